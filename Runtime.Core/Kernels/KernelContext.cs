@@ -1,0 +1,99 @@
+namespace Accel.Kernels;
+
+/// <summary>What a kernel sees of its node: its tensors, options and identity (for error messages).</summary>
+public sealed class KernelContext
+{
+    private readonly Tensor[] _tensors;
+    private readonly int[] _inputs;
+    private readonly int[] _outputs;
+
+    internal KernelContext(int nodeIndex, string operatorName, int version, OperatorOptions? options,
+        ReadOnlyMemory<byte> customOptions, int[] inputs, int[] outputs, Tensor[] tensors)
+    {
+        NodeIndex = nodeIndex;
+        OperatorName = operatorName;
+        Version = version;
+        Options = options;
+        CustomOptions = customOptions;
+        _inputs = inputs;
+        _outputs = outputs;
+        _tensors = tensors;
+    }
+
+    public int NodeIndex { get; }
+
+    /// <summary>Builtin name (CONV_2D) or custom code (Convolution2DTransposeBias).</summary>
+    public string OperatorName { get; }
+    public int Version { get; }
+    public OperatorOptions? Options { get; }
+    public ReadOnlyMemory<byte> CustomOptions { get; }
+    public int InputCount => _inputs.Length;
+    public int OutputCount => _outputs.Length;
+
+    /// <summary>The input tensor at <paramref name="position"/>; an error if absent or optional-and-omitted (-1).</summary>
+    public Tensor Input(int position)
+    {
+        if ((uint)position >= (uint)_inputs.Length)
+            throw Error($"expects an input at position {position}, but the node has {_inputs.Length} inputs");
+        int index = _inputs[position];
+        if (index < 0) throw Error($"input {position} is required but omitted (-1)");
+        return _tensors[index];
+    }
+
+    /// <summary>The input at <paramref name="position"/>, or null when the node omits it (index -1 or too few inputs).</summary>
+    public Tensor? OptionalInput(int position)
+    {
+        if ((uint)position >= (uint)_inputs.Length) return null;
+        int index = _inputs[position];
+        return index < 0 ? null : _tensors[index];
+    }
+
+    public Tensor Output(int position)
+    {
+        if ((uint)position >= (uint)_outputs.Length)
+            throw Error($"expects an output at position {position}, but the node has {_outputs.Length} outputs");
+        return _tensors[_outputs[position]];
+    }
+
+    /// <summary>The builtin options as <typeparamref name="T"/>; a clear error if they are missing or of another type.</summary>
+    public T OptionsAs<T>() where T : OperatorOptions =>
+        Options as T ?? throw Error(Options is null
+            ? $"has no builtin options; expected {typeof(T).Name}"
+            : $"has {Options.OptionsType} options; expected {typeof(T).Name}");
+
+    /// <summary>Sets the shape of output <paramref name="position"/> (Prepare only).</summary>
+    public void SetOutputShape(int position, ReadOnlySpan<int> shape)
+    {
+        var tensor = Output(position);
+        foreach (int d in shape)
+            if (d < 0) throw Error($"computed a negative dimension for output {position}: [{string.Join(",", shape.ToArray())}]");
+        if (!tensor.Shape.SequenceEqual(shape)) tensor.SetShape(shape.ToArray());
+    }
+
+    /// <summary>Checks the number of inputs and outputs, as TFLite's TF_LITE_ENSURE_EQ(NumInputs…) does.</summary>
+    public void ExpectArity(int minInputs, int maxInputs, int outputs)
+    {
+        if (_inputs.Length < minInputs || _inputs.Length > maxInputs)
+            throw Error(minInputs == maxInputs
+                ? $"expects {minInputs} inputs, has {_inputs.Length}"
+                : $"expects {minInputs}..{maxInputs} inputs, has {_inputs.Length}");
+        if (_outputs.Length != outputs) throw Error($"expects {outputs} outputs, has {_outputs.Length}");
+    }
+
+    /// <summary>Checks a tensor's dtype.</summary>
+    public void ExpectType(Tensor tensor, TensorType type, string role)
+    {
+        if (tensor.Type != type)
+            throw Error($"{role} '{tensor.Name}' must be {type.ToDisplayName()}, is {tensor.Type.ToDisplayName()}");
+    }
+
+    /// <summary>Checks a tensor's rank.</summary>
+    public void ExpectRank(Tensor tensor, int rank, string role)
+    {
+        if (tensor.Rank != rank)
+            throw Error($"{role} '{tensor.Name}' must have rank {rank}, has shape [{string.Join(",", tensor.Shape.ToArray())}]");
+    }
+
+    /// <summary>A <see cref="KernelException"/> naming this node; throw it.</summary>
+    public KernelException Error(string message) => new(NodeIndex, OperatorName, message);
+}

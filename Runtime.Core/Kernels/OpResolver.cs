@@ -1,0 +1,66 @@
+namespace Accel.Kernels;
+
+/// <summary>
+/// Maps operator codes (builtin code or custom name, plus version) to kernel factories, like TFLite's
+/// MutableOpResolver. Custom operators, MediaPipe's included, are registered through <see cref="AddCustom"/>.
+/// </summary>
+public sealed class OpResolver
+{
+    private readonly record struct Registration(int MinVersion, int MaxVersion, Func<IKernel> Factory);
+
+    private readonly Dictionary<BuiltinOperator, Registration> _builtins = new();
+    private readonly Dictionary<string, Registration> _customs = new(StringComparer.Ordinal);
+
+    /// <summary>An empty resolver.</summary>
+    public OpResolver() { }
+
+    /// <summary>All of Accel's reference kernels, plus the custom operators it ships (see <see cref="ReferenceKernels"/>).</summary>
+    public static OpResolver CreateReference()
+    {
+        var resolver = new OpResolver();
+        ReferenceKernels.Register(resolver);
+        return resolver;
+    }
+
+    public OpResolver AddBuiltin(BuiltinOperator op, Func<IKernel> factory, int minVersion = 1, int maxVersion = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _builtins[op] = new Registration(minVersion, maxVersion, factory);
+        return this;
+    }
+
+    public OpResolver AddCustom(string customCode, Func<IKernel> factory, int minVersion = 1, int maxVersion = int.MaxValue)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(customCode);
+        ArgumentNullException.ThrowIfNull(factory);
+        _customs[customCode] = new Registration(minVersion, maxVersion, factory);
+        return this;
+    }
+
+    public IEnumerable<BuiltinOperator> Builtins => _builtins.Keys;
+    public IEnumerable<string> Customs => _customs.Keys;
+
+    /// <summary>Finds the factory for an operator code, or says why there is none.</summary>
+    public bool TryResolve(OperatorCode code, out Func<IKernel>? factory, out string reason)
+    {
+        Registration registration;
+        bool found = code.Builtin == BuiltinOperator.Custom
+            ? _customs.TryGetValue(code.CustomCode ?? "", out registration)
+            : _builtins.TryGetValue(code.Builtin, out registration);
+        if (!found)
+        {
+            factory = null;
+            reason = code.Builtin == BuiltinOperator.Custom ? "no kernel registered for this custom operator" : "no kernel registered for this operator";
+            return false;
+        }
+        if (code.Version < registration.MinVersion || code.Version > registration.MaxVersion)
+        {
+            factory = null;
+            reason = $"version {code.Version} not supported (kernel handles v{registration.MinVersion}..v{registration.MaxVersion})";
+            return false;
+        }
+        factory = registration.Factory;
+        reason = "";
+        return true;
+    }
+}

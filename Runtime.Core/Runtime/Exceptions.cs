@@ -1,0 +1,76 @@
+namespace Accel;
+
+/// <summary>Base of every error Accel throws on purpose.</summary>
+public class AccelException : Exception
+{
+    public AccelException(string message) : base(message) { }
+    public AccelException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>
+/// The model file is malformed: truncated, an offset or index out of range, a buffer whose size does not match
+/// its tensor. <see cref="FieldPath"/> names where, e.g. <c>subgraphs[0].operators[12].inputs[3]</c>.
+/// </summary>
+public sealed class ModelFormatException : AccelException
+{
+    public string FieldPath { get; }
+    public string Problem { get; }
+
+    public ModelFormatException(string fieldPath, string problem)
+        : base($"Malformed model at {fieldPath}: {problem}")
+    {
+        FieldPath = fieldPath;
+        Problem = problem;
+    }
+}
+
+/// <summary>One operator the resolver cannot run, with the reason.</summary>
+public readonly record struct UnsupportedOperator(int NodeIndex, string OperatorName, int Version, string Reason)
+{
+    public override string ToString() => $"node {NodeIndex}: {OperatorName} v{Version}: {Reason}";
+}
+
+/// <summary>The model uses operators (or versions) that no registered kernel handles; lists all of them at once.</summary>
+public sealed class UnsupportedOperatorException : AccelException
+{
+    public IReadOnlyList<UnsupportedOperator> Operators { get; }
+
+    public UnsupportedOperatorException(IReadOnlyList<UnsupportedOperator> operators)
+        : base(BuildMessage(operators))
+    {
+        Operators = operators;
+    }
+
+    private static string BuildMessage(IReadOnlyList<UnsupportedOperator> operators)
+    {
+        var distinct = operators.Select(o => $"{o.OperatorName} v{o.Version}").Distinct().ToArray();
+        return $"Unsupported operators ({operators.Count} nodes, {distinct.Length} kinds): " + string.Join(", ", distinct)
+            + Environment.NewLine + string.Join(Environment.NewLine, operators.Select(o => "  " + o));
+    }
+}
+
+/// <summary>A caller's tensor access does not fit: wrong dtype, wrong element count, unknown name or index.</summary>
+public sealed class TensorAccessException : AccelException
+{
+    public TensorAccessException(string message) : base(message) { }
+}
+
+/// <summary>A kernel rejected its node at prepare or invoke time (shapes, dtypes, options). Names the node.</summary>
+public sealed class KernelException : AccelException
+{
+    public int NodeIndex { get; }
+    public string OperatorName { get; }
+
+    public KernelException(int nodeIndex, string operatorName, string message)
+        : base($"node {nodeIndex} ({operatorName}): {message}")
+    {
+        NodeIndex = nodeIndex;
+        OperatorName = operatorName;
+    }
+}
+
+/// <summary>An API call made in the wrong state, e.g. Invoke before AllocateTensors.</summary>
+public sealed class InterpreterStateException : AccelException
+{
+    public InterpreterStateException(string message) : base(message) { }
+}
