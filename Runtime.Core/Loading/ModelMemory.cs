@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+
+namespace Accel;
+
+/// <summary>
+/// The bytes of a model, held without copying: a read-only memory map of a file, or a caller's pinned memory.
+/// Constant tensors point straight into this memory for the model's lifetime.
+/// </summary>
+internal sealed unsafe class ModelMemory : IDisposable
+{
+    private MemoryMappedFile? _file;
+    private MemoryMappedViewAccessor? _view;
+    private MemoryHandle _pin;
+    private bool _pointerAcquired;
+    private bool _disposed;
+
+    private ModelMemory(byte* pointer, long length)
+    {
+        Pointer = pointer;
+        Length = length;
+    }
+
+    public byte* Pointer { get; }
+    public long Length { get; }
+    public bool IsMemoryMapped => _file is not null;
+
+    public static ModelMemory MapFile(string path)
+    {
+        FileInfo info;
+        try
+        {
+            info = new FileInfo(path);
+            if (!info.Exists) throw new FileNotFoundException($"Model file not found: {path}", path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new AccelException($"Invalid model path '{path}': {e.Message}", e);
+        }
+        if (info.Length == 0) throw new ModelFormatException("<file>", $"'{path}' is empty (0 bytes)");
+
+        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            view = file.CreateViewAccessor(0, info.Length, MemoryMappedFileAccess.Read);
+            byte* pointer = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            var memory = new ModelMemory(pointer + view.PointerOffset, info.Length)
+            {
+                _file = file,
+                _view = view,
+                _pointerAcquired = true,
+            };
+            return memory;
+        }
+        catch
+        {
+            view?.Dispose();
+            file.Dispose();
+            throw;
+        }
+    }
+
+    public static ModelMemory Pin(ReadOnlyMemory<byte> bytes)
+    {
+        if (bytes.IsEmpty) throw new ModelFormatException("<buffer>", "model buffer is empty (0 bytes)");
+        var pin = bytes.Pin();
+        return new ModelMemory((byte*)pin.Pointer, bytes.Length) { _pin = pin };
+    }
+
+    public ReadOnlySpan<byte> Span(long offset, long length) => new(Pointer + offset, checked((int)length));
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_pointerAcquired) _view!.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view?.Dispose();
+        _file?.Dispose();
+        _pin.Dispose();
+    }
+}
