@@ -1,0 +1,394 @@
+using System.Runtime.InteropServices;
+using Accel.Kernels;
+
+namespace Accel;
+
+/// <summary>
+/// Runs the main subgraph of a <see cref="Model"/> with the reference kernels (or a caller's resolver), following
+/// TFLite's Interpreter: construct, <see cref="AllocateTensors"/>, fill inputs, <see cref="Invoke"/>, read outputs.
+/// Activations live in one planned arena; constants point into the model; nodes whose inputs are all constant
+/// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. <see cref="Invoke"/> allocates nothing.
+/// </summary>
+public sealed unsafe class Interpreter : IDisposable
+{
+    private readonly Model _model;
+    private readonly ModelSubgraph _subgraph;
+    private readonly Tensor[] _tensors;
+    private readonly Node[] _nodes;
+    private readonly List<nint> _foldedAllocations = new();
+    private byte* _arena;
+    private long _arenaBytes;
+    private bool _allocated;
+    private bool _disposed;
+
+    private sealed class Node
+    {
+        public required int Index { get; init; }
+        public required OperatorCode Code { get; init; }
+        public required IKernel Kernel { get; init; }
+        public required KernelContext Context { get; init; }
+        public required ModelOperator Operator { get; init; }
+        public bool Folded { get; set; }
+    }
+
+    public Interpreter(Model model, InterpreterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _model = model;
+        Options = options ?? new InterpreterOptions();
+        if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1.");
+        var resolver = Options.OpResolver ?? OpResolver.CreateReference();
+        _subgraph = model.MainSubgraph;
+
+        _tensors = new Tensor[_subgraph.Tensors.Length];
+        for (int i = 0; i < _tensors.Length; i++)
+        {
+            var t = _subgraph.Tensors[i];
+            _tensors[i] = new Tensor(i, t.Name, t.Type, (int[])t.Shape.Clone(), t.ShapeSignature, t.Quantization, t.Sparsity, t.IsVariable);
+        }
+
+        var unsupported = new List<UnsupportedOperator>();
+        _nodes = new Node[_subgraph.Operators.Length];
+        for (int n = 0; n < _nodes.Length; n++)
+        {
+            var op = _subgraph.Operators[n];
+            var code = model.OperatorCodes[op.OpcodeIndex];
+            if (!resolver.TryResolve(code, out var factory, out var reason))
+            {
+                unsupported.Add(new UnsupportedOperator(n, code.Name, code.Version, reason));
+                continue;
+            }
+            var customOptions = op.CustomOptions.Length == 0 ? ReadOnlyMemory<byte>.Empty : model.GetBytes(op.CustomOptions).ToArray();
+            _nodes[n] = new Node
+            {
+                Index = n,
+                Code = code,
+                Kernel = factory!(),
+                Operator = op,
+                Context = new KernelContext(n, code.Name, code.Version, op.Options, customOptions, op.Inputs, op.Outputs, _tensors),
+            };
+        }
+        if (unsupported.Count > 0) throw new UnsupportedOperatorException(unsupported);
+        CheckDataflow();
+    }
+
+    public InterpreterOptions Options { get; }
+    public Model Model => _model;
+    public int InputCount => _subgraph.Inputs.Length;
+    public int OutputCount => _subgraph.Outputs.Length;
+    public int NodeCount => _nodes.Length;
+    public IReadOnlyList<Tensor> Tensors => _tensors;
+
+    /// <summary>Bytes of the planned activation arena (valid after <see cref="AllocateTensors"/>).</summary>
+    public long ArenaBytes => _arenaBytes;
+
+    /// <summary>Bytes of constants computed at allocate time (e.g. fp16 weights widened to fp32).</summary>
+    public long FoldedConstantBytes { get; private set; }
+
+    /// <summary>Nodes that run on every <see cref="Invoke"/> (all nodes minus those folded at allocate time).</summary>
+    public int ExecutedNodeCount => _nodes.Count(n => !n.Folded);
+
+    public OperatorCode NodeOperator(int node) => _nodes[node].Code;
+    public ModelOperator NodeDefinition(int node) => _nodes[node].Operator;
+    public bool IsNodeFolded(int node) => _nodes[node].Folded;
+
+    public Tensor GetInputTensor(int input) => _tensors[_subgraph.Inputs[CheckInput(input)]];
+    public Tensor GetOutputTensor(int output) => _tensors[_subgraph.Outputs[CheckOutput(output)]];
+    public Tensor GetTensor(int tensorIndex)
+    {
+        if ((uint)tensorIndex >= (uint)_tensors.Length)
+            throw new TensorAccessException($"Tensor index {tensorIndex} is out of range (0..{_tensors.Length - 1}).");
+        return _tensors[tensorIndex];
+    }
+
+    /// <summary>Index into the inputs of the input named <paramref name="name"/>.</summary>
+    public int GetInputIndex(string name)
+    {
+        for (int i = 0; i < _subgraph.Inputs.Length; i++)
+            if (_tensors[_subgraph.Inputs[i]].Name == name) return i;
+        throw new TensorAccessException($"No input named '{name}'. Inputs: {string.Join(", ", Enumerable.Range(0, InputCount).Select(i => GetInputTensor(i).Name))}.");
+    }
+
+    public int GetOutputIndex(string name)
+    {
+        for (int i = 0; i < _subgraph.Outputs.Length; i++)
+            if (_tensors[_subgraph.Outputs[i]].Name == name) return i;
+        throw new TensorAccessException($"No output named '{name}'. Outputs: {string.Join(", ", Enumerable.Range(0, OutputCount).Select(i => GetOutputTensor(i).Name))}.");
+    }
+
+    public IReadOnlyList<TensorDetails> GetInputDetails() => _subgraph.Inputs.Select(Details).ToArray();
+    public IReadOnlyList<TensorDetails> GetOutputDetails() => _subgraph.Outputs.Select(Details).ToArray();
+
+    private TensorDetails Details(int index)
+    {
+        var t = _tensors[index];
+        return new TensorDetails(t.Name, index, t.Shape.ToArray(), t.ShapeSignature, t.Type, t.Quantization);
+    }
+
+    /// <summary>Typed writable view of input <paramref name="input"/> (checks the dtype).</summary>
+    public Span<T> Input<T>(int input) where T : unmanaged => GetInputTensor(input).Write<T>();
+
+    /// <summary>Typed read-only view of output <paramref name="output"/> (checks the dtype).</summary>
+    public ReadOnlySpan<T> Output<T>(int output) where T : unmanaged => GetOutputTensor(output).Read<T>();
+
+    /// <summary>Copies <paramref name="values"/> into input <paramref name="input"/>; dtype and element count must match.</summary>
+    public void SetInput<T>(int input, ReadOnlySpan<T> values) where T : unmanaged => GetInputTensor(input).CopyFrom(values);
+
+    /// <summary>
+    /// Changes the shape of an input; the next <see cref="AllocateTensors"/> re-propagates shapes and re-plans memory.
+    /// Dimensions fixed in the model's shape signature (not -1) must keep their value.
+    /// </summary>
+    public void ResizeInputTensor(int input, ReadOnlySpan<int> shape)
+    {
+        var tensor = GetInputTensor(input);
+        foreach (int d in shape)
+            if (d < 1) throw new TensorAccessException($"Cannot resize input '{tensor.Name}' to [{string.Join(",", shape.ToArray())}]: dimensions must be positive.");
+        var signature = tensor.ShapeSignature;
+        if (signature.Length > 0)
+        {
+            if (signature.Length != shape.Length)
+                throw new TensorAccessException($"Cannot resize input '{tensor.Name}' to rank {shape.Length}: its signature [{string.Join(",", signature)}] has rank {signature.Length}.");
+            for (int i = 0; i < shape.Length; i++)
+                if (signature[i] != -1 && signature[i] != shape[i])
+                    throw new TensorAccessException($"Cannot resize input '{tensor.Name}' dimension {i} to {shape[i]}: the model fixes it at {signature[i]} (signature [{string.Join(",", signature)}]).");
+        }
+        if (tensor.Shape.SequenceEqual(shape)) return;
+        tensor.SetShape(shape.ToArray());
+        _allocated = false;
+    }
+
+    /// <summary>
+    /// Propagates shapes through every kernel's Prepare, folds constant nodes, plans the arena and points every
+    /// tensor at its memory. Needed before the first <see cref="Invoke"/> and after a resize.
+    /// </summary>
+    public void AllocateTensors()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ReleaseMemory();
+
+        var producedBy = new int[_tensors.Length];
+        Array.Fill(producedBy, -1);
+        foreach (var node in _nodes)
+            foreach (int o in node.Operator.Outputs) producedBy[o] = node.Index;
+
+        // Constants point into the model's memory.
+        for (int i = 0; i < _tensors.Length; i++)
+        {
+            var t = _tensors[i];
+            var buffer = _model.Buffers[_subgraph.Tensors[i].BufferIndex];
+            t.Storage = TensorStorage.Unallocated;
+            t.Data = null;
+            t.DataLength = 0;
+            if (buffer.Length > 0)
+            {
+                t.Storage = TensorStorage.ModelConstant;
+                t.Data = _model.PointerTo(buffer);
+                t.DataLength = buffer.Length;
+                t.ByteSize = buffer.Length;
+            }
+        }
+
+        // Shape propagation in execution order; nodes fed only by constants run once, now.
+        FoldedConstantBytes = 0;
+        foreach (var node in _nodes)
+        {
+            node.Folded = false;
+            node.Kernel.Prepare(node.Context);
+            foreach (int o in node.Operator.Outputs) UpdateByteSize(_tensors[o], node);
+            if (IsFoldable(node))
+            {
+                foreach (int o in node.Operator.Outputs)
+                {
+                    var t = _tensors[o];
+                    long bytes = Math.Max(t.ByteSize, 1);
+                    var memory = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
+                    _foldedAllocations.Add((nint)memory);
+                    t.Data = memory;
+                    t.DataLength = t.ByteSize;
+                    t.Storage = TensorStorage.FoldedConstant;
+                    FoldedConstantBytes += t.ByteSize;
+                }
+                // Writable during the one run: Storage flips to constant afterwards.
+                foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.Arena;
+                node.Kernel.Invoke(node.Context);
+                foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.FoldedConstant;
+                node.Folded = true;
+            }
+        }
+
+        PlanArena(producedBy);
+        _allocated = true;
+    }
+
+    /// <summary>Runs every node that was not folded, in order. Allocates nothing on the managed heap.</summary>
+    public void Invoke()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
+        var nodes = _nodes;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            var node = nodes[i];
+            if (!node.Folded) node.Kernel.Invoke(node.Context);
+        }
+    }
+
+    /// <summary>A runner for a SignatureDef (TFLite's get_signature_runner); null key takes the only signature.</summary>
+    public SignatureRunner GetSignatureRunner(string? key = null)
+    {
+        var signatures = _model.Signatures;
+        if (signatures.Count == 0) throw new TensorAccessException("The model has no signatures.");
+        SignatureDefinition? signature = key is null
+            ? (signatures.Count == 1 ? signatures[0] : throw new TensorAccessException($"The model has {signatures.Count} signatures; name one: {string.Join(", ", signatures.Select(s => s.Key))}."))
+            : signatures.FirstOrDefault(s => s.Key == key)
+              ?? throw new TensorAccessException($"No signature '{key}'. Signatures: {string.Join(", ", signatures.Select(s => s.Key))}.");
+        if (signature.SubgraphIndex != 0)
+            throw new TensorAccessException($"Signature '{signature.Key}' runs subgraph {signature.SubgraphIndex}; only the main subgraph (0) is executed by this interpreter.");
+        return new SignatureRunner(this, signature);
+    }
+
+    private bool IsFoldable(Node node)
+    {
+        if (node.Operator.Inputs.Length == 0) return false;
+        bool anyInput = false;
+        foreach (int i in node.Operator.Inputs)
+        {
+            if (i < 0) continue;
+            anyInput = true;
+            if (!_tensors[i].IsConstant || _tensors[i].IsVariable) return false;
+        }
+        foreach (int o in node.Operator.Outputs)
+            if (Array.IndexOf(_subgraph.Outputs, o) >= 0) return false;
+        return anyInput;
+    }
+
+    private static void UpdateByteSize(Tensor t, Node node)
+    {
+        int elementSize = t.Type.ElementSize();
+        if (elementSize == 0)
+            throw node.Context.Error($"output '{t.Name}' has dtype {t.Type.ToDisplayName()}, which has no fixed element size");
+        t.ByteSize = checked(t.ElementCount * elementSize);
+    }
+
+    private void PlanArena(int[] producedBy)
+    {
+        int steps = _nodes.Length;
+        var firstUse = new int[_tensors.Length];
+        var lastUse = new int[_tensors.Length];
+        Array.Fill(firstUse, int.MaxValue);
+        Array.Fill(lastUse, -1);
+
+        foreach (int i in _subgraph.Inputs) { firstUse[i] = 0; lastUse[i] = Math.Max(lastUse[i], 0); }
+        foreach (var node in _nodes)
+        {
+            if (node.Folded) continue;
+            foreach (int i in node.Operator.Inputs)
+                if (i >= 0) lastUse[i] = Math.Max(lastUse[i], node.Index);
+            foreach (int o in node.Operator.Outputs)
+            {
+                firstUse[o] = Math.Min(firstUse[o], node.Index);
+                lastUse[o] = Math.Max(lastUse[o], node.Index);
+            }
+        }
+        foreach (int o in _subgraph.Outputs) lastUse[o] = steps;
+
+        var requests = new List<ArenaRequest>();
+        for (int i = 0; i < _tensors.Length; i++)
+        {
+            var t = _tensors[i];
+            if (t.IsConstant || lastUse[i] < 0) continue;
+            bool isInput = Array.IndexOf(_subgraph.Inputs, i) >= 0;
+            if (!isInput && producedBy[i] < 0 && !t.IsVariable) continue;
+            if (isInput || t.IsVariable)
+            {
+                int elementSize = t.Type.ElementSize();
+                t.ByteSize = elementSize == 0 ? 0 : t.ElementCount * elementSize;
+            }
+            int first = t.IsVariable ? 0 : Math.Min(firstUse[i], lastUse[i]);
+            int last = t.IsVariable ? steps : lastUse[i];
+            requests.Add(new ArenaRequest(i, t.ByteSize, first, last));
+        }
+
+        var offsets = new long[requests.Count];
+        _arenaBytes = ArenaPlanner.Plan(requests, offsets);
+        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment), ArenaPlanner.Alignment);
+        NativeMemory.Clear(_arena, (nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment));
+        for (int r = 0; r < requests.Count; r++)
+        {
+            var t = _tensors[requests[r].TensorIndex];
+            t.Data = _arena + offsets[r];
+            t.DataLength = requests[r].Size;
+            t.Storage = TensorStorage.Arena;
+        }
+    }
+
+    /// <summary>Every tensor a node reads must be a constant, an input, a variable or written by an earlier node.</summary>
+    private void CheckDataflow()
+    {
+        var available = new bool[_tensors.Length];
+        for (int i = 0; i < _tensors.Length; i++)
+            available[i] = _model.Buffers[_subgraph.Tensors[i].BufferIndex].Length > 0 || _tensors[i].IsVariable;
+        foreach (int i in _subgraph.Inputs) available[i] = true;
+        foreach (var node in _nodes)
+        {
+            for (int k = 0; k < node.Operator.Inputs.Length; k++)
+            {
+                int i = node.Operator.Inputs[k];
+                if (i >= 0 && !available[i])
+                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].inputs[{k}]",
+                        $"tensor {i} ('{_tensors[i].Name}') is read by {node.Code.Name} before any operator writes it and is neither an input nor a constant");
+            }
+            for (int k = 0; k < node.Operator.Outputs.Length; k++)
+            {
+                int o = node.Operator.Outputs[k];
+                if (_model.Buffers[_subgraph.Tensors[o].BufferIndex].Length > 0)
+                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].outputs[{k}]",
+                        $"tensor {o} ('{_tensors[o].Name}') is a constant but {node.Code.Name} writes it");
+                available[o] = true;
+            }
+        }
+        for (int k = 0; k < _subgraph.Outputs.Length; k++)
+            if (!available[_subgraph.Outputs[k]])
+                throw new ModelFormatException($"subgraphs[0].outputs[{k}]", $"output tensor {_subgraph.Outputs[k]} is never written");
+    }
+
+    private int CheckInput(int input)
+    {
+        if ((uint)input >= (uint)_subgraph.Inputs.Length)
+            throw new TensorAccessException($"Input index {input} is out of range; the model has {_subgraph.Inputs.Length} inputs.");
+        return input;
+    }
+
+    private int CheckOutput(int output)
+    {
+        if ((uint)output >= (uint)_subgraph.Outputs.Length)
+            throw new TensorAccessException($"Output index {output} is out of range; the model has {_subgraph.Outputs.Length} outputs.");
+        return output;
+    }
+
+    private void ReleaseMemory()
+    {
+        foreach (var p in _foldedAllocations) NativeMemory.AlignedFree((void*)p);
+        _foldedAllocations.Clear();
+        if (_arena != null) NativeMemory.AlignedFree(_arena);
+        _arena = null;
+        _arenaBytes = 0;
+        _allocated = false;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        ReleaseMemory();
+        foreach (var t in _tensors)
+        {
+            t.Data = null;
+            t.DataLength = 0;
+            t.Storage = TensorStorage.Unallocated;
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    ~Interpreter() => ReleaseMemory();
+}

@@ -1,0 +1,17 @@
+using Accel.Kernels;
+
+namespace Accel;
+
+/// <summary>Options for an <see cref="Interpreter"/>, after TFLite's InterpreterOptions.</summary>
+public sealed class InterpreterOptions
+{
+    /// <summary>Threads kernels may use. The reference executor runs on the calling thread; delegates use this.</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>The kernels to run with; null means <see cref="OpResolver.CreateReference"/>.</summary>
+    public OpResolver? OpResolver { get; set; }
+}
+
+/// <summary>What a caller needs to feed or read a tensor (TFLite's get_input_details entries).</summary>
+public sealed record TensorDetails(
+    string Name, int Index, int[] Shape, int[] ShapeSignature, TensorType Type, QuantizationParameters Quantization);
