@@ -6,5 +6,11 @@ public static class ReferenceKernels
     public static void Register(OpResolver resolver)
     {
         // Registry lines are added as kernels land (one file per op under Kernels/Reference/).
+        resolver.AddBuiltin(BuiltinOperator.Conv2D, () => new Reference.Conv2DKernel(), 1, 8);
+        resolver.AddBuiltin(BuiltinOperator.DepthwiseConv2D, () => new Reference.DepthwiseConv2DKernel(), 1, 7);
+        resolver.AddBuiltin(BuiltinOperator.FullyConnected, () => new Reference.FullyConnectedKernel(), 1, 13);
+        resolver.AddBuiltin(BuiltinOperator.Dequantize, () => new Reference.DequantizeKernel(), 1, 6);
+        resolver.AddBuiltin(BuiltinOperator.Densify, () => new Reference.DensifyKernel(), 1, 1);
+        resolver.AddCustom("Convolution2DTransposeBias", () => new Reference.TransposeConvBiasKernel());
     }
 }
