@@ -67,6 +67,13 @@ public sealed class KernelException : AccelException
         NodeIndex = nodeIndex;
         OperatorName = operatorName;
     }
+
+    public KernelException(int nodeIndex, string operatorName, string message, Exception inner)
+        : base($"node {nodeIndex} ({operatorName}): {message}", inner)
+    {
+        NodeIndex = nodeIndex;
+        OperatorName = operatorName;
+    }
 }
 
 /// <summary>An API call made in the wrong state, e.g. Invoke before AllocateTensors.</summary>

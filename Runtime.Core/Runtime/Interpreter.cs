@@ -193,7 +193,7 @@ public sealed unsafe class Interpreter : IDisposable
         foreach (var node in _nodes)
         {
             node.Folded = false;
-            node.Kernel.Prepare(node.Context);
+            RunGuarded(node, prepare: true);
             foreach (int o in node.Operator.Outputs) UpdateByteSize(_tensors[o], node);
             if (IsFoldable(node))
             {
@@ -201,6 +201,8 @@ public sealed unsafe class Interpreter : IDisposable
                 {
                     var t = _tensors[o];
                     long bytes = Math.Max(t.ByteSize, 1);
+                    if (FoldedConstantBytes + bytes > Options.MaxMemoryBytes)
+                        throw node.Context.Error($"folded constants need over {Options.MaxMemoryBytes} bytes (InterpreterOptions.MaxMemoryBytes)");
                     var memory = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
                     _foldedAllocations.Add((nint)memory);
                     t.Data = memory;
@@ -210,7 +212,7 @@ public sealed unsafe class Interpreter : IDisposable
                 }
                 // Writable during the one run: Storage flips to constant afterwards.
                 foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.Arena;
-                node.Kernel.Invoke(node.Context);
+                RunGuarded(node, prepare: false);
                 foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.FoldedConstant;
                 node.Folded = true;
             }
@@ -226,10 +228,32 @@ public sealed unsafe class Interpreter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
         var nodes = _nodes;
-        for (int i = 0; i < nodes.Length; i++)
+        int current = 0;
+        try
         {
-            var node = nodes[i];
-            if (!node.Folded) node.Kernel.Invoke(node.Context);
+            for (; current < nodes.Length; current++)
+            {
+                var node = nodes[current];
+                if (!node.Folded) node.Kernel.Invoke(node.Context);
+            }
+        }
+        catch (Exception e) when (e is not AccelException)
+        {
+            // A kernel bug must still surface as a typed error naming the node, never as a bare runtime exception.
+            throw new KernelException(current, nodes[current].Code.Name, $"invoke failed: {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    private static void RunGuarded(Node node, bool prepare)
+    {
+        try
+        {
+            if (prepare) node.Kernel.Prepare(node.Context);
+            else node.Kernel.Invoke(node.Context);
+        }
+        catch (Exception e) when (e is not AccelException)
+        {
+            throw new KernelException(node.Index, node.Code.Name, $"{(prepare ? "prepare" : "constant evaluation")} failed: {e.GetType().Name}: {e.Message}", e);
         }
     }
 
@@ -267,7 +291,10 @@ public sealed unsafe class Interpreter : IDisposable
         int elementSize = t.Type.ElementSize();
         if (elementSize == 0)
             throw node.Context.Error($"output '{t.Name}' has dtype {t.Type.ToDisplayName()}, which has no fixed element size");
-        t.ByteSize = checked(t.ElementCount * elementSize);
+        long elements = t.ElementCount;
+        if (elements > int.MaxValue)
+            throw node.Context.Error($"output '{t.Name}' would have {elements} elements, over the 2^31-1 limit");
+        t.ByteSize = elements * elementSize;
     }
 
     private void PlanArena(int[] producedBy)
@@ -310,7 +337,10 @@ public sealed unsafe class Interpreter : IDisposable
         }
 
         var offsets = new long[requests.Count];
-        _arenaBytes = ArenaPlanner.Plan(requests, offsets);
+        long planned = ArenaPlanner.Plan(requests, offsets);
+        if (planned + FoldedConstantBytes > Options.MaxMemoryBytes)
+            throw new AccelException($"The activation arena needs {planned} bytes (+{FoldedConstantBytes} folded constants), over InterpreterOptions.MaxMemoryBytes = {Options.MaxMemoryBytes}.");
+        _arenaBytes = planned;
         _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment), ArenaPlanner.Alignment);
         NativeMemory.Clear(_arena, (nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment));
         for (int r = 0; r < requests.Count; r++)

@@ -10,6 +10,12 @@ public sealed class InterpreterOptions
 
     /// <summary>The kernels to run with; null means <see cref="OpResolver.CreateReference"/>.</summary>
     public OpResolver? OpResolver { get; set; }
+
+    /// <summary>
+    /// Largest activation arena plus folded constants AllocateTensors may allocate; beyond it a typed error is thrown
+    /// instead of exhausting memory (a corrupt or hostile shape cannot take the process down).
+    /// </summary>
+    public long MaxMemoryBytes { get; set; } = 8L << 30;
 }
 
 /// <summary>What a caller needs to feed or read a tensor (TFLite's get_input_details entries).</summary>

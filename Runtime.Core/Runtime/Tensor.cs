@@ -59,8 +59,13 @@ public sealed unsafe class Tensor
     {
         get
         {
+            // Saturates instead of wrapping, so a corrupt shape reads as "too large", never as small.
             long n = 1;
-            foreach (int d in _shape) n *= d;
+            foreach (int d in _shape)
+            {
+                if (d == 0) return 0;
+                n = n > long.MaxValue / d ? long.MaxValue : n * d;
+            }
             return n;
         }
     }
