@@ -166,6 +166,14 @@ public sealed class ModelBuilderSparseTests
 
         Assert.Throws<ArgumentException>(() => b.AddSparseConstant("a", TensorType.Int8, [2, 2], badSegments, [1]));
         Assert.Throws<ArgumentException>(() => b.AddSparseConstant("b", TensorType.Int8, [2, 2], notPermutation, new byte[4]));
+        var wrongDenseSize = new SparsityParameters([0, 1], [],
+            [new SparseDimension(DimensionType.Dense, 3, [], []), new SparseDimension(DimensionType.Dense, 2, [], [])]);
+        var indexOutside = new SparsityParameters([0, 1], [],
+            [new SparseDimension(DimensionType.Dense, 2, [], []), new SparseDimension(DimensionType.SparseCsr, 2, [0, 1, 1], [2])]);
+
         Assert.Throws<ArgumentException>(() => b.AddSparseConstant("c", TensorType.Int8, [2, 2], tooFewLevels, new byte[4]));
+        Assert.Throws<ArgumentException>(() => b.AddSparseConstant("d", TensorType.Int8, [2, 2], wrongDenseSize, new byte[6]));
+        Assert.Throws<ArgumentException>(() => b.AddSparseConstant("e", TensorType.Int8, [2, 2], indexOutside, [1]));
+        Assert.That(b.TensorCount, Is.Zero);
     }
 }

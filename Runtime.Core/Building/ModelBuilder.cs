@@ -331,57 +331,80 @@ public sealed class ModelBuilder
     }
 
     /// <summary>
-    /// Checks the sparsity parameters against the dense shape and returns how many elements they store:
-    /// walking the dimensions in traversal order, a dense dimension multiplies the count of positions, a CSR
-    /// dimension's segments (one per position so far, plus one) end at the number of stored entries.
+    /// Checks the sparsity parameters against the dense shape and returns how many elements they store. Walking the
+    /// levels in traversal order: a dense level multiplies the count of positions and must have the size of the
+    /// dimension it traverses; a CSR level has one segment per position so far (plus one), non-decreasing from 0,
+    /// ending at its number of indices, each index inside the traversed dimension, and leaves that many positions.
     /// </summary>
     private static long StoredElementCount(string name, int[] dims, SparsityParameters s)
     {
-        ArgumentNullException.ThrowIfNull(s.TraversalOrder);
-        ArgumentNullException.ThrowIfNull(s.DimensionMetadata);
-        var blockMap = s.BlockMap ?? [];
-        int levels = s.TraversalOrder.Length;
-        if (levels < dims.Length || s.DimensionMetadata.Length != levels || blockMap.Length != levels - dims.Length)
-            throw new ArgumentException($"Sparse constant '{name}': rank {dims.Length} needs traversal_order and dim_metadata of equal length (rank + block dims) and one block_map entry per block dim; got {levels}, {s.DimensionMetadata.Length}, {blockMap.Length}.", "sparsity");
+        ArgumentException Bad(string message) => new($"Sparse constant '{name}': {message}", "sparsity");
+
+        if (s.TraversalOrder is null || s.DimensionMetadata is null || s.BlockMap is null)
+            throw Bad("traversal_order, block_map and dim_metadata must not be null.");
+        int rank = dims.Length, levels = s.TraversalOrder.Length, blockRank = s.BlockMap.Length;
+        if (rank == 0) throw Bad("a sparse tensor has rank 1 or more.");
+        if (levels != rank + blockRank || s.DimensionMetadata.Length != levels)
+            throw Bad($"rank {rank} with {blockRank} block dimensions needs {rank + blockRank} traversal_order and dim_metadata entries; got {levels} and {s.DimensionMetadata.Length}.");
         var seen = new bool[levels];
         foreach (int d in s.TraversalOrder)
         {
-            if ((uint)d >= (uint)levels || seen[d]) throw new ArgumentException($"Sparse constant '{name}': traversal_order must be a permutation of 0..{levels - 1}.", "sparsity");
+            if ((uint)d >= (uint)levels || seen[d]) throw Bad($"traversal_order must be a permutation of 0..{levels - 1}.");
             seen[d] = true;
         }
-        foreach (int d in blockMap)
-            if ((uint)d >= (uint)dims.Length) throw new ArgumentException($"Sparse constant '{name}': block_map entry {d} is not a dimension.", "sparsity");
+        foreach (int d in s.BlockMap)
+            if ((uint)d >= (uint)rank) throw Bad($"block_map entry {d} is not a dimension of a rank-{rank} tensor.");
+        if (s.DimensionMetadata.Any(m => m is null)) throw Bad("dim_metadata entries must not be null.");
+
+        // Size of block dimension b: the dense_size of the level that traverses it.
+        int BlockSize(int b)
+        {
+            var m = s.DimensionMetadata[Array.IndexOf(s.TraversalOrder, rank + b)];
+            if (m.Format != DimensionType.Dense || m.DenseSize <= 0) throw Bad($"block dimension {b} must be dense with a positive dense_size.");
+            return m.DenseSize;
+        }
 
         long positions = 1;
         for (int level = 0; level < levels; level++)
         {
-            var m = s.DimensionMetadata[level] ?? throw new ArgumentException($"Sparse constant '{name}': dim_metadata[{level}] is null.", "sparsity");
+            var m = s.DimensionMetadata[level];
+            int d = s.TraversalOrder[level];
+            long size;
+            if (d >= rank) size = BlockSize(d - rank);
+            else
+            {
+                int b = Array.IndexOf(s.BlockMap, d);
+                int block = b < 0 ? 1 : BlockSize(b);
+                if (dims[d] % block != 0) throw Bad($"block size {block} does not divide dimension {d} of size {dims[d]}.");
+                size = dims[d] / block;
+            }
+
             if (m.Format == DimensionType.Dense)
             {
-                if (m.DenseSize < 0) throw new ArgumentException($"Sparse constant '{name}': dim_metadata[{level}] has negative dense_size.", "sparsity");
-                positions = checked(positions * m.DenseSize);
+                if (m.DenseSize != size) throw Bad($"dim_metadata[{level}].dense_size is {m.DenseSize}, the traversed dimension has size {size}.");
+                positions = checked(positions * size);
                 continue;
             }
-            if (m.Format != DimensionType.SparseCsr) throw new ArgumentException($"Sparse constant '{name}': unknown dimension format {m.Format}.", "sparsity");
+            if (m.Format != DimensionType.SparseCsr) throw Bad($"dim_metadata[{level}] has unknown format {m.Format}.");
             var segments = m.ArraySegments ?? [];
             var indices = m.ArrayIndices ?? [];
             if (segments.Length != positions + 1)
-                throw new ArgumentException($"Sparse constant '{name}': dim_metadata[{level}] needs {positions + 1} array_segments, got {segments.Length}.", "sparsity");
-            if (segments[0] != 0) throw new ArgumentException($"Sparse constant '{name}': dim_metadata[{level}] array_segments must start at 0.", "sparsity");
+                throw Bad($"dim_metadata[{level}] needs {positions + 1} array_segments, got {segments.Length}.");
+            if (segments[0] != 0) throw Bad($"dim_metadata[{level}].array_segments must start at 0.");
             for (int i = 1; i < segments.Length; i++)
-                if (segments[i] < segments[i - 1]) throw new ArgumentException($"Sparse constant '{name}': dim_metadata[{level}] array_segments must not decrease.", "sparsity");
+                if (segments[i] < segments[i - 1]) throw Bad($"dim_metadata[{level}].array_segments must not decrease.");
             if (indices.Length != segments[^1])
-                throw new ArgumentException($"Sparse constant '{name}': dim_metadata[{level}] has {indices.Length} array_indices but its segments end at {segments[^1]}.", "sparsity");
+                throw Bad($"dim_metadata[{level}] has {indices.Length} array_indices but its segments end at {segments[^1]}.");
             foreach (int index in indices)
-                if (index < 0) throw new ArgumentException($"Sparse constant '{name}': dim_metadata[{level}] has a negative index.", "sparsity");
-            positions = segments[^1];
+                if (index < 0 || index >= size) throw Bad($"dim_metadata[{level}] index {index} is outside the traversed dimension of size {size}.");
+            positions = indices.Length;
         }
         return positions;
     }
 
     private static SparsityParameters CloneSparsity(SparsityParameters s) => new(
         (int[])s.TraversalOrder.Clone(),
-        (int[])(s.BlockMap ?? []).Clone(),
+        (int[])s.BlockMap.Clone(),
         s.DimensionMetadata.Select(m => new SparseDimension(m.Format, m.DenseSize,
             (int[])(m.ArraySegments ?? []).Clone(), (int[])(m.ArrayIndices ?? []).Clone())).ToArray());
 
