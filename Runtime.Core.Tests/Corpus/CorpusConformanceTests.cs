@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Accel.Tests.Corpus;
+
+/// <summary>
+/// Every corpus model, run by Accel's reference interpreter on a photograph and on random input, agrees with real
+/// TFLite (LiteRT.js, the oracle) within the issue's tolerances: relative L2 error ≤ 1e-4 and
+/// max |diff| ≤ 1e-3 × max(1, max |reference|), for every output. The measured figures go to the test log and to
+/// <c>corpus-accuracy.json</c> / <c>corpus-accuracy.md</c> in the test output folder (see docs/accuracy.md).
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class CorpusConformanceTests
+{
+    private CorpusAssets _assets = null!;
+    private readonly Dictionary<(string Model, CorpusInputKind Kind), PreparedCase> _cases = new();
+    private readonly List<CaseRecord> _records = new();
+    private string _oracleVersion = "";
+
+    private sealed record PreparedCase(string ModelPath, float[] Input, OracleResult Oracle);
+
+    /// <summary>One output's figures, as written to the JSON report.</summary>
+    public sealed record OutputRecord(
+        int Index, string Name, int[] Shape, long Elements, double RelativeL2, double MaxAbsDiff, long MaxAbsDiffIndex,
+        double MaxAbsReference, double MaxAbsDiffLimit, long NonFiniteMismatches, bool Passes);
+
+    public sealed record CaseRecord(string Model, string Input, double InvokeSeconds, bool OracleFromCache, List<OutputRecord> Outputs);
+
+    public static IEnumerable<TestCaseData> Cases()
+    {
+        foreach (var model in CorpusAssets.Models)
+        {
+            foreach (var kind in Enum.GetValues<CorpusInputKind>())
+                yield return new TestCaseData(model.Name, kind).SetArgDisplayNames(model.Name, kind.ToString());
+        }
+    }
+
+    /// <summary>Builds all inputs and gets all oracle outputs in one node run (or from the cache).</summary>
+    [OneTimeSetUp]
+    public void PrepareInputsAndOracleOutputs()
+    {
+        _assets = CorpusAssets.Locate();
+        byte[] photo = _assets.ReadPhoto();
+        var runner = OracleRunner.ForAssets(_assets);
+        _oracleVersion = runner.OracleVersion;
+
+        var keys = new List<(string, CorpusInputKind)>();
+        var jobs = new List<OracleJob>();
+        var inputs = new List<float[]>();
+        foreach (var model in CorpusAssets.Models)
+        {
+            string path = _assets.ModelPath(model);
+            int[] shape = InputShape(path);
+            foreach (var kind in Enum.GetValues<CorpusInputKind>())
+            {
+                float[] input = CorpusInputs.For(kind, model.Range, shape, photo);
+                keys.Add((model.Name, kind));
+                inputs.Add(input);
+                jobs.Add(new OracleJob(path, [CorpusInputs.ToBytes(input)]));
+            }
+        }
+        var clock = Stopwatch.StartNew();
+        var results = runner.Run(jobs);
+        int cached = results.Count(r => r.FromCache);
+        TestContext.Progress.WriteLine(
+            $"corpus: oracle {runner.OracleVersion}: {cached} of {results.Count} results from {runner.CacheRoot}, " +
+            $"{results.Count - cached} run, in {clock.Elapsed.TotalSeconds:F1} s");
+        for (int n = 0; n < jobs.Count; n++) _cases[keys[n]] = new PreparedCase(jobs[n].ModelPath, inputs[n], results[n]);
+    }
+
+    private static int[] InputShape(string modelPath)
+    {
+        using var model = Model.FromFile(modelPath);
+        var subgraph = model.MainSubgraph;
+        Assert.That(subgraph.Inputs, Has.Length.EqualTo(1), $"{Path.GetFileName(modelPath)}: every corpus model has one input");
+        var input = subgraph.Tensors[subgraph.Inputs[0]];
+        Assert.That(input.Type, Is.EqualTo(TensorType.Float32), $"{Path.GetFileName(modelPath)}: the input is float32");
+        return input.Shape;
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void ReferenceInterpreterAgreesWithTfliteOracle(string modelName, CorpusInputKind inputKind)
+    {
+        var prepared = _cases[(modelName, inputKind)];
+        using var model = Model.FromFile(prepared.ModelPath);
+        using var interpreter = new Interpreter(model, new InterpreterOptions());
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(0, prepared.Input);
+        var clock = Stopwatch.StartNew();
+        interpreter.Invoke();
+        double invokeSeconds = clock.Elapsed.TotalSeconds;
+
+        var oracleOutputs = prepared.Oracle.Outputs;
+        Assert.That(interpreter.OutputCount, Is.EqualTo(oracleOutputs.Count), "output count");
+        var record = new CaseRecord(modelName, inputKind.ToString(), invokeSeconds, prepared.Oracle.FromCache, new List<OutputRecord>());
+        TestContext.Out.WriteLine($"{modelName} / {inputKind}: invoke {invokeSeconds:F2} s, oracle {prepared.Oracle.Directory}");
+        var failures = new List<string>();
+        for (int i = 0; i < oracleOutputs.Count; i++)
+        {
+            var expected = oracleOutputs[i];
+            var tensor = interpreter.GetOutputTensor(i);
+            Assert.That(tensor.Name, Is.EqualTo(expected.Name), $"output {i} name (subgraph order)");
+            Assert.That(tensor.Shape.ToArray(), Is.EqualTo(expected.Shape), $"output {i} ('{expected.Name}') shape");
+            var figures = ComparisonFigures.Compare(tensor.Read<float>(), expected.AsFloats());
+            record.Outputs.Add(new OutputRecord(i, expected.Name, expected.Shape, figures.Elements, figures.RelativeL2,
+                figures.MaxAbsDiff, figures.MaxAbsDiffIndex, figures.MaxAbsReference, figures.MaxAbsDiffLimit,
+                figures.NonFiniteMismatches, figures.Passes));
+            TestContext.Out.WriteLine($"  [{i}] {expected.Name} [{string.Join(",", expected.Shape)}]: {figures.Describe()}");
+            if (!figures.Passes) failures.Add($"output {i} '{expected.Name}': {figures.Describe()}");
+        }
+        _records.Add(record);
+        Assert.That(failures, Is.Empty, $"{modelName} on the {inputKind} input differs from TFLite beyond the tolerances");
+    }
+
+    /// <summary>Writes the figures of the cases that ran: corpus-accuracy.json and a markdown table for docs/accuracy.md.</summary>
+    [OneTimeTearDown]
+    public void WriteReport()
+    {
+        if (_records.Count == 0) return;
+        var ordered = _records.OrderBy(r => IndexOfModel(r.Model)).ThenBy(r => r.Input, StringComparer.Ordinal).ToList();
+        string dir = TestContext.CurrentContext.WorkDirectory;
+        string json = Path.Combine(dir, "corpus-accuracy.json");
+        File.WriteAllText(json, JsonSerializer.Serialize(new
+        {
+            oracle = _oracleVersion,
+            wasmBuild = OracleRunner.WasmBuild,
+            tolerances = new { relativeL2 = ComparisonFigures.RelativeL2Tolerance, maxAbsDiff = "1e-3 * max(1, max|ref|)" },
+            randomSeed = $"0x{CorpusInputs.RandomSeed:X}",
+            cases = ordered,
+        }, new JsonSerializerOptions { WriteIndented = true }));
+        string markdown = Path.Combine(dir, "corpus-accuracy.md");
+        File.WriteAllText(markdown, MarkdownTable(ordered));
+        TestContext.Progress.WriteLine($"corpus: figures written to {json} and {markdown}");
+    }
+
+    private static int IndexOfModel(string name)
+    {
+        for (int i = 0; i < CorpusAssets.Models.Count; i++)
+            if (CorpusAssets.Models[i].Name == name) return i;
+        return int.MaxValue;
+    }
+
+    public static string MarkdownTable(IEnumerable<CaseRecord> records)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("| model | input | output | rel L2 | max\\|diff\\| | max\\|ref\\| | passes |");
+        sb.AppendLine("| --- | --- | --- | ---: | ---: | ---: | --- |");
+        foreach (var r in records)
+        {
+            foreach (var o in r.Outputs)
+            {
+                sb.AppendLine(string.Create(inv,
+                    $"| {r.Model} | {r.Input.ToLowerInvariant()} | {o.Name} [{string.Join("×", o.Shape)}] | {o.RelativeL2:0.00E+00} | " +
+                    $"{o.MaxAbsDiff:0.00E+00} | {o.MaxAbsReference:G4} | {(o.Passes ? "yes" : "**no**")} |"));
+            }
+        }
+        return sb.ToString();
+    }
+}
