@@ -1,0 +1,137 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Accel.Cli;
+
+/// <summary>
+/// The <c>accel</c> command line, callable in-process: <see cref="Run"/> takes the arguments and the two writers
+/// and returns the exit code (0 ok, 1 runtime error, 2 usage error). Errors are one <c>accel: error: …</c> line on
+/// <paramref name="stderr"/> (the unsupported-operator list continues on further lines); stack traces only with
+/// <c>--verbose</c>.
+/// </summary>
+public static class AccelCli
+{
+    public const int ExitOk = 0;
+    public const int ExitRuntimeError = 1;
+    public const int ExitUsageError = 2;
+
+    public const string NotBuiltYetNote =
+        "Not built yet (later issues): 'accel bench', 'accel conform' and the '--delegate' option.";
+
+    public const string Usage = """
+        accel - Accel, a TensorFlow Lite compatible inference runtime (reference CPU kernels)
+
+        usage:
+          accel inspect MODEL [--json]
+              inputs/outputs, operator histogram, tensor/node counts, constant, folded-constant
+              and arena bytes, estimated MACs per operator and the top 10 nodes
+          accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N] [--output-dir DIR]
+                          [--runs N] [--verbose]
+              runs the model once (or N times) on given or seeded random inputs; writes raw
+              outputs and outputs.json in the LiteRT.js oracle's format
+          accel version
+          accel help [COMMAND]      (or: accel COMMAND --help)
+
+        Not built yet (later issues): 'accel bench', 'accel conform' and the '--delegate' option.
+        Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error.
+        """;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        bool verbose = args.Contains("--verbose") || args.Contains("-v");
+        try
+        {
+            return Dispatch(args, stdout, stderr);
+        }
+        catch (UsageException e)
+        {
+            string hint = e.Command is null ? "see 'accel --help'" : $"see 'accel help {e.Command}'";
+            stderr.WriteLine($"accel: error: {e.Message} ({hint})");
+            if (verbose) stderr.WriteLine(e);
+            return ExitUsageError;
+        }
+        catch (Exception e) when (e is CliException or AccelException or IOException or UnauthorizedAccessException)
+        {
+            // AccelException covers ModelFormatException ("Malformed model at ..."), UnsupportedOperatorException
+            // (a list of every unsupported node), KernelException (names the node), TensorAccessException.
+            stderr.WriteLine($"accel: error: {e.Message}");
+            if (verbose) stderr.WriteLine(e);
+            return ExitRuntimeError;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"accel: error: internal error: {e.GetType().Name}: {e.Message}" + (verbose ? "" : " (--verbose shows the stack trace)"));
+            if (verbose) stderr.WriteLine(e);
+            return ExitRuntimeError;
+        }
+    }
+
+    private static int Dispatch(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0)
+        {
+            stderr.Write(Usage);
+            stderr.WriteLine();
+            return ExitUsageError;
+        }
+        string command = args[0];
+        var rest = args.Skip(1).ToArray();
+        switch (command)
+        {
+            case "-h":
+            case "--help":
+                stdout.Write(Usage);
+                stdout.WriteLine();
+                return ExitOk;
+            case "help":
+                return Help(rest, stdout);
+            case "version":
+            case "--version":
+                if (rest.Length > 0 && command == "version" && !IsHelp(rest)) throw new UsageException($"'version' takes no arguments, got '{rest[0]}'", "version");
+                stdout.WriteLine(VersionText());
+                return ExitOk;
+            case "inspect":
+                return InspectCommand.Execute(rest, stdout);
+            case "run":
+                return RunCommand.Execute(rest, stdout, stderr);
+            case "bench":
+            case "conform":
+                stderr.WriteLine($"accel: error: 'accel {command}' is not implemented yet (a later issue); available: inspect, run, version, help");
+                return ExitUsageError;
+            default:
+                if (command.StartsWith("--delegate", StringComparison.Ordinal)) throw NotImplementedDelegate();
+                throw new UsageException(command.StartsWith('-') ? $"unknown option '{command}' (a command comes first)" : $"unknown command '{command}'");
+        }
+    }
+
+    private static int Help(string[] rest, TextWriter stdout)
+    {
+        string text = rest.Length == 0 ? Usage : rest[0] switch
+        {
+            "inspect" => InspectCommand.Usage,
+            "run" => RunCommand.Usage,
+            "version" => "usage: accel version\n  prints the versions of accel, Accel.Runtime.Core and .NET",
+            "help" => Usage,
+            "bench" or "conform" => $"'accel {rest[0]}' is not implemented yet (a later issue).",
+            _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
+        };
+        stdout.Write(text);
+        stdout.WriteLine();
+        return ExitOk;
+    }
+
+    internal static bool IsHelp(IReadOnlyList<string> args) => args.Any(a => a is "-h" or "--help");
+
+    internal static UsageException NotImplementedDelegate() =>
+        new("the '--delegate' option is not implemented yet (a later issue); only the reference CPU kernels exist");
+
+    /// <summary>One line: accel's version, the runtime library's and .NET's.</summary>
+    public static string VersionText() =>
+        $"accel {InformationalVersion(typeof(AccelCli).Assembly)} (Accel.Runtime.Core {InformationalVersion(typeof(Interpreter).Assembly)}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.RuntimeIdentifier})";
+
+    internal static string InformationalVersion(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? assembly.GetName().Version?.ToString()
+        ?? "unknown";
+}

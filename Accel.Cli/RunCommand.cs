@@ -1,0 +1,323 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Accel.Cli;
+
+/// <summary>
+/// <c>accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N] [--output-dir DIR] [--runs N] [--verbose]</c>:
+/// runs the model with the reference kernels on given or seeded random inputs (see <see cref="InputGenerator"/>).
+/// </summary>
+public static class RunCommand
+{
+    public const string Usage = """
+        usage: accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N]
+                               [--output-dir DIR] [--runs N] [--verbose]
+
+        Runs MODEL with the reference CPU kernels and prints each output (name, shape, dtype,
+        min/max/mean, sha256 prefix) and the invoke latency.
+
+        options:
+          --input, -i NAME_OR_INDEX=FILE.bin
+                  raw little-endian bytes for an input, exactly the tensor's byte size; NAME_OR_INDEX
+                  is a tensor name or a 0-based position in the model's input list (an exact name
+                  wins over an index). Repeat for several inputs.
+          --random-seed N
+                  seed (0..2^64-1, default 0) for the inputs not given with --input
+          --output-dir, -o DIR
+                  writes DIR/input_<i>.bin (the bytes every input was fed, given or generated),
+                  DIR/output_<i>.bin (raw bytes, model output order) and DIR/outputs.json (the
+                  LiteRT.js oracle's format: model, outputs[{index,name,shape,dtype,sha256}], inputs,
+                  modelSha256, runtime); earlier input_*/output_*.bin and outputs.json there are removed
+          --runs N
+                  invokes N times (default 1) and also reports the median latency
+          --verbose, -v
+                  stack traces on errors
+
+        Generated inputs (reproducible anywhere): SplitMix64 with initial state
+        seed XOR (inputIndex * 0xD1B54A32D192ED03) mod 2^64 (input 0: plain SplitMix64(seed));
+        next(): s += 0x9E3779B97F4A7C15; z = s; z = (z ^ z>>30) * 0xBF58476D1CE4E5B9;
+        z = (z ^ z>>27) * 0x94D049BB133111EB; return z ^ z>>31.  One next() per element, flat order.
+        float32 = ((next() >> 40) * 2^-24) * 2 - 1, uniform in [-1, 1), exact in float32;
+        int8/uint8/int16/uint16/int32/uint32/int64/uint64 = the top 8/16/32/64 bits of next()
+        (uniform over the dtype's range); bool = next() >> 63. Other dtypes must be given with --input.
+        """;
+
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (AccelCli.IsHelp(args))
+        {
+            stdout.Write(Usage);
+            stdout.WriteLine();
+            return AccelCli.ExitOk;
+        }
+        if (args.Any(a => a.StartsWith("--delegate", StringComparison.Ordinal))) throw AccelCli.NotImplementedDelegate();
+        var parsed = new ArgParser("run")
+            .RepeatableOption("--input", "-i")
+            .Option("--random-seed")
+            .Option("--output-dir", "-o")
+            .Option("--runs")
+            .Switch("--verbose", "-v")
+            .Parse(args);
+        if (parsed.Positionals.Count != 1)
+            throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments: {string.Join(" ", parsed.Positionals)}", "run");
+        var options = new RunOptions(
+            parsed.Positionals[0],
+            parsed.Values("--input").Select(ParseInputSpec).ToArray(),
+            ParseSeed(parsed.Value("--random-seed")),
+            parsed.Value("--output-dir"),
+            ParseRuns(parsed.Value("--runs")));
+        return Run(options, stdout);
+    }
+
+    private sealed record RunOptions(string ModelPath, (string Key, string File)[] Inputs, ulong Seed, string? OutputDirectory, int Runs);
+
+    private static (string, string) ParseInputSpec(string spec)
+    {
+        int eq = spec.IndexOf('=');
+        if (eq <= 0 || eq == spec.Length - 1)
+            throw new UsageException($"--input expects NAME_OR_INDEX=FILE.bin, got '{spec}'", "run");
+        return (spec[..eq], spec[(eq + 1)..]);
+    }
+
+    private static ulong ParseSeed(string? text)
+    {
+        if (text is null) return 0;
+        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+            throw new UsageException($"--random-seed expects an integer from 0 to {ulong.MaxValue}, got '{text}'", "run");
+        return seed;
+    }
+
+    private static int ParseRuns(string? text)
+    {
+        if (text is null) return 1;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int runs) || runs < 1)
+            throw new UsageException($"--runs expects a positive integer, got '{text}'", "run");
+        return runs;
+    }
+
+    private static int Run(RunOptions options, TextWriter stdout)
+    {
+        var clock = Stopwatch.StartNew();
+        using var model = Formatting.OpenModel(options.ModelPath);
+        using var interpreter = new Interpreter(model);
+        double loadMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        interpreter.AllocateTensors();
+        double allocateMs = clock.Elapsed.TotalMilliseconds;
+
+        string[] sources = FillInputs(interpreter, options);
+
+        string? directory = options.OutputDirectory;
+        if (directory is not null)
+        {
+            OutputWriter.PrepareDirectory(directory);
+            for (int i = 0; i < interpreter.InputCount; i++)
+                OutputWriter.WriteBytes(directory, OutputWriter.InputFileName(i), interpreter.GetInputTensor(i).Bytes);
+        }
+
+        var latencies = new double[options.Runs];
+        for (int r = 0; r < options.Runs; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            interpreter.Invoke();
+            latencies[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        stdout.WriteLine($"model: {Path.GetFileName(options.ModelPath)}  (load {Formatting.Milliseconds(loadMs)}, allocate {Formatting.Milliseconds(allocateMs)}, arena {Formatting.Bytes(interpreter.ArenaBytes)})");
+        stdout.WriteLine("inputs:");
+        var inputTable = new TextTable(">#", "name", "type", "source");
+        for (int i = 0; i < interpreter.InputCount; i++)
+        {
+            var t = interpreter.GetInputTensor(i);
+            inputTable.Add($"[{i}]", t.Name, Formatting.TypeAndShape(t.Type, t.Shape), sources[i]);
+        }
+        inputTable.Write(stdout);
+
+        stdout.WriteLine("outputs:");
+        var outputTable = new TextTable(">#", "name", "type", ">min", ">max", ">mean", "sha256");
+        var outputRecords = new JsonArray();
+        for (int i = 0; i < interpreter.OutputCount; i++)
+        {
+            var t = interpreter.GetOutputTensor(i);
+            var bytes = t.Bytes;
+            string sha = OutputWriter.Sha256Hex(bytes);
+            var stats = TensorStats.Of(t.Type, bytes);
+            outputTable.Add($"[{i}]", t.Name, Formatting.TypeAndShape(t.Type, t.Shape), stats.Min, stats.Max, stats.Mean, sha[..16]);
+            if (directory is not null) OutputWriter.WriteBytes(directory, OutputWriter.OutputFileName(i), bytes);
+            outputRecords.Add(new JsonObject
+            {
+                ["index"] = i,
+                ["name"] = t.Name,
+                ["shape"] = OutputWriter.ShapeJson(t.Shape),
+                ["dtype"] = t.Type.ToDisplayName(),
+                ["sha256"] = sha,
+            });
+        }
+        outputTable.Write(stdout);
+
+        if (options.Runs == 1)
+            stdout.WriteLine($"invoke: {Formatting.Milliseconds(latencies[0])}");
+        else
+        {
+            var sorted = latencies.Order().ToArray();
+            double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+            stdout.WriteLine($"invoke: first {Formatting.Milliseconds(latencies[0])}, median of {options.Runs} {Formatting.Milliseconds(median)} (min {Formatting.Milliseconds(sorted[0])}, max {Formatting.Milliseconds(sorted[^1])})");
+        }
+
+        if (directory is not null)
+        {
+            var manifest = BuildManifest(model, options, interpreter, outputRecords, sources);
+            OutputWriter.WriteJson(Path.Combine(directory, OutputWriter.ManifestFileName), manifest);
+            stdout.WriteLine($"wrote: {Path.GetFullPath(directory)}");
+        }
+        return AccelCli.ExitOk;
+    }
+
+    /// <summary>Fills every input from its file or the generator; returns a description of each input's source.</summary>
+    private static string[] FillInputs(Interpreter interpreter, RunOptions options)
+    {
+        var files = new string?[interpreter.InputCount];
+        foreach (var (key, file) in options.Inputs)
+        {
+            int index = ResolveInput(interpreter, key);
+            if (files[index] is not null)
+                throw new CliException($"input {index} ('{interpreter.GetInputTensor(index).Name}') is given twice: '{files[index]}' and '{file}'");
+            files[index] = file;
+        }
+
+        // Check every file before reading any, so one run reports the first problem cheaply.
+        for (int i = 0; i < files.Length; i++)
+        {
+            var t = interpreter.GetInputTensor(i);
+            string label = $"input {i} '{t.Name}' ({Formatting.TypeAndShape(t.Type, t.Shape)})";
+            if (files[i] is { } file)
+            {
+                if (!File.Exists(file)) throw new CliException($"input file not found for {label}: {file}");
+                long actual = new FileInfo(file).Length;
+                if (actual != t.ByteSize)
+                    throw new CliException($"{label} needs {t.ByteSize} bytes, but {file} has {actual} bytes");
+            }
+            else if (!InputGenerator.Supports(t.Type))
+                throw new CliException($"{label}: dtype {t.Type.ToDisplayName()} cannot be generated from --random-seed; give it with --input {i}=FILE.bin");
+        }
+
+        var sources = new string[files.Length];
+        for (int i = 0; i < files.Length; i++)
+        {
+            var t = interpreter.GetInputTensor(i);
+            var destination = t.WritableBytes;
+            if (files[i] is { } file)
+            {
+                using var stream = File.OpenRead(file);
+                stream.ReadExactly(destination);
+                sources[i] = Path.GetFullPath(file);
+            }
+            else
+            {
+                InputGenerator.Fill(destination, t.Type, options.Seed, i);
+                sources[i] = $"random (seed {options.Seed})";
+            }
+        }
+        return sources;
+    }
+
+    /// <summary>An exact tensor name wins; otherwise a 0-based index into the model's inputs (as the oracle resolves keys).</summary>
+    private static int ResolveInput(Interpreter interpreter, string key)
+    {
+        var matches = Enumerable.Range(0, interpreter.InputCount).Where(i => interpreter.GetInputTensor(i).Name == key).ToArray();
+        if (matches.Length == 1) return matches[0];
+        if (matches.Length > 1) throw new CliException($"input name '{key}' is ambiguous: inputs {string.Join(", ", matches)} have it; use an index");
+        if (key.All(char.IsAsciiDigit) && int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < interpreter.InputCount)
+            return index;
+        string inputs = string.Join(", ", Enumerable.Range(0, interpreter.InputCount).Select(i =>
+        {
+            var t = interpreter.GetInputTensor(i);
+            return $"[{i}] {t.Name} {Formatting.TypeAndShape(t.Type, t.Shape)}";
+        }));
+        throw new CliException($"the model has no input '{key}'; inputs (name or 0-based index): {inputs}");
+    }
+
+    /// <summary>outputs.json with the oracle's keys in the oracle's order; <c>runtime</c> replaces its <c>oracle</c> provenance.</summary>
+    private static JsonObject BuildManifest(Model model, RunOptions options, Interpreter interpreter, JsonArray outputs, string[] sources)
+    {
+        var inputs = new JsonArray();
+        for (int i = 0; i < interpreter.InputCount; i++)
+        {
+            var t = interpreter.GetInputTensor(i);
+            inputs.Add(new JsonObject
+            {
+                ["index"] = i,
+                ["name"] = t.Name,
+                ["shape"] = OutputWriter.ShapeJson(t.Shape),
+                ["dtype"] = t.Type.ToDisplayName(),
+                // Relative to this file: the exact bytes fed, so the oracle can be run on them.
+                ["file"] = OutputWriter.InputFileName(i),
+                ["sha256"] = OutputWriter.Sha256Hex(t.Bytes),
+            });
+        }
+        return new JsonObject
+        {
+            ["model"] = Path.GetFileName(options.ModelPath),
+            ["outputs"] = outputs,
+            ["inputs"] = inputs,
+            ["modelSha256"] = Formatting.FileSha256(options.ModelPath),
+            ["runtime"] = new JsonObject
+            {
+                ["runtime"] = $"accel@{AccelCli.InformationalVersion(typeof(AccelCli).Assembly)}",
+                ["kernels"] = "reference",
+                ["randomSeed"] = options.Seed,
+                ["inputSources"] = new JsonArray(sources.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
+            },
+        };
+    }
+}
+
+/// <summary>Min, max and mean of an output for the summary table (NaNs are skipped and counted).</summary>
+internal readonly record struct TensorStats(string Min, string Max, string Mean)
+{
+    public static TensorStats Of(TensorType type, ReadOnlySpan<byte> bytes)
+    {
+        int size = type.ElementSize();
+        if (size == 0 || !IsNumeric(type)) return new("-", "-", "-");
+        int count = bytes.Length / size;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;
+        int nans = 0;
+        for (int i = 0; i < count; i++)
+        {
+            double v = Read(type, bytes.Slice(i * size, size));
+            if (double.IsNaN(v))
+            {
+                nans++;
+                continue;
+            }
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+            sum += v;
+        }
+        int finite = count - nans;
+        if (finite == 0) return new("-", "-", nans > 0 ? $"all {nans} NaN" : "-");
+        string mean = Formatting.Number(sum / finite) + (nans > 0 ? $" ({nans} NaN)" : "");
+        return new(Formatting.Number(min), Formatting.Number(max), mean);
+    }
+
+    private static bool IsNumeric(TensorType type) => type is TensorType.Float32 or TensorType.Float16 or TensorType.Float64
+        or TensorType.Int8 or TensorType.UInt8 or TensorType.Int16 or TensorType.UInt16 or TensorType.Int32
+        or TensorType.UInt32 or TensorType.Int64 or TensorType.UInt64 or TensorType.Bool;
+
+    private static double Read(TensorType type, ReadOnlySpan<byte> e) => type switch
+    {
+        TensorType.Float32 => System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(e),
+        TensorType.Float16 => (double)System.Buffers.Binary.BinaryPrimitives.ReadHalfLittleEndian(e),
+        TensorType.Float64 => System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(e),
+        TensorType.Int8 => (sbyte)e[0],
+        TensorType.UInt8 or TensorType.Bool => e[0],
+        TensorType.Int16 => System.Buffers.Binary.BinaryPrimitives.ReadInt16LittleEndian(e),
+        TensorType.UInt16 => System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(e),
+        TensorType.Int32 => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(e),
+        TensorType.UInt32 => System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(e),
+        TensorType.Int64 => System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(e),
+        TensorType.UInt64 => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(e),
+        _ => double.NaN,
+    };
+}
