@@ -1,0 +1,65 @@
+namespace Accel.Perf;
+
+/// <summary>
+/// The ten MediaPipe corpus models and where they live: <c>${ACCEL_CACHE:-$HOME/.cache/accel}/models/NAME.tflite</c>
+/// (installed by <c>scripts/ensure-assets.sh</c>). Ordered by file size so tables read small to large.
+/// </summary>
+public static class CorpusModels
+{
+    public static readonly string[] Names =
+    [
+        "face_detection_short_range",
+        "selfie_segmentation",
+        "selfie_segmentation_landscape",
+        "face_detection_full_range_sparse",
+        "face_detection_full_range",
+        "hand_landmark_lite",
+        "pose_landmark_lite",
+        "hand_landmark_full",
+        "pose_landmark_full",
+        "pose_landmark_heavy",
+    ];
+
+    public static string CacheDirectory =>
+        Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
+
+    /// <summary>The model's path; throws with the fix when it is missing so a benchmark never measures an error.</summary>
+    public static string PathOf(string name)
+    {
+        string path = Path.Combine(CacheDirectory, "models", name + ".tflite");
+        if (!File.Exists(path))
+            throw new FileNotFoundException(
+                $"Corpus model {path} is missing: run scripts/ensure-assets.sh (it honours ACCEL_CACHE).", path);
+        return path;
+    }
+
+    /// <summary>
+    /// Fills every input deterministically: float32 with a fixed-seed xorshift in [0, 1) (like a normalized image),
+    /// other types with zeros. Same bytes on every run, so invoke timings are comparable across runs and machines.
+    /// </summary>
+    public static void FillInputs(Interpreter interpreter, uint seed = 0x9E3779B9u)
+    {
+        uint state = seed == 0 ? 1u : seed;
+        for (int i = 0; i < interpreter.InputCount; i++)
+        {
+            var tensor = interpreter.GetInputTensor(i);
+            if (tensor.Type == TensorType.Float32)
+            {
+                var values = tensor.Write<float>();
+                for (int k = 0; k < values.Length; k++)
+                {
+                    state ^= state << 13;
+                    state ^= state >> 17;
+                    state ^= state << 5;
+                    values[k] = (state >> 8) * (1.0f / (1 << 24));
+                }
+            }
+            else
+            {
+                tensor.WritableBytes.Clear();
+            }
+        }
+    }
+}
