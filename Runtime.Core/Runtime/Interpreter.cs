@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Accel.Delegates;
 using Accel.Kernels;
 
 namespace Accel;
@@ -9,7 +10,7 @@ namespace Accel;
 /// Activations live in one planned arena; constants point into the model; nodes whose inputs are all constant
 /// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. <see cref="Invoke"/> allocates nothing.
 /// </summary>
-public sealed unsafe class Interpreter : IDisposable
+public sealed unsafe partial class Interpreter : IDisposable
 {
     private readonly Model _model;
     private readonly ModelSubgraph _subgraph;
@@ -20,6 +21,39 @@ public sealed unsafe class Interpreter : IDisposable
     private long _arenaBytes;
     private bool _allocated;
     private bool _disposed;
+    private Step[] _steps = [];
+    private Step[] _referenceSteps = [];
+    private readonly List<IPartitionKernel> _compiled = new();
+    private readonly List<string> _diagnostics = new();
+    private ExecutionPlan? _plan;
+    private bool _fellBack;
+
+    /// <summary>One unit of Invoke: a reference node or a compiled delegate partition.</summary>
+    private abstract class Step
+    {
+        public abstract void Run();
+    }
+
+    private sealed class ReferenceStep(Node node) : Step
+    {
+        public Node Node { get; } = node;
+        public override void Run() => Node.Kernel.Invoke(Node.Context);
+    }
+
+    private sealed class PartitionStep(IPartitionKernel kernel, string delegateName, int partitionIndex, int firstNode) : Step
+    {
+        public override void Run()
+        {
+            try
+            {
+                kernel.Invoke();
+            }
+            catch (Exception e) when (e is not DelegateInvokeException)
+            {
+                throw new DelegateInvokeException(delegateName, partitionIndex, firstNode, $"{e.GetType().Name}: {e.Message}", e);
+            }
+        }
+    }
 
     private sealed class Node
     {
@@ -219,29 +253,60 @@ public sealed unsafe class Interpreter : IDisposable
         }
 
         PlanArena(producedBy);
+        BuildExecutionPlan();
         _allocated = true;
     }
 
-    /// <summary>Runs every node that was not folded, in order. Allocates nothing on the managed heap.</summary>
+    /// <summary>Runs the plan: reference nodes and delegate partitions, in order. Allocates nothing on the managed heap.</summary>
     public void Invoke()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
-        var nodes = _nodes;
+        try
+        {
+            RunSteps(_steps);
+        }
+        catch (DelegateInvokeException e) when (Options.FallbackToReferenceOnInvokeFailure && !ReferenceEquals(_steps, _referenceSteps))
+        {
+            // TFLite's InvokeWithCPUFallback: inputs are intact (no kernel writes them), so re-run everything on the reference.
+            Diagnose($"{e.Message}; falling back to the reference executor for this and later invokes");
+            _steps = _referenceSteps;
+            _fellBack = true;
+            RunSteps(_steps);
+        }
+    }
+
+    /// <summary>True once an invoke-time delegate failure switched this interpreter to the reference kernels.</summary>
+    public bool FellBackToReference => _fellBack;
+
+    /// <summary>Diagnostics: delegate compile failures given back to other executors, fallbacks.</summary>
+    public IReadOnlyList<string> Diagnostics => _diagnostics;
+
+    /// <summary>The plan made by the last AllocateTensors: partitions, executors, refusals.</summary>
+    public ExecutionPlan Plan => _plan ?? throw new InterpreterStateException("No plan yet: call AllocateTensors() first.");
+
+    /// <summary>Each node's input and output tensor indices (for plan rendering).</summary>
+    public IReadOnlyList<(int Node, int[] Inputs, int[] Outputs)> NodeEdges =>
+        _nodes.Select(n => (n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
+
+    private void RunSteps(Step[] steps)
+    {
         int current = 0;
         try
         {
-            for (; current < nodes.Length; current++)
-            {
-                var node = nodes[current];
-                if (!node.Folded) node.Kernel.Invoke(node.Context);
-            }
+            for (; current < steps.Length; current++) steps[current].Run();
         }
-        catch (Exception e) when (e is not AccelException)
+        catch (Exception e) when (e is not AccelException && steps[current] is ReferenceStep step)
         {
             // A kernel bug must still surface as a typed error naming the node, never as a bare runtime exception.
-            throw new KernelException(current, nodes[current].Code.Name, $"invoke failed: {e.GetType().Name}: {e.Message}", e);
+            throw new KernelException(step.Node.Index, step.Node.Code.Name, $"invoke failed: {e.GetType().Name}: {e.Message}", e);
         }
+    }
+
+    private void Diagnose(string message)
+    {
+        _diagnostics.Add(message);
+        Options.DiagnosticSink?.Invoke(message);
     }
 
     private static void RunGuarded(Node node, bool prepare)
@@ -398,6 +463,8 @@ public sealed unsafe class Interpreter : IDisposable
 
     private void ReleaseMemory()
     {
+        foreach (var kernel in _compiled) kernel.Dispose();
+        _compiled.Clear();
         foreach (var p in _foldedAllocations) NativeMemory.AlignedFree((void*)p);
         _foldedAllocations.Clear();
         if (_arena != null) NativeMemory.AlignedFree(_arena);
@@ -411,6 +478,7 @@ public sealed unsafe class Interpreter : IDisposable
         if (_disposed) return;
         _disposed = true;
         ReleaseMemory();
+        foreach (var selection in Options.Delegates) selection.Delegate.Dispose();
         foreach (var t in _tensors)
         {
             t.Data = null;

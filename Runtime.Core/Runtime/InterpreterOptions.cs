@@ -1,3 +1,4 @@
+using Accel.Delegates;
 using Accel.Kernels;
 
 namespace Accel;
@@ -16,6 +17,21 @@ public sealed class InterpreterOptions
     /// instead of exhausting memory (a corrupt or hostile shape cannot take the process down).
     /// </summary>
     public long MaxMemoryBytes { get; set; } = 8L << 30;
+
+    /// <summary>Delegates in priority order: the first that claims a node gets it; the rest runs on the reference kernels.</summary>
+    public IList<DelegateSelection> Delegates { get; } = new List<DelegateSelection>();
+
+    /// <summary>Default keeps TFLite's behaviour; CostAware also drops partitions not worth their boundary transfers.</summary>
+    public PartitionPolicy PartitionPolicy { get; set; } = PartitionPolicy.Default;
+
+    /// <summary>
+    /// When a delegate fails during Invoke, re-run the whole graph on the reference kernels (and keep using them),
+    /// like TFLite's InvokeWithCPUFallback; otherwise a <see cref="DelegateInvokeException"/> is thrown.
+    /// </summary>
+    public bool FallbackToReferenceOnInvokeFailure { get; set; }
+
+    /// <summary>Receives diagnostics (compile failures given back, fallbacks); they are also kept in Interpreter.Diagnostics.</summary>
+    public Action<string>? DiagnosticSink { get; set; }
 }
 
 /// <summary>What a caller needs to feed or read a tensor (TFLite's get_input_details entries).</summary>

@@ -1,0 +1,80 @@
+namespace Accel.Delegates;
+
+/// <summary>Where a delegate keeps the tensors it computes.</summary>
+public enum DelegateMemory
+{
+    /// <summary>In the interpreter's host arena (a CPU delegate): no transfers at partition boundaries.</summary>
+    Host,
+    /// <summary>In device buffers (GPU, DSP): boundary tensors are uploaded/downloaded, intermediates stay on the device.</summary>
+    Device,
+}
+
+/// <summary>What a delegate can do, declared up front.</summary>
+public sealed record DelegateCapabilities(IReadOnlySet<TensorType> DataTypes, bool DynamicShapes, DelegateMemory Memory);
+
+/// <summary>A delegate's answer for one node: claimed, or refused with a reason naming op, version, dtype, shape or option.</summary>
+public readonly record struct NodeSupport(bool IsSupported, string Reason)
+{
+    public static NodeSupport Supported { get; } = new(true, "");
+    public static NodeSupport Refuse(string reason) => new(false, reason);
+}
+
+/// <summary>
+/// A backend that claims nodes, compiles claimed partitions into kernels and runs them. Delegates know the core,
+/// never each other; the partitioner knows no delegate. Implementations are created per interpreter and disposed
+/// with it (they own device resources).
+/// </summary>
+public interface IAccelDelegate : IDisposable
+{
+    /// <summary>Short name used on the command line (<c>cpu</c>, <c>vulkan</c>, <c>ilgpu</c>).</summary>
+    string Name { get; }
+
+    DelegateCapabilities Capabilities { get; }
+
+    /// <summary>Null when the delegate can run here; otherwise why not ("no Vulkan loader", "no CUDA device").</summary>
+    string? UnavailableReason { get; }
+
+    /// <summary>Whether this delegate can run <paramref name="node"/> (shapes are final; constants readable).</summary>
+    NodeSupport Supports(DelegateNode node);
+
+    /// <summary>
+    /// Compiles a claimed partition: prepare weights (pack, upload), pipelines, buffers. Throwing here gives the
+    /// partition's nodes back to the next delegate or the reference executor, with a diagnostic.
+    /// </summary>
+    IPartitionKernel Compile(DelegatePartition partition);
+
+    /// <summary>Estimated seconds to run <paramref name="node"/> on this delegate (cost-aware partitioning).</summary>
+    double EstimateSeconds(DelegateNode node);
+
+    /// <summary>Estimated seconds to move <paramref name="bytes"/> between host and this delegate's memory.</summary>
+    double EstimateTransferSeconds(long bytes);
+}
+
+/// <summary>A compiled partition. Invoke reads the partition's host-side inputs and writes its host-side outputs.</summary>
+public interface IPartitionKernel : IDisposable
+{
+    /// <summary>Runs the partition. Must not allocate on the managed heap. Exceptions become <see cref="DelegateInvokeException"/>.</summary>
+    void Invoke();
+}
+
+/// <summary>A delegate failed while running a partition.</summary>
+public sealed class DelegateInvokeException : AccelException
+{
+    public DelegateInvokeException(string delegateName, int partitionIndex, int firstNode, string message, Exception? inner = null)
+        : base($"delegate '{delegateName}' failed in partition {partitionIndex} (from node {firstNode}): {message}", inner ?? new AccelException(message))
+    {
+        DelegateName = delegateName;
+        PartitionIndex = partitionIndex;
+        FirstNode = firstNode;
+    }
+
+    public string DelegateName { get; }
+    public int PartitionIndex { get; }
+    public int FirstNode { get; }
+}
+
+/// <summary>An unknown or unavailable delegate was requested.</summary>
+public sealed class DelegateUnavailableException : AccelException
+{
+    public DelegateUnavailableException(string message) : base(message) { }
+}
