@@ -112,7 +112,28 @@ public sealed class CorpusConformanceTests
             if (!figures.Passes) failures.Add($"output {i} '{expected.Name}': {figures.Describe()}");
         }
         _records.Add(record);
+        if (failures.Count > 0) failures.Add(Localize(modelName, inputKind, prepared));
         Assert.That(failures, Is.Empty, $"{modelName} on the {inputKind} input differs from TFLite beyond the tolerances");
+    }
+
+    /// <summary>Names the node where Accel starts to disagree (every node's output compared); full table to a file.</summary>
+    private string Localize(string modelName, CorpusInputKind inputKind, PreparedCase prepared)
+    {
+        string dir = TestContext.CurrentContext.WorkDirectory;
+        string report = Path.Combine(dir, $"corpus-divergence-{modelName}-{inputKind.ToString().ToLowerInvariant()}.txt");
+        try
+        {
+            var rows = IntermediateOutputs.Compare(OracleRunner.ForAssets(_assets), prepared.ModelPath, prepared.Input,
+                Path.Combine(Path.GetTempPath(), $"accel-corpus-divergence-{Environment.ProcessId}"));
+            File.WriteAllLines(report, rows.Select(r => r.ToString()));
+            string summary = IntermediateOutputs.Summarize(rows);
+            TestContext.Out.WriteLine(summary);
+            return $"node by node ({report}):{Environment.NewLine}{summary}";
+        }
+        catch (Exception e) when (e is AccelException or OracleFailedException or IOException)
+        {
+            return $"(could not compare node by node: {e.GetType().Name}: {e.Message})";
+        }
     }
 
     /// <summary>Writes the figures of the cases that ran: corpus-accuracy.json and a markdown table for docs/accuracy.md.</summary>

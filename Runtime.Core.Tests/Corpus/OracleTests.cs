@@ -98,4 +98,54 @@ public sealed class OracleTests
 
         Assert.That(failure!.Message, Does.Contain("run scripts/ensure-assets.sh").And.Contain(SmallModel + ".tflite"));
     }
+
+    /// <summary>
+    /// The divergence diagnostic is only trustworthy if the rewritten model computes what the original does: a plain
+    /// copy must give TFLite's bits exactly, and so must the copy with every node output exposed — except for the
+    /// sparse model, where exposing intermediates keeps XNNPACK off its sparse-weight path (different summation order),
+    /// so the final outputs move by about 1e-7 relative.
+    /// </summary>
+    [TestCase("face_detection_short_range", 0.0)]
+    [TestCase("face_detection_full_range_sparse", 1e-6, Description = "sparse constants and DENSIFY")]
+    [TestCase("selfie_segmentation", 0.0, Description = "fp16 weights and the Convolution2DTransposeBias custom op")]
+    public void RewrittenModelGivesTflitesOwnOutputs(string modelName, double exposedRelativeL2Bound)
+    {
+        var assets = CorpusAssets.Locate();
+        var corpusModel = CorpusAssets.Models.Single(m => m.Name == modelName);
+        string path = assets.ModelPath(corpusModel);
+        var runner = new OracleRunner(assets.RepoRoot, Path.Combine(_scratch, "cache"));
+        byte[] copy, exposed;
+        int[] extra, shape;
+        int operators;
+        using (var model = Model.FromFile(path))
+        {
+            (copy, _) = IntermediateOutputs.WithEveryNodeOutput(model, exposeIntermediates: false);
+            (exposed, extra) = IntermediateOutputs.WithEveryNodeOutput(model);
+            shape = model.MainSubgraph.Tensors[model.MainSubgraph.Inputs[0]].Shape;
+            operators = model.MainSubgraph.Operators.Length;
+        }
+        string copyPath = Path.Combine(_scratch, "copy.tflite"), exposedPath = Path.Combine(_scratch, "exposed.tflite");
+        File.WriteAllBytes(copyPath, copy);
+        File.WriteAllBytes(exposedPath, exposed);
+        var job = new OracleJob(path, [CorpusInputs.ToBytes(CorpusInputs.Uniform(shape.Aggregate(1, (a, d) => a * d), corpusModel.Range))]);
+
+        var results = runner.RunUncached([job, job with { ModelPath = copyPath }, job with { ModelPath = exposedPath }], Path.Combine(_scratch, "runs"));
+
+        var (original, plainCopy, withIntermediates) = (results[0].Outputs, results[1].Outputs, results[2].Outputs);
+        int finalOutputs = original.Count;
+        Assert.That(plainCopy.Select(o => o.Sha256), Is.EqualTo(original.Select(o => o.Sha256)), "a plain copy is bit-identical");
+        Assert.That(extra, Has.Length.GreaterThan(20), "the intermediate tensors became outputs");
+        Assert.That(withIntermediates, Has.Count.EqualTo(finalOutputs + extra.Length));
+        for (int k = 0; k < finalOutputs; k++)
+        {
+            var figures = ComparisonFigures.Compare(withIntermediates[k].AsFloats(), original[k].AsFloats());
+            TestContext.Out.WriteLine($"output {k}, every node output exposed vs original: {figures.Describe()}");
+            if (exposedRelativeL2Bound == 0)
+                Assert.That(withIntermediates[k].Sha256, Is.EqualTo(original[k].Sha256), $"output {k} is bit-identical");
+            else
+                Assert.That(figures.RelativeL2, Is.LessThanOrEqualTo(exposedRelativeL2Bound), $"output {k}");
+        }
+        using var reloaded = Model.FromBytes(exposed);
+        Assert.That(reloaded.MainSubgraph.Operators, Has.Length.EqualTo(operators));
+    }
 }
