@@ -20,6 +20,9 @@ public static class CorpusModels
         "pose_landmark_heavy",
     ];
 
+    /// <summary>The models as benchmark parameters: shown by name, ordered small to large in BDN's tables.</summary>
+    public static IEnumerable<CorpusModel> All => Names.Select((name, order) => new CorpusModel(name, order));
+
     public static string CacheDirectory =>
         Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
             ? dir
@@ -62,4 +65,16 @@ public static class CorpusModels
             }
         }
     }
+}
+
+/// <summary>
+/// A corpus model as a BenchmarkDotNet parameter. BDN orders parameter values with their comparer, so this compares
+/// by position in <see cref="CorpusModels.Names"/> (file size) instead of alphabetically.
+/// </summary>
+public sealed record CorpusModel(string Name, int Order) : IComparable<CorpusModel>, IComparable
+{
+    public string PathOnDisk => CorpusModels.PathOf(Name);
+    public int CompareTo(CorpusModel? other) => other is null ? 1 : Order.CompareTo(other.Order);
+    public int CompareTo(object? other) => CompareTo(other as CorpusModel);
+    public override string ToString() => Name;
 }

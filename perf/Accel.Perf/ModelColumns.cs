@@ -42,6 +42,11 @@ public sealed class ModelColumn : IColumn
             ? (stats.Median / 1000.0 / f.FileMB).ToString("0.0")
             : "n/a");
 
+    public static readonly IColumn MicrosecondsPerTensor = new ModelColumn("µs/tensor", "Median time divided by tensor count",
+        (summary, benchmark, f) => summary[benchmark]?.ResultStatistics is { } stats
+            ? (stats.Median / 1000.0 / f.TensorCount).ToString("0.00")
+            : "n/a");
+
     public string Id => nameof(ModelColumn) + "." + ColumnName;
     public string ColumnName { get; }
     public string Legend { get; }
@@ -52,7 +57,7 @@ public sealed class ModelColumn : IColumn
     public UnitType UnitType => UnitType.Dimensionless;
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
-        benchmarkCase.Parameters["Model"] is string name ? _value(summary, benchmarkCase, ModelFacts.For(name)) : "-";
+        benchmarkCase.Parameters["Model"] is CorpusModel model ? _value(summary, benchmarkCase, ModelFacts.For(model.Name)) : "-";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;

@@ -32,10 +32,13 @@ public static class PerfReport
         var reports = new Dictionary<(string Method, string Model), BenchmarkReport>();
         foreach (var summary in summaries)
             foreach (var report in summary.Reports)
-                if (report.BenchmarkCase.Parameters["Model"] is string model)
-                    reports[(report.BenchmarkCase.Descriptor.WorkloadMethod.Name, model)] = report;
+                if (report.BenchmarkCase.Parameters["Model"] is CorpusModel model)
+                    reports[(report.BenchmarkCase.Descriptor.WorkloadMethod.Name, model.Name)] = report;
 
         var text = new StringBuilder();
+        foreach (string line in summaries[0].HostEnvironmentInfo.ToFormattedString())
+            text.AppendLine(line + "  ");
+        text.AppendLine();
         text.AppendLine("| Model | File MB | Constant bytes | Folded-constant MB | Arena MB | FromFile median | FromFile µs/MB | Load+allocate median | Invoke median ms | Allocated B/invoke |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (string name in CorpusModels.Names)
@@ -48,10 +51,37 @@ public static class PerfReport
                 ? bytes.ToString("N0", Invariant)
                 : "—";
             text.AppendLine(Invariant,
-                $"| {name} | {f.FileMB:0.000} | {f.ConstantBytes:N0} | {Mb(f.FoldedConstantBytes, f)} | {Mb(f.ArenaBytes, f)} | {Time(fromFile)} | {(fromFile is double t ? (t / 1000 / f.FileMB).ToString("0.0", Invariant) : "—")} | {Time(allocate)} | {(invoke is double i ? (i / 1e6).ToString("0.00", Invariant) : "—")} | {allocated} |");
+                $"| {name} | {f.FileMB:0.000} | {f.ConstantBytes:N0} | {Mb(f.FoldedConstantBytes, f)} | {Mb(f.ArenaBytes, f)} | {Time(fromFile)} | {Ratio(fromFile, f.FileMB, "0.0")} | {Time(allocate)} | {(invoke is double i ? (i / 1e6).ToString("0.00", Invariant) : "—")} | {allocated} |");
+        }
+        text.AppendLine();
+        text.Append(LoadScalingTable(reports));
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Load against size: if Model.FromFile touched weight bytes, its time would grow with file MB; it should instead
+    /// follow the tensor/operator counts the verifier walks (µs/tensor roughly flat, µs/MB falling with size).
+    /// </summary>
+    private static string LoadScalingTable(Dictionary<(string, string), BenchmarkReport> reports)
+    {
+        var text = new StringBuilder();
+        text.AppendLine("| Model | File MB | Tensors | Ops | FromFile median | µs per file MB | µs per tensor | Managed B per FromFile |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (string name in CorpusModels.Names)
+        {
+            var f = ModelFacts.For(name);
+            double? fromFile = MedianNs(reports, "FromFile", name);
+            string allocated = reports.TryGetValue(("FromFile", name), out var r) && r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase) is long bytes
+                ? bytes.ToString("N0", Invariant)
+                : "—";
+            text.AppendLine(Invariant,
+                $"| {name} | {f.FileMB:0.000} | {f.TensorCount} | {f.OperatorCount} | {Time(fromFile)} | {Ratio(fromFile, f.FileMB, "0.0")} | {Ratio(fromFile, f.TensorCount, "0.00")} | {allocated} |");
         }
         return text.ToString();
     }
+
+    private static string Ratio(double? nanoseconds, double per, string format) =>
+        nanoseconds is double ns ? (ns / 1000 / per).ToString(format, Invariant) : "—";
 
     private static double? MedianNs(Dictionary<(string, string), BenchmarkReport> reports, string method, string model) =>
         reports.TryGetValue((method, model), out var report) && report.ResultStatistics is { } stats ? stats.Median : null;

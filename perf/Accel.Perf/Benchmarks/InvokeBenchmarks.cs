@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
 using TfliteModel = Accel.Model;
 
 namespace Accel.Perf.Benchmarks;
@@ -14,12 +12,10 @@ namespace Accel.Perf.Benchmarks;
 [Config(typeof(Config))]
 public class InvokeBenchmarks
 {
-    private sealed class Config : ManualConfig
+    private sealed class Config : SuiteConfig
     {
-        public Config()
+        public Config() : base(PerfJobs.Invoke)
         {
-            AddJob(PerfJobs.Invoke);
-            AddDiagnoser(MemoryDiagnoser.Default);
             AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max,
                 ModelColumn.FileMB, ModelColumn.FoldedMB, ModelColumn.ArenaMB);
         }
@@ -29,14 +25,14 @@ public class InvokeBenchmarks
     private Interpreter? _interpreter;
 
     [ParamsSource(nameof(Models))]
-    public string Model { get; set; } = "";
+    public CorpusModel Model { get; set; } = null!;
 
-    public static IEnumerable<string> Models => CorpusModels.Names;
+    public static IEnumerable<CorpusModel> Models => CorpusModels.All;
 
     [GlobalSetup]
     public void Setup()
     {
-        _model = TfliteModel.FromFile(CorpusModels.PathOf(Model));
+        _model = TfliteModel.FromFile(Model.PathOnDisk);
         _interpreter = new Interpreter(_model, new InterpreterOptions());
         _interpreter.AllocateTensors();
         CorpusModels.FillInputs(_interpreter);

@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Diagnosers;
 using TfliteModel = Accel.Model;
 
 namespace Accel.Perf.Benchmarks;
@@ -17,26 +15,24 @@ namespace Accel.Perf.Benchmarks;
 [Config(typeof(Config))]
 public class LoadBenchmarks
 {
-    private sealed class Config : ManualConfig
+    private sealed class Config : SuiteConfig
     {
-        public Config()
+        public Config() : base(PerfJobs.Load)
         {
-            AddJob(PerfJobs.Load);
-            AddDiagnoser(MemoryDiagnoser.Default);
             AddColumn(StatisticColumn.Median, ModelColumn.FileMB, ModelColumn.ConstantMB, ModelColumn.Tensors,
-                ModelColumn.Operators, ModelColumn.MicrosecondsPerFileMB);
+                ModelColumn.Operators, ModelColumn.MicrosecondsPerFileMB, ModelColumn.MicrosecondsPerTensor);
         }
     }
 
     private string _path = "";
 
     [ParamsSource(nameof(Models))]
-    public string Model { get; set; } = "";
+    public CorpusModel Model { get; set; } = null!;
 
-    public static IEnumerable<string> Models => CorpusModels.Names;
+    public static IEnumerable<CorpusModel> Models => CorpusModels.All;
 
     [GlobalSetup]
-    public void Setup() => _path = CorpusModels.PathOf(Model);
+    public void Setup() => _path = Model.PathOnDisk;
 
     [Benchmark]
     public long FromFile()
