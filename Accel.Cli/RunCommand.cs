@@ -107,18 +107,23 @@ public static class RunCommand
         double allocateMs = clock.Elapsed.TotalMilliseconds;
 
         string[] sources = FillInputs(interpreter, options);
+        // The planned arena may hand an input's memory to a later tensor once the input's last reader ran, so
+        // keep the fed bytes: they are restored before every further invoke and are what input_<i>.bin holds.
+        byte[][] fedInputs = Enumerable.Range(0, interpreter.InputCount).Select(i => interpreter.GetInputTensor(i).Bytes.ToArray()).ToArray();
 
         string? directory = options.OutputDirectory;
         if (directory is not null)
         {
             OutputWriter.PrepareDirectory(directory);
-            for (int i = 0; i < interpreter.InputCount; i++)
-                OutputWriter.WriteBytes(directory, OutputWriter.InputFileName(i), interpreter.GetInputTensor(i).Bytes);
+            for (int i = 0; i < fedInputs.Length; i++)
+                OutputWriter.WriteBytes(directory, OutputWriter.InputFileName(i), fedInputs[i]);
         }
 
         var latencies = new double[options.Runs];
         for (int r = 0; r < options.Runs; r++)
         {
+            if (r > 0)
+                for (int i = 0; i < fedInputs.Length; i++) fedInputs[i].CopyTo(interpreter.GetInputTensor(i).WritableBytes);
             long start = Stopwatch.GetTimestamp();
             interpreter.Invoke();
             latencies[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -167,7 +172,7 @@ public static class RunCommand
 
         if (directory is not null)
         {
-            var manifest = BuildManifest(model, options, interpreter, outputRecords, sources);
+            var manifest = BuildManifest(options, interpreter, fedInputs, outputRecords, sources);
             OutputWriter.WriteJson(Path.Combine(directory, OutputWriter.ManifestFileName), manifest);
             stdout.WriteLine($"wrote: {Path.GetFullPath(directory)}");
         }
@@ -239,7 +244,7 @@ public static class RunCommand
     }
 
     /// <summary>outputs.json with the oracle's keys in the oracle's order; <c>runtime</c> replaces its <c>oracle</c> provenance.</summary>
-    private static JsonObject BuildManifest(Model model, RunOptions options, Interpreter interpreter, JsonArray outputs, string[] sources)
+    private static JsonObject BuildManifest(RunOptions options, Interpreter interpreter, byte[][] fedInputs, JsonArray outputs, string[] sources)
     {
         var inputs = new JsonArray();
         for (int i = 0; i < interpreter.InputCount; i++)
@@ -253,7 +258,7 @@ public static class RunCommand
                 ["dtype"] = t.Type.ToDisplayName(),
                 // Relative to this file: the exact bytes fed, so the oracle can be run on them.
                 ["file"] = OutputWriter.InputFileName(i),
-                ["sha256"] = OutputWriter.Sha256Hex(t.Bytes),
+                ["sha256"] = OutputWriter.Sha256Hex(fedInputs[i]),
             });
         }
         return new JsonObject
