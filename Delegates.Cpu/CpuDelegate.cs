@@ -1,0 +1,84 @@
+namespace Accel.Delegates.Cpu;
+
+/// <summary>
+/// Accel's optimized CPU backend (the XNNPACK of Accel): SIMD kernels bit-exact with the reference kernels,
+/// packed weights prepared at compile time, its own thread pool. Tensors stay in the interpreter's host arena.
+/// </summary>
+public sealed class CpuDelegate : IAccelDelegate
+{
+    private readonly Dictionary<BuiltinOperator, ICpuOperator> _builtins;
+    private readonly Dictionary<string, ICpuOperator> _customs;
+    private CpuThreadPool? _pool;
+    private readonly int _threads;
+
+    /// <param name="threads">Worker threads; 1 runs on the calling thread with no pool. 0 means the interpreter's Threads.</param>
+    public CpuDelegate(int threads = 0)
+    {
+        if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads));
+        _threads = threads;
+        (_builtins, _customs) = CpuOperators.Create();
+    }
+
+    public string Name => "cpu";
+
+    public DelegateCapabilities Capabilities { get; } =
+        new(new HashSet<TensorType> { TensorType.Float32 }, DynamicShapes: false, DelegateMemory.Host);
+
+    public string? UnavailableReason => null;
+
+    /// <summary>The widest vector path this process uses (AVX-512, AVX2, SSE/Vector128 or scalar).</summary>
+    public static string VectorPath => SimdPath.Describe();
+
+    public NodeSupport Supports(DelegateNode node)
+    {
+        var op = Find(node);
+        if (op is null) return NodeSupport.Refuse($"{node.Code.Name} has no CPU delegate kernel");
+        foreach (var t in node.Outputs)
+            if (t.Type != TensorType.Float32) return NodeSupport.Refuse($"output '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
+        return op.Supports(node);
+    }
+
+    public IPartitionKernel Compile(DelegatePartition partition)
+    {
+        int threads = _threads == 0 ? partition.Threads : _threads;
+        if (threads > 1 && (_pool is null || _pool.ThreadCount != threads))
+        {
+            _pool?.Dispose();
+            _pool = new CpuThreadPool(threads);
+        }
+        var pool = threads > 1 ? _pool! : CpuThreadPool.Inline;
+        var kernels = new ICpuKernel[partition.Nodes.Count];
+        for (int i = 0; i < kernels.Length; i++)
+        {
+            var node = partition.Nodes[i];
+            kernels[i] = (Find(node) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
+        }
+        return new CompiledPartition(kernels, pool);
+    }
+
+    /// <summary>Roughly this machine's per-core FMA throughput at a realistic efficiency; used by the cost-aware policy.</summary>
+    public double EstimateSeconds(DelegateNode node) => Interpreter.OperationCount(node) * 0.05e-9 / Math.Max(1, _threads);
+
+    public double EstimateTransferSeconds(long bytes) => 0;
+
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _pool = null;
+    }
+
+    private ICpuOperator? Find(DelegateNode node) =>
+        node.Code.Builtin == BuiltinOperator.Custom
+            ? _customs.GetValueOrDefault(node.Code.CustomCode ?? "")
+            : _builtins.GetValueOrDefault(node.Code.Builtin);
+
+    private sealed class CompiledPartition(ICpuKernel[] kernels, CpuThreadPool pool) : IPartitionKernel
+    {
+        public void Invoke()
+        {
+            foreach (var kernel in kernels) kernel.Run(pool);
+        }
+
+        public void Dispose() { }
+    }
+}
