@@ -93,9 +93,9 @@ public static class InspectCommand
                 report.Inputs = interpreter.GetInputDetails().Select(d => new TensorSummary(d.Name, d.Shape, d.Type, d.Quantization)).ToArray();
                 report.Outputs = interpreter.GetOutputDetails().Select(d => new TensorSummary(d.Name, d.Shape, d.Type, d.Quantization)).ToArray();
                 report.Work = MacEstimator.Estimate(interpreter);
-                report.ShapeOf = t => interpreter.Tensors[t].Shape.ToArray();
                 // Shapes are copied out before the interpreter is disposed.
-                report.TopNodes = report.Work.TopNodesByMacs(TopNodeCount).Select(n => (n, n.OutputTensor >= 0 ? report.ShapeOf(n.OutputTensor) : [])).ToArray();
+                report.TopNodes = report.Work.TopNodesByMacs(TopNodeCount)
+                    .Select(n => (n, n.OutputTensor >= 0 ? interpreter.Tensors[n.OutputTensor].Shape.ToArray() : [])).ToArray();
             }
             else
             {
@@ -126,7 +126,6 @@ public static class InspectCommand
         public TensorSummary[] Inputs { get; set; } = [];
         public TensorSummary[] Outputs { get; set; } = [];
         public WorkEstimate Work { get; set; } = new([], 0);
-        public Func<int, int[]> ShapeOf { get; set; } = _ => [];
         public (NodeWork Node, int[] OutputShape)[] TopNodes { get; set; } = [];
 
         private ModelSubgraph Main => Model.MainSubgraph;

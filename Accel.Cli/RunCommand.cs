@@ -269,7 +269,8 @@ public static class RunCommand
             ["modelSha256"] = Formatting.FileSha256(options.ModelPath),
             ["runtime"] = new JsonObject
             {
-                ["runtime"] = $"accel@{AccelCli.InformationalVersion(typeof(AccelCli).Assembly)}",
+                ["name"] = "accel",
+                ["version"] = AccelCli.InformationalVersion(typeof(AccelCli).Assembly),
                 ["kernels"] = "reference",
                 ["randomSeed"] = options.Seed,
                 ["inputSources"] = new JsonArray(sources.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
