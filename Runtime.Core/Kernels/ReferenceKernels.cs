@@ -12,5 +12,8 @@ public static class ReferenceKernels
         resolver.AddBuiltin(BuiltinOperator.Dequantize, () => new Reference.DequantizeKernel(), 1, 6);
         resolver.AddBuiltin(BuiltinOperator.Densify, () => new Reference.DensifyKernel(), 1, 1);
         resolver.AddCustom("Convolution2DTransposeBias", () => new Reference.TransposeConvBiasKernel());
+        resolver.AddBuiltin(BuiltinOperator.Add, () => new Reference.AddKernel(), 1, 5);
+        resolver.AddBuiltin(BuiltinOperator.Sub, () => new Reference.SubKernel(), 1, 5);
+        resolver.AddBuiltin(BuiltinOperator.Mul, () => new Reference.MulKernel(), 1, 7);
     }
 }
