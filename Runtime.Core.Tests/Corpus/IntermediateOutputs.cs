@@ -26,9 +26,13 @@ public static class IntermediateOutputs
     /// Tensor names get a <c>#index</c> suffix so that every output name is unique.
     /// </summary>
     /// <param name="exposeIntermediates">False gives a plain copy (for checking that the copy itself is faithful).</param>
-    public static (byte[] Bytes, int[] ExtraOutputs) WithEveryNodeOutput(Model model, bool exposeIntermediates = true)
+    /// <param name="operatorCount">Keep only the first this many operators (a prefix of the graph); null keeps all.
+    /// Original outputs that the prefix does not compute are dropped.</param>
+    public static (byte[] Bytes, int[] ExtraOutputs) WithEveryNodeOutput(Model model, bool exposeIntermediates = true, int? operatorCount = null)
     {
         var sg = model.MainSubgraph;
+        var operators = sg.Operators.Take(operatorCount ?? sg.Operators.Length).ToArray();
+        var computed = new HashSet<int>(sg.Inputs.Concat(operators.SelectMany(op => op.Outputs)));
         var b = new ModelBuilder("intermediate outputs");
         var isConstant = new bool[sg.Tensors.Length];
         for (int i = 0; i < sg.Tensors.Length; i++)
@@ -47,7 +51,7 @@ public static class IntermediateOutputs
             if (index != i) throw new InvalidOperationException($"tensor {i} became {index}");
             isConstant[i] = t.Sparsity is not null || !data.IsEmpty;
         }
-        foreach (var op in sg.Operators)
+        foreach (var op in operators)
         {
             var code = model.OperatorCodeOf(op);
             if (code.Builtin == BuiltinOperator.Custom)
@@ -56,12 +60,12 @@ public static class IntermediateOutputs
                 b.AddOperator(code.Builtin, op.Inputs, op.Outputs, op.Options, code.Version);
         }
         foreach (int i in sg.Inputs) b.AddInput(i);
-        foreach (int o in sg.Outputs) b.AddOutput(o);
+        foreach (int o in sg.Outputs.Where(computed.Contains)) b.AddOutput(o);
 
         // Constant folding: a node is "static" when all its inputs are constants or outputs of static nodes.
         var isStatic = (bool[])isConstant.Clone();
         var extra = new List<int>();
-        foreach (var op in sg.Operators)
+        foreach (var op in operators)
         {
             bool allStatic = op.Inputs.All(i => i < 0 || isStatic[i]);
             foreach (int o in op.Outputs)
@@ -81,14 +85,15 @@ public static class IntermediateOutputs
     /// Runs <paramref name="modelPath"/>, rewritten by <see cref="WithEveryNodeOutput"/>, in Accel and in the oracle on
     /// <paramref name="input"/>, and returns the figures of every executed node's output, in execution order.
     /// </summary>
-    public static IReadOnlyList<NodeFigures> Compare(OracleRunner oracle, string modelPath, float[] input, string workDir)
+    public static IReadOnlyList<NodeFigures> Compare(OracleRunner oracle, string modelPath, float[] input, string workDir,
+        int? operatorCount = null)
     {
         Directory.CreateDirectory(workDir);
         byte[] rewritten;
         int[] extra;
         using (var original = Model.FromFile(modelPath))
-            (rewritten, extra) = WithEveryNodeOutput(original);
-        string rewrittenPath = Path.Combine(workDir, Path.GetFileNameWithoutExtension(modelPath) + ".every-node-output.tflite");
+            (rewritten, extra) = WithEveryNodeOutput(original, operatorCount: operatorCount);
+        string rewrittenPath = Path.Combine(workDir, $"{Path.GetFileNameWithoutExtension(modelPath)}.every-node-output{(operatorCount is int limit ? "-first" + limit : "")}.tflite");
         File.WriteAllBytes(rewrittenPath, rewritten);
 
         var reference = oracle.Run([new OracleJob(rewrittenPath, [CorpusInputs.ToBytes(input)])])[0];
