@@ -15,5 +15,9 @@ public static class ReferenceKernels
         resolver.AddBuiltin(BuiltinOperator.Add, () => new Reference.AddKernel(), 1, 5);
         resolver.AddBuiltin(BuiltinOperator.Sub, () => new Reference.SubKernel(), 1, 5);
         resolver.AddBuiltin(BuiltinOperator.Mul, () => new Reference.MulKernel(), 1, 7);
+        resolver.AddBuiltin(BuiltinOperator.Relu, () => new Reference.ReluKernel(), 1, 3);
+        resolver.AddBuiltin(BuiltinOperator.Relu6, () => new Reference.Relu6Kernel(), 1, 3);
+        resolver.AddBuiltin(BuiltinOperator.HardSwish, () => new Reference.HardSwishKernel(), 1, 1);
+        resolver.AddBuiltin(BuiltinOperator.Logistic, () => new Reference.LogisticKernel(), 1, 3);
     }
 }

@@ -1,0 +1,19 @@
+using Accel.Numerics;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// HARD_SWISH, float32 (docs/numerics.md §HARD_SWISH): <see cref="SpecMath.HardSwish"/> per element,
+/// (x · clamp(x + 3, 0, 6)) · RN(1/6). TFLite's <c>reference_ops::HardSwish</c> divides by 6 instead (≤ 1 ulp apart).
+/// </summary>
+public sealed class HardSwishKernel : IKernel
+{
+    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+
+    public void Invoke(KernelContext context)
+    {
+        ReadOnlySpan<float> input = context.Input(0).Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        for (int i = 0; i < input.Length; i++) output[i] = SpecMath.HardSwish(input[i]);
+    }
+}

@@ -1,0 +1,20 @@
+using Accel.Numerics;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// LOGISTIC (sigmoid), float32 (docs/numerics.md §LOGISTIC): <see cref="SpecMath.Logistic"/> per element, Accel's own
+/// fixed-operation-sequence 1/(1 + e^−x) (within 2.5 ulp of exact). TFLite uses the platform's std::exp, whose bits
+/// vary by library, so results agree with TFLite to a few ulp rather than bit for bit.
+/// </summary>
+public sealed class LogisticKernel : IKernel
+{
+    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+
+    public void Invoke(KernelContext context)
+    {
+        ReadOnlySpan<float> input = context.Input(0).Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        for (int i = 0; i < input.Length; i++) output[i] = SpecMath.Logistic(input[i]);
+    }
+}

@@ -1,0 +1,19 @@
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// RELU6, float32 (docs/numerics.md §Activations): the clamp to [0, 6], x &lt; 0 ? 0 : (x &gt; 6 ? 6 : x), so NaN
+/// and −0 pass through, as in TFLite's <c>reference_ops::Relu6</c>.
+/// </summary>
+public sealed class Relu6Kernel : IKernel
+{
+    private static readonly ActivationRange Range = new(0f, 6f);
+
+    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+
+    public void Invoke(KernelContext context)
+    {
+        ReadOnlySpan<float> input = context.Input(0).Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        for (int i = 0; i < input.Length; i++) output[i] = Range.Apply(input[i]);
+    }
+}

@@ -1,0 +1,19 @@
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// RELU, float32 (docs/numerics.md §Activations): out = x &lt; 0 ? 0 : x — the clamp to [0, +∞], so NaN and −0 pass
+/// through unchanged, as in TFLite's <c>reference_ops::Relu</c>.
+/// </summary>
+public sealed class ReluKernel : IKernel
+{
+    private static readonly ActivationRange Range = new(0f, float.PositiveInfinity);
+
+    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+
+    public void Invoke(KernelContext context)
+    {
+        ReadOnlySpan<float> input = context.Input(0).Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        for (int i = 0; i < input.Length; i++) output[i] = Range.Apply(input[i]);
+    }
+}
