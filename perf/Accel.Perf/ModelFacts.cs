@@ -34,9 +34,13 @@ public sealed record ModelFacts(
             folded = interpreter.FoldedConstantBytes;
             arena = interpreter.ArenaBytes;
         }
+        catch (UnsupportedOperatorException e)
+        {
+            error = "no kernel for " + string.Join(", ", e.Operators.Select(o => o.OperatorName).Distinct());
+        }
         catch (AccelException e)
         {
-            error = e.GetType().Name;
+            error = e.GetType().Name + ": " + e.Message.Split('\n')[0];
         }
         return new ModelFacts(name, model.SizeInBytes, model.ConstantBytes, model.MainSubgraph.Tensors.Length,
             model.MainSubgraph.Operators.Length, folded, arena, error);

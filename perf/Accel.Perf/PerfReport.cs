@@ -16,12 +16,12 @@ public static class PerfReport
     public static string FactsTable()
     {
         var text = new StringBuilder();
-        text.AppendLine("| Model | File MB | Constant bytes | Tensors | Ops | Folded-constant MB | Arena MB |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        text.AppendLine("| Model | File MB | Constant bytes | Tensors | Ops | Folded-constant MB | Arena MB | Interpreter |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (string name in CorpusModels.Names)
         {
             var f = ModelFacts.For(name);
-            text.AppendLine(Invariant, $"| {name} | {f.FileMB:0.000} | {f.ConstantBytes:N0} | {f.TensorCount} | {f.OperatorCount} | {Mb(f.FoldedConstantBytes, f)} | {Mb(f.ArenaBytes, f)} |");
+            text.AppendLine(Invariant, $"| {name} | {f.FileMB:0.000} | {f.ConstantBytes:N0} | {f.TensorCount} | {f.OperatorCount} | {Mb(f.FoldedConstantBytes)} | {Mb(f.ArenaBytes)} | {f.InterpreterError ?? "ok"} |");
         }
         return text.ToString();
     }
@@ -51,7 +51,7 @@ public static class PerfReport
                 ? bytes.ToString("N0", Invariant)
                 : "—";
             text.AppendLine(Invariant,
-                $"| {name} | {f.FileMB:0.000} | {f.ConstantBytes:N0} | {Mb(f.FoldedConstantBytes, f)} | {Mb(f.ArenaBytes, f)} | {Time(fromFile)} | {Ratio(fromFile, f.FileMB, "0.0")} | {Time(allocate)} | {(invoke is double i ? (i / 1e6).ToString("0.00", Invariant) : "—")} | {allocated} |");
+                $"| {name} | {f.FileMB:0.000} | {f.ConstantBytes:N0} | {Mb(f.FoldedConstantBytes)} | {Mb(f.ArenaBytes)} | {Time(fromFile)} | {Ratio(fromFile, f.FileMB, "0.0")} | {Time(allocate)} | {(invoke is double i ? (i / 1e6).ToString("0.00", Invariant) : "—")} | {allocated} |");
         }
         text.AppendLine();
         text.Append(LoadScalingTable(reports));
@@ -86,8 +86,8 @@ public static class PerfReport
     private static double? MedianNs(Dictionary<(string, string), BenchmarkReport> reports, string method, string model) =>
         reports.TryGetValue((method, model), out var report) && report.ResultStatistics is { } stats ? stats.Median : null;
 
-    private static string Mb(long? bytes, ModelFacts facts) =>
-        bytes is long b ? (b / ModelFacts.BytesPerMB).ToString("0.000", Invariant) : $"n/a ({facts.InterpreterError})";
+    private static string Mb(long? bytes) =>
+        bytes is long b ? (b / ModelFacts.BytesPerMB).ToString("0.000", Invariant) : "n/a";
 
     private static string Time(double? nanoseconds) => nanoseconds switch
     {
