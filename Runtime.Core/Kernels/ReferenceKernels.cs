@@ -19,5 +19,7 @@ public static class ReferenceKernels
         resolver.AddBuiltin(BuiltinOperator.Relu6, () => new Reference.Relu6Kernel(), 1, 3);
         resolver.AddBuiltin(BuiltinOperator.HardSwish, () => new Reference.HardSwishKernel(), 1, 1);
         resolver.AddBuiltin(BuiltinOperator.Logistic, () => new Reference.LogisticKernel(), 1, 3);
+        resolver.AddBuiltin(BuiltinOperator.MaxPool2D, () => new Reference.MaxPool2DKernel(), 1, 3);
+        resolver.AddBuiltin(BuiltinOperator.AveragePool2D, () => new Reference.AveragePool2DKernel(), 1, 3);
     }
 }
