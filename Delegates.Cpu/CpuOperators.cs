@@ -8,6 +8,19 @@ internal static class CpuOperators
         var builtins = new Dictionary<BuiltinOperator, ICpuOperator>();
         var customs = new Dictionary<string, ICpuOperator>(StringComparer.Ordinal);
         // Registry lines are added as kernels land (one file per op under Kernels/).
+        builtins[BuiltinOperator.Add] = new Kernels.AddOperator();
+        builtins[BuiltinOperator.Sub] = new Kernels.SubOperator();
+        builtins[BuiltinOperator.Mul] = new Kernels.MulOperator();
+        builtins[BuiltinOperator.Relu] = new Kernels.ReluOperator();
+        builtins[BuiltinOperator.Relu6] = new Kernels.Relu6Operator();
+        builtins[BuiltinOperator.HardSwish] = new Kernels.HardSwishOperator();
+        builtins[BuiltinOperator.Logistic] = new Kernels.LogisticOperator();
+        builtins[BuiltinOperator.Reshape] = new Kernels.ReshapeOperator();
+        builtins[BuiltinOperator.Concatenation] = new Kernels.ConcatenationOperator();
+        builtins[BuiltinOperator.Pad] = new Kernels.PadOperator();
+        builtins[BuiltinOperator.DepthToSpace] = new Kernels.DepthToSpaceOperator();
+        builtins[BuiltinOperator.MaxPool2D] = new Kernels.MaxPool2DOperator();
+        builtins[BuiltinOperator.AveragePool2D] = new Kernels.AveragePool2DOperator();
         return (builtins, customs);
     }
 }

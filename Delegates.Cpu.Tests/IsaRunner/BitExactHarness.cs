@@ -1,0 +1,78 @@
+using Accel.Delegates;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>One model and its inputs, to be run on the reference interpreter and on the CPU delegate.</summary>
+public sealed record BitExactCase(string Name, byte[] Model, float[][] Inputs)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>The comparison of one case at one thread count.</summary>
+public sealed record BitExactOutcome(string Case, int Threads, string? Mismatch, int DelegatedNodes, int ExecutedNodes,
+    IReadOnlyList<string> Refusals)
+{
+    public bool BitIdentical => Mismatch is null;
+    public bool FullyDelegated => DelegatedNodes == ExecutedNodes;
+
+    public override string ToString() =>
+        $"{Case} @{Threads}t: {(Mismatch ?? "bit-identical")}; delegated {DelegatedNodes}/{ExecutedNodes}" +
+        (Refusals.Count > 0 ? $" (refused: {string.Join("; ", Refusals)})" : "");
+}
+
+/// <summary>
+/// Runs a model twice — reference interpreter, and the same model with the CPU delegate at a thread count — and
+/// compares every output element's bit pattern (so −0 ≠ +0 and NaN payloads count). Shared by the NUnit tests and the
+/// IsaRunner child process.
+/// </summary>
+public static class BitExactHarness
+{
+    public static BitExactOutcome Compare(BitExactCase c, int threads)
+    {
+        using var model = Model.FromBytes(c.Model);
+        float[][] expected;
+        using (var reference = new Interpreter(model))
+            expected = Run(reference, c.Inputs);
+
+        var options = new InterpreterOptions { Threads = threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var cpu = new Interpreter(model, options);
+        float[][] actual = Run(cpu, c.Inputs);
+        // Run again: a second invoke must give the same bits (no state kept between runs).
+        float[][] again = Run(cpu, c.Inputs, allocate: false);
+        var plan = cpu.Plan;
+        var refusals = plan.Refused.Select(r => $"node {r.Node} {r.Operator}: {r.Reason}").ToList();
+
+        string? mismatch = FirstMismatch(expected, actual, "") ?? FirstMismatch(actual, again, "second invoke: ");
+        return new BitExactOutcome(c.Name, threads, mismatch, plan.DelegatedNodeCount, cpu.ExecutedNodeCount, refusals);
+    }
+
+    private static float[][] Run(Interpreter interpreter, float[][] inputs, bool allocate = true)
+    {
+        if (allocate) interpreter.AllocateTensors();
+        for (int i = 0; i < inputs.Length; i++) interpreter.SetInput<float>(i, inputs[i]);
+        interpreter.Invoke();
+        var outputs = new float[interpreter.OutputCount][];
+        for (int o = 0; o < outputs.Length; o++) outputs[o] = interpreter.Output<float>(o).ToArray();
+        return outputs;
+    }
+
+    /// <summary>Null when every output is bit-identical; otherwise the first differing element with both values.</summary>
+    public static string? FirstMismatch(float[][] expected, float[][] actual, string prefix)
+    {
+        if (expected.Length != actual.Length) return $"{prefix}{actual.Length} outputs, expected {expected.Length}";
+        for (int o = 0; o < expected.Length; o++)
+        {
+            if (expected[o].Length != actual[o].Length)
+                return $"{prefix}output {o} has {actual[o].Length} elements, expected {expected[o].Length}";
+            for (int i = 0; i < expected[o].Length; i++)
+            {
+                uint e = BitConverter.SingleToUInt32Bits(expected[o][i]);
+                uint a = BitConverter.SingleToUInt32Bits(actual[o][i]);
+                if (e != a)
+                    return $"{prefix}output {o} element {i}: reference {expected[o][i]:R} (0x{e:X8}), cpu {actual[o][i]:R} (0x{a:X8})";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,217 @@
+using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Kernels.Reference;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// CONV_2D on the CPU delegate (float32, OHWI constant weights, optional constant bias, NONE/RELU/RELU_N1_TO_1/RELU6).
+/// Bit-exact with <see cref="Conv2DKernel"/>: each output is the same FMA chain over (ky, kx, ci) skipping
+/// out-of-bounds taps, then + bias, then the clamp. Grouped convolution is left to the reference.
+/// </summary>
+internal sealed class Conv2DCpuOperator : ICpuOperator
+{
+    public NodeSupport Supports(DelegateNode node)
+    {
+        if (node.Inputs.Count is < 2 or > 3 || node.Outputs.Count != 1)
+            return NodeSupport.Refuse($"CONV_2D needs 2 or 3 inputs and 1 output, has {node.Inputs.Count} and {node.Outputs.Count}");
+        if (node.Options is not Conv2DOptions options) return NodeSupport.Refuse("CONV_2D has no Conv2DOptions");
+        var input = node.Inputs[0];
+        var filter = node.Inputs[1];
+        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+        var output = node.Outputs[0];
+        string? reason = ConvNodeChecks.Float32(input, "input", 4) ?? ConvNodeChecks.Float32(filter, "filter", 4)
+            ?? ConvNodeChecks.Float32(output, "output", 4);
+        if (reason is not null) return NodeSupport.Refuse(reason);
+        if (ConvNodeChecks.Constant(filter!, "filter") is { } notConstant) return NodeSupport.Refuse(notConstant);
+        if (ConvNodeChecks.Bias(bias, filter!.Dim(0)) is { } badBias) return NodeSupport.Refuse(badBias);
+        if (options.Padding is not (Padding.Same or Padding.Valid)) return NodeSupport.Refuse($"padding {options.Padding} is not SAME or VALID");
+        if (options.StrideH <= 0 || options.StrideW <= 0 || options.DilationH <= 0 || options.DilationW <= 0)
+            return NodeSupport.Refuse("strides and dilations must be positive");
+        if (ConvNodeChecks.ActivationRange(options.FusedActivation) is null)
+            return NodeSupport.Refuse($"fused activation {options.FusedActivation} is not a clamp");
+        if (filter.Dim(3) != input!.Dim(3))
+            return NodeSupport.Refuse($"grouped convolution (filter depth {filter.Dim(3)}, input depth {input.Dim(3)}) runs on the reference kernel");
+        if (filter.Dim(1) * filter.Dim(2) > ConvNodeChecks.MaxTaps)
+            return NodeSupport.Refuse($"filter has {filter.Dim(1) * filter.Dim(2)} taps, more than {ConvNodeChecks.MaxTaps}");
+        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
+        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
+        int[] expected = [input.Dim(0), rows.OutputSize, cols.OutputSize, filter.Dim(0)];
+        if (!output!.Shape.SequenceEqual(expected))
+            return NodeSupport.Refuse($"output shape [{ConvNodeChecks.Format(output.Shape)}] is not the expected [{ConvNodeChecks.Format(expected)}]");
+        return NodeSupport.Supported;
+    }
+
+    public ICpuKernel Compile(DelegateNode node)
+    {
+        var options = (Conv2DOptions)node.Options!;
+        var input = node.Inputs[0]!;
+        var filter = node.Inputs[1]!;
+        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
+        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
+        var geometry = new ConvGeometry(
+            input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3),
+            filter.Dim(1), filter.Dim(2), rows.OutputSize, cols.OutputSize, filter.Dim(0),
+            options.StrideH, options.StrideW, options.DilationH, options.DilationW, rows.PadBefore, cols.PadBefore);
+        var (min, max) = ConvNodeChecks.ActivationRange(options.FusedActivation)!.Value;
+        bool clamp = options.FusedActivation != ActivationFunctionType.None;
+        var width = GemmWidths.For(geometry.OutputDepth);
+        var weights = new PackedConvWeights(filter.Read<float>(), bias is null ? default : bias.Read<float>(),
+            geometry.OutputDepth, geometry.FilterHeight * geometry.FilterWidth, geometry.InputDepth, (int)width);
+        var output = node.Outputs[0];
+        return width switch
+        {
+            GemmWidth.W512 => new Conv2DCpuKernel<Gemm512, Vector512<float>>(input, output, geometry, weights,
+                new(Vector512.Create(min), Vector512.Create(max), clamp)),
+            GemmWidth.W256 => new Conv2DCpuKernel<Gemm256, Vector256<float>>(input, output, geometry, weights,
+                new(Vector256.Create(min), Vector256.Create(max), clamp)),
+            GemmWidth.W128 => new Conv2DCpuKernel<Gemm128, Vector128<float>>(input, output, geometry, weights,
+                new(Vector128.Create(min), Vector128.Create(max), clamp)),
+            _ => new Conv2DCpuKernel<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)),
+        };
+    }
+}
+
+/// <summary>Sizes, strides, dilations and leading padding of one convolution (NHWC input, OHWI filter).</summary>
+internal readonly record struct ConvGeometry(
+    int Batches, int InputHeight, int InputWidth, int InputDepth,
+    int FilterHeight, int FilterWidth, int OutputHeight, int OutputWidth, int OutputDepth,
+    int StrideH, int StrideW, int DilationH, int DilationW, int PadTop, int PadLeft)
+{
+    /// <summary>1×1, stride 1, no padding: every output pixel reads the input pixel at the same flat index (a GEMM).</summary>
+    public bool IsPointwise => FilterHeight == 1 && FilterWidth == 1 && StrideH == 1 && StrideW == 1
+        && PadTop == 0 && PadLeft == 0 && OutputHeight == InputHeight && OutputWidth == InputWidth;
+}
+
+/// <summary>
+/// A compiled CONV_2D. Pointwise convolutions run as one GEMM over all pixels, in pixel tiles; others go row by row,
+/// where each row's pixels split into runs with the same in-bounds taps (the interior, where every kx is in bounds,
+/// and single border pixels), so out-of-bounds taps are skipped exactly as the reference skips them.
+/// Threads take contiguous ranges of (row or tile) × channel group; every output is computed by exactly one thread.
+/// </summary>
+internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
+    where TOps : struct, IGemmVector<TV>
+    where TV : unmanaged
+{
+    private static readonly CpuThreadPool.ChunkAction<Conv2DCpuKernel<TOps, TV>> RunChunk =
+        static (in Conv2DCpuKernel<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly ConvGeometry _g;
+    private readonly PackedConvWeights _weights;
+    private readonly GemmPlan _plan;
+    private readonly GemmEpilogue<TV> _epilogue;
+    private readonly int _tilePixels;
+
+    // Per-run state, set by Run before the threads start.
+    private float* _x, _y;
+    private int _channelGroups, _tiles;
+
+    public Conv2DCpuKernel(Tensor input, Tensor output, ConvGeometry geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
+    {
+        _input = input;
+        _output = output;
+        _g = geometry;
+        _weights = weights;
+        _plan = weights.Plan;
+        _epilogue = epilogue;
+        // A pointwise tile's input rows (tile × Cin floats) stay in L1 while every channel block passes over them.
+        _tilePixels = Math.Max(GemmTiles<TOps, TV>.TilePixels, 4096 / Math.Max(1, geometry.InputDepth) / 4 * 4);
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = ConvNodeChecks.Pointer(_input.Read<float>());
+        _y = ConvNodeChecks.Pointer(_output.Write<float>());
+        int units;
+        if (_g.IsPointwise)
+        {
+            int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
+            _tiles = (pixels + _tilePixels - 1) / _tilePixels;
+            units = _tiles;
+        }
+        else
+        {
+            units = _g.Batches * _g.OutputHeight;
+        }
+        _channelGroups = ConvNodeChecks.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount);
+        pool.For(units * _channelGroups, this, RunChunk);
+    }
+
+    private void RunItems(int start, int end)
+    {
+        int* tapX = stackalloc int[_g.FilterHeight * _g.FilterWidth];
+        int* tapW = stackalloc int[_g.FilterHeight * _g.FilterWidth];
+        for (int item = start; item < end; item++)
+        {
+            int unit = item / _channelGroups, group = item % _channelGroups;
+            int blockBegin = (int)((long)_plan.BlockCount * group / _channelGroups);
+            int blockEnd = (int)((long)_plan.BlockCount * (group + 1) / _channelGroups);
+            if (_g.IsPointwise) PointwiseTile(unit, blockBegin, blockEnd, tapX, tapW);
+            else Row(unit, blockBegin, blockEnd, tapX, tapW);
+        }
+    }
+
+    private void PointwiseTile(int tile, int blockBegin, int blockEnd, int* tapX, int* tapW)
+    {
+        int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
+        int first = tile * _tilePixels;
+        int count = Math.Min(_tilePixels, pixels - first);
+        tapX[0] = 0;
+        tapW[0] = 0;
+        GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, tapX, tapW, 1,
+            _y + (nint)first * _g.OutputDepth, _g.OutputDepth, count, blockBegin, blockEnd);
+    }
+
+    private void Row(int row, int blockBegin, int blockEnd, int* tapX, int* tapW)
+    {
+        var g = _g;
+        int b = row / g.OutputHeight, oy = row % g.OutputHeight;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        int kyBegin = ConvNodeChecks.FirstTap(iyOrigin, g.DilationH);
+        int kyEnd = ConvNodeChecks.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
+        float* yRow = _y + (nint)row * g.OutputWidth * g.OutputDepth;
+        nint xStride = (nint)g.StrideW * g.InputDepth;
+
+        // Interior columns: every kx lands inside the input.
+        int interiorBegin = Math.Min(g.OutputWidth, (g.PadLeft + g.StrideW - 1) / g.StrideW);
+        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+        int interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1);
+
+        int ox = 0;
+        while (ox < g.OutputWidth)
+        {
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            int run, kxBegin, kxEnd;
+            if (ox >= interiorBegin && ox < interiorEnd)
+            {
+                run = interiorEnd - ox;
+                kxBegin = 0;
+                kxEnd = g.FilterWidth;
+            }
+            else
+            {
+                run = 1;
+                kxBegin = ConvNodeChecks.FirstTap(ixOrigin, g.DilationW);
+                kxEnd = ConvNodeChecks.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+            }
+            int taps = 0;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                for (int kx = kxBegin; kx < kxEnd; kx++)
+                {
+                    tapX[taps] = (iy * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
+                    tapW[taps] = (ky * g.FilterWidth + kx) * g.InputDepth;
+                    taps++;
+                }
+            }
+            // Tap offsets are absolute within the batch for pixel ox; the run's later pixels are xStride apart.
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, xStride, tapX, tapW, taps,
+                yRow + (nint)ox * g.OutputDepth, g.OutputDepth, run, blockBegin, blockEnd);
+            ox += run;
+        }
+    }
+}

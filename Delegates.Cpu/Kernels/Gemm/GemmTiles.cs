@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+
+namespace Accel.Delegates.Cpu.Kernels.Gemm;
+
+/// <summary>What happens to an accumulator after its FMA chain: + bias (if any), then the activation clamp (if any).</summary>
+internal readonly struct GemmEpilogue<TV>(TV min, TV max, bool clamp) where TV : unmanaged
+{
+    public readonly TV Min = min;
+    public readonly TV Max = max;
+
+    /// <summary>False for activation NONE: the clamp to [−inf, +inf] is the identity on every value, NaN included.</summary>
+    public readonly bool Clamp = clamp;
+}
+
+/// <summary>
+/// Register-blocked micro-kernels shared by CONV_2D, FULLY_CONNECTED and Convolution2DTransposeBias: a run of output
+/// pixels that read the same taps (input offsets <c>tapX</c> relative to the first pixel, one input pixel stride
+/// apart) times one block of output channels from <see cref="PackedConvWeights"/>.
+/// Every accumulator starts at +0 and takes exactly one FMA per (tap, ci), taps in list order and ci ascending — the
+/// reference's chain for that output — then + bias, then the clamp. Vectorized across output channels and
+/// register-blocked across pixels; no reduction is split or reordered, so the bits equal the reference's.
+/// </summary>
+internal static unsafe class GemmTiles<TOps, TV>
+    where TOps : struct, IGemmVector<TV>
+    where TV : unmanaged
+{
+    /// <summary>Pixels per register tile.</summary>
+    public const int TilePixels = 4;
+
+    /// <summary>
+    /// Computes <paramref name="count"/> pixels × channel blocks [<paramref name="blockBegin"/>, <paramref name="blockEnd"/>).
+    /// Pixel p reads input at <c>x + p·xStride + tapX[t]</c> for tap t (weights tap index·Cin in <c>tapW[t]</c>) and
+    /// writes <c>y + p·yStride + channel</c>.
+    /// </summary>
+    public static void Run(in GemmPlan plan, in GemmEpilogue<TV> epilogue, float* x, nint xStride, int* tapX, int* tapW,
+        int taps, float* y, nint yStride, int count, int blockBegin, int blockEnd)
+    {
+        int wide = 2 * TOps.Count;
+        for (int block = blockBegin; block < blockEnd; block++)
+        {
+            float* w = plan.Weights + (nint)block * plan.BlockStride;
+            float* bias = plan.Bias == null ? null : plan.Bias + block * wide;
+            float* yBlock = y + block * wide;
+            int lanes = Math.Min(wide, plan.OutputChannels - block * wide);
+            int p = 0;
+            if (block == plan.BlockCount - 1 && plan.LastBlockNarrow)
+            {
+                for (; p + TilePixels <= count; p += TilePixels)
+                    Tile4x1(x + p * xStride, xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, yStride, lanes, epilogue);
+                for (; p < count; p++)
+                    Tile1x1(x + p * xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, lanes, epilogue);
+            }
+            else
+            {
+                for (; p + TilePixels <= count; p += TilePixels)
+                    Tile4x2(x + p * xStride, xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, yStride, lanes, epilogue);
+                for (; p < count; p++)
+                    Tile1x2(x + p * xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, lanes, epilogue);
+            }
+        }
+    }
+
+    private static void Tile4x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
+        float* y, nint yStride, int lanes, in GemmEpilogue<TV> epilogue)
+    {
+        int v = TOps.Count;
+        TV a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero;
+        TV a20 = TOps.Zero, a21 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero;
+        for (int t = 0; t < taps; t++)
+        {
+            float* x0 = x + tapX[t];
+            float* x1 = x0 + xStride;
+            float* x2 = x1 + xStride;
+            float* x3 = x2 + xStride;
+            float* wp = w + (nint)tapW[t] * (2 * v);
+            for (int ci = 0; ci < depth; ci++)
+            {
+                TV w0 = TOps.Load(wp);
+                TV w1 = TOps.Load(wp + v);
+                wp += 2 * v;
+                TV b = TOps.Splat(x0[ci]);
+                a00 = TOps.FusedMultiplyAdd(b, w0, a00);
+                a01 = TOps.FusedMultiplyAdd(b, w1, a01);
+                b = TOps.Splat(x1[ci]);
+                a10 = TOps.FusedMultiplyAdd(b, w0, a10);
+                a11 = TOps.FusedMultiplyAdd(b, w1, a11);
+                b = TOps.Splat(x2[ci]);
+                a20 = TOps.FusedMultiplyAdd(b, w0, a20);
+                a21 = TOps.FusedMultiplyAdd(b, w1, a21);
+                b = TOps.Splat(x3[ci]);
+                a30 = TOps.FusedMultiplyAdd(b, w0, a30);
+                a31 = TOps.FusedMultiplyAdd(b, w1, a31);
+            }
+        }
+        Finish2(y, a00, a01, bias, lanes, epilogue);
+        Finish2(y + yStride, a10, a11, bias, lanes, epilogue);
+        Finish2(y + 2 * yStride, a20, a21, bias, lanes, epilogue);
+        Finish2(y + 3 * yStride, a30, a31, bias, lanes, epilogue);
+    }
+
+    private static void Tile1x2(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
+        float* y, int lanes, in GemmEpilogue<TV> epilogue)
+    {
+        int v = TOps.Count;
+        TV a0 = TOps.Zero, a1 = TOps.Zero;
+        for (int t = 0; t < taps; t++)
+        {
+            float* x0 = x + tapX[t];
+            float* wp = w + (nint)tapW[t] * (2 * v);
+            for (int ci = 0; ci < depth; ci++)
+            {
+                TV b = TOps.Splat(x0[ci]);
+                a0 = TOps.FusedMultiplyAdd(b, TOps.Load(wp), a0);
+                a1 = TOps.FusedMultiplyAdd(b, TOps.Load(wp + v), a1);
+                wp += 2 * v;
+            }
+        }
+        Finish2(y, a0, a1, bias, lanes, epilogue);
+    }
+
+    private static void Tile4x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
+        float* y, nint yStride, int lanes, in GemmEpilogue<TV> epilogue)
+    {
+        int v = TOps.Count;
+        TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        for (int t = 0; t < taps; t++)
+        {
+            float* x0 = x + tapX[t];
+            float* x1 = x0 + xStride;
+            float* x2 = x1 + xStride;
+            float* x3 = x2 + xStride;
+            float* wp = w + (nint)tapW[t] * v;
+            for (int ci = 0; ci < depth; ci++)
+            {
+                TV w0 = TOps.Load(wp);
+                wp += v;
+                a0 = TOps.FusedMultiplyAdd(TOps.Splat(x0[ci]), w0, a0);
+                a1 = TOps.FusedMultiplyAdd(TOps.Splat(x1[ci]), w0, a1);
+                a2 = TOps.FusedMultiplyAdd(TOps.Splat(x2[ci]), w0, a2);
+                a3 = TOps.FusedMultiplyAdd(TOps.Splat(x3[ci]), w0, a3);
+            }
+        }
+        Finish(y, a0, bias, lanes, epilogue);
+        Finish(y + yStride, a1, bias, lanes, epilogue);
+        Finish(y + 2 * yStride, a2, bias, lanes, epilogue);
+        Finish(y + 3 * yStride, a3, bias, lanes, epilogue);
+    }
+
+    private static void Tile1x1(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
+        float* y, int lanes, in GemmEpilogue<TV> epilogue)
+    {
+        int v = TOps.Count;
+        TV a0 = TOps.Zero;
+        for (int t = 0; t < taps; t++)
+        {
+            float* x0 = x + tapX[t];
+            float* wp = w + (nint)tapW[t] * v;
+            for (int ci = 0; ci < depth; ci++)
+            {
+                a0 = TOps.FusedMultiplyAdd(TOps.Splat(x0[ci]), TOps.Load(wp), a0);
+                wp += v;
+            }
+        }
+        Finish(y, a0, bias, lanes, epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish2(float* y, TV first, TV second, float* bias, int lanes, in GemmEpilogue<TV> epilogue)
+    {
+        int v = TOps.Count;
+        Finish(y, first, bias, lanes, epilogue);
+        Finish(y + v, second, bias == null ? null : bias + v, lanes - v, epilogue);
+    }
+
+    /// <summary>acc (+ bias) (clamped), stored to the first <paramref name="lanes"/> channels (all when ≥ V).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Finish(float* y, TV acc, float* bias, int lanes, in GemmEpilogue<TV> epilogue)
+    {
+        if (bias != null) acc = TOps.Add(acc, TOps.Load(bias));
+        if (epilogue.Clamp) acc = TOps.Clamp(acc, epilogue.Min, epilogue.Max);
+        if (lanes >= TOps.Count) TOps.Store(y, acc);
+        else StorePartial(y, acc, lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StorePartial(float* y, TV value, int lanes)
+    {
+        float* lanesOf = (float*)&value;
+        for (int i = 0; i < lanes; i++) y[i] = lanesOf[i];
+    }
+}

@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Accel.Delegates.Cpu.Kernels.Gemm;
+
+/// <summary>
+/// The few per-lane binary32 operations the convolution and matrix-product kernels need, for one vector width.
+/// Kernels are written once, generic over an implementing struct, and instantiated for Vector512, Vector256,
+/// Vector128 and a one-lane <see cref="float"/>; every width runs the same per-element operation sequence, so all
+/// widths give the same bits. <see cref="FusedMultiplyAdd"/> is IEEE fma per lane (≡ MathF.FusedMultiplyAdd).
+/// </summary>
+internal unsafe interface IGemmVector<TV> where TV : unmanaged
+{
+    static abstract int Count { get; }
+    static abstract TV Zero { get; }
+    static abstract TV Load(float* source);
+    static abstract void Store(float* destination, TV value);
+    static abstract TV Splat(float value);
+    static abstract TV Add(TV a, TV b);
+
+    /// <summary>x·w + acc with one rounding per lane.</summary>
+    static abstract TV FusedMultiplyAdd(TV x, TV w, TV acc);
+
+    /// <summary>
+    /// The fused-activation clamp <c>x &lt; min ? min : (x &gt; max ? max : x)</c> per lane, with ordered compares and a
+    /// bitwise select, so NaN and −0 pass through exactly as in the reference (not Min/Max, whose NaN/−0 rules differ).
+    /// </summary>
+    static abstract TV Clamp(TV x, TV min, TV max);
+}
+
+internal readonly unsafe struct GemmScalar : IGemmVector<float>
+{
+    public static int Count => 1;
+    public static float Zero => 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(float* source) => *source;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* destination, float value) => *destination = value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Splat(float value) => value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float FusedMultiplyAdd(float x, float w, float acc) => MathF.FusedMultiplyAdd(x, w, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Clamp(float x, float min, float max) => x < min ? min : (x > max ? max : x);
+}
+
+internal readonly unsafe struct Gemm128 : IGemmVector<Vector128<float>>
+{
+    public static int Count => Vector128<float>.Count;
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(float* source) => Vector128.Load(source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* destination, Vector128<float> value) => value.Store(destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Splat(float value) => Vector128.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> FusedMultiplyAdd(Vector128<float> x, Vector128<float> w, Vector128<float> acc) => Vector128.FusedMultiplyAdd(x, w, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Clamp(Vector128<float> x, Vector128<float> min, Vector128<float> max) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(x, min), min, Vector128.ConditionalSelect(Vector128.GreaterThan(x, max), max, x));
+}
+
+internal readonly unsafe struct Gemm256 : IGemmVector<Vector256<float>>
+{
+    public static int Count => Vector256<float>.Count;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(float* source) => Vector256.Load(source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* destination, Vector256<float> value) => value.Store(destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float value) => Vector256.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> FusedMultiplyAdd(Vector256<float> x, Vector256<float> w, Vector256<float> acc) => Vector256.FusedMultiplyAdd(x, w, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Clamp(Vector256<float> x, Vector256<float> min, Vector256<float> max) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(x, min), min, Vector256.ConditionalSelect(Vector256.GreaterThan(x, max), max, x));
+}
+
+internal readonly unsafe struct Gemm512 : IGemmVector<Vector512<float>>
+{
+    public static int Count => Vector512<float>.Count;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(float* source) => Vector512.Load(source);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* destination, Vector512<float> value) => value.Store(destination);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float value) => Vector512.Create(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> FusedMultiplyAdd(Vector512<float> x, Vector512<float> w, Vector512<float> acc) => Vector512.FusedMultiplyAdd(x, w, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Clamp(Vector512<float> x, Vector512<float> min, Vector512<float> max) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(x, min), min, Vector512.ConditionalSelect(Vector512.GreaterThan(x, max), max, x));
+}
+
+/// <summary>Lanes per vector of the width a kernel is compiled for.</summary>
+internal enum GemmWidth
+{
+    Scalar = 1,
+    W128 = 4,
+    W256 = 8,
+    W512 = 16,
+}
+
+/// <summary>Picks the vector width of a convolution-family kernel at compile time.</summary>
+internal static class GemmWidths
+{
+    /// <summary>
+    /// Test hook shared with the other CPU kernels: <c>ACCEL_CPU_SIMD</c> = <c>scalar</c>, <c>128</c>, <c>256</c> or
+    /// <c>512</c> caps the width, even above what the hardware accelerates (.NET then emulates it, slowly, with the same
+    /// per-lane results), so every instantiation can be checked on any machine. Read once per process.
+    /// </summary>
+    public const string OverrideVariable = "ACCEL_CPU_SIMD";
+
+    private static readonly GemmWidth? Forced = Environment.GetEnvironmentVariable(OverrideVariable)?.Trim().ToLowerInvariant() switch
+    {
+        "scalar" or "1" => GemmWidth.Scalar,
+        "128" => GemmWidth.W128,
+        "256" => GemmWidth.W256,
+        "512" => GemmWidth.W512,
+        _ => null,
+    };
+
+    /// <summary>The widest width this process uses (accelerated, or forced by <see cref="OverrideVariable"/>).</summary>
+    public static GemmWidth Widest => Forced ?? (SimdPath.Use512 ? GemmWidth.W512
+        : SimdPath.Use256 ? GemmWidth.W256 : SimdPath.Use128 ? GemmWidth.W128 : GemmWidth.Scalar);
+
+    /// <summary>
+    /// The widest width no wider than <paramref name="channels"/> (the dimension the kernel vectorizes), so small
+    /// channel counts do not spend most lanes on padding; one channel runs the one-lane path.
+    /// </summary>
+    public static GemmWidth For(int channels)
+    {
+        var width = Widest;
+        while (width > GemmWidth.Scalar && (int)width > channels)
+            width = width switch { GemmWidth.W512 => GemmWidth.W256, GemmWidth.W256 => GemmWidth.W128, _ => GemmWidth.Scalar };
+        return width;
+    }
+}

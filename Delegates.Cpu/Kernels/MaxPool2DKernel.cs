@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// MAX_POOL_2D, float32 NHWC, vectorized across channels. Per output element, as the reference: the first in-bounds
+/// tap, then in (ky, kx) order a tap v replaces the maximum m when <c>v &gt; m || isNaN(v)</c> (so NaN wins and the
+/// first of equal values, e.g. −0 before +0, stays); an empty window gives NaN; then the fused-activation clamp.
+/// </summary>
+internal sealed class MaxPool2DOperator : ICpuOperator
+{
+    public NodeSupport Supports(DelegateNode node) =>
+        Pool2DPlan.Create(node, out string reason) is null ? NodeSupport.Refuse(reason) : NodeSupport.Supported;
+
+    public ICpuKernel Compile(DelegateNode node) =>
+        new MaxPool2DKernel(node.Inputs[0]!, node.Outputs[0],
+            Pool2DPlan.Create(node, out string reason) ?? throw new InvalidOperationException(reason));
+
+    private sealed unsafe class MaxPool2DKernel(Tensor input, Tensor output, Pool2DPlan plan) : ICpuKernel
+    {
+        private readonly SimdWidth _width = SimdWidths.Current;
+        private readonly int _minRows = plan.MinRowsPerThread(1);
+
+        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        {
+            switch (s.Width)
+            {
+                case SimdWidth.W512: Rows<Simd512, Vector512<float>>(s, start, end); break;
+                case SimdWidth.W256: Rows<Simd256, Vector256<float>>(s, start, end); break;
+                case SimdWidth.W128: Rows<Simd128, Vector128<float>>(s, start, end); break;
+                default: Rows<Scalar, float>(s, start, end); break;
+            }
+        };
+
+        public void Run(CpuThreadPool pool)
+        {
+            var state = new State(TensorData.Read(input), TensorData.Write(output), plan, _width);
+            Chunked.For(pool, plan.Batches * plan.OutputHeight, _minRows, state, Work);
+        }
+
+        private readonly struct State(float* input, float* output, Pool2DPlan plan, SimdWidth width)
+        {
+            public float* Input => input;
+            public float* Output => output;
+            public Pool2DPlan Plan => plan;
+            public SimdWidth Width => width;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
+        {
+            var p = s.Plan;
+            int depth = p.Depth;
+            bool clamp = !p.Clamp.IsIdentity;
+            for (int row = start; row < end; row++)
+            {
+                int b = row / p.OutputHeight, oy = row % p.OutputHeight;
+                var (kyStart, kyEnd) = Pool2DPlan.Taps(oy, p.StrideH, p.PadTop, p.FilterH, p.Height);
+                int iyOrigin = oy * p.StrideH - p.PadTop;
+                float* outRow = s.Output + (long)row * p.OutputWidth * depth;
+                for (int ox = 0; ox < p.OutputWidth; ox++)
+                {
+                    var (kxStart, kxEnd) = Pool2DPlan.Taps(ox, p.StrideW, p.PadLeft, p.FilterW, p.Width);
+                    int ixOrigin = ox * p.StrideW - p.PadLeft;
+                    float* window = s.Input + ((long)(b * p.Height + iyOrigin) * p.Width + ixOrigin) * depth;
+                    float* o = outRow + (long)ox * depth;
+                    int c = 0;
+                    for (; c <= depth - TS.Count; c += TS.Count)
+                        TS.Store(o + c, Pixel<TS, TV>(window + c, p, kyStart, kyEnd, kxStart, kxEnd, clamp));
+                    for (; c < depth; c++)
+                        o[c] = Pixel<Scalar, float>(window + c, p, kyStart, kyEnd, kxStart, kxEnd, clamp);
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TV Pixel<TS, TV>(float* window, Pool2DPlan p, int kyStart, int kyEnd, int kxStart, int kxEnd, bool clamp)
+            where TS : ISimd<TV> where TV : unmanaged
+        {
+            TV max = TS.Splat(float.NaN);
+            bool first = true;
+            for (int ky = kyStart; ky < kyEnd; ky++)
+            {
+                float* tapRow = window + (long)ky * p.Width * p.Depth;
+                for (int kx = kxStart; kx < kxEnd; kx++)
+                {
+                    TV v = TS.Load(tapRow + (long)kx * p.Depth);
+                    if (first)
+                    {
+                        max = v;
+                        first = false;
+                    }
+                    else
+                    {
+                        max = TS.Select(TS.Or(TS.GreaterThan(v, max), TS.IsNaN(v)), v, max);
+                    }
+                }
+            }
+            return clamp ? FusedClamp.Apply<TS, TV>(max, TS.Splat(p.Clamp.Min), TS.Splat(p.Clamp.Max)) : max;
+        }
+    }
+}

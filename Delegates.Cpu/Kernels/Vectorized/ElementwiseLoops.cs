@@ -1,0 +1,150 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Accel.Delegates.Cpu.Kernels.Vectorized;
+
+/// <summary>A per-element function, written once for every width (a struct, so the JIT specialises and inlines it).</summary>
+internal interface IUnaryOp
+{
+    TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged;
+}
+
+/// <summary>A per-element function of two operands (output = f(a, b), operands in that order).</summary>
+internal interface IBinaryOp
+{
+    TV Apply<TS, TV>(TV a, TV b) where TS : ISimd<TV> where TV : unmanaged;
+}
+
+/// <summary>Vector loops over contiguous float ranges; the tail runs the same op one lane at a time.</summary>
+internal static unsafe class ElementwiseLoops
+{
+    /// <summary>dst[i] = op(src[i]) for i in [start, end).</summary>
+    public static void Map<TOp>(SimdWidth width, in TOp op, float* src, float* dst, int start, int end) where TOp : struct, IUnaryOp
+    {
+        switch (width)
+        {
+            case SimdWidth.W512: Map<TOp, Simd512, Vector512<float>>(op, src, dst, start, end); break;
+            case SimdWidth.W256: Map<TOp, Simd256, Vector256<float>>(op, src, dst, start, end); break;
+            case SimdWidth.W128: Map<TOp, Simd128, Vector128<float>>(op, src, dst, start, end); break;
+            default: Map<TOp, Scalar, float>(op, src, dst, start, end); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Map<TOp, TS, TV>(TOp op, float* src, float* dst, int start, int end)
+        where TOp : struct, IUnaryOp where TS : ISimd<TV> where TV : unmanaged
+    {
+        int i = start;
+        for (; i <= end - 2 * TS.Count; i += 2 * TS.Count)
+        {
+            TV x0 = TS.Load(src + i);
+            TV x1 = TS.Load(src + i + TS.Count);
+            TS.Store(dst + i, op.Apply<TS, TV>(x0));
+            TS.Store(dst + i + TS.Count, op.Apply<TS, TV>(x1));
+        }
+        for (; i <= end - TS.Count; i += TS.Count) TS.Store(dst + i, op.Apply<TS, TV>(TS.Load(src + i)));
+        for (; i < end; i++) dst[i] = op.Apply<Scalar, float>(src[i]);
+    }
+
+    /// <summary>
+    /// One row of a broadcast binary op: out[i] = clamp(op(a[i·aStep], b[i·bStep])) for i in [0, n), where a step of 0
+    /// repeats one element (a broadcast operand) and 1 walks a contiguous row.
+    /// </summary>
+    public static void Row<TOp>(SimdWidth width, in TOp op, float* a, int aStep, float* b, int bStep, float* o, int n,
+        in FusedClamp clamp) where TOp : struct, IBinaryOp
+    {
+        switch (width)
+        {
+            case SimdWidth.W512: Row<TOp, Simd512, Vector512<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
+            case SimdWidth.W256: Row<TOp, Simd256, Vector256<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
+            case SimdWidth.W128: Row<TOp, Simd128, Vector128<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
+            default: Row<TOp, Scalar, float>(op, a, aStep, b, bStep, o, n, clamp); break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Row<TOp, TS, TV>(TOp op, float* a, int aStep, float* b, int bStep, float* o, int n, FusedClamp clamp)
+        where TOp : struct, IBinaryOp where TS : ISimd<TV> where TV : unmanaged
+    {
+        if (clamp.IsIdentity)
+        {
+            if (aStep == 1 && bStep == 1) RowBoth<TOp, TS, TV, NoClamp>(op, a, b, o, n, default);
+            else if (aStep == 1) RowScalarB<TOp, TS, TV, NoClamp>(op, a, *b, o, n, default);
+            else if (bStep == 1) RowScalarA<TOp, TS, TV, NoClamp>(op, *a, b, o, n, default);
+            else RowScalars<TOp, NoClamp>(op, *a, *b, o, n, default);
+        }
+        else
+        {
+            var c = new WithClamp(clamp.Min, clamp.Max);
+            if (aStep == 1 && bStep == 1) RowBoth<TOp, TS, TV, WithClamp>(op, a, b, o, n, c);
+            else if (aStep == 1) RowScalarB<TOp, TS, TV, WithClamp>(op, a, *b, o, n, c);
+            else if (bStep == 1) RowScalarA<TOp, TS, TV, WithClamp>(op, *a, b, o, n, c);
+            else RowScalars<TOp, WithClamp>(op, *a, *b, o, n, c);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowBoth<TOp, TS, TV, TC>(TOp op, float* a, float* b, float* o, int n, TC clamp)
+        where TOp : struct, IBinaryOp where TS : ISimd<TV> where TV : unmanaged where TC : struct, IClamp
+    {
+        int i = 0;
+        for (; i <= n - TS.Count; i += TS.Count)
+            TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), TS.Load(b + i))));
+        for (; i < n; i++) o[i] = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a[i], b[i]));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowScalarB<TOp, TS, TV, TC>(TOp op, float* a, float b, float* o, int n, TC clamp)
+        where TOp : struct, IBinaryOp where TS : ISimd<TV> where TV : unmanaged where TC : struct, IClamp
+    {
+        TV vb = TS.Splat(b);
+        int i = 0;
+        for (; i <= n - TS.Count; i += TS.Count)
+            TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), vb)));
+        for (; i < n; i++) o[i] = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a[i], b));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowScalarA<TOp, TS, TV, TC>(TOp op, float a, float* b, float* o, int n, TC clamp)
+        where TOp : struct, IBinaryOp where TS : ISimd<TV> where TV : unmanaged where TC : struct, IClamp
+    {
+        TV va = TS.Splat(a);
+        int i = 0;
+        for (; i <= n - TS.Count; i += TS.Count)
+            TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(va, TS.Load(b + i))));
+        for (; i < n; i++) o[i] = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a, b[i]));
+    }
+
+    private static void RowScalars<TOp, TC>(TOp op, float a, float b, float* o, int n, TC clamp)
+        where TOp : struct, IBinaryOp where TC : struct, IClamp
+    {
+        float value = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a, b));
+        new Span<float>(o, n).Fill(value);
+    }
+
+    private interface IClamp
+    {
+        TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged;
+    }
+
+    private readonly struct NoClamp : IClamp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged => x;
+    }
+
+    private readonly struct WithClamp(float min, float max) : IClamp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged =>
+            FusedClamp.Apply<TS, TV>(x, TS.Splat(min), TS.Splat(max));
+    }
+}
+
+/// <summary>Clamp to [min, max] with the reference's comparison semantics (RELU, RELU6, RELU_N1_TO_1 as ops).</summary>
+internal readonly struct ClampOp(float min, float max) : IUnaryOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged =>
+        FusedClamp.Apply<TS, TV>(x, TS.Splat(min), TS.Splat(max));
+}
