@@ -21,5 +21,11 @@ public static class ReferenceKernels
         resolver.AddBuiltin(BuiltinOperator.Logistic, () => new Reference.LogisticKernel(), 1, 3);
         resolver.AddBuiltin(BuiltinOperator.MaxPool2D, () => new Reference.MaxPool2DKernel(), 1, 3);
         resolver.AddBuiltin(BuiltinOperator.AveragePool2D, () => new Reference.AveragePool2DKernel(), 1, 3);
+        resolver.AddBuiltin(BuiltinOperator.Mean, () => new Reference.MeanKernel(), 1, 3);
+        resolver.AddBuiltin(BuiltinOperator.Pad, () => new Reference.PadKernel(), 1, 4);
+        resolver.AddBuiltin(BuiltinOperator.Reshape, () => new Reference.ReshapeKernel(), 1, 1);
+        resolver.AddBuiltin(BuiltinOperator.Concatenation, () => new Reference.ConcatenationKernel(), 1, 4);
+        resolver.AddBuiltin(BuiltinOperator.DepthToSpace, () => new Reference.DepthToSpaceKernel(), 1, 2);
+        resolver.AddBuiltin(BuiltinOperator.ResizeBilinear, () => new Reference.ResizeBilinearKernel(), 1, 4);
     }
 }

@@ -1,0 +1,99 @@
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// RESIZE_BILINEAR, float32 NHWC (docs/numerics.md §RESIZE_BILINEAR). Follows TFLite's
+/// <c>reference_ops::ResizeBilinear</c> operation for operation: output size from the constant int32 input 1
+/// [newH, newW]; scale = in/out (align_corners with out &gt; 1: (in−1)/(out−1)) as one float division here in Prepare;
+/// source coordinate in = half_pixel_centers ? (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0),
+/// y1 = min(ceil(in), H−1); then four products summed left to right, every operation separately rounded, no FMA.
+/// </summary>
+public sealed class ResizeBilinearKernel : IKernel
+{
+    // Per output row / column: the source coordinate and its two neighbours, computed once in Prepare.
+    private float[] _inY = [], _inX = [];
+    private int[] _y0 = [], _y1 = [], _x0 = [], _x1 = [];
+
+    public void Prepare(KernelContext context)
+    {
+        context.ExpectArity(2, 2, 1);
+        var input = context.Input(0);
+        var output = context.Output(0);
+        if (input.Type != TensorType.Float32)
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32 only");
+        context.ExpectType(output, TensorType.Float32, "output");
+        context.ExpectRank(input, 4, "input");
+        var options = context.Options is null ? new ResizeBilinearOptions(false, false) : context.OptionsAs<ResizeBilinearOptions>();
+        if (options.AlignCorners && options.HalfPixelCenters)
+            throw context.Error("align_corners and half_pixel_centers cannot both be true");
+
+        var sizeTensor = context.Input(1);
+        if (sizeTensor.Rank != 1 || sizeTensor.Dim(0) != 2)
+            throw context.Error($"size '{sizeTensor.Name}' must have shape [2], has {ConstantInputs.Format(sizeTensor.Shape)}");
+        int[] size = ConstantInputs.ReadIntegers(context, sizeTensor, "size");
+        if (size[0] <= 0 || size[1] <= 0)
+            throw context.Error($"output size {ConstantInputs.Format(size)} must be positive");
+
+        int inputHeight = input.Dim(1), inputWidth = input.Dim(2);
+        if (inputHeight <= 0 || inputWidth <= 0)
+            throw context.Error($"input '{input.Name}' has an empty spatial size {ConstantInputs.Format(input.Shape)}");
+        (_inY, _y0, _y1) = Coordinates(size[0], inputHeight, options);
+        (_inX, _x0, _x1) = Coordinates(size[1], inputWidth, options);
+        context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
+    }
+
+    /// <summary>TFLite's scale and ComputeInterpolationValues for every output index along one dimension.</summary>
+    private static (float[] Source, int[] Lower, int[] Upper) Coordinates(int outputSize, int inputSize, ResizeBilinearOptions options)
+    {
+        float scale = options.AlignCorners && outputSize > 1
+            ? (float)(inputSize - 1) / (outputSize - 1)
+            : (float)inputSize / outputSize;
+        var source = new float[outputSize];
+        var lower = new int[outputSize];
+        var upper = new int[outputSize];
+        for (int o = 0; o < outputSize; o++)
+        {
+            float value = o;
+            float scaled = options.HalfPixelCenters ? (value + 0.5f) * scale - 0.5f : value * scale;
+            source[o] = scaled;
+            lower[o] = Math.Max((int)MathF.Floor(scaled), 0);
+            upper[o] = Math.Min((int)MathF.Ceiling(scaled), inputSize - 1);
+        }
+        return (source, lower, upper);
+    }
+
+    public void Invoke(KernelContext context)
+    {
+        var inputTensor = context.Input(0);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<float> input = inputTensor.Read<float>();
+        Span<float> output = outputTensor.Write<float>();
+        int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int outputHeight = _inY.Length, outputWidth = _inX.Length;
+
+        int o = 0;
+        for (int b = 0; b < batches; b++)
+        for (int y = 0; y < outputHeight; y++)
+        {
+            float inY = _inY[y];
+            int y0 = _y0[y], y1 = _y1[y];
+            for (int x = 0; x < outputWidth; x++)
+            {
+                float inX = _inX[x];
+                int x0 = _x0[x], x1 = _x1[x];
+                int row0 = (b * height + y0) * width, row1 = (b * height + y1) * width;
+                for (int c = 0; c < depth; c++)
+                {
+                    float topLeft = input[(row0 + x0) * depth + c];
+                    float bottomLeft = input[(row1 + x0) * depth + c];
+                    float topRight = input[(row0 + x1) * depth + c];
+                    float bottomRight = input[(row1 + x1) * depth + c];
+                    // TFLite's expression, evaluated left to right; y0/x0 are converted to float before subtracting.
+                    output[o++] = topLeft * (1f - (inY - y0)) * (1f - (inX - x0))
+                                + bottomLeft * (inY - y0) * (1f - (inX - x0))
+                                + topRight * (1f - (inY - y0)) * (inX - x0)
+                                + bottomRight * (inY - y0) * (inX - x0);
+                }
+            }
+        }
+    }
+}
