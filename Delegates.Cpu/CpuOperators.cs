@@ -21,6 +21,8 @@ internal static class CpuOperators
         builtins[BuiltinOperator.DepthToSpace] = new Kernels.DepthToSpaceOperator();
         builtins[BuiltinOperator.MaxPool2D] = new Kernels.MaxPool2DOperator();
         builtins[BuiltinOperator.AveragePool2D] = new Kernels.AveragePool2DOperator();
+        builtins[BuiltinOperator.Mean] = new Kernels.MeanOperator();
+        builtins[BuiltinOperator.ResizeBilinear] = new Kernels.ResizeBilinearOperator();
         return (builtins, customs);
     }
 }

@@ -199,10 +199,11 @@ public static class OpCases
         outShape[axis] = axisTotal;
         int to = mb.AddTensor("y", TensorType.Float32, outShape);
         int writtenAxis = random.Next(2) == 0 ? axis : axis - rank; // negative axes count from the end
-        mb.AddOperator(BuiltinOperator.Concatenation, tensors.ToArray(), [to], new ConcatenationOptions(writtenAxis, ActivationFunctionType.None));
+        var activation = random.Next(3) == 0 ? Activations[random.Next(Activations.Length)] : ActivationFunctionType.None;
+        mb.AddOperator(BuiltinOperator.Concatenation, tensors.ToArray(), [to], new ConcatenationOptions(writtenAxis, activation));
         foreach (int t in tensors) mb.AddInput(t);
         mb.AddOutput(to);
-        return new BitExactCase($"CONCATENATION axis {writtenAxis} of {string.Join(" ", shapes.Select(s => Shape(s)))}", mb.Build(), values.ToArray());
+        return new BitExactCase($"CONCATENATION axis {writtenAxis} {activation} of {string.Join(" ", shapes.Select(s => Shape(s)))}", mb.Build(), values.ToArray());
     }
 
     public static BitExactCase Pad(Random random, double specialFraction)
@@ -268,5 +269,67 @@ public static class OpCases
         mb.AddInput(ti);
         mb.AddOutput(to);
         return new BitExactCase($"{op} {Shape(input)} {fh}x{fw}/{sh}x{sw} {padding} {activation}", mb.Build(), [x]);
+    }
+
+    // ------------------------------------------------------------------------------------------------ reduction, resize
+
+    /// <summary>MEAN over a random set of axes (spatial [1,2] most often), keep_dims or not, negative axes sometimes.</summary>
+    public static BitExactCase Mean(Random random, double specialFraction, bool large = false)
+    {
+        int rank = large ? 4 : random.Next(1, 5);
+        var input = new int[rank];
+        for (int d = 0; d < rank; d++) input[d] = d == rank - 1 ? Channel(random) : random.Next(1, 8);
+        if (large) (input[0], input[1], input[2], input[3]) = (1, 33, 35, 65);
+        int[] axes;
+        if (rank == 4 && (large || random.Next(2) == 0)) axes = [1, 2];
+        else
+        {
+            axes = Enumerable.Range(0, rank).Where(_ => random.Next(2) == 0).ToArray();
+            if (axes.Length == 0) axes = [random.Next(rank)];
+        }
+        int[] written = axes.Select(a => random.Next(3) == 0 ? a - rank : a).ToArray();
+        if (random.Next(4) == 0) written = [.. written, written[0]]; // duplicates are ignored
+        bool keepDims = random.Next(2) == 0;
+        var output = new List<int>();
+        for (int d = 0; d < rank; d++)
+            if (!axes.Contains(d)) output.Add(input[d]);
+            else if (keepDims) output.Add(1);
+        float[] x = Values(random, Count(input), 4f, specialFraction);
+        var mb = new ModelBuilder();
+        int ti = mb.AddTensor("x", TensorType.Float32, input);
+        int ta = mb.AddConstant("axes", [written.Length], written);
+        int to = mb.AddTensor("y", TensorType.Float32, output.ToArray());
+        mb.AddOperator(BuiltinOperator.Mean, [ti, ta], [to], new ReducerOptions(keepDims));
+        mb.AddInput(ti);
+        mb.AddOutput(to);
+        return new BitExactCase($"MEAN {Shape(input)} axes [{string.Join(",", written)}] keep {keepDims}", mb.Build(), [x]);
+    }
+
+    /// <summary>RESIZE_BILINEAR up or down, align_corners / half_pixel_centers / neither, options sometimes absent.</summary>
+    public static BitExactCase ResizeBilinear(Random random, double specialFraction, bool large = false)
+    {
+        int h = random.Next(1, 9), w = random.Next(1, 9), c = Channel(random);
+        int oh = random.Next(1, 17), ow = random.Next(1, 17);
+        if (large) (h, w, c, oh, ow) = (24, 24, 33, 96, 96);
+        int mode = random.Next(4);
+        ResizeBilinearOptions? options = mode switch
+        {
+            0 => null,
+            1 => new ResizeBilinearOptions(AlignCorners: true, HalfPixelCenters: false),
+            2 => new ResizeBilinearOptions(AlignCorners: false, HalfPixelCenters: true),
+            _ => new ResizeBilinearOptions(false, false),
+        };
+        int batches = random.Next(1, 3);
+        int[] input = [batches, h, w, c];
+        int[] output = [batches, oh, ow, c];
+        float[] x = Values(random, Count(input), 4f, specialFraction);
+        var mb = new ModelBuilder();
+        int ti = mb.AddTensor("x", TensorType.Float32, input);
+        int ts = mb.AddConstant("size", [2], new[] { oh, ow });
+        int to = mb.AddTensor("y", TensorType.Float32, output);
+        mb.AddOperator(BuiltinOperator.ResizeBilinear, [ti, ts], [to], options, version: 3);
+        mb.AddInput(ti);
+        mb.AddOutput(to);
+        return new BitExactCase($"RESIZE_BILINEAR {Shape(input)} → {oh}x{ow} {options?.ToString() ?? "no-options"}", mb.Build(), [x]);
     }
 }

@@ -4,7 +4,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// CONCATENATION, float32: for each index of the dimensions before the axis, the inputs' slabs (axis and inner
-/// dimensions, contiguous) one after another. Pure copies.
+/// dimensions, contiguous) one after another: pure copies, or with a fused activation (which the reference applies to
+/// every element after the copy) the same clamp applied on the way.
 /// </summary>
 internal sealed class ConcatenationOperator : ICpuOperator
 {
@@ -13,8 +14,7 @@ internal sealed class ConcatenationOperator : ICpuOperator
         if (node.Inputs.Count < 1) return NodeSupport.Refuse("CONCATENATION needs at least one input");
         if (NodeChecks.Float32Arity(node, node.Inputs.Count, node.Inputs.Count, 1) is { } reason) return NodeSupport.Refuse(reason);
         if (node.Options is not ConcatenationOptions options) return NodeSupport.Refuse("CONCATENATION has no ConcatenationOptions");
-        if (options.FusedActivation != ActivationFunctionType.None)
-            return NodeSupport.Refuse($"fused activation {options.FusedActivation} on CONCATENATION is not supported");
+        if (FusedClamp.For(options.FusedActivation, out reason) is null) return NodeSupport.Refuse(reason);
         var output = node.Outputs[0];
         int rank = output.Rank;
         int axis = options.Axis < 0 ? options.Axis + rank : options.Axis;
@@ -43,12 +43,14 @@ internal sealed class ConcatenationOperator : ICpuOperator
         for (int d = axis + 1; d < output.Rank; d++) inner *= output.Dim(d);
         var inputs = node.Inputs.Select(t => t!).ToArray();
         var slabs = inputs.Select(t => t.Dim(axis) * inner).ToArray();
-        return new ConcatenationKernel(inputs, output, checked((int)outer), slabs);
+        var clamp = FusedClamp.For(options.FusedActivation, out _)!.Value;
+        return new ConcatenationKernel(inputs, output, checked((int)outer), slabs, clamp);
     }
 
-    private sealed unsafe class ConcatenationKernel(Tensor[] inputs, Tensor output, int outer, long[] slabs) : ICpuKernel
+    private sealed unsafe class ConcatenationKernel(Tensor[] inputs, Tensor output, int outer, long[] slabs, FusedClamp clamp) : ICpuKernel
     {
         private readonly long _outputSlab = slabs.Sum();
+        private readonly SimdWidth _width = SimdWidths.Current;
 
         public void Run(CpuThreadPool pool)
         {
@@ -57,7 +59,11 @@ internal sealed class ConcatenationOperator : ICpuOperator
             {
                 float* source = TensorData.Read(inputs[i]);
                 long slab = slabs[i];
-                for (int o = 0; o < outer; o++) Copy.Floats(source + o * slab, destination + o * _outputSlab, slab);
+                for (int o = 0; o < outer; o++)
+                {
+                    if (clamp.IsIdentity) Copy.Floats(source + o * slab, destination + o * _outputSlab, slab);
+                    else ElementwiseLoops.Map(_width, new ClampOp(clamp.Min, clamp.Max), source + o * slab, destination + o * _outputSlab, 0, checked((int)slab));
+                }
                 destination += slab;
             }
         }

@@ -1,0 +1,152 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// RESIZE_BILINEAR, float32 NHWC, vectorized across channels. Source coordinates and neighbours are computed at
+/// compile time with the reference's float operations (scale = one float division; in = half_pixel_centers ?
+/// (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0); y1 = min(ceil(in), H − 1)); per output element the
+/// reference's expression tl·(1−dy)·(1−dx) + bl·dy·(1−dx) + tr·(1−dy)·dx + br·dy·dx is evaluated left to right with
+/// every product and sum separately rounded (no FMA), where dy = in − y0 and the factors are the same floats.
+/// </summary>
+internal sealed class ResizeBilinearOperator : ICpuOperator
+{
+    public NodeSupport Supports(DelegateNode node) => NodeChecks.ToSupport(Check(node, out _));
+
+    public ICpuKernel Compile(DelegateNode node)
+    {
+        if (Check(node, out var options) is { } reason) throw new InvalidOperationException(reason);
+        var input = node.Inputs[0]!;
+        var output = node.Outputs[0];
+        return new ResizeBilinearKernel(input, output,
+            Axis.Create(output.Dim(1), input.Dim(1), options), Axis.Create(output.Dim(2), input.Dim(2), options));
+    }
+
+    private static string? Check(DelegateNode node, out ResizeBilinearOptions options)
+    {
+        options = node.Options as ResizeBilinearOptions ?? new ResizeBilinearOptions(false, false);
+        if (NodeChecks.Float32Arity(node, 1, 2, 1) is { } reason) return reason;
+        if (node.Inputs.Count != 2 || node.Inputs[1] is not { } size) return "RESIZE_BILINEAR needs a size input";
+        if (node.Options is not null and not ResizeBilinearOptions) return "RESIZE_BILINEAR has options of another type";
+        if (options.AlignCorners && options.HalfPixelCenters) return "align_corners and half_pixel_centers are both set";
+        var input = node.Inputs[0]!;
+        var output = node.Outputs[0];
+        if (input.Rank != 4 || output.Rank != 4) return "RESIZE_BILINEAR needs rank-4 NHWC input and output";
+        if (!size.IsConstant || size.Type != TensorType.Int32 || size.Rank != 1 || size.Dim(0) != 2) return "size is not a constant int32 [2]";
+        var values = size.Read<int>();
+        if (values[0] <= 0 || values[1] <= 0 || input.Dim(1) <= 0 || input.Dim(2) <= 0) return "empty input or output size";
+        if (output.Dim(0) != input.Dim(0) || output.Dim(1) != values[0] || output.Dim(2) != values[1] || output.Dim(3) != input.Dim(3))
+            return $"output [{NodeChecks.Format(output.Shape)}] does not match the resize of [{NodeChecks.Format(input.Shape)}]";
+        return null;
+    }
+
+    /// <summary>Per output row (or column): the two source indices and the four interpolation factors.</summary>
+    private sealed class Axis
+    {
+        public required int[] Lower { get; init; }
+        public required int[] Upper { get; init; }
+
+        /// <summary>1 − (in − lower), the weight of the lower neighbour.</summary>
+        public required float[] LowerWeight { get; init; }
+
+        /// <summary>in − lower, the weight of the upper neighbour.</summary>
+        public required float[] UpperWeight { get; init; }
+
+        public static Axis Create(int outputSize, int inputSize, ResizeBilinearOptions options)
+        {
+            float scale = options.AlignCorners && outputSize > 1
+                ? (float)(inputSize - 1) / (outputSize - 1)
+                : (float)inputSize / outputSize;
+            var lower = new int[outputSize];
+            var upper = new int[outputSize];
+            var lowerWeight = new float[outputSize];
+            var upperWeight = new float[outputSize];
+            for (int o = 0; o < outputSize; o++)
+            {
+                float value = o;
+                float scaled = options.HalfPixelCenters ? (value + 0.5f) * scale - 0.5f : value * scale;
+                lower[o] = Math.Max((int)MathF.Floor(scaled), 0);
+                upper[o] = Math.Min((int)MathF.Ceiling(scaled), inputSize - 1);
+                float delta = scaled - lower[o];
+                upperWeight[o] = delta;
+                lowerWeight[o] = 1f - delta;
+            }
+            return new Axis { Lower = lower, Upper = upper, LowerWeight = lowerWeight, UpperWeight = upperWeight };
+        }
+    }
+
+    private sealed unsafe class ResizeBilinearKernel(Tensor input, Tensor output, Axis rows, Axis columns) : ICpuKernel
+    {
+        private readonly SimdWidth _width = SimdWidths.Current;
+        private readonly int _minRows = (int)Math.Clamp(16 * 1024 / Math.Max(1L, (long)output.Dim(2) * output.Dim(3)), 1, int.MaxValue);
+
+        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        {
+            switch (s.Simd)
+            {
+                case SimdWidth.W512: Rows<Simd512, Vector512<float>>(s, start, end); break;
+                case SimdWidth.W256: Rows<Simd256, Vector256<float>>(s, start, end); break;
+                case SimdWidth.W128: Rows<Simd128, Vector128<float>>(s, start, end); break;
+                default: Rows<Scalar, float>(s, start, end); break;
+            }
+        };
+
+        public void Run(CpuThreadPool pool)
+        {
+            var state = new State(TensorData.Read(input), TensorData.Write(output), rows, columns, input.Dim(1), input.Dim(2),
+                input.Dim(3), _width);
+            Chunked.For(pool, output.Dim(0) * output.Dim(1), _minRows, state, Work);
+        }
+
+        private readonly struct State(float* input, float* output, Axis rows, Axis columns, int height, int width, int depth,
+            SimdWidth simd)
+        {
+            public float* Input => input;
+            public float* Output => output;
+            public Axis RowAxis => rows;
+            public Axis ColumnAxis => columns;
+            public int Height => height;
+            public int Width => width;
+            public int Depth => depth;
+            public SimdWidth Simd => simd;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
+        {
+            int outputHeight = s.RowAxis.Lower.Length, outputWidth = s.ColumnAxis.Lower.Length, depth = s.Depth;
+            for (int row = start; row < end; row++)
+            {
+                int b = row / outputHeight, y = row % outputHeight;
+                float* row0 = s.Input + (long)(b * s.Height + s.RowAxis.Lower[y]) * s.Width * depth;
+                float* row1 = s.Input + (long)(b * s.Height + s.RowAxis.Upper[y]) * s.Width * depth;
+                float wy0 = s.RowAxis.LowerWeight[y], wy1 = s.RowAxis.UpperWeight[y];
+                float* o = s.Output + (long)row * outputWidth * depth;
+                for (int x = 0; x < outputWidth; x++, o += depth)
+                {
+                    long x0 = (long)s.ColumnAxis.Lower[x] * depth, x1 = (long)s.ColumnAxis.Upper[x] * depth;
+                    float wx0 = s.ColumnAxis.LowerWeight[x], wx1 = s.ColumnAxis.UpperWeight[x];
+                    int c = 0;
+                    for (; c <= depth - TS.Count; c += TS.Count)
+                        TS.Store(o + c, Blend<TS, TV>(row0 + x0 + c, row1 + x0 + c, row0 + x1 + c, row1 + x1 + c, wy0, wy1, wx0, wx1));
+                    for (; c < depth; c++)
+                        o[c] = Blend<Scalar, float>(row0 + x0 + c, row1 + x0 + c, row0 + x1 + c, row1 + x1 + c, wy0, wy1, wx0, wx1);
+                }
+            }
+        }
+
+        /// <summary>((tl·wy0)·wx0 + (bl·wy1)·wx0) + (tr·wy0)·wx1 + (br·wy1)·wx1, left to right, each op rounded.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TV Blend<TS, TV>(float* topLeft, float* bottomLeft, float* topRight, float* bottomRight,
+            float wy0, float wy1, float wx0, float wx1) where TS : ISimd<TV> where TV : unmanaged
+        {
+            TV vy0 = TS.Splat(wy0), vy1 = TS.Splat(wy1), vx0 = TS.Splat(wx0), vx1 = TS.Splat(wx1);
+            TV sum = TS.Multiply(TS.Multiply(TS.Load(topLeft), vy0), vx0);
+            sum = TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(bottomLeft), vy1), vx0));
+            sum = TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(topRight), vy0), vx1));
+            return TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(bottomRight), vy1), vx1));
+        }
+    }
+}
