@@ -72,11 +72,10 @@ public sealed class CliErrorTests
         Assert.That(result.Stderr, Does.Contain("usage:"));
     }
 
-    [TestCase("bench")]
-    [TestCase("conform")]
-    public void LaterCommandsSayNotImplementedYet(string command)
+    [Test]
+    public void BenchSaysNotImplementedYet()
     {
-        var result = CliHarness.Run(command, "model.tflite");
+        var result = CliHarness.Run("bench", "model.tflite");
         Assert.That(result.ExitCode, Is.EqualTo(2));
         AssertOneErrorLine(result);
         Assert.That(result.Stderr, Does.Contain("not implemented yet"));
@@ -116,7 +115,7 @@ public sealed class CliErrorTests
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stdout, Does.Contain("accel inspect MODEL"));
         Assert.That(result.Stdout, Does.Contain("accel run MODEL"));
-        Assert.That(result.Stdout, Does.Contain("Not built yet").And.Contain("bench").And.Contain("conform").And.Contain("--delegate"));
+        Assert.That(result.Stdout, Does.Match(@"Not built yet[^\n]*'accel bench'[^\n]*'--delegate'"));
     }
 
     [TestCase("inspect", "--help")]
