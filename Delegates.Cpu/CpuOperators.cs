@@ -23,6 +23,10 @@ internal static class CpuOperators
         builtins[BuiltinOperator.AveragePool2D] = new Kernels.AveragePool2DOperator();
         builtins[BuiltinOperator.Mean] = new Kernels.MeanOperator();
         builtins[BuiltinOperator.ResizeBilinear] = new Kernels.ResizeBilinearOperator();
+        builtins[BuiltinOperator.Conv2D] = new Kernels.Conv2DCpuOperator();
+        builtins[BuiltinOperator.DepthwiseConv2D] = new Kernels.DepthwiseConv2DCpuOperator();
+        builtins[BuiltinOperator.FullyConnected] = new Kernels.FullyConnectedCpuOperator();
+        customs["Convolution2DTransposeBias"] = new Kernels.TransposeConvBiasCpuOperator();
         return (builtins, customs);
     }
 }

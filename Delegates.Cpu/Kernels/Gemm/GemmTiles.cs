@@ -36,32 +36,45 @@ internal static unsafe class GemmTiles<TOps, TV>
         int taps, float* y, nint yStride, int count, int blockBegin, int blockEnd)
     {
         int wide = 2 * TOps.Count;
+        // A block with padding lanes is computed into this scratch tile and only its real channels are copied out, so
+        // the micro-kernels always store whole vectors and contain no calls (a call would force their accumulators
+        // out of registers on every iteration).
+        float* scratch = stackalloc float[TilePixels * wide];
         for (int block = blockBegin; block < blockEnd; block++)
         {
             float* w = plan.Weights + (nint)block * plan.BlockStride;
             float* bias = plan.Bias == null ? null : plan.Bias + block * wide;
             float* yBlock = y + block * wide;
-            int lanes = Math.Min(wide, plan.OutputChannels - block * wide);
-            int p = 0;
-            if (block == plan.BlockCount - 1 && plan.LastBlockNarrow)
+            bool narrow = block == plan.BlockCount - 1 && plan.LastBlockNarrow;
+            int width = narrow ? TOps.Count : wide;
+            int lanes = Math.Min(width, plan.OutputChannels - block * wide);
+            for (int p = 0; p < count;)
             {
-                for (; p + TilePixels <= count; p += TilePixels)
-                    Tile4x1(x + p * xStride, xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, yStride, lanes, epilogue);
-                for (; p < count; p++)
-                    Tile1x1(x + p * xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, lanes, epilogue);
-            }
-            else
-            {
-                for (; p + TilePixels <= count; p += TilePixels)
-                    Tile4x2(x + p * xStride, xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, yStride, lanes, epilogue);
-                for (; p < count; p++)
-                    Tile1x2(x + p * xStride, tapX, tapW, taps, plan.Depth, w, bias, yBlock + p * yStride, lanes, epilogue);
+                int pixels = count - p >= TilePixels ? TilePixels : 1;
+                float* xTile = x + p * xStride;
+                bool partial = lanes < width;
+                float* target = partial ? scratch : yBlock + p * yStride;
+                nint targetStride = partial ? width : yStride;
+                if (narrow)
+                {
+                    if (pixels == TilePixels) Tile4x1(xTile, xStride, tapX, tapW, taps, plan.Depth, w, bias, target, targetStride, epilogue);
+                    else Tile1x1(xTile, tapX, tapW, taps, plan.Depth, w, bias, target, epilogue);
+                }
+                else
+                {
+                    if (pixels == TilePixels) Tile4x2(xTile, xStride, tapX, tapW, taps, plan.Depth, w, bias, target, targetStride, epilogue);
+                    else Tile1x2(xTile, tapX, tapW, taps, plan.Depth, w, bias, target, epilogue);
+                }
+                if (partial)
+                    for (int i = 0; i < pixels; i++)
+                        new ReadOnlySpan<float>(scratch + i * width, lanes).CopyTo(new Span<float>(yBlock + (p + i) * yStride, lanes));
+                p += pixels;
             }
         }
     }
 
     private static void Tile4x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
-        float* y, nint yStride, int lanes, in GemmEpilogue<TV> epilogue)
+        float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
         int v = TOps.Count;
         TV a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero;
@@ -92,14 +105,14 @@ internal static unsafe class GemmTiles<TOps, TV>
                 a31 = TOps.FusedMultiplyAdd(b, w1, a31);
             }
         }
-        Finish2(y, a00, a01, bias, lanes, epilogue);
-        Finish2(y + yStride, a10, a11, bias, lanes, epilogue);
-        Finish2(y + 2 * yStride, a20, a21, bias, lanes, epilogue);
-        Finish2(y + 3 * yStride, a30, a31, bias, lanes, epilogue);
+        Finish2(y, a00, a01, bias, epilogue);
+        Finish2(y + yStride, a10, a11, bias, epilogue);
+        Finish2(y + 2 * yStride, a20, a21, bias, epilogue);
+        Finish2(y + 3 * yStride, a30, a31, bias, epilogue);
     }
 
     private static void Tile1x2(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
-        float* y, int lanes, in GemmEpilogue<TV> epilogue)
+        float* y, in GemmEpilogue<TV> epilogue)
     {
         int v = TOps.Count;
         TV a0 = TOps.Zero, a1 = TOps.Zero;
@@ -115,11 +128,11 @@ internal static unsafe class GemmTiles<TOps, TV>
                 wp += 2 * v;
             }
         }
-        Finish2(y, a0, a1, bias, lanes, epilogue);
+        Finish2(y, a0, a1, bias, epilogue);
     }
 
     private static void Tile4x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
-        float* y, nint yStride, int lanes, in GemmEpilogue<TV> epilogue)
+        float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
         int v = TOps.Count;
         TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
@@ -140,14 +153,14 @@ internal static unsafe class GemmTiles<TOps, TV>
                 a3 = TOps.FusedMultiplyAdd(TOps.Splat(x3[ci]), w0, a3);
             }
         }
-        Finish(y, a0, bias, lanes, epilogue);
-        Finish(y + yStride, a1, bias, lanes, epilogue);
-        Finish(y + 2 * yStride, a2, bias, lanes, epilogue);
-        Finish(y + 3 * yStride, a3, bias, lanes, epilogue);
+        Finish(y, a0, bias, epilogue);
+        Finish(y + yStride, a1, bias, epilogue);
+        Finish(y + 2 * yStride, a2, bias, epilogue);
+        Finish(y + 3 * yStride, a3, bias, epilogue);
     }
 
     private static void Tile1x1(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
-        float* y, int lanes, in GemmEpilogue<TV> epilogue)
+        float* y, in GemmEpilogue<TV> epilogue)
     {
         int v = TOps.Count;
         TV a0 = TOps.Zero;
@@ -161,31 +174,22 @@ internal static unsafe class GemmTiles<TOps, TV>
                 wp += v;
             }
         }
-        Finish(y, a0, bias, lanes, epilogue);
+        Finish(y, a0, bias, epilogue);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish2(float* y, TV first, TV second, float* bias, int lanes, in GemmEpilogue<TV> epilogue)
+    private static void Finish2(float* y, TV first, TV second, float* bias, in GemmEpilogue<TV> epilogue)
     {
-        int v = TOps.Count;
-        Finish(y, first, bias, lanes, epilogue);
-        Finish(y + v, second, bias == null ? null : bias + v, lanes - v, epilogue);
+        Finish(y, first, bias, epilogue);
+        Finish(y + TOps.Count, second, bias == null ? null : bias + TOps.Count, epilogue);
     }
 
-    /// <summary>acc (+ bias) (clamped), stored to the first <paramref name="lanes"/> channels (all when ≥ V).</summary>
+    /// <summary>acc (+ bias) (clamped), stored as a whole vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Finish(float* y, TV acc, float* bias, int lanes, in GemmEpilogue<TV> epilogue)
+    public static void Finish(float* y, TV acc, float* bias, in GemmEpilogue<TV> epilogue)
     {
         if (bias != null) acc = TOps.Add(acc, TOps.Load(bias));
         if (epilogue.Clamp) acc = TOps.Clamp(acc, epilogue.Min, epilogue.Max);
-        if (lanes >= TOps.Count) TOps.Store(y, acc);
-        else StorePartial(y, acc, lanes);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StorePartial(float* y, TV value, int lanes)
-    {
-        float* lanesOf = (float*)&value;
-        for (int i = 0; i < lanes; i++) y[i] = lanesOf[i];
+        TOps.Store(y, acc);
     }
 }

@@ -1,0 +1,320 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Kernels.Reference;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// DEPTHWISE_CONV_2D on the CPU delegate (float32, constant [1,KH,KW,Cout] filter, optional constant bias, any depth
+/// multiplier, NONE/RELU/RELU_N1_TO_1/RELU6). Bit-exact with <see cref="DepthwiseConv2DKernel"/>: each output is the
+/// same FMA chain over (ky, kx) skipping out-of-bounds taps, then + bias, then the clamp.
+/// </summary>
+internal sealed class DepthwiseConv2DCpuOperator : ICpuOperator
+{
+    public NodeSupport Supports(DelegateNode node)
+    {
+        if (node.Inputs.Count is < 2 or > 3 || node.Outputs.Count != 1)
+            return NodeSupport.Refuse($"DEPTHWISE_CONV_2D needs 2 or 3 inputs and 1 output, has {node.Inputs.Count} and {node.Outputs.Count}");
+        if (node.Options is not DepthwiseConv2DOptions options) return NodeSupport.Refuse("DEPTHWISE_CONV_2D has no DepthwiseConv2DOptions");
+        var input = node.Inputs[0];
+        var filter = node.Inputs[1];
+        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+        var output = node.Outputs[0];
+        string? reason = ConvNodeChecks.Float32(input, "input", 4) ?? ConvNodeChecks.Float32(filter, "filter", 4)
+            ?? ConvNodeChecks.Float32(output, "output", 4);
+        if (reason is not null) return NodeSupport.Refuse(reason);
+        if (ConvNodeChecks.Constant(filter!, "filter") is { } notConstant) return NodeSupport.Refuse(notConstant);
+        if (filter!.Dim(0) != 1) return NodeSupport.Refuse($"filter '{filter.Name}' has shape [{ConvNodeChecks.Format(filter.Shape)}], expected [1,KH,KW,Cout]");
+        int outputDepth = filter.Dim(3);
+        if (outputDepth % input!.Dim(3) != 0)
+            return NodeSupport.Refuse($"filter depth {outputDepth} is not a multiple of the input depth {input.Dim(3)}");
+        if (ConvNodeChecks.Bias(bias, outputDepth) is { } badBias) return NodeSupport.Refuse(badBias);
+        if (options.Padding is not (Padding.Same or Padding.Valid)) return NodeSupport.Refuse($"padding {options.Padding} is not SAME or VALID");
+        if (options.StrideH <= 0 || options.StrideW <= 0 || options.DilationH <= 0 || options.DilationW <= 0)
+            return NodeSupport.Refuse("strides and dilations must be positive");
+        if (ConvNodeChecks.ActivationRange(options.FusedActivation) is null)
+            return NodeSupport.Refuse($"fused activation {options.FusedActivation} is not a clamp");
+        if (filter.Dim(1) * filter.Dim(2) > ConvNodeChecks.MaxTaps)
+            return NodeSupport.Refuse($"filter has {filter.Dim(1) * filter.Dim(2)} taps, more than {ConvNodeChecks.MaxTaps}");
+        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
+        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
+        int[] expected = [input.Dim(0), rows.OutputSize, cols.OutputSize, outputDepth];
+        if (!output!.Shape.SequenceEqual(expected))
+            return NodeSupport.Refuse($"output shape [{ConvNodeChecks.Format(output.Shape)}] is not the expected [{ConvNodeChecks.Format(expected)}]");
+        return NodeSupport.Supported;
+    }
+
+    public ICpuKernel Compile(DelegateNode node)
+    {
+        var options = (DepthwiseConv2DOptions)node.Options!;
+        var input = node.Inputs[0]!;
+        var filter = node.Inputs[1]!;
+        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
+        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
+        var geometry = new ConvGeometry(
+            input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3),
+            filter.Dim(1), filter.Dim(2), rows.OutputSize, cols.OutputSize, filter.Dim(3),
+            options.StrideH, options.StrideW, options.DilationH, options.DilationW, rows.PadBefore, cols.PadBefore);
+        var (min, max) = ConvNodeChecks.ActivationRange(options.FusedActivation)!.Value;
+        bool clamp = options.FusedActivation != ActivationFunctionType.None;
+        var width = GemmWidths.For(geometry.OutputDepth);
+
+        // The filter is already tap-major with channels contiguous; keep a pinned copy so Run holds a raw pointer.
+        var weights = new PinnedFloats(filter.Read<float>().Length);
+        filter.Read<float>().CopyTo(weights.Span);
+        PinnedFloats? packedBias = null;
+        if (bias is not null)
+        {
+            packedBias = new PinnedFloats(geometry.OutputDepth);
+            bias.Read<float>().CopyTo(packedBias.Span);
+        }
+        var output = node.Outputs[0];
+        return width switch
+        {
+            GemmWidth.W512 => new DepthwiseConv2DCpuKernel<Gemm512, Vector512<float>>(input, output, geometry, weights, packedBias,
+                new(Vector512.Create(min), Vector512.Create(max), clamp)),
+            GemmWidth.W256 => new DepthwiseConv2DCpuKernel<Gemm256, Vector256<float>>(input, output, geometry, weights, packedBias,
+                new(Vector256.Create(min), Vector256.Create(max), clamp)),
+            GemmWidth.W128 => new DepthwiseConv2DCpuKernel<Gemm128, Vector128<float>>(input, output, geometry, weights, packedBias,
+                new(Vector128.Create(min), Vector128.Create(max), clamp)),
+            _ => new DepthwiseConv2DCpuKernel<GemmScalar, float>(input, output, geometry, weights, packedBias, new(min, max, clamp)),
+        };
+    }
+}
+
+/// <summary>
+/// A compiled DEPTHWISE_CONV_2D, vectorized across output channels: vectors start at 0, V, 2V, … and, when V does
+/// not divide Cout, one more at Cout − V, which overlaps the previous one. The overlapping lanes are computed twice by
+/// identical chains and written twice with identical bits, so no load or store ever leaves the tensors and no lane is
+/// padding. Rows split into runs of pixels with the same in-bounds taps, as in CONV_2D; 4 pixels × 2 vectors are
+/// register-blocked. With a depth multiplier above 1, lane oc reads input channel oc / multiplier through a small gather.
+/// </summary>
+internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
+    where TOps : struct, IGemmVector<TV>
+    where TV : unmanaged
+{
+    private const int TilePixels = 4;
+
+    private static readonly CpuThreadPool.ChunkAction<DepthwiseConv2DCpuKernel<TOps, TV>> RunChunk =
+        static (in DepthwiseConv2DCpuKernel<TOps, TV> kernel, int start, int end) => kernel.RunRows(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly ConvGeometry _g;
+    private readonly PinnedFloats _weights;
+    private readonly PinnedFloats? _bias;
+    private readonly float* _w, _b;
+    private readonly GemmEpilogue<TV> _epilogue;
+    private readonly int[] _vectorStarts;
+    private readonly int _multiplier;
+    private readonly PinnedFloats? _gatherIndex; // lane oc → input channel, as floats' bit patterns (multiplier > 1 only)
+
+    private float* _x, _y;
+
+    public DepthwiseConv2DCpuKernel(Tensor input, Tensor output, ConvGeometry geometry, PinnedFloats weights, PinnedFloats? bias,
+        GemmEpilogue<TV> epilogue)
+    {
+        _input = input;
+        _output = output;
+        _g = geometry;
+        _weights = weights;
+        _bias = bias;
+        _w = weights.Pointer;
+        _b = bias is null ? null : bias.Pointer;
+        _epilogue = epilogue;
+        int v = TOps.Count, depth = geometry.OutputDepth;
+        var starts = new List<int>();
+        for (int c = 0; c + v <= depth; c += v) starts.Add(c);
+        if (depth % v != 0) starts.Add(depth - v);
+        _vectorStarts = starts.ToArray();
+        _multiplier = depth / geometry.InputDepth;
+        if (_multiplier > 1)
+        {
+            _gatherIndex = new PinnedFloats(depth);
+            var index = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(_gatherIndex.Span);
+            for (int oc = 0; oc < depth; oc++) index[oc] = oc / _multiplier;
+        }
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = ConvNodeChecks.Pointer(_input.Read<float>());
+        _y = ConvNodeChecks.Pointer(_output.Write<float>());
+        pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
+    }
+
+    private void RunRows(int start, int end)
+    {
+        var g = _g;
+        int* tapX = stackalloc int[g.FilterHeight * g.FilterWidth];
+        int* tapW = stackalloc int[g.FilterHeight * g.FilterWidth];
+        float* gathered = stackalloc float[TOps.Count];
+        nint xStride = (nint)g.StrideW * g.InputDepth;
+        int interiorBegin = Math.Min(g.OutputWidth, (g.PadLeft + g.StrideW - 1) / g.StrideW);
+        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+        int interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1);
+        for (int row = start; row < end; row++)
+        {
+            int b = row / g.OutputHeight, oy = row % g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int kyBegin = ConvNodeChecks.FirstTap(iyOrigin, g.DilationH);
+            int kyEnd = ConvNodeChecks.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+            float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
+            float* yRow = _y + (nint)row * g.OutputWidth * g.OutputDepth;
+            int ox = 0;
+            while (ox < g.OutputWidth)
+            {
+                int ixOrigin = ox * g.StrideW - g.PadLeft;
+                int run, kxBegin, kxEnd;
+                if (ox >= interiorBegin && ox < interiorEnd)
+                {
+                    run = interiorEnd - ox;
+                    kxBegin = 0;
+                    kxEnd = g.FilterWidth;
+                }
+                else
+                {
+                    run = 1;
+                    kxBegin = ConvNodeChecks.FirstTap(ixOrigin, g.DilationW);
+                    kxEnd = ConvNodeChecks.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+                }
+                int taps = 0;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                for (int kx = kxBegin; kx < kxEnd; kx++)
+                {
+                    tapX[taps] = ((iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
+                    tapW[taps] = (ky * g.FilterWidth + kx) * g.OutputDepth;
+                    taps++;
+                }
+                float* y = yRow + (nint)ox * g.OutputDepth;
+                if (_multiplier == 1) Pixels(xBatch, xStride, tapX, tapW, taps, y, run);
+                else PixelsWithMultiplier(xBatch, xStride, tapX, tapW, taps, y, run, gathered);
+                ox += run;
+            }
+        }
+    }
+
+    /// <summary>Multiplier 1: output channel c reads input channel c, so input vectors load straight from the pixel.</summary>
+    private void Pixels(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count)
+    {
+        int depth = _g.OutputDepth;
+        int vectors = _vectorStarts.Length;
+        fixed (int* starts = _vectorStarts)
+        {
+            for (int p = 0; p < count;)
+            {
+                int pixels = count - p >= TilePixels ? TilePixels : 1;
+                float* xp = x + p * xStride;
+                float* yp = y + (nint)p * depth;
+                int i = 0;
+                if (pixels == TilePixels)
+                {
+                    for (; i + 1 < vectors; i += 2) Tile4x2(xp, xStride, tapX, tapW, taps, starts[i], starts[i + 1], yp, depth);
+                    if (i < vectors) Tile4x1(xp, xStride, tapX, tapW, taps, starts[i], yp, depth);
+                }
+                else
+                {
+                    for (; i < vectors; i++) Tile1x1(xp, tapX, tapW, taps, starts[i], yp);
+                }
+                p += pixels;
+            }
+        }
+    }
+
+    private void Tile4x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int c0, int c1, float* y, nint yStride)
+    {
+        TV a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero;
+        TV a20 = TOps.Zero, a21 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero;
+        float* w = _w;
+        for (int t = 0; t < taps; t++)
+        {
+            float* wt = w + tapW[t];
+            TV w0 = TOps.Load(wt + c0);
+            TV w1 = TOps.Load(wt + c1);
+            float* x0 = x + tapX[t];
+            float* x1 = x0 + xStride;
+            float* x2 = x1 + xStride;
+            float* x3 = x2 + xStride;
+            a00 = TOps.FusedMultiplyAdd(TOps.Load(x0 + c0), w0, a00);
+            a01 = TOps.FusedMultiplyAdd(TOps.Load(x0 + c1), w1, a01);
+            a10 = TOps.FusedMultiplyAdd(TOps.Load(x1 + c0), w0, a10);
+            a11 = TOps.FusedMultiplyAdd(TOps.Load(x1 + c1), w1, a11);
+            a20 = TOps.FusedMultiplyAdd(TOps.Load(x2 + c0), w0, a20);
+            a21 = TOps.FusedMultiplyAdd(TOps.Load(x2 + c1), w1, a21);
+            a30 = TOps.FusedMultiplyAdd(TOps.Load(x3 + c0), w0, a30);
+            a31 = TOps.FusedMultiplyAdd(TOps.Load(x3 + c1), w1, a31);
+        }
+        Finish(y + c0, a00, c0);
+        Finish(y + c1, a01, c1);
+        Finish(y + yStride + c0, a10, c0);
+        Finish(y + yStride + c1, a11, c1);
+        Finish(y + 2 * yStride + c0, a20, c0);
+        Finish(y + 2 * yStride + c1, a21, c1);
+        Finish(y + 3 * yStride + c0, a30, c0);
+        Finish(y + 3 * yStride + c1, a31, c1);
+    }
+
+    private void Tile4x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int c0, float* y, nint yStride)
+    {
+        TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        float* w = _w;
+        for (int t = 0; t < taps; t++)
+        {
+            TV w0 = TOps.Load(w + tapW[t] + c0);
+            float* x0 = x + tapX[t] + c0;
+            a0 = TOps.FusedMultiplyAdd(TOps.Load(x0), w0, a0);
+            a1 = TOps.FusedMultiplyAdd(TOps.Load(x0 + xStride), w0, a1);
+            a2 = TOps.FusedMultiplyAdd(TOps.Load(x0 + 2 * xStride), w0, a2);
+            a3 = TOps.FusedMultiplyAdd(TOps.Load(x0 + 3 * xStride), w0, a3);
+        }
+        Finish(y + c0, a0, c0);
+        Finish(y + yStride + c0, a1, c0);
+        Finish(y + 2 * yStride + c0, a2, c0);
+        Finish(y + 3 * yStride + c0, a3, c0);
+    }
+
+    private void Tile1x1(float* x, int* tapX, int* tapW, int taps, int c0, float* y)
+    {
+        TV a0 = TOps.Zero;
+        float* w = _w;
+        for (int t = 0; t < taps; t++)
+            a0 = TOps.FusedMultiplyAdd(TOps.Load(x + tapX[t] + c0), TOps.Load(w + tapW[t] + c0), a0);
+        Finish(y + c0, a0, c0);
+    }
+
+    /// <summary>
+    /// Multiplier above 1: lane oc of a vector reads input channel oc / multiplier, gathered through a small buffer.
+    /// One pixel at a time; the FMA chain per lane is the same as in the reference.
+    /// </summary>
+    private void PixelsWithMultiplier(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count, float* gathered)
+    {
+        int depth = _g.OutputDepth;
+        int* index = (int*)_gatherIndex!.Pointer;
+        float* w = _w;
+        for (int p = 0; p < count; p++)
+        {
+            float* xp = x + p * xStride;
+            float* yp = y + (nint)p * depth;
+            foreach (int c0 in _vectorStarts)
+            {
+                TV acc = TOps.Zero;
+                for (int t = 0; t < taps; t++)
+                {
+                    float* pixel = xp + tapX[t];
+                    for (int lane = 0; lane < TOps.Count; lane++) gathered[lane] = pixel[index[c0 + lane]];
+                    acc = TOps.FusedMultiplyAdd(TOps.Load(gathered), TOps.Load(w + tapW[t] + c0), acc);
+                }
+                Finish(yp + c0, acc, c0);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Finish(float* y, TV acc, int channel)
+    {
+        if (_b != null) acc = TOps.Add(acc, TOps.Load(_b + channel));
+        if (_epilogue.Clamp) acc = TOps.Clamp(acc, _epilogue.Min, _epilogue.Max);
+        TOps.Store(y, acc);
+    }
+}
