@@ -5,32 +5,31 @@ using Perfolizer.Horology;
 namespace Accel.Perf;
 
 /// <summary>
-/// The BenchmarkDotNet jobs of each suite, chosen so the whole run fits in minutes on a 2-core machine. Every job
-/// uses UnrollFactor 1: BDN's default of 16 makes one iteration at least 16 calls, which is 16 × seconds for the
-/// scalar reference executor on the big models.
+/// The BenchmarkDotNet jobs of each suite, chosen so the whole run fits in minutes on a 2-core machine.
+/// Deliberately NOT set: UnrollFactor and InvocationCount. Left unset, BDN (0.15) times one call first and picks the
+/// engine itself: a call longer than IterationTime / 1.5 runs exactly once per iteration with no pilot and no
+/// overhead stage; a call that fits fewer than 16 times per iteration gets UnrollFactor 1 and a pilot from 2 calls.
+/// Setting either explicitly switches that off (then every iteration is at least 4 calls: 4 × 6 s on the heavy model).
 /// </summary>
 public static class PerfJobs
 {
     /// <summary>
-    /// Load suite (µs … ms per call): 3 warmups and 15 measured iterations of about 250 ms each; the pilot stage picks
-    /// how many loads fill an iteration.
+    /// Load suite (sub-ms … tens of ms per call): 3 warmups and 15 measured iterations of about 250 ms each; the pilot
+    /// stage picks how many loads fill an iteration.
     /// </summary>
     public static Job Load { get; } = Job.Default
         .WithId("Load")
-        .WithUnrollFactor(1)
         .WithWarmupCount(3)
         .WithIterationCount(15)
         .WithIterationTime(TimeInterval.FromMilliseconds(250));
 
     /// <summary>
-    /// Invoke suite (ms … seconds per call): 2 warmups and 10 measured iterations. An iteration is as many invokes as
-    /// fill 500 ms (BDN's default iteration time) and never fewer than one, so a multi-second model is measured one
-    /// invoke per iteration (10 samples for its median) while a fast one gets many invokes per sample. BDN's JIT stage
-    /// stops early for calls that take most of an iteration, so the slow models are not also run 60 times to tier up.
+    /// Invoke suite (0.1 … several seconds per call): 2 warmups and 10 measured iterations of BDN's default 500 ms.
+    /// Models slower than ~333 ms per invoke are measured one invoke per iteration (10 single-invoke samples for the
+    /// median, about 15 invokes in all with the JIT and memory runs); faster ones get 2+ invokes per iteration.
     /// </summary>
     public static Job Invoke { get; } = Job.Default
         .WithId("Invoke")
-        .WithUnrollFactor(1)
         .WithWarmupCount(2)
         .WithIterationCount(10);
 
