@@ -32,16 +32,24 @@ public sealed unsafe partial class Interpreter : IDisposable
     private abstract class Step
     {
         public abstract void Run();
+        public abstract string Executor { get; }
+        public abstract int[] Nodes { get; }
     }
 
     private sealed class ReferenceStep(Node node) : Step
     {
         public Node Node { get; } = node;
         public override void Run() => Node.Kernel.Invoke(Node.Context);
+        public override string Executor => ExecutionPlan.ReferenceExecutor;
+        public override int[] Nodes { get; } = [node.Index];
     }
 
-    private sealed class PartitionStep(IPartitionKernel kernel, string delegateName, int partitionIndex, int firstNode) : Step
+    private sealed class PartitionStep(IPartitionKernel kernel, string delegateName, int partitionIndex, int[] nodes) : Step
     {
+        private readonly int firstNode = nodes[0];
+        public override string Executor => delegateName;
+        public override int[] Nodes => nodes;
+
         public override void Run()
         {
             try
@@ -276,6 +284,25 @@ public sealed unsafe partial class Interpreter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the plan once like <see cref="Invoke"/>, timing every step (a reference node or a whole delegate
+    /// partition). For profiling tools; unlike Invoke it allocates its result.
+    /// </summary>
+    public IReadOnlyList<StepTiming> InvokeProfiled()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_allocated) throw new InterpreterStateException("InvokeProfiled() called before AllocateTensors().");
+        var timings = new StepTiming[_steps.Length];
+        for (int i = 0; i < _steps.Length; i++)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            RunSteps(_steps.AsSpan(i, 1));
+            timings[i] = new StepTiming(_steps[i].Executor, _steps[i].Nodes,
+                System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return timings;
+    }
+
     /// <summary>True once an invoke-time delegate failure switched this interpreter to the reference kernels.</summary>
     public bool FellBackToReference => _fellBack;
 
@@ -289,7 +316,7 @@ public sealed unsafe partial class Interpreter : IDisposable
     public IReadOnlyList<(int Node, int[] Inputs, int[] Outputs)> NodeEdges =>
         _nodes.Select(n => (n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
 
-    private void RunSteps(Step[] steps)
+    private void RunSteps(ReadOnlySpan<Step> steps)
     {
         int current = 0;
         try

@@ -37,3 +37,6 @@ public sealed class InterpreterOptions
 /// <summary>What a caller needs to feed or read a tensor (TFLite's get_input_details entries).</summary>
 public sealed record TensorDetails(
     string Name, int Index, int[] Shape, int[] ShapeSignature, TensorType Type, QuantizationParameters Quantization);
+
+/// <summary>Time spent in one step of a profiled invoke: a reference node, or a delegate partition (several nodes).</summary>
+public sealed record StepTiming(string Executor, int[] Nodes, double Milliseconds);

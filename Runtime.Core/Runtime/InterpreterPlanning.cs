@@ -50,7 +50,7 @@ public sealed partial class Interpreter
                 {
                     var kernel = selection.Delegate.Compile(description);
                     _compiled.Add(kernel);
-                    steps.Add(new PartitionStep(kernel, selection.Delegate.Name, index, partition.Nodes[0]));
+                    steps.Add(new PartitionStep(kernel, selection.Delegate.Name, index, partition.Nodes));
                 }
                 catch (Exception e)
                 {
