@@ -64,7 +64,7 @@ internal static class Formatting
         total == 0 ? "-" : (100.0 * part / total).ToString("0.0", Invariant) + "%";
 
     public static string Number(double value) =>
-        double.IsNaN(value) ? "nan" : value.ToString("G6", Invariant);
+        double.IsNaN(value) ? "nan" : value.ToString("g6", Invariant);
 
     public static string Milliseconds(double ms) => ms.ToString(ms < 10 ? "0.000" : "0.00", Invariant) + " ms";
 
