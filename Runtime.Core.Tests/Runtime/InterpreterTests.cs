@@ -96,6 +96,21 @@ public sealed class InterpreterTests
     }
 
     [Test]
+    public void InputsSurviveInvokeSoRepeatedInvokesAgree()
+    {
+        using var model = Model.FromFile(TestAssets.ModelPath("face_detection_short_range"));
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        var input = Enumerable.Range(0, 128 * 128 * 3).Select(i => (i % 255) / 127.5f - 1f).ToArray();
+        interpreter.SetInput<float>(0, input);
+        interpreter.Invoke();
+        var first = interpreter.Output<float>(0).ToArray();
+        Assert.That(interpreter.GetInputTensor(0).Read<float>().ToArray(), Is.EqualTo(input), "the arena must not reuse a graph input's bytes");
+        interpreter.Invoke();
+        Assert.That(interpreter.Output<float>(0).ToArray(), Is.EqualTo(first));
+    }
+
+    [Test]
     public void CorpusModelConstantsStayInTheMappedFile()
     {
         using var model = Model.FromFile(TestAssets.ModelPath("face_detection_short_range"));

@@ -397,12 +397,14 @@ public sealed unsafe partial class Interpreter : IDisposable
         Array.Fill(firstUse, int.MaxValue);
         Array.Fill(lastUse, -1);
 
-        foreach (int i in _subgraph.Inputs) { firstUse[i] = 0; lastUse[i] = Math.Max(lastUse[i], 0); }
+        // Graph inputs live for the whole run (as in TFLite): a caller sets them once and may invoke repeatedly.
+        foreach (int i in _subgraph.Inputs) { firstUse[i] = 0; lastUse[i] = steps; }
         foreach (var node in _nodes)
         {
             if (node.Folded) continue;
             foreach (int i in node.Operator.Inputs)
                 if (i >= 0) lastUse[i] = Math.Max(lastUse[i], node.Index);
+            foreach (int i in _subgraph.Inputs) lastUse[i] = steps;
             foreach (int o in node.Operator.Outputs)
             {
                 firstUse[o] = Math.Min(firstUse[o], node.Index);
