@@ -16,7 +16,7 @@ public static class AccelCli
     public const int ExitUsageError = 2;
 
     public const string NotBuiltYetNote =
-        "Not built yet (later issues): 'accel bench', 'accel conform' and the '--delegate' option.";
+        "Not built yet (later issues): 'accel bench' and the '--delegate' option.";
 
     public const string Usage = """
         accel - Accel, a TensorFlow Lite compatible inference runtime (reference CPU kernels)
@@ -29,10 +29,14 @@ public static class AccelCli
                           [--runs N] [--verbose]
               runs the model once (or N times) on given or seeded random inputs; writes raw
               outputs and outputs.json in the LiteRT.js oracle's format
+          accel conform [--backend all|reference|cpu|...] [--cases FILTER] [--shard I/N]
+                        [--junit FILE] [--json FILE] [--html FILE] [--generate [--update]] [--list]
+          accel conform merge REPORT.json... [--json FILE] [--junit FILE] [--html FILE]
+              the conformance suite: every case x backend bit for bit against the goldens
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
-        Not built yet (later issues): 'accel bench', 'accel conform' and the '--delegate' option.
+        Not built yet (later issues): 'accel bench' and the '--delegate' option.
         Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error.
         """;
 
@@ -95,9 +99,10 @@ public static class AccelCli
                 return InspectCommand.Execute(rest, stdout);
             case "run":
                 return RunCommand.Execute(rest, stdout, stderr);
-            case "bench":
             case "conform":
-                stderr.WriteLine($"accel: error: 'accel {command}' is not implemented yet (a later issue); available: inspect, run, version, help");
+                return ConformCommand.Execute(rest, stdout, stderr);
+            case "bench":
+                stderr.WriteLine($"accel: error: 'accel {command}' is not implemented yet (a later issue); available: inspect, run, conform, version, help");
                 return ExitUsageError;
             default:
                 if (command.StartsWith("--delegate", StringComparison.Ordinal)) throw NotImplementedDelegate();
@@ -113,7 +118,8 @@ public static class AccelCli
             "run" => RunCommand.Usage,
             "version" => "usage: accel version\n  prints the versions of accel, Accel.Runtime.Core and .NET",
             "help" => Usage,
-            "bench" or "conform" => $"'accel {rest[0]}' is not implemented yet (a later issue).",
+            "conform" => ConformCommand.Usage,
+            "bench" => $"'accel {rest[0]}' is not implemented yet (a later issue).",
             _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
         };
         stdout.Write(text);

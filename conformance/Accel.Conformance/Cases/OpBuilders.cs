@@ -1,0 +1,346 @@
+using System.Buffers.Binary;
+using Accel.Building;
+
+namespace Accel.Conformance.Cases;
+
+/// <summary>How one operator's case parameters become a one-operator model.</summary>
+internal sealed record OpBuilder(string Op, OperatorCode Code, string[] Parameters, Action<OpCaseContext> Build);
+
+/// <summary>
+/// The builders, one entry per operator (or family). Each reads its parameters (ops.json), adds inputs, constants,
+/// the operator and its output with the output shape TFLite's Prepare computes. Parameter names are checked against
+/// <see cref="OpBuilder.Parameters"/> when ops.json is loaded.
+/// </summary>
+internal static class OpBuilders
+{
+    private static readonly string[] ConvParams = ["input", "kernel", "filters", "stride", "dilation", "padding", "activation", "bias", "values", "weights"];
+    private static readonly string[] DepthwiseParams = ["input", "kernel", "multiplier", "stride", "dilation", "padding", "activation", "bias", "values", "weights"];
+    private static readonly string[] PoolParams = ["input", "filter", "stride", "padding", "activation", "values"];
+    private static readonly string[] UnaryParams = ["shape", "values"];
+    private static readonly string[] BinaryParams = ["a", "b", "activation", "bConstant", "values"];
+
+    private static readonly Dictionary<string, OpBuilder> Table = CreateTable();
+
+    public static IReadOnlyCollection<OpBuilder> All => Table.Values;
+
+    public static OpBuilder? Find(string op) => Table.GetValueOrDefault(op);
+
+    private static Dictionary<string, OpBuilder> CreateTable()
+    {
+        var list = new List<OpBuilder>
+        {
+            Builtin(BuiltinOperator.Conv2D, ConvParams, BuildConv2D),
+            Builtin(BuiltinOperator.DepthwiseConv2D, DepthwiseParams, BuildDepthwiseConv2D),
+            Builtin(BuiltinOperator.FullyConnected, ["input", "units", "bias", "activation", "keepNumDims", "values", "weights"], BuildFullyConnected),
+            new("Convolution2DTransposeBias", new OperatorCode(BuiltinOperator.Custom, "Convolution2DTransposeBias", 1),
+                ["input", "kernel", "filters", "stride", "padding", "values", "weights"], BuildTransposeConvBias),
+            Builtin(BuiltinOperator.Dequantize, ["shape", "source", "scale", "zeroPoint", "perChannelAxis", "values"], BuildDequantize),
+            Builtin(BuiltinOperator.Densify, ["shape", "values"], BuildDensify),
+            Builtin(BuiltinOperator.MaxPool2D, PoolParams, c => BuildPool(c, BuiltinOperator.MaxPool2D)),
+            Builtin(BuiltinOperator.AveragePool2D, PoolParams, c => BuildPool(c, BuiltinOperator.AveragePool2D)),
+            Builtin(BuiltinOperator.Pad, ["input", "paddings", "values"], BuildPad),
+            Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values"], BuildResizeBilinear),
+            Builtin(BuiltinOperator.Reshape, ["input", "newShape", "via", "values"], BuildReshape),
+            Builtin(BuiltinOperator.Concatenation, ["inputs", "axis", "activation", "values"], BuildConcatenation),
+            Builtin(BuiltinOperator.Mean, ["input", "axes", "keepDims", "values"], BuildMean),
+            Builtin(BuiltinOperator.DepthToSpace, ["input", "block", "values"], BuildDepthToSpace),
+        };
+        // Element-wise operators without options: one input, output of the same shape.
+        foreach (var op in new[]
+        {
+            BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1,
+            BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Tanh,
+        })
+            list.Add(Builtin(op, UnaryParams, c => BuildUnary(c, op)));
+        // Broadcasting binary operators.
+        foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Mul, BuiltinOperator.Sub, BuiltinOperator.Div,
+                     BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference })
+            list.Add(Builtin(op, BinaryParams, c => BuildBinary(c, op)));
+        return list.ToDictionary(b => b.Op, StringComparer.Ordinal);
+    }
+
+    private static OpBuilder Builtin(BuiltinOperator op, string[] parameters, Action<OpCaseContext> build) =>
+        new(op.ToSchemaName(), new OperatorCode(op, null, 1), parameters, build);
+
+    // ------------------------------------------------------------------------------------------------ shapes
+
+    /// <summary>TFLite's output size: SAME ceil(in / stride); VALID ceil((in − effective filter + 1) / stride).</summary>
+    public static int ConvOutput(int input, int filter, int stride, int dilation, Padding padding)
+    {
+        int effective = (filter - 1) * dilation + 1;
+        int output = padding == Padding.Same ? (input + stride - 1) / stride : (input - effective + stride) / stride;
+        if (output <= 0)
+            throw new ArgumentException($"VALID padding with input {input} and effective filter {effective} gives no output");
+        return output;
+    }
+
+    public static int[] Broadcast(int[] a, int[] b)
+    {
+        int rank = Math.Max(a.Length, b.Length);
+        var result = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
+            int db = i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
+            if (da != db && da != 1 && db != 1)
+                throw new ArgumentException($"shapes {OpCaseContext.FormatShape(a)} and {OpCaseContext.FormatShape(b)} do not broadcast");
+            result[i] = da == 1 ? db : da;
+        }
+        return result;
+    }
+
+    private static int[] Shape4(OpCaseContext c, string name)
+    {
+        int[] shape = c.P.Ints(name);
+        if (shape.Length != 4) throw new ArgumentException($"parameter '{name}' must be an NHWC shape of rank 4");
+        return shape;
+    }
+
+    // ------------------------------------------------------------------------------------------------ builders
+
+    private static void BuildConv2D(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int filters = c.P.Int("filters");
+        var (sh, sw) = c.P.Pair("stride", 1);
+        var (dh, dw) = c.P.Pair("dilation", 1);
+        var padding = c.P.Padding();
+        string weights = c.P.String("weights", "uniform");
+        int x = c.Input("input", c.DType, input);
+        int w = c.Constant("filter", c.DType, [filters, kh, kw, input[3]], weights);
+        int b = c.P.Bool("bias", true) ? c.Constant("bias", c.DType, [filters], weights) : -1;
+        int y = c.Output("output", c.DType,
+            [input[0], ConvOutput(input[1], kh, sh, dh, padding), ConvOutput(input[2], kw, sw, dw, padding), filters]);
+        c.Model.AddOperator(BuiltinOperator.Conv2D, [x, w, b], [y], new Conv2DOptions(padding, sw, sh, c.P.Activation(), dw, dh));
+    }
+
+    private static void BuildDepthwiseConv2D(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int multiplier = c.P.Int("multiplier", 1);
+        var (sh, sw) = c.P.Pair("stride", 1);
+        var (dh, dw) = c.P.Pair("dilation", 1);
+        var padding = c.P.Padding();
+        string weights = c.P.String("weights", "uniform");
+        int channels = input[3] * multiplier;
+        int x = c.Input("input", c.DType, input);
+        int w = c.Constant("filter", c.DType, [1, kh, kw, channels], weights);
+        int b = c.P.Bool("bias", true) ? c.Constant("bias", c.DType, [channels], weights) : -1;
+        int y = c.Output("output", c.DType,
+            [input[0], ConvOutput(input[1], kh, sh, dh, padding), ConvOutput(input[2], kw, sw, dw, padding), channels]);
+        c.Model.AddOperator(BuiltinOperator.DepthwiseConv2D, [x, w, b], [y],
+            new DepthwiseConv2DOptions(padding, sw, sh, multiplier, c.P.Activation(), dw, dh));
+    }
+
+    private static void BuildFullyConnected(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input");
+        int units = c.P.Int("units");
+        bool keep = c.P.Bool("keepNumDims", false);
+        string weights = c.P.String("weights", "uniform");
+        int depth = input[^1];
+        int x = c.Input("input", c.DType, input);
+        int w = c.Constant("weights", c.DType, [units, depth], weights);
+        int b = c.P.Bool("bias", true) ? c.Constant("bias", c.DType, [units], weights) : -1;
+        int[] output = keep ? [.. input[..^1], units] : [OpCaseContext.Count(input) / depth, units];
+        int y = c.Output("output", c.DType, output);
+        c.Model.AddOperator(BuiltinOperator.FullyConnected, [x, w, b], [y],
+            new FullyConnectedOptions(c.P.Activation(), KeepNumDims: keep));
+    }
+
+    private static void BuildTransposeConvBias(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int filters = c.P.Int("filters");
+        var (sh, sw) = c.P.Pair("stride", 2);
+        var padding = c.P.Padding();
+        string weights = c.P.String("weights", "uniform");
+        int x = c.Input("input", c.DType, input);
+        int w = c.Constant("weights", c.DType, [filters, kh, kw, input[3]], weights);
+        int b = c.Constant("bias", c.DType, [filters], weights);
+        // MediaPipe's Prepare: total padding only for SAME; output = stride·(in − 1) + filter − total.
+        int padH = padding == Padding.Same ? Math.Max(0, kh - (input[1] - 1) % sh - 1) : 0;
+        int padW = padding == Padding.Same ? Math.Max(0, kw - (input[2] - 1) % sw - 1) : 0;
+        int y = c.Output("output", c.DType, [input[0], sh * (input[1] - 1) + kh - padH, sw * (input[2] - 1) + kw - padW, filters]);
+        var options = new byte[12]; // TfLiteTransposeConvParams {padding (1 SAME, 2 VALID), stride_width, stride_height}
+        BinaryPrimitives.WriteInt32LittleEndian(options, padding == Padding.Same ? 1 : 2);
+        BinaryPrimitives.WriteInt32LittleEndian(options.AsSpan(4), sw);
+        BinaryPrimitives.WriteInt32LittleEndian(options.AsSpan(8), sh);
+        c.Model.AddCustomOperator("Convolution2DTransposeBias", [x, w, b], [y], options);
+    }
+
+    /// <summary>
+    /// DEQUANTIZE of <c>dtype</c> (float16, int8, uint8, int16) to float32; <c>source</c> input (default) or constant
+    /// (folded at AllocateTensors); affine types per tensor (<c>scale</c>, <c>zeroPoint</c>) or per channel along
+    /// <c>perChannelAxis</c> with scale·(1 + channel/4) and zero point (channel mod 3) − 1 (0 for int16).
+    /// </summary>
+    private static void BuildDequantize(OpCaseContext c)
+    {
+        int[] shape = c.P.Ints("shape");
+        QuantizationParameters? quantization = null;
+        if (c.DType != TensorType.Float16)
+        {
+            float scale = (float)c.P.Double("scale", 0.05);
+            int axis = c.P.Int("perChannelAxis", -1);
+            if (axis < 0)
+                quantization = new QuantizationParameters([scale], [c.DType == TensorType.Int16 ? 0 : c.P.Int("zeroPoint", 0)], 0, [], []);
+            else
+            {
+                int channels = shape[axis];
+                var scales = Enumerable.Range(0, channels).Select(i => scale * (1 + i / 4f)).ToArray();
+                var zeros = Enumerable.Range(0, channels).Select(i => c.DType == TensorType.Int16 ? 0L : i % 3 - 1).ToArray();
+                quantization = new QuantizationParameters(scales, zeros, axis, [], []);
+            }
+        }
+        int x = c.P.String("source", "input") == "constant"
+            ? c.Constant("quantized", c.DType, shape, c.Values, quantization)
+            : c.Input("quantized", c.DType, shape, quantization: quantization);
+        int y = c.Output("output", TensorType.Float32, shape);
+        c.Model.AddOperator(BuiltinOperator.Dequantize, [x], [y], version: c.DType == TensorType.Float16 ? 3 : 2);
+    }
+
+    /// <summary>
+    /// DENSIFY of a constant stored CSR on its last dimension (every element whose bits are zero is left implicit);
+    /// values from the value set with every element at (i mod 3 ≠ 0) zeroed, so about two thirds are implicit.
+    /// The output is a folded constant (no model input).
+    /// </summary>
+    private static void BuildDensify(OpCaseContext c)
+    {
+        int[] shape = c.P.Ints("shape");
+        byte[] dense = c.Data("sparse", c.DType, shape, c.Values);
+        int size = c.DType.ElementSize();
+        for (int i = 0; i < dense.Length / size; i++)
+            if (i % 3 != 0) dense.AsSpan(i * size, size).Clear();
+        var (sparsity, stored) = c.DType switch
+        {
+            TensorType.Int8 => ModelBuilder.EncodeCsrLastDimension(shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, sbyte>(dense)),
+            TensorType.Float16 => ModelBuilder.EncodeCsrLastDimension(TensorType.Float16, shape,
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(dense).ToArray().Select(h => (float)h).ToArray()),
+            _ => ModelBuilder.EncodeCsrLastDimension(TensorType.Float32, shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(dense)),
+        };
+        int x = c.Model.AddSparseConstant("sparse", c.DType, shape, sparsity, stored);
+        int y = c.Output("dense", c.DType, shape);
+        c.Model.AddOperator(BuiltinOperator.Densify, [x], [y]);
+    }
+
+    private static void BuildPool(OpCaseContext c, BuiltinOperator op)
+    {
+        int[] input = Shape4(c, "input");
+        var (fh, fw) = c.P.Pair("filter", 2);
+        var (sh, sw) = c.P.Pair("stride", 2);
+        var padding = c.P.Padding();
+        int x = c.Input("input", c.DType, input);
+        int y = c.Output("output", c.DType,
+            [input[0], ConvOutput(input[1], fh, sh, 1, padding), ConvOutput(input[2], fw, sw, 1, padding), input[3]]);
+        c.Model.AddOperator(op, [x], [y], new Pool2DOptions(padding, sw, sh, fw, fh, c.P.Activation()));
+    }
+
+    private static void BuildPad(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input");
+        int[][] paddings = c.P.Shapes("paddings");
+        if (paddings.Length != input.Length || paddings.Any(p => p.Length != 2))
+            throw new ArgumentException($"'paddings' must be one [before, after] pair per input dimension ({input.Length})");
+        int x = c.Input("input", c.DType, input);
+        int p = c.Int32Constant("paddings", [input.Length, 2], paddings.SelectMany(q => q).ToArray());
+        int y = c.Output("output", c.DType, input.Select((d, i) => d + paddings[i][0] + paddings[i][1]).ToArray());
+        c.Model.AddOperator(BuiltinOperator.Pad, [x, p], [y], new EmptyOptions(BuiltinOptionsType.PadOptions));
+    }
+
+    private static void BuildResizeBilinear(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        int[] size = c.P.Ints("size");
+        bool align = c.P.Bool("alignCorners", false), half = c.P.Bool("halfPixelCenters", false);
+        int x = c.Input("input", c.DType, input);
+        int s = c.Int32Constant("size", [2], size);
+        int y = c.Output("output", c.DType, [input[0], size[0], size[1], input[3]]);
+        c.Model.AddOperator(BuiltinOperator.ResizeBilinear, [x, s], [y], new ResizeBilinearOptions(align, half), version: half ? 3 : 1);
+    }
+
+    /// <summary>RESHAPE with the new shape in the options (<c>via</c> = options, default) or as an int32 constant input (<c>tensor</c>).</summary>
+    private static void BuildReshape(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input");
+        int[] newShape = c.P.Ints("newShape");
+        int known = newShape.Where(d => d != -1).Aggregate(1, (a, d) => a * d);
+        int[] output = newShape.Select(d => d == -1 ? OpCaseContext.Count(input) / known : d).ToArray();
+        int x = c.Input("input", c.DType, input);
+        int y = c.Output("output", c.DType, output);
+        if (c.P.String("via", "options") == "tensor")
+        {
+            int s = c.Int32Constant("shape", [newShape.Length], newShape);
+            c.Model.AddOperator(BuiltinOperator.Reshape, [x, s], [y], new ReshapeOptions(null));
+        }
+        else
+            c.Model.AddOperator(BuiltinOperator.Reshape, [x], [y], new ReshapeOptions(newShape));
+    }
+
+    private static void BuildConcatenation(OpCaseContext c)
+    {
+        int[][] shapes = c.P.Shapes("inputs");
+        int axis = c.P.Int("axis");
+        int rank = shapes[0].Length;
+        int normalized = axis < 0 ? axis + rank : axis;
+        var inputs = shapes.Select((s, i) => c.Input($"input{i}", c.DType, s)).ToArray();
+        int[] output = (int[])shapes[0].Clone();
+        output[normalized] = shapes.Sum(s => s[normalized]);
+        int y = c.Output("output", c.DType, output);
+        c.Model.AddOperator(BuiltinOperator.Concatenation, inputs, [y], new ConcatenationOptions(axis, c.P.Activation()));
+    }
+
+    private static void BuildMean(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input");
+        int[] axes = c.P.Ints("axes");
+        bool keep = c.P.Bool("keepDims", true);
+        var reduced = axes.Select(a => a < 0 ? a + input.Length : a).ToHashSet();
+        int[] output = keep
+            ? input.Select((d, i) => reduced.Contains(i) ? 1 : d).ToArray()
+            : input.Where((_, i) => !reduced.Contains(i)).ToArray();
+        int x = c.Input("input", c.DType, input);
+        int a = c.Int32Constant("axes", [axes.Length], axes);
+        int y = c.Output("output", c.DType, output);
+        c.Model.AddOperator(BuiltinOperator.Mean, [x, a], [y], new ReducerOptions(keep));
+    }
+
+    private static void BuildDepthToSpace(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        int block = c.P.Int("block", 2);
+        int x = c.Input("input", c.DType, input);
+        int y = c.Output("output", c.DType, [input[0], input[1] * block, input[2] * block, input[3] / (block * block)]);
+        c.Model.AddOperator(BuiltinOperator.DepthToSpace, [x], [y], new DepthToSpaceOptions(block));
+    }
+
+    private static void BuildUnary(OpCaseContext c, BuiltinOperator op)
+    {
+        int[] shape = c.P.Ints("shape");
+        int x = c.Input("input", c.DType, shape);
+        int y = c.Output("output", c.DType, shape);
+        c.Model.AddOperator(op, [x], [y]);
+    }
+
+    /// <summary>A ⊙ B with numpy broadcasting; <c>bConstant</c> makes B a constant (as a folded bias would be).</summary>
+    private static void BuildBinary(OpCaseContext c, BuiltinOperator op)
+    {
+        int[] a = c.P.Ints("a"), b = c.P.Ints("b");
+        var activation = c.P.Activation();
+        int x = c.Input("a", c.DType, a);
+        int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, c.Values) : c.Input("b", c.DType, b);
+        int y = c.Output("output", c.DType, Broadcast(a, b));
+        OperatorOptions? options = op switch
+        {
+            BuiltinOperator.Add => new AddOptions(activation),
+            BuiltinOperator.Sub => new SubOptions(activation),
+            BuiltinOperator.Mul => new MulOptions(activation),
+            BuiltinOperator.Div => new DivOptions(activation),
+            _ when activation != ActivationFunctionType.None => throw new ArgumentException($"{op.ToSchemaName()} has no fused activation"),
+            _ => null,
+        };
+        c.Model.AddOperator(op, [x, z], [y], options);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Accel.Building;
+
+namespace Accel.Conformance.Cases;
+
+/// <summary>
+/// One operator case from conformance/cases/ops.json: an operator, a dtype and a full parameter set, built into a
+/// one-operator model with <see cref="ModelBuilder"/>. Inputs and weights come from <see cref="ValueSets"/> seeded by
+/// <see cref="ValueSets.SeedFor"/>(case id, tensor name).
+/// </summary>
+public sealed class OpCase : ConformanceCase
+{
+    internal OpCase(string id, OpBuilder builder, TensorType dtype, IReadOnlyDictionary<string, JsonElement> parameters,
+        string variant, string? tfliteNote, string sourceFile)
+        : base(id)
+    {
+        Builder = builder;
+        DType = dtype;
+        Parameters = parameters;
+        Variant = variant;
+        TfliteNote = tfliteNote ?? (parameters.Any(p => p.Key is "values" or "weights" && p.Value.GetString() is "large" or "special")
+            ? ExtremeValuesNote
+            : null);
+        SourceFile = sourceFile;
+    }
+
+    /// <summary>The note recorded for cases with extreme values when the op has none of its own.</summary>
+    public const string ExtremeValuesNote =
+        "Extreme values: results involving inf, NaN or overflow follow docs/numerics.md (evaluation order, skipped " +
+        "padding taps, NaN propagation), not XNNPACK's; TFLite may differ on non-finite elements.";
+
+    internal OpBuilder Builder { get; }
+    public string Op => Builder.Op;
+    public OperatorCode Code => Builder.Code;
+    public TensorType DType { get; }
+    public IReadOnlyDictionary<string, JsonElement> Parameters { get; }
+
+    /// <summary>The parameters that differ from the op's base entry (<c>base</c> when none).</summary>
+    public string Variant { get; }
+    public override string? TfliteNote { get; }
+    public string SourceFile { get; }
+    public override CaseKind Kind => CaseKind.Op;
+
+    public override string Summary =>
+        $"{Op} {DType.ToDisplayName()} " + string.Join(" ", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"{p.Key}={OpParameters.Format(p.Value)}"));
+
+    public override CaseInstance Materialize(SuiteContext suite)
+    {
+        var context = new OpCaseContext(this);
+        try
+        {
+            Builder.Build(context);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException or OverflowException)
+        {
+            throw new CaseDefinitionException($"{Id} ({SourceFile}): {e.Message}", e);
+        }
+        byte[] bytes = context.Model.Build();
+        return new CaseInstance($"in-memory {Op} model ({SourceFile})", null, bytes, SuiteContext.Sha256Hex(bytes), context.InputBytes);
+    }
+}
+
+/// <summary>Typed access to an op case's parameters; a wrong type or a missing required value names the parameter.</summary>
+internal sealed class OpParameters(IReadOnlyDictionary<string, JsonElement> values)
+{
+    public bool Has(string name) => values.ContainsKey(name);
+
+    private JsonElement Get(string name) =>
+        values.TryGetValue(name, out var v) ? v : throw new KeyNotFoundException($"parameter '{name}' is required");
+
+    public int Int(string name, int? fallback = null) =>
+        values.TryGetValue(name, out var v) ? v.GetInt32() : fallback ?? throw new KeyNotFoundException($"parameter '{name}' is required");
+
+    public double Double(string name, double fallback) => values.TryGetValue(name, out var v) ? v.GetDouble() : fallback;
+
+    public bool Bool(string name, bool fallback) => values.TryGetValue(name, out var v) ? v.GetBoolean() : fallback;
+
+    public string String(string name, string fallback) => values.TryGetValue(name, out var v) ? v.GetString()! : fallback;
+
+    public int[] Ints(string name) => Get(name).EnumerateArray().Select(e => e.GetInt32()).ToArray();
+
+    public int[] Ints(string name, int[] fallback) => Has(name) ? Ints(name) : fallback;
+
+    /// <summary>A (height, width) pair written as <c>2</c> or <c>[2, 1]</c>.</summary>
+    public (int H, int W) Pair(string name, int fallback)
+    {
+        if (!values.TryGetValue(name, out var v)) return (fallback, fallback);
+        if (v.ValueKind == JsonValueKind.Number) return (v.GetInt32(), v.GetInt32());
+        int[] pair = v.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        if (pair.Length != 2) throw new FormatException($"parameter '{name}' must be a number or [height, width]");
+        return (pair[0], pair[1]);
+    }
+
+    public int[][] Shapes(string name) =>
+        Get(name).EnumerateArray().Select(s => s.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
+
+    public Padding Padding(string name = "padding") => String(name, "SAME") switch
+    {
+        "SAME" => Accel.Padding.Same,
+        "VALID" => Accel.Padding.Valid,
+        var other => throw new FormatException($"parameter '{name}' must be SAME or VALID, not '{other}'"),
+    };
+
+    public ActivationFunctionType Activation(string name = "activation") => String(name, "NONE") switch
+    {
+        "NONE" => ActivationFunctionType.None,
+        "RELU" => ActivationFunctionType.Relu,
+        "RELU_N1_TO_1" => ActivationFunctionType.ReluN1To1,
+        "RELU6" => ActivationFunctionType.Relu6,
+        "TANH" => ActivationFunctionType.Tanh,
+        var other => throw new FormatException($"parameter '{name}' must be NONE, RELU, RELU_N1_TO_1, RELU6 or TANH, not '{other}'"),
+    };
+
+    /// <summary>How a parameter value appears in a case id: numbers as is, arrays joined by 'x', nested by '_'.</summary>
+    public static string Format(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Array => string.Join(value.EnumerateArray().Any(e => e.ValueKind == JsonValueKind.Array) ? "_" : "x",
+            value.EnumerateArray().Select(Format)),
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        _ => value.GetRawText(),
+    };
+}
+
+/// <summary>What an op builder works with: the case's parameters and a <see cref="ModelBuilder"/> that records input bytes.</summary>
+internal sealed class OpCaseContext
+{
+    private readonly OpCase _case;
+    private readonly List<byte[]> _inputs = new();
+
+    public OpCaseContext(OpCase opCase)
+    {
+        _case = opCase;
+        P = new OpParameters(opCase.Parameters);
+        Model = new ModelBuilder($"accel conformance case {opCase.Id}");
+    }
+
+    public OpParameters P { get; }
+    public ModelBuilder Model { get; }
+    public TensorType DType => _case.DType;
+    public IReadOnlyList<byte[]> InputBytes => _inputs;
+
+    /// <summary>The case's value set for its data inputs (<c>values</c>, default uniform).</summary>
+    public string Values => P.String("values", "uniform");
+
+    /// <summary>Adds a model input of <paramref name="type"/> with generated data; returns its tensor index.</summary>
+    public int Input(string name, TensorType type, int[] shape, string? valueSet = null, QuantizationParameters? quantization = null)
+    {
+        int tensor = Model.AddTensor(name, type, shape, quantization);
+        Model.AddInput(tensor);
+        _inputs.Add(Data(name, type, shape, valueSet ?? Values));
+        return tensor;
+    }
+
+    /// <summary>Adds a constant of <paramref name="type"/> with generated data.</summary>
+    public int Constant(string name, TensorType type, int[] shape, string valueSet, QuantizationParameters? quantization = null) =>
+        Model.AddConstant(name, type, shape, Data(name, type, shape, valueSet), quantization);
+
+    public int Int32Constant(string name, int[] shape, int[] values) => Model.AddConstant(name, shape, values);
+
+    public int Output(string name, TensorType type, int[] shape)
+    {
+        int tensor = Model.AddTensor(name, type, shape);
+        Model.AddOutput(tensor);
+        return tensor;
+    }
+
+    public static int Count(int[] shape) => checked(shape.Aggregate(1, (a, d) => a * d));
+
+    /// <summary>
+    /// Generated bytes: float32 from the value set; float16 the same values rounded to half (ties to even); int32
+    /// uniform in [-1000, 1000] (<c>wide</c>: the full int32 range); int8/uint8/int16 uniform over the whole type.
+    /// </summary>
+    public byte[] Data(string tensorName, TensorType type, int[] shape, string valueSet)
+    {
+        int count = Count(shape);
+        ulong seed = ValueSets.SeedFor(_case.Id, tensorName);
+        switch (type)
+        {
+            case TensorType.Float32:
+                return MemoryMarshal.AsBytes(ValueSets.Float32(valueSet, count, seed).AsSpan()).ToArray();
+            case TensorType.Float16:
+                var halves = ValueSets.Float32(valueSet, count, seed).Select(f => BitConverter.HalfToUInt16Bits((Half)f)).ToArray();
+                return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
+            case TensorType.Int32:
+                var ints = valueSet == "wide"
+                    ? ValueSets.Integers(int.MinValue, int.MaxValue, count, seed)
+                    : ValueSets.Integers(-1000, 1000, count, seed);
+                return MemoryMarshal.AsBytes(ints.Select(v => (int)v).ToArray().AsSpan()).ToArray();
+            case TensorType.Int8:
+                return ValueSets.Integers(sbyte.MinValue, sbyte.MaxValue, count, seed).Select(v => (byte)(sbyte)v).ToArray();
+            case TensorType.UInt8:
+                return ValueSets.Integers(0, 255, count, seed).Select(v => (byte)v).ToArray();
+            case TensorType.Int16:
+                var shorts = ValueSets.Integers(short.MinValue, short.MaxValue, count, seed).Select(v => (short)v).ToArray();
+                return MemoryMarshal.AsBytes(shorts.AsSpan()).ToArray();
+            default:
+                throw new ArgumentException($"cannot generate {type.ToDisplayName()} data");
+        }
+    }
+
+    public static string FormatShape(int[] shape) => "[" + string.Join(",", shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + "]";
+}

@@ -1,0 +1,91 @@
+using System.Globalization;
+using Accel.Conformance.Reports;
+
+namespace Accel.Conformance.Running;
+
+/// <summary>
+/// Progress for redirected output (CI logs, farm logs): one plain line per case once all its backends are done,
+/// e.g. <c>[  12/240] op/CONV_2D/float32/base  reference PASS 0.003s  cpu PASS 0.001s  vulkan SKIP</c>, and every
+/// mismatch or error again on its own line with its message.
+/// </summary>
+public sealed class PlainProgress(TextWriter writer) : IRunObserver
+{
+    private readonly List<CellResult> _pending = new();
+    private int _cases;
+
+    public void Started(int totalCells) => writer.WriteLine($"running {totalCells} cells");
+
+    public void CellFinished(CellResult cell, int doneCells, int totalCells)
+    {
+        if (_pending.Count > 0 && _pending[0].Case != cell.Case) Flush(doneCells - 1, totalCells);
+        _pending.Add(cell);
+        if (doneCells == totalCells) Flush(doneCells, totalCells);
+    }
+
+    public void SuiteError(string message) => writer.WriteLine($"error: {message}");
+
+    private void Flush(int done, int total)
+    {
+        _cases++;
+        string width = total.ToString(CultureInfo.InvariantCulture);
+        writer.WriteLine($"[{done.ToString(CultureInfo.InvariantCulture).PadLeft(width.Length)}/{width}] {_pending[0].Case}  " +
+                         string.Join("  ", _pending.Select(c => $"{c.Backend} {Label(c.Status)}" + (c.Status == CellStatus.Skipped ? "" : $" {c.Seconds.ToString("0.###", CultureInfo.InvariantCulture)}s"))));
+        foreach (var c in _pending.Where(c => c.Status is CellStatus.Mismatch or CellStatus.Error))
+            writer.WriteLine($"    {Label(c.Status)} {c.Backend}: {c.Message}");
+        _pending.Clear();
+    }
+
+    public static string Label(CellStatus status) => status switch
+    {
+        CellStatus.Pass => "PASS",
+        CellStatus.Mismatch => "MISMATCH",
+        CellStatus.Error => "ERROR",
+        _ => "SKIP",
+    };
+}
+
+/// <summary>
+/// Progress on a terminal: one bar redrawn in place (<c>\r</c>) with counts and the current case; mismatches and
+/// errors are printed above it as they happen.
+/// </summary>
+public sealed class TerminalProgress(TextWriter writer, int width = 100) : IRunObserver
+{
+    private int _failed;
+
+    public void Started(int totalCells) => Draw(0, totalCells, "");
+
+    public void CellFinished(CellResult cell, int doneCells, int totalCells)
+    {
+        if (cell.Status is CellStatus.Mismatch or CellStatus.Error)
+        {
+            _failed++;
+            writer.Write("\r\u001b[K");
+            writer.WriteLine($"{PlainProgress.Label(cell.Status)} {cell.Backend} {cell.Case}: {cell.Message}");
+        }
+        Draw(doneCells, totalCells, cell.Case);
+        if (doneCells == totalCells) writer.WriteLine();
+    }
+
+    public void SuiteError(string message)
+    {
+        writer.Write("\r\u001b[K");
+        writer.WriteLine($"error: {message}");
+    }
+
+    /// <summary>The bar line, e.g. <c>[#########-----------]  45% 108/240 1 failed  op/CONV_2D/float32/base</c>.</summary>
+    public static string BarLine(int done, int total, int failed, string current, int width)
+    {
+        const int BarWidth = 24;
+        double fraction = total == 0 ? 1 : (double)done / total;
+        int filled = (int)Math.Round(fraction * BarWidth);
+        string line = $"[{new string('#', filled)}{new string('-', BarWidth - filled)}] {fraction * 100,3:0}% {done}/{total}" +
+                      (failed > 0 ? $" {failed} failed" : "") + "  " + current;
+        return line.Length > width - 1 ? line[..(width - 1)] : line;
+    }
+
+    private void Draw(int done, int total, string current)
+    {
+        writer.Write("\r\u001b[K" + BarLine(done, total, _failed, current, width));
+        writer.Flush();
+    }
+}
