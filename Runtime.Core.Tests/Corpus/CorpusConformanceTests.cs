@@ -121,10 +121,10 @@ public sealed class CorpusConformanceTests
     {
         string dir = TestContext.CurrentContext.WorkDirectory;
         string report = Path.Combine(dir, $"corpus-divergence-{modelName}-{inputKind.ToString().ToLowerInvariant()}.txt");
+        string work = Path.Combine(Path.GetTempPath(), $"accel-corpus-divergence-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
-            var rows = IntermediateOutputs.Compare(OracleRunner.ForAssets(_assets), prepared.ModelPath, prepared.Input,
-                Path.Combine(Path.GetTempPath(), $"accel-corpus-divergence-{Environment.ProcessId}"));
+            var rows = IntermediateOutputs.Compare(OracleRunner.ForAssets(_assets), prepared.ModelPath, prepared.Input, work);
             File.WriteAllLines(report, rows.Select(r => r.ToString()));
             string summary = IntermediateOutputs.Summarize(rows);
             TestContext.Out.WriteLine(summary);
@@ -133,6 +133,10 @@ public sealed class CorpusConformanceTests
         catch (Exception e) when (e is AccelException or OracleFailedException or IOException)
         {
             return $"(could not compare node by node: {e.GetType().Name}: {e.Message})";
+        }
+        finally
+        {
+            if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         }
     }
 

@@ -154,7 +154,8 @@ public static class IntermediateOutputs
 
     /// <summary>
     /// Runs <paramref name="modelPath"/>, rewritten by <see cref="WithEveryNodeOutput"/>, in Accel and in the oracle on
-    /// <paramref name="input"/>. The returned <see cref="Run.Model"/> is the original model; the caller disposes it.
+    /// <paramref name="input"/>, with the rewritten model and the oracle's files under <paramref name="workDir"/> (the
+    /// caller deletes it). The returned <see cref="Run.Model"/> is the original model; the caller disposes it.
     /// </summary>
     public static Run RunBoth(OracleRunner oracle, string modelPath, float[] input, string workDir, int? operatorCount = null)
     {
@@ -164,7 +165,8 @@ public static class IntermediateOutputs
         string rewrittenPath = Path.Combine(workDir, $"{Path.GetFileNameWithoutExtension(modelPath)}.every-node-output{(operatorCount is int limit ? "-first" + limit : "")}.tflite");
         File.WriteAllBytes(rewrittenPath, rewritten);
 
-        var reference = oracle.Run([new OracleJob(rewrittenPath, [CorpusInputs.ToBytes(input)])])[0];
+        // Not cached: these results are large (every intermediate tensor) and only wanted while diagnosing.
+        var reference = oracle.RunUncached([new OracleJob(rewrittenPath, [CorpusInputs.ToBytes(input)])], Path.Combine(workDir, "oracle"))[0];
 
         using var model = Model.FromBytes(rewritten);
         using var interpreter = new Interpreter(model, new InterpreterOptions());
