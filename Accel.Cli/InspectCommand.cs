@@ -6,7 +6,7 @@ namespace Accel.Cli;
 public static class InspectCommand
 {
     public const string Usage = """
-        usage: accel inspect MODEL [--json]
+        usage: accel inspect MODEL [--json] [--delegate NAME[,NAME...]] [--threads N] [--dot FILE]
 
         Describes MODEL (a .tflite file): inputs and outputs (name, shape, dtype, quantization),
         the operator histogram with versions (e.g. CONV_2D v1 x21), tensor and node counts, how many
@@ -25,8 +25,17 @@ public static class InspectCommand
         still reports what the file declares, estimates work from the declared shapes, and says why the
         arena and folded-constant figures are missing.
 
+        With --delegate, also prints the execution plan: each partition, its executor, node count,
+        boundary tensors and bytes, and every node a delegate refused with the reason; --dot FILE
+        writes the partitioned graph as Graphviz DOT (render with: dot -Tsvg FILE -o plan.svg).
+
         options:
           --json       print one JSON object instead of text
+          --delegate, -d NAME[,NAME...]
+                       plan with these backends (reference, cpu) in priority order
+          --threads, -t N
+                       threads delegates may use (default 1)
+          --dot FILE   write the plan as Graphviz DOT (needs --delegate; without it the plan is all reference)
           --verbose    stack traces on errors
         """;
 
@@ -40,20 +49,22 @@ public static class InspectCommand
             stdout.WriteLine();
             return AccelCli.ExitOk;
         }
-        if (args.Any(a => a.StartsWith("--delegate", StringComparison.Ordinal))) throw AccelCli.NotImplementedDelegate();
-        var parsed = new ArgParser("inspect").Switch("--json").Switch("--verbose", "-v").Parse(args);
+        var parsed = new ArgParser("inspect").Switch("--json").Switch("--verbose", "-v")
+            .Option("--delegate", "-d").Option("--threads", "-t").Option("--dot").Parse(args);
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments", "inspect");
         string path = parsed.Positionals[0];
 
+        var interpreterOptions = DelegateCatalog.CreateOptions(parsed.Value("--delegate"),
+            DelegateCatalog.ParseThreads(parsed.Value("--threads"), "inspect"), "inspect");
         using var model = Formatting.OpenModel(path);
-        var report = Build(model, path);
+        var report = Build(model, path, interpreterOptions, parsed.Value("--dot"));
         if (parsed.Has("--json")) stdout.Write(OutputWriter.ToJson(report.ToJson()));
         else report.WriteText(stdout);
         return AccelCli.ExitOk;
     }
 
-    private static InspectReport Build(Model model, string path)
+    private static InspectReport Build(Model model, string path, InterpreterOptions interpreterOptions, string? dotPath)
     {
         var subgraph = model.MainSubgraph;
         var report = new InspectReport
@@ -72,7 +83,7 @@ public static class InspectCommand
         Interpreter? interpreter = null;
         try
         {
-            interpreter = new Interpreter(model);
+            interpreter = new Interpreter(model, interpreterOptions);
             interpreter.AllocateTensors();
         }
         catch (AccelException e) when (e is UnsupportedOperatorException or KernelException or InterpreterStateException)
@@ -87,6 +98,9 @@ public static class InspectCommand
             if (interpreter is not null)
             {
                 report.Allocated = true;
+                report.Plan = interpreter.Plan;
+                report.ShowPlan = interpreterOptions.Delegates.Count > 0;
+                if (dotPath is not null) File.WriteAllText(dotPath, interpreter.Plan.ToDot(interpreter.NodeEdges));
                 report.ArenaBytes = interpreter.ArenaBytes;
                 report.FoldedConstantBytes = interpreter.FoldedConstantBytes;
                 report.FoldedNodes = Enumerable.Range(0, interpreter.NodeCount).Count(interpreter.IsNodeFolded);
@@ -117,6 +131,8 @@ public static class InspectCommand
         public required string Path { get; init; }
         public required Model Model { get; init; }
         public required string Sha256 { get; init; }
+        public Accel.Delegates.ExecutionPlan? Plan { get; set; }
+        public bool ShowPlan { get; set; }
         public required (string Name, int Version, int Count)[] Histogram { get; init; }
         public bool Allocated { get; set; }
         public string? AllocationError { get; set; }
@@ -182,6 +198,41 @@ public static class InspectCommand
                 top.Add(node.Node.ToString(Formatting.Invariant), node.Operator, output, Formatting.Count(node.Macs), Formatting.Percent(node.Macs, Work.TotalMacs));
             }
             top.Write(w);
+            if (ShowPlan && Plan is not null)
+            {
+                w.WriteLine();
+                DelegateCatalog.WritePlan(Plan, w);
+            }
+        }
+
+        private static JsonObject PlanJson(Accel.Delegates.ExecutionPlan plan)
+        {
+            JsonArray Boundary(Accel.Delegates.PlannedBoundaryTensor[] tensors) => new(tensors.Select(t => (JsonNode)new JsonObject
+            {
+                ["tensor"] = t.TensorIndex,
+                ["name"] = t.Name,
+                ["bytes"] = t.Bytes,
+            }).ToArray());
+            return new JsonObject
+            {
+                ["delegatedNodes"] = plan.DelegatedNodeCount,
+                ["partitions"] = new JsonArray(plan.Partitions.Select(p => (JsonNode)new JsonObject
+                {
+                    ["index"] = p.Index,
+                    ["executor"] = p.Executor,
+                    ["nodes"] = new JsonArray(p.Nodes.Select(n => (JsonNode)JsonValue.Create(n)).ToArray()),
+                    ["inputs"] = Boundary(p.Inputs),
+                    ["outputs"] = Boundary(p.Outputs),
+                    ["boundaryBytes"] = p.BoundaryBytes,
+                }).ToArray()),
+                ["refused"] = new JsonArray(plan.Refused.Select(r => (JsonNode)new JsonObject
+                {
+                    ["node"] = r.Node,
+                    ["operator"] = r.Operator,
+                    ["delegate"] = r.Delegate,
+                    ["reason"] = r.Reason,
+                }).ToArray()),
+            };
         }
 
         private static void WriteTensors(TextWriter w, string title, TensorSummary[] tensors)
@@ -242,6 +293,7 @@ public static class InspectCommand
                 ["arenaBytes"] = ArenaBytes,
                 ["allocated"] = Allocated,
                 ["allocationError"] = AllocationError,
+                ["plan"] = ShowPlan && Plan is not null ? PlanJson(Plan) : null,
                 ["operators"] = new JsonArray(Histogram.Select(h => (JsonNode)new JsonObject
                 {
                     ["operator"] = h.Name,

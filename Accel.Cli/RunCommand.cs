@@ -12,12 +12,20 @@ public static class RunCommand
 {
     public const string Usage = """
         usage: accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N]
-                               [--output-dir DIR] [--runs N] [--verbose]
+                               [--output-dir DIR] [--runs N] [--delegate NAME[,NAME...]]
+                               [--threads N] [--verbose]
 
-        Runs MODEL with the reference CPU kernels and prints each output (name, shape, dtype,
+        Runs MODEL (on the reference kernels, or on the delegates named by --delegate with the
+        reference running whatever they refuse) and prints each output (name, shape, dtype,
         min/max/mean, sha256 prefix) and the invoke latency.
 
         options:
+          --delegate, -d NAME[,NAME...]
+                  backends in priority order: reference (the default: reference kernels only) or cpu
+                  (the SIMD CPU delegate, bit-exact with the reference). An unknown or unavailable name
+                  is an error listing what is available.
+          --threads, -t N
+                  threads delegates may use (default 1)
           --input, -i NAME_OR_INDEX=FILE.bin
                   raw little-endian bytes for an input, exactly the tensor's byte size; NAME_OR_INDEX
                   is a tensor name or a 0-based position in the model's input list (an exact name
@@ -51,8 +59,9 @@ public static class RunCommand
             stdout.WriteLine();
             return AccelCli.ExitOk;
         }
-        if (args.Any(a => a.StartsWith("--delegate", StringComparison.Ordinal))) throw AccelCli.NotImplementedDelegate();
         var parsed = new ArgParser("run")
+            .Option("--delegate", "-d")
+            .Option("--threads", "-t")
             .RepeatableOption("--input", "-i")
             .Option("--random-seed")
             .Option("--output-dir", "-o")
@@ -66,11 +75,13 @@ public static class RunCommand
             parsed.Values("--input").Select(ParseInputSpec).ToArray(),
             ParseSeed(parsed.Value("--random-seed")),
             parsed.Value("--output-dir"),
-            ParseRuns(parsed.Value("--runs")));
+            ParseRuns(parsed.Value("--runs")),
+            DelegateCatalog.CreateOptions(parsed.Value("--delegate"), DelegateCatalog.ParseThreads(parsed.Value("--threads"), "run"), "run"));
         return Run(options, stdout);
     }
 
-    private sealed record RunOptions(string ModelPath, (string Key, string File)[] Inputs, ulong Seed, string? OutputDirectory, int Runs);
+    private sealed record RunOptions(string ModelPath, (string Key, string File)[] Inputs, ulong Seed, string? OutputDirectory, int Runs,
+        InterpreterOptions InterpreterOptions);
 
     private static (string, string) ParseInputSpec(string spec)
     {
@@ -100,15 +111,14 @@ public static class RunCommand
     {
         var clock = Stopwatch.StartNew();
         using var model = Formatting.OpenModel(options.ModelPath);
-        using var interpreter = new Interpreter(model);
+        using var interpreter = new Interpreter(model, options.InterpreterOptions);
         double loadMs = clock.Elapsed.TotalMilliseconds;
         clock.Restart();
         interpreter.AllocateTensors();
         double allocateMs = clock.Elapsed.TotalMilliseconds;
 
         string[] sources = FillInputs(interpreter, options);
-        // The planned arena may hand an input's memory to a later tensor once the input's last reader ran, so
-        // keep the fed bytes: they are restored before every further invoke and are what input_<i>.bin holds.
+        // The fed bytes are what input_<i>.bin holds (inputs stay intact across invokes; the arena never reuses them).
         byte[][] fedInputs = Enumerable.Range(0, interpreter.InputCount).Select(i => interpreter.GetInputTensor(i).Bytes.ToArray()).ToArray();
 
         string? directory = options.OutputDirectory;
@@ -122,14 +132,19 @@ public static class RunCommand
         var latencies = new double[options.Runs];
         for (int r = 0; r < options.Runs; r++)
         {
-            if (r > 0)
-                for (int i = 0; i < fedInputs.Length; i++) fedInputs[i].CopyTo(interpreter.GetInputTensor(i).WritableBytes);
             long start = Stopwatch.GetTimestamp();
             interpreter.Invoke();
             latencies[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
         stdout.WriteLine($"model: {Path.GetFileName(options.ModelPath)}  (load {Formatting.Milliseconds(loadMs)}, allocate {Formatting.Milliseconds(allocateMs)}, arena {Formatting.Bytes(interpreter.ArenaBytes)})");
+        if (options.InterpreterOptions.Delegates.Count > 0)
+        {
+            var plan = interpreter.Plan;
+            stdout.WriteLine($"delegates: {string.Join(",", options.InterpreterOptions.Delegates.Select(d => d.Delegate.Name))}, threads {options.InterpreterOptions.Threads}: "
+                + $"{plan.DelegatedNodeCount} of {plan.Partitions.Sum(p => p.Nodes.Length)} executed nodes delegated in {plan.Partitions.Count(p => p.IsDelegated)} partitions");
+            foreach (var diagnostic in interpreter.Diagnostics) stdout.WriteLine($"diagnostic: {diagnostic}");
+        }
         stdout.WriteLine("inputs:");
         var inputTable = new TextTable(">#", "name", "type", "source");
         for (int i = 0; i < interpreter.InputCount; i++)

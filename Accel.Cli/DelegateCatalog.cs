@@ -1,0 +1,74 @@
+using Accel.Delegates;
+using Accel.Delegates.Cpu;
+
+namespace Accel.Cli;
+
+/// <summary>
+/// The backends `--delegate NAME[,NAME…]` can name. The CLI is an application, so it may know every backend; the
+/// core and its partitioner know none.
+/// </summary>
+public static class DelegateCatalog
+{
+    /// <summary>Names that work today, in the order help lists them.</summary>
+    public static readonly string[] Available = ["reference", "cpu"];
+
+    /// <summary>Backends the project plans but has not built; naming one is a clear error, not a silent no-op.</summary>
+    private static readonly Dictionary<string, string> NotBuilt = new(StringComparer.Ordinal)
+    {
+        ["vulkan"] = "the Vulkan compute backend is not built yet",
+        ["ilgpu"] = "the ILGPU (CUDA / CPU accelerator) backend is not built yet",
+        ["hexagon"] = "the Hexagon DSP bridge is not built yet",
+    };
+
+    /// <summary>Interpreter options for a comma-separated delegate list (null or "reference" = reference kernels only).</summary>
+    public static InterpreterOptions CreateOptions(string? names, int threads, string command)
+    {
+        var options = new InterpreterOptions { Threads = threads };
+        if (names is null) return options;
+        var requested = names.Split(',', StringSplitOptions.TrimEntries);
+        foreach (var name in requested)
+        {
+            switch (name)
+            {
+                case "reference":
+                    if (requested.Length > 1)
+                        throw new UsageException("'reference' runs everything on the reference kernels; list it alone, or list only delegates (the reference always runs what they refuse)", command);
+                    break;
+                case "cpu":
+                    options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+                    break;
+                default:
+                    string why = NotBuilt.TryGetValue(name, out var reason) ? $"'{name}' is unavailable: {reason}" : $"unknown delegate '{name}'";
+                    throw new UsageException($"{why}; available: {string.Join(", ", Available)}", command);
+            }
+        }
+        return options;
+    }
+
+    public static int ParseThreads(string? text, string command)
+    {
+        if (text is null) return 1;
+        if (!int.TryParse(text, out int threads) || threads < 1 || threads > 256)
+            throw new UsageException($"--threads expects an integer from 1 to 256, got '{text}'", command);
+        return threads;
+    }
+
+    /// <summary>The plan as text: partitions with executor, nodes and boundary bytes, then every refused node with its reason.</summary>
+    public static void WritePlan(ExecutionPlan plan, TextWriter writer)
+    {
+        int executed = plan.Partitions.Sum(p => p.Nodes.Length);
+        writer.WriteLine($"plan: {plan.Partitions.Count} partitions, {plan.DelegatedNodeCount} of {executed} executed nodes delegated, {plan.FoldedNodes.Count} folded at allocate time");
+        var table = new TextTable(">#", "executor", ">nodes", "node range", ">in tensors", ">in bytes", ">out tensors", ">out bytes");
+        foreach (var p in plan.Partitions)
+            table.Add($"{p.Index}", p.Executor, $"{p.Nodes.Length}", NodeRange(p.Nodes), $"{p.Inputs.Length}",
+                Formatting.Bytes(p.Inputs.Sum(i => i.Bytes)), $"{p.Outputs.Length}", Formatting.Bytes(p.Outputs.Sum(o => o.Bytes)));
+        table.Write(writer);
+        if (plan.Refused.Count == 0) return;
+        writer.WriteLine($"refused nodes ({plan.Refused.Count}):");
+        foreach (var group in plan.Refused.GroupBy(r => (r.Delegate, r.Operator, r.Reason)))
+            writer.WriteLine($"  {group.Key.Delegate}: {group.Key.Operator} x{group.Count()} (nodes {NodeRange(group.Select(r => r.Node).ToArray())}): {group.Key.Reason}");
+    }
+
+    private static string NodeRange(int[] nodes) =>
+        nodes.Length == 0 ? "-" : nodes.Length <= 4 ? string.Join(",", nodes) : $"{nodes.Min()}..{nodes.Max()}";
+}
