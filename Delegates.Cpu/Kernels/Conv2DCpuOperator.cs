@@ -160,7 +160,7 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
         int count = Math.Min(_tilePixels, pixels - first);
         tapX[0] = 0;
         tapW[0] = 0;
-        GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, tapX, tapW, 1,
+        GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, tapX, tapW, 1, _g.InputDepth,
             _y + (nint)first * _g.OutputDepth, _g.OutputDepth, count, blockBegin, blockEnd);
     }
 
@@ -197,19 +197,34 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
                 kxBegin = ConvNodeChecks.FirstTap(ixOrigin, g.DilationW);
                 kxEnd = ConvNodeChecks.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
             }
-            int taps = 0;
-            for (int ky = kyBegin; ky < kyEnd; ky++)
+            int taps = 0, depth = g.InputDepth;
+            if (g.DilationW == 1)
             {
-                int iy = iyOrigin + ky * g.DilationH;
-                for (int kx = kxBegin; kx < kxEnd; kx++)
+                // (kx, ci) is contiguous in the input row and in the packed weights: one segment per ky.
+                depth = (kxEnd - kxBegin) * g.InputDepth;
+                for (int ky = kyBegin; ky < kyEnd && depth > 0; ky++)
                 {
-                    tapX[taps] = (iy * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
-                    tapW[taps] = (ky * g.FilterWidth + kx) * g.InputDepth;
+                    int iy = iyOrigin + ky * g.DilationH;
+                    tapX[taps] = (iy * g.InputWidth + ixOrigin + kxBegin) * g.InputDepth;
+                    tapW[taps] = (ky * g.FilterWidth + kxBegin) * g.InputDepth;
                     taps++;
                 }
             }
+            else
+            {
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    int iy = iyOrigin + ky * g.DilationH;
+                    for (int kx = kxBegin; kx < kxEnd; kx++)
+                    {
+                        tapX[taps] = (iy * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
+                        tapW[taps] = (ky * g.FilterWidth + kx) * g.InputDepth;
+                        taps++;
+                    }
+                }
+            }
             // Tap offsets are absolute within the batch for pixel ox; the run's later pixels are xStride apart.
-            GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, xStride, tapX, tapW, taps,
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, xStride, tapX, tapW, taps, depth,
                 yRow + (nint)ox * g.OutputDepth, g.OutputDepth, run, blockBegin, blockEnd);
             ox += run;
         }

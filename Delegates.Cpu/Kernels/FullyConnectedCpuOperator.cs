@@ -111,7 +111,7 @@ internal sealed unsafe class FullyConnectedCpuKernel<TOps, TV> : ICpuKernel
     private void RunItems(int start, int end)
     {
         int tapX = 0, tapW = 0;
-        int depth = _plan.Depth, units = _plan.OutputChannels;
+        int depth = _weights.Depth, units = _weights.OutputChannels;
         for (int item = start; item < end; item++)
         {
             int tile = item / _channelGroups, group = item % _channelGroups;
@@ -119,7 +119,7 @@ internal sealed unsafe class FullyConnectedCpuKernel<TOps, TV> : ICpuKernel
             int blockEnd = (int)((long)_plan.BlockCount * (group + 1) / _channelGroups);
             int first = tile * _tileRows;
             int rows = Math.Min(_tileRows, _batch - first);
-            GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * depth, depth, &tapX, &tapW, 1,
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * depth, depth, &tapX, &tapW, 1, depth,
                 _y + (nint)first * units, units, rows, blockBegin, blockEnd);
         }
     }

@@ -186,7 +186,7 @@ internal sealed unsafe class TransposeConvBiasCpuKernel<TOps, TV> : ICpuKernel
                     }
                 }
                 // The run's next output is stride_w columns right and reads one input column right for every tap.
-                GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, g.InputDepth, tapX, tapW, taps,
+                GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, g.InputDepth, tapX, tapW, taps, g.InputDepth,
                     yRow + (nint)ox * g.OutputDepth, yStride, run, blockBegin, blockEnd);
                 ox += run * g.StrideW;
             }

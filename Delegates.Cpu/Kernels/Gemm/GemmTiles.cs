@@ -14,11 +14,13 @@ internal readonly struct GemmEpilogue<TV>(TV min, TV max, bool clamp) where TV :
 
 /// <summary>
 /// Register-blocked micro-kernels shared by CONV_2D, FULLY_CONNECTED and Convolution2DTransposeBias: a run of output
-/// pixels that read the same taps (input offsets <c>tapX</c> relative to the first pixel, one input pixel stride
-/// apart) times one block of output channels from <see cref="PackedConvWeights"/>.
-/// Every accumulator starts at +0 and takes exactly one FMA per (tap, ci), taps in list order and ci ascending — the
-/// reference's chain for that output — then + bias, then the clamp. Vectorized across output channels and
-/// register-blocked across pixels; no reduction is split or reordered, so the bits equal the reference's.
+/// pixels that read the same taps (one input pixel stride apart) times the output-channel blocks of
+/// <see cref="PackedConvWeights"/>. A tap list entry is a segment: <c>depth</c> consecutive input floats at
+/// <c>tapX[t]</c> (relative to the pixel) against <c>depth</c> consecutive packed weight rows from row <c>tapW[t]</c>;
+/// a convolution row with dilation 1 merges its kx taps into one segment, since (kx, ci) is contiguous in both.
+/// Every accumulator starts at +0 and takes exactly one FMA per (tap, ci), segments in list order and their elements
+/// ascending — the reference's chain for that output — then + bias, then the clamp. Vectorized across output channels
+/// and register-blocked across pixels; no reduction is split or reordered, so the bits equal the reference's.
 /// </summary>
 internal static unsafe class GemmTiles<TOps, TV>
     where TOps : struct, IGemmVector<TV>
@@ -29,46 +31,38 @@ internal static unsafe class GemmTiles<TOps, TV>
 
     /// <summary>
     /// Computes <paramref name="count"/> pixels × channel blocks [<paramref name="blockBegin"/>, <paramref name="blockEnd"/>).
-    /// Pixel p reads input at <c>x + p·xStride + tapX[t]</c> for tap t (weights tap index·Cin in <c>tapW[t]</c>) and
+    /// Pixel p reads input at <c>x + p·xStride + tapX[t] + i</c> for segment t, i &lt; <paramref name="depth"/>, and
     /// writes <c>y + p·yStride + channel</c>.
     /// </summary>
     public static void Run(in GemmPlan plan, in GemmEpilogue<TV> epilogue, float* x, nint xStride, int* tapX, int* tapW,
-        int taps, float* y, nint yStride, int count, int blockBegin, int blockEnd)
+        int taps, int depth, float* y, nint yStride, int count, int blockBegin, int blockEnd)
     {
         int wide = 2 * TOps.Count;
-        // A block with padding lanes is computed into this scratch tile and only its real channels are copied out, so
-        // the micro-kernels always store whole vectors and contain no calls (a call would force their accumulators
-        // out of registers on every iteration).
-        float* scratch = stackalloc float[TilePixels * wide];
         for (int block = blockBegin; block < blockEnd; block++)
         {
-            float* w = plan.Weights + (nint)block * plan.BlockStride;
-            float* bias = plan.Bias == null ? null : plan.Bias + block * wide;
-            float* yBlock = y + block * wide;
-            bool narrow = block == plan.BlockCount - 1 && plan.LastBlockNarrow;
-            int width = narrow ? TOps.Count : wide;
-            int lanes = Math.Min(width, plan.OutputChannels - block * wide);
-            for (int p = 0; p < count;)
+            int* entry = plan.Blocks + 3 * block;
+            int start = entry[0];
+            float* w = plan.Weights + entry[2];
+            float* bias = plan.Bias == null ? null : plan.Bias + start;
+            float* yBlock = y + start;
+            if (entry[1] == wide)
             {
-                int pixels = count - p >= TilePixels ? TilePixels : 1;
-                float* xTile = x + p * xStride;
-                bool partial = lanes < width;
-                float* target = partial ? scratch : yBlock + p * yStride;
-                nint targetStride = partial ? width : yStride;
-                if (narrow)
-                {
-                    if (pixels == TilePixels) Tile4x1(xTile, xStride, tapX, tapW, taps, plan.Depth, w, bias, target, targetStride, epilogue);
-                    else Tile1x1(xTile, tapX, tapW, taps, plan.Depth, w, bias, target, epilogue);
-                }
-                else
-                {
-                    if (pixels == TilePixels) Tile4x2(xTile, xStride, tapX, tapW, taps, plan.Depth, w, bias, target, targetStride, epilogue);
-                    else Tile1x2(xTile, tapX, tapW, taps, plan.Depth, w, bias, target, epilogue);
-                }
-                if (partial)
-                    for (int i = 0; i < pixels; i++)
-                        new ReadOnlySpan<float>(scratch + i * width, lanes).CopyTo(new Span<float>(yBlock + (p + i) * yStride, lanes));
-                p += pixels;
+                int p = 0;
+                for (; p + TilePixels <= count; p += TilePixels)
+                    Tile4x2(x + p * xStride, xStride, tapX, tapW, taps, depth, w, bias, yBlock + p * yStride, yStride, epilogue);
+                for (; p < count; p++)
+                    Tile1x2(x + p * xStride, tapX, tapW, taps, depth, w, bias, yBlock + p * yStride, epilogue);
+            }
+            else
+            {
+                // A V-wide block gets 8 pixels per tile, so it still has 8 independent FMA chains in flight.
+                int p = 0;
+                for (; p + 2 * TilePixels <= count; p += 2 * TilePixels)
+                    Tile8x1(x + p * xStride, xStride, tapX, tapW, taps, depth, w, bias, yBlock + p * yStride, yStride, epilogue);
+                for (; p + TilePixels <= count; p += TilePixels)
+                    Tile4x1(x + p * xStride, xStride, tapX, tapW, taps, depth, w, bias, yBlock + p * yStride, yStride, epilogue);
+                for (; p < count; p++)
+                    Tile1x1(x + p * xStride, tapX, tapW, taps, depth, w, bias, yBlock + p * yStride, epilogue);
             }
         }
     }
@@ -157,6 +151,47 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish(y + yStride, a1, bias, epilogue);
         Finish(y + 2 * yStride, a2, bias, epilogue);
         Finish(y + 3 * yStride, a3, bias, epilogue);
+    }
+
+    private static void Tile8x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
+        float* y, nint yStride, in GemmEpilogue<TV> epilogue)
+    {
+        int v = TOps.Count;
+        TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        TV a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+        for (int t = 0; t < taps; t++)
+        {
+            float* x0 = x + tapX[t];
+            float* x1 = x0 + xStride;
+            float* x2 = x1 + xStride;
+            float* x3 = x2 + xStride;
+            float* x4 = x3 + xStride;
+            float* x5 = x4 + xStride;
+            float* x6 = x5 + xStride;
+            float* x7 = x6 + xStride;
+            float* wp = w + (nint)tapW[t] * v;
+            for (int ci = 0; ci < depth; ci++)
+            {
+                TV w0 = TOps.Load(wp);
+                wp += v;
+                a0 = TOps.FusedMultiplyAdd(TOps.Splat(x0[ci]), w0, a0);
+                a1 = TOps.FusedMultiplyAdd(TOps.Splat(x1[ci]), w0, a1);
+                a2 = TOps.FusedMultiplyAdd(TOps.Splat(x2[ci]), w0, a2);
+                a3 = TOps.FusedMultiplyAdd(TOps.Splat(x3[ci]), w0, a3);
+                a4 = TOps.FusedMultiplyAdd(TOps.Splat(x4[ci]), w0, a4);
+                a5 = TOps.FusedMultiplyAdd(TOps.Splat(x5[ci]), w0, a5);
+                a6 = TOps.FusedMultiplyAdd(TOps.Splat(x6[ci]), w0, a6);
+                a7 = TOps.FusedMultiplyAdd(TOps.Splat(x7[ci]), w0, a7);
+            }
+        }
+        Finish(y, a0, bias, epilogue);
+        Finish(y + yStride, a1, bias, epilogue);
+        Finish(y + 2 * yStride, a2, bias, epilogue);
+        Finish(y + 3 * yStride, a3, bias, epilogue);
+        Finish(y + 4 * yStride, a4, bias, epilogue);
+        Finish(y + 5 * yStride, a5, bias, epilogue);
+        Finish(y + 6 * yStride, a6, bias, epilogue);
+        Finish(y + 7 * yStride, a7, bias, epilogue);
     }
 
     private static void Tile1x1(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,

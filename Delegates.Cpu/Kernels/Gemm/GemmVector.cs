@@ -118,14 +118,34 @@ internal static class GemmWidths
         : SimdPath.Use256 ? GemmWidth.W256 : SimdPath.Use128 ? GemmWidth.W128 : GemmWidth.Scalar);
 
     /// <summary>
-    /// The widest width no wider than <paramref name="channels"/> (the dimension the kernel vectorizes), so small
-    /// channel counts do not spend most lanes on padding; one channel runs the one-lane path.
+    /// The width for a kernel vectorized across <paramref name="channels"/>: no wider than the channel count (the
+    /// kernels' last vector overlaps the one before instead of reading or writing past the tensor), and among those
+    /// the cheapest for ⌈channels / V⌉ vector operations, the wider on a tie. A 128-bit operation costs what a
+    /// 256-bit one does, and a 512-bit one is counted as two (Zen 4 executes it as two halves), so e.g. 24 channels
+    /// run as three AVX2 vectors rather than two AVX-512 ones. Fewer than 4 channels run the one-lane path.
     /// </summary>
     public static GemmWidth For(int channels)
     {
-        var width = Widest;
-        while (width > GemmWidth.Scalar && (int)width > channels)
-            width = width switch { GemmWidth.W512 => GemmWidth.W256, GemmWidth.W256 => GemmWidth.W128, _ => GemmWidth.Scalar };
-        return width;
+        var best = GemmWidth.Scalar;
+        long bestCost = long.MaxValue;
+        for (var width = Widest; width > GemmWidth.Scalar; width = Narrower(width))
+        {
+            int lanes = (int)width;
+            if (lanes > channels) continue;
+            long cost = (long)(channels + lanes - 1) / lanes * (width == GemmWidth.W512 ? 2 : 1);
+            if (cost < bestCost)
+            {
+                best = width;
+                bestCost = cost;
+            }
+        }
+        return best;
     }
+
+    private static GemmWidth Narrower(GemmWidth width) => width switch
+    {
+        GemmWidth.W512 => GemmWidth.W256,
+        GemmWidth.W256 => GemmWidth.W128,
+        _ => GemmWidth.Scalar,
+    };
 }

@@ -3,10 +3,12 @@ namespace Accel.Delegates.Cpu.Kernels.Gemm;
 /// <summary>
 /// OHWI weights (<c>[Cout, taps, Cin]</c>, taps = KH·KW in (ky, kx) order; FULLY_CONNECTED's <c>[Units, K]</c> is the
 /// one-tap case) packed once at compile time for <see cref="GemmTiles{TOps, TV}"/>: output channels in blocks of
-/// 2·V lanes (V = vector lanes), the last block only V wide when at most V channels remain, each block laid out
-/// <c>[tap][ci][block width]</c> so a micro-kernel reads one contiguous stream in exactly the reference's (tap, ci)
-/// order. Lanes past Cout are zero; their results are computed and discarded, never stored.
-/// The bias (if any) is packed to <c>BlockCount·2V</c> floats, zero-padded likewise.
+/// 2·V lanes (V = vector lanes), each laid out <c>[tap][ci][block width]</c> so a micro-kernel reads one contiguous
+/// stream in exactly the reference's (tap, ci) order.
+/// When 2·V does not divide Cout, the last block is V or 2·V wide and starts early enough to end exactly at Cout,
+/// overlapping the block before it: the overlapping channels are computed again by identical FMA chains and stored
+/// again with identical bits, so every lane is a real channel and every store a whole vector inside the tensor.
+/// This needs Cout ≥ V (<see cref="GemmWidths.For"/> guarantees it). The bias (if any) is kept per channel.
 /// </summary>
 internal sealed unsafe class PackedConvWeights
 {
@@ -16,35 +18,59 @@ internal sealed unsafe class PackedConvWeights
             throw new ArgumentException($"weights hold {ohwi.Length} floats, expected {outputChannels}×{taps}×{depth}");
         if (!bias.IsEmpty && bias.Length != outputChannels)
             throw new ArgumentException($"bias holds {bias.Length} floats, expected {outputChannels}");
+        if (outputChannels < lanes) throw new ArgumentException($"{outputChannels} output channels are fewer than {lanes} lanes");
         Lanes = lanes;
         OutputChannels = outputChannels;
         Taps = taps;
         Depth = depth;
+
         int wide = 2 * lanes;
-        BlockCount = (outputChannels + wide - 1) / wide;
-        LastBlockNarrow = outputChannels - (BlockCount - 1) * wide <= lanes;
-        BlockStride = checked(taps * depth * wide);
-        Weights = new PinnedFloats(checked(BlockCount * BlockStride));
+        var blocks = new List<(int Start, int Width)>();
+        int channel = 0;
+        for (; channel + wide <= outputChannels; channel += wide) blocks.Add((channel, wide));
+        int rest = outputChannels - channel;
+        if (rest > 0)
+        {
+            if (rest <= lanes) blocks.Add((outputChannels - lanes, lanes));
+            else if (outputChannels >= wide) blocks.Add((outputChannels - wide, wide));
+            else
+            {
+                // V < Cout < 2V: two overlapping narrow blocks.
+                blocks.Add((0, lanes));
+                blocks.Add((outputChannels - lanes, lanes));
+            }
+        }
+
+        BlockCount = blocks.Count;
+        Blocks = new PinnedFloats(3 * BlockCount); // per block: start channel, width, weights offset (as int bits)
+        var table = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(Blocks.Span);
+        long offset = 0;
+        for (int b = 0; b < BlockCount; b++)
+        {
+            table[3 * b] = blocks[b].Start;
+            table[3 * b + 1] = blocks[b].Width;
+            table[3 * b + 2] = checked((int)offset);
+            offset += (long)taps * depth * blocks[b].Width;
+        }
+        Weights = new PinnedFloats(checked((int)offset));
 
         var packed = Weights.Span;
-        for (int block = 0; block < BlockCount; block++)
+        for (int b = 0; b < BlockCount; b++)
         {
-            int width = BlockWidth(block);
-            int firstChannel = block * wide;
-            int validLanes = ValidLanes(block);
-            int blockStart = block * BlockStride;
+            var (start, width) = blocks[b];
+            int blockOffset = table[3 * b + 2];
             for (int tap = 0; tap < taps; tap++)
             for (int ci = 0; ci < depth; ci++)
             {
-                int row = blockStart + (tap * depth + ci) * width;
-                for (int lane = 0; lane < validLanes; lane++)
-                    packed[row + lane] = ohwi[((firstChannel + lane) * taps + tap) * depth + ci];
+                int row = blockOffset + (tap * depth + ci) * width;
+                for (int lane = 0; lane < width; lane++)
+                    packed[row + lane] = ohwi[((start + lane) * taps + tap) * depth + ci];
             }
         }
 
         if (!bias.IsEmpty)
         {
-            Bias = new PinnedFloats(BlockCount * wide);
+            Bias = new PinnedFloats(outputChannels);
             bias.CopyTo(Bias.Span);
         }
     }
@@ -56,36 +82,24 @@ internal sealed unsafe class PackedConvWeights
     public int Depth { get; }
     public int BlockCount { get; }
 
-    /// <summary>Whether the last block is V (not 2·V) lanes wide.</summary>
-    public bool LastBlockNarrow { get; }
-
-    /// <summary>Floats from one block's start to the next (every block but a narrow last one is this long).</summary>
-    public int BlockStride { get; }
+    /// <summary>Per block: first channel, width (V or 2·V), offset of its packed weights.</summary>
+    public PinnedFloats Blocks { get; }
     public PinnedFloats Weights { get; }
     public PinnedFloats? Bias { get; }
 
-    public int BlockWidth(int block) => block == BlockCount - 1 && LastBlockNarrow ? Lanes : 2 * Lanes;
-
-    /// <summary>Output channels of <paramref name="block"/> that exist (the rest of its lanes are padding).</summary>
-    public int ValidLanes(int block) => Math.Min(BlockWidth(block), OutputChannels - block * 2 * Lanes);
-
     /// <summary>The raw pointers and sizes the micro-kernels read.</summary>
-    public GemmPlan Plan => new(Weights.Pointer, Bias is null ? null : Bias.Pointer, Lanes, Depth, OutputChannels,
-        BlockCount, BlockStride, LastBlockNarrow);
+    public GemmPlan Plan => new(Weights.Pointer, Bias is null ? null : Bias.Pointer, (int*)Blocks.Pointer, BlockCount);
 }
 
-/// <summary>Pointers into <see cref="PackedConvWeights"/> (alive as long as it is) plus the sizes, passed by reference.</summary>
-internal readonly unsafe struct GemmPlan(float* weights, float* bias, int lanes, int depth, int outputChannels,
-    int blockCount, int blockStride, bool lastBlockNarrow)
+/// <summary>Pointers into <see cref="PackedConvWeights"/> (alive as long as it is) plus the block count, passed by reference.</summary>
+internal readonly unsafe struct GemmPlan(float* weights, float* bias, int* blocks, int blockCount)
 {
     public readonly float* Weights = weights;
 
     /// <summary>Null when the op has no bias (then no addition at all, as in the reference).</summary>
     public readonly float* Bias = bias;
-    public readonly int Lanes = lanes;
-    public readonly int Depth = depth;
-    public readonly int OutputChannels = outputChannels;
+
+    /// <summary>Per block: first channel, width, weights offset.</summary>
+    public readonly int* Blocks = blocks;
     public readonly int BlockCount = blockCount;
-    public readonly int BlockStride = blockStride;
-    public readonly bool LastBlockNarrow = lastBlockNarrow;
 }
