@@ -7,7 +7,8 @@ using Accel.Conformance.Running;
 namespace Accel.Conformance.Goldens;
 
 /// <summary>
-/// conformance/cases/goldens.json: per case, the reference executor's outputs as SHA-256 + a small summary (raw bytes
+/// conformance/cases/goldens.json: per case, the reference executor's outputs as SHA-256 (NaN-canonical, see
+/// <see cref="OutputComparer.CanonicalSha256"/>) + a small summary (raw bytes
 /// inline, base64, when an output is at most <see cref="RawLimitBytes"/>), the hashes of the inputs they were made
 /// from, and the TFLite cross-check measured when they were generated. Written one case per line so diffs read well.
 /// </summary>
@@ -128,7 +129,8 @@ public sealed class GoldenCase
             try
             {
                 byte[] raw = Convert.FromBase64String(o.Raw);
-                if (SuiteContext.Sha256Hex(raw) != o.Sha256) return $"output '{o.Name}': raw bytes do not hash to its sha256";
+                var type = Enum.GetValues<TensorType>().FirstOrDefault(t => t.ToDisplayName() == o.Dtype, TensorType.UInt8);
+                if (OutputComparer.CanonicalSha256(type, raw) != o.Sha256) return $"output '{o.Name}': raw bytes do not hash to its sha256";
             }
             catch (FormatException)
             {

@@ -7,7 +7,9 @@ namespace Accel.Conformance.Running;
 public sealed record CapturedOutput(string Name, TensorType Type, int[] Shape, byte[] Bytes)
 {
     private string? _sha256;
-    public string Sha256 => _sha256 ??= SuiteContext.Sha256Hex(Bytes);
+
+    /// <summary>The NaN-canonical SHA-256 (<see cref="OutputComparer.CanonicalSha256"/>), what goldens record.</summary>
+    public string Sha256 => _sha256 ??= OutputComparer.CanonicalSha256(Type, Bytes);
 }
 
 /// <summary>What one backend produced for one case.</summary>
