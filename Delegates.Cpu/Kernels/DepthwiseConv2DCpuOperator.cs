@@ -106,7 +106,9 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
     private readonly PinnedFloats? _bias;
     private readonly float* _w, _b;
     private readonly GemmEpilogue<TV> _epilogue;
-    private readonly int[] _vectorStarts;
+    private readonly int[] _vectorStarts; // pinned
+    private readonly int* _starts;
+    private readonly bool _rowKernel;
     private readonly int _multiplier;
     private readonly PinnedFloats? _gatherIndex; // lane oc → input channel, as floats' bit patterns (multiplier > 1 only)
 
@@ -127,7 +129,9 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
         var starts = new List<int>();
         for (int c = 0; c + v <= depth; c += v) starts.Add(c);
         if (depth % v != 0) starts.Add(depth - v);
-        _vectorStarts = starts.ToArray();
+        _vectorStarts = GC.AllocateArray<int>(starts.Count, pinned: true);
+        starts.CopyTo(_vectorStarts);
+        _starts = (int*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_vectorStarts));
         _multiplier = depth / geometry.InputDepth;
         if (_multiplier > 1)
         {
@@ -135,6 +139,8 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
             var index = System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(_gatherIndex.Span);
             for (int oc = 0; oc < depth; oc++) index[oc] = oc / _multiplier;
         }
+        _rowKernel = _multiplier == 1 && geometry.DilationW == 1
+            && DepthwiseRowKernels<TOps, TV>.Supports(geometry.FilterWidth, geometry.StrideW);
     }
 
     public void Run(CpuThreadPool pool)
@@ -188,7 +194,20 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
                     taps++;
                 }
                 float* y = yRow + (nint)ox * g.OutputDepth;
-                if (_multiplier == 1) Pixels(xBatch, xStride, tapX, tapW, taps, y, run);
+                if (_rowKernel && kxBegin == 0 && kxEnd == g.FilterWidth && run >= DepthwiseRowKernels<TOps, TV>.Pixels)
+                {
+                    // Interior: column-reusing kernels on groups of 8 pixels, the rest through the tap-list tiles.
+                    int grouped = run / DepthwiseRowKernels<TOps, TV>.Pixels * DepthwiseRowKernels<TOps, TV>.Pixels;
+                    float* xOrigin = xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * g.InputDepth;
+                    nint rowStride = (nint)g.DilationH * g.InputWidth * g.InputDepth;
+                    for (int p = 0; p < grouped; p += DepthwiseRowKernels<TOps, TV>.Pixels)
+                        DepthwiseRowKernels<TOps, TV>.Run(g.FilterWidth, g.StrideW, xOrigin + p * xStride, g.InputDepth, rowStride,
+                            kyBegin, kyEnd, _w, g.OutputDepth, _b, _epilogue, y + (nint)p * g.OutputDepth, g.OutputDepth,
+                            _starts, _vectorStarts.Length);
+                    if (grouped < run)
+                        Pixels(xBatch + grouped * xStride, xStride, tapX, tapW, taps, y + (nint)grouped * g.OutputDepth, run - grouped);
+                }
+                else if (_multiplier == 1) Pixels(xBatch, xStride, tapX, tapW, taps, y, run);
                 else PixelsWithMultiplier(xBatch, xStride, tapX, tapW, taps, y, run, gathered);
                 ox += run;
             }
@@ -200,7 +219,7 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
     {
         int depth = _g.OutputDepth;
         int vectors = _vectorStarts.Length;
-        fixed (int* starts = _vectorStarts)
+        int* starts = _starts;
         {
             for (int p = 0; p < count;)
             {
