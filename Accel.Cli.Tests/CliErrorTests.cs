@@ -73,12 +73,12 @@ public sealed class CliErrorTests
     }
 
     [Test]
-    public void BenchSaysNotImplementedYet()
+    public void BenchOfAMissingModelIsARuntimeError()
     {
-        var result = CliHarness.Run("bench", "model.tflite");
-        Assert.That(result.ExitCode, Is.EqualTo(2));
+        var result = CliHarness.Run("bench", "model.tflite", "--no-history");
+        Assert.That(result.ExitCode, Is.EqualTo(1));
         AssertOneErrorLine(result);
-        Assert.That(result.Stderr, Does.Contain("not implemented yet"));
+        Assert.That(result.Stderr, Does.Contain("model file not found"));
     }
 
     [Test]
@@ -124,7 +124,8 @@ public sealed class CliErrorTests
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stdout, Does.Contain("accel inspect MODEL"));
         Assert.That(result.Stdout, Does.Contain("accel run MODEL"));
-        Assert.That(result.Stdout, Does.Match(@"Not built yet[^\n]*'accel bench'"));
+        Assert.That(result.Stdout, Does.Contain("accel bench MODEL"));
+        Assert.That(result.Stdout, Does.Match(@"not built yet[^\n]*vulkan"));
     }
 
     [TestCase("inspect", "--help")]

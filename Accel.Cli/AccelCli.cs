@@ -16,7 +16,7 @@ public static class AccelCli
     public const int ExitUsageError = 2;
 
     public const string NotBuiltYetNote =
-        "Not built yet (later issues): 'accel bench' and the '--delegate' option.";
+        "Backends not built yet (later issues): vulkan, ilgpu, hexagon.";
 
     public const string Usage = """
         accel - Accel, a TensorFlow Lite compatible inference runtime (reference CPU kernels)
@@ -33,11 +33,20 @@ public static class AccelCli
                         [--junit FILE] [--json FILE] [--html FILE] [--generate [--update]] [--list]
           accel conform merge REPORT.json... [--json FILE] [--junit FILE] [--html FILE]
               the conformance suite: every case x backend bit for bit against the goldens
+          accel bench MODEL [--delegate NAME] [--threads N] [--warmup N] [--runs N] [--max-secs S]
+                            [--profile-ops [--per-node]] [--json FILE] [--history FILE|DIR]
+              TFLite's benchmark_model: init, first inference, latency distribution, memory,
+              per-op profile; --json writes every sample and appends to the machine's history
+          accel perf report HISTORY... --html FILE [--github-json FILE]
+          accel perf compare BASELINE.json CURRENT.json [--alpha A] [--min-effect F]
+              dashboard (latency over commits, peer ratios, regressions) and a statistical
+              regression gate (exit 3 on a regression)
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
-        Not built yet (later issues): 'accel bench' and the '--delegate' option.
-        Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error.
+        Backends not built yet (later issues): vulkan, ilgpu, hexagon.
+        Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error,
+        3 'accel perf compare' found a regression.
         """;
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -102,8 +111,9 @@ public static class AccelCli
             case "conform":
                 return ConformCommand.Execute(rest, stdout, stderr);
             case "bench":
-                stderr.WriteLine($"accel: error: 'accel {command}' is not implemented yet (a later issue); available: inspect, run, conform, version, help");
-                return ExitUsageError;
+                return BenchCommand.Execute(rest, stdout, stderr);
+            case "perf":
+                return PerfCommand.Execute(rest, stdout, stderr);
             default:
                 if (command.StartsWith("--delegate", StringComparison.Ordinal)) throw NotImplementedDelegate();
                 throw new UsageException(command.StartsWith('-') ? $"unknown option '{command}' (a command comes first)" : $"unknown command '{command}'");
@@ -119,7 +129,8 @@ public static class AccelCli
             "version" => "usage: accel version\n  prints the versions of accel, Accel.Runtime.Core and .NET",
             "help" => Usage,
             "conform" => ConformCommand.Usage,
-            "bench" => $"'accel {rest[0]}' is not implemented yet (a later issue).",
+            "bench" => BenchCommand.Usage,
+            "perf" => PerfCommand.Usage,
             _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
         };
         stdout.Write(text);

@@ -1,0 +1,439 @@
+using System.Diagnostics;
+using System.Globalization;
+using Accel.Delegates;
+using Accel.Delegates.Cpu;
+using Accel.Perf.Reporting;
+
+namespace Accel.Cli;
+
+/// <summary>
+/// <c>accel bench MODEL …</c>: TFLite's benchmark_model for Accel. Init time (load + verify + allocate + delegate
+/// compile), first inference, warm-up, then the invoke latency distribution, peak memory, optionally a per-op
+/// profile; <c>--json</c> writes every sample and appends the result to the per-machine history.
+/// </summary>
+public static class BenchCommand
+{
+    public const string Usage = """
+        usage: accel bench MODEL [--delegate NAME[,NAME...]] [--threads N] [--warmup N] [--runs N]
+                                 [--max-secs S] [--profile-ops [--per-node] [--profile-runs N]
+                                 [--peak-gflops G]] [--json FILE] [--history FILE.jsonl|DIR]
+                                 [--no-history] [--github-json FILE] [--random-seed N] [--verbose]
+
+        Measures MODEL like TFLite's benchmark_model: init time (load + verify, then allocate, which
+        plans and compiles the delegate partitions), the first inference, the warm-up runs, then
+        count / min / median / mean / p90 / p99 / std of the invoke latency, and peak memory (the
+        activation arena, the managed heap, the process's peak RSS, managed bytes per invoke).
+        Inputs are the seeded random data of 'accel run' (seed 0 unless --random-seed).
+        Progress is shown on a terminal; redirected output is plain text.
+
+        options:
+          --delegate, -d NAME[,NAME...]   reference (default) or cpu, as for 'accel run'
+          --threads, -t N                 threads delegates may use (default 1)
+          --warmup N                      warm-up invokes after the first one (default 3)
+          --runs N                        timed invokes (default 50)
+          --max-secs S                    stop the timed invokes after S seconds (default 150;
+                                          at least one run is always timed)
+          --profile-ops                   afterwards, profile the plan's steps (Interpreter.InvokeProfiled)
+                                          and print a per-op table sorted by cost: op, node(s), time,
+                                          % of total, cumulative %, MACs and achieved GFLOP/s (2 FLOPs
+                                          per MAC). A delegate partition is one step: its row covers all
+                                          its nodes, and the table says so.
+          --per-node                      with --profile-ops and a delegate: compile every claimed node as
+                                          its own partition (same kernels, same threads) so each op gets
+                                          its own row; cross-node cache effects are lost
+          --profile-runs N                profiled invokes; each step's median is reported (default 10)
+          --peak-gflops G                 adds a '% of peak' column (e.g. the FMA peak BenchmarkDotNet's
+                                          MachineLimits suite measures)
+          --json FILE                     writes the result (accel-bench/1, every sample) to FILE and
+                                          appends it to the history (below)
+          --history FILE.jsonl|DIR        history to append to (default: $ACCEL_BENCH_HISTORY, else
+                                          ${ACCEL_CACHE:-~/.cache/accel}/bench-history/<machine>.jsonl);
+                                          given alone it also appends
+          --no-history                    with --json: do not append
+          --github-json FILE              github-action-benchmark 'customSmallerIsBetter' JSON (median ms)
+          --random-seed N                 input seed (default 0)
+        """;
+
+    private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int Warmup, int Runs,
+        double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string? History,
+        bool AppendHistory, string? GithubJson, ulong Seed);
+
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (AccelCli.IsHelp(args))
+        {
+            stdout.Write(Usage);
+            stdout.WriteLine();
+            return AccelCli.ExitOk;
+        }
+        var parsed = new ArgParser("bench")
+            .Option("--delegate", "-d")
+            .Option("--threads", "-t")
+            .Option("--warmup")
+            .Option("--runs")
+            .Option("--max-secs")
+            .Switch("--profile-ops")
+            .Switch("--per-node")
+            .Option("--profile-runs")
+            .Option("--peak-gflops")
+            .Option("--json")
+            .Option("--history")
+            .Switch("--no-history")
+            .Option("--github-json")
+            .Option("--random-seed")
+            .Switch("--verbose", "-v")
+            .Parse(args);
+        if (parsed.Positionals.Count != 1)
+            throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments: {string.Join(" ", parsed.Positionals)}", "bench");
+        if (parsed.Has("--per-node") && !parsed.Has("--profile-ops")) throw new UsageException("--per-node needs --profile-ops", "bench");
+        if (parsed.Has("--no-history") && parsed.Has("--history")) throw new UsageException("--history and --no-history contradict each other", "bench");
+        int threads = DelegateCatalog.ParseThreads(parsed.Value("--threads"), "bench");
+        string? delegates = parsed.Value("--delegate");
+        var options = new BenchOptions(
+            parsed.Positionals[0],
+            delegates ?? "reference",
+            DelegateCatalog.CreateOptions(delegates, threads, "bench"),
+            ParseInt(parsed.Value("--warmup"), "--warmup", 3, min: 0),
+            ParseInt(parsed.Value("--runs"), "--runs", 50, min: 1),
+            ParseDouble(parsed.Value("--max-secs"), "--max-secs", 150),
+            parsed.Has("--profile-ops"),
+            parsed.Has("--per-node"),
+            ParseInt(parsed.Value("--profile-runs"), "--profile-runs", 10, min: 1),
+            parsed.Value("--peak-gflops") is { } peak ? ParseDouble(peak, "--peak-gflops", 0) : null,
+            parsed.Value("--json"),
+            parsed.Value("--history"),
+            !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
+            parsed.Value("--github-json"),
+            ParseSeed(parsed.Value("--random-seed")));
+        return Run(options, stdout, stderr);
+    }
+
+    private static int ParseInt(string? text, string option, int fallback, int min)
+    {
+        if (text is null) return fallback;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < min)
+            throw new UsageException($"{option} expects an integer >= {min}, got '{text}'", "bench");
+        return value;
+    }
+
+    private static double ParseDouble(string? text, string option, double fallback)
+    {
+        if (text is null) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || double.IsInfinity(value))
+            throw new UsageException($"{option} expects a positive number, got '{text}'", "bench");
+        return value;
+    }
+
+    private static ulong ParseSeed(string? text)
+    {
+        if (text is null) return 0;
+        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+            throw new UsageException($"--random-seed expects an integer from 0 to {ulong.MaxValue}, got '{text}'", "bench");
+        return seed;
+    }
+
+    private static int Run(BenchOptions o, TextWriter stdout, TextWriter stderr)
+    {
+        var progress = Progress.For(stderr);
+        long managedPeak = GC.GetTotalMemory(false);
+        void Checkpoint() => managedPeak = Math.Max(managedPeak, GC.GetTotalMemory(false));
+
+        progress.Show("loading");
+        var clock = Stopwatch.StartNew();
+        using var model = Formatting.OpenModel(o.ModelPath);
+        double loadMs = clock.Elapsed.TotalMilliseconds;
+        Checkpoint();
+        progress.Show("allocating and compiling");
+        clock.Restart();
+        using var interpreter = new Interpreter(model, o.InterpreterOptions);
+        interpreter.AllocateTensors();
+        double allocateMs = clock.Elapsed.TotalMilliseconds;
+        Checkpoint();
+        for (int i = 0; i < interpreter.InputCount; i++)
+        {
+            var t = interpreter.GetInputTensor(i);
+            if (!InputGenerator.Supports(t.Type))
+                throw new CliException($"input {i} '{t.Name}' is {t.Type.ToDisplayName()}, which bench cannot generate");
+            InputGenerator.Fill(t.WritableBytes, t.Type, o.Seed, i);
+        }
+
+        progress.Show("first inference");
+        long start = Stopwatch.GetTimestamp();
+        interpreter.Invoke();
+        double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        Checkpoint();
+
+        double warmupTotal = 0;
+        for (int w = 0; w < o.Warmup; w++)
+        {
+            progress.Show($"warm-up {w + 1}/{o.Warmup}");
+            start = Stopwatch.GetTimestamp();
+            interpreter.Invoke();
+            warmupTotal += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        var samples = new List<double>(o.Runs);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var timed = Stopwatch.StartNew();
+        for (int r = 0; r < o.Runs; r++)
+        {
+            start = Stopwatch.GetTimestamp();
+            interpreter.Invoke();
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            progress.Show($"run {r + 1}/{o.Runs}, last {Formatting.Milliseconds(samples[^1])}");
+            if (timed.Elapsed.TotalSeconds >= o.MaxSeconds) break;
+        }
+        double allocatedPerInvoke = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)samples.Count;
+        Checkpoint();
+
+        IReadOnlyList<ProfileEntry>? profile = null;
+        string? profileNote = null;
+        if (o.ProfileOps)
+        {
+            progress.Show("profiling");
+            (profile, profileNote) = Profile(model, interpreter, o, samples, progress);
+            Checkpoint();
+        }
+        progress.Clear();
+
+        var summary = LatencySummary.Of(samples);
+        var machine = BenchEnvironment.DescribeMachine();
+        var (commit, dirty) = BenchEnvironment.GitCommit();
+        var memory = new MemoryInfo(interpreter.ArenaBytes, managedPeak, BenchEnvironment.PeakRssBytes(), allocatedPerInvoke);
+        var notes = new List<string>();
+        if (samples.Count < o.Runs) notes.Add($"stopped after {samples.Count} of {o.Runs} runs: --max-secs {o.MaxSeconds.ToString(CultureInfo.InvariantCulture)} reached");
+        if (machine.LoadAverage1Min is double load && load > machine.LogicalCores * 0.75)
+            notes.Add($"machine busy: load average {load.ToString("0.0", CultureInfo.InvariantCulture)} on {machine.LogicalCores} logical cores; prefer min/median");
+        if (profileNote is not null) notes.Add(profileNote);
+
+        var record = new BenchRecord
+        {
+            Model = Path.GetFileNameWithoutExtension(o.ModelPath),
+            ModelFile = Path.GetFileName(o.ModelPath),
+            ModelSha256 = Formatting.FileSha256(o.ModelPath),
+            Runtime = "accel",
+            Backend = o.Backend,
+            Threads = o.InterpreterOptions.Threads,
+            Commit = commit,
+            Dirty = dirty,
+            Date = DateTimeOffset.UtcNow,
+            Machine = machine,
+            Tool = AccelCli.VersionText(),
+            Init = new InitTiming(loadMs, allocateMs, loadMs + allocateMs),
+            FirstInferenceMs = firstMs,
+            Warmup = new WarmupInfo(o.Warmup, o.Warmup == 0 ? 0 : warmupTotal / o.Warmup),
+            Latency = summary,
+            SamplesMs = samples.ToArray(),
+            Memory = memory,
+            Profile = profile,
+            Notes = notes.Count == 0 ? null : notes,
+        };
+
+        WriteText(record, interpreter, o, stdout);
+
+        if (o.JsonFile is not null)
+        {
+            WriteFile(o.JsonFile, record.ToJson());
+            stdout.WriteLine($"wrote: {Path.GetFullPath(o.JsonFile)}");
+        }
+        if (o.AppendHistory)
+        {
+            string file = BenchHistory.Append([record], o.History);
+            stdout.WriteLine($"history: appended to {Path.GetFullPath(file)}");
+        }
+        if (o.GithubJson is not null)
+        {
+            WriteFile(o.GithubJson, GithubBenchmarkJson.Write([record]));
+            stdout.WriteLine($"wrote: {Path.GetFullPath(o.GithubJson)} (github-action-benchmark customSmallerIsBetter)");
+        }
+        return AccelCli.ExitOk;
+    }
+
+    private static void WriteFile(string path, string text)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        File.WriteAllText(path, text);
+    }
+
+    private static void WriteText(BenchRecord r, Interpreter interpreter, BenchOptions o, TextWriter stdout)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        stdout.WriteLine($"model: {r.ModelFile}  (sha256 {r.ModelSha256![..16]})");
+        if (o.InterpreterOptions.Delegates.Count > 0)
+        {
+            var plan = interpreter.Plan;
+            stdout.WriteLine($"backend: {r.Backend}, threads {r.Threads}, vector path {CpuDelegate.VectorPath}: {plan.DelegatedNodeCount} of {plan.Partitions.Sum(p => p.Nodes.Length)} executed nodes delegated in {plan.Partitions.Count(p => p.IsDelegated)} partition(s)");
+            foreach (var diagnostic in interpreter.Diagnostics) stdout.WriteLine($"diagnostic: {diagnostic}");
+        }
+        else
+            stdout.WriteLine($"backend: reference (scalar reference kernels on the calling thread; --threads has no effect on them)");
+        var m = r.Machine!;
+        stdout.WriteLine($"machine: {m.Cpu}, {m.LogicalCores} logical cores, {m.VectorIsa}, {m.Os}; fingerprint {m.Fingerprint}"
+            + (m.LoadAverage1Min is double load ? $", load average {load.ToString("0.0", inv)}" : ""));
+        stdout.WriteLine($"commit: {r.Commit ?? "unknown"}{(r.Dirty == true ? " (uncommitted changes)" : "")}");
+        stdout.WriteLine($"init: {Formatting.Milliseconds(r.Init!.TotalMs)} (load + verify {Formatting.Milliseconds(r.Init.LoadMs)}, allocate + delegate compile {Formatting.Milliseconds(r.Init.AllocateMs)})");
+        stdout.WriteLine($"first inference: {Formatting.Milliseconds(r.FirstInferenceMs!.Value)}");
+        stdout.WriteLine(r.Warmup!.Count == 0 ? "warm-up: none" : $"warm-up: {r.Warmup.Count} runs, mean {Formatting.Milliseconds(r.Warmup.MeanMs)}");
+        var s = r.Latency;
+        stdout.WriteLine($"invoke latency ({s.Count} runs):");
+        var table = new TextTable(">count", ">min", ">median", ">mean", ">p90", ">p99", ">max", ">std");
+        table.Add($"{s.Count}", Formatting.Milliseconds(s.Min), Formatting.Milliseconds(s.Median), Formatting.Milliseconds(s.Mean),
+            Formatting.Milliseconds(s.P90), Formatting.Milliseconds(s.P99), Formatting.Milliseconds(s.Max), Formatting.Milliseconds(s.Std));
+        table.Write(stdout);
+        var mem = r.Memory!;
+        stdout.WriteLine($"memory: arena {Formatting.Bytes(mem.ArenaBytes)}; managed heap peak {Formatting.Bytes(mem.ManagedHeapBytes)}; "
+            + $"peak RSS {Formatting.Bytes(mem.PeakRssBytes)}; managed bytes allocated per invoke {mem.AllocatedPerInvokeBytes.ToString("0", inv)} B (whole process: includes background JIT)");
+        if (r.Profile is { } profile) WriteProfile(profile, o, s.Median, stdout);
+        foreach (var note in r.Notes ?? []) stdout.WriteLine($"note: {note}");
+    }
+
+    private static void WriteProfile(IReadOnlyList<ProfileEntry> profile, BenchOptions o, double invokeMedian, TextWriter stdout)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        double total = profile.Sum(p => p.Milliseconds);
+        bool partitions = profile.Any(p => p.Nodes.Length > 1);
+        stdout.WriteLine($"per-op profile ({o.ProfileRuns} profiled invokes, median per step; steps sum to {Formatting.Milliseconds(total)} vs invoke median {Formatting.Milliseconds(invokeMedian)}):");
+        if (partitions)
+            stdout.WriteLine("  rows marked 'partition' are whole delegate partitions (one timed step covering all their nodes); --per-node splits them");
+        var headers = new List<string> { ">#", "op", "executor", "node(s)", ">time", ">%", ">cum %", ">MACs", ">GFLOP/s" };
+        if (o.PeakGflops is not null) headers.Add(">% of peak");
+        var table = new TextTable(headers.ToArray());
+        int rank = 0;
+        foreach (var p in profile.Take(MaxProfileRows))
+        {
+            var cells = new List<string>
+            {
+                $"{++rank}", p.Operator, p.Executor, NodeList(p.Nodes), Formatting.Milliseconds(p.Milliseconds),
+                p.Percent.ToString("0.0", inv), p.CumulativePercent.ToString("0.0", inv),
+                p.Macs == 0 ? "-" : Formatting.Short(p.Macs), p.Macs == 0 ? "-" : p.GflopsPerSecond.ToString("0.00", inv),
+            };
+            if (o.PeakGflops is double peak) cells.Add(p.Macs == 0 ? "-" : (100 * p.GflopsPerSecond / peak).ToString("0.0", inv) + "%");
+            table.Add(cells.ToArray());
+        }
+        table.Write(stdout);
+        if (profile.Count > MaxProfileRows)
+            stdout.WriteLine($"  ... {profile.Count - MaxProfileRows} cheaper steps ({(100 - profile[MaxProfileRows - 1].CumulativePercent).ToString("0.0", inv)}% of the time) not shown; --json has them all");
+    }
+
+    /// <summary>Rows of the per-op table printed; the JSON keeps every step.</summary>
+    private const int MaxProfileRows = 30;
+
+    private static string NodeList(int[] nodes) =>
+        nodes.Length == 1 ? $"{nodes[0]}" : nodes.Length <= 4 ? string.Join(",", nodes) : $"{nodes.Min()}..{nodes.Max()} ({nodes.Length})";
+
+    /// <summary>Profiles the plan's steps (or, with --per-node, a plan with one partition per delegated node).</summary>
+    private static (IReadOnlyList<ProfileEntry>, string?) Profile(Model model, Interpreter interpreter, BenchOptions o, List<double> samples, Progress progress)
+    {
+        var work = MacEstimator.Estimate(interpreter).Nodes.ToDictionary(n => n.Node);
+        Interpreter? perNode = null;
+        string? note = null;
+        try
+        {
+            var profiled = interpreter;
+            if (o.PerNode && o.InterpreterOptions.Delegates.Count > 0)
+            {
+                var options = new InterpreterOptions { Threads = o.InterpreterOptions.Threads };
+                for (int n = 0; n < interpreter.NodeCount; n++)
+                {
+                    if (interpreter.IsNodeFolded(n)) continue;
+                    foreach (var selection in o.InterpreterOptions.Delegates)
+                        options.Delegates.Add(new DelegateSelection(new SingleNodeDelegate(selection.Delegate, n)));
+                }
+                perNode = new Interpreter(model, options);
+                perNode.AllocateTensors();
+                for (int i = 0; i < perNode.InputCount; i++)
+                    interpreter.GetInputTensor(i).Bytes.CopyTo(perNode.GetInputTensor(i).WritableBytes);
+                perNode.Invoke(); // warm
+                profiled = perNode;
+                note = "per-op profile from a per-node plan: every delegated node compiled as its own partition";
+            }
+            List<double>[]? times = null;
+            IReadOnlyList<StepTiming>? steps = null;
+            for (int r = 0; r < o.ProfileRuns; r++)
+            {
+                progress.Show($"profiling {r + 1}/{o.ProfileRuns}");
+                steps = profiled.InvokeProfiled();
+                times ??= steps.Select(_ => new List<double>()).ToArray();
+                for (int i = 0; i < steps.Count; i++) times[i].Add(steps[i].Milliseconds);
+            }
+            var rows = steps!.Select((step, i) =>
+            {
+                double ms = Perf.Reporting.Statistics.Median(times![i]);
+                long macs = step.Nodes.Sum(n => work.TryGetValue(n, out var w) ? w.Macs : 0);
+                string op = step.Nodes.Length == 1
+                    ? interpreter.NodeOperator(step.Nodes[0]).Name
+                    : $"partition ({string.Join(", ", step.Nodes.GroupBy(n => interpreter.NodeOperator(n).Name).OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Key} x{g.Count()}"))}{(step.Nodes.Select(n => interpreter.NodeOperator(n).Name).Distinct().Count() > 3 ? ", ..." : "")})";
+                return (Op: op, step.Executor, step.Nodes, Ms: ms, Macs: macs);
+            }).OrderByDescending(r => r.Ms).ToList();
+            double total = rows.Sum(r => r.Ms);
+            double cumulative = 0;
+            var entries = new List<ProfileEntry>();
+            foreach (var row in rows)
+            {
+                cumulative += row.Ms;
+                double gflops = row.Macs > 0 && row.Ms > 0 ? 2.0 * row.Macs / (row.Ms * 1e6) : 0;
+                entries.Add(new ProfileEntry(row.Op, row.Executor, row.Nodes, row.Ms, total > 0 ? 100 * row.Ms / total : 0,
+                    total > 0 ? 100 * cumulative / total : 0, row.Macs, gflops));
+            }
+            if (entries.Any(e => e.Nodes.Length > 1))
+                note ??= "per-op profile: delegate partitions are single steps (one row per partition); --per-node gives one row per op";
+            return (entries, note);
+        }
+        finally
+        {
+            perNode?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Profiling aid: claims exactly one node for an inner delegate, so a list of these (one per node) makes the
+    /// partitioner give every node its own partition, compiled by the real delegate. Disposes nothing: the inner
+    /// delegate belongs to the measured interpreter.
+    /// </summary>
+    private sealed class SingleNodeDelegate(IAccelDelegate inner, int node) : IAccelDelegate
+    {
+        public string Name => inner.Name;
+        public DelegateCapabilities Capabilities => inner.Capabilities;
+        public string? UnavailableReason => inner.UnavailableReason;
+
+        public NodeSupport Supports(DelegateNode candidate) =>
+            candidate.Index == node ? inner.Supports(candidate) : NodeSupport.Refuse("per-node profiling: another node's partition");
+
+        public IPartitionKernel Compile(DelegatePartition partition) => inner.Compile(partition);
+        public double EstimateSeconds(DelegateNode candidate) => inner.EstimateSeconds(candidate);
+        public double EstimateTransferSeconds(long bytes) => inner.EstimateTransferSeconds(bytes);
+        public void Dispose() { }
+    }
+
+    /// <summary>A one-line progress indicator on an interactive terminal; silent when stderr is redirected or not the console.</summary>
+    private sealed class Progress
+    {
+        private readonly TextWriter? _writer;
+        private long _lastShown;
+        private int _lastLength;
+
+        private Progress(TextWriter? writer) => _writer = writer;
+
+        public static Progress For(TextWriter stderr) =>
+            new(ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected ? stderr : null);
+
+        public void Show(string text)
+        {
+            if (_writer is null) return;
+            long now = Stopwatch.GetTimestamp();
+            if (_lastLength > 0 && Stopwatch.GetElapsedTime(_lastShown, now).TotalMilliseconds < 100) return;
+            _lastShown = now;
+            string line = "accel bench: " + text;
+            _writer.Write("\r" + line.PadRight(_lastLength));
+            _lastLength = line.Length;
+        }
+
+        public void Clear()
+        {
+            if (_writer is null || _lastLength == 0) return;
+            _writer.Write("\r" + new string(' ', _lastLength) + "\r");
+            _lastLength = 0;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Accel.Perf.Reporting;
+
+namespace Accel.Cli;
+
+/// <summary>
+/// <c>accel perf report</c> (HTML dashboard from histories) and <c>accel perf compare</c> (a statistical regression
+/// gate for CI: exit 3 on a regression).
+/// </summary>
+public static class PerfCommand
+{
+    /// <summary>Exit code of <c>accel perf compare</c> when at least one series regressed.</summary>
+    public const int ExitRegression = 3;
+
+    public const string Usage = """
+        usage: accel perf report HISTORY... --html FILE [--github-json FILE] [--title TEXT]
+                                 [--alpha A] [--min-effect F]
+               accel perf compare BASELINE CURRENT [--alpha A] [--min-effect F] [--min-samples N]
+                                  [--github-json FILE]
+
+        report   reads results (history .jsonl files, 'accel bench --json' files, or directories of
+                 them) and writes a self-contained HTML dashboard: a latency-over-commits plot per
+                 machine x model x runtime/backend x threads (inline SVG), the peers' ratios from
+                 interleaved sessions, and a table of regressions between consecutive results.
+                 --github-json also writes github-action-benchmark 'customSmallerIsBetter' JSON
+                 (the latest median of every series).
+        compare  matches series (model, runtime, backend, threads; the latest result of each when a
+                 file holds several) and flags a REGRESSION when the current samples are larger with
+                 one-sided Mann-Whitney U p < A (default 0.01) AND the median is slower by at least
+                 F (default 0.05 = 5%). Series with fewer than N samples (default 5) on a side are
+                 'too few samples', never a regression.
+                 Exit codes: 0 no regression, 3 regression, 1 unreadable input, 2 usage error.
+        """;
+
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count == 0) throw new UsageException("'perf' needs a subcommand: report or compare", "perf");
+        if (AccelCli.IsHelp(args))
+        {
+            stdout.Write(Usage);
+            stdout.WriteLine();
+            return AccelCli.ExitOk;
+        }
+        var rest = args.Skip(1).ToArray();
+        return args[0] switch
+        {
+            "report" => Report(rest, stdout),
+            "compare" => Compare(rest, stdout),
+            _ => throw new UsageException($"unknown 'perf' subcommand '{args[0]}' (report or compare)", "perf"),
+        };
+    }
+
+    private static int Report(string[] args, TextWriter stdout)
+    {
+        var parsed = new ArgParser("perf").Option("--html").Option("--github-json").Option("--title")
+            .Option("--alpha").Option("--min-effect").Parse(args);
+        if (parsed.Positionals.Count == 0) throw new UsageException("'perf report' needs at least one HISTORY file or directory", "perf");
+        string? html = parsed.Value("--html");
+        string? github = parsed.Value("--github-json");
+        if (html is null && github is null) throw new UsageException("'perf report' needs --html FILE (and/or --github-json FILE)", "perf");
+        var options = new ComparisonOptions(ParseFraction(parsed.Value("--alpha"), "--alpha", 0.01), ParseFraction(parsed.Value("--min-effect"), "--min-effect", 0.05));
+        var records = Read(parsed.Positionals);
+        if (records.Count == 0) throw new CliException($"no benchmark results in {string.Join(", ", parsed.Positionals)}");
+        if (html is not null)
+        {
+            Write(html, HtmlDashboard.Render(records, parsed.Value("--title") ?? "Accel performance", options));
+            var regressions = HtmlDashboard.Regressions(records, options);
+            int series = records.Select(r => (r.Machine?.Fingerprint, r.Key)).Distinct().Count();
+            stdout.WriteLine($"wrote: {Path.GetFullPath(html)} ({records.Count} results, {series} series, {HtmlDashboard.PeerRatios(records).Count} peer ratios, {regressions.Count} regressions)");
+        }
+        if (github is not null)
+        {
+            Write(github, GithubBenchmarkJson.Write(records));
+            stdout.WriteLine($"wrote: {Path.GetFullPath(github)} (github-action-benchmark customSmallerIsBetter)");
+        }
+        return AccelCli.ExitOk;
+    }
+
+    private static int Compare(string[] args, TextWriter stdout)
+    {
+        var parsed = new ArgParser("perf").Option("--alpha").Option("--min-effect").Option("--min-samples").Option("--github-json").Parse(args);
+        if (parsed.Positionals.Count != 2)
+            throw new UsageException($"'perf compare' takes BASELINE and CURRENT, got {parsed.Positionals.Count} argument(s)", "perf");
+        int minSamples = 5;
+        if (parsed.Value("--min-samples") is { } text && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out minSamples) || minSamples < 2))
+            throw new UsageException($"--min-samples expects an integer >= 2, got '{text}'", "perf");
+        var options = new ComparisonOptions(ParseFraction(parsed.Value("--alpha"), "--alpha", 0.01), ParseFraction(parsed.Value("--min-effect"), "--min-effect", 0.05), minSamples);
+        var baseline = Read([parsed.Positionals[0]]);
+        var current = Read([parsed.Positionals[1]]);
+        if (baseline.Count == 0) throw new CliException($"no benchmark results in {parsed.Positionals[0]}");
+        if (current.Count == 0) throw new CliException($"no benchmark results in {parsed.Positionals[1]}");
+        var rows = BenchComparison.Compare(baseline, current, options);
+        stdout.Write(BenchComparison.Format(rows, options));
+        if (parsed.Value("--github-json") is { } github) Write(github, GithubBenchmarkJson.Write(current));
+        return rows.Any(r => r.Verdict == Verdict.Regression) ? ExitRegression : AccelCli.ExitOk;
+    }
+
+    private static double ParseFraction(string? text, string option, double fallback)
+    {
+        if (text is null) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value is < 0 or >= 1)
+            throw new UsageException($"{option} expects a number in [0, 1), got '{text}'", "perf");
+        return value;
+    }
+
+    private static IReadOnlyList<BenchRecord> Read(IEnumerable<string> paths)
+    {
+        try
+        {
+            foreach (var path in paths)
+                if (!File.Exists(path) && !Directory.Exists(path)) throw new CliException($"results file not found: {path}");
+            return BenchHistory.Read(paths);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(e.Message, e);
+        }
+    }
+
+    private static void Write(string path, string text)
+    {
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        File.WriteAllText(path, text);
+    }
+}
