@@ -20,9 +20,8 @@ public sealed class OpCase : ConformanceCase
         DType = dtype;
         Parameters = parameters;
         Variant = variant;
-        TfliteNote = tfliteNote ?? (parameters.Any(p => p.Key is "values" or "weights" && p.Value.GetString() is "large" or "special")
-            ? ExtremeValuesNote
-            : null);
+        bool extreme = parameters.Any(p => p.Key is "values" or "weights" && p.Value.GetString() is "large" or "special");
+        TfliteNote = extreme ? (tfliteNote is null ? ExtremeValuesNote : tfliteNote + " " + ExtremeValuesNote) : tfliteNote;
         SourceFile = sourceFile;
     }
 

@@ -5,7 +5,7 @@ namespace Accel.Conformance.Running;
 
 /// <summary>
 /// Progress for redirected output (CI logs, farm logs): one plain line per case once all its backends are done,
-/// e.g. <c>[  12/240] op/CONV_2D/float32/base  reference PASS 0.003s  cpu PASS 0.001s  vulkan SKIP</c>, and every
+/// e.g. <c>[  12/240] op/CONV_2D/float32/base  reference PASS 3ms  cpu PASS 0.8ms  vulkan SKIP</c>, and every
 /// mismatch or error again on its own line with its message.
 /// </summary>
 public sealed class PlainProgress(TextWriter writer) : IRunObserver
@@ -29,11 +29,16 @@ public sealed class PlainProgress(TextWriter writer) : IRunObserver
         _cases++;
         string width = total.ToString(CultureInfo.InvariantCulture);
         writer.WriteLine($"[{done.ToString(CultureInfo.InvariantCulture).PadLeft(width.Length)}/{width}] {_pending[0].Case}  " +
-                         string.Join("  ", _pending.Select(c => $"{c.Backend} {Label(c.Status)}" + (c.Status == CellStatus.Skipped ? "" : $" {c.Seconds.ToString("0.###", CultureInfo.InvariantCulture)}s"))));
+                         string.Join("  ", _pending.Select(c => $"{c.Backend} {Label(c.Status)}" + (c.Status == CellStatus.Skipped ? "" : " " + Duration(c.Seconds)))));
         foreach (var c in _pending.Where(c => c.Status is CellStatus.Mismatch or CellStatus.Error))
             writer.WriteLine($"    {Label(c.Status)} {c.Backend}: {c.Message}");
         _pending.Clear();
     }
+
+    /// <summary><c>0.4ms</c>, <c>12ms</c>, <c>3.21s</c>.</summary>
+    public static string Duration(double seconds) => seconds < 1
+        ? (seconds * 1000).ToString(seconds < 0.01 ? "0.#" : "0", CultureInfo.InvariantCulture) + "ms"
+        : seconds.ToString("0.00", CultureInfo.InvariantCulture) + "s";
 
     public static string Label(CellStatus status) => status switch
     {
