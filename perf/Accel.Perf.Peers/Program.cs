@@ -1,0 +1,293 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Accel.Perf.Reporting;
+
+namespace Accel.Perf.Peers;
+
+/// <summary>
+/// Accel against its peers on the same machine, same inputs, in one run, interleaved round by round
+/// (A B C, B C A, C A B, …) so machine drift and background load hit every contender alike. Reports ratios of
+/// medians and minima, and the median of the per-round ratios; writes accel-bench/1 records (one per contender,
+/// sharing a session id) to --json and the per-machine history, where <c>accel perf report</c> shows the ratios.
+/// </summary>
+public static class Program
+{
+    private const string Usage = """
+        usage: dotnet run -c Release --project perf/Accel.Perf.Peers -- COMMAND [options]
+        commands:
+          ort      Accel (reference and cpu delegate, 1 thread) on face_detection_short_range.tflite vs ONNX
+                   Runtime (native CPU, 1 intra-op thread) on keijiro's ONNX conversion of the same network
+                   (scripts/fetch-peer-models.sh installs it)
+          litert   Accel's cpu delegate vs LiteRT.js (wasm XNNPACK under Node, conformance/oracle/bench.mjs) on
+                   corpus models: 1 thread (compat and relaxed-SIMD builds), 2 threads (threaded build)
+          all      ort, then litert
+        options:
+          --rounds N        timed interleaved rounds per session (default: ort 60, litert 20)
+          --warmup N        interleaved warm-up rounds (default 3)
+          --max-secs S      stop a session's timed rounds after S seconds (default 120)
+          --models a,b,...  litert: corpus models (default: all ten)
+          --builds a,b      litert: compat,relaxed,threaded (default: all three)
+          --threads 1,2     litert: thread counts (default 1,2; 1 runs compat+relaxed, 2 runs threaded)
+          --with-reference  litert: also Accel's reference kernels (seconds per run on the big models)
+          --json FILE       every contender's record (accel-bench/1 JSON array)
+          --history FILE.jsonl|DIR   history to append to (default: the machine's file in
+                            ${ACCEL_CACHE:-~/.cache/accel}/bench-history, as accel bench --json)
+          --no-history      do not append
+        """;
+
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var o = Options.Parse(args);
+            var records = new List<BenchRecord>();
+            string session = $"peers-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+            if (o.Command is "ort" or "all") records.AddRange(RunOrt(o, session));
+            if (o.Command is "litert" or "all") records.AddRange(RunLiteRt(o, session));
+            if (o.Json is not null)
+            {
+                File.WriteAllText(o.Json, JsonSerializer.Serialize(records, BenchJson.Indented));
+                Console.WriteLine($"wrote: {Path.GetFullPath(o.Json)}");
+            }
+            if (!o.NoHistory && records.Count > 0)
+                Console.WriteLine($"history: appended to {Path.GetFullPath(BenchHistory.Append(records, o.History))}");
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"peers: error: {e.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or IOException)
+        {
+            Console.Error.WriteLine($"peers: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static IEnumerable<BenchRecord> RunOrt(Options o, string session)
+    {
+        string tflite = CorpusPath("face_detection_short_range");
+        string onnx = Path.Combine(CacheDirectory, "peers", "face_detection_front_128x128_barracuda.onnx");
+        if (!File.Exists(onnx))
+            throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-peer-models.sh", onnx);
+        Console.WriteLine($"== ONNX Runtime {OrtContender.Version} vs Accel: face_detection_short_range, 1 thread ==");
+        var contenders = new List<IContender>();
+        try
+        {
+            var accelCpu = new AccelContender(tflite, "cpu", 1);
+            contenders.Add(accelCpu);
+            contenders.Add(new AccelContender(tflite, "reference", 1));
+            var ort = new OrtContender(onnx, 1);
+            contenders.Add(ort);
+            Console.WriteLine($"  ONNX inputs {string.Join(" ", ort.InputShapes.Select(s => "[" + string.Join(",", s) + "]"))}, outputs {string.Join(" ", ort.OutputNames.Zip(ort.OutputShapes, (n, s) => $"{n}[{string.Join(",", s)}]"))}");
+            CheckSameNetwork(accelCpu, ort);
+            return RunSession(contenders, o, session, "face_detection_short_range", o.Rounds ?? 60);
+        }
+        finally
+        {
+            foreach (var c in contenders) c.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Prints how far ONNX Runtime's outputs are from Accel's for the same input. The Barracuda conversion splits
+    /// each head by anchor group (512 + 384 anchors); outputs with the same last dimension are concatenated in order.
+    /// </summary>
+    private static void CheckSameNetwork(AccelContender accel, OrtContender ort)
+    {
+        foreach (var group in ort.OutputShapes.Select((shape, i) => (Last: shape[^1], Index: i)).GroupBy(x => x.Last))
+        {
+            var theirs = group.SelectMany(x => ort.Output(x.Index)).ToArray();
+            string names = string.Join("+", group.Select(x => ort.OutputNames[x.Index]));
+            for (int j = 0; j < 8; j++)
+            {
+                float[] ours;
+                try { ours = accel.Output(j); }
+                catch (Exception e) when (e is ArgumentOutOfRangeException or AccelException) { break; }
+                if (ours.Length != theirs.Length) continue;
+                double maxDiff = 0, maxAbs = 0;
+                for (int k = 0; k < ours.Length; k++)
+                {
+                    maxDiff = Math.Max(maxDiff, Math.Abs(ours[k] - theirs[k]));
+                    maxAbs = Math.Max(maxAbs, Math.Abs(ours[k]));
+                }
+                Console.WriteLine($"  same network check: ONNX {names} vs Accel output {j}: max |diff| {maxDiff:g3} (max |value| {maxAbs:g3})");
+                break;
+            }
+        }
+    }
+
+    private static IEnumerable<BenchRecord> RunLiteRt(Options o, string session)
+    {
+        string script = Path.Combine(RepositoryRoot(), "conformance", "oracle", "bench.mjs");
+        if (!File.Exists(script)) throw new FileNotFoundException($"{script} is missing", script);
+        var records = new List<BenchRecord>();
+        foreach (string name in o.Models)
+        {
+            string model = CorpusPath(name);
+            foreach (int threads in o.Threads)
+            {
+                var builds = o.Builds.Where(b => threads == 1 ? b != "threaded" : b == "threaded").ToList();
+                if (builds.Count == 0) continue;
+                Console.WriteLine($"== LiteRT.js vs Accel: {name}, {threads} thread{(threads == 1 ? "" : "s")} ==");
+                var contenders = new List<IContender>();
+                try
+                {
+                    contenders.Add(new AccelContender(model, "cpu", threads));
+                    if (o.WithReference && threads == 1) contenders.Add(new AccelContender(model, "reference", 1));
+                    foreach (var build in builds) contenders.Add(new LiteRtContender(script, model, build, threads, Console.Out));
+                    records.AddRange(RunSession(contenders, o, session, name, o.Rounds ?? 20));
+                }
+                catch (InvalidOperationException e)
+                {
+                    Console.WriteLine($"  skipped: {e.Message}");
+                }
+                finally
+                {
+                    foreach (var c in contenders) c.Dispose();
+                }
+            }
+        }
+        return records;
+    }
+
+    /// <summary>Warm-up rounds, then timed rounds with the order rotated each round; one record per contender.</summary>
+    private static List<BenchRecord> RunSession(List<IContender> contenders, Options o, string session, string model, int rounds)
+    {
+        int n = contenders.Count;
+        for (int w = 0; w < o.Warmup; w++)
+            for (int k = 0; k < n; k++) contenders[(w + k) % n].TimeOne();
+        var samples = contenders.Select(_ => new List<double>()).ToArray();
+        var clock = Stopwatch.StartNew();
+        for (int r = 0; r < rounds; r++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                int c = (r + k) % n;
+                samples[c].Add(contenders[c].TimeOne());
+            }
+            if (clock.Elapsed.TotalSeconds > o.MaxSeconds)
+            {
+                Console.WriteLine($"  stopped after {r + 1} rounds (--max-secs {o.MaxSeconds})");
+                break;
+            }
+        }
+
+        var machine = BenchEnvironment.DescribeMachine();
+        var (commit, dirty) = BenchEnvironment.GitCommit(RepositoryRoot());
+        var date = DateTimeOffset.UtcNow;
+        var records = contenders.Select((c, i) => new BenchRecord
+        {
+            Model = model,
+            ModelFile = Path.GetFileName(c.ModelFile),
+            Runtime = c.Runtime,
+            Backend = c.Backend,
+            Threads = c.Threads,
+            Commit = commit,
+            Dirty = dirty,
+            Date = date,
+            Machine = machine,
+            Session = session,
+            Tool = c switch
+            {
+                OrtContender => $"Microsoft.ML.OnnxRuntime {OrtContender.Version}",
+                LiteRtContender l => l.RuntimeVersion,
+                _ => "Accel.Perf.Peers",
+            },
+            Init = new InitTiming(c.LoadMs, c.CompileMs, c.LoadMs + c.CompileMs),
+            FirstInferenceMs = c.FirstMs,
+            Warmup = new WarmupInfo(o.Warmup, 0),
+            Latency = LatencySummary.Of(samples[i]),
+            SamplesMs = samples[i].ToArray(),
+            Memory = c.ArenaBytes is long arena ? new MemoryInfo(arena, GC.GetTotalMemory(false), BenchEnvironment.PeakRssBytes(), 0) : null,
+            Notes = [$"interleaved with {string.Join(", ", contenders.Where(x => x != c).Select(x => x.Label))}"],
+        }).ToList();
+
+        var inv = CultureInfo.InvariantCulture;
+        string Ms(double v) => v.ToString(v < 10 ? "0.000" : "0.00", inv);
+        Console.WriteLine($"  {samples[0].Count} interleaved rounds, load average {machine.LoadAverage1Min?.ToString("0.0", inv) ?? "?"} on {machine.LogicalCores} cores");
+        Console.WriteLine($"  {"contender",-28} {"init ms",9} {"first ms",9} {"min",9} {"median",9} {"p90",9} {"std",9}");
+        foreach (var (c, r) in contenders.Zip(records))
+            Console.WriteLine($"  {c.Label,-28} {Ms(r.Init!.TotalMs),9} {Ms(r.FirstInferenceMs!.Value),9} {Ms(r.Latency.Min),9} {Ms(r.Latency.Median),9} {Ms(r.Latency.P90),9} {Ms(r.Latency.Std),9}");
+        for (int a = 0; a < n; a++)
+        {
+            if (contenders[a].Runtime != "accel") continue;
+            for (int p = 0; p < n; p++)
+            {
+                if (contenders[p].Runtime == "accel") continue;
+                var perRound = samples[a].Zip(samples[p], (x, y) => x / y).ToList();
+                Console.WriteLine($"  ratio {contenders[a].Label} / {contenders[p].Label}: median {(records[a].Latency.Median / records[p].Latency.Median).ToString("0.00", inv)}, "
+                    + $"min {(records[a].Latency.Min / records[p].Latency.Min).ToString("0.00", inv)}, per-round median {Statistics.Median(perRound).ToString("0.00", inv)}  (below 1: Accel faster)");
+            }
+        }
+        return records;
+    }
+
+    private static string CacheDirectory =>
+        Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
+
+    private static string CorpusPath(string name)
+    {
+        string path = Path.Combine(CacheDirectory, "models", name + ".tflite");
+        if (!File.Exists(path)) throw new FileNotFoundException($"corpus model {path} is missing: run scripts/ensure-assets.sh", path);
+        return path;
+    }
+
+    /// <summary>The checkout this program was built from (the directory holding Accel.sln), searched upward.</summary>
+    private static string RepositoryRoot()
+    {
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Accel.sln"))) return dir.FullName;
+        throw new FileNotFoundException("cannot find the repository (Accel.sln) above the current directory; run from the checkout");
+    }
+
+    private sealed record Options(string Command, int? Rounds, int Warmup, double MaxSeconds, string[] Models, string[] Builds,
+        int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory)
+    {
+        private static readonly string[] AllModels =
+        [
+            "face_detection_short_range", "selfie_segmentation", "selfie_segmentation_landscape", "face_detection_full_range_sparse",
+            "face_detection_full_range", "hand_landmark_lite", "pose_landmark_lite", "hand_landmark_full", "pose_landmark_full", "pose_landmark_heavy",
+        ];
+
+        public static Options Parse(string[] args)
+        {
+            string command = args[0];
+            if (command is not ("ort" or "litert" or "all")) throw new ArgumentException($"unknown command '{command}'");
+            var o = new Options(command, null, 3, 120, AllModels, ["compat", "relaxed", "threaded"], [1, 2], false, null, null, false);
+            for (int i = 1; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                int Int(int min) => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= min ? v : throw new ArgumentException($"{args[i - 1]} expects an integer >= {min}");
+                o = args[i] switch
+                {
+                    "--rounds" => o with { Rounds = Int(1) },
+                    "--warmup" => o with { Warmup = Int(0) },
+                    "--max-secs" => o with { MaxSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
+                    "--models" => o with { Models = Value().Split(',', StringSplitOptions.RemoveEmptyEntries) },
+                    "--builds" => o with { Builds = Value().Split(',', StringSplitOptions.RemoveEmptyEntries) },
+                    "--threads" => o with { Threads = Value().Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() },
+                    "--with-reference" => o with { WithReference = true },
+                    "--json" => o with { Json = Value() },
+                    "--history" => o with { History = Value() },
+                    "--no-history" => o with { NoHistory = true },
+                    _ => throw new ArgumentException($"unknown option '{args[i]}'"),
+                };
+            }
+            if (o.Builds.Except(["compat", "relaxed", "threaded"]).FirstOrDefault() is { } bad) throw new ArgumentException($"unknown LiteRT.js build '{bad}'");
+            if (o.Models.Length == 1 && o.Models[0] == "all") o = o with { Models = AllModels };
+            return o;
+        }
+    }
+}
