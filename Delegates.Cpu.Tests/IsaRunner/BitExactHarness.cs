@@ -27,13 +27,80 @@ public sealed record BitExactOutcome(string Case, int Threads, string? Mismatch,
 /// </summary>
 public static class BitExactHarness
 {
-    public static BitExactOutcome Compare(BitExactCase c, int threads)
+    public static BitExactOutcome Compare(BitExactCase c, int threads) => Compare(c, [threads])[0];
+
+    /// <summary>One reference run, then one delegate run per thread count.</summary>
+    /// <param name="referenceCache">
+    /// Optional folder for the reference outputs, keyed by a hash of the model, the inputs and the Runtime.Core
+    /// assembly's bytes (so any change to the reference kernels computes them afresh); the reference interpreter is
+    /// then run only on a cache miss. Used for the big corpus models, where the reference takes seconds.
+    /// </param>
+    public static IReadOnlyList<BitExactOutcome> Compare(BitExactCase c, IReadOnlyList<int> threadCounts, string? referenceCache = null)
     {
         using var model = Model.FromBytes(c.Model);
-        float[][] expected;
-        using (var reference = new Interpreter(model))
-            expected = Run(reference, c.Inputs);
+        float[][] expected = referenceCache is null ? RunReference(model, c.Inputs) : CachedReference(c, model, referenceCache);
+        return threadCounts.Select(threads => CompareWithDelegate(c, model, expected, threads)).ToArray();
+    }
 
+    private static float[][] RunReference(Model model, float[][] inputs)
+    {
+        using var reference = new Interpreter(model);
+        return Run(reference, inputs);
+    }
+
+    private static float[][] CachedReference(BitExactCase c, Model model, string folder)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData(c.Model);
+        foreach (var input in c.Inputs) hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.AsSpan()));
+        hash.AppendData(File.ReadAllBytes(typeof(Interpreter).Assembly.Location));
+        string key = Convert.ToHexString(hash.GetHashAndReset())[..24];
+        string safeName = string.Concat(c.Name.Select(ch => char.IsLetterOrDigit(ch) || ch == '_' ? ch : '-'));
+        string path = Path.Combine(folder, $"{safeName}-{key}.bin");
+        if (File.Exists(path) && TryRead(path, out var cached)) return cached;
+        float[][] outputs = RunReference(model, c.Inputs);
+        Directory.CreateDirectory(folder);
+        foreach (string stale in Directory.GetFiles(folder, $"{safeName}-*.bin")) File.Delete(stale);
+        string temporary = path + "." + Environment.ProcessId + ".tmp";
+        using (var writer = new BinaryWriter(File.Create(temporary)))
+        {
+            writer.Write(outputs.Length);
+            foreach (var output in outputs)
+            {
+                writer.Write(output.Length);
+                writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(output.AsSpan()));
+            }
+        }
+        File.Move(temporary, path, overwrite: true);
+        return outputs;
+    }
+
+    /// <summary>Reads a cached output file; false (recompute) when it is truncated or malformed.</summary>
+    private static bool TryRead(string path, out float[][] outputs)
+    {
+        outputs = [];
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path));
+            var read = new float[reader.ReadInt32()][];
+            for (int o = 0; o < read.Length; o++)
+            {
+                read[o] = new float[reader.ReadInt32()];
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(read[o].AsSpan());
+                if (reader.Read(bytes) != bytes.Length) return false;
+            }
+            if (reader.BaseStream.Position != reader.BaseStream.Length) return false;
+            outputs = read;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or OverflowException or ArgumentException or OutOfMemoryException)
+        {
+            return false;
+        }
+    }
+
+    private static BitExactOutcome CompareWithDelegate(BitExactCase c, Model model, float[][] expected, int threads)
+    {
         var options = new InterpreterOptions { Threads = threads };
         options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
         using var cpu = new Interpreter(model, options);
