@@ -220,24 +220,22 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
         int depth = _g.OutputDepth;
         int vectors = _vectorStarts.Length;
         int* starts = _starts;
+        for (int p = 0; p < count;)
         {
-            for (int p = 0; p < count;)
+            int pixels = count - p >= TilePixels ? TilePixels : 1;
+            float* xp = x + p * xStride;
+            float* yp = y + (nint)p * depth;
+            int i = 0;
+            if (pixels == TilePixels)
             {
-                int pixels = count - p >= TilePixels ? TilePixels : 1;
-                float* xp = x + p * xStride;
-                float* yp = y + (nint)p * depth;
-                int i = 0;
-                if (pixels == TilePixels)
-                {
-                    for (; i + 1 < vectors; i += 2) Tile4x2(xp, xStride, tapX, tapW, taps, starts[i], starts[i + 1], yp, depth);
-                    if (i < vectors) Tile4x1(xp, xStride, tapX, tapW, taps, starts[i], yp, depth);
-                }
-                else
-                {
-                    for (; i < vectors; i++) Tile1x1(xp, tapX, tapW, taps, starts[i], yp);
-                }
-                p += pixels;
+                for (; i + 1 < vectors; i += 2) Tile4x2(xp, xStride, tapX, tapW, taps, starts[i], starts[i + 1], yp, depth);
+                if (i < vectors) Tile4x1(xp, xStride, tapX, tapW, taps, starts[i], yp, depth);
             }
+            else
+            {
+                for (; i < vectors; i++) Tile1x1(xp, tapX, tapW, taps, starts[i], yp);
+            }
+            p += pixels;
         }
     }
 
