@@ -88,7 +88,8 @@ internal readonly record struct ConvGeometry(
 /// A compiled CONV_2D. Pointwise convolutions run as one GEMM over all pixels, in pixel tiles; others go row by row,
 /// where each row's pixels split into runs with the same in-bounds taps (the interior, where every kx is in bounds,
 /// and single border pixels), so out-of-bounds taps are skipped exactly as the reference skips them.
-/// Threads take contiguous ranges of (row or tile) × channel group; every output is computed by exactly one thread.
+/// Threads take contiguous ranges of (row or tile) × channel group; every output is computed by exactly one thread
+/// (except the channels where the last block overlaps the one before: two threads may store the same bits there).
 /// </summary>
 internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
     where TOps : struct, IGemmVector<TV>
@@ -99,7 +100,7 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
 
     private readonly Tensor _input, _output;
     private readonly ConvGeometry _g;
-    private readonly PackedConvWeights _weights;
+    private readonly PackedConvWeights _weights; // owns the pinned buffers _plan points into
     private readonly GemmPlan _plan;
     private readonly GemmEpilogue<TV> _epilogue;
     private readonly int _tilePixels;

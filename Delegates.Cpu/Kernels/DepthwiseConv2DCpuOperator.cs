@@ -102,7 +102,7 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
 
     private readonly Tensor _input, _output;
     private readonly ConvGeometry _g;
-    private readonly PinnedFloats _weights;
+    private readonly PinnedFloats _weights; // owns the pinned buffers _w and _b point into
     private readonly PinnedFloats? _bias;
     private readonly float* _w, _b;
     private readonly GemmEpilogue<TV> _epilogue;

@@ -78,7 +78,7 @@ internal sealed unsafe class FullyConnectedCpuKernel<TOps, TV> : ICpuKernel
 
     private readonly Tensor _input, _output;
     private readonly int _batch;
-    private readonly PackedConvWeights _weights;
+    private readonly PackedConvWeights _weights; // owns the pinned buffers _plan points into
     private readonly GemmPlan _plan;
     private readonly GemmEpilogue<TV> _epilogue;
     private readonly int _tileRows;

@@ -101,7 +101,7 @@ internal sealed unsafe class TransposeConvBiasCpuKernel<TOps, TV> : ICpuKernel
 
     private readonly Tensor _input, _output;
     private readonly ConvGeometry _g;
-    private readonly PackedConvWeights _weights;
+    private readonly PackedConvWeights _weights; // owns the pinned buffers _plan points into
     private readonly GemmPlan _plan;
     private readonly GemmEpilogue<TV> _epilogue;
 
