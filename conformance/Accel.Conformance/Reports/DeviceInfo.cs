@@ -41,7 +41,7 @@ public sealed record DeviceInfo(
         DetectGpus());
 
     public string OneLine() =>
-        $"{CpuModel} ({LogicalCores} logical cores; {string.Join(" ", IsaExtensions)}), {Os} {OsArchitecture}, {Runtime}" +
+        $"{CpuModel} ({LogicalCores} logical cores; ISA: {(IsaExtensions.Count == 0 ? "none reported" : string.Join(" ", IsaExtensions))}), {Os} {OsArchitecture}, {Runtime}" +
         (Gpus.Count > 0 ? ", GPU: " + string.Join("; ", Gpus.Select(g => g.Driver is null ? g.Name : $"{g.Name} ({g.Driver})")) : "");
 
     private static string CpuModelName()
