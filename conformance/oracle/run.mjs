@@ -93,10 +93,16 @@ function parseArgs(argv) {
 // The LiteRT.js wasm log lines (Emscripten stdout/stderr) always go to our
 // stderr so that stdout stays clean (--list prints JSON there). INFO lines
 // and repeated warnings are dropped unless --verbose.
+// LiteRT reports failed prepare/invoke only as ERROR log lines (run() still
+// resolves, with garbage outputs), so every ERROR line is recorded here and a
+// job that logged one fails instead of reporting "ok".
+const litertErrors = [];
+
 function makeLogSink(verbose) {
   const seen = new Set();
   return (line) => {
     const s = String(line);
+    if (/\bERROR\b/.test(s)) litertErrors.push(s);
     if (!verbose) {
       if (/^INFO:/.test(s)) return;
       if (/NPU accelerator could not be loaded/.test(s)) return;
@@ -169,7 +175,9 @@ async function openModel(lrt, modelPath) {
   if (!fs.existsSync(modelPath)) throw new Error(`model file not found: ${modelPath}`);
   const bytes = new Uint8Array(fs.readFileSync(modelPath));
   const meta = readTfliteMeta(bytes);
+  litertErrors.length = 0;
   const compiled = await lrt.loadAndCompile(bytes, {accelerator: 'wasm'});
+  if (litertErrors.length > 0) throw new Error(`LiteRT failed to compile the model: ${litertErrors.join(' | ')}`);
   try {
     const sigKey = compiled.key;
     const sigDef = meta.signatureDefs.find((s) => s.key === sigKey) ?? null;
@@ -284,7 +292,9 @@ async function runJob(lrt, model, inputPairs, outputDir) {
       ordered[t.litertIndex] = tensor;
       inputRecords.push({index: t.index, name: t.name, shape: t.shape, dtype: t.dtype, file: path.resolve(file), sha256: sha256(raw)});
     }
+    litertErrors.length = 0;
     outTensors = await model.compiled.run(ordered);
+    if (litertErrors.length > 0) throw new Error(`LiteRT failed to run ${model.file}: ${litertErrors.join(' | ')}`);
     fs.mkdirSync(outputDir, {recursive: true});
     // Remove results of an earlier run so the directory holds exactly this one.
     for (const f of fs.readdirSync(outputDir)) {
