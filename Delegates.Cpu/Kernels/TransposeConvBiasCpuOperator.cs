@@ -165,14 +165,28 @@ internal sealed unsafe class TransposeConvBiasCpuKernel<TOps, TV> : ICpuKernel
 
         for (int phase = 0; phase < g.StrideW && phase < g.OutputWidth; phase++)
         {
-            // kx ≡ ox + pad_left (mod stride_w) for every ox of this phase.
+            // kx ≡ ox + pad_left (mod stride_w) for every ox of this phase; the class's largest member is kxTop.
             int residue = (phase + g.PadLeft) % g.StrideW;
+            bool anyKx = residue < g.FilterWidth;
+            int kxTop = anyKx ? residue + (g.FilterWidth - 1 - residue) / g.StrideW * g.StrideW : residue - g.StrideW;
+            // Interior outputs use the whole class: column (ox + pad_left − kx) / stride_w ≥ 0 for kx = kxTop and
+            // ≤ W − 1 for kx = residue. (Without any kx every output of the phase is interior: bias only.)
+            int interiorFirst = anyKx ? kxTop - g.PadLeft : int.MinValue;
+            int interiorLast = anyKx ? residue + (g.InputWidth - 1) * g.StrideW - g.PadLeft : int.MaxValue;
             int ox = phase;
             while (ox < g.OutputWidth)
             {
-                var (kxLow, kxHigh) = ValidKx(ox, residue);
-                int run = 1;
-                while (ox + run * g.StrideW < g.OutputWidth && ValidKx(ox + run * g.StrideW, residue) == (kxLow, kxHigh)) run++;
+                int kxLow, kxHigh, run;
+                if (ox >= interiorFirst && ox <= interiorLast)
+                {
+                    (kxLow, kxHigh) = (residue, kxTop);
+                    run = (Math.Min(interiorLast, g.OutputWidth - 1) - ox) / g.StrideW + 1;
+                }
+                else
+                {
+                    (kxLow, kxHigh) = ValidKx(ox, residue);
+                    run = 1;
+                }
                 int taps = 0;
                 for (int r = 0; r < rowTaps; r++)
                 {
