@@ -31,7 +31,8 @@ public static class GithubBenchmarkJson
                     + (r.Commit is null ? "" : $", commit {r.Commit[..Math.Min(12, r.Commit.Length)]}"),
             });
         }
-        return array.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        // Relaxed escaping keeps "±" readable; the output is a file, never embedded in HTML.
+        return array.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     /// <summary>e.g. <c>face_detection_short_range [accel cpu, 1 thread]</c>.</summary>

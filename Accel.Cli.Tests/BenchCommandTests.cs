@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Accel.Perf.Reporting;
+
+namespace Accel.Cli.Tests;
+
+/// <summary>`accel bench` on the small in-memory model: what it reports and writes. No test asserts a speed.</summary>
+public sealed class BenchCommandTests
+{
+    private static string WriteModel(TempDirectory dir)
+    {
+        string path = dir.File("small.tflite");
+        File.WriteAllBytes(path, SmallModel.Build());
+        return path;
+    }
+
+    [Test]
+    public void BenchReportsInitFirstInferenceWarmupLatencyAndMemory()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "7", "--warmup", "2");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Does.Contain("init:").And.Contain("load + verify").And.Contain("allocate + delegate compile"));
+        Assert.That(result.Stdout, Does.Contain("first inference:"));
+        Assert.That(result.Stdout, Does.Contain("warm-up: 2 runs, mean"));
+        Assert.That(result.Stdout, Does.Contain("invoke latency (7 runs):"));
+        Assert.That(result.Stdout, Does.Match(@"count\s+min\s+median\s+mean\s+p90\s+p99\s+max\s+std"));
+        Assert.That(result.Stdout, Does.Contain("memory: arena").And.Contain("managed heap peak").And.Contain("peak RSS"));
+        Assert.That(result.Stderr, Is.Empty, "no progress output when stderr is not the console");
+    }
+
+    [Test]
+    public void JsonHoldsEverySampleAndIsAppendedToTheHistory()
+    {
+        using var dir = new TempDirectory();
+        string model = WriteModel(dir);
+        string json = dir.File("out/result.json");
+        string history = dir.File("history");
+        var result = CliHarness.Run("bench", model, "--runs", "6", "--delegate", "cpu", "--threads", "2", "--json", json, "--history", history);
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+
+        var record = BenchJson.ReadFile(json).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(record.Schema, Is.EqualTo("accel-bench/1"));
+            Assert.That(record.Model, Is.EqualTo("small"));
+            Assert.That(record.Backend, Is.EqualTo("cpu"));
+            Assert.That(record.Threads, Is.EqualTo(2));
+            Assert.That(record.SamplesMs, Has.Length.EqualTo(6));
+            Assert.That(record.Latency.Count, Is.EqualTo(6));
+            Assert.That(record.Latency.Min, Is.EqualTo(record.SamplesMs.Min()));
+            Assert.That(record.Init!.TotalMs, Is.EqualTo(record.Init.LoadMs + record.Init.AllocateMs).Within(1e-9));
+            Assert.That(record.Memory!.ArenaBytes, Is.GreaterThan(0));
+            Assert.That(record.Machine!.Fingerprint, Does.Match("^[0-9a-f]{12}$"));
+            Assert.That(record.ModelSha256, Has.Length.EqualTo(64));
+        });
+        var historyFile = Path.Combine(history, record.Machine!.Fingerprint + ".jsonl");
+        Assert.That(File.ReadAllLines(historyFile), Has.Length.EqualTo(1));
+        Assert.That(result.Stdout, Does.Contain("history: appended to"));
+    }
+
+    [Test]
+    public void NoHistoryWritesOnlyTheJson()
+    {
+        using var dir = new TempDirectory();
+        string history = dir.File("history");
+        Environment.SetEnvironmentVariable("ACCEL_BENCH_HISTORY", history);
+        try
+        {
+            var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "2", "--json", dir.File("r.json"), "--no-history");
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+            Assert.That(Directory.Exists(history), Is.False);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ACCEL_BENCH_HISTORY", null);
+        }
+    }
+
+    [Test]
+    public void ProfileOpsOnTheReferenceListsEveryExecutedNodeSortedByCost()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "3", "--profile-ops", "--profile-runs", "3", "--json", dir.File("r.json"), "--no-history");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Does.Match(@"#\s+op\s+executor\s+node\(s\)\s+time\s+%\s+cum %\s+MACs\s+GFLOP/s"));
+        var profile = BenchJson.ReadFile(dir.File("r.json")).Single().Profile!;
+        // DEQUANTIZE is folded at allocate time: CONV_2D, DEPTHWISE_CONV_2D and two FULLY_CONNECTED run.
+        Assert.That(profile.Select(p => p.Operator).Order(), Is.EqualTo(new[] { "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "FULLY_CONNECTED" }));
+        Assert.That(profile.Select(p => p.Milliseconds), Is.Ordered.Descending);
+        Assert.That(profile[^1].CumulativePercent, Is.EqualTo(100).Within(1e-6));
+        Assert.That(profile.Single(p => p.Operator == "CONV_2D").Macs, Is.EqualTo(SmallModel.ConvMacs));
+        Assert.That(profile.Sum(p => p.Macs), Is.EqualTo(SmallModel.TotalMacs));
+    }
+
+    [Test]
+    public void ProfileOpsWithADelegateReportsPartitionsAndSaysSo()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "2", "--delegate", "cpu", "--profile-ops", "--profile-runs", "2", "--json", dir.File("r.json"), "--no-history");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Does.Contain("whole delegate partitions"));
+        var profile = BenchJson.ReadFile(dir.File("r.json")).Single().Profile!;
+        var partition = profile.Single(p => p.Nodes.Length > 1);
+        Assert.That(partition.Executor, Is.EqualTo("cpu"));
+        Assert.That(partition.Operator, Does.StartWith("partition ("));
+    }
+
+    [Test]
+    public void PerNodeProfileGivesEveryDelegatedOpItsOwnRow()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "2", "--delegate", "cpu", "--profile-ops", "--per-node", "--profile-runs", "2",
+            "--peak-gflops", "100", "--json", dir.File("r.json"), "--no-history");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Does.Contain("% of peak"));
+        var profile = BenchJson.ReadFile(dir.File("r.json")).Single().Profile!;
+        Assert.That(profile, Has.Count.EqualTo(4));
+        Assert.That(profile.All(p => p.Nodes.Length == 1 && p.Executor == "cpu"));
+        Assert.That(profile.Sum(p => p.Macs), Is.EqualTo(SmallModel.TotalMacs));
+    }
+
+    [Test]
+    public void MaxSecsStopsTheTimedRunsButKeepsAtLeastOne()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "100000", "--max-secs", "0.000001", "--json", dir.File("r.json"), "--no-history");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        var record = BenchJson.ReadFile(dir.File("r.json")).Single();
+        Assert.That(record.SamplesMs, Has.Length.EqualTo(1));
+        Assert.That(record.Notes, Has.Some.Contains("--max-secs"));
+    }
+
+    [Test]
+    public void GithubJsonIsCustomSmallerIsBetter()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "3", "--github-json", dir.File("gab.json"));
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        using var doc = JsonDocument.Parse(File.ReadAllText(dir.File("gab.json")));
+        var entry = doc.RootElement.EnumerateArray().Single();
+        Assert.That(entry.GetProperty("name").GetString(), Is.EqualTo("small [accel reference, 1 thread]"));
+        Assert.That(entry.GetProperty("unit").GetString(), Is.EqualTo("ms"));
+        Assert.That(entry.GetProperty("value").GetDouble(), Is.GreaterThan(0));
+    }
+
+    [TestCase("bench")]
+    [TestCase("bench", "m.tflite", "--runs", "0")]
+    [TestCase("bench", "m.tflite", "--warmup", "-1")]
+    [TestCase("bench", "m.tflite", "--max-secs", "0")]
+    [TestCase("bench", "m.tflite", "--per-node")]
+    [TestCase("bench", "m.tflite", "--history", "h", "--no-history")]
+    [TestCase("bench", "m.tflite", "--delegate", "vulkan")]
+    public void BadArgumentsAreUsageErrors(params string[] args)
+    {
+        var result = CliHarness.Run(args);
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.Stderr);
+    }
+
+    [Test]
+    public void BenchHelpDescribesTheOptions()
+    {
+        var result = CliHarness.Run("help", "bench");
+        Assert.That(result.ExitCode, Is.EqualTo(0));
+        Assert.That(result.Stdout, Does.Contain("--profile-ops").And.Contain("--json FILE").And.Contain("--max-secs"));
+    }
+}
