@@ -9,7 +9,7 @@ internal sealed class HardSwishOperator : ICpuOperator
     public NodeSupport Supports(DelegateNode node) => UnaryElementwise.Supports(node);
 
     public ICpuKernel Compile(DelegateNode node) =>
-        new UnaryElementwiseKernel<HardSwishOp>(node, default, 16 * 1024);
+        new UnaryElementwiseKernel<HardSwishOp>(node, default, 64 * 1024);
 }
 
 internal readonly struct HardSwishOp : IUnaryOp

@@ -140,7 +140,7 @@ internal sealed class MeanOperator : ICpuOperator
             _blocksPerGroup = (plan.Inner + BlockLength - 1) / BlockLength;
             _units = plan.Groups * _blocksPerGroup;
             long perUnit = Math.Max(1, plan.ReducedCount * Math.Min(plan.Inner, BlockLength));
-            _minUnits = (int)Math.Clamp(32 * 1024 / perUnit, 1, int.MaxValue);
+            _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
         }
 
         private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>

@@ -3,8 +3,9 @@ using Accel.Delegates.Cpu.Kernels.Vectorized;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// PAD, float32, constant +0 padding: every output row (all dimensions but the last) is either entirely padding
-/// (+0 fill) or [left zeros | a copied input row | right zeros]. The paddings input must be a constant.
+/// PAD, float32, constant +0 padding: every output row (the dimensions up to the innermost padded one; the unpadded
+/// ones after it form the row's elements) is either entirely padding (+0 fill) or [left zeros | a copied input row |
+/// right zeros]. The paddings input must be a constant.
 /// </summary>
 internal sealed class PadOperator : ICpuOperator
 {
@@ -51,17 +52,24 @@ internal sealed class PadOperator : ICpuOperator
     private sealed unsafe class PadKernel : ICpuKernel
     {
         private readonly Tensor _input, _output;
-        private readonly int[] _outDims;   // output dimensions but the last
+        private readonly int[] _outDims;   // output dimensions before the row dimension
         private readonly int[] _before;    // leading padding per outer dimension
-        private readonly int[] _inDims;    // input dimensions but the last
+        private readonly int[] _inDims;    // input dimensions before the row dimension
         private readonly int _rows;
         private readonly int _outRow, _inRow, _left;
+        private readonly bool _outerUnpadded;
 
         public PadKernel(Tensor input, Tensor output, long[] paddings)
         {
             _input = input;
             _output = output;
+            // Trailing dimensions without padding are merged into the innermost padded one, so a row is as long
+            // as possible (spatial padding of NHWC copies whole W·C rows, not C-element pieces).
             int rank = input.Rank;
+            int last = rank - 1;
+            while (last > 0 && paddings[2 * last] == 0 && paddings[2 * last + 1] == 0) last--;
+            long block = 1;
+            for (int d = last + 1; d < rank; d++) block *= input.Dim(d);
             if (rank == 0)
             {
                 _outDims = _before = _inDims = [];
@@ -69,11 +77,11 @@ internal sealed class PadOperator : ICpuOperator
                 _rows = 1;
                 return;
             }
-            _outDims = new int[rank - 1];
-            _inDims = new int[rank - 1];
-            _before = new int[rank - 1];
+            _outDims = new int[last];
+            _inDims = new int[last];
+            _before = new int[last];
             long rows = 1;
-            for (int d = 0; d < rank - 1; d++)
+            for (int d = 0; d < last; d++)
             {
                 _outDims[d] = output.Dim(d);
                 _inDims[d] = input.Dim(d);
@@ -81,9 +89,10 @@ internal sealed class PadOperator : ICpuOperator
                 rows *= _outDims[d];
             }
             _rows = checked((int)rows);
-            _outRow = output.Dim(rank - 1);
-            _inRow = input.Dim(rank - 1);
-            _left = (int)paddings[2 * (rank - 1)];
+            _outRow = checked((int)(output.Dim(last) * block));
+            _inRow = checked((int)(input.Dim(last) * block));
+            _left = checked((int)(paddings[2 * last] * block));
+            _outerUnpadded = _outDims.AsSpan().SequenceEqual(_inDims);
         }
 
         public void Run(CpuThreadPool pool)
@@ -91,6 +100,19 @@ internal sealed class PadOperator : ICpuOperator
             float* source = TensorData.Read(_input);
             float* destination = TensorData.Write(_output);
             int outer = _outDims.Length;
+            if (_outerUnpadded)
+            {
+                // Only the row dimension is padded (e.g. NHWC channel padding): input row r is output row r.
+                int right = _outRow - _left - _inRow;
+                for (int row = 0; row < _rows; row++)
+                {
+                    float* o = destination + (long)row * _outRow;
+                    Copy.Zero(o, _left);
+                    Copy.Floats(source + (long)row * _inRow, o + _left, _inRow);
+                    Copy.Zero(o + _left + _inRow, right);
+                }
+                return;
+            }
             Span<int> index = stackalloc int[Math.Max(1, outer)];
             index.Clear();
             for (int row = 0; row < _rows; row++)

@@ -8,5 +8,5 @@ internal sealed class Relu6Operator : ICpuOperator
     public NodeSupport Supports(DelegateNode node) => UnaryElementwise.Supports(node);
 
     public ICpuKernel Compile(DelegateNode node) =>
-        new UnaryElementwiseKernel<ClampOp>(node, new ClampOp(0f, 6f), 32 * 1024);
+        new UnaryElementwiseKernel<ClampOp>(node, new ClampOp(0f, 6f), 64 * 1024);
 }

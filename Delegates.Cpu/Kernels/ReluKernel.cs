@@ -9,5 +9,5 @@ internal sealed class ReluOperator : ICpuOperator
 
     // The clamp with max = +inf never takes its upper branch, so it is exactly x < 0 ? 0 : x.
     public ICpuKernel Compile(DelegateNode node) =>
-        new UnaryElementwiseKernel<ClampOp>(node, new ClampOp(0f, float.PositiveInfinity), 32 * 1024);
+        new UnaryElementwiseKernel<ClampOp>(node, new ClampOp(0f, float.PositiveInfinity), 64 * 1024);
 }

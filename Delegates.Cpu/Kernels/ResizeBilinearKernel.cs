@@ -80,7 +80,7 @@ internal sealed class ResizeBilinearOperator : ICpuOperator
     private sealed unsafe class ResizeBilinearKernel(Tensor input, Tensor output, Axis rows, Axis columns) : ICpuKernel
     {
         private readonly SimdWidth _width = SimdWidths.Current;
-        private readonly int _minRows = (int)Math.Clamp(16 * 1024 / Math.Max(1L, (long)output.Dim(2) * output.Dim(3)), 1, int.MaxValue);
+        private readonly int _minRows = (int)Math.Clamp(64 * 1024 / Math.Max(1L, (long)output.Dim(2) * output.Dim(3)), 1, int.MaxValue);
 
         private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
         {

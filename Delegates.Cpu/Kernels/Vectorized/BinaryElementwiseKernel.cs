@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
 
 /// <summary>
@@ -7,7 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels.Vectorized;
 internal sealed unsafe class BinaryElementwiseKernel<TOp> : ICpuKernel where TOp : struct, IBinaryOp
 {
     /// <summary>Element-wise work below this many elements per thread is not worth a hand-off.</summary>
-    private const int MinElementsPerThread = 16 * 1024;
+    private const int MinElementsPerThread = 64 * 1024;
 
     /// <summary>Long rows are cut into segments of at least this many elements so that one row can be shared.</summary>
     private const int SegmentLength = 4096;
@@ -48,19 +51,43 @@ internal sealed unsafe class BinaryElementwiseKernel<TOp> : ICpuKernel where TOp
     {
         public void Run(int start, int end)
         {
+            switch (width)
+            {
+                case SimdWidth.W512: Run<Simd512, Vector512<float>>(start, end); break;
+                case SimdWidth.W256: Run<Simd256, Vector256<float>>(start, end); break;
+                case SimdWidth.W128: Run<Simd128, Vector128<float>>(start, end); break;
+                default: Run<Scalar, float>(start, end); break;
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Run<TS, TV>(int start, int end) where TS : ISimd<TV> where TV : unmanaged
+        {
             var op = default(TOp);
-            int rowLength = plan.RowLength;
+            int rowLength = plan.RowLength, aStep = plan.AStep, bStep = plan.BStep;
+            Span<int> index = stackalloc int[Math.Max(1, plan.OuterDims.Length)];
+            if (segmentsPerRow == 1)
+            {
+                // Whole rows: offsets from one division walk, then odometer steps.
+                var (aOffset, bOffset) = plan.RowOffsets(start, index);
+                for (int row = start; row < end; row++)
+                {
+                    ElementwiseLoops.Row<TOp, TS, TV>(op, a + aOffset, aStep, b + bOffset, bStep,
+                        output + (long)row * rowLength, rowLength, clamp);
+                    plan.Advance(index, ref aOffset, ref bOffset);
+                }
+                return;
+            }
+            // Few long rows, each cut into segments.
             for (int unit = start; unit < end; unit++)
             {
                 int row = unit / segmentsPerRow;
                 int from = unit % segmentsPerRow * segmentLength;
                 int count = Math.Min(segmentLength, rowLength - from);
                 if (count <= 0) continue;
-                var (aOffset, bOffset) = plan.RowOffsets(row);
-                float* ar = a + aOffset + (plan.AStep == 0 ? 0 : from);
-                float* br = b + bOffset + (plan.BStep == 0 ? 0 : from);
-                float* or = output + (long)row * rowLength + from;
-                ElementwiseLoops.Row(width, op, ar, plan.AStep, br, plan.BStep, or, count, clamp);
+                var (aOffset, bOffset) = plan.RowOffsets(row, index);
+                ElementwiseLoops.Row<TOp, TS, TV>(op, a + aOffset + (aStep == 0 ? 0 : from), aStep,
+                    b + bOffset + (bStep == 0 ? 0 : from), bStep, output + (long)row * rowLength + from, count, clamp);
             }
         }
     }

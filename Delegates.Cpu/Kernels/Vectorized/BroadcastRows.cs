@@ -87,17 +87,31 @@ internal sealed class BroadcastRows
             bStrides.Take(last).ToArray());
     }
 
-    /// <summary>Element offsets of row <paramref name="row"/> in a and b.</summary>
-    public (long A, long B) RowOffsets(int row)
+    /// <summary>Element offsets of row <paramref name="row"/> in a and b, and its outer coordinates in <paramref name="index"/>.</summary>
+    public (long A, long B) RowOffsets(int row, Span<int> index)
     {
         long aOffset = 0, bOffset = 0;
         for (int d = OuterDims.Length - 1; d >= 0; d--)
         {
-            int index = row % OuterDims[d];
+            index[d] = row % OuterDims[d];
             row /= OuterDims[d];
-            aOffset += (long)index * AOuterStrides[d];
-            bOffset += (long)index * BOuterStrides[d];
+            aOffset += (long)index[d] * AOuterStrides[d];
+            bOffset += (long)index[d] * BOuterStrides[d];
         }
         return (aOffset, bOffset);
+    }
+
+    /// <summary>Moves <paramref name="index"/> and the offsets to the next row (an odometer step, no division).</summary>
+    public void Advance(Span<int> index, ref long aOffset, ref long bOffset)
+    {
+        for (int d = OuterDims.Length - 1; d >= 0; d--)
+        {
+            aOffset += AOuterStrides[d];
+            bOffset += BOuterStrides[d];
+            if (++index[d] < OuterDims[d]) return;
+            aOffset -= (long)AOuterStrides[d] * OuterDims[d];
+            bOffset -= (long)BOuterStrides[d] * OuterDims[d];
+            index[d] = 0;
+        }
     }
 }

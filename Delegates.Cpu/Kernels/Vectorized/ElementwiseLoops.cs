@@ -35,13 +35,7 @@ internal static unsafe class ElementwiseLoops
         where TOp : struct, IUnaryOp where TS : ISimd<TV> where TV : unmanaged
     {
         int i = start;
-        for (; i <= end - 2 * TS.Count; i += 2 * TS.Count)
-        {
-            TV x0 = TS.Load(src + i);
-            TV x1 = TS.Load(src + i + TS.Count);
-            TS.Store(dst + i, op.Apply<TS, TV>(x0));
-            TS.Store(dst + i + TS.Count, op.Apply<TS, TV>(x1));
-        }
+        // One vector per iteration: the transcendental ops already use every register; unrolling only spills.
         for (; i <= end - TS.Count; i += TS.Count) TS.Store(dst + i, op.Apply<TS, TV>(TS.Load(src + i)));
         for (; i < end; i++) dst[i] = op.Apply<Scalar, float>(src[i]);
     }
@@ -62,8 +56,8 @@ internal static unsafe class ElementwiseLoops
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Row<TOp, TS, TV>(TOp op, float* a, int aStep, float* b, int bStep, float* o, int n, FusedClamp clamp)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Row<TOp, TS, TV>(TOp op, float* a, int aStep, float* b, int bStep, float* o, int n, FusedClamp clamp)
         where TOp : struct, IBinaryOp where TS : ISimd<TV> where TV : unmanaged
     {
         if (clamp.IsIdentity)

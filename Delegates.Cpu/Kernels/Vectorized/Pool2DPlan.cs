@@ -95,6 +95,6 @@ internal sealed class Pool2DPlan
     public int MinRowsPerThread(int costPerTap)
     {
         long perRow = Math.Max(1L, (long)OutputWidth * Depth * FilterH * FilterW * costPerTap);
-        return (int)Math.Clamp(32 * 1024 / perRow, 1, int.MaxValue);
+        return (int)Math.Clamp(64 * 1024 / perRow, 1, int.MaxValue);
     }
 }

@@ -40,7 +40,11 @@ internal unsafe interface ISimd<TV> where TV : unmanaged
     /// <summary>Round to the nearest integer, ties to even (≡ MathF.Round(x, MidpointRounding.ToEven)).</summary>
     static abstract TV RoundToEven(TV a);
 
-    /// <summary>2^(n + offset) for integral float lanes n with n + offset in [−126, 127], built from exponent bits.</summary>
+    /// <summary>
+    /// 2^(n + offset) for integral float lanes n with n + offset in [−126, 127], built from exponent bits. Lanes
+    /// outside that range give unspecified bits (callers discard them); the vector widths use the platform's raw
+    /// float→int conversion for speed, which only differs from C#'s saturating cast on such lanes.
+    /// </summary>
     static abstract TV PowerOfTwo(TV integral, int offset);
 
     /// <summary>For d ≥ 1 finite: the mantissa m = d·2^−k in [1, 2) and the exact scale 2^−k (k = unbiased exponent).</summary>
@@ -110,7 +114,7 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> RoundToEven(Vector128<float> a) => Vector128.Round(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> PowerOfTwo(Vector128<float> integral, int offset) =>
-        Vector128.ShiftLeft(Vector128.ConvertToInt32(integral) + Vector128.Create(offset + 127), 23).AsSingle();
+        Vector128.ShiftLeft(Vector128.ConvertToInt32Native(integral) + Vector128.Create(offset + 127), 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> MantissaOneToTwo(Vector128<float> d) =>
         ((d.AsInt32() & Vector128.Create(0x007FFFFF)) | Vector128.Create(0x3F800000)).AsSingle();
@@ -142,7 +146,7 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> RoundToEven(Vector256<float> a) => Vector256.Round(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> PowerOfTwo(Vector256<float> integral, int offset) =>
-        Vector256.ShiftLeft(Vector256.ConvertToInt32(integral) + Vector256.Create(offset + 127), 23).AsSingle();
+        Vector256.ShiftLeft(Vector256.ConvertToInt32Native(integral) + Vector256.Create(offset + 127), 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MantissaOneToTwo(Vector256<float> d) =>
         ((d.AsInt32() & Vector256.Create(0x007FFFFF)) | Vector256.Create(0x3F800000)).AsSingle();
@@ -174,7 +178,7 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> RoundToEven(Vector512<float> a) => Vector512.Round(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> PowerOfTwo(Vector512<float> integral, int offset) =>
-        Vector512.ShiftLeft(Vector512.ConvertToInt32(integral) + Vector512.Create(offset + 127), 23).AsSingle();
+        Vector512.ShiftLeft(Vector512.ConvertToInt32Native(integral) + Vector512.Create(offset + 127), 23).AsSingle();
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MantissaOneToTwo(Vector512<float> d) =>
         ((d.AsInt32() & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle();
