@@ -14,8 +14,8 @@ namespace Accel.Cli;
 public static class BenchCommand
 {
     public const string Usage = """
-        usage: accel bench MODEL [--delegate NAME[,NAME...]] [--threads N] [--warmup N] [--runs N]
-                                 [--max-secs S] [--profile-ops [--per-node] [--profile-runs N]
+        usage: accel bench MODEL [--delegate NAME[,NAME...]] [--threads N] [--warmup N] [--warmup-secs S]
+                                 [--runs N] [--max-secs S] [--profile-ops [--per-node] [--profile-runs N]
                                  [--peak-gflops G]] [--json FILE] [--history FILE.jsonl|DIR]
                                  [--no-history] [--github-json FILE] [--random-seed N] [--verbose]
 
@@ -29,7 +29,11 @@ public static class BenchCommand
         options:
           --delegate, -d NAME[,NAME...]   reference (default) or cpu, as for 'accel run'
           --threads, -t N                 threads delegates may use (default 1)
-          --warmup N                      warm-up invokes after the first one (default 3)
+          --warmup N                      warm-up invokes after the first one (default: automatic, below)
+          --warmup-secs S                 automatic warm-up: invoke until 35 warm-up runs or S seconds
+                                          (default 2), whichever comes first. .NET's tiered JIT
+                                          recompiles a method optimized after 30 calls, so a kernel that
+                                          runs once per invoke is still unoptimized for ~30 invokes
           --runs N                        timed invokes (default 50)
           --max-secs S                    stop the timed invokes after S seconds (default 150;
                                           at least one run is always timed)
@@ -54,7 +58,10 @@ public static class BenchCommand
           --random-seed N                 input seed (default 0)
         """;
 
-    private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int Warmup, int Runs,
+    /// <summary>Automatic warm-up: a few more invokes than .NET's tier-up call count (30), unless time runs out first.</summary>
+    public const int AutomaticWarmupRuns = 35;
+
+    private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
         double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string? History,
         bool AppendHistory, string? GithubJson, ulong Seed);
 
@@ -70,6 +77,7 @@ public static class BenchCommand
             .Option("--delegate", "-d")
             .Option("--threads", "-t")
             .Option("--warmup")
+            .Option("--warmup-secs")
             .Option("--runs")
             .Option("--max-secs")
             .Switch("--profile-ops")
@@ -93,7 +101,8 @@ public static class BenchCommand
             parsed.Positionals[0],
             delegates ?? "reference",
             DelegateCatalog.CreateOptions(delegates, threads, "bench"),
-            ParseInt(parsed.Value("--warmup"), "--warmup", 3, min: 0),
+            parsed.Value("--warmup") is { } warmup ? ParseInt(warmup, "--warmup", 0, min: 0) : null,
+            ParseDouble(parsed.Value("--warmup-secs"), "--warmup-secs", 2),
             ParseInt(parsed.Value("--runs"), "--runs", 50, min: 1),
             ParseDouble(parsed.Value("--max-secs"), "--max-secs", 150),
             parsed.Has("--profile-ops"),
@@ -164,12 +173,16 @@ public static class BenchCommand
         Checkpoint();
 
         double warmupTotal = 0;
-        for (int w = 0; w < o.Warmup; w++)
+        int warmupRuns = 0;
+        int warmupTarget = o.Warmup ?? AutomaticWarmupRuns;
+        var warmupClock = Stopwatch.StartNew();
+        while (warmupRuns < warmupTarget && (o.Warmup is not null || warmupClock.Elapsed.TotalSeconds < o.WarmupSeconds))
         {
-            progress.Show($"warm-up {w + 1}/{o.Warmup}");
+            progress.Show($"warm-up {warmupRuns + 1}/{warmupTarget}");
             start = Stopwatch.GetTimestamp();
             interpreter.Invoke();
             warmupTotal += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            warmupRuns++;
         }
 
         var samples = new List<double>(o.Runs);
@@ -221,7 +234,7 @@ public static class BenchCommand
             Tool = AccelCli.VersionText(),
             Init = new InitTiming(loadMs, allocateMs, loadMs + allocateMs),
             FirstInferenceMs = firstMs,
-            Warmup = new WarmupInfo(o.Warmup, o.Warmup == 0 ? 0 : warmupTotal / o.Warmup),
+            Warmup = new WarmupInfo(warmupRuns, warmupRuns == 0 ? 0 : warmupTotal / warmupRuns),
             Latency = summary,
             SamplesMs = samples.ToArray(),
             Memory = memory,

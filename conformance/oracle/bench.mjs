@@ -102,9 +102,12 @@ async function loadRuntime(o) {
     fn.call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
     globalThis.ModuleFactory = mod.exports;
   };
+  const seen = new Set();
   const log = (line) => {
     const s = String(line);
-    if (o.verbose || !/^INFO:|NPU accelerator|Created TensorFlow Lite XNNPACK delegate/.test(s)) process.stderr.write(`[litert] ${s}\n`);
+    if (!o.verbose && (/^INFO:|NPU accelerator|Created TensorFlow Lite XNNPACK delegate/.test(s) || seen.has(s))) return;
+    seen.add(s);
+    process.stderr.write(`[litert] ${s}\n`);
   };
   // Pthread workers start from a CommonJS entry that evaluates the glue like importScripts above: Node would
   // otherwise load the glue itself as an ES module (the package is "type": "module") and fail.

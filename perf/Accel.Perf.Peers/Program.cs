@@ -24,7 +24,9 @@ public static class Program
           all      ort, then litert
         options:
           --rounds N        timed interleaved rounds per session (default: ort 60, litert 20)
-          --warmup N        interleaved warm-up rounds (default 3)
+          --warmup N        interleaved warm-up rounds (default 35, or fewer if they take over 20 s: .NET's
+                            tiered JIT optimizes a method after 30 calls, so Accel's once-per-invoke kernels
+                            need ~30 invokes to reach their optimized code)
           --max-secs S      stop a session's timed rounds after S seconds (default 120)
           --models a,b,...  litert: corpus models (default: all ten)
           --builds a,b      litert: compat,relaxed,threaded (default: all three)
@@ -163,8 +165,10 @@ public static class Program
     private static List<BenchRecord> RunSession(List<IContender> contenders, Options o, string session, string model, int rounds)
     {
         int n = contenders.Count;
-        for (int w = 0; w < o.Warmup; w++)
-            for (int k = 0; k < n; k++) contenders[(w + k) % n].TimeOne();
+        var warmupClock = Stopwatch.StartNew();
+        int warmupRounds = 0;
+        for (; warmupRounds < o.Warmup && warmupClock.Elapsed.TotalSeconds < 20; warmupRounds++)
+            for (int k = 0; k < n; k++) contenders[(warmupRounds + k) % n].TimeOne();
         var samples = contenders.Select(_ => new List<double>()).ToArray();
         var clock = Stopwatch.StartNew();
         for (int r = 0; r < rounds; r++)
@@ -204,7 +208,7 @@ public static class Program
             },
             Init = new InitTiming(c.LoadMs, c.CompileMs, c.LoadMs + c.CompileMs),
             FirstInferenceMs = c.FirstMs,
-            Warmup = new WarmupInfo(o.Warmup, 0),
+            Warmup = new WarmupInfo(warmupRounds, 0),
             Latency = LatencySummary.Of(samples[i]),
             SamplesMs = samples[i].ToArray(),
             Memory = c.ArenaBytes is long arena ? new MemoryInfo(arena, GC.GetTotalMemory(false), BenchEnvironment.PeakRssBytes(), 0) : null,
@@ -265,7 +269,7 @@ public static class Program
         {
             string command = args[0];
             if (command is not ("ort" or "litert" or "all")) throw new ArgumentException($"unknown command '{command}'");
-            var o = new Options(command, null, 3, 120, AllModels, ["compat", "relaxed", "threaded"], [1, 2], false, null, null, false);
+            var o = new Options(command, null, 35, 120, AllModels, ["compat", "relaxed", "threaded"], [1, 2], false, null, null, false);
             for (int i = 1; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
