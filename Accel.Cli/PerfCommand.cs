@@ -65,7 +65,7 @@ public static class PerfCommand
         {
             Write(html, HtmlDashboard.Render(records, parsed.Value("--title") ?? "Accel performance", options));
             var regressions = HtmlDashboard.Regressions(records, options);
-            int series = records.Select(r => (r.Machine?.Fingerprint, r.Key)).Distinct().Count();
+            int series = records.Select(r => (r.Machine?.Fingerprint, r.Key, r.Session is null)).Distinct().Count();
             stdout.WriteLine($"wrote: {Path.GetFullPath(html)} ({records.Count} results, {series} series, {HtmlDashboard.PeerRatios(records).Count} peer ratios, {regressions.Count} regressions)");
         }
         if (github is not null)

@@ -41,28 +41,36 @@ public static class HtmlDashboard
         return ratios.OrderBy(r => r.Date).ThenBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Threads).ToList();
     }
 
-    /// <summary>Regressions between consecutive results (by date) of each machine × series.</summary>
+    /// <summary>
+    /// Regressions between consecutive commits of each machine × series: each commit is represented by its latest
+    /// result (repeated runs of one commit measure noise, not a change), commits in the order they were first measured.
+    /// </summary>
     public static IReadOnlyList<HistoryRegression> Regressions(IEnumerable<BenchRecord> records, ComparisonOptions? options = null)
     {
         var found = new List<HistoryRegression>();
         foreach (var series in Series(records))
-            for (int i = 1; i < series.Points.Count; i++)
+        {
+            var perCommit = series.Points.Select((r, i) => (Record: r, Group: r.Commit ?? $"#{i}"))
+                .GroupBy(p => p.Group).Select(g => g.Last().Record).OrderBy(r => r.Date).ToList();
+            for (int i = 1; i < perCommit.Count; i++)
             {
-                var before = series.Points[i - 1];
-                var after = series.Points[i];
+                var before = perCommit[i - 1];
+                var after = perCommit[i];
                 var row = BenchComparison.CompareSamples(series.Key, before.SamplesMs, after.SamplesMs, options);
                 if (row.Verdict == Verdict.Regression) found.Add(new HistoryRegression(series.Machine, series.Key, before, after, row));
             }
+        }
         return found.OrderByDescending(r => r.After.Date).ToList();
     }
 
-    private sealed record SeriesPoints(string Machine, SeriesKey Key, IReadOnlyList<BenchRecord> Points);
+    /// <summary>Points of one line: a machine × series, standalone runs and interleaved peer sessions kept apart.</summary>
+    private sealed record SeriesPoints(string Machine, SeriesKey Key, bool Interleaved, IReadOnlyList<BenchRecord> Points);
 
     private static IEnumerable<SeriesPoints> Series(IEnumerable<BenchRecord> records) =>
-        records.GroupBy(r => (Machine: r.Machine?.Fingerprint ?? "unknown", r.Key))
-            .OrderBy(g => g.Key.Machine, StringComparer.Ordinal).ThenBy(g => g.Key.Key.Model, StringComparer.Ordinal)
+        records.GroupBy(r => (Machine: r.Machine?.Fingerprint ?? "unknown", r.Key, Interleaved: r.Session is not null))
+            .OrderBy(g => g.Key.Machine, StringComparer.Ordinal).ThenBy(g => g.Key.Key.Model, StringComparer.Ordinal).ThenBy(g => g.Key.Interleaved)
             .ThenBy(g => g.Key.Key.Runtime, StringComparer.Ordinal).ThenBy(g => g.Key.Key.Backend, StringComparer.Ordinal).ThenBy(g => g.Key.Key.Threads)
-            .Select(g => new SeriesPoints(g.Key.Machine, g.Key.Key, g.OrderBy(r => r.Date).ToList()));
+            .Select(g => new SeriesPoints(g.Key.Machine, g.Key.Key, g.Key.Interleaved, g.OrderBy(r => r.Date).ToList()));
 
     public static string Render(IReadOnlyList<BenchRecord> records, string title = "Accel performance", ComparisonOptions? options = null)
     {
@@ -81,7 +89,7 @@ public static class HtmlDashboard
         html.Append("</ul>\n");
 
         html.Append($"<h2 id=\"regressions\">Regressions ({regressions.Count})</h2>\n");
-        html.Append($"<p class=\"meta\">Between consecutive results of a series: one-sided Mann-Whitney U p &lt; {options.Alpha.ToString(Inv)} on the run samples and a median slowdown of at least {(options.MinEffect * 100).ToString("0.#", Inv)} %.</p>\n");
+        html.Append($"<p class=\"meta\">Between consecutive commits of a series (the latest result of each commit): one-sided Mann-Whitney U p &lt; {options.Alpha.ToString(Inv)} on the run samples and a median slowdown of at least {(options.MinEffect * 100).ToString("0.#", Inv)} %.</p>\n");
         if (regressions.Count == 0) html.Append("<p>None.</p>\n");
         else
         {
@@ -89,7 +97,7 @@ public static class HtmlDashboard
             foreach (var r in regressions)
                 html.Append($"<tr><td>{E(r.Key.ToString())}</td><td><code>{E(r.Machine)}</code></td><td>{E(CommitLabel(r.Before))}</td><td>{E(CommitLabel(r.After))}</td>"
                     + $"<td class=\"n\">{E(BenchComparison.Ms(r.Comparison.Baseline!.Median))}</td><td class=\"n\">{E(BenchComparison.Ms(r.Comparison.Current!.Median))}</td>"
-                    + $"<td class=\"n bad\">{E(((r.Comparison.Ratio - 1) * 100).ToString("+0.0", Inv))} %</td><td class=\"n\">{E(r.Comparison.PSlower.ToString("0.####", Inv))}</td></tr>\n");
+                    + $"<td class=\"n bad\">{E(((r.Comparison.Ratio - 1) * 100).ToString("+0.0", Inv))} %</td><td class=\"n\">{E(r.Comparison.PSlower < 1e-4 ? "<1e-4" : r.Comparison.PSlower.ToString("0.0000", Inv))}</td></tr>\n");
             html.Append("</table>\n");
         }
 
@@ -124,7 +132,7 @@ public static class HtmlDashboard
                 var points = series.Points.Select(r => new PlotPoint(Short(r.Commit), r.Date, r.Latency.Median, r.Latency.Min, r.Latency.P90,
                     regressionAfter.Contains(r), Tooltip(r))).ToList();
                 var last = series.Points[^1];
-                html.Append($"<figure>\n<figcaption>{E($"{series.Key.Runtime}/{series.Key.Backend} · {series.Key.Threads} thread{(series.Key.Threads == 1 ? "" : "s")}")}"
+                html.Append($"<figure>\n<figcaption>{E($"{series.Key.Runtime}/{series.Key.Backend} · {series.Key.Threads} thread{(series.Key.Threads == 1 ? "" : "s")}{(series.Interleaved ? " · interleaved peer sessions" : "")}")}"
                     + $" <span class=\"meta\">latest {E(BenchComparison.Ms(last.Latency.Median))} (n={last.Latency.Count})</span></figcaption>\n");
                 html.Append(Plot(points, "ms"));
                 html.Append("</figure>\n");
@@ -152,7 +160,7 @@ public static class HtmlDashboard
     /// <summary>An inline SVG line plot, points evenly spaced in date order (one per result), y from 0.</summary>
     private static string Plot(IReadOnlyList<PlotPoint> points, string unit, double? referenceLine = null)
     {
-        const int width = 560, height = 220, left = 58, right = 12, top = 12, bottom = 52;
+        const int width = 580, height = 220, left = 58, right = 48, top = 12, bottom = 52; // right: room for the last rotated label
         int plotWidth = width - left - right, plotHeight = height - top - bottom;
         double max = Math.Max(points.Max(p => p.High), referenceLine ?? 0);
         if (!(max > 0)) max = 1;

@@ -45,11 +45,12 @@ public sealed class ReportTests
         Assert.That(File.Exists(html));
         var doc = Parse(html);
         var svgs = doc.Descendants(Svg + "svg").ToList();
-        // Series: accel/cpu, accel/reference, onnxruntime/cpu (its single point) = 3 latency plots.
-        Assert.That(svgs, Has.Count.EqualTo(3));
+        // Series: accel/cpu, accel/reference, and from the interleaved session accel/cpu and onnxruntime/cpu (kept
+        // apart from standalone runs) = 4 latency plots.
+        Assert.That(svgs, Has.Count.EqualTo(4));
         Assert.That(svgs.All(s => s.Elements(Svg + "polyline").Any()), "each plot draws its median line");
         var cpuPlot = svgs.First(s => s.Parent!.Element(Xhtml + "figcaption")!.Value.StartsWith("accel/cpu"));
-        Assert.That(cpuPlot.Elements(Svg + "circle").Count(), Is.EqualTo(4), "one point per result");
+        Assert.That(cpuPlot.Elements(Svg + "circle").Count(), Is.EqualTo(3), "one point per result");
         Assert.That(doc.Descendants(Xhtml + "script"), Is.Empty, "self-contained, no scripts");
         Assert.That(doc.Descendants().Any(e => e.Attribute("src") is not null || e.Name.LocalName == "link"), Is.False, "no external files");
     }
@@ -69,6 +70,23 @@ public sealed class ReportTests
         Assert.That(peerRows[0].Value, Does.Contain("onnxruntime/cpu").And.Contain("0.92×"));
         Assert.That(doc.Descendants(Svg + "circle").Count(c => ((string?)c.Attribute("class"))?.Contains("flagged") == true), Is.EqualTo(1),
             "the regressed point is drawn in red");
+    }
+
+    [Test]
+    public void RepeatedRunsOfOneCommitAreNotComparedWithEachOther()
+    {
+        // Same commit measured twice, the second time much slower (a busy machine): noise, not a regression.
+        var records = new List<BenchRecord>
+        {
+            Samples.Record("m", "cpu", Samples.Normal(30, 1.0, 0.01, 1), "same", Samples.Day(0)),
+            Samples.Record("m", "cpu", Samples.Normal(30, 2.0, 0.01, 2), "same", Samples.Day(1)),
+        };
+        Assert.That(HtmlDashboard.Regressions(records), Is.Empty);
+        // A new commit is compared with the latest run of the previous one.
+        records.Add(Samples.Record("m", "cpu", Samples.Normal(30, 2.5, 0.01, 3), "next", Samples.Day(2)));
+        var found = HtmlDashboard.Regressions(records).Single();
+        Assert.That(found.Before.Date, Is.EqualTo(Samples.Day(1)));
+        Assert.That(found.After.Commit, Is.EqualTo("next"));
     }
 
     [Test]
