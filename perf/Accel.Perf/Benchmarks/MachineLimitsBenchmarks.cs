@@ -18,7 +18,7 @@ namespace Accel.Perf.Benchmarks;
 /// <item><b>FMA peak</b>: a register-only loop of fused multiply-adds on the widest vectors the JIT uses here
 /// (Vector512 with AVX-512F, else Vector256 with FMA3), 12 independent accumulators so the FMA latency (4 cycles)
 /// times the FMA ports (2) is covered; no memory traffic. One FMA lane = 2 FLOPs. Reported per thread count
-/// (1, 2): each thread runs its own loop.</item>
+/// (1, 2): each thread runs its own loop, all started together (<see cref="ThreadTeam"/>).</item>
 /// <item><b>Memory bandwidth</b>: a streaming copy of 256 MiB (far beyond the caches), bytes read + written per
 /// second.</item>
 /// </list>
@@ -59,23 +59,36 @@ public class MachineLimitsBenchmarks
     /// <summary>FLOPs per invoke: threads × iterations × accumulators × lanes × 2.</summary>
     public static int Lanes => Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 16 : 8;
 
+    private ThreadTeam? _team;
+
+    [GlobalSetup(Target = nameof(FmaPeak))]
+    public void SetupFma() => _team = new ThreadTeam(Threads);
+
     [GlobalSetup(Target = nameof(MemoryCopy))]
     public void SetupCopy()
     {
+        _team = new ThreadTeam(Threads);
         _source = new byte[CopyBytes];
         _destination = new byte[CopyBytes];
         new Random(1).NextBytes(_source);
         _source.AsSpan().CopyTo(_destination); // touch every page before timing
     }
 
+    [GlobalCleanup]
+    public void Cleanup() => _team?.Dispose();
+
     [Benchmark]
     public float FmaPeak()
     {
         // The FLOPs depend on Threads, so the rate column divides by them itself (RateColumn, WorkPerInvoke).
         if (Threads == 1) return FmaLoop(1.0001f);
-        var results = new float[Threads];
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, t => results[t] = FmaLoop(1.0001f + t));
-        return results.Sum();
+        float total = 0;
+        _team!.Run(t =>
+        {
+            float result = FmaLoop(1.0001f + t);
+            lock (_team) total += result;
+        });
+        return total;
     }
 
     [Benchmark]
@@ -87,8 +100,7 @@ public class MachineLimitsBenchmarks
             return;
         }
         long chunk = CopyBytes / Threads;
-        Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads },
-            t => _source.AsSpan((int)(t * chunk), (int)chunk).CopyTo(_destination.AsSpan((int)(t * chunk), (int)chunk)));
+        _team!.Run(t => _source.AsSpan((int)(t * chunk), (int)chunk).CopyTo(_destination.AsSpan((int)(t * chunk), (int)chunk)));
     }
 
     /// <summary>FLOPs (FmaPeak) or bytes moved (MemoryCopy, read + write) per invoke at the given thread count.</summary>
@@ -136,5 +148,53 @@ public class MachineLimitsBenchmarks
         }
         var sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
         return Vector512.Sum(sum);
+    }
+}
+
+/// <summary>
+/// Runs one action on N threads at once: the caller plus N-1 dedicated threads started up front and released
+/// together by a barrier. (Parallel.For with two items often runs both on the calling thread before a pool worker
+/// wakes up, which measures one thread twice.)
+/// </summary>
+internal sealed class ThreadTeam : IDisposable
+{
+    private readonly Barrier _barrier;
+    private readonly Thread[] _workers;
+    private Action<int>? _work;
+    private volatile bool _stopping;
+
+    public ThreadTeam(int threads)
+    {
+        _barrier = new Barrier(threads);
+        _workers = Enumerable.Range(1, threads - 1).Select(index => new Thread(() => WorkerLoop(index)) { IsBackground = true }).ToArray();
+        foreach (var worker in _workers) worker.Start();
+    }
+
+    public void Run(Action<int> work)
+    {
+        _work = work;
+        _barrier.SignalAndWait(); // start together
+        work(0);
+        _barrier.SignalAndWait(); // all done
+    }
+
+    private void WorkerLoop(int index)
+    {
+        while (true)
+        {
+            _barrier.SignalAndWait();
+            if (_stopping) return;
+            _work!(index);
+            _barrier.SignalAndWait();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_workers.Length == 0) return;
+        _stopping = true;
+        _barrier.SignalAndWait();
+        foreach (var worker in _workers) worker.Join();
+        _barrier.Dispose();
     }
 }
