@@ -84,28 +84,29 @@ internal sealed class AveragePool2DOperator : ICpuOperator
                     int count = Math.Max(kyEnd - kyStart, 0) * Math.Max(kxEnd - kxStart, 0);
                     float reciprocal = s.Reciprocals[count];
                     float* window = s.Input + ((long)(b * p.Height + iyOrigin) * p.Width + ixOrigin) * depth;
-                    float* o = outRow + (long)ox * depth;
-                    int c = 0;
-                    for (; c <= depth - TS.Count; c += TS.Count)
-                        TS.Store(o + c, Pixel<TS, TV>(window + c, p, kyStart, kyEnd, kxStart, kxEnd, reciprocal, clamp));
-                    for (; c < depth; c++)
-                        o[c] = Pixel<Scalar, float>(window + c, p, kyStart, kyEnd, kxStart, kxEnd, reciprocal, clamp);
+                    var pixel = new AveragePixel(window, (long)p.Width * depth, depth, kyStart, kyEnd, kxStart, kxEnd,
+                        reciprocal, clamp, p.Clamp.Min, p.Clamp.Max);
+                    ChannelLoop.Run<AveragePixel, TS, TV>(pixel, outRow + (long)ox * depth, depth);
                 }
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TV Pixel<TS, TV>(float* window, Pool2DPlan p, int kyStart, int kyEnd, int kxStart, int kxEnd,
-            float reciprocal, bool clamp) where TS : ISimd<TV> where TV : unmanaged
+        /// <summary>The window average of one output pixel for a run of channels.</summary>
+        private readonly struct AveragePixel(float* window, long rowStride, int depth, int kyStart, int kyEnd, int kxStart,
+            int kxEnd, float reciprocal, bool clamp, float min, float max) : IChannelOp
         {
-            TV sum = TS.Splat(0f);
-            for (int ky = kyStart; ky < kyEnd; ky++)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public TV Compute<TS, TV>(int c) where TS : ISimd<TV> where TV : unmanaged
             {
-                float* tapRow = window + (long)ky * p.Width * p.Depth;
-                for (int kx = kxStart; kx < kxEnd; kx++) sum = TS.Add(sum, TS.Load(tapRow + (long)kx * p.Depth));
+                TV sum = TS.Splat(0f);
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    float* tapRow = window + ky * rowStride + c;
+                    for (int kx = kxStart; kx < kxEnd; kx++) sum = TS.Add(sum, TS.Load(tapRow + (long)kx * depth));
+                }
+                TV average = TS.Multiply(sum, TS.Splat(reciprocal));
+                return clamp ? FusedClamp.Apply<TS, TV>(average, TS.Splat(min), TS.Splat(max)) : average;
             }
-            TV average = TS.Multiply(sum, TS.Splat(reciprocal));
-            return clamp ? FusedClamp.Apply<TS, TV>(average, TS.Splat(p.Clamp.Min), TS.Splat(p.Clamp.Max)) : average;
         }
     }
 }

@@ -65,40 +65,34 @@ internal sealed class MaxPool2DOperator : ICpuOperator
                     var (kxStart, kxEnd) = Pool2DPlan.Taps(ox, p.StrideW, p.PadLeft, p.FilterW, p.Width);
                     int ixOrigin = ox * p.StrideW - p.PadLeft;
                     float* window = s.Input + ((long)(b * p.Height + iyOrigin) * p.Width + ixOrigin) * depth;
-                    float* o = outRow + (long)ox * depth;
-                    int c = 0;
-                    for (; c <= depth - TS.Count; c += TS.Count)
-                        TS.Store(o + c, Pixel<TS, TV>(window + c, p, kyStart, kyEnd, kxStart, kxEnd, clamp));
-                    for (; c < depth; c++)
-                        o[c] = Pixel<Scalar, float>(window + c, p, kyStart, kyEnd, kxStart, kxEnd, clamp);
+                    var pixel = new MaxPixel(window, (long)p.Width * depth, depth, kyStart, kyEnd, kxStart, kxEnd, clamp,
+                        p.Clamp.Min, p.Clamp.Max);
+                    ChannelLoop.Run<MaxPixel, TS, TV>(pixel, outRow + (long)ox * depth, depth);
                 }
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TV Pixel<TS, TV>(float* window, Pool2DPlan p, int kyStart, int kyEnd, int kxStart, int kxEnd, bool clamp)
-            where TS : ISimd<TV> where TV : unmanaged
+        /// <summary>The window maximum of one output pixel for a run of channels.</summary>
+        private readonly struct MaxPixel(float* window, long rowStride, int depth, int kyStart, int kyEnd, int kxStart, int kxEnd,
+            bool clamp, float min, float max) : IChannelOp
         {
-            TV max = TS.Splat(float.NaN);
-            bool first = true;
-            for (int ky = kyStart; ky < kyEnd; ky++)
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public TV Compute<TS, TV>(int c) where TS : ISimd<TV> where TV : unmanaged
             {
-                float* tapRow = window + (long)ky * p.Width * p.Depth;
-                for (int kx = kxStart; kx < kxEnd; kx++)
+                TV result = TS.Splat(float.NaN); // an empty window
+                bool first = true;
+                for (int ky = kyStart; ky < kyEnd; ky++)
                 {
-                    TV v = TS.Load(tapRow + (long)kx * p.Depth);
-                    if (first)
+                    float* tapRow = window + ky * rowStride + c;
+                    for (int kx = kxStart; kx < kxEnd; kx++)
                     {
-                        max = v;
+                        TV v = TS.Load(tapRow + (long)kx * depth);
+                        result = first ? v : TS.Select(TS.Or(TS.GreaterThan(v, result), TS.IsNaN(v)), v, result);
                         first = false;
                     }
-                    else
-                    {
-                        max = TS.Select(TS.Or(TS.GreaterThan(v, max), TS.IsNaN(v)), v, max);
-                    }
                 }
+                return clamp ? FusedClamp.Apply<TS, TV>(result, TS.Splat(min), TS.Splat(max)) : result;
             }
-            return clamp ? FusedClamp.Apply<TS, TV>(max, TS.Splat(p.Clamp.Min), TS.Splat(p.Clamp.Max)) : max;
         }
     }
 }

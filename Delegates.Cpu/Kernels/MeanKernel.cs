@@ -194,6 +194,13 @@ internal sealed class MeanOperator : ICpuOperator
                 int c = from;
                 for (; c <= to - TS.Count; c += TS.Count)
                     TS.Store(destination + c, Sum<TS, TV>(source + c, p, counter));
+                if (c < to && to - from >= TS.Count)
+                {
+                    // Overlapping last vector inside this unit's range: the lanes it rewrites get the same bits.
+                    c = to - TS.Count;
+                    TS.Store(destination + c, Sum<TS, TV>(source + c, p, counter));
+                    continue;
+                }
                 for (; c < to; c++)
                     destination[c] = Sum<Scalar, float>(source + c, p, counter);
             }

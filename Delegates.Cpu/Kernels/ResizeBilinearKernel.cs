@@ -128,25 +128,27 @@ internal sealed class ResizeBilinearOperator : ICpuOperator
                 {
                     long x0 = (long)s.ColumnAxis.Lower[x] * depth, x1 = (long)s.ColumnAxis.Upper[x] * depth;
                     float wx0 = s.ColumnAxis.LowerWeight[x], wx1 = s.ColumnAxis.UpperWeight[x];
-                    int c = 0;
-                    for (; c <= depth - TS.Count; c += TS.Count)
-                        TS.Store(o + c, Blend<TS, TV>(row0 + x0 + c, row1 + x0 + c, row0 + x1 + c, row1 + x1 + c, wy0, wy1, wx0, wx1));
-                    for (; c < depth; c++)
-                        o[c] = Blend<Scalar, float>(row0 + x0 + c, row1 + x0 + c, row0 + x1 + c, row1 + x1 + c, wy0, wy1, wx0, wx1);
+                    ChannelLoop.Run<BlendPixel, TS, TV>(new BlendPixel(row0 + x0, row1 + x0, row0 + x1, row1 + x1, wy0, wy1, wx0, wx1), o, depth);
                 }
             }
         }
 
-        /// <summary>((tl·wy0)·wx0 + (bl·wy1)·wx0) + (tr·wy0)·wx1 + (br·wy1)·wx1, left to right, each op rounded.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static TV Blend<TS, TV>(float* topLeft, float* bottomLeft, float* topRight, float* bottomRight,
-            float wy0, float wy1, float wx0, float wx1) where TS : ISimd<TV> where TV : unmanaged
+        /// <summary>
+        /// One output pixel for a run of channels: ((tl·wy0)·wx0 + (bl·wy1)·wx0) + (tr·wy0)·wx1 + (br·wy1)·wx1, left to
+        /// right, each operation rounded.
+        /// </summary>
+        private readonly struct BlendPixel(float* topLeft, float* bottomLeft, float* topRight, float* bottomRight,
+            float wy0, float wy1, float wx0, float wx1) : IChannelOp
         {
-            TV vy0 = TS.Splat(wy0), vy1 = TS.Splat(wy1), vx0 = TS.Splat(wx0), vx1 = TS.Splat(wx1);
-            TV sum = TS.Multiply(TS.Multiply(TS.Load(topLeft), vy0), vx0);
-            sum = TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(bottomLeft), vy1), vx0));
-            sum = TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(topRight), vy0), vx1));
-            return TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(bottomRight), vy1), vx1));
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public TV Compute<TS, TV>(int c) where TS : ISimd<TV> where TV : unmanaged
+            {
+                TV vy0 = TS.Splat(wy0), vy1 = TS.Splat(wy1), vx0 = TS.Splat(wx0), vx1 = TS.Splat(wx1);
+                TV sum = TS.Multiply(TS.Multiply(TS.Load(topLeft + c), vy0), vx0);
+                sum = TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(bottomLeft + c), vy1), vx0));
+                sum = TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(topRight + c), vy0), vx1));
+                return TS.Add(sum, TS.Multiply(TS.Multiply(TS.Load(bottomRight + c), vy1), vx1));
+            }
         }
     }
 }

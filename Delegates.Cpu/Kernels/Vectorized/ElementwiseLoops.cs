@@ -37,6 +37,14 @@ internal static unsafe class ElementwiseLoops
         int i = start;
         // One vector per iteration: the transcendental ops already use every register; unrolling only spills.
         for (; i <= end - TS.Count; i += TS.Count) TS.Store(dst + i, op.Apply<TS, TV>(TS.Load(src + i)));
+        if (i == end) return;
+        // The last partial vector is recomputed overlapping lanes already written (same bits: dst never aliases
+        // src), staying inside [start, end) so that threads never write each other's ranges.
+        if (end - start >= TS.Count)
+        {
+            TS.Store(dst + end - TS.Count, op.Apply<TS, TV>(TS.Load(src + end - TS.Count)));
+            return;
+        }
         for (; i < end; i++) dst[i] = op.Apply<Scalar, float>(src[i]);
     }
 
@@ -84,6 +92,12 @@ internal static unsafe class ElementwiseLoops
         int i = 0;
         for (; i <= n - TS.Count; i += TS.Count)
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), TS.Load(b + i))));
+        if (i < n && n >= TS.Count)
+        {
+            i = n - TS.Count; // overlapping last vector (the output never aliases an input)
+            TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), TS.Load(b + i))));
+            return;
+        }
         for (; i < n; i++) o[i] = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a[i], b[i]));
     }
 
@@ -95,6 +109,12 @@ internal static unsafe class ElementwiseLoops
         int i = 0;
         for (; i <= n - TS.Count; i += TS.Count)
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), vb)));
+        if (i < n && n >= TS.Count)
+        {
+            i = n - TS.Count;
+            TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), vb)));
+            return;
+        }
         for (; i < n; i++) o[i] = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a[i], b));
     }
 
@@ -106,6 +126,12 @@ internal static unsafe class ElementwiseLoops
         int i = 0;
         for (; i <= n - TS.Count; i += TS.Count)
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(va, TS.Load(b + i))));
+        if (i < n && n >= TS.Count)
+        {
+            i = n - TS.Count;
+            TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(va, TS.Load(b + i))));
+            return;
+        }
         for (; i < n; i++) o[i] = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a, b[i]));
     }
 
