@@ -57,10 +57,16 @@ public static class BitExactHarness
         string key = Convert.ToHexString(hash.GetHashAndReset())[..24];
         string safeName = string.Concat(c.Name.Select(ch => char.IsLetterOrDigit(ch) || ch == '_' ? ch : '-'));
         string path = Path.Combine(folder, $"{safeName}-{key}.bin");
-        if (File.Exists(path) && TryRead(path, out var cached)) return cached;
+        if (File.Exists(path) && TryRead(path, out var cached))
+        {
+            File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
+            return cached;
+        }
         float[][] outputs = RunReference(model, c.Inputs);
         Directory.CreateDirectory(folder);
-        foreach (string stale in Directory.GetFiles(folder, $"{safeName}-*.bin")) File.Delete(stale);
+        // Entries of other builds (Debug and Release differ) stay a while; ones unused for a week go.
+        foreach (string stale in Directory.GetFiles(folder, $"{safeName}-*.bin"))
+            if (File.GetLastAccessTimeUtc(stale) < DateTime.UtcNow.AddDays(-7)) File.Delete(stale);
         string temporary = path + "." + Environment.ProcessId + ".tmp";
         using (var writer = new BinaryWriter(File.Create(temporary)))
         {
