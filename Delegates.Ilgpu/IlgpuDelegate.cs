@@ -1,0 +1,209 @@
+using System.Runtime.InteropServices;
+using Accel.Kernels.Reference;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Accel.Delegates.Ilgpu;
+
+/// <summary>
+/// C# kernels compiled by ILGPU (CUDA, OpenCL, or ILGPU's CPU accelerator for testing), bit-exact with the reference
+/// kernels. Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave
+/// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
+/// Covers ADD, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU and RELU6.
+/// </summary>
+public sealed class IlgpuDelegate : IAccelDelegate
+{
+    /// <summary>Elements per thread on the CPU accelerator, where each thread has a large fixed cost.</summary>
+    private const int CpuChunkElements = 4096;
+
+    private readonly IlgpuBackend? _backend;
+    private readonly Dictionary<int, MemoryBuffer1D<float, Stride1D.Dense>> _buffers = new();
+    private readonly List<CompiledPartition> _partitions = new();
+    private bool _disposed;
+
+    /// <param name="kind">Accelerator kind; Default = CUDA, else a usable OpenCL device, else unavailable.</param>
+    /// <param name="deviceName">When set, only a device whose name contains this text (case-insensitive).</param>
+    public IlgpuDelegate(IlgpuAcceleratorKind kind = IlgpuAcceleratorKind.Default, string? deviceName = null)
+    {
+        _backend = IlgpuBackend.Open(kind, deviceName, out string? reason);
+        UnavailableReason = reason;
+    }
+
+    public string Name => "ilgpu";
+
+    public DelegateCapabilities Capabilities { get; } =
+        new(new HashSet<TensorType> { TensorType.Float32 }, DynamicShapes: false, DelegateMemory.Device);
+
+    public string? UnavailableReason { get; }
+
+    /// <summary>The accelerator in use (kind and device name), or null when unavailable.</summary>
+    public string? AcceleratorDescription =>
+        _backend is null ? null : $"{_backend.Kind}: {_backend.Accelerator.Name}";
+
+    /// <summary>Bytes of device buffers this delegate holds now (0 after Dispose).</summary>
+    public long AllocatedDeviceBytes => _buffers.Values.Sum(b => b.LengthInBytes);
+
+    public NodeSupport Supports(DelegateNode node)
+    {
+        if (_backend is null) return NodeSupport.Refuse($"ILGPU is unavailable: {UnavailableReason}");
+        foreach (var t in node.Inputs)
+            if (t is not null && t.Type != TensorType.Float32)
+                return NodeSupport.Refuse($"input '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
+        foreach (var t in node.Outputs)
+            if (t.Type != TensorType.Float32)
+                return NodeSupport.Refuse($"output '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
+        switch (node.Builtin)
+        {
+            case BuiltinOperator.Add:
+            case BuiltinOperator.Mul:
+                if (node.Inputs.Count != 2 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is null)
+                    return NodeSupport.Refuse($"{node.Code.Name} needs two inputs and one output");
+                if (!Broadcast4.TryCreate(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, out _, out int total))
+                    return NodeSupport.Refuse($"{node.Code.Name}: operands of rank > 4 or not broadcastable");
+                if (total != node.Outputs[0].ElementCount)
+                    return NodeSupport.Refuse($"{node.Code.Name}: output size does not match the broadcast shape");
+                return RangeOf(node, out _) is { } why ? NodeSupport.Refuse(why) : NodeSupport.Supported;
+            case BuiltinOperator.Relu:
+            case BuiltinOperator.Relu6:
+                if (node.Inputs.Count != 1 || node.Outputs.Count != 1 || node.Inputs[0] is null)
+                    return NodeSupport.Refuse($"{node.Code.Name} needs one input and one output");
+                if (node.Inputs[0]!.ElementCount != node.Outputs[0].ElementCount)
+                    return NodeSupport.Refuse($"{node.Code.Name}: input and output sizes differ");
+                return NodeSupport.Supported;
+            default:
+                return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
+        }
+    }
+
+    public IPartitionKernel Compile(DelegatePartition partition)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var backend = _backend ?? throw new InvalidOperationException($"ILGPU is unavailable: {UnavailableReason}");
+        var accelerator = backend.Accelerator;
+        bool chunked = backend.Kind == IlgpuAcceleratorKind.Cpu;
+
+        // Constants: uploaded once, here.
+        foreach (var constant in partition.Constants)
+            if (constant.Type == TensorType.Float32 && !_buffers.ContainsKey(constant.Index))
+                BufferFor(constant).View.CopyFromCPU(ref MemoryMarshal.GetReference(constant.Read<float>()), constant.ElementCount);
+
+        var binary = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            Broadcast4, int, ActivationRange, int, int>(IlgpuKernels.Binary);
+        var clamp = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ActivationRange,
+            int, int>(IlgpuKernels.Clamp);
+
+        var steps = new Step[partition.Nodes.Count];
+        for (int n = 0; n < steps.Length; n++)
+        {
+            var node = partition.Nodes[n];
+            var output = node.Outputs[0];
+            int total = checked((int)output.ElementCount);
+            int chunkSize = chunked ? CpuChunkElements : 1;
+            int chunks = (total + chunkSize - 1) / chunkSize;
+            var outView = BufferFor(output).View;
+            switch (node.Builtin)
+            {
+                case BuiltinOperator.Add:
+                case BuiltinOperator.Mul:
+                {
+                    Broadcast4.TryCreate(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, out var plan, out _);
+                    RangeOf(node, out var range);
+                    var a = BufferFor(node.Inputs[0]!).View;
+                    var b = BufferFor(node.Inputs[1]!).View;
+                    int op = node.Builtin == BuiltinOperator.Add ? IlgpuKernels.OpAdd : IlgpuKernels.OpMul;
+                    steps[n] = new Step(() => binary(chunks, a, b, outView, plan, op, range, total, chunkSize), chunks);
+                    break;
+                }
+                default:
+                {
+                    var range = node.Builtin == BuiltinOperator.Relu ? new ActivationRange(0f, float.PositiveInfinity) : new ActivationRange(0f, 6f);
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    steps[n] = new Step(() => clamp(chunks, input, outView, range, total, chunkSize), chunks);
+                    break;
+                }
+            }
+        }
+
+        var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant)
+            .Select(i => (i.Tensor, BufferFor(i.Tensor))).ToArray();
+        var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => (o.Tensor, BufferFor(o.Tensor))).ToArray();
+        var compiled = new CompiledPartition(this, accelerator, uploads, downloads, steps);
+        _partitions.Add(compiled);
+        return compiled;
+    }
+
+    /// <summary>A rough GPU-ish throughput guess; elementwise ops are memory bound.</summary>
+    public double EstimateSeconds(DelegateNode node) => 1e-6 + node.Outputs.Sum(o => o.ElementCount) * 12 / 1e11;
+
+    /// <summary>PCIe-like transfer cost with a fixed latency per copy.</summary>
+    public double EstimateTransferSeconds(long bytes) => 10e-6 + bytes / 10e9;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var buffer in _buffers.Values) buffer.Dispose();
+        _buffers.Clear();
+        _partitions.Clear();
+        _backend?.Dispose();
+    }
+
+    /// <summary>The device buffer of a tensor, shared by every partition of this delegate (so device-resident boundary tensors are found).</summary>
+    private MemoryBuffer1D<float, Stride1D.Dense> BufferFor(Tensor tensor)
+    {
+        if (!_buffers.TryGetValue(tensor.Index, out var buffer))
+        {
+            buffer = _backend!.Accelerator.Allocate1D<float>(Math.Max(1, tensor.ElementCount));
+            _buffers[tensor.Index] = buffer;
+        }
+        return buffer;
+    }
+
+    /// <summary>The fused-activation clamp of ADD/MUL (absent options mean NONE); a reason when it is not a clamp.</summary>
+    private static string? RangeOf(DelegateNode node, out ActivationRange range)
+    {
+        var activation = node.Options switch
+        {
+            AddOptions o => o.FusedActivation,
+            MulOptions o => o.FusedActivation,
+            _ => ActivationFunctionType.None,
+        };
+        range = activation switch
+        {
+            ActivationFunctionType.None => new(float.NegativeInfinity, float.PositiveInfinity),
+            ActivationFunctionType.Relu => new(0f, float.PositiveInfinity),
+            ActivationFunctionType.ReluN1To1 => new(-1f, 1f),
+            ActivationFunctionType.Relu6 => new(0f, 6f),
+            _ => default,
+        };
+        return activation is ActivationFunctionType.None or ActivationFunctionType.Relu or ActivationFunctionType.ReluN1To1
+            or ActivationFunctionType.Relu6 ? null : $"{node.Code.Name}: fused activation {activation} is not supported";
+    }
+
+    private sealed record Step(Action Launch, int Chunks);
+
+    private sealed class CompiledPartition(IlgpuDelegate owner, Accelerator accelerator,
+        (Tensor Tensor, MemoryBuffer1D<float, Stride1D.Dense> Buffer)[] uploads,
+        (Tensor Tensor, MemoryBuffer1D<float, Stride1D.Dense> Buffer)[] downloads, Step[] steps) : IPartitionKernel
+    {
+        public void Invoke()
+        {
+            ObjectDisposedException.ThrowIf(owner._disposed, owner);
+            foreach (var (tensor, buffer) in uploads)
+            {
+                var data = tensor.Read<float>();
+                if (data.Length > 0) buffer.View.SubView(0, data.Length).CopyFromCPU(ref MemoryMarshal.GetReference(data), data.Length);
+            }
+            foreach (var step in steps)
+                if (step.Chunks > 0) step.Launch();
+            accelerator.Synchronize();
+            foreach (var (tensor, buffer) in downloads)
+            {
+                var data = tensor.Write<float>();
+                if (data.Length > 0) buffer.View.SubView(0, data.Length).CopyToCPU(ref MemoryMarshal.GetReference(data), data.Length);
+            }
+        }
+
+        public void Dispose() { }
+    }
+}
