@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Accel.Building;
+
+namespace Accel.Delegates.Ilgpu.Tests;
+
+/// <summary>Partitioning with refused ops, device-resident boundary tensors, lifetime, and the unavailable paths.</summary>
+[TestFixture]
+public sealed class IlgpuDelegateContractTests
+{
+    /// <summary>
+    /// ADD → RELU (ilgpu) → HARD_SWISH (refused: reference) → MUL(hardswish, add) → RELU6 (ilgpu). The ADD output
+    /// crosses into the third partition without visiting the host (OnDeviceFromSameDelegate).
+    /// </summary>
+    [Test]
+    public void PartitionMixingClaimedAndRefusedOpsRunsBitExact()
+    {
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 1, 6, 5, 8);
+        int bias = mb.AddConstant("bias", [8], IlgpuHarness.Values(new Random(3), 8));
+        int add = mb.Tensor("add", 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Add, [x, bias], [add], new AddOptions(ActivationFunctionType.None));
+        int relu = mb.Tensor("relu", 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Relu, [add], [relu]);
+        int hs = mb.Tensor("hardswish", 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.HardSwish, [relu], [hs]);
+        int mul = mb.Tensor("mul", 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Mul, [hs, add], [mul], new MulOptions(ActivationFunctionType.None));
+        int y = mb.Tensor("y", 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Relu6, [mul], [y]);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var bytes = mb.Build();
+
+        var random = new Random(4);
+        var plan = IlgpuHarness.AssertBitExact(bytes, IlgpuHarness.RandomInputs(Model.FromBytes(bytes), random, 0.15), "mixed");
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(4));
+        Assert.That(plan.Partitions.Select(p => p.Executor), Is.EqualTo(new[] { "ilgpu", "reference", "ilgpu" }));
+        Assert.That(plan.Refused.Single(r => r.Delegate == "ilgpu").Reason, Does.Contain("no ILGPU kernel"));
+    }
+
+    [Test]
+    public void CreatingAndDisposingFiftyTimesDoesNotGrowAcceleratorMemory()
+    {
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 1, 256, 256, 16);
+        int b = mb.Tensor("b", 1, 256, 256, 16);
+        int y = mb.Tensor("y", 1, 256, 256, 16);
+        mb.AddOperator(BuiltinOperator.Mul, [x, b], [y], new MulOptions(ActivationFunctionType.Relu));
+        int z = mb.Tensor("z", 1, 256, 256, 16);
+        mb.AddOperator(BuiltinOperator.Relu6, [y], [z]);
+        mb.AddInput(x);
+        mb.AddInput(b);
+        mb.AddOutput(z);
+        var model = Model.FromBytes(mb.Build());
+        var input = IlgpuHarness.Values(new Random(5), 256 * 256 * 16);
+
+        long Cycle()
+        {
+            var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
+            var options = new InterpreterOptions();
+            options.Delegates.Add(new DelegateSelection(ilgpu));
+            using (var interpreter = new Interpreter(model, options))
+            {
+                interpreter.AllocateTensors();
+                interpreter.GetInputTensor(0).CopyFrom<float>(input);
+                interpreter.GetInputTensor(1).CopyFrom<float>(input);
+                interpreter.Invoke();
+                Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
+                Assert.That(ilgpu.AllocatedDeviceBytes, Is.GreaterThanOrEqualTo(4L * 4 * 256 * 256 * 16));
+            }
+            Assert.That(ilgpu.AllocatedDeviceBytes, Is.Zero, "the interpreter disposes its delegates; buffers must be freed");
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            using var process = Process.GetCurrentProcess();
+            return process.PrivateMemorySize64;
+        }
+
+        for (int i = 0; i < 5; i++) Cycle(); // warm up: JIT, ILGPU's one-time state
+        long before = Cycle();
+        long after = before;
+        for (int i = 0; i < 45; i++) after = Cycle();
+        // Each cycle allocates 16 MiB of accelerator buffers; a leak would add ~720 MiB over 45 cycles.
+        Assert.That(after - before, Is.LessThan(96L << 20), $"private memory grew from {before >> 20} MiB to {after >> 20} MiB");
+    }
+
+    [Test]
+    public void DefaultSelectionHereIsUnavailableWithAReasonPerKind()
+    {
+        using var ilgpu = new IlgpuDelegate();
+        Assert.That(ilgpu.UnavailableReason, Is.Not.Null, "this machine has no CUDA device and no OpenCL device ILGPU accepts");
+        Assert.That(ilgpu.UnavailableReason, Does.Contain("CUDA"));
+        Assert.That(ilgpu.UnavailableReason, Does.Contain("OpenCL"));
+        Assert.That(ilgpu.UnavailableReason, Does.Contain("CPU accelerator is used only when asked for explicitly"));
+        Assert.That(ilgpu.AcceleratorDescription, Is.Null);
+        TestContext.Out.WriteLine(ilgpu.UnavailableReason);
+
+        // The interpreter then runs everything on the reference executor.
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 4);
+        int y = mb.Tensor("y", 4);
+        mb.AddOperator(BuiltinOperator.Relu, [x], [y]);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(new IlgpuDelegate()));
+        using var interpreter = new Interpreter(Model.FromBytes(mb.Build()), options);
+        interpreter.AllocateTensors();
+        interpreter.GetInputTensor(0).CopyFrom<float>([-1f, 2f, -0f, float.NaN]);
+        interpreter.Invoke();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.Zero);
+        Assert.That(interpreter.GetOutputTensor(0).Read<float>().ToArray(), Is.EqualTo(new[] { 0f, 2f, -0f, float.NaN }));
+    }
+
+    [Test]
+    public void ExplicitCudaAndOpenCLReportWhyTheyAreMissing()
+    {
+        using var cuda = new IlgpuDelegate(IlgpuAcceleratorKind.Cuda);
+        Assert.That(cuda.UnavailableReason, Does.StartWith("CUDA: "));
+        using var openCl = new IlgpuDelegate(IlgpuAcceleratorKind.OpenCL);
+        Assert.That(openCl.UnavailableReason, Does.StartWith("OpenCL: "));
+        Assert.That(openCl.UnavailableReason, Does.Contain("libOpenCL.so"));
+        using var named = new IlgpuDelegate(IlgpuAcceleratorKind.Cuda, "no-such-gpu");
+        Assert.That(named.UnavailableReason, Does.Contain("no-such-gpu").Or.Contain("CUDA"));
+    }
+
+    [Test]
+    public void ExplicitCpuAcceleratorIsAvailableAndRefusesUnsupportedOpsWithAReason()
+    {
+        using var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
+        Assert.That(ilgpu.UnavailableReason, Is.Null);
+        Assert.That(ilgpu.AcceleratorDescription, Does.StartWith("Cpu"));
+        Assert.That(ilgpu.Name, Is.EqualTo("ilgpu"));
+        Assert.That(ilgpu.Capabilities.Memory, Is.EqualTo(DelegateMemory.Device));
+    }
+}
