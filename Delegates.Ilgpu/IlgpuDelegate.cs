@@ -9,7 +9,7 @@ namespace Accel.Delegates.Ilgpu;
 /// C# kernels compiled by ILGPU (CUDA, OpenCL, or ILGPU's CPU accelerator for testing), bit-exact with the reference
 /// kernels. Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
-/// Covers ADD, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU and RELU6.
+/// Covers ADD, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6 and FULLY_CONNECTED.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
@@ -70,6 +70,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
                 if (node.Inputs[0]!.ElementCount != node.Outputs[0].ElementCount)
                     return NodeSupport.Refuse($"{node.Code.Name}: input and output sizes differ");
                 return NodeSupport.Supported;
+            case BuiltinOperator.FullyConnected:
+                return FullyConnectedSupport(node);
             default:
                 return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
         }
@@ -92,6 +94,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var clamp = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ActivationRange,
             int, int>(IlgpuKernels.Clamp);
 
+        var fullyConnected = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, FullyConnectedShape, ActivationRange, int, int>(IlgpuKernels.FullyConnected);
+
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)
         {
@@ -112,6 +117,19 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     var b = BufferFor(node.Inputs[1]!).View;
                     int op = node.Builtin == BuiltinOperator.Add ? IlgpuKernels.OpAdd : IlgpuKernels.OpMul;
                     steps[n] = new Step(() => binary(chunks, a, b, outView, plan, op, range, total, chunkSize), chunks);
+                    break;
+                }
+                case BuiltinOperator.FullyConnected:
+                {
+                    var weights = node.Inputs[1]!;
+                    var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+                    var shape = new FullyConnectedShape(weights.Dim(0), weights.Dim(1), bias is null ? 0 : 1);
+                    var range = ClampOf(((FullyConnectedOptions)node.Options!).FusedActivation);
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    var weightsView = BufferFor(weights).View;
+                    // Without a bias the kernel never reads this view; any valid view will do.
+                    var biasView = bias is null ? weightsView : BufferFor(bias).View;
+                    steps[n] = new Step(() => fullyConnected(chunks, input, weightsView, biasView, outView, shape, range, total, chunkSize), chunks);
                     break;
                 }
                 default:
@@ -168,16 +186,46 @@ public sealed class IlgpuDelegate : IAccelDelegate
             MulOptions o => o.FusedActivation,
             _ => ActivationFunctionType.None,
         };
-        range = activation switch
-        {
-            ActivationFunctionType.None => new(float.NegativeInfinity, float.PositiveInfinity),
-            ActivationFunctionType.Relu => new(0f, float.PositiveInfinity),
-            ActivationFunctionType.ReluN1To1 => new(-1f, 1f),
-            ActivationFunctionType.Relu6 => new(0f, 6f),
-            _ => default,
-        };
-        return activation is ActivationFunctionType.None or ActivationFunctionType.Relu or ActivationFunctionType.ReluN1To1
-            or ActivationFunctionType.Relu6 ? null : $"{node.Code.Name}: fused activation {activation} is not supported";
+        range = ClampOf(activation);
+        return IsClamp(activation) ? null : $"{node.Code.Name}: fused activation {activation} is not supported";
+    }
+
+    private static bool IsClamp(ActivationFunctionType activation) =>
+        activation is ActivationFunctionType.None or ActivationFunctionType.Relu or ActivationFunctionType.ReluN1To1
+            or ActivationFunctionType.Relu6;
+
+    /// <summary>The same ranges as the reference's ActivationRange.For.</summary>
+    private static ActivationRange ClampOf(ActivationFunctionType activation) => activation switch
+    {
+        ActivationFunctionType.None => new(float.NegativeInfinity, float.PositiveInfinity),
+        ActivationFunctionType.Relu => new(0f, float.PositiveInfinity),
+        ActivationFunctionType.ReluN1To1 => new(-1f, 1f),
+        ActivationFunctionType.Relu6 => new(0f, 6f),
+        _ => default,
+    };
+
+    private static NodeSupport FullyConnectedSupport(DelegateNode node)
+    {
+        if (node.Inputs.Count is < 2 or > 3 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is null)
+            return NodeSupport.Refuse("FULLY_CONNECTED needs input, weights, optional bias and one output");
+        if (node.Options is not FullyConnectedOptions options)
+            return NodeSupport.Refuse("FULLY_CONNECTED without options");
+        if (options.WeightsFormat != 0)
+            return NodeSupport.Refuse($"FULLY_CONNECTED weights_format {options.WeightsFormat}; only DEFAULT (0)");
+        if (!IsClamp(options.FusedActivation))
+            return NodeSupport.Refuse($"FULLY_CONNECTED: fused activation {options.FusedActivation} is not supported");
+        var weights = node.Inputs[1]!;
+        if (weights.Rank != 2 || weights.Sparsity is not null)
+            return NodeSupport.Refuse("FULLY_CONNECTED: weights must be dense rank 2");
+        int units = weights.Dim(0), depth = weights.Dim(1);
+        long elements = node.Inputs[0]!.ElementCount;
+        if (depth <= 0 || elements % depth != 0)
+            return NodeSupport.Refuse("FULLY_CONNECTED: input does not flatten to rows of the weights' depth");
+        if (node.Inputs.Count > 2 && node.Inputs[2] is { } bias && bias.ElementCount != units)
+            return NodeSupport.Refuse("FULLY_CONNECTED: bias size differs from the number of units");
+        if (node.Outputs[0].ElementCount != elements / depth * units)
+            return NodeSupport.Refuse("FULLY_CONNECTED: output size does not match batch × units");
+        return NodeSupport.Supported;
     }
 
     private sealed record Step(Action Launch, int Chunks);

@@ -84,4 +84,35 @@ internal static class IlgpuKernels
         int end = start + chunkSize < total ? start + chunkSize : total;
         for (int i = start; i < end; i++) output[i] = range.Apply(input[i]);
     }
+
+    /// <summary>
+    /// FULLY_CONNECTED: output [b, u] = clamp(fma-chain over k = 0..depth-1 of input[b, k]·weights[u, k] starting
+    /// at +0, then + bias[u] when there is a bias) — the reference's order, one MathF.FusedMultiplyAdd per step.
+    /// </summary>
+    public static void FullyConnected(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
+        ArrayView<float> output, FullyConnectedShape shape, ActivationRange range, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            int u = i % shape.Units;
+            int b = i / shape.Units;
+            int inputOffset = b * shape.Depth;
+            int weightsOffset = u * shape.Depth;
+            float acc = 0f;
+            for (int k = 0; k < shape.Depth; k++)
+                acc = MathF.FusedMultiplyAdd(input[inputOffset + k], weights[weightsOffset + k], acc);
+            float value = shape.HasBias != 0 ? acc + bias[u] : acc;
+            output[i] = range.Apply(value);
+        }
+    }
+}
+
+/// <summary>FULLY_CONNECTED geometry for the kernel.</summary>
+internal readonly struct FullyConnectedShape(int units, int depth, int hasBias)
+{
+    public readonly int Units = units;
+    public readonly int Depth = depth;
+    public readonly int HasBias = hasBias;
 }
