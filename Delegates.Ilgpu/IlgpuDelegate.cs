@@ -95,7 +95,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
             int, int>(IlgpuKernels.Clamp);
 
         var fullyConnected = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, FullyConnectedShape, ActivationRange, int, int>(IlgpuKernels.FullyConnected);
+            ArrayView<float>, FullyConnectedShape, ActivationRange, int, int>(
+            backend.Kind == IlgpuAcceleratorKind.Cuda ? IlgpuKernels.FullyConnected<PtxFma> : IlgpuKernels.FullyConnected<HostFma>);
 
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)

@@ -1,6 +1,7 @@
 using Accel.Kernels.Reference;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 
 namespace Accel.Delegates.Ilgpu;
 
@@ -89,8 +90,9 @@ internal static class IlgpuKernels
     /// FULLY_CONNECTED: output [b, u] = clamp(fma-chain over k = 0..depth-1 of input[b, k]·weights[u, k] starting
     /// at +0, then + bias[u] when there is a bias) — the reference's order, one MathF.FusedMultiplyAdd per step.
     /// </summary>
-    public static void FullyConnected(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
+    public static void FullyConnected<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, FullyConnectedShape shape, ActivationRange range, int total, int chunkSize)
+        where TFma : struct, IFusedMultiplyAdd
     {
         int start = chunk * chunkSize;
         int end = start + chunkSize < total ? start + chunkSize : total;
@@ -102,10 +104,36 @@ internal static class IlgpuKernels
             int weightsOffset = u * shape.Depth;
             float acc = 0f;
             for (int k = 0; k < shape.Depth; k++)
-                acc = MathF.FusedMultiplyAdd(input[inputOffset + k], weights[weightsOffset + k], acc);
+                acc = default(TFma).Apply(input[inputOffset + k], weights[weightsOffset + k], acc);
             float value = shape.HasBias != 0 ? acc + bias[u] : acc;
             output[i] = range.Apply(value);
         }
+    }
+}
+
+/// <summary>
+/// fma(a, b, c) rounded once to nearest-even, chosen per accelerator at load time (a type argument, so each
+/// backend compiles only its own branch). ILGPU 1.5.3 has no FMA intrinsic: MathF.FusedMultiplyAdd becomes an
+/// unresolved <c>.extern .func FusedMultiplyAdd</c> in PTX, and a runtime CudaAsm.IsSupported test is not folded.
+/// </summary>
+internal interface IFusedMultiplyAdd
+{
+    float Apply(float a, float b, float c);
+}
+
+/// <summary>The reference's own call; the CPU accelerator runs it as .NET code.</summary>
+internal readonly struct HostFma : IFusedMultiplyAdd
+{
+    public float Apply(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+}
+
+/// <summary>Inline PTX <c>fma.rn.f32</c> for CUDA.</summary>
+internal readonly struct PtxFma : IFusedMultiplyAdd
+{
+    public float Apply(float a, float b, float c)
+    {
+        CudaAsm.Emit("fma.rn.f32 %0, %1, %2, %3;", out float result, a, b, c);
+        return result;
     }
 }
 
