@@ -27,10 +27,11 @@ public sealed class IlgpuPtxTests
         return compiled.PTXAssembly;
     }
 
-    [Test]
-    public void FullyConnectedChainIsRoundToNearestFmaOnCuda()
+    [TestCase(nameof(IlgpuKernels.FullyConnected))]
+    [TestCase(nameof(IlgpuKernels.Convolution))]
+    public void MultiplyAccumulateChainsAreRoundToNearestFmaOnCuda(string kernel)
     {
-        string ptx = Ptx(nameof(IlgpuKernels.FullyConnected), typeof(PtxFma));
+        string ptx = Ptx(kernel, typeof(PtxFma));
         Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
         // MathF.FusedMultiplyAdd would appear as an unresolved ".extern .func FusedMultiplyAdd" that CUDA cannot link.
         Assert.That(ptx, Does.Not.Contain(".extern"), ptx);

@@ -9,7 +9,8 @@ namespace Accel.Delegates.Ilgpu;
 /// C# kernels compiled by ILGPU (CUDA, OpenCL, or ILGPU's CPU accelerator for testing), bit-exact with the reference
 /// kernels. Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
-/// Covers ADD, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6 and FULLY_CONNECTED.
+/// Covers ADD, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
+/// FULLY_CONNECTED, CONV_2D (incl. grouped) and DEPTHWISE_CONV_2D.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
@@ -72,6 +73,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
                 return NodeSupport.Supported;
             case BuiltinOperator.FullyConnected:
                 return FullyConnectedSupport(node);
+            case BuiltinOperator.Conv2D:
+            case BuiltinOperator.DepthwiseConv2D:
+                return ConvGeometryOf(node, out _, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
             default:
                 return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
         }
@@ -97,6 +101,10 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var fullyConnected = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, FullyConnectedShape, ActivationRange, int, int>(
             backend.Kind == IlgpuAcceleratorKind.Cuda ? IlgpuKernels.FullyConnected<PtxFma> : IlgpuKernels.FullyConnected<HostFma>);
+
+        var convolution = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ConvGeometry, ActivationRange, int, int>(
+            backend.Kind == IlgpuAcceleratorKind.Cuda ? IlgpuKernels.Convolution<PtxFma> : IlgpuKernels.Convolution<HostFma>);
 
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)
@@ -131,6 +139,17 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     // Without a bias the kernel never reads this view; any valid view will do.
                     var biasView = bias is null ? weightsView : BufferFor(bias).View;
                     steps[n] = new Step(() => fullyConnected(chunks, input, weightsView, biasView, outView, shape, range, total, chunkSize), chunks);
+                    break;
+                }
+                case BuiltinOperator.Conv2D:
+                case BuiltinOperator.DepthwiseConv2D:
+                {
+                    ConvGeometryOf(node, out var geometry, out var range);
+                    var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    var filterView = BufferFor(node.Inputs[1]!).View;
+                    var biasView = bias is null ? filterView : BufferFor(bias).View;
+                    steps[n] = new Step(() => convolution(chunks, input, filterView, biasView, outView, geometry, range, total, chunkSize), chunks);
                     break;
                 }
                 default:
@@ -204,6 +223,66 @@ public sealed class IlgpuDelegate : IAccelDelegate
         ActivationFunctionType.Relu6 => new(0f, 6f),
         _ => default,
     };
+
+    /// <summary>Checks a CONV_2D / DEPTHWISE_CONV_2D the way the reference's Prepare does; null when supported.</summary>
+    private static string? ConvGeometryOf(DelegateNode node, out ConvGeometry g, out ActivationRange range)
+    {
+        g = default;
+        range = default;
+        string op = node.Code.Name;
+        if (node.Inputs.Count is < 2 or > 3 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is null)
+            return $"{op} needs input, filter, optional bias and one output";
+        Padding padding;
+        int strideW, strideH, dilationW, dilationH;
+        ActivationFunctionType activation;
+        bool depthwise = node.Builtin == BuiltinOperator.DepthwiseConv2D;
+        switch (node.Options)
+        {
+            case Conv2DOptions c when !depthwise:
+                (padding, strideW, strideH, activation, dilationW, dilationH) = (c.Padding, c.StrideW, c.StrideH, c.FusedActivation, c.DilationW, c.DilationH);
+                break;
+            case DepthwiseConv2DOptions d when depthwise:
+                (padding, strideW, strideH, activation, dilationW, dilationH) = (d.Padding, d.StrideW, d.StrideH, d.FusedActivation, d.DilationW, d.DilationH);
+                break;
+            default:
+                return $"{op} without its options";
+        }
+        if (!IsClamp(activation)) return $"{op}: fused activation {activation} is not supported";
+        if (padding is not (Padding.Same or Padding.Valid)) return $"{op}: unknown padding {padding}";
+        if (strideW <= 0 || strideH <= 0 || dilationW <= 0 || dilationH <= 0) return $"{op}: strides and dilations must be positive";
+        var input = node.Inputs[0]!;
+        var filter = node.Inputs[1]!;
+        var output = node.Outputs[0];
+        if (input.Rank != 4 || filter.Rank != 4 || output.Rank != 4 || filter.Sparsity is not null)
+            return $"{op}: input, dense filter and output must have rank 4";
+        int inputDepth = input.Dim(3);
+        int outputDepth = depthwise ? filter.Dim(3) : filter.Dim(0);
+        int filterDepth = depthwise ? 1 : filter.Dim(3);
+        if (depthwise && (filter.Dim(0) != 1 || inputDepth <= 0 || outputDepth % inputDepth != 0))
+            return $"{op}: filter must be [1, kh, kw, Cin·multiplier]";
+        if (!depthwise && (filterDepth <= 0 || inputDepth % filterDepth != 0 || outputDepth % (inputDepth / filterDepth) != 0))
+            return $"{op}: filter depth does not divide the input depth into groups";
+        if (node.Inputs.Count > 2 && node.Inputs[2] is { } bias && bias.ElementCount != outputDepth)
+            return $"{op}: bias size differs from the output depth";
+        var rows = SpatialPadding.Compute(padding, input.Dim(1), filter.Dim(1), strideH, dilationH);
+        var cols = SpatialPadding.Compute(padding, input.Dim(2), filter.Dim(2), strideW, dilationW);
+        if (output.Dim(0) != input.Dim(0) || output.Dim(1) != rows.OutputSize || output.Dim(2) != cols.OutputSize || output.Dim(3) != outputDepth)
+            return $"{op}: output shape does not match the convolution";
+        range = ClampOf(activation);
+        g = new ConvGeometry
+        {
+            InputHeight = input.Dim(1), InputWidth = input.Dim(2), InputDepth = inputDepth,
+            FilterHeight = filter.Dim(1), FilterWidth = filter.Dim(2), FilterDepth = filterDepth,
+            OutputHeight = rows.OutputSize, OutputWidth = cols.OutputSize, OutputDepth = outputDepth,
+            StrideH = strideH, StrideW = strideW, DilationH = dilationH, DilationW = dilationW,
+            PadTop = rows.PadBefore, PadLeft = cols.PadBefore,
+            FiltersPerGroup = depthwise ? 1 : outputDepth / (inputDepth / filterDepth),
+            DepthMultiplier = depthwise ? outputDepth / inputDepth : 1,
+            Depthwise = depthwise ? 1 : 0,
+            HasBias = node.Inputs.Count > 2 && node.Inputs[2] is not null ? 1 : 0,
+        };
+        return null;
+    }
 
     private static NodeSupport FullyConnectedSupport(DelegateNode node)
     {

@@ -90,6 +90,56 @@ internal static class IlgpuKernels
     /// FULLY_CONNECTED: output [b, u] = clamp(fma-chain over k = 0..depth-1 of input[b, k]·weights[u, k] starting
     /// at +0, then + bias[u] when there is a bias) — the reference's order, one MathF.FusedMultiplyAdd per step.
     /// </summary>
+    /// <summary>
+    /// CONV_2D (grouped when the filter covers fewer channels than the input) and DEPTHWISE_CONV_2D (filter
+    /// [1, kh, kw, Cout], Cin = Cout / multiplier): per output, the reference's chain over ky, kx, then ci (conv
+    /// only), skipping out-of-bounds taps, starting at +0; then + bias when present; then the clamp.
+    /// </summary>
+    public static void Convolution<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> filter, ArrayView<float> bias,
+        ArrayView<float> output, ConvGeometry g, ActivationRange range, int total, int chunkSize)
+        where TFma : struct, IFusedMultiplyAdd
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            int oc = i % g.OutputDepth;
+            int rest = i / g.OutputDepth;
+            int ox = rest % g.OutputWidth;
+            rest /= g.OutputWidth;
+            int oy = rest % g.OutputHeight;
+            int b = rest / g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            float acc = 0f;
+            for (int ky = 0; ky < g.FilterHeight; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                if (iy < 0 || iy >= g.InputHeight) continue;
+                for (int kx = 0; kx < g.FilterWidth; kx++)
+                {
+                    int ix = ixOrigin + kx * g.DilationW;
+                    if (ix < 0 || ix >= g.InputWidth) continue;
+                    int pixel = ((b * g.InputHeight + iy) * g.InputWidth + ix) * g.InputDepth;
+                    if (g.Depthwise != 0)
+                    {
+                        acc = default(TFma).Apply(input[pixel + oc / g.DepthMultiplier],
+                            filter[(ky * g.FilterWidth + kx) * g.OutputDepth + oc], acc);
+                    }
+                    else
+                    {
+                        int inputOffset = pixel + oc / g.FiltersPerGroup * g.FilterDepth;
+                        int filterOffset = ((oc * g.FilterHeight + ky) * g.FilterWidth + kx) * g.FilterDepth;
+                        for (int ci = 0; ci < g.FilterDepth; ci++)
+                            acc = default(TFma).Apply(input[inputOffset + ci], filter[filterOffset + ci], acc);
+                    }
+                }
+            }
+            float value = g.HasBias != 0 ? acc + bias[oc] : acc;
+            output[i] = range.Apply(value);
+        }
+    }
+
     public static void FullyConnected<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, FullyConnectedShape shape, ActivationRange range, int total, int chunkSize)
         where TFma : struct, IFusedMultiplyAdd
@@ -109,6 +159,16 @@ internal static class IlgpuKernels
             output[i] = range.Apply(value);
         }
     }
+}
+
+/// <summary>Geometry of CONV_2D / DEPTHWISE_CONV_2D, computed on the host with the reference's padding math.</summary>
+internal struct ConvGeometry
+{
+    public int InputHeight, InputWidth, InputDepth;
+    public int FilterHeight, FilterWidth, FilterDepth;
+    public int OutputHeight, OutputWidth, OutputDepth;
+    public int StrideH, StrideW, DilationH, DilationW, PadTop, PadLeft;
+    public int FiltersPerGroup, DepthMultiplier, Depthwise, HasBias;
 }
 
 /// <summary>
