@@ -2,7 +2,7 @@ using Accel.Building;
 
 namespace Accel.Delegates.Ilgpu.Tests;
 
-/// <summary>ADD, MUL, RELU, RELU6 on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
+/// <summary>ADD, SUB, MUL, RELU, RELU6 on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
 [TestFixture]
 public sealed class IlgpuElementwiseTests
 {
@@ -22,10 +22,11 @@ public sealed class IlgpuElementwiseTests
         [ActivationFunctionType.None, ActivationFunctionType.Relu, ActivationFunctionType.ReluN1To1, ActivationFunctionType.Relu6];
 
     [TestCase(BuiltinOperator.Add)]
+    [TestCase(BuiltinOperator.Sub)]
     [TestCase(BuiltinOperator.Mul)]
     public void BinaryOpWithBroadcastsAndEveryActivationMatchesTheReferenceBitForBit(BuiltinOperator op)
     {
-        var random = new Random(op == BuiltinOperator.Add ? 11 : 12);
+        var random = new Random(10 + (int)op);
         foreach (var (shapeA, shapeB) in Shapes)
             foreach (var activation in Activations)
                 foreach (bool constantB in new[] { false, true })
@@ -37,7 +38,12 @@ public sealed class IlgpuElementwiseTests
                         : mb.Tensor("b", shapeB);
                     var outShape = Broadcast(shapeA, shapeB);
                     int y = mb.Tensor("y", outShape);
-                    OperatorOptions options = op == BuiltinOperator.Add ? new AddOptions(activation) : new MulOptions(activation);
+                    OperatorOptions options = op switch
+                    {
+                        BuiltinOperator.Add => new AddOptions(activation),
+                        BuiltinOperator.Sub => new SubOptions(activation),
+                        _ => new MulOptions(activation),
+                    };
                     mb.AddOperator(op, [a, b], [y], options);
                     mb.AddInput(a);
                     if (!constantB) mb.AddInput(b);

@@ -9,7 +9,7 @@ namespace Accel.Delegates.Ilgpu;
 /// C# kernels compiled by ILGPU (CUDA, OpenCL, or ILGPU's CPU accelerator for testing), bit-exact with the reference
 /// kernels. Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
-/// Covers ADD, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
+/// Covers ADD, SUB, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
 /// FULLY_CONNECTED, CONV_2D (incl. grouped) and DEPTHWISE_CONV_2D.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
@@ -56,6 +56,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         switch (node.Builtin)
         {
             case BuiltinOperator.Add:
+            case BuiltinOperator.Sub:
             case BuiltinOperator.Mul:
                 if (node.Inputs.Count != 2 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is null)
                     return NodeSupport.Refuse($"{node.Code.Name} needs two inputs and one output");
@@ -118,13 +119,19 @@ public sealed class IlgpuDelegate : IAccelDelegate
             switch (node.Builtin)
             {
                 case BuiltinOperator.Add:
+                case BuiltinOperator.Sub:
                 case BuiltinOperator.Mul:
                 {
                     Broadcast4.TryCreate(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, out var plan, out _);
                     RangeOf(node, out var range);
                     var a = BufferFor(node.Inputs[0]!).View;
                     var b = BufferFor(node.Inputs[1]!).View;
-                    int op = node.Builtin == BuiltinOperator.Add ? IlgpuKernels.OpAdd : IlgpuKernels.OpMul;
+                    int op = node.Builtin switch
+                    {
+                        BuiltinOperator.Add => IlgpuKernels.OpAdd,
+                        BuiltinOperator.Sub => IlgpuKernels.OpSub,
+                        _ => IlgpuKernels.OpMul,
+                    };
                     steps[n] = new Step(() => binary(chunks, a, b, outView, plan, op, range, total, chunkSize), chunks);
                     break;
                 }
@@ -197,12 +204,13 @@ public sealed class IlgpuDelegate : IAccelDelegate
         return buffer;
     }
 
-    /// <summary>The fused-activation clamp of ADD/MUL (absent options mean NONE); a reason when it is not a clamp.</summary>
+    /// <summary>The fused-activation clamp of ADD/SUB/MUL (absent options mean NONE); a reason when it is not a clamp.</summary>
     private static string? RangeOf(DelegateNode node, out ActivationRange range)
     {
         var activation = node.Options switch
         {
             AddOptions o => o.FusedActivation,
+            SubOptions o => o.FusedActivation,
             MulOptions o => o.FusedActivation,
             _ => ActivationFunctionType.None,
         };

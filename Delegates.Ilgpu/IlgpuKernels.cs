@@ -50,13 +50,14 @@ internal readonly struct Broadcast4
 /// <summary>
 /// The ILGPU kernel sources. Each thread handles the elements [chunk·chunkSize, min(total, (chunk+1)·chunkSize)):
 /// chunkSize is 1 on GPUs (one element per thread) and large on the CPU accelerator, where a thread costs ~2.8 µs.
-/// Per-element math is the reference's: one binary32 add or multiply, then <see cref="ActivationRange.Apply"/>
+/// Per-element math is the reference's: one binary32 add, subtract or multiply, then <see cref="ActivationRange.Apply"/>
 /// (the reference's own clamp, so NaN and −0 behave identically).
 /// </summary>
 internal static class IlgpuKernels
 {
     public const int OpAdd = 0;
     public const int OpMul = 1;
+    public const int OpSub = 2;
 
     public static void Binary(Index1D chunk, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output,
         Broadcast4 plan, int op, ActivationRange range, int total, int chunkSize)
@@ -73,7 +74,7 @@ internal static class IlgpuKernels
             int i0 = rest / plan.D1;
             float x = a[i0 * plan.A0 + i1 * plan.A1 + i2 * plan.A2 + i3 * plan.A3];
             float y = b[i0 * plan.B0 + i1 * plan.B1 + i2 * plan.B2 + i3 * plan.B3];
-            float value = op == OpAdd ? x + y : x * y;
+            float value = op == OpAdd ? x + y : (op == OpSub ? x - y : x * y);
             output[i] = range.Apply(value);
         }
     }
