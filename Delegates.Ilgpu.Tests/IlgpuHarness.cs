@@ -17,7 +17,7 @@ internal static class IlgpuHarness
 
     private static readonly float[] Specials =
     [
-        0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon,
+        0f, -0f, float.NaN, BitConverter.Int32BitsToSingle(0x7FC00123), BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00000)), float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon,
         1e-40f, -1e-40f, 3e38f, -3e38f, 6f, -1f, 1f, BitConverter.Int32BitsToSingle(0x40C00001), BitConverter.Int32BitsToSingle(0x40BFFFFF),
     ];
 

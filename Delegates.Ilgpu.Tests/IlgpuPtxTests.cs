@@ -41,6 +41,7 @@ public sealed class IlgpuPtxTests
 
     [TestCase(nameof(IlgpuKernels.Binary))]
     [TestCase(nameof(IlgpuKernels.Clamp))]
+    [TestCase(nameof(IlgpuKernels.MaxPool))]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(string kernel)
     {
         string ptx = Ptx(kernel);

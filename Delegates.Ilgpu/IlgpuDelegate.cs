@@ -10,7 +10,7 @@ namespace Accel.Delegates.Ilgpu;
 /// kernels. Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
 /// Covers ADD, SUB, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
-/// FULLY_CONNECTED, CONV_2D (incl. grouped) and DEPTHWISE_CONV_2D.
+/// FULLY_CONNECTED, CONV_2D (incl. grouped), DEPTHWISE_CONV_2D and MAX_POOL_2D.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
@@ -74,6 +74,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
                 return NodeSupport.Supported;
             case BuiltinOperator.FullyConnected:
                 return FullyConnectedSupport(node);
+            case BuiltinOperator.MaxPool2D:
+                return PoolGeometryOf(node, out _, out _) is { } poolRefusal ? NodeSupport.Refuse(poolRefusal) : NodeSupport.Supported;
             case BuiltinOperator.Conv2D:
             case BuiltinOperator.DepthwiseConv2D:
                 return ConvGeometryOf(node, out _, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
@@ -106,6 +108,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var convolution = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ConvGeometry, ActivationRange, int, int>(
             backend.Kind == IlgpuAcceleratorKind.Cuda ? IlgpuKernels.Convolution<PtxFma> : IlgpuKernels.Convolution<HostFma>);
+
+        var maxPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvGeometry,
+            ActivationRange, int, int>(IlgpuKernels.MaxPool);
 
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)
@@ -146,6 +151,13 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     // Without a bias the kernel never reads this view; any valid view will do.
                     var biasView = bias is null ? weightsView : BufferFor(bias).View;
                     steps[n] = new Step(() => fullyConnected(chunks, input, weightsView, biasView, outView, shape, range, total, chunkSize), chunks);
+                    break;
+                }
+                case BuiltinOperator.MaxPool2D:
+                {
+                    PoolGeometryOf(node, out var geometry, out var range);
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    steps[n] = new Step(() => maxPool(chunks, input, outView, geometry, range, total, chunkSize), chunks);
                     break;
                 }
                 case BuiltinOperator.Conv2D:
@@ -231,6 +243,36 @@ public sealed class IlgpuDelegate : IAccelDelegate
         ActivationFunctionType.Relu6 => new(0f, 6f),
         _ => default,
     };
+
+    /// <summary>Checks a MAX_POOL_2D the way the reference's Pool2DGeometry does; null when supported.</summary>
+    private static string? PoolGeometryOf(DelegateNode node, out ConvGeometry g, out ActivationRange range)
+    {
+        g = default;
+        range = default;
+        if (node.Inputs.Count != 1 || node.Outputs.Count != 1 || node.Inputs[0] is null)
+            return "MAX_POOL_2D needs one input and one output";
+        if (node.Options is not Pool2DOptions o) return "MAX_POOL_2D without options";
+        if (!IsClamp(o.FusedActivation)) return $"MAX_POOL_2D: fused activation {o.FusedActivation} is not supported";
+        if (o.Padding is not (Padding.Same or Padding.Valid)) return $"MAX_POOL_2D: unknown padding {o.Padding}";
+        if (o.StrideH <= 0 || o.StrideW <= 0 || o.FilterHeight <= 0 || o.FilterWidth <= 0)
+            return "MAX_POOL_2D: strides and filter sizes must be positive";
+        var input = node.Inputs[0]!;
+        var output = node.Outputs[0];
+        if (input.Rank != 4 || output.Rank != 4) return "MAX_POOL_2D: input and output must have rank 4";
+        var rows = SpatialPadding.Compute(o.Padding, input.Dim(1), o.FilterHeight, o.StrideH, 1);
+        var cols = SpatialPadding.Compute(o.Padding, input.Dim(2), o.FilterWidth, o.StrideW, 1);
+        if (output.Dim(0) != input.Dim(0) || output.Dim(1) != rows.OutputSize || output.Dim(2) != cols.OutputSize || output.Dim(3) != input.Dim(3))
+            return "MAX_POOL_2D: output shape does not match the pooling";
+        range = ClampOf(o.FusedActivation);
+        g = new ConvGeometry
+        {
+            InputHeight = input.Dim(1), InputWidth = input.Dim(2), InputDepth = input.Dim(3),
+            FilterHeight = o.FilterHeight, FilterWidth = o.FilterWidth,
+            OutputHeight = rows.OutputSize, OutputWidth = cols.OutputSize, OutputDepth = input.Dim(3),
+            StrideH = o.StrideH, StrideW = o.StrideW, PadTop = rows.PadBefore, PadLeft = cols.PadBefore,
+        };
+        return null;
+    }
 
     /// <summary>Checks a CONV_2D / DEPTHWISE_CONV_2D the way the reference's Prepare does; null when supported.</summary>
     private static string? ConvGeometryOf(DelegateNode node, out ConvGeometry g, out ActivationRange range)

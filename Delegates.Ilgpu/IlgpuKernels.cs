@@ -141,6 +141,42 @@ internal static class IlgpuKernels
         }
     }
 
+    /// <summary>
+    /// MAX_POOL_2D as the reference: taps clipped to the input, row-major over the window; the first tap seeds the
+    /// maximum, a larger tap or a NaN (v != v) replaces it, so NaN sticks; an empty window gives NaN; then the clamp.
+    /// </summary>
+    public static void MaxPool(Index1D chunk, ArrayView<float> input, ArrayView<float> output, ConvGeometry g,
+        ActivationRange range, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            int c = i % g.OutputDepth;
+            int rest = i / g.OutputDepth;
+            int ox = rest % g.OutputWidth;
+            rest /= g.OutputWidth;
+            int oy = rest % g.OutputHeight;
+            int b = rest / g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            int kyStart = -iyOrigin > 0 ? -iyOrigin : 0;
+            int kyEnd = g.FilterHeight < g.InputHeight - iyOrigin ? g.FilterHeight : g.InputHeight - iyOrigin;
+            int kxStart = -ixOrigin > 0 ? -ixOrigin : 0;
+            int kxEnd = g.FilterWidth < g.InputWidth - ixOrigin ? g.FilterWidth : g.InputWidth - ixOrigin;
+            float max = float.NaN;
+            bool first = true;
+            for (int ky = kyStart; ky < kyEnd; ky++)
+            for (int kx = kxStart; kx < kxEnd; kx++)
+            {
+                float v = input[((b * g.InputHeight + iyOrigin + ky) * g.InputWidth + ixOrigin + kx) * g.InputDepth + c];
+                if (first || v > max || v != v) max = v;
+                first = false;
+            }
+            output[i] = range.Apply(max);
+        }
+    }
+
     public static void FullyConnected<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, FullyConnectedShape shape, ActivationRange range, int total, int chunkSize)
         where TFma : struct, IFusedMultiplyAdd
