@@ -8,7 +8,7 @@ namespace Accel.Delegates.Ilgpu.Tests;
 public sealed class IlgpuDelegateContractTests
 {
     /// <summary>
-    /// ADD → RELU (ilgpu) → HARD_SWISH (refused: reference) → MUL(hardswish, add) → RELU6 (ilgpu). The ADD output
+    /// ADD → RELU (ilgpu) → LOGISTIC (refused: reference) → MUL(logistic, add) → RELU6 (ilgpu). The ADD output
     /// crosses into the third partition without visiting the host (OnDeviceFromSameDelegate).
     /// </summary>
     [Test]
@@ -21,8 +21,8 @@ public sealed class IlgpuDelegateContractTests
         mb.AddOperator(BuiltinOperator.Add, [x, bias], [add], new AddOptions(ActivationFunctionType.None));
         int relu = mb.Tensor("relu", 1, 6, 5, 8);
         mb.AddOperator(BuiltinOperator.Relu, [add], [relu]);
-        int hs = mb.Tensor("hardswish", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.HardSwish, [relu], [hs]);
+        int hs = mb.Tensor("logistic", 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Logistic, [relu], [hs]);
         int mul = mb.Tensor("mul", 1, 6, 5, 8);
         mb.AddOperator(BuiltinOperator.Mul, [hs, add], [mul], new MulOptions(ActivationFunctionType.None));
         int y = mb.Tensor("y", 1, 6, 5, 8);

@@ -2,7 +2,7 @@ using Accel.Building;
 
 namespace Accel.Delegates.Ilgpu.Tests;
 
-/// <summary>ADD, SUB, MUL, RELU, RELU6 on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
+/// <summary>ADD, SUB, MUL, RELU, RELU6, HARD_SWISH on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
 [TestFixture]
 public sealed class IlgpuElementwiseTests
 {
@@ -57,7 +57,8 @@ public sealed class IlgpuElementwiseTests
 
     [TestCase(BuiltinOperator.Relu)]
     [TestCase(BuiltinOperator.Relu6)]
-    public void ClampActivationsPassSpecialValuesExactlyAsTheReference(BuiltinOperator op)
+    [TestCase(BuiltinOperator.HardSwish)]
+    public void UnaryOpsPassSpecialValuesExactlyAsTheReference(BuiltinOperator op)
     {
         var random = new Random(13);
         foreach (var shape in new[] { new[] { 1, 5, 7, 9 }, new[] { 1, 33, 31, 17 }, new[] { 7 } })

@@ -42,6 +42,7 @@ public sealed class IlgpuPtxTests
     [TestCase(nameof(IlgpuKernels.Binary))]
     [TestCase(nameof(IlgpuKernels.Clamp))]
     [TestCase(nameof(IlgpuKernels.MaxPool))]
+    [TestCase(nameof(IlgpuKernels.HardSwish))]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(string kernel)
     {
         string ptx = Ptx(kernel);

@@ -10,7 +10,7 @@ namespace Accel.Delegates.Ilgpu;
 /// kernels. Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
 /// Covers ADD, SUB, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
-/// FULLY_CONNECTED, CONV_2D (incl. grouped), DEPTHWISE_CONV_2D and MAX_POOL_2D.
+/// FULLY_CONNECTED, CONV_2D (incl. grouped), DEPTHWISE_CONV_2D, MAX_POOL_2D and HARD_SWISH.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
@@ -67,6 +67,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
                 return RangeOf(node, out _) is { } why ? NodeSupport.Refuse(why) : NodeSupport.Supported;
             case BuiltinOperator.Relu:
             case BuiltinOperator.Relu6:
+            case BuiltinOperator.HardSwish:
                 if (node.Inputs.Count != 1 || node.Outputs.Count != 1 || node.Inputs[0] is null)
                     return NodeSupport.Refuse($"{node.Code.Name} needs one input and one output");
                 if (node.Inputs[0]!.ElementCount != node.Outputs[0].ElementCount)
@@ -112,6 +113,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var maxPool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ConvGeometry,
             ActivationRange, int, int>(IlgpuKernels.MaxPool);
 
+        var hardSwish = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(
+            IlgpuKernels.HardSwish);
+
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)
         {
@@ -151,6 +155,12 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     // Without a bias the kernel never reads this view; any valid view will do.
                     var biasView = bias is null ? weightsView : BufferFor(bias).View;
                     steps[n] = new Step(() => fullyConnected(chunks, input, weightsView, biasView, outView, shape, range, total, chunkSize), chunks);
+                    break;
+                }
+                case BuiltinOperator.HardSwish:
+                {
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    steps[n] = new Step(() => hardSwish(chunks, input, outView, total, chunkSize), chunks);
                     break;
                 }
                 case BuiltinOperator.MaxPool2D:

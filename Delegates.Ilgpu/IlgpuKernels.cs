@@ -1,4 +1,5 @@
 using Accel.Kernels.Reference;
+using Accel.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
@@ -175,6 +176,14 @@ internal static class IlgpuKernels
             }
             output[i] = range.Apply(max);
         }
+    }
+
+    /// <summary>HARD_SWISH: the reference's own <see cref="SpecMath.HardSwish"/> per element (shared, so they cannot drift).</summary>
+    public static void HardSwish(Index1D chunk, ArrayView<float> input, ArrayView<float> output, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++) output[i] = SpecMath.HardSwish(input[i]);
     }
 
     public static void FullyConnected<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
