@@ -43,6 +43,7 @@ public sealed class IlgpuPtxTests
     [TestCase(nameof(IlgpuKernels.Clamp))]
     [TestCase(nameof(IlgpuKernels.MaxPool))]
     [TestCase(nameof(IlgpuKernels.HardSwish))]
+    [TestCase(nameof(IlgpuKernels.AveragePool))]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(string kernel)
     {
         string ptx = Ptx(kernel);

@@ -10,7 +10,8 @@ namespace Accel.Delegates.Ilgpu;
 /// kernels. Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
 /// Covers ADD, SUB, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
-/// FULLY_CONNECTED, CONV_2D (incl. grouped), DEPTHWISE_CONV_2D, MAX_POOL_2D and HARD_SWISH.
+/// FULLY_CONNECTED, CONV_2D (incl. grouped), DEPTHWISE_CONV_2D, MAX_POOL_2D,
+/// AVERAGE_POOL_2D and HARD_SWISH.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
@@ -20,6 +21,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
     private readonly IlgpuBackend? _backend;
     private readonly Dictionary<int, MemoryBuffer1D<float, Stride1D.Dense>> _buffers = new();
     private readonly List<CompiledPartition> _partitions = new();
+    /// <summary>Device buffers that belong to no tensor (AVERAGE_POOL_2D reciprocal tables).</summary>
+    private readonly List<MemoryBuffer1D<float, Stride1D.Dense>> _tables = new();
     private bool _disposed;
 
     /// <param name="kind">Accelerator kind; Default = CUDA, else a usable OpenCL device, else unavailable.</param>
@@ -42,7 +45,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         _backend is null ? null : $"{_backend.Kind}: {_backend.Accelerator.Name}";
 
     /// <summary>Bytes of device buffers this delegate holds now (0 after Dispose).</summary>
-    public long AllocatedDeviceBytes => _buffers.Values.Sum(b => b.LengthInBytes);
+    public long AllocatedDeviceBytes => _buffers.Values.Sum(b => b.LengthInBytes) + _tables.Sum(b => b.LengthInBytes);
 
     public NodeSupport Supports(DelegateNode node)
     {
@@ -76,6 +79,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
             case BuiltinOperator.FullyConnected:
                 return FullyConnectedSupport(node);
             case BuiltinOperator.MaxPool2D:
+            case BuiltinOperator.AveragePool2D:
                 return PoolGeometryOf(node, out _, out _) is { } poolRefusal ? NodeSupport.Refuse(poolRefusal) : NodeSupport.Supported;
             case BuiltinOperator.Conv2D:
             case BuiltinOperator.DepthwiseConv2D:
@@ -115,6 +119,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
 
         var hardSwish = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(
             IlgpuKernels.HardSwish);
+
+        var averagePool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ConvGeometry, ActivationRange, int, int>(IlgpuKernels.AveragePool);
 
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)
@@ -170,6 +177,20 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     steps[n] = new Step(() => maxPool(chunks, input, outView, geometry, range, total, chunkSize), chunks);
                     break;
                 }
+                case BuiltinOperator.AveragePool2D:
+                {
+                    PoolGeometryOf(node, out var geometry, out var range);
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    // The reference's table: R[0] = +inf (an empty window gives 0·inf = NaN), R[n] = SpecMath.ReciprocalOfCount(n).
+                    var reciprocals = new float[geometry.FilterHeight * geometry.FilterWidth + 1];
+                    reciprocals[0] = float.PositiveInfinity;
+                    for (int c = 1; c < reciprocals.Length; c++) reciprocals[c] = Numerics.SpecMath.ReciprocalOfCount(c);
+                    var table = accelerator.Allocate1D(reciprocals);
+                    _tables.Add(table);
+                    var tableView = table.View;
+                    steps[n] = new Step(() => averagePool(chunks, input, tableView, outView, geometry, range, total, chunkSize), chunks);
+                    break;
+                }
                 case BuiltinOperator.Conv2D:
                 case BuiltinOperator.DepthwiseConv2D:
                 {
@@ -211,6 +232,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
         _disposed = true;
         foreach (var buffer in _buffers.Values) buffer.Dispose();
         _buffers.Clear();
+        foreach (var table in _tables) table.Dispose();
+        _tables.Clear();
         _partitions.Clear();
         _backend?.Dispose();
     }
@@ -254,14 +277,15 @@ public sealed class IlgpuDelegate : IAccelDelegate
         _ => default,
     };
 
-    /// <summary>Checks a MAX_POOL_2D the way the reference's Pool2DGeometry does; null when supported.</summary>
+    /// <summary>Checks a MAX_POOL_2D / AVERAGE_POOL_2D the way the reference's Pool2DGeometry does; null when supported.</summary>
     private static string? PoolGeometryOf(DelegateNode node, out ConvGeometry g, out ActivationRange range)
     {
         g = default;
         range = default;
         if (node.Inputs.Count != 1 || node.Outputs.Count != 1 || node.Inputs[0] is null)
-            return "MAX_POOL_2D needs one input and one output";
-        if (node.Options is not Pool2DOptions o) return "MAX_POOL_2D without options";
+            return $"{node.Code.Name} needs one input and one output";
+        if (node.Options is not Pool2DOptions o) return $"{node.Code.Name} without options";
+        if ((long)o.FilterHeight * o.FilterWidth > Numerics.SpecMath.MaxExactCount) return $"{node.Code.Name}: window too large";
         if (!IsClamp(o.FusedActivation)) return $"MAX_POOL_2D: fused activation {o.FusedActivation} is not supported";
         if (o.Padding is not (Padding.Same or Padding.Valid)) return $"MAX_POOL_2D: unknown padding {o.Padding}";
         if (o.StrideH <= 0 || o.StrideW <= 0 || o.FilterHeight <= 0 || o.FilterWidth <= 0)

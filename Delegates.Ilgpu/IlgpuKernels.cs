@@ -186,6 +186,39 @@ internal static class IlgpuKernels
         for (int i = start; i < end; i++) output[i] = SpecMath.HardSwish(input[i]);
     }
 
+    /// <summary>
+    /// AVERAGE_POOL_2D as the reference: taps clipped to the input, a sequential sum from +0 in row-major window
+    /// order, times the host-computed reciprocal of the tap count (the reference's table), then the clamp.
+    /// </summary>
+    public static void AveragePool(Index1D chunk, ArrayView<float> input, ArrayView<float> reciprocalOfCount,
+        ArrayView<float> output, ConvGeometry g, ActivationRange range, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            int c = i % g.OutputDepth;
+            int rest = i / g.OutputDepth;
+            int ox = rest % g.OutputWidth;
+            rest /= g.OutputWidth;
+            int oy = rest % g.OutputHeight;
+            int b = rest / g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            int kyStart = -iyOrigin > 0 ? -iyOrigin : 0;
+            int kyEnd = g.FilterHeight < g.InputHeight - iyOrigin ? g.FilterHeight : g.InputHeight - iyOrigin;
+            int kxStart = -ixOrigin > 0 ? -ixOrigin : 0;
+            int kxEnd = g.FilterWidth < g.InputWidth - ixOrigin ? g.FilterWidth : g.InputWidth - ixOrigin;
+            int rows = kyEnd - kyStart > 0 ? kyEnd - kyStart : 0;
+            int cols = kxEnd - kxStart > 0 ? kxEnd - kxStart : 0;
+            float sum = 0f;
+            for (int ky = kyStart; ky < kyEnd; ky++)
+            for (int kx = kxStart; kx < kxEnd; kx++)
+                sum += input[((b * g.InputHeight + iyOrigin + ky) * g.InputWidth + ixOrigin + kx) * g.InputDepth + c];
+            output[i] = range.Apply(sum * reciprocalOfCount[rows * cols]);
+        }
+    }
+
     public static void FullyConnected<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, FullyConnectedShape shape, ActivationRange range, int total, int chunkSize)
         where TFma : struct, IFusedMultiplyAdd
