@@ -2,7 +2,7 @@ using Accel.Building;
 
 namespace Accel.Delegates.Ilgpu.Tests;
 
-/// <summary>ADD, SUB, MUL, RELU, RELU6, HARD_SWISH on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
+/// <summary>ADD, SUB, MUL, RELU, RELU6, HARD_SWISH, RESHAPE on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
 [TestFixture]
 public sealed class IlgpuElementwiseTests
 {
@@ -73,6 +73,26 @@ public sealed class IlgpuElementwiseTests
             var plan = IlgpuHarness.AssertBitExact(bytes, IlgpuHarness.RandomInputs(Model.FromBytes(bytes), random, 0.4), $"{op} {shape.Length}");
             Assert.That(plan.DelegatedNodeCount, Is.EqualTo(1));
         }
+    }
+
+    [Test]
+    public void ReshapeBetweenDelegatedOpsKeepsEveryBit()
+    {
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 1, 4, 6, 5);
+        int a = mb.Tensor("a", 1, 4, 6, 5);
+        mb.AddOperator(BuiltinOperator.Add, [x, mb.AddConstant("c", [5], IlgpuHarness.Values(new Random(14), 5))], [a],
+            new AddOptions(ActivationFunctionType.None));
+        int r = mb.Tensor("r", 24, 5);
+        mb.AddOperator(BuiltinOperator.Reshape, [a, mb.AddConstant("shape", [2], new[] { 24, 5 })], [r]);
+        int y = mb.Tensor("y", 24, 5);
+        mb.AddOperator(BuiltinOperator.Mul, [r, r], [y], new MulOptions(ActivationFunctionType.None));
+        mb.AddInput(x);
+        mb.AddOutput(r);
+        mb.AddOutput(y);
+        var bytes = mb.Build();
+        var plan = IlgpuHarness.AssertBitExact(bytes, IlgpuHarness.RandomInputs(Model.FromBytes(bytes), new Random(15), 0.3), "reshape");
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(3));
     }
 
     private static int[] Broadcast(int[] a, int[] b)

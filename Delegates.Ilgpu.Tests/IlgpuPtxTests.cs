@@ -44,6 +44,7 @@ public sealed class IlgpuPtxTests
     [TestCase(nameof(IlgpuKernels.MaxPool))]
     [TestCase(nameof(IlgpuKernels.HardSwish))]
     [TestCase(nameof(IlgpuKernels.AveragePool))]
+    [TestCase(nameof(IlgpuKernels.Copy))]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(string kernel)
     {
         string ptx = Ptx(kernel);

@@ -11,7 +11,7 @@ namespace Accel.Delegates.Ilgpu;
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
 /// Covers ADD, SUB, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
 /// FULLY_CONNECTED, CONV_2D (incl. grouped), DEPTHWISE_CONV_2D, MAX_POOL_2D,
-/// AVERAGE_POOL_2D and HARD_SWISH.
+/// AVERAGE_POOL_2D, HARD_SWISH and RESHAPE.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
@@ -50,8 +50,10 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public NodeSupport Supports(DelegateNode node)
     {
         if (_backend is null) return NodeSupport.Refuse($"ILGPU is unavailable: {UnavailableReason}");
-        foreach (var t in node.Inputs)
-            if (t is not null && t.Type != TensorType.Float32)
+        // RESHAPE's optional second input is a shape (int32), read by the interpreter, never by the kernel.
+        int dataInputs = node.Builtin == BuiltinOperator.Reshape ? Math.Min(1, node.Inputs.Count) : node.Inputs.Count;
+        for (int i = 0; i < dataInputs; i++)
+            if (node.Inputs[i] is { } t && t.Type != TensorType.Float32)
                 return NodeSupport.Refuse($"input '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
         foreach (var t in node.Outputs)
             if (t.Type != TensorType.Float32)
@@ -78,6 +80,12 @@ public sealed class IlgpuDelegate : IAccelDelegate
                 return NodeSupport.Supported;
             case BuiltinOperator.FullyConnected:
                 return FullyConnectedSupport(node);
+            case BuiltinOperator.Reshape:
+                if (node.Inputs.Count is < 1 or > 2 || node.Outputs.Count != 1 || node.Inputs[0] is null)
+                    return NodeSupport.Refuse("RESHAPE needs a data input, an optional shape and one output");
+                if (node.Inputs[0]!.ElementCount != node.Outputs[0].ElementCount)
+                    return NodeSupport.Refuse("RESHAPE: input and output sizes differ");
+                return NodeSupport.Supported;
             case BuiltinOperator.MaxPool2D:
             case BuiltinOperator.AveragePool2D:
                 return PoolGeometryOf(node, out _, out _) is { } poolRefusal ? NodeSupport.Refuse(poolRefusal) : NodeSupport.Supported;
@@ -123,6 +131,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var averagePool = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ConvGeometry, ActivationRange, int, int>(IlgpuKernels.AveragePool);
 
+        var copy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.Copy);
+
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)
         {
@@ -162,6 +172,12 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     // Without a bias the kernel never reads this view; any valid view will do.
                     var biasView = bias is null ? weightsView : BufferFor(bias).View;
                     steps[n] = new Step(() => fullyConnected(chunks, input, weightsView, biasView, outView, shape, range, total, chunkSize), chunks);
+                    break;
+                }
+                case BuiltinOperator.Reshape:
+                {
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    steps[n] = new Step(() => copy(chunks, input, outView, total, chunkSize), chunks);
                     break;
                 }
                 case BuiltinOperator.HardSwish:
@@ -212,7 +228,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
             }
         }
 
-        var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant)
+        var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && i.Tensor.Type == TensorType.Float32)
             .Select(i => (i.Tensor, BufferFor(i.Tensor))).ToArray();
         var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => (o.Tensor, BufferFor(o.Tensor))).ToArray();
         var compiled = new CompiledPartition(this, accelerator, uploads, downloads, steps);

@@ -219,6 +219,14 @@ internal static class IlgpuKernels
         }
     }
 
+    /// <summary>RESHAPE: the elements unchanged, in order (a plain load/store keeps every bit, NaN payloads included).</summary>
+    public static void Copy(Index1D chunk, ArrayView<float> input, ArrayView<float> output, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++) output[i] = input[i];
+    }
+
     public static void FullyConnected<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, FullyConnectedShape shape, ActivationRange range, int total, int chunkSize)
         where TFma : struct, IFusedMultiplyAdd
