@@ -2,7 +2,7 @@ using Accel.Building;
 
 namespace Accel.Delegates.Ilgpu.Tests;
 
-/// <summary>ADD, SUB, MUL, RELU, RELU6, HARD_SWISH, RESHAPE on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
+/// <summary>ADD, SUB, MUL, RELU, RELU6, HARD_SWISH, RESHAPE, PAD on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
 [TestFixture]
 public sealed class IlgpuElementwiseTests
 {
@@ -93,6 +93,29 @@ public sealed class IlgpuElementwiseTests
         var bytes = mb.Build();
         var plan = IlgpuHarness.AssertBitExact(bytes, IlgpuHarness.RandomInputs(Model.FromBytes(bytes), new Random(15), 0.3), "reshape");
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void PadWithRandomPaddingsMatchesTheReferenceBitForBit()
+    {
+        var random = new Random(16);
+        for (int i = 0; i < 20; i++)
+        {
+            int rank = random.Next(1, 5);
+            var shape = Enumerable.Range(0, rank).Select(_ => random.Next(1, 6)).ToArray();
+            var paddings = Enumerable.Range(0, 2 * rank).Select(_ => random.Next(0, 3)).ToArray();
+            var outShape = shape.Select((s, d) => s + paddings[2 * d] + paddings[2 * d + 1]).ToArray();
+            var mb = new ModelBuilder();
+            int x = mb.Tensor("x", shape);
+            int y = mb.Tensor("y", outShape);
+            mb.AddOperator(BuiltinOperator.Pad, [x, mb.AddConstant("paddings", [rank, 2], paddings)], [y]);
+            mb.AddInput(x);
+            mb.AddOutput(y);
+            var bytes = mb.Build();
+            string name = $"pad [{string.Join(",", shape)}] by [{string.Join(",", paddings)}]";
+            var plan = IlgpuHarness.AssertBitExact(bytes, IlgpuHarness.RandomInputs(Model.FromBytes(bytes), random, 0.3), name);
+            Assert.That(plan.DelegatedNodeCount, Is.EqualTo(1), name);
+        }
     }
 
     private static int[] Broadcast(int[] a, int[] b)

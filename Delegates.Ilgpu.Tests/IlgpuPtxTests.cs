@@ -45,6 +45,7 @@ public sealed class IlgpuPtxTests
     [TestCase(nameof(IlgpuKernels.HardSwish))]
     [TestCase(nameof(IlgpuKernels.AveragePool))]
     [TestCase(nameof(IlgpuKernels.Copy))]
+    [TestCase(nameof(IlgpuKernels.Pad))]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(string kernel)
     {
         string ptx = Ptx(kernel);

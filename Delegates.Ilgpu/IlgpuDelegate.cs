@@ -11,7 +11,7 @@ namespace Accel.Delegates.Ilgpu;
 /// the device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
 /// Covers ADD, SUB, MUL (float32, broadcasting up to rank 4, fused NONE/RELU/RELU_N1_TO_1/RELU6), RELU, RELU6,
 /// FULLY_CONNECTED, CONV_2D (incl. grouped), DEPTHWISE_CONV_2D, MAX_POOL_2D,
-/// AVERAGE_POOL_2D, HARD_SWISH and RESHAPE.
+/// AVERAGE_POOL_2D, HARD_SWISH, RESHAPE and PAD.
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
@@ -50,8 +50,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public NodeSupport Supports(DelegateNode node)
     {
         if (_backend is null) return NodeSupport.Refuse($"ILGPU is unavailable: {UnavailableReason}");
-        // RESHAPE's optional second input is a shape (int32), read by the interpreter, never by the kernel.
-        int dataInputs = node.Builtin == BuiltinOperator.Reshape ? Math.Min(1, node.Inputs.Count) : node.Inputs.Count;
+        // RESHAPE's shape and PAD's paddings are integer constants read on the host, never by a kernel.
+        int dataInputs = node.Builtin is BuiltinOperator.Reshape or BuiltinOperator.Pad ? Math.Min(1, node.Inputs.Count) : node.Inputs.Count;
         for (int i = 0; i < dataInputs; i++)
             if (node.Inputs[i] is { } t && t.Type != TensorType.Float32)
                 return NodeSupport.Refuse($"input '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
@@ -80,6 +80,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
                 return NodeSupport.Supported;
             case BuiltinOperator.FullyConnected:
                 return FullyConnectedSupport(node);
+            case BuiltinOperator.Pad:
+                return PadShapeOf(node, out _) is { } padRefusal ? NodeSupport.Refuse(padRefusal) : NodeSupport.Supported;
             case BuiltinOperator.Reshape:
                 if (node.Inputs.Count is < 1 or > 2 || node.Outputs.Count != 1 || node.Inputs[0] is null)
                     return NodeSupport.Refuse("RESHAPE needs a data input, an optional shape and one output");
@@ -133,6 +135,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
 
         var copy = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(IlgpuKernels.Copy);
 
+        var pad = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PadShape, int, int>(IlgpuKernels.Pad);
+
         var steps = new Step[partition.Nodes.Count];
         for (int n = 0; n < steps.Length; n++)
         {
@@ -172,6 +176,13 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     // Without a bias the kernel never reads this view; any valid view will do.
                     var biasView = bias is null ? weightsView : BufferFor(bias).View;
                     steps[n] = new Step(() => fullyConnected(chunks, input, weightsView, biasView, outView, shape, range, total, chunkSize), chunks);
+                    break;
+                }
+                case BuiltinOperator.Pad:
+                {
+                    PadShapeOf(node, out var padShape);
+                    var input = BufferFor(node.Inputs[0]!).View;
+                    steps[n] = new Step(() => pad(chunks, input, outView, padShape, total, chunkSize), chunks);
                     break;
                 }
                 case BuiltinOperator.Reshape:
@@ -292,6 +303,50 @@ public sealed class IlgpuDelegate : IAccelDelegate
         ActivationFunctionType.Relu6 => new(0f, 6f),
         _ => default,
     };
+
+    /// <summary>PAD with constant int32/int64 paddings, rank ≤ 4; null when supported.</summary>
+    private static string? PadShapeOf(DelegateNode node, out PadShape p)
+    {
+        p = default;
+        if (node.Inputs.Count != 2 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is null)
+            return "PAD needs an input, paddings and one output";
+        var input = node.Inputs[0]!;
+        var paddings = node.Inputs[1]!;
+        int rank = input.Rank;
+        if (rank > 4) return "PAD: rank above 4";
+        if (!paddings.IsConstant) return "PAD: paddings must be constant";
+        if (paddings.Rank != 2 || paddings.Dim(0) != rank || paddings.Dim(1) != 2) return "PAD: paddings must be [rank, 2]";
+        long[] values = paddings.Type switch
+        {
+            TensorType.Int32 => paddings.Read<int>().ToArray().Select(v => (long)v).ToArray(),
+            TensorType.Int64 => paddings.Read<long>().ToArray(),
+            _ => [],
+        };
+        if (values.Length != 2 * rank) return $"PAD: paddings of type {paddings.Type.ToDisplayName()} are not supported";
+        var inDims = new int[4];
+        var outDims = new int[4];
+        var before = new int[4];
+        for (int d = 0; d < 4; d++)
+        {
+            int source = d - (4 - rank);
+            inDims[d] = source >= 0 ? input.Dim(source) : 1;
+            long b = source >= 0 ? values[2 * source] : 0, a = source >= 0 ? values[2 * source + 1] : 0;
+            if (b < 0 || a < 0) return "PAD: negative paddings";
+            long size = inDims[d] + b + a;
+            if (size > int.MaxValue) return "PAD: padded dimension too large";
+            outDims[d] = (int)size;
+            before[d] = (int)b;
+        }
+        if ((long)outDims[0] * outDims[1] * outDims[2] * outDims[3] != node.Outputs[0].ElementCount)
+            return "PAD: output size does not match the paddings";
+        p = new PadShape
+        {
+            I0 = inDims[0], I1 = inDims[1], I2 = inDims[2], I3 = inDims[3],
+            O1 = outDims[1], O2 = outDims[2], O3 = outDims[3],
+            B0 = before[0], B1 = before[1], B2 = before[2], B3 = before[3],
+        };
+        return null;
+    }
 
     /// <summary>Checks a MAX_POOL_2D / AVERAGE_POOL_2D the way the reference's Pool2DGeometry does; null when supported.</summary>
     private static string? PoolGeometryOf(DelegateNode node, out ConvGeometry g, out ActivationRange range)

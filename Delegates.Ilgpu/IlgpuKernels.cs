@@ -227,6 +227,25 @@ internal static class IlgpuKernels
         for (int i = start; i < end; i++) output[i] = input[i];
     }
 
+    /// <summary>PAD (zeros): each output element is the input element it covers, else +0, as the reference's cleared output.</summary>
+    public static void Pad(Index1D chunk, ArrayView<float> input, ArrayView<float> output, PadShape p, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            int o3 = i % p.O3;
+            int rest = i / p.O3;
+            int o2 = rest % p.O2;
+            rest /= p.O2;
+            int o1 = rest % p.O1;
+            int o0 = rest / p.O1;
+            int x0 = o0 - p.B0, x1 = o1 - p.B1, x2 = o2 - p.B2, x3 = o3 - p.B3;
+            bool inside = x0 >= 0 && x0 < p.I0 && x1 >= 0 && x1 < p.I1 && x2 >= 0 && x2 < p.I2 && x3 >= 0 && x3 < p.I3;
+            output[i] = inside ? input[((x0 * p.I1 + x1) * p.I2 + x2) * p.I3 + x3] : 0f;
+        }
+    }
+
     public static void FullyConnected<TFma>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
         ArrayView<float> output, FullyConnectedShape shape, ActivationRange range, int total, int chunkSize)
         where TFma : struct, IFusedMultiplyAdd
@@ -282,6 +301,12 @@ internal readonly struct PtxFma : IFusedMultiplyAdd
         CudaAsm.Emit("fma.rn.f32 %0, %1, %2, %3;", out float result, a, b, c);
         return result;
     }
+}
+
+/// <summary>PAD geometry right-aligned to rank 4: input dims, output dims (O0 implied), padding before each dim.</summary>
+internal struct PadShape
+{
+    public int I0, I1, I2, I3, O1, O2, O3, B0, B1, B2, B3;
 }
 
 /// <summary>FULLY_CONNECTED geometry for the kernel.</summary>
