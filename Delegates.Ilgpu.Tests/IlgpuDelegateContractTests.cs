@@ -39,6 +39,38 @@ public sealed class IlgpuDelegateContractTests
     }
 
     [Test]
+    public void ResizingTheInputReallocatesDeviceBuffersAndStaysExact()
+    {
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 1, 4, 4, 3);
+        int y = mb.Tensor("y", 1, 4, 4, 3);
+        mb.AddOperator(BuiltinOperator.Mul, [x, mb.AddConstant("s", [3], new[] { 2f, -0.5f, 3f })], [y], new MulOptions(ActivationFunctionType.Relu6));
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var model = Model.FromBytes(mb.Build());
+        var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(ilgpu));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        interpreter.ResizeInputTensor(0, [2, 9, 7, 3]);
+        interpreter.AllocateTensors();
+        var input = IlgpuHarness.Values(new Random(6), 2 * 9 * 7 * 3, 0.2);
+        interpreter.GetInputTensor(0).CopyFrom<float>(input);
+        interpreter.Invoke();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
+        var actual = interpreter.GetOutputTensor(0).Read<float>().ToArray();
+        float[] scale = [2f, -0.5f, 3f];
+        for (int i = 0; i < input.Length; i++)
+        {
+            float product = input[i] * scale[i % 3];
+            float expected = product < 0f ? 0f : (product > 6f ? 6f : product);
+            Assert.That(BitConverter.SingleToUInt32Bits(actual[i]) == BitConverter.SingleToUInt32Bits(expected)
+                        || (float.IsNaN(actual[i]) && float.IsNaN(expected)), Is.True, $"index {i}: {actual[i]} vs {expected}");
+        }
+    }
+
+    [Test]
     public void CreatingAndDisposingFiftyTimesDoesNotGrowAcceleratorMemory()
     {
         var mb = new ModelBuilder();

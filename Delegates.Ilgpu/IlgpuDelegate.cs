@@ -268,7 +268,14 @@ public sealed class IlgpuDelegate : IAccelDelegate
     /// <summary>The device buffer of a tensor, shared by every partition of this delegate (so device-resident boundary tensors are found).</summary>
     private MemoryBuffer1D<float, Stride1D.Dense> BufferFor(Tensor tensor)
     {
-        if (!_buffers.TryGetValue(tensor.Index, out var buffer))
+        if (_buffers.TryGetValue(tensor.Index, out var buffer) && buffer.Length < tensor.ElementCount)
+        {
+            // Re-planned with larger shapes (inputs resized, AllocateTensors again): partitions compiled before are discarded.
+            buffer.Dispose();
+            _buffers.Remove(tensor.Index);
+            buffer = null;
+        }
+        if (buffer is null)
         {
             buffer = _backend!.Accelerator.Allocate1D<float>(Math.Max(1, tensor.ElementCount));
             _buffers[tensor.Index] = buffer;

@@ -171,7 +171,9 @@ internal static class IlgpuKernels
             for (int kx = kxStart; kx < kxEnd; kx++)
             {
                 float v = input[((b * g.InputHeight + iyOrigin + ky) * g.InputWidth + ixOrigin + kx) * g.InputDepth + c];
+#pragma warning disable CS1718 // v != v is the IsNaN test, written as a comparison every backend compiles
                 if (first || v > max || v != v) max = v;
+#pragma warning restore CS1718
                 first = false;
             }
             output[i] = range.Apply(max);
