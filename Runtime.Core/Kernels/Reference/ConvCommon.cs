@@ -45,3 +45,19 @@ internal static class ConvCommon
 
     public static string FormatShape(ReadOnlySpan<int> shape) => string.Join(",", shape.ToArray());
 }
+
+/// <summary>
+/// The sliding-window geometry CONV_2D and DEPTHWISE_CONV_2D share: strides, dilations, leading padding and output
+/// size, computed once in Prepare with TFLite's padding rules (<see cref="SpatialPadding"/>).
+/// Tap (ky, kx) of output (oy, ox) reads input (oy*StrideH − PadTop + ky*DilationH, ox*StrideW − PadLeft + kx*DilationW).
+/// </summary>
+internal readonly record struct ConvGeometry(
+    int StrideH, int StrideW, int DilationH, int DilationW, int PadTop, int PadLeft, int OutputHeight, int OutputWidth)
+{
+    public static ConvGeometry Compute(Padding padding, Tensor input, Tensor filter, int strideH, int strideW, int dilationH, int dilationW)
+    {
+        var rows = SpatialPadding.Compute(padding, input.Dim(1), filter.Dim(1), strideH, dilationH);
+        var cols = SpatialPadding.Compute(padding, input.Dim(2), filter.Dim(2), strideW, dilationW);
+        return new ConvGeometry(strideH, strideW, dilationH, dilationW, rows.PadBefore, cols.PadBefore, rows.OutputSize, cols.OutputSize);
+    }
+}

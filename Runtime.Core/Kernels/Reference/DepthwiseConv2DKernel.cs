@@ -11,8 +11,7 @@ namespace Accel.Kernels.Reference;
 /// </summary>
 public sealed class DepthwiseConv2DKernel : IKernel
 {
-    private int _strideH, _strideW, _dilationH, _dilationW;
-    private int _padTop, _padLeft;
+    private ConvGeometry _geometry;
     private int _depthMultiplier;
     private ActivationRange _activation;
 
@@ -48,16 +47,9 @@ public sealed class DepthwiseConv2DKernel : IKernel
         ConvCommon.ExpectBias(context, bias, outputDepth);
 
         _depthMultiplier = outputDepth / inputDepth;
-        _strideH = options.StrideH;
-        _strideW = options.StrideW;
-        _dilationH = options.DilationH;
-        _dilationW = options.DilationW;
-        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), _strideH, _dilationH);
-        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), _strideW, _dilationW);
-        _padTop = rows.PadBefore;
-        _padLeft = cols.PadBefore;
+        _geometry = ConvGeometry.Compute(options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
         _activation = ActivationRange.For(options.FusedActivation, context);
-        context.SetOutputShape(0, [input.Dim(0), rows.OutputSize, cols.OutputSize, outputDepth]);
+        context.SetOutputShape(0, [input.Dim(0), _geometry.OutputHeight, _geometry.OutputWidth, outputDepth]);
     }
 
     public void Invoke(KernelContext context)
@@ -82,16 +74,16 @@ public sealed class DepthwiseConv2DKernel : IKernel
         for (int oc = 0; oc < outputDepth; oc++)
         {
             int ic = oc / _depthMultiplier;
-            int iyOrigin = oy * _strideH - _padTop;
-            int ixOrigin = ox * _strideW - _padLeft;
+            int iyOrigin = oy * _geometry.StrideH - _geometry.PadTop;
+            int ixOrigin = ox * _geometry.StrideW - _geometry.PadLeft;
             float acc = 0f;
             for (int ky = 0; ky < filterHeight; ky++)
             {
-                int iy = iyOrigin + ky * _dilationH;
+                int iy = iyOrigin + ky * _geometry.DilationH;
                 if (iy < 0 || iy >= inputHeight) continue; // padding contributes nothing
                 for (int kx = 0; kx < filterWidth; kx++)
                 {
-                    int ix = ixOrigin + kx * _dilationW;
+                    int ix = ixOrigin + kx * _geometry.DilationW;
                     if (ix < 0 || ix >= inputWidth) continue;
                     float x = input[((b * inputHeight + iy) * inputWidth + ix) * inputDepth + ic];
                     float w = filter[(ky * filterWidth + kx) * outputDepth + oc];
