@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Fast, idempotent preparation of everything Accel's tests need outside git:
+#   0. Debian packages          (scripts/ensure-packages.sh: glslc, Vulkan loader + lavapipe, ...)
 #   1. the oracle's npm packages (conformance/oracle/node_modules, `npm ci`)
 #   2. the ten .tflite models   (scripts/fetch-models.sh)
 #   3. the astronaut photograph  (scripts/make-photo.sh)
@@ -14,6 +15,9 @@ export ACCEL_CACHE="${ACCEL_CACHE:-$HOME/.cache/accel}"
 
 die() { echo "ensure-assets: error: $*" >&2; exit 1; }
 log() { echo "ensure-assets: $*" >&2; }
+
+# --- Debian packages (a dpkg query each when installed) ---------------------
+"$REPO_ROOT/scripts/ensure-packages.sh"
 
 # --- Node.js >= 20 (LiteRT.js needs a modern V8 with wasm SIMD) -------------
 command -v node >/dev/null || die "node not found: install Node.js >= 20 (Debian 12's own nodejs is 18, too old)"

@@ -31,25 +31,10 @@ as_root() {
   fi
 }
 
-# --- 1. apt packages ---------------------------------------------------------
-# python3-pil : decodes the astronaut PNG (make-photo.sh)
-# ca-certificates, tar, xz-utils : registries over TLS, .tgz/.deb handling
-# (python3-skimage itself is not installed: make-photo.sh only downloads its
-#  .deb to take astronaut.png out of it; installing it would pull ~50 packages.)
-APT_PACKAGES=(python3-pil ca-certificates tar xz-utils)
-begin "apt packages: ${APT_PACKAGES[*]}"
+# --- 1. apt packages (scripts/ensure-packages.sh lists them and why) -----------
+begin "apt packages (scripts/ensure-packages.sh)"
 command -v apt-get >/dev/null || die "apt-get not found: this script is for Debian 12"
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
-done
-if [[ ${#missing[@]} -gt 0 ]]; then
-  log "installing: ${missing[*]}"
-  as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-else
-  log "all apt packages already installed"
-fi
+"$REPO_ROOT/scripts/ensure-packages.sh"
 end
 
 # --- 2. toolchain checks -----------------------------------------------------
