@@ -5,8 +5,8 @@ namespace Accel.Numerics;
 /// <summary>
 /// Accel's own deterministic float32 math (docs/numerics.md §SpecMath). Every function is a fixed sequence of
 /// IEEE-754 binary32 operations (round-to-nearest-even), each one rounded exactly once, with fused multiply-adds only
-/// where written as <see cref="MathF.FusedMultiplyAdd"/>, so any backend that performs the same sequence reproduces
-/// the same bits. No library transcendental (MathF.Exp, MathF.Log …) is used: their results vary by platform.
+/// where written (<see cref="ISpecArithmetic.FusedMultiplyAdd"/>: .NET's <see cref="MathF.FusedMultiplyAdd"/> on the
+/// host), so any backend that performs the same sequence reproduces the same bits. No library transcendental (MathF.Exp, MathF.Log …) is used: their results vary by platform.
 /// </summary>
 public static class SpecMath
 {
@@ -45,24 +45,33 @@ public static class SpecMath
     /// n = roundToEven(x · log2e); r = fma(−n, ln2Hi, x) (exact); r = fma(−n, ln2Lo, r);
     /// p = Horner in FMA over c7..c0 (1/k!); result = p · 2^n, the scaling split in two so only the last product rounds.
     /// </summary>
-    public static float Exp(float x)
+    public static float Exp(float x) => Exp<HostSpecArithmetic>(x);
+
+    /// <summary>
+    /// <see cref="Exp(float)"/> with its fused multiply-adds and its round-to-even supplied by
+    /// <typeparamref name="TArithmetic"/>: the one copy of the sequence, shared with device backends whose compilers
+    /// need their own FMA/rounding instruction (ILGPU's PTX). Same bits whenever TArithmetic is an exact fma and
+    /// roundEven.
+    /// </summary>
+    public static float Exp<TArithmetic>(float x) where TArithmetic : struct, ISpecArithmetic
     {
         if (float.IsNaN(x)) return x;
         if (x > ExpOverflowThreshold) return float.PositiveInfinity;
         if (x < ExpUnderflowThreshold) return 0f;
 
-        float n = MathF.Round(x * Log2E, MidpointRounding.ToEven); // n in [-150, 128]
-        float r = MathF.FusedMultiplyAdd(-n, Ln2Hi, x);
-        r = MathF.FusedMultiplyAdd(-n, Ln2Lo, r);
+        var a = default(TArithmetic);
+        float n = a.RoundToEven(x * Log2E); // n in [-150, 128]
+        float r = a.FusedMultiplyAdd(-n, Ln2Hi, x);
+        r = a.FusedMultiplyAdd(-n, Ln2Lo, r);
 
         float p = ExpC7;
-        p = MathF.FusedMultiplyAdd(p, r, ExpC6);
-        p = MathF.FusedMultiplyAdd(p, r, ExpC5);
-        p = MathF.FusedMultiplyAdd(p, r, ExpC4);
-        p = MathF.FusedMultiplyAdd(p, r, ExpC3);
-        p = MathF.FusedMultiplyAdd(p, r, ExpC2);
-        p = MathF.FusedMultiplyAdd(p, r, 1f);
-        p = MathF.FusedMultiplyAdd(p, r, 1f);
+        p = a.FusedMultiplyAdd(p, r, ExpC6);
+        p = a.FusedMultiplyAdd(p, r, ExpC5);
+        p = a.FusedMultiplyAdd(p, r, ExpC4);
+        p = a.FusedMultiplyAdd(p, r, ExpC3);
+        p = a.FusedMultiplyAdd(p, r, ExpC2);
+        p = a.FusedMultiplyAdd(p, r, 1f);
+        p = a.FusedMultiplyAdd(p, r, 1f);
 
         int k = (int)n;
         // 2^128 is not a float: scale by 2 first (exact), then by 2^127.
@@ -78,17 +87,22 @@ public static class SpecMath
     /// the midpoint). Outside [1, 2] the result is unspecified.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Reciprocal1To2(float d)
+    public static float Reciprocal1To2(float d) => Reciprocal1To2<HostSpecArithmetic>(d);
+
+    /// <summary><see cref="Reciprocal1To2(float)"/> with the FMAs supplied by <typeparamref name="TArithmetic"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Reciprocal1To2<TArithmetic>(float d) where TArithmetic : struct, ISpecArithmetic
     {
-        float y = MathF.FusedMultiplyAdd(-RecipStartSlope, d, RecipStartOffset);
-        float e = MathF.FusedMultiplyAdd(-d, y, 1f);
-        y = MathF.FusedMultiplyAdd(y, e, y);
-        e = MathF.FusedMultiplyAdd(-d, y, 1f);
-        y = MathF.FusedMultiplyAdd(y, e, y);
-        e = MathF.FusedMultiplyAdd(-d, y, 1f);
-        y = MathF.FusedMultiplyAdd(y, e, y);
-        e = MathF.FusedMultiplyAdd(-d, y, 1f);
-        y = MathF.FusedMultiplyAdd(y, e, y);
+        var a = default(TArithmetic);
+        float y = a.FusedMultiplyAdd(-RecipStartSlope, d, RecipStartOffset);
+        float e = a.FusedMultiplyAdd(-d, y, 1f);
+        y = a.FusedMultiplyAdd(y, e, y);
+        e = a.FusedMultiplyAdd(-d, y, 1f);
+        y = a.FusedMultiplyAdd(y, e, y);
+        e = a.FusedMultiplyAdd(-d, y, 1f);
+        y = a.FusedMultiplyAdd(y, e, y);
+        e = a.FusedMultiplyAdd(-d, y, 1f);
+        y = a.FusedMultiplyAdd(y, e, y);
         return y;
     }
 
@@ -97,12 +111,16 @@ public static class SpecMath
     /// (the scaling is exact). Outside that range the result is unspecified.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ReciprocalAtLeastOne(float d)
+    public static float ReciprocalAtLeastOne(float d) => ReciprocalAtLeastOne<HostSpecArithmetic>(d);
+
+    /// <summary><see cref="ReciprocalAtLeastOne(float)"/> with the FMAs supplied by <typeparamref name="TArithmetic"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ReciprocalAtLeastOne<TArithmetic>(float d) where TArithmetic : struct, ISpecArithmetic
     {
         int bits = BitConverter.SingleToInt32Bits(d);
         int k = (bits >> 23) - 127;
         float m = BitConverter.Int32BitsToSingle((bits & 0x007FFFFF) | 0x3F800000);
-        return Reciprocal1To2(m) * PowerOfTwo(-k);
+        return Reciprocal1To2<TArithmetic>(m) * PowerOfTwo(-k);
     }
 
     /// <summary>
@@ -110,11 +128,14 @@ public static class SpecMath
     /// value equals e^x far below an ulp); otherwise ReciprocalAtLeastOne(1 + Exp(−x)).
     /// Within 2.5 ulp of the exact value for every float input; non-decreasing on x &lt; 0 (docs/numerics.md §LOGISTIC).
     /// </summary>
-    public static float Logistic(float x)
+    public static float Logistic(float x) => Logistic<HostSpecArithmetic>(x);
+
+    /// <summary><see cref="Logistic(float)"/> with the FMAs and round-to-even supplied by <typeparamref name="TArithmetic"/>.</summary>
+    public static float Logistic<TArithmetic>(float x) where TArithmetic : struct, ISpecArithmetic
     {
         if (float.IsNaN(x)) return x;
-        if (x < LogisticLowerThreshold) return Exp(x);
-        return ReciprocalAtLeastOne(1f + Exp(-x));
+        if (x < LogisticLowerThreshold) return Exp<TArithmetic>(x);
+        return ReciprocalAtLeastOne<TArithmetic>(1f + Exp<TArithmetic>(-x));
     }
 
     /// <summary>
@@ -146,4 +167,29 @@ public static class SpecMath
     /// <summary>2^k for k in [-126, 127], built from the exponent bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float PowerOfTwo(int k) => BitConverter.Int32BitsToSingle((k + 127) << 23);
+}
+
+/// <summary>
+/// The two primitive operations of SpecMath's sequences that a device compiler may not lower to the exact
+/// instruction: a fused multiply-add rounded once, and round-to-nearest-even to an integral float. SpecMath's
+/// generic overloads take an implementation as a type argument (a struct, so each instantiation compiles only its own
+/// code); <see cref="HostSpecArithmetic"/> is .NET's.
+/// </summary>
+public interface ISpecArithmetic
+{
+    /// <summary>a · b + c rounded once to nearest-even.</summary>
+    float FusedMultiplyAdd(float a, float b, float c);
+
+    /// <summary>x rounded to the nearest integral float, ties to even.</summary>
+    float RoundToEven(float x);
+}
+
+/// <summary>.NET's own operations: <see cref="MathF.FusedMultiplyAdd"/> and <see cref="MathF.Round(float, MidpointRounding)"/>.</summary>
+public readonly struct HostSpecArithmetic : ISpecArithmetic
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float FusedMultiplyAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float RoundToEven(float x) => MathF.Round(x, MidpointRounding.ToEven);
 }
