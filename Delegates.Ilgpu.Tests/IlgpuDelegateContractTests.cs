@@ -8,8 +8,9 @@ namespace Accel.Delegates.Ilgpu.Tests;
 public sealed class IlgpuDelegateContractTests
 {
     /// <summary>
-    /// ADD → RELU (ilgpu) → LOGISTIC (refused: reference) → MUL(logistic, add) → RELU6 (ilgpu). The ADD output
-    /// crosses into the third partition without visiting the host (OnDeviceFromSameDelegate).
+    /// ADD → RELU → RESHAPE to rank 5 (ilgpu) → rank-5 ADD (refused: reference) → RESHAPE back → MUL(·, add) → RELU6
+    /// (ilgpu). The first ADD's output crosses into the third partition without visiting the host
+    /// (OnDeviceFromSameDelegate).
     /// </summary>
     [Test]
     public void PartitionMixingClaimedAndRefusedOpsRunsBitExact()
@@ -21,10 +22,15 @@ public sealed class IlgpuDelegateContractTests
         mb.AddOperator(BuiltinOperator.Add, [x, bias], [add], new AddOptions(ActivationFunctionType.None));
         int relu = mb.Tensor("relu", 1, 6, 5, 8);
         mb.AddOperator(BuiltinOperator.Relu, [add], [relu]);
-        int hs = mb.Tensor("logistic", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Logistic, [relu], [hs]);
+        int wide = mb.Tensor("wide", 1, 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Reshape, [relu, mb.AddConstant("shape5", [5], new[] { 1, 1, 6, 5, 8 })], [wide]);
+        int shifted = mb.Tensor("shifted", 1, 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Add, [wide, mb.AddConstant("shift", [1, 1, 1, 1, 8], IlgpuHarness.Values(new Random(7), 8))], [shifted],
+            new AddOptions(ActivationFunctionType.None));
+        int back = mb.Tensor("back", 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Reshape, [shifted, mb.AddConstant("shape4", [4], new[] { 1, 6, 5, 8 })], [back]);
         int mul = mb.Tensor("mul", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Mul, [hs, add], [mul], new MulOptions(ActivationFunctionType.None));
+        mb.AddOperator(BuiltinOperator.Mul, [back, add], [mul], new MulOptions(ActivationFunctionType.None));
         int y = mb.Tensor("y", 1, 6, 5, 8);
         mb.AddOperator(BuiltinOperator.Relu6, [mul], [y]);
         mb.AddInput(x);
@@ -33,9 +39,9 @@ public sealed class IlgpuDelegateContractTests
 
         var random = new Random(4);
         var plan = IlgpuHarness.AssertBitExact(bytes, IlgpuHarness.RandomInputs(Model.FromBytes(bytes), random, 0.15), "mixed");
-        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(4));
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
         Assert.That(plan.Partitions.Select(p => p.Executor), Is.EqualTo(new[] { "ilgpu", "reference", "ilgpu" }));
-        Assert.That(plan.Refused.Single(r => r.Delegate == "ilgpu").Reason, Does.Contain("no ILGPU kernel"));
+        Assert.That(plan.Refused.Single(r => r.Delegate == "ilgpu").Reason, Does.Contain("rank > 4"));
     }
 
     [Test]

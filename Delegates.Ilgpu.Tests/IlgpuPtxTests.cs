@@ -1,4 +1,5 @@
 using System.Reflection;
+using Accel.Delegates.Ilgpu.Operators;
 using ILGPU;
 using ILGPU.Backends.EntryPoints;
 using ILGPU.Backends.PTX;
@@ -8,55 +9,100 @@ using ILGPU.Runtime.Cuda;
 namespace Accel.Delegates.Ilgpu.Tests;
 
 /// <summary>
-/// What ILGPU emits for CUDA, checked without a GPU by running its PTX backend offline: the FMA chain is a real
-/// round-to-nearest fused multiply-add, and no kernel uses approximate or flush-to-zero arithmetic, nor a
-/// contracted multiply-add where the reference rounds twice.
+/// What ILGPU emits for CUDA, checked without a GPU by running its PTX backend offline: FMA chains are real
+/// round-to-nearest fused multiply-adds, no kernel uses approximate or flush-to-zero arithmetic or leaves an
+/// unresolved external, and no kernel has a contractible multiply feeding an add where the reference rounds twice.
 /// </summary>
 [TestFixture]
 public sealed class IlgpuPtxTests
 {
-    private static string Ptx(string kernel, Type? typeArgument = null)
+    private static string Ptx(Type operatorType, string kernel, Type? typeArgument = null)
     {
         using var context = Context.Create(b => b.Cuda().Math(MathMode.Default).Optimize(OptimizationLevel.O1));
         using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
             CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null);
-        var method = typeof(IlgpuKernels).GetMethod(kernel, BindingFlags.Public | BindingFlags.Static)!;
+        var method = operatorType.GetMethod(kernel, BindingFlags.Public | BindingFlags.Static)!;
         if (typeArgument is not null) method = method.MakeGenericMethod(typeArgument);
         var entry = EntryPointDescription.FromImplicitlyGroupedKernel(method);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
         return compiled.PTXAssembly;
     }
 
-    [TestCase(nameof(IlgpuKernels.FullyConnected))]
-    [TestCase(nameof(IlgpuKernels.Convolution))]
-    public void MultiplyAccumulateChainsAreRoundToNearestFmaOnCuda(string kernel)
+    private static void AssertNoExternFtzOrApprox(string ptx)
     {
-        string ptx = Ptx(kernel, typeof(PtxFma));
-        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
         // MathF.FusedMultiplyAdd would appear as an unresolved ".extern .func FusedMultiplyAdd" that CUDA cannot link.
         Assert.That(ptx, Does.Not.Contain(".extern"), ptx);
         Assert.That(ptx, Does.Not.Contain(".ftz"), ptx);
         Assert.That(ptx, Does.Not.Contain(".approx"), ptx);
     }
 
-    [TestCase(nameof(IlgpuKernels.Binary))]
-    [TestCase(nameof(IlgpuKernels.Clamp))]
-    [TestCase(nameof(IlgpuKernels.MaxPool))]
-    [TestCase(nameof(IlgpuKernels.HardSwish))]
-    [TestCase(nameof(IlgpuKernels.AveragePool))]
-    [TestCase(nameof(IlgpuKernels.Copy))]
-    [TestCase(nameof(IlgpuKernels.Pad))]
-    public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(string kernel)
+    [TestCase(typeof(FullyConnectedOperator))]
+    [TestCase(typeof(ConvolutionOperator))]
+    [TestCase(typeof(TransposeConvBiasOperator))]
+    public void MultiplyAccumulateChainsAreRoundToNearestFmaOnCuda(Type operatorType)
     {
-        string ptx = Ptx(kernel);
+        string ptx = Ptx(operatorType, "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [Test]
+    public void LogisticUsesRoundToNearestFmaAndRoundToEvenOnCuda()
+    {
+        string ptx = Ptx(typeof(LogisticOperator), "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("cvt.rni.f32.f32"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [Test]
+    public void ResizeBilinearMultipliesAndAddsWithNonContractibleRoundToNearestOnCuda()
+    {
+        string ptx = Ptx(typeof(ResizeBilinearOperator), "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("mul.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("add.rn.f32"), ptx);
+        // Plain mul.f32/add.f32 may be fused by ptxas; none may remain, and no fma at all.
+        Assert.That(ptx, Does.Not.Contain("mul.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("add.f32"), ptx);
         Assert.That(ptx, Does.Not.Contain("fma."), ptx);
-        Assert.That(ptx, Does.Not.Contain(".extern"), ptx);
-        Assert.That(ptx, Does.Not.Contain(".ftz"), ptx);
-        Assert.That(ptx, Does.Not.Contain(".approx"), ptx);
-        if (kernel == nameof(IlgpuKernels.Binary))
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [TestCase(typeof(ElementwiseBinaryOperator), "Kernel")]
+    [TestCase(typeof(ClampOperator), "Kernel")]
+    [TestCase(typeof(MaxPoolOperator), "Kernel")]
+    [TestCase(typeof(HardSwishOperator), "Kernel")]
+    [TestCase(typeof(AveragePoolOperator), "Kernel")]
+    [TestCase(typeof(ReshapeOperator), "CopyKernel")]
+    [TestCase(typeof(PadOperator), "Kernel")]
+    [TestCase(typeof(ConcatenationOperator), "Kernel")]
+    [TestCase(typeof(DepthToSpaceOperator), "Kernel")]
+    [TestCase(typeof(MeanOperator), "Kernel")]
+    public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
+    {
+        string ptx = Ptx(operatorType, kernel);
+        Assert.That(ptx, Does.Not.Contain("fma."), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+        if (operatorType == typeof(ElementwiseBinaryOperator))
         {
             Assert.That(ptx, Does.Contain("add.f32").Or.Contain("add.rn.f32"), ptx);
             Assert.That(ptx, Does.Contain("mul.f32").Or.Contain("mul.rn.f32"), ptx);
         }
+    }
+
+    [Test]
+    public void EveryRegisteredKernelIsCoveredByAPtxCheck()
+    {
+        // A new operator file must add its kernel to one of the checks above.
+        var covered = new[]
+        {
+            typeof(FullyConnectedOperator), typeof(ConvolutionOperator), typeof(TransposeConvBiasOperator), typeof(LogisticOperator),
+            typeof(ResizeBilinearOperator), typeof(ElementwiseBinaryOperator), typeof(ClampOperator), typeof(MaxPoolOperator),
+            typeof(HardSwishOperator), typeof(AveragePoolOperator), typeof(ReshapeOperator), typeof(PadOperator),
+            typeof(ConcatenationOperator), typeof(DepthToSpaceOperator), typeof(MeanOperator),
+        };
+        var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
+            .Where(t => typeof(IIlgpuOperator).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });
+        Assert.That(operators, Is.EquivalentTo(covered));
     }
 }

@@ -1,0 +1,28 @@
+using Accel.Numerics;
+using ILGPU;
+
+namespace Accel.Delegates.Ilgpu.Operators;
+
+/// <summary>HARD_SWISH (float32, any shape): the reference's own <see cref="SpecMath.HardSwish"/> per element.</summary>
+internal sealed class HardSwishOperator : IIlgpuOperator
+{
+    public NodeSupport Supports(DelegateNode node) => UnaryChecks.SameSize(node);
+
+    public void Compile(DelegateNode node, IlgpuCompilation c)
+    {
+        var input = c.View(node.Inputs[0]!);
+        var output = c.View(node.Outputs[0]);
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 3);
+        var kernel = c.Load<ArrayView<float>, ArrayView<float>, int, int>(Kernel);
+        c.Add(() => kernel(chunks, input, output, total, chunkSize), chunks);
+    }
+
+    /// <summary>x + 3, a clamp, then two multiplies: no product feeds a sum, so no contraction can occur.</summary>
+    public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> output, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++) output[i] = SpecMath.HardSwish(input[i]);
+    }
+}
