@@ -1,0 +1,172 @@
+using Accel.Delegates.Vulkan.Ops;
+
+namespace Accel.Delegates.Vulkan;
+
+/// <summary>
+/// Vulkan compute backend (Silk.NET.Vulkan), bit-exact with the reference kernels. One compute shader per op kind
+/// (GLSL compiled to SPIR-V at build time), constants uploaded once at compile time, every tensor of the delegate's
+/// partitions kept in device buffers, one command buffer per partition recorded at compile time and re-submitted on
+/// each Invoke; only boundary inputs are uploaded and host-needed outputs downloaded. See README.md.
+/// The constructor never throws: when Vulkan is not usable, <see cref="UnavailableReason"/> says why and nothing is claimed.
+/// </summary>
+public sealed class VulkanDelegate : IAccelDelegate
+{
+    /// <summary>Fence wait bound used when none is given: a submission not done by then is an error, never a hang.</summary>
+    public static readonly TimeSpan DefaultFenceTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly VulkanDevice? _device;
+    private readonly VulkanDeviceInfo? _info;
+    private readonly VulkanTensorStore? _tensors;
+    private readonly VulkanPipelineCache? _pipelines;
+    private readonly VulkanOpRegistry _ops = new();
+    private readonly List<VulkanPartitionKernel> _kernels = new();
+    private readonly TimeSpan _fenceTimeout;
+    private bool _disposed;
+
+    /// <param name="deviceName">Use the first device whose name contains this text (case-insensitive).</param>
+    /// <param name="deviceIndex">Use the device at this position of the loader's enumeration.</param>
+    /// <param name="deviceType">Use the first device of this type.</param>
+    /// <param name="fenceTimeout">How long an Invoke waits for the device before failing (default 10 s).</param>
+    /// <param name="validation">
+    /// Enable VK_LAYER_KHRONOS_validation and collect its messages in <see cref="ValidationLog"/>; by default on when
+    /// the environment asks for that layer (VK_INSTANCE_LAYERS) or ACCEL_VULKAN_VALIDATION=1.
+    /// </param>
+    /// <remarks>With no device criterion, the first discrete GPU is used, else integrated, else virtual, else a CPU implementation.</remarks>
+    public VulkanDelegate(string? deviceName = null, int? deviceIndex = null, VulkanDeviceType? deviceType = null,
+        TimeSpan? fenceTimeout = null, bool? validation = null)
+    {
+        _fenceTimeout = fenceTimeout is { } t && t >= TimeSpan.Zero ? t : DefaultFenceTimeout;
+        Selection = new VulkanDeviceSelection(deviceName, deviceIndex, deviceType);
+        try
+        {
+            _device = VulkanDevice.Open(Selection, validation ?? ValidationRequestedByEnvironment(), out string? reason, out var devices);
+            Devices = devices;
+            UnavailableReason = reason;
+            if (_device is not null)
+            {
+                _tensors = new VulkanTensorStore(_device);
+                _pipelines = new VulkanPipelineCache(_device);
+                string? fmaProblem = VulkanNumericsProbe.CheckFma(_device, _pipelines, _fenceTimeout);
+                _info = new VulkanDeviceInfo(_device.Description, _device.Limits, _device.FloatControls, fmaProblem is null, fmaProblem);
+            }
+        }
+        catch (Exception e)
+        {
+            // Open already turns every failure into a reason; this is the last guard for the "never throws" contract.
+            _pipelines?.Dispose();
+            _tensors?.Dispose();
+            _device?.Dispose();
+            _device = null;
+            _pipelines = null;
+            _tensors = null;
+            _info = null;
+            UnavailableReason = $"Vulkan initialisation failed: {e.GetType().Name}: {e.Message}";
+        }
+    }
+
+    public string Name => "vulkan";
+
+    public DelegateCapabilities Capabilities { get; } =
+        new(new HashSet<TensorType> { TensorType.Float32 }, DynamicShapes: false, DelegateMemory.Device);
+
+    public string? UnavailableReason { get; }
+
+    /// <summary>How the device was asked for.</summary>
+    public VulkanDeviceSelection Selection { get; }
+
+    /// <summary>The devices the loader enumerated (empty when it got no further).</summary>
+    public IReadOnlyList<VulkanDeviceDescription> Devices { get; } = [];
+
+    /// <summary>The device in use, or null when unavailable.</summary>
+    public VulkanDeviceDescription? Device => _device?.Description;
+
+    /// <summary>What the device guarantees for float32 shader arithmetic, or null when unavailable.</summary>
+    public VulkanFloatControls? FloatControls => _device?.FloatControls;
+
+    /// <summary>
+    /// Null when the device's fma is a single rounding (checked at start-up on adversarial cases); otherwise the
+    /// first mismatch — ops whose reference uses fma (LOGISTIC, convolutions …) then refuse their nodes.
+    /// </summary>
+    public string? FmaProblem => _info?.FmaProblem;
+
+    /// <summary>The fence timeout in force.</summary>
+    public TimeSpan FenceTimeout => _fenceTimeout;
+
+    /// <summary>Validation-layer messages when validation is on; null otherwise.</summary>
+    public VulkanValidationLog? ValidationLog => _device?.Validation;
+
+    /// <summary>Vulkan handles created by this delegate and not yet destroyed (instance and device included; 0 after Dispose).</summary>
+    public int LiveVulkanObjects => _device?.Objects.Live ?? 0;
+
+    /// <summary>Bytes of device memory allocated by this delegate and not yet freed (0 after Dispose).</summary>
+    public long AllocatedDeviceBytes => _device?.Objects.DeviceMemoryBytes ?? 0;
+
+    /// <summary>Operators that have a Vulkan op (whether a given node is claimed also depends on its dtypes and options).</summary>
+    public IReadOnlyCollection<string> Operators => _ops.Operators;
+
+    internal VulkanDevice? Backend => _device;
+
+    public NodeSupport Supports(DelegateNode node)
+    {
+        if (_device is null || _info is null) return NodeSupport.Refuse($"Vulkan is unavailable: {UnavailableReason}");
+        var op = _ops.Find(node.Code);
+        if (op is null) return NodeSupport.Refuse($"{node.Code.Name} has no Vulkan op yet");
+        foreach (var tensor in node.Inputs.Concat(node.Outputs))
+        {
+            if (tensor is null) continue;
+            if (tensor.ByteSize > (long)Math.Min(_info.Limits.MaxStorageBufferRange, int.MaxValue))
+                return NodeSupport.Refuse(
+                    $"{node.Code.Name}: tensor '{tensor.Name}' has {tensor.ByteSize} bytes, more than the device's maxStorageBufferRange " +
+                    $"({_info.Limits.MaxStorageBufferRange})");
+        }
+        return op.Supports(node, _info);
+    }
+
+    public IPartitionKernel Compile(DelegatePartition partition)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_device is null || _info is null) throw new InvalidOperationException($"Vulkan is unavailable: {UnavailableReason}");
+        var builder = new VulkanPartitionBuilder(_device, _info, _tensors!, _pipelines!, partition, _fenceTimeout);
+        try
+        {
+            foreach (var node in partition.Nodes)
+            {
+                var op = _ops.Find(node.Code) ?? throw new InvalidOperationException($"{node}: no Vulkan op (it was not claimed by Supports)");
+                op.Build(node, builder);
+            }
+            var kernel = builder.Finish(k => _kernels.Remove(k));
+            _kernels.Add(kernel);
+            return kernel;
+        }
+        catch
+        {
+            builder.Abandon();
+            throw;
+        }
+    }
+
+    /// <summary>A rough GPU-like guess: elementwise ops are memory bound.</summary>
+    public double EstimateSeconds(DelegateNode node) => 5e-6 + node.Outputs.Sum(o => o.ElementCount) * 12 / 1e11;
+
+    /// <summary>Staging copy plus a PCIe-like transfer with a fixed latency per submission.</summary>
+    public double EstimateTransferSeconds(long bytes) => 10e-6 + bytes / 10e9;
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var kernel in _kernels.ToArray()) kernel.Dispose();
+        _kernels.Clear();
+        if (_device is null) return;
+        _pipelines!.Dispose();
+        _tensors!.Dispose();
+        _device.Dispose();
+    }
+
+    /// <summary>Tensor-buffer bytes held for the partitions (for diagnostics).</summary>
+    internal long TensorBufferBytes => _tensors?.DeviceBytes ?? 0;
+
+    private static bool ValidationRequestedByEnvironment() =>
+        Environment.GetEnvironmentVariable("ACCEL_VULKAN_VALIDATION") is "1" or "true"
+        || (Environment.GetEnvironmentVariable("VK_INSTANCE_LAYERS")?.Contains("VK_LAYER_KHRONOS_validation", StringComparison.Ordinal) ?? false);
+}
