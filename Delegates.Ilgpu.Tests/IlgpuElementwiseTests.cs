@@ -2,7 +2,7 @@ using Accel.Building;
 
 namespace Accel.Delegates.Ilgpu.Tests;
 
-/// <summary>ADD, SUB, MUL, RELU, RELU6, HARD_SWISH, RESHAPE, PAD on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
+/// <summary>ADD, SUB, MUL, RELU, RELU6, HARD_SWISH, LOGISTIC, RESHAPE, PAD on ILGPU's CPU accelerator: fully delegated and bit-identical to the reference.</summary>
 [TestFixture]
 public sealed class IlgpuElementwiseTests
 {
@@ -58,6 +58,7 @@ public sealed class IlgpuElementwiseTests
     [TestCase(BuiltinOperator.Relu)]
     [TestCase(BuiltinOperator.Relu6)]
     [TestCase(BuiltinOperator.HardSwish)]
+    [TestCase(BuiltinOperator.Logistic)]
     public void UnaryOpsPassSpecialValuesExactlyAsTheReference(BuiltinOperator op)
     {
         var random = new Random(13);

@@ -31,6 +31,18 @@ internal static class IlgpuHarness
         return values;
     }
 
+    /// <summary>
+    /// Floats from random bit patterns (every exponent, subnormals, infinities, NaNs with any payload) mixed with
+    /// ordinary values in [−8, 8) and the special values: for functions whose range reduction depends on the exponent.
+    /// </summary>
+    public static float[] AnyBits(Random random, int count)
+    {
+        var values = Values(random, count, 0.2);
+        for (int i = 0; i < count; i++)
+            if (random.Next(2) == 0) values[i] = BitConverter.UInt32BitsToSingle((uint)random.NextInt64(0, 1L << 32));
+        return values;
+    }
+
     /// <summary>Runs both and asserts every output is bit-identical (NaN compared as NaN); returns the delegated interpreter's plan.</summary>
     public static ExecutionPlan AssertBitExact(byte[] modelBytes, float[][] inputs, string name)
     {
