@@ -60,6 +60,7 @@ public sealed class VulkanElementwiseTests
     [TestCase(BuiltinOperator.Relu)]
     [TestCase(BuiltinOperator.Relu6)]
     [TestCase(BuiltinOperator.HardSwish)]
+    [TestCase(BuiltinOperator.Logistic)]
     public void UnaryOpPassesSpecialValuesAndEveryTailExactlyAsTheReference(BuiltinOperator op)
     {
         var random = new Random(13 + (int)op);
@@ -78,6 +79,21 @@ public sealed class VulkanElementwiseTests
                 $"{op} [{string.Join(",", shape)}]");
             Assert.That(plan.DelegatedNodeCount, Is.EqualTo(1));
         }
+    }
+
+    [Test]
+    public void LogisticMatchesTheReferenceOnAWideSweepOfInputs()
+    {
+        // Every 4099th bit pattern of the whole float range: both signs, subnormals, the exp underflow/overflow edges.
+        var values = new List<float>();
+        for (long bits = 0; bits <= uint.MaxValue; bits += 4099) values.Add(BitConverter.UInt32BitsToSingle((uint)bits));
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", values.Count);
+        int y = mb.Tensor("y", values.Count);
+        mb.AddOperator(BuiltinOperator.Logistic, [x], [y]);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        VulkanHarness.AssertBitExact(mb.Build(), [values.ToArray()], "logistic sweep");
     }
 
     [Test]

@@ -45,8 +45,8 @@ public sealed class VulkanDelegate : IAccelDelegate
             if (_device is not null)
             {
                 _tensors = new VulkanTensorStore(_device);
-                _pipelines = new VulkanPipelineCache(_device);
-                string? fmaProblem = VulkanNumericsProbe.CheckFma(_device, _pipelines, _fenceTimeout);
+                _pipelines = ChooseFma(_device, _fenceTimeout, out string? fmaProblem, out string fmaDescription);
+                FmaImplementation = fmaDescription;
                 _info = new VulkanDeviceInfo(_device.Description, _device.Limits, _device.FloatControls, fmaProblem is null, fmaProblem);
             }
         }
@@ -89,6 +89,9 @@ public sealed class VulkanDelegate : IAccelDelegate
     /// </summary>
     public string? FmaProblem => _info?.FmaProblem;
 
+    /// <summary>How shaders get their single-rounding fma on this device ("hardware fma()", "float64 emulation"), or why none.</summary>
+    public string? FmaImplementation { get; }
+
     /// <summary>The fence timeout in force.</summary>
     public TimeSpan FenceTimeout => _fenceTimeout;
 
@@ -105,6 +108,9 @@ public sealed class VulkanDelegate : IAccelDelegate
     public IReadOnlyCollection<string> Operators => _ops.Operators;
 
     internal VulkanDevice? Backend => _device;
+
+    /// <summary>The pipelines use the float64 fma emulation variant of the shaders.</summary>
+    internal bool UsesFloat64Fma => _pipelines?.Float64Fma ?? false;
 
     public NodeSupport Supports(DelegateNode node)
     {
@@ -165,6 +171,38 @@ public sealed class VulkanDelegate : IAccelDelegate
 
     /// <summary>Tensor-buffer bytes held for the partitions (for diagnostics).</summary>
     internal long TensorBufferBytes => _tensors?.DeviceBytes ?? 0;
+
+    /// <summary>
+    /// The shader variant whose accelFma is a single rounding here: the device's fma() if the probe finds it exact,
+    /// else the float64 emulation if the device has shaderFloat64 and the probe finds that exact, else neither
+    /// (<paramref name="problem"/> says why; ops needing fma then refuse their nodes).
+    /// </summary>
+    private static VulkanPipelineCache ChooseFma(VulkanDevice device, TimeSpan timeout, out string? problem, out string description)
+    {
+        var hardware = new VulkanPipelineCache(device, float64Fma: false);
+        problem = VulkanNumericsProbe.CheckFma(device, hardware, timeout);
+        description = "hardware fma()";
+        if (problem is null) return hardware;
+        string hardwareProblem = $"the device's fma() rounds twice: {problem}";
+        if (!device.SupportsFloat64)
+        {
+            problem = hardwareProblem + "; no shaderFloat64 for the exact emulation";
+            description = problem;
+            return hardware;
+        }
+        var emulated = new VulkanPipelineCache(device, float64Fma: true);
+        problem = VulkanNumericsProbe.CheckFma(device, emulated, timeout);
+        if (problem is null)
+        {
+            hardware.Dispose();
+            description = $"float64 emulation ({hardwareProblem})";
+            return emulated;
+        }
+        emulated.Dispose();
+        problem = $"{hardwareProblem}; the float64 emulation is not exact either: {problem}";
+        description = problem;
+        return hardware;
+    }
 
     private static bool ValidationRequestedByEnvironment() =>
         Environment.GetEnvironmentVariable("ACCEL_VULKAN_VALIDATION") is "1" or "true"

@@ -59,6 +59,9 @@ internal sealed unsafe class VulkanDevice : IDisposable
     public VulkanDeviceLimits Limits { get; private set; } = null!;
     public VulkanObjectTracker Objects { get; }
 
+    /// <summary>shaderFloat64 is supported (and enabled).</summary>
+    public bool SupportsFloat64 { get; private set; }
+
     /// <summary>Messages from the validation layer, when it was enabled; null otherwise.</summary>
     public VulkanValidationLog? Validation { get; }
 
@@ -231,6 +234,12 @@ internal sealed unsafe class VulkanDevice : IDisposable
                 floatControls.ShaderDenormFlushToZeroFloat32, extension);
         }
 
+        // Enabled when present: the exact fma emulation (common.glsl, ACCEL_FMA_FLOAT64) computes in double precision.
+        PhysicalDeviceFeatures supported;
+        Api.GetPhysicalDeviceFeatures(physical, &supported);
+        SupportsFloat64 = supported.ShaderFloat64;
+        var enabled = new PhysicalDeviceFeatures { ShaderFloat64 = supported.ShaderFloat64 };
+
         float priority = 1f;
         var queueInfo = new DeviceQueueCreateInfo
         {
@@ -247,6 +256,7 @@ internal sealed unsafe class VulkanDevice : IDisposable
             PQueueCreateInfos = &queueInfo,
             EnabledExtensionCount = (uint)extensions.Count,
             PpEnabledExtensionNames = extensions.Pointers,
+            PEnabledFeatures = &enabled,
         };
         Device device;
         var result = Api.CreateDevice(physical, &deviceInfo, null, &device);

@@ -51,15 +51,16 @@ internal static class VulkanNumericsProbe
         }
         for (int i = 0; i < 256; i++)
         {
-            // Exact value = c + ulp(c)/2·(1 − 2^-46): just below a float midpoint, which a double rounds onto.
+            // c has an odd significand; the exact value c ± ulp(c)/2·(1 − 2^-46) lies just inside a float midpoint, which a
+            // double sum rounds onto, and the midpoint's tie-to-even then picks the wrong neighbour.
             float z = BitConverter.Int32BitsToSingle((random.Next(0x00800000, 0x7E000000) | 1) * (i % 2 == 0 ? 1 : -1));
             float ulp = MathF.BitIncrement(MathF.Abs(z)) - MathF.Abs(z);
             int e = MathF.ILogB(ulp) - 1; // ulp/2 = 2^e
             float s = MathF.ScaleB(1f, e / 2), t = MathF.ScaleB(1f, e - e / 2);
-            float up = 1f + MathF.ScaleB(1f, -23), down = 1f - MathF.ScaleB(1f, -24);
+            float up = 1f + MathF.ScaleB(1f, -23), down = 1f - MathF.ScaleB(1f, -23); // up·down = 1 − 2^-46
             float sign = z < 0 ? -1f : 1f;
             Add(sign * s * up, t * down, z);
-            Add(sign * s * up, t * up, z);                                     // just above the midpoint
+            Add(sign * s * up, t * up, z);                                     // well above the midpoint
             Add(-sign * s * up, t * down, z);                                  // towards zero
         }
         for (int i = 0; i < 128; i++)

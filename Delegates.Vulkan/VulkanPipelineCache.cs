@@ -17,8 +17,11 @@ internal sealed class VulkanPipeline(Pipeline handle, PipelineLayout layout, Des
 /// pipeline per (shader, specialization constants). The SPIR-V comes from the assembly's embedded resources
 /// (compiled from Shaders/*.comp by glslc at build time) with the device's float-control modes added.
 /// </summary>
-internal sealed unsafe class VulkanPipelineCache(VulkanDevice device) : IDisposable
+internal sealed unsafe class VulkanPipelineCache(VulkanDevice device, bool float64Fma) : IDisposable
 {
+    /// <summary>Resource suffix of the shader variants compiled with common.glsl's float64 fma emulation.</summary>
+    public const string Float64FmaVariant = ".fma64";
+
     /// <summary>Every pipeline layout declares this many push-constant bytes (the minimum Vulkan guarantees).</summary>
     public const int PushConstantBytes = 128;
 
@@ -32,9 +35,12 @@ internal sealed unsafe class VulkanPipelineCache(VulkanDevice device) : IDisposa
     /// <summary>Names of the shaders embedded in this assembly (file names without .comp).</summary>
     public static IReadOnlyList<string> EmbeddedShaders { get; } = typeof(VulkanPipelineCache).Assembly.GetManifestResourceNames()
         .Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".spv", StringComparison.Ordinal))
-        .Select(n => n[ResourcePrefix.Length..^4]).Order().ToArray();
+        .Select(n => n[ResourcePrefix.Length..^4]).Where(n => !n.EndsWith(Float64FmaVariant, StringComparison.Ordinal)).Order().ToArray();
 
-    /// <summary>The SPIR-V words of an embedded shader, as glslc produced them.</summary>
+    /// <summary>Whether this cache builds the float64-fma-emulation variants of the shaders.</summary>
+    public bool Float64Fma => float64Fma;
+
+    /// <summary>The SPIR-V words of an embedded shader (name with the variant suffix, if any), as glslc produced them.</summary>
     public static uint[] LoadSpirv(string shader)
     {
         using var stream = typeof(VulkanPipelineCache).Assembly.GetManifestResourceStream(ResourcePrefix + shader + ".spv")
@@ -91,7 +97,7 @@ internal sealed unsafe class VulkanPipelineCache(VulkanDevice device) : IDisposa
     private ShaderModule Module(string shader)
     {
         if (_modules.TryGetValue(shader, out var module)) return module;
-        var code = SpirvFloatControls.Apply(LoadSpirv(shader), _floatModes);
+        var code = SpirvFloatControls.Apply(LoadSpirv(float64Fma ? shader + Float64FmaVariant : shader), _floatModes);
         fixed (uint* words = code)
         {
             var info = new ShaderModuleCreateInfo
