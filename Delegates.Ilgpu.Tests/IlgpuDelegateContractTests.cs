@@ -122,14 +122,85 @@ public sealed class IlgpuDelegateContractTests
         Assert.That(after - before, Is.LessThan(96L << 20), $"private memory grew from {before >> 20} MiB to {after >> 20} MiB");
     }
 
+    /// <summary>Runs <paramref name="body"/> with ACCEL_ILGPU_ACCELERATOR set to <paramref name="value"/> (null: unset), then restores it.</summary>
+    private static void WithSelection(string? value, Action body)
+    {
+        string? saved = Environment.GetEnvironmentVariable(IlgpuDelegate.AcceleratorEnvironmentVariable);
+        Environment.SetEnvironmentVariable(IlgpuDelegate.AcceleratorEnvironmentVariable, value);
+        try
+        {
+            body();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(IlgpuDelegate.AcceleratorEnvironmentVariable, saved);
+        }
+    }
+
+    [TestCase("cpu")]
+    [TestCase("CPU")]
+    [TestCase(" Cpu ")]
+    [NonParallelizable]
+    public void EnvironmentVariableSelectsTheCpuAcceleratorForTheParameterlessConstructor(string value) => WithSelection(value, () =>
+    {
+        using var ilgpu = new IlgpuDelegate();
+        Assert.That(ilgpu.UnavailableReason, Is.Null);
+        Assert.That(ilgpu.AcceleratorDescription, Does.StartWith("Cpu"));
+
+        // And it runs: the CLI and the conformance runner construct the delegate exactly like this.
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 1, 3, 3, 2);
+        int y = mb.Tensor("y", 1, 3, 3, 2);
+        mb.AddOperator(BuiltinOperator.Logistic, [x], [y]);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(new IlgpuDelegate()));
+        using var interpreter = new Interpreter(Model.FromBytes(mb.Build()), options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
+    });
+
+    [TestCase("cuda", "CUDA: ")]
+    [TestCase("OpenCL", "OpenCL: ")]
+    [NonParallelizable]
+    public void EnvironmentVariableSelectsOnlyThatKindAndSaysSoWhenItIsMissing(string value, string reasonStart) => WithSelection(value, () =>
+    {
+        using var ilgpu = new IlgpuDelegate();
+        Assert.That(ilgpu.UnavailableReason, Does.StartWith(reasonStart));
+        Assert.That(ilgpu.UnavailableReason, Does.Contain($"selected by ACCEL_ILGPU_ACCELERATOR={value}"));
+        Assert.That(ilgpu.UnavailableReason, Does.Not.Contain("CPU accelerator"), "no silent fallback to another kind");
+    });
+
+    [TestCase("gpu")]
+    [TestCase("cpu0")]
+    [NonParallelizable]
+    public void InvalidEnvironmentVariableMakesTheDelegateUnavailableAndSaysWhy(string value) => WithSelection(value, () =>
+    {
+        using var ilgpu = new IlgpuDelegate();
+        Assert.That(ilgpu.UnavailableReason, Is.EqualTo(
+            $"ACCEL_ILGPU_ACCELERATOR='{value}' is not one of cuda, opencl, cpu (any case); unset it for the default selection"));
+        Assert.That(ilgpu.AcceleratorDescription, Is.Null);
+    });
+
+    [TestCase("cpu")]
+    [NonParallelizable]
+    public void EnvironmentVariableDoesNotOverrideAnExplicitKind(string value) => WithSelection(value, () =>
+    {
+        using var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cuda);
+        Assert.That(ilgpu.UnavailableReason, Does.StartWith("CUDA: "));
+    });
+
     [Test]
-    public void DefaultSelectionHereIsUnavailableWithAReasonPerKind()
+    [NonParallelizable]
+    public void DefaultSelectionHereIsUnavailableWithAReasonPerKind() => WithSelection(null, () =>
     {
         using var ilgpu = new IlgpuDelegate();
         Assert.That(ilgpu.UnavailableReason, Is.Not.Null, "this machine has no CUDA device and no OpenCL device ILGPU accepts");
         Assert.That(ilgpu.UnavailableReason, Does.Contain("CUDA"));
         Assert.That(ilgpu.UnavailableReason, Does.Contain("OpenCL"));
         Assert.That(ilgpu.UnavailableReason, Does.Contain("CPU accelerator is used only when asked for explicitly"));
+        Assert.That(ilgpu.UnavailableReason, Does.Contain("ACCEL_ILGPU_ACCELERATOR=cpu"), "the reason names the way to the CPU accelerator");
         Assert.That(ilgpu.AcceleratorDescription, Is.Null);
         TestContext.Out.WriteLine(ilgpu.UnavailableReason);
 
@@ -148,7 +219,7 @@ public sealed class IlgpuDelegateContractTests
         interpreter.Invoke();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.Zero);
         Assert.That(interpreter.GetOutputTensor(0).Read<float>().ToArray(), Is.EqualTo(new[] { 0f, 2f, -0f, float.NaN }));
-    }
+    });
 
     [Test]
     public void ExplicitCudaAndOpenCLReportWhyTheyAreMissing()

@@ -16,6 +16,13 @@ namespace Accel.Delegates.Ilgpu;
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
+    /// <summary>
+    /// Picks the accelerator when the delegate is constructed with <see cref="IlgpuAcceleratorKind.Default"/>: cuda,
+    /// opencl or cpu (any case), e.g. <c>ACCEL_ILGPU_ACCELERATOR=cpu accel conform --backend ilgpu</c>. Any other
+    /// value makes the delegate unavailable with a reason saying so.
+    /// </summary>
+    public const string AcceleratorEnvironmentVariable = "ACCEL_ILGPU_ACCELERATOR";
+
     private readonly IlgpuBackend? _backend;
     private readonly Dictionary<BuiltinOperator, IIlgpuOperator> _builtins;
     private readonly Dictionary<string, IIlgpuOperator> _customs;
