@@ -15,6 +15,26 @@ public sealed class VulkanTestEnvironment
     {
         if (Environment.GetEnvironmentVariable("VK_ICD_FILENAMES") is null && Environment.GetEnvironmentVariable("VK_DRIVER_FILES") is null
             && File.Exists(LavapipeIcd))
-            Environment.SetEnvironmentVariable("VK_ICD_FILENAMES", LavapipeIcd);
+            NativeEnvironment.Set("VK_ICD_FILENAMES", LavapipeIcd);
+    }
+}
+
+/// <summary>
+/// Sets an environment variable for native code too: on Unix, .NET's Environment.SetEnvironmentVariable changes only
+/// the managed copy, while the Vulkan loader reads the C environment (getenv).
+/// </summary>
+internal static class NativeEnvironment
+{
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "unsetenv")]
+    private static extern int UnsetEnv(string name);
+
+    public static void Set(string name, string? value)
+    {
+        Environment.SetEnvironmentVariable(name, value);
+        if (value is null) UnsetEnv(name);
+        else SetEnv(name, value, 1);
     }
 }

@@ -34,20 +34,34 @@ public sealed class VulkanDelegate : IAccelDelegate
     /// <remarks>With no device criterion, the first discrete GPU is used, else integrated, else virtual, else a CPU implementation.</remarks>
     public VulkanDelegate(string? deviceName = null, int? deviceIndex = null, VulkanDeviceType? deviceType = null,
         TimeSpan? fenceTimeout = null, bool? validation = null)
+        : this(deviceName, deviceIndex, deviceType, fenceTimeout, validation, loaderLibrary: null)
+    {
+    }
+
+    /// <summary>As the public constructor, with the Vulkan loader's library name (tests point it at a missing file).</summary>
+    internal VulkanDelegate(string? deviceName, int? deviceIndex, VulkanDeviceType? deviceType, TimeSpan? fenceTimeout, bool? validation,
+        string? loaderLibrary)
     {
         _fenceTimeout = fenceTimeout is { } t && t >= TimeSpan.Zero ? t : DefaultFenceTimeout;
         Selection = new VulkanDeviceSelection(deviceName, deviceIndex, deviceType);
         try
         {
-            _device = VulkanDevice.Open(Selection, validation ?? ValidationRequestedByEnvironment(), out string? reason, out var devices);
+            _device = VulkanDevice.Open(Selection, validation ?? ValidationRequestedByEnvironment(), out string? reason, out var devices,
+                loaderLibrary);
             Devices = devices;
             UnavailableReason = reason;
             if (_device is not null)
             {
                 _tensors = new VulkanTensorStore(_device);
-                _pipelines = ChooseFma(_device, _fenceTimeout, out string? fmaProblem, out string fmaDescription);
+                _pipelines = ChooseFma(_device, SetupTimeout, out string? fmaProblem, out string fmaDescription);
                 FmaImplementation = fmaDescription;
-                _info = new VulkanDeviceInfo(_device.Description, _device.Limits, _device.FloatControls, fmaProblem is null, fmaProblem);
+                // DenormPreserve (when supported, added to every shader) guarantees subnormals; otherwise measure them.
+                string? subnormalProblem = VulkanNumericsProbe.CheckSubnormals(_device, _pipelines, SetupTimeout);
+                Subnormals = subnormalProblem is not null ? $"flushed: {subnormalProblem}"
+                    : _device.FloatControls.DenormPreserveFloat32 ? "preserved (DenormPreserve execution mode)"
+                    : "preserved as measured at start-up (the driver does not advertise shaderDenormPreserveFloat32)";
+                _info = new VulkanDeviceInfo(_device.Description, _device.Limits, _device.FloatControls, fmaProblem is null, fmaProblem,
+                    subnormalProblem);
             }
         }
         catch (Exception e)
@@ -92,8 +106,14 @@ public sealed class VulkanDelegate : IAccelDelegate
     /// <summary>How shaders get their single-rounding fma on this device ("hardware fma()", "float64 emulation"), or why none.</summary>
     public string? FmaImplementation { get; }
 
+    /// <summary>How subnormal floats fare on this device ("preserved …" or "flushed: …"), or null when unavailable.</summary>
+    public string? Subnormals { get; }
+
     /// <summary>The fence timeout in force.</summary>
     public TimeSpan FenceTimeout => _fenceTimeout;
+
+    /// <summary>Bound for start-up probes and compile-time uploads: the fence timeout, but at least the default.</summary>
+    private TimeSpan SetupTimeout => _fenceTimeout > DefaultFenceTimeout ? _fenceTimeout : DefaultFenceTimeout;
 
     /// <summary>Validation-layer messages when validation is on; null otherwise.</summary>
     public VulkanValidationLog? ValidationLog => _device?.Validation;
@@ -125,6 +145,9 @@ public sealed class VulkanDelegate : IAccelDelegate
                     $"{node.Code.Name}: tensor '{tensor.Name}' has {tensor.ByteSize} bytes, more than the device's maxStorageBufferRange " +
                     $"({_info.Limits.MaxStorageBufferRange})");
         }
+        if (_info.SubnormalProblem is not null && !op.MovesBitsOnly)
+            return NodeSupport.Refuse($"{node.Code.Name}: this Vulkan device flushes subnormals ({_info.SubnormalProblem}); " +
+                                      "docs/numerics.md requires them preserved");
         return op.Supports(node, _info);
     }
 
@@ -132,7 +155,7 @@ public sealed class VulkanDelegate : IAccelDelegate
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_device is null || _info is null) throw new InvalidOperationException($"Vulkan is unavailable: {UnavailableReason}");
-        var builder = new VulkanPartitionBuilder(_device, _info, _tensors!, _pipelines!, partition, _fenceTimeout);
+        var builder = new VulkanPartitionBuilder(_device, _info, _tensors!, _pipelines!, partition, _fenceTimeout, SetupTimeout);
         try
         {
             foreach (var node in partition.Nodes)
@@ -164,6 +187,8 @@ public sealed class VulkanDelegate : IAccelDelegate
         foreach (var kernel in _kernels.ToArray()) kernel.Dispose();
         _kernels.Clear();
         if (_device is null) return;
+        // After a submission the device never finished, what it may still use is leaked rather than destroyed under it.
+        if (_device.HasAbandonedWork) return;
         _pipelines!.Dispose();
         _tensors!.Dispose();
         _device.Dispose();

@@ -65,6 +65,15 @@ internal sealed unsafe class VulkanDevice : IDisposable
     /// <summary>Messages from the validation layer, when it was enabled; null otherwise.</summary>
     public VulkanValidationLog? Validation { get; }
 
+    /// <summary>How long to keep waiting for a submission that timed out before giving up on it (and leaking what it uses).</summary>
+    public static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Some submission never finished (a hung device): nothing it might use may be destroyed, so buffers and the device
+    /// are leaked from then on rather than freed under the device's feet.
+    /// </summary>
+    public bool HasAbandonedWork { get; set; }
+
     /// <summary>Set once the device reported VK_ERROR_DEVICE_LOST; every later submission fails fast.</summary>
     public bool IsLost { get; private set; }
 
@@ -74,14 +83,15 @@ internal sealed unsafe class VulkanDevice : IDisposable
     /// Opens a device; null with <paramref name="reason"/> when Vulkan is not usable here. <paramref name="devices"/>
     /// lists what the loader enumerated (empty when it got no further).
     /// </summary>
+    /// <param name="loaderLibrary">The loader's file name; null for Silk.NET's default (libvulkan.so.1 on Linux). Tests name a missing one.</param>
     public static VulkanDevice? Open(VulkanDeviceSelection selection, bool validation,
-        out string? reason, out IReadOnlyList<VulkanDeviceDescription> devices)
+        out string? reason, out IReadOnlyList<VulkanDeviceDescription> devices, string? loaderLibrary = null)
     {
         devices = [];
         Vk api;
         try
         {
-            api = Vk.GetApi();
+            api = loaderLibrary is null ? Vk.GetApi() : new Vk(Vk.CreateDefaultContext([loaderLibrary]));
         }
         catch (Exception e)
         {
@@ -340,6 +350,7 @@ internal sealed unsafe class VulkanDevice : IDisposable
 
     public void DestroyBuffer(VulkanBuffer buffer)
     {
+        if (HasAbandonedWork) return;
         Api.DestroyBuffer(Device, buffer.Handle, null);
         Objects.Destroyed(VulkanObjectKind.Buffer);
         FreeMemory(buffer.Memory, buffer.AllocationSize);
@@ -442,14 +453,18 @@ internal sealed unsafe class VulkanDevice : IDisposable
             Submit(commandBuffer, fence);
             var result = Wait(fence, timeout);
             if (result == Result.Timeout)
-                throw new VulkanException($"a compile-time upload did not finish within {timeout.TotalSeconds:0.###} s", Result.Timeout);
+            {
+                // The caller frees the buffers this work uses once we throw: they must not be in use any more.
+                if (Wait(fence, AbandonGrace) == Result.Timeout) HasAbandonedWork = true;
+                throw new VulkanException($"a compile-time submission did not finish within {timeout.TotalSeconds:0.######} s", Result.Timeout);
+            }
             Check(result, "vkWaitForFences");
             completed = true;
         }
         finally
         {
             // A submission still running keeps its command buffer and fence: destroying them would be undefined.
-            if (completed || Wait(fence, TimeSpan.Zero) != Result.Timeout)
+            if (completed || !HasAbandonedWork)
             {
                 DestroyFence(fence);
                 FreeCommandBuffer(commandBuffer);
@@ -461,6 +476,7 @@ internal sealed unsafe class VulkanDevice : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        if (HasAbandonedWork) return; // the device still runs work that never finished: destroying it could crash
         if (Device.Handle != 0)
         {
             if (CommandPool.Handle != 0)

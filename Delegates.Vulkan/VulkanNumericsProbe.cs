@@ -1,9 +1,10 @@
 namespace Accel.Delegates.Vulkan;
 
 /// <summary>
-/// Start-up self-check of the device's float arithmetic where the Vulkan spec leaves room: whether common.glsl's
+/// Start-up self-checks of the device's float arithmetic where the Vulkan spec leaves room: whether common.glsl's
 /// accelFma is a single-rounding fused multiply-add (Vulkan only promises fma() "OpFMul followed by OpFAdd"
-/// precision). Ops that need fma refuse their nodes when it is not (<see cref="VulkanDeviceInfo.FmaExact"/>).
+/// precision; ops that need fma refuse their nodes when it is not, <see cref="VulkanDeviceInfo.FmaExact"/>), and
+/// whether subnormals survive when the driver does not guarantee DenormPreserve.
 /// </summary>
 internal static class VulkanNumericsProbe
 {
@@ -19,6 +20,41 @@ internal static class VulkanNumericsProbe
             uint actual = results[0][i];
             if (BitConverter.SingleToUInt32Bits(expected) != actual && !(float.IsNaN(expected) && float.IsNaN(BitConverter.UInt32BitsToSingle(actual))))
                 return $"fma({a[i]:R}, {b[i]:R}, {c[i]:R}) gave 0x{actual:X8}, a single rounding gives 0x{BitConverter.SingleToUInt32Bits(expected):X8}";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Null when subnormal operands and results survive +, ×, the clamp's comparisons and accelFma on the device
+    /// (docs/numerics.md: no flush-to-zero, no denormals-are-zero); otherwise the first case that was flushed.
+    /// </summary>
+    public static string? CheckSubnormals(VulkanDevice device, VulkanPipelineCache pipelines, TimeSpan timeout)
+    {
+        var random = new Random(20240612);
+        int n = 2048;
+        var x = new float[n];
+        var y = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            float subnormal = BitConverter.Int32BitsToSingle(random.Next(1, 0x00800000) | (random.Next(2) << 31));
+            (x[i], y[i]) = (i % 4) switch
+            {
+                0 => (subnormal, BitConverter.Int32BitsToSingle(random.Next(1, 0x00800000))),       // subnormal + subnormal
+                1 => (subnormal, 0.5f + (float)random.NextDouble()),                                 // subnormal × normal
+                2 => (MathF.ScaleB(1f + (float)random.NextDouble(), -127 + random.Next(0, 3)), 0.25f), // normal → subnormal product
+                _ => (subnormal, -subnormal * 0.5f),                                                  // subnormal difference
+            };
+        }
+        var results = VulkanShaderRunner.Run(device, pipelines, "subnormal_probe", [Bits(x), Bits(y)], [n, n, n, n], (uint)n, timeout);
+        for (int i = 0; i < n; i++)
+        {
+            float clamped = x[i] < 0f ? 0f : x[i];
+            (string What, float Expected)[] cases =
+                [("+", x[i] + y[i]), ("×", x[i] * y[i]), ("clamp(x, 0, inf)", clamped), ("fma(x, y, x)", MathF.FusedMultiplyAdd(x[i], y[i], x[i]))];
+            for (int k = 0; k < cases.Length; k++)
+                if (BitConverter.SingleToUInt32Bits(cases[k].Expected) != results[k][i])
+                    return $"{cases[k].What} with x = {x[i]:R} (0x{BitConverter.SingleToUInt32Bits(x[i]):X8}), y = {y[i]:R} gave " +
+                           $"0x{results[k][i]:X8}, expected 0x{BitConverter.SingleToUInt32Bits(cases[k].Expected):X8}";
         }
         return null;
     }

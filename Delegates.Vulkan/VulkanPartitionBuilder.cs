@@ -14,8 +14,12 @@ internal readonly record struct ShaderBinding(VulkanBuffer Buffer, bool Written)
 /// <summary>What an op may know about the device when it decides whether it supports a node.</summary>
 /// <param name="FmaExact">common.glsl's accelFma is a single-rounding fma on this device (checked at start-up).</param>
 /// <param name="FmaProblem">Why it is not (the first mismatching case), or null.</param>
+/// <param name="SubnormalProblem">
+/// Null when subnormals are preserved (guaranteed by DenormPreserve, or measured at start-up); otherwise the flushed
+/// case — the delegate then claims only ops that move bits without float arithmetic.
+/// </param>
 internal sealed record VulkanDeviceInfo(VulkanDeviceDescription Description, VulkanDeviceLimits Limits, VulkanFloatControls FloatControls,
-    bool FmaExact, string? FmaProblem);
+    bool FmaExact, string? FmaProblem, string? SubnormalProblem);
 
 /// <summary>
 /// What an op's Build sees while a partition is compiled: device buffers for tensors (constants uploaded once),
@@ -33,14 +37,16 @@ internal sealed unsafe class VulkanPartitionBuilder
     private readonly VulkanTensorStore _store;
     private readonly VulkanPipelineCache _pipelines;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _uploadTimeout;
     private readonly List<Command> _commands = new();
     private readonly List<(VulkanBuffer Buffer, byte[] Data, Tensor? Constant)> _pendingUploads = new();
     private readonly List<VulkanBuffer> _ownedTables = new();
     private readonly HashSet<int> _touchedTensors = new();
 
     public VulkanPartitionBuilder(VulkanDevice device, VulkanDeviceInfo info, VulkanTensorStore store, VulkanPipelineCache pipelines,
-        DelegatePartition partition, TimeSpan timeout)
+        DelegatePartition partition, TimeSpan timeout, TimeSpan uploadTimeout)
     {
+        _uploadTimeout = uploadTimeout;
         _device = device;
         Device = info;
         _store = store;
@@ -194,7 +200,7 @@ internal sealed unsafe class VulkanPartitionBuilder
                 regions.Add((buffer, offset, (ulong)data.Length));
                 offset += Align((ulong)data.Length);
             }
-            _device.RunOnce(_timeout, commandBuffer =>
+            _device.RunOnce(_uploadTimeout, commandBuffer =>
             {
                 foreach (var (destination, sourceOffset, bytes) in regions)
                 {

@@ -74,13 +74,27 @@ internal sealed class VulkanPartitionKernel : IPartitionKernel
         _pending = false;
     }
 
+    /// <summary>True when Dispose had to leave a still-running submission's resources alive (the device never finished it).</summary>
+    public bool Abandoned { get; private set; }
+
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        _onDispose(this);
         // Never destroy what a still-running submission uses: wait (bounded); if it never ends, leak rather than crash.
-        if (_pending && Fence.Handle != 0 && _device.Wait(Fence, _timeout) == Result.Timeout) return;
+        if (_pending && Fence.Handle != 0)
+        {
+            var result = _device.Wait(Fence, _timeout > VulkanDevice.AbandonGrace ? _timeout : VulkanDevice.AbandonGrace);
+            if (result == Result.Timeout)
+            {
+                Abandoned = true;
+                _device.HasAbandonedWork = true;
+                _onDispose(this);
+                return;
+            }
+            _pending = false;
+        }
+        _onDispose(this);
         if (CommandBuffer.Handle != 0) _device.FreeCommandBuffer(CommandBuffer);
         if (Fence.Handle != 0) _device.DestroyFence(Fence);
         if (DescriptorPool.Handle != 0)

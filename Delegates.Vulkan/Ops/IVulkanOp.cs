@@ -16,6 +16,12 @@ internal interface IVulkanOp
     /// </summary>
     NodeSupport Supports(DelegateNode node, VulkanDeviceInfo device);
 
+    /// <summary>
+    /// True for ops that only move 32-bit words (no float arithmetic or comparison), which stay exact even on a device
+    /// that flushes subnormals.
+    /// </summary>
+    bool MovesBitsOnly => false;
+
     /// <summary>Records the node's work (only called for nodes <see cref="Supports"/> accepted).</summary>
     void Build(DelegateNode node, VulkanPartitionBuilder builder);
 }

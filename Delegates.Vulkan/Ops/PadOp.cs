@@ -8,6 +8,8 @@ namespace Accel.Delegates.Vulkan.Ops;
 /// </summary>
 internal sealed class PadOp : IVulkanOp
 {
+    public bool MovesBitsOnly => true;
+
     public IReadOnlyList<string> Operators { get; } = [BuiltinOperator.Pad.ToSchemaName()];
 
     public NodeSupport Supports(DelegateNode node, VulkanDeviceInfo device) =>

@@ -6,6 +6,8 @@ namespace Accel.Delegates.Vulkan.Ops;
 /// </summary>
 internal sealed class ReshapeOp : IVulkanOp
 {
+    public bool MovesBitsOnly => true;
+
     public IReadOnlyList<string> Operators { get; } = [BuiltinOperator.Reshape.ToSchemaName()];
 
     public NodeSupport Supports(DelegateNode node, VulkanDeviceInfo device)
