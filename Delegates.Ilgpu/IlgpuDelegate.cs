@@ -1,8 +1,10 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Accel.Delegates.Ilgpu.Operators;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
 
 namespace Accel.Delegates.Ilgpu;
 
@@ -31,6 +33,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
     private readonly List<MemoryBuffer> _tables = new();
     /// <summary>Loaded kernels by (instantiated) kernel method: each is loaded once per delegate, never per invoke.</summary>
     private readonly Dictionary<MethodInfo, Delegate> _kernels = new();
+    private readonly List<CompiledPartition> _partitions = new();
     private bool _disposed;
 
     /// <param name="kind">
@@ -136,7 +139,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && i.Tensor.Type == TensorType.Float32)
             .Select(i => new Transfer(i.Tensor, BufferFor(i.Tensor))).ToArray();
         var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => new Transfer(o.Tensor, BufferFor(o.Tensor))).ToArray();
-        return new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray());
+        var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray());
+        _partitions.Add(compiled);
+        return compiled;
     }
 
     /// <summary>A rough GPU-ish throughput guess; elementwise ops are memory bound.</summary>
@@ -154,6 +159,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
         foreach (var table in _tables) table.Dispose();
         _tables.Clear();
         _kernels.Clear();
+        foreach (var partition in _partitions) partition.Dispose();
+        _partitions.Clear();
         _backend?.Dispose();
     }
 
@@ -175,6 +182,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
         return buffer;
     }
 
+    /// <summary>Every kernel launch of the partitions compiled so far (tests measure what ILGPU's launches allocate).</summary>
+    internal IEnumerable<KernelLaunch> CompiledLaunches => _partitions.SelectMany(p => p.Launches);
+
     internal ArrayView<T> UploadTable<T>(T[] values) where T : unmanaged
     {
         var table = _backend!.Accelerator.Allocate1D(values.Length == 0 ? new T[1] : values);
@@ -192,28 +202,74 @@ public sealed class IlgpuDelegate : IAccelDelegate
         return (TKernel)kernel;
     }
 
-    private readonly record struct Transfer(Tensor Tensor, MemoryBuffer1D<float, Stride1D.Dense> Buffer);
+    /// <summary>
+    /// A boundary tensor's copy between its host memory (the interpreter's native arena) and its device buffer. ILGPU's
+    /// CopyFromCPU/CopyToCPU wrap the host pointer in a new CPUMemoryBuffer on every call (80 bytes on the managed
+    /// heap); this keeps one wrapper per tensor and re-creates it only if the tensor's host address or size changes.
+    /// </summary>
+    private sealed class Transfer(Tensor tensor, MemoryBuffer1D<float, Stride1D.Dense> device) : IDisposable
+    {
+        private CPUMemoryBuffer? _host;
+        private nint _hostAddress;
+        private long _hostBytes;
+
+        /// <summary>Queues host → device on <paramref name="stream"/> (the host memory must stay valid until it synchronizes).</summary>
+        public void Upload(Accelerator accelerator, AcceleratorStream stream)
+        {
+            var data = tensor.Read<float>();
+            if (data.Length > 0) device.CopyFrom(stream, HostView(accelerator, ref MemoryMarshal.GetReference(data), data.Length), 0);
+        }
+
+        /// <summary>Queues device → host on <paramref name="stream"/>.</summary>
+        public void Download(Accelerator accelerator, AcceleratorStream stream)
+        {
+            var data = tensor.Write<float>();
+            if (data.Length > 0) device.CopyTo(stream, 0, HostView(accelerator, ref MemoryMarshal.GetReference(data), data.Length));
+        }
+
+        private unsafe ArrayView<byte> HostView(Accelerator accelerator, ref float first, int count)
+        {
+            nint address = (nint)Unsafe.AsPointer(ref first);
+            long bytes = (long)count * sizeof(float);
+            if (_host is null || address != _hostAddress || bytes != _hostBytes)
+            {
+                _host?.Dispose();
+                _host = CPUMemoryBuffer.Create(accelerator, address, bytes, 1);
+                (_hostAddress, _hostBytes) = (address, bytes);
+            }
+            return _host.AsRawArrayView();
+        }
+
+        public void Dispose()
+        {
+            _host?.Dispose();
+            _host = null;
+        }
+    }
 
     private sealed class CompiledPartition(IlgpuDelegate owner, Accelerator accelerator, Transfer[] uploads, Transfer[] downloads,
         KernelLaunch[] launches) : IPartitionKernel
     {
+        public IReadOnlyList<KernelLaunch> Launches => launches;
+
+        /// <summary>
+        /// Uploads, launches and downloads are queued on the accelerator's default stream, which runs them in order;
+        /// the host waits twice: before reading the outputs, and before returning (so the inputs' host memory may change).
+        /// </summary>
         public void Invoke()
         {
             ObjectDisposedException.ThrowIf(owner._disposed, owner);
-            foreach (var upload in uploads)
-            {
-                var data = upload.Tensor.Read<float>();
-                if (data.Length > 0) upload.Buffer.View.SubView(0, data.Length).CopyFromCPU(ref MemoryMarshal.GetReference(data), data.Length);
-            }
+            var stream = accelerator.DefaultStream;
+            foreach (var upload in uploads) upload.Upload(accelerator, stream);
             foreach (var launch in launches) launch.Launch();
-            accelerator.Synchronize();
-            foreach (var download in downloads)
-            {
-                var data = download.Tensor.Write<float>();
-                if (data.Length > 0) download.Buffer.View.SubView(0, data.Length).CopyToCPU(ref MemoryMarshal.GetReference(data), data.Length);
-            }
+            foreach (var download in downloads) download.Download(accelerator, stream);
+            stream.Synchronize();
         }
 
-        public void Dispose() { }
+        public void Dispose()
+        {
+            foreach (var transfer in uploads) transfer.Dispose();
+            foreach (var transfer in downloads) transfer.Dispose();
+        }
     }
 }
