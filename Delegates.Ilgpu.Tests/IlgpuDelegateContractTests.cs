@@ -76,8 +76,11 @@ public sealed class IlgpuDelegateContractTests
         }
     }
 
-    [Test]
-    public void CreatingAndDisposingFiftyTimesDoesNotGrowAcceleratorMemory()
+    /// <summary>
+    /// x·b → RELU6 → AVERAGE_POOL_2D (a reciprocal table) → RESIZE_BILINEAR (coordinate tables) at 256×256×16: six 4 MiB
+    /// tensors plus tables on the device.
+    /// </summary>
+    private static Model LifetimeModel()
     {
         var mb = new ModelBuilder();
         int x = mb.Tensor("x", 1, 256, 256, 16);
@@ -86,11 +89,23 @@ public sealed class IlgpuDelegateContractTests
         mb.AddOperator(BuiltinOperator.Mul, [x, b], [y], new MulOptions(ActivationFunctionType.Relu));
         int z = mb.Tensor("z", 1, 256, 256, 16);
         mb.AddOperator(BuiltinOperator.Relu6, [y], [z]);
+        int pooled = mb.Tensor("pooled", 1, 128, 128, 16);
+        mb.AddOperator(BuiltinOperator.AveragePool2D, [z], [pooled], new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
+        int resized = mb.Tensor("resized", 1, 256, 256, 16);
+        mb.AddOperator(BuiltinOperator.ResizeBilinear, [pooled, mb.AddConstant("size", [2], new[] { 256, 256 })], [resized],
+            new ResizeBilinearOptions(false, true));
         mb.AddInput(x);
         mb.AddInput(b);
-        mb.AddOutput(z);
-        var model = Model.FromBytes(mb.Build());
+        mb.AddOutput(resized);
+        return Model.FromBytes(mb.Build());
+    }
+
+    [Test]
+    public void CreatingAndDisposingFiftyTimesDoesNotGrowDeviceOrProcessMemory()
+    {
+        var model = LifetimeModel();
         var input = IlgpuHarness.Values(new Random(5), 256 * 256 * 16);
+        var liveDeviceBytes = new List<long>();
 
         long Cycle()
         {
@@ -103,10 +118,11 @@ public sealed class IlgpuDelegateContractTests
                 interpreter.GetInputTensor(0).CopyFrom<float>(input);
                 interpreter.GetInputTensor(1).CopyFrom<float>(input);
                 interpreter.Invoke();
-                Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
-                Assert.That(ilgpu.AllocatedDeviceBytes, Is.GreaterThanOrEqualTo(4L * 4 * 256 * 256 * 16));
+                interpreter.Invoke();
+                Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(4));
+                liveDeviceBytes.Add(ilgpu.AllocatedDeviceBytes);
             }
-            Assert.That(ilgpu.AllocatedDeviceBytes, Is.Zero, "the interpreter disposes its delegates; buffers must be freed");
+            Assert.That(ilgpu.AllocatedDeviceBytes, Is.Zero, "the interpreter disposes its delegates; every device buffer must be freed");
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
@@ -118,8 +134,29 @@ public sealed class IlgpuDelegateContractTests
         long before = Cycle();
         long after = before;
         for (int i = 0; i < 45; i++) after = Cycle();
-        // Each cycle allocates 16 MiB of accelerator buffers; a leak would add ~720 MiB over 45 cycles.
+        // Tensors x, b, y, z, resized (4 MiB each) and pooled (1 MiB), plus the tables; the same every cycle.
+        Assert.That(liveDeviceBytes[0], Is.GreaterThanOrEqualTo(21L << 20));
+        Assert.That(liveDeviceBytes, Is.All.EqualTo(liveDeviceBytes[0]), "device bytes while alive must not grow from cycle to cycle");
+        // The CPU accelerator's device memory is native process memory: a leak of ~21 MiB per cycle would add ~950 MiB.
         Assert.That(after - before, Is.LessThan(96L << 20), $"private memory grew from {before >> 20} MiB to {after >> 20} MiB");
+    }
+
+    [Test]
+    public void ReplanningFreesThePreviousPartitionsTablesAndReusesTensorBuffers()
+    {
+        var model = LifetimeModel();
+        var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(ilgpu));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        long first = ilgpu.AllocatedDeviceBytes;
+        for (int i = 0; i < 10; i++)
+        {
+            interpreter.AllocateTensors();
+            Assert.That(ilgpu.AllocatedDeviceBytes, Is.EqualTo(first), $"re-plan {i + 1}");
+        }
+        Assert.That(ilgpu.CompiledLaunches.Count(), Is.EqualTo(4), "only the live partition's launches remain");
     }
 
     /// <summary>Runs <paramref name="body"/> with ACCEL_ILGPU_ACCELERATOR set to <paramref name="value"/> (null: unset), then restores it.</summary>

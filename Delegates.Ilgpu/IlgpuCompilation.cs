@@ -19,6 +19,7 @@ internal sealed class IlgpuCompilation
 
     private readonly IlgpuDelegate _owner;
     private readonly List<KernelLaunch> _launches = new();
+    private readonly List<MemoryBuffer> _tables = new();
 
     public IlgpuCompilation(IlgpuDelegate owner, Accelerator accelerator, IlgpuAcceleratorKind kind)
     {
@@ -38,11 +39,19 @@ internal sealed class IlgpuCompilation
 
     public IReadOnlyList<KernelLaunch> Launches => _launches;
 
+    /// <summary>The tables uploaded for this partition; the compiled partition owns (and frees) them.</summary>
+    public IReadOnlyList<MemoryBuffer> Tables => _tables;
+
     /// <summary>The tensor's device buffer (shared by every partition of the delegate).</summary>
     public ArrayView<float> View(Tensor tensor) => _owner.BufferFor(tensor).View;
 
-    /// <summary>Uploads a host-computed table (reciprocals, coordinates) once; freed with the delegate.</summary>
-    public ArrayView<T> Upload<T>(T[] values) where T : unmanaged => _owner.UploadTable(values);
+    /// <summary>Uploads a host-computed table (reciprocals, coordinates) once; freed with the compiled partition.</summary>
+    public ArrayView<T> Upload<T>(T[] values) where T : unmanaged
+    {
+        var table = _owner.Allocate(values);
+        _tables.Add(table);
+        return table.View;
+    }
 
     /// <summary>
     /// Threads and elements per thread for <paramref name="total"/> output elements costing about

@@ -29,10 +29,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
     private readonly Dictionary<BuiltinOperator, IIlgpuOperator> _builtins;
     private readonly Dictionary<string, IIlgpuOperator> _customs;
     private readonly Dictionary<int, MemoryBuffer1D<float, Stride1D.Dense>> _buffers = new();
-    /// <summary>Device buffers that belong to no tensor (host-computed tables: reciprocals, resize coordinates).</summary>
-    private readonly List<MemoryBuffer> _tables = new();
     /// <summary>Loaded kernels by (instantiated) kernel method: each is loaded once per delegate, never per invoke.</summary>
     private readonly Dictionary<MethodInfo, Delegate> _kernels = new();
+    /// <summary>Live compiled partitions (each owns its tables; the interpreter disposes them when it re-plans).</summary>
     private readonly List<CompiledPartition> _partitions = new();
     private bool _disposed;
 
@@ -59,8 +58,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public string? AcceleratorDescription =>
         _backend is null ? null : $"{_backend.Kind}: {_backend.Accelerator.Name}";
 
-    /// <summary>Bytes of device buffers this delegate holds now (0 after Dispose).</summary>
-    public long AllocatedDeviceBytes => _buffers.Values.Sum(b => b.LengthInBytes) + _tables.Sum(b => b.LengthInBytes);
+    /// <summary>Bytes of device buffers this delegate holds now: tensors and the live partitions' tables (0 after Dispose).</summary>
+    public long AllocatedDeviceBytes => _buffers.Values.Sum(b => b.LengthInBytes) + _partitions.Sum(p => p.TableBytes);
 
     /// <summary>The operator registry: one entry per operator, kernels under Operators/.</summary>
     private static (Dictionary<BuiltinOperator, IIlgpuOperator>, Dictionary<string, IIlgpuOperator>) CreateOperators()
@@ -139,7 +138,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && i.Tensor.Type == TensorType.Float32)
             .Select(i => new Transfer(i.Tensor, BufferFor(i.Tensor))).ToArray();
         var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => new Transfer(o.Tensor, BufferFor(o.Tensor))).ToArray();
-        var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray());
+        var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray(), compilation.Tables.ToArray());
         _partitions.Add(compiled);
         return compiled;
     }
@@ -154,13 +153,11 @@ public sealed class IlgpuDelegate : IAccelDelegate
     {
         if (_disposed) return;
         _disposed = true;
+        foreach (var partition in _partitions.ToArray()) partition.Dispose();
+        _partitions.Clear();
         foreach (var buffer in _buffers.Values) buffer.Dispose();
         _buffers.Clear();
-        foreach (var table in _tables) table.Dispose();
-        _tables.Clear();
         _kernels.Clear();
-        foreach (var partition in _partitions) partition.Dispose();
-        _partitions.Clear();
         _backend?.Dispose();
     }
 
@@ -185,12 +182,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
     /// <summary>Every kernel launch of the partitions compiled so far (tests measure what ILGPU's launches allocate).</summary>
     internal IEnumerable<KernelLaunch> CompiledLaunches => _partitions.SelectMany(p => p.Launches);
 
-    internal ArrayView<T> UploadTable<T>(T[] values) where T : unmanaged
-    {
-        var table = _backend!.Accelerator.Allocate1D(values.Length == 0 ? new T[1] : values);
-        _tables.Add(table);
-        return table.View;
-    }
+    internal MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(T[] values) where T : unmanaged =>
+        _backend!.Accelerator.Allocate1D(values.Length == 0 ? new T[1] : values);
 
     internal TKernel Kernel<TKernel>(MethodInfo method, Func<TKernel> load) where TKernel : Delegate
     {
@@ -248,9 +241,14 @@ public sealed class IlgpuDelegate : IAccelDelegate
     }
 
     private sealed class CompiledPartition(IlgpuDelegate owner, Accelerator accelerator, Transfer[] uploads, Transfer[] downloads,
-        KernelLaunch[] launches) : IPartitionKernel
+        KernelLaunch[] launches, MemoryBuffer[] tables) : IPartitionKernel
     {
+        private bool _disposed;
+
         public IReadOnlyList<KernelLaunch> Launches => launches;
+
+        /// <summary>Bytes of the host-computed tables (reciprocals, resize coordinates) this partition uploaded.</summary>
+        public long TableBytes => tables.Sum(t => t.LengthInBytes);
 
         /// <summary>
         /// Uploads, launches and downloads are queued on the accelerator's default stream, which runs them in order;
@@ -268,8 +266,12 @@ public sealed class IlgpuDelegate : IAccelDelegate
 
         public void Dispose()
         {
+            if (_disposed) return;
+            _disposed = true;
             foreach (var transfer in uploads) transfer.Dispose();
             foreach (var transfer in downloads) transfer.Dispose();
+            foreach (var table in tables) table.Dispose();
+            owner._partitions.Remove(this);
         }
     }
 }
