@@ -149,7 +149,7 @@ public sealed class BenchCommandTests
     [TestCase("bench", "m.tflite", "--max-secs", "0")]
     [TestCase("bench", "m.tflite", "--per-node")]
     [TestCase("bench", "m.tflite", "--history", "h", "--no-history")]
-    [TestCase("bench", "m.tflite", "--delegate", "vulkan")]
+    [TestCase("bench", "m.tflite", "--delegate", "hexagon")]
     public void BadArgumentsAreUsageErrors(params string[] args)
     {
         var result = CliHarness.Run(args);

@@ -87,16 +87,35 @@ public sealed class CliErrorTests
         var result = CliHarness.Run("run", "model.tflite", "--delegate", "gpu");
         Assert.That(result.ExitCode, Is.EqualTo(2));
         AssertOneErrorLine(result);
-        Assert.That(result.Stderr, Does.Contain("unknown delegate 'gpu'").And.Contain("available: reference, cpu"));
+        Assert.That(result.Stderr, Does.Contain("unknown delegate 'gpu'").And.Contain("available: reference, cpu, vulkan, ilgpu"));
     }
 
     [Test]
     public void PlannedButUnbuiltDelegateSaysItIsUnavailable()
     {
-        var result = CliHarness.Run("inspect", "model.tflite", "--delegate", "cpu,vulkan");
+        var result = CliHarness.Run("inspect", "model.tflite", "--delegate", "cpu,hexagon");
         Assert.That(result.ExitCode, Is.EqualTo(2));
         AssertOneErrorLine(result);
-        Assert.That(result.Stderr, Does.Contain("'vulkan' is unavailable").And.Contain("available: reference, cpu"));
+        Assert.That(result.Stderr, Does.Contain("'hexagon' is unavailable: the Hexagon DSP bridge is not built yet"));
+    }
+
+    [Test]
+    public void DeviceDelegateThisMachineCannotRunIsAUsageErrorSayingWhy()
+    {
+        // ILGPU's default selection is CUDA, else OpenCL; this test names an accelerator kind that cannot exist.
+        string? saved = Environment.GetEnvironmentVariable("ACCEL_ILGPU_ACCELERATOR");
+        Environment.SetEnvironmentVariable("ACCEL_ILGPU_ACCELERATOR", "no-such-kind");
+        try
+        {
+            var result = CliHarness.Run("inspect", "model.tflite", "--delegate", "cpu,ilgpu");
+            Assert.That(result.ExitCode, Is.EqualTo(2));
+            AssertOneErrorLine(result);
+            Assert.That(result.Stderr, Does.Contain("'ilgpu' is unavailable on this machine: ").And.Contain("ACCEL_ILGPU_ACCELERATOR"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ACCEL_ILGPU_ACCELERATOR", saved);
+        }
     }
 
     [TestCase("run", "m.tflite", "--bogus")]
@@ -118,14 +137,15 @@ public sealed class CliErrorTests
     [TestCase("--help")]
     [TestCase("-h")]
     [TestCase("help")]
-    public void HelpPrintsUsageWithTheNotBuiltYetNote(string flag)
+    public void HelpPrintsUsageWithTheBackendsAndTheNotBuiltYetNote(string flag)
     {
         var result = CliHarness.Run(flag);
         Assert.That(result.ExitCode, Is.EqualTo(0));
         Assert.That(result.Stdout, Does.Contain("accel inspect MODEL"));
         Assert.That(result.Stdout, Does.Contain("accel run MODEL"));
         Assert.That(result.Stdout, Does.Contain("accel bench MODEL"));
-        Assert.That(result.Stdout, Does.Match(@"not built yet[^\n]*vulkan"));
+        Assert.That(result.Stdout, Does.Contain("vulkan (compute shaders)").And.Contain("ACCEL_ILGPU_ACCELERATOR=cpu"));
+        Assert.That(result.Stdout, Does.Match(@"not built yet[^\n]*hexagon"));
     }
 
     [TestCase("inspect", "--help")]

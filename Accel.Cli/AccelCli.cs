@@ -15,11 +15,8 @@ public static class AccelCli
     public const int ExitRuntimeError = 1;
     public const int ExitUsageError = 2;
 
-    public const string NotBuiltYetNote =
-        "Backends not built yet (later issues): vulkan, ilgpu, hexagon.";
-
     public const string Usage = """
-        accel - Accel, a TensorFlow Lite compatible inference runtime (reference CPU kernels)
+        accel - Accel, a TensorFlow Lite compatible inference runtime
 
         usage:
           accel inspect MODEL [--json]
@@ -44,7 +41,8 @@ public static class AccelCli
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
-        Backends not built yet (later issues): vulkan, ilgpu, hexagon.
+        Backends (--delegate): cpu (SIMD), vulkan (compute shaders), ilgpu (CUDA / OpenCL; or ILGPU's
+        CPU accelerator with ACCEL_ILGPU_ACCELERATOR=cpu); not built yet: hexagon.
         Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error,
         3 'accel perf compare' found a regression.
         """;
@@ -115,7 +113,8 @@ public static class AccelCli
             case "perf":
                 return PerfCommand.Execute(rest, stdout, stderr);
             default:
-                if (command.StartsWith("--delegate", StringComparison.Ordinal)) throw NotImplementedDelegate();
+                if (command.StartsWith("--delegate", StringComparison.Ordinal))
+                    throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
                 throw new UsageException(command.StartsWith('-') ? $"unknown option '{command}' (a command comes first)" : $"unknown command '{command}'");
         }
     }
@@ -139,9 +138,6 @@ public static class AccelCli
     }
 
     internal static bool IsHelp(IReadOnlyList<string> args) => args.Any(a => a is "-h" or "--help");
-
-    internal static UsageException NotImplementedDelegate() =>
-        new("the '--delegate' option is not implemented yet (a later issue); only the reference CPU kernels exist");
 
     /// <summary>One line: accel's version, the runtime library's and .NET's.</summary>
     public static string VersionText() =>

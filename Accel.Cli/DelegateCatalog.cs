@@ -1,5 +1,7 @@
 using Accel.Delegates;
 using Accel.Delegates.Cpu;
+using Accel.Delegates.Ilgpu;
+using Accel.Delegates.Vulkan;
 
 namespace Accel.Cli;
 
@@ -9,14 +11,12 @@ namespace Accel.Cli;
 /// </summary>
 public static class DelegateCatalog
 {
-    /// <summary>Names that work today, in the order help lists them.</summary>
-    public static readonly string[] Available = ["reference", "cpu"];
+    /// <summary>Names built into this tool, in the order help lists them (a device backend may still be unavailable here).</summary>
+    public static readonly string[] Available = ["reference", "cpu", "vulkan", "ilgpu"];
 
     /// <summary>Backends the project plans but has not built; naming one is a clear error, not a silent no-op.</summary>
     private static readonly Dictionary<string, string> NotBuilt = new(StringComparer.Ordinal)
     {
-        ["vulkan"] = "the Vulkan compute backend is not built yet",
-        ["ilgpu"] = "the ILGPU (CUDA / CPU accelerator) backend is not built yet",
         ["hexagon"] = "the Hexagon DSP bridge is not built yet",
     };
 
@@ -37,12 +37,36 @@ public static class DelegateCatalog
                 case "cpu":
                     options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
                     break;
+                case "vulkan":
+                    // Device: the first discrete GPU, else integrated, else a CPU implementation (lavapipe).
+                    AddDeviceDelegate(options, new VulkanDelegate(), command);
+                    break;
+                case "ilgpu":
+                    // Accelerator: CUDA, else a usable OpenCL device; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one.
+                    AddDeviceDelegate(options, new IlgpuDelegate(), command);
+                    break;
                 default:
                     string why = NotBuilt.TryGetValue(name, out var reason) ? $"'{name}' is unavailable: {reason}" : $"unknown delegate '{name}'";
                     throw new UsageException($"{why}; available: {string.Join(", ", Available)}", command);
             }
         }
         return options;
+    }
+
+    /// <summary>
+    /// A device backend named on the command line must be usable: when it is not (no loader, no device), the user
+    /// asked for something this machine cannot do, and silently running on the CPU would mislabel every figure.
+    /// </summary>
+    private static void AddDeviceDelegate(InterpreterOptions options, IAccelDelegate device, string command)
+    {
+        if (device.UnavailableReason is { } reason)
+        {
+            string name = device.Name;
+            foreach (var selection in options.Delegates) selection.Delegate.Dispose();
+            device.Dispose();
+            throw new UsageException($"'{name}' is unavailable on this machine: {reason}", command);
+        }
+        options.Delegates.Add(new DelegateSelection(device));
     }
 
     public static int ParseThreads(string? text, string command)

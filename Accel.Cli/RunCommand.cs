@@ -21,9 +21,12 @@ public static class RunCommand
 
         options:
           --delegate, -d NAME[,NAME...]
-                  backends in priority order: reference (the default: reference kernels only) or cpu
-                  (the SIMD CPU delegate, bit-exact with the reference). An unknown or unavailable name
-                  is an error listing what is available.
+                  backends in priority order: reference (the default: reference kernels only), cpu
+                  (the SIMD CPU delegate), vulkan (Vulkan compute shaders: first discrete GPU, else
+                  integrated, else a CPU implementation such as lavapipe) or ilgpu (ILGPU kernels on
+                  CUDA, else OpenCL; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one). All are bit-exact
+                  with the reference; what a delegate refuses runs on the reference. An unknown name, or
+                  a device backend this machine cannot run, is an error saying why.
           --threads, -t N
                   threads delegates may use (default 1)
           --input, -i NAME_OR_INDEX=FILE.bin
