@@ -113,6 +113,54 @@ public sealed class DelegatePlanningTests
         Assert.That(fake.Invocations, Is.EqualTo(2));
     }
 
+    /// <summary>
+    /// 0: a = Twice(x) [delegate], 1: b = Negate(x), 2: c = Negate(b), 3: d = Twice(a) [delegate], 4: y = Sum2(c, d);
+    /// y = 5x. The delegate's partition {0, 3} runs before nodes 1 and 2, so d is written before b: by node index d
+    /// ([3, 4]) and b ([1, 2]) never live together, but in the order the plan runs they do.
+    /// </summary>
+    private static byte[] ReorderingModel()
+    {
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.Float32, [64]);
+        int a = b.AddTensor("a", TensorType.Float32, [64]);
+        int bt = b.AddTensor("b", TensorType.Float32, [64]);
+        int c = b.AddTensor("c", TensorType.Float32, [64]);
+        int d = b.AddTensor("d", TensorType.Float32, [64]);
+        int y = b.AddTensor("y", TensorType.Float32, [64]);
+        b.AddCustomOperator("Twice", [x], [a], []);
+        b.AddCustomOperator("Negate", [x], [bt], []);
+        b.AddCustomOperator("Negate", [bt], [c], []);
+        b.AddCustomOperator("Twice", [a], [d], []);
+        b.AddCustomOperator("Sum2", [c, d], [y], []);
+        b.AddInput(x);
+        b.AddOutput(y);
+        return b.Build();
+    }
+
+    [TestCase(DelegateMemory.Host)]
+    [TestCase(DelegateMemory.Device)]
+    public void ArenaIsPlannedForTheOrderPartitionsRunInNotForNodeIndices(DelegateMemory memory)
+    {
+        var fake = new FakeDelegate("fake", memory, "Twice");
+        using var interpreter = Create(ReorderingModel(), out var model, o =>
+        {
+            o.Delegates.Add(new DelegateSelection(fake));
+            o.FallbackToReferenceOnInvokeFailure = true;
+        });
+        using var _ = model;
+        var input = Enumerable.Range(0, 64).Select(i => i - 20.5f).ToArray();
+        var expected = input.Select(v => 5 * v).ToArray();
+        Assert.That(Run(interpreter, input), Is.EqualTo(expected));
+        Assert.That(interpreter.Plan.Partitions.Select(p => $"{p.Executor}:{string.Join(",", p.Nodes)}"),
+            Is.EqualTo(new[] { "fake:0,3", "reference:1,2,4" }));
+
+        // The reference fallback runs in the same order, so the same arena stays valid for it.
+        fake.FailInvoke = true;
+        interpreter.SetInput<float>(0, input);
+        interpreter.Invoke();
+        Assert.That(interpreter.Output<float>(0).ToArray(), Is.EqualTo(expected));
+    }
+
     [Test]
     public void DeviceTensorsBetweenPartitionsOfTheSameDelegateStayOnTheDevice()
     {

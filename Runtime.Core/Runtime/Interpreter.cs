@@ -260,8 +260,8 @@ public sealed unsafe partial class Interpreter : IDisposable
             }
         }
 
-        PlanArena(producedBy);
-        BuildExecutionPlan();
+        // The arena is planned inside BuildExecutionPlan, once the partitions fix the order nodes run in.
+        BuildExecutionPlan(producedBy);
         _allocated = true;
     }
 
@@ -389,9 +389,17 @@ public sealed unsafe partial class Interpreter : IDisposable
         t.ByteSize = elements * elementSize;
     }
 
-    private void PlanArena(int[] producedBy)
+    /// <summary>
+    /// Plans and allocates the activation arena for nodes running in <paramref name="executionOrder"/> (node indices).
+    /// Lifetimes are positions in that order, not node indices: a partition may group nodes that are not adjacent in
+    /// the model (it runs where its first node would), so node-index lifetimes could let a partition's input share
+    /// memory with a tensor a reference node writes before the partition runs.
+    /// </summary>
+    private void PlanArena(int[] producedBy, IReadOnlyList<int> executionOrder)
     {
-        int steps = _nodes.Length;
+        if (_arena != null) NativeMemory.AlignedFree(_arena);
+        _arena = null;
+        int steps = executionOrder.Count;
         var firstUse = new int[_tensors.Length];
         var lastUse = new int[_tensors.Length];
         Array.Fill(firstUse, int.MaxValue);
@@ -399,18 +407,18 @@ public sealed unsafe partial class Interpreter : IDisposable
 
         // Graph inputs live for the whole run (as in TFLite): a caller sets them once and may invoke repeatedly.
         foreach (int i in _subgraph.Inputs) { firstUse[i] = 0; lastUse[i] = steps; }
-        foreach (var node in _nodes)
+        for (int position = 0; position < steps; position++)
         {
-            if (node.Folded) continue;
+            var node = _nodes[executionOrder[position]];
             foreach (int i in node.Operator.Inputs)
-                if (i >= 0) lastUse[i] = Math.Max(lastUse[i], node.Index);
-            foreach (int i in _subgraph.Inputs) lastUse[i] = steps;
+                if (i >= 0) lastUse[i] = Math.Max(lastUse[i], position);
             foreach (int o in node.Operator.Outputs)
             {
-                firstUse[o] = Math.Min(firstUse[o], node.Index);
-                lastUse[o] = Math.Max(lastUse[o], node.Index);
+                firstUse[o] = Math.Min(firstUse[o], position);
+                lastUse[o] = Math.Max(lastUse[o], position);
             }
         }
+        foreach (int i in _subgraph.Inputs) lastUse[i] = steps;
         foreach (int o in _subgraph.Outputs) lastUse[o] = steps;
 
         var requests = new List<ArenaRequest>();

@@ -8,10 +8,9 @@ public sealed partial class Interpreter
     /// <summary>Rough reference-executor speed for the cost-aware policy: one multiply-accumulate per nanosecond.</summary>
     private const double ReferenceSecondsPerOperation = 1e-9;
 
-    private void BuildExecutionPlan()
+    private void BuildExecutionPlan(int[] producedBy)
     {
         var live = _nodes.Where(n => !n.Folded).ToArray();
-        _referenceSteps = live.Select(n => (Step)new ReferenceStep(n)).ToArray();
         _fellBack = false;
         var delegates = Options.Delegates;
         var refused = new List<RefusedNode>();
@@ -29,6 +28,10 @@ public sealed partial class Interpreter
                 ClaimFor(d, live, graph, constants, delegateNodes, assignment, excluded, refused);
 
             var partitions = Partitioner.Partition(graph, assignment, _tensors.Length, constants);
+            // The order nodes run in: partitions in order, each partition's nodes in its order. The arena is planned
+            // for exactly this order, and the reference fallback runs in it too so the same arena stays valid.
+            var executionOrder = partitions.SelectMany(p => p.Nodes).ToArray();
+            PlanArena(producedBy, executionOrder);
             var steps = new List<Step>();
             var planned = new List<PlannedPartition>();
             bool compileFailed = false;
@@ -66,6 +69,7 @@ public sealed partial class Interpreter
                 continue;
             }
             _steps = steps.ToArray();
+            _referenceSteps = executionOrder.Select(n => (Step)new ReferenceStep(_nodes[n])).ToArray();
             _plan = new ExecutionPlan(planned, refused.ToArray(),
                 _nodes.Where(n => n.Folded).Select(n => n.Index).ToArray(), _nodes.Select(n => n.Code.Name).ToArray());
             return;
