@@ -4,7 +4,8 @@
 #   glslc                   : compiles Delegates.Vulkan's GLSL compute shaders to SPIR-V at build time
 #   libvulkan1              : the Vulkan loader (Silk.NET.Vulkan loads libvulkan.so.1)
 #   mesa-vulkan-drivers     : lavapipe, the CPU Vulkan implementation the Vulkan tests run on
-#   vulkan-validationlayers : VK_LAYER_KHRONOS_validation, for VK_INSTANCE_LAYERS=... runs of the Vulkan tests
+#   vulkan-validationlayers : VK_LAYER_KHRONOS_validation (the Vulkan tests' validation-messenger test)
+#   spirv-tools             : spirv-val, which the Vulkan tests run on every embedded shader
 #   ocl-icd-opencl-dev      : libOpenCL.so, which ILGPU needs to look for OpenCL devices at all
 #   python3-pil             : decodes the astronaut PNG (make-photo.sh)
 #   ca-certificates, tar, xz-utils : registries over TLS, .tgz/.deb handling
@@ -14,7 +15,7 @@ set -euo pipefail
 die() { echo "ensure-packages: error: $*" >&2; exit 1; }
 log() { echo "ensure-packages: $*" >&2; }
 
-APT_PACKAGES=(glslc libvulkan1 mesa-vulkan-drivers vulkan-validationlayers ocl-icd-opencl-dev
+APT_PACKAGES=(glslc libvulkan1 mesa-vulkan-drivers vulkan-validationlayers spirv-tools ocl-icd-opencl-dev
               python3-pil ca-certificates tar xz-utils)
 
 command -v dpkg >/dev/null || die "dpkg not found: Accel's set-up is written for Debian 12"
