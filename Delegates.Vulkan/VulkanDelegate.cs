@@ -199,7 +199,7 @@ public sealed class VulkanDelegate : IAccelDelegate
 
     /// <summary>
     /// The shader variant whose accelFma is a single rounding here: the device's fma() if the probe finds it exact,
-    /// else the float64 emulation if the device has shaderFloat64 and the probe finds that exact, else neither
+    /// else the float64 emulation if the device has shaderFloat64 and shaderInt64 and the probe finds that exact, else neither
     /// (<paramref name="problem"/> says why; ops needing fma then refuse their nodes).
     /// </summary>
     private static VulkanPipelineCache ChooseFma(VulkanDevice device, TimeSpan timeout, out string? problem, out string description)
@@ -209,9 +209,9 @@ public sealed class VulkanDelegate : IAccelDelegate
         description = "hardware fma()";
         if (problem is null) return hardware;
         string hardwareProblem = $"the device's fma() rounds twice: {problem}";
-        if (!device.SupportsFloat64)
+        if (!device.SupportsFloat64 || !device.SupportsInt64)
         {
-            problem = hardwareProblem + "; no shaderFloat64 for the exact emulation";
+            problem = hardwareProblem + "; no shaderFloat64 and shaderInt64 for the exact emulation";
             description = problem;
             return hardware;
         }

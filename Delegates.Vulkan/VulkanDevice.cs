@@ -20,7 +20,14 @@ public sealed record VulkanFloatControls(bool DenormPreserveFloat32, bool Signed
 }
 
 /// <summary>Device limits the ops need when they plan dispatches and buffers.</summary>
-public sealed record VulkanDeviceLimits(ulong MaxStorageBufferRange, uint MaxWorkGroupCountX, uint MaxPushConstantsSize);
+public sealed record VulkanDeviceLimits(ulong MaxStorageBufferRange, uint MaxWorkGroupCountX, uint MaxPushConstantsSize)
+{
+    /// <summary>VkPhysicalDeviceSubgroupProperties.subgroupSize (0 when unknown).</summary>
+    public uint SubgroupSize { get; init; }
+
+    /// <summary>Compute shaders may use subgroup ballot operations (subgroupBroadcast), VK_SUBGROUP_FEATURE_BALLOT_BIT.</summary>
+    public bool SubgroupBallotInCompute { get; init; }
+}
 
 /// <summary>
 /// One Vulkan instance, physical device, logical device, compute queue and command pool. Opening never throws: it
@@ -61,6 +68,9 @@ internal sealed unsafe class VulkanDevice : IDisposable
 
     /// <summary>shaderFloat64 is supported (and enabled).</summary>
     public bool SupportsFloat64 { get; private set; }
+
+    /// <summary>shaderInt64 is supported (and enabled): the float64 fma emulation rounds to odd on the 64-bit pattern.</summary>
+    public bool SupportsInt64 { get; private set; }
 
     /// <summary>Messages from the validation layer, when it was enabled; null otherwise.</summary>
     public VulkanValidationLog? Validation { get; }
@@ -226,8 +236,17 @@ internal sealed unsafe class VulkanDevice : IDisposable
 
         PhysicalDeviceProperties properties;
         Api.GetPhysicalDeviceProperties(physical, &properties);
+        // Vulkan 1.1 core (required): subgroup size and operations, for shaders that share loads through subgroupBroadcast.
+        var subgroups = new PhysicalDeviceSubgroupProperties { SType = StructureType.PhysicalDeviceSubgroupProperties };
+        var subgroupQuery = new PhysicalDeviceProperties2 { SType = StructureType.PhysicalDeviceProperties2, PNext = &subgroups };
+        Api.GetPhysicalDeviceProperties2(physical, &subgroupQuery);
         Limits = new VulkanDeviceLimits(properties.Limits.MaxStorageBufferRange, properties.Limits.MaxComputeWorkGroupCount[0],
-            properties.Limits.MaxPushConstantsSize);
+            properties.Limits.MaxPushConstantsSize)
+        {
+            SubgroupSize = subgroups.SubgroupSize,
+            SubgroupBallotInCompute = (subgroups.SupportedStages & ShaderStageFlags.ComputeBit) != 0
+                                      && (subgroups.SupportedOperations & SubgroupFeatureFlags.BallotBit) != 0,
+        };
         PhysicalDeviceMemoryProperties memory;
         Api.GetPhysicalDeviceMemoryProperties(physical, &memory);
         _memory = memory;
@@ -244,11 +263,13 @@ internal sealed unsafe class VulkanDevice : IDisposable
                 floatControls.ShaderDenormFlushToZeroFloat32, extension);
         }
 
-        // Enabled when present: the exact fma emulation (common.glsl, ACCEL_FMA_FLOAT64) computes in double precision.
+        // Enabled when present: the exact fma emulation (common.glsl, ACCEL_FMA_FLOAT64) computes in double precision
+        // and adjusts the double's bits as a 64-bit integer.
         PhysicalDeviceFeatures supported;
         Api.GetPhysicalDeviceFeatures(physical, &supported);
         SupportsFloat64 = supported.ShaderFloat64;
-        var enabled = new PhysicalDeviceFeatures { ShaderFloat64 = supported.ShaderFloat64 };
+        SupportsInt64 = supported.ShaderInt64;
+        var enabled = new PhysicalDeviceFeatures { ShaderFloat64 = supported.ShaderFloat64, ShaderInt64 = supported.ShaderInt64 };
 
         float priority = 1f;
         var queueInfo = new DeviceQueueCreateInfo

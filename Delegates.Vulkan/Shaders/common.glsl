@@ -40,35 +40,31 @@ ivec4 accelCoordinates(uint index, ivec4 dims)
 // ACCEL_FMA_FLOAT64, an exact emulation in double precision; at start-up the delegate checks on adversarial cases
 // (VulkanNumericsProbe) which one is a single rounding on the device and uses that variant.
 #ifdef ACCEL_FMA_FLOAT64
+#extension GL_ARB_gpu_shader_int64 : require // the device enables shaderInt64 with shaderFloat64 for this variant
 
-// The magnitude with float bits `bits` as a double; the bits of +inf stand for 2^128 (where rounding to +inf starts).
-double accelMagnitudeAsDouble(uint bits)
-{
-    return bits == 0x7F800000u ? packDouble2x32(uvec2(0u, 0x47F00000u)) : double(uintBitsToFloat(bits));
-}
-
-// a*b is exact in double (24 + 24 significant bits); the double sum rounds once; converting that to float rounds a
-// second time, which can differ from one rounding only when the double sum lies exactly on a midpoint between two
-// floats. There the exact error of the double sum (TwoSum) says on which side the true value lies.
+// a*b is exact in double (24 + 24 significant bits) and the double sum s rounds once; converting s to float rounds a
+// second time, which goes wrong only when s lies exactly on a midpoint between two floats. Rounding the sum to odd
+// instead (Boldo & Melquiond: round-to-odd at 53 bits, then round-to-nearest to 24 bits, equals one rounding) fixes
+// that without branches: when the sum is inexact (TwoSum error e != 0), s is replaced by the odd one of the two
+// doubles around the exact sum, which is never a float or a midpoint. Branch-free because CPU implementations
+// (lavapipe) run both sides of every branch; this is the inner loop of every convolution.
+// Non-finite sums make e NaN, so both tests below are false and s passes unchanged. |e*s| >= 2^-596 whenever e != 0
+// (every float is a multiple of 2^-149), so the product cannot underflow to 0.
 float accelFma(float a, float b, float c)
 {
     precise double product = double(a) * double(b);
-    precise double sum = product + double(c);
-    float rounded = float(sum);
-    if ((unpackDouble2x32(sum).y & 0x7FF00000u) == 0x7FF00000u) return rounded; // NaN or infinite operands
-    uint magnitude = floatBitsToUint(rounded) & 0x7FFFFFFFu;
-    double roundedMagnitude = accelMagnitudeAsDouble(magnitude);
-    double sumMagnitude = abs(sum);
-    if (sumMagnitude == roundedMagnitude) return rounded;
-    uint neighbour = sumMagnitude > roundedMagnitude ? magnitude + 1u : magnitude - 1u;
-    precise double midpoint = (roundedMagnitude + accelMagnitudeAsDouble(neighbour)) * 0.5lf;
-    if (sumMagnitude != midpoint) return rounded;
+    double addend = double(c);
+    precise double sum = product + addend;
     precise double virtualC = sum - product;
-    precise double error = (product - (sum - virtualC)) + (double(c) - virtualC);
-    if (error == 0.0lf) return rounded; // a true tie: float() already rounded it to even
-    bool awayFromZero = (error > 0.0lf) == (sum > 0.0lf);
-    uint chosen = awayFromZero ? max(magnitude, neighbour) : min(magnitude, neighbour);
-    return uintBitsToFloat((floatBitsToUint(rounded) & 0x80000000u) | chosen);
+    precise double error = (product - (sum - virtualC)) + (addend - virtualC);
+    precise double errorTimesSum = error * sum;
+    bool towardZero = errorTimesSum < 0.0lf; // the exact sum is nearer zero than `sum`: its truncation is one below
+    bool inexact = abs(error) > 0.0lf;
+    // On the 64-bit pattern (no shuffles of 32-bit halves): truncate toward zero, then set the sticky last bit.
+    int64_t bits = doubleBitsToInt64(sum);
+    bits += towardZero ? -1l : 0l;
+    bits |= inexact ? 1l : 0l;
+    return float(int64BitsToDouble(bits));
 }
 
 #else
