@@ -63,6 +63,20 @@ public sealed class VulkanConv2DTests
     }
 
     [Test]
+    public void InputDepthsInAndOutOfWholeOctetsMatchTheReferenceBitForBit()
+    {
+        // Depth a multiple of 8: the input is read 8 channels per load, tap by tap; otherwise (tap, ci) is walked flat.
+        var random = new Random(611);
+        foreach (int depth in new[] { 8, 16, 24, 40, 3, 9, 12, 20, 31 })
+            foreach (int k in new[] { 1, 3, 5 })
+            {
+                var options = new Conv2DOptions(k == 5 ? Padding.Valid : Padding.Same, 1 + depth % 2, 1, Activations[depth % 4], 1, 1 + k % 2);
+                var bytes = Model(random, [1, 9, 8, depth], 11 + depth % 7, k, k, 1, options, depth % 3 != 0, 0.02);
+                AssertDelegatedAndExact(bytes, random, 0.02, $"depth {depth} {k}x{k}");
+            }
+    }
+
+    [Test]
     public void UnequalStridesDilationsAndRectangularKernelsMatchTheReferenceBitForBit()
     {
         var random = new Random(602);
@@ -173,6 +187,15 @@ public sealed class VulkanConv2DTests
         Assert.That(support.Reason, Does.StartWith("CONV_2D needs a single-rounding fma").And.Contain(ConvNodeProbe.FmaProblem));
         Assert.That(new Conv2DOp().Supports(node, ConvNodeProbe.DeviceWithoutExactFma with { FmaExact = true, FmaProblem = null }).IsSupported, Is.True);
     }
+
+    [Test]
+    public void WithSubgroupsSmallerThan8TheNodeIsRefusedNamingTheSize()
+    {
+        var bytes = Model(new Random(610), [1, 4, 4, 2], 3, 1, 1, 1, new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None), false, 0);
+        var support = new Conv2DOp().Supports(ConvNodeProbe.Capture(bytes).Single(), ConvNodeProbe.DeviceWithSubgroupsOf4);
+        Assert.That(support.IsSupported, Is.False);
+        Assert.That(support.Reason, Does.StartWith("CONV_2D needs subgroup ballot operations").And.Contain("size 4"));
+    }
 }
 
 /// <summary>Hands the DelegateNodes of a model to a test (through a delegate that claims nothing) and fakes device capabilities.</summary>
@@ -182,7 +205,14 @@ internal static class ConvNodeProbe
 
     public static VulkanDeviceInfo DeviceWithoutExactFma { get; } = new(
         new VulkanDeviceDescription(0, "test device", VulkanDeviceType.Cpu, new Version(1, 1)),
-        new VulkanDeviceLimits(1UL << 31, 65535, 128), VulkanFloatControls.None, FmaExact: false, FmaProblem, SubnormalProblem: null);
+        new VulkanDeviceLimits(1UL << 31, 65535, 128) { SubgroupSize = 8, SubgroupBallotInCompute = true }, VulkanFloatControls.None,
+        FmaExact: false, FmaProblem, SubnormalProblem: null);
+
+    /// <summary>A device with an exact fma whose subgroups are too small for conv_block.glsl's shared loads.</summary>
+    public static VulkanDeviceInfo DeviceWithSubgroupsOf4 { get; } = DeviceWithoutExactFma with
+    {
+        FmaExact = true, FmaProblem = null, Limits = DeviceWithoutExactFma.Limits with { SubgroupSize = 4 },
+    };
 
     /// <summary>The nodes the interpreter offers a delegate, in order.</summary>
     public static List<DelegateNode> Capture(byte[] modelBytes)

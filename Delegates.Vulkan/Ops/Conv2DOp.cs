@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Accel.Kernels.Reference;
 
 namespace Accel.Delegates.Vulkan.Ops;
@@ -6,36 +5,31 @@ namespace Accel.Delegates.Vulkan.Ops;
 /// <summary>
 /// CONV_2D on float32 (Shaders/conv2d.comp), grouped convolution, strides, dilations, SAME/VALID and the clamp
 /// activations included: the reference's per-output fma chain over (ky, kx, ci) from +0 skipping outside taps, then
-/// + bias, then the clamp. One invocation computes up to 8 output channels of one pixel, each in its own accumulator
-/// (never a split reduction). The filter is read in place (OHWI), so it need not be a constant.
+/// + bias, then the clamp. One invocation computes 8 output channels of one pixel, each in its own accumulator (never
+/// a split reduction), from a re-packed filter (ConvPacking; on the device when the filter is not a constant).
 /// </summary>
 internal sealed class Conv2DOp : IVulkanOp
 {
-    /// <summary>Output channels per invocation: enough accumulators to amortise the input loads, few enough to stay in registers.</summary>
-    private const int MaxBlock = 8;
-
     public IReadOnlyList<string> Operators { get; } = [BuiltinOperator.Conv2D.ToSchemaName()];
 
     public NodeSupport Supports(DelegateNode node, VulkanDeviceInfo device)
     {
         if (VulkanOpChecks.RequiresExactFma(node, device) is { } fma) return NodeSupport.Refuse(fma);
-        return Plan(node, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+        if (ConvChecks.Subgroups(node, device) is { } subgroups) return NodeSupport.Refuse(subgroups);
+        if (Plan(node, out var plan) is { } refusal) return NodeSupport.Refuse(refusal);
+        return plan.Packing.Refusal("CONV_2D", device) is { } size ? NodeSupport.Refuse(size) : NodeSupport.Supported;
     }
 
     public void Build(DelegateNode node, VulkanPartitionBuilder builder)
     {
         Plan(node, out var plan);
-        var filter = builder.Buffer(node.Inputs[1]!);
-        var bias = ConvChecks.Bias(node);
-        builder.Dispatch("conv2d",
-            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(filter),
-             ShaderBinding.Read(bias is null ? filter : builder.Buffer(bias)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
-            plan.Push, plan.GroupsX, plan.Blocks, 1, [plan.Block, bias is null ? 0 : 1]);
+        ConvDispatch.Record(builder, node.Inputs[0]!, plan.Packing.PackedFilter(builder, node.Inputs[1]!), ConvChecks.Bias(node),
+            node.Outputs[0], plan.Geometry, plan.Packing);
     }
 
-    private readonly record struct DispatchPlan(Push Push, int Block, uint GroupsX, uint Blocks);
+    private readonly record struct DispatchPlan(ConvDispatch.Geometry Geometry, ConvPacking Packing);
 
-    /// <summary>The reference's Prepare checks and the dispatch; null when supported, else the refusal.</summary>
+    /// <summary>The reference's Prepare checks and the dispatch geometry; null when supported, else the refusal.</summary>
     private static string? Plan(DelegateNode node, out DispatchPlan plan)
     {
         plan = default;
@@ -58,37 +52,10 @@ internal sealed class Conv2DOp : IVulkanOp
         var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
         var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
         if (ConvChecks.OutputShape(node, [input.Dim(0), rows.OutputSize, cols.OutputSize, outputDepth]) is { } shape) return shape;
-
-        int filtersPerGroup = outputDepth / groups;
-        // A block must not straddle two groups (it shares one input channel range); one group: the last block may run past Cout.
-        int block = MaxBlock;
-        if (groups > 1) while (filtersPerGroup % block != 0) block /= 2;
-        long pixels = (long)input.Dim(0) * rows.OutputSize * cols.OutputSize;
-        long blocks = (outputDepth + block - 1) / block;
-        if (blocks > ushort.MaxValue) return $"CONV_2D: {outputDepth} output channels need more than 65,535 workgroups";
-        if (pixels > int.MaxValue) return "CONV_2D: output too large";
-        var push = new Push
-        {
-            H = input.Dim(1), W = input.Dim(2), C = inputDepth, FilterDepth = filterDepth,
-            OH = rows.OutputSize, OW = cols.OutputSize, OC = outputDepth, FiltersPerGroup = filtersPerGroup,
-            KH = filter.Dim(1), KW = filter.Dim(2), StrideH = options.StrideH, StrideW = options.StrideW,
-            DilationH = options.DilationH, DilationW = options.DilationW, PadTop = rows.PadBefore, PadLeft = cols.PadBefore,
-            Pixels = (uint)pixels, Lo = lo, Hi = hi,
-        };
-        uint groupsX = (uint)Math.Min((pixels + VulkanPartitionBuilder.LocalSize - 1) / VulkanPartitionBuilder.LocalSize, ushort.MaxValue);
-        plan = new DispatchPlan(push, block, groupsX, (uint)blocks);
+        var geometry = new ConvDispatch.Geometry(input.Dim(0), input.Dim(1), input.Dim(2), inputDepth, rows.OutputSize, cols.OutputSize,
+            filter.Dim(1), filter.Dim(2), options.StrideH, options.StrideW, options.DilationH, options.DilationW, rows.PadBefore, cols.PadBefore, lo, hi);
+        if (geometry.Refusal("CONV_2D") is { } size) return size;
+        plan = new DispatchPlan(geometry, new ConvPacking(outputDepth, filter.Dim(1) * filter.Dim(2), filterDepth, groups));
         return null;
-    }
-
-    /// <summary>conv2d.comp's push constants (std430: four ivec4, then pixels, lo, hi).</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Push
-    {
-        public int H, W, C, FilterDepth;
-        public int OH, OW, OC, FiltersPerGroup;
-        public int KH, KW, StrideH, StrideW;
-        public int DilationH, DilationW, PadTop, PadLeft;
-        public uint Pixels;
-        public float Lo, Hi;
     }
 }

@@ -19,6 +19,15 @@ internal static class ConvChecks
         return null;
     }
 
+    /// <summary>
+    /// Null when compute shaders have subgroupBroadcast in subgroups of at least 8 invocations, which
+    /// Shaders/conv_block.glsl uses to share weight loads; otherwise the refusal.
+    /// </summary>
+    public static string? Subgroups(DelegateNode node, VulkanDeviceInfo device) =>
+        device.Limits.SubgroupBallotInCompute && device.Limits.SubgroupSize >= 8 ? null
+            : $"{node.Code.Name} needs subgroup ballot operations in compute shaders with subgroups of at least 8 invocations " +
+              $"(this device: size {device.Limits.SubgroupSize}, ballot {(device.Limits.SubgroupBallotInCompute ? "yes" : "no")})";
+
     /// <summary>The optional bias (input 2), null when absent or omitted.</summary>
     public static Tensor? Bias(DelegateNode node) => node.Inputs.Count > 2 ? node.Inputs[2] : null;
 

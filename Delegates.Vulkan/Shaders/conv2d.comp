@@ -3,87 +3,103 @@
 // CONV_2D (float32, NHWC input, OHWI filter, grouped convolution, strides, dilations, SAME/VALID) exactly as
 // Runtime.Core/Kernels/Reference/Conv2DKernel.cs: per output, acc = +0, then acc = fma(x, w, acc) over ky, kx, ci in
 // that order, skipping taps outside the input; then acc + bias (when there is one); then the fused-activation clamp.
-// Ops/Conv2DOp.cs.
+// Ops/Conv2DOp.cs (also FULLY_CONNECTED, as a 1x1 convolution: Ops/FullyConnectedOp.cs).
 //
-// Work split: invocation x = one output pixel (grid-stride), workgroup y = a block of BLOCK consecutive output
-// channels of one group. Each invocation keeps BLOCK independent accumulators that share every input load; the
-// filter index depends only on the workgroup and the loop counters, so it is the same for every invocation of a
-// workgroup (uniform loads). Out-of-bounds taps are skipped by `if` blocks, never `continue`, so the loop counters
-// stay uniform. No barriers, no shared memory (both are slow on CPU implementations such as lavapipe).
+// Work split: invocation x = one output pixel, workgroup y = a block of 8 output channels of one group (conv_block.glsl).
+// The pixel loop is uniform per workgroup (no early exit: subgroup broadcasts need every lane). No barriers, no
+// shared memory.
 
-layout(constant_id = 0) const int BLOCK = 8;    // output channels per invocation (1..8)
-layout(constant_id = 1) const int HAS_BIAS = 0; // 1: add bias[oc] after the chain
+layout(constant_id = 0) const int HAS_BIAS = 0;     // 1: out = acc + bias[oc]
+layout(constant_id = 1) const int VECTOR_INPUT = 0; // 1: Cin and Cin/groups are multiples of 8 (conv_block.glsl)
+layout(constant_id = 2) const int VECTOR_OUTPUT = 0; // 1: Cout and the blocks' first channels are multiples of 4
 
-layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Filter { float w[]; };  // OHWI [Cout, KH, KW, Cin/groups]
-layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; }; // [Cout]; the filter again when absent
+#include "conv_block.glsl"
+
+layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; }; // [Cout]; any buffer when there is none
 layout(std430, set = 0, binding = 3) writeonly buffer Output { float y[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer OutputQuads { vec4 y4[]; };
 
 layout(push_constant) uniform Push
 {
-    ivec4 inputDims;  // H, W, Cin, filter depth (Cin / groups)
-    ivec4 outputDims; // OH, OW, Cout, filters per group (Cout / groups)
-    ivec4 window;    // KH, KW, stride_h, stride_w
-    ivec4 dilation;  // dilation_h, dilation_w, pad_top, pad_left
-    uint pixels;     // N * OH * OW
-    float lo;        // fused activation bounds (-inf, +inf for NONE)
+    ivec4 inputDims;     // H, W, Cin, filter depth FD = Cin / groups
+    ivec4 outputDims;    // OH, OW, Cout, filters per group
+    ivec4 window;        // KH, KW, stride_h, stride_w
+    ivec4 dilation;      // dilation_h, dilation_w, pad_top, pad_left
+    uint pixels;         // N * OH * OW
+    int blocksPerGroup;  // ceil(filters per group / 8)
+    int blockOctets;     // packed-filter octets per block: KH*KW*FD rounded up to a multiple of 8
+    float lo;            // fused activation bounds (-inf, +inf for NONE)
     float hi;
 } pc;
 
+// pixel = (b*H, iy origin, ix origin, channel offset of the block's group, or -1 past the last pixel).
+int accelTapOffset(ivec4 pixel, int ky, int kx)
+{
+    int iy = pixel.y + ky * pc.dilation.x;
+    int ix = pixel.z + kx * pc.dilation.y;
+    bool inside = pixel.w >= 0 && iy >= 0 && iy < pc.inputDims.x && ix >= 0 && ix < pc.inputDims.y;
+    return inside ? ((pixel.x + iy) * pc.inputDims.y + ix) * pc.inputDims.z + pixel.w : -1;
+}
+
 void main()
 {
-    int H = pc.inputDims.x, W = pc.inputDims.y, C = pc.inputDims.z, FD = pc.inputDims.w;
-    int OH = pc.outputDims.x, OW = pc.outputDims.y, OC = pc.outputDims.z;
-    int KH = pc.window.x, KW = pc.window.y;
-    int ocBase = int(gl_WorkGroupID.y) * BLOCK;
-    int channelBase = ocBase / pc.outputDims.w * FD; // first input channel of the block's group
-    // Filter offsets of the block's channels; a block past Cout (the last one) re-reads the last filter, never stored.
-    int filterBase[BLOCK];
-    for (int j = 0; j < BLOCK; j++)
+    int OH = pc.outputDims.x, OW = pc.outputDims.y, OC = pc.outputDims.z, FPG = pc.outputDims.w;
+    int block = int(gl_WorkGroupID.y);
+    int group = block / pc.blocksPerGroup;
+    int firstFilter = (block % pc.blocksPerGroup) * 8;  // within the group
+    int ocBase = group * FPG + firstFilter;
+    int channels = FPG - firstFilter < 8 ? FPG - firstFilter : 8;
+    int channelBase = group * pc.inputDims.w;
+
+    vec4 biasA = vec4(0.0), biasB = vec4(0.0);
+    if (HAS_BIAS != 0)
     {
-        int oc = ocBase + j < OC ? ocBase + j : OC - 1;
-        filterBase[j] = oc * KH * KW * FD;
+        int last = ocBase + channels - 1; // a partial block repeats its last bias (never stored)
+        biasA = vec4(bias[min(ocBase, last)], bias[min(ocBase + 1, last)], bias[min(ocBase + 2, last)], bias[min(ocBase + 3, last)]);
+        biasB = vec4(bias[min(ocBase + 4, last)], bias[min(ocBase + 5, last)], bias[min(ocBase + 6, last)], bias[min(ocBase + 7, last)]);
     }
-    ACCEL_FOR_EACH(p, pc.pixels)
+
+    uint stride = gl_NumWorkGroups.x * ACCEL_LOCAL_SIZE;
+    for (uint base = gl_WorkGroupID.x * ACCEL_LOCAL_SIZE; base < pc.pixels; base += stride)
     {
-        int ox = int(p % uint(OW));
-        int rest = int(p / uint(OW));
+        uint p = base + gl_LocalInvocationID.x;
+        bool live = p < pc.pixels;
+        int q = int(live ? p : pc.pixels - 1u);
+        int ox = q % OW;
+        int rest = q / OW;
         int oy = rest % OH;
         int b = rest / OH;
-        int iyOrigin = oy * pc.window.z - pc.dilation.z;
-        int ixOrigin = ox * pc.window.w - pc.dilation.w;
-        float acc[BLOCK];
-        for (int j = 0; j < BLOCK; j++) acc[j] = 0.0;
-        for (int ky = 0; ky < KH; ky++)
+        ivec4 pixel = ivec4(b * pc.inputDims.x, oy * pc.window.z - pc.dilation.z, ox * pc.window.w - pc.dilation.w, live ? channelBase : -1);
+        vec4 accA = vec4(0.0), accB = vec4(0.0);
+        accelConvBlock(pixel, pc.window.x, pc.window.y, pc.inputDims.w, block * pc.blockOctets, accA, accB);
+        if (live)
         {
-            int iy = iyOrigin + ky * pc.dilation.x;
-            if (iy >= 0 && iy < H)
+            precise vec4 valueA = accA, valueB = accB;
+            if (HAS_BIAS != 0)
             {
-                for (int kx = 0; kx < KW; kx++)
-                {
-                    int ix = ixOrigin + kx * pc.dilation.y;
-                    if (ix >= 0 && ix < W)
-                    {
-                        int inputOffset = ((b * H + iy) * W + ix) * C + channelBase;
-                        int tap = (ky * KW + kx) * FD;
-                        for (int ci = 0; ci < FD; ci++)
-                        {
-                            float xv = x[inputOffset + ci];
-                            for (int j = 0; j < BLOCK; j++)
-                                acc[j] = accelFma(xv, w[filterBase[j] + tap + ci], acc[j]);
-                        }
-                    }
-                }
+                valueA = accA + biasA;
+                valueB = accB + biasB;
             }
-        }
-        int outputOffset = int(p) * OC + ocBase;
-        for (int j = 0; j < BLOCK; j++)
-        {
-            if (ocBase + j < OC)
+            valueA = vec4(accelClamp(valueA.x, pc.lo, pc.hi), accelClamp(valueA.y, pc.lo, pc.hi),
+                          accelClamp(valueA.z, pc.lo, pc.hi), accelClamp(valueA.w, pc.lo, pc.hi));
+            valueB = vec4(accelClamp(valueB.x, pc.lo, pc.hi), accelClamp(valueB.y, pc.lo, pc.hi),
+                          accelClamp(valueB.z, pc.lo, pc.hi), accelClamp(valueB.w, pc.lo, pc.hi));
+            int outputOffset = q * OC + ocBase;
+            if (VECTOR_OUTPUT != 0 && channels == 8)
             {
-                precise float value = acc[j];
-                if (HAS_BIAS != 0) value = acc[j] + bias[ocBase + j];
-                y[outputOffset + j] = accelClamp(value, pc.lo, pc.hi);
+                y4[outputOffset >> 2] = valueA;
+                y4[(outputOffset >> 2) + 1] = valueB;
+            }
+            else
+            {
+                y[outputOffset] = valueA.x;
+                if (channels > 1) y[outputOffset + 1] = valueA.y;
+                if (channels > 2) y[outputOffset + 2] = valueA.z;
+                if (channels > 3) y[outputOffset + 3] = valueA.w;
+                if (channels > 4) y[outputOffset + 4] = valueB.x;
+                if (channels > 5) y[outputOffset + 5] = valueB.y;
+                if (channels > 6) y[outputOffset + 6] = valueB.z;
+                if (channels > 7) y[outputOffset + 7] = valueB.w;
             }
         }
     }
