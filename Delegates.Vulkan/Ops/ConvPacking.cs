@@ -8,9 +8,10 @@ namespace Accel.Delegates.Vulkan.Ops;
 /// weights side by side; a block's octets run over (tap, ci) in the reference's reduction order, padded with zeros
 /// to a multiple of 8 octets (padding is loaded, never used in an fma):
 /// packed[(block·blockOctets + tap·depth + ci)·8 + j] = filter[oc = group·perGroup + (block mod blocksPerGroup)·8 + j][tap][ci].
+/// DEPTHWISE_CONV_2D (depth 1) has its filter channels-last, [tap][oc] (<paramref name="ChannelsLast"/>).
 /// Only the memory layout changes; the shaders' order of fma steps is the reference's.
 /// </summary>
-internal readonly record struct ConvPacking(int OutputChannels, int Taps, int Depth, int Groups)
+internal readonly record struct ConvPacking(int OutputChannels, int Taps, int Depth, int Groups, bool ChannelsLast = false)
 {
     public int FiltersPerGroup => OutputChannels / Groups;
     public int BlocksPerGroup => (FiltersPerGroup + 7) / 8;
@@ -40,12 +41,13 @@ internal readonly record struct ConvPacking(int OutputChannels, int Taps, int De
         {
             Reduction = Taps * Depth, BlockOctets = BlockOctets, FiltersPerGroup = FiltersPerGroup,
             BlocksPerGroup = BlocksPerGroup, Total = (uint)PackedFloats,
+            ChannelStride = ChannelsLast ? 1 : Taps * Depth, ReductionStride = ChannelsLast ? OutputChannels : 1,
         };
         builder.DispatchElements("conv_pack", [ShaderBinding.Read(builder.Buffer(filter)), ShaderBinding.Write(packed)], push, PackedFloats);
         return packed;
     }
 
-    /// <summary>The packed layout of an OHWI (or [units, depth]) filter; host twin of conv_pack.comp.</summary>
+    /// <summary>The packed layout of an OHWI ([units, depth]; channels-last [1, KH, KW, Cout]) filter; host twin of conv_pack.comp.</summary>
     public float[] Pack(ReadOnlySpan<float> filter)
     {
         var packed = new float[PackedFloats];
@@ -55,7 +57,10 @@ internal readonly record struct ConvPacking(int OutputChannels, int Taps, int De
             int block = group * BlocksPerGroup + withinGroup / 8, j = withinGroup % 8;
             for (int tap = 0; tap < Taps; tap++)
                 for (int ci = 0; ci < Depth; ci++)
-                    packed[((long)block * BlockOctets + tap * Depth + ci) * 8 + j] = filter[(oc * Taps + tap) * Depth + ci];
+                {
+                    int r = tap * Depth + ci;
+                    packed[((long)block * BlockOctets + r) * 8 + j] = filter[ChannelsLast ? r * OutputChannels + oc : oc * Taps * Depth + r];
+                }
         }
         return packed;
     }
@@ -66,5 +71,6 @@ internal readonly record struct ConvPacking(int OutputChannels, int Taps, int De
     {
         public int Reduction, BlockOctets, FiltersPerGroup, BlocksPerGroup;
         public uint Total;
+        public int ChannelStride, ReductionStride;
     }
 }
