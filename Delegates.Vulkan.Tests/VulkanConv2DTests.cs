@@ -158,6 +158,22 @@ public sealed class VulkanConv2DTests
     }
 
     [Test]
+    public void ANegativeZeroProductStartsFromPlusZeroAsTheReference()
+    {
+        // fma(-0, 1, +0) = +0: a chain of one step whose product is -0 must not come out -0 (a compiler that sees the
+        // +0 start as a literal may fold fma(x, w, 0) into x*w).
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 1, 2, 2, 1);
+        int y = mb.Tensor("y", 1, 2, 2, 2);
+        mb.AddOperator(BuiltinOperator.Conv2D, [x, mb.AddConstant("filter", [2, 1, 1, 1], new[] { 1f, -1f })], [y],
+            new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None));
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var plan = VulkanHarness.AssertBitExact(mb.Build(), [[-0f, 0f, -0f, 0f]], "-0 products");
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(1));
+    }
+
+    [Test]
     public void AFilterComputedAtRunTimeIsReadFromItsDeviceBuffer()
     {
         var random = new Random(607);

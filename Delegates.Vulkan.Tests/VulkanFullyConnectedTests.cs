@@ -91,6 +91,21 @@ public sealed class VulkanFullyConnectedTests
     }
 
     [Test]
+    public void ANegativeZeroProductStartsFromPlusZeroAsTheReference()
+    {
+        // K = 1: out = fma(x, w, +0), which is +0 for a -0 product.
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 4, 1);
+        int y = mb.Tensor("y", 4, 2);
+        mb.AddOperator(BuiltinOperator.FullyConnected, [x, mb.AddConstant("weights", [2, 1], new[] { 1f, -1f })], [y],
+            new FullyConnectedOptions(ActivationFunctionType.None));
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var plan = VulkanHarness.AssertBitExact(mb.Build(), [[-0f, 0f, -0f, 0f]], "-0 products");
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(1));
+    }
+
+    [Test]
     public void WeightsComputedAtRunTimeAreRePackedOnTheDevice()
     {
         var random = new Random(704);

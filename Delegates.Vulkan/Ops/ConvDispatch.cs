@@ -52,7 +52,7 @@ internal static class ConvDispatch
         return (uint)Math.Min(Math.Min(rows, wanted), ushort.MaxValue);
     }
 
-    /// <summary>conv2d.comp's push constants (std430: four ivec4, then pixels, blocksPerGroup, blockOctets, lo, hi).</summary>
+    /// <summary>conv2d.comp's push constants (std430: four ivec4, then pixels, blocksPerGroup, blockOctets, lo, hi, zero).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct Push
     {
@@ -63,5 +63,6 @@ internal static class ConvDispatch
         public uint Pixels;
         public int BlocksPerGroup, BlockOctets;
         public float Lo, Hi;
+        public float Zero; // always +0 (see the shader)
     }
 }

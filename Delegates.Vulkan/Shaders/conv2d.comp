@@ -30,6 +30,7 @@ layout(push_constant) uniform Push
     int blockOctets;     // packed-filter octets per block: KH*KW*FD rounded up to a multiple of 8
     float lo;            // fused activation bounds (-inf, +inf for NONE)
     float hi;
+    float zero;          // +0, from the host: a literal 0 start lets the compiler fold fma(x, w, +0) into x*w (-0 for -0 products)
 } pc;
 
 // pixel = (b*H, iy origin, ix origin, channel offset of the block's group, or -1 past the last pixel).
@@ -70,7 +71,7 @@ void main()
         int oy = rest % OH;
         int b = rest / OH;
         ivec4 pixel = ivec4(b * pc.inputDims.x, oy * pc.window.z - pc.dilation.z, ox * pc.window.w - pc.dilation.w, live ? channelBase : -1);
-        vec4 accA = vec4(0.0), accB = vec4(0.0);
+        vec4 accA = vec4(pc.zero), accB = vec4(pc.zero);
         accelConvBlock(pixel, pc.window.x, pc.window.y, pc.inputDims.w, block * pc.blockOctets, accA, accB);
         if (live)
         {
