@@ -77,6 +77,27 @@ public sealed class VulkanConv2DTests
     }
 
     [Test]
+    public void OneOrTwoFiltersPerGroupUseSingleChannelBlocksAndMatchTheReference()
+    {
+        // Blocks of one channel: 64 reduction steps per load round, tap by tap (depth % 8 == 0, rounds cut at the
+        // tap's depth) or walked flat.
+        var random = new Random(612);
+        foreach (int depth in new[] { 8, 64, 72, 136, 3, 13, 70 })
+            foreach (int outputChannels in new[] { 1, 2 })
+                foreach (int k in new[] { 1, 3 })
+                {
+                    var options = new Conv2DOptions(Padding.Same, 1, 1, Activations[depth % 4]);
+                    var bytes = Model(random, [1, 5, 9, depth], outputChannels, k, k, 1, options, depth % 2 == 0, 0.02);
+                    AssertDelegatedAndExact(bytes, random, 0.02, $"depth {depth} Cout {outputChannels} {k}x{k}");
+                }
+        foreach (var (cin, groups, cout) in new[] { (16, 8, 16), (24, 3, 3), (10, 5, 10) })
+        {
+            var bytes = Model(random, [1, 6, 5, cin], cout, 3, 3, groups, new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None), true, 0.02);
+            AssertDelegatedAndExact(bytes, random, 0.02, $"groups {groups} Cin {cin} Cout {cout}");
+        }
+    }
+
+    [Test]
     public void UnequalStridesDilationsAndRectangularKernelsMatchTheReferenceBitForBit()
     {
         var random = new Random(602);

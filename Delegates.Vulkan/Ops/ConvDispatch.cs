@@ -4,7 +4,7 @@ namespace Accel.Delegates.Vulkan.Ops;
 
 /// <summary>
 /// Records Shaders/conv2d.comp (CONV_2D, and FULLY_CONNECTED as a 1x1 convolution over [1, 1, batch, K]):
-/// workgroups x = rows of 64 output pixels (grid-stride), y = one block of 8 output channels.
+/// workgroups x = rows of 64 output pixels (grid-stride), y = one block of 8 (or 1, ConvPacking.SingleChannel) output channels.
 /// </summary>
 internal static class ConvDispatch
 {
@@ -32,12 +32,12 @@ internal static class ConvDispatch
         // 8 input channels per load when every tap's channel offset (pixel·C + group·depth) and the depth are multiples of 8.
         bool vectorInput = g.C % 8 == 0 && packing.Depth % 8 == 0;
         // Two 4-channel stores per full block when Cout and every block's first channel (group·perGroup + 8·i) are multiples of 4.
-        bool vectorOutput = packing.OutputChannels % 4 == 0 && packing.FiltersPerGroup % 4 == 0;
+        bool vectorOutput = !packing.SingleChannel && packing.OutputChannels % 4 == 0 && packing.FiltersPerGroup % 4 == 0;
         uint groupsX = PixelWorkgroups(builder.Device, g.Pixels, packing.Blocks);
         builder.Dispatch("conv2d",
             [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Read(packedFilter),
              ShaderBinding.Read(bias is null ? packedFilter : builder.Buffer(bias)), ShaderBinding.Write(builder.Buffer(output))],
-            push, groupsX, (uint)packing.Blocks, 1, [bias is null ? 0 : 1, vectorInput ? 1 : 0, vectorOutput ? 1 : 0]);
+            push, groupsX, (uint)packing.Blocks, 1, [bias is null ? 0 : 1, vectorInput ? 1 : 0, vectorOutput ? 1 : 0, packing.SingleChannel ? 1 : 0]);
     }
 
     /// <summary>

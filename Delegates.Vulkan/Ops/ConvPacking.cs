@@ -3,26 +3,32 @@ using System.Runtime.InteropServices;
 namespace Accel.Delegates.Vulkan.Ops;
 
 /// <summary>
-/// The filter layout Shaders/conv_block.glsl reads (CONV_2D, FULLY_CONNECTED, Convolution2DTransposeBias): output
-/// channels in blocks of 8 within each group, and for every (block, tap, ci) one "octet" holding the 8 channels'
-/// weights side by side; a block's octets run over (tap, ci) in the reference's reduction order, padded with zeros
-/// to a multiple of 8 octets (padding is loaded, never used in an fma):
-/// packed[(block·blockOctets + tap·depth + ci)·8 + j] = filter[oc = group·perGroup + (block mod blocksPerGroup)·8 + j][tap][ci].
-/// DEPTHWISE_CONV_2D (depth 1) has its filter channels-last, [tap][oc] (<paramref name="ChannelsLast"/>).
-/// Only the memory layout changes; the shaders' order of fma steps is the reference's.
+/// The filter layout Shaders/conv_block.glsl reads (CONV_2D, FULLY_CONNECTED, Convolution2DTransposeBias; and
+/// depthwise_conv2d.comp): output channels in blocks of <see cref="BlockSize"/> (8, or 1 for layers with at most two
+/// filters per group, whose blocks of 8 would mostly compute nothing) within each group; a block's weights run over the
+/// reduction index r = tap·depth + ci in the reference's order, the block's channels side by side, zero-padded to a
+/// multiple of 64 floats (8 "octets" of 8 floats, one per lane of a load round; padding is loaded, never used):
+/// packed[block·blockFloats + r·blockSize + j] = filter[oc = group·perGroup + (block mod blocksPerGroup)·blockSize + j][r].
+/// DEPTHWISE_CONV_2D (depth 1) has its filter channels-last, [tap][oc] (<paramref name="ChannelsLast"/>), and always
+/// blocks of 8. Only the memory layout changes; the shaders' order of fma steps is the reference's.
 /// </summary>
 internal readonly record struct ConvPacking(int OutputChannels, int Taps, int Depth, int Groups, bool ChannelsLast = false)
 {
     public int FiltersPerGroup => OutputChannels / Groups;
-    public int BlocksPerGroup => (FiltersPerGroup + 7) / 8;
+    public bool SingleChannel => !ChannelsLast && FiltersPerGroup <= 2;
+    public int BlockSize => SingleChannel ? 1 : 8;
+    public int BlocksPerGroup => (FiltersPerGroup + BlockSize - 1) / BlockSize;
     public int Blocks => BlocksPerGroup * Groups;
-    public int BlockOctets => (int)(((long)Taps * Depth + 7) / 8 * 8);
-    public long PackedFloats => (long)Blocks * BlockOctets * 8;
+    public long Reduction => (long)Taps * Depth;
+    public long BlockFloats => (Reduction * BlockSize + 63) / 64 * 64;
+    /// <summary>Octets (8 floats) per block: the shaders' unit of weight loads.</summary>
+    public int BlockOctets => (int)(BlockFloats / 8);
+    public long PackedFloats => Blocks * BlockFloats;
 
     /// <summary>Null when the packed filter fits one storage buffer and int32 indices; otherwise the refusal.</summary>
     public string? Refusal(string op, VulkanDeviceInfo device)
     {
-        if ((long)Taps * Depth > int.MaxValue / 8 || PackedFloats * 4 > (long)Math.Min(device.Limits.MaxStorageBufferRange, int.MaxValue))
+        if (PackedFloats > int.MaxValue || PackedFloats * 4 > (long)Math.Min(device.Limits.MaxStorageBufferRange, int.MaxValue))
             return $"{op}: the packed filter ({PackedFloats * 4} bytes) exceeds the device's maxStorageBufferRange";
         if (Blocks > ushort.MaxValue) return $"{op}: {OutputChannels} output channels need more than 65,535 workgroups";
         return null;
@@ -39,8 +45,8 @@ internal readonly record struct ConvPacking(int OutputChannels, int Taps, int De
         var packed = builder.Table<float>(new float[PackedFloats]);
         var push = new PackPush
         {
-            Reduction = Taps * Depth, BlockOctets = BlockOctets, FiltersPerGroup = FiltersPerGroup,
-            BlocksPerGroup = BlocksPerGroup, Total = (uint)PackedFloats,
+            Reduction = (int)Reduction, BlockFloats = (int)BlockFloats, FiltersPerGroup = FiltersPerGroup,
+            BlocksPerGroup = BlocksPerGroup, Total = (uint)PackedFloats, BlockSize = BlockSize,
             ChannelStride = ChannelsLast ? 1 : Taps * Depth, ReductionStride = ChannelsLast ? OutputChannels : 1,
         };
         builder.DispatchElements("conv_pack", [ShaderBinding.Read(builder.Buffer(filter)), ShaderBinding.Write(packed)], push, PackedFloats);
@@ -54,13 +60,9 @@ internal readonly record struct ConvPacking(int OutputChannels, int Taps, int De
         for (int oc = 0; oc < OutputChannels; oc++)
         {
             int group = oc / FiltersPerGroup, withinGroup = oc % FiltersPerGroup;
-            int block = group * BlocksPerGroup + withinGroup / 8, j = withinGroup % 8;
-            for (int tap = 0; tap < Taps; tap++)
-                for (int ci = 0; ci < Depth; ci++)
-                {
-                    int r = tap * Depth + ci;
-                    packed[((long)block * BlockOctets + r) * 8 + j] = filter[ChannelsLast ? r * OutputChannels + oc : oc * Taps * Depth + r];
-                }
+            long block = group * BlocksPerGroup + withinGroup / BlockSize, j = withinGroup % BlockSize;
+            for (long r = 0; r < Reduction; r++)
+                packed[block * BlockFloats + r * BlockSize + j] = filter[(int)(ChannelsLast ? r * OutputChannels + oc : oc * Reduction + r)];
         }
         return packed;
     }
@@ -69,8 +71,8 @@ internal readonly record struct ConvPacking(int OutputChannels, int Taps, int De
     [StructLayout(LayoutKind.Sequential)]
     private struct PackPush
     {
-        public int Reduction, BlockOctets, FiltersPerGroup, BlocksPerGroup;
+        public int Reduction, BlockFloats, FiltersPerGroup, BlocksPerGroup;
         public uint Total;
-        public int ChannelStride, ReductionStride;
+        public int ChannelStride, ReductionStride, BlockSize;
     }
 }

@@ -32,12 +32,12 @@ internal sealed class TransposeConvBiasOp : IVulkanOp
         Plan(node, out var push, out var packing);
         var filter = packing.PackedFilter(builder, node.Inputs[1]!);
         bool vectorInput = push.C % 8 == 0;
-        bool vectorOutput = packing.OutputChannels % 4 == 0;
+        bool vectorOutput = !packing.SingleChannel && packing.OutputChannels % 4 == 0;
         uint groupsX = ConvDispatch.PixelWorkgroups(builder.Device, push.Pixels, packing.Blocks);
         builder.Dispatch("transpose_conv_bias",
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(filter),
              ShaderBinding.Read(builder.Buffer(node.Inputs[2]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
-            push, groupsX, (uint)packing.Blocks, 1, [vectorInput ? 1 : 0, vectorOutput ? 1 : 0]);
+            push, groupsX, (uint)packing.Blocks, 1, [vectorInput ? 1 : 0, vectorOutput ? 1 : 0, packing.SingleChannel ? 1 : 0]);
     }
 
     /// <summary>The reference's Prepare checks, the push constants and the filter packing; null when supported, else the refusal.</summary>

@@ -5,13 +5,16 @@
 // that order, skipping taps outside the input; then acc + bias (when there is one); then the fused-activation clamp.
 // Ops/Conv2DOp.cs (also FULLY_CONNECTED, as a 1x1 convolution: Ops/FullyConnectedOp.cs).
 //
-// Work split: invocation x = one output pixel, workgroup y = a block of 8 output channels of one group (conv_block.glsl).
+// Work split: invocation x = one output pixel, workgroup y = a block of 8 (or 1) output channels of one group
+// (conv_block.glsl).
 // The pixel loop is uniform per workgroup (no early exit: subgroup broadcasts need every lane). No barriers, no
 // shared memory.
 
 layout(constant_id = 0) const int HAS_BIAS = 0;     // 1: out = acc + bias[oc]
 layout(constant_id = 1) const int VECTOR_INPUT = 0; // 1: Cin and Cin/groups are multiples of 8 (conv_block.glsl)
 layout(constant_id = 2) const int VECTOR_OUTPUT = 0; // 1: Cout and the blocks' first channels are multiples of 4
+layout(constant_id = 3) const int SINGLE_CHANNEL = 0; // 1: blocks of one output channel (conv_block.glsl)
+const int BLOCK = SINGLE_CHANNEL != 0 ? 1 : 8;
 
 #include "conv_block.glsl"
 
@@ -26,8 +29,8 @@ layout(push_constant) uniform Push
     ivec4 window;        // KH, KW, stride_h, stride_w
     ivec4 dilation;      // dilation_h, dilation_w, pad_top, pad_left
     uint pixels;         // N * OH * OW
-    int blocksPerGroup;  // ceil(filters per group / 8)
-    int blockOctets;     // packed-filter octets per block: KH*KW*FD rounded up to a multiple of 8
+    int blocksPerGroup;  // ceil(filters per group / BLOCK)
+    int blockOctets;     // packed-filter octets (8 floats) per block (Ops/ConvPacking.cs)
     float lo;            // fused activation bounds (-inf, +inf for NONE)
     float hi;
     float zero;          // +0, from the host: a literal 0 start lets the compiler fold fma(x, w, +0) into x*w (-0 for -0 products)
@@ -47,9 +50,9 @@ void main()
     int OH = pc.outputDims.x, OW = pc.outputDims.y, OC = pc.outputDims.z, FPG = pc.outputDims.w;
     int block = int(gl_WorkGroupID.y);
     int group = block / pc.blocksPerGroup;
-    int firstFilter = (block % pc.blocksPerGroup) * 8;  // within the group
+    int firstFilter = (block % pc.blocksPerGroup) * BLOCK;  // within the group
     int ocBase = group * FPG + firstFilter;
-    int channels = FPG - firstFilter < 8 ? FPG - firstFilter : 8;
+    int channels = FPG - firstFilter < BLOCK ? FPG - firstFilter : BLOCK;
     int channelBase = group * pc.inputDims.w;
 
     vec4 biasA = vec4(0.0), biasB = vec4(0.0);
@@ -65,6 +68,9 @@ void main()
     {
         uint p = base + gl_LocalInvocationID.x;
         bool live = p < pc.pixels;
+        // A subgroup with no pixel left stops (subgroup-uniform, so the broadcasts stay valid); a CPU implementation
+        // would otherwise run its whole reduction with every step skipped (one pixel: 8 subgroups for 1 output).
+        if (subgroupBallot(live) == uvec4(0)) break;
         int q = int(live ? p : pc.pixels - 1u);
         int ox = q % OW;
         int rest = q / OW;

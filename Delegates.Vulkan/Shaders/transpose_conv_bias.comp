@@ -6,11 +6,13 @@
 // t / stride_h < H, s / stride_w < W, for ci: acc = fma(x[t / stride_h, s / stride_w, ci], w[oc, ky, kx, ci], acc);
 // then acc + bias[oc]. No activation. Ops/TransposeConvBiasOp.cs.
 //
-// Work split as conv2d.comp: invocation x = one output pixel, workgroup y = a block of 8 output channels
+// Work split as conv2d.comp: invocation x = one output pixel, workgroup y = a block of 8 (or 1) output channels
 // (conv_block.glsl); the pixel loop is uniform per workgroup (no early exit: subgroup broadcasts need every lane).
 
 layout(constant_id = 0) const int VECTOR_INPUT = 0;  // 1: Cin a multiple of 8 (conv_block.glsl)
 layout(constant_id = 1) const int VECTOR_OUTPUT = 0; // 1: Cout a multiple of 4: a full block is stored as two vec4
+layout(constant_id = 2) const int SINGLE_CHANNEL = 0; // 1: blocks of one output channel (conv_block.glsl)
+const int BLOCK = SINGLE_CHANNEL != 0 ? 1 : 8;
 
 #include "conv_block.glsl"
 
@@ -20,7 +22,7 @@ layout(std430, set = 0, binding = 3) writeonly buffer OutputQuads { vec4 y4[]; }
 
 layout(push_constant) uniform Push
 {
-    ivec4 inputDims;  // H, W, Cin, block octets (KH*KW*Cin rounded up to a multiple of 8)
+    ivec4 inputDims;  // H, W, Cin, packed-filter octets (8 floats) per block (Ops/ConvPacking.cs)
     ivec4 outputDims; // OH, OW, Cout, unused
     ivec4 window;     // KH, KW, stride_h, stride_w
     ivec4 padding;    // pad_top, pad_left, unused, unused
@@ -42,8 +44,8 @@ void main()
 {
     int OH = pc.outputDims.x, OW = pc.outputDims.y, OC = pc.outputDims.z;
     int block = int(gl_WorkGroupID.y);
-    int ocBase = block * 8;
-    int channels = OC - ocBase < 8 ? OC - ocBase : 8;
+    int ocBase = block * BLOCK;
+    int channels = OC - ocBase < BLOCK ? OC - ocBase : BLOCK;
     int last = ocBase + channels - 1; // a partial block repeats its last bias (never stored)
     vec4 biasA = vec4(bias[min(ocBase, last)], bias[min(ocBase + 1, last)], bias[min(ocBase + 2, last)], bias[min(ocBase + 3, last)]);
     vec4 biasB = vec4(bias[min(ocBase + 4, last)], bias[min(ocBase + 5, last)], bias[min(ocBase + 6, last)], bias[min(ocBase + 7, last)]);
@@ -53,6 +55,9 @@ void main()
     {
         uint p = base + gl_LocalInvocationID.x;
         bool live = p < pc.pixels;
+        // A subgroup with no pixel left stops (subgroup-uniform, so the broadcasts stay valid); a CPU implementation
+        // would otherwise run its whole reduction with every step skipped (one pixel: 8 subgroups for 1 output).
+        if (subgroupBallot(live) == uvec4(0)) break;
         int q = int(live ? p : pc.pixels - 1u);
         int ox = q % OW;
         int rest = q / OW;
