@@ -104,6 +104,23 @@ public sealed class VulkanDepthwiseConv2DTests
     }
 
     [Test]
+    public void StripsOfFourOutputsCoverEveryRowRemainderStrideAndDilation()
+    {
+        // Windows up to 5x5 compute 4 horizontally adjacent outputs per invocation: widths around multiples of 4,
+        // column strides and dilations that make a column feed 0, 1 or several outputs of the strip.
+        var random = new Random(808);
+        foreach (int width in new[] { 1, 3, 4, 5, 8, 11 })
+            foreach (var (k, stride, dilation) in new[] { (3, 1, 1), (3, 2, 1), (5, 1, 2), (2, 3, 1), (3, 1, 3), (4, 2, 2) })
+            {
+                var options = new DepthwiseConv2DOptions(width % 2 == 0 ? Padding.Same : Padding.Valid, stride, 1, 1, ActivationFunctionType.None,
+                    dilation, 1);
+                int paddedWidth = width + (k - 1) * dilation; // VALID needs the window to fit
+                var bytes = Model(random, [2, 4, width % 2 == 0 ? width : paddedWidth, 16], 1, 2, k, options, true, 0.02);
+                AssertDelegatedAndExact(bytes, random, 0.02, $"width {width} 2x{k} stride {stride} dilation {dilation}");
+            }
+    }
+
+    [Test]
     public void SpecialValuesInInputsFilterAndBiasPropagateExactlyAsTheReference()
     {
         var random = new Random(805);

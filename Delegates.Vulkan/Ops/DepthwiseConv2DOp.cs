@@ -15,6 +15,9 @@ internal sealed class DepthwiseConv2DOp : IVulkanOp
     /// <summary>Largest window whose weights the shader keeps in registers (a specialization per window size).</summary>
     private const int MaxPreloadedTaps = 25;
 
+    /// <summary>Horizontally adjacent outputs per invocation for those windows (each input column loaded once for all).</summary>
+    private const int Strip = 4;
+
     public IReadOnlyList<string> Operators { get; } = [BuiltinOperator.DepthwiseConv2D.ToSchemaName()];
 
     public NodeSupport Supports(DelegateNode node, VulkanDeviceInfo device)
@@ -32,14 +35,17 @@ internal sealed class DepthwiseConv2DOp : IVulkanOp
         int inputDepth = push.C, multiplier = push.Multiplier;
         bool vectorInput = multiplier == 1 && inputDepth % 8 == 0;
         bool vectorOutput = packing.OutputChannels % 4 == 0;
-        long pixels = push.Pixels;
-        uint groupsX = ConvDispatch.PixelWorkgroups(builder.Device, pixels, packing.Blocks);
-        // Windows up to 5x5 get their own pipeline with the weights held in registers across pixels.
+        // Windows up to 5x5 get their own pipeline: weights held in registers, Strip outputs per invocation along x.
         bool fixedWindow = push.KH * push.KW <= MaxPreloadedTaps;
+        long items = fixedWindow && push.OW > 0 ? (long)push.Pixels / push.OW * ((push.OW + Strip - 1) / Strip) : push.Pixels;
+        var dispatchPush = push with { Pixels = (uint)items };
+        uint groupsX = ConvDispatch.PixelWorkgroups(builder.Device, items, packing.Blocks);
         builder.Dispatch("depthwise_conv2d",
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(filter),
              ShaderBinding.Read(bias is null ? filter : builder.Buffer(bias)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
-            push, groupsX, (uint)packing.Blocks, 1, [bias is null ? 0 : 1, vectorInput ? 1 : 0, vectorOutput ? 1 : 0, fixedWindow ? push.KH : 0, fixedWindow ? push.KW : 0]);
+            dispatchPush, groupsX, (uint)packing.Blocks, 1,
+            [bias is null ? 0 : 1, vectorInput ? 1 : 0, vectorOutput ? 1 : 0,
+             fixedWindow ? push.KH : 0, fixedWindow ? push.KW : 0, push.StrideW, push.DilationW, Strip]);
     }
 
     /// <summary>The reference's Prepare checks, the push constants and the filter packing; null when supported, else the refusal.</summary>
