@@ -93,6 +93,28 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    public void ADeviceDelegateRecordsTheDeviceItRanOn()
+    {
+        using var dir = new TempDirectory();
+        string? saved = Environment.GetEnvironmentVariable("ACCEL_ILGPU_ACCELERATOR");
+        Environment.SetEnvironmentVariable("ACCEL_ILGPU_ACCELERATOR", "cpu");
+        try
+        {
+            var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "2", "--delegate", "ilgpu", "--json", dir.File("r.json"), "--no-history");
+            Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+            Assert.That(result.Stdout, Does.Contain("device: ILGPU Cpu: "));
+            Assert.That(BenchJson.ReadFile(dir.File("r.json")).Single().Device, Does.StartWith("ILGPU Cpu: "));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("ACCEL_ILGPU_ACCELERATOR", saved);
+        }
+        var host = CliHarness.Run("bench", WriteModel(dir), "--runs", "2", "--delegate", "cpu", "--json", dir.File("cpu.json"), "--no-history");
+        Assert.That(host.ExitCode, Is.EqualTo(0), host.Stderr);
+        Assert.That(BenchJson.ReadFile(dir.File("cpu.json")).Single().Device, Is.Null, "the host CPU needs no device line");
+    }
+
+    [Test]
     public void ProfileOpsWithADelegateReportsPartitionsAndSaysSo()
     {
         using var dir = new TempDirectory();

@@ -227,6 +227,7 @@ public static class BenchCommand
             Runtime = "accel",
             Backend = o.Backend,
             Threads = o.InterpreterOptions.Threads,
+            Device = o.InterpreterOptions.Delegates.Select(d => d.Delegate.DeviceDescription).FirstOrDefault(d => d is not null),
             Commit = commit,
             Dirty = dirty,
             Date = DateTimeOffset.UtcNow,
@@ -277,6 +278,7 @@ public static class BenchCommand
         {
             var plan = interpreter.Plan;
             stdout.WriteLine($"backend: {r.Backend}, threads {r.Threads}, vector path {CpuDelegate.VectorPath}: {plan.DelegatedNodeCount} of {plan.Partitions.Sum(p => p.Nodes.Length)} executed nodes delegated in {plan.Partitions.Count(p => p.IsDelegated)} partition(s)");
+            if (r.Device is not null) stdout.WriteLine($"device: {r.Device}");
             foreach (var diagnostic in interpreter.Diagnostics) stdout.WriteLine($"diagnostic: {diagnostic}");
         }
         else

@@ -55,6 +55,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public string? UnavailableReason { get; }
 
     /// <summary>The accelerator in use (kind and device name), or null when unavailable.</summary>
+    public string? DeviceDescription => AcceleratorDescription is { } accelerator ? $"ILGPU {accelerator}" : null;
+
     public string? AcceleratorDescription =>
         _backend is null ? null : $"{_backend.Kind}: {_backend.Accelerator.Name}";
 

@@ -94,6 +94,8 @@ public sealed class VulkanDelegate : IAccelDelegate
     /// <summary>The device in use, or null when unavailable.</summary>
     public VulkanDeviceDescription? Device => _device?.Description;
 
+    public string? DeviceDescription => Device is { } device ? $"Vulkan device {device}" : null;
+
     /// <summary>What the device guarantees for float32 shader arithmetic, or null when unavailable.</summary>
     public VulkanFloatControls? FloatControls => _device?.FloatControls;
 

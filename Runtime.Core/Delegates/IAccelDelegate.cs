@@ -34,6 +34,12 @@ public interface IAccelDelegate : IDisposable
     /// <summary>Null when the delegate can run here; otherwise why not ("no Vulkan loader", "no CUDA device").</summary>
     string? UnavailableReason { get; }
 
+    /// <summary>
+    /// The device the delegate runs on, for reports and benchmark records (a Vulkan device's name, type and API
+    /// version; an ILGPU accelerator); null when there is nothing more to say than the host CPU, or when unavailable.
+    /// </summary>
+    string? DeviceDescription => null;
+
     /// <summary>Whether this delegate can run <paramref name="node"/> (shapes are final; constants readable).</summary>
     NodeSupport Supports(DelegateNode node);
 

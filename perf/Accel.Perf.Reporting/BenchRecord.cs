@@ -29,6 +29,9 @@ public sealed record BenchRecord
     public required string Backend { get; init; }
     public int Threads { get; init; } = 1;
 
+    /// <summary>Accel with a device delegate: the device it ran on (<c>IAccelDelegate.DeviceDescription</c>), e.g. the Vulkan device.</summary>
+    public string? Device { get; init; }
+
     /// <summary>Git commit of the code measured (<c>git rev-parse HEAD</c>), or null when unknown.</summary>
     public string? Commit { get; init; }
 
