@@ -91,12 +91,12 @@ public sealed class RunnerTests
         using var dir = new TempDirectory();
         var paths = SmallSuiteWithGoldens(dir);
         var registry = TestSuite.ReferenceAndCpu();
-        var report = Run(paths, "reference,vulkan", registry);
-        var skipped = report.Cells.Where(c => c.Backend == "vulkan").ToArray();
+        var report = Run(paths, "reference,hexagon", registry);
+        var skipped = report.Cells.Where(c => c.Backend == "hexagon").ToArray();
         Assert.That(skipped, Has.Length.EqualTo(4));
         Assert.That(skipped.Select(c => c.Status), Is.All.EqualTo(CellStatus.Skipped));
         Assert.That(skipped[0].Message, Does.Contain("not part of this build"));
-        Assert.That(report.Runs[0].Backends.Single(b => b.Name == "vulkan").Available, Is.False);
+        Assert.That(report.Runs[0].Backends.Single(b => b.Name == "hexagon").Available, Is.False);
         Assert.That(report.Summary.Ok, Is.True);
     }
 
@@ -181,11 +181,14 @@ public sealed class RunnerTests
     }
 
     [Test]
-    public void TheDefaultRegistryFindsTheCpuDelegateAssemblyAndListsPlannedBackendsAsUnavailable()
+    public void TheDefaultRegistryFindsTheDelegateAssembliesAndListsPlannedBackendsAsUnavailable()
     {
+        // Discovered assemblies in ordinal file order (Accel.Delegates.Cpu, .Ilgpu, .Vulkan), then the planned absent ones.
         var registry = BackendRegistry.CreateDefault();
-        Assert.That(registry.All.Select(b => b.Name), Is.EqualTo(new[] { "reference", "cpu", "vulkan", "ilgpu", "hexagon" }));
+        Assert.That(registry.All.Select(b => b.Name), Is.EqualTo(new[] { "reference", "cpu", "ilgpu", "vulkan", "hexagon" }));
         Assert.That(registry.All.Single(b => b.Name == "cpu").UnavailableReason, Is.Null);
+        Assert.That(registry.All.Where(b => b.Name is "cpu" or "ilgpu" or "vulkan"), Has.None.InstanceOf<AbsentBackend>());
+        Assert.That(registry.All.Where(b => b is AbsentBackend).Select(b => b.Name), Is.EqualTo(new[] { "hexagon" }));
         Assert.That(registry.All.Where(b => b is AbsentBackend).Select(b => b.UnavailableReason), Is.All.Not.Null);
     }
 
