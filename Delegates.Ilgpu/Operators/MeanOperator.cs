@@ -1,4 +1,4 @@
-using Accel.Numerics;
+using Accel.Kernels.Geometry;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
@@ -59,63 +59,15 @@ internal sealed class MeanOperator : IIlgpuOperator
         shape = default;
         if (node.Inputs.Count != 2 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is null)
             return "MEAN needs an input, axes and one output";
-        var input = node.Inputs[0]!;
-        var axesTensor = node.Inputs[1]!;
-        if (!axesTensor.IsConstant || axesTensor.Type != TensorType.Int32 || axesTensor.Rank > 1)
-            return "MEAN: axes must be a constant int32 scalar or vector";
-        int[] axes = axesTensor.Read<int>()[..(int)axesTensor.ElementCount].ToArray();
-        int rank = input.Rank;
-        var reduced = new bool[rank];
-        foreach (int axis in axes)
-        {
-            if (axis < -rank || axis >= rank) return $"MEAN: axis {axis} is out of range for rank {rank}";
-            reduced[axis < 0 ? axis + rank : axis] = true;
-        }
-        long count = 1, kept = 1;
-        for (int d = 0; d < rank; d++)
-            if (reduced[d]) count *= input.Dim(d);
-            else kept *= input.Dim(d);
-        if (count > SpecMath.MaxExactCount) return "MEAN: more than 2^24 elements per output";
-        if (node.Outputs[0].ElementCount != kept)
-            return $"MEAN: output {FusedClamp.Format(node.Outputs[0].Shape)} does not match the reduction of {FusedClamp.Format(input.Shape)}";
-
-        // Runs of dimensions of one kind, size-1 dimensions dropped, each with its input stride.
-        var runs = new List<(int Size, long Stride, bool Reduced)>();
-        long stride = 1;
-        for (int d = rank - 1; d >= 0; d--)
-        {
-            int size = input.Dim(d);
-            if (size != 1)
-            {
-                if (runs.Count > 0 && runs[^1].Reduced == reduced[d] && runs[^1].Stride * runs[^1].Size == stride)
-                    runs[^1] = (runs[^1].Size * size, runs[^1].Stride, reduced[d]);
-                else
-                    runs.Add((size, stride, reduced[d]));
-            }
-            stride *= size;
-        }
-        runs.Reverse();
-        var keptRuns = runs.Where(r => !r.Reduced).ToArray();
-        var reducedRuns = runs.Where(r => r.Reduced).ToArray();
-        if (keptRuns.Length > 4 || reducedRuns.Length > 4)
-            return $"MEAN: {keptRuns.Length} kept and {reducedRuns.Length} reduced dimension runs; at most 4 of each";
-        if (stride > int.MaxValue) return "MEAN: input too large";
-        // Right-aligned to four: leading runs of size 1, stride 0.
-        var k = new (int Size, int Stride)[4];
-        var r = new (int Size, int Stride)[4];
-        for (int i = 0; i < 4; i++)
-        {
-            int ki = i - (4 - keptRuns.Length), ri = i - (4 - reducedRuns.Length);
-            k[i] = ki >= 0 ? (keptRuns[ki].Size, (int)keptRuns[ki].Stride) : (1, 0);
-            r[i] = ri >= 0 ? (reducedRuns[ri].Size, (int)reducedRuns[ri].Stride) : (1, 0);
-        }
+        if (MeanGeometry.TryCreate(node.Inputs[0]!, node.Inputs[1]!, node.Outputs[0], out string? refusal) is not { } g)
+            return refusal;
         shape = new MeanShape
         {
-            K0 = k[0].Size, K1 = k[1].Size, K2 = k[2].Size, K3 = k[3].Size,
-            KS0 = k[0].Stride, KS1 = k[1].Stride, KS2 = k[2].Stride, KS3 = k[3].Stride,
-            R0 = r[0].Size, R1 = r[1].Size, R2 = r[2].Size, R3 = r[3].Size,
-            RS0 = r[0].Stride, RS1 = r[1].Stride, RS2 = r[2].Stride, RS3 = r[3].Stride,
-            Reciprocal = count == 0 ? float.PositiveInfinity : SpecMath.ReciprocalOfCount((int)count),
+            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
+            Reciprocal = g.Reciprocal,
         };
         return null;
     }

@@ -1,0 +1,112 @@
+using Accel.Numerics;
+
+namespace Accel.Kernels.Geometry;
+
+/// <summary>
+/// MEAN's reduction as a device kernel walks it: output element i is the i-th combination of the kept dimensions in
+/// row-major order, and its sum runs over the reduced dimensions in the input's row-major order (the reference's
+/// order). Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged into runs (neither
+/// changes the order); the runs are right-aligned into four kept and four reduced (size, input stride) slots, leading
+/// slots (1, 0). Shared by the device delegates so their claims and index math cannot drift apart.
+/// </summary>
+public sealed class MeanGeometry
+{
+    public const int MaxRuns = 4;
+
+    private MeanGeometry(int[] keptSizes, int[] keptStrides, int[] reducedSizes, int[] reducedStrides, long keptCount, long reducedCount)
+    {
+        KeptSizes = keptSizes;
+        KeptStrides = keptStrides;
+        ReducedSizes = reducedSizes;
+        ReducedStrides = reducedStrides;
+        KeptCount = keptCount;
+        ReducedCount = reducedCount;
+        Reciprocal = reducedCount == 0 ? float.PositiveInfinity : SpecMath.ReciprocalOfCount((int)reducedCount);
+    }
+
+    /// <summary>Four kept runs (outermost first): sizes and input strides in elements.</summary>
+    public IReadOnlyList<int> KeptSizes { get; }
+    public IReadOnlyList<int> KeptStrides { get; }
+
+    /// <summary>Four reduced runs (outermost first): sizes and input strides in elements.</summary>
+    public IReadOnlyList<int> ReducedSizes { get; }
+    public IReadOnlyList<int> ReducedStrides { get; }
+
+    /// <summary>Output elements.</summary>
+    public long KeptCount { get; }
+
+    /// <summary>Input elements summed per output element (n).</summary>
+    public long ReducedCount { get; }
+
+    /// <summary>R(n) = SpecMath.ReciprocalOfCount(n), the reference's multiplier; +∞ for n = 0 (the result is NaN).</summary>
+    public float Reciprocal { get; }
+
+    /// <summary>
+    /// The geometry of a float MEAN node (input, constant int32 axes, output), or null with the reason it cannot be
+    /// expressed: axes not a constant int32 scalar/vector, an axis out of range, more than 2^24 elements per output,
+    /// an output size that does not match, more than <see cref="MaxRuns"/> runs of either kind, or an input over 2^31 elements.
+    /// </summary>
+    public static MeanGeometry? TryCreate(Tensor input, Tensor axes, Tensor output, out string? refusal)
+    {
+        refusal = Check(input, axes, output, out var geometry);
+        return geometry;
+    }
+
+    private static string? Check(Tensor input, Tensor axesTensor, Tensor output, out MeanGeometry? geometry)
+    {
+        geometry = null;
+        if (!axesTensor.IsConstant || axesTensor.Type != TensorType.Int32 || axesTensor.Rank > 1)
+            return "MEAN: axes must be a constant int32 scalar or vector";
+        var axes = axesTensor.Read<int>();
+        if (axes.Length < axesTensor.ElementCount) return "MEAN: axes hold fewer values than their shape says";
+        int rank = input.Rank;
+        var reduced = new bool[rank];
+        foreach (int axis in axes[..(int)axesTensor.ElementCount])
+        {
+            if (axis < -rank || axis >= rank) return $"MEAN: axis {axis} is out of range for rank {rank}";
+            reduced[axis < 0 ? axis + rank : axis] = true;
+        }
+        long count = 1, kept = 1;
+        for (int d = 0; d < rank; d++)
+            if (reduced[d]) count *= input.Dim(d);
+            else kept *= input.Dim(d);
+        if (count > SpecMath.MaxExactCount) return "MEAN: more than 2^24 elements per output";
+        if (output.ElementCount != kept)
+            return $"MEAN: output of {output.ElementCount} elements does not match the reduction's {kept}";
+
+        // Runs of neighbouring dimensions of one kind (size-1 dimensions dropped), innermost first, with input strides.
+        var runs = new List<(int Size, long Stride, bool Reduced)>();
+        long stride = 1;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            int size = input.Dim(d);
+            if (size != 1)
+            {
+                if (runs.Count > 0 && runs[^1].Reduced == reduced[d] && runs[^1].Stride * runs[^1].Size == stride)
+                    runs[^1] = (runs[^1].Size * size, runs[^1].Stride, reduced[d]);
+                else
+                    runs.Add((size, stride, reduced[d]));
+            }
+            stride *= size;
+        }
+        if (stride > int.MaxValue) return "MEAN: input over 2^31 elements";
+        runs.Reverse();
+        var keptRuns = runs.Where(r => !r.Reduced).ToArray();
+        var reducedRuns = runs.Where(r => r.Reduced).ToArray();
+        if (keptRuns.Length > MaxRuns || reducedRuns.Length > MaxRuns)
+            return $"MEAN: {keptRuns.Length} kept and {reducedRuns.Length} reduced runs of dimensions remain after merging; at most {MaxRuns} of each are supported";
+
+        var keptSizes = new int[MaxRuns];
+        var keptStrides = new int[MaxRuns];
+        var reducedSizes = new int[MaxRuns];
+        var reducedStrides = new int[MaxRuns];
+        for (int i = 0; i < MaxRuns; i++)
+        {
+            int k = i - (MaxRuns - keptRuns.Length), r = i - (MaxRuns - reducedRuns.Length);
+            (keptSizes[i], keptStrides[i]) = k >= 0 ? (keptRuns[k].Size, (int)keptRuns[k].Stride) : (1, 0);
+            (reducedSizes[i], reducedStrides[i]) = r >= 0 ? (reducedRuns[r].Size, (int)reducedRuns[r].Stride) : (1, 0);
+        }
+        geometry = new MeanGeometry(keptSizes, keptStrides, reducedSizes, reducedStrides, kept, count);
+        return null;
+    }
+}
