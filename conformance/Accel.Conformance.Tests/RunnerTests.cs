@@ -190,6 +190,9 @@ public sealed class RunnerTests
         Assert.That(registry.All.Where(b => b.Name is "cpu" or "ilgpu" or "vulkan"), Has.None.InstanceOf<AbsentBackend>());
         Assert.That(registry.All.Where(b => b is AbsentBackend).Select(b => b.Name), Is.EqualTo(new[] { "hexagon" }));
         Assert.That(registry.All.Where(b => b is AbsentBackend).Select(b => b.UnavailableReason), Is.All.Not.Null);
+        // The test project runs ILGPU on its CPU accelerator (DeviceBackendDefaults); reports name the device.
+        Assert.That(registry.All.Single(b => b.Name == "ilgpu").Description, Does.EndWith("on ILGPU Cpu: CPUAccelerator"));
+        Assert.That(registry.All.Single(b => b.Name == "cpu").Description, Does.Not.Contain(" on "));
     }
 
     /// <summary>A stand-in for a buggy delegate: RELU whose element 0 is 3 ULP too large.</summary>

@@ -50,7 +50,9 @@ public sealed class DelegateBackend : ConformanceBackend
             try
             {
                 using var probe = _factory();
-                return (description ?? $"{probe.GetType().FullName} ({_threads} thread(s))", probe.UnavailableReason);
+                // The device (a Vulkan GPU or lavapipe, an ILGPU accelerator) goes into every report's backend line.
+                string device = probe.DeviceDescription is { } d ? $" on {d}" : "";
+                return (description ?? $"{probe.GetType().FullName} ({_threads} thread(s)){device}", probe.UnavailableReason);
             }
             catch (Exception e)
             {
