@@ -1,3 +1,5 @@
+using Accel.Testing;
+
 namespace Accel.Delegates.Ilgpu.Tests;
 
 /// <summary>

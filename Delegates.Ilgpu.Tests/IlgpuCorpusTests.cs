@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Accel.Testing;
 
 namespace Accel.Delegates.Ilgpu.Tests;
 
@@ -43,25 +44,8 @@ public sealed class IlgpuCorpusTests
         Assert.That(interpreter.ExecutedNodeCount, Is.GreaterThan(0));
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(interpreter.ExecutedNodeCount),
             $"{name}: nodes left to the reference: {string.Join("; ", plan.Refused.Select(r => $"node {r.Node} {r.Operator}: {r.Reason}"))}");
-        Assert.That(FirstMismatch(expected, first), Is.Null, name);
-        Assert.That(FirstMismatch(first, second), Is.Null, $"{name}: second invoke");
+        Assert.That(BitExact.FirstMismatch(expected, first, "ilgpu"), Is.Null, name);
+        Assert.That(BitExact.FirstMismatch(first, second, "ilgpu"), Is.Null, $"{name}: second invoke");
     }
 
-    /// <summary>Null when every output is bit-identical (any NaN equals any NaN); otherwise the first difference.</summary>
-    private static string? FirstMismatch(float[][] expected, float[][] actual)
-    {
-        if (expected.Length != actual.Length) return $"{actual.Length} outputs, expected {expected.Length}";
-        for (int o = 0; o < expected.Length; o++)
-        {
-            if (expected[o].Length != actual[o].Length) return $"output {o} has {actual[o].Length} elements, expected {expected[o].Length}";
-            for (int i = 0; i < expected[o].Length; i++)
-            {
-                uint e = BitConverter.SingleToUInt32Bits(expected[o][i]);
-                uint a = BitConverter.SingleToUInt32Bits(actual[o][i]);
-                if (e != a && !(float.IsNaN(expected[o][i]) && float.IsNaN(actual[o][i])))
-                    return $"output {o} element {i}: reference {expected[o][i]:R} (0x{e:X8}), ilgpu {actual[o][i]:R} (0x{a:X8})";
-            }
-        }
-        return null;
-    }
 }

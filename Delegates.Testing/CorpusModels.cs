@@ -1,19 +1,20 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using NUnit.Framework;
 
-namespace Accel.Delegates.Ilgpu.Tests;
+namespace Accel.Testing;
 
 /// <summary>
 /// The ten MediaPipe corpus models (corpus/models.sha256) from <c>${ACCEL_CACHE:-$HOME/.cache/accel}/models</c>,
-/// installed by scripts/ensure-assets.sh, with the same deterministic inputs as Delegates.Cpu.Tests' CorpusCases:
-/// element k of input i is <c>new Random(20251124 + i)</c>'s k-th NextSingle() u, used as 2u − 1 for the face
-/// detectors (their graphs feed −1..1) and as u for the others. A missing model is a failure naming the fix.
+/// installed by scripts/ensure-assets.sh, with the deterministic inputs every delegate's corpus test uses (the same as
+/// Delegates.Cpu.Tests' CorpusCases): element k of input i is <c>new Random(20251124 + i)</c>'s k-th NextSingle() u,
+/// used as 2u − 1 for the face detectors (their graphs feed −1..1) and as u for the others.
 /// </summary>
-internal static class CorpusModels
+public static class CorpusModels
 {
     private const int InputSeed = 20_251_124;
 
-    public static readonly string[] Names =
+    public static readonly IReadOnlyList<string> Names =
     [
         "face_detection_short_range", "hand_landmark_lite", "selfie_segmentation", "face_detection_full_range_sparse",
         "face_detection_full_range", "selfie_segmentation_landscape", "hand_landmark_full", "pose_landmark_lite",
@@ -33,11 +34,12 @@ internal static class CorpusModels
 
     public static string PathOf(string model) => Path.Combine(CacheDirectory, "models", model + ".tflite");
 
-    /// <summary>The model's bytes; throws FileNotFoundException naming scripts/ensure-assets.sh when absent.</summary>
+    /// <summary>The model's bytes; a missing file fails the test naming scripts/ensure-assets.sh (never a skip).</summary>
     public static byte[] Load(string model)
     {
         string path = PathOf(model);
-        if (!File.Exists(path)) throw new FileNotFoundException($"corpus model {path} is missing: run scripts/ensure-assets.sh", path);
+        if (!File.Exists(path))
+            Assert.Fail($"corpus model {path} is missing: run scripts/ensure-assets.sh (it downloads the ten models of corpus/models.sha256)");
         return File.ReadAllBytes(path);
     }
 
@@ -61,9 +63,9 @@ internal static class CorpusModels
     }
 
     /// <summary>
-    /// The reference interpreter's outputs, kept under ${ACCEL_CACHE}/ilgpu-delegate-reference keyed by the model, the
-    /// inputs and the Runtime.Core assembly's bytes (so any change to the reference kernels recomputes them): the
-    /// pose models take the reference seconds.
+    /// The reference interpreter's outputs, cached under ${ACCEL_CACHE}/delegate-reference keyed by the model, the
+    /// inputs and the Runtime.Core assembly's bytes (any change to the reference kernels recomputes them): the pose
+    /// models take the reference seconds, and every delegate's corpus test needs the same outputs.
     /// </summary>
     public static float[][] ReferenceOutputs(string model, byte[] bytes, Model loaded, float[][] inputs)
     {
@@ -72,7 +74,7 @@ internal static class CorpusModels
         foreach (var input in inputs) hash.AppendData(MemoryMarshal.AsBytes(input.AsSpan()));
         hash.AppendData(File.ReadAllBytes(typeof(Interpreter).Assembly.Location));
         string key = Convert.ToHexString(hash.GetHashAndReset())[..24];
-        string folder = Path.Combine(CacheDirectory, "ilgpu-delegate-reference");
+        string folder = Path.Combine(CacheDirectory, "delegate-reference");
         string path = Path.Combine(folder, $"{model}-{key}.bin");
         if (TryRead(path, out var cached)) return cached;
 
@@ -96,9 +98,16 @@ internal static class CorpusModels
         return outputs;
     }
 
+    /// <summary>AllocateTensors, then <see cref="Invoke"/>.</summary>
     public static float[][] Run(Interpreter interpreter, float[][] inputs)
     {
         interpreter.AllocateTensors();
+        return Invoke(interpreter, inputs);
+    }
+
+    /// <summary>Sets the inputs, invokes an allocated interpreter once and copies the outputs.</summary>
+    public static float[][] Invoke(Interpreter interpreter, float[][] inputs)
+    {
         for (int i = 0; i < inputs.Length; i++) interpreter.SetInput<float>(i, inputs[i]);
         interpreter.Invoke();
         var outputs = new float[interpreter.OutputCount][];
