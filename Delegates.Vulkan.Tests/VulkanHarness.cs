@@ -1,38 +1,19 @@
 using Accel.Building;
+using Accel.Testing;
 
 namespace Accel.Delegates.Vulkan.Tests;
 
 /// <summary>Runs a model on the reference interpreter and with the Vulkan delegate and compares bits.</summary>
 internal static class VulkanHarness
 {
-    public static float[][] RandomInputs(Model model, Random random, double specialFraction)
-    {
-        using var probe = new Interpreter(model);
-        probe.AllocateTensors();
-        var result = new float[probe.InputCount][];
-        for (int i = 0; i < result.Length; i++)
-            result[i] = Values(random, (int)probe.GetInputTensor(i).ElementCount, specialFraction);
-        return result;
-    }
+    public static float[][] RandomInputs(Model model, Random random, double specialFraction) =>
+        DelegateHarness.RandomInputs(model, random, specialFraction);
 
     /// <summary>NaNs (several payloads, both signs), ±0, ±inf, subnormals, huge values and the clamp edges.</summary>
-    public static readonly float[] Specials =
-    [
-        0f, -0f, float.NaN, BitConverter.Int32BitsToSingle(0x7FC00123), BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00000)),
-        float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon, 1e-40f, -1e-40f,
-        BitConverter.Int32BitsToSingle(0x007FFFFF), BitConverter.Int32BitsToSingle(0x00800000), 3e38f, -3e38f, 6f, -1f, 1f, -3f, 3f,
-        BitConverter.Int32BitsToSingle(0x40C00001), BitConverter.Int32BitsToSingle(0x40BFFFFF), -87.5f, -95f, -103.9f, 88.7f, 17f,
-    ];
+    public static IReadOnlyList<float> Specials => DelegateHarness.Specials;
 
-    public static float[] Values(Random random, int count, double specialFraction = 0)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++)
-            values[i] = random.NextDouble() < specialFraction
-                ? Specials[random.Next(Specials.Length)]
-                : (float)(random.NextDouble() * 16 - 8);
-        return values;
-    }
+    public static float[] Values(Random random, int count, double specialFraction = 0) =>
+        DelegateHarness.Values(random, count, specialFraction);
 
     /// <summary>A fresh delegate on the test device (lavapipe here; see <see cref="VulkanTestEnvironment"/>).</summary>
     public static VulkanDelegate CreateDelegate(TimeSpan? fenceTimeout = null)
@@ -52,23 +33,8 @@ internal static class VulkanHarness
         return plan!;
     }
 
-    public static void AssertSameBits(float[][] expected, float[][] actual, string name)
-    {
-        Assert.That(actual.Length, Is.EqualTo(expected.Length), $"{name}: output count");
-        for (int o = 0; o < expected.Length; o++)
-        {
-            Assert.That(actual[o].Length, Is.EqualTo(expected[o].Length), $"{name}: output {o} length");
-            for (int i = 0; i < expected[o].Length; i++)
-            {
-                uint e = BitConverter.SingleToUInt32Bits(expected[o][i]);
-                uint a = BitConverter.SingleToUInt32Bits(actual[o][i]);
-                // docs/numerics.md §NaN: where the result is NaN any NaN conforms (sign and payload unspecified).
-                if (e != a && !(float.IsNaN(expected[o][i]) && float.IsNaN(actual[o][i])))
-                    Assert.Fail($"{name}: output {o} differs first at index {i}: reference {expected[o][i]:R} (0x{e:X8}), " +
-                                $"vulkan {actual[o][i]:R} (0x{a:X8})");
-            }
-        }
-    }
+    public static void AssertSameBits(float[][] expected, float[][] actual, string name) =>
+        DelegateHarness.AssertSameBits(expected, actual, name, "vulkan");
 
     /// <summary>
     /// Invokes twice (the second run proves the re-submitted command buffer and device-resident state are reused
@@ -76,24 +42,7 @@ internal static class VulkanHarness
     /// </summary>
     public static float[][] Run(Model model, float[][] inputs, VulkanDelegate? vulkan, out ExecutionPlan? plan)
     {
-        var options = new InterpreterOptions();
-        var diagnostics = new List<string>();
-        options.DiagnosticSink = diagnostics.Add;
-        if (vulkan is not null) options.Delegates.Add(new DelegateSelection(vulkan));
-        using var interpreter = new Interpreter(model, options);
-        interpreter.AllocateTensors();
-        plan = interpreter.Plan;
-        if (vulkan is not null && plan.DelegatedNodeCount == 0)
-            Assert.Fail("nothing delegated: " + string.Join(" | ", diagnostics) + " | refused: " +
-                        string.Join("; ", plan.Refused.Select(r => r.Reason)));
-        float[][] outputs = [];
-        for (int round = 0; round < 2; round++)
-        {
-            for (int i = 0; i < inputs.Length; i++) interpreter.GetInputTensor(i).CopyFrom<float>(inputs[i]);
-            interpreter.Invoke();
-            outputs = new float[interpreter.OutputCount][];
-            for (int o = 0; o < outputs.Length; o++) outputs[o] = interpreter.GetOutputTensor(o).Read<float>().ToArray();
-        }
+        var outputs = DelegateHarness.Run(model, inputs, vulkan, out plan);
         if (vulkan?.ValidationLog is { } log)
             Assert.That(log.ErrorCount, Is.Zero, "validation errors: " + string.Join("\n", log.Messages));
         return outputs;
