@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Geometry;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -21,7 +22,7 @@ internal sealed class ResizeBilinearOperator : ICpuOperator
         var input = node.Inputs[0]!;
         var output = node.Outputs[0];
         return new ResizeBilinearKernel(input, output,
-            Axis.Create(output.Dim(1), input.Dim(1), options), Axis.Create(output.Dim(2), input.Dim(2), options));
+            ResizeBilinearAxis.Create(output.Dim(1), input.Dim(1), options), ResizeBilinearAxis.Create(output.Dim(2), input.Dim(2), options));
     }
 
     private static string? Check(DelegateNode node, out ResizeBilinearOptions options)
@@ -42,42 +43,7 @@ internal sealed class ResizeBilinearOperator : ICpuOperator
         return null;
     }
 
-    /// <summary>Per output row (or column): the two source indices and the four interpolation factors.</summary>
-    private sealed class Axis
-    {
-        public required int[] Lower { get; init; }
-        public required int[] Upper { get; init; }
-
-        /// <summary>1 − (in − lower), the weight of the lower neighbour.</summary>
-        public required float[] LowerWeight { get; init; }
-
-        /// <summary>in − lower, the weight of the upper neighbour.</summary>
-        public required float[] UpperWeight { get; init; }
-
-        public static Axis Create(int outputSize, int inputSize, ResizeBilinearOptions options)
-        {
-            float scale = options.AlignCorners && outputSize > 1
-                ? (float)(inputSize - 1) / (outputSize - 1)
-                : (float)inputSize / outputSize;
-            var lower = new int[outputSize];
-            var upper = new int[outputSize];
-            var lowerWeight = new float[outputSize];
-            var upperWeight = new float[outputSize];
-            for (int o = 0; o < outputSize; o++)
-            {
-                float value = o;
-                float scaled = options.HalfPixelCenters ? (value + 0.5f) * scale - 0.5f : value * scale;
-                lower[o] = Math.Max((int)MathF.Floor(scaled), 0);
-                upper[o] = Math.Min((int)MathF.Ceiling(scaled), inputSize - 1);
-                float delta = scaled - lower[o];
-                upperWeight[o] = delta;
-                lowerWeight[o] = 1f - delta;
-            }
-            return new Axis { Lower = lower, Upper = upper, LowerWeight = lowerWeight, UpperWeight = upperWeight };
-        }
-    }
-
-    private sealed unsafe class ResizeBilinearKernel(Tensor input, Tensor output, Axis rows, Axis columns) : ICpuKernel
+    private sealed unsafe class ResizeBilinearKernel(Tensor input, Tensor output, ResizeBilinearAxis rows, ResizeBilinearAxis columns) : ICpuKernel
     {
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRows = (int)Math.Clamp(64 * 1024 / Math.Max(1L, (long)output.Dim(2) * output.Dim(3)), 1, int.MaxValue);
@@ -100,13 +66,13 @@ internal sealed class ResizeBilinearOperator : ICpuOperator
             Chunked.For(pool, output.Dim(0) * output.Dim(1), _minRows, state, Work);
         }
 
-        private readonly struct State(float* input, float* output, Axis rows, Axis columns, int height, int width, int depth,
+        private readonly struct State(float* input, float* output, ResizeBilinearAxis rows, ResizeBilinearAxis columns, int height, int width, int depth,
             SimdWidth simd)
         {
             public float* Input => input;
             public float* Output => output;
-            public Axis RowAxis => rows;
-            public Axis ColumnAxis => columns;
+            public ResizeBilinearAxis RowAxis => rows;
+            public ResizeBilinearAxis ColumnAxis => columns;
             public int Height => height;
             public int Width => width;
             public int Depth => depth;
@@ -116,7 +82,7 @@ internal sealed class ResizeBilinearOperator : ICpuOperator
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
-            int outputHeight = s.RowAxis.Lower.Length, outputWidth = s.ColumnAxis.Lower.Length, depth = s.Depth;
+            int outputHeight = s.RowAxis.OutputSize, outputWidth = s.ColumnAxis.OutputSize, depth = s.Depth;
             for (int row = start; row < end; row++)
             {
                 int b = row / outputHeight, y = row % outputHeight;

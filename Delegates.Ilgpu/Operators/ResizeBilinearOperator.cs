@@ -1,3 +1,4 @@
+using Accel.Kernels.Geometry;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
@@ -44,8 +45,8 @@ internal sealed class ResizeBilinearOperator : IIlgpuOperator
         // Tables: rows then columns; weights [1 − d (lower), d (upper)] and neighbours [lower, upper] per output index.
         var weights = new float[2 * outputHeight + 2 * outputWidth];
         var neighbours = new int[2 * outputHeight + 2 * outputWidth];
-        Coordinates(outputHeight, inputTensor.Dim(1), options, weights, neighbours, 0);
-        Coordinates(outputWidth, inputTensor.Dim(2), options, weights, neighbours, 2 * outputHeight);
+        Write(ResizeBilinearAxis.Create(outputHeight, inputTensor.Dim(1), options), weights, neighbours, 0);
+        Write(ResizeBilinearAxis.Create(outputWidth, inputTensor.Dim(2), options), weights, neighbours, 2 * outputHeight);
         var shape = new ResizeShape(inputTensor.Dim(1), inputTensor.Dim(2), outputHeight, outputWidth, outputTensor.Dim(3));
         var input = c.View(inputTensor);
         var output = c.View(outputTensor);
@@ -62,26 +63,16 @@ internal sealed class ResizeBilinearOperator : IIlgpuOperator
         node.Options as ResizeBilinearOptions ?? new ResizeBilinearOptions(false, false);
 
     /// <summary>
-    /// The reference's Coordinates for one dimension (TFLite's scale and ComputeInterpolationValues), written into the
-    /// tables at <paramref name="at"/>: weights[at + o] = 1 − d, weights[at + n + o] = d, and the neighbours likewise.
+    /// One dimension's interpolation values (the reference's own floats) written into the tables at <paramref name="at"/>:
+    /// weights[at + o] = 1 − d, weights[at + n + o] = d, and the neighbours likewise.
     /// </summary>
-    private static void Coordinates(int outputSize, int inputSize, ResizeBilinearOptions options, float[] weights, int[] neighbours, int at)
+    private static void Write(ResizeBilinearAxis axis, float[] weights, int[] neighbours, int at)
     {
-        float scale = options.AlignCorners && outputSize > 1
-            ? (float)(inputSize - 1) / (outputSize - 1)
-            : (float)inputSize / outputSize;
-        for (int o = 0; o < outputSize; o++)
-        {
-            float value = o;
-            float scaled = options.HalfPixelCenters ? (value + 0.5f) * scale - 0.5f : value * scale;
-            int lower = Math.Max((int)MathF.Floor(scaled), 0);
-            int upper = Math.Min((int)MathF.Ceiling(scaled), inputSize - 1);
-            float delta = scaled - lower;
-            weights[at + o] = 1f - delta;
-            weights[at + outputSize + o] = delta;
-            neighbours[at + o] = lower;
-            neighbours[at + outputSize + o] = upper;
-        }
+        int n = axis.OutputSize;
+        axis.LowerWeight.CopyTo(weights.AsSpan(at, n));
+        axis.UpperWeight.CopyTo(weights.AsSpan(at + n, n));
+        axis.Lower.CopyTo(neighbours.AsSpan(at, n));
+        axis.Upper.CopyTo(neighbours.AsSpan(at + n, n));
     }
 
     public static void Kernel<TArithmetic>(Index1D chunk, ArrayView<float> input, ArrayView<float> weights, ArrayView<int> neighbours,

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Accel.Kernels.Geometry;
 
 namespace Accel.Delegates.Vulkan.Ops;
 
@@ -29,26 +30,19 @@ internal sealed class ResizeBilinearOp : IVulkanOp
     }
 
     /// <summary>
-    /// The reference's scale and per-index interpolation values along one dimension, four words per output index:
-    /// lower, upper, the bits of 1 − d, the bits of d.
+    /// One dimension's interpolation values (the reference's own floats), four words per output index: lower, upper,
+    /// the bits of 1 − d, the bits of d.
     /// </summary>
     private static int[] Coordinates(int outputSize, int inputSize, ResizeBilinearOptions options)
     {
-        float scale = options.AlignCorners && outputSize > 1
-            ? (float)(inputSize - 1) / (outputSize - 1)
-            : (float)inputSize / outputSize;
+        var axis = ResizeBilinearAxis.Create(outputSize, inputSize, options);
         var table = new int[4 * outputSize];
         for (int o = 0; o < outputSize; o++)
         {
-            float value = o;
-            float scaled = options.HalfPixelCenters ? (value + 0.5f) * scale - 0.5f : value * scale;
-            int lower = Math.Max((int)MathF.Floor(scaled), 0);
-            int upper = Math.Min((int)MathF.Ceiling(scaled), inputSize - 1);
-            float delta = scaled - lower;
-            table[4 * o] = lower;
-            table[4 * o + 1] = upper;
-            table[4 * o + 2] = BitConverter.SingleToInt32Bits(1f - delta);
-            table[4 * o + 3] = BitConverter.SingleToInt32Bits(delta);
+            table[4 * o] = axis.Lower[o];
+            table[4 * o + 1] = axis.Upper[o];
+            table[4 * o + 2] = BitConverter.SingleToInt32Bits(axis.LowerWeight[o]);
+            table[4 * o + 3] = BitConverter.SingleToInt32Bits(axis.UpperWeight[o]);
         }
         return table;
     }

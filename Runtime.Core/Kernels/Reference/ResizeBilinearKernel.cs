@@ -1,3 +1,5 @@
+using Accel.Kernels.Geometry;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -10,8 +12,7 @@ namespace Accel.Kernels.Reference;
 public sealed class ResizeBilinearKernel : IKernel
 {
     // Per output row / column: the source coordinate and its two neighbours, computed once in Prepare.
-    private float[] _inY = [], _inX = [];
-    private int[] _y0 = [], _y1 = [], _x0 = [], _x1 = [];
+    private ResizeBilinearAxis? _rows, _columns;
 
     public void Prepare(KernelContext context)
     {
@@ -36,29 +37,9 @@ public sealed class ResizeBilinearKernel : IKernel
         int inputHeight = input.Dim(1), inputWidth = input.Dim(2);
         if (inputHeight <= 0 || inputWidth <= 0)
             throw context.Error($"input '{input.Name}' has an empty spatial size {ConstantInputs.Format(input.Shape)}");
-        (_inY, _y0, _y1) = Coordinates(size[0], inputHeight, options);
-        (_inX, _x0, _x1) = Coordinates(size[1], inputWidth, options);
+        _rows = ResizeBilinearAxis.Create(size[0], inputHeight, options);
+        _columns = ResizeBilinearAxis.Create(size[1], inputWidth, options);
         context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
-    }
-
-    /// <summary>TFLite's scale and ComputeInterpolationValues for every output index along one dimension.</summary>
-    private static (float[] Source, int[] Lower, int[] Upper) Coordinates(int outputSize, int inputSize, ResizeBilinearOptions options)
-    {
-        float scale = options.AlignCorners && outputSize > 1
-            ? (float)(inputSize - 1) / (outputSize - 1)
-            : (float)inputSize / outputSize;
-        var source = new float[outputSize];
-        var lower = new int[outputSize];
-        var upper = new int[outputSize];
-        for (int o = 0; o < outputSize; o++)
-        {
-            float value = o;
-            float scaled = options.HalfPixelCenters ? (value + 0.5f) * scale - 0.5f : value * scale;
-            source[o] = scaled;
-            lower[o] = Math.Max((int)MathF.Floor(scaled), 0);
-            upper[o] = Math.Min((int)MathF.Ceiling(scaled), inputSize - 1);
-        }
-        return (source, lower, upper);
     }
 
     public void Invoke(KernelContext context)
@@ -68,18 +49,20 @@ public sealed class ResizeBilinearKernel : IKernel
         ReadOnlySpan<float> input = inputTensor.Read<float>();
         Span<float> output = outputTensor.Write<float>();
         int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
-        int outputHeight = _inY.Length, outputWidth = _inX.Length;
+        var rows = _rows!;
+        var columns = _columns!;
+        int outputHeight = rows.OutputSize, outputWidth = columns.OutputSize;
 
         int o = 0;
         for (int b = 0; b < batches; b++)
         for (int y = 0; y < outputHeight; y++)
         {
-            float inY = _inY[y];
-            int y0 = _y0[y], y1 = _y1[y];
+            float inY = rows.Source[y];
+            int y0 = rows.Lower[y], y1 = rows.Upper[y];
             for (int x = 0; x < outputWidth; x++)
             {
-                float inX = _inX[x];
-                int x0 = _x0[x], x1 = _x1[x];
+                float inX = columns.Source[x];
+                int x0 = columns.Lower[x], x1 = columns.Upper[x];
                 int row0 = (b * height + y0) * width, row1 = (b * height + y1) * width;
                 for (int c = 0; c < depth; c++)
                 {
