@@ -63,7 +63,7 @@ internal sealed class TransposeConvBiasCpuOperator : ICpuOperator
     /// <summary>{padding, stride_w, stride_h} from the raw little-endian struct, or null when invalid (as the reference rejects it).</summary>
     private static (int Padding, int StrideW, int StrideH)? ParseOptions(ReadOnlySpan<byte> options)
     {
-        if (options.Length != TransposeConvBiasKernel.CustomOptionsLength) return null;
+        if (options.Length != 12) return null;
         int padding = BinaryPrimitives.ReadInt32LittleEndian(options);
         int strideW = BinaryPrimitives.ReadInt32LittleEndian(options[4..]);
         int strideH = BinaryPrimitives.ReadInt32LittleEndian(options[8..]);

@@ -43,7 +43,7 @@ internal sealed unsafe class ElementwiseTestHarness : IDisposable
     /// <summary>Prepare, allocate the outputs (garbage-filled), Invoke.</summary>
     public void Run(IKernel kernel, KernelContext context)
     {
-        kernel.Prepare(context);
+        DefinedPrepare.Run(kernel, context);
         for (int i = 0; i < context.OutputCount; i++)
         {
             var output = context.Output(i);
@@ -73,7 +73,7 @@ internal sealed unsafe class ElementwiseTestHarness : IDisposable
     public Tensor Prepare(IKernel kernel, string operatorName, OperatorOptions? options, params int[] inputs)
     {
         int output = Output(_tensors[inputs.First(i => i >= 0)].Type);
-        kernel.Prepare(Context(operatorName, options, inputs, [output]));
+        DefinedPrepare.Run(kernel, Context(operatorName, options, inputs, [output]));
         return _tensors[output];
     }
 

@@ -58,7 +58,7 @@ internal sealed unsafe class KernelTestHarness : IDisposable
     /// <summary>Prepare, allocate every output (filled with a NaN-like garbage pattern), Invoke.</summary>
     public void Run(IKernel kernel, KernelContext context)
     {
-        kernel.Prepare(context);
+        DefinedPrepare.Run(kernel, context);
         for (int i = 0; i < context.OutputCount; i++)
         {
             var output = context.Output(i);

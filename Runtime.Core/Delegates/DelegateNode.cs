@@ -1,11 +1,14 @@
+using Accel.Operators;
+
 namespace Accel.Delegates;
 
 /// <summary>A node as a delegate sees it: operator, options and tensors with their final shapes.</summary>
 public sealed class DelegateNode
 {
     internal DelegateNode(int index, OperatorCode code, OperatorOptions? options, ReadOnlyMemory<byte> customOptions,
-        Tensor?[] inputs, Tensor[] outputs)
+        OpParams parameters, Tensor?[] inputs, Tensor[] outputs)
     {
+        Params = parameters;
         Index = index;
         Code = code;
         Options = options;
@@ -19,6 +22,19 @@ public sealed class DelegateNode
     public BuiltinOperator Builtin => Code.Builtin;
     public OperatorOptions? Options { get; }
     public ReadOnlyMemory<byte> CustomOptions { get; }
+
+    /// <summary>The operator's identity (version aside), the key of every kernel registry.</summary>
+    public OpId Op => OpId.From(Code);
+
+    /// <summary>What the operator's definition computed at AllocateTensors: validated options, geometry, cost.</summary>
+    public OpParams Params { get; }
+
+    /// <summary>The params as <typeparamref name="T"/>; an error naming the node when they are of another type.</summary>
+    public T ParamsAs<T>() where T : OpParams =>
+        Params as T ?? throw new InvalidOperationException($"{this} has params {Params.GetType().Name}, not {typeof(T).Name}");
+
+    /// <summary>The node's work, from its definition.</summary>
+    public OpCost Cost => Params.Cost;
 
     /// <summary>Input tensors; null where the model omits an optional input (-1).</summary>
     public IReadOnlyList<Tensor?> Inputs { get; }

@@ -1,3 +1,5 @@
+using Accel.Operators;
+
 namespace Accel.Kernels;
 
 /// <summary>What a kernel sees of its node: its tensors, options and identity (for error messages).</summary>
@@ -27,6 +29,16 @@ public sealed class KernelContext
     public int Version { get; }
     public OperatorOptions? Options { get; }
     public ReadOnlyMemory<byte> CustomOptions { get; }
+    /// <summary>
+    /// What the operator's <see cref="OpDefinition"/> computed at AllocateTensors (validated options, geometry, cost);
+    /// <see cref="UndefinedOpParams"/> for an operator with no core definition. Null before the first prepare.
+    /// </summary>
+    public OpParams? Params { get; internal set; }
+
+    /// <summary>The node's params as <typeparamref name="T"/> (a reference kernel reads its definition's params).</summary>
+    public T ParamsAs<T>() where T : OpParams =>
+        Params as T ?? throw Error($"has params {Params?.GetType().Name ?? "(none)"}; expected {typeof(T).Name}");
+
     public int InputCount => _inputs.Length;
     public int OutputCount => _outputs.Length;
 

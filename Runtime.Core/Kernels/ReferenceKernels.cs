@@ -1,17 +1,36 @@
+using Accel.Operators;
+
 namespace Accel.Kernels;
 
-/// <summary>The registry of reference kernels: one line per operator.</summary>
+/// <summary>
+/// The reference executor's kernels: every <c>IReferenceKernel</c> in Runtime.Core, registered for the versions its
+/// operator's <see cref="OpDefinition"/> declares. Found by reflection, like every backend's kernels.
+/// </summary>
 public static class ReferenceKernels
 {
+    private static readonly KernelRegistry<IReferenceKernel> Registry =
+        KernelRegistry<IReferenceKernel>.Discover("reference", typeof(ReferenceKernels).Assembly);
+
+    /// <summary>What the reference executor runs, per operator and dtype (the coverage matrix's reference column).</summary>
+    public static IKernelCatalog Catalog => Registry;
+
     public static void Register(OpResolver resolver)
     {
-        // Registry lines are added as kernels land (one file per op under Kernels/Reference/).
-        resolver.AddBuiltin(BuiltinOperator.Conv2D, () => new Reference.Conv2DKernel(), 1, 8);
-        resolver.AddBuiltin(BuiltinOperator.DepthwiseConv2D, () => new Reference.DepthwiseConv2DKernel(), 1, 7);
-        resolver.AddBuiltin(BuiltinOperator.FullyConnected, () => new Reference.FullyConnectedKernel(), 1, 13);
+        foreach (var op in Registry.Ops)
+        {
+            var definition = OpDefinitions.Get(op);
+            var kernel = Registry.Find(op)!;
+            // Reference kernels keep no state (it lives in the node's params): one instance serves every node.
+            if (op.IsCustom) resolver.AddCustom(op.Custom!, () => kernel, definition.MinVersion, definition.MaxVersion);
+            else resolver.AddBuiltin(op.Builtin, () => kernel, definition.MinVersion, definition.MaxVersion);
+        }
+        // Kernels not yet moved onto an OpDefinition (each moves in its own commit).
+
+
+
         resolver.AddBuiltin(BuiltinOperator.Dequantize, () => new Reference.DequantizeKernel(), 1, 6);
         resolver.AddBuiltin(BuiltinOperator.Densify, () => new Reference.DensifyKernel(), 1, 1);
-        resolver.AddCustom("Convolution2DTransposeBias", () => new Reference.TransposeConvBiasKernel());
+
         resolver.AddBuiltin(BuiltinOperator.Add, () => new Reference.AddKernel(), 1, 5);
         resolver.AddBuiltin(BuiltinOperator.Sub, () => new Reference.SubKernel(), 1, 5);
         resolver.AddBuiltin(BuiltinOperator.Mul, () => new Reference.MulKernel(), 1, 7);
@@ -19,8 +38,8 @@ public static class ReferenceKernels
         resolver.AddBuiltin(BuiltinOperator.Relu6, () => new Reference.Relu6Kernel(), 1, 3);
         resolver.AddBuiltin(BuiltinOperator.HardSwish, () => new Reference.HardSwishKernel(), 1, 1);
         resolver.AddBuiltin(BuiltinOperator.Logistic, () => new Reference.LogisticKernel(), 1, 3);
-        resolver.AddBuiltin(BuiltinOperator.MaxPool2D, () => new Reference.MaxPool2DKernel(), 1, 3);
-        resolver.AddBuiltin(BuiltinOperator.AveragePool2D, () => new Reference.AveragePool2DKernel(), 1, 3);
+
+
         resolver.AddBuiltin(BuiltinOperator.Mean, () => new Reference.MeanKernel(), 1, 3);
         resolver.AddBuiltin(BuiltinOperator.Pad, () => new Reference.PadKernel(), 1, 4);
         resolver.AddBuiltin(BuiltinOperator.Reshape, () => new Reference.ReshapeKernel(), 1, 1);

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Accel.Delegates;
 using Accel.Kernels;
+using Accel.Operators;
 
 namespace Accel;
 
@@ -68,6 +69,9 @@ public sealed unsafe partial class Interpreter : IDisposable
         public required int Index { get; init; }
         public required OperatorCode Code { get; init; }
         public required IKernel Kernel { get; init; }
+
+        /// <summary>The operator's rules; null for an operator Accel does not define (a caller's custom kernel).</summary>
+        public required OpDefinition? Definition { get; init; }
         public required KernelContext Context { get; init; }
         public required ModelOperator Operator { get; init; }
         public bool Folded { get; set; }
@@ -106,6 +110,7 @@ public sealed unsafe partial class Interpreter : IDisposable
                 Index = n,
                 Code = code,
                 Kernel = factory!(),
+                Definition = OpDefinitions.Find(OpId.From(code)),
                 Operator = op,
                 Context = new KernelContext(n, code.Name, code.Version, op.Options, customOptions, op.Inputs, op.Outputs, _tensors),
             };
@@ -340,7 +345,14 @@ public sealed unsafe partial class Interpreter : IDisposable
     {
         try
         {
-            if (prepare) node.Kernel.Prepare(node.Context);
+            if (prepare)
+            {
+                // The definition validates the node, sets output shapes and computes the params once; the kernel
+                // (reference, or a caller's) only adds what is its own.
+                node.Context.Params = node.Definition?.Prepare(node.Context);
+                node.Kernel.Prepare(node.Context);
+                node.Context.Params ??= new UndefinedOpParams { Cost = DefaultCost(node) };
+            }
             else node.Kernel.Invoke(node.Context);
         }
         catch (Exception e) when (e is not AccelException)
@@ -376,6 +388,14 @@ public sealed unsafe partial class Interpreter : IDisposable
         foreach (int o in node.Operator.Outputs)
             if (Array.IndexOf(_subgraph.Outputs, o) >= 0) return false;
         return anyInput;
+    }
+
+    /// <summary>An operator with no definition: one element op per output element.</summary>
+    private static OpCost DefaultCost(Node node)
+    {
+        long elements = 0;
+        for (int k = 0; k < node.Context.OutputCount; k++) elements += node.Context.Output(k).ElementCount;
+        return new OpCost(0, elements, 0);
     }
 
     private static void UpdateByteSize(Tensor t, Node node)

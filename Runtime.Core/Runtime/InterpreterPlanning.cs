@@ -205,7 +205,7 @@ public sealed partial class Interpreter
     private PlannedBoundaryTensor Planned(Tensor t) => new(t.Index, t.Name, t.ByteSize);
 
     private DelegateNode ToDelegateNode(Node node) => new(
-        node.Index, node.Code, node.Operator.Options, node.Context.CustomOptions,
+        node.Index, node.Code, node.Operator.Options, node.Context.CustomOptions, node.Context.Params!,
         node.Operator.Inputs.Select(i => i < 0 ? null : _tensors[i]).ToArray(),
         node.Operator.Outputs.Select(o => _tensors[o]).ToArray());
 

@@ -1,5 +1,7 @@
 using Accel.Numerics;
 
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -8,25 +10,11 @@ namespace Accel.Kernels.Reference;
 /// then sum · R(count) with R(count) = RN(1/count) computed here in Prepare (TFLite divides by count: ≤ 1 ulp apart,
 /// identical when count is a power of two), then the fused-activation clamp.
 /// </summary>
-public sealed class AveragePool2DKernel : IKernel
+internal sealed class AveragePool2DKernel : ReferenceKernel<Pool2DParams>
 {
-    private Pool2DGeometry _geometry;
-    private float[] _reciprocalOfCount = [];
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];
 
-    public void Prepare(KernelContext context)
-    {
-        _geometry = Pool2DGeometry.Prepare(context);
-        long taps = (long)_geometry.FilterH * _geometry.FilterW;
-        if (taps > SpecMath.MaxExactCount)
-            throw context.Error($"a {_geometry.FilterH}x{_geometry.FilterW} window has more than 2^24 taps");
-        int maxCount = (int)taps;
-        // R[count] for every tap count a window can have; an empty window (impossible with TFLite padding) would give 0·∞ = NaN like TFLite's 0/0.
-        _reciprocalOfCount = new float[maxCount + 1];
-        _reciprocalOfCount[0] = float.PositiveInfinity;
-        for (int n = 1; n <= maxCount; n++) _reciprocalOfCount[n] = SpecMath.ReciprocalOfCount(n);
-    }
-
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, Pool2DParams p)
     {
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
@@ -34,7 +22,8 @@ public sealed class AveragePool2DKernel : IKernel
         Span<float> output = outputTensor.Write<float>();
         int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
         int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
-        var g = _geometry;
+        var g = p.Geometry;
+        ReadOnlySpan<float> reciprocalOfCount = p.ReciprocalOfCount.Span;
 
         for (int b = 0; b < batches; b++)
         for (int oy = 0; oy < outputHeight; oy++)
@@ -46,7 +35,7 @@ public sealed class AveragePool2DKernel : IKernel
                 var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, width);
                 int ixOrigin = ox * g.StrideW - g.PadLeft;
                 int count = Math.Max(kyEnd - kyStart, 0) * Math.Max(kxEnd - kxStart, 0);
-                float reciprocal = _reciprocalOfCount[count];
+                float reciprocal = reciprocalOfCount[count];
                 for (int c = 0; c < depth; c++)
                 {
                     float sum = 0f;

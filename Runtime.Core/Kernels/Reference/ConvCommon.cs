@@ -48,16 +48,18 @@ internal static class ConvCommon
 
 /// <summary>
 /// The sliding-window geometry CONV_2D and DEPTHWISE_CONV_2D share: strides, dilations, leading padding and output
-/// size, computed once in Prepare with TFLite's padding rules (<see cref="SpatialPadding"/>).
-/// Tap (ky, kx) of output (oy, ox) reads input (oy*StrideH − PadTop + ky*DilationH, ox*StrideW − PadLeft + kx*DilationW).
+/// size, computed once with TFLite's padding rules (<see cref="SpatialPadding"/>), overflow-checked: every offset
+/// (oy*StrideH − PadTop + ky*DilationH, ox*StrideW − PadLeft + kx*DilationW) fits an int.
 /// </summary>
-internal readonly record struct ConvGeometry(
+public readonly record struct ConvGeometry(
     int StrideH, int StrideW, int DilationH, int DilationW, int PadTop, int PadLeft, int OutputHeight, int OutputWidth)
 {
-    public static ConvGeometry Compute(Padding padding, Tensor input, Tensor filter, int strideH, int strideW, int dilationH, int dilationW)
+    /// <summary>The geometry of an NHWC input and a [*, KH, KW, *] filter; a typed error naming the node when it overflows.</summary>
+    public static ConvGeometry Compute(KernelContext context, Padding padding, Tensor input, Tensor filter,
+        int strideH, int strideW, int dilationH, int dilationW)
     {
-        var rows = SpatialPadding.Compute(padding, input.Dim(1), filter.Dim(1), strideH, dilationH);
-        var cols = SpatialPadding.Compute(padding, input.Dim(2), filter.Dim(2), strideW, dilationW);
+        var rows = SpatialPadding.Compute(context, "height", padding, input.Dim(1), filter.Dim(1), strideH, dilationH);
+        var cols = SpatialPadding.Compute(context, "width", padding, input.Dim(2), filter.Dim(2), strideW, dilationW);
         return new ConvGeometry(strideH, strideW, dilationH, dilationW, rows.PadBefore, cols.PadBefore, rows.OutputSize, cols.OutputSize);
     }
 }

@@ -1,3 +1,5 @@
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -8,57 +10,11 @@ namespace Accel.Kernels.Reference;
 /// activation clamp. Output shape: [batch, Units], or the input shape with its last dimension replaced by Units
 /// when keep_num_dims is set (which requires the input's last dimension to be K), as TFLite's Prepare does.
 /// </summary>
-public sealed class FullyConnectedKernel : IKernel
+internal sealed class FullyConnectedKernel : ReferenceKernel<FullyConnectedParams>
 {
-    private ActivationRange _activation;
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];
 
-    public void Prepare(KernelContext context)
-    {
-        context.ExpectArity(2, 3, 1);
-        var options = context.OptionsAs<FullyConnectedOptions>();
-        var input = context.Input(0);
-        var weights = context.Input(1);
-        var bias = context.OptionalInput(2);
-        var output = context.Output(0);
-
-        ConvCommon.ExpectFloat32(context, input, "input");
-        ConvCommon.ExpectFloat32(context, weights, "weights");
-        ConvCommon.ExpectFloat32(context, output, "output");
-        ConvCommon.ExpectDense(context, weights, "weights");
-        if (options.WeightsFormat != 0)
-            throw context.Error($"weights_format {options.WeightsFormat} is not supported; only DEFAULT (0) is");
-        context.ExpectRank(weights, 2, "weights");
-        if (input.Rank < 1)
-            throw context.Error($"input '{input.Name}' must have rank >= 1, is a scalar");
-
-        int units = weights.Dim(0);
-        int depth = weights.Dim(1);
-        ConvCommon.ExpectBias(context, bias, units);
-        long inputElements = input.ElementCount;
-        if (depth <= 0 || inputElements % depth != 0)
-            throw context.Error(
-                $"input shape [{ConvCommon.FormatShape(input.Shape)}] ({inputElements} elements) cannot be flattened to rows " +
-                $"of the weights' depth {depth} (weights [{ConvCommon.FormatShape(weights.Shape)}])");
-        int batch = checked((int)(inputElements / depth));
-
-        _activation = ActivationRange.For(options.FusedActivation, context);
-        if (options.KeepNumDims)
-        {
-            if (input.Dim(input.Rank - 1) != depth)
-                throw context.Error(
-                    $"keep_num_dims requires the input's last dimension to equal the weights' depth {depth}; " +
-                    $"input shape is [{ConvCommon.FormatShape(input.Shape)}]");
-            int[] shape = input.Shape.ToArray();
-            shape[^1] = units;
-            context.SetOutputShape(0, shape);
-        }
-        else
-        {
-            context.SetOutputShape(0, [batch, units]);
-        }
-    }
-
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, FullyConnectedParams p)
     {
         var inputTensor = context.Input(0);
         var weightsTensor = context.Input(1);
@@ -68,9 +24,7 @@ public sealed class FullyConnectedKernel : IKernel
         ReadOnlySpan<float> bias = biasTensor is null ? default : biasTensor.Read<float>();
         Span<float> output = context.Output(0).Write<float>();
 
-        int units = weightsTensor.Dim(0);
-        int depth = weightsTensor.Dim(1);
-        int batch = (int)(inputTensor.ElementCount / depth);
+        int units = p.Units, depth = p.Depth, batch = p.Batch;
         for (int b = 0; b < batch; b++)
         for (int u = 0; u < units; u++)
         {
@@ -80,7 +34,7 @@ public sealed class FullyConnectedKernel : IKernel
             for (int k = 0; k < depth; k++)
                 acc = MathF.FusedMultiplyAdd(input[inputOffset + k], weights[weightsOffset + k], acc);
             float value = bias.IsEmpty ? acc : acc + bias[u];
-            output[b * units + u] = _activation.Apply(value);
+            output[b * units + u] = p.Activation.Apply(value);
         }
     }
 }

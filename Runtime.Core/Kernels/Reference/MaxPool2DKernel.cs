@@ -1,3 +1,5 @@
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -7,13 +9,11 @@ namespace Accel.Kernels.Reference;
 /// NaN in the window gives NaN and among equal values (−0, +0) the first wins. (TFLite starts from −FLT_MAX with
 /// std::max, which ignores NaN and turns an all −∞ window into −FLT_MAX; otherwise the results are identical.)
 /// </summary>
-public sealed class MaxPool2DKernel : IKernel
+internal sealed class MaxPool2DKernel : ReferenceKernel<Pool2DParams>
 {
-    private Pool2DGeometry _geometry;
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
 
-    public void Prepare(KernelContext context) => _geometry = Pool2DGeometry.Prepare(context);
-
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, Pool2DParams p)
     {
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
@@ -21,7 +21,7 @@ public sealed class MaxPool2DKernel : IKernel
         Span<float> output = outputTensor.Write<float>();
         int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
         int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
-        var g = _geometry;
+        var g = p.Geometry;
 
         for (int b = 0; b < batches; b++)
         for (int oy = 0; oy < outputHeight; oy++)

@@ -5,11 +5,11 @@ namespace Accel.Kernels.Reference;
 /// (<see cref="SpatialPadding.Compute"/> with dilation 1). For output (oy, ox) the window covers input rows
 /// oy·strideH − padTop + ky for ky in [0, filterH) and likewise columns; only in-bounds taps take part.
 /// </summary>
-internal readonly record struct Pool2DGeometry(
+public readonly record struct Pool2DGeometry(
     int StrideH, int StrideW, int FilterH, int FilterW, int PadTop, int PadLeft, ActivationRange Activation)
 {
     /// <summary>Checks a float32 NHWC input and the options, sets the output shape [N, outH, outW, C].</summary>
-    public static Pool2DGeometry Prepare(KernelContext context)
+    internal static Pool2DGeometry Prepare(KernelContext context)
     {
         context.ExpectArity(1, 1, 1);
         var options = context.OptionsAs<Pool2DOptions>();
@@ -28,8 +28,8 @@ internal readonly record struct Pool2DGeometry(
                  })
             if (value <= 0) throw context.Error($"{name} must be positive, is {value}");
 
-        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), options.FilterHeight, options.StrideH, 1);
-        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), options.FilterWidth, options.StrideW, 1);
+        var rows = SpatialPadding.Compute(context, "height", options.Padding, input.Dim(1), options.FilterHeight, options.StrideH, 1);
+        var cols = SpatialPadding.Compute(context, "width", options.Padding, input.Dim(2), options.FilterWidth, options.StrideW, 1);
         var activation = ActivationRange.For(options.FusedActivation, context);
         context.SetOutputShape(0, [input.Dim(0), rows.OutputSize, cols.OutputSize, input.Dim(3)]);
         return new Pool2DGeometry(options.StrideH, options.StrideW, options.FilterHeight, options.FilterWidth,

@@ -1,4 +1,5 @@
-using System.Buffers.Binary;
+
+using Accel.Operators.Definitions;
 
 namespace Accel.Kernels.Reference;
 
@@ -14,67 +15,11 @@ namespace Accel.Kernels.Reference;
 /// (ox + pad_left - kx) / stride_w are exact and in range, for ci: acc = fma(in, w, acc); then acc + bias.
 /// Results therefore differ from MediaPipe by rounding only.
 /// </summary>
-public sealed class TransposeConvBiasKernel : IKernel
+internal sealed class TransposeConvBiasKernel : ReferenceKernel<TransposeConvBiasParams>
 {
-    /// <summary>sizeof(TfLiteTransposeConvParams): three int32s.</summary>
-    public const int CustomOptionsLength = 12;
+    public override IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.Convolution2DTransposeBias)];
 
-    private const int PaddingUnknown = 0, PaddingSame = 1, PaddingValid = 2;
-
-    private int _strideH, _strideW;
-    private int _padTop, _padLeft;
-
-    public void Prepare(KernelContext context)
-    {
-        context.ExpectArity(3, 3, 1);
-        var input = context.Input(0);
-        var weights = context.Input(1);
-        var bias = context.Input(2);
-        var output = context.Output(0);
-
-        ReadOnlySpan<byte> options = context.CustomOptions.Span;
-        if (options.Length != CustomOptionsLength)
-            throw context.Error(
-                $"custom options must be {CustomOptionsLength} bytes (TfLiteTransposeConvParams: padding, stride_width, " +
-                $"stride_height as int32), got {options.Length}");
-        int padding = BinaryPrimitives.ReadInt32LittleEndian(options);
-        int strideW = BinaryPrimitives.ReadInt32LittleEndian(options[4..]);
-        int strideH = BinaryPrimitives.ReadInt32LittleEndian(options[8..]);
-        if (padding is not (PaddingUnknown or PaddingSame or PaddingValid))
-            throw context.Error($"padding {padding} in custom options is not a TfLitePadding value (0 unknown, 1 SAME, 2 VALID)");
-        ConvCommon.ExpectPositive(context, strideH, "stride_height");
-        ConvCommon.ExpectPositive(context, strideW, "stride_width");
-
-        ConvCommon.ExpectFloat32(context, input, "input");
-        ConvCommon.ExpectFloat32(context, weights, "weights");
-        ConvCommon.ExpectFloat32(context, output, "output");
-        ConvCommon.ExpectDense(context, weights, "weights");
-        context.ExpectRank(input, 4, "input");
-        context.ExpectRank(weights, 4, "weights");
-        if (weights.Dim(3) != input.Dim(3))
-            throw context.Error(
-                $"weights input depth {weights.Dim(3)} (weights [{ConvCommon.FormatShape(weights.Shape)}]) must equal the " +
-                $"input depth {input.Dim(3)} (input [{ConvCommon.FormatShape(input.Shape)}])");
-        ConvCommon.ExpectBias(context, bias, weights.Dim(0));
-        int inputHeight = input.Dim(1), inputWidth = input.Dim(2);
-        if (inputHeight <= 0 || inputWidth <= 0)
-            throw context.Error($"input '{input.Name}' must have positive height and width, has [{ConvCommon.FormatShape(input.Shape)}]");
-
-        int filterHeight = weights.Dim(1), filterWidth = weights.Dim(2);
-        // MediaPipe's Prepare: total padding only for SAME, output = stride*(in-1) + filter - total, leading half floored.
-        int totalPadH = padding == PaddingSame ? Math.Max(0, filterHeight - (inputHeight - 1) % strideH - 1) : 0;
-        int totalPadW = padding == PaddingSame ? Math.Max(0, filterWidth - (inputWidth - 1) % strideW - 1) : 0;
-        int outputHeight = strideH * (inputHeight - 1) + filterHeight - totalPadH;
-        int outputWidth = strideW * (inputWidth - 1) + filterWidth - totalPadW;
-
-        _strideH = strideH;
-        _strideW = strideW;
-        _padTop = totalPadH / 2;
-        _padLeft = totalPadW / 2;
-        context.SetOutputShape(0, [input.Dim(0), outputHeight, outputWidth, weights.Dim(0)]);
-    }
-
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, TransposeConvBiasParams p)
     {
         var inputTensor = context.Input(0);
         var weightsTensor = context.Input(1);
@@ -98,15 +43,15 @@ public sealed class TransposeConvBiasKernel : IKernel
             for (int ky = 0; ky < filterHeight; ky++)
             {
                 // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
-                int rowNumerator = oy + _padTop - ky;
-                if (rowNumerator < 0 || rowNumerator % _strideH != 0) continue;
-                int iy = rowNumerator / _strideH;
+                int rowNumerator = oy + p.PadTop - ky;
+                if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
+                int iy = rowNumerator / p.StrideH;
                 if (iy >= inputHeight) continue;
                 for (int kx = 0; kx < filterWidth; kx++)
                 {
-                    int colNumerator = ox + _padLeft - kx;
-                    if (colNumerator < 0 || colNumerator % _strideW != 0) continue;
-                    int ix = colNumerator / _strideW;
+                    int colNumerator = ox + p.PadLeft - kx;
+                    if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
+                    int ix = colNumerator / p.StrideW;
                     if (ix >= inputWidth) continue;
                     int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
                     int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;

@@ -1,0 +1,60 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>
+/// CONV_2D's validated parameters: input NHWC [N,H,W,Cin], filter OHWI [Cout,KH,KW,Cin/groups], optional bias [Cout].
+/// Grouped when the filter covers fewer input channels than the input has (TFLite ≥ 2.9).
+/// </summary>
+public sealed record Conv2DParams(ConvGeometry Geometry, int Groups, int FiltersPerGroup, ActivationRange Activation, bool HasBias) : OpParams;
+
+/// <summary>CONV_2D, float32 (docs/numerics.md §Convolutions and matrix products); TFLite's conv.cc Prepare.</summary>
+internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
+{
+    public override OpId Op => BuiltinOperator.Conv2D;
+    public override int MaxVersion => 8;
+
+    protected override Conv2DParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(2, 3, 1);
+        var options = context.OptionsAs<Conv2DOptions>();
+        var input = context.Input(0);
+        var filter = context.Input(1);
+        var bias = context.OptionalInput(2);
+        var output = context.Output(0);
+
+        ConvCommon.ExpectFloat32(context, input, "input");
+        ConvCommon.ExpectFloat32(context, filter, "filter");
+        ConvCommon.ExpectFloat32(context, output, "output");
+        ConvCommon.ExpectDense(context, filter, "filter");
+        context.ExpectRank(input, 4, "input");
+        context.ExpectRank(filter, 4, "filter");
+        ConvCommon.ExpectKnownPadding(context, options.Padding);
+        ConvCommon.ExpectPositive(context, options.StrideH, "stride_h");
+        ConvCommon.ExpectPositive(context, options.StrideW, "stride_w");
+        ConvCommon.ExpectPositive(context, options.DilationH, "dilation_h_factor");
+        ConvCommon.ExpectPositive(context, options.DilationW, "dilation_w_factor");
+
+        int inputDepth = input.Dim(3);
+        int outputDepth = filter.Dim(0);
+        int filterDepth = filter.Dim(3);
+        // Grouped convolution: the filter covers Cin/groups input channels; TFLite requires an exact division both ways.
+        if (filterDepth <= 0 || inputDepth % filterDepth != 0)
+            throw context.Error(
+                $"filter input depth {filterDepth} (filter shape [{ConvCommon.FormatShape(filter.Shape)}]) must divide " +
+                $"the input depth {inputDepth} (input shape [{ConvCommon.FormatShape(input.Shape)}])");
+        int groups = inputDepth / filterDepth;
+        if (groups <= 0 || outputDepth % groups != 0)
+            throw context.Error($"output depth {outputDepth} is not divisible by the group count {groups}");
+        ConvCommon.ExpectBias(context, bias, outputDepth);
+
+        var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
+        var activation = ActivationRange.For(options.FusedActivation, context);
+        context.SetOutputShape(0, [input.Dim(0), geometry.OutputHeight, geometry.OutputWidth, outputDepth]);
+        return new Conv2DParams(geometry, groups, outputDepth / groups, activation, bias is not null)
+        {
+            Cost = new OpCost(CostMath.Product(output.ElementCount, filter.Dim(1), filter.Dim(2), filterDepth), 0, CostMath.BytesTouched(context)),
+        };
+    }
+}

@@ -1,0 +1,54 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>DEPTHWISE_CONV_2D's validated parameters: input [N,H,W,Cin], filter [1,KH,KW,Cout = Cin × multiplier], bias [Cout].</summary>
+public sealed record DepthwiseConv2DParams(ConvGeometry Geometry, int DepthMultiplier, ActivationRange Activation, bool HasBias) : OpParams;
+
+/// <summary>DEPTHWISE_CONV_2D, float32; TFLite's depthwise_conv.cc Prepare (the multiplier comes from the shapes).</summary>
+internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DParams>
+{
+    public override OpId Op => BuiltinOperator.DepthwiseConv2D;
+    public override int MaxVersion => 7;
+
+    protected override DepthwiseConv2DParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(2, 3, 1);
+        var options = context.OptionsAs<DepthwiseConv2DOptions>();
+        var input = context.Input(0);
+        var filter = context.Input(1);
+        var bias = context.OptionalInput(2);
+        var output = context.Output(0);
+
+        ConvCommon.ExpectFloat32(context, input, "input");
+        ConvCommon.ExpectFloat32(context, filter, "filter");
+        ConvCommon.ExpectFloat32(context, output, "output");
+        ConvCommon.ExpectDense(context, filter, "filter");
+        context.ExpectRank(input, 4, "input");
+        context.ExpectRank(filter, 4, "filter");
+        ConvCommon.ExpectKnownPadding(context, options.Padding);
+        ConvCommon.ExpectPositive(context, options.StrideH, "stride_h");
+        ConvCommon.ExpectPositive(context, options.StrideW, "stride_w");
+        ConvCommon.ExpectPositive(context, options.DilationH, "dilation_h_factor");
+        ConvCommon.ExpectPositive(context, options.DilationW, "dilation_w_factor");
+        if (filter.Dim(0) != 1)
+            throw context.Error($"filter '{filter.Name}' must have shape [1,KH,KW,Cout], has [{ConvCommon.FormatShape(filter.Shape)}]");
+
+        int inputDepth = input.Dim(3);
+        int outputDepth = filter.Dim(3);
+        if (inputDepth <= 0 || outputDepth % inputDepth != 0)
+            throw context.Error(
+                $"filter output depth {outputDepth} must be a positive multiple of the input depth {inputDepth} " +
+                $"(input [{ConvCommon.FormatShape(input.Shape)}], filter [{ConvCommon.FormatShape(filter.Shape)}])");
+        ConvCommon.ExpectBias(context, bias, outputDepth);
+
+        var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
+        var activation = ActivationRange.For(options.FusedActivation, context);
+        context.SetOutputShape(0, [input.Dim(0), geometry.OutputHeight, geometry.OutputWidth, outputDepth]);
+        return new DepthwiseConv2DParams(geometry, outputDepth / inputDepth, activation, bias is not null)
+        {
+            Cost = new OpCost(CostMath.Product(output.ElementCount, filter.Dim(1), filter.Dim(2)), 0, CostMath.BytesTouched(context)),
+        };
+    }
+}

@@ -1,0 +1,66 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>FULLY_CONNECTED's validated parameters: the input flattened to [Batch, Depth] rows, weights [Units, Depth].</summary>
+public sealed record FullyConnectedParams(int Batch, int Units, int Depth, ActivationRange Activation, bool HasBias) : OpParams;
+
+/// <summary>FULLY_CONNECTED, float32; TFLite's fully_connected.cc Prepare (keep_num_dims, optional bias).</summary>
+internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedParams>
+{
+    public override OpId Op => BuiltinOperator.FullyConnected;
+    public override int MaxVersion => 13;
+
+    protected override FullyConnectedParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(2, 3, 1);
+        var options = context.OptionsAs<FullyConnectedOptions>();
+        var input = context.Input(0);
+        var weights = context.Input(1);
+        var bias = context.OptionalInput(2);
+        var output = context.Output(0);
+
+        ConvCommon.ExpectFloat32(context, input, "input");
+        ConvCommon.ExpectFloat32(context, weights, "weights");
+        ConvCommon.ExpectFloat32(context, output, "output");
+        ConvCommon.ExpectDense(context, weights, "weights");
+        if (options.WeightsFormat != 0)
+            throw context.Error($"weights_format {options.WeightsFormat} is not supported; only DEFAULT (0) is");
+        context.ExpectRank(weights, 2, "weights");
+        if (input.Rank < 1)
+            throw context.Error($"input '{input.Name}' must have rank >= 1, is a scalar");
+
+        int units = weights.Dim(0);
+        int depth = weights.Dim(1);
+        ConvCommon.ExpectBias(context, bias, units);
+        long inputElements = input.ElementCount;
+        if (depth <= 0 || inputElements % depth != 0)
+            throw context.Error(
+                $"input shape [{ConvCommon.FormatShape(input.Shape)}] ({inputElements} elements) cannot be flattened to rows " +
+                $"of the weights' depth {depth} (weights [{ConvCommon.FormatShape(weights.Shape)}])");
+        long batch = inputElements / depth;
+        if (batch * units > int.MaxValue)
+            throw context.Error($"output would have {batch}×{units} elements, over the 2^31-1 limit");
+
+        var activation = ActivationRange.For(options.FusedActivation, context);
+        if (options.KeepNumDims)
+        {
+            if (input.Dim(input.Rank - 1) != depth)
+                throw context.Error(
+                    $"keep_num_dims requires the input's last dimension to equal the weights' depth {depth}; " +
+                    $"input shape is [{ConvCommon.FormatShape(input.Shape)}]");
+            int[] shape = input.Shape.ToArray();
+            shape[^1] = units;
+            context.SetOutputShape(0, shape);
+        }
+        else
+        {
+            context.SetOutputShape(0, [(int)batch, units]);
+        }
+        return new FullyConnectedParams((int)batch, units, depth, activation, bias is not null)
+        {
+            Cost = new OpCost(CostMath.Product(batch, units, depth), 0, CostMath.BytesTouched(context)),
+        };
+    }
+}

@@ -1,0 +1,14 @@
+namespace Accel.Operators;
+
+/// <summary>
+/// What an <see cref="OpDefinition"/> computed for one node at AllocateTensors: the validated options and geometry
+/// (strides, paddings, clamp bounds, broadcast strides …) and the node's <see cref="Cost"/>. The reference kernel,
+/// every delegate, the partitioner, `accel inspect` and the conformance builders read these; none re-derives them.
+/// </summary>
+public abstract record OpParams
+{
+    public OpCost Cost { get; init; }
+}
+
+/// <summary>The params of an operator with no core definition (a caller's custom kernel): its cost only.</summary>
+public sealed record UndefinedOpParams : OpParams;
