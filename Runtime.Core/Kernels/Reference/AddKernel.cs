@@ -1,3 +1,5 @@
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -5,29 +7,21 @@ namespace Accel.Kernels.Reference;
 /// NumPy broadcasting of any rank: out = activation(a + b), one IEEE-754 binary32 addition per element (int32: wrapping),
 /// then the fused-activation clamp.
 /// </summary>
-public sealed class AddKernel : IKernel
+internal sealed class AddKernel : ReferenceKernel<BinaryArithmeticParams>
 {
-    private BroadcastPlan? _plan;
-    private ActivationRange _floatRange;
-    private Int32ActivationRange _intRange;
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Add];
 
-    public void Prepare(KernelContext context)
-    {
-        _plan = BinaryArithmetic.Prepare(context);
-        var activation = BinaryArithmetic.Activation<AddOptions>(context, o => o.FusedActivation);
-        if (context.Input(0).Type == TensorType.Float32) _floatRange = ActivationRange.For(activation, context);
-        else _intRange = Int32ActivationRange.For(activation, context);
-    }
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
 
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, BinaryArithmeticParams p)
     {
         var a = context.Input(0);
         var b = context.Input(1);
         var output = context.Output(0);
         if (a.Type == TensorType.Float32)
-            _plan!.Apply(a.Read<float>(), b.Read<float>(), output.Write<float>(), new FloatOp(_floatRange));
+            p.Broadcast.Apply(a.Read<float>(), b.Read<float>(), output.Write<float>(), new FloatOp(p.FloatActivation));
         else
-            _plan!.Apply(a.Read<int>(), b.Read<int>(), output.Write<int>(), new Int32Op(_intRange));
+            p.Broadcast.Apply(a.Read<int>(), b.Read<int>(), output.Write<int>(), new Int32Op(p.Int32Activation));
     }
 
     private readonly struct FloatOp(ActivationRange range) : IBinaryElementOp<float>

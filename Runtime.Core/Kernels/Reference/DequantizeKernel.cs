@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -10,76 +12,12 @@ namespace Accel.Kernels.Reference;
 /// out = scale × (float)(q − zero_point), one float32 multiply, per tensor or per channel along the quantized
 /// dimension.
 /// </summary>
-public sealed class DequantizeKernel : IKernel
+internal sealed class DequantizeKernel : ReferenceKernel<DequantizeParams>
 {
-    private int _outerSize, _channels, _innerSize;
-    private float[] _scales = [];
-    private long[] _zeroPoints = [];
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Dequantize];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Dequantize).Types;
 
-    public void Prepare(KernelContext context)
-    {
-        context.ExpectArity(1, 1, 1);
-        var input = context.Input(0);
-        var output = context.Output(0);
-        context.ExpectType(output, TensorType.Float32, "output");
-        if (input.Sparsity is not null)
-            throw context.Error($"input '{input.Name}' is sparse; it must be densified by a DENSIFY node first");
-
-        switch (input.Type)
-        {
-            case TensorType.Float16:
-                break;
-            case TensorType.Int8 or TensorType.UInt8 or TensorType.Int16:
-                PrepareAffine(context, input);
-                break;
-            default:
-                throw context.Error(
-                    $"input '{input.Name}' is {input.Type.ToDisplayName()}; DEQUANTIZE supports float16, int8, uint8 and int16");
-        }
-        context.SetOutputShape(0, input.Shape);
-    }
-
-    private void PrepareAffine(KernelContext context, Tensor input)
-    {
-        var quantization = input.Quantization;
-        if (!quantization.IsQuantized)
-            throw context.Error($"input '{input.Name}' ({input.Type.ToDisplayName()}) has no quantization scale");
-        int scaleCount = quantization.Scale.Length;
-        if (quantization.ZeroPoint.Length != 0 && quantization.ZeroPoint.Length != scaleCount)
-            throw context.Error(
-                $"input '{input.Name}' has {scaleCount} scales but {quantization.ZeroPoint.Length} zero points");
-        foreach (long zeroPoint in quantization.ZeroPoint)
-            if (zeroPoint is < int.MinValue or > int.MaxValue)
-                throw context.Error($"input '{input.Name}' has zero point {zeroPoint}, outside the int32 range");
-
-        _scales = quantization.Scale;
-        _zeroPoints = quantization.ZeroPoint.Length == 0 ? new long[scaleCount] : quantization.ZeroPoint;
-        long elements = input.ElementCount;
-        if (scaleCount == 1)
-        {
-            // Per tensor: one channel spanning everything.
-            _outerSize = 1;
-            _channels = 1;
-            _innerSize = checked((int)elements);
-            return;
-        }
-
-        int axis = quantization.QuantizedDimension;
-        if (axis < 0 || axis >= input.Rank)
-            throw context.Error(
-                $"input '{input.Name}' has quantized_dimension {axis}, outside its rank {input.Rank}");
-        if (input.Dim(axis) != scaleCount)
-            throw context.Error(
-                $"input '{input.Name}' has {scaleCount} per-channel scales but dimension {axis} of its shape " +
-                $"[{ConvCommon.FormatShape(input.Shape)}] is {input.Dim(axis)}");
-        _outerSize = 1;
-        for (int i = 0; i < axis; i++) _outerSize *= input.Dim(i);
-        _channels = scaleCount;
-        _innerSize = 1;
-        for (int i = axis + 1; i < input.Rank; i++) _innerSize *= input.Dim(i);
-    }
-
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, DequantizeParams p)
     {
         var input = context.Input(0);
         Span<float> output = context.Output(0).Write<float>();
@@ -93,28 +31,28 @@ public sealed class DequantizeKernel : IKernel
                 break;
             }
             case TensorType.Int8:
-                DequantizeAffine(input.Read<sbyte>(), output);
+                DequantizeAffine(p, input.Read<sbyte>(), output);
                 break;
             case TensorType.UInt8:
-                DequantizeAffine(input.Read<byte>(), output);
+                DequantizeAffine(p, input.Read<byte>(), output);
                 break;
             case TensorType.Int16:
-                DequantizeAffine(input.Read<short>(), output);
+                DequantizeAffine(p, input.Read<short>(), output);
                 break;
             default:
                 throw context.Error($"input dtype {input.Type.ToDisplayName()} changed after Prepare");
         }
     }
 
-    private void DequantizeAffine<T>(ReadOnlySpan<T> quantized, Span<float> output) where T : unmanaged, IBinaryInteger<T>
+    private static void DequantizeAffine<T>(DequantizeParams p, ReadOnlySpan<T> quantized, Span<float> output) where T : unmanaged, IBinaryInteger<T>
     {
         int index = 0;
-        for (int outer = 0; outer < _outerSize; outer++)
-        for (int channel = 0; channel < _channels; channel++)
+        for (int outer = 0; outer < p.OuterSize; outer++)
+        for (int channel = 0; channel < p.Channels; channel++)
         {
-            float scale = _scales[channel];
-            long zeroPoint = _zeroPoints[channel];
-            for (int inner = 0; inner < _innerSize; inner++, index++)
+            float scale = p.Scales[channel];
+            long zeroPoint = p.ZeroPoints[channel];
+            for (int inner = 0; inner < p.InnerSize; inner++, index++)
             {
                 // q - zero_point is an exact integer and exactly representable as float32 for any 8/16-bit q and
                 // in-range zero point, so this is a single rounding: identical to TFLite's double-then-cast.

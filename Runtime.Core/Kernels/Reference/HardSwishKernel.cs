@@ -1,16 +1,18 @@
 using Accel.Numerics;
 
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
 /// HARD_SWISH, float32 (docs/numerics.md §HARD_SWISH): <see cref="SpecMath.HardSwish"/> per element,
 /// (x · clamp(x + 3, 0, 6)) · RN(1/6). TFLite's <c>reference_ops::HardSwish</c> divides by 6 instead (≤ 1 ulp apart).
 /// </summary>
-public sealed class HardSwishKernel : IKernel
+internal sealed class HardSwishKernel : ReferenceKernel<ElementwiseParams>
 {
-    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
 
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, ElementwiseParams p)
     {
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();

@@ -1,5 +1,7 @@
 using Accel.Numerics;
 
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -7,11 +9,11 @@ namespace Accel.Kernels.Reference;
 /// fixed-operation-sequence 1/(1 + e^−x) (within 2.5 ulp of exact). TFLite uses the platform's std::exp, whose bits
 /// vary by library, so results agree with TFLite to a few ulp rather than bit for bit.
 /// </summary>
-public sealed class LogisticKernel : IKernel
+internal sealed class LogisticKernel : ReferenceKernel<ElementwiseParams>
 {
-    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
 
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, ElementwiseParams p)
     {
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();

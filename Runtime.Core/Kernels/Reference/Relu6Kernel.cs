@@ -1,16 +1,18 @@
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
 /// RELU6, float32 (docs/numerics.md §Activations): the clamp to [0, 6], x &lt; 0 ? 0 : (x &gt; 6 ? 6 : x), so NaN
 /// and −0 pass through, as in TFLite's <c>reference_ops::Relu6</c>.
 /// </summary>
-public sealed class Relu6Kernel : IKernel
+internal sealed class Relu6Kernel : ReferenceKernel<ElementwiseParams>
 {
     private static readonly ActivationRange Range = new(0f, 6f);
 
-    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu6];
 
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, ElementwiseParams p)
     {
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();

@@ -1,16 +1,18 @@
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
 /// RELU, float32 (docs/numerics.md §Activations): out = x &lt; 0 ? 0 : x — the clamp to [0, +∞], so NaN and −0 pass
 /// through unchanged, as in TFLite's <c>reference_ops::Relu</c>.
 /// </summary>
-public sealed class ReluKernel : IKernel
+internal sealed class ReluKernel : ReferenceKernel<ElementwiseParams>
 {
     private static readonly ActivationRange Range = new(0f, float.PositiveInfinity);
 
-    public void Prepare(KernelContext context) => UnaryElementwise.PrepareFloat32(context);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu];
 
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, ElementwiseParams p)
     {
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();

@@ -1,5 +1,7 @@
 using Accel.Kernels.Geometry;
 
+using Accel.Operators.Definitions;
+
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -9,48 +11,19 @@ namespace Accel.Kernels.Reference;
 /// source coordinate in = half_pixel_centers ? (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0),
 /// y1 = min(ceil(in), H−1); then four products summed left to right, every operation separately rounded, no FMA.
 /// </summary>
-public sealed class ResizeBilinearKernel : IKernel
+internal sealed class ResizeBilinearKernel : ReferenceKernel<ResizeBilinearParams>
 {
-    // Per output row / column: the source coordinate and its two neighbours, computed once in Prepare.
-    private ResizeBilinearAxis? _rows, _columns;
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
 
-    public void Prepare(KernelContext context)
-    {
-        context.ExpectArity(2, 2, 1);
-        var input = context.Input(0);
-        var output = context.Output(0);
-        if (input.Type != TensorType.Float32)
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32 only");
-        context.ExpectType(output, TensorType.Float32, "output");
-        context.ExpectRank(input, 4, "input");
-        var options = context.Options is null ? new ResizeBilinearOptions(false, false) : context.OptionsAs<ResizeBilinearOptions>();
-        if (options.AlignCorners && options.HalfPixelCenters)
-            throw context.Error("align_corners and half_pixel_centers cannot both be true");
-
-        var sizeTensor = context.Input(1);
-        if (sizeTensor.Rank != 1 || sizeTensor.Dim(0) != 2)
-            throw context.Error($"size '{sizeTensor.Name}' must have shape [2], has {ConstantInputs.Format(sizeTensor.Shape)}");
-        int[] size = ConstantInputs.ReadIntegers(context, sizeTensor, "size");
-        if (size[0] <= 0 || size[1] <= 0)
-            throw context.Error($"output size {ConstantInputs.Format(size)} must be positive");
-
-        int inputHeight = input.Dim(1), inputWidth = input.Dim(2);
-        if (inputHeight <= 0 || inputWidth <= 0)
-            throw context.Error($"input '{input.Name}' has an empty spatial size {ConstantInputs.Format(input.Shape)}");
-        _rows = ResizeBilinearAxis.Create(size[0], inputHeight, options);
-        _columns = ResizeBilinearAxis.Create(size[1], inputWidth, options);
-        context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
-    }
-
-    public void Invoke(KernelContext context)
+    protected override void Invoke(KernelContext context, ResizeBilinearParams p)
     {
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
         ReadOnlySpan<float> input = inputTensor.Read<float>();
         Span<float> output = outputTensor.Write<float>();
         int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
-        var rows = _rows!;
-        var columns = _columns!;
+        var rows = p.Rows;
+        var columns = p.Columns;
         int outputHeight = rows.OutputSize, outputWidth = columns.OutputSize;
 
         int o = 0;

@@ -1,0 +1,55 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>
+/// ADD / SUB / MUL's validated parameters: NumPy broadcasting of any rank (<see cref="BroadcastPlan"/>) and the fused
+/// activation's clamp for the node's dtype (float32 or int32).
+/// </summary>
+public sealed record BinaryArithmeticParams(BroadcastPlan Broadcast, ActivationFunctionType Activation,
+    ActivationRange FloatActivation, Int32ActivationRange Int32Activation) : OpParams;
+
+/// <summary>The rules ADD, SUB and MUL share (TFLite's add.cc / sub.cc / mul.cc Prepare for float32 and int32).</summary>
+internal abstract class BinaryArithmeticDefinition<TOptions> : OpDefinition<BinaryArithmeticParams> where TOptions : OperatorOptions
+{
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+
+    protected abstract ActivationFunctionType ActivationOf(TOptions options);
+
+    protected override BinaryArithmeticParams PrepareParams(KernelContext context)
+    {
+        var plan = BinaryArithmetic.Prepare(context);
+        // Options may be absent: TFLite then uses NONE.
+        var activation = context.Options is null ? ActivationFunctionType.None : ActivationOf(context.OptionsAs<TOptions>());
+        bool isFloat = context.Input(0).Type == TensorType.Float32;
+        var floatRange = isFloat ? ActivationRange.For(activation, context) : default;
+        var intRange = isFloat ? default : Int32ActivationRange.For(activation, context);
+        var output = context.Output(0);
+        return new BinaryArithmeticParams(plan, activation, floatRange, intRange)
+        {
+            Cost = new OpCost(0, output.ElementCount, CostMath.BytesTouched(context)),
+        };
+    }
+}
+
+internal sealed class AddDefinition : BinaryArithmeticDefinition<AddOptions>
+{
+    public override OpId Op => BuiltinOperator.Add;
+    public override int MaxVersion => 5;
+    protected override ActivationFunctionType ActivationOf(AddOptions options) => options.FusedActivation;
+}
+
+internal sealed class SubDefinition : BinaryArithmeticDefinition<SubOptions>
+{
+    public override OpId Op => BuiltinOperator.Sub;
+    public override int MaxVersion => 5;
+    protected override ActivationFunctionType ActivationOf(SubOptions options) => options.FusedActivation;
+}
+
+internal sealed class MulDefinition : BinaryArithmeticDefinition<MulOptions>
+{
+    public override OpId Op => BuiltinOperator.Mul;
+    public override int MaxVersion => 7;
+    protected override ActivationFunctionType ActivationOf(MulOptions options) => options.FusedActivation;
+}

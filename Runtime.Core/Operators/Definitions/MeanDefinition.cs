@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+using Accel.Numerics;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>
+/// MEAN's validated reduction: which input dimensions are reduced, the output stride of every input dimension (0
+/// along reduced ones), the count n of elements per output and SpecMath's R(n) (docs/numerics.md §MEAN).
+/// </summary>
+public sealed record MeanParams(ImmutableArray<int> InputDims, ImmutableArray<bool> Reduced, ImmutableArray<int> OutputStrides,
+    long ReducedCount, float Reciprocal, bool KeepDims) : OpParams;
+
+/// <summary>MEAN, float32 over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
+internal sealed class MeanDefinition : OpDefinition<MeanParams>
+{
+    public override OpId Op => BuiltinOperator.Mean;
+    public override int MaxVersion => 3;
+
+    protected override MeanParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(2, 2, 1);
+        var input = context.Input(0);
+        var output = context.Output(0);
+        if (input.Type != TensorType.Float32)
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32 only");
+        context.ExpectType(output, TensorType.Float32, "output");
+        bool keepDims = context.Options is not null && context.OptionsAs<ReducerOptions>().KeepDims;
+        var axesTensor = context.Input(1);
+        if (axesTensor.Rank > 1)
+            throw context.Error($"axes '{axesTensor.Name}' must be a scalar or a vector, has shape {ConstantInputs.Format(axesTensor.Shape)}");
+        int[] axes = ConstantInputs.ReadIntegers(context, axesTensor, "axes");
+
+        int rank = input.Rank;
+        var reduced = new bool[rank];
+        foreach (int axis in axes)
+        {
+            if (axis < -rank || axis >= rank)
+                throw context.Error($"axis {axis} is out of range for input shape {ConstantInputs.Format(input.Shape)}");
+            reduced[axis < 0 ? axis + rank : axis] = true;
+        }
+
+        var outputShape = new List<int>();
+        long count = 1;
+        for (int d = 0; d < rank; d++)
+        {
+            if (reduced[d]) count *= input.Dim(d);
+            if (!reduced[d]) outputShape.Add(input.Dim(d));
+            else if (keepDims) outputShape.Add(1);
+        }
+        if (count > SpecMath.MaxExactCount)
+            throw context.Error($"reduces {count} elements per output; at most 2^24 are supported");
+        // n = 0 (an empty reduced dimension) gives +0 · ∞ = NaN, as TFLite's 0/0.
+        float reciprocal = count == 0 ? float.PositiveInfinity : SpecMath.ReciprocalOfCount((int)count);
+
+        var outputStrides = new int[rank];
+        int stride = 1;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            if (reduced[d]) continue;
+            outputStrides[d] = stride;
+            stride *= input.Dim(d);
+        }
+        context.SetOutputShape(0, outputShape.ToArray());
+        return new MeanParams([.. input.Shape], [.. reduced], [.. outputStrides], count, reciprocal, keepDims)
+        {
+            Cost = new OpCost(0, input.ElementCount, CostMath.BytesTouched(context)),
+        };
+    }
+}
