@@ -1,3 +1,5 @@
+using Accel.Operators;
+
 namespace Accel.Delegates;
 
 /// <summary>Where a delegate keeps the tensors it computes.</summary>
@@ -39,6 +41,12 @@ public interface IAccelDelegate : IDisposable
     /// version; an ILGPU accelerator); null when there is nothing more to say than the host CPU, or when unavailable.
     /// </summary>
     string? DeviceDescription => null;
+
+    /// <summary>
+    /// The delegate's kernels by operator and dtype (its <see cref="KernelRegistry{TKernel}"/>): what `accel ops` and
+    /// docs/ops.md show. Null for a delegate that declares none (it is then listed with no coverage).
+    /// </summary>
+    IKernelCatalog? Kernels => null;
 
     /// <summary>Whether this delegate can run <paramref name="node"/> (shapes are final; constants readable).</summary>
     NodeSupport Supports(DelegateNode node);
