@@ -139,6 +139,24 @@ public static class SpecMath
     }
 
     /// <summary>
+    /// The multiplier SOFTMAX scales every e_i by: 1/sum for a row's sum of exponentials (docs/numerics.md §SOFTMAX).
+    /// The sum is at least 1 (the row's maximum contributes Exp(0) = 1), so ReciprocalAtLeastOne applies below 2^126;
+    /// a sum ≥ 2^126 (+∞ included; possible only with beta &lt; 0) gives +0 and NaN gives NaN.
+    /// </summary>
+    public static float SoftmaxMultiplier(float sum) => SoftmaxMultiplier<HostSpecArithmetic>(sum);
+
+    /// <summary><see cref="SoftmaxMultiplier(float)"/> with the FMAs supplied by <typeparamref name="TArithmetic"/>.</summary>
+    public static float SoftmaxMultiplier<TArithmetic>(float sum) where TArithmetic : struct, ISpecArithmetic
+    {
+        if (float.IsNaN(sum)) return sum;
+        if (sum >= SoftmaxSumLimit) return 0f;
+        return ReciprocalAtLeastOne<TArithmetic>(sum);
+    }
+
+    /// <summary>2^126 (0x7E800000): ReciprocalAtLeastOne's range ends below it; a SOFTMAX sum at or above it (only with beta &lt; 0) gets multiplier +0.</summary>
+    public const float SoftmaxSumLimit = 8.507059E+37f;
+
+    /// <summary>
     /// HARD_SWISH: t = x + 3; r = clamp(t, 0, 6) (NaN-propagating); result = (x · r) · RN(1/6). Two rounded multiplies
     /// in that order; TFLite divides by 6 instead, which differs by at most 1 ulp.
     /// </summary>
