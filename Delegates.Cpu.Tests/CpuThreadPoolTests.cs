@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>The CPU delegate's worker pool on its own: splitting, allocation-free hand-offs.</summary>
@@ -66,5 +68,142 @@ public sealed class CpuThreadPoolTests
             for (int job = 2; job < jobs; job++)
                 Assert.That(probe.WorkerAllocated[worker, job] - probe.WorkerAllocated[worker, job - 1], Is.Zero,
                     $"bytes allocated by worker {worker} between the start of job {job - 1}'s chunk and job {job}'s");
+    }
+}
+
+/// <summary>
+/// An exception on one of the delegate's worker threads reaches the caller instead of ending the process, and the
+/// pool keeps working: at the pool, and through Interpreter.Invoke (DelegateInvokeException, or the reference
+/// fallback when enabled). The worker is made to throw through <see cref="CpuThreadPool.WorkerHook"/>.
+/// </summary>
+public sealed class CpuWorkerFailureTests
+{
+    private sealed class InjectedFault(int worker) : Exception($"injected fault on worker {worker}");
+
+    private static readonly CpuThreadPool.ChunkAction<int[]> Fill = static (in int[] h, int start, int end) =>
+    {
+        for (int i = start; i < end; i++) h[i]++;
+    };
+
+    private static void AssertPoolWorks(CpuThreadPool pool)
+    {
+        var hits = new int[1000];
+        pool.For(hits.Length, hits, Fill);
+        Assert.That(hits, Is.All.EqualTo(1), "a job after the failure covers the range exactly once");
+    }
+
+    [Test]
+    public void AWorkerExceptionIsRethrownOnTheCallerWithItsStackAndThePoolStaysUsable([Values(2, 4)] int threads)
+    {
+        using var pool = new CpuThreadPool(threads);
+        AssertPoolWorks(pool);
+        var hits = new int[1000];
+        var thrown = Assert.Throws<InjectedFault>(() => pool.For(hits.Length, hits, static (in int[] h, int start, int end) =>
+        {
+            if (start > 0) ThrowFromWorker(start);
+            for (int i = start; i < end; i++) h[i]++;
+        }))!;
+        Assert.That(thrown.StackTrace, Does.Contain(nameof(ThrowFromWorker)), "the worker's stack trace is kept");
+        // The caller's own chunk ran; For returned only after every chunk had finished or been skipped.
+        Assert.That(hits.Take(hits.Length / threads), Is.All.EqualTo(1));
+        for (int round = 0; round < 3; round++) AssertPoolWorks(pool);
+    }
+
+    [Test]
+    public void ACallerChunkExceptionWaitsForTheWorkersBeforeItIsRethrown()
+    {
+        using var pool = new CpuThreadPool(3);
+        var state = new int[3]; // per worker: 1 once its chunk began, 2 once it finished
+        Assert.Throws<InjectedFault>(() => pool.For(3, state, static (in int[] d, int start, int end) =>
+        {
+            if (start == 0)
+            {
+                // Throw only once both workers are inside their (slow) chunks.
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while ((Volatile.Read(ref d[1]) == 0 || Volatile.Read(ref d[2]) == 0) && DateTime.UtcNow < deadline) Thread.Yield();
+                throw new InjectedFault(0);
+            }
+            Volatile.Write(ref d[start], 1);
+            Thread.Sleep(50);
+            Volatile.Write(ref d[start], 2);
+        }));
+        Assert.That(state[1..], Is.All.EqualTo(2), "the workers had finished their chunks when For threw");
+        AssertPoolWorks(pool);
+    }
+
+    [Test]
+    public void WhenEveryWorkerThrowsOneExceptionReachesTheCaller()
+    {
+        using var pool = new CpuThreadPool(4);
+        pool.WorkerHook = static worker => throw new InjectedFault(worker);
+        Assert.Throws<InjectedFault>(() => AssertPoolWorks(pool));
+        pool.WorkerHook = null;
+        AssertPoolWorks(pool);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowFromWorker(int start) => throw new InjectedFault(start);
+
+    private static (Interpreter Interpreter, CpuDelegate Cpu, float[] Input, byte[] Model) Create(int threads, bool fallback)
+    {
+        byte[] bytes = ConvFamilyAllocationTests.Model();
+        float[] input = ConvDelegateHarness.Random(new Random(62), 1200);
+        var model = Accel.Model.FromBytes(bytes);
+        var cpu = new CpuDelegate();
+        var options = new InterpreterOptions { Threads = threads, FallbackToReferenceOnInvokeFailure = fallback };
+        options.Delegates.Add(new DelegateSelection(cpu));
+        var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(5));
+        Assert.That(cpu.Pool, Is.Not.Null.And.Property(nameof(CpuThreadPool.ThreadCount)).EqualTo(threads));
+        interpreter.SetInput<float>(0, input);
+        return (interpreter, cpu, input, bytes);
+    }
+
+    [Test]
+    public void AWorkerExceptionReachesInvokesCallerAsDelegateInvokeExceptionAndTheNextInvokeWorks([Values(2, 3)] int threads)
+    {
+        var (interpreter, cpu, input, bytes) = Create(threads, fallback: false);
+        using var _ = interpreter;
+        float[] expected = ConvDelegateHarness.RunReference(bytes, input);
+        interpreter.Invoke();
+        ConvDelegateHarness.AssertBitEqual(interpreter.Output<float>(0).ToArray(), expected, "before the fault");
+
+        cpu.Pool!.WorkerHook = static worker => throw new InjectedFault(worker);
+        var thrown = Assert.Throws<DelegateInvokeException>(interpreter.Invoke)!;
+        Assert.That(thrown.InnerException, Is.InstanceOf<InjectedFault>());
+        Assert.That(thrown.Message, Does.Contain("InjectedFault"));
+
+        cpu.Pool.WorkerHook = null;
+        for (int i = 0; i < 3; i++)
+        {
+            interpreter.Invoke();
+            ConvDelegateHarness.AssertBitEqual(interpreter.Output<float>(0).ToArray(), expected, $"invoke {i + 1} after the fault");
+        }
+        Assert.That(interpreter.FellBackToReference, Is.False);
+    }
+
+    [Test]
+    public void WithFallbackEnabledAWorkerExceptionSwitchesToTheReference()
+    {
+        var (interpreter, cpu, input, bytes) = Create(2, fallback: true);
+        using var _ = interpreter;
+        float[] expected = ConvDelegateHarness.RunReference(bytes, input);
+        int faults = 0;
+        cpu.Pool!.WorkerHook = worker =>
+        {
+            Interlocked.Increment(ref faults);
+            throw new InjectedFault(worker);
+        };
+        interpreter.Invoke();
+        Assert.That(interpreter.FellBackToReference, Is.True);
+        Assert.That(faults, Is.EqualTo(1), "the first failing job ended the delegate's run");
+        Assert.That(interpreter.Diagnostics, Has.Some.Contains("InjectedFault").And.Contains("falling back"));
+        ConvDelegateHarness.AssertBitEqual(interpreter.Output<float>(0).ToArray(), expected, "the fallback invoke");
+        interpreter.Invoke();
+        ConvDelegateHarness.AssertBitEqual(interpreter.Output<float>(0).ToArray(), expected, "the next invoke");
+        // The pool itself is still sound.
+        cpu.Pool.WorkerHook = null;
+        AssertPoolWorks(cpu.Pool);
     }
 }

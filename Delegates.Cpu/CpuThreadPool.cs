@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace Accel.Delegates.Cpu;
 
 /// <summary>
@@ -11,6 +13,12 @@ namespace Accel.Delegates.Cpu;
 /// <see cref="ManualResetEventSlim"/> (inside <see cref="CountdownEvent"/>) and <see cref="SemaphoreSlim"/> allocate
 /// their lock object the first time a thread actually blocks on them, which, depending on timing, can happen in any
 /// invoke, long after the first (24 B on the calling thread, seen as an allocation in a steady-state invoke).
+/// <para>
+/// An exception thrown by a chunk, on a worker or on the caller, never escapes on a worker thread (which would end
+/// the process): the first one is kept, workers that have not begun their chunk skip it, the job is waited for to
+/// the end (no chunk still writes when For returns), and the exception is rethrown on the thread that called
+/// <see cref="For"/>, with its original stack trace. The pool stays usable for the next job.
+/// </para>
 /// </remarks>
 internal sealed class CpuThreadPool : IDisposable
 {
@@ -34,6 +42,8 @@ internal sealed class CpuThreadPool : IDisposable
     private volatile bool _stopping;
     private IWork? _work;
     private int _count;
+    /// <summary>The first exception a chunk of the current job threw; rethrown by <see cref="For"/> on the caller.</summary>
+    private Exception? _failure;
     private readonly Dictionary<Type, IWork> _workCache = new();
 
     private interface IWork
@@ -69,6 +79,12 @@ internal sealed class CpuThreadPool : IDisposable
 
     public int ThreadCount { get; }
 
+    /// <summary>
+    /// Test seam: when set, every worker (not the caller) calls it with its worker index (1 .. ThreadCount − 1) just
+    /// before running its chunk of a parallel job, so tests can make a worker throw.
+    /// </summary>
+    internal Action<int>? WorkerHook { get; set; }
+
     /// <summary>Runs <paramref name="action"/> over [0, count) split into ThreadCount contiguous chunks.</summary>
     public void For<TState>(int count, in TState state, ChunkAction<TState> action)
     {
@@ -85,11 +101,24 @@ internal sealed class CpuThreadPool : IDisposable
         _count = count;
         Volatile.Write(ref _pending, _workers.Length);
         StartWorkers();
-        var (s, e) = Chunk(0, count);
-        action(state, s, e);
+        try
+        {
+            var (s, e) = Chunk(0, count);
+            action(state, s, e);
+        }
+        catch (Exception ex)
+        {
+            Interlocked.CompareExchange(ref _failure, ex, null);
+        }
         WaitForWorkers();
         _work = null;
         work.State = default!;
+        work.Action = null!;
+        if (_failure is { } failure)
+        {
+            _failure = null;
+            ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     /// <summary>Publishes the job (a full fence orders it after _work, _count and _pending) and wakes blocked workers.</summary>
@@ -130,8 +159,18 @@ internal sealed class CpuThreadPool : IDisposable
             if (_stopping) return;
             try
             {
-                var (s, e) = Chunk(worker, _count);
-                if (s < e) _work!.Run(s, e);
+                // Another chunk already failed: the job's result is lost anyway, so do not start this one.
+                if (Volatile.Read(ref _failure) is null)
+                {
+                    WorkerHook?.Invoke(worker);
+                    var (s, e) = Chunk(worker, _count);
+                    if (s < e) _work!.Run(s, e);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Kept for the caller; letting it escape here would end the process.
+                Interlocked.CompareExchange(ref _failure, ex, null);
             }
             finally
             {
