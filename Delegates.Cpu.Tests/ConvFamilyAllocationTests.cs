@@ -7,7 +7,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// <summary>The convolution-family kernels allocate nothing per invoke (weights are packed at compile time).</summary>
 public sealed class ConvFamilyAllocationTests
 {
-    private static byte[] Model()
+    internal static byte[] Model()
     {
         // input → CONV_2D 3×3 → DEPTHWISE 3×3 → CONV_2D 1×1 → transpose-conv-bias → FULLY_CONNECTED.
         var random = new Random(61);

@@ -1,18 +1,35 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
+using X86 = System.Runtime.Intrinsics.X86;
 
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
 /// Every vector path of the CPU delegate, on one machine: the bit-exactness checks (seeded single-operator models of
 /// every element-wise, pooling, reduction and data-movement kernel, plus the small corpus models end to end) re-run in
-/// child processes (IsaRunner) with the runtime's ISA switches, so the narrower paths the JIT would never pick here
-/// are compiled and executed: DOTNET_EnableAVX512F=0 (at most Vector256), DOTNET_EnableAVX2=0 (Vector128, software
-/// FMA), DOTNET_EnableHWIntrinsic=0 (scalar), and ACCEL_CPU_SIMD=512 (these kernels' Vector512 instantiation even
-/// where AVX-512 is absent and .NET emulates it). Each child must exit 0, print "N passed, 0 failed" and report the
-/// expected path.
+/// child processes (IsaRunner) with the .NET 10 runtime's ISA switches, so the paths the JIT would not pick here are
+/// compiled and executed too, and each test asserts the path the child reports (SimdPath.Describe, the ISA flags the
+/// runtime reports, the kernels' widths):
+/// <list type="bullet">
+/// <item>AVX-512 / Vector512: <c>DOTNET_PreferredVectorBitWidth=512</c> (also where .NET would otherwise keep to 256-bit
+/// vectors on an AVX-512 CPU).</item>
+/// <item>AVX2 / Vector256: <c>DOTNET_EnableAVX512=0</c> (in .NET 10 one switch for AVX-512 F+BW+CD+DQ+VL; AVX10 depends on
+/// it, and <c>DOTNET_EnableAVX10v1=0</c> is set as well). The older <c>DOTNET_EnableAVX512F=0</c> is ignored by .NET 10
+/// (the Vector512 path still ran); <c>DOTNET_PreferredVectorBitWidth=256</c> would lower the vector width but leave the
+/// AVX-512 instructions (EVEX encodings, masking) in the Vector256 code, unlike a real AVX2 machine.</item>
+/// <item>Vector128: <c>DOTNET_EnableAVX=0</c> (no AVX, AVX2, FMA or AVX-512: SSE encodings, software FMA).</item>
+/// <item>scalar: <c>DOTNET_EnableHWIntrinsic=0</c>.</item>
+/// <item>The kernels' Vector512 instantiation where .NET emulates it: <c>DOTNET_EnableAVX512=0</c> with
+/// <c>ACCEL_CPU_SIMD=512</c> (SimdPath.OverrideVariable, a kernels-only switch).</item>
+/// </list>
+/// Every ISA switch (and ACCEL_CPU_SIMD) inherited from the test process's environment is removed from the child's
+/// first, so each run gets exactly the path it asks for. A path this machine cannot run (no AVX-512, no AVX2; as the
+/// test process sees it, so running the tests with e.g. DOTNET_EnableAVX512=0 stands in for an AVX2-only machine) is
+/// not passed silently: the test is ignored with the reason. Each child must exit 0 and print "N passed, 0 failed".
 /// </summary>
 [TestFixture]
 [NonParallelizable]
@@ -20,41 +37,104 @@ public sealed class IsaPathTests
 {
     private static string? _runner;
 
+    /// <summary>Runtime configuration knobs that change which ISAs or vector widths .NET uses (DOTNET_ or COMPlus_ prefix).</summary>
+    private static readonly Regex IsaSwitch = new(
+        @"^(DOTNET|COMPlus)_(EnableHWIntrinsic|Enable(AVX|SSE|FMA|APX|AES|BMI|LZCNT|POPCNT|PCLMULQDQ|VPCLMULQDQ|MOVBE|GFNI|X86Serialize|EVEX|Arm64)\w*|PreferredVectorBitWidth|MaxVectorTBitWidth)$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
     [OneTimeSetUp]
     public void BuildRunner() => _runner = IsaRunnerBuild.Locate();
 
     [Test]
-    public void WithAvx512DisabledEveryKernelStaysBitExactOnAtMostVector256()
+    public void OnTheAvx512PathEveryKernelIsBitExact()
     {
-        var run = Run("DOTNET_EnableAVX512F", "0");
+        RequireMachine(X86.Avx512F.IsSupported, "AVX-512 (Avx512F.IsSupported is false), so the Vector512 path cannot run here");
+        var run = RunCases([("DOTNET_PreferredVectorBitWidth", "512")]);
+        AssertPath(run, "Vector512", ("Avx512F", true), ("Vector512", true));
+    }
+
+    [Test]
+    public void OnTheAvx2PathEveryKernelIsBitExact()
+    {
+        RequireMachine(X86.Avx2.IsSupported, "AVX2 (Avx2.IsSupported is false), so the Vector256 path cannot run here");
+        var run = RunCases([("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX10v1", "0")]);
+        AssertPath(run, "Vector256", ("Avx512F", false), ("Vector512", false), ("Avx2", true), ("Vector256", true));
+    }
+
+    [Test]
+    public void OnTheVector128PathEveryKernelIsBitExact()
+    {
+        RequireMachine(Vector128.IsHardwareAccelerated, "accelerated 128-bit vectors (Vector128.IsHardwareAccelerated is false)");
+        var run = RunCases([("DOTNET_EnableAVX", "0")]);
+        AssertPath(run, "Vector128", ("Avx", false), ("Fma", false), ("Vector256", false), ("Vector128", true));
+    }
+
+    [Test]
+    public void OnTheScalarPathEveryKernelIsBitExact()
+    {
+        var run = RunCases([("DOTNET_EnableHWIntrinsic", "0")]);
+        AssertPath(run, "scalar", ("Avx2", false), ("Vector128", false));
+    }
+
+    [Test]
+    public void TheVector512InstantiationIsBitExactWhereItIsEmulated()
+    {
+        // With AVX-512 switched off, ACCEL_CPU_SIMD=512 makes the kernels use Vector512 anyway: .NET emulates it (on any
+        // machine, this one included). Kernels-only switch; the corpus models are left to the runs above.
+        var run = RunCases([("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX10v1", "0"), (SimdPath.OverrideVariable, "512")], "--no-corpus");
         Assert.That(run.Path, Does.Not.StartWith("Vector512"), run.Output);
+        Assert.That(run.Path, Does.EndWith($"kernels forced to Vector512 by {SimdPath.OverrideVariable}"), run.Output);
+        Assert.That(run.Isa("Vector512"), Is.False, run.Output);
+        Assert.That(run.Line("kernels"), Is.EqualTo("Vector512 elementwise, Vector512 widest gemm"), run.Output);
     }
 
-    [Test]
-    public void WithAvx2DisabledEveryKernelStaysBitExactOnVector128OrScalar()
+    /// <summary>Ignores the test, with the reason, when this process (hardware, as its ISA switches leave it) lacks the ISA.</summary>
+    private static void RequireMachine(bool supported, string lacking)
     {
-        var run = Run("DOTNET_EnableAVX2", "0");
-        Assert.That(run.Path, Does.StartWith("Vector128").Or.StartWith("scalar"), run.Output);
+        if (!supported)
+            Assert.Ignore($"This machine has no {lacking}; this test process's vector path: {CpuDelegate.VectorPath}" +
+                (InheritedSwitches() is { Length: > 0 } set ? $" (ISA switches set: {set})" : "") + ".");
     }
 
-    [Test]
-    public void WithHardwareIntrinsicsDisabledEveryKernelStaysBitExactOnTheScalarPath()
+    private static string InheritedSwitches() =>
+        string.Join(" ", Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => IsaSwitch.IsMatch(k)).Order()
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}"));
+
+    /// <summary>The child took the expected path: SimdPath, the runtime's ISA flags and both kernel families' widths.</summary>
+    private static void AssertPath(RunnerResult run, string width, params (string Isa, bool Supported)[] flags)
     {
-        var run = Run("DOTNET_EnableHWIntrinsic", "0");
-        Assert.That(run.Path, Does.StartWith("scalar"), run.Output);
+        Assert.That(run.Path, Does.StartWith(width).And.Not.Contains("forced"), run.Output);
+        foreach (var (isa, supported) in flags)
+            Assert.That(run.Isa(isa), Is.EqualTo(supported), $"{isa} in the child:\n{run.Output}");
+        Assert.That(run.Line("kernels"), Is.EqualTo($"{width} elementwise, {width} widest gemm"), run.Output);
     }
 
-    [Test]
-    public void TheVector512InstantiationIsBitExactEvenWhereItIsEmulated()
+    private sealed record RunnerResult(int ExitCode, string Path, string Output)
     {
-        // Kernels-only switch (see SimdWidths.OverrideVariable); the corpus models are left to the runs above.
-        var run = Run("ACCEL_CPU_SIMD", "512", "--no-corpus");
-        Assert.That(run.Output, Does.Contain("kernel width override (ACCEL_CPU_SIMD): 512"));
+        public string Line(string name) =>
+            Output.Split('\n').FirstOrDefault(l => l.StartsWith(name + ": ", StringComparison.Ordinal))?[(name.Length + 2)..].Trim() ?? "";
+
+        /// <summary>A flag of the "isa:" line (Name=True/False); fails the test when the child did not print it.</summary>
+        public bool Isa(string name)
+        {
+            foreach (string pair in Line("isa").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                if (pair.StartsWith(name + "=", StringComparison.Ordinal)) return bool.Parse(pair[(name.Length + 1)..]);
+            Assert.Fail($"IsaRunner did not report {name}:\n{Output}");
+            return false;
+        }
     }
 
-    private sealed record RunnerResult(int ExitCode, string Path, string Output);
+    /// <summary>Runs the bit-exactness cases with the given switches; the child must pass them all.</summary>
+    private static RunnerResult RunCases((string Name, string Value)[] environment, params string[] arguments)
+    {
+        var run = Run(environment, arguments);
+        string switches = string.Join(" ", environment.Select(e => $"{e.Name}={e.Value}"));
+        Assert.That(run.ExitCode, Is.Zero, $"IsaRunner with {switches} failed:\n{run.Output}");
+        Assert.That(run.Output, Does.Match(@"\b[1-9]\d* passed, 0 failed"), run.Output);
+        return run;
+    }
 
-    private static RunnerResult Run(string variable, string value, params string[] arguments)
+    private static RunnerResult Run((string Name, string Value)[] environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(IsaRunnerBuild.DotnetHost)
         {
@@ -64,14 +144,17 @@ public sealed class IsaPathTests
         };
         start.ArgumentList.Add(_runner!);
         foreach (string a in arguments) start.ArgumentList.Add(a);
-        start.Environment.Remove("ACCEL_CPU_SIMD");
-        start.Environment[variable] = value;
+        foreach (string inherited in start.Environment.Keys.ToList())
+            if (IsaSwitch.IsMatch(inherited) || inherited.Equals(SimdPath.OverrideVariable, StringComparison.OrdinalIgnoreCase))
+                start.Environment.Remove(inherited);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         var (exitCode, output) = IsaRunnerBuild.Execute(start, TimeSpan.FromMinutes(10));
-        TestContext.Out.WriteLine($"{variable}={value}:\n{output}");
-        string path = output.Split('\n').FirstOrDefault(l => l.StartsWith("path: ", StringComparison.Ordinal))?["path: ".Length..].Trim() ?? "";
-        Assert.That(exitCode, Is.Zero, $"IsaRunner with {variable}={value} failed:\n{output}");
-        Assert.That(output, Does.Match(@"\b[1-9]\d* passed, 0 failed"), output);
-        return new RunnerResult(exitCode, path, output);
+        string switches = environment.Length == 0 ? "no ISA switches" : string.Join(" ", environment.Select(e => $"{e.Name}={e.Value}"));
+        TestContext.Out.WriteLine($"{switches} {string.Join(" ", arguments)}:\n{output}");
+        var result = new RunnerResult(exitCode, "", output);
+        result = result with { Path = result.Line("path") };
+        Assert.That(result.Path, Is.Not.Empty, $"IsaRunner printed no path ({switches}), exit code {exitCode}:\n{output}");
+        return result;
     }
 }
 

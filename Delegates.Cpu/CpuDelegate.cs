@@ -29,6 +29,9 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The widest vector path this process uses (AVX-512, AVX2, SSE/Vector128 or scalar).</summary>
     public static string VectorPath => SimdPath.Describe();
 
+    /// <summary>The worker pool of the last compile with more than one thread (null before that); for tests.</summary>
+    internal CpuThreadPool? Pool => _pool;
+
     public NodeSupport Supports(DelegateNode node)
     {
         var op = Find(node);

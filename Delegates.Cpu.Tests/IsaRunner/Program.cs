@@ -1,21 +1,29 @@
 #if ISA_RUNNER
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Accel;
 using Accel.Delegates.Cpu;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Delegates.Cpu.Tests;
 
 // The ISA-coverage child process: runs seeded single-operator models and the small corpus models on the CPU delegate
 // and the reference interpreter, compares every output bit, prints the vector path and "N passed, M failed", and
-// exits 0 only when everything matched and was fully delegated. IsaPathTests starts it with DOTNET_EnableAVX512F=0,
-// DOTNET_EnableAVX2=0, DOTNET_EnableHWIntrinsic=0 or ACCEL_CPU_SIMD=<width> so every vector path runs.
+// exits 0 only when everything matched and was fully delegated. IsaPathTests starts it with the .NET 10 runtime's ISA
+// switches (DOTNET_PreferredVectorBitWidth=512, DOTNET_EnableAVX512=0, DOTNET_EnableAVX=0, DOTNET_EnableHWIntrinsic=0)
+// or ACCEL_CPU_SIMD=<width> so every vector path runs, and checks the "path:", "isa:" and "kernels:" lines.
 // Usage: IsaRunner [--no-corpus] [--cases N] [--models a,b,c]
 bool corpus = !args.Contains("--no-corpus");
 int casesPerOp = args.SkipWhile(a => a != "--cases").Skip(1).Select(int.Parse).FirstOrDefault(4);
 string[] models = args.SkipWhile(a => a != "--models").Skip(1).Select(m => m.Split(',')).FirstOrDefault(CorpusCases.SmallModels);
 
-string forced = Environment.GetEnvironmentVariable("ACCEL_CPU_SIMD") ?? "";
+string forced = Environment.GetEnvironmentVariable(SimdPath.OverrideVariable) ?? "";
 Console.WriteLine($"path: {CpuDelegate.VectorPath}");
-Console.WriteLine($"kernel width override (ACCEL_CPU_SIMD): {(forced.Length == 0 ? "none" : forced)}");
+Console.WriteLine($"isa: Avx512F={Avx512F.IsSupported} Avx2={Avx2.IsSupported} Avx={Avx.IsSupported} Fma={Fma.IsSupported} " +
+    $"Vector512={Vector512.IsHardwareAccelerated} Vector256={Vector256.IsHardwareAccelerated} Vector128={Vector128.IsHardwareAccelerated} AdvSimd={System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported}");
+Console.WriteLine($"kernels: {SimdWidths.Describe(SimdWidths.Current)} elementwise, {SimdPath.DescribeLanes((int)GemmWidths.Widest)} widest gemm");
+Console.WriteLine($"kernel width override ({SimdPath.OverrideVariable}): {(forced.Length == 0 ? "none" : forced)}");
 
 int passed = 0, failed = 0;
 var clock = Stopwatch.StartNew();

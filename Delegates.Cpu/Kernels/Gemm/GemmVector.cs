@@ -98,24 +98,10 @@ internal enum GemmWidth
 internal static class GemmWidths
 {
     /// <summary>
-    /// Test hook shared with the other CPU kernels: <c>ACCEL_CPU_SIMD</c> = <c>scalar</c>, <c>128</c>, <c>256</c> or
-    /// <c>512</c> caps the width, even above what the hardware accelerates (.NET then emulates it, slowly, with the same
-    /// per-lane results), so every instantiation can be checked on any machine. Read once per process.
+    /// The widest width this process uses: the widest accelerated one, or the one SimdPath.OverrideVariable
+    /// (ACCEL_CPU_SIMD, shared with the other CPU kernels) forces, even above what the hardware accelerates.
     /// </summary>
-    public const string OverrideVariable = "ACCEL_CPU_SIMD";
-
-    private static readonly GemmWidth? Forced = Environment.GetEnvironmentVariable(OverrideVariable)?.Trim().ToLowerInvariant() switch
-    {
-        "scalar" or "1" => GemmWidth.Scalar,
-        "128" => GemmWidth.W128,
-        "256" => GemmWidth.W256,
-        "512" => GemmWidth.W512,
-        _ => null,
-    };
-
-    /// <summary>The widest width this process uses (accelerated, or forced by <see cref="OverrideVariable"/>).</summary>
-    public static GemmWidth Widest => Forced ?? (SimdPath.Use512 ? GemmWidth.W512
-        : SimdPath.Use256 ? GemmWidth.W256 : SimdPath.Use128 ? GemmWidth.W128 : GemmWidth.Scalar);
+    public static GemmWidth Widest => (GemmWidth)(SimdPath.ForcedLanes ?? SimdPath.AcceleratedLanes);
 
     /// <summary>
     /// The width for a kernel vectorized across <paramref name="channels"/>: no wider than the channel count (the
