@@ -16,66 +16,18 @@ public sealed unsafe partial class Interpreter : IDisposable
     private readonly Model _model;
     private readonly ModelSubgraph _subgraph;
     private readonly Tensor[] _tensors;
-    private readonly Node[] _nodes;
+    private readonly InterpreterNode[] _nodes;
     private readonly List<nint> _foldedAllocations = new();
     private byte* _arena;
     private long _arenaBytes;
     private bool _allocated;
     private bool _disposed;
-    private Step[] _steps = [];
-    private Step[] _referenceSteps = [];
     private readonly List<IPartitionKernel> _compiled = new();
-    private readonly List<string> _diagnostics = new();
+    private readonly DiagnosticLog _diagnostics;
     private ExecutionPlan? _plan;
-    private bool _fellBack;
 
-    /// <summary>One unit of Invoke: a reference node or a compiled delegate partition.</summary>
-    private abstract class Step
-    {
-        public abstract void Run();
-        public abstract string Executor { get; }
-        public abstract int[] Nodes { get; }
-    }
-
-    private sealed class ReferenceStep(Node node) : Step
-    {
-        public Node Node { get; } = node;
-        public override void Run() => Node.Kernel.Invoke(Node.Context);
-        public override string Executor => ExecutionPlan.ReferenceExecutor;
-        public override int[] Nodes { get; } = [node.Index];
-    }
-
-    private sealed class PartitionStep(IPartitionKernel kernel, string delegateName, int partitionIndex, int[] nodes) : Step
-    {
-        private readonly int firstNode = nodes[0];
-        public override string Executor => delegateName;
-        public override int[] Nodes => nodes;
-
-        public override void Run()
-        {
-            try
-            {
-                kernel.Invoke();
-            }
-            catch (Exception e) when (e is not DelegateInvokeException)
-            {
-                throw new DelegateInvokeException(delegateName, partitionIndex, firstNode, $"{e.GetType().Name}: {e.Message}", e);
-            }
-        }
-    }
-
-    private sealed class Node
-    {
-        public required int Index { get; init; }
-        public required OperatorCode Code { get; init; }
-        public required IKernel Kernel { get; init; }
-
-        /// <summary>The operator's rules; null for an operator Accel does not define (a caller's custom kernel).</summary>
-        public required OpDefinition? Definition { get; init; }
-        public required KernelContext Context { get; init; }
-        public required ModelOperator Operator { get; init; }
-        public bool Folded { get; set; }
-    }
+    /// <summary>The steps of the last plan; null until planned (and while AllocateTensors re-plans).</summary>
+    private ExecutionSteps? _execution;
 
     public Interpreter(Model model, InterpreterOptions? options = null)
     {
@@ -83,6 +35,7 @@ public sealed unsafe partial class Interpreter : IDisposable
         _model = model;
         Options = options ?? new InterpreterOptions();
         if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1.");
+        _diagnostics = new DiagnosticLog(Options);
         var resolver = Options.OpResolver ?? OpResolver.CreateReference();
         _subgraph = model.MainSubgraph;
 
@@ -94,7 +47,7 @@ public sealed unsafe partial class Interpreter : IDisposable
         }
 
         var unsupported = new List<UnsupportedOperator>();
-        _nodes = new Node[_subgraph.Operators.Length];
+        _nodes = new InterpreterNode[_subgraph.Operators.Length];
         for (int n = 0; n < _nodes.Length; n++)
         {
             var op = _subgraph.Operators[n];
@@ -105,7 +58,7 @@ public sealed unsafe partial class Interpreter : IDisposable
                 continue;
             }
             var customOptions = op.CustomOptions.Length == 0 ? ReadOnlyMemory<byte>.Empty : model.GetBytes(op.CustomOptions).ToArray();
-            _nodes[n] = new Node
+            _nodes[n] = new InterpreterNode
             {
                 Index = n,
                 Code = code,
@@ -240,8 +193,7 @@ public sealed unsafe partial class Interpreter : IDisposable
         foreach (var node in _nodes)
         {
             node.Folded = false;
-            RunGuarded(node, prepare: true);
-            foreach (int o in node.Operator.Outputs) UpdateByteSize(_tensors[o], node);
+            node.Prepare(_tensors);
             if (IsFoldable(node))
             {
                 foreach (int o in node.Operator.Outputs)
@@ -259,7 +211,7 @@ public sealed unsafe partial class Interpreter : IDisposable
                 }
                 // Writable during the one run: Storage flips to constant afterwards.
                 foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.Arena;
-                RunGuarded(node, prepare: false);
+                node.EvaluateConstant();
                 foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.FoldedConstant;
                 node.Folded = true;
             }
@@ -275,18 +227,7 @@ public sealed unsafe partial class Interpreter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
-        try
-        {
-            RunSteps(_steps);
-        }
-        catch (DelegateInvokeException e) when (Options.FallbackToReferenceOnInvokeFailure && !ReferenceEquals(_steps, _referenceSteps))
-        {
-            // TFLite's InvokeWithCPUFallback: inputs are intact (no kernel writes them), so re-run everything on the reference.
-            Diagnose($"{e.Message}; falling back to the reference executor for this and later invokes");
-            _steps = _referenceSteps;
-            _fellBack = true;
-            RunSteps(_steps);
-        }
+        _execution!.Run();
     }
 
     /// <summary>
@@ -297,22 +238,14 @@ public sealed unsafe partial class Interpreter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_allocated) throw new InterpreterStateException("InvokeProfiled() called before AllocateTensors().");
-        var timings = new StepTiming[_steps.Length];
-        for (int i = 0; i < _steps.Length; i++)
-        {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            RunSteps(_steps.AsSpan(i, 1));
-            timings[i] = new StepTiming(_steps[i].Executor, _steps[i].Nodes,
-                System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return timings;
+        return _execution!.RunProfiled();
     }
 
     /// <summary>True once an invoke-time delegate failure switched this interpreter to the reference kernels.</summary>
-    public bool FellBackToReference => _fellBack;
+    public bool FellBackToReference => _execution?.FellBack ?? false;
 
     /// <summary>Diagnostics: delegate compile failures given back to other executors, fallbacks.</summary>
-    public IReadOnlyList<string> Diagnostics => _diagnostics;
+    public IReadOnlyList<string> Diagnostics => _diagnostics.Messages;
 
     /// <summary>The plan made by the last AllocateTensors: partitions, executors, refusals.</summary>
     public ExecutionPlan Plan => _plan ?? throw new InterpreterStateException("No plan yet: call AllocateTensors() first.");
@@ -320,46 +253,6 @@ public sealed unsafe partial class Interpreter : IDisposable
     /// <summary>Each node's input and output tensor indices (for plan rendering).</summary>
     public IReadOnlyList<(int Node, int[] Inputs, int[] Outputs)> NodeEdges =>
         _nodes.Select(n => (n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
-
-    private void RunSteps(ReadOnlySpan<Step> steps)
-    {
-        int current = 0;
-        try
-        {
-            for (; current < steps.Length; current++) steps[current].Run();
-        }
-        catch (Exception e) when (e is not AccelException && steps[current] is ReferenceStep step)
-        {
-            // A kernel bug must still surface as a typed error naming the node, never as a bare runtime exception.
-            throw new KernelException(step.Node.Index, step.Node.Code.Name, $"invoke failed: {e.GetType().Name}: {e.Message}", e);
-        }
-    }
-
-    private void Diagnose(string message)
-    {
-        _diagnostics.Add(message);
-        Options.DiagnosticSink?.Invoke(message);
-    }
-
-    private static void RunGuarded(Node node, bool prepare)
-    {
-        try
-        {
-            if (prepare)
-            {
-                // The definition validates the node, sets output shapes and computes the params once; the kernel
-                // (reference, or a caller's) only adds what is its own.
-                node.Context.Params = node.Definition?.Prepare(node.Context);
-                node.Kernel.Prepare(node.Context);
-                node.Context.Params ??= new UndefinedOpParams { Cost = DefaultCost(node) };
-            }
-            else node.Kernel.Invoke(node.Context);
-        }
-        catch (Exception e) when (e is not AccelException)
-        {
-            throw new KernelException(node.Index, node.Code.Name, $"{(prepare ? "prepare" : "constant evaluation")} failed: {e.GetType().Name}: {e.Message}", e);
-        }
-    }
 
     /// <summary>A runner for a SignatureDef (TFLite's get_signature_runner); null key takes the only signature.</summary>
     public SignatureRunner GetSignatureRunner(string? key = null)
@@ -375,7 +268,7 @@ public sealed unsafe partial class Interpreter : IDisposable
         return new SignatureRunner(this, signature);
     }
 
-    private bool IsFoldable(Node node)
+    private bool IsFoldable(InterpreterNode node)
     {
         if (node.Operator.Inputs.Length == 0) return false;
         bool anyInput = false;
@@ -388,25 +281,6 @@ public sealed unsafe partial class Interpreter : IDisposable
         foreach (int o in node.Operator.Outputs)
             if (Array.IndexOf(_subgraph.Outputs, o) >= 0) return false;
         return anyInput;
-    }
-
-    /// <summary>An operator with no definition: one element op per output element.</summary>
-    private static OpCost DefaultCost(Node node)
-    {
-        long elements = 0;
-        for (int k = 0; k < node.Context.OutputCount; k++) elements += node.Context.Output(k).ElementCount;
-        return new OpCost(0, elements, 0);
-    }
-
-    private static void UpdateByteSize(Tensor t, Node node)
-    {
-        int elementSize = t.Type.ElementSize();
-        if (elementSize == 0)
-            throw node.Context.Error($"output '{t.Name}' has dtype {t.Type.ToDisplayName()}, which has no fixed element size");
-        long elements = t.ElementCount;
-        if (elements > int.MaxValue)
-            throw node.Context.Error($"output '{t.Name}' would have {elements} elements, over the 2^31-1 limit");
-        t.ByteSize = elements * elementSize;
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ public sealed partial class Interpreter
     private void BuildExecutionPlan(int[] producedBy)
     {
         var live = _nodes.Where(n => !n.Folded).ToArray();
-        _fellBack = false;
+        _execution = null;
         var delegates = Options.Delegates;
         var refused = new List<RefusedNode>();
         var graph = live.Select(n => new GraphNode(n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
@@ -32,7 +32,7 @@ public sealed partial class Interpreter
             // for exactly this order, and the reference fallback runs in it too so the same arena stays valid.
             var executionOrder = partitions.SelectMany(p => p.Nodes).ToArray();
             PlanArena(producedBy, executionOrder);
-            var steps = new List<Step>();
+            var steps = new List<ExecutionStep>();
             var planned = new List<PlannedPartition>();
             bool compileFailed = false;
             foreach (var partition in partitions)
@@ -57,7 +57,7 @@ public sealed partial class Interpreter
                 }
                 catch (Exception e)
                 {
-                    Diagnose($"delegate '{selection.Delegate.Name}' failed to compile partition {index} (nodes {string.Join(",", partition.Nodes)}): {e.Message}; giving the nodes back");
+                    _diagnostics.Add($"delegate '{selection.Delegate.Name}' failed to compile partition {index} (nodes {string.Join(",", partition.Nodes)}): {e.Message}; giving the nodes back");
                     foreach (int n in partition.Nodes) excluded.Add((partition.Executor - 1, n));
                     compileFailed = true;
                 }
@@ -68,15 +68,15 @@ public sealed partial class Interpreter
                 _compiled.Clear();
                 continue;
             }
-            _steps = steps.ToArray();
-            _referenceSteps = executionOrder.Select(n => (Step)new ReferenceStep(_nodes[n])).ToArray();
+            _execution = new ExecutionSteps(steps.ToArray(),
+                executionOrder.Select(n => (ExecutionStep)new ReferenceStep(_nodes[n])).ToArray(), Options, _diagnostics);
             _plan = new ExecutionPlan(planned, refused.ToArray(),
                 _nodes.Where(n => n.Folded).Select(n => n.Index).ToArray(), _nodes.Select(n => n.Code.Name).ToArray());
             return;
         }
     }
 
-    private void ClaimFor(int d, Node[] live, GraphNode[] graph, int[] constants, Dictionary<int, DelegateNode> delegateNodes,
+    private void ClaimFor(int d, InterpreterNode[] live, GraphNode[] graph, int[] constants, Dictionary<int, DelegateNode> delegateNodes,
         int[] assignment, HashSet<(int, int)> excluded, List<RefusedNode> refused)
     {
         var selection = Options.Delegates[d];
@@ -84,7 +84,7 @@ public sealed partial class Interpreter
         int executor = d + 1;
         if (@delegate.UnavailableReason is { } unavailable)
         {
-            Diagnose($"delegate '{@delegate.Name}' is unavailable: {unavailable}");
+            _diagnostics.Add($"delegate '{@delegate.Name}' is unavailable: {unavailable}");
             return;
         }
         var tentative = (int[])assignment.Clone();
@@ -204,7 +204,7 @@ public sealed partial class Interpreter
 
     private PlannedBoundaryTensor Planned(Tensor t) => new(t.Index, t.Name, t.ByteSize);
 
-    private DelegateNode ToDelegateNode(Node node) => new(
+    private DelegateNode ToDelegateNode(InterpreterNode node) => new(
         node.Index, node.Code, node.Operator.Options, node.Context.CustomOptions, node.Context.Params!,
         node.Operator.Inputs.Select(i => i < 0 ? null : _tensors[i]).ToArray(),
         node.Operator.Outputs.Select(o => _tensors[o]).ToArray());
