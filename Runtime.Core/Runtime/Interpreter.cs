@@ -17,9 +17,8 @@ public sealed unsafe partial class Interpreter : IDisposable
     private readonly ModelSubgraph _subgraph;
     private readonly Tensor[] _tensors;
     private readonly InterpreterNode[] _nodes;
-    private readonly List<nint> _foldedAllocations = new();
-    private byte* _arena;
-    private long _arenaBytes;
+    private readonly ConstantFolder _folder;
+    private readonly MemoryPlanner _memory;
     private bool _allocated;
     private bool _disposed;
     private readonly List<IPartitionKernel> _compiled = new();
@@ -69,7 +68,9 @@ public sealed unsafe partial class Interpreter : IDisposable
             };
         }
         if (unsupported.Count > 0) throw new UnsupportedOperatorException(unsupported);
-        CheckDataflow();
+        DataflowCheck.Run(model, _subgraph, _tensors, _nodes);
+        _folder = new ConstantFolder(_subgraph, _tensors, Options);
+        _memory = new MemoryPlanner(model, _subgraph, _tensors, _nodes, Options);
     }
 
     public InterpreterOptions Options { get; }
@@ -80,10 +81,10 @@ public sealed unsafe partial class Interpreter : IDisposable
     public IReadOnlyList<Tensor> Tensors => _tensors;
 
     /// <summary>Bytes of the planned activation arena (valid after <see cref="AllocateTensors"/>).</summary>
-    public long ArenaBytes => _arenaBytes;
+    public long ArenaBytes => _memory.ArenaBytes;
 
     /// <summary>Bytes of constants computed at allocate time (e.g. fp16 weights widened to fp32).</summary>
-    public long FoldedConstantBytes { get; private set; }
+    public long FoldedConstantBytes => _folder.FoldedBytes;
 
     /// <summary>Nodes that run on every <see cref="Invoke"/> (all nodes minus those folded at allocate time).</summary>
     public int ExecutedNodeCount => _nodes.Count(n => !n.Folded);
@@ -166,59 +167,12 @@ public sealed unsafe partial class Interpreter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ReleaseMemory();
 
-        var producedBy = new int[_tensors.Length];
-        Array.Fill(producedBy, -1);
-        foreach (var node in _nodes)
-            foreach (int o in node.Operator.Outputs) producedBy[o] = node.Index;
-
-        // Constants point into the model's memory.
-        for (int i = 0; i < _tensors.Length; i++)
-        {
-            var t = _tensors[i];
-            var buffer = _model.Buffers[_subgraph.Tensors[i].BufferIndex];
-            t.Storage = TensorStorage.Unallocated;
-            t.Data = null;
-            t.DataLength = 0;
-            if (buffer.Length > 0)
-            {
-                t.Storage = TensorStorage.ModelConstant;
-                t.Data = _model.PointerTo(buffer);
-                t.DataLength = buffer.Length;
-                t.ByteSize = buffer.Length;
-            }
-        }
-
-        // Shape propagation in execution order; nodes fed only by constants run once, now.
-        FoldedConstantBytes = 0;
-        foreach (var node in _nodes)
-        {
-            node.Folded = false;
-            node.Prepare(_tensors);
-            if (IsFoldable(node))
-            {
-                foreach (int o in node.Operator.Outputs)
-                {
-                    var t = _tensors[o];
-                    long bytes = Math.Max(t.ByteSize, 1);
-                    if (FoldedConstantBytes + bytes > Options.MaxMemoryBytes)
-                        throw node.Context.Error($"folded constants need over {Options.MaxMemoryBytes} bytes (InterpreterOptions.MaxMemoryBytes)");
-                    var memory = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
-                    _foldedAllocations.Add((nint)memory);
-                    t.Data = memory;
-                    t.DataLength = t.ByteSize;
-                    t.Storage = TensorStorage.FoldedConstant;
-                    FoldedConstantBytes += t.ByteSize;
-                }
-                // Writable during the one run: Storage flips to constant afterwards.
-                foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.Arena;
-                node.EvaluateConstant();
-                foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.FoldedConstant;
-                node.Folded = true;
-            }
-        }
-
-        // The arena is planned inside BuildExecutionPlan, once the partitions fix the order nodes run in.
-        BuildExecutionPlan(producedBy);
+        // Constants point into the model's memory; shapes propagate in execution order, and nodes fed only by
+        // constants run once, now. The arena is planned inside BuildExecutionPlan, once the partitions fix the order
+        // nodes run in.
+        _memory.BindModelConstants();
+        _folder.PrepareAndFold(_nodes);
+        BuildExecutionPlan();
         _allocated = true;
     }
 
@@ -268,116 +222,6 @@ public sealed unsafe partial class Interpreter : IDisposable
         return new SignatureRunner(this, signature);
     }
 
-    private bool IsFoldable(InterpreterNode node)
-    {
-        if (node.Operator.Inputs.Length == 0) return false;
-        bool anyInput = false;
-        foreach (int i in node.Operator.Inputs)
-        {
-            if (i < 0) continue;
-            anyInput = true;
-            if (!_tensors[i].IsConstant || _tensors[i].IsVariable) return false;
-        }
-        foreach (int o in node.Operator.Outputs)
-            if (Array.IndexOf(_subgraph.Outputs, o) >= 0) return false;
-        return anyInput;
-    }
-
-    /// <summary>
-    /// Plans and allocates the activation arena for nodes running in <paramref name="executionOrder"/> (node indices).
-    /// Lifetimes are positions in that order, not node indices: a partition may group nodes that are not adjacent in
-    /// the model (it runs where its first node would), so node-index lifetimes could let a partition's input share
-    /// memory with a tensor a reference node writes before the partition runs.
-    /// </summary>
-    private void PlanArena(int[] producedBy, IReadOnlyList<int> executionOrder)
-    {
-        if (_arena != null) NativeMemory.AlignedFree(_arena);
-        _arena = null;
-        int steps = executionOrder.Count;
-        var firstUse = new int[_tensors.Length];
-        var lastUse = new int[_tensors.Length];
-        Array.Fill(firstUse, int.MaxValue);
-        Array.Fill(lastUse, -1);
-
-        // Graph inputs live for the whole run (as in TFLite): a caller sets them once and may invoke repeatedly.
-        foreach (int i in _subgraph.Inputs) { firstUse[i] = 0; lastUse[i] = steps; }
-        for (int position = 0; position < steps; position++)
-        {
-            var node = _nodes[executionOrder[position]];
-            foreach (int i in node.Operator.Inputs)
-                if (i >= 0) lastUse[i] = Math.Max(lastUse[i], position);
-            foreach (int o in node.Operator.Outputs)
-            {
-                firstUse[o] = Math.Min(firstUse[o], position);
-                lastUse[o] = Math.Max(lastUse[o], position);
-            }
-        }
-        foreach (int i in _subgraph.Inputs) lastUse[i] = steps;
-        foreach (int o in _subgraph.Outputs) lastUse[o] = steps;
-
-        var requests = new List<ArenaRequest>();
-        for (int i = 0; i < _tensors.Length; i++)
-        {
-            var t = _tensors[i];
-            if (t.IsConstant || lastUse[i] < 0) continue;
-            bool isInput = Array.IndexOf(_subgraph.Inputs, i) >= 0;
-            if (!isInput && producedBy[i] < 0 && !t.IsVariable) continue;
-            if (isInput || t.IsVariable)
-            {
-                int elementSize = t.Type.ElementSize();
-                t.ByteSize = elementSize == 0 ? 0 : t.ElementCount * elementSize;
-            }
-            int first = t.IsVariable ? 0 : Math.Min(firstUse[i], lastUse[i]);
-            int last = t.IsVariable ? steps : lastUse[i];
-            requests.Add(new ArenaRequest(i, t.ByteSize, first, last));
-        }
-
-        var offsets = new long[requests.Count];
-        long planned = ArenaPlanner.Plan(requests, offsets);
-        if (planned + FoldedConstantBytes > Options.MaxMemoryBytes)
-            throw new AccelException($"The activation arena needs {planned} bytes (+{FoldedConstantBytes} folded constants), over InterpreterOptions.MaxMemoryBytes = {Options.MaxMemoryBytes}.");
-        _arenaBytes = planned;
-        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment), ArenaPlanner.Alignment);
-        NativeMemory.Clear(_arena, (nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment));
-        for (int r = 0; r < requests.Count; r++)
-        {
-            var t = _tensors[requests[r].TensorIndex];
-            t.Data = _arena + offsets[r];
-            t.DataLength = requests[r].Size;
-            t.Storage = TensorStorage.Arena;
-        }
-    }
-
-    /// <summary>Every tensor a node reads must be a constant, an input, a variable or written by an earlier node.</summary>
-    private void CheckDataflow()
-    {
-        var available = new bool[_tensors.Length];
-        for (int i = 0; i < _tensors.Length; i++)
-            available[i] = _model.Buffers[_subgraph.Tensors[i].BufferIndex].Length > 0 || _tensors[i].IsVariable;
-        foreach (int i in _subgraph.Inputs) available[i] = true;
-        foreach (var node in _nodes)
-        {
-            for (int k = 0; k < node.Operator.Inputs.Length; k++)
-            {
-                int i = node.Operator.Inputs[k];
-                if (i >= 0 && !available[i])
-                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].inputs[{k}]",
-                        $"tensor {i} ('{_tensors[i].Name}') is read by {node.Code.Name} before any operator writes it and is neither an input nor a constant");
-            }
-            for (int k = 0; k < node.Operator.Outputs.Length; k++)
-            {
-                int o = node.Operator.Outputs[k];
-                if (_model.Buffers[_subgraph.Tensors[o].BufferIndex].Length > 0)
-                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].outputs[{k}]",
-                        $"tensor {o} ('{_tensors[o].Name}') is a constant but {node.Code.Name} writes it");
-                available[o] = true;
-            }
-        }
-        for (int k = 0; k < _subgraph.Outputs.Length; k++)
-            if (!available[_subgraph.Outputs[k]])
-                throw new ModelFormatException($"subgraphs[0].outputs[{k}]", $"output tensor {_subgraph.Outputs[k]} is never written");
-    }
-
     private int CheckInput(int input)
     {
         if ((uint)input >= (uint)_subgraph.Inputs.Length)
@@ -396,11 +240,9 @@ public sealed unsafe partial class Interpreter : IDisposable
     {
         foreach (var kernel in _compiled) kernel.Dispose();
         _compiled.Clear();
-        foreach (var p in _foldedAllocations) NativeMemory.AlignedFree((void*)p);
-        _foldedAllocations.Clear();
-        if (_arena != null) NativeMemory.AlignedFree(_arena);
-        _arena = null;
-        _arenaBytes = 0;
+        // Null only when the constructor threw (the finalizer still runs).
+        _folder?.Release();
+        _memory?.Release();
         _allocated = false;
     }
 

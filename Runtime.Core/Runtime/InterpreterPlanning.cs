@@ -8,7 +8,7 @@ public sealed partial class Interpreter
     /// <summary>Rough reference-executor speed for the cost-aware policy: one multiply-accumulate per nanosecond.</summary>
     private const double ReferenceSecondsPerOperation = 1e-9;
 
-    private void BuildExecutionPlan(int[] producedBy)
+    private void BuildExecutionPlan()
     {
         var live = _nodes.Where(n => !n.Folded).ToArray();
         _execution = null;
@@ -31,7 +31,7 @@ public sealed partial class Interpreter
             // The order nodes run in: partitions in order, each partition's nodes in its order. The arena is planned
             // for exactly this order, and the reference fallback runs in it too so the same arena stays valid.
             var executionOrder = partitions.SelectMany(p => p.Nodes).ToArray();
-            PlanArena(producedBy, executionOrder);
+            _memory.PlanArena(executionOrder, _folder.FoldedBytes);
             var steps = new List<ExecutionStep>();
             var planned = new List<PlannedPartition>();
             bool compileFailed = false;
