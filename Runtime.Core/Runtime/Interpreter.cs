@@ -11,7 +11,7 @@ namespace Accel;
 /// Activations live in one planned arena; constants point into the model; nodes whose inputs are all constant
 /// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. <see cref="Invoke"/> allocates nothing.
 /// </summary>
-public sealed unsafe partial class Interpreter : IDisposable
+public sealed unsafe class Interpreter : IDisposable
 {
     private readonly Model _model;
     private readonly ModelSubgraph _subgraph;
@@ -21,7 +21,7 @@ public sealed unsafe partial class Interpreter : IDisposable
     private readonly MemoryPlanner _memory;
     private bool _allocated;
     private bool _disposed;
-    private readonly List<IPartitionKernel> _compiled = new();
+    private readonly DelegatePlanner _planner;
     private readonly DiagnosticLog _diagnostics;
     private ExecutionPlan? _plan;
 
@@ -71,6 +71,7 @@ public sealed unsafe partial class Interpreter : IDisposable
         DataflowCheck.Run(model, _subgraph, _tensors, _nodes);
         _folder = new ConstantFolder(_subgraph, _tensors, Options);
         _memory = new MemoryPlanner(model, _subgraph, _tensors, _nodes, Options);
+        _planner = new DelegatePlanner(_subgraph, _tensors, _nodes, Options, _memory, _diagnostics);
     }
 
     public InterpreterOptions Options { get; }
@@ -168,11 +169,12 @@ public sealed unsafe partial class Interpreter : IDisposable
         ReleaseMemory();
 
         // Constants point into the model's memory; shapes propagate in execution order, and nodes fed only by
-        // constants run once, now. The arena is planned inside BuildExecutionPlan, once the partitions fix the order
+        // constants run once, now. The arena is planned by the delegate planner, once the partitions fix the order
         // nodes run in.
         _memory.BindModelConstants();
         _folder.PrepareAndFold(_nodes);
-        BuildExecutionPlan();
+        _execution = null;
+        (_plan, _execution) = _planner.Build(_folder.FoldedBytes);
         _allocated = true;
     }
 
@@ -208,6 +210,16 @@ public sealed unsafe partial class Interpreter : IDisposable
     public IReadOnlyList<(int Node, int[] Inputs, int[] Outputs)> NodeEdges =>
         _nodes.Select(n => (n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
 
+    /// <summary>
+    /// The node's work in the unit of the cost-aware policy: <see cref="OpCost.Operations"/> of the cost its
+    /// definition computed (the same as <c>node.Cost.Operations</c>, which new code should read).
+    /// </summary>
+    public static long OperationCount(DelegateNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Cost.Operations;
+    }
+
     /// <summary>A runner for a SignatureDef (TFLite's get_signature_runner); null key takes the only signature.</summary>
     public SignatureRunner GetSignatureRunner(string? key = null)
     {
@@ -238,9 +250,8 @@ public sealed unsafe partial class Interpreter : IDisposable
 
     private void ReleaseMemory()
     {
-        foreach (var kernel in _compiled) kernel.Dispose();
-        _compiled.Clear();
         // Null only when the constructor threw (the finalizer still runs).
+        _planner?.Release();
         _folder?.Release();
         _memory?.Release();
         _allocated = false;
