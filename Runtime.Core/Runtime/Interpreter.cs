@@ -69,6 +69,7 @@ public sealed unsafe class Interpreter : IDisposable
         }
         if (unsupported.Count > 0) throw new UnsupportedOperatorException(unsupported);
         DataflowCheck.Run(model, _subgraph, _tensors, _nodes);
+        Graph = new InterpreterGraph(_nodes);
         _folder = new ConstantFolder(_subgraph, _tensors, Options);
         _memory = new MemoryPlanner(model, _subgraph, _tensors, _nodes, Options);
         _planner = new DelegatePlanner(_subgraph, _tensors, _nodes, Options, _memory, _diagnostics);
@@ -87,12 +88,15 @@ public sealed unsafe class Interpreter : IDisposable
     /// <summary>Bytes of constants computed at allocate time (e.g. fp16 weights widened to fp32).</summary>
     public long FoldedConstantBytes => _folder.FoldedBytes;
 
-    /// <summary>Nodes that run on every <see cref="Invoke"/> (all nodes minus those folded at allocate time).</summary>
-    public int ExecutedNodeCount => _nodes.Count(n => !n.Folded);
+    /// <summary>
+    /// Read-only view of the graph for tools: per node its operator, tensors, folding, params and cost, and the
+    /// plan as Graphviz DOT.
+    /// </summary>
+    public InterpreterGraph Graph { get; }
 
-    public OperatorCode NodeOperator(int node) => _nodes[node].Code;
-    public ModelOperator NodeDefinition(int node) => _nodes[node].Operator;
-    public bool IsNodeFolded(int node) => _nodes[node].Folded;
+    /// <summary>Nodes that run on every <see cref="Invoke"/>; moved to <see cref="InterpreterGraph.ExecutedNodeCount"/>.</summary>
+    [Obsolete("Use Graph.ExecutedNodeCount.")]
+    public int ExecutedNodeCount => Graph.ExecutedNodeCount;
 
     public Tensor GetInputTensor(int input) => _tensors[_subgraph.Inputs[CheckInput(input)]];
     public Tensor GetOutputTensor(int output) => _tensors[_subgraph.Outputs[CheckOutput(output)]];
@@ -205,10 +209,6 @@ public sealed unsafe class Interpreter : IDisposable
 
     /// <summary>The plan made by the last AllocateTensors: partitions, executors, refusals.</summary>
     public ExecutionPlan Plan => _plan ?? throw new InterpreterStateException("No plan yet: call AllocateTensors() first.");
-
-    /// <summary>Each node's input and output tensor indices (for plan rendering).</summary>
-    public IReadOnlyList<(int Node, int[] Inputs, int[] Outputs)> NodeEdges =>
-        _nodes.Select(n => (n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
 
     /// <summary>
     /// The node's work in the unit of the cost-aware policy: <see cref="OpCost.Operations"/> of the cost its
