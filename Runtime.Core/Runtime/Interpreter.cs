@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Accel.Delegates;
 using Accel.Kernels;
 using Accel.Operators;
@@ -10,6 +9,9 @@ namespace Accel;
 /// TFLite's Interpreter: construct, <see cref="AllocateTensors"/>, fill inputs, <see cref="Invoke"/>, read outputs.
 /// Activations live in one planned arena; constants point into the model; nodes whose inputs are all constant
 /// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. <see cref="Invoke"/> allocates nothing.
+/// The interpreter orchestrates parts with one job each: <see cref="DataflowCheck"/> (construction),
+/// <see cref="ConstantFolder"/> (shape propagation and folding), <see cref="MemoryPlanner"/> (constants and the
+/// arena), <see cref="DelegatePlanner"/> (claims, partitions, compilation) and <see cref="ExecutionSteps"/> (Invoke).
 /// </summary>
 public sealed unsafe class Interpreter : IDisposable
 {
@@ -17,12 +19,12 @@ public sealed unsafe class Interpreter : IDisposable
     private readonly ModelSubgraph _subgraph;
     private readonly Tensor[] _tensors;
     private readonly InterpreterNode[] _nodes;
+    private readonly DiagnosticLog _diagnostics;
     private readonly ConstantFolder _folder;
     private readonly MemoryPlanner _memory;
+    private readonly DelegatePlanner _planner;
     private bool _allocated;
     private bool _disposed;
-    private readonly DelegatePlanner _planner;
-    private readonly DiagnosticLog _diagnostics;
     private ExecutionPlan? _plan;
 
     /// <summary>The steps of the last plan; null until planned (and while AllocateTensors re-plans).</summary>
@@ -177,7 +179,7 @@ public sealed unsafe class Interpreter : IDisposable
         // nodes run in.
         _memory.BindModelConstants();
         _folder.PrepareAndFold(_nodes);
-        _execution = null;
+        _execution = null; // while (re)planning there are no steps, and FellBackToReference is false
         (_plan, _execution) = _planner.Build(_folder.FoldedBytes);
         _allocated = true;
     }
