@@ -28,7 +28,7 @@ public sealed class MacEstimatorTests
 
         var estimate = MacEstimator.Estimate(interpreter);
 
-        Assert.That(interpreter.IsNodeFolded(0), Is.True);
+        Assert.That(interpreter.Graph[0].IsFolded, Is.True);
         Assert.That(estimate.ExcludedFoldedNodes, Is.EqualTo(1));
         Assert.That(estimate.Nodes.Select(n => n.Operator), Has.None.EqualTo("DEQUANTIZE"));
     }

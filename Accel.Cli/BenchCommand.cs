@@ -351,7 +351,7 @@ public static class BenchCommand
                 var options = new InterpreterOptions { Threads = o.InterpreterOptions.Threads };
                 for (int n = 0; n < interpreter.NodeCount; n++)
                 {
-                    if (interpreter.IsNodeFolded(n)) continue;
+                    if (interpreter.Graph[n].IsFolded) continue;
                     foreach (var selection in o.InterpreterOptions.Delegates)
                         options.Delegates.Add(new DelegateSelection(new SingleNodeDelegate(selection.Delegate, n)));
                 }
@@ -377,8 +377,8 @@ public static class BenchCommand
                 double ms = Perf.Reporting.Statistics.Median(times![i]);
                 long macs = step.Nodes.Sum(n => work.TryGetValue(n, out var w) ? w.Macs : 0);
                 string op = step.Nodes.Length == 1
-                    ? interpreter.NodeOperator(step.Nodes[0]).Name
-                    : $"partition ({string.Join(", ", step.Nodes.GroupBy(n => interpreter.NodeOperator(n).Name).OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Key} x{g.Count()}"))}{(step.Nodes.Select(n => interpreter.NodeOperator(n).Name).Distinct().Count() > 3 ? ", ..." : "")})";
+                    ? interpreter.Graph[step.Nodes[0]].Code.Name
+                    : $"partition ({string.Join(", ", step.Nodes.GroupBy(n => interpreter.Graph[n].Code.Name).OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Key} x{g.Count()}"))}{(step.Nodes.Select(n => interpreter.Graph[n].Code.Name).Distinct().Count() > 3 ? ", ..." : "")})";
                 return (Op: op, step.Executor, step.Nodes, Ms: ms, Macs: macs);
             }).OrderByDescending(r => r.Ms).ToList();
             double total = rows.Sum(r => r.Ms);

@@ -100,10 +100,10 @@ public static class InspectCommand
                 report.Allocated = true;
                 report.Plan = interpreter.Plan;
                 report.ShowPlan = interpreterOptions.Delegates.Count > 0;
-                if (dotPath is not null) File.WriteAllText(dotPath, interpreter.Plan.ToDot(interpreter.NodeEdges));
+                if (dotPath is not null) File.WriteAllText(dotPath, interpreter.Graph.ToDot(interpreter.Plan));
                 report.ArenaBytes = interpreter.ArenaBytes;
                 report.FoldedConstantBytes = interpreter.FoldedConstantBytes;
-                report.FoldedNodes = Enumerable.Range(0, interpreter.NodeCount).Count(interpreter.IsNodeFolded);
+                report.FoldedNodes = interpreter.Graph.Nodes.Count(n => n.IsFolded);
                 report.Inputs = interpreter.GetInputDetails().Select(d => new TensorSummary(d.Name, d.Shape, d.Type, d.Quantization)).ToArray();
                 report.Outputs = interpreter.GetOutputDetails().Select(d => new TensorSummary(d.Name, d.Shape, d.Type, d.Quantization)).ToArray();
                 report.Work = MacEstimator.Estimate(interpreter);

@@ -57,7 +57,9 @@ public static class MacEstimator
     {
         ArgumentNullException.ThrowIfNull(interpreter);
         var tensors = interpreter.Tensors;
-        return Estimate(interpreter.NodeCount, interpreter.NodeOperator, interpreter.NodeDefinition, interpreter.IsNodeFolded,
+        var graph = interpreter.Graph;
+        var operators = interpreter.Model.MainSubgraph.Operators;
+        return Estimate(graph.NodeCount, n => graph[n].Code, n => operators[n], n => graph[n].IsFolded,
             t => tensors[t].Shape.ToArray());
     }
 

@@ -318,7 +318,7 @@ public sealed class DelegatePlanningTests
         using var interpreter = Create(DiamondModel(), out var model, o => o.Delegates.Add(new DelegateSelection(fake)));
         using var _ = model;
         interpreter.AllocateTensors();
-        string dot = interpreter.Plan.ToDot(interpreter.NodeEdges);
+        string dot = interpreter.Graph.ToDot(interpreter.Plan);
         Assert.That(dot, Does.StartWith("digraph accel_plan {"));
         Assert.That(dot, Does.Contain("cluster_0").And.Contain("partition 1: reference").And.Contain("n0 -> n2;").And.Contain("n1 -> n2;"));
     }

@@ -43,7 +43,7 @@ public sealed class ConvAndWeightsEndToEndTests
         b.AddInput(x);
         b.AddOutput(y);
         float[] actual = RunModel(b.Build(), input, out int[] shape,
-            interpreter => Assert.That(interpreter.IsNodeFolded(0), Is.True, "DEQUANTIZE of a constant is folded"));
+            interpreter => Assert.That(interpreter.Graph[0].IsFolded, Is.True, "DEQUANTIZE of a constant is folded"));
 
         using var harness = new KernelTestHarness();
         float[] direct = harness.RunFloat(new Conv2DKernel(), "CONV_2D", options,
@@ -98,7 +98,7 @@ public sealed class ConvAndWeightsEndToEndTests
         b.AddOutput(y);
         float[] actual = RunModel(b.Build(), input, out int[] shape, interpreter =>
         {
-            Assert.That(interpreter.IsNodeFolded(0) && interpreter.IsNodeFolded(1), Is.True);
+            Assert.That(interpreter.Graph[0].IsFolded && interpreter.Graph[1].IsFolded, Is.True);
             KernelTestData.AssertBitEqual(interpreter.Tensors[w32].Read<float>().ToArray(), widened);
         });
 
@@ -169,7 +169,7 @@ public sealed class ConvAndWeightsEndToEndTests
         using var model = Model.FromBytes(b.Build());
         using var interpreter = new Interpreter(model);
         interpreter.AllocateTensors();
-        Assert.That(interpreter.IsNodeFolded(0), Is.False);
+        Assert.That(interpreter.Graph[0].IsFolded, Is.False);
         interpreter.SetInput<sbyte>(0, new sbyte[] { -128, 10, 11, 127 });
         interpreter.Invoke();
         KernelTestData.AssertBitEqual(interpreter.Output<float>(0).ToArray(),

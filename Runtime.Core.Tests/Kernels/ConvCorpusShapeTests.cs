@@ -52,14 +52,14 @@ public sealed class ConvCorpusShapeTests
         int ours = 0;
         for (int node = 0; node < interpreter.NodeCount; node++)
         {
-            if (!IsOurs(interpreter.NodeOperator(node))) continue;
+            if (!IsOurs(interpreter.Graph[node].Code)) continue;
             ours++;
-            foreach (int output in interpreter.NodeDefinition(node).Outputs)
+            foreach (int output in interpreter.Graph[node].Outputs)
                 Assert.That(interpreter.Tensors[output].Shape.ToArray(), Is.EqualTo(subgraph.Tensors[output].Shape),
-                    $"node {node} ({interpreter.NodeOperator(node)}) output '{subgraph.Tensors[output].Name}'");
+                    $"node {node} ({interpreter.Graph[node].Code}) output '{subgraph.Tensors[output].Name}'");
         }
         Assert.That(ours, Is.GreaterThan(0));
-        var census = Enumerable.Range(0, interpreter.NodeCount).Select(interpreter.NodeOperator).Where(IsOurs)
+        var census = interpreter.Graph.Nodes.Select(n => n.Code).Where(IsOurs)
             .GroupBy(code => code.ToString()).Select(g => $"{g.Key} x{g.Count()}");
         TestContext.Out.WriteLine($"{corpusModel.Name}: " + string.Join(", ", census));
 
@@ -86,10 +86,10 @@ public sealed class ConvCorpusShapeTests
         int densified = 0;
         for (int node = 0; node < interpreter.NodeCount; node++)
         {
-            if (interpreter.NodeOperator(node).Builtin != BuiltinOperator.Densify) continue;
+            if (interpreter.Graph[node].Code.Builtin != BuiltinOperator.Densify) continue;
             densified++;
-            Assert.That(interpreter.IsNodeFolded(node), Is.True);
-            var definition = interpreter.NodeDefinition(node);
+            Assert.That(interpreter.Graph[node].IsFolded, Is.True);
+            var definition = interpreter.Graph[node];
             var sparse = subgraph.Tensors[definition.Inputs[0]];
             Assert.That(sparse.Type, Is.EqualTo(TensorType.Float16));
             // Every stored value lands somewhere: the dense tensor holds as many non-zero bit patterns as the

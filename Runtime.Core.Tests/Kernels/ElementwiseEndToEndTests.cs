@@ -127,7 +127,7 @@ public sealed class ElementwiseEndToEndTests
         b.AddOutput(y);
         float[] input = Elementwise.Random(6, 322);
         float[] actual = RunModel(b.Build(), input, out int[] shape,
-            interpreter => Assert.That(interpreter.IsNodeFolded(0), Is.True, "RESHAPE of a constant runs once at allocate time"));
+            interpreter => Assert.That(interpreter.Graph[0].IsFolded, Is.True, "RESHAPE of a constant runs once at allocate time"));
         Assert.That(shape, Is.EqualTo(new[] { 2, 3 }));
         Elementwise.AssertBitEqual(actual, input.Zip(weights, (a, c) => a + c).ToArray());
     }

@@ -34,9 +34,9 @@ public sealed class InterpreterTests
         using var interpreter = new Interpreter(model);
         interpreter.AllocateTensors();
 
-        Assert.That(interpreter.IsNodeFolded(0), Is.True, "DEQUANTIZE of a constant runs at allocate time");
-        Assert.That(interpreter.IsNodeFolded(1), Is.False);
-        Assert.That(interpreter.ExecutedNodeCount, Is.EqualTo(1));
+        Assert.That(interpreter.Graph[0].IsFolded, Is.True, "DEQUANTIZE of a constant runs at allocate time");
+        Assert.That(interpreter.Graph[1].IsFolded, Is.False);
+        Assert.That(interpreter.Graph.ExecutedNodeCount, Is.EqualTo(1));
         Assert.That(interpreter.FoldedConstantBytes, Is.EqualTo(3 * 3 * 3 * 2 * 4));
         var weights = interpreter.Tensors.Single(t => t.Name == "weights");
         Assert.That(weights.Storage, Is.EqualTo(TensorStorage.FoldedConstant));

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Accel.Delegates;
 using Accel.Kernels;
 using Accel.Operators;
@@ -10,72 +9,26 @@ namespace Accel;
 /// TFLite's Interpreter: construct, <see cref="AllocateTensors"/>, fill inputs, <see cref="Invoke"/>, read outputs.
 /// Activations live in one planned arena; constants point into the model; nodes whose inputs are all constant
 /// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. <see cref="Invoke"/> allocates nothing.
+/// The interpreter orchestrates parts with one job each: <see cref="DataflowCheck"/> (construction),
+/// <see cref="ConstantFolder"/> (shape propagation and folding), <see cref="MemoryPlanner"/> (constants and the
+/// arena), <see cref="DelegatePlanner"/> (claims, partitions, compilation) and <see cref="ExecutionSteps"/> (Invoke).
 /// </summary>
-public sealed unsafe partial class Interpreter : IDisposable
+public sealed unsafe class Interpreter : IDisposable
 {
     private readonly Model _model;
     private readonly ModelSubgraph _subgraph;
     private readonly Tensor[] _tensors;
-    private readonly Node[] _nodes;
-    private readonly List<nint> _foldedAllocations = new();
-    private byte* _arena;
-    private long _arenaBytes;
+    private readonly InterpreterNode[] _nodes;
+    private readonly DiagnosticLog _diagnostics;
+    private readonly ConstantFolder _folder;
+    private readonly MemoryPlanner _memory;
+    private readonly DelegatePlanner _planner;
     private bool _allocated;
     private bool _disposed;
-    private Step[] _steps = [];
-    private Step[] _referenceSteps = [];
-    private readonly List<IPartitionKernel> _compiled = new();
-    private readonly List<string> _diagnostics = new();
     private ExecutionPlan? _plan;
-    private bool _fellBack;
 
-    /// <summary>One unit of Invoke: a reference node or a compiled delegate partition.</summary>
-    private abstract class Step
-    {
-        public abstract void Run();
-        public abstract string Executor { get; }
-        public abstract int[] Nodes { get; }
-    }
-
-    private sealed class ReferenceStep(Node node) : Step
-    {
-        public Node Node { get; } = node;
-        public override void Run() => Node.Kernel.Invoke(Node.Context);
-        public override string Executor => ExecutionPlan.ReferenceExecutor;
-        public override int[] Nodes { get; } = [node.Index];
-    }
-
-    private sealed class PartitionStep(IPartitionKernel kernel, string delegateName, int partitionIndex, int[] nodes) : Step
-    {
-        private readonly int firstNode = nodes[0];
-        public override string Executor => delegateName;
-        public override int[] Nodes => nodes;
-
-        public override void Run()
-        {
-            try
-            {
-                kernel.Invoke();
-            }
-            catch (Exception e) when (e is not DelegateInvokeException)
-            {
-                throw new DelegateInvokeException(delegateName, partitionIndex, firstNode, $"{e.GetType().Name}: {e.Message}", e);
-            }
-        }
-    }
-
-    private sealed class Node
-    {
-        public required int Index { get; init; }
-        public required OperatorCode Code { get; init; }
-        public required IKernel Kernel { get; init; }
-
-        /// <summary>The operator's rules; null for an operator Accel does not define (a caller's custom kernel).</summary>
-        public required OpDefinition? Definition { get; init; }
-        public required KernelContext Context { get; init; }
-        public required ModelOperator Operator { get; init; }
-        public bool Folded { get; set; }
-    }
+    /// <summary>The steps of the last plan; null until planned (and while AllocateTensors re-plans).</summary>
+    private ExecutionSteps? _execution;
 
     public Interpreter(Model model, InterpreterOptions? options = null)
     {
@@ -83,6 +36,7 @@ public sealed unsafe partial class Interpreter : IDisposable
         _model = model;
         Options = options ?? new InterpreterOptions();
         if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1.");
+        _diagnostics = new DiagnosticLog(Options);
         var resolver = Options.OpResolver ?? OpResolver.CreateReference();
         _subgraph = model.MainSubgraph;
 
@@ -94,7 +48,7 @@ public sealed unsafe partial class Interpreter : IDisposable
         }
 
         var unsupported = new List<UnsupportedOperator>();
-        _nodes = new Node[_subgraph.Operators.Length];
+        _nodes = new InterpreterNode[_subgraph.Operators.Length];
         for (int n = 0; n < _nodes.Length; n++)
         {
             var op = _subgraph.Operators[n];
@@ -105,7 +59,7 @@ public sealed unsafe partial class Interpreter : IDisposable
                 continue;
             }
             var customOptions = op.CustomOptions.Length == 0 ? ReadOnlyMemory<byte>.Empty : model.GetBytes(op.CustomOptions).ToArray();
-            _nodes[n] = new Node
+            _nodes[n] = new InterpreterNode
             {
                 Index = n,
                 Code = code,
@@ -116,7 +70,11 @@ public sealed unsafe partial class Interpreter : IDisposable
             };
         }
         if (unsupported.Count > 0) throw new UnsupportedOperatorException(unsupported);
-        CheckDataflow();
+        DataflowCheck.Run(model, _subgraph, _tensors, _nodes);
+        Graph = new InterpreterGraph(_nodes);
+        _folder = new ConstantFolder(_subgraph, _tensors, Options);
+        _memory = new MemoryPlanner(model, _subgraph, _tensors, _nodes, Options);
+        _planner = new DelegatePlanner(_subgraph, _tensors, _nodes, Options, _memory, _diagnostics);
     }
 
     public InterpreterOptions Options { get; }
@@ -127,17 +85,20 @@ public sealed unsafe partial class Interpreter : IDisposable
     public IReadOnlyList<Tensor> Tensors => _tensors;
 
     /// <summary>Bytes of the planned activation arena (valid after <see cref="AllocateTensors"/>).</summary>
-    public long ArenaBytes => _arenaBytes;
+    public long ArenaBytes => _memory.ArenaBytes;
 
     /// <summary>Bytes of constants computed at allocate time (e.g. fp16 weights widened to fp32).</summary>
-    public long FoldedConstantBytes { get; private set; }
+    public long FoldedConstantBytes => _folder.FoldedBytes;
 
-    /// <summary>Nodes that run on every <see cref="Invoke"/> (all nodes minus those folded at allocate time).</summary>
-    public int ExecutedNodeCount => _nodes.Count(n => !n.Folded);
+    /// <summary>
+    /// Read-only view of the graph for tools: per node its operator, tensors, folding, params and cost, and the
+    /// plan as Graphviz DOT.
+    /// </summary>
+    public InterpreterGraph Graph { get; }
 
-    public OperatorCode NodeOperator(int node) => _nodes[node].Code;
-    public ModelOperator NodeDefinition(int node) => _nodes[node].Operator;
-    public bool IsNodeFolded(int node) => _nodes[node].Folded;
+    /// <summary>Nodes that run on every <see cref="Invoke"/>; moved to <see cref="InterpreterGraph.ExecutedNodeCount"/>.</summary>
+    [Obsolete("Use Graph.ExecutedNodeCount.")]
+    public int ExecutedNodeCount => Graph.ExecutedNodeCount;
 
     public Tensor GetInputTensor(int input) => _tensors[_subgraph.Inputs[CheckInput(input)]];
     public Tensor GetOutputTensor(int output) => _tensors[_subgraph.Outputs[CheckOutput(output)]];
@@ -213,60 +174,13 @@ public sealed unsafe partial class Interpreter : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ReleaseMemory();
 
-        var producedBy = new int[_tensors.Length];
-        Array.Fill(producedBy, -1);
-        foreach (var node in _nodes)
-            foreach (int o in node.Operator.Outputs) producedBy[o] = node.Index;
-
-        // Constants point into the model's memory.
-        for (int i = 0; i < _tensors.Length; i++)
-        {
-            var t = _tensors[i];
-            var buffer = _model.Buffers[_subgraph.Tensors[i].BufferIndex];
-            t.Storage = TensorStorage.Unallocated;
-            t.Data = null;
-            t.DataLength = 0;
-            if (buffer.Length > 0)
-            {
-                t.Storage = TensorStorage.ModelConstant;
-                t.Data = _model.PointerTo(buffer);
-                t.DataLength = buffer.Length;
-                t.ByteSize = buffer.Length;
-            }
-        }
-
-        // Shape propagation in execution order; nodes fed only by constants run once, now.
-        FoldedConstantBytes = 0;
-        foreach (var node in _nodes)
-        {
-            node.Folded = false;
-            RunGuarded(node, prepare: true);
-            foreach (int o in node.Operator.Outputs) UpdateByteSize(_tensors[o], node);
-            if (IsFoldable(node))
-            {
-                foreach (int o in node.Operator.Outputs)
-                {
-                    var t = _tensors[o];
-                    long bytes = Math.Max(t.ByteSize, 1);
-                    if (FoldedConstantBytes + bytes > Options.MaxMemoryBytes)
-                        throw node.Context.Error($"folded constants need over {Options.MaxMemoryBytes} bytes (InterpreterOptions.MaxMemoryBytes)");
-                    var memory = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
-                    _foldedAllocations.Add((nint)memory);
-                    t.Data = memory;
-                    t.DataLength = t.ByteSize;
-                    t.Storage = TensorStorage.FoldedConstant;
-                    FoldedConstantBytes += t.ByteSize;
-                }
-                // Writable during the one run: Storage flips to constant afterwards.
-                foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.Arena;
-                RunGuarded(node, prepare: false);
-                foreach (int o in node.Operator.Outputs) _tensors[o].Storage = TensorStorage.FoldedConstant;
-                node.Folded = true;
-            }
-        }
-
-        // The arena is planned inside BuildExecutionPlan, once the partitions fix the order nodes run in.
-        BuildExecutionPlan(producedBy);
+        // Constants point into the model's memory; shapes propagate in execution order, and nodes fed only by
+        // constants run once, now. The arena is planned by the delegate planner, once the partitions fix the order
+        // nodes run in.
+        _memory.BindModelConstants();
+        _folder.PrepareAndFold(_nodes);
+        _execution = null; // while (re)planning there are no steps, and FellBackToReference is false
+        (_plan, _execution) = _planner.Build(_folder.FoldedBytes);
         _allocated = true;
     }
 
@@ -275,18 +189,7 @@ public sealed unsafe partial class Interpreter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
-        try
-        {
-            RunSteps(_steps);
-        }
-        catch (DelegateInvokeException e) when (Options.FallbackToReferenceOnInvokeFailure && !ReferenceEquals(_steps, _referenceSteps))
-        {
-            // TFLite's InvokeWithCPUFallback: inputs are intact (no kernel writes them), so re-run everything on the reference.
-            Diagnose($"{e.Message}; falling back to the reference executor for this and later invokes");
-            _steps = _referenceSteps;
-            _fellBack = true;
-            RunSteps(_steps);
-        }
+        _execution!.Run();
     }
 
     /// <summary>
@@ -297,68 +200,26 @@ public sealed unsafe partial class Interpreter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_allocated) throw new InterpreterStateException("InvokeProfiled() called before AllocateTensors().");
-        var timings = new StepTiming[_steps.Length];
-        for (int i = 0; i < _steps.Length; i++)
-        {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            RunSteps(_steps.AsSpan(i, 1));
-            timings[i] = new StepTiming(_steps[i].Executor, _steps[i].Nodes,
-                System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return timings;
+        return _execution!.RunProfiled();
     }
 
     /// <summary>True once an invoke-time delegate failure switched this interpreter to the reference kernels.</summary>
-    public bool FellBackToReference => _fellBack;
+    public bool FellBackToReference => _execution?.FellBack ?? false;
 
     /// <summary>Diagnostics: delegate compile failures given back to other executors, fallbacks.</summary>
-    public IReadOnlyList<string> Diagnostics => _diagnostics;
+    public IReadOnlyList<string> Diagnostics => _diagnostics.Messages;
 
     /// <summary>The plan made by the last AllocateTensors: partitions, executors, refusals.</summary>
     public ExecutionPlan Plan => _plan ?? throw new InterpreterStateException("No plan yet: call AllocateTensors() first.");
 
-    /// <summary>Each node's input and output tensor indices (for plan rendering).</summary>
-    public IReadOnlyList<(int Node, int[] Inputs, int[] Outputs)> NodeEdges =>
-        _nodes.Select(n => (n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
-
-    private void RunSteps(ReadOnlySpan<Step> steps)
+    /// <summary>
+    /// The node's work in the unit of the cost-aware policy: <see cref="OpCost.Operations"/> of the cost its
+    /// definition computed (the same as <c>node.Cost.Operations</c>, which new code should read).
+    /// </summary>
+    public static long OperationCount(DelegateNode node)
     {
-        int current = 0;
-        try
-        {
-            for (; current < steps.Length; current++) steps[current].Run();
-        }
-        catch (Exception e) when (e is not AccelException && steps[current] is ReferenceStep step)
-        {
-            // A kernel bug must still surface as a typed error naming the node, never as a bare runtime exception.
-            throw new KernelException(step.Node.Index, step.Node.Code.Name, $"invoke failed: {e.GetType().Name}: {e.Message}", e);
-        }
-    }
-
-    private void Diagnose(string message)
-    {
-        _diagnostics.Add(message);
-        Options.DiagnosticSink?.Invoke(message);
-    }
-
-    private static void RunGuarded(Node node, bool prepare)
-    {
-        try
-        {
-            if (prepare)
-            {
-                // The definition validates the node, sets output shapes and computes the params once; the kernel
-                // (reference, or a caller's) only adds what is its own.
-                node.Context.Params = node.Definition?.Prepare(node.Context);
-                node.Kernel.Prepare(node.Context);
-                node.Context.Params ??= new UndefinedOpParams { Cost = DefaultCost(node) };
-            }
-            else node.Kernel.Invoke(node.Context);
-        }
-        catch (Exception e) when (e is not AccelException)
-        {
-            throw new KernelException(node.Index, node.Code.Name, $"{(prepare ? "prepare" : "constant evaluation")} failed: {e.GetType().Name}: {e.Message}", e);
-        }
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Cost.Operations;
     }
 
     /// <summary>A runner for a SignatureDef (TFLite's get_signature_runner); null key takes the only signature.</summary>
@@ -373,135 +234,6 @@ public sealed unsafe partial class Interpreter : IDisposable
         if (signature.SubgraphIndex != 0)
             throw new TensorAccessException($"Signature '{signature.Key}' runs subgraph {signature.SubgraphIndex}; only the main subgraph (0) is executed by this interpreter.");
         return new SignatureRunner(this, signature);
-    }
-
-    private bool IsFoldable(Node node)
-    {
-        if (node.Operator.Inputs.Length == 0) return false;
-        bool anyInput = false;
-        foreach (int i in node.Operator.Inputs)
-        {
-            if (i < 0) continue;
-            anyInput = true;
-            if (!_tensors[i].IsConstant || _tensors[i].IsVariable) return false;
-        }
-        foreach (int o in node.Operator.Outputs)
-            if (Array.IndexOf(_subgraph.Outputs, o) >= 0) return false;
-        return anyInput;
-    }
-
-    /// <summary>An operator with no definition: one element op per output element.</summary>
-    private static OpCost DefaultCost(Node node)
-    {
-        long elements = 0;
-        for (int k = 0; k < node.Context.OutputCount; k++) elements += node.Context.Output(k).ElementCount;
-        return new OpCost(0, elements, 0);
-    }
-
-    private static void UpdateByteSize(Tensor t, Node node)
-    {
-        int elementSize = t.Type.ElementSize();
-        if (elementSize == 0)
-            throw node.Context.Error($"output '{t.Name}' has dtype {t.Type.ToDisplayName()}, which has no fixed element size");
-        long elements = t.ElementCount;
-        if (elements > int.MaxValue)
-            throw node.Context.Error($"output '{t.Name}' would have {elements} elements, over the 2^31-1 limit");
-        t.ByteSize = elements * elementSize;
-    }
-
-    /// <summary>
-    /// Plans and allocates the activation arena for nodes running in <paramref name="executionOrder"/> (node indices).
-    /// Lifetimes are positions in that order, not node indices: a partition may group nodes that are not adjacent in
-    /// the model (it runs where its first node would), so node-index lifetimes could let a partition's input share
-    /// memory with a tensor a reference node writes before the partition runs.
-    /// </summary>
-    private void PlanArena(int[] producedBy, IReadOnlyList<int> executionOrder)
-    {
-        if (_arena != null) NativeMemory.AlignedFree(_arena);
-        _arena = null;
-        int steps = executionOrder.Count;
-        var firstUse = new int[_tensors.Length];
-        var lastUse = new int[_tensors.Length];
-        Array.Fill(firstUse, int.MaxValue);
-        Array.Fill(lastUse, -1);
-
-        // Graph inputs live for the whole run (as in TFLite): a caller sets them once and may invoke repeatedly.
-        foreach (int i in _subgraph.Inputs) { firstUse[i] = 0; lastUse[i] = steps; }
-        for (int position = 0; position < steps; position++)
-        {
-            var node = _nodes[executionOrder[position]];
-            foreach (int i in node.Operator.Inputs)
-                if (i >= 0) lastUse[i] = Math.Max(lastUse[i], position);
-            foreach (int o in node.Operator.Outputs)
-            {
-                firstUse[o] = Math.Min(firstUse[o], position);
-                lastUse[o] = Math.Max(lastUse[o], position);
-            }
-        }
-        foreach (int i in _subgraph.Inputs) lastUse[i] = steps;
-        foreach (int o in _subgraph.Outputs) lastUse[o] = steps;
-
-        var requests = new List<ArenaRequest>();
-        for (int i = 0; i < _tensors.Length; i++)
-        {
-            var t = _tensors[i];
-            if (t.IsConstant || lastUse[i] < 0) continue;
-            bool isInput = Array.IndexOf(_subgraph.Inputs, i) >= 0;
-            if (!isInput && producedBy[i] < 0 && !t.IsVariable) continue;
-            if (isInput || t.IsVariable)
-            {
-                int elementSize = t.Type.ElementSize();
-                t.ByteSize = elementSize == 0 ? 0 : t.ElementCount * elementSize;
-            }
-            int first = t.IsVariable ? 0 : Math.Min(firstUse[i], lastUse[i]);
-            int last = t.IsVariable ? steps : lastUse[i];
-            requests.Add(new ArenaRequest(i, t.ByteSize, first, last));
-        }
-
-        var offsets = new long[requests.Count];
-        long planned = ArenaPlanner.Plan(requests, offsets);
-        if (planned + FoldedConstantBytes > Options.MaxMemoryBytes)
-            throw new AccelException($"The activation arena needs {planned} bytes (+{FoldedConstantBytes} folded constants), over InterpreterOptions.MaxMemoryBytes = {Options.MaxMemoryBytes}.");
-        _arenaBytes = planned;
-        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment), ArenaPlanner.Alignment);
-        NativeMemory.Clear(_arena, (nuint)Math.Max(_arenaBytes, ArenaPlanner.Alignment));
-        for (int r = 0; r < requests.Count; r++)
-        {
-            var t = _tensors[requests[r].TensorIndex];
-            t.Data = _arena + offsets[r];
-            t.DataLength = requests[r].Size;
-            t.Storage = TensorStorage.Arena;
-        }
-    }
-
-    /// <summary>Every tensor a node reads must be a constant, an input, a variable or written by an earlier node.</summary>
-    private void CheckDataflow()
-    {
-        var available = new bool[_tensors.Length];
-        for (int i = 0; i < _tensors.Length; i++)
-            available[i] = _model.Buffers[_subgraph.Tensors[i].BufferIndex].Length > 0 || _tensors[i].IsVariable;
-        foreach (int i in _subgraph.Inputs) available[i] = true;
-        foreach (var node in _nodes)
-        {
-            for (int k = 0; k < node.Operator.Inputs.Length; k++)
-            {
-                int i = node.Operator.Inputs[k];
-                if (i >= 0 && !available[i])
-                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].inputs[{k}]",
-                        $"tensor {i} ('{_tensors[i].Name}') is read by {node.Code.Name} before any operator writes it and is neither an input nor a constant");
-            }
-            for (int k = 0; k < node.Operator.Outputs.Length; k++)
-            {
-                int o = node.Operator.Outputs[k];
-                if (_model.Buffers[_subgraph.Tensors[o].BufferIndex].Length > 0)
-                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].outputs[{k}]",
-                        $"tensor {o} ('{_tensors[o].Name}') is a constant but {node.Code.Name} writes it");
-                available[o] = true;
-            }
-        }
-        for (int k = 0; k < _subgraph.Outputs.Length; k++)
-            if (!available[_subgraph.Outputs[k]])
-                throw new ModelFormatException($"subgraphs[0].outputs[{k}]", $"output tensor {_subgraph.Outputs[k]} is never written");
     }
 
     private int CheckInput(int input)
@@ -520,13 +252,10 @@ public sealed unsafe partial class Interpreter : IDisposable
 
     private void ReleaseMemory()
     {
-        foreach (var kernel in _compiled) kernel.Dispose();
-        _compiled.Clear();
-        foreach (var p in _foldedAllocations) NativeMemory.AlignedFree((void*)p);
-        _foldedAllocations.Clear();
-        if (_arena != null) NativeMemory.AlignedFree(_arena);
-        _arena = null;
-        _arenaBytes = 0;
+        // Null only when the constructor threw (the finalizer still runs).
+        _planner?.Release();
+        _folder?.Release();
+        _memory?.Release();
         _allocated = false;
     }
 

@@ -38,6 +38,6 @@ public static class CaseExecutor
             var t = interpreter.GetOutputTensor(i);
             outputs[i] = new CapturedOutput(t.Name, t.Type, t.Shape.ToArray(), t.Bytes.ToArray());
         }
-        return new BackendRun(outputs, interpreter.Plan.DelegatedNodeCount, interpreter.ExecutedNodeCount);
+        return new BackendRun(outputs, interpreter.Plan.DelegatedNodeCount, interpreter.Graph.ExecutedNodeCount);
     }
 }

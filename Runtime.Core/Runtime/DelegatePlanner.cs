@@ -2,17 +2,44 @@ using Accel.Delegates;
 
 namespace Accel;
 
-/// <summary>Delegate planning: claims in priority order, partition policies, compilation with give-back on failure.</summary>
-public sealed partial class Interpreter
+/// <summary>
+/// Delegate planning at AllocateTensors: delegates claim nodes in priority order, the partition policies apply, the
+/// graph is partitioned, the arena is planned for the resulting order, and every delegate partition is compiled,
+/// with give-back on a compile failure. Owns the compiled partition kernels.
+/// </summary>
+internal sealed class DelegatePlanner
 {
+    private readonly ModelSubgraph _subgraph;
+    private readonly Tensor[] _tensors;
+    private readonly IReadOnlyList<InterpreterNode> _nodes;
+    private readonly InterpreterOptions _options;
+    private readonly MemoryPlanner _memory;
+    private readonly DiagnosticLog _diagnostics;
+    private readonly List<IPartitionKernel> _compiled = new();
+
+    public DelegatePlanner(ModelSubgraph subgraph, Tensor[] tensors, IReadOnlyList<InterpreterNode> nodes,
+        InterpreterOptions options, MemoryPlanner memory, DiagnosticLog diagnostics)
+    {
+        _subgraph = subgraph;
+        _tensors = tensors;
+        _nodes = nodes;
+        _options = options;
+        _memory = memory;
+        _diagnostics = diagnostics;
+    }
+
     /// <summary>Rough reference-executor speed for the cost-aware policy: one multiply-accumulate per nanosecond.</summary>
     private const double ReferenceSecondsPerOperation = 1e-9;
 
-    private void BuildExecutionPlan(int[] producedBy)
+    /// <summary>
+    /// Claims nodes for the delegates, partitions, plans the arena for the resulting order and compiles every
+    /// delegate partition; a partition that fails to compile is given back and the whole plan is made again.
+    /// </summary>
+    /// <param name="foldedConstantBytes">Counted with the arena against the memory limit.</param>
+    public (ExecutionPlan Plan, ExecutionSteps Steps) Build(long foldedConstantBytes)
     {
         var live = _nodes.Where(n => !n.Folded).ToArray();
-        _fellBack = false;
-        var delegates = Options.Delegates;
+        var delegates = _options.Delegates;
         var refused = new List<RefusedNode>();
         var graph = live.Select(n => new GraphNode(n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
         var constants = Enumerable.Range(0, _tensors.Length).Where(i => _tensors[i].IsConstant).Concat(_subgraph.Inputs).ToArray();
@@ -31,8 +58,8 @@ public sealed partial class Interpreter
             // The order nodes run in: partitions in order, each partition's nodes in its order. The arena is planned
             // for exactly this order, and the reference fallback runs in it too so the same arena stays valid.
             var executionOrder = partitions.SelectMany(p => p.Nodes).ToArray();
-            PlanArena(producedBy, executionOrder);
-            var steps = new List<Step>();
+            _memory.PlanArena(executionOrder, foldedConstantBytes);
+            var steps = new List<ExecutionStep>();
             var planned = new List<PlannedPartition>();
             bool compileFailed = false;
             foreach (var partition in partitions)
@@ -47,7 +74,7 @@ public sealed partial class Interpreter
                     continue;
                 }
                 var selection = delegates[partition.Executor - 1];
-                var description = new DelegatePartition(index, Options.Threads,
+                var description = new DelegatePartition(index, _options.Threads,
                     partition.Nodes.Select(n => delegateNodes[n]).ToArray(), inputs, outputs, consts, intermediates);
                 try
                 {
@@ -57,34 +84,33 @@ public sealed partial class Interpreter
                 }
                 catch (Exception e)
                 {
-                    Diagnose($"delegate '{selection.Delegate.Name}' failed to compile partition {index} (nodes {string.Join(",", partition.Nodes)}): {e.Message}; giving the nodes back");
+                    _diagnostics.Add($"delegate '{selection.Delegate.Name}' failed to compile partition {index} (nodes {string.Join(",", partition.Nodes)}): {e.Message}; giving the nodes back");
                     foreach (int n in partition.Nodes) excluded.Add((partition.Executor - 1, n));
                     compileFailed = true;
                 }
             }
             if (compileFailed)
             {
-                foreach (var kernel in _compiled) kernel.Dispose();
-                _compiled.Clear();
+                Release();
                 continue;
             }
-            _steps = steps.ToArray();
-            _referenceSteps = executionOrder.Select(n => (Step)new ReferenceStep(_nodes[n])).ToArray();
-            _plan = new ExecutionPlan(planned, refused.ToArray(),
+            var execution = new ExecutionSteps(steps.ToArray(),
+                executionOrder.Select(n => (ExecutionStep)new ReferenceStep(_nodes[n])).ToArray(), _options, _diagnostics);
+            var plan = new ExecutionPlan(planned, refused.ToArray(),
                 _nodes.Where(n => n.Folded).Select(n => n.Index).ToArray(), _nodes.Select(n => n.Code.Name).ToArray());
-            return;
+            return (plan, execution);
         }
     }
 
-    private void ClaimFor(int d, Node[] live, GraphNode[] graph, int[] constants, Dictionary<int, DelegateNode> delegateNodes,
+    private void ClaimFor(int d, InterpreterNode[] live, GraphNode[] graph, int[] constants, Dictionary<int, DelegateNode> delegateNodes,
         int[] assignment, HashSet<(int, int)> excluded, List<RefusedNode> refused)
     {
-        var selection = Options.Delegates[d];
+        var selection = _options.Delegates[d];
         var @delegate = selection.Delegate;
         int executor = d + 1;
         if (@delegate.UnavailableReason is { } unavailable)
         {
-            Diagnose($"delegate '{@delegate.Name}' is unavailable: {unavailable}");
+            _diagnostics.Add($"delegate '{@delegate.Name}' is unavailable: {unavailable}");
             return;
         }
         var tentative = (int[])assignment.Clone();
@@ -117,14 +143,14 @@ public sealed partial class Interpreter
             keep.Remove(p);
             Refuse(p, $"partition of {p.Nodes.Length} nodes is below MinNodesPerPartition = {selection.MinNodesPerPartition}");
         }
-        if (Options.PartitionPolicy == PartitionPolicy.CostAware)
+        if (_options.PartitionPolicy == PartitionPolicy.CostAware)
         {
             foreach (var p in keep.ToList())
             {
                 double onDelegate = p.Nodes.Sum(n => @delegate.EstimateSeconds(delegateNodes[n]));
                 if (@delegate.Capabilities.Memory == DelegateMemory.Device)
                     onDelegate += @delegate.EstimateTransferSeconds(BoundaryBytes(p, graph));
-                double onReference = p.Nodes.Sum(n => OperationCount(delegateNodes[n]) * ReferenceSecondsPerOperation);
+                double onReference = p.Nodes.Sum(n => delegateNodes[n].Cost.Operations * ReferenceSecondsPerOperation);
                 if (onDelegate >= onReference)
                 {
                     keep.Remove(p);
@@ -197,43 +223,22 @@ public sealed partial class Interpreter
     }
 
     private bool IsDevice(int executor) =>
-        executor > 0 && Options.Delegates[executor - 1].Delegate.Capabilities.Memory == DelegateMemory.Device;
+        executor > 0 && _options.Delegates[executor - 1].Delegate.Capabilities.Memory == DelegateMemory.Device;
 
     private string ExecutorName(int executor) =>
-        executor == 0 ? ExecutionPlan.ReferenceExecutor : Options.Delegates[executor - 1].Delegate.Name;
+        executor == 0 ? ExecutionPlan.ReferenceExecutor : _options.Delegates[executor - 1].Delegate.Name;
 
     private PlannedBoundaryTensor Planned(Tensor t) => new(t.Index, t.Name, t.ByteSize);
 
-    private DelegateNode ToDelegateNode(Node node) => new(
+    private DelegateNode ToDelegateNode(InterpreterNode node) => new(
         node.Index, node.Code, node.Operator.Options, node.Context.CustomOptions, node.Context.Params!,
         node.Operator.Inputs.Select(i => i < 0 ? null : _tensors[i]).ToArray(),
         node.Operator.Outputs.Select(o => _tensors[o]).ToArray());
 
-    /// <summary>
-    /// Multiply-accumulates (convolutions, matrix products) or elements (everything else) of a node, from its
-    /// final shapes: the unit both the cost-aware policy and `accel inspect` use.
-    /// </summary>
-    public static long OperationCount(DelegateNode node)
+    /// <summary>Disposes every compiled partition kernel.</summary>
+    public void Release()
     {
-        var output = node.Outputs.Count > 0 ? node.Outputs[0] : null;
-        var filter = node.Inputs.Count > 1 ? node.Inputs[1] : null;
-        long outputs = output?.ElementCount ?? 0;
-        switch (node.Builtin)
-        {
-            case BuiltinOperator.Conv2D when filter is { Rank: 4 }:
-                return outputs * filter.Dim(1) * filter.Dim(2) * filter.Dim(3);
-            case BuiltinOperator.DepthwiseConv2D when filter is { Rank: 4 }:
-                return outputs * filter.Dim(1) * filter.Dim(2);
-            case BuiltinOperator.FullyConnected when filter is { Rank: 2 }:
-                return outputs * filter.Dim(1);
-            case BuiltinOperator.Custom when node.Code.CustomCode == "Convolution2DTransposeBias" && filter is { Rank: 4 } && node.Inputs[0] is { } input:
-                return input.ElementCount / Math.Max(1, filter.Dim(3)) * filter.Dim(0) * filter.Dim(1) * filter.Dim(2) * filter.Dim(3);
-            case BuiltinOperator.AveragePool2D or BuiltinOperator.MaxPool2D when node.Options is Pool2DOptions pool:
-                return outputs * pool.FilterHeight * pool.FilterWidth;
-            case BuiltinOperator.Mean or BuiltinOperator.Sum when node.Inputs[0] is { } reduced:
-                return reduced.ElementCount;
-            default:
-                return outputs;
-        }
+        foreach (var kernel in _compiled) kernel.Dispose();
+        _compiled.Clear();
     }
 }
