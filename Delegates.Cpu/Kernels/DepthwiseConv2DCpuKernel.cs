@@ -47,13 +47,13 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
         }
         return width switch
         {
-            GemmWidth.W512 => new DepthwiseConv2DCpuNode<Gemm512, Vector512<float>>(input, output, geometry, weights, packedBias,
+            GemmWidth.W512 => new DepthwiseConv2DCpuNode<Gemm512, Vector512<float>>(input, output, geometry, p.DepthMultiplier, weights, packedBias,
                 new(Vector512.Create(min), Vector512.Create(max), clamp)),
-            GemmWidth.W256 => new DepthwiseConv2DCpuNode<Gemm256, Vector256<float>>(input, output, geometry, weights, packedBias,
+            GemmWidth.W256 => new DepthwiseConv2DCpuNode<Gemm256, Vector256<float>>(input, output, geometry, p.DepthMultiplier, weights, packedBias,
                 new(Vector256.Create(min), Vector256.Create(max), clamp)),
-            GemmWidth.W128 => new DepthwiseConv2DCpuNode<Gemm128, Vector128<float>>(input, output, geometry, weights, packedBias,
+            GemmWidth.W128 => new DepthwiseConv2DCpuNode<Gemm128, Vector128<float>>(input, output, geometry, p.DepthMultiplier, weights, packedBias,
                 new(Vector128.Create(min), Vector128.Create(max), clamp)),
-            _ => new DepthwiseConv2DCpuNode<GemmScalar, float>(input, output, geometry, weights, packedBias, new(min, max, clamp)),
+            _ => new DepthwiseConv2DCpuNode<GemmScalar, float>(input, output, geometry, p.DepthMultiplier, weights, packedBias, new(min, max, clamp)),
         };
     }
 }
@@ -88,7 +88,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
 
     private float* _x, _y;
 
-    public DepthwiseConv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, PinnedFloats weights, PinnedFloats? bias,
+    public DepthwiseConv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, int multiplier, PinnedFloats weights, PinnedFloats? bias,
         GemmEpilogue<TV> epilogue)
     {
         _input = input;
@@ -106,7 +106,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         _vectorStarts = GC.AllocateArray<int>(starts.Count, pinned: true);
         starts.CopyTo(_vectorStarts);
         _starts = (int*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_vectorStarts));
-        _multiplier = depth / geometry.InputDepth;
+        _multiplier = multiplier;
         if (_multiplier > 1)
         {
             _gatherIndex = new PinnedFloats(depth);
