@@ -1,5 +1,6 @@
 using Accel.Delegates;
 using Accel.Delegates.Cpu;
+using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Tests;
 
@@ -15,6 +16,32 @@ public sealed class CpuDelegateContractTests
         Assert.That(cpu.Capabilities.Memory, Is.EqualTo(DelegateMemory.Host));
         Assert.That(cpu.Capabilities.DataTypes, Does.Contain(TensorType.Float32));
         Assert.That(CpuDelegate.VectorPath, Is.Not.Empty);
+    }
+
+    [Test]
+    public void KernelCatalogListsEveryCpuKernelForFloat32AndRefusesOtherDtypesAndOperatorsWithAReason()
+    {
+        using var cpu = new CpuDelegate();
+        IAccelDelegate asDelegate = cpu;
+        Assert.That(asDelegate.Kernels, Is.SameAs(cpu.Kernels));
+        OpId[] ops =
+        [
+            BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul, BuiltinOperator.Relu, BuiltinOperator.Relu6,
+            BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Reshape, BuiltinOperator.Concatenation,
+            BuiltinOperator.Pad, BuiltinOperator.DepthToSpace, BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D,
+            BuiltinOperator.Mean, BuiltinOperator.ResizeBilinear, BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D,
+            BuiltinOperator.FullyConnected, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
+        ];
+        foreach (var op in ops)
+        {
+            Assert.That(cpu.Kernels.Covers(op, TensorType.Float32).IsSupported, op.Name);
+            var int32 = cpu.Kernels.Covers(op, TensorType.Int32);
+            Assert.That(int32.IsSupported, Is.False, op.Name);
+            Assert.That(int32.Reason, Does.Contain("float32").And.Contain(op.Name));
+        }
+        var dequantize = cpu.Kernels.Covers(BuiltinOperator.Dequantize, TensorType.Float16);
+        Assert.That(dequantize.IsSupported, Is.False);
+        Assert.That(dequantize.Reason, Does.Contain("DEQUANTIZE has no cpu kernel"));
     }
 
     [Test]

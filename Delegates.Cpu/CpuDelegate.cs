@@ -1,3 +1,5 @@
+using Accel.Operators;
+
 namespace Accel.Delegates.Cpu;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace Accel.Delegates.Cpu;
 /// </summary>
 public sealed class CpuDelegate : IAccelDelegate
 {
-    private readonly Dictionary<BuiltinOperator, ICpuOperator> _builtins;
-    private readonly Dictionary<string, ICpuOperator> _customs;
+    /// <summary>Every <see cref="ICpuKernel"/> of this assembly (stateless; shared by all instances).</summary>
+    private static readonly KernelRegistry<ICpuKernel> Registry = KernelRegistry<ICpuKernel>.Discover("cpu", typeof(CpuDelegate).Assembly);
+
     private CpuThreadPool? _pool;
     private readonly int _threads;
 
@@ -16,7 +19,6 @@ public sealed class CpuDelegate : IAccelDelegate
     {
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads));
         _threads = threads;
-        (_builtins, _customs) = CpuOperators.Create();
     }
 
     public string Name => "cpu";
@@ -26,6 +28,8 @@ public sealed class CpuDelegate : IAccelDelegate
 
     public string? UnavailableReason => null;
 
+    public IKernelCatalog Kernels => Registry;
+
     /// <summary>The widest vector path this process uses (AVX-512, AVX2, SSE/Vector128 or scalar).</summary>
     public static string VectorPath => SimdPath.Describe();
 
@@ -34,11 +38,14 @@ public sealed class CpuDelegate : IAccelDelegate
 
     public NodeSupport Supports(DelegateNode node)
     {
-        var op = Find(node);
-        if (op is null) return NodeSupport.Refuse($"{node.Code.Name} has no CPU delegate kernel");
+        var kernel = Registry.Find(node.Op);
+        if (kernel is null) return NodeSupport.Refuse($"{node.Op.Name} has no CPU delegate kernel");
+        // The definition gave every data tensor of the node one dtype (the output's); the kernel says which it runs.
         foreach (var t in node.Outputs)
-            if (t.Type != TensorType.Float32) return NodeSupport.Refuse($"output '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
-        return op.Supports(node);
+            if (!kernel.Types.Contains(t.Type))
+                return NodeSupport.Refuse(
+                    $"output '{t.Name}' is {t.Type.ToDisplayName()}; the CPU kernel of {node.Op.Name} runs {string.Join(", ", kernel.Types.Select(x => x.ToDisplayName()))}");
+        return kernel.Supports(node);
     }
 
     public IPartitionKernel Compile(DelegatePartition partition)
@@ -50,17 +57,20 @@ public sealed class CpuDelegate : IAccelDelegate
             _pool = new CpuThreadPool(threads);
         }
         var pool = threads > 1 ? _pool! : CpuThreadPool.Inline;
-        var kernels = new ICpuKernel[partition.Nodes.Count];
+        var kernels = new ICpuCompiledNode[partition.Nodes.Count];
         for (int i = 0; i < kernels.Length; i++)
         {
             var node = partition.Nodes[i];
-            kernels[i] = (Find(node) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
+            kernels[i] = (Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
         }
         return new CompiledPartition(kernels, pool);
     }
 
-    /// <summary>Roughly this machine's per-core FMA throughput at a realistic efficiency; used by the cost-aware policy.</summary>
-    public double EstimateSeconds(DelegateNode node) => Interpreter.OperationCount(node) * 0.05e-9 / Math.Max(1, _threads);
+    /// <summary>
+    /// The node's operations (its definition's <see cref="OpCost.Operations"/>) at roughly this machine's per-core FMA
+    /// throughput with a realistic efficiency; used by the cost-aware policy.
+    /// </summary>
+    public double EstimateSeconds(DelegateNode node) => node.Cost.Operations * 0.05e-9 / Math.Max(1, _threads);
 
     public double EstimateTransferSeconds(long bytes) => 0;
 
@@ -70,12 +80,7 @@ public sealed class CpuDelegate : IAccelDelegate
         _pool = null;
     }
 
-    private ICpuOperator? Find(DelegateNode node) =>
-        node.Code.Builtin == BuiltinOperator.Custom
-            ? _customs.GetValueOrDefault(node.Code.CustomCode ?? "")
-            : _builtins.GetValueOrDefault(node.Code.Builtin);
-
-    private sealed class CompiledPartition(ICpuKernel[] kernels, CpuThreadPool pool) : IPartitionKernel
+    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool) : IPartitionKernel
     {
         public void Invoke()
         {

@@ -1,17 +1,41 @@
+using Accel.Operators;
+
 namespace Accel.Delegates.Cpu;
+
+/// <summary>
+/// One operator's CPU implementation (one class per file under <c>Kernels/</c>, found by
+/// <see cref="KernelRegistry{TKernel}.Discover"/>): what this backend cannot run, and the compile step. Every node it
+/// sees has already been validated by its core <see cref="OpDefinition"/> at AllocateTensors, so it reads the node's
+/// params and refuses only for reasons of its own (dtype, a size limit, a missing feature, a constant requirement).
+/// </summary>
+internal interface ICpuKernel : IOpKernel
+{
+    NodeSupport Supports(DelegateNode node);
+    ICpuCompiledNode Compile(DelegateNode node);
+}
 
 /// <summary>
 /// A compiled node of the CPU delegate. Built once per partition compile (weights packed, loop bounds fixed);
 /// <see cref="Run"/> reads and writes the interpreter's host tensors and must not allocate.
 /// </summary>
-internal interface ICpuKernel
+internal interface ICpuCompiledNode
 {
     void Run(CpuThreadPool pool);
 }
 
-/// <summary>One operator's fast implementation: a support check (with a reason) and a compile step.</summary>
-internal interface ICpuOperator
+/// <summary>A CPU kernel that runs from its definition's <typeparamref name="TParams"/>.</summary>
+internal abstract class CpuKernel<TParams> : ICpuKernel where TParams : OpParams
 {
-    NodeSupport Supports(DelegateNode node);
-    ICpuKernel Compile(DelegateNode node);
+    public abstract IReadOnlyList<OpId> Ops { get; }
+
+    public virtual IReadOnlyList<TensorType> Types => [TensorType.Float32];
+
+    public NodeSupport Supports(DelegateNode node) => Supports(node, node.ParamsAs<TParams>());
+
+    public ICpuCompiledNode Compile(DelegateNode node) => Compile(node, node.ParamsAs<TParams>());
+
+    /// <summary>What this backend cannot run of a node the definition accepted; supported unless overridden.</summary>
+    protected virtual NodeSupport Supports(DelegateNode node, TParams parameters) => NodeSupport.Supported;
+
+    protected abstract ICpuCompiledNode Compile(DelegateNode node, TParams parameters);
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
 
@@ -7,7 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels.Vectorized;
 /// ADD/SUB/MUL engine: out = clamp(op(a, b)) per output element with NumPy broadcasting, vectorized along the
 /// collapsed innermost rows, split over the pool by rows (or by row segments when there are few long rows).
 /// </summary>
-internal sealed unsafe class BinaryElementwiseKernel<TOp> : ICpuKernel where TOp : struct, IBinaryOp
+internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where TOp : struct, IBinaryOp
 {
     /// <summary>Element-wise work below this many elements per thread is not worth a hand-off.</summary>
     private const int MinElementsPerThread = 64 * 1024;
@@ -17,14 +18,14 @@ internal sealed unsafe class BinaryElementwiseKernel<TOp> : ICpuKernel where TOp
 
     private readonly Tensor _a, _b, _output;
     private readonly BroadcastRows _plan;
-    private readonly FusedClamp _clamp;
+    private readonly VectorClamp _clamp;
     private readonly SimdWidth _width;
     private readonly int _segmentsPerRow;
     private readonly int _segmentLength;
 
     private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
 
-    public BinaryElementwiseKernel(DelegateNode node, BroadcastRows plan, FusedClamp clamp)
+    public BinaryElementwiseNode(DelegateNode node, BroadcastRows plan, VectorClamp clamp)
     {
         _a = node.Inputs[0]!;
         _b = node.Inputs[1]!;
@@ -46,7 +47,7 @@ internal sealed unsafe class BinaryElementwiseKernel<TOp> : ICpuKernel where TOp
         Chunked.For(pool, units, minUnits, state, Work);
     }
 
-    private readonly struct State(float* a, float* b, float* output, BroadcastRows plan, FusedClamp clamp, SimdWidth width,
+    private readonly struct State(float* a, float* b, float* output, BroadcastRows plan, VectorClamp clamp, SimdWidth width,
         int segmentsPerRow, int segmentLength)
     {
         public void Run(int start, int end)
@@ -93,25 +94,13 @@ internal sealed unsafe class BinaryElementwiseKernel<TOp> : ICpuKernel where TOp
     }
 }
 
-/// <summary>Support checks and compile for the broadcast binary ops.</summary>
-internal static class BinaryElementwise
+/// <summary>
+/// ADD, SUB and MUL on float32: the definition's broadcast (as the node's final shapes) collapsed into rows, and its
+/// fused-activation range.
+/// </summary>
+internal abstract class BinaryElementwiseKernel<TOp> : CpuKernel<BinaryArithmeticParams> where TOp : struct, IBinaryOp
 {
-    public static NodeSupport Supports(DelegateNode node, ActivationFunctionType? activation)
-    {
-        if (NodeChecks.Float32Arity(node, 2, 2, 1) is { } reason) return NodeSupport.Refuse(reason);
-        // Absent options mean no activation (TFLite and the reference agree).
-        if (FusedClamp.For(activation ?? ActivationFunctionType.None, out reason) is null) return NodeSupport.Refuse(reason);
-        if (BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape, out reason) is null)
-            return NodeSupport.Refuse(reason);
-        return NodeSupport.Supported;
-    }
-
-    public static ICpuKernel Compile<TOp>(DelegateNode node, ActivationFunctionType? activation) where TOp : struct, IBinaryOp
-    {
-        var clamp = FusedClamp.For(activation ?? ActivationFunctionType.None, out string reason)
-            ?? throw new InvalidOperationException(reason);
-        var plan = BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape, out reason)
-            ?? throw new InvalidOperationException(reason);
-        return new BinaryElementwiseKernel<TOp>(node, plan, clamp);
-    }
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
+        new BinaryElementwiseNode<TOp>(node,
+            BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation));
 }

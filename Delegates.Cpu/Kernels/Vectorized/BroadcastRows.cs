@@ -31,16 +31,13 @@ internal sealed class BroadcastRows
     public int[] AOuterStrides { get; }
     public int[] BOuterStrides { get; }
 
-    /// <summary>The plan, or null with a reason when the shapes do not broadcast to <paramref name="output"/>.</summary>
-    public static BroadcastRows? Create(ReadOnlySpan<int> a, ReadOnlySpan<int> b, ReadOnlySpan<int> output, out string reason)
+    /// <summary>
+    /// The rows of <paramref name="a"/> ⊕ <paramref name="b"/> → <paramref name="output"/>: shapes the definition
+    /// validated (its BroadcastPlan) and whose broadcast output shape it set.
+    /// </summary>
+    public static BroadcastRows Create(ReadOnlySpan<int> a, ReadOnlySpan<int> b, ReadOnlySpan<int> output)
     {
-        reason = "";
         int rank = output.Length;
-        if (a.Length > rank || b.Length > rank)
-        {
-            reason = $"shapes [{NodeChecks.Format(a)}] and [{NodeChecks.Format(b)}] have a higher rank than the output [{NodeChecks.Format(output)}]";
-            return null;
-        }
         // Per output dimension (dropping size-1 ones): size and each operand's element stride (0 = broadcast).
         var dims = new List<int>();
         var aStrides = new List<int>();
@@ -51,11 +48,6 @@ internal sealed class BroadcastRows
             int size = output[d];
             int ad = d - (rank - a.Length) >= 0 ? a[d - (rank - a.Length)] : 1;
             int bd = d - (rank - b.Length) >= 0 ? b[d - (rank - b.Length)] : 1;
-            if ((ad != size && ad != 1) || (bd != size && bd != 1))
-            {
-                reason = $"shapes [{NodeChecks.Format(a)}] and [{NodeChecks.Format(b)}] do not broadcast to [{NodeChecks.Format(output)}]";
-                return null;
-            }
             if (size != 1)
             {
                 dims.Insert(0, size);

@@ -53,7 +53,7 @@ internal static unsafe class ElementwiseLoops
     /// repeats one element (a broadcast operand) and 1 walks a contiguous row.
     /// </summary>
     public static void Row<TOp>(SimdWidth width, in TOp op, float* a, int aStep, float* b, int bStep, float* o, int n,
-        in FusedClamp clamp) where TOp : struct, IBinaryOp
+        in VectorClamp clamp) where TOp : struct, IBinaryOp
     {
         switch (width)
         {
@@ -65,7 +65,7 @@ internal static unsafe class ElementwiseLoops
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Row<TOp, TS, TV>(TOp op, float* a, int aStep, float* b, int bStep, float* o, int n, FusedClamp clamp)
+    public static void Row<TOp, TS, TV>(TOp op, float* a, int aStep, float* b, int bStep, float* o, int n, VectorClamp clamp)
         where TOp : struct, IBinaryOp where TS : ISimd<TV> where TV : unmanaged
     {
         if (clamp.IsIdentity)
@@ -157,7 +157,7 @@ internal static unsafe class ElementwiseLoops
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged =>
-            FusedClamp.Apply<TS, TV>(x, TS.Splat(min), TS.Splat(max));
+            VectorClamp.Apply<TS, TV>(x, TS.Splat(min), TS.Splat(max));
     }
 }
 
@@ -166,5 +166,5 @@ internal readonly struct ClampOp(float min, float max) : IUnaryOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged =>
-        FusedClamp.Apply<TS, TV>(x, TS.Splat(min), TS.Splat(max));
+        VectorClamp.Apply<TS, TV>(x, TS.Splat(min), TS.Splat(max));
 }

@@ -1,10 +1,12 @@
+using Accel.Operators.Definitions;
+
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
 
 /// <summary>
 /// Engine of the one-input element-wise ops (RELU, RELU6, HARD_SWISH, LOGISTIC): out[i] = op(in[i]) over the
 /// flattened tensor, vectorized, split over the pool in contiguous ranges.
 /// </summary>
-internal sealed unsafe class UnaryElementwiseKernel<TOp> : ICpuKernel where TOp : struct, IUnaryOp
+internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where TOp : struct, IUnaryOp
 {
     private readonly Tensor _input, _output;
     private readonly TOp _op;
@@ -16,7 +18,7 @@ internal sealed unsafe class UnaryElementwiseKernel<TOp> : ICpuKernel where TOp 
         ElementwiseLoops.Map(s.Width, s.Op, s.Input, s.Output, start, end);
 
     /// <param name="minPerThread">Elements below which a thread hand-off costs more than it saves (lower for costly ops).</param>
-    public UnaryElementwiseKernel(DelegateNode node, TOp op, int minPerThread)
+    public UnaryElementwiseNode(DelegateNode node, TOp op, int minPerThread)
     {
         _input = node.Inputs[0]!;
         _output = node.Outputs[0];
@@ -41,12 +43,18 @@ internal sealed unsafe class UnaryElementwiseKernel<TOp> : ICpuKernel where TOp 
     }
 }
 
-/// <summary>Support check shared by the one-input element-wise ops.</summary>
-internal static class UnaryElementwise
+/// <summary>
+/// A one-input element-wise op on float32 (the definition made the output the input's shape): <typeparamref name="TOp"/>
+/// over the flattened tensor, split from <see cref="MinPerThread"/> elements per thread.
+/// </summary>
+internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams> where TOp : struct, IUnaryOp
 {
-    public static NodeSupport Supports(DelegateNode node)
-    {
-        if (NodeChecks.Float32Arity(node, 1, 1, 1) is { } reason) return NodeSupport.Refuse(reason);
-        return NodeChecks.ToSupport(NodeChecks.SameElementCount(node.Inputs[0]!, node.Outputs[0]));
-    }
+    /// <summary>Elements below which a thread hand-off costs more than it saves (lower for costly ops).</summary>
+    protected virtual int MinPerThread => 64 * 1024;
+
+    /// <summary>The per-element function.</summary>
+    protected virtual TOp Op => default;
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
+        new UnaryElementwiseNode<TOp>(node, Op, MinPerThread);
 }

@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -9,19 +12,17 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// tap, then in (ky, kx) order a tap v replaces the maximum m when <c>v &gt; m || isNaN(v)</c> (so NaN wins and the
 /// first of equal values, e.g. −0 before +0, stays); an empty window gives NaN; then the fused-activation clamp.
 /// </summary>
-internal sealed class MaxPool2DOperator : ICpuOperator
+internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        Pool2DPlan.Create(node, out string reason) is null ? NodeSupport.Refuse(reason) : NodeSupport.Supported;
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
 
-    public ICpuKernel Compile(DelegateNode node) =>
-        new MaxPool2DKernel(node.Inputs[0]!, node.Outputs[0],
-            Pool2DPlan.Create(node, out string reason) ?? throw new InvalidOperationException(reason));
+    protected override ICpuCompiledNode Compile(DelegateNode node, Pool2DParams p) =>
+        new MaxPool2DNode(node.Inputs[0]!, node.Outputs[0], new PoolWindow(node, p));
 
-    private sealed unsafe class MaxPool2DKernel(Tensor input, Tensor output, Pool2DPlan plan) : ICpuKernel
+    private sealed unsafe class MaxPool2DNode(Tensor input, Tensor output, PoolWindow plan) : ICpuCompiledNode
     {
         private readonly SimdWidth _width = SimdWidths.Current;
-        private readonly int _minRows = plan.MinRowsPerThread(1);
+        private readonly int _minRows = plan.MinRowsPerThread;
 
         private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
         {
@@ -40,11 +41,11 @@ internal sealed class MaxPool2DOperator : ICpuOperator
             Chunked.For(pool, plan.Batches * plan.OutputHeight, _minRows, state, Work);
         }
 
-        private readonly struct State(float* input, float* output, Pool2DPlan plan, SimdWidth width)
+        private readonly struct State(float* input, float* output, PoolWindow plan, SimdWidth width)
         {
             public float* Input => input;
             public float* Output => output;
-            public Pool2DPlan Plan => plan;
+            public PoolWindow Plan => plan;
             public SimdWidth Width => width;
         }
 
@@ -52,18 +53,19 @@ internal sealed class MaxPool2DOperator : ICpuOperator
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var p = s.Plan;
+            var g = p.Geometry;
             int depth = p.Depth;
             bool clamp = !p.Clamp.IsIdentity;
             for (int row = start; row < end; row++)
             {
                 int b = row / p.OutputHeight, oy = row % p.OutputHeight;
-                var (kyStart, kyEnd) = Pool2DPlan.Taps(oy, p.StrideH, p.PadTop, p.FilterH, p.Height);
-                int iyOrigin = oy * p.StrideH - p.PadTop;
+                var (kyStart, kyEnd) = Pool2DGeometry.Taps(oy, g.StrideH, g.PadTop, g.FilterH, p.Height);
+                int iyOrigin = oy * g.StrideH - g.PadTop;
                 float* outRow = s.Output + (long)row * p.OutputWidth * depth;
                 for (int ox = 0; ox < p.OutputWidth; ox++)
                 {
-                    var (kxStart, kxEnd) = Pool2DPlan.Taps(ox, p.StrideW, p.PadLeft, p.FilterW, p.Width);
-                    int ixOrigin = ox * p.StrideW - p.PadLeft;
+                    var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, p.Width);
+                    int ixOrigin = ox * g.StrideW - g.PadLeft;
                     float* window = s.Input + ((long)(b * p.Height + iyOrigin) * p.Width + ixOrigin) * depth;
                     var pixel = new MaxPixel(window, (long)p.Width * depth, depth, kyStart, kyEnd, kxStart, kxEnd, clamp,
                         p.Clamp.Min, p.Clamp.Max);
@@ -91,7 +93,7 @@ internal sealed class MaxPool2DOperator : ICpuOperator
                         first = false;
                     }
                 }
-                return clamp ? FusedClamp.Apply<TS, TV>(result, TS.Splat(min), TS.Splat(max)) : result;
+                return clamp ? VectorClamp.Apply<TS, TV>(result, TS.Splat(min), TS.Splat(max)) : result;
             }
         }
     }

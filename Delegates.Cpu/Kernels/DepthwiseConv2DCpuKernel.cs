@@ -1,64 +1,39 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// DEPTHWISE_CONV_2D on the CPU delegate (float32, constant [1,KH,KW,Cout] filter, optional constant bias, any depth
-/// multiplier, NONE/RELU/RELU_N1_TO_1/RELU6). Bit-exact with <see cref="DepthwiseConv2DKernel"/>: each output is the
-/// same FMA chain over (ky, kx) skipping out-of-bounds taps, then + bias, then the clamp.
+/// multiplier, any clamp activation). Bit-exact with <see cref="DepthwiseConv2DKernel"/>: each output is the same FMA
+/// chain over (ky, kx) skipping out-of-bounds taps, then + bias, then the clamp.
 /// </summary>
-internal sealed class DepthwiseConv2DCpuOperator : ICpuOperator
+internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams>
 {
-    public NodeSupport Supports(DelegateNode node)
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
+
+    protected override NodeSupport Supports(DelegateNode node, DepthwiseConv2DParams p)
     {
-        if (node.Inputs.Count is < 2 or > 3 || node.Outputs.Count != 1)
-            return NodeSupport.Refuse($"DEPTHWISE_CONV_2D needs 2 or 3 inputs and 1 output, has {node.Inputs.Count} and {node.Outputs.Count}");
-        if (node.Options is not DepthwiseConv2DOptions options) return NodeSupport.Refuse("DEPTHWISE_CONV_2D has no DepthwiseConv2DOptions");
-        var input = node.Inputs[0];
-        var filter = node.Inputs[1];
-        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
-        var output = node.Outputs[0];
-        string? reason = ConvNodeChecks.Float32(input, "input", 4) ?? ConvNodeChecks.Float32(filter, "filter", 4)
-            ?? ConvNodeChecks.Float32(output, "output", 4);
-        if (reason is not null) return NodeSupport.Refuse(reason);
-        if (ConvNodeChecks.Constant(filter!, "filter") is { } notConstant) return NodeSupport.Refuse(notConstant);
-        if (filter!.Dim(0) != 1) return NodeSupport.Refuse($"filter '{filter.Name}' has shape [{ConvNodeChecks.Format(filter.Shape)}], expected [1,KH,KW,Cout]");
-        int outputDepth = filter.Dim(3);
-        if (outputDepth % input!.Dim(3) != 0)
-            return NodeSupport.Refuse($"filter depth {outputDepth} is not a multiple of the input depth {input.Dim(3)}");
-        if (ConvNodeChecks.Bias(bias, outputDepth) is { } badBias) return NodeSupport.Refuse(badBias);
-        if (options.Padding is not (Padding.Same or Padding.Valid)) return NodeSupport.Refuse($"padding {options.Padding} is not SAME or VALID");
-        if (options.StrideH <= 0 || options.StrideW <= 0 || options.DilationH <= 0 || options.DilationW <= 0)
-            return NodeSupport.Refuse("strides and dilations must be positive");
-        if (ConvNodeChecks.ActivationRange(options.FusedActivation) is null)
-            return NodeSupport.Refuse($"fused activation {options.FusedActivation} is not a clamp");
-        if (filter.Dim(1) * filter.Dim(2) > ConvNodeChecks.MaxTaps)
-            return NodeSupport.Refuse($"filter has {filter.Dim(1) * filter.Dim(2)} taps, more than {ConvNodeChecks.MaxTaps}");
-        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
-        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
-        int[] expected = [input.Dim(0), rows.OutputSize, cols.OutputSize, outputDepth];
-        if (!output!.Shape.SequenceEqual(expected))
-            return NodeSupport.Refuse($"output shape [{ConvNodeChecks.Format(output.Shape)}] is not the expected [{ConvNodeChecks.Format(expected)}]");
-        return NodeSupport.Supported;
+        var filter = node.Inputs[1]!;
+        return ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2)) is { } reason
+            ? NodeSupport.Refuse(reason)
+            : NodeSupport.Supported;
     }
 
-    public ICpuKernel Compile(DelegateNode node)
+    protected override ICpuCompiledNode Compile(DelegateNode node, DepthwiseConv2DParams p)
     {
-        var options = (DepthwiseConv2DOptions)node.Options!;
         var input = node.Inputs[0]!;
         var filter = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
-        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
-        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
-        var geometry = new ConvGeometry(
-            input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3),
-            filter.Dim(1), filter.Dim(2), rows.OutputSize, cols.OutputSize, filter.Dim(3),
-            options.StrideH, options.StrideW, options.DilationH, options.DilationW, rows.PadBefore, cols.PadBefore);
-        var (min, max) = ConvNodeChecks.ActivationRange(options.FusedActivation)!.Value;
-        bool clamp = options.FusedActivation != ActivationFunctionType.None;
+        var output = node.Outputs[0];
+        var geometry = ConvLayout.Of(input, filter, output, p.Geometry);
+        float min = p.Activation.Min, max = p.Activation.Max;
+        bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
         var width = GemmWidths.For(geometry.OutputDepth);
 
         // The filter is already tap-major with channels contiguous; keep a pinned copy so Run holds a raw pointer.
@@ -70,16 +45,15 @@ internal sealed class DepthwiseConv2DCpuOperator : ICpuOperator
             packedBias = new PinnedFloats(geometry.OutputDepth);
             bias.Read<float>().CopyTo(packedBias.Span);
         }
-        var output = node.Outputs[0];
         return width switch
         {
-            GemmWidth.W512 => new DepthwiseConv2DCpuKernel<Gemm512, Vector512<float>>(input, output, geometry, weights, packedBias,
+            GemmWidth.W512 => new DepthwiseConv2DCpuNode<Gemm512, Vector512<float>>(input, output, geometry, p.DepthMultiplier, weights, packedBias,
                 new(Vector512.Create(min), Vector512.Create(max), clamp)),
-            GemmWidth.W256 => new DepthwiseConv2DCpuKernel<Gemm256, Vector256<float>>(input, output, geometry, weights, packedBias,
+            GemmWidth.W256 => new DepthwiseConv2DCpuNode<Gemm256, Vector256<float>>(input, output, geometry, p.DepthMultiplier, weights, packedBias,
                 new(Vector256.Create(min), Vector256.Create(max), clamp)),
-            GemmWidth.W128 => new DepthwiseConv2DCpuKernel<Gemm128, Vector128<float>>(input, output, geometry, weights, packedBias,
+            GemmWidth.W128 => new DepthwiseConv2DCpuNode<Gemm128, Vector128<float>>(input, output, geometry, p.DepthMultiplier, weights, packedBias,
                 new(Vector128.Create(min), Vector128.Create(max), clamp)),
-            _ => new DepthwiseConv2DCpuKernel<GemmScalar, float>(input, output, geometry, weights, packedBias, new(min, max, clamp)),
+            _ => new DepthwiseConv2DCpuNode<GemmScalar, float>(input, output, geometry, p.DepthMultiplier, weights, packedBias, new(min, max, clamp)),
         };
     }
 }
@@ -91,17 +65,17 @@ internal sealed class DepthwiseConv2DCpuOperator : ICpuOperator
 /// padding. Rows split into runs of pixels with the same in-bounds taps, as in CONV_2D; 4 pixels × 2 vectors are
 /// register-blocked. With a depth multiplier above 1, lane oc reads input channel oc / multiplier through a small gather.
 /// </summary>
-internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
+internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     where TOps : struct, IGemmVector<TV>
     where TV : unmanaged
 {
     private const int TilePixels = 4;
 
-    private static readonly CpuThreadPool.ChunkAction<DepthwiseConv2DCpuKernel<TOps, TV>> RunChunk =
-        static (in DepthwiseConv2DCpuKernel<TOps, TV> kernel, int start, int end) => kernel.RunRows(start, end);
+    private static readonly CpuThreadPool.ChunkAction<DepthwiseConv2DCpuNode<TOps, TV>> RunChunk =
+        static (in DepthwiseConv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunRows(start, end);
 
     private readonly Tensor _input, _output;
-    private readonly ConvGeometry _g;
+    private readonly ConvLayout _g;
     private readonly PinnedFloats _weights; // owns the pinned buffers _w and _b point into
     private readonly PinnedFloats? _bias;
     private readonly float* _w, _b;
@@ -114,7 +88,7 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
 
     private float* _x, _y;
 
-    public DepthwiseConv2DCpuKernel(Tensor input, Tensor output, ConvGeometry geometry, PinnedFloats weights, PinnedFloats? bias,
+    public DepthwiseConv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, int multiplier, PinnedFloats weights, PinnedFloats? bias,
         GemmEpilogue<TV> epilogue)
     {
         _input = input;
@@ -132,7 +106,7 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
         _vectorStarts = GC.AllocateArray<int>(starts.Count, pinned: true);
         starts.CopyTo(_vectorStarts);
         _starts = (int*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_vectorStarts));
-        _multiplier = depth / geometry.InputDepth;
+        _multiplier = multiplier;
         if (_multiplier > 1)
         {
             _gatherIndex = new PinnedFloats(depth);
@@ -145,8 +119,8 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
 
     public void Run(CpuThreadPool pool)
     {
-        _x = ConvNodeChecks.Pointer(_input.Read<float>());
-        _y = ConvNodeChecks.Pointer(_output.Write<float>());
+        _x = ConvLoops.Pointer(_input.Read<float>());
+        _y = ConvLoops.Pointer(_output.Write<float>());
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
@@ -164,8 +138,8 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
         {
             int b = row / g.OutputHeight, oy = row % g.OutputHeight;
             int iyOrigin = oy * g.StrideH - g.PadTop;
-            int kyBegin = ConvNodeChecks.FirstTap(iyOrigin, g.DilationH);
-            int kyEnd = ConvNodeChecks.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+            int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+            int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
             float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
             float* yRow = _y + (nint)row * g.OutputWidth * g.OutputDepth;
             int ox = 0;
@@ -182,8 +156,8 @@ internal sealed unsafe class DepthwiseConv2DCpuKernel<TOps, TV> : ICpuKernel
                 else
                 {
                     run = 1;
-                    kxBegin = ConvNodeChecks.FirstTap(ixOrigin, g.DilationW);
-                    kxEnd = ConvNodeChecks.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+                    kxBegin = ConvLoops.FirstTap(ixOrigin, g.DilationW);
+                    kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
                 }
                 int taps = 0;
                 for (int ky = kyBegin; ky < kyEnd; ky++)

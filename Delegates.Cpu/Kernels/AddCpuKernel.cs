@@ -1,16 +1,13 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>ADD, float32: out = clamp(a + b) with broadcasting; one rounded addition per element, a first.</summary>
-internal sealed class AddOperator : ICpuOperator
+internal sealed class AddCpuKernel : BinaryElementwiseKernel<AddOp>
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        BinaryElementwise.Supports(node, (node.Options as AddOptions)?.FusedActivation);
-
-    public ICpuKernel Compile(DelegateNode node) =>
-        BinaryElementwise.Compile<AddOp>(node, (node.Options as AddOptions)?.FusedActivation);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Add];
 }
 
 internal readonly struct AddOp : IBinaryOp

@@ -1,84 +1,74 @@
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// CONV_2D on the CPU delegate (float32, OHWI constant weights, optional constant bias, NONE/RELU/RELU_N1_TO_1/RELU6).
+/// CONV_2D on the CPU delegate (float32, OHWI constant weights, optional constant bias, any clamp activation).
 /// Bit-exact with <see cref="Conv2DKernel"/>: each output is the same FMA chain over (ky, kx, ci) skipping
 /// out-of-bounds taps, then + bias, then the clamp. Grouped convolution is left to the reference.
 /// </summary>
-internal sealed class Conv2DCpuOperator : ICpuOperator
+internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
 {
-    public NodeSupport Supports(DelegateNode node)
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
+
+    protected override NodeSupport Supports(DelegateNode node, Conv2DParams p)
     {
-        if (node.Inputs.Count is < 2 or > 3 || node.Outputs.Count != 1)
-            return NodeSupport.Refuse($"CONV_2D needs 2 or 3 inputs and 1 output, has {node.Inputs.Count} and {node.Outputs.Count}");
-        if (node.Options is not Conv2DOptions options) return NodeSupport.Refuse("CONV_2D has no Conv2DOptions");
-        var input = node.Inputs[0];
-        var filter = node.Inputs[1];
-        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
-        var output = node.Outputs[0];
-        string? reason = ConvNodeChecks.Float32(input, "input", 4) ?? ConvNodeChecks.Float32(filter, "filter", 4)
-            ?? ConvNodeChecks.Float32(output, "output", 4);
-        if (reason is not null) return NodeSupport.Refuse(reason);
-        if (ConvNodeChecks.Constant(filter!, "filter") is { } notConstant) return NodeSupport.Refuse(notConstant);
-        if (ConvNodeChecks.Bias(bias, filter!.Dim(0)) is { } badBias) return NodeSupport.Refuse(badBias);
-        if (options.Padding is not (Padding.Same or Padding.Valid)) return NodeSupport.Refuse($"padding {options.Padding} is not SAME or VALID");
-        if (options.StrideH <= 0 || options.StrideW <= 0 || options.DilationH <= 0 || options.DilationW <= 0)
-            return NodeSupport.Refuse("strides and dilations must be positive");
-        if (ConvNodeChecks.ActivationRange(options.FusedActivation) is null)
-            return NodeSupport.Refuse($"fused activation {options.FusedActivation} is not a clamp");
-        if (filter.Dim(3) != input!.Dim(3))
-            return NodeSupport.Refuse($"grouped convolution (filter depth {filter.Dim(3)}, input depth {input.Dim(3)}) runs on the reference kernel");
-        if (filter.Dim(1) * filter.Dim(2) > ConvNodeChecks.MaxTaps)
-            return NodeSupport.Refuse($"filter has {filter.Dim(1) * filter.Dim(2)} taps, more than {ConvNodeChecks.MaxTaps}");
-        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
-        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
-        int[] expected = [input.Dim(0), rows.OutputSize, cols.OutputSize, filter.Dim(0)];
-        if (!output!.Shape.SequenceEqual(expected))
-            return NodeSupport.Refuse($"output shape [{ConvNodeChecks.Format(output.Shape)}] is not the expected [{ConvNodeChecks.Format(expected)}]");
+        var filter = node.Inputs[1]!;
+        if (ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2)) is { } reason)
+            return NodeSupport.Refuse(reason);
+        if (p.Groups != 1)
+            return NodeSupport.Refuse($"grouped convolution ({p.Groups} groups: filter depth {filter.Dim(3)}, input depth {node.Inputs[0]!.Dim(3)}) runs on the reference kernel");
         return NodeSupport.Supported;
     }
 
-    public ICpuKernel Compile(DelegateNode node)
+    protected override ICpuCompiledNode Compile(DelegateNode node, Conv2DParams p)
     {
-        var options = (Conv2DOptions)node.Options!;
         var input = node.Inputs[0]!;
         var filter = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
-        var rows = SpatialPadding.Compute(options.Padding, input.Dim(1), filter.Dim(1), options.StrideH, options.DilationH);
-        var cols = SpatialPadding.Compute(options.Padding, input.Dim(2), filter.Dim(2), options.StrideW, options.DilationW);
-        var geometry = new ConvGeometry(
-            input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3),
-            filter.Dim(1), filter.Dim(2), rows.OutputSize, cols.OutputSize, filter.Dim(0),
-            options.StrideH, options.StrideW, options.DilationH, options.DilationW, rows.PadBefore, cols.PadBefore);
-        var (min, max) = ConvNodeChecks.ActivationRange(options.FusedActivation)!.Value;
-        bool clamp = options.FusedActivation != ActivationFunctionType.None;
+        var output = node.Outputs[0];
+        var geometry = ConvLayout.Of(input, filter, output, p.Geometry);
+        float min = p.Activation.Min, max = p.Activation.Max;
+        bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
         var width = GemmWidths.For(geometry.OutputDepth);
         var weights = new PackedConvWeights(filter.Read<float>(), bias is null ? default : bias.Read<float>(),
             geometry.OutputDepth, geometry.FilterHeight * geometry.FilterWidth, geometry.InputDepth, (int)width);
-        var output = node.Outputs[0];
         return width switch
         {
-            GemmWidth.W512 => new Conv2DCpuKernel<Gemm512, Vector512<float>>(input, output, geometry, weights,
+            GemmWidth.W512 => new Conv2DCpuNode<Gemm512, Vector512<float>>(input, output, geometry, weights,
                 new(Vector512.Create(min), Vector512.Create(max), clamp)),
-            GemmWidth.W256 => new Conv2DCpuKernel<Gemm256, Vector256<float>>(input, output, geometry, weights,
+            GemmWidth.W256 => new Conv2DCpuNode<Gemm256, Vector256<float>>(input, output, geometry, weights,
                 new(Vector256.Create(min), Vector256.Create(max), clamp)),
-            GemmWidth.W128 => new Conv2DCpuKernel<Gemm128, Vector128<float>>(input, output, geometry, weights,
+            GemmWidth.W128 => new Conv2DCpuNode<Gemm128, Vector128<float>>(input, output, geometry, weights,
                 new(Vector128.Create(min), Vector128.Create(max), clamp)),
-            _ => new Conv2DCpuKernel<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)),
+            _ => new Conv2DCpuNode<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)),
         };
     }
 }
 
-/// <summary>Sizes, strides, dilations and leading padding of one convolution (NHWC input, OHWI filter).</summary>
-internal readonly record struct ConvGeometry(
+/// <summary>
+/// One convolution as the CPU loops walk it: the node's sizes (NHWC input, [*, KH, KW, *] filter, NHWC output) with
+/// the definition's strides, dilations and leading padding.
+/// </summary>
+internal readonly record struct ConvLayout(
     int Batches, int InputHeight, int InputWidth, int InputDepth,
     int FilterHeight, int FilterWidth, int OutputHeight, int OutputWidth, int OutputDepth,
     int StrideH, int StrideW, int DilationH, int DilationW, int PadTop, int PadLeft)
 {
+    /// <summary>The layout of a CONV_2D or DEPTHWISE_CONV_2D node from its definition's <see cref="ConvGeometry"/>.</summary>
+    public static ConvLayout Of(Tensor input, Tensor filter, Tensor output, ConvGeometry g) =>
+        Of(input, filter, output, g.StrideH, g.StrideW, g.DilationH, g.DilationW, g.PadTop, g.PadLeft);
+
+    public static ConvLayout Of(Tensor input, Tensor filter, Tensor output, int strideH, int strideW, int dilationH, int dilationW,
+        int padTop, int padLeft) =>
+        new(input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3), filter.Dim(1), filter.Dim(2),
+            output.Dim(1), output.Dim(2), output.Dim(3), strideH, strideW, dilationH, dilationW, padTop, padLeft);
+
     /// <summary>1×1, stride 1, no padding: every output pixel reads the input pixel at the same flat index (a GEMM).</summary>
     public bool IsPointwise => FilterHeight == 1 && FilterWidth == 1 && StrideH == 1 && StrideW == 1
         && PadTop == 0 && PadLeft == 0 && OutputHeight == InputHeight && OutputWidth == InputWidth;
@@ -91,15 +81,15 @@ internal readonly record struct ConvGeometry(
 /// Threads take contiguous ranges of (row or tile) × channel group; every output is computed by exactly one thread
 /// (except the channels where the last block overlaps the one before: two threads may store the same bits there).
 /// </summary>
-internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
+internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
     where TOps : struct, IGemmVector<TV>
     where TV : unmanaged
 {
-    private static readonly CpuThreadPool.ChunkAction<Conv2DCpuKernel<TOps, TV>> RunChunk =
-        static (in Conv2DCpuKernel<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+    private static readonly CpuThreadPool.ChunkAction<Conv2DCpuNode<TOps, TV>> RunChunk =
+        static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
-    private readonly ConvGeometry _g;
+    private readonly ConvLayout _g;
     private readonly PackedConvWeights _weights; // owns the pinned buffers _plan points into
     private readonly GemmPlan _plan;
     private readonly GemmEpilogue<TV> _epilogue;
@@ -109,7 +99,7 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
     private float* _x, _y;
     private int _channelGroups, _tiles;
 
-    public Conv2DCpuKernel(Tensor input, Tensor output, ConvGeometry geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
+    public Conv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
     {
         _input = input;
         _output = output;
@@ -123,8 +113,8 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
 
     public void Run(CpuThreadPool pool)
     {
-        _x = ConvNodeChecks.Pointer(_input.Read<float>());
-        _y = ConvNodeChecks.Pointer(_output.Write<float>());
+        _x = ConvLoops.Pointer(_input.Read<float>());
+        _y = ConvLoops.Pointer(_output.Write<float>());
         int units;
         if (_g.IsPointwise)
         {
@@ -136,7 +126,7 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
         {
             units = _g.Batches * _g.OutputHeight;
         }
-        _channelGroups = ConvNodeChecks.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount);
+        _channelGroups = ConvLoops.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount);
         pool.For(units * _channelGroups, this, RunChunk);
     }
 
@@ -170,8 +160,8 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
         var g = _g;
         int b = row / g.OutputHeight, oy = row % g.OutputHeight;
         int iyOrigin = oy * g.StrideH - g.PadTop;
-        int kyBegin = ConvNodeChecks.FirstTap(iyOrigin, g.DilationH);
-        int kyEnd = ConvNodeChecks.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
         float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
         float* yRow = _y + (nint)row * g.OutputWidth * g.OutputDepth;
         nint xStride = (nint)g.StrideW * g.InputDepth;
@@ -195,8 +185,8 @@ internal sealed unsafe class Conv2DCpuKernel<TOps, TV> : ICpuKernel
             else
             {
                 run = 1;
-                kxBegin = ConvNodeChecks.FirstTap(ixOrigin, g.DilationW);
-                kxEnd = ConvNodeChecks.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+                kxBegin = ConvLoops.FirstTap(ixOrigin, g.DilationW);
+                kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
             }
             int taps = 0, depth = g.InputDepth;
             if (g.DilationW == 1)

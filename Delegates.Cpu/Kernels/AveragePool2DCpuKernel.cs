@@ -1,7 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
-using Accel.Numerics;
+using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -10,33 +12,29 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// sum = sum + v over the in-bounds taps in (ky, kx) order (plain rounded adds, never reassociated), then
 /// sum · R(count) with R = SpecMath.ReciprocalOfCount (an empty window multiplies by +inf), then the clamp.
 /// </summary>
-internal sealed class AveragePool2DOperator : ICpuOperator
+internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        Pool2DPlan.Create(node, out string reason) is null ? NodeSupport.Refuse(reason) : NodeSupport.Supported;
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];
 
-    public ICpuKernel Compile(DelegateNode node) =>
-        new AveragePool2DKernel(node.Inputs[0]!, node.Outputs[0],
-            Pool2DPlan.Create(node, out string reason) ?? throw new InvalidOperationException(reason));
+    protected override ICpuCompiledNode Compile(DelegateNode node, Pool2DParams p) =>
+        new AveragePool2DNode(node.Inputs[0]!, node.Outputs[0], new PoolWindow(node, p), p.ReciprocalOfCount.ToArray());
 
-    private sealed unsafe class AveragePool2DKernel : ICpuKernel
+    private sealed unsafe class AveragePool2DNode : ICpuCompiledNode
     {
         private readonly Tensor _input, _output;
-        private readonly Pool2DPlan _plan;
+        private readonly PoolWindow _plan;
         private readonly float[] _reciprocalOfCount;
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRows;
 
-        public AveragePool2DKernel(Tensor input, Tensor output, Pool2DPlan plan)
+        /// <param name="reciprocalOfCount">The definition's R(n) for every tap count n a window can have.</param>
+        public AveragePool2DNode(Tensor input, Tensor output, PoolWindow plan, float[] reciprocalOfCount)
         {
             _input = input;
             _output = output;
             _plan = plan;
-            _minRows = plan.MinRowsPerThread(1);
-            int maxCount = plan.FilterH * plan.FilterW;
-            _reciprocalOfCount = new float[maxCount + 1];
-            _reciprocalOfCount[0] = float.PositiveInfinity;
-            for (int n = 1; n <= maxCount; n++) _reciprocalOfCount[n] = SpecMath.ReciprocalOfCount(n);
+            _minRows = plan.MinRowsPerThread;
+            _reciprocalOfCount = reciprocalOfCount;
         }
 
         private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
@@ -56,11 +54,11 @@ internal sealed class AveragePool2DOperator : ICpuOperator
             Chunked.For(pool, _plan.Batches * _plan.OutputHeight, _minRows, state, Work);
         }
 
-        private readonly struct State(float* input, float* output, Pool2DPlan plan, float[] reciprocals, SimdWidth width)
+        private readonly struct State(float* input, float* output, PoolWindow plan, float[] reciprocals, SimdWidth width)
         {
             public float* Input => input;
             public float* Output => output;
-            public Pool2DPlan Plan => plan;
+            public PoolWindow Plan => plan;
             public float[] Reciprocals => reciprocals;
             public SimdWidth Width => width;
         }
@@ -69,18 +67,19 @@ internal sealed class AveragePool2DOperator : ICpuOperator
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var p = s.Plan;
+            var g = p.Geometry;
             int depth = p.Depth;
             bool clamp = !p.Clamp.IsIdentity;
             for (int row = start; row < end; row++)
             {
                 int b = row / p.OutputHeight, oy = row % p.OutputHeight;
-                var (kyStart, kyEnd) = Pool2DPlan.Taps(oy, p.StrideH, p.PadTop, p.FilterH, p.Height);
-                int iyOrigin = oy * p.StrideH - p.PadTop;
+                var (kyStart, kyEnd) = Pool2DGeometry.Taps(oy, g.StrideH, g.PadTop, g.FilterH, p.Height);
+                int iyOrigin = oy * g.StrideH - g.PadTop;
                 float* outRow = s.Output + (long)row * p.OutputWidth * depth;
                 for (int ox = 0; ox < p.OutputWidth; ox++)
                 {
-                    var (kxStart, kxEnd) = Pool2DPlan.Taps(ox, p.StrideW, p.PadLeft, p.FilterW, p.Width);
-                    int ixOrigin = ox * p.StrideW - p.PadLeft;
+                    var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, p.Width);
+                    int ixOrigin = ox * g.StrideW - g.PadLeft;
                     int count = Math.Max(kyEnd - kyStart, 0) * Math.Max(kxEnd - kxStart, 0);
                     float reciprocal = s.Reciprocals[count];
                     float* window = s.Input + ((long)(b * p.Height + iyOrigin) * p.Width + ixOrigin) * depth;
@@ -105,7 +104,7 @@ internal sealed class AveragePool2DOperator : ICpuOperator
                     for (int kx = kxStart; kx < kxEnd; kx++) sum = TS.Add(sum, TS.Load(tapRow + (long)kx * depth));
                 }
                 TV average = TS.Multiply(sum, TS.Splat(reciprocal));
-                return clamp ? FusedClamp.Apply<TS, TV>(average, TS.Splat(min), TS.Splat(max)) : average;
+                return clamp ? VectorClamp.Apply<TS, TV>(average, TS.Splat(min), TS.Splat(max)) : average;
             }
         }
     }

@@ -2,48 +2,26 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Kernels.Geometry;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// RESIZE_BILINEAR, float32 NHWC, vectorized across channels. Source coordinates and neighbours are computed at
-/// compile time with the reference's float operations (scale = one float division; in = half_pixel_centers ?
-/// (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0); y1 = min(ceil(in), H − 1)); per output element the
+/// RESIZE_BILINEAR, float32 NHWC, vectorized across channels. Source coordinates, neighbours and weights are the
+/// definition's <see cref="ResizeBilinearAxis"/> tables (the reference's float operations: scale = one float division;
+/// in = half_pixel_centers ? (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0); y1 = min(ceil(in), H − 1)); per output element the
 /// reference's expression tl·(1−dy)·(1−dx) + bl·dy·(1−dx) + tr·(1−dy)·dx + br·dy·dx is evaluated left to right with
 /// every product and sum separately rounded (no FMA), where dy = in − y0 and the factors are the same floats.
 /// </summary>
-internal sealed class ResizeBilinearOperator : ICpuOperator
+internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
 {
-    public NodeSupport Supports(DelegateNode node) => NodeChecks.ToSupport(Check(node, out _));
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
 
-    public ICpuKernel Compile(DelegateNode node)
-    {
-        if (Check(node, out var options) is { } reason) throw new InvalidOperationException(reason);
-        var input = node.Inputs[0]!;
-        var output = node.Outputs[0];
-        return new ResizeBilinearKernel(input, output,
-            ResizeBilinearAxis.Create(output.Dim(1), input.Dim(1), options), ResizeBilinearAxis.Create(output.Dim(2), input.Dim(2), options));
-    }
+    protected override ICpuCompiledNode Compile(DelegateNode node, ResizeBilinearParams p) =>
+        new ResizeBilinearNode(node.Inputs[0]!, node.Outputs[0], p.Rows, p.Columns);
 
-    private static string? Check(DelegateNode node, out ResizeBilinearOptions options)
-    {
-        options = node.Options as ResizeBilinearOptions ?? new ResizeBilinearOptions(false, false);
-        if (NodeChecks.Float32Arity(node, 1, 2, 1) is { } reason) return reason;
-        if (node.Inputs.Count != 2 || node.Inputs[1] is not { } size) return "RESIZE_BILINEAR needs a size input";
-        if (node.Options is not null and not ResizeBilinearOptions) return "RESIZE_BILINEAR has options of another type";
-        if (options.AlignCorners && options.HalfPixelCenters) return "align_corners and half_pixel_centers are both set";
-        var input = node.Inputs[0]!;
-        var output = node.Outputs[0];
-        if (input.Rank != 4 || output.Rank != 4) return "RESIZE_BILINEAR needs rank-4 NHWC input and output";
-        if (!size.IsConstant || size.Type != TensorType.Int32 || size.Rank != 1 || size.Dim(0) != 2) return "size is not a constant int32 [2]";
-        var values = size.Read<int>();
-        if (values[0] <= 0 || values[1] <= 0 || input.Dim(1) <= 0 || input.Dim(2) <= 0) return "empty input or output size";
-        if (output.Dim(0) != input.Dim(0) || output.Dim(1) != values[0] || output.Dim(2) != values[1] || output.Dim(3) != input.Dim(3))
-            return $"output [{NodeChecks.Format(output.Shape)}] does not match the resize of [{NodeChecks.Format(input.Shape)}]";
-        return null;
-    }
-
-    private sealed unsafe class ResizeBilinearKernel(Tensor input, Tensor output, ResizeBilinearAxis rows, ResizeBilinearAxis columns) : ICpuKernel
+    private sealed unsafe class ResizeBilinearNode(Tensor input, Tensor output, ResizeBilinearAxis rows, ResizeBilinearAxis columns) : ICpuCompiledNode
     {
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRows = (int)Math.Clamp(64 * 1024 / Math.Max(1L, (long)output.Dim(2) * output.Dim(3)), 1, int.MaxValue);

@@ -1,16 +1,13 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>MUL, float32: out = clamp(a · b) with broadcasting; one rounded multiplication per element, a first.</summary>
-internal sealed class MulOperator : ICpuOperator
+internal sealed class MulCpuKernel : BinaryElementwiseKernel<MulOp>
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        BinaryElementwise.Supports(node, (node.Options as MulOptions)?.FusedActivation);
-
-    public ICpuKernel Compile(DelegateNode node) =>
-        BinaryElementwise.Compile<MulOp>(node, (node.Options as MulOptions)?.FusedActivation);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mul];
 }
 
 internal readonly struct MulOp : IBinaryOp

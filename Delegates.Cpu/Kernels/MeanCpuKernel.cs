@@ -1,24 +1,24 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
-using Accel.Numerics;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// MEAN, float32. Per output element, as the reference: sum = +0, then sum = sum + x over its input elements in the
 /// input's row-major order (i.e. the reduced coordinates in row-major order; plain rounded adds, never reassociated),
-/// then sum · R(n) with R = SpecMath.ReciprocalOfCount (n = 0 multiplies by +inf). Adjacent dimensions of the same
+/// then sum · R(n), the definition's SpecMath.ReciprocalOfCount (n = 0 multiplies by +inf). Adjacent dimensions of the same
 /// kind are merged; when the innermost dimension is kept, output elements along it are contiguous in the input and
 /// are summed side by side in vector lanes (each lane its own sequential chain); otherwise one lane at a time.
 /// </summary>
-internal sealed class MeanOperator : ICpuOperator
+internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        MeanPlan.Create(node, out string reason) is null ? NodeSupport.Refuse(reason) : NodeSupport.Supported;
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];
 
-    public ICpuKernel Compile(DelegateNode node) =>
-        new MeanKernel(node.Inputs[0]!, node.Outputs[0], MeanPlan.Create(node, out string reason) ?? throw new InvalidOperationException(reason));
+    protected override ICpuCompiledNode Compile(DelegateNode node, MeanParams p) =>
+        new MeanNode(node.Inputs[0]!, node.Outputs[0], MeanPlan.Create(p));
 
     /// <summary>The reduction after merging: kept outer dimensions, reduced dimensions (both with input strides), and the inner run.</summary>
     private sealed class MeanPlan
@@ -35,55 +35,20 @@ internal sealed class MeanOperator : ICpuOperator
 
         public int Groups => KeptDims.Aggregate(1, (a, d) => a * d);
 
-        public static MeanPlan? Create(DelegateNode node, out string reason)
+        /// <summary>The definition's reduction (reduced dimensions, n and R(n)) in the merged layout the loops walk.</summary>
+        public static MeanPlan Create(MeanParams p)
         {
-            if (NodeChecks.Float32Arity(node, 1, 2, 1) is { } arity)
-            {
-                reason = arity;
-                return null;
-            }
-            reason = "";
-            var input = node.Inputs[0]!;
-            var output = node.Outputs[0];
-            var axesTensor = node.Inputs.Count == 2 ? node.Inputs[1] : null;
-            if (axesTensor is null || !axesTensor.IsConstant || axesTensor.Type != TensorType.Int32 || axesTensor.Rank > 1)
-            {
-                reason = "MEAN needs constant int32 axes (scalar or vector)";
-                return null;
-            }
-            int rank = input.Rank;
-            var reduced = new bool[rank];
-            foreach (int axis in axesTensor.Read<int>()[..(int)axesTensor.ElementCount])
-            {
-                if (axis < -rank || axis >= rank)
-                {
-                    reason = $"axis {axis} is out of range for rank {rank}";
-                    return null;
-                }
-                reduced[axis < 0 ? axis + rank : axis] = true;
-            }
-            long count = 1, kept = 1;
-            for (int d = 0; d < rank; d++)
-                if (reduced[d]) count *= input.Dim(d);
-                else kept *= input.Dim(d);
-            if (count > SpecMath.MaxExactCount)
-            {
-                reason = "MEAN over more than 2^24 elements per output";
-                return null;
-            }
-            if (output.ElementCount != kept)
-            {
-                reason = $"output [{NodeChecks.Format(output.Shape)}] does not match the reduction of [{NodeChecks.Format(input.Shape)}]";
-                return null;
-            }
+            var shape = p.InputDims;
+            var reduced = p.Reduced;
+            int rank = shape.Length;
 
             // Merge neighbouring dimensions of the same kind (row-major order within the merged run is unchanged).
             var dims = new List<(int Size, bool Reduced)>();
             for (int d = 0; d < rank; d++)
             {
-                if (input.Dim(d) == 1) continue; // a size-1 dimension changes neither the order nor the offsets
-                if (dims.Count > 0 && dims[^1].Reduced == reduced[d]) dims[^1] = (dims[^1].Size * input.Dim(d), reduced[d]);
-                else dims.Add((input.Dim(d), reduced[d]));
+                if (shape[d] == 1) continue; // a size-1 dimension changes neither the order nor the offsets
+                if (dims.Count > 0 && dims[^1].Reduced == reduced[d]) dims[^1] = (dims[^1].Size * shape[d], reduced[d]);
+                else dims.Add((shape[d], reduced[d]));
             }
             int inner = 1;
             if (dims.Count > 0 && !dims[^1].Reduced)
@@ -114,13 +79,12 @@ internal sealed class MeanOperator : ICpuOperator
             {
                 KeptDims = keptDims.ToArray(), KeptStrides = keptStrides.ToArray(),
                 ReducedDims = reducedDims.ToArray(), ReducedStrides = reducedStrides.ToArray(),
-                Inner = inner, ReducedCount = count,
-                Reciprocal = count == 0 ? float.PositiveInfinity : SpecMath.ReciprocalOfCount((int)count),
+                Inner = inner, ReducedCount = p.ReducedCount, Reciprocal = p.Reciprocal,
             };
         }
     }
 
-    private sealed unsafe class MeanKernel : ICpuKernel
+    private sealed unsafe class MeanNode : ICpuCompiledNode
     {
         /// <summary>Inner-run lanes handled per work unit, so a single long run can still be shared between threads.</summary>
         private const int BlockLength = 64;
@@ -132,7 +96,7 @@ internal sealed class MeanOperator : ICpuOperator
         private readonly int _units;
         private readonly int _minUnits;
 
-        public MeanKernel(Tensor input, Tensor output, MeanPlan plan)
+        public MeanNode(Tensor input, Tensor output, MeanPlan plan)
         {
             _input = input;
             _output = output;

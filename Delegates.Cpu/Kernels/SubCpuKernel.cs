@@ -1,16 +1,13 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>SUB, float32: out = clamp(a − b) with broadcasting; one rounded subtraction per element.</summary>
-internal sealed class SubOperator : ICpuOperator
+internal sealed class SubCpuKernel : BinaryElementwiseKernel<SubOp>
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        BinaryElementwise.Supports(node, (node.Options as SubOptions)?.FusedActivation);
-
-    public ICpuKernel Compile(DelegateNode node) =>
-        BinaryElementwise.Compile<SubOp>(node, (node.Options as SubOptions)?.FusedActivation);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sub];
 }
 
 internal readonly struct SubOp : IBinaryOp

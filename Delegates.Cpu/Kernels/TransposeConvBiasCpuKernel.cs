@@ -1,88 +1,47 @@
-using System.Buffers.Binary;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// MediaPipe's custom Convolution2DTransposeBias on the CPU delegate (float32, constant OHWI weights and bias,
-/// 12-byte TfLiteTransposeConvParams options). Bit-exact with <see cref="TransposeConvBiasKernel"/>'s gather: each
-/// output is one FMA chain over the taps (ky, kx) whose input position (oy + pad_top − ky) / stride_h,
-/// (ox + pad_left − kx) / stride_w is exact and in range, ci innermost, then + bias.
+/// MediaPipe's custom Convolution2DTransposeBias on the CPU delegate (float32, constant OHWI weights and bias; the
+/// definition parsed the 12-byte options into strides and leading padding). Bit-exact with
+/// <see cref="TransposeConvBiasKernel"/>'s gather: each output is one FMA chain over the taps (ky, kx) whose input
+/// position (oy + pad_top − ky) / stride_h, (ox + pad_left − kx) / stride_w is exact and in range, ci innermost, then + bias.
 /// </summary>
-internal sealed class TransposeConvBiasCpuOperator : ICpuOperator
+internal sealed class TransposeConvBiasCpuKernel : CpuKernel<TransposeConvBiasParams>
 {
-    public NodeSupport Supports(DelegateNode node)
+    public override IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.Convolution2DTransposeBias)];
+
+    protected override NodeSupport Supports(DelegateNode node, TransposeConvBiasParams p)
     {
-        if (node.Inputs.Count != 3 || node.Outputs.Count != 1)
-            return NodeSupport.Refuse($"Convolution2DTransposeBias needs 3 inputs and 1 output, has {node.Inputs.Count} and {node.Outputs.Count}");
-        if (ParseOptions(node.CustomOptions.Span) is not { } parsed)
-            return NodeSupport.Refuse($"custom options ({node.CustomOptions.Length} bytes) are not a valid 12-byte TfLiteTransposeConvParams");
-        var input = node.Inputs[0];
-        var weights = node.Inputs[1];
-        var bias = node.Inputs[2];
-        var output = node.Outputs[0];
-        string? reason = ConvNodeChecks.Float32(input, "input", 4) ?? ConvNodeChecks.Float32(weights, "weights", 4)
-            ?? ConvNodeChecks.Float32(output, "output", 4);
-        if (reason is not null) return NodeSupport.Refuse(reason);
-        if (ConvNodeChecks.Constant(weights!, "weights") is { } notConstant) return NodeSupport.Refuse(notConstant);
-        if (bias is null) return NodeSupport.Refuse("bias is missing");
-        if (ConvNodeChecks.Bias(bias, weights!.Dim(0)) is { } badBias) return NodeSupport.Refuse(badBias);
-        if (weights.Dim(3) != input!.Dim(3))
-            return NodeSupport.Refuse($"weights depth {weights.Dim(3)} differs from the input depth {input.Dim(3)}");
-        if (weights.Dim(1) * weights.Dim(2) > ConvNodeChecks.MaxTaps)
-            return NodeSupport.Refuse($"weights have {weights.Dim(1) * weights.Dim(2)} taps, more than {ConvNodeChecks.MaxTaps}");
-        var g = Geometry(input, weights, parsed);
-        int[] expected = [g.Batches, g.OutputHeight, g.OutputWidth, g.OutputDepth];
-        if (!output!.Shape.SequenceEqual(expected))
-            return NodeSupport.Refuse($"output shape [{ConvNodeChecks.Format(output.Shape)}] is not the expected [{ConvNodeChecks.Format(expected)}]");
-        return NodeSupport.Supported;
+        var weights = node.Inputs[1]!;
+        return ConvLoops.Refusal(node, weights, "weights", node.Inputs[2], (long)weights.Dim(1) * weights.Dim(2)) is { } reason
+            ? NodeSupport.Refuse(reason)
+            : NodeSupport.Supported;
     }
 
-    public ICpuKernel Compile(DelegateNode node)
+    protected override ICpuCompiledNode Compile(DelegateNode node, TransposeConvBiasParams p)
     {
         var input = node.Inputs[0]!;
         var weights = node.Inputs[1]!;
         var bias = node.Inputs[2]!;
-        var g = Geometry(input, weights, ParseOptions(node.CustomOptions.Span)!.Value);
+        var output = node.Outputs[0];
+        var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
         var width = GemmWidths.For(g.OutputDepth);
         var packed = new PackedConvWeights(weights.Read<float>(), bias.Read<float>(), g.OutputDepth, g.FilterHeight * g.FilterWidth,
             g.InputDepth, (int)width);
-        var output = node.Outputs[0];
         // No fused activation: the clamp is skipped (its bounds are unused).
         return width switch
         {
-            GemmWidth.W512 => new TransposeConvBiasCpuKernel<Gemm512, Vector512<float>>(input, output, g, packed, default),
-            GemmWidth.W256 => new TransposeConvBiasCpuKernel<Gemm256, Vector256<float>>(input, output, g, packed, default),
-            GemmWidth.W128 => new TransposeConvBiasCpuKernel<Gemm128, Vector128<float>>(input, output, g, packed, default),
-            _ => new TransposeConvBiasCpuKernel<GemmScalar, float>(input, output, g, packed, default),
+            GemmWidth.W512 => new TransposeConvBiasCpuNode<Gemm512, Vector512<float>>(input, output, g, packed, default),
+            GemmWidth.W256 => new TransposeConvBiasCpuNode<Gemm256, Vector256<float>>(input, output, g, packed, default),
+            GemmWidth.W128 => new TransposeConvBiasCpuNode<Gemm128, Vector128<float>>(input, output, g, packed, default),
+            _ => new TransposeConvBiasCpuNode<GemmScalar, float>(input, output, g, packed, default),
         };
-    }
-
-    /// <summary>{padding, stride_w, stride_h} from the raw little-endian struct, or null when invalid (as the reference rejects it).</summary>
-    private static (int Padding, int StrideW, int StrideH)? ParseOptions(ReadOnlySpan<byte> options)
-    {
-        if (options.Length != 12) return null;
-        int padding = BinaryPrimitives.ReadInt32LittleEndian(options);
-        int strideW = BinaryPrimitives.ReadInt32LittleEndian(options[4..]);
-        int strideH = BinaryPrimitives.ReadInt32LittleEndian(options[8..]);
-        if (padding is < 0 or > 2 || strideW <= 0 || strideH <= 0) return null;
-        return (padding, strideW, strideH);
-    }
-
-    /// <summary>MediaPipe's output size and leading padding (see the reference kernel's Prepare); dilation is 1.</summary>
-    private static ConvGeometry Geometry(Tensor input, Tensor weights, (int Padding, int StrideW, int StrideH) options)
-    {
-        const int PaddingSame = 1;
-        int inputHeight = input.Dim(1), inputWidth = input.Dim(2);
-        int filterHeight = weights.Dim(1), filterWidth = weights.Dim(2);
-        bool same = options.Padding == PaddingSame;
-        int totalPadH = same ? Math.Max(0, filterHeight - (inputHeight - 1) % options.StrideH - 1) : 0;
-        int totalPadW = same ? Math.Max(0, filterWidth - (inputWidth - 1) % options.StrideW - 1) : 0;
-        return new ConvGeometry(input.Dim(0), inputHeight, inputWidth, input.Dim(3), filterHeight, filterWidth,
-            options.StrideH * (inputHeight - 1) + filterHeight - totalPadH, options.StrideW * (inputWidth - 1) + filterWidth - totalPadW,
-            weights.Dim(0), options.StrideH, options.StrideW, 1, 1, totalPadH / 2, totalPadW / 2);
     }
 }
 
@@ -92,15 +51,15 @@ internal sealed class TransposeConvBiasCpuOperator : ICpuOperator
 /// outputs with the same valid kx range share a tap list and go through the shared register-blocked micro-kernels
 /// (input pixel stride Cin, output pixel stride stride_w·Cout), vectorized across output channels.
 /// </summary>
-internal sealed unsafe class TransposeConvBiasCpuKernel<TOps, TV> : ICpuKernel
+internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNode
     where TOps : struct, IGemmVector<TV>
     where TV : unmanaged
 {
-    private static readonly CpuThreadPool.ChunkAction<TransposeConvBiasCpuKernel<TOps, TV>> RunChunk =
-        static (in TransposeConvBiasCpuKernel<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+    private static readonly CpuThreadPool.ChunkAction<TransposeConvBiasCpuNode<TOps, TV>> RunChunk =
+        static (in TransposeConvBiasCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
-    private readonly ConvGeometry _g;
+    private readonly ConvLayout _g;
     private readonly PackedConvWeights _weights; // owns the pinned buffers _plan points into
     private readonly GemmPlan _plan;
     private readonly GemmEpilogue<TV> _epilogue;
@@ -108,7 +67,7 @@ internal sealed unsafe class TransposeConvBiasCpuKernel<TOps, TV> : ICpuKernel
     private float* _x, _y;
     private int _channelGroups;
 
-    public TransposeConvBiasCpuKernel(Tensor input, Tensor output, ConvGeometry geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
+    public TransposeConvBiasCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
     {
         _input = input;
         _output = output;
@@ -120,10 +79,10 @@ internal sealed unsafe class TransposeConvBiasCpuKernel<TOps, TV> : ICpuKernel
 
     public void Run(CpuThreadPool pool)
     {
-        _x = ConvNodeChecks.Pointer(_input.Read<float>());
-        _y = ConvNodeChecks.Pointer(_output.Write<float>());
+        _x = ConvLoops.Pointer(_input.Read<float>());
+        _y = ConvLoops.Pointer(_output.Write<float>());
         int rows = _g.Batches * _g.OutputHeight;
-        _channelGroups = ConvNodeChecks.ChannelGroups(rows, _plan.BlockCount, pool.ThreadCount);
+        _channelGroups = ConvLoops.ChannelGroups(rows, _plan.BlockCount, pool.ThreadCount);
         pool.For(rows * _channelGroups, this, RunChunk);
     }
 

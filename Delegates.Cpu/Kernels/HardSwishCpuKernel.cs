@@ -1,15 +1,13 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>HARD_SWISH, float32: SpecMath.HardSwish per element, vectorized (VectorSpecMath.HardSwish).</summary>
-internal sealed class HardSwishOperator : ICpuOperator
+internal sealed class HardSwishCpuKernel : UnaryElementwiseKernel<HardSwishOp>
 {
-    public NodeSupport Supports(DelegateNode node) => UnaryElementwise.Supports(node);
-
-    public ICpuKernel Compile(DelegateNode node) =>
-        new UnaryElementwiseKernel<HardSwishOp>(node, default, 64 * 1024);
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
 }
 
 internal readonly struct HardSwishOp : IUnaryOp
