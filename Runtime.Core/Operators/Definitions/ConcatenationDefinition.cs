@@ -76,7 +76,7 @@ internal sealed class ConcatenationDefinition : OpDefinition<ConcatenationParams
         context.SetOutputShape(0, outputShape);
         return new ConcatenationParams(axis, outer, [.. chunkElements], elementSize, clamp, activation)
         {
-            Cost = new OpCost(0, clamp ? output.ElementCount : 0, CostMath.BytesTouched(context)),
+            Cost = new OpCost(0, 0, CostMath.BytesTouched(context)), // data movement; fused activations are not counted
         };
     }
 }
