@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Accel.Building;
+using Accel.Operators;
 
 namespace Accel.Delegates.Ilgpu.Tests;
 
@@ -268,6 +269,26 @@ public sealed class IlgpuDelegateContractTests
         Assert.That(openCl.UnavailableReason, Does.Contain("libOpenCL.so"));
         using var named = new IlgpuDelegate(IlgpuAcceleratorKind.Cuda, "no-such-gpu");
         Assert.That(named.UnavailableReason, Does.Contain("no-such-gpu").Or.Contain("CUDA"));
+    }
+
+    [Test]
+    public void KernelCatalogListsEveryIlgpuKernelByOperatorAndDtype()
+    {
+        using var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
+        var catalog = ilgpu.Kernels!;
+        OpId[] covered =
+        [
+            BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul, BuiltinOperator.Relu, BuiltinOperator.Relu6,
+            BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Reshape, BuiltinOperator.Pad,
+            BuiltinOperator.Concatenation, BuiltinOperator.DepthToSpace, BuiltinOperator.Mean, BuiltinOperator.ResizeBilinear,
+            BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.FullyConnected, BuiltinOperator.Conv2D,
+            BuiltinOperator.DepthwiseConv2D, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
+        ];
+        foreach (var op in covered)
+            Assert.That(catalog.Covers(op, TensorType.Float32).IsSupported, Is.True, op.Name);
+        Assert.That(catalog.Covers(BuiltinOperator.Add, TensorType.Int32).Reason, Is.EqualTo("the ilgpu kernel of ADD runs float32, not int32"));
+        Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).Reason, Is.EqualTo("DEQUANTIZE has no ilgpu kernel"));
+        Assert.That(catalog.Covers(OpId.OfCustom("Identity"), TensorType.Float32).IsSupported, Is.False);
     }
 
     [Test]

@@ -36,9 +36,9 @@ public sealed class IlgpuPtxTests
         Assert.That(ptx, Does.Not.Contain(".approx"), ptx);
     }
 
-    [TestCase(typeof(FullyConnectedOperator))]
-    [TestCase(typeof(ConvolutionOperator))]
-    [TestCase(typeof(TransposeConvBiasOperator))]
+    [TestCase(typeof(FullyConnectedKernel))]
+    [TestCase(typeof(ConvolutionKernel))]
+    [TestCase(typeof(TransposeConvBiasKernel))]
     public void MultiplyAccumulateChainsAreRoundToNearestFmaOnCuda(Type operatorType)
     {
         string ptx = Ptx(operatorType, "Kernel", typeof(PtxArithmetic));
@@ -49,7 +49,7 @@ public sealed class IlgpuPtxTests
     [Test]
     public void LogisticUsesRoundToNearestFmaAndRoundToEvenOnCuda()
     {
-        string ptx = Ptx(typeof(LogisticOperator), "Kernel", typeof(PtxArithmetic));
+        string ptx = Ptx(typeof(LogisticKernel), "Kernel", typeof(PtxArithmetic));
         Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
         Assert.That(ptx, Does.Contain("cvt.rni.f32.f32"), ptx);
         AssertNoExternFtzOrApprox(ptx);
@@ -58,7 +58,7 @@ public sealed class IlgpuPtxTests
     [Test]
     public void ResizeBilinearMultipliesAndAddsWithNonContractibleRoundToNearestOnCuda()
     {
-        string ptx = Ptx(typeof(ResizeBilinearOperator), "Kernel", typeof(PtxArithmetic));
+        string ptx = Ptx(typeof(ResizeBilinearKernel), "Kernel", typeof(PtxArithmetic));
         Assert.That(ptx, Does.Contain("mul.rn.f32"), ptx);
         Assert.That(ptx, Does.Contain("add.rn.f32"), ptx);
         // Plain mul.f32/add.f32 may be fused by ptxas; none may remain, and no fma at all.
@@ -68,22 +68,22 @@ public sealed class IlgpuPtxTests
         AssertNoExternFtzOrApprox(ptx);
     }
 
-    [TestCase(typeof(ElementwiseBinaryOperator), "Kernel")]
-    [TestCase(typeof(ClampOperator), "Kernel")]
-    [TestCase(typeof(MaxPoolOperator), "Kernel")]
-    [TestCase(typeof(HardSwishOperator), "Kernel")]
-    [TestCase(typeof(AveragePoolOperator), "Kernel")]
-    [TestCase(typeof(ReshapeOperator), "CopyKernel")]
-    [TestCase(typeof(PadOperator), "Kernel")]
-    [TestCase(typeof(ConcatenationOperator), "Kernel")]
-    [TestCase(typeof(DepthToSpaceOperator), "Kernel")]
-    [TestCase(typeof(MeanOperator), "Kernel")]
+    [TestCase(typeof(ElementwiseBinaryKernel), "Kernel")]
+    [TestCase(typeof(ClampKernel), "Kernel")]
+    [TestCase(typeof(MaxPoolKernel), "Kernel")]
+    [TestCase(typeof(HardSwishKernel), "Kernel")]
+    [TestCase(typeof(AveragePoolKernel), "Kernel")]
+    [TestCase(typeof(ReshapeKernel), "CopyKernel")]
+    [TestCase(typeof(PadKernel), "Kernel")]
+    [TestCase(typeof(ConcatenationKernel), "Kernel")]
+    [TestCase(typeof(DepthToSpaceKernel), "Kernel")]
+    [TestCase(typeof(MeanKernel), "Kernel")]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
         Assert.That(ptx, Does.Not.Contain("fma."), ptx);
         AssertNoExternFtzOrApprox(ptx);
-        if (operatorType == typeof(ElementwiseBinaryOperator))
+        if (operatorType == typeof(ElementwiseBinaryKernel))
         {
             Assert.That(ptx, Does.Contain("add.f32").Or.Contain("add.rn.f32"), ptx);
             Assert.That(ptx, Does.Contain("mul.f32").Or.Contain("mul.rn.f32"), ptx);
@@ -96,13 +96,13 @@ public sealed class IlgpuPtxTests
         // A new operator file must add its kernel to one of the checks above.
         var covered = new[]
         {
-            typeof(FullyConnectedOperator), typeof(ConvolutionOperator), typeof(TransposeConvBiasOperator), typeof(LogisticOperator),
-            typeof(ResizeBilinearOperator), typeof(ElementwiseBinaryOperator), typeof(ClampOperator), typeof(MaxPoolOperator),
-            typeof(HardSwishOperator), typeof(AveragePoolOperator), typeof(ReshapeOperator), typeof(PadOperator),
-            typeof(ConcatenationOperator), typeof(DepthToSpaceOperator), typeof(MeanOperator),
+            typeof(FullyConnectedKernel), typeof(ConvolutionKernel), typeof(TransposeConvBiasKernel), typeof(LogisticKernel),
+            typeof(ResizeBilinearKernel), typeof(ElementwiseBinaryKernel), typeof(ClampKernel), typeof(MaxPoolKernel),
+            typeof(HardSwishKernel), typeof(AveragePoolKernel), typeof(ReshapeKernel), typeof(PadKernel),
+            typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
-            .Where(t => typeof(IIlgpuOperator).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });
+            .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });
         Assert.That(operators, Is.EquivalentTo(covered));
     }
 }

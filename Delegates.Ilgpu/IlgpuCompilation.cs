@@ -66,6 +66,13 @@ internal sealed class IlgpuCompilation
         return ((int)((count + (long)size - 1) / size), size);
     }
 
+    /// <summary>
+    /// The node's operations per output element, from its definition's cost (<see cref="DelegateNode.Cost"/>): MACs of a
+    /// convolution or matrix product, taps of a pool, reduced elements of a MEAN. The per-element work a chunk is sized by.
+    /// </summary>
+    public static long OperationsPerElement(DelegateNode node) =>
+        node.Cost.Operations / Math.Max(1, node.Outputs[0].ElementCount);
+
     /// <summary>Adds one kernel launch to the partition (none when there is nothing to compute).</summary>
     public void Add(Action launch, int chunks)
     {
@@ -103,19 +110,3 @@ internal sealed class IlgpuCompilation
 
 /// <summary>One kernel launch of a compiled partition, every argument bound at compile time.</summary>
 internal sealed record KernelLaunch(Action Launch, int Chunks);
-
-/// <summary>One operator (or a family sharing a kernel) on ILGPU: its checks, and its launches.</summary>
-internal interface IIlgpuOperator
-{
-    /// <summary>
-    /// How many leading inputs kernels read (these must be float32 and live in device buffers); later inputs are
-    /// parameters (shapes, axes, paddings, sizes) read on the host at compile time.
-    /// </summary>
-    int DeviceInputCount(DelegateNode node) => node.Inputs.Count;
-
-    /// <summary>Whether the node's variant is supported (dtypes were checked already); a reason when refused.</summary>
-    NodeSupport Supports(DelegateNode node);
-
-    /// <summary>Adds the node's launches (called only for nodes <see cref="Supports"/> accepted).</summary>
-    void Compile(DelegateNode node, IlgpuCompilation compilation);
-}

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Accel.Delegates.Ilgpu.Operators;
+using Accel.Operators;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -12,7 +12,9 @@ namespace Accel.Delegates.Ilgpu;
 /// C# kernels compiled by ILGPU (CUDA, OpenCL, or ILGPU's CPU accelerator for testing), bit-exact with the reference
 /// kernels, for every operator of the corpus (float32): ADD, SUB, MUL, RELU, RELU6, HARD_SWISH, LOGISTIC, RESHAPE,
 /// PAD, CONCATENATION, DEPTH_TO_SPACE, MEAN, RESIZE_BILINEAR, MAX_POOL_2D, AVERAGE_POOL_2D, FULLY_CONNECTED,
-/// CONV_2D, DEPTHWISE_CONV_2D and MediaPipe's Convolution2DTransposeBias (one file per operator under Operators/).
+/// CONV_2D, DEPTHWISE_CONV_2D and MediaPipe's Convolution2DTransposeBias (one <see cref="IIlgpuKernel"/> file per
+/// operator or family under Operators/, found by <see cref="KernelRegistry{TKernel}"/>; each runs from the params its
+/// operator's definition computed at AllocateTensors and refuses only what the device cannot do).
 /// Tensors live in device buffers: constants are uploaded once at compile time, intermediates never leave the
 /// device, and only boundary tensors cross (inputs not already on the device, outputs needed on the host).
 /// </summary>
@@ -25,9 +27,10 @@ public sealed class IlgpuDelegate : IAccelDelegate
     /// </summary>
     public const string AcceleratorEnvironmentVariable = "ACCEL_ILGPU_ACCELERATOR";
 
+    /// <summary>Every kernel under Operators/, by operator: found by reflection, the same way for every backend.</summary>
+    private static readonly KernelRegistry<IIlgpuKernel> Registry = KernelRegistry<IIlgpuKernel>.Discover("ilgpu", typeof(IIlgpuKernel).Assembly);
+
     private readonly IlgpuBackend? _backend;
-    private readonly Dictionary<BuiltinOperator, IIlgpuOperator> _builtins;
-    private readonly Dictionary<string, IIlgpuOperator> _customs;
     private readonly Dictionary<int, MemoryBuffer1D<float, Stride1D.Dense>> _buffers = new();
     /// <summary>Loaded kernels by (instantiated) kernel method: each is loaded once per delegate, never per invoke.</summary>
     private readonly Dictionary<MethodInfo, Delegate> _kernels = new();
@@ -44,7 +47,6 @@ public sealed class IlgpuDelegate : IAccelDelegate
     {
         _backend = IlgpuBackend.Open(kind, deviceName, out string? reason);
         UnavailableReason = reason;
-        (_builtins, _customs) = CreateOperators();
     }
 
     public string Name => "ilgpu";
@@ -63,50 +65,14 @@ public sealed class IlgpuDelegate : IAccelDelegate
     /// <summary>Bytes of device buffers this delegate holds now: tensors and the live partitions' tables (0 after Dispose).</summary>
     public long AllocatedDeviceBytes => _buffers.Values.Sum(b => b.LengthInBytes) + _partitions.Sum(p => p.TableBytes);
 
-    /// <summary>The operator registry: one entry per operator, kernels under Operators/.</summary>
-    private static (Dictionary<BuiltinOperator, IIlgpuOperator>, Dictionary<string, IIlgpuOperator>) CreateOperators()
-    {
-        var binary = new ElementwiseBinaryOperator();
-        var clamp = new ClampOperator();
-        var convolution = new ConvolutionOperator();
-        var builtins = new Dictionary<BuiltinOperator, IIlgpuOperator>
-        {
-            [BuiltinOperator.Add] = binary,
-            [BuiltinOperator.Sub] = binary,
-            [BuiltinOperator.Mul] = binary,
-            [BuiltinOperator.Relu] = clamp,
-            [BuiltinOperator.Relu6] = clamp,
-            [BuiltinOperator.HardSwish] = new HardSwishOperator(),
-            [BuiltinOperator.Logistic] = new LogisticOperator(),
-            [BuiltinOperator.Reshape] = new ReshapeOperator(),
-            [BuiltinOperator.Pad] = new PadOperator(),
-            [BuiltinOperator.Concatenation] = new ConcatenationOperator(),
-            [BuiltinOperator.DepthToSpace] = new DepthToSpaceOperator(),
-            [BuiltinOperator.Mean] = new MeanOperator(),
-            [BuiltinOperator.ResizeBilinear] = new ResizeBilinearOperator(),
-            [BuiltinOperator.MaxPool2D] = new MaxPoolOperator(),
-            [BuiltinOperator.AveragePool2D] = new AveragePoolOperator(),
-            [BuiltinOperator.FullyConnected] = new FullyConnectedOperator(),
-            [BuiltinOperator.Conv2D] = convolution,
-            [BuiltinOperator.DepthwiseConv2D] = convolution,
-        };
-        var customs = new Dictionary<string, IIlgpuOperator>(StringComparer.Ordinal)
-        {
-            [TransposeConvBiasOperator.CustomCode] = new TransposeConvBiasOperator(),
-        };
-        return (builtins, customs);
-    }
-
-    private IIlgpuOperator? OperatorFor(DelegateNode node) =>
-        node.Builtin == BuiltinOperator.Custom
-            ? _customs.GetValueOrDefault(node.Code.CustomCode ?? "")
-            : _builtins.GetValueOrDefault(node.Builtin);
+    /// <summary>The kernels by operator and dtype (what `accel ops` and docs/ops.md list).</summary>
+    public IKernelCatalog Kernels => Registry;
 
     public NodeSupport Supports(DelegateNode node)
     {
         if (_backend is null) return NodeSupport.Refuse($"ILGPU is unavailable: {UnavailableReason}");
-        if (OperatorFor(node) is not { } op) return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
-        // Kernels read the leading inputs; the rest (shapes, axes, paddings, sizes) are read on the host.
+        if (Registry.Find(node.Op) is not { } op) return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
+        // Kernels read the leading inputs; the rest (shapes, axes, paddings, sizes) were read by the definition.
         int deviceInputs = Math.Min(op.DeviceInputCount(node), node.Inputs.Count);
         for (int i = 0; i < deviceInputs; i++)
             if (node.Inputs[i] is { } t && t.Type != TensorType.Float32)
@@ -133,7 +99,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var compilation = new IlgpuCompilation(this, accelerator, backend.Kind);
         foreach (var node in partition.Nodes)
         {
-            var op = OperatorFor(node) ?? throw new InvalidOperationException($"{node} was not claimed by ILGPU");
+            var op = Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by ILGPU");
             op.Compile(node, compilation);
         }
 
@@ -145,8 +111,11 @@ public sealed class IlgpuDelegate : IAccelDelegate
         return compiled;
     }
 
-    /// <summary>A rough GPU-ish throughput guess; elementwise ops are memory bound.</summary>
-    public double EstimateSeconds(DelegateNode node) => 1e-6 + node.Outputs.Sum(o => o.ElementCount) * 12 / 1e11;
+    /// <summary>
+    /// A rough GPU-ish guess from the node's cost (its definition's): a launch latency, the operations at 10^12 per
+    /// second and the bytes at 100 GB/s.
+    /// </summary>
+    public double EstimateSeconds(DelegateNode node) => 1e-6 + node.Cost.Operations / 1e12 + node.Cost.BytesMoved / 1e11;
 
     /// <summary>PCIe-like transfer cost with a fixed latency per copy.</summary>
     public double EstimateTransferSeconds(long bytes) => 10e-6 + bytes / 10e9;

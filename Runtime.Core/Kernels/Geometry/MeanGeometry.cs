@@ -1,4 +1,5 @@
 using Accel.Numerics;
+using Accel.Operators.Definitions;
 
 namespace Accel.Kernels.Geometry;
 
@@ -42,6 +43,17 @@ public sealed class MeanGeometry
     public float Reciprocal { get; }
 
     /// <summary>
+    /// The geometry of a MEAN node its definition validated (<see cref="MeanParams"/>: input dimensions and which are
+    /// reduced), or null with the reason a device layout cannot express it: more than <see cref="MaxRuns"/> runs of
+    /// either kind, or an input over 2^31 elements.
+    /// </summary>
+    public static MeanGeometry? TryCreate(MeanParams p, out string? refusal)
+    {
+        refusal = Runs(p.InputDims.AsSpan(), p.Reduced.AsSpan(), out var geometry);
+        return geometry;
+    }
+
+    /// <summary>
     /// The geometry of a float MEAN node (input, constant int32 axes, output), or null with the reason it cannot be
     /// expressed: axes not a constant int32 scalar/vector, an axis out of range, more than 2^24 elements per output,
     /// an output size that does not match, more than <see cref="MaxRuns"/> runs of either kind, or an input over 2^31 elements.
@@ -73,13 +85,25 @@ public sealed class MeanGeometry
         if (count > SpecMath.MaxExactCount) return "MEAN: more than 2^24 elements per output";
         if (output.ElementCount != kept)
             return $"MEAN: output of {output.ElementCount} elements does not match the reduction's {kept}";
+        return Runs(input.Shape, reduced, out geometry);
+    }
+
+    /// <summary>The kept and reduced runs of an input of <paramref name="dims"/> reduced along <paramref name="reduced"/>.</summary>
+    private static string? Runs(ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, out MeanGeometry? geometry)
+    {
+        geometry = null;
+        int rank = dims.Length;
+        long count = 1, kept = 1;
+        for (int d = 0; d < rank; d++)
+            if (reduced[d]) count *= dims[d];
+            else kept *= dims[d];
 
         // Runs of neighbouring dimensions of one kind (size-1 dimensions dropped), innermost first, with input strides.
         var runs = new List<(int Size, long Stride, bool Reduced)>();
         long stride = 1;
         for (int d = rank - 1; d >= 0; d--)
         {
-            int size = input.Dim(d);
+            int size = dims[d];
             if (size != 1)
             {
                 if (runs.Count > 0 && runs[^1].Reduced == reduced[d] && runs[^1].Stride * runs[^1].Size == stride)

@@ -32,6 +32,12 @@ public sealed class BroadcastPlan
     /// <summary>The broadcast output shape.</summary>
     public ReadOnlySpan<int> OutputShape => _dims;
 
+    /// <summary>Element strides of the first operand along each output dimension (0 where it broadcasts).</summary>
+    public ReadOnlySpan<int> StridesA => _strideA;
+
+    /// <summary>Element strides of the second operand along each output dimension (0 where it broadcasts).</summary>
+    public ReadOnlySpan<int> StridesB => _strideB;
+
     /// <summary>Plans <paramref name="a"/> ⊕ <paramref name="b"/>; a clear error when the shapes do not broadcast.</summary>
     public static BroadcastPlan Create(KernelContext context, Tensor a, Tensor b)
     {

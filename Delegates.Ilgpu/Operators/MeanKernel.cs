@@ -1,4 +1,6 @@
 using Accel.Kernels.Geometry;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
@@ -6,14 +8,17 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// <summary>
 /// MEAN (float32, constant int32 axes, keep_dims either way): per output element, as the reference, sum = +0,
 /// then sum = sum + x over its input elements in the input's row-major order (plain rounded adds), then
-/// sum · R(n) with R(n) = SpecMath.ReciprocalOfCount(n) computed on the host (n = 0: +∞, so the result is NaN).
+/// sum · R(n) with the definition's R(n) = SpecMath.ReciprocalOfCount(n) (n = 0: +∞, so the result is NaN).
 /// Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged (neither changes the order);
 /// refused when more than four kept or four reduced dimensions remain.
 /// </summary>
-internal sealed class MeanOperator : IIlgpuOperator
+internal sealed class MeanKernel : IIlgpuKernel
 {
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];
+
     public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
 
+    /// <summary>Only what the four-run layout cannot express is refused (the definition validated the rest).</summary>
     public NodeSupport Supports(DelegateNode node) =>
         ShapeOf(node, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
 
@@ -23,8 +28,7 @@ internal sealed class MeanOperator : IIlgpuOperator
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
-        long reducedCount = (long)shape.R0 * shape.R1 * shape.R2 * shape.R3;
-        var (chunks, chunkSize) = c.Split(total, reducedCount);
+        var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
         var kernel = c.Load<ArrayView<float>, ArrayView<float>, MeanShape, int, int>(Kernel);
         c.Add(() => kernel(chunks, input, output, shape, total, chunkSize), chunks);
     }
@@ -53,21 +57,19 @@ internal sealed class MeanOperator : IIlgpuOperator
         }
     }
 
-    /// <summary>Null when supported (shape filled in), else the refusal.</summary>
+    /// <summary>The definition's reduction as kept and reduced runs (<see cref="MeanGeometry"/>); null when supported, else the refusal.</summary>
     private static string? ShapeOf(DelegateNode node, out MeanShape shape)
     {
         shape = default;
-        if (node.Inputs.Count != 2 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is null)
-            return "MEAN needs an input, axes and one output";
-        if (MeanGeometry.TryCreate(node.Inputs[0]!, node.Inputs[1]!, node.Outputs[0], out string? refusal) is not { } g)
-            return refusal;
+        var p = node.ParamsAs<MeanParams>();
+        if (MeanGeometry.TryCreate(p, out string? refusal) is not { } g) return refusal;
         shape = new MeanShape
         {
             K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
             KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
             R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
             RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
-            Reciprocal = g.Reciprocal,
+            Reciprocal = p.Reciprocal,
         };
         return null;
     }

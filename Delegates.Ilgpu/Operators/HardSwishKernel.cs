@@ -1,12 +1,13 @@
 using Accel.Numerics;
+using Accel.Operators;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>HARD_SWISH (float32, any shape): the reference's own <see cref="SpecMath.HardSwish"/> per element.</summary>
-internal sealed class HardSwishOperator : IIlgpuOperator
+internal sealed class HardSwishKernel : IIlgpuKernel
 {
-    public NodeSupport Supports(DelegateNode node) => UnaryChecks.SameSize(node);
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {

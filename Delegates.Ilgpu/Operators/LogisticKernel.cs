@@ -1,4 +1,5 @@
 using Accel.Numerics;
+using Accel.Operators;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
@@ -9,9 +10,9 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// p · 2^k in 1 + Exp(−x); that product is exact or below 2^-126 (where 1 + it rounds to 1 either way), so even a
 /// contracted FMA there gives the same bits.
 /// </summary>
-internal sealed class LogisticOperator : IIlgpuOperator
+internal sealed class LogisticKernel : IIlgpuKernel
 {
-    public NodeSupport Supports(DelegateNode node) => UnaryChecks.SameSize(node);
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {

@@ -1,52 +1,36 @@
 using Accel.Kernels.Geometry;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
-/// RESIZE_BILINEAR (float32 NHWC, constant int32 size, align_corners or half_pixel_centers or neither). The host
-/// computes, with the reference's own float operations, per output row and column: the source coordinate in, the
-/// neighbours lower = max(floor(in), 0) and upper = min(ceil(in), size − 1), and the weights d = in − lower and
+/// RESIZE_BILINEAR (float32 NHWC, constant int32 size, align_corners or half_pixel_centers or neither). The
+/// definition computed, with the reference's own float operations, per output row and column (its
+/// <see cref="ResizeBilinearParams.Rows"/> and <see cref="ResizeBilinearParams.Columns"/>): the source coordinate in,
+/// the neighbours lower = max(floor(in), 0) and upper = min(ceil(in), size − 1), and the weights d = in − lower and
 /// 1 − d; these tables are uploaded at compile time. Per output element the kernel evaluates the reference's
 /// ((tl·(1−dy))·(1−dx) + (bl·dy)·(1−dx)) + (tr·(1−dy))·dx + (br·dy)·dx left to right, every product and sum rounded
 /// separately (explicit non-contractible multiplies and adds on CUDA).
 /// </summary>
-internal sealed class ResizeBilinearOperator : IIlgpuOperator
+internal sealed class ResizeBilinearKernel : IIlgpuKernel
 {
-    public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
 
-    public NodeSupport Supports(DelegateNode node)
-    {
-        if (node.Inputs.Count != 2 || node.Outputs.Count != 1 || node.Inputs[0] is null || node.Inputs[1] is not { } size)
-            return NodeSupport.Refuse("RESIZE_BILINEAR needs an input, a size and one output");
-        if (node.Options is not (null or ResizeBilinearOptions)) return NodeSupport.Refuse("RESIZE_BILINEAR has options of another type");
-        var options = OptionsOf(node);
-        if (options.AlignCorners && options.HalfPixelCenters)
-            return NodeSupport.Refuse("RESIZE_BILINEAR: align_corners and half_pixel_centers are both set");
-        var input = node.Inputs[0]!;
-        var output = node.Outputs[0];
-        if (input.Rank != 4 || output.Rank != 4) return NodeSupport.Refuse("RESIZE_BILINEAR needs rank-4 NHWC input and output");
-        if (!size.IsConstant || size.Type != TensorType.Int32 || size.Rank != 1 || size.Dim(0) != 2)
-            return NodeSupport.Refuse("RESIZE_BILINEAR: size must be a constant int32 [2]");
-        var values = size.Read<int>();
-        if (values[0] <= 0 || values[1] <= 0 || input.Dim(1) <= 0 || input.Dim(2) <= 0)
-            return NodeSupport.Refuse("RESIZE_BILINEAR: empty input or output size");
-        if (output.Dim(0) != input.Dim(0) || output.Dim(1) != values[0] || output.Dim(2) != values[1] || output.Dim(3) != input.Dim(3))
-            return NodeSupport.Refuse($"RESIZE_BILINEAR: output {FusedClamp.Format(output.Shape)} does not match the resize of {FusedClamp.Format(input.Shape)}");
-        return NodeSupport.Supported;
-    }
+    public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
-        var options = OptionsOf(node);
+        var p = node.ParamsAs<ResizeBilinearParams>();
         var inputTensor = node.Inputs[0]!;
         var outputTensor = node.Outputs[0];
         int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
         // Tables: rows then columns; weights [1 − d (lower), d (upper)] and neighbours [lower, upper] per output index.
         var weights = new float[2 * outputHeight + 2 * outputWidth];
         var neighbours = new int[2 * outputHeight + 2 * outputWidth];
-        Write(ResizeBilinearAxis.Create(outputHeight, inputTensor.Dim(1), options), weights, neighbours, 0);
-        Write(ResizeBilinearAxis.Create(outputWidth, inputTensor.Dim(2), options), weights, neighbours, 2 * outputHeight);
+        Write(p.Rows, weights, neighbours, 0);
+        Write(p.Columns, weights, neighbours, 2 * outputHeight);
         var shape = new ResizeShape(inputTensor.Dim(1), inputTensor.Dim(2), outputHeight, outputWidth, outputTensor.Dim(3));
         var input = c.View(inputTensor);
         var output = c.View(outputTensor);
@@ -58,9 +42,6 @@ internal sealed class ResizeBilinearOperator : IIlgpuOperator
             c.UsesPtx ? Kernel<PtxArithmetic> : Kernel<HostArithmetic>);
         c.Add(() => kernel(chunks, input, weightsView, neighboursView, output, shape, total, chunkSize), chunks);
     }
-
-    private static ResizeBilinearOptions OptionsOf(DelegateNode node) =>
-        node.Options as ResizeBilinearOptions ?? new ResizeBilinearOptions(false, false);
 
     /// <summary>
     /// One dimension's interpolation values (the reference's own floats) written into the tables at <paramref name="at"/>:

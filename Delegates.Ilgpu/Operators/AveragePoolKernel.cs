@@ -1,37 +1,36 @@
 using Accel.Kernels.Reference;
-using Accel.Numerics;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
 /// AVERAGE_POOL_2D (float32 NHWC, SAME/VALID, any stride/window, fused clamps) as the reference: taps clipped to the
-/// input, a sequential sum from +0 in row-major window order, times the host-computed reciprocal of the tap count
-/// (the reference's table R[0] = +∞, R[n] = SpecMath.ReciprocalOfCount(n), uploaded at compile), then the clamp.
+/// input, a sequential sum from +0 in row-major window order, times the reciprocal of the tap count (the definition's
+/// table R[0] = +∞, R[n] = SpecMath.ReciprocalOfCount(n), uploaded at compile), then the clamp.
 /// </summary>
-internal sealed class AveragePoolOperator : IIlgpuOperator
+internal sealed class AveragePoolKernel : IIlgpuKernel
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        PoolGeometry.Of(node, out _, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
-        PoolGeometry.Of(node, out var g, out var range);
+        var p = node.ParamsAs<Pool2DParams>();
+        var g = WindowShape.ForPool(node, p.Geometry);
+        var range = p.Geometry.Activation;
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         // An empty window gives 0 · +∞ = NaN, as the reference.
-        var reciprocals = new float[g.FilterHeight * g.FilterWidth + 1];
-        reciprocals[0] = float.PositiveInfinity;
-        for (int n = 1; n < reciprocals.Length; n++) reciprocals[n] = SpecMath.ReciprocalOfCount(n);
-        var table = c.Upload(reciprocals);
+        var table = c.Upload(p.ReciprocalOfCount.ToArray());
         int total = checked((int)node.Outputs[0].ElementCount);
-        var (chunks, chunkSize) = c.Split(total, (long)g.FilterHeight * g.FilterWidth);
-        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvGeometry, ActivationRange, int, int>(Kernel);
+        var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
+        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, WindowShape, ActivationRange, int, int>(Kernel);
         c.Add(() => kernel(chunks, input, table, output, g, range, total, chunkSize), chunks);
     }
 
     public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> reciprocalOfCount,
-        ArrayView<float> output, ConvGeometry g, ActivationRange range, int total, int chunkSize)
+        ArrayView<float> output, WindowShape g, ActivationRange range, int total, int chunkSize)
     {
         int start = chunk * chunkSize;
         int end = start + chunkSize < total ? start + chunkSize : total;

@@ -1,12 +1,13 @@
 using Accel.Kernels.Reference;
+using Accel.Operators;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>RELU and RELU6 (float32, any shape): the reference's clamp to [0, +∞) or [0, 6] per element.</summary>
-internal sealed class ClampOperator : IIlgpuOperator
+internal sealed class ClampKernel : IIlgpuKernel
 {
-    public NodeSupport Supports(DelegateNode node) => UnaryChecks.SameSize(node);
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {

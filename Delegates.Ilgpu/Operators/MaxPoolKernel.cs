@@ -1,4 +1,6 @@
 using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
@@ -8,23 +10,24 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// input, row-major over the window; the first tap seeds the maximum, a larger tap or a NaN (v != v) replaces it, so
 /// NaN sticks; an empty window gives NaN; then the clamp.
 /// </summary>
-internal sealed class MaxPoolOperator : IIlgpuOperator
+internal sealed class MaxPoolKernel : IIlgpuKernel
 {
-    public NodeSupport Supports(DelegateNode node) =>
-        PoolGeometry.Of(node, out _, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
-        PoolGeometry.Of(node, out var g, out var range);
+        var geometry = node.ParamsAs<Pool2DParams>().Geometry;
+        var g = WindowShape.ForPool(node, geometry);
+        var range = geometry.Activation;
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
-        var (chunks, chunkSize) = c.Split(total, (long)g.FilterHeight * g.FilterWidth);
-        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ConvGeometry, ActivationRange, int, int>(Kernel);
+        var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
+        var kernel = c.Load<ArrayView<float>, ArrayView<float>, WindowShape, ActivationRange, int, int>(Kernel);
         c.Add(() => kernel(chunks, input, output, g, range, total, chunkSize), chunks);
     }
 
-    public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> output, ConvGeometry g,
+    public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> output, WindowShape g,
         ActivationRange range, int total, int chunkSize)
     {
         int start = chunk * chunkSize;

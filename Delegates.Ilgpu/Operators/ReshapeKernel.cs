@@ -1,20 +1,14 @@
+using Accel.Operators;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
 
-/// <summary>RESHAPE: a device-side copy, bits unchanged (the shape input is read by the interpreter, never a kernel).</summary>
-internal sealed class ReshapeOperator : IIlgpuOperator
+/// <summary>RESHAPE: a device-side copy, bits unchanged (the shape input was read by the definition, never by a kernel).</summary>
+internal sealed class ReshapeKernel : IIlgpuKernel
 {
-    public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape];
 
-    public NodeSupport Supports(DelegateNode node)
-    {
-        if (node.Inputs.Count is < 1 or > 2 || node.Outputs.Count != 1 || node.Inputs[0] is null)
-            return NodeSupport.Refuse("RESHAPE needs a data input, an optional shape and one output");
-        if (node.Inputs[0]!.ElementCount != node.Outputs[0].ElementCount)
-            return NodeSupport.Refuse("RESHAPE: input and output sizes differ");
-        return NodeSupport.Supported;
-    }
+    public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
