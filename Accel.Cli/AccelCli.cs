@@ -38,6 +38,9 @@ public static class AccelCli
           accel perf compare BASELINE.json CURRENT.json [--alpha A] [--min-effect F]
               dashboard (latency over commits, peer ratios, regressions) and a statistical
               regression gate (exit 3 on a regression)
+          accel ops [--json | --markdown | --write-docs FILE]
+              operator coverage: every defined operator x dtype, its versions, and per backend
+              (reference, cpu, vulkan, ilgpu) whether it runs it or why not (docs/ops.md)
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
@@ -112,6 +115,8 @@ public static class AccelCli
                 return BenchCommand.Execute(rest, stdout, stderr);
             case "perf":
                 return PerfCommand.Execute(rest, stdout, stderr);
+            case "ops":
+                return OpsCommand.Execute(rest, stdout);
             default:
                 if (command.StartsWith("--delegate", StringComparison.Ordinal))
                     throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
@@ -130,6 +135,7 @@ public static class AccelCli
             "conform" => ConformCommand.Usage,
             "bench" => BenchCommand.Usage,
             "perf" => PerfCommand.Usage,
+            "ops" => OpsCommand.Usage,
             _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
         };
         stdout.Write(text);

@@ -35,15 +35,11 @@ public static class DelegateCatalog
                         throw new UsageException("'reference' runs everything on the reference kernels; list it alone, or list only delegates (the reference always runs what they refuse)", command);
                     break;
                 case "cpu":
-                    options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name)));
                     break;
                 case "vulkan":
-                    // Device: the first discrete GPU, else integrated, else a CPU implementation (lavapipe).
-                    AddDeviceDelegate(options, new VulkanDelegate(), command);
-                    break;
                 case "ilgpu":
-                    // Accelerator: CUDA, else a usable OpenCL device; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one.
-                    AddDeviceDelegate(options, new IlgpuDelegate(), command);
+                    AddDeviceDelegate(options, CreateDelegate(name), command);
                     break;
                 default:
                     string why = NotBuilt.TryGetValue(name, out var reason) ? $"'{name}' is unavailable: {reason}" : $"unknown delegate '{name}'";
@@ -52,6 +48,21 @@ public static class DelegateCatalog
         }
         return options;
     }
+
+    /// <summary>
+    /// A new instance of delegate <paramref name="name"/> (cpu, vulkan or ilgpu; not reference, which is no delegate),
+    /// as <c>--delegate</c> creates it; the caller disposes it. A device delegate this machine cannot run is still
+    /// created, with its <see cref="IAccelDelegate.UnavailableReason"/>.
+    /// </summary>
+    public static IAccelDelegate CreateDelegate(string name) => name switch
+    {
+        "cpu" => new CpuDelegate(),
+        // Device: the first discrete GPU, else integrated, else a CPU implementation (lavapipe).
+        "vulkan" => new VulkanDelegate(),
+        // Accelerator: CUDA, else a usable OpenCL device; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one.
+        "ilgpu" => new IlgpuDelegate(),
+        _ => throw new ArgumentException($"'{name}' is not a delegate built into accel (delegates: {string.Join(", ", Available.Skip(1))})", nameof(name)),
+    };
 
     /// <summary>
     /// A device backend named on the command line must be usable: when it is not (no loader, no device), the user

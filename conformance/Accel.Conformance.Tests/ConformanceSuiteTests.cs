@@ -88,6 +88,31 @@ public sealed class ConformanceSuiteTests
     }
 
     [Test]
+    public void EveryOpCaseBuildsTheModelItsGoldenWasMadeFrom()
+    {
+        var state = State.Value;
+        Assert.That(state.Manifest, Is.Not.Null, state.ManifestProblem);
+        var moved = new List<string>();
+        int checkedCases = 0;
+        foreach (var c in state.Catalog.Cases.OfType<OpCase>())
+        {
+            if (!state.Manifest!.Cases.TryGetValue(c.Id, out var golden)) continue;
+            checkedCases++;
+            string sha = c.Materialize(state.Suite).ModelSha256;
+            if (sha != golden.ModelSha256) moved.Add($"{c.Id}: model {sha[..12]}… but the golden's is {golden.ModelSha256[..12]}…");
+        }
+        Assert.That(checkedCases, Is.GreaterThan(0));
+        Assert.That(moved, Is.Empty, "op case models must stay byte-identical to the ones the goldens were made from (builders changed?)");
+    }
+
+    [Test]
+    public void EveryOpBuilderHasAnOperatorDefinitionForItsOutputShapes()
+    {
+        var undefined = OpBuilders.All.Where(b => Accel.Operators.OpDefinitions.Find(Accel.Operators.OpId.From(b.Code)) is null).Select(b => b.Op);
+        Assert.That(undefined, Is.Empty, "a builder takes its output shape from the operator's OpDefinition (OpShapeInference)");
+    }
+
+    [Test]
     public void EveryReferenceOperatorHasOpCases()
     {
         var resolver = OpResolver.CreateReference();

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Accel.Building;
+using Accel.Operators;
 
 namespace Accel.Conformance.Cases;
 
@@ -8,8 +9,10 @@ internal sealed record OpBuilder(string Op, OperatorCode Code, string[] Paramete
 
 /// <summary>
 /// The builders, one entry per operator (or family). Each reads its parameters (ops.json), adds inputs, constants,
-/// the operator and its output with the output shape TFLite's Prepare computes. Parameter names are checked against
-/// <see cref="OpBuilder.Parameters"/> when ops.json is loaded.
+/// the operator and its output. The output's shape comes from the operator's <see cref="OpDefinition"/> through
+/// <see cref="OpShapeInference"/> (the Prepare the runtime runs), never from a formula here, so every builder's
+/// operator has a definition. Parameter names are checked against <see cref="OpBuilder.Parameters"/> when ops.json
+/// is loaded.
 /// </summary>
 internal static class OpBuilders
 {
@@ -45,16 +48,11 @@ internal static class OpBuilders
             Builtin(BuiltinOperator.Mean, ["input", "axes", "keepDims", "values"], BuildMean),
             Builtin(BuiltinOperator.DepthToSpace, ["input", "block", "values"], BuildDepthToSpace),
         };
-        // Element-wise operators without options: one input, output of the same shape.
-        foreach (var op in new[]
-        {
-            BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1,
-            BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Tanh,
-        })
+        // Element-wise operators without options: one input (add an operator here when it gets a definition).
+        foreach (var op in new[] { BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.Logistic, BuiltinOperator.HardSwish })
             list.Add(Builtin(op, UnaryParams, c => BuildUnary(c, op)));
         // Broadcasting binary operators.
-        foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Mul, BuiltinOperator.Sub, BuiltinOperator.Div,
-                     BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference })
+        foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Mul, BuiltinOperator.Sub })
             list.Add(Builtin(op, BinaryParams, c => BuildBinary(c, op)));
         return list.ToDictionary(b => b.Op, StringComparer.Ordinal);
     }
@@ -62,32 +60,7 @@ internal static class OpBuilders
     private static OpBuilder Builtin(BuiltinOperator op, string[] parameters, Action<OpCaseContext> build) =>
         new(op.ToSchemaName(), new OperatorCode(op, null, 1), parameters, build);
 
-    // ------------------------------------------------------------------------------------------------ shapes
-
-    /// <summary>TFLite's output size: SAME ceil(in / stride); VALID ceil((in − effective filter + 1) / stride).</summary>
-    public static int ConvOutput(int input, int filter, int stride, int dilation, Padding padding)
-    {
-        int effective = (filter - 1) * dilation + 1;
-        int output = padding == Padding.Same ? (input + stride - 1) / stride : (input - effective + stride) / stride;
-        if (output <= 0)
-            throw new ArgumentException($"VALID padding with input {input} and effective filter {effective} gives no output");
-        return output;
-    }
-
-    public static int[] Broadcast(int[] a, int[] b)
-    {
-        int rank = Math.Max(a.Length, b.Length);
-        var result = new int[rank];
-        for (int i = 0; i < rank; i++)
-        {
-            int da = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
-            int db = i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
-            if (da != db && da != 1 && db != 1)
-                throw new ArgumentException($"shapes {OpCaseContext.FormatShape(a)} and {OpCaseContext.FormatShape(b)} do not broadcast");
-            result[i] = da == 1 ? db : da;
-        }
-        return result;
-    }
+    // ------------------------------------------------------------------------------------------------ helpers
 
     private static int[] Shape4(OpCaseContext c, string name)
     {
@@ -110,9 +83,7 @@ internal static class OpBuilders
         int x = c.Input("input", c.DType, input);
         int w = c.Constant("filter", c.DType, [filters, kh, kw, input[3]], weights);
         int b = c.P.Bool("bias", true) ? c.Constant("bias", c.DType, [filters], weights) : -1;
-        int y = c.Output("output", c.DType,
-            [input[0], ConvOutput(input[1], kh, sh, dh, padding), ConvOutput(input[2], kw, sw, dw, padding), filters]);
-        c.Model.AddOperator(BuiltinOperator.Conv2D, [x, w, b], [y], new Conv2DOptions(padding, sw, sh, c.P.Activation(), dw, dh));
+        c.AddOperator(BuiltinOperator.Conv2D, [x, w, b], c.DType, new Conv2DOptions(padding, sw, sh, c.P.Activation(), dw, dh));
     }
 
     private static void BuildDepthwiseConv2D(OpCaseContext c)
@@ -128,9 +99,7 @@ internal static class OpBuilders
         int x = c.Input("input", c.DType, input);
         int w = c.Constant("filter", c.DType, [1, kh, kw, channels], weights);
         int b = c.P.Bool("bias", true) ? c.Constant("bias", c.DType, [channels], weights) : -1;
-        int y = c.Output("output", c.DType,
-            [input[0], ConvOutput(input[1], kh, sh, dh, padding), ConvOutput(input[2], kw, sw, dw, padding), channels]);
-        c.Model.AddOperator(BuiltinOperator.DepthwiseConv2D, [x, w, b], [y],
+        c.AddOperator(BuiltinOperator.DepthwiseConv2D, [x, w, b], c.DType,
             new DepthwiseConv2DOptions(padding, sw, sh, multiplier, c.P.Activation(), dw, dh));
     }
 
@@ -144,10 +113,7 @@ internal static class OpBuilders
         int x = c.Input("input", c.DType, input);
         int w = c.Constant("weights", c.DType, [units, depth], weights);
         int b = c.P.Bool("bias", true) ? c.Constant("bias", c.DType, [units], weights) : -1;
-        int[] output = keep ? [.. input[..^1], units] : [OpCaseContext.Count(input) / depth, units];
-        int y = c.Output("output", c.DType, output);
-        c.Model.AddOperator(BuiltinOperator.FullyConnected, [x, w, b], [y],
-            new FullyConnectedOptions(c.P.Activation(), KeepNumDims: keep));
+        c.AddOperator(BuiltinOperator.FullyConnected, [x, w, b], c.DType, new FullyConnectedOptions(c.P.Activation(), KeepNumDims: keep));
     }
 
     private static void BuildTransposeConvBias(OpCaseContext c)
@@ -161,15 +127,12 @@ internal static class OpBuilders
         int x = c.Input("input", c.DType, input);
         int w = c.Constant("weights", c.DType, [filters, kh, kw, input[3]], weights);
         int b = c.Constant("bias", c.DType, [filters], weights);
-        // MediaPipe's Prepare: total padding only for SAME; output = stride·(in − 1) + filter − total.
-        int padH = padding == Padding.Same ? Math.Max(0, kh - (input[1] - 1) % sh - 1) : 0;
-        int padW = padding == Padding.Same ? Math.Max(0, kw - (input[2] - 1) % sw - 1) : 0;
-        int y = c.Output("output", c.DType, [input[0], sh * (input[1] - 1) + kh - padH, sw * (input[2] - 1) + kw - padW, filters]);
         var options = new byte[12]; // TfLiteTransposeConvParams {padding (1 SAME, 2 VALID), stride_width, stride_height}
         BinaryPrimitives.WriteInt32LittleEndian(options, padding == Padding.Same ? 1 : 2);
         BinaryPrimitives.WriteInt32LittleEndian(options.AsSpan(4), sw);
         BinaryPrimitives.WriteInt32LittleEndian(options.AsSpan(8), sh);
-        c.Model.AddCustomOperator("Convolution2DTransposeBias", [x, w, b], [y], options);
+        int y = c.InferredOutput("output", c.DType, OpId.OfCustom(CustomOps.Convolution2DTransposeBias), [x, w, b], customOptions: options);
+        c.Model.AddCustomOperator(CustomOps.Convolution2DTransposeBias, [x, w, b], [y], options);
     }
 
     /// <summary>
@@ -198,8 +161,7 @@ internal static class OpBuilders
         int x = c.P.String("source", "input") == "constant"
             ? c.Constant("quantized", c.DType, shape, c.Values, quantization)
             : c.Input("quantized", c.DType, shape, quantization: quantization);
-        int y = c.Output("output", TensorType.Float32, shape);
-        c.Model.AddOperator(BuiltinOperator.Dequantize, [x], [y], version: c.DType == TensorType.Float16 ? 3 : 2);
+        c.AddOperator(BuiltinOperator.Dequantize, [x], TensorType.Float32, version: c.DType == TensorType.Float16 ? 3 : 2);
     }
 
     /// <summary>
@@ -221,9 +183,8 @@ internal static class OpBuilders
                 System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(dense).ToArray().Select(h => (float)h).ToArray()),
             _ => ModelBuilder.EncodeCsrLastDimension(TensorType.Float32, shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(dense)),
         };
-        int x = c.Model.AddSparseConstant("sparse", c.DType, shape, sparsity, stored);
-        int y = c.Output("dense", c.DType, shape);
-        c.Model.AddOperator(BuiltinOperator.Densify, [x], [y]);
+        int x = c.SparseConstant("sparse", c.DType, shape, sparsity, stored);
+        c.AddOperator(BuiltinOperator.Densify, [x], c.DType, outputName: "dense");
     }
 
     private static void BuildPool(OpCaseContext c, BuiltinOperator op)
@@ -233,9 +194,7 @@ internal static class OpBuilders
         var (sh, sw) = c.P.Pair("stride", 2);
         var padding = c.P.Padding();
         int x = c.Input("input", c.DType, input);
-        int y = c.Output("output", c.DType,
-            [input[0], ConvOutput(input[1], fh, sh, 1, padding), ConvOutput(input[2], fw, sw, 1, padding), input[3]]);
-        c.Model.AddOperator(op, [x], [y], new Pool2DOptions(padding, sw, sh, fw, fh, c.P.Activation()));
+        c.AddOperator(op, [x], c.DType, new Pool2DOptions(padding, sw, sh, fw, fh, c.P.Activation()));
     }
 
     private static void BuildPad(OpCaseContext c)
@@ -246,8 +205,7 @@ internal static class OpBuilders
             throw new ArgumentException($"'paddings' must be one [before, after] pair per input dimension ({input.Length})");
         int x = c.Input("input", c.DType, input);
         int p = c.Int32Constant("paddings", [input.Length, 2], paddings.SelectMany(q => q).ToArray());
-        int y = c.Output("output", c.DType, input.Select((d, i) => d + paddings[i][0] + paddings[i][1]).ToArray());
-        c.Model.AddOperator(BuiltinOperator.Pad, [x, p], [y], new EmptyOptions(BuiltinOptionsType.PadOptions));
+        c.AddOperator(BuiltinOperator.Pad, [x, p], c.DType, new EmptyOptions(BuiltinOptionsType.PadOptions));
     }
 
     private static void BuildResizeBilinear(OpCaseContext c)
@@ -257,8 +215,7 @@ internal static class OpBuilders
         bool align = c.P.Bool("alignCorners", false), half = c.P.Bool("halfPixelCenters", false);
         int x = c.Input("input", c.DType, input);
         int s = c.Int32Constant("size", [2], size);
-        int y = c.Output("output", c.DType, [input[0], size[0], size[1], input[3]]);
-        c.Model.AddOperator(BuiltinOperator.ResizeBilinear, [x, s], [y], new ResizeBilinearOptions(align, half), version: half ? 3 : 1);
+        c.AddOperator(BuiltinOperator.ResizeBilinear, [x, s], c.DType, new ResizeBilinearOptions(align, half), version: half ? 3 : 1);
     }
 
     /// <summary>RESHAPE with the new shape in the options (<c>via</c> = options, default) or as an int32 constant input (<c>tensor</c>).</summary>
@@ -266,30 +223,27 @@ internal static class OpBuilders
     {
         int[] input = c.P.Ints("input");
         int[] newShape = c.P.Ints("newShape");
-        int known = newShape.Where(d => d != -1).Aggregate(1, (a, d) => a * d);
-        int[] output = newShape.Select(d => d == -1 ? OpCaseContext.Count(input) / known : d).ToArray();
         int x = c.Input("input", c.DType, input);
-        int y = c.Output("output", c.DType, output);
         if (c.P.String("via", "options") == "tensor")
         {
+            // The shape constant follows the output in the model (tensor order is part of the case's bytes).
+            var options = new ReshapeOptions(null);
+            var shapeSpec = OpCaseContext.Int32Spec("shape", [newShape.Length], newShape);
+            int y = c.Output("output", c.DType,
+                OpCaseContext.InferOutputShape(BuiltinOperator.Reshape, 1, options, default, [c.Spec(x), shapeSpec], c.DType));
             int s = c.Int32Constant("shape", [newShape.Length], newShape);
-            c.Model.AddOperator(BuiltinOperator.Reshape, [x, s], [y], new ReshapeOptions(null));
+            c.Model.AddOperator(BuiltinOperator.Reshape, [x, s], [y], options);
         }
         else
-            c.Model.AddOperator(BuiltinOperator.Reshape, [x], [y], new ReshapeOptions(newShape));
+            c.AddOperator(BuiltinOperator.Reshape, [x], c.DType, new ReshapeOptions(newShape));
     }
 
     private static void BuildConcatenation(OpCaseContext c)
     {
         int[][] shapes = c.P.Shapes("inputs");
         int axis = c.P.Int("axis");
-        int rank = shapes[0].Length;
-        int normalized = axis < 0 ? axis + rank : axis;
         var inputs = shapes.Select((s, i) => c.Input($"input{i}", c.DType, s)).ToArray();
-        int[] output = (int[])shapes[0].Clone();
-        output[normalized] = shapes.Sum(s => s[normalized]);
-        int y = c.Output("output", c.DType, output);
-        c.Model.AddOperator(BuiltinOperator.Concatenation, inputs, [y], new ConcatenationOptions(axis, c.P.Activation()));
+        c.AddOperator(BuiltinOperator.Concatenation, inputs, c.DType, new ConcatenationOptions(axis, c.P.Activation()));
     }
 
     private static void BuildMean(OpCaseContext c)
@@ -297,14 +251,9 @@ internal static class OpBuilders
         int[] input = c.P.Ints("input");
         int[] axes = c.P.Ints("axes");
         bool keep = c.P.Bool("keepDims", true);
-        var reduced = axes.Select(a => a < 0 ? a + input.Length : a).ToHashSet();
-        int[] output = keep
-            ? input.Select((d, i) => reduced.Contains(i) ? 1 : d).ToArray()
-            : input.Where((_, i) => !reduced.Contains(i)).ToArray();
         int x = c.Input("input", c.DType, input);
         int a = c.Int32Constant("axes", [axes.Length], axes);
-        int y = c.Output("output", c.DType, output);
-        c.Model.AddOperator(BuiltinOperator.Mean, [x, a], [y], new ReducerOptions(keep));
+        c.AddOperator(BuiltinOperator.Mean, [x, a], c.DType, new ReducerOptions(keep));
     }
 
     private static void BuildDepthToSpace(OpCaseContext c)
@@ -312,16 +261,14 @@ internal static class OpBuilders
         int[] input = Shape4(c, "input");
         int block = c.P.Int("block", 2);
         int x = c.Input("input", c.DType, input);
-        int y = c.Output("output", c.DType, [input[0], input[1] * block, input[2] * block, input[3] / (block * block)]);
-        c.Model.AddOperator(BuiltinOperator.DepthToSpace, [x], [y], new DepthToSpaceOptions(block));
+        c.AddOperator(BuiltinOperator.DepthToSpace, [x], c.DType, new DepthToSpaceOptions(block));
     }
 
     private static void BuildUnary(OpCaseContext c, BuiltinOperator op)
     {
         int[] shape = c.P.Ints("shape");
         int x = c.Input("input", c.DType, shape);
-        int y = c.Output("output", c.DType, shape);
-        c.Model.AddOperator(op, [x], [y]);
+        c.AddOperator(op, [x], c.DType);
     }
 
     /// <summary>A ⊙ B with numpy broadcasting; <c>bConstant</c> makes B a constant (as a folded bias would be).</summary>
@@ -331,16 +278,13 @@ internal static class OpBuilders
         var activation = c.P.Activation();
         int x = c.Input("a", c.DType, a);
         int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, c.Values) : c.Input("b", c.DType, b);
-        int y = c.Output("output", c.DType, Broadcast(a, b));
-        OperatorOptions? options = op switch
+        OperatorOptions options = op switch
         {
             BuiltinOperator.Add => new AddOptions(activation),
             BuiltinOperator.Sub => new SubOptions(activation),
             BuiltinOperator.Mul => new MulOptions(activation),
-            BuiltinOperator.Div => new DivOptions(activation),
-            _ when activation != ActivationFunctionType.None => throw new ArgumentException($"{op.ToSchemaName()} has no fused activation"),
-            _ => null,
+            _ => throw new ArgumentException($"no binary builder for {op.ToSchemaName()}"),
         };
-        c.Model.AddOperator(op, [x, z], [y], options);
+        c.AddOperator(op, [x, z], c.DType, options);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Accel.Building;
+using Accel.Operators;
 
 namespace Accel.Conformance.Cases;
 
@@ -53,8 +54,10 @@ public sealed class OpCase : ConformanceCase
         {
             Builder.Build(context);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException or OverflowException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException or OverflowException
+                                       or KernelException)
         {
+            // KernelException: the operator's definition (which gives every output shape) rejects the node.
             throw new CaseDefinitionException($"{Id} ({SourceFile}): {e.Message}", e);
         }
         byte[] bytes = context.Model.Build();
@@ -143,6 +146,9 @@ internal sealed class OpCaseContext
     public TensorType DType => _case.DType;
     public IReadOnlyList<byte[]> InputBytes => _inputs;
 
+    /// <summary>How each tensor added through this context looks to <see cref="OpShapeInference"/>, by tensor index.</summary>
+    private readonly Dictionary<int, OpTensorSpec> _specs = new();
+
     /// <summary>The case's value set for its data inputs (<c>values</c>, default uniform).</summary>
     public string Values => P.String("values", "uniform");
 
@@ -152,19 +158,63 @@ internal sealed class OpCaseContext
         int tensor = Model.AddTensor(name, type, shape, quantization);
         Model.AddInput(tensor);
         _inputs.Add(Data(name, type, shape, valueSet ?? Values));
-        return tensor;
+        return Track(tensor, new OpTensorSpec(type, shape, null, quantization) { Name = name });
     }
 
     /// <summary>Adds a constant of <paramref name="type"/> with generated data.</summary>
-    public int Constant(string name, TensorType type, int[] shape, string valueSet, QuantizationParameters? quantization = null) =>
-        Model.AddConstant(name, type, shape, Data(name, type, shape, valueSet), quantization);
+    public int Constant(string name, TensorType type, int[] shape, string valueSet, QuantizationParameters? quantization = null)
+    {
+        byte[] data = Data(name, type, shape, valueSet);
+        return Track(Model.AddConstant(name, type, shape, data, quantization), new OpTensorSpec(type, shape, data, quantization) { Name = name });
+    }
 
-    public int Int32Constant(string name, int[] shape, int[] values) => Model.AddConstant(name, shape, values);
+    public int Int32Constant(string name, int[] shape, int[] values) =>
+        Track(Model.AddConstant(name, shape, values), Int32Spec(name, shape, values));
+
+    /// <summary>Adds a sparse constant (DENSIFY's input) of dense shape <paramref name="shape"/>.</summary>
+    public int SparseConstant(string name, TensorType type, int[] shape, SparsityParameters sparsity, byte[] stored) =>
+        Track(Model.AddSparseConstant(name, type, shape, sparsity, stored), new OpTensorSpec(type, shape, stored, null, sparsity) { Name = name });
+
+    /// <summary>The spec of an int32 constant, for a tensor added after the output (as RESHAPE's shape input is).</summary>
+    public static OpTensorSpec Int32Spec(string name, int[] shape, int[] values) => OpTensorSpec.Int32Constant(shape, values) with { Name = name };
+
+    /// <summary>How tensor <paramref name="index"/> (added through this context) looks to shape inference; null for -1.</summary>
+    public OpTensorSpec? Spec(int index) =>
+        index < 0 ? null : _specs.TryGetValue(index, out var spec) ? spec
+            : throw new InvalidOperationException($"tensor {index} was not added through the case context");
+
+    /// <summary>
+    /// The output shape of a node from its operator's <see cref="OpDefinition"/> (TFLite's Prepare as Accel runs it):
+    /// the builders compute no output size themselves.
+    /// </summary>
+    public static int[] InferOutputShape(OpId op, int version, OperatorOptions? options, ReadOnlyMemory<byte> customOptions,
+        IReadOnlyList<OpTensorSpec?> inputs, TensorType outputType) =>
+        OpShapeInference.Infer(op, version, options, customOptions, inputs, [outputType]).OutputShape;
+
+    /// <summary>Adds a model output <paramref name="name"/> of the shape the definition of <paramref name="op"/> gives the node.</summary>
+    public int InferredOutput(string name, TensorType type, OpId op, int[] inputs, OperatorOptions? options = null, int version = 1,
+        ReadOnlyMemory<byte> customOptions = default) =>
+        Output(name, type, InferOutputShape(op, version, options, customOptions, inputs.Select(Spec).ToArray(), type));
+
+    /// <summary>Adds the output (shape from the definition) and then the builtin operator; returns the output.</summary>
+    public int AddOperator(BuiltinOperator op, int[] inputs, TensorType outputType, OperatorOptions? options = null, int version = 1,
+        string outputName = "output")
+    {
+        int output = InferredOutput(outputName, outputType, op, inputs, options, version);
+        Model.AddOperator(op, inputs, [output], options, version);
+        return output;
+    }
 
     public int Output(string name, TensorType type, int[] shape)
     {
         int tensor = Model.AddTensor(name, type, shape);
         Model.AddOutput(tensor);
+        return tensor;
+    }
+
+    private int Track(int tensor, OpTensorSpec spec)
+    {
+        _specs[tensor] = spec;
         return tensor;
     }
 
