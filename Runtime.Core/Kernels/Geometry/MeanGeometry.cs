@@ -1,4 +1,5 @@
 using Accel.Numerics;
+using Accel.Operators.Definitions;
 
 namespace Accel.Kernels.Geometry;
 
@@ -55,6 +56,7 @@ public sealed class MeanGeometry
     private static string? Check(Tensor input, Tensor axesTensor, Tensor output, out MeanGeometry? geometry)
     {
         geometry = null;
+        // Kept for callers that hold no MeanParams; a delegate reads its node's params (the TryCreate below).
         if (!axesTensor.IsConstant || axesTensor.Type != TensorType.Int32 || axesTensor.Rank > 1)
             return "MEAN: axes must be a constant int32 scalar or vector";
         var axes = axesTensor.Read<int>();
@@ -74,12 +76,33 @@ public sealed class MeanGeometry
         if (output.ElementCount != kept)
             return $"MEAN: output of {output.ElementCount} elements does not match the reduction's {kept}";
 
+        return Runs(input.Shape, reduced, kept, count, out geometry);
+    }
+
+    /// <summary>
+    /// The runs of a MEAN node whose definition validated it (<see cref="MeanParams"/>: input dimensions, reduced
+    /// dimensions, elements per output), or null with the reason the four-run layout cannot express it.
+    /// </summary>
+    public static MeanGeometry? TryCreate(MeanParams mean, out string? refusal)
+    {
+        long kept = 1;
+        for (int d = 0; d < mean.InputDims.Length; d++)
+            if (!mean.Reduced[d]) kept *= mean.InputDims[d];
+        refusal = Runs(mean.InputDims.AsSpan(), mean.Reduced.AsSpan(), kept, mean.ReducedCount, out var geometry);
+        return geometry;
+    }
+
+    /// <summary>Dimensions to runs: null with <paramref name="geometry"/> set, or the refusal.</summary>
+    private static string? Runs(ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, long kept, long count, out MeanGeometry? geometry)
+    {
+        geometry = null;
+        int rank = dims.Length;
         // Runs of neighbouring dimensions of one kind (size-1 dimensions dropped), innermost first, with input strides.
         var runs = new List<(int Size, long Stride, bool Reduced)>();
         long stride = 1;
         for (int d = rank - 1; d >= 0; d--)
         {
-            int size = input.Dim(d);
+            int size = dims[d];
             if (size != 1)
             {
                 if (runs.Count > 0 && runs[^1].Reduced == reduced[d] && runs[^1].Stride * runs[^1].Size == stride)

@@ -32,6 +32,12 @@ public sealed class BroadcastPlan
     /// <summary>The broadcast output shape.</summary>
     public ReadOnlySpan<int> OutputShape => _dims;
 
+    /// <summary>Per output dimension, the element stride of operand A (0 along a dimension it broadcasts).</summary>
+    public ReadOnlySpan<int> StridesA => _strideA;
+
+    /// <summary>Per output dimension, the element stride of operand B (0 along a dimension it broadcasts).</summary>
+    public ReadOnlySpan<int> StridesB => _strideB;
+
     /// <summary>Plans <paramref name="a"/> ⊕ <paramref name="b"/>; a clear error when the shapes do not broadcast.</summary>
     public static BroadcastPlan Create(KernelContext context, Tensor a, Tensor b)
     {
