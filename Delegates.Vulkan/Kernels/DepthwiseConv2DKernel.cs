@@ -19,6 +19,13 @@ internal sealed class DepthwiseConv2DKernel : VulkanKernel<DepthwiseConv2DParams
     /// <summary>Horizontally adjacent outputs per invocation for those windows (each input column loaded once for all).</summary>
     private const int Strip = 4;
 
+    /// <summary>
+    /// Most input columns a strip may span, (Strip − 1)·stride_w + (KW − 1)·dilation_w + 1 (the shader's
+    /// STRIP_COLUMNS, an int): wider strips (huge strides or dilations) mostly walk the gaps between taps, and on
+    /// lavapipe strips beyond about 2^15 columns computed wrong results; such windows take the general path.
+    /// </summary>
+    private const int MaxStripColumns = 1024;
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
 
     protected override NodeSupport Supports(DelegateNode node, DepthwiseConv2DParams p, VulkanDeviceInfo device)
@@ -37,7 +44,8 @@ internal sealed class DepthwiseConv2DKernel : VulkanKernel<DepthwiseConv2DParams
         bool vectorInput = multiplier == 1 && inputDepth % 8 == 0;
         bool vectorOutput = packing.OutputChannels % 4 == 0;
         // Windows up to 5x5 get their own pipeline: weights held in registers, Strip outputs per invocation along x.
-        bool fixedWindow = push.KH * push.KW <= MaxPreloadedTaps;
+        long stripColumns = (long)(Strip - 1) * push.StrideW + (long)(push.KW - 1) * push.DilationW + 1;
+        bool fixedWindow = push.KH * push.KW <= MaxPreloadedTaps && stripColumns <= MaxStripColumns;
         long items = fixedWindow && push.OW > 0 ? (long)push.Pixels / push.OW * ((push.OW + Strip - 1) / Strip) : push.Pixels;
         var dispatchPush = push with { Pixels = (uint)items };
         uint groupsX = ConvDispatch.PixelWorkgroups(builder.Device, items, packing.Blocks);
