@@ -23,7 +23,7 @@ public sealed class IlgpuAllocationTests
         options.Delegates.Add(new DelegateSelection(ilgpu));
         using var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(interpreter.ExecutedNodeCount));
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(interpreter.Graph.ExecutedNodeCount));
         interpreter.SetInput<float>(0, inputs[0]);
         for (int i = 0; i < 3; i++) interpreter.Invoke();
 

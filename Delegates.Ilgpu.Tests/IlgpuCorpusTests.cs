@@ -37,12 +37,12 @@ public sealed class IlgpuCorpusTests
         var secondTime = clock.Elapsed;
         var second = new float[interpreter.OutputCount][];
         for (int o = 0; o < second.Length; o++) second[o] = interpreter.Output<float>(o).ToArray();
-        TestContext.Out.WriteLine($"{name}: {plan.DelegatedNodeCount}/{interpreter.ExecutedNodeCount} nodes delegated in " +
+        TestContext.Out.WriteLine($"{name}: {plan.DelegatedNodeCount}/{interpreter.Graph.ExecutedNodeCount} nodes delegated in " +
                                   $"{plan.Partitions.Count} partition(s); reference (or its cache) {referenceTime.TotalSeconds:F2} s, " +
                                   $"ilgpu allocate+first invoke {firstTime.TotalSeconds:F2} s, second invoke {secondTime.TotalSeconds:F2} s");
 
-        Assert.That(interpreter.ExecutedNodeCount, Is.GreaterThan(0));
-        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(interpreter.ExecutedNodeCount),
+        Assert.That(interpreter.Graph.ExecutedNodeCount, Is.GreaterThan(0));
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(interpreter.Graph.ExecutedNodeCount),
             $"{name}: nodes left to the reference: {string.Join("; ", plan.Refused.Select(r => $"node {r.Node} {r.Operator}: {r.Reason}"))}");
         Assert.That(BitExact.FirstMismatch(expected, first, "ilgpu"), Is.Null, name);
         Assert.That(BitExact.FirstMismatch(first, second, "ilgpu"), Is.Null, $"{name}: second invoke");

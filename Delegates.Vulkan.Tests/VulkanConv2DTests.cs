@@ -1,5 +1,5 @@
 using Accel.Building;
-using Accel.Delegates.Vulkan.Ops;
+using Accel.Delegates.Vulkan.Kernels;
 using Accel.Kernels.Reference;
 
 namespace Accel.Delegates.Vulkan.Tests;
@@ -219,17 +219,17 @@ public sealed class VulkanConv2DTests
         var random = new Random(609);
         var bytes = Model(random, [1, 4, 4, 2], 3, 3, 3, 1, new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None), true, 0);
         var node = ConvNodeProbe.Capture(bytes).Single();
-        var support = new Conv2DOp().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
+        var support = new Conv2DKernel().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
         Assert.That(support.IsSupported, Is.False);
         Assert.That(support.Reason, Does.StartWith("CONV_2D needs a single-rounding fma").And.Contain(ConvNodeProbe.FmaProblem));
-        Assert.That(new Conv2DOp().Supports(node, ConvNodeProbe.DeviceWithoutExactFma with { FmaExact = true, FmaProblem = null }).IsSupported, Is.True);
+        Assert.That(new Conv2DKernel().Supports(node, ConvNodeProbe.DeviceWithoutExactFma with { FmaExact = true, FmaProblem = null }).IsSupported, Is.True);
     }
 
     [Test]
     public void WithSubgroupsSmallerThan8TheNodeIsRefusedNamingTheSize()
     {
         var bytes = Model(new Random(610), [1, 4, 4, 2], 3, 1, 1, 1, new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None), false, 0);
-        var support = new Conv2DOp().Supports(ConvNodeProbe.Capture(bytes).Single(), ConvNodeProbe.DeviceWithSubgroupsOf4);
+        var support = new Conv2DKernel().Supports(ConvNodeProbe.Capture(bytes).Single(), ConvNodeProbe.DeviceWithSubgroupsOf4);
         Assert.That(support.IsSupported, Is.False);
         Assert.That(support.Reason, Does.StartWith("CONV_2D needs subgroup ballot operations").And.Contain("size 4"));
     }

@@ -33,8 +33,8 @@ public sealed class VulkanCorpusTests
         interpreter.AllocateTensors();
         var compileTime = clock.Elapsed;
         var plan = interpreter.Plan;
-        Assert.That(interpreter.ExecutedNodeCount, Is.GreaterThan(0));
-        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(interpreter.ExecutedNodeCount),
+        Assert.That(interpreter.Graph.ExecutedNodeCount, Is.GreaterThan(0));
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(interpreter.Graph.ExecutedNodeCount),
             $"{name}: nodes left to the reference: {string.Join("; ", plan.Refused.Select(r => $"node {r.Node} {r.Operator}: {r.Reason}"))}");
         Assert.That(plan.Partitions.Select(p => p.Executor), Is.EqualTo(new[] { "vulkan" }), $"{name}: one Vulkan partition");
 

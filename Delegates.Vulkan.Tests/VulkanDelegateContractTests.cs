@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Accel.Building;
+using Accel.Operators;
 
 namespace Accel.Delegates.Vulkan.Tests;
 
@@ -41,6 +42,26 @@ public sealed class VulkanDelegateContractTests
         Assert.That(plan.Partitions.Select(p => p.Executor), Is.EqualTo(new[] { "vulkan", "reference", "vulkan" }));
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
         Assert.That(plan.Refused.Single(r => r.Delegate == "vulkan").Reason, Does.Contain("rank above 4"));
+    }
+
+    /// <summary>IAccelDelegate.Kernels: the kernels found by reflection, per operator and dtype, with refusal reasons.</summary>
+    [Test]
+    public void TheKernelCatalogHasEveryVulkanKernelByOperatorAndDtype()
+    {
+        using var vulkan = VulkanHarness.CreateDelegate();
+        OpId[] expected =
+        [
+            BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul, BuiltinOperator.Relu, BuiltinOperator.Relu6,
+            BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Concatenation, BuiltinOperator.Conv2D,
+            BuiltinOperator.DepthwiseConv2D, BuiltinOperator.FullyConnected, BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D,
+            BuiltinOperator.Mean, BuiltinOperator.Pad, BuiltinOperator.Reshape, BuiltinOperator.DepthToSpace, BuiltinOperator.ResizeBilinear,
+            OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
+        ];
+        Assert.That(vulkan.Ops, Is.EquivalentTo(expected));
+        var catalog = ((IAccelDelegate)vulkan).Kernels!;
+        Assert.That(expected.All(op => catalog.Covers(op, TensorType.Float32).IsSupported));
+        Assert.That(catalog.Covers(BuiltinOperator.Pad, TensorType.Int8).Reason, Is.EqualTo("the vulkan kernel of PAD runs float32, not int8"));
+        Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).Reason, Is.EqualTo("DEQUANTIZE has no vulkan kernel"));
     }
 
     [Test]

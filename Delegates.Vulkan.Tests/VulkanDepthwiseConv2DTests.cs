@@ -1,5 +1,5 @@
 using Accel.Building;
-using Accel.Delegates.Vulkan.Ops;
+using Accel.Delegates.Vulkan.Kernels;
 using Accel.Kernels.Reference;
 
 namespace Accel.Delegates.Vulkan.Tests;
@@ -166,10 +166,10 @@ public sealed class VulkanDepthwiseConv2DTests
     {
         var bytes = Model(new Random(807), [1, 4, 4, 2], 1, 3, 3, new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None), true, 0);
         var node = ConvNodeProbe.Capture(bytes).Single();
-        var support = new DepthwiseConv2DOp().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
+        var support = new DepthwiseConv2DKernel().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
         Assert.That(support.IsSupported, Is.False);
         Assert.That(support.Reason, Does.StartWith("DEPTHWISE_CONV_2D needs a single-rounding fma").And.Contain(ConvNodeProbe.FmaProblem));
         // No subgroup operations: small subgroups are fine.
-        Assert.That(new DepthwiseConv2DOp().Supports(node, ConvNodeProbe.DeviceWithSubgroupsOf4).IsSupported, Is.True);
+        Assert.That(new DepthwiseConv2DKernel().Supports(node, ConvNodeProbe.DeviceWithSubgroupsOf4).IsSupported, Is.True);
     }
 }

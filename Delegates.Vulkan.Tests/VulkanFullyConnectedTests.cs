@@ -1,5 +1,5 @@
 using Accel.Building;
-using Accel.Delegates.Vulkan.Ops;
+using Accel.Delegates.Vulkan.Kernels;
 
 namespace Accel.Delegates.Vulkan.Tests;
 
@@ -122,10 +122,10 @@ public sealed class VulkanFullyConnectedTests
     {
         var bytes = Model(new Random(705), [2, 4], 3, 4, BiasKind.None, new FullyConnectedOptions(ActivationFunctionType.None), 0);
         var node = ConvNodeProbe.Capture(bytes).Single();
-        var noFma = new FullyConnectedOp().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
+        var noFma = new FullyConnectedKernel().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
         Assert.That(noFma.IsSupported, Is.False);
         Assert.That(noFma.Reason, Does.StartWith("FULLY_CONNECTED needs a single-rounding fma").And.Contain(ConvNodeProbe.FmaProblem));
-        var smallSubgroups = new FullyConnectedOp().Supports(node, ConvNodeProbe.DeviceWithSubgroupsOf4);
+        var smallSubgroups = new FullyConnectedKernel().Supports(node, ConvNodeProbe.DeviceWithSubgroupsOf4);
         Assert.That(smallSubgroups.IsSupported, Is.False);
         Assert.That(smallSubgroups.Reason, Does.Contain("subgroups of at least 8"));
     }

@@ -1,5 +1,6 @@
 using Accel.Building;
-using Accel.Delegates.Vulkan.Ops;
+using Accel.Delegates.Vulkan.Kernels;
+using Accel.Operators;
 
 namespace Accel.Delegates.Vulkan.Tests;
 
@@ -30,7 +31,7 @@ public sealed class VulkanTransposeConvBiasTests
         int y = mb.Tensor("y", inputShape[0], OutputSize(padding, inputShape[1], kernelH, strideH), OutputSize(padding, inputShape[2], kernelW, strideW),
             outputChannels);
         options ??= [.. BitConverter.GetBytes(padding), .. BitConverter.GetBytes(strideW), .. BitConverter.GetBytes(strideH)];
-        mb.AddCustomOperator(TransposeConvBiasOp.CustomCode, [x, weights, bias], [y], options);
+        mb.AddCustomOperator(CustomOps.Convolution2DTransposeBias, [x, weights, bias], [y], options);
         mb.AddInput(x);
         if (weightsAreInput) mb.AddInput(weights);
         mb.AddOutput(y);
@@ -98,10 +99,10 @@ public sealed class VulkanTransposeConvBiasTests
     {
         var bytes = Model(new Random(905), [1, 3, 3, 2], 3, 2, 2, Same, 2, 2, 0);
         var node = ConvNodeProbe.Capture(bytes).Single();
-        var noFma = new TransposeConvBiasOp().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
+        var noFma = new TransposeConvBiasKernel().Supports(node, ConvNodeProbe.DeviceWithoutExactFma);
         Assert.That(noFma.IsSupported, Is.False);
         Assert.That(noFma.Reason, Does.StartWith("Convolution2DTransposeBias needs a single-rounding fma").And.Contain(ConvNodeProbe.FmaProblem));
-        var smallSubgroups = new TransposeConvBiasOp().Supports(node, ConvNodeProbe.DeviceWithSubgroupsOf4);
+        var smallSubgroups = new TransposeConvBiasKernel().Supports(node, ConvNodeProbe.DeviceWithSubgroupsOf4);
         Assert.That(smallSubgroups.IsSupported, Is.False);
         Assert.That(smallSubgroups.Reason, Does.Contain("subgroups of at least 8"));
     }

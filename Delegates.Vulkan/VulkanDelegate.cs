@@ -1,4 +1,5 @@
-using Accel.Delegates.Vulkan.Ops;
+using Accel.Delegates.Vulkan.Kernels;
+using Accel.Operators;
 
 namespace Accel.Delegates.Vulkan;
 
@@ -18,8 +19,10 @@ public sealed class VulkanDelegate : IAccelDelegate
     private readonly VulkanDeviceInfo? _info;
     private readonly VulkanTensorStore? _tensors;
     private readonly VulkanPipelineCache? _pipelines;
-    private readonly VulkanOpRegistry _ops = new();
-    private readonly List<VulkanPartitionKernel> _kernels = new();
+    /// <summary>Every <see cref="IVulkanKernel"/> of this assembly, by operator (immutable; shared by all instances).</summary>
+    private static readonly KernelRegistry<IVulkanKernel> Registry = KernelRegistry<IVulkanKernel>.Discover("vulkan", typeof(IVulkanKernel).Assembly);
+
+    private readonly List<VulkanPartitionKernel> _partitionKernels = new();
     private readonly TimeSpan _fenceTimeout;
     private bool _disposed;
 
@@ -126,8 +129,10 @@ public sealed class VulkanDelegate : IAccelDelegate
     /// <summary>Bytes of device memory allocated by this delegate and not yet freed (0 after Dispose).</summary>
     public long AllocatedDeviceBytes => _device?.Objects.DeviceMemoryBytes ?? 0;
 
-    /// <summary>Operators that have a Vulkan op (whether a given node is claimed also depends on its dtypes and options).</summary>
-    public IReadOnlyCollection<string> Operators => _ops.Operators;
+    /// <summary>Operators that have a Vulkan kernel (whether a given node is claimed also depends on its dtypes and the device).</summary>
+    public IEnumerable<OpId> Ops => Registry.Ops;
+
+    public IKernelCatalog Kernels => Registry;
 
     internal VulkanDevice? Backend => _device;
 
@@ -137,8 +142,12 @@ public sealed class VulkanDelegate : IAccelDelegate
     public NodeSupport Supports(DelegateNode node)
     {
         if (_device is null || _info is null) return NodeSupport.Refuse($"Vulkan is unavailable: {UnavailableReason}");
-        var op = _ops.Find(node.Code);
-        if (op is null) return NodeSupport.Refuse($"{node.Code.Name} has no Vulkan op yet");
+        var kernel = Registry.Find(node.Op);
+        if (kernel is null) return NodeSupport.Refuse($"{node.Code.Name} has no Vulkan kernel yet");
+        // The definition made every data tensor of the node share input 0's dtype.
+        if (node.Inputs[0] is { } data && !kernel.Types.Contains(data.Type))
+            return NodeSupport.Refuse($"{node.Code.Name}: tensor '{data.Name}' is {data.Type.ToDisplayName()}; only " +
+                                      $"{string.Join(", ", kernel.Types.Select(t => t.ToDisplayName()))} is supported");
         foreach (var tensor in node.Inputs.Concat(node.Outputs))
         {
             if (tensor is null) continue;
@@ -147,10 +156,10 @@ public sealed class VulkanDelegate : IAccelDelegate
                     $"{node.Code.Name}: tensor '{tensor.Name}' has {tensor.ByteSize} bytes, more than the device's maxStorageBufferRange " +
                     $"({_info.Limits.MaxStorageBufferRange})");
         }
-        if (_info.SubnormalProblem is not null && !op.MovesBitsOnly)
+        if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: this Vulkan device flushes subnormals ({_info.SubnormalProblem}); " +
                                       "docs/numerics.md requires them preserved");
-        return op.Supports(node, _info);
+        return kernel.Supports(node, _info);
     }
 
     public IPartitionKernel Compile(DelegatePartition partition)
@@ -162,11 +171,11 @@ public sealed class VulkanDelegate : IAccelDelegate
         {
             foreach (var node in partition.Nodes)
             {
-                var op = _ops.Find(node.Code) ?? throw new InvalidOperationException($"{node}: no Vulkan op (it was not claimed by Supports)");
-                op.Build(node, builder);
+                var nodeKernel = Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no Vulkan kernel (it was not claimed by Supports)");
+                nodeKernel.Build(node, builder);
             }
-            var kernel = builder.Finish(k => _kernels.Remove(k));
-            _kernels.Add(kernel);
+            var kernel = builder.Finish(k => _partitionKernels.Remove(k));
+            _partitionKernels.Add(kernel);
             return kernel;
         }
         catch
@@ -176,8 +185,8 @@ public sealed class VulkanDelegate : IAccelDelegate
         }
     }
 
-    /// <summary>A rough GPU-like guess: elementwise ops are memory bound.</summary>
-    public double EstimateSeconds(DelegateNode node) => 5e-6 + node.Outputs.Sum(o => o.ElementCount) * 12 / 1e11;
+    /// <summary>A rough GPU-like guess: a fixed dispatch cost plus the definition's operation count (node.Cost).</summary>
+    public double EstimateSeconds(DelegateNode node) => 5e-6 + node.Cost.Operations * 12.0 / 1e11;
 
     /// <summary>Staging copy plus a PCIe-like transfer with a fixed latency per submission.</summary>
     public double EstimateTransferSeconds(long bytes) => 10e-6 + bytes / 10e9;
@@ -186,8 +195,8 @@ public sealed class VulkanDelegate : IAccelDelegate
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var kernel in _kernels.ToArray()) kernel.Dispose();
-        _kernels.Clear();
+        foreach (var kernel in _partitionKernels.ToArray()) kernel.Dispose();
+        _partitionKernels.Clear();
         if (_device is null) return;
         // After a submission the device never finished, what it may still use is leaked rather than destroyed under it.
         if (_device.HasAbandonedWork) return;

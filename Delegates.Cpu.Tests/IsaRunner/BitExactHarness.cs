@@ -117,7 +117,7 @@ public static class BitExactHarness
         var refusals = plan.Refused.Select(r => $"node {r.Node} {r.Operator}: {r.Reason}").ToList();
 
         string? mismatch = FirstMismatch(expected, actual, "") ?? FirstMismatch(actual, again, "second invoke: ");
-        return new BitExactOutcome(c.Name, threads, mismatch, plan.DelegatedNodeCount, cpu.ExecutedNodeCount, refusals);
+        return new BitExactOutcome(c.Name, threads, mismatch, plan.DelegatedNodeCount, cpu.Graph.ExecutedNodeCount, refusals);
     }
 
     private static float[][] Run(Interpreter interpreter, float[][] inputs, bool allocate = true)

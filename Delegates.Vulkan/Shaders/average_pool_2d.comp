@@ -2,7 +2,7 @@
 #include "common.glsl"
 // AVERAGE_POOL_2D (float32 NHWC): per output element sum = +0, sum = sum + v over the in-bounds taps in (ky, kx)
 // order, then sum * R(count) with R the host's reciprocal table, then the fused-activation clamp
-// (docs/numerics.md §AVERAGE_POOL_2D). One output per invocation, one sequential accumulator. Ops/AveragePool2DOp.cs.
+// (docs/numerics.md §AVERAGE_POOL_2D). One output per invocation, one sequential accumulator. Kernels/AveragePool2DKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Reciprocals { float reciprocalOfCount[]; };

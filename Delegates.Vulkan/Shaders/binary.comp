@@ -1,7 +1,7 @@
 #version 450
 #include "common.glsl"
 // ADD / SUB / MUL (float32) with NumPy broadcasting up to rank 4 and the fused-activation clamp:
-// out[i] = clamp(a[ia] op b[ib]), one rounded operation (docs/numerics.md §ADD, SUB, MUL). Ops/BinaryArithmeticOp.cs.
+// out[i] = clamp(a[ia] op b[ib]), one rounded operation (docs/numerics.md §ADD, SUB, MUL). Kernels/BinaryArithmeticKernel.cs.
 
 layout(constant_id = 0) const int OPERATION = 0; // 0 = add, 1 = sub (a - b), 2 = mul
 

@@ -1,6 +1,6 @@
 #version 450
 #include "common.glsl"
-// RELU, RELU6: out = clamp(x, lo, hi) elementwise (docs/numerics.md §Activations). Ops/ClampActivationOp.cs.
+// RELU, RELU6: out = clamp(x, lo, hi) elementwise (docs/numerics.md §Activations). Kernels/ClampActivationKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { float y[]; };

@@ -3,7 +3,7 @@
 // CONCATENATION, one input per dispatch: element i of the input (block i / chunk, position i % chunk) goes to
 // output[block * outputChunk + offset + position] as the same 32-bit word (docs/numerics.md §CONCATENATION).
 // With CLAMP the fused activation's bound replaces the word where the reference's clamp picks it; NaN, −0 and every
-// unclamped value keep their bits. Ops/ConcatenationOp.cs.
+// unclamped value keep their bits. Kernels/ConcatenationKernel.cs.
 
 layout(constant_id = 0) const int CLAMP = 0;
 

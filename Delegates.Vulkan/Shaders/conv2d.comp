@@ -3,7 +3,7 @@
 // CONV_2D (float32, NHWC input, OHWI filter, grouped convolution, strides, dilations, SAME/VALID) exactly as
 // Runtime.Core/Kernels/Reference/Conv2DKernel.cs: per output, acc = +0, then acc = fma(x, w, acc) over ky, kx, ci in
 // that order, skipping taps outside the input; then acc + bias (when there is one); then the fused-activation clamp.
-// Ops/Conv2DOp.cs (also FULLY_CONNECTED, as a 1x1 convolution: Ops/FullyConnectedOp.cs).
+// Kernels/Conv2DKernel.cs (also FULLY_CONNECTED, as a 1x1 convolution: Kernels/FullyConnectedKernel.cs).
 //
 // Work split: invocation x = one output pixel, workgroup y = a block of 8 (or 1) output channels of one group
 // (conv_block.glsl).
@@ -30,7 +30,7 @@ layout(push_constant) uniform Push
     ivec4 dilation;      // dilation_h, dilation_w, pad_top, pad_left
     uint pixels;         // N * OH * OW
     int blocksPerGroup;  // ceil(filters per group / BLOCK)
-    int blockOctets;     // packed-filter octets (8 floats) per block (Ops/ConvPacking.cs)
+    int blockOctets;     // packed-filter octets (8 floats) per block (Kernels/ConvPacking.cs)
     float lo;            // fused activation bounds (-inf, +inf for NONE)
     float hi;
     float zero;          // +0, from the host: a literal 0 start lets the compiler fold fma(x, w, +0) into x*w (-0 for -0 products)

@@ -2,7 +2,7 @@
 //
 // One invocation owns one output pixel and a block of 8 output channels, each with its own accumulator that
 // receives acc = fma(x, w, acc) in the reference's order (ky, then kx, then ci); a reduction is never split. The filter
-// is re-packed (Ops/ConvPacking.cs) into "octets": the 8 channels' weights of one (tap, ci), so the weights of a step
+// is re-packed (Kernels/ConvPacking.cs) into "octets": the 8 channels' weights of one (tap, ci), so the weights of a step
 // are the same for every invocation of a workgroup. Loads from storage buffers are slow on CPU implementations
 // (lavapipe loads each invocation's element in turn), so each of 8 lanes of a subgroup loads one octet and the others
 // get it by subgroupBroadcast (a register move): one load per lane feeds 8 steps of 8 fma.

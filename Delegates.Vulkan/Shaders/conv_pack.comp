@@ -1,6 +1,6 @@
 #version 450
 #include "common.glsl"
-// Re-packs a filter computed at run time into the layout conv_block.glsl reads (Ops/ConvPacking.cs, whose Pack is
+// Re-packs a filter computed at run time into the layout conv_block.glsl reads (Kernels/ConvPacking.cs, whose Pack is
 // the host twin used for constant filters): packed[block*blockFloats + r*blockSize + j] = filter[oc*channelStride +
 // r*reductionStride] (OHWI: reduction, 1; depthwise [tap][oc]: 1, Cout) for reduction index r = tap*depth + ci and
 // oc = group*perGroup + (block % blocksPerGroup)*blockSize + j; zero bits where that channel or r does not exist.

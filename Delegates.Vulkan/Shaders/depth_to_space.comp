@@ -1,7 +1,7 @@
 #version 450
 #include "common.glsl"
 // DEPTH_TO_SPACE (NHWC): out[b, h*bs + dy, w*bs + dx, c] = in[b, h, w, (dy*bs + dx)*C_out + c]
-// (docs/numerics.md §DEPTH_TO_SPACE). Moves 32-bit words, never converts floats. Ops/DepthToSpaceOp.cs.
+// (docs/numerics.md §DEPTH_TO_SPACE). Moves 32-bit words, never converts floats. Kernels/DepthToSpaceKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { uint x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { uint y[]; };

@@ -3,7 +3,7 @@
 // DEPTHWISE_CONV_2D (float32, NHWC input, filter [1, KH, KW, Cout], Cout = Cin * multiplier) exactly as
 // Runtime.Core/Kernels/Reference/DepthwiseConv2DKernel.cs: per output channel oc, acc = +0, then
 // acc = fma(x[.., oc / multiplier], w[ky, kx, oc], acc) over ky, kx in that order, skipping taps outside the input;
-// then acc + bias (when there is one); then the fused-activation clamp. Ops/DepthwiseConv2DOp.cs.
+// then acc + bias (when there is one); then the fused-activation clamp. Kernels/DepthwiseConv2DKernel.cs.
 //
 // Work split: invocation x = one output pixel (grid-stride), workgroup y = a block of 8 consecutive output channels,
 // each with its own accumulator. Per tap one load brings the block's 8 weights (an "octet", re-packed filter) and,
@@ -45,7 +45,7 @@ void unpackOctet(mat2x4 m, out vec4 a, out vec4 b)
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 0) readonly buffer InputOctets { OCTET x8[]; };
-layout(std430, set = 0, binding = 1) readonly buffer Filter { OCTET w8[]; };    // [block][tap] octets (Ops/ConvPacking.cs)
+layout(std430, set = 0, binding = 1) readonly buffer Filter { OCTET w8[]; };    // [block][tap] octets (Kernels/ConvPacking.cs)
 layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };    // [Cout]; any buffer when there is none
 layout(std430, set = 0, binding = 3) writeonly buffer Output { float y[]; };
 layout(std430, set = 0, binding = 3) writeonly buffer OutputQuads { vec4 y4[]; };

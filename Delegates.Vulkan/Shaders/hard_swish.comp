@@ -1,7 +1,7 @@
 #version 450
 #include "common.glsl"
 #include "spec_math.glsl"
-// HARD_SWISH: SpecMath.HardSwish elementwise (docs/numerics.md §HardSwish). Ops/HardSwishOp.cs.
+// HARD_SWISH: SpecMath.HardSwish elementwise (docs/numerics.md §HardSwish). Kernels/HardSwishKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { float y[]; };

@@ -1,7 +1,7 @@
 #version 450
 #include "common.glsl"
 #include "spec_math.glsl"
-// LOGISTIC: SpecMath.Logistic elementwise (docs/numerics.md §Logistic). Ops/LogisticOp.cs.
+// LOGISTIC: SpecMath.Logistic elementwise (docs/numerics.md §Logistic). Kernels/LogisticKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { float y[]; };

@@ -2,7 +2,7 @@
 #include "common.glsl"
 // MAX_POOL_2D (float32 NHWC): per output element, the first in-bounds tap in (ky, kx) order, then every later tap v
 // replaces m when v > m || isNaN(v); then the fused-activation clamp (docs/numerics.md §MAX_POOL_2D). One output per
-// invocation, channels fastest, so neighbouring invocations read neighbouring words. Ops/MaxPool2DOp.cs.
+// invocation, channels fastest, so neighbouring invocations read neighbouring words. Kernels/MaxPool2DKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { float y[]; };

@@ -2,7 +2,7 @@
 #include "common.glsl"
 // MEAN (float32): per output element sum = +0, then sum = sum + x over its input elements in the input's row-major
 // order, then sum * R(n) with R(n) computed on the host (docs/numerics.md §MEAN). One output per invocation, one
-// sequential accumulator. Kept and reduced dimensions come as up to four runs each (Ops/MeanOp.cs).
+// sequential accumulator. Kept and reduced dimensions come as up to four runs each (Kernels/MeanKernel.cs).
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { float y[]; };

@@ -1,7 +1,7 @@
 #version 450
 #include "common.glsl"
 // PAD (rank <= 4, constant paddings): the input element at coordinate + before, all-zero bits elsewhere
-// (docs/numerics.md §PAD). Moves 32-bit words, never converts floats. Ops/PadOp.cs.
+// (docs/numerics.md §PAD). Moves 32-bit words, never converts floats. Kernels/PadKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { uint x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Output { uint y[]; };

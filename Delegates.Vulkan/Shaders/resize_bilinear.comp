@@ -3,7 +3,7 @@
 // RESIZE_BILINEAR (float32 NHWC), the reference's expression (docs/numerics.md §RESIZE_BILINEAR):
 // ((tl*(1-dy))*(1-dx) + (bl*dy)*(1-dx)) + (tr*(1-dy))*dx + (br*dy)*dx, left to right, every product and sum rounded
 // separately (precise: no fma). Neighbours and weights per output row/column come from host tables.
-// Ops/ResizeBilinearOp.cs.
+// Kernels/ResizeBilinearKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { float x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Rows { ivec4 rows[]; };        // y0, y1, bits(1 - dy), bits(dy)

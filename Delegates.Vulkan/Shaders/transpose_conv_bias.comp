@@ -4,7 +4,7 @@
 // as Runtime.Core/Kernels/Reference/TransposeConvBiasKernel.cs, the gather form: per output (oy, ox, oc), acc = +0;
 // for ky, for kx: when t = oy + pad_top - ky and s = ox + pad_left - kx are non-negative multiples of the strides and
 // t / stride_h < H, s / stride_w < W, for ci: acc = fma(x[t / stride_h, s / stride_w, ci], w[oc, ky, kx, ci], acc);
-// then acc + bias[oc]. No activation. Ops/TransposeConvBiasOp.cs.
+// then acc + bias[oc]. No activation. Kernels/TransposeConvBiasKernel.cs.
 //
 // Work split as conv2d.comp: invocation x = one output pixel, workgroup y = a block of 8 (or 1) output channels
 // (conv_block.glsl); the pixel loop is uniform per workgroup (no early exit: subgroup broadcasts need every lane).
@@ -22,7 +22,7 @@ layout(std430, set = 0, binding = 3) writeonly buffer OutputQuads { vec4 y4[]; }
 
 layout(push_constant) uniform Push
 {
-    ivec4 inputDims;  // H, W, Cin, packed-filter octets (8 floats) per block (Ops/ConvPacking.cs)
+    ivec4 inputDims;  // H, W, Cin, packed-filter octets (8 floats) per block (Kernels/ConvPacking.cs)
     ivec4 outputDims; // OH, OW, Cout, unused
     ivec4 window;     // KH, KW, stride_h, stride_w
     ivec4 padding;    // pad_top, pad_left, unused, unused

@@ -18,7 +18,7 @@ public sealed class MeanGeometryTests
         using var model = Model.FromBytes(b.Build());
         using var interpreter = new Interpreter(model);
         interpreter.AllocateTensors();
-        var g = MeanGeometry.TryCreate(interpreter.GetInputTensor(0), interpreter.GetTensor(a), interpreter.GetOutputTensor(0), out string? refusal);
+        var g = MeanGeometry.TryCreate((Accel.Operators.Definitions.MeanParams)interpreter.Graph[0].Params!, out string? refusal);
         return (g, refusal);
     }
 

@@ -96,10 +96,6 @@ public sealed unsafe class Interpreter : IDisposable
     /// </summary>
     public InterpreterGraph Graph { get; }
 
-    /// <summary>Nodes that run on every <see cref="Invoke"/>; moved to <see cref="InterpreterGraph.ExecutedNodeCount"/>.</summary>
-    [Obsolete("Use Graph.ExecutedNodeCount.")]
-    public int ExecutedNodeCount => Graph.ExecutedNodeCount;
-
     public Tensor GetInputTensor(int input) => _tensors[_subgraph.Inputs[CheckInput(input)]];
     public Tensor GetOutputTensor(int output) => _tensors[_subgraph.Outputs[CheckOutput(output)]];
     public Tensor GetTensor(int tensorIndex)

@@ -43,61 +43,24 @@ public sealed class MeanGeometry
     public float Reciprocal { get; }
 
     /// <summary>
-    /// The geometry of a MEAN node its definition validated (<see cref="MeanParams"/>: input dimensions and which are
-    /// reduced), or null with the reason a device layout cannot express it: more than <see cref="MaxRuns"/> runs of
-    /// either kind, or an input over 2^31 elements.
+    /// The runs of a MEAN node whose definition validated it (<see cref="MeanParams"/>: input dimensions, reduced
+    /// dimensions, elements per output), or null with the reason the four-run layout cannot express it: more than
+    /// <see cref="MaxRuns"/> runs of either kind, or an input over 2^31 elements.
     /// </summary>
-    public static MeanGeometry? TryCreate(MeanParams p, out string? refusal)
+    public static MeanGeometry? TryCreate(MeanParams mean, out string? refusal)
     {
-        refusal = Runs(p.InputDims.AsSpan(), p.Reduced.AsSpan(), out var geometry);
+        long kept = 1;
+        for (int d = 0; d < mean.InputDims.Length; d++)
+            if (!mean.Reduced[d]) kept *= mean.InputDims[d];
+        refusal = Runs(mean.InputDims.AsSpan(), mean.Reduced.AsSpan(), kept, mean.ReducedCount, out var geometry);
         return geometry;
     }
 
-    /// <summary>
-    /// The geometry of a float MEAN node (input, constant int32 axes, output), or null with the reason it cannot be
-    /// expressed: axes not a constant int32 scalar/vector, an axis out of range, more than 2^24 elements per output,
-    /// an output size that does not match, more than <see cref="MaxRuns"/> runs of either kind, or an input over 2^31 elements.
-    /// </summary>
-    public static MeanGeometry? TryCreate(Tensor input, Tensor axes, Tensor output, out string? refusal)
-    {
-        refusal = Check(input, axes, output, out var geometry);
-        return geometry;
-    }
-
-    private static string? Check(Tensor input, Tensor axesTensor, Tensor output, out MeanGeometry? geometry)
-    {
-        geometry = null;
-        if (!axesTensor.IsConstant || axesTensor.Type != TensorType.Int32 || axesTensor.Rank > 1)
-            return "MEAN: axes must be a constant int32 scalar or vector";
-        var axes = axesTensor.Read<int>();
-        if (axes.Length < axesTensor.ElementCount) return "MEAN: axes hold fewer values than their shape says";
-        int rank = input.Rank;
-        var reduced = new bool[rank];
-        foreach (int axis in axes[..(int)axesTensor.ElementCount])
-        {
-            if (axis < -rank || axis >= rank) return $"MEAN: axis {axis} is out of range for rank {rank}";
-            reduced[axis < 0 ? axis + rank : axis] = true;
-        }
-        long count = 1, kept = 1;
-        for (int d = 0; d < rank; d++)
-            if (reduced[d]) count *= input.Dim(d);
-            else kept *= input.Dim(d);
-        if (count > SpecMath.MaxExactCount) return "MEAN: more than 2^24 elements per output";
-        if (output.ElementCount != kept)
-            return $"MEAN: output of {output.ElementCount} elements does not match the reduction's {kept}";
-        return Runs(input.Shape, reduced, out geometry);
-    }
-
-    /// <summary>The kept and reduced runs of an input of <paramref name="dims"/> reduced along <paramref name="reduced"/>.</summary>
-    private static string? Runs(ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, out MeanGeometry? geometry)
+    /// <summary>Dimensions to runs: null with <paramref name="geometry"/> set, or the refusal.</summary>
+    private static string? Runs(ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, long kept, long count, out MeanGeometry? geometry)
     {
         geometry = null;
         int rank = dims.Length;
-        long count = 1, kept = 1;
-        for (int d = 0; d < rank; d++)
-            if (reduced[d]) count *= dims[d];
-            else kept *= dims[d];
-
         // Runs of neighbouring dimensions of one kind (size-1 dimensions dropped), innermost first, with input strides.
         var runs = new List<(int Size, long Stride, bool Reduced)>();
         long stride = 1;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Accel.Delegates.Vulkan.Ops;
+namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
 /// The filter layout Shaders/conv_block.glsl reads (CONV_2D, FULLY_CONNECTED, Convolution2DTransposeBias; and

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Accel.Kernels.Reference;
 
-namespace Accel.Delegates.Vulkan.Ops;
+namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
 /// Records Shaders/conv2d.comp (CONV_2D, and FULLY_CONNECTED as a 1x1 convolution over [1, 1, batch, K]):
@@ -8,32 +9,35 @@ namespace Accel.Delegates.Vulkan.Ops;
 /// </summary>
 internal static class ConvDispatch
 {
-    /// <summary>NHWC input [N, H, W, C] to output [N, OH, OW, ·] through a KH×KW window; Lo/Hi = the fused clamp.</summary>
-    public readonly record struct Geometry(int N, int H, int W, int C, int OH, int OW, int KH, int KW, int StrideH, int StrideW,
-        int DilationH, int DilationW, int PadTop, int PadLeft, float Lo, float Hi)
-    {
-        public long Pixels => (long)N * OH * OW;
+    /// <summary>The NHWC input [N, H, W, C] a KH×KW window slides over (FULLY_CONNECTED: [1, 1, batch, K], 1×1).</summary>
+    public readonly record struct Image(int N, int H, int W, int C, int KH, int KW);
 
-        public string? Refusal(string op) =>
-            Pixels > int.MaxValue || (long)N * H * W * C > int.MaxValue ? $"{op}: tensors above 2^31 elements are not supported" : null;
-    }
+    /// <summary>
+    /// Null when the dispatch's pixel count and the input fit the shaders' int32 indices; otherwise the refusal.
+    /// (<paramref name="g"/> is the definition's geometry: strides, dilations, paddings, output size.)
+    /// </summary>
+    public static string? Refusal(string op, Image image, ConvGeometry g) =>
+        (long)image.N * g.OutputHeight * g.OutputWidth > int.MaxValue || (long)image.N * image.H * image.W * image.C > int.MaxValue
+            ? $"{op}: tensors above 2^31 elements are not supported" : null;
 
     public static void Record(VulkanPartitionBuilder builder, Tensor input, VulkanBuffer packedFilter, Tensor? bias, Tensor output,
-        Geometry g, ConvPacking packing)
+        Image image, ConvGeometry g, ActivationRange activation, ConvPacking packing)
     {
+        long pixels = (long)image.N * g.OutputHeight * g.OutputWidth;
         var push = new Push
         {
-            H = g.H, W = g.W, C = g.C, FilterDepth = packing.Depth,
-            OH = g.OH, OW = g.OW, OC = packing.OutputChannels, FiltersPerGroup = packing.FiltersPerGroup,
-            KH = g.KH, KW = g.KW, StrideH = g.StrideH, StrideW = g.StrideW,
+            H = image.H, W = image.W, C = image.C, FilterDepth = packing.Depth,
+            OH = g.OutputHeight, OW = g.OutputWidth, OC = packing.OutputChannels, FiltersPerGroup = packing.FiltersPerGroup,
+            KH = image.KH, KW = image.KW, StrideH = g.StrideH, StrideW = g.StrideW,
             DilationH = g.DilationH, DilationW = g.DilationW, PadTop = g.PadTop, PadLeft = g.PadLeft,
-            Pixels = (uint)g.Pixels, BlocksPerGroup = packing.BlocksPerGroup, BlockOctets = packing.BlockOctets, Lo = g.Lo, Hi = g.Hi,
+            Pixels = (uint)pixels, BlocksPerGroup = packing.BlocksPerGroup, BlockOctets = packing.BlockOctets,
+            Lo = activation.Min, Hi = activation.Max,
         };
         // 8 input channels per load when every tap's channel offset (pixel·C + group·depth) and the depth are multiples of 8.
-        bool vectorInput = g.C % 8 == 0 && packing.Depth % 8 == 0;
+        bool vectorInput = image.C % 8 == 0 && packing.Depth % 8 == 0;
         // Two 4-channel stores per full block when Cout and every block's first channel (group·perGroup + 8·i) are multiples of 4.
         bool vectorOutput = !packing.SingleChannel && packing.OutputChannels % 4 == 0 && packing.FiltersPerGroup % 4 == 0;
-        uint groupsX = PixelWorkgroups(builder.Device, g.Pixels, packing.Blocks);
+        uint groupsX = PixelWorkgroups(builder.Device, pixels, packing.Blocks);
         builder.Dispatch("conv2d",
             [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Read(packedFilter),
              ShaderBinding.Read(bias is null ? packedFilter : builder.Buffer(bias)), ShaderBinding.Write(builder.Buffer(output))],

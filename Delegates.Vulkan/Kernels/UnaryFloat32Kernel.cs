@@ -1,0 +1,18 @@
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Vulkan.Kernels;
+
+/// <summary>An element-wise float32 op whose shader takes (input, output) and push constants { uint total }.</summary>
+internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
+{
+    /// <summary>The shader (Shaders/NAME.comp).</summary>
+    protected abstract string Shader { get; }
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, VulkanPartitionBuilder builder)
+    {
+        long total = node.Outputs[0].ElementCount;
+        builder.DispatchElements(Shader,
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
+            (uint)total, total);
+    }
+}
