@@ -43,6 +43,26 @@ internal static class ConvCommon
             throw context.Error($"padding {(int)padding} is neither SAME nor VALID");
     }
 
+    /// <summary>
+    /// What CONV_2D and DEPTHWISE_CONV_2D require alike: float32 NHWC input, a dense rank-4 float32 filter, a float32
+    /// output, SAME or VALID padding, positive strides and dilations.
+    /// </summary>
+    public static void ExpectSlidingWindow(KernelContext context, Tensor input, Tensor filter, Tensor output, Padding padding,
+        int strideH, int strideW, int dilationH, int dilationW)
+    {
+        ExpectFloat32(context, input, "input");
+        ExpectFloat32(context, filter, "filter");
+        ExpectFloat32(context, output, "output");
+        ExpectDense(context, filter, "filter");
+        context.ExpectRank(input, 4, "input");
+        context.ExpectRank(filter, 4, "filter");
+        ExpectKnownPadding(context, padding);
+        ExpectPositive(context, strideH, "stride_h");
+        ExpectPositive(context, strideW, "stride_w");
+        ExpectPositive(context, dilationH, "dilation_h_factor");
+        ExpectPositive(context, dilationW, "dilation_w_factor");
+    }
+
     public static string FormatShape(ReadOnlySpan<int> shape) => string.Join(",", shape.ToArray());
 }
 

@@ -23,18 +23,8 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
         var filter = context.Input(1);
         var bias = context.OptionalInput(2);
         var output = context.Output(0);
-
-        ConvCommon.ExpectFloat32(context, input, "input");
-        ConvCommon.ExpectFloat32(context, filter, "filter");
-        ConvCommon.ExpectFloat32(context, output, "output");
-        ConvCommon.ExpectDense(context, filter, "filter");
-        context.ExpectRank(input, 4, "input");
-        context.ExpectRank(filter, 4, "filter");
-        ConvCommon.ExpectKnownPadding(context, options.Padding);
-        ConvCommon.ExpectPositive(context, options.StrideH, "stride_h");
-        ConvCommon.ExpectPositive(context, options.StrideW, "stride_w");
-        ConvCommon.ExpectPositive(context, options.DilationH, "dilation_h_factor");
-        ConvCommon.ExpectPositive(context, options.DilationW, "dilation_w_factor");
+        ConvCommon.ExpectSlidingWindow(context, input, filter, output, options.Padding, options.StrideH, options.StrideW,
+            options.DilationH, options.DilationW);
 
         int inputDepth = input.Dim(3);
         int outputDepth = filter.Dim(0);

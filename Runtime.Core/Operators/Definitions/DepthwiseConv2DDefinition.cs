@@ -20,18 +20,8 @@ internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DPa
         var filter = context.Input(1);
         var bias = context.OptionalInput(2);
         var output = context.Output(0);
-
-        ConvCommon.ExpectFloat32(context, input, "input");
-        ConvCommon.ExpectFloat32(context, filter, "filter");
-        ConvCommon.ExpectFloat32(context, output, "output");
-        ConvCommon.ExpectDense(context, filter, "filter");
-        context.ExpectRank(input, 4, "input");
-        context.ExpectRank(filter, 4, "filter");
-        ConvCommon.ExpectKnownPadding(context, options.Padding);
-        ConvCommon.ExpectPositive(context, options.StrideH, "stride_h");
-        ConvCommon.ExpectPositive(context, options.StrideW, "stride_w");
-        ConvCommon.ExpectPositive(context, options.DilationH, "dilation_h_factor");
-        ConvCommon.ExpectPositive(context, options.DilationW, "dilation_w_factor");
+        ConvCommon.ExpectSlidingWindow(context, input, filter, output, options.Padding, options.StrideH, options.StrideW,
+            options.DilationH, options.DilationW);
         if (filter.Dim(0) != 1)
             throw context.Error($"filter '{filter.Name}' must have shape [1,KH,KW,Cout], has [{ConvCommon.FormatShape(filter.Shape)}]");
 
