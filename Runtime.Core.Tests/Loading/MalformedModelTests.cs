@@ -20,9 +20,19 @@ public sealed class MalformedModelTests
     }
 
     [Test]
-    public void MissingFileIsAFileNotFoundError()
+    public void AMissingFileIsATypedErrorNamingThePath()
     {
-        Assert.Throws<FileNotFoundException>(() => Model.FromFile("/nonexistent/model.tflite"));
+        var e = Assert.Throws<ModelFileException>(() => Model.FromFile("/nonexistent/model.tflite"))!;
+        Assert.That(e.Path, Is.EqualTo("/nonexistent/model.tflite"));
+        Assert.That(e.Message, Does.Contain("no such file"));
+    }
+
+    [Test]
+    public void ADirectoryIsATypedErrorSayingItIsADirectory()
+    {
+        string directory = Path.GetTempPath();
+        var e = Assert.Throws<ModelFileException>(() => Model.FromFile(directory))!;
+        Assert.That(e.Message, Does.Contain("is a directory"));
     }
 
     [Test]

@@ -2,11 +2,17 @@ namespace Accel;
 
 /// <summary>
 /// A verified, zero-copy TFLite model. Constant data stays in the (memory-mapped) file; every structure was checked
-/// by <see cref="ModelReader"/> before anything reads it. Dispose to unmap; interpreters using it must be disposed first.
+/// by <see cref="ModelReader"/> before anything reads it. Immutable: one model may be shared by any number of
+/// interpreters on any threads. Dispose to unmap: interpreters built on it hold it alive (their memory stays valid), and
+/// the file is unmapped when the last of them is disposed; no new interpreter can be built on a disposed model.
 /// </summary>
 public sealed unsafe class Model : IDisposable
 {
     private readonly ModelMemory _memory;
+    private readonly object _leaseGate = new();
+    private int _leases;
+    private bool _disposeRequested;
+    private bool _memoryReleased;
 
     internal Model(ModelMemory memory, uint version, string? description, OperatorCode[] operatorCodes,
         ModelSubgraph[] subgraphs, ModelRange[] buffers, SignatureDefinition[] signatures, string[] metadataNames)
@@ -71,13 +77,66 @@ public sealed unsafe class Model : IDisposable
     public ModelSubgraph MainSubgraph => Subgraphs[0];
 
     /// <summary>The bytes of a verified range (a buffer or custom options), without copying.</summary>
-    public ReadOnlySpan<byte> GetBytes(ModelRange range) => _memory.Span(range.Offset, range.Length);
+    public ReadOnlySpan<byte> GetBytes(ModelRange range)
+    {
+        ThrowIfReleased();
+        return _memory.Span(range.Offset, range.Length);
+    }
 
-    /// <summary>Custom options as a memory slice (copied once at load, they are tiny).</summary>
-    internal byte* PointerTo(ModelRange range) => _memory.Pointer + range.Offset;
+    /// <summary>A pointer into the model's memory (constants); valid while the caller holds a lease.</summary>
+    internal byte* PointerTo(ModelRange range)
+    {
+        ThrowIfReleased();
+        return _memory.Pointer + range.Offset;
+    }
+
+    /// <summary>True once <see cref="Dispose"/> was called (the memory may still be held by live interpreters).</summary>
+    public bool IsDisposed
+    {
+        get { lock (_leaseGate) return _disposeRequested; }
+    }
+
+    /// <summary>Keeps the memory mapped until <see cref="ReleaseLease"/>; a disposed model gives no new lease.</summary>
+    internal void AcquireLease()
+    {
+        lock (_leaseGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposeRequested, this);
+            _leases++;
+        }
+    }
+
+    internal void ReleaseLease()
+    {
+        lock (_leaseGate)
+        {
+            if (_leases == 0) throw new InvalidOperationException("Model lease released more often than acquired.");
+            _leases--;
+            if (_leases > 0 || !_disposeRequested) return;
+            _memoryReleased = true;
+        }
+        _memory.Dispose();
+    }
+
+    private void ThrowIfReleased()
+    {
+        // No lock: the flag only goes false → true, after which no reader may touch the memory.
+        if (Volatile.Read(ref _memoryReleased)) throw new ObjectDisposedException(nameof(Model), "The model was disposed.");
+    }
 
     /// <summary>The operator code of a node of the main subgraph.</summary>
     public OperatorCode OperatorCodeOf(ModelOperator op) => OperatorCodes[op.OpcodeIndex];
 
-    public void Dispose() => _memory.Dispose();
+    /// <summary>Unmaps the model now, or when the last interpreter built on it is disposed.</summary>
+    public void Dispose()
+    {
+        lock (_leaseGate)
+        {
+            if (_disposeRequested) return;
+            _disposeRequested = true;
+            if (_leases > 0) return;
+            _memoryReleased = true;
+        }
+        _memory.Dispose();
+    }
 }

@@ -32,15 +32,24 @@ internal sealed unsafe class ModelMemory : IDisposable
         try
         {
             info = new FileInfo(path);
-            if (!info.Exists) throw new FileNotFoundException($"Model file not found: {path}", path);
+            if (!info.Exists)
+                throw new ModelFileException(path, Directory.Exists(path) ? "it is a directory, not a file" : "no such file");
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new AccelException($"Invalid model path '{path}': {e.Message}", e);
+            throw new ModelFileException(path, $"invalid path: {e.Message}", e);
         }
         if (info.Length == 0) throw new ModelFormatException("<file>", $"'{path}' is empty (0 bytes)");
 
-        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedFile file;
+        try
+        {
+            file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFileException(path, e.Message, e);
+        }
         MemoryMappedViewAccessor? view = null;
         try
         {

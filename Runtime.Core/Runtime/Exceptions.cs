@@ -24,6 +24,21 @@ public sealed class ModelFormatException : AccelException
     }
 }
 
+/// <summary>
+/// The model file cannot be opened: the path does not exist, names a directory, or cannot be read.
+/// <see cref="Path"/> is the path as given.
+/// </summary>
+public sealed class ModelFileException : AccelException
+{
+    public ModelFileException(string path, string problem, Exception? inner = null)
+        : base($"Cannot open model '{path}': {problem}", inner ?? new IOException(problem))
+    {
+        Path = path;
+    }
+
+    public string Path { get; }
+}
+
 /// <summary>One operator the resolver cannot run, with the reason.</summary>
 public readonly record struct UnsupportedOperator(int NodeIndex, string OperatorName, int Version, string Reason)
 {

@@ -25,6 +25,10 @@ public sealed unsafe class Interpreter : IDisposable
     private readonly DelegatePlanner _planner;
     private bool _allocated;
     private bool _disposed;
+    private int _modelLeaseHeld = 1;
+
+    /// <summary>1 while a call that uses the arena runs (Invoke, AllocateTensors …): one thread at a time.</summary>
+    private int _busy;
     private ExecutionPlan? _plan;
 
     /// <summary>The steps of the last plan; null until planned (and while AllocateTensors re-plans).</summary>
@@ -33,48 +37,58 @@ public sealed unsafe class Interpreter : IDisposable
     public Interpreter(Model model, InterpreterOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        // The model stays mapped while this interpreter lives, even if its owner disposes it (no use after free).
+        model.AcquireLease();
         _model = model;
-        Options = options ?? new InterpreterOptions();
-        if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1.");
-        _diagnostics = new DiagnosticLog(Options);
-        var resolver = Options.OpResolver ?? OpResolver.CreateReference();
-        _subgraph = model.MainSubgraph;
-
-        _tensors = new Tensor[_subgraph.Tensors.Length];
-        for (int i = 0; i < _tensors.Length; i++)
+        try
         {
-            var t = _subgraph.Tensors[i];
-            _tensors[i] = new Tensor(i, t.Name, t.Type, (int[])t.Shape.Clone(), t.ShapeSignature, t.Quantization, t.Sparsity, t.IsVariable);
-        }
+            Options = options ?? new InterpreterOptions();
+            if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1.");
+            _diagnostics = new DiagnosticLog(Options);
+            var resolver = Options.OpResolver ?? OpResolver.CreateReference();
+            _subgraph = model.MainSubgraph;
 
-        var unsupported = new List<UnsupportedOperator>();
-        _nodes = new InterpreterNode[_subgraph.Operators.Length];
-        for (int n = 0; n < _nodes.Length; n++)
-        {
-            var op = _subgraph.Operators[n];
-            var code = model.OperatorCodes[op.OpcodeIndex];
-            if (!resolver.TryResolve(code, out var factory, out var reason))
+            _tensors = new Tensor[_subgraph.Tensors.Length];
+            for (int i = 0; i < _tensors.Length; i++)
             {
-                unsupported.Add(new UnsupportedOperator(n, code.Name, code.Version, reason));
-                continue;
+                var t = _subgraph.Tensors[i];
+                _tensors[i] = new Tensor(i, t.Name, t.Type, (int[])t.Shape.Clone(), t.ShapeSignature, t.Quantization, t.Sparsity, t.IsVariable);
             }
-            var customOptions = op.CustomOptions.Length == 0 ? ReadOnlyMemory<byte>.Empty : model.GetBytes(op.CustomOptions).ToArray();
-            _nodes[n] = new InterpreterNode
+
+            var unsupported = new List<UnsupportedOperator>();
+            _nodes = new InterpreterNode[_subgraph.Operators.Length];
+            for (int n = 0; n < _nodes.Length; n++)
             {
-                Index = n,
-                Code = code,
-                Kernel = factory!(),
-                Definition = OpDefinitions.Find(OpId.From(code)),
-                Operator = op,
-                Context = new KernelContext(n, code.Name, code.Version, op.Options, customOptions, op.Inputs, op.Outputs, _tensors),
-            };
+                var op = _subgraph.Operators[n];
+                var code = model.OperatorCodes[op.OpcodeIndex];
+                if (!resolver.TryResolve(code, out var factory, out var reason))
+                {
+                    unsupported.Add(new UnsupportedOperator(n, code.Name, code.Version, reason));
+                    continue;
+                }
+                var customOptions = op.CustomOptions.Length == 0 ? ReadOnlyMemory<byte>.Empty : model.GetBytes(op.CustomOptions).ToArray();
+                _nodes[n] = new InterpreterNode
+                {
+                    Index = n,
+                    Code = code,
+                    Kernel = factory!(),
+                    Definition = OpDefinitions.Find(OpId.From(code)),
+                    Operator = op,
+                    Context = new KernelContext(n, code.Name, code.Version, op.Options, customOptions, op.Inputs, op.Outputs, _tensors),
+                };
+            }
+            if (unsupported.Count > 0) throw new UnsupportedOperatorException(unsupported);
+            DataflowCheck.Run(model, _subgraph, _tensors, _nodes);
+            Graph = new InterpreterGraph(_nodes);
+            _folder = new ConstantFolder(_subgraph, _tensors, Options);
+            _memory = new MemoryPlanner(model, _subgraph, _tensors, _nodes, Options);
+            _planner = new DelegatePlanner(_subgraph, _tensors, _nodes, Options, _memory, _diagnostics);
         }
-        if (unsupported.Count > 0) throw new UnsupportedOperatorException(unsupported);
-        DataflowCheck.Run(model, _subgraph, _tensors, _nodes);
-        Graph = new InterpreterGraph(_nodes);
-        _folder = new ConstantFolder(_subgraph, _tensors, Options);
-        _memory = new MemoryPlanner(model, _subgraph, _tensors, _nodes, Options);
-        _planner = new DelegatePlanner(_subgraph, _tensors, _nodes, Options, _memory, _diagnostics);
+        catch
+        {
+            ReleaseModelLease();
+            throw;
+        }
     }
 
     public InterpreterOptions Options { get; }
@@ -130,13 +144,25 @@ public sealed unsafe class Interpreter : IDisposable
     }
 
     /// <summary>Typed writable view of input <paramref name="input"/> (checks the dtype).</summary>
-    public Span<T> Input<T>(int input) where T : unmanaged => GetInputTensor(input).Write<T>();
+    public Span<T> Input<T>(int input) where T : unmanaged
+    {
+        ThrowIfNotAllocated(nameof(Input));
+        return GetInputTensor(input).Write<T>();
+    }
 
     /// <summary>Typed read-only view of output <paramref name="output"/> (checks the dtype).</summary>
-    public ReadOnlySpan<T> Output<T>(int output) where T : unmanaged => GetOutputTensor(output).Read<T>();
+    public ReadOnlySpan<T> Output<T>(int output) where T : unmanaged
+    {
+        ThrowIfNotAllocated(nameof(Output));
+        return GetOutputTensor(output).Read<T>();
+    }
 
     /// <summary>Copies <paramref name="values"/> into input <paramref name="input"/>; dtype and element count must match.</summary>
-    public void SetInput<T>(int input, ReadOnlySpan<T> values) where T : unmanaged => GetInputTensor(input).CopyFrom(values);
+    public void SetInput<T>(int input, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        ThrowIfNotAllocated(nameof(SetInput));
+        GetInputTensor(input).CopyFrom(values);
+    }
 
     /// <summary>
     /// Changes the shape of an input; the next <see cref="AllocateTensors"/> re-propagates shapes and re-plans memory.
@@ -168,6 +194,19 @@ public sealed unsafe class Interpreter : IDisposable
     public void AllocateTensors()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Enter(nameof(AllocateTensors));
+        try
+        {
+            Allocate();
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private void Allocate()
+    {
         ReleaseMemory();
 
         // Constants point into the model's memory; shapes propagate in execution order, and nodes fed only by
@@ -184,8 +223,16 @@ public sealed unsafe class Interpreter : IDisposable
     public void Invoke()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
-        _execution!.Run();
+        Enter(nameof(Invoke));
+        try
+        {
+            if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
+            _execution!.Run();
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>
@@ -195,8 +242,16 @@ public sealed unsafe class Interpreter : IDisposable
     public IReadOnlyList<StepTiming> InvokeProfiled()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_allocated) throw new InterpreterStateException("InvokeProfiled() called before AllocateTensors().");
-        return _execution!.RunProfiled();
+        Enter(nameof(InvokeProfiled));
+        try
+        {
+            if (!_allocated) throw new InterpreterStateException("InvokeProfiled() called before AllocateTensors().");
+            return _execution!.RunProfiled();
+        }
+        finally
+        {
+            Exit();
+        }
     }
 
     /// <summary>True once an invoke-time delegate failure switched this interpreter to the reference kernels.</summary>
@@ -258,8 +313,10 @@ public sealed unsafe class Interpreter : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
+        Enter(nameof(Dispose));
         _disposed = true;
         ReleaseMemory();
+        ReleaseModelLease();
         foreach (var selection in Options.Delegates) selection.Delegate.Dispose();
         foreach (var t in _tensors)
         {
@@ -270,5 +327,31 @@ public sealed unsafe class Interpreter : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    // The finalizer frees native memory only; the model's lease stays (its memory has its own finalizer).
     ~Interpreter() => ReleaseMemory();
+
+    private void ReleaseModelLease()
+    {
+        if (Interlocked.Exchange(ref _modelLeaseHeld, 0) == 1) _model.ReleaseLease();
+    }
+
+    /// <summary>
+    /// Marks the interpreter busy; a second thread calling in meanwhile gets a typed error instead of sharing the
+    /// arena (an interpreter is used by one thread at a time; a Model is shared freely). One interlocked exchange.
+    /// </summary>
+    private void Enter(string call)
+    {
+        if (Interlocked.Exchange(ref _busy, 1) != 0)
+            throw new InterpreterStateException(
+                $"{call}() called while another call is running on this interpreter: an Interpreter is used by one thread " +
+                "at a time (create one interpreter per thread; they can share one Model).");
+    }
+
+    private void Exit() => Volatile.Write(ref _busy, 0);
+
+    private void ThrowIfNotAllocated(string call)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_allocated) throw new InterpreterStateException($"{call}() called before AllocateTensors() (or after a resize without it): tensors have no memory yet.");
+    }
 }

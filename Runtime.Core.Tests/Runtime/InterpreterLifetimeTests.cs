@@ -1,0 +1,144 @@
+using Accel.Building;
+using Accel.Kernels;
+
+namespace Accel.Tests.Runtime;
+
+/// <summary>Model/interpreter lifetimes, calls in the wrong state, and one interpreter used from two threads (issue 18).</summary>
+public sealed class InterpreterLifetimeTests
+{
+    private static byte[] AddModel(string? customCode = null)
+    {
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.Float32, [4]);
+        int c = b.AddConstant("c", [4], [1f, 2f, 3f, 4f]);
+        int y = b.AddTensor("y", TensorType.Float32, [4]);
+        b.AddOperator(BuiltinOperator.Add, [x, c], [y]);
+        int output = y;
+        if (customCode is not null)
+        {
+            output = b.AddTensor("z", TensorType.Float32, [4]);
+            b.AddCustomOperator(customCode, [y], [output], []);
+        }
+        b.AddInput(x);
+        b.AddOutput(output);
+        return b.Build();
+    }
+
+    [Test]
+    public void DisposingTheModelWhileAnInterpreterLivesKeepsItsMemoryUntilTheInterpreterIsDisposed()
+    {
+        var model = Model.FromBytes(AddModel());
+        var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        model.Dispose();
+        Assert.That(model.IsDisposed, Is.True);
+
+        // The constant operand still reads from the model's memory: no use after free.
+        interpreter.SetInput<float>(0, [10f, 20f, 30f, 40f]);
+        interpreter.Invoke();
+        Assert.That(interpreter.Output<float>(0).ToArray(), Is.EqualTo(new[] { 11f, 22f, 33f, 44f }));
+        interpreter.AllocateTensors();
+        interpreter.Invoke();
+
+        interpreter.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.GetBytes(model.Buffers.First(r => r.Length > 0)));
+    }
+
+    [Test]
+    public void ADisposedModelBuildsNoInterpreter()
+    {
+        var model = Model.FromBytes(AddModel());
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => new Interpreter(model));
+    }
+
+    [Test]
+    public void AConstructorThatFailsHoldsNoLeaseOnTheModel()
+    {
+        var model = Model.FromBytes(AddModel("NoSuchOp"));
+        Assert.Throws<UnsupportedOperatorException>(() => new Interpreter(model));
+        model.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => model.GetBytes(model.Buffers.First(r => r.Length > 0)), "unmapped at once");
+    }
+
+    [Test]
+    public void TensorDataBeforeAllocateTensorsIsAStateError()
+    {
+        using var model = Model.FromBytes(AddModel());
+        using var interpreter = new Interpreter(model);
+        Assert.Throws<InterpreterStateException>(() => interpreter.Input<float>(0));
+        Assert.Throws<InterpreterStateException>(() => interpreter.Output<float>(0));
+        Assert.Throws<InterpreterStateException>(() => interpreter.SetInput<float>(0, [1f, 2f, 3f, 4f]));
+        Assert.That(interpreter.GetInputTensor(0).Shape.ToArray(), Is.EqualTo(new[] { 4 }), "metadata needs no memory");
+    }
+
+    [Test]
+    public void EveryCallAfterDisposeIsAnObjectDisposedError()
+    {
+        using var model = Model.FromBytes(AddModel());
+        var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => interpreter.Input<float>(0));
+        Assert.Throws<ObjectDisposedException>(() => interpreter.Output<float>(0));
+        Assert.Throws<ObjectDisposedException>(() => interpreter.SetInput<float>(0, [1f, 2f, 3f, 4f]));
+        Assert.Throws<ObjectDisposedException>(() => interpreter.Invoke());
+        Assert.Throws<ObjectDisposedException>(() => interpreter.AllocateTensors());
+        interpreter.Dispose(); // twice is fine
+    }
+
+    [Test]
+    public void ASecondThreadInvokingWhileTheFirstRunsGetsATypedErrorAndTheFirstFinishes()
+    {
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var resolver = OpResolver.CreateReference().AddCustom("Block", () => new BlockingKernel(inside, release));
+        using var model = Model.FromBytes(AddModel("Block"));
+        using var interpreter = new Interpreter(model, new InterpreterOptions { OpResolver = resolver });
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(0, [1f, 1f, 1f, 1f]);
+
+        var first = Task.Run(interpreter.Invoke);
+        Assert.That(inside.Wait(TimeSpan.FromSeconds(30)), "the first invoke reached the blocking kernel");
+        var e = Assert.Throws<InterpreterStateException>(() => interpreter.Invoke())!;
+        Assert.That(e.Message, Does.Contain("one thread at a time"));
+        Assert.Throws<InterpreterStateException>(() => interpreter.AllocateTensors());
+        release.Set();
+        Assert.That(first.Wait(TimeSpan.FromSeconds(30)), "the first invoke finished");
+        Assert.That(interpreter.Output<float>(0).ToArray(), Is.EqualTo(new[] { 2f, 3f, 4f, 5f }));
+        interpreter.Invoke(); // usable again
+    }
+
+    [Test]
+    public void ManyInterpretersOnManyThreadsShareOneModelAndAgreeBitForBit()
+    {
+        using var model = Model.FromBytes(AddModel());
+        var results = new float[8][];
+        Parallel.For(0, 8, t =>
+        {
+            using var interpreter = new Interpreter(model);
+            interpreter.AllocateTensors();
+            for (int i = 0; i < 200; i++)
+            {
+                interpreter.SetInput<float>(0, [t, t + 0.5f, -t, 1e30f]);
+                interpreter.Invoke();
+            }
+            results[t] = interpreter.Output<float>(0).ToArray();
+        });
+        for (int t = 0; t < 8; t++)
+            Assert.That(results[t], Is.EqualTo(new[] { t + 1f, t + 2.5f, -t + 3f, 1e30f + 4f }));
+    }
+
+    /// <summary>A copy kernel that waits inside Invoke until released.</summary>
+    private sealed class BlockingKernel(ManualResetEventSlim inside, ManualResetEventSlim release) : IKernel
+    {
+        public void Prepare(KernelContext context) => context.SetOutputShape(0, context.Input(0).Shape);
+
+        public void Invoke(KernelContext context)
+        {
+            inside.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+            context.Input(0).Read<float>().CopyTo(context.Output(0).Write<float>());
+        }
+    }
+}
