@@ -134,9 +134,14 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
             if (i < d) vmax = MaxStep<TS, TV>(vmax, TS.Load(x + d - TS.Count)); // overlapping last vector: a maximum is idempotent
             TS.Store(lanes, vmax);
             float m = lanes[0];
+            bool nan = float.IsNaN(m);
             for (int l = 1; l < TS.Count; l++)
-                if (lanes[l] > m || float.IsNaN(lanes[l])) m = lanes[l];
-            if (float.IsNaN(m)) m = SequentialMax(x, d); // the very NaN the reference picks (the last one)
+            {
+                // Branch-free (maxss): without NaN any order gives the maximum's value (±0 aside).
+                nan |= float.IsNaN(lanes[l]);
+                m = float.MaxNative(m, lanes[l]);
+            }
+            if (nan) m = SequentialMax(x, d); // the very NaN the reference picks (the last one)
 
             TV vm = TS.Splat(m), vb = TS.Splat(beta);
             for (i = 0; i <= d - TS.Count; i += TS.Count)
