@@ -56,6 +56,18 @@ public sealed class IlgpuPtxTests
     }
 
     [Test]
+    public void SoftmaxUsesRoundToNearestFmaAndSumsWithNonContractibleAddsOnCuda()
+    {
+        string ptx = Ptx(typeof(SoftmaxKernel), "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("cvt.rni.f32.f32"), ptx);
+        // The sum's adds follow Exp's last product: a plain add.f32 there could be contracted into an fma.
+        Assert.That(ptx, Does.Contain("add.rn.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("add.f32"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [Test]
     public void ResizeBilinearMultipliesAndAddsWithNonContractibleRoundToNearestOnCuda()
     {
         string ptx = Ptx(typeof(ResizeBilinearKernel), "Kernel", typeof(PtxArithmetic));
@@ -99,7 +111,7 @@ public sealed class IlgpuPtxTests
             typeof(FullyConnectedKernel), typeof(ConvolutionKernel), typeof(TransposeConvBiasKernel), typeof(LogisticKernel),
             typeof(ResizeBilinearKernel), typeof(ElementwiseBinaryKernel), typeof(ClampKernel), typeof(MaxPoolKernel),
             typeof(HardSwishKernel), typeof(AveragePoolKernel), typeof(ReshapeKernel), typeof(PadKernel),
-            typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel),
+            typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel), typeof(SoftmaxKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -55,7 +55,7 @@ public sealed class VulkanDelegateContractTests
             BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Concatenation, BuiltinOperator.Conv2D,
             BuiltinOperator.DepthwiseConv2D, BuiltinOperator.FullyConnected, BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D,
             BuiltinOperator.Mean, BuiltinOperator.Pad, BuiltinOperator.Reshape, BuiltinOperator.DepthToSpace, BuiltinOperator.ResizeBilinear,
-            OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
+            BuiltinOperator.Softmax, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
         ];
         Assert.That(vulkan.Ops, Is.EquivalentTo(expected));
         var catalog = ((IAccelDelegate)vulkan).Kernels!;

@@ -5,7 +5,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// <summary>
 /// One or more operators on the Vulkan backend: a sealed class in Kernels/ with a parameterless constructor (the
 /// delegate's <see cref="KernelRegistry{TKernel}"/> finds it by reflection) plus its compute shader(s) in Shaders/.
-/// See ADDING_AN_OP.md. Every node a kernel sees was validated by its operator's <see cref="OpDefinition"/> at
+/// See ADDING_AN_OP.md at the repository root. Every node a kernel sees was validated by its operator's <see cref="OpDefinition"/> at
 /// AllocateTensors (arity, dtypes, shapes, options, geometry) and carries the resulting params: a kernel reads them
 /// and never re-checks them.
 /// </summary>

@@ -181,7 +181,7 @@ public sealed class InterpreterTests
         int x = b.AddTensor("x", TensorType.Float32, [1, 4]);
         int y = b.AddTensor("y", TensorType.Float32, [1, 4]);
         int z = b.AddTensor("z", TensorType.Float32, [1, 4]);
-        b.AddOperator(BuiltinOperator.Svdf, [x], [y]);
+        b.AddOperator(BuiltinOperator.Svdf, [x], [y]); // an operator Accel does not define
         b.AddCustomOperator("NoSuchCustomOp", [y], [z], []);
         b.AddInput(x);
         b.AddOutput(z);

@@ -47,6 +47,7 @@ internal static class OpBuilders
             Builtin(BuiltinOperator.Concatenation, ["inputs", "axis", "activation", "values"], BuildConcatenation),
             Builtin(BuiltinOperator.Mean, ["input", "axes", "keepDims", "values"], BuildMean),
             Builtin(BuiltinOperator.DepthToSpace, ["input", "block", "values"], BuildDepthToSpace),
+            Builtin(BuiltinOperator.Softmax, ["shape", "beta", "values"], BuildSoftmax),
         };
         // Element-wise operators without options: one input (add an operator here when it gets a definition).
         foreach (var op in new[] { BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.Logistic, BuiltinOperator.HardSwish })
@@ -262,6 +263,14 @@ internal static class OpBuilders
         int block = c.P.Int("block", 2);
         int x = c.Input("input", c.DType, input);
         c.AddOperator(BuiltinOperator.DepthToSpace, [x], c.DType, new DepthToSpaceOptions(block));
+    }
+
+    /// <summary>SOFTMAX over the last dimension of <c>shape</c>, <c>beta</c> (default 1) in its options.</summary>
+    private static void BuildSoftmax(OpCaseContext c)
+    {
+        int[] shape = c.P.Ints("shape");
+        int x = c.Input("input", c.DType, shape);
+        c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)));
     }
 
     private static void BuildUnary(OpCaseContext c, BuiltinOperator op)
