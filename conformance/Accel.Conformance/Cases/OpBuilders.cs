@@ -35,7 +35,7 @@ internal static class OpBuilders
             Builtin(BuiltinOperator.Conv2D, ConvParams, BuildConv2D),
             Builtin(BuiltinOperator.DepthwiseConv2D, DepthwiseParams, BuildDepthwiseConv2D),
             Builtin(BuiltinOperator.FullyConnected, ["input", "units", "bias", "activation", "keepNumDims", "values", "weights"], BuildFullyConnected),
-            new("Convolution2DTransposeBias", new OperatorCode(BuiltinOperator.Custom, "Convolution2DTransposeBias", 1),
+            new(CustomOps.Convolution2DTransposeBias, new OperatorCode(BuiltinOperator.Custom, CustomOps.Convolution2DTransposeBias, 1),
                 ["input", "kernel", "filters", "stride", "padding", "values", "weights"], BuildTransposeConvBias),
             Builtin(BuiltinOperator.Dequantize, ["shape", "source", "scale", "zeroPoint", "perChannelAxis", "values"], BuildDequantize),
             Builtin(BuiltinOperator.Densify, ["shape", "values"], BuildDensify),
