@@ -65,6 +65,14 @@ internal sealed unsafe class ElementwiseTestHarness : IDisposable
         return _tensors[output];
     }
 
+    /// <summary>Runs a one-output node whose output dtype differs from its inputs' (a comparison's bool).</summary>
+    public Tensor Run(IKernel kernel, string operatorName, TensorType outputType, params int[] inputs)
+    {
+        int output = Output(outputType);
+        Run(kernel, Context(operatorName, null, inputs, [output]));
+        return _tensors[output];
+    }
+
     /// <summary>Runs a one-output float node and returns its values.</summary>
     public float[] RunFloat(IKernel kernel, string operatorName, OperatorOptions? options, params int[] inputs) =>
         Run(kernel, operatorName, options, inputs).Read<float>().ToArray();
@@ -177,6 +185,31 @@ internal static class Elementwise
             if (BitConverter.SingleToUInt32Bits(actual[i]) != BitConverter.SingleToUInt32Bits(expected[i]))
                 Assert.Fail($"{what} element {i}: got {actual[i]:R} (0x{BitConverter.SingleToUInt32Bits(actual[i]):X8}), " +
                             $"expected {expected[i]:R} (0x{BitConverter.SingleToUInt32Bits(expected[i]):X8})");
+        }
+    }
+
+    /// <summary>
+    /// Float32 values that exercise the exact operators: NaN, ±∞, ±0, the smallest subnormals, ±MaxValue, values at and
+    /// next to .5 and integral values around 2²³ (where floats stop having a fraction).
+    /// </summary>
+    public static readonly float[] SpecialFloats =
+    [
+        float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, float.Epsilon, -float.Epsilon,
+        float.MaxValue, -float.MaxValue, 1e-30f, -1e-30f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 0.49999997f, -0.49999997f,
+        0.50000006f, -0.50000006f, 1f, -1f, 0.3f, -0.3f, 0.7f, -0.7f, 8388607.5f, -8388607.5f, 8388606.5f, 8388608f,
+        16777217f, 1e10f, -1e10f, 1.8446744e19f, 3e38f,
+    ];
+
+    /// <summary>Bit-for-bit equality, except that any NaN matches any NaN (docs/numerics.md: NaN payloads are unspecified).</summary>
+    public static void AssertSame(ReadOnlySpan<float> actual, IReadOnlyList<float> expected, IReadOnlyList<float>? inputs = null)
+    {
+        Assert.That(actual.Length, Is.EqualTo(expected.Count), "element count");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            if (float.IsNaN(expected[i]) && float.IsNaN(actual[i])) continue;
+            if (BitConverter.SingleToUInt32Bits(actual[i]) != BitConverter.SingleToUInt32Bits(expected[i]))
+                Assert.Fail($"element {i}{(inputs is null ? "" : $" (input {inputs[i]:R})")}: got {actual[i]:R} " +
+                            $"(0x{BitConverter.SingleToUInt32Bits(actual[i]):X8}), expected {expected[i]:R} (0x{BitConverter.SingleToUInt32Bits(expected[i]):X8})");
         }
     }
 
