@@ -245,6 +245,15 @@ public static class ConformCommand
                              $"{cells.Count(c => c.Status == CellStatus.Error),7}{cells.Count(c => c.Status == CellStatus.Skipped),9}" +
                              (reason is null ? "" : $"  ({reason})"));
         }
+        // Nodes a backend's delegate refused ran on the reference kernels: not a failure, but say which and why.
+        foreach (var group in report.Cells.Where(c => c.OnReference is not null).GroupBy(c => c.Backend))
+        {
+            stdout.WriteLine($"{group.Key}: {group.Count()} cell(s) ran nodes on the reference:");
+            var kinds = group.SelectMany(c => c.OnReference!.Select(r => System.Text.RegularExpressions.Regex.Replace(r, @"^node \d+ ", "")))
+                .GroupBy(r => r).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToArray();
+            foreach (var refusal in kinds.Take(25)) stdout.WriteLine($"  {refusal.Count(),5} × {refusal.Key}");
+            if (kinds.Length > 25) stdout.WriteLine($"  … and {kinds.Length - 25} more (see the reports)");
+        }
         var failures = report.Cells.Where(c => c.Status is CellStatus.Mismatch or CellStatus.Error).ToArray();
         if (failures.Length > 0)
         {

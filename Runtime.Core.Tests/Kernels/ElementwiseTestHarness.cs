@@ -65,6 +65,14 @@ internal sealed unsafe class ElementwiseTestHarness : IDisposable
         return _tensors[output];
     }
 
+    /// <summary>Runs a one-output node whose output dtype differs from its inputs' (a comparison's bool).</summary>
+    public Tensor Run(IKernel kernel, string operatorName, TensorType outputType, params int[] inputs)
+    {
+        int output = Output(outputType);
+        Run(kernel, Context(operatorName, null, inputs, [output]));
+        return _tensors[output];
+    }
+
     /// <summary>Runs a one-output float node and returns its values.</summary>
     public float[] RunFloat(IKernel kernel, string operatorName, OperatorOptions? options, params int[] inputs) =>
         Run(kernel, operatorName, options, inputs).Read<float>().ToArray();
@@ -154,6 +162,59 @@ internal static class Elementwise
         return flat;
     }
 
+    /// <summary>
+    /// Broadcast shape triples (a, b, out) from equal shapes through scalars, one- and two-sided broadcasts, rank
+    /// mismatches, rank 6 and rank 7, and an empty dimension.
+    /// </summary>
+    public static readonly (int[] A, int[] B, int[] Out)[] BroadcastCases =
+    [
+        ([2, 3, 4], [2, 3, 4], [2, 3, 4]),            // same shape
+        ([1, 4, 3, 7], [1, 1, 1, 7], [1, 4, 3, 7]),   // per-channel
+        ([1, 1, 1, 7], [1, 4, 3, 7], [1, 4, 3, 7]),   // per-channel on the left
+        ([2, 3, 5], [], [2, 3, 5]),                   // scalar (rank 0)
+        ([], [3, 1], [3, 1]),
+        ([2, 3, 4, 5], [4, 1], [2, 3, 4, 5]),         // rank mismatch, inner broadcast
+        ([3, 1, 5], [1, 4, 1], [3, 4, 5]),            // both sides broadcast
+        ([2, 1, 3, 1, 2, 3], [1, 2, 1, 4, 1, 3], [2, 2, 3, 4, 2, 3]), // rank 6, alternating
+        ([1, 1, 1, 1, 1, 1], [2, 3, 1, 2, 2, 2], [2, 3, 1, 2, 2, 2]), // rank 6 against a rank-6 scalar
+        ([1, 2, 1, 2, 1, 2, 1], [2, 1, 2, 1, 2, 1, 2], [2, 2, 2, 2, 2, 2, 2]), // rank 7
+        ([0, 3], [1, 3], [0, 3]),                     // empty
+    ];
+
+    /// <summary>
+    /// Independent NumPy broadcast: for each output coordinate, each operand's coordinate (right-aligned; 0 where its
+    /// dimension is 1), then <paramref name="f"/>.
+    /// </summary>
+    public static TOut[] Broadcast<T, TOut>(T[] a, int[] shapeA, T[] b, int[] shapeB, int[] shapeOut, Func<T, T, TOut> f)
+    {
+        var result = new TOut[Count(shapeOut)];
+        for (int i = 0; i < result.Length; i++)
+        {
+            int[] c = Coordinates(i, shapeOut);
+            result[i] = f(a[Pick(c, shapeA)], b[Pick(c, shapeB)]);
+        }
+        return result;
+
+        static int Pick(int[] outCoordinates, int[] shape)
+        {
+            var c = new int[shape.Length];
+            for (int d = 0; d < shape.Length; d++)
+                c[d] = shape[d] == 1 ? 0 : outCoordinates[d + outCoordinates.Length - shape.Length];
+            return Flat(c, shape);
+        }
+    }
+
+    /// <summary>Random floats with NaN, ±∞ and ±0 mixed in (one in four), reproducible from a seed.</summary>
+    public static float[] RandomWithSpecials(int count, int seed)
+    {
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f];
+        var random = new Random(seed);
+        var values = Random(count, seed + 1000);
+        for (int i = 0; i < count; i++)
+            if (random.Next(4) == 0) values[i] = specials[random.Next(specials.Length)];
+        return values;
+    }
+
     public static double Activate(double x, ActivationFunctionType activation) => activation switch
     {
         ActivationFunctionType.None => x,
@@ -177,6 +238,31 @@ internal static class Elementwise
             if (BitConverter.SingleToUInt32Bits(actual[i]) != BitConverter.SingleToUInt32Bits(expected[i]))
                 Assert.Fail($"{what} element {i}: got {actual[i]:R} (0x{BitConverter.SingleToUInt32Bits(actual[i]):X8}), " +
                             $"expected {expected[i]:R} (0x{BitConverter.SingleToUInt32Bits(expected[i]):X8})");
+        }
+    }
+
+    /// <summary>
+    /// Float32 values that exercise the exact operators: NaN, ±∞, ±0, the smallest subnormals, ±MaxValue, values at and
+    /// next to .5 and integral values around 2²³ (where floats stop having a fraction).
+    /// </summary>
+    public static readonly float[] SpecialFloats =
+    [
+        float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, float.Epsilon, -float.Epsilon,
+        float.MaxValue, -float.MaxValue, 1e-30f, -1e-30f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 0.49999997f, -0.49999997f,
+        0.50000006f, -0.50000006f, 1f, -1f, 0.3f, -0.3f, 0.7f, -0.7f, 8388607.5f, -8388607.5f, 8388606.5f, 8388608f,
+        16777217f, 1e10f, -1e10f, 1.8446744e19f, 3e38f,
+    ];
+
+    /// <summary>Bit-for-bit equality, except that any NaN matches any NaN (docs/numerics.md: NaN payloads are unspecified).</summary>
+    public static void AssertSame(ReadOnlySpan<float> actual, IReadOnlyList<float> expected, IReadOnlyList<float>? inputs = null)
+    {
+        Assert.That(actual.Length, Is.EqualTo(expected.Count), "element count");
+        for (int i = 0; i < expected.Count; i++)
+        {
+            if (float.IsNaN(expected[i]) && float.IsNaN(actual[i])) continue;
+            if (BitConverter.SingleToUInt32Bits(actual[i]) != BitConverter.SingleToUInt32Bits(expected[i]))
+                Assert.Fail($"element {i}{(inputs is null ? "" : $" (input {inputs[i]:R})")}: got {actual[i]:R} " +
+                            $"(0x{BitConverter.SingleToUInt32Bits(actual[i]):X8}), expected {expected[i]:R} (0x{BitConverter.SingleToUInt32Bits(expected[i]):X8})");
         }
     }
 

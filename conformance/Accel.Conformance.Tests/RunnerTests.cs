@@ -101,6 +101,26 @@ public sealed class RunnerTests
     }
 
     [Test]
+    public void NodesADelegateRefusesRunOnTheReferenceAndTheCellPassesNamingThemWithTheReason()
+    {
+        using var dir = new TempDirectory();
+        var paths = SmallSuiteWithGoldens(dir);
+        var registry = TestSuite.ReferenceAndCpu().Add(new DelegateBackend("refusing", () => new RefusingDelegate(), threads: 1));
+        var report = Run(paths, "reference,refusing", registry);
+        Assert.That(report.Summary.Ok, Is.True);
+        var cells = report.Cells.Where(c => c.Backend == "refusing").ToArray();
+        Assert.That(cells.Select(c => c.Status), Is.All.EqualTo(CellStatus.Pass));
+        Assert.That(cells.Select(c => c.DelegatedNodes), Is.All.EqualTo(0));
+        Assert.That(cells.Single(c => c.Case == "op/ADD/float32/base").OnReference, Is.EqualTo(new[] { "node 0 ADD: ADD is not for me" }));
+        Assert.That(report.Cells.Where(c => c.Backend == "reference").Select(c => c.OnReference), Is.All.Null);
+
+        var json = JsonNode.Parse(JsonReport.Serialize(report))!;
+        Assert.That(json["cells"]!.AsArray().First(c => (string?)c!["backend"] == "refusing")!["onReference"]![0]!.GetValue<string>(),
+            Does.EndWith("is not for me"));
+        Assert.That(JUnitReport.Details(cells[0]), Does.Contain("on the reference (refused by refusing): node 0"));
+    }
+
+    [Test]
     public void AMissingManifestIsASuiteErrorNamingItAndTheOtherBackendsStillCompareWithTheReference()
     {
         using var dir = new TempDirectory();
@@ -193,6 +213,21 @@ public sealed class RunnerTests
         // The test project runs ILGPU on its CPU accelerator (DeviceBackendDefaults); reports name the device.
         Assert.That(registry.All.Single(b => b.Name == "ilgpu").Description, Does.EndWith("on ILGPU Cpu: CPUAccelerator"));
         Assert.That(registry.All.Single(b => b.Name == "cpu").Description, Does.Not.Contain(" on "));
+    }
+
+    /// <summary>A delegate that takes no node: every node runs on the reference kernels.</summary>
+    private sealed class RefusingDelegate : Accel.Delegates.IAccelDelegate
+    {
+        public string Name => "refusing";
+        public Accel.Delegates.DelegateCapabilities Capabilities { get; } =
+            new(new HashSet<TensorType> { TensorType.Float32 }, false, Accel.Delegates.DelegateMemory.Host);
+        public string? UnavailableReason => null;
+        public Accel.Delegates.NodeSupport Supports(Accel.Delegates.DelegateNode node) =>
+            Accel.Delegates.NodeSupport.Refuse($"{node.Code.Name} is not for me");
+        public Accel.Delegates.IPartitionKernel Compile(Accel.Delegates.DelegatePartition partition) => throw new NotSupportedException();
+        public double EstimateSeconds(Accel.Delegates.DelegateNode node) => 0;
+        public double EstimateTransferSeconds(long bytes) => 0;
+        public void Dispose() { }
     }
 
     /// <summary>A stand-in for a buggy delegate: RELU whose element 0 is 3 ULP too large.</summary>

@@ -2,17 +2,23 @@ using System.Runtime.CompilerServices;
 
 namespace Accel.Kernels.Reference;
 
-/// <summary>One elementwise binary operation (with its fused activation); a struct so the loop inlines it.</summary>
-public interface IBinaryElementOp<T> where T : unmanaged
+/// <summary>
+/// One elementwise binary operation from two <typeparamref name="T"/> operands to a <typeparamref name="TResult"/>
+/// (a comparison's bool, …); a struct so the loop inlines it.
+/// </summary>
+public interface IBinaryElementOp<T, TResult> where T : unmanaged where TResult : unmanaged
 {
-    T Apply(T a, T b);
+    TResult Apply(T a, T b);
 }
+
+/// <summary>One elementwise binary operation whose result has the operands' type (with its fused activation).</summary>
+public interface IBinaryElementOp<T> : IBinaryElementOp<T, T> where T : unmanaged;
 
 /// <summary>
 /// NumPy broadcasting of two operands to one output, as TFLite's binary ops do it (any rank): shapes are aligned at
 /// their last dimension, missing leading dimensions count as 1, and each pair of dimensions must be equal or one of
 /// them 1. The output is visited in row-major order; an operand's stride is 0 along the dimensions it broadcasts.
-/// Built in Prepare; <see cref="Apply{T, TOp}"/> allocates nothing.
+/// Built in Prepare; <see cref="Apply{T, TResult, TOp}"/> allocates nothing.
 /// </summary>
 public sealed class BroadcastPlan
 {
@@ -76,8 +82,8 @@ public sealed class BroadcastPlan
     }
 
     /// <summary>output[i] = op(a[ia], b[ib]) for every output index i in row-major order.</summary>
-    public void Apply<T, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> output, TOp op)
-        where T : unmanaged where TOp : struct, IBinaryElementOp<T>
+    public void Apply<T, TResult, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<TResult> output, TOp op)
+        where T : unmanaged where TResult : unmanaged where TOp : struct, IBinaryElementOp<T, TResult>
     {
         int rank = _dims.Length;
         if (rank == 0)
@@ -117,27 +123,40 @@ public sealed class BroadcastPlan
     }
 }
 
-/// <summary>Checks and settings shared by ADD, SUB and MUL (Prepare only).</summary>
-internal static class BinaryArithmetic
+/// <summary>Checks shared by every binary elementwise operator with NumPy broadcasting (Prepare only).</summary>
+internal static class BinaryElementwise
 {
     /// <summary>
-    /// Two inputs and one output of the same dtype, float32 or int32 (other dtypes, quantized ones included, are
-    /// rejected); returns the broadcast plan and sets the output shape.
+    /// Two inputs of one dtype from <paramref name="types"/> (anything else, quantized dtypes included, is rejected
+    /// naming the tensor and its dtype) and one output of <paramref name="outputType"/> (null: the inputs' dtype);
+    /// returns the broadcast plan and sets the output shape.
     /// </summary>
-    public static BroadcastPlan Prepare(KernelContext context)
+    public static BroadcastPlan Prepare(KernelContext context, IReadOnlyList<TensorType> types, TensorType? outputType = null)
     {
         context.ExpectArity(2, 2, 1);
         var a = context.Input(0);
         var b = context.Input(1);
         var output = context.Output(0);
-        if (a.Type is not (TensorType.Float32 or TensorType.Int32))
-            throw context.Error($"input '{a.Name}' is {a.Type.ToDisplayName()}; this kernel supports float32 and int32 only");
+        if (!types.Contains(a.Type))
+            throw context.Error($"input '{a.Name}' is {a.Type.ToDisplayName()}; this kernel supports {UnaryElementwise.Describe(types)} only");
         context.ExpectType(b, a.Type, "input 1");
-        context.ExpectType(output, a.Type, "output");
+        context.ExpectType(output, outputType ?? a.Type, "output");
         var plan = BroadcastPlan.Create(context, a, b);
         context.SetOutputShape(0, plan.OutputShape);
         return plan;
     }
+}
+
+/// <summary>Checks and settings shared by ADD, SUB and MUL (Prepare only).</summary>
+internal static class BinaryArithmetic
+{
+    private static readonly TensorType[] Types = [TensorType.Float32, TensorType.Int32];
+
+    /// <summary>
+    /// Two inputs and one output of the same dtype, float32 or int32 (other dtypes, quantized ones included, are
+    /// rejected); returns the broadcast plan and sets the output shape.
+    /// </summary>
+    public static BroadcastPlan Prepare(KernelContext context) => BinaryElementwise.Prepare(context, Types);
 
     /// <summary>The fused activation of options that may be absent (TFLite then uses NONE).</summary>
     public static ActivationFunctionType Activation<TOptions>(KernelContext context, Func<TOptions, ActivationFunctionType> read)

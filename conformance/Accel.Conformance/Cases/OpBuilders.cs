@@ -21,6 +21,7 @@ internal static class OpBuilders
     private static readonly string[] PoolParams = ["input", "filter", "stride", "padding", "activation", "values"];
     private static readonly string[] UnaryParams = ["shape", "values"];
     private static readonly string[] BinaryParams = ["a", "b", "activation", "bConstant", "values"];
+    private static readonly string[] ElementwiseBinaryParams = ["a", "b", "bConstant", "values"];
 
     private static readonly Dictionary<string, OpBuilder> Table = CreateTable();
 
@@ -50,11 +51,24 @@ internal static class OpBuilders
             Builtin(BuiltinOperator.Softmax, ["shape", "beta", "values"], BuildSoftmax),
         };
         // Element-wise operators without options: one input (add an operator here when it gets a definition).
-        foreach (var op in new[] { BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.Logistic, BuiltinOperator.HardSwish })
+        foreach (var op in new[]
+                 {
+                     BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.Logistic, BuiltinOperator.HardSwish,
+                     BuiltinOperator.Abs, BuiltinOperator.Neg, BuiltinOperator.Floor, BuiltinOperator.Ceil, BuiltinOperator.Round,
+                     BuiltinOperator.Sign, BuiltinOperator.Square, BuiltinOperator.LogicalNot,
+                 })
             list.Add(Builtin(op, UnaryParams, c => BuildUnary(c, op)));
         // Broadcasting binary operators.
         foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Mul, BuiltinOperator.Sub })
             list.Add(Builtin(op, BinaryParams, c => BuildBinary(c, op)));
+        // Broadcasting binary operators without options; the comparisons' output is bool.
+        foreach (var op in new[]
+                 {
+                     BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
+                     BuiltinOperator.Equal, BuiltinOperator.NotEqual, BuiltinOperator.Less, BuiltinOperator.LessEqual,
+                     BuiltinOperator.Greater, BuiltinOperator.GreaterEqual, BuiltinOperator.LogicalAnd, BuiltinOperator.LogicalOr,
+                 })
+            list.Add(Builtin(op, ElementwiseBinaryParams, c => BuildElementwiseBinary(c, op)));
         return list.ToDictionary(b => b.Op, StringComparer.Ordinal);
     }
 
@@ -273,11 +287,36 @@ internal static class OpBuilders
         c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)));
     }
 
+    /// <summary>One input of <c>shape</c>, the output of its dtype; the version TFLite's converter gives the dtype.</summary>
     private static void BuildUnary(OpCaseContext c, BuiltinOperator op)
     {
         int[] shape = c.P.Ints("shape");
         int x = c.Input("input", c.DType, shape);
-        c.AddOperator(op, [x], c.DType);
+        int version = (op, c.DType) switch
+        {
+            (BuiltinOperator.Abs, TensorType.Int32) => 5,
+            (BuiltinOperator.Sign, TensorType.Int32) => 2,
+            _ => 1,
+        };
+        c.AddOperator(op, [x], c.DType, version: version);
+    }
+
+    /// <summary>
+    /// A ⊙ B with NumPy broadcasting for the operators without options (MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, the
+    /// comparisons → bool, LOGICAL_AND/OR); <c>b</c> defaults to A's shape; <c>bConstant</c> makes B a constant. The
+    /// version is the one TFLite's converter writes (tools/versioning/op_version.cc): MAXIMUM and MINIMUM broadcasting
+    /// beyond rank 4 are version 3, the rest 1.
+    /// </summary>
+    private static void BuildElementwiseBinary(OpCaseContext c, BuiltinOperator op)
+    {
+        int[] a = c.P.Ints("a"), b = c.P.Ints("b", a);
+        int x = c.Input("a", c.DType, a);
+        int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, c.Values) : c.Input("b", c.DType, b);
+        bool comparison = op is BuiltinOperator.Equal or BuiltinOperator.NotEqual or BuiltinOperator.Less
+            or BuiltinOperator.LessEqual or BuiltinOperator.Greater or BuiltinOperator.GreaterEqual;
+        bool broadcastBeyond4 = !a.SequenceEqual(b) && Math.Max(a.Length, b.Length) > 4;
+        int version = op is BuiltinOperator.Maximum or BuiltinOperator.Minimum && broadcastBeyond4 ? 3 : 1;
+        c.AddOperator(op, [x, z], comparison ? TensorType.Bool : c.DType, version: version);
     }
 
     /// <summary>A ⊙ B with numpy broadcasting; <c>bConstant</c> makes B a constant (as a folded bias would be).</summary>

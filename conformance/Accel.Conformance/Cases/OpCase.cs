@@ -49,7 +49,27 @@ public sealed class OpCase : ConformanceCase
 
     public override CaseInstance Materialize(SuiteContext suite)
     {
-        var context = new OpCaseContext(this);
+        var context = Build(oracleAdapter: false);
+        byte[] bytes = context.BuildModel();
+        return new CaseInstance($"in-memory {Op} model ({SourceFile})", null, bytes, SuiteContext.Sha256Hex(bytes), context.InputBytes);
+    }
+
+    /// <summary>
+    /// The model TFLite runs for the cross-check when the case has bool inputs or outputs, which LiteRT.js can neither
+    /// feed nor read: each bool model input becomes a uint8 input (the same bytes) followed by CAST to bool, and each
+    /// bool model output is read through a CAST to int32 (0 or 1). The operator under test and its other tensors are
+    /// unchanged. Null when the case has no bool input or output (TFLite then runs the case's own model). The inputs are
+    /// the case's (<see cref="Materialize"/>).
+    /// </summary>
+    public byte[]? OracleAdapterModel()
+    {
+        var context = Build(oracleAdapter: true);
+        return context.AdaptedTensors == 0 ? null : context.BuildModel();
+    }
+
+    private OpCaseContext Build(bool oracleAdapter)
+    {
+        var context = new OpCaseContext(this, oracleAdapter);
         try
         {
             Builder.Build(context);
@@ -60,8 +80,7 @@ public sealed class OpCase : ConformanceCase
             // KernelException: the operator's definition (which gives every output shape) rejects the node.
             throw new CaseDefinitionException($"{Id} ({SourceFile}): {e.Message}", e);
         }
-        byte[] bytes = context.Model.Build();
-        return new CaseInstance($"in-memory {Op} model ({SourceFile})", null, bytes, SuiteContext.Sha256Hex(bytes), context.InputBytes);
+        return context;
     }
 }
 
@@ -134,11 +153,35 @@ internal sealed class OpCaseContext
     private readonly OpCase _case;
     private readonly List<byte[]> _inputs = new();
 
-    public OpCaseContext(OpCase opCase)
+    private readonly bool _oracleAdapter;
+
+    /// <summary>Bool outputs to read through CAST to int32 once the operators are added (oracle adapter only).</summary>
+    private readonly List<(int Tensor, string Name, int[] Shape)> _boolOutputs = new();
+
+    /// <param name="oracleAdapter">Build the model TFLite runs (<see cref="OpCase.OracleAdapterModel"/>): bool model inputs
+    /// and outputs through CASTs from uint8 and to int32.</param>
+    public OpCaseContext(OpCase opCase, bool oracleAdapter = false)
     {
         _case = opCase;
+        _oracleAdapter = oracleAdapter;
         P = new OpParameters(opCase.Parameters);
         Model = new ModelBuilder($"accel conformance case {opCase.Id}");
+    }
+
+    /// <summary>How many bool inputs and outputs the oracle adapter put a CAST on.</summary>
+    public int AdaptedTensors { get; private set; }
+
+    /// <summary>The model's bytes (with the oracle adapter: after the CASTs that read the bool outputs).</summary>
+    public byte[] BuildModel()
+    {
+        foreach (var (tensor, name, shape) in _boolOutputs)
+        {
+            int read = Model.AddTensor(name + "_as_int32", TensorType.Int32, shape);
+            Model.AddOutput(read);
+            Model.AddOperator(BuiltinOperator.Cast, [tensor], [read]);
+        }
+        _boolOutputs.Clear();
+        return Model.Build();
     }
 
     public OpParameters P { get; }
@@ -155,9 +198,19 @@ internal sealed class OpCaseContext
     /// <summary>Adds a model input of <paramref name="type"/> with generated data; returns its tensor index.</summary>
     public int Input(string name, TensorType type, int[] shape, string? valueSet = null, QuantizationParameters? quantization = null)
     {
+        _inputs.Add(Data(name, type, shape, valueSet ?? Values));
+        if (_oracleAdapter && type == TensorType.Bool)
+        {
+            // Fed as uint8 (the same bytes), CAST to bool: nonzero → true.
+            int fed = Model.AddTensor(name + "_as_uint8", TensorType.UInt8, shape);
+            Model.AddInput(fed);
+            int cast = Model.AddTensor(name, type, shape);
+            Model.AddOperator(BuiltinOperator.Cast, [fed], [cast]);
+            AdaptedTensors++;
+            return Track(cast, new OpTensorSpec(type, shape, null, null) { Name = name });
+        }
         int tensor = Model.AddTensor(name, type, shape, quantization);
         Model.AddInput(tensor);
-        _inputs.Add(Data(name, type, shape, valueSet ?? Values));
         return Track(tensor, new OpTensorSpec(type, shape, null, quantization) { Name = name });
     }
 
@@ -208,7 +261,13 @@ internal sealed class OpCaseContext
     public int Output(string name, TensorType type, int[] shape)
     {
         int tensor = Model.AddTensor(name, type, shape);
-        Model.AddOutput(tensor);
+        if (_oracleAdapter && type == TensorType.Bool)
+        {
+            _boolOutputs.Add((tensor, name, shape));
+            AdaptedTensors++;
+        }
+        else
+            Model.AddOutput(tensor);
         return tensor;
     }
 
@@ -221,8 +280,10 @@ internal sealed class OpCaseContext
     public static int Count(int[] shape) => checked(shape.Aggregate(1, (a, d) => a * d));
 
     /// <summary>
-    /// Generated bytes: float32 from the value set; float16 the same values rounded to half (ties to even); int32
-    /// uniform in [-1000, 1000] (<c>wide</c>: the full int32 range); int8/uint8/int16 uniform over the whole type.
+    /// Generated bytes: float32 from the value set; float16 the same values rounded to half (ties to even); int32 and
+    /// int64 uniform in [-1000, 1000] (<c>wide</c>: the whole type; <c>special</c>: with the type's extremes, see
+    /// <see cref="ValueSets.Int32"/>, <see cref="ValueSets.Int64"/>); bool 0/1 (<c>special</c>: also nonzero bytes other
+    /// than 1); int8/uint8/int16 uniform over the whole type.
     /// </summary>
     public byte[] Data(string tensorName, TensorType type, int[] shape, string valueSet)
     {
@@ -236,10 +297,11 @@ internal sealed class OpCaseContext
                 var halves = ValueSets.Float32(valueSet, count, seed).Select(f => BitConverter.HalfToUInt16Bits((Half)f)).ToArray();
                 return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
             case TensorType.Int32:
-                var ints = valueSet == "wide"
-                    ? ValueSets.Integers(int.MinValue, int.MaxValue, count, seed)
-                    : ValueSets.Integers(-1000, 1000, count, seed);
-                return MemoryMarshal.AsBytes(ints.Select(v => (int)v).ToArray().AsSpan()).ToArray();
+                return MemoryMarshal.AsBytes(ValueSets.Int32(valueSet, count, seed).AsSpan()).ToArray();
+            case TensorType.Int64:
+                return MemoryMarshal.AsBytes(ValueSets.Int64(valueSet, count, seed).AsSpan()).ToArray();
+            case TensorType.Bool:
+                return ValueSets.Bool(valueSet, count, seed);
             case TensorType.Int8:
                 return ValueSets.Integers(sbyte.MinValue, sbyte.MaxValue, count, seed).Select(v => (byte)(sbyte)v).ToArray();
             case TensorType.UInt8:

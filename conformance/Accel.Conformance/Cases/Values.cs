@@ -33,7 +33,7 @@ public sealed class SplitMix64(ulong seed)
 /// </summary>
 public static class ValueSets
 {
-    public static readonly IReadOnlyList<string> Names = ["uniform", "positive", "wide", "large", "special"];
+    public static readonly IReadOnlyList<string> Names = ["uniform", "positive", "wide", "large", "special", "ties"];
 
     /// <summary>
     /// The specials cycled through by the <c>special</c> set: ±0, smallest and largest subnormals, smallest normal,
@@ -52,6 +52,46 @@ public static class ValueSets
     ];
 
     /// <summary>
+    /// The hard cases cycled through by the <c>ties</c> set, for FLOOR, CEIL and ROUND: ties at ±0.5, ±1.5, ±2.5 (half to
+    /// even both ways), the floats adjacent to ±0.5, ties at the top of the range where halves exist (2²³ − 0.5,
+    /// 2²² + 0.5), the integers 2²³ + 1 and 2²⁴ (no fraction), and −0.25 (in [−0.5, 0), where TFLite's ROUND gives +0).
+    /// </summary>
+    public static readonly float[] Ties =
+    [
+        0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f,
+        BitConverter.Int32BitsToSingle(0x3EFFFFFF), -BitConverter.Int32BitsToSingle(0x3EFFFFFF),   // 0.49999997
+        BitConverter.Int32BitsToSingle(0x3F000001), -BitConverter.Int32BitsToSingle(0x3F000001),   // 0.50000006
+        8388607.5f, -8388607.5f, 4194304.5f, -4194304.5f,
+        8388609f, 16777216f, -0.25f,
+    ];
+
+    /// <summary>
+    /// The int32 extremes cycled through by the int32 <c>special</c> set: 0, ±1, MaxValue, MinValue and their neighbours
+    /// (ABS and NEG wrap at MinValue; SQUARED_DIFFERENCE's difference and square wrap), ±46341 and 46340 (whose squares
+    /// just overflow / just fit), ±65536 (square 2³²: wraps to 0).
+    /// </summary>
+    public static readonly int[] Int32Specials =
+    [
+        0, 1, -1, int.MaxValue, int.MinValue, int.MaxValue - 1, int.MinValue + 1,
+        46340, 46341, -46341, 65536, -65536,
+    ];
+
+    /// <summary>
+    /// The int64 extremes cycled through by the int64 <c>special</c> set: 0, ±1, MaxValue, MinValue, MinValue + 1, the
+    /// int32 limits and their neighbours across 2³¹, and values that differ from small ones only in the upper 32 bits
+    /// (2³², 2³² + 1, −2³², 2⁶²), so a comparison or negation that looks at one word only is caught.
+    /// </summary>
+    public static readonly long[] Int64Specials =
+    [
+        0, 1, -1, long.MaxValue, long.MinValue, long.MinValue + 1,
+        int.MaxValue, int.MinValue, 1L << 31, -(1L << 31) - 1,
+        1L << 32, (1L << 32) + 1, -(1L << 32), 1L << 62,
+    ];
+
+    /// <summary>The bytes cycled through by the bool <c>special</c> set: false, true and nonzero bytes other than 1 (all true).</summary>
+    public static readonly byte[] BoolSpecials = [0, 1, 2, 0x80, 0xFF];
+
+    /// <summary>
     /// The seed of a tensor: the first 8 bytes (little-endian) of SHA-256(UTF-8 of "caseId#tensorName"). Independent of
     /// every other case, so adding a case never moves another case's golden.
     /// </summary>
@@ -67,6 +107,8 @@ public static class ValueSets
     /// <c>large</c> ±[1e30, 3e38) with a random sign (log-uniform magnitude would need library math, so the magnitude is
     /// 1e30 + u·(3e38 − 1e30) in double);
     /// <c>special</c>: uniform [-1, 1), with every third element (i % 3 == 0) replaced by <see cref="Specials"/>[(i / 3) % 14].
+    /// <c>ties</c>: multiples of 0.25 in [−32, 32] ((hi24 mod 257 − 128) / 4: a third integers, a quarter ties, many
+    /// equal pairs for comparisons), with every third element (i % 3 == 0) replaced by <see cref="Ties"/>[(i / 3) % 17].
     /// One SplitMix64 draw per element in all sets (so the non-special elements of <c>special</c> equal <c>uniform</c>'s).
     /// </summary>
     public static float[] Float32(string set, int count, ulong seed)
@@ -82,6 +124,7 @@ public static class ValueSets
                 "wide" => rng.NextIn(-8, 8),
                 "large" => Large(rng.Next()),
                 "special" => Special(rng, i),
+                "ties" => Tie(rng, i),
                 _ => throw new ArgumentException($"unknown value set '{set}' (known: {string.Join(", ", Names)})", nameof(set)),
             };
         }
@@ -99,6 +142,62 @@ public static class ValueSets
     {
         float uniform = rng.NextIn(-1, 1);
         return i % 3 == 0 ? Specials[i / 3 % Specials.Length] : uniform;
+    }
+
+    private static float Tie(SplitMix64 rng, int i)
+    {
+        float quarter = ((int)((rng.Next() >> 40) % 257) - 128) / 4f;
+        return i % 3 == 0 ? Ties[i / 3 % Ties.Length] : quarter;
+    }
+
+    /// <summary>
+    /// int32 of a value set: <c>wide</c> uniform over the whole type; <c>special</c> uniform in [−1000, 1000] with every
+    /// third element (i % 3 == 0) replaced by <see cref="Int32Specials"/>[(i / 3) % 12]; anything else uniform in
+    /// [−1000, 1000]. One draw per element.
+    /// </summary>
+    public static int[] Int32(string set, int count, ulong seed)
+    {
+        var values = set == "wide" ? Integers(int.MinValue, int.MaxValue, count, seed) : Integers(-1000, 1000, count, seed);
+        var result = new int[count];
+        for (int i = 0; i < count; i++)
+            result[i] = set == "special" && i % 3 == 0 ? Int32Specials[i / 3 % Int32Specials.Length] : (int)values[i];
+        return result;
+    }
+
+    /// <summary>
+    /// int64 of a value set: <c>wide</c> uniform over the whole type (the draw's 64 bits); <c>special</c> uniform in
+    /// [−1000, 1000] with every third element replaced by <see cref="Int64Specials"/>[(i / 3) % 14]; anything else
+    /// uniform in [−1000, 1000]. One draw per element.
+    /// </summary>
+    public static long[] Int64(string set, int count, ulong seed)
+    {
+        if (set == "wide")
+        {
+            var rng = new SplitMix64(seed);
+            var all = new long[count];
+            for (int i = 0; i < count; i++) all[i] = (long)rng.Next();
+            return all;
+        }
+        var values = Integers(-1000, 1000, count, seed);
+        if (set == "special")
+            for (int i = 0; i < count; i += 3) values[i] = Int64Specials[i / 3 % Int64Specials.Length];
+        return values;
+    }
+
+    /// <summary>
+    /// bool bytes of a value set: 0 or 1 from each draw's top bit; <c>special</c> with every third element replaced by
+    /// <see cref="BoolSpecials"/>[(i / 3) % 5] (nonzero bytes other than 1 are true, docs/numerics.md §General rules).
+    /// </summary>
+    public static byte[] Bool(string set, int count, ulong seed)
+    {
+        var rng = new SplitMix64(seed);
+        var values = new byte[count];
+        for (int i = 0; i < count; i++)
+        {
+            byte bit = (byte)(rng.Next() >> 63);
+            values[i] = set == "special" && i % 3 == 0 ? BoolSpecials[i / 3 % BoolSpecials.Length] : bit;
+        }
+        return values;
     }
 
     /// <summary>Integers uniform over [min, max] (inclusive) from the top 32 bits of each draw: (hi32 mod (max-min+1)) + min.</summary>

@@ -220,22 +220,30 @@ public sealed class GoldenGenerator(SuiteContext suite)
         {
             var jobs = new List<OracleJob>();
             var jobOwners = new List<int>();
+            var adapters = new Dictionary<int, string>();
             for (int i = 0; i < entries.Count; i++)
             {
                 var (c, instance, _, golden) = entries[i];
                 string? reason = null;
+                // Bool inputs and outputs go through CASTs (OpCase.OracleAdapterModel): LiteRT.js takes and returns none.
+                bool adapted = c is OpCase && golden.Inputs.Concat<GoldenTensor>(golden.Outputs).Any(t => ParseType(t.Dtype) == TensorType.Bool);
                 if (c is OpCase { Code.Builtin: BuiltinOperator.Custom } op) reason = $"custom operator {op.Op} is not part of TFLite";
                 else if (instance.Inputs.Count == 0)
                     reason = "the model has no inputs (its output is a folded constant); LiteRT.js does not run such graphs " +
                              "(observed: XNNPACK setup failure or unset outputs)";
-                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype))) is { } bad)
+                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype)) && !(adapted && ParseType(t.Dtype) == TensorType.Bool)) is { } bad)
                     reason = $"LiteRT.js cannot feed a {bad.Dtype} input";
+                else if (golden.Inputs.Concat<GoldenTensor>(golden.Outputs).FirstOrDefault(t => t.Shape.Contains(0)) is { } empty)
+                    reason = $"'{empty.Name}' has no elements ({empty.Dtype}[{string.Join(",", empty.Shape)}]); LiteRT.js cannot make an " +
+                             "empty tensor buffer (observed: \"Failed to get num packed bytes\")";
                 if (reason is not null)
                 {
                     golden.Tflite = new TfliteCrossCheck { Status = "not-run", Reason = reason, Oracle = oracle.Version, Note = c.TfliteNote };
                     continue;
                 }
-                string modelPath = instance.ModelPath ?? WriteModel(work, jobs.Count, instance.ModelBytes!);
+                byte[]? adapter = adapted ? ((OpCase)c).OracleAdapterModel() : null;
+                if (adapter is not null) adapters[jobs.Count] = AdapterDescription(golden);
+                string modelPath = instance.ModelPath ?? WriteModel(work, jobs.Count, adapter ?? instance.ModelBytes!);
                 jobs.Add(new OracleJob(modelPath, instance.Inputs));
                 jobOwners.Add(i);
             }
@@ -254,7 +262,11 @@ public sealed class GoldenGenerator(SuiteContext suite)
             for (int j = 0; j < jobs.Count; j++)
             {
                 var (c, _, run, golden) = entries[jobOwners[j]];
-                var check = new TfliteCrossCheck { Oracle = oracle.Version, Note = c.TfliteNote };
+                var check = new TfliteCrossCheck
+                {
+                    Oracle = oracle.Version, Note = c.TfliteNote,
+                    Adapter = adapters.GetValueOrDefault(j),
+                };
                 golden.Tflite = check;
                 var result = results[j];
                 if (result.Outputs is null || result.Outputs.Count != run.Outputs.Count)
@@ -277,10 +289,32 @@ public sealed class GoldenGenerator(SuiteContext suite)
                     var mine = run.Outputs[k];
                     var theirs = result.Outputs[k];
                     OracleFigures figures;
-                    if (!theirs.Shape.SequenceEqual(mine.Shape) || theirs.Bytes.Length != mine.Bytes.Length)
+                    var theirType = ParseType(theirs.DType);
+                    byte[] theirBytes = theirs.Bytes;
+                    if (mine.Type == TensorType.Bool && theirType == TensorType.Int32 && theirBytes.Length == 4 * mine.Bytes.Length)
+                    {
+                        // Read through the adapter's CAST to int32: back to one truth byte per element.
+                        theirBytes = MemoryMarshal.Cast<byte, int>(theirBytes).ToArray().Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
+                        theirType = TensorType.Bool;
+                    }
+                    if (!theirs.Shape.SequenceEqual(mine.Shape) || theirBytes.Length != mine.Bytes.Length)
                         figures = new OracleFigures(double.PositiveInfinity, double.PositiveInfinity, -1, 0, 0, 0, false);
                     else
-                        figures = OracleFigures.Measure(ToFloats(mine.Type, mine.Bytes), ToFloats(ParseType(theirs.DType), theirs.Bytes), tolerances);
+                    {
+                        figures = OracleFigures.Measure(ToFloats(mine.Type, mine.Bytes), ToFloats(theirType, theirBytes), tolerances);
+                        if (theirType == mine.Type)
+                        {
+                            var (differing, signedZero) = OracleFigures.ExactDifferences(mine.Type, mine.Bytes, theirBytes);
+                            // Integer and bool outputs have no rounding to tolerate: any differing element is out of tolerance.
+                            bool exactType = mine.Type is not (TensorType.Float32 or TensorType.Float16 or TensorType.BFloat16 or TensorType.Float64);
+                            figures = figures with
+                            {
+                                DifferingElements = differing,
+                                SignedZeroMismatches = signedZero,
+                                WithinTolerance = figures.WithinTolerance && !(exactType && differing > 0),
+                            };
+                        }
+                    }
                     golden.Outputs[k].Tflite = figures;
                     ok &= figures.WithinTolerance;
                     lines.Add($"output {k} '{mine.Name}': {figures.Describe()}");
@@ -307,6 +341,15 @@ public sealed class GoldenGenerator(SuiteContext suite)
         }
     }
 
+    /// <summary>What <see cref="OpCase.OracleAdapterModel"/> changed, for the manifest.</summary>
+    private static string AdapterDescription(GoldenCase golden)
+    {
+        var parts = new List<string>();
+        if (golden.Inputs.Any(t => ParseType(t.Dtype) == TensorType.Bool)) parts.Add("bool inputs fed as uint8 through CAST to bool");
+        if (golden.Outputs.Any(t => ParseType(t.Dtype) == TensorType.Bool)) parts.Add("bool outputs read through CAST to int32");
+        return string.Join("; ", parts);
+    }
+
     private static string WriteModel(string work, int index, byte[] bytes)
     {
         Directory.CreateDirectory(work);
@@ -326,6 +369,8 @@ public sealed class GoldenGenerator(SuiteContext suite)
         TensorType.Int8 => bytes.Select(b => (float)(sbyte)b).ToArray(),
         TensorType.UInt8 => bytes.Select(b => (float)b).ToArray(),
         TensorType.Int16 => MemoryMarshal.Cast<byte, short>(bytes).ToArray().Select(v => (float)v).ToArray(),
+        TensorType.Int64 => MemoryMarshal.Cast<byte, long>(bytes).ToArray().Select(v => (float)v).ToArray(),
+        TensorType.Bool => bytes.Select(b => b != 0 ? 1f : 0f).ToArray(),
         _ => throw new NotSupportedException($"cannot compare {type.ToDisplayName()} outputs with TFLite"),
     };
 }

@@ -179,16 +179,65 @@ public sealed class TfliteCrossCheck
 
     /// <summary>The documented reason the op deliberately differs from TFLite (ops.json <c>tfliteNote</c>).</summary>
     public string? Note { get; set; }
+
+    /// <summary>
+    /// How TFLite's model differs from the case's when LiteRT.js cannot take or return a dtype (bool: CASTs around the
+    /// operator, see <see cref="Cases.OpCase.OracleAdapterModel"/>); absent when TFLite ran the case's own model.
+    /// </summary>
+    public string? Adapter { get; set; }
 }
 
 /// <summary>
 /// One output against TFLite: relative L2, max |diff| (at index) against its limit 1e-3 × max(1, max |tflite|), and
-/// elements where one side is non-finite and the other differs (NaN vs NaN and equal infinities agree).
+/// elements where one side is non-finite and the other differs (NaN vs NaN and equal infinities agree); and, bit for
+/// bit, how many elements differ at all and how many of those are +0 against −0.
 /// </summary>
 public sealed record OracleFigures(
     double RelativeL2, double MaxAbsDiff, long MaxAbsDiffIndex, double MaxAbsDiffLimit, double MaxAbsReference,
     long NonFiniteMismatches, bool WithinTolerance)
 {
+    /// <summary>
+    /// Elements whose bits differ — any NaN equals any NaN, −0 and +0 differ; integer outputs by value, bool outputs by
+    /// truth value. Absent from goldens generated before it was recorded.
+    /// </summary>
+    public long? DifferingElements { get; init; }
+
+    /// <summary>Of <see cref="DifferingElements"/>, the float elements where one side is +0 and the other −0.</summary>
+    public long? SignedZeroMismatches { get; init; }
+
+    /// <summary>Counts <see cref="DifferingElements"/> and <see cref="SignedZeroMismatches"/> of two outputs of one dtype and size.</summary>
+    public static (long Differing, long SignedZero) ExactDifferences(TensorType type, ReadOnlySpan<byte> accel, ReadOnlySpan<byte> tflite)
+    {
+        if (accel.Length != tflite.Length) throw new ArgumentException($"accel has {accel.Length} bytes, tflite {tflite.Length}");
+        long differing = 0, signedZero = 0;
+        switch (type)
+        {
+            case TensorType.Float32:
+                var a = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(accel);
+                var t = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(tflite);
+                for (int i = 0; i < a.Length; i++)
+                {
+                    if (a[i] == t[i]) continue;
+                    float x = BitConverter.UInt32BitsToSingle(a[i]), y = BitConverter.UInt32BitsToSingle(t[i]);
+                    if (float.IsNaN(x) && float.IsNaN(y)) continue;
+                    differing++;
+                    if (x == 0 && y == 0) signedZero++;
+                }
+                break;
+            case TensorType.Bool:
+                for (int i = 0; i < accel.Length; i++)
+                    if (accel[i] != 0 != (tflite[i] != 0)) differing++;
+                break;
+            default:
+                // Integer (and any other exact) dtypes: element by element, bytes compared.
+                int size = Math.Max(1, type.ElementSize());
+                for (int i = 0; i + size <= accel.Length; i += size)
+                    if (!accel.Slice(i, size).SequenceEqual(tflite.Slice(i, size))) differing++;
+                break;
+        }
+        return (differing, signedZero);
+    }
+
     public static OracleFigures Measure(ReadOnlySpan<float> accel, ReadOnlySpan<float> tflite, ToleranceSpec tolerances)
     {
         if (accel.Length != tflite.Length) throw new ArgumentException($"accel has {accel.Length} elements, tflite {tflite.Length}");
@@ -220,5 +269,8 @@ public sealed record OracleFigures(
 
     public string Describe() =>
         $"relL2 {RelativeL2:E2}, max|diff| {MaxAbsDiff:E2} (limit {MaxAbsDiffLimit:E2})" +
-        (NonFiniteMismatches > 0 ? $", {NonFiniteMismatches} non-finite mismatches" : "") + (WithinTolerance ? "" : " OUT OF TOLERANCE");
+        (NonFiniteMismatches > 0 ? $", {NonFiniteMismatches} non-finite mismatches" : "") +
+        (DifferingElements is null ? "" : DifferingElements == 0 ? ", bit-identical"
+            : $", {DifferingElements} element(s) differ" + (SignedZeroMismatches > 0 ? $" ({SignedZeroMismatches} +0 against -0)" : "")) +
+        (WithinTolerance ? "" : " OUT OF TOLERANCE");
 }

@@ -61,7 +61,10 @@ public sealed record OutputResult(
     long? NanMismatches = null,
     string? Note = null);
 
-/// <summary>One case × backend result.</summary>
+/// <summary>
+/// One case × backend result. <see cref="OnReference"/>: the nodes the backend's delegate refused, which ran on the
+/// reference kernels (<c>node N OPERATOR: reason</c>); null for the reference itself and when the delegate took every node.
+/// </summary>
 public sealed record CellResult(
     string Case,
     string Backend,
@@ -72,7 +75,8 @@ public sealed record CellResult(
     string? ComparedWith = null,
     int? DelegatedNodes = null,
     int? ExecutedNodes = null,
-    IReadOnlyList<OutputResult>? Outputs = null);
+    IReadOnlyList<OutputResult>? Outputs = null,
+    IReadOnlyList<string>? OnReference = null);
 
 /// <summary>A problem outside any one cell (a broken case list or manifest), from run <see cref="Run"/>.</summary>
 public sealed record SuiteError(int Run, string Message);

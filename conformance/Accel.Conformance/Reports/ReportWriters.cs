@@ -118,9 +118,10 @@ public static class JUnitReport
                             writer.WriteEndElement();
                             break;
                     }
-                    if (cell.Status == CellStatus.Pass && cell.Message is not null)
+                    if (cell.Status == CellStatus.Pass && (cell.Message is not null || cell.OnReference is not null))
                     {
-                        writer.WriteElementString("system-out", cell.Message);
+                        writer.WriteElementString("system-out", string.Join("\n",
+                            new[] { cell.Message }.OfType<string>().Concat(OnReferenceLines(cell))));
                     }
                     writer.WriteEndElement();
                 }
@@ -161,7 +162,11 @@ public static class JUnitReport
         : $"output {o.Index} '{o.Name}' {o.Dtype}[{string.Join(",", o.Shape)}]: " + (o.Differing is { } n
             ? $"{n} of {o.Elements} differ, max ULP {o.MaxUlp?.ToString(CultureInfo.InvariantCulture) ?? "n/a"}, max |diff| {(o.MaxAbsDiff is { } d ? d.ToString("G6", CultureInfo.InvariantCulture) : "n/a")}, " +
               $"NaN vs number {o.NanMismatches}, first [{o.FirstDiffIndex}] expected {o.Expected} got {o.Actual}" + (o.Note is null ? "" : $" ({o.Note})")
-            : o.Note ?? "differs")));
+            : o.Note ?? "differs")).Concat(OnReferenceLines(cell)));
+
+    /// <summary>One line per node the backend's delegate refused (it ran on the reference kernels), with the reason.</summary>
+    public static IEnumerable<string> OnReferenceLines(CellResult cell) =>
+        (cell.OnReference ?? []).Select(r => $"on the reference (refused by {cell.Backend}): {r}");
 
     private static void WriteCounts(XmlWriter writer, IReadOnlyCollection<CellResult> cells)
     {
@@ -261,6 +266,7 @@ public static class HtmlReport
                 };
                 if (cells.Length > 1) label += $" ×{cells.Length}";
                 string title = worst.Message ?? (worst.Status == CellStatus.Pass ? "bit-exact" : worst.Status.ToString());
+                if (worst.OnReference is not null) title += "; " + string.Join("; ", JUnitReport.OnReferenceLines(worst));
                 if (worst.Status is CellStatus.Mismatch or CellStatus.Error)
                 {
                     failing.AddRange(cells.Where(x => x.Status is CellStatus.Mismatch or CellStatus.Error));

@@ -12,8 +12,11 @@ public sealed record CapturedOutput(string Name, TensorType Type, int[] Shape, b
     public string Sha256 => _sha256 ??= OutputComparer.CanonicalSha256(Type, Bytes);
 }
 
-/// <summary>What one backend produced for one case.</summary>
-public sealed record BackendRun(IReadOnlyList<CapturedOutput> Outputs, int DelegatedNodes, int ExecutedNodes);
+/// <summary>
+/// What one backend produced for one case; <paramref name="Refused"/>: the nodes its delegate did not take (they ran on
+/// the reference kernels), each as <c>node N OPERATOR: reason</c>.
+/// </summary>
+public sealed record BackendRun(IReadOnlyList<CapturedOutput> Outputs, int DelegatedNodes, int ExecutedNodes, IReadOnlyList<string>? Refused = null);
 
 /// <summary>Runs a materialized case on a backend: a fresh interpreter, inputs copied in, one invoke, outputs copied out.</summary>
 public static class CaseExecutor
@@ -38,6 +41,7 @@ public static class CaseExecutor
             var t = interpreter.GetOutputTensor(i);
             outputs[i] = new CapturedOutput(t.Name, t.Type, t.Shape.ToArray(), t.Bytes.ToArray());
         }
-        return new BackendRun(outputs, interpreter.Plan.DelegatedNodeCount, interpreter.Graph.ExecutedNodeCount);
+        var refused = interpreter.Plan.Refused.Select(r => $"node {r.Node} {r.Operator}: {r.Reason}").Distinct().ToArray();
+        return new BackendRun(outputs, interpreter.Plan.DelegatedNodeCount, interpreter.Graph.ExecutedNodeCount, refused.Length > 0 ? refused : null);
     }
 }

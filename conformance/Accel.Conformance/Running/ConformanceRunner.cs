@@ -195,7 +195,11 @@ public sealed class ConformanceRunner(SuiteContext suite, BackendRegistry regist
                 var cell = golden is not null
                     ? CompareWithGolden(c, backend, actual, golden, Reference, () => referenceError)
                     : CompareWithoutGolden(c, backend, actual, goldenProblem!, Reference, () => referenceError);
-                results.Add(cell with { Seconds = Seconds(clock.Elapsed.TotalSeconds), DelegatedNodes = actual.DelegatedNodes, ExecutedNodes = actual.ExecutedNodes });
+                results.Add(cell with
+                {
+                    Seconds = Seconds(clock.Elapsed.TotalSeconds), DelegatedNodes = actual.DelegatedNodes, ExecutedNodes = actual.ExecutedNodes,
+                    OnReference = backend is ReferenceBackend ? null : actual.Refused,
+                });
             }
         }
         return results;

@@ -1,0 +1,68 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>The validated params of a binary elementwise operator without options: its NumPy broadcast of any rank.</summary>
+public sealed record BinaryElementwiseParams(BroadcastPlan Broadcast) : OpParams;
+
+/// <summary>
+/// Two inputs of one dtype in <see cref="OpDefinition.Types"/>, broadcast NumPy-style (<see cref="BroadcastPlan"/>), and
+/// one output of <see cref="OutputType"/> (the inputs' dtype unless a comparison's bool) with the broadcast shape —
+/// TFLite's Prepare of maximum_minimum.cc, squared_difference.cc, comparisons.cc and logical.cc. Options are ignored
+/// (those operators' option tables are empty). Cost: one element op per output element.
+/// </summary>
+internal abstract class BinaryElementwiseDefinition : OpDefinition<BinaryElementwiseParams>
+{
+    /// <summary>The output's dtype; null: the inputs' dtype.</summary>
+    protected virtual TensorType? OutputType => null;
+
+    protected override BinaryElementwiseParams PrepareParams(KernelContext context)
+    {
+        var plan = BinaryElementwise.Prepare(context, Types, OutputType);
+        return new BinaryElementwiseParams(plan)
+        {
+            Cost = new OpCost(0, context.Output(0).ElementCount, CostMath.BytesTouched(context)),
+        };
+    }
+}
+
+// MAXIMUM, MINIMUM: float32, int32, int64 (TFLite also runs uint8/int8/int16/float16/bfloat16).
+
+internal sealed class MaximumDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Maximum;
+    public override int MaxVersion => 4;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+}
+
+internal sealed class MinimumDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Minimum;
+    public override int MaxVersion => 4;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+}
+
+/// <summary>SQUARED_DIFFERENCE: float32 and int32 (TFLite's quantized int8 is rejected).</summary>
+internal sealed class SquaredDifferenceDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.SquaredDifference;
+    public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+}
+
+// LOGICAL_AND, LOGICAL_OR: bool only (TFLite's logical.cc).
+
+internal sealed class LogicalAndDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.LogicalAnd;
+    public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Bool];
+}
+
+internal sealed class LogicalOrDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.LogicalOr;
+    public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Bool];
+}

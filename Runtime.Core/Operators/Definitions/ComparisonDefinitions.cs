@@ -1,0 +1,51 @@
+namespace Accel.Operators.Definitions;
+
+/// <summary>
+/// The comparisons (TFLite's comparisons.cc ComparisonPrepare): two inputs of one dtype — float32, int32, int64; EQUAL
+/// and NOT_EQUAL also bool — broadcast NumPy-style to a bool output. TFLite's quantized (uint8/int8/int16), float16
+/// and string comparisons are rejected. Numerics: docs/numerics.md §Comparisons.
+/// </summary>
+internal abstract class ComparisonDefinition : BinaryElementwiseDefinition
+{
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+
+    protected sealed override TensorType? OutputType => TensorType.Bool;
+}
+
+internal sealed class EqualDefinition : ComparisonDefinition
+{
+    public override OpId Op => BuiltinOperator.Equal;
+    public override int MaxVersion => 5;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool];
+}
+
+internal sealed class NotEqualDefinition : ComparisonDefinition
+{
+    public override OpId Op => BuiltinOperator.NotEqual;
+    public override int MaxVersion => 4;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool];
+}
+
+internal sealed class LessDefinition : ComparisonDefinition
+{
+    public override OpId Op => BuiltinOperator.Less;
+    public override int MaxVersion => 3;
+}
+
+internal sealed class LessEqualDefinition : ComparisonDefinition
+{
+    public override OpId Op => BuiltinOperator.LessEqual;
+    public override int MaxVersion => 2;
+}
+
+internal sealed class GreaterDefinition : ComparisonDefinition
+{
+    public override OpId Op => BuiltinOperator.Greater;
+    public override int MaxVersion => 2;
+}
+
+internal sealed class GreaterEqualDefinition : ComparisonDefinition
+{
+    public override OpId Op => BuiltinOperator.GreaterEqual;
+    public override int MaxVersion => 3;
+}

@@ -1,0 +1,66 @@
+namespace Accel.Operators.Definitions;
+
+// The unary operators that are exact by construction (docs/numerics.md §Exact unary operators): one input, one output
+// of its dtype and shape (TFLite's elementwise.cc GenericPrepare, neg.cc, floor.cc, ceil.cc, round.cc, sign.cc),
+// cost one element op per element. Versions are the ranges TFLite's BuiltinOpResolver (core/kernels/register.cc)
+// registers; a version whose dtype Accel does not run (ABS v2–v4: int8/int16) is rejected by its dtype at Prepare.
+
+/// <summary>ABS: float32 (sign bit cleared), int32 (std::abs; int32.MinValue stays int32.MinValue).</summary>
+internal sealed class AbsDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Abs;
+    public override int MaxVersion => 5;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+}
+
+/// <summary>NEG: float32 (sign bit flipped), int32 and int64 (wrapping: MinValue stays MinValue).</summary>
+internal sealed class NegDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Neg;
+    public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+}
+
+/// <summary>FLOOR: float32, IEEE roundToIntegralTowardNegative.</summary>
+internal sealed class FloorDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Floor;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>CEIL: float32, IEEE roundToIntegralTowardPositive.</summary>
+internal sealed class CeilDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Ceil;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>ROUND: float32, half to even by TFLite's floor-and-compare sequence (reference_ops::RoundToNearest).</summary>
+internal sealed class RoundDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Round;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>SIGN: float32 and int32; x &gt; 0 → 1, x &lt; 0 → −1, otherwise (±0, NaN) → 0.</summary>
+internal sealed class SignDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Sign;
+    public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+}
+
+/// <summary>SQUARE: float32, x · x rounded once.</summary>
+internal sealed class SquareDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Square;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>LOGICAL_NOT: bool.</summary>
+internal sealed class LogicalNotDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.LogicalNot;
+    public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Bool];
+}
