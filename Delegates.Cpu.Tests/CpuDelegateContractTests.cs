@@ -15,6 +15,8 @@ public sealed class CpuDelegateContractTests
         Assert.That(cpu.UnavailableReason, Is.Null);
         Assert.That(cpu.Capabilities.Memory, Is.EqualTo(DelegateMemory.Host));
         Assert.That(cpu.Capabilities.DataTypes, Does.Contain(TensorType.Float32));
+        // The typed element-wise kernels (ABS … GREATER_EQUAL) also run int32, int64 and bool tensors.
+        Assert.That(cpu.Capabilities.DataTypes, Is.SupersetOf(new[] { TensorType.Int32, TensorType.Int64, TensorType.Bool }));
         Assert.That(CpuDelegate.VectorPath, Is.Not.Empty);
     }
 
@@ -42,6 +44,62 @@ public sealed class CpuDelegateContractTests
         var dequantize = cpu.Kernels.Covers(BuiltinOperator.Dequantize, TensorType.Float16);
         Assert.That(dequantize.IsSupported, Is.False);
         Assert.That(dequantize.Reason, Does.Contain("DEQUANTIZE has no cpu kernel"));
+    }
+
+    [Test]
+    public void KernelCatalogCoversEveryDeclaredDtypeOfTheTypedElementwiseOperators()
+    {
+        using var cpu = new CpuDelegate();
+        TensorType f32 = TensorType.Float32, i32 = TensorType.Int32, i64 = TensorType.Int64, b = TensorType.Bool;
+        var expected = new (BuiltinOperator Op, TensorType[] Types)[]
+        {
+            (BuiltinOperator.Abs, [f32, i32]), (BuiltinOperator.Neg, [f32, i32, i64]), (BuiltinOperator.Floor, [f32]),
+            (BuiltinOperator.Ceil, [f32]), (BuiltinOperator.Round, [f32]), (BuiltinOperator.Sign, [f32, i32]),
+            (BuiltinOperator.Square, [f32]), (BuiltinOperator.LogicalNot, [b]), (BuiltinOperator.Maximum, [f32, i32, i64]),
+            (BuiltinOperator.Minimum, [f32, i32, i64]), (BuiltinOperator.SquaredDifference, [f32, i32]),
+            (BuiltinOperator.LogicalAnd, [b]), (BuiltinOperator.LogicalOr, [b]), (BuiltinOperator.Equal, [f32, i32, i64, b]),
+            (BuiltinOperator.NotEqual, [f32, i32, i64, b]), (BuiltinOperator.Less, [f32, i32, i64]),
+            (BuiltinOperator.LessEqual, [f32, i32, i64]), (BuiltinOperator.Greater, [f32, i32, i64]),
+            (BuiltinOperator.GreaterEqual, [f32, i32, i64]),
+        };
+        foreach (var (op, types) in expected)
+        {
+            // Every dtype the definition declares runs on the CPU delegate.
+            Assert.That(OpDefinitions.Get(op).Types, Is.EquivalentTo(types), op.ToString());
+            foreach (var type in types) Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op} {type}");
+            var int8 = cpu.Kernels.Covers(op, TensorType.Int8);
+            Assert.That(int8.IsSupported, Is.False, op.ToString());
+            Assert.That(int8.Reason, Does.Contain(((OpId)op).Name).And.Contain("int8"));
+        }
+    }
+
+    [Test]
+    public void SupportsJudgesANodeByItsInputsDtypeNotAComparisonsBoolOutput()
+    {
+        // LESS float32 → bool and LOGICAL_NOT bool → bool are claimed; ADD int32 (the CPU ADD runs float32) is refused,
+        // the reason naming its input.
+        var mb = new Accel.Building.ModelBuilder();
+        int x = mb.AddTensor("x", TensorType.Float32, [5]);
+        int y = mb.AddTensor("y", TensorType.Float32, [5]);
+        int less = mb.AddTensor("less", TensorType.Bool, [5]);
+        int not = mb.AddTensor("not", TensorType.Bool, [5]);
+        int i = mb.AddTensor("i", TensorType.Int32, [5]);
+        int sum = mb.AddTensor("sum", TensorType.Int32, [5]);
+        mb.AddOperator(BuiltinOperator.Less, [x, y], [less]);
+        mb.AddOperator(BuiltinOperator.LogicalNot, [less], [not]);
+        mb.AddOperator(BuiltinOperator.Add, [i, i], [sum], new AddOptions(ActivationFunctionType.None));
+        foreach (int t in new[] { x, y, i }) mb.AddInput(t);
+        mb.AddOutput(not);
+        mb.AddOutput(sum);
+        using var model = Model.FromBytes(mb.Build());
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
+        var refused = interpreter.Plan.Refused.Single();
+        Assert.That(refused.Operator, Does.Contain("ADD"));
+        Assert.That(refused.Reason, Does.Contain("input 'i' is int32").And.Contain("runs float32"));
     }
 
     [Test]

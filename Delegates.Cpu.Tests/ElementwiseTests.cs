@@ -149,7 +149,7 @@ public sealed class ElementwiseTests
         options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
         using var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
-        interpreter.SetInput<float>(0, c.Inputs[0]);
+        interpreter.SetInput<float>(0, (float[])c.Inputs[0]);
         for (int i = 0; i < 30; i++) interpreter.Invoke();
         // The process-wide counter also sees the runtime's background work (tiered re-JIT), so a per-invoke
         // allocation is one that shows up in every round; one clean round of 20 invokes proves there is none.

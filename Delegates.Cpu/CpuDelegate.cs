@@ -24,7 +24,8 @@ public sealed class CpuDelegate : IAccelDelegate
     public string Name => "cpu";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32 }, DynamicShapes: false, DelegateMemory.Host);
+        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool }, DynamicShapes: false,
+            DelegateMemory.Host);
 
     public string? UnavailableReason => null;
 
@@ -40,13 +41,20 @@ public sealed class CpuDelegate : IAccelDelegate
     {
         var kernel = Registry.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Op.Name} has no CPU delegate kernel");
-        // The definition gave every data tensor of the node one dtype (the output's); the kernel says which it runs.
-        foreach (var t in node.Outputs)
-            if (!kernel.Types.Contains(t.Type))
-                return NodeSupport.Refuse(
-                    $"output '{t.Name}' is {t.Type.ToDisplayName()}; the CPU kernel of {node.Op.Name} runs {string.Join(", ", kernel.Types.Select(x => x.ToDisplayName()))}");
+        var data = DataTensor(node);
+        if (!kernel.Types.Contains(data.Type))
+            return NodeSupport.Refuse(
+                $"{(data == node.Outputs[0] ? "output" : "input")} '{data.Name}' is {data.Type.ToDisplayName()}; the CPU kernel of {node.Op.Name} runs {string.Join(", ", kernel.Types.Select(x => x.ToDisplayName()))}");
         return kernel.Supports(node);
     }
+
+    /// <summary>
+    /// The tensor whose dtype is the node's data dtype — the one its definition's <see cref="OpDefinition.Types"/> and a
+    /// kernel's Types name: input 0 (every definition checks its other data tensors against it; the output usually
+    /// shares it, but a comparison compares float32, int32 or int64 into a bool output), or output 0 when input 0 is
+    /// omitted.
+    /// </summary>
+    internal static Tensor DataTensor(DelegateNode node) => node.Inputs.Count > 0 && node.Inputs[0] is { } input ? input : node.Outputs[0];
 
     public IPartitionKernel Compile(DelegatePartition partition)
     {

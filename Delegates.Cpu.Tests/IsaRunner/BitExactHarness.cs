@@ -2,8 +2,11 @@ using Accel.Delegates;
 
 namespace Accel.Delegates.Cpu.Tests;
 
-/// <summary>One model and its inputs, to be run on the reference interpreter and on the CPU delegate.</summary>
-public sealed record BitExactCase(string Name, byte[] Model, float[][] Inputs)
+/// <summary>
+/// One model and its inputs, to be run on the reference interpreter and on the CPU delegate. Each input is an array of
+/// its tensor's element type: float[], int[], long[], or byte[] for a bool tensor (any byte value: nonzero is true).
+/// </summary>
+public sealed record BitExactCase(string Name, byte[] Model, Array[] Inputs)
 {
     public override string ToString() => Name;
 }
@@ -22,8 +25,8 @@ public sealed record BitExactOutcome(string Case, int Threads, string? Mismatch,
 
 /// <summary>
 /// Runs a model twice — reference interpreter, and the same model with the CPU delegate at a thread count — and
-/// compares every output element's bit pattern (so −0 ≠ +0 and NaN payloads count). Shared by the NUnit tests and the
-/// IsaRunner child process.
+/// compares every output element's bit pattern, whatever the dtype (so −0 ≠ +0 and NaN payloads count; a bool output's
+/// bytes must match, 0 or 1). Shared by the NUnit tests and the IsaRunner child process.
 /// </summary>
 public static class BitExactHarness
 {
@@ -38,21 +41,22 @@ public static class BitExactHarness
     public static IReadOnlyList<BitExactOutcome> Compare(BitExactCase c, IReadOnlyList<int> threadCounts, string? referenceCache = null)
     {
         using var model = Model.FromBytes(c.Model);
-        float[][] expected = referenceCache is null ? RunReference(model, c.Inputs) : CachedReference(c, model, referenceCache);
+        byte[][] expected = referenceCache is null ? RunReference(model, c.Inputs) : CachedReference(c, model, referenceCache);
         return threadCounts.Select(threads => CompareWithDelegate(c, model, expected, threads)).ToArray();
     }
 
-    private static float[][] RunReference(Model model, float[][] inputs)
+    private static byte[][] RunReference(Model model, Array[] inputs)
     {
         using var reference = new Interpreter(model);
         return Run(reference, inputs);
     }
 
-    private static float[][] CachedReference(BitExactCase c, Model model, string folder)
+    private static byte[][] CachedReference(BitExactCase c, Model model, string folder)
     {
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        hash.AppendData("raw output bytes"u8); // the file format: outputs as bytes, whatever their dtype
         hash.AppendData(c.Model);
-        foreach (var input in c.Inputs) hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.AsSpan()));
+        foreach (var input in c.Inputs) hash.AppendData(RawBytes(input));
         hash.AppendData(File.ReadAllBytes(typeof(Interpreter).Assembly.Location));
         string key = Convert.ToHexString(hash.GetHashAndReset())[..24];
         string safeName = string.Concat(c.Name.Select(ch => char.IsLetterOrDigit(ch) || ch == '_' ? ch : '-'));
@@ -62,7 +66,7 @@ public static class BitExactHarness
             File.SetLastAccessTimeUtc(path, DateTime.UtcNow);
             return cached;
         }
-        float[][] outputs = RunReference(model, c.Inputs);
+        byte[][] outputs = RunReference(model, c.Inputs);
         Directory.CreateDirectory(folder);
         // Entries of other builds (Debug and Release differ) stay a while; ones unused for a week go.
         foreach (string stale in Directory.GetFiles(folder, $"{safeName}-*.bin"))
@@ -74,7 +78,7 @@ public static class BitExactHarness
             foreach (var output in outputs)
             {
                 writer.Write(output.Length);
-                writer.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(output.AsSpan()));
+                writer.Write(output);
             }
         }
         File.Move(temporary, path, overwrite: true);
@@ -82,18 +86,17 @@ public static class BitExactHarness
     }
 
     /// <summary>Reads a cached output file; false (recompute) when it is truncated or malformed.</summary>
-    private static bool TryRead(string path, out float[][] outputs)
+    private static bool TryRead(string path, out byte[][] outputs)
     {
         outputs = [];
         try
         {
             using var reader = new BinaryReader(File.OpenRead(path));
-            var read = new float[reader.ReadInt32()][];
+            var read = new byte[reader.ReadInt32()][];
             for (int o = 0; o < read.Length; o++)
             {
-                read[o] = new float[reader.ReadInt32()];
-                var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(read[o].AsSpan());
-                if (reader.Read(bytes) != bytes.Length) return false;
+                read[o] = new byte[reader.ReadInt32()];
+                if (reader.Read(read[o]) != read[o].Length) return false;
             }
             if (reader.BaseStream.Position != reader.BaseStream.Length) return false;
             outputs = read;
@@ -105,47 +108,81 @@ public static class BitExactHarness
         }
     }
 
-    private static BitExactOutcome CompareWithDelegate(BitExactCase c, Model model, float[][] expected, int threads)
+    private static BitExactOutcome CompareWithDelegate(BitExactCase c, Model model, byte[][] expected, int threads)
     {
         var options = new InterpreterOptions { Threads = threads };
         options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
         using var cpu = new Interpreter(model, options);
-        float[][] actual = Run(cpu, c.Inputs);
+        byte[][] actual = Run(cpu, c.Inputs);
         // Run again: a second invoke must give the same bits (no state kept between runs).
-        float[][] again = Run(cpu, c.Inputs, allocate: false);
+        byte[][] again = Run(cpu, c.Inputs, allocate: false);
         var plan = cpu.Plan;
         var refusals = plan.Refused.Select(r => $"node {r.Node} {r.Operator}: {r.Reason}").ToList();
 
-        string? mismatch = FirstMismatch(expected, actual, "") ?? FirstMismatch(actual, again, "second invoke: ");
+        var types = Enumerable.Range(0, cpu.OutputCount).Select(o => cpu.GetOutputTensor(o).Type).ToArray();
+        string? mismatch = FirstMismatch(expected, actual, types, "") ?? FirstMismatch(actual, again, types, "second invoke: ");
         return new BitExactOutcome(c.Name, threads, mismatch, plan.DelegatedNodeCount, cpu.Graph.ExecutedNodeCount, refusals);
     }
 
-    private static float[][] Run(Interpreter interpreter, float[][] inputs, bool allocate = true)
+    private static byte[][] Run(Interpreter interpreter, Array[] inputs, bool allocate = true)
     {
         if (allocate) interpreter.AllocateTensors();
-        for (int i = 0; i < inputs.Length; i++) interpreter.SetInput<float>(i, inputs[i]);
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var tensor = interpreter.GetInputTensor(i);
+            if (ElementType(tensor.Type) != inputs[i].GetType().GetElementType())
+                throw new ArgumentException($"input {i} ('{tensor.Name}') is {tensor.Type}; the case gives {inputs[i].GetType().Name}");
+            tensor.CopyFromBytes(RawBytes(inputs[i]));
+        }
         interpreter.Invoke();
-        var outputs = new float[interpreter.OutputCount][];
-        for (int o = 0; o < outputs.Length; o++) outputs[o] = interpreter.Output<float>(o).ToArray();
+        var outputs = new byte[interpreter.OutputCount][];
+        for (int o = 0; o < outputs.Length; o++) outputs[o] = interpreter.GetOutputTensor(o).Bytes.ToArray();
         return outputs;
     }
 
+    /// <summary>The array type a case gives for a tensor of <paramref name="type"/> (bool: bytes).</summary>
+    public static Type ElementType(TensorType type) => type switch
+    {
+        TensorType.Float32 => typeof(float),
+        TensorType.Int32 => typeof(int),
+        TensorType.Int64 => typeof(long),
+        TensorType.Bool => typeof(byte),
+        _ => throw new NotSupportedException($"BitExactHarness has no input arrays of {type}"),
+    };
+
+    private static ReadOnlySpan<byte> RawBytes(Array input) => input switch
+    {
+        float[] f => System.Runtime.InteropServices.MemoryMarshal.AsBytes(f.AsSpan()),
+        int[] i => System.Runtime.InteropServices.MemoryMarshal.AsBytes(i.AsSpan()),
+        long[] l => System.Runtime.InteropServices.MemoryMarshal.AsBytes(l.AsSpan()),
+        byte[] b => b,
+        _ => throw new NotSupportedException($"input arrays of {input.GetType().Name}"),
+    };
+
     /// <summary>Null when every output is bit-identical; otherwise the first differing element with both values.</summary>
-    public static string? FirstMismatch(float[][] expected, float[][] actual, string prefix)
+    public static string? FirstMismatch(byte[][] expected, byte[][] actual, TensorType[] types, string prefix)
     {
         if (expected.Length != actual.Length) return $"{prefix}{actual.Length} outputs, expected {expected.Length}";
         for (int o = 0; o < expected.Length; o++)
         {
+            int size = types[o] switch { TensorType.Int64 => 8, TensorType.Bool => 1, _ => 4 };
             if (expected[o].Length != actual[o].Length)
-                return $"{prefix}output {o} has {actual[o].Length} elements, expected {expected[o].Length}";
-            for (int i = 0; i < expected[o].Length; i++)
+                return $"{prefix}output {o} has {actual[o].Length / size} elements, expected {expected[o].Length / size}";
+            for (int i = 0; i < expected[o].Length; i += size)
             {
-                uint e = BitConverter.SingleToUInt32Bits(expected[o][i]);
-                uint a = BitConverter.SingleToUInt32Bits(actual[o][i]);
-                if (e != a)
-                    return $"{prefix}output {o} element {i}: reference {expected[o][i]:R} (0x{e:X8}), cpu {actual[o][i]:R} (0x{a:X8})";
+                if (expected[o].AsSpan(i, size).SequenceEqual(actual[o].AsSpan(i, size))) continue;
+                return $"{prefix}output {o} ({types[o]}) element {i / size}: reference {Describe(expected[o], i, types[o])}, cpu {Describe(actual[o], i, types[o])}";
             }
         }
         return null;
     }
+
+    private static string Describe(byte[] bytes, int offset, TensorType type) => type switch
+    {
+        TensorType.Float32 => $"{BitConverter.ToSingle(bytes, offset):R} (0x{BitConverter.ToUInt32(bytes, offset):X8})",
+        TensorType.Int32 => BitConverter.ToInt32(bytes, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TensorType.Int64 => BitConverter.ToInt64(bytes, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TensorType.Bool => $"byte {bytes[offset]}",
+        _ => $"0x{BitConverter.ToUInt32(bytes, offset):X8}",
+    };
 }

@@ -8,7 +8,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// sizes are odd, every fused activation appears, and some inputs carry special values (±0, subnormals, ±inf, NaN,
 /// huge magnitudes, the SpecMath thresholds).
 /// </summary>
-public static class OpCases
+public static partial class OpCases
 {
     /// <summary>Channel counts around the 4-, 8- and 16-lane tails, plus a few larger non-multiples.</summary>
     public static readonly int[] Channels = [1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 24, 31, 32, 33, 40, 63, 64, 65, 100];

@@ -75,6 +75,9 @@ foreach (var generate in generators)
         Check(generate(random));
 foreach (var op in new[] { BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Relu, BuiltinOperator.Relu6 })
     Check(OpCases.UnarySpecials(op));
+// The typed element-wise ops (float32, int32, int64, bool): tails, row forms, specials, random broadcasts.
+foreach (var c in OpCases.TypedElementwiseCases(new Random(4321), casesPerOp))
+    Check(c);
 Console.WriteLine($"op cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
 if (corpus)

@@ -1,0 +1,22 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>LESS, float32, int32 and int64 → bool: a &lt; b (ordered: false for a NaN operand).</summary>
+internal sealed class LessCpuKernel : ComparisonCpuKernel<LessComparison>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Less];
+}
+
+internal readonly struct LessComparison : IComparison
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Compare<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a < b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<T> Compare<T>(Vector128<T> a, Vector128<T> b) => Vector128.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<T> Compare<T>(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<T> Compare<T>(Vector512<T> a, Vector512<T> b) => Vector512.LessThan(a, b);
+}
