@@ -282,11 +282,14 @@ public sealed class IlgpuDelegateContractTests
             BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Reshape, BuiltinOperator.Pad,
             BuiltinOperator.Concatenation, BuiltinOperator.DepthToSpace, BuiltinOperator.Mean, BuiltinOperator.ResizeBilinear,
             BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.FullyConnected, BuiltinOperator.Conv2D,
-            BuiltinOperator.DepthwiseConv2D, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
+            BuiltinOperator.DepthwiseConv2D, BuiltinOperator.Softmax, BuiltinOperator.Maximum, BuiltinOperator.Minimum,
+            BuiltinOperator.SquaredDifference, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
         ];
         foreach (var op in covered)
             Assert.That(catalog.Covers(op, TensorType.Float32).IsSupported, Is.True, op.Name);
         Assert.That(catalog.Covers(BuiltinOperator.Add, TensorType.Int32).Reason, Is.EqualTo("the ilgpu kernel of ADD runs float32, not int32"));
+        Assert.That(catalog.Covers(BuiltinOperator.SquaredDifference, TensorType.Int32).Reason,
+            Is.EqualTo("the ilgpu kernel of SQUARED_DIFFERENCE runs float32, not int32"));
         Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).Reason, Is.EqualTo("DEQUANTIZE has no ilgpu kernel"));
         Assert.That(catalog.Covers(OpId.OfCustom("Identity"), TensorType.Float32).IsSupported, Is.False);
     }

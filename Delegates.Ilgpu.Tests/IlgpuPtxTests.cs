@@ -80,7 +80,6 @@ public sealed class IlgpuPtxTests
         AssertNoExternFtzOrApprox(ptx);
     }
 
-    [TestCase(typeof(ElementwiseBinaryKernel), "Kernel")]
     [TestCase(typeof(ClampKernel), "Kernel")]
     [TestCase(typeof(MaxPoolKernel), "Kernel")]
     [TestCase(typeof(HardSwishKernel), "Kernel")]
@@ -95,11 +94,23 @@ public sealed class IlgpuPtxTests
         string ptx = Ptx(operatorType, kernel);
         Assert.That(ptx, Does.Not.Contain("fma."), ptx);
         AssertNoExternFtzOrApprox(ptx);
-        if (operatorType == typeof(ElementwiseBinaryKernel))
-        {
-            Assert.That(ptx, Does.Contain("add.f32").Or.Contain("add.rn.f32"), ptx);
-            Assert.That(ptx, Does.Contain("mul.f32").Or.Contain("mul.rn.f32"), ptx);
-        }
+    }
+
+    [Test]
+    public void BinaryElementwiseKernelSquaresDifferencesWithoutFmaAndSelectsMaximumMinimumWithoutMaxMinOnCuda()
+    {
+        string ptx = Ptx(typeof(ElementwiseBinaryKernel), "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("add.f32").Or.Contain("add.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("mul.f32").Or.Contain("mul.rn.f32"), ptx);
+        // SQUARED_DIFFERENCE: d = a − b and d · d through the device arithmetic, rounded separately.
+        Assert.That(ptx, Does.Contain("sub.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("mul.rn.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("fma."), ptx);
+        // MAXIMUM/MINIMUM are the reference's comparisons and selections: PTX max/min drop NaN and order ±0 their own way.
+        Assert.That(ptx, Does.Not.Contain("max.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("min.f32"), ptx);
+        Assert.That(ptx, Does.Contain("setp."), ptx);
+        AssertNoExternFtzOrApprox(ptx);
     }
 
     [Test]

@@ -18,6 +18,19 @@ public static class DelegateHarness
         BitConverter.Int32BitsToSingle(0x40C00001), BitConverter.Int32BitsToSingle(0x40BFFFFF), -87.5f, -95f, -103.9f, 88.7f, 17f,
     ];
 
+    /// <summary>
+    /// <see cref="Specials"/> plus what binary ops need on both sides: ±MaxValue, negative subnormals and the negative
+    /// smallest normal, values whose square overflows (±1e20) or underflows into the subnormals or to zero (1e-20,
+    /// 3e-23), neighbours (1, 1 + ulp) and a negative NaN with a payload. Every ordered pair of these is a test case.
+    /// </summary>
+    public static readonly IReadOnlyList<float> BinarySpecials =
+    [
+        .. Specials,
+        float.MaxValue, -float.MaxValue, BitConverter.Int32BitsToSingle(unchecked((int)0x807FFFFF)),
+        BitConverter.Int32BitsToSingle(unchecked((int)0x80800000)), 1e20f, -1e20f, 1e-20f, 3e-23f, -3e-23f,
+        BitConverter.Int32BitsToSingle(0x3F800001), BitConverter.Int32BitsToSingle(unchecked((int)0xFFC00456)),
+    ];
+
     /// <summary>Uniform in [−8, 8), each value replaced by one of <see cref="Specials"/> with probability <paramref name="specialFraction"/>.</summary>
     public static float[] Values(Random random, int count, double specialFraction = 0)
     {

@@ -56,12 +56,14 @@ public sealed class VulkanDelegateContractTests
             BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Concatenation, BuiltinOperator.Conv2D,
             BuiltinOperator.DepthwiseConv2D, BuiltinOperator.FullyConnected, BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D,
             BuiltinOperator.Mean, BuiltinOperator.Pad, BuiltinOperator.Reshape, BuiltinOperator.DepthToSpace, BuiltinOperator.ResizeBilinear,
-            BuiltinOperator.Softmax, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
+            BuiltinOperator.Softmax, BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
+            OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
         ];
         Assert.That(vulkan.Ops, Is.SupersetOf(expected));
         var catalog = ((IAccelDelegate)vulkan).Kernels!;
         Assert.That(expected.All(op => catalog.Covers(op, TensorType.Float32).IsSupported));
         Assert.That(catalog.Covers(BuiltinOperator.Pad, TensorType.Int8).Reason, Is.EqualTo("the vulkan kernel of PAD runs float32, not int8"));
+        Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int32).Reason, Is.EqualTo("the vulkan kernel of MAXIMUM runs float32, not int32"));
         Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).Reason, Is.EqualTo("DEQUANTIZE has no vulkan kernel"));
     }
 

@@ -12,6 +12,9 @@ internal static class VulkanHarness
     /// <summary>NaNs (several payloads, both signs), ±0, ±inf, subnormals, huge values and the clamp edges.</summary>
     public static IReadOnlyList<float> Specials => DelegateHarness.Specials;
 
+    /// <summary><see cref="Specials"/> plus the values binary ops need on both sides (every ordered pair is a case).</summary>
+    public static IReadOnlyList<float> BinarySpecials => DelegateHarness.BinarySpecials;
+
     public static float[] Values(Random random, int count, double specialFraction = 0) =>
         DelegateHarness.Values(random, count, specialFraction);
 

@@ -6,47 +6,71 @@ using ILGPU;
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
-/// ADD, SUB, MUL (float32): the definition's broadcast (its <see cref="BroadcastPlan"/>, laid out for operands up to
-/// rank 4), one binary32 add, subtract or multiply per element, then the definition's fused clamp (the reference's own
-/// <see cref="ActivationRange.Apply"/>, so NaN and −0 behave identically). The three share one kernel; the operation
-/// is an argument.
+/// The float32 binary element-wise ops with the definition's broadcast (its <see cref="BroadcastPlan"/>, laid out for
+/// operands up to rank 4), then a clamp: ADD, SUB, MUL (one binary32 add, subtract or multiply, then the definition's
+/// fused clamp, the reference's own <see cref="ActivationRange.Apply"/>, so NaN and −0 behave identically); MAXIMUM and
+/// MINIMUM (the reference's selection <c>a &gt; b ? a : b</c> / <c>a &lt; b ? a : b</c>, operand order kept: the second
+/// operand wins ties and unordered comparisons); SQUARED_DIFFERENCE (d = a − b, then d · d, both through the device
+/// arithmetic: rounded separately, never fused on CUDA). The last three have no activation: their clamp is to
+/// [−∞, +∞], which passes every value. All share one kernel; the operation is an argument. int32 is refused by the
+/// delegate (float32 only).
 /// </summary>
 internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
 {
     public const int OpAdd = 0;
     public const int OpMul = 1;
     public const int OpSub = 2;
+    public const int OpMaximum = 3;
+    public const int OpMinimum = 4;
+    public const int OpSquaredDifference = 5;
 
-    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul];
+    public IReadOnlyList<OpId> Ops =>
+    [
+        BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
+        BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
+    ];
 
     public NodeSupport Supports(DelegateNode node) =>
-        node.ParamsAs<BinaryArithmeticParams>().Broadcast.OutputShape.Length > Broadcast4.MaxRank
+        Operands(node).Plan.OutputShape.Length > Broadcast4.MaxRank
             ? NodeSupport.Refuse($"{node.Code.Name}: operands of rank > {Broadcast4.MaxRank} (the kernel's layout has four dimensions)")
             : NodeSupport.Supported;
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
-        var p = node.ParamsAs<BinaryArithmeticParams>();
-        var plan = Broadcast4.Of(p.Broadcast);
-        var range = p.FloatActivation;
+        var (broadcast, range) = Operands(node);
+        var plan = Broadcast4.Of(broadcast);
         int op = node.Builtin switch
         {
             BuiltinOperator.Add => OpAdd,
             BuiltinOperator.Sub => OpSub,
-            _ => OpMul,
+            BuiltinOperator.Mul => OpMul,
+            BuiltinOperator.Maximum => OpMaximum,
+            BuiltinOperator.Minimum => OpMinimum,
+            BuiltinOperator.SquaredDifference => OpSquaredDifference,
+            _ => throw new InvalidOperationException($"{node.Code.Name} is not a binary element-wise op"),
         };
         var a = c.View(node.Inputs[0]!);
         var b = c.View(node.Inputs[1]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
         var (chunks, chunkSize) = c.Split(total, 1);
-        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, Broadcast4, int, ActivationRange, int, int>(Kernel);
+        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, Broadcast4, int, ActivationRange, int, int>(
+            c.UsesPtx ? Kernel<PtxArithmetic> : Kernel<HostArithmetic>);
         c.Add(() => kernel(chunks, a, b, output, plan, op, range, total, chunkSize), chunks);
     }
 
-    public static void Kernel(Index1D chunk, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output,
-        Broadcast4 plan, int op, ActivationRange range, int total, int chunkSize)
+    /// <summary>The broadcast and the clamp (ADD/SUB/MUL's fused activation; [−∞, +∞] for the others).</summary>
+    private static (BroadcastPlan Plan, ActivationRange Range) Operands(DelegateNode node) => node.Params switch
     {
+        BinaryArithmeticParams p => (p.Broadcast, p.FloatActivation),
+        BinaryElementwiseParams p => (p.Broadcast, new ActivationRange(float.NegativeInfinity, float.PositiveInfinity)),
+        var p => throw new InvalidOperationException($"{node.Code.Name}: unexpected params {p?.GetType().Name}"),
+    };
+
+    public static void Kernel<TArithmetic>(Index1D chunk, ArrayView<float> a, ArrayView<float> b, ArrayView<float> output,
+        Broadcast4 plan, int op, ActivationRange range, int total, int chunkSize) where TArithmetic : struct, IDeviceArithmetic
+    {
+        var arithmetic = default(TArithmetic);
         int start = chunk * chunkSize;
         int end = start + chunkSize < total ? start + chunkSize : total;
         for (int i = start; i < end; i++)
@@ -59,7 +83,17 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
             int i0 = rest / plan.D1;
             float x = a[i0 * plan.A0 + i1 * plan.A1 + i2 * plan.A2 + i3 * plan.A3];
             float y = b[i0 * plan.B0 + i1 * plan.B1 + i2 * plan.B2 + i3 * plan.B3];
-            float value = op == OpAdd ? x + y : (op == OpSub ? x - y : x * y);
+            float value;
+            if (op == OpAdd) value = x + y;
+            else if (op == OpSub) value = x - y;
+            else if (op == OpMul) value = x * y;
+            else if (op == OpMaximum) value = x > y ? x : y; // ordered: false for NaN, so y is taken
+            else if (op == OpMinimum) value = x < y ? x : y;
+            else
+            {
+                float d = arithmetic.Subtract(x, y);
+                value = arithmetic.Multiply(d, d);
+            }
             output[i] = range.Apply(value);
         }
     }

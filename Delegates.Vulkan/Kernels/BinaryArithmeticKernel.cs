@@ -1,50 +1,78 @@
 using System.Runtime.InteropServices;
+using Accel.Kernels.Reference;
 using Accel.Operators;
 using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
-/// ADD, SUB, MUL on float32 (Shaders/binary.comp): the definition's NumPy broadcasting (BroadcastPlan: a dimension of 1
-/// against another size has stride 0), one rounded binary32 operation, then the fused-activation clamp. The shader
-/// walks at most four dimensions (the plan padded on the left with size 1, stride 0); the operation is a
-/// specialization constant.
+/// The float32 binary element-wise ops with NumPy broadcasting (Shaders/binary.comp): ADD, SUB, MUL (one rounded
+/// operation, then the fused-activation clamp), MAXIMUM, MINIMUM (the reference's operand-ordered selection
+/// <c>a &gt; b ? a : b</c> / <c>a &lt; b ? a : b</c>) and SQUARED_DIFFERENCE (d = a − b, then d · d, each rounded, no
+/// fma). The definition's BroadcastPlan gives the strides (a dimension of 1 against another size has stride 0); the
+/// shader walks at most four dimensions (the plan padded on the left with size 1, stride 0); the operation is a
+/// specialization constant. int32 is refused by the delegate (<see cref="IOpKernel.Types"/> is float32 only: the
+/// shader has no integer path).
 /// </summary>
-internal sealed class BinaryArithmeticKernel : VulkanKernel<BinaryArithmeticParams>
+internal sealed class BinaryArithmeticKernel : VulkanKernel<OpParams>
 {
     private const int MaxRank = 4;
 
-    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul];
+    public override IReadOnlyList<OpId> Ops =>
+    [
+        BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
+        BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
+    ];
 
-    protected override NodeSupport Supports(DelegateNode node, BinaryArithmeticParams p, VulkanDeviceInfo device) =>
-        p.Broadcast.OutputShape.Length > MaxRank
-            ? NodeSupport.Refuse($"{node.Code.Name}: operands of rank {p.Broadcast.OutputShape.Length}; rank above 4 is not supported")
-            : NodeSupport.Supported;
-
-    protected override void Build(DelegateNode node, BinaryArithmeticParams p, VulkanPartitionBuilder builder)
+    protected override NodeSupport Supports(DelegateNode node, OpParams p, VulkanDeviceInfo device)
     {
-        var dims = Rank4(p.Broadcast.OutputShape, 1);
-        var a = Rank4(p.Broadcast.StridesA, 0);
-        var b = Rank4(p.Broadcast.StridesB, 0);
+        int rank = Operands(p).Plan.OutputShape.Length;
+        return rank > MaxRank
+            ? NodeSupport.Refuse($"{node.Code.Name}: operands of rank {rank}; rank above 4 is not supported")
+            : NodeSupport.Supported;
+    }
+
+    protected override void Build(DelegateNode node, OpParams p, VulkanPartitionBuilder builder)
+    {
+        var (plan, range) = Operands(p);
+        var dims = Rank4(plan.OutputShape, 1);
+        var a = Rank4(plan.StridesA, 0);
+        var b = Rank4(plan.StridesB, 0);
         long total = node.Outputs[0].ElementCount;
         var push = new Push
         {
             D0 = dims[0], D1 = dims[1], D2 = dims[2], D3 = dims[3],
             A0 = a[0], A1 = a[1], A2 = a[2], A3 = a[3],
             B0 = b[0], B1 = b[1], B2 = b[2], B3 = b[3],
-            Total = (uint)total, Lo = p.FloatActivation.Min, Hi = p.FloatActivation.Max,
+            Total = (uint)total, Lo = range.Min, Hi = range.Max,
         };
+        // binary.comp's OPERATION.
         int operation = node.Builtin switch
         {
             BuiltinOperator.Add => 0,
             BuiltinOperator.Sub => 1,
-            _ => 2,
+            BuiltinOperator.Mul => 2,
+            BuiltinOperator.Maximum => 3,
+            BuiltinOperator.Minimum => 4,
+            BuiltinOperator.SquaredDifference => 5,
+            _ => throw new InvalidOperationException($"{node.Code.Name} is not a binary arithmetic op"),
         };
         builder.DispatchElements("binary",
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Buffer(node.Inputs[1]!)),
              ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
             push, total, [operation]);
     }
+
+    /// <summary>
+    /// The broadcast and the clamp: ADD/SUB/MUL's fused activation; MAXIMUM, MINIMUM and SQUARED_DIFFERENCE have none,
+    /// and the clamp to [−∞, +∞] passes every value (NaN and −0 included) unchanged.
+    /// </summary>
+    private static (BroadcastPlan Plan, ActivationRange Range) Operands(OpParams p) => p switch
+    {
+        BinaryArithmeticParams arithmetic => (arithmetic.Broadcast, arithmetic.FloatActivation),
+        BinaryElementwiseParams elementwise => (elementwise.Broadcast, new ActivationRange(float.NegativeInfinity, float.PositiveInfinity)),
+        _ => throw new InvalidOperationException($"unexpected params {p.GetType().Name}"),
+    };
 
     /// <summary>The values right-aligned in four slots, leading slots <paramref name="fill"/>.</summary>
     private static int[] Rank4(ReadOnlySpan<int> values, int fill)

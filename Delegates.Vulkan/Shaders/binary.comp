@@ -1,9 +1,14 @@
 #version 450
 #include "common.glsl"
-// ADD / SUB / MUL (float32) with NumPy broadcasting up to rank 4 and the fused-activation clamp:
-// out[i] = clamp(a[ia] op b[ib]), one rounded operation (docs/numerics.md §ADD, SUB, MUL). Kernels/BinaryArithmeticKernel.cs.
+// The float32 binary element-wise ops with NumPy broadcasting up to rank 4, then the fused-activation clamp
+// (MAXIMUM, MINIMUM, SQUARED_DIFFERENCE get [-inf, +inf], which passes every value): out[i] = clamp(a[ia] op b[ib]).
+// ADD/SUB/MUL: one rounded operation (docs/numerics.md §ADD, SUB, MUL). MAXIMUM/MINIMUM: the reference's ternary,
+// operand order kept (§MAXIMUM, MINIMUM: the second operand wins ties and unordered comparisons, so NaN propagates
+// only from b and max(-0, +0) = +0, max(+0, -0) = -0); never GLSL max/min. SQUARED_DIFFERENCE: d = a - b rounded,
+// then d * d rounded, no fma (§SQUARED_DIFFERENCE). Kernels/BinaryArithmeticKernel.cs.
 
-layout(constant_id = 0) const int OPERATION = 0; // 0 = add, 1 = sub (a - b), 2 = mul
+// 0 = add, 1 = sub (a - b), 2 = mul, 3 = maximum, 4 = minimum, 5 = squared difference ((a - b)^2)
+layout(constant_id = 0) const int OPERATION = 0;
 
 layout(std430, set = 0, binding = 0) readonly buffer InputA { float a[]; };
 layout(std430, set = 0, binding = 1) readonly buffer InputB { float b[]; };
@@ -29,7 +34,14 @@ void main()
         precise float r;
         if (OPERATION == 0) r = x + z;
         else if (OPERATION == 1) r = x - z;
-        else r = x * z;
+        else if (OPERATION == 2) r = x * z;
+        else if (OPERATION == 3) r = x > z ? x : z;  // ordered >: false for NaN, so z (NaN or not) is taken
+        else if (OPERATION == 4) r = x < z ? x : z;
+        else
+        {
+            precise float d = x - z;
+            r = d * d;
+        }
         y[i] = accelClamp(r, pc.lo, pc.hi);
     }
 }
