@@ -9,9 +9,9 @@ using X86 = System.Runtime.Intrinsics.X86;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// Every vector path of the CPU delegate, on one machine: the bit-exactness checks (seeded single-operator models of
-/// every element-wise, pooling, reduction and data-movement kernel, plus the small corpus models end to end) re-run in
-/// child processes (IsaRunner) with the .NET 10 runtime's ISA switches, so the paths the JIT would not pick here are
+/// Every vector path of the CPU delegate, on one machine: the bit-exactness checks (every case of the cross-backend op
+/// suite, Delegates.Testing/OpSuite, at 1 and 2 threads, plus the small corpus models end to end) re-run in child
+/// processes (IsaRunner) with the .NET 10 runtime's ISA switches, so the paths the JIT would not pick here are
 /// compiled and executed too, and each test asserts the path the child reports (SimdPath.Describe, the ISA flags the
 /// runtime reports, the kernels' widths):
 /// <list type="bullet">

@@ -303,4 +303,32 @@ public sealed class IlgpuDelegateContractTests
         Assert.That(ilgpu.Name, Is.EqualTo("ilgpu"));
         Assert.That(ilgpu.Capabilities.Memory, Is.EqualTo(DelegateMemory.Device));
     }
+
+    /// <summary>A custom operator with no ILGPU kernel (here one the caller registers with the reference) is refused with the reason.</summary>
+    [Test]
+    public void OtherCustomOperatorsAreRefusedWithAReason()
+    {
+        var resolver = Kernels.OpResolver.CreateReference();
+        resolver.AddCustom("Identity", () => new IdentityKernel());
+        var mb = new ModelBuilder();
+        int x = mb.Tensor("x", 4);
+        int y = mb.Tensor("y", 4);
+        mb.AddCustomOperator("Identity", [x], [y], []);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var options = new InterpreterOptions { OpResolver = resolver };
+        options.Delegates.Add(new DelegateSelection(new IlgpuDelegate(IlgpuAcceleratorKind.Cpu)));
+        using var interpreter = new Interpreter(Model.FromBytes(mb.Build()), options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.Zero);
+        Assert.That(interpreter.Plan.Refused.Single().Reason, Does.Contain("Identity has no ILGPU kernel"));
+    }
+
+    private sealed class IdentityKernel : Kernels.IKernel
+    {
+        public void Prepare(Kernels.KernelContext context) => context.SetOutputShape(0, context.Input(0).Shape);
+
+        public void Invoke(Kernels.KernelContext context) =>
+            context.Input(0).Read<float>().CopyTo(context.Output(0).Write<float>());
+    }
 }

@@ -135,7 +135,7 @@ public sealed class IlgpuElementwiseTests
         mb.AddInput(a);
         mb.AddInput(b);
         mb.AddOutput(y);
-        IlgpuHarness.AssertBitExact(mb.Build(), [IlgpuHarness.AnyBits(random, count), IlgpuHarness.AnyBits(random, count)], $"{op} any bits");
+        IlgpuHarness.AssertBitExact(mb.Build(), [Accel.Testing.OpSuite.OpValues.AnyBits(random, count), Accel.Testing.OpSuite.OpValues.AnyBits(random, count)], $"{op} any bits");
     }
 
     [Test]

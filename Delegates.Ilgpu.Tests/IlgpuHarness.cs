@@ -12,15 +12,6 @@ internal static class IlgpuHarness
     public static float[] Values(Random random, int count, double specialFraction = 0) =>
         DelegateHarness.Values(random, count, specialFraction);
 
-    /// <summary><see cref="Values"/> with half the elements replaced by uniformly random bit patterns.</summary>
-    public static float[] AnyBits(Random random, int count)
-    {
-        var values = Values(random, count, 0.2);
-        for (int i = 0; i < count; i++)
-            if (random.Next(2) == 0) values[i] = BitConverter.UInt32BitsToSingle((uint)random.NextInt64(0, 1L << 32));
-        return values;
-    }
-
     /// <summary>Runs both and asserts every output is bit-identical (NaN compared as NaN); returns the delegated interpreter's plan.</summary>
     public static ExecutionPlan AssertBitExact(byte[] modelBytes, float[][] inputs, string name)
     {

@@ -23,4 +23,25 @@ public static class BitExact
         }
         return null;
     }
+
+    /// <summary>
+    /// As <see cref="FirstMismatch"/>, but every bit counts, NaN sign and payload included: for pure data movement, and
+    /// for backends that promise the reference's NaN bits.
+    /// </summary>
+    public static string? FirstMismatchExact(float[][] expected, float[][] actual, string backend)
+    {
+        if (expected.Length != actual.Length) return $"{actual.Length} outputs, expected {expected.Length}";
+        for (int o = 0; o < expected.Length; o++)
+        {
+            if (expected[o].Length != actual[o].Length) return $"output {o} has {actual[o].Length} elements, expected {expected[o].Length}";
+            for (int i = 0; i < expected[o].Length; i++)
+            {
+                uint e = BitConverter.SingleToUInt32Bits(expected[o][i]);
+                uint a = BitConverter.SingleToUInt32Bits(actual[o][i]);
+                if (e != a)
+                    return $"output {o} element {i}: reference {expected[o][i]:R} (0x{e:X8}), {backend} {actual[o][i]:R} (0x{a:X8}) (NaN bits compared)";
+            }
+        }
+        return null;
+    }
 }

@@ -4,8 +4,8 @@ using NUnit.Framework;
 namespace Accel.Testing;
 
 /// <summary>
-/// Runs a model on the reference interpreter and with a delegate, and compares bits: the core of every delegate
-/// test project's per-op tests. Backend harnesses add their delegate's construction and checks around it.
+/// Runs a model on the reference interpreter and with a delegate, and compares bits: for the delegate test projects'
+/// backend-specific tests (per-op bit-exactness is the op suite's, <see cref="OpSuite.OpSuiteTests"/>).
 /// </summary>
 public static class DelegateHarness
 {

@@ -3,9 +3,9 @@ using Silk.NET.Vulkan;
 namespace Accel.Delegates.Vulkan.Tests;
 
 /// <summary>
-/// The validation layer path: with validation on, VK_LAYER_KHRONOS_validation's messages reach VulkanDelegate.ValidationLog
-/// (VulkanHarness fails a test on any error). Run the whole suite with VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation to
-/// validate every test's Vulkan usage.
+/// The validation layer path: with validation on, VK_LAYER_KHRONOS_validation's messages reach
+/// VulkanDelegate.ValidationLog (VulkanHarness and VulkanOpSuite fail a test on any error). Run the whole suite with
+/// VK_INSTANCE_LAYERS=VK_LAYER_KHRONOS_validation to validate every test's Vulkan usage.
 /// </summary>
 [TestFixture]
 public sealed class VulkanValidationTests
