@@ -141,7 +141,7 @@ public static partial class OpCatalogue
         }, NaNPayloads.Deterministic);
         Conv(cases, "filter larger than the input", Seed(), [1, 2, 3, 3], 10, 5, 5, new Conv2DOptions(Padding.Same, 2, 1, ActivationFunctionType.Relu, 3, 2),
             BiasForm.Constant, ValueStyle.Default, 0.1);
-        // Every kernel size, stride, dilation, padding (blocks of 8 channels, 64 pixels per workgroup).
+        // Every kernel size (1, 3, 5) × stride × dilation, SAME and VALID alternating (blocks of 8 channels, 64 pixels per workgroup).
         int grid = 0;
         foreach (int k in new[] { 1, 3, 5 })
             foreach (int stride in new[] { 1, 2 })
@@ -331,7 +331,8 @@ public static partial class OpCatalogue
                 new DepthwiseConv2DOptions(Padding.Same, stride, stride, 1, ActivationFunctionType.None), BiasForm.Constant, ValueStyle.Default, 0);
         Depthwise(cases, "corpus-like", Seed(), [1, 12, 12, 40], 1, 5, 5, new DepthwiseConv2DOptions(Padding.Valid, 1, 1, 1, ActivationFunctionType.Relu6),
             BiasForm.Constant, ValueStyle.Default, 0);
-        // Every kernel size, stride, dilation, padding; channels a multiple of 8 (read 8 at a time) on every other case.
+        // Every kernel size (1, 3, 5) × stride × dilation, SAME and VALID alternating; channels a multiple of 8 (read 8 at
+        // a time) on every other case.
         int grid = 0;
         foreach (int k in new[] { 1, 3, 5 })
             foreach (int stride in new[] { 1, 2 })
@@ -538,7 +539,7 @@ public static partial class OpCatalogue
         for (int i = 0; i < 4; i++)
             TransposeConvBias(cases, $"specials {i}", Seed(), [1, 4 + i % 3, 5, 1 + i % 6], TailChannels[(i * 3) % TailChannels.Length], 2 + i % 3, 3,
                 TransposePaddingSame, 2, 1 + i % 3, i % 2 == 1 ? ValueStyle.Payloads : ValueStyle.Default, 0.2);
-        // Every padding, stride, kernel size; input depths in and out of whole octets of 8.
+        // Every padding × stride, kernel sizes 1–4 in turn; input depths in and out of whole octets of 8.
         int grid = 0;
         foreach (int padding in new[] { TransposePaddingSame, TransposePaddingValid, TransposePaddingUnknown })
             foreach (int stride in new[] { 1, 2, 3 })

@@ -182,7 +182,7 @@ public static class OpSuiteRunner
                 var graphNode = interpreter.Graph[node];
                 var type = graphNode.Outputs.Count > 0 ? interpreter.GetTensor(graphNode.Outputs[0]).Type : TensorType.Float32;
                 string? expected = null;
-                if (catalog is not null && catalog.Covers(graphNode.Op, type) is { IsSupported: false } uncovered) expected = "";
+                if (catalog is not null && catalog.Covers(graphNode.Op, type) is { IsSupported: false }) expected = "";
                 else if (node == c.Subject)
                     foreach (string tag in c.Tags)
                         if (backend.Refuses.TryGetValue(tag, out var reason))
