@@ -24,8 +24,9 @@ public sealed class PublicApiBaselineTests
 
         if (string.Equals(TestContext.Parameters.Get(UpdateParameter, "false"), "true", StringComparison.OrdinalIgnoreCase))
         {
+            // Rewrite the baseline, then fall through: the comparison below proves the file now reads back as this build's surface.
             File.WriteAllText(baselinePath, actualText);
-            Assert.Pass($"Wrote {actual.Count} lines to {baselinePath}.");
+            TestContext.Out.WriteLine($"Wrote {actual.Count} lines to {baselinePath}.");
         }
 
         var expected = File.Exists(baselinePath)
