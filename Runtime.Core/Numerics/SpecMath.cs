@@ -8,7 +8,7 @@ namespace Accel.Numerics;
 /// where written (<see cref="ISpecArithmetic.FusedMultiplyAdd"/>: .NET's <see cref="MathF.FusedMultiplyAdd"/> on the
 /// host), so any backend that performs the same sequence reproduces the same bits. No library transcendental (MathF.Exp, MathF.Log …) is used: their results vary by platform.
 /// </summary>
-public static class SpecMath
+public static partial class SpecMath
 {
     // Range reduction e^x = 2^n · e^r, n = round(x · log2 e), r = x − n · ln2 (Cody–Waite, ln2 split in two floats).
     private const float Log2E = 1.442695f;             // 0x3FB8AA3B, the float nearest log2(e)

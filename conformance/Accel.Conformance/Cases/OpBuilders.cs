@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Reflection;
 using Accel.Building;
 using Accel.Operators;
 
@@ -14,7 +15,7 @@ internal sealed record OpBuilder(string Op, OperatorCode Code, string[] Paramete
 /// operator has a definition. Parameter names are checked against <see cref="OpBuilder.Parameters"/> when ops.json
 /// is loaded.
 /// </summary>
-internal static class OpBuilders
+internal static partial class OpBuilders
 {
     private static readonly string[] ConvParams = ["input", "kernel", "filters", "stride", "dilation", "padding", "activation", "bias", "values", "weights"];
     private static readonly string[] DepthwiseParams = ["input", "kernel", "multiplier", "stride", "dilation", "padding", "activation", "bias", "values", "weights"];
@@ -69,8 +70,20 @@ internal static class OpBuilders
                      BuiltinOperator.Greater, BuiltinOperator.GreaterEqual, BuiltinOperator.LogicalAnd, BuiltinOperator.LogicalOr,
                  })
             list.Add(Builtin(op, ElementwiseBinaryParams, c => BuildElementwiseBinary(c, op)));
+        // Operator families kept in files of their own (OpBuilders.<Family>.cs): each a [OpBuilderFamily] method.
+        foreach (var family in typeof(OpBuilders).GetMethods(BindingFlags.NonPublic | BindingFlags.Static)
+                     .Where(m => m.IsDefined(typeof(OpBuilderFamilyAttribute), false))
+                     .OrderBy(m => m.Name, StringComparer.Ordinal))
+            list.AddRange((IEnumerable<OpBuilder>)family.Invoke(null, null)!);
         return list.ToDictionary(b => b.Op, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Marks a static method of <see cref="OpBuilders"/> (no parameters, returning <c>IEnumerable&lt;OpBuilder&gt;</c>)
+    /// that contributes one operator family's builders from a file of its own.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    internal sealed class OpBuilderFamilyAttribute : Attribute;
 
     private static OpBuilder Builtin(BuiltinOperator op, string[] parameters, Action<OpCaseContext> build) =>
         new(op.ToSchemaName(), new OperatorCode(op, null, 1), parameters, build);
