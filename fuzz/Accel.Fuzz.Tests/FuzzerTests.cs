@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using Accel.Conformance;
+
+namespace Accel.Fuzz.Tests;
+
+public sealed class FuzzerTests
+{
+    private static readonly Lazy<byte[][]> Seeds = new(() => SeedCorpus.OpCaseModels(SuitePaths.Discover(), stride: 25).ToArray());
+
+    private static byte[] ConvSeed() => SeedCorpus.OpCaseModels(SuitePaths.Discover(), stride: 1).First();
+
+    [Test]
+    public void SitesCoverShapesTypesIndicesOptionsAndVectorLengths()
+    {
+        var sites = MutationSites.Find(ConvSeed());
+        string[] paths = sites.Select(s => s.Path).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(paths, Does.Contain("model.subgraphs[0].tensors[0].shape[0]"));
+            Assert.That(paths, Does.Contain("model.subgraphs[0].tensors[0].type"));
+            Assert.That(paths, Does.Contain("model.subgraphs[0].tensors[1].buffer"));
+            Assert.That(paths, Does.Contain("model.subgraphs[0].operators[0].opcode_index"));
+            Assert.That(paths, Does.Contain("model.subgraphs[0].operators[0].inputs[1]"));
+            Assert.That(paths.Any(p => p.StartsWith("model.subgraphs[0].operators[0].builtin_options#", StringComparison.Ordinal)), Is.True,
+                "the CONV_2D options (strides, dilations, padding) are sites");
+            Assert.That(sites.Any(s => s.Kind == SiteKind.VectorLength && s.Path == "model.buffers"), Is.True);
+            Assert.That(paths, Does.Contain("model.operator_codes[0].builtin_code"));
+        });
+    }
+
+    [Test]
+    public void SiteMutationRewritesExactlyTheFieldsBytes()
+    {
+        byte[] model = ConvSeed();
+        var site = MutationSites.Find(model).First(s => s.Path == "model.subgraphs[0].tensors[0].shape[1]");
+        var random = new Random(5);
+        for (int i = 0; i < 50; i++)
+        {
+            byte[] mutant = (byte[])model.Clone();
+            ModelMutator.MutateSite(mutant, site, random);
+            for (int b = 0; b < model.Length; b++)
+                if (b < site.Position || b >= site.Position + 4)
+                    Assert.That(mutant[b], Is.EqualTo(model[b]), $"byte {b} outside the site changed");
+        }
+    }
+
+    [Test]
+    public void WalkingNeverThrowsOnMalformedBytes()
+    {
+        var random = new Random(11);
+        byte[] model = ConvSeed();
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] mutant = (byte[])model.Clone();
+            for (int k = 0; k < 8; k++) mutant[random.Next(mutant.Length)] = (byte)random.Next(256);
+            byte[] truncated = mutant[..random.Next(mutant.Length)];
+            Assert.DoesNotThrow(() => MutationSites.Find(truncated));
+        }
+    }
+
+    [Test]
+    public void MutationIsDeterministicForASeed()
+    {
+        var mutator = new ModelMutator();
+        byte[] model = ConvSeed();
+        var a = new Random(3);
+        var b = new Random(3);
+        for (int i = 0; i < 20; i++)
+            Assert.That(mutator.Mutate(model, Seeds.Value[0], a), Is.EqualTo(mutator.Mutate(model, Seeds.Value[0], b)));
+    }
+
+    [Test]
+    public void AHugeShapeDimensionIsATypedRefusalOnEveryTarget()
+    {
+        byte[] model = ConvSeed();
+        var site = MutationSites.Find(model).First(s => s.Path == "model.subgraphs[0].tensors[0].shape[1]");
+        BinaryPrimitives.WriteInt32LittleEndian(model.AsSpan(site.Position), int.MaxValue);
+        foreach (var target in Enum.GetValues<FuzzTarget>().Where(t => t != FuzzTarget.Load))
+            Assert.That(FuzzTargets.Run(target, model, new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Rejected), target.ToString());
+    }
+
+    [Test]
+    public void AnUnchangedSeedIsAcceptedOnEveryTarget()
+    {
+        foreach (var target in Enum.GetValues<FuzzTarget>())
+            Assert.That(FuzzTargets.Run(target, ConvSeed(), new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Accepted), target.ToString());
+    }
+
+    [Test]
+    public void TargetNamesRoundTrip()
+    {
+        Assert.That(FuzzCli.ParseTargets(["load,allocate-cpu", "invoke-cpu"]),
+            Is.EqualTo(new[] { FuzzTarget.Load, FuzzTarget.AllocateCpu, FuzzTarget.InvokeCpu }));
+        Assert.That(FuzzCli.ParseTargets(["all"]), Has.Count.EqualTo(Enum.GetValues<FuzzTarget>().Length));
+        Assert.Throws<ArgumentException>(() => FuzzCli.ParseTargets(["parse"]));
+    }
+
+    [Test]
+    public void AProcessThatDiedLeavesItsInputAsACrashFinding()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "accel-fuzz-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(dir);
+            byte[] input = [1, 2, 3, 4, 5];
+            byte[] inFlight = new byte[64];
+            BitConverter.TryWriteBytes(inFlight.AsSpan(0), (int)FuzzTarget.InvokeCpu);
+            BitConverter.TryWriteBytes(inFlight.AsSpan(4), input.Length);
+            input.CopyTo(inFlight, 8);
+            File.WriteAllBytes(Path.Combine(dir, "in-flight.bin"), inFlight);
+
+            var engine = new FuzzEngine(new FuzzSettings { Targets = [FuzzTarget.Load], Executions = 1, FindingsDir = dir }, TextWriter.Null);
+            engine.AddSeed(ConvSeed());
+            engine.Run();
+
+            string crash = Directory.GetFiles(dir, "crash-InvokeCpu-*.tflite").Single();
+            Assert.That(File.ReadAllBytes(crash), Is.EqualTo(input));
+            Assert.That(FuzzEngine_InFlightLength(dir), Is.EqualTo(-1), "a clean exit marks nothing in flight");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static int FuzzEngine_InFlightLength(string dir) => BitConverter.ToInt32(File.ReadAllBytes(Path.Combine(dir, "in-flight.bin")), 4);
+
+    /// <summary>
+    /// The CI smoke: a bounded, fixed-seed run over every target from a sample of the op cases. Any outcome other
+    /// than success or a typed AccelException fails it, with the findings named.
+    /// </summary>
+    [Test]
+    public void SmokeRunFindsNothing()
+    {
+        var engine = new FuzzEngine(new FuzzSettings
+        {
+            Targets = Enum.GetValues<FuzzTarget>(),
+            Executions = 6000,
+            Seed = 20261202,
+            TimeLimitPerExecution = TimeSpan.FromSeconds(60),
+            Limits = new FuzzLimits(MaxMemoryBytes: 256L << 20),
+        }, TextWriter.Null);
+        foreach (var seed in Seeds.Value) engine.AddSeed(seed);
+        var stats = engine.Run();
+        Assert.That(stats.Executions, Is.EqualTo(6000));
+        Assert.That(stats.Rejected, Is.GreaterThan(0), "mutants reach the verifier and the definitions");
+        Assert.That(stats.Accepted, Is.GreaterThan(0), "mutants also run");
+        Assert.That(engine.Findings.Select(f => f.Signature + "\n" + f.Detail), Is.Empty);
+    }
+}

@@ -1,0 +1,108 @@
+using Accel.Delegates;
+using Accel.Delegates.Cpu;
+
+namespace Accel.Fuzz;
+
+/// <summary>What one execution of a target ended in.</summary>
+internal enum Outcome
+{
+    /// <summary>The model loaded (and allocated, and ran) without error.</summary>
+    Accepted,
+    /// <summary>A typed <see cref="AccelException"/>: the input was refused the way the contract says.</summary>
+    Rejected,
+    /// <summary>Anything else: another exception type, or memory beyond the declared limit.</summary>
+    Failure,
+}
+
+/// <summary>The result of one execution: its outcome, and for a failure the exception (or the reason).</summary>
+internal readonly record struct ExecutionResult(Outcome Outcome, Exception? Exception = null, string? Reason = null)
+{
+    /// <summary>A stable name for a failure, to keep one finding per distinct bug: the exception type and its throwing frame.</summary>
+    public string Signature()
+    {
+        if (Reason is not null) return Reason;
+        if (Exception is null) return Outcome.ToString();
+        string? frame = Exception.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("at ", StringComparison.Ordinal));
+        if (frame is not null && frame.IndexOf(" in ", StringComparison.Ordinal) is var at and > 0) frame = frame[..at];
+        return $"{Exception.GetType().Name} {frame}";
+    }
+}
+
+/// <summary>
+/// The fuzz targets: what is run on each mutant. Each stops at its stage — loading and verifying, allocating
+/// (definitions' Prepare, partitioning, memory planning) or invoking on random inputs — with the reference
+/// executor or the CPU delegate. The interpreter runs under the declared limits of <see cref="Limits"/>.
+/// </summary>
+internal enum FuzzTarget
+{
+    Load,
+    Allocate,
+    AllocateCpu,
+    Invoke,
+    InvokeCpu,
+}
+
+/// <summary>The limits every execution runs under (InterpreterOptions) and the fuzzer's own bound on process memory.</summary>
+internal sealed record FuzzLimits(long MaxMemoryBytes = 1L << 30, long MaxWorkingSetBytes = 6L << 30, int MaxInputTensorBytesFilled = 64 << 20);
+
+internal static class FuzzTargets
+{
+    public static ExecutionResult Run(FuzzTarget target, byte[] input, FuzzLimits limits, int inputSeed)
+    {
+        try
+        {
+            using var model = Model.FromBytes(input);
+            if (target == FuzzTarget.Load) return new(Outcome.Accepted);
+            var options = new InterpreterOptions { MaxMemoryBytes = limits.MaxMemoryBytes, Threads = 1 };
+            if (target is FuzzTarget.AllocateCpu or FuzzTarget.InvokeCpu)
+                options.Delegates.Add(new DelegateSelection(new CpuDelegate(threads: 1)));
+            using var interpreter = new Interpreter(model, options);
+            interpreter.AllocateTensors();
+            if (target is FuzzTarget.Allocate or FuzzTarget.AllocateCpu) return Checked(limits);
+            FillInputs(interpreter, limits, inputSeed);
+            interpreter.Invoke();
+            for (int i = 0; i < interpreter.OutputCount; i++) _ = interpreter.GetOutputTensor(i).Bytes.Length;
+            return Checked(limits);
+        }
+        catch (AccelException)
+        {
+            return new(Outcome.Rejected);
+        }
+        catch (Exception e)
+        {
+            return new(Outcome.Failure, e);
+        }
+    }
+
+    private static ExecutionResult Checked(FuzzLimits limits)
+    {
+        long workingSet = Environment.WorkingSet;
+        return workingSet > limits.MaxWorkingSetBytes
+            ? new(Outcome.Failure, Reason: $"working set {workingSet >> 20} MiB over the fuzzer's limit of {limits.MaxWorkingSetBytes >> 20} MiB")
+            : new(Outcome.Accepted);
+    }
+
+    /// <summary>Random input values, with the special floats mixed in, the same for the same seed.</summary>
+    private static void FillInputs(Interpreter interpreter, FuzzLimits limits, int seed)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < interpreter.InputCount; i++)
+        {
+            var tensor = interpreter.GetInputTensor(i);
+            var bytes = tensor.WritableBytes;
+            if (bytes.Length > limits.MaxInputTensorBytesFilled) bytes = bytes[..limits.MaxInputTensorBytesFilled];
+            if (tensor.Type == TensorType.Float32 && random.Next(2) == 0)
+            {
+                var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes);
+                for (int k = 0; k < floats.Length; k++)
+                    floats[k] = random.Next(8) == 0
+                        ? ModelMutator.InterestingFloat[random.Next(ModelMutator.InterestingFloat.Length)]
+                        : (float)(random.NextDouble() * 8 - 4);
+            }
+            else
+            {
+                random.NextBytes(bytes);
+            }
+        }
+    }
+}
