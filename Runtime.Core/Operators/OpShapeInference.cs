@@ -34,7 +34,7 @@ public sealed record OpTensorSpec(TensorType Type, int[] Shape, ReadOnlyMemory<b
         new(TensorType.Int32, shape, MemoryMarshal.AsBytes(values).ToArray());
 }
 
-/// <summary>What <see cref="OpShapeInference.Infer"/> computed: every output's shape and the definition's params (with its cost).</summary>
+/// <summary>What <c>OpShapeInference.Infer</c> computed: every output's shape and the definition's params (with its cost).</summary>
 public sealed record OpShapeInferenceResult(IReadOnlyList<int[]> OutputShapes, OpParams Params)
 {
     /// <summary>The shape of output 0.</summary>

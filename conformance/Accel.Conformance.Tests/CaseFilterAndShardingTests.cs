@@ -102,7 +102,7 @@ public sealed class CaseFilterAndShardingTests
     private sealed class FakeCase(string id) : Cases.ConformanceCase(id)
     {
         public override Cases.CaseKind Kind => Cases.CaseKind.Op;
-        public override string Summary => id;
+        public override string Summary => Id;
         public override Cases.CaseInstance Materialize(SuiteContext suite) => throw new NotSupportedException();
     }
 }

@@ -15,8 +15,8 @@ internal static unsafe class RawTensorData
 }
 
 /// <summary>
-/// What a broadcast binary row writes per element: the op's value (<see cref="Map{T,TOp}"/>, T → T) or its predicate as
-/// a bool byte (<see cref="Truth{T,TOp}"/>, T → bool).
+/// What a broadcast binary row writes per element: the op's value (<c>Map</c>, T → T) or its predicate as
+/// a bool byte (<c>Truth</c>, T → bool).
 /// </summary>
 internal unsafe interface IRowWriter<T> where T : unmanaged
 {

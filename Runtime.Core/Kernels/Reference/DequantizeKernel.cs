@@ -65,7 +65,7 @@ internal sealed class DequantizeKernel : ReferenceKernel<DequantizeParams>
     /// <summary>
     /// IEEE 754 binary16 → binary32, exact (docs/numerics.md §Dequantize): sign kept; a normal number's exponent is
     /// rebiased 15 → 127 and its 10-bit mantissa shifted left 13; a subnormal (exponent 0, mantissa m ≠ 0, value
-    /// m × 2^-24) is normalised; ±0 stays ±0; ±inf stays ±inf; a NaN keeps sign and payload (mantissa << 13) and gets
+    /// m × 2^-24) is normalised; ±0 stays ±0; ±inf stays ±inf; a NaN keeps sign and payload (mantissa &lt;&lt; 13) and gets
     /// the quiet bit (bit 22) set, as IEEE conversions (x86 F16C, ARM FCVT, .NET's (float)Half) do.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

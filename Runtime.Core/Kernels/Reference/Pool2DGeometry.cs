@@ -2,7 +2,7 @@ namespace Accel.Kernels.Reference;
 
 /// <summary>
 /// Window geometry of MAX_POOL_2D and AVERAGE_POOL_2D, computed in Prepare as TFLite's pooling.cc does
-/// (<see cref="SpatialPadding.Compute"/> with dilation 1). For output (oy, ox) the window covers input rows
+/// (<c>SpatialPadding.Compute</c> with dilation 1). For output (oy, ox) the window covers input rows
 /// oy·strideH − padTop + ky for ky in [0, filterH) and likewise columns; only in-bounds taps take part.
 /// </summary>
 public readonly record struct Pool2DGeometry(

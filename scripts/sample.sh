@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Packs Accel's NuGet packages into a fresh local feed and builds and runs samples/HelloAccel against them (package
+# references, not project references, restored into an empty package folder), the way a new user would. A broken
+# package — a missing dependency, a wrong id or version, a missing assembly — fails here. Called by scripts/test.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+version=$(sed -n 's:.*<VersionPrefix>\(.*\)</VersionPrefix>.*:\1:p' Directory.Build.props)
+for project in Runtime.Core Delegates.Cpu Delegates.Vulkan Delegates.Ilgpu Accel.Cli; do
+  dotnet pack "$project" -c Release -o "$work/feed" --nologo -v q -p:PackageOutputPath="$work/feed" >/dev/null
+done
+echo "sample.sh: packed $(ls "$work/feed"/*.nupkg | wc -l) packages (version $version) into a local feed"
+dotnet restore samples/HelloAccel --nologo -v q -p:AccelVersion="$version" -p:RestorePackagesPath="$work/packages" \
+  --source "$work/feed" --source https://api.nuget.org/v3/index.json
+dotnet build samples/HelloAccel -c Release --no-restore --nologo -v q -p:AccelVersion="$version" \
+  -p:RestorePackagesPath="$work/packages" -o "$work/bin"
+dotnet "$work/bin/HelloAccel.dll" "$@"
