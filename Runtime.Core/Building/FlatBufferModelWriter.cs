@@ -230,7 +230,7 @@ internal sealed class FlatBufferModelWriter
             case Conv2DOptions or DepthwiseConv2DOptions or Pool2DOptions or FullyConnectedOptions or SoftmaxOptions
                 or ConcatenationOptions or AddOptions or SubOptions or MulOptions or DivOptions or ReshapeOptions
                 or ResizeBilinearOptions or ReducerOptions or DepthToSpaceOptions or SpaceToDepthOptions
-                or TransposeConvOptions:
+                or TransposeConvOptions or ArgMaxOptions or ArgMinOptions or OneHotOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -315,6 +315,15 @@ internal sealed class FlatBufferModelWriter
                 break;
             case ReducerOptions o:
                 _w.AddBool(0, o.KeepDims);
+                break;
+            case ArgMaxOptions o:
+                _w.AddInt8(0, (sbyte)o.OutputType);
+                break;
+            case ArgMinOptions o:
+                _w.AddInt8(0, (sbyte)o.OutputType);
+                break;
+            case OneHotOptions o:
+                _w.AddInt32(0, o.Axis);
                 break;
             case DepthToSpaceOptions o:
                 _w.AddInt32(0, o.BlockSize);

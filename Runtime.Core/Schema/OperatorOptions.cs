@@ -80,6 +80,24 @@ public sealed record ReducerOptions(bool KeepDims) : OperatorOptions
     public override BuiltinOptionsType OptionsType => BuiltinOptionsType.ReducerOptions;
 }
 
+/// <summary>ARG_MAX's options: the dtype of the index output (int32 or int64).</summary>
+public sealed record ArgMaxOptions(TensorType OutputType) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.ArgMaxOptions;
+}
+
+/// <summary>ARG_MIN's options: the dtype of the index output (int32 or int64).</summary>
+public sealed record ArgMinOptions(TensorType OutputType) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.ArgMinOptions;
+}
+
+/// <summary>ONE_HOT's options: where the new dimension of size depth goes (−1: last).</summary>
+public sealed record OneHotOptions(int Axis) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.OneHotOptions;
+}
+
 public sealed record DepthToSpaceOptions(int BlockSize) : OperatorOptions
 {
     public override BuiltinOptionsType OptionsType => BuiltinOptionsType.DepthToSpaceOptions;

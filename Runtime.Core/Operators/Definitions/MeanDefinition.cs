@@ -12,20 +12,21 @@ namespace Accel.Operators.Definitions;
 public sealed record MeanParams(ImmutableArray<int> InputDims, ImmutableArray<bool> Reduced, ImmutableArray<int> OutputStrides,
     long ReducedCount, float Reciprocal, bool KeepDims) : OpParams;
 
-/// <summary>MEAN, float32 over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
+/// <summary>MEAN, float32, int32 and int64 over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
 internal sealed class MeanDefinition : OpDefinition<MeanParams>
 {
     public override OpId Op => BuiltinOperator.Mean;
     public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
 
     protected override MeanParams PrepareParams(KernelContext context)
     {
         context.ExpectArity(2, 2, 1);
         var input = context.Input(0);
         var output = context.Output(0);
-        if (input.Type != TensorType.Float32)
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32 only");
-        context.ExpectType(output, TensorType.Float32, "output");
+        if (!Types.Contains(input.Type))
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; MEAN supports float32, int32, int64 (quantized types are not supported)");
+        context.ExpectType(output, input.Type, "output");
         bool keepDims = context.Options is not null && context.OptionsAs<ReducerOptions>().KeepDims;
         var axesTensor = context.Input(1);
         if (axesTensor.Rank > 1)
@@ -49,10 +50,11 @@ internal sealed class MeanDefinition : OpDefinition<MeanParams>
             if (!reduced[d]) outputShape.Add(input.Dim(d));
             else if (keepDims) outputShape.Add(1);
         }
-        if (count > SpecMath.MaxExactCount)
-            throw context.Error($"reduces {count} elements per output; at most 2^24 are supported");
-        // n = 0 (an empty reduced dimension) gives +0 · ∞ = NaN, as TFLite's 0/0.
-        float reciprocal = count == 0 ? float.PositiveInfinity : SpecMath.ReciprocalOfCount((int)count);
+        bool isFloat = input.Type == TensorType.Float32;
+        if (isFloat && count > SpecMath.MaxExactCount)
+            throw context.Error($"reduces {count} elements per float32 output; at most 2^24 are supported");
+        // n = 0 (an empty reduced dimension) gives +0 · ∞ = NaN, as TFLite's 0/0. Integer means divide instead (R unused).
+        float reciprocal = !isFloat ? 0f : count == 0 ? float.PositiveInfinity : SpecMath.ReciprocalOfCount((int)count);
 
         var outputStrides = new int[rank];
         int stride = 1;

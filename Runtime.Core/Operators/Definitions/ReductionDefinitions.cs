@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>What SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN and REDUCE_ANY fold their reduced elements with.</summary>
+public enum ReductionKind
+{
+    Sum,
+    Product,
+    Maximum,
+    Minimum,
+    Any,
+}
+
+/// <summary>
+/// A validated reduction (docs/numerics.md §SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN, REDUCE_ANY): the input dimensions,
+/// which are reduced, the output stride of every input dimension (0 along reduced ones), the count of elements folded
+/// into each output, and <see cref="IsCopy"/> when the axes list is empty or the input a scalar (the output is then
+/// the input, bit for bit, as TFLite's ReduceIsCopy).
+/// </summary>
+public sealed record ReductionParams(ReductionKind Kind, ImmutableArray<int> InputDims, ImmutableArray<bool> Reduced,
+    ImmutableArray<int> OutputStrides, long ReducedCount, long OutputCount, bool IsCopy, bool KeepDims) : OpParams;
+
+/// <summary>The reduced dimensions of a reduction node, its output shape and the output stride of every input dimension.</summary>
+internal readonly record struct ResolvedAxes(bool[] Reduced, int[] OutputShape, int[] OutputStrides, long ReducedCount, long OutputCount, int AxisCount);
+
+/// <summary>TFLite's reduce.cc axis rules, written once for the reductions (and ARG_MAX/ARG_MIN's single axis).</summary>
+internal static class ReductionAxes
+{
+    /// <summary>
+    /// Reads the constant int32 axes (a scalar or a vector; an axis a in [−rank, rank), a + rank when negative,
+    /// duplicates ignored, an empty list reduces nothing; a scalar input ignores them) and computes the output shape: reduced dimensions removed,
+    /// or kept as 1 with <paramref name="keepDims"/>.
+    /// </summary>
+    public static ResolvedAxes Resolve(KernelContext context, Tensor input, Tensor axesTensor, bool keepDims)
+    {
+        if (axesTensor.Rank > 1)
+            throw context.Error($"axes '{axesTensor.Name}' must be a scalar or a vector, has shape {ConstantInputs.Format(axesTensor.Shape)}");
+        int[] axes = ConstantInputs.ReadIntegers(context, axesTensor, "axes");
+        int rank = input.Rank;
+        var reduced = new bool[rank];
+        // A scalar input is copied whatever the axes say (TFLite returns before looking at them).
+        foreach (int axis in rank == 0 ? [] : axes)
+        {
+            if (axis < -rank || axis >= rank)
+                throw context.Error($"axis {axis} is out of range for input shape {ConstantInputs.Format(input.Shape)}");
+            reduced[axis < 0 ? axis + rank : axis] = true;
+        }
+
+        var outputShape = new List<int>(rank);
+        long reducedCount = 1, outputCount = 1;
+        for (int d = 0; d < rank; d++)
+        {
+            if (reduced[d])
+            {
+                reducedCount *= input.Dim(d);
+                if (keepDims) outputShape.Add(1);
+            }
+            else
+            {
+                outputCount *= input.Dim(d);
+                outputShape.Add(input.Dim(d));
+            }
+        }
+
+        var outputStrides = new int[rank];
+        long stride = 1;
+        for (int d = rank - 1; d >= 0; d--)
+        {
+            if (reduced[d]) continue;
+            outputStrides[d] = checked((int)stride);
+            stride *= input.Dim(d);
+        }
+        return new ResolvedAxes(reduced, outputShape.ToArray(), outputStrides, reducedCount, outputCount, axes.Length);
+    }
+}
+
+/// <summary>
+/// The reductions other than MEAN: input 0 of a dtype in <see cref="OpDefinition.Types"/>, input 1 the constant int32
+/// axes, ReducerOptions.keep_dims (absent: false); the output has the input's dtype. TFLite's reduce.cc PrepareSimple /
+/// PrepareAllOrAny / PrepareProd. Cost: one element op per input element.
+/// </summary>
+internal abstract class ReductionDefinition : OpDefinition<ReductionParams>
+{
+    protected abstract ReductionKind Kind { get; }
+
+    protected override ReductionParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(2, 2, 1);
+        var input = context.Input(0);
+        var output = context.Output(0);
+        if (!Types.Contains(input.Type))
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; {Op.Name} supports {string.Join(", ", Types.Select(t => t.ToDisplayName()))}");
+        context.ExpectType(output, input.Type, "output");
+        bool keepDims = context.Options is not null && context.OptionsAs<ReducerOptions>().KeepDims;
+        var axes = ReductionAxes.Resolve(context, input, context.Input(1), keepDims);
+        context.SetOutputShape(0, axes.OutputShape);
+        bool isCopy = axes.AxisCount == 0 || input.Rank == 0;
+        return new ReductionParams(Kind, [.. input.Shape], [.. axes.Reduced], [.. axes.OutputStrides], axes.ReducedCount,
+            axes.OutputCount, isCopy, keepDims)
+        {
+            Cost = new OpCost(0, input.ElementCount, CostMath.BytesTouched(context)),
+        };
+    }
+}
+
+/// <summary>SUM: float32, int32, int64 (TFLite also takes quantized int8/uint8/int16).</summary>
+internal sealed class SumDefinition : ReductionDefinition
+{
+    public override OpId Op => BuiltinOperator.Sum;
+    public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    protected override ReductionKind Kind => ReductionKind.Sum;
+}
+
+/// <summary>REDUCE_PROD: float32, int32, int64 (TFLite also takes quantized int8/int16).</summary>
+internal sealed class ReduceProdDefinition : ReductionDefinition
+{
+    public override OpId Op => BuiltinOperator.ReduceProd;
+    public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    protected override ReductionKind Kind => ReductionKind.Product;
+}
+
+/// <summary>REDUCE_MAX: float32, int32, int64 (TFLite also takes uint8/int8/int16 of equal in/out quantization).</summary>
+internal sealed class ReduceMaxDefinition : ReductionDefinition
+{
+    public override OpId Op => BuiltinOperator.ReduceMax;
+    public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    protected override ReductionKind Kind => ReductionKind.Maximum;
+}
+
+/// <summary>REDUCE_MIN: float32, int32, int64 (TFLite also takes uint8/int8/int16 of equal in/out quantization).</summary>
+internal sealed class ReduceMinDefinition : ReductionDefinition
+{
+    public override OpId Op => BuiltinOperator.ReduceMin;
+    public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    protected override ReductionKind Kind => ReductionKind.Minimum;
+}
+
+/// <summary>REDUCE_ANY: bool only (TFLite's PrepareAllOrAny).</summary>
+internal sealed class ReduceAnyDefinition : ReductionDefinition
+{
+    public override OpId Op => BuiltinOperator.ReduceAny;
+    public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Bool];
+    protected override ReductionKind Kind => ReductionKind.Any;
+}
