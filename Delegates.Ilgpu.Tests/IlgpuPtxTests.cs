@@ -89,6 +89,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(ConcatenationKernel), "Kernel")]
     [TestCase(typeof(DepthToSpaceKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
+    [TestCase(typeof(StridedCopyKernel), "Kernel")]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
@@ -123,6 +124,7 @@ public sealed class IlgpuPtxTests
             typeof(ResizeBilinearKernel), typeof(ElementwiseBinaryKernel), typeof(ClampKernel), typeof(MaxPoolKernel),
             typeof(HardSwishKernel), typeof(AveragePoolKernel), typeof(ReshapeKernel), typeof(PadKernel),
             typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel), typeof(SoftmaxKernel),
+            typeof(StridedCopyKernel), typeof(SplitKernel), // SplitKernel launches StridedCopyKernel.Kernel
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

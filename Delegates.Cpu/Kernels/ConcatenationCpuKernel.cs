@@ -11,7 +11,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// </summary>
 internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
 {
-    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation];
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis
 
     protected override ICpuCompiledNode Compile(DelegateNode node, ConcatenationParams p)
     {

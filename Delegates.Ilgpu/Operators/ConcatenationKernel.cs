@@ -14,7 +14,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// </summary>
 internal sealed class ConcatenationKernel : IIlgpuKernel
 {
-    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation];
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {

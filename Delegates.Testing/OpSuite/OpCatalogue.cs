@@ -29,6 +29,7 @@ public static partial class OpCatalogue
         AddBinary(cases);
         AddUnary(cases);
         AddDataMovement(cases);
+        AddLayout(cases);
         AddConv2D(cases);
         AddDepthwiseConv2D(cases);
         AddFullyConnected(cases);

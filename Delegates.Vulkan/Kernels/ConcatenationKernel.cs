@@ -16,7 +16,7 @@ internal sealed class ConcatenationKernel : VulkanKernel<ConcatenationParams>
 {
     public override bool MovesBitsOnly => true;
 
-    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation];
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis
 
     protected override NodeSupport Supports(DelegateNode node, ConcatenationParams p, VulkanDeviceInfo device) =>
         p.Clamp && device.SubnormalProblem is not null

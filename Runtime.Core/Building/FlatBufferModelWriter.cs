@@ -230,7 +230,9 @@ internal sealed class FlatBufferModelWriter
             case Conv2DOptions or DepthwiseConv2DOptions or Pool2DOptions or FullyConnectedOptions or SoftmaxOptions
                 or ConcatenationOptions or AddOptions or SubOptions or MulOptions or DivOptions or ReshapeOptions
                 or ResizeBilinearOptions or ReducerOptions or DepthToSpaceOptions or SpaceToDepthOptions
-                or TransposeConvOptions or ArgMaxOptions or ArgMinOptions or OneHotOptions:
+                or TransposeConvOptions or ArgMaxOptions or ArgMinOptions or OneHotOptions
+                or StridedSliceOptions or GatherOptions or SplitOptions or SplitVOptions or PackOptions or UnpackOptions
+                or SqueezeOptions or MirrorPadOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -247,8 +249,9 @@ internal sealed class FlatBufferModelWriter
     /// </summary>
     private Ref WriteOptions(OperatorOptions options)
     {
-        // The only options with a child object: write the vector before the table opens.
+        // The only options with a child object (a vector): write it before the table opens.
         Ref newShape = options is ReshapeOptions { NewShape: { } shape } ? _w.CreateVector<int>(shape) : default;
+        Ref squeezeDims = options is SqueezeOptions squeeze ? _w.CreateVector<int>(squeeze.SqueezeDims) : default;
 
         _w.StartTable();
         switch (options)
@@ -336,6 +339,38 @@ internal sealed class FlatBufferModelWriter
                 _w.AddInt32(1, o.StrideW);
                 _w.AddInt32(2, o.StrideH);
                 _w.AddInt8(3, (sbyte)o.FusedActivation);
+                break;
+            case StridedSliceOptions o:
+                _w.AddInt32(0, o.BeginMask);
+                _w.AddInt32(1, o.EndMask);
+                _w.AddInt32(2, o.EllipsisMask);
+                _w.AddInt32(3, o.NewAxisMask);
+                _w.AddInt32(4, o.ShrinkAxisMask);
+                _w.AddBool(5, o.Offset);
+                break;
+            case GatherOptions o:
+                _w.AddInt32(0, o.Axis);
+                _w.AddInt32(1, o.BatchDims);
+                break;
+            case SplitOptions o:
+                _w.AddInt32(0, o.NumSplits);
+                break;
+            case SplitVOptions o:
+                _w.AddInt32(0, o.NumSplits);
+                break;
+            case PackOptions o:
+                _w.AddInt32(0, o.ValuesCount);
+                _w.AddInt32(1, o.Axis);
+                break;
+            case UnpackOptions o:
+                _w.AddInt32(0, o.Num);
+                _w.AddInt32(1, o.Axis);
+                break;
+            case SqueezeOptions:
+                _w.AddOffset(0, squeezeDims);
+                break;
+            case MirrorPadOptions o:
+                _w.AddInt8(0, (sbyte)o.Mode);
                 break;
             case EmptyOptions:
                 break; // an empty table of the tagged type

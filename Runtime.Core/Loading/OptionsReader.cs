@@ -32,6 +32,16 @@ internal static class OptionsReader
         BuiltinOptionsType.SoftmaxOptions => new SoftmaxOptions(t.GetSingle(0, "beta")),
         BuiltinOptionsType.TransposeConvOptions => new TransposeConvOptions(
             Pad(t, 0), t.GetInt32(1, "stride_w"), t.GetInt32(2, "stride_h"), Act(t, 3)),
+        BuiltinOptionsType.StridedSliceOptions => new StridedSliceOptions(
+            t.GetInt32(0, "begin_mask"), t.GetInt32(1, "end_mask"), t.GetInt32(2, "ellipsis_mask"),
+            t.GetInt32(3, "new_axis_mask"), t.GetInt32(4, "shrink_axis_mask"), t.GetBool(5, "offset")),
+        BuiltinOptionsType.GatherOptions => new GatherOptions(t.GetInt32(0, "axis"), t.GetInt32(1, "batch_dims")),
+        BuiltinOptionsType.SplitOptions => new SplitOptions(t.GetInt32(0, "num_splits")),
+        BuiltinOptionsType.SplitVOptions => new SplitVOptions(t.GetInt32(0, "num_splits")),
+        BuiltinOptionsType.PackOptions => new PackOptions(t.GetInt32(0, "values_count"), t.GetInt32(1, "axis")),
+        BuiltinOptionsType.UnpackOptions => new UnpackOptions(t.GetInt32(0, "num"), t.GetInt32(1, "axis")),
+        BuiltinOptionsType.SqueezeOptions => new SqueezeOptions(t.Has(0) ? t.GetInt32Array(0, "squeeze_dims") : []),
+        BuiltinOptionsType.MirrorPadOptions => new MirrorPadOptions(MirrorMode(t)),
         _ => new EmptyOptions(type),
     };
 
@@ -39,6 +49,13 @@ internal static class OptionsReader
     {
         var value = (Padding)(sbyte)t.GetByte(id, "padding");
         if (!Enum.IsDefined(value)) throw new ModelFormatException(t.FieldPath("padding"), $"unknown padding {(int)value}");
+        return value;
+    }
+
+    private static MirrorPadMode MirrorMode(FlatBufferView.Table t)
+    {
+        var value = (MirrorPadMode)(sbyte)t.GetByte(0, "mode");
+        if (!Enum.IsDefined(value)) throw new ModelFormatException(t.FieldPath("mode"), $"unknown mirror pad mode {(int)value}");
         return value;
     }
 

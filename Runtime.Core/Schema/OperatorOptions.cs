@@ -120,6 +120,58 @@ public sealed record TransposeConvOptions(
     public override BuiltinOptionsType OptionsType => BuiltinOptionsType.TransposeConvOptions;
 }
 
+// ---- data movement (shape and layout operators)
+
+/// <summary>STRIDED_SLICE's options: bit i of each mask refers to entry i of begin/end/strides.</summary>
+public sealed record StridedSliceOptions(
+    int BeginMask, int EndMask, int EllipsisMask = 0, int NewAxisMask = 0, int ShrinkAxisMask = 0, bool Offset = false) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.StridedSliceOptions;
+}
+
+public sealed record GatherOptions(int Axis, int BatchDims = 0) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.GatherOptions;
+}
+
+public sealed record SplitOptions(int NumSplits) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.SplitOptions;
+}
+
+public sealed record SplitVOptions(int NumSplits) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.SplitVOptions;
+}
+
+public sealed record PackOptions(int ValuesCount, int Axis) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.PackOptions;
+}
+
+public sealed record UnpackOptions(int Num, int Axis) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.UnpackOptions;
+}
+
+/// <summary>SQUEEZE's options: the dimensions to remove (empty: every dimension of size 1).</summary>
+public sealed record SqueezeOptions(int[] SqueezeDims) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.SqueezeOptions;
+}
+
+/// <summary>MIRROR_PAD's mode (schema enum MirrorPadMode).</summary>
+public enum MirrorPadMode : sbyte
+{
+    Reflect = 0,
+    Symmetric = 1,
+}
+
+public sealed record MirrorPadOptions(MirrorPadMode Mode) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.MirrorPadOptions;
+}
+
 /// <summary>
 /// An options table with no fields Accel reads (PadOptions, HardSwishOptions, DequantizeOptions, DensifyOptions, …),
 /// or a table of a type Accel does not parse; <see cref="OptionsType"/> keeps the union tag.

@@ -10,7 +10,7 @@ namespace Accel.Kernels.Reference;
 /// </summary>
 internal sealed class ConcatenationKernel : ReferenceKernel<ConcatenationParams>
 {
-    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation];
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis
     public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Concatenation).Types;
 
     protected override void Invoke(KernelContext context, ConcatenationParams p)
