@@ -53,6 +53,8 @@ public enum BuiltinOptionsType : byte
     SpaceToDepthOptions = 19,
     MulOptions = 21,
     PadOptions = 22,
+    BatchToSpaceNDOptions = 24,
+    SpaceToBatchNDOptions = 25,
     TransposeOptions = 26,
     ReducerOptions = 27,
     SubOptions = 28,
@@ -61,7 +63,9 @@ public enum BuiltinOptionsType : byte
     DequantizeOptions = 38,
     PadV2Options = 43,
     TransposeConvOptions = 49,
+    LeakyReluOptions = 75,
     HardSwishOptions = 91,
     DepthToSpaceOptions = 94,
     DensifyOptions = 99,
+    GeluOptions = 116,
 }
