@@ -232,7 +232,8 @@ internal sealed class FlatBufferModelWriter
                 or ResizeBilinearOptions or ReducerOptions or DepthToSpaceOptions or SpaceToDepthOptions
                 or TransposeConvOptions or ArgMaxOptions or ArgMinOptions or OneHotOptions
                 or StridedSliceOptions or GatherOptions or SplitOptions or SplitVOptions or PackOptions or UnpackOptions
-                or SqueezeOptions or MirrorPadOptions:
+                or SqueezeOptions or MirrorPadOptions
+                or LeakyReluOptions or GeluOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -371,6 +372,12 @@ internal sealed class FlatBufferModelWriter
                 break;
             case MirrorPadOptions o:
                 _w.AddInt8(0, (sbyte)o.Mode);
+                break;
+            case LeakyReluOptions o:
+                _w.AddFloat32(0, o.Alpha);
+                break;
+            case GeluOptions o:
+                _w.AddBool(0, o.Approximate);
                 break;
             case EmptyOptions:
                 break; // an empty table of the tagged type

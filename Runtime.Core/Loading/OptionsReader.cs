@@ -30,6 +30,8 @@ internal static class OptionsReader
         BuiltinOptionsType.DepthToSpaceOptions => new DepthToSpaceOptions(t.GetInt32(0, "block_size")),
         BuiltinOptionsType.SpaceToDepthOptions => new SpaceToDepthOptions(t.GetInt32(0, "block_size")),
         BuiltinOptionsType.SoftmaxOptions => new SoftmaxOptions(t.GetSingle(0, "beta")),
+        BuiltinOptionsType.LeakyReluOptions => new LeakyReluOptions(t.GetSingle(0, "alpha")),
+        BuiltinOptionsType.GeluOptions => new GeluOptions(t.GetBool(0, "approximate")),
         BuiltinOptionsType.TransposeConvOptions => new TransposeConvOptions(
             Pad(t, 0), t.GetInt32(1, "stride_w"), t.GetInt32(2, "stride_h"), Act(t, 3)),
         BuiltinOptionsType.StridedSliceOptions => new StridedSliceOptions(

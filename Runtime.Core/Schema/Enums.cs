@@ -53,6 +53,8 @@ public enum BuiltinOptionsType : byte
     SpaceToDepthOptions = 19,
     MulOptions = 21,
     PadOptions = 22,
+    BatchToSpaceNDOptions = 24,
+    SpaceToBatchNDOptions = 25,
     TransposeOptions = 26,
     ReducerOptions = 27,
     SubOptions = 28,
@@ -78,7 +80,9 @@ public enum BuiltinOptionsType : byte
     ReverseV2Options = 81,
     GatherNdOptions = 83,
     BroadcastToOptions = 104,
+    LeakyReluOptions = 75,
     HardSwishOptions = 91,
     DepthToSpaceOptions = 94,
     DensifyOptions = 99,
+    GeluOptions = 116,
 }

@@ -113,6 +113,16 @@ public sealed record SoftmaxOptions(float Beta) : OperatorOptions
     public override BuiltinOptionsType OptionsType => BuiltinOptionsType.SoftmaxOptions;
 }
 
+public sealed record LeakyReluOptions(float Alpha) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.LeakyReluOptions;
+}
+
+public sealed record GeluOptions(bool Approximate) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.GeluOptions;
+}
+
 public sealed record TransposeConvOptions(
     Padding Padding, int StrideW, int StrideH,
     ActivationFunctionType FusedActivation = ActivationFunctionType.None) : OperatorOptions

@@ -1,0 +1,25 @@
+using Accel.Numerics;
+
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// GELU, float32 (docs/numerics.md §GELU): <see cref="SpecMath.GeluExact"/> ((0.5·x)·Erfc(−x/√2)) or, with
+/// approximate, <see cref="SpecMath.GeluApproximate"/> ((0.5·x)·(1 + Tanh(√(2/π)·(x + 0.044715·x³)))), TFLite's
+/// gelu.h operation order with Accel's own Erfc and Tanh.
+/// </summary>
+internal sealed class GeluKernel : ReferenceKernel<GeluParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];
+
+    protected override void Invoke(KernelContext context, GeluParams p)
+    {
+        ReadOnlySpan<float> input = context.Input(0).Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        if (p.Approximate)
+            for (int i = 0; i < input.Length; i++) output[i] = SpecMath.GeluApproximate(input[i]);
+        else
+            for (int i = 0; i < input.Length; i++) output[i] = SpecMath.GeluExact(input[i]);
+    }
+}

@@ -1,0 +1,24 @@
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// LEAKY_RELU, float32 (docs/numerics.md §LEAKY_RELU): out = x &gt; 0 ? x : x · alpha, one rounded multiply, as
+/// TFLite's <c>reference_ops::LeakyRelu</c> (so NaN stays NaN and −0 becomes −0 · alpha).
+/// </summary>
+internal sealed class LeakyReluKernel : ReferenceKernel<LeakyReluParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
+
+    protected override void Invoke(KernelContext context, LeakyReluParams p)
+    {
+        ReadOnlySpan<float> input = context.Input(0).Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        float alpha = p.Alpha;
+        for (int i = 0; i < input.Length; i++)
+        {
+            float x = input[i];
+            output[i] = x > 0f ? x : x * alpha;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+// The activation family, float32 (docs/numerics.md §TANH … §PRELU): TFLite's activations.cc and gelu.cc Prepare — one
+// input, one output of its dtype and shape (PRELU: a second input, alpha, broadcast against the input). Versions are
+// the builtin resolver's ranges (register.cc).
+
+internal sealed class TanhDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Tanh;
+    public override int MaxVersion => 3;
+}
+
+internal sealed class EluDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Elu;
+    public override int MaxVersion => 1;
+}
+
+internal sealed class ReluN1To1Definition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.ReluN1To1;
+    public override int MaxVersion => 1;
+}
+
+internal sealed class Relu0To1Definition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Relu0To1;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>LEAKY_RELU's alpha (LeakyReluOptions; 0 when the model has no options table, as TFLite's parser leaves it).</summary>
+public sealed record LeakyReluParams(float Alpha) : OpParams;
+
+/// <summary>LEAKY_RELU: out = x &gt; 0 ? x : x · alpha; any finite or infinite alpha (TFLite checks none).</summary>
+internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
+{
+    public override OpId Op => BuiltinOperator.LeakyRelu;
+    public override int MaxVersion => 2;
+
+    protected override LeakyReluParams PrepareParams(KernelContext context)
+    {
+        UnaryElementwise.Prepare(context, Types);
+        float alpha = context.Options is null ? 0f : context.OptionsAs<LeakyReluOptions>().Alpha;
+        return new LeakyReluParams(alpha)
+        {
+            Cost = new OpCost(0, context.Output(0).ElementCount, CostMath.BytesTouched(context)),
+        };
+    }
+}
+
+/// <summary>GELU's form: <see cref="Approximate"/> = the tanh approximation, otherwise the exact (erfc) form.</summary>
+public sealed record GeluParams(bool Approximate) : OpParams;
+
+/// <summary>GELU (GeluOptions.approximate, false when the model has no options table).</summary>
+internal sealed class GeluDefinition : OpDefinition<GeluParams>
+{
+    public override OpId Op => BuiltinOperator.Gelu;
+    public override int MaxVersion => 2;
+
+    protected override GeluParams PrepareParams(KernelContext context)
+    {
+        UnaryElementwise.Prepare(context, Types);
+        bool approximate = context.Options is not null && context.OptionsAs<GeluOptions>().Approximate;
+        return new GeluParams(approximate)
+        {
+            Cost = new OpCost(0, context.Output(0).ElementCount, CostMath.BytesTouched(context)),
+        };
+    }
+}
+
+/// <summary>
+/// PRELU's broadcast of the input against alpha (NumPy rules; the broadcast shape must be the input's, as TFLite
+/// checks after broadcasting). <see cref="AlphaMatchesInput"/>: alpha has the input's shape, no broadcasting.
+/// </summary>
+public sealed record PreluParams(BroadcastPlan Broadcast, bool AlphaMatchesInput) : OpParams;
+
+/// <summary>
+/// PRELU: out = x ≥ 0 ? x : x · alpha, alpha a second input (constant or not) of the input's dtype broadcast against
+/// it. TFLite's PreluPrepare: same dtypes, broadcastable shapes whose broadcast is the input's shape; its broadcasting
+/// kernels are 4-D, so a broadcast beyond rank 4 is refused (equal shapes of any rank are not broadcast).
+/// </summary>
+internal sealed class PreluDefinition : OpDefinition<PreluParams>
+{
+    public override OpId Op => BuiltinOperator.Prelu;
+    public override int MaxVersion => 1;
+
+    protected override PreluParams PrepareParams(KernelContext context)
+    {
+        var plan = BinaryElementwise.Prepare(context, Types);
+        var input = context.Input(0);
+        var alpha = context.Input(1);
+        if (!plan.OutputShape.SequenceEqual(input.Shape))
+            throw context.Error(
+                $"alpha '{alpha.Name}' [{string.Join(",", alpha.Shape.ToArray())}] broadcasts the input '{input.Name}' " +
+                $"[{string.Join(",", input.Shape.ToArray())}] to [{string.Join(",", plan.OutputShape.ToArray())}]; the output must keep the input's shape");
+        bool matches = alpha.Shape.SequenceEqual(input.Shape);
+        if (!matches && input.Rank > 4)
+            throw context.Error($"input '{input.Name}' has rank {input.Rank}; a broadcast alpha supports rank ≤ 4 (TFLite's 4-D broadcast)");
+        return new PreluParams(plan, matches)
+        {
+            Cost = new OpCost(0, context.Output(0).ElementCount, CostMath.BytesTouched(context)),
+        };
+    }
+}
