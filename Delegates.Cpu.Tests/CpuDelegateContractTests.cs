@@ -28,7 +28,7 @@ public sealed class CpuDelegateContractTests
         Assert.That(asDelegate.Kernels, Is.SameAs(cpu.Kernels));
         OpId[] ops =
         [
-            BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul, BuiltinOperator.Relu, BuiltinOperator.Relu6,
+            BuiltinOperator.Relu, BuiltinOperator.Relu6,
             BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.Reshape, BuiltinOperator.Concatenation,
             BuiltinOperator.Pad, BuiltinOperator.DepthToSpace, BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D,
             BuiltinOperator.Mean, BuiltinOperator.ResizeBilinear, BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D,
@@ -60,7 +60,9 @@ public sealed class CpuDelegateContractTests
             (BuiltinOperator.LogicalAnd, [b]), (BuiltinOperator.LogicalOr, [b]), (BuiltinOperator.Equal, [f32, i32, i64, b]),
             (BuiltinOperator.NotEqual, [f32, i32, i64, b]), (BuiltinOperator.Less, [f32, i32, i64]),
             (BuiltinOperator.LessEqual, [f32, i32, i64]), (BuiltinOperator.Greater, [f32, i32, i64]),
-            (BuiltinOperator.GreaterEqual, [f32, i32, i64]),
+            (BuiltinOperator.GreaterEqual, [f32, i32, i64]), (BuiltinOperator.Add, [f32, i32]), (BuiltinOperator.Sub, [f32, i32]),
+            (BuiltinOperator.Mul, [f32, i32]), (BuiltinOperator.Div, [f32, i32]), (BuiltinOperator.FloorDiv, [f32, i32]),
+            (BuiltinOperator.FloorMod, [f32, i32, i64]), (BuiltinOperator.AddN, [f32, i32]),
         };
         foreach (var (op, types) in expected)
         {
@@ -76,21 +78,21 @@ public sealed class CpuDelegateContractTests
     [Test]
     public void SupportsJudgesANodeByItsInputsDtypeNotAComparisonsBoolOutput()
     {
-        // LESS float32 → bool and LOGICAL_NOT bool → bool are claimed; ADD int32 (the CPU ADD runs float32) is refused,
-        // the reason naming its input.
+        // LESS float32 → bool and LOGICAL_NOT bool → bool are claimed; DEPTH_TO_SPACE int32 (the CPU kernel runs float32)
+        // is refused, the reason naming its input.
         var mb = new Accel.Building.ModelBuilder();
         int x = mb.AddTensor("x", TensorType.Float32, [5]);
         int y = mb.AddTensor("y", TensorType.Float32, [5]);
         int less = mb.AddTensor("less", TensorType.Bool, [5]);
         int not = mb.AddTensor("not", TensorType.Bool, [5]);
-        int i = mb.AddTensor("i", TensorType.Int32, [5]);
-        int sum = mb.AddTensor("sum", TensorType.Int32, [5]);
+        int i = mb.AddTensor("i", TensorType.Int32, [1, 1, 1, 4]);
+        int moved = mb.AddTensor("moved", TensorType.Int32, [1, 2, 2, 1]);
         mb.AddOperator(BuiltinOperator.Less, [x, y], [less]);
         mb.AddOperator(BuiltinOperator.LogicalNot, [less], [not]);
-        mb.AddOperator(BuiltinOperator.Add, [i, i], [sum], new AddOptions(ActivationFunctionType.None));
+        mb.AddOperator(BuiltinOperator.DepthToSpace, [i], [moved], new DepthToSpaceOptions(2));
         foreach (int t in new[] { x, y, i }) mb.AddInput(t);
         mb.AddOutput(not);
-        mb.AddOutput(sum);
+        mb.AddOutput(moved);
         using var model = Model.FromBytes(mb.Build());
         var options = new InterpreterOptions();
         options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
@@ -98,7 +100,7 @@ public sealed class CpuDelegateContractTests
         interpreter.AllocateTensors();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
         var refused = interpreter.Plan.Refused.Single();
-        Assert.That(refused.Operator, Does.Contain("ADD"));
+        Assert.That(refused.Operator, Does.Contain("DEPTH_TO_SPACE"));
         Assert.That(refused.Reason, Does.Contain("input 'i' is int32").And.Contain("runs float32"));
     }
 

@@ -1,13 +1,19 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
-/// <summary>MUL, float32: out = clamp(a · b) with broadcasting; one rounded multiplication per element, a first.</summary>
+/// <summary>MUL, float32 and int32: out = clamp(a · b) with broadcasting; one rounded multiplication per element, a first.</summary>
 internal sealed class MulCpuKernel : BinaryElementwiseKernel<MulOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mul];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
+        node.Inputs[0]!.Type == TensorType.Int32 ? Int32Arithmetic.Compile<Int32MultiplyOp>(node, p) : base.Compile(node, p);
 }
 
 internal readonly struct MulOp : IBinaryOp

@@ -1,13 +1,19 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
-/// <summary>SUB, float32: out = clamp(a − b) with broadcasting; one rounded subtraction per element.</summary>
+/// <summary>SUB, float32 and int32: out = clamp(a − b) with broadcasting; one rounded subtraction per element.</summary>
 internal sealed class SubCpuKernel : BinaryElementwiseKernel<SubOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sub];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
+        node.Inputs[0]!.Type == TensorType.Int32 ? Int32Arithmetic.Compile<Int32SubtractOp>(node, p) : base.Compile(node, p);
 }
 
 internal readonly struct SubOp : IBinaryOp

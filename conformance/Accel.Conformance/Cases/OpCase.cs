@@ -196,9 +196,13 @@ internal sealed class OpCaseContext
     public string Values => P.String("values", "uniform");
 
     /// <summary>Adds a model input of <paramref name="type"/> with generated data; returns its tensor index.</summary>
-    public int Input(string name, TensorType type, int[] shape, string? valueSet = null, QuantizationParameters? quantization = null)
+    public int Input(string name, TensorType type, int[] shape, string? valueSet = null, QuantizationParameters? quantization = null) =>
+        Input(name, type, shape, Data(name, type, shape, valueSet ?? Values), quantization);
+
+    /// <summary>Adds a model input holding <paramref name="data"/> (a builder's adjustment of <see cref="Data"/>); returns its tensor index.</summary>
+    public int Input(string name, TensorType type, int[] shape, byte[] data, QuantizationParameters? quantization = null)
     {
-        _inputs.Add(Data(name, type, shape, valueSet ?? Values));
+        _inputs.Add(data);
         if (_oracleAdapter && type == TensorType.Bool)
         {
             // Fed as uint8 (the same bytes), CAST to bool: nonzero → true.

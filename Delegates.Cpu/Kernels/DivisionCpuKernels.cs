@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
+using Accel.Numerics;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// DIV: float32 vectorized (IEEE division per lane is correctly rounded at every width, so every lane is the
+/// reference's a / b) with the fused-activation clamp; int32 through the scalar engine (truncating division, −2³¹ / −1
+/// saturated, a zero denominator an invoke error) — docs/numerics.md §DIV.
+/// </summary>
+internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
+        node.Inputs[0]!.Type == TensorType.Float32
+            ? new BinaryElementwiseNode<DivideOp>(node,
+                BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation))
+            : new ScalarBroadcastNode<int, Int32DivideOp>(node, new Int32DivideOp(p.Int32Activation), refuseZeroDenominator: true);
+}
+
+/// <summary>a / b per lane: the scalar or vector IEEE division of the width the engine runs.</summary>
+internal readonly struct DivideOp : IBinaryOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Apply<TS, TV>(TV a, TV b) where TS : ISimd<TV> where TV : unmanaged
+    {
+        if (typeof(TV) == typeof(float)) return As<float, TV>(As<TV, float>(a) / As<TV, float>(b));
+        if (typeof(TV) == typeof(Vector128<float>)) return As<Vector128<float>, TV>(As<TV, Vector128<float>>(a) / As<TV, Vector128<float>>(b));
+        if (typeof(TV) == typeof(Vector256<float>)) return As<Vector256<float>, TV>(As<TV, Vector256<float>>(a) / As<TV, Vector256<float>>(b));
+        if (typeof(TV) == typeof(Vector512<float>)) return As<Vector512<float>, TV>(As<TV, Vector512<float>>(a) / As<TV, Vector512<float>>(b));
+        throw new NotSupportedException($"no division for {typeof(TV).Name}");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TTo As<TFrom, TTo>(TFrom value) where TFrom : unmanaged where TTo : unmanaged => Unsafe.As<TFrom, TTo>(ref value);
+}
+
+internal readonly struct Int32DivideOp(Int32ActivationRange range) : IScalarBinaryOp<int>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Apply(int a, int b) => range.Apply(IntegerDivision.Truncated(a, b));
+}
+
+/// <summary>FLOOR_DIV, float32 and int32, through the scalar engine; any zero denominator (±0 too) is an invoke error.</summary>
+internal sealed class FloorDivCpuKernel : CpuKernel<BinaryElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorDiv];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) =>
+        node.Inputs[0]!.Type == TensorType.Float32
+            ? new ScalarBroadcastNode<float, FloatFloorDivideOp>(node, default, refuseZeroDenominator: true)
+            : new ScalarBroadcastNode<int, Int32FloorDivideOp>(node, default, refuseZeroDenominator: true);
+}
+
+internal readonly struct FloatFloorDivideOp : IScalarBinaryOp<float>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Apply(float a, float b) => IntegerDivision.FloorDivide(a, b);
+}
+
+internal readonly struct Int32FloorDivideOp : IScalarBinaryOp<int>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Apply(int a, int b) => IntegerDivision.Floored(a, b);
+}
+
+/// <summary>FLOOR_MOD, float32, int32 and int64, through the scalar engine; an integer zero denominator is an invoke error.</summary>
+internal sealed class FloorModCpuKernel : CpuKernel<BinaryElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorMod];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => node.Inputs[0]!.Type switch
+    {
+        TensorType.Float32 => new ScalarBroadcastNode<float, FloatFloorModOp>(node, default, refuseZeroDenominator: false),
+        TensorType.Int32 => new ScalarBroadcastNode<int, Int32FloorModOp>(node, default, refuseZeroDenominator: true),
+        _ => new ScalarBroadcastNode<long, Int64FloorModOp>(node, default, refuseZeroDenominator: true),
+    };
+}
+
+internal readonly struct FloatFloorModOp : IScalarBinaryOp<float>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Apply(float a, float b) => IntegerDivision.FloorModulo(a, b);
+}
+
+internal readonly struct Int32FloorModOp : IScalarBinaryOp<int>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Apply(int a, int b) => IntegerDivision.FloorModulo(a, b);
+}
+
+internal readonly struct Int64FloorModOp : IScalarBinaryOp<long>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public long Apply(long a, long b) => IntegerDivision.FloorModulo(a, b);
+}

@@ -1,0 +1,143 @@
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>The zero-denominator check of the integer divisions (TFLite checks input 1 whole before dividing).</summary>
+internal static class DenominatorCheck
+{
+    public static void NoZero<T>(KernelContext context, ReadOnlySpan<T> denominator) where T : unmanaged, IEquatable<T>
+    {
+        int zero = denominator.IndexOf(default(T));
+        if (zero >= 0)
+            throw context.Error(IntegerDivision.DivisionByZeroMessage(zero, context.Input(1).Name, "0"));
+    }
+
+    /// <summary>float32: ±0 (FLOOR_DIV refuses both, as TFLite's <c>std::equal_to(x, 0)</c>).</summary>
+    public static void NoZero(KernelContext context, ReadOnlySpan<float> denominator)
+    {
+        for (int i = 0; i < denominator.Length; i++)
+            if (denominator[i] == 0f)
+                throw context.Error(IntegerDivision.DivisionByZeroMessage(i, context.Input(1).Name, denominator[i].ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+}
+
+/// <summary>
+/// DIV, float32 and int32 (docs/numerics.md §DIV): out = activation(a / b) with NumPy broadcasting — one correctly
+/// rounded binary32 division; int32 truncating toward zero (−2³¹ / −1 saturates to 2³¹ − 1), a zero denominator an error.
+/// </summary>
+internal sealed class DivKernel : ReferenceKernel<BinaryArithmeticParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+
+    protected override void Invoke(KernelContext context, BinaryArithmeticParams p)
+    {
+        var a = context.Input(0);
+        var b = context.Input(1);
+        var output = context.Output(0);
+        if (a.Type == TensorType.Float32)
+        {
+            p.Broadcast.Apply(a.Read<float>(), b.Read<float>(), output.Write<float>(), new FloatOp(p.FloatActivation));
+            return;
+        }
+        DenominatorCheck.NoZero(context, b.Read<int>());
+        p.Broadcast.Apply(a.Read<int>(), b.Read<int>(), output.Write<int>(), new Int32Op(p.Int32Activation));
+    }
+
+    private readonly struct FloatOp(ActivationRange range) : IBinaryElementOp<float>
+    {
+        public float Apply(float a, float b) => range.Apply(a / b);
+    }
+
+    private readonly struct Int32Op(Int32ActivationRange range) : IBinaryElementOp<int>
+    {
+        public int Apply(int a, int b) => range.Apply(IntegerDivision.Truncated(a, b));
+    }
+}
+
+/// <summary>
+/// FLOOR_DIV, float32 and int32 (docs/numerics.md §FLOOR_DIV): float32 floor(a / b) with the quotient in binary64, as
+/// TFLite's floor_div.cc, rounded once to binary32; int32 the exact floor of the quotient (−2³¹ // −1 saturates to 2³¹ − 1).
+/// Any zero denominator (±0 for float32) is an error.
+/// </summary>
+internal sealed class FloorDivKernel : ReferenceKernel<BinaryElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorDiv];
+
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.FloorDiv).Types;
+
+    protected override void Invoke(KernelContext context, BinaryElementwiseParams p)
+    {
+        var a = context.Input(0);
+        var b = context.Input(1);
+        var output = context.Output(0);
+        if (a.Type == TensorType.Float32)
+        {
+            DenominatorCheck.NoZero(context, b.Read<float>());
+            p.Broadcast.Apply(a.Read<float>(), b.Read<float>(), output.Write<float>(), new FloatOp());
+            return;
+        }
+        DenominatorCheck.NoZero(context, b.Read<int>());
+        p.Broadcast.Apply(a.Read<int>(), b.Read<int>(), output.Write<int>(), new Int32Op());
+    }
+
+    private readonly struct FloatOp : IBinaryElementOp<float>
+    {
+        public float Apply(float a, float b) => IntegerDivision.FloorDivide(a, b);
+    }
+
+    private readonly struct Int32Op : IBinaryElementOp<int>
+    {
+        public int Apply(int a, int b) => IntegerDivision.Floored(a, b);
+    }
+}
+
+/// <summary>
+/// FLOOR_MOD, float32, int32 and int64 (docs/numerics.md §FLOOR_MOD): t = a mod b truncated (C's <c>%</c> / <c>fmodf</c>,
+/// exact), then t + b when t ≠ 0 and its sign differs from b's — TFLite's reference_ops::FloorMod. An integer zero
+/// denominator is an error; float32 b = ±0 gives NaN.
+/// </summary>
+internal sealed class FloorModKernel : ReferenceKernel<BinaryElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorMod];
+
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.FloorMod).Types;
+
+    protected override void Invoke(KernelContext context, BinaryElementwiseParams p)
+    {
+        var a = context.Input(0);
+        var b = context.Input(1);
+        var output = context.Output(0);
+        switch (a.Type)
+        {
+            case TensorType.Float32:
+                p.Broadcast.Apply(a.Read<float>(), b.Read<float>(), output.Write<float>(), new FloatOp());
+                break;
+            case TensorType.Int32:
+                DenominatorCheck.NoZero(context, b.Read<int>());
+                p.Broadcast.Apply(a.Read<int>(), b.Read<int>(), output.Write<int>(), new Int32Op());
+                break;
+            default:
+                DenominatorCheck.NoZero(context, b.Read<long>());
+                p.Broadcast.Apply(a.Read<long>(), b.Read<long>(), output.Write<long>(), new Int64Op());
+                break;
+        }
+    }
+
+    private readonly struct FloatOp : IBinaryElementOp<float>
+    {
+        public float Apply(float a, float b) => IntegerDivision.FloorModulo(a, b);
+    }
+
+    private readonly struct Int32Op : IBinaryElementOp<int>
+    {
+        public int Apply(int a, int b) => IntegerDivision.FloorModulo(a, b);
+    }
+
+    private readonly struct Int64Op : IBinaryElementOp<long>
+    {
+        public long Apply(long a, long b) => IntegerDivision.FloorModulo(a, b);
+    }
+}

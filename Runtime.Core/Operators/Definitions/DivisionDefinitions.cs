@@ -1,0 +1,37 @@
+using Accel.Kernels;
+
+namespace Accel.Operators.Definitions;
+
+// DIV, FLOOR_DIV and FLOOR_MOD (docs/numerics.md §DIV, FLOOR_DIV, FLOOR_MOD): two inputs of one dtype broadcast
+// NumPy-style (any rank), one output of their dtype. Integer denominators are checked for zeros at Invoke (data
+// dependent), as TFLite's Eval does: a KernelException naming the node.
+
+/// <summary>
+/// DIV: float32 (one correctly rounded IEEE division) and int32 (truncating; a zero denominator is an error), both
+/// with the fused activation — TFLite's div.cc Prepare for those dtypes (its quantized uint8 is rejected).
+/// </summary>
+internal sealed class DivDefinition : BinaryArithmeticDefinition<DivOptions>
+{
+    public override OpId Op => BuiltinOperator.Div;
+    public override int MaxVersion => 2;
+    protected override ActivationFunctionType ActivationOf(DivOptions options) => options.FusedActivation;
+}
+
+/// <summary>
+/// FLOOR_DIV: float32 and int32 (floor_div.cc; its v3 int8/int16 are rejected by dtype). Every zero denominator, of
+/// either dtype, is an error at Invoke, as TFLite's "Division by 0".
+/// </summary>
+internal sealed class FloorDivDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.FloorDiv;
+    public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+}
+
+/// <summary>FLOOR_MOD: float32, int32 and int64 (floor_mod.cc); an integer zero denominator is an error at Invoke.</summary>
+internal sealed class FloorModDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.FloorMod;
+    public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+}
