@@ -230,7 +230,7 @@ internal sealed class FlatBufferModelWriter
             case Conv2DOptions or DepthwiseConv2DOptions or Pool2DOptions or FullyConnectedOptions or SoftmaxOptions
                 or ConcatenationOptions or AddOptions or SubOptions or MulOptions or DivOptions or ReshapeOptions
                 or ResizeBilinearOptions or ReducerOptions or DepthToSpaceOptions or SpaceToDepthOptions
-                or TransposeConvOptions:
+                or TransposeConvOptions or L2NormOptions or LocalResponseNormalizationOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -327,6 +327,15 @@ internal sealed class FlatBufferModelWriter
                 _w.AddInt32(1, o.StrideW);
                 _w.AddInt32(2, o.StrideH);
                 _w.AddInt8(3, (sbyte)o.FusedActivation);
+                break;
+            case L2NormOptions o:
+                _w.AddInt8(0, (sbyte)o.FusedActivation);
+                break;
+            case LocalResponseNormalizationOptions o:
+                _w.AddInt32(0, o.Radius);
+                _w.AddFloat32(1, o.Bias);
+                _w.AddFloat32(2, o.Alpha);
+                _w.AddFloat32(3, o.Beta);
                 break;
             case EmptyOptions:
                 break; // an empty table of the tagged type

@@ -27,6 +27,9 @@ internal static class OptionsReader
         BuiltinOptionsType.DepthToSpaceOptions => new DepthToSpaceOptions(t.GetInt32(0, "block_size")),
         BuiltinOptionsType.SpaceToDepthOptions => new SpaceToDepthOptions(t.GetInt32(0, "block_size")),
         BuiltinOptionsType.SoftmaxOptions => new SoftmaxOptions(t.GetSingle(0, "beta")),
+        BuiltinOptionsType.L2NormOptions => new L2NormOptions(Act(t, 0)),
+        BuiltinOptionsType.LocalResponseNormalizationOptions => new LocalResponseNormalizationOptions(
+            t.GetInt32(0, "radius"), t.GetSingle(1, "bias"), t.GetSingle(2, "alpha"), t.GetSingle(3, "beta")),
         BuiltinOptionsType.TransposeConvOptions => new TransposeConvOptions(
             Pad(t, 0), t.GetInt32(1, "stride_w"), t.GetInt32(2, "stride_h"), Act(t, 3)),
         _ => new EmptyOptions(type),
