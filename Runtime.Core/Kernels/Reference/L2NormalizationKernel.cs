@@ -7,11 +7,11 @@ namespace Accel.Kernels.Reference;
 /// per row of the last dimension: sum = x_0·x_0 + x_1·x_1 + … in order from +0 (each product rounded, no FMA);
 /// n = sqrt(sum), raised to 1e-6 when below it; out_i = x_i / n (one IEEE division) — TFLite's bits exactly.
 /// </summary>
-internal sealed class L2NormalizationKernel : ReferenceKernel<RowNormalizationParams>
+internal sealed class L2NormalizationKernel : ReferenceKernel<L2NormalizationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.L2Normalization];
 
-    protected override void Invoke(KernelContext context, RowNormalizationParams p)
+    protected override void Invoke(KernelContext context, L2NormalizationParams p)
     {
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();
@@ -27,7 +27,7 @@ internal sealed class L2NormalizationKernel : ReferenceKernel<RowNormalizationPa
                 sum += square;
             }
             float norm = MathF.Sqrt(sum);
-            if (norm < L2NormalizationDefinition.Epsilon) norm = L2NormalizationDefinition.Epsilon;
+            if (norm < p.Epsilon) norm = p.Epsilon;
             for (int i = 0; i < depth; i++) y[i] = x[i] / norm;
         }
     }

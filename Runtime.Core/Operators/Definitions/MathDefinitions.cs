@@ -103,22 +103,26 @@ internal sealed class LogSoftmaxDefinition : OpDefinition<RowNormalizationParams
 /// and a fused activation other than NONE is refused — TFLite's kernels do not implement one). Numerics:
 /// docs/numerics.md §L2_NORMALIZATION.
 /// </summary>
-internal sealed class L2NormalizationDefinition : OpDefinition<RowNormalizationParams>
+internal sealed class L2NormalizationDefinition : OpDefinition<L2NormalizationParams>
 {
-    /// <summary>TFLite's fixed epsilon (l2norm.cc): the norm is at least this.</summary>
+    /// <summary>TFLite's fixed epsilon (l2norm.cc, 0x358637BD): the norm is at least this.</summary>
     public const float Epsilon = 1e-6f;
 
     public override OpId Op => BuiltinOperator.L2Normalization;
     public override int MaxVersion => 2;
 
-    protected override RowNormalizationParams PrepareParams(KernelContext context)
+    protected override L2NormalizationParams PrepareParams(KernelContext context)
     {
         var activation = context.Options is null ? ActivationFunctionType.None : context.OptionsAs<L2NormOptions>().FusedActivation;
         if (activation != ActivationFunctionType.None)
             throw context.Error($"fused activation {activation} is not supported (TFLite's L2_NORMALIZATION accepts NONE only)");
-        return RowLayout.Prepare(context, 4, 1);
+        var rows = RowLayout.Prepare(context, 4, 1);
+        return new L2NormalizationParams(rows.Rows, rows.Depth, Epsilon) { Cost = rows.Cost };
     }
 }
+
+/// <summary>L2_NORMALIZATION's layout (rows of the last dimension) and the epsilon the norm is raised to.</summary>
+public sealed record L2NormalizationParams(int Rows, int Depth, float Epsilon) : OpParams;
 
 /// <summary>
 /// LOCAL_RESPONSE_NORMALIZATION's validated options and layout: rows of <see cref="Depth"/> channels (the last
