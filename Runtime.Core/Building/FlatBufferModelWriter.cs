@@ -233,7 +233,8 @@ internal sealed class FlatBufferModelWriter
                 or TransposeConvOptions or ArgMaxOptions or ArgMinOptions or OneHotOptions
                 or StridedSliceOptions or GatherOptions or SplitOptions or SplitVOptions or PackOptions or UnpackOptions
                 or SqueezeOptions or MirrorPadOptions
-                or LeakyReluOptions or GeluOptions:
+                or LeakyReluOptions or GeluOptions
+                or L2NormOptions or LocalResponseNormalizationOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -378,6 +379,15 @@ internal sealed class FlatBufferModelWriter
                 break;
             case GeluOptions o:
                 _w.AddBool(0, o.Approximate);
+                break;
+            case L2NormOptions o:
+                _w.AddInt8(0, (sbyte)o.FusedActivation);
+                break;
+            case LocalResponseNormalizationOptions o:
+                _w.AddInt32(0, o.Radius);
+                _w.AddFloat32(1, o.Bias);
+                _w.AddFloat32(2, o.Alpha);
+                _w.AddFloat32(3, o.Beta);
                 break;
             case EmptyOptions:
                 break; // an empty table of the tagged type

@@ -32,6 +32,9 @@ internal static class OptionsReader
         BuiltinOptionsType.SoftmaxOptions => new SoftmaxOptions(t.GetSingle(0, "beta")),
         BuiltinOptionsType.LeakyReluOptions => new LeakyReluOptions(t.GetSingle(0, "alpha")),
         BuiltinOptionsType.GeluOptions => new GeluOptions(t.GetBool(0, "approximate")),
+        BuiltinOptionsType.L2NormOptions => new L2NormOptions(Act(t, 0)),
+        BuiltinOptionsType.LocalResponseNormalizationOptions => new LocalResponseNormalizationOptions(
+            t.GetInt32(0, "radius"), t.GetSingle(1, "bias"), t.GetSingle(2, "alpha"), t.GetSingle(3, "beta")),
         BuiltinOptionsType.TransposeConvOptions => new TransposeConvOptions(
             Pad(t, 0), t.GetInt32(1, "stride_w"), t.GetInt32(2, "stride_h"), Act(t, 3)),
         BuiltinOptionsType.StridedSliceOptions => new StridedSliceOptions(

@@ -48,6 +48,8 @@ public enum BuiltinOptionsType : byte
     SoftmaxOptions = 9,
     ConcatenationOptions = 10,
     AddOptions = 11,
+    L2NormOptions = 12,
+    LocalResponseNormalizationOptions = 13,
     ResizeBilinearOptions = 15,
     ReshapeOptions = 17,
     SpaceToDepthOptions = 19,

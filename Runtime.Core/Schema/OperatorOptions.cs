@@ -123,6 +123,16 @@ public sealed record GeluOptions(bool Approximate) : OperatorOptions
     public override BuiltinOptionsType OptionsType => BuiltinOptionsType.GeluOptions;
 }
 
+public sealed record L2NormOptions(ActivationFunctionType FusedActivation) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.L2NormOptions;
+}
+
+public sealed record LocalResponseNormalizationOptions(int Radius, float Bias, float Alpha, float Beta) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.LocalResponseNormalizationOptions;
+}
+
 public sealed record TransposeConvOptions(
     Padding Padding, int StrideW, int StrideH,
     ActivationFunctionType FusedActivation = ActivationFunctionType.None) : OperatorOptions

@@ -1,0 +1,169 @@
+using Accel.Kernels;
+
+namespace Accel.Operators.Definitions;
+
+// The math family (docs/numerics.md §Math operators): EXP, LOG, SQRT, RSQRT, SIN, COS (one float32 input, output of
+// its shape: TFLite's exp.cc and elementwise.cc), POW (broadcasting, float32 and int32: pow.cc), LOG_SOFTMAX
+// (activations.cc), L2_NORMALIZATION (l2norm.cc) and LOCAL_RESPONSE_NORMALIZATION (local_response_norm.cc).
+// Versions are TFLite's BuiltinOpResolver ranges (core/kernels/register.cc); a version whose dtype Accel does not run
+// (EXP v2, LOG v2, RSQRT v2, LOG_SOFTMAX v2, L2_NORMALIZATION v2: int8/int16) is rejected by its dtype.
+
+/// <summary>EXP, float32: SpecMath Exp per element.</summary>
+internal sealed class ExpDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Exp;
+    public override int MaxVersion => 2;
+}
+
+/// <summary>LOG, float32: SpecMath Log per element.</summary>
+internal sealed class LogDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Log;
+    public override int MaxVersion => 2;
+}
+
+/// <summary>SQRT, float32: the correctly rounded IEEE square root.</summary>
+internal sealed class SqrtDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Sqrt;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>RSQRT, float32: 1 / sqrt(x), two IEEE roundings (SpecMath Rsqrt).</summary>
+internal sealed class RsqrtDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Rsqrt;
+    public override int MaxVersion => 2;
+}
+
+/// <summary>SIN, float32: SpecMath Sin per element.</summary>
+internal sealed class SinDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Sin;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>COS, float32: SpecMath Cos per element.</summary>
+internal sealed class CosDefinition : UnaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Cos;
+    public override int MaxVersion => 1;
+}
+
+/// <summary>
+/// POW, float32 (SpecMath Pow) and int32 (exact, wrapping; a negative exponent is refused at Invoke, as TFLite's
+/// pow.cc does), NumPy broadcasting of any rank (TFLite's broadcast path stops at rank 4; Accel accepts more).
+/// </summary>
+internal sealed class PowDefinition : BinaryElementwiseDefinition
+{
+    public override OpId Op => BuiltinOperator.Pow;
+    public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+}
+
+/// <summary>A normalisation over the last dimension: <see cref="Rows"/> independent rows of <see cref="Depth"/> elements.</summary>
+public sealed record RowNormalizationParams(int Rows, int Depth) : OpParams;
+
+/// <summary>Rows × depth of a tensor of rank ≥ 1, normalised along its last dimension (an empty tensor has 0 rows).</summary>
+internal static class RowLayout
+{
+    public static RowNormalizationParams Prepare(KernelContext context, int maxRank, long elementOpsPerElement)
+    {
+        context.ExpectArity(1, 1, 1);
+        var input = context.Input(0);
+        var output = context.Output(0);
+        context.ExpectType(input, TensorType.Float32, "input");
+        context.ExpectType(output, TensorType.Float32, "output");
+        if (input.Rank < 1) throw context.Error($"input '{input.Name}' must have rank >= 1, is a scalar");
+        if (input.Rank > maxRank) throw context.Error($"input '{input.Name}' must have rank <= {maxRank}, has rank {input.Rank}");
+        int depth = input.Dim(input.Rank - 1);
+        int rows = depth == 0 ? 0 : checked((int)(input.ElementCount / depth));
+        context.SetOutputShape(0, input.Shape);
+        return new RowNormalizationParams(rows, depth)
+        {
+            Cost = new OpCost(0, CostMath.Product(input.ElementCount, elementOpsPerElement), CostMath.BytesTouched(context)),
+        };
+    }
+}
+
+/// <summary>
+/// LOG_SOFTMAX, float32, over the last dimension of an input of rank ≥ 1 (TFLite's activations.cc LogSoftmaxPrepare
+/// for float: output shape = input shape). Numerics: docs/numerics.md §LOG_SOFTMAX.
+/// </summary>
+internal sealed class LogSoftmaxDefinition : OpDefinition<RowNormalizationParams>
+{
+    public override OpId Op => BuiltinOperator.LogSoftmax;
+    public override int MaxVersion => 2;
+
+    protected override RowNormalizationParams PrepareParams(KernelContext context) => RowLayout.Prepare(context, int.MaxValue, 1);
+}
+
+/// <summary>
+/// L2_NORMALIZATION, float32, over the last dimension of an input of rank 1–4 (TFLite's l2norm.cc Prepare: rank ≤ 4,
+/// and a fused activation other than NONE is refused — TFLite's kernels do not implement one). Numerics:
+/// docs/numerics.md §L2_NORMALIZATION.
+/// </summary>
+internal sealed class L2NormalizationDefinition : OpDefinition<L2NormalizationParams>
+{
+    /// <summary>TFLite's fixed epsilon (l2norm.cc, 0x358637BD): the norm is at least this.</summary>
+    public const float Epsilon = 1e-6f;
+
+    public override OpId Op => BuiltinOperator.L2Normalization;
+    public override int MaxVersion => 2;
+
+    protected override L2NormalizationParams PrepareParams(KernelContext context)
+    {
+        var activation = context.Options is null ? ActivationFunctionType.None : context.OptionsAs<L2NormOptions>().FusedActivation;
+        if (activation != ActivationFunctionType.None)
+            throw context.Error($"fused activation {activation} is not supported (TFLite's L2_NORMALIZATION accepts NONE only)");
+        var rows = RowLayout.Prepare(context, 4, 1);
+        return new L2NormalizationParams(rows.Rows, rows.Depth, Epsilon) { Cost = rows.Cost };
+    }
+}
+
+/// <summary>L2_NORMALIZATION's layout (rows of the last dimension) and the epsilon the norm is raised to.</summary>
+public sealed record L2NormalizationParams(int Rows, int Depth, float Epsilon) : OpParams;
+
+/// <summary>
+/// LOCAL_RESPONSE_NORMALIZATION's validated options and layout: rows of <see cref="Depth"/> channels (the last
+/// dimension of the rank-4 input), the window radius and the finite bias, alpha and beta.
+/// </summary>
+public sealed record LocalResponseNormalizationParams(int Rows, int Depth, int Radius, float Bias, float Alpha, float Beta) : OpParams;
+
+/// <summary>
+/// LOCAL_RESPONSE_NORMALIZATION, float32, rank-4 input (TFLite's local_response_norm.cc Prepare), over the channels
+/// within <c>radius</c> of each channel. Accel refuses a negative radius (TFLite's optimized kernel would size a
+/// buffer negatively) and non-finite bias/alpha/beta. Numerics: docs/numerics.md §LOCAL_RESPONSE_NORMALIZATION.
+/// </summary>
+internal sealed class LocalResponseNormalizationDefinition : OpDefinition<LocalResponseNormalizationParams>
+{
+    public override OpId Op => BuiltinOperator.LocalResponseNormalization;
+    public override int MaxVersion => 1;
+
+    protected override LocalResponseNormalizationParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(1, 1, 1);
+        var input = context.Input(0);
+        var output = context.Output(0);
+        context.ExpectType(input, TensorType.Float32, "input");
+        context.ExpectType(output, TensorType.Float32, "output");
+        context.ExpectRank(input, 4, "input");
+        var options = context.Options is null
+            ? new LocalResponseNormalizationOptions(0, 0f, 0f, 0f)
+            : context.OptionsAs<LocalResponseNormalizationOptions>();
+        if (options.Radius < 0) throw context.Error($"radius must be >= 0, is {options.Radius}");
+        if (!float.IsFinite(options.Bias)) throw context.Error($"bias must be finite, is {options.Bias}");
+        if (!float.IsFinite(options.Alpha)) throw context.Error($"alpha must be finite, is {options.Alpha}");
+        if (!float.IsFinite(options.Beta)) throw context.Error($"beta must be finite, is {options.Beta}");
+        int depth = input.Dim(3);
+        int rows = depth == 0 ? 0 : checked((int)(input.ElementCount / depth));
+        // A window wider than the channels covers them all: clamp, so the window arithmetic cannot overflow.
+        int radius = Math.Min(options.Radius, depth);
+        context.SetOutputShape(0, input.Shape);
+        long window = Math.Min(2L * radius + 1, Math.Max(depth, 1));
+        return new LocalResponseNormalizationParams(rows, depth, radius, options.Bias, options.Alpha, options.Beta)
+        {
+            Cost = new OpCost(0, CostMath.Product(input.ElementCount, window), CostMath.BytesTouched(context)),
+        };
+    }
+}
