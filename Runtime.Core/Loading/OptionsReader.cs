@@ -29,6 +29,10 @@ internal static class OptionsReader
         BuiltinOptionsType.SoftmaxOptions => new SoftmaxOptions(t.GetSingle(0, "beta")),
         BuiltinOptionsType.TransposeConvOptions => new TransposeConvOptions(
             Pad(t, 0), t.GetInt32(1, "stride_w"), t.GetInt32(2, "stride_h"), Act(t, 3)),
+        BuiltinOptionsType.ResizeNearestNeighborOptions => new ResizeNearestNeighborOptions(
+            t.GetBool(0, "align_corners"), t.GetBool(1, "half_pixel_centers")),
+        BuiltinOptionsType.BatchMatMulOptions => new BatchMatMulOptions(
+            t.GetBool(0, "adj_x"), t.GetBool(1, "adj_y"), t.GetBool(2, "asymmetric_quantize_inputs")),
         _ => new EmptyOptions(type),
     };
 

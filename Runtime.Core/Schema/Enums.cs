@@ -61,7 +61,9 @@ public enum BuiltinOptionsType : byte
     DequantizeOptions = 38,
     PadV2Options = 43,
     TransposeConvOptions = 49,
+    ResizeNearestNeighborOptions = 74,
     HardSwishOptions = 91,
     DepthToSpaceOptions = 94,
     DensifyOptions = 99,
+    BatchMatMulOptions = 101,
 }
