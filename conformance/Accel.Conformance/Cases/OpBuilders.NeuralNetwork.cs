@@ -1,3 +1,4 @@
+using Accel.Building;
 using Accel.Operators;
 
 namespace Accel.Conformance.Cases;
@@ -13,6 +14,9 @@ internal static partial class OpBuilders
         Builtin(BuiltinOperator.BatchMatMul, ["lhs", "rhs", "adjX", "adjY", "rhsConstant", "values"], BuildBatchMatMul),
         Builtin(BuiltinOperator.L2Pool2D, PoolParams, c => BuildPool(c, BuiltinOperator.L2Pool2D)),
         Builtin(BuiltinOperator.ResizeNearestNeighbor, ["input", "size", "alignCorners", "halfPixelCenters", "values"], BuildResizeNearestNeighbor),
+        new(CustomOps.DetectionPostProcess, new OperatorCode(BuiltinOperator.Custom, CustomOps.DetectionPostProcess, 1),
+            ["boxes", "classes", "background", "codeLength", "maxDetections", "maxClassesPerDetection", "detectionsPerClass",
+             "regularNms", "scoreThreshold", "iouThreshold", "values"], BuildDetectionPostProcess),
     ];
 
     /// <summary>
@@ -66,5 +70,45 @@ internal static partial class OpBuilders
             _ => 1,
         };
         c.AddOperator(BuiltinOperator.ResizeNearestNeighbor, [x, s], c.DType, new ResizeNearestNeighborOptions(align, half), version);
+    }
+
+    /// <summary>
+    /// TFLite_Detection_PostProcess as the TF Object Detection API exports it: box encodings [1, boxes, codeLength] and
+    /// class predictions [1, boxes, classes (+1 with <c>background</c>)] as inputs, anchors [boxes, 4] as a constant on a
+    /// grid (centres of a ⌈√boxes⌉² grid, heights and widths 0.1–0.3, so neighbours overlap), scales 10, 10, 5, 5, and the
+    /// options as a FlexBuffer map.
+    /// </summary>
+    private static void BuildDetectionPostProcess(OpCaseContext c)
+    {
+        int boxes = c.P.Int("boxes"), classes = c.P.Int("classes"), codeLength = c.P.Int("codeLength", 4);
+        int columns = classes + (c.P.Bool("background", true) ? 1 : 0);
+        int side = (int)Math.Ceiling(Math.Sqrt(boxes));
+        var anchors = new float[boxes * 4];
+        for (int i = 0; i < boxes; i++)
+        {
+            anchors[i * 4] = (i / side + 0.5f) / side;         // y
+            anchors[i * 4 + 1] = (i % side + 0.5f) / side;     // x
+            anchors[i * 4 + 2] = 0.1f + 0.1f * (i % 3);        // h
+            anchors[i * 4 + 3] = 0.1f + 0.1f * (i / 3 % 3);    // w
+        }
+        var options = new FlexBufferMapWriter()
+            .Add("max_detections", c.P.Int("maxDetections", 10))
+            .Add("max_classes_per_detection", c.P.Int("maxClassesPerDetection", 1))
+            .Add("detections_per_class", c.P.Int("detectionsPerClass", 100))
+            .Add("use_regular_nms", c.P.Bool("regularNms", false))
+            .Add("nms_score_threshold", (float)c.P.Double("scoreThreshold", 0))
+            .Add("nms_iou_threshold", (float)c.P.Double("iouThreshold", 0.6))
+            .Add("num_classes", classes)
+            .Add("y_scale", 10f).Add("x_scale", 10f).Add("h_scale", 5f).Add("w_scale", 5f)
+            .ToArray();
+        int encodings = c.Input("box_encodings", c.DType, [1, boxes, codeLength]);
+        int predictions = c.Input("class_predictions", c.DType, [1, boxes, columns]);
+        int anchorTensor = c.Float32Constant("anchors", [boxes, 4], anchors);
+        int[] inputs = [encodings, predictions, anchorTensor];
+        var shapes = OpShapeInference.Infer(OpId.OfCustom(CustomOps.DetectionPostProcess), 1, null, options,
+            inputs.Select(c.Spec).ToArray(), [c.DType, c.DType, c.DType, c.DType]).OutputShapes;
+        string[] names = ["detection_boxes", "detection_classes", "detection_scores", "num_detections"];
+        int[] outputs = names.Select((name, i) => c.Output(name, c.DType, shapes[i])).ToArray();
+        c.Model.AddCustomOperator(CustomOps.DetectionPostProcess, inputs, outputs, options);
     }
 }
