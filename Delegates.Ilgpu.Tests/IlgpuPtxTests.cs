@@ -39,6 +39,8 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(FullyConnectedKernel))]
     [TestCase(typeof(ConvolutionKernel))]
     [TestCase(typeof(TransposeConvBiasKernel))]
+    [TestCase(typeof(TransposeConvKernel))]
+    [TestCase(typeof(BatchMatMulKernel))]
     public void MultiplyAccumulateChainsAreRoundToNearestFmaOnCuda(Type operatorType)
     {
         string ptx = Ptx(operatorType, "Kernel", typeof(PtxArithmetic));
@@ -88,6 +90,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(PadKernel), "Kernel")]
     [TestCase(typeof(ConcatenationKernel), "Kernel")]
     [TestCase(typeof(DepthToSpaceKernel), "Kernel")]
+    [TestCase(typeof(ResizeNearestNeighborKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
     [TestCase(typeof(StridedCopyKernel), "Kernel")]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
@@ -125,6 +128,7 @@ public sealed class IlgpuPtxTests
             typeof(HardSwishKernel), typeof(AveragePoolKernel), typeof(ReshapeKernel), typeof(PadKernel),
             typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel), typeof(SoftmaxKernel),
             typeof(StridedCopyKernel), typeof(SplitKernel), // SplitKernel launches StridedCopyKernel.Kernel
+            typeof(TransposeConvKernel), typeof(BatchMatMulKernel), typeof(ResizeNearestNeighborKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -16,6 +16,9 @@ internal interface IIlgpuKernel : IOpKernel
     /// </summary>
     int DeviceInputCount(DelegateNode node) => node.Inputs.Count;
 
+    /// <summary>The first input kernels read (TRANSPOSE_CONV: 1, its input 0 being a host-read output shape).</summary>
+    int DeviceInputStart(DelegateNode node) => 0;
+
     /// <summary>
     /// Whether this device can run the (already validated) node; dtypes were checked already. A refusal names the device
     /// limit (a rank its layout cannot express, a size, a missing feature).

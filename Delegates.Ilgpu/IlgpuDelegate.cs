@@ -74,7 +74,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         if (Registry.Find(node.Op) is not { } op) return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
         // Kernels read the leading inputs; the rest (shapes, axes, paddings, sizes) were read by the definition.
         int deviceInputs = Math.Min(op.DeviceInputCount(node), node.Inputs.Count);
-        for (int i = 0; i < deviceInputs; i++)
+        for (int i = op.DeviceInputStart(node); i < deviceInputs; i++)
             if (node.Inputs[i] is { } t && t.Type != TensorType.Float32)
                 return NodeSupport.Refuse($"input '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
         foreach (var t in node.Outputs)

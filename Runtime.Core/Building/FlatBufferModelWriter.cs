@@ -234,7 +234,8 @@ internal sealed class FlatBufferModelWriter
                 or StridedSliceOptions or GatherOptions or SplitOptions or SplitVOptions or PackOptions or UnpackOptions
                 or SqueezeOptions or MirrorPadOptions
                 or LeakyReluOptions or GeluOptions
-                or L2NormOptions or LocalResponseNormalizationOptions:
+                or L2NormOptions or LocalResponseNormalizationOptions
+                or ResizeNearestNeighborOptions or BatchMatMulOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -388,6 +389,15 @@ internal sealed class FlatBufferModelWriter
                 _w.AddFloat32(1, o.Bias);
                 _w.AddFloat32(2, o.Alpha);
                 _w.AddFloat32(3, o.Beta);
+                break;
+            case ResizeNearestNeighborOptions o:
+                _w.AddBool(0, o.AlignCorners);
+                _w.AddBool(1, o.HalfPixelCenters);
+                break;
+            case BatchMatMulOptions o:
+                _w.AddBool(0, o.AdjX);
+                _w.AddBool(1, o.AdjY);
+                _w.AddBool(2, o.AsymmetricQuantizeInputs);
                 break;
             case EmptyOptions:
                 break; // an empty table of the tagged type

@@ -47,6 +47,10 @@ internal static class OptionsReader
         BuiltinOptionsType.UnpackOptions => new UnpackOptions(t.GetInt32(0, "num"), t.GetInt32(1, "axis")),
         BuiltinOptionsType.SqueezeOptions => new SqueezeOptions(t.Has(0) ? t.GetInt32Array(0, "squeeze_dims") : []),
         BuiltinOptionsType.MirrorPadOptions => new MirrorPadOptions(MirrorMode(t)),
+        BuiltinOptionsType.ResizeNearestNeighborOptions => new ResizeNearestNeighborOptions(
+            t.GetBool(0, "align_corners"), t.GetBool(1, "half_pixel_centers")),
+        BuiltinOptionsType.BatchMatMulOptions => new BatchMatMulOptions(
+            t.GetBool(0, "adj_x"), t.GetBool(1, "adj_y"), t.GetBool(2, "asymmetric_quantize_inputs")),
         _ => new EmptyOptions(type),
     };
 

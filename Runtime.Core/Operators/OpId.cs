@@ -48,4 +48,7 @@ public static class CustomOps
 {
     /// <summary>MediaPipe's transposed convolution with bias (selfie segmentation).</summary>
     public const string Convolution2DTransposeBias = "Convolution2DTransposeBias";
+
+    /// <summary>TFLite's SSD post-processing (box decoding and non-max suppression), the last op of TF Object Detection API models.</summary>
+    public const string DetectionPostProcess = "TFLite_Detection_PostProcess";
 }

@@ -180,6 +180,7 @@ public static class BuiltinOperatorNames
         [BuiltinOperator.Rfft2D] = "RFFT2D",
         [BuiltinOperator.Atan2] = "ATAN2",
         [BuiltinOperator.PadV2] = "PADV2",
+        [BuiltinOperator.BatchMatMul] = "BATCH_MATMUL",
     };
 
     /// <summary>The schema's SCREAMING_CASE name (CONV_2D, HARD_SWISH, …), as TFLite tools print it.</summary>

@@ -192,6 +192,17 @@ public sealed record MirrorPadOptions(MirrorPadMode Mode) : OperatorOptions
     public override BuiltinOptionsType OptionsType => BuiltinOptionsType.MirrorPadOptions;
 }
 
+public sealed record ResizeNearestNeighborOptions(bool AlignCorners, bool HalfPixelCenters) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.ResizeNearestNeighborOptions;
+}
+
+/// <summary>BATCH_MATMUL's options: adj_x / adj_y transpose the last two dimensions of the left / right operand.</summary>
+public sealed record BatchMatMulOptions(bool AdjX, bool AdjY, bool AsymmetricQuantizeInputs = false) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.BatchMatMulOptions;
+}
+
 /// <summary>
 /// An options table with no fields Accel reads (PadOptions, HardSwishOptions, DequantizeOptions, DensifyOptions, …),
 /// or a table of a type Accel does not parse; <see cref="OptionsType"/> keeps the union tag.

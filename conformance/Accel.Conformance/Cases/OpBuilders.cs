@@ -17,7 +17,7 @@ internal sealed record OpBuilder(string Op, OperatorCode Code, string[] Paramete
 /// </summary>
 internal static partial class OpBuilders
 {
-    private static readonly string[] ConvParams = ["input", "kernel", "filters", "stride", "dilation", "padding", "activation", "bias", "values", "weights"];
+    private static readonly string[] ConvParams = ["input", "kernel", "filters", "stride", "dilation", "padding", "activation", "bias", "values", "weights", "groups"];
     private static readonly string[] DepthwiseParams = ["input", "kernel", "multiplier", "stride", "dilation", "padding", "activation", "bias", "values", "weights"];
     private static readonly string[] PoolParams = ["input", "filter", "stride", "padding", "activation", "values"];
     private static readonly string[] UnaryParams = ["shape", "values"];
@@ -109,9 +109,11 @@ internal static partial class OpBuilders
         var padding = c.P.Padding();
         string weights = c.P.String("weights", "uniform");
         int x = c.Input("input", c.DType, input);
-        int w = c.Constant("filter", c.DType, [filters, kh, kw, input[3]], weights);
+        int groups = c.P.Int("groups", 1); // grouped convolution: the filter covers input[3] / groups channels (version 6)
+        int w = c.Constant("filter", c.DType, [filters, kh, kw, input[3] / groups], weights);
         int b = c.P.Bool("bias", true) ? c.Constant("bias", c.DType, [filters], weights) : -1;
-        c.AddOperator(BuiltinOperator.Conv2D, [x, w, b], c.DType, new Conv2DOptions(padding, sw, sh, c.P.Activation(), dw, dh));
+        c.AddOperator(BuiltinOperator.Conv2D, [x, w, b], c.DType, new Conv2DOptions(padding, sw, sh, c.P.Activation(), dw, dh),
+            version: groups > 1 ? 6 : 1);
     }
 
     private static void BuildDepthwiseConv2D(OpCaseContext c)

@@ -228,6 +228,14 @@ internal sealed class OpCaseContext
     public int Int32Constant(string name, int[] shape, int[] values) =>
         Track(Model.AddConstant(name, shape, values), Int32Spec(name, shape, values));
 
+    /// <summary>A float32 constant of given values (e.g. generated anchors), tracked for shape inference.</summary>
+    public int Float32Constant(string name, int[] shape, float[] values)
+    {
+        byte[] data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        return Track(Model.AddConstant(name, TensorType.Float32, shape, data),
+            new OpTensorSpec(TensorType.Float32, shape, data, null) { Name = name });
+    }
+
     /// <summary>Adds a sparse constant (DENSIFY's input) of dense shape <paramref name="shape"/>.</summary>
     public int SparseConstant(string name, TensorType type, int[] shape, SparsityParameters sparsity, byte[] stored) =>
         Track(Model.AddSparseConstant(name, type, shape, sparsity, stored), new OpTensorSpec(type, shape, stored, null, sparsity) { Name = name });

@@ -1,0 +1,67 @@
+using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// TRANSPOSE_CONV (builtin) on the CPU delegate: float32, constant OHWI weights (and bias, when present). The same
+/// gather as Convolution2DTransposeBias (<see cref="TransposeConvolution"/>), so it runs on that op's compiled node
+/// (<see cref="TransposeConvBiasCpuNode{TOps, TV}"/>: phase-split runs through the shared register-blocked GEMM
+/// micro-kernels, vectorized across output channels), here with an optional bias (an absent one packs no add: an
+/// accumulator that starts at +0 is never −0, so acc equals acc + 0 bit for bit) and the fused-activation clamp.
+/// </summary>
+internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];
+
+    // Float32 is the op's data dtype (the coverage matrix asks for it); the delegate's dtype check reads input 0, which
+    // for TRANSPOSE_CONV is the int32 output_shape. The definition has already required float32 data tensors.
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+
+    protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p)
+    {
+        var weights = node.Inputs[1]!;
+        var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
+        foreach (var (tensor, role) in new[] { (node.Inputs[2]!, "input"), (weights, "weights"), (node.Outputs[0], "output") })
+        {
+            foreach (int d in tensor.Shape)
+                if (d <= 0)
+                    return NodeSupport.Refuse($"{role} '{tensor.Name}' has an empty dimension (shape [{ConvLoops.Format(tensor.Shape)}]); the CPU kernels need non-empty tensors");
+            if (tensor.ElementCount > int.MaxValue)
+                return NodeSupport.Refuse($"{role} '{tensor.Name}' has more than 2^31-1 elements (the CPU kernels' offsets are 32-bit)");
+        }
+        if (!weights.IsConstant) return NodeSupport.Refuse($"weights '{weights.Name}' are not a constant (weights are packed once at compile time)");
+        if (bias is not null && !bias.IsConstant) return NodeSupport.Refuse($"bias '{bias.Name}' is not a constant (the bias is packed once at compile time)");
+        long taps = (long)weights.Dim(1) * weights.Dim(2);
+        if (taps > ConvLoops.MaxTaps) return NodeSupport.Refuse($"the filter has {taps} taps, more than the CPU kernels' {ConvLoops.MaxTaps}");
+        return NodeSupport.Supported;
+    }
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, TransposeConvParams p)
+    {
+        var weights = node.Inputs[1]!;
+        var input = node.Inputs[2]!;
+        var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
+        var output = node.Outputs[0];
+        var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
+        var width = GemmWidths.For(g.OutputDepth);
+        var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), g.OutputDepth,
+            g.FilterHeight * g.FilterWidth, g.InputDepth, (int)width);
+        float min = p.Activation.Min, max = p.Activation.Max;
+        bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
+        return width switch
+        {
+            GemmWidth.W512 => new TransposeConvBiasCpuNode<Gemm512, Vector512<float>>(input, output, g, packed,
+                new(Vector512.Create(min), Vector512.Create(max), clamp)),
+            GemmWidth.W256 => new TransposeConvBiasCpuNode<Gemm256, Vector256<float>>(input, output, g, packed,
+                new(Vector256.Create(min), Vector256.Create(max), clamp)),
+            GemmWidth.W128 => new TransposeConvBiasCpuNode<Gemm128, Vector128<float>>(input, output, g, packed,
+                new(Vector128.Create(min), Vector128.Create(max), clamp)),
+            _ => new TransposeConvBiasCpuNode<GemmScalar, float>(input, output, g, packed, new(min, max, clamp)),
+        };
+    }
+}

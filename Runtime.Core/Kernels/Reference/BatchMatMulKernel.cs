@@ -1,0 +1,40 @@
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// BATCH_MATMUL, float32 (docs/numerics.md §BATCH_MATMUL). TFLite's <c>reference_ops::BatchMatMul</c> semantics:
+/// out[b, i, j] = Σ_k L[i, k]·R[k, j] with L = lhs (or its transpose with adj_x) and R = rhs (or its transpose with
+/// adj_y) of the broadcast batch b. Each output is one sequential FMA chain from +0 over k ascending (TFLite rounds each
+/// product and each sum).
+/// </summary>
+internal sealed class BatchMatMulKernel : ReferenceKernel<BatchMatMulParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];
+
+    protected override void Invoke(KernelContext context, BatchMatMulParams p)
+    {
+        ReadOnlySpan<float> lhs = context.Input(0).Read<float>();
+        ReadOnlySpan<float> rhs = context.Input(1).Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        ReadOnlySpan<int> lhsMatrix = p.LhsMatrix.Span, rhsMatrix = p.RhsMatrix.Span;
+        int m = p.Rows, k = p.Depth, n = p.Columns;
+        // Element (i, kk) of L and (kk, j) of R: the strides swap with adj_x / adj_y.
+        int lhsRowStride = p.AdjX ? 1 : k, lhsDepthStride = p.AdjX ? m : 1;
+        int rhsDepthStride = p.AdjY ? 1 : n, rhsColumnStride = p.AdjY ? k : 1;
+
+        for (int b = 0; b < p.Batches; b++)
+        {
+            int lhsBase = lhsMatrix[b] * m * k, rhsBase = rhsMatrix[b] * k * n, outputBase = b * m * n;
+            for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                float acc = 0f;
+                for (int kk = 0; kk < k; kk++)
+                    acc = MathF.FusedMultiplyAdd(lhs[lhsBase + i * lhsRowStride + kk * lhsDepthStride],
+                        rhs[rhsBase + kk * rhsDepthStride + j * rhsColumnStride], acc);
+                output[outputBase + i * n + j] = acc;
+            }
+        }
+    }
+}

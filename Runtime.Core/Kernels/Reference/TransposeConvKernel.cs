@@ -1,0 +1,26 @@
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// TRANSPOSE_CONV (builtin), float32 (docs/numerics.md §TRANSPOSE_CONV). TFLite's <c>reference_ops::TransposeConv</c>
+/// scatters every input element through every tap into a zeroed output, then adds the bias and clamps; Accel gathers
+/// the same products so each output is one sequential FMA chain (<see cref="TransposeConvolution.Gather"/>, shared
+/// with Convolution2DTransposeBias): for ky, for kx, when (oy + pad_top − ky) / stride_h and
+/// (ox + pad_left − kx) / stride_w are exact and inside the input, for ci: acc = fma(in, w, acc); then + bias, clamp.
+/// </summary>
+internal sealed class TransposeConvKernel : ReferenceKernel<TransposeConvParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];
+
+    protected override void Invoke(KernelContext context, TransposeConvParams p)
+    {
+        var weightsTensor = context.Input(1);
+        var inputTensor = context.Input(2);
+        var biasTensor = context.OptionalInput(3);
+        var outputTensor = context.Output(0);
+        TransposeConvolution.Gather(inputTensor.Read<float>(), inputTensor.Shape, weightsTensor.Read<float>(), weightsTensor.Shape,
+            biasTensor is null ? default : biasTensor.Read<float>(), outputTensor.Write<float>(), outputTensor.Shape,
+            p.StrideH, p.StrideW, p.PadTop, p.PadLeft, p.Activation);
+    }
+}

@@ -1,0 +1,105 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>
+/// BATCH_MATMUL's validated layout: out[b] = op(lhs[LhsMatrix[b]]) · op(rhs[RhsMatrix[b]]) for each of the output's
+/// batch matrices b (broadcast batch dimensions resolved here into the operands' matrix indices), with op the
+/// transpose when AdjX / AdjY. Rows = M (output rows), Depth = K (the reduction), Columns = N (output columns).
+/// </summary>
+public sealed record BatchMatMulParams(int Rows, int Depth, int Columns, bool AdjX, bool AdjY,
+    ReadOnlyMemory<int> LhsMatrix, ReadOnlyMemory<int> RhsMatrix) : OpParams
+{
+    /// <summary>The number of output matrices.</summary>
+    public int Batches => LhsMatrix.Length;
+}
+
+/// <summary>BATCH_MATMUL, float32, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
+internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
+{
+    /// <summary>TFLite's reference kernel extends every shape to rank 5.</summary>
+    public const int MaxRank = 5;
+
+    public override OpId Op => BuiltinOperator.BatchMatMul;
+    public override int MaxVersion => 4;
+
+    protected override BatchMatMulParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(2, 2, 1);
+        var options = context.Options is null ? new BatchMatMulOptions(false, false) : context.OptionsAs<BatchMatMulOptions>();
+        var lhs = context.Input(0);
+        var rhs = context.Input(1);
+        var output = context.Output(0);
+        ConvCommon.ExpectFloat32(context, lhs, "lhs");
+        ConvCommon.ExpectFloat32(context, rhs, "rhs");
+        ConvCommon.ExpectFloat32(context, output, "output");
+        foreach (var (tensor, role) in new[] { (lhs, "lhs"), (rhs, "rhs") })
+            if (tensor.Rank is < 2 or > MaxRank)
+                throw context.Error($"{role} '{tensor.Name}' must have rank 2 to {MaxRank}, has rank {tensor.Rank}");
+
+        int rank = Math.Max(lhs.Rank, rhs.Rank);
+        int[] lhsShape = Extend(lhs.Shape, rank), rhsShape = Extend(rhs.Shape, rank);
+        int rows = options.AdjX ? lhsShape[rank - 1] : lhsShape[rank - 2];
+        int lhsDepth = options.AdjX ? lhsShape[rank - 2] : lhsShape[rank - 1];
+        int rhsDepth = options.AdjY ? rhsShape[rank - 1] : rhsShape[rank - 2];
+        int columns = options.AdjY ? rhsShape[rank - 2] : rhsShape[rank - 1];
+        if (lhsDepth != rhsDepth)
+            throw context.Error(
+                $"the inner dimensions differ: lhs {ConstantInputs.Format(lhs.Shape)} (adj_x={options.AdjX}) gives {lhsDepth}, " +
+                $"rhs {ConstantInputs.Format(rhs.Shape)} (adj_y={options.AdjY}) gives {rhsDepth}");
+
+        // Batch dimensions broadcast as TFLite's Prepare checks them: equal, or one side 1.
+        var outputShape = new int[rank];
+        long batches = 1;
+        for (int d = 0; d < rank - 2; d++)
+        {
+            int l = lhsShape[d], r = rhsShape[d];
+            if (l != r && l != 1 && r != 1)
+                throw context.Error(
+                    $"batch dimension {d} does not broadcast: lhs {ConstantInputs.Format(lhs.Shape)}, rhs {ConstantInputs.Format(rhs.Shape)}");
+            outputShape[d] = l == 1 ? r : l;
+            batches *= outputShape[d];
+        }
+        outputShape[rank - 2] = rows;
+        outputShape[rank - 1] = columns;
+        if (batches * rows * columns > int.MaxValue)
+            throw context.Error($"the output {ConstantInputs.Format(outputShape)} has more than 2^31 - 1 elements");
+
+        // Each output matrix's operand matrices, in row-major order of the batch dimensions.
+        var lhsMatrix = new int[batches];
+        var rhsMatrix = new int[batches];
+        var index = new int[Math.Max(rank - 2, 0)];
+        for (int b = 0; b < batches; b++)
+        {
+            int l = 0, r = 0;
+            for (int d = 0; d < rank - 2; d++)
+            {
+                l = l * lhsShape[d] + (lhsShape[d] == 1 ? 0 : index[d]);
+                r = r * rhsShape[d] + (rhsShape[d] == 1 ? 0 : index[d]);
+            }
+            lhsMatrix[b] = l;
+            rhsMatrix[b] = r;
+            for (int d = rank - 3; d >= 0; d--)
+            {
+                if (++index[d] < outputShape[d]) break;
+                index[d] = 0;
+            }
+        }
+
+        context.SetOutputShape(0, outputShape);
+        return new BatchMatMulParams(rows, lhsDepth, columns, options.AdjX, options.AdjY, lhsMatrix, rhsMatrix)
+        {
+            Cost = new OpCost(CostMath.Product(output.ElementCount, lhsDepth), 0, CostMath.BytesTouched(context)),
+        };
+    }
+
+    /// <summary>The shape with leading 1s up to <paramref name="rank"/>.</summary>
+    private static int[] Extend(ReadOnlySpan<int> shape, int rank)
+    {
+        var extended = new int[rank];
+        extended.AsSpan().Fill(1);
+        shape.CopyTo(extended.AsSpan(rank - shape.Length));
+        return extended;
+    }
+}

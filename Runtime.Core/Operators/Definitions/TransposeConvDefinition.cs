@@ -1,0 +1,79 @@
+using Accel.Kernels;
+using Accel.Kernels.Reference;
+
+namespace Accel.Operators.Definitions;
+
+/// <summary>
+/// TRANSPOSE_CONV's validated geometry: input [N,H,W,Cin], weights OHWI [Cout,KH,KW,Cin], optional bias [Cout], output
+/// [N,OH,OW,Cout] from the constant output_shape input; output row oy gathers input row iy through tap ky where
+/// iy·StrideH − PadTop + ky = oy (likewise columns); then + bias, then the fused-activation clamp.
+/// </summary>
+public sealed record TransposeConvParams(int StrideH, int StrideW, int PadTop, int PadLeft, ActivationRange Activation, bool HasBias) : OpParams;
+
+/// <summary>
+/// TRANSPOSE_CONV (builtin), float32; TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
+/// (int32 [4], constant here), 1 = weights, 2 = input, 3 = optional bias (version 3); fused activation from version 4.
+/// </summary>
+internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams>
+{
+    public override OpId Op => BuiltinOperator.TransposeConv;
+    public override int MaxVersion => 5;
+
+    protected override TransposeConvParams PrepareParams(KernelContext context)
+    {
+        context.ExpectArity(3, 4, 1);
+        var options = context.OptionsAs<TransposeConvOptions>();
+        var outputShapeTensor = context.Input(0);
+        var weights = context.Input(1);
+        var input = context.Input(2);
+        var bias = context.OptionalInput(3);
+        var output = context.Output(0);
+
+        ConvCommon.ExpectFloat32(context, input, "input");
+        ConvCommon.ExpectFloat32(context, weights, "weights");
+        ConvCommon.ExpectFloat32(context, output, "output");
+        ConvCommon.ExpectDense(context, weights, "weights");
+        context.ExpectRank(input, 4, "input");
+        context.ExpectRank(weights, 4, "weights");
+        ConvCommon.ExpectKnownPadding(context, options.Padding);
+        ConvCommon.ExpectPositive(context, options.StrideH, "stride_h");
+        ConvCommon.ExpectPositive(context, options.StrideW, "stride_w");
+        if (weights.Dim(3) != input.Dim(3))
+            throw context.Error(
+                $"weights input depth {weights.Dim(3)} (weights [{ConvCommon.FormatShape(weights.Shape)}]) must equal the " +
+                $"input depth {input.Dim(3)} (input [{ConvCommon.FormatShape(input.Shape)}])");
+        int outputDepth = weights.Dim(0);
+        ConvCommon.ExpectBias(context, bias, outputDepth);
+
+        if (outputShapeTensor.Rank != 1 || outputShapeTensor.Dim(0) != 4)
+            throw context.Error(
+                $"output_shape '{outputShapeTensor.Name}' must have shape [4], has {ConstantInputs.Format(outputShapeTensor.Shape)}");
+        int[] shape = ConstantInputs.ReadIntegers(context, outputShapeTensor, "output_shape");
+        // TFLite only DCHECKs these (its release build reads out of range); Accel refuses them.
+        if (shape[0] != input.Dim(0) || shape[3] != outputDepth || shape[1] < 0 || shape[2] < 0)
+            throw context.Error(
+                $"output_shape {ConstantInputs.Format(shape)} must be [batches {input.Dim(0)}, height, width, output channels {outputDepth}]");
+
+        int filterHeight = weights.Dim(1), filterWidth = weights.Dim(2);
+        if (filterHeight <= 0 || filterWidth <= 0)
+            throw context.Error($"weights '{weights.Name}' must have a positive height and width, has [{ConvCommon.FormatShape(weights.Shape)}]");
+        // TFLite's Eval: the padding a forward convolution of the output would need to produce the input
+        // (ComputePaddingHeightWidth on the output size, dilation 1); only the leading half is used.
+        var rows = SpatialPadding.Compute(context, "height", options.Padding, shape[1], filterHeight, options.StrideH, 1);
+        var cols = SpatialPadding.Compute(context, "width", options.Padding, shape[2], filterWidth, options.StrideW, 1);
+        // A forward convolution of the output must give the input's size back (TensorFlow's conv2d_transpose checks this;
+        // TFLite does not, and its optimized col2im kernel then disagrees with its reference kernel): refused.
+        if (rows.OutputSize != input.Dim(1) || cols.OutputSize != input.Dim(2))
+            throw context.Error(
+                $"output_shape {ConstantInputs.Format(shape)} does not match the input {ConstantInputs.Format(input.Shape)}: " +
+                $"{options.Padding} padding with strides {options.StrideH}x{options.StrideW} and a {filterHeight}x{filterWidth} " +
+                $"filter maps it back to {rows.OutputSize}x{cols.OutputSize}, not {input.Dim(1)}x{input.Dim(2)}");
+        var activation = ActivationRange.For(options.FusedActivation, context);
+
+        context.SetOutputShape(0, shape);
+        return new TransposeConvParams(options.StrideH, options.StrideW, rows.PadBefore, cols.PadBefore, activation, bias is not null)
+        {
+            Cost = new OpCost(CostMath.Product(input.ElementCount, filterHeight, filterWidth, outputDepth), 0, CostMath.BytesTouched(context)),
+        };
+    }
+}
