@@ -58,6 +58,15 @@ public sealed class IlgpuPtxTests
     }
 
     [Test]
+    public void ExpUsesRoundToNearestFmaAndRoundToEvenOnCuda()
+    {
+        string ptx = Ptx(typeof(ExpKernel), "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("cvt.rni.f32.f32"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [Test]
     public void SoftmaxUsesRoundToNearestFmaAndSumsWithNonContractibleAddsOnCuda()
     {
         string ptx = Ptx(typeof(SoftmaxKernel), "Kernel", typeof(PtxArithmetic));
@@ -129,6 +138,7 @@ public sealed class IlgpuPtxTests
             typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel), typeof(SoftmaxKernel),
             typeof(StridedCopyKernel), typeof(SplitKernel), // SplitKernel launches StridedCopyKernel.Kernel
             typeof(TransposeConvKernel), typeof(BatchMatMulKernel), typeof(ResizeNearestNeighborKernel),
+            typeof(ExpKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -38,6 +38,7 @@ public static partial class OpCatalogue
         AddPools(cases);
         AddMean(cases);
         AddResizeBilinear(cases);
+        AddMath(cases);
         AddGraphs(cases);
         // Grouped by operator, in the order each operator first appears.
         var order = cases.Select(c => c.Op).Distinct().Select((op, i) => (op, i)).ToDictionary(x => x.op, x => x.i);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Accel.Numerics;
 
 public static partial class SpecMath
@@ -25,6 +27,7 @@ public static partial class SpecMath
     public static float Log(float x) => Log<HostSpecArithmetic>(x);
 
     /// <summary><see cref="Log(float)"/> with the FMAs supplied by <typeparamref name="TArithmetic"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Log<TArithmetic>(float x) where TArithmetic : struct, ISpecArithmetic
     {
         if (float.IsNaN(x)) return x;
@@ -38,6 +41,9 @@ public static partial class SpecMath
     /// ln x for a finite x &gt; 0 (subnormals included) as hi + lo, |lo| ≤ ulp(hi)/2, with |hi + lo − ln x| below
     /// 2^-40·|ln x|: the extra precision POW needs. Not defined for other arguments.
     /// </summary>
+    // Compiled optimized from the start (as Log): tiered compilation's re-JIT of these allocated on a runtime thread
+    // while LOG ran, which Delegates.Cpu.Tests' MathAllocationTests counts.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float LogExtended<TArithmetic>(float x, out float lo) where TArithmetic : struct, ISpecArithmetic
     {
         var a = default(TArithmetic);
