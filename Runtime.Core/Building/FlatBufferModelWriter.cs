@@ -230,7 +230,7 @@ internal sealed class FlatBufferModelWriter
             case Conv2DOptions or DepthwiseConv2DOptions or Pool2DOptions or FullyConnectedOptions or SoftmaxOptions
                 or ConcatenationOptions or AddOptions or SubOptions or MulOptions or DivOptions or ReshapeOptions
                 or ResizeBilinearOptions or ReducerOptions or DepthToSpaceOptions or SpaceToDepthOptions
-                or TransposeConvOptions:
+                or TransposeConvOptions or ShapeOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -327,6 +327,9 @@ internal sealed class FlatBufferModelWriter
                 _w.AddInt32(1, o.StrideW);
                 _w.AddInt32(2, o.StrideH);
                 _w.AddInt8(3, (sbyte)o.FusedActivation);
+                break;
+            case ShapeOptions o:
+                _w.AddInt8(0, (sbyte)o.OutType);
                 break;
             case EmptyOptions:
                 break; // an empty table of the tagged type

@@ -29,6 +29,7 @@ internal static class OptionsReader
         BuiltinOptionsType.SoftmaxOptions => new SoftmaxOptions(t.GetSingle(0, "beta")),
         BuiltinOptionsType.TransposeConvOptions => new TransposeConvOptions(
             Pad(t, 0), t.GetInt32(1, "stride_w"), t.GetInt32(2, "stride_h"), Act(t, 3)),
+        BuiltinOptionsType.ShapeOptions => new ShapeOptions((TensorType)(sbyte)t.GetByte(0, "out_type")),
         _ => new EmptyOptions(type),
     };
 
