@@ -1,5 +1,6 @@
 using Accel.Building;
 using Accel.Delegates;
+using Accel.Operators;
 using Accel.Tests.Delegates;
 
 namespace Accel.Tests.Runtime;
@@ -129,6 +130,48 @@ public sealed class DynamicShapeTests
         interpreter.Invoke();
         Assert.That(interpreter.GetOutputTensor(0).Shape.ToArray(), Is.EqualTo(new[] { 2, 2 }));
         Assert.That(interpreter.Output<float>(0).ToArray(), Is.EqualTo(new[] { 2f, 4f, 6f, 8f }));
+    }
+
+    [Test]
+    public void AllocateTensors_again_after_a_resize_rebinds_the_dynamic_buffers()
+    {
+        using var interpreter = Allocated(ReshapeThenAddModel(), out var model);
+        using var _ = model;
+        interpreter.SetInput<int>(1, [3, 2]);
+        interpreter.Invoke();
+        interpreter.ResizeInputTensor(0, [4, 3]);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.DynamicTensorBytes, Is.Zero, "AllocateTensors frees the buffers; the next Invoke sizes them");
+        interpreter.SetInput<float>(0, Enumerable.Range(0, 12).Select(i => (float)i).ToArray());
+        interpreter.SetInput<int>(1, [2, -1]);
+        interpreter.Invoke();
+        Assert.That(interpreter.GetOutputTensor(0).Shape.ToArray(), Is.EqualTo(new[] { 2, 6 }));
+        Assert.That(interpreter.Output<float>(0)[11], Is.EqualTo(11.25f));
+    }
+
+    [Test]
+    public void A_dynamic_output_over_the_memory_limit_is_a_typed_error_at_invoke()
+    {
+        // The arena (the dims input) fits in 64 bytes; FILL's 100×100 floats do not.
+        using var model = Model.FromBytes(FillThenAddModel());
+        using var interpreter = new Interpreter(model, new InterpreterOptions { MaxMemoryBytes = 64 });
+        interpreter.AllocateTensors();
+        interpreter.SetInput<int>(0, [100, 100]);
+        var e = Assert.Throws<KernelException>(() => interpreter.Invoke());
+        Assert.That(e!.Message, Does.Contain("MaxMemoryBytes"));
+    }
+
+    [Test]
+    public void Shape_inference_for_tools_reports_which_outputs_are_dynamic()
+    {
+        var input = OpTensorSpec.Activation(TensorType.Float32, [2, 3]);
+        var runTimeShape = OpTensorSpec.Activation(TensorType.Int32, [2]);
+        var constantShape = OpTensorSpec.Int32Constant([2], [3, 2]);
+        var dynamic = OpShapeInference.Infer(BuiltinOperator.Reshape, 1, new ReshapeOptions(null), default, [input, runTimeShape], [TensorType.Float32]);
+        var fixedShape = OpShapeInference.Infer(BuiltinOperator.Reshape, 1, new ReshapeOptions(null), default, [input, constantShape], [TensorType.Float32]);
+        Assert.That(dynamic.DynamicOutputs, Is.EqualTo(new[] { 0 }));
+        Assert.That(fixedShape.DynamicOutputs, Is.Empty);
+        Assert.That(fixedShape.OutputShape, Is.EqualTo(new[] { 3, 2 }));
     }
 
     // ---------------------------------------------------------------- the operators with value-dependent shapes

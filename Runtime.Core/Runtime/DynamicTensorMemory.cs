@@ -8,21 +8,13 @@ namespace Accel;
 /// only when a shape needs more bytes than it has, so Invokes with unchanged shapes allocate nothing; buffers survive
 /// AllocateTensors (a re-plan re-attaches them) and are freed with the interpreter.
 /// </summary>
-internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytesPerTensor)
+internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytes)
 {
     private readonly nint[] _buffers = new nint[tensorCount];
     private readonly long[] _capacities = new long[tensorCount];
 
-    /// <summary>Bytes held by every dynamic buffer.</summary>
-    public long Bytes
-    {
-        get
-        {
-            long total = 0;
-            foreach (long c in _capacities) total += c;
-            return total;
-        }
-    }
+    /// <summary>Bytes held by every dynamic buffer (limited, all together, to InterpreterOptions.MaxMemoryBytes).</summary>
+    public long Bytes { get; private set; }
 
     /// <summary>Marks <paramref name="tensor"/> dynamic: no bytes until its producer sets the shape at Invoke.</summary>
     public void MarkDynamic(Tensor tensor)
@@ -44,13 +36,17 @@ internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytesP
         int index = tensor.Index;
         if (bytes > _capacities[index])
         {
-            if (bytes > maxBytesPerTensor)
-                throw context.Error($"output '{tensor.Name}' needs {bytes} bytes at Invoke, over InterpreterOptions.MaxMemoryBytes = {maxBytesPerTensor}");
+            long total = Bytes - _capacities[index] + bytes;
+            if (total > maxBytes)
+                throw context.Error(
+                    $"output '{tensor.Name}' needs {bytes} bytes at Invoke ({total} in all dynamic tensors), over InterpreterOptions.MaxMemoryBytes = {maxBytes}");
             if (_buffers[index] != 0) NativeMemory.AlignedFree((void*)_buffers[index]);
+            Bytes -= _capacities[index];
             _buffers[index] = 0;
             _capacities[index] = 0;
             _buffers[index] = (nint)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
             _capacities[index] = bytes;
+            Bytes += bytes;
         }
         tensor.Data = (byte*)_buffers[index];
         tensor.DataLength = bytes;
@@ -66,5 +62,6 @@ internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytesP
             _buffers[i] = 0;
             _capacities[i] = 0;
         }
+        Bytes = 0;
     }
 }
