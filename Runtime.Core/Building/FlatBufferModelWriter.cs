@@ -235,7 +235,8 @@ internal sealed class FlatBufferModelWriter
                 or SqueezeOptions or MirrorPadOptions
                 or LeakyReluOptions or GeluOptions
                 or L2NormOptions or LocalResponseNormalizationOptions
-                or ResizeNearestNeighborOptions or BatchMatMulOptions:
+                or ResizeNearestNeighborOptions or BatchMatMulOptions
+                or ShapeOptions:
                 return;
             case EmptyOptions e when e.Tag != BuiltinOptionsType.None:
                 return;
@@ -398,6 +399,9 @@ internal sealed class FlatBufferModelWriter
                 _w.AddBool(0, o.AdjX);
                 _w.AddBool(1, o.AdjY);
                 _w.AddBool(2, o.AsymmetricQuantizeInputs);
+                break;
+            case ShapeOptions o:
+                _w.AddInt8(0, (sbyte)o.OutType);
                 break;
             case EmptyOptions:
                 break; // an empty table of the tagged type

@@ -80,7 +80,48 @@ public sealed class KernelContext
         foreach (int d in shape)
             if (d < 0) throw Error($"computed a negative dimension for output {position}: [{string.Join(",", shape.ToArray())}]");
         if (!tensor.Shape.SequenceEqual(shape)) tensor.SetShape(shape.ToArray());
+        // A node prepared at Invoke (downstream of a dynamic tensor) writes dynamic outputs: size their buffers now.
+        if (tensor.IsDynamic && DynamicMemory is { } memory) memory.Fit(tensor, this);
     }
+
+    /// <summary>
+    /// Prepare: output <paramref name="position"/>'s shape depends on input VALUES not known before Invoke (TFLite's
+    /// SetTensorToDynamic). It gets no arena memory; the kernel sets its shape at Invoke with
+    /// <see cref="ResizeOutput"/>, and every node reading it is prepared at Invoke. Delegates do not claim such nodes.
+    /// </summary>
+    public void SetOutputDynamic(int position)
+    {
+        var tensor = Output(position);
+        if (DynamicMemory is { } memory) memory.MarkDynamic(tensor);
+        else tensor.Storage = TensorStorage.Dynamic; // shape inference for tools: no memory at all
+    }
+
+    /// <summary>
+    /// Invoke: sets the shape of a dynamic output (one its definition marked with <see cref="SetOutputDynamic"/>, or
+    /// any output of a node prepared at Invoke) and sizes its buffer, which grows only when needed: an unchanged shape
+    /// allocates nothing. A negative dimension or an element count over 2^31-1 is an error naming the node.
+    /// </summary>
+    public void ResizeOutput(int position, ReadOnlySpan<int> shape)
+    {
+        var tensor = Output(position);
+        if (!tensor.IsDynamic || DynamicMemory is not { } memory)
+            throw Error($"output {position} ('{tensor.Name}') is not dynamic; its shape was fixed at AllocateTensors");
+        long elements = 1;
+        foreach (int d in shape)
+        {
+            if (d < 0) throw Error($"computed a negative dimension for output {position}: {FormatShape(shape)}");
+            elements = elements > int.MaxValue ? elements : elements * d;
+        }
+        if (elements > int.MaxValue)
+            throw Error($"output {position} shape {FormatShape(shape)} has more than 2^31-1 elements");
+        if (!tensor.Shape.SequenceEqual(shape)) tensor.SetShapeInPlace(shape);
+        memory.Fit(tensor, this);
+    }
+
+    /// <summary>The interpreter's buffers for dynamic tensors; null in shape inference for tools (no Invoke).</summary>
+    internal DynamicTensorMemory? DynamicMemory { get; init; }
+
+    private static string FormatShape(ReadOnlySpan<int> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
 
     /// <summary>Checks the number of inputs and outputs, as TFLite's TF_LITE_ENSURE_EQ(NumInputs…) does.</summary>
     public void ExpectArity(int minInputs, int maxInputs, int outputs)

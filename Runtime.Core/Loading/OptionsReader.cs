@@ -51,6 +51,7 @@ internal static class OptionsReader
             t.GetBool(0, "align_corners"), t.GetBool(1, "half_pixel_centers")),
         BuiltinOptionsType.BatchMatMulOptions => new BatchMatMulOptions(
             t.GetBool(0, "adj_x"), t.GetBool(1, "adj_y"), t.GetBool(2, "asymmetric_quantize_inputs")),
+        BuiltinOptionsType.ShapeOptions => new ShapeOptions((TensorType)(sbyte)t.GetByte(0, "out_type")),
         _ => new EmptyOptions(type),
     };
 

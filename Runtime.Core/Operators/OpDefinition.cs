@@ -24,10 +24,18 @@ public abstract class OpDefinition
     public virtual IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32];
 
     /// <summary>
-    /// Validates the node, sets every output's shape with <see cref="KernelContext.SetOutputShape"/> and returns its
-    /// params. Runs at AllocateTensors (again after a resize); shapes of inputs are final, constants readable.
+    /// Validates the node, sets every output's shape with <see cref="KernelContext.SetOutputShape"/> (or, when it depends
+    /// on values of inputs that are not constants, marks it with <see cref="KernelContext.SetOutputDynamic"/> for the
+    /// kernel to size at Invoke) and returns its params. Runs at AllocateTensors (again after a resize), or at Invoke
+    /// for a node downstream of a dynamic tensor; shapes of inputs are final, constants readable.
     /// </summary>
     public abstract OpParams Prepare(KernelContext context);
+
+    /// <summary>
+    /// True when the outputs depend only on the inputs' shapes and dtypes, never their values (SHAPE): AllocateTensors
+    /// then folds the node whenever its inputs' shapes are fixed, even if their values are not constants.
+    /// </summary>
+    public virtual bool ReadsInputShapesOnly => false;
 
     public override string ToString() => $"{Op.Name} v{MinVersion}..v{MaxVersion}";
 }

@@ -37,6 +37,12 @@ public sealed record OpTensorSpec(TensorType Type, int[] Shape, ReadOnlyMemory<b
 /// <summary>What <c>OpShapeInference.Infer</c> computed: every output's shape and the definition's params (with its cost).</summary>
 public sealed record OpShapeInferenceResult(IReadOnlyList<int[]> OutputShapes, OpParams Params)
 {
+    /// <summary>
+    /// Outputs whose shape depends on the values of inputs given without data (dynamic: known only at Invoke); their
+    /// entry in <see cref="OutputShapes"/> is the output's placeholder shape, not a result.
+    /// </summary>
+    public IReadOnlyList<int> DynamicOutputs { get; init; } = [];
+
     /// <summary>The shape of output 0.</summary>
     public int[] OutputShape => OutputShapes[0];
 }
@@ -121,7 +127,8 @@ public static unsafe class OpShapeInference
             var parameters = definition.Prepare(context);
             var shapes = new int[outputTypes.Count][];
             for (int o = 0; o < shapes.Length; o++) shapes[o] = context.Output(o).Shape.ToArray();
-            return new OpShapeInferenceResult(shapes, parameters);
+            var dynamic = Enumerable.Range(0, shapes.Length).Where(o => context.Output(o).IsDynamic).ToArray();
+            return new OpShapeInferenceResult(shapes, parameters) { DynamicOutputs = dynamic };
         }
         finally
         {

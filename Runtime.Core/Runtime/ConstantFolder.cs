@@ -4,8 +4,10 @@ namespace Accel;
 
 /// <summary>
 /// Shape propagation and constant folding at AllocateTensors: every node is prepared in execution order, and a node
-/// whose inputs are all constant (and that writes no graph output) runs once, now, into memory of its own. Owns
-/// those folded allocations.
+/// whose inputs are all constant (and that writes no graph output) runs once, now, into memory of its own; so does a
+/// node that reads only its inputs' shapes (SHAPE) when those are fixed, so SHAPE → FILL chains over static shapes
+/// fold. A node that reads a dynamic tensor (shape known only at Invoke) is not prepared now: its outputs become
+/// dynamic and its Prepare runs at Invoke. Owns the folded allocations.
 /// </summary>
 internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] tensors, InterpreterOptions options)
 {
@@ -21,6 +23,13 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
         foreach (var node in nodes)
         {
             node.Folded = false;
+            node.PreparedAtInvoke = false;
+            if (ReadsDynamic(node))
+            {
+                // Its input shapes exist only at Invoke: Prepare runs then (TFLite re-prepares such nodes).
+                node.DeferPrepare(tensors);
+                continue;
+            }
             node.Prepare(tensors);
             if (IsFoldable(node)) Fold(node);
         }
@@ -48,18 +57,30 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
         node.Folded = true;
     }
 
+    private bool ReadsDynamic(InterpreterNode node)
+    {
+        foreach (int i in node.Operator.Inputs)
+            if (i >= 0 && tensors[i].IsDynamic) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Constant inputs only, or (SHAPE and the like, <see cref="Operators.OpDefinition.ReadsInputShapesOnly"/>) inputs
+    /// whose shapes are fixed now; never a graph output or an output sized at Invoke.
+    /// </summary>
     private bool IsFoldable(InterpreterNode node)
     {
         if (node.Operator.Inputs.Length == 0) return false;
+        bool shapesOnly = node.Definition?.ReadsInputShapesOnly == true;
         bool anyInput = false;
         foreach (int i in node.Operator.Inputs)
         {
             if (i < 0) continue;
             anyInput = true;
-            if (!tensors[i].IsConstant || tensors[i].IsVariable) return false;
+            if (shapesOnly ? tensors[i].IsDynamic : !tensors[i].IsConstant || tensors[i].IsVariable) return false;
         }
         foreach (int o in node.Operator.Outputs)
-            if (Array.IndexOf(subgraph.Outputs, o) >= 0) return false;
+            if (Array.IndexOf(subgraph.Outputs, o) >= 0 || tensors[o].IsDynamic) return false;
         return anyInput;
     }
 

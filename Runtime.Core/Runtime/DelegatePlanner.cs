@@ -28,6 +28,10 @@ internal sealed class DelegatePlanner
         _diagnostics = diagnostics;
     }
 
+    /// <summary>Why a delegate is not offered a node that touches a dynamic tensor.</summary>
+    public const string DynamicShapeReason =
+        "reads or writes a tensor whose shape is known only at Invoke (dynamic); left to the reference executor";
+
     /// <summary>Rough reference-executor speed for the cost-aware policy: one multiply-accumulate per nanosecond.</summary>
     private const double ReferenceSecondsPerOperation = 1e-9;
 
@@ -43,7 +47,10 @@ internal sealed class DelegatePlanner
         var refused = new List<RefusedNode>();
         var graph = live.Select(n => new GraphNode(n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
         var constants = Enumerable.Range(0, _tensors.Length).Where(i => _tensors[i].IsConstant).Concat(_subgraph.Inputs).ToArray();
-        var delegateNodes = live.ToDictionary(n => n.Index, ToDelegateNode);
+        // Nodes that read or write a tensor sized at Invoke stay on the reference executor (no delegate node at all:
+        // a node prepared at Invoke has no params yet).
+        var dynamicNodes = live.Where(n => n.TouchesDynamic(_tensors)).Select(n => n.Index).ToHashSet();
+        var delegateNodes = live.Where(n => !dynamicNodes.Contains(n.Index)).ToDictionary(n => n.Index, ToDelegateNode);
 
         // (delegate, node) pairs that failed to compile are never offered again, so this loop terminates.
         var excluded = new HashSet<(int Delegate, int Node)>();
@@ -52,7 +59,7 @@ internal sealed class DelegatePlanner
             refused.Clear();
             var assignment = new int[live.Length];
             for (int d = 0; d < delegates.Count; d++)
-                ClaimFor(d, live, graph, constants, delegateNodes, assignment, excluded, refused);
+                ClaimFor(d, live, graph, constants, delegateNodes, dynamicNodes, assignment, excluded, refused);
 
             var partitions = Partitioner.Partition(graph, assignment, _tensors.Length, constants);
             // The order nodes run in: partitions in order, each partition's nodes in its order. The arena is planned
@@ -70,7 +77,7 @@ internal sealed class DelegatePlanner
                     inputs.Select(t => Planned(t.Tensor)).ToArray(), outputs.Where(o => o.NeededOnHost || !IsDevice(partition.Executor)).Select(o => Planned(o.Tensor)).ToArray()));
                 if (partition.Executor == 0)
                 {
-                    foreach (int n in partition.Nodes) steps.Add(new ReferenceStep(_nodes[n]));
+                    foreach (int n in partition.Nodes) steps.Add(new ReferenceStep(_nodes[n], _tensors));
                     continue;
                 }
                 var selection = delegates[partition.Executor - 1];
@@ -95,7 +102,7 @@ internal sealed class DelegatePlanner
                 continue;
             }
             var execution = new ExecutionSteps(steps.ToArray(),
-                executionOrder.Select(n => (ExecutionStep)new ReferenceStep(_nodes[n])).ToArray(), _options, _diagnostics);
+                executionOrder.Select(n => (ExecutionStep)new ReferenceStep(_nodes[n], _tensors)).ToArray(), _options, _diagnostics);
             var plan = new ExecutionPlan(planned, refused.ToArray(),
                 _nodes.Where(n => n.Folded).Select(n => n.Index).ToArray(), _nodes.Select(n => n.Code.Name).ToArray());
             return (plan, execution);
@@ -103,7 +110,7 @@ internal sealed class DelegatePlanner
     }
 
     private void ClaimFor(int d, InterpreterNode[] live, GraphNode[] graph, int[] constants, Dictionary<int, DelegateNode> delegateNodes,
-        int[] assignment, HashSet<(int, int)> excluded, List<RefusedNode> refused)
+        HashSet<int> dynamicNodes, int[] assignment, HashSet<(int, int)> excluded, List<RefusedNode> refused)
     {
         var selection = _options.Delegates[d];
         var @delegate = selection.Delegate;
@@ -121,6 +128,11 @@ internal sealed class DelegatePlanner
             if (excluded.Contains((d, node.Index)))
             {
                 refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, "compile failed earlier; given back"));
+                continue;
+            }
+            if (dynamicNodes.Contains(node.Index))
+            {
+                refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, DynamicShapeReason));
                 continue;
             }
             NodeSupport support;

@@ -11,10 +11,16 @@ internal abstract class ExecutionStep
 }
 
 /// <summary>A node run by its kernel on the calling thread.</summary>
-internal sealed class ReferenceStep(InterpreterNode node) : ExecutionStep
+internal sealed class ReferenceStep(InterpreterNode node, Tensor[] tensors) : ExecutionStep
 {
     public InterpreterNode Node { get; } = node;
-    public override void Run() => Node.Kernel.Invoke(Node.Context);
+
+    public override void Run()
+    {
+        if (Node.PreparedAtInvoke) Node.PrepareIfInputShapesChanged(tensors);
+        Node.Kernel.Invoke(Node.Context);
+    }
+
     public override string Executor => ExecutionPlan.ReferenceExecutor;
     public override int[] Nodes { get; } = [node.Index];
 }

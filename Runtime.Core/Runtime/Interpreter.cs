@@ -8,7 +8,10 @@ namespace Accel;
 /// Runs the main subgraph of a <see cref="Model"/> with the reference kernels (or a caller's resolver), following
 /// TFLite's Interpreter: construct, <see cref="AllocateTensors"/>, fill inputs, <see cref="Invoke"/>, read outputs.
 /// Activations live in one planned arena; constants point into the model; nodes whose inputs are all constant
-/// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. <see cref="Invoke"/> allocates nothing.
+/// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. Tensors whose shape depends on input values
+/// (FILL with run-time dims, RANGE, TOPK_V2 with a run-time k …) are dynamic, as in TFLite: each gets a buffer of its
+/// own outside the arena, sized at Invoke, and the nodes reading them are prepared at Invoke; after Invoke an output's
+/// <see cref="Tensor.Shape"/> is its actual shape. <see cref="Invoke"/> allocates nothing once shapes are steady.
 /// The interpreter orchestrates parts with one job each: <see cref="DataflowCheck"/> (construction),
 /// <see cref="ConstantFolder"/> (shape propagation and folding), <see cref="MemoryPlanner"/> (constants and the
 /// arena), <see cref="DelegatePlanner"/> (claims, partitions, compilation) and <see cref="ExecutionSteps"/> (Invoke).
@@ -23,6 +26,7 @@ public sealed unsafe class Interpreter : IDisposable
     private readonly ConstantFolder _folder;
     private readonly MemoryPlanner _memory;
     private readonly DelegatePlanner _planner;
+    private readonly DynamicTensorMemory _dynamic;
     private bool _allocated;
     private bool _disposed;
     private int _modelLeaseHeld = 1;
@@ -55,6 +59,7 @@ public sealed unsafe class Interpreter : IDisposable
                 _tensors[i] = new Tensor(i, t.Name, t.Type, (int[])t.Shape.Clone(), t.ShapeSignature, t.Quantization, t.Sparsity, t.IsVariable);
             }
 
+            _dynamic = new DynamicTensorMemory(_tensors.Length, Options.MaxMemoryBytes);
             var unsupported = new List<UnsupportedOperator>();
             _nodes = new InterpreterNode[_subgraph.Operators.Length];
             for (int n = 0; n < _nodes.Length; n++)
@@ -74,7 +79,10 @@ public sealed unsafe class Interpreter : IDisposable
                     Kernel = factory!(),
                     Definition = OpDefinitions.Find(OpId.From(code)),
                     Operator = op,
-                    Context = new KernelContext(n, code.Name, code.Version, op.Options, customOptions, op.Inputs, op.Outputs, _tensors),
+                    Context = new KernelContext(n, code.Name, code.Version, op.Options, customOptions, op.Inputs, op.Outputs, _tensors)
+                    {
+                        DynamicMemory = _dynamic,
+                    },
                 };
             }
             if (unsupported.Count > 0) throw new UnsupportedOperatorException(unsupported);
@@ -103,6 +111,12 @@ public sealed unsafe class Interpreter : IDisposable
 
     /// <summary>Bytes of constants computed at allocate time (e.g. fp16 weights widened to fp32).</summary>
     public long FoldedConstantBytes => _folder.FoldedBytes;
+
+    /// <summary>
+    /// Bytes of the buffers of dynamic tensors (shapes known only at Invoke, outside the arena), as sized by the
+    /// Invokes since the last <see cref="AllocateTensors"/>; they grow only when a larger shape comes.
+    /// </summary>
+    public long DynamicTensorBytes => _dynamic.Bytes;
 
     /// <summary>
     /// Read-only view of the graph for tools: per node its operator, tensors, folding, params and cost, and the
@@ -307,6 +321,7 @@ public sealed unsafe class Interpreter : IDisposable
         _planner?.Release();
         _folder?.Release();
         _memory?.Release();
+        _dynamic?.Release();
         _allocated = false;
     }
 

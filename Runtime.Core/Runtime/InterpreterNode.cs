@@ -21,6 +21,61 @@ internal sealed class InterpreterNode
     public bool Folded { get; set; }
 
     /// <summary>
+    /// Reads a dynamic tensor, so its input shapes are known only at Invoke: AllocateTensors marks its outputs
+    /// dynamic and skips its Prepare, which runs at Invoke (again only when an input shape changed, as TFLite re-runs
+    /// Prepare for nodes downstream of a dynamic tensor).
+    /// </summary>
+    public bool PreparedAtInvoke { get; set; }
+
+    /// <summary>Input shapes of the last prepare at Invoke; null until then (and after AllocateTensors).</summary>
+    private int[]?[]? _preparedInputShapes;
+
+    /// <summary>True when the node reads or writes a dynamic tensor: it runs on the reference executor.</summary>
+    public bool TouchesDynamic(Tensor[] tensors)
+    {
+        foreach (int i in Operator.Inputs)
+            if (i >= 0 && tensors[i].IsDynamic) return true;
+        foreach (int o in Operator.Outputs)
+            if (tensors[o].IsDynamic) return true;
+        return false;
+    }
+
+    /// <summary>AllocateTensors for a node that reads a dynamic tensor: outputs dynamic, Prepare deferred to Invoke.</summary>
+    public void DeferPrepare(Tensor[] tensors)
+    {
+        PreparedAtInvoke = true;
+        _preparedInputShapes = null;
+        Context.Params = null;
+        for (int k = 0; k < Operator.Outputs.Length; k++) Context.SetOutputDynamic(k);
+    }
+
+    /// <summary>
+    /// Invoke: prepares the node when an input shape differs from its last prepare (the definition validates and
+    /// sets output shapes, which sizes the dynamic outputs); otherwise nothing, so steady Invokes allocate nothing.
+    /// </summary>
+    public void PrepareIfInputShapesChanged(Tensor[] tensors)
+    {
+        var inputs = Operator.Inputs;
+        if (_preparedInputShapes is { } cached)
+        {
+            bool same = true;
+            for (int k = 0; k < inputs.Length && same; k++)
+                if (inputs[k] >= 0 && !tensors[inputs[k]].Shape.SequenceEqual(cached[k])) same = false;
+            if (same) return;
+        }
+        Guarded(prepare: true);
+        foreach (int o in Operator.Outputs)
+        {
+            // Outputs whose shape Prepare fixed get their bytes now; value-dependent ones at the kernel's ResizeOutput.
+            UpdateByteSize(tensors[o]);
+            if (tensors[o].IsDynamic) Context.DynamicMemory!.Fit(tensors[o], Context);
+        }
+        var shapes = new int[]?[inputs.Length];
+        for (int k = 0; k < inputs.Length; k++) shapes[k] = inputs[k] < 0 ? null : tensors[inputs[k]].Shape.ToArray();
+        _preparedInputShapes = shapes;
+    }
+
+    /// <summary>
     /// Shape propagation: the definition validates the node, sets output shapes and computes the params once; the
     /// kernel (reference, or a caller's) only adds what is its own. Then every output's byte size is fixed.
     /// </summary>

@@ -91,7 +91,7 @@ internal sealed unsafe class MemoryPlanner
         for (int i = 0; i < _tensors.Length; i++)
         {
             var t = _tensors[i];
-            if (t.IsConstant || lastUse[i] < 0) continue;
+            if (t.IsConstant || t.IsDynamic || lastUse[i] < 0) continue; // dynamic: own buffer, sized at Invoke
             bool isInput = Array.IndexOf(_subgraph.Inputs, i) >= 0;
             if (!isInput && _producedBy[i] < 0 && !t.IsVariable) continue;
             if (isInput || t.IsVariable)

@@ -14,6 +14,11 @@ public enum TensorStorage
     ModelConstant,
     /// <summary>A constant computed once at allocate time (e.g. fp16 weights widened by a constant DEQUANTIZE).</summary>
     FoldedConstant,
+    /// <summary>
+    /// Shape known only at Invoke (TFLite's kTfLiteDynamic): a buffer of its own outside the arena, owned by the
+    /// interpreter, sized when the producing kernel sets the shape and grown only when a larger one comes.
+    /// </summary>
+    Dynamic,
 }
 
 /// <summary>
@@ -82,6 +87,16 @@ public sealed unsafe class Tensor
     internal long DataLength { get; set; }
 
     internal void SetShape(int[] shape) => _shape = shape;
+
+    /// <summary>Sets the shape, reusing the current array when the rank is unchanged (no allocation at Invoke).</summary>
+    internal void SetShapeInPlace(ReadOnlySpan<int> shape)
+    {
+        if (_shape.Length == shape.Length) shape.CopyTo(_shape);
+        else _shape = shape.ToArray();
+    }
+
+    /// <summary>True when the shape is known only at Invoke (<see cref="TensorStorage.Dynamic"/>).</summary>
+    public bool IsDynamic => Storage == TensorStorage.Dynamic;
 
     internal int[] ShapeArray => _shape;
 

@@ -203,6 +203,12 @@ public sealed record BatchMatMulOptions(bool AdjX, bool AdjY, bool AsymmetricQua
     public override BuiltinOptionsType OptionsType => BuiltinOptionsType.BatchMatMulOptions;
 }
 
+/// <summary>SHAPE's options: the dtype of the output (int32 or int64; int32 when the table is absent).</summary>
+public sealed record ShapeOptions(TensorType OutType) : OperatorOptions
+{
+    public override BuiltinOptionsType OptionsType => BuiltinOptionsType.ShapeOptions;
+}
+
 /// <summary>
 /// An options table with no fields Accel reads (PadOptions, HardSwishOptions, DequantizeOptions, DensifyOptions, …),
 /// or a table of a type Accel does not parse; <see cref="OptionsType"/> keeps the union tag.

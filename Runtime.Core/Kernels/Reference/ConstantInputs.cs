@@ -1,9 +1,9 @@
 namespace Accel.Kernels.Reference;
 
 /// <summary>
-/// Reads small integer parameter tensors (shapes, axes, paddings, sizes) in Prepare. Accel computes every output
-/// shape at AllocateTensors, so these must be constants (model constants or outputs of folded nodes); a tensor
-/// computed at run time is rejected with a clear error rather than treated as dynamic.
+/// Reads small integer parameter tensors (shapes, axes, paddings, sizes) in Prepare, where they must be constants
+/// (model constants or outputs of folded nodes); a tensor computed at run time is rejected with a clear error. The
+/// operators that do take run-time shape values (RESHAPE, FILL, RANGE, TOPK_V2 …) mark their output dynamic instead.
 /// </summary>
 internal static class ConstantInputs
 {
@@ -16,7 +16,7 @@ internal static class ConstantInputs
         if (!tensor.IsConstant)
             throw context.Error(
                 $"{role} '{tensor.Name}' is computed at run time; Accel needs it to be a constant to know the output shape " +
-                "at AllocateTensors (dynamic shapes are not supported)");
+                $"at AllocateTensors ({context.OperatorName} does not take this input computed at run time)");
         long count = tensor.ElementCount;
         if (tensor.Type == TensorType.Int32)
         {

@@ -3,10 +3,20 @@ using Accel.Kernels.Reference;
 
 namespace Accel.Operators.Definitions;
 
-/// <summary>RESHAPE's validated result: the new shape (a −1 resolved) and the bytes copied.</summary>
-public sealed record ReshapeParams(System.Collections.Immutable.ImmutableArray<int> Shape, long Bytes) : OpParams;
+/// <summary>
+/// RESHAPE's validated result: the new shape (a −1 resolved) and the bytes copied. With
+/// <see cref="ShapeAtInvoke"/> the shape input is computed at run time: the output is dynamic, <see cref="Shape"/> is
+/// empty and the kernel resolves the shape at Invoke by the same rules (<see cref="ReshapeDefinition.Resolve"/>).
+/// </summary>
+public sealed record ReshapeParams(System.Collections.Immutable.ImmutableArray<int> Shape, long Bytes) : OpParams
+{
+    public bool ShapeAtInvoke { get; init; }
+}
 
-/// <summary>RESHAPE, any fixed-size dtype: the shape from a constant int32 shape input or ReshapeOptions.new_shape; reshape.cc.</summary>
+/// <summary>
+/// RESHAPE, any fixed-size dtype: the shape from an int32 shape input (a constant, or computed at run time: then the
+/// output is dynamic) or ReshapeOptions.new_shape; reshape.cc.
+/// </summary>
 internal sealed class ReshapeDefinition : OpDefinition<ReshapeParams>
 {
     public override OpId Op => BuiltinOperator.Reshape;
@@ -22,40 +32,67 @@ internal sealed class ReshapeDefinition : OpDefinition<ReshapeParams>
         context.ExpectType(output, input.Type, "output");
         if (input.Type.ElementSize() == 0)
             throw context.Error($"input '{input.Name}' has dtype {input.Type.ToDisplayName()}, which RESHAPE does not support");
+        long bytes = input.ElementCount * input.Type.ElementSize();
 
+        if (RunTimeShapeInput(context) is { } shapeTensor)
+        {
+            // TFLite's SetTensorToDynamic: the shape is read and checked at Invoke.
+            DynamicShapes.ExpectRankSupported(context, shapeTensor.Dim(0), "shape input");
+            context.SetOutputDynamic(0);
+            return new ReshapeParams([], bytes) { ShapeAtInvoke = true, Cost = new OpCost(0, 0, 2 * bytes) };
+        }
         int[] shape = RequestedShape(context);
+        Resolve(context, shape, shape);
+        context.SetOutputShape(0, shape);
+        return new ReshapeParams([.. shape], bytes) { Cost = new OpCost(0, 0, 2 * bytes) };
+    }
+
+    /// <summary>
+    /// Resolves a requested shape against the input's element count into <paramref name="resolved"/> (same length; may
+    /// be the same span): at most one −1, inferred; no other negative dimension; the element count must not change.
+    /// Prepare uses it for a constant shape, the kernel at Invoke for one computed at run time.
+    /// </summary>
+    public static void Resolve(KernelContext context, ReadOnlySpan<int> requested, Span<int> resolved)
+    {
+        var input = context.Input(0);
         long inputCount = input.ElementCount;
         int stretch = -1;
         long known = 1;
-        for (int d = 0; d < shape.Length; d++)
+        for (int d = 0; d < requested.Length; d++)
         {
-            if (shape[d] == -1)
+            int value = requested[d];
+            if (value == -1)
             {
-                if (stretch >= 0) throw context.Error($"new shape {ConstantInputs.Format(shape)} has more than one -1");
+                if (stretch >= 0) throw context.Error($"new shape {ConstantInputs.Format(requested)} has more than one -1");
                 stretch = d;
             }
-            else if (shape[d] < 0)
-                throw context.Error($"new shape {ConstantInputs.Format(shape)} has a negative dimension other than -1");
+            else if (value < 0)
+                throw context.Error($"new shape {ConstantInputs.Format(requested)} has a negative dimension other than -1");
             else
             {
-                known *= shape[d];
+                known *= value;
                 if (known > int.MaxValue && inputCount <= int.MaxValue)
-                    throw context.Error($"new shape {ConstantInputs.Format(shape)} has more elements than the 2^31-1 limit");
+                    throw context.Error($"new shape {ConstantInputs.Format(requested)} has more elements than the 2^31-1 limit");
             }
+            resolved[d] = value;
         }
         if (stretch >= 0)
         {
             if (known == 0 && inputCount != 0)
-                throw context.Error($"cannot infer the -1 in {ConstantInputs.Format(shape)}: the other dimensions multiply to 0");
-            shape[stretch] = known == 0 ? 0 : (int)(inputCount / known);
-            known *= shape[stretch];
+                throw context.Error($"cannot infer the -1 in {ConstantInputs.Format(requested)}: the other dimensions multiply to 0");
+            resolved[stretch] = known == 0 ? 0 : (int)(inputCount / known);
+            known *= resolved[stretch];
         }
         if (known != inputCount)
             throw context.Error(
-                $"cannot reshape {ConstantInputs.Format(input.Shape)} ({inputCount} elements) to {ConstantInputs.Format(shape)} ({known} elements)");
-        context.SetOutputShape(0, shape);
-        long bytes = inputCount * input.Type.ElementSize();
-        return new ReshapeParams([.. shape], bytes) { Cost = new OpCost(0, 0, 2 * bytes) };
+                $"cannot reshape {ConstantInputs.Format(input.Shape)} ({inputCount} elements) to {ConstantInputs.Format(resolved)} ({known} elements)");
+    }
+
+    /// <summary>The shape input when it is a rank-1 int32 tensor computed at run time (not a constant); otherwise null.</summary>
+    private static Tensor? RunTimeShapeInput(KernelContext context)
+    {
+        var shapeTensor = context.OptionalInput(1);
+        return shapeTensor is { Rank: 1, Type: TensorType.Int32, IsConstant: false } ? shapeTensor : null;
     }
 
     private static int[] RequestedShape(KernelContext context)

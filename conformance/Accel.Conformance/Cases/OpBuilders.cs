@@ -264,6 +264,16 @@ internal static partial class OpBuilders
             int s = c.Int32Constant("shape", [newShape.Length], newShape);
             c.Model.AddOperator(BuiltinOperator.Reshape, [x, s], [y], options);
         }
+        else if (c.P.String("via", "options") == "input")
+        {
+            // The shape is a graph input: computed at run time, so the output is dynamic (sized at Invoke).
+            int s = c.ValueInput("shape", TensorType.Int32, [newShape.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(newShape.AsSpan()).ToArray());
+            var options = new ReshapeOptions(null);
+            int y = c.Output("output", c.DType,
+                OpCaseContext.InferOutputShape(BuiltinOperator.Reshape, 1, options, default, [c.Spec(x), c.Spec(s)], c.DType),
+                oracleReadsThroughCast: true);
+            c.Model.AddOperator(BuiltinOperator.Reshape, [x, s], [y], options);
+        }
         else
             c.AddOperator(BuiltinOperator.Reshape, [x], c.DType, new ReshapeOptions(newShape));
     }

@@ -55,16 +55,24 @@ public sealed class OpCase : ConformanceCase
     }
 
     /// <summary>
-    /// The model TFLite runs for the cross-check when the case has bool inputs or outputs, which LiteRT.js can neither
-    /// feed nor read: each bool model input becomes a uint8 input (the same bytes) followed by CAST to bool, and each
-    /// bool model output is read through a CAST to int32 (0 or 1). The operator under test and its other tensors are
-    /// unchanged. Null when the case has no bool input or output (TFLite then runs the case's own model). The inputs are
-    /// the case's (<see cref="Materialize"/>).
+    /// The model TFLite runs for the cross-check when the case has tensors LiteRT.js can neither feed nor read: each
+    /// bool model input becomes a uint8 input (the same bytes) followed by CAST to bool; each bool or int64 model output
+    /// is read through a CAST to int32 (bool: 0 or 1; int64: exact while values fit int32), and each output LiteRT.js
+    /// cannot return as is (dynamic or persistent, see <see cref="OpCaseContext.Output"/>) through a CAST to its own
+    /// dtype. The operator under test and its other tensors are unchanged. Null when nothing is adapted (TFLite then
+    /// runs the case's own model). The inputs are the case's (<see cref="Materialize"/>).
     /// </summary>
     public byte[]? OracleAdapterModel()
     {
         var context = Build(oracleAdapter: true);
         return context.AdaptedTensors == 0 ? null : context.BuildModel();
+    }
+
+    /// <summary>What <see cref="OracleAdapterModel"/> changes, for the golden manifest; null when it is null.</summary>
+    public string? OracleAdapterDescription()
+    {
+        var context = Build(oracleAdapter: true);
+        return context.AdaptedTensors == 0 ? null : string.Join("; ", context.Adaptations);
     }
 
     private OpCaseContext Build(bool oracleAdapter)
@@ -155,8 +163,11 @@ internal sealed class OpCaseContext
 
     private readonly bool _oracleAdapter;
 
-    /// <summary>Bool outputs to read through CAST to int32 once the operators are added (oracle adapter only).</summary>
-    private readonly List<(int Tensor, string Name, int[] Shape)> _boolOutputs = new();
+    /// <summary>
+    /// Outputs to read through a CAST once the operators are added (oracle adapter only): bool (and int64) to int32,
+    /// which LiteRT.js can return; outputs TFLite sizes at Invoke or keeps in persistent memory to their own dtype.
+    /// </summary>
+    private readonly List<(int Tensor, int Read)> _castOutputs = new();
 
     /// <param name="oracleAdapter">Build the model TFLite runs (<see cref="OpCase.OracleAdapterModel"/>): bool model inputs
     /// and outputs through CASTs from uint8 and to int32.</param>
@@ -168,19 +179,19 @@ internal sealed class OpCaseContext
         Model = new ModelBuilder($"accel conformance case {opCase.Id}");
     }
 
-    /// <summary>How many bool inputs and outputs the oracle adapter put a CAST on.</summary>
+    /// <summary>How many inputs and outputs the oracle adapter put a CAST on.</summary>
     public int AdaptedTensors { get; private set; }
+
+    /// <summary>What the oracle adapter did, one phrase per kind of change, in the order first made.</summary>
+    public IReadOnlyCollection<string> Adaptations => _adaptations;
+
+    private readonly SortedSet<string> _adaptations = new(StringComparer.Ordinal);
 
     /// <summary>The model's bytes (with the oracle adapter: after the CASTs that read the bool outputs).</summary>
     public byte[] BuildModel()
     {
-        foreach (var (tensor, name, shape) in _boolOutputs)
-        {
-            int read = Model.AddTensor(name + "_as_int32", TensorType.Int32, shape);
-            Model.AddOutput(read);
-            Model.AddOperator(BuiltinOperator.Cast, [tensor], [read]);
-        }
-        _boolOutputs.Clear();
+        foreach (var (tensor, read) in _castOutputs) Model.AddOperator(BuiltinOperator.Cast, [tensor], [read]);
+        _castOutputs.Clear();
         return Model.Build();
     }
 
@@ -211,11 +222,25 @@ internal sealed class OpCaseContext
             int cast = Model.AddTensor(name, type, shape);
             Model.AddOperator(BuiltinOperator.Cast, [fed], [cast]);
             AdaptedTensors++;
+            _adaptations.Add("bool inputs fed as uint8 through CAST to bool");
             return Track(cast, new OpTensorSpec(type, shape, null, null) { Name = name });
         }
         int tensor = Model.AddTensor(name, type, shape, quantization);
         Model.AddInput(tensor);
         return Track(tensor, new OpTensorSpec(type, shape, null, quantization) { Name = name });
+    }
+
+    /// <summary>
+    /// Adds a model input fed exactly <paramref name="bytes"/> (a shape, k or max_output_size computed at run time): the
+    /// runtime sees an activation, so the operator's output is dynamic, while shape inference sees the values, so the
+    /// model records the output shape the definition gives them (the shape the output has after Invoke).
+    /// </summary>
+    public int ValueInput(string name, TensorType type, int[] shape, byte[] bytes)
+    {
+        _inputs.Add(bytes);
+        int tensor = Model.AddTensor(name, type, shape);
+        Model.AddInput(tensor);
+        return Track(tensor, new OpTensorSpec(type, shape, bytes) { Name = name });
     }
 
     /// <summary>Adds a constant of <paramref name="type"/> with generated data.</summary>
@@ -270,13 +295,26 @@ internal sealed class OpCaseContext
         return output;
     }
 
-    public int Output(string name, TensorType type, int[] shape)
+    /// <param name="oracleReadsThroughCast">TFLite (LiteRT.js) cannot return this output as is: it is dynamic (sized at
+    /// Invoke) or persistent (SHAPE's, written at Prepare), and LiteRT.js returns the buffer it bound before Invoke. The
+    /// oracle adapter reads it through a CAST (an ordinary tensor); int64 through CAST to int32.</param>
+    public int Output(string name, TensorType type, int[] shape, bool oracleReadsThroughCast = false)
     {
         int tensor = Model.AddTensor(name, type, shape);
-        if (_oracleAdapter && type == TensorType.Bool)
+        if (_oracleAdapter && (type is TensorType.Bool or TensorType.Int64 || oracleReadsThroughCast))
         {
-            _boolOutputs.Add((tensor, name, shape));
+            // The CAST's output takes this output's place in the output list; the CAST follows the operators.
+            var readAs = type is TensorType.Bool or TensorType.Int64 ? TensorType.Int32 : type;
+            int read = Model.AddTensor(name + "_as_" + readAs.ToDisplayName(), readAs, shape);
+            Model.AddOutput(read);
+            _castOutputs.Add((tensor, read));
             AdaptedTensors++;
+            _adaptations.Add(type switch
+            {
+                TensorType.Bool => "bool outputs read through CAST to int32",
+                TensorType.Int64 => "int64 outputs read through CAST to int32",
+                _ => "outputs TFLite sizes at Invoke or writes at Prepare read through CAST to their dtype (LiteRT.js returns the buffers it bound before Invoke)",
+            });
         }
         else
             Model.AddOutput(tensor);
