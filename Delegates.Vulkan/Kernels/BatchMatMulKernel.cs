@@ -14,12 +14,13 @@ internal sealed class BatchMatMulKernel : VulkanKernel<BatchMatMulParams>
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];
 
     protected override NodeSupport Supports(DelegateNode node, BatchMatMulParams p, VulkanDeviceInfo device) =>
-        DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device));
+        node.Outputs[0].ElementCount == 0
+            ? NodeSupport.Refuse("BATCH_MATMUL: the output is empty, there is nothing to dispatch")
+            : DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device));
 
     protected override void Build(DelegateNode node, BatchMatMulParams p, VulkanPartitionBuilder builder)
     {
         var output = node.Outputs[0];
-        if (output.ElementCount == 0) return;
         int m = p.Rows, k = p.Depth, n = p.Columns;
         var push = new Push
         {
