@@ -4,7 +4,8 @@
 // as Runtime.Core/Kernels/Reference/TransposeConvBiasKernel.cs, the gather form: per output (oy, ox, oc), acc = +0;
 // for ky, for kx: when t = oy + pad_top - ky and s = ox + pad_left - kx are non-negative multiples of the strides and
 // t / stride_h < H, s / stride_w < W, for ci: acc = fma(x[t / stride_h, s / stride_w, ci], w[oc, ky, kx, ci], acc);
-// then acc + bias[oc]. No activation. Kernels/TransposeConvBiasKernel.cs.
+// then acc + bias[oc]. No activation for it; TRANSPOSE_CONV (Kernels/TransposeConvKernel.cs: a zero bias when it has
+// none, acc + 0 = acc as acc is never -0) adds its fused clamp with CLAMP. Kernels/TransposeConvBiasKernel.cs.
 //
 // Work split as conv2d.comp: invocation x = one output pixel, workgroup y = a block of 8 (or 1) output channels
 // (conv_block.glsl); the pixel loop is uniform per workgroup (no early exit: subgroup broadcasts need every lane).
@@ -12,6 +13,7 @@
 layout(constant_id = 0) const int VECTOR_INPUT = 0;  // 1: Cin a multiple of 8 (conv_block.glsl)
 layout(constant_id = 1) const int VECTOR_OUTPUT = 0; // 1: Cout a multiple of 4: a full block is stored as two vec4
 layout(constant_id = 2) const int SINGLE_CHANNEL = 0; // 1: blocks of one output channel (conv_block.glsl)
+layout(constant_id = 3) const int CLAMP = 0; // 1: TRANSPOSE_CONV's fused activation, bounds in padding.zw (float bits)
 const int BLOCK = SINGLE_CHANNEL != 0 ? 1 : 8;
 
 #include "conv_block.glsl"
@@ -25,7 +27,7 @@ layout(push_constant) uniform Push
     ivec4 inputDims;  // H, W, Cin, packed-filter octets (8 floats) per block (Kernels/ConvPacking.cs)
     ivec4 outputDims; // OH, OW, Cout, unused
     ivec4 window;     // KH, KW, stride_h, stride_w
-    ivec4 padding;    // pad_top, pad_left, unused, unused
+    ivec4 padding;    // pad_top, pad_left, clamp min and max as float bits (CLAMP only)
     uint pixels;      // N * OH * OW
     float zero;       // +0, from the host: a literal 0 start lets the compiler fold fma(x, w, +0) into x*w (-0 for -0 products)
 } pc;
@@ -70,6 +72,12 @@ void main()
         {
             precise vec4 valueA = accA + biasA;
             precise vec4 valueB = accB + biasB;
+            if (CLAMP != 0)
+            {
+                float lo = intBitsToFloat(pc.padding.z), hi = intBitsToFloat(pc.padding.w);
+                valueA = vec4(accelClamp(valueA.x, lo, hi), accelClamp(valueA.y, lo, hi), accelClamp(valueA.z, lo, hi), accelClamp(valueA.w, lo, hi));
+                valueB = vec4(accelClamp(valueB.x, lo, hi), accelClamp(valueB.y, lo, hi), accelClamp(valueB.z, lo, hi), accelClamp(valueB.w, lo, hi));
+            }
             int outputOffset = q * OC + ocBase;
             if (VECTOR_OUTPUT != 0 && channels == 8)
             {
