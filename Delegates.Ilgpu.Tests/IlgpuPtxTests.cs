@@ -55,6 +55,16 @@ public sealed class IlgpuPtxTests
         AssertNoExternFtzOrApprox(ptx);
     }
 
+    [TestCase(typeof(TanhKernel))]
+    [TestCase(typeof(EluKernel))]
+    public void TanhAndEluUseRoundToNearestFmaAndRoundToEvenOnCuda(Type operatorType)
+    {
+        string ptx = Ptx(operatorType, "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("cvt.rni.f32.f32"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
     [Test]
     public void SoftmaxUsesRoundToNearestFmaAndSumsWithNonContractibleAddsOnCuda()
     {
@@ -89,6 +99,9 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(ConcatenationKernel), "Kernel")]
     [TestCase(typeof(DepthToSpaceKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
+    [TestCase(typeof(LeakyReluKernel), "Kernel")]
+    [TestCase(typeof(PreluKernel), "Kernel")]
+    [TestCase(typeof(SpaceToDepthKernel), "Kernel")]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
@@ -123,6 +136,7 @@ public sealed class IlgpuPtxTests
             typeof(ResizeBilinearKernel), typeof(ElementwiseBinaryKernel), typeof(ClampKernel), typeof(MaxPoolKernel),
             typeof(HardSwishKernel), typeof(AveragePoolKernel), typeof(ReshapeKernel), typeof(PadKernel),
             typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel), typeof(SoftmaxKernel),
+            typeof(TanhKernel), typeof(EluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });
