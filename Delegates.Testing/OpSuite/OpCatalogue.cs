@@ -28,6 +28,7 @@ public static partial class OpCatalogue
         var cases = new CaseList();
         AddBinary(cases);
         AddUnary(cases);
+        AddActivations(cases);
         AddDataMovement(cases);
         AddConv2D(cases);
         AddDepthwiseConv2D(cases);
