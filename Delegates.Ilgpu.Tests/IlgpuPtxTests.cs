@@ -57,6 +57,16 @@ public sealed class IlgpuPtxTests
         AssertNoExternFtzOrApprox(ptx);
     }
 
+    [TestCase(typeof(TanhKernel))]
+    [TestCase(typeof(EluKernel))]
+    public void TanhAndEluUseRoundToNearestFmaAndRoundToEvenOnCuda(Type operatorType)
+    {
+        string ptx = Ptx(operatorType, "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("cvt.rni.f32.f32"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
     [Test]
     public void ExpUsesRoundToNearestFmaAndRoundToEvenOnCuda()
     {
@@ -102,6 +112,9 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(ResizeNearestNeighborKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
     [TestCase(typeof(StridedCopyKernel), "Kernel")]
+    [TestCase(typeof(LeakyReluKernel), "Kernel")]
+    [TestCase(typeof(PreluKernel), "Kernel")]
+    [TestCase(typeof(SpaceToDepthKernel), "Kernel")]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
@@ -139,6 +152,7 @@ public sealed class IlgpuPtxTests
             typeof(StridedCopyKernel), typeof(SplitKernel), // SplitKernel launches StridedCopyKernel.Kernel
             typeof(TransposeConvKernel), typeof(BatchMatMulKernel), typeof(ResizeNearestNeighborKernel),
             typeof(ExpKernel),
+            typeof(TanhKernel), typeof(EluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -28,6 +28,7 @@ public static partial class OpCatalogue
         var cases = new CaseList();
         AddBinary(cases);
         AddUnary(cases);
+        AddActivations(cases);
         AddDataMovement(cases);
         AddLayout(cases);
         AddConv2D(cases);

@@ -90,6 +90,8 @@ public sealed class ModelBuilderRoundTripTests
         new Pool2DOptions(Padding.Valid, 2, 2, 3, 3, ActivationFunctionType.ReluN1To1),
         new FullyConnectedOptions(ActivationFunctionType.Tanh, 1, true, true),
         new SoftmaxOptions(0.5f),
+        new LeakyReluOptions(-0.25f),
+        new GeluOptions(true),
         new ConcatenationOptions(-1, ActivationFunctionType.Relu),
         new AddOptions(ActivationFunctionType.Relu, false),
         new SubOptions(ActivationFunctionType.None),

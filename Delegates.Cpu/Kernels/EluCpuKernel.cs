@@ -1,0 +1,20 @@
+using System.Runtime.CompilerServices;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>ELU, float32: <c>x &lt; 0 ? Expm1(x) : x</c> per element, vectorized (VectorActivationMath.Expm1).</summary>
+internal sealed class EluCpuKernel : UnaryElementwiseKernel<EluOp>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];
+
+    protected override int MinPerThread => 8 * 1024;
+}
+
+internal readonly struct EluOp : IUnaryOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged =>
+        TS.Select(TS.LessThan(x, TS.Splat(0f)), VectorActivationMath.Expm1<TS, TV>(x), x);
+}

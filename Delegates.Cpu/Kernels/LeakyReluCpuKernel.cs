@@ -1,0 +1,22 @@
+using System.Runtime.CompilerServices;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>LEAKY_RELU, float32: <c>x &gt; 0 ? x : x · alpha</c> per element, as the reference (one rounded multiply).</summary>
+internal sealed class LeakyReluCpuKernel : CpuKernel<LeakyReluParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, LeakyReluParams p) =>
+        new UnaryElementwiseNode<LeakyReluOp>(node, new LeakyReluOp(p.Alpha), minPerThread: 64 * 1024);
+}
+
+internal readonly struct LeakyReluOp(float alpha) : IUnaryOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged =>
+        TS.Select(TS.GreaterThan(x, TS.Splat(0f)), x, TS.Multiply(x, TS.Splat(alpha)));
+}

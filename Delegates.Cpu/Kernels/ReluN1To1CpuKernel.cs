@@ -1,0 +1,12 @@
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>RELU_N1_TO_1, float32: <c>x &lt; −1 ? −1 : (x &gt; 1 ? 1 : x)</c> per element (NaN passes, −0 stays −0), as the reference.</summary>
+internal sealed class ReluN1To1CpuKernel : UnaryElementwiseKernel<ClampOp>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReluN1To1];
+
+    protected override ClampOp Op => new(-1f, 1f);
+}

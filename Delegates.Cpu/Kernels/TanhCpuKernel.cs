@@ -1,0 +1,20 @@
+using System.Runtime.CompilerServices;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Operators;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>TANH, float32: SpecMath.Tanh per element, vectorized (VectorActivationMath.Tanh).</summary>
+internal sealed class TanhCpuKernel : UnaryElementwiseKernel<TanhOp>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];
+
+    // Costlier than LOGISTIC (Expm1 and Exp both run per lane): split from some 4K elements per thread on.
+    protected override int MinPerThread => 4 * 1024;
+}
+
+internal readonly struct TanhOp : IUnaryOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged => VectorActivationMath.Tanh<TS, TV>(x);
+}

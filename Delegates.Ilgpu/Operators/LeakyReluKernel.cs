@@ -1,0 +1,33 @@
+using Accel.Operators;
+using Accel.Operators.Definitions;
+using ILGPU;
+
+namespace Accel.Delegates.Ilgpu.Operators;
+
+/// <summary>LEAKY_RELU (float32, any shape): x &gt; 0 ? x : x · alpha, one rounded multiply, as the reference.</summary>
+internal sealed class LeakyReluKernel : IIlgpuKernel
+{
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
+
+    public void Compile(DelegateNode node, IlgpuCompilation c)
+    {
+        float alpha = node.ParamsAs<LeakyReluParams>().Alpha;
+        var input = c.View(node.Inputs[0]!);
+        var output = c.View(node.Outputs[0]);
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 1);
+        var kernel = c.Load<ArrayView<float>, ArrayView<float>, float, int, int>(Kernel);
+        c.Add(() => kernel(chunks, input, output, alpha, total, chunkSize), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> output, float alpha, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            float x = input[i];
+            output[i] = x > 0f ? x : x * alpha;
+        }
+    }
+}

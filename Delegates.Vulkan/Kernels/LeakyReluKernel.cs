@@ -1,0 +1,26 @@
+using System.Runtime.InteropServices;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Vulkan.Kernels;
+
+/// <summary>LEAKY_RELU on float32 (Shaders/leaky_relu.comp): x &gt; 0 ? x : x · alpha, alpha from the params.</summary>
+internal sealed class LeakyReluKernel : VulkanKernel<LeakyReluParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
+
+    protected override void Build(DelegateNode node, LeakyReluParams p, VulkanPartitionBuilder builder)
+    {
+        long total = node.Outputs[0].ElementCount;
+        builder.DispatchElements("leaky_relu",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
+            new Push { Total = (uint)total, Alpha = p.Alpha }, total);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Push
+    {
+        public uint Total;
+        public float Alpha;
+    }
+}
