@@ -155,7 +155,7 @@ internal sealed class OpCaseContext
 
     private readonly bool _oracleAdapter;
 
-    /// <summary>Bool outputs to read through CAST to int32 once the operators are added (oracle adapter only).</summary>
+    /// <summary>Bool and int8 outputs to read through CAST to int32 once the operators are added (oracle adapter only).</summary>
     private readonly List<(int Tensor, string Name, int[] Shape)> _boolOutputs = new();
 
     /// <param name="oracleAdapter">Build the model TFLite runs (<see cref="OpCase.OracleAdapterModel"/>): bool model inputs
@@ -176,6 +176,7 @@ internal sealed class OpCaseContext
     {
         foreach (var (tensor, name, shape) in _boolOutputs)
         {
+            // Bool reads as 0/1, int8 as its value (CAST ignores quantization).
             int read = Model.AddTensor(name + "_as_int32", TensorType.Int32, shape);
             Model.AddOutput(read);
             Model.AddOperator(BuiltinOperator.Cast, [tensor], [read]);
@@ -199,15 +200,15 @@ internal sealed class OpCaseContext
     public int Input(string name, TensorType type, int[] shape, string? valueSet = null, QuantizationParameters? quantization = null)
     {
         _inputs.Add(Data(name, type, shape, valueSet ?? Values));
-        if (_oracleAdapter && type == TensorType.Bool)
+        if (_oracleAdapter && type is TensorType.Bool or TensorType.Int8)
         {
-            // Fed as uint8 (the same bytes), CAST to bool: nonzero → true.
+            // Fed as uint8 (the same bytes), CAST to bool (nonzero → true) or to int8 (the same two's-complement bits).
             int fed = Model.AddTensor(name + "_as_uint8", TensorType.UInt8, shape);
             Model.AddInput(fed);
-            int cast = Model.AddTensor(name, type, shape);
+            int cast = Model.AddTensor(name, type, shape, quantization);
             Model.AddOperator(BuiltinOperator.Cast, [fed], [cast]);
             AdaptedTensors++;
-            return Track(cast, new OpTensorSpec(type, shape, null, null) { Name = name });
+            return Track(cast, new OpTensorSpec(type, shape, null, quantization) { Name = name });
         }
         int tensor = Model.AddTensor(name, type, shape, quantization);
         Model.AddInput(tensor);
@@ -246,22 +247,23 @@ internal sealed class OpCaseContext
 
     /// <summary>Adds a model output <paramref name="name"/> of the shape the definition of <paramref name="op"/> gives the node.</summary>
     public int InferredOutput(string name, TensorType type, OpId op, int[] inputs, OperatorOptions? options = null, int version = 1,
-        ReadOnlyMemory<byte> customOptions = default) =>
-        Output(name, type, InferOutputShape(op, version, options, customOptions, inputs.Select(Spec).ToArray(), type));
+        ReadOnlyMemory<byte> customOptions = default, QuantizationParameters? quantization = null) =>
+        Output(name, type, OpShapeInference.Infer(op, version, options, customOptions, inputs.Select(Spec).ToArray(), [type], [quantization]).OutputShape,
+            quantization);
 
     /// <summary>Adds the output (shape from the definition) and then the builtin operator; returns the output.</summary>
     public int AddOperator(BuiltinOperator op, int[] inputs, TensorType outputType, OperatorOptions? options = null, int version = 1,
-        string outputName = "output")
+        string outputName = "output", QuantizationParameters? outputQuantization = null)
     {
-        int output = InferredOutput(outputName, outputType, op, inputs, options, version);
+        int output = InferredOutput(outputName, outputType, op, inputs, options, version, quantization: outputQuantization);
         Model.AddOperator(op, inputs, [output], options, version);
         return output;
     }
 
-    public int Output(string name, TensorType type, int[] shape)
+    public int Output(string name, TensorType type, int[] shape, QuantizationParameters? quantization = null)
     {
-        int tensor = Model.AddTensor(name, type, shape);
-        if (_oracleAdapter && type == TensorType.Bool)
+        int tensor = Model.AddTensor(name, type, shape, quantization);
+        if (_oracleAdapter && type is TensorType.Bool or TensorType.Int8)
         {
             _boolOutputs.Add((tensor, name, shape));
             AdaptedTensors++;

@@ -225,13 +225,13 @@ public sealed class GoldenGenerator(SuiteContext suite)
             {
                 var (c, instance, _, golden) = entries[i];
                 string? reason = null;
-                // Bool inputs and outputs go through CASTs (OpCase.OracleAdapterModel): LiteRT.js takes and returns none.
-                bool adapted = c is OpCase && golden.Inputs.Concat<GoldenTensor>(golden.Outputs).Any(t => ParseType(t.Dtype) == TensorType.Bool);
+                // Bool and int8 inputs and outputs go through CASTs (OpCase.OracleAdapterModel): LiteRT.js takes and returns none.
+                bool adapted = c is OpCase && golden.Inputs.Concat<GoldenTensor>(golden.Outputs).Any(t => ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8);
                 if (c is OpCase { Code.Builtin: BuiltinOperator.Custom } op) reason = $"custom operator {op.Op} is not part of TFLite";
                 else if (instance.Inputs.Count == 0)
                     reason = "the model has no inputs (its output is a folded constant); LiteRT.js does not run such graphs " +
                              "(observed: XNNPACK setup failure or unset outputs)";
-                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype)) && !(adapted && ParseType(t.Dtype) == TensorType.Bool)) is { } bad)
+                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype)) && !(adapted && ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8)) is { } bad)
                     reason = $"LiteRT.js cannot feed a {bad.Dtype} input";
                 else if (golden.Inputs.Concat<GoldenTensor>(golden.Outputs).FirstOrDefault(t => t.Shape.Contains(0)) is { } empty)
                     reason = $"'{empty.Name}' has no elements ({empty.Dtype}[{string.Join(",", empty.Shape)}]); LiteRT.js cannot make an " +
@@ -297,6 +297,12 @@ public sealed class GoldenGenerator(SuiteContext suite)
                         theirBytes = MemoryMarshal.Cast<byte, int>(theirBytes).ToArray().Select(v => v != 0 ? (byte)1 : (byte)0).ToArray();
                         theirType = TensorType.Bool;
                     }
+                    else if (mine.Type == TensorType.Int8 && theirType == TensorType.Int32 && theirBytes.Length == 4 * mine.Bytes.Length)
+                    {
+                        // Read through the adapter's CAST to int32: back to one two's-complement byte per element.
+                        theirBytes = MemoryMarshal.Cast<byte, int>(theirBytes).ToArray().Select(v => (byte)(sbyte)v).ToArray();
+                        theirType = TensorType.Int8;
+                    }
                     if (!theirs.Shape.SequenceEqual(mine.Shape) || theirBytes.Length != mine.Bytes.Length)
                         figures = new OracleFigures(double.PositiveInfinity, double.PositiveInfinity, -1, 0, 0, 0, false);
                     else
@@ -347,6 +353,8 @@ public sealed class GoldenGenerator(SuiteContext suite)
         var parts = new List<string>();
         if (golden.Inputs.Any(t => ParseType(t.Dtype) == TensorType.Bool)) parts.Add("bool inputs fed as uint8 through CAST to bool");
         if (golden.Outputs.Any(t => ParseType(t.Dtype) == TensorType.Bool)) parts.Add("bool outputs read through CAST to int32");
+        if (golden.Inputs.Any(t => ParseType(t.Dtype) == TensorType.Int8)) parts.Add("int8 inputs fed as uint8 through CAST to int8");
+        if (golden.Outputs.Any(t => ParseType(t.Dtype) == TensorType.Int8)) parts.Add("int8 outputs read through CAST to int32");
         return string.Join("; ", parts);
     }
 
