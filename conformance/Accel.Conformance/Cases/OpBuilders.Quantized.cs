@@ -25,6 +25,8 @@ internal static partial class OpBuilders
         string[] binary = ["a", "b", "activation", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint"];
         foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul })
             yield return Builtin(op, binary, c => BuildQuantizedBinary(c, op)) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Logistic, ["shape", "values", "quantized", "inputScale", "inputZeroPoint"], BuildQuantizedLogistic)
+            with { ForQuantizedTypes = true };
         foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
             yield return Builtin(op, [.. PoolParams, "quantized", "scale", "zeroPoint"], c => BuildQuantizedPool(c, op)) with { ForQuantizedTypes = true };
     }
@@ -172,5 +174,15 @@ internal static partial class OpBuilders
         int x = c.Input("input", c.DType, input, quantization: q);
         c.AddOperator(op, [x], c.DType, new Pool2DOptions(c.P.Padding(), sw, sh, fw, fh, c.P.Activation()),
             version: QuantizedVersion(c, 2), outputQuantization: q);
+    }
+
+    /// <summary>Quantized LOGISTIC: the input's scale and zero point from the case; the output fixed at 1/256 (zero point −128 / 0).</summary>
+    private static void BuildQuantizedLogistic(OpCaseContext c)
+    {
+        int[] shape = c.P.Ints("shape");
+        var inputQ = PerTensor(c.P.Double("inputScale", 0.05), ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
+        int x = c.Input("input", c.DType, shape, quantization: inputQ);
+        c.AddOperator(BuiltinOperator.Logistic, [x], c.DType, version: QuantizedVersion(c, 2),
+            outputQuantization: PerTensor(1.0 / 256, c.DType == TensorType.Int8 ? -128 : 0));
     }
 }
