@@ -7,7 +7,7 @@ namespace Accel.Operators.Definitions;
 public sealed record ElementwiseParams : OpParams
 {
     /// <summary>
-    /// An 8-bit quantized node's lookup table (LOGISTIC int8/uint8): output byte = table[input byte], built at
+    /// An 8-bit quantized node's lookup table (LOGISTIC, HARD_SWISH int8/uint8): output byte = table[input byte], built at
     /// AllocateTensors; empty for other nodes.
     /// </summary>
     public ReadOnlyMemory<byte> QuantizedTable { get; init; }
@@ -42,6 +42,13 @@ internal sealed class HardSwishDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.HardSwish;
     public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.HardSwish(context) } : p;
+    }
 }
 
 internal sealed class LogisticDefinition : UnaryElementwiseDefinition

@@ -27,6 +27,8 @@ internal static partial class OpBuilders
             yield return Builtin(op, binary, c => BuildQuantizedBinary(c, op)) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.Logistic, ["shape", "values", "quantized", "inputScale", "inputZeroPoint"], BuildQuantizedLogistic)
             with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.HardSwish, ["shape", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"],
+            BuildQuantizedHardSwish) with { ForQuantizedTypes = true };
         foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
             yield return Builtin(op, [.. PoolParams, "quantized", "scale", "zeroPoint"], c => BuildQuantizedPool(c, op)) with { ForQuantizedTypes = true };
     }
@@ -184,5 +186,15 @@ internal static partial class OpBuilders
         int x = c.Input("input", c.DType, shape, quantization: inputQ);
         c.AddOperator(BuiltinOperator.Logistic, [x], c.DType, version: QuantizedVersion(c, 2),
             outputQuantization: PerTensor(1.0 / 256, c.DType == TensorType.Int8 ? -128 : 0));
+    }
+
+    /// <summary>Quantized HARD_SWISH: input and output scales and zero points from the case (output scale default: the input's).</summary>
+    private static void BuildQuantizedHardSwish(OpCaseContext c)
+    {
+        int[] shape = c.P.Ints("shape");
+        double inputScale = c.P.Double("inputScale", 0.05);
+        var inputQ = PerTensor(inputScale, ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
+        int x = c.Input("input", c.DType, shape, quantization: inputQ);
+        c.AddOperator(BuiltinOperator.HardSwish, [x], c.DType, outputQuantization: QuantizedOutput(c, inputScale));
     }
 }
