@@ -233,4 +233,49 @@ internal static class QuantizedKernels
             }
         }
     }
+
+    /// <summary>
+    /// RESIZE_BILINEAR (reference_ops::ResizeBilinearInteger): source coordinate s = o · step (half-pixel centers:
+    /// o · step + step/2 − 2^9) in Q10; lower neighbour max(s / 2^10, 0), upper min((s + 2^10 − 1) / 2^10, size − 1)
+    /// (C's truncating division); the four products of values and Q10 weights summed in int64, then
+    /// (sum ± 2^19) / 2^20 (halves away from zero). No rescaling.
+    /// </summary>
+    public static void ResizeBilinear(KernelContext context, ResizeBilinearParams p, QuantizedResizeParams q)
+    {
+        var inputTensor = context.Input(0);
+        var outputTensor = context.Output(0);
+        bool signed = inputTensor.Type == TensorType.Int8;
+        ReadOnlySpan<byte> input = inputTensor.Bytes;
+        Span<byte> output = outputTensor.WritableBytes;
+        int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
+        int o = 0;
+        for (int b = 0; b < batches; b++)
+        for (int y = 0; y < outputHeight; y++)
+        {
+            var (sy, y0, y1) = Interpolation(y, q.HeightScale10, p.HalfPixelCenters, height);
+            long wy1 = sy - (1 << 10) * y0, wy0 = (1 << 10) - wy1;
+            for (int x = 0; x < outputWidth; x++)
+            {
+                var (sx, x0, x1) = Interpolation(x, q.WidthScale10, p.HalfPixelCenters, width);
+                long wx1 = sx - (1 << 10) * x0, wx0 = (1 << 10) - wx1;
+                int row0 = (b * height + y0) * width, row1 = (b * height + y1) * width;
+                for (int c = 0; c < depth; c++, o++)
+                {
+                    long sum = Load(input, (row0 + x0) * depth + c, signed) * wy0 * wx0
+                               + Load(input, (row1 + x0) * depth + c, signed) * wy1 * wx0
+                               + Load(input, (row0 + x1) * depth + c, signed) * wy0 * wx1
+                               + Load(input, (row1 + x1) * depth + c, signed) * wy1 * wx1;
+                    long rounded = (sum + (sum > 0 ? 1L << 19 : -(1L << 19))) / (1L << 20);
+                    output[o] = (byte)rounded;   // TFLite's static_cast<T>: no clamp (a convex combination stays in range)
+                }
+            }
+        }
+    }
+
+    private static (int Scaled, int Lower, int Upper) Interpolation(int value, int scale10, bool halfPixelCenters, int size)
+    {
+        int scaled = halfPixelCenters ? value * scale10 + scale10 / 2 - (1 << 9) : value * scale10;
+        return (scaled, Math.Max(scaled / (1 << 10), 0), Math.Min((scaled + (1 << 10) - 1) / (1 << 10), size - 1));
+    }
 }

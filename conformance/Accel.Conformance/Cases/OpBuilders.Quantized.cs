@@ -29,6 +29,8 @@ internal static partial class OpBuilders
             with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.HardSwish, ["shape", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"],
             BuildQuantizedHardSwish) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values", "quantized", "scale", "zeroPoint"],
+            BuildQuantizedResizeBilinear) with { ForQuantizedTypes = true };
         foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
             yield return Builtin(op, [.. PoolParams, "quantized", "scale", "zeroPoint"], c => BuildQuantizedPool(c, op)) with { ForQuantizedTypes = true };
     }
@@ -196,5 +198,18 @@ internal static partial class OpBuilders
         var inputQ = PerTensor(inputScale, ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
         int x = c.Input("input", c.DType, shape, quantization: inputQ);
         c.AddOperator(BuiltinOperator.HardSwish, [x], c.DType, outputQuantization: QuantizedOutput(c, inputScale));
+    }
+
+    /// <summary>Quantized RESIZE_BILINEAR: input and output share <c>scale</c> and <c>zeroPoint</c> (TFLite does not rescale).</summary>
+    private static void BuildQuantizedResizeBilinear(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        int[] size = c.P.Ints("size");
+        bool align = c.P.Bool("alignCorners", false), half = c.P.Bool("halfPixelCenters", false);
+        var q = PerTensor(c.P.Double("scale", 0.05), ZeroPoint(c, "zeroPoint", c.DType, -3, 125));
+        int x = c.Input("input", c.DType, input, quantization: q);
+        int s = c.Int32Constant("size", [2], size);
+        c.AddOperator(BuiltinOperator.ResizeBilinear, [x, s], c.DType, new ResizeBilinearOptions(align, half), version: half ? 3 : 2,
+            outputQuantization: q);
     }
 }
