@@ -31,6 +31,8 @@ internal static partial class OpBuilders
             BuildQuantizedHardSwish) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values", "quantized", "scale", "zeroPoint"],
             BuildQuantizedResizeBilinear) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Pad, ["input", "paddings", "values", "quantized", "scale", "zeroPoint"], BuildQuantizedPad)
+            with { ForQuantizedTypes = true };
         foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
             yield return Builtin(op, [.. PoolParams, "quantized", "scale", "zeroPoint"], c => BuildQuantizedPool(c, op)) with { ForQuantizedTypes = true };
     }
@@ -211,5 +213,16 @@ internal static partial class OpBuilders
         int s = c.Int32Constant("size", [2], size);
         c.AddOperator(BuiltinOperator.ResizeBilinear, [x, s], c.DType, new ResizeBilinearOptions(align, half), version: half ? 3 : 2,
             outputQuantization: q);
+    }
+
+    /// <summary>Quantized PAD: input and output share <c>scale</c> and <c>zeroPoint</c>; the padding is the zero point.</summary>
+    private static void BuildQuantizedPad(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input");
+        int[][] paddings = c.P.Shapes("paddings");
+        var q = PerTensor(c.P.Double("scale", 0.05), ZeroPoint(c, "zeroPoint", c.DType, -3, 125));
+        int x = c.Input("input", c.DType, input, quantization: q);
+        int p = c.Int32Constant("paddings", [input.Length, 2], paddings.SelectMany(v => v).ToArray());
+        c.AddOperator(BuiltinOperator.Pad, [x, p], c.DType, new EmptyOptions(BuiltinOptionsType.PadOptions), version: 2, outputQuantization: q);
     }
 }
