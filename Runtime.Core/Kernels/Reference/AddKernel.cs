@@ -11,13 +11,18 @@ internal sealed class AddKernel : ReferenceKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Add];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Add).Types;
 
     protected override void Invoke(KernelContext context, BinaryArithmeticParams p)
     {
         var a = context.Input(0);
         var b = context.Input(1);
         var output = context.Output(0);
+        if (p.QuantizedAdd is not null || p.QuantizedMul is not null)
+        {
+            QuantizedKernels.AddOrSub(context, p, p.QuantizedAdd!, subtract: false);
+            return;
+        }
         if (a.Type == TensorType.Float32)
             p.Broadcast.Apply(a.Read<float>(), b.Read<float>(), output.Write<float>(), new FloatOp(p.FloatActivation));
         else

@@ -12,9 +12,15 @@ namespace Accel.Kernels.Reference;
 internal sealed class Conv2DKernel : ReferenceKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Conv2D).Types;
 
     protected override void Invoke(KernelContext context, Conv2DParams p)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.Conv2D(context, p, q);
+            return;
+        }
         var geometry = p.Geometry;
         var inputTensor = context.Input(0);
         var filterTensor = context.Input(1);

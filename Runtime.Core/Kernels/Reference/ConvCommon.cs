@@ -50,9 +50,13 @@ internal static class ConvCommon
     public static void ExpectSlidingWindow(KernelContext context, Tensor input, Tensor filter, Tensor output, Padding padding,
         int strideH, int strideW, int dilationH, int dilationW)
     {
-        ExpectFloat32(context, input, "input");
-        ExpectFloat32(context, filter, "filter");
-        ExpectFloat32(context, output, "output");
+        if (!Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type))
+        {
+            // Integer nodes: QuantizedParams.Convolution checks the dtypes and quantization.
+            ExpectFloat32(context, input, "input");
+            ExpectFloat32(context, filter, "filter");
+            ExpectFloat32(context, output, "output");
+        }
         ExpectDense(context, filter, "filter");
         context.ExpectRank(input, 4, "input");
         context.ExpectRank(filter, 4, "filter");

@@ -14,9 +14,15 @@ namespace Accel.Kernels.Reference;
 internal sealed class DepthwiseConv2DKernel : ReferenceKernel<DepthwiseConv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.DepthwiseConv2D).Types;
 
     protected override void Invoke(KernelContext context, DepthwiseConv2DParams p)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.DepthwiseConv2D(context, p, q);
+            return;
+        }
         var inputTensor = context.Input(0);
         var filterTensor = context.Input(1);
         var biasTensor = context.OptionalInput(2);

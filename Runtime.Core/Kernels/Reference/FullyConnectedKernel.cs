@@ -13,9 +13,15 @@ namespace Accel.Kernels.Reference;
 internal sealed class FullyConnectedKernel : ReferenceKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.FullyConnected).Types;
 
     protected override void Invoke(KernelContext context, FullyConnectedParams p)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.FullyConnected(context, p, q);
+            return;
+        }
         var inputTensor = context.Input(0);
         var weightsTensor = context.Input(1);
         var biasTensor = context.OptionalInput(2);

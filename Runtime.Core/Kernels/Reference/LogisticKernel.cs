@@ -12,9 +12,19 @@ namespace Accel.Kernels.Reference;
 internal sealed class LogisticKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Logistic).Types;
 
     protected override void Invoke(KernelContext context, ElementwiseParams p)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            // int8/uint8: the table built at AllocateTensors (docs/numerics.md §Quantized execution).
+            ReadOnlySpan<byte> table = p.QuantizedTable.Span;
+            ReadOnlySpan<byte> quantized = context.Input(0).Bytes;
+            Span<byte> result = context.Output(0).WritableBytes;
+            for (int i = 0; i < quantized.Length; i++) result[i] = table[quantized[i]];
+            return;
+        }
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();
         for (int i = 0; i < input.Length; i++) output[i] = SpecMath.Logistic(input[i]);

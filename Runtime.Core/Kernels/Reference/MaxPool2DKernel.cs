@@ -12,9 +12,15 @@ namespace Accel.Kernels.Reference;
 internal sealed class MaxPool2DKernel : ReferenceKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.MaxPool2D).Types;
 
     protected override void Invoke(KernelContext context, Pool2DParams p)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.Pool(context, p, q, average: false);
+            return;
+        }
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
         ReadOnlySpan<float> input = inputTensor.Read<float>();

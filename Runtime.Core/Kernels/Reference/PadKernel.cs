@@ -4,9 +4,9 @@ namespace Accel.Kernels.Reference;
 
 /// <summary>
 /// PAD (docs/numerics.md §PAD). Mirrors TFLite's pad.cc: paddings from the constant int32/int64 input 1 of shape
-/// [rank, 2] (before, after per dimension, each ≥ 0); the padded elements are zero (all-zero bytes: +0 for floats).
-/// A pure byte move for any fixed-size dtype; a quantized tensor with a nonzero zero point (which TFLite pads with the
-/// zero point) is rejected.
+/// [rank, 2] (before, after per dimension, each ≥ 0); the padded elements are zero (all-zero bytes: +0 for floats), or
+/// for a quantized int8/uint8 tensor its zero point (<see cref="PadParams.PadByte"/>), as TFLite pads. A pure byte move
+/// for any fixed-size dtype; another quantized dtype with a nonzero zero point is rejected.
 /// </summary>
 internal sealed class PadKernel : ReferenceKernel<PadParams>
 {
@@ -26,7 +26,7 @@ internal sealed class PadKernel : ReferenceKernel<PadParams>
         Span<byte> destination = output.WritableBytes;
         int rank = _inputDims.Length;
         long outputBytes = output.ElementCount * _elementSize;
-        destination[..(int)outputBytes].Clear();
+        destination[..(int)outputBytes].Fill(p.PadByte);
         if (input.ElementCount == 0) return;
         if (rank == 0)
         {

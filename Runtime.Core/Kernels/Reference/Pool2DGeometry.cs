@@ -8,16 +8,17 @@ namespace Accel.Kernels.Reference;
 public readonly record struct Pool2DGeometry(
     int StrideH, int StrideW, int FilterH, int FilterW, int PadTop, int PadLeft, ActivationRange Activation)
 {
-    /// <summary>Checks a float32 NHWC input and the options, sets the output shape [N, outH, outW, C].</summary>
+    /// <summary>Checks a float32 (or int8/uint8) NHWC input and the options, sets the output shape [N, outH, outW, C].</summary>
     internal static Pool2DGeometry Prepare(KernelContext context)
     {
         context.ExpectArity(1, 1, 1);
         var options = context.OptionsAs<Pool2DOptions>();
         var input = context.Input(0);
         var output = context.Output(0);
-        if (input.Type != TensorType.Float32)
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32 only");
-        context.ExpectType(output, TensorType.Float32, "output");
+        bool quantized = Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type);
+        if (input.Type != TensorType.Float32 && !quantized)
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32, int8 and uint8 only");
+        context.ExpectType(output, input.Type, "output");
         context.ExpectRank(input, 4, "input");
         if (options.Padding is not (Padding.Same or Padding.Valid))
             throw context.Error($"padding {(int)options.Padding} is neither SAME nor VALID");
@@ -30,7 +31,8 @@ public readonly record struct Pool2DGeometry(
 
         var rows = SpatialPadding.Compute(context, "height", options.Padding, input.Dim(1), options.FilterHeight, options.StrideH, 1);
         var cols = SpatialPadding.Compute(context, "width", options.Padding, input.Dim(2), options.FilterWidth, options.StrideW, 1);
-        var activation = ActivationRange.For(options.FusedActivation, context);
+        // Integer pools clamp in the output's quantized domain (Pool2DParams.Quantized).
+        var activation = quantized ? default : ActivationRange.For(options.FusedActivation, context);
         context.SetOutputShape(0, [input.Dim(0), rows.OutputSize, cols.OutputSize, input.Dim(3)]);
         return new Pool2DGeometry(options.StrideH, options.StrideW, options.FilterHeight, options.FilterWidth,
             rows.PadBefore, cols.PadBefore, activation);

@@ -14,9 +14,15 @@ namespace Accel.Kernels.Reference;
 internal sealed class ResizeBilinearKernel : ReferenceKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.ResizeBilinear).Types;
 
     protected override void Invoke(KernelContext context, ResizeBilinearParams p)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.ResizeBilinear(context, p, q);
+            return;
+        }
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
         ReadOnlySpan<float> input = inputTensor.Read<float>();

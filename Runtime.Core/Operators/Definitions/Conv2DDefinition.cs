@@ -7,13 +7,18 @@ namespace Accel.Operators.Definitions;
 /// CONV_2D's validated parameters: input NHWC [N,H,W,Cin], filter OHWI [Cout,KH,KW,Cin/groups], optional bias [Cout].
 /// Grouped when the filter covers fewer input channels than the input has (TFLite ≥ 2.9).
 /// </summary>
-public sealed record Conv2DParams(ConvGeometry Geometry, int Groups, int FiltersPerGroup, ActivationRange Activation, bool HasBias) : OpParams;
+public sealed record Conv2DParams(ConvGeometry Geometry, int Groups, int FiltersPerGroup, ActivationRange Activation, bool HasBias) : OpParams
+{
+    /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
+    public QuantizedConvParams? Quantized { get; init; }
+}
 
 /// <summary>CONV_2D, float32 (docs/numerics.md §Convolutions and matrix products); TFLite's conv.cc Prepare.</summary>
 internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
 {
     public override OpId Op => BuiltinOperator.Conv2D;
     public override int MaxVersion => 8;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override Conv2DParams PrepareParams(KernelContext context)
     {
@@ -37,14 +42,19 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
         int groups = inputDepth / filterDepth;
         if (groups <= 0 || outputDepth % groups != 0)
             throw context.Error($"output depth {outputDepth} is not divisible by the group count {groups}");
-        ConvCommon.ExpectBias(context, bias, outputDepth);
+        // uint8 keeps TFLite's legacy bias-scale check (conv.cc → PopulateConvolutionQuantizationParams).
+        var quantized = QuantizedParams.IsQuantizedType(input.Type)
+            ? QuantizedParams.Convolution(context, input, filter, bias, output, options.FusedActivation, 0, outputDepth, input.Type == TensorType.UInt8)
+            : null;
+        if (quantized is null) ConvCommon.ExpectBias(context, bias, outputDepth);
 
         var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
-        var activation = ActivationRange.For(options.FusedActivation, context);
+        var activation = quantized is null ? ActivationRange.For(options.FusedActivation, context) : default;
         context.SetOutputShape(0, [input.Dim(0), geometry.OutputHeight, geometry.OutputWidth, outputDepth]);
         return new Conv2DParams(geometry, groups, outputDepth / groups, activation, bias is not null)
         {
             Cost = new OpCost(CostMath.Product(output.ElementCount, filter.Dim(1), filter.Dim(2), filterDepth), 0, CostMath.BytesTouched(context)),
+            Quantized = quantized,
         };
     }
 }

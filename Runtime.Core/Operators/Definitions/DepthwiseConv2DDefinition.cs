@@ -4,13 +4,18 @@ using Accel.Kernels.Reference;
 namespace Accel.Operators.Definitions;
 
 /// <summary>DEPTHWISE_CONV_2D's validated parameters: input [N,H,W,Cin], filter [1,KH,KW,Cout = Cin × multiplier], bias [Cout].</summary>
-public sealed record DepthwiseConv2DParams(ConvGeometry Geometry, int DepthMultiplier, ActivationRange Activation, bool HasBias) : OpParams;
+public sealed record DepthwiseConv2DParams(ConvGeometry Geometry, int DepthMultiplier, ActivationRange Activation, bool HasBias) : OpParams
+{
+    /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
+    public QuantizedConvParams? Quantized { get; init; }
+}
 
 /// <summary>DEPTHWISE_CONV_2D, float32; TFLite's depthwise_conv.cc Prepare (the multiplier comes from the shapes).</summary>
 internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DParams>
 {
     public override OpId Op => BuiltinOperator.DepthwiseConv2D;
     public override int MaxVersion => 7;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override DepthwiseConv2DParams PrepareParams(KernelContext context)
     {
@@ -31,14 +36,19 @@ internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DPa
             throw context.Error(
                 $"filter output depth {outputDepth} must be a positive multiple of the input depth {inputDepth} " +
                 $"(input [{ConvCommon.FormatShape(input.Shape)}], filter [{ConvCommon.FormatShape(filter.Shape)}])");
-        ConvCommon.ExpectBias(context, bias, outputDepth);
+        // Per-channel weights are quantized along dimension 3 (the output channels); uint8 keeps the bias-scale check.
+        var quantized = QuantizedParams.IsQuantizedType(input.Type)
+            ? QuantizedParams.Convolution(context, input, filter, bias, output, options.FusedActivation, 3, outputDepth, input.Type == TensorType.UInt8)
+            : null;
+        if (quantized is null) ConvCommon.ExpectBias(context, bias, outputDepth);
 
         var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
-        var activation = ActivationRange.For(options.FusedActivation, context);
+        var activation = quantized is null ? ActivationRange.For(options.FusedActivation, context) : default;
         context.SetOutputShape(0, [input.Dim(0), geometry.OutputHeight, geometry.OutputWidth, outputDepth]);
         return new DepthwiseConv2DParams(geometry, outputDepth / inputDepth, activation, bias is not null)
         {
             Cost = new OpCost(CostMath.Product(output.ElementCount, filter.Dim(1), filter.Dim(2)), 0, CostMath.BytesTouched(context)),
+            Quantized = quantized,
         };
     }
 }

@@ -14,7 +14,12 @@ internal sealed class DivDefinition : BinaryArithmeticDefinition<DivOptions>
 {
     public override OpId Op => BuiltinOperator.Div;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
     protected override ActivationFunctionType ActivationOf(DivOptions options) => options.FusedActivation;
+
+    // Quantized DIV (TFLite's uint8) is not run: Types excludes it, so Prepare never gets here with an integer type.
+    protected override BinaryArithmeticParams WithQuantized(BinaryArithmeticParams p, KernelContext context, ActivationFunctionType activation) =>
+        throw context.Error("quantized DIV is not supported");
 }
 
 /// <summary>

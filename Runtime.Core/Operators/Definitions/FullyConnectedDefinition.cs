@@ -4,13 +4,18 @@ using Accel.Kernels.Reference;
 namespace Accel.Operators.Definitions;
 
 /// <summary>FULLY_CONNECTED's validated parameters: the input flattened to [Batch, Depth] rows, weights [Units, Depth].</summary>
-public sealed record FullyConnectedParams(int Batch, int Units, int Depth, ActivationRange Activation, bool HasBias) : OpParams;
+public sealed record FullyConnectedParams(int Batch, int Units, int Depth, ActivationRange Activation, bool HasBias) : OpParams
+{
+    /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
+    public QuantizedConvParams? Quantized { get; init; }
+}
 
 /// <summary>FULLY_CONNECTED, float32; TFLite's fully_connected.cc Prepare (keep_num_dims, optional bias).</summary>
 internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedParams>
 {
     public override OpId Op => BuiltinOperator.FullyConnected;
     public override int MaxVersion => 13;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override FullyConnectedParams PrepareParams(KernelContext context)
     {
@@ -21,9 +26,13 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         var bias = context.OptionalInput(2);
         var output = context.Output(0);
 
-        ConvCommon.ExpectFloat32(context, input, "input");
-        ConvCommon.ExpectFloat32(context, weights, "weights");
-        ConvCommon.ExpectFloat32(context, output, "output");
+        bool quantized = QuantizedParams.IsQuantizedType(input.Type);
+        if (!quantized)
+        {
+            ConvCommon.ExpectFloat32(context, input, "input");
+            ConvCommon.ExpectFloat32(context, weights, "weights");
+            ConvCommon.ExpectFloat32(context, output, "output");
+        }
         ConvCommon.ExpectDense(context, weights, "weights");
         if (options.WeightsFormat != 0)
             throw context.Error($"weights_format {options.WeightsFormat} is not supported; only DEFAULT (0) is");
@@ -33,7 +42,11 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
 
         int units = weights.Dim(0);
         int depth = weights.Dim(1);
-        ConvCommon.ExpectBias(context, bias, units);
+        // Per-tensor weights keep TFLite's bias-scale check (GetQuantizedConvolutionMultipler); per-channel ones do not.
+        var quantizedParams = quantized
+            ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, units, weights.Quantization.Scale.Length == 1)
+            : null;
+        if (!quantized) ConvCommon.ExpectBias(context, bias, units);
         long inputElements = input.ElementCount;
         if (depth <= 0 || inputElements % depth != 0)
             throw context.Error(
@@ -43,7 +56,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         if (batch * units > int.MaxValue)
             throw context.Error($"output would have {batch}×{units} elements, over the 2^31-1 limit");
 
-        var activation = ActivationRange.For(options.FusedActivation, context);
+        var activation = quantized ? default : ActivationRange.For(options.FusedActivation, context);
         if (options.KeepNumDims)
         {
             if (input.Dim(input.Rank - 1) != depth)
@@ -61,6 +74,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         return new FullyConnectedParams((int)batch, units, depth, activation, bias is not null)
         {
             Cost = new OpCost(CostMath.Product(batch, units, depth), 0, CostMath.BytesTouched(context)),
+            Quantized = quantizedParams,
         };
     }
 }

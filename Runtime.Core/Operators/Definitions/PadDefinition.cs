@@ -5,7 +5,14 @@ using Accel.Kernels.Reference;
 namespace Accel.Operators.Definitions;
 
 /// <summary>PAD's validated paddings: elements before and after along every dimension (constant paddings input).</summary>
-public sealed record PadParams(ImmutableArray<int> Before, ImmutableArray<int> After, int ElementSize) : OpParams;
+public sealed record PadParams(ImmutableArray<int> Before, ImmutableArray<int> After, int ElementSize) : OpParams
+{
+    /// <summary>
+    /// The byte every padded element is filled with: 0, or for a quantized int8/uint8 tensor its zero point's byte (TFLite
+    /// pads with the output's zero point, the real value 0).
+    /// </summary>
+    public byte PadByte { get; init; }
+}
 
 /// <summary>PAD with zeros, any dtype with a fixed element size (quantized with zero point 0); TFLite's pad.cc Prepare.</summary>
 internal sealed class PadDefinition : OpDefinition<PadParams>
@@ -24,7 +31,18 @@ internal sealed class PadDefinition : OpDefinition<PadParams>
         int elementSize = input.Type.ElementSize();
         if (elementSize == 0 || input.Type == TensorType.Complex128)
             throw context.Error($"input '{input.Name}' has dtype {input.Type.ToDisplayName()}, which PAD does not support");
-        if (input.Quantization.IsQuantized && input.Quantization.ZeroPoint.Any(z => z != 0))
+        byte padByte = 0;
+        if (QuantizedParams.IsQuantizedType(input.Type) && (input.Quantization.IsQuantized || output.Quantization.IsQuantized))
+        {
+            // pad.cc: the padding is the output's zero point; the values are copied, so both must share parameters.
+            var inQ = QuantizedParams.PerTensor(context, input, "input");
+            var outQ = QuantizedParams.PerTensor(context, output, "output");
+            if (inQ != outQ)
+                throw context.Error($"input '{input.Name}' (scale {inQ.Scale}, zero point {inQ.ZeroPoint}) and output '{output.Name}' " +
+                                    $"(scale {outQ.Scale}, zero point {outQ.ZeroPoint}) must share their quantization");
+            padByte = (byte)outQ.ZeroPoint;
+        }
+        else if (input.Quantization.IsQuantized && input.Quantization.ZeroPoint.Any(z => z != 0))
             throw context.Error($"input '{input.Name}' is quantized with a nonzero zero point; only zero padding is supported");
 
         var paddings = context.Input(1);
@@ -48,6 +66,6 @@ internal sealed class PadDefinition : OpDefinition<PadParams>
             outputDims[d] = (int)size;
         }
         context.SetOutputShape(0, outputDims);
-        return new PadParams([.. before], [.. after], elementSize) { Cost = new OpCost(0, 0, CostMath.BytesTouched(context)) };
+        return new PadParams([.. before], [.. after], elementSize) { Cost = new OpCost(0, 0, CostMath.BytesTouched(context)), PadByte = padByte };
     }
 }

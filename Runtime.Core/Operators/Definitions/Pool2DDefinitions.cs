@@ -8,18 +8,43 @@ namespace Accel.Operators.Definitions;
 /// MAX_POOL_2D / AVERAGE_POOL_2D's validated window. For AVERAGE_POOL_2D, <see cref="ReciprocalOfCount"/>[n] is
 /// SpecMath's R(n) for every tap count a window can have (docs/numerics.md §Pools); empty for MAX_POOL_2D.
 /// </summary>
-public sealed record Pool2DParams(Pool2DGeometry Geometry, ReadOnlyMemory<float> ReciprocalOfCount) : OpParams;
+public sealed record Pool2DParams(Pool2DGeometry Geometry, ReadOnlyMemory<float> ReciprocalOfCount) : OpParams
+{
+    /// <summary>An integer pool's fused-activation clamp in the output's quantized domain; null for float32.</summary>
+    public QuantizedPoolParams? Quantized { get; init; }
+}
+
+/// <summary>
+/// An int8/uint8 pool's clamp. As in TFLite, the values are not rescaled: the input's scale and zero point are taken
+/// to be the output's (TFLite only debug-checks that they match).
+/// </summary>
+public sealed record QuantizedPoolParams(int ActivationMin, int ActivationMax);
+
+/// <summary>The integer params of a pool node (null for float32).</summary>
+internal static class QuantizedPool
+{
+    public static QuantizedPoolParams? Prepare(KernelContext context)
+    {
+        var output = context.Output(0);
+        if (!QuantizedParams.IsQuantizedType(output.Type)) return null;
+        QuantizedParams.PerTensor(context, context.Input(0), "input");
+        var q = QuantizedParams.PerTensor(context, output, "output");
+        var (min, max) = QuantizedParams.Activation(context, context.OptionsAs<Pool2DOptions>().FusedActivation, output, q);
+        return new QuantizedPoolParams(min, max);
+    }
+}
 
 /// <summary>MAX_POOL_2D, float32; TFLite's pooling.cc Prepare.</summary>
 internal sealed class MaxPool2DDefinition : OpDefinition<Pool2DParams>
 {
     public override OpId Op => BuiltinOperator.MaxPool2D;
     public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override Pool2DParams PrepareParams(KernelContext context)
     {
         var geometry = Pool2DGeometry.Prepare(context);
-        return new Pool2DParams(geometry, ReadOnlyMemory<float>.Empty) { Cost = Pool2DCost.Of(context, geometry) };
+        return new Pool2DParams(geometry, ReadOnlyMemory<float>.Empty) { Cost = Pool2DCost.Of(context, geometry), Quantized = QuantizedPool.Prepare(context) };
     }
 }
 
@@ -28,6 +53,7 @@ internal sealed class AveragePool2DDefinition : OpDefinition<Pool2DParams>
 {
     public override OpId Op => BuiltinOperator.AveragePool2D;
     public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override Pool2DParams PrepareParams(KernelContext context)
     {
@@ -40,7 +66,7 @@ internal sealed class AveragePool2DDefinition : OpDefinition<Pool2DParams>
         var reciprocals = new float[maxCount + 1];
         reciprocals[0] = float.PositiveInfinity;
         for (int n = 1; n <= maxCount; n++) reciprocals[n] = SpecMath.ReciprocalOfCount(n);
-        return new Pool2DParams(geometry, reciprocals) { Cost = Pool2DCost.Of(context, geometry) };
+        return new Pool2DParams(geometry, reciprocals) { Cost = Pool2DCost.Of(context, geometry), Quantized = QuantizedPool.Prepare(context) };
     }
 }
 

@@ -5,22 +5,33 @@ using Accel.Kernels.Reference;
 namespace Accel.Operators.Definitions;
 
 /// <summary>RESIZE_BILINEAR's per-row and per-column source coordinates, neighbours and weights (TFLite's float ops).</summary>
-public sealed record ResizeBilinearParams(ResizeBilinearAxis Rows, ResizeBilinearAxis Columns, bool AlignCorners, bool HalfPixelCenters) : OpParams;
+public sealed record ResizeBilinearParams(ResizeBilinearAxis Rows, ResizeBilinearAxis Columns, bool AlignCorners, bool HalfPixelCenters) : OpParams
+{
+    /// <summary>
+    /// int8/uint8: TFLite's ResizeBilinearInteger steps, input size / output size in Q10 per axis (rounded); null for float32.
+    /// </summary>
+    public QuantizedResizeParams? Quantized { get; init; }
+}
+
+/// <summary>The Q10 source steps of an integer RESIZE_BILINEAR (values are not rescaled: input and output share their quantization).</summary>
+public sealed record QuantizedResizeParams(int HeightScale10, int WidthScale10);
 
 /// <summary>RESIZE_BILINEAR, float32 NHWC, constant size; TFLite's resize_bilinear.cc Prepare.</summary>
 internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearParams>
 {
     public override OpId Op => BuiltinOperator.ResizeBilinear;
     public override int MaxVersion => 4;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override ResizeBilinearParams PrepareParams(KernelContext context)
     {
         context.ExpectArity(2, 2, 1);
         var input = context.Input(0);
         var output = context.Output(0);
-        if (input.Type != TensorType.Float32)
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32 only");
-        context.ExpectType(output, TensorType.Float32, "output");
+        bool quantized = QuantizedParams.IsQuantizedType(input.Type);
+        if (input.Type != TensorType.Float32 && !quantized)
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32, int8 and uint8 only");
+        context.ExpectType(output, input.Type, "output");
         context.ExpectRank(input, 4, "input");
         var options = context.Options is null ? new ResizeBilinearOptions(false, false) : context.OptionsAs<ResizeBilinearOptions>();
         if (options.AlignCorners && options.HalfPixelCenters)
@@ -39,9 +50,26 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         var rows = ResizeBilinearAxis.Create(size[0], inputHeight, options);
         var columns = ResizeBilinearAxis.Create(size[1], inputWidth, options);
         context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
+        QuantizedResizeParams? quantizedParams = null;
+        if (quantized)
+        {
+            QuantizedParams.PerTensor(context, input, "input");
+            QuantizedParams.PerTensor(context, output, "output");
+            // Q10 coordinates: in · 2^10 and the products o · step must fit an int.
+            if (inputHeight >= 1 << 20 || inputWidth >= 1 << 20)
+                throw context.Error($"input '{input.Name}' is too large for the integer resize's Q10 coordinates (2^20 rows or columns)");
+            quantizedParams = new QuantizedResizeParams(Scale10(inputHeight, size[0], options.AlignCorners), Scale10(inputWidth, size[1], options.AlignCorners));
+        }
         return new ResizeBilinearParams(rows, columns, options.AlignCorners, options.HalfPixelCenters)
         {
             Cost = new OpCost(0, output.ElementCount, CostMath.BytesTouched(context)),
+            Quantized = quantizedParams,
         };
     }
+
+    /// <summary>reference_ops::ResizeBilinearInteger's step in Q10: (2^10·in + out/2) / out; align_corners with out &gt; 1: (in − 1) over (out − 1).</summary>
+    private static int Scale10(int inputSize, int outputSize, bool alignCorners) =>
+        alignCorners && outputSize > 1
+            ? ((1 << 10) * (inputSize - 1) + (outputSize - 1) / 2) / (outputSize - 1)
+            : ((1 << 10) * inputSize + outputSize / 2) / outputSize;
 }

@@ -4,7 +4,14 @@ using Accel.Kernels.Reference;
 namespace Accel.Operators.Definitions;
 
 /// <summary>The params of an element-wise operator with no options: its cost only.</summary>
-public sealed record ElementwiseParams : OpParams;
+public sealed record ElementwiseParams : OpParams
+{
+    /// <summary>
+    /// An 8-bit quantized node's lookup table (LOGISTIC, HARD_SWISH int8/uint8): output byte = table[input byte], built at
+    /// AllocateTensors; empty for other nodes.
+    /// </summary>
+    public ReadOnlyMemory<byte> QuantizedTable { get; init; }
+}
 
 /// <summary>
 /// One input of a dtype in <see cref="OpDefinition.Types"/> (float32 unless the operator says otherwise), one output
@@ -35,10 +42,24 @@ internal sealed class HardSwishDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.HardSwish;
     public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.HardSwish(context) } : p;
+    }
 }
 
 internal sealed class LogisticDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Logistic;
     public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.Logistic(context) } : p;
+    }
 }

@@ -6,7 +6,14 @@ using Accel.Operators;
 namespace Accel.Conformance.Cases;
 
 /// <summary>How one operator's case parameters become a one-operator model.</summary>
-internal sealed record OpBuilder(string Op, OperatorCode Code, string[] Parameters, Action<OpCaseContext> Build);
+internal sealed record OpBuilder(string Op, OperatorCode Code, string[] Parameters, Action<OpCaseContext> Build)
+{
+    /// <summary>
+    /// A builder for the op's quantized cases only, added beside the builder of the same op: the two are merged into one
+    /// that takes this one for cases whose parameters include <c>"quantized": true</c> (existing cases keep their models).
+    /// </summary>
+    public bool ForQuantizedTypes { get; init; }
+}
 
 /// <summary>
 /// The builders, one entry per operator (or family). Each reads its parameters (ops.json), adds inputs, constants,
@@ -75,7 +82,22 @@ internal static partial class OpBuilders
                      .Where(m => m.IsDefined(typeof(OpBuilderFamilyAttribute), false))
                      .OrderBy(m => m.Name, StringComparer.Ordinal))
             list.AddRange((IEnumerable<OpBuilder>)family.Invoke(null, null)!);
-        return list.ToDictionary(b => b.Op, StringComparer.Ordinal);
+        var table = new Dictionary<string, OpBuilder>(StringComparer.Ordinal);
+        foreach (var builder in list)
+        {
+            if (!table.TryGetValue(builder.Op, out var other)) table.Add(builder.Op, builder);
+            else if (builder.ForQuantizedTypes != other.ForQuantizedTypes)
+            {
+                var (quantized, plain) = builder.ForQuantizedTypes ? (builder, other) : (other, builder);
+                table[builder.Op] = plain with
+                {
+                    Parameters = plain.Parameters.Union(quantized.Parameters).ToArray(),
+                    Build = c => (c.P.Bool("quantized", false) ? quantized : plain).Build(c),
+                };
+            }
+            else throw new InvalidOperationException($"two builders for {builder.Op}");
+        }
+        return table;
     }
 
     /// <summary>

@@ -214,16 +214,16 @@ internal sealed class OpCaseContext
     public int Input(string name, TensorType type, int[] shape, byte[] data, QuantizationParameters? quantization = null)
     {
         _inputs.Add(data);
-        if (_oracleAdapter && type == TensorType.Bool)
+        if (_oracleAdapter && type is TensorType.Bool or TensorType.Int8)
         {
-            // Fed as uint8 (the same bytes), CAST to bool: nonzero → true.
+            // Fed as uint8 (the same bytes), CAST to bool (nonzero → true) or to int8 (the same two's-complement bits).
             int fed = Model.AddTensor(name + "_as_uint8", TensorType.UInt8, shape);
             Model.AddInput(fed);
-            int cast = Model.AddTensor(name, type, shape);
+            int cast = Model.AddTensor(name, type, shape, quantization);
             Model.AddOperator(BuiltinOperator.Cast, [fed], [cast]);
             AdaptedTensors++;
-            _adaptations.Add("bool inputs fed as uint8 through CAST to bool");
-            return Track(cast, new OpTensorSpec(type, shape, null, null) { Name = name });
+            _adaptations.Add(type == TensorType.Bool ? "bool inputs fed as uint8 through CAST to bool" : "int8 inputs fed as uint8 through CAST to int8");
+            return Track(cast, new OpTensorSpec(type, shape, null, quantization) { Name = name });
         }
         int tensor = Model.AddTensor(name, type, shape, quantization);
         Model.AddInput(tensor);
@@ -283,28 +283,31 @@ internal sealed class OpCaseContext
 
     /// <summary>Adds a model output <paramref name="name"/> of the shape the definition of <paramref name="op"/> gives the node.</summary>
     public int InferredOutput(string name, TensorType type, OpId op, int[] inputs, OperatorOptions? options = null, int version = 1,
-        ReadOnlyMemory<byte> customOptions = default) =>
-        Output(name, type, InferOutputShape(op, version, options, customOptions, inputs.Select(Spec).ToArray(), type));
+        ReadOnlyMemory<byte> customOptions = default, QuantizationParameters? quantization = null) =>
+        Output(name, type, OpShapeInference.Infer(op, version, options, customOptions, inputs.Select(Spec).ToArray(), [type], [quantization]).OutputShape,
+            quantization);
 
     /// <summary>Adds the output (shape from the definition) and then the builtin operator; returns the output.</summary>
     public int AddOperator(BuiltinOperator op, int[] inputs, TensorType outputType, OperatorOptions? options = null, int version = 1,
-        string outputName = "output")
+        string outputName = "output", QuantizationParameters? outputQuantization = null)
     {
-        int output = InferredOutput(outputName, outputType, op, inputs, options, version);
+        int output = InferredOutput(outputName, outputType, op, inputs, options, version, quantization: outputQuantization);
         Model.AddOperator(op, inputs, [output], options, version);
         return output;
     }
 
+    /// <param name="quantization">The output's quantization parameters (quantized cases).</param>
     /// <param name="oracleReadsThroughCast">TFLite (LiteRT.js) cannot return this output as is: it is dynamic (sized at
     /// Invoke) or persistent (SHAPE's, written at Prepare), and LiteRT.js returns the buffer it bound before Invoke. The
     /// oracle adapter reads it through a CAST (an ordinary tensor); int64 through CAST to int32.</param>
-    public int Output(string name, TensorType type, int[] shape, bool oracleReadsThroughCast = false)
+    public int Output(string name, TensorType type, int[] shape, QuantizationParameters? quantization = null, bool oracleReadsThroughCast = false)
     {
-        int tensor = Model.AddTensor(name, type, shape);
-        if (_oracleAdapter && (type is TensorType.Bool or TensorType.Int64 || oracleReadsThroughCast))
+        int tensor = Model.AddTensor(name, type, shape, quantization);
+        if (_oracleAdapter && (type is TensorType.Bool or TensorType.Int64 or TensorType.Int8 || oracleReadsThroughCast))
         {
             // The CAST's output takes this output's place in the output list; the CAST follows the operators.
-            var readAs = type is TensorType.Bool or TensorType.Int64 ? TensorType.Int32 : type;
+            // Bool reads as 0/1, int8 as its value (CAST ignores quantization), int64 narrowed (cases keep it in range).
+            var readAs = type is TensorType.Bool or TensorType.Int64 or TensorType.Int8 ? TensorType.Int32 : type;
             int read = Model.AddTensor(name + "_as_" + readAs.ToDisplayName(), readAs, shape);
             Model.AddOutput(read);
             _castOutputs.Add((tensor, read));
@@ -313,6 +316,7 @@ internal sealed class OpCaseContext
             {
                 TensorType.Bool => "bool outputs read through CAST to int32",
                 TensorType.Int64 => "int64 outputs read through CAST to int32",
+                TensorType.Int8 => "int8 outputs read through CAST to int32",
                 _ => "outputs TFLite sizes at Invoke or writes at Prepare read through CAST to their dtype (LiteRT.js returns the buffers it bound before Invoke)",
             });
         }

@@ -225,15 +225,15 @@ public sealed class GoldenGenerator(SuiteContext suite)
             {
                 var (c, instance, _, golden) = entries[i];
                 string? reason = null;
-                // Bool inputs and outputs go through CASTs (OpCase.OracleAdapterModel): LiteRT.js takes and returns none.
-                bool adapted = c is OpCase && golden.Inputs.Concat<GoldenTensor>(golden.Outputs).Any(t => ParseType(t.Dtype) == TensorType.Bool);
+                // Bool and int8 inputs and outputs go through CASTs (OpCase.OracleAdapterModel): LiteRT.js takes and returns none.
+                bool adapted = c is OpCase && golden.Inputs.Concat<GoldenTensor>(golden.Outputs).Any(t => ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8);
                 // Custom operators TFLite's BuiltinOpResolver registers itself (register.cc) are run like builtins.
                 if (c is OpCase { Code.Builtin: BuiltinOperator.Custom } op && op.Op != Accel.Operators.CustomOps.DetectionPostProcess)
                     reason = $"custom operator {op.Op} is not part of TFLite";
                 else if (instance.Inputs.Count == 0)
                     reason = "the model has no inputs (its output is a folded constant); LiteRT.js does not run such graphs " +
                              "(observed: XNNPACK setup failure or unset outputs)";
-                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype)) && !(adapted && ParseType(t.Dtype) == TensorType.Bool)) is { } bad)
+                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype)) && !(adapted && ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8)) is { } bad)
                     reason = $"LiteRT.js cannot feed a {bad.Dtype} input";
                 else if (golden.Inputs.Concat<GoldenTensor>(golden.Outputs).FirstOrDefault(t => t.Shape.Contains(0)) is { } empty)
                     reason = $"'{empty.Name}' has no elements ({empty.Dtype}[{string.Join(",", empty.Shape)}]); LiteRT.js cannot make an " +
@@ -305,6 +305,12 @@ public sealed class GoldenGenerator(SuiteContext suite)
                         // Read through the adapter's CAST to int32: widened back (equal only where the value fits int32).
                         theirBytes = MemoryMarshal.AsBytes(MemoryMarshal.Cast<byte, int>(theirBytes).ToArray().Select(v => (long)v).ToArray().AsSpan()).ToArray();
                         theirType = TensorType.Int64;
+                    }
+                    else if (mine.Type == TensorType.Int8 && theirType == TensorType.Int32 && theirBytes.Length == 4 * mine.Bytes.Length)
+                    {
+                        // Read through the adapter's CAST to int32: back to one two's-complement byte per element.
+                        theirBytes = MemoryMarshal.Cast<byte, int>(theirBytes).ToArray().Select(v => (byte)(sbyte)v).ToArray();
+                        theirType = TensorType.Int8;
                     }
                     if (!theirs.Shape.SequenceEqual(mine.Shape) || theirBytes.Length != mine.Bytes.Length)
                         figures = new OracleFigures(double.PositiveInfinity, double.PositiveInfinity, -1, 0, 0, 0, false);
