@@ -110,6 +110,9 @@ public sealed class IlgpuPtxTests
         Assert.That(ptx, Does.Not.Contain("max.f32"), ptx);
         Assert.That(ptx, Does.Not.Contain("min.f32"), ptx);
         Assert.That(ptx, Does.Contain("setp."), ptx);
+        // DIV (DivKernel runs this kernel): the correctly rounded division, never div.approx/div.full.
+        Assert.That(ptx, Does.Contain("div.rn.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("div.full"), ptx);
         AssertNoExternFtzOrApprox(ptx);
     }
 
@@ -123,6 +126,7 @@ public sealed class IlgpuPtxTests
             typeof(ResizeBilinearKernel), typeof(ElementwiseBinaryKernel), typeof(ClampKernel), typeof(MaxPoolKernel),
             typeof(HardSwishKernel), typeof(AveragePoolKernel), typeof(ReshapeKernel), typeof(PadKernel),
             typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel), typeof(SoftmaxKernel),
+            typeof(DivKernel), // runs ElementwiseBinaryKernel.Kernel, checked above
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -27,6 +27,7 @@ public static partial class OpCatalogue
     {
         var cases = new CaseList();
         AddBinary(cases);
+        AddDivisionAndInt32Binary(cases);
         AddUnary(cases);
         AddDataMovement(cases);
         AddConv2D(cases);
