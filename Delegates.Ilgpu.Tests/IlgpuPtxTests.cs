@@ -89,6 +89,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(ConcatenationKernel), "Kernel")]
     [TestCase(typeof(DepthToSpaceKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
+    [TestCase(typeof(ElementwiseBinaryKernel), "Int32Kernel")]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);

@@ -12,8 +12,8 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// MINIMUM (the reference's selection <c>a &gt; b ? a : b</c> / <c>a &lt; b ? a : b</c>, operand order kept: the second
 /// operand wins ties and unordered comparisons); SQUARED_DIFFERENCE (d = a − b, then d · d, both through the device
 /// arithmetic: rounded separately, never fused on CUDA). The last three have no activation: their clamp is to
-/// [−∞, +∞], which passes every value. All share one kernel; the operation is an argument. int32 is refused by the
-/// delegate (float32 only).
+/// [−∞, +∞], which passes every value. All share one kernel; the operation is an argument. int32 runs
+/// <see cref="Int32Kernel"/> (wrapping arithmetic, the int32 activation clamp); int64 is refused by the delegate.
 /// </summary>
 internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
 {
@@ -30,6 +30,8 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
         BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
     ];
+
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
 
     public NodeSupport Supports(DelegateNode node) => SupportsRank(node, Operands(node).Plan);
 
@@ -52,7 +54,54 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
             BuiltinOperator.SquaredDifference => OpSquaredDifference,
             _ => throw new InvalidOperationException($"{node.Code.Name} is not a binary element-wise op"),
         };
+        if (node.Inputs[0]!.Type == TensorType.Int32)
+        {
+            LaunchInt32(node, c, broadcast, op, node.Params is BinaryArithmeticParams p ? p.Int32Activation : new Int32ActivationRange(int.MinValue, int.MaxValue));
+            return;
+        }
         Launch(node, c, broadcast, op, range);
+    }
+
+    /// <summary>Loads <see cref="Int32Kernel"/>: the buffers' words viewed as int32.</summary>
+    private static void LaunchInt32(DelegateNode node, IlgpuCompilation c, BroadcastPlan broadcast, int op, Int32ActivationRange range)
+    {
+        var plan = Broadcast6.Of(broadcast);
+        var a = c.View(node.Inputs[0]!).Cast<int>();
+        var b = c.View(node.Inputs[1]!).Cast<int>();
+        var output = c.View(node.Outputs[0]).Cast<int>();
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 1);
+        var kernel = c.Load<ArrayView<int>, ArrayView<int>, ArrayView<int>, Broadcast6, int, Int32ActivationRange, int, int>(Int32Kernel);
+        c.Add(() => kernel(chunks, a, b, output, plan, op, range, total, chunkSize), chunks);
+    }
+
+    /// <summary>
+    /// The int32 ops: ADD, SUB, MUL wrapping (the low 32 bits, as the reference's unchecked operators), MAXIMUM and
+    /// MINIMUM the reference's selections, SQUARED_DIFFERENCE wrapping twice; then the int32 activation clamp.
+    /// </summary>
+    public static void Int32Kernel(Index1D chunk, ArrayView<int> a, ArrayView<int> b, ArrayView<int> output, Broadcast6 plan, int op,
+        Int32ActivationRange range, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            plan.Offsets(i, out int ia, out int ib);
+            int x = a[ia];
+            int y = b[ib];
+            int value;
+            if (op == OpAdd) value = unchecked(x + y);
+            else if (op == OpSub) value = unchecked(x - y);
+            else if (op == OpMul) value = unchecked(x * y);
+            else if (op == OpMaximum) value = x > y ? x : y;
+            else if (op == OpMinimum) value = x < y ? x : y;
+            else
+            {
+                int d = unchecked(x - y);
+                value = unchecked(d * d);
+            }
+            output[i] = range.Apply(value);
+        }
     }
 
     /// <summary>Loads <see cref="Kernel{TArithmetic}"/> for the node: operation <paramref name="op"/>, then the clamp.</summary>
