@@ -13,7 +13,6 @@ public sealed class IlgpuOpSuite : OpSuiteTests
 
     protected override IReadOnlyDictionary<string, string> Refuses { get; } = new Dictionary<string, string>
     {
-        [Features.RankAbove4] = "four dimensions",
         [Features.MeanManyRuns] = "runs of dimensions remain",
     };
 

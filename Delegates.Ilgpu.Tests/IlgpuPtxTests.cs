@@ -115,6 +115,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(LeakyReluKernel), "Kernel")]
     [TestCase(typeof(PreluKernel), "Kernel")]
     [TestCase(typeof(SpaceToDepthKernel), "Kernel")]
+    [TestCase(typeof(ElementwiseBinaryKernel), "Int32Kernel")]
     public void ElementwiseKernelsUseNoFmaNoFlushToZeroAndNoApproximation(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
@@ -136,6 +137,9 @@ public sealed class IlgpuPtxTests
         Assert.That(ptx, Does.Not.Contain("max.f32"), ptx);
         Assert.That(ptx, Does.Not.Contain("min.f32"), ptx);
         Assert.That(ptx, Does.Contain("setp."), ptx);
+        // DIV (DivKernel runs this kernel): the correctly rounded division, never div.approx/div.full.
+        Assert.That(ptx, Does.Contain("div.rn.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("div.full"), ptx);
         AssertNoExternFtzOrApprox(ptx);
     }
 
@@ -153,6 +157,7 @@ public sealed class IlgpuPtxTests
             typeof(TransposeConvKernel), typeof(BatchMatMulKernel), typeof(ResizeNearestNeighborKernel),
             typeof(ExpKernel),
             typeof(TanhKernel), typeof(EluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
+            typeof(DivKernel), // runs ElementwiseBinaryKernel.Kernel, checked above
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

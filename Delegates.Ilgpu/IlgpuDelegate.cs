@@ -52,7 +52,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public string Name => "ilgpu";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32 }, DynamicShapes: false, DelegateMemory.Device);
+        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32 }, DynamicShapes: false, DelegateMemory.Device);
 
     public string? UnavailableReason { get; }
 
@@ -75,11 +75,11 @@ public sealed class IlgpuDelegate : IAccelDelegate
         // Kernels read the leading inputs; the rest (shapes, axes, paddings, sizes) were read by the definition.
         int deviceInputs = Math.Min(op.DeviceInputCount(node), node.Inputs.Count);
         for (int i = op.DeviceInputStart(node); i < deviceInputs; i++)
-            if (node.Inputs[i] is { } t && t.Type != TensorType.Float32)
-                return NodeSupport.Refuse($"input '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
+            if (node.Inputs[i] is { } t && !op.Types.Contains(t.Type))
+                return NodeSupport.Refuse($"input '{t.Name}' is {t.Type.ToDisplayName()}; only {Describe(op.Types)} is supported");
         foreach (var t in node.Outputs)
-            if (t.Type != TensorType.Float32)
-                return NodeSupport.Refuse($"output '{t.Name}' is {t.Type.ToDisplayName()}; only float32 is supported");
+            if (!op.Types.Contains(t.Type))
+                return NodeSupport.Refuse($"output '{t.Name}' is {t.Type.ToDisplayName()}; only {Describe(op.Types)} is supported");
         if (node.Outputs.Count > 0 && node.Outputs[0].ElementCount > int.MaxValue)
             return NodeSupport.Refuse($"output '{node.Outputs[0].Name}' has more than 2^31 elements");
         return op.Supports(node);
@@ -93,8 +93,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
 
         // Constants: uploaded once, here.
         foreach (var constant in partition.Constants)
-            if (constant.Type == TensorType.Float32 && !_buffers.ContainsKey(constant.Index))
-                BufferFor(constant).View.CopyFromCPU(ref MemoryMarshal.GetReference(constant.Read<float>()), constant.ElementCount);
+            if (IsWordSized(constant.Type) && !_buffers.ContainsKey(constant.Index))
+                BufferFor(constant).View.CopyFromCPU(ref MemoryMarshal.GetReference(Words(constant.Bytes)), constant.ElementCount);
 
         var compilation = new IlgpuCompilation(this, accelerator, backend.Kind);
         foreach (var node in partition.Nodes)
@@ -103,7 +103,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
             op.Compile(node, compilation);
         }
 
-        var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && i.Tensor.Type == TensorType.Float32)
+        var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && IsWordSized(i.Tensor.Type))
             .Select(i => new Transfer(i.Tensor, BufferFor(i.Tensor))).ToArray();
         var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => new Transfer(o.Tensor, BufferFor(o.Tensor))).ToArray();
         var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray(), compilation.Tables.ToArray());
@@ -131,6 +131,16 @@ public sealed class IlgpuDelegate : IAccelDelegate
         _kernels.Clear();
         _backend?.Dispose();
     }
+
+    /// <summary>
+    /// Device buffers hold 32-bit words: float32 tensors and int32 ones (kernels that run int32 view their buffers as
+    /// int); transfers move the words bit for bit.
+    /// </summary>
+    private static bool IsWordSized(TensorType type) => type is TensorType.Float32 or TensorType.Int32;
+
+    private static ReadOnlySpan<float> Words(ReadOnlySpan<byte> bytes) => MemoryMarshal.Cast<byte, float>(bytes);
+
+    private static string Describe(IReadOnlyList<TensorType> types) => string.Join(", ", types.Select(t => t.ToDisplayName()));
 
     /// <summary>The device buffer of a tensor, shared by every partition of this delegate (so device-resident boundary tensors are found).</summary>
     internal MemoryBuffer1D<float, Stride1D.Dense> BufferFor(Tensor tensor)
@@ -180,14 +190,14 @@ public sealed class IlgpuDelegate : IAccelDelegate
         /// <summary>Queues host → device on <paramref name="stream"/> (the host memory must stay valid until it synchronizes).</summary>
         public void Upload(Accelerator accelerator, AcceleratorStream stream)
         {
-            var data = tensor.Read<float>();
+            var data = Words(tensor.Bytes);
             if (data.Length > 0) device.CopyFrom(stream, HostView(accelerator, ref MemoryMarshal.GetReference(data), data.Length), 0);
         }
 
         /// <summary>Queues device → host on <paramref name="stream"/>.</summary>
         public void Download(Accelerator accelerator, AcceleratorStream stream)
         {
-            var data = tensor.Write<float>();
+            var data = MemoryMarshal.Cast<byte, float>(tensor.WritableBytes);
             if (data.Length > 0) device.CopyTo(stream, 0, HostView(accelerator, ref MemoryMarshal.GetReference(data), data.Length));
         }
 

@@ -9,7 +9,7 @@ namespace Accel.Delegates.Vulkan.Tests;
 public sealed class VulkanDelegateContractTests
 {
     /// <summary>
-    /// ADD → RELU → RESHAPE to rank 5 (vulkan) → ADD of rank 5 (refused: rank above 4 → reference) → RESHAPE back →
+    /// ADD → RELU → RESHAPE to rank 7 (vulkan) → ADD of rank 7 (refused: rank above 6 → reference) → RESHAPE back →
     /// MUL(that, add) → RELU6 (vulkan). The first ADD's output reaches the third partition without visiting the host
     /// (PartitionInput.OnDeviceFromSameDelegate).
     /// </summary>
@@ -23,9 +23,9 @@ public sealed class VulkanDelegateContractTests
             new AddOptions(ActivationFunctionType.None));
         int relu = mb.Tensor("relu", 1, 6, 5, 8);
         mb.AddOperator(BuiltinOperator.Relu, [add], [relu]);
-        int five = mb.Tensor("five", 1, 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Reshape, [relu, mb.AddConstant("shape5", [5], new[] { 1, 1, 6, 5, 8 })], [five]);
-        int added5 = mb.Tensor("added5", 1, 1, 6, 5, 8);
+        int five = mb.Tensor("seven", 1, 1, 1, 1, 6, 5, 8);
+        mb.AddOperator(BuiltinOperator.Reshape, [relu, mb.AddConstant("shape7", [7], new[] { 1, 1, 1, 1, 6, 5, 8 })], [five]);
+        int added5 = mb.Tensor("added7", 1, 1, 1, 1, 6, 5, 8);
         mb.AddOperator(BuiltinOperator.Add, [five, mb.AddConstant("c5", [8], VulkanHarness.Values(new Random(4), 8))], [added5],
             new AddOptions(ActivationFunctionType.None));
         int back = mb.Tensor("back", 1, 6, 5, 8);
@@ -41,7 +41,7 @@ public sealed class VulkanDelegateContractTests
         var plan = VulkanHarness.AssertBitExact(bytes, VulkanHarness.RandomInputs(Model.FromBytes(bytes), new Random(5), 0.15), "mixed");
         Assert.That(plan.Partitions.Select(p => p.Executor), Is.EqualTo(new[] { "vulkan", "reference", "vulkan" }));
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
-        Assert.That(plan.Refused.Single(r => r.Delegate == "vulkan").Reason, Does.Contain("rank above 4"));
+        Assert.That(plan.Refused.Single(r => r.Delegate == "vulkan").Reason, Does.Contain("rank above 6"));
     }
 
     /// <summary>IAccelDelegate.Kernels: the kernels found by reflection, per operator and dtype, with refusal reasons.</summary>
@@ -63,7 +63,9 @@ public sealed class VulkanDelegateContractTests
         var catalog = ((IAccelDelegate)vulkan).Kernels!;
         Assert.That(expected.All(op => catalog.Covers(op, TensorType.Float32).IsSupported));
         Assert.That(catalog.Covers(BuiltinOperator.Pad, TensorType.Int8).Reason, Is.EqualTo("the vulkan kernel of PAD runs float32, not int8"));
-        Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int32).Reason, Is.EqualTo("the vulkan kernel of MAXIMUM runs float32, not int32"));
+        Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int32).IsSupported, "binary_int32.comp");
+        Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int64).Reason, Is.EqualTo("the vulkan kernel of MAXIMUM runs float32, int32, not int64"));
+        Assert.That(catalog.Covers(BuiltinOperator.Div, TensorType.Int32).Reason, Is.EqualTo("the vulkan kernel of DIV runs float32, not int32"));
         Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).Reason, Is.EqualTo("DEQUANTIZE has no vulkan kernel"));
     }
 

@@ -14,7 +14,6 @@ public sealed class VulkanOpSuite : OpSuiteTests
 
     protected override IReadOnlyDictionary<string, string> Refuses { get; } = new Dictionary<string, string>
     {
-        [Features.RankAbove4] = "rank above 4",
         [Features.MeanManyRuns] = "runs of dimensions remain",
     };
 

@@ -6,7 +6,7 @@ using ILGPU;
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
-/// PRELU (float32): x ≥ 0 ? x : x · alpha with the definition's broadcast laid out as <see cref="Broadcast4"/> (the
+/// PRELU (float32): x ≥ 0 ? x : x · alpha with the definition's broadcast laid out as <see cref="Broadcast6"/> (the
 /// definition refuses broadcasts beyond rank 4; an alpha of the input's own shape is indexed flat, any rank).
 /// </summary>
 internal sealed class PreluKernel : IIlgpuKernel
@@ -17,32 +17,27 @@ internal sealed class PreluKernel : IIlgpuKernel
     {
         var p = node.ParamsAs<PreluParams>();
         int total = checked((int)node.Outputs[0].ElementCount);
-        // Same shapes: one flat dimension, so ranks above 4 need no broadcast layout.
+        // Same shapes: one flat dimension, so ranks above 6 need no broadcast layout.
         BroadcastPlan.TryCreate([total], [total], out var flat);
-        var plan = Broadcast4.Of(p.AlphaMatchesInput ? flat! : p.Broadcast);
+        var plan = Broadcast6.Of(p.AlphaMatchesInput ? flat! : p.Broadcast);
         var x = c.View(node.Inputs[0]!);
         var alpha = c.View(node.Inputs[1]!);
         var output = c.View(node.Outputs[0]);
         var (chunks, chunkSize) = c.Split(total, 1);
-        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, Broadcast4, int, int>(Kernel);
+        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ArrayView<float>, Broadcast6, int, int>(Kernel);
         c.Add(() => kernel(chunks, x, alpha, output, plan, total, chunkSize), chunks);
     }
 
     public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> alpha, ArrayView<float> output,
-        Broadcast4 plan, int total, int chunkSize)
+        Broadcast6 plan, int total, int chunkSize)
     {
         int start = chunk * chunkSize;
         int end = start + chunkSize < total ? start + chunkSize : total;
         for (int i = start; i < end; i++)
         {
-            int i3 = i % plan.D3;
-            int rest = i / plan.D3;
-            int i2 = rest % plan.D2;
-            rest /= plan.D2;
-            int i1 = rest % plan.D1;
-            int i0 = rest / plan.D1;
-            float x = input[i0 * plan.A0 + i1 * plan.A1 + i2 * plan.A2 + i3 * plan.A3];
-            float a = alpha[i0 * plan.B0 + i1 * plan.B1 + i2 * plan.B2 + i3 * plan.B3];
+            plan.Offsets(i, out int xOffset, out int alphaOffset);
+            float x = input[xOffset];
+            float a = alpha[alphaOffset];
             output[i] = x >= 0f ? x : x * a;
         }
     }

@@ -27,6 +27,7 @@ public static partial class OpCatalogue
     {
         var cases = new CaseList();
         AddBinary(cases);
+        AddDivisionAndInt32Binary(cases);
         AddUnary(cases);
         AddActivations(cases);
         AddDataMovement(cases);

@@ -6,47 +6,30 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
-/// The float32 binary element-wise ops with NumPy broadcasting (Shaders/binary.comp): ADD, SUB, MUL (one rounded
-/// operation, then the fused-activation clamp), MAXIMUM, MINIMUM (the reference's operand-ordered selection
-/// <c>a &gt; b ? a : b</c> / <c>a &lt; b ? a : b</c>) and SQUARED_DIFFERENCE (d = a − b, then d · d, each rounded, no
-/// fma). The definition's BroadcastPlan gives the strides (a dimension of 1 against another size has stride 0); the
-/// shader walks at most four dimensions (the plan padded on the left with size 1, stride 0); the operation is a
-/// specialization constant. int32 is refused by the delegate (<see cref="IOpKernel.Types"/> is float32 only: the
-/// shader has no integer path).
+/// The binary element-wise ops with NumPy broadcasting up to rank 6, float32 (Shaders/binary.comp) and int32
+/// (Shaders/binary_int32.comp): ADD, SUB, MUL (one rounded operation — int32: wrapping — then the fused-activation
+/// clamp), MAXIMUM, MINIMUM (the reference's operand-ordered selection <c>a &gt; b ? a : b</c> / <c>a &lt; b ? a : b</c>)
+/// and SQUARED_DIFFERENCE (d = a − b, then d · d, each rounded, no fma; int32 wrapping). The definition's BroadcastPlan
+/// gives the strides (a dimension of 1 against another size has stride 0); the operation is a specialization constant.
+/// int64 (MAXIMUM, MINIMUM) is refused by the delegate (<see cref="IOpKernel.Types"/>).
 /// </summary>
 internal sealed class BinaryArithmeticKernel : VulkanKernel<OpParams>
 {
-    private const int MaxRank = 4;
-
     public override IReadOnlyList<OpId> Ops =>
     [
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
         BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
     ];
 
-    protected override NodeSupport Supports(DelegateNode node, OpParams p, VulkanDeviceInfo device)
-    {
-        int rank = Operands(p).Plan.OutputShape.Length;
-        return rank > MaxRank
-            ? NodeSupport.Refuse($"{node.Code.Name}: operands of rank {rank}; rank above 4 is not supported")
-            : NodeSupport.Supported;
-    }
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+
+    protected override NodeSupport Supports(DelegateNode node, OpParams p, VulkanDeviceInfo device) =>
+        BinaryDispatch.SupportsRank(node, Operands(p).Plan);
 
     protected override void Build(DelegateNode node, OpParams p, VulkanPartitionBuilder builder)
     {
-        var (plan, range) = Operands(p);
-        var dims = Rank4(plan.OutputShape, 1);
-        var a = Rank4(plan.StridesA, 0);
-        var b = Rank4(plan.StridesB, 0);
-        long total = node.Outputs[0].ElementCount;
-        var push = new Push
-        {
-            D0 = dims[0], D1 = dims[1], D2 = dims[2], D3 = dims[3],
-            A0 = a[0], A1 = a[1], A2 = a[2], A3 = a[3],
-            B0 = b[0], B1 = b[1], B2 = b[2], B3 = b[3],
-            Total = (uint)total, Lo = range.Min, Hi = range.Max,
-        };
-        // binary.comp's OPERATION.
+        var (plan, range, intRange) = Operands(p);
+        // binary.comp's / binary_int32.comp's OPERATION.
         int operation = node.Builtin switch
         {
             BuiltinOperator.Add => 0,
@@ -57,43 +40,67 @@ internal sealed class BinaryArithmeticKernel : VulkanKernel<OpParams>
             BuiltinOperator.SquaredDifference => 5,
             _ => throw new InvalidOperationException($"{node.Code.Name} is not a binary arithmetic op"),
         };
-        builder.DispatchElements("binary",
+        if (node.Inputs[0]!.Type == TensorType.Int32)
+            BinaryDispatch.Build(node, builder, "binary_int32", operation, plan, (uint)intRange.Min, (uint)intRange.Max);
+        else
+            BinaryDispatch.Build(node, builder, "binary", operation, plan,
+                BitConverter.SingleToUInt32Bits(range.Min), BitConverter.SingleToUInt32Bits(range.Max));
+    }
+
+    /// <summary>
+    /// The broadcast and the clamps: ADD/SUB/MUL's fused activation; MAXIMUM, MINIMUM and SQUARED_DIFFERENCE have none,
+    /// and the clamp to the whole range passes every value (NaN and −0 included) unchanged.
+    /// </summary>
+    private static (BroadcastPlan Plan, ActivationRange Range, Int32ActivationRange IntRange) Operands(OpParams p) => p switch
+    {
+        BinaryArithmeticParams arithmetic => (arithmetic.Broadcast, arithmetic.FloatActivation, arithmetic.Int32Activation),
+        BinaryElementwiseParams elementwise => (elementwise.Broadcast, new ActivationRange(float.NegativeInfinity, float.PositiveInfinity),
+            new Int32ActivationRange(int.MinValue, int.MaxValue)),
+        _ => throw new InvalidOperationException($"unexpected params {p.GetType().Name}"),
+    };
+}
+
+/// <summary>The dispatch binary.comp and binary_int32.comp share: the broadcast as rank-6 push constants.</summary>
+internal static class BinaryDispatch
+{
+    public const int MaxRank = 6;
+
+    public static NodeSupport SupportsRank(DelegateNode node, BroadcastPlan plan)
+    {
+        int rank = plan.OutputShape.Length;
+        return rank > MaxRank
+            ? NodeSupport.Refuse($"{node.Code.Name}: operands of rank {rank}; rank above {MaxRank} is not supported")
+            : NodeSupport.Supported;
+    }
+
+    /// <summary>Dispatches <paramref name="shader"/> over the output with the clamp bounds as raw 32-bit words.</summary>
+    public static unsafe void Build(DelegateNode node, VulkanPartitionBuilder builder, string shader, int operation, BroadcastPlan plan,
+        uint lo, uint hi)
+    {
+        long total = node.Outputs[0].ElementCount;
+        var push = new Push { Total = (uint)total, Lo = lo, Hi = hi };
+        int pad = MaxRank - plan.OutputShape.Length;
+        for (int d = 0; d < MaxRank; d++)
+        {
+            bool padded = d < pad;
+            push.Dims[d] = padded ? 1 : plan.OutputShape[d - pad];
+            push.StrideA[d] = padded ? 0 : plan.StridesA[d - pad];
+            push.StrideB[d] = padded ? 0 : plan.StridesB[d - pad];
+        }
+        builder.DispatchElements(shader,
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Buffer(node.Inputs[1]!)),
              ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
             push, total, [operation]);
     }
 
-    /// <summary>
-    /// The broadcast and the clamp: ADD/SUB/MUL's fused activation; MAXIMUM, MINIMUM and SQUARED_DIFFERENCE have none,
-    /// and the clamp to [−∞, +∞] passes every value (NaN and −0 included) unchanged.
-    /// </summary>
-    private static (BroadcastPlan Plan, ActivationRange Range) Operands(OpParams p) => p switch
-    {
-        BinaryArithmeticParams arithmetic => (arithmetic.Broadcast, arithmetic.FloatActivation),
-        BinaryElementwiseParams elementwise => (elementwise.Broadcast, new ActivationRange(float.NegativeInfinity, float.PositiveInfinity)),
-        _ => throw new InvalidOperationException($"unexpected params {p.GetType().Name}"),
-    };
-
-    /// <summary>The values right-aligned in four slots, leading slots <paramref name="fill"/>.</summary>
-    private static int[] Rank4(ReadOnlySpan<int> values, int fill)
-    {
-        var padded = new int[MaxRank];
-        for (int i = 0; i < MaxRank; i++)
-        {
-            int source = i - (MaxRank - values.Length);
-            padded[i] = source >= 0 ? values[source] : fill;
-        }
-        return padded;
-    }
-
-    /// <summary>binary.comp's push constants (std430: three ivec4, then total, lo, hi).</summary>
+    /// <summary>The shaders' push constants (std430: three int[6], then total, lo, hi; 84 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct Push
+    private unsafe struct Push
     {
-        public int D0, D1, D2, D3;
-        public int A0, A1, A2, A3;
-        public int B0, B1, B2, B3;
+        public fixed int Dims[MaxRank];
+        public fixed int StrideA[MaxRank];
+        public fixed int StrideB[MaxRank];
         public uint Total;
-        public float Lo, Hi;
+        public uint Lo, Hi;
     }
 }

@@ -36,6 +36,9 @@ internal abstract class VulkanKernel<TParams> : IVulkanKernel where TParams : Op
 
     public virtual bool MovesBitsOnly => false;
 
+    /// <inheritdoc cref="IOpKernel.Types"/>
+    public virtual IReadOnlyList<TensorType> Types => [TensorType.Float32];
+
     public NodeSupport Supports(DelegateNode node, VulkanDeviceInfo device) => Supports(node, node.ParamsAs<TParams>(), device);
 
     public void Build(DelegateNode node, VulkanPartitionBuilder builder) => Build(node, node.ParamsAs<TParams>(), builder);

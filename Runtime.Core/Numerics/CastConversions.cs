@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Accel.Numerics;
 
 /// <summary>
@@ -42,4 +44,84 @@ public static class CastConversions
 
     /// <summary>float16 bits → float32: exact.</summary>
     public static float HalfBitsToFloat32(ushort bits) => (float)BitConverter.UInt16BitsToHalf(bits);
+
+    /// <summary>
+    /// Elements [<paramref name="start"/>, <paramref name="end"/>) of CAST from <paramref name="from"/> to
+    /// <paramref name="to"/> (two different dtypes; the same dtype is a copy of the bits), raw little-endian bytes in and
+    /// out: each element read as a float (float32, float16 widened exactly) or an integer (bool as 0 or 1), then
+    /// converted by the rules above. The reference kernel and the CPU delegate both run this.
+    /// </summary>
+    public static void Convert(TensorType from, TensorType to, ReadOnlySpan<byte> input, Span<byte> output, int start, int end)
+    {
+        bool fromHalf = from == TensorType.Float16;
+        for (int i = start; i < end; i++)
+        {
+            switch (from)
+            {
+                case TensorType.Float32:
+                case TensorType.Float16:
+                    float f = fromHalf ? CastConversions.HalfBitsToFloat32(Element<ushort>(input, i)) : Element<float>(input, i);
+                    FromFloat(output, i, to, f, fromHalf);
+                    break;
+                default:
+                    FromInteger(output, i, to, ReadInteger(input, i, from));
+                    break;
+            }
+        }
+    }
+
+    private static T Element<T>(ReadOnlySpan<byte> bytes, int i) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes)[i];
+
+    private static void Store<T>(Span<byte> bytes, int i, T value) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes)[i] = value;
+
+    /// <summary>An integer or bool element as a long (bool: any nonzero byte is 1).</summary>
+    private static long ReadInteger(ReadOnlySpan<byte> input, int i, TensorType type) => type switch
+    {
+        TensorType.Int32 => Element<int>(input, i),
+        TensorType.Int64 => Element<long>(input, i),
+        TensorType.Int16 => Element<short>(input, i),
+        TensorType.Int8 => Element<sbyte>(input, i),
+        TensorType.UInt8 => input[i],
+        _ => input[i] != 0 ? 1 : 0, // bool
+    };
+
+    private static void FromFloat(Span<byte> output, int i, TensorType to, float f, bool fromHalf)
+    {
+        switch (to)
+        {
+            case TensorType.Float32: Store(output, i, f); break;
+            case TensorType.Float16: Store(output, i, Float32ToHalfBits(f)); break;
+            case TensorType.Bool: output[i] = f != 0f ? (byte)1 : (byte)0; break;
+            case TensorType.Int64: Store(output, i, TruncateSaturatedInt64(f)); break;
+            // float32 → int32, int16, uint8: TFLite's clamped conversions; float16 → those and → int8, float32 → int8:
+            // its plain static_cast, the low bits of the int32 truncation.
+            case TensorType.Int32:
+                Store(output, i, fromHalf ? TruncateSaturatedInt32(f) : Float32ToInt32(f));
+                break;
+            case TensorType.Int16:
+                Store(output, i, fromHalf ? unchecked((short)TruncateSaturatedInt32(f)) : Float32ToInt16(f));
+                break;
+            case TensorType.UInt8:
+                output[i] = fromHalf ? unchecked((byte)TruncateSaturatedInt32(f)) : Float32ToUInt8(f);
+                break;
+            default: // int8
+                Store(output, i, unchecked((sbyte)TruncateSaturatedInt32(f)));
+                break;
+        }
+    }
+
+    private static void FromInteger(Span<byte> output, int i, TensorType to, long v)
+    {
+        switch (to)
+        {
+            case TensorType.Float32: Store(output, i, (float)v); break;
+            case TensorType.Float16: Store(output, i, Float32ToHalfBits(v)); break;
+            case TensorType.Bool: output[i] = v != 0 ? (byte)1 : (byte)0; break;
+            case TensorType.Int64: Store(output, i, v); break;
+            case TensorType.Int32: Store(output, i, unchecked((int)v)); break;
+            case TensorType.Int16: Store(output, i, unchecked((short)v)); break;
+            case TensorType.UInt8: output[i] = unchecked((byte)v); break;
+            default: Store(output, i, unchecked((sbyte)v)); break; // int8
+        }
+    }
 }

@@ -1,0 +1,51 @@
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Numerics;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// CAST (docs/numerics.md §CAST): the reference's own element conversions (<see cref="CastConversions.Convert"/>) over
+/// contiguous element ranges split across the pool; the same dtype on both sides copies the bytes.
+/// </summary>
+internal sealed class CastCpuKernel : CpuKernel<CastParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Cast];
+
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Cast).Types;
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, CastParams p) => new CastNode(node, p);
+}
+
+internal sealed unsafe class CastNode(DelegateNode node, CastParams p) : ICpuCompiledNode
+{
+    private const int MinElementsPerThread = 32 * 1024;
+
+    private readonly Tensor _input = node.Inputs[0]!, _output = node.Outputs[0];
+
+    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        CastConversions.Convert(s.From, s.To, new ReadOnlySpan<byte>(s.Input, s.InputBytes), new Span<byte>(s.Output, s.OutputBytes), start, end);
+
+    public void Run(CpuThreadPool pool)
+    {
+        if (p.ElementCount == 0) return;
+        if (p.From == p.To)
+        {
+            _input.Bytes.CopyTo(_output.WritableBytes);
+            return;
+        }
+        var state = new State(RawTensorData.Read(_input), _input.Bytes.Length, RawTensorData.Write(_output), _output.WritableBytes.Length, p.From, p.To);
+        Chunked.For(pool, p.ElementCount, MinElementsPerThread, state, Work);
+    }
+
+    private readonly struct State(byte* input, int inputBytes, byte* output, int outputBytes, TensorType from, TensorType to)
+    {
+        public byte* Input => input;
+        public int InputBytes => inputBytes;
+        public byte* Output => output;
+        public int OutputBytes => outputBytes;
+        public TensorType From => from;
+        public TensorType To => to;
+    }
+}

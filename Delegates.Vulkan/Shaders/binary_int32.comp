@@ -1,0 +1,54 @@
+#version 450
+#include "common.glsl"
+// The int32 binary element-wise ops with NumPy broadcasting up to rank 6 (the layout of binary.comp), then the int32
+// fused-activation clamp (NONE: the whole int32 range): ADD, SUB, MUL wrap modulo 2^32 (GLSL integer arithmetic keeps
+// the low 32 bits, as the reference's unchecked operators), MAXIMUM/MINIMUM select the reference's way (a > b ? a : b),
+// SQUARED_DIFFERENCE wraps twice (docs/numerics.md §ADD, SUB, MUL, §MAXIMUM, MINIMUM, §SQUARED_DIFFERENCE).
+// Kernels/BinaryArithmeticKernel.cs.
+
+// 0 = add, 1 = sub (a - b), 2 = mul, 3 = maximum, 4 = minimum, 5 = squared difference ((a - b)^2)
+layout(constant_id = 0) const int OPERATION = 0;
+
+layout(std430, set = 0, binding = 0) readonly buffer InputA { int a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer InputB { int b[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Output { int y[]; };
+
+layout(push_constant) uniform Push
+{
+    int dims[6];
+    int strideA[6];
+    int strideB[6];
+    uint total;
+    int lo;          // int32 activation bounds (int32 min, max for NONE)
+    int hi;
+} pc;
+
+void main()
+{
+    ACCEL_FOR_EACH(i, pc.total)
+    {
+        uint rest = i;
+        int ia = 0, ib = 0;
+        for (int d = 5; d >= 0; d--)
+        {
+            int c = int(rest % uint(pc.dims[d]));
+            rest /= uint(pc.dims[d]);
+            ia += c * pc.strideA[d];
+            ib += c * pc.strideB[d];
+        }
+        int x = a[ia];
+        int z = b[ib];
+        int r;
+        if (OPERATION == 0) r = x + z;
+        else if (OPERATION == 1) r = x - z;
+        else if (OPERATION == 2) r = x * z;
+        else if (OPERATION == 3) r = x > z ? x : z;
+        else if (OPERATION == 4) r = x < z ? x : z;
+        else
+        {
+            int d = x - z;
+            r = d * d;
+        }
+        y[i] = r < pc.lo ? pc.lo : (r > pc.hi ? pc.hi : r);
+    }
+}
