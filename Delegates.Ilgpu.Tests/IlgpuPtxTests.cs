@@ -97,6 +97,18 @@ public sealed class IlgpuPtxTests
     }
 
     [Test]
+    public void ReductionKernelFoldsWithoutFmaAndSelectsMaximumMinimumWithoutMaxMinOnCuda()
+    {
+        string ptx = Ptx(typeof(ReductionKernel), "Kernel");
+        Assert.That(ptx, Does.Not.Contain("fma."), ptx);
+        // REDUCE_MAX/MIN are the reference's ordered comparisons and selections: PTX max/min drop NaN their own way.
+        Assert.That(ptx, Does.Not.Contain("max.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("min.f32"), ptx);
+        Assert.That(ptx, Does.Contain("setp."), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [Test]
     public void BinaryElementwiseKernelSquaresDifferencesWithoutFmaAndSelectsMaximumMinimumWithoutMaxMinOnCuda()
     {
         string ptx = Ptx(typeof(ElementwiseBinaryKernel), "Kernel", typeof(PtxArithmetic));
@@ -123,6 +135,7 @@ public sealed class IlgpuPtxTests
             typeof(ResizeBilinearKernel), typeof(ElementwiseBinaryKernel), typeof(ClampKernel), typeof(MaxPoolKernel),
             typeof(HardSwishKernel), typeof(AveragePoolKernel), typeof(ReshapeKernel), typeof(PadKernel),
             typeof(ConcatenationKernel), typeof(DepthToSpaceKernel), typeof(MeanKernel), typeof(SoftmaxKernel),
+            typeof(ReductionKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -36,6 +36,7 @@ public static partial class OpCatalogue
         AddDilationOverflow(cases);
         AddPools(cases);
         AddMean(cases);
+        AddReductions(cases);
         AddResizeBilinear(cases);
         AddGraphs(cases);
         // Grouped by operator, in the order each operator first appears.
