@@ -124,6 +124,18 @@ public sealed class IlgpuPtxTests
     }
 
     [Test]
+    public void ReductionKernelFoldsWithoutFmaAndSelectsMaximumMinimumWithoutMaxMinOnCuda()
+    {
+        string ptx = Ptx(typeof(ReductionKernel), "Kernel");
+        Assert.That(ptx, Does.Not.Contain("fma."), ptx);
+        // REDUCE_MAX/MIN are the reference's ordered comparisons and selections: PTX max/min drop NaN their own way.
+        Assert.That(ptx, Does.Not.Contain("max.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("min.f32"), ptx);
+        Assert.That(ptx, Does.Contain("setp."), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [Test]
     public void BinaryElementwiseKernelSquaresDifferencesWithoutFmaAndSelectsMaximumMinimumWithoutMaxMinOnCuda()
     {
         string ptx = Ptx(typeof(ElementwiseBinaryKernel), "Kernel", typeof(PtxArithmetic));
@@ -158,6 +170,7 @@ public sealed class IlgpuPtxTests
             typeof(ExpKernel),
             typeof(TanhKernel), typeof(EluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
             typeof(DivKernel), // runs ElementwiseBinaryKernel.Kernel, checked above
+            typeof(ReductionKernel),
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

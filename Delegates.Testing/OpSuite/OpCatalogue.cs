@@ -39,6 +39,7 @@ public static partial class OpCatalogue
         AddDilationOverflow(cases);
         AddPools(cases);
         AddMean(cases);
+        AddReductions(cases);
         AddResizeBilinear(cases);
         AddMath(cases);
         AddGraphs(cases);

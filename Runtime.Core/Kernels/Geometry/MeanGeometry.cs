@@ -22,7 +22,9 @@ public sealed class MeanGeometry
         ReducedStrides = reducedStrides;
         KeptCount = keptCount;
         ReducedCount = reducedCount;
-        Reciprocal = reducedCount == 0 ? float.PositiveInfinity : SpecMath.ReciprocalOfCount((int)reducedCount);
+        // MEAN's R(n); the other reductions (any n) do not read it.
+        Reciprocal = reducedCount == 0 ? float.PositiveInfinity
+            : reducedCount <= SpecMath.MaxExactCount ? SpecMath.ReciprocalOfCount((int)reducedCount) : float.NaN;
     }
 
     /// <summary>Four kept runs (outermost first): sizes and input strides in elements.</summary>
@@ -56,6 +58,16 @@ public sealed class MeanGeometry
         return geometry;
     }
 
+    /// <summary>
+    /// The runs of a SUM / REDUCE_PROD / REDUCE_MAX / REDUCE_MIN node (<see cref="ReductionParams"/>): the same layout
+    /// and order (each output folds its elements in row-major input order), or null with the reason.
+    /// </summary>
+    public static MeanGeometry? TryCreate(ReductionParams reduction, out string? refusal)
+    {
+        refusal = Runs(reduction.InputDims.AsSpan(), reduction.Reduced.AsSpan(), reduction.OutputCount, reduction.ReducedCount, out var geometry);
+        return geometry;
+    }
+
     /// <summary>Dimensions to runs: null with <paramref name="geometry"/> set, or the refusal.</summary>
     private static string? Runs(ReadOnlySpan<int> dims, ReadOnlySpan<bool> reduced, long kept, long count, out MeanGeometry? geometry)
     {
@@ -76,12 +88,12 @@ public sealed class MeanGeometry
             }
             stride *= size;
         }
-        if (stride > int.MaxValue) return "MEAN: input over 2^31 elements";
+        if (stride > int.MaxValue) return "input over 2^31 elements";
         runs.Reverse();
         var keptRuns = runs.Where(r => !r.Reduced).ToArray();
         var reducedRuns = runs.Where(r => r.Reduced).ToArray();
         if (keptRuns.Length > MaxRuns || reducedRuns.Length > MaxRuns)
-            return $"MEAN: {keptRuns.Length} kept and {reducedRuns.Length} reduced runs of dimensions remain after merging; at most {MaxRuns} of each are supported";
+            return $"{keptRuns.Length} kept and {reducedRuns.Length} reduced runs of dimensions remain after merging; at most {MaxRuns} of each are supported";
 
         var keptSizes = new int[MaxRuns];
         var keptStrides = new int[MaxRuns];

@@ -1,0 +1,103 @@
+using Accel.Kernels.Geometry;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+using ILGPU;
+
+namespace Accel.Delegates.Ilgpu.Operators;
+
+/// <summary>
+/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN (float32, constant int32 axes): per output element, as the reference,
+/// acc = identity, then acc = combine(acc, x) over its input elements in the input's row-major order — a plain
+/// rounded add or multiply (no product feeds a sum, so nothing can contract), or the ordered comparison and select
+/// (acc &gt; x ? acc : x; PTX max/min would treat NaN their own way). Size-1 dimensions are dropped and neighbouring
+/// dimensions of the same kind merged (MeanGeometry); refused when more than four kept or four reduced runs remain.
+/// A scalar input is copied.
+/// </summary>
+internal sealed class ReductionKernel : IIlgpuKernel
+{
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
+
+    public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
+
+    /// <summary>Only what the four-run layout cannot express is refused (the definition validated the rest).</summary>
+    public NodeSupport Supports(DelegateNode node) =>
+        ShapeOf(node, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+
+    public void Compile(DelegateNode node, IlgpuCompilation c)
+    {
+        ShapeOf(node, out var shape);
+        var input = c.View(node.Inputs[0]!);
+        var output = c.View(node.Outputs[0]);
+        int total = checked((int)node.Outputs[0].ElementCount);
+        if (total == 0) return;
+        var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
+        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ReductionShape, int, int>(Kernel);
+        c.Add(() => kernel(chunks, input, output, shape, total, chunkSize), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> output, ReductionShape s, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            if (s.Copy != 0)
+            {
+                output[i] = input[i];
+                continue;
+            }
+            // Output elements are the kept coordinates in row-major order.
+            int k3 = i % s.K3;
+            int rest = i / s.K3;
+            int k2 = rest % s.K2;
+            rest /= s.K2;
+            int k1 = rest % s.K1;
+            int k0 = rest / s.K1;
+            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+            float acc = s.Identity;
+            for (int r0 = 0; r0 < s.R0; r0++)
+            for (int r1 = 0; r1 < s.R1; r1++)
+            for (int r2 = 0; r2 < s.R2; r2++)
+            for (int r3 = 0; r3 < s.R3; r3++)
+            {
+                float v = input[origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3];
+                acc = s.Kind switch
+                {
+                    0 => acc + v,
+                    1 => acc * v,
+                    2 => acc > v ? acc : v,
+                    _ => acc < v ? acc : v,
+                };
+            }
+            output[i] = acc;
+        }
+    }
+
+    /// <summary>The definition's reduction as kept and reduced runs (<see cref="MeanGeometry"/>); null when supported, else the refusal.</summary>
+    private static string? ShapeOf(DelegateNode node, out ReductionShape shape)
+    {
+        shape = default;
+        var p = node.ParamsAs<ReductionParams>();
+        if (MeanGeometry.TryCreate(p, out string? refusal) is not { } g) return refusal;
+        shape = new ReductionShape
+        {
+            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
+            Kind = p.Kind switch { ReductionKind.Sum => 0, ReductionKind.Product => 1, ReductionKind.Maximum => 2, _ => 3 },
+            Copy = p.IsCopy ? 1 : 0,
+            Identity = p.Kind switch { ReductionKind.Sum => 0f, ReductionKind.Product => 1f, ReductionKind.Maximum => -float.MaxValue, _ => float.MaxValue },
+        };
+        return null;
+    }
+}
+
+/// <summary>A reduction's kept (K, output order) and reduced (R, fold order) dimension runs with their input strides, kind and identity.</summary>
+internal struct ReductionShape
+{
+    public int K0, K1, K2, K3, KS0, KS1, KS2, KS3;
+    public int R0, R1, R2, R3, RS0, RS1, RS2, RS3;
+    public int Kind, Copy;
+    public float Identity;
+}

@@ -1,0 +1,63 @@
+using System.Runtime.InteropServices;
+using Accel.Kernels.Geometry;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Vulkan.Kernels;
+
+/// <summary>
+/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN on float32 (Shaders/reduce.comp), from the definition's
+/// ReductionParams. Per output element, as the reference: acc = identity, then acc = combine(acc, x) over its input
+/// elements in the input's row-major order (one invocation, one chain: a precise add or multiply, or a written-out
+/// ordered comparison). Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged
+/// (MeanGeometry, the layout MEAN uses; neither changes the order); refused when more than four kept or four reduced
+/// runs remain. A scalar input is copied.
+/// </summary>
+internal sealed class ReductionKernel : VulkanKernel<ReductionParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
+
+    protected override NodeSupport Supports(DelegateNode node, ReductionParams p, VulkanDeviceInfo device) =>
+        DeviceRequirements.FirstRefusal(Geometry(p, out _));
+
+    protected override void Build(DelegateNode node, ReductionParams p, VulkanPartitionBuilder builder)
+    {
+        Geometry(p, out var push);
+        builder.DispatchElements("reduce",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
+            push, push.Total);
+    }
+
+    /// <summary>The shader's push constants; null when the reduction fits four runs of each kind, else the refusal.</summary>
+    private static string? Geometry(ReductionParams p, out Push push)
+    {
+        push = default;
+        if (MeanGeometry.TryCreate(p, out string? refusal) is not { } g) return refusal;
+        push = new Push
+        {
+            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
+            Total = (uint)p.OutputCount,
+            Kind = p.Kind switch { ReductionKind.Sum => 0u, ReductionKind.Product => 1u, ReductionKind.Maximum => 2u, _ => 3u },
+            Copy = p.IsCopy ? 1u : 0u,
+            Identity = p.Kind switch { ReductionKind.Sum => 0f, ReductionKind.Product => 1f, ReductionKind.Maximum => -float.MaxValue, _ => float.MaxValue },
+        };
+        return null;
+    }
+
+    /// <summary>reduce.comp's push constants (std430: four ivec4, then total, kind, copy and the identity).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Push
+    {
+        public int K0, K1, K2, K3;
+        public int KS0, KS1, KS2, KS3;
+        public int R0, R1, R2, R3;
+        public int RS0, RS1, RS2, RS3;
+        public uint Total;
+        public uint Kind;
+        public uint Copy;
+        public float Identity;
+    }
+}
