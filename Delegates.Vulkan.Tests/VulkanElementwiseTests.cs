@@ -127,15 +127,15 @@ public sealed class VulkanElementwiseTests
         }
     }
 
+    // int32 runs on the device (the op suite's binary cases); int64 does not: the kernels move 32-bit words.
     [TestCase(BuiltinOperator.Maximum)]
     [TestCase(BuiltinOperator.Minimum)]
-    [TestCase(BuiltinOperator.SquaredDifference)]
-    public void Int32IsRefusedWithTheReason(BuiltinOperator op)
+    public void Int64IsRefusedWithTheReason(BuiltinOperator op)
     {
         var mb = new ModelBuilder();
-        int a = mb.AddTensor("a", TensorType.Int32, [2, 3]);
-        int b = mb.AddTensor("b", TensorType.Int32, [3]);
-        int y = mb.AddTensor("y", TensorType.Int32, [2, 3]);
+        int a = mb.AddTensor("a", TensorType.Int64, [2, 3]);
+        int b = mb.AddTensor("b", TensorType.Int64, [3]);
+        int y = mb.AddTensor("y", TensorType.Int64, [2, 3]);
         mb.AddOperator(op, [a, b], [y]);
         mb.AddInput(a);
         mb.AddInput(b);
@@ -145,6 +145,6 @@ public sealed class VulkanElementwiseTests
         using var interpreter = new Interpreter(Model.FromBytes(mb.Build()), options);
         interpreter.AllocateTensors();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.Zero);
-        Assert.That(interpreter.Plan.Refused.Single(r => r.Delegate == "vulkan").Reason, Does.Contain("int32"));
+        Assert.That(interpreter.Plan.Refused.Single(r => r.Delegate == "vulkan").Reason, Does.Contain("int64"));
     }
 }
