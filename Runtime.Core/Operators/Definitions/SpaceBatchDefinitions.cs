@@ -38,7 +38,7 @@ internal sealed class SpaceToDepthDefinition : OpDefinition<SpaceToDepthParams>
 
 /// <summary>
 /// SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND geometry on the 4-D view TFLite's kernels use: a rank-3 tensor [N, H, C] is
-/// [N, H, 1, C] with block width 1 and no width padding/cropping. <see cref="Before"/> is the top/left padding
+/// [N, H, 1, C] with block width 1 and no width padding/cropping. <c>BeforeHeight</c>/<c>BeforeWidth</c> are the top/left padding
 /// (SPACE_TO_BATCH_ND) or cropping (BATCH_TO_SPACE_ND). The batch index b_big = (dy·BlockWidth + dx)·N_small + b.
 /// </summary>
 public sealed record SpaceBatchGeometry(
