@@ -17,7 +17,7 @@ internal static class VectorErfMath
     private const float SmallC5 = -0.00084232324f;  // 0xBA5CCF5B
     private const float SmallC4 = 0.0052164062f;    // 0x3BAAEE63
     private const float SmallC3 = -0.026863551f;    // 0xBCDC10F3
-    private const float SmallC2 = 0.11283743f;      // 0x3DE71750
+    private const float SmallC2 = 0.11283743f;      // 0x3DE7174F
     private const float SmallC1 = -0.37612635f;     // 0xBEC093A2
     private const float SmallC0 = 0.12837917f;      // 0x3E0375D4
 
@@ -44,7 +44,7 @@ internal static class VectorErfMath
     private const float TailC6 = 0.34155875f;       // 0x3EAEE0CA
     private const float TailC5 = -0.15844813f;      // 0xBE22403A
     private const float TailC4 = -0.0815473f;       // 0xBDA70245
-    private const float TailC3 = 0.2080724f;        // 0x3E5510EF
+    private const float TailC3 = 0.2080724f;        // 0x3E5510EE
     private const float TailC2 = -0.13558385f;      // 0xBE0AD67E
     private const float TailC1 = -0.13460101f;      // 0xBE09D4D9
     private const float TailC0 = 0.5416332f;        // 0x3F0AA879
