@@ -68,6 +68,17 @@ public sealed class IlgpuPtxTests
     }
 
     [Test]
+    public void GeluUsesRoundToNearestFmaAndRoundToEvenAndNonContractibleSumsOnCuda()
+    {
+        string ptx = Ptx(typeof(GeluKernel), "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("cvt.rni.f32.f32"), ptx);
+        // GELU's own x + cube and 1 + tanh follow products: they must be the non-contractible add.rn.
+        Assert.That(ptx, Does.Contain("add.rn.f32"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
+    [Test]
     public void ExpUsesRoundToNearestFmaAndRoundToEvenOnCuda()
     {
         string ptx = Ptx(typeof(ExpKernel), "Kernel", typeof(PtxArithmetic));
@@ -168,7 +179,7 @@ public sealed class IlgpuPtxTests
             typeof(StridedCopyKernel), typeof(SplitKernel), // SplitKernel launches StridedCopyKernel.Kernel
             typeof(TransposeConvKernel), typeof(BatchMatMulKernel), typeof(ResizeNearestNeighborKernel),
             typeof(ExpKernel),
-            typeof(TanhKernel), typeof(EluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
+            typeof(TanhKernel), typeof(EluKernel), typeof(GeluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
             typeof(DivKernel), // runs ElementwiseBinaryKernel.Kernel, checked above
             typeof(ReductionKernel),
         };

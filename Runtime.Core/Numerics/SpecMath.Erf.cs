@@ -10,7 +10,7 @@ public static partial class SpecMath
     private const float ErfSmallC5 = -0.00084232324f;  // 0xBA5CCF5B
     private const float ErfSmallC4 = 0.0052164062f;    // 0x3BAAEE63
     private const float ErfSmallC3 = -0.026863551f;    // 0xBCDC10F3
-    private const float ErfSmallC2 = 0.11283743f;      // 0x3DE71750
+    private const float ErfSmallC2 = 0.11283743f;      // 0x3DE7174F
     private const float ErfSmallC1 = -0.37612635f;     // 0xBEC093A2
     private const float ErfSmallC0 = 0.12837917f;      // 0x3E0375D4
 
@@ -41,7 +41,7 @@ public static partial class SpecMath
     private const float ErfcTailC6 = 0.34155875f;      // 0x3EAEE0CA
     private const float ErfcTailC5 = -0.15844813f;     // 0xBE22403A
     private const float ErfcTailC4 = -0.0815473f;      // 0xBDA70245
-    private const float ErfcTailC3 = 0.2080724f;       // 0x3E5510EF
+    private const float ErfcTailC3 = 0.2080724f;       // 0x3E5510EE
     private const float ErfcTailC2 = -0.13558385f;     // 0xBE0AD67E
     private const float ErfcTailC1 = -0.13460101f;     // 0xBE09D4D9
     private const float ErfcTailC0 = 0.5416332f;       // 0x3F0AA879
