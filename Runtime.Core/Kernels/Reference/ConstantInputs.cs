@@ -17,6 +17,12 @@ internal static class ConstantInputs
             throw context.Error(
                 $"{role} '{tensor.Name}' is computed at run time; Accel needs it to be a constant to know the output shape " +
                 $"at AllocateTensors ({context.OperatorName} does not take this input computed at run time)");
+        return ReadValues(context, tensor, role);
+    }
+
+    /// <summary>The current values of an int32 or int64 tensor (type checked by the caller), as int32.</summary>
+    internal static int[] ReadValues(KernelContext context, Tensor tensor, string role)
+    {
         long count = tensor.ElementCount;
         if (tensor.Type == TensorType.Int32)
         {
