@@ -163,6 +163,85 @@ public sealed class RunTimeParameterTests
     }
 
     [Test]
+    public void Arg_max_along_a_run_time_axis_refuses_an_axis_out_of_range()
+    {
+        var b = new ModelBuilder("arg max");
+        int x = b.AddTensor("x", TensorType.Float32, [2, 3]);
+        int axis = b.AddTensor("axis", TensorType.Int32, []);
+        int output = b.AddTensor("output", TensorType.Int32, [1]);
+        b.AddOperator(BuiltinOperator.ArgMax, [x, axis], [output], new ArgMaxOptions(TensorType.Int32));
+        b.AddInput(x);
+        b.AddInput(axis);
+        b.AddOutput(output);
+        using var model = Model.FromBytes(b.Build());
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(0, [1, 9, 3, 8, 5, 6]);
+        interpreter.SetInput<int>(1, [0]);
+        interpreter.Invoke();
+        Assert.That(interpreter.Output<int>(0).ToArray(), Is.EqualTo(new[] { 1, 0, 1 }));
+        interpreter.SetInput<int>(1, [1]);
+        interpreter.Invoke();
+        Assert.That(interpreter.Output<int>(0).ToArray(), Is.EqualTo(new[] { 1, 0 }));
+        interpreter.SetInput<int>(1, [2]);
+        Assert.That(Assert.Throws<KernelException>(() => interpreter.Invoke())!.Message, Does.Contain("ARG_MAX").And.Contain("axis 2"));
+    }
+
+    [Test]
+    public void One_hot_with_a_run_time_depth_sizes_its_output_and_refuses_a_negative_depth()
+    {
+        var b = new ModelBuilder("one hot");
+        int indices = b.AddTensor("indices", TensorType.Int32, [3]);
+        int depth = b.AddTensor("depth", TensorType.Int32, []);
+        int on = b.AddConstant("on", [], [1f]);
+        int off = b.AddConstant("off", [], [0f]);
+        int output = b.AddTensor("output", TensorType.Float32, [1]);
+        b.AddOperator(BuiltinOperator.OneHot, [indices, depth, on, off], [output], new OneHotOptions(-1));
+        b.AddInput(indices);
+        b.AddInput(depth);
+        b.AddOutput(output);
+        using var model = Model.FromBytes(b.Build());
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<int>(0, [2, 0, 5]);
+        interpreter.SetInput<int>(1, [3]);
+        interpreter.Invoke();
+        Assert.That(interpreter.GetOutputTensor(0).Shape.ToArray(), Is.EqualTo(new[] { 3, 3 }));
+        Assert.That(interpreter.Output<float>(0).ToArray(), Is.EqualTo(new[] { 0f, 0f, 1f, 1f, 0f, 0f, 0f, 0f, 0f }));
+        interpreter.SetInput<int>(1, [-1]);
+        Assert.That(Assert.Throws<KernelException>(() => interpreter.Invoke())!.Message, Does.Contain("ONE_HOT"));
+    }
+
+    [Test]
+    public void Split_along_a_run_time_axis_sizes_every_output_and_refuses_an_uneven_split()
+    {
+        var b = new ModelBuilder("split");
+        int axis = b.AddTensor("axis", TensorType.Int32, []);
+        int x = b.AddTensor("x", TensorType.Float32, [2, 4]);
+        int first = b.AddTensor("first", TensorType.Float32, [1]);
+        int second = b.AddTensor("second", TensorType.Float32, [1]);
+        b.AddOperator(BuiltinOperator.Split, [axis, x], [first, second], new SplitOptions(2));
+        b.AddInput(axis);
+        b.AddInput(x);
+        b.AddOutput(first);
+        b.AddOutput(second);
+        using var model = Model.FromBytes(b.Build());
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(1, [1, 2, 3, 4, 5, 6, 7, 8]);
+        interpreter.SetInput<int>(0, [1]);
+        interpreter.Invoke();
+        Assert.That(interpreter.GetOutputTensor(1).Shape.ToArray(), Is.EqualTo(new[] { 2, 2 }));
+        Assert.That(interpreter.Output<float>(1).ToArray(), Is.EqualTo(new[] { 3f, 4f, 7f, 8f }));
+        interpreter.SetInput<int>(0, [0]);
+        interpreter.Invoke();
+        Assert.That(interpreter.GetOutputTensor(1).Shape.ToArray(), Is.EqualTo(new[] { 1, 4 }));
+        Assert.That(interpreter.Output<float>(1).ToArray(), Is.EqualTo(new[] { 5f, 6f, 7f, 8f }));
+        interpreter.SetInput<int>(0, [3]);
+        Assert.That(Assert.Throws<KernelException>(() => interpreter.Invoke())!.Message, Does.Contain("SPLIT"));
+    }
+
+    [Test]
     public void Steady_invokes_with_unchanged_run_time_parameters_allocate_nothing()
     {
         using var interpreter = Single(BuiltinOperator.Slice, null, [[2], [2]], out var model);

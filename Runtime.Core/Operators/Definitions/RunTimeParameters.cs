@@ -81,8 +81,14 @@ internal static class RunTimeParameters
     public static RunTimeParameterParams Defer(KernelContext context, OpDefinition definition)
     {
         for (int k = 0; k < context.OutputCount; k++) context.SetOutputDynamic(k);
-        // The output size is unknown until Invoke: the cost counts the data input read and written once.
-        var input = context.Input(0);
-        return new RunTimeParameterParams(definition) { Cost = new OpCost(0, input.ElementCount, 2 * input.ByteSize) };
+        // The output size is unknown until Invoke: the cost counts every input read and written once.
+        long elements = 0, bytes = 0;
+        for (int k = 0; k < context.InputCount; k++)
+        {
+            if (context.OptionalInput(k) is not { } input) continue;
+            elements += input.ElementCount;
+            bytes += 2 * input.ByteSize;
+        }
+        return new RunTimeParameterParams(definition) { Cost = new OpCost(0, elements, bytes) };
     }
 }

@@ -11,7 +11,7 @@ internal static partial class OpBuilders
     {
         // Locals, not static fields: the builder table is built during OpBuilders' static initialisation, before
         // this file's static fields would be set.
-        string[] reductionParams = ["input", "axes", "axesShape", "keepDims", "values"];
+        string[] reductionParams = ["input", "axes", "axesShape", "keepDims", "via", "values"];
         string[] argMinMaxParams = ["input", "axis", "axisType", "axisShape", "outputType", "values"];
         foreach (var op in new[]
                  {
@@ -35,8 +35,8 @@ internal static partial class OpBuilders
         if (scalar && axes.Length != 1) throw new ArgumentException("a scalar axes tensor holds exactly one axis");
         bool keep = c.P.Bool("keepDims", false);
         int x = c.Input("input", c.DType, input);
-        int a = c.Int32Constant("axes", scalar ? [] : [axes.Length], axes);
-        c.AddOperator(op, [x, a], c.DType, new ReducerOptions(keep));
+        int a = ParameterInput(c, "axes", scalar ? [] : [axes.Length], axes);
+        AddParameterisedOperator(c, op, [x, a], new ReducerOptions(keep));
     }
 
     /// <summary>
