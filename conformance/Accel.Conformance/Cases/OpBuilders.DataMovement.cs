@@ -21,8 +21,8 @@ internal static partial class OpBuilders
             BuildStridedSlice),
         Builtin(BuiltinOperator.Gather, ["input", "indices", "axis", "batchDims", "values"], BuildGather),
         Builtin(BuiltinOperator.GatherNd, ["input", "indices", "values"], BuildGatherNd),
-        Builtin(BuiltinOperator.Split, ["input", "axis", "numSplits", "values"], BuildSplit),
-        Builtin(BuiltinOperator.SplitV, ["input", "sizeSplits", "axis", "values"], BuildSplitV),
+        Builtin(BuiltinOperator.Split, ["input", "axis", "numSplits", "via", "values"], BuildSplit),
+        Builtin(BuiltinOperator.SplitV, ["input", "sizeSplits", "axis", "via", "values"], BuildSplitV),
         Builtin(BuiltinOperator.Pack, ["input", "count", "axis", "values"], BuildPack),
         Builtin(BuiltinOperator.Unpack, ["input", "axis", "values"], BuildUnpack),
         Builtin(BuiltinOperator.Squeeze, ["input", "squeezeDims", "values"], BuildSqueeze),
@@ -110,7 +110,8 @@ internal static partial class OpBuilders
     {
         var shapes = OpShapeInference.Infer(OpId.From(new OperatorCode(op, null, 1)), 1, options, default,
             inputs.Select(c.Spec).ToArray(), Enumerable.Repeat(c.DType, outputs).ToArray()).OutputShapes;
-        var outputTensors = shapes.Select((s, k) => c.Output($"output{k}", c.DType, s)).ToArray();
+        // Outputs sized at Invoke (run-time parameters) reach LiteRT.js only through a CAST.
+        var outputTensors = shapes.Select((s, k) => c.Output($"output{k}", c.DType, s, oracleReadsThroughCast: ParametersAtRunTime(c))).ToArray();
         c.Model.AddOperator(op, inputs, outputTensors, options);
     }
 
@@ -118,7 +119,7 @@ internal static partial class OpBuilders
     {
         int[] input = c.P.Ints("input");
         int splits = c.P.Int("numSplits");
-        int a = c.Int32Constant("axis", [], [c.P.Int("axis")]);
+        int a = ParameterInput(c, "axis", [], [c.P.Int("axis")]);
         int x = c.Input("input", c.DType, input);
         AddMultiOutput(c, BuiltinOperator.Split, [a, x], splits, new SplitOptions(splits));
     }
@@ -128,8 +129,8 @@ internal static partial class OpBuilders
         int[] input = c.P.Ints("input");
         int[] sizes = c.P.Ints("sizeSplits");
         int x = c.Input("input", c.DType, input);
-        int s = c.Int32Constant("size_splits", [sizes.Length], sizes);
-        int a = c.Int32Constant("axis", [], [c.P.Int("axis")]);
+        int s = ParameterInput(c, "size_splits", [sizes.Length], sizes);
+        int a = ParameterInput(c, "axis", [], [c.P.Int("axis")]);
         AddMultiOutput(c, BuiltinOperator.SplitV, [x, s, a], sizes.Length, new SplitVOptions(sizes.Length));
     }
 
