@@ -242,6 +242,40 @@ public sealed class RunTimeParameterTests
     }
 
     [Test]
+    public void A_run_time_perm_downstream_of_a_dynamic_tensor_follows_both_its_input_shape_and_perm()
+    {
+        // RESHAPE to a run-time shape (dynamic) → TRANSPOSE by a run-time perm: prepared and resolved at Invoke.
+        var b = new ModelBuilder("reshape then transpose");
+        int x = b.AddTensor("x", TensorType.Float32, [2, 3]);
+        int shape = b.AddTensor("shape", TensorType.Int32, [2]);
+        int perm = b.AddTensor("perm", TensorType.Int32, [2]);
+        int reshaped = b.AddTensor("reshaped", TensorType.Float32, [3, 2]);
+        int output = b.AddTensor("output", TensorType.Float32, [2, 3]);
+        b.AddOperator(BuiltinOperator.Reshape, [x, shape], [reshaped], new ReshapeOptions(null));
+        b.AddOperator(BuiltinOperator.Transpose, [reshaped, perm], [output]);
+        b.AddInput(x);
+        b.AddInput(shape);
+        b.AddInput(perm);
+        b.AddOutput(output);
+        using var model = Model.FromBytes(b.Build());
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(0, [1, 2, 3, 4, 5, 6]);
+        interpreter.SetInput<int>(1, [3, 2]);
+        interpreter.SetInput<int>(2, [1, 0]);
+        var first = Run(interpreter);
+        Assert.That(first.Shape, Is.EqualTo(new[] { 2, 3 }));
+        Assert.That(first.Values, Is.EqualTo(new[] { 1f, 3f, 5f, 2f, 4f, 6f }));
+        interpreter.SetInput<int>(1, [6, 1]);
+        var second = Run(interpreter);
+        Assert.That(second.Shape, Is.EqualTo(new[] { 1, 6 }));
+        interpreter.SetInput<int>(2, [0, 1]);
+        var third = Run(interpreter);
+        Assert.That(third.Shape, Is.EqualTo(new[] { 6, 1 }));
+        Assert.That(third.Values, Is.EqualTo(new[] { 1f, 2f, 3f, 4f, 5f, 6f }));
+    }
+
+    [Test]
     public void Steady_invokes_with_unchanged_run_time_parameters_allocate_nothing()
     {
         using var interpreter = Single(BuiltinOperator.Slice, null, [[2], [2]], out var model);

@@ -3,7 +3,9 @@ namespace Accel.Kernels.Reference;
 /// <summary>
 /// Reads small integer parameter tensors (shapes, axes, paddings, sizes) in Prepare, where they must be constants
 /// (model constants or outputs of folded nodes); a tensor computed at run time is rejected with a clear error. The
-/// operators that do take run-time shape values (RESHAPE, FILL, RANGE, TOPK_V2 …) mark their output dynamic instead.
+/// operators that do take run-time shape values (RESHAPE, FILL, RANGE, TOPK_V2 …) mark their output dynamic instead,
+/// and the data-movement operators, PAD, the reductions, ARG_MAX/ARG_MIN and ONE_HOT read their parameters through
+/// <see cref="Accel.Operators.Definitions.RunTimeParameters"/>, which defers a run-time one to Invoke.
 /// </summary>
 internal static class ConstantInputs
 {
