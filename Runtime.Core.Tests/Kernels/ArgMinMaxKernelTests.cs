@@ -82,7 +82,6 @@ public sealed class ArgMinMaxKernelTests
         {
             Assert.That(Refusal(h.Input([2, 3], new float[6]), h.Constant([], new[] { 2 })), Does.Contain("axis 2").And.Contain("ARG_MAX"));
             Assert.That(Refusal(h.Input([2, 3], new float[6]), h.Constant([2], new[] { 0, 1 })), Does.Contain("exactly one value"));
-            Assert.That(Refusal(h.Input([2, 3], new float[6]), h.Input([], new[] { 0 })), Does.Contain("computed at run time"));
             Assert.That(Refusal(h.Input([2, 0, 3], new float[0]), h.Constant([], new[] { 1 })), Does.Contain("empty"));
             Assert.That(Refusal(h.Input([2, 3], new float[6]), h.Constant([], new[] { 0 }), TensorType.Float32, TensorType.Float32), Does.Contain("int32 or int64"));
             Assert.That(Refusal(h.Input([2, 3], new float[6]), h.Constant([], new[] { 0 }), TensorType.Int64, TensorType.Int32), Does.Contain("output"));

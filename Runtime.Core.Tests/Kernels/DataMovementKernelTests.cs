@@ -60,8 +60,6 @@ public sealed class DataMovementKernelTests
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new PadKernel(), "PAD", null,
                 h.Input([2, 2], new float[4]), h.Constant([3, 2], new int[6])))!.Message, Does.Contain("[2,2]"));
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new PadKernel(), "PAD", null,
-                h.Input([2, 2], new float[4]), h.Input([2, 2], new int[4])))!.Message, Does.Contain("computed at run time"));
-            Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new PadKernel(), "PAD", null,
                 h.Input([2, 2], new float[4]), h.Constant([2, 2], new float[4])))!.Message, Does.Contain("int32 or int64"));
         });
     }

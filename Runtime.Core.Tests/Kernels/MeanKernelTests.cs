@@ -112,8 +112,6 @@ public sealed class MeanKernelTests
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new MeanKernel(), "MEAN", new ReducerOptions(false),
                 h.Input([2, 3], new float[6]), h.Constant([1], new[] { -3 })))!.Message, Does.Contain("axis -3"));
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new MeanKernel(), "MEAN", new ReducerOptions(false),
-                h.Input([2, 3], new float[6]), h.Input([1], new[] { 1 })))!.Message, Does.Contain("computed at run time"));
-            Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new MeanKernel(), "MEAN", new ReducerOptions(false),
                 h.Input([2, 3], new float[6]), h.Constant([1], new[] { 1L })))!.Message, Does.Contain("int64"));
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new MeanKernel(), "MEAN", new ReducerOptions(false),
                 h.Input([2, 3], new sbyte[6]), h.Constant([1], new[] { 1 })))!.Message, Does.Contain("int8"));

@@ -136,7 +136,6 @@ public sealed class ReductionKernelTests
         {
             Assert.That(Refusal(new SumKernel(), "SUM", h.Input([2, 3], new float[6]), h.Constant([1], new[] { 2 })), Does.Contain("axis 2").And.Contain("SUM"));
             Assert.That(Refusal(new ReduceMaxKernel(), "REDUCE_MAX", h.Input([2, 3], new float[6]), h.Constant([1], new[] { -3 })), Does.Contain("axis -3"));
-            Assert.That(Refusal(new ReduceMinKernel(), "REDUCE_MIN", h.Input([2, 3], new float[6]), h.Input([1], new[] { 1 })), Does.Contain("computed at run time"));
             Assert.That(Refusal(new ReduceProdKernel(), "REDUCE_PROD", h.Input([2, 3], new float[6]), h.Constant([1, 1], new[] { 1 })), Does.Contain("scalar or a vector"));
             Assert.That(Refusal(new SumKernel(), "SUM", h.Input([2, 3], new sbyte[6]), h.Constant([1], new[] { 1 })), Does.Contain("int8"));
             Assert.That(Refusal(new ReduceAnyKernel(), "REDUCE_ANY", h.Input([2, 3], new float[6]), h.Constant([1], new[] { 1 })), Does.Contain("float32"));

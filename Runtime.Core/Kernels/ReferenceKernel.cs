@@ -1,4 +1,5 @@
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Kernels;
 
@@ -16,9 +17,14 @@ internal abstract class ReferenceKernel<TParams> : IReferenceKernel where TParam
     public virtual IReadOnlyList<TensorType> Types => [TensorType.Float32];
 
     /// <summary>The definition has validated the node and set the output shapes; nothing is left to prepare.</summary>
-    public void Prepare(KernelContext context) => context.ParamsAs<TParams>();
+    public void Prepare(KernelContext context)
+    {
+        if (context.Params is not RunTimeParameterParams) context.ParamsAs<TParams>();
+    }
 
-    public void Invoke(KernelContext context) => Invoke(context, (TParams)context.Params!);
+    /// <summary>A node whose parameter inputs are computed at run time first resolves its params from their values.</summary>
+    public void Invoke(KernelContext context) =>
+        Invoke(context, (TParams)(context.Params is RunTimeParameterParams deferred ? deferred.Resolve(context) : context.Params!));
 
     /// <summary>Computes the outputs; must not allocate on the managed heap.</summary>
     protected abstract void Invoke(KernelContext context, TParams parameters);

@@ -43,7 +43,18 @@ public abstract class OpDefinition
 /// <summary>An <see cref="OpDefinition"/> whose params are <typeparamref name="TParams"/>.</summary>
 public abstract class OpDefinition<TParams> : OpDefinition where TParams : OpParams
 {
-    public sealed override OpParams Prepare(KernelContext context) => PrepareParams(context);
+    public sealed override OpParams Prepare(KernelContext context)
+    {
+        try
+        {
+            return PrepareParams(context);
+        }
+        catch (Definitions.RunTimeParameterException) when (!Definitions.RunTimeParameters.IsResolving(context))
+        {
+            // A shape-determining parameter input is computed at run time: outputs dynamic, resolved at Invoke.
+            return Definitions.RunTimeParameters.Defer(context, this);
+        }
+    }
 
     /// <inheritdoc cref="OpDefinition.Prepare"/>
     protected abstract TParams PrepareParams(KernelContext context);

@@ -3,7 +3,9 @@ namespace Accel.Kernels.Reference;
 /// <summary>
 /// Reads small integer parameter tensors (shapes, axes, paddings, sizes) in Prepare, where they must be constants
 /// (model constants or outputs of folded nodes); a tensor computed at run time is rejected with a clear error. The
-/// operators that do take run-time shape values (RESHAPE, FILL, RANGE, TOPK_V2 …) mark their output dynamic instead.
+/// operators that do take run-time shape values (RESHAPE, FILL, RANGE, TOPK_V2 …) mark their output dynamic instead,
+/// and the data-movement operators, PAD, the reductions, ARG_MAX/ARG_MIN and ONE_HOT read their parameters through
+/// <see cref="Accel.Operators.Definitions.RunTimeParameters"/>, which defers a run-time one to Invoke.
 /// </summary>
 internal static class ConstantInputs
 {
@@ -17,6 +19,12 @@ internal static class ConstantInputs
             throw context.Error(
                 $"{role} '{tensor.Name}' is computed at run time; Accel needs it to be a constant to know the output shape " +
                 $"at AllocateTensors ({context.OperatorName} does not take this input computed at run time)");
+        return ReadValues(context, tensor, role);
+    }
+
+    /// <summary>The current values of an int32 or int64 tensor (type checked by the caller), as int32.</summary>
+    internal static int[] ReadValues(KernelContext context, Tensor tensor, string role)
+    {
         long count = tensor.ElementCount;
         if (tensor.Type == TensorType.Int32)
         {

@@ -39,7 +39,7 @@ internal abstract class ArgMinMaxDefinition : OpDefinition<ArgMinMaxParams>
         if (input.Rank < 1) throw context.Error($"input '{input.Name}' must have rank >= 1, is a scalar");
         if (axisTensor.ElementCount != 1)
             throw context.Error($"axis '{axisTensor.Name}' must hold exactly one value, has shape {ConstantInputs.Format(axisTensor.Shape)}");
-        int axis = ConstantInputs.ReadIntegers(context, axisTensor, "axis", allowInt64: true)[0];
+        int axis = RunTimeParameters.ReadIntegers(context, axisTensor, "axis", allowInt64: true)[0];
         int rank = input.Rank;
         if (axis < -rank || axis >= rank)
             throw context.Error($"axis {axis} is out of range for input shape {ConstantInputs.Format(input.Shape)}");

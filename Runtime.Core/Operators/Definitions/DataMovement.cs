@@ -56,18 +56,11 @@ internal static class DataMovement
 
     /// <summary>
     /// The values of a shape-determining parameter tensor (begin, size, perm, multiples, axis, paddings …): int32 (or
-    /// int64 when <paramref name="allowInt64"/>) and a constant of the model. A tensor computed at run time would make
-    /// the output shape depend on values, which the interpreter does not support yet: refused, naming the input.
+    /// int64 when <paramref name="allowInt64"/>). A constant is read at Prepare; a tensor computed at run time makes
+    /// the outputs dynamic and is read at Invoke by this same Prepare (<see cref="RunTimeParameters"/>).
     /// </summary>
-    public static int[] ConstantInts(KernelContext context, Tensor tensor, string role, bool allowInt64 = true)
-    {
-        if (tensor.Type != TensorType.Int32 && !(allowInt64 && tensor.Type == TensorType.Int64))
-            throw context.Error($"{role} '{tensor.Name}' must be int32{(allowInt64 ? " or int64" : "")}, is {tensor.Type.ToDisplayName()}");
-        if (!tensor.IsConstant)
-            throw context.Error(
-                $"{role} '{tensor.Name}' is computed at run time (run-time shapes: not supported yet); it must be a constant of the model");
-        return ConstantInputs.ReadIntegers(context, tensor, role, allowInt64);
-    }
+    public static int[] ConstantInts(KernelContext context, Tensor tensor, string role, bool allowInt64 = true) =>
+        RunTimeParameters.ReadIntegers(context, tensor, role, allowInt64);
 
     /// <summary>The row-major strides (in elements) of <paramref name="shape"/>.</summary>
     public static long[] RowMajorStrides(ReadOnlySpan<int> shape)

@@ -40,7 +40,7 @@ internal sealed class OneHotDefinition : OpDefinition<OneHotParams>
             throw context.Error($"on_value and off_value must hold one value each, have {onValue.ElementCount} and {offValue.ElementCount}");
         if (depthTensor.ElementCount != 1)
             throw context.Error($"depth '{depthTensor.Name}' must hold one value, has shape {ConstantInputs.Format(depthTensor.Shape)}");
-        int depth = ConstantInputs.ReadIntegers(context, depthTensor, "depth")[0];
+        int depth = RunTimeParameters.ReadIntegers(context, depthTensor, "depth", allowInt64: false)[0];
         if (depth < 0) throw context.Error($"depth must be >= 0, is {depth}");
 
         int rank = indices.Rank;

@@ -31,7 +31,7 @@ internal sealed class MeanDefinition : OpDefinition<MeanParams>
         var axesTensor = context.Input(1);
         if (axesTensor.Rank > 1)
             throw context.Error($"axes '{axesTensor.Name}' must be a scalar or a vector, has shape {ConstantInputs.Format(axesTensor.Shape)}");
-        int[] axes = ConstantInputs.ReadIntegers(context, axesTensor, "axes");
+        int[] axes = RunTimeParameters.ReadIntegers(context, axesTensor, "axes", allowInt64: false);
 
         int rank = input.Rank;
         var reduced = new bool[rank];

@@ -50,7 +50,7 @@ internal sealed class PadDefinition : OpDefinition<PadParams>
         if (paddings.Rank != 2 || paddings.Dim(0) != rank || paddings.Dim(1) != 2)
             throw context.Error(
                 $"paddings '{paddings.Name}' must have shape [{rank},2] for an input of rank {rank}, has {ConstantInputs.Format(paddings.Shape)}");
-        int[] values = ConstantInputs.ReadIntegers(context, paddings, "paddings", allowInt64: true);
+        int[] values = RunTimeParameters.ReadIntegers(context, paddings, "paddings", allowInt64: true);
 
         var outputDims = new int[rank];
         var before = new int[rank];

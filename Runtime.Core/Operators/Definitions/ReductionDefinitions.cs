@@ -38,7 +38,7 @@ internal static class ReductionAxes
     {
         if (axesTensor.Rank > 1)
             throw context.Error($"axes '{axesTensor.Name}' must be a scalar or a vector, has shape {ConstantInputs.Format(axesTensor.Shape)}");
-        int[] axes = ConstantInputs.ReadIntegers(context, axesTensor, "axes");
+        int[] axes = RunTimeParameters.ReadIntegers(context, axesTensor, "axes", allowInt64: false);
         int rank = input.Rank;
         var reduced = new bool[rank];
         // A scalar input is copied whatever the axes say (TFLite returns before looking at them).

@@ -8,30 +8,31 @@ internal static partial class OpBuilders
     /// <summary>
     /// The shape and data-movement operators: one data input of <c>input</c>'s shape (model input, the case's dtype and
     /// value set), their shape parameters (begin, perm, axis, paddings …) as int32 constants of the model, GATHER's
-    /// and GATHER_ND's indices drawn per case and kept inside the input.
+    /// and GATHER_ND's indices drawn per case and kept inside the input. With <c>via</c> = input the shape parameters
+    /// are graph inputs instead (computed at run time: the output is dynamic).
     /// </summary>
     [OpBuilderFamily]
     private static IEnumerable<OpBuilder> DataMovementBuilders() =>
     [
-        Builtin(BuiltinOperator.Transpose, ["input", "perm", "values"], BuildTranspose),
-        Builtin(BuiltinOperator.Slice, ["input", "begin", "size", "values"], BuildSlice),
+        Builtin(BuiltinOperator.Transpose, ["input", "perm", "via", "values"], BuildTranspose),
+        Builtin(BuiltinOperator.Slice, ["input", "begin", "size", "via", "values"], BuildSlice),
         Builtin(BuiltinOperator.StridedSlice,
-            ["input", "begin", "end", "strides", "beginMask", "endMask", "ellipsisMask", "newAxisMask", "shrinkAxisMask", "offset", "values"],
+            ["input", "begin", "end", "strides", "beginMask", "endMask", "ellipsisMask", "newAxisMask", "shrinkAxisMask", "offset", "via", "values"],
             BuildStridedSlice),
         Builtin(BuiltinOperator.Gather, ["input", "indices", "axis", "batchDims", "values"], BuildGather),
         Builtin(BuiltinOperator.GatherNd, ["input", "indices", "values"], BuildGatherNd),
-        Builtin(BuiltinOperator.Split, ["input", "axis", "numSplits", "values"], BuildSplit),
-        Builtin(BuiltinOperator.SplitV, ["input", "sizeSplits", "axis", "values"], BuildSplitV),
+        Builtin(BuiltinOperator.Split, ["input", "axis", "numSplits", "via", "values"], BuildSplit),
+        Builtin(BuiltinOperator.SplitV, ["input", "sizeSplits", "axis", "via", "values"], BuildSplitV),
         Builtin(BuiltinOperator.Pack, ["input", "count", "axis", "values"], BuildPack),
         Builtin(BuiltinOperator.Unpack, ["input", "axis", "values"], BuildUnpack),
         Builtin(BuiltinOperator.Squeeze, ["input", "squeezeDims", "values"], BuildSqueeze),
-        Builtin(BuiltinOperator.ExpandDims, ["input", "axis", "values"], BuildExpandDims),
-        Builtin(BuiltinOperator.Tile, ["input", "multiples", "values"], BuildTile),
-        new(BuiltinOperator.BroadcastTo.ToSchemaName(), new OperatorCode(BuiltinOperator.BroadcastTo, null, 2), ["input", "shape", "values"],
+        Builtin(BuiltinOperator.ExpandDims, ["input", "axis", "via", "values"], BuildExpandDims),
+        Builtin(BuiltinOperator.Tile, ["input", "multiples", "via", "values"], BuildTile),
+        new(BuiltinOperator.BroadcastTo.ToSchemaName(), new OperatorCode(BuiltinOperator.BroadcastTo, null, 2), ["input", "shape", "via", "values"],
             BuildBroadcastTo),
         Builtin(BuiltinOperator.ReverseV2, ["input", "axes", "values"], BuildReverseV2),
-        Builtin(BuiltinOperator.PadV2, ["input", "paddings", "padValue", "values"], BuildPadV2),
-        Builtin(BuiltinOperator.MirrorPad, ["input", "paddings", "mode", "values"], BuildMirrorPad),
+        Builtin(BuiltinOperator.PadV2, ["input", "paddings", "padValue", "via", "values"], BuildPadV2),
+        Builtin(BuiltinOperator.MirrorPad, ["input", "paddings", "mode", "via", "values"], BuildMirrorPad),
     ];
 
     private static void BuildTranspose(OpCaseContext c)
@@ -39,8 +40,8 @@ internal static partial class OpBuilders
         int[] input = c.P.Ints("input");
         int[] perm = c.P.Ints("perm");
         int x = c.Input("input", c.DType, input);
-        int p = c.Int32Constant("perm", [perm.Length], perm);
-        c.AddOperator(BuiltinOperator.Transpose, [x, p], c.DType, new EmptyOptions(BuiltinOptionsType.TransposeOptions));
+        int p = ParameterInput(c, "perm", [perm.Length], perm);
+        AddParameterisedOperator(c, BuiltinOperator.Transpose, [x, p], new EmptyOptions(BuiltinOptionsType.TransposeOptions));
     }
 
     private static void BuildSlice(OpCaseContext c)
@@ -48,9 +49,9 @@ internal static partial class OpBuilders
         int[] input = c.P.Ints("input");
         int[] begin = c.P.Ints("begin"), size = c.P.Ints("size");
         int x = c.Input("input", c.DType, input);
-        int b = c.Int32Constant("begin", [begin.Length], begin);
-        int s = c.Int32Constant("size", [size.Length], size);
-        c.AddOperator(BuiltinOperator.Slice, [x, b, s], c.DType, new EmptyOptions(BuiltinOptionsType.SliceOptions));
+        int b = ParameterInput(c, "begin", [begin.Length], begin);
+        int s = ParameterInput(c, "size", [size.Length], size);
+        AddParameterisedOperator(c, BuiltinOperator.Slice, [x, b, s], new EmptyOptions(BuiltinOptionsType.SliceOptions));
     }
 
     /// <summary>STRIDED_SLICE; <c>strides</c> default to 1, the masks to 0, <c>offset</c> (end relative to begin) to false.</summary>
@@ -62,10 +63,10 @@ internal static partial class OpBuilders
         var options = new StridedSliceOptions(c.P.Int("beginMask", 0), c.P.Int("endMask", 0), c.P.Int("ellipsisMask", 0),
             c.P.Int("newAxisMask", 0), c.P.Int("shrinkAxisMask", 0), c.P.Bool("offset", false));
         int x = c.Input("input", c.DType, input);
-        int b = c.Int32Constant("begin", [begin.Length], begin);
-        int e = c.Int32Constant("end", [end.Length], end);
-        int s = c.Int32Constant("strides", [strides.Length], strides);
-        c.AddOperator(BuiltinOperator.StridedSlice, [x, b, e, s], c.DType, options);
+        int b = ParameterInput(c, "begin", [begin.Length], begin);
+        int e = ParameterInput(c, "end", [end.Length], end);
+        int s = ParameterInput(c, "strides", [strides.Length], strides);
+        AddParameterisedOperator(c, BuiltinOperator.StridedSlice, [x, b, e, s], options);
     }
 
     /// <summary>Indices of <paramref name="shape"/> drawn for the case, each mapped into [0, bound(k)) (k: its position).</summary>
@@ -109,7 +110,8 @@ internal static partial class OpBuilders
     {
         var shapes = OpShapeInference.Infer(OpId.From(new OperatorCode(op, null, 1)), 1, options, default,
             inputs.Select(c.Spec).ToArray(), Enumerable.Repeat(c.DType, outputs).ToArray()).OutputShapes;
-        var outputTensors = shapes.Select((s, k) => c.Output($"output{k}", c.DType, s)).ToArray();
+        // Outputs sized at Invoke (run-time parameters) reach LiteRT.js only through a CAST.
+        var outputTensors = shapes.Select((s, k) => c.Output($"output{k}", c.DType, s, oracleReadsThroughCast: ParametersAtRunTime(c))).ToArray();
         c.Model.AddOperator(op, inputs, outputTensors, options);
     }
 
@@ -117,7 +119,7 @@ internal static partial class OpBuilders
     {
         int[] input = c.P.Ints("input");
         int splits = c.P.Int("numSplits");
-        int a = c.Int32Constant("axis", [], [c.P.Int("axis")]);
+        int a = ParameterInput(c, "axis", [], [c.P.Int("axis")]);
         int x = c.Input("input", c.DType, input);
         AddMultiOutput(c, BuiltinOperator.Split, [a, x], splits, new SplitOptions(splits));
     }
@@ -127,8 +129,8 @@ internal static partial class OpBuilders
         int[] input = c.P.Ints("input");
         int[] sizes = c.P.Ints("sizeSplits");
         int x = c.Input("input", c.DType, input);
-        int s = c.Int32Constant("size_splits", [sizes.Length], sizes);
-        int a = c.Int32Constant("axis", [], [c.P.Int("axis")]);
+        int s = ParameterInput(c, "size_splits", [sizes.Length], sizes);
+        int a = ParameterInput(c, "axis", [], [c.P.Int("axis")]);
         AddMultiOutput(c, BuiltinOperator.SplitV, [x, s, a], sizes.Length, new SplitVOptions(sizes.Length));
     }
 
@@ -161,8 +163,8 @@ internal static partial class OpBuilders
     {
         int[] input = c.P.Ints("input");
         int x = c.Input("input", c.DType, input);
-        int a = c.Int32Constant("axis", [1], [c.P.Int("axis")]);
-        c.AddOperator(BuiltinOperator.ExpandDims, [x, a], c.DType, new EmptyOptions(BuiltinOptionsType.ExpandDimsOptions));
+        int a = ParameterInput(c, "axis", [1], [c.P.Int("axis")]);
+        AddParameterisedOperator(c, BuiltinOperator.ExpandDims, [x, a], new EmptyOptions(BuiltinOptionsType.ExpandDimsOptions));
     }
 
     private static void BuildTile(OpCaseContext c)
@@ -170,8 +172,8 @@ internal static partial class OpBuilders
         int[] input = c.P.Ints("input");
         int[] multiples = c.P.Ints("multiples");
         int x = c.Input("input", c.DType, input);
-        int m = c.Int32Constant("multiples", [multiples.Length], multiples);
-        c.AddOperator(BuiltinOperator.Tile, [x, m], c.DType, new EmptyOptions(BuiltinOptionsType.TileOptions));
+        int m = ParameterInput(c, "multiples", [multiples.Length], multiples);
+        AddParameterisedOperator(c, BuiltinOperator.Tile, [x, m], new EmptyOptions(BuiltinOptionsType.TileOptions));
     }
 
     /// <summary>BROADCAST_TO (version 2: version 1's opcode number was withdrawn).</summary>
@@ -180,8 +182,8 @@ internal static partial class OpBuilders
         int[] input = c.P.Ints("input");
         int[] shape = c.P.Ints("shape");
         int x = c.Input("input", c.DType, input);
-        int s = c.Int32Constant("shape", [shape.Length], shape);
-        c.AddOperator(BuiltinOperator.BroadcastTo, [x, s], c.DType, new EmptyOptions(BuiltinOptionsType.BroadcastToOptions), version: 2);
+        int s = ParameterInput(c, "shape", [shape.Length], shape);
+        AddParameterisedOperator(c, BuiltinOperator.BroadcastTo, [x, s], new EmptyOptions(BuiltinOptionsType.BroadcastToOptions), version: 2);
     }
 
     private static void BuildReverseV2(OpCaseContext c)
@@ -193,12 +195,12 @@ internal static partial class OpBuilders
         c.AddOperator(BuiltinOperator.ReverseV2, [x, a], c.DType, new EmptyOptions(BuiltinOptionsType.ReverseV2Options));
     }
 
-    private static int PaddingsConstant(OpCaseContext c, int rank)
+    private static int PaddingsInput(OpCaseContext c, int rank)
     {
         int[][] paddings = c.P.Shapes("paddings");
         if (paddings.Length != rank || paddings.Any(p => p.Length != 2))
             throw new ArgumentException($"'paddings' must be one [before, after] pair per input dimension ({rank})");
-        return c.Int32Constant("paddings", [rank, 2], paddings.SelectMany(q => q).ToArray());
+        return ParameterInput(c, "paddings", [rank, 2], paddings.SelectMany(q => q).ToArray());
     }
 
     /// <summary>PADV2; the pad value (<c>padValue</c>) a scalar constant (default), a scalar model input or omitted (none).</summary>
@@ -206,7 +208,7 @@ internal static partial class OpBuilders
     {
         int[] input = c.P.Ints("input");
         int x = c.Input("input", c.DType, input);
-        int p = PaddingsConstant(c, input.Length);
+        int p = PaddingsInput(c, input.Length);
         int[] inputs = c.P.String("padValue", "constant") switch
         {
             "constant" => [x, p, c.Constant("constant_values", c.DType, [], c.Values)],
@@ -214,7 +216,7 @@ internal static partial class OpBuilders
             "none" => [x, p],
             var other => throw new FormatException($"parameter 'padValue' must be constant, input or none, not '{other}'"),
         };
-        c.AddOperator(BuiltinOperator.PadV2, inputs, c.DType, new EmptyOptions(BuiltinOptionsType.PadV2Options));
+        AddParameterisedOperator(c, BuiltinOperator.PadV2, inputs, new EmptyOptions(BuiltinOptionsType.PadV2Options));
     }
 
     private static void BuildMirrorPad(OpCaseContext c)
@@ -227,7 +229,7 @@ internal static partial class OpBuilders
             var other => throw new FormatException($"parameter 'mode' must be REFLECT or SYMMETRIC, not '{other}'"),
         };
         int x = c.Input("input", c.DType, input);
-        int p = PaddingsConstant(c, input.Length);
-        c.AddOperator(BuiltinOperator.MirrorPad, [x, p], c.DType, new MirrorPadOptions(mode));
+        int p = PaddingsInput(c, input.Length);
+        AddParameterisedOperator(c, BuiltinOperator.MirrorPad, [x, p], new MirrorPadOptions(mode));
     }
 }

@@ -9,7 +9,7 @@ internal static partial class OpBuilders
     [OpBuilderFamily]
     private static IEnumerable<OpBuilder> LookupBuilders()
     {
-        yield return Builtin(BuiltinOperator.OneHot, ["indices", "indicesType", "depth", "axis", "values"], BuildOneHot);
+        yield return Builtin(BuiltinOperator.OneHot, ["indices", "indicesType", "depth", "axis", "via", "values"], BuildOneHot);
         yield return Builtin(BuiltinOperator.EmbeddingLookup, ["ids", "table", "values"], BuildEmbeddingLookup);
     }
 
@@ -33,12 +33,12 @@ internal static partial class OpBuilders
         var indexType = wide ? TensorType.Int64 : TensorType.Int32;
         int indices = c.Model.AddConstant("indices", indexType, shape, indexBytes);
         var indicesSpec = new OpTensorSpec(indexType, shape, indexBytes) { Name = "indices" };
-        int d = c.Int32Constant("depth", [], [depth]);
+        int d = ParameterInput(c, "depth", [], [depth]);
         int on = c.Input("on_value", c.DType, []);
         int off = c.Input("off_value", c.DType, []);
         var options = new OneHotOptions(axis);
         int y = c.Output("output", c.DType, OpCaseContext.InferOutputShape(BuiltinOperator.OneHot, 1, options, default,
-            [indicesSpec, c.Spec(d), c.Spec(on), c.Spec(off)], c.DType));
+            [indicesSpec, c.Spec(d), c.Spec(on), c.Spec(off)], c.DType), oracleReadsThroughCast: ParametersAtRunTime(c));
         c.Model.AddOperator(BuiltinOperator.OneHot, [indices, d, on, off], [y], options);
     }
 

@@ -11,8 +11,8 @@ internal static partial class OpBuilders
     {
         // Locals, not static fields: the builder table is built during OpBuilders' static initialisation, before
         // this file's static fields would be set.
-        string[] reductionParams = ["input", "axes", "axesShape", "keepDims", "values"];
-        string[] argMinMaxParams = ["input", "axis", "axisType", "axisShape", "outputType", "values"];
+        string[] reductionParams = ["input", "axes", "axesShape", "keepDims", "via", "values"];
+        string[] argMinMaxParams = ["input", "axis", "axisType", "axisShape", "outputType", "via", "values"];
         foreach (var op in new[]
                  {
                      BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin,
@@ -35,8 +35,8 @@ internal static partial class OpBuilders
         if (scalar && axes.Length != 1) throw new ArgumentException("a scalar axes tensor holds exactly one axis");
         bool keep = c.P.Bool("keepDims", false);
         int x = c.Input("input", c.DType, input);
-        int a = c.Int32Constant("axes", scalar ? [] : [axes.Length], axes);
-        c.AddOperator(op, [x, a], c.DType, new ReducerOptions(keep));
+        int a = ParameterInput(c, "axes", scalar ? [] : [axes.Length], axes);
+        AddParameterisedOperator(c, op, [x, a], new ReducerOptions(keep));
     }
 
     /// <summary>
@@ -58,10 +58,11 @@ internal static partial class OpBuilders
         byte[] axisBytes = axisType == TensorType.Int64
             ? MemoryMarshal.AsBytes(new[] { (long)axis }.AsSpan()).ToArray()
             : MemoryMarshal.AsBytes(new[] { axis }.AsSpan()).ToArray();
+        bool atRunTime = ParametersAtRunTime(c);
         var axisSpec = new OpTensorSpec(axisType, axisShape, axisBytes) { Name = "axis" };
-        int a = c.Model.AddConstant("axis", axisType, axisShape, axisBytes);
+        int a = atRunTime ? c.ValueInput("axis", axisType, axisShape, axisBytes) : c.Model.AddConstant("axis", axisType, axisShape, axisBytes);
         int y = c.Output("output", outputType,
-            OpCaseContext.InferOutputShape(op, version, options, default, [c.Spec(x), axisSpec], outputType));
+            OpCaseContext.InferOutputShape(op, version, options, default, [c.Spec(x), axisSpec], outputType), oracleReadsThroughCast: atRunTime);
         c.Model.AddOperator(op, [x, a], [y], options, version);
     }
 }

@@ -50,11 +50,11 @@ internal static partial class OpBuilders
             Builtin(BuiltinOperator.Densify, ["shape", "values"], BuildDensify),
             Builtin(BuiltinOperator.MaxPool2D, PoolParams, c => BuildPool(c, BuiltinOperator.MaxPool2D)),
             Builtin(BuiltinOperator.AveragePool2D, PoolParams, c => BuildPool(c, BuiltinOperator.AveragePool2D)),
-            Builtin(BuiltinOperator.Pad, ["input", "paddings", "values"], BuildPad),
+            Builtin(BuiltinOperator.Pad, ["input", "paddings", "via", "values"], BuildPad),
             Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values"], BuildResizeBilinear),
             Builtin(BuiltinOperator.Reshape, ["input", "newShape", "via", "values"], BuildReshape),
             Builtin(BuiltinOperator.Concatenation, ["inputs", "axis", "activation", "values"], BuildConcatenation),
-            Builtin(BuiltinOperator.Mean, ["input", "axes", "keepDims", "values"], BuildMean),
+            Builtin(BuiltinOperator.Mean, ["input", "axes", "keepDims", "via", "values"], BuildMean),
             Builtin(BuiltinOperator.DepthToSpace, ["input", "block", "values"], BuildDepthToSpace),
             Builtin(BuiltinOperator.Softmax, ["shape", "beta", "values"], BuildSoftmax),
         };
@@ -256,8 +256,8 @@ internal static partial class OpBuilders
         if (paddings.Length != input.Length || paddings.Any(p => p.Length != 2))
             throw new ArgumentException($"'paddings' must be one [before, after] pair per input dimension ({input.Length})");
         int x = c.Input("input", c.DType, input);
-        int p = c.Int32Constant("paddings", [input.Length, 2], paddings.SelectMany(q => q).ToArray());
-        c.AddOperator(BuiltinOperator.Pad, [x, p], c.DType, new EmptyOptions(BuiltinOptionsType.PadOptions));
+        int p = ParameterInput(c, "paddings", [input.Length, 2], paddings.SelectMany(q => q).ToArray());
+        AddParameterisedOperator(c, BuiltinOperator.Pad, [x, p], new EmptyOptions(BuiltinOptionsType.PadOptions));
     }
 
     private static void BuildResizeBilinear(OpCaseContext c)
@@ -314,8 +314,8 @@ internal static partial class OpBuilders
         int[] axes = c.P.Ints("axes");
         bool keep = c.P.Bool("keepDims", true);
         int x = c.Input("input", c.DType, input);
-        int a = c.Int32Constant("axes", [axes.Length], axes);
-        c.AddOperator(BuiltinOperator.Mean, [x, a], c.DType, new ReducerOptions(keep));
+        int a = ParameterInput(c, "axes", [axes.Length], axes);
+        AddParameterisedOperator(c, BuiltinOperator.Mean, [x, a], new ReducerOptions(keep));
     }
 
     private static void BuildDepthToSpace(OpCaseContext c)
