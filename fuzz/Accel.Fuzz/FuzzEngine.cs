@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.IO.MemoryMappedFiles;
 using System.Security.Cryptography;
 
@@ -80,6 +81,9 @@ internal sealed class FuzzEngine
             WriteFinding(findingsDir, "crash", crash);
         }
         using var inFlight = InFlightFile.Open(_settings.FindingsDir, _mutator.MaxInputBytes + InFlightHeader);
+        // Stopped by the user (Ctrl+C, kill): the input in flight did not crash anything, so it is not left behind.
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => inFlight?.MarkIdle());
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => inFlight?.MarkIdle());
         using var watchdog = new Watchdog(_settings.TimeLimitPerExecution, OnHang);
 
         // Seeds run first, unmutated, on every target: their coverage is the baseline.
@@ -216,9 +220,11 @@ internal sealed class FuzzEngine
             _view.WriteArray(InFlightHeader, input, 0, input.Length);
         }
 
+        public void MarkIdle() => _view.Write(4, -1);
+
         public void Dispose()
         {
-            _view.Write(4, -1); // nothing in flight: a clean exit leaves no crash behind
+            MarkIdle(); // nothing in flight: a clean exit leaves no crash behind
             _view.Dispose();
             _file.Dispose();
         }
