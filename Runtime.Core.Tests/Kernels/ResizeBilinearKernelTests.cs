@@ -120,6 +120,17 @@ public sealed class ResizeBilinearKernelTests
         Elementwise.AssertBitEqual(output.Read<float>(), TfliteFormula(input, [1, 2, 3, 1], 4, 5, Mode.Asymmetric));
     }
 
+    /// <summary>Fuzzer finding (docs/fuzzing.md): a huge size allocated the per-row/column tables before any check.</summary>
+    [TestCase(1879048201, 4259853)]
+    [TestCase(10, 1912602894)]
+    public void An_output_size_beyond_2_to_the_31_elements_is_refused_before_anything_is_allocated(int height, int width)
+    {
+        using var h = new ElementwiseTestHarness();
+        var e = Assert.Throws<KernelException>(() => h.Prepare(new ResizeBilinearKernel(), "RESIZE_BILINEAR",
+            new ResizeBilinearOptions(false, false), h.Input([1, 5, 7, 3], new float[105]), h.Constant([2], new[] { height, width })));
+        Assert.That(e!.Message, Does.Contain("2^31-1 elements"));
+    }
+
     [Test]
     public void Invalid_sizes_options_and_dtypes_are_rejected()
     {

@@ -160,7 +160,9 @@ internal sealed class FuzzEngine
     private static void WriteFinding(string dir, string kind, Finding finding)
     {
         Directory.CreateDirectory(dir);
-        string name = $"{kind}-{finding.Target}-{Hash(System.Text.Encoding.UTF8.GetBytes(finding.Signature))[..12]}";
+        // Failures are one per signature; hangs and crashes carry no stack, so each input is its own finding.
+        string key = kind == "failure" ? Hash(System.Text.Encoding.UTF8.GetBytes(finding.Signature)) : Hash(finding.Input);
+        string name = $"{kind}-{finding.Target}-{key[..12]}";
         WriteAtomically(Path.Combine(dir, name + ".tflite"), finding.Input);
         WriteAtomically(Path.Combine(dir, name + ".txt"),
             System.Text.Encoding.UTF8.GetBytes($"target: {finding.Target}\nsignature: {finding.Signature}\n\n{finding.Detail}\n"));

@@ -47,6 +47,11 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         int inputHeight = input.Dim(1), inputWidth = input.Dim(2);
         if (inputHeight <= 0 || inputWidth <= 0)
             throw context.Error($"input '{input.Name}' has an empty spatial size {ConstantInputs.Format(input.Shape)}");
+        // The per-row/column tables below are sized by the requested output: refuse an output that cannot exist
+        // before allocating them (found by the fuzzer: a mutated size of 1879048201 × 4259853 allocated for minutes).
+        long outputElements = (long)input.Dim(0) * size[0] * size[1] * input.Dim(3);
+        if ((long)size[0] * size[1] > int.MaxValue || outputElements > int.MaxValue)
+            throw context.Error($"output size {ConstantInputs.Format(size)} gives more than 2^31-1 elements");
         var rows = ResizeBilinearAxis.Create(size[0], inputHeight, options);
         var columns = ResizeBilinearAxis.Create(size[1], inputWidth, options);
         context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
