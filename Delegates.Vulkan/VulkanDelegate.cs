@@ -15,6 +15,13 @@ public sealed class VulkanDelegate : IAccelDelegate
     /// <summary>Fence wait bound used when none is given: a submission not done by then is an error, never a hang.</summary>
     public static readonly TimeSpan DefaultFenceTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Fence wait bound used when none is given and the device is a CPU implementation (lavapipe): its time per
+    /// submission grows with the host's load and core count (a large model on two busy vCPUs can take tens of seconds),
+    /// so the GPU bound would report a busy host as a hung device.
+    /// </summary>
+    public static readonly TimeSpan DefaultCpuDeviceFenceTimeout = TimeSpan.FromSeconds(120);
+
     private readonly VulkanDevice? _device;
     private readonly VulkanDeviceInfo? _info;
     private readonly VulkanTensorStore? _tensors;
@@ -23,13 +30,15 @@ public sealed class VulkanDelegate : IAccelDelegate
     private static readonly KernelRegistry<IVulkanKernel> Registry = KernelRegistry<IVulkanKernel>.Discover("vulkan", typeof(IVulkanKernel).Assembly);
 
     private readonly List<VulkanPartitionKernel> _partitionKernels = new();
-    private readonly TimeSpan _fenceTimeout;
+    private TimeSpan _fenceTimeout;
     private bool _disposed;
 
     /// <param name="deviceName">Use the first device whose name contains this text (case-insensitive).</param>
     /// <param name="deviceIndex">Use the device at this position of the loader's enumeration.</param>
     /// <param name="deviceType">Use the first device of this type.</param>
-    /// <param name="fenceTimeout">How long an Invoke waits for the device before failing (default 10 s).</param>
+    /// <param name="fenceTimeout">
+    /// How long an Invoke waits for the device before failing (default 10 s on a GPU, 120 s on a CPU implementation).
+    /// </param>
     /// <param name="validation">
     /// Enable VK_LAYER_KHRONOS_validation and collect its messages in <see cref="ValidationLog"/>; by default on when
     /// the environment asks for that layer (VK_INSTANCE_LAYERS) or ACCEL_VULKAN_VALIDATION=1.
@@ -55,6 +64,7 @@ public sealed class VulkanDelegate : IAccelDelegate
             UnavailableReason = reason;
             if (_device is not null)
             {
+                if (fenceTimeout is null && _device.Description.Type == VulkanDeviceType.Cpu) _fenceTimeout = DefaultCpuDeviceFenceTimeout;
                 _tensors = new VulkanTensorStore(_device);
                 _pipelines = ChooseFma(_device, SetupTimeout, out string? fmaProblem, out string fmaDescription);
                 FmaImplementation = fmaDescription;
