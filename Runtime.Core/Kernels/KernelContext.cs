@@ -121,6 +121,16 @@ public sealed class KernelContext
     /// <summary>The interpreter's buffers for dynamic tensors; null in shape inference for tools (no Invoke).</summary>
     internal DynamicTensorMemory? DynamicMemory { get; init; }
 
+    /// <summary>The interpreter's cancellation state; null outside an interpreter (tools, tests).</summary>
+    internal InvokeCancellation? Cancellation { get; init; }
+
+    /// <summary>
+    /// Throws <see cref="OperationCanceledException"/> when the running Invoke was cancelled
+    /// (<see cref="Interpreter.Cancel"/> or its token). Long kernel loops call it once per output row or so: a volatile
+    /// read, no allocation. A no-op outside an interpreter.
+    /// </summary>
+    public void ThrowIfCancellationRequested() => Cancellation?.ThrowIfRequested();
+
     private static string FormatShape(ReadOnlySpan<int> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
 
     /// <summary>Checks the number of inputs and outputs, as TFLite's TF_LITE_ENSURE_EQ(NumInputs…) does.</summary>

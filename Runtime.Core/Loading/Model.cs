@@ -28,12 +28,19 @@ public sealed unsafe class Model : IDisposable
     }
 
     /// <summary>Maps the file read-only and verifies it. Throws <see cref="ModelFormatException"/> for a malformed file.</summary>
-    public static Model FromFile(string path)
+    public static Model FromFile(string path) => FromFile(path, null);
+
+    /// <summary>
+    /// As <see cref="FromFile(string)"/>, within <paramref name="options"/>' limits (the defaults when null): a file
+    /// over them throws <see cref="ResourceLimitException"/> and nothing stays mapped.
+    /// </summary>
+    public static Model FromFile(string path, ModelLoadOptions? options)
     {
         var memory = ModelMemory.MapFile(path);
         try
         {
-            return ModelReader.Read(memory);
+            (options ?? ModelLoadOptions.Default).CheckSize(memory.Length, path);
+            return (options ?? ModelLoadOptions.Default).Check(ModelReader.Read(memory), path);
         }
         catch
         {
@@ -43,12 +50,16 @@ public sealed unsafe class Model : IDisposable
     }
 
     /// <summary>Verifies a model held in the caller's memory, which is pinned (not copied) until disposal.</summary>
-    public static Model FromMemory(ReadOnlyMemory<byte> bytes)
+    public static Model FromMemory(ReadOnlyMemory<byte> bytes) => FromMemory(bytes, null);
+
+    /// <summary>As <see cref="FromMemory(ReadOnlyMemory{byte})"/>, within <paramref name="options"/>' limits (the defaults when null).</summary>
+    public static Model FromMemory(ReadOnlyMemory<byte> bytes, ModelLoadOptions? options)
     {
+        (options ?? ModelLoadOptions.Default).CheckSize(bytes.Length, "the model in memory");
         var memory = ModelMemory.Pin(bytes);
         try
         {
-            return ModelReader.Read(memory);
+            return (options ?? ModelLoadOptions.Default).Check(ModelReader.Read(memory), "the model in memory");
         }
         catch
         {
@@ -58,6 +69,9 @@ public sealed unsafe class Model : IDisposable
     }
 
     public static Model FromBytes(byte[] bytes) => FromMemory(bytes);
+
+    /// <summary>As <see cref="FromBytes(byte[])"/>, within <paramref name="options"/>' limits.</summary>
+    public static Model FromBytes(byte[] bytes, ModelLoadOptions? options) => FromMemory(bytes, options);
 
     public uint Version { get; }
     public string? Description { get; }

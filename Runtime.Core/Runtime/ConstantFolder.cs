@@ -31,8 +31,27 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
                 continue;
             }
             node.Prepare(tensors);
+            CheckLimits(node);
             if (IsFoldable(node)) Fold(node);
         }
+    }
+
+    /// <summary>The declared limits a prepared node must meet before anything is allocated or run for it.</summary>
+    private void CheckLimits(InterpreterNode node)
+    {
+        foreach (int index in node.Operator.Inputs.Concat(node.Operator.Outputs))
+        {
+            if (index < 0) continue;
+            var t = tensors[index];
+            long bytes = t.ElementCount * Math.Max(t.Type.ElementSize(), 1);
+            if (bytes > options.MaxTensorBytes)
+                throw new ResourceLimitException("InterpreterOptions.MaxTensorBytes", options.MaxTensorBytes, bytes, node.Index,
+                    $"node {node.Index} ({node.Code.Name}): bytes of tensor '{t.Name}' [{string.Join(",", t.Shape.ToArray())}]");
+        }
+        long operations = node.Context.Params?.Cost.Operations ?? 0;
+        if (operations > options.MaxOperationsPerNode)
+            throw new ResourceLimitException("InterpreterOptions.MaxOperationsPerNode", options.MaxOperationsPerNode, operations, node.Index,
+                $"node {node.Index} ({node.Code.Name}): operations implied by its declared shapes");
     }
 
     private void Fold(InterpreterNode node)
@@ -43,6 +62,9 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
             long bytes = Math.Max(t.ByteSize, 1);
             if (FoldedBytes + bytes > options.MaxMemoryBytes)
                 throw node.Context.Error($"folded constants need over {options.MaxMemoryBytes} bytes (InterpreterOptions.MaxMemoryBytes)");
+            if (FoldedBytes + bytes > options.MaxConstantExpansionBytes)
+                throw new ResourceLimitException("InterpreterOptions.MaxConstantExpansionBytes", options.MaxConstantExpansionBytes,
+                    FoldedBytes + bytes, node.Index, $"node {node.Index} ({node.Code.Name}): bytes of constants folded at AllocateTensors, with output '{t.Name}'");
             var memory = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
             _allocations.Add((nint)memory);
             t.Data = memory;

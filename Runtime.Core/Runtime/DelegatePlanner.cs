@@ -17,9 +17,12 @@ internal sealed class DelegatePlanner
     private readonly DiagnosticLog _diagnostics;
     private readonly List<IPartitionKernel> _compiled = new();
 
+    private readonly InvokeCancellation _cancellation;
+
     public DelegatePlanner(ModelSubgraph subgraph, Tensor[] tensors, IReadOnlyList<InterpreterNode> nodes,
-        InterpreterOptions options, MemoryPlanner memory, DiagnosticLog diagnostics)
+        InterpreterOptions options, MemoryPlanner memory, DiagnosticLog diagnostics, InvokeCancellation cancellation)
     {
+        _cancellation = cancellation;
         _subgraph = subgraph;
         _tensors = tensors;
         _nodes = nodes;
@@ -102,7 +105,8 @@ internal sealed class DelegatePlanner
                 continue;
             }
             var execution = new ExecutionSteps(steps.ToArray(),
-                executionOrder.Select(n => (ExecutionStep)new ReferenceStep(_nodes[n], _tensors)).ToArray(), _options, _diagnostics);
+                executionOrder.Select(n => (ExecutionStep)new ReferenceStep(_nodes[n], _tensors)).ToArray(), _options, _diagnostics,
+                _cancellation);
             var plan = new ExecutionPlan(planned, refused.ToArray(),
                 _nodes.Where(n => n.Folded).Select(n => n.Index).ToArray(), _nodes.Select(n => n.Code.Name).ToArray());
             return (plan, execution);

@@ -96,3 +96,28 @@ public sealed class InterpreterStateException : AccelException
 {
     public InterpreterStateException(string message) : base(message) { }
 }
+
+/// <summary>
+/// A model asks for more than a declared limit allows (<see cref="InterpreterOptions"/>, <see cref="ModelLoadOptions"/>):
+/// names the limit, its value, what was asked for (<c>what</c> names the quantity: "node 3 (CONV_2D): bytes of tensor 'x'"), and the tensor or node that asked. Nothing was allocated from the
+/// unchecked size.
+/// </summary>
+public sealed class ResourceLimitException : AccelException
+{
+    /// <summary>The option that was exceeded, e.g. "InterpreterOptions.MaxTensorBytes".</summary>
+    public string LimitName { get; }
+    public long Limit { get; }
+    public long Requested { get; }
+
+    /// <summary>The node that asked, or -1 when a whole model or a graph input did.</summary>
+    public int NodeIndex { get; }
+
+    public ResourceLimitException(string limitName, long limit, long requested, int nodeIndex, string what)
+        : base($"{what}: {requested:N0} is over {limitName} = {limit:N0}")
+    {
+        LimitName = limitName;
+        Limit = limit;
+        Requested = requested;
+        NodeIndex = nodeIndex;
+    }
+}

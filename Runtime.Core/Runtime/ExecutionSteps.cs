@@ -38,7 +38,7 @@ internal sealed class PartitionStep(IPartitionKernel kernel, string delegateName
         {
             kernel.Invoke();
         }
-        catch (Exception e) when (e is not DelegateInvokeException)
+        catch (Exception e) when (e is not DelegateInvokeException and not OperationCanceledException)
         {
             throw new DelegateInvokeException(delegateName, partitionIndex, firstNode, $"{e.GetType().Name}: {e.Message}", e);
         }
@@ -56,8 +56,12 @@ internal sealed class ExecutionSteps
     private readonly DiagnosticLog _diagnostics;
     private ExecutionStep[] _steps;
 
-    public ExecutionSteps(ExecutionStep[] steps, ExecutionStep[] referenceSteps, InterpreterOptions options, DiagnosticLog diagnostics)
+    private readonly InvokeCancellation _cancellation;
+
+    public ExecutionSteps(ExecutionStep[] steps, ExecutionStep[] referenceSteps, InterpreterOptions options, DiagnosticLog diagnostics,
+        InvokeCancellation cancellation)
     {
+        _cancellation = cancellation;
         _steps = steps;
         _referenceSteps = referenceSteps;
         _options = options;
@@ -72,7 +76,7 @@ internal sealed class ExecutionSteps
     {
         try
         {
-            Run(_steps);
+            Run(_steps, _cancellation);
         }
         catch (DelegateInvokeException e) when (_options.FallbackToReferenceOnInvokeFailure && !ReferenceEquals(_steps, _referenceSteps))
         {
@@ -80,7 +84,7 @@ internal sealed class ExecutionSteps
             _diagnostics.Add($"{e.Message}; falling back to the reference executor for this and later invokes");
             _steps = _referenceSteps;
             FellBack = true;
-            Run(_steps);
+            Run(_steps, _cancellation);
         }
     }
 
@@ -91,21 +95,26 @@ internal sealed class ExecutionSteps
         for (int i = 0; i < _steps.Length; i++)
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            Run(_steps.AsSpan(i, 1));
+            Run(_steps.AsSpan(i, 1), _cancellation);
             timings[i] = new StepTiming(_steps[i].Executor, _steps[i].Nodes,
                 System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         return timings;
     }
 
-    private static void Run(ReadOnlySpan<ExecutionStep> steps)
+    /// <summary>Runs the steps in order, checking for cancellation before each (a delegate partition is one step).</summary>
+    private static void Run(ReadOnlySpan<ExecutionStep> steps, InvokeCancellation cancellation)
     {
         int current = 0;
         try
         {
-            for (; current < steps.Length; current++) steps[current].Run();
+            for (; current < steps.Length; current++)
+            {
+                cancellation.ThrowIfRequested();
+                steps[current].Run();
+            }
         }
-        catch (Exception e) when (e is not AccelException && steps[current] is ReferenceStep step)
+        catch (Exception e) when (e is not AccelException and not OperationCanceledException && steps[current] is ReferenceStep step)
         {
             // A kernel bug must still surface as a typed error naming the node, never as a bare runtime exception.
             throw new KernelException(step.Node.Index, step.Node.Code.Name, $"invoke failed: {e.GetType().Name}: {e.Message}", e);

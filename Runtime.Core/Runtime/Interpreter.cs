@@ -30,6 +30,7 @@ public sealed unsafe class Interpreter : IDisposable
     private bool _allocated;
     private bool _disposed;
     private int _modelLeaseHeld = 1;
+    private readonly InvokeCancellation _cancellation = new();
 
     /// <summary>1 while a call that uses the arena runs (Invoke, AllocateTensors …): one thread at a time.</summary>
     private int _busy;
@@ -51,6 +52,9 @@ public sealed unsafe class Interpreter : IDisposable
             _diagnostics = new DiagnosticLog(Options);
             var resolver = Options.OpResolver ?? OpResolver.CreateReference();
             _subgraph = model.MainSubgraph;
+            if (_subgraph.Operators.Length > Options.MaxNodeCount)
+                throw new ResourceLimitException("InterpreterOptions.MaxNodeCount", Options.MaxNodeCount, _subgraph.Operators.Length, -1,
+                    "nodes in the main subgraph");
 
             _tensors = new Tensor[_subgraph.Tensors.Length];
             for (int i = 0; i < _tensors.Length; i++)
@@ -82,6 +86,7 @@ public sealed unsafe class Interpreter : IDisposable
                     Context = new KernelContext(n, code.Name, code.Version, op.Options, customOptions, op.Inputs, op.Outputs, _tensors)
                     {
                         DynamicMemory = _dynamic,
+                        Cancellation = _cancellation,
                     },
                 };
             }
@@ -90,7 +95,7 @@ public sealed unsafe class Interpreter : IDisposable
             Graph = new InterpreterGraph(_nodes);
             _folder = new ConstantFolder(_subgraph, _tensors, Options);
             _memory = new MemoryPlanner(model, _subgraph, _tensors, _nodes, Options);
-            _planner = new DelegatePlanner(_subgraph, _tensors, _nodes, Options, _memory, _diagnostics);
+            _planner = new DelegatePlanner(_subgraph, _tensors, _nodes, Options, _memory, _diagnostics, _cancellation);
         }
         catch
         {
@@ -234,20 +239,38 @@ public sealed unsafe class Interpreter : IDisposable
     }
 
     /// <summary>Runs the plan: reference nodes and delegate partitions, in order. Allocates nothing on the managed heap.</summary>
-    public void Invoke()
+    public void Invoke() => Invoke(CancellationToken.None);
+
+    /// <summary>
+    /// As <see cref="Invoke()"/>, stopping early when <paramref name="cancellationToken"/> is cancelled or
+    /// <see cref="Cancel"/> is called: checked before every step (a reference node or a whole delegate partition) and
+    /// inside the long reference loops (convolutions, matrix products: once per output row). A cancelled invoke throws
+    /// <see cref="OperationCanceledException"/>; its outputs are undefined, and the interpreter stays usable (the
+    /// next Invoke runs normally). A device delegate's partition, once submitted, runs to its end or its timeout.
+    /// </summary>
+    public void Invoke(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Enter(nameof(Invoke));
         try
         {
             if (!_allocated) throw new InterpreterStateException("Invoke() called before AllocateTensors() (or after a resize without it).");
+            _cancellation.Begin(cancellationToken);
             _execution!.Run();
         }
         finally
         {
+            _cancellation.End();
             Exit();
         }
     }
+
+    /// <summary>
+    /// Asks the Invoke running on another thread to stop at its next check (TFLite's Interpreter::Cancel); it then
+    /// throws <see cref="OperationCanceledException"/>. Safe from any thread; a Cancel made while no Invoke runs does
+    /// not affect the next one.
+    /// </summary>
+    public void Cancel() => _cancellation.Request();
 
     /// <summary>
     /// Runs the plan once like <see cref="Invoke"/>, timing every step (a reference node or a whole delegate
@@ -260,10 +283,12 @@ public sealed unsafe class Interpreter : IDisposable
         try
         {
             if (!_allocated) throw new InterpreterStateException("InvokeProfiled() called before AllocateTensors().");
+            _cancellation.Begin(CancellationToken.None);
             return _execution!.RunProfiled();
         }
         finally
         {
+            _cancellation.End();
             Exit();
         }
     }

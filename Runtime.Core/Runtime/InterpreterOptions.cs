@@ -18,6 +18,28 @@ public sealed class InterpreterOptions
     /// </summary>
     public long MaxMemoryBytes { get; set; } = 8L << 30;
 
+    /// <summary>
+    /// Largest single tensor (an activation, a graph input after a resize, a folded constant), in bytes; checked when
+    /// AllocateTensors prepares the node that reads or writes it, before any memory is allocated for it.
+    /// </summary>
+    public long MaxTensorBytes { get; set; } = 4L << 30;
+
+    /// <summary>Most nodes the main subgraph may have; checked when the interpreter is built.</summary>
+    public int MaxNodeCount { get; set; } = 100_000;
+
+    /// <summary>
+    /// Most work one node may imply (<see cref="Operators.OpCost.Operations"/>: multiply-accumulates plus element
+    /// operations) from its declared shapes; a node over it is refused at AllocateTensors rather than run for hours.
+    /// The default (2^40, about 10^12) is a hundred times the largest convolution of common vision models.
+    /// </summary>
+    public long MaxOperationsPerNode { get; set; } = 1L << 40;
+
+    /// <summary>
+    /// Most bytes of constants AllocateTensors may compute (float16 weights widened, DENSIFY, other folded nodes), all
+    /// together; also counted with the arena against <see cref="MaxMemoryBytes"/>.
+    /// </summary>
+    public long MaxConstantExpansionBytes { get; set; } = 2L << 30;
+
     /// <summary>Delegates in priority order: the first that claims a node gets it; the rest runs on the reference kernels.</summary>
     public IList<DelegateSelection> Delegates { get; } = new List<DelegateSelection>();
 

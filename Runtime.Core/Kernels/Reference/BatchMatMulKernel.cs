@@ -29,6 +29,7 @@ internal sealed class BatchMatMulKernel : ReferenceKernel<BatchMatMulParams>
             for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
+                if (j == 0) context.ThrowIfCancellationRequested(); // once per output row
                 float acc = 0f;
                 for (int kk = 0; kk < k; kk++)
                     acc = MathF.FusedMultiplyAdd(lhs[lhsBase + i * lhsRowStride + kk * lhsDepthStride],

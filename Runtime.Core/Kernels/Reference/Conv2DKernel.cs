@@ -40,29 +40,32 @@ internal sealed class Conv2DKernel : ReferenceKernel<Conv2DParams>
 
         for (int b = 0; b < batches; b++)
         for (int oy = 0; oy < outputHeight; oy++)
-        for (int ox = 0; ox < outputWidth; ox++)
-        for (int oc = 0; oc < outputDepth; oc++)
         {
-            int inputChannelBase = oc / filtersPerGroup * filterDepth;
-            int iyOrigin = oy * geometry.StrideH - geometry.PadTop;
-            int ixOrigin = ox * geometry.StrideW - geometry.PadLeft;
-            float acc = 0f;
-            for (int ky = 0; ky < filterHeight; ky++)
+            context.ThrowIfCancellationRequested(); // once per output row
+            for (int ox = 0; ox < outputWidth; ox++)
+            for (int oc = 0; oc < outputDepth; oc++)
             {
-                int iy = iyOrigin + ky * geometry.DilationH;
-                if (iy < 0 || iy >= inputHeight) continue; // padding contributes nothing
-                for (int kx = 0; kx < filterWidth; kx++)
+                int inputChannelBase = oc / filtersPerGroup * filterDepth;
+                int iyOrigin = oy * geometry.StrideH - geometry.PadTop;
+                int ixOrigin = ox * geometry.StrideW - geometry.PadLeft;
+                float acc = 0f;
+                for (int ky = 0; ky < filterHeight; ky++)
                 {
-                    int ix = ixOrigin + kx * geometry.DilationW;
-                    if (ix < 0 || ix >= inputWidth) continue;
-                    int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth + inputChannelBase;
-                    int filterOffset = ((oc * filterHeight + ky) * filterWidth + kx) * filterDepth;
-                    for (int ci = 0; ci < filterDepth; ci++)
-                        acc = MathF.FusedMultiplyAdd(input[inputOffset + ci], filter[filterOffset + ci], acc);
+                    int iy = iyOrigin + ky * geometry.DilationH;
+                    if (iy < 0 || iy >= inputHeight) continue; // padding contributes nothing
+                    for (int kx = 0; kx < filterWidth; kx++)
+                    {
+                        int ix = ixOrigin + kx * geometry.DilationW;
+                        if (ix < 0 || ix >= inputWidth) continue;
+                        int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth + inputChannelBase;
+                        int filterOffset = ((oc * filterHeight + ky) * filterWidth + kx) * filterDepth;
+                        for (int ci = 0; ci < filterDepth; ci++)
+                            acc = MathF.FusedMultiplyAdd(input[inputOffset + ci], filter[filterOffset + ci], acc);
+                    }
                 }
+                float value = bias.IsEmpty ? acc : acc + bias[oc];
+                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = p.Activation.Apply(value);
             }
-            float value = bias.IsEmpty ? acc : acc + bias[oc];
-            output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = p.Activation.Apply(value);
         }
     }
 }

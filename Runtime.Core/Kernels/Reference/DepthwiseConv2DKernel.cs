@@ -39,28 +39,31 @@ internal sealed class DepthwiseConv2DKernel : ReferenceKernel<DepthwiseConv2DPar
 
         for (int b = 0; b < batches; b++)
         for (int oy = 0; oy < outputHeight; oy++)
-        for (int ox = 0; ox < outputWidth; ox++)
-        for (int oc = 0; oc < outputDepth; oc++)
         {
-            int ic = oc / p.DepthMultiplier;
-            int iyOrigin = oy * p.Geometry.StrideH - p.Geometry.PadTop;
-            int ixOrigin = ox * p.Geometry.StrideW - p.Geometry.PadLeft;
-            float acc = 0f;
-            for (int ky = 0; ky < filterHeight; ky++)
+            context.ThrowIfCancellationRequested(); // once per output row
+            for (int ox = 0; ox < outputWidth; ox++)
+            for (int oc = 0; oc < outputDepth; oc++)
             {
-                int iy = iyOrigin + ky * p.Geometry.DilationH;
-                if (iy < 0 || iy >= inputHeight) continue; // padding contributes nothing
-                for (int kx = 0; kx < filterWidth; kx++)
+                int ic = oc / p.DepthMultiplier;
+                int iyOrigin = oy * p.Geometry.StrideH - p.Geometry.PadTop;
+                int ixOrigin = ox * p.Geometry.StrideW - p.Geometry.PadLeft;
+                float acc = 0f;
+                for (int ky = 0; ky < filterHeight; ky++)
                 {
-                    int ix = ixOrigin + kx * p.Geometry.DilationW;
-                    if (ix < 0 || ix >= inputWidth) continue;
-                    float x = input[((b * inputHeight + iy) * inputWidth + ix) * inputDepth + ic];
-                    float w = filter[(ky * filterWidth + kx) * outputDepth + oc];
-                    acc = MathF.FusedMultiplyAdd(x, w, acc);
+                    int iy = iyOrigin + ky * p.Geometry.DilationH;
+                    if (iy < 0 || iy >= inputHeight) continue; // padding contributes nothing
+                    for (int kx = 0; kx < filterWidth; kx++)
+                    {
+                        int ix = ixOrigin + kx * p.Geometry.DilationW;
+                        if (ix < 0 || ix >= inputWidth) continue;
+                        float x = input[((b * inputHeight + iy) * inputWidth + ix) * inputDepth + ic];
+                        float w = filter[(ky * filterWidth + kx) * outputDepth + oc];
+                        acc = MathF.FusedMultiplyAdd(x, w, acc);
+                    }
                 }
+                float value = bias.IsEmpty ? acc : acc + bias[oc];
+                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = p.Activation.Apply(value);
             }
-            float value = bias.IsEmpty ? acc : acc + bias[oc];
-            output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = p.Activation.Apply(value);
         }
     }
 }

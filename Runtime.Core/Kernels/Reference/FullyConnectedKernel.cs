@@ -34,6 +34,7 @@ internal sealed class FullyConnectedKernel : ReferenceKernel<FullyConnectedParam
         for (int b = 0; b < batch; b++)
         for (int u = 0; u < units; u++)
         {
+            if ((u & 255) == 0) context.ThrowIfCancellationRequested(); // every 256 outputs: a batch row can be long
             int inputOffset = b * depth;
             int weightsOffset = u * depth;
             float acc = 0f;

@@ -25,7 +25,7 @@ internal sealed class TransposeConvBiasKernel : ReferenceKernel<TransposeConvBia
         var weightsTensor = context.Input(1);
         var outputTensor = context.Output(0);
         // No fused activation: the NONE clamp passes every value (NaN included) unchanged.
-        TransposeConvolution.Gather(inputTensor.Read<float>(), inputTensor.Shape, weightsTensor.Read<float>(), weightsTensor.Shape,
+        TransposeConvolution.Gather(context, inputTensor.Read<float>(), inputTensor.Shape, weightsTensor.Read<float>(), weightsTensor.Shape,
             context.Input(2).Read<float>(), outputTensor.Write<float>(), outputTensor.Shape, p.StrideH, p.StrideW, p.PadTop, p.PadLeft,
             new ActivationRange(float.NegativeInfinity, float.PositiveInfinity));
     }

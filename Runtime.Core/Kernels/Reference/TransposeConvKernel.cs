@@ -19,7 +19,7 @@ internal sealed class TransposeConvKernel : ReferenceKernel<TransposeConvParams>
         var inputTensor = context.Input(2);
         var biasTensor = context.OptionalInput(3);
         var outputTensor = context.Output(0);
-        TransposeConvolution.Gather(inputTensor.Read<float>(), inputTensor.Shape, weightsTensor.Read<float>(), weightsTensor.Shape,
+        TransposeConvolution.Gather(context, inputTensor.Read<float>(), inputTensor.Shape, weightsTensor.Read<float>(), weightsTensor.Shape,
             biasTensor is null ? default : biasTensor.Read<float>(), outputTensor.Write<float>(), outputTensor.Shape,
             p.StrideH, p.StrideW, p.PadTop, p.PadLeft, p.Activation);
     }

@@ -9,7 +9,7 @@ namespace Accel.Kernels.Reference;
 /// </summary>
 internal static class TransposeConvolution
 {
-    public static void Gather(ReadOnlySpan<float> input, ReadOnlySpan<int> inputShape, ReadOnlySpan<float> weights,
+    public static void Gather(KernelContext context, ReadOnlySpan<float> input, ReadOnlySpan<int> inputShape, ReadOnlySpan<float> weights,
         ReadOnlySpan<int> weightsShape, ReadOnlySpan<float> bias, Span<float> output, ReadOnlySpan<int> outputShape,
         int strideH, int strideW, int padTop, int padLeft, ActivationRange activation)
     {
@@ -19,31 +19,34 @@ internal static class TransposeConvolution
 
         for (int b = 0; b < batches; b++)
         for (int oy = 0; oy < outputHeight; oy++)
-        for (int ox = 0; ox < outputWidth; ox++)
-        for (int oc = 0; oc < outputDepth; oc++)
         {
-            float acc = 0f;
-            for (int ky = 0; ky < filterHeight; ky++)
+            context.ThrowIfCancellationRequested(); // once per output row
+            for (int ox = 0; ox < outputWidth; ox++)
+            for (int oc = 0; oc < outputDepth; oc++)
             {
-                // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
-                int rowNumerator = oy + padTop - ky;
-                if (rowNumerator < 0 || rowNumerator % strideH != 0) continue;
-                int iy = rowNumerator / strideH;
-                if (iy >= inputHeight) continue;
-                for (int kx = 0; kx < filterWidth; kx++)
+                float acc = 0f;
+                for (int ky = 0; ky < filterHeight; ky++)
                 {
-                    int colNumerator = ox + padLeft - kx;
-                    if (colNumerator < 0 || colNumerator % strideW != 0) continue;
-                    int ix = colNumerator / strideW;
-                    if (ix >= inputWidth) continue;
-                    int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
-                    int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
-                    for (int ci = 0; ci < inputDepth; ci++)
-                        acc = MathF.FusedMultiplyAdd(input[inputOffset + ci], weights[weightsOffset + ci], acc);
+                    // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
+                    int rowNumerator = oy + padTop - ky;
+                    if (rowNumerator < 0 || rowNumerator % strideH != 0) continue;
+                    int iy = rowNumerator / strideH;
+                    if (iy >= inputHeight) continue;
+                    for (int kx = 0; kx < filterWidth; kx++)
+                    {
+                        int colNumerator = ox + padLeft - kx;
+                        if (colNumerator < 0 || colNumerator % strideW != 0) continue;
+                        int ix = colNumerator / strideW;
+                        if (ix >= inputWidth) continue;
+                        int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
+                        int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
+                        for (int ci = 0; ci < inputDepth; ci++)
+                            acc = MathF.FusedMultiplyAdd(input[inputOffset + ci], weights[weightsOffset + ci], acc);
+                    }
                 }
+                float value = bias.IsEmpty ? acc : acc + bias[oc];
+                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = activation.Apply(value);
             }
-            float value = bias.IsEmpty ? acc : acc + bias[oc];
-            output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = activation.Apply(value);
         }
     }
 }
