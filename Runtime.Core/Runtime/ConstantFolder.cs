@@ -11,7 +11,7 @@ namespace Accel;
 /// </summary>
 internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] tensors, InterpreterOptions options)
 {
-    private readonly List<nint> _allocations = new();
+    private readonly List<NativeBuffer> _allocations = new();
 
     /// <summary>Bytes of constants computed by the last <see cref="PrepareAndFold"/>.</summary>
     public long FoldedBytes { get; private set; }
@@ -65,8 +65,9 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
             if (FoldedBytes + bytes > options.MaxConstantExpansionBytes)
                 throw new ResourceLimitException("InterpreterOptions.MaxConstantExpansionBytes", options.MaxConstantExpansionBytes,
                     FoldedBytes + bytes, node.Index, $"node {node.Index} ({node.Code.Name}): bytes of constants folded at AllocateTensors, with output '{t.Name}'");
-            var memory = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
-            _allocations.Add((nint)memory);
+            var buffer = new NativeBuffer(bytes);
+            _allocations.Add(buffer);
+            byte* memory = buffer.Pointer;
             t.Data = memory;
             t.DataLength = t.ByteSize;
             t.Storage = TensorStorage.FoldedConstant;
@@ -109,7 +110,7 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
     /// <summary>Frees every folded allocation (the tensors pointing at them must be re-bound before use).</summary>
     public void Release()
     {
-        foreach (var p in _allocations) NativeMemory.AlignedFree((void*)p);
+        foreach (var buffer in _allocations) buffer.Dispose();
         _allocations.Clear();
     }
 }

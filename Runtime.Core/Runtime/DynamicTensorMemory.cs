@@ -10,7 +10,7 @@ namespace Accel;
 /// </summary>
 internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytes)
 {
-    private readonly nint[] _buffers = new nint[tensorCount];
+    private readonly NativeBuffer?[] _buffers = new NativeBuffer?[tensorCount];
     private readonly long[] _capacities = new long[tensorCount];
 
     /// <summary>Bytes held by every dynamic buffer (limited, all together, to InterpreterOptions.MaxMemoryBytes).</summary>
@@ -20,7 +20,7 @@ internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytes)
     public void MarkDynamic(Tensor tensor)
     {
         tensor.Storage = TensorStorage.Dynamic;
-        tensor.Data = (byte*)_buffers[tensor.Index];
+        tensor.Data = _buffers[tensor.Index] is { } buffer ? buffer.Pointer : null;
         tensor.DataLength = 0;
     }
 
@@ -40,15 +40,15 @@ internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytes)
             if (total > maxBytes)
                 throw context.Error(
                     $"output '{tensor.Name}' needs {bytes} bytes at Invoke ({total} in all dynamic tensors), over InterpreterOptions.MaxMemoryBytes = {maxBytes}");
-            if (_buffers[index] != 0) NativeMemory.AlignedFree((void*)_buffers[index]);
+            _buffers[index]?.Dispose();
             Bytes -= _capacities[index];
-            _buffers[index] = 0;
+            _buffers[index] = null;
             _capacities[index] = 0;
-            _buffers[index] = (nint)NativeMemory.AlignedAlloc((nuint)bytes, ArenaPlanner.Alignment);
+            _buffers[index] = new NativeBuffer(bytes);
             _capacities[index] = bytes;
             Bytes += bytes;
         }
-        tensor.Data = (byte*)_buffers[index];
+        tensor.Data = _buffers[index] is { } buffer ? buffer.Pointer : null;
         tensor.DataLength = bytes;
         tensor.ByteSize = bytes;
     }
@@ -58,8 +58,8 @@ internal sealed unsafe class DynamicTensorMemory(int tensorCount, long maxBytes)
     {
         for (int i = 0; i < _buffers.Length; i++)
         {
-            if (_buffers[i] != 0) NativeMemory.AlignedFree((void*)_buffers[i]);
-            _buffers[i] = 0;
+            _buffers[i]?.Dispose();
+            _buffers[i] = null;
             _capacities[i] = 0;
         }
         Bytes = 0;

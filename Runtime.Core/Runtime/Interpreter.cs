@@ -342,7 +342,7 @@ public sealed unsafe class Interpreter : IDisposable
 
     private void ReleaseMemory()
     {
-        // Null only when the constructor threw (the finalizer still runs).
+        // Null only when the constructor threw.
         _planner?.Release();
         _folder?.Release();
         _memory?.Release();
@@ -364,11 +364,11 @@ public sealed unsafe class Interpreter : IDisposable
             t.DataLength = 0;
             t.Storage = TensorStorage.Unallocated;
         }
-        GC.SuppressFinalize(this);
     }
 
-    // The finalizer frees native memory only; the model's lease stays (its memory has its own finalizer).
-    ~Interpreter() => ReleaseMemory();
+    // No finalizer: the arena, folded constants and dynamic buffers are SafeHandles (NativeBuffer) that free themselves
+    // if the interpreter is never disposed; delegates own their device resources the same way. A finalizer here would
+    // run delegate code on the finalizer thread.
 
     private void ReleaseModelLease()
     {

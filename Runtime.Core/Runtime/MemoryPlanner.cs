@@ -16,7 +16,7 @@ internal sealed unsafe class MemoryPlanner
 
     /// <summary>Per tensor, the node that writes it (folded or not); -1 for none.</summary>
     private readonly int[] _producedBy;
-    private byte* _arena;
+    private NativeBuffer? _arenaBuffer;
 
     public MemoryPlanner(Model model, ModelSubgraph subgraph, Tensor[] tensors, IReadOnlyList<InterpreterNode> nodes, InterpreterOptions options)
     {
@@ -63,8 +63,8 @@ internal sealed unsafe class MemoryPlanner
     /// <param name="foldedConstantBytes">Counted with the arena against <see cref="InterpreterOptions.MaxMemoryBytes"/>.</param>
     public void PlanArena(IReadOnlyList<int> executionOrder, long foldedConstantBytes)
     {
-        if (_arena != null) NativeMemory.AlignedFree(_arena);
-        _arena = null;
+        _arenaBuffer?.Dispose();
+        _arenaBuffer = null;
         int steps = executionOrder.Count;
         var firstUse = new int[_tensors.Length];
         var lastUse = new int[_tensors.Length];
@@ -109,12 +109,12 @@ internal sealed unsafe class MemoryPlanner
         if (planned + foldedConstantBytes > _options.MaxMemoryBytes)
             throw new AccelException($"The activation arena needs {planned} bytes (+{foldedConstantBytes} folded constants), over InterpreterOptions.MaxMemoryBytes = {_options.MaxMemoryBytes}.");
         ArenaBytes = planned;
-        _arena = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(ArenaBytes, ArenaPlanner.Alignment), ArenaPlanner.Alignment);
-        NativeMemory.Clear(_arena, (nuint)Math.Max(ArenaBytes, ArenaPlanner.Alignment));
+        _arenaBuffer = new NativeBuffer(Math.Max(ArenaBytes, ArenaPlanner.Alignment), zeroed: true);
+        byte* arena = _arenaBuffer.Pointer;
         for (int r = 0; r < requests.Count; r++)
         {
             var t = _tensors[requests[r].TensorIndex];
-            t.Data = _arena + offsets[r];
+            t.Data = arena + offsets[r];
             t.DataLength = requests[r].Size;
             t.Storage = TensorStorage.Arena;
         }
@@ -123,8 +123,8 @@ internal sealed unsafe class MemoryPlanner
     /// <summary>Frees the arena.</summary>
     public void Release()
     {
-        if (_arena != null) NativeMemory.AlignedFree(_arena);
-        _arena = null;
+        _arenaBuffer?.Dispose();
+        _arenaBuffer = null;
         ArenaBytes = 0;
     }
 }
