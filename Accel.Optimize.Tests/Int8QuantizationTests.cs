@@ -134,3 +134,32 @@ public sealed class Int8QuantizationTests
         Assert.That(TestModels.TensorNamed(b, "x_int8").Quantization.Scale[0], Is.LessThan(2.0 / 255));
     }
 }
+
+public sealed class ActivationFusionTests
+{
+    [Test]
+    public void StandaloneRelu_IsFusedIntoTheConvolutionBeforeIt_SoNothingStaysFloat()
+    {
+        var b = new Accel.Building.ModelBuilder("conv relu");
+        int x = b.AddTensor("x", TensorType.Float32, [1, 4, 4, 2]);
+        int w = b.AddConstant("w", [3, 1, 1, 2], [1f, -1f, 0.5f, 0.25f, -2f, 1f]);
+        int c = b.AddTensor("conv", TensorType.Float32, [1, 4, 4, 3]);
+        b.AddOperator(BuiltinOperator.Conv2D, [x, w, -1], [c], new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None));
+        int y = b.AddTensor("relu", TensorType.Float32, [1, 4, 4, 3]);
+        b.AddOperator(BuiltinOperator.Relu, [c], [y]);
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        var rng = new Random(5);
+        var samples = Enumerable.Range(0, 4).Select(i => new CalibrationSample([Enumerable.Range(0, 32).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray()], $"s{i}")).ToList();
+        var result = ModelOptimizer.Quantize(model, new QuantizationOptions { MeasureLatency = false }, samples);
+        using var q = Model.FromBytes(result.Model);
+        var ops = q.MainSubgraph.Operators;
+        Assert.That(ops.Select(o => q.OperatorCodeOf(o).Builtin), Is.EqualTo(new[] { BuiltinOperator.Quantize, BuiltinOperator.Conv2D, BuiltinOperator.Dequantize }));
+        Assert.That(((Conv2DOptions)ops[1].Options!).FusedActivation, Is.EqualTo(ActivationFunctionType.Relu));
+        Assert.That(result.Report.FloatOperators, Is.Empty);
+        // The output range is the ReLU's ([0, max]): zero point −128.
+        Assert.That(TestModels.TensorNamed(q, "relu_int8").Quantization.ZeroPoint[0], Is.EqualTo(-128));
+        Assert.That(result.Report.Outputs.Single().RelativeL2, Is.LessThan(0.02));
+    }
+}

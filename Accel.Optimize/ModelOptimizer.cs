@@ -32,6 +32,8 @@ public static class ModelOptimizer
         }
 
         // Int8: calibrate on the float graph, then rewrite it.
+        int fusedActivations = ActivationFusion.Fuse(graph);
+        if (fusedActivations > 0) notes.Add($"{fusedActivations} standalone RELU/RELU6/RELU_N1_TO_1 fused into the operator before them.");
         var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
         var quantizer = new Int8Quantizer(graph, ranges, options);
         quantizer.Run();
