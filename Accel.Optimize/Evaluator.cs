@@ -86,22 +86,38 @@ internal static class Evaluator
         return (outputErrors, layerErrors);
     }
 
-    /// <summary>Median invoke latency in ms on the CPU delegate with 1 thread (2 warm-up runs, 7 timed).</summary>
-    public static double MeasureLatency(byte[] modelBytes, CalibrationSample sample)
+    /// <summary>
+    /// Median invoke latency in ms of two models on the CPU delegate with 1 thread: warm-up until 35 invokes or 2 s
+    /// per model (as <c>accel bench</c>: .NET's tiered JIT optimizes a method after ~30 calls), then 9 timed runs each,
+    /// alternating between the models so that machine load affects both alike.
+    /// </summary>
+    public static (double A, double B) MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample)
     {
-        using var model = Model.FromBytes(modelBytes);
-        using var interpreter = ModelRunner.Create(model, threads: 1);
-        ModelRunner.Feed(interpreter, sample);
-        for (int i = 0; i < 2; i++) interpreter.Invoke();
-        var times = new double[7];
-        for (int i = 0; i < times.Length; i++)
+        using var a = Model.FromBytes(modelA);
+        using var b = Model.FromBytes(modelB);
+        using var ia = ModelRunner.Create(a, threads: 1);
+        using var ib = ModelRunner.Create(b, threads: 1);
+        ModelRunner.Feed(ia, sample);
+        ModelRunner.Feed(ib, sample);
+        foreach (var interpreter in new[] { ia, ib })
+        {
+            long warmStart = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 35 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 2; i++) interpreter.Invoke();
+        }
+        var ta = new double[9];
+        var tb = new double[9];
+        for (int i = 0; i < ta.Length; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            interpreter.Invoke();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            ia.Invoke();
+            ta[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            start = Stopwatch.GetTimestamp();
+            ib.Invoke();
+            tb[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
-        Array.Sort(times);
-        return times[times.Length / 2];
+        Array.Sort(ta);
+        Array.Sort(tb);
+        return (ta[ta.Length / 2], tb[tb.Length / 2]);
     }
 
     public static ModelFigures Figures(byte[] bytes, double? latency)

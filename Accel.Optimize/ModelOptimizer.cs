@@ -93,11 +93,9 @@ public static class ModelOptimizer
         double? latencyOriginal = null, latencyOptimized = null;
         if (measureLatency)
         {
-            progress?.Report(new OptimizationProgress("latency", 0, 2));
-            latencyOriginal = Evaluator.MeasureLatency(ModelBytes(model), samples[0]);
-            progress?.Report(new OptimizationProgress("latency", 1, 2));
-            latencyOptimized = Evaluator.MeasureLatency(bytes, samples[0]);
-            progress?.Report(new OptimizationProgress("latency", 2, 2));
+            progress?.Report(new OptimizationProgress("latency", 0, 1));
+            (latencyOriginal, latencyOptimized) = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0]);
+            progress?.Report(new OptimizationProgress("latency", 1, 1));
         }
         var report = new OptimizationReport
         {
