@@ -126,4 +126,28 @@ public sealed class CorpusOptimizationTests
         Assert.That(result.Report.Optimized.GzipBytes, Is.LessThan(result.Report.Original.GzipBytes));
         CheckBackendsAndOracle(result.Model, sample, name + "-pruned20", maxRelativeL2: 1e-5);
     }
+
+    /// <summary>
+    /// The sparse corpus model (46 sparse FLOAT16 constants → DENSIFY → DEQUANTIZE) read, folded and written back in
+    /// fp16 mode keeps that layout and computes every output bit as before; TFLite runs the result.
+    /// </summary>
+    [Test]
+    public void Float16_OnTheSparseCorpusModel_KeepsItsSparseLayoutAndEveryOutputBit()
+    {
+        const string name = "face_detection_full_range_sparse";
+        byte[] originalBytes = File.ReadAllBytes(CorpusAssets.Locate().ModelPath(name));
+        using var model = Model.FromBytes(originalBytes);
+        var sample = Photo(model, 127.5f, 127.5f);
+        var result = ModelOptimizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Float16, MeasureLatency = false }, [sample]);
+        using var q = Model.FromBytes(result.Model);
+        int SparseCount(Model m) => m.MainSubgraph.Tensors.Count(t => t.Sparsity is not null);
+        int DensifyCount(Model m) => m.MainSubgraph.Operators.Count(o => m.OperatorCodeOf(o).Builtin == BuiltinOperator.Densify);
+        Assert.That(SparseCount(q), Is.EqualTo(SparseCount(model)).And.EqualTo(46));
+        Assert.That(DensifyCount(q), Is.EqualTo(DensifyCount(model)));
+        Assert.That(q.MainSubgraph.Tensors.Where(t => t.Sparsity is not null).All(t => t.Type == TensorType.Float16));
+        var before = Run(originalBytes, sample, cpu: false);
+        var after = Run(result.Model, sample, cpu: false);
+        for (int k = 0; k < before.Length; k++) Assert.That(after[k], Is.EqualTo(before[k]), $"output {k}");
+        CheckBackendsAndOracle(result.Model, sample, name + "-fp16", maxRelativeL2: 1e-5);
+    }
 }

@@ -45,6 +45,14 @@ public sealed class PruningTests
         var densify = q.MainSubgraph.Operators.Where(o => q.OperatorCodeOf(o).Builtin == BuiltinOperator.Densify).ToArray();
         Assert.That(densify, Has.Length.EqualTo(2));
         Assert.That(densify.All(d => q.MainSubgraph.Tensors[d.Inputs[0]].Sparsity is not null));
+        // fc/w [3,128]: 1x4 blocks (block_map [1], levels DENSE 3, CSR 32 blocks, DENSE 4); conv/w [4,3,3,3]: its last
+        // dimension (3) is not a multiple of 4, so per-element CSR.
+        var fc = q.MainSubgraph.Tensors.Single(t => t.Name == "fc/w_sparse").Sparsity!;
+        Assert.That(fc.BlockMap, Is.EqualTo(new[] { 1 }));
+        Assert.That(fc.DimensionMetadata.Select(m => (m.Format, m.DenseSize)),
+            Is.EqualTo(new[] { (DimensionType.Dense, 3), (DimensionType.SparseCsr, 32), (DimensionType.Dense, 4) }));
+        Assert.That(fc.DimensionMetadata[1].ArrayIndices, Has.Length.EqualTo(48)); // half of 3 × 32 blocks
+        Assert.That(q.MainSubgraph.Tensors.Single(t => t.Name == "conv/w_sparse").Sparsity!.BlockMap, Is.Empty);
         Assert.That(sparse.Model.Length, Is.LessThan(dense.Model.Length));
         foreach (var sample in TestModels.SmallNetworkSamples(3))
             foreach (bool cpu in new[] { false, true })

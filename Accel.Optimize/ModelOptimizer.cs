@@ -60,12 +60,13 @@ public static class ModelOptimizer
         foreach (int t in WeightEncoding.ConsumedFloatConstants(graph).ToList())
         {
             bool sparse = prunedNames.Contains(graph.Tensors[t].Name) ? options.Format == SparseFormat.Sparse : graph.FoldedSparse.Contains(t);
-            WeightEncoding.Encode(graph, t, float16: graph.FoldedFloat16.Contains(t), sparse, decoders);
+            WeightEncoding.Encode(graph, t, float16: graph.FoldedFloat16.Contains(t), sparse, decoders,
+                block: prunedNames.Contains(graph.Tensors[t].Name) ? options.BlockSize : 1);
         }
         WeightEncoding.Prepend(graph, decoders);
         var notes = new List<string>
         {
-            $"{pruned.Count} weight tensors pruned to {options.Sparsity:P0} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? "sparse (CSR in the last dimension) behind DENSIFY" : "dense")}.",
+            $"{pruned.Count} weight tensors pruned to {options.Sparsity:P0} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
         return Finish(model, graph, IdentityLayers(graph), evaluation?.ToList() ?? [], $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);

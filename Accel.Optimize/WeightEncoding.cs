@@ -10,7 +10,9 @@ namespace Accel.Optimize;
 internal static class WeightEncoding
 {
     /// <summary>Rewrites dense float32 constant <paramref name="tensor"/>; the tensor becomes the decoders' output.</summary>
-    public static void Encode(EditableGraph g, int tensor, bool float16, bool sparse, List<GraphOperator> decoders)
+    /// <param name="block">With <paramref name="sparse"/>: blocks of this many elements along the last dimension are
+    /// stored or skipped whole (<see cref="EncodeBlockCsr"/>) when the dimension is a multiple of it; 1 = per element.</param>
+    public static void Encode(EditableGraph g, int tensor, bool float16, bool sparse, List<GraphOperator> decoders, int block = 1)
     {
         var t = g.Tensors[tensor];
         if (!float16 && !sparse) return;
@@ -19,7 +21,9 @@ internal static class WeightEncoding
         int source;
         if (sparse)
         {
-            var (sparsity, bytes) = ModelBuilder.EncodeCsrLastDimension(storedType, t.Shape, values);
+            var (sparsity, bytes) = block > 1 && t.Shape.Length > 0 && t.Shape[^1] % block == 0
+                ? EncodeBlockCsr(storedType, t.Shape, values, block)
+                : ModelBuilder.EncodeCsrLastDimension(storedType, t.Shape, values);
             source = g.AddTensor(new GraphTensor { Name = t.Name + (float16 ? "_sparse_fp16" : "_sparse"), Type = storedType, Shape = t.Shape, Data = bytes, Sparsity = sparsity });
             if (float16)
             {
@@ -44,6 +48,49 @@ internal static class WeightEncoding
         // DEQUANTIZE version 3 reads FLOAT16, as in the MediaPipe models.
         decoders.Add(new GraphOperator { Code = new OperatorCode(BuiltinOperator.Dequantize, null, 3), Inputs = [source], Outputs = [tensor] });
         t.Data = null;
+    }
+
+    /// <summary>
+    /// TFLite's block-sparse layout with 1×B blocks along the last dimension (as the converter writes 1×4 weights):
+    /// block_map = [rank − 1]; levels = every dimension DENSE except the last, which is SPARSE_CSR over its
+    /// size / B blocks, then a DENSE level of size B (the block's elements); identity traversal order. A block is stored
+    /// (all B values) when any of its elements has non-zero bits.
+    /// </summary>
+    public static (SparsityParameters Sparsity, byte[] Values) EncodeBlockCsr(TensorType type, int[] shape, float[] dense, int block)
+    {
+        int rank = shape.Length;
+        int columns = shape[^1], blocksPerRow = columns / block;
+        int rows = dense.Length / columns;
+        int size = type == TensorType.Float16 ? 2 : 4;
+        var segments = new int[rows + 1];
+        var indices = new List<int>();
+        var bytes = new List<byte>();
+        var element = new byte[size];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int b = 0; b < blocksPerRow; b++)
+            {
+                int start = r * columns + b * block;
+                bool any = false;
+                for (int i = start; i < start + block; i++) any |= BitConverter.SingleToInt32Bits(dense[i]) != 0;
+                if (!any) continue;
+                indices.Add(b);
+                for (int i = start; i < start + block; i++)
+                {
+                    if (type == TensorType.Float16)
+                        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(element, BitConverter.HalfToUInt16Bits((Half)dense[i]));
+                    else
+                        System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(element, dense[i]);
+                    bytes.AddRange(element);
+                }
+            }
+            segments[r + 1] = indices.Count;
+        }
+        var metadata = new SparseDimension[rank + 1];
+        for (int d = 0; d < rank - 1; d++) metadata[d] = new SparseDimension(DimensionType.Dense, shape[d], [], []);
+        metadata[rank - 1] = new SparseDimension(DimensionType.SparseCsr, blocksPerRow, segments, indices.ToArray());
+        metadata[rank] = new SparseDimension(DimensionType.Dense, block, [], []);
+        return (new SparsityParameters(Enumerable.Range(0, rank + 1).ToArray(), [rank - 1], metadata), bytes.ToArray());
     }
 
     /// <summary>The dense float32 constants that operators read (candidates for encoding).</summary>
