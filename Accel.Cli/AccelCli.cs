@@ -41,6 +41,10 @@ public static class AccelCli
           accel ops [--json | --markdown | --write-docs FILE]
               operator coverage: every defined operator x dtype, its versions, and per backend
               (reference, cpu, vulkan, ilgpu) whether it runs it or why not (docs/ops.md)
+          accel quantize MODEL -o OUT --mode fp16|int8 [--calibration DIR|FILE ...] [--io float|int8|uint8]
+              post-training quantization (float16 weights, or full int8 with calibrated activations)
+          accel prune MODEL -o OUT --sparsity S [--block 1x4|1x16] [--format dense|sparse]
+              magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
@@ -117,6 +121,10 @@ public static class AccelCli
                 return PerfCommand.Execute(rest, stdout, stderr);
             case "ops":
                 return OpsCommand.Execute(rest, stdout);
+            case "quantize":
+                return OptimizeCommands.Quantize(rest, stdout, stderr);
+            case "prune":
+                return OptimizeCommands.Prune(rest, stdout, stderr);
             default:
                 if (command.StartsWith("--delegate", StringComparison.Ordinal))
                     throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
@@ -136,6 +144,8 @@ public static class AccelCli
             "bench" => BenchCommand.Usage,
             "perf" => PerfCommand.Usage,
             "ops" => OpsCommand.Usage,
+            "quantize" => OptimizeCommands.QuantizeUsage,
+            "prune" => OptimizeCommands.PruneUsage,
             _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
         };
         stdout.Write(text);

@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+using Accel.Tests.Corpus;
+
+namespace Accel.Optimize.Tests;
+
+/// <summary>
+/// The produced files are valid TFLite: real TFLite (LiteRT.js, conformance/oracle) loads and runs them, and its
+/// outputs agree with Accel's — integer outputs within ±1 step (XNNPACK requantizes with a float multiplier, see
+/// docs/numerics.md §Quantized execution), float outputs within float rounding.
+/// </summary>
+public sealed class OracleAgreementTests
+{
+    private static OracleRunner Oracle() => OracleRunner.ForAssets(CorpusAssets.Locate());
+
+    private static string Save(byte[] model, string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, name + "-" + CorpusAssets.Sha256Hex(model)[..12] + ".tflite");
+        if (!File.Exists(path)) AtomicFile.Write(path, model);
+        return path;
+    }
+
+    private static byte[] FloatBytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    /// <summary>Accel's and TFLite's output 0 for the given input bytes.</summary>
+    private static (byte[] Accel, OracleOutput Oracle) RunBoth(byte[] model, string name, byte[] input)
+    {
+        using var m = Model.FromBytes(model);
+        using var interpreter = new Interpreter(m);
+        interpreter.AllocateTensors();
+        interpreter.GetInputTensor(0).CopyFromBytes(input);
+        interpreter.Invoke();
+        var accel = interpreter.GetOutputTensor(0).Bytes.ToArray();
+        var oracle = Oracle().Run([new OracleJob(Save(model, name), [input])])[0].Outputs[0];
+        return (accel, oracle);
+    }
+
+    private static OptimizationResult QuantizeSmall(IntegerInterface io) =>
+        ModelOptimizer.Quantize(Model.FromBytes(TestModels.SmallNetwork(withSoftmax: false)),
+            new QuantizationOptions { Interface = io, MeasureLatency = false }, TestModels.SmallNetworkSamples(16));
+
+    [Test]
+    public void Int8FullyConnected_WithFloatInterface_RunsInTfliteWithinOneOutputStep()
+    {
+        var result = ModelOptimizer.Quantize(Model.FromBytes(TestModels.FullyConnected()), new QuantizationOptions { MeasureLatency = false },
+            [new CalibrationSample([TestModels.FullyConnectedInput], "x")]);
+        float step = (float)(3.375 / 255);
+        var (accel, oracle) = RunBoth(result.Model, "fc-int8", FloatBytes(TestModels.FullyConnectedInput));
+        var a = MemoryMarshal.Cast<byte, float>(accel).ToArray();
+        Assert.That(oracle.AsFloats(), Is.EqualTo(a).Within(step * 1.0001f));
+    }
+
+    /// <summary>
+    /// Nine integer layers: XNNPACK's ±1 per node (its float requantization, and its float→int8 QUANTIZE at the
+    /// input) can add up; measured on these samples: at most 2 output steps.
+    /// </summary>
+    [Test]
+    public void Int8NineLayerNetwork_WithFloatInterface_RunsInTfliteWithinTwoOutputSteps()
+    {
+        var result = QuantizeSmall(IntegerInterface.Float32);
+        using var q = Model.FromBytes(result.Model);
+        float step = q.MainSubgraph.Tensors.Single(t => t.Name == "logits_int8").Quantization.Scale[0];
+        double worst = 0;
+        foreach (var sample in TestModels.SmallNetworkSamples(4, seed: 99))
+        {
+            var (accel, oracle) = RunBoth(result.Model, "small-int8", FloatBytes(sample.Inputs[0]));
+            var a = MemoryMarshal.Cast<byte, float>(accel).ToArray();
+            var o = oracle.AsFloats();
+            for (int i = 0; i < a.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - o[i]) / step);
+        }
+        TestContext.Out.WriteLine($"largest difference: {worst:F3} output steps");
+        Assert.That(worst, Is.LessThanOrEqualTo(2.0001));
+    }
+
+    [Test]
+    public void Int8WithUInt8Interface_RunsInTfliteWithinOneStep()
+    {
+        var result = QuantizeSmall(IntegerInterface.UInt8);
+        using var q = Model.FromBytes(result.Model);
+        var input = q.MainSubgraph.Tensors[q.MainSubgraph.Inputs[0]];
+        var p = new AffineParams(input.Quantization.Scale[0], (int)input.Quantization.ZeroPoint[0]);
+        foreach (var sample in TestModels.SmallNetworkSamples(4, seed: 98))
+        {
+            var bytes = sample.Inputs[0].Select(v => (byte)QuantizationMath.QuantizeValue(v, p, 0, 255)).ToArray();
+            var (accel, oracle) = RunBoth(result.Model, "small-uint8", bytes);
+            Assert.That(oracle.DType, Is.EqualTo("uint8"));
+            for (int i = 0; i < accel.Length; i++)
+                Assert.That(Math.Abs(accel[i] - oracle.Bytes[i]), Is.LessThanOrEqualTo(1), $"{sample.Source} element {i}");
+        }
+    }
+
+    [Test]
+    public void Float16AndSparsePrunedModels_RunInTfliteLikeInAccel()
+    {
+        var fp16 = ModelOptimizer.Quantize(Model.FromBytes(TestModels.SmallNetwork()), new QuantizationOptions { Mode = QuantizationMode.Float16, MeasureLatency = false }, null);
+        var sparse = ModelOptimizer.Prune(Model.FromBytes(TestModels.SmallNetwork()),
+            new PruningOptions { Sparsity = 0.5, BlockSize = 4, Format = SparseFormat.Sparse, MinElements = 100, MeasureLatency = false });
+        var sample = TestModels.SmallNetworkSamples(1, seed: 97)[0];
+        foreach (var (model, name) in new[] { (fp16.Model, "small-fp16"), (sparse.Model, "small-pruned-sparse") })
+        {
+            var (accel, oracle) = RunBoth(model, name, FloatBytes(sample.Inputs[0]));
+            var a = MemoryMarshal.Cast<byte, float>(accel).ToArray();
+            Assert.That(oracle.AsFloats(), Is.EqualTo(a).Within(1e-5f), name);
+        }
+    }
+}

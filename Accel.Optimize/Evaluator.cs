@@ -1,0 +1,138 @@
+using System.Diagnostics;
+
+namespace Accel.Optimize;
+
+/// <summary>Compares an optimized graph with its float original on samples: outputs, intermediate tensors, latency.</summary>
+internal static class Evaluator
+{
+    private sealed class Accumulator
+    {
+        public double DiffSq, RefSq, MaxAbs;
+        public long Rows, Agree;
+
+        public void Add(ReadOnlySpan<float> reference, ReadOnlySpan<float> actual, int rowLength)
+        {
+            for (int i = 0; i < reference.Length; i++)
+            {
+                double d = (double)actual[i] - reference[i];
+                DiffSq += d * d;
+                RefSq += (double)reference[i] * reference[i];
+                MaxAbs = Math.Max(MaxAbs, Math.Abs(d));
+            }
+            if (rowLength < 2) return;
+            for (int r = 0; r + rowLength <= reference.Length; r += rowLength)
+            {
+                Rows++;
+                if (ArgMax(reference.Slice(r, rowLength)) == ArgMax(actual.Slice(r, rowLength))) Agree++;
+            }
+        }
+
+        public double RelativeL2 => RefSq > 0 ? Math.Sqrt(DiffSq / RefSq) : DiffSq > 0 ? double.PositiveInfinity : 0;
+
+        private static int ArgMax(ReadOnlySpan<float> v)
+        {
+            int best = 0;
+            for (int i = 1; i < v.Length; i++) if (v[i] > v[best]) best = i;
+            return best;
+        }
+    }
+
+    /// <param name="layerMap">Tensor of <paramref name="optimized"/> → the tensor of <paramref name="original"/> it approximates.</param>
+    public static (List<OutputError> Outputs, List<LayerError> Layers) Compare(
+        EditableGraph original, EditableGraph optimized, IReadOnlyDictionary<int, int> layerMap,
+        IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+    {
+        var isStatic = original.StaticTensors();
+        var producers = original.Producers();
+        var pairs = layerMap
+            .Where(kv => !original.Outputs.Contains(kv.Value) && !isStatic[kv.Value] && producers[kv.Value] >= 0
+                         && original.Tensors[kv.Value].Type == TensorType.Float32)
+            .OrderBy(kv => producers[kv.Value]).ToList();
+        var origExtra = pairs.Select(p => p.Value).ToList();
+        var optExtra = pairs.Select(p => p.Key).ToList();
+        var origOutputs = original.Outputs.Concat(origExtra).Distinct().ToList();
+        var optOutputs = optimized.Outputs.Concat(optExtra).Distinct().ToList();
+
+        using var origModel = Model.FromBytes(original.Build(origExtra));
+        using var optModel = Model.FromBytes(optimized.Build(optExtra));
+        using var a = ModelRunner.Create(origModel, threads);
+        using var b = ModelRunner.Create(optModel, threads);
+
+        var outputs = original.Outputs.Select(_ => new Accumulator()).ToArray();
+        var layers = pairs.Select(_ => new Accumulator()).ToArray();
+        for (int s = 0; s < samples.Count; s++)
+        {
+            ModelRunner.Feed(a, samples[s]);
+            ModelRunner.Feed(b, samples[s]);
+            a.Invoke();
+            b.Invoke();
+            for (int k = 0; k < original.Outputs.Count; k++)
+            {
+                var tensor = original.Tensors[original.Outputs[k]];
+                int rowLength = tensor.Shape.Length > 0 ? tensor.Shape[^1] : 1;
+                outputs[k].Add(ModelRunner.ReadFloat(a.GetOutputTensor(k)), ModelRunner.ReadFloat(b.GetOutputTensor(k)), rowLength);
+            }
+            for (int k = 0; k < pairs.Count; k++)
+            {
+                int ia = origOutputs.IndexOf(pairs[k].Value), ib = optOutputs.IndexOf(pairs[k].Key);
+                layers[k].Add(ModelRunner.ReadFloat(a.GetOutputTensor(ia)), ModelRunner.ReadFloat(b.GetOutputTensor(ib)), 1);
+            }
+            progress?.Report(new OptimizationProgress("evaluation", s + 1, samples.Count));
+        }
+        var outputErrors = outputs.Select((acc, k) => new OutputError(k, original.Tensors[original.Outputs[k]].Name, acc.RelativeL2, acc.MaxAbs,
+            acc.Rows > 0 ? acc.Agree / (double)acc.Rows : null)).ToList();
+        var layerErrors = pairs.Select((p, k) => new LayerError(original.Tensors[p.Value].Name,
+            original.Operators[producers[p.Value]].Code.Name, layers[k].RelativeL2, layers[k].MaxAbs)).ToList();
+        return (outputErrors, layerErrors);
+    }
+
+    /// <summary>
+    /// Median invoke latency in ms of two models on the CPU delegate with 1 thread: warm-up until 35 invokes or 2 s
+    /// per model (as <c>accel bench</c>: .NET's tiered JIT optimizes a method after ~30 calls), then 9 timed runs each,
+    /// alternating between the models so that machine load affects both alike.
+    /// </summary>
+    public static (double A, double B) MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample)
+    {
+        using var a = Model.FromBytes(modelA);
+        using var b = Model.FromBytes(modelB);
+        using var ia = ModelRunner.Create(a, threads: 1);
+        using var ib = ModelRunner.Create(b, threads: 1);
+        ModelRunner.Feed(ia, sample);
+        ModelRunner.Feed(ib, sample);
+        foreach (var interpreter in new[] { ia, ib })
+        {
+            long warmStart = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 35 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 2; i++) interpreter.Invoke();
+        }
+        var ta = new double[9];
+        var tb = new double[9];
+        for (int i = 0; i < ta.Length; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            ia.Invoke();
+            ta[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            start = Stopwatch.GetTimestamp();
+            ib.Invoke();
+            tb[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(ta);
+        Array.Sort(tb);
+        return (ta[ta.Length / 2], tb[tb.Length / 2]);
+    }
+
+    public static ModelFigures Figures(byte[] bytes, double? latency)
+    {
+        using var model = Model.FromBytes(bytes);
+        return new ModelFigures(bytes.Length, OptimizationReport.GzipSize(bytes), model.ConstantBytes, latency);
+    }
+
+    /// <summary>A reproducible input: every float32 input uniform in [−1, 1) from a seeded generator.</summary>
+    public static CalibrationSample RandomSample(Model model, int seed)
+    {
+        var rng = new Random(seed);
+        var arrays = CalibrationData.FloatInputs(model)
+            .Select(i => Enumerable.Range(0, checked((int)CalibrationData.Elements(i.Shape))).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray())
+            .ToList();
+        return new CalibrationSample(arrays, $"random uniform [-1, 1), seed {seed}");
+    }
+}

@@ -1,0 +1,385 @@
+using System.Runtime.InteropServices;
+
+namespace Accel.Optimize;
+
+/// <summary>An operator the int8 quantizer left in float32, and why.</summary>
+public sealed record FloatOperator(int Node, string Operator, string Reason);
+
+/// <summary>
+/// Rewrites a float graph to full integer (docs/optimize.md §Int8): operators with an integer kernel get int8 inputs,
+/// weights and outputs; the others stay float behind DEQUANTIZE / QUANTIZE, inserted only where a value crosses
+/// between the two. Every float32 tensor keeps its index as its float version; its int8 version is a new tensor.
+/// </summary>
+internal sealed class Int8Quantizer
+{
+    private const int QMin = -128, QMax = 127;
+
+    private readonly EditableGraph _g;
+    private readonly IReadOnlyDictionary<int, TensorRange> _ranges;
+    private readonly QuantizationOptions _options;
+    private readonly List<GraphOperator> _ops = new();
+    private readonly Dictionary<int, int> _quantOf = new();   // float tensor → its int8 version
+    private readonly Dictionary<int, int> _floatOf = new();   // float tensor → tensor holding its float value
+    private readonly HashSet<int> _floatReady = new();        // float versions computed so far
+    private readonly Dictionary<int, AffineParams> _params = new(); // int8 tensor → its parameters
+    private readonly bool[] _static;
+
+    public List<FloatOperator> FloatOperators { get; } = new();
+    public int QuantizedOperators { get; private set; }
+
+    /// <summary>int8 tensor index → the original float tensor it stands for (for per-layer error).</summary>
+    public Dictionary<int, int> Originals { get; } = new();
+
+    public Int8Quantizer(EditableGraph graph, IReadOnlyDictionary<int, TensorRange> ranges, QuantizationOptions options)
+    {
+        _g = graph;
+        _ranges = ranges;
+        _options = options;
+        _static = graph.StaticTensors();
+    }
+
+    /// <summary>Throws when the graph already holds integer tensors or quantization operators.</summary>
+    public static void CheckFloatModel(EditableGraph g)
+    {
+        foreach (var t in g.Tensors)
+            if (t.Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16 or TensorType.Int4 || t.Quantization is not null)
+                throw new OptimizationException($"The model is already quantized: tensor '{t.Name}' is {t.Type.ToDisplayName()}{(t.Quantization is not null ? " with quantization parameters" : "")}. Quantize the float model instead.");
+        for (int n = 0; n < g.Operators.Count; n++)
+            if (g.Operators[n].Code.Builtin is BuiltinOperator.Quantize or BuiltinOperator.Dequantize)
+                throw new OptimizationException($"The model is already quantized: node {n} is {g.Operators[n].Code.Name}. Quantize the float model instead.");
+    }
+
+    public void Run()
+    {
+        foreach (int t in Enumerable.Range(0, _g.Tensors.Count))
+            if (_g.Tensors[t].IsConstant || !_g.Inputs.Contains(t)) _floatOf[t] = t;
+
+        foreach (int input in _g.Inputs.ToArray()) PrepareInput(input);
+
+        var original = _g.Operators.ToArray();
+        for (int n = 0; n < original.Length; n++)
+        {
+            var op = original[n];
+            string? reason = WhyNotQuantized(op);
+            if (reason is null)
+            {
+                EmitQuantized(op);
+                QuantizedOperators++;
+                continue;
+            }
+            FloatOperators.Add(new FloatOperator(n, op.Code.Name, reason));
+            var inputs = op.Inputs.Select(i => i >= 0 && _floatOf.ContainsKey(i) && IsFloatValue(i) ? Float(i) : i).ToArray();
+            _ops.Add(new GraphOperator { Code = op.Code, Inputs = inputs, Outputs = op.Outputs, Options = op.Options, CustomOptions = op.CustomOptions });
+            foreach (int o in op.Outputs) _floatReady.Add(o);
+        }
+
+        foreach (int output in _g.Outputs.ToArray()) FinishOutput(output);
+
+        _g.Operators.Clear();
+        _g.Operators.AddRange(_ops);
+    }
+
+    // ------------------------------------------------------------------------------------------------ interface
+
+    /// <summary>Whether the source graph had this tensor as float32 (integer interface tensors are retyped).</summary>
+    private bool IsFloatValue(int tensor) => _g.Tensors[tensor].Type == TensorType.Float32 || _quantOf.ContainsKey(tensor) && _g.Inputs.Contains(tensor);
+
+    private void PrepareInput(int input)
+    {
+        var t = _g.Tensors[input];
+        if (_options.Interface == IntegerInterface.Float32)
+        {
+            _floatOf[input] = input;
+            _floatReady.Add(input);
+            return;
+        }
+        var p = ParamsFromRange(input);
+        // The float version of an integer input is a new tensor, computed by DEQUANTIZE if a float op needs it.
+        _floatOf[input] = _g.AddTensor(new GraphTensor { Name = t.Name + "_float", Type = TensorType.Float32, Shape = t.Shape, ShapeSignature = t.ShapeSignature });
+        if (_options.Interface == IntegerInterface.Int8)
+        {
+            Retype(input, TensorType.Int8, p);
+            _quantOf[input] = input;
+            _params[input] = p;
+            Originals[input] = input;
+        }
+        else
+        {
+            Retype(input, TensorType.UInt8, p with { ZeroPoint = p.ZeroPoint + 128 });
+            int q = NewInt8(input, p);
+            _ops.Add(Op(BuiltinOperator.Quantize, 2, [input], [q]));
+        }
+    }
+
+    private void FinishOutput(int output)
+    {
+        if (_options.Interface == IntegerInterface.Float32)
+        {
+            int f = Float(output);
+            if (f != output) throw new InvalidOperationException($"output {output} has its float value in {f}");
+            return;
+        }
+        int q = Quant(output);
+        var p = _params[q];
+        bool referenced = _ops.Any(op => op.Inputs.Contains(output) || op.Outputs.Contains(output));
+        if (referenced)
+        {
+            // A float op wrote (or read) the original tensor: move that float value to a new tensor.
+            var t = _g.Tensors[output];
+            int floatCopy = _g.AddTensor(new GraphTensor { Name = t.Name + "_float", Type = TensorType.Float32, Shape = t.Shape, ShapeSignature = t.ShapeSignature });
+            Replace(output, floatCopy);
+        }
+        if (_options.Interface == IntegerInterface.Int8)
+        {
+            Replace(q, output);
+            Retype(output, TensorType.Int8, p);
+        }
+        else
+        {
+            Retype(output, TensorType.UInt8, p with { ZeroPoint = p.ZeroPoint + 128 });
+            _ops.Add(Op(BuiltinOperator.Quantize, 2, [q], [output]));
+        }
+    }
+
+    private void Retype(int tensor, TensorType type, AffineParams p)
+    {
+        var t = _g.Tensors[tensor];
+        t.Type = type;
+        t.Quantization = PerTensor(p);
+    }
+
+    private void Replace(int from, int to)
+    {
+        foreach (var op in _ops)
+        {
+            for (int k = 0; k < op.Inputs.Length; k++) if (op.Inputs[k] == from) op.Inputs[k] = to;
+            for (int k = 0; k < op.Outputs.Length; k++) if (op.Outputs[k] == from) op.Outputs[k] = to;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ conversions
+
+    /// <summary>The tensor holding <paramref name="tensor"/>'s float value, emitting a DEQUANTIZE on first use.</summary>
+    private int Float(int tensor)
+    {
+        int f = _floatOf[tensor];
+        if (_floatReady.Add(f) && !_g.Tensors[tensor].IsConstant)
+            _ops.Add(Op(BuiltinOperator.Dequantize, 2, [_quantOf[tensor]], [f]));
+        return f;
+    }
+
+    /// <summary>The int8 version of an activation, emitting a QUANTIZE on first use.</summary>
+    private int Quant(int tensor)
+    {
+        if (_quantOf.TryGetValue(tensor, out int q)) return q;
+        q = NewInt8(tensor, ParamsFromRange(tensor));
+        _ops.Add(Op(BuiltinOperator.Quantize, 2, [Float(tensor)], [q]));
+        return q;
+    }
+
+    private int NewInt8(int original, AffineParams p)
+    {
+        var t = _g.Tensors[original];
+        int q = _g.AddTensor(new GraphTensor { Name = t.Name + "_int8", Type = TensorType.Int8, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(p) });
+        _quantOf[original] = q;
+        _params[q] = p;
+        Originals[q] = original;
+        return q;
+    }
+
+    private AffineParams ParamsFromRange(int tensor)
+    {
+        if (!_ranges.TryGetValue(tensor, out var r))
+            throw new InvalidOperationException($"No calibrated range for tensor '{_g.Tensors[tensor].Name}'.");
+        return QuantizationMath.ChooseAsymmetric(r.Min, r.Max, QMin, QMax);
+    }
+
+    private static QuantizationParameters PerTensor(AffineParams p) => new([p.Scale], [p.ZeroPoint], 0, [], []);
+
+    /// <summary>A float32 constant used as an activation operand (ADD's constant term): int8 with its own range.</summary>
+    private int QuantConstant(int tensor, AffineParams? fixedParams = null)
+    {
+        var t = _g.Tensors[tensor];
+        var values = t.FloatValues();
+        var p = fixedParams ?? QuantizationMath.ChooseAsymmetric(values.Length == 0 ? 0 : values.Min(), values.Length == 0 ? 0 : values.Max(), QMin, QMax);
+        var q = values.Select(v => (sbyte)QuantizationMath.QuantizeValue(v, p, QMin, QMax)).ToArray();
+        int index = _g.AddTensor(new GraphTensor { Name = t.Name + "_int8", Type = TensorType.Int8, Shape = t.Shape, Data = MemoryMarshal.AsBytes(q.AsSpan()).ToArray(), Quantization = PerTensor(p) });
+        _params[index] = p;
+        return index;
+    }
+
+    /// <summary>An activation operand's int8 version, or a constant's int8 copy.</summary>
+    private int Operand(int tensor) => _g.Tensors[tensor].IsConstant ? QuantConstant(tensor) : Quant(tensor);
+
+    // ------------------------------------------------------------------------------------------------ operators
+
+    private static readonly HashSet<BuiltinOperator> PassThrough =
+    [
+        BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
+        BuiltinOperator.ResizeBilinear,
+    ];
+
+    private static readonly HashSet<BuiltinOperator> Supported =
+    [
+        BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D, BuiltinOperator.FullyConnected,
+        BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
+        BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
+        BuiltinOperator.ResizeBilinear, BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Concatenation,
+    ];
+
+    /// <summary>Null when the operator gets integer kernels; otherwise why it stays float.</summary>
+    private string? WhyNotQuantized(GraphOperator op)
+    {
+        var b = op.Code.Builtin;
+        if (!Supported.Contains(b)) return $"no integer kernel for {op.Code.Name} in Accel";
+        if (op.Outputs.Length != 1) return "more than one output";
+        int y = op.Outputs[0];
+        if (_g.Tensors[y].Type != TensorType.Float32) return $"output is {_g.Tensors[y].Type.ToDisplayName()}";
+        if (_static[y]) return "constant inputs only (folded at load)";
+        var activation = op.Options switch
+        {
+            Conv2DOptions o => o.FusedActivation,
+            DepthwiseConv2DOptions o => o.FusedActivation,
+            FullyConnectedOptions o => o.FusedActivation,
+            AddOptions o => o.FusedActivation,
+            SubOptions o => o.FusedActivation,
+            MulOptions o => o.FusedActivation,
+            Pool2DOptions o => o.FusedActivation,
+            ConcatenationOptions o => o.FusedActivation,
+            _ => ActivationFunctionType.None,
+        };
+        if (activation is ActivationFunctionType.Tanh or ActivationFunctionType.SignBit)
+            return $"fused {activation} has no integer form";
+        if (b is BuiltinOperator.Conv2D or BuiltinOperator.DepthwiseConv2D or BuiltinOperator.FullyConnected)
+        {
+            if (op.Inputs.Length < 2 || !IsDenseFloatConstant(op.Inputs[1])) return "weights are not a float32 constant";
+            if (op.Inputs.Length > 2 && op.Inputs[2] >= 0 && !IsDenseFloatConstant(op.Inputs[2])) return "bias is not a float32 constant";
+            if (op.Options is FullyConnectedOptions { WeightsFormat: not 0 }) return "shuffled weights";
+            if (!HasRange(op.Inputs[0])) return "input has no calibrated range";
+            if (!_ranges.ContainsKey(y)) return "output has no calibrated range";
+            return null;
+        }
+        // Every float operand must be an activation with a range or a dense constant.
+        foreach (int i in ActivationOperands(op))
+            if (!HasRange(i) && !IsDenseFloatConstant(i)) return $"input '{_g.Tensors[i].Name}' has no calibrated range";
+        if (!ActivationOperands(op).Any(i => !_g.Tensors[i].IsConstant)) return "no activation input";
+        if (!PassThrough.Contains(b) && b != BuiltinOperator.Logistic && !_ranges.ContainsKey(y)) return "output has no calibrated range";
+        if (PassThrough.Contains(b) && _g.Tensors[ActivationOperands(op).First()].IsConstant) return "constant input";
+        return null;
+    }
+
+    private IEnumerable<int> ActivationOperands(GraphOperator op)
+    {
+        var b = op.Code.Builtin;
+        // Only the data operands: the shape / paddings / size operands stay int32.
+        int count = b switch
+        {
+            BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul => 2,
+            BuiltinOperator.Concatenation => op.Inputs.Length,
+            _ => 1,
+        };
+        return op.Inputs.Take(count).Where(i => i >= 0);
+    }
+
+    private bool HasRange(int tensor) => _ranges.ContainsKey(tensor); // ranges exist only for float32 activations
+
+    private bool IsDenseFloatConstant(int tensor) =>
+        tensor >= 0 && _g.Tensors[tensor] is { IsConstant: true, Type: TensorType.Float32, Sparsity: null };
+
+    private void EmitQuantized(GraphOperator op)
+    {
+        var b = op.Code.Builtin;
+        int y = op.Outputs[0];
+        int[] inputs = (int[])op.Inputs.Clone();
+        int version = op.Code.Version;
+        AffineParams outParams;
+        switch (b)
+        {
+            case BuiltinOperator.Conv2D:
+            case BuiltinOperator.DepthwiseConv2D:
+            case BuiltinOperator.FullyConnected:
+            {
+                int x = Quant(op.Inputs[0]);
+                float inScale = _params[x].Scale;
+                var w = _g.Tensors[op.Inputs[1]];
+                int axis = b switch
+                {
+                    BuiltinOperator.DepthwiseConv2D => 3,
+                    BuiltinOperator.Conv2D => 0,
+                    _ => -1, // FULLY_CONNECTED: per tensor, as TFLite's converter writes it by default
+                };
+                if (_options.PerTensorWeights) axis = -1;
+                var (qw, scales) = QuantizationMath.QuantizeSymmetric(w.FloatValues(), w.Shape, axis);
+                int wIndex = _g.AddTensor(new GraphTensor
+                {
+                    Name = w.Name + "_int8", Type = TensorType.Int8, Shape = w.Shape, Data = MemoryMarshal.AsBytes(qw.AsSpan()).ToArray(),
+                    Quantization = new QuantizationParameters(scales, new long[scales.Length], Math.Max(axis, 0), [], []),
+                });
+                int channels = b == BuiltinOperator.DepthwiseConv2D ? w.Shape[3] : w.Shape[0];
+                var bias = op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? _g.Tensors[op.Inputs[2]].FloatValues() : new float[channels];
+                if (bias.Length != channels)
+                    throw new OptimizationException($"Bias '{_g.Tensors[op.Inputs[2]].Name}' has {bias.Length} values for {channels} output channels.");
+                var (qb, biasScales) = QuantizationMath.QuantizeBias(bias, inScale, scales);
+                int bIndex = _g.AddTensor(new GraphTensor
+                {
+                    Name = (op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? _g.Tensors[op.Inputs[2]].Name : w.Name + "_bias") + "_int32",
+                    Type = TensorType.Int32, Shape = [channels], Data = MemoryMarshal.AsBytes(qb.AsSpan()).ToArray(),
+                    Quantization = new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], []),
+                });
+                inputs = [x, wIndex, bIndex];
+                outParams = ParamsFromRange(y);
+                version = Math.Max(version, b == BuiltinOperator.FullyConnected ? 4 : 3);
+                break;
+            }
+            case BuiltinOperator.Add:
+            case BuiltinOperator.Sub:
+            case BuiltinOperator.Mul:
+                inputs[0] = Operand(op.Inputs[0]);
+                inputs[1] = Operand(op.Inputs[1]);
+                outParams = ParamsFromRange(y);
+                version = Math.Max(version, 2);
+                break;
+            case BuiltinOperator.Logistic:
+                inputs[0] = Quant(op.Inputs[0]);
+                outParams = new AffineParams(1f / 256, -128); // TFLite requires exactly this for int8 LOGISTIC
+                version = Math.Max(version, 2);
+                break;
+            case BuiltinOperator.HardSwish:
+                inputs[0] = Quant(op.Inputs[0]);
+                outParams = ParamsFromRange(y);
+                break;
+            case BuiltinOperator.Concatenation:
+            {
+                outParams = ParamsFromRange(y);
+                for (int k = 0; k < op.Inputs.Length; k++)
+                {
+                    int i = op.Inputs[k];
+                    if (_g.Tensors[i].IsConstant) { inputs[k] = QuantConstant(i, outParams); continue; }
+                    int q = Quant(i);
+                    if (_params[q] != outParams)
+                    {
+                        // TFLite's int8 CONCATENATION needs every input quantized as the output: requantize.
+                        var t = _g.Tensors[i];
+                        int r = _g.AddTensor(new GraphTensor { Name = t.Name + "_requant", Type = TensorType.Int8, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(outParams) });
+                        _params[r] = outParams;
+                        _ops.Add(Op(BuiltinOperator.Quantize, 2, [q], [r]));
+                        q = r;
+                    }
+                    inputs[k] = q;
+                }
+                version = Math.Max(version, 2);
+                break;
+            }
+            default: // pass-through: the output keeps the input's quantization
+                inputs[0] = Quant(op.Inputs[0]);
+                outParams = _params[inputs[0]];
+                version = Math.Max(version, b == BuiltinOperator.Reshape ? 1 : 2);
+                break;
+        }
+        int yq = NewInt8(y, outParams);
+        _ops.Add(new GraphOperator { Code = op.Code with { Version = version }, Inputs = inputs, Outputs = [yq], Options = op.Options, CustomOptions = op.CustomOptions });
+    }
+
+    private static GraphOperator Op(BuiltinOperator b, int version, int[] inputs, int[] outputs) =>
+        new() { Code = new OperatorCode(b, null, version), Inputs = inputs, Outputs = outputs };
+}

@@ -1,0 +1,120 @@
+namespace Accel.Optimize;
+
+/// <summary>
+/// Post-training optimization of float .tflite models: <see cref="Quantize"/> (float16 weights, or full int8 with
+/// calibrated activations) and <see cref="Prune"/> (magnitude pruning, dense zeros or TFLite's sparse format). Both
+/// return the new model's bytes and a report comparing it with the original (docs/optimize.md).
+/// </summary>
+public static class ModelOptimizer
+{
+    /// <param name="samples">Int8: the representative inputs (required, at least one); they also evaluate the
+    /// result. Float16: optional evaluation inputs (default: one seeded random input).</param>
+    public static OptimizationResult Quantize(Model model, QuantizationOptions options, IEnumerable<CalibrationSample>? samples,
+        IProgress<OptimizationProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
+        Int8Quantizer.CheckFloatModel(graph);
+        var list = samples?.ToList() ?? [];
+        var notes = new List<string>();
+
+        if (options.Mode == QuantizationMode.Float16)
+        {
+            var decoders = new List<GraphOperator>();
+            foreach (int t in WeightEncoding.ConsumedFloatConstants(graph).ToList())
+                WeightEncoding.Encode(graph, t, float16: true, sparse: graph.FoldedSparse.Contains(t), decoders);
+            WeightEncoding.Prepend(graph, decoders);
+            notes.Add($"{decoders.Count(d => d.Code.Builtin == BuiltinOperator.Dequantize)} float32 constants stored as float16 behind DEQUANTIZE.");
+            return Finish(model, graph, IdentityLayers(graph), list, "quantize fp16", options.Threads, options.MeasureLatency, progress,
+                notes: notes);
+        }
+
+        // Int8: calibrate on the float graph, then rewrite it.
+        int fusedActivations = ActivationFusion.Fuse(graph);
+        if (fusedActivations > 0) notes.Add($"{fusedActivations} standalone RELU/RELU6/RELU_N1_TO_1 fused into the operator before them.");
+        var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
+        var quantizer = new Int8Quantizer(graph, ranges, options);
+        quantizer.Run();
+        // Weights the source model stored as float16 become int8: nothing else to restore.
+        notes.Add($"Calibration: {count} samples, {(options.Range == CalibrationRange.MinMax ? "min/max" : $"percentile {options.Percentile}")}; interface {options.Interface}; weights {(options.PerTensorWeights ? "per tensor" : "per channel (CONV_2D, DEPTHWISE_CONV_2D; FULLY_CONNECTED per tensor)")}.");
+        return Finish(model, graph, quantizer.Originals, list, "quantize int8", options.Threads, options.MeasureLatency, progress,
+            quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes);
+    }
+
+    /// <param name="evaluation">Inputs for the report (default: one seeded random input).</param>
+    public static OptimizationResult Prune(Model model, PruningOptions options, IEnumerable<CalibrationSample>? evaluation = null,
+        IProgress<OptimizationProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
+        Int8Quantizer.CheckFloatModel(graph);
+        var pruned = Pruner.Prune(graph, options);
+        var prunedNames = pruned.Select(p => p.Tensor).ToHashSet();
+
+        // Restore the source's weight encoding (float16 stays float16); pruned weights go sparse on request.
+        var decoders = new List<GraphOperator>();
+        foreach (int t in WeightEncoding.ConsumedFloatConstants(graph).ToList())
+        {
+            bool sparse = prunedNames.Contains(graph.Tensors[t].Name) ? options.Format == SparseFormat.Sparse : graph.FoldedSparse.Contains(t);
+            WeightEncoding.Encode(graph, t, float16: graph.FoldedFloat16.Contains(t), sparse, decoders,
+                block: prunedNames.Contains(graph.Tensors[t].Name) ? options.BlockSize : 1);
+        }
+        WeightEncoding.Prepend(graph, decoders);
+        var notes = new List<string>
+        {
+            $"{pruned.Count} weight tensors pruned to {options.Sparsity:P0} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
+        };
+        return Finish(model, graph, IdentityLayers(graph), evaluation?.ToList() ?? [], $"prune {options.Sparsity:0.###}", options.Threads,
+            options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);
+    }
+
+    /// <summary>Float activations keep their indices in float16 and pruned graphs.</summary>
+    private static Dictionary<int, int> IdentityLayers(EditableGraph g) =>
+        g.Operators.SelectMany(op => op.Outputs).Where(o => g.Tensors[o].Type == TensorType.Float32).Distinct().ToDictionary(o => o, o => o);
+
+    private static OptimizationResult Finish(Model model, EditableGraph optimized, IReadOnlyDictionary<int, int> layerMap,
+        List<CalibrationSample> samples, string operation, int threads, bool measureLatency, IProgress<OptimizationProgress>? progress,
+        int quantizedOperators = 0, IReadOnlyList<FloatOperator>? floatOperators = null, IReadOnlyList<PrunedTensor>? prunedTensors = null,
+        IReadOnlyList<string>? notes = null)
+    {
+        byte[] bytes = optimized.Build();
+        string inputsLabel = "the given samples";
+        if (samples.Count == 0)
+        {
+            samples = [Evaluator.RandomSample(model, seed: 0)];
+            inputsLabel = samples[0].Source;
+        }
+        var original = EditableGraph.FromModel(model, foldWeightDecoding: true);
+        var (outputs, layers) = Evaluator.Compare(original, optimized, layerMap, samples, threads, progress);
+
+        double? latencyOriginal = null, latencyOptimized = null;
+        if (measureLatency)
+        {
+            progress?.Report(new OptimizationProgress("latency", 0, 1));
+            (latencyOriginal, latencyOptimized) = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0]);
+            progress?.Report(new OptimizationProgress("latency", 1, 1));
+        }
+        var report = new OptimizationReport
+        {
+            Operation = operation,
+            Original = Evaluator.Figures(ModelBytes(model), latencyOriginal),
+            Optimized = Evaluator.Figures(bytes, latencyOptimized),
+            EvaluationSamples = samples.Count,
+            EvaluationInputs = inputsLabel,
+            Outputs = outputs,
+            Layers = layers,
+            QuantizedOperators = quantizedOperators,
+            FloatOperators = floatOperators ?? [],
+            PrunedTensors = prunedTensors ?? [],
+            Notes = notes ?? [],
+        };
+        return new OptimizationResult(bytes, report);
+    }
+
+    /// <summary>The model's file bytes (the whole flatbuffer as loaded).</summary>
+    private static byte[] ModelBytes(Model model) => model.GetBytes(new ModelRange(0, model.SizeInBytes)).ToArray();
+}

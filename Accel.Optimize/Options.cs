@@ -1,0 +1,103 @@
+namespace Accel.Optimize;
+
+/// <summary>What <see cref="ModelOptimizer.Quantize"/> produces.</summary>
+public enum QuantizationMode
+{
+    /// <summary>Float32 constants become FLOAT16 constants read through DEQUANTIZE (the MediaPipe layout).</summary>
+    Float16,
+    /// <summary>Full integer: int8 activations and weights, int32 biases, calibrated activation ranges.</summary>
+    Int8,
+}
+
+/// <summary>The element type of a fully integer model's inputs and outputs.</summary>
+public enum IntegerInterface
+{
+    /// <summary>Inputs and outputs stay float32, with QUANTIZE / DEQUANTIZE at the boundary.</summary>
+    Float32,
+    Int8,
+    UInt8,
+}
+
+/// <summary>How a calibrated activation range is chosen from the observed values.</summary>
+public enum CalibrationRange
+{
+    /// <summary>The minimum and maximum over every calibration sample (TFLite's default).</summary>
+    MinMax,
+    /// <summary>
+    /// Clips outliers: per sample, the lower and upper <see cref="QuantizationOptions.Percentile"/> of the tensor's
+    /// values; over samples, the smallest lower and the largest upper one.
+    /// </summary>
+    Percentile,
+}
+
+/// <summary>Options of <see cref="ModelOptimizer.Quantize"/>.</summary>
+public sealed record QuantizationOptions
+{
+    public QuantizationMode Mode { get; init; } = QuantizationMode.Int8;
+
+    /// <summary>Int8 only: the interface type of the model's float inputs and outputs.</summary>
+    public IntegerInterface Interface { get; init; } = IntegerInterface.Float32;
+
+    public CalibrationRange Range { get; init; } = CalibrationRange.MinMax;
+
+    /// <summary>With <see cref="CalibrationRange.Percentile"/>: the upper percentile kept, in (50, 100].</summary>
+    public double Percentile { get; init; } = 99.99;
+
+    /// <summary>Int8 only: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
+    public bool PerTensorWeights { get; init; }
+
+    /// <summary>Threads of the CPU delegate used for calibration and the report's evaluation runs.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>Whether to measure latency (CPU delegate, 1 thread) of both models for the report.</summary>
+    public bool MeasureLatency { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (!Enum.IsDefined(Mode)) throw new OptimizationException($"Unknown quantization mode {(int)Mode}.");
+        if (Mode != QuantizationMode.Int8 && Interface != IntegerInterface.Float32)
+            throw new OptimizationException($"An integer interface ({Interface}) needs mode int8, not {Mode}.");
+        if (Range == CalibrationRange.Percentile && !(Percentile > 50 && Percentile <= 100))
+            throw new OptimizationException($"The calibration percentile must be in (50, 100], got {Percentile}.");
+        if (Threads < 1) throw new OptimizationException($"Threads must be at least 1, got {Threads}.");
+    }
+}
+
+/// <summary>How pruned weights are stored.</summary>
+public enum SparseFormat
+{
+    /// <summary>Zeros in the dense tensor: same file size, but it compresses better.</summary>
+    Dense,
+    /// <summary>TFLite's sparse tensor format (CSR in the last dimension) decoded by DENSIFY at load.</summary>
+    Sparse,
+}
+
+/// <summary>Options of <see cref="ModelOptimizer.Prune"/>.</summary>
+public sealed record PruningOptions
+{
+    /// <summary>Fraction of each pruned weight tensor set to zero, in [0, 1).</summary>
+    public double Sparsity { get; init; } = 0.5;
+
+    /// <summary>Block width along the last (input-channel) dimension: 1, 4 (TFLite's 1x4) or 16 (1x16).</summary>
+    public int BlockSize { get; init; } = 1;
+
+    public SparseFormat Format { get; init; } = SparseFormat.Dense;
+
+    /// <summary>Weight tensors with fewer elements stay untouched (pruning them saves little and costs accuracy).</summary>
+    public int MinElements { get; init; } = 1024;
+
+    public int Threads { get; init; } = 1;
+
+    public bool MeasureLatency { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (!(Sparsity >= 0 && Sparsity < 1)) throw new OptimizationException($"The sparsity must be in [0, 1), got {Sparsity}.");
+        if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
+        if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");
+        if (Threads < 1) throw new OptimizationException($"Threads must be at least 1, got {Threads}.");
+    }
+}
+
+/// <summary>Progress of a long optimization: a phase name and how far through it (done of total).</summary>
+public readonly record struct OptimizationProgress(string Phase, int Done, int Total);

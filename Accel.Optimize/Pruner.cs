@@ -1,0 +1,61 @@
+namespace Accel.Optimize;
+
+/// <summary>One pruned weight tensor: its name, element count and the fraction now zero.</summary>
+public sealed record PrunedTensor(string Tensor, string Operator, long Elements, double Sparsity);
+
+/// <summary>
+/// Magnitude pruning (docs/optimize.md §Prune): in each large constant weight of CONV_2D, DEPTHWISE_CONV_2D,
+/// FULLY_CONNECTED and TRANSPOSE_CONV, the blocks of 1×B consecutive elements along the last dimension with the smallest
+/// sum of |w| are set to zero, floor(sparsity × blocks) of them per tensor (ties: the earlier block first).
+/// </summary>
+internal static class Pruner
+{
+    public static List<PrunedTensor> Prune(EditableGraph g, PruningOptions options)
+    {
+        var pruned = new List<PrunedTensor>();
+        var done = new HashSet<int>();
+        foreach (var op in g.Operators)
+        {
+            if (op.Code.Builtin is not (BuiltinOperator.Conv2D or BuiltinOperator.DepthwiseConv2D or BuiltinOperator.FullyConnected or BuiltinOperator.TransposeConv))
+                continue;
+            if (op.Inputs.Length < 2 || op.Inputs[1] < 0) continue;
+            int w = op.Inputs[1];
+            var t = g.Tensors[w];
+            if (t is not { IsConstant: true, Type: TensorType.Float32, Sparsity: null } || t.ElementCount < options.MinElements || !done.Add(w)) continue;
+            var values = t.FloatValues();
+            PruneInPlace(values, t.Shape[^1], options.BlockSize, options.Sparsity);
+            t.Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+            pruned.Add(new PrunedTensor(t.Name, op.Code.Name, values.Length, values.Count(v => v == 0) / (double)values.Length));
+        }
+        return pruned;
+    }
+
+    /// <summary>
+    /// Zeroes floor(sparsity × blocks) blocks of <paramref name="values"/> (rows of length <paramref name="rowLength"/>,
+    /// blocks of <paramref name="block"/> consecutive elements within a row; a row's last block may be shorter).
+    /// </summary>
+    public static void PruneInPlace(Span<float> values, int rowLength, int block, double sparsity)
+    {
+        if (rowLength <= 0 || values.Length == 0) return;
+        int rows = values.Length / rowLength;
+        int blocksPerRow = (rowLength + block - 1) / block;
+        int blocks = rows * blocksPerRow;
+        var scores = new (double Score, int Index)[blocks];
+        for (int r = 0; r < rows; r++)
+            for (int b = 0; b < blocksPerRow; b++)
+            {
+                double s = 0;
+                int start = r * rowLength + b * block, end = Math.Min(start + block, (r + 1) * rowLength);
+                for (int i = start; i < end; i++) s += Math.Abs(values[i]);
+                scores[r * blocksPerRow + b] = (s, r * blocksPerRow + b);
+            }
+        Array.Sort(scores, (a, c) => a.Score != c.Score ? a.Score.CompareTo(c.Score) : a.Index.CompareTo(c.Index));
+        int zeroed = (int)Math.Floor(sparsity * blocks);
+        for (int k = 0; k < zeroed; k++)
+        {
+            int r = scores[k].Index / blocksPerRow, b = scores[k].Index % blocksPerRow;
+            int start = r * rowLength + b * block, end = Math.Min(start + block, (r + 1) * rowLength);
+            values[start..end].Clear();
+        }
+    }
+}
