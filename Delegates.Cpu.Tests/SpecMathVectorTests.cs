@@ -14,14 +14,14 @@ namespace Accel.Delegates.Cpu.Tests;
 [TestFixture]
 public sealed unsafe class SpecMathVectorTests
 {
-    public enum Function { Exp, Logistic, HardSwish, ReciprocalAtLeastOne }
+    public enum Function { Exp, Logistic, HardSwish, ReciprocalAtLeastOne, Log }
 
     /// <summary>Every 16411th bit pattern (odd stride: all exponents and sign bits, varied mantissas) plus specials.</summary>
     private static float[] Inputs(Function function)
     {
         var values = new List<float>();
         for (long bits = 0; bits <= uint.MaxValue; bits += 16411) values.Add(BitConverter.UInt32BitsToSingle((uint)bits));
-        foreach (float s in OpValues.Specials.Concat([2f, 1.9999999f, 1.0000001f, 8.5e37f, 0.6931472f, -0.6931472f, 127.5f, -149.5f]))
+        foreach (float s in OpValues.Specials.Concat([2f, 1.9999999f, 1.0000001f, 8.5e37f, 0.6931472f, -0.6931472f, 127.5f, -149.5f, 1.4142135f, 0.70710677f, 1.1754944E-38f, 2.7182817f]))
         {
             int b = BitConverter.SingleToInt32Bits(s);
             for (int d = -3; d <= 3; d++) values.Add(BitConverter.Int32BitsToSingle(b + d));
@@ -36,6 +36,7 @@ public sealed unsafe class SpecMathVectorTests
         Function.Exp => SpecMath.Exp(x),
         Function.Logistic => SpecMath.Logistic(x),
         Function.HardSwish => SpecMath.HardSwish(x),
+        Function.Log => SpecMath.Log(x),
         _ => SpecMath.ReciprocalAtLeastOne(x),
     };
 
@@ -44,6 +45,7 @@ public sealed unsafe class SpecMathVectorTests
         Function.Exp => VectorSpecMath.Exp<TS, TV>(x),
         Function.Logistic => VectorSpecMath.Logistic<TS, TV>(x),
         Function.HardSwish => VectorSpecMath.HardSwish<TS, TV>(x),
+        Function.Log => VectorSpecMath.Log<TS, TV>(x),
         _ => VectorSpecMath.ReciprocalAtLeastOne<TS, TV>(x),
     };
 

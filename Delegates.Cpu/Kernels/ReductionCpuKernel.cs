@@ -19,11 +19,18 @@ internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, ReductionParams p) =>
-        new ReductionNode(node.Inputs[0]!, node.Outputs[0], ReductionPlan.Create(p), p.Kind);
+    /// <summary>float32 here; int32 and int64 in IntegerReductionNode (wrapping integer arithmetic, exact in any lane).</summary>
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, ReductionParams p) => node.Inputs[0]!.Type switch
+    {
+        TensorType.Float32 => new ReductionNode(node.Inputs[0]!, node.Outputs[0], ReductionPlan.Create(p), p.Kind),
+        TensorType.Int32 => IntegerReduction.Create<int>(node, ReductionPlan.Create(p), p.Kind),
+        _ => IntegerReduction.Create<long>(node, ReductionPlan.Create(p), p.Kind),
+    };
 
     /// <summary>The reduction after merging: kept outer dimensions, reduced dimensions (both with input strides), the inner run.</summary>
-    private sealed class ReductionPlan
+    internal sealed class ReductionPlan
     {
         public required int[] KeptDims { get; init; }
         public required long[] KeptStrides { get; init; }
