@@ -7,7 +7,8 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN, float32 (docs/numerics.md §Reductions). Per output element, as the
+/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN, float32 (int32 and int64: IntegerReductionNode, the same plan and order)
+/// (docs/numerics.md §Reductions). Per output element, as the
 /// reference: acc = identity, then acc = combine(acc, x) over its input elements in the input's row-major order (one
 /// sequential chain, never reassociated). Adjacent dimensions of the same kind are merged and size-1 dimensions
 /// dropped (neither changes the order); when the innermost dimension is kept, neighbouring outputs are contiguous in
