@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Accel.Numerics;
 
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -106,12 +107,9 @@ internal static partial class VectorSpecMath
         int bits = BitConverter.SingleToInt32Bits(ax);
         uint mantissa = (uint)(bits & 0x007FFFFF) | 0x00800000u;
         int exponent = bits >> 23;
-        int start = exponent - 151 + 31;
-        int word = start >> 5, shift = start & 31;
-        ulong w0 = TwoOverPiBits(word), w1 = TwoOverPiBits(word + 1), w2 = TwoOverPiBits(word + 2), w3 = TwoOverPiBits(word + 3);
-        ulong c2 = (uint)(((w0 << 32) | w1) >> (32 - shift));
-        ulong c1 = (uint)(((w1 << 32) | w2) >> (32 - shift));
-        ulong c0 = (uint)(((w2 << 32) | w3) >> (32 - shift));
+        // SpecMath's window c2, c1, c0 of 2/π's bits for this exponent, precomputed (126 ≤ exponent ≤ 254 here).
+        ref uint window = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Windows), 3 * (exponent - MinReducedExponent));
+        ulong c2 = window, c1 = Unsafe.Add(ref window, 1), c0 = Unsafe.Add(ref window, 2);
         ulong reduced = unchecked(((mantissa * c2) << 32) + mantissa * c1 + ((mantissa * c0) >> 32));
         ulong rounded = unchecked(reduced + (1UL << 61));
         quadrant = (int)(rounded >> 62);
@@ -125,6 +123,28 @@ internal static partial class VectorSpecMath
         yLo = MathF.FusedMultiplyAdd(rHi, HalfPiLo, yLo);
         yLo = MathF.FusedMultiplyAdd(rLo, HalfPiHi, yLo);
         return yHi + yLo;
+    }
+
+    /// <summary>The smallest exponent field the reduction meets: |x| &gt; π/4 ≥ 2^-1.</summary>
+    private const int MinReducedExponent = 126;
+
+    /// <summary>Per exponent field 126…254: the three 32-bit words c2, c1, c0 of 2/π's bits SpecMath's reduction extracts.</summary>
+    private static readonly uint[] Windows = BuildWindows();
+
+    private static uint[] BuildWindows()
+    {
+        var windows = new uint[3 * (255 - MinReducedExponent)];
+        for (int exponent = MinReducedExponent; exponent < 255; exponent++)
+        {
+            int start = exponent - 151 + 31;
+            int word = start >> 5, shift = start & 31;
+            ulong w0 = TwoOverPiBits(word), w1 = TwoOverPiBits(word + 1), w2 = TwoOverPiBits(word + 2), w3 = TwoOverPiBits(word + 3);
+            int at = 3 * (exponent - MinReducedExponent);
+            windows[at] = (uint)(((w0 << 32) | w1) >> (32 - shift));
+            windows[at + 1] = (uint)(((w1 << 32) | w2) >> (32 - shift));
+            windows[at + 2] = (uint)(((w2 << 32) | w3) >> (32 - shift));
+        }
+        return windows;
     }
 
     /// <summary>SpecMath.TwoOverPiBits, restated: word <paramref name="index"/> of 2/π's binary expansion (word 0 is padding).</summary>
