@@ -6,7 +6,7 @@ using Accel.Testing.OpSuite;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// VectorSpecMath against SpecMath, lane by lane, at every width the kernels instantiate (scalar, Vector128, Vector256,
+/// VectorSpecMath (Exp, Logistic, HardSwish, ReciprocalAtLeastOne, Log, Sin, Cos) against SpecMath, lane by lane, at every width the kernels instantiate (scalar, Vector128, Vector256,
 /// Vector512 — the last emulated by .NET where AVX-512 is absent): bit-identical on a stride through all 2^32 bit
 /// patterns plus every special value and its bit neighbours. (All 2^32 inputs were also checked once, outside the
 /// suite, for Exp, Logistic, HardSwish and ReciprocalAtLeastOne on [1, 2^126) at all four widths: no difference.)
@@ -14,14 +14,14 @@ namespace Accel.Delegates.Cpu.Tests;
 [TestFixture]
 public sealed unsafe class SpecMathVectorTests
 {
-    public enum Function { Exp, Logistic, HardSwish, ReciprocalAtLeastOne }
+    public enum Function { Exp, Logistic, HardSwish, ReciprocalAtLeastOne, Log, Sin, Cos }
 
     /// <summary>Every 16411th bit pattern (odd stride: all exponents and sign bits, varied mantissas) plus specials.</summary>
     private static float[] Inputs(Function function)
     {
         var values = new List<float>();
         for (long bits = 0; bits <= uint.MaxValue; bits += 16411) values.Add(BitConverter.UInt32BitsToSingle((uint)bits));
-        foreach (float s in OpValues.Specials.Concat([2f, 1.9999999f, 1.0000001f, 8.5e37f, 0.6931472f, -0.6931472f, 127.5f, -149.5f]))
+        foreach (float s in OpValues.Specials.Concat([2f, 1.9999999f, 1.0000001f, 8.5e37f, 0.6931472f, -0.6931472f, 127.5f, -149.5f, 1.4142135f, 0.70710677f, 1.1754944E-38f, 2.7182817f, 0.7853982f, 1.5707964f, 3.1415927f, 4.712389f, 6.2831855f, 1e5f, 1.0471976e8f, 3.4028235e38f]))
         {
             int b = BitConverter.SingleToInt32Bits(s);
             for (int d = -3; d <= 3; d++) values.Add(BitConverter.Int32BitsToSingle(b + d));
@@ -36,6 +36,9 @@ public sealed unsafe class SpecMathVectorTests
         Function.Exp => SpecMath.Exp(x),
         Function.Logistic => SpecMath.Logistic(x),
         Function.HardSwish => SpecMath.HardSwish(x),
+        Function.Log => SpecMath.Log(x),
+        Function.Sin => SpecMath.Sin(x),
+        Function.Cos => SpecMath.Cos(x),
         _ => SpecMath.ReciprocalAtLeastOne(x),
     };
 
@@ -44,6 +47,9 @@ public sealed unsafe class SpecMathVectorTests
         Function.Exp => VectorSpecMath.Exp<TS, TV>(x),
         Function.Logistic => VectorSpecMath.Logistic<TS, TV>(x),
         Function.HardSwish => VectorSpecMath.HardSwish<TS, TV>(x),
+        Function.Log => VectorSpecMath.Log<TS, TV>(x),
+        Function.Sin => VectorSpecMath.Sin<TS, TV>(x),
+        Function.Cos => VectorSpecMath.Cos<TS, TV>(x),
         _ => VectorSpecMath.ReciprocalAtLeastOne<TS, TV>(x),
     };
 

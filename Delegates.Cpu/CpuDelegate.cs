@@ -29,7 +29,10 @@ public sealed class CpuDelegate : IAccelDelegate
 
     public string? UnavailableReason => null;
 
-    public IKernelCatalog Kernels => Registry;
+    /// <summary>The registry, with the reasons of the operators left to the reference (ReferenceOnlyOps).</summary>
+    private static readonly CpuKernelCatalog Catalog = new(Registry);
+
+    public IKernelCatalog Kernels => Catalog;
 
     /// <summary>The widest vector path this process uses (AVX-512, AVX2, SSE/Vector128 or scalar).</summary>
     public static string VectorPath => SimdPath.Describe();
@@ -40,7 +43,7 @@ public sealed class CpuDelegate : IAccelDelegate
     public NodeSupport Supports(DelegateNode node)
     {
         var kernel = Registry.Find(node.Op);
-        if (kernel is null) return NodeSupport.Refuse($"{node.Op.Name} has no CPU delegate kernel");
+        if (kernel is null) return NodeSupport.Refuse(ReferenceOnlyOps.Describe(node.Op));
         var data = DataTensor(node);
         if (!kernel.Types.Contains(data.Type))
             return NodeSupport.Refuse(

@@ -147,6 +147,8 @@ public static class BitExactHarness
         TensorType.Int32 => typeof(int),
         TensorType.Int64 => typeof(long),
         TensorType.Bool => typeof(byte),
+        TensorType.UInt8 => typeof(byte),
+        TensorType.Int8 => typeof(sbyte),
         _ => throw new NotSupportedException($"BitExactHarness has no input arrays of {type}"),
     };
 
@@ -156,6 +158,7 @@ public static class BitExactHarness
         int[] i => System.Runtime.InteropServices.MemoryMarshal.AsBytes(i.AsSpan()),
         long[] l => System.Runtime.InteropServices.MemoryMarshal.AsBytes(l.AsSpan()),
         byte[] b => b,
+        sbyte[] s => System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()),
         _ => throw new NotSupportedException($"input arrays of {input.GetType().Name}"),
     };
 

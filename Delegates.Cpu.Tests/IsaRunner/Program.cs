@@ -86,6 +86,16 @@ foreach (var c in OpCases.TypedElementwiseCases(new Random(4321), casesPerOp))
     Check(c);
 Console.WriteLine($"typed element-wise cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// The integer and bool reductions (SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN on int32/int64, REDUCE_ANY on bool).
+foreach (var c in OpCases.IntegerReductionCases(new Random(8765), casesPerOp))
+    Check(c);
+Console.WriteLine($"integer reduction cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
+// FLOOR_DIV float32, SELECT/SELECT_V2 and the vectorized CAST pairs, SIN/COS/LOG specials.
+foreach (var c in OpCases.DivisionSelectCastCases(new Random(5432)))
+    Check(c);
+Console.WriteLine($"division, select and cast cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 if (corpus)
     foreach (string model in models)
     {

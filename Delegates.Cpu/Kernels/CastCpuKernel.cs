@@ -6,7 +6,8 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// CAST (docs/numerics.md §CAST): the reference's own element conversions (<see cref="CastConversions.Convert"/>) over
+/// CAST (docs/numerics.md §CAST): the common pairs vectorized (<see cref="CastLanes"/>, per lane the reference's
+/// conversion), the others the reference's own element conversions (<see cref="CastConversions.Convert"/>), over
 /// contiguous element ranges split across the pool; the same dtype on both sides copies the bytes.
 /// </summary>
 internal sealed class CastCpuKernel : CpuKernel<CastParams>
@@ -24,8 +25,14 @@ internal sealed unsafe class CastNode(DelegateNode node, CastParams p) : ICpuCom
 
     private readonly Tensor _input = node.Inputs[0]!, _output = node.Outputs[0];
 
+    private readonly SimdWidth _width = SimdWidths.Current;
+
+    // The common pairs through their vector forms (CastLanes), the others through the reference's conversion.
     private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
-        CastConversions.Convert(s.From, s.To, new ReadOnlySpan<byte>(s.Input, s.InputBytes), new Span<byte>(s.Output, s.OutputBytes), start, end);
+    {
+        if (!CastLanes.TryConvert(s.Width, s.From, s.To, s.Input, s.Output, start, end))
+            CastConversions.Convert(s.From, s.To, new ReadOnlySpan<byte>(s.Input, s.InputBytes), new Span<byte>(s.Output, s.OutputBytes), start, end);
+    };
 
     public void Run(CpuThreadPool pool)
     {
@@ -35,12 +42,13 @@ internal sealed unsafe class CastNode(DelegateNode node, CastParams p) : ICpuCom
             _input.Bytes.CopyTo(_output.WritableBytes);
             return;
         }
-        var state = new State(RawTensorData.Read(_input), _input.Bytes.Length, RawTensorData.Write(_output), _output.WritableBytes.Length, p.From, p.To);
+        var state = new State(RawTensorData.Read(_input), _input.Bytes.Length, RawTensorData.Write(_output), _output.WritableBytes.Length, p.From, p.To, _width);
         Chunked.For(pool, p.ElementCount, MinElementsPerThread, state, Work);
     }
 
-    private readonly struct State(byte* input, int inputBytes, byte* output, int outputBytes, TensorType from, TensorType to)
+    private readonly struct State(byte* input, int inputBytes, byte* output, int outputBytes, TensorType from, TensorType to, SimdWidth width)
     {
+        public SimdWidth Width => width;
         public byte* Input => input;
         public int InputBytes => inputBytes;
         public byte* Output => output;

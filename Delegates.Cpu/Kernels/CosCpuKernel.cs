@@ -1,20 +1,22 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
-using Accel.Numerics;
 using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
-/// <summary>COS, float32: SpecMath.Cos (exact integer argument reduction) per element, split over the pool (ScalarMapKernel).</summary>
-internal sealed class CosCpuKernel : ScalarMapKernel<CosFunction>
+/// <summary>
+/// COS, float32: SpecMath.Cos per element (VectorSpecMath.Cos: the exact integer argument reduction lane by lane, the
+/// polynomials, quadrant choice and signs vectorized), split over the pool.
+/// </summary>
+internal sealed class CosCpuKernel : UnaryElementwiseKernel<CosOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Cos];
 
     protected override int MinPerThread => 4 * 1024;
 }
 
-internal readonly struct CosFunction : IScalarFunction
+internal readonly struct CosOp : IUnaryOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Apply(float x) => SpecMath.Cos(x);
+    public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged => VectorSpecMath.Cos<TS, TV>(x);
 }

@@ -49,7 +49,10 @@ internal readonly struct Int32DivideOp(Int32ActivationRange range) : IScalarBina
     public int Apply(int a, int b) => range.Apply(IntegerDivision.Truncated(a, b));
 }
 
-/// <summary>FLOOR_DIV, float32 and int32, through the scalar engine; any zero denominator (±0 too) is an invoke error.</summary>
+/// <summary>
+/// FLOOR_DIV: float32 vectorized (FloorDivideLanes: the reference's binary64 quotient, floor and rounding per lane),
+/// int32 through the scalar engine; any zero denominator (±0 too) is an invoke error, checked before anything is written.
+/// </summary>
 internal sealed class FloorDivCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorDiv];
@@ -58,8 +61,62 @@ internal sealed class FloorDivCpuKernel : CpuKernel<BinaryElementwiseParams>
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) =>
         node.Inputs[0]!.Type == TensorType.Float32
-            ? new ScalarBroadcastNode<float, FloatFloorDivideOp>(node, default, refuseZeroDenominator: true)
+            ? new ZeroDenominatorCheckNode(node, LaneKernels.Binary<float, FloorDivideLanes>(node))
             : new ScalarBroadcastNode<int, Int32FloorDivideOp>(node, default, refuseZeroDenominator: true);
+}
+
+/// <summary>
+/// float32 floor(a / b) as IntegerDivision.FloorDivide per lane: both operands widened to binary64 (exact), one correctly
+/// rounded binary64 division, floor, one rounding to binary32 — the same IEEE operations at every width.
+/// </summary>
+internal readonly struct FloorDivideLanes : ILaneOp2<float>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Apply(float a, float b) => IntegerDivision.FloorDivide(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Apply(Vector128<float> a, Vector128<float> b)
+    {
+        var (aLower, aUpper) = Vector128.Widen(a);
+        var (bLower, bUpper) = Vector128.Widen(b);
+        return Vector128.Narrow(Vector128.Floor(aLower / bLower), Vector128.Floor(aUpper / bUpper));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Apply(Vector256<float> a, Vector256<float> b)
+    {
+        var (aLower, aUpper) = Vector256.Widen(a);
+        var (bLower, bUpper) = Vector256.Widen(b);
+        return Vector256.Narrow(Vector256.Floor(aLower / bLower), Vector256.Floor(aUpper / bUpper));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Apply(Vector512<float> a, Vector512<float> b)
+    {
+        var (aLower, aUpper) = Vector512.Widen(a);
+        var (bLower, bUpper) = Vector512.Widen(b);
+        return Vector512.Narrow(Vector512.Floor(aLower / bLower), Vector512.Floor(aUpper / bUpper));
+    }
+}
+
+/// <summary>
+/// Scans input 1 for a zero (±0 for float32) before running <paramref name="inner"/>: a zero fails the invoke with the
+/// reference's message (IntegerDivision.DivisionByZeroMessage), naming the node and the first zero element.
+/// </summary>
+internal sealed unsafe class ZeroDenominatorCheckNode(DelegateNode node, ICpuCompiledNode inner) : ICpuCompiledNode
+{
+    private readonly Tensor _b = node.Inputs[1]!;
+
+    public void Run(CpuThreadPool pool)
+    {
+        var b = (float*)RawTensorData.Read(_b);
+        long count = _b.ElementCount;
+        for (long i = 0; i < count; i++)
+            if (b[i] == 0f)
+                throw new KernelException(node.Index, node.Op.Name,
+                    IntegerDivision.DivisionByZeroMessage((int)i, _b.Name, b[i].ToString(null, System.Globalization.CultureInfo.InvariantCulture)));
+        inner.Run(pool);
+    }
 }
 
 internal readonly struct FloatFloorDivideOp : IScalarBinaryOp<float>

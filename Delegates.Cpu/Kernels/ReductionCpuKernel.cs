@@ -7,7 +7,8 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN, float32 (docs/numerics.md §Reductions). Per output element, as the
+/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN, float32 (int32 and int64: IntegerReductionNode, the same plan and order)
+/// (docs/numerics.md §Reductions). Per output element, as the
 /// reference: acc = identity, then acc = combine(acc, x) over its input elements in the input's row-major order (one
 /// sequential chain, never reassociated). Adjacent dimensions of the same kind are merged and size-1 dimensions
 /// dropped (neither changes the order); when the innermost dimension is kept, neighbouring outputs are contiguous in
@@ -19,11 +20,18 @@ internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, ReductionParams p) =>
-        new ReductionNode(node.Inputs[0]!, node.Outputs[0], ReductionPlan.Create(p), p.Kind);
+    /// <summary>float32 here; int32 and int64 in IntegerReductionNode (wrapping integer arithmetic, exact in any lane).</summary>
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, ReductionParams p) => node.Inputs[0]!.Type switch
+    {
+        TensorType.Float32 => new ReductionNode(node.Inputs[0]!, node.Outputs[0], ReductionPlan.Create(p), p.Kind),
+        TensorType.Int32 => IntegerReduction.Create<int>(node, ReductionPlan.Create(p), p.Kind),
+        _ => IntegerReduction.Create<long>(node, ReductionPlan.Create(p), p.Kind),
+    };
 
     /// <summary>The reduction after merging: kept outer dimensions, reduced dimensions (both with input strides), the inner run.</summary>
-    private sealed class ReductionPlan
+    internal sealed class ReductionPlan
     {
         public required int[] KeptDims { get; init; }
         public required long[] KeptStrides { get; init; }

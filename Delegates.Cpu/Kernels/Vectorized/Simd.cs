@@ -52,6 +52,21 @@ internal unsafe interface ISimd<TV> where TV : unmanaged
 
     /// <inheritdoc cref="MantissaOneToTwo"/>
     static abstract TV InverseExponentScale(TV d);
+
+    /// <summary>Ordered a == b (false when either is NaN; +0 == −0).</summary>
+    static abstract TV Equal(TV a, TV b);
+
+    /// <summary>|a| as a sign clear (≡ MathF.Abs).</summary>
+    static abstract TV Abs(TV a);
+
+    static abstract TV And(TV a, TV b);
+    static abstract TV Xor(TV a, TV b);
+
+    /// <summary>Round toward zero (≡ MathF.Truncate).</summary>
+    static abstract TV Truncate(TV a);
+
+    /// <summary>For a positive finite normal d: its unbiased exponent (bits &gt;&gt; 23) − 127 as a float (exact).</summary>
+    static abstract TV ExponentAsFloat(TV d);
 }
 
 /// <summary>The one-lane width: plain float arithmetic (the scalar path and every vector loop's tail).</summary>
@@ -87,6 +102,18 @@ internal readonly unsafe struct Scalar : ISimd<float>
     public static float InverseExponentScale(float d) =>
         BitConverter.Int32BitsToSingle((254 - (BitConverter.SingleToInt32Bits(d) >> 23)) << 23);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Equal(float a, float b) => Mask(a == b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Abs(float a) => MathF.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float And(float a, float b) =>
+        BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(a) & BitConverter.SingleToInt32Bits(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Xor(float a, float b) =>
+        BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(a) ^ BitConverter.SingleToInt32Bits(b));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Truncate(float a) => MathF.Truncate(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ExponentAsFloat(float d) => (BitConverter.SingleToInt32Bits(d) >> 23) - 127;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Mask(bool condition) => BitConverter.Int32BitsToSingle(condition ? AllOnes : 0);
 }
@@ -121,6 +148,15 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> InverseExponentScale(Vector128<float> d) =>
         Vector128.ShiftLeft(Vector128.Create(254) - Vector128.ShiftRightArithmetic(d.AsInt32(), 23), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Equal(Vector128<float> a, Vector128<float> b) => Vector128.Equals(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> And(Vector128<float> a, Vector128<float> b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Xor(Vector128<float> a, Vector128<float> b) => a ^ b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Truncate(Vector128<float> a) => Vector128.Truncate(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ExponentAsFloat(Vector128<float> d) =>
+        Vector128.ConvertToSingle(Vector128.ShiftRightArithmetic(d.AsInt32(), 23) - Vector128.Create(127));
 }
 
 /// <summary>256-bit vectors (AVX2 + FMA on x86).</summary>
@@ -153,6 +189,15 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> InverseExponentScale(Vector256<float> d) =>
         Vector256.ShiftLeft(Vector256.Create(254) - Vector256.ShiftRightArithmetic(d.AsInt32(), 23), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Equal(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Xor(Vector256<float> a, Vector256<float> b) => a ^ b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Truncate(Vector256<float> a) => Vector256.Truncate(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ExponentAsFloat(Vector256<float> d) =>
+        Vector256.ConvertToSingle(Vector256.ShiftRightArithmetic(d.AsInt32(), 23) - Vector256.Create(127));
 }
 
 /// <summary>512-bit vectors (AVX-512F). Where not accelerated, .NET emulates them lane by lane with the same results.</summary>
@@ -185,4 +230,13 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> InverseExponentScale(Vector512<float> d) =>
         Vector512.ShiftLeft(Vector512.Create(254) - Vector512.ShiftRightArithmetic(d.AsInt32(), 23), 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Equal(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> b) => a & b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Xor(Vector512<float> a, Vector512<float> b) => a ^ b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Truncate(Vector512<float> a) => Vector512.Truncate(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ExponentAsFloat(Vector512<float> d) =>
+        Vector512.ConvertToSingle(Vector512.ShiftRightArithmetic(d.AsInt32(), 23) - Vector512.Create(127));
 }

@@ -9,7 +9,7 @@ namespace Accel.Delegates.Cpu.Kernels.Vectorized;
 /// become "compute every case, then select per lane": the arithmetic of the taken branch is unchanged, the other
 /// branches' results are discarded, so each lane equals the scalar function bit for bit.
 /// </summary>
-internal static class VectorSpecMath
+internal static partial class VectorSpecMath
 {
     // The constants are SpecMath's (its private fields, restated bit for bit; the SpecMath tests pin them).
     private const float Log2E = 1.442695f;             // 0x3FB8AA3B

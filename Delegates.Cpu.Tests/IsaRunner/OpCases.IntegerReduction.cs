@@ -1,0 +1,80 @@
+using Accel.Building;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN on int32 and int64 and REDUCE_ANY on bool: random ranks 1–6 with random axis
+/// sets (negative, duplicated) and keep_dims both ways, innermost runs kept (vector lanes, every tail) and reduced, an
+/// empty reduced dimension (the identity), a scalar input (a copy), and a tensor split across the pool. Values mix the
+/// dtype's extremes (sums and products wrap), and bool inputs hold non-canonical true bytes and mostly-false rows.
+/// </summary>
+public static partial class OpCases
+{
+    public static readonly (BuiltinOperator Op, TensorType Type)[] IntegerReductionOps =
+    [
+        (BuiltinOperator.Sum, TensorType.Int32), (BuiltinOperator.Sum, TensorType.Int64),
+        (BuiltinOperator.ReduceProd, TensorType.Int32), (BuiltinOperator.ReduceProd, TensorType.Int64),
+        (BuiltinOperator.ReduceMax, TensorType.Int32), (BuiltinOperator.ReduceMax, TensorType.Int64),
+        (BuiltinOperator.ReduceMin, TensorType.Int32), (BuiltinOperator.ReduceMin, TensorType.Int64),
+        (BuiltinOperator.ReduceAny, TensorType.Bool),
+    ];
+
+    /// <summary>Every integer/bool reduction case: <paramref name="randomCases"/> random ones per (op, dtype) plus the fixed forms.</summary>
+    public static IEnumerable<BitExactCase> IntegerReductionCases(Random random, int randomCases)
+    {
+        foreach (var (op, type) in IntegerReductionOps)
+        {
+            for (int i = 0; i < randomCases; i++)
+            {
+                int rank = random.Next(1, 7);
+                var shape = Enumerable.Range(0, rank).Select(_ => random.Next(1, rank <= 3 ? 13 : 6)).ToArray();
+                if (i % 2 == 0) shape[^1] = Channel(random);
+                int axisCount = random.Next(1, rank + 1);
+                var axes = Enumerable.Range(0, rank).OrderBy(_ => random.Next()).Take(axisCount)
+                    .Select(a => random.Next(2) == 0 ? a : a - rank).ToList();
+                if (i % 4 == 3) axes.Add(axes[0]);
+                yield return IntegerReduction(op, type, shape, axes.ToArray(), keepDims: i % 2 == 1, random, $"random {i}");
+            }
+            yield return IntegerReduction(op, type, [5, 9, 67], [0, 1], keepDims: false, random, "innermost kept");
+            yield return IntegerReduction(op, type, [3, 7, 17], [-3], keepDims: true, random, "innermost kept tail");
+            yield return IntegerReduction(op, type, [6, 1001], [1], keepDims: true, random, "innermost reduced");
+            yield return IntegerReduction(op, type, [3, 0, 4], [1], keepDims: false, random, "empty reduced dimension");
+            yield return IntegerReduction(op, type, [], [0], keepDims: false, random, "scalar input");
+        }
+    }
+
+    /// <summary>A tensor split across the pool: [64, 37, 129] reduced over axis 1.</summary>
+    public static BitExactCase IntegerReductionLarge(BuiltinOperator op, TensorType type, Random random) =>
+        IntegerReduction(op, type, [64, 37, 129], [1], keepDims: false, random, "large");
+
+    private static BitExactCase IntegerReduction(BuiltinOperator op, TensorType type, int[] shape, int[] axes, bool keepDims,
+        Random random, string label)
+    {
+        int rank = shape.Length;
+        var reduced = new bool[rank];
+        if (rank > 0)
+            foreach (int a in axes) reduced[a < 0 ? a + rank : a] = true;
+        int[] output = Enumerable.Range(0, rank).Where(d => keepDims || !reduced[d]).Select(d => reduced[d] ? 1 : shape[d]).ToArray();
+        var mb = new ModelBuilder();
+        int ti = mb.AddTensor("x", type, shape);
+        int ta = mb.AddConstant("axes", [axes.Length], axes);
+        int to = mb.AddTensor("y", type, output);
+        mb.AddOperator(op, [ti, ta], [to], new ReducerOptions(keepDims));
+        mb.AddInput(ti);
+        mb.AddOutput(to);
+        Array values = type == TensorType.Bool
+            ? SparseTruths(random, Count(shape))
+            : TypedValues(type, random, Count(shape));
+        return new BitExactCase($"{op} {Dtype(type)} {label} {Shape(shape)} axes [{string.Join(",", axes)}] keep_dims {keepDims}",
+            mb.Build(), [values]);
+    }
+
+    /// <summary>Mostly false bytes (so some outputs are false), the true ones 1 or another nonzero byte.</summary>
+    private static byte[] SparseTruths(Random random, int count)
+    {
+        var v = new byte[count];
+        for (int i = 0; i < count; i++)
+            if (random.Next(8) == 0) v[i] = BoolBytes[random.Next(BoolBytes.Length)];
+        return v;
+    }
+}
