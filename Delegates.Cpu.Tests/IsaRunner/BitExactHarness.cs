@@ -146,7 +146,7 @@ public static class BitExactHarness
         TensorType.Float32 => typeof(float),
         TensorType.Int32 => typeof(int),
         TensorType.Int64 => typeof(long),
-        TensorType.Bool => typeof(byte),
+        TensorType.Bool or TensorType.Int8 or TensorType.UInt8 => typeof(byte),
         _ => throw new NotSupportedException($"BitExactHarness has no input arrays of {type}"),
     };
 
@@ -165,7 +165,7 @@ public static class BitExactHarness
         if (expected.Length != actual.Length) return $"{prefix}{actual.Length} outputs, expected {expected.Length}";
         for (int o = 0; o < expected.Length; o++)
         {
-            int size = types[o] switch { TensorType.Int64 => 8, TensorType.Bool => 1, _ => 4 };
+            int size = types[o] switch { TensorType.Int64 => 8, TensorType.Bool or TensorType.Int8 or TensorType.UInt8 => 1, _ => 4 };
             if (expected[o].Length != actual[o].Length)
                 return $"{prefix}output {o} has {actual[o].Length / size} elements, expected {expected[o].Length / size}";
             for (int i = 0; i < expected[o].Length; i += size)
@@ -183,6 +183,8 @@ public static class BitExactHarness
         TensorType.Int32 => BitConverter.ToInt32(bytes, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
         TensorType.Int64 => BitConverter.ToInt64(bytes, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
         TensorType.Bool => $"byte {bytes[offset]}",
+        TensorType.Int8 => ((sbyte)bytes[offset]).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TensorType.UInt8 => bytes[offset].ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => $"0x{BitConverter.ToUInt32(bytes, offset):X8}",
     };
 }

@@ -86,6 +86,11 @@ foreach (var c in OpCases.TypedElementwiseCases(new Random(4321), casesPerOp))
     Check(c);
 Console.WriteLine($"typed element-wise cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// The integer convolution-family cases (int8, uint8): this path's quantized GEMM and depthwise kernels.
+foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)))
+    Check(c);
+Console.WriteLine($"quantized convolution cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 if (corpus)
     foreach (string model in models)
     {

@@ -1,0 +1,95 @@
+using Accel.Delegates.Cpu.Kernels.Quantized;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+using Accel.Testing;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// The CPU delegate's integer CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (docs/numerics.md §Quantized execution):
+/// every case of <see cref="OpCases.QuantizedConvolutionCases"/> is delegated whole and byte-identical to the reference
+/// at 1 and 2 threads (this process's best path: VNNI for int8 where the CPU has it, vpmaddwd otherwise; IsaPathTests
+/// runs the same cases on the other paths in child processes), and the GEMM itself gives the exact int32 sums on every
+/// path this machine can run.
+/// </summary>
+[TestFixture]
+public sealed class QuantizedConvolutionTests
+{
+    private static IEnumerable<TestCaseData> Cases() =>
+        OpCases.QuantizedConvolutionCases(new Random(1313)).Select(c => new TestCaseData(c).SetName(c.Name));
+
+    [TestCaseSource(nameof(Cases))]
+    public void IsDelegatedAndByteIdenticalToTheReference(BitExactCase c)
+    {
+        foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+        {
+            Assert.That(outcome.Mismatch, Is.Null, outcome.ToString());
+            Assert.That(outcome.FullyDelegated && outcome.ExecutedNodes == 1, Is.True, outcome.ToString());
+        }
+    }
+
+    private static IEnumerable<string> Paths() => Enum.GetNames<QuantizedIsa>();
+
+    /// <summary>
+    /// Packed weights × rows on one path against Σ (x + x_off)(w + w_off) + bias computed directly, requantized with the
+    /// reference's MultiplyByQuantizedMultiplier: random int8 data with zero points at both ends, K not a multiple of 4,
+    /// channels off the block size, 1–4 rows.
+    /// </summary>
+    [TestCaseSource(nameof(Paths))]
+    public unsafe void TheGemmGivesTheExactSumsOnEveryPathThisMachineRuns(string path)
+    {
+        var isa = Enum.Parse<QuantizedIsa>(path);
+        if (!QuantizedIsas.IsSupported(isa)) Assert.Ignore($"this machine (as this process sees it) cannot run the {isa} path");
+        var random = new Random(7);
+        foreach (int inputZeroPoint in new[] { -128, 127, 0, -5 })
+        foreach (var (depth, channels, rows) in new[] { (1, 1, 1), (7, 9, 3), (13, 16, 4), (64, 17, 2), (301, 5, 4) })
+        {
+            byte[] weights = new byte[channels * depth];
+            random.NextBytes(weights);
+            int[] bias = Enumerable.Range(0, channels).Select(_ => random.Next(int.MinValue, int.MaxValue)).ToArray();
+            byte[] input = new byte[rows * depth];
+            random.NextBytes(input);
+            // Multipliers 2^-8 .. 2^-12 keep the high bits of every sum visible through the int8 clamp.
+            var q = new QuantizedConvParams(-inputZeroPoint, 0, 0,
+                [.. Enumerable.Range(0, channels).Select(c => Quantization.QuantizeMultiplier(Math.Pow(2, -8 - c % 5)))], -128, 127);
+            var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, isa);
+            var epilogue = new QuantizedEpilogue(q);
+            byte[] rowBuffer = new byte[QuantizedGemm.TileRows * packed.RowBytes];
+            byte[] output = new byte[rows * channels];
+            fixed (byte* x = input, r = rowBuffer, y = output)
+            {
+                for (int row = 0; row < rows; row++)
+                {
+                    QuantizedGemm.ConvertRow(x + row * depth, depth, r + row * packed.RowBytes, -inputZeroPoint, true, isa);
+                    QuantizedGemm.ClearTail(r + row * packed.RowBytes, depth, packed);
+                }
+                QuantizedGemm.Run(packed, epilogue, r, rows, y, channels, 0, packed.Blocks);
+            }
+            for (int row = 0; row < rows; row++)
+            for (int c = 0; c < channels; c++)
+            {
+                int acc = bias[c];
+                for (int k = 0; k < depth; k++) acc = unchecked(acc + (sbyte)weights[c * depth + k] * ((sbyte)input[row * depth + k] - inputZeroPoint));
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]), -128, 127);
+                Assert.That((sbyte)output[row * channels + c], Is.EqualTo(expected),
+                    $"{isa}: zero point {inputZeroPoint}, K {depth}, channel {c} of {channels}, row {row} of {rows} (sum {acc})");
+            }
+        }
+    }
+
+    [Test]
+    public void TheInt8NetworkDelegatesItsConvolutionAndKeepsTheReferencesBits()
+    {
+        using var cpu = new CpuDelegate(threads: 1);
+        var model = QuantizedNetwork.Build();
+        var inputs = new[] { DelegateHarness.Values(new Random(5), 6 * 6 * 3).Select(v => v / 8).ToArray() };
+        var expected = DelegateHarness.Run(model, inputs, null, out _);
+        var actual = DelegateHarness.Run(model, inputs, cpu, out var plan);
+        DelegateHarness.AssertSameBits(expected, actual, "int8 network", cpu.Name);
+        Assert.That(plan!.Refused.Where(r => r.Operator == "CONV_2D"), Is.Empty, "the int8 CONV_2D runs on the CPU delegate");
+        Assert.That(plan.Partitions.Where(p => p.IsDelegated).SelectMany(p => p.Nodes), Does.Contain(1), "node 1 (CONV_2D) is delegated");
+        // Integer nodes of ops whose CPU kernel runs other dtypes only are refused with a reason naming int8.
+        var typed = plan.Refused.Where(r => r.Operator is "MAX_POOL_2D" or "LOGISTIC").ToArray();
+        Assert.That(typed.All(r => r.Reason.Contains("int8")), Is.True, string.Join("; ", typed.Select(r => $"{r.Operator}: {r.Reason}")));
+    }
+}
