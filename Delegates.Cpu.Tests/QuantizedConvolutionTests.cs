@@ -28,6 +28,13 @@ public sealed class QuantizedConvolutionTests
         }
     }
 
+    private static IEnumerable<TestCaseData> ElementwiseCases() =>
+        OpCases.QuantizedElementwiseCases(new Random(1314)).Select(c => new TestCaseData(c).SetName(c.Name));
+
+    /// <summary>QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH and the pools on int8/uint8: delegated, byte-identical.</summary>
+    [TestCaseSource(nameof(ElementwiseCases))]
+    public void TheElementwiseAndPoolNodeIsDelegatedAndByteIdentical(BitExactCase c) => IsDelegatedAndByteIdenticalToTheReference(c);
+
     private static IEnumerable<string> Paths() => Enum.GetNames<QuantizedIsa>();
 
     /// <summary>

@@ -162,4 +162,69 @@ public static partial class OpCases
                         0.2f + (float)random.NextDouble() * Math.Max(1, s.Depth / 50), uint8 ? random.Next(0, 256) : random.Next(-128, 128), bias: index % 3 != 0);
                 }
     }
+
+    /// <summary>One single-node 8-bit case: input and output quantized as given (a float32 side where the scale is null).</summary>
+    private static BitExactCase QuantizedUnaryCase(string name, Random random, BuiltinOperator op, TensorType inputType, TensorType outputType,
+        int[] inputShape, int[] outputShape, (float Scale, int ZeroPoint)? inQ, (float Scale, int ZeroPoint)? outQ, OperatorOptions? options = null,
+        int version = 2)
+    {
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", inputType, inputShape, inQ is { } i ? PerTensor(i.Scale, i.ZeroPoint) : null);
+        int y = mb.AddTensor("y", outputType, outputShape, outQ is { } o ? PerTensor(o.Scale, o.ZeroPoint) : null);
+        mb.AddOperator(op, [x], [y], options, version);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        int count = inputShape.Aggregate(1, (a, d) => a * d);
+        Array input;
+        if (inputType == TensorType.Float32)
+        {
+            float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e30f, -1e30f, 0.5f, -0.5f, 2.5f, -2.5f];
+            var values = new float[count];
+            for (int k = 0; k < count; k++)
+                values[k] = k < specials.Length ? specials[k] * (inQ is null && outQ is { } q ? (float.IsFinite(specials[k]) && Math.Abs(specials[k]) < 10 ? q.Scale : 1) : 1)
+                    : (float)(random.NextDouble() * 16 - 8);
+            input = values;
+        }
+        else
+        {
+            var bytes = new byte[count];
+            for (int k = 0; k < count; k++) bytes[k] = (byte)(k < 256 ? k : random.Next(256));
+            input = bytes;
+        }
+        return new BitExactCase(name, mb.Build(), [input]);
+    }
+
+    /// <summary>The 8-bit element-wise and pool cases: QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH, MAX_POOL_2D, AVERAGE_POOL_2D.</summary>
+    public static IEnumerable<BitExactCase> QuantizedElementwiseCases(Random random)
+    {
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+        {
+            string t = type == TensorType.Int8 ? "int8" : "uint8";
+            int zero = type == TensorType.Int8 ? -5 : 130;
+            int[] shape = [2, 7, 5, 37]; // more than 256 elements, every byte value first
+            yield return QuantizedUnaryCase($"QUANTIZE float32 -> {t} (NaN, infinities, halves)", random, BuiltinOperator.Quantize, TensorType.Float32, type,
+                shape, shape, null, (0.0625f, zero));
+            yield return QuantizedUnaryCase($"QUANTIZE float32 -> {t}, scale 0.37", random, BuiltinOperator.Quantize, TensorType.Float32, type,
+                shape, shape, null, (0.37f, type == TensorType.Int8 ? 127 : 0));
+            foreach (var outType in new[] { TensorType.Int8, TensorType.UInt8 })
+                foreach (float ratio in new[] { 0.4999999f, 3.7f })
+                    yield return QuantizedUnaryCase($"QUANTIZE {t} -> {(outType == TensorType.Int8 ? "int8" : "uint8")} rescale {ratio}", random,
+                        BuiltinOperator.Quantize, type, outType, shape, shape, (0.1f * ratio, zero), (0.1f, outType == TensorType.Int8 ? 3 : 128));
+            yield return QuantizedUnaryCase($"DEQUANTIZE {t}", random, BuiltinOperator.Dequantize, type, TensorType.Float32, shape, shape, (0.013f, zero), null);
+            yield return QuantizedUnaryCase($"LOGISTIC {t}", random, BuiltinOperator.Logistic, type, type, shape, shape,
+                (0.06f, zero), (1f / 256, type == TensorType.Int8 ? -128 : 0));
+            yield return QuantizedUnaryCase($"HARD_SWISH {t}", random, BuiltinOperator.HardSwish, type, type, shape, shape,
+                (0.05f, zero), (0.04f, type == TensorType.Int8 ? -20 : 100), version: 1);
+            foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
+            {
+                string o = op == BuiltinOperator.MaxPool2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
+                yield return QuantizedUnaryCase($"{o} {t} 3x3 s2 SAME, 37 channels, RELU6", random, op, type, type, [2, 9, 8, 37], [2, 5, 4, 37],
+                    (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Same, 2, 2, 3, 3, ActivationFunctionType.Relu6));
+                yield return QuantizedUnaryCase($"{o} {t} 2x2 s2 VALID, 64 channels", random, op, type, type, [1, 6, 6, 64], [1, 3, 3, 64],
+                    (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
+                yield return QuantizedUnaryCase($"{o} {t} 5x3 s1 SAME, 3 channels, RELU", random, op, type, type, [1, 7, 6, 3], [1, 7, 6, 3],
+                    (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Same, 1, 1, 3, 5, ActivationFunctionType.Relu));
+            }
+        }
+    }
 }
