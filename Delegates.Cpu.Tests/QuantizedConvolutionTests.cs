@@ -1,6 +1,7 @@
 using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
+using System.Runtime.Intrinsics;
 using Accel.Testing;
 
 namespace Accel.Delegates.Cpu.Tests;
@@ -82,6 +83,41 @@ public sealed class QuantizedConvolutionTests
                     $"{isa}: zero point {inputZeroPoint}, K {depth}, channel {c} of {channels}, row {row} of {rows} (sum {acc})");
             }
         }
+    }
+
+    /// <summary>
+    /// The AVX2 requantization against the reference's scalar MultiplyByQuantizedMultiplier on adversarial values:
+    /// mantissas 0, 2^30, 2^31 − 1 and random, every shift from −31 to 31, sums at int32's ends and random, output
+    /// clamps at the int8 ends and narrow ones.
+    /// </summary>
+    [Test]
+    public unsafe void TheVectorRequantizationEqualsTheScalarOneOnAdversarialValues()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported) Assert.Ignore("this machine (as this process sees it) has no AVX2");
+        var random = new Random(31);
+        int[] mantissas = [0, 1 << 30, int.MaxValue, (1 << 30) + 1, int.MaxValue - 1];
+        int[] sums = [int.MinValue, int.MaxValue, 0, -1, 1, int.MinValue + 1, int.MaxValue - 1, 1 << 30, -(1 << 30), 12345, -12345];
+        int checkedLanes = 0;
+        for (int shift = -31; shift <= 31; shift++)
+        for (int round = 0; round < 40; round++)
+        {
+            var multipliers = Enumerable.Range(0, 8).Select(i => new QuantizedMultiplier(
+                i < mantissas.Length && round == 0 ? mantissas[i] : random.Next(1 << 30, int.MaxValue), shift)).ToArray();
+            var (min, max) = round % 2 == 0 ? (-128, 127) : (-3, 9);
+            int offset = round % 3 == 0 ? -128 : random.Next(-128, 128);
+            var epilogue = new QuantizedEpilogue(new QuantizedConvParams(0, 0, offset, [.. multipliers], min, max));
+            int* acc = stackalloc int[8];
+            for (int lane = 0; lane < 8; lane++)
+                acc[lane] = round < 3 ? sums[(lane + round * 8) % sums.Length] : random.Next(int.MinValue, int.MaxValue) >> random.Next(0, 31);
+            var result = epilogue.Requantize(System.Runtime.Intrinsics.X86.Avx.LoadVector256(acc), 0);
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc[lane], multipliers[lane]) + offset, min, max);
+                Assert.That(result.GetElement(lane), Is.EqualTo(expected), $"sum {acc[lane]}, mantissa {multipliers[lane].Multiplier}, shift {shift}");
+                checkedLanes++;
+            }
+        }
+        Assert.That(checkedLanes, Is.EqualTo(63 * 40 * 8));
     }
 
     [Test]

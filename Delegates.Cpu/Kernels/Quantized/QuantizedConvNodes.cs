@@ -246,7 +246,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         var g = _g;
         int channels = g.OutputDepth, cin = g.InputDepth;
-        int* acc = stackalloc int[channels];
+        int* acc = stackalloc int[(channels + 7) / 8 * 8];
         int* weights = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
         int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
         bool vector = _isa != QuantizedIsa.Scalar && _multiplier == 1;
@@ -287,7 +287,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     }
                 }
                 byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
-                for (int c = 0; c < channels; c++) y[c] = _epilogue.Apply(acc[c], c);
+                bool vectorEpilogue = _isa != QuantizedIsa.Scalar;
+                for (int c = 0; c < channels; c += 8) _epilogue.Apply8(acc + c, c, Math.Min(8, channels - c), y + c, vectorEpilogue);
             }
         }
     }

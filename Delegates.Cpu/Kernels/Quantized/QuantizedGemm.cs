@@ -48,13 +48,27 @@ internal static class QuantizedIsas
 /// the activation clamp. Each output is exactly the reference's
 /// clamp(MultiplyByQuantizedMultiplier(acc, M[c]) + zero point) (docs/numerics.md §Quantized execution).
 /// </summary>
-internal sealed class QuantizedEpilogue
+internal sealed unsafe class QuantizedEpilogue
 {
+    private readonly int[] _multipliers, _leftShifts, _rightShifts; // pinned, padded to a multiple of 8 channels
+
     public QuantizedEpilogue(QuantizedConvParams q)
     {
-        Multipliers = new int[q.Multipliers.Length];
-        Shifts = new int[q.Multipliers.Length];
-        for (int c = 0; c < Multipliers.Length; c++) (Multipliers[c], Shifts[c]) = (q.Multipliers[c].Multiplier, q.Multipliers[c].Shift);
+        int channels = q.Multipliers.Length;
+        Multipliers = new int[channels];
+        Shifts = new int[channels];
+        int padded = (channels + 7) / 8 * 8;
+        _multipliers = GC.AllocateArray<int>(padded, pinned: true);
+        _leftShifts = GC.AllocateArray<int>(padded, pinned: true);
+        _rightShifts = GC.AllocateArray<int>(padded, pinned: true);
+        for (int c = 0; c < channels; c++)
+        {
+            (Multipliers[c], Shifts[c]) = (q.Multipliers[c].Multiplier, q.Multipliers[c].Shift);
+            if (Multipliers[c] < 0) throw new ArgumentException("a quantized multiplier's mantissa is non-negative", nameof(q));
+            _multipliers[c] = Multipliers[c];
+            _leftShifts[c] = Math.Max(Shifts[c], 0);
+            _rightShifts[c] = Math.Max(-Shifts[c], 0);
+        }
         OutputOffset = q.OutputOffset;
         Min = q.ActivationMin;
         Max = q.ActivationMax;
@@ -72,6 +86,53 @@ internal sealed class QuantizedEpilogue
     {
         int value = Quantization.MultiplyByQuantizedMultiplier(acc, Multipliers[channel], Shifts[channel]) + OutputOffset;
         return (byte)(value < Min ? Min : value > Max ? Max : value);
+    }
+
+    /// <summary>
+    /// Channels [first, first + count) (count ≤ 8) of <paramref name="acc"/> (8 sums, bias included) to output bytes,
+    /// 8 lanes at a time with AVX2 (<paramref name="vector"/>) or one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply8(int* acc, int first, int count, byte* output, bool vector)
+    {
+        if (!vector)
+        {
+            for (int c = 0; c < count; c++) output[c] = Apply(acc[c], first + c);
+            return;
+        }
+        int* result = stackalloc int[8];
+        Avx.Store(result, Requantize(Avx.LoadVector256(acc), first));
+        for (int c = 0; c < count; c++) output[c] = (byte)result[c];
+    }
+
+    /// <summary>
+    /// MultiplyByQuantizedMultiplier on 8 lanes, exactly: x · 2^left (a wrapping shift, as the int32 multiplication);
+    /// SaturatingRoundingDoublingHighMul with a mantissa m ≥ 0 is floor((x · m + 2^30) / 2^31) — for a negative
+    /// product the reference's nudge 1 − 2^30 and truncating division give the same floor — and never saturates (that
+    /// needs m = −2^31), so it is bits 31..62 of the 64-bit sum (vpmuldq on even and odd lanes); then
+    /// RoundingDivideByPOT by right; + zero point; the clamp.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<int> Requantize(Vector256<int> acc, int first)
+    {
+        fixed (int* m = _multipliers, l = _leftShifts, r = _rightShifts)
+        {
+            var multiplier = Avx.LoadVector256(m + first);
+            var right = Avx.LoadVector256(r + first);
+            var x = Avx2.ShiftLeftLogicalVariable(acc, Avx.LoadVector256(l + first).AsUInt32());
+            var half = Vector256.Create(1L << 30);
+            var even = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(x, multiplier), half), 31);
+            var odd = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(x.AsInt64(), 32).AsInt32(),
+                Avx2.ShiftRightLogical(multiplier.AsInt64(), 32).AsInt32()), half), 31);
+            // even lanes: low dword of each even 64-bit result; odd lanes: moved up by 32 bits.
+            var high = Avx2.Blend(even.AsInt32(), Avx2.ShiftLeftLogical(odd, 32).AsInt32(), 0b1010_1010);
+            var mask = Avx2.Subtract(Avx2.ShiftLeftLogicalVariable(Vector256<int>.One, right.AsUInt32()), Vector256<int>.One);
+            var remainder = Avx2.And(high, mask);
+            var threshold = Avx2.Subtract(Avx2.ShiftRightArithmetic(mask, 1), Avx2.CompareGreaterThan(Vector256<int>.Zero, high));
+            var rounded = Avx2.Subtract(Avx2.ShiftRightArithmeticVariable(high, right.AsUInt32()), Avx2.CompareGreaterThan(remainder, threshold));
+            var shifted = Avx2.Add(rounded, Vector256.Create(OutputOffset));
+            return Avx2.Min(Avx2.Max(shifted, Vector256.Create(Min)), Vector256.Create(Max));
+        }
     }
 }
 
@@ -240,11 +301,13 @@ internal static unsafe class QuantizedGemm
             int first = block * PackedQuantizedWeights.BlockChannels;
             int channels = Math.Min(PackedQuantizedWeights.BlockChannels, w.OutputChannels - first);
             int* bias = w.Bias + first;
+            bool vector = w.Isa != QuantizedIsa.Scalar;
             for (int r = 0; r < count; r++)
             {
-                byte* y = output + (nint)r * outputStride + first;
                 int* a = acc + r * PackedQuantizedWeights.BlockChannels;
-                for (int c = 0; c < channels; c++) y[c] = epilogue.Apply(unchecked(a[c] + bias[c]), first + c);
+                if (vector) Avx.Store(a, Avx2.Add(Avx.LoadVector256(a), Avx.LoadVector256(bias)));
+                else for (int c = 0; c < channels; c++) a[c] = unchecked(a[c] + bias[c]);
+                epilogue.Apply8(a, first, channels, output + (nint)r * outputStride + first, vector);
             }
         }
     }
