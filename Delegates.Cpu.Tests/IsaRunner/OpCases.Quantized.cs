@@ -227,4 +227,59 @@ public static partial class OpCases
             }
         }
     }
+
+    /// <summary>One 8-bit ADD, SUB or MUL node over two graph inputs (random bytes).</summary>
+    private static BitExactCase QuantizedBinaryCase(string name, Random random, BuiltinOperator op, TensorType type, int[] aShape, int[] bShape,
+        int[] outputShape, (float Scale, int ZeroPoint) aq, (float Scale, int ZeroPoint) bq, (float Scale, int ZeroPoint) oq, ActivationFunctionType activation)
+    {
+        var mb = new ModelBuilder(name);
+        int a = mb.AddTensor("a", type, aShape, PerTensor(aq.Scale, aq.ZeroPoint));
+        int b = mb.AddTensor("b", type, bShape, PerTensor(bq.Scale, bq.ZeroPoint));
+        int y = mb.AddTensor("y", type, outputShape, PerTensor(oq.Scale, oq.ZeroPoint));
+        OperatorOptions options = op switch
+        {
+            BuiltinOperator.Add => new AddOptions(activation),
+            BuiltinOperator.Sub => new SubOptions(activation),
+            _ => new MulOptions(activation),
+        };
+        mb.AddOperator(op, [a, b], [y], options, version: 2);
+        mb.AddInput(a);
+        mb.AddInput(b);
+        mb.AddOutput(y);
+        byte[] Bytes(int[] shape)
+        {
+            var bytes = new byte[shape.Aggregate(1, (x, d) => x * d)];
+            random.NextBytes(bytes);
+            return bytes;
+        }
+        return new BitExactCase(name, mb.Build(), [Bytes(aShape), Bytes(bShape)]);
+    }
+
+    /// <summary>ADD, SUB and MUL on int8/uint8: element-wise (vector lanes and tails), one operand a single value, general broadcasts.</summary>
+    public static IEnumerable<BitExactCase> QuantizedBinaryCases(Random random)
+    {
+        var activations = new[] { ActivationFunctionType.None, ActivationFunctionType.Relu, ActivationFunctionType.Relu6, ActivationFunctionType.ReluN1To1 };
+        var shapes = new (string What, int[] A, int[] B, int[] Out)[]
+        {
+            ("element-wise 2x5x7x13", [2, 5, 7, 13], [2, 5, 7, 13], [2, 5, 7, 13]),
+            ("element-wise 7", [7], [7], [7]),
+            ("second operand one value", [3, 4, 11], [1], [3, 4, 11]),
+            ("first operand one value", [1, 1, 1], [2, 3, 9], [2, 3, 9]),
+            ("broadcast [2,1,5,3] x [1,4,1,3]", [2, 1, 5, 3], [1, 4, 1, 3], [2, 4, 5, 3]),
+        };
+        // (input 1, input 2, output) scales: equal, far apart, an output much finer than the inputs (saturating).
+        var scales = new (float A, float B, float Out)[] { (0.05f, 0.05f, 0.1f), (0.002f, 0.7f, 0.3f), (0.1f, 0.08f, 0.001f) };
+        int index = 0;
+        foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul })
+            foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+                foreach (var shape in shapes)
+                {
+                    var s = scales[index % scales.Length];
+                    var activation = activations[index++ % activations.Length];
+                    bool int8 = type == TensorType.Int8;
+                    int Zero() => int8 ? random.Next(-128, 128) : random.Next(0, 256);
+                    yield return QuantizedBinaryCase($"{op.ToString().ToUpperInvariant()} {(int8 ? "int8" : "uint8")} {shape.What}, scales {s.A}/{s.B}/{s.Out}, {activation}",
+                        random, op, type, shape.A, shape.B, shape.Out, (s.A, Zero()), (s.B, Zero()), (s.Out, Zero()), activation);
+                }
+    }
 }

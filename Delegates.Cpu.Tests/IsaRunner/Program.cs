@@ -88,7 +88,7 @@ foreach (var c in OpCases.TypedElementwiseCases(new Random(4321), casesPerOp))
 Console.WriteLine($"typed element-wise cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
 // The integer convolution-family cases (int8, uint8): this path's quantized GEMM and depthwise kernels.
-foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpCases.QuantizedElementwiseCases(new Random(1314))))
+foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpCases.QuantizedElementwiseCases(new Random(1314))).Concat(OpCases.QuantizedBinaryCases(new Random(1315))))
     Check(c);
 Console.WriteLine($"quantized convolution cases done in {clock.Elapsed.TotalSeconds:F1} s");
 

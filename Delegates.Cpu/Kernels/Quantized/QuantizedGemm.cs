@@ -117,19 +117,7 @@ internal sealed unsafe class QuantizedEpilogue
     {
         fixed (int* m = _multipliers, l = _leftShifts, r = _rightShifts)
         {
-            var multiplier = Avx.LoadVector256(m + first);
-            var right = Avx.LoadVector256(r + first);
-            var x = Avx2.ShiftLeftLogicalVariable(acc, Avx.LoadVector256(l + first).AsUInt32());
-            var half = Vector256.Create(1L << 30);
-            var even = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(x, multiplier), half), 31);
-            var odd = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(x.AsInt64(), 32).AsInt32(),
-                Avx2.ShiftRightLogical(multiplier.AsInt64(), 32).AsInt32()), half), 31);
-            // even lanes: low dword of each even 64-bit result; odd lanes: moved up by 32 bits.
-            var high = Avx2.Blend(even.AsInt32(), Avx2.ShiftLeftLogical(odd, 32).AsInt32(), 0b1010_1010);
-            var mask = Avx2.Subtract(Avx2.ShiftLeftLogicalVariable(Vector256<int>.One, right.AsUInt32()), Vector256<int>.One);
-            var remainder = Avx2.And(high, mask);
-            var threshold = Avx2.Subtract(Avx2.ShiftRightArithmetic(mask, 1), Avx2.CompareGreaterThan(Vector256<int>.Zero, high));
-            var rounded = Avx2.Subtract(Avx2.ShiftRightArithmeticVariable(high, right.AsUInt32()), Avx2.CompareGreaterThan(remainder, threshold));
+            var rounded = VectorRequantize.Multiply(acc, Avx.LoadVector256(m + first), Avx.LoadVector256(l + first).AsUInt32(), Avx.LoadVector256(r + first));
             var shifted = Avx2.Add(rounded, Vector256.Create(OutputOffset));
             return Avx2.Min(Avx2.Max(shifted, Vector256.Create(Min)), Vector256.Create(Max));
         }
