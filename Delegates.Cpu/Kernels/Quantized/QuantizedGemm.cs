@@ -88,6 +88,8 @@ internal sealed unsafe class QuantizedEpilogue
         return (byte)(value < Min ? Min : value > Max ? Max : value);
     }
 
+    private int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+
     /// <summary>
     /// Channels [first, first + count) (count ≤ 8) of <paramref name="acc"/> (8 sums, bias included) to output bytes,
     /// 8 lanes at a time with AVX2 (<paramref name="vector"/>) or one by one.
@@ -100,27 +102,44 @@ internal sealed unsafe class QuantizedEpilogue
             for (int c = 0; c < count; c++) output[c] = Apply(acc[c], first + c);
             return;
         }
-        int* result = stackalloc int[8];
-        Avx.Store(result, Requantize(Avx.LoadVector256(acc), first));
-        for (int c = 0; c < count; c++) output[c] = (byte)result[c];
+        Store8(Requantize(Avx.LoadVector256(acc), first), output, count);
     }
 
+    /// <summary>The 8 lanes' multipliers of channels [first, first + 8) (the arrays are padded to whole blocks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public (Vector256<int> Multiplier, Vector256<uint> Left, Vector256<int> Right) Lanes(int first) =>
+        (Avx.LoadVector256(Pinned(_multipliers) + first), Avx.LoadVector256(Pinned(_leftShifts) + first).AsUInt32(),
+            Avx.LoadVector256(Pinned(_rightShifts) + first));
+
     /// <summary>
-    /// MultiplyByQuantizedMultiplier on 8 lanes, exactly: x · 2^left (a wrapping shift, as the int32 multiplication);
-    /// SaturatingRoundingDoublingHighMul with a mantissa m ≥ 0 is floor((x · m + 2^30) / 2^31) — for a negative
-    /// product the reference's nudge 1 − 2^30 and truncating division give the same floor — and never saturates (that
-    /// needs m = −2^31), so it is bits 31..62 of the 64-bit sum (vpmuldq on even and odd lanes); then
-    /// RoundingDivideByPOT by right; + zero point; the clamp.
+    /// MultiplyByQuantizedMultiplier on 8 lanes, exactly (<see cref="VectorRequantize.Multiply(Vector256{int}, Vector256{int}, Vector256{uint}, Vector256{int})"/>),
+    /// then + zero point and the clamp.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<int> Requantize(Vector256<int> acc, int first)
     {
-        fixed (int* m = _multipliers, l = _leftShifts, r = _rightShifts)
-        {
-            var rounded = VectorRequantize.Multiply(acc, Avx.LoadVector256(m + first), Avx.LoadVector256(l + first).AsUInt32(), Avx.LoadVector256(r + first));
-            var shifted = Avx2.Add(rounded, Vector256.Create(OutputOffset));
-            return Avx2.Min(Avx2.Max(shifted, Vector256.Create(Min)), Vector256.Create(Max));
-        }
+        var (m, l, r) = Lanes(first);
+        return Requantize(acc, m, l, r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<int> Requantize(Vector256<int> acc, Vector256<int> multiplier, Vector256<uint> left, Vector256<int> right)
+    {
+        var shifted = Avx2.Add(VectorRequantize.Multiply(acc, multiplier, left, right), Vector256.Create(OutputOffset));
+        return Avx2.Min(Avx2.Max(shifted, Vector256.Create(Min)), Vector256.Create(Max));
+    }
+
+    /// <summary>Stores the low byte of each clamped lane (values in [−128, 255]) to <paramref name="count"/> ≤ 8 outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store8(Vector256<int> value, byte* output, int count)
+    {
+        // vpshufb gathers bytes 0, 4, 8, 12 of each 128-bit half into that half's first dword.
+        var picked = Avx2.Shuffle(value.AsByte(), Vector256.Create(
+            (byte)0, 4, 8, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+            0, 4, 8, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80)).AsUInt32();
+        ulong bytes = picked.ToScalar() | ((ulong)picked.GetUpper().ToScalar() << 32);
+        if (count == 8) *(ulong*)output = bytes;
+        else for (int c = 0; c < count; c++) output[c] = (byte)(bytes >> (8 * c));
     }
 }
 
@@ -265,45 +284,51 @@ internal static unsafe class QuantizedGemm
     public static void Run(PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* rows, int count, byte* output, int outputStride,
         int blockBegin, int blockEnd)
     {
-        int* acc = stackalloc int[TileRows * PackedQuantizedWeights.BlockChannels];
         int stride = w.RowBytes;
         byte* r0 = rows, r1 = count > 1 ? rows + stride : r0, r2 = count > 2 ? rows + 2 * stride : r0, r3 = count > 3 ? rows + 3 * stride : r0;
+        if (w.Isa == QuantizedIsa.Scalar)
+        {
+            int* acc = stackalloc int[PackedQuantizedWeights.BlockChannels];
+            for (int block = blockBegin; block < blockEnd; block++)
+            {
+                int first = block * PackedQuantizedWeights.BlockChannels;
+                int channels = Math.Min(PackedQuantizedWeights.BlockChannels, w.OutputChannels - first);
+                for (int r = 0; r < count; r++)
+                {
+                    BlockScalar(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2, (short*)(rows + r * stride), acc);
+                    for (int c = 0; c < channels; c++) acc[c] = unchecked(acc[c] + w.Bias[first + c]);
+                    epilogue.Apply8(acc, first, channels, output + (nint)r * outputStride + first, vector: false);
+                }
+            }
+            return;
+        }
         for (int block = blockBegin; block < blockEnd; block++)
         {
-            switch (w.Isa)
-            {
-                case QuantizedIsa.AvxVnni:
-                    BlockVnni(w.Narrow + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 4,
-                        (int*)r0, (int*)r1, (int*)r2, (int*)r3, acc);
-                    break;
-                case QuantizedIsa.Avx2:
-                    BlockAvx2(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2,
-                        (int*)r0, (int*)r1, (int*)r2, (int*)r3, acc);
-                    break;
-                default:
-                    for (int r = 0; r < count; r++)
-                        BlockScalar(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2,
-                            (short*)(rows + r * stride), acc + r * PackedQuantizedWeights.BlockChannels);
-                    break;
-            }
+            Vector256<int> a0, a1, a2, a3;
+            if (w.Isa == QuantizedIsa.AvxVnni)
+                BlockVnni(w.Narrow + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 4,
+                    (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
+            else
+                BlockAvx2(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2,
+                    (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
             int first = block * PackedQuantizedWeights.BlockChannels;
             int channels = Math.Min(PackedQuantizedWeights.BlockChannels, w.OutputChannels - first);
-            int* bias = w.Bias + first;
-            bool vector = w.Isa != QuantizedIsa.Scalar;
-            for (int r = 0; r < count; r++)
-            {
-                int* a = acc + r * PackedQuantizedWeights.BlockChannels;
-                if (vector) Avx.Store(a, Avx2.Add(Avx.LoadVector256(a), Avx.LoadVector256(bias)));
-                else for (int c = 0; c < channels; c++) a[c] = unchecked(a[c] + bias[c]);
-                epilogue.Apply8(a, first, channels, output + (nint)r * outputStride + first, vector);
-            }
+            var bias = Avx.LoadVector256(w.Bias + first);
+            var (m, l, r) = epilogue.Lanes(first);
+            byte* y = output + first;
+            QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a0, bias), m, l, r), y, channels);
+            if (count > 1) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a1, bias), m, l, r), y + outputStride, channels);
+            if (count > 2) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a2, bias), m, l, r), y + 2 * (nint)outputStride, channels);
+            if (count > 3) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a3, bias), m, l, r), y + 3 * (nint)outputStride, channels);
         }
     }
 
     /// <summary>Four rows × 8 channels with vpmaddwd: each k pair of a row is broadcast against the block's 8 channel pairs.</summary>
-    private static void BlockAvx2(short* w, int pairs, int* r0, int* r1, int* r2, int* r3, int* acc)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockAvx2(short* w, int pairs, int* r0, int* r1, int* r2, int* r3,
+        out Vector256<int> a0, out Vector256<int> a1, out Vector256<int> a2, out Vector256<int> a3)
     {
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        a0 = default; a1 = default; a2 = default; a3 = default;
         for (int k = 0; k < pairs; k++)
         {
             var wv = Avx.LoadVector256(w + k * 16);
@@ -312,16 +337,14 @@ internal static unsafe class QuantizedGemm
             a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Vector256.Create(r2[k]).AsInt16(), wv));
             a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Vector256.Create(r3[k]).AsInt16(), wv));
         }
-        Avx.Store(acc, a0);
-        Avx.Store(acc + 8, a1);
-        Avx.Store(acc + 16, a2);
-        Avx.Store(acc + 24, a3);
     }
 
     /// <summary>Four rows × 8 channels with vpdpbusd: each k quadruple (u8) of a row against the block's 8 channel quadruples (s8).</summary>
-    private static void BlockVnni(sbyte* w, int quads, int* r0, int* r1, int* r2, int* r3, int* acc)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockVnni(sbyte* w, int quads, int* r0, int* r1, int* r2, int* r3,
+        out Vector256<int> a0, out Vector256<int> a1, out Vector256<int> a2, out Vector256<int> a3)
     {
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        a0 = default; a1 = default; a2 = default; a3 = default;
         for (int k = 0; k < quads; k++)
         {
             var wv = Avx.LoadVector256(w + k * 32);
@@ -330,10 +353,6 @@ internal static unsafe class QuantizedGemm
             a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.Create(r2[k]).AsByte(), wv);
             a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.Create(r3[k]).AsByte(), wv);
         }
-        Avx.Store(acc, a0);
-        Avx.Store(acc + 8, a1);
-        Avx.Store(acc + 16, a2);
-        Avx.Store(acc + 24, a3);
     }
 
     private static void BlockScalar(short* w, int pairs, short* row, int* acc)
