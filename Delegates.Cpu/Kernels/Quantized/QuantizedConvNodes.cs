@@ -254,6 +254,11 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         {
             int oy = item % g.OutputHeight, b = item / g.OutputHeight;
             int iyOrigin = oy * g.StrideH - g.PadTop;
+            if (vector)
+            {
+                VectorRow(b, oy, weights, bias);
+                continue;
+            }
             for (int ox = 0; ox < g.OutputWidth; ox++)
             {
                 int ixOrigin = ox * g.StrideW - g.PadLeft;
@@ -289,6 +294,53 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
                 bool vectorEpilogue = _isa != QuantizedIsa.Scalar;
                 for (int c = 0; c < channels; c += 8) _epilogue.Apply8(acc + c, c, Math.Min(8, channels - c), y + c, vectorEpilogue);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One output row with depth multiplier 1 on AVX2: per pixel and 8-channel group the int32 sums stay in a register
+    /// from the bias through the in-bounds taps to the requantization; the last channels (fewer than 8) one by one.
+    /// </summary>
+    private void VectorRow(int b, int oy, int* weights, int* bias)
+    {
+        var g = _g;
+        int channels = g.OutputDepth;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        int kyStart = ConvLoops.FirstTap(iyOrigin, g.DilationH), kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        var offset = Vector256.Create(_inputOffset);
+        for (int ox = 0; ox < g.OutputWidth; ox++)
+        {
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            int kxStart = ConvLoops.FirstTap(ixOrigin, g.DilationW), kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+            byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
+            int c = 0;
+            for (; c + 8 <= channels; c += 8)
+            {
+                var acc = Avx.LoadVector256(bias + c);
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    byte* row = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth) * channels + c;
+                    int* w = weights + ky * g.FilterWidth * channels + c;
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        byte* x = row + (nint)(ixOrigin + kx * g.DilationW) * channels;
+                        var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x) : Avx2.ConvertToVector256Int32(x);
+                        acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + kx * channels)));
+                    }
+                }
+                QuantizedEpilogue.Store8(_epilogue.Requantize(acc, c), y + c, 8);
+            }
+            for (; c < channels; c++)
+            {
+                int acc = bias[c];
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                for (int kx = kxStart; kx < kxEnd; kx++)
+                {
+                    byte* x = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * channels + c;
+                    acc = unchecked(acc + ((_signed ? (sbyte)*x : *x) + _inputOffset) * weights[(ky * g.FilterWidth + kx) * channels + c]);
+                }
+                y[c] = _epilogue.Apply(acc, c);
             }
         }
     }
