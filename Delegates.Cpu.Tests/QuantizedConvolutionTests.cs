@@ -7,7 +7,9 @@ using Accel.Testing;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// The CPU delegate's integer CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED (docs/numerics.md §Quantized execution):
+/// The CPU delegate's integer kernels (docs/numerics.md §Quantized execution): CONV_2D, DEPTHWISE_CONV_2D and
+/// FULLY_CONNECTED, and (further down) the element-wise, pool and (de)quantize nodes, a whole int8 network and its
+/// allocations. For the convolutions:
 /// every case of <see cref="OpCases.QuantizedConvolutionCases"/> is delegated whole and byte-identical to the reference
 /// at 1 and 2 threads (this process's best path: VNNI for int8 where the CPU has it, vpmaddwd otherwise; IsaPathTests
 /// runs the same cases on the other paths in child processes), and the GEMM itself gives the exact int32 sums on every
@@ -98,6 +100,7 @@ public sealed class QuantizedConvolutionTests
         int[] mantissas = [0, 1 << 30, int.MaxValue, (1 << 30) + 1, int.MaxValue - 1];
         int[] sums = [int.MinValue, int.MaxValue, 0, -1, 1, int.MinValue + 1, int.MaxValue - 1, 1 << 30, -(1 << 30), 12345, -12345];
         int checkedLanes = 0;
+        int* acc = stackalloc int[8];
         for (int shift = -31; shift <= 31; shift++)
         for (int round = 0; round < 40; round++)
         {
@@ -106,7 +109,6 @@ public sealed class QuantizedConvolutionTests
             var (min, max) = round % 2 == 0 ? (-128, 127) : (-3, 9);
             int offset = round % 3 == 0 ? -128 : random.Next(-128, 128);
             var epilogue = new QuantizedEpilogue(new QuantizedConvParams(0, 0, offset, [.. multipliers], min, max));
-            int* acc = stackalloc int[8];
             for (int lane = 0; lane < 8; lane++)
                 acc[lane] = round < 3 ? sums[(lane + round * 8) % sums.Length] : random.Next(int.MinValue, int.MaxValue) >> random.Next(0, 31);
             var result = epilogue.Requantize(System.Runtime.Intrinsics.X86.Avx.LoadVector256(acc), 0);
@@ -121,18 +123,33 @@ public sealed class QuantizedConvolutionTests
     }
 
     [Test]
-    public void TheInt8NetworkDelegatesItsConvolutionAndKeepsTheReferencesBits()
+    public void TheInt8NetworkRunsWhollyOnTheCpuDelegateWithTheReferencesBits()
     {
+        // QUANTIZE → CONV_2D → MAX_POOL_2D → LOGISTIC → DEQUANTIZE → RELU: every node has a CPU kernel now.
         using var cpu = new CpuDelegate(threads: 1);
         var model = QuantizedNetwork.Build();
         var inputs = new[] { DelegateHarness.Values(new Random(5), 6 * 6 * 3).Select(v => v / 8).ToArray() };
         var expected = DelegateHarness.Run(model, inputs, null, out _);
         var actual = DelegateHarness.Run(model, inputs, cpu, out var plan);
         DelegateHarness.AssertSameBits(expected, actual, "int8 network", cpu.Name);
-        Assert.That(plan!.Refused.Where(r => r.Operator == "CONV_2D"), Is.Empty, "the int8 CONV_2D runs on the CPU delegate");
-        Assert.That(plan.Partitions.Where(p => p.IsDelegated).SelectMany(p => p.Nodes), Does.Contain(1), "node 1 (CONV_2D) is delegated");
-        // Integer nodes of ops whose CPU kernel runs other dtypes only are refused with a reason naming int8.
-        var typed = plan.Refused.Where(r => r.Operator is "MAX_POOL_2D" or "LOGISTIC").ToArray();
-        Assert.That(typed.All(r => r.Reason.Contains("int8")), Is.True, string.Join("; ", typed.Select(r => $"{r.Operator}: {r.Reason}")));
+        Assert.That(plan!.Refused, Is.Empty, string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}")));
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    public void AnInt8InvokeAllocatesNothingAfterTheFirstRun(int threads)
+    {
+        using var model = QuantizedNetwork.Build();
+        var options = new InterpreterOptions { Threads = threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(6));
+        interpreter.SetInput<float>(0, DelegateHarness.Values(new Random(6), 6 * 6 * 3).Select(v => v / 8).ToArray());
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
     }
 }

@@ -109,8 +109,8 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
             int min, max;
             if (add is { } q)
             {
-                var shiftedX = Avx2.ShiftLeftLogical(Avx2.Add(x, Vector256.Create(q.Input1Offset)), (byte)q.LeftShift);
-                var shiftedY = Avx2.ShiftLeftLogical(Avx2.Add(y, Vector256.Create(q.Input2Offset)), (byte)q.LeftShift);
+                var shiftedX = Avx2.ShiftLeftLogicalVariable(Avx2.Add(x, Vector256.Create(q.Input1Offset)), Vector256.Create((uint)q.LeftShift));
+                var shiftedY = Avx2.ShiftLeftLogicalVariable(Avx2.Add(y, Vector256.Create(q.Input2Offset)), Vector256.Create((uint)q.LeftShift));
                 var scaledX = VectorRequantize.Multiply(shiftedX, q.Input1Multiplier);
                 var scaledY = VectorRequantize.Multiply(shiftedY, q.Input2Multiplier);
                 var raw = subtract ? Avx2.Subtract(scaledX, scaledY) : Avx2.Add(scaledX, scaledY);
