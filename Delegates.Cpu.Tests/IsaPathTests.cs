@@ -17,7 +17,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// <list type="bullet">
 /// <item>AVX-512 / Vector512: <c>DOTNET_PreferredVectorBitWidth=512</c> (also where .NET would otherwise keep to 256-bit
 /// vectors on an AVX-512 CPU).</item>
-/// <item>AVX2 / Vector256: <c>DOTNET_EnableAVX512=0</c> (in .NET 10 one switch for AVX-512 F+BW+CD+DQ+VL; AVX10 depends on
+/// <item>AVX2 / Vector256: <c>DOTNET_EnableAVX512=0</c> and <c>DOTNET_EnableAVXVNNI=0</c> (in .NET 10 one switch for AVX-512 F+BW+CD+DQ+VL; AVX10 depends on
 /// it, and <c>DOTNET_EnableAVX10v1=0</c> is set as well). The older <c>DOTNET_EnableAVX512F=0</c> is ignored by .NET 10
 /// (the Vector512 path still ran); <c>DOTNET_PreferredVectorBitWidth=256</c> would lower the vector width but leave the
 /// AVX-512 instructions (EVEX encodings, masking) in the Vector256 code, unlike a real AVX2 machine.</item>
@@ -51,14 +51,18 @@ public sealed class IsaPathTests
         RequireMachine(X86.Avx512F.IsSupported, "AVX-512 (Avx512F.IsSupported is false), so the Vector512 path cannot run here");
         var run = RunCases([("DOTNET_PreferredVectorBitWidth", "512")]);
         AssertPath(run, "Vector512", ("Avx512F", true), ("Vector512", true));
+        if (X86.AvxVnni.IsSupported) Assert.That(run.Line("quantized"), Is.EqualTo("int8 AvxVnni, uint8 Avx2"), run.Output);
     }
 
     [Test]
     public void OnTheAvx2PathEveryKernelIsBitExact()
     {
         RequireMachine(X86.Avx2.IsSupported, "AVX2 (Avx2.IsSupported is false), so the Vector256 path cannot run here");
-        var run = RunCases([("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX10v1", "0")]);
+        // AVX-VNNI (VEX-encoded) survives DOTNET_EnableAVX512=0; switching it off too gives an AVX2-only machine's paths,
+        // so the integer kernels run vpmaddwd for int8 as well.
+        var run = RunCases([("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX10v1", "0"), ("DOTNET_EnableAVXVNNI", "0")]);
         AssertPath(run, "Vector256", ("Avx512F", false), ("Vector512", false), ("Avx2", true), ("Vector256", true));
+        Assert.That(run.Line("quantized"), Is.EqualTo("int8 Avx2, uint8 Avx2"), run.Output);
     }
 
     [Test]
@@ -74,6 +78,7 @@ public sealed class IsaPathTests
     {
         var run = RunCases([("DOTNET_EnableHWIntrinsic", "0")]);
         AssertPath(run, "scalar", ("Avx2", false), ("Vector128", false));
+        Assert.That(run.Line("quantized"), Is.EqualTo("int8 Scalar, uint8 Scalar"), run.Output);
     }
 
     [Test]

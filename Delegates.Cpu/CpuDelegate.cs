@@ -24,7 +24,7 @@ public sealed class CpuDelegate : IAccelDelegate
     public string Name => "cpu";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool }, DynamicShapes: false,
+        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false,
             DelegateMemory.Host);
 
     public string? UnavailableReason => null;

@@ -130,7 +130,9 @@ public static class BitExactHarness
         for (int i = 0; i < inputs.Length; i++)
         {
             var tensor = interpreter.GetInputTensor(i);
-            if (ElementType(tensor.Type) != inputs[i].GetType().GetElementType())
+            // int8 inputs come as sbyte[] (typed cases) or as raw byte[] (the quantized cases).
+            if (ElementType(tensor.Type) != inputs[i].GetType().GetElementType()
+                && !(tensor.Type == TensorType.Int8 && inputs[i] is byte[]))
                 throw new ArgumentException($"input {i} ('{tensor.Name}') is {tensor.Type}; the case gives {inputs[i].GetType().Name}");
             tensor.CopyFromBytes(RawBytes(inputs[i]));
         }
@@ -168,7 +170,7 @@ public static class BitExactHarness
         if (expected.Length != actual.Length) return $"{prefix}{actual.Length} outputs, expected {expected.Length}";
         for (int o = 0; o < expected.Length; o++)
         {
-            int size = types[o] switch { TensorType.Int64 => 8, TensorType.Bool => 1, _ => 4 };
+            int size = types[o] switch { TensorType.Int64 => 8, TensorType.Bool or TensorType.Int8 or TensorType.UInt8 => 1, _ => 4 };
             if (expected[o].Length != actual[o].Length)
                 return $"{prefix}output {o} has {actual[o].Length / size} elements, expected {expected[o].Length / size}";
             for (int i = 0; i < expected[o].Length; i += size)
@@ -186,6 +188,8 @@ public static class BitExactHarness
         TensorType.Int32 => BitConverter.ToInt32(bytes, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
         TensorType.Int64 => BitConverter.ToInt64(bytes, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
         TensorType.Bool => $"byte {bytes[offset]}",
+        TensorType.Int8 => ((sbyte)bytes[offset]).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TensorType.UInt8 => bytes[offset].ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => $"0x{BitConverter.ToUInt32(bytes, offset):X8}",
     };
 }

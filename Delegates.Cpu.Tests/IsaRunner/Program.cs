@@ -26,6 +26,7 @@ Console.WriteLine($"path: {CpuDelegate.VectorPath}");
 Console.WriteLine($"isa: Avx512F={Avx512F.IsSupported} Avx2={Avx2.IsSupported} Avx={Avx.IsSupported} Fma={Fma.IsSupported} " +
     $"Vector512={Vector512.IsHardwareAccelerated} Vector256={Vector256.IsHardwareAccelerated} Vector128={Vector128.IsHardwareAccelerated} AdvSimd={System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported}");
 Console.WriteLine($"kernels: {SimdWidths.Describe(SimdWidths.Current)} elementwise, {SimdPath.DescribeLanes((int)GemmWidths.Widest)} widest gemm");
+Console.WriteLine($"quantized: int8 {Accel.Delegates.Cpu.Kernels.Quantized.QuantizedIsas.Best(true)}, uint8 {Accel.Delegates.Cpu.Kernels.Quantized.QuantizedIsas.Best(false)}");
 Console.WriteLine($"kernel width override ({SimdPath.OverrideVariable}): {(forced.Length == 0 ? "none" : forced)}");
 
 int passed = 0, failed = 0;
@@ -95,6 +96,11 @@ Console.WriteLine($"integer reduction cases done in {clock.Elapsed.TotalSeconds:
 foreach (var c in OpCases.DivisionSelectCastCases(new Random(5432)))
     Check(c);
 Console.WriteLine($"division, select and cast cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
+// The integer convolution-family cases (int8, uint8): this path's quantized GEMM and depthwise kernels.
+foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpCases.QuantizedElementwiseCases(new Random(1314))).Concat(OpCases.QuantizedBinaryCases(new Random(1315))))
+    Check(c);
+Console.WriteLine($"quantized convolution cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
 if (corpus)
     foreach (string model in models)

@@ -16,6 +16,8 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override NodeSupport Supports(DelegateNode node, Conv2DParams p)
     {
         var filter = node.Inputs[1]!;
@@ -23,11 +25,14 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
             return NodeSupport.Refuse(reason);
         if (p.Groups != 1)
             return NodeSupport.Refuse($"grouped convolution ({p.Groups} groups: filter depth {filter.Dim(3)}, input depth {node.Inputs[0]!.Dim(3)}) runs on the reference kernel");
+        if (p.Quantized is not null && Quantized.QuantizedConv.GemmRefusal((long)filter.Dim(1) * filter.Dim(2) * filter.Dim(3)) is { } tooLong)
+            return NodeSupport.Refuse(tooLong);
         return NodeSupport.Supported;
     }
 
     protected override ICpuCompiledNode Compile(DelegateNode node, Conv2DParams p)
     {
+        if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileConv2D(node, p, quantized);
         var input = node.Inputs[0]!;
         var filter = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;

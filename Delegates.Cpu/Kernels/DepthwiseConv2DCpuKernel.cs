@@ -17,16 +17,22 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override NodeSupport Supports(DelegateNode node, DepthwiseConv2DParams p)
     {
         var filter = node.Inputs[1]!;
-        return ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2)) is { } reason
+        return (ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2))
+                ?? (p.Quantized is not null && filter.Dim(3) > Quantized.QuantizedConv.MaxDepthwiseChannels
+                    ? $"the integer kernel keeps one pixel's {filter.Dim(3)} channel sums on the stack; at most {Quantized.QuantizedConv.MaxDepthwiseChannels}"
+                    : null)) is { } reason
             ? NodeSupport.Refuse(reason)
             : NodeSupport.Supported;
     }
 
     protected override ICpuCompiledNode Compile(DelegateNode node, DepthwiseConv2DParams p)
     {
+        if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileDepthwise(node, p, quantized);
         var input = node.Inputs[0]!;
         var filter = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;

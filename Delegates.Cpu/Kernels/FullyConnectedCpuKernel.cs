@@ -17,13 +17,17 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override NodeSupport Supports(DelegateNode node, FullyConnectedParams p) =>
-        ConvLoops.Refusal(node, node.Inputs[1]!, "weights", node.Inputs.Count > 2 ? node.Inputs[2] : null, 1) is { } reason
+        (ConvLoops.Refusal(node, node.Inputs[1]!, "weights", node.Inputs.Count > 2 ? node.Inputs[2] : null, 1)
+         ?? (p.Quantized is null ? null : Quantized.QuantizedConv.GemmRefusal(p.Depth))) is { } reason
             ? NodeSupport.Refuse(reason)
             : NodeSupport.Supported;
 
     protected override ICpuCompiledNode Compile(DelegateNode node, FullyConnectedParams p)
     {
+        if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileFullyConnected(node, p, quantized);
         var input = node.Inputs[0]!;
         var weights = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;

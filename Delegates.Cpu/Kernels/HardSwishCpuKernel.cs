@@ -1,13 +1,20 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
-/// <summary>HARD_SWISH, float32: SpecMath.HardSwish per element, vectorized (VectorSpecMath.HardSwish).</summary>
+/// <summary>HARD_SWISH, float32 (int8/uint8 through the definition's lookup table): SpecMath.HardSwish per element, vectorized (VectorSpecMath.HardSwish).</summary>
 internal sealed class HardSwishCpuKernel : UnaryElementwiseKernel<HardSwishOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    // int8/uint8: the definition's 256-entry table, indexed by the input byte.
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
+        p.QuantizedTable.IsEmpty ? base.Compile(node, p) : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
 }
 
 internal readonly struct HardSwishOp : IUnaryOp

@@ -9,6 +9,7 @@ namespace Accel.Perf;
 /// <item><c>--smoke</c>: 1 warmup + 3 short iterations per benchmark (rough numbers, proves everything runs).</item>
 /// <item><c>--out-of-process</c>: BDN's usual separate benchmark process instead of the in-process default.</item>
 /// <item><c>facts</c> (alone): print each corpus model's sizes, constant/folded/arena bytes, and exit.</item>
+/// <item><c>int8-ab [ROUNDS]</c>: float32 vs int8 single-node kernels on the CPU delegate, interleaved (<see cref="QuantizedAb"/>).</item>
 /// <item><c>allocations [MODEL...]</c>: exact managed bytes per Invoke on the calling thread (all models if none named).</item>
 /// </list>
 /// All other arguments go to BenchmarkDotNet unchanged (<c>--filter</c>, <c>--list flat</c>, <c>--exporters</c>, ...).
@@ -21,6 +22,11 @@ public static class Program
         if (args is ["facts"])
         {
             Console.Write(PerfReport.FactsTable());
+            return 0;
+        }
+        if (args is ["int8-ab", .. var rest])
+        {
+            Console.Write(QuantizedAb.Run(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 15));
             return 0;
         }
         if (args is ["allocations", .. var named])

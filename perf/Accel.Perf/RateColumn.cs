@@ -24,6 +24,7 @@ public sealed class RateColumn(string name, Func<BenchmarkCase, double?> workPer
         {
             nameof(Benchmarks.MachineLimitsBenchmarks) => Benchmarks.MachineLimitsBenchmarks.WorkPerInvoke(method, threads),
             nameof(Benchmarks.CpuKernelBenchmarks) when benchmark.Parameters["Kernel"] is string kernel => 2.0 * Benchmarks.CpuKernelBenchmarks.MacsOf(kernel),
+            nameof(Benchmarks.CpuQuantizedKernelBenchmarks) when benchmark.Parameters["Kernel"] is string kernel => 2.0 * Benchmarks.CpuQuantizedKernelBenchmarks.MacsOf(kernel),
             _ => null,
         };
     }

@@ -1,0 +1,285 @@
+using System.Runtime.InteropServices;
+using Accel.Building;
+using Accel.Operators;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// The integer (int8, uint8) CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED cases of the CPU delegate's integer
+/// kernels: one node each, random 8-bit inputs and weights, compared byte for byte with the reference. They cover the
+/// GEMM's tails (K odd and not a multiple of 4, channel counts off the 8-channel block, 1–5 rows), padding taps,
+/// strides and dilations, pointwise convolutions, per-channel scales spanning 2^±6 (and 2^±20 in one case), zero points at both ends of the
+/// range, every fused activation, and the requantization's corners: multipliers just under 1 (mantissa near 2^31),
+/// large left shifts, right shifts near 31, saturation at both ends and a bias that wraps the int32 sum.
+/// </summary>
+public static partial class OpCases
+{
+    private static QuantizationParameters PerTensor(float scale, long zeroPoint) => new([scale], [zeroPoint], 0, [], []);
+
+    /// <summary>One integer convolution-family node as a case.</summary>
+    /// <param name="op">CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED.</param>
+    /// <param name="weightShape">OHWI, [1, KH, KW, Cout] or [units, depth].</param>
+    /// <param name="weightScales">One scale (per tensor) or one per output channel.</param>
+    /// <param name="outputScale">The output scale: small values make multipliers above 1 (left shifts).</param>
+    public static BitExactCase QuantizedWeightedCase(string name, Random random, BuiltinOperator op, bool uint8, int[] inputShape, int[] weightShape,
+        int[] outputShape, OperatorOptions options, float inputScale, int inputZeroPoint, float[] weightScales, int weightZeroPoint,
+        float outputScale, int outputZeroPoint, bool bias, int biasMagnitude = 20000, int? biasValue = null)
+    {
+        var type = uint8 ? TensorType.UInt8 : TensorType.Int8;
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", type, inputShape, PerTensor(inputScale, inputZeroPoint));
+        int channelAxis = op == BuiltinOperator.DepthwiseConv2D ? 3 : 0;
+        int channels = weightShape[channelAxis];
+        byte[] weights = new byte[weightShape.Aggregate(1, (a, d) => a * d)];
+        random.NextBytes(weights);
+        var wq = new QuantizationParameters(weightScales, Enumerable.Repeat((long)weightZeroPoint, weightScales.Length).ToArray(), channelAxis, [], []);
+        var inputs = new List<int> { x, mb.AddConstant("w", type, weightShape, weights, wq) };
+        if (bias)
+        {
+            var values = new int[channels];
+            for (int c = 0; c < channels; c++) values[c] = biasValue ?? random.Next(-biasMagnitude, biasMagnitude + 1);
+            var biasScales = Enumerable.Range(0, weightScales.Length).Select(c => (float)((double)inputScale * weightScales[c])).ToArray();
+            inputs.Add(mb.AddConstant("b", TensorType.Int32, [channels], MemoryMarshal.AsBytes(values.AsSpan()),
+                new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], [])));
+        }
+        int y = mb.AddTensor("y", type, outputShape, PerTensor(outputScale, outputZeroPoint));
+        int version = op == BuiltinOperator.FullyConnected ? (uint8 ? 1 : 4) : uint8 ? 1 : 3;
+        mb.AddOperator(op, inputs.ToArray(), [y], options, version);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        byte[] input = new byte[inputShape.Aggregate(1, (a, d) => a * d)];
+        random.NextBytes(input);
+        return new BitExactCase(name, mb.Build(), [input]);
+    }
+
+    private static float[] ChannelScales(Random random, int channels, double log2Span) =>
+        Enumerable.Range(0, channels).Select(_ => (float)(0.01 * Math.Pow(2, (random.NextDouble() * 2 - 1) * log2Span))).ToArray();
+
+    /// <summary>Every integer convolution-family case (deterministic for a given seed).</summary>
+    public static IEnumerable<BitExactCase> QuantizedConvolutionCases(Random random)
+    {
+        var activations = new[] { ActivationFunctionType.None, ActivationFunctionType.Relu, ActivationFunctionType.Relu6, ActivationFunctionType.ReluN1To1 };
+        // CONV_2D int8 (per channel) and uint8 (per tensor, weight zero point): geometry × tails.
+        var convShapes = new (int H, int W, int Cin, int K, int Stride, int Dilation, Padding Padding, int Cout, int Batch)[]
+        {
+            (7, 7, 3, 3, 1, 1, Padding.Same, 8, 1),
+            (9, 8, 5, 3, 2, 1, Padding.Same, 13, 2),
+            (10, 9, 4, 3, 1, 2, Padding.Same, 17, 1),
+            (6, 6, 7, 5, 1, 1, Padding.Valid, 3, 1),
+            (5, 7, 16, 1, 1, 1, Padding.Valid, 24, 1),
+            (4, 5, 33, 1, 1, 1, Padding.Same, 9, 2),
+            (8, 8, 6, 1, 2, 1, Padding.Valid, 10, 1),
+            (11, 3, 2, 7, 1, 1, Padding.Same, 5, 1),
+        };
+        int index = 0;
+        foreach (bool uint8 in new[] { false, true })
+            foreach (var s in convShapes)
+            {
+                var activation = activations[index++ % activations.Length];
+                var (oh, ow) = s.Padding == Padding.Same
+                    ? ((s.H + s.Stride - 1) / s.Stride, (s.W + s.Stride - 1) / s.Stride)
+                    : ((s.H - (s.K - 1) * s.Dilation - 1) / s.Stride + 1, (s.W - (s.K - 1) * s.Dilation - 1) / s.Stride + 1);
+                int inputZeroPoint = uint8 ? random.Next(0, 256) : random.Next(-128, 128);
+                var scales = uint8 ? [0.02f] : ChannelScales(random, s.Cout, 6);
+                yield return QuantizedWeightedCase(
+                    $"CONV_2D {(uint8 ? "uint8" : "int8")} {s.H}x{s.W}x{s.Cin} k{s.K} s{s.Stride} d{s.Dilation} {s.Padding} Cout {s.Cout} batch {s.Batch} {activation}",
+                    random, BuiltinOperator.Conv2D, uint8, [s.Batch, s.H, s.W, s.Cin], [s.Cout, s.K, s.K, s.Cin], [s.Batch, oh, ow, s.Cout],
+                    new Conv2DOptions(s.Padding, s.Stride, s.Stride, activation, s.Dilation, s.Dilation),
+                    0.05f, inputZeroPoint, scales, uint8 ? random.Next(0, 256) : 0, 0.3f + (float)random.NextDouble(), uint8 ? 128 : random.Next(-20, 20),
+                    bias: index % 5 != 0);
+            }
+
+        // Zero points at both ends of the range (input, weights, output).
+        foreach (bool uint8 in new[] { false, true })
+            foreach (int end in new[] { 0, 1 })
+            {
+                int zeroPoint = uint8 ? (end == 0 ? 0 : 255) : (end == 0 ? -128 : 127);
+                yield return QuantizedWeightedCase($"CONV_2D {(uint8 ? "uint8" : "int8")} zero points at {zeroPoint}", random, BuiltinOperator.Conv2D, uint8,
+                    [1, 6, 6, 5], [9, 3, 3, 5], [1, 6, 6, 9], new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None),
+                    0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 9, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
+            }
+
+        // The requantization's corners, on a pointwise int8 convolution (K = 10, 11 channels).
+        var corners = new (string What, float OutputScale, float[] WeightScales, int? Bias)[]
+        {
+            ("multipliers just under 1 (mantissa near 2^31)", 0.05f * 0.01f / 0.99999994f, [0.01f], null),
+            ("multiplier 2^20 (left shift 21, saturating)", 0.05f * 0.01f / (1 << 20), [0.01f], null),
+            ("multipliers near 2^-31 (right shift 30, results near the zero point)", 0.05f * 0.01f * (1 << 30) * 1.5f, [0.01f], null),
+            ("per-channel multipliers spanning 2^±20", 0.05f * 0.01f, Enumerable.Range(0, 11).Select(c => 0.01f * MathF.Pow(2, -20 + 4 * c)).ToArray(), null),
+            ("a bias that wraps the int32 sum", 0.05f * 0.01f * 65536, [0.01f], int.MaxValue - 100),
+            ("a bias at int32's minimum", 0.05f * 0.01f * 65536, [0.01f], int.MinValue + 7),
+        };
+        foreach (var c in corners)
+            foreach (bool uint8 in new[] { false, true })
+            {
+                if (uint8 && c.WeightScales.Length > 1) continue;
+                yield return QuantizedWeightedCase($"CONV_2D {(uint8 ? "uint8" : "int8")} requantization: {c.What}", random, BuiltinOperator.Conv2D, uint8,
+                    [1, 3, 4, 10], [11, 1, 1, 10], [1, 3, 4, 11], new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None),
+                    0.05f, uint8 ? 131 : -7, c.WeightScales.Length == 1 ? c.WeightScales : c.WeightScales, uint8 ? 120 : 0, c.OutputScale, uint8 ? 128 : 3,
+                    bias: true, biasValue: c.Bias);
+            }
+
+        // DEPTHWISE_CONV_2D: depth multiplier 1 (vector lanes and tails) and 2 (scalar), strides, dilations, padding.
+        var depthwise = new (int H, int W, int Cin, int K, int Stride, int Dilation, Padding Padding, int Multiplier)[]
+        {
+            (7, 7, 8, 3, 1, 1, Padding.Same, 1),
+            (9, 8, 21, 3, 2, 1, Padding.Same, 1),
+            (10, 9, 5, 3, 1, 2, Padding.Valid, 1),
+            (6, 6, 4, 5, 1, 1, Padding.Same, 2),
+            (5, 7, 3, 3, 2, 1, Padding.Valid, 3),
+            (4, 4, 40, 3, 1, 1, Padding.Same, 1),
+        };
+        index = 0;
+        foreach (bool uint8 in new[] { false, true })
+            foreach (var s in depthwise)
+            {
+                var activation = activations[index++ % activations.Length];
+                int cout = s.Cin * s.Multiplier;
+                var (oh, ow) = s.Padding == Padding.Same
+                    ? ((s.H + s.Stride - 1) / s.Stride, (s.W + s.Stride - 1) / s.Stride)
+                    : ((s.H - (s.K - 1) * s.Dilation - 1) / s.Stride + 1, (s.W - (s.K - 1) * s.Dilation - 1) / s.Stride + 1);
+                yield return QuantizedWeightedCase(
+                    $"DEPTHWISE_CONV_2D {(uint8 ? "uint8" : "int8")} {s.H}x{s.W}x{s.Cin} k{s.K} s{s.Stride} d{s.Dilation} {s.Padding} multiplier {s.Multiplier} {activation}",
+                    random, BuiltinOperator.DepthwiseConv2D, uint8, [1, s.H, s.W, s.Cin], [1, s.K, s.K, cout], [1, oh, ow, cout],
+                    new DepthwiseConv2DOptions(s.Padding, s.Stride, s.Stride, s.Multiplier, activation, s.Dilation, s.Dilation),
+                    0.05f, uint8 ? random.Next(0, 256) : random.Next(-128, 128), uint8 ? [0.02f] : ChannelScales(random, cout, 6),
+                    uint8 ? random.Next(0, 256) : 0, 0.1f + (float)random.NextDouble(), uint8 ? 128 : random.Next(-20, 20), bias: index % 4 != 0);
+            }
+
+        // FULLY_CONNECTED: int8 per channel and per tensor, uint8; batch rows 1..5 (row-tile tails), depths off the pair and quad sizes.
+        var fullyConnected = new (int Batch, int Depth, int Units)[] { (1, 64, 10), (3, 17, 8), (5, 130, 33), (2, 3, 1), (4, 1000, 12), (1, 7, 100) };
+        index = 0;
+        foreach (bool uint8 in new[] { false, true })
+            foreach (bool perChannel in uint8 ? new[] { false } : new[] { true, false })
+                foreach (var s in fullyConnected)
+                {
+                    var activation = activations[index++ % activations.Length];
+                    yield return QuantizedWeightedCase(
+                        $"FULLY_CONNECTED {(uint8 ? "uint8" : "int8")} {(perChannel ? "per channel" : "per tensor")} batch {s.Batch} depth {s.Depth} units {s.Units} {activation}",
+                        random, BuiltinOperator.FullyConnected, uint8, [s.Batch, s.Depth], [s.Units, s.Depth], [s.Batch, s.Units],
+                        new FullyConnectedOptions(activation), 0.05f, uint8 ? random.Next(0, 256) : random.Next(-128, 128),
+                        perChannel ? ChannelScales(random, s.Units, 6) : [0.02f], uint8 ? random.Next(0, 256) : 0,
+                        0.2f + (float)random.NextDouble() * Math.Max(1, s.Depth / 50), uint8 ? random.Next(0, 256) : random.Next(-128, 128), bias: index % 3 != 0);
+                }
+    }
+
+    /// <summary>One single-node 8-bit case: input and output quantized as given (a float32 side where the scale is null).</summary>
+    private static BitExactCase QuantizedUnaryCase(string name, Random random, BuiltinOperator op, TensorType inputType, TensorType outputType,
+        int[] inputShape, int[] outputShape, (float Scale, int ZeroPoint)? inQ, (float Scale, int ZeroPoint)? outQ, OperatorOptions? options = null,
+        int version = 2)
+    {
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", inputType, inputShape, inQ is { } i ? PerTensor(i.Scale, i.ZeroPoint) : null);
+        int y = mb.AddTensor("y", outputType, outputShape, outQ is { } o ? PerTensor(o.Scale, o.ZeroPoint) : null);
+        mb.AddOperator(op, [x], [y], options, version);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        int count = inputShape.Aggregate(1, (a, d) => a * d);
+        Array input;
+        if (inputType == TensorType.Float32)
+        {
+            float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e30f, -1e30f, 0.5f, -0.5f, 2.5f, -2.5f];
+            var values = new float[count];
+            for (int k = 0; k < count; k++)
+                values[k] = k < specials.Length ? specials[k] * (inQ is null && outQ is { } q ? (float.IsFinite(specials[k]) && Math.Abs(specials[k]) < 10 ? q.Scale : 1) : 1)
+                    : (float)(random.NextDouble() * 16 - 8);
+            input = values;
+        }
+        else
+        {
+            var bytes = new byte[count];
+            for (int k = 0; k < count; k++) bytes[k] = (byte)(k < 256 ? k : random.Next(256));
+            input = bytes;
+        }
+        return new BitExactCase(name, mb.Build(), [input]);
+    }
+
+    /// <summary>The 8-bit element-wise and pool cases: QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH, MAX_POOL_2D, AVERAGE_POOL_2D.</summary>
+    public static IEnumerable<BitExactCase> QuantizedElementwiseCases(Random random)
+    {
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+        {
+            string t = type == TensorType.Int8 ? "int8" : "uint8";
+            int zero = type == TensorType.Int8 ? -5 : 130;
+            int[] shape = [2, 7, 5, 37]; // more than 256 elements, every byte value first
+            yield return QuantizedUnaryCase($"QUANTIZE float32 -> {t} (NaN, infinities, halves)", random, BuiltinOperator.Quantize, TensorType.Float32, type,
+                shape, shape, null, (0.0625f, zero));
+            yield return QuantizedUnaryCase($"QUANTIZE float32 -> {t}, scale 0.37", random, BuiltinOperator.Quantize, TensorType.Float32, type,
+                shape, shape, null, (0.37f, type == TensorType.Int8 ? 127 : 0));
+            foreach (var outType in new[] { TensorType.Int8, TensorType.UInt8 })
+                foreach (float ratio in new[] { 0.4999999f, 3.7f })
+                    yield return QuantizedUnaryCase($"QUANTIZE {t} -> {(outType == TensorType.Int8 ? "int8" : "uint8")} rescale {ratio}", random,
+                        BuiltinOperator.Quantize, type, outType, shape, shape, (0.1f * ratio, zero), (0.1f, outType == TensorType.Int8 ? 3 : 128));
+            yield return QuantizedUnaryCase($"DEQUANTIZE {t}", random, BuiltinOperator.Dequantize, type, TensorType.Float32, shape, shape, (0.013f, zero), null);
+            yield return QuantizedUnaryCase($"LOGISTIC {t}", random, BuiltinOperator.Logistic, type, type, shape, shape,
+                (0.06f, zero), (1f / 256, type == TensorType.Int8 ? -128 : 0));
+            yield return QuantizedUnaryCase($"HARD_SWISH {t}", random, BuiltinOperator.HardSwish, type, type, shape, shape,
+                (0.05f, zero), (0.04f, type == TensorType.Int8 ? -20 : 100), version: 1);
+            foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
+            {
+                string o = op == BuiltinOperator.MaxPool2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
+                yield return QuantizedUnaryCase($"{o} {t} 3x3 s2 SAME, 37 channels, RELU6", random, op, type, type, [2, 9, 8, 37], [2, 5, 4, 37],
+                    (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Same, 2, 2, 3, 3, ActivationFunctionType.Relu6));
+                yield return QuantizedUnaryCase($"{o} {t} 2x2 s2 VALID, 64 channels", random, op, type, type, [1, 6, 6, 64], [1, 3, 3, 64],
+                    (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
+                yield return QuantizedUnaryCase($"{o} {t} 5x3 s1 SAME, 3 channels, RELU", random, op, type, type, [1, 7, 6, 3], [1, 7, 6, 3],
+                    (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Same, 1, 1, 3, 5, ActivationFunctionType.Relu));
+            }
+        }
+    }
+
+    /// <summary>One 8-bit ADD, SUB or MUL node over two graph inputs (random bytes).</summary>
+    private static BitExactCase QuantizedBinaryCase(string name, Random random, BuiltinOperator op, TensorType type, int[] aShape, int[] bShape,
+        int[] outputShape, (float Scale, int ZeroPoint) aq, (float Scale, int ZeroPoint) bq, (float Scale, int ZeroPoint) oq, ActivationFunctionType activation)
+    {
+        var mb = new ModelBuilder(name);
+        int a = mb.AddTensor("a", type, aShape, PerTensor(aq.Scale, aq.ZeroPoint));
+        int b = mb.AddTensor("b", type, bShape, PerTensor(bq.Scale, bq.ZeroPoint));
+        int y = mb.AddTensor("y", type, outputShape, PerTensor(oq.Scale, oq.ZeroPoint));
+        OperatorOptions options = op switch
+        {
+            BuiltinOperator.Add => new AddOptions(activation),
+            BuiltinOperator.Sub => new SubOptions(activation),
+            _ => new MulOptions(activation),
+        };
+        mb.AddOperator(op, [a, b], [y], options, version: 2);
+        mb.AddInput(a);
+        mb.AddInput(b);
+        mb.AddOutput(y);
+        byte[] Bytes(int[] shape)
+        {
+            var bytes = new byte[shape.Aggregate(1, (x, d) => x * d)];
+            random.NextBytes(bytes);
+            return bytes;
+        }
+        return new BitExactCase(name, mb.Build(), [Bytes(aShape), Bytes(bShape)]);
+    }
+
+    /// <summary>ADD, SUB and MUL on int8/uint8: element-wise (vector lanes and tails), one operand a single value, general broadcasts.</summary>
+    public static IEnumerable<BitExactCase> QuantizedBinaryCases(Random random)
+    {
+        var activations = new[] { ActivationFunctionType.None, ActivationFunctionType.Relu, ActivationFunctionType.Relu6, ActivationFunctionType.ReluN1To1 };
+        var shapes = new (string What, int[] A, int[] B, int[] Out)[]
+        {
+            ("element-wise 2x5x7x13", [2, 5, 7, 13], [2, 5, 7, 13], [2, 5, 7, 13]),
+            ("element-wise 7", [7], [7], [7]),
+            ("second operand one value", [3, 4, 11], [1], [3, 4, 11]),
+            ("first operand one value", [1, 1, 1], [2, 3, 9], [2, 3, 9]),
+            ("broadcast [2,1,5,3] x [1,4,1,3]", [2, 1, 5, 3], [1, 4, 1, 3], [2, 4, 5, 3]),
+        };
+        // (input 1, input 2, output) scales: equal, far apart, an output much finer than the inputs (saturating).
+        var scales = new (float A, float B, float Out)[] { (0.05f, 0.05f, 0.1f), (0.002f, 0.7f, 0.3f), (0.1f, 0.08f, 0.001f) };
+        int index = 0;
+        foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul })
+            foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+                foreach (var shape in shapes)
+                {
+                    var s = scales[index % scales.Length];
+                    var activation = activations[index++ % activations.Length];
+                    bool int8 = type == TensorType.Int8;
+                    int Zero() => int8 ? random.Next(-128, 128) : random.Next(0, 256);
+                    yield return QuantizedBinaryCase($"{op.ToString().ToUpperInvariant()} {(int8 ? "int8" : "uint8")} {shape.What}, scales {s.A}/{s.B}/{s.Out}, {activation}",
+                        random, op, type, shape.A, shape.B, shape.Out, (s.A, Zero()), (s.B, Zero()), (s.Out, Zero()), activation);
+                }
+    }
+}

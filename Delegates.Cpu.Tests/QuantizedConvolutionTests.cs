@@ -1,0 +1,155 @@
+using Accel.Delegates.Cpu.Kernels.Quantized;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+using System.Runtime.Intrinsics;
+using Accel.Testing;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// The CPU delegate's integer kernels (docs/numerics.md §Quantized execution): CONV_2D, DEPTHWISE_CONV_2D and
+/// FULLY_CONNECTED, and (further down) the element-wise, pool and (de)quantize nodes, a whole int8 network and its
+/// allocations. For the convolutions:
+/// every case of <see cref="OpCases.QuantizedConvolutionCases"/> is delegated whole and byte-identical to the reference
+/// at 1 and 2 threads (this process's best path: VNNI for int8 where the CPU has it, vpmaddwd otherwise; IsaPathTests
+/// runs the same cases on the other paths in child processes), and the GEMM itself gives the exact int32 sums on every
+/// path this machine can run.
+/// </summary>
+[TestFixture]
+public sealed class QuantizedConvolutionTests
+{
+    private static IEnumerable<TestCaseData> Cases() =>
+        OpCases.QuantizedConvolutionCases(new Random(1313)).Select(c => new TestCaseData(c).SetName(c.Name));
+
+    [TestCaseSource(nameof(Cases))]
+    public void IsDelegatedAndByteIdenticalToTheReference(BitExactCase c)
+    {
+        foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+        {
+            Assert.That(outcome.Mismatch, Is.Null, outcome.ToString());
+            Assert.That(outcome.FullyDelegated && outcome.ExecutedNodes == 1, Is.True, outcome.ToString());
+        }
+    }
+
+    private static IEnumerable<TestCaseData> ElementwiseCases() =>
+        OpCases.QuantizedElementwiseCases(new Random(1314)).Concat(OpCases.QuantizedBinaryCases(new Random(1315))).Select(c => new TestCaseData(c).SetName(c.Name));
+
+    /// <summary>QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH, the pools, ADD, SUB and MUL on int8/uint8: delegated, byte-identical.</summary>
+    [TestCaseSource(nameof(ElementwiseCases))]
+    public void TheElementwiseAndPoolNodeIsDelegatedAndByteIdentical(BitExactCase c) => IsDelegatedAndByteIdenticalToTheReference(c);
+
+    private static IEnumerable<string> Paths() => Enum.GetNames<QuantizedIsa>();
+
+    /// <summary>
+    /// Packed weights × rows on one path against Σ (x + x_off)(w + w_off) + bias computed directly, requantized with the
+    /// reference's MultiplyByQuantizedMultiplier: random int8 data with zero points at both ends, K not a multiple of 4,
+    /// channels off the block size, 1–4 rows.
+    /// </summary>
+    [TestCaseSource(nameof(Paths))]
+    public unsafe void TheGemmGivesTheExactSumsOnEveryPathThisMachineRuns(string path)
+    {
+        var isa = Enum.Parse<QuantizedIsa>(path);
+        if (!QuantizedIsas.IsSupported(isa)) Assert.Ignore($"this machine (as this process sees it) cannot run the {isa} path");
+        var random = new Random(7);
+        foreach (int inputZeroPoint in new[] { -128, 127, 0, -5 })
+        foreach (var (depth, channels, rows) in new[] { (1, 1, 1), (7, 9, 3), (13, 16, 4), (64, 17, 2), (301, 5, 4) })
+        {
+            byte[] weights = new byte[channels * depth];
+            random.NextBytes(weights);
+            int[] bias = Enumerable.Range(0, channels).Select(_ => random.Next(int.MinValue, int.MaxValue)).ToArray();
+            byte[] input = new byte[rows * depth];
+            random.NextBytes(input);
+            // Multipliers 2^-8 .. 2^-12 keep the high bits of every sum visible through the int8 clamp.
+            var q = new QuantizedConvParams(-inputZeroPoint, 0, 0,
+                [.. Enumerable.Range(0, channels).Select(c => Quantization.QuantizeMultiplier(Math.Pow(2, -8 - c % 5)))], -128, 127);
+            var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, isa);
+            var epilogue = new QuantizedEpilogue(q);
+            byte[] rowBuffer = new byte[QuantizedGemm.TileRows * packed.RowBytes];
+            byte[] output = new byte[rows * channels];
+            fixed (byte* x = input, r = rowBuffer, y = output)
+            {
+                for (int row = 0; row < rows; row++)
+                {
+                    QuantizedGemm.ConvertRow(x + row * depth, depth, r + row * packed.RowBytes, -inputZeroPoint, true, isa);
+                    QuantizedGemm.ClearTail(r + row * packed.RowBytes, depth, packed);
+                }
+                QuantizedGemm.Run(packed, epilogue, r, rows, y, channels, 0, packed.Blocks);
+            }
+            for (int row = 0; row < rows; row++)
+            for (int c = 0; c < channels; c++)
+            {
+                int acc = bias[c];
+                for (int k = 0; k < depth; k++) acc = unchecked(acc + (sbyte)weights[c * depth + k] * ((sbyte)input[row * depth + k] - inputZeroPoint));
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]), -128, 127);
+                Assert.That((sbyte)output[row * channels + c], Is.EqualTo(expected),
+                    $"{isa}: zero point {inputZeroPoint}, K {depth}, channel {c} of {channels}, row {row} of {rows} (sum {acc})");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The AVX2 requantization against the reference's scalar MultiplyByQuantizedMultiplier on adversarial values:
+    /// mantissas 0, 2^30, 2^31 − 1 and random, every shift from −31 to 31, sums at int32's ends and random, output
+    /// clamps at the int8 ends and narrow ones.
+    /// </summary>
+    [Test]
+    public unsafe void TheVectorRequantizationEqualsTheScalarOneOnAdversarialValues()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx2.IsSupported) Assert.Ignore("this machine (as this process sees it) has no AVX2");
+        var random = new Random(31);
+        int[] mantissas = [0, 1 << 30, int.MaxValue, (1 << 30) + 1, int.MaxValue - 1];
+        int[] sums = [int.MinValue, int.MaxValue, 0, -1, 1, int.MinValue + 1, int.MaxValue - 1, 1 << 30, -(1 << 30), 12345, -12345];
+        int checkedLanes = 0;
+        int* acc = stackalloc int[8];
+        for (int shift = -31; shift <= 31; shift++)
+        for (int round = 0; round < 40; round++)
+        {
+            var multipliers = Enumerable.Range(0, 8).Select(i => new QuantizedMultiplier(
+                i < mantissas.Length && round == 0 ? mantissas[i] : random.Next(1 << 30, int.MaxValue), shift)).ToArray();
+            var (min, max) = round % 2 == 0 ? (-128, 127) : (-3, 9);
+            int offset = round % 3 == 0 ? -128 : random.Next(-128, 128);
+            var epilogue = new QuantizedEpilogue(new QuantizedConvParams(0, 0, offset, [.. multipliers], min, max));
+            for (int lane = 0; lane < 8; lane++)
+                acc[lane] = round < 3 ? sums[(lane + round * 8) % sums.Length] : random.Next(int.MinValue, int.MaxValue) >> random.Next(0, 31);
+            var result = epilogue.Requantize(System.Runtime.Intrinsics.X86.Avx.LoadVector256(acc), 0);
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc[lane], multipliers[lane]) + offset, min, max);
+                Assert.That(result.GetElement(lane), Is.EqualTo(expected), $"sum {acc[lane]}, mantissa {multipliers[lane].Multiplier}, shift {shift}");
+                checkedLanes++;
+            }
+        }
+        Assert.That(checkedLanes, Is.EqualTo(63 * 40 * 8));
+    }
+
+    [Test]
+    public void TheInt8NetworkRunsWhollyOnTheCpuDelegateWithTheReferencesBits()
+    {
+        // QUANTIZE → CONV_2D → MAX_POOL_2D → LOGISTIC → DEQUANTIZE → RELU: every node has a CPU kernel now.
+        using var cpu = new CpuDelegate(threads: 1);
+        var model = QuantizedNetwork.Build();
+        var inputs = new[] { DelegateHarness.Values(new Random(5), 6 * 6 * 3).Select(v => v / 8).ToArray() };
+        var expected = DelegateHarness.Run(model, inputs, null, out _);
+        var actual = DelegateHarness.Run(model, inputs, cpu, out var plan);
+        DelegateHarness.AssertSameBits(expected, actual, "int8 network", cpu.Name);
+        Assert.That(plan!.Refused, Is.Empty, string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}")));
+        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    public void AnInt8InvokeAllocatesNothingAfterTheFirstRun(int threads)
+    {
+        using var model = QuantizedNetwork.Build();
+        var options = new InterpreterOptions { Threads = threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(6));
+        interpreter.SetInput<float>(0, DelegateHarness.Values(new Random(6), 6 * 6 * 3).Select(v => v / 8).ToArray());
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// ADD, SUB and MUL on int8/uint8 (the reference's QuantizedKernels.AddOrSub / Mul, TFLite's integer kernels): ADD/SUB
+/// shift both offset inputs left by 20, rescale each, add or subtract, rescale to the output; MUL rescales the product
+/// of the offset inputs; then + zero point and the clamp. Operands of the output's element count, or one of them a
+/// single value, run 8 lanes at a time with AVX2 (every MultiplyByQuantizedMultiplier exact, <see cref="VectorRequantize"/>)
+/// and threaded; other broadcasts walk the definition's broadcast plan one element at a time on one thread.
+/// </summary>
+internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<QuantizedBinaryCpuNode> Work =
+        static (in QuantizedBinaryCpuNode node, int start, int end) => node.Map(start, end);
+
+    private readonly Tensor _a, _b, _output;
+    private readonly BinaryArithmeticParams _p;
+    private readonly ElementOp _op;
+    private readonly bool _vector;
+    private readonly int _count;
+    private readonly int _strideA, _strideB; // 1 when the operand walks, 0 when it is one value
+    private readonly bool _elementwise;
+    private byte* _x, _y, _z;
+
+    public QuantizedBinaryCpuNode(Tensor a, Tensor b, Tensor output, BinaryArithmeticParams p, bool subtract, QuantizedIsa isa)
+    {
+        (_a, _b, _output, _p) = (a, b, output, p);
+        _op = new ElementOp(p.QuantizedAdd, p.QuantizedMul, a.Type == TensorType.Int8, subtract);
+        _count = (int)output.ElementCount;
+        _elementwise = (a.ElementCount == _count || a.ElementCount == 1) && (b.ElementCount == _count || b.ElementCount == 1);
+        _strideA = a.ElementCount == 1 ? 0 : 1;
+        _strideB = b.ElementCount == 1 ? 0 : 1;
+        _vector = isa != QuantizedIsa.Scalar;
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        if (!_elementwise)
+        {
+            _p.Broadcast.Apply(_a.Bytes, _b.Bytes, _output.WritableBytes, _op);
+            return;
+        }
+        _x = QuantizedConv.Pointer(_a.Bytes);
+        _y = QuantizedConv.Pointer(_b.Bytes);
+        _z = QuantizedConv.Pointer(_output.WritableBytes);
+        Chunked.For(pool, _count, 32 * 1024, this, Work);
+    }
+
+    private void Map(int start, int end)
+    {
+        int i = start;
+        if (_vector)
+        {
+            int* result = stackalloc int[8];
+            for (; i + 8 <= end; i += 8)
+            {
+                Avx.Store(result, _op.Apply8(Load8(_x, i * _strideA, _strideA), Load8(_y, i * _strideB, _strideB)));
+                for (int k = 0; k < 8; k++) _z[i + k] = (byte)result[k];
+            }
+        }
+        for (; i < end; i++) _z[i] = _op.Apply(_x[i * _strideA], _y[i * _strideB]);
+    }
+
+    /// <summary>8 consecutive 8-bit values (or one repeated) as int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<int> Load8(byte* data, int index, int stride)
+    {
+        if (stride == 0) return Vector256.Create(_op.Signed ? (int)(sbyte)data[0] : data[0]);
+        return _op.Signed ? Avx2.ConvertToVector256Int32((sbyte*)data + index) : Avx2.ConvertToVector256Int32(data + index);
+    }
+
+    /// <summary>The reference's per-element arithmetic (scalar, for tails and general broadcasts) and its 8-lane form.</summary>
+    private readonly struct ElementOp(QuantizedAddParams? add, QuantizedMulParams? mul, bool signed, bool subtract) : IBinaryElementOp<byte>
+    {
+        public bool Signed => signed;
+
+        public byte Apply(byte a, byte b)
+        {
+            int x = signed ? (sbyte)a : a;
+            int y = signed ? (sbyte)b : b;
+            int result, min, max;
+            if (add is { } q)
+            {
+                int scaledX = Quantization.MultiplyByQuantizedMultiplier((x + q.Input1Offset) * (1 << q.LeftShift), q.Input1Multiplier);
+                int scaledY = Quantization.MultiplyByQuantizedMultiplier((y + q.Input2Offset) * (1 << q.LeftShift), q.Input2Multiplier);
+                int raw = subtract ? scaledX - scaledY : scaledX + scaledY;
+                (result, min, max) = (Quantization.MultiplyByQuantizedMultiplier(raw, q.OutputMultiplier) + q.OutputOffset, q.ActivationMin, q.ActivationMax);
+            }
+            else
+            {
+                var m = mul!;
+                (result, min, max) = (Quantization.MultiplyByQuantizedMultiplier((x + m.Input1Offset) * (y + m.Input2Offset), m.OutputMultiplier) + m.OutputOffset,
+                    m.ActivationMin, m.ActivationMax);
+            }
+            return (byte)(result < min ? min : result > max ? max : result);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<int> Apply8(Vector256<int> x, Vector256<int> y)
+        {
+            Vector256<int> result;
+            int min, max;
+            if (add is { } q)
+            {
+                var shiftedX = Avx2.ShiftLeftLogicalVariable(Avx2.Add(x, Vector256.Create(q.Input1Offset)), Vector256.Create((uint)q.LeftShift));
+                var shiftedY = Avx2.ShiftLeftLogicalVariable(Avx2.Add(y, Vector256.Create(q.Input2Offset)), Vector256.Create((uint)q.LeftShift));
+                var scaledX = VectorRequantize.Multiply(shiftedX, q.Input1Multiplier);
+                var scaledY = VectorRequantize.Multiply(shiftedY, q.Input2Multiplier);
+                var raw = subtract ? Avx2.Subtract(scaledX, scaledY) : Avx2.Add(scaledX, scaledY);
+                result = Avx2.Add(VectorRequantize.Multiply(raw, q.OutputMultiplier), Vector256.Create(q.OutputOffset));
+                (min, max) = (q.ActivationMin, q.ActivationMax);
+            }
+            else
+            {
+                var m = mul!;
+                var product = Avx2.MultiplyLow(Avx2.Add(x, Vector256.Create(m.Input1Offset)), Avx2.Add(y, Vector256.Create(m.Input2Offset)));
+                result = Avx2.Add(VectorRequantize.Multiply(product, m.OutputMultiplier), Vector256.Create(m.OutputOffset));
+                (min, max) = (m.ActivationMin, m.ActivationMax);
+            }
+            return Avx2.Min(Avx2.Max(result, Vector256.Create(min)), Vector256.Create(max));
+        }
+    }
+}
+
+/// <summary>MultiplyByQuantizedMultiplier on 8 int32 lanes, exactly (see <see cref="QuantizedEpilogue.Requantize"/>).</summary>
+internal static class VectorRequantize
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Multiply(Vector256<int> x, QuantizedMultiplier multiplier) =>
+        Multiply(x, Vector256.Create(multiplier.Multiplier), Vector256.Create((uint)Math.Max(multiplier.Shift, 0)), Vector256.Create(Math.Max(-multiplier.Shift, 0)));
+
+    /// <summary>x · 2^left (wrapping), the rounding doubling high multiply by a mantissa m ≥ 0, the rounding right shift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Multiply(Vector256<int> acc, Vector256<int> multiplier, Vector256<uint> left, Vector256<int> right)
+    {
+        var x = Avx2.ShiftLeftLogicalVariable(acc, left);
+        var half = Vector256.Create(1L << 30);
+        var even = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(x, multiplier), half), 31);
+        var odd = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(x.AsInt64(), 32).AsInt32(),
+            Avx2.ShiftRightLogical(multiplier.AsInt64(), 32).AsInt32()), half), 31);
+        var high = Avx2.Blend(even.AsInt32(), Avx2.ShiftLeftLogical(odd, 32).AsInt32(), 0b1010_1010);
+        var mask = Avx2.Subtract(Avx2.ShiftLeftLogicalVariable(Vector256<int>.One, right.AsUInt32()), Vector256<int>.One);
+        var remainder = Avx2.And(high, mask);
+        var threshold = Avx2.Subtract(Avx2.ShiftRightArithmetic(mask, 1), Avx2.CompareGreaterThan(Vector256<int>.Zero, high));
+        return Avx2.Subtract(Avx2.ShiftRightArithmeticVariable(high, right.AsUInt32()), Avx2.CompareGreaterThan(remainder, threshold));
+    }
+}

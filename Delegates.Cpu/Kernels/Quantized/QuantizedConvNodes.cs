@@ -1,0 +1,347 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// What the integer convolution-family kernels share: the refusal (beyond <see cref="ConvLoops.Refusal"/>) and the
+/// compile of CONV_2D / FULLY_CONNECTED (a GEMM over packed rows) and DEPTHWISE_CONV_2D.
+/// </summary>
+internal static class QuantizedConv
+{
+    /// <summary>Longest packed row (K = KH·KW·Cin, or FULLY_CONNECTED's depth): a tile of four lives on the stack.</summary>
+    public const int MaxDepth = 16384;
+
+    /// <summary>Most channels of an integer DEPTHWISE_CONV_2D: one pixel's int32 accumulators live on the stack.</summary>
+    public const int MaxDepthwiseChannels = 16384;
+
+    public static unsafe byte* Pointer(ReadOnlySpan<byte> data) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(data));
+
+    public static string? GemmRefusal(long depth) =>
+        depth > MaxDepth ? $"the integer kernel's rows have {depth} elements (KH·KW·Cin), more than the CPU kernels' {MaxDepth}" : null;
+
+    public static ICpuCompiledNode CompileConv2D(DelegateNode node, Conv2DParams p, QuantizedConvParams q, QuantizedIsa? isa = null)
+    {
+        var input = node.Inputs[0]!;
+        var filter = node.Inputs[1]!;
+        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+        var output = node.Outputs[0];
+        var g = ConvLayout.Of(input, filter, output, p.Geometry);
+        bool signed = input.Type == TensorType.Int8;
+        var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
+        int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
+        var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
+            g.OutputDepth, depth, path);
+        return new QuantizedConv2DCpuNode(input, output, g, weights, new QuantizedEpilogue(q), q.InputOffset, signed);
+    }
+
+    public static ICpuCompiledNode CompileFullyConnected(DelegateNode node, FullyConnectedParams p, QuantizedConvParams q, QuantizedIsa? isa = null)
+    {
+        var input = node.Inputs[0]!;
+        var weights = node.Inputs[1]!;
+        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+        bool signed = input.Type == TensorType.Int8;
+        var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
+        var packed = new PackedQuantizedWeights(weights.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
+            p.Units, p.Depth, path);
+        return new QuantizedFullyConnectedCpuNode(input, node.Outputs[0], p.Batch, packed, new QuantizedEpilogue(q), q.InputOffset, signed);
+    }
+
+    public static ICpuCompiledNode CompileDepthwise(DelegateNode node, DepthwiseConv2DParams p, QuantizedConvParams q, QuantizedIsa? isa = null)
+    {
+        var input = node.Inputs[0]!;
+        var filter = node.Inputs[1]!;
+        var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+        var output = node.Outputs[0];
+        var g = ConvLayout.Of(input, filter, output, p.Geometry);
+        bool signed = input.Type == TensorType.Int8;
+        var path = isa ?? QuantizedIsas.Best(false);
+        return new QuantizedDepthwiseCpuNode(input, output, g, p.DepthMultiplier, filter.Bytes, bias is null ? default : bias.Read<int>(),
+            new QuantizedEpilogue(q), q.InputOffset, q.FilterOffset, signed, path == QuantizedIsa.Scalar ? QuantizedIsa.Scalar : QuantizedIsa.Avx2);
+    }
+}
+
+/// <summary>
+/// An integer FULLY_CONNECTED: tiles of four batch rows (converted to packed rows on the stack) × channel groups, so
+/// a single-row product still spreads its 8-channel blocks over the threads. Every output is computed by one thread.
+/// </summary>
+internal sealed unsafe class QuantizedFullyConnectedCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<QuantizedFullyConnectedCpuNode> RunChunk =
+        static (in QuantizedFullyConnectedCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly int _batch, _inputOffset;
+    private readonly bool _signed;
+    private readonly PackedQuantizedWeights _weights;
+    private readonly QuantizedEpilogue _epilogue;
+
+    private byte* _x, _y;
+    private int _groups;
+
+    public QuantizedFullyConnectedCpuNode(Tensor input, Tensor output, int batch, PackedQuantizedWeights weights, QuantizedEpilogue epilogue,
+        int inputOffset, bool signed)
+    {
+        (_input, _output, _batch, _weights, _epilogue, _inputOffset, _signed) = (input, output, batch, weights, epilogue, inputOffset, signed);
+    }
+
+    private int Tiles => (_batch + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = QuantizedConv.Pointer(_input.Bytes);
+        _y = QuantizedConv.Pointer(_output.WritableBytes);
+        _groups = ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount);
+        pool.For(Tiles * _groups, this, RunChunk);
+    }
+
+    private void RunItems(int start, int end)
+    {
+        var w = _weights;
+        int depth = w.Depth, units = w.OutputChannels, stride = w.RowBytes;
+        byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride];
+        for (int item = start; item < end; item++)
+        {
+            int tile = item / _groups, group = item % _groups;
+            int first = tile * QuantizedGemm.TileRows;
+            int count = Math.Min(QuantizedGemm.TileRows, _batch - first);
+            for (int r = 0; r < count; r++)
+            {
+                QuantizedGemm.ConvertRow(_x + (nint)(first + r) * depth, depth, rows + r * stride, _inputOffset, _signed, w.Isa);
+                QuantizedGemm.ClearTail(rows + r * stride, depth, w);
+            }
+            int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
+            QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * units, units, blockBegin, blockEnd);
+        }
+    }
+}
+
+/// <summary>
+/// An integer CONV_2D: tiles of four output pixels, each gathered into a packed row (im2col on the stack: the
+/// (ky, kx) taps in order, taps outside the input as the input's zero point, which the reference skips and which add
+/// nothing here), then the GEMM over the packed weights. A pointwise convolution's rows are its input pixels.
+/// </summary>
+internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<QuantizedConv2DCpuNode> RunChunk =
+        static (in QuantizedConv2DCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly ConvLayout _g;
+    private readonly PackedQuantizedWeights _weights;
+    private readonly QuantizedEpilogue _epilogue;
+    private readonly int _inputOffset, _pixels;
+    private readonly bool _signed;
+
+    private byte* _x, _y;
+    private int _groups;
+
+    public QuantizedConv2DCpuNode(Tensor input, Tensor output, ConvLayout g, PackedQuantizedWeights weights, QuantizedEpilogue epilogue,
+        int inputOffset, bool signed)
+    {
+        (_input, _output, _g, _weights, _epilogue, _inputOffset, _signed) = (input, output, g, weights, epilogue, inputOffset, signed);
+        _pixels = g.Batches * g.OutputHeight * g.OutputWidth;
+    }
+
+    private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = QuantizedConv.Pointer(_input.Bytes);
+        _y = QuantizedConv.Pointer(_output.WritableBytes);
+        _groups = ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount);
+        pool.For(Tiles * _groups, this, RunChunk);
+    }
+
+    private void RunItems(int start, int end)
+    {
+        var w = _weights;
+        int stride = w.RowBytes;
+        byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride];
+        for (int item = start; item < end; item++)
+        {
+            int tile = item / _groups, group = item % _groups;
+            int first = tile * QuantizedGemm.TileRows;
+            int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
+            for (int r = 0; r < count; r++) Gather(first + r, rows + r * stride);
+            int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
+            QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * _g.OutputDepth, _g.OutputDepth, blockBegin, blockEnd);
+        }
+    }
+
+    /// <summary>The packed row of output pixel <paramref name="pixel"/> (flat over batch, row, column).</summary>
+    private void Gather(int pixel, byte* row)
+    {
+        var g = _g;
+        var isa = _weights.Isa;
+        int elementSize = isa == QuantizedIsa.AvxVnni ? 1 : 2;
+        int ox = pixel % g.OutputWidth, rest = pixel / g.OutputWidth;
+        int oy = rest % g.OutputHeight, b = rest / g.OutputHeight;
+        int iyOrigin = oy * g.StrideH - g.PadTop, ixOrigin = ox * g.StrideW - g.PadLeft;
+        int cin = g.InputDepth;
+        byte* at = row;
+        for (int ky = 0; ky < g.FilterHeight; ky++)
+        {
+            int iy = iyOrigin + ky * g.DilationH;
+            bool rowInside = iy >= 0 && iy < g.InputHeight;
+            for (int kx = 0; kx < g.FilterWidth; kx++)
+            {
+                int ix = ixOrigin + kx * g.DilationW;
+                if (rowInside && ix >= 0 && ix < g.InputWidth)
+                    QuantizedGemm.ConvertRow(_x + ((nint)(b * g.InputHeight + iy) * g.InputWidth + ix) * cin, cin, at, _inputOffset, _signed, isa);
+                else
+                    QuantizedGemm.FillPadding(at, cin, _inputOffset, isa);
+                at += cin * elementSize;
+            }
+        }
+        QuantizedGemm.ClearTail(row, _weights.Depth, _weights);
+    }
+}
+
+/// <summary>
+/// An integer DEPTHWISE_CONV_2D: per output pixel, int32 accumulators for every channel (on the stack) start at the
+/// bias; each in-bounds tap adds (x + x_off)·(w + w_off) channel-wise (8 int32 lanes with AVX2 when the depth
+/// multiplier is 1), then the per-channel requantization. Out-of-bounds taps are skipped, as in the reference.
+/// </summary>
+internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<QuantizedDepthwiseCpuNode> RunChunk =
+        static (in QuantizedDepthwiseCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly ConvLayout _g;
+    private readonly int _multiplier, _inputOffset;
+    private readonly bool _signed;
+    private readonly QuantizedIsa _isa;
+    private readonly int[] _weights; // [tap][Cout] as int32 w + w_off, pinned
+    private readonly int[] _bias;    // [Cout], pinned
+    private readonly QuantizedEpilogue _epilogue;
+
+    private byte* _x, _y;
+
+    public QuantizedDepthwiseCpuNode(Tensor input, Tensor output, ConvLayout g, int depthMultiplier, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
+        QuantizedEpilogue epilogue, int inputOffset, int filterOffset, bool signed, QuantizedIsa isa)
+    {
+        (_input, _output, _g, _multiplier, _epilogue, _inputOffset, _signed, _isa) = (input, output, g, depthMultiplier, epilogue, inputOffset, signed, isa);
+        int taps = g.FilterHeight * g.FilterWidth, channels = g.OutputDepth;
+        _weights = GC.AllocateArray<int>(taps * channels, pinned: true);
+        for (int i = 0; i < _weights.Length; i++) _weights[i] = (signed ? (sbyte)filter[i] : filter[i]) + filterOffset;
+        _bias = GC.AllocateArray<int>(channels, pinned: true);
+        if (!bias.IsEmpty) bias.CopyTo(_bias);
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = QuantizedConv.Pointer(_input.Bytes);
+        _y = QuantizedConv.Pointer(_output.WritableBytes);
+        pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
+    }
+
+    private void RunItems(int start, int end)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, cin = g.InputDepth;
+        int* acc = stackalloc int[(channels + 7) / 8 * 8];
+        int* weights = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        bool vector = _isa != QuantizedIsa.Scalar && _multiplier == 1;
+        for (int item = start; item < end; item++)
+        {
+            int oy = item % g.OutputHeight, b = item / g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            if (vector)
+            {
+                VectorRow(b, oy, weights, bias);
+                continue;
+            }
+            for (int ox = 0; ox < g.OutputWidth; ox++)
+            {
+                int ixOrigin = ox * g.StrideW - g.PadLeft;
+                new ReadOnlySpan<int>(bias, channels).CopyTo(new Span<int>(acc, channels));
+                for (int ky = 0; ky < g.FilterHeight; ky++)
+                {
+                    int iy = iyOrigin + ky * g.DilationH;
+                    if (iy < 0 || iy >= g.InputHeight) continue;
+                    for (int kx = 0; kx < g.FilterWidth; kx++)
+                    {
+                        int ix = ixOrigin + kx * g.DilationW;
+                        if (ix < 0 || ix >= g.InputWidth) continue;
+                        byte* x = _x + ((nint)(b * g.InputHeight + iy) * g.InputWidth + ix) * cin;
+                        int* w = weights + (ky * g.FilterWidth + kx) * channels;
+                        int c = 0;
+                        if (vector)
+                        {
+                            var offset = Vector256.Create(_inputOffset);
+                            for (; c + 8 <= channels; c += 8)
+                            {
+                                var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x + c) : Avx2.ConvertToVector256Int32(x + c);
+                                var product = Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + c));
+                                Avx.Store(acc + c, Avx2.Add(Avx.LoadVector256(acc + c), product));
+                            }
+                        }
+                        for (; c < channels; c++)
+                        {
+                            int ic = c / _multiplier;
+                            acc[c] = unchecked(acc[c] + ((_signed ? (sbyte)x[ic] : x[ic]) + _inputOffset) * w[c]);
+                        }
+                    }
+                }
+                byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
+                bool vectorEpilogue = _isa != QuantizedIsa.Scalar;
+                for (int c = 0; c < channels; c += 8) _epilogue.Apply8(acc + c, c, Math.Min(8, channels - c), y + c, vectorEpilogue);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One output row with depth multiplier 1 on AVX2: per pixel and 8-channel group the int32 sums stay in a register
+    /// from the bias through the in-bounds taps to the requantization; the last channels (fewer than 8) one by one.
+    /// </summary>
+    private void VectorRow(int b, int oy, int* weights, int* bias)
+    {
+        var g = _g;
+        int channels = g.OutputDepth;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        int kyStart = ConvLoops.FirstTap(iyOrigin, g.DilationH), kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        var offset = Vector256.Create(_inputOffset);
+        for (int ox = 0; ox < g.OutputWidth; ox++)
+        {
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            int kxStart = ConvLoops.FirstTap(ixOrigin, g.DilationW), kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+            byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
+            int c = 0;
+            for (; c + 8 <= channels; c += 8)
+            {
+                var acc = Avx.LoadVector256(bias + c);
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    byte* row = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth) * channels + c;
+                    int* w = weights + ky * g.FilterWidth * channels + c;
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        byte* x = row + (nint)(ixOrigin + kx * g.DilationW) * channels;
+                        var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x) : Avx2.ConvertToVector256Int32(x);
+                        acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + kx * channels)));
+                    }
+                }
+                QuantizedEpilogue.Store8(_epilogue.Requantize(acc, c), y + c, 8);
+            }
+            for (; c < channels; c++)
+            {
+                int acc = bias[c];
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                for (int kx = kxStart; kx < kxEnd; kx++)
+                {
+                    byte* x = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * channels + c;
+                    acc = unchecked(acc + ((_signed ? (sbyte)*x : *x) + _inputOffset) * weights[(ky * g.FilterWidth + kx) * channels + c]);
+                }
+                y[c] = _epilogue.Apply(acc, c);
+            }
+        }
+    }
+}

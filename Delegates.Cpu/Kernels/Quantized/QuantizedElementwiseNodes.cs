@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// An 8-bit element-wise operator as a 256-entry table of its outputs, indexed by the input byte: LOGISTIC and
+/// HARD_SWISH (the definition's table), QUANTIZE between 8-bit types and DEQUANTIZE of 8-bit values (tables computed
+/// here, once at compile time, with the reference's formula for every possible input, so every element is the
+/// reference's by construction). Threaded in contiguous chunks.
+/// </summary>
+internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : unmanaged
+{
+    private static readonly CpuThreadPool.ChunkAction<ByteTableCpuNode<T>> Work =
+        static (in ByteTableCpuNode<T> node, int start, int end) => node.Map(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly T[] _table;
+    private byte* _x;
+    private T* _y;
+
+    public ByteTableCpuNode(Tensor input, Tensor output, T[] table)
+    {
+        if (table.Length != 256) throw new ArgumentException("a byte table has 256 entries", nameof(table));
+        (_input, _output, _table) = (input, output, GC.AllocateArray<T>(256, pinned: true));
+        table.CopyTo(_table, 0);
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = QuantizedConv.Pointer(_input.Bytes);
+        _y = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(_output.WritableBytes));
+        Chunked.For(pool, (int)_input.ElementCount, 256 * 1024, this, Work);
+    }
+
+    private void Map(int start, int end)
+    {
+        T* table = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_table));
+        for (int i = start; i < end; i++) _y[i] = table[_x[i]];
+    }
+}
+
+/// <summary>The tables of the 8-bit element-wise nodes, each entry by the reference kernel's formula.</summary>
+internal static class QuantizedTables
+{
+    /// <summary>QUANTIZE int8/uint8 → int8/uint8: clamp(MultiplyByQuantizedMultiplier(v − z_in, M) + z_out) for every input byte.</summary>
+    public static byte[] Requantize(TensorType inputType, QuantizeParams p)
+    {
+        var table = new byte[256];
+        for (int b = 0; b < 256; b++)
+        {
+            int v = inputType == TensorType.Int8 ? (sbyte)b : b;
+            int q = Quantization.MultiplyByQuantizedMultiplier(v - p.InputZeroPoint, p.Requantize) + p.OutputZeroPoint;
+            table[b] = (byte)Math.Clamp(q, p.OutputMin, p.OutputMax);
+        }
+        return table;
+    }
+
+    /// <summary>DEQUANTIZE of a per-tensor int8/uint8 input: scale · (float)(v − zero point), one rounding, for every input byte.</summary>
+    public static float[] Dequantize(TensorType inputType, float scale, long zeroPoint)
+    {
+        var table = new float[256];
+        for (int b = 0; b < 256; b++)
+        {
+            long v = inputType == TensorType.Int8 ? (sbyte)b : b;
+            float centered = v - zeroPoint;
+            table[b] = scale * centered;
+        }
+        return table;
+    }
+}
+
+/// <summary>
+/// QUANTIZE float32 → int8/uint8: q = clamp(round(x / s) + z) with one binary32 division, halves away from zero, NaN
+/// as the zero point and infinities saturating (the reference's QuantizeFloat). Scalar per element, threaded.
+/// </summary>
+internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<QuantizeFloatCpuNode> Work =
+        static (in QuantizeFloatCpuNode node, int start, int end) => node.Map(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly float _scale;
+    private readonly int _zeroPoint, _min, _max;
+    private float* _x;
+    private byte* _y;
+
+    public QuantizeFloatCpuNode(Tensor input, Tensor output, QuantizeParams p) =>
+        (_input, _output, _scale, _zeroPoint, _min, _max) = (input, output, p.OutputScale, p.OutputZeroPoint, p.OutputMin, p.OutputMax);
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(_input.Read<float>()));
+        _y = QuantizedConv.Pointer(_output.WritableBytes);
+        Chunked.For(pool, (int)_input.ElementCount, 64 * 1024, this, Work);
+    }
+
+    private void Map(int start, int end)
+    {
+        // The rounded quotient is clamped to [min − z, max − z] in float (exact small integers) before the conversion,
+        // which gives the reference's clamp(rounded + z) for every finite or infinite value; NaN gives z.
+        float low = _min - _zeroPoint, high = _max - _zeroPoint;
+        for (int i = start; i < end; i++)
+        {
+            float rounded = MathF.Round(_x[i] / _scale, MidpointRounding.AwayFromZero);
+            int q = float.IsNaN(rounded) ? _zeroPoint : (int)Math.Clamp(rounded, low, high) + _zeroPoint;
+            _y[i] = (byte)q;
+        }
+    }
+}

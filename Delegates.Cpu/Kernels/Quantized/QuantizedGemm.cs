@@ -1,0 +1,415 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>Which integer dot-product instructions the quantized CPU kernels use.</summary>
+internal enum QuantizedIsa
+{
+    /// <summary>Plain int32 arithmetic (no x86 intrinsics).</summary>
+    Scalar,
+
+    /// <summary>AVX2 <c>vpmaddwd</c>: int16 × int16 pairs summed into int32 lanes (exact: |pair sum| ≤ 2 · 255²).</summary>
+    Avx2,
+
+    /// <summary>AVX-VNNI <c>vpdpbusd</c>: u8 × s8 quadruples summed into int32 lanes (int8 only: the +128 offset trick).</summary>
+    AvxVnni,
+}
+
+internal static class QuantizedIsas
+{
+    /// <summary>
+    /// The best path this process can run for int8 (VNNI) or uint8 (<paramref name="int8"/> false: vpmaddwd) data;
+    /// <c>ACCEL_CPU_SIMD=scalar</c> (<see cref="SimdPath.ForcedLanes"/> = 1) forces the scalar path, as for the float kernels.
+    /// </summary>
+    public static QuantizedIsa Best(bool int8)
+    {
+        if (SimdPath.ForcedLanes == 1) return QuantizedIsa.Scalar;
+        if (int8 && AvxVnni.IsSupported) return QuantizedIsa.AvxVnni;
+        return Avx2.IsSupported ? QuantizedIsa.Avx2 : QuantizedIsa.Scalar;
+    }
+
+    /// <summary>Whether this process can run <paramref name="isa"/> (for tests that pin a path).</summary>
+    public static bool IsSupported(QuantizedIsa isa) => isa switch
+    {
+        QuantizedIsa.AvxVnni => AvxVnni.IsSupported,
+        QuantizedIsa.Avx2 => Avx2.IsSupported,
+        _ => true,
+    };
+}
+
+/// <summary>
+/// The requantization of one integer CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED (TFLite's OpData), unpacked into
+/// arrays for the kernels' epilogue: per output channel the multiplier's mantissa and shift, the output zero point and
+/// the activation clamp. Each output is exactly the reference's
+/// clamp(MultiplyByQuantizedMultiplier(acc, M[c]) + zero point) (docs/numerics.md §Quantized execution).
+/// </summary>
+internal sealed unsafe class QuantizedEpilogue
+{
+    private readonly int[] _multipliers, _leftShifts, _rightShifts; // pinned, padded to a multiple of 8 channels
+
+    public QuantizedEpilogue(QuantizedConvParams q)
+    {
+        int channels = q.Multipliers.Length;
+        Multipliers = new int[channels];
+        Shifts = new int[channels];
+        int padded = (channels + 7) / 8 * 8;
+        _multipliers = GC.AllocateArray<int>(padded, pinned: true);
+        _leftShifts = GC.AllocateArray<int>(padded, pinned: true);
+        _rightShifts = GC.AllocateArray<int>(padded, pinned: true);
+        for (int c = 0; c < channels; c++)
+        {
+            (Multipliers[c], Shifts[c]) = (q.Multipliers[c].Multiplier, q.Multipliers[c].Shift);
+            if (Multipliers[c] < 0) throw new ArgumentException("a quantized multiplier's mantissa is non-negative", nameof(q));
+            _multipliers[c] = Multipliers[c];
+            _leftShifts[c] = Math.Max(Shifts[c], 0);
+            _rightShifts[c] = Math.Max(-Shifts[c], 0);
+        }
+        OutputOffset = q.OutputOffset;
+        Min = q.ActivationMin;
+        Max = q.ActivationMax;
+    }
+
+    public int[] Multipliers { get; }
+    public int[] Shifts { get; }
+    public int OutputOffset { get; }
+    public int Min { get; }
+    public int Max { get; }
+
+    /// <summary>The 8-bit output byte of channel <paramref name="channel"/>'s exact int32 sum (bias included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte Apply(int acc, int channel)
+    {
+        int value = Quantization.MultiplyByQuantizedMultiplier(acc, Multipliers[channel], Shifts[channel]) + OutputOffset;
+        return (byte)(value < Min ? Min : value > Max ? Max : value);
+    }
+
+    private int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+
+    /// <summary>
+    /// Channels [first, first + count) (count ≤ 8) of <paramref name="acc"/> (8 sums, bias included) to output bytes,
+    /// 8 lanes at a time with AVX2 (<paramref name="vector"/>) or one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply8(int* acc, int first, int count, byte* output, bool vector)
+    {
+        if (!vector)
+        {
+            for (int c = 0; c < count; c++) output[c] = Apply(acc[c], first + c);
+            return;
+        }
+        Store8(Requantize(Avx.LoadVector256(acc), first), output, count);
+    }
+
+    /// <summary>The 8 lanes' multipliers of channels [first, first + 8) (the arrays are padded to whole blocks).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public (Vector256<int> Multiplier, Vector256<uint> Left, Vector256<int> Right) Lanes(int first) =>
+        (Avx.LoadVector256(Pinned(_multipliers) + first), Avx.LoadVector256(Pinned(_leftShifts) + first).AsUInt32(),
+            Avx.LoadVector256(Pinned(_rightShifts) + first));
+
+    /// <summary>
+    /// MultiplyByQuantizedMultiplier on 8 lanes, exactly (<see cref="VectorRequantize.Multiply(Vector256{int}, Vector256{int}, Vector256{uint}, Vector256{int})"/>),
+    /// then + zero point and the clamp.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<int> Requantize(Vector256<int> acc, int first)
+    {
+        var (m, l, r) = Lanes(first);
+        return Requantize(acc, m, l, r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<int> Requantize(Vector256<int> acc, Vector256<int> multiplier, Vector256<uint> left, Vector256<int> right)
+    {
+        var shifted = Avx2.Add(VectorRequantize.Multiply(acc, multiplier, left, right), Vector256.Create(OutputOffset));
+        return Avx2.Min(Avx2.Max(shifted, Vector256.Create(Min)), Vector256.Create(Max));
+    }
+
+    /// <summary>Stores the low byte of each clamped lane (values in [−128, 255]) to <paramref name="count"/> ≤ 8 outputs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store8(Vector256<int> value, byte* output, int count)
+    {
+        // vpshufb gathers bytes 0, 4, 8, 12 of each 128-bit half into that half's first dword.
+        var picked = Avx2.Shuffle(value.AsByte(), Vector256.Create(
+            (byte)0, 4, 8, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+            0, 4, 8, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80)).AsUInt32();
+        ulong bytes = picked.ToScalar() | ((ulong)picked.GetUpper().ToScalar() << 32);
+        if (count == 8) *(ulong*)output = bytes;
+        else for (int c = 0; c < count; c++) output[c] = (byte)(bytes >> (8 * c));
+    }
+}
+
+/// <summary>
+/// Integer weights [Cout, K] (OHWI flattened: k = (ky·KW + kx)·Cin + ci) packed once at compile time for
+/// <see cref="QuantizedGemm"/>, in blocks of <see cref="BlockChannels"/> output channels (the last block zero-padded):
+/// <list type="bullet">
+/// <item><see cref="QuantizedIsa.Avx2"/> and scalar: int16 (w + filter offset) in pairs along k, [block][k/2][8 channels][2];
+/// the rows hold int16 (x + input offset), so acc = Σ (x + x_off)(w + w_off) directly.</item>
+/// <item><see cref="QuantizedIsa.AvxVnni"/> (int8, symmetric weights): int8 w in quadruples along k, [block][k/4][8][4];
+/// the rows hold u = x + 128 as unsigned bytes, so Σ u·w = Σ (x + x_off)·w − (x_off − 128)·Σ w; the per-channel
+/// correction (x_off − 128)·Σ_k w is folded into <see cref="Bias"/> here. Every sum is exact modulo 2^32 (int32
+/// wraparound, as TFLite's accumulators), so the reassociation gives the reference's bits.</item>
+/// </list>
+/// Taps outside the input are rows of the input's zero point (x + x_off = 0), which contribute nothing: the reference
+/// skips them.
+/// </summary>
+internal sealed unsafe class PackedQuantizedWeights
+{
+    public const int BlockChannels = 8;
+
+    private readonly short[]? _wide;
+    private readonly sbyte[]? _narrow;
+    private readonly int[] _bias;
+
+    public PackedQuantizedWeights(ReadOnlySpan<byte> weights, bool signed, int filterOffset, int inputOffset, ReadOnlySpan<int> bias,
+        int outputChannels, int depth, QuantizedIsa isa)
+    {
+        if (isa == QuantizedIsa.AvxVnni && (!signed || filterOffset != 0))
+            throw new ArgumentException("the VNNI path packs symmetric int8 weights only", nameof(isa));
+        Isa = isa;
+        OutputChannels = outputChannels;
+        Depth = depth;
+        Blocks = (outputChannels + BlockChannels - 1) / BlockChannels;
+        int group = isa == QuantizedIsa.AvxVnni ? 4 : 2;
+        RowLength = (depth + group - 1) / group * group;
+        _bias = GC.AllocateArray<int>(Blocks * BlockChannels, pinned: true);
+        for (int c = 0; c < outputChannels; c++)
+        {
+            int value = bias.IsEmpty ? 0 : bias[c];
+            if (isa == QuantizedIsa.AvxVnni)
+            {
+                int sum = 0;
+                for (int k = 0; k < depth; k++) sum += (sbyte)weights[c * depth + k];
+                value = unchecked(value + (inputOffset - 128) * sum);
+            }
+            _bias[c] = value;
+        }
+        if (isa == QuantizedIsa.AvxVnni)
+        {
+            _narrow = GC.AllocateArray<sbyte>(Blocks * BlockChannels * RowLength + 64, pinned: true);
+            for (int c = 0; c < outputChannels; c++)
+            for (int k = 0; k < depth; k++)
+                _narrow[Index(c, k, 4)] = (sbyte)weights[c * depth + k];
+        }
+        else
+        {
+            _wide = GC.AllocateArray<short>(Blocks * BlockChannels * RowLength + 32, pinned: true);
+            for (int c = 0; c < outputChannels; c++)
+            for (int k = 0; k < depth; k++)
+                _wide[Index(c, k, 2)] = (short)((signed ? (sbyte)weights[c * depth + k] : weights[c * depth + k]) + filterOffset);
+        }
+    }
+
+    private int Index(int channel, int k, int group) =>
+        (channel / BlockChannels) * BlockChannels * RowLength + k / group * BlockChannels * group + channel % BlockChannels * group + k % group;
+
+    public QuantizedIsa Isa { get; }
+    public int OutputChannels { get; }
+    public int Depth { get; }
+    public int Blocks { get; }
+
+    /// <summary>K rounded up to the pair (int16) or quadruple (VNNI) size: the length of one packed row.</summary>
+    public int RowLength { get; }
+
+    /// <summary>Bytes of one packed row (int16 or u8 elements).</summary>
+    public int RowBytes => Isa == QuantizedIsa.AvxVnni ? RowLength : RowLength * 2;
+
+    public short* Wide => (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wide!));
+    public sbyte* Narrow => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_narrow!));
+    public int* Bias => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+}
+
+/// <summary>
+/// The integer GEMM of the quantized convolutions and FULLY_CONNECTED: up to <see cref="TileRows"/> packed rows
+/// (pixels or batch rows) × a range of 8-channel weight blocks, int32 accumulation (exact modulo 2^32), then the
+/// per-channel requantization.
+/// </summary>
+internal static unsafe class QuantizedGemm
+{
+    public const int TileRows = 4;
+
+    /// <summary>
+    /// Converts <paramref name="count"/> 8-bit inputs into a packed row: int16 x + <paramref name="inputOffset"/>
+    /// (vpmaddwd and scalar paths) or u8 x + 128 for int8 on the VNNI path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ConvertRow(byte* source, int count, byte* row, int inputOffset, bool signed, QuantizedIsa isa)
+    {
+        int i = 0;
+        if (isa == QuantizedIsa.AvxVnni)
+        {
+            // x + 128 as a byte is x with its top bit flipped.
+            var flip = Vector256.Create((byte)0x80);
+            for (; i + 32 <= count; i += 32) Avx.Store(row + i, Avx2.Xor(Avx.LoadVector256(source + i), flip));
+            for (; i < count; i++) row[i] = (byte)(source[i] ^ 0x80);
+            return;
+        }
+        short* wide = (short*)row;
+        if (isa == QuantizedIsa.Avx2)
+        {
+            var offset = Vector256.Create((short)inputOffset);
+            for (; i + 16 <= count; i += 16)
+            {
+                var bytes = Sse2.LoadVector128(source + i);
+                var widened = signed ? Avx2.ConvertToVector256Int16(bytes.AsSByte()) : Avx2.ConvertToVector256Int16(bytes);
+                Avx.Store(wide + i, Avx2.Add(widened, offset));
+            }
+        }
+        for (; i < count; i++) wide[i] = (short)((signed ? (sbyte)source[i] : source[i]) + inputOffset);
+    }
+
+    /// <summary>Fills <paramref name="count"/> row elements for taps outside the input (x = the input's zero point).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FillPadding(byte* row, int count, int inputOffset, QuantizedIsa isa)
+    {
+        if (isa == QuantizedIsa.AvxVnni) new Span<byte>(row, count).Fill((byte)(128 - inputOffset));
+        else new Span<short>(row, count).Clear();
+    }
+
+    /// <summary>Zeroes the packed row's tail past K (the weights there are zero too; this keeps the sums defined).</summary>
+    public static void ClearTail(byte* row, int depth, PackedQuantizedWeights w)
+    {
+        int elementSize = w.Isa == QuantizedIsa.AvxVnni ? 1 : 2;
+        new Span<byte>(row + depth * elementSize, (w.RowLength - depth) * elementSize).Clear();
+    }
+
+    /// <summary>
+    /// Rows <paramref name="rows"/> (each <see cref="PackedQuantizedWeights.RowBytes"/> apart, 1 ≤ count ≤ 4) × blocks
+    /// [blockBegin, blockEnd): output[r · outputStride + c] for every real channel c of those blocks.
+    /// </summary>
+    public static void Run(PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* rows, int count, byte* output, int outputStride,
+        int blockBegin, int blockEnd)
+    {
+        int stride = w.RowBytes;
+        byte* r0 = rows, r1 = count > 1 ? rows + stride : r0, r2 = count > 2 ? rows + 2 * stride : r0, r3 = count > 3 ? rows + 3 * stride : r0;
+        if (w.Isa == QuantizedIsa.Scalar)
+        {
+            int* acc = stackalloc int[PackedQuantizedWeights.BlockChannels];
+            for (int block = blockBegin; block < blockEnd; block++)
+            {
+                int first = block * PackedQuantizedWeights.BlockChannels;
+                int channels = Math.Min(PackedQuantizedWeights.BlockChannels, w.OutputChannels - first);
+                for (int r = 0; r < count; r++)
+                {
+                    BlockScalar(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2, (short*)(rows + r * stride), acc);
+                    for (int c = 0; c < channels; c++) acc[c] = unchecked(acc[c] + w.Bias[first + c]);
+                    epilogue.Apply8(acc, first, channels, output + (nint)r * outputStride + first, vector: false);
+                }
+            }
+            return;
+        }
+        int blockSize = PackedQuantizedWeights.BlockChannels * w.RowLength;
+        int pairedEnd = w.Isa == QuantizedIsa.AvxVnni ? blockBegin + (blockEnd - blockBegin) / 2 * 2 : blockBegin;
+        for (int block = blockBegin; block < pairedEnd; block += 2)
+        {
+            // Two blocks at once: eight independent vpdpbusd chains hide the instruction's latency.
+            BlockVnni2(w.Narrow + (nint)block * blockSize, blockSize, w.RowLength / 4, (int*)r0, (int*)r1, (int*)r2, (int*)r3,
+                out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
+            Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
+            Epilogue(w, epilogue, block + 1, count, output, outputStride, b0, b1, b2, b3);
+        }
+        for (int block = pairedEnd; block < blockEnd; block++)
+        {
+            Vector256<int> a0, a1, a2, a3;
+            if (w.Isa == QuantizedIsa.AvxVnni)
+                BlockVnni(w.Narrow + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 4,
+                    (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
+            else
+                BlockAvx2(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2,
+                    (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
+            Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
+        }
+    }
+
+    /// <summary>Bias, requantization and store of one block's sums for up to four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Epilogue(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int count, byte* output, int outputStride,
+        Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3)
+    {
+        int first = block * PackedQuantizedWeights.BlockChannels;
+        int channels = Math.Min(PackedQuantizedWeights.BlockChannels, w.OutputChannels - first);
+        var bias = Avx.LoadVector256(w.Bias + first);
+        var (m, l, r) = epilogue.Lanes(first);
+        byte* y = output + first;
+        QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a0, bias), m, l, r), y, channels);
+        if (count > 1) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a1, bias), m, l, r), y + outputStride, channels);
+        if (count > 2) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a2, bias), m, l, r), y + 2 * (nint)outputStride, channels);
+        if (count > 3) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a3, bias), m, l, r), y + 3 * (nint)outputStride, channels);
+    }
+
+    /// <summary>Four rows × two 8-channel blocks (<paramref name="blockSize"/> bytes apart) with vpdpbusd.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockVnni2(sbyte* w, int blockSize, int quads, int* r0, int* r1, int* r2, int* r3,
+        out Vector256<int> a0, out Vector256<int> a1, out Vector256<int> a2, out Vector256<int> a3,
+        out Vector256<int> b0, out Vector256<int> b1, out Vector256<int> b2, out Vector256<int> b3)
+    {
+        a0 = default; a1 = default; a2 = default; a3 = default;
+        b0 = default; b1 = default; b2 = default; b3 = default;
+        sbyte* v = w + blockSize;
+        for (int k = 0; k < quads; k++)
+        {
+            var wa = Avx.LoadVector256(w + k * 32);
+            var wb = Avx.LoadVector256(v + k * 32);
+            var x0 = Vector256.Create(r0[k]).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x0, wa);
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, x0, wb);
+            var x1 = Vector256.Create(r1[k]).AsByte();
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x1, wa);
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, x1, wb);
+            var x2 = Vector256.Create(r2[k]).AsByte();
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x2, wa);
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, x2, wb);
+            var x3 = Vector256.Create(r3[k]).AsByte();
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x3, wa);
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, x3, wb);
+        }
+    }
+
+    /// <summary>Four rows × 8 channels with vpmaddwd: each k pair of a row is broadcast against the block's 8 channel pairs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockAvx2(short* w, int pairs, int* r0, int* r1, int* r2, int* r3,
+        out Vector256<int> a0, out Vector256<int> a1, out Vector256<int> a2, out Vector256<int> a3)
+    {
+        a0 = default; a1 = default; a2 = default; a3 = default;
+        for (int k = 0; k < pairs; k++)
+        {
+            var wv = Avx.LoadVector256(w + k * 16);
+            a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Vector256.Create(r0[k]).AsInt16(), wv));
+            a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Vector256.Create(r1[k]).AsInt16(), wv));
+            a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Vector256.Create(r2[k]).AsInt16(), wv));
+            a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Vector256.Create(r3[k]).AsInt16(), wv));
+        }
+    }
+
+    /// <summary>Four rows × 8 channels with vpdpbusd: each k quadruple (u8) of a row against the block's 8 channel quadruples (s8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void BlockVnni(sbyte* w, int quads, int* r0, int* r1, int* r2, int* r3,
+        out Vector256<int> a0, out Vector256<int> a1, out Vector256<int> a2, out Vector256<int> a3)
+    {
+        a0 = default; a1 = default; a2 = default; a3 = default;
+        for (int k = 0; k < quads; k++)
+        {
+            var wv = Avx.LoadVector256(w + k * 32);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.Create(r0[k]).AsByte(), wv);
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector256.Create(r1[k]).AsByte(), wv);
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.Create(r2[k]).AsByte(), wv);
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.Create(r3[k]).AsByte(), wv);
+        }
+    }
+
+    private static void BlockScalar(short* w, int pairs, short* row, int* acc)
+    {
+        for (int c = 0; c < PackedQuantizedWeights.BlockChannels; c++) acc[c] = 0;
+        for (int k = 0; k < pairs; k++)
+        {
+            int x0 = row[2 * k], x1 = row[2 * k + 1];
+            short* wk = w + k * 16;
+            for (int c = 0; c < PackedQuantizedWeights.BlockChannels; c++)
+                acc[c] = unchecked(acc[c] + x0 * wk[2 * c] + x1 * wk[2 * c + 1]);
+        }
+    }
+}

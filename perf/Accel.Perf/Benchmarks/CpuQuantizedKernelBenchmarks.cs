@@ -1,0 +1,153 @@
+using System.Runtime.InteropServices;
+using Accel.Building;
+using Accel.Delegates;
+using Accel.Delegates.Cpu;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Exporters.Json;
+using TfliteModel = Accel.Model;
+
+namespace Accel.Perf.Benchmarks;
+
+/// <summary>
+/// The CPU delegate's integer kernels against its float32 ones on the same single-node shapes (issue 13): CONV_2D 1×1
+/// and 3×3, DEPTHWISE_CONV_2D 3×3 and FULLY_CONNECTED, each as a float32 model and as an int8 model (per-channel int8
+/// weights, int32 bias, int8 activations; the same MACs). The GOP/s column counts 2 operations per multiply-accumulate
+/// for both precisions.
+/// </summary>
+[Config(typeof(Config))]
+public class CpuQuantizedKernelBenchmarks
+{
+    private sealed class Config : SuiteConfig
+    {
+        public Config() : base(PerfJobs.Load)
+        {
+            AddColumn(StatisticColumn.Median, StatisticColumn.Min, new RateColumn("GOP/s"), new RateColumn("best GOP/s", fromMinimum: true));
+            AddExporter(JsonExporter.Full, CsvExporter.Default);
+        }
+    }
+
+    /// <summary>Kernel name → (input H, W, C, output C, kernel size, op). FULLY_CONNECTED: H = batch rows, C = depth.</summary>
+    private static readonly Dictionary<string, (int H, int W, int C, int Out, int K, BuiltinOperator Op)> Shapes = new()
+    {
+        ["conv1x1 56x56x128->128"] = (56, 56, 128, 128, 1, BuiltinOperator.Conv2D),
+        ["conv3x3 56x56x64->64"] = (56, 56, 64, 64, 3, BuiltinOperator.Conv2D),
+        ["dwconv3x3 112x112x64"] = (112, 112, 64, 64, 3, BuiltinOperator.DepthwiseConv2D),
+        ["fc 1x1024->1000"] = (1, 1, 1024, 1000, 1, BuiltinOperator.FullyConnected),
+        ["fc 64x1024->1024"] = (64, 1, 1024, 1024, 1, BuiltinOperator.FullyConnected),
+    };
+
+    public static IEnumerable<string> Kernels => Shapes.Keys;
+
+    /// <summary>Multiply-accumulates of one invoke (SAME padding, stride 1).</summary>
+    public static long MacsOf(string kernel)
+    {
+        var s = Shapes[kernel];
+        long pixels = (long)s.H * s.W;
+        return s.Op switch
+        {
+            BuiltinOperator.DepthwiseConv2D => pixels * s.C * s.K * s.K,
+            _ => pixels * s.Out * s.K * s.K * s.C,
+        };
+    }
+
+    [ParamsSource(nameof(Kernels))]
+    public string Kernel { get; set; } = "";
+
+    [Params("float32", "int8")]
+    public string Precision { get; set; } = "";
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    private TfliteModel? _model;
+    private Interpreter? _interpreter;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _model = TfliteModel.FromBytes(Build(Kernel, Precision == "int8"));
+        var options = new InterpreterOptions { Threads = Threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        _interpreter = new Interpreter(_model, options);
+        _interpreter.AllocateTensors();
+        if (_interpreter.Plan.DelegatedNodeCount != 1) throw new InvalidOperationException($"{Kernel} {Precision}: the CPU delegate did not claim the node");
+        var input = _interpreter.GetInputTensor(0);
+        if (input.Type == TensorType.Float32) CorpusModels.FillInputs(_interpreter);
+        else
+        {
+            var bytes = input.WritableBytes;
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i * 7919 >> 3);
+        }
+    }
+
+    [Benchmark]
+    public void Run() => _interpreter!.Invoke();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _interpreter?.Dispose();
+        _model?.Dispose();
+    }
+
+    /// <summary>The one-node model, float32 or int8 (ReLU fused; deterministic weights).</summary>
+    public static byte[] Build(string kernel, bool int8)
+    {
+        var s = Shapes[kernel];
+        var b = new ModelBuilder(kernel + (int8 ? " int8" : ""));
+        bool fc = s.Op == BuiltinOperator.FullyConnected;
+        int[] inputShape = fc ? [s.H, s.C] : [1, s.H, s.W, s.C];
+        int[] outputShape = fc ? [s.H, s.Out] : [1, s.H, s.W, s.Out];
+        int[] weightShape = s.Op switch
+        {
+            BuiltinOperator.DepthwiseConv2D => [1, s.K, s.K, s.C],
+            BuiltinOperator.FullyConnected => [s.Out, s.C],
+            _ => [s.Out, s.K, s.K, s.C],
+        };
+        int weightCount = weightShape.Aggregate(1, (x, y) => x * y);
+        int axis = s.Op == BuiltinOperator.DepthwiseConv2D ? 3 : 0;
+        int input, output, weights, bias;
+        if (int8)
+        {
+            const float inputScale = 0.05f;
+            var scales = Enumerable.Range(0, s.Out).Select(c => 0.01f * (1 + c % 7) / 4).ToArray();
+            input = b.AddTensor("input", TensorType.Int8, inputShape, Q([inputScale], -3, 0));
+            output = b.AddTensor("output", TensorType.Int8, outputShape, Q([0.5f], 5, 0));
+            byte[] w = new byte[weightCount];
+            for (int i = 0; i < w.Length; i++) w[i] = (byte)(((i * 7919) % 255) - 127);
+            weights = b.AddConstant("weights", TensorType.Int8, weightShape, w, Q(scales, 0, axis));
+            int[] biasValues = Enumerable.Range(0, s.Out).Select(c => (c * 37 % 200) - 100).ToArray();
+            bias = b.AddConstant("bias", TensorType.Int32, [s.Out], MemoryMarshal.AsBytes(biasValues.AsSpan()),
+                Q(scales.Select(x => inputScale * x).ToArray(), 0, 0));
+        }
+        else
+        {
+            input = b.AddTensor("input", TensorType.Float32, inputShape);
+            output = b.AddTensor("output", TensorType.Float32, outputShape);
+            weights = b.AddConstant("weights", weightShape, Values(weightCount, 0.05f));
+            bias = b.AddConstant("bias", [s.Out], Values(s.Out, 0.01f));
+        }
+        OperatorOptions options = s.Op switch
+        {
+            BuiltinOperator.DepthwiseConv2D => new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.Relu),
+            BuiltinOperator.FullyConnected => new FullyConnectedOptions(ActivationFunctionType.Relu),
+            _ => new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.Relu),
+        };
+        b.AddOperator(s.Op, [input, weights, bias], [output], options, version: int8 ? 3 : 1);
+        b.AddInput(input);
+        b.AddOutput(output);
+        return b.Build();
+    }
+
+    private static QuantizationParameters Q(float[] scales, long zeroPoint, int axis) =>
+        new(scales, Enumerable.Repeat(zeroPoint, scales.Length).ToArray(), axis, [], []);
+
+    private static float[] Values(int count, float scale)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = scale * (((i * 7919) % 257) / 128f - 1f);
+        return values;
+    }
+}
