@@ -1,0 +1,411 @@
+/* The integer kernels: TFLite's reference_integer_ops (int8) and reference_ops (uint8), as Accel's reference
+ * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Scalar Hexagon code; every sum is an exact wrapping
+ * int32 sum, so the loop order is free. Word layouts: README.md §Node table. */
+#include "kernels.h"
+#include "protocol.h"
+#include "quant.h"
+
+/* A tensor at byte offset `offset` with `bytes` bytes must lie inside the shared memory. */
+static int inside(int32_t offset, uint64_t bytes, uint32_t shm_bytes)
+{
+    return offset >= 0 && (uint64_t)(uint32_t)offset + bytes <= shm_bytes;
+}
+
+static uint64_t prod4(const int32_t *d) { return (uint64_t)(uint32_t)d[0] * (uint32_t)d[1] * (uint32_t)d[2] * (uint32_t)d[3]; }
+
+/* The largest element offset + 1 a strided 4-d walk reaches (strides 0 where an operand broadcasts). */
+static uint64_t strided_extent(const int32_t *dims, const int32_t *strides)
+{
+    uint64_t last = 0;
+    for (int i = 0; i < 4; i++)
+    {
+        if (dims[i] <= 0) return 0;
+        if (strides[i] < 0) return ~0ull;
+        last += (uint64_t)(dims[i] - 1) * (uint32_t)strides[i];
+    }
+    return last + 1;
+}
+
+static const char *pack(struct node *n, const uint8_t *filter, uint64_t count, int is_signed, int32_t filter_offset)
+{
+    n->packed_bytes = (size_t)(count * 2);
+    n->packed = page_alloc(n->packed_bytes);
+    if (!n->packed) return "out of DSP memory packing weights";
+    for (uint64_t i = 0; i < count; i++) n->packed[i] = (int16_t)(load8(filter + i, is_signed) + filter_offset);
+    return 0;
+}
+
+#define NEED(count) do { if (n->word_count < (uint32_t)(count)) return "node has too few words"; } while (0)
+#define INSIDE(offset, bytes) do { if (!inside((offset), (bytes), shm_bytes)) return "a tensor lies outside the shared memory"; } while (0)
+
+const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
+{
+    const int32_t *w = n->w;
+    switch (n->op)
+    {
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    {
+        NEED(n->op == OP_MUL ? 23 : 28);
+        for (int i = 4; i < 8; i++) if (w[i] <= 0) return "broadcast dims must be positive";
+        INSIDE(w[1], strided_extent(w + 4, w + 8));
+        INSIDE(w[2], strided_extent(w + 4, w + 12));
+        INSIDE(w[3], prod4(w + 4));
+        if (n->op != OP_MUL && (w[19] < 0 || w[19] > 30)) return "left shift out of range";
+        return 0;
+    }
+    case OP_CONV_2D:
+    {
+        NEED(27);
+        uint64_t oc = (uint32_t)w[14];
+        NEED(27 + 2 * oc);
+        if (w[21] <= 0 || w[11] <= 0) return "bad group geometry";
+        INSIDE(w[1], prod4(w + 5));
+        uint64_t filter = oc * (uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[11];
+        INSIDE(w[2], filter);
+        if (w[3] >= 0) INSIDE(w[3], oc * 4);
+        INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[12] * (uint32_t)w[13] * oc);
+        return pack(n, shm + w[2], filter, w[0], w[23]);
+    }
+    case OP_DEPTHWISE_CONV_2D:
+    {
+        NEED(26);
+        uint64_t oc = (uint32_t)w[13];
+        NEED(26 + 2 * oc);
+        if (w[20] <= 0) return "bad depth multiplier";
+        INSIDE(w[1], prod4(w + 5));
+        uint64_t filter = oc * (uint32_t)w[9] * (uint32_t)w[10];
+        INSIDE(w[2], filter);
+        if (w[3] >= 0) INSIDE(w[3], oc * 4);
+        INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
+        return pack(n, shm + w[2], filter, w[0], w[22]);
+    }
+    case OP_FULLY_CONNECTED:
+    {
+        NEED(13);
+        uint64_t units = (uint32_t)w[6], batch = (uint32_t)w[5], depth = (uint32_t)w[7];
+        NEED(13 + 2 * units);
+        INSIDE(w[1], batch * depth);
+        INSIDE(w[2], units * depth);
+        if (w[3] >= 0) INSIDE(w[3], units * 4);
+        INSIDE(w[4], batch * units);
+        return pack(n, shm + w[2], units * depth, w[0], w[9]);
+    }
+    case OP_MAX_POOL_2D:
+    case OP_AVERAGE_POOL_2D:
+        NEED(17);
+        INSIDE(w[1], prod4(w + 3));
+        INSIDE(w[2], (uint64_t)(uint32_t)w[3] * (uint32_t)w[7] * (uint32_t)w[8] * (uint32_t)w[6]);
+        return 0;
+    case OP_COPY:
+        NEED(3);
+        INSIDE(w[0], (uint32_t)w[2]);
+        INSIDE(w[1], (uint32_t)w[2]);
+        return 0;
+    case OP_REQUANTIZE:
+        NEED(11);
+        INSIDE(w[2], (uint32_t)w[4]);
+        INSIDE(w[3], (uint32_t)w[4]);
+        return 0;
+    case OP_LOOKUP:
+        NEED(4);
+        INSIDE(w[0], (uint32_t)w[2]);
+        INSIDE(w[1], (uint32_t)w[2]);
+        INSIDE(w[3], 256);
+        return 0;
+    case OP_PAD:
+    {
+        NEED(15);
+        int32_t out_dims[4];
+        for (int i = 0; i < 4; i++)
+        {
+            if (w[2 + i] < 0 || w[6 + i] < 0 || w[10 + i] < 0) return "negative pad geometry";
+            out_dims[i] = w[2 + i] + w[6 + i] + w[10 + i];
+        }
+        INSIDE(w[0], prod4(w + 2));
+        INSIDE(w[1], prod4(out_dims));
+        return 0;
+    }
+    case OP_CONCATENATION:
+    {
+        NEED(3);
+        uint64_t count = (uint32_t)w[2];
+        NEED(3 + 2 * count);
+        uint64_t row = 0;
+        for (uint64_t i = 0; i < count; i++)
+        {
+            INSIDE(w[3 + 2 * i], (uint64_t)(uint32_t)w[1] * (uint32_t)w[4 + 2 * i]);
+            row += (uint32_t)w[4 + 2 * i];
+        }
+        INSIDE(w[0], (uint64_t)(uint32_t)w[1] * row);
+        return 0;
+    }
+    case OP_DEQUANTIZE:
+        NEED(6);
+        INSIDE(w[1], (uint32_t)w[3]);
+        INSIDE(w[2], (uint64_t)(uint32_t)w[3] * 4);
+        return 0;
+    default:
+        return "unknown op code";
+    }
+}
+
+void node_release(struct node *n)
+{
+    page_free(n->packed, n->packed_bytes);
+    n->packed = 0;
+}
+
+static void binary(const int32_t *w, uint8_t *shm, int op)
+{
+    int is_signed = w[0];
+    const uint8_t *a = shm + w[1], *b = shm + w[2];
+    uint8_t *y = shm + w[3];
+    const int32_t *dims = w + 4, *sa = w + 8, *sb = w + 12;
+    for (int32_t i0 = 0; i0 < dims[0]; i0++)
+    for (int32_t i1 = 0; i1 < dims[1]; i1++)
+    for (int32_t i2 = 0; i2 < dims[2]; i2++)
+    {
+        const uint8_t *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
+        const uint8_t *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
+        for (int32_t i3 = 0; i3 < dims[3]; i3++)
+        {
+            int32_t x = load8(pa + i3 * sa[3], is_signed);
+            int32_t z = load8(pb + i3 * sb[3], is_signed);
+            int32_t result;
+            if (op == OP_MUL)
+            {
+                result = mbqm((x + w[16]) * (z + w[17]), w[19], w[20]) + w[18];
+                result = clamp32(result, w[21], w[22]);
+            }
+            else
+            {
+                int32_t sx = mbqm((x + w[16]) * (1 << w[19]), w[20], w[21]);
+                int32_t sz = mbqm((z + w[17]) * (1 << w[19]), w[22], w[23]);
+                int32_t raw = op == OP_SUB ? sx - sz : sx + sz;
+                result = clamp32(mbqm(raw, w[24], w[25]) + w[18], w[26], w[27]);
+            }
+            *y++ = (uint8_t)result;
+        }
+    }
+}
+
+static void conv2d(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
+    int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
+    int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20], per_group = w[21];
+    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
+    const int32_t *multipliers = w + 27;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    for (int32_t oc = 0; oc < oc_count; oc++)
+    {
+        int32_t channel_base = sdiv32(oc, per_group) * kd;
+        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+        int32_t acc = 0;
+        for (int32_t ky = 0; ky < kh; ky++)
+        {
+            int32_t iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= height) continue;
+            for (int32_t kx = 0; kx < kw; kx++)
+            {
+                int32_t ix = ix0 + kx * dw;
+                if (ix < 0 || ix >= width) continue;
+                const uint8_t *x = input + ((b * height + iy) * width + ix) * depth + channel_base;
+                const int16_t *f = n->packed + ((oc * kh + ky) * kw + kx) * kd;
+                for (int32_t ci = 0; ci < kd; ci++)
+                    acc = (int32_t)((uint32_t)acc + (uint32_t)(f[ci] * (load8(x + ci, is_signed) + input_offset)));
+            }
+        }
+        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);
+        int32_t y = mbqm(acc, multipliers[2 * oc], multipliers[2 * oc + 1]) + output_offset;
+        output[((b * oh + oy) * ow + ox) * oc_count + oc] = (uint8_t)clamp32(y, lo, hi);
+    }
+}
+
+static void depthwise(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
+    int32_t kh = w[9], kw = w[10], oh = w[11], ow = w[12], oc_count = w[13];
+    int32_t sh = w[14], sw = w[15], dh = w[16], dw = w[17], pt = w[18], pl = w[19], multiplier = w[20];
+    int32_t input_offset = w[21], output_offset = w[23], lo = w[24], hi = w[25];
+    const int32_t *multipliers = w + 26;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    for (int32_t oc = 0; oc < oc_count; oc++)
+    {
+        int32_t ic = sdiv32(oc, multiplier);
+        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+        int32_t acc = 0;
+        for (int32_t ky = 0; ky < kh; ky++)
+        {
+            int32_t iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= height) continue;
+            for (int32_t kx = 0; kx < kw; kx++)
+            {
+                int32_t ix = ix0 + kx * dw;
+                if (ix < 0 || ix >= width) continue;
+                int32_t x = load8(input + ((b * height + iy) * width + ix) * depth + ic, is_signed) + input_offset;
+                acc = (int32_t)((uint32_t)acc + (uint32_t)(n->packed[(ky * kw + kx) * oc_count + oc] * x));
+            }
+        }
+        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);
+        int32_t y = mbqm(acc, multipliers[2 * oc], multipliers[2 * oc + 1]) + output_offset;
+        output[((b * oh + oy) * ow + ox) * oc_count + oc] = (uint8_t)clamp32(y, lo, hi);
+    }
+}
+
+static void fully_connected(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], units = w[6], depth = w[7], input_offset = w[8], output_offset = w[10], lo = w[11], hi = w[12];
+    const int32_t *multipliers = w + 13;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t u = 0; u < units; u++)
+    {
+        const int16_t *f = n->packed + u * depth;
+        const uint8_t *x = input + b * depth;
+        int32_t acc = 0;
+        for (int32_t k = 0; k < depth; k++)
+            acc = (int32_t)((uint32_t)acc + (uint32_t)(f[k] * (load8(x + k, is_signed) + input_offset)));
+        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[u]);
+        int32_t y = mbqm(acc, multipliers[2 * u], multipliers[2 * u + 1]) + output_offset;
+        output[b * units + u] = (uint8_t)clamp32(y, lo, hi);
+    }
+}
+
+static void pool(const int32_t *w, uint8_t *shm, int average)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    int32_t sh = w[9], sw = w[10], pt = w[11], pl = w[12], fh = w[13], fw = w[14], lo = w[15], hi = w[16];
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    {
+        int32_t iy0 = oy * sh - pt;
+        int32_t ky_start = iy0 < 0 ? -iy0 : 0, ky_end = height - iy0 < fh ? height - iy0 : fh;
+        for (int32_t ox = 0; ox < ow; ox++)
+        {
+            int32_t ix0 = ox * sw - pl;
+            int32_t kx_start = ix0 < 0 ? -ix0 : 0, kx_end = width - ix0 < fw ? width - ix0 : fw;
+            for (int32_t c = 0; c < depth; c++)
+            {
+                int32_t acc = average ? 0 : (int32_t)0x80000000, count = 0;
+                for (int32_t ky = ky_start; ky < ky_end; ky++)
+                for (int32_t kx = kx_start; kx < kx_end; kx++)
+                {
+                    int32_t v = load8(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, is_signed);
+                    acc = average ? acc + v : (v > acc ? v : acc);
+                    count++;
+                }
+                if (average) acc = acc > 0 ? sdiv32(acc + (count >> 1), count) : sdiv32(acc - (count >> 1), count); /* count > 0 */
+                output[((b * oh + oy) * ow + ox) * depth + c] = (uint8_t)clamp32(acc, lo, hi);
+            }
+        }
+    }
+}
+
+static void requantize(const int32_t *w, uint8_t *shm)
+{
+    int in_signed = w[0];
+    const uint8_t *input = shm + w[2];
+    uint8_t *output = shm + w[3];
+    for (int32_t i = 0; i < w[4]; i++)
+        output[i] = (uint8_t)clamp32(mbqm(load8(input + i, in_signed) - w[5], w[7], w[8]) + w[6], w[9], w[10]);
+}
+
+static void lookup(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0], *table = shm + w[3];
+    uint8_t *output = shm + w[1];
+    for (int32_t i = 0; i < w[2]; i++) output[i] = table[input[i]];
+}
+
+static void pad(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0];
+    uint8_t *output = shm + w[1];
+    const int32_t *d = w + 2, *before = w + 6, *after = w + 10;
+    int32_t o[4];
+    for (int i = 0; i < 4; i++) o[i] = d[i] + before[i] + after[i];
+    uint8_t fill = (uint8_t)w[14];
+    for (int32_t i0 = 0; i0 < o[0]; i0++)
+    for (int32_t i1 = 0; i1 < o[1]; i1++)
+    for (int32_t i2 = 0; i2 < o[2]; i2++)
+    {
+        uint8_t *row = output + ((i0 * o[1] + i1) * o[2] + i2) * o[3];
+        int32_t j0 = i0 - before[0], j1 = i1 - before[1], j2 = i2 - before[2];
+        if (j0 < 0 || j0 >= d[0] || j1 < 0 || j1 >= d[1] || j2 < 0 || j2 >= d[2])
+        {
+            memset(row, fill, (size_t)o[3]);
+            continue;
+        }
+        memset(row, fill, (size_t)before[3]);
+        memcpy(row + before[3], input + ((j0 * d[1] + j1) * d[2] + j2) * d[3], (size_t)d[3]);
+        memset(row + before[3] + d[3], fill, (size_t)after[3]);
+    }
+}
+
+static void concatenation(const int32_t *w, uint8_t *shm)
+{
+    uint8_t *output = shm + w[0];
+    for (int32_t outer = 0; outer < w[1]; outer++)
+        for (int32_t i = 0; i < w[2]; i++)
+        {
+            int32_t chunk = w[4 + 2 * i];
+            memcpy(output, shm + w[3 + 2 * i] + outer * chunk, (size_t)chunk);
+            output += chunk;
+        }
+}
+
+static void dequantize(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    float *output = (float *)(shm + w[2]);
+    union { int32_t i; float f; } scale = { w[5] };
+    /* The difference is exact in float; one binary32 multiply rounded to nearest-even (sfmpy). */
+    for (int32_t i = 0; i < w[3]; i++) output[i] = scale.f * (float)(load8(input + i, is_signed) - w[4]);
+}
+
+void node_execute(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    switch (n->op)
+    {
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL: binary(w, shm, (int)n->op); break;
+    case OP_CONV_2D: conv2d(n, shm); break;
+    case OP_DEPTHWISE_CONV_2D: depthwise(n, shm); break;
+    case OP_FULLY_CONNECTED: fully_connected(n, shm); break;
+    case OP_MAX_POOL_2D: pool(w, shm, 0); break;
+    case OP_AVERAGE_POOL_2D: pool(w, shm, 1); break;
+    case OP_COPY: memmove(shm + w[1], shm + w[0], (size_t)w[2]); break;
+    case OP_REQUANTIZE: requantize(w, shm); break;
+    case OP_LOOKUP: lookup(w, shm); break;
+    case OP_PAD: pad(w, shm); break;
+    case OP_CONCATENATION: concatenation(w, shm); break;
+    case OP_DEQUANTIZE: dequantize(w, shm); break;
+    }
+}
