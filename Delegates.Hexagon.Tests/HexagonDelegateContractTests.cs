@@ -43,6 +43,8 @@ public sealed class HexagonDelegateContractTests
         using var d = new HexagonDelegate();
         Assert.That(d.UnavailableReason, Is.Null);
         Assert.That(d.DeviceDescription, Is.EqualTo("Hexagon v67 HVX128 (QEMU user-mode emulation)"));
+        Assert.That(d.DspDescription, Is.Null, "the DSP process starts at the first compile");
+        _ = d.Transport;
         Assert.That(d.DspDescription, Does.Contain("v67"));
         Assert.That(d.Name, Is.EqualTo("hexagon"));
     }

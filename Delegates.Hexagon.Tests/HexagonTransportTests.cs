@@ -118,18 +118,27 @@ public sealed class HexagonTransportTests
     }
 
     [Test]
-    public void AProtocolVersionMismatchMakesTheDelegateUnavailableWithTheReason()
+    public void AProtocolVersionMismatchIsATypedErrorAndThePartitionRunsOnTheReference()
     {
-        using var d = new HexagonDelegate(null, null, null, protocolVersion: 99);
-        Assert.That(d.StartFailure?.Failure, Is.EqualTo(HexagonFailure.ProtocolVersionMismatch));
-        Assert.That(d.UnavailableReason, Does.Contain("protocol version 1, this host version 99"));
-        Assert.That(d.DeviceDescription, Is.Null);
+        using (var d = new HexagonDelegate(null, null, null, protocolVersion: 99))
+        {
+            var e = Assert.Throws<HexagonDspException>(() => _ = d.Transport)!;
+            Assert.That(e.Failure, Is.EqualTo(HexagonFailure.ProtocolVersionMismatch));
+            Assert.That(e.Message, Does.Contain("protocol version 1, this host version 99"));
+            Assert.That(d.StartFailure, Is.SameAs(e));
+        }
         using var model = QuantizedNetwork.Build();
-        var options = new InterpreterOptions();
+        var expected = DelegateHarness.Run(model, Inputs(), null, out _);
+        var diagnostics = new List<string>();
+        var options = new InterpreterOptions { DiagnosticSink = diagnostics.Add };
         options.Delegates.Add(new DelegateSelection(new HexagonDelegate(null, null, null, protocolVersion: 99)));
         using var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.Zero);
+        Assert.That(diagnostics, Has.Some.Contains("protocol version 1, this host version 99"));
+        interpreter.GetInputTensor(0).CopyFrom<float>(Inputs()[0]);
+        interpreter.Invoke();
+        DelegateHarness.AssertSameBits(expected, [interpreter.GetOutputTensor(0).Read<float>().ToArray()], "int8 network", "hexagon (given back)");
     }
 
     [Test]

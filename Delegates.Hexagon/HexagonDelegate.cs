@@ -9,7 +9,10 @@ namespace Accel.Delegates.Hexagon;
 /// DSP graph per partition at compile (node table, constants in shared memory, weights packed by the DSP) and executes
 /// it on each Invoke, bit-exact with the reference integer kernels. The DSP program (dsp/*.c, real Hexagon v67 code)
 /// runs under qemu-hexagon here (<see cref="QemuTransport"/>; README.md). The constructor never throws: when
-/// qemu-hexagon or the DSP program is missing, <see cref="UnavailableReason"/> says so and nothing is claimed.
+/// qemu-hexagon or the DSP program is missing, <see cref="UnavailableReason"/> says so and nothing is claimed. The DSP
+/// process is started by the first <see cref="Compile"/> (an interpreter with nothing to delegate starts none); if it
+/// cannot start (or speaks another protocol version), that compile throws a <see cref="HexagonDspException"/> and the
+/// partition runs on the reference, as does every later one.
 /// </summary>
 public sealed class HexagonDelegate : IAccelDelegate
 {
@@ -21,7 +24,10 @@ public sealed class HexagonDelegate : IAccelDelegate
 
     private static readonly KernelRegistry<IHexagonKernel> Registry = KernelRegistry<IHexagonKernel>.Discover("hexagon", typeof(IHexagonKernel).Assembly);
 
-    private readonly IHexagonTransport? _transport;
+    private readonly string? _qemu;
+    private readonly string? _program;
+    private readonly ushort _protocolVersion;
+    private IHexagonTransport? _transport;
     private readonly List<HexagonPartitionKernel> _partitions = new();
     private readonly Lock _gate = new();
     private int _nextGraph;
@@ -51,16 +57,9 @@ public sealed class HexagonDelegate : IAccelDelegate
             UnavailableReason = $"{SharedMemoryFile.Directory} does not exist (the DSP shares tensors through a file there)";
         else
         {
-            try
-            {
-                _transport = QemuTransport.Start(emulator, program, Timeout, protocolVersion);
-                DspDescription = _transport.DspDescription;
-            }
-            catch (HexagonDspException e)
-            {
-                StartFailure = e;
-                UnavailableReason = e.Message;
-            }
+            _qemu = emulator;
+            _program = program;
+            _protocolVersion = protocolVersion;
         }
     }
 
@@ -71,13 +70,13 @@ public sealed class HexagonDelegate : IAccelDelegate
 
     public string? UnavailableReason { get; }
 
-    public string? DeviceDescription => _transport is null ? null : "Hexagon v67 HVX128 (QEMU user-mode emulation)";
+    public string? DeviceDescription => UnavailableReason is null ? "Hexagon v67 HVX128 (QEMU user-mode emulation)" : null;
 
-    /// <summary>What the DSP runtime reported when it started (its version and build), or null when unavailable.</summary>
-    public string? DspDescription { get; }
+    /// <summary>What the DSP runtime reported when it started (its version and build); null before the first compile.</summary>
+    public string? DspDescription => _transport?.DspDescription;
 
     /// <summary>Why the DSP could not be started (a protocol mismatch, a crash at start-up), or null.</summary>
-    public HexagonDspException? StartFailure { get; }
+    public HexagonDspException? StartFailure { get; private set; }
 
     public TimeSpan Timeout { get; }
 
@@ -86,11 +85,36 @@ public sealed class HexagonDelegate : IAccelDelegate
     /// <summary>Operators with a DSP kernel.</summary>
     public IEnumerable<OpId> Ops => Registry.Ops;
 
-    internal IHexagonTransport? Transport => _transport;
+    /// <summary>The transport, starting the DSP process if this is the first use.</summary>
+    internal IHexagonTransport Transport
+    {
+        get
+        {
+            lock (_gate) return EnsureStarted();
+        }
+    }
+
+    private IHexagonTransport EnsureStarted()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_transport is not null) return _transport;
+        if (UnavailableReason is not null) throw new InvalidOperationException($"the Hexagon DSP is unavailable: {UnavailableReason}");
+        if (StartFailure is not null) throw new HexagonDspException(StartFailure.Failure, $"the DSP did not start: {StartFailure.Message}", StartFailure);
+        try
+        {
+            return _transport = QemuTransport.Start(_qemu!, _program!, Timeout, _protocolVersion);
+        }
+        catch (HexagonDspException e)
+        {
+            StartFailure = e;
+            throw;
+        }
+    }
 
     public NodeSupport Supports(DelegateNode node)
     {
-        if (_transport is null) return NodeSupport.Refuse($"the Hexagon DSP is unavailable: {UnavailableReason}");
+        if (UnavailableReason is not null) return NodeSupport.Refuse($"the Hexagon DSP is unavailable: {UnavailableReason}");
+        if (StartFailure is not null) return NodeSupport.Refuse($"the Hexagon DSP did not start: {StartFailure.Message}");
         var kernel = Registry.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Op.Name} has no Hexagon DSP kernel");
         var data = node.Inputs.Count > 0 && node.Inputs[0] is { } first ? first : node.Outputs[0];
@@ -110,12 +134,11 @@ public sealed class HexagonDelegate : IAccelDelegate
     {
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_transport is null) throw new InvalidOperationException($"the Hexagon DSP is unavailable: {UnavailableReason}");
+            var transport = EnsureStarted();
             var graph = new HexagonGraphBuilder();
             foreach (var node in partition.Nodes)
                 (Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no Hexagon kernel (it was not claimed by Supports)")).Emit(node, graph);
-            var kernel = HexagonPartitionKernel.Create(_transport, _nextGraph++, partition, graph, k =>
+            var kernel = HexagonPartitionKernel.Create(transport, _nextGraph++, partition, graph, k =>
             {
                 lock (_gate) _partitions.Remove(k);
             });
