@@ -33,8 +33,9 @@ public sealed class HexagonTransportTests
         Assert.That(plan.Refused.Single(r => r.Operator == "QUANTIZE").Reason, Does.Contain("float32"));
     }
 
-    [Test]
-    public void TheDspRescaleIsBitIdenticalToTheReferenceOnAdversarialValues()
+    [TestCase(false, TestName = "TheDspRescaleInScalar64BitMathIsBitIdenticalToTheReferenceOnAdversarialValues")]
+    [TestCase(true, TestName = "TheDspRescaleInHvxIsBitIdenticalToTheReferenceOnAdversarialValues")]
+    public void TheDspRescaleIsBitIdenticalToTheReferenceOnAdversarialValues(bool hvx)
     {
         int[] xs = [int.MinValue, int.MinValue + 1, -(1 << 30), -65537, -256, -255, -129, -128, -3, -2, -1, 0, 1, 2, 3, 127, 128, 255, 256,
             65535, 1 << 24, (1 << 30) - 1, 1 << 30, int.MaxValue - 1, int.MaxValue];
@@ -48,15 +49,15 @@ public sealed class HexagonTransportTests
         for (int i = 0; i < 20000; i++)
             cases.Add((random.Next(int.MinValue, int.MaxValue), random.Next(1 << 30, int.MaxValue), random.Next(-31, 31)));
         using var d = new HexagonDelegate();
-        var results = TransportOf(d).SelfTestMultiply(cases.ToArray());
+        var results = TransportOf(d).SelfTestMultiply(cases.ToArray(), hvx);
         Assert.That(results, Has.Length.EqualTo(cases.Count));
         for (int i = 0; i < cases.Count; i++)
         {
             var (x, m, s) = cases[i];
             int expected = Quantization.MultiplyByQuantizedMultiplier(x, m, s);
-            if (results[i] != expected) Assert.Fail($"MBQM({x}, {m}, {s}): DSP {results[i]}, reference {expected}");
+            if (results[i] != expected) Assert.Fail($"MBQM({x}, {m}, {s}) {(hvx ? "in HVX" : "scalar")}: DSP {results[i]}, reference {expected}");
         }
-        TestContext.Out.WriteLine($"{cases.Count} (x, multiplier, shift) triples bit-identical");
+        TestContext.Out.WriteLine($"{cases.Count} (x, multiplier, shift) triples bit-identical ({(hvx ? "HVX" : "scalar")})");
     }
 
     [Test]

@@ -16,6 +16,7 @@ internal static class HexagonProtocol
     public const ushort DestroyGraph = 4;
     public const ushort Shutdown = 5;
     public const ushort SelfTestMultiply = 6;
+    public const ushort SelfTestMultiplyHvx = 7;
 
     public const ushort StatusOk = 0;
     public const ushort StatusVersionMismatch = 2;

@@ -128,8 +128,11 @@ internal sealed class QemuTransport : IHexagonTransport
         Exchange(HexagonProtocol.DestroyGraph, graphId, default, $"destroying graph {graphId}");
     }
 
-    /// <summary>The DSP's MultiplyByQuantizedMultiplier of each (x, multiplier, shift) triple (the bit-exactness proof's probe).</summary>
-    public int[] SelfTestMultiply(ReadOnlySpan<(int X, int Multiplier, int Shift)> cases)
+    /// <summary>
+    /// The DSP's MultiplyByQuantizedMultiplier of each (x, multiplier, shift) triple, by the scalar 64-bit code or, with
+    /// <paramref name="hvx"/>, by the HVX code 32 lanes at a time (the bit-exactness proof's probe).
+    /// </summary>
+    public int[] SelfTestMultiply(ReadOnlySpan<(int X, int Multiplier, int Shift)> cases, bool hvx)
     {
         var payload = new byte[4 + cases.Length * 12];
         BinaryPrimitives.WriteInt32LittleEndian(payload, cases.Length);
@@ -139,7 +142,7 @@ internal sealed class QemuTransport : IHexagonTransport
             BinaryPrimitives.WriteInt32LittleEndian(payload.AsSpan(8 + 12 * i), cases[i].Multiplier);
             BinaryPrimitives.WriteInt32LittleEndian(payload.AsSpan(12 + 12 * i), cases[i].Shift);
         }
-        int bytes = Exchange(HexagonProtocol.SelfTestMultiply, 0, payload, "self-test");
+        int bytes = Exchange(hvx ? HexagonProtocol.SelfTestMultiplyHvx : HexagonProtocol.SelfTestMultiply, 0, payload, "self-test");
         var results = new int[bytes / 4];
         for (int i = 0; i < results.Length; i++) results[i] = BinaryPrimitives.ReadInt32LittleEndian(_reply.AsSpan(4 * i));
         return results;

@@ -1,9 +1,11 @@
 /* The integer kernels: TFLite's reference_integer_ops (int8) and reference_ops (uint8), as Accel's reference
- * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Scalar Hexagon code; every sum is an exact wrapping
- * int32 sum, so the loop order is free. Word layouts: README.md §Node table. */
+ * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Every sum is an exact wrapping int32 sum, so the
+ * loop order is free. CONV_2D (one group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
+ * channels per HVX vector (hvx_quant.h); the rest is scalar Hexagon code. Word layouts: node_prepare below. */
 #include "kernels.h"
 #include "protocol.h"
 #include "quant.h"
+#include "hvx_quant.h"
 
 /* A tensor at byte offset `offset` with `bytes` bytes must lie inside the shared memory. */
 static int inside(int32_t offset, uint64_t bytes, uint32_t shm_bytes)
@@ -32,6 +34,33 @@ static const char *pack(struct node *n, const uint8_t *filter, uint64_t count, i
     n->packed = page_alloc(n->packed_bytes);
     if (!n->packed) return "out of DSP memory packing weights";
     for (uint64_t i = 0; i < count; i++) n->packed[i] = (int16_t)(load8(filter + i, is_signed) + filter_offset);
+    return 0;
+}
+
+/* The HVX layout (kernels.h): 32 output channels per block, one int32 lane each. */
+static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers, uint32_t channels,
+    uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed, int32_t filter_offset)
+{
+    uint32_t blocks = (channels + HVX_LANES - 1) / HVX_LANES;
+    n->wide_bytes = (size_t)blocks * taps * HVX_LANES * 4;
+    n->lanes_bytes = (size_t)blocks * 4 * HVX_LANES * 4;
+    n->wide = page_alloc(n->wide_bytes);
+    n->lanes = page_alloc(n->lanes_bytes);
+    if (!n->wide || !n->lanes) return "out of DSP memory packing weights for HVX";
+    for (uint32_t b = 0; b < blocks; b++)
+        for (uint32_t lane = 0; lane < HVX_LANES; lane++)
+        {
+            uint32_t oc = b * HVX_LANES + lane;
+            int32_t *l = n->lanes + b * 4 * HVX_LANES + lane;
+            if (oc >= channels) continue; /* zero weights, multiplier 0: a padding lane computes 0 and is not stored */
+            for (uint32_t t = 0; t < taps; t++)
+                n->wide[(b * taps + t) * HVX_LANES + lane] = load8(filter + oc * channel_stride + t * tap_stride, is_signed) + filter_offset;
+            int32_t shift = multipliers[2 * oc + 1];
+            l[0] = bias ? bias[oc] : 0;
+            l[HVX_LANES] = multipliers[2 * oc];
+            l[2 * HVX_LANES] = shift > 0 ? shift : 0;
+            l[3 * HVX_LANES] = shift > 0 ? 0 : -shift;
+        }
     return 0;
 }
 
@@ -66,6 +95,9 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[2], filter);
         if (w[3] >= 0) INSIDE(w[3], oc * 4);
         INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[12] * (uint32_t)w[13] * oc);
+        if (w[21] == w[14]) /* one group: the HVX path */
+            return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 27, (uint32_t)oc,
+                (uint32_t)(w[9] * w[10] * w[11]), (uint32_t)(w[9] * w[10] * w[11]), 1, w[0], w[23]);
         return pack(n, shm + w[2], filter, w[0], w[23]);
     }
     case OP_DEPTHWISE_CONV_2D:
@@ -79,7 +111,8 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[2], filter);
         if (w[3] >= 0) INSIDE(w[3], oc * 4);
         INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
-        return pack(n, shm + w[2], filter, w[0], w[22]);
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 26, (uint32_t)oc,
+            (uint32_t)(w[9] * w[10]), 1, (uint32_t)oc, w[0], w[22]);
     }
     case OP_FULLY_CONNECTED:
     {
@@ -90,7 +123,8 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[2], units * depth);
         if (w[3] >= 0) INSIDE(w[3], units * 4);
         INSIDE(w[4], batch * units);
-        return pack(n, shm + w[2], units * depth, w[0], w[9]);
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 13, (uint32_t)units,
+            (uint32_t)depth, (uint32_t)depth, 1, w[0], w[9]);
     }
     case OP_MAX_POOL_2D:
     case OP_AVERAGE_POOL_2D:
@@ -154,7 +188,138 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
 void node_release(struct node *n)
 {
     page_free(n->packed, n->packed_bytes);
+    page_free(n->wide, n->wide_bytes);
+    page_free(n->lanes, n->lanes_bytes);
     n->packed = 0;
+    n->wide = 0;
+    n->lanes = 0;
+}
+
+/* The low 32 bits of a·b per lane (the exact 64-bit product's low word: wrapping, as int32 arithmetic). */
+static inline HVX_Vector hvx_mul_lo(HVX_Vector a, HVX_Vector b) { return Q6_V_lo_W(Q6_W_vmpyoacc_WVwVh(Q6_W_vmpye_VwVuh(a, b), a, b)); }
+
+/* acc (32 channels from `first`) → requantized with the block's per-lane multipliers, + zero point, clamped, stored. */
+static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, int32_t output_offset, int32_t lo, int32_t hi,
+    uint8_t *output, int32_t count)
+{
+    const HVX_Vector *l = (const HVX_Vector *)lanes;
+    HVX_Vector y = Q6_Vw_vadd_VwVw(hvx_mbqm(acc, l[1], l[2], l[3]), Q6_V_vsplat_R(output_offset));
+    y = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(y, Q6_V_vsplat_R(hi)), Q6_V_vsplat_R(lo));
+    const int32_t *lane = (const int32_t *)&y;
+    for (int32_t i = 0; i < count; i++) output[i] = (uint8_t)lane[i];
+}
+
+/* CONV_2D with one group: 32 output channels per vector; each in-bounds tap adds weights × splat(input). */
+static void conv2d_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
+    int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
+    int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20];
+    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
+    int32_t taps = kh * kw * kd, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    {
+        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+        uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            HVX_Vector acc = *(const HVX_Vector *)lanes; /* the bias */
+            for (int32_t ky = 0; ky < kh; ky++)
+            {
+                int32_t iy = iy0 + ky * dh;
+                if (iy < 0 || iy >= height) continue;
+                for (int32_t kx = 0; kx < kw; kx++)
+                {
+                    int32_t ix = ix0 + kx * dw;
+                    if (ix < 0 || ix >= width) continue;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    const HVX_Vector *wv = weights + (ky * kw + kx) * kd;
+                    for (int32_t ci = 0; ci < kd; ci++)
+                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                }
+            }
+            int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
+        }
+    }
+}
+
+/* DEPTHWISE_CONV_2D: 32 output channels per vector; each lane reads its own input channel (oc / multiplier). */
+static void depthwise_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
+    int32_t kh = w[9], kw = w[10], oh = w[11], ow = w[12], oc_count = w[13];
+    int32_t sh = w[14], sw = w[15], dh = w[16], dw = w[17], pt = w[18], pl = w[19], multiplier = w[20];
+    int32_t input_offset = w[21], output_offset = w[23], lo = w[24], hi = w[25];
+    int32_t taps = kh * kw, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    HVX_Vector xv;
+    int32_t *xl = (int32_t *)&xv;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    {
+        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+        uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            int32_t first = block * HVX_LANES;
+            int32_t count = oc_count - first < HVX_LANES ? oc_count - first : HVX_LANES;
+            HVX_Vector acc = *(const HVX_Vector *)lanes;
+            for (int32_t ky = 0; ky < kh; ky++)
+            {
+                int32_t iy = iy0 + ky * dh;
+                if (iy < 0 || iy >= height) continue;
+                for (int32_t kx = 0; kx < kw; kx++)
+                {
+                    int32_t ix = ix0 + kx * dw;
+                    if (ix < 0 || ix >= width) continue;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    for (int32_t lane = 0; lane < HVX_LANES; lane++)
+                        xl[lane] = lane < count ? load8(x + (multiplier == 1 ? first + lane : sdiv32(first + lane, multiplier)), is_signed) + input_offset : 0;
+                    acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[ky * kw + kx], xv));
+                }
+            }
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + first, count);
+        }
+    }
+}
+
+/* FULLY_CONNECTED: 32 units per vector; each input element adds weights × splat(input). */
+static void fully_connected_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], units = w[6], depth = w[7], input_offset = w[8], output_offset = w[10], lo = w[11], hi = w[12];
+    int32_t blocks = (units + HVX_LANES - 1) / HVX_LANES;
+    for (int32_t b = 0; b < batches; b++)
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * depth * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            const uint8_t *x = input + b * depth;
+            HVX_Vector acc = *(const HVX_Vector *)lanes;
+            for (int32_t k = 0; k < depth; k++)
+                acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[k], Q6_V_vsplat_R(load8(x + k, is_signed) + input_offset)));
+            int32_t first = block * HVX_LANES;
+            int32_t count = units - first < HVX_LANES ? units - first : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, output + b * units + first, count);
+        }
 }
 
 static void binary(const int32_t *w, uint8_t *shm, int op)
@@ -228,67 +393,6 @@ static void conv2d(const struct node *n, uint8_t *shm)
         if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);
         int32_t y = mbqm(acc, multipliers[2 * oc], multipliers[2 * oc + 1]) + output_offset;
         output[((b * oh + oy) * ow + ox) * oc_count + oc] = (uint8_t)clamp32(y, lo, hi);
-    }
-}
-
-static void depthwise(const struct node *n, uint8_t *shm)
-{
-    const int32_t *w = n->w;
-    int is_signed = w[0];
-    const uint8_t *input = shm + w[1];
-    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
-    uint8_t *output = shm + w[4];
-    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
-    int32_t kh = w[9], kw = w[10], oh = w[11], ow = w[12], oc_count = w[13];
-    int32_t sh = w[14], sw = w[15], dh = w[16], dw = w[17], pt = w[18], pl = w[19], multiplier = w[20];
-    int32_t input_offset = w[21], output_offset = w[23], lo = w[24], hi = w[25];
-    const int32_t *multipliers = w + 26;
-    for (int32_t b = 0; b < batches; b++)
-    for (int32_t oy = 0; oy < oh; oy++)
-    for (int32_t ox = 0; ox < ow; ox++)
-    for (int32_t oc = 0; oc < oc_count; oc++)
-    {
-        int32_t ic = sdiv32(oc, multiplier);
-        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
-        int32_t acc = 0;
-        for (int32_t ky = 0; ky < kh; ky++)
-        {
-            int32_t iy = iy0 + ky * dh;
-            if (iy < 0 || iy >= height) continue;
-            for (int32_t kx = 0; kx < kw; kx++)
-            {
-                int32_t ix = ix0 + kx * dw;
-                if (ix < 0 || ix >= width) continue;
-                int32_t x = load8(input + ((b * height + iy) * width + ix) * depth + ic, is_signed) + input_offset;
-                acc = (int32_t)((uint32_t)acc + (uint32_t)(n->packed[(ky * kw + kx) * oc_count + oc] * x));
-            }
-        }
-        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);
-        int32_t y = mbqm(acc, multipliers[2 * oc], multipliers[2 * oc + 1]) + output_offset;
-        output[((b * oh + oy) * ow + ox) * oc_count + oc] = (uint8_t)clamp32(y, lo, hi);
-    }
-}
-
-static void fully_connected(const struct node *n, uint8_t *shm)
-{
-    const int32_t *w = n->w;
-    int is_signed = w[0];
-    const uint8_t *input = shm + w[1];
-    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
-    uint8_t *output = shm + w[4];
-    int32_t batches = w[5], units = w[6], depth = w[7], input_offset = w[8], output_offset = w[10], lo = w[11], hi = w[12];
-    const int32_t *multipliers = w + 13;
-    for (int32_t b = 0; b < batches; b++)
-    for (int32_t u = 0; u < units; u++)
-    {
-        const int16_t *f = n->packed + u * depth;
-        const uint8_t *x = input + b * depth;
-        int32_t acc = 0;
-        for (int32_t k = 0; k < depth; k++)
-            acc = (int32_t)((uint32_t)acc + (uint32_t)(f[k] * (load8(x + k, is_signed) + input_offset)));
-        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[u]);
-        int32_t y = mbqm(acc, multipliers[2 * u], multipliers[2 * u + 1]) + output_offset;
-        output[b * units + u] = (uint8_t)clamp32(y, lo, hi);
     }
 }
 
@@ -396,9 +500,9 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_ADD:
     case OP_SUB:
     case OP_MUL: binary(w, shm, (int)n->op); break;
-    case OP_CONV_2D: conv2d(n, shm); break;
-    case OP_DEPTHWISE_CONV_2D: depthwise(n, shm); break;
-    case OP_FULLY_CONNECTED: fully_connected(n, shm); break;
+    case OP_CONV_2D: if (n->wide) conv2d_hvx(n, shm); else conv2d(n, shm); break;
+    case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
+    case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
     case OP_MAX_POOL_2D: pool(w, shm, 0); break;
     case OP_AVERAGE_POOL_2D: pool(w, shm, 1); break;
     case OP_COPY: memmove(shm + w[1], shm + w[0], (size_t)w[2]); break;

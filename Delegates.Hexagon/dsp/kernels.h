@@ -8,8 +8,14 @@ struct node
     uint32_t op;
     uint32_t word_count;
     const int32_t *w;
-    int16_t *packed;       /* CONV_2D / DEPTHWISE / FULLY_CONNECTED: weights + filter offset, as int16 */
+    int16_t *packed;       /* grouped CONV_2D (the scalar path): weights + filter offset, as int16 */
     size_t packed_bytes;
+    /* HVX path (32 output channels per vector): weights + filter offset as int32 lanes, [block][taps][32], and per
+     * lane bias, multiplier, left shift, right shift, [block][4][32]; channels padded to a multiple of 32. */
+    int32_t *wide;
+    size_t wide_bytes;
+    int32_t *lanes;
+    size_t lanes_bytes;
 };
 
 /* Checks the node's words against the shared memory (every tensor inside it) and packs weights. 0, or a message. */

@@ -15,6 +15,7 @@ enum command
     CMD_DESTROY_GRAPH = 4, /* payload: none. */
     CMD_SHUTDOWN = 5,      /* payload: none; the DSP replies, then exits 0. */
     CMD_SELFTEST_MBQM = 6, /* payload: u32 count, then count × (x, multiplier, shift) int32; reply: count int32 results. */
+    CMD_SELFTEST_MBQM_HVX = 7, /* as CMD_SELFTEST_MBQM, computed by hvx_quant.h 32 lanes at a time */
 };
 
 enum status

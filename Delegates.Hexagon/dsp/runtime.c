@@ -5,6 +5,7 @@
 #include "kernels.h"
 #include "protocol.h"
 #include "quant.h"
+#include "hvx_quant.h"
 
 #define MAX_GRAPHS 256
 
@@ -163,6 +164,30 @@ static void selftest_mbqm(uint32_t id, int32_t *words, uint32_t bytes)
     reply(ST_OK, id, words + 1, count * 4);
 }
 
+static void selftest_mbqm_hvx(uint32_t id, int32_t *words, uint32_t bytes)
+{
+    uint32_t count = bytes >= 4 ? (uint32_t)words[0] : 0;
+    if (bytes < 4 || (uint64_t)count * 12 + 4 > bytes) { reply_text(ST_BAD_COMMAND, id, "truncated self-test"); return; }
+    HVX_Vector x, m, left, right, out;
+    int32_t *xl = (int32_t *)&x, *ml = (int32_t *)&m, *ll = (int32_t *)&left, *rl = (int32_t *)&right, *ol = (int32_t *)&out;
+    for (uint32_t base = 0; base < count; base += HVX_LANES)
+    {
+        for (uint32_t lane = 0; lane < HVX_LANES; lane++)
+        {
+            uint32_t i = base + lane < count ? base + lane : count - 1;
+            int32_t shift = words[3 + 3 * i];
+            xl[lane] = words[1 + 3 * i];
+            ml[lane] = words[2 + 3 * i];
+            ll[lane] = shift > 0 ? shift : 0;
+            rl[lane] = shift > 0 ? 0 : -shift;
+        }
+        out = hvx_mbqm(x, m, left, right);
+        /* Results overwrite the slots of triples already read (result i lands in word 1 + i ≤ 1 + 3·base). */
+        for (uint32_t lane = 0; lane < HVX_LANES && base + lane < count; lane++) words[1 + base + lane] = ol[lane];
+    }
+    reply(ST_OK, id, words + 1, count * 4);
+}
+
 void _start(void)
 {
     for (;;)
@@ -222,6 +247,9 @@ void _start(void)
             sys_exit(0);
         case CMD_SELFTEST_MBQM:
             selftest_mbqm(h.graph, payload, h.payload_bytes);
+            break;
+        case CMD_SELFTEST_MBQM_HVX:
+            selftest_mbqm_hvx(h.graph, payload, h.payload_bytes);
             break;
         default:
             reply(ST_BAD_COMMAND, h.graph, 0, 0);
