@@ -16,6 +16,8 @@ public sealed class HexagonConformanceTests
     [
         "ADD", "SUB", "MUL", "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MAX_POOL_2D", "AVERAGE_POOL_2D",
         "LOGISTIC", "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "PAD", "RESHAPE", "CONCATENATION",
+        "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "TRANSPOSE", "SLICE",
+        "STRIDED_SLICE", "REVERSE_V2", "TILE", "BROADCAST_TO", "SQUEEZE", "EXPAND_DIMS",
     ];
 
     /// <summary>Cases whose subject node the DSP refuses, and why (the reasons are the delegate's refusal texts).</summary>
@@ -29,6 +31,8 @@ public sealed class HexagonConformanceTests
         ("op/QUANTIZE/*/outputZeroPoint=*", "float32 input"),
         ("op/DEQUANTIZE/*/perChannelAxis=*", "per-channel DEQUANTIZE is not run on the DSP"),
         ("op/RESHAPE/*/via=input*", "the shape is a run-time input: the output has a run-time shape"),
+        ("op/TRANSPOSE/*/input=2x1x3x2x2x3*", "rank 6: the DSP takes rank ≤ 4 (as TFLite's Hexagon delegate)"),
+        ("op/SQUEEZE/*/base", "a rank-5 input [1,3,1,4,1]: the DSP takes rank ≤ 4"),
     ];
 
     [TestCaseSource(nameof(DelegatedOps))]

@@ -52,6 +52,9 @@ internal enum DspOp
     Pad = 12,
     Concatenation = 13,
     Dequantize = 14,
+    StridedCopy = 15,
+    ResizeNearest = 16,
+    ResizeBilinear = 17,
 }
 
 /// <summary>Faults the DSP runtime injects on request (tests of the transport's failure paths).</summary>

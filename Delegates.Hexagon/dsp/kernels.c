@@ -180,6 +180,47 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[1], (uint32_t)w[3]);
         INSIDE(w[2], (uint64_t)(uint32_t)w[3] * 4);
         return 0;
+    case OP_STRIDED_COPY:
+    {
+        /* in, out, in bytes, rank (0..6), offset, dims[rank], strides[rank] (elements of 1 byte; a stride may be < 0) */
+        NEED(5);
+        int32_t rank = w[3];
+        if (rank < 0 || rank > 6) return "strided copy rank out of range";
+        NEED(5 + 2 * rank);
+        INSIDE(w[0], (uint32_t)w[2]);
+        int64_t low = w[4], high = w[4];
+        uint64_t count = 1;
+        for (int32_t d = 0; d < rank; d++)
+        {
+            int32_t dim = w[5 + d], stride = w[5 + rank + d];
+            if (dim <= 0) return "strided copy dims must be positive";
+            count *= (uint32_t)dim;
+            if (stride > 0) high += (int64_t)stride * (dim - 1); else low += (int64_t)stride * (dim - 1);
+        }
+        if (low < 0 || high >= w[2]) return "a strided view reaches outside its input";
+        INSIDE(w[1], count);
+        return 0;
+    }
+    case OP_RESIZE_NEAREST:
+    {
+        /* in, out, N, H, W, C, OH, OW, rows table (OH int32), columns table (OW int32) */
+        NEED(10);
+        INSIDE(w[0], prod4(w + 2));
+        INSIDE(w[1], (uint64_t)(uint32_t)w[2] * (uint32_t)w[6] * (uint32_t)w[7] * (uint32_t)w[5]);
+        INSIDE(w[8], (uint64_t)(uint32_t)w[6] * 4);
+        INSIDE(w[9], (uint64_t)(uint32_t)w[7] * 4);
+        const int32_t *rows = (const int32_t *)(shm + w[8]), *columns = (const int32_t *)(shm + w[9]);
+        for (int32_t i = 0; i < w[6]; i++) if (rows[i] < 0 || rows[i] >= w[3]) return "a source row is outside the input";
+        for (int32_t i = 0; i < w[7]; i++) if (columns[i] < 0 || columns[i] >= w[4]) return "a source column is outside the input";
+        return 0;
+    }
+    case OP_RESIZE_BILINEAR:
+        /* signed, in, out, N, H, W, C, OH, OW, height step Q10, width step Q10, half-pixel centers */
+        NEED(12);
+        if (w[4] <= 0 || w[5] <= 0) return "empty input";
+        INSIDE(w[1], prod4(w + 3));
+        INSIDE(w[2], (uint64_t)(uint32_t)w[3] * (uint32_t)w[7] * (uint32_t)w[8] * (uint32_t)w[6]);
+        return 0;
     default:
         return "unknown op code";
     }
@@ -492,6 +533,87 @@ static void dequantize(const int32_t *w, uint8_t *shm)
     for (int32_t i = 0; i < w[3]; i++) output[i] = scale.f * (float)(load8(input + i, is_signed) - w[4]);
 }
 
+/* TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS, DEPTH_TO_SPACE, SPACE_TO_DEPTH:
+ * output element i (row-major over dims) = input element offset + Σ coordinate·stride (an odometer walk). */
+static void strided_copy(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0];
+    uint8_t *output = shm + w[1];
+    int32_t rank = w[3];
+    const int32_t *dims = w + 5, *strides = w + 5 + rank;
+    int32_t coordinate[6] = { 0, 0, 0, 0, 0, 0 };
+    int32_t count = 1;
+    for (int32_t d = 0; d < rank; d++) count *= dims[d];
+    int32_t from = w[4];
+    for (int32_t i = 0; i < count; i++)
+    {
+        output[i] = input[from];
+        for (int32_t d = rank - 1; d >= 0; d--)
+        {
+            from += strides[d];
+            if (++coordinate[d] < dims[d]) break;
+            from -= strides[d] * dims[d];
+            coordinate[d] = 0;
+        }
+    }
+}
+
+static void resize_nearest(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0];
+    uint8_t *output = shm + w[1];
+    const int32_t *rows = (const int32_t *)(shm + w[8]), *columns = (const int32_t *)(shm + w[9]);
+    int32_t batches = w[2], height = w[3], width = w[4], depth = w[5];
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t y = 0; y < w[6]; y++)
+    for (int32_t x = 0; x < w[7]; x++)
+    {
+        memcpy(output, input + ((b * height + rows[y]) * width + columns[x]) * depth, (size_t)depth);
+        output += depth;
+    }
+}
+
+/* reference_ops::ResizeBilinearInteger (docs/numerics.md §Quantized execution, RESIZE_BILINEAR). */
+static void interpolation(int32_t value, int32_t scale10, int32_t half_pixel, int32_t size, int32_t *scaled, int32_t *lower, int32_t *upper)
+{
+    int32_t s = half_pixel ? value * scale10 + scale10 / 2 - (1 << 9) : value * scale10;
+    int32_t lo = s / (1 << 10), hi = (s + (1 << 10) - 1) / (1 << 10); /* C's truncating division, by constants */
+    *scaled = s;
+    *lower = lo > 0 ? lo : 0;
+    *upper = hi < size - 1 ? hi : size - 1;
+}
+
+static void resize_bilinear(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t y = 0; y < oh; y++)
+    {
+        int32_t sy, y0, y1;
+        interpolation(y, w[9], w[11], height, &sy, &y0, &y1);
+        int64_t wy1 = sy - (1 << 10) * y0, wy0 = (1 << 10) - wy1;
+        for (int32_t x = 0; x < ow; x++)
+        {
+            int32_t sx, x0, x1;
+            interpolation(x, w[10], w[11], width, &sx, &x0, &x1);
+            int64_t wx1 = sx - (1 << 10) * x0, wx0 = (1 << 10) - wx1;
+            int32_t row0 = (b * height + y0) * width, row1 = (b * height + y1) * width;
+            for (int32_t c = 0; c < depth; c++)
+            {
+                int64_t sum = load8(input + (row0 + x0) * depth + c, is_signed) * wy0 * wx0
+                              + load8(input + (row1 + x0) * depth + c, is_signed) * wy1 * wx0
+                              + load8(input + (row0 + x1) * depth + c, is_signed) * wy0 * wx1
+                              + load8(input + (row1 + x1) * depth + c, is_signed) * wy1 * wx1;
+                int64_t rounded = (sum + (sum > 0 ? (1LL << 19) : -(1LL << 19))) / (1LL << 20);
+                *output++ = (uint8_t)rounded; /* a convex combination stays in range: no clamp, as TFLite */
+            }
+        }
+    }
+}
+
 void node_execute(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
@@ -511,5 +633,8 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_PAD: pad(w, shm); break;
     case OP_CONCATENATION: concatenation(w, shm); break;
     case OP_DEQUANTIZE: dequantize(w, shm); break;
+    case OP_STRIDED_COPY: strided_copy(w, shm); break;
+    case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
+    case OP_RESIZE_BILINEAR: resize_bilinear(w, shm); break;
     }
 }

@@ -50,6 +50,9 @@ enum dsp_op
     OP_PAD = 12,
     OP_CONCATENATION = 13,
     OP_DEQUANTIZE = 14,
+    OP_STRIDED_COPY = 15,
+    OP_RESIZE_NEAREST = 16,
+    OP_RESIZE_BILINEAR = 17,
 };
 
 #endif
