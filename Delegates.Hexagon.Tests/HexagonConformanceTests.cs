@@ -23,12 +23,6 @@ public sealed class HexagonConformanceTests
     /// <summary>Cases whose subject node the DSP refuses, and why (the reasons are the delegate's refusal texts).</summary>
     private static readonly (string Pattern, string Why)[] RefusedByDesign =
     [
-        // QUANTIZE from float32 (the cases without source=): the DSP requantizes int8/uint8 only.
-        ("op/QUANTIZE/*/base", "float32 input"),
-        ("op/QUANTIZE/*/shape=*", "float32 input"),
-        ("op/QUANTIZE/*/values=*", "float32 input"),
-        ("op/QUANTIZE/*/outputScale=*", "float32 input"),
-        ("op/QUANTIZE/*/outputZeroPoint=*", "float32 input"),
         ("op/DEQUANTIZE/*/perChannelAxis=*", "per-channel DEQUANTIZE is not run on the DSP"),
         ("op/RESHAPE/*/via=input*", "the shape is a run-time input: the output has a run-time shape"),
         ("op/TRANSPOSE/*/input=2x1x3x2x2x3*", "rank 6: the DSP takes rank ≤ 4 (as TFLite's Hexagon delegate)"),

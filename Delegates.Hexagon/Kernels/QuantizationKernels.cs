@@ -4,19 +4,32 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Hexagon.Kernels;
 
-/// <summary>QUANTIZE between int8 and uint8 (requantization; dsp/kernels.c requantize()). float32 → int8 is refused.</summary>
+/// <summary>
+/// QUANTIZE to int8/uint8: from float32 (one correctly rounded binary32 division computed in integers, then halves away
+/// from zero; dsp/kernels.c quantize_float()) or between int8 and uint8 (requantization; requantize()).
+/// </summary>
 internal sealed class QuantizeKernel : HexagonKernel<QuantizeParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Quantize];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override NodeSupport Supports(DelegateNode node, QuantizeParams p) =>
         node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8
             ? NodeSupport.Supported
-            : NodeSupport.Refuse($"QUANTIZE: output '{node.Outputs[0].Name}' is {node.Outputs[0].Type.ToDisplayName()}; the DSP requantizes to int8/uint8 only");
+            : NodeSupport.Refuse($"QUANTIZE: output '{node.Outputs[0].Name}' is {node.Outputs[0].Type.ToDisplayName()}; the DSP quantizes to int8/uint8 only");
 
     protected override void Emit(DelegateNode node, QuantizeParams p, HexagonGraphBuilder graph)
     {
         var (input, output) = (node.Inputs[0]!, node.Outputs[0]);
+        if (input.Type == TensorType.Float32)
+        {
+            graph.Begin(DspOp.QuantizeFloat);
+            graph.Add(Signed(output), graph.Offset(input), graph.Offset(output), checked((int)input.ElementCount));
+            graph.Add(BitConverter.SingleToInt32Bits(p.OutputScale), p.OutputZeroPoint, p.OutputMin, p.OutputMax);
+            graph.End();
+            return;
+        }
         graph.Begin(DspOp.Requantize);
         graph.Add(Signed(input), Signed(output), graph.Offset(input), graph.Offset(output), checked((int)input.ElementCount));
         graph.Add(p.InputZeroPoint, p.OutputZeroPoint, p.Requantize.Multiplier, p.Requantize.Shift, p.OutputMin, p.OutputMax);

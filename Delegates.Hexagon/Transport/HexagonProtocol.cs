@@ -55,6 +55,7 @@ internal enum DspOp
     StridedCopy = 15,
     ResizeNearest = 16,
     ResizeBilinear = 17,
+    QuantizeFloat = 18,
 }
 
 /// <summary>Faults the DSP runtime injects on request (tests of the transport's failure paths).</summary>

@@ -175,6 +175,13 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[0], (uint64_t)(uint32_t)w[1] * row);
         return 0;
     }
+    case OP_QUANTIZE_FLOAT:
+        /* out signed (unused: the clamp bounds say it), in, out, count, scale bits, zero point, min, max */
+        NEED(8);
+        INSIDE(w[1], (uint64_t)(uint32_t)w[3] * 4);
+        INSIDE(w[2], (uint32_t)w[3]);
+        if ((w[4] & 0x7FFFFFFF) == 0 || (uint32_t)w[4] >= 0x7F800000u) return "the output scale must be finite and > 0";
+        return 0;
     case OP_DEQUANTIZE:
         NEED(6);
         INSIDE(w[1], (uint32_t)w[3]);
@@ -614,6 +621,83 @@ static void resize_bilinear(const int32_t *w, uint8_t *shm)
     }
 }
 
+/* n / d for 64-bit n and d in (0, 2^24): restoring long division (no divide instruction, no library). */
+static uint64_t udiv64(uint64_t n, uint32_t d, uint64_t *remainder)
+{
+    uint64_t q = 0, r = 0;
+    for (int i = 63; i >= 0; i--)
+    {
+        r = (r << 1) | ((n >> i) & 1);
+        if (r >= d) { r -= d; q |= 1ull << i; }
+    }
+    *remainder = r;
+    return q;
+}
+
+/* A finite nonzero binary32 magnitude as m · 2^e with m in [2^23, 2^24) (subnormals normalised). */
+static void unpack_float(uint32_t bits, uint32_t *m, int32_t *e)
+{
+    uint32_t exponent = (bits >> 23) & 0xFF, mantissa = bits & 0x7FFFFF;
+    if (exponent == 0) { *e = -149; }
+    else { mantissa |= 1u << 23; *e = (int32_t)exponent - 150; }
+    while (mantissa < (1u << 23)) { mantissa <<= 1; (*e)--; }
+    *m = mantissa;
+}
+
+/*
+ * QUANTIZE float32 → 8-bit (docs/numerics.md): round(x / s) with ONE binary32 division (rounded to nearest-even) and
+ * then rounding halves away from zero, + zero point, clamped; a NaN quotient counts as 0, an infinite one saturates.
+ * Hexagon has no divide instruction, so the quotient is computed exactly in integers: 40+ quotient bits and a sticky
+ * remainder give the correctly rounded float, which is then rounded to an integer. A quotient ≥ 2^20 saturates
+ * whatever its exact value (the clamp is at most 255 away); one < 1/4 rounds to 0 in both steps.
+ */
+static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, int32_t zero_point, int32_t lo, int32_t hi)
+{
+    uint32_t magnitude = x_bits & 0x7FFFFFFF;
+    int negative = (x_bits >> 31) != 0;
+    int32_t value;
+    if (magnitude > 0x7F800000u) value = 0;                    /* NaN */
+    else if (magnitude == 0x7F800000u) value = negative ? -(1 << 30) : (1 << 30); /* ±inf */
+    else if (magnitude == 0) value = 0;
+    else
+    {
+        uint32_t m_x;
+        int32_t e_x;
+        unpack_float(magnitude, &m_x, &e_x);
+        uint64_t remainder;
+        uint64_t q = udiv64((uint64_t)m_x << 40, m_s, &remainder); /* in (2^39, 2^41) */
+        int32_t length = (q >> 40) ? 41 : 40;
+        int32_t t = e_x - e_s;                                   /* quotient = (q + rem/m_s) · 2^(t − 40) */
+        if (length + t - 40 > 20) value = 1 << 30;               /* ≥ 2^20: saturates */
+        else if (length + t - 40 <= -2) value = 0;               /* < 1/4 */
+        else
+        {
+            int32_t drop = length - 24;
+            uint64_t m24 = q >> drop;
+            uint64_t rest = q & ((1ull << drop) - 1), half = 1ull << (drop - 1);
+            /* to nearest, ties (exactly half: no remainder) to even */
+            if (rest > half || (rest == half && (remainder != 0 || (m24 & 1)))) m24++;
+            int32_t e_r = t - 40 + drop;                         /* the float quotient is m24 · 2^e_r, in [1/8, 2^21) */
+            uint64_t integer;
+            if (e_r >= 0) integer = m24 << e_r;
+            else integer = (m24 + (1ull << (-e_r - 1))) >> -e_r; /* halves away from zero (a magnitude) */
+            value = (int32_t)integer;
+        }
+        if (negative) value = -value;
+    }
+    return clamp32(value + zero_point, lo, hi);
+}
+
+static void quantize_floats(const int32_t *w, uint8_t *shm)
+{
+    const uint32_t *input = (const uint32_t *)(shm + w[1]);
+    uint8_t *output = shm + w[2];
+    uint32_t m_s;
+    int32_t e_s;
+    unpack_float((uint32_t)w[4], &m_s, &e_s);
+    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, w[5], w[6], w[7]);
+}
+
 void node_execute(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
@@ -636,5 +720,6 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_STRIDED_COPY: strided_copy(w, shm); break;
     case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
     case OP_RESIZE_BILINEAR: resize_bilinear(w, shm); break;
+    case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
     }
 }

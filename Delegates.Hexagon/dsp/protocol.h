@@ -53,6 +53,7 @@ enum dsp_op
     OP_STRIDED_COPY = 15,
     OP_RESIZE_NEAREST = 16,
     OP_RESIZE_BILINEAR = 17,
+    OP_QUANTIZE_FLOAT = 18,
 };
 
 #endif
