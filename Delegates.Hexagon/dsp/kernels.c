@@ -1,7 +1,8 @@
 /* The integer kernels: TFLite's reference_integer_ops (int8) and reference_ops (uint8), as Accel's reference
  * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Every sum is an exact wrapping int32 sum, so the
  * loop order is free. CONV_2D (one group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
- * channels per HVX vector (hvx_quant.h); the rest is scalar Hexagon code. Word layouts: node_prepare below. */
+ * channels per HVX vector (hvx_quant.h); ADD/SUB/MUL (rows contiguous in both operands) and int8/uint8 QUANTIZE
+ * requantize 32 elements per vector; the rest is scalar Hexagon code. Word layouts: node_prepare below. */
 #include "kernels.h"
 #include "protocol.h"
 #include "quant.h"
@@ -370,6 +371,47 @@ static void fully_connected_hvx(const struct node *n, uint8_t *shm)
         }
 }
 
+static inline HVX_Vector hvx_splat(int32_t v) { return Q6_V_vsplat_R(v); }
+
+/* One contiguous row of ADD / SUB / MUL in HVX, 32 elements per vector (lanes past `count` compute on zeros and are
+ * not stored): the same operations as the scalar form below, lane by lane. */
+static void binary_row_hvx(const int32_t *w, const uint8_t *a, const uint8_t *b, uint8_t *y, int32_t count, int op)
+{
+    int is_signed = w[0];
+    HVX_Vector xa, xb;
+    int32_t *la = (int32_t *)&xa, *lb = (int32_t *)&xb;
+    for (int32_t first = 0; first < count; first += HVX_LANES)
+    {
+        int32_t n = count - first < HVX_LANES ? count - first : HVX_LANES;
+        for (int32_t lane = 0; lane < HVX_LANES; lane++)
+        {
+            la[lane] = lane < n ? load8(a + first + lane, is_signed) + w[16] : 0;
+            lb[lane] = lane < n ? load8(b + first + lane, is_signed) + w[17] : 0;
+        }
+        HVX_Vector r;
+        int32_t lo, hi;
+        if (op == OP_MUL)
+        {
+            r = hvx_mbqm(hvx_mul_lo(xa, xb), hvx_splat(w[19]), hvx_splat(w[20] > 0 ? w[20] : 0), hvx_splat(w[20] > 0 ? 0 : -w[20]));
+            lo = w[21];
+            hi = w[22];
+        }
+        else
+        {
+            HVX_Vector sx = hvx_mbqm(Q6_Vw_vasl_VwR(xa, w[19]), hvx_splat(w[20]), hvx_splat(w[21] > 0 ? w[21] : 0), hvx_splat(w[21] > 0 ? 0 : -w[21]));
+            HVX_Vector sz = hvx_mbqm(Q6_Vw_vasl_VwR(xb, w[19]), hvx_splat(w[22]), hvx_splat(w[23] > 0 ? w[23] : 0), hvx_splat(w[23] > 0 ? 0 : -w[23]));
+            HVX_Vector raw = op == OP_SUB ? Q6_Vw_vsub_VwVw(sx, sz) : Q6_Vw_vadd_VwVw(sx, sz);
+            r = hvx_mbqm(raw, hvx_splat(w[24]), hvx_splat(w[25] > 0 ? w[25] : 0), hvx_splat(w[25] > 0 ? 0 : -w[25]));
+            lo = w[26];
+            hi = w[27];
+        }
+        r = Q6_Vw_vadd_VwVw(r, hvx_splat(w[18]));
+        r = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(r, hvx_splat(hi)), hvx_splat(lo));
+        const int32_t *out = (const int32_t *)&r;
+        for (int32_t lane = 0; lane < n; lane++) y[first + lane] = (uint8_t)out[lane];
+    }
+}
+
 static void binary(const int32_t *w, uint8_t *shm, int op)
 {
     int is_signed = w[0];
@@ -382,6 +424,12 @@ static void binary(const int32_t *w, uint8_t *shm, int op)
     {
         const uint8_t *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
         const uint8_t *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
+        if (sa[3] == 1 && sb[3] == 1)
+        {
+            binary_row_hvx(w, pa, pb, y, dims[3], op);
+            y += dims[3];
+            continue;
+        }
         for (int32_t i3 = 0; i3 < dims[3]; i3++)
         {
             int32_t x = load8(pa + i3 * sa[3], is_signed);
@@ -477,13 +525,24 @@ static void pool(const int32_t *w, uint8_t *shm, int average)
     }
 }
 
+/* QUANTIZE int8/uint8 → int8/uint8 in HVX, 32 elements per vector. */
 static void requantize(const int32_t *w, uint8_t *shm)
 {
     int in_signed = w[0];
     const uint8_t *input = shm + w[2];
     uint8_t *output = shm + w[3];
-    for (int32_t i = 0; i < w[4]; i++)
-        output[i] = (uint8_t)clamp32(mbqm(load8(input + i, in_signed) - w[5], w[7], w[8]) + w[6], w[9], w[10]);
+    HVX_Vector multiplier = hvx_splat(w[7]), left = hvx_splat(w[8] > 0 ? w[8] : 0), right = hvx_splat(w[8] > 0 ? 0 : -w[8]);
+    HVX_Vector x;
+    int32_t *lanes = (int32_t *)&x;
+    for (int32_t first = 0; first < w[4]; first += HVX_LANES)
+    {
+        int32_t n = w[4] - first < HVX_LANES ? w[4] - first : HVX_LANES;
+        for (int32_t lane = 0; lane < HVX_LANES; lane++) lanes[lane] = lane < n ? load8(input + first + lane, in_signed) - w[5] : 0;
+        HVX_Vector r = Q6_Vw_vadd_VwVw(hvx_mbqm(x, multiplier, left, right), hvx_splat(w[6]));
+        r = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(r, hvx_splat(w[10])), hvx_splat(w[9]));
+        const int32_t *out = (const int32_t *)&r;
+        for (int32_t lane = 0; lane < n; lane++) output[first + lane] = (uint8_t)out[lane];
+    }
 }
 
 static void lookup(const int32_t *w, uint8_t *shm)
