@@ -32,6 +32,21 @@ public sealed class HexagonTransportTests
         Assert.That(plan.Refused.Select(r => r.Operator), Is.EquivalentTo(new[] { "RELU" }));
     }
 
+    [Test]
+    public void AnInvokeOnTheDspAllocatesNothingOnTheManagedHeap()
+    {
+        using var model = QuantizedNetwork.Build();
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(new HexagonDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        interpreter.GetInputTensor(0).CopyFrom<float>(Inputs()[0]);
+        for (int i = 0; i < 3; i++) interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
     [TestCase(false, TestName = "TheDspRescaleInScalar64BitMathIsBitIdenticalToTheReferenceOnAdversarialValues")]
     [TestCase(true, TestName = "TheDspRescaleInHvxIsBitIdenticalToTheReferenceOnAdversarialValues")]
     public void TheDspRescaleIsBitIdenticalToTheReferenceOnAdversarialValues(bool hvx)
