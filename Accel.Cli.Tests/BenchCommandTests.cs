@@ -171,7 +171,6 @@ public sealed class BenchCommandTests
     [TestCase("bench", "m.tflite", "--max-secs", "0")]
     [TestCase("bench", "m.tflite", "--per-node")]
     [TestCase("bench", "m.tflite", "--history", "h", "--no-history")]
-    [TestCase("bench", "m.tflite", "--delegate", "hexagon")]
     public void BadArgumentsAreUsageErrors(params string[] args)
     {
         var result = CliHarness.Run(args);

@@ -8,6 +8,8 @@
 #   spirv-tools             : spirv-val, which the Vulkan tests run on every embedded shader
 #   ocl-icd-opencl-dev      : libOpenCL.so, which ILGPU needs to look for OpenCL devices at all
 #   python3-pil             : decodes the astronaut PNG (make-photo.sh)
+#   clang, lld              : cross-compile Delegates.Hexagon's DSP runtime (dsp/*.c) for Hexagon v67 + HVX
+#   qemu-user               : qemu-hexagon, which runs that DSP program (the hexagon delegate's tests and column)
 #   ca-certificates, tar, xz-utils : registries over TLS, .tgz/.deb handling
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -16,7 +18,7 @@ die() { echo "ensure-packages: error: $*" >&2; exit 1; }
 log() { echo "ensure-packages: $*" >&2; }
 
 APT_PACKAGES=(glslc libvulkan1 mesa-vulkan-drivers vulkan-validationlayers spirv-tools ocl-icd-opencl-dev
-              python3-pil ca-certificates tar xz-utils)
+              python3-pil ca-certificates tar xz-utils clang lld qemu-user)
 
 command -v dpkg >/dev/null || die "dpkg not found: Accel's set-up is written for Debian 12"
 missing=()

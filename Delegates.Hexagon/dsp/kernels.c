@@ -1,0 +1,784 @@
+/* The integer kernels: TFLite's reference_integer_ops (int8) and reference_ops (uint8), as Accel's reference
+ * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Every sum is an exact wrapping int32 sum, so the
+ * loop order is free. CONV_2D (one group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
+ * channels per HVX vector (hvx_quant.h); ADD/SUB/MUL (rows contiguous in both operands) and int8/uint8 QUANTIZE
+ * requantize 32 elements per vector; the rest is scalar Hexagon code. Word layouts: node_prepare below. */
+#include "kernels.h"
+#include "protocol.h"
+#include "quant.h"
+#include "hvx_quant.h"
+
+/* A tensor at byte offset `offset` with `bytes` bytes must lie inside the shared memory. */
+static int inside(int32_t offset, uint64_t bytes, uint32_t shm_bytes)
+{
+    return offset >= 0 && (uint64_t)(uint32_t)offset + bytes <= shm_bytes;
+}
+
+static uint64_t prod4(const int32_t *d) { return (uint64_t)(uint32_t)d[0] * (uint32_t)d[1] * (uint32_t)d[2] * (uint32_t)d[3]; }
+
+/* The largest element offset + 1 a strided 4-d walk reaches (strides 0 where an operand broadcasts). */
+static uint64_t strided_extent(const int32_t *dims, const int32_t *strides)
+{
+    uint64_t last = 0;
+    for (int i = 0; i < 4; i++)
+    {
+        if (dims[i] <= 0) return 0;
+        if (strides[i] < 0) return ~0ull;
+        last += (uint64_t)(dims[i] - 1) * (uint32_t)strides[i];
+    }
+    return last + 1;
+}
+
+static const char *pack(struct node *n, const uint8_t *filter, uint64_t count, int is_signed, int32_t filter_offset)
+{
+    n->packed_bytes = (size_t)(count * 2);
+    n->packed = page_alloc(n->packed_bytes);
+    if (!n->packed) return "out of DSP memory packing weights";
+    for (uint64_t i = 0; i < count; i++) n->packed[i] = (int16_t)(load8(filter + i, is_signed) + filter_offset);
+    return 0;
+}
+
+/* The HVX layout (kernels.h): 32 output channels per block, one int32 lane each. */
+static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers, uint32_t channels,
+    uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed, int32_t filter_offset)
+{
+    uint32_t blocks = (channels + HVX_LANES - 1) / HVX_LANES;
+    n->wide_bytes = (size_t)blocks * taps * HVX_LANES * 4;
+    n->lanes_bytes = (size_t)blocks * 4 * HVX_LANES * 4;
+    n->wide = page_alloc(n->wide_bytes);
+    n->lanes = page_alloc(n->lanes_bytes);
+    if (!n->wide || !n->lanes) return "out of DSP memory packing weights for HVX";
+    for (uint32_t b = 0; b < blocks; b++)
+        for (uint32_t lane = 0; lane < HVX_LANES; lane++)
+        {
+            uint32_t oc = b * HVX_LANES + lane;
+            int32_t *l = n->lanes + b * 4 * HVX_LANES + lane;
+            if (oc >= channels) continue; /* zero weights, multiplier 0: a padding lane computes 0 and is not stored */
+            for (uint32_t t = 0; t < taps; t++)
+                n->wide[(b * taps + t) * HVX_LANES + lane] = load8(filter + oc * channel_stride + t * tap_stride, is_signed) + filter_offset;
+            int32_t shift = multipliers[2 * oc + 1];
+            l[0] = bias ? bias[oc] : 0;
+            l[HVX_LANES] = multipliers[2 * oc];
+            l[2 * HVX_LANES] = shift > 0 ? shift : 0;
+            l[3 * HVX_LANES] = shift > 0 ? 0 : -shift;
+        }
+    return 0;
+}
+
+#define NEED(count) do { if (n->word_count < (uint32_t)(count)) return "node has too few words"; } while (0)
+#define INSIDE(offset, bytes) do { if (!inside((offset), (bytes), shm_bytes)) return "a tensor lies outside the shared memory"; } while (0)
+
+const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
+{
+    const int32_t *w = n->w;
+    switch (n->op)
+    {
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL:
+    {
+        NEED(n->op == OP_MUL ? 23 : 28);
+        for (int i = 4; i < 8; i++) if (w[i] <= 0) return "broadcast dims must be positive";
+        INSIDE(w[1], strided_extent(w + 4, w + 8));
+        INSIDE(w[2], strided_extent(w + 4, w + 12));
+        INSIDE(w[3], prod4(w + 4));
+        if (n->op != OP_MUL && (w[19] < 0 || w[19] > 30)) return "left shift out of range";
+        return 0;
+    }
+    case OP_CONV_2D:
+    {
+        NEED(27);
+        uint64_t oc = (uint32_t)w[14];
+        NEED(27 + 2 * oc);
+        if (w[21] <= 0 || w[11] <= 0) return "bad group geometry";
+        INSIDE(w[1], prod4(w + 5));
+        uint64_t filter = oc * (uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[11];
+        INSIDE(w[2], filter);
+        if (w[3] >= 0) INSIDE(w[3], oc * 4);
+        INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[12] * (uint32_t)w[13] * oc);
+        if (w[21] == w[14]) /* one group: the HVX path */
+            return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 27, (uint32_t)oc,
+                (uint32_t)(w[9] * w[10] * w[11]), (uint32_t)(w[9] * w[10] * w[11]), 1, w[0], w[23]);
+        return pack(n, shm + w[2], filter, w[0], w[23]);
+    }
+    case OP_DEPTHWISE_CONV_2D:
+    {
+        NEED(26);
+        uint64_t oc = (uint32_t)w[13];
+        NEED(26 + 2 * oc);
+        if (w[20] <= 0) return "bad depth multiplier";
+        INSIDE(w[1], prod4(w + 5));
+        uint64_t filter = oc * (uint32_t)w[9] * (uint32_t)w[10];
+        INSIDE(w[2], filter);
+        if (w[3] >= 0) INSIDE(w[3], oc * 4);
+        INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 26, (uint32_t)oc,
+            (uint32_t)(w[9] * w[10]), 1, (uint32_t)oc, w[0], w[22]);
+    }
+    case OP_FULLY_CONNECTED:
+    {
+        NEED(13);
+        uint64_t units = (uint32_t)w[6], batch = (uint32_t)w[5], depth = (uint32_t)w[7];
+        NEED(13 + 2 * units);
+        INSIDE(w[1], batch * depth);
+        INSIDE(w[2], units * depth);
+        if (w[3] >= 0) INSIDE(w[3], units * 4);
+        INSIDE(w[4], batch * units);
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 13, (uint32_t)units,
+            (uint32_t)depth, (uint32_t)depth, 1, w[0], w[9]);
+    }
+    case OP_MAX_POOL_2D:
+    case OP_AVERAGE_POOL_2D:
+        NEED(17);
+        INSIDE(w[1], prod4(w + 3));
+        INSIDE(w[2], (uint64_t)(uint32_t)w[3] * (uint32_t)w[7] * (uint32_t)w[8] * (uint32_t)w[6]);
+        return 0;
+    case OP_COPY:
+        NEED(3);
+        INSIDE(w[0], (uint32_t)w[2]);
+        INSIDE(w[1], (uint32_t)w[2]);
+        return 0;
+    case OP_REQUANTIZE:
+        NEED(11);
+        INSIDE(w[2], (uint32_t)w[4]);
+        INSIDE(w[3], (uint32_t)w[4]);
+        return 0;
+    case OP_LOOKUP:
+        NEED(4);
+        INSIDE(w[0], (uint32_t)w[2]);
+        INSIDE(w[1], (uint32_t)w[2]);
+        INSIDE(w[3], 256);
+        return 0;
+    case OP_PAD:
+    {
+        NEED(15);
+        int32_t out_dims[4];
+        for (int i = 0; i < 4; i++)
+        {
+            if (w[2 + i] < 0 || w[6 + i] < 0 || w[10 + i] < 0) return "negative pad geometry";
+            out_dims[i] = w[2 + i] + w[6 + i] + w[10 + i];
+        }
+        INSIDE(w[0], prod4(w + 2));
+        INSIDE(w[1], prod4(out_dims));
+        return 0;
+    }
+    case OP_CONCATENATION:
+    {
+        NEED(3);
+        uint64_t count = (uint32_t)w[2];
+        NEED(3 + 2 * count);
+        uint64_t row = 0;
+        for (uint64_t i = 0; i < count; i++)
+        {
+            INSIDE(w[3 + 2 * i], (uint64_t)(uint32_t)w[1] * (uint32_t)w[4 + 2 * i]);
+            row += (uint32_t)w[4 + 2 * i];
+        }
+        INSIDE(w[0], (uint64_t)(uint32_t)w[1] * row);
+        return 0;
+    }
+    case OP_QUANTIZE_FLOAT:
+        /* out signed (unused: the clamp bounds say it), in, out, count, scale bits, zero point, min, max */
+        NEED(8);
+        INSIDE(w[1], (uint64_t)(uint32_t)w[3] * 4);
+        INSIDE(w[2], (uint32_t)w[3]);
+        if ((w[4] & 0x7FFFFFFF) == 0 || (uint32_t)w[4] >= 0x7F800000u) return "the output scale must be finite and > 0";
+        return 0;
+    case OP_DEQUANTIZE:
+        NEED(6);
+        INSIDE(w[1], (uint32_t)w[3]);
+        INSIDE(w[2], (uint64_t)(uint32_t)w[3] * 4);
+        return 0;
+    case OP_STRIDED_COPY:
+    {
+        /* in, out, in bytes, rank (0..6), offset, dims[rank], strides[rank] (elements of 1 byte; a stride may be < 0) */
+        NEED(5);
+        int32_t rank = w[3];
+        if (rank < 0 || rank > 6) return "strided copy rank out of range";
+        NEED(5 + 2 * rank);
+        INSIDE(w[0], (uint32_t)w[2]);
+        int64_t low = w[4], high = w[4];
+        uint64_t count = 1;
+        for (int32_t d = 0; d < rank; d++)
+        {
+            int32_t dim = w[5 + d], stride = w[5 + rank + d];
+            if (dim <= 0) return "strided copy dims must be positive";
+            count *= (uint32_t)dim;
+            if (stride > 0) high += (int64_t)stride * (dim - 1); else low += (int64_t)stride * (dim - 1);
+        }
+        if (low < 0 || high >= w[2]) return "a strided view reaches outside its input";
+        INSIDE(w[1], count);
+        return 0;
+    }
+    case OP_RESIZE_NEAREST:
+    {
+        /* in, out, N, H, W, C, OH, OW, rows table (OH int32), columns table (OW int32) */
+        NEED(10);
+        INSIDE(w[0], prod4(w + 2));
+        INSIDE(w[1], (uint64_t)(uint32_t)w[2] * (uint32_t)w[6] * (uint32_t)w[7] * (uint32_t)w[5]);
+        INSIDE(w[8], (uint64_t)(uint32_t)w[6] * 4);
+        INSIDE(w[9], (uint64_t)(uint32_t)w[7] * 4);
+        const int32_t *rows = (const int32_t *)(shm + w[8]), *columns = (const int32_t *)(shm + w[9]);
+        for (int32_t i = 0; i < w[6]; i++) if (rows[i] < 0 || rows[i] >= w[3]) return "a source row is outside the input";
+        for (int32_t i = 0; i < w[7]; i++) if (columns[i] < 0 || columns[i] >= w[4]) return "a source column is outside the input";
+        return 0;
+    }
+    case OP_RESIZE_BILINEAR:
+        /* signed, in, out, N, H, W, C, OH, OW, height step Q10, width step Q10, half-pixel centers */
+        NEED(12);
+        if (w[4] <= 0 || w[5] <= 0) return "empty input";
+        INSIDE(w[1], prod4(w + 3));
+        INSIDE(w[2], (uint64_t)(uint32_t)w[3] * (uint32_t)w[7] * (uint32_t)w[8] * (uint32_t)w[6]);
+        return 0;
+    default:
+        return "unknown op code";
+    }
+}
+
+void node_release(struct node *n)
+{
+    page_free(n->packed, n->packed_bytes);
+    page_free(n->wide, n->wide_bytes);
+    page_free(n->lanes, n->lanes_bytes);
+    n->packed = 0;
+    n->wide = 0;
+    n->lanes = 0;
+}
+
+/* The low 32 bits of a·b per lane (the exact 64-bit product's low word: wrapping, as int32 arithmetic). */
+static inline HVX_Vector hvx_mul_lo(HVX_Vector a, HVX_Vector b) { return Q6_V_lo_W(Q6_W_vmpyoacc_WVwVh(Q6_W_vmpye_VwVuh(a, b), a, b)); }
+
+/* acc (32 channels from `first`) → requantized with the block's per-lane multipliers, + zero point, clamped, stored. */
+static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, int32_t output_offset, int32_t lo, int32_t hi,
+    uint8_t *output, int32_t count)
+{
+    const HVX_Vector *l = (const HVX_Vector *)lanes;
+    HVX_Vector y = Q6_Vw_vadd_VwVw(hvx_mbqm(acc, l[1], l[2], l[3]), Q6_V_vsplat_R(output_offset));
+    y = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(y, Q6_V_vsplat_R(hi)), Q6_V_vsplat_R(lo));
+    const int32_t *lane = (const int32_t *)&y;
+    for (int32_t i = 0; i < count; i++) output[i] = (uint8_t)lane[i];
+}
+
+/* CONV_2D with one group: 32 output channels per vector; each in-bounds tap adds weights × splat(input). */
+static void conv2d_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
+    int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
+    int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20];
+    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
+    int32_t taps = kh * kw * kd, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    {
+        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+        uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            HVX_Vector acc = *(const HVX_Vector *)lanes; /* the bias */
+            for (int32_t ky = 0; ky < kh; ky++)
+            {
+                int32_t iy = iy0 + ky * dh;
+                if (iy < 0 || iy >= height) continue;
+                for (int32_t kx = 0; kx < kw; kx++)
+                {
+                    int32_t ix = ix0 + kx * dw;
+                    if (ix < 0 || ix >= width) continue;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    const HVX_Vector *wv = weights + (ky * kw + kx) * kd;
+                    for (int32_t ci = 0; ci < kd; ci++)
+                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                }
+            }
+            int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
+        }
+    }
+}
+
+/* DEPTHWISE_CONV_2D: 32 output channels per vector; each lane reads its own input channel (oc / multiplier). */
+static void depthwise_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
+    int32_t kh = w[9], kw = w[10], oh = w[11], ow = w[12], oc_count = w[13];
+    int32_t sh = w[14], sw = w[15], dh = w[16], dw = w[17], pt = w[18], pl = w[19], multiplier = w[20];
+    int32_t input_offset = w[21], output_offset = w[23], lo = w[24], hi = w[25];
+    int32_t taps = kh * kw, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    HVX_Vector xv;
+    int32_t *xl = (int32_t *)&xv;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    {
+        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+        uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            int32_t first = block * HVX_LANES;
+            int32_t count = oc_count - first < HVX_LANES ? oc_count - first : HVX_LANES;
+            HVX_Vector acc = *(const HVX_Vector *)lanes;
+            for (int32_t ky = 0; ky < kh; ky++)
+            {
+                int32_t iy = iy0 + ky * dh;
+                if (iy < 0 || iy >= height) continue;
+                for (int32_t kx = 0; kx < kw; kx++)
+                {
+                    int32_t ix = ix0 + kx * dw;
+                    if (ix < 0 || ix >= width) continue;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    for (int32_t lane = 0; lane < HVX_LANES; lane++)
+                        xl[lane] = lane < count ? load8(x + (multiplier == 1 ? first + lane : sdiv32(first + lane, multiplier)), is_signed) + input_offset : 0;
+                    acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[ky * kw + kx], xv));
+                }
+            }
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + first, count);
+        }
+    }
+}
+
+/* FULLY_CONNECTED: 32 units per vector; each input element adds weights × splat(input). */
+static void fully_connected_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], units = w[6], depth = w[7], input_offset = w[8], output_offset = w[10], lo = w[11], hi = w[12];
+    int32_t blocks = (units + HVX_LANES - 1) / HVX_LANES;
+    for (int32_t b = 0; b < batches; b++)
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * depth * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            const uint8_t *x = input + b * depth;
+            HVX_Vector acc = *(const HVX_Vector *)lanes;
+            for (int32_t k = 0; k < depth; k++)
+                acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[k], Q6_V_vsplat_R(load8(x + k, is_signed) + input_offset)));
+            int32_t first = block * HVX_LANES;
+            int32_t count = units - first < HVX_LANES ? units - first : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, output + b * units + first, count);
+        }
+}
+
+static inline HVX_Vector hvx_splat(int32_t v) { return Q6_V_vsplat_R(v); }
+
+/* One contiguous row of ADD / SUB / MUL in HVX, 32 elements per vector (lanes past `count` compute on zeros and are
+ * not stored): the same operations as the scalar form below, lane by lane. */
+static void binary_row_hvx(const int32_t *w, const uint8_t *a, const uint8_t *b, uint8_t *y, int32_t count, int op)
+{
+    int is_signed = w[0];
+    HVX_Vector xa, xb;
+    int32_t *la = (int32_t *)&xa, *lb = (int32_t *)&xb;
+    for (int32_t first = 0; first < count; first += HVX_LANES)
+    {
+        int32_t n = count - first < HVX_LANES ? count - first : HVX_LANES;
+        for (int32_t lane = 0; lane < HVX_LANES; lane++)
+        {
+            la[lane] = lane < n ? load8(a + first + lane, is_signed) + w[16] : 0;
+            lb[lane] = lane < n ? load8(b + first + lane, is_signed) + w[17] : 0;
+        }
+        HVX_Vector r;
+        int32_t lo, hi;
+        if (op == OP_MUL)
+        {
+            r = hvx_mbqm(hvx_mul_lo(xa, xb), hvx_splat(w[19]), hvx_splat(w[20] > 0 ? w[20] : 0), hvx_splat(w[20] > 0 ? 0 : -w[20]));
+            lo = w[21];
+            hi = w[22];
+        }
+        else
+        {
+            HVX_Vector sx = hvx_mbqm(Q6_Vw_vasl_VwR(xa, w[19]), hvx_splat(w[20]), hvx_splat(w[21] > 0 ? w[21] : 0), hvx_splat(w[21] > 0 ? 0 : -w[21]));
+            HVX_Vector sz = hvx_mbqm(Q6_Vw_vasl_VwR(xb, w[19]), hvx_splat(w[22]), hvx_splat(w[23] > 0 ? w[23] : 0), hvx_splat(w[23] > 0 ? 0 : -w[23]));
+            HVX_Vector raw = op == OP_SUB ? Q6_Vw_vsub_VwVw(sx, sz) : Q6_Vw_vadd_VwVw(sx, sz);
+            r = hvx_mbqm(raw, hvx_splat(w[24]), hvx_splat(w[25] > 0 ? w[25] : 0), hvx_splat(w[25] > 0 ? 0 : -w[25]));
+            lo = w[26];
+            hi = w[27];
+        }
+        r = Q6_Vw_vadd_VwVw(r, hvx_splat(w[18]));
+        r = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(r, hvx_splat(hi)), hvx_splat(lo));
+        const int32_t *out = (const int32_t *)&r;
+        for (int32_t lane = 0; lane < n; lane++) y[first + lane] = (uint8_t)out[lane];
+    }
+}
+
+static void binary(const int32_t *w, uint8_t *shm, int op)
+{
+    int is_signed = w[0];
+    const uint8_t *a = shm + w[1], *b = shm + w[2];
+    uint8_t *y = shm + w[3];
+    const int32_t *dims = w + 4, *sa = w + 8, *sb = w + 12;
+    for (int32_t i0 = 0; i0 < dims[0]; i0++)
+    for (int32_t i1 = 0; i1 < dims[1]; i1++)
+    for (int32_t i2 = 0; i2 < dims[2]; i2++)
+    {
+        const uint8_t *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
+        const uint8_t *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
+        if (sa[3] == 1 && sb[3] == 1)
+        {
+            binary_row_hvx(w, pa, pb, y, dims[3], op);
+            y += dims[3];
+            continue;
+        }
+        for (int32_t i3 = 0; i3 < dims[3]; i3++)
+        {
+            int32_t x = load8(pa + i3 * sa[3], is_signed);
+            int32_t z = load8(pb + i3 * sb[3], is_signed);
+            int32_t result;
+            if (op == OP_MUL)
+            {
+                result = mbqm((x + w[16]) * (z + w[17]), w[19], w[20]) + w[18];
+                result = clamp32(result, w[21], w[22]);
+            }
+            else
+            {
+                int32_t sx = mbqm((x + w[16]) * (1 << w[19]), w[20], w[21]);
+                int32_t sz = mbqm((z + w[17]) * (1 << w[19]), w[22], w[23]);
+                int32_t raw = op == OP_SUB ? sx - sz : sx + sz;
+                result = clamp32(mbqm(raw, w[24], w[25]) + w[18], w[26], w[27]);
+            }
+            *y++ = (uint8_t)result;
+        }
+    }
+}
+
+static void conv2d(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
+    int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
+    int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20], per_group = w[21];
+    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
+    const int32_t *multipliers = w + 27;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    for (int32_t oc = 0; oc < oc_count; oc++)
+    {
+        int32_t channel_base = sdiv32(oc, per_group) * kd;
+        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
+        int32_t acc = 0;
+        for (int32_t ky = 0; ky < kh; ky++)
+        {
+            int32_t iy = iy0 + ky * dh;
+            if (iy < 0 || iy >= height) continue;
+            for (int32_t kx = 0; kx < kw; kx++)
+            {
+                int32_t ix = ix0 + kx * dw;
+                if (ix < 0 || ix >= width) continue;
+                const uint8_t *x = input + ((b * height + iy) * width + ix) * depth + channel_base;
+                const int16_t *f = n->packed + ((oc * kh + ky) * kw + kx) * kd;
+                for (int32_t ci = 0; ci < kd; ci++)
+                    acc = (int32_t)((uint32_t)acc + (uint32_t)(f[ci] * (load8(x + ci, is_signed) + input_offset)));
+            }
+        }
+        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);
+        int32_t y = mbqm(acc, multipliers[2 * oc], multipliers[2 * oc + 1]) + output_offset;
+        output[((b * oh + oy) * ow + ox) * oc_count + oc] = (uint8_t)clamp32(y, lo, hi);
+    }
+}
+
+static void pool(const int32_t *w, uint8_t *shm, int average)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    int32_t sh = w[9], sw = w[10], pt = w[11], pl = w[12], fh = w[13], fw = w[14], lo = w[15], hi = w[16];
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    {
+        int32_t iy0 = oy * sh - pt;
+        int32_t ky_start = iy0 < 0 ? -iy0 : 0, ky_end = height - iy0 < fh ? height - iy0 : fh;
+        for (int32_t ox = 0; ox < ow; ox++)
+        {
+            int32_t ix0 = ox * sw - pl;
+            int32_t kx_start = ix0 < 0 ? -ix0 : 0, kx_end = width - ix0 < fw ? width - ix0 : fw;
+            for (int32_t c = 0; c < depth; c++)
+            {
+                int32_t acc = average ? 0 : (int32_t)0x80000000, count = 0;
+                for (int32_t ky = ky_start; ky < ky_end; ky++)
+                for (int32_t kx = kx_start; kx < kx_end; kx++)
+                {
+                    int32_t v = load8(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, is_signed);
+                    acc = average ? acc + v : (v > acc ? v : acc);
+                    count++;
+                }
+                if (average) acc = acc > 0 ? sdiv32(acc + (count >> 1), count) : sdiv32(acc - (count >> 1), count); /* count > 0 */
+                output[((b * oh + oy) * ow + ox) * depth + c] = (uint8_t)clamp32(acc, lo, hi);
+            }
+        }
+    }
+}
+
+/* QUANTIZE int8/uint8 → int8/uint8 in HVX, 32 elements per vector. */
+static void requantize(const int32_t *w, uint8_t *shm)
+{
+    int in_signed = w[0];
+    const uint8_t *input = shm + w[2];
+    uint8_t *output = shm + w[3];
+    HVX_Vector multiplier = hvx_splat(w[7]), left = hvx_splat(w[8] > 0 ? w[8] : 0), right = hvx_splat(w[8] > 0 ? 0 : -w[8]);
+    HVX_Vector x;
+    int32_t *lanes = (int32_t *)&x;
+    for (int32_t first = 0; first < w[4]; first += HVX_LANES)
+    {
+        int32_t n = w[4] - first < HVX_LANES ? w[4] - first : HVX_LANES;
+        for (int32_t lane = 0; lane < HVX_LANES; lane++) lanes[lane] = lane < n ? load8(input + first + lane, in_signed) - w[5] : 0;
+        HVX_Vector r = Q6_Vw_vadd_VwVw(hvx_mbqm(x, multiplier, left, right), hvx_splat(w[6]));
+        r = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(r, hvx_splat(w[10])), hvx_splat(w[9]));
+        const int32_t *out = (const int32_t *)&r;
+        for (int32_t lane = 0; lane < n; lane++) output[first + lane] = (uint8_t)out[lane];
+    }
+}
+
+static void lookup(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0], *table = shm + w[3];
+    uint8_t *output = shm + w[1];
+    for (int32_t i = 0; i < w[2]; i++) output[i] = table[input[i]];
+}
+
+static void pad(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0];
+    uint8_t *output = shm + w[1];
+    const int32_t *d = w + 2, *before = w + 6, *after = w + 10;
+    int32_t o[4];
+    for (int i = 0; i < 4; i++) o[i] = d[i] + before[i] + after[i];
+    uint8_t fill = (uint8_t)w[14];
+    for (int32_t i0 = 0; i0 < o[0]; i0++)
+    for (int32_t i1 = 0; i1 < o[1]; i1++)
+    for (int32_t i2 = 0; i2 < o[2]; i2++)
+    {
+        uint8_t *row = output + ((i0 * o[1] + i1) * o[2] + i2) * o[3];
+        int32_t j0 = i0 - before[0], j1 = i1 - before[1], j2 = i2 - before[2];
+        if (j0 < 0 || j0 >= d[0] || j1 < 0 || j1 >= d[1] || j2 < 0 || j2 >= d[2])
+        {
+            memset(row, fill, (size_t)o[3]);
+            continue;
+        }
+        memset(row, fill, (size_t)before[3]);
+        memcpy(row + before[3], input + ((j0 * d[1] + j1) * d[2] + j2) * d[3], (size_t)d[3]);
+        memset(row + before[3] + d[3], fill, (size_t)after[3]);
+    }
+}
+
+static void concatenation(const int32_t *w, uint8_t *shm)
+{
+    uint8_t *output = shm + w[0];
+    for (int32_t outer = 0; outer < w[1]; outer++)
+        for (int32_t i = 0; i < w[2]; i++)
+        {
+            int32_t chunk = w[4 + 2 * i];
+            memcpy(output, shm + w[3 + 2 * i] + outer * chunk, (size_t)chunk);
+            output += chunk;
+        }
+}
+
+static void dequantize(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    float *output = (float *)(shm + w[2]);
+    union { int32_t i; float f; } scale = { w[5] };
+    /* The difference is exact in float; one binary32 multiply rounded to nearest-even (sfmpy). */
+    for (int32_t i = 0; i < w[3]; i++) output[i] = scale.f * (float)(load8(input + i, is_signed) - w[4]);
+}
+
+/* TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS, DEPTH_TO_SPACE, SPACE_TO_DEPTH:
+ * output element i (row-major over dims) = input element offset + Σ coordinate·stride (an odometer walk). */
+static void strided_copy(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0];
+    uint8_t *output = shm + w[1];
+    int32_t rank = w[3];
+    const int32_t *dims = w + 5, *strides = w + 5 + rank;
+    int32_t coordinate[6] = { 0, 0, 0, 0, 0, 0 };
+    int32_t count = 1;
+    for (int32_t d = 0; d < rank; d++) count *= dims[d];
+    int32_t from = w[4];
+    for (int32_t i = 0; i < count; i++)
+    {
+        output[i] = input[from];
+        for (int32_t d = rank - 1; d >= 0; d--)
+        {
+            from += strides[d];
+            if (++coordinate[d] < dims[d]) break;
+            from -= strides[d] * dims[d];
+            coordinate[d] = 0;
+        }
+    }
+}
+
+static void resize_nearest(const int32_t *w, uint8_t *shm)
+{
+    const uint8_t *input = shm + w[0];
+    uint8_t *output = shm + w[1];
+    const int32_t *rows = (const int32_t *)(shm + w[8]), *columns = (const int32_t *)(shm + w[9]);
+    int32_t batches = w[2], height = w[3], width = w[4], depth = w[5];
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t y = 0; y < w[6]; y++)
+    for (int32_t x = 0; x < w[7]; x++)
+    {
+        memcpy(output, input + ((b * height + rows[y]) * width + columns[x]) * depth, (size_t)depth);
+        output += depth;
+    }
+}
+
+/* reference_ops::ResizeBilinearInteger (docs/numerics.md §Quantized execution, RESIZE_BILINEAR). */
+static void interpolation(int32_t value, int32_t scale10, int32_t half_pixel, int32_t size, int32_t *scaled, int32_t *lower, int32_t *upper)
+{
+    int32_t s = half_pixel ? value * scale10 + scale10 / 2 - (1 << 9) : value * scale10;
+    int32_t lo = s / (1 << 10), hi = (s + (1 << 10) - 1) / (1 << 10); /* C's truncating division, by constants */
+    *scaled = s;
+    *lower = lo > 0 ? lo : 0;
+    *upper = hi < size - 1 ? hi : size - 1;
+}
+
+static void resize_bilinear(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t y = 0; y < oh; y++)
+    {
+        int32_t sy, y0, y1;
+        interpolation(y, w[9], w[11], height, &sy, &y0, &y1);
+        int64_t wy1 = sy - (1 << 10) * y0, wy0 = (1 << 10) - wy1;
+        for (int32_t x = 0; x < ow; x++)
+        {
+            int32_t sx, x0, x1;
+            interpolation(x, w[10], w[11], width, &sx, &x0, &x1);
+            int64_t wx1 = sx - (1 << 10) * x0, wx0 = (1 << 10) - wx1;
+            int32_t row0 = (b * height + y0) * width, row1 = (b * height + y1) * width;
+            for (int32_t c = 0; c < depth; c++)
+            {
+                int64_t sum = load8(input + (row0 + x0) * depth + c, is_signed) * wy0 * wx0
+                              + load8(input + (row1 + x0) * depth + c, is_signed) * wy1 * wx0
+                              + load8(input + (row0 + x1) * depth + c, is_signed) * wy0 * wx1
+                              + load8(input + (row1 + x1) * depth + c, is_signed) * wy1 * wx1;
+                int64_t rounded = (sum + (sum > 0 ? (1LL << 19) : -(1LL << 19))) / (1LL << 20);
+                *output++ = (uint8_t)rounded; /* a convex combination stays in range: no clamp, as TFLite */
+            }
+        }
+    }
+}
+
+/* n / d for 64-bit n and d in (0, 2^24): restoring long division (no divide instruction, no library). */
+static uint64_t udiv64(uint64_t n, uint32_t d, uint64_t *remainder)
+{
+    uint64_t q = 0, r = 0;
+    for (int i = 63; i >= 0; i--)
+    {
+        r = (r << 1) | ((n >> i) & 1);
+        if (r >= d) { r -= d; q |= 1ull << i; }
+    }
+    *remainder = r;
+    return q;
+}
+
+/* A finite nonzero binary32 magnitude as m · 2^e with m in [2^23, 2^24) (subnormals normalised). */
+static void unpack_float(uint32_t bits, uint32_t *m, int32_t *e)
+{
+    uint32_t exponent = (bits >> 23) & 0xFF, mantissa = bits & 0x7FFFFF;
+    if (exponent == 0) { *e = -149; }
+    else { mantissa |= 1u << 23; *e = (int32_t)exponent - 150; }
+    while (mantissa < (1u << 23)) { mantissa <<= 1; (*e)--; }
+    *m = mantissa;
+}
+
+/*
+ * QUANTIZE float32 → 8-bit (docs/numerics.md): round(x / s) with ONE binary32 division (rounded to nearest-even) and
+ * then rounding halves away from zero, + zero point, clamped; a NaN quotient counts as 0, an infinite one saturates.
+ * Hexagon has no divide instruction, so the quotient is computed exactly in integers: 40+ quotient bits and a sticky
+ * remainder give the correctly rounded float, which is then rounded to an integer. A quotient ≥ 2^20 saturates
+ * whatever its exact value (the clamp is at most 255 away); one < 1/4 rounds to 0 in both steps.
+ */
+static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, int32_t zero_point, int32_t lo, int32_t hi)
+{
+    uint32_t magnitude = x_bits & 0x7FFFFFFF;
+    int negative = (x_bits >> 31) != 0;
+    int32_t value;
+    if (magnitude > 0x7F800000u) value = 0;                    /* NaN */
+    else if (magnitude == 0x7F800000u) value = negative ? -(1 << 30) : (1 << 30); /* ±inf */
+    else if (magnitude == 0) value = 0;
+    else
+    {
+        uint32_t m_x;
+        int32_t e_x;
+        unpack_float(magnitude, &m_x, &e_x);
+        uint64_t remainder;
+        uint64_t q = udiv64((uint64_t)m_x << 40, m_s, &remainder); /* in (2^39, 2^41) */
+        int32_t length = (q >> 40) ? 41 : 40;
+        int32_t t = e_x - e_s;                                   /* quotient = (q + rem/m_s) · 2^(t − 40) */
+        if (length + t - 40 > 20) value = 1 << 30;               /* ≥ 2^20: saturates */
+        else if (length + t - 40 <= -2) value = 0;               /* < 1/4 */
+        else
+        {
+            int32_t drop = length - 24;
+            uint64_t m24 = q >> drop;
+            uint64_t rest = q & ((1ull << drop) - 1), half = 1ull << (drop - 1);
+            /* to nearest, ties (exactly half: no remainder) to even */
+            if (rest > half || (rest == half && (remainder != 0 || (m24 & 1)))) m24++;
+            int32_t e_r = t - 40 + drop;                         /* the float quotient is m24 · 2^e_r, in [1/8, 2^21) */
+            uint64_t integer;
+            if (e_r >= 0) integer = m24 << e_r;
+            else integer = (m24 + (1ull << (-e_r - 1))) >> -e_r; /* halves away from zero (a magnitude) */
+            value = (int32_t)integer;
+        }
+        if (negative) value = -value;
+    }
+    return clamp32(value + zero_point, lo, hi);
+}
+
+static void quantize_floats(const int32_t *w, uint8_t *shm)
+{
+    const uint32_t *input = (const uint32_t *)(shm + w[1]);
+    uint8_t *output = shm + w[2];
+    uint32_t m_s;
+    int32_t e_s;
+    unpack_float((uint32_t)w[4], &m_s, &e_s);
+    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, w[5], w[6], w[7]);
+}
+
+void node_execute(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    switch (n->op)
+    {
+    case OP_ADD:
+    case OP_SUB:
+    case OP_MUL: binary(w, shm, (int)n->op); break;
+    case OP_CONV_2D: if (n->wide) conv2d_hvx(n, shm); else conv2d(n, shm); break;
+    case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
+    case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
+    case OP_MAX_POOL_2D: pool(w, shm, 0); break;
+    case OP_AVERAGE_POOL_2D: pool(w, shm, 1); break;
+    case OP_COPY: memmove(shm + w[1], shm + w[0], (size_t)w[2]); break;
+    case OP_REQUANTIZE: requantize(w, shm); break;
+    case OP_LOOKUP: lookup(w, shm); break;
+    case OP_PAD: pad(w, shm); break;
+    case OP_CONCATENATION: concatenation(w, shm); break;
+    case OP_DEQUANTIZE: dequantize(w, shm); break;
+    case OP_STRIDED_COPY: strided_copy(w, shm); break;
+    case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
+    case OP_RESIZE_BILINEAR: resize_bilinear(w, shm); break;
+    case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
+    }
+}
