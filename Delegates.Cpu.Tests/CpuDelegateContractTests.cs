@@ -67,7 +67,7 @@ public sealed class CpuDelegateContractTests
         foreach (var (op, types) in expected)
         {
             // Every dtype the definition declares runs on the CPU delegate, except the quantized int8/uint8 of
-            // ADD/SUB/MUL, which run on the reference until the CPU has integer kernels (refused with the reason, below).
+            // ADD/SUB/MUL/MAXIMUM/MINIMUM, which run on the reference until the CPU has integer kernels (refused with the reason, below).
             Assert.That(OpDefinitions.Get(op).Types.Except([TensorType.Int8, TensorType.UInt8]), Is.EquivalentTo(types), op.ToString());
             foreach (var type in types) Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op} {type}");
             var int8 = cpu.Kernels.Covers(op, TensorType.Int8);
