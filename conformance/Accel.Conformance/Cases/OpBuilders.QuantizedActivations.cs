@@ -2,7 +2,7 @@ namespace Accel.Conformance.Cases;
 
 /// <summary>
 /// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU —
-/// and of MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
+/// CONCATENATION with rescaling, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
 /// </summary>
 internal static partial class OpBuilders
 {
@@ -14,6 +14,9 @@ internal static partial class OpBuilders
             yield return Builtin(op, unary, c => BuildQuantizedActivation(c, op, null)) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.LeakyRelu, [.. unary, "alpha"],
             c => BuildQuantizedActivation(c, BuiltinOperator.LeakyRelu, new LeakyReluOptions((float)c.P.Double("alpha", 0.2)))) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Concatenation,
+            ["inputs", "axis", "quantized", "inputScale", "scaleStep", "zeroPoints", "outputScale", "outputZeroPoint"],
+            BuildQuantizedConcatenation) with { ForQuantizedTypes = true };
         foreach (var op in new[] { BuiltinOperator.Maximum, BuiltinOperator.Minimum })
             yield return Builtin(op, ["a", "b", "bConstant", "values", "quantized", "scale", "zeroPoint"], c => BuildQuantizedMaximumMinimum(c, op))
                 with { ForQuantizedTypes = true };
@@ -46,5 +49,22 @@ internal static partial class OpBuilders
         int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, "uniform", q) : c.Input("b", c.DType, b, quantization: q);
         bool broadcastBeyond4 = !a.SequenceEqual(b) && Math.Max(a.Length, b.Length) > 4;
         c.AddOperator(op, [x, z], c.DType, version: broadcastBeyond4 ? 3 : QuantizedVersion(c, 2), outputQuantization: q);
+    }
+
+    /// <summary>
+    /// Quantized CONCATENATION: input i has scale inputScale · scaleStep^i and zero point zeroPoints[i mod n]; the
+    /// output its own (default: the first input's). uint8 inputs quantized differently are rescaled (TFLite's
+    /// ConcatenationWithScaling); int8 must share the output's quantization (scaleStep 1, one zero point).
+    /// </summary>
+    private static void BuildQuantizedConcatenation(OpCaseContext c)
+    {
+        int[][] shapes = c.P.Shapes("inputs");
+        double scale = c.P.Double("inputScale", 0.05), step = c.P.Double("scaleStep", 1.5);
+        int[] zeroPoints = c.P.Ints("zeroPoints", c.DType == TensorType.UInt8 ? [128, 120, 140] : [-3]);
+        var inputs = shapes.Select((s, i) =>
+            c.Input($"input{i}", c.DType, s, quantization: PerTensor(scale * Math.Pow(step, i), zeroPoints[i % zeroPoints.Length]))).ToArray();
+        var outputQ = PerTensor(c.P.Double("outputScale", scale), c.P.Int("outputZeroPoint", zeroPoints[0]));
+        c.AddOperator(BuiltinOperator.Concatenation, inputs, c.DType, new ConcatenationOptions(c.P.Int("axis"), ActivationFunctionType.None),
+            version: QuantizedVersion(c, 2), outputQuantization: outputQ);
     }
 }
