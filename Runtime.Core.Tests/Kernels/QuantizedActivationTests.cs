@@ -1,3 +1,4 @@
+using Accel.Building;
 using Accel.Kernels.Reference;
 using Accel.Numerics;
 using Accel.Operators;
@@ -123,5 +124,49 @@ public sealed class QuantizedActivationTests
         int c = h.Input<byte>([3], [0, 200, 255], TensorType.UInt8);
         int d = h.Input<byte>([1], [128], TensorType.UInt8);
         Assert.That(h.Run(new MaximumKernel(), "MAXIMUM", null, c, d).Read<byte>().ToArray(), Is.EqualTo(new byte[] { 128, 200, 255 }));
+    }
+
+    private static sbyte[] SoftmaxInt8(sbyte[] row, float inputScale, float beta, QuantizationParameters output)
+    {
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.Int8, [1, row.Length], Q(inputScale, 0));
+        int y = b.AddTensor("y", TensorType.Int8, [1, row.Length], output);
+        b.AddOperator(BuiltinOperator.Softmax, [x], [y], new SoftmaxOptions(beta), version: 2);
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<sbyte>(0, row);
+        interpreter.Invoke();
+        return interpreter.Output<sbyte>(0).ToArray();
+    }
+
+    [Test]
+    public void Softmax_int8_of_equal_inputs_gives_each_a_share_of_256_steps_above_minus_128()
+    {
+        // Every table entry is Exp(0) = 1: sum = 4, r = 1 / (4 / 256) = 64, y = round(64) − 128 = −64.
+        Assert.That(SoftmaxInt8([7, 7, 7, 7], 0.1f, 1f, Q(1f / 256, -128)), Is.EqualTo(new sbyte[] { -64, -64, -64, -64 }));
+    }
+
+    [Test]
+    public void Softmax_int8_follows_the_exp_table_of_the_distance_to_the_row_maximum()
+    {
+        // x = [0, −10] at scale 0.1, beta 1: entries 1 and Exp(−1); y = round(e / (sum / 256)) − 128, clamped to 127.
+        float e = SpecMath.Exp(-0.1f * 10);
+        float r = 1f / ((1f + e) * (1f / 256));
+        int first = Math.Min(127, (int)MathF.Round(1f * r, MidpointRounding.AwayFromZero) - 128);
+        int second = (int)MathF.Round(e * r, MidpointRounding.AwayFromZero) - 128;
+        Assert.That(SoftmaxInt8([0, -10], 0.1f, 1f, Q(1f / 256, -128)), Is.EqualTo(new[] { (sbyte)first, (sbyte)second }));
+        Assert.That((first, second), Is.EqualTo((59, -59)), "1/(1 + e^-1) = 0.731 → 187 steps; 0.269 → 69 steps");
+    }
+
+    [Test]
+    public void Softmax_int8_refuses_an_output_not_quantized_at_1_over_256_with_zero_point_minus_128()
+    {
+        var e = Assert.Throws<KernelException>(() => SoftmaxInt8([1, 2], 0.1f, 1f, Q(1f / 256, -127)));
+        Assert.That(e!.Message, Does.Contain("output 'y'").And.Contain("zero point -128"));
+        e = Assert.Throws<KernelException>(() => SoftmaxInt8([1, 2], 0.1f, 1f, Q(1f / 255, -128)));
+        Assert.That(e!.Message, Does.Contain("scale 1/256"));
     }
 }

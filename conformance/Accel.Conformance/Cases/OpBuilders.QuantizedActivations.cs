@@ -2,7 +2,7 @@ namespace Accel.Conformance.Cases;
 
 /// <summary>
 /// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU —
-/// CONCATENATION with rescaling, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
+/// SOFTMAX, CONCATENATION with rescaling, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
 /// </summary>
 internal static partial class OpBuilders
 {
@@ -17,6 +17,8 @@ internal static partial class OpBuilders
         yield return Builtin(BuiltinOperator.Concatenation,
             ["inputs", "axis", "quantized", "inputScale", "scaleStep", "zeroPoints", "outputScale", "outputZeroPoint"],
             BuildQuantizedConcatenation) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Softmax, ["shape", "beta", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"],
+            BuildQuantizedSoftmax) with { ForQuantizedTypes = true };
         foreach (var op in new[] { BuiltinOperator.Maximum, BuiltinOperator.Minimum })
             yield return Builtin(op, ["a", "b", "bConstant", "values", "quantized", "scale", "zeroPoint"], c => BuildQuantizedMaximumMinimum(c, op))
                 with { ForQuantizedTypes = true };
@@ -66,5 +68,16 @@ internal static partial class OpBuilders
         var outputQ = PerTensor(c.P.Double("outputScale", scale), c.P.Int("outputZeroPoint", zeroPoints[0]));
         c.AddOperator(BuiltinOperator.Concatenation, inputs, c.DType, new ConcatenationOptions(c.P.Int("axis"), ActivationFunctionType.None),
             version: QuantizedVersion(c, 2), outputQuantization: outputQ);
+    }
+
+    /// <summary>Quantized SOFTMAX: the input's quantization from the case, the output 1/256 with zero point −128 (int8) / 0 (uint8).</summary>
+    private static void BuildQuantizedSoftmax(OpCaseContext c)
+    {
+        int[] shape = c.P.Ints("shape");
+        var inputQ = PerTensor(c.P.Double("inputScale", 0.1), ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
+        var outputQ = PerTensor(c.P.Double("outputScale", 1.0 / 256), c.P.Int("outputZeroPoint", c.DType == TensorType.Int8 ? -128 : 0));
+        int x = c.Input("input", c.DType, shape, quantization: inputQ);
+        c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)), version: QuantizedVersion(c, 2),
+            outputQuantization: outputQ);
     }
 }
