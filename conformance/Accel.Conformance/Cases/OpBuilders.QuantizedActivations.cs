@@ -2,7 +2,7 @@ namespace Accel.Conformance.Cases;
 
 /// <summary>
 /// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU —
-/// SOFTMAX, CONCATENATION with rescaling, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
+/// SOFTMAX, CONCATENATION with rescaling, the data-movement operators with quantized tensors, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
 /// </summary>
 internal static partial class OpBuilders
 {
@@ -19,6 +19,15 @@ internal static partial class OpBuilders
             BuildQuantizedConcatenation) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.Softmax, ["shape", "beta", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"],
             BuildQuantizedSoftmax) with { ForQuantizedTypes = true };
+        // Data movement: the plain builders with every tensor of the case's dtype quantized alike (scale, zeroPoint).
+        string[] quantizedMove = ["quantized", "scale", "zeroPoint"];
+        yield return QuantizedMove(BuiltinOperator.Transpose, ["input", "perm", "via", "values", .. quantizedMove], BuildTranspose);
+        yield return QuantizedMove(BuiltinOperator.Reshape, ["input", "newShape", "via", "values", .. quantizedMove], BuildReshape);
+        yield return QuantizedMove(BuiltinOperator.DepthToSpace, ["input", "block", "values", .. quantizedMove], BuildDepthToSpace);
+        yield return QuantizedMove(BuiltinOperator.SpaceToDepth, ["input", "block", "values", .. quantizedMove], BuildSpaceToDepth);
+        yield return QuantizedMove(BuiltinOperator.ResizeNearestNeighbor,
+            ["input", "size", "alignCorners", "halfPixelCenters", "values", .. quantizedMove], BuildResizeNearestNeighbor);
+        yield return QuantizedMove(BuiltinOperator.Gather, ["input", "indices", "axis", "batchDims", "values", .. quantizedMove], BuildGather);
         foreach (var op in new[] { BuiltinOperator.Maximum, BuiltinOperator.Minimum })
             yield return Builtin(op, ["a", "b", "bConstant", "values", "quantized", "scale", "zeroPoint"], c => BuildQuantizedMaximumMinimum(c, op))
                 with { ForQuantizedTypes = true };
@@ -80,4 +89,12 @@ internal static partial class OpBuilders
         c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)), version: QuantizedVersion(c, 2),
             outputQuantization: outputQ);
     }
+
+    /// <summary>A data-movement op's quantized cases: its plain builder with <see cref="OpCaseContext.DefaultQuantization"/> set.</summary>
+    private static OpBuilder QuantizedMove(BuiltinOperator op, string[] parameters, Action<OpCaseContext> plain) =>
+        Builtin(op, parameters, c =>
+        {
+            c.DefaultQuantization = PerTensor(c.P.Double("scale", 0.05), ZeroPoint(c, "zeroPoint", c.DType, -3, 125));
+            plain(c);
+        }) with { ForQuantizedTypes = true };
 }
