@@ -86,7 +86,7 @@ public sealed class OpsCommandTests
         {
             new OpCoverageCell(true, null), new OpCoverageCell(false, OpCoverage.NoCatalogReason), new OpCoverageCell(true, null),
         }));
-        var relu = coverage.Rows.Single(r => r.Op == OpId.Of(BuiltinOperator.Relu));
+        var relu = coverage.Rows.Single(r => r.Op == OpId.Of(BuiltinOperator.Relu) && r.Type == TensorType.Float32);
         Assert.That(relu.Cells[2], Is.EqualTo(new OpCoverageCell(false, "RELU: not conv")));
         Assert.That(coverage.Backends[1].Available, Is.False, "availability is kept, apart from coverage");
 

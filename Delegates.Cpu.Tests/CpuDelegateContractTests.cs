@@ -67,7 +67,7 @@ public sealed class CpuDelegateContractTests
         foreach (var (op, types) in expected)
         {
             // Every dtype the definition declares runs on the CPU delegate; the quantized int8/uint8 of ADD/SUB/MUL run
-            // on its integer kernels, the other operators here have no int8 and refuse it with the reason.
+            // on its integer kernels, the other operators here (MAXIMUM/MINIMUM int8 included) refuse it with the reason.
             Assert.That(OpDefinitions.Get(op).Types.Except([TensorType.Int8, TensorType.UInt8]), Is.EquivalentTo(types), op.ToString());
             foreach (var type in types) Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op} {type}");
             var int8 = cpu.Kernels.Covers(op, TensorType.Int8);

@@ -11,9 +11,16 @@ namespace Accel.Kernels.Reference;
 internal sealed class EluKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Elu).Types;
 
     protected override void Invoke(KernelContext context, ElementwiseParams p)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            // int8/uint8: the table built at AllocateTensors (docs/numerics.md §Quantized execution).
+            QuantizedLookup.Apply(p.QuantizedTable.Span, context.Input(0).Bytes, context.Output(0).WritableBytes);
+            return;
+        }
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();
         for (int i = 0; i < input.Length; i++)

@@ -9,9 +9,16 @@ namespace Accel.Kernels.Reference;
 internal sealed class LeakyReluKernel : ReferenceKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.LeakyRelu).Types;
 
     protected override void Invoke(KernelContext context, LeakyReluParams p)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            // int8/uint8: the table built at AllocateTensors (docs/numerics.md §Quantized execution).
+            QuantizedLookup.Apply(p.QuantizedTable.Span, context.Input(0).Bytes, context.Output(0).WritableBytes);
+            return;
+        }
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();
         float alpha = p.Alpha;

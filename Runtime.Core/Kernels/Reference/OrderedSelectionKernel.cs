@@ -10,7 +10,7 @@ internal interface IOrderedSelection
 }
 
 /// <summary>
-/// MAXIMUM and MINIMUM (float32, int32, int64) with NumPy broadcasting: <c>out = TakesFirst(a, b) ? a : b</c>, the
+/// MAXIMUM and MINIMUM (float32, int32, int64, int8, uint8 — quantized values compared as stored) with NumPy broadcasting: <c>out = TakesFirst(a, b) ? a : b</c>, the
 /// one dtype dispatch both share.
 /// </summary>
 internal abstract class OrderedSelectionKernel<TSelection> : ReferenceKernel<BinaryElementwiseParams>
@@ -28,6 +28,12 @@ internal abstract class OrderedSelectionKernel<TSelection> : ReferenceKernel<Bin
                 break;
             case TensorType.Int32:
                 p.Broadcast.Apply(a.Read<int>(), b.Read<int>(), output.Write<int>(), new Op<int>());
+                break;
+            case TensorType.Int8:
+                p.Broadcast.Apply(a.Read<sbyte>(), b.Read<sbyte>(), output.Write<sbyte>(), new Op<sbyte>());
+                break;
+            case TensorType.UInt8:
+                p.Broadcast.Apply(a.Read<byte>(), b.Read<byte>(), output.Write<byte>(), new Op<byte>());
                 break;
             default:
                 p.Broadcast.Apply(a.Read<long>(), b.Read<long>(), output.Write<long>(), new Op<long>());

@@ -11,9 +11,16 @@ internal sealed class ReluKernel : ReferenceKernel<ElementwiseParams>
     private static readonly ActivationRange Range = new(0f, float.PositiveInfinity);
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Relu).Types;
 
     protected override void Invoke(KernelContext context, ElementwiseParams p)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            // int8/uint8: the table built at AllocateTensors (docs/numerics.md §Quantized execution).
+            QuantizedLookup.Apply(p.QuantizedTable.Span, context.Input(0).Bytes, context.Output(0).WritableBytes);
+            return;
+        }
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();
         for (int i = 0; i < input.Length; i++) output[i] = Range.Apply(input[i]);

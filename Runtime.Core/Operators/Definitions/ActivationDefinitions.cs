@@ -11,18 +11,40 @@ internal sealed class TanhDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Tanh;
     public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.Tanh(context) } : p;
+    }
 }
 
+/// <summary>ELU: float32, and int8 through a table (TFLite's EluPrepare tabulates int8 only).</summary>
 internal sealed class EluDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Elu;
     public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return context.Input(0).Type == TensorType.Int8 ? p with { QuantizedTable = QuantizedLookup.Elu(context) } : p;
+    }
 }
 
 internal sealed class ReluN1To1Definition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.ReluN1To1;
     public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.ReluX(context, -1f, 1f) } : p;
+    }
 }
 
 internal sealed class Relu0To1Definition : UnaryElementwiseDefinition
@@ -32,13 +54,18 @@ internal sealed class Relu0To1Definition : UnaryElementwiseDefinition
 }
 
 /// <summary>LEAKY_RELU's alpha (LeakyReluOptions; 0 when the model has no options table, as TFLite's parser leaves it).</summary>
-public sealed record LeakyReluParams(float Alpha) : OpParams;
+public sealed record LeakyReluParams(float Alpha) : OpParams
+{
+    /// <summary>An int8/uint8 node's table (output byte = table[input byte]), built at AllocateTensors; empty for float32.</summary>
+    public ReadOnlyMemory<byte> QuantizedTable { get; init; }
+}
 
 /// <summary>LEAKY_RELU: out = x &gt; 0 ? x : x · alpha; any finite or infinite alpha (TFLite checks none).</summary>
 internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
 {
     public override OpId Op => BuiltinOperator.LeakyRelu;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override LeakyReluParams PrepareParams(KernelContext context)
     {
@@ -47,6 +74,7 @@ internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
         return new LeakyReluParams(alpha)
         {
             Cost = new OpCost(0, context.Output(0).ElementCount, CostMath.BytesTouched(context)),
+            QuantizedTable = QuantizedParams.IsQuantizedType(context.Input(0).Type) ? QuantizedLookup.LeakyRelu(context, alpha) : default,
         };
     }
 }

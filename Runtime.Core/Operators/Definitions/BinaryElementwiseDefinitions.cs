@@ -27,20 +27,22 @@ internal abstract class BinaryElementwiseDefinition : OpDefinition<BinaryElement
     }
 }
 
-// MAXIMUM, MINIMUM: float32, int32, int64 (TFLite also runs uint8/int8/int16/float16/bfloat16).
+// MAXIMUM, MINIMUM: float32, int32, int64, int8, uint8 (TFLite also runs int16/float16/bfloat16). Quantized inputs are
+// compared as stored integers, as TFLite's maximum_minimum.cc does (it checks no scales: the converter gives both inputs
+// and the output one quantization).
 
 internal sealed class MaximumDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Maximum;
     public override int MaxVersion => 4;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
 }
 
 internal sealed class MinimumDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Minimum;
     public override int MaxVersion => 4;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
 }
 
 /// <summary>SQUARED_DIFFERENCE: float32 and int32 (TFLite's quantized int8 is rejected).</summary>

@@ -10,7 +10,24 @@ namespace Accel.Operators.Definitions;
 /// float32 fused activation (<see cref="Clamp"/> false for NONE).
 /// </summary>
 public sealed record ConcatenationParams(int Axis, int Outer, ImmutableArray<int> ChunkElements, int ElementSize,
-    bool Clamp, ActivationRange Activation) : OpParams;
+    bool Clamp, ActivationRange Activation) : OpParams
+{
+    /// <summary>
+    /// uint8 only: per input, how its chunks reach the output (TFLite's ConcatenationWithScaling); empty when every input
+    /// is copied as it is (every other dtype, and uint8 inputs quantized exactly as the output).
+    /// </summary>
+    public ImmutableArray<ConcatenationRescale> Rescale { get; init; } = [];
+
+    /// <summary>The output's zero point (uint8 rescaling only).</summary>
+    public int OutputZeroPoint { get; init; }
+}
+
+/// <summary>
+/// One uint8 input's rescale: when <see cref="Copy"/> (scale and zero point equal the output's) its bytes are copied;
+/// otherwise q = clamp((int)round(x · Scale + Bias) + output zero point, 0, 255) in binary32, Scale = s_in · (1 / s_out),
+/// Bias = −z_in · Scale.
+/// </summary>
+public readonly record struct ConcatenationRescale(bool Copy, float Scale, float Bias);
 
 /// <summary>CONCATENATION, any fixed-size dtype (quantized inputs must share the output's parameters); concatenation.cc.</summary>
 internal sealed class ConcatenationDefinition : OpDefinition<ConcatenationParams>
@@ -54,10 +71,14 @@ internal sealed class ConcatenationDefinition : OpDefinition<ConcatenationParams
                     throw context.Error(
                         $"input {i} '{input.Name}' has shape {ConstantInputs.Format(input.Shape)}; all inputs must match " +
                         $"{ConstantInputs.Format(first.Shape)} except along axis {axis}");
-            if ((input.Quantization.IsQuantized || output.Quantization.IsQuantized) &&
+            // uint8 inputs may be quantized differently from the output (rescaled below, as TFLite's ConcatenationWithScaling);
+            // TFLite requires every other quantized dtype (int8, int16) to be quantized exactly as the output.
+            if (first.Type != TensorType.UInt8 && (input.Quantization.IsQuantized || output.Quantization.IsQuantized) &&
                 !(input.Quantization.Scale.AsSpan().SequenceEqual(output.Quantization.Scale) &&
                   input.Quantization.ZeroPoint.AsSpan().SequenceEqual(output.Quantization.ZeroPoint)))
-                throw context.Error($"input {i} '{input.Name}' is quantized differently from the output; requantization is not supported");
+                throw context.Error(
+                    $"input {i} '{input.Name}' is quantized differently from the output '{output.Name}'; {first.Type.ToDisplayName()} " +
+                    "inputs must share the output's scale and zero point (TFLite rescales uint8 only)");
             axisTotal += input.Dim(axis);
             if (axisTotal > int.MaxValue) throw context.Error($"the concatenated axis {axis} has over 2^31-1 elements");
             chunkElements[i] = input.Dim(axis) * inner;
@@ -73,10 +94,37 @@ internal sealed class ConcatenationDefinition : OpDefinition<ConcatenationParams
         }
         else if (options.FusedActivation != ActivationFunctionType.None)
             throw context.Error($"fused activation {options.FusedActivation} needs float32 inputs, not {first.Type.ToDisplayName()}");
+        var (rescale, outputZeroPoint) = first.Type == TensorType.UInt8 ? Uint8Rescale(context) : ([], 0);
         context.SetOutputShape(0, outputShape);
         return new ConcatenationParams(axis, outer, [.. chunkElements], elementSize, clamp, activation)
         {
-            Cost = new OpCost(0, 0, CostMath.BytesTouched(context)), // data movement; fused activations are not counted
+            Cost = new OpCost(0, rescale.IsEmpty ? 0 : context.Output(0).ElementCount, CostMath.BytesTouched(context)), // data movement; fused activations are not counted
+            Rescale = rescale,
+            OutputZeroPoint = outputZeroPoint,
         };
+    }
+
+    /// <summary>
+    /// uint8 CONCATENATION (TFLite's ConcatenationWithScaling): inputs and output need per-tensor quantization; an input
+    /// whose scale and zero point equal the output's is copied, any other is rescaled. Empty when all are copied.
+    /// </summary>
+    private static (ImmutableArray<ConcatenationRescale> Rescale, int OutputZeroPoint) Uint8Rescale(KernelContext context)
+    {
+        var output = context.Output(0);
+        if (!output.Quantization.IsQuantized && Enumerable.Range(0, context.InputCount).All(i => !context.Input(i).Quantization.IsQuantized))
+            return ([], 0);   // plain uint8 data: a byte move
+        var outQ = QuantizedParams.PerTensor(context, output, "output");
+        float inverseOutputScale = 1f / outQ.Scale;
+        var rescale = new ConcatenationRescale[context.InputCount];
+        bool any = false;
+        for (int i = 0; i < rescale.Length; i++)
+        {
+            var inQ = QuantizedParams.PerTensor(context, context.Input(i), $"input {i}");
+            float scale = inQ.Scale * inverseOutputScale;
+            bool copy = inQ.ZeroPoint == outQ.ZeroPoint && inQ.Scale == outQ.Scale;
+            rescale[i] = new ConcatenationRescale(copy, scale, -inQ.ZeroPoint * scale);
+            any |= !copy;
+        }
+        return any ? ([.. rescale], outQ.ZeroPoint) : ([], 0);
     }
 }

@@ -50,7 +50,11 @@ internal static class DataMovement
         int size = input.Type.ElementSize();
         if (size == 0 || !(types ?? Types).Contains(input.Type))
             throw context.Error($"input '{input.Name}' has dtype {input.Type.ToDisplayName()}, which {op} does not support");
-        for (int o = 0; o < context.OutputCount; o++) context.ExpectType(context.Output(o), input.Type, $"output {o}");
+        for (int o = 0; o < context.OutputCount; o++)
+        {
+            context.ExpectType(context.Output(o), input.Type, $"output {o}");
+            QuantizedDataMovement.ExpectSameQuantization(context, input, context.Output(o));
+        }
         return size;
     }
 

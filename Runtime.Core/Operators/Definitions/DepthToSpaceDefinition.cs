@@ -24,6 +24,7 @@ internal sealed class DepthToSpaceDefinition : OpDefinition<DepthToSpaceParams>
         int elementSize = input.Type.ElementSize();
         if (elementSize == 0)
             throw context.Error($"input '{input.Name}' has dtype {input.Type.ToDisplayName()}, which DEPTH_TO_SPACE does not support");
+        QuantizedDataMovement.ExpectSameQuantization(context, input, output);
         int blockSize = options.BlockSize;
         if (blockSize < 1) throw context.Error($"block_size must be at least 1, is {blockSize}");
         long blockArea = (long)blockSize * blockSize;

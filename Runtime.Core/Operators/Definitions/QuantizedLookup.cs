@@ -7,7 +7,7 @@ namespace Accel.Operators.Definitions;
 /// 256-entry lookup tables of 8-bit quantized element-wise operators, built once at AllocateTensors as TFLite's
 /// LUTPopulate builds them, with Accel's own <see cref="SpecMath"/> function in place of the C library's.
 /// </summary>
-internal static class QuantizedLookup
+internal static partial class QuantizedLookup
 {
     /// <summary>
     /// LOGISTIC's table (activations.cc: the output must be scale 1/256 with zero point −128 for int8, 0 for uint8).

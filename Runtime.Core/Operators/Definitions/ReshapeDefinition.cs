@@ -32,6 +32,7 @@ internal sealed class ReshapeDefinition : OpDefinition<ReshapeParams>
         context.ExpectType(output, input.Type, "output");
         if (input.Type.ElementSize() == 0)
             throw context.Error($"input '{input.Name}' has dtype {input.Type.ToDisplayName()}, which RESHAPE does not support");
+        QuantizedDataMovement.ExpectSameQuantization(context, input, output);
         long bytes = input.ElementCount * input.Type.ElementSize();
 
         if (RunTimeShapeInput(context) is { } shapeTensor)

@@ -29,6 +29,7 @@ internal sealed class ResizeNearestNeighborDefinition : OpDefinition<ResizeNeare
                 $"input '{input.Name}' is {input.Type.ToDisplayName()}; RESIZE_NEAREST_NEIGHBOR supports float32, uint8, int8 and int16");
         context.ExpectType(output, input.Type, "output");
         context.ExpectRank(input, 4, "input");
+        QuantizedDataMovement.ExpectSameQuantization(context, input, output);
         var options = context.Options is null
             ? new ResizeNearestNeighborOptions(false, false)
             : context.OptionsAs<ResizeNearestNeighborOptions>();

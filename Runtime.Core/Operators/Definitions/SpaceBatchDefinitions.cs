@@ -26,6 +26,7 @@ internal sealed class SpaceToDepthDefinition : OpDefinition<SpaceToDepthParams>
         context.ExpectType(output, input.Type, "output");
         int elementSize = SpaceBatch.ElementSize(context, input);
         int blockSize = context.Options is null ? 0 : context.OptionsAs<SpaceToDepthOptions>().BlockSize;
+        QuantizedDataMovement.ExpectSameQuantization(context, input, output);
         if (blockSize < 1) throw context.Error($"block_size must be at least 1, is {blockSize}");
         if (input.Dim(1) % blockSize != 0 || input.Dim(2) % blockSize != 0)
             throw context.Error($"input height {input.Dim(1)} and width {input.Dim(2)} must be multiples of block_size {blockSize}");

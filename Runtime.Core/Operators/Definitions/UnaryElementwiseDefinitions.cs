@@ -7,7 +7,7 @@ namespace Accel.Operators.Definitions;
 public sealed record ElementwiseParams : OpParams
 {
     /// <summary>
-    /// An 8-bit quantized node's lookup table (LOGISTIC, HARD_SWISH int8/uint8): output byte = table[input byte], built at
+    /// An 8-bit quantized node's lookup table (LOGISTIC, HARD_SWISH, TANH, RELU, RELU6, RELU_N1_TO_1 int8/uint8; ELU int8): output byte = table[input byte], built at
     /// AllocateTensors; empty for other nodes.
     /// </summary>
     public ReadOnlyMemory<byte> QuantizedTable { get; init; }
@@ -30,12 +30,27 @@ internal sealed class ReluDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu;
     public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type)
+            ? p with { QuantizedTable = QuantizedLookup.ReluX(context, 0f, float.PositiveInfinity) } : p;
+    }
 }
 
 internal sealed class Relu6Definition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu6;
     public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.ReluX(context, 0f, 6f) } : p;
+    }
 }
 
 internal sealed class HardSwishDefinition : UnaryElementwiseDefinition

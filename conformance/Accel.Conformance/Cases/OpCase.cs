@@ -203,6 +203,14 @@ internal sealed class OpCaseContext
     /// <summary>How each tensor added through this context looks to <see cref="OpShapeInference"/>, by tensor index.</summary>
     private readonly Dictionary<int, OpTensorSpec> _specs = new();
 
+    /// <summary>
+    /// Quantization given to every tensor of the case's dtype that a builder adds without any (inputs, constants,
+    /// outputs): lets a plain data-movement builder build its quantized case unchanged. Null: none.
+    /// </summary>
+    public QuantizationParameters? DefaultQuantization { get; set; }
+
+    private QuantizationParameters? Default(TensorType type, QuantizationParameters? given) => given ?? (type == DType ? DefaultQuantization : null);
+
     /// <summary>The case's value set for its data inputs (<c>values</c>, default uniform).</summary>
     public string Values => P.String("values", "uniform");
 
@@ -213,6 +221,7 @@ internal sealed class OpCaseContext
     /// <summary>Adds a model input holding <paramref name="data"/> (a builder's adjustment of <see cref="Data"/>); returns its tensor index.</summary>
     public int Input(string name, TensorType type, int[] shape, byte[] data, QuantizationParameters? quantization = null)
     {
+        quantization = Default(type, quantization);
         _inputs.Add(data);
         if (_oracleAdapter && type is TensorType.Bool or TensorType.Int8)
         {
@@ -246,6 +255,7 @@ internal sealed class OpCaseContext
     /// <summary>Adds a constant of <paramref name="type"/> with generated data.</summary>
     public int Constant(string name, TensorType type, int[] shape, string valueSet, QuantizationParameters? quantization = null)
     {
+        quantization = Default(type, quantization);
         byte[] data = Data(name, type, shape, valueSet);
         return Track(Model.AddConstant(name, type, shape, data, quantization), new OpTensorSpec(type, shape, data, quantization) { Name = name });
     }
@@ -284,8 +294,8 @@ internal sealed class OpCaseContext
     /// <summary>Adds a model output <paramref name="name"/> of the shape the definition of <paramref name="op"/> gives the node.</summary>
     public int InferredOutput(string name, TensorType type, OpId op, int[] inputs, OperatorOptions? options = null, int version = 1,
         ReadOnlyMemory<byte> customOptions = default, QuantizationParameters? quantization = null) =>
-        Output(name, type, OpShapeInference.Infer(op, version, options, customOptions, inputs.Select(Spec).ToArray(), [type], [quantization]).OutputShape,
-            quantization);
+        Output(name, type, OpShapeInference.Infer(op, version, options, customOptions, inputs.Select(Spec).ToArray(), [type],
+            [Default(type, quantization)]).OutputShape, quantization);
 
     /// <summary>Adds the output (shape from the definition) and then the builtin operator; returns the output.</summary>
     public int AddOperator(BuiltinOperator op, int[] inputs, TensorType outputType, OperatorOptions? options = null, int version = 1,
@@ -302,6 +312,7 @@ internal sealed class OpCaseContext
     /// oracle adapter reads it through a CAST (an ordinary tensor); int64 through CAST to int32.</param>
     public int Output(string name, TensorType type, int[] shape, QuantizationParameters? quantization = null, bool oracleReadsThroughCast = false)
     {
+        quantization = Default(type, quantization);
         int tensor = Model.AddTensor(name, type, shape, quantization);
         if (_oracleAdapter && (type is TensorType.Bool or TensorType.Int64 or TensorType.Int8 || oracleReadsThroughCast))
         {
