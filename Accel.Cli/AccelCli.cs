@@ -41,6 +41,8 @@ public static class AccelCli
           accel ops [--json | --markdown | --write-docs FILE]
               operator coverage: every defined operator x dtype, its versions, and per backend
               (reference, cpu, vulkan, ilgpu) whether it runs it or why not (docs/ops.md)
+          accel convert MODEL.onnx -o MODEL.tflite [--input-shape NAME=DIMS ...] [--nhwc-io] [--keep-nchw]
+              ONNX -> NHWC .tflite (Accel.Convert/README.md says which ops convert)
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
@@ -117,6 +119,8 @@ public static class AccelCli
                 return PerfCommand.Execute(rest, stdout, stderr);
             case "ops":
                 return OpsCommand.Execute(rest, stdout);
+            case "convert":
+                return ConvertCommand.Execute(rest, stdout);
             default:
                 if (command.StartsWith("--delegate", StringComparison.Ordinal))
                     throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
@@ -136,6 +140,7 @@ public static class AccelCli
             "bench" => BenchCommand.Usage,
             "perf" => PerfCommand.Usage,
             "ops" => OpsCommand.Usage,
+            "convert" => ConvertCommand.Usage,
             _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
         };
         stdout.Write(text);

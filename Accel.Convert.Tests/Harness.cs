@@ -3,7 +3,7 @@ using Accel.Delegates.Cpu;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace Accel.Convert.Tests;
+namespace Accel.Conversion.Tests;
 
 /// <summary>Runs an ONNX model in ONNX Runtime and its conversion in Accel on the same inputs, and compares.</summary>
 internal static class Harness

@@ -1,11 +1,11 @@
-using Accel.Convert.Onnx;
+using Accel.Conversion.Onnx;
 using Google.Protobuf;
 
-namespace Accel.Convert.Tests;
+namespace Accel.Conversion.Tests;
 
 /// <summary>A minimal ONNX model builder for the op-level tests: float inputs/outputs, float/int64 initializers,
 /// nodes with int, float, string, ints and floats attributes.</summary>
-internal sealed class OnnxBuilder
+public sealed class OnnxBuilder
 {
     private readonly GraphProto _graph = new() { Name = "test" };
     private readonly int _opset;

@@ -1,4 +1,4 @@
-namespace Accel.Convert.Tests;
+namespace Accel.Conversion.Tests;
 
 /// <summary>
 /// keijiro's BlazeFace and MLSD ONNX models (scripts/fetch-onnx-models.sh): each converts, the .tflite runs in Accel

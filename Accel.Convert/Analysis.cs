@@ -1,4 +1,4 @@
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>
 /// Constant folding and static shape inference in one pass over the topologically ordered nodes: a node whose inputs

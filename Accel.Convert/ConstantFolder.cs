@@ -1,4 +1,4 @@
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>
 /// Evaluates a node whose inputs are all constant. Only exact operations are folded (data movement, integer and

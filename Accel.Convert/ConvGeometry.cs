@@ -1,4 +1,4 @@
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>Spatial geometry of Conv / ConvTranspose / MaxPool / AveragePool, with explicit begin/end pads.</summary>
 internal sealed record ConvGeometry(int[] Input, int[] Kernel, int[] Strides, int[] Dilations, int[] PadBegin, int[] PadEnd, int[] Output, bool CeilMode)

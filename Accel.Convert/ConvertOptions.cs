@@ -1,4 +1,4 @@
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>How <see cref="OnnxConverter"/> converts one model.</summary>
 public sealed record ConvertOptions

@@ -1,4 +1,4 @@
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>Graph clean-ups run after analysis: pass-through removal, Conv+BatchNormalization and MatMul+Add folding,
 /// dead-node elimination.</summary>

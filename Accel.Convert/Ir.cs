@@ -1,6 +1,6 @@
-using Accel.Convert.Onnx;
+using Accel.Conversion.Onnx;
 
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>Element kinds the converter distinguishes. Every integer and bool constant is held as int64.</summary>
 internal enum ElemType { Float32, Int64, Int32, Bool, Other }

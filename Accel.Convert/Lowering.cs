@@ -1,6 +1,6 @@
 using Accel.Building;
 
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>
 /// Emits the analysed graph as TFLite operators. Every value carries the permutation its TFLite tensor is stored
@@ -609,10 +609,10 @@ internal sealed class Lowering
     }
 
     /// <summary>VALID or SAME when TFLite's padding gives ONNX's pads, otherwise an explicit PAD/PADV2 and VALID.</summary>
-    private Padding PadFor(Node n, ref int x, ConvGeometry geo, float padValue, bool extendForCeil = false)
+    private Padding PadFor(Node n, ref int x, ConvGeometry geo, float padValue, bool extendForCeil = false, bool allowSame = true)
     {
         if (geo.IsValid && !geo.CeilMode) return Padding.Valid;
-        if (geo.IsTfSame()) return Padding.Same;
+        if (allowSame && geo.IsTfSame()) return Padding.Same;
         if (geo.PadBegin.Any(p => p < 0) || geo.PadEnd.Any(p => p < 0)) throw Unsupported(n, "negative pads");
         var xShape = _g[n.Inputs[0]].Shape!;
         int[] end = (int[])geo.PadEnd.Clone();
@@ -687,7 +687,7 @@ internal sealed class Lowering
         if (max)
             padding = PadFor(n, ref x, geo, float.NegativeInfinity, extendForCeil: true);
         else if (n.Int("count_include_pad", 0) != 0 && !geo.IsValid)
-            padding = PadFor(n, ref x, geo, 0f);
+            padding = PadFor(n, ref x, geo, 0f, allowSame: false); // TFLite's SAME would leave the pads out of the average
         else if (geo.IsValid && !geo.CeilMode) padding = Padding.Valid;
         else if (geo.IsTfSame()) padding = Padding.Same; // TFLite averages over the window inside the input, like count_include_pad=0
         else throw Unsupported(n, "pads other than VALID or TFLite's SAME with count_include_pad=0");

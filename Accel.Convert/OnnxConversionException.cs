@@ -1,4 +1,4 @@
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>
 /// An ONNX model could not be converted: the file is not ONNX, an opset is outside 9–21, a shape is left dynamic, or

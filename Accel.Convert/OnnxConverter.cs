@@ -1,7 +1,7 @@
 using System.Reflection;
 using Accel.Building;
 
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>What one conversion did.</summary>
 public sealed record ConversionResult(

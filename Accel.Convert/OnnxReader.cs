@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
-using Accel.Convert.Onnx;
+using Accel.Conversion.Onnx;
 using Google.Protobuf;
 
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>Parses ONNX protobuf bytes into the converter's <see cref="Graph"/>.</summary>
 internal static class OnnxReader

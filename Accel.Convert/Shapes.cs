@@ -1,4 +1,4 @@
-namespace Accel.Convert;
+namespace Accel.Conversion;
 
 /// <summary>Shape arithmetic shared by shape inference, constant folding and lowering.</summary>
 internal static class Shapes
