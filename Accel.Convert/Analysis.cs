@@ -47,6 +47,12 @@ internal static class Analysis
             {
                 throw;
             }
+            catch (UnsupportedOpException)
+            {
+                // Reported with every other unsupported node after analysis; its readers are not blamed for it.
+                failed.UnionWith(node.Outputs);
+                kept.Add(node);
+            }
             catch (UnknownShapeException e)
             {
                 failures.Add((node, e.Message));
@@ -67,6 +73,8 @@ internal static class Analysis
     }
 
     private sealed class UnknownShapeException(string message) : Exception(message);
+
+    private sealed class UnsupportedOpException() : Exception("no TFLite form");
 
     private static int[] ShapeOf(Graph g, string name)
     {
@@ -259,8 +267,7 @@ internal static class Analysis
             }
             default:
                 // An op unknown to inference: lowering reports it with every other op it cannot convert.
-                foreach (var o in node.Outputs) if (o.Length > 0) g[o].Shape ??= null;
-                return;
+                throw new UnsupportedOpException();
         }
     }
 

@@ -45,13 +45,7 @@ internal sealed class Lowering
     }
 
     /// <summary>Names every node with no TFLite form here, before anything is emitted.</summary>
-    public static List<string> Unsupported(Graph g)
-    {
-        var bad = new List<string>();
-        foreach (var n in g.Nodes)
-            if (!Supported.Contains(n.OpType)) bad.Add($"{n.OpType} node '{n.Name}'");
-        return bad;
-    }
+    public static List<Node> Unsupported(Graph g) => g.Nodes.Where(n => !Supported.Contains(n.OpType)).ToList();
 
     public static readonly HashSet<string> Supported = new()
     {
@@ -412,7 +406,7 @@ internal sealed class Lowering
     {
         if (!_options.KeepNchw) return;
         var (tensor, perm) = _stored[output];
-        int back = Get(output, Shapes.Identity(perm.Length), outputName: output + "/nchw");
+        int back = Get(output, Shapes.Identity(perm.Length), outputName: _g.Outputs.Contains(output) ? output : output + "/nchw");
         _stored[output] = (back, Shapes.Identity(perm.Length));
         _ = tensor;
     }

@@ -43,7 +43,7 @@ public static class OnnxConverter
         if (unsupported.Count > 0)
             throw new OnnxConversionException(
                 $"{unsupported.Count} node(s) have no TFLite form: {string.Join(", ", unsupported)}",
-                unsupported);
+                unsupported.Select(n => n.Name).ToArray());
 
         string version = typeof(OnnxConverter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
         string source = options.SourceName ?? "an ONNX model";
