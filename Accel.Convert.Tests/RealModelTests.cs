@@ -2,7 +2,7 @@ namespace Accel.Conversion.Tests;
 
 /// <summary>
 /// keijiro's BlazeFace and MLSD ONNX models (scripts/fetch-onnx-models.sh): each converts, the .tflite runs in Accel
-/// (reference and cpu) and agrees with ONNX Runtime on the ONNX model within relative L2 1e-4 per output, and the
+/// (reference and cpu) and in real TFLite (the oracle), and agrees with ONNX Runtime on the ONNX model within relative L2 1e-4 per output, and the
 /// converted graph has no avoidable TRANSPOSE.
 /// </summary>
 public sealed class RealModelTests
@@ -20,7 +20,7 @@ public sealed class RealModelTests
     // Transpose nodes; layout propagation absorbs every one of them, so none remains.
     [TestCase("face_detection_front_128x128_barracuda", 0)]
     [TestCase("face_detection_back_256x256_barracuda", 0)]
-    public void ConvertedModelAgreesWithOnnxRuntimeOnReferenceAndCpu(string name, int transposes)
+    public void ConvertedModelAgreesWithOnnxRuntimeOnReferenceCpuAndTflite(string name, int transposes)
     {
         byte[] onnx = File.ReadAllBytes(ModelPath(name));
         var model = Onnx.ModelProto.Parser.ParseFrom(onnx);
@@ -32,6 +32,16 @@ public sealed class RealModelTests
             inputs[i.Name] = (shape, Harness.Random(shape.Aggregate(1, (a, b) => a * b), seed++));
         }
         var result = Harness.Check(onnx, inputs, tolerance: 1e-4);
+        // Real TFLite runs the converted file too, and agrees with ONNX Runtime within the same bound.
+        var expected = Harness.OnnxRuntime(onnx, inputs);
+        var oracle = Oracle.Run(result.Tflite, model.Graph.Input.Select(i => inputs[i.Name].Item2).ToList());
+        foreach (var (output, (shape, data)) in expected)
+        {
+            Assert.That(oracle[output].Shape, Is.EqualTo(shape), output);
+            double err = Harness.RelativeL2(data, oracle[output].Data);
+            TestContext.Out.WriteLine($"{name} TFLite {output}: relative L2 {err:E2}");
+            Assert.That(err, Is.LessThanOrEqualTo(1e-4), $"TFLite '{output}'");
+        }
         TestContext.Out.WriteLine($"{name}: {result.OnnxNodeCount} ONNX nodes -> {result.OperatorCount} TFLite ops, {result.TransposeCount} TRANSPOSE, " +
             $"{result.ConvBatchNormFolds} Conv+BN folds, {result.FusedActivations.Count} fused activations, {result.FoldedNodes} folded");
         Assert.That(result.TransposeCount, Is.EqualTo(transposes));
@@ -64,7 +74,7 @@ public sealed class RealModelTests
     /// </summary>
     [TestCase("mlsd_320x320_tiny", 0)]
     [TestCase("mlsd_320x320_large", 0)]
-    public void ConvertedMlsdAgreesWithOnnxRuntimeOnReferenceAndCpu(string name, int transposes)
+    public void ConvertedMlsdAgreesWithOnnxRuntimeOnReferenceCpuAndTflite(string name, int transposes)
     {
         var model = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(ModelPath(name)));
         var sigmoid = model.Graph.Node.Single(n => n.OpType == "Sigmoid");
@@ -76,13 +86,14 @@ public sealed class RealModelTests
 
         var result = OnnxConverter.Convert(onnx, new ConvertOptions());
         var expected = Harness.OnnxRuntime(onnx, inputs);
-        foreach (bool cpu in new[] { false, true })
+        foreach (string backend in new[] { "reference", "cpu", "TFLite" })
         {
-            var actual = Harness.Accel(result.Tflite, inputs, cpu);
+            bool cpu = backend == "cpu";
+            var actual = backend == "TFLite" ? Oracle.Run(result.Tflite, [inputs[input.Name].Item2]) : Harness.Accel(result.Tflite, inputs, cpu);
             foreach (string continuous in new[] { "offsets", sigmoid.Output[0] })
             {
                 double err = Harness.RelativeL2(expected[continuous].Data, actual[continuous].Data);
-                TestContext.Out.WriteLine($"{name} {(cpu ? "cpu" : "reference")} {continuous}: relative L2 {err:E2}");
+                TestContext.Out.WriteLine($"{name} {backend} {continuous}: relative L2 {err:E2}");
                 Assert.That(err, Is.LessThanOrEqualTo(1e-4), continuous);
             }
             var (e, a) = (expected["scores"].Data, actual["scores"].Data);
@@ -94,7 +105,7 @@ public sealed class RealModelTests
                 agreeE.Add(e[i]); agreeA.Add(a[i]);
             }
             double maskedErr = Harness.RelativeL2(agreeE.ToArray(), agreeA.ToArray());
-            TestContext.Out.WriteLine($"{name} {(cpu ? "cpu" : "reference")} scores: {flipped} of {e.Length} local-maximum decisions differ; elsewhere relative L2 {maskedErr:E2}");
+            TestContext.Out.WriteLine($"{name} {backend} scores: {flipped} of {e.Length} local-maximum decisions differ; elsewhere relative L2 {maskedErr:E2}");
             Assert.That(flipped, Is.LessThanOrEqualTo(e.Length / 1000));
             Assert.That(maskedErr, Is.LessThanOrEqualTo(1e-4));
         }
