@@ -65,6 +65,10 @@ public sealed class OpConversionTests
             return Op(b, "BatchNormalization", [x, "s", "sh", "m", "v"]);
         });
         yield return new("ConvTranspose stride 2 VALID", (b, x) => { b.Float("w", [C, 3, 2, 2], Weights(C * 3 * 4, 5)).Float("b", [3], Weights(3, 6)); return Op(b, "ConvTranspose", [x, "w", "b"], ("strides", new[] { 2, 2 })); });
+        yield return new("InstanceNormalization", (b, x) => { b.Float("s", [C], [1.5f, 0.5f, 2f, 1f]).Float("sh", [C], Weights(C, 7)); return Op(b, "InstanceNormalization", [x, "s", "sh"], ("epsilon", 1e-4f)); });
+        yield return new("LayerNormalization last axis", (b, x) => { b.Float("s", [W], Weights(W, 8)).Float("sh", [W], Weights(W, 9)); return Op(b, "LayerNormalization", [x, "s", "sh"]); });
+        yield return new("LayerNormalization axis 1 (C,H,W)", (b, x) => { b.Float("s", [C, H, W], Weights(C * H * W, 8)); return Op(b, "LayerNormalization", [x, "s"], ("axis", 1)); });
+        yield return new("LayerNormalization rank 3", (b, x) => { b.Float("s", [8], Weights(8, 8)).Float("sh", [8], Weights(8, 9)); return Op(b, "LayerNormalization", [x, "s", "sh"]); }, AfterConv: false, InputShape: [2, 3, 8]);
         // Pools
         yield return new("MaxPool 3x3 stride 2 pads 1", (b, x) => Op(b, "MaxPool", [x], ("kernel_shape", new[] { 3, 3 }), ("strides", new[] { 2, 2 }), ("pads", new[] { 1, 1, 1, 1 })));
         yield return new("MaxPool 2x2 ceil_mode", (b, x) => Op(b, "MaxPool", [x], ("kernel_shape", new[] { 2, 2 }), ("strides", new[] { 2, 2 }), ("ceil_mode", 1)));

@@ -51,7 +51,7 @@ internal sealed class Lowering
     {
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
         "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Elu", "HardSwish", "HardSigmoid", "LeakyRelu", "Clip",
-        "Gelu", "Floor", "Ceil", "Round", "Sin", "Cos",
+        "Gelu", "Floor", "Ceil", "Round", "Sin", "Cos", "LayerNormalization", "InstanceNormalization",
         "PRelu", "Softmax", "LogSoftmax", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
         "Concat", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Pad", "Resize", "Upsample",
         "MatMul", "Gemm", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "Slice", "Gather", "Split",
@@ -277,6 +277,8 @@ internal sealed class Lowering
                 return;
             }
             case "BatchNormalization": LowerBatchNorm(n); return;
+            case "LayerNormalization": LowerNormalization(n); return;
+            case "InstanceNormalization": LowerNormalization(n); return;
             case "Relu": Unary(n, BuiltinOperator.Relu); return;
             case "Sigmoid": Unary(n, BuiltinOperator.Logistic); return;
             case "Tanh": Unary(n, BuiltinOperator.Tanh); return;
@@ -556,6 +558,66 @@ internal sealed class Lowering
         var (act, output) = FuseActivation(n.Outputs[0]);
         int o = Out(output, p);
         _mb.AddOperator(BuiltinOperator.Add, [m, BroadcastConstFull(bName, rank, p)], [o], new AddOptions(act));
+    }
+
+    /// <summary>
+    /// LayerNormalization (over axis..rank-1) and InstanceNormalization (over the spatial axes), decomposed as
+    /// (x − mean) · rsqrt(mean((x − mean)²) + ε) · scale + bias, reduced over the stored positions of those axes.
+    /// </summary>
+    private void LowerNormalization(Node n)
+    {
+        var shape = _g[n.Inputs[0]].Shape!;
+        int rank = shape.Length;
+        bool layer = n.OpType == "LayerNormalization";
+        if (layer && n.Outputs.Skip(1).Any(o => o.Length > 0)) throw Unsupported(n, "the Mean/InvStdDev outputs");
+        int first = layer ? Shapes.Axis(n.Int("axis", -1), rank, n) : 2;
+        var axes = Enumerable.Range(first, rank - first).ToHashSet();
+        float eps = n.Float("epsilon", 1e-5f);
+        var p = PermOf(n.Inputs[0]);
+        int x = Get(n.Inputs[0], p);
+        var stored = Shapes.Permute(shape, p);
+        int[] storedAxes = Enumerable.Range(0, rank).Where(i => axes.Contains(p[i])).ToArray();
+        int[] reduced = stored.Select((d, i) => storedAxes.Contains(i) ? 1 : d).ToArray();
+        int axesConst = ConstInt("axes", storedAxes);
+        string o = n.Outputs[0];
+        int Temp(string what, int[] s) => _mb.AddTensor(o + "/" + what, TensorType.Float32, s);
+        int mean = Temp("mean", reduced);
+        _mb.AddOperator(BuiltinOperator.Mean, [x, axesConst], [mean], new ReducerOptions(true));
+        int d = Temp("centered", stored);
+        _mb.AddOperator(BuiltinOperator.Sub, [x, mean], [d], new SubOptions(ActivationFunctionType.None));
+        int sq = Temp("squared", stored);
+        _mb.AddOperator(BuiltinOperator.Mul, [d, d], [sq], new MulOptions(ActivationFunctionType.None));
+        int variance = Temp("variance", reduced);
+        _mb.AddOperator(BuiltinOperator.Mean, [sq, axesConst], [variance], new ReducerOptions(true));
+        int ve = Temp("variance_eps", reduced);
+        _mb.AddOperator(BuiltinOperator.Add, [variance, ConstFloat("epsilon", [], [eps])], [ve], new AddOptions(ActivationFunctionType.None));
+        int inv = Temp("rsqrt", reduced);
+        _mb.AddOperator(BuiltinOperator.Rsqrt, [ve], [inv]);
+        int normed = Temp("normalized", stored);
+        _mb.AddOperator(BuiltinOperator.Mul, [d, inv], [normed], new MulOptions(ActivationFunctionType.None));
+        // Scale and bias: LayerNormalization's broadcast from the right; InstanceNormalization's are per channel.
+        int ScaleOperand(int input)
+        {
+            string name = n.Input(input);
+            var c = _g.ConstOf(name) ?? throw Unsupported(n, $"input {input} computed at run time");
+            if (layer) return BroadcastConst(name, rank, p);
+            string aligned = name + "/per_channel";
+            if (!_g.Values.ContainsKey(aligned))
+            {
+                int[] cs = [c.Count, .. Enumerable.Repeat(1, rank - 2)];
+                _g.GetOrAdd(aligned).Const = ConstTensor.Float(cs, c.AsFloats());
+                _g[aligned].Shape = cs;
+            }
+            return BroadcastConstFull(aligned, rank, p);
+        }
+        bool hasBias = n.Input(2).Length > 0;
+        int scaled = hasBias ? Temp("scaled", stored) : Out(o, p);
+        _mb.AddOperator(BuiltinOperator.Mul, [normed, ScaleOperand(1)], [scaled], new MulOptions(ActivationFunctionType.None));
+        if (hasBias)
+        {
+            int y = Out(o, p);
+            _mb.AddOperator(BuiltinOperator.Add, [scaled, ScaleOperand(2)], [y], new AddOptions(ActivationFunctionType.None));
+        }
     }
 
     private void LowerConv(Node n)
