@@ -133,8 +133,8 @@ internal sealed class Lowering
             return ci;
         }
         var (tensor, stored) = _stored[name];
-        if (stored.SequenceEqual(perm) && outputName is null) return tensor;
-        if (stored.SequenceEqual(perm) && _mb.TensorCount > 0 && TensorIsNamed(name, stored)) return tensor;
+        // Already in that layout (a graph output stored so is also named so: Out names identity-layout tensors by value).
+        if (stored.SequenceEqual(perm)) return tensor;
         if (_views.TryGetValue((name, PermKey(perm)), out int vi)) return vi;
         // TFLite TRANSPOSE: out[i] = in[t[i]]; stored[j] = logical[stored[j]] so t[i] = inverse(stored)[perm[i]].
         var inv = Shapes.Inverse(stored);
@@ -156,8 +156,6 @@ internal sealed class Lowering
         return outT;
     }
 
-    // A graph output already stored in the wanted layout under its own name needs no copy.
-    private bool TensorIsNamed(string name, int[] stored) => Shapes.IsIdentity(stored) || _options.NhwcIo;
 
     private int Out(string name, int[] perm, ElemType? type = null)
     {
@@ -407,10 +405,9 @@ internal sealed class Lowering
     private void AfterLayoutBound(string output)
     {
         if (!_options.KeepNchw) return;
-        var (tensor, perm) = _stored[output];
+        var perm = _stored[output].Perm;
         int back = Get(output, Shapes.Identity(perm.Length), outputName: _g.Outputs.Contains(output) ? output : output + "/nchw");
         _stored[output] = (back, Shapes.Identity(perm.Length));
-        _ = tensor;
     }
 
     private void Unary(Node n, BuiltinOperator op, OperatorOptions? options = null)
@@ -800,7 +797,6 @@ internal sealed class Lowering
         var outShape = _g[n.Outputs[0]].Shape!;
         var p = PermOf(n.Inputs[0]);
         // Removing or adding size-1 dimensions keeps the stored order: no transpose needed.
-        var nonOneIn = p.Where(a => inShape[a] != 1).Select(a => a).ToArray();
         int x;
         int[] outPerm = Shapes.Identity(outShape.Length);
         if (!Shapes.IsIdentity(p) && TryKeepLayout(inShape, outShape, p, out var kept))
@@ -809,7 +805,6 @@ internal sealed class Lowering
             outPerm = kept;
         }
         else x = Get(n.Inputs[0], Shapes.Identity(inShape.Length));
-        _ = nonOneIn;
         int o = Out(n.Outputs[0], outPerm);
         var stored = Shapes.Permute(outShape, outPerm);
         _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", stored)], [o], new ReshapeOptions(stored));
