@@ -20,11 +20,10 @@ internal static class Harness
         using var session = new InferenceSession(onnx, options);
         var feeds = inputs.Select(kv => NamedOnnxValue.CreateFromTensor(kv.Key, new DenseTensor<float>(kv.Value.Data, kv.Value.Shape))).ToList();
         using var results = session.Run(feeds);
-        return results.ToDictionary(r => r.Name, r =>
-        {
-            var t = r.AsTensor<float>();
-            return (t.Dimensions.ToArray(), t.ToArray());
-        });
+        // Integer outputs (ArgMax indices) are compared as floats: small integers are exact.
+        return results.ToDictionary(r => r.Name, r => r.ElementType == TensorElementType.Int64
+            ? (r.AsTensor<long>().Dimensions.ToArray(), r.AsTensor<long>().ToArray().Select(v => (float)v).ToArray())
+            : (r.AsTensor<float>().Dimensions.ToArray(), r.AsTensor<float>().ToArray()));
     }
 
     /// <summary>Accel's outputs by signature name, in ONNX layout (the converter's default I/O layout).</summary>
@@ -45,7 +44,9 @@ internal static class Harness
         for (int i = 0; i < interpreter.OutputCount; i++)
         {
             var t = interpreter.GetOutputTensor(i);
-            r[t.Name] = (t.Shape.ToArray(), interpreter.Output<float>(i).ToArray());
+            r[t.Name] = (t.Shape.ToArray(), t.Type == TensorType.Int64
+                ? interpreter.Output<long>(i).ToArray().Select(v => (float)v).ToArray()
+                : interpreter.Output<float>(i).ToArray());
         }
         return r;
     }

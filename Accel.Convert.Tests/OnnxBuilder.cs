@@ -15,7 +15,8 @@ public sealed class OnnxBuilder
 
     public OnnxBuilder Input(string name, params long[] shape) { _graph.Input.Add(ValueInfo(name, shape)); return this; }
 
-    public OnnxBuilder Output(string name) { _graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } } }); return this; }
+    /// <param name="elemType">ONNX TensorProto.DataType: 1 float (default), 7 int64.</param>
+    public OnnxBuilder Output(string name, int elemType = 1) { _graph.Output.Add(new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elemType } } }); return this; }
 
     public OnnxBuilder InputSymbolic(string name, string batch, params long[] rest)
     {

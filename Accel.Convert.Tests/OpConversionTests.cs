@@ -10,7 +10,7 @@ public sealed class OpConversionTests
     private const int C = 4, H = 9, W = 7;
 
     public sealed record Case(string Name, Func<OnnxBuilder, string, string> Build, int Opset = 17, float InputScale = 1f,
-        bool AfterConv = true, int[]? InputShape = null, int? Transposes = 0)
+        bool AfterConv = true, int[]? InputShape = null, int? Transposes = 0, int OutputType = 1)
     {
         public override string ToString() => Name;
     }
@@ -126,6 +126,9 @@ public sealed class OpConversionTests
         yield return new("ReduceSum channels keepdims 0", (b, x) => { b.Int64("ax", [1], [1]); return Op(b, "ReduceSum", [x, "ax"], ("keepdims", 0)); }, Opset: 13, Transposes: null);
         yield return new("ReduceMax W", (b, x) => Op(b, "ReduceMax", [x], ("axes", new[] { 3 })), Opset: 13);
         yield return new("ReduceMin H keepdims 0", (b, x) => Op(b, "ReduceMin", [x], ("axes", new[] { 2 }), ("keepdims", 0)), Opset: 13, Transposes: null);
+        yield return new("ArgMax channels keepdims", (b, x) => Op(b, "ArgMax", [x], ("axis", 1)), OutputType: 7);
+        yield return new("ArgMax width keepdims 0", (b, x) => Op(b, "ArgMax", [x], ("axis", 3), ("keepdims", 0)), Transposes: null, OutputType: 7);
+        yield return new("ArgMin height", (b, x) => Op(b, "ArgMin", [x], ("axis", 2)), OutputType: 7);
         yield return new("Unsqueeze + Squeeze", (b, x) => { b.Int64("a", [1], [0]); b.Node("Unsqueeze", [x, "a"], ["u"]); return Op(b, "Squeeze", ["u", "a"]); });
         yield return new("DepthToSpace DCR", (b, x) => Op(b, "DepthToSpace", [x], ("blocksize", 2)));
         yield return new("SpaceToDepth", (b, x) => { b.Int64("st", [2], [0, 0]).Int64("en", [2], [8, 6]).Int64("ax", [2], [2, 3]); b.Node("Slice", [x, "st", "en", "ax"], ["e"]); return Op(b, "SpaceToDepth", ["e"], ("blocksize", 2)); });
@@ -172,7 +175,7 @@ public sealed class OpConversionTests
         var b = new OnnxBuilder(c.Opset).Input("x", shape.Select(d => (long)d).ToArray());
         string x = c.AfterConv && shape.Length == 4 ? Conv1x1(b, "x") : "x";
         string y = c.Build(b, x);
-        b.Output(y);
+        b.Output(y, c.OutputType);
         var result = Harness.Check(b.Build(), Harness.One("x", shape, 3, c.InputScale));
         // The model's own input and output stay NCHW, so a TRANSPOSE at either boundary is required; any other is
         // one layout propagation failed to avoid.

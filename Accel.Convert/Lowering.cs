@@ -51,7 +51,7 @@ internal sealed class Lowering
     {
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
         "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Elu", "HardSwish", "HardSigmoid", "LeakyRelu", "Clip",
-        "Gelu", "Floor", "Ceil", "Round", "Sin", "Cos", "LayerNormalization", "InstanceNormalization",
+        "Gelu", "Floor", "Ceil", "Round", "Sin", "Cos", "LayerNormalization", "InstanceNormalization", "ArgMax", "ArgMin",
         "PRelu", "Softmax", "LogSoftmax", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
         "Concat", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Pad", "Resize", "Upsample",
         "MatMul", "Gemm", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "Slice", "Gather", "Split",
@@ -338,6 +338,8 @@ internal sealed class Lowering
             case "ReduceMax": Reduce(n, BuiltinOperator.ReduceMax); return;
             case "ReduceMin": Reduce(n, BuiltinOperator.ReduceMin); return;
             case "ReduceProd": Reduce(n, BuiltinOperator.ReduceProd); return;
+            case "ArgMax": LowerArg(n, BuiltinOperator.ArgMax); return;
+            case "ArgMin": LowerArg(n, BuiltinOperator.ArgMin); return;
             case "Slice": LowerSlice(n); return;
             case "Gather": LowerGather(n); return;
             case "Split": LowerSplit(n); return;
@@ -1009,6 +1011,35 @@ internal sealed class Lowering
         }
         int o = Out(n.Outputs[0], outPerm);
         _mb.AddOperator(op, [x, ConstInt("axes", storedAxes)], [o], new ReducerOptions(keep));
+    }
+
+    private void LowerArg(Node n, BuiltinOperator op)
+    {
+        if (n.Int("select_last_index", 0) != 0) throw Unsupported(n, "select_last_index (TFLite returns the first maximum)");
+        var shape = _g[n.Inputs[0]].Shape!;
+        int axis = Shapes.Axis(n.Int("axis", 0), shape.Length, n);
+        bool keep = n.Int("keepdims", 1) != 0;
+        var p = PermOf(n.Inputs[0]);
+        int x = Get(n.Inputs[0], p);
+        int storedAxis = Array.IndexOf(p, axis);
+        var stored = Shapes.Permute(shape, p);
+        int[] without = stored.Where((_, i) => i != storedAxis).ToArray();
+        OperatorOptions options = op == BuiltinOperator.ArgMax ? new ArgMaxOptions(TensorType.Int64) : new ArgMinOptions(TensorType.Int64);
+        var axisConst = ConstInt("axis", [storedAxis]);
+        if (keep)
+        {
+            // ARG_MAX drops the axis; a RESHAPE puts the size-1 dimension back where it was stored.
+            int t = _mb.AddTensor(n.Outputs[0] + "/dropped", TensorType.Int64, without);
+            _mb.AddOperator(op, [x, axisConst], [t], options);
+            int o = Out(n.Outputs[0], p, ElemType.Int64);
+            var outStored = Shapes.Permute(_g[n.Outputs[0]].Shape!, p);
+            _mb.AddOperator(BuiltinOperator.Reshape, [t, ConstInt("shape", outStored)], [o], new ReshapeOptions(outStored));
+            return;
+        }
+        var remaining = p.Where(a => a != axis).ToArray();
+        var order = remaining.OrderBy(a => a).ToList();
+        int o2 = Out(n.Outputs[0], remaining.Select(a => order.IndexOf(a)).ToArray(), ElemType.Int64);
+        _mb.AddOperator(op, [x, axisConst], [o2], options);
     }
 
     private void LowerSlice(Node n)
