@@ -129,6 +129,9 @@ public sealed class OpConversionTests
         yield return new("ArgMax channels keepdims", (b, x) => Op(b, "ArgMax", [x], ("axis", 1)), OutputType: 7);
         yield return new("ArgMax width keepdims 0", (b, x) => Op(b, "ArgMax", [x], ("axis", 3), ("keepdims", 0)), Transposes: null, OutputType: 7);
         yield return new("ArgMin height", (b, x) => Op(b, "ArgMin", [x], ("axis", 2)), OutputType: 7);
+        yield return new("TopK 3 over width (values)", (b, x) => { b.Int64("k", [1], [3]); b.Node("TopK", [x, "k"], ["y", "i"]); return "y"; }, Transposes: 1);
+        yield return new("TopK 2 over channels (indices)", (b, x) => { b.Int64("k", [1], [2]); b.Node("TopK", [x, "k"], ["v", "y"], ("axis", 1)); return "y"; }, OutputType: 7);
+        yield return new("TopK smallest 2 over height", (b, x) => { b.Int64("k", [1], [2]); b.Node("TopK", [x, "k"], ["y", "i"], ("axis", 2), ("largest", 0)); return "y"; }, Transposes: 1);
         yield return new("Unsqueeze + Squeeze", (b, x) => { b.Int64("a", [1], [0]); b.Node("Unsqueeze", [x, "a"], ["u"]); return Op(b, "Squeeze", ["u", "a"]); });
         yield return new("DepthToSpace DCR", (b, x) => Op(b, "DepthToSpace", [x], ("blocksize", 2)));
         yield return new("SpaceToDepth", (b, x) => { b.Int64("st", [2], [0, 0]).Int64("en", [2], [8, 6]).Int64("ax", [2], [2, 3]); b.Node("Slice", [x, "st", "en", "ax"], ["e"]); return Op(b, "SpaceToDepth", ["e"], ("blocksize", 2)); });

@@ -256,6 +256,15 @@ internal static class Analysis
                 SetOut(g, node, 0, [x[0], x[1] * b * b, x[2] / b, x[3] / b], t0);
                 return;
             }
+            case "TopK":
+            {
+                int axis = Shapes.Axis(node.Int("axis", -1), x.Length, node);
+                var r = (int[])x.Clone();
+                r[axis] = TopKCount(g, node);
+                SetOut(g, node, 0, r, t0);
+                SetOut(g, node, 1, r, ElemType.Int64);
+                return;
+            }
             case "Expand":
                 SetOut(g, node, 0, Shapes.Broadcast(x, NeedConst(g, node, 1, "shape").AsInts().Select(v => (int)v).ToArray(), node), t0);
                 return;
@@ -270,6 +279,9 @@ internal static class Analysis
                 throw new UnsupportedOpException();
         }
     }
+
+    public static int TopKCount(Graph g, Node node)
+        => g.Opset < 10 ? (int)node.Int("k", 1) : checked((int)NeedConst(g, node, 1, "k").AsInts()[0]);
 
     public static int[] TransposePerm(Node node, int rank)
     {

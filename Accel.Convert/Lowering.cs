@@ -51,7 +51,7 @@ internal sealed class Lowering
     {
         "Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "BatchNormalization",
         "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Elu", "HardSwish", "HardSigmoid", "LeakyRelu", "Clip",
-        "Gelu", "Floor", "Ceil", "Round", "Sin", "Cos", "LayerNormalization", "InstanceNormalization", "ArgMax", "ArgMin",
+        "Gelu", "Floor", "Ceil", "Round", "Sin", "Cos", "LayerNormalization", "InstanceNormalization", "ArgMax", "ArgMin", "TopK",
         "PRelu", "Softmax", "LogSoftmax", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
         "Concat", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Pad", "Resize", "Upsample",
         "MatMul", "Gemm", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "Slice", "Gather", "Split",
@@ -338,6 +338,7 @@ internal sealed class Lowering
             case "ReduceMax": Reduce(n, BuiltinOperator.ReduceMax); return;
             case "ReduceMin": Reduce(n, BuiltinOperator.ReduceMin); return;
             case "ReduceProd": Reduce(n, BuiltinOperator.ReduceProd); return;
+            case "TopK": LowerTopK(n); return;
             case "ArgMax": LowerArg(n, BuiltinOperator.ArgMax); return;
             case "ArgMin": LowerArg(n, BuiltinOperator.ArgMin); return;
             case "Slice": LowerSlice(n); return;
@@ -1011,6 +1012,37 @@ internal sealed class Lowering
         }
         int o = Out(n.Outputs[0], outPerm);
         _mb.AddOperator(op, [x, ConstInt("axes", storedAxes)], [o], new ReducerOptions(keep));
+    }
+
+    /// <summary>TopK → TOPK_V2 over the last stored axis (read with the axis last if it is not), int32 indices CAST
+    /// to ONNX's int64; smallest-k by negating around it.</summary>
+    private void LowerTopK(Node n)
+    {
+        if (n.Int("sorted", 1) == 0) throw Unsupported(n, "sorted=0 (TFLite's TOPK_V2 always sorts)");
+        var shape = _g[n.Inputs[0]].Shape!;
+        int rank = shape.Length;
+        int axis = Shapes.Axis(n.Int("axis", -1), rank, n);
+        bool largest = n.Int("largest", 1) != 0;
+        var p = PermOf(n.Inputs[0]);
+        if (p[^1] != axis) p = [.. Enumerable.Range(0, rank).Where(i => i != axis), axis];
+        int x = Get(n.Inputs[0], p);
+        int k = Analysis.TopKCount(_g, n);
+        var outShape = _g[n.Outputs[0]].Shape!;
+        var stored = Shapes.Permute(outShape, p);
+        string name = n.Outputs[0];
+        if (!largest)
+        {
+            int neg = _mb.AddTensor(name + "/negated_input", TensorType.Float32, Shapes.Permute(shape, p));
+            _mb.AddOperator(BuiltinOperator.Neg, [x], [neg]);
+            x = neg;
+        }
+        int values = largest && n.Outputs[0].Length > 0 ? Out(n.Outputs[0], p) : _mb.AddTensor(name + "/values", TensorType.Float32, stored);
+        int indices = _mb.AddTensor(name + "/indices_int32", TensorType.Int32, stored);
+        _mb.AddOperator(BuiltinOperator.TopKV2, [x, ConstInt("k", [k], [])], [values, indices]);
+        if (!largest && n.Outputs[0].Length > 0)
+            _mb.AddOperator(BuiltinOperator.Neg, [values], [Out(n.Outputs[0], p)]);
+        if (n.Outputs.Count > 1 && n.Outputs[1].Length > 0)
+            _mb.AddOperator(BuiltinOperator.Cast, [indices], [Out(n.Outputs[1], p, ElemType.Int64)]);
     }
 
     private void LowerArg(Node n, BuiltinOperator op)
