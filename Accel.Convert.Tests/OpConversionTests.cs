@@ -171,15 +171,46 @@ public sealed class OpConversionTests
         });
     }
 
-    [TestCaseSource(nameof(Cases))]
-    public void ConvertedOpMatchesOnnxRuntime(Case c)
+    private static (byte[] Onnx, Dictionary<string, (int[] Shape, float[] Data)> Inputs) Build(Case c)
     {
         int[] shape = c.InputShape ?? [1, C, H, W];
         var b = new OnnxBuilder(c.Opset).Input("x", shape.Select(d => (long)d).ToArray());
         string x = c.AfterConv && shape.Length == 4 ? Conv1x1(b, "x") : "x";
         string y = c.Build(b, x);
         b.Output(y, c.OutputType);
-        var result = Harness.Check(b.Build(), Harness.One("x", shape, 3, c.InputScale));
+        return (b.Build(), Harness.One("x", shape, 3, c.InputScale));
+    }
+
+    /// <summary>Every case's .tflite also runs in real TFLite (the LiteRT.js oracle, one process for all) and agrees
+    /// with ONNX Runtime at relative L2 ≤ 1e-5. Cases with an int64 output (ArgMax/ArgMin, TopK indices) are left
+    /// out: LiteRT.js cannot hand an int64 tensor to JavaScript ("Element type INT64 is not supported").</summary>
+    [Test]
+    public void EveryFloatOpConversionRunsInTfliteAndMatchesOnnxRuntime()
+    {
+        var cases = Cases().Where(c => c.OutputType == 1).ToList();
+        var built = cases.Select(Build).ToList();
+        var converted = built.Select(b => OnnxConverter.Convert(b.Onnx, new ConvertOptions()).Tflite).ToList();
+        var oracle = Oracle.RunBatch(converted.Select((t, i) => (t, (IReadOnlyList<float[]>)[built[i].Inputs["x"].Data])).ToList());
+        var failures = new List<string>();
+        for (int i = 0; i < cases.Count; i++)
+        {
+            if (oracle[i] is not { } outputs) { failures.Add($"{cases[i].Name}: TFLite could not run it"); continue; }
+            foreach (var (name, (shape, data)) in Harness.OnnxRuntime(built[i].Onnx, built[i].Inputs))
+            {
+                if (!outputs.TryGetValue(name, out var actual)) { failures.Add($"{cases[i].Name}: no output '{name}'"); continue; }
+                if (!actual.Shape.SequenceEqual(shape)) { failures.Add($"{cases[i].Name}: shape [{string.Join(",", actual.Shape)}]"); continue; }
+                double err = Harness.RelativeL2(data, actual.Data);
+                if (err > 1e-5) failures.Add($"{cases[i].Name}: relative L2 {err:E2}");
+            }
+        }
+        Assert.That(failures, Is.Empty, $"{failures.Count} of {cases.Count} cases");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void ConvertedOpMatchesOnnxRuntime(Case c)
+    {
+        var (onnx, inputs) = Build(c);
+        var result = Harness.Check(onnx, inputs);
         // The model's own input and output stay NCHW, so a TRANSPOSE at either boundary is required; any other is
         // one layout propagation failed to avoid.
         int inner = result.TransposedValues.Count(v => v is not ("x" or "y"));

@@ -16,6 +16,14 @@ internal static class Oracle
     /// <summary>Outputs by name; inputs are given in the model's input order.</summary>
     public static Dictionary<string, (int[] Shape, float[] Data)> Run(byte[] tflite, IReadOnlyList<float[]> inputs)
     {
+        var r = RunBatch([(tflite, inputs)])[0];
+        Assert.That(r, Is.Not.Null, "the oracle failed to run the model (its stderr is in the test output)");
+        return r!;
+    }
+
+    /// <summary>Many models in one oracle process (--batch): outputs per job, or null for a job the oracle failed.</summary>
+    public static List<Dictionary<string, (int[] Shape, float[] Data)>?> RunBatch(IReadOnlyList<(byte[] Tflite, IReadOnlyList<float[]> Inputs)> jobs)
+    {
         string root = RepoRoot();
         string script = Path.Combine(root, "conformance", "oracle", "run.mjs");
         if (!Directory.Exists(Path.Combine(root, "conformance", "oracle", "node_modules")))
@@ -23,35 +31,52 @@ internal static class Oracle
         string dir = Directory.CreateTempSubdirectory("accel-convert-oracle-").FullName;
         try
         {
-            string model = Path.Combine(dir, "model.tflite");
-            File.WriteAllBytes(model, tflite);
+            var jobList = new List<object>();
+            for (int j = 0; j < jobs.Count; j++)
+            {
+                string model = Path.Combine(dir, $"model{j}.tflite");
+                File.WriteAllBytes(model, jobs[j].Tflite);
+                var files = new List<string>();
+                for (int i = 0; i < jobs[j].Inputs.Count; i++)
+                {
+                    string file = Path.Combine(dir, $"in{j}_{i}.bin");
+                    File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(jobs[j].Inputs[i].AsSpan()).ToArray());
+                    files.Add(file);
+                }
+                jobList.Add(new { model, inputs = files, outputDir = Path.Combine(dir, $"out{j}") });
+            }
+            string jobsFile = Path.Combine(dir, "jobs.json");
+            File.WriteAllText(jobsFile, JsonSerializer.Serialize(jobList));
             var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
             psi.ArgumentList.Add(script);
-            psi.ArgumentList.Add(model);
-            for (int i = 0; i < inputs.Count; i++)
-            {
-                string file = Path.Combine(dir, $"in{i}.bin");
-                File.WriteAllBytes(file, System.Runtime.InteropServices.MemoryMarshal.AsBytes(inputs[i].AsSpan()).ToArray());
-                psi.ArgumentList.Add("--input");
-                psi.ArgumentList.Add($"{i}={file}");
-            }
-            psi.ArgumentList.Add("--output-dir");
-            psi.ArgumentList.Add(Path.Combine(dir, "out"));
+            psi.ArgumentList.Add("--batch");
+            psi.ArgumentList.Add(jobsFile);
             using var p = Process.Start(psi)!;
             var stderr = p.StandardError.ReadToEndAsync();
             p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(300_000)) { p.Kill(true); Assert.Fail("the oracle ran past 5 minutes"); }
-            Assert.That(p.ExitCode, Is.EqualTo(0), "oracle failed: " + stderr.Result);
-            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "out", "outputs.json")));
-            var r = new Dictionary<string, (int[], float[])>();
-            foreach (var o in json.RootElement.GetProperty("outputs").EnumerateArray())
+            if (!p.WaitForExit(600_000)) { p.Kill(true); Assert.Fail("the oracle ran past 10 minutes"); }
+            TestContext.Out.Write(stderr.Result);
+            var results = new List<Dictionary<string, (int[], float[])>?>();
+            for (int j = 0; j < jobs.Count; j++)
             {
-                int index = o.GetProperty("index").GetInt32();
-                int[] shape = o.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-                byte[] bytes = File.ReadAllBytes(Path.Combine(dir, "out", $"output_{index}.bin"));
-                r[o.GetProperty("name").GetString()!] = (shape, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray());
+                string outDir = Path.Combine(dir, $"out{j}");
+                string jsonPath = Path.Combine(outDir, "outputs.json");
+                if (!File.Exists(jsonPath)) { results.Add(null); continue; }
+                using var json = JsonDocument.Parse(File.ReadAllText(jsonPath));
+                var r = new Dictionary<string, (int[], float[])>();
+                foreach (var o in json.RootElement.GetProperty("outputs").EnumerateArray())
+                {
+                    int index = o.GetProperty("index").GetInt32();
+                    int[] shape = o.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+                    byte[] bytes = File.ReadAllBytes(Path.Combine(outDir, $"output_{index}.bin"));
+                    float[] data = o.GetProperty("dtype").GetString() == "int64"
+                        ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes).ToArray().Select(v => (float)v).ToArray()
+                        : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+                    r[o.GetProperty("name").GetString()!] = (shape, data);
+                }
+                results.Add(r);
             }
-            return r;
+            return results;
         }
         finally
         {
