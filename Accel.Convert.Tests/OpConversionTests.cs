@@ -83,6 +83,18 @@ public sealed class OpConversionTests
             yield return new(op, (b, x) => Op(b, op, [x]), InputScale: 3f);
         yield return new("Log (positive input)", (b, x) => { b.Node("Abs", [x], ["a"]); b.Float("one", [], [1f]); b.Node("Add", ["a", "one"], ["p"]); return Op(b, "Log", ["p"]); }, InputScale: 3f);
         yield return new("Sqrt (positive input)", (b, x) => { b.Node("Abs", [x], ["a"]); return Op(b, "Sqrt", ["a"]); }, InputScale: 3f);
+        yield return new("Erf GELU (x·(1+erf(x/√2))·0.5) → GELU", (b, x) =>
+        {
+            b.Float("sqrt2", [], [MathF.Sqrt(2f)]).Float("one", [], [1f]).Float("half", [], [0.5f]);
+            b.Node("Div", [x, "sqrt2"], ["d"]); b.Node("Erf", ["d"], ["e"]); b.Node("Add", ["e", "one"], ["a"]);
+            b.Node("Mul", [x, "a"], ["m"]); return Op(b, "Mul", ["m", "half"]);
+        }, InputScale: 3f);
+        yield return new("Erf GELU ((x·0.5)·(1+erf(x·(1/√2)))) → GELU", (b, x) =>
+        {
+            b.Float("rs", [], [1f / MathF.Sqrt(2f)]).Float("one", [], [1f]).Float("half", [], [0.5f]);
+            b.Node("Mul", [x, "rs"], ["d"]); b.Node("Erf", ["d"], ["e"]); b.Node("Add", ["one", "e"], ["a"]);
+            b.Node("Mul", [x, "half"], ["hx"]); return Op(b, "Mul", ["hx", "a"]);
+        }, InputScale: 3f);
         yield return new("LeakyRelu alpha 0.1", (b, x) => Op(b, "LeakyRelu", [x], ("alpha", 0.1f)), InputScale: 3f);
         yield return new("HardSigmoid", (b, x) => Op(b, "HardSigmoid", [x], ("alpha", 0.25f), ("beta", 0.5f)), InputScale: 4f);
         yield return new("Clip -1..1", (b, x) => { b.Float("lo", [], [-1f]).Float("hi", [], [1f]); return Op(b, "Clip", [x, "lo", "hi"]); }, InputScale: 3f);

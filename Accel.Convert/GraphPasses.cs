@@ -1,3 +1,5 @@
+using Accel.Conversion.Onnx;
+
 namespace Accel.Conversion;
 
 /// <summary>Graph clean-ups run after analysis: pass-through removal, Conv+BatchNormalization and MatMul+Add folding,
@@ -114,6 +116,59 @@ internal static class GraphPasses
         }
         g.Nodes = g.Nodes.Where(n => !removed.Contains(n)).ToList();
         return folded;
+    }
+
+    /// <summary>
+    /// The exact GELU as exporters write it, x·0.5·(1 + erf(x/√2)) (Div by √2 or Mul by 1/√2; the 0.5 on either
+    /// product), becomes one Gelu node: TFLite has GELU but no ERF.
+    /// </summary>
+    public static int FuseErfGelu(Graph g)
+    {
+        var uses = g.UseCounts();
+        var producers = g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var consumers = new Dictionary<string, List<Node>>();
+        foreach (var n in g.Nodes) foreach (var i in n.Inputs) if (i.Length > 0) (consumers.TryGetValue(i, out var l) ? l : consumers[i] = new()).Add(n);
+        bool IsScalar(string name, float value, float tolerance) => g.ConstOf(name) is { Count: 1 } c && Math.Abs(c.AsFloats()[0] - value) <= tolerance;
+        Node? Sole(string value) => uses.GetValueOrDefault(value) == 1 && !g.Outputs.Contains(value) && consumers.TryGetValue(value, out var l) ? l[0] : null;
+        string? Other(Node n, string one) => n.Inputs.Count == 2 ? (n.Inputs[0] == one ? n.Inputs[1] : n.Inputs[1] == one ? n.Inputs[0] : null) : null;
+
+        var removed = new HashSet<Node>();
+        var added = new Dictionary<Node, Node>();
+        int fused = 0;
+        foreach (var erf in g.Nodes.Where(n => n.OpType == "Erf").ToList())
+        {
+            if (!producers.TryGetValue(erf.Input(0), out var scale) || Sole(erf.Input(0)) != erf) continue;
+            string x;
+            if (scale.OpType == "Div" && IsScalar(scale.Input(1), MathF.Sqrt(2f), 1e-5f)) x = scale.Input(0);
+            else if (scale.OpType == "Mul" && Other(scale, scale.Input(0)) is { } o1 && IsScalar(o1, 1f / MathF.Sqrt(2f), 1e-6f)) x = scale.Input(0);
+            else if (scale.OpType == "Mul" && IsScalar(scale.Input(0), 1f / MathF.Sqrt(2f), 1e-6f)) x = scale.Input(1);
+            else continue;
+            if (Sole(erf.Outputs[0]) is not { OpType: "Add" } add || Other(add, erf.Outputs[0]) is not { } one || !IsScalar(one, 1f, 0f)) continue;
+            if (Sole(add.Outputs[0]) is not { OpType: "Mul" } mul1 || Other(mul1, add.Outputs[0]) is not { } m1) continue;
+            Node last; var chain = new List<Node> { scale, erf, add, mul1 };
+            if (m1 == x)
+            {
+                // (x · (1 + erf)) · 0.5
+                if (Sole(mul1.Outputs[0]) is not { OpType: "Mul" } half || Other(half, mul1.Outputs[0]) is not { } h || !IsScalar(h, 0.5f, 0f)) continue;
+                last = half; chain.Add(half);
+            }
+            else if (producers.TryGetValue(m1, out var halfX) && halfX.OpType == "Mul" && Other(halfX, x) is { } h2 && IsScalar(h2, 0.5f, 0f) && Sole(m1) == mul1)
+            {
+                // (x · 0.5) · (1 + erf)
+                last = mul1; chain.Add(halfX);
+            }
+            else continue;
+            if (chain.Any(removed.Contains)) continue;
+            removed.UnionWith(chain);
+            added[last] = new Node
+            {
+                Name = last.Name + "/gelu", OpType = "Gelu", Inputs = [x], Outputs = [last.Outputs[0]],
+                Attributes = new Dictionary<string, AttributeProto>(),
+            };
+            fused++;
+        }
+        g.Nodes = g.Nodes.Select(n => added.TryGetValue(n, out var gelu) ? gelu : n).Where(n => !removed.Contains(n) || added.ContainsValue(n)).ToList();
+        return fused;
     }
 
     /// <summary>Removes nodes none of whose outputs reach a graph output.</summary>

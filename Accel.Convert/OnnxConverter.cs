@@ -37,6 +37,7 @@ public static class OnnxConverter
         int dead = GraphPasses.EliminateDeadNodes(g);
         int convBn = GraphPasses.FoldConvBatchNorm(g);
         int matMulAdd = GraphPasses.FoldMatMulAdd(g);
+        GraphPasses.FuseErfGelu(g);
         dead += GraphPasses.EliminateDeadNodes(g);
 
         var unsupported = Lowering.Unsupported(g);
