@@ -45,6 +45,8 @@ public static class AccelCli
               post-training quantization (float16 weights, or full int8 with calibrated activations)
           accel prune MODEL -o OUT --sparsity S [--block 1x4|1x16] [--format dense|sparse]
               magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)
+          accel convert MODEL.onnx -o MODEL.tflite [--input-shape NAME=DIMS ...] [--nhwc-io] [--keep-nchw]
+              ONNX -> NHWC .tflite (Accel.Convert/README.md says which ops convert)
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
@@ -126,6 +128,8 @@ public static class AccelCli
                 return OptimizeCommands.Quantize(rest, stdout, stderr);
             case "prune":
                 return OptimizeCommands.Prune(rest, stdout, stderr);
+            case "convert":
+                return ConvertCommand.Execute(rest, stdout);
             default:
                 if (command.StartsWith("--delegate", StringComparison.Ordinal))
                     throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
@@ -147,6 +151,7 @@ public static class AccelCli
             "ops" => OpsCommand.Usage,
             "quantize" => OptimizeCommands.QuantizeUsage,
             "prune" => OptimizeCommands.PruneUsage,
+            "convert" => ConvertCommand.Usage,
             _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
         };
         stdout.Write(text);

@@ -40,4 +40,5 @@ fi
 
 # --- models and photo ------------------------------------------------------
 "$REPO_ROOT/scripts/fetch-models.sh"
+"$REPO_ROOT/scripts/fetch-onnx-models.sh"   # ONNX models Accel.Convert's tests convert
 "$REPO_ROOT/scripts/make-photo.sh"
