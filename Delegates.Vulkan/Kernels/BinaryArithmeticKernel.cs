@@ -21,13 +21,18 @@ internal sealed class BinaryArithmeticKernel : VulkanKernel<OpParams>
         BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
     ];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
 
     protected override NodeSupport Supports(DelegateNode node, OpParams p, VulkanDeviceInfo device) =>
-        BinaryDispatch.SupportsRank(node, Operands(p).Plan);
+        QuantizedKernels.IsQuantized(node) ? QuantizedKernels.SupportsBinary(node, p) : BinaryDispatch.SupportsRank(node, Operands(p).Plan);
 
     protected override void Build(DelegateNode node, OpParams p, VulkanPartitionBuilder builder)
     {
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            QuantizedKernels.Binary(node, (BinaryArithmeticParams)p, builder);
+            return;
+        }
         var (plan, range, intRange) = Operands(p);
         // binary.comp's / binary_int32.comp's OPERATION.
         int operation = node.Builtin switch
