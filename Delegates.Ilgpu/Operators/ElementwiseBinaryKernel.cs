@@ -31,9 +31,10 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
         BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
     ];
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
 
-    public NodeSupport Supports(DelegateNode node) => SupportsRank(node, Operands(node).Plan);
+    public NodeSupport Supports(DelegateNode node) =>
+        QuantizedKernels.IsQuantized(node) ? QuantizedKernels.SupportsBinary(node) : SupportsRank(node, Operands(node).Plan);
 
     /// <summary>Plans up to rank 6 (the kernel's layout).</summary>
     public static NodeSupport SupportsRank(DelegateNode node, BroadcastPlan plan) =>
@@ -43,6 +44,11 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            QuantizedKernels.Binary(node, c, node.ParamsAs<BinaryArithmeticParams>());
+            return;
+        }
         var (broadcast, range) = Operands(node);
         int op = node.Builtin switch
         {
