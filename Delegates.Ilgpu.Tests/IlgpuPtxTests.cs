@@ -202,6 +202,7 @@ public sealed class IlgpuPtxTests
             typeof(DivKernel), // runs ElementwiseBinaryKernel.Kernel, checked above
             typeof(ReductionKernel),
             typeof(QuantizeKernel), typeof(DequantizeKernel), // the 8-bit paths of the others run QuantizedKernels, checked above
+            typeof(ElementwiseSelectionKernel), // runs ElementwiseBinaryKernel's kernels, checked above
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -25,11 +25,8 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
     public const int OpSquaredDifference = 5;
     public const int OpDivide = 6;
 
-    public IReadOnlyList<OpId> Ops =>
-    [
-        BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
-        BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
-    ];
+    // MAXIMUM, MINIMUM and SQUARED_DIFFERENCE are ElementwiseSelectionKernel's (these kernels, no 8-bit path).
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul];
 
     public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
 
@@ -49,6 +46,12 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
             QuantizedKernels.Binary(node, c, node.ParamsAs<BinaryArithmeticParams>());
             return;
         }
+        CompileFloatOrInt32(node, c);
+    }
+
+    /// <summary>The float32 and int32 ops of this kernel and of <see cref="ElementwiseSelectionKernel"/>.</summary>
+    internal static void CompileFloatOrInt32(DelegateNode node, IlgpuCompilation c)
+    {
         var (broadcast, range) = Operands(node);
         int op = node.Builtin switch
         {
@@ -125,7 +128,7 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
     }
 
     /// <summary>The broadcast and the clamp (ADD/SUB/MUL's fused activation; [−∞, +∞] for the others).</summary>
-    private static (BroadcastPlan Plan, ActivationRange Range) Operands(DelegateNode node) => node.Params switch
+    internal static (BroadcastPlan Plan, ActivationRange Range) Operands(DelegateNode node) => node.Params switch
     {
         BinaryArithmeticParams p => (p.Broadcast, p.FloatActivation),
         BinaryElementwiseParams p => (p.Broadcast, new ActivationRange(float.NegativeInfinity, float.PositiveInfinity)),
