@@ -173,6 +173,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(QuantizedKernels), "ConvolutionKernel")]
     [TestCase(typeof(QuantizedKernels), "BinaryKernel")]
     [TestCase(typeof(QuantizedKernels), "PoolKernel")]
+    [TestCase(typeof(QuantizedLookupKernel), "Kernel")]
     [TestCase(typeof(QuantizeKernel), "Kernel")]
     [TestCase(typeof(DequantizeKernel), "Kernel")]
     public void IntegerKernelsCompileToExactPtx(Type operatorType, string kernel)

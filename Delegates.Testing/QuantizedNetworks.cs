@@ -8,7 +8,7 @@ namespace Accel.Testing;
 /// <summary>
 /// Multi-layer int8 and uint8 networks for the delegates with integer kernels (docs/numerics.md §Quantized
 /// execution): QUANTIZE → CONV_2D (RELU6) → DEPTHWISE_CONV_2D (depth multiplier 2, stride 2) → ADD of two 1x1
-/// CONV_2D branches → SUB → MUL → MAX_POOL_2D → AVERAGE_POOL_2D → FULLY_CONNECTED → DEQUANTIZE. int8 weights
+/// CONV_2D branches → SUB → MUL → MAX_POOL_2D → AVERAGE_POOL_2D → FULLY_CONNECTED → DEQUANTIZE, with LOGISTIC and HARD_SWISH branches on the depthwise output. int8 weights
 /// are per channel with scales spanning 2^±6, uint8 weights per tensor with a zero point; multipliers fall both below
 /// and above 1, and the activations' zero points are off-centre. Every node must run on the delegate, and its outputs
 /// (each integer tensor read through a DEQUANTIZE, which is one-to-one) must have the reference's bits.
@@ -19,7 +19,8 @@ public static class QuantizedNetworks
 
     /// <summary>The operators of <see cref="Build"/>'s network, each of which must run on the delegate.</summary>
     public static readonly string[] Operators =
-        ["QUANTIZE", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "MUL", "MAX_POOL_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED", "DEQUANTIZE"];
+        ["QUANTIZE", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "MUL", "MAX_POOL_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED", "LOGISTIC",
+         "HARD_SWISH", "DEQUANTIZE"];
 
     /// <summary>The network on <paramref name="type"/> (int8 or uint8) activations, weights drawn from <paramref name="seed"/>.</summary>
     public static Model Build(TensorType type, int seed)
@@ -105,9 +106,20 @@ public static class QuantizedNetworks
         mb.AddOperator(BuiltinOperator.Dequantize, [logits], [y], version: 2);
         int pooled = mb.AddTensor("pooled", TensorType.Float32, [1, 2, 2, 16]);
         mb.AddOperator(BuiltinOperator.Dequantize, [average], [pooled], version: 2);
+        // Table-driven branches: LOGISTIC (output 1/256 as TFLite requires) and HARD_SWISH of the depthwise output.
+        int sigmoid = mb.AddTensor("sigmoid", type, [1, 5, 5, 16], Q(1f / 256, Zero(-128)));
+        mb.AddOperator(BuiltinOperator.Logistic, [dw], [sigmoid], version: 2);
+        int swish = Activation("swish", [1, 5, 5, 16], 0.04f, -60);
+        mb.AddOperator(BuiltinOperator.HardSwish, [dw], [swish]);
+        int sigmoidReal = mb.AddTensor("sigmoid_real", TensorType.Float32, [1, 5, 5, 16]);
+        mb.AddOperator(BuiltinOperator.Dequantize, [sigmoid], [sigmoidReal], version: 2);
+        int swishReal = mb.AddTensor("swish_real", TensorType.Float32, [1, 5, 5, 16]);
+        mb.AddOperator(BuiltinOperator.Dequantize, [swish], [swishReal], version: 2);
         mb.AddInput(x);
         mb.AddOutput(y);
         mb.AddOutput(pooled);
+        mb.AddOutput(sigmoidReal);
+        mb.AddOutput(swishReal);
         return Model.FromBytes(mb.Build());
     }
 
@@ -133,6 +145,8 @@ public static class QuantizedNetworks
             // Unsaturated outputs: the comparison means something.
             Assert.That(expected[0].Distinct().Count(), Is.GreaterThan(5), $"{name}: degenerate logits {string.Join(", ", expected[0])}");
             Assert.That(expected[1].Distinct().Count(), Is.GreaterThan(15), $"{name}: degenerate pools {string.Join(", ", expected[1])}");
+            Assert.That(expected[2].Distinct().Count(), Is.GreaterThan(15), $"{name}: degenerate logistic {string.Join(", ", expected[2])}");
+            Assert.That(expected[3].Distinct().Count(), Is.GreaterThan(15), $"{name}: degenerate hard swish {string.Join(", ", expected[3])}");
         }
     }
 }

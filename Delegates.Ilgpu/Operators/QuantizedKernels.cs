@@ -231,6 +231,30 @@ internal static class QuantizedKernels
     }
 }
 
+/// <summary>LOGISTIC and HARD_SWISH on int8/uint8: output byte = table[input byte] (the definition's 256-entry table).</summary>
+internal static class QuantizedLookupKernel
+{
+    public static bool Applies(DelegateNode node) => node.Params is ElementwiseParams { QuantizedTable.IsEmpty: false };
+
+    public static void Compile(DelegateNode node, IlgpuCompilation c)
+    {
+        var table = c.Upload(node.ParamsAs<ElementwiseParams>().QuantizedTable.ToArray());
+        var input = QuantizedKernels.Bytes(c, node.Inputs[0]!);
+        var output = QuantizedKernels.Bytes(c, node.Outputs[0]);
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 1);
+        var kernel = c.Load<ArrayView<byte>, ArrayView<byte>, ArrayView<byte>, int, int>(Kernel);
+        c.Add(() => kernel(chunks, input, table, output, total, chunkSize), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> table, ArrayView<byte> output, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++) output[i] = table[(int)input[i]];
+    }
+}
+
 /// <summary>The integer convolution's scalars: offsets, clamp, signedness (1 = int8), and the launch's element split.</summary>
 internal readonly struct ConvArgs(int inputOffset, int filterOffset, int outputOffset, int activationMin, int activationMax, int signed,
     int total, int chunkSize)

@@ -175,6 +175,16 @@ internal static class QuantizedKernels
             push, output.ElementCount, [average ? 1 : 0, Signed(input)]);
     }
 
+    /// <summary>LOGISTIC, HARD_SWISH: lookup_q8.comp with the definition's 256-entry table (output byte = table[input byte]).</summary>
+    public static void Lookup(DelegateNode node, ReadOnlyMemory<byte> table, VulkanPartitionBuilder builder)
+    {
+        var output = node.Outputs[0];
+        builder.DispatchElements("lookup_q8",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Table(table.Span)),
+             ShaderBinding.Write(builder.Buffer(output))],
+            (uint)output.ElementCount, (output.ElementCount + 3) / 4);
+    }
+
     /// <summary>conv_q8.comp's push constants (std430: four ivec4, then seven ints and the total; 96 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct ConvPush
