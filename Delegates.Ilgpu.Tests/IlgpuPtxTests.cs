@@ -174,6 +174,8 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(QuantizedKernels), "BinaryKernel")]
     [TestCase(typeof(QuantizedKernels), "PoolKernel")]
     [TestCase(typeof(QuantizedLookupKernel), "Kernel")]
+    [TestCase(typeof(QuantizedKernels), "ResizeBilinearKernel")]
+    [TestCase(typeof(PadKernel), "ByteKernel")]
     [TestCase(typeof(QuantizeKernel), "Kernel")]
     [TestCase(typeof(DequantizeKernel), "Kernel")]
     public void IntegerKernelsCompileToExactPtx(Type operatorType, string kernel)

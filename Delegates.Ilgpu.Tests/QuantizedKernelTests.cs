@@ -48,7 +48,8 @@ public sealed class QuantizedKernelTests
         using var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
         foreach (var op in new[] { BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D, BuiltinOperator.FullyConnected, BuiltinOperator.Add,
                      BuiltinOperator.Sub, BuiltinOperator.Mul, BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D,
-                     BuiltinOperator.Quantize, BuiltinOperator.Dequantize })
+                     BuiltinOperator.Quantize, BuiltinOperator.Dequantize, BuiltinOperator.Logistic, BuiltinOperator.HardSwish,
+                     BuiltinOperator.Pad, BuiltinOperator.ResizeBilinear })
         foreach (var type in QuantizedKernels.Types)
             Assert.That(ilgpu.Kernels.Covers(op, type).IsSupported, $"{op} {type}");
     }

@@ -8,7 +8,7 @@ namespace Accel.Testing;
 /// <summary>
 /// Multi-layer int8 and uint8 networks for the delegates with integer kernels (docs/numerics.md §Quantized
 /// execution): QUANTIZE → CONV_2D (RELU6) → DEPTHWISE_CONV_2D (depth multiplier 2, stride 2) → ADD of two 1x1
-/// CONV_2D branches → SUB → MUL → MAX_POOL_2D → AVERAGE_POOL_2D → FULLY_CONNECTED → DEQUANTIZE, with LOGISTIC and HARD_SWISH branches on the depthwise output. int8 weights
+/// CONV_2D branches → SUB → MUL → MAX_POOL_2D → AVERAGE_POOL_2D → FULLY_CONNECTED → DEQUANTIZE, with LOGISTIC, HARD_SWISH and RESIZE_BILINEAR branches on the depthwise output and a PAD of the max pool. int8 weights
 /// are per channel with scales spanning 2^±6, uint8 weights per tensor with a zero point; multipliers fall both below
 /// and above 1, and the activations' zero points are off-centre. Every node must run on the delegate, and its outputs
 /// (each integer tensor read through a DEQUANTIZE, which is one-to-one) must have the reference's bits.
@@ -20,7 +20,7 @@ public static class QuantizedNetworks
     /// <summary>The operators of <see cref="Build"/>'s network, each of which must run on the delegate.</summary>
     public static readonly string[] Operators =
         ["QUANTIZE", "CONV_2D", "DEPTHWISE_CONV_2D", "ADD", "SUB", "MUL", "MAX_POOL_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED", "LOGISTIC",
-         "HARD_SWISH", "DEQUANTIZE"];
+         "HARD_SWISH", "PAD", "RESIZE_BILINEAR", "DEQUANTIZE"];
 
     /// <summary>The network on <paramref name="type"/> (int8 or uint8) activations, weights drawn from <paramref name="seed"/>.</summary>
     public static Model Build(TensorType type, int seed)
@@ -115,11 +115,24 @@ public static class QuantizedNetworks
         mb.AddOperator(BuiltinOperator.Dequantize, [sigmoid], [sigmoidReal], version: 2);
         int swishReal = mb.AddTensor("swish_real", TensorType.Float32, [1, 5, 5, 16]);
         mb.AddOperator(BuiltinOperator.Dequantize, [swish], [swishReal], version: 2);
+        // Data movement and interpolation: PAD (with the zero point) of the max pool, RESIZE_BILINEAR (half-pixel) of dw.
+        int paddings = mb.AddConstant("paddings", [4, 2], [0, 0, 1, 2, 2, 0, 0, 0]);
+        int padded = Activation("padded", [1, 6, 5, 16], 4f, 8);
+        mb.AddOperator(BuiltinOperator.Pad, [max, paddings], [padded], version: 2);
+        int size = mb.AddConstant("size", [2], [8, 7]);
+        int resized = Activation("resized", [1, 8, 7, 16], 0.05f, 3);
+        mb.AddOperator(BuiltinOperator.ResizeBilinear, [dw, size], [resized], new ResizeBilinearOptions(false, true), 3);
+        int paddedReal = mb.AddTensor("padded_real", TensorType.Float32, [1, 6, 5, 16]);
+        mb.AddOperator(BuiltinOperator.Dequantize, [padded], [paddedReal], version: 2);
+        int resizedReal = mb.AddTensor("resized_real", TensorType.Float32, [1, 8, 7, 16]);
+        mb.AddOperator(BuiltinOperator.Dequantize, [resized], [resizedReal], version: 2);
         mb.AddInput(x);
         mb.AddOutput(y);
         mb.AddOutput(pooled);
         mb.AddOutput(sigmoidReal);
         mb.AddOutput(swishReal);
+        mb.AddOutput(paddedReal);
+        mb.AddOutput(resizedReal);
         return Model.FromBytes(mb.Build());
     }
 
@@ -147,6 +160,7 @@ public static class QuantizedNetworks
             Assert.That(expected[1].Distinct().Count(), Is.GreaterThan(15), $"{name}: degenerate pools {string.Join(", ", expected[1])}");
             Assert.That(expected[2].Distinct().Count(), Is.GreaterThan(15), $"{name}: degenerate logistic {string.Join(", ", expected[2])}");
             Assert.That(expected[3].Distinct().Count(), Is.GreaterThan(15), $"{name}: degenerate hard swish {string.Join(", ", expected[3])}");
+            Assert.That(expected[5].Distinct().Count(), Is.GreaterThan(15), $"{name}: degenerate resize {string.Join(", ", expected[5])}");
         }
     }
 }

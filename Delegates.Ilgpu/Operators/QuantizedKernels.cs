@@ -180,6 +180,58 @@ internal static class QuantizedKernels
         }
     }
 
+    /// <summary>RESIZE_BILINEAR: TFLite's integer interpolation with the definition's Q10 steps.</summary>
+    public static void ResizeBilinear(DelegateNode node, IlgpuCompilation c, ResizeBilinearParams p, QuantizedResizeParams q)
+    {
+        Tensor inputTensor = node.Inputs[0]!, outputTensor = node.Outputs[0];
+        var input = Bytes(c, inputTensor);
+        var output = Bytes(c, outputTensor);
+        int total = checked((int)outputTensor.ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 12);
+        var args = new ResizeArgs(inputTensor.Dim(1), inputTensor.Dim(2), outputTensor.Dim(1), outputTensor.Dim(2), outputTensor.Dim(3),
+            q.HeightScale10, q.WidthScale10, p.HalfPixelCenters ? 1 : 0, inputTensor.Type == TensorType.Int8 ? 1 : 0, total, chunkSize);
+        var kernel = c.Load<ArrayView<byte>, ArrayView<byte>, ResizeArgs>(ResizeBilinearKernel);
+        c.Add(() => kernel(chunks, input, output, args), chunks);
+    }
+
+    private static void Interpolation(int value, int step, int halfPixelCenters, int size, out int scaled, out int lower, out int upper)
+    {
+        scaled = halfPixelCenters != 0 ? value * step + step / 2 - (1 << 9) : value * step;
+        int low = scaled / (1 << 10), high = (scaled + (1 << 10) - 1) / (1 << 10);
+        lower = low > 0 ? low : 0;
+        upper = high < size - 1 ? high : size - 1;
+    }
+
+    /// <summary>
+    /// The reference's ResizeBilinear integer path: Q10 source coordinates and neighbours per axis, the four products
+    /// of values and weights summed in int64, (sum ± 2^19) / 2^20, stored as its low byte.
+    /// </summary>
+    public static void ResizeBilinearKernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> output, ResizeArgs r)
+    {
+        int start = chunk * r.ChunkSize;
+        int end = start + r.ChunkSize < r.Total ? start + r.ChunkSize : r.Total;
+        for (int i = start; i < end; i++)
+        {
+            int c = i % r.Depth;
+            int rest = i / r.Depth;
+            int x = rest % r.OutputWidth;
+            rest /= r.OutputWidth;
+            int y = rest % r.OutputHeight;
+            int b = rest / r.OutputHeight;
+            Interpolation(y, r.HeightStep, r.HalfPixelCenters, r.InputHeight, out int sy, out int y0, out int y1);
+            Interpolation(x, r.WidthStep, r.HalfPixelCenters, r.InputWidth, out int sx, out int x0, out int x1);
+            long wy1 = sy - (1 << 10) * y0, wy0 = (1 << 10) - wy1;
+            long wx1 = sx - (1 << 10) * x0, wx0 = (1 << 10) - wx1;
+            int row0 = (b * r.InputHeight + y0) * r.InputWidth, row1 = (b * r.InputHeight + y1) * r.InputWidth;
+            long sum = Load(input, (row0 + x0) * r.Depth + c, r.Signed) * wy0 * wx0
+                       + Load(input, (row1 + x0) * r.Depth + c, r.Signed) * wy1 * wx0
+                       + Load(input, (row0 + x1) * r.Depth + c, r.Signed) * wy0 * wx1
+                       + Load(input, (row1 + x1) * r.Depth + c, r.Signed) * wy1 * wx1;
+            long rounded = (sum + (sum > 0 ? 1L << 19 : -(1L << 19))) / (1L << 20);
+            output[i] = (byte)rounded;
+        }
+    }
+
     /// <summary>MAX_POOL_2D (<paramref name="average"/> false) and AVERAGE_POOL_2D.</summary>
     public static void Pool(DelegateNode node, IlgpuCompilation c, Pool2DParams p, bool average)
     {
@@ -275,6 +327,15 @@ internal readonly struct BinaryArgs(int operation, int signed, int input1Offset,
     public readonly int Input2Multiplier = input2Multiplier, Input2Shift = input2Shift;
     public readonly int OutputMultiplier = outputMultiplier, OutputShift = outputShift;
     public readonly int ActivationMin = activationMin, ActivationMax = activationMax;
+    public readonly int Total = total, ChunkSize = chunkSize;
+}
+
+/// <summary>The integer RESIZE_BILINEAR's dimensions, Q10 steps, flags and the launch's element split.</summary>
+internal readonly struct ResizeArgs(int inputHeight, int inputWidth, int outputHeight, int outputWidth, int depth, int heightStep, int widthStep,
+    int halfPixelCenters, int signed, int total, int chunkSize)
+{
+    public readonly int InputHeight = inputHeight, InputWidth = inputWidth, OutputHeight = outputHeight, OutputWidth = outputWidth, Depth = depth;
+    public readonly int HeightStep = heightStep, WidthStep = widthStep, HalfPixelCenters = halfPixelCenters, Signed = signed;
     public readonly int Total = total, ChunkSize = chunkSize;
 }
 
