@@ -291,7 +291,8 @@ public sealed class IlgpuDelegateContractTests
         Assert.That(catalog.Covers(BuiltinOperator.SquaredDifference, TensorType.Int64).Reason,
             Is.EqualTo("the ilgpu kernel of SQUARED_DIFFERENCE runs float32, int32, not int64"));
         Assert.That(catalog.Covers(BuiltinOperator.Div, TensorType.Int32).Reason, Is.EqualTo("the ilgpu kernel of DIV runs float32, not int32"));
-        Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).Reason, Is.EqualTo("DEQUANTIZE has no ilgpu kernel"));
+        Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).IsSupported, "DequantizeKernel");
+        Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int16).Reason, Is.EqualTo("the ilgpu kernel of DEQUANTIZE runs float32, int8, uint8, not int16"));
         Assert.That(catalog.Covers(OpId.OfCustom("Identity"), TensorType.Float32).IsSupported, Is.False);
     }
 

@@ -166,6 +166,28 @@ public sealed class IlgpuPtxTests
         AssertNoExternFtzOrApprox(ptx);
     }
 
+    /// <summary>
+    /// The 8-bit kernels are integer arithmetic (the requantization's 64-bit product included) plus, for QUANTIZE and
+    /// DEQUANTIZE, one correctly rounded division or multiply: no fma, nothing unresolved, approximate or flushed.
+    /// </summary>
+    [TestCase(typeof(QuantizedKernels), "ConvolutionKernel")]
+    [TestCase(typeof(QuantizedKernels), "BinaryKernel")]
+    [TestCase(typeof(QuantizedKernels), "PoolKernel")]
+    [TestCase(typeof(QuantizedLookupKernel), "Kernel")]
+    [TestCase(typeof(QuantizedKernels), "ResizeBilinearKernel")]
+    [TestCase(typeof(PadKernel), "ByteKernel")]
+    [TestCase(typeof(QuantizeKernel), "Kernel")]
+    [TestCase(typeof(DequantizeKernel), "Kernel")]
+    public void IntegerKernelsCompileToExactPtx(Type operatorType, string kernel)
+    {
+        string ptx = Ptx(operatorType, kernel);
+        Assert.That(ptx, Does.Not.Contain("fma."), ptx);
+        Assert.That(ptx, Does.Not.Contain("div.full"), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+        if (operatorType == typeof(QuantizeKernel)) Assert.That(ptx, Does.Contain("div.rn.f32"), ptx);
+        if (kernel is "ConvolutionKernel" or "BinaryKernel") Assert.That(ptx, Does.Contain(".s64"), "the requantization's 64-bit product\n" + ptx);
+    }
+
     [Test]
     public void EveryRegisteredKernelIsCoveredByAPtxCheck()
     {
@@ -182,6 +204,8 @@ public sealed class IlgpuPtxTests
             typeof(TanhKernel), typeof(EluKernel), typeof(GeluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
             typeof(DivKernel), // runs ElementwiseBinaryKernel.Kernel, checked above
             typeof(ReductionKernel),
+            typeof(QuantizeKernel), typeof(DequantizeKernel), // the 8-bit paths of the others run QuantizedKernels, checked above
+            typeof(ElementwiseSelectionKernel), // runs ElementwiseBinaryKernel's kernels, checked above
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

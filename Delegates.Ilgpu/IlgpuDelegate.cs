@@ -52,7 +52,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public string Name => "ilgpu";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32 }, DynamicShapes: false, DelegateMemory.Device);
+        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false, DelegateMemory.Device);
 
     public string? UnavailableReason { get; }
 
@@ -75,7 +75,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         // Kernels read the leading inputs; the rest (shapes, axes, paddings, sizes) were read by the definition.
         int deviceInputs = Math.Min(op.DeviceInputCount(node), node.Inputs.Count);
         for (int i = op.DeviceInputStart(node); i < deviceInputs; i++)
-            if (node.Inputs[i] is { } t && !op.Types.Contains(t.Type))
+            if (node.Inputs[i] is { } t && !op.Types.Contains(t.Type) && !IsQuantizedBias(node, t))
                 return NodeSupport.Refuse($"input '{t.Name}' is {t.Type.ToDisplayName()}; only {Describe(op.Types)} is supported");
         foreach (var t in node.Outputs)
             if (!op.Types.Contains(t.Type))
@@ -93,8 +93,11 @@ public sealed class IlgpuDelegate : IAccelDelegate
 
         // Constants: uploaded once, here.
         foreach (var constant in partition.Constants)
-            if (IsWordSized(constant.Type) && !_buffers.ContainsKey(constant.Index))
-                BufferFor(constant).View.CopyFromCPU(ref MemoryMarshal.GetReference(Words(constant.Bytes)), constant.ElementCount);
+            if (IsDeviceType(constant.Type) && !_buffers.ContainsKey(constant.Index) && constant.ByteSize > 0)
+            {
+                ArrayView<float> words = BufferFor(constant).View;
+                words.Cast<byte>().SubView(0, constant.ByteSize).CopyFromCPU(ref MemoryMarshal.GetReference(constant.Bytes), constant.ByteSize);
+            }
 
         var compilation = new IlgpuCompilation(this, accelerator, backend.Kind);
         foreach (var node in partition.Nodes)
@@ -103,7 +106,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
             op.Compile(node, compilation);
         }
 
-        var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && IsWordSized(i.Tensor.Type))
+        var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && IsDeviceType(i.Tensor.Type))
             .Select(i => new Transfer(i.Tensor, BufferFor(i.Tensor))).ToArray();
         var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => new Transfer(o.Tensor, BufferFor(o.Tensor))).ToArray();
         var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray(), compilation.Tables.ToArray());
@@ -133,12 +136,15 @@ public sealed class IlgpuDelegate : IAccelDelegate
     }
 
     /// <summary>
-    /// Device buffers hold 32-bit words: float32 tensors and int32 ones (kernels that run int32 view their buffers as
-    /// int); transfers move the words bit for bit.
+    /// Device buffers hold 32-bit words (float32 tensors and int32 ones: kernels that run int32 view their buffers as
+    /// int) or the bytes of int8/uint8 tensors (integer kernels view their buffers as bytes); transfers move the bytes
+    /// bit for bit.
     /// </summary>
-    private static bool IsWordSized(TensorType type) => type is TensorType.Float32 or TensorType.Int32;
+    private static bool IsDeviceType(TensorType type) => type is TensorType.Float32 or TensorType.Int32 or TensorType.Int8 or TensorType.UInt8;
 
-    private static ReadOnlySpan<float> Words(ReadOnlySpan<byte> bytes) => MemoryMarshal.Cast<byte, float>(bytes);
+    /// <summary>The int32 bias of an 8-bit quantized node (the integer kernels read it as int32 words).</summary>
+    private static bool IsQuantizedBias(DelegateNode node, Tensor tensor) =>
+        tensor.Type == TensorType.Int32 && node.Inputs[0]?.Type is TensorType.Int8 or TensorType.UInt8;
 
     private static string Describe(IReadOnlyList<TensorType> types) => string.Join(", ", types.Select(t => t.ToDisplayName()));
 
@@ -190,21 +196,20 @@ public sealed class IlgpuDelegate : IAccelDelegate
         /// <summary>Queues host → device on <paramref name="stream"/> (the host memory must stay valid until it synchronizes).</summary>
         public void Upload(Accelerator accelerator, AcceleratorStream stream)
         {
-            var data = Words(tensor.Bytes);
+            var data = tensor.Bytes[..checked((int)tensor.ByteSize)];
             if (data.Length > 0) device.CopyFrom(stream, HostView(accelerator, ref MemoryMarshal.GetReference(data), data.Length), 0);
         }
 
         /// <summary>Queues device → host on <paramref name="stream"/>.</summary>
         public void Download(Accelerator accelerator, AcceleratorStream stream)
         {
-            var data = MemoryMarshal.Cast<byte, float>(tensor.WritableBytes);
+            var data = tensor.WritableBytes[..checked((int)tensor.ByteSize)];
             if (data.Length > 0) device.CopyTo(stream, 0, HostView(accelerator, ref MemoryMarshal.GetReference(data), data.Length));
         }
 
-        private unsafe ArrayView<byte> HostView(Accelerator accelerator, ref float first, int count)
+        private unsafe ArrayView<byte> HostView(Accelerator accelerator, ref byte first, int bytes)
         {
             nint address = (nint)Unsafe.AsPointer(ref first);
-            long bytes = (long)count * sizeof(float);
             if (_host is null || address != _hostAddress || bytes != _hostBytes)
             {
                 _host?.Dispose();

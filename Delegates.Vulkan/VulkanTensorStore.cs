@@ -15,7 +15,8 @@ internal sealed class VulkanTensorStore(VulkanDevice device) : IDisposable
     /// <summary>The tensor's buffer, created (or re-created larger after a re-plan grew the tensor) as needed.</summary>
     public VulkanBuffer BufferFor(Tensor tensor)
     {
-        ulong bytes = (ulong)Math.Max(4, tensor.ByteSize);
+        // Whole words: 8-bit tensors are read and written as packed 32-bit words (Shaders/quant.glsl).
+        ulong bytes = (ulong)Math.Max(4, (tensor.ByteSize + 3) & ~3L);
         if (_buffers.TryGetValue(tensor.Index, out var buffer))
         {
             if (buffer.Size >= bytes) return buffer;

@@ -14,9 +14,16 @@ internal sealed class AveragePoolKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
         var p = node.ParamsAs<Pool2DParams>();
+        if (p.Quantized is not null)
+        {
+            QuantizedKernels.Pool(node, c, p, average: true);
+            return;
+        }
         var g = WindowShape.ForPool(node, p.Geometry);
         var range = p.Geometry.Activation;
         var input = c.View(node.Inputs[0]!);

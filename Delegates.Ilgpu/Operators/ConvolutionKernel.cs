@@ -15,9 +15,22 @@ internal sealed class ConvolutionKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
         var (g, range) = ShapeOf(node);
+        var quantized = node.Params switch
+        {
+            DepthwiseConv2DParams d => d.Quantized,
+            Conv2DParams conv => conv.Quantized,
+            _ => null,
+        };
+        if (quantized is not null)
+        {
+            QuantizedKernels.Convolution(node, c, g, quantized, checked((int)node.Outputs[0].ElementCount));
+            return;
+        }
         var input = c.View(node.Inputs[0]!);
         var filter = c.View(node.Inputs[1]!);
         // Without a bias the kernel never reads this view; any valid view will do.

@@ -25,15 +25,13 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
     public const int OpSquaredDifference = 5;
     public const int OpDivide = 6;
 
-    public IReadOnlyList<OpId> Ops =>
-    [
-        BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
-        BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
-    ];
+    // MAXIMUM, MINIMUM and SQUARED_DIFFERENCE are ElementwiseSelectionKernel's (these kernels, no 8-bit path).
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul];
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
 
-    public NodeSupport Supports(DelegateNode node) => SupportsRank(node, Operands(node).Plan);
+    public NodeSupport Supports(DelegateNode node) =>
+        QuantizedKernels.IsQuantized(node) ? QuantizedKernels.SupportsBinary(node) : SupportsRank(node, Operands(node).Plan);
 
     /// <summary>Plans up to rank 6 (the kernel's layout).</summary>
     public static NodeSupport SupportsRank(DelegateNode node, BroadcastPlan plan) =>
@@ -42,6 +40,17 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
             : NodeSupport.Supported;
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
+    {
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            QuantizedKernels.Binary(node, c, node.ParamsAs<BinaryArithmeticParams>());
+            return;
+        }
+        CompileFloatOrInt32(node, c);
+    }
+
+    /// <summary>The float32 and int32 ops of this kernel and of <see cref="ElementwiseSelectionKernel"/>.</summary>
+    internal static void CompileFloatOrInt32(DelegateNode node, IlgpuCompilation c)
     {
         var (broadcast, range) = Operands(node);
         int op = node.Builtin switch
@@ -119,7 +128,7 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
     }
 
     /// <summary>The broadcast and the clamp (ADD/SUB/MUL's fused activation; [−∞, +∞] for the others).</summary>
-    private static (BroadcastPlan Plan, ActivationRange Range) Operands(DelegateNode node) => node.Params switch
+    internal static (BroadcastPlan Plan, ActivationRange Range) Operands(DelegateNode node) => node.Params switch
     {
         BinaryArithmeticParams p => (p.Broadcast, p.FloatActivation),
         BinaryElementwiseParams p => (p.Broadcast, new ActivationRange(float.NegativeInfinity, float.PositiveInfinity)),

@@ -14,9 +14,16 @@ internal sealed class FullyConnectedKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
         var p = node.ParamsAs<FullyConnectedParams>();
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.FullyConnected(node, c, p, q);
+            return;
+        }
         var shape = new FullyConnectedShape(p.Units, p.Depth, p.HasBias ? 1 : 0);
         var range = p.Activation;
         var input = c.View(node.Inputs[0]!);

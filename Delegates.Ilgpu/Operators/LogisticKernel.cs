@@ -14,8 +14,16 @@ internal sealed class LogisticKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (QuantizedLookupKernel.Applies(node))
+        {
+            // int8/uint8: the definition's 256-entry table.
+            QuantizedLookupKernel.Compile(node, c);
+            return;
+        }
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);

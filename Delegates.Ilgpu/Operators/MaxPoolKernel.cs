@@ -14,8 +14,15 @@ internal sealed class MaxPoolKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (node.ParamsAs<Pool2DParams>().Quantized is not null)
+        {
+            QuantizedKernels.Pool(node, c, node.ParamsAs<Pool2DParams>(), average: false);
+            return;
+        }
         var geometry = node.ParamsAs<Pool2DParams>().Geometry;
         var g = WindowShape.ForPool(node, geometry);
         var range = geometry.Activation;

@@ -21,9 +21,23 @@ internal sealed class PadKernel : IIlgpuKernel
             ? NodeSupport.Refuse($"PAD: rank {node.Inputs[0]!.Rank} above {MaxRank} (the kernel's layout has four dimensions)")
             : NodeSupport.Supported;
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
         var shape = ShapeOf(node);
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            // int8/uint8: bytes, padded with the definition's pad byte (a quantized tensor's zero point, else 0).
+            var inputBytes = QuantizedKernels.Bytes(c, node.Inputs[0]!);
+            var outputBytes = QuantizedKernels.Bytes(c, node.Outputs[0]);
+            int count = checked((int)node.Outputs[0].ElementCount);
+            var (byteChunks, byteChunkSize) = c.Split(count, 2);
+            int padByte = node.ParamsAs<PadParams>().PadByte;
+            var byteKernel = c.Load<ArrayView<byte>, ArrayView<byte>, PadShape, int, int, int>(ByteKernel);
+            c.Add(() => byteKernel(byteChunks, inputBytes, outputBytes, shape, count, byteChunkSize, padByte), byteChunks);
+            return;
+        }
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
@@ -48,6 +62,25 @@ internal sealed class PadKernel : IIlgpuKernel
             int x0 = o0 - p.B0, x1 = o1 - p.B1, x2 = o2 - p.B2, x3 = o3 - p.B3;
             bool inside = x0 >= 0 && x0 < p.I0 && x1 >= 0 && x1 < p.I1 && x2 >= 0 && x2 < p.I2 && x3 >= 0 && x3 < p.I3;
             output[i] = inside ? input[((x0 * p.I1 + x1) * p.I2 + x2) * p.I3 + x3] : 0f;
+        }
+    }
+
+    /// <summary>As <see cref="Kernel"/> on bytes, with <paramref name="padByte"/> outside the input.</summary>
+    public static void ByteKernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> output, PadShape p, int total, int chunkSize, int padByte)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            int o3 = i % p.O3;
+            int rest = i / p.O3;
+            int o2 = rest % p.O2;
+            rest /= p.O2;
+            int o1 = rest % p.O1;
+            int o0 = rest / p.O1;
+            int x0 = o0 - p.B0, x1 = o1 - p.B1, x2 = o2 - p.B2, x3 = o3 - p.B3;
+            bool inside = x0 >= 0 && x0 < p.I0 && x1 >= 0 && x1 < p.I1 && x2 >= 0 && x2 < p.I2 && x3 >= 0 && x3 < p.I3;
+            output[i] = inside ? input[((x0 * p.I1 + x1) * p.I2 + x2) * p.I3 + x3] : (byte)padByte;
         }
     }
 

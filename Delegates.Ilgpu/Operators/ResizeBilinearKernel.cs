@@ -20,9 +20,16 @@ internal sealed class ResizeBilinearKernel : IIlgpuKernel
 
     public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
         var p = node.ParamsAs<ResizeBilinearParams>();
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.ResizeBilinear(node, c, p, q);
+            return;
+        }
         var inputTensor = node.Inputs[0]!;
         var outputTensor = node.Outputs[0];
         int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);

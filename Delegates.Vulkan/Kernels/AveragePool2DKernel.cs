@@ -13,8 +13,18 @@ internal sealed class AveragePool2DKernel : VulkanKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override NodeSupport Supports(DelegateNode node, Pool2DParams p, VulkanDeviceInfo device) =>
+        p.Quantized is not null ? QuantizedKernels.SupportsSize(node) : NodeSupport.Supported;
+
     protected override void Build(DelegateNode node, Pool2DParams p, VulkanPartitionBuilder builder)
     {
+        if (p.Quantized is not null)
+        {
+            QuantizedKernels.Pool(node, p, average: true, builder);
+            return;
+        }
         var push = Pool2DPush.Of(node, p.Geometry);
         // Only the counts a window can have are uploaded: at most filterH·filterW, and never above the input's extent.
         int maxCount = Math.Min(push.FilterHeight, push.InputHeight) * Math.Min(push.FilterWidth, push.InputWidth);

@@ -15,18 +15,26 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// </summary>
 internal sealed class BinaryArithmeticKernel : VulkanKernel<OpParams>
 {
-    public override IReadOnlyList<OpId> Ops =>
-    [
-        BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
-        BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
-    ];
+    // MAXIMUM, MINIMUM and SQUARED_DIFFERENCE are BinaryElementwiseKernel's (the same shaders, no 8-bit path).
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
 
     protected override NodeSupport Supports(DelegateNode node, OpParams p, VulkanDeviceInfo device) =>
-        BinaryDispatch.SupportsRank(node, Operands(p).Plan);
+        QuantizedKernels.IsQuantized(node) ? QuantizedKernels.SupportsBinary(node, p) : BinaryDispatch.SupportsRank(node, Operands(p).Plan);
 
     protected override void Build(DelegateNode node, OpParams p, VulkanPartitionBuilder builder)
+    {
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            QuantizedKernels.Binary(node, (BinaryArithmeticParams)p, builder);
+            return;
+        }
+        BuildFloatOrInt32(node, p, builder);
+    }
+
+    /// <summary>The float32 and int32 ops of this kernel and of <see cref="BinaryElementwiseKernel"/>.</summary>
+    internal static void BuildFloatOrInt32(DelegateNode node, OpParams p, VulkanPartitionBuilder builder)
     {
         var (plan, range, intRange) = Operands(p);
         // binary.comp's / binary_int32.comp's OPERATION.
@@ -51,7 +59,7 @@ internal sealed class BinaryArithmeticKernel : VulkanKernel<OpParams>
     /// The broadcast and the clamps: ADD/SUB/MUL's fused activation; MAXIMUM, MINIMUM and SQUARED_DIFFERENCE have none,
     /// and the clamp to the whole range passes every value (NaN and −0 included) unchanged.
     /// </summary>
-    private static (BroadcastPlan Plan, ActivationRange Range, Int32ActivationRange IntRange) Operands(OpParams p) => p switch
+    internal static (BroadcastPlan Plan, ActivationRange Range, Int32ActivationRange IntRange) Operands(OpParams p) => p switch
     {
         BinaryArithmeticParams arithmetic => (arithmetic.Broadcast, arithmetic.FloatActivation, arithmetic.Int32Activation),
         BinaryElementwiseParams elementwise => (elementwise.Broadcast, new ActivationRange(float.NegativeInfinity, float.PositiveInfinity),

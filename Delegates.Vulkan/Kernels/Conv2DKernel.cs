@@ -14,8 +14,10 @@ internal sealed class Conv2DKernel : VulkanKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override NodeSupport Supports(DelegateNode node, Conv2DParams p, VulkanDeviceInfo device) =>
-        DeviceRequirements.FirstRefusal(
+        p.Quantized is not null ? QuantizedKernels.SupportsSize(node) : DeviceRequirements.FirstRefusal(
             DeviceRequirements.ExactFma(node, device),
             DeviceRequirements.SubgroupBroadcast(node, device),
             ConvDispatch.Refusal("CONV_2D", Image(node), p.Geometry),
@@ -23,6 +25,11 @@ internal sealed class Conv2DKernel : VulkanKernel<Conv2DParams>
 
     protected override void Build(DelegateNode node, Conv2DParams p, VulkanPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.Conv2D(node, p, q, builder);
+            return;
+        }
         var packing = Packing(node, p);
         ConvDispatch.Record(builder, node.Inputs[0]!, packing.PackedFilter(builder, node.Inputs[1]!), p.HasBias ? node.Inputs[2] : null,
             node.Outputs[0], Image(node), p.Geometry, p.Activation, packing);

@@ -28,8 +28,11 @@ internal sealed class DepthwiseConv2DKernel : VulkanKernel<DepthwiseConv2DParams
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override NodeSupport Supports(DelegateNode node, DepthwiseConv2DParams p, VulkanDeviceInfo device)
     {
+        if (p.Quantized is not null) return QuantizedKernels.SupportsSize(node);
         if (DeviceRequirements.ExactFma(node, device) is { } fma) return NodeSupport.Refuse(fma);
         if (Plan(node, p, out _, out var packing) is { } size) return NodeSupport.Refuse(size);
         return DeviceRequirements.FirstRefusal(packing.Refusal("DEPTHWISE_CONV_2D", device));
@@ -37,6 +40,11 @@ internal sealed class DepthwiseConv2DKernel : VulkanKernel<DepthwiseConv2DParams
 
     protected override void Build(DelegateNode node, DepthwiseConv2DParams p, VulkanPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.DepthwiseConv2D(node, p, q, builder);
+            return;
+        }
         Plan(node, p, out var push, out var packing);
         var filter = packing.PackedFilter(builder, node.Inputs[1]!);
         var bias = p.HasBias ? node.Inputs[2] : null;

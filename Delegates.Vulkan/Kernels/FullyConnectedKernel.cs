@@ -14,8 +14,10 @@ internal sealed class FullyConnectedKernel : VulkanKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override NodeSupport Supports(DelegateNode node, FullyConnectedParams p, VulkanDeviceInfo device) =>
-        DeviceRequirements.FirstRefusal(
+        p.Quantized is not null ? QuantizedKernels.SupportsSize(node) : DeviceRequirements.FirstRefusal(
             DeviceRequirements.ExactFma(node, device),
             DeviceRequirements.SubgroupBroadcast(node, device),
             ConvDispatch.Refusal("FULLY_CONNECTED", Image(p), Geometry(p)),
@@ -23,6 +25,11 @@ internal sealed class FullyConnectedKernel : VulkanKernel<FullyConnectedParams>
 
     protected override void Build(DelegateNode node, FullyConnectedParams p, VulkanPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.FullyConnected(node, p, q, builder);
+            return;
+        }
         var packing = Packing(p);
         ConvDispatch.Record(builder, node.Inputs[0]!, packing.PackedFilter(builder, node.Inputs[1]!), p.HasBias ? node.Inputs[2] : null,
             node.Outputs[0], Image(p), Geometry(p), p.Activation, packing);

@@ -3,13 +3,18 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Vulkan.Kernels;
 
-/// <summary>LOGISTIC on float32 (Shaders/logistic.comp): SpecMath.Logistic per element (fma-based Exp and reciprocal).</summary>
+/// <summary>
+/// LOGISTIC on float32 (Shaders/logistic.comp): SpecMath.Logistic per element (fma-based Exp and reciprocal); on
+/// int8/uint8 the definition's 256-entry table (Shaders/lookup_q8.comp, no float arithmetic on the device).
+/// </summary>
 internal sealed class LogisticKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
 
     protected override string Shader => "logistic";
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, VulkanDeviceInfo device) =>
-        DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device));
+        p.QuantizedTable.IsEmpty ? DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device)) : QuantizedKernels.SupportsSize(node);
 }

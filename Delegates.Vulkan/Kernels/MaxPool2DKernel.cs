@@ -12,8 +12,18 @@ internal sealed class MaxPool2DKernel : VulkanKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override NodeSupport Supports(DelegateNode node, Pool2DParams p, VulkanDeviceInfo device) =>
+        p.Quantized is not null ? QuantizedKernels.SupportsSize(node) : NodeSupport.Supported;
+
     protected override void Build(DelegateNode node, Pool2DParams p, VulkanPartitionBuilder builder)
     {
+        if (p.Quantized is not null)
+        {
+            QuantizedKernels.Pool(node, p, average: false, builder);
+            return;
+        }
         var push = Pool2DPush.Of(node, p.Geometry);
         builder.DispatchElements("max_pool_2d",
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],

@@ -6,7 +6,8 @@ namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
 /// PAD (Shaders/pad.comp) for float32 data of rank ≤ 4 with the definition's paddings: the input at coordinate +
-/// before, all-zero bits elsewhere; words are moved, never converted.
+/// before, all-zero bits elsewhere; words are moved, never converted. int8/uint8 data (Shaders/pad_q8.comp, packed
+/// bytes) is padded with the definition's pad byte: a quantized tensor's zero point, else 0.
 /// </summary>
 internal sealed class PadKernel : VulkanKernel<PadParams>
 {
@@ -15,6 +16,8 @@ internal sealed class PadKernel : VulkanKernel<PadParams>
     public override bool MovesBitsOnly => true;
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pad];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     protected override NodeSupport Supports(DelegateNode node, PadParams p, VulkanDeviceInfo device) =>
         node.Inputs[0]!.Rank > MaxRank ? NodeSupport.Refuse($"PAD: input rank {node.Inputs[0]!.Rank} is above 4") : NodeSupport.Supported;
@@ -35,6 +38,14 @@ internal sealed class PadKernel : VulkanKernel<PadParams>
             B0 = Before(0), B1 = Before(1), B2 = Before(2), B3 = Before(3),
             Total = (uint)output.ElementCount,
         };
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            var bytePush = new BytePush { Words = push, PadByte = p.PadByte };
+            builder.DispatchElements("pad_q8",
+                [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Write(builder.Buffer(output))],
+                bytePush, (output.ElementCount + 3) / 4);
+            return;
+        }
         builder.DispatchElements("pad",
             [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Write(builder.Buffer(output))],
             push, push.Total);
@@ -48,5 +59,13 @@ internal sealed class PadKernel : VulkanKernel<PadParams>
         public int O0, O1, O2, O3;
         public int B0, B1, B2, B3;
         public uint Total;
+    }
+
+    /// <summary>pad_q8.comp's push constants: pad.comp's, then the pad byte.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct BytePush
+    {
+        public Push Words;
+        public uint PadByte;
     }
 }

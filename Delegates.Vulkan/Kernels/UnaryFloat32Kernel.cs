@@ -2,7 +2,10 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Vulkan.Kernels;
 
-/// <summary>An element-wise float32 op whose shader takes (input, output) and push constants { uint total }.</summary>
+/// <summary>
+/// An element-wise float32 op whose shader takes (input, output) and push constants { uint total }; an 8-bit node whose
+/// definition built a lookup table (LOGISTIC, HARD_SWISH) runs Shaders/lookup_q8.comp instead.
+/// </summary>
 internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
 {
     /// <summary>The shader (Shaders/NAME.comp).</summary>
@@ -10,6 +13,12 @@ internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
 
     protected override void Build(DelegateNode node, ElementwiseParams p, VulkanPartitionBuilder builder)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            // LOGISTIC and HARD_SWISH on int8/uint8: the definition's table.
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         long total = node.Outputs[0].ElementCount;
         builder.DispatchElements(Shader,
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
