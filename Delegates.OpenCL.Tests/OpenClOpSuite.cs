@@ -1,5 +1,6 @@
 using Accel.Testing.OpSuite;
 
+
 namespace Accel.Delegates.OpenCL.Tests;
 
 /// <summary>
@@ -10,4 +11,9 @@ namespace Accel.Delegates.OpenCL.Tests;
 public sealed class OpenClOpSuite : OpSuiteTests
 {
     protected override IAccelDelegate CreateDelegate() => new OpenClDelegate();
+
+    protected override IReadOnlyDictionary<string, string> Refuses { get; } = new Dictionary<string, string>
+    {
+        [Features.MeanManyRuns] = "runs of dimensions remain",
+    };
 }

@@ -94,3 +94,35 @@ internal sealed class ResizeBilinearKernel : OpenClKernel<ResizeBilinearParams>
         public int OutputBatches, OutputHeight, OutputWidth, OutputDepth;
     }
 }
+
+/// <summary>
+/// DEPTH_TO_SPACE on float32 NHWC (Cl/depth_to_space.cl): out[b, h·bs + dy, w·bs + dx, c] =
+/// in[b, h, w, (dy·bs + dx)·C_out + c], the reference's (TFLite DCR) ordering; 32-bit words are moved, never converted.
+/// </summary>
+internal sealed class DepthToSpaceKernel : OpenClKernel<DepthToSpaceParams>
+{
+    public override bool MovesBitsOnly => true;
+
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthToSpace];
+
+    protected override void Build(DelegateNode node, DepthToSpaceParams p, OpenClPartitionBuilder builder)
+    {
+        var input = node.Inputs[0]!;
+        var output = node.Outputs[0];
+        var args = new Args
+        {
+            InputBatches = input.Dim(0), InputHeight = input.Dim(1), InputWidth = input.Dim(2), InputDepth = input.Dim(3),
+            OutputBatches = output.Dim(0), OutputHeight = output.Dim(1), OutputWidth = output.Dim(2), OutputDepth = output.Dim(3),
+            BlockSize = p.BlockSize,
+        };
+        builder.Dispatch("depth_to_space", [builder.Buffer(input), builder.Buffer(output)], args, output.ElementCount);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Args
+    {
+        public int InputBatches, InputHeight, InputWidth, InputDepth;
+        public int OutputBatches, OutputHeight, OutputWidth, OutputDepth;
+        public int BlockSize;
+    }
+}
