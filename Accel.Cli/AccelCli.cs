@@ -40,12 +40,13 @@ public static class AccelCli
               regression gate (exit 3 on a regression)
           accel ops [--json | --markdown | --write-docs FILE]
               operator coverage: every defined operator x dtype, its versions, and per backend
-              (reference, cpu, vulkan, ilgpu) whether it runs it or why not (docs/ops.md)
+              (reference, cpu, vulkan, ilgpu, opencl) whether it runs it or why not (docs/ops.md)
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
         Backends (--delegate): cpu (SIMD), vulkan (compute shaders), ilgpu (CUDA / OpenCL; or ILGPU's
-        CPU accelerator with ACCEL_ILGPU_ACCELERATOR=cpu); not built yet: hexagon.
+        CPU accelerator with ACCEL_ILGPU_ACCELERATOR=cpu), opencl (OpenCL C kernels: GPU, else a CPU
+        implementation such as PoCL); not built yet: hexagon.
         Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error,
         3 'accel perf compare' found a regression.
         """;

@@ -1,6 +1,7 @@
 using Accel.Delegates;
 using Accel.Delegates.Cpu;
 using Accel.Delegates.Ilgpu;
+using Accel.Delegates.OpenCL;
 using Accel.Delegates.Vulkan;
 
 namespace Accel.Cli;
@@ -12,7 +13,7 @@ namespace Accel.Cli;
 public static class DelegateCatalog
 {
     /// <summary>Names built into this tool, in the order help lists them (a device backend may still be unavailable here).</summary>
-    public static readonly string[] Available = ["reference", "cpu", "vulkan", "ilgpu"];
+    public static readonly string[] Available = ["reference", "cpu", "vulkan", "ilgpu", "opencl"];
 
     /// <summary>Backends the project plans but has not built; naming one is a clear error, not a silent no-op.</summary>
     private static readonly Dictionary<string, string> NotBuilt = new(StringComparer.Ordinal)
@@ -39,6 +40,7 @@ public static class DelegateCatalog
                     break;
                 case "vulkan":
                 case "ilgpu":
+                case "opencl":
                     AddDeviceDelegate(options, CreateDelegate(name), command);
                     break;
                 default:
@@ -50,7 +52,7 @@ public static class DelegateCatalog
     }
 
     /// <summary>
-    /// A new instance of delegate <paramref name="name"/> (cpu, vulkan or ilgpu; not reference, which is no delegate),
+    /// A new instance of delegate <paramref name="name"/> (cpu, vulkan, ilgpu or opencl; not reference, which is no delegate),
     /// as <c>--delegate</c> creates it; the caller disposes it. A device delegate this machine cannot run is still
     /// created, with its <see cref="IAccelDelegate.UnavailableReason"/>.
     /// </summary>
@@ -61,6 +63,8 @@ public static class DelegateCatalog
         "vulkan" => new VulkanDelegate(),
         // Accelerator: CUDA, else a usable OpenCL device; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one.
         "ilgpu" => new IlgpuDelegate(),
+        // Device: the first GPU, else an accelerator, else a CPU implementation (PoCL).
+        "opencl" => new OpenClDelegate(),
         _ => throw new ArgumentException($"'{name}' is not a delegate built into accel (delegates: {string.Join(", ", Available.Skip(1))})", nameof(name)),
     };
 

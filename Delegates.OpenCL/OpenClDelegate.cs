@@ -32,13 +32,16 @@ public sealed class OpenClDelegate : IAccelDelegate
     /// <param name="timeout">How long an Invoke waits for the device before failing (default 10 s).</param>
     /// <remarks>With no device criterion, the first GPU is used, else an accelerator, else a CPU implementation.</remarks>
     public OpenClDelegate(string? deviceName = null, int? deviceIndex = null, OpenClDeviceType? deviceType = null, TimeSpan? timeout = null)
-        : this(deviceName, deviceIndex, deviceType, timeout, libraryName: null, sourceTransform: null)
+        : this(deviceName, deviceIndex, deviceType, timeout, libraryName: null, sourceTransform: null, adjustDeviceInfo: null)
     {
     }
 
-    /// <summary>As the public constructor, with the ICD loader's file name and a hook rewriting kernel sources (tests).</summary>
+    /// <summary>
+    /// As the public constructor, with the ICD loader's file name, a hook rewriting kernel sources and one rewriting
+    /// what the start-up probes found (tests: a broken build, a device that flushes subnormals or has no exact fma).
+    /// </summary>
     internal OpenClDelegate(string? deviceName, int? deviceIndex, OpenClDeviceType? deviceType, TimeSpan? timeout, string? libraryName,
-        Func<string, string>? sourceTransform)
+        Func<string, string>? sourceTransform, Func<OpenClDeviceInfo, OpenClDeviceInfo>? adjustDeviceInfo = null)
     {
         _timeout = timeout is { } t && t >= TimeSpan.Zero ? t : DefaultTimeout;
         Selection = new OpenClDeviceSelection(deviceName, deviceIndex, deviceType);
@@ -57,6 +60,7 @@ public sealed class OpenClDelegate : IAccelDelegate
                     : _device.Floats.Denormals ? "preserved (CL_FP_DENORM, and measured at start-up)"
                     : "preserved as measured at start-up (the device does not report CL_FP_DENORM)";
                 _info = new OpenClDeviceInfo(_device.Description, _device.MaxAllocation, fmaProblem is null, fmaProblem, subnormalProblem);
+                if (adjustDeviceInfo is not null) _info = adjustDeviceInfo(_info);
             }
         }
         catch (Exception e)
@@ -108,6 +112,9 @@ public sealed class OpenClDelegate : IAccelDelegate
 
     private TimeSpan SetupTimeout => _timeout > DefaultTimeout ? _timeout : DefaultTimeout;
 
+    /// <summary>Bound for a partition's compile-time warm-up run (lazy kernel compilation included): the timeout, but at least 5 minutes.</summary>
+    private TimeSpan WarmUpTimeout => _timeout > TimeSpan.FromMinutes(5) ? _timeout : TimeSpan.FromMinutes(5);
+
     /// <summary>OpenCL objects created by this delegate and not yet released (context and queue included; 0 after Dispose).</summary>
     public int LiveOpenClObjects => _device?.Objects.Live ?? 0;
 
@@ -150,7 +157,7 @@ public sealed class OpenClDelegate : IAccelDelegate
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_device is null || _info is null) throw new InvalidOperationException($"OpenCL is unavailable: {UnavailableReason}");
-        var builder = new OpenClPartitionBuilder(_device, _info, _tensors!, _programs!, partition, _timeout);
+        var builder = new OpenClPartitionBuilder(_device, _info, _tensors!, _programs!, partition, _timeout, WarmUpTimeout);
         try
         {
             foreach (var node in partition.Nodes)

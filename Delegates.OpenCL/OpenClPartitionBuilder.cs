@@ -22,6 +22,7 @@ internal sealed unsafe class OpenClPartitionBuilder
     private readonly OpenClTensorStore _store;
     private readonly OpenClPrograms _programs;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _warmUpTimeout;
     private readonly List<OpenClPartitionKernel.Command> _commands = new();
     private readonly List<(string Kernel, string File, OpenClBuffer[] Buffers, byte[] Arguments, long Items)> _launches = new();
     private readonly List<(OpenClBuffer Buffer, byte[] Data, Tensor? Constant)> _pendingUploads = new();
@@ -29,8 +30,9 @@ internal sealed unsafe class OpenClPartitionBuilder
     private readonly HashSet<int> _touchedTensors = new();
 
     public OpenClPartitionBuilder(OpenClDevice device, OpenClDeviceInfo info, OpenClTensorStore store, OpenClPrograms programs,
-        DelegatePartition partition, TimeSpan timeout)
+        DelegatePartition partition, TimeSpan timeout, TimeSpan warmUpTimeout)
     {
+        _warmUpTimeout = warmUpTimeout;
         _device = device;
         Device = info;
         _store = store;
@@ -125,12 +127,11 @@ internal sealed unsafe class OpenClPartitionBuilder
                     fixed (byte* a = arguments) _device.SetArgument(handles[i], (uint)buffers.Length, (nuint)arguments.Length, a, name);
             }
             kernel.Commands = _commands.Select(c => c is OpenClPartitionKernel.Launch l ? l with { Handle = handles[l.Index] } : c).ToArray();
-            // Pinned (never moved by the GC) so the queue can read and write it asynchronously until the marker completes.
-            kernel.InputStaging = GC.AllocateUninitializedArray<byte>(Math.Max(1, uploadBytes), pinned: true);
-            kernel.OutputStaging = GC.AllocateUninitializedArray<byte>(Math.Max(1, downloadBytes), pinned: true);
+            kernel.AllocateStaging(uploadBytes, downloadBytes);
             kernel.Uploads = uploads.ToArray();
             kernel.Downloads = downloads.ToArray();
             kernel.LaunchCount = _launches.Count;
+            kernel.WarmUp(_warmUpTimeout);
             return kernel;
         }
         catch

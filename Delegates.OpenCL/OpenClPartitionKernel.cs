@@ -42,8 +42,18 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
     public Command[] Commands { get; set; } = [];
     public List<nint> Kernels { get; } = new();
     public List<OpenClBuffer> Tables { get; } = new();
-    public byte[] InputStaging { get; set; } = [];
-    public byte[] OutputStaging { get; set; } = [];
+    /// <summary>
+    /// Native staging memory for boundary inputs and outputs: the queue reads and writes it asynchronously, so it must
+    /// never move, and after a timeout it must outlive this object (it is then leaked with the commands' objects).
+    /// </summary>
+    public byte* InputStaging { get; private set; }
+    public byte* OutputStaging { get; private set; }
+
+    public void AllocateStaging(int inputBytes, int outputBytes)
+    {
+        InputStaging = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(64, inputBytes), 64);
+        OutputStaging = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(64, outputBytes), 64);
+    }
     public Transfer[] Uploads { get; set; } = [];
     public Transfer[] Downloads { get; set; } = [];
     public int LaunchCount { get; set; }
@@ -56,13 +66,13 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
         ObjectDisposedException.ThrowIf(_disposed, this);
         // A run that timed out earlier may still be executing: its staging memory and buffers are still in use.
         if (_pending != 0) WaitForCompletion("a previous run of this partition (that timed out)");
-        byte* input = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(InputStaging));
-        byte* output = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(OutputStaging));
+        byte* input = InputStaging;
+        byte* output = OutputStaging;
         var api = _device.Api;
         foreach (var upload in Uploads)
         {
             var source = upload.Tensor.Bytes;
-            var region = InputStaging.AsSpan(upload.Offset, upload.Bytes);
+            var region = new Span<byte>(input + upload.Offset, upload.Bytes);
             source[..Math.Min(source.Length, upload.Bytes)].CopyTo(region);
             int status = api.EnqueueWriteBuffer(_device.Queue, upload.Buffer.Handle, false, 0, (nuint)upload.Bytes, input + upload.Offset, 0, null, null);
             if (status != 0) Fail(status, "clEnqueueWriteBuffer");
@@ -87,8 +97,27 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
         {
             var destination = download.Tensor.WritableBytes;
             int bytes = Math.Min(destination.Length, download.Bytes);
-            OutputStaging.AsSpan(download.Offset, bytes).CopyTo(destination);
+            new ReadOnlySpan<byte>(output + download.Offset, bytes).CopyTo(destination);
         }
+    }
+
+    /// <summary>
+    /// Runs the partition's kernels once at compile time (no transfers), bounded by <paramref name="timeout"/>: drivers
+    /// that compile lazily (PoCL builds each kernel's work-group function at its first launch) then do it here, not
+    /// inside the first Invoke's timeout. Every index a kernel computes comes from its arguments, never from data, so
+    /// running on whatever the buffers hold is safe; every buffer it writes is rewritten by the next Invoke.
+    /// </summary>
+    public void WarmUp(TimeSpan timeout)
+    {
+        var api = _device.Api;
+        foreach (var command in Commands)
+            if (command is Launch launch) _device.Enqueue(launch.Handle, launch.Items, launch.Kernel);
+        _pending = _device.Marker();
+        if (!_device.Wait(_pending, timeout))
+            throw new OpenClException($"partition {_partitionIndex}: the compile-time warm-up run did not finish within {timeout.TotalSeconds:0.###} s",
+                OpenClException.TimeoutCode);
+        _device.ReleaseEvent(_pending);
+        _pending = 0;
     }
 
     private void Fail(int status, string call) =>
@@ -135,5 +164,9 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
         Kernels.Clear();
         foreach (var table in Tables) _device.Release(table);
         Tables.Clear();
+        NativeMemory.AlignedFree(InputStaging);
+        NativeMemory.AlignedFree(OutputStaging);
+        InputStaging = null;
+        OutputStaging = null;
     }
 }

@@ -203,11 +203,11 @@ public sealed class RunnerTests
     [Test]
     public void TheDefaultRegistryFindsTheDelegateAssembliesAndListsPlannedBackendsAsUnavailable()
     {
-        // Discovered assemblies in ordinal file order (Accel.Delegates.Cpu, .Ilgpu, .Vulkan), then the planned absent ones.
+        // Discovered assemblies in ordinal file order (Accel.Delegates.Cpu, .Ilgpu, .OpenCL, .Vulkan), then the planned absent ones.
         var registry = BackendRegistry.CreateDefault();
-        Assert.That(registry.All.Select(b => b.Name), Is.EqualTo(new[] { "reference", "cpu", "ilgpu", "vulkan", "hexagon" }));
+        Assert.That(registry.All.Select(b => b.Name), Is.EqualTo(new[] { "reference", "cpu", "ilgpu", "opencl", "vulkan", "hexagon" }));
         Assert.That(registry.All.Single(b => b.Name == "cpu").UnavailableReason, Is.Null);
-        Assert.That(registry.All.Where(b => b.Name is "cpu" or "ilgpu" or "vulkan"), Has.None.InstanceOf<AbsentBackend>());
+        Assert.That(registry.All.Where(b => b.Name is "cpu" or "ilgpu" or "opencl" or "vulkan"), Has.None.InstanceOf<AbsentBackend>());
         Assert.That(registry.All.Where(b => b is AbsentBackend).Select(b => b.Name), Is.EqualTo(new[] { "hexagon" }));
         Assert.That(registry.All.Where(b => b is AbsentBackend).Select(b => b.UnavailableReason), Is.All.Not.Null);
         // The test project runs ILGPU on its CPU accelerator (DeviceBackendDefaults); reports name the device.
