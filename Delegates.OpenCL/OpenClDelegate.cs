@@ -12,8 +12,11 @@ namespace Accel.Delegates.OpenCL;
 /// </summary>
 public sealed class OpenClDelegate : IAccelDelegate
 {
-    /// <summary>Wait bound used when none is given: commands not done by then are an error, never a hang.</summary>
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Wait bound used when none is given: commands not done by then are an error, never a hang. A minute, not the
+    /// Vulkan delegate's 10 s: on a loaded CPU implementation (PoCL) pose_landmark_heavy alone can take over 10 s.
+    /// </summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Every <see cref="IOpenClKernel"/> of this assembly, by operator (immutable; shared by all instances).</summary>
     private static readonly KernelRegistry<IOpenClKernel> Registry = KernelRegistry<IOpenClKernel>.Discover("opencl", typeof(IOpenClKernel).Assembly);
@@ -29,7 +32,7 @@ public sealed class OpenClDelegate : IAccelDelegate
     /// <param name="deviceName">Use the first device whose name (or platform name) contains this text (case-insensitive).</param>
     /// <param name="deviceIndex">Use the device at this position of the enumeration (all platforms' devices in order).</param>
     /// <param name="deviceType">Use the first device of this type.</param>
-    /// <param name="timeout">How long an Invoke waits for the device before failing (default 10 s).</param>
+    /// <param name="timeout">How long an Invoke waits for the device before failing (default 60 s).</param>
     /// <remarks>With no device criterion, the first GPU is used, else an accelerator, else a CPU implementation.</remarks>
     public OpenClDelegate(string? deviceName = null, int? deviceIndex = null, OpenClDeviceType? deviceType = null, TimeSpan? timeout = null)
         : this(deviceName, deviceIndex, deviceType, timeout, libraryName: null, sourceTransform: null, adjustDeviceInfo: null)

@@ -100,3 +100,21 @@ internal sealed class PadKernel : OpenClKernel<PadParams>
         public int B0, B1, B2, B3;
     }
 }
+
+/// <summary>EXP on float32: SpecMath.Exp per element (fma-based).</summary>
+internal sealed class ExpKernel : UnaryFloat32Kernel
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];
+    public override bool NeedsFma => true;
+    protected override string Kernel => "exp_kernel";
+}
+
+/// <summary>LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha).</summary>
+internal sealed class LeakyReluKernel : OpenClKernel<LeakyReluParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
+
+    protected override void Build(DelegateNode node, LeakyReluParams p, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("leaky_relu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], p.Alpha,
+            node.Outputs[0].ElementCount, file: "unary");
+}
