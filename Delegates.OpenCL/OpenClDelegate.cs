@@ -213,6 +213,8 @@ public sealed class OpenClDelegate : IAccelDelegate
         description = "device fma()";
         if (problem is null)
         {
+            // The usual case keeps the probe's build (the subnormal probe runs from it next).
+            if (sourceTransform is null) return hardware;
             hardware.Dispose();
             return new OpenClPrograms(device, float64Fma: false, sourceTransform);
         }
