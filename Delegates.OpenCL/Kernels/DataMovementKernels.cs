@@ -109,20 +109,58 @@ internal sealed class DepthToSpaceKernel : OpenClKernel<DepthToSpaceParams>
     {
         var input = node.Inputs[0]!;
         var output = node.Outputs[0];
-        var args = new Args
-        {
-            InputBatches = input.Dim(0), InputHeight = input.Dim(1), InputWidth = input.Dim(2), InputDepth = input.Dim(3),
-            OutputBatches = output.Dim(0), OutputHeight = output.Dim(1), OutputWidth = output.Dim(2), OutputDepth = output.Dim(3),
-            BlockSize = p.BlockSize,
-        };
+        var args = Args.Of(input, output, p.BlockSize);
         builder.Dispatch("depth_to_space", [builder.Buffer(input), builder.Buffer(output)], args, output.ElementCount);
     }
 
+    /// <summary>depth_to_space.cl's DepthToSpaceArgs (shared by its three kernels).</summary>
     [StructLayout(LayoutKind.Sequential)]
-    private struct Args
+    internal struct Args
     {
         public int InputBatches, InputHeight, InputWidth, InputDepth;
         public int OutputBatches, OutputHeight, OutputWidth, OutputDepth;
         public int BlockSize;
+
+        public static Args Of(Tensor input, Tensor output, int blockSize) => new()
+        {
+            InputBatches = input.Dim(0), InputHeight = input.Dim(1), InputWidth = input.Dim(2), InputDepth = input.Dim(3),
+            OutputBatches = output.Dim(0), OutputHeight = output.Dim(1), OutputWidth = output.Dim(2), OutputDepth = output.Dim(3),
+            BlockSize = blockSize,
+        };
+    }
+}
+
+/// <summary>
+/// SPACE_TO_DEPTH on float32 NHWC (Cl/depth_to_space.cl): out[b, h, w, (dy·bs + dx)·C_in + c] =
+/// in[b, h·bs + dy, w·bs + dx, c] with the definition's block size; 32-bit words are moved, never converted.
+/// </summary>
+internal sealed class SpaceToDepthKernel : OpenClKernel<SpaceToDepthParams>
+{
+    public override bool MovesBitsOnly => true;
+
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.SpaceToDepth];
+
+    protected override void Build(DelegateNode node, SpaceToDepthParams p, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("space_to_depth", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])],
+            DepthToSpaceKernel.Args.Of(node.Inputs[0]!, node.Outputs[0], p.BlockSize), node.Outputs[0].ElementCount, file: "depth_to_space");
+}
+
+/// <summary>
+/// RESIZE_NEAREST_NEIGHBOR on NHWC 32-bit data (Cl/depth_to_space.cl): out[b, y, x, c] = in[b, row[y], col[x], c] with
+/// the definition's source-index tables, uploaded at compile time; words are moved, never converted.
+/// </summary>
+internal sealed class ResizeNearestNeighborKernel : OpenClKernel<ResizeNearestNeighborParams>
+{
+    public override bool MovesBitsOnly => true;
+
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeNearestNeighbor];
+
+    protected override void Build(DelegateNode node, ResizeNearestNeighborParams p, OpenClPartitionBuilder builder)
+    {
+        var input = node.Inputs[0]!;
+        var output = node.Outputs[0];
+        builder.Dispatch("resize_nearest_neighbor",
+            [builder.Buffer(input), builder.Table(p.SourceRows.ToArray().AsSpan()), builder.Table(p.SourceColumns.ToArray().AsSpan()), builder.Buffer(output)],
+            DepthToSpaceKernel.Args.Of(input, output, 1), output.ElementCount, file: "depth_to_space");
     }
 }
