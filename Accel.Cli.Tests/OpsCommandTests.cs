@@ -20,7 +20,7 @@ public sealed class OpsCommandTests
         Assert.That(lines[0], Does.StartWith($"operators: {OpDefinitions.All.Count} defined, "));
         string header = lines.Single(l => l.TrimStart().StartsWith("op ", StringComparison.Ordinal));
         Assert.That(header.Split(' ', StringSplitOptions.RemoveEmptyEntries),
-            Is.EqualTo(new[] { "op", "dtype", "versions", "reference", "cpu", "vulkan", "ilgpu", "hexagon" }));
+            Is.EqualTo(new[] { "op", "dtype", "versions", "reference", "cpu", "vulkan", "ilgpu", "hexagon", "opencl" }));
         // One row per operator × dtype (CONV_2D also has int8 and uint8 rows).
         string conv = lines.Single(l => l.TrimStart().StartsWith("CONV_2D float32 ", StringComparison.Ordinal) ||
                                         l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["CONV_2D", "float32", ..]);

@@ -40,7 +40,7 @@ public static class AccelCli
               regression gate (exit 3 on a regression)
           accel ops [--json | --markdown | --write-docs FILE]
               operator coverage: every defined operator x dtype, its versions, and per backend
-              (reference, cpu, vulkan, ilgpu, hexagon) whether it runs it or why not (docs/ops.md)
+              (reference, cpu, vulkan, ilgpu, hexagon, opencl) whether it runs it or why not (docs/ops.md)
           accel quantize MODEL -o OUT --mode fp16|int8 [--calibration DIR|FILE ...] [--io float|int8|uint8]
               post-training quantization (float16 weights, or full int8 with calibrated activations)
           accel prune MODEL -o OUT --sparsity S [--block 1x4|1x16] [--format dense|sparse]
@@ -52,7 +52,8 @@ public static class AccelCli
 
         Backends (--delegate): cpu (SIMD), vulkan (compute shaders), ilgpu (CUDA / OpenCL; or ILGPU's
         CPU accelerator with ACCEL_ILGPU_ACCELERATOR=cpu), hexagon (int8/uint8 on the Hexagon DSP
-        runtime, run under qemu-hexagon).
+        runtime, run under qemu-hexagon), opencl (OpenCL C kernels: GPU, else a CPU implementation
+        such as PoCL).
         Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error,
         3 'accel perf compare' found a regression.
         """;

@@ -27,7 +27,7 @@ public static class BenchCommand
         Progress is shown on a terminal; redirected output is plain text.
 
         options:
-          --delegate, -d NAME[,NAME...]   reference (default), cpu, vulkan or ilgpu, as for 'accel run'
+          --delegate, -d NAME[,NAME...]   reference (default), cpu, vulkan, ilgpu or opencl, as for 'accel run'
           --threads, -t N                 threads delegates may use (default 1)
           --warmup N                      warm-up invokes after the first one (default: automatic, below)
           --warmup-secs S                 automatic warm-up: invoke until 35 warm-up runs or S seconds

@@ -2,6 +2,7 @@ using Accel.Delegates;
 using Accel.Delegates.Cpu;
 using Accel.Delegates.Hexagon;
 using Accel.Delegates.Ilgpu;
+using Accel.Delegates.OpenCL;
 using Accel.Delegates.Vulkan;
 
 namespace Accel.Cli;
@@ -13,7 +14,7 @@ namespace Accel.Cli;
 public static class DelegateCatalog
 {
     /// <summary>Names built into this tool, in the order help lists them (a device backend may still be unavailable here).</summary>
-    public static readonly string[] Available = ["reference", "cpu", "vulkan", "ilgpu", "hexagon"];
+    public static readonly string[] Available = ["reference", "cpu", "vulkan", "ilgpu", "hexagon", "opencl"];
 
     /// <summary>Backends the project plans but has not built; naming one is a clear error, not a silent no-op.</summary>
     private static readonly Dictionary<string, string> NotBuilt = new(StringComparer.Ordinal)
@@ -40,6 +41,7 @@ public static class DelegateCatalog
                 case "vulkan":
                 case "ilgpu":
                 case "hexagon":
+                case "opencl":
                     AddDeviceDelegate(options, CreateDelegate(name), command);
                     break;
                 default:
@@ -51,7 +53,7 @@ public static class DelegateCatalog
     }
 
     /// <summary>
-    /// A new instance of delegate <paramref name="name"/> (cpu, vulkan, ilgpu or hexagon; not reference, which is no delegate),
+    /// A new instance of delegate <paramref name="name"/> (cpu, vulkan, ilgpu, hexagon or opencl; not reference, which is no delegate),
     /// as <c>--delegate</c> creates it; the caller disposes it. A device delegate this machine cannot run is still
     /// created, with its <see cref="IAccelDelegate.UnavailableReason"/>.
     /// </summary>
@@ -64,6 +66,8 @@ public static class DelegateCatalog
         "ilgpu" => new IlgpuDelegate(),
         // The DSP runtime under qemu-hexagon (Debian qemu-user).
         "hexagon" => new HexagonDelegate(),
+        // Device: the first GPU, else an accelerator, else a CPU implementation (PoCL).
+        "opencl" => new OpenClDelegate(),
         _ => throw new ArgumentException($"'{name}' is not a delegate built into accel (delegates: {string.Join(", ", Available.Skip(1))})", nameof(name)),
     };
 

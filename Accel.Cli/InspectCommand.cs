@@ -32,7 +32,7 @@ public static class InspectCommand
         options:
           --json       print one JSON object instead of text
           --delegate, -d NAME[,NAME...]
-                       plan with these backends (reference, cpu, vulkan, ilgpu) in priority order
+                       plan with these backends (reference, cpu, vulkan, ilgpu, opencl) in priority order
           --threads, -t N
                        threads delegates may use (default 1)
           --dot FILE   write the plan as Graphviz DOT (needs --delegate; without it the plan is all reference)

@@ -7,7 +7,7 @@ using Accel.Operators;
 namespace Accel.Cli;
 
 /// <summary>One column of the coverage matrix: a backend, whether it declares a kernel catalog, and whether it runs here.</summary>
-/// <param name="Name">reference, cpu, vulkan, ilgpu.</param>
+/// <param name="Name">reference, cpu, vulkan, ilgpu, opencl.</param>
 /// <param name="HasCatalog">False when the backend declares no <see cref="IKernelCatalog"/> (every cell is then <see cref="OpCoverage.NoCatalogReason"/>).</param>
 /// <param name="UnavailableReason">Why the backend cannot run on this machine; null when it can. Never affects coverage.</param>
 /// <param name="Device">The device it would run on here (Vulkan device, ILGPU accelerator), when it says.</param>

@@ -8,7 +8,7 @@ public static class OpsCommand
 
         The operator coverage matrix: for every operator Accel defines (one definition per operator in
         Runtime.Core/Operators/Definitions) and every dtype it is defined for, the supported versions
-        and, for each backend (reference, cpu, vulkan, ilgpu), whether it has a kernel for it or the
+        and, for each backend (reference, cpu, vulkan, ilgpu, opencl), whether it has a kernel for it or the
         reason it does not ("no kernel catalog declared" for a backend that declares none). Coverage
         is static: what each backend's kernel catalog declares, the same on every machine; a backend
         this machine cannot run is still listed, and a note says which backends are available

@@ -24,7 +24,8 @@ public static class RunCommand
                   backends in priority order: reference (the default: reference kernels only), cpu
                   (the SIMD CPU delegate), vulkan (Vulkan compute shaders: first discrete GPU, else
                   integrated, else a CPU implementation such as lavapipe) or ilgpu (ILGPU kernels on
-                  CUDA, else OpenCL; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one). All are bit-exact
+                  CUDA, else OpenCL; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one) or opencl (OpenCL
+                  C kernels: first GPU, else accelerator, else a CPU implementation such as PoCL). All are bit-exact
                   with the reference; what a delegate refuses runs on the reference. An unknown name, or
                   a device backend this machine cannot run, is an error saying why.
           --threads, -t N

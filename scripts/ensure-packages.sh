@@ -7,6 +7,8 @@
 #   vulkan-validationlayers : VK_LAYER_KHRONOS_validation (the Vulkan tests' validation-messenger test)
 #   spirv-tools             : spirv-val, which the Vulkan tests run on every embedded shader
 #   ocl-icd-opencl-dev      : libOpenCL.so, which ILGPU needs to look for OpenCL devices at all
+#   pocl-opencl-icd, ocl-icd-libopencl1, clinfo : PoCL (a CPU OpenCL device) for Delegates.OpenCL's tests, the ICD
+#                             loader, and clinfo to list OpenCL platforms
 #   python3-pil             : decodes the astronaut PNG (make-photo.sh)
 #   clang, lld              : cross-compile Delegates.Hexagon's DSP runtime (dsp/*.c) for Hexagon v67 + HVX
 #   qemu-user               : qemu-hexagon, which runs that DSP program (the hexagon delegate's tests and column)
@@ -18,7 +20,7 @@ die() { echo "ensure-packages: error: $*" >&2; exit 1; }
 log() { echo "ensure-packages: $*" >&2; }
 
 APT_PACKAGES=(glslc libvulkan1 mesa-vulkan-drivers vulkan-validationlayers spirv-tools ocl-icd-opencl-dev
-              python3-pil ca-certificates tar xz-utils clang lld qemu-user)
+              python3-pil ca-certificates tar xz-utils clang lld qemu-user pocl-opencl-icd ocl-icd-libopencl1 clinfo)
 
 command -v dpkg >/dev/null || die "dpkg not found: Accel's set-up is written for Debian 12"
 missing=()

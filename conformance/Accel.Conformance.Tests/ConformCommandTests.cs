@@ -27,10 +27,10 @@ public sealed class ConformCommandTests
         Assert.That(stdout, Does.Contain("result: PASS").And.Contain("device: "));
         Assert.That(stdout, Does.Contain("[").And.Contain("] op/RELU/float32/base  reference PASS"), "plain progress lines when redirected");
         var report = JsonReport.Read(dir.File("r.json"));
-        Assert.That(report.Backends, Does.Contain("reference").And.Contain("cpu").And.Contain("vulkan").And.Contain("ilgpu").And.Contain("hexagon"));
+        Assert.That(report.Backends, Does.Contain("reference").And.Contain("cpu").And.Contain("vulkan").And.Contain("ilgpu").And.Contain("opencl").And.Contain("hexagon"));
         Assert.That(report.Cells.Where(c => c.Backend is "reference" or "cpu").Select(c => c.Status), Is.All.EqualTo(CellStatus.Pass));
         // A device backend either runs (and then must pass) or is skipped as unavailable on this machine; never fails.
-        Assert.That(report.Cells.Where(c => c.Backend is "vulkan" or "ilgpu" or "hexagon").Select(c => c.Status),
+        Assert.That(report.Cells.Where(c => c.Backend is "vulkan" or "ilgpu" or "hexagon" or "opencl").Select(c => c.Status),
             Has.All.Matches<CellStatus>(s => s is CellStatus.Pass or CellStatus.Skipped));
         Assert.That(report.Runs[0].Tool, Does.StartWith("accel "));
         Assert.That(XDocument.Load(dir.File("r.xml")).Descendants("testcase").Count(), Is.EqualTo(report.Cells.Count));

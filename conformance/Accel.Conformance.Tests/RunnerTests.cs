@@ -204,11 +204,11 @@ public sealed class RunnerTests
     [Test]
     public void TheDefaultRegistryFindsTheDelegateAssembliesAndListsPlannedBackendsAsUnavailable()
     {
-        // Discovered assemblies in ordinal file order (Accel.Delegates.Cpu, .Hexagon, .Ilgpu, .Vulkan), then the planned absent ones (none now).
+        // Discovered assemblies in ordinal file order (Accel.Delegates.Cpu, .Hexagon, .Ilgpu, .OpenCL, .Vulkan), then the planned absent ones (none now).
         var registry = BackendRegistry.CreateDefault();
-        Assert.That(registry.All.Select(b => b.Name), Is.EqualTo(new[] { "reference", "cpu", "hexagon", "ilgpu", "vulkan" }));
+        Assert.That(registry.All.Select(b => b.Name), Is.EqualTo(new[] { "reference", "cpu", "hexagon", "ilgpu", "opencl", "vulkan" }));
         Assert.That(registry.All.Single(b => b.Name == "cpu").UnavailableReason, Is.Null);
-        Assert.That(registry.All.Where(b => b.Name is "cpu" or "ilgpu" or "vulkan"), Has.None.InstanceOf<AbsentBackend>());
+        Assert.That(registry.All.Where(b => b.Name is "cpu" or "ilgpu" or "opencl" or "vulkan"), Has.None.InstanceOf<AbsentBackend>());
         Assert.That(registry.All.Where(b => b is AbsentBackend), Is.Empty);
         // The test project runs ILGPU on its CPU accelerator (DeviceBackendDefaults); reports name the device.
         Assert.That(registry.All.Single(b => b.Name == "ilgpu").Description, Does.EndWith("on ILGPU Cpu: CPUAccelerator"));

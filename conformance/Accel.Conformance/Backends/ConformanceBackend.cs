@@ -98,6 +98,7 @@ public sealed class BackendRegistry
         ("vulkan", "Vulkan compute delegate"),
         ("ilgpu", "ILGPU (CUDA/OpenCL) delegate"),
         ("hexagon", "Qualcomm Hexagon DSP delegate"),
+        ("opencl", "OpenCL delegate (OpenCL C kernels)"),
     ];
 
     private readonly List<ConformanceBackend> _backends = new();

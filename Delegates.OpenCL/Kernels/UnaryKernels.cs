@@ -1,0 +1,120 @@
+using System.Runtime.InteropServices;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.OpenCL.Kernels;
+
+/// <summary>RELU and RELU6 on float32 (Cl/unary.cl): the NaN-propagating clamp to [0, +inf] / [0, 6].</summary>
+internal sealed class ClampActivationKernel : OpenClKernel<ElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
+    {
+        var args = new Args { Lo = 0f, Hi = node.Builtin == BuiltinOperator.Relu6 ? 6f : float.PositiveInfinity };
+        builder.Dispatch("clamp_activation", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], args,
+            node.Outputs[0].ElementCount, file: "unary");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Args
+    {
+        public float Lo, Hi;
+    }
+}
+
+/// <summary>An element-wise float32 op of Cl/unary.cl taking (input, output).</summary>
+internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
+{
+    /// <summary>The kernel's name in Cl/unary.cl.</summary>
+    protected abstract string Kernel { get; }
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
+        builder.Dispatch(Kernel, [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], 0, node.Outputs[0].ElementCount, file: "unary");
+}
+
+/// <summary>LOGISTIC on float32: SpecMath.Logistic per element (fma-based Exp and reciprocal).</summary>
+internal sealed class LogisticKernel : UnaryFloat32Kernel
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
+    public override bool NeedsFma => true;
+    protected override string Kernel => "logistic";
+}
+
+/// <summary>HARD_SWISH on float32: SpecMath.HardSwish per element (two rounded multiplies, no fma).</summary>
+internal sealed class HardSwishKernel : UnaryFloat32Kernel
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
+    protected override string Kernel => "hard_swish";
+}
+
+/// <summary>RESHAPE (float32 data): a device-side buffer copy of the definition's bytes (no kernel).</summary>
+internal sealed class ReshapeKernel : OpenClKernel<ReshapeParams>
+{
+    public override bool MovesBitsOnly => true;
+
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape];
+
+    protected override void Build(DelegateNode node, ReshapeParams p, OpenClPartitionBuilder builder) =>
+        builder.Copy(builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0]), p.Bytes);
+}
+
+/// <summary>
+/// PAD (Cl/pad.cl) for float32 data of rank ≤ 4 with the definition's paddings: the input at coordinate + before,
+/// all-zero bits elsewhere; words are moved, never converted.
+/// </summary>
+internal sealed class PadKernel : OpenClKernel<PadParams>
+{
+    private const int MaxRank = 4;
+
+    public override bool MovesBitsOnly => true;
+
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pad];
+
+    protected override NodeSupport Supports(DelegateNode node, PadParams p, OpenClDeviceInfo device) =>
+        node.Inputs[0]!.Rank > MaxRank ? NodeSupport.Refuse($"PAD: input rank {node.Inputs[0]!.Rank} is above 4") : NodeSupport.Supported;
+
+    protected override void Build(DelegateNode node, PadParams p, OpenClPartitionBuilder builder)
+    {
+        var input = node.Inputs[0]!;
+        var output = node.Outputs[0];
+        int lead = MaxRank - input.Rank;
+        // Right-aligned in four slots; leading slots are dimensions of 1 with no padding.
+        int In(int d) => d >= lead ? input.Dim(d - lead) : 1;
+        int Out(int d) => d >= lead ? output.Dim(d - lead) : 1;
+        int Before(int d) => d >= lead ? p.Before[d - lead] : 0;
+        var args = new Args
+        {
+            I0 = In(0), I1 = In(1), I2 = In(2), I3 = In(3),
+            O0 = Out(0), O1 = Out(1), O2 = Out(2), O3 = Out(3),
+            B0 = Before(0), B1 = Before(1), B2 = Before(2), B3 = Before(3),
+        };
+        builder.Dispatch("pad", [builder.Buffer(input), builder.Buffer(output)], args, output.ElementCount);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Args
+    {
+        public int I0, I1, I2, I3;
+        public int O0, O1, O2, O3;
+        public int B0, B1, B2, B3;
+    }
+}
+
+/// <summary>EXP on float32: SpecMath.Exp per element (fma-based).</summary>
+internal sealed class ExpKernel : UnaryFloat32Kernel
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];
+    public override bool NeedsFma => true;
+    protected override string Kernel => "exp_kernel";
+}
+
+/// <summary>LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha).</summary>
+internal sealed class LeakyReluKernel : OpenClKernel<LeakyReluParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
+
+    protected override void Build(DelegateNode node, LeakyReluParams p, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("leaky_relu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], p.Alpha,
+            node.Outputs[0].ElementCount, file: "unary");
+}
