@@ -133,4 +133,29 @@ public sealed class ResourceLimitTests
             if (File.Exists(path)) File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// Fuzzer finding left open in docs/fuzzing.md: an output that fits 2^31 elements but not the memory limit made
+    /// RESIZE_BILINEAR's definition build per-row tables of the output height (about 40 GB here) before any check.
+    /// SetOutputShape now checks MaxTensorBytes the moment the definition sets the shape, before the tables.
+    /// </summary>
+    [Test]
+    public void AResizeToAnOutputOverMaxTensorBytesIsRefusedBeforeItsTablesAreBuilt()
+    {
+        var b = new ModelBuilder("resize");
+        int x = b.AddTensor("x", TensorType.Float32, [1, 2, 2, 1]);
+        int size = b.AddConstant("size", [2], [int.MaxValue, 1]);
+        int y = b.AddTensor("y", TensorType.Float32, [1, 1, 1, 1]);
+        b.AddOperator(BuiltinOperator.ResizeBilinear, [x, size], [y], new ResizeBilinearOptions(false, false));
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        using var interpreter = new Interpreter(model);
+        var error = Assert.Throws<ResourceLimitException>(() => interpreter.AllocateTensors())!;
+        Assert.That(error.LimitName, Is.EqualTo("InterpreterOptions.MaxTensorBytes"));
+        Assert.That(error.Requested, Is.EqualTo(4L * int.MaxValue));
+        Assert.That(error.Message, Does.Contain("node 0 (RESIZE_BILINEAR)").And.Contain("'y'"));
+        Assert.That(GC.GetTotalAllocatedBytes(precise: true) - before, Is.LessThan(16L << 20), "no table of the output height was built");
+    }
 }

@@ -79,6 +79,7 @@ public sealed class KernelContext
         var tensor = Output(position);
         foreach (int d in shape)
             if (d < 0) throw Error($"computed a negative dimension for output {position}: [{string.Join(",", shape.ToArray())}]");
+        CheckOutputBytes(tensor, shape);
         if (!tensor.Shape.SequenceEqual(shape)) tensor.SetShape(shape.ToArray());
         // A node prepared at Invoke (downstream of a dynamic tensor) writes dynamic outputs: size their buffers now.
         if (tensor.IsDynamic && DynamicMemory is { } memory) memory.Fit(tensor, this);
@@ -120,6 +121,23 @@ public sealed class KernelContext
 
     /// <summary>The interpreter's buffers for dynamic tensors; null in shape inference for tools (no Invoke).</summary>
     internal DynamicTensorMemory? DynamicMemory { get; init; }
+
+    /// <summary>
+    /// InterpreterOptions.MaxTensorBytes: an output shape over it is refused as soon as a definition sets it, before
+    /// the definition builds anything sized by it (tables, indices). No limit outside an interpreter.
+    /// </summary>
+    internal long MaxTensorBytes { get; init; } = long.MaxValue;
+
+    private void CheckOutputBytes(Tensor tensor, ReadOnlySpan<int> shape)
+    {
+        if (MaxTensorBytes == long.MaxValue) return;
+        long bytes = Math.Max(tensor.Type.ElementSize(), 1);
+        foreach (int d in shape)
+            bytes = bytes > MaxTensorBytes ? bytes : bytes * d; // stops growing once over: no overflow
+        if (bytes > MaxTensorBytes)
+            throw new ResourceLimitException("InterpreterOptions.MaxTensorBytes", MaxTensorBytes, bytes, NodeIndex,
+                $"node {NodeIndex} ({OperatorName}): bytes of output '{tensor.Name}' {FormatShape(shape)}");
+    }
 
     /// <summary>The interpreter's cancellation state; null outside an interpreter (tools, tests).</summary>
     internal InvokeCancellation? Cancellation { get; init; }

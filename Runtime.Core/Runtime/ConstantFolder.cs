@@ -30,6 +30,7 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
                 node.DeferPrepare(tensors);
                 continue;
             }
+            CheckTensorBytes(node, node.Operator.Inputs); // graph inputs resized beyond the limit: named as inputs
             node.Prepare(tensors);
             CheckLimits(node);
             if (IsFoldable(node)) Fold(node);
@@ -39,7 +40,16 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
     /// <summary>The declared limits a prepared node must meet before anything is allocated or run for it.</summary>
     private void CheckLimits(InterpreterNode node)
     {
-        foreach (int index in node.Operator.Inputs.Concat(node.Operator.Outputs))
+        CheckTensorBytes(node, node.Operator.Outputs);
+        long operations = node.Context.Params?.Cost.Operations ?? 0;
+        if (operations > options.MaxOperationsPerNode)
+            throw new ResourceLimitException("InterpreterOptions.MaxOperationsPerNode", options.MaxOperationsPerNode, operations, node.Index,
+                $"node {node.Index} ({node.Code.Name}): operations implied by its declared shapes");
+    }
+
+    private void CheckTensorBytes(InterpreterNode node, int[] tensorIndices)
+    {
+        foreach (int index in tensorIndices)
         {
             if (index < 0) continue;
             var t = tensors[index];
@@ -48,10 +58,6 @@ internal sealed unsafe class ConstantFolder(ModelSubgraph subgraph, Tensor[] ten
                 throw new ResourceLimitException("InterpreterOptions.MaxTensorBytes", options.MaxTensorBytes, bytes, node.Index,
                     $"node {node.Index} ({node.Code.Name}): bytes of tensor '{t.Name}' [{string.Join(",", t.Shape.ToArray())}]");
         }
-        long operations = node.Context.Params?.Cost.Operations ?? 0;
-        if (operations > options.MaxOperationsPerNode)
-            throw new ResourceLimitException("InterpreterOptions.MaxOperationsPerNode", options.MaxOperationsPerNode, operations, node.Index,
-                $"node {node.Index} ({node.Code.Name}): operations implied by its declared shapes");
     }
 
     private void Fold(InterpreterNode node)

@@ -87,6 +87,7 @@ public sealed unsafe class Interpreter : IDisposable
                     {
                         DynamicMemory = _dynamic,
                         Cancellation = _cancellation,
+                        MaxTensorBytes = Options.MaxTensorBytes,
                     },
                 };
             }

@@ -52,9 +52,10 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         long outputElements = (long)input.Dim(0) * size[0] * size[1] * input.Dim(3);
         if ((long)size[0] * size[1] > int.MaxValue || outputElements > int.MaxValue)
             throw context.Error($"output size {ConstantInputs.Format(size)} gives more than 2^31-1 elements");
+        // Shape first: SetOutputShape refuses an output over InterpreterOptions.MaxTensorBytes before the tables exist.
+        context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
         var rows = ResizeBilinearAxis.Create(size[0], inputHeight, options);
         var columns = ResizeBilinearAxis.Create(size[1], inputWidth, options);
-        context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
         QuantizedResizeParams? quantizedParams = null;
         if (quantized)
         {
