@@ -183,4 +183,23 @@ public sealed class InterpreterLifetimeTests
             $"resident memory kept growing over abandoned interpreters (MiB after each batch of 10: {string.Join(", ", afterBatch)})");
         Assert.That(model.IsDisposed, Is.False);
     }
+
+    [Test]
+    public void OptionsWhoseDelegatesALiveInterpreterOwnsAreRefusedForASecondOneAndFreedWithTheFirst()
+    {
+        using var model = Model.FromBytes(AddModel());
+        var fake = new Accel.Tests.Delegates.FakeDelegate("fake", Accel.Delegates.DelegateMemory.Host);
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new Accel.Delegates.DelegateSelection(fake));
+        var first = new Interpreter(model, options);
+        var error = Assert.Throws<InterpreterStateException>(() => new Interpreter(model, options))!;
+        Assert.That(error.Message, Does.Contain("belong to another live interpreter"));
+        first.Dispose();
+        Assert.That(fake.Disposed, Is.EqualTo(1), "disposed once, by its owner");
+        using var second = new Interpreter(model, options); // the options are free again once their owner is gone
+        using var withoutDelegates = new Interpreter(model, new InterpreterOptions());
+        var shared = new InterpreterOptions();
+        using var a = new Interpreter(model, shared); // options without delegates own nothing: shared freely
+        using var b = new Interpreter(model, shared);
+    }
 }

@@ -32,6 +32,9 @@ public sealed unsafe class Interpreter : IDisposable
     private int _modelLeaseHeld = 1;
     private readonly InvokeCancellation _cancellation = new();
 
+    /// <summary>True once this interpreter took its options' delegates (released at Dispose or a failed constructor).</summary>
+    private bool _ownsDelegates;
+
     /// <summary>1 while a call that uses the arena runs (Invoke, AllocateTensors …): one thread at a time.</summary>
     private int _busy;
     private ExecutionPlan? _plan;
@@ -49,6 +52,11 @@ public sealed unsafe class Interpreter : IDisposable
         {
             Options = options ?? new InterpreterOptions();
             if (Options.Threads < 1) throw new ArgumentOutOfRangeException(nameof(options), "Threads must be at least 1.");
+            if (!Options.TryOwnDelegates())
+                throw new InterpreterStateException(
+                    "These InterpreterOptions' delegates belong to another live interpreter (an interpreter owns its delegates " +
+                    "and disposes them): give each interpreter its own options and delegate instances; share the Model instead.");
+            _ownsDelegates = true;
             _diagnostics = new DiagnosticLog(Options);
             var resolver = Options.OpResolver ?? OpResolver.CreateReference();
             _subgraph = model.MainSubgraph;
@@ -101,6 +109,7 @@ public sealed unsafe class Interpreter : IDisposable
         catch
         {
             ReleaseModelLease();
+            if (_ownsDelegates) Options!.ReleaseDelegates();
             throw;
         }
     }
@@ -359,6 +368,7 @@ public sealed unsafe class Interpreter : IDisposable
         ReleaseMemory();
         ReleaseModelLease();
         foreach (var selection in Options.Delegates) selection.Delegate.Dispose();
+        Options.ReleaseDelegates();
         foreach (var t in _tensors)
         {
             t.Data = null;

@@ -52,6 +52,17 @@ public sealed class InterpreterOptions
     /// </summary>
     public bool FallbackToReferenceOnInvokeFailure { get; set; }
 
+    /// <summary>
+    /// 1 while a live interpreter owns these options' delegates (they are disposed with it): a second interpreter
+    /// built on the same options while the first lives is refused instead of sharing — and later double-disposing —
+    /// per-interpreter delegate state.
+    /// </summary>
+    private int _delegatesOwned;
+
+    internal bool TryOwnDelegates() => Delegates.Count == 0 || Interlocked.CompareExchange(ref _delegatesOwned, 1, 0) == 0;
+
+    internal void ReleaseDelegates() => Volatile.Write(ref _delegatesOwned, 0);
+
     /// <summary>Receives diagnostics (compile failures given back, fallbacks); they are also kept in Interpreter.Diagnostics.</summary>
     public Action<string>? DiagnosticSink { get; set; }
 }
