@@ -53,7 +53,12 @@ public static partial class OpCases
     }
 
     /// <summary>The dtypes the operator's definition declares (its inputs' dtype).</summary>
-    public static IReadOnlyList<TensorType> TypesOf(BuiltinOperator op) => OpDefinitions.Get(op).Types;
+    /// <summary>
+    /// The op's plain dtypes: int8/uint8 are quantized types whose values need scales and zero points (the quantized
+    /// cases of OpCases.Quantized* cover them), not the typed element-wise cases.
+    /// </summary>
+    public static IReadOnlyList<TensorType> TypesOf(BuiltinOperator op) =>
+        OpDefinitions.Get(op).Types.Where(t => t is not (TensorType.Int8 or TensorType.UInt8)).ToArray();
 
     private static TensorType OutputType(BuiltinOperator op, TensorType type) => Comparisons.Contains(op) ? TensorType.Bool : type;
 
