@@ -50,7 +50,10 @@ internal sealed class ConcatenationKernel : HexagonKernel<ConcatenationParams>
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Concatenation];
 
     protected override NodeSupport Supports(DelegateNode node, ConcatenationParams p) =>
-        p.Clamp ? NodeSupport.Refuse("CONCATENATION: a fused activation on 8-bit data is not run on the DSP") : NodeSupport.Supported;
+        p.Clamp ? NodeSupport.Refuse("CONCATENATION: a fused activation on 8-bit data is not run on the DSP")
+        : p.Rescale.Any(r => !r.Copy)
+            ? NodeSupport.Refuse("CONCATENATION: uint8 inputs quantized differently from the output need TFLite's rescale, which the DSP does not run")
+            : NodeSupport.Supported;
 
     protected override void Emit(DelegateNode node, ConcatenationParams p, HexagonGraphBuilder graph)
     {
