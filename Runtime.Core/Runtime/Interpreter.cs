@@ -6,12 +6,12 @@ namespace Accel;
 
 /// <summary>
 /// Runs the main subgraph of a <see cref="Model"/> with the reference kernels (or a caller's resolver), following
-/// TFLite's Interpreter: construct, <see cref="AllocateTensors"/>, fill inputs, <see cref="Invoke"/>, read outputs.
+/// TFLite's Interpreter: construct, <see cref="AllocateTensors"/>, fill inputs, <see cref="Invoke()"/>, read outputs.
 /// Activations live in one planned arena; constants point into the model; nodes whose inputs are all constant
 /// (DEQUANTIZE of fp16 weights, DENSIFY) run once at allocate time. Tensors whose shape depends on input values
 /// (FILL with run-time dims, RANGE, TOPK_V2 with a run-time k …) are dynamic, as in TFLite: each gets a buffer of its
 /// own outside the arena, sized at Invoke, and the nodes reading them are prepared at Invoke; after Invoke an output's
-/// <see cref="Tensor.Shape"/> is its actual shape. <see cref="Invoke"/> allocates nothing once shapes are steady.
+/// <see cref="Tensor.Shape"/> is its actual shape. <see cref="Invoke()"/> allocates nothing once shapes are steady.
 /// The interpreter orchestrates parts with one job each: <see cref="DataflowCheck"/> (construction),
 /// <see cref="ConstantFolder"/> (shape propagation and folding), <see cref="MemoryPlanner"/> (constants and the
 /// arena), <see cref="DelegatePlanner"/> (claims, partitions, compilation) and <see cref="ExecutionSteps"/> (Invoke).
@@ -218,7 +218,7 @@ public sealed unsafe class Interpreter : IDisposable
 
     /// <summary>
     /// Propagates shapes through every kernel's Prepare, folds constant nodes, plans the arena and points every
-    /// tensor at its memory. Needed before the first <see cref="Invoke"/> and after a resize.
+    /// tensor at its memory. Needed before the first <see cref="Invoke()"/> and after a resize.
     /// </summary>
     public void AllocateTensors()
     {
@@ -283,7 +283,7 @@ public sealed unsafe class Interpreter : IDisposable
     public void Cancel() => _cancellation.Request();
 
     /// <summary>
-    /// Runs the plan once like <see cref="Invoke"/>, timing every step (a reference node or a whole delegate
+    /// Runs the plan once like <see cref="Invoke()"/>, timing every step (a reference node or a whole delegate
     /// partition). For profiling tools; unlike Invoke it allocates its result.
     /// </summary>
     public IReadOnlyList<StepTiming> InvokeProfiled()
