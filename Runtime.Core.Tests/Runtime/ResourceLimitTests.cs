@@ -158,4 +158,25 @@ public sealed class ResourceLimitTests
         Assert.That(error.Message, Does.Contain("node 0 (RESIZE_BILINEAR)").And.Contain("'y'"));
         Assert.That(GC.GetTotalAllocatedBytes(precise: true) - before, Is.LessThan(16L << 20), "no table of the output height was built");
     }
+
+    /// <summary>
+    /// Fuzzer finding (docs/fuzzing.md, run F): a valid LRN whose radius covers all 65,537 channels implies 5·10^10
+    /// operations (O(depth²) on the reference, as TFLite's) and ran past the time limit; the fuzzer now declares
+    /// MaxOperationsPerNode = 2^31 and such a node is refused at AllocateTensors.
+    /// </summary>
+    [Test]
+    public void AnLrnWhoseRadiusSpansTheDepthIsRefusedByALowerOperationLimit()
+    {
+        var b = new ModelBuilder("lrn");
+        int x = b.AddTensor("input", TensorType.Float32, [1, 3, 4, 65537]);
+        int y = b.AddTensor("output", TensorType.Float32, [1, 3, 4, 65537]);
+        b.AddOperator(BuiltinOperator.LocalResponseNormalization, [x], [y], new LocalResponseNormalizationOptions(1 << 20, 1f, 1f, 1f));
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        using var interpreter = new Interpreter(model, new InterpreterOptions { MaxOperationsPerNode = 1L << 31 });
+        var error = Assert.Throws<ResourceLimitException>(() => interpreter.AllocateTensors())!;
+        Assert.That(error.LimitName, Is.EqualTo("InterpreterOptions.MaxOperationsPerNode"));
+        Assert.That(error.Requested, Is.GreaterThan(10_000_000_000L));
+    }
 }

@@ -2,7 +2,8 @@ namespace Accel;
 
 /// <summary>
 /// The construction-time check of the main subgraph's dataflow: every tensor a node reads must be a constant, an
-/// input, a variable or written by an earlier node; no node writes a constant; every output is written.
+/// input, a variable or written by an earlier node; no node writes a constant, a tensor it reads, or a tensor another
+/// node writes; every output is written.
 /// </summary>
 internal static class DataflowCheck
 {
@@ -12,6 +13,8 @@ internal static class DataflowCheck
         for (int i = 0; i < tensors.Length; i++)
             available[i] = model.Buffers[subgraph.Tensors[i].BufferIndex].Length > 0 || tensors[i].IsVariable;
         foreach (int i in subgraph.Inputs) available[i] = true;
+        var producer = new int[tensors.Length];
+        Array.Fill(producer, -1);
         foreach (var node in nodes)
         {
             for (int k = 0; k < node.Operator.Inputs.Length; k++)
@@ -27,6 +30,15 @@ internal static class DataflowCheck
                 if (model.Buffers[subgraph.Tensors[o].BufferIndex].Length > 0)
                     throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].outputs[{k}]",
                         $"tensor {o} ('{tensors[o].Name}') is a constant but {node.Code.Name} writes it");
+                // Each tensor has one producer and no operator reads what it writes (a fuzzer finding: CAST with its
+                // variable output as its input made the partitioner see a cycle).
+                if (Array.IndexOf(node.Operator.Inputs, o) >= 0)
+                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].outputs[{k}]",
+                        $"tensor {o} ('{tensors[o].Name}') is both read and written by {node.Code.Name}");
+                if (producer[o] >= 0)
+                    throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].outputs[{k}]",
+                        $"tensor {o} ('{tensors[o].Name}') is written by {node.Code.Name} and already by operator {producer[o]}");
+                producer[o] = node.Index;
                 available[o] = true;
             }
         }

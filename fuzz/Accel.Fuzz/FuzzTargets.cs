@@ -43,7 +43,13 @@ internal enum FuzzTarget
 }
 
 /// <summary>The limits every execution runs under (InterpreterOptions) and the fuzzer's own bound on process memory.</summary>
-internal sealed record FuzzLimits(long MaxMemoryBytes = 1L << 30, long MaxWorkingSetBytes = 6L << 30, int MaxInputTensorBytesFilled = 64 << 20);
+/// <remarks>
+/// <see cref="MaxOperationsPerNode"/> (InterpreterOptions.MaxOperationsPerNode) keeps a valid but heavy mutant — an
+/// LRN whose radius covers 65,537 channels implies 5·10^10 operations — to a declared refusal at AllocateTensors
+/// instead of a run past the per-execution time limit: 2^31 operations is seconds on the scalar reference.
+/// </remarks>
+internal sealed record FuzzLimits(long MaxMemoryBytes = 1L << 30, long MaxWorkingSetBytes = 6L << 30, int MaxInputTensorBytesFilled = 64 << 20,
+    long MaxOperationsPerNode = 1L << 31);
 
 internal static class FuzzTargets
 {
@@ -53,7 +59,10 @@ internal static class FuzzTargets
         {
             using var model = Model.FromBytes(input);
             if (target == FuzzTarget.Load) return new(Outcome.Accepted);
-            var options = new InterpreterOptions { MaxMemoryBytes = limits.MaxMemoryBytes, Threads = 1 };
+            var options = new InterpreterOptions
+            {
+                MaxMemoryBytes = limits.MaxMemoryBytes, MaxOperationsPerNode = limits.MaxOperationsPerNode, Threads = 1,
+            };
             if (target is FuzzTarget.AllocateCpu or FuzzTarget.InvokeCpu)
                 options.Delegates.Add(new DelegateSelection(new CpuDelegate(threads: 1)));
             using var interpreter = new Interpreter(model, options);
