@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Numerics;
 using Accel.Operators.Definitions;
 
@@ -31,40 +32,51 @@ internal sealed class MeanKernel : ReferenceKernel<MeanParams>
     private static void IntegerMean<T>(ReadOnlySpan<T> input, Span<T> output, MeanParams p, int outputCount) where T : unmanaged, IBinaryInteger<T>
     {
         var dims = p.InputDims;
+        var reduced = p.Reduced;
         var outputStrides = p.OutputStrides;
-        int inputCount = 1;
-        foreach (int d in dims) inputCount *= d;
+        int rank = dims.Length;
         output[..outputCount].Clear();
-        if (p.ReducedCount == 0) return;
-        // The sums are int64 whatever the output's width, so they are kept in a stack buffer for a block of outputs
-        // at a time (no allocation per invoke); each block walks the input in row-major order (the same order).
-        Span<long> sums = stackalloc long[SumBlock];
-        Span<int> counter = stackalloc int[dims.Length];
-        for (int start = 0; start < outputCount; start += SumBlock)
+        if (p.ReducedCount == 0 || input.IsEmpty) return;
+        // One pass over the input, output by output: for each combination of the kept dimensions, the int64 sum of
+        // its reduced elements (wrapping integer addition: the order does not change the sum). An earlier version
+        // walked the whole input once per block of 256 outputs — quadratic, found by the fuzzer (docs/fuzzing.md).
+        Span<int> inputStrides = stackalloc int[rank];
+        for (int d = rank - 1, stride = 1; d >= 0; stride *= dims[d], d--) inputStrides[d] = stride;
+        Span<int> kept = stackalloc int[rank];
+        Span<int> inner = stackalloc int[rank];
+        while (true)
         {
-            int end = Math.Min(outputCount, start + SumBlock);
-            sums.Clear();
-            counter.Clear();
-            int o = 0;
-            for (int i = 0; i < inputCount; i++)
+            int inputBase = 0, o = 0;
+            for (int d = 0; d < rank; d++)
             {
-                if (o >= start && o < end) sums[o - start] = unchecked(sums[o - start] + long.CreateTruncating(input[i]));
-                // Row-major odometer over the input; o follows with the output strides.
-                for (int d = dims.Length - 1; d >= 0; d--)
-                {
-                    counter[d]++;
-                    o += outputStrides[d];
-                    if (counter[d] < dims[d]) break;
-                    o -= outputStrides[d] * dims[d];
-                    counter[d] = 0;
-                }
+                inputBase += kept[d] * inputStrides[d];
+                o += kept[d] * outputStrides[d];
             }
-            for (int k = start; k < end; k++) output[k] = T.CreateTruncating(sums[k - start] / p.ReducedCount);
+            long sum = 0;
+            inner.Clear();
+            while (true)
+            {
+                int offset = inputBase;
+                for (int d = 0; d < rank; d++) offset += inner[d] * inputStrides[d];
+                sum = unchecked(sum + long.CreateTruncating(input[offset]));
+                if (!Advance(inner, dims, reduced, wantReduced: true)) break;
+            }
+            output[o] = T.CreateTruncating(sum / p.ReducedCount);
+            if (!Advance(kept, dims, reduced, wantReduced: false)) break;
         }
     }
 
-    /// <summary>Outputs whose int64 sums are kept at once (a stack buffer: no allocation per invoke).</summary>
-    private const int SumBlock = 256;
+    /// <summary>Row-major odometer step over the dimensions whose Reduced flag is <paramref name="wantReduced"/>; false when done.</summary>
+    private static bool Advance(Span<int> counter, ImmutableArray<int> dims, ImmutableArray<bool> reduced, bool wantReduced)
+    {
+        for (int d = dims.Length - 1; d >= 0; d--)
+        {
+            if (reduced[d] != wantReduced) continue;
+            if (++counter[d] < dims[d]) return true;
+            counter[d] = 0;
+        }
+        return false;
+    }
 
     private static void InvokeFloat(KernelContext context, MeanParams p)
     {
