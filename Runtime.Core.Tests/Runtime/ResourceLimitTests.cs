@@ -202,4 +202,17 @@ public sealed class ResourceLimitTests
         interpreter.Invoke();
         Assert.That(interpreter.Output<long>(0).ToArray(), Is.EqualTo(values));
     }
+
+    /// <summary>
+    /// Fuzzer finding (docs/fuzzing.md, run H): a uint8 RESIZE_BILINEAR whose size became so wide that its output fit
+    /// the limits but its per-column tables (20 bytes a column) did not; the definition reserves them first now.
+    /// </summary>
+    [Test]
+    public void ResizeTablesBeyondTheMemoryLimitAreRefusedBeforeTheyAreBuilt()
+    {
+        using var model = Model.FromBytes(Convert.FromBase64String("GAAAAFRGTDMAAA4AGAAEABQAEAAMAAgADgAAAAMAAAAQAAAAGAAAAFQAAABYAAAAAgAAAFgCAAA8AgAAOAAAAGFjY2VsIGNvbmZvcm1hbmNlIGNhc2Ugb3AvUkVTSVpFX0JJTElORUFSL3VpbnQ4L3NpemU9MXgxAAAAAAEAAAAcAAAAAQAAANQBAAAAAA4AGAAUABAADAAIAAQADgAAABQAAAAcAAAAIAAAACQAAAAoAAAABAAAAG1haW4AAAAAAQAAADQAAAABAAAAAgAAAAEAAAAAAAAAAwAAABABAADMAAAAVAAAAAAADgAYAAgAFAAQAAcADAAOAAAAAAAADwAAAAAYAAAAHAAAACAAAAAMAAgAAAAAAAcABgAMAAAAAAAAAAEAAAACAAAAAgAAAAAAAAABAAAAYv///wAAAQMQAAAAAAAAACwAAAA0AAAATP///wgAAAAUAAAAAQAAAH0AAAAAAAAAAAAAAAEAAADNzEw9BgAAAG91dHB1dAAABAAAAAEAAAABAAAAAQAAAAMAAAAAABYAFAAQAAcACAAMAAAAAAAAAAAABgAWAAAAAAABAgEAAAAIAAAAEAAAAAQAAABzaXplAAAAAAEAAAACAAAAAAAWABgAFAAHAAwAEAAIAAAAAAAAAAYAFgAAAAAAAQMcAAAAAAAAADQAAAA8AAAADAAMAAAAAAAIAAQADAAAAAgAAAAQAAAAAQAAAH0AAAAAAAAAAQAAAM3MTD0FAAAAaW5wdXQAAAAEAAAAAQAAAAUAAAAHAAAAAwAAAAwAEgAHAAAACAAMAAwAAAAAAAAXAgAAABcAAAAAAAYACAAEAAYAAAAEAAAACAAAAAIAACQBAAAABAAEAAQAAAA="));
+        using var interpreter = new Interpreter(model, new InterpreterOptions { MaxMemoryBytes = 256L << 20 });
+        var error = Assert.Throws<ResourceLimitException>(() => interpreter.AllocateTensors())!;
+        Assert.That(error.Message, Does.Contain("RESIZE_BILINEAR").And.Contain("bytes of"));
+    }
 }

@@ -128,6 +128,20 @@ public sealed class KernelContext
     /// </summary>
     internal long MaxTensorBytes { get; init; } = long.MaxValue;
 
+    /// <summary>The option <see cref="MaxTensorBytes"/> comes from (the smaller of MaxTensorBytes and MaxMemoryBytes).</summary>
+    internal string MaxTensorBytesOption { get; init; } = "InterpreterOptions.MaxTensorBytes";
+
+    /// <summary>
+    /// Checks scratch memory a definition is about to allocate from the node's shapes (tables, index maps) against the
+    /// same limit as a tensor, before allocating it.
+    /// </summary>
+    internal void ReserveWorkspace(long bytes, string what)
+    {
+        if (bytes > MaxTensorBytes)
+            throw new ResourceLimitException(MaxTensorBytesOption, MaxTensorBytes, bytes, NodeIndex,
+                $"node {NodeIndex} ({OperatorName}): bytes of {what}");
+    }
+
     private void CheckOutputBytes(Tensor tensor, ReadOnlySpan<int> shape)
     {
         if (MaxTensorBytes == long.MaxValue) return;
@@ -135,7 +149,7 @@ public sealed class KernelContext
         foreach (int d in shape)
             bytes = bytes > MaxTensorBytes ? bytes : bytes * d; // stops growing once over: no overflow
         if (bytes > MaxTensorBytes)
-            throw new ResourceLimitException("InterpreterOptions.MaxTensorBytes", MaxTensorBytes, bytes, NodeIndex,
+            throw new ResourceLimitException(MaxTensorBytesOption, MaxTensorBytes, bytes, NodeIndex,
                 $"node {NodeIndex} ({OperatorName}): bytes of output '{tensor.Name}' {FormatShape(shape)}");
     }
 

@@ -95,7 +95,10 @@ public sealed unsafe class Interpreter : IDisposable
                     {
                         DynamicMemory = _dynamic,
                         Cancellation = _cancellation,
-                        MaxTensorBytes = Options.MaxTensorBytes,
+                        // No tensor can be larger than the whole memory budget either.
+                        MaxTensorBytes = Math.Min(Options.MaxTensorBytes, Options.MaxMemoryBytes),
+                        MaxTensorBytesOption = Options.MaxMemoryBytes < Options.MaxTensorBytes
+                            ? "InterpreterOptions.MaxMemoryBytes" : "InterpreterOptions.MaxTensorBytes",
                     },
                 };
             }

@@ -54,6 +54,8 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
             throw context.Error($"output size {ConstantInputs.Format(size)} gives more than 2^31-1 elements");
         // Shape first: SetOutputShape refuses an output over InterpreterOptions.MaxTensorBytes before the tables exist.
         context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
+        // Five 4-byte entries per output row and column (fuzzer finding: a size of 1 × 2^30 asked for 20 GiB of tables).
+        context.ReserveWorkspace(20L * ((long)size[0] + size[1]), "the per-row/column interpolation tables");
         var rows = ResizeBilinearAxis.Create(size[0], inputHeight, options);
         var columns = ResizeBilinearAxis.Create(size[1], inputWidth, options);
         QuantizedResizeParams? quantizedParams = null;
