@@ -5,6 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-assets.sh
-dotnet test Accel.sln -c Release --logger "console;verbosity=normal" "$@"
+# The log is kept so that, when something fails, the failures are repeated at the very end: CI shows only the tail of
+# a 30,000-test log, where a failure in an early project would otherwise be lost between passing lines.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! dotnet test Accel.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"; then
+  echo
+  echo "=== test.sh: dotnet test failed; projects that did not pass ==="
+  grep -E -A 4 '^(Test Run (Failed|Aborted)|Failed!)' "$log" | cut -c1-300 | head -n 60 || true
+  echo "=== test.sh: the failures and aborts from the log above ==="
+  grep -E -A 12 '^\s+Failed [A-Za-z_]|Test Run Aborted|active test run was aborted|Test host process crashed|error (CS|MSB|NU)[0-9]+' "$log" \
+    | cut -c1-300 | head -n 150 || true
+  exit 1
+fi
 # The packages as a user gets them: pack into a local feed, build and run samples/HelloAccel against it.
 scripts/sample.sh
