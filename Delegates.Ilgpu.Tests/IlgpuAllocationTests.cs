@@ -7,7 +7,9 @@ namespace Accel.Delegates.Ilgpu.Tests;
 /// threads). ILGPU's generated CPU launcher allocates one task object per launch (CPUAccelerator's launcher does
 /// <c>new</c> of the kernel's CPUAcceleratorTask subclass holding the arguments): unavoidable through its API. So the
 /// test proves that Invoke allocates exactly what those launches allocate and nothing else (no transfers, closures,
-/// boxing or enumerators of ours), and that the amount does not change from one invoke to the next.
+/// boxing or enumerators of ours), and that the amount does not change from one invoke to the next — but for the
+/// lock object a BCL slim event allocates the first time it really blocks (24 B), which on a loaded machine can happen
+/// in any invoke: a few invokes may carry that much more, once each.
 /// </summary>
 [TestFixture]
 public sealed class IlgpuAllocationTests
@@ -27,7 +29,7 @@ public sealed class IlgpuAllocationTests
         interpreter.SetInput<float>(0, inputs[0]);
         for (int i = 0; i < 3; i++) interpreter.Invoke();
 
-        var perInvoke = new long[5];
+        var perInvoke = new long[10];
         for (int i = 0; i < perInvoke.Length; i++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
@@ -45,10 +47,13 @@ public sealed class IlgpuAllocationTests
             launchBytes += GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        TestContext.Out.WriteLine($"{name}: {launches.Length} launches, {perInvoke[0]} bytes per invoke " +
-                                  $"({(double)perInvoke[0] / launches.Length:F0} per launch on average), all of them ILGPU's launch tasks");
-        Assert.That(perInvoke, Is.All.EqualTo(perInvoke[0]), "every invoke allocates the same");
-        Assert.That(perInvoke[0], Is.EqualTo(launchBytes), "Invoke allocates nothing besides ILGPU's launches");
+        TestContext.Out.WriteLine($"{name}: {launches.Length} launches, {launchBytes} bytes per invoke " +
+                                  $"({(double)launchBytes / launches.Length:F0} per launch on average), all of them ILGPU's launch tasks");
+        const long firstBlockLock = 64; // a slim event's lazily created lock object, with room for its header
+        Assert.That(perInvoke.Count(bytes => bytes == launchBytes), Is.GreaterThanOrEqualTo(perInvoke.Length - 3),
+            $"most invokes allocate exactly what the launches do ({launchBytes} B): {string.Join(", ", perInvoke)}");
+        Assert.That(perInvoke, Is.All.InRange(launchBytes, launchBytes + firstBlockLock),
+            "no invoke allocates more than the launches plus a first-block lock object");
         Assert.That(launchBytes, Is.LessThanOrEqualTo(256L * launches.Length), "one small task object per launch");
     }
 }
