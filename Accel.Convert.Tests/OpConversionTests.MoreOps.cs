@@ -6,6 +6,20 @@ public sealed partial class OpConversionTests
 {
     private const int L = 20;
 
+    /// <summary>A 1-D Conv → Relu → 1-D Conv chain stays NHWC between the layers (only the model input is transposed,
+    /// through its reshaped [N, C, 1, L] value) and its Relu is fused into the first CONV_2D.</summary>
+    [Test]
+    public void OneDimensionalConvChainStaysNhwcAndFusesItsRelu()
+    {
+        var c = Cases().Single(k => k.Name.StartsWith("Conv 1-D k3 pads 1 + Relu", StringComparison.Ordinal));
+        var (onnx, inputs) = Build(c);
+        var result = Harness.Check(onnx, inputs);
+        Assert.That(result.FusedActivations, Is.EqualTo(new[] { "Relu_1" }));
+        Assert.That(result.TransposedValues.Where(v => v != "y"), Is.EqualTo(new[] { "Conv_0/as_2d_0" }));
+        using var model = Model.FromBytes(result.Tflite);
+        Assert.That(model.OperatorCodes.Select(o => o.Builtin), Does.Not.Contain(BuiltinOperator.Relu));
+    }
+
     private static IEnumerable<Case> MoreCases()
     {
         // Pad edge: one GATHER per padded axis.
