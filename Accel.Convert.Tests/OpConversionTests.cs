@@ -5,7 +5,7 @@ namespace Accel.Conversion.Tests;
 /// checked against ONNX Runtime at relative L2 ≤ 1e-5. Most graphs put the op after a 1×1 Conv so it sees an
 /// NHWC-stored input (the layout-propagation path), not only a model input in ONNX layout.
 /// </summary>
-public sealed class OpConversionTests
+public sealed partial class OpConversionTests
 {
     private const int C = 4, H = 9, W = 7;
 
@@ -181,9 +181,10 @@ public sealed class OpConversionTests
             b.Node("ConstantOfShape", ["shp"], ["z"]);
             return Op(b, "Add", [x, "z"]);
         });
+        foreach (var c in MoreCases()) yield return c;
     }
 
-    private static (byte[] Onnx, Dictionary<string, (int[] Shape, float[] Data)> Inputs) Build(Case c)
+    internal static (byte[] Onnx, Dictionary<string, (int[] Shape, float[] Data)> Inputs) Build(Case c)
     {
         int[] shape = c.InputShape ?? [1, C, H, W];
         var b = new OnnxBuilder(c.Opset).Input("x", shape.Select(d => (long)d).ToArray());

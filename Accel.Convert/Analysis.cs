@@ -12,7 +12,7 @@ internal static class Analysis
         "Relu", "Sigmoid", "Tanh", "Exp", "Log", "Sqrt", "Neg", "Abs", "Clip", "LeakyRelu", "Elu", "HardSigmoid",
         "HardSwish", "Erf", "Gelu", "Softmax", "LogSoftmax", "Identity", "Dropout", "BatchNormalization",
         "InstanceNormalization", "LayerNormalization", "Floor", "Ceil", "Round", "Reciprocal", "Not", "Sin", "Cos",
-        "Softplus", "Selu", "Celu", "Mish", "Sign",
+        "Softplus", "Selu", "Celu", "Mish", "Sign", "LRN",
     };
 
     private static readonly HashSet<string> BinaryBroadcast = new()
@@ -274,6 +274,9 @@ internal static class Analysis
                 SetOut(g, node, 0, x.Select((d, i) => d * (int)reps[i]).ToArray(), t0);
                 return;
             }
+            case "Einsum":
+                SetOut(g, node, 0, Rewrites.EinsumShape(node, node.Inputs.Select(i => ShapeOf(g, i)).ToList()), t0);
+                return;
             default:
                 // An op unknown to inference: lowering reports it with every other op it cannot convert.
                 throw new UnsupportedOpException();

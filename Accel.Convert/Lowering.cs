@@ -9,13 +9,13 @@ namespace Accel.Conversion;
 /// A TRANSPOSE is emitted only where a value must be read in another layout (a Reshape of an NHWC tensor, a model
 /// output kept in ONNX layout), once per value and layout.
 /// </summary>
-internal sealed class Lowering
+internal sealed partial class Lowering
 {
     private static readonly int[] Nhwc = [0, 2, 3, 1];
 
     private readonly Graph _g;
     private readonly ConvertOptions _options;
-    private readonly ModelBuilder _mb;
+    private readonly VersionedModelBuilder _mb;
     private readonly Dictionary<string, (int Tensor, int[] Perm)> _stored = new();
     private readonly Dictionary<(string, string), int> _views = new();
     private readonly Dictionary<string, int> _uses;
@@ -35,7 +35,7 @@ internal sealed class Lowering
     }
     public List<string> FusedActivations { get; } = new();
 
-    public Lowering(Graph g, ConvertOptions options, ModelBuilder mb)
+    public Lowering(Graph g, ConvertOptions options, VersionedModelBuilder mb)
     {
         _g = g; _options = options; _mb = mb;
         _uses = g.UseCounts();
@@ -55,7 +55,7 @@ internal sealed class Lowering
         "PRelu", "Softmax", "LogSoftmax", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
         "Concat", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Pad", "Resize", "Upsample",
         "MatMul", "Gemm", "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "Slice", "Gather", "Split",
-        "DepthToSpace", "SpaceToDepth", "Cast", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Where", "Expand", "Tile", "Identity", "Dropout",
+        "DepthToSpace", "SpaceToDepth", "LRN", "Cast", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "Where", "Expand", "Tile", "Identity", "Dropout",
     };
 
     public void Run()
@@ -346,13 +346,16 @@ internal sealed class Lowering
             case "Split": LowerSplit(n); return;
             case "DepthToSpace":
             {
-                if (n.Str("mode", "DCR") != "DCR") throw Unsupported(n, "mode CRD (TFLite's DEPTH_TO_SPACE is DCR)");
+                string mode = n.Str("mode", "DCR");
+                if (mode is not ("DCR" or "CRD")) throw Unsupported(n, $"mode '{mode}' (ONNX defines DCR and CRD)");
                 int x = NeedNhwc(n, 0);
+                if (mode == "CRD") x = CrdToDcr(n, x, (int)n.Int("blocksize", 1));
                 int o = Out(n.Outputs[0], Nhwc);
                 _mb.AddOperator(BuiltinOperator.DepthToSpace, [x], [o], new DepthToSpaceOptions((int)n.Int("blocksize", 1)));
                 AfterLayoutBound(n.Outputs[0]);
                 return;
             }
+            case "LRN": LowerLrn(n); return;
             case "SpaceToDepth":
             {
                 int x = NeedNhwc(n, 0);
@@ -624,7 +627,8 @@ internal sealed class Lowering
     {
         var w = _g.ConstOf(n.Input(1)) ?? throw Unsupported(n, "weights computed at run time");
         var xShape = _g[n.Inputs[0]].Shape!;
-        if (xShape.Length != 4) throw Unsupported(n, $"a {xShape.Length - 2}-D convolution; only 2-D converts");
+        if (xShape.Length == 5) throw Unsupported(n, NoConv3D);
+        if (xShape.Length != 4) throw Unsupported(n, $"a {xShape.Length - 2}-D convolution; 1-D and 2-D convert");
         var geo = ConvGeometry.Of(_g, n);
         int group = (int)n.Int("group", 1);
         int cin = xShape[1], cout = w.Shape[0], kh = w.Shape[2], kw = w.Shape[3];
@@ -644,9 +648,8 @@ internal sealed class Lowering
             for (int oc = 0; oc < cout; oc++)
                 for (int i = 0; i < kh * kw; i++) f[i * cout + oc] = wf[oc * kh * kw + i];
             int filter = ConstFloat(n.Name + "/filter", [1, kh, kw, cout], f);
-            int version = geo.Dilations.Any(d => d != 1) ? 2 : 1;
             _mb.AddOperator(BuiltinOperator.DepthwiseConv2D, [x, filter, b], [o],
-                new DepthwiseConv2DOptions(padding, geo.Strides[1], geo.Strides[0], cout / cin, act, geo.Dilations[1], geo.Dilations[0]), version);
+                new DepthwiseConv2DOptions(padding, geo.Strides[1], geo.Strides[0], cout / cin, act, geo.Dilations[1], geo.Dilations[0]));
         }
         else
         {
@@ -695,8 +698,9 @@ internal sealed class Lowering
     {
         var w = _g.ConstOf(n.Input(1)) ?? throw Unsupported(n, "weights computed at run time");
         var xShape = _g[n.Inputs[0]].Shape!;
-        if (xShape.Length != 4) throw Unsupported(n, "only 2-D transposed convolutions convert");
-        if (n.Int("group", 1) != 1) throw Unsupported(n, "groups (TFLite's TRANSPOSE_CONV has none)");
+        if (xShape.Length == 5) throw Unsupported(n, NoConv3D);
+        if (xShape.Length != 4) throw Unsupported(n, "only 1-D and 2-D transposed convolutions convert");
+        int group = (int)n.Int("group", 1);
         var geo = ConvGeometry.Of(_g, n);
         if (geo.Dilations.Any(d => d != 1)) throw Unsupported(n, "dilations (TFLite's TRANSPOSE_CONV has none)");
         Padding padding;
@@ -712,30 +716,53 @@ internal sealed class Lowering
             if (!same) throw Unsupported(n, "pads other than VALID or TFLite's SAME");
             padding = Padding.Same;
         }
-        int cin = w.Shape[0], cout = w.Shape[1], kh = w.Shape[2], kw = w.Shape[3];
+        // ONNX weights [Cin, Cout/group, KH, KW]; TRANSPOSE_CONV has no groups, so each group is its own TRANSPOSE_CONV
+        // over its slice of the input channels (SPLIT), and the groups' outputs are concatenated.
+        int cin = w.Shape[0], coutGroup = w.Shape[1], kh = w.Shape[2], kw = w.Shape[3];
+        if (group < 1 || cin % group != 0) throw Unsupported(n, $"group {group} does not divide the {cin} input channels");
+        int cinGroup = cin / group, cout = coutGroup * group;
         var wf = w.AsFloats();
-        var f = new float[wf.Length];
-        // IOHW → OHWI.
-        for (int i = 0; i < cin; i++)
-            for (int oc = 0; oc < cout; oc++)
-                for (int k = 0; k < kh * kw; k++)
-                    f[(oc * kh * kw + k) * cin + i] = wf[(i * cout + oc) * kh * kw + k];
         int x = NeedNhwc(n, 0);
         var outShape = _g[n.Outputs[0]].Shape!;
-        int filter = ConstFloat(n.Name + "/filter", [cout, kh, kw, cin], f);
         float[] bias = n.Input(2).Length > 0 ? (_g.ConstOf(n.Input(2)) ?? throw Unsupported(n, "bias computed at run time")).AsFloats() : new float[cout];
         var (act, output) = FuseActivation(n.Outputs[0]);
         int o = Out(output, Nhwc);
-        _mb.AddOperator(BuiltinOperator.TransposeConv,
-            [ConstInt("output_shape", Shapes.Permute(outShape, Nhwc)), filter, x, ConstFloat("bias", [cout], bias)], [o],
-            new TransposeConvOptions(padding, geo.Strides[1], geo.Strides[0], act), act == ActivationFunctionType.None ? 3 : 4);
+        var options = new TransposeConvOptions(padding, geo.Strides[1], geo.Strides[0], act);
+        int[] groupInputs = [x];
+        if (group > 1)
+        {
+            var inShape = Shapes.Permute(xShape, Nhwc);
+            groupInputs = Enumerable.Range(0, group)
+                .Select(j => _mb.AddTensor($"{n.Outputs[0]}/group{j}_input", TensorType.Float32, [inShape[0], inShape[1], inShape[2], cinGroup])).ToArray();
+            _mb.AddOperator(BuiltinOperator.Split, [ConstInt("axis", [3], []), x], groupInputs, new SplitOptions(group));
+        }
+        int[] groupOutputs = group == 1 ? [o] : new int[group];
+        int[] outStored = Shapes.Permute(outShape, Nhwc);
+        for (int j = 0; j < group; j++)
+        {
+            // IOHW → OHWI, for input channels j·cinGroup.. and output channels j·coutGroup...
+            var f = new float[coutGroup * kh * kw * cinGroup];
+            for (int i = 0; i < cinGroup; i++)
+                for (int oc = 0; oc < coutGroup; oc++)
+                    for (int k = 0; k < kh * kw; k++)
+                        f[(oc * kh * kw + k) * cinGroup + i] = wf[((j * cinGroup + i) * coutGroup + oc) * kh * kw + k];
+            string suffix = group == 1 ? "" : $"/group{j}";
+            int filter = ConstFloat(n.Name + "/filter" + suffix, [coutGroup, kh, kw, cinGroup], f);
+            int[] groupShape = [outStored[0], outStored[1], outStored[2], coutGroup];
+            if (group > 1) groupOutputs[j] = _mb.AddTensor($"{n.Outputs[0]}/group{j}", TensorType.Float32, groupShape);
+            _mb.AddOperator(BuiltinOperator.TransposeConv,
+                [ConstInt("output_shape", groupShape), filter, groupInputs[j], ConstFloat("bias" + suffix, [coutGroup], bias[(j * coutGroup)..((j + 1) * coutGroup)])],
+                [groupOutputs[j]], options);
+        }
+        if (group > 1)
+            _mb.AddOperator(BuiltinOperator.Concatenation, groupOutputs, [o], new ConcatenationOptions(3, ActivationFunctionType.None));
         AfterLayoutBound(output);
     }
 
     private void LowerPool(Node n)
     {
         var geo = ConvGeometry.Of(_g, n);
-        if (_g[n.Inputs[0]].Shape!.Length != 4) throw Unsupported(n, "only 2-D pooling converts");
+        if (_g[n.Inputs[0]].Shape!.Length != 4) throw Unsupported(n, "only 1-D and 2-D pooling converts (TFLite has no 3-D pools)");
         if (geo.Dilations.Any(d => d != 1)) throw Unsupported(n, "dilations (TFLite pools have none)");
         int x = NeedNhwc(n, 0);
         Padding padding;
@@ -853,6 +880,7 @@ internal sealed class Lowering
         int x = Get(n.Inputs[0], p);
         var paddings = new int[2 * rank];
         for (int i = 0; i < rank; i++) { paddings[2 * i] = (int)pads[p[i]]; paddings[2 * i + 1] = (int)pads[p[i] + rank]; }
+        if (mode == "edge") { LowerEdgePad(n, x, paddings, p); return; }
         int pc = ConstInt("paddings", paddings, [rank, 2]);
         int o = Out(n.Outputs[0], p);
         switch (mode)
@@ -869,7 +897,7 @@ internal sealed class Lowering
                 _mb.AddOperator(BuiltinOperator.MirrorPad, [x, pc], [o], new MirrorPadOptions(MirrorPadMode.Reflect));
                 return;
             default:
-                throw Unsupported(n, $"mode '{mode}' (TFLite pads constant or reflect)");
+                throw Unsupported(n, $"mode '{mode}' (TFLite pads constant or reflect; edge converts as GATHER)");
         }
     }
 
@@ -890,7 +918,6 @@ internal sealed class Lowering
         bool integerUpscale = outShape[2] % inShape[2] == 0 && outShape[3] % inShape[3] == 0;
         OperatorOptions options;
         BuiltinOperator op;
-        int version = 1;
         if (mode == "nearest")
         {
             op = BuiltinOperator.ResizeNearestNeighbor;
@@ -903,7 +930,6 @@ internal sealed class Lowering
                 ("half_pixel", "round_prefer_floor") when integerUpscale => new ResizeNearestNeighborOptions(false, true),
                 _ => throw Unsupported(n, $"nearest with coordinate_transformation_mode '{ctm}' and nearest_mode '{nearestMode}'"),
             };
-            if (options is ResizeNearestNeighborOptions { HalfPixelCenters: true }) version = 3;
         }
         else if (mode is "linear" or "bilinear")
         {
@@ -915,14 +941,15 @@ internal sealed class Lowering
                 "half_pixel" => new ResizeBilinearOptions(false, true),
                 _ => throw Unsupported(n, $"linear with coordinate_transformation_mode '{ctm}'"),
             };
-            if (options is ResizeBilinearOptions { HalfPixelCenters: true }) version = 3;
         }
-        else throw Unsupported(n, $"mode '{mode}' (TFLite resizes nearest or bilinear)");
+        // A cubic resize of fixed sizes is a linear map per axis (two constant matrix products could express it), but
+        // TFLite has no resize op for it; the converter does not emit that decomposition.
+        else throw Unsupported(n, $"mode '{mode}': TFLite has no bicubic resize, only RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR");
         if (!upsample && n.Int("antialias", 0) != 0 && outShape[2] < inShape[2]) throw Unsupported(n, "antialias");
         if (!upsample && n.Int("exclude_outside", 0) != 0) throw Unsupported(n, "exclude_outside");
         int x = NeedNhwc(n, 0);
         int o = Out(n.Outputs[0], Nhwc);
-        _mb.AddOperator(op, [x, ConstInt("size", [outShape[2], outShape[3]])], [o], options, version);
+        _mb.AddOperator(op, [x, ConstInt("size", [outShape[2], outShape[3]])], [o], options);
         AfterLayoutBound(n.Outputs[0]);
     }
 

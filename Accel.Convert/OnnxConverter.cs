@@ -33,12 +33,14 @@ public static class OnnxConverter
         int before = g.Nodes.Count;
         Analysis.Run(g);
         int folded = before - g.Nodes.Count + (onnxNodes - before);
+        Rewrites.ExpandEinsum(g);
         int passThrough = GraphPasses.RemovePassThrough(g);
         int dead = GraphPasses.EliminateDeadNodes(g);
         int convBn = GraphPasses.FoldConvBatchNorm(g);
         int matMulAdd = GraphPasses.FoldMatMulAdd(g);
         GraphPasses.FuseErfGelu(g);
         dead += GraphPasses.EliminateDeadNodes(g);
+        Rewrites.LiftOneDimensional(g);
 
         var unsupported = Lowering.Unsupported(g);
         if (unsupported.Count > 0)
@@ -49,7 +51,7 @@ public static class OnnxConverter
         string version = typeof(OnnxConverter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0";
         string source = options.SourceName ?? "an ONNX model";
         string producer = model.ProducerName.Length > 0 ? $", produced by {model.ProducerName} {model.ProducerVersion}".TrimEnd() : "";
-        var mb = new ModelBuilder($"Converted by Accel.Convert {version} from {source} (ONNX opset {g.Opset}{producer})");
+        var mb = new VersionedModelBuilder($"Converted by Accel.Convert {version} from {source} (ONNX opset {g.Opset}{producer})");
         var lowering = new Lowering(g, options, mb);
         lowering.Run();
         return new ConversionResult(mb.Build(), onnxNodes, mb.OperatorCount, lowering.TransposeCount, folded, passThrough, dead,
