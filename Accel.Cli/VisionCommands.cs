@@ -204,10 +204,12 @@ public static class VisionCommands
                 }
                 draw = canvas =>
                 {
+                    using var box = Stroke(SKColors.Lime, image);
+                    using var dot = Fill(SKColors.Red);
                     foreach (var f in faces)
                     {
-                        canvas.DrawRect(f.Box.Left, f.Box.Top, f.Box.Width, f.Box.Height, Stroke(SKColors.Lime, image));
-                        foreach (var k in f.Keypoints) canvas.DrawCircle(k.X, k.Y, Radius(image), Fill(SKColors.Red));
+                        canvas.DrawRect(f.Box.Left, f.Box.Top, f.Box.Width, f.Box.Height, box);
+                        foreach (var k in f.Keypoints) canvas.DrawCircle(k.X, k.Y, Radius(image), dot);
                     }
                 };
                 break;
@@ -245,10 +247,13 @@ public static class VisionCommands
                     var c = result.Region.Corners();
                     using var path = new SKPath();
                     path.AddPoly(c.Select(p => new SKPoint(p.X, p.Y)).ToArray(), close: true);
-                    canvas.DrawPath(path, Stroke(SKColors.Yellow, image));
+                    using var outline = Stroke(SKColors.Yellow, image);
+                    using var bone = Stroke(SKColors.Cyan, image);
+                    using var dot = Fill(SKColors.Red);
+                    canvas.DrawPath(path, outline);
                     foreach (var (a, b) in edges)
-                        canvas.DrawLine(result.Landmarks[a].X, result.Landmarks[a].Y, result.Landmarks[b].X, result.Landmarks[b].Y, Stroke(SKColors.Cyan, image));
-                    foreach (var l in result.Landmarks) canvas.DrawCircle(l.X, l.Y, Radius(image), Fill(SKColors.Red));
+                        canvas.DrawLine(result.Landmarks[a].X, result.Landmarks[a].Y, result.Landmarks[b].X, result.Landmarks[b].Y, bone);
+                    foreach (var l in result.Landmarks) canvas.DrawCircle(l.X, l.Y, Radius(image), dot);
                 };
                 break;
             }

@@ -73,7 +73,7 @@ public readonly ref struct ImageView
 
 /// <summary>
 /// A decoded image that owns its pixels: RGBA, 8 bits a channel, packed rows. Decoding into an existing frame
-/// (<see cref="ImageDecoder.DecodeInto(ReadOnlySpan{byte}, ImageFrame, string?)"/>) reuses its buffer when it is large enough.
+/// (<see cref="ImageDecoder.DecodeInto(ReadOnlySpan{byte}, ImageFrame, string, ImageDecodeOptions)"/>) reuses its buffer when it is large enough.
 /// </summary>
 public sealed class ImageFrame
 {
