@@ -71,8 +71,10 @@ public static class ImageDecoder
         var declared = codec.Info;
         if (declared.Width <= 0 || declared.Height <= 0)
             throw new InvalidImageException(name, $"declares a {declared.Width}x{declared.Height} image; an image needs at least one pixel.");
-        if ((long)declared.Width * declared.Height > options.MaxPixels)
-            throw new ImageTooLargeException(name, declared.Width, declared.Height, options.MaxPixels);
+        // An RGBA frame is one array, so 2^29 pixels is the ceiling whatever MaxPixels says.
+        long limit = Math.Min(options.MaxPixels, int.MaxValue / 4);
+        if ((long)declared.Width * declared.Height > limit)
+            throw new ImageTooLargeException(name, declared.Width, declared.Height, limit);
         var info = new SKImageInfo(declared.Width, declared.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var pixels = frame.Reserve(info.Width, info.Height);
         SKCodecResult result;
