@@ -47,6 +47,9 @@ public static class AccelCli
               magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)
           accel convert MODEL.onnx -o MODEL.tflite [--input-shape NAME=DIMS ...] [--nhwc-io] [--keep-nchw]
               ONNX -> NHWC .tflite (Accel.Convert/README.md says which ops convert)
+          accel detect|landmarks|segment|classify IMAGE --model M [-o annotated.png] [--json]
+              faces (BlazeFace), hand/pose landmarks, selfie segmentation or top-k classes on a
+              JPEG/PNG/WebP photo; -o draws boxes, keypoints, skeletons or the mask over it
           accel version
           accel help [COMMAND]      (or: accel COMMAND --help)
 
@@ -131,6 +134,8 @@ public static class AccelCli
                 return OptimizeCommands.Prune(rest, stdout, stderr);
             case "convert":
                 return ConvertCommand.Execute(rest, stdout);
+            case "detect" or "landmarks" or "segment" or "classify":
+                return VisionCommands.Execute(Enum.Parse<VisionTask>(command, ignoreCase: true), rest, stdout);
             default:
                 if (command.StartsWith("--delegate", StringComparison.Ordinal))
                     throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
@@ -153,6 +158,7 @@ public static class AccelCli
             "quantize" => OptimizeCommands.QuantizeUsage,
             "prune" => OptimizeCommands.PruneUsage,
             "convert" => ConvertCommand.Usage,
+            "detect" or "landmarks" or "segment" or "classify" => VisionCommands.UsageOf(Enum.Parse<VisionTask>(rest[0], ignoreCase: true)),
             _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
         };
         stdout.Write(text);

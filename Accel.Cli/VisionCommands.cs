@@ -1,0 +1,365 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Accel.Vision;
+using SkiaSharp;
+
+namespace Accel.Cli;
+
+/// <summary>The four vision verbs.</summary>
+public enum VisionTask
+{
+    /// <summary><c>accel detect</c>: faces (BlazeFace).</summary>
+    Detect,
+    /// <summary><c>accel landmarks</c>: hand or pose landmarks.</summary>
+    Landmarks,
+    /// <summary><c>accel segment</c>: selfie segmentation mask.</summary>
+    Segment,
+    /// <summary><c>accel classify</c>: top-k classes.</summary>
+    Classify,
+}
+
+/// <summary>What a vision verb was asked to do, independent of how the arguments were parsed.</summary>
+public sealed record VisionCommandOptions(VisionTask Task, string Image, string Model)
+{
+    /// <summary>Annotated image to write (.png, .jpg, .webp); null: none.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>Print JSON instead of text.</summary>
+    public bool Json { get; init; }
+
+    /// <summary>Threads for the model.</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>False runs the reference executor only (<c>--delegate reference</c>).</summary>
+    public bool UseCpuDelegate { get; init; } = true;
+
+    /// <summary>detect: the score threshold (default 0.5).</summary>
+    public float MinScore { get; init; } = 0.5f;
+
+    /// <summary>landmarks: the region to look in; null: the whole image, then the region the landmarks give.</summary>
+    public RotatedRect? Region { get; init; }
+
+    /// <summary>segment: confidence at which a pixel counts as the person (for the coverage figure and the drawing).</summary>
+    public float Threshold { get; init; } = 0.5f;
+
+    /// <summary>classify: how many classes.</summary>
+    public int TopK { get; init; } = 5;
+
+    /// <summary>classify: labels file, one a line.</summary>
+    public string? Labels { get; init; }
+}
+
+/// <summary>
+/// <c>accel detect|landmarks|segment|classify IMAGE --model M [-o annotated.png] [--json]</c>: argument parsing
+/// (<see cref="Execute"/>) kept apart from the work (<see cref="Run"/>), which takes a plain options record.
+/// </summary>
+public static class VisionCommands
+{
+    private const string Common = """
+          --model, -m M      the .tflite model (required)
+          -o, --output FILE  write the image with the results drawn on it (.png, .jpg or .webp)
+          --json             print JSON instead of text (coordinates in image pixels)
+          --delegate NAME    cpu (default: the SIMD CPU delegate, reference for what it leaves) or reference
+          --threads, -t N    threads (default 1)
+          --verbose          stack traces on errors
+        """;
+
+    public static readonly string DetectUsage = """
+        usage: accel detect IMAGE --model face_detection_short_range.tflite [-o annotated.png] [--json] [--min-score S]
+
+        Face detection with a MediaPipe BlazeFace model (face_detection_short_range, _full_range, _full_range_sparse):
+        the image letterboxed to the model's input, MediaPipe's SSD anchors, box and keypoint decoding, weighted
+        non-maximum suppression. Prints each face's score, box and six keypoints; -o draws them.
+
+        options:
+          --min-score S      drop faces scoring below S (default 0.5)
+        """ + Common;
+
+    public static readonly string LandmarksUsage = """
+        usage: accel landmarks IMAGE --model pose_landmark_full.tflite [-o annotated.png] [--json] [--region CX,CY,W,H[,ROT]]
+
+        Hand (hand_landmark_lite/full) or pose (pose_landmark_lite/full/heavy) landmarks. Without --region the model
+        first looks at the whole image, then again at the region its landmarks give (MediaPipe's tracking region:
+        for pose from its alignment points, for a hand from the palm; a hand scoring under 0.5 is not refined);
+        the second result is reported. -o draws the skeleton, the landmarks and the region.
+
+        options:
+          --region CX,CY,W,H[,ROT]  look only in this rectangle (image pixels, rotation in radians)
+        """ + Common;
+
+    public static readonly string SegmentUsage = """
+        usage: accel segment IMAGE --model selfie_segmentation.tflite [-o annotated.png] [--json] [--threshold T]
+
+        Person segmentation (selfie_segmentation, selfie_segmentation_landscape): a confidence per pixel at the
+        image's size. Prints the fraction of pixels at or above the threshold; --json adds the mask's bounding box;
+        -o tints the person.
+
+        options:
+          --threshold T      confidence counted as the person (default 0.5)
+        """ + Common;
+
+    public static readonly string ClassifyUsage = """
+        usage: accel classify IMAGE --model M [--labels FILE] [--top-k K] [--json]
+
+        Generic image classification: any model with one image input ([1,H,W,3], float32 in [0,1], or uint8/int8
+        by its quantization; centre-cropped to the input's aspect) and a [1,N] output. Prints the top K classes
+        (default 5) with labels from FILE (one a line; labels in the model's metadata are not read).
+        """ + Common;
+
+    public static string UsageOf(VisionTask task) => task switch
+    {
+        VisionTask.Detect => DetectUsage,
+        VisionTask.Landmarks => LandmarksUsage,
+        VisionTask.Segment => SegmentUsage,
+        _ => ClassifyUsage,
+    };
+
+    private static string Verb(VisionTask task) => task.ToString().ToLowerInvariant();
+
+    /// <summary>Parses <paramref name="args"/> for <paramref name="task"/> and runs it.</summary>
+    public static int Execute(VisionTask task, IReadOnlyList<string> args, TextWriter stdout)
+    {
+        string verb = Verb(task);
+        if (AccelCli.IsHelp(args))
+        {
+            stdout.Write(UsageOf(task));
+            stdout.WriteLine();
+            return AccelCli.ExitOk;
+        }
+        var parser = new ArgParser(verb).Switch("--json").Switch("--verbose", "-v").Option("--model", "-m")
+            .Option("--output", "-o").Option("--delegate", "-d").Option("--threads", "-t");
+        switch (task)
+        {
+            case VisionTask.Detect: parser.Option("--min-score"); break;
+            case VisionTask.Landmarks: parser.Option("--region"); break;
+            case VisionTask.Segment: parser.Option("--threshold"); break;
+            case VisionTask.Classify: parser.Option("--labels").Option("--top-k"); break;
+        }
+        var p = parser.Parse(args);
+        if (p.Positionals.Count != 1)
+            throw new UsageException(p.Positionals.Count == 0 ? "no IMAGE given" : $"expected one IMAGE, got {p.Positionals.Count} arguments", verb);
+        string model = p.Value("--model") ?? throw new UsageException("--model M is required", verb);
+        string? output = p.Value("--output");
+        if (output is not null && task == VisionTask.Classify)
+            throw new UsageException("classify draws nothing; -o is for detect, landmarks and segment", verb);
+        if (output is not null) _ = EncodedFormat(output, verb);
+        bool cpu = p.Value("--delegate") switch
+        {
+            null or "cpu" => true,
+            "reference" => false,
+            var d => throw new UsageException($"--delegate for {verb} is cpu or reference, got '{d}'", verb),
+        };
+        var options = new VisionCommandOptions(task, p.Positionals[0], model)
+        {
+            Output = output,
+            Json = p.Has("--json"),
+            Threads = DelegateCatalog.ParseThreads(p.Value("--threads"), verb),
+            UseCpuDelegate = cpu,
+            MinScore = p.Value("--min-score") is { } s ? ParseFloat(s, "--min-score", verb) : 0.5f,
+            Threshold = p.Value("--threshold") is { } t ? ParseFloat(t, "--threshold", verb) : 0.5f,
+            TopK = p.Value("--top-k") is { } k ? (int.TryParse(k, out int kk) && kk > 0 ? kk : throw new UsageException($"--top-k takes a positive integer, got '{k}'", verb)) : 5,
+            Labels = p.Value("--labels"),
+            Region = p.Value("--region") is { } r ? ParseRegion(r, verb) : null,
+        };
+        return Run(options, stdout);
+    }
+
+    /// <summary>Does the work of one verb: decode, run, print (text or JSON), optionally draw.</summary>
+    public static int Run(VisionCommandOptions options, TextWriter stdout)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!File.Exists(options.Model)) throw new CliException($"model '{options.Model}' does not exist");
+        var image = ImageDecoder.Decode(options.Image);
+        var modelOptions = new VisionModelOptions { Threads = options.Threads, UseCpuDelegate = options.UseCpuDelegate };
+        var json = new JsonObject
+        {
+            ["image"] = options.Image,
+            ["model"] = options.Model,
+            ["width"] = image.Width,
+            ["height"] = image.Height,
+        };
+        var text = new StringWriter();
+        Action<SKCanvas>? draw = null;
+        switch (options.Task)
+        {
+            case VisionTask.Detect:
+            {
+                using var detector = FaceDetector.FromFile(options.Model, new FaceDetectorOptions { MinScore = options.MinScore }, modelOptions);
+                var faces = detector.Detect(image);
+                json["faces"] = new JsonArray(faces.Select(f => (JsonNode)new JsonObject
+                {
+                    ["score"] = f.Score,
+                    ["box"] = Box(f.Box),
+                    ["keypoints"] = new JsonArray(f.Keypoints.Select((k, i) => (JsonNode)new JsonObject
+                    {
+                        ["name"] = ((FaceKeypoint)i).ToString(), ["x"] = k.X, ["y"] = k.Y,
+                    }).ToArray()),
+                }).ToArray());
+                text.WriteLine($"{faces.Count} face{(faces.Count == 1 ? "" : "s")} in {options.Image} ({image.Width}x{image.Height})");
+                for (int n = 0; n < faces.Count; n++)
+                {
+                    var f = faces[n];
+                    text.WriteLine($"  face {n + 1}: score {F(f.Score, 3)}, box x {F(f.Box.Left)} y {F(f.Box.Top)} w {F(f.Box.Width)} h {F(f.Box.Height)}");
+                    text.WriteLine("    " + string.Join(", ", f.Keypoints.Select((k, i) => $"{(FaceKeypoint)i} ({F(k.X)}, {F(k.Y)})")));
+                }
+                draw = canvas =>
+                {
+                    using var box = Stroke(SKColors.Lime, image);
+                    using var dot = Fill(SKColors.Red);
+                    foreach (var f in faces)
+                    {
+                        canvas.DrawRect(f.Box.Left, f.Box.Top, f.Box.Width, f.Box.Height, box);
+                        foreach (var k in f.Keypoints) canvas.DrawCircle(k.X, k.Y, Radius(image), dot);
+                    }
+                };
+                break;
+            }
+            case VisionTask.Landmarks:
+            {
+                using var detector = LandmarkDetector.FromFile(options.Model, modelOptions);
+                var result = detector.Detect(image.View, options.Region);
+                if (options.Region is null && (detector.Kind == LandmarkModelKind.Pose || result.Score >= 0.5f))
+                    result = detector.Detect(image.View, LandmarkDetector.NextRegion(result));
+                var edges = detector.Kind == LandmarkModelKind.Pose ? LandmarkDetector.PoseConnections : LandmarkDetector.HandConnections;
+                json["kind"] = detector.Kind.ToString().ToLowerInvariant();
+                json["score"] = result.Score;
+                if (result.Handedness is { } h) json["handedness"] = h;
+                json["region"] = new JsonObject
+                {
+                    ["centerX"] = result.Region.CenterX, ["centerY"] = result.Region.CenterY, ["width"] = result.Region.Width,
+                    ["height"] = result.Region.Height, ["rotation"] = result.Region.Rotation,
+                };
+                json["landmarks"] = new JsonArray(result.Landmarks.Select(l => (JsonNode)new JsonObject
+                {
+                    ["x"] = l.X, ["y"] = l.Y, ["z"] = l.Z, ["visibility"] = l.Visibility, ["presence"] = l.Presence,
+                }).ToArray());
+                text.WriteLine($"{detector.Kind.ToString().ToLowerInvariant()} landmarks in {options.Image} ({image.Width}x{image.Height}): score {F(result.Score, 3)}"
+                    + (result.Handedness is { } hd ? $", right-handedness {F(hd, 3)}" : ""));
+                var rg = result.Region;
+                text.WriteLine($"  region: centre ({F(rg.CenterX)}, {F(rg.CenterY)}) size {F(rg.Width)}x{F(rg.Height)} rotation {F(rg.Rotation, 3)} rad");
+                for (int i = 0; i < result.Landmarks.Count; i++)
+                {
+                    var l = result.Landmarks[i];
+                    text.WriteLine($"  {i,2}: ({F(l.X)}, {F(l.Y)}, z {F(l.Z)})" + (detector.Kind == LandmarkModelKind.Pose ? $" visibility {F(l.Visibility, 2)}" : ""));
+                }
+                draw = canvas =>
+                {
+                    var c = result.Region.Corners();
+                    using var path = new SKPath();
+                    path.AddPoly(c.Select(p => new SKPoint(p.X, p.Y)).ToArray(), close: true);
+                    using var outline = Stroke(SKColors.Yellow, image);
+                    using var bone = Stroke(SKColors.Cyan, image);
+                    using var dot = Fill(SKColors.Red);
+                    canvas.DrawPath(path, outline);
+                    foreach (var (a, b) in edges)
+                        canvas.DrawLine(result.Landmarks[a].X, result.Landmarks[a].Y, result.Landmarks[b].X, result.Landmarks[b].Y, bone);
+                    foreach (var l in result.Landmarks) canvas.DrawCircle(l.X, l.Y, Radius(image), dot);
+                };
+                break;
+            }
+            case VisionTask.Segment:
+            {
+                using var segmenter = SelfieSegmenter.FromFile(options.Model, modelOptions);
+                var mask = segmenter.Segment(image.View);
+                float coverage = mask.Coverage(options.Threshold);
+                json["threshold"] = options.Threshold;
+                json["coverage"] = coverage;
+                var bounds = MaskBounds(mask, options.Threshold);
+                json["box"] = bounds is { } bb ? Box(bb) : null;
+                text.WriteLine($"person mask for {options.Image} ({image.Width}x{image.Height}): {F(coverage * 100, 1)}% of pixels at confidence >= {F(options.Threshold, 2)}"
+                    + (bounds is { } b2 ? $", within x {F(b2.Left, 0)}..{F(b2.Right, 0)} y {F(b2.Top, 0)}..{F(b2.Bottom, 0)}" : ""));
+                draw = canvas =>
+                {
+                    using var overlay = new SKBitmap(new SKImageInfo(mask.Width, mask.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+                    var px = overlay.GetPixelSpan();
+                    for (int i = 0; i < mask.Confidence.Length; i++)
+                    {
+                        px[4 * i] = 255; px[4 * i + 1] = 0; px[4 * i + 2] = 255;
+                        px[4 * i + 3] = (byte)(mask.Confidence[i] >= options.Threshold ? 110 : 0);
+                    }
+                    canvas.DrawBitmap(overlay, 0, 0);
+                };
+                break;
+            }
+            default:
+            {
+                var labels = options.Labels is null ? null : ImageClassifier.ReadLabels(options.Labels);
+                using var classifier = ImageClassifier.FromFile(options.Model, new ImageClassifierOptions { TopK = options.TopK, Labels = labels }, modelOptions);
+                var top = classifier.Classify(image.View);
+                json["classes"] = new JsonArray(top.Select(c => (JsonNode)new JsonObject { ["index"] = c.Index, ["score"] = c.Score, ["label"] = c.Label }).ToArray());
+                text.WriteLine($"top {top.Count} of {classifier.ClassCount} classes for {options.Image}:");
+                foreach (var c in top) text.WriteLine($"  {c.Index,5} {F(c.Score, 4)} {c.Label}");
+                break;
+            }
+        }
+        if (options.Output is not null && draw is not null)
+        {
+            WriteAnnotated(image, options.Output, draw);
+            json["annotated"] = options.Output;
+            text.WriteLine($"wrote {options.Output}");
+        }
+        if (options.Json) stdout.Write(OutputWriter.ToJson(json));
+        else stdout.Write(text.ToString());
+        return AccelCli.ExitOk;
+    }
+
+    private static void WriteAnnotated(ImageFrame image, string path, Action<SKCanvas> draw)
+    {
+        var info = new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);
+        image.Pixels.CopyTo(bitmap.GetPixelSpan());
+        using (var canvas = new SKCanvas(bitmap)) draw(canvas);
+        using var encoded = bitmap.Encode(EncodedFormat(path, "output"), 92)
+            ?? throw new CliException($"could not encode '{path}'");
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        using var file = File.Create(path);
+        encoded.SaveTo(file);
+    }
+
+    private static SKEncodedImageFormat EncodedFormat(string path, string verb) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".png" => SKEncodedImageFormat.Png,
+        ".jpg" or ".jpeg" => SKEncodedImageFormat.Jpeg,
+        ".webp" => SKEncodedImageFormat.Webp,
+        _ => throw new UsageException($"-o '{path}': the annotated image is written as .png, .jpg or .webp", verb),
+    };
+
+    private static BoxF? MaskBounds(SegmentationMask mask, float threshold)
+    {
+        int minX = int.MaxValue, minY = int.MaxValue, maxX = -1, maxY = -1;
+        for (int y = 0; y < mask.Height; y++)
+            for (int x = 0; x < mask.Width; x++)
+                if (mask[x, y] >= threshold)
+                {
+                    minX = Math.Min(minX, x); maxX = Math.Max(maxX, x);
+                    minY = Math.Min(minY, y); maxY = Math.Max(maxY, y);
+                }
+        return maxX < 0 ? null : new BoxF(minX, minY, maxX - minX + 1, maxY - minY + 1);
+    }
+
+    private static JsonObject Box(BoxF b) => new() { ["left"] = b.Left, ["top"] = b.Top, ["width"] = b.Width, ["height"] = b.Height };
+
+    private static float Radius(ImageFrame image) => MathF.Max(2, MathF.Max(image.Width, image.Height) / 200f);
+
+    private static SKPaint Stroke(SKColor color, ImageFrame image) =>
+        new() { Color = color, Style = SKPaintStyle.Stroke, StrokeWidth = MathF.Max(1.5f, MathF.Max(image.Width, image.Height) / 300f), IsAntialias = true };
+
+    private static SKPaint Fill(SKColor color) => new() { Color = color, Style = SKPaintStyle.Fill, IsAntialias = true };
+
+    private static string F(float v, int digits = 1) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
+
+    private static float ParseFloat(string s, string flag, string verb) =>
+        float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)
+            ? v : throw new UsageException($"{flag} takes a number, got '{s}'", verb);
+
+    private static RotatedRect ParseRegion(string s, string verb)
+    {
+        var parts = s.Split(',');
+        if (parts.Length is not (4 or 5))
+            throw new UsageException($"--region takes CX,CY,W,H[,ROT], got '{s}'", verb);
+        var v = parts.Select(x => ParseFloat(x.Trim(), "--region", verb)).ToArray();
+        if (!(v[2] > 0 && v[3] > 0)) throw new UsageException($"--region needs a positive width and height, got '{s}'", verb);
+        return new RotatedRect(v[0], v[1], v[2], v[3], v.Length == 5 ? v[4] : 0);
+    }
+}
