@@ -172,6 +172,8 @@ public static class BenchCommand
         double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         long jitMethodsFirst = System.Runtime.JitInfo.GetCompiledMethodCount();
         var jitTimeFirst = System.Runtime.JitInfo.GetCompilationTime();
+        double cpuMsFirst;
+        using (var self = Process.GetCurrentProcess()) cpuMsFirst = self.TotalProcessorTime.TotalMilliseconds;
         Checkpoint();
 
         double warmupTotal = 0, warmupMax = 0;
@@ -202,7 +204,10 @@ public static class BenchCommand
         }
         double allocatedPerInvoke = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)samples.Count;
         var jit = new JitActivity(jitMethodsFirst, jitTimeFirst.TotalMilliseconds,
-            System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsFirst, (System.Runtime.JitInfo.GetCompilationTime() - jitTimeFirst).TotalMilliseconds);
+            System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsFirst, (System.Runtime.JitInfo.GetCompilationTime() - jitTimeFirst).TotalMilliseconds)
+        {
+            ProcessCpuMsToFirstOutput = cpuMsFirst,
+        };
         Checkpoint();
 
         IReadOnlyList<ProfileEntry>? profile = null;
@@ -301,7 +306,8 @@ public static class BenchCommand
             + $"slowest {Formatting.Milliseconds(r.Warmup.MaxMs ?? 0)} = {((r.Warmup.MaxMs ?? 0) / s.Median).ToString("0.0", inv)}x the timed median");
         if (r.Jit is { } jit)
             stdout.WriteLine($"jit: {jit.MethodsToFirstOutput} methods compiled to the first output ({Formatting.Milliseconds(jit.MsToFirstOutput)} in the JIT, all threads, "
-                + $"from process start), {jit.MethodsAfterFirstOutput} after it ({Formatting.Milliseconds(jit.MsAfterFirstOutput)}; tiered recompilation)");
+                + $"from process start), {jit.MethodsAfterFirstOutput} after it ({Formatting.Milliseconds(jit.MsAfterFirstOutput)}; tiered recompilation); "
+                + $"process CPU time to the first output {Formatting.Milliseconds(jit.ProcessCpuMsToFirstOutput ?? 0)}");
         stdout.WriteLine($"invoke latency ({s.Count} runs):");
         var table = new TextTable(">count", ">min", ">median", ">mean", ">p90", ">p99", ">max", ">std");
         table.Add($"{s.Count}", Formatting.Milliseconds(s.Min), Formatting.Milliseconds(s.Median), Formatting.Milliseconds(s.Mean),

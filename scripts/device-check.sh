@@ -34,7 +34,9 @@ if [[ "${1:-}" == "--prepare" ]]; then
   rm -rf "$PREPARED"
   mkdir -p "$PREPARED/models"
   log "publishing a self-contained accel (linux-x64, one compressed file)"
-  dotnet publish "$REPO_ROOT/Accel.Cli" -c Release -r linux-x64 --self-contained true \
+  # Without ReadyToRun (which a publish for a runtime turns on): the IL-only file is ~40 MB, the models ~45 MB, and
+  # one device call carries at most 64 MiB.
+  dotnet publish "$REPO_ROOT/Accel.Cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=false \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
     -o "$PREPARED/accel" >"$PREPARED/publish.log" 2>&1 || { log "error: publish failed, see $PREPARED/publish.log"; exit 1; }
   cp "$models"/*.tflite "$PREPARED/models/"

@@ -91,7 +91,14 @@ public sealed record WarmupInfo(int Count, double MeanMs)
 /// .NET JIT activity in the benchmark's process (System.Runtime.JitInfo, all threads, from process start): methods
 /// compiled and time spent compiling up to the first output, and during the warm-up and timed invokes after it.
 /// </summary>
-public sealed record JitActivity(long MethodsToFirstOutput, double MsToFirstOutput, long MethodsAfterFirstOutput, double MsAfterFirstOutput);
+public sealed record JitActivity(long MethodsToFirstOutput, double MsToFirstOutput, long MethodsAfterFirstOutput, double MsAfterFirstOutput)
+{
+    /// <summary>
+    /// CPU time the whole process had used at the first output (user + system, all threads, from process start): on a
+    /// shared machine it varies far less with the load than the wall-clock init and first-inference times.
+    /// </summary>
+    public double? ProcessCpuMsToFirstOutput { get; init; }
+}
 
 /// <param name="ArenaBytes">The interpreter's planned activation arena.</param>
 /// <param name="ManagedHeapBytes">Largest managed heap size seen (GC.GetTotalMemory at each phase).</param>
