@@ -40,9 +40,9 @@ public sealed class DeviceCheckScriptTests
             Assert.That(summary, Does.Contain("ilgpu: libcuda.so linked to"));
             Assert.That(summary, Does.Contain("ilgpu: device CUDA device 0: NVIDIA H200"));
             Assert.That(summary, Does.Contain("conform-ilgpu: exit 0, tests=\"10\" failures=\"1\""));
-            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-cpu: median 1.25 ms, first inference 3.20 ms, init 12.50 ms"));
-            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-ilgpu: median 1.25 ms"));
-            Assert.That(summary, Does.Contain("bench-tiny-ilgpu: median 1.25 ms"));
+            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-cpu: median 1.250 ms, first inference 3.20 ms, init 12.50 ms"));
+            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-ilgpu: median 1.250 ms"));
+            Assert.That(summary, Does.Contain("bench-tiny-ilgpu: median 1.250 ms"));
             Assert.That(scratch.Results(), Does.Contain("probe\tvulkan\t-\t2\t-\taccel: error: 'vulkan' is unavailable"));
             Assert.That(File.Exists(Path.Combine(scratch.Output, "device-check.tar.gz")), "the packed logs and reports");
         });
@@ -78,7 +78,7 @@ public sealed class DeviceCheckScriptTests
         {
             Assert.That(summary, Does.Contain("vulkan: device Vulkan device 0: NVIDIA H200"));
             Assert.That(summary, Does.Contain("conform-vulkan: exit 0"));
-            Assert.That(summary, Does.Contain("bench-tiny-vulkan: median 1.25 ms"));
+            Assert.That(summary, Does.Contain("bench-tiny-vulkan: median 1.250 ms"));
             Assert.That(summary.IndexOf("bench-pose_landmark_heavy-cpu:", StringComparison.Ordinal),
                 Is.LessThan(summary.IndexOf("bench-tiny-cpu:", StringComparison.Ordinal)), "the goal's model runs first");
             if (Environment.ProcessorCount > 1)
@@ -173,7 +173,7 @@ public sealed class DeviceCheckScriptTests
           bench)
             case $backend in vulkan) echo "device: Vulkan device 0: $FAKE_VULKAN";; ilgpu) echo "device: CUDA device 0: NVIDIA H200";; esac
             echo "init: 12.50 ms (load + verify 1.00 ms, allocate + delegate compile 11.50 ms)"
-            echo "first inference: 3.20 ms"
+            echo "first inference: 3.20 ms (first output 15.70 ms after the load began)"
             [[ -n $json ]] && printf '{\n  "latency": {\n    "count": 30,\n    "median": 1.25\n  }\n}\n' >"$json";;
           conform)
             printf '<?xml version="1.0"?>\n<testsuites name="accel" tests="10" failures="1" errors="0" skipped="2">\n</testsuites>\n' >"$junit"

@@ -177,7 +177,7 @@ run() {
 why() { grep -m1 'accel: error:' "$1" 2>/dev/null || tail -n1 "$1" 2>/dev/null; }
 bench_field() { sed -n "s/^$2: //p" "$1" 2>/dev/null | head -1; }
 # The latency median of a bench JSON record (the first "median" in it: the latency summary's).
-bench_median() { grep -m1 -o '"median": *[0-9.eE+-]*' "$1" 2>/dev/null | grep -o '[0-9.eE+-]*$' | sed 's/$/ ms/'; }
+bench_median() { grep -m1 -o '"median": *[0-9.eE+-]*' "$1" 2>/dev/null | grep -o '[0-9.eE+-]*$' | awk '{ printf "%.3f ms", $1 }'; }
 
 # --- Which backends can run here, and on what device ----------------------------------------------------------------
 export ACCEL_ILGPU_ACCELERATOR=cuda
@@ -242,7 +242,7 @@ for model in "${ordered[@]}"; do
     log_file="$OUT_DIR/$step.log"
     if (( RC == 0 )); then
       median="$(bench_median "$OUT_DIR/$step.json")"
-      say "$step: median ${median:-?}, first inference $(bench_field "$log_file" 'first inference'), init $(bench_field "$log_file" init | cut -d' ' -f1-2)"
+      say "$step: median ${median:-?}, first inference $(bench_field "$log_file" 'first inference' | cut -d' ' -f1-2), init $(bench_field "$log_file" init | cut -d' ' -f1-2)"
       result bench "$backend" "$name" 0 "$median" "threads $threads; $(bench_field "$log_file" device)"
     elif (( RC != 125 )); then
       say "$step: exit $RC: $(why "$log_file")"
