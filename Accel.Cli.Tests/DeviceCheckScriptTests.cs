@@ -3,46 +3,184 @@ using System.Runtime.CompilerServices;
 
 namespace Accel.Cli.Tests;
 
-/// <summary>scripts/device-check.sh on a machine without an NVIDIA GPU says so and exits cleanly (issue 20).</summary>
+/// <summary>
+/// scripts/device-check.sh (issue 20): without an NVIDIA GPU it says so and exits cleanly; with one, each backend is
+/// checked on its own, so a backend that cannot run (or runs on the wrong device) is reported and skipped while the
+/// others are measured. The GPU cases use a fake nvidia-smi and a fake accel that answers like the real one.
+/// </summary>
 public sealed class DeviceCheckScriptTests
 {
     [TestCase(false, TestName = "WithoutNvidiaSmiTheCheckSaysThereIsNoGpuAndExitsZero")]
     [TestCase(true, TestName = "WithAnNvidiaSmiThatListsNoDeviceTheCheckSaysThereIsNoGpuAndExitsZero")]
     public void NoGpuIsReportedAndNotAFailure(bool fakeNvidiaSmi)
     {
-        string scratch = Directory.CreateTempSubdirectory("accel-device-check-").FullName;
-        try
+        using var scratch = new Scratch();
+        if (fakeNvidiaSmi)
+            scratch.Executable("bin/nvidia-smi", "#!/bin/sh\necho 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.' >&2\nexit 9\n");
+        var (exitCode, stdout) = scratch.RunScript();
+        Assert.That(exitCode, Is.Zero, stdout);
+        Assert.That(stdout, Does.Contain("no NVIDIA GPU"));
+        Assert.That(scratch.Summary(), Does.Contain("no NVIDIA GPU"));
+    }
+
+    [Test]
+    public void AnUnavailableBackendIsReportedWithTheDelegatesReasonAndTheOthersAreStillMeasured()
+    {
+        using var scratch = new Scratch();
+        scratch.FakeGpuMachine(vulkan: "unavailable");
+        var (exitCode, stdout) = scratch.RunScript();
+        string summary = scratch.Summary();
+        Assert.That(exitCode, Is.Zero, stdout);
+        Assert.Multiple(() =>
         {
-            string bin = Path.Combine(scratch, "bin");
-            Directory.CreateDirectory(bin);
-            if (fakeNvidiaSmi)
-            {
-                string fake = Path.Combine(bin, "nvidia-smi");
-                File.WriteAllText(fake, "#!/bin/sh\necho 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver.' >&2\nexit 9\n");
-                File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-            string output = Path.Combine(scratch, "out");
+            Assert.That(summary, Does.Contain("vulkan: unavailable: accel: error: 'vulkan' is unavailable on this machine: no Vulkan physical device"));
+            Assert.That(summary, Does.Not.Contain("conform-vulkan"));
+            Assert.That(summary, Does.Not.Contain("-vulkan:"));
+            // The driver ships only libcuda.so.1; the script links libcuda.so for ILGPU, which the fake accel demands.
+            Assert.That(summary, Does.Contain("ilgpu: libcuda.so linked to"));
+            Assert.That(summary, Does.Contain("ilgpu: device CUDA device 0: NVIDIA H200"));
+            Assert.That(summary, Does.Contain("conform-ilgpu: exit 0, tests=\"10\" failures=\"1\""));
+            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-cpu: median 1.250 ms, first inference 3.20 ms, init 12.50 ms"));
+            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-ilgpu: median 1.250 ms"));
+            Assert.That(summary, Does.Contain("bench-tiny-ilgpu: median 1.250 ms"));
+            Assert.That(scratch.Results(), Does.Contain("probe\tvulkan\t-\t2\t-\taccel: error: 'vulkan' is unavailable"));
+            Assert.That(File.Exists(Path.Combine(scratch.Output, "device-check.tar.gz")), "the packed logs and reports");
+        });
+    }
+
+    [Test]
+    public void AVulkanDeviceThatIsNotTheNvidiaGpuIsSkippedRatherThanMeasuredAsIt()
+    {
+        using var scratch = new Scratch();
+        scratch.FakeGpuMachine(vulkan: "llvmpipe (LLVM 15.0.6, 256 bits) [Cpu, Vulkan 1.3.230]");
+        var (exitCode, stdout) = scratch.RunScript();
+        string summary = scratch.Summary();
+        Assert.That(exitCode, Is.Zero, stdout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(summary, Does.Contain("vulkan: the device is 'Vulkan device 0: llvmpipe"));
+            Assert.That(summary, Does.Contain("not the NVIDIA GPU: skipped"));
+            Assert.That(summary, Does.Not.Contain("conform-vulkan"));
+            Assert.That(summary, Does.Not.Contain("-vulkan:"));
+            Assert.That(summary, Does.Contain("conform-ilgpu: exit 0"));
+        });
+    }
+
+    [Test]
+    public void TheNvidiaVulkanDeviceIsCheckedAndMeasuredWithPoseLandmarkHeavyFirstAndOnAllCoresOnTheCpu()
+    {
+        using var scratch = new Scratch();
+        scratch.FakeGpuMachine(vulkan: "NVIDIA H200 [DiscreteGpu, Vulkan 1.4.312]");
+        var (exitCode, stdout) = scratch.RunScript();
+        string summary = scratch.Summary();
+        Assert.That(exitCode, Is.Zero, stdout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(summary, Does.Contain("vulkan: device Vulkan device 0: NVIDIA H200"));
+            Assert.That(summary, Does.Contain("conform-vulkan: exit 0"));
+            Assert.That(summary, Does.Contain("bench-tiny-vulkan: median 1.250 ms"));
+            Assert.That(summary.IndexOf("bench-pose_landmark_heavy-cpu:", StringComparison.Ordinal),
+                Is.LessThan(summary.IndexOf("bench-tiny-cpu:", StringComparison.Ordinal)), "the goal's model runs first");
+            if (Environment.ProcessorCount > 1)
+                Assert.That(summary, Does.Match(@"bench-pose_landmark_heavy-cpu-t\d+: median"));
+        });
+    }
+
+    /// <summary>A temporary folder with a bin/ for fake tools, models, and the script's output folder.</summary>
+    private sealed class Scratch : IDisposable
+    {
+        private readonly string _root = Directory.CreateTempSubdirectory("accel-device-check-").FullName;
+        private readonly Dictionary<string, string> _environment = new();
+
+        public Scratch() => Directory.CreateDirectory(Path.Combine(_root, "bin"));
+
+        public string Output => Path.Combine(_root, "out");
+
+        public string Summary() => File.ReadAllText(Path.Combine(Output, "summary.txt"));
+
+        public string Results() => File.ReadAllText(Path.Combine(Output, "results.tsv"));
+
+        public void Executable(string relativePath, string text)
+        {
+            string path = Path.Combine(_root, relativePath);
+            File.WriteAllText(path, text);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        /// <summary>
+        /// An NVIDIA GPU per nvidia-smi, a CUDA driver that ships only libcuda.so.1, two models, and a fake accel
+        /// whose Vulkan device is <paramref name="vulkan"/> ("unavailable": the delegate's error, as the real CLI
+        /// prints it) and whose ILGPU fails unless libcuda.so can be found, as ILGPU does.
+        /// </summary>
+        public void FakeGpuMachine(string vulkan)
+        {
+            Executable("bin/nvidia-smi", """
+                #!/bin/sh
+                case "$1" in -L) echo "GPU 0: NVIDIA H200 (UUID: GPU-0)";; *) echo "name, driver_version"; echo "NVIDIA H200, 580.0";; esac
+                """);
+            Executable("bin/accel", FakeAccel);
+            string lib = Path.Combine(_root, "lib");
+            string models = Path.Combine(_root, "models");
+            Directory.CreateDirectory(lib);
+            Directory.CreateDirectory(models);
+            File.WriteAllText(Path.Combine(lib, "libcuda.so.1"), "");
+            File.WriteAllText(Path.Combine(models, "tiny.tflite"), "");
+            File.WriteAllText(Path.Combine(models, "pose_landmark_heavy.tflite"), "");
+            _environment["LD_LIBRARY_PATH"] = lib;
+            _environment["DEVICE_CHECK_ACCEL"] = Path.Combine(_root, "bin", "accel");
+            _environment["DEVICE_CHECK_MODELS"] = models;
+            _environment["FAKE_VULKAN"] = vulkan;
+            // An inherited driver list would only change the script's Vulkan driver line.
+            _environment["VK_DRIVER_FILES"] = "";
+        }
+
+        public (int ExitCode, string Stdout) RunScript()
+        {
             var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot(), "scripts", "device-check.sh")])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            // Only the fake folder and the system's own: no real nvidia-smi can be found.
-            start.Environment["PATH"] = $"{bin}:/usr/bin:/bin";
-            start.Environment["OUT"] = output;
+            // The fake folder first, then only the system's own: no real nvidia-smi or dotnet tool folder.
+            start.Environment["PATH"] = $"{Path.Combine(_root, "bin")}:/usr/bin:/bin";
+            start.Environment["OUT"] = Output;
+            foreach (var (name, value) in _environment) start.Environment[name] = value;
             using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
             string stdout = process.StandardOutput.ReadToEnd();
-            process.StandardError.ReadToEnd();
             Assert.That(process.WaitForExit(60_000), "the script finishes");
-            Assert.That(process.ExitCode, Is.Zero, stdout);
-            Assert.That(stdout, Does.Contain("no NVIDIA GPU"));
-            Assert.That(File.ReadAllText(Path.Combine(output, "summary.txt")), Does.Contain("no NVIDIA GPU"));
+            return (process.ExitCode, stdout + stderr.Result);
         }
-        finally
-        {
-            Directory.Delete(scratch, recursive: true);
-        }
+
+        public void Dispose() => Directory.Delete(_root, recursive: true);
     }
+
+    /// <summary>Answers bench and conform as the real CLI does, in the lines the script reads.</summary>
+    private const string FakeAccel = """
+        #!/bin/bash
+        cmd=$1; shift
+        backend=reference; json=""; junit=""
+        while [[ $# -gt 0 ]]; do case $1 in --delegate|--backend) backend=$2; shift;; --json) json=$2; shift;; --junit) junit=$2; shift;; esac; shift; done
+        if [[ $backend == vulkan && $FAKE_VULKAN == unavailable ]]; then
+          echo "accel: error: 'vulkan' is unavailable on this machine: no Vulkan physical device" >&2; exit 2
+        fi
+        if [[ $backend == ilgpu ]]; then
+          found=""; IFS=: read -r -a dirs <<<"${LD_LIBRARY_PATH:-}"
+          for d in "${dirs[@]}"; do [[ -n $d && -e $d/libcuda.so ]] && found=1; done
+          [[ -n $found ]] || { echo "accel: error: 'ilgpu' is unavailable on this machine: CUDA: DllNotFoundException" >&2; exit 2; }
+        fi
+        case $cmd in
+          bench)
+            case $backend in vulkan) echo "device: Vulkan device 0: $FAKE_VULKAN";; ilgpu) echo "device: CUDA device 0: NVIDIA H200";; esac
+            echo "init: 12.50 ms (load + verify 1.00 ms, allocate + delegate compile 11.50 ms)"
+            echo "first inference: 3.20 ms (first output 15.70 ms after the load began)"
+            [[ -n $json ]] && printf '{\n  "latency": {\n    "count": 30,\n    "median": 1.25\n  }\n}\n' >"$json";;
+          conform)
+            printf '<?xml version="1.0"?>\n<testsuites name="accel" tests="10" failures="1" errors="0" skipped="2">\n</testsuites>\n' >"$junit"
+            echo '{}' >"$json";;
+        esac
+        exit 0
+        """;
 
     private static string RepositoryRoot([CallerFilePath] string sourceFile = "") =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sourceFile)!, ".."));

@@ -170,9 +170,13 @@ public static class BenchCommand
         long start = Stopwatch.GetTimestamp();
         interpreter.Invoke();
         double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        long jitMethodsFirst = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var jitTimeFirst = System.Runtime.JitInfo.GetCompilationTime();
+        double cpuMsFirst;
+        using (var self = Process.GetCurrentProcess()) cpuMsFirst = self.TotalProcessorTime.TotalMilliseconds;
         Checkpoint();
 
-        double warmupTotal = 0;
+        double warmupTotal = 0, warmupMax = 0;
         int warmupRuns = 0;
         int warmupTarget = o.Warmup ?? AutomaticWarmupRuns;
         var warmupClock = Stopwatch.StartNew();
@@ -181,7 +185,9 @@ public static class BenchCommand
             progress.Show($"warm-up {warmupRuns + 1}/{warmupTarget}");
             start = Stopwatch.GetTimestamp();
             interpreter.Invoke();
-            warmupTotal += Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            warmupTotal += ms;
+            warmupMax = Math.Max(warmupMax, ms);
             warmupRuns++;
         }
 
@@ -197,6 +203,11 @@ public static class BenchCommand
             if (timed.Elapsed.TotalSeconds >= o.MaxSeconds) break;
         }
         double allocatedPerInvoke = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)samples.Count;
+        var jit = new JitActivity(jitMethodsFirst, jitTimeFirst.TotalMilliseconds,
+            System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsFirst, (System.Runtime.JitInfo.GetCompilationTime() - jitTimeFirst).TotalMilliseconds)
+        {
+            ProcessCpuMsToFirstOutput = cpuMsFirst,
+        };
         Checkpoint();
 
         IReadOnlyList<ProfileEntry>? profile = null;
@@ -235,7 +246,8 @@ public static class BenchCommand
             Tool = AccelCli.VersionText(),
             Init = new InitTiming(loadMs, allocateMs, loadMs + allocateMs),
             FirstInferenceMs = firstMs,
-            Warmup = new WarmupInfo(warmupRuns, warmupRuns == 0 ? 0 : warmupTotal / warmupRuns),
+            Warmup = new WarmupInfo(warmupRuns, warmupRuns == 0 ? 0 : warmupTotal / warmupRuns) { MaxMs = warmupRuns == 0 ? null : warmupMax },
+            Jit = jit,
             Latency = summary,
             SamplesMs = samples.ToArray(),
             Memory = memory,
@@ -288,9 +300,14 @@ public static class BenchCommand
             + (m.LoadAverage1Min is double load ? $", load average {load.ToString("0.0", inv)}" : ""));
         stdout.WriteLine($"commit: {r.Commit ?? "unknown"}{(r.Dirty == true ? " (uncommitted changes)" : "")}");
         stdout.WriteLine($"init: {Formatting.Milliseconds(r.Init!.TotalMs)} (load + verify {Formatting.Milliseconds(r.Init.LoadMs)}, allocate + delegate compile {Formatting.Milliseconds(r.Init.AllocateMs)})");
-        stdout.WriteLine($"first inference: {Formatting.Milliseconds(r.FirstInferenceMs!.Value)}");
-        stdout.WriteLine(r.Warmup!.Count == 0 ? "warm-up: none" : $"warm-up: {r.Warmup.Count} runs, mean {Formatting.Milliseconds(r.Warmup.MeanMs)}");
+        stdout.WriteLine($"first inference: {Formatting.Milliseconds(r.FirstInferenceMs!.Value)} (first output {Formatting.Milliseconds(r.Init.TotalMs + r.FirstInferenceMs.Value)} after the load began)");
         var s = r.Latency;
+        stdout.WriteLine(r.Warmup!.Count == 0 ? "warm-up: none" : $"warm-up: {r.Warmup.Count} runs, mean {Formatting.Milliseconds(r.Warmup.MeanMs)}, "
+            + $"slowest {Formatting.Milliseconds(r.Warmup.MaxMs ?? 0)} = {((r.Warmup.MaxMs ?? 0) / s.Median).ToString("0.0", inv)}x the timed median");
+        if (r.Jit is { } jit)
+            stdout.WriteLine($"jit: {jit.MethodsToFirstOutput} methods compiled to the first output ({Formatting.Milliseconds(jit.MsToFirstOutput)} in the JIT, all threads, "
+                + $"from process start), {jit.MethodsAfterFirstOutput} after it ({Formatting.Milliseconds(jit.MsAfterFirstOutput)}; tiered recompilation); "
+                + $"process CPU time to the first output {Formatting.Milliseconds(jit.ProcessCpuMsToFirstOutput ?? 0)}");
         stdout.WriteLine($"invoke latency ({s.Count} runs):");
         var table = new TextTable(">count", ">min", ">median", ">mean", ">p90", ">p99", ">max", ">std");
         table.Add($"{s.Count}", Formatting.Milliseconds(s.Min), Formatting.Milliseconds(s.Median), Formatting.Milliseconds(s.Mean),

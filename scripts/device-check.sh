@@ -9,9 +9,17 @@
 #                                        .device-check/accel (git-ignored) and copy the corpus models into
 #                                        .device-check/models, so a machine without .NET can run the check
 #
+# Each backend is checked on its own: a missing piece (no Vulkan loader, no NVIDIA Vulkan driver, no libcuda, a
+# device that is not the NVIDIA GPU) is reported on the backend's line of summary.txt and skips that backend only.
+# Pieces it arranges itself, without writing outside its work folder: the Vulkan loader and glvnd from `.gl/*.deb`
+# (the device README's bundle) when the system has no libvulkan.so.1, the NVIDIA ICD file as the only Vulkan driver
+# (so Mesa's lavapipe cannot be picked instead), and a `libcuda.so` link when the driver ships only libcuda.so.1
+# (ILGPU opens `libcuda.so`).
+#
 # A GPU machine lent through the device tool has no .NET SDK and no network: run --prepare here, then carry
 # `.device-check` (see perf/README.md, "On a GPU"). Env: OUT, ACCEL_CACHE (models; default ~/.cache/accel),
-# DEVICE_CHECK_BUDGET_S (default 450).
+# DEVICE_CHECK_BUDGET_S (default 450), DEVICE_CHECK_ACCEL (an accel command to use instead of the prepared build or
+# dotnet), DEVICE_CHECK_MODELS (a folder of .tflite files instead of the prepared or cached corpus).
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +34,9 @@ if [[ "${1:-}" == "--prepare" ]]; then
   rm -rf "$PREPARED"
   mkdir -p "$PREPARED/models"
   log "publishing a self-contained accel (linux-x64, one compressed file)"
-  dotnet publish "$REPO_ROOT/Accel.Cli" -c Release -r linux-x64 --self-contained true \
+  # Without ReadyToRun (which a publish for a runtime turns on): the IL-only file is ~40 MB, the models ~45 MB, and
+  # one device call carries at most 64 MiB.
+  dotnet publish "$REPO_ROOT/Accel.Cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=false \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
     -o "$PREPARED/accel" >"$PREPARED/publish.log" 2>&1 || { log "error: publish failed, see $PREPARED/publish.log"; exit 1; }
   cp "$models"/*.tflite "$PREPARED/models/"
@@ -34,19 +44,26 @@ if [[ "${1:-}" == "--prepare" ]]; then
   log "prepared $PREPARED; carry it to the GPU machine"
   exit 0
 fi
+[[ $# -eq 0 ]] || { log "error: unknown argument '$1' (usage: scripts/device-check.sh [--prepare])"; exit 2; }
 
-# Results are written to a work folder, then packed: $OUT gets summary.txt and device-check.tar.gz (the device tool
-# brings back at most 8 files).
+# Results are written to a work folder, then packed: $OUT gets summary.txt, results.tsv and device-check.tar.gz (the
+# device tool brings back at most 8 files).
 DEST="${OUT:-$REPO_ROOT/device-check-out}"
 mkdir -p "$DEST"
-OUT_DIR="$(mktemp -d)"
+WORK="$(mktemp -d)"
+OUT_DIR="$WORK/results"
+mkdir -p "$OUT_DIR"
 SUMMARY="$OUT_DIR/summary.txt"
+RESULTS="$OUT_DIR/results.tsv"
 : >"$SUMMARY"
+printf 'step\tbackend\tmodel\texit\tfigure\tdetail\n' >"$RESULTS"
 say() { echo "$*" | tee -a "$SUMMARY"; }
+result() { local IFS=$'\t'; echo "$*" >>"$RESULTS"; }
 finish() {
   cp "$SUMMARY" "$DEST/summary.txt"
+  cp "$RESULTS" "$DEST/results.tsv"
   tar -C "$OUT_DIR" -czf "$DEST/device-check.tar.gz" . 2>/dev/null || true
-  rm -rf "$OUT_DIR"
+  rm -rf "$WORK"
 }
 trap finish EXIT
 
@@ -58,50 +75,180 @@ fi
 say "device-check: $(echo "$gpus" | head -1)"
 timeout 30 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >"$OUT_DIR/nvidia-smi.csv" 2>&1 || true
 
-# --- The accel command: a prepared build, else dotnet -------------------------------------------------------------
-if [[ -x "$PREPARED/accel/accel" ]]; then
+# --- The accel command: DEVICE_CHECK_ACCEL, a prepared build, else dotnet -------------------------------------------
+if [[ -n "${DEVICE_CHECK_ACCEL:-}" ]]; then
+  read -r -a ACCEL <<<"$DEVICE_CHECK_ACCEL"
+elif [[ -x "$PREPARED/accel/accel" ]]; then
   ACCEL=("$PREPARED/accel/accel")
 elif command -v dotnet >/dev/null; then
+  # The Vulkan shaders are compiled by glslc at build time; an up-to-date build needs none.
+  command -v glslc >/dev/null || say "build: no glslc on this machine: the build fails unless the SPIR-V in Delegates.Vulkan/obj is up to date"
   log "building accel (Release)"
-  dotnet build "$REPO_ROOT/Accel.Cli" -c Release >"$OUT_DIR/build.log" 2>&1 || { say "build failed: see build.log"; exit 1; }
+  dotnet build "$REPO_ROOT/Accel.Cli" -c Release >"$OUT_DIR/build.log" 2>&1 || { say "build: failed, see build.log (nothing else was run)"; exit 1; }
   ACCEL=(dotnet "$REPO_ROOT/Accel.Cli/bin/Release/net10.0/accel.dll")
 else
   say "device-check: no .NET SDK and no prepared build: run 'scripts/device-check.sh --prepare' on a machine with the SDK and carry .device-check"
   exit 1
 fi
-if [[ -d "$PREPARED/models" ]]; then export ACCEL_CACHE="$PREPARED/cache"; mkdir -p "$ACCEL_CACHE"; ln -sfn "$PREPARED/models" "$ACCEL_CACHE/models"; fi
-MODELS="${ACCEL_CACHE:-$HOME/.cache/accel}/models"
+if [[ -n "${DEVICE_CHECK_MODELS:-}" ]]; then
+  MODELS="$DEVICE_CHECK_MODELS"
+elif [[ -d "$PREPARED/models" ]]; then
+  MODELS="$PREPARED/models"
+else
+  MODELS="${ACCEL_CACHE:-$HOME/.cache/accel}/models"
+fi
+# The conformance runner finds its models under $ACCEL_CACHE/models.
+if [[ "$MODELS" != "${ACCEL_CACHE:-$HOME/.cache/accel}/models" ]]; then
+  export ACCEL_CACHE="$WORK/cache"; mkdir -p "$ACCEL_CACHE"; ln -sfn "$MODELS" "$ACCEL_CACHE/models"
+fi
+shopt -s nullglob
+model_files=("$MODELS"/*.tflite)
+(( ${#model_files[@]} > 0 )) || say "models: none in $MODELS (bench skipped; conformance cases on corpus models fail)"
 
-# The NVIDIA Vulkan ICD, where the driver ships one outside the loader's default paths.
-for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json; do
-  if [[ -f "$icd" && -z "${VK_DRIVER_FILES:-}" ]]; then export VK_DRIVER_FILES="$icd"; fi
+# ldconfig lives in /sbin, which a plain user's PATH may lack.
+LDCONFIG="$(command -v ldconfig || echo /sbin/ldconfig)"
+# has_library NAME: the dynamic linker can find NAME (ldconfig's cache or LD_LIBRARY_PATH).
+has_library() {
+  "$LDCONFIG" -p 2>/dev/null | awk -v name="$1" '$1 == name { found = 1 } END { exit !found }' && return 0
+  local dir; IFS=: read -r -a dirs <<<"${LD_LIBRARY_PATH:-}"
+  for dir in "${dirs[@]}"; do [[ -n "$dir" && -e "$dir/$1" ]] && return 0; done
+  return 1
+}
+prepend_library_path() { export LD_LIBRARY_PATH="$1${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; }
+
+# --- Vulkan: the loader, and the NVIDIA ICD as the only driver -------------------------------------------------------
+VULKAN_MISSING=""
+if ! has_library libvulkan.so.1; then
+  debs=("$REPO_ROOT"/.gl/*.deb)
+  if (( ${#debs[@]} > 0 )) && command -v dpkg >/dev/null; then
+    # Unpacked into the work folder, not /: nothing on the machine changes.
+    for deb in "${debs[@]}"; do dpkg -x "$deb" "$WORK/gl" 2>>"$OUT_DIR/gl-unpack.log"; done
+    prepend_library_path "$WORK/gl/usr/lib/x86_64-linux-gnu"
+    has_library libvulkan.so.1 && say "vulkan: loader libvulkan.so.1 unpacked from .gl/*.deb into the work folder"
+  fi
+  has_library libvulkan.so.1 || VULKAN_MISSING="no Vulkan loader (libvulkan.so.1): install libvulkan1, or carry the device README's .gl debs"
+fi
+NVIDIA_ICD=""
+for icd in "${VK_DRIVER_FILES:-}" /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json \
+  /etc/vulkan/icd.d/nvidia_icd.json /usr/local/nvidia/etc/vulkan/icd.d/nvidia_icd.json; do
+  if [[ -n "$icd" && -f "$icd" ]]; then NVIDIA_ICD="$icd"; break; fi
 done
+if [[ -n "$NVIDIA_ICD" ]]; then
+  # Only the NVIDIA driver: with lavapipe also installed the loader would list both.
+  export VK_DRIVER_FILES="$NVIDIA_ICD"
+  say "vulkan: driver file $NVIDIA_ICD"
+elif [[ -z "$VULKAN_MISSING" ]]; then
+  say "vulkan: no nvidia_icd.json found: the loader picks from the drivers it finds (checked below: the device must be NVIDIA's)"
+fi
+
+# --- CUDA: ILGPU opens libcuda.so; the driver may ship only libcuda.so.1 ---------------------------------------------
+CUDA_MISSING=""
+if ! has_library libcuda.so; then
+  real=""
+  IFS=: read -r -a dirs <<<"${LD_LIBRARY_PATH:-}"
+  for candidate in "${dirs[@]/%//libcuda.so.1}" $("$LDCONFIG" -p 2>/dev/null | awk '$1 == "libcuda.so.1" { print $NF }') \
+    /usr/local/nvidia/lib64/libcuda.so.1 /usr/lib/x86_64-linux-gnu/libcuda.so.1 /usr/lib64/libcuda.so.1; do
+    # The toolkit's stubs/libcuda.so only reports errors: never link it.
+    if [[ -e "$candidate" && "$candidate" != */stubs/* ]]; then real="$candidate"; break; fi
+  done
+  if [[ -n "$real" ]]; then
+    mkdir -p "$WORK/cuda"
+    ln -s "$real" "$WORK/cuda/libcuda.so"
+    prepend_library_path "$WORK/cuda"
+    say "ilgpu: libcuda.so linked to $real in the work folder"
+  else
+    CUDA_MISSING="no CUDA driver library (libcuda.so or libcuda.so.1)"
+  fi
+fi
 
 BUDGET="${DEVICE_CHECK_BUDGET_S:-450}"
 START=$SECONDS
 left() { echo $(( BUDGET - (SECONDS - START) )); }
-# run NAME LIMIT_S COMMAND… : runs with a limit no longer than the budget left; records the exit status.
+# run NAME LIMIT_S COMMAND… : runs with a limit no longer than the budget left; sets RC (124: timed out, 125: skipped).
 run() {
   local name="$1" limit="$2"; shift 2
   local remaining; remaining="$(left)"
-  if (( remaining < 15 )); then say "$name: skipped (time budget spent)"; return 0; fi
+  if (( remaining < 15 )); then say "$name: skipped (time budget spent)"; RC=125; return 0; fi
   (( limit > remaining )) && limit="$remaining"
   timeout --kill-after=10 "$limit" "$@" >"$OUT_DIR/$name.log" 2>&1
-  local rc=$?
-  say "$name: exit $rc ($(( SECONDS - START )) s elapsed)"
+  RC=$?
 }
+# The first `accel: error:` line of a log, else its last line.
+why() { grep -m1 'accel: error:' "$1" 2>/dev/null || tail -n1 "$1" 2>/dev/null; }
+bench_field() { sed -n "s/^$2: //p" "$1" 2>/dev/null | head -1; }
+# The latency median of a bench JSON record (the first "median" in it: the latency summary's).
+bench_median() { grep -m1 -o '"median": *[0-9.eE+-]*' "$1" 2>/dev/null | grep -o '[0-9.eE+-]*$' | awk '{ printf "%.3f ms", $1 }'; }
+
+# --- Which backends can run here, and on what device ----------------------------------------------------------------
+export ACCEL_ILGPU_ACCELERATOR=cuda
+PROBE_MODEL=""
+for m in "${model_files[@]}"; do [[ "$(basename "$m")" == face_detection_short_range.tflite ]] && PROBE_MODEL="$m"; done
+[[ -z "$PROBE_MODEL" && ${#model_files[@]} -gt 0 ]] && PROBE_MODEL="${model_files[0]}"
+declare -A READY
+for backend in vulkan ilgpu; do
+  missing=""
+  [[ $backend == vulkan ]] && missing="$VULKAN_MISSING"
+  [[ $backend == ilgpu ]] && missing="$CUDA_MISSING"
+  if [[ -n "$missing" ]]; then
+    say "$backend: unavailable: $missing (conformance and bench skipped)"
+    result probe "$backend" - 125 - "$missing"
+    continue
+  fi
+  if [[ -z "$PROBE_MODEL" ]]; then say "$backend: not probed (no model)"; continue; fi
+  run "probe-$backend" 90 "${ACCEL[@]}" bench "$PROBE_MODEL" --delegate "$backend" --warmup 0 --runs 1 --no-history
+  device="$(bench_field "$OUT_DIR/probe-$backend.log" device)"
+  if (( RC != 0 )); then
+    say "$backend: unavailable: $(why "$OUT_DIR/probe-$backend.log") (exit $RC; conformance and bench skipped)"
+    result probe "$backend" - "$RC" - "$(why "$OUT_DIR/probe-$backend.log")"
+  elif ! grep -qi nvidia <<<"$device"; then
+    # A CPU implementation (lavapipe) or another GPU would label CPU figures as the NVIDIA GPU's.
+    say "$backend: the device is '${device:-unknown}', not the NVIDIA GPU: skipped"
+    result probe "$backend" - 0 - "not the NVIDIA GPU: ${device:-unknown}"
+  else
+    say "$backend: device $device"
+    result probe "$backend" - 0 - "$device"
+    READY[$backend]=1
+  fi
+done
 
 # --- Conformance: every case on each GPU backend, bit for bit against the goldens ------------------------------------
-run conform-vulkan 150 "${ACCEL[@]}" conform --backend vulkan --junit "$OUT_DIR/conform-vulkan.xml" --json "$OUT_DIR/conform-vulkan.json"
-ACCEL_ILGPU_ACCELERATOR=cuda run conform-ilgpu 150 "${ACCEL[@]}" conform --backend ilgpu --junit "$OUT_DIR/conform-ilgpu.xml" --json "$OUT_DIR/conform-ilgpu.json"
+for backend in vulkan ilgpu; do
+  [[ -n "${READY[$backend]:-}" ]] || continue
+  run "conform-$backend" 150 "${ACCEL[@]}" conform --backend "$backend" \
+    --junit "$OUT_DIR/conform-$backend.xml" --json "$OUT_DIR/conform-$backend.json"
+  # The JUnit root element's counts: bit-exactness per backend at a glance.
+  counts="$(grep -m1 -o '<testsuites[^>]*>' "$OUT_DIR/conform-$backend.xml" 2>/dev/null \
+    | grep -o '\(tests\|failures\|errors\|skipped\)="[0-9]*"' | tr '\n' ' ' | sed 's/ $//')"
+  say "conform-$backend: exit $RC${counts:+, $counts} ($(( SECONDS - START )) s elapsed)"
+  result conform "$backend" - "$RC" "${counts:-}" "$(why "$OUT_DIR/conform-$backend.log")"
+done
 
-# --- Latency: every corpus model on cpu, vulkan and ilgpu (CUDA) ----------------------------------------------------
-for model in "$MODELS"/*.tflite; do
+# --- Latency: every corpus model on cpu (1 thread, and all cores on the largest model), vulkan and ilgpu (CUDA) ------
+# pose_landmark_heavy first: it is the goal's model, and the budget may run out before the last ones.
+ordered=()
+for m in "${model_files[@]}"; do [[ "$(basename "$m")" == pose_landmark_heavy.tflite ]] && ordered+=("$m"); done
+for m in "${model_files[@]}"; do [[ "$(basename "$m")" != pose_landmark_heavy.tflite ]] && ordered+=("$m"); done
+CORES="$(nproc 2>/dev/null || echo 1)"; (( CORES > 16 )) && CORES=16
+for model in "${ordered[@]}"; do
   name="$(basename "$model" .tflite)"
-  for backend in cpu vulkan ilgpu; do
-    ACCEL_ILGPU_ACCELERATOR=cuda run "bench-$name-$backend" 40 "${ACCEL[@]}" bench "$model" --delegate "$backend" \
-      --warmup 5 --runs 30 --max-secs 10 --json "$OUT_DIR/bench-$name-$backend.json"
+  configs=("cpu 1")
+  [[ $name == pose_landmark_heavy && $CORES -gt 1 ]] && configs+=("cpu $CORES")
+  for backend in vulkan ilgpu; do [[ -n "${READY[$backend]:-}" ]] && configs+=("$backend 1"); done
+  for config in "${configs[@]}"; do
+    read -r backend threads <<<"$config"
+    step="bench-$name-$backend"; (( threads > 1 )) && step+="-t$threads"
+    run "$step" 40 "${ACCEL[@]}" bench "$model" --delegate "$backend" --threads "$threads" \
+      --warmup 5 --runs 30 --max-secs 8 --no-history --json "$OUT_DIR/$step.json"
+    log_file="$OUT_DIR/$step.log"
+    if (( RC == 0 )); then
+      median="$(bench_median "$OUT_DIR/$step.json")"
+      say "$step: median ${median:-?}, first inference $(bench_field "$log_file" 'first inference' | cut -d' ' -f1-2), init $(bench_field "$log_file" init | cut -d' ' -f1-2)"
+      result bench "$backend" "$name" 0 "$median" "threads $threads; $(bench_field "$log_file" device)"
+    elif (( RC != 125 )); then
+      say "$step: exit $RC: $(why "$log_file")"
+      result bench "$backend" "$name" "$RC" - "$(why "$log_file")"
+    fi
   done
 done
-say "device-check: done in $(( SECONDS - START )) s; results in $DEST (summary.txt, device-check.tar.gz)"
+say "device-check: done in $(( SECONDS - START )) s; results in $DEST (summary.txt, results.tsv, device-check.tar.gz)"
 exit 0

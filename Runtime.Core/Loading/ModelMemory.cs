@@ -39,24 +39,40 @@ internal sealed unsafe class ModelMemory : IDisposable
         {
             throw new ModelFileException(path, $"invalid path: {e.Message}", e);
         }
-        if (info.Length == 0) throw new ModelFormatException("<file>", $"'{path}' is empty (0 bytes)");
-
-        MemoryMappedFile file;
+        FileStream stream;
         try
         {
-            file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ModelFileException(path, e.Message, e);
         }
+        // The opened file's size: FileInfo.Length of a symbolic link is the link's own size, not the model's.
+        long length = stream.Length;
+        if (length == 0)
+        {
+            stream.Dispose();
+            throw new ModelFormatException("<file>", $"'{path}' is empty (0 bytes)");
+        }
+
+        MemoryMappedFile file;
+        try
+        {
+            file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stream.Dispose();
+            throw new ModelFileException(path, e.Message, e);
+        }
         MemoryMappedViewAccessor? view = null;
         try
         {
-            view = file.CreateViewAccessor(0, info.Length, MemoryMappedFileAccess.Read);
+            view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            var memory = new ModelMemory(pointer + view.PointerOffset, info.Length)
+            var memory = new ModelMemory(pointer + view.PointerOffset, length)
             {
                 _file = file,
                 _view = view,

@@ -48,6 +48,9 @@ public sealed record BenchRecord
     public InitTiming? Init { get; init; }
     public double? FirstInferenceMs { get; init; }
     public WarmupInfo? Warmup { get; init; }
+
+    /// <summary>Accel: JIT work to the first output and after it (cold-start analysis).</summary>
+    public JitActivity? Jit { get; init; }
     public required LatencySummary Latency { get; init; }
 
     /// <summary>Every timed invoke, in the order run.</summary>
@@ -78,7 +81,24 @@ public sealed record SeriesKey(string Model, string Runtime, string Backend, int
 
 public sealed record InitTiming(double LoadMs, double AllocateMs, double TotalMs);
 
-public sealed record WarmupInfo(int Count, double MeanMs);
+public sealed record WarmupInfo(int Count, double MeanMs)
+{
+    /// <summary>The slowest warm-up invoke (tiered JIT shows here: the first invokes after the first run unoptimized code).</summary>
+    public double? MaxMs { get; init; }
+}
+
+/// <summary>
+/// .NET JIT activity in the benchmark's process (System.Runtime.JitInfo, all threads, from process start): methods
+/// compiled and time spent compiling up to the first output, and during the warm-up and timed invokes after it.
+/// </summary>
+public sealed record JitActivity(long MethodsToFirstOutput, double MsToFirstOutput, long MethodsAfterFirstOutput, double MsAfterFirstOutput)
+{
+    /// <summary>
+    /// CPU time the whole process had used at the first output (user + system, all threads, from process start): on a
+    /// shared machine it varies far less with the load than the wall-clock init and first-inference times.
+    /// </summary>
+    public double? ProcessCpuMsToFirstOutput { get; init; }
+}
 
 /// <param name="ArenaBytes">The interpreter's planned activation arena.</param>
 /// <param name="ManagedHeapBytes">Largest managed heap size seen (GC.GetTotalMemory at each phase).</param>
