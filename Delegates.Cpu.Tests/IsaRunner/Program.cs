@@ -102,6 +102,11 @@ foreach (var c in OpCases.IntegerDivisionCases(new Random(2468)))
     Check(c);
 Console.WriteLine($"integer division and clamped int32 cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// L2_NORMALIZATION and LOCAL_RESPONSE_NORMALIZATION row kernels.
+foreach (var c in OpCases.NormalizationCases(new Random(1357)))
+    Check(c);
+Console.WriteLine($"normalization cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 // The integer convolution-family cases (int8, uint8): this path's quantized GEMM and depthwise kernels.
 foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpCases.QuantizedElementwiseCases(new Random(1314))).Concat(OpCases.QuantizedBinaryCases(new Random(1315))))
     Check(c);
