@@ -97,6 +97,16 @@ foreach (var c in OpCases.DivisionSelectCastCases(new Random(5432)))
     Check(c);
 Console.WriteLine($"division, select and cast cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// DIV / FLOOR_DIV / FLOOR_MOD int32 and FLOOR_MOD float32 vectorized, int32 ADD/SUB/MUL/DIV with a fused clamp.
+foreach (var c in OpCases.IntegerDivisionCases(new Random(2468)))
+    Check(c);
+Console.WriteLine($"integer division and clamped int32 cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
+// L2_NORMALIZATION and LOCAL_RESPONSE_NORMALIZATION row kernels.
+foreach (var c in OpCases.NormalizationCases(new Random(1357)))
+    Check(c);
+Console.WriteLine($"normalization cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 // The integer convolution-family cases (int8, uint8): this path's quantized GEMM and depthwise kernels.
 foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpCases.QuantizedElementwiseCases(new Random(1314))).Concat(OpCases.QuantizedBinaryCases(new Random(1315))))
     Check(c);

@@ -10,8 +10,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// DIV: float32 vectorized (IEEE division per lane is correctly rounded at every width, so every lane is the
-/// reference's a / b) with the fused-activation clamp; int32 through the scalar engine (truncating division, −2³¹ / −1
-/// saturated, a zero denominator an invoke error) — docs/numerics.md §DIV.
+/// reference's a / b) with the fused-activation clamp; int32 vectorized through binary64 (<see cref="Int32DivisionLanes{TQ}"/>:
+/// exact truncating division, −2³¹ / −1 saturated) with the clamp, a zero denominator an invoke error — docs/numerics.md §DIV.
 /// </summary>
 internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
 {
@@ -23,7 +23,7 @@ internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
         node.Inputs[0]!.Type == TensorType.Float32
             ? new BinaryElementwiseNode<DivideOp>(node,
                 BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation))
-            : new ScalarBroadcastNode<int, Int32DivideOp>(node, new Int32DivideOp(p.Int32Activation), refuseZeroDenominator: true);
+            : new ZeroDenominatorCheckNode<int>(node, Int32ClampedLanes.Compile<Int32DivisionLanes<TruncatedQuotient>>(node, p.Int32Activation));
 }
 
 /// <summary>a / b per lane: the scalar or vector IEEE division of the width the engine runs.</summary>
@@ -43,15 +43,10 @@ internal readonly struct DivideOp : IBinaryOp
     private static TTo As<TFrom, TTo>(TFrom value) where TFrom : unmanaged where TTo : unmanaged => Unsafe.As<TFrom, TTo>(ref value);
 }
 
-internal readonly struct Int32DivideOp(Int32ActivationRange range) : IScalarBinaryOp<int>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Apply(int a, int b) => range.Apply(IntegerDivision.Truncated(a, b));
-}
-
 /// <summary>
 /// FLOOR_DIV: float32 vectorized (FloorDivideLanes: the reference's binary64 quotient, floor and rounding per lane),
-/// int32 through the scalar engine; any zero denominator (±0 too) is an invoke error, checked before anything is written.
+/// int32 vectorized through binary64 (<see cref="Int32DivisionLanes{TQ}"/>, exact); any zero denominator (±0 too) is an
+/// invoke error, checked before anything is written.
 /// </summary>
 internal sealed class FloorDivCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
@@ -61,8 +56,8 @@ internal sealed class FloorDivCpuKernel : CpuKernel<BinaryElementwiseParams>
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) =>
         node.Inputs[0]!.Type == TensorType.Float32
-            ? new ZeroDenominatorCheckNode(node, LaneKernels.Binary<float, FloorDivideLanes>(node))
-            : new ScalarBroadcastNode<int, Int32FloorDivideOp>(node, default, refuseZeroDenominator: true);
+            ? new ZeroDenominatorCheckNode<float>(node, LaneKernels.Binary<float, FloorDivideLanes>(node))
+            : new ZeroDenominatorCheckNode<int>(node, LaneKernels.Binary<int, Int32DivisionLanes<FlooredQuotient>>(node));
 }
 
 /// <summary>
@@ -100,38 +95,10 @@ internal readonly struct FloorDivideLanes : ILaneOp2<float>
 }
 
 /// <summary>
-/// Scans input 1 for a zero (±0 for float32) before running <paramref name="inner"/>: a zero fails the invoke with the
-/// reference's message (IntegerDivision.DivisionByZeroMessage), naming the node and the first zero element.
+/// FLOOR_MOD: float32 (<see cref="FloatFloorModLanes"/>) and int32 (<see cref="Int32DivisionLanes{TQ}"/>) vectorized and
+/// exact, int64 through the scalar engine (no exact binary64 path for 64-bit operands); an integer zero denominator is
+/// an invoke error.
 /// </summary>
-internal sealed unsafe class ZeroDenominatorCheckNode(DelegateNode node, ICpuCompiledNode inner) : ICpuCompiledNode
-{
-    private readonly Tensor _b = node.Inputs[1]!;
-
-    public void Run(CpuThreadPool pool)
-    {
-        var b = (float*)RawTensorData.Read(_b);
-        long count = _b.ElementCount;
-        for (long i = 0; i < count; i++)
-            if (b[i] == 0f)
-                throw new KernelException(node.Index, node.Op.Name,
-                    IntegerDivision.DivisionByZeroMessage((int)i, _b.Name, b[i].ToString(null, System.Globalization.CultureInfo.InvariantCulture)));
-        inner.Run(pool);
-    }
-}
-
-internal readonly struct FloatFloorDivideOp : IScalarBinaryOp<float>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Apply(float a, float b) => IntegerDivision.FloorDivide(a, b);
-}
-
-internal readonly struct Int32FloorDivideOp : IScalarBinaryOp<int>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Apply(int a, int b) => IntegerDivision.Floored(a, b);
-}
-
-/// <summary>FLOOR_MOD, float32, int32 and int64, through the scalar engine; an integer zero denominator is an invoke error.</summary>
 internal sealed class FloorModCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorMod];
@@ -140,22 +107,10 @@ internal sealed class FloorModCpuKernel : CpuKernel<BinaryElementwiseParams>
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => node.Inputs[0]!.Type switch
     {
-        TensorType.Float32 => new ScalarBroadcastNode<float, FloatFloorModOp>(node, default, refuseZeroDenominator: false),
-        TensorType.Int32 => new ScalarBroadcastNode<int, Int32FloorModOp>(node, default, refuseZeroDenominator: true),
+        TensorType.Float32 => LaneKernels.Binary<float, FloatFloorModLanes>(node),
+        TensorType.Int32 => new ZeroDenominatorCheckNode<int>(node, LaneKernels.Binary<int, Int32DivisionLanes<FlooredRemainder>>(node)),
         _ => new ScalarBroadcastNode<long, Int64FloorModOp>(node, default, refuseZeroDenominator: true),
     };
-}
-
-internal readonly struct FloatFloorModOp : IScalarBinaryOp<float>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public float Apply(float a, float b) => IntegerDivision.FloorModulo(a, b);
-}
-
-internal readonly struct Int32FloorModOp : IScalarBinaryOp<int>
-{
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int Apply(int a, int b) => IntegerDivision.FloorModulo(a, b);
 }
 
 internal readonly struct Int64FloorModOp : IScalarBinaryOp<long>

@@ -8,15 +8,13 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// ADD, SUB and MUL on int32 (docs/numerics.md §ADD, SUB, MUL): wrapping lane arithmetic (vpaddd/vpsubd/vpmulld keep the
-/// low 32 bits, as the reference's unchecked operators) vectorized when the activation is NONE; with a clamp, the
-/// scalar engine applies the reference's <see cref="Int32ActivationRange"/> after each operation.
+/// low 32 bits, as the reference's unchecked operators) vectorized, the fused activation's clamp (the reference's
+/// <see cref="Int32ActivationRange"/>) applied per lane after each operation (<see cref="Int32ClampedLanes"/>).
 /// </summary>
 internal static class Int32Arithmetic
 {
     public static ICpuCompiledNode Compile<TOp>(DelegateNode node, BinaryArithmeticParams p) where TOp : struct, ILaneOp2<int> =>
-        p.Int32Activation is { Min: int.MinValue, Max: int.MaxValue }
-            ? LaneKernels.Binary<int, TOp>(node)
-            : new ScalarBroadcastNode<int, ClampedInt32<TOp>>(node, new ClampedInt32<TOp>(p.Int32Activation), refuseZeroDenominator: false);
+        Int32ClampedLanes.Compile<TOp>(node, p.Int32Activation);
 }
 
 internal readonly struct ClampedInt32<TOp>(Int32ActivationRange range) : IScalarBinaryOp<int> where TOp : struct, ILaneOp2<int>

@@ -12,8 +12,8 @@ internal interface IScalarBinaryOp<T> where T : unmanaged
 }
 
 /// <summary>
-/// Engine of the broadcast binary ops without a vector form (DIV int32, FLOOR_DIV, FLOOR_MOD, int32 arithmetic with a
-/// clamp): out = op(a, b) per output element over the definition's broadcast collapsed into rows
+/// Engine of the broadcast binary ops without a vector form (FLOOR_MOD int64; int32 arithmetic with a clamp other than
+/// the four fused activations'): out = op(a, b) per output element over the definition's broadcast collapsed into rows
 /// (<see cref="BroadcastRows"/>), split over the pool by rows. The element operation is the reference's own
 /// (Runtime.Core's <see cref="IntegerDivision"/> …), so results are the reference's bits. When
 /// <c>refuseZeroDenominator</c>, input 1 is scanned first and a zero fails the invoke as the reference does.

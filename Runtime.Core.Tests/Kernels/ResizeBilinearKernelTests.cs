@@ -142,8 +142,6 @@ public sealed class ResizeBilinearKernelTests
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new ResizeBilinearKernel(), "RESIZE_BILINEAR",
                 new ResizeBilinearOptions(true, true), Input(), h.Constant([2], new[] { 4, 4 })))!.Message, Does.Contain("cannot both"));
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new ResizeBilinearKernel(), "RESIZE_BILINEAR", none,
-                Input(), h.Input([2], new[] { 4, 4 })))!.Message, Does.Contain("computed at run time"));
-            Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new ResizeBilinearKernel(), "RESIZE_BILINEAR", none,
                 Input(), h.Constant([3], new[] { 4, 4, 4 })))!.Message, Does.Contain("[2]"));
             Assert.That(Assert.Throws<KernelException>(() => h.Prepare(new ResizeBilinearKernel(), "RESIZE_BILINEAR", none,
                 Input(), h.Constant([2], new[] { 0, 4 })))!.Message, Does.Contain("positive"));

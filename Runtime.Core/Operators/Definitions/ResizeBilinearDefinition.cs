@@ -40,7 +40,7 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         var sizeTensor = context.Input(1);
         if (sizeTensor.Rank != 1 || sizeTensor.Dim(0) != 2)
             throw context.Error($"size '{sizeTensor.Name}' must have shape [2], has {ConstantInputs.Format(sizeTensor.Shape)}");
-        int[] size = ConstantInputs.ReadIntegers(context, sizeTensor, "size");
+        int[] size = RunTimeParameters.ReadIntegers(context, sizeTensor, "size", allowInt64: false);
         if (size[0] <= 0 || size[1] <= 0)
             throw context.Error($"output size {ConstantInputs.Format(size)} must be positive");
 

@@ -155,8 +155,8 @@ internal static class SpaceBatch
         var amountsTensor = context.Input(2);
         if (amountsTensor.Rank != 2 || amountsTensor.Dim(0) != spatial || amountsTensor.Dim(1) != 2)
             throw context.Error($"{amountsRole} '{amountsTensor.Name}' must have shape [{spatial},2], has {ConstantInputs.Format(amountsTensor.Shape)}");
-        int[] block = ConstantInputs.ReadIntegers(context, blockTensor, "block_shape");
-        int[] amounts = ConstantInputs.ReadIntegers(context, amountsTensor, amountsRole);
+        int[] block = RunTimeParameters.ReadIntegers(context, blockTensor, "block_shape", allowInt64: false);
+        int[] amounts = RunTimeParameters.ReadIntegers(context, amountsTensor, amountsRole, allowInt64: false);
         var before = new int[spatial];
         var after = new int[spatial];
         for (int d = 0; d < spatial; d++)

@@ -48,7 +48,7 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
         if (outputShapeTensor.Rank != 1 || outputShapeTensor.Dim(0) != 4)
             throw context.Error(
                 $"output_shape '{outputShapeTensor.Name}' must have shape [4], has {ConstantInputs.Format(outputShapeTensor.Shape)}");
-        int[] shape = ConstantInputs.ReadIntegers(context, outputShapeTensor, "output_shape");
+        int[] shape = RunTimeParameters.ReadIntegers(context, outputShapeTensor, "output_shape", allowInt64: false);
         // TFLite only DCHECKs these (its release build reads out of range); Accel refuses them.
         if (shape[0] != input.Dim(0) || shape[3] != outputDepth || shape[1] < 0 || shape[2] < 0)
             throw context.Error(

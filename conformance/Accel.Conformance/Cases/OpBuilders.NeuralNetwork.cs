@@ -10,17 +10,17 @@ internal static partial class OpBuilders
     private static IEnumerable<OpBuilder> NeuralNetworkBuilders() =>
     [
         Builtin(BuiltinOperator.TransposeConv,
-            ["input", "kernel", "filters", "stride", "padding", "outputSize", "bias", "activation", "values", "weights"], BuildTransposeConv),
+            ["input", "kernel", "filters", "stride", "padding", "outputSize", "bias", "activation", "values", "weights", "via"], BuildTransposeConv),
         Builtin(BuiltinOperator.BatchMatMul, ["lhs", "rhs", "adjX", "adjY", "rhsConstant", "values"], BuildBatchMatMul),
         Builtin(BuiltinOperator.L2Pool2D, PoolParams, c => BuildPool(c, BuiltinOperator.L2Pool2D)),
-        Builtin(BuiltinOperator.ResizeNearestNeighbor, ["input", "size", "alignCorners", "halfPixelCenters", "values"], BuildResizeNearestNeighbor),
+        Builtin(BuiltinOperator.ResizeNearestNeighbor, ["input", "size", "alignCorners", "halfPixelCenters", "values", "via"], BuildResizeNearestNeighbor),
         new(CustomOps.DetectionPostProcess, new OperatorCode(BuiltinOperator.Custom, CustomOps.DetectionPostProcess, 1),
             ["boxes", "classes", "background", "codeLength", "maxDetections", "maxClassesPerDetection", "detectionsPerClass",
              "regularNms", "scoreThreshold", "iouThreshold", "values"], BuildDetectionPostProcess),
     ];
 
     /// <summary>
-    /// TRANSPOSE_CONV: inputs output_shape (int32 constant), weights OHWI (constant), input, optional bias (constant).
+    /// TRANSPOSE_CONV: inputs output_shape (int32 constant, or a graph input with <c>via</c> = input), weights OHWI (constant), input, optional bias (constant).
     /// <c>outputSize</c> [h, w] defaults to in·stride (SAME) or stride·(in − 1) + kernel (VALID), the sizes TensorFlow's
     /// conv2d_transpose gives; the version is the converter's: 4 with a fused activation, 3 with a bias, else 1.
     /// </summary>
@@ -36,12 +36,12 @@ internal static partial class OpBuilders
         string weights = c.P.String("weights", "uniform");
         int[] outputSize = c.P.Ints("outputSize",
             padding == Padding.Same ? [input[1] * sh, input[2] * sw] : [sh * (input[1] - 1) + kh, sw * (input[2] - 1) + kw]);
-        int shape = c.Int32Constant("output_shape", [4], [input[0], outputSize[0], outputSize[1], filters]);
+        int shape = ParameterInput(c, "output_shape", [4], [input[0], outputSize[0], outputSize[1], filters]);
         int w = c.Constant("weights", c.DType, [filters, kh, kw, input[3]], weights);
         int x = c.Input("input", c.DType, input);
         int[] inputs = hasBias ? [shape, w, x, c.Constant("bias", c.DType, [filters], weights)] : [shape, w, x];
         int version = activation != ActivationFunctionType.None ? 4 : hasBias ? 3 : 1;
-        c.AddOperator(BuiltinOperator.TransposeConv, inputs, c.DType, new TransposeConvOptions(padding, sw, sh, activation), version);
+        AddParameterisedOperator(c, BuiltinOperator.TransposeConv, inputs, new TransposeConvOptions(padding, sw, sh, activation), version);
     }
 
     /// <summary>BATCH_MATMUL of <c>lhs</c> and <c>rhs</c> (shapes as stored, before adj_x / adj_y); <c>rhsConstant</c> makes rhs a constant.</summary>
@@ -54,14 +54,14 @@ internal static partial class OpBuilders
             new BatchMatMulOptions(c.P.Bool("adjX", false), c.P.Bool("adjY", false)));
     }
 
-    /// <summary>RESIZE_NEAREST_NEIGHBOR to the int32 constant <c>size</c>; the converter's version (3 with half-pixel centers, 4 for int16, 2 for int8).</summary>
+    /// <summary>RESIZE_NEAREST_NEIGHBOR to the int32 <c>size</c> (a constant, or a graph input with <c>via</c> = input); the converter's version (3 with half-pixel centers, 4 for int16, 2 for int8).</summary>
     private static void BuildResizeNearestNeighbor(OpCaseContext c)
     {
         int[] input = Shape4(c, "input");
         int[] size = c.P.Ints("size");
         bool align = c.P.Bool("alignCorners", false), half = c.P.Bool("halfPixelCenters", false);
         int x = c.Input("input", c.DType, input);
-        int s = c.Int32Constant("size", [2], size);
+        int s = ParameterInput(c, "size", [2], size);
         int version = c.DType switch
         {
             TensorType.Int16 => 4,
@@ -69,7 +69,7 @@ internal static partial class OpBuilders
             TensorType.Int8 => 2,
             _ => 1,
         };
-        c.AddOperator(BuiltinOperator.ResizeNearestNeighbor, [x, s], c.DType, new ResizeNearestNeighborOptions(align, half), version);
+        AddParameterisedOperator(c, BuiltinOperator.ResizeNearestNeighbor, [x, s], new ResizeNearestNeighborOptions(align, half), version);
     }
 
     /// <summary>

@@ -7,9 +7,9 @@ internal static partial class OpBuilders
     private static IEnumerable<OpBuilder> SpaceBatchBuilders()
     {
         yield return Builtin(BuiltinOperator.SpaceToDepth, ["input", "block", "values"], BuildSpaceToDepth);
-        yield return Builtin(BuiltinOperator.SpaceToBatchNd, ["input", "block", "paddings", "values"],
+        yield return Builtin(BuiltinOperator.SpaceToBatchNd, ["input", "block", "paddings", "values", "via"],
             c => BuildSpaceBatch(c, BuiltinOperator.SpaceToBatchNd, "paddings"));
-        yield return Builtin(BuiltinOperator.BatchToSpaceNd, ["input", "block", "crops", "values"],
+        yield return Builtin(BuiltinOperator.BatchToSpaceNd, ["input", "block", "crops", "values", "via"],
             c => BuildSpaceBatch(c, BuiltinOperator.BatchToSpaceNd, "crops"));
     }
 
@@ -23,8 +23,8 @@ internal static partial class OpBuilders
     }
 
     /// <summary>
-    /// SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND of <c>input</c> (rank 3 or 4) with the constant int32 <c>block</c> [M] and
-    /// <c>paddings</c> / <c>crops</c> [M, 2] (flattened in the case; default all zero); the version TFLite's converter
+    /// SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND of <c>input</c> (rank 3 or 4) with the int32 <c>block</c> [M] and
+    /// <c>paddings</c> / <c>crops</c> [M, 2] (flattened in the case; default all zero), constants or, with <c>via</c> = input, graph inputs; the version TFLite's converter
     /// writes (op_version.cc): int16 4, rank ≠ 4 3, int8 2, else 1.
     /// </summary>
     private static void BuildSpaceBatch(OpCaseContext c, BuiltinOperator op, string amountsName)
@@ -32,10 +32,10 @@ internal static partial class OpBuilders
         int[] input = c.P.Ints("input"), block = c.P.Ints("block");
         int[] amounts = c.P.Ints(amountsName, new int[block.Length * 2]);
         int x = c.Input("input", c.DType, input);
-        int b = c.Int32Constant("block_shape", [block.Length], block);
-        int a = c.Int32Constant(amountsName, [block.Length, 2], amounts);
+        int b = ParameterInput(c, "block_shape", [block.Length], block);
+        int a = ParameterInput(c, amountsName, [block.Length, 2], amounts);
         int version = c.DType == TensorType.Int16 ? 4 : input.Length != 4 ? 3 : c.DType == TensorType.Int8 ? 2 : 1;
-        c.AddOperator(op, [x, b, a], c.DType, new EmptyOptions(op == BuiltinOperator.SpaceToBatchNd
+        AddParameterisedOperator(c, op, [x, b, a], new EmptyOptions(op == BuiltinOperator.SpaceToBatchNd
             ? BuiltinOptionsType.SpaceToBatchNDOptions : BuiltinOptionsType.BatchToSpaceNDOptions), version: version);
     }
 }

@@ -51,7 +51,7 @@ internal static partial class OpBuilders
             Builtin(BuiltinOperator.MaxPool2D, PoolParams, c => BuildPool(c, BuiltinOperator.MaxPool2D)),
             Builtin(BuiltinOperator.AveragePool2D, PoolParams, c => BuildPool(c, BuiltinOperator.AveragePool2D)),
             Builtin(BuiltinOperator.Pad, ["input", "paddings", "via", "values"], BuildPad),
-            Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values"], BuildResizeBilinear),
+            Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values", "via"], BuildResizeBilinear),
             Builtin(BuiltinOperator.Reshape, ["input", "newShape", "via", "values"], BuildReshape),
             Builtin(BuiltinOperator.Concatenation, ["inputs", "axis", "activation", "values"], BuildConcatenation),
             Builtin(BuiltinOperator.Mean, ["input", "axes", "keepDims", "via", "values"], BuildMean),
@@ -266,8 +266,8 @@ internal static partial class OpBuilders
         int[] size = c.P.Ints("size");
         bool align = c.P.Bool("alignCorners", false), half = c.P.Bool("halfPixelCenters", false);
         int x = c.Input("input", c.DType, input);
-        int s = c.Int32Constant("size", [2], size);
-        c.AddOperator(BuiltinOperator.ResizeBilinear, [x, s], c.DType, new ResizeBilinearOptions(align, half), version: half ? 3 : 1);
+        int s = ParameterInput(c, "size", [2], size);
+        AddParameterisedOperator(c, BuiltinOperator.ResizeBilinear, [x, s], new ResizeBilinearOptions(align, half), version: half ? 3 : 1);
     }
 
     /// <summary>RESHAPE with the new shape in the options (<c>via</c> = options, default) or as an int32 constant input (<c>tensor</c>).</summary>

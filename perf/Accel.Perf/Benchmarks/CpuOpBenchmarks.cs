@@ -14,7 +14,8 @@ namespace Accel.Perf.Benchmarks;
 /// <summary>
 /// Single-operator models of issue 12's element-wise, normalisation and reduction kernels, on the reference executor
 /// and on the CPU delegate at 1 thread: the vectorized kernels (LOG, POW, FLOOR_DIV, SELECT_V2, CAST, LOG_SOFTMAX, the
-/// int32/bool reductions) and the ones still evaluated one element at a time (SIN, COS, FLOOR_MOD) for comparison. Each
+/// int32/bool reductions, FLOOR_MOD float32 and the int32 divisions through binary64 lanes, clamped int32 ADD,
+/// L2_NORMALIZATION and LOCAL_RESPONSE_NORMALIZATION) and SIN/COS (argument reduction lane by lane). Each
 /// is a one-node .tflite built in memory with 262,144-element float32 operands (1 MiB), so the measurement is one
 /// kernel plus one partition dispatch. A short job: the machine is shared, and the ratios, not the last microsecond,
 /// are the point.
@@ -36,6 +37,8 @@ public class CpuOpBenchmarks
     [
         "LOG", "POW", "FLOOR_DIV", "SELECT_V2", "CAST float32->int32", "LOG_SOFTMAX [1024,256]", "SUM int32 [64,64,64] axis 1",
         "REDUCE_ANY bool [64,64,64] axis 1", "SIN", "COS", "FLOOR_MOD",
+        "DIV int32", "FLOOR_DIV int32", "FLOOR_MOD int32", "ADD int32 RELU6", "L2_NORMALIZATION [4096,64]",
+        "LOCAL_RESPONSE_NORMALIZATION [1,64,64,64] r=2",
     ];
 
     [ParamsSource(nameof(Ops))]
@@ -100,6 +103,30 @@ public class CpuOpBenchmarks
                 outputs = [F("y", type: TensorType.Int32)];
                 b.AddOperator(BuiltinOperator.Cast, inputs, outputs);
                 break;
+            case "DIV int32" or "FLOOR_DIV int32" or "FLOOR_MOD int32" or "ADD int32 RELU6":
+            {
+                inputs = [F("a", type: TensorType.Int32), F("b", type: TensorType.Int32)];
+                outputs = [F("y", type: TensorType.Int32)];
+                var code = op switch
+                {
+                    "DIV int32" => BuiltinOperator.Div,
+                    "FLOOR_DIV int32" => BuiltinOperator.FloorDiv,
+                    "FLOOR_MOD int32" => BuiltinOperator.FloorMod,
+                    _ => BuiltinOperator.Add,
+                };
+                b.AddOperator(code, inputs, outputs, code == BuiltinOperator.Add ? new AddOptions(ActivationFunctionType.Relu6) : null);
+                break;
+            }
+            case "L2_NORMALIZATION [4096,64]":
+                inputs = [F("x", [4096, 64])];
+                outputs = [F("y", [4096, 64])];
+                b.AddOperator(BuiltinOperator.L2Normalization, inputs, outputs, new L2NormOptions(ActivationFunctionType.None));
+                break;
+            case "LOCAL_RESPONSE_NORMALIZATION [1,64,64,64] r=2":
+                inputs = [F("x", [1, 64, 64, 64])];
+                outputs = [F("y", [1, 64, 64, 64])];
+                b.AddOperator(BuiltinOperator.LocalResponseNormalization, inputs, outputs, new LocalResponseNormalizationOptions(2, 1f, 1e-4f, 0.75f));
+                break;
             case "LOG_SOFTMAX [1024,256]":
                 inputs = [F("x", [1024, 256])];
                 outputs = [F("y", [1024, 256])];
@@ -141,7 +168,8 @@ public class CpuOpBenchmarks
                 case TensorType.Int32:
                 {
                     var v = new int[n];
-                    for (int k = 0; k < n; k++) v[k] = random.Next(-1000, 1000);
+                    // Input 1 is a denominator for the divisions: never 0.
+                    for (int k = 0; k < n; k++) v[k] = i == 1 ? random.Next(1, 1000) * (random.Next(2) == 0 ? 1 : -1) : random.Next(-1000000, 1000000);
                     tensor.CopyFrom<int>(v.AsSpan());
                     break;
                 }
