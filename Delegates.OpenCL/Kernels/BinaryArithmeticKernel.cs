@@ -23,7 +23,10 @@ internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
 
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
 
-    protected override NodeSupport Supports(DelegateNode node, OpParams p, OpenClDeviceInfo device)
+    protected override NodeSupport Supports(DelegateNode node, OpParams p, OpenClDeviceInfo device) => SupportsRank(node, p);
+
+    /// <summary>Refuses broadcasts above rank 6 (shared with <see cref="DivKernel"/>).</summary>
+    internal static NodeSupport SupportsRank(DelegateNode node, OpParams p)
     {
         int rank = Operands(p).Plan.OutputShape.Length;
         return rank > MaxRank
@@ -31,7 +34,10 @@ internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
             : NodeSupport.Supported;
     }
 
-    protected override unsafe void Build(DelegateNode node, OpParams p, OpenClPartitionBuilder builder)
+    protected override void Build(DelegateNode node, OpParams p, OpenClPartitionBuilder builder) => Launch(node, p, builder);
+
+    /// <summary>Records binary.cl's launch for the node (shared with <see cref="DivKernel"/>).</summary>
+    internal static unsafe void Launch(DelegateNode node, OpParams p, OpenClPartitionBuilder builder)
     {
         var (plan, range, intRange) = Operands(p);
         bool int32 = node.Inputs[0]!.Type == TensorType.Int32;
@@ -45,6 +51,7 @@ internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
                 BuiltinOperator.Maximum => 3,
                 BuiltinOperator.Minimum => 4,
                 BuiltinOperator.SquaredDifference => 5,
+                BuiltinOperator.Div => 6,
                 _ => throw new InvalidOperationException($"{node.Code.Name} is not a binary arithmetic op"),
             },
             Lo = int32 ? (uint)intRange.Min : BitConverter.SingleToUInt32Bits(range.Min),
