@@ -33,4 +33,24 @@ public sealed class QuantizedKernelTests
     [Test]
     public void Int8AndUint8NetworksRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedNetworks.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    /// <summary>
+    /// Integer-only nodes (8-bit in and out) need neither an exact fma nor preserved subnormals: on a device lacking
+    /// both (probe results injected) only the float-facing QUANTIZE and DEQUANTIZE go back to the reference, and the
+    /// outputs keep the reference's bits.
+    /// </summary>
+    [Test]
+    public void IntegerNodesStillRunOnADeviceWithoutExactFmaThatFlushesSubnormals()
+    {
+        var model = QuantizedNetworks.Build(TensorType.Int8, seed: 1);
+        var inputs = new[] { DelegateHarness.Values(new Random(41), 9 * 9 * 3) };
+        var expected = DelegateHarness.Run(model, inputs, null, out _);
+        using var openCl = new OpenClDelegate(null, null, null, null, null, null,
+            info => info with { FmaExact = false, FmaProblem = "fma(1, 2, 3) gave 0x0", SubnormalProblem = "x * y with x = 1E-40 gave 0x00000000" });
+        var actual = DelegateHarness.Run(model, inputs, openCl, out var plan);
+        DelegateHarness.AssertSameBits(expected, actual, "int8 network, degraded device", "opencl");
+        Assert.That(plan!.Refused.Select(r => r.Operator).Distinct().Order(), Is.EqualTo(new[] { "DEQUANTIZE", "QUANTIZE" }),
+            string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}")));
+        Assert.That(plan.DelegatedNodeCount, Is.GreaterThan(10));
+    }
 }
