@@ -59,9 +59,12 @@ public sealed class OpenClDelegateContractTests
         Assert.That(openCl.Ops, Is.SupersetOf(expected));
         var catalog = ((IAccelDelegate)openCl).Kernels!;
         Assert.That(expected.All(op => catalog.Covers(op, TensorType.Float32).IsSupported));
-        Assert.That(catalog.Covers(BuiltinOperator.Pad, TensorType.Int8).Reason, Is.EqualTo("the opencl kernel of PAD runs float32, not int8"));
+        Assert.That(catalog.Covers(BuiltinOperator.Pad, TensorType.Int8).IsSupported, "pad_q8 in Cl/quant.cl");
+        Assert.That(catalog.Covers(BuiltinOperator.Pad, TensorType.Int16).Reason, Is.EqualTo("the opencl kernel of PAD runs float32, int8, uint8, not int16"));
         Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int32).IsSupported, "binary_int32 in Cl/binary.cl");
-        Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).Reason, Is.EqualTo("DEQUANTIZE has no opencl kernel"));
+        Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int8).IsSupported, Is.False, "no 8-bit MAXIMUM kernel");
+        Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).IsSupported, "dequantize_q8 in Cl/quant.cl");
+        Assert.That(catalog.Covers(BuiltinOperator.Floor, TensorType.Float32).Reason, Is.EqualTo("FLOOR has no opencl kernel"));
     }
 
     [Test]

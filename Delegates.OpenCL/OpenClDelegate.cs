@@ -83,7 +83,7 @@ public sealed class OpenClDelegate : IAccelDelegate
     public string Name => "opencl";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32 }, DynamicShapes: false, DelegateMemory.Device);
+        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false, DelegateMemory.Device);
 
     public string? UnavailableReason { get; }
 
@@ -148,10 +148,12 @@ public sealed class OpenClDelegate : IAccelDelegate
                 return NodeSupport.Refuse($"{node.Code.Name}: tensor '{tensor.Name}' has {tensor.ByteSize} bytes, more than one OpenCL buffer " +
                                           $"may hold here ({Math.Min(_info.MaxAllocation, int.MaxValue)})");
         }
-        if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly)
+        // 8-bit data in and out (Cl/quant.cl, or bytes moved) is integer arithmetic only: neither subnormals nor fma matter.
+        bool integerOnly = QuantizedKernels.IsQuantized(node) && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8;
+        if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly && !integerOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: this OpenCL device flushes subnormals ({_info.SubnormalProblem}); " +
                                       "docs/numerics.md requires them preserved");
-        if (kernel.NeedsFma && !_info.FmaExact)
+        if (kernel.NeedsFma && !_info.FmaExact && !integerOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: the reference uses fma, and this OpenCL device has no exact one ({_info.FmaProblem})");
         return kernel.Supports(node, _info);
     }

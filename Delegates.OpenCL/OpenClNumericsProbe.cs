@@ -59,17 +59,19 @@ internal static class OpenClNumericsProbe
         BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual) || (float.IsNaN(expected) && float.IsNaN(actual));
 
     /// <summary>
-    /// Runs kernel <paramref name="kernel"/> of Cl/probe.cl once over the inputs' length: arguments are the inputs,
-    /// then <paramref name="outputs"/> float buffers of the same length, which come back.
+    /// Runs kernel <paramref name="kernel"/> of Cl/<paramref name="file"/>.cl once over the inputs' length: arguments are
+    /// the inputs, then <paramref name="outputs"/> float buffers of the same length, which come back (32-bit words: tests
+    /// pass integers as their bits).
     /// </summary>
-    internal static unsafe float[][] Run(OpenClDevice device, OpenClPrograms programs, string kernel, float[][] inputs, int outputs, TimeSpan timeout)
+    internal static unsafe float[][] Run(OpenClDevice device, OpenClPrograms programs, string kernel, float[][] inputs, int outputs, TimeSpan timeout,
+        string file = "probe")
     {
         int n = inputs[0].Length;
         var buffers = new List<OpenClBuffer>();
         nint handle = 0;
         try
         {
-            nint program = programs.Get(["probe"]);
+            nint program = programs.Get([file]);
             handle = device.CreateKernel(program, kernel);
             uint index = 0;
             foreach (var input in inputs)

@@ -2,6 +2,7 @@
 // MINIMUM, SQUARED_DIFFERENCE get [-inf, +inf], which passes every value). docs/numerics.md §ADD, SUB, MUL: one
 // rounded operation; §MAXIMUM, MINIMUM: the reference's ternary with the operand order kept (never fmax/fmin);
 // §SQUARED_DIFFERENCE: d = a - b rounded, then d * d rounded (FP_CONTRACT OFF: no fma). int32: wrapping.
+// §DIV (float32 only): the correctly rounded quotient by specDivide (common.cl), never '/' (2.5 ulp allowed in OpenCL C).
 // Kernels/BinaryArithmeticKernel.cs.
 typedef struct
 {
@@ -10,7 +11,7 @@ typedef struct
     int strideB[6];
     uint lo;         // fused activation bounds as raw 32-bit words (float or int32)
     uint hi;
-    int operation;   // 0 add, 1 sub, 2 mul, 3 maximum, 4 minimum, 5 squared difference
+    int operation;   // 0 add, 1 sub, 2 mul, 3 maximum, 4 minimum, 5 squared difference, 6 div (float32)
 } BinaryArgs;
 
 inline int2 binaryOperands(int i, const BinaryArgs* pc)
@@ -38,6 +39,7 @@ __kernel void binary(__global const float* a, __global const float* b, __global 
         case 2: r = x * z; break;
         case 3: r = x > z ? x : z; break; // ordered >: false for NaN, so z (NaN or not) is taken
         case 4: r = x < z ? x : z; break;
+        case 6: r = specDivide(x, z); break;
         default: { float d = x - z; r = d * d; break; }
     }
     y[i] = accelClamp(r, as_float(pc.lo), as_float(pc.hi));

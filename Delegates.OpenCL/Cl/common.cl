@@ -161,3 +161,49 @@ inline float specHardSwish(float x)
     float product = x * r;
     return product * SPEC_ONE_SIXTH;
 }
+
+// SpecMath.Divide (Runtime.Core/Numerics/SpecMath.Divide.cs) operation for operation: a / b correctly rounded (round to
+// nearest even, gradual underflow, IEEE specials) with 32-bit integer operations only, a long division of the
+// significands with guard, round and sticky bits. NaN results are 0x7FC00000.
+inline float specDivide(float a, float b)
+{
+    uint ax = as_uint(a), bx = as_uint(b);
+    uint sign = (ax ^ bx) & 0x80000000u;
+    uint aa = ax & 0x7FFFFFFFu, ba = bx & 0x7FFFFFFFu;
+    const uint INF = 0x7F800000u, QNAN = 0x7FC00000u;
+    if (aa > INF || ba > INF) return as_float(QNAN);
+    if (aa == INF) return as_float(ba == INF ? QNAN : (sign | INF));
+    if (ba == INF) return as_float(sign);
+    if (ba == 0u) return as_float(aa == 0u ? QNAN : (sign | INF));
+    if (aa == 0u) return as_float(sign);
+
+    int ea = (int)(aa >> 23), eb = (int)(ba >> 23);
+    uint ma = aa & 0x7FFFFFu, mb = ba & 0x7FFFFFu;
+    if (ea == 0) { ea = 1; while (ma < 0x800000u) { ma <<= 1; ea--; } } else ma |= 0x800000u;
+    if (eb == 0) { eb = 1; while (mb < 0x800000u) { mb <<= 1; eb--; } } else mb |= 0x800000u;
+    int e = ea - eb + 127;
+    if (ma < mb) { ma <<= 1; e--; }
+
+    uint q = 0u, r = ma;
+    for (int i = 0; i < 26; i++)
+    {
+        q <<= 1;
+        if (r >= mb) { r -= mb; q |= 1u; }
+        r <<= 1;
+    }
+    bool sticky = r != 0u;
+    if (e >= 255) return as_float(sign | INF);
+    uint baseBits;
+    if (e >= 1) baseBits = (uint)(e - 1) << 23;
+    else
+    {
+        int shift = 1 - e;
+        if (shift >= 26) { sticky = true; q = 0u; }
+        else { sticky = sticky || (q & ((1u << (uint)shift) - 1u)) != 0u; q >>= (uint)shift; }
+        baseBits = 0u;
+    }
+    uint m = q >> 2;
+    bool halfway = (q & 2u) != 0u, below = (q & 1u) != 0u || sticky;
+    if (halfway && (below || (m & 1u) != 0u)) m++;
+    return as_float(sign | (baseBits + m));
+}

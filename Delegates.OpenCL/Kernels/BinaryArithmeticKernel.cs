@@ -9,7 +9,8 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// The binary element-wise ops with NumPy broadcasting up to rank 6, float32 and int32 (Cl/binary.cl): ADD, SUB, MUL
 /// (one rounded operation — int32: wrapping — then the fused-activation clamp), MAXIMUM, MINIMUM (the reference's
 /// operand-ordered selection) and SQUARED_DIFFERENCE (d = a − b, then d · d, each rounded, no fma). The definition's
-/// BroadcastPlan gives the strides (0 where an operand broadcasts).
+/// BroadcastPlan gives the strides (0 where an operand broadcasts). This class claims ADD, SUB, MUL (also int8/uint8,
+/// through Cl/quant.cl); <see cref="BinaryElementwiseKernel"/> the other three, float32 and int32 only.
 /// </summary>
 internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
 {
@@ -18,12 +19,18 @@ internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
     public override IReadOnlyList<OpId> Ops =>
     [
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
-        BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference,
     ];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    // int8/uint8: Cl/quant.cl's binary_q8 (QuantizedKernels.Binary).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
 
-    protected override NodeSupport Supports(DelegateNode node, OpParams p, OpenClDeviceInfo device)
+    protected override NodeSupport Supports(DelegateNode node, OpParams p, OpenClDeviceInfo device) =>
+        !QuantizedKernels.IsQuantized(node) || p is BinaryArithmeticParams { QuantizedAdd: not null } or BinaryArithmeticParams { QuantizedMul: not null }
+            ? SupportsRank(node, p)
+            : NodeSupport.Refuse($"{node.Code.Name}: the node's 8-bit data carries no quantized parameters");
+
+    /// <summary>Refuses broadcasts above rank 6 (shared with <see cref="DivKernel"/> and <see cref="BinaryElementwiseKernel"/>).</summary>
+    internal static NodeSupport SupportsRank(DelegateNode node, OpParams p)
     {
         int rank = Operands(p).Plan.OutputShape.Length;
         return rank > MaxRank
@@ -31,7 +38,14 @@ internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
             : NodeSupport.Supported;
     }
 
-    protected override unsafe void Build(DelegateNode node, OpParams p, OpenClPartitionBuilder builder)
+    protected override void Build(DelegateNode node, OpParams p, OpenClPartitionBuilder builder)
+    {
+        if (QuantizedKernels.IsQuantized(node)) QuantizedKernels.Binary(node, (BinaryArithmeticParams)p, builder);
+        else Launch(node, p, builder);
+    }
+
+    /// <summary>Records binary.cl's launch for the node (shared with <see cref="DivKernel"/> and <see cref="BinaryElementwiseKernel"/>).</summary>
+    internal static unsafe void Launch(DelegateNode node, OpParams p, OpenClPartitionBuilder builder)
     {
         var (plan, range, intRange) = Operands(p);
         bool int32 = node.Inputs[0]!.Type == TensorType.Int32;
@@ -45,6 +59,7 @@ internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
                 BuiltinOperator.Maximum => 3,
                 BuiltinOperator.Minimum => 4,
                 BuiltinOperator.SquaredDifference => 5,
+                BuiltinOperator.Div => 6,
                 _ => throw new InvalidOperationException($"{node.Code.Name} is not a binary arithmetic op"),
             },
             Lo = int32 ? (uint)intRange.Min : BitConverter.SingleToUInt32Bits(range.Min),

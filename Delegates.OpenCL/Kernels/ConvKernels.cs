@@ -16,8 +16,15 @@ internal sealed class Conv2DKernel : OpenClKernel<Conv2DParams>
 
     public override bool NeedsFma => true;
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, Conv2DParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.Conv2D(node, p, q, builder);
+            return;
+        }
         Tensor input = node.Inputs[0]!, filter = node.Inputs[1]!;
         var g = p.Geometry;
         var args = ConvArgs.Create(input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3), g.OutputHeight, g.OutputWidth, filter.Dim(0),
@@ -37,8 +44,15 @@ internal sealed class FullyConnectedKernel : OpenClKernel<FullyConnectedParams>
 
     public override bool NeedsFma => true;
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, FullyConnectedParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.FullyConnected(node, p, q, builder);
+            return;
+        }
         var unit = new ConvGeometry(1, 1, 1, 1, 0, 0, 1, p.Batch);
         var args = ConvArgs.Create(1, 1, p.Batch, p.Depth, 1, p.Batch, p.Units, p.Depth, p.Units, 1, 1, unit, p.HasBias, p.Activation);
         ConvArgs.Launch(builder, "conv2d", node, p.HasBias ? node.Inputs[2] : null, args);
@@ -55,8 +69,15 @@ internal sealed class DepthwiseConv2DKernel : OpenClKernel<DepthwiseConv2DParams
 
     public override bool NeedsFma => true;
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, DepthwiseConv2DParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.DepthwiseConv2D(node, p, q, builder);
+            return;
+        }
         Tensor input = node.Inputs[0]!, filter = node.Inputs[1]!;
         var g = p.Geometry;
         var args = ConvArgs.Create(input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3), g.OutputHeight, g.OutputWidth, filter.Dim(3),

@@ -59,8 +59,15 @@ internal sealed class ResizeBilinearKernel : OpenClKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, ResizeBilinearParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedKernels.ResizeBilinear(node, p, q, builder);
+            return;
+        }
         var input = node.Inputs[0]!;
         var output = node.Outputs[0];
         var args = new Args

@@ -13,7 +13,15 @@ internal sealed class MaxPool2DKernel : OpenClKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
 
-    protected override void Build(DelegateNode node, Pool2DParams p, OpenClPartitionBuilder builder) =>
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override void Build(DelegateNode node, Pool2DParams p, OpenClPartitionBuilder builder)
+    {
+        if (p.Quantized is not null) QuantizedKernels.Pool(node, p, average: false, builder);
+        else Float32(node, p, builder);
+    }
+
+    private static void Float32(DelegateNode node, Pool2DParams p, OpenClPartitionBuilder builder) =>
         builder.Dispatch("max_pool_2d", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], PoolArgs.Of(node, p.Geometry),
             node.Outputs[0].ElementCount, file: "pool");
 }
@@ -26,8 +34,15 @@ internal sealed class AveragePool2DKernel : OpenClKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, Pool2DParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is not null)
+        {
+            QuantizedKernels.Pool(node, p, average: true, builder);
+            return;
+        }
         var args = PoolArgs.Of(node, p.Geometry);
         // Only the counts a window can have: at most filterH·filterW, and never above the input's extent.
         int maxCount = Math.Min(args.FilterHeight, args.InputHeight) * Math.Min(args.FilterWidth, args.InputWidth);

@@ -29,8 +29,16 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
     /// <summary>The kernel's name in Cl/unary.cl.</summary>
     protected abstract string Kernel { get; }
 
-    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
+    {
+        // An 8-bit node (only kernels whose Types admit int8/uint8 see one) is the definition's table lookup.
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         builder.Dispatch(Kernel, [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], 0, node.Outputs[0].ElementCount, file: "unary");
+    }
 }
 
 /// <summary>LOGISTIC on float32: SpecMath.Logistic per element (fma-based Exp and reciprocal).</summary>
@@ -39,6 +47,7 @@ internal sealed class LogisticKernel : UnaryFloat32Kernel
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
     public override bool NeedsFma => true;
     protected override string Kernel => "logistic";
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 }
 
 /// <summary>HARD_SWISH on float32: SpecMath.HardSwish per element (two rounded multiplies, no fma).</summary>
@@ -46,6 +55,7 @@ internal sealed class HardSwishKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
     protected override string Kernel => "hard_swish";
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 }
 
 /// <summary>RESHAPE (float32 data): a device-side buffer copy of the definition's bytes (no kernel).</summary>
@@ -71,11 +81,18 @@ internal sealed class PadKernel : OpenClKernel<PadParams>
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pad];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override NodeSupport Supports(DelegateNode node, PadParams p, OpenClDeviceInfo device) =>
         node.Inputs[0]!.Rank > MaxRank ? NodeSupport.Refuse($"PAD: input rank {node.Inputs[0]!.Rank} is above 4") : NodeSupport.Supported;
 
     protected override void Build(DelegateNode node, PadParams p, OpenClPartitionBuilder builder)
     {
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            QuantizedKernels.Pad(node, p, builder);
+            return;
+        }
         var input = node.Inputs[0]!;
         var output = node.Outputs[0];
         int lead = MaxRank - input.Rank;

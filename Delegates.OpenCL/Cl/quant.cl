@@ -1,0 +1,333 @@
+// The int8/uint8 kernels (docs/numerics.md §Quantized execution, Runtime.Core/Numerics/Quantization.cs): integer
+// arithmetic only, so every device gives the reference's bits; the same operation sequence as Delegates.Vulkan's
+// *_q8.comp shaders. 8-bit tensors are the host's bytes (OpenCL 1.2 stores single bytes, so one work-item per output
+// element); `isSigned` selects int8 (sign-extended) or uint8. Sums that TFLite lets wrap are done in uint (signed
+// overflow is undefined in C). Kernels/QuantizedKernels.cs.
+
+inline int q8Load(__global const uchar* p, int i, int isSigned)
+{
+    uchar b = p[i];
+    return isSigned != 0 ? (int)as_char(b) : (int)b;
+}
+
+// gemmlowp's SaturatingRoundingDoublingHighMul: (a·b + (a·b >= 0 ? 2^30 : 1 − 2^30)) / 2^31 with C's truncating
+// division on the exact 64-bit product; a = b = −2^31 saturates.
+inline int q8Srdhm(int a, int b)
+{
+    if (a == b && a == INT_MIN) return INT_MAX;
+    long product = (long)a * (long)b;
+    long nudge = product >= 0 ? (1L << 30) : (1L - (1L << 30));
+    return (int)((product + nudge) / (1L << 31));
+}
+
+// gemmlowp's RoundingDivideByPOT (0 <= n <= 31): halves away from zero; >> on a negative int is arithmetic.
+inline int q8RoundingDivideByPot(int x, int n)
+{
+    int mask = (int)((1u << n) - 1u);
+    int remainder = x & mask;
+    int threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> n) + (remainder > threshold ? 1 : 0);
+}
+
+// TFLite's MultiplyByQuantizedMultiplier (double-rounding form); the left shift wraps as an int32 multiplication.
+inline int q8Mbqm(int x, int multiplier, int shift)
+{
+    int leftShift = shift > 0 ? shift : 0;
+    int rightShift = shift > 0 ? 0 : -shift;
+    int shifted = as_int(as_uint(x) * (1u << leftShift));
+    return q8RoundingDivideByPot(q8Srdhm(shifted, multiplier), rightShift);
+}
+
+inline int q8Clamp(int x, int lo, int hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+typedef struct
+{
+    int n, h, w, c;            // input
+    int on, oh, ow, oc;        // output
+    int kh, kw, strideH, strideW;
+    int dilationH, dilationW, padTop, padLeft;
+    int filterDepth;           // CONV_2D: input channels per group; DEPTHWISE_CONV_2D: depth multiplier
+    int filtersPerGroup;
+    int inputOffset, filterOffset, outputOffset;
+    int activationMin, activationMax;
+    int mode;                  // 0 CONV_2D / FULLY_CONNECTED, 1 DEPTHWISE_CONV_2D
+    int isSigned;
+    int hasBias;
+} ConvQ8Args;
+
+// Integer CONV_2D (mode 0; FULLY_CONNECTED as a 1x1 convolution) and DEPTHWISE_CONV_2D (mode 1) on NHWC:
+// acc = Σ (w + filterOffset)·(x + inputOffset) over the in-bounds taps (an exact wrapping int32 sum: its order is
+// free), + bias[c], then MultiplyByQuantizedMultiplier with the channel's (multiplier, shift), + output zero point,
+// clamped to the activation range.
+__kernel void conv_q8(__global const uchar* x, __global const uchar* w, __global const int* bias, __global const int2* multipliers,
+    __global uchar* y, ConvQ8Args pc)
+{
+    int i = get_global_id(0);
+    int oc = i % pc.oc;
+    int q = i / pc.oc;
+    int ox = q % pc.ow;
+    q /= pc.ow;
+    int oy = q % pc.oh;
+    int b = q / pc.oh;
+    int originY = oy * pc.strideH - pc.padTop;
+    int originX = ox * pc.strideW - pc.padLeft;
+    uint acc = 0u;
+    for (int ky = 0; ky < pc.kh; ky++)
+    {
+        int iy = originY + ky * pc.dilationH;
+        if (iy < 0 || iy >= pc.h) continue;
+        for (int kx = 0; kx < pc.kw; kx++)
+        {
+            int ix = originX + kx * pc.dilationW;
+            if (ix < 0 || ix >= pc.w) continue;
+            int pixel = ((b * pc.h + iy) * pc.w + ix) * pc.c;
+            if (pc.mode == 0)
+            {
+                int inputBase = pixel + oc / pc.filtersPerGroup * pc.filterDepth;
+                int filterBase = ((oc * pc.kh + ky) * pc.kw + kx) * pc.filterDepth;
+                for (int ci = 0; ci < pc.filterDepth; ci++)
+                    acc += as_uint((q8Load(w, filterBase + ci, pc.isSigned) + pc.filterOffset) * (q8Load(x, inputBase + ci, pc.isSigned) + pc.inputOffset));
+            }
+            else
+            {
+                int xi = pixel + oc / pc.filterDepth;
+                int wi = (ky * pc.kw + kx) * pc.oc + oc;
+                acc += as_uint((q8Load(w, wi, pc.isSigned) + pc.filterOffset) * (q8Load(x, xi, pc.isSigned) + pc.inputOffset));
+            }
+        }
+    }
+    if (pc.hasBias != 0) acc += as_uint(bias[oc]);
+    int2 m = multipliers[oc];
+    y[i] = (uchar)(q8Clamp(q8Mbqm(as_int(acc), m.x, m.y) + pc.outputOffset, pc.activationMin, pc.activationMax) & 0xFF);
+}
+
+typedef struct
+{
+    int dims[6];
+    int strideA[6];
+    int strideB[6];
+    int input1Offset, input2Offset, outputOffset, leftShift;
+    int input1Multiplier, input1Shift;  // ADD/SUB only
+    int input2Multiplier, input2Shift;
+    int outputMultiplier, outputShift;
+    int activationMin, activationMax;
+    int operation;                      // 0 add, 1 sub, 2 mul
+    int isSigned;
+} BinaryQ8Args;
+
+// Integer ADD, SUB and MUL with NumPy broadcasting up to rank 6: ADD/SUB shift both centred inputs left, rescale each
+// by its multiplier, add (subtract), rescale to the output; MUL rescales the product of the centred inputs; then
+// + output zero point and the activation clamp.
+__kernel void binary_q8(__global const uchar* a, __global const uchar* b, __global uchar* y, BinaryQ8Args pc)
+{
+    int i = get_global_id(0);
+    int rest = i, ia = 0, ib = 0;
+    for (int d = 5; d >= 0; d--)
+    {
+        int c = rest % pc.dims[d];
+        rest /= pc.dims[d];
+        ia += c * pc.strideA[d];
+        ib += c * pc.strideB[d];
+    }
+    int x = q8Load(a, ia, pc.isSigned) + pc.input1Offset;
+    int z = q8Load(b, ib, pc.isSigned) + pc.input2Offset;
+    int r;
+    if (pc.operation == 2)
+    {
+        r = q8Mbqm(x * z, pc.outputMultiplier, pc.outputShift);
+    }
+    else
+    {
+        int scaledX = q8Mbqm(as_int(as_uint(x) * (1u << pc.leftShift)), pc.input1Multiplier, pc.input1Shift);
+        int scaledZ = q8Mbqm(as_int(as_uint(z) * (1u << pc.leftShift)), pc.input2Multiplier, pc.input2Shift);
+        int raw = pc.operation == 1 ? as_int(as_uint(scaledX) - as_uint(scaledZ)) : as_int(as_uint(scaledX) + as_uint(scaledZ));
+        r = q8Mbqm(raw, pc.outputMultiplier, pc.outputShift);
+    }
+    y[i] = (uchar)(q8Clamp(r + pc.outputOffset, pc.activationMin, pc.activationMax) & 0xFF);
+}
+
+typedef struct
+{
+    int n, h, w, c;
+    int on, oh, ow, oc;
+    int filterH, filterW, strideH, strideW;
+    int padTop, padLeft;
+    int activationMin, activationMax;
+    int average;   // 0 MAX_POOL_2D, 1 AVERAGE_POOL_2D
+    int isSigned;
+} PoolQ8Args;
+
+// Integer MAX_POOL_2D and AVERAGE_POOL_2D on NHWC: over the in-bounds taps the maximum, or the exact sum divided by
+// the tap count with halves away from zero ((s ± n/2) / n, truncating); then the activation clamp; no rescaling.
+__kernel void pool_q8(__global const uchar* x, __global uchar* y, PoolQ8Args pc)
+{
+    int i = get_global_id(0);
+    int oc = i % pc.oc;
+    int q = i / pc.oc;
+    int ox = q % pc.ow;
+    q /= pc.ow;
+    int oy = q % pc.oh;
+    int b = q / pc.oh;
+    int originY = oy * pc.strideH - pc.padTop;
+    int originX = ox * pc.strideW - pc.padLeft;
+    // The reference's Pool2DGeometry.Taps: [max(0, -origin), min(filter, size - origin)).
+    int kyStart = originY < 0 ? -originY : 0;
+    int kyEnd = pc.h - originY < pc.filterH ? pc.h - originY : pc.filterH;
+    int kxStart = originX < 0 ? -originX : 0;
+    int kxEnd = pc.w - originX < pc.filterW ? pc.w - originX : pc.filterW;
+    int acc = pc.average == 0 ? INT_MIN : 0;
+    int count = 0;
+    for (int ky = kyStart; ky < kyEnd; ky++)
+    {
+        int row = (b * pc.h + originY + ky) * pc.w + originX;
+        for (int kx = kxStart; kx < kxEnd; kx++)
+        {
+            int v = q8Load(x, (row + kx) * pc.c + oc, pc.isSigned);
+            acc = pc.average == 0 ? (v > acc ? v : acc) : acc + v;
+            count++;
+        }
+    }
+    if (pc.average != 0) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+    y[i] = (uchar)(q8Clamp(acc, pc.activationMin, pc.activationMax) & 0xFF);
+}
+
+// LOGISTIC, HARD_SWISH on int8/uint8: output byte = table[input byte], the definition's 256-entry table.
+__kernel void lookup_q8(__global const uchar* x, __global const uchar* table, __global uchar* y, int unused)
+{
+    int i = get_global_id(0);
+    y[i] = table[x[i]];
+}
+
+typedef struct
+{
+    int i0, i1, i2, i3;
+    int o0, o1, o2, o3;
+    int b0, b1, b2, b3;
+    int padByte;
+} PadQ8Args;
+
+// PAD on 8-bit data of rank <= 4: the input byte at coordinate − before, the definition's pad byte (a quantized
+// tensor's zero point, else 0) elsewhere; bytes are moved, never converted.
+__kernel void pad_q8(__global const uchar* x, __global uchar* y, PadQ8Args pc)
+{
+    int i = get_global_id(0);
+    int4 o = accelCoordinates(i, (int4)(pc.o0, pc.o1, pc.o2, pc.o3));
+    int4 c = o - (int4)(pc.b0, pc.b1, pc.b2, pc.b3);
+    if (c.x < 0 || c.y < 0 || c.z < 0 || c.w < 0 || c.x >= pc.i0 || c.y >= pc.i1 || c.z >= pc.i2 || c.w >= pc.i3)
+    {
+        y[i] = (uchar)pc.padByte;
+        return;
+    }
+    y[i] = x[((c.x * pc.i1 + c.y) * pc.i2 + c.z) * pc.i3 + c.w];
+}
+
+typedef struct
+{
+    int n, h, w, c;
+    int on, oh, ow, oc;
+    int heightStep, widthStep;   // Q10
+    int isSigned;
+    int halfPixelCenters;
+} ResizeQ8Args;
+
+inline int3 q8Interpolation(int o, int step, int size, int halfPixelCenters)
+{
+    int s = halfPixelCenters != 0 ? o * step + step / 2 - (1 << 9) : o * step;
+    int lower = s / (1 << 10);
+    int upper = (s + (1 << 10) - 1) / (1 << 10);
+    return (int3)(s, lower > 0 ? lower : 0, upper < size - 1 ? upper : size - 1);
+}
+
+// RESIZE_BILINEAR on int8/uint8 NHWC: TFLite's reference ResizeBilinearInteger. Source s = o · step (half-pixel
+// centers: o · step + step/2 − 2^9) in Q10, neighbours max(s / 2^10, 0) and min((s + 2^10 − 1) / 2^10, size − 1) with
+// truncating division, the four products of values and Q10 weights summed (|sum| < 2^31), then (sum ± 2^19) / 2^20
+// (halves away from zero), stored as its low byte.
+__kernel void resize_bilinear_q8(__global const uchar* x, __global uchar* y, ResizeQ8Args pc)
+{
+    int i = get_global_id(0);
+    int oc = i % pc.oc;
+    int q = i / pc.oc;
+    int ox = q % pc.ow;
+    q /= pc.ow;
+    int oy = q % pc.oh;
+    int b = q / pc.oh;
+    int3 ry = q8Interpolation(oy, pc.heightStep, pc.h, pc.halfPixelCenters);
+    int3 rx = q8Interpolation(ox, pc.widthStep, pc.w, pc.halfPixelCenters);
+    int wy1 = ry.x - (1 << 10) * ry.y, wy0 = (1 << 10) - wy1;
+    int wx1 = rx.x - (1 << 10) * rx.y, wx0 = (1 << 10) - wx1;
+    int row0 = (b * pc.h + ry.y) * pc.w, row1 = (b * pc.h + ry.z) * pc.w;
+    int sum = q8Load(x, (row0 + rx.y) * pc.c + oc, pc.isSigned) * wy0 * wx0
+            + q8Load(x, (row1 + rx.y) * pc.c + oc, pc.isSigned) * wy1 * wx0
+            + q8Load(x, (row0 + rx.z) * pc.c + oc, pc.isSigned) * wy0 * wx1
+            + q8Load(x, (row1 + rx.z) * pc.c + oc, pc.isSigned) * wy1 * wx1;
+    int rounded = (sum + (sum > 0 ? (1 << 19) : -(1 << 19))) / (1 << 20);
+    y[i] = (uchar)(rounded & 0xFF);
+}
+
+typedef struct
+{
+    float outputScale;
+    int outputZeroPoint, outputMin, outputMax;
+    int inputZeroPoint, multiplier, shift;
+    int fromFloat;
+    int isSignedInput;
+} QuantizeQ8Args;
+
+// QUANTIZE to int8/uint8. From float32: q = clamp(round(x / s) + zero point) with the correctly rounded division
+// (specDivide) and halves away from zero; a NaN quotient counts as 0 and quotients of magnitude >= 1e9 saturate (the
+// reference's QuantizeFloat). From int8/uint8: q = clamp(MultiplyByQuantizedMultiplier(x − input zero point) + output
+// zero point). The input buffer is read as floats or as bytes.
+__kernel void quantize_q8(__global const float* xf, __global const uchar* xb, __global uchar* y, QuantizeQ8Args pc)
+{
+    int i = get_global_id(0);
+    int value;
+    if (pc.fromFloat != 0)
+    {
+        float q = specDivide(xf[i], pc.outputScale);
+        float t = trunc(q);
+        float fraction = q - t; // exact
+        float rounded = fraction >= 0.5f ? t + 1.0f : (fraction <= -0.5f ? t - 1.0f : t);
+        if (accelIsNan(rounded)) value = pc.outputZeroPoint;
+        else if (rounded >= 1e9f) value = INT_MAX / 2;
+        else if (rounded <= -1e9f) value = INT_MIN / 2;
+        else value = (int)rounded + pc.outputZeroPoint;
+    }
+    else
+    {
+        int x = q8Load(xb, i, pc.isSignedInput);
+        value = q8Mbqm(x - pc.inputZeroPoint, pc.multiplier, pc.shift) + pc.outputZeroPoint;
+    }
+    y[i] = (uchar)(q8Clamp(value, pc.outputMin, pc.outputMax) & 0xFF);
+}
+
+typedef struct
+{
+    int channels;
+    int inner;
+    int isSigned;
+} DequantizeQ8Args;
+
+// DEQUANTIZE int8/uint8 → float32 (docs/numerics.md §Dequantize): out = scale[c] · (float)(q − zero point[c]), one
+// rounded multiply (q − zero point is exact in float32), per tensor or per channel c = (i / inner) % channels.
+__kernel void dequantize_q8(__global const uchar* x, __global const float* scales, __global const int* zeroPoints, __global float* y,
+    DequantizeQ8Args pc)
+{
+    int i = get_global_id(0);
+    int c = (i / pc.inner) % pc.channels;
+    float centered = (float)(q8Load(x, i, pc.isSigned) - zeroPoints[c]);
+    y[i] = scales[c] * centered;
+}
+
+// Test hook (QuantizedKernelTests): the requantization primitives on (x, multiplier, shift) triples, int32 values
+// carried as the bits of the float buffers.
+__kernel void mbqm_probe(__global const float* x, __global const float* multiplier, __global const float* shift, __global float* mbqm,
+    __global float* srdhm)
+{
+    int i = get_global_id(0);
+    int xi = as_int(x[i]), m = as_int(multiplier[i]);
+    mbqm[i] = as_float(q8Mbqm(xi, m, as_int(shift[i])));
+    srdhm[i] = as_float(q8Srdhm(xi, m));
+}

@@ -1,0 +1,41 @@
+// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN (float32): per output element acc = identity, then acc = combine(acc, x)
+// over its input elements in the input's row-major order (docs/numerics.md §Reductions). One output per work-item,
+// one sequential accumulator. Kept and reduced dimensions come as up to four runs each (Kernels/ReduceKernel.cs).
+// copy != 0 (a scalar input, or no axis): the output is the input, bit for bit.
+typedef struct
+{
+    int k0, k1, k2, k3;      // kept runs, output order (row-major)
+    int ks0, ks1, ks2, ks3;  // input strides of the kept runs
+    int r0, r1, r2, r3;      // reduced runs, fold order (row-major)
+    int rs0, rs1, rs2, rs3;  // input strides of the reduced runs
+    int kind;                // 0 SUM, 1 REDUCE_PROD, 2 REDUCE_MAX, 3 REDUCE_MIN
+    int copy;
+    float identity;          // +0, 1, -FLT_MAX, FLT_MAX (from the host, by value)
+} ReduceArgs;
+
+inline float reduceCombine(int kind, float acc, float v)
+{
+    if (kind == 0) return acc + v;
+    if (kind == 1) return acc * v;
+    // Ordered comparisons (false with a NaN), written out: fmax/fmin drop NaN operands.
+    if (kind == 2) return acc > v ? acc : v;
+    return acc < v ? acc : v;
+}
+
+__kernel void reduce(__global const float* x, __global float* y, ReduceArgs pc)
+{
+    int i = get_global_id(0);
+    if (pc.copy != 0) { y[i] = x[i]; return; }
+    int4 k = accelCoordinates(i, (int4)(pc.k0, pc.k1, pc.k2, pc.k3));
+    int origin = k.x * pc.ks0 + k.y * pc.ks1 + k.z * pc.ks2 + k.w * pc.ks3;
+    float acc = pc.identity;
+    for (int a = 0; a < pc.r0; a++)
+        for (int b = 0; b < pc.r1; b++)
+            for (int c = 0; c < pc.r2; c++)
+            {
+                int base = origin + a * pc.rs0 + b * pc.rs1 + c * pc.rs2;
+                for (int d = 0; d < pc.r3; d++)
+                    acc = reduceCombine(pc.kind, acc, x[base + d * pc.rs3]);
+            }
+    y[i] = acc;
+}

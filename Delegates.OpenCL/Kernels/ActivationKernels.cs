@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+using Accel.Kernels.Reference;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.OpenCL.Kernels;
+
+/// <summary>An element-wise float32 op of Cl/activation.cl taking (input, output, one int).</summary>
+internal abstract class ActivationFloat32Kernel : OpenClKernel<ElementwiseParams>
+{
+    /// <summary>The kernel's name in Cl/activation.cl.</summary>
+    protected abstract string Kernel { get; }
+
+    // Every one of these reaches SpecMath's fma-based Exp/Expm1/reciprocal sequences.
+    public override bool NeedsFma => true;
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
+        builder.Dispatch(Kernel, [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], 0, node.Outputs[0].ElementCount,
+            file: "activation");
+}
+
+/// <summary>TANH on float32: SpecMath.Tanh per element (fma-based Expm1 and reciprocal).</summary>
+internal sealed class TanhKernel : ActivationFloat32Kernel
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];
+    protected override string Kernel => "tanh_kernel";
+}
+
+/// <summary>ELU on float32: x &lt; 0 ? SpecMath.Expm1(x) : x per element (fma-based Expm1).</summary>
+internal sealed class EluKernel : ActivationFloat32Kernel
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];
+    protected override string Kernel => "elu";
+}
+
+/// <summary>
+/// GELU on float32 (Cl/activation.cl): SpecMath.GeluExact (fma-based Erfc, Exp and reciprocal) or, with approximate,
+/// SpecMath.GeluApproximate (fma-based Tanh) per element.
+/// </summary>
+internal sealed class GeluKernel : OpenClKernel<GeluParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];
+
+    public override bool NeedsFma => true;
+
+    protected override void Build(DelegateNode node, GeluParams p, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("gelu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], p.Approximate ? 1 : 0,
+            node.Outputs[0].ElementCount, file: "activation");
+}
+
+/// <summary>
+/// PRELU on float32 (Cl/activation.cl): x ≥ 0 ? x : x · alpha with the definition's broadcast padded to rank 4 (the
+/// definition refuses broadcasts beyond rank 4; an alpha of the input's own shape is indexed flat, any rank).
+/// </summary>
+internal sealed class PreluKernel : OpenClKernel<PreluParams>
+{
+    private const int MaxRank = 4;
+
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Prelu];
+
+    protected override unsafe void Build(DelegateNode node, PreluParams p, OpenClPartitionBuilder builder)
+    {
+        long total = node.Outputs[0].ElementCount;
+        // Same shapes: one flat dimension, so ranks above 4 need no broadcast layout.
+        var plan = p.AlphaMatchesInput && BroadcastPlan.TryCreate([(int)total], [(int)total], out var flat) ? flat! : p.Broadcast;
+        var args = new Args();
+        int pad = MaxRank - plan.OutputShape.Length;
+        for (int d = 0; d < MaxRank; d++)
+        {
+            bool padded = d < pad;
+            args.Dims[d] = padded ? 1 : plan.OutputShape[d - pad];
+            args.StrideX[d] = padded ? 0 : plan.StridesA[d - pad];
+            args.StrideAlpha[d] = padded ? 0 : plan.StridesB[d - pad];
+        }
+        builder.Dispatch("prelu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Inputs[1]!), builder.Buffer(node.Outputs[0])], args,
+            total, file: "activation");
+    }
+
+    /// <summary>activation.cl's PreluArgs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct Args
+    {
+        public fixed int Dims[MaxRank];
+        public fixed int StrideX[MaxRank];
+        public fixed int StrideAlpha[MaxRank];
+    }
+}

@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+using Accel.Kernels.Geometry;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.OpenCL.Kernels;
+
+/// <summary>
+/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN on float32 (Cl/reduce.cl), from the definition's ReductionParams. Per
+/// output element, as the reference: acc = identity, then acc = combine(acc, x) over its input elements in the input's
+/// row-major order (one work-item, one chain: a rounded add or multiply, or a written-out ordered comparison).
+/// Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged (MeanGeometry, the layout MEAN
+/// uses; neither changes the order); refused when more than four kept or four reduced runs remain. A copy (scalar
+/// input, or no axis) moves the input's words.
+/// </summary>
+internal sealed class ReduceKernel : OpenClKernel<ReductionParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
+
+    protected override NodeSupport Supports(DelegateNode node, ReductionParams p, OpenClDeviceInfo device) =>
+        Geometry(p, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+
+    protected override void Build(DelegateNode node, ReductionParams p, OpenClPartitionBuilder builder)
+    {
+        Geometry(p, out var args);
+        builder.Dispatch("reduce", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], args, p.OutputCount);
+    }
+
+    /// <summary>The kernel's arguments; null when the reduction fits four runs of each kind, else the refusal.</summary>
+    private static string? Geometry(ReductionParams p, out Args args)
+    {
+        args = default;
+        if (MeanGeometry.TryCreate(p, out string? refusal) is not { } g) return refusal;
+        args = new Args
+        {
+            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
+            Kind = p.Kind switch
+            {
+                ReductionKind.Sum => 0,
+                ReductionKind.Product => 1,
+                ReductionKind.Maximum => 2,
+                ReductionKind.Minimum => 3,
+                _ => throw new InvalidOperationException($"reduction kind {p.Kind} has no OpenCL kernel"),
+            },
+            Copy = p.IsCopy ? 1 : 0,
+            // docs/numerics.md §Reductions: the identities, −FLT_MAX / FLT_MAX (not ∞) for max / min.
+            Identity = p.Kind switch
+            {
+                ReductionKind.Sum => 0f,
+                ReductionKind.Product => 1f,
+                ReductionKind.Maximum => -float.MaxValue,
+                _ => float.MaxValue,
+            },
+        };
+        return null;
+    }
+
+    /// <summary>reduce.cl's ReduceArgs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Args
+    {
+        public int K0, K1, K2, K3;
+        public int KS0, KS1, KS2, KS3;
+        public int R0, R1, R2, R3;
+        public int RS0, RS1, RS2, RS3;
+        public int Kind;
+        public int Copy;
+        public float Identity;
+    }
+}
