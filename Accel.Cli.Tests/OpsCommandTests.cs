@@ -9,7 +9,7 @@ namespace Accel.Cli.Tests;
 [TestFixture]
 public sealed class OpsCommandTests
 {
-    private static readonly Lazy<OpCoverage> BuiltIn = new(OpCoverage.ForBuiltInBackends);
+    private static readonly Lazy<OpCoverage> BuiltIn = new(() => OpCoverage.ForBuiltInBackends(CliEnvironment.Read()));
 
     [Test]
     public void TextListsEveryDefinedOperatorWithVersionsAndEveryBackend()

@@ -64,7 +64,10 @@ public static class AccelCli
         bool verbose = args.Contains("--verbose") || args.Contains("-v");
         try
         {
-            return Dispatch(args, stdout, stderr);
+            // The edge: the environment is read here, once per run, and passed on as values.
+            var environment = CliEnvironment.Read();
+            environment.ApplyProcessSwitches();
+            return Dispatch(args, stdout, stderr, environment);
         }
         catch (UsageException e)
         {
@@ -89,7 +92,7 @@ public static class AccelCli
         }
     }
 
-    private static int Dispatch(string[] args, TextWriter stdout, TextWriter stderr)
+    private static int Dispatch(string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
         if (args.Length == 0)
         {
@@ -114,17 +117,17 @@ public static class AccelCli
                 stdout.WriteLine(VersionText());
                 return ExitOk;
             case "inspect":
-                return InspectCommand.Execute(rest, stdout);
+                return InspectCommand.Execute(rest, stdout, environment);
             case "run":
-                return RunCommand.Execute(rest, stdout, stderr);
+                return RunCommand.Execute(rest, stdout, stderr, environment);
             case "conform":
-                return ConformCommand.Execute(rest, stdout, stderr);
+                return ConformCommand.Execute(rest, stdout, stderr, environment);
             case "bench":
-                return BenchCommand.Execute(rest, stdout, stderr);
+                return BenchCommand.Execute(rest, stdout, stderr, environment);
             case "perf":
                 return PerfCommand.Execute(rest, stdout, stderr);
             case "ops":
-                return OpsCommand.Execute(rest, stdout);
+                return OpsCommand.Execute(rest, stdout, environment);
             case "quantize":
                 return OptimizeCommands.Quantize(rest, stdout, stderr);
             case "prune":

@@ -27,7 +27,7 @@ public static class BenchCommand
         Progress is shown on a terminal; redirected output is plain text.
 
         options:
-          --delegate, -d NAME[,NAME...]   reference (default), cpu, vulkan, ilgpu or opencl, as for 'accel run'
+          --delegate, -d NAME[,NAME...]   cpu (default), reference, vulkan, ilgpu or opencl, as for 'accel run'
           --threads, -t N                 threads delegates may use (default 1)
           --warmup N                      warm-up invokes after the first one (default: automatic, below)
           --warmup-secs S                 automatic warm-up: invoke until 35 warm-up runs or S seconds
@@ -62,10 +62,10 @@ public static class BenchCommand
     public const int AutomaticWarmupRuns = 35;
 
     private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
-        double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string? History,
+        double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
         bool AppendHistory, string? GithubJson, ulong Seed);
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
         if (AccelCli.IsHelp(args))
         {
@@ -99,8 +99,8 @@ public static class BenchCommand
         string? delegates = parsed.Value("--delegate");
         var options = new BenchOptions(
             parsed.Positionals[0],
-            delegates ?? "reference",
-            DelegateCatalog.CreateOptions(delegates, threads, "bench"),
+            delegates ?? DelegateCatalog.Default,
+            DelegateCatalog.CreateOptions(delegates, threads, "bench", environment),
             parsed.Value("--warmup") is { } warmup ? ParseInt(warmup, "--warmup", 0, min: 0) : null,
             ParseDouble(parsed.Value("--warmup-secs"), "--warmup-secs", 2),
             ParseInt(parsed.Value("--runs"), "--runs", 50, min: 1),
@@ -110,7 +110,7 @@ public static class BenchCommand
             ParseInt(parsed.Value("--profile-runs"), "--profile-runs", 10, min: 1),
             parsed.Value("--peak-gflops") is { } peak ? ParseDouble(peak, "--peak-gflops", 0) : null,
             parsed.Value("--json"),
-            parsed.Value("--history"),
+            parsed.Value("--history") ?? environment.BenchHistoryDirectory,
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
             parsed.Value("--github-json"),
             ParseSeed(parsed.Value("--random-seed")));

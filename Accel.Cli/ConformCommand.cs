@@ -48,7 +48,7 @@ public static class ConformCommand
           --quiet          no progress output
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
         if (AccelCli.IsHelp(args))
         {
@@ -59,7 +59,7 @@ public static class ConformCommand
         try
         {
             if (args.Count > 0 && args[0] == "merge") return Merge(args.Skip(1).ToArray(), stdout);
-            return Run(args, stdout, stderr);
+            return Run(args, stdout, stderr, environment);
         }
         catch (SuiteFileException e)
         {
@@ -67,7 +67,7 @@ public static class ConformCommand
         }
     }
 
-    private static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    private static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
 
         var parsed = new ArgParser("conform")
@@ -106,7 +106,7 @@ public static class ConformCommand
             ?? (casesDirOption is null ? null : Path.GetFullPath(Path.Combine(casesDirOption, "..", "..")));
         if (repoRoot is null)
             throw new CliException("cannot find the Accel repository (a folder with Accel.sln and conformance/cases/) above the current directory or the tool; run inside it, set ACCEL_REPO_ROOT, or pass --cases-dir");
-        var paths = SuitePaths.Discover(repoRoot);
+        var paths = SuitePaths.Discover(repoRoot, environment.Cache);
         if (casesDirOption is not null) paths = paths with { CasesDir = Path.GetFullPath(casesDirOption) };
         if (parsed.Value("--models-dir") is { } modelsDir) paths = paths with { ModelsDir = Path.GetFullPath(modelsDir) };
         var suite = new SuiteContext(paths);
@@ -121,7 +121,7 @@ public static class ConformCommand
             return result.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
         }
 
-        var registry = BackendRegistry.CreateDefault(threads);
+        var registry = environment.CreateBackendRegistry(threads);
         string backendSpec = parsed.Value("--backend") ?? "all";
         IReadOnlyList<ConformanceBackend> backends;
         try

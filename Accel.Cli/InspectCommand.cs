@@ -41,7 +41,7 @@ public static class InspectCommand
 
     private const int TopNodeCount = 10;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout)
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, CliEnvironment environment)
     {
         if (AccelCli.IsHelp(args))
         {
@@ -55,8 +55,9 @@ public static class InspectCommand
             throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments", "inspect");
         string path = parsed.Positionals[0];
 
-        var interpreterOptions = DelegateCatalog.CreateOptions(parsed.Value("--delegate"),
-            DelegateCatalog.ParseThreads(parsed.Value("--threads"), "inspect"), "inspect");
+        // inspect describes the model; a plan only when --delegate asks for one (the reference runs everything otherwise).
+        var interpreterOptions = DelegateCatalog.CreateOptions(parsed.Value("--delegate") ?? "reference",
+            DelegateCatalog.ParseThreads(parsed.Value("--threads"), "inspect"), "inspect", environment);
         using var model = Formatting.OpenModel(path);
         var report = Build(model, path, interpreterOptions, parsed.Value("--dot"));
         if (parsed.Has("--json")) stdout.Write(OutputWriter.ToJson(report.ToJson()));

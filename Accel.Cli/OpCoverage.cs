@@ -91,7 +91,7 @@ public sealed class OpCoverage
     /// catalog, then each delegate as <see cref="DelegateCatalog.CreateDelegate"/> creates it (disposed before
     /// returning). A delegate this machine cannot run still contributes its catalog.
     /// </summary>
-    public static OpCoverage ForBuiltInBackends()
+    public static OpCoverage ForBuiltInBackends(CliEnvironment environment)
     {
         var delegates = new List<IAccelDelegate>();
         try
@@ -107,7 +107,7 @@ public sealed class OpCoverage
                 IAccelDelegate created;
                 try
                 {
-                    created = DelegateCatalog.CreateDelegate(name);
+                    created = DelegateCatalog.CreateDelegate(name, environment);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

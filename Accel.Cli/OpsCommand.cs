@@ -42,7 +42,7 @@ public static class OpsCommand
           One "ops" entry per operator x dtype, operators in builtin-code order then custom ones.
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout)
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, CliEnvironment environment)
     {
         if (AccelCli.IsHelp(args))
         {
@@ -56,7 +56,7 @@ public static class OpsCommand
         int formats = (parsed.Has("--json") ? 1 : 0) + (parsed.Has("--markdown") ? 1 : 0) + (parsed.Has("--write-docs") ? 1 : 0);
         if (formats > 1) throw new UsageException("--json, --markdown and --write-docs are alternatives; give one", "ops");
 
-        var coverage = OpCoverage.ForBuiltInBackends();
+        var coverage = OpCoverage.ForBuiltInBackends(environment);
         if (parsed.Has("--json"))
             stdout.Write(OutputWriter.ToJson(coverage.ToJson()));
         else if (parsed.Has("--markdown"))

@@ -15,14 +15,14 @@ public static class RunCommand
                                [--output-dir DIR] [--runs N] [--delegate NAME[,NAME...]]
                                [--threads N] [--verbose]
 
-        Runs MODEL (on the reference kernels, or on the delegates named by --delegate with the
-        reference running whatever they refuse) and prints each output (name, shape, dtype,
+        Runs MODEL (on the CPU delegate by default, or on the delegates named by --delegate, with
+        the reference running whatever they refuse; --delegate reference: reference kernels only) and prints each output (name, shape, dtype,
         min/max/mean, sha256 prefix) and the invoke latency.
 
         options:
           --delegate, -d NAME[,NAME...]
-                  backends in priority order: reference (the default: reference kernels only), cpu
-                  (the SIMD CPU delegate), vulkan (Vulkan compute shaders: first discrete GPU, else
+                  backends in priority order: cpu (the default: the SIMD CPU delegate), reference
+                  (reference kernels only, no delegate), vulkan (Vulkan compute shaders: first discrete GPU, else
                   integrated, else a CPU implementation such as lavapipe) or ilgpu (ILGPU kernels on
                   CUDA, else OpenCL; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one) or opencl (OpenCL
                   C kernels: first GPU, else accelerator, else a CPU implementation such as PoCL). All are bit-exact
@@ -55,7 +55,7 @@ public static class RunCommand
         (uniform over the dtype's range); bool = next() >> 63. Other dtypes must be given with --input.
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
         if (AccelCli.IsHelp(args))
         {
@@ -80,7 +80,7 @@ public static class RunCommand
             ParseSeed(parsed.Value("--random-seed")),
             parsed.Value("--output-dir"),
             ParseRuns(parsed.Value("--runs")),
-            DelegateCatalog.CreateOptions(parsed.Value("--delegate"), DelegateCatalog.ParseThreads(parsed.Value("--threads"), "run"), "run"));
+            DelegateCatalog.CreateOptions(parsed.Value("--delegate"), DelegateCatalog.ParseThreads(parsed.Value("--threads"), "run"), "run", environment));
         return Run(options, stdout);
     }
 
