@@ -182,6 +182,6 @@ public sealed class BenchCommandTests
     {
         var result = CliHarness.Run("help", "bench");
         Assert.That(result.ExitCode, Is.EqualTo(0));
-        Assert.That(result.Stdout, Does.Contain("--profile-ops").And.Contain("--json FILE").And.Contain("--max-secs"));
+        Assert.That(result.Stdout, Does.Contain("--profile-ops").And.Contain("--json <FILE>").And.Contain("--max-secs <S>"));
     }
 }

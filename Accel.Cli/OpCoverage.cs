@@ -167,7 +167,7 @@ public sealed class OpCoverage
 
     // ------------------------------------------------------------------------------------------------ json
 
-    /// <summary>The <c>accel-ops/1</c> document (documented in <see cref="OpsCommand.Usage"/>).</summary>
+    /// <summary>The <c>accel-ops/1</c> document (documented in <see cref="OpsCommand.Description"/>).</summary>
     public JsonObject ToJson() => new()
     {
         ["schema"] = JsonSchema,

@@ -8,43 +8,14 @@ namespace Accel.Cli;
 /// <c>accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N] [--output-dir DIR] [--runs N] [--verbose]</c>:
 /// runs the model with the reference kernels on given or seeded random inputs (see <see cref="InputGenerator"/>).
 /// </summary>
-public static class RunCommand
+public static partial class RunCommand
 {
-    public const string Usage = """
-        usage: accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N]
-                               [--output-dir DIR] [--runs N] [--delegate NAME[,NAME...]]
-                               [--threads N] [--verbose]
-
+    /// <summary>What --help prints above the generated usage and options.</summary>
+    internal const string Description = """
         Runs MODEL (on the CPU delegate by default, or on the delegates named by --delegate, with
         the reference running whatever they refuse; --delegate reference: reference kernels only) and prints each output (name, shape, dtype,
         min/max/mean, sha256 prefix) and the invoke latency.
 
-        options:
-          --delegate, -d NAME[,NAME...]
-                  backends in priority order: cpu (the default: the SIMD CPU delegate), reference
-                  (reference kernels only, no delegate), vulkan (Vulkan compute shaders: first discrete GPU, else
-                  integrated, else a CPU implementation such as lavapipe) or ilgpu (ILGPU kernels on
-                  CUDA, else OpenCL; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one) or opencl (OpenCL
-                  C kernels: first GPU, else accelerator, else a CPU implementation such as PoCL). All are bit-exact
-                  with the reference; what a delegate refuses runs on the reference. An unknown name, or
-                  a device backend this machine cannot run, is an error saying why.
-          --threads, -t N
-                  threads delegates may use (default 1)
-          --input, -i NAME_OR_INDEX=FILE.bin
-                  raw little-endian bytes for an input, exactly the tensor's byte size; NAME_OR_INDEX
-                  is a tensor name or a 0-based position in the model's input list (an exact name
-                  wins over an index). Repeat for several inputs.
-          --random-seed N
-                  seed (0..2^64-1, default 0) for the inputs not given with --input
-          --output-dir, -o DIR
-                  writes DIR/input_<i>.bin (the bytes every input was fed, given or generated),
-                  DIR/output_<i>.bin (raw bytes, model output order) and DIR/outputs.json (the
-                  LiteRT.js oracle's format: model, outputs[{index,name,shape,dtype,sha256}], inputs,
-                  modelSha256, runtime); earlier input_*/output_*.bin and outputs.json there are removed
-          --runs N
-                  invokes N times (default 1) and also reports the median latency
-          --verbose, -v
-                  stack traces on errors
 
         Generated inputs (reproducible anywhere): SplitMix64 with initial state
         seed XOR (inputIndex * 0xD1B54A32D192ED03) mod 2^64 (input 0: plain SplitMix64(seed));
@@ -55,23 +26,8 @@ public static class RunCommand
         (uniform over the dtype's range); bool = next() >> 63. Other dtypes must be given with --input.
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var parsed = new ArgParser("run")
-            .Option("--delegate", "-d")
-            .Option("--threads", "-t")
-            .RepeatableOption("--input", "-i")
-            .Option("--random-seed")
-            .Option("--output-dir", "-o")
-            .Option("--runs")
-            .Switch("--verbose", "-v")
-            .Parse(args);
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments: {string.Join(" ", parsed.Positionals)}", "run");
         var options = new RunOptions(
