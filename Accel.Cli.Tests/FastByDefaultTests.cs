@@ -79,3 +79,27 @@ public sealed class CliEnvironmentTests
         Assert.That(ilgpu.DeviceDescription, Does.Contain("Cpu"));
     }
 }
+
+/// <summary><c>accel run --json</c>: one JSON object on stdout, the outputs.json fields plus latency and plan.</summary>
+public sealed class RunJsonTests
+{
+    [Test]
+    public void JsonPrintsOneObjectWithOutputsLatencyAndPlan()
+    {
+        using var dir = new TempDirectory();
+        string model = SmallModel.WriteTo(dir);
+        var result = CliHarness.Run("run", model, "--random-seed", "4", "--runs", "3", "--json", "-o", dir.File("out"));
+        Assert.That(result.ExitCode, Is.Zero, result.Stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("outputs").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(root.GetProperty("latencyMs").GetArrayLength(), Is.EqualTo(3));
+        Assert.That(root.GetProperty("delegates")[0].GetString(), Is.EqualTo("cpu"));
+        Assert.That(root.GetProperty("delegatedNodes").GetInt32(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("runtime").GetProperty("kernels").GetString(), Is.EqualTo("cpu+reference"));
+        // The same output hashes as the outputs.json written beside the raw outputs.
+        using var manifest = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.File("out"), "outputs.json")));
+        Assert.That(root.GetProperty("outputs")[1].GetProperty("sha256").GetString(),
+            Is.EqualTo(manifest.RootElement.GetProperty("outputs")[1].GetProperty("sha256").GetString()));
+    }
+}

@@ -23,6 +23,7 @@ public static partial class RunCommand
                 "DIR/outputs.json (the LiteRT.js oracle's format: model, outputs[{index,name,shape,dtype,sha256}], inputs, modelSha256, " +
                 "runtime); earlier input_*/output_*.bin and outputs.json there are removed", "-o")
             .Option("--runs", "N", "invokes N times (default 1) and also reports the median latency")
+            .Switch("--json", "print one JSON object instead of text: the outputs.json fields (model, outputs with sha256, inputs, runtime) plus latencyMs, delegates, delegatedNodes and executedNodes")
             .Switch("--verbose", "stack traces on errors", "-v")
             .WithAction(parsed => Execute(parsed, context.Stdout, context.Stderr, context.Environment));
 }

@@ -36,12 +36,13 @@ public static partial class RunCommand
             ParseSeed(parsed.Value("--random-seed")),
             parsed.Value("--output-dir"),
             ParseRuns(parsed.Value("--runs")),
-            DelegateCatalog.CreateOptions(parsed.Value("--delegate"), DelegateCatalog.ParseThreads(parsed.Value("--threads"), "run"), "run", environment));
+            DelegateCatalog.CreateOptions(parsed.Value("--delegate"), DelegateCatalog.ParseThreads(parsed.Value("--threads"), "run"), "run", environment),
+            parsed.Has("--json"));
         return Run(options, stdout);
     }
 
     private sealed record RunOptions(string ModelPath, (string Key, string File)[] Inputs, ulong Seed, string? OutputDirectory, int Runs,
-        InterpreterOptions InterpreterOptions);
+        InterpreterOptions InterpreterOptions, bool Json);
 
     private static (string, string) ParseInputSpec(string spec)
     {
@@ -69,6 +70,8 @@ public static partial class RunCommand
 
     private static int Run(RunOptions options, TextWriter stdout)
     {
+        // --json: one JSON object on stdout instead of the text report.
+        var text = options.Json ? TextWriter.Null : stdout;
         var clock = Stopwatch.StartNew();
         using var model = Formatting.OpenModel(options.ModelPath);
         using var interpreter = new Interpreter(model, options.InterpreterOptions);
@@ -97,24 +100,24 @@ public static partial class RunCommand
             latencies[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
-        stdout.WriteLine($"model: {Path.GetFileName(options.ModelPath)}  (load {Formatting.Milliseconds(loadMs)}, allocate {Formatting.Milliseconds(allocateMs)}, arena {Formatting.Bytes(interpreter.ArenaBytes)})");
+        text.WriteLine($"model: {Path.GetFileName(options.ModelPath)}  (load {Formatting.Milliseconds(loadMs)}, allocate {Formatting.Milliseconds(allocateMs)}, arena {Formatting.Bytes(interpreter.ArenaBytes)})");
         if (options.InterpreterOptions.Delegates.Count > 0)
         {
             var plan = interpreter.Plan;
-            stdout.WriteLine($"delegates: {string.Join(",", options.InterpreterOptions.Delegates.Select(d => d.Delegate.Name))}, threads {options.InterpreterOptions.Threads}: "
+            text.WriteLine($"delegates: {string.Join(",", options.InterpreterOptions.Delegates.Select(d => d.Delegate.Name))}, threads {options.InterpreterOptions.Threads}: "
                 + $"{plan.DelegatedNodeCount} of {plan.Partitions.Sum(p => p.Nodes.Length)} executed nodes delegated in {plan.Partitions.Count(p => p.IsDelegated)} partitions");
-            foreach (var diagnostic in interpreter.Diagnostics) stdout.WriteLine($"diagnostic: {diagnostic}");
+            foreach (var diagnostic in interpreter.Diagnostics) text.WriteLine($"diagnostic: {diagnostic}");
         }
-        stdout.WriteLine("inputs:");
+        text.WriteLine("inputs:");
         var inputTable = new TextTable(">#", "name", "type", "source");
         for (int i = 0; i < interpreter.InputCount; i++)
         {
             var t = interpreter.GetInputTensor(i);
             inputTable.Add($"[{i}]", t.Name, Formatting.TypeAndShape(t.Type, t.Shape), sources[i]);
         }
-        inputTable.Write(stdout);
+        inputTable.Write(text);
 
-        stdout.WriteLine("outputs:");
+        text.WriteLine("outputs:");
         var outputTable = new TextTable(">#", "name", "type", ">min", ">max", ">mean", "sha256");
         var outputRecords = new JsonArray();
         for (int i = 0; i < interpreter.OutputCount; i++)
@@ -134,22 +137,32 @@ public static partial class RunCommand
                 ["sha256"] = sha,
             });
         }
-        outputTable.Write(stdout);
+        outputTable.Write(text);
 
         if (options.Runs == 1)
-            stdout.WriteLine($"invoke: {Formatting.Milliseconds(latencies[0])}");
+            text.WriteLine($"invoke: {Formatting.Milliseconds(latencies[0])}");
         else
         {
             var sorted = latencies.Order().ToArray();
             double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-            stdout.WriteLine($"invoke: first {Formatting.Milliseconds(latencies[0])}, median of {options.Runs} {Formatting.Milliseconds(median)} (min {Formatting.Milliseconds(sorted[0])}, max {Formatting.Milliseconds(sorted[^1])})");
+            text.WriteLine($"invoke: first {Formatting.Milliseconds(latencies[0])}, median of {options.Runs} {Formatting.Milliseconds(median)} (min {Formatting.Milliseconds(sorted[0])}, max {Formatting.Milliseconds(sorted[^1])})");
         }
 
         if (directory is not null)
         {
             var manifest = BuildManifest(options, interpreter, fedInputs, outputRecords, sources);
             OutputWriter.WriteJson(Path.Combine(directory, OutputWriter.ManifestFileName), manifest);
-            stdout.WriteLine($"wrote: {Path.GetFullPath(directory)}");
+            text.WriteLine($"wrote: {Path.GetFullPath(directory)}");
+        }
+        if (options.Json)
+        {
+            var document = BuildManifest(options, interpreter, fedInputs, (JsonArray)outputRecords.DeepClone(), sources);
+            document["latencyMs"] = new JsonArray(latencies.Select(l => (JsonNode)l).ToArray());
+            document["delegates"] = new JsonArray(options.InterpreterOptions.Delegates.Select(d => (JsonNode)d.Delegate.Name).ToArray());
+            document["delegatedNodes"] = interpreter.Plan.DelegatedNodeCount;
+            document["executedNodes"] = interpreter.Plan.Partitions.Sum(p => p.Nodes.Length);
+            if (directory is not null) document["outputDir"] = Path.GetFullPath(directory);
+            stdout.Write(OutputWriter.ToJson(document));
         }
         return AccelCli.ExitOk;
     }
@@ -246,7 +259,8 @@ public static partial class RunCommand
             {
                 ["name"] = "accel",
                 ["version"] = AccelCli.InformationalVersion(typeof(AccelCli).Assembly),
-                ["kernels"] = "reference",
+                // The delegates in priority order, then the reference that ran what they refused.
+                ["kernels"] = string.Join("+", options.InterpreterOptions.Delegates.Select(d => d.Delegate.Name).Append("reference")),
                 ["randomSeed"] = options.Seed,
                 ["inputSources"] = new JsonArray(sources.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
             },
