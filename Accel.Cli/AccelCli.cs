@@ -33,6 +33,9 @@ public static class AccelCli
         'accel help COMMAND' (or 'accel COMMAND --help') documents every option.
         """;
 
+    /// <summary>The option every command takes (System.CommandLine's recursive option) for plain tables on a terminal.</summary>
+    public const string NoColorOption = "--no-color";
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -42,7 +45,9 @@ public static class AccelCli
             // The edge: the environment is read here, once per run, and passed on as values.
             var environment = CliEnvironment.Read();
             environment.ApplyProcessSwitches();
-            return Dispatch(args, new CliContext(stdout, stderr, environment));
+            // Tables are drawn for a terminal only; --no-color (any command) or NO_COLOR keeps them plain.
+            var output = RichConsoleWriter.ForTerminal(stdout, args.Contains(NoColorOption), environment);
+            return Dispatch(args, new CliContext(output, stderr, environment));
         }
         catch (UsageException e)
         {
@@ -77,6 +82,7 @@ public static class AccelCli
         // 'accel version' and '--version' print accel's, the runtime's and .NET's versions, not only this assembly's.
         foreach (var option in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(option);
         // --help (every command's): the generated usage and options, then the command's longer prose.
+        root.Options.Add(new Option<bool>(NoColorOption) { Description = "plain tables even on a terminal (also: NO_COLOR set)", Arity = ArgumentArity.Zero, Recursive = true });
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new DetailedHelpAction((HelpAction)help.Action!);
         root.Subcommands.Add(InspectCommand.Declare(context));

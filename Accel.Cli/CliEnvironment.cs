@@ -16,7 +16,9 @@ namespace Accel.Cli;
 /// <param name="IlgpuAccelerator"><c>ACCEL_ILGPU_ACCELERATOR</c>: cuda, opencl or cpu for the ilgpu backend.</param>
 /// <param name="CpuKernelWidth"><c>ACCEL_CPU_SIMD</c>: scalar, 128, 256 or 512 forces the CPU kernels' vector width (a test hook).</param>
 /// <param name="VulkanValidation"><c>ACCEL_VULKAN_VALIDATION=1</c> or the validation layer in <c>VK_INSTANCE_LAYERS</c>.</param>
-public sealed record CliEnvironment(AccelCache Cache, string? BenchHistory, string? IlgpuAccelerator, string? CpuKernelWidth, bool VulkanValidation)
+/// <param name="NoColor"><c>NO_COLOR</c> set (no-color.org): plain tables even on a terminal, as <c>--no-color</c>.</param>
+public sealed record CliEnvironment(AccelCache Cache, string? BenchHistory, string? IlgpuAccelerator, string? CpuKernelWidth, bool VulkanValidation,
+    bool NoColor = false)
 {
     /// <summary>Reads the variables through <paramref name="getVariable"/> (default: the process environment).</summary>
     public static CliEnvironment Read(Func<string, string?>? getVariable = null)
@@ -27,7 +29,8 @@ public sealed record CliEnvironment(AccelCache Cache, string? BenchHistory, stri
             NullIfEmpty(getVariable(Perf.Reporting.BenchHistory.EnvironmentVariable)),
             NullIfEmpty(getVariable(IlgpuDelegate.AcceleratorEnvironmentVariable)),
             NullIfEmpty(getVariable(CpuDelegate.KernelWidthEnvironmentVariable)),
-            VulkanDelegate.ValidationRequested(getVariable(VulkanDelegate.ValidationEnvironmentVariable), getVariable("VK_INSTANCE_LAYERS")));
+            VulkanDelegate.ValidationRequested(getVariable(VulkanDelegate.ValidationEnvironmentVariable), getVariable("VK_INSTANCE_LAYERS")),
+            NoColor: !string.IsNullOrEmpty(getVariable("NO_COLOR")));
     }
 
     /// <summary>The benchmark history folder when <c>--history</c> is not given.</summary>
