@@ -80,7 +80,7 @@ public sealed class BenchCommandTests
     public void ProfileOpsOnTheReferenceListsEveryExecutedNodeSortedByCost()
     {
         using var dir = new TempDirectory();
-        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "3", "--profile-ops", "--profile-runs", "3", "--json", dir.File("r.json"), "--no-history");
+        var result = CliHarness.Run("bench", WriteModel(dir), "--delegate", "reference", "--runs", "3", "--profile-ops", "--profile-runs", "3", "--json", dir.File("r.json"), "--no-history");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
         Assert.That(result.Stdout, Does.Match(@"#\s+op\s+executor\s+node\(s\)\s+time\s+%\s+cum %\s+MACs\s+GFLOP/s"));
         var profile = BenchJson.ReadFile(dir.File("r.json")).Single().Profile!;
@@ -160,7 +160,7 @@ public sealed class BenchCommandTests
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
         using var doc = JsonDocument.Parse(File.ReadAllText(dir.File("gab.json")));
         var entry = doc.RootElement.EnumerateArray().Single();
-        Assert.That(entry.GetProperty("name").GetString(), Is.EqualTo("small [accel reference, 1 thread]"));
+        Assert.That(entry.GetProperty("name").GetString(), Is.EqualTo("small [accel cpu, 1 thread]"), "without --delegate, bench runs the CPU delegate");
         Assert.That(entry.GetProperty("unit").GetString(), Is.EqualTo("ms"));
         Assert.That(entry.GetProperty("value").GetDouble(), Is.GreaterThan(0));
     }
@@ -182,6 +182,6 @@ public sealed class BenchCommandTests
     {
         var result = CliHarness.Run("help", "bench");
         Assert.That(result.ExitCode, Is.EqualTo(0));
-        Assert.That(result.Stdout, Does.Contain("--profile-ops").And.Contain("--json FILE").And.Contain("--max-secs"));
+        Assert.That(result.Stdout, Does.Contain("--profile-ops").And.Contain("--json <FILE>").And.Contain("--max-secs <S>"));
     }
 }

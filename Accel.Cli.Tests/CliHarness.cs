@@ -19,10 +19,7 @@ internal static class CliHarness
         return new CliResult(code, stdout.ToString(), stderr.ToString());
     }
 
-    public static string CacheDirectory =>
-        Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
+    public static string CacheDirectory => AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).Root;
 
     /// <summary>A corpus model installed by scripts/ensure-assets.sh (the test command runs it first).</summary>
     public static string CorpusModel(string name)

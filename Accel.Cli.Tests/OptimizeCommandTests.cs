@@ -104,6 +104,6 @@ public sealed class OptimizeCommandTests
     {
         var r = CliHarness.Run("help", "quantize");
         Assert.That(r.ExitCode, Is.EqualTo(0));
-        Assert.That(r.Stdout, Does.Contain("--mode fp16").And.Contain("--mode int8").And.Contain("not built yet"));
+        Assert.That(r.Stdout, Does.Contain("--mode <fp16|int8>").And.Contain("fp16: float32 constants").And.Contain("int8: full integer").And.Contain("not built yet"));
     }
 }

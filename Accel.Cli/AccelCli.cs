@@ -1,3 +1,6 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
@@ -15,51 +18,23 @@ public static class AccelCli
     public const int ExitRuntimeError = 1;
     public const int ExitUsageError = 2;
 
-    public const string Usage = """
+    /// <summary>The root command's description: what accel is, the backends, the exit codes (the command list is generated).</summary>
+    public const string Description = """
         accel - Accel, a TensorFlow Lite compatible inference runtime
 
-        usage:
-          accel inspect MODEL [--json]
-              inputs/outputs, operator histogram, tensor/node counts, constant, folded-constant
-              and arena bytes, estimated MACs per operator and the top 10 nodes
-          accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N] [--output-dir DIR]
-                          [--runs N] [--verbose]
-              runs the model once (or N times) on given or seeded random inputs; writes raw
-              outputs and outputs.json in the LiteRT.js oracle's format
-          accel conform [--backend all|reference|cpu|...] [--cases FILTER] [--shard I/N]
-                        [--junit FILE] [--json FILE] [--html FILE] [--generate [--update]] [--list]
-          accel conform merge REPORT.json... [--json FILE] [--junit FILE] [--html FILE]
-              the conformance suite: every case x backend bit for bit against the goldens
-          accel bench MODEL [--delegate NAME] [--threads N] [--warmup N] [--runs N] [--max-secs S]
-                            [--profile-ops [--per-node]] [--json FILE] [--history FILE|DIR]
-              TFLite's benchmark_model: init, first inference, latency distribution, memory,
-              per-op profile; --json writes every sample and appends to the machine's history
-          accel perf report HISTORY... --html FILE [--github-json FILE]
-          accel perf compare BASELINE.json CURRENT.json [--alpha A] [--min-effect F]
-              dashboard (latency over commits, peer ratios, regressions) and a statistical
-              regression gate (exit 3 on a regression)
-          accel ops [--json | --markdown | --write-docs FILE]
-              operator coverage: every defined operator x dtype, its versions, and per backend
-              (reference, cpu, vulkan, ilgpu, hexagon, opencl) whether it runs it or why not (docs/ops.md)
-          accel quantize MODEL -o OUT --mode fp16|int8 [--calibration DIR|FILE ...] [--io float|int8|uint8]
-              post-training quantization (float16 weights, or full int8 with calibrated activations)
-          accel prune MODEL -o OUT --sparsity S [--block 1x4|1x16] [--format dense|sparse]
-              magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)
-          accel convert MODEL.onnx -o MODEL.tflite [--input-shape NAME=DIMS ...] [--nhwc-io] [--keep-nchw]
-              ONNX -> NHWC .tflite (Accel.Convert/README.md says which ops convert)
-          accel detect|landmarks|segment|classify IMAGE --model M [-o annotated.png] [--json]
-              faces (BlazeFace), hand/pose landmarks, selfie segmentation or top-k classes on a
-              JPEG/PNG/WebP photo; -o draws boxes, keypoints, skeletons or the mask over it
-          accel version
-          accel help [COMMAND]      (or: accel COMMAND --help)
-
-        Backends (--delegate): cpu (SIMD), vulkan (compute shaders), ilgpu (CUDA / OpenCL; or ILGPU's
+        Backends (--delegate): cpu (SIMD; the default of run and bench), reference (the scalar
+        reference kernels alone), vulkan (compute shaders), ilgpu (CUDA / OpenCL; or ILGPU's
         CPU accelerator with ACCEL_ILGPU_ACCELERATOR=cpu), hexagon (int8/uint8 on the Hexagon DSP
         runtime, run under qemu-hexagon), opencl (OpenCL C kernels: GPU, else a CPU implementation
         such as PoCL).
         Exit codes: 0 ok, 1 runtime error (bad model, missing file, kernel error), 2 usage error,
         3 'accel perf compare' found a regression.
+        Arguments may come from response files: accel @FILE reads one token per line.
+        'accel help COMMAND' (or 'accel COMMAND --help') documents every option.
         """;
+
+    /// <summary>The option every command takes (System.CommandLine's recursive option) for plain tables on a terminal.</summary>
+    public const string NoColorOption = "--no-color";
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -67,7 +42,12 @@ public static class AccelCli
         bool verbose = args.Contains("--verbose") || args.Contains("-v");
         try
         {
-            return Dispatch(args, stdout, stderr);
+            // The edge: the environment is read here, once per run, and passed on as values.
+            var environment = CliEnvironment.Read();
+            environment.ApplyProcessSwitches();
+            // Tables are drawn for a terminal only; --no-color (any command) or NO_COLOR keeps them plain.
+            var output = RichConsoleWriter.ForTerminal(stdout, args.Contains(NoColorOption), environment);
+            return Dispatch(args, new CliContext(output, stderr, environment));
         }
         catch (UsageException e)
         {
@@ -92,81 +72,69 @@ public static class AccelCli
         }
     }
 
-    private static int Dispatch(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// The whole command line, declared for System.CommandLine: every command is declared in its own file
+    /// (<c>XCommand.Declaration.cs</c>), so a new verb is one file and one line here.
+    /// </summary>
+    internal static RootCommand CreateRootCommand(CliContext context)
     {
+        var root = new RootCommand(Description);
+        // 'accel version' and '--version' print accel's, the runtime's and .NET's versions, not only this assembly's.
+        foreach (var option in root.Options.OfType<VersionOption>().ToList()) root.Options.Remove(option);
+        // --help (every command's): the generated usage and options, then the command's longer prose.
+        root.Options.Add(new Option<bool>(NoColorOption) { Description = "plain tables even on a terminal (also: NO_COLOR set)", Arity = ArgumentArity.Zero, Recursive = true });
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new DetailedHelpAction((HelpAction)help.Action!);
+        root.Subcommands.Add(InspectCommand.Declare(context));
+        root.Subcommands.Add(RunCommand.Declare(context));
+        root.Subcommands.Add(ConformCommand.Declare(context));
+        root.Subcommands.Add(BenchCommand.Declare(context));
+        root.Subcommands.Add(PerfCommand.Declare(context));
+        root.Subcommands.Add(OpsCommand.Declare(context));
+        root.Subcommands.Add(OptimizeCommands.DeclareQuantize(context));
+        root.Subcommands.Add(OptimizeCommands.DeclarePrune(context));
+        root.Subcommands.Add(ConvertCommand.Declare(context));
+        foreach (var vision in VisionCommands.Declare(context)) root.Subcommands.Add(vision);
+        root.Subcommands.Add(VersionCommand.Declare(context));
+        root.Subcommands.Add(HelpCommand.Declare(context, root));
+        return root;
+    }
+
+    private static int Dispatch(string[] args, CliContext context)
+    {
+        var root = CreateRootCommand(context);
         if (args.Length == 0)
         {
-            stderr.Write(Usage);
-            stderr.WriteLine();
+            WriteHelp(root, [], context.Stderr);
             return ExitUsageError;
         }
-        string command = args[0];
-        var rest = args.Skip(1).ToArray();
-        switch (command)
+        if (args[0] == "--version") args = ["version", .. args.Skip(1)];
+        string first = args[0];
+        if (first.StartsWith("--delegate", StringComparison.Ordinal))
+            throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
+        if (!first.StartsWith('-') && !first.StartsWith('@') && root.Subcommands.All(c => c.Name != first))
+            throw new UsageException($"unknown command '{first}'");
+
+        var result = root.Parse(args);
+        if (result.Action is not DetailedHelpAction && result.Errors.Count > 0)
         {
-            case "-h":
-            case "--help":
-                stdout.Write(Usage);
-                stdout.WriteLine();
-                return ExitOk;
-            case "help":
-                return Help(rest, stdout);
-            case "version":
-            case "--version":
-                if (rest.Length > 0 && command == "version" && !IsHelp(rest)) throw new UsageException($"'version' takes no arguments, got '{rest[0]}'", "version");
-                stdout.WriteLine(VersionText());
-                return ExitOk;
-            case "inspect":
-                return InspectCommand.Execute(rest, stdout);
-            case "run":
-                return RunCommand.Execute(rest, stdout, stderr);
-            case "conform":
-                return ConformCommand.Execute(rest, stdout, stderr);
-            case "bench":
-                return BenchCommand.Execute(rest, stdout, stderr);
-            case "perf":
-                return PerfCommand.Execute(rest, stdout, stderr);
-            case "ops":
-                return OpsCommand.Execute(rest, stdout);
-            case "quantize":
-                return OptimizeCommands.Quantize(rest, stdout, stderr);
-            case "prune":
-                return OptimizeCommands.Prune(rest, stdout, stderr);
-            case "convert":
-                return ConvertCommand.Execute(rest, stdout);
-            case "detect" or "landmarks" or "segment" or "classify":
-                return VisionCommands.Execute(Enum.Parse<VisionTask>(command, ignoreCase: true), rest, stdout);
-            default:
-                if (command.StartsWith("--delegate", StringComparison.Ordinal))
-                    throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
-                throw new UsageException(command.StartsWith('-') ? $"unknown option '{command}' (a command comes first)" : $"unknown command '{command}'");
+            string? command = result.CommandResult.Command == root ? null : result.CommandResult.Command.Name;
+            throw new UsageException(result.Errors[0].Message.TrimEnd('.'), command is null ? null : CommandPath(result.CommandResult));
         }
+        return result.Invoke(new InvocationConfiguration { Output = context.Stdout, Error = context.Stderr, EnableDefaultExceptionHandler = false });
     }
 
-    private static int Help(string[] rest, TextWriter stdout)
+    /// <summary>The command's words after <c>accel</c> (e.g. <c>conform merge</c>), for 'accel help …' hints.</summary>
+    private static string CommandPath(CommandResult result)
     {
-        string text = rest.Length == 0 ? Usage : rest[0] switch
-        {
-            "inspect" => InspectCommand.Usage,
-            "run" => RunCommand.Usage,
-            "version" => "usage: accel version\n  prints the versions of accel, Accel.Runtime.Core and .NET",
-            "help" => Usage,
-            "conform" => ConformCommand.Usage,
-            "bench" => BenchCommand.Usage,
-            "perf" => PerfCommand.Usage,
-            "ops" => OpsCommand.Usage,
-            "quantize" => OptimizeCommands.QuantizeUsage,
-            "prune" => OptimizeCommands.PruneUsage,
-            "convert" => ConvertCommand.Usage,
-            "detect" or "landmarks" or "segment" or "classify" => VisionCommands.UsageOf(Enum.Parse<VisionTask>(rest[0], ignoreCase: true)),
-            _ => throw new UsageException($"no help for unknown command '{rest[0]}'"),
-        };
-        stdout.Write(text);
-        stdout.WriteLine();
-        return ExitOk;
+        var words = new List<string>();
+        for (SymbolResult? r = result; r is CommandResult c && c.Parent is not null; r = c.Parent) words.Insert(0, c.Command.Name);
+        return string.Join(' ', words);
     }
 
-    internal static bool IsHelp(IReadOnlyList<string> args) => args.Any(a => a is "-h" or "--help");
+    /// <summary>Writes the generated help of the command named by <paramref name="path"/> (the root when empty).</summary>
+    internal static int WriteHelp(RootCommand root, IReadOnlyList<string> path, TextWriter writer) =>
+        root.Parse([.. path, "--help"]).Invoke(new InvocationConfiguration { Output = writer, EnableDefaultExceptionHandler = false });
 
     /// <summary>One line: accel's version, the runtime library's and .NET's.</summary>
     public static string VersionText() =>

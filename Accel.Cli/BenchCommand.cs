@@ -11,86 +11,27 @@ namespace Accel.Cli;
 /// compile), first inference, warm-up, then the invoke latency distribution, peak memory, optionally a per-op
 /// profile; <c>--json</c> writes every sample and appends the result to the per-machine history.
 /// </summary>
-public static class BenchCommand
+public static partial class BenchCommand
 {
-    public const string Usage = """
-        usage: accel bench MODEL [--delegate NAME[,NAME...]] [--threads N] [--warmup N] [--warmup-secs S]
-                                 [--runs N] [--max-secs S] [--profile-ops [--per-node] [--profile-runs N]
-                                 [--peak-gflops G]] [--json FILE] [--history FILE.jsonl|DIR]
-                                 [--no-history] [--github-json FILE] [--random-seed N] [--verbose]
-
+    /// <summary>What --help prints above the generated usage and options.</summary>
+    internal const string Description = """
         Measures MODEL like TFLite's benchmark_model: init time (load + verify, then allocate, which
         plans and compiles the delegate partitions), the first inference, the warm-up runs, then
         count / min / median / mean / p90 / p99 / std of the invoke latency, and peak memory (the
         activation arena, the managed heap, the process's peak RSS, managed bytes per invoke).
         Inputs are the seeded random data of 'accel run' (seed 0 unless --random-seed).
         Progress is shown on a terminal; redirected output is plain text.
-
-        options:
-          --delegate, -d NAME[,NAME...]   reference (default), cpu, vulkan, ilgpu or opencl, as for 'accel run'
-          --threads, -t N                 threads delegates may use (default 1)
-          --warmup N                      warm-up invokes after the first one (default: automatic, below)
-          --warmup-secs S                 automatic warm-up: invoke until 35 warm-up runs or S seconds
-                                          (default 2), whichever comes first. .NET's tiered JIT
-                                          recompiles a method optimized after 30 calls, so a kernel that
-                                          runs once per invoke is still unoptimized for ~30 invokes
-          --runs N                        timed invokes (default 50)
-          --max-secs S                    stop the timed invokes after S seconds (default 150;
-                                          at least one run is always timed)
-          --profile-ops                   afterwards, profile the plan's steps (Interpreter.InvokeProfiled)
-                                          and print a per-op table sorted by cost: op, node(s), time,
-                                          % of total, cumulative %, MACs and achieved GFLOP/s (2 FLOPs
-                                          per MAC). A delegate partition is one step: its row covers all
-                                          its nodes, and the table says so.
-          --per-node                      with --profile-ops and a delegate: compile every claimed node as
-                                          its own partition (same kernels, same threads) so each op gets
-                                          its own row; cross-node cache effects are lost
-          --profile-runs N                profiled invokes; each step's median is reported (default 10)
-          --peak-gflops G                 adds a '% of peak' column (e.g. the FMA peak BenchmarkDotNet's
-                                          MachineLimits suite measures)
-          --json FILE                     writes the result (accel-bench/1, every sample) to FILE and
-                                          appends it to the history (below)
-          --history FILE.jsonl|DIR        history to append to (default: $ACCEL_BENCH_HISTORY, else
-                                          ${ACCEL_CACHE:-~/.cache/accel}/bench-history/<machine>.jsonl);
-                                          given alone it also appends
-          --no-history                    with --json: do not append
-          --github-json FILE              github-action-benchmark 'customSmallerIsBetter' JSON (median ms)
-          --random-seed N                 input seed (default 0)
         """;
 
     /// <summary>Automatic warm-up: a few more invokes than .NET's tier-up call count (30), unless time runs out first.</summary>
     public const int AutomaticWarmupRuns = 35;
 
     private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
-        double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string? History,
+        double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
         bool AppendHistory, string? GithubJson, ulong Seed);
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var parsed = new ArgParser("bench")
-            .Option("--delegate", "-d")
-            .Option("--threads", "-t")
-            .Option("--warmup")
-            .Option("--warmup-secs")
-            .Option("--runs")
-            .Option("--max-secs")
-            .Switch("--profile-ops")
-            .Switch("--per-node")
-            .Option("--profile-runs")
-            .Option("--peak-gflops")
-            .Option("--json")
-            .Option("--history")
-            .Switch("--no-history")
-            .Option("--github-json")
-            .Option("--random-seed")
-            .Switch("--verbose", "-v")
-            .Parse(args);
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments: {string.Join(" ", parsed.Positionals)}", "bench");
         if (parsed.Has("--per-node") && !parsed.Has("--profile-ops")) throw new UsageException("--per-node needs --profile-ops", "bench");
@@ -99,8 +40,8 @@ public static class BenchCommand
         string? delegates = parsed.Value("--delegate");
         var options = new BenchOptions(
             parsed.Positionals[0],
-            delegates ?? "reference",
-            DelegateCatalog.CreateOptions(delegates, threads, "bench"),
+            delegates ?? DelegateCatalog.Default,
+            DelegateCatalog.CreateOptions(delegates, threads, "bench", environment),
             parsed.Value("--warmup") is { } warmup ? ParseInt(warmup, "--warmup", 0, min: 0) : null,
             ParseDouble(parsed.Value("--warmup-secs"), "--warmup-secs", 2),
             ParseInt(parsed.Value("--runs"), "--runs", 50, min: 1),
@@ -110,7 +51,7 @@ public static class BenchCommand
             ParseInt(parsed.Value("--profile-runs"), "--profile-runs", 10, min: 1),
             parsed.Value("--peak-gflops") is { } peak ? ParseDouble(peak, "--peak-gflops", 0) : null,
             parsed.Value("--json"),
-            parsed.Value("--history"),
+            parsed.Value("--history") ?? environment.BenchHistoryDirectory,
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
             parsed.Value("--github-json"),
             ParseSeed(parsed.Value("--random-seed")));

@@ -12,54 +12,24 @@ namespace Accel.Cli;
 /// <c>accel conform</c>: the conformance suite (conformance/README.md). Runs cases × backends bit for bit against the
 /// committed goldens, generates goldens (<c>--generate</c>), and merges shard reports (<c>merge</c>).
 /// </summary>
-public static class ConformCommand
+public static partial class ConformCommand
 {
-    public const string Usage = """
-        usage: accel conform [--backend all|reference|cpu|...] [--cases FILTER] [--shard I/N]
-                             [--junit FILE] [--json FILE] [--html FILE] [--threads N] [--list]
-               accel conform --generate [--update] [--cases FILTER]
-               accel conform merge REPORT.json... [--json FILE] [--junit FILE] [--html FILE]
-
+    /// <summary>What --help prints above the generated usage and options.</summary>
+    internal const string Description = """
         Runs every conformance case (corpus models x input sets, operators x dtypes x edge
         shapes/options/values) on each backend and compares every output bit for bit with the
         golden outputs of the reference executor (conformance/cases/goldens.json). Per case x
         backend: bit-exact, or the differing element count, max ULP distance, max |diff| and the
         first differing index with both values. Unavailable backends are skipped with the reason.
         Exit status: 0 when every cell that ran is bit-exact, 1 on any mismatch or error.
-
-        options:
-          --backend LIST   'all' (default) or comma-separated names (see --list)
-          --cases FILTER   GTest-style: POS[:POS...][:-NEG...], '*' and '?' wildcards over case ids
-                           such as model/pose_landmark_lite/photo, op/CONV_2D/float32/stride=2
-          --shard I/N      run shard I of N (round-robin over the filtered cases); without it
-                           GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX are honoured
-          --junit FILE     JUnit XML, one testcase per cell
-          --json FILE      JSON report (schema: conformance/report-schema.md)
-          --html FILE      one self-contained HTML page with the colour-coded matrix
-          --threads N      threads for delegate backends (default: all logical processors)
-          --list           print the cases and backends and exit
-          --export DIR     write each selected case's model.tflite and input_<i>.bin to DIR/<case>/
-                           (to reproduce a case with another runtime) and exit
-          --generate       re-create the goldens with the reference executor, cross-checked with
-                           TFLite (conformance/oracle); refuses to change existing goldens, printing
-                           what moved, unless --update (which also drops stale entries)
-          --cases-dir DIR  case lists and goldens.json (default: conformance/cases in the repository)
-          --models-dir DIR corpus models (default: ${ACCEL_CACHE:-~/.cache/accel}/models)
-          --quiet          no progress output
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Turns the suite's file problems into one-line runtime errors.</summary>
+    private static int Guarded(Func<int> body)
     {
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
         try
         {
-            if (args.Count > 0 && args[0] == "merge") return Merge(args.Skip(1).ToArray(), stdout);
-            return Run(args, stdout, stderr);
+            return body();
         }
         catch (SuiteFileException e)
         {
@@ -67,26 +37,9 @@ public static class ConformCommand
         }
     }
 
-    private static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    private static int Run(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
 
-        var parsed = new ArgParser("conform")
-            .Option("--backend")
-            .Option("--cases")
-            .Option("--shard")
-            .Option("--junit")
-            .Option("--json")
-            .Option("--html")
-            .Option("--threads")
-            .Option("--cases-dir")
-            .Option("--models-dir")
-            .Option("--export")
-            .Switch("--list")
-            .Switch("--generate")
-            .Switch("--update")
-            .Switch("--quiet", "-q")
-            .Switch("--verbose", "-v")
-            .Parse(args);
         if (parsed.Positionals.Count > 0)
             throw new UsageException($"unexpected argument '{parsed.Positionals[0]}' (conform takes no MODEL; filter cases with --cases)", "conform");
         if (parsed.Has("--update") && !parsed.Has("--generate"))
@@ -106,7 +59,7 @@ public static class ConformCommand
             ?? (casesDirOption is null ? null : Path.GetFullPath(Path.Combine(casesDirOption, "..", "..")));
         if (repoRoot is null)
             throw new CliException("cannot find the Accel repository (a folder with Accel.sln and conformance/cases/) above the current directory or the tool; run inside it, set ACCEL_REPO_ROOT, or pass --cases-dir");
-        var paths = SuitePaths.Discover(repoRoot);
+        var paths = SuitePaths.Discover(repoRoot, environment.Cache);
         if (casesDirOption is not null) paths = paths with { CasesDir = Path.GetFullPath(casesDirOption) };
         if (parsed.Value("--models-dir") is { } modelsDir) paths = paths with { ModelsDir = Path.GetFullPath(modelsDir) };
         var suite = new SuiteContext(paths);
@@ -121,7 +74,7 @@ public static class ConformCommand
             return result.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
         }
 
-        var registry = BackendRegistry.CreateDefault(threads);
+        var registry = environment.CreateBackendRegistry(threads);
         string backendSpec = parsed.Value("--backend") ?? "all";
         IReadOnlyList<ConformanceBackend> backends;
         try
@@ -156,9 +109,8 @@ public static class ConformCommand
         return report.Summary.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
     }
 
-    private static int Merge(string[] args, TextWriter stdout)
+    private static int Merge(ParsedArgs parsed, TextWriter stdout)
     {
-        var parsed = new ArgParser("conform").Option("--json").Option("--junit").Option("--html").Parse(args);
         if (parsed.Positionals.Count == 0) throw new UsageException("merge needs at least one REPORT.json", "conform");
         if (!parsed.Has("--json") && !parsed.Has("--junit") && !parsed.Has("--html"))
             throw new UsageException("merge needs an output: --json, --junit and/or --html", "conform");

@@ -5,12 +5,10 @@ using Accel.Conversion;
 namespace Accel.Cli;
 
 /// <summary><c>accel convert MODEL.onnx -o MODEL.tflite</c>: the ONNX converter (Accel.Convert) as a command.</summary>
-public static class ConvertCommand
+public static partial class ConvertCommand
 {
-    public const string Usage = """
-        usage: accel convert MODEL.onnx -o MODEL.tflite [--input-shape NAME=D0,D1,... ...] [--nhwc-io]
-                             [--keep-nchw] [--report FILE]
-
+    /// <summary>What --help prints above the generated usage and options.</summary>
+    internal const string Description = """
         Converts an ONNX model (ai.onnx opsets 9-21, external-data tensors) into a TFLite flatbuffer:
         constants folded, static shapes inferred, Identity/Dropout and dead nodes removed,
         Conv+BatchNormalization and MatMul+Add folded, Relu/Clip fused into the op before them, and
@@ -18,26 +16,10 @@ public static class ConvertCommand
         signature with the ONNX input/output names and a description naming the converter and source.
         Which ONNX ops convert: Accel.Convert/README.md. Nothing is written at -o unless the whole
         model converts; an unsupported op is reported with every other one, by node name.
-
-        options:
-          -o, --output FILE        the .tflite to write (required)
-          --input-shape NAME=DIMS  fixes a model input's shape (symbolic batch etc.), repeatable
-          --nhwc-io                rank-4 inputs and outputs are NHWC (default: ONNX's own layout)
-          --keep-nchw              keep ONNX's layout between ops (a TRANSPOSE pair around each conv)
-          --report FILE            write what the conversion did as JSON
-        not built: --quantize (post-training quantization is the 'accel quantize' tool's work).
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout)
     {
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var parsed = new ArgParser("convert").Option("--output", "-o").RepeatableOption("--input-shape")
-            .Switch("--nhwc-io").Switch("--keep-nchw").Option("--report").Option("--quantize").Switch("--verbose", "-v").Parse(args);
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "convert needs the ONNX model" : $"convert takes one model, got {parsed.Positionals.Count}", "convert");
         string output = parsed.Value("--output") ?? throw new UsageException("convert needs -o FILE.tflite", "convert");

@@ -21,11 +21,17 @@ public static class DelegateCatalog
     {
     };
 
-    /// <summary>Interpreter options for a comma-separated delegate list (null or "reference" = reference kernels only).</summary>
-    public static InterpreterOptions CreateOptions(string? names, int threads, string command)
+    /// <summary>
+    /// What runs when no <c>--delegate</c> is given: the CPU delegate, the reference running what it refuses (fast by
+    /// default, as TFLite applies XNNPACK); <c>--delegate reference</c> keeps the reference executor alone.
+    /// </summary>
+    public const string Default = "cpu";
+
+    /// <summary>Interpreter options for a comma-separated delegate list (null = <see cref="Default"/>; "reference" = reference kernels only).</summary>
+    public static InterpreterOptions CreateOptions(string? names, int threads, string command, CliEnvironment environment)
     {
         var options = new InterpreterOptions { Threads = threads };
-        if (names is null) return options;
+        names ??= Default;
         var requested = names.Split(',', StringSplitOptions.TrimEntries);
         foreach (var name in requested)
         {
@@ -36,13 +42,13 @@ public static class DelegateCatalog
                         throw new UsageException("'reference' runs everything on the reference kernels; list it alone, or list only delegates (the reference always runs what they refuse)", command);
                     break;
                 case "cpu":
-                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name)));
+                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name, environment)));
                     break;
                 case "vulkan":
                 case "ilgpu":
                 case "hexagon":
                 case "opencl":
-                    AddDeviceDelegate(options, CreateDelegate(name), command);
+                    AddDeviceDelegate(options, CreateDelegate(name, environment), command);
                     break;
                 default:
                     string why = NotBuilt.TryGetValue(name, out var reason) ? $"'{name}' is unavailable: {reason}" : $"unknown delegate '{name}'";
@@ -57,13 +63,13 @@ public static class DelegateCatalog
     /// as <c>--delegate</c> creates it; the caller disposes it. A device delegate this machine cannot run is still
     /// created, with its <see cref="IAccelDelegate.UnavailableReason"/>.
     /// </summary>
-    public static IAccelDelegate CreateDelegate(string name) => name switch
+    public static IAccelDelegate CreateDelegate(string name, CliEnvironment environment) => name switch
     {
         "cpu" => new CpuDelegate(),
         // Device: the first discrete GPU, else integrated, else a CPU implementation (lavapipe).
-        "vulkan" => new VulkanDelegate(),
+        "vulkan" => new VulkanDelegate(validation: environment.VulkanValidation),
         // Accelerator: CUDA, else a usable OpenCL device; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one.
-        "ilgpu" => new IlgpuDelegate(),
+        "ilgpu" => IlgpuDelegate.ForSelection(environment.IlgpuAccelerator),
         // The DSP runtime under qemu-hexagon (Debian qemu-user).
         "hexagon" => new HexagonDelegate(),
         // Device: the first GPU, else an accelerator, else a CPU implementation (PoCL).

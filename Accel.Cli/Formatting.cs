@@ -95,6 +95,7 @@ internal sealed class TextTable
 
     public void Write(TextWriter writer, string indent = "  ")
     {
+        if (writer is RichConsoleWriter terminal && terminal.TryWriteTable(_headers, _rightAligned, _rows, indent.Length)) return;
         var widths = new int[_headers.Length];
         foreach (var row in _rows.Prepend(_headers))
             for (int c = 0; c < widths.Length; c++)

@@ -3,11 +3,10 @@ using System.Text.Json.Nodes;
 namespace Accel.Cli;
 
 /// <summary><c>accel inspect MODEL [--json]</c>: what a model declares and what allocating it costs.</summary>
-public static class InspectCommand
+public static partial class InspectCommand
 {
-    public const string Usage = """
-        usage: accel inspect MODEL [--json] [--delegate NAME[,NAME...]] [--threads N] [--dot FILE]
-
+    /// <summary>What --help prints above the generated usage and options.</summary>
+    internal const string Description = """
         Describes MODEL (a .tflite file): inputs and outputs (name, shape, dtype, quantization),
         the operator histogram with versions (e.g. CONV_2D v1 x21), tensor and node counts, how many
         nodes are folded to constants at allocate time, constant bytes in the file, folded-constant
@@ -28,35 +27,19 @@ public static class InspectCommand
         With --delegate, also prints the execution plan: each partition, its executor, node count,
         boundary tensors and bytes, and every node a delegate refused with the reason; --dot FILE
         writes the partitioned graph as Graphviz DOT (render with: dot -Tsvg FILE -o plan.svg).
-
-        options:
-          --json       print one JSON object instead of text
-          --delegate, -d NAME[,NAME...]
-                       plan with these backends (reference, cpu, vulkan, ilgpu, opencl) in priority order
-          --threads, -t N
-                       threads delegates may use (default 1)
-          --dot FILE   write the plan as Graphviz DOT (needs --delegate; without it the plan is all reference)
-          --verbose    stack traces on errors
         """;
 
     private const int TopNodeCount = 10;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, CliEnvironment environment)
     {
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var parsed = new ArgParser("inspect").Switch("--json").Switch("--verbose", "-v")
-            .Option("--delegate", "-d").Option("--threads", "-t").Option("--dot").Parse(args);
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments", "inspect");
         string path = parsed.Positionals[0];
 
-        var interpreterOptions = DelegateCatalog.CreateOptions(parsed.Value("--delegate"),
-            DelegateCatalog.ParseThreads(parsed.Value("--threads"), "inspect"), "inspect");
+        // inspect describes the model; a plan only when --delegate asks for one (the reference runs everything otherwise).
+        var interpreterOptions = DelegateCatalog.CreateOptions(parsed.Value("--delegate") ?? "reference",
+            DelegateCatalog.ParseThreads(parsed.Value("--threads"), "inspect"), "inspect", environment);
         using var model = Formatting.OpenModel(path);
         var report = Build(model, path, interpreterOptions, parsed.Value("--dot"));
         if (parsed.Has("--json")) stdout.Write(OutputWriter.ToJson(report.ToJson()));

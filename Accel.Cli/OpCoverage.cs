@@ -91,7 +91,7 @@ public sealed class OpCoverage
     /// catalog, then each delegate as <see cref="DelegateCatalog.CreateDelegate"/> creates it (disposed before
     /// returning). A delegate this machine cannot run still contributes its catalog.
     /// </summary>
-    public static OpCoverage ForBuiltInBackends()
+    public static OpCoverage ForBuiltInBackends(CliEnvironment environment)
     {
         var delegates = new List<IAccelDelegate>();
         try
@@ -107,7 +107,7 @@ public sealed class OpCoverage
                 IAccelDelegate created;
                 try
                 {
-                    created = DelegateCatalog.CreateDelegate(name);
+                    created = DelegateCatalog.CreateDelegate(name, environment);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -167,7 +167,7 @@ public sealed class OpCoverage
 
     // ------------------------------------------------------------------------------------------------ json
 
-    /// <summary>The <c>accel-ops/1</c> document (documented in <see cref="OpsCommand.Usage"/>).</summary>
+    /// <summary>The <c>accel-ops/1</c> document (documented in <see cref="OpsCommand.Description"/>).</summary>
     public JsonObject ToJson() => new()
     {
         ["schema"] = JsonSchema,

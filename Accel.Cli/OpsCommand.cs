@@ -1,11 +1,10 @@
 namespace Accel.Cli;
 
 /// <summary><c>accel ops [--json | --markdown | --write-docs FILE]</c>: the operator coverage matrix (<see cref="OpCoverage"/>).</summary>
-public static class OpsCommand
+public static partial class OpsCommand
 {
-    public const string Usage = """
-        usage: accel ops [--json | --markdown | --write-docs FILE]
-
+    /// <summary>What --help prints above the generated usage and options.</summary>
+    internal const string Description = """
         The operator coverage matrix: for every operator Accel defines (one definition per operator in
         Runtime.Core/Operators/Definitions) and every dtype it is defined for, the supported versions
         and, for each backend (reference, cpu, vulkan, ilgpu, opencl), whether it has a kernel for it or the
@@ -17,12 +16,6 @@ public static class OpsCommand
         The text table marks a supported cell 'yes' and a refused one [n], the number of its reason
         in the list below the table.
 
-        options:
-          --json             print one JSON object (schema below) instead of text
-          --markdown         print docs/ops.md (the generated page: no machine-specific content)
-          --write-docs FILE  write that page to FILE; the checked-in docs/ops.md is regenerated with
-                             'accel ops --write-docs docs/ops.md' from the repository root, e.g.
-                             dotnet run --project Accel.Cli -c Release -- ops --write-docs docs/ops.md
 
         JSON (schema "accel-ops/1"; fields are only ever added):
           { "schema": "accel-ops/1",
@@ -42,21 +35,14 @@ public static class OpsCommand
           One "ops" entry per operator x dtype, operators in builtin-code order then custom ones.
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, CliEnvironment environment)
     {
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var parsed = new ArgParser("ops").Switch("--json").Switch("--markdown").Option("--write-docs").Switch("--verbose", "-v").Parse(args);
         if (parsed.Positionals.Count > 0)
             throw new UsageException($"'ops' takes no arguments, got '{parsed.Positionals[0]}'", "ops");
         int formats = (parsed.Has("--json") ? 1 : 0) + (parsed.Has("--markdown") ? 1 : 0) + (parsed.Has("--write-docs") ? 1 : 0);
         if (formats > 1) throw new UsageException("--json, --markdown and --write-docs are alternatives; give one", "ops");
 
-        var coverage = OpCoverage.ForBuiltInBackends();
+        var coverage = OpCoverage.ForBuiltInBackends(environment);
         if (parsed.Has("--json"))
             stdout.Write(OutputWriter.ToJson(coverage.ToJson()));
         else if (parsed.Has("--markdown"))

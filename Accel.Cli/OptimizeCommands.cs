@@ -8,78 +8,21 @@ namespace Accel.Cli;
 /// (Accel.Optimize). The model goes to <c>-o</c> through a temporary file and a rename; the report (JSON, or HTML
 /// for a .html path) to <c>--report</c>, by default <c>OUT.report.json</c>.
 /// </summary>
-public static class OptimizeCommands
+public static partial class OptimizeCommands
 {
-    public const string QuantizeUsage = """
-        usage: accel quantize MODEL.tflite -o OUT.tflite --mode fp16|int8 [--calibration DIR|FILE ...]
-                              [--io float|int8|uint8] [--per-tensor] [--range minmax|percentile]
-                              [--percentile P] [--mean M] [--std S] [--report FILE.json|FILE.html]
-                              [--threads N] [--no-latency] [--verbose]
+    private const string QuantizeDescription = "post-training quantization (docs/optimize.md): float16 weights, or full int8 with calibrated activations";
 
-        Post-training quantization of a float model (docs/optimize.md).
+    private const string PruneDescription = "magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)";
 
-        options:
-          --mode fp16   float32 constants become float16 constants read through DEQUANTIZE (the
-                        MediaPipe layout): half the weight bytes, float arithmetic
-          --mode int8   full integer: int8 activations (calibrated), int8 weights (symmetric; per
-                        output channel for CONV_2D and DEPTHWISE_CONV_2D, per tensor for
-                        FULLY_CONNECTED), int32 biases; operators without an integer kernel in
-                        Accel stay float behind DEQUANTIZE/QUANTIZE and the report lists them
-          --mode dynamic, --mode int16x8
-                        not built yet (they need hybrid / int16 kernels): an error says so
-          --calibration, -c DIR|FILE
-                        representative inputs (int8: required; fp16: used to evaluate). A folder
-                        gives its files sorted by name; .png .jpg .jpeg .webp .bmp .gif files are
-                        images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H,
-                        each channel (v - mean) / std), any other file raw little-endian float32
-                        bytes of all inputs one after another. Repeatable.
-          --mean M, --std S
-                        image normalisation (default 0 and 255: pixels in [0, 1]; face detection
-                        models want 127.5 and 127.5: [-1, 1])
-          --io float|int8|uint8
-                        int8 only: the interface type of the float inputs and outputs (default float)
-          --per-tensor  one weight scale per tensor instead of per output channel
-          --range minmax|percentile, --percentile P
-                        activation ranges: min/max over all samples (default), or per sample the
-                        (100-P)-th and P-th percentiles (P in (50, 100], default 99.99)
-          --report FILE the report: HTML with plots for a .html name, else JSON
-                        (default OUT.report.json)
-          --threads N   CPU delegate threads for calibration and evaluation (default 1)
-          --no-latency  do not time the two models (CPU delegate, 1 thread)
-        """;
-
-    public const string PruneUsage = """
-        usage: accel prune MODEL.tflite -o OUT.tflite --sparsity S [--block 1x1|1x4|1x16]
-                           [--format dense|sparse] [--min-elements N] [--input FILE|DIR ...]
-                           [--mean M] [--std S] [--report FILE.json|FILE.html] [--no-latency] [--verbose]
-
-        Magnitude pruning of the constant weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
+    private const string PruneDetails = """
+        Prunes the constant weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
         TRANSPOSE_CONV with at least --min-elements elements (default 1024): per tensor, the 1xB blocks
         along the last dimension with the smallest sum of |w| are zeroed, floor(S x blocks) of them.
         Weights the model stored as float16 stay float16.
-
-        options:
-          --sparsity S  fraction zeroed, in [0, 1)
-          --block 1xB   1x1 (default), 1x4 or 1x16
-          --format dense|sparse
-                        dense: zeros in place (the file compresses better); sparse: TFLite's sparse
-                        format (CSR along the last dimension) read through DENSIFY
-          --input, -i FILE|DIR
-                        evaluation inputs for the report (as accel quantize --calibration; default
-                        one seeded random input)
-          --report FILE the report: HTML for a .html name, else JSON (default OUT.report.json)
-          --no-latency  do not time the two models
         """;
 
-    public static int Quantize(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Quantize(ParsedArgs p, TextWriter stdout, TextWriter stderr)
     {
-        if (AccelCli.IsHelp(args)) return Help(stdout, QuantizeUsage);
-        var p = new ArgParser("quantize")
-            .Option("--output", "-o").Option("--mode", "-m").RepeatableOption("--calibration", "-c")
-            .Option("--io").Switch("--per-tensor").Option("--range").Option("--percentile")
-            .Option("--mean").Option("--std").Option("--report").Option("--threads", "-t").Switch("--no-latency")
-            .Switch("--verbose", "-v")
-            .Parse(args);
         string model = OneModel(p, "quantize");
         string output = p.Value("--output") ?? throw new UsageException("-o OUT.tflite is required", "quantize");
         var mode = p.Value("--mode") switch
@@ -120,14 +63,8 @@ public static class OptimizeCommands
         return Finish(result, output, p.Value("--report"), stdout);
     }
 
-    public static int Prune(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Prune(ParsedArgs p, TextWriter stdout, TextWriter stderr)
     {
-        if (AccelCli.IsHelp(args)) return Help(stdout, PruneUsage);
-        var p = new ArgParser("prune")
-            .Option("--output", "-o").Option("--sparsity", "-s").Option("--block").Option("--format")
-            .Option("--min-elements").RepeatableOption("--input", "-i").Option("--mean").Option("--std")
-            .Option("--report").Switch("--no-latency").Switch("--verbose", "-v")
-            .Parse(args);
         string model = OneModel(p, "prune");
         string output = p.Value("--output") ?? throw new UsageException("-o OUT.tflite is required", "prune");
         if (!p.Has("--sparsity")) throw new UsageException("--sparsity S is required", "prune");
@@ -187,13 +124,6 @@ public static class OptimizeCommands
         if (text is null) return fallback;
         return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
             ? v : throw new UsageException($"{name} needs a number, got '{text}'", command);
-    }
-
-    private static int Help(TextWriter stdout, string usage)
-    {
-        stdout.Write(usage);
-        stdout.WriteLine();
-        return AccelCli.ExitOk;
     }
 
     /// <summary>A one-line progress display on stderr, reported synchronously (no synchronization context needed).</summary>

@@ -7,53 +7,14 @@ namespace Accel.Cli;
 /// <c>accel perf report</c> (HTML dashboard from histories) and <c>accel perf compare</c> (a statistical regression
 /// gate for CI: exit 3 on a regression).
 /// </summary>
-public static class PerfCommand
+public static partial class PerfCommand
 {
     /// <summary>Exit code of <c>accel perf compare</c> when at least one series regressed.</summary>
     public const int ExitRegression = 3;
 
-    public const string Usage = """
-        usage: accel perf report HISTORY... --html FILE [--github-json FILE] [--title TEXT]
-                                 [--alpha A] [--min-effect F]
-               accel perf compare BASELINE CURRENT [--alpha A] [--min-effect F] [--min-samples N]
-                                  [--github-json FILE]
 
-        report   reads results (history .jsonl files, 'accel bench --json' files, or directories of
-                 them) and writes a self-contained HTML dashboard: a latency-over-commits plot per
-                 machine x model x runtime/backend x threads (inline SVG), the peers' ratios from
-                 interleaved sessions, and a table of regressions between consecutive results.
-                 --github-json also writes github-action-benchmark 'customSmallerIsBetter' JSON
-                 (the latest median of every series).
-        compare  matches series (model, runtime, backend, threads; the latest result of each when a
-                 file holds several) and flags a REGRESSION when the current samples are larger with
-                 one-sided Mann-Whitney U p < A (default 0.01) AND the median is slower by at least
-                 F (default 0.05 = 5%). Series with fewer than N samples (default 5) on a side are
-                 'too few samples', never a regression.
-                 Exit codes: 0 no regression, 3 regression, 1 unreadable input, 2 usage error.
-        """;
-
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    private static int Report(ParsedArgs parsed, TextWriter stdout)
     {
-        if (args.Count == 0) throw new UsageException("'perf' needs a subcommand: report or compare", "perf");
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var rest = args.Skip(1).ToArray();
-        return args[0] switch
-        {
-            "report" => Report(rest, stdout),
-            "compare" => Compare(rest, stdout),
-            _ => throw new UsageException($"unknown 'perf' subcommand '{args[0]}' (report or compare)", "perf"),
-        };
-    }
-
-    private static int Report(string[] args, TextWriter stdout)
-    {
-        var parsed = new ArgParser("perf").Option("--html").Option("--github-json").Option("--title")
-            .Option("--alpha").Option("--min-effect").Parse(args);
         if (parsed.Positionals.Count == 0) throw new UsageException("'perf report' needs at least one HISTORY file or directory", "perf");
         string? html = parsed.Value("--html");
         string? github = parsed.Value("--github-json");
@@ -76,9 +37,8 @@ public static class PerfCommand
         return AccelCli.ExitOk;
     }
 
-    private static int Compare(string[] args, TextWriter stdout)
+    private static int Compare(ParsedArgs parsed, TextWriter stdout)
     {
-        var parsed = new ArgParser("perf").Option("--alpha").Option("--min-effect").Option("--min-samples").Option("--github-json").Parse(args);
         if (parsed.Positionals.Count != 2)
             throw new UsageException($"'perf compare' takes BASELINE and CURRENT, got {parsed.Positionals.Count} argument(s)", "perf");
         int minSamples = 5;

@@ -8,43 +8,14 @@ namespace Accel.Cli;
 /// <c>accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N] [--output-dir DIR] [--runs N] [--verbose]</c>:
 /// runs the model with the reference kernels on given or seeded random inputs (see <see cref="InputGenerator"/>).
 /// </summary>
-public static class RunCommand
+public static partial class RunCommand
 {
-    public const string Usage = """
-        usage: accel run MODEL [--input NAME_OR_INDEX=FILE.bin ...] [--random-seed N]
-                               [--output-dir DIR] [--runs N] [--delegate NAME[,NAME...]]
-                               [--threads N] [--verbose]
-
-        Runs MODEL (on the reference kernels, or on the delegates named by --delegate with the
-        reference running whatever they refuse) and prints each output (name, shape, dtype,
+    /// <summary>What --help prints above the generated usage and options.</summary>
+    internal const string Description = """
+        Runs MODEL (on the CPU delegate by default, or on the delegates named by --delegate, with
+        the reference running whatever they refuse; --delegate reference: reference kernels only) and prints each output (name, shape, dtype,
         min/max/mean, sha256 prefix) and the invoke latency.
 
-        options:
-          --delegate, -d NAME[,NAME...]
-                  backends in priority order: reference (the default: reference kernels only), cpu
-                  (the SIMD CPU delegate), vulkan (Vulkan compute shaders: first discrete GPU, else
-                  integrated, else a CPU implementation such as lavapipe) or ilgpu (ILGPU kernels on
-                  CUDA, else OpenCL; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one) or opencl (OpenCL
-                  C kernels: first GPU, else accelerator, else a CPU implementation such as PoCL). All are bit-exact
-                  with the reference; what a delegate refuses runs on the reference. An unknown name, or
-                  a device backend this machine cannot run, is an error saying why.
-          --threads, -t N
-                  threads delegates may use (default 1)
-          --input, -i NAME_OR_INDEX=FILE.bin
-                  raw little-endian bytes for an input, exactly the tensor's byte size; NAME_OR_INDEX
-                  is a tensor name or a 0-based position in the model's input list (an exact name
-                  wins over an index). Repeat for several inputs.
-          --random-seed N
-                  seed (0..2^64-1, default 0) for the inputs not given with --input
-          --output-dir, -o DIR
-                  writes DIR/input_<i>.bin (the bytes every input was fed, given or generated),
-                  DIR/output_<i>.bin (raw bytes, model output order) and DIR/outputs.json (the
-                  LiteRT.js oracle's format: model, outputs[{index,name,shape,dtype,sha256}], inputs,
-                  modelSha256, runtime); earlier input_*/output_*.bin and outputs.json there are removed
-          --runs N
-                  invokes N times (default 1) and also reports the median latency
-          --verbose, -v
-                  stack traces on errors
 
         Generated inputs (reproducible anywhere): SplitMix64 with initial state
         seed XOR (inputIndex * 0xD1B54A32D192ED03) mod 2^64 (input 0: plain SplitMix64(seed));
@@ -55,23 +26,8 @@ public static class RunCommand
         (uniform over the dtype's range); bool = next() >> 63. Other dtypes must be given with --input.
         """;
 
-    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(Usage);
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var parsed = new ArgParser("run")
-            .Option("--delegate", "-d")
-            .Option("--threads", "-t")
-            .RepeatableOption("--input", "-i")
-            .Option("--random-seed")
-            .Option("--output-dir", "-o")
-            .Option("--runs")
-            .Switch("--verbose", "-v")
-            .Parse(args);
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments: {string.Join(" ", parsed.Positionals)}", "run");
         var options = new RunOptions(
@@ -80,12 +36,13 @@ public static class RunCommand
             ParseSeed(parsed.Value("--random-seed")),
             parsed.Value("--output-dir"),
             ParseRuns(parsed.Value("--runs")),
-            DelegateCatalog.CreateOptions(parsed.Value("--delegate"), DelegateCatalog.ParseThreads(parsed.Value("--threads"), "run"), "run"));
+            DelegateCatalog.CreateOptions(parsed.Value("--delegate"), DelegateCatalog.ParseThreads(parsed.Value("--threads"), "run"), "run", environment),
+            parsed.Has("--json"));
         return Run(options, stdout);
     }
 
     private sealed record RunOptions(string ModelPath, (string Key, string File)[] Inputs, ulong Seed, string? OutputDirectory, int Runs,
-        InterpreterOptions InterpreterOptions);
+        InterpreterOptions InterpreterOptions, bool Json);
 
     private static (string, string) ParseInputSpec(string spec)
     {
@@ -113,6 +70,8 @@ public static class RunCommand
 
     private static int Run(RunOptions options, TextWriter stdout)
     {
+        // --json: one JSON object on stdout instead of the text report.
+        var text = options.Json ? TextWriter.Null : stdout;
         var clock = Stopwatch.StartNew();
         using var model = Formatting.OpenModel(options.ModelPath);
         using var interpreter = new Interpreter(model, options.InterpreterOptions);
@@ -141,24 +100,24 @@ public static class RunCommand
             latencies[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
-        stdout.WriteLine($"model: {Path.GetFileName(options.ModelPath)}  (load {Formatting.Milliseconds(loadMs)}, allocate {Formatting.Milliseconds(allocateMs)}, arena {Formatting.Bytes(interpreter.ArenaBytes)})");
+        text.WriteLine($"model: {Path.GetFileName(options.ModelPath)}  (load {Formatting.Milliseconds(loadMs)}, allocate {Formatting.Milliseconds(allocateMs)}, arena {Formatting.Bytes(interpreter.ArenaBytes)})");
         if (options.InterpreterOptions.Delegates.Count > 0)
         {
             var plan = interpreter.Plan;
-            stdout.WriteLine($"delegates: {string.Join(",", options.InterpreterOptions.Delegates.Select(d => d.Delegate.Name))}, threads {options.InterpreterOptions.Threads}: "
+            text.WriteLine($"delegates: {string.Join(",", options.InterpreterOptions.Delegates.Select(d => d.Delegate.Name))}, threads {options.InterpreterOptions.Threads}: "
                 + $"{plan.DelegatedNodeCount} of {plan.Partitions.Sum(p => p.Nodes.Length)} executed nodes delegated in {plan.Partitions.Count(p => p.IsDelegated)} partitions");
-            foreach (var diagnostic in interpreter.Diagnostics) stdout.WriteLine($"diagnostic: {diagnostic}");
+            foreach (var diagnostic in interpreter.Diagnostics) text.WriteLine($"diagnostic: {diagnostic}");
         }
-        stdout.WriteLine("inputs:");
+        text.WriteLine("inputs:");
         var inputTable = new TextTable(">#", "name", "type", "source");
         for (int i = 0; i < interpreter.InputCount; i++)
         {
             var t = interpreter.GetInputTensor(i);
             inputTable.Add($"[{i}]", t.Name, Formatting.TypeAndShape(t.Type, t.Shape), sources[i]);
         }
-        inputTable.Write(stdout);
+        inputTable.Write(text);
 
-        stdout.WriteLine("outputs:");
+        text.WriteLine("outputs:");
         var outputTable = new TextTable(">#", "name", "type", ">min", ">max", ">mean", "sha256");
         var outputRecords = new JsonArray();
         for (int i = 0; i < interpreter.OutputCount; i++)
@@ -178,22 +137,32 @@ public static class RunCommand
                 ["sha256"] = sha,
             });
         }
-        outputTable.Write(stdout);
+        outputTable.Write(text);
 
         if (options.Runs == 1)
-            stdout.WriteLine($"invoke: {Formatting.Milliseconds(latencies[0])}");
+            text.WriteLine($"invoke: {Formatting.Milliseconds(latencies[0])}");
         else
         {
             var sorted = latencies.Order().ToArray();
             double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-            stdout.WriteLine($"invoke: first {Formatting.Milliseconds(latencies[0])}, median of {options.Runs} {Formatting.Milliseconds(median)} (min {Formatting.Milliseconds(sorted[0])}, max {Formatting.Milliseconds(sorted[^1])})");
+            text.WriteLine($"invoke: first {Formatting.Milliseconds(latencies[0])}, median of {options.Runs} {Formatting.Milliseconds(median)} (min {Formatting.Milliseconds(sorted[0])}, max {Formatting.Milliseconds(sorted[^1])})");
         }
 
         if (directory is not null)
         {
             var manifest = BuildManifest(options, interpreter, fedInputs, outputRecords, sources);
             OutputWriter.WriteJson(Path.Combine(directory, OutputWriter.ManifestFileName), manifest);
-            stdout.WriteLine($"wrote: {Path.GetFullPath(directory)}");
+            text.WriteLine($"wrote: {Path.GetFullPath(directory)}");
+        }
+        if (options.Json)
+        {
+            var document = BuildManifest(options, interpreter, fedInputs, (JsonArray)outputRecords.DeepClone(), sources);
+            document["latencyMs"] = new JsonArray(latencies.Select(l => (JsonNode)l).ToArray());
+            document["delegates"] = new JsonArray(options.InterpreterOptions.Delegates.Select(d => (JsonNode)d.Delegate.Name).ToArray());
+            document["delegatedNodes"] = interpreter.Plan.DelegatedNodeCount;
+            document["executedNodes"] = interpreter.Plan.Partitions.Sum(p => p.Nodes.Length);
+            if (directory is not null) document["outputDir"] = Path.GetFullPath(directory);
+            stdout.Write(OutputWriter.ToJson(document));
         }
         return AccelCli.ExitOk;
     }
@@ -290,7 +259,8 @@ public static class RunCommand
             {
                 ["name"] = "accel",
                 ["version"] = AccelCli.InformationalVersion(typeof(AccelCli).Assembly),
-                ["kernels"] = "reference",
+                // The delegates in priority order, then the reference that ran what they refused.
+                ["kernels"] = string.Join("+", options.InterpreterOptions.Delegates.Select(d => d.Delegate.Name).Append("reference")),
                 ["randomSeed"] = options.Seed,
                 ["inputSources"] = new JsonArray(sources.Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
             },

@@ -53,89 +53,48 @@ public sealed record VisionCommandOptions(VisionTask Task, string Image, string 
 /// <c>accel detect|landmarks|segment|classify IMAGE --model M [-o annotated.png] [--json]</c>: argument parsing
 /// (<see cref="Execute"/>) kept apart from the work (<see cref="Run"/>), which takes a plain options record.
 /// </summary>
-public static class VisionCommands
+public static partial class VisionCommands
 {
-    private const string Common = """
-          --model, -m M      the .tflite model (required)
-          -o, --output FILE  write the image with the results drawn on it (.png, .jpg or .webp)
-          --json             print JSON instead of text (coordinates in image pixels)
-          --delegate NAME    cpu (default: the SIMD CPU delegate, reference for what it leaves) or reference
-          --threads, -t N    threads (default 1)
-          --verbose          stack traces on errors
-        """;
-
-    public static readonly string DetectUsage = """
-        usage: accel detect IMAGE --model face_detection_short_range.tflite [-o annotated.png] [--json] [--min-score S]
-
-        Face detection with a MediaPipe BlazeFace model (face_detection_short_range, _full_range, _full_range_sparse):
-        the image letterboxed to the model's input, MediaPipe's SSD anchors, box and keypoint decoding, weighted
-        non-maximum suppression. Prints each face's score, box and six keypoints; -o draws them.
-
-        options:
-          --min-score S      drop faces scoring below S (default 0.5)
-        """ + Common;
-
-    public static readonly string LandmarksUsage = """
-        usage: accel landmarks IMAGE --model pose_landmark_full.tflite [-o annotated.png] [--json] [--region CX,CY,W,H[,ROT]]
-
-        Hand (hand_landmark_lite/full) or pose (pose_landmark_lite/full/heavy) landmarks. Without --region the model
-        first looks at the whole image, then again at the region its landmarks give (MediaPipe's tracking region:
-        for pose from its alignment points, for a hand from the palm; a hand scoring under 0.5 is not refined);
-        the second result is reported. -o draws the skeleton, the landmarks and the region.
-
-        options:
-          --region CX,CY,W,H[,ROT]  look only in this rectangle (image pixels, rotation in radians)
-        """ + Common;
-
-    public static readonly string SegmentUsage = """
-        usage: accel segment IMAGE --model selfie_segmentation.tflite [-o annotated.png] [--json] [--threshold T]
-
-        Person segmentation (selfie_segmentation, selfie_segmentation_landscape): a confidence per pixel at the
-        image's size. Prints the fraction of pixels at or above the threshold; --json adds the mask's bounding box;
-        -o tints the person.
-
-        options:
-          --threshold T      confidence counted as the person (default 0.5)
-        """ + Common;
-
-    public static readonly string ClassifyUsage = """
-        usage: accel classify IMAGE --model M [--labels FILE] [--top-k K] [--json]
-
-        Generic image classification: any model with one image input ([1,H,W,3], float32 in [0,1], or uint8/int8
-        by its quantization; centre-cropped to the input's aspect) and a [1,N] output. Prints the top K classes
-        (default 5) with labels from FILE (one a line; labels in the model's metadata are not read).
-        """ + Common;
-
-    public static string UsageOf(VisionTask task) => task switch
+    /// <summary>What each verb's <c>--help</c> prints after its generated options.</summary>
+    internal static string DetailsOf(VisionTask task) => task switch
     {
-        VisionTask.Detect => DetectUsage,
-        VisionTask.Landmarks => LandmarksUsage,
-        VisionTask.Segment => SegmentUsage,
-        _ => ClassifyUsage,
+        VisionTask.Detect => """
+            Face detection with a MediaPipe BlazeFace model (face_detection_short_range, _full_range, _full_range_sparse):
+            the image letterboxed to the model's input, MediaPipe's SSD anchors, box and keypoint decoding, weighted
+            non-maximum suppression. Prints each face's score, box and six keypoints; -o draws them.
+            """,
+        VisionTask.Landmarks => """
+            Hand (hand_landmark_lite/full) or pose (pose_landmark_lite/full/heavy) landmarks. Without --region the model
+            first looks at the whole image, then again at the region its landmarks give (MediaPipe's tracking region:
+            for pose from its alignment points, for a hand from the palm; a hand scoring under 0.5 is not refined);
+            the second result is reported. -o draws the skeleton, the landmarks and the region.
+            """,
+        VisionTask.Segment => """
+            Person segmentation (selfie_segmentation, selfie_segmentation_landscape): a confidence per pixel at the
+            image's size. Prints the fraction of pixels at or above the threshold; --json adds the mask's bounding box;
+            -o tints the person.
+            """,
+        _ => """
+            Generic image classification: any model with one image input ([1,H,W,3], float32 in [0,1], or uint8/int8
+            by its quantization; centre-cropped to the input's aspect) and a [1,N] output. Prints the top K classes
+            (default 5) with labels from FILE (one a line; labels in the model's metadata are not read).
+            """,
+    };
+
+    internal static string SummaryOf(VisionTask task) => task switch
+    {
+        VisionTask.Detect => "faces (BlazeFace: score, box, six keypoints) on a JPEG/PNG/WebP photo; -o draws them",
+        VisionTask.Landmarks => "hand or pose landmarks (MediaPipe's tracking region); -o draws the skeleton",
+        VisionTask.Segment => "selfie segmentation: a person mask at the image's size; -o tints the person",
+        _ => "top-k classes of an image model, with labels from a file",
     };
 
     private static string Verb(VisionTask task) => task.ToString().ToLowerInvariant();
 
-    /// <summary>Parses <paramref name="args"/> for <paramref name="task"/> and runs it.</summary>
-    public static int Execute(VisionTask task, IReadOnlyList<string> args, TextWriter stdout)
+    /// <summary>Checks the parsed values of <paramref name="task"/>'s command line and runs it.</summary>
+    internal static int Execute(VisionTask task, ParsedArgs p, TextWriter stdout)
     {
         string verb = Verb(task);
-        if (AccelCli.IsHelp(args))
-        {
-            stdout.Write(UsageOf(task));
-            stdout.WriteLine();
-            return AccelCli.ExitOk;
-        }
-        var parser = new ArgParser(verb).Switch("--json").Switch("--verbose", "-v").Option("--model", "-m")
-            .Option("--output", "-o").Option("--delegate", "-d").Option("--threads", "-t");
-        switch (task)
-        {
-            case VisionTask.Detect: parser.Option("--min-score"); break;
-            case VisionTask.Landmarks: parser.Option("--region"); break;
-            case VisionTask.Segment: parser.Option("--threshold"); break;
-            case VisionTask.Classify: parser.Option("--labels").Option("--top-k"); break;
-        }
-        var p = parser.Parse(args);
         if (p.Positionals.Count != 1)
             throw new UsageException(p.Positionals.Count == 0 ? "no IMAGE given" : $"expected one IMAGE, got {p.Positionals.Count} arguments", verb);
         string model = p.Value("--model") ?? throw new UsageException("--model M is required", verb);

@@ -9,9 +9,7 @@ public sealed class RealModelTests
 {
     private static string ModelPath(string name)
     {
-        string cache = Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } c ? c
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
-        string path = Path.Combine(cache, "onnx", name + ".onnx");
+        string path = Path.Combine(AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).OnnxModels, name + ".onnx");
         if (!File.Exists(path)) Assert.Fail($"{path} is missing: run scripts/fetch-onnx-models.sh (scripts/ensure-assets.sh does)");
         return path;
     }

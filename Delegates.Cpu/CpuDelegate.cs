@@ -34,6 +34,18 @@ public sealed class CpuDelegate : IAccelDelegate
 
     public IKernelCatalog Kernels => Catalog;
 
+    /// <summary>
+    /// The <see cref="AppContext"/> switch that forces every CPU kernel to one vector width (scalar, 128, 256 or 512),
+    /// a test hook read once per process; see <see cref="KernelWidthEnvironmentVariable"/>.
+    /// </summary>
+    public const string KernelWidthSwitch = SimdPath.KernelWidthSwitch;
+
+    /// <summary>
+    /// <c>ACCEL_CPU_SIMD</c>: the variable applications copy into <see cref="KernelWidthSwitch"/> at their edge (before
+    /// any CPU kernel compiles); this library reads no environment variable.
+    /// </summary>
+    public const string KernelWidthEnvironmentVariable = SimdPath.OverrideVariable;
+
     /// <summary>The widest vector path this process uses (AVX-512, AVX2, SSE/Vector128 or scalar).</summary>
     public static string VectorPath => SimdPath.Describe();
 

@@ -37,7 +37,7 @@ public sealed class HexagonConformanceTests
         var registry = new BackendRegistry()
             .Add(new ReferenceBackend())
             .Add(new DelegateBackend("hexagon", () => new HexagonDelegate(), threads: 1));
-        var report = new ConformanceRunner(new SuiteContext(SuitePaths.Discover()), registry)
+        var report = new ConformanceRunner(new SuiteContext(SuitePaths.Discover(null, AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)))), registry)
             .Run(new RunSettings { Backends = "hexagon", CaseFilter = $"op/{op}/int8/*:op/{op}/uint8/*" });
         var cells = report.Cells.Where(c => c.Backend == "hexagon").ToArray();
         Assert.That(cells, Is.Not.Empty, $"no int8/uint8 conformance case of {op}");

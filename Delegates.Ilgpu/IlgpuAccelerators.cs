@@ -10,8 +10,8 @@ namespace Accel.Delegates.Ilgpu;
 public enum IlgpuAcceleratorKind
 {
     /// <summary>
-    /// The ACCEL_ILGPU_ACCELERATOR environment variable's kind (cuda, opencl, cpu) when it is set; otherwise CUDA if a
-    /// device is present, else a usable OpenCL device, else unavailable (never the CPU accelerator).
+    /// CUDA if a device is present, else a usable OpenCL device, else unavailable (never the CPU accelerator). The
+    /// library reads no environment variable: accel maps ACCEL_ILGPU_ACCELERATOR onto an explicit kind at its edge.
     /// </summary>
     Default,
     Cuda,
@@ -36,29 +36,9 @@ internal sealed class IlgpuBackend : IDisposable
 
     private const string EnvironmentVariable = IlgpuDelegate.AcceleratorEnvironmentVariable;
 
-    /// <summary>
-    /// Opens the requested kind (and device name, when given); null with a reason when it is not usable here. For
-    /// <see cref="IlgpuAcceleratorKind.Default"/>, <see cref="EnvironmentVariable"/> (cuda, opencl or cpu, any case)
-    /// picks the kind when set, so callers that use the parameterless constructor (the CLI, the conformance runner)
-    /// can be pointed at the CPU accelerator.
-    /// </summary>
+    /// <summary>Opens the requested kind (and device name, when given); null with a reason when it is not usable here.</summary>
     public static IlgpuBackend? Open(IlgpuAcceleratorKind kind, string? deviceName, out string? unavailableReason)
     {
-        string? selection = null;
-        if (kind == IlgpuAcceleratorKind.Default && Environment.GetEnvironmentVariable(EnvironmentVariable) is { } value &&
-            !string.IsNullOrWhiteSpace(value))
-        {
-            selection = $" (selected by {EnvironmentVariable}={value})";
-            switch (value.Trim().ToLowerInvariant())
-            {
-                case "cuda": kind = IlgpuAcceleratorKind.Cuda; break;
-                case "opencl": kind = IlgpuAcceleratorKind.OpenCL; break;
-                case "cpu": kind = IlgpuAcceleratorKind.Cpu; break;
-                default:
-                    unavailableReason = $"{EnvironmentVariable}='{value}' is not one of cuda, opencl, cpu (any case); unset it for the default selection";
-                    return null;
-            }
-        }
         var reasons = new List<string>();
         IlgpuBackend? backend = kind switch
         {
@@ -69,8 +49,8 @@ internal sealed class IlgpuBackend : IDisposable
         };
         unavailableReason = backend is null
             ? string.Join("; ", reasons) + (kind == IlgpuAcceleratorKind.Default
-                ? $"; the CPU accelerator is used only when asked for explicitly (IlgpuAcceleratorKind.Cpu, or {EnvironmentVariable}=cpu)"
-                : "") + selection
+                ? $"; the CPU accelerator is used only when asked for explicitly (IlgpuAcceleratorKind.Cpu, or {EnvironmentVariable}=cpu for accel)"
+                : "")
             : null;
         return backend;
     }

@@ -21,11 +21,26 @@ namespace Accel.Delegates.Ilgpu;
 public sealed class IlgpuDelegate : IAccelDelegate
 {
     /// <summary>
-    /// Picks the accelerator when the delegate is constructed with <see cref="IlgpuAcceleratorKind.Default"/>: cuda,
-    /// opencl or cpu (any case), e.g. <c>ACCEL_ILGPU_ACCELERATOR=cpu accel conform --backend ilgpu</c>. Any other
-    /// value makes the delegate unavailable with a reason saying so.
+    /// The variable with which applications (accel, the test harnesses) let the user pick the accelerator: cuda,
+    /// opencl or cpu (any case), e.g. <c>ACCEL_ILGPU_ACCELERATOR=cpu accel conform --backend ilgpu</c>. This library
+    /// does not read it; the application parses it with <see cref="TryParseAcceleratorKind"/> and passes the kind.
     /// </summary>
     public const string AcceleratorEnvironmentVariable = "ACCEL_ILGPU_ACCELERATOR";
+
+    /// <summary>
+    /// Parses an accelerator name as <see cref="AcceleratorEnvironmentVariable"/> takes it: cuda, opencl or cpu, any
+    /// case, surrounding spaces ignored; false for anything else (the caller reports it, naming where it came from).
+    /// </summary>
+    public static bool TryParseAcceleratorKind(string? text, out IlgpuAcceleratorKind kind)
+    {
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "cuda": kind = IlgpuAcceleratorKind.Cuda; return true;
+            case "opencl": kind = IlgpuAcceleratorKind.OpenCL; return true;
+            case "cpu": kind = IlgpuAcceleratorKind.Cpu; return true;
+            default: kind = IlgpuAcceleratorKind.Default; return false;
+        }
+    }
 
     /// <summary>Every kernel under Operators/, by operator: found by reflection, the same way for every backend.</summary>
     private static readonly KernelRegistry<IIlgpuKernel> Registry = KernelRegistry<IIlgpuKernel>.Discover("ilgpu", typeof(IIlgpuKernel).Assembly);
@@ -39,8 +54,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
     private bool _disposed;
 
     /// <param name="kind">
-    /// Accelerator kind; Default = the ACCEL_ILGPU_ACCELERATOR environment variable when set (cuda, opencl or cpu),
-    /// else CUDA, else a usable OpenCL device, else unavailable.
+    /// Accelerator kind; Default = CUDA, else a usable OpenCL device, else unavailable (never the CPU accelerator).
     /// </param>
     /// <param name="deviceName">When set, only a device whose name contains this text (case-insensitive).</param>
     public IlgpuDelegate(IlgpuAcceleratorKind kind = IlgpuAcceleratorKind.Default, string? deviceName = null)
@@ -49,12 +63,31 @@ public sealed class IlgpuDelegate : IAccelDelegate
         UnavailableReason = reason;
     }
 
+    /// <summary>A delegate that cannot run, for a selection that names no accelerator kind.</summary>
+    private IlgpuDelegate(string unavailableReason) => UnavailableReason = unavailableReason;
+
+    /// <summary>
+    /// The delegate for a user's accelerator choice, as an application read it from
+    /// <see cref="AcceleratorEnvironmentVariable"/> (null or blank: <see cref="IlgpuAcceleratorKind.Default"/>). A kind
+    /// that is missing here gives an unavailable delegate whose reason ends with where the choice came from; a value
+    /// that names no kind gives one whose reason says so. Never falls back to another kind.
+    /// </summary>
+    public static IlgpuDelegate ForSelection(string? selection)
+    {
+        if (string.IsNullOrWhiteSpace(selection)) return new IlgpuDelegate();
+        if (!TryParseAcceleratorKind(selection, out var kind))
+            return new IlgpuDelegate($"{AcceleratorEnvironmentVariable}='{selection}' is not one of cuda, opencl, cpu (any case); unset it for the default selection");
+        var chosen = new IlgpuDelegate(kind);
+        if (chosen.UnavailableReason is { } reason) chosen.UnavailableReason = $"{reason} (selected by {AcceleratorEnvironmentVariable}={selection})";
+        return chosen;
+    }
+
     public string Name => "ilgpu";
 
     public DelegateCapabilities Capabilities { get; } =
         new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false, DelegateMemory.Device);
 
-    public string? UnavailableReason { get; }
+    public string? UnavailableReason { get; private set; }
 
     /// <summary>The accelerator in use (kind and device name), or null when unavailable.</summary>
     public string? DeviceDescription => AcceleratorDescription is { } accelerator ? $"ILGPU {accelerator}" : null;

@@ -25,10 +25,8 @@ public static class CorpusModels
     {
         get
         {
-            string? cache = Environment.GetEnvironmentVariable("ACCEL_CACHE");
-            return string.IsNullOrEmpty(cache)
-                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel")
-                : cache;
+            // A test harness: its edge may read the environment.
+            return AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).Root;
         }
     }
 

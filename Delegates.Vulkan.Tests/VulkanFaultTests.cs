@@ -5,7 +5,7 @@ namespace Accel.Delegates.Vulkan.Tests;
 /// <summary>The shared injected-fault tests (Delegates.Testing/Faults) on Vulkan: no handle or device byte is left after Dispose.</summary>
 public sealed class VulkanFaultTests : DelegateFaultTests
 {
-    protected override IAccelDelegate CreateDelegate() => new VulkanDelegate();
+    protected override IAccelDelegate CreateDelegate() => new VulkanDelegate(validation: VulkanTestEnvironment.ValidationRequested);
 
     protected override long? HeldResources(IAccelDelegate accelDelegate)
     {

@@ -21,7 +21,7 @@ internal static class VulkanHarness
     /// <summary>A fresh delegate on the test device (lavapipe here; see <see cref="VulkanTestEnvironment"/>).</summary>
     public static VulkanDelegate CreateDelegate(TimeSpan? fenceTimeout = null)
     {
-        var vulkan = new VulkanDelegate(fenceTimeout: fenceTimeout);
+        var vulkan = new VulkanDelegate(fenceTimeout: fenceTimeout, validation: VulkanTestEnvironment.ValidationRequested);
         Assert.That(vulkan.UnavailableReason, Is.Null, "Vulkan must be available for these tests (mesa-vulkan-drivers)");
         return vulkan;
     }

@@ -10,7 +10,7 @@ namespace Accel.Delegates.Vulkan.Tests;
 /// </summary>
 public sealed class VulkanOpSuite : OpSuiteTests
 {
-    protected override IAccelDelegate CreateDelegate() => new VulkanDelegate();
+    protected override IAccelDelegate CreateDelegate() => new VulkanDelegate(validation: VulkanTestEnvironment.ValidationRequested);
 
     protected override IReadOnlyDictionary<string, string> Refuses { get; } = new Dictionary<string, string>
     {

@@ -10,6 +10,10 @@ public sealed class VulkanTestEnvironment
 {
     public const string LavapipeIcd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json";
 
+    /// <summary>The tests' edge: validation as ACCEL_VULKAN_VALIDATION or VK_INSTANCE_LAYERS ask for it.</summary>
+    public static bool ValidationRequested => VulkanDelegate.ValidationRequested(
+        Environment.GetEnvironmentVariable(VulkanDelegate.ValidationEnvironmentVariable), Environment.GetEnvironmentVariable("VK_INSTANCE_LAYERS"));
+
     [OneTimeSetUp]
     public void UseLavapipeUnlessTold()
     {

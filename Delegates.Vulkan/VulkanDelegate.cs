@@ -40,8 +40,8 @@ public sealed class VulkanDelegate : IAccelDelegate
     /// How long an Invoke waits for the device before failing (default 10 s on a GPU, 120 s on a CPU implementation).
     /// </param>
     /// <param name="validation">
-    /// Enable VK_LAYER_KHRONOS_validation and collect its messages in <see cref="ValidationLog"/>; by default on when
-    /// the environment asks for that layer (VK_INSTANCE_LAYERS) or ACCEL_VULKAN_VALIDATION=1.
+    /// Enable VK_LAYER_KHRONOS_validation and collect its messages in <see cref="ValidationLog"/>; off by default. The
+    /// library reads no environment variable: applications decide with <see cref="ValidationRequested"/> at their edge.
     /// </param>
     /// <remarks>With no device criterion, the first discrete GPU is used, else integrated, else virtual, else a CPU implementation.</remarks>
     public VulkanDelegate(string? deviceName = null, int? deviceIndex = null, VulkanDeviceType? deviceType = null,
@@ -58,7 +58,7 @@ public sealed class VulkanDelegate : IAccelDelegate
         Selection = new VulkanDeviceSelection(deviceName, deviceIndex, deviceType);
         try
         {
-            _device = VulkanDevice.Open(Selection, validation ?? ValidationRequestedByEnvironment(), out string? reason, out var devices,
+            _device = VulkanDevice.Open(Selection, validation ?? false, out string? reason, out var devices,
                 loaderLibrary);
             Devices = devices;
             UnavailableReason = reason;
@@ -250,7 +250,15 @@ public sealed class VulkanDelegate : IAccelDelegate
         return hardware;
     }
 
-    private static bool ValidationRequestedByEnvironment() =>
-        Environment.GetEnvironmentVariable("ACCEL_VULKAN_VALIDATION") is "1" or "true"
-        || (Environment.GetEnvironmentVariable("VK_INSTANCE_LAYERS")?.Contains("VK_LAYER_KHRONOS_validation", StringComparison.Ordinal) ?? false);
+    /// <summary><c>ACCEL_VULKAN_VALIDATION</c>: <c>1</c> or <c>true</c> asks applications (accel, the tests) for validation.</summary>
+    public const string ValidationEnvironmentVariable = "ACCEL_VULKAN_VALIDATION";
+
+    /// <summary>
+    /// Whether an application should pass <c>validation: true</c>, given the values it read of
+    /// <see cref="ValidationEnvironmentVariable"/> and of the loader's <c>VK_INSTANCE_LAYERS</c> (the layer is then
+    /// loaded anyway, and the delegate should collect its messages).
+    /// </summary>
+    public static bool ValidationRequested(string? accelVulkanValidation, string? vkInstanceLayers) =>
+        accelVulkanValidation is "1" or "true"
+        || (vkInstanceLayers?.Contains("VK_LAYER_KHRONOS_validation", StringComparison.Ordinal) ?? false);
 }

@@ -3,10 +3,7 @@ namespace Accel.Tests;
 /// <summary>Locates the corpus models installed by scripts/ensure-assets.sh (the README's test command runs it first).</summary>
 internal static class TestAssets
 {
-    public static string CacheDirectory =>
-        Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
+    public static string CacheDirectory => AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).Root;
 
     public static string ModelPath(string name)
     {

@@ -25,10 +25,7 @@ public static class CorpusCases
     {
         get
         {
-            string? cache = Environment.GetEnvironmentVariable("ACCEL_CACHE");
-            if (string.IsNullOrEmpty(cache))
-                cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
-            return Path.Combine(cache, "models");
+            return AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).Models;
         }
     }
 

@@ -21,7 +21,10 @@ int casesPerOp = 4; // random cases per typed element-wise op and dtype
 int every = args.SkipWhile(a => a != "--every").Skip(1).Select(int.Parse).FirstOrDefault(1);
 string[] models = args.SkipWhile(a => a != "--models").Skip(1).Select(m => m.Split(',')).FirstOrDefault(CorpusCases.SmallModels);
 
+// The process edge: the kernel-width test hook arrives as an environment variable and goes to the library as its
+// AppContext switch (the library reads no environment variable).
 string forced = Environment.GetEnvironmentVariable(SimdPath.OverrideVariable) ?? "";
+if (forced.Length > 0) AppContext.SetData(SimdPath.KernelWidthSwitch, forced);
 Console.WriteLine($"path: {CpuDelegate.VectorPath}");
 Console.WriteLine($"isa: Avx512F={Avx512F.IsSupported} Avx2={Avx2.IsSupported} Avx={Avx.IsSupported} Fma={Fma.IsSupported} " +
     $"Vector512={Vector512.IsHardwareAccelerated} Vector256={Vector256.IsHardwareAccelerated} Vector128={Vector128.IsHardwareAccelerated} AdvSimd={System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported}");

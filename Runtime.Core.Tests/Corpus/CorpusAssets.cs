@@ -87,10 +87,7 @@ public sealed class CorpusAssets
 
     public static string CacheDirFromEnvironment()
     {
-        string? fromEnv = Environment.GetEnvironmentVariable("ACCEL_CACHE");
-        if (!string.IsNullOrEmpty(fromEnv)) return Path.GetFullPath(fromEnv);
-        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        return Path.Combine(home, ".cache", "accel");
+        return AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).Root;
     }
 
     /// <summary>

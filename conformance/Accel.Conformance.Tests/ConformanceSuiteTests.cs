@@ -24,7 +24,7 @@ public sealed class ConformanceSuiteTests
         {
             Suite = new SuiteContext(TestSuite.Paths);
             Catalog = CaseCatalog.Load(Suite.Paths);
-            Registry = BackendRegistry.CreateDefault();
+            Registry = TestSuite.CreateRegistry();
             try
             {
                 Manifest = GoldenManifest.Load(Suite.Paths.ManifestFile);

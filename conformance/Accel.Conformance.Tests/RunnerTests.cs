@@ -205,7 +205,7 @@ public sealed class RunnerTests
     public void TheDefaultRegistryFindsTheDelegateAssembliesAndListsPlannedBackendsAsUnavailable()
     {
         // Discovered assemblies in ordinal file order (Accel.Delegates.Cpu, .Hexagon, .Ilgpu, .OpenCL, .Vulkan), then the planned absent ones (none now).
-        var registry = BackendRegistry.CreateDefault();
+        var registry = TestSuite.CreateRegistry();
         Assert.That(registry.All.Select(b => b.Name), Is.EqualTo(new[] { "reference", "cpu", "hexagon", "ilgpu", "opencl", "vulkan" }));
         Assert.That(registry.All.Single(b => b.Name == "cpu").UnavailableReason, Is.Null);
         Assert.That(registry.All.Where(b => b.Name is "cpu" or "ilgpu" or "opencl" or "vulkan"), Has.None.InstanceOf<AbsentBackend>());

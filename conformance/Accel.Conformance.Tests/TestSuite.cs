@@ -16,7 +16,7 @@ internal static class TestSuite
     public static string RepoRoot => Root.Value;
 
     /// <summary>The real suite, as <c>accel conform</c> uses it.</summary>
-    public static SuitePaths Paths => SuitePaths.Discover(RepoRoot);
+    public static SuitePaths Paths => SuitePaths.Discover(RepoRoot, AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)));
 
     /// <summary>
     /// The repository: from the usual places, or from this source file's location (test builds with an
@@ -57,7 +57,13 @@ internal static class TestSuite
     public static GenerateResult Generate(SuitePaths paths, bool update = false, StringWriter? log = null) =>
         new GoldenGenerator(new SuiteContext(paths)).Generate(new GenerateSettings { CrossCheck = false, Update = update }, log ?? new StringWriter());
 
-    public static BackendRegistry ReferenceAndCpu() => BackendRegistry.CreateDefault(threads: 2);
+    public static BackendRegistry ReferenceAndCpu() => CreateRegistry(threads: 2);
+
+    /// <summary>
+    /// The default registry with this project's settings: the environment read at the test edge the way accel reads
+    /// it (DeviceBackendDefaults makes ILGPU's CPU accelerator the default here).
+    /// </summary>
+    public static BackendRegistry CreateRegistry(int? threads = null) => Accel.Cli.CliEnvironment.Read().CreateBackendRegistry(threads);
 }
 
 /// <summary>A fresh temporary directory, deleted on dispose.</summary>

@@ -27,27 +27,22 @@ public sealed record SuitePaths(
     public string ModelCasesFile => Path.Combine(CasesDir, "models.json");
     public string OpCasesFile => Path.Combine(CasesDir, "ops.json");
 
-    /// <summary>The default layout under <paramref name="repoRoot"/> (found when null) and the asset cache.</summary>
-    public static SuitePaths Discover(string? repoRoot = null, string? cacheDir = null)
+    /// <summary>
+    /// The default layout under <paramref name="repoRoot"/> (found when null) and the asset cache, which the
+    /// application resolves at its edge (<c>AccelCache.Resolve</c> of ACCEL_CACHE): this library reads no cache variable.
+    /// </summary>
+    public static SuitePaths Discover(string? repoRoot, AccelCache cache)
     {
+        ArgumentNullException.ThrowIfNull(cache);
         repoRoot ??= FindRepoRoot();
-        cacheDir ??= DefaultCacheDir();
         return new SuitePaths(
             repoRoot,
             Path.Combine(repoRoot, "conformance", "cases"),
-            Path.Combine(cacheDir, "models"),
+            cache.Models,
             Path.Combine(repoRoot, "corpus", "models.sha256"),
-            Path.Combine(cacheDir, "images", PhotoFileName),
+            Path.Combine(cache.Images, PhotoFileName),
             Path.Combine(repoRoot, "corpus", "images.sha256"),
             Path.Combine(repoRoot, "conformance", "oracle"));
-    }
-
-    /// <summary><c>$ACCEL_CACHE</c>, else <c>$HOME/.cache/accel</c>.</summary>
-    public static string DefaultCacheDir()
-    {
-        string? fromEnv = Environment.GetEnvironmentVariable("ACCEL_CACHE");
-        if (!string.IsNullOrEmpty(fromEnv)) return Path.GetFullPath(fromEnv);
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
     }
 
     /// <summary>

@@ -5,9 +5,9 @@ namespace Accel.Fuzz.Tests;
 
 public sealed class FuzzerTests
 {
-    private static readonly Lazy<byte[][]> Seeds = new(() => SeedCorpus.OpCaseModels(SuitePaths.Discover(), stride: 25).ToArray());
+    private static readonly Lazy<byte[][]> Seeds = new(() => SeedCorpus.OpCaseModels(SuitePaths.Discover(null, AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable))), stride: 25).ToArray());
 
-    private static byte[] ConvSeed() => SeedCorpus.OpCaseModels(SuitePaths.Discover(), stride: 1).First();
+    private static byte[] ConvSeed() => SeedCorpus.OpCaseModels(SuitePaths.Discover(null, AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable))), stride: 1).First();
 
     [Test]
     public void SitesCoverShapesTypesIndicesOptionsAndVectorLengths()

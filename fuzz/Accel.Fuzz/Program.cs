@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Accel;
 using Accel.Conformance;
 using Accel.Fuzz;
 
@@ -41,7 +42,7 @@ run.SetAction(parse =>
         Limits = new FuzzLimits(MaxMemoryBytes: parse.GetValue(memoryOption) << 20),
     };
     var engine = new FuzzEngine(settings, Console.Out);
-    var paths = SuitePaths.Discover();
+    var paths = SuitePaths.Discover(null, AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)));
     int stride = parse.GetValue(opCaseStrideOption);
     if (stride > 0) foreach (var seed in SeedCorpus.OpCaseModels(paths, stride)) engine.AddSeed(seed);
     long maxSeed = parse.GetValue(maxSeedBytesOption);

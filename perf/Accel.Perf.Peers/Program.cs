@@ -58,7 +58,7 @@ public static class Program
                 Console.WriteLine($"wrote: {Path.GetFullPath(o.Json)}");
             }
             if (!o.NoHistory && records.Count > 0)
-                Console.WriteLine($"history: appended to {Path.GetFullPath(BenchHistory.Append(records, o.History))}");
+                Console.WriteLine($"history: appended to {Path.GetFullPath(BenchHistory.Append(records, o.History ?? HistoryDirectory))}");
             return 0;
         }
         catch (ArgumentException e)
@@ -235,10 +235,13 @@ public static class Program
         return records;
     }
 
-    private static string CacheDirectory =>
-        Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
+    // The program's edge: the environment is read here and nowhere below.
+    private static AccelCache Cache => AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable));
+
+    private static string CacheDirectory => Cache.Root;
+
+    private static string HistoryDirectory =>
+        Environment.GetEnvironmentVariable(BenchHistory.EnvironmentVariable) is { Length: > 0 } dir ? dir : Cache.BenchHistory;
 
     private static string CorpusPath(string name)
     {

@@ -11,34 +11,25 @@ namespace Accel.Perf.Reporting;
 public static class BenchHistory
 {
     /// <summary>
-    /// <c>ACCEL_BENCH_HISTORY</c> when set, else <c>${ACCEL_CACHE:-$HOME/.cache/accel}/bench-history</c>: outside
-    /// the repository, so measuring never dirties the tree.
+    /// <c>ACCEL_BENCH_HISTORY</c>: the variable applications read for the history folder when none is given; without
+    /// it they use the asset cache's <c>bench-history</c> folder (<c>AccelCache.BenchHistory</c>), outside the
+    /// repository so measuring never dirties the tree. This library reads no environment variable.
     /// </summary>
-    public static string DefaultDirectory
-    {
-        get
-        {
-            if (Environment.GetEnvironmentVariable("ACCEL_BENCH_HISTORY") is { Length: > 0 } explicitDirectory) return explicitDirectory;
-            string cache = Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
-                ? dir
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
-            return Path.Combine(cache, "bench-history");
-        }
-    }
+    public const string EnvironmentVariable = "ACCEL_BENCH_HISTORY";
 
     /// <summary>
     /// The file a record goes to: <paramref name="target"/> itself when it names a .jsonl file, else
-    /// <c>target/&lt;fingerprint&gt;.jsonl</c> (target null: <see cref="DefaultDirectory"/>).
+    /// <c>target/&lt;fingerprint&gt;.jsonl</c> (the application resolves the default folder: <see cref="EnvironmentVariable"/>).
     /// </summary>
-    public static string FileFor(MachineInfo machine, string? target = null)
+    public static string FileFor(MachineInfo machine, string target)
     {
-        target ??= DefaultDirectory;
+        ArgumentException.ThrowIfNullOrEmpty(target);
         if (target.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)) return target;
         return Path.Combine(target, machine.Fingerprint + ".jsonl");
     }
 
     /// <summary>Appends the records, one compact JSON line each; creates the file and its directory when needed. Returns the file.</summary>
-    public static string Append(IEnumerable<BenchRecord> records, string? target = null)
+    public static string Append(IEnumerable<BenchRecord> records, string target)
     {
         var list = records.ToList();
         if (list.Count == 0) throw new ArgumentException("nothing to append", nameof(records));

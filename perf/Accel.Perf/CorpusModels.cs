@@ -23,10 +23,8 @@ public static class CorpusModels
     /// <summary>The models as benchmark parameters: shown by name, ordered small to large in BDN's tables.</summary>
     public static IEnumerable<CorpusModel> All => Names.Select((name, order) => new CorpusModel(name, order));
 
-    public static string CacheDirectory =>
-        Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } dir
-            ? dir
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel");
+    // The benchmark program's edge: ACCEL_CACHE is read here.
+    public static string CacheDirectory => AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).Root;
 
     /// <summary>The model's path; throws with the fix when it is missing so a benchmark never measures an error.</summary>
     public static string PathOf(string name)

@@ -2,22 +2,17 @@
 // delegate, print the outputs, and check them against the reference executor (Accel's CPU kernels are bit-exact).
 // Usage: dotnet run -- [model.tflite]   (default: the corpus's face_detection_short_range model)
 using Accel;
-using Accel.Delegates;
-using Accel.Delegates.Cpu;
 
 string modelPath = args.Length > 0
     ? args[0]
-    : Path.Combine(Environment.GetEnvironmentVariable("ACCEL_CACHE") is { Length: > 0 } cache
-        ? cache
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "accel"),
-        "models", "face_detection_short_range.tflite");
+    : AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).ModelPath("face_detection_short_range");
 
 using var model = Model.FromFile(modelPath);
 Console.WriteLine($"{Path.GetFileName(modelPath)}: {model.SizeInBytes:N0} bytes, {model.MainSubgraph.Operators.Length} operators");
 
-var fast = new InterpreterOptions();
-fast.Delegates.Add(new DelegateSelection(new CpuDelegate()));
-using var interpreter = new Interpreter(model, fast);
+// The fast path in one line (the CPU delegate, the reference running what it refuses); new Interpreter(model) is the
+// plain reference executor.
+using var interpreter = CpuInterpreter.Create(model);
 using var reference = new Interpreter(model);
 interpreter.AllocateTensors();
 reference.AllocateTensors();
@@ -42,7 +37,7 @@ for (int o = 0; o < interpreter.OutputCount; o++)
     Console.WriteLine($"  output {o} '{tensor.Name}' [{string.Join(",", tensor.Shape.ToArray())}]: " +
                       $"min {Min(values):G6} max {Max(values):G6}, {(same ? "identical to the reference" : "DIFFERS from the reference")}");
 }
-Console.WriteLine($"CPU delegate: {interpreter.Plan.DelegatedNodeCount} of {interpreter.NodeCount} nodes in {interpreter.Plan.Partitions.Count} partition(s); vector path: {CpuDelegate.VectorPath}");
+Console.WriteLine($"CPU delegate: {interpreter.Plan.DelegatedNodeCount} of {interpreter.NodeCount} nodes in {interpreter.Plan.Partitions.Count} partition(s); vector path: {Accel.Delegates.Cpu.CpuDelegate.VectorPath}");
 return mismatches == 0 ? 0 : 1;
 
 static float Min(ReadOnlySpan<float> v) { float m = float.PositiveInfinity; foreach (float x in v) m = MathF.Min(m, x); return m; }

@@ -113,12 +113,19 @@ public sealed class BackendRegistry
     }
 
     /// <param name="threads">Threads for delegate backends (default: all logical processors).</param>
-    public static BackendRegistry CreateDefault(int? threads = null)
+    /// <param name="factories">
+    /// How to construct a discovered delegate, by name, instead of its parameterless constructor: the application's
+    /// settings (e.g. the ILGPU accelerator accel reads from ACCEL_ILGPU_ACCELERATOR) reach the delegates this way.
+    /// </param>
+    public static BackendRegistry CreateDefault(int? threads = null, IReadOnlyDictionary<string, Func<IAccelDelegate>>? factories = null)
     {
         int n = threads ?? Environment.ProcessorCount;
         var registry = new BackendRegistry().Add(new ReferenceBackend());
-        foreach (var (name, factory) in DiscoverDelegates())
+        foreach (var (name, discovered) in DiscoverDelegates())
+        {
+            var factory = factories is not null && factories.TryGetValue(name, out var given) ? given : discovered;
             if (registry._backends.All(b => b.Name != name)) registry.Add(new DelegateBackend(name, factory, n));
+        }
         foreach (var (name, description) in Planned)
             if (registry._backends.All(b => b.Name != name))
                 registry.Add(new AbsentBackend(name, description, $"not part of this build (no Accel.Delegates assembly provides '{name}')"));

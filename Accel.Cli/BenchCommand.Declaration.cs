@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace Accel.Cli;
+
+public static partial class BenchCommand
+{
+    internal static Command Declare(CliContext context) =>
+        new CommandSpec("bench", "TFLite's benchmark_model: init, first inference, latency distribution, memory, per-op profile; --json writes every sample and appends to the machine's history",
+                "MODEL", "the .tflite file") { Details = Description }
+            .Option("--delegate", "NAME[,NAME...]", "cpu (default), reference, vulkan, ilgpu, hexagon or opencl, as for 'accel run'", "-d")
+            .Option("--threads", "N", "threads delegates may use (default 1)", "-t")
+            .Option("--warmup", "N", "warm-up invokes after the first one (default: automatic, see --warmup-secs)")
+            .Option("--warmup-secs", "S",
+                $"automatic warm-up: invoke until {AutomaticWarmupRuns} warm-up runs or S seconds (default 2), whichever comes first. .NET's tiered JIT " +
+                "recompiles a method optimized after 30 calls, so a kernel that runs once per invoke is still unoptimized for ~30 invokes")
+            .Option("--runs", "N", "timed invokes (default 50)")
+            .Option("--max-secs", "S", "stop the timed invokes after S seconds (default 150; at least one run is always timed)")
+            .Switch("--profile-ops",
+                "afterwards, profile the plan's steps (Interpreter.InvokeProfiled) and print a per-op table sorted by cost: op, node(s), time, " +
+                "% of total, cumulative %, MACs and achieved GFLOP/s (2 FLOPs per MAC). A delegate partition is one step: its row covers all " +
+                "its nodes, and the table says so")
+            .Switch("--per-node",
+                "with --profile-ops and a delegate: compile every claimed node as its own partition (same kernels, same threads) so each op " +
+                "gets its own row; cross-node cache effects are lost")
+            .Option("--profile-runs", "N", "profiled invokes; each step's median is reported (default 10)")
+            .Option("--peak-gflops", "G", "adds a '% of peak' column (e.g. the FMA peak BenchmarkDotNet's MachineLimits suite measures)")
+            .Option("--json", "FILE", "writes the result (accel-bench/1, every sample) to FILE and appends it to the history")
+            .Option("--history", "FILE.jsonl|DIR",
+                "history to append to (default: $ACCEL_BENCH_HISTORY, else ${ACCEL_CACHE:-~/.cache/accel}/bench-history/<machine>.jsonl); " +
+                "given alone it also appends")
+            .Switch("--no-history", "with --json: do not append")
+            .Option("--github-json", "FILE", "github-action-benchmark 'customSmallerIsBetter' JSON (median ms)")
+            .Option("--random-seed", "N", "input seed (default 0)")
+            .Switch("--verbose", "stack traces on errors", "-v")
+            .WithAction(parsed => Execute(parsed, context.Stdout, context.Stderr, context.Environment));
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+
+namespace Accel.Cli;
+
+public static partial class OptimizeCommands
+{
+    internal static Command DeclareQuantize(CliContext context) =>
+        new CommandSpec("quantize", QuantizeDescription, "MODEL", "the float .tflite model")
+            .Option("--output", "OUT.tflite", "the quantized model (required)", "-o")
+            .Option("--mode", "fp16|int8",
+                "fp16: float32 constants become float16 constants read through DEQUANTIZE (the MediaPipe layout): half the weight bytes, float " +
+                "arithmetic. int8: full integer: int8 activations (calibrated), int8 weights (symmetric; per output channel for CONV_2D and " +
+                "DEPTHWISE_CONV_2D, per tensor for FULLY_CONNECTED), int32 biases; operators without an integer kernel in Accel stay float " +
+                "behind DEQUANTIZE/QUANTIZE and the report lists them. dynamic and int16x8 are not built yet (an error says so)", "-m")
+            .Repeatable("--calibration", "DIR|FILE",
+                "representative inputs (int8: required; fp16: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
+                ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +
+                "(v - mean) / std), any other file raw little-endian float32 bytes of all inputs one after another", "-c")
+            .Option("--io", "float|int8|uint8", "int8 only: the interface type of the float inputs and outputs (default float)")
+            .Switch("--per-tensor", "one weight scale per tensor instead of per output channel")
+            .Option("--range", "minmax|percentile",
+                "activation ranges: min/max over all samples (default), or per sample the (100-P)-th and P-th percentiles")
+            .Option("--percentile", "P", "the percentile of --range percentile (P in (50, 100], default 99.99)")
+            .Option("--mean", "M", "image normalisation mean (default 0; face detection models want 127.5)")
+            .Option("--std", "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])")
+            .Option("--report", "FILE", "the report: HTML with plots for a .html name, else JSON (default OUT.report.json)")
+            .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
+            .Switch("--no-latency", "do not time the two models (CPU delegate, 1 thread)")
+            .Switch("--verbose", "stack traces on errors", "-v")
+            .WithAction(parsed => Quantize(parsed, context.Stdout, context.Stderr));
+
+    internal static Command DeclarePrune(CliContext context) =>
+        new CommandSpec("prune", PruneDescription, "MODEL", "the .tflite model") { Details = PruneDetails }
+            .Option("--output", "OUT.tflite", "the pruned model (required)", "-o")
+            .Option("--sparsity", "S", "fraction zeroed, in [0, 1) (required)", "-s")
+            .Option("--block", "1xB", "1x1 (default), 1x4 or 1x16")
+            .Option("--format", "dense|sparse",
+                "dense: zeros in place (the file compresses better); sparse: TFLite's sparse format (CSR along the last dimension) read through DENSIFY")
+            .Option("--min-elements", "N", "prune only weights with at least N elements (default 1024)")
+            .Repeatable("--input", "FILE|DIR", "evaluation inputs for the report (as accel quantize --calibration; default one seeded random input)", "-i")
+            .Option("--mean", "M", "image normalisation mean of the evaluation inputs (default 0)")
+            .Option("--std", "S", "image normalisation std of the evaluation inputs (default 255)")
+            .Option("--report", "FILE", "the report: HTML for a .html name, else JSON (default OUT.report.json)")
+            .Switch("--no-latency", "do not time the two models")
+            .Switch("--verbose", "stack traces on errors", "-v")
+            .WithAction(parsed => Prune(parsed, context.Stdout, context.Stderr));
+}
