@@ -122,6 +122,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(DepthToSpaceKernel), "Kernel")]
     [TestCase(typeof(ResizeNearestNeighborKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
+    [TestCase(typeof(MeanKernel), "QuantizedKernel")]
     [TestCase(typeof(StridedCopyKernel), "Kernel")]
     [TestCase(typeof(LeakyReluKernel), "Kernel")]
     [TestCase(typeof(PreluKernel), "Kernel")]

@@ -11,11 +11,13 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// output is one FMA chain from +0 over k ascending. Operands stored transposed (adj_x / adj_y) are first copied into
 /// row-major [M, K] / [K, N] buffers allocated at compile time; then every output row is vectorized across its columns
 /// (four vectors of columns at a time, each lane its own chain: broadcast L[i, k] times the contiguous R[k, j…]),
-/// rows split over the pool.
+/// rows split over the pool. int8: <see cref="Quantized.QuantizedBatchMatMulCpuNode"/>.
 /// </summary>
 internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
 
     protected override NodeSupport Supports(DelegateNode node, BatchMatMulParams p)
     {
@@ -25,7 +27,9 @@ internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
         return NodeSupport.Supported;
     }
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, BatchMatMulParams p) => SimdWidths.Current switch
+    protected override ICpuCompiledNode Compile(DelegateNode node, BatchMatMulParams p) => p.Quantized is { } q
+        ? new Quantized.QuantizedBatchMatMulCpuNode(node, p, q)
+        : SimdWidths.Current switch
     {
         SimdWidth.W512 => new BatchMatMulCpuNode<Simd512, Vector512<float>>(node, p),
         SimdWidth.W256 => new BatchMatMulCpuNode<Simd256, Vector256<float>>(node, p),

@@ -12,16 +12,20 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// then sum · R(n), the definition's SpecMath.ReciprocalOfCount (n = 0 multiplies by +inf). Adjacent dimensions of the same
 /// kind are merged; when the innermost dimension is kept, output elements along it are contiguous in the input and
 /// are summed side by side in vector lanes (each lane its own sequential chain); otherwise one lane at a time.
+/// int8/uint8: <see cref="Quantized.QuantizedMeanCpuNode"/> over the same merged layout.
 /// </summary>
 internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override ICpuCompiledNode Compile(DelegateNode node, MeanParams p) =>
+        p.Quantized is { } quantized ? new Quantized.QuantizedMeanCpuNode(node.Inputs[0]!, node.Outputs[0], MeanPlan.Create(p), quantized) :
         new MeanNode(node.Inputs[0]!, node.Outputs[0], MeanPlan.Create(p));
 
     /// <summary>The reduction after merging: kept outer dimensions, reduced dimensions (both with input strides), and the inner run.</summary>
-    private sealed class MeanPlan
+    internal sealed class MeanPlan
     {
         public required int[] KeptDims { get; init; }
         public required long[] KeptStrides { get; init; }

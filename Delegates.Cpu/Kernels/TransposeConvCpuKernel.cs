@@ -20,7 +20,8 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
 
     // Float32 is the op's data dtype (the coverage matrix asks for it); the delegate's dtype check reads input 0, which
     // for TRANSPOSE_CONV is the int32 output_shape. The definition has already required float32 data tensors.
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    // int8 (the definition's Quantized params) runs on QuantizedTransposeConvCpuNode.
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8];
 
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p)
     {
@@ -47,6 +48,7 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
         var input = node.Inputs[2]!;
         var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
         var output = node.Outputs[0];
+        if (p.Quantized is { } quantized) return new Quantized.QuantizedTransposeConvCpuNode(input, weights, bias, output, p, quantized);
         var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
         var width = GemmWidths.For(g.OutputDepth);
         var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), g.OutputDepth,

@@ -1,4 +1,5 @@
 using Accel.Kernels.Geometry;
+using Accel.Numerics;
 using Accel.Operators;
 using Accel.Operators.Definitions;
 using ILGPU;
@@ -10,11 +11,15 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// then sum = sum + x over its input elements in the input's row-major order (plain rounded adds), then
 /// sum · R(n) with the definition's R(n) = SpecMath.ReciprocalOfCount(n) (n = 0: +∞, so the result is NaN).
 /// Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged (neither changes the order);
-/// refused when more than four kept or four reduced dimensions remain.
+/// refused when more than four kept or four reduced dimensions remain. int8/uint8 (<see cref="QuantizedKernel"/>): the
+/// same walk summing the stored integers in int32 (wrapping, order-free), then the reference's requantization
+/// (<see cref="QuantizedMeanParams"/>: less zp_in·n, MultiplyByQuantizedMultiplier, + zp_out, clamp); an empty input gives 0.
 /// </summary>
 internal sealed class MeanKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];
+
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
 
@@ -29,6 +34,24 @@ internal sealed class MeanKernel : IIlgpuKernel
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
         var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
+        var p = node.ParamsAs<MeanParams>();
+        if (p.Quantized is { } q)
+        {
+            var bytesIn = QuantizedKernels.Bytes(c, node.Inputs[0]!);
+            var bytesOut = QuantizedKernels.Bytes(c, node.Outputs[0]);
+            var args = new QuantizedMeanArgs
+            {
+                Signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0,
+                Empty = p.ReducedCount == 0 || node.Inputs[0]!.ElementCount == 0 ? 1 : 0,
+                // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
+                ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * p.ReducedCount)),
+                Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
+                Min = q.Min, Max = q.Max, Total = total, ChunkSize = chunkSize,
+            };
+            var quantized = c.Load<ArrayView<byte>, ArrayView<byte>, MeanShape, QuantizedMeanArgs>(QuantizedKernel);
+            c.Add(() => quantized(chunks, bytesIn, bytesOut, shape, args), chunks);
+            return;
+        }
         var kernel = c.Load<ArrayView<float>, ArrayView<float>, MeanShape, int, int>(Kernel);
         c.Add(() => kernel(chunks, input, output, shape, total, chunkSize), chunks);
     }
@@ -57,6 +80,35 @@ internal sealed class MeanKernel : IIlgpuKernel
         }
     }
 
+    public static void QuantizedKernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> output, MeanShape s, QuantizedMeanArgs q)
+    {
+        int start = chunk * q.ChunkSize;
+        int end = start + q.ChunkSize < q.Total ? start + q.ChunkSize : q.Total;
+        for (int i = start; i < end; i++)
+        {
+            if (q.Empty != 0)
+            {
+                output[i] = 0;
+                continue;
+            }
+            int k3 = i % s.K3;
+            int rest = i / s.K3;
+            int k2 = rest % s.K2;
+            rest /= s.K2;
+            int k1 = rest % s.K1;
+            int k0 = rest / s.K1;
+            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+            int sum = 0;
+            for (int r0 = 0; r0 < s.R0; r0++)
+            for (int r1 = 0; r1 < s.R1; r1++)
+            for (int r2 = 0; r2 < s.R2; r2++)
+            for (int r3 = 0; r3 < s.R3; r3++)
+                sum = unchecked(sum + QuantizedKernels.Load(input, origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3, q.Signed));
+            int value = Quantization.MultiplyByQuantizedMultiplier(unchecked(sum - q.ZeroPointTimesCount), q.Multiplier, q.Shift) + q.OutputZeroPoint;
+            output[i] = QuantizedKernels.Clamp(value, q.Min, q.Max);
+        }
+    }
+
     /// <summary>The definition's reduction as kept and reduced runs (<see cref="MeanGeometry"/>); null when supported, else the refusal.</summary>
     private static string? ShapeOf(DelegateNode node, out MeanShape shape)
     {
@@ -81,4 +133,10 @@ internal struct MeanShape
     public int K0, K1, K2, K3, KS0, KS1, KS2, KS3;
     public int R0, R1, R2, R3, RS0, RS1, RS2, RS3;
     public float Reciprocal;
+}
+
+/// <summary>An int8/uint8 MEAN's requantization (<see cref="QuantizedMeanParams"/>) as kernel arguments.</summary>
+internal struct QuantizedMeanArgs
+{
+    public int Signed, Empty, ZeroPointTimesCount, Multiplier, Shift, OutputZeroPoint, Min, Max, Total, ChunkSize;
 }

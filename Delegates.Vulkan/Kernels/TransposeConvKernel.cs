@@ -22,6 +22,8 @@ internal sealed class TransposeConvKernel : VulkanKernel<TransposeConvParams>, I
 
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p, VulkanDeviceInfo device)
     {
+        // Input 0 (int32 output_shape) passes the dtype check for int8 nodes too; their integer kernel is not built here.
+        if (p.Quantized is not null) return NodeSupport.Refuse("int8 TRANSPOSE_CONV has no vulkan kernel (the reference and cpu run it)");
         if (DeviceRequirements.ExactFma(node, device) is { } fma) return NodeSupport.Refuse(fma);
         if (DeviceRequirements.SubgroupBroadcast(node, device) is { } subgroups) return NodeSupport.Refuse(subgroups);
         if (Plan(node, p, out _, out var packing) is { } size) return NodeSupport.Refuse(size);

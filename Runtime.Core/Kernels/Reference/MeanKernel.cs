@@ -11,7 +11,9 @@ namespace Accel.Kernels.Reference;
 /// from +0) · R(n), with n the number of reduced elements and R(n) = RN(1/n) computed by MeanDefinition. TFLite divides
 /// by n instead (≤ 1 ulp apart, identical when n is a power of two). int32 and int64 (TFLite's
 /// <c>reference_ops::Mean</c> with an int64 sum): each output sums its elements in int64 (wrapping), divides by n
-/// truncating toward zero, and narrows; n = 0 gives 0 (TFLite's "NaN" of an integer).
+/// truncating toward zero, and narrows; n = 0 gives 0 (TFLite's "NaN" of an integer). int8 and uint8 (TFLite's
+/// reference_ops::QuantizedMeanOrSum): the same exact sum, less zp_in·n, rescaled by s_in/s_out with 1/n folded into the
+/// multiplier (<see cref="QuantizedMeanParams"/>), + zp_out, clamped; an empty input gives 0.
 /// </summary>
 internal sealed class MeanKernel : ReferenceKernel<MeanParams>
 {
@@ -24,12 +26,33 @@ internal sealed class MeanKernel : ReferenceKernel<MeanParams>
         switch (context.Input(0).Type)
         {
             case TensorType.Float32: InvokeFloat(context, p); break;
-            case TensorType.Int32: IntegerMean(context.Input(0).Read<int>(), context.Output(0).Write<int>(), p, (int)context.Output(0).ElementCount); break;
-            default: IntegerMean(context.Input(0).Read<long>(), context.Output(0).Write<long>(), p, (int)context.Output(0).ElementCount); break;
+            case TensorType.Int32: IntegerMean(context.Input(0).Read<int>(), context.Output(0).Write<int>(), p, (int)context.Output(0).ElementCount, new Divide<int>(p.ReducedCount)); break;
+            case TensorType.Int64: IntegerMean(context.Input(0).Read<long>(), context.Output(0).Write<long>(), p, (int)context.Output(0).ElementCount, new Divide<long>(p.ReducedCount)); break;
+            case TensorType.Int8: IntegerMean(context.Input(0).Read<sbyte>(), context.Output(0).Write<sbyte>(), p, (int)context.Output(0).ElementCount, new Requantize<sbyte>(p)); break;
+            default: IntegerMean(context.Input(0).Read<byte>(), context.Output(0).Write<byte>(), p, (int)context.Output(0).ElementCount, new Requantize<byte>(p)); break;
         }
     }
 
-    private static void IntegerMean<T>(ReadOnlySpan<T> input, Span<T> output, MeanParams p, int outputCount) where T : unmanaged, IBinaryInteger<T>
+    /// <summary>How an output element comes from its int64 sum: int32/int64 divide; int8/uint8 requantize.</summary>
+    private interface IFinish<T>
+    {
+        T Finish(long sum);
+    }
+
+    /// <summary>int32, int64: the sum divided by n truncating toward zero, narrowed.</summary>
+    private readonly struct Divide<T>(long count) : IFinish<T> where T : IBinaryInteger<T>
+    {
+        public T Finish(long sum) => T.CreateTruncating(sum / count);
+    }
+
+    /// <summary>int8, uint8: TFLite's reference QuantizedMeanOrSum (docs/numerics.md §MEAN).</summary>
+    private readonly struct Requantize<T>(MeanParams p) : IFinish<T> where T : IBinaryInteger<T>
+    {
+        public T Finish(long sum) => T.CreateTruncating(p.Quantized!.Requantize(sum, p.ReducedCount));
+    }
+
+    private static void IntegerMean<T, TFinish>(ReadOnlySpan<T> input, Span<T> output, MeanParams p, int outputCount, TFinish finish)
+        where T : unmanaged, IBinaryInteger<T> where TFinish : struct, IFinish<T>
     {
         var dims = p.InputDims;
         var reduced = p.Reduced;
@@ -61,7 +84,7 @@ internal sealed class MeanKernel : ReferenceKernel<MeanParams>
                 sum = unchecked(sum + long.CreateTruncating(input[offset]));
                 if (!Advance(inner, dims, reduced, wantReduced: true)) break;
             }
-            output[o] = T.CreateTruncating(sum / p.ReducedCount);
+            output[o] = finish.Finish(sum);
             if (!Advance(kept, dims, reduced, wantReduced: false)) break;
         }
     }

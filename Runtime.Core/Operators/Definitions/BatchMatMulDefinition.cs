@@ -1,5 +1,6 @@
 using Accel.Kernels;
 using Accel.Kernels.Reference;
+using Accel.Numerics;
 
 namespace Accel.Operators.Definitions;
 
@@ -13,9 +14,19 @@ public sealed record BatchMatMulParams(int Rows, int Depth, int Columns, bool Ad
 {
     /// <summary>The number of output matrices.</summary>
     public int Batches => LhsMatrix.Length;
+
+    /// <summary>An int8 BATCH_MATMUL's integer params (TFLite's reference_ops::BatchMatMul for int8); null for float32.</summary>
+    public QuantizedBatchMatMulParams? Quantized { get; init; }
 }
 
-/// <summary>BATCH_MATMUL, float32, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
+/// <summary>
+/// What an int8 BATCH_MATMUL runs from (batch_matmul.cc Prepare): the operands' offsets (−zero point), the output's zero
+/// point, one multiplier (double)(float)(s_lhs · s_rhs) / (double)s_out, and the int8 range (no fused activation).
+/// Each output is clamp(MultiplyByQuantizedMultiplier(Σ_k (L + LhsOffset)·(R + RhsOffset), Multiplier) + OutputOffset).
+/// </summary>
+public sealed record QuantizedBatchMatMulParams(int LhsOffset, int RhsOffset, int OutputOffset, QuantizedMultiplier Multiplier);
+
+/// <summary>BATCH_MATMUL, float32 and int8, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
 internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
 {
     /// <summary>TFLite's reference kernel extends every shape to rank 5.</summary>
@@ -23,6 +34,7 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
 
     public override OpId Op => BuiltinOperator.BatchMatMul;
     public override int MaxVersion => 4;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8];
 
     protected override BatchMatMulParams PrepareParams(KernelContext context)
     {
@@ -31,9 +43,15 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
         var lhs = context.Input(0);
         var rhs = context.Input(1);
         var output = context.Output(0);
-        ConvCommon.ExpectFloat32(context, lhs, "lhs");
-        ConvCommon.ExpectFloat32(context, rhs, "rhs");
-        ConvCommon.ExpectFloat32(context, output, "output");
+        QuantizedBatchMatMulParams? quantized = null;
+        if (lhs.Type == TensorType.Int8) quantized = PrepareQuantized(context, lhs, rhs, output);
+        else
+        {
+            if (lhs.Type != TensorType.Float32)
+                throw context.Error($"lhs '{lhs.Name}' is {lhs.Type.ToDisplayName()}; BATCH_MATMUL runs float32 and int8 (int16 and hybrid int8 weights are not supported)");
+            ConvCommon.ExpectFloat32(context, rhs, "rhs");
+            ConvCommon.ExpectFloat32(context, output, "output");
+        }
         foreach (var (tensor, role) in new[] { (lhs, "lhs"), (rhs, "rhs") })
             if (tensor.Rank is < 2 or > MaxRank)
                 throw context.Error($"{role} '{tensor.Name}' must have rank 2 to {MaxRank}, has rank {tensor.Rank}");
@@ -90,8 +108,26 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
         context.SetOutputShape(0, outputShape);
         return new BatchMatMulParams(rows, lhsDepth, columns, options.AdjX, options.AdjY, lhsMatrix, rhsMatrix)
         {
+            Quantized = quantized,
             Cost = new OpCost(CostMath.Product(output.ElementCount, lhsDepth), 0, CostMath.BytesTouched(context)),
         };
+    }
+
+    /// <summary>
+    /// int8 × int8 → int8: per-tensor quantization on all three (TFLite reads only the first scale; Accel refuses
+    /// per-channel operands rather than ignore their other scales). The multiplier is TFLite's
+    /// GetQuantizedConvolutionMultipler without bias: the scale product rounded to binary32, then divided in double.
+    /// </summary>
+    private static QuantizedBatchMatMulParams PrepareQuantized(KernelContext context, Tensor lhs, Tensor rhs, Tensor output)
+    {
+        context.ExpectType(rhs, TensorType.Int8, "rhs");
+        context.ExpectType(output, TensorType.Int8, "output");
+        var lq = QuantizedParams.PerTensor(context, lhs, "lhs");
+        var rq = QuantizedParams.PerTensor(context, rhs, "rhs");
+        var oq = QuantizedParams.PerTensor(context, output, "output");
+        float product = lq.Scale * rq.Scale;
+        var m = QuantizedParams.Multiplier(context, (double)product / oq.Scale, "the output multiplier s_lhs·s_rhs/s_out");
+        return new QuantizedBatchMatMulParams(-lq.ZeroPoint, -rq.ZeroPoint, oq.ZeroPoint, m);
     }
 
     /// <summary>The shape with leading 1s up to <paramref name="rank"/>.</summary>

@@ -10,14 +10,18 @@ namespace Accel.Operators.Definitions;
 /// along reduced ones), the count n of elements per output and SpecMath's R(n) (docs/numerics.md §MEAN).
 /// </summary>
 public sealed record MeanParams(ImmutableArray<int> InputDims, ImmutableArray<bool> Reduced, ImmutableArray<int> OutputStrides,
-    long ReducedCount, float Reciprocal, bool KeepDims) : OpParams;
+    long ReducedCount, float Reciprocal, bool KeepDims) : OpParams
+{
+    /// <summary>An int8/uint8 MEAN's integer params (TFLite's reference QuantizedMeanOrSum); null for float32, int32, int64.</summary>
+    public QuantizedMeanParams? Quantized { get; init; }
+}
 
-/// <summary>MEAN, float32, int32 and int64 over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
+/// <summary>MEAN, float32, int32, int64, int8 and uint8 over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
 internal sealed class MeanDefinition : OpDefinition<MeanParams>
 {
     public override OpId Op => BuiltinOperator.Mean;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
 
     protected override MeanParams PrepareParams(KernelContext context)
     {
@@ -25,7 +29,7 @@ internal sealed class MeanDefinition : OpDefinition<MeanParams>
         var input = context.Input(0);
         var output = context.Output(0);
         if (!Types.Contains(input.Type))
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; MEAN supports float32, int32, int64 (quantized types are not supported)");
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; MEAN supports float32, int32, int64, int8 and uint8 (int16 is not supported)");
         context.ExpectType(output, input.Type, "output");
         bool keepDims = context.Options is not null && context.OptionsAs<ReducerOptions>().KeepDims;
         var axesTensor = context.Input(1);
@@ -67,6 +71,7 @@ internal sealed class MeanDefinition : OpDefinition<MeanParams>
         context.SetOutputShape(0, outputShape.ToArray());
         return new MeanParams([.. input.Shape], [.. reduced], [.. outputStrides], count, reciprocal, keepDims)
         {
+            Quantized = QuantizedParams.IsQuantizedType(input.Type) ? QuantizedMean.Prepare(context, count) : null,
             Cost = new OpCost(0, input.ElementCount, CostMath.BytesTouched(context)),
         };
     }

@@ -8,16 +8,24 @@ namespace Accel.Operators.Definitions;
 /// [N,OH,OW,Cout] from the constant output_shape input; output row oy gathers input row iy through tap ky where
 /// iy·StrideH − PadTop + ky = oy (likewise columns); then + bias, then the fused-activation clamp.
 /// </summary>
-public sealed record TransposeConvParams(int StrideH, int StrideW, int PadTop, int PadLeft, ActivationRange Activation, bool HasBias) : OpParams;
+public sealed record TransposeConvParams(int StrideH, int StrideW, int PadTop, int PadLeft, ActivationRange Activation, bool HasBias) : OpParams
+{
+    /// <summary>
+    /// An int8 TRANSPOSE_CONV's integer params (TFLite's reference_integer_ops::TransposeConv: per-channel int8 weights,
+    /// int32 bias, the clamp of the fused activation in the output's quantized domain); null for float32.
+    /// </summary>
+    public QuantizedConvParams? Quantized { get; init; }
+}
 
 /// <summary>
-/// TRANSPOSE_CONV (builtin), float32; TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
+/// TRANSPOSE_CONV (builtin), float32 and int8 (per-channel symmetric int8 weights, int32 bias); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
 /// (int32 [4], constant here), 1 = weights, 2 = input, 3 = optional bias (version 3); fused activation from version 4.
 /// </summary>
 internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams>
 {
     public override OpId Op => BuiltinOperator.TransposeConv;
     public override int MaxVersion => 5;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8];
 
     protected override TransposeConvParams PrepareParams(KernelContext context)
     {
@@ -29,9 +37,14 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
         var bias = context.OptionalInput(3);
         var output = context.Output(0);
 
-        ConvCommon.ExpectFloat32(context, input, "input");
-        ConvCommon.ExpectFloat32(context, weights, "weights");
-        ConvCommon.ExpectFloat32(context, output, "output");
+        bool quantized = input.Type == TensorType.Int8;
+        if (!quantized)
+        {
+            if (input.Type != TensorType.Float32)
+                throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; TRANSPOSE_CONV runs float32 and int8 (uint8 and int16 are not supported)");
+            ConvCommon.ExpectFloat32(context, weights, "weights");
+            ConvCommon.ExpectFloat32(context, output, "output");
+        }
         ConvCommon.ExpectDense(context, weights, "weights");
         context.ExpectRank(input, 4, "input");
         context.ExpectRank(weights, 4, "weights");
@@ -43,7 +56,12 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
                 $"weights input depth {weights.Dim(3)} (weights [{ConvCommon.FormatShape(weights.Shape)}]) must equal the " +
                 $"input depth {input.Dim(3)} (input [{ConvCommon.FormatShape(input.Shape)}])");
         int outputDepth = weights.Dim(0);
-        ConvCommon.ExpectBias(context, bias, outputDepth);
+        // int8: TFLite's PopulateConvolutionQuantizationParams (per-channel multipliers along the weights' dimension 0,
+        // int8 weights symmetric, int32 bias [Cout]) with the fused activation's quantized clamp.
+        var quantizedParams = quantized
+            ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, outputDepth, checkBiasScale: false)
+            : null;
+        if (!quantized) ConvCommon.ExpectBias(context, bias, outputDepth);
 
         if (outputShapeTensor.Rank != 1 || outputShapeTensor.Dim(0) != 4)
             throw context.Error(
@@ -68,11 +86,12 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
                 $"output_shape {ConstantInputs.Format(shape)} does not match the input {ConstantInputs.Format(input.Shape)}: " +
                 $"{options.Padding} padding with strides {options.StrideH}x{options.StrideW} and a {filterHeight}x{filterWidth} " +
                 $"filter maps it back to {rows.OutputSize}x{cols.OutputSize}, not {input.Dim(1)}x{input.Dim(2)}");
-        var activation = ActivationRange.For(options.FusedActivation, context);
+        var activation = quantized ? default : ActivationRange.For(options.FusedActivation, context);
 
         context.SetOutputShape(0, shape);
         return new TransposeConvParams(options.StrideH, options.StrideW, rows.PadBefore, cols.PadBefore, activation, bias is not null)
         {
+            Quantized = quantizedParams,
             Cost = new OpCost(CostMath.Product(input.ElementCount, filterHeight, filterWidth, outputDepth), 0, CostMath.BytesTouched(context)),
         };
     }

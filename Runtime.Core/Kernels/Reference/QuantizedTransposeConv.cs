@@ -1,0 +1,63 @@
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// int8 TRANSPOSE_CONV (docs/numerics.md §Quantized execution): TFLite's reference_integer_ops::TransposeConv scatters
+/// (x + input offset)·w of every input element through every tap into zeroed int32 sums; Accel gathers the same
+/// products per output (the taps of <see cref="TransposeConvolution.Gather"/>). An int32 sum is exact modulo 2^32, so
+/// the order does not matter and the result is TFLite's bit for bit. Then + bias, the output channel's
+/// MultiplyByQuantizedMultiplier, + output zero point, the activation clamp.
+/// </summary>
+internal static class QuantizedTransposeConv
+{
+    public static void Gather(KernelContext context, TransposeConvParams p, QuantizedConvParams q)
+    {
+        var weightsTensor = context.Input(1);
+        var inputTensor = context.Input(2);
+        var biasTensor = context.OptionalInput(3);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<sbyte> input = inputTensor.Read<sbyte>();
+        ReadOnlySpan<sbyte> weights = weightsTensor.Read<sbyte>();
+        ReadOnlySpan<int> bias = biasTensor is null ? default : biasTensor.Read<int>();
+        Span<sbyte> output = outputTensor.Write<sbyte>();
+
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
+        int filterHeight = weightsTensor.Dim(1), filterWidth = weightsTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        for (int b = 0; b < batches; b++)
+        for (int oy = 0; oy < outputHeight; oy++)
+        {
+            context.ThrowIfCancellationRequested(); // once per output row
+            for (int ox = 0; ox < outputWidth; ox++)
+            for (int oc = 0; oc < outputDepth; oc++)
+            {
+                int acc = 0;
+                for (int ky = 0; ky < filterHeight; ky++)
+                {
+                    // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
+                    int rowNumerator = oy + p.PadTop - ky;
+                    if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
+                    int iy = rowNumerator / p.StrideH;
+                    if (iy >= inputHeight) continue;
+                    for (int kx = 0; kx < filterWidth; kx++)
+                    {
+                        int colNumerator = ox + p.PadLeft - kx;
+                        if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
+                        int ix = colNumerator / p.StrideW;
+                        if (ix >= inputWidth) continue;
+                        int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
+                        int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
+                        for (int ci = 0; ci < inputDepth; ci++)
+                            acc = unchecked(acc + (input[inputOffset + ci] + q.InputOffset) * weights[weightsOffset + ci]);
+                    }
+                }
+                if (!bias.IsEmpty) acc = unchecked(acc + bias[oc]);
+                int value = Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[oc]) + q.OutputOffset;
+                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] =
+                    (sbyte)(value < q.ActivationMin ? q.ActivationMin : value > q.ActivationMax ? q.ActivationMax : value);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+namespace Accel.Conformance.Cases;
+
+/// <summary>
+/// Quantized (int8) TRANSPOSE_CONV (entries with <c>"quantized": true</c>): the float builder's geometry, int8
+/// activations per tensor, symmetric int8 weights per channel (or per tensor) and an int32 bias, as
+/// <see cref="QuantizedWeights"/> makes them for the other convolutions.
+/// </summary>
+internal static partial class OpBuilders
+{
+    [OpBuilderFamily]
+    private static IEnumerable<OpBuilder> QuantizedTransposeConvBuilders()
+    {
+        yield return Builtin(BuiltinOperator.TransposeConv,
+                ["input", "kernel", "filters", "stride", "padding", "outputSize", "bias", "activation", "quantized", "inputScale",
+                 "inputZeroPoint", "outputScale", "outputZeroPoint", "weightScale", "perChannel", "spread"],
+                BuildQuantizedTransposeConv)
+            with { ForQuantizedTypes = true };
+    }
+
+    private static void BuildQuantizedTransposeConv(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int filters = c.P.Int("filters");
+        var (sh, sw) = c.P.Pair("stride", 2);
+        var padding = c.P.Padding();
+        var activation = c.P.Activation();
+        int[] outputSize = c.P.Ints("outputSize",
+            padding == Padding.Same ? [input[1] * sh, input[2] * sw] : [sh * (input[1] - 1) + kh, sw * (input[2] - 1) + kw]);
+        int shape = c.Int32Constant("output_shape", [4], [input[0], outputSize[0], outputSize[1], filters]);
+        var (inputQ, inputScale) = QuantizedInput(c);
+        var (w, b, meanScale) = QuantizedWeights(c, "weights", [filters, kh, kw, input[3]], 0, filters, inputScale);
+        int x = c.Input("input", c.DType, input, quantization: inputQ);
+        // Each output gathers about kh·kw·Cin / (stride_h·stride_w) products.
+        var outputQ = QuantizedOutput(c, inputScale * meanScale * 128 * Math.Sqrt(Math.Max(1.0, kh * kw * input[3] / (double)(sh * sw))));
+        int[] inputs = b >= 0 ? [shape, w, x, b] : [shape, w, x];
+        // The converter's version: 4 with a fused activation, 3 with a bias, 2 for int8.
+        int version = activation != ActivationFunctionType.None ? 4 : b >= 0 ? 3 : 2;
+        c.AddOperator(BuiltinOperator.TransposeConv, inputs, c.DType, new TransposeConvOptions(padding, sw, sh, activation), version,
+            outputQuantization: outputQ);
+    }
+}
