@@ -37,7 +37,7 @@ public sealed class HexagonConformanceTests
         HexagonTestEnvironment.RequireDsp();
         var registry = new BackendRegistry()
             .Add(new ReferenceBackend())
-            .Add(new DelegateBackend("hexagon", () => new HexagonDelegate(), threads: 1));
+            .Add(new DelegateBackend("hexagon", () => new HexagonDelegate(minNodesPerPartition: 1), threads: 1));
         var report = new ConformanceRunner(new SuiteContext(SuitePaths.Discover()), registry)
             .Run(new RunSettings { Backends = "hexagon", CaseFilter = $"op/{op}/int8/*:op/{op}/uint8/*" });
         var cells = report.Cells.Where(c => c.Backend == "hexagon").ToArray();
