@@ -56,6 +56,7 @@ internal enum DspOp
     ResizeNearest = 16,
     ResizeBilinear = 17,
     QuantizeFloat = 18,
+    Softmax = 19,
 }
 
 /// <summary>Faults the DSP runtime injects on request (tests of the transport's failure paths).</summary>

@@ -54,6 +54,7 @@ enum dsp_op
     OP_RESIZE_NEAREST = 16,
     OP_RESIZE_BILINEAR = 17,
     OP_QUANTIZE_FLOAT = 18,
+    OP_SOFTMAX = 19,
 };
 
 #endif
