@@ -57,6 +57,7 @@ internal enum DspOp
     ResizeBilinear = 17,
     QuantizeFloat = 18,
     Softmax = 19,
+    ConcatenationRescale = 20,
 }
 
 /// <summary>Faults the DSP runtime injects on request (tests of the transport's failure paths).</summary>

@@ -8,6 +8,7 @@
 #include "quant.h"
 #include "hvx_quant.h"
 #include "softmax.h"
+#include "concat_rescale.h"
 
 /* A tensor at byte offset `offset` with `bytes` bytes must lie inside the shared memory. */
 static int inside(int32_t offset, uint64_t bytes, uint32_t shm_bytes)
@@ -146,6 +147,8 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         return 0;
     case OP_SOFTMAX:
         return softmax_prepare(w, n->word_count, shm_bytes);
+    case OP_CONCATENATION_RESCALE:
+        return concat_rescale_prepare(w, n->word_count, shm_bytes);
     case OP_LOOKUP:
         NEED(4);
         INSIDE(w[0], (uint32_t)w[2]);
@@ -784,5 +787,6 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_RESIZE_BILINEAR: resize_bilinear(w, shm); break;
     case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
     case OP_SOFTMAX: softmax(w, shm); break;
+    case OP_CONCATENATION_RESCALE: concat_rescale(w, shm); break;
     }
 }

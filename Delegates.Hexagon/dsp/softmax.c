@@ -5,21 +5,10 @@
  * divide instruction, so the one division is a correctly rounded reciprocal computed in integers, and the float →
  * int conversions are done on the bits with .NET's saturating semantics (NaN → 0, ≥ 2^31 → INT32_MAX). */
 #include "softmax.h"
+#include "fconv.h"
 #include "quant.h"
 
 #pragma clang fp contract(off)   /* each product and sum rounded on its own, as the reference */
-
-static uint32_t float_bits(float f)
-{
-    union { float f; uint32_t b; } u = { f };
-    return u.b;
-}
-
-static float bits_float(uint32_t b)
-{
-    union { uint32_t b; float f; } u = { b };
-    return u.f;
-}
 
 /* n / d for d in (0, 2^24): restoring long division, remainder returned too. */
 static uint64_t long_divide(uint64_t n, uint32_t d, uint64_t *remainder)
@@ -60,33 +49,6 @@ float softmax_reciprocal(float d)
     /* normal: the implicit bit adds one to the biased exponent (a carry to 2^24 moves it once more, up to +inf);
      * subnormal: the bits are the significand (a carry to 2^23 is the smallest normal). */
     return bits_float(normal ? (uint32_t)((top + 126) << 23) + (uint32_t)kept : (uint32_t)kept);
-}
-
-/* (int)MathF.Round(y, MidpointRounding.AwayFromZero) for y ≥ 0 or NaN, saturating as .NET converts. */
-static int32_t round_away_nonnegative(float y)
-{
-    uint32_t bits = float_bits(y);
-    if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return 0;
-    if (bits >> 31) return 0;                             /* −0 (nothing negative reaches here) */
-    if (bits >= 0x4F000000u) return 0x7FFFFFFF;           /* ≥ 2^31 */
-    if (bits < 0x3F000000u) return 0;                     /* < 0.5 */
-    uint32_t m = (bits & 0x7FFFFF) | (1u << 23);
-    int32_t e = (int32_t)(bits >> 23) - 150;              /* −24 … 7 */
-    if (e >= 0) return (int32_t)(m << e);
-    return (int32_t)((m + (1u << (-e - 1))) >> -e);
-}
-
-/* (int)y for y ≥ 0 or NaN, truncating, saturating as .NET converts. */
-static int32_t truncate_nonnegative(float y)
-{
-    uint32_t bits = float_bits(y);
-    if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return 0;
-    if (bits >> 31) return 0;
-    if (bits >= 0x4F000000u) return 0x7FFFFFFF;
-    if (bits < 0x3F800000u) return 0;                     /* < 1 */
-    uint32_t m = (bits & 0x7FFFFF) | (1u << 23);
-    int32_t e = (int32_t)(bits >> 23) - 150;              /* −23 … 7 */
-    return e >= 0 ? (int32_t)(m << e) : (int32_t)(m >> -e);
 }
 
 /* Words: in signed, in, out, rows, depth, table (256 binary32), output scale bits, output zero point, min, max. */
