@@ -75,11 +75,18 @@ public sealed class HexagonDelegateContractTests
     public void OpsWithoutADspKernelSaySo()
     {
         HexagonTestEnvironment.RequireDsp();
-        using var model = QuantizedNetwork.Build();
+        // The operator is checked before the dtype: FLOOR has no DSP kernel at all (RELU, in the int8 network, now has one).
+        var mb = new Accel.Building.ModelBuilder("floor");
+        int x = mb.AddTensor("x", TensorType.Float32, [4]);
+        int y = mb.AddTensor("y", TensorType.Float32, [4]);
+        mb.AddOperator(BuiltinOperator.Floor, [x], [y]);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        using var model = Model.FromBytes(mb.Build());
         var options = new InterpreterOptions();
         options.Delegates.Add(new DelegateSelection(new HexagonDelegate()));
         using var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.Refused.Single().Reason, Is.EqualTo("RELU has no Hexagon DSP kernel"));
+        Assert.That(interpreter.Plan.Refused.Single().Reason, Is.EqualTo("FLOOR has no Hexagon DSP kernel"));
     }
 }

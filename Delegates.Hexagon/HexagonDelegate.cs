@@ -10,7 +10,7 @@ namespace Accel.Delegates.Hexagon;
 /// it on each Invoke, bit-exact with the reference integer kernels. The DSP program (dsp/*.c, real Hexagon v67 code)
 /// runs under qemu-hexagon here (<see cref="QemuTransport"/>; README.md). The constructor never throws: when
 /// qemu-hexagon or the DSP program is missing, <see cref="UnavailableReason"/> says so and nothing is claimed. The DSP
-/// process is started by the first <see cref="Compile"/> (an interpreter with nothing to delegate starts none); if it
+/// process is started by the first <see cref="Compile"/> of a partition of at least <see cref="MinNodesPerPartition"/> nodes (an interpreter with nothing to delegate starts none); if it
 /// cannot start (or speaks another protocol version), that compile throws a <see cref="HexagonDspException"/> and the
 /// partition runs on the reference, as does every later one.
 /// </summary>
@@ -18,6 +18,12 @@ public sealed class HexagonDelegate : IAccelDelegate
 {
     /// <summary>How long one DSP request may take before the DSP is declared hung (emulation is slow: generous).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The default minimum nodes per DSP graph (TFLite's Hexagon delegate: kMinNodesPerHexagonGraph = 2): a one-node
+    /// partition pays a round trip and two boundary copies for one op, which the reference usually runs faster.
+    /// </summary>
+    public const int DefaultMinNodesPerPartition = 2;
 
     /// <summary>The DSP program's file name beside this assembly.</summary>
     public const string DspProgramName = "accel-hexagon-dsp.elf";
@@ -36,14 +42,23 @@ public sealed class HexagonDelegate : IAccelDelegate
     /// <param name="qemu">The Hexagon emulator (default: qemu-hexagon on PATH; Debian package qemu-user).</param>
     /// <param name="dspProgram">The DSP program (default: accel-hexagon-dsp.elf beside this assembly).</param>
     /// <param name="timeout">Bound on every DSP request (default 60 s).</param>
-    public HexagonDelegate(string? qemu = null, string? dspProgram = null, TimeSpan? timeout = null)
-        : this(qemu, dspProgram, timeout, HexagonProtocol.Version)
+    /// <param name="minNodesPerPartition">
+    /// Partitions with fewer nodes are refused at <see cref="Compile"/> (<see cref="HexagonPartitionTooSmallException"/>)
+    /// and run on the reference (default <see cref="DefaultMinNodesPerPartition"/>; 1 delegates single-op models, as
+    /// TFLite's own delegate tests do).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minNodesPerPartition"/> is below 1.</exception>
+    public HexagonDelegate(string? qemu = null, string? dspProgram = null, TimeSpan? timeout = null, int minNodesPerPartition = DefaultMinNodesPerPartition)
+        : this(qemu, dspProgram, timeout, HexagonProtocol.Version, minNodesPerPartition)
     {
     }
 
     /// <summary>As the public constructor, announcing protocol <paramref name="protocolVersion"/> (tests announce a wrong one).</summary>
-    internal HexagonDelegate(string? qemu, string? dspProgram, TimeSpan? timeout, ushort protocolVersion)
+    internal HexagonDelegate(string? qemu, string? dspProgram, TimeSpan? timeout, ushort protocolVersion, int minNodesPerPartition = DefaultMinNodesPerPartition)
     {
+        if (minNodesPerPartition < 1)
+            throw new ArgumentOutOfRangeException(nameof(minNodesPerPartition), minNodesPerPartition, "the Hexagon delegate's minimum nodes per partition must be at least 1");
+        MinNodesPerPartition = minNodesPerPartition;
         Timeout = timeout is { } t && t > TimeSpan.Zero ? t : DefaultTimeout;
         string program = dspProgram ?? Path.Combine(AppContext.BaseDirectory, DspProgramName);
         if (!File.Exists(program) && dspProgram is null)
@@ -79,6 +94,9 @@ public sealed class HexagonDelegate : IAccelDelegate
     public HexagonDspException? StartFailure { get; private set; }
 
     public TimeSpan Timeout { get; }
+
+    /// <summary>The fewest nodes a partition must have to become a DSP graph.</summary>
+    public int MinNodesPerPartition { get; }
 
     public IKernelCatalog Kernels => Registry;
 
@@ -132,6 +150,9 @@ public sealed class HexagonDelegate : IAccelDelegate
 
     public IPartitionKernel Compile(DelegatePartition partition)
     {
+        // Checked before the DSP is started: an interpreter whose partitions are all too small starts no process.
+        if (partition.Nodes.Count < MinNodesPerPartition)
+            throw new HexagonPartitionTooSmallException(partition.Index, partition.Nodes.Count, MinNodesPerPartition);
         lock (_gate)
         {
             var transport = EnsureStarted();

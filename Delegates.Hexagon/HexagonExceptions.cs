@@ -30,3 +30,26 @@ public sealed class HexagonDspException : AccelException
 
     public HexagonFailure Failure { get; }
 }
+
+/// <summary>
+/// A partition with fewer nodes than the delegate's <see cref="HexagonDelegate.MinNodesPerPartition"/>: not worth a
+/// DSP graph (transfers and a round trip per invoke for too little work), so <see cref="HexagonDelegate.Compile"/>
+/// refuses it and the interpreter runs its nodes on the reference, with this message in its diagnostics.
+/// </summary>
+public sealed class HexagonPartitionTooSmallException : AccelException
+{
+    public HexagonPartitionTooSmallException(int partitionIndex, int nodes, int minimum)
+        : base($"Hexagon delegate: partition {partitionIndex} has {nodes} node{(nodes == 1 ? "" : "s")}, below the delegate's MinNodesPerPartition = {minimum} " +
+               "(a small DSP graph costs more in transfers and round trips than it saves); its nodes run on the reference")
+    {
+        PartitionIndex = partitionIndex;
+        Nodes = nodes;
+        Minimum = minimum;
+    }
+
+    public int PartitionIndex { get; }
+
+    public int Nodes { get; }
+
+    public int Minimum { get; }
+}

@@ -44,19 +44,32 @@ internal sealed class PadKernel : HexagonKernel<PadParams>
     }
 }
 
-/// <summary>int8/uint8 CONCATENATION of inputs quantized as the output: chunks of bytes (dsp/kernels.c concatenation()).</summary>
+/// <summary>
+/// int8/uint8 CONCATENATION: inputs quantized as the output are chunks of bytes (dsp/kernels.c concatenation()); uint8
+/// inputs quantized otherwise are rescaled as the reference's ConcatenationWithScaling (dsp/concat_rescale.c).
+/// </summary>
 internal sealed class ConcatenationKernel : HexagonKernel<ConcatenationParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Concatenation];
 
     protected override NodeSupport Supports(DelegateNode node, ConcatenationParams p) =>
-        p.Clamp ? NodeSupport.Refuse("CONCATENATION: a fused activation on 8-bit data is not run on the DSP")
-        : p.Rescale.Any(r => !r.Copy)
-            ? NodeSupport.Refuse("CONCATENATION: uint8 inputs quantized differently from the output need TFLite's rescale, which the DSP does not run")
-            : NodeSupport.Supported;
+        p.Clamp ? NodeSupport.Refuse("CONCATENATION: a fused activation on 8-bit data is not run on the DSP") : NodeSupport.Supported;
 
     protected override void Emit(DelegateNode node, ConcatenationParams p, HexagonGraphBuilder graph)
     {
+        if (p.Rescale.Any(r => !r.Copy))
+        {
+            graph.Begin(DspOp.ConcatenationRescale);
+            graph.Add(graph.Offset(node.Outputs[0]), p.Outer, node.Inputs.Count, p.OutputZeroPoint);
+            for (int i = 0; i < node.Inputs.Count; i++)
+            {
+                var r = p.Rescale[i];
+                graph.Add(graph.Offset(node.Inputs[i]!), p.ChunkElements[i] * p.ElementSize, r.Copy ? 1 : 0,
+                    BitConverter.SingleToInt32Bits(r.Scale), BitConverter.SingleToInt32Bits(r.Bias));
+            }
+            graph.End();
+            return;
+        }
         graph.Begin(DspOp.Concatenation);
         graph.Add(graph.Offset(node.Outputs[0]), p.Outer, node.Inputs.Count);
         for (int i = 0; i < node.Inputs.Count; i++) graph.Add(graph.Offset(node.Inputs[i]!), p.ChunkElements[i] * p.ElementSize);

@@ -56,6 +56,8 @@ internal enum DspOp
     ResizeNearest = 16,
     ResizeBilinear = 17,
     QuantizeFloat = 18,
+    Softmax = 19,
+    ConcatenationRescale = 20,
 }
 
 /// <summary>Faults the DSP runtime injects on request (tests of the transport's failure paths).</summary>

@@ -7,6 +7,12 @@
 #include "protocol.h"
 #include "quant.h"
 #include "hvx_quant.h"
+#include "softmax.h"
+#include "concat_rescale.h"
+
+/* Each kernel stays its own function so that executed instructions can be attributed to it by symbol
+ * (tools/insn_count.py); one call per node costs nothing measurable. */
+#define NOINLINE __attribute__((noinline))
 
 /* A tensor at byte offset `offset` with `bytes` bytes must lie inside the shared memory. */
 static int inside(int32_t offset, uint64_t bytes, uint32_t shm_bytes)
@@ -143,6 +149,10 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[2], (uint32_t)w[4]);
         INSIDE(w[3], (uint32_t)w[4]);
         return 0;
+    case OP_SOFTMAX:
+        return softmax_prepare(w, n->word_count, shm_bytes);
+    case OP_CONCATENATION_RESCALE:
+        return concat_rescale_prepare(w, n->word_count, shm_bytes);
     case OP_LOOKUP:
         NEED(4);
         INSIDE(w[0], (uint32_t)w[2]);
@@ -259,7 +269,7 @@ static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, in
 }
 
 /* CONV_2D with one group: 32 output channels per vector; each in-bounds tap adds weights × splat(input). */
-static void conv2d_hvx(const struct node *n, uint8_t *shm)
+static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -302,7 +312,7 @@ static void conv2d_hvx(const struct node *n, uint8_t *shm)
 }
 
 /* DEPTHWISE_CONV_2D: 32 output channels per vector; each lane reads its own input channel (oc / multiplier). */
-static void depthwise_hvx(const struct node *n, uint8_t *shm)
+static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -348,7 +358,7 @@ static void depthwise_hvx(const struct node *n, uint8_t *shm)
 }
 
 /* FULLY_CONNECTED: 32 units per vector; each input element adds weights × splat(input). */
-static void fully_connected_hvx(const struct node *n, uint8_t *shm)
+static NOINLINE void fully_connected_hvx(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -412,7 +422,7 @@ static void binary_row_hvx(const int32_t *w, const uint8_t *a, const uint8_t *b,
     }
 }
 
-static void binary(const int32_t *w, uint8_t *shm, int op)
+static NOINLINE void binary(const int32_t *w, uint8_t *shm, int op)
 {
     int is_signed = w[0];
     const uint8_t *a = shm + w[1], *b = shm + w[2];
@@ -452,7 +462,7 @@ static void binary(const int32_t *w, uint8_t *shm, int op)
     }
 }
 
-static void conv2d(const struct node *n, uint8_t *shm)
+static NOINLINE void conv2d(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -492,7 +502,7 @@ static void conv2d(const struct node *n, uint8_t *shm)
     }
 }
 
-static void pool(const int32_t *w, uint8_t *shm, int average)
+static NOINLINE void pool(const int32_t *w, uint8_t *shm, int average)
 {
     int is_signed = w[0];
     const uint8_t *input = shm + w[1];
@@ -526,7 +536,7 @@ static void pool(const int32_t *w, uint8_t *shm, int average)
 }
 
 /* QUANTIZE int8/uint8 → int8/uint8 in HVX, 32 elements per vector. */
-static void requantize(const int32_t *w, uint8_t *shm)
+static NOINLINE void requantize(const int32_t *w, uint8_t *shm)
 {
     int in_signed = w[0];
     const uint8_t *input = shm + w[2];
@@ -545,14 +555,14 @@ static void requantize(const int32_t *w, uint8_t *shm)
     }
 }
 
-static void lookup(const int32_t *w, uint8_t *shm)
+static NOINLINE void lookup(const int32_t *w, uint8_t *shm)
 {
     const uint8_t *input = shm + w[0], *table = shm + w[3];
     uint8_t *output = shm + w[1];
     for (int32_t i = 0; i < w[2]; i++) output[i] = table[input[i]];
 }
 
-static void pad(const int32_t *w, uint8_t *shm)
+static NOINLINE void pad(const int32_t *w, uint8_t *shm)
 {
     const uint8_t *input = shm + w[0];
     uint8_t *output = shm + w[1];
@@ -577,7 +587,7 @@ static void pad(const int32_t *w, uint8_t *shm)
     }
 }
 
-static void concatenation(const int32_t *w, uint8_t *shm)
+static NOINLINE void concatenation(const int32_t *w, uint8_t *shm)
 {
     uint8_t *output = shm + w[0];
     for (int32_t outer = 0; outer < w[1]; outer++)
@@ -589,7 +599,7 @@ static void concatenation(const int32_t *w, uint8_t *shm)
         }
 }
 
-static void dequantize(const int32_t *w, uint8_t *shm)
+static NOINLINE void dequantize(const int32_t *w, uint8_t *shm)
 {
     int is_signed = w[0];
     const uint8_t *input = shm + w[1];
@@ -601,7 +611,7 @@ static void dequantize(const int32_t *w, uint8_t *shm)
 
 /* TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS, DEPTH_TO_SPACE, SPACE_TO_DEPTH:
  * output element i (row-major over dims) = input element offset + Σ coordinate·stride (an odometer walk). */
-static void strided_copy(const int32_t *w, uint8_t *shm)
+static NOINLINE void strided_copy(const int32_t *w, uint8_t *shm)
 {
     const uint8_t *input = shm + w[0];
     uint8_t *output = shm + w[1];
@@ -624,7 +634,7 @@ static void strided_copy(const int32_t *w, uint8_t *shm)
     }
 }
 
-static void resize_nearest(const int32_t *w, uint8_t *shm)
+static NOINLINE void resize_nearest(const int32_t *w, uint8_t *shm)
 {
     const uint8_t *input = shm + w[0];
     uint8_t *output = shm + w[1];
@@ -649,7 +659,7 @@ static void interpolation(int32_t value, int32_t scale10, int32_t half_pixel, in
     *upper = hi < size - 1 ? hi : size - 1;
 }
 
-static void resize_bilinear(const int32_t *w, uint8_t *shm)
+static NOINLINE void resize_bilinear(const int32_t *w, uint8_t *shm)
 {
     int is_signed = w[0];
     const uint8_t *input = shm + w[1];
@@ -747,7 +757,7 @@ static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, int32_
     return clamp32(value + zero_point, lo, hi);
 }
 
-static void quantize_floats(const int32_t *w, uint8_t *shm)
+static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
 {
     const uint32_t *input = (const uint32_t *)(shm + w[1]);
     uint8_t *output = shm + w[2];
@@ -780,5 +790,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
     case OP_RESIZE_BILINEAR: resize_bilinear(w, shm); break;
     case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
+    case OP_SOFTMAX: softmax(w, shm); break;
+    case OP_CONCATENATION_RESCALE: concat_rescale(w, shm); break;
     }
 }

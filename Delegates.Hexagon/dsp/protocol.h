@@ -54,6 +54,8 @@ enum dsp_op
     OP_RESIZE_NEAREST = 16,
     OP_RESIZE_BILINEAR = 17,
     OP_QUANTIZE_FLOAT = 18,
+    OP_SOFTMAX = 19,
+    OP_CONCATENATION_RESCALE = 20,
 };
 
 #endif

@@ -180,7 +180,10 @@ public sealed class BackendRegistry
             {
                 var constructor = type.GetConstructors().FirstOrDefault(c => c.GetParameters().All(p => p.IsOptional));
                 if (constructor is null) continue;
-                Func<IAccelDelegate> factory = () => (IAccelDelegate)constructor.Invoke(constructor.GetParameters().Select(p => p.DefaultValue).ToArray());
+                // Op cases are one-node models: a delegate's minimum partition size (Hexagon's defaults to 2) is set to 1,
+                // as TFLite's delegate tests set min_nodes_per_partition = 1, so the case's node runs on the delegate.
+                Func<IAccelDelegate> factory = () => (IAccelDelegate)constructor.Invoke(constructor.GetParameters()
+                    .Select(p => p.Name == "minNodesPerPartition" && p.ParameterType == typeof(int) ? 1 : p.DefaultValue).ToArray());
                 string name;
                 try
                 {
