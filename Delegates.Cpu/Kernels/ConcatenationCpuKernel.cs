@@ -5,18 +5,28 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// CONCATENATION, float32: for each index of the dimensions before the axis (the definition's Outer), the inputs'
-/// chunks (axis and inner dimensions, contiguous) one after another: pure copies, or with a fused activation (which
-/// the reference applies to every element after the copy) the same clamp applied on the way.
+/// CONCATENATION and PACK, every dtype the definitions take: for each index of the dimensions before the axis (the
+/// definition's Outer), the inputs' chunks (axis and inner dimensions, contiguous) one after another: byte copies, or
+/// for float32 with a fused activation (which the reference applies to every element after the copy) the same clamp
+/// applied on the way. uint8 inputs quantized differently from the output (a rescale) are left to the reference.
 /// </summary>
 internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis
 
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Concatenation).Types;
+
+    protected override NodeSupport Supports(DelegateNode node, ConcatenationParams p) =>
+        p.Rescale.Any(r => !r.Copy)
+            ? NodeSupport.Refuse("uint8 inputs quantized differently from the output need a rescale, which the CPU kernel does not do")
+            : NodeSupport.Supported;
+
     protected override ICpuCompiledNode Compile(DelegateNode node, ConcatenationParams p)
     {
         var inputs = node.Inputs.Select(t => t!).ToArray();
         long[] slabs = p.ChunkElements.Select(c => (long)c).ToArray();
+        if (!p.Clamp)
+            return new ByteConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs.Select(s => s * p.ElementSize).ToArray());
         return new ConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs, new VectorClamp(p.Activation));
     }
 
@@ -37,6 +47,24 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
                     if (clamp.IsIdentity) Copy.Floats(source + o * slab, destination + o * _outputSlab, slab);
                     else ElementwiseLoops.Map(_width, new ClampOp(clamp.Min, clamp.Max), source + o * slab, destination + o * _outputSlab, 0, checked((int)slab));
                 }
+                destination += slab;
+            }
+        }
+    }
+
+    /// <summary>Chunks moved as bytes (slabs in bytes): every dtype without a clamp.</summary>
+    private sealed unsafe class ByteConcatenationNode(Tensor[] inputs, Tensor output, int outer, long[] slabs) : ICpuCompiledNode
+    {
+        private readonly long _outputSlab = slabs.Sum();
+
+        public void Run(CpuThreadPool pool)
+        {
+            byte* destination = Elements.Write(output);
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                byte* source = Elements.Read(inputs[i]);
+                long slab = slabs[i];
+                for (int o = 0; o < outer; o++) Elements.Copy(source + o * slab, destination + o * _outputSlab, slab);
                 destination += slab;
             }
         }

@@ -5,15 +5,18 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// PAD, float32, constant +0 padding: every output row (the dimensions up to the innermost padded one; the unpadded
-/// ones after it form the row's elements) is either entirely padding (+0 fill) or [left zeros | a copied input row |
-/// right zeros]. The paddings are the definition's (from a constant input).
+/// PAD, every dtype the definition takes: every output row (the dimensions up to the innermost padded one; the unpadded
+/// ones after it form the row's elements) is either entirely padding or [left padding | a copied input row | right
+/// padding]. Elements move as bytes (NaN payloads and −0 survive); the padding is the definition's pad byte (0, or a
+/// quantized tensor's zero point — TFLite pads with the real value 0). The paddings are the definition's.
 /// </summary>
 internal sealed class PadCpuKernel : CpuKernel<PadParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pad];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, PadParams p) => new PadNode(node.Inputs[0]!, node.Outputs[0], p);
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Pad).Types;
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, PadParams p) => new PadNode(node.Inputs[0]!, node.Outputs[0], p, p.ElementSize, p.PadByte);
 
     private sealed unsafe class PadNode : ICpuCompiledNode
     {
@@ -24,9 +27,11 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
         private readonly int _rows;
         private readonly int _outRow, _inRow, _left;
         private readonly bool _outerUnpadded;
+        private readonly byte _fill;
 
-        public PadNode(Tensor input, Tensor output, PadParams paddings)
+        public PadNode(Tensor input, Tensor output, PadParams paddings, int elementSize, byte fill)
         {
+            _fill = fill;
             _input = input;
             _output = output;
             // Trailing dimensions without padding are merged into the innermost padded one, so a row is as long
@@ -34,12 +39,12 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             int rank = input.Rank;
             int last = rank - 1;
             while (last > 0 && paddings.Before[last] == 0 && paddings.After[last] == 0) last--;
-            long block = 1;
+            long block = elementSize; // a row is measured in bytes
             for (int d = last + 1; d < rank; d++) block *= input.Dim(d);
             if (rank == 0)
             {
                 _outDims = _before = _inDims = [];
-                _outRow = _inRow = 1;
+                _outRow = _inRow = elementSize;
                 _rows = 1;
                 return;
             }
@@ -63,8 +68,8 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
 
         public void Run(CpuThreadPool pool)
         {
-            float* source = TensorData.Read(_input);
-            float* destination = TensorData.Write(_output);
+            byte* source = Elements.Read(_input);
+            byte* destination = Elements.Write(_output);
             int outer = _outDims.Length;
             if (_outerUnpadded)
             {
@@ -72,10 +77,10 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
                 int right = _outRow - _left - _inRow;
                 for (int row = 0; row < _rows; row++)
                 {
-                    float* o = destination + (long)row * _outRow;
-                    Copy.Zero(o, _left);
-                    Copy.Floats(source + (long)row * _inRow, o + _left, _inRow);
-                    Copy.Zero(o + _left + _inRow, right);
+                    byte* o = destination + (long)row * _outRow;
+                    Pad(o, _left);
+                    Elements.Copy(source + (long)row * _inRow, o + _left, _inRow);
+                    Pad(o + _left + _inRow, right);
                 }
                 return;
             }
@@ -83,7 +88,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             index.Clear();
             for (int row = 0; row < _rows; row++)
             {
-                float* o = destination + (long)row * _outRow;
+                byte* o = destination + (long)row * _outRow;
                 // Input row offset, or −1 when any outer coordinate lies in the padding.
                 long inRowIndex = 0;
                 for (int d = 0; d < outer; d++)
@@ -92,12 +97,12 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
                     if ((uint)i >= (uint)_inDims[d]) { inRowIndex = -1; break; }
                     inRowIndex = inRowIndex * _inDims[d] + i;
                 }
-                if (inRowIndex < 0 || _inRow == 0) Copy.Zero(o, _outRow);
+                if (inRowIndex < 0 || _inRow == 0) Pad(o, _outRow);
                 else
                 {
-                    Copy.Zero(o, _left);
-                    Copy.Floats(source + inRowIndex * _inRow, o + _left, _inRow);
-                    Copy.Zero(o + _left + _inRow, _outRow - _left - _inRow);
+                    Pad(o, _left);
+                    Elements.Copy(source + inRowIndex * _inRow, o + _left, _inRow);
+                    Pad(o + _left + _inRow, _outRow - _left - _inRow);
                 }
                 for (int d = outer - 1; d >= 0; d--)
                 {
@@ -105,6 +110,11 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
                     index[d] = 0;
                 }
             }
+        }
+
+        private void Pad(byte* destination, long bytes)
+        {
+            if (bytes > 0) new Span<byte>(destination, checked((int)bytes)).Fill(_fill);
         }
     }
 }

@@ -4,17 +4,19 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
-/// <summary>RESHAPE, float32: the elements unchanged in row-major order (a copy; the definition resolved the shape).</summary>
+/// <summary>RESHAPE, any dtype: the bytes unchanged in row-major order (a copy; the definition resolved the shape).</summary>
 internal sealed class ReshapeCpuKernel : CpuKernel<ReshapeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape];
+
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Reshape).Types;
 
     protected override ICpuCompiledNode Compile(DelegateNode node, ReshapeParams p) => new ReshapeNode(node.Inputs[0]!, node.Outputs[0]);
 
     private sealed unsafe class ReshapeNode(Tensor input, Tensor output) : ICpuCompiledNode
     {
-        private readonly long _count = output.ElementCount;
+        private readonly long _bytes = output.ByteSize;
 
-        public void Run(CpuThreadPool pool) => Copy.Floats(TensorData.Read(input), TensorData.Write(output), _count);
+        public void Run(CpuThreadPool pool) => Elements.Copy(Elements.Read(input), Elements.Write(output), _bytes);
     }
 }
