@@ -57,7 +57,11 @@ internal static class GraphPasses
             if (conv.Input(2).Length > 0 && b is null) continue;
             if (bn.Outputs.Skip(1).Any(o => o.Length > 0)) continue;
             float eps = bn.Float("epsilon", 1e-5f);
+            // Folds only what fits: one statistic (and bias) per output channel; anything else stays a
+            // BatchNormalization node, whose own checks name what is wrong.
+            if (w.Shape.Length < 1 || w.Shape[0] <= 0) continue;
             int outChannels = w.Shape[0];
+            if (new[] { scale, beta, mean, variance, b }.Any(c => c is not null && c.Count != outChannels)) continue;
             int per = w.Count / outChannels;
             var wf = w.AsFloats();
             var nw = new float[wf.Length];

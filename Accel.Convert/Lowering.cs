@@ -77,7 +77,8 @@ internal sealed class Lowering
                 Lower(node);
             }
             catch (OnnxConversionException e) when (e.Nodes.Count > 0) { throw; }
-            catch (Exception e) when (e is OnnxConversionException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is OnnxConversionException or ArgumentException or InvalidOperationException or IndexOutOfRangeException
+                                          or OverflowException or InvalidCastException)
             {
                 throw new OnnxConversionException($"{node}: {e.Message}", new[] { node.Name });
             }
@@ -928,6 +929,9 @@ internal sealed class Lowering
 
     private void LowerMatMul(Node n)
     {
+        // A third input is the bias FoldMatMulAdd attached (a constant); ONNX's MatMul itself has two inputs.
+        if (n.Inputs.Count > 3 || (n.Inputs.Count == 3 && _g.ConstOf(n.Inputs[2]) is null))
+            throw new OnnxConversionException($"{n}: MatMul takes two inputs, this one has {n.Inputs.Count}", new[] { n.Name });
         var a = _g[n.Inputs[0]];
         var b = _g[n.Inputs[1]];
         var outShape = _g[n.Outputs[0]].Shape!;
