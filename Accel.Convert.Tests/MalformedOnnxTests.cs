@@ -176,6 +176,20 @@ public sealed class MalformedOnnxTests
         Assert.That(e.Nodes, Is.EqualTo(new[] { "Add_1" }));
     }
 
+    /// <summary>
+    /// Two minimized mutants of the Split seed (instrumented run R): a node output analysis left without a shape (an
+    /// output the operator does not have) reached lowering, which read its shape — NullReferenceException in
+    /// <c>Lowering.Out</c> and <c>Lowering.Binary</c>. Kept as the fuzzer wrote them (283 and 293 bytes).
+    /// </summary>
+    [TestCase("CAgSDGFjY2VsLXRlc3RzZTqEAgooCgVwcmVfdwoFcHJlX3cKBXByZV9iEgNwcmUaBkNvbnZfMCIEQ29udgovCgNwcmUKAXMSAWMSAWESAmM2GgdTcGxpdF8xIgVTcGxpdCoLCgRheGlzGAGgAQIKFQoBYQoBYxIBeRoFTXVsXzIiA011bBIEdGVzdCpRCgQEBAEBEAFCBXByZV93SkDCwFu9Aka7PuiH7z4vjEE+7WXOPg642b5TCHK+1jnIvtyKjL5vZI8+oSWLvnIehD6m4UI+1BbzPuTtYb5aQ7c+Kh4KAQQQAUIFcHJlX2JKEJMM2T4tLJQ9s7Nsvs0kyLwqDAoBAhAHOgIBA0IBc2IJCgF5EgQKAggBQgIQEQ==", TestName = "AValueWithoutAnInferredShapeIsRefusedNotANullReferenceInOut")]
+    [TestCase("CAgSC2FjY2VsLXRlc3RzOo8CChwKAXgKAAoFcHJlX3cSA3ByZRoGQ29udl8wIgF4CiAKA3ByZRIAEgAaB1NwbGl0XzEiBVNwbGl0KgUYAaABAgoUCgFhCgASAXkaBU11bF8yIgNNdWwSBHRlc3QqUQoEBAQBARABQgVwcmVfd0pAwsBbvQJGuz7oh+8+L4xBPu1lzj4OuNm+UwhyvtY5yL7cioy+b2SPPqEli75yHoQ+puFCPtQW8z7k7WG+WkO3PioeCgEEEAFCBXByZV9iShCTDNk+LSyUPbOzbL7NJMi8KgwKAQIQBzoCAQNCAXNaJQoBeBIgCh4IARIaCgIIAQoCCAQKDAgJGghVcHNhbXBsZQoCCAdiCQoBeRIECgIIAUICEBE=", TestName = "AValueWithoutAnInferredShapeIsRefusedNotANullReferenceInBinary")]
+    public void AValueWithoutAnInferredShapeIsRefused(string base64)
+    {
+        var e = Assert.Throws<OnnxConversionException>(() => OnnxConverter.Convert(Convert.FromBase64String(base64), new ConvertOptions()))!;
+        Assert.That(e.Message, Does.Contain("has no inferred shape"));
+        Assert.That(e.Nodes, Has.Count.EqualTo(1));
+    }
+
     [Test]
     public void AShapeInferredBeyond2To31ElementsIsRefusedByValueNotWrittenIntoTheModel()
     {

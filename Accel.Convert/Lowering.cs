@@ -158,11 +158,18 @@ internal sealed class Lowering
     }
 
 
+    /// <summary>
+    /// The inferred shape of a value a node writes. Analysis shapes every output it infers; one it could not (a Split
+    /// with more outputs than splits, a mutated graph) is an error naming the value (the caller's node is added).
+    /// </summary>
+    private int[] ShapeOf(string name) =>
+        _g[name].Shape ?? throw new OnnxConversionException($"value '{name}' has no inferred shape (is it an output this operator does not have?)");
+
     private int Out(string name, int[] perm, ElemType? type = null)
     {
         var v = _g[name];
         string tensorName = Shapes.IsIdentity(perm) || (_options.NhwcIo && _g.Outputs.Contains(name)) ? name : name + "/" + PermKey(perm);
-        int t = _mb.AddTensor(tensorName, TypeOf(type ?? v.Type), Shapes.Permute(v.Shape!, perm));
+        int t = _mb.AddTensor(tensorName, TypeOf(type ?? v.Type), Shapes.Permute(ShapeOf(name), perm));
         _stored[name] = (t, perm);
         return t;
     }
@@ -316,7 +323,7 @@ internal sealed class Lowering
             case "GreaterOrEqual": Binary(n, BuiltinOperator.GreaterEqual, null, ElemType.Bool); return;
             case "Where":
             {
-                var shape = _g[n.Outputs[0]].Shape!;
+                var shape = ShapeOf(n.Outputs[0]);
                 var p = CommonPerm(n, shape.Length);
                 int c = Operand(n.Inputs[0], shape.Length, p), a = Operand(n.Inputs[1], shape.Length, p), b = Operand(n.Inputs[2], shape.Length, p);
                 int o = Out(n.Outputs[0], p);
@@ -366,7 +373,7 @@ internal sealed class Lowering
             case "Expand":
             {
                 int x = Get(n.Inputs[0], Shapes.Identity(_g[n.Inputs[0]].Shape!.Length));
-                var shape = _g[n.Outputs[0]].Shape!;
+                var shape = ShapeOf(n.Outputs[0]);
                 int o = Out(n.Outputs[0], Shapes.Identity(shape.Length));
                 _mb.AddOperator(BuiltinOperator.BroadcastTo, [x, ConstInt("shape", shape)], [o]);
                 return;
@@ -387,7 +394,7 @@ internal sealed class Lowering
                 var p = PermOf(n.Inputs[0]);
                 int x = Get(n.Inputs[0], p);
                 int o = Out(n.Outputs[0], p);
-                _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(_g[n.Outputs[0]].Shape!, p))], [o]);
+                _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(ShapeOf(n.Outputs[0]), p))], [o]);
                 return;
             }
             default:
@@ -437,7 +444,7 @@ internal sealed class Lowering
         if (op is { } direct) { Unary(n, direct); return; }
         var p = PermOf(n.Inputs[0]);
         int x = Get(n.Inputs[0], p);
-        var shape = _g[n.Outputs[0]].Shape!;
+        var shape = ShapeOf(n.Outputs[0]);
         if (!float.IsNegativeInfinity(min))
         {
             int t = float.IsPositiveInfinity(max) ? Out(n.Outputs[0], p) : _mb.AddTensor(n.Outputs[0] + "/max", TensorType.Float32, Shapes.Permute(shape, p));
@@ -461,7 +468,7 @@ internal sealed class Lowering
         // max(0, min(1, alpha·x + beta)): MUL, ADD, RELU_0_TO_1.
         var p = PermOf(n.Inputs[0]);
         int x = Get(n.Inputs[0], p);
-        var shape = Shapes.Permute(_g[n.Outputs[0]].Shape!, p);
+        var shape = Shapes.Permute(ShapeOf(n.Outputs[0]), p);
         int m = _mb.AddTensor(n.Outputs[0] + "/scaled", TensorType.Float32, shape);
         _mb.AddOperator(BuiltinOperator.Mul, [x, ConstFloat("alpha", [], [n.Float("alpha", 0.2f)])], [m], new MulOptions(ActivationFunctionType.None));
         int a = _mb.AddTensor(n.Outputs[0] + "/shifted", TensorType.Float32, shape);
@@ -499,7 +506,7 @@ internal sealed class Lowering
 
     private void Binary(Node n, BuiltinOperator op, Func<ActivationFunctionType, OperatorOptions>? options, ElemType? outType = null)
     {
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         int rank = outShape.Length;
         var p = CommonPerm(n, rank);
         int a = Operand(n.Inputs[0], rank, p);
@@ -511,7 +518,7 @@ internal sealed class Lowering
 
     private void LowerPRelu(Node n)
     {
-        var shape = _g[n.Outputs[0]].Shape!;
+        var shape = ShapeOf(n.Outputs[0]);
         var p = CommonPerm(n, shape.Length);
         int x = Get(n.Inputs[0], p);
         // ONNX slope [C,1,1] broadcasts against [N,C,H,W]; aligned and permuted it is [1,1,1,C] for NHWC.
@@ -722,7 +729,7 @@ internal sealed class Lowering
                 for (int k = 0; k < kh * kw; k++)
                     f[(oc * kh * kw + k) * cin + i] = wf[(i * cout + oc) * kh * kw + k];
         int x = NeedNhwc(n, 0);
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         int filter = ConstFloat(n.Name + "/filter", [cout, kh, kw, cin], f);
         float[] bias = n.Input(2).Length > 0 ? (_g.ConstOf(n.Input(2)) ?? throw Unsupported(n, "bias computed at run time")).AsFloats() : new float[cout];
         var (act, output) = FuseActivation(n.Outputs[0]);
@@ -787,7 +794,7 @@ internal sealed class Lowering
 
     private void LowerConcat(Node n)
     {
-        var shape = _g[n.Outputs[0]].Shape!;
+        var shape = ShapeOf(n.Outputs[0]);
         int axis = Shapes.Axis(n.Int("axis", 0), shape.Length, n);
         var p = CommonPerm(n, shape.Length);
         var inputs = n.Inputs.Where(i => i.Length > 0 && Shapes.Count(_g[i].Shape!) > 0).Select(i => Get(i, p)).ToArray();
@@ -798,7 +805,7 @@ internal sealed class Lowering
     private void LowerReshape(Node n)
     {
         var inShape = _g[n.Inputs[0]].Shape!;
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         var p = PermOf(n.Inputs[0]);
         // Removing or adding size-1 dimensions keeps the stored order: no transpose needed.
         int x;
@@ -877,7 +884,7 @@ internal sealed class Lowering
     private void LowerResize(Node n)
     {
         var inShape = _g[n.Inputs[0]].Shape!;
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         if (inShape.Length != 4 || inShape[0] != outShape[0] || inShape[1] != outShape[1])
             throw Unsupported(n, "resizing anything but the two spatial axes of an NCHW image");
         string mode = n.Str("mode", "nearest");
@@ -934,7 +941,7 @@ internal sealed class Lowering
             throw new OnnxConversionException($"{n}: MatMul takes two inputs, this one has {n.Inputs.Count}", new[] { n.Name });
         var a = _g[n.Inputs[0]];
         var b = _g[n.Inputs[1]];
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         int xa = Get(n.Inputs[0], Shapes.Identity(a.Shape!.Length));
         if (b.Const is { } w && w.Shape.Length == 2)
         {
@@ -965,7 +972,7 @@ internal sealed class Lowering
     {
         var a = _g[n.Inputs[0]];
         var bc = _g.ConstOf(n.Input(1)) ?? throw Unsupported(n, "B computed at run time");
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         float alpha = n.Float("alpha", 1f), beta = n.Float("beta", 1f);
         bool transA = n.Int("transA", 0) != 0, transB = n.Int("transB", 0) != 0;
         int xa = Get(n.Inputs[0], transA ? [1, 0] : [0, 1]);
@@ -1031,7 +1038,7 @@ internal sealed class Lowering
         if (p[^1] != axis) p = [.. Enumerable.Range(0, rank).Where(i => i != axis), axis];
         int x = Get(n.Inputs[0], p);
         int k = Analysis.TopKCount(_g, n);
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         var stored = Shapes.Permute(outShape, p);
         string name = n.Outputs[0];
         if (!largest)
@@ -1068,7 +1075,7 @@ internal sealed class Lowering
             int t = _mb.AddTensor(n.Outputs[0] + "/dropped", TensorType.Int64, without);
             _mb.AddOperator(op, [x, axisConst], [t], options);
             int o = Out(n.Outputs[0], p, ElemType.Int64);
-            var outStored = Shapes.Permute(_g[n.Outputs[0]].Shape!, p);
+            var outStored = Shapes.Permute(ShapeOf(n.Outputs[0]), p);
             _mb.AddOperator(BuiltinOperator.Reshape, [t, ConstInt("shape", outStored)], [o], new ReshapeOptions(outStored));
             return;
         }
@@ -1104,7 +1111,7 @@ internal sealed class Lowering
         var shape = _g[n.Inputs[0]].Shape!;
         int axis = Shapes.Axis(n.Int("axis", 0), shape.Length, n);
         var idx = _g[n.Inputs[1]];
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         int indices = idx.Const is { } ic
             ? ConstInt("indices", ic.AsInts().Select(v => (int)(v < 0 ? v + shape[axis] : v)).ToArray(), ic.Shape)
             : Get(n.Inputs[1], Shapes.Identity(idx.Shape!.Length));
@@ -1145,7 +1152,7 @@ internal sealed class Lowering
         int x = Get(n.Inputs[0], p);
         int o = Out(n.Outputs[0], p);
         if (from == to)
-            _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(_g[n.Outputs[0]].Shape!, p))], [o]);
+            _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(ShapeOf(n.Outputs[0]), p))], [o]);
         else
             _mb.AddOperator(BuiltinOperator.Cast, [x], [o]);
     }
