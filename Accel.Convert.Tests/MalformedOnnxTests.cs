@@ -191,6 +191,22 @@ public sealed class MalformedOnnxTests
     }
 
     [Test]
+    public void ManyLargeFoldsTogetherBeyondTheTotalFoldingLimitAreRefused()
+    {
+        // Three folds of 2^26 − 1 elements each (every one under the per-constant limit, 768 MiB together).
+        const int n = (1 << 26) - 1;
+        var model = AfterConv(b =>
+        {
+            b.Int64("shape", [1], [n]);
+            for (int k = 0; k < 3; k++) b.Node("ConstantOfShape", ["shape"], [$"z{k}"]);
+            b.Node("Relu", ["c"], ["y"]);
+        });
+        var e = Refused(model);
+        Assert.That(e.Message, Does.Contain("beyond the converter's limit of 134217728 (2^27) in all"));
+        Assert.That(e.Nodes, Is.EqualTo(new[] { "ConstantOfShape_3" }));
+    }
+
+    [Test]
     public void AShapeInferredBeyond2To31ElementsIsRefusedByValueNotWrittenIntoTheModel()
     {
         // Tile by 2^27 along H: 1·4·(6·2^27)·5 elements; the converter once wrote it and Accel's verifier refused the file.

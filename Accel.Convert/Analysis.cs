@@ -483,6 +483,12 @@ internal static class Analysis
 
     private static void SetConst(Graph g, Node node, int i, ConstTensor c)
     {
+        // Each folded constant is bounded (Shapes.MaxFoldedElements), and so is their sum: a graph of many large folds
+        // once held 8 GiB of constants before a later node refused it (fuzzer, run S).
+        g.FoldedElements += c.Count;
+        if (g.FoldedElements > Shapes.MaxFoldedTotalElements)
+            throw new OnnxConversionException(
+                $"{node}: the constants folded so far hold {g.FoldedElements} elements, beyond the converter's limit of {Shapes.MaxFoldedTotalElements} (2^27) in all", new[] { node.Name });
         if (i >= node.Outputs.Count || node.Outputs[i].Length == 0) return;
         var v = g[node.Outputs[i]];
         v.Const = c;

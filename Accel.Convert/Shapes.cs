@@ -48,6 +48,9 @@ internal static class Shapes
     /// </summary>
     public const long MaxFoldedElements = 1 << 26;
 
+    /// <summary>The most elements all constants folded in one conversion may hold together (512 MiB of float32).</summary>
+    public const long MaxFoldedTotalElements = 1 << 27;
+
     /// <summary>Refuses a folded constant of <paramref name="elements"/> beyond <see cref="MaxFoldedElements"/> (or negative).</summary>
     public static void CheckFoldable(double elements, string what)
     {
