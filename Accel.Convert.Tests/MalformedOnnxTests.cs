@@ -206,6 +206,27 @@ public sealed class MalformedOnnxTests
         Assert.That(e.Nodes, Is.EqualTo(new[] { "ConstantOfShape_3" }));
     }
 
+    /// <summary>
+    /// Three mutants from instrumented run T, kept as the fuzzer wrote them: a Constant node with no output
+    /// (ArgumentOutOfRange reading it), an even Split into zero outputs (DivideByZero), and nodes whose omitted ("")
+    /// outputs collided as keys in the Conv+BatchNormalization fold's producer map (ArgumentException).
+    /// </summary>
+    [TestCase("CAESC2FjY2VsLXRlcxFzOsYCChgKAW0SAm1tGghNYXRNdWxfMCIFU2xpY2UKGQoCbW0KAm1tGgVTbGljZSIIQ29uc3RhbnQKFAoCbW0KAm1tGgVTbGljZSIDQWRkEgR0ZXN0KqwBCgIIBRABQgFtSqABs29TvrtSSj6I37o+hV+avsHEdz1Bi6O+Ucx/vnn75D5t7hq+ttj1vWV8CTtJY2UKGQoCbW0KAm1tGgVTbGnOPoLLwL7K77U+/0uEPrbqwrxtp5EhWjw8PD49wBH/vWs9OLs6RVK+uU2DvoM+aDtrW9++iMxCPl00yT5UAX089JKYvUe7tj7juSQ+KiEKAQUQAUIEPPSSmL1Hu7Y+o7kkPiohCgEFEAFCBGJpYXNKFHvDoT5UZPs+JAWDPYRctL1E3vm+WiESHwoYCAESFAoOCAMaClJlZHVjZU1lYW4KAggIMgNEaXZCAhAR", TestName = "AConstantWithoutAnOutputIsRefused")]
+    [TestCase("CAgSC2FjY2VsLXRlc3RzOs4CChsKAXgKAAoFcHJlX3caBkNvbnZfMCIFU3BsaXQKJwoDcHJlCgASABIBYxoHU3BsaXRfMSIFU3BsaXQqCRgBoAECqgEBNgoSCgFjEgF5GgVNdWxfMiIDTXVsEgR0ZXN0Kk8KBAQEAQEQAUIDU3ViSkDCwFu9Aka7PuiH7z4vjEE+7WXOPg642QEEEAFCBXByZV+KjL5vZI8+oSWLvnIehD6m4UI+1BbzPuTtYb5aQ7c+Kh4KAQQQAUIFcHJlX2JKEJMM2T4tLJQ9s7Nsvs0kyLwqEAoBAhAHOgIBA0IFcHJlX3daJQoBeBIgCh4IARIaCgIIAQoCCAQKDAiF6gIaBkV4cGFuZAoCCAdaGhIYChYIARISCgIIAQoCCAQKBAiF6gIKAggHWhsKAXgSFgoUCAESEAoCCAEKAggECgIIEgoCCAdiCQoBeRIECgIIAUICEBE=", TestName = "AnEvenSplitIntoZeroOutputsIsRefusedNotADivisionByZero")]
+    [TestCase("CAgSC2FjY2VsLXRlc3RzOoYCCiAKAXgKAAoFcHJlX3cSA3ByZRoGQ29udl8wIgURAAAAdAogCgNwcmUSABIAGgdTcGxpdF8xIgVTcGxpdCoFGAGgAQIKFAoBYQoAEgF5GgVNdWxfMiIDTXVsEgR0ZXN0KlEKBAQEAQEQAUIFcHJlX3dKQMLAW70CRrs+6IfvPi+MQT7tZc4+DrjZvlMIcr7WOci+3IqMvm9kjz6hJYu+ch6EPqbhQj7UFvM+5O1hvlpDtz4qHgoBBBABQgVwcmVfYkoQkwzZPi0slD2zs2y+zSTIvCoMCgECEAc6AgEDQgFzWhsKAXgSFgoUCAESEAoCCAEKAggECgIICQoCCAdiBhIECgIIAUICEBE=", TestName = "OmittedOutputsOfSeveralNodesDoNotCollideInTheConvBatchNormFold")]
+    public void RunTMutantsAreTypedRefusalsOrModels(string base64)
+    {
+        try
+        {
+            var result = OnnxConverter.Convert(Convert.FromBase64String(base64), new ConvertOptions());
+            using var model = Model.FromBytes(result.Tflite); // a conversion that succeeds writes a model Accel loads
+        }
+        catch (OnnxConversionException e)
+        {
+            Assert.That(e.Message, Is.Not.Empty);
+        }
+    }
+
     [Test]
     public void AShapeInferredBeyond2To31ElementsIsRefusedByValueNotWrittenIntoTheModel()
     {

@@ -395,6 +395,7 @@ internal static class Analysis
         if (split is not null) return split.Select(v => (int)v).ToArray();
         int n = node.Outputs.Count;
         if (node.Attributes.ContainsKey("num_outputs")) n = (int)node.Int("num_outputs", n);
+        if (n < 1) throw new OnnxConversionException($"{node}: an even split into {n} outputs", new[] { node.Name });
         int chunk = (dim + n - 1) / n;
         return Enumerable.Range(0, n).Select(i => Math.Min(chunk, dim - i * chunk)).ToArray();
     }

@@ -42,7 +42,7 @@ internal static class GraphPasses
     public static int FoldConvBatchNorm(Graph g)
     {
         var uses = g.UseCounts();
-        var producers = g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var producers = g.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0).Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         int folded = 0;
         var removed = new HashSet<Node>();
         foreach (var bn in g.Nodes.Where(n => n.OpType == "BatchNormalization").ToList())
@@ -94,7 +94,7 @@ internal static class GraphPasses
     public static int FoldMatMulAdd(Graph g)
     {
         var uses = g.UseCounts();
-        var producers = g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var producers = g.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0).Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         int folded = 0;
         var removed = new HashSet<Node>();
         foreach (var add in g.Nodes.Where(n => n.OpType == "Add").ToList())
@@ -129,7 +129,7 @@ internal static class GraphPasses
     public static int FuseErfGelu(Graph g)
     {
         var uses = g.UseCounts();
-        var producers = g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var producers = g.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0).Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         var consumers = new Dictionary<string, List<Node>>();
         foreach (var n in g.Nodes) foreach (var i in n.Inputs) if (i.Length > 0) (consumers.TryGetValue(i, out var l) ? l : consumers[i] = new()).Add(n);
         bool IsScalar(string name, float value, float tolerance) => g.ConstOf(name) is { Count: 1 } c && Math.Abs(c.AsFloats()[0] - value) <= tolerance;

@@ -82,6 +82,8 @@ internal static class OnnxReader
             foreach (var o in node.Outputs) if (o.Length > 0) g.GetOrAdd(o);
             if (node.OpType == "Constant")
             {
+                if (node.Outputs.Count != 1 || node.Outputs[0].Length == 0)
+                    throw new OnnxConversionException($"Constant node '{name}' has {node.Outputs.Count} outputs; it writes exactly one value", new[] { name });
                 // Constants become initializers at once; constant folding then sees them like any other.
                 g[node.Outputs[0]].Const = ConstantValue(node, options);
                 g[node.Outputs[0]].Type = g[node.Outputs[0]].Const!.Type;
