@@ -28,6 +28,7 @@ internal static class Analysis
         var kept = new List<Node>();
         var failures = new List<(Node Node, string Why)>();
         var failed = new HashSet<string>();
+        CheckSizes(g, g.Inputs);
         foreach (var node in g.Nodes)
         {
             if (node.Inputs.Any(failed.Contains))
@@ -39,9 +40,11 @@ internal static class Analysis
             }
             try
             {
-                if (TryFold(g, node)) continue;
-                Infer(g, node);
-                kept.Add(node);
+                bool folded = TryFold(g, node);
+                if (!folded) Infer(g, node);
+                // Checked node by node: a later node must not compute (or fold) from a shape no tensor can have.
+                CheckSizes(g, node.Outputs);
+                if (!folded) kept.Add(node);
             }
             catch (OnnxConversionException e) when (e.Nodes.Count > 0)
             {
@@ -70,6 +73,25 @@ internal static class Analysis
                 + string.Join("; ", failures.Select(f => $"{f.Node}: {f.Why}")),
                 failures.Select(f => f.Node.Name).ToArray());
         g.Nodes = kept;
+    }
+
+    /// <summary>
+    /// Every value's dimensions are non-negative and its element count fits int32 (what a .tflite tensor can hold):
+    /// a shape inferred beyond that is refused here, naming the value, not written into a model no runtime loads.
+    /// </summary>
+    private static void CheckSizes(Graph g, List<string> outputs)
+    {
+        foreach (string name in outputs)
+        {
+            if (name.Length == 0 || !g.Values.TryGetValue(name, out var v) || v.Shape is not { } shape) continue;
+            long n = 1;
+            foreach (int d in shape)
+            {
+                if (d < 0 || (n = n * d) > int.MaxValue)
+                    throw new OnnxConversionException($"value '{v.Name}' has shape [{string.Join(",", shape)}]: {(d < 0 ? "a negative dimension" : "more than 2^31−1 elements")}, which no TFLite tensor holds");
+                if (n == 0) break;
+            }
+        }
     }
 
     private sealed class UnknownShapeException(string message) : Exception(message);
@@ -246,13 +268,13 @@ internal static class Analysis
             }
             case "DepthToSpace":
             {
-                int b = (int)node.Int("blocksize", 1);
+                int b = BlockSize(node, x);
                 SetOut(g, node, 0, [x[0], x[1] / (b * b), x[2] * b, x[3] * b], t0);
                 return;
             }
             case "SpaceToDepth":
             {
-                int b = (int)node.Int("blocksize", 1);
+                int b = BlockSize(node, x);
                 SetOut(g, node, 0, [x[0], x[1] * b * b, x[2] / b, x[3] / b], t0);
                 return;
             }
@@ -286,10 +308,23 @@ internal static class Analysis
     public static int TopKCount(Graph g, Node node)
         => g.Opset < 10 ? (int)node.Int("k", 1) : checked((int)NeedConst(g, node, 1, "k").AsInts()[0]);
 
+    /// <summary>DepthToSpace / SpaceToDepth's block: ≥ 1, its square within int32, on a rank-4 input.</summary>
+    private static int BlockSize(Node node, int[] x)
+    {
+        long b = node.Int("blocksize", 1);
+        if (b is < 1 or > 46340 || x.Length != 4)
+            throw new OnnxConversionException($"{node}: blocksize {b} on a rank-{x.Length} input (a block of 1..46340 on rank 4)", new[] { node.Name });
+        return (int)b;
+    }
+
     public static int[] TransposePerm(Node node, int rank)
     {
         var p = node.Ints("perm");
-        return p is null ? Enumerable.Range(0, rank).Reverse().ToArray() : p.Select(v => (int)v).ToArray();
+        if (p is null) return Enumerable.Range(0, rank).Reverse().ToArray();
+        // A permutation of 0..rank−1, each axis once: anything else would index past the shape when inverted.
+        if (p.Length != rank || p.Any(v => v < 0 || v >= rank) || p.Distinct().Count() != rank)
+            throw new OnnxConversionException($"{node}: perm [{string.Join(",", p)}] is not a permutation of the {rank} axes of its input", new[] { node.Name });
+        return p.Select(v => (int)v).ToArray();
     }
 
     private static long[] AxesFrom(Graph g, Node node, int inputIndex)
@@ -363,6 +398,7 @@ internal static class Analysis
         if (split is not null) return split.Select(v => (int)v).ToArray();
         int n = node.Outputs.Count;
         if (node.Attributes.ContainsKey("num_outputs")) n = (int)node.Int("num_outputs", n);
+        if (n < 1) throw new OnnxConversionException($"{node}: an even split into {n} outputs", new[] { node.Name });
         int chunk = (dim + n - 1) / n;
         return Enumerable.Range(0, n).Select(i => Math.Min(chunk, dim - i * chunk)).ToArray();
     }
@@ -428,6 +464,7 @@ internal static class Analysis
             if (shapeConst is null) return false;
             int[] shape = shapeConst.AsInts().Select(v => checked((int)v)).ToArray();
             long n = Shapes.Count(shape);
+            Shapes.CheckFoldable(shape.Any(d => d < 0) ? -1 : n, $"{node} of shape [{string.Join(",", shape)}]");
             ConstTensor fill = node.Attributes.TryGetValue("value", out var a) ? OnnxReader.ReadTensor(a.T, null) : ConstTensor.Float([1], [0f]);
             SetConst(g, node, 0, fill.IsFloat
                 ? ConstTensor.Float(shape, Enumerable.Repeat(fill.Floats![0], (int)n).ToArray())
@@ -450,6 +487,12 @@ internal static class Analysis
 
     private static void SetConst(Graph g, Node node, int i, ConstTensor c)
     {
+        // Each folded constant is bounded (Shapes.MaxFoldedElements), and so is their sum: a graph of many large folds
+        // once held 8 GiB of constants before a later node refused it (fuzzer, run S).
+        g.FoldedElements += c.Count;
+        if (g.FoldedElements > Shapes.MaxFoldedTotalElements)
+            throw new OnnxConversionException(
+                $"{node}: the constants folded so far hold {g.FoldedElements} elements, beyond the converter's limit of {Shapes.MaxFoldedTotalElements} (2^27) in all", new[] { node.Name });
         if (i >= node.Outputs.Count || node.Outputs[i].Length == 0) return;
         var v = g[node.Outputs[i]];
         v.Const = c;

@@ -9,7 +9,11 @@ internal static class ConstantFolder
 {
     public static ConstTensor[]? Evaluate(Graph g, Node node, ConstTensor?[] inputs)
     {
-        ConstTensor x = inputs[0]!;
+        // An omitted input ("") is null here: an op folds only when every input it reads is present, else it is an
+        // error naming the node (a required input left out).
+        ConstTensor Need(int i) => i < inputs.Length && inputs[i] is { } t ? t
+            : throw new OnnxConversionException($"{node}: input {i} is required but {(i < inputs.Length ? "omitted" : "missing")}", new[] { node.Name });
+        ConstTensor x = Need(0);
         switch (node.OpType)
         {
             case "Identity":
@@ -25,7 +29,7 @@ internal static class ConstantFolder
                 return [ConstTensor.Int(to, x.Shape, v)];
             }
             case "Reshape":
-                return [WithShape(x, Shapes.ReshapeTarget(x.Shape, inputs[1]!.AsInts(), node.Int("allowzero", 0) != 0, node))];
+                return [WithShape(x, Shapes.ReshapeTarget(x.Shape, Need(1).AsInts(), node.Int("allowzero", 0) != 0, node))];
             case "Flatten":
             {
                 int axis = (int)node.Int("axis", 1);
@@ -61,7 +65,7 @@ internal static class ConstantFolder
             case "Gather":
             {
                 int axis = Shapes.Axis(node.Int("axis", 0), x.Shape.Length, node);
-                var idx = inputs[1]!;
+                var idx = Need(1);
                 long[] indices = idx.AsInts();
                 int outer = (int)Shapes.Count(x.Shape[..axis]);
                 int inner = (int)Shapes.Count(x.Shape[(axis + 1)..]);
@@ -130,19 +134,23 @@ internal static class ConstantFolder
             }
             case "Expand":
             {
-                var shape = Shapes.Broadcast(x.Shape, inputs[1]!.AsInts().Select(v => (int)v).ToArray(), node);
+                var shape = Shapes.Broadcast(x.Shape, Need(1).AsInts().Select(v => (int)v).ToArray(), node);
                 return [Gather(x, shape, Shapes.BroadcastIndex(x.Shape, shape))];
             }
             case "Range":
             {
-                if (x.IsFloat || inputs[1]!.IsFloat || inputs[2]!.IsFloat)
+                if (x.IsFloat || Need(1).IsFloat || Need(2).IsFloat)
                 {
-                    float s0 = x.AsFloats()[0], lim = inputs[1]!.AsFloats()[0], d = inputs[2]!.AsFloats()[0];
-                    int n = Math.Max((int)MathF.Ceiling((lim - s0) / d), 0);
+                    float s0 = x.AsFloats()[0], lim = Need(1).AsFloats()[0], d = Need(2).AsFloats()[0];
+                    double steps = Math.Max(Math.Ceiling(((double)lim - s0) / d), 0);
+                    Shapes.CheckFoldable(steps, $"{node} (start {s0}, limit {lim}, delta {d})");
+                    int n = (int)steps;
                     return [ConstTensor.Float([n], Enumerable.Range(0, n).Select(i => s0 + i * d).ToArray())];
                 }
-                long a = x.Ints![0], l = inputs[1]!.Ints![0], dl = inputs[2]!.Ints![0];
-                int count = (int)Math.Max((long)Math.Ceiling((double)(l - a) / dl), 0);
+                long a = x.Ints![0], l = Need(1).Ints![0], dl = Need(2).Ints![0];
+                double total = Math.Max(Math.Ceiling(((double)l - a) / dl), 0);
+                Shapes.CheckFoldable(total, $"{node} (start {a}, limit {l}, delta {dl})");
+                int count = (int)total;
                 return [ConstTensor.Int(x.Type, [count], Enumerable.Range(0, count).Select(i => a + i * dl).ToArray())];
             }
             case "Neg": return [Unary(x, f => -f, i => -i)];
@@ -152,18 +160,18 @@ internal static class ConstantFolder
             case "Sqrt": return x.IsFloat ? [Unary(x, MathF.Sqrt, i => i)] : null;
             case "Relu": return [Unary(x, f => f > 0 ? f : 0, i => Math.Max(i, 0))];
             case "Not": return [Unary(x, f => f == 0 ? 1 : 0, i => i == 0 ? 1 : 0)];
-            case "Add": return [Binary(node, x, inputs[1]!, (a, b) => a + b, (a, b) => a + b)];
-            case "Sub": return [Binary(node, x, inputs[1]!, (a, b) => a - b, (a, b) => a - b)];
-            case "Mul": return [Binary(node, x, inputs[1]!, (a, b) => a * b, (a, b) => a * b)];
-            case "Div": return [Binary(node, x, inputs[1]!, (a, b) => a / b, (a, b) => b == 0 ? throw new OnnxConversionException($"{node}: integer division by zero", new[] { node.Name }) : a / b)];
-            case "Max": return [Binary(node, x, inputs[1]!, MathF.Max, Math.Max)];
-            case "Min": return [Binary(node, x, inputs[1]!, MathF.Min, Math.Min)];
-            case "Equal": return [Compare(node, x, inputs[1]!, (a, b) => a == b)];
-            case "Less": return [Compare(node, x, inputs[1]!, (a, b) => a < b)];
-            case "Greater": return [Compare(node, x, inputs[1]!, (a, b) => a > b)];
+            case "Add": return [Binary(node, x, Need(1), (a, b) => a + b, (a, b) => a + b)];
+            case "Sub": return [Binary(node, x, Need(1), (a, b) => a - b, (a, b) => a - b)];
+            case "Mul": return [Binary(node, x, Need(1), (a, b) => a * b, (a, b) => a * b)];
+            case "Div": return [Binary(node, x, Need(1), (a, b) => a / b, (a, b) => b == 0 ? throw new OnnxConversionException($"{node}: integer division by zero", new[] { node.Name }) : a / b)];
+            case "Max": return [Binary(node, x, Need(1), MathF.Max, Math.Max)];
+            case "Min": return [Binary(node, x, Need(1), MathF.Min, Math.Min)];
+            case "Equal": return [Compare(node, x, Need(1), (a, b) => a == b)];
+            case "Less": return [Compare(node, x, Need(1), (a, b) => a < b)];
+            case "Greater": return [Compare(node, x, Need(1), (a, b) => a > b)];
             case "Where":
             {
-                var c = x; var a = inputs[1]!; var b = inputs[2]!;
+                var c = x; var a = Need(1); var b = Need(2);
                 var shape = Shapes.Broadcast(Shapes.Broadcast(c.Shape, a.Shape, node), b.Shape, node);
                 var ci = Shapes.BroadcastIndex(c.Shape, shape); var ai = Shapes.BroadcastIndex(a.Shape, shape); var bi = Shapes.BroadcastIndex(b.Shape, shape);
                 long[] cond = c.AsInts();

@@ -15,6 +15,14 @@ internal sealed record ConvGeometry(int[] Input, int[] Kernel, int[] Strides, in
         int[] strides = node.Ints("strides")?.Select(v => (int)v).ToArray() ?? Enumerable.Repeat(1, spatial).ToArray();
         int[] dilations = node.Ints("dilations")?.Select(v => (int)v).ToArray() ?? Enumerable.Repeat(1, spatial).ToArray();
         long[] pads = node.Ints("pads") ?? new long[2 * spatial];
+        // One kernel size, stride and dilation (all ≥ 1) per spatial axis, two non-negative pads each, and an
+        // effective kernel (k − 1)·d + 1 that fits int32: the arithmetic below relies on all of it.
+        if (kernel.Length != spatial || strides.Length != spatial || dilations.Length != spatial || pads.Length != 2 * spatial
+            || kernel.Any(k => k < 1) || strides.Any(v => v < 1) || dilations.Any(v => v < 1) || pads.Any(v => v is < 0 or > int.MaxValue)
+            || kernel.Zip(dilations).Any(kd => (long)(kd.First - 1) * kd.Second + 1 > int.MaxValue))
+            throw new OnnxConversionException(
+                $"{node}: kernel [{string.Join(",", kernel)}], strides [{string.Join(",", strides)}], dilations [{string.Join(",", dilations)}] " +
+                $"and pads [{string.Join(",", pads)}] do not describe {spatial} spatial axes (each ≥ 1, pads ≥ 0, within int32)", new[] { node.Name });
         bool ceil = node.Int("ceil_mode", 0) != 0;
         string autoPad = node.Str("auto_pad", "NOTSET");
         var begin = new int[spatial];

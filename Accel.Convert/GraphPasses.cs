@@ -42,7 +42,7 @@ internal static class GraphPasses
     public static int FoldConvBatchNorm(Graph g)
     {
         var uses = g.UseCounts();
-        var producers = g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var producers = g.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0).Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         int folded = 0;
         var removed = new HashSet<Node>();
         foreach (var bn in g.Nodes.Where(n => n.OpType == "BatchNormalization").ToList())
@@ -57,7 +57,11 @@ internal static class GraphPasses
             if (conv.Input(2).Length > 0 && b is null) continue;
             if (bn.Outputs.Skip(1).Any(o => o.Length > 0)) continue;
             float eps = bn.Float("epsilon", 1e-5f);
+            // Folds only what fits: one statistic (and bias) per output channel; anything else stays a
+            // BatchNormalization node, whose own checks name what is wrong.
+            if (w.Shape.Length < 1 || w.Shape[0] <= 0) continue;
             int outChannels = w.Shape[0];
+            if (new[] { scale, beta, mean, variance, b }.Any(c => c is not null && c.Count != outChannels)) continue;
             int per = w.Count / outChannels;
             var wf = w.AsFloats();
             var nw = new float[wf.Length];
@@ -90,7 +94,7 @@ internal static class GraphPasses
     public static int FoldMatMulAdd(Graph g)
     {
         var uses = g.UseCounts();
-        var producers = g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var producers = g.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0).Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         int folded = 0;
         var removed = new HashSet<Node>();
         foreach (var add in g.Nodes.Where(n => n.OpType == "Add").ToList())
@@ -125,7 +129,7 @@ internal static class GraphPasses
     public static int FuseErfGelu(Graph g)
     {
         var uses = g.UseCounts();
-        var producers = g.Nodes.SelectMany(n => n.Outputs.Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
+        var producers = g.Nodes.SelectMany(n => n.Outputs.Where(o => o.Length > 0).Select(o => (o, n))).ToDictionary(p => p.o, p => p.n);
         var consumers = new Dictionary<string, List<Node>>();
         foreach (var n in g.Nodes) foreach (var i in n.Inputs) if (i.Length > 0) (consumers.TryGetValue(i, out var l) ? l : consumers[i] = new()).Add(n);
         bool IsScalar(string name, float value, float tolerance) => g.ConstOf(name) is { Count: 1 } c && Math.Abs(c.AsFloats()[0] - value) <= tolerance;

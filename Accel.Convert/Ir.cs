@@ -70,6 +70,9 @@ internal sealed class Graph
     public int Opset { get; set; }
     public string ProducerName { get; set; } = "";
 
+    /// <summary>Elements of the constants folded so far (bounded by Shapes.MaxFoldedTotalElements).</summary>
+    public long FoldedElements { get; set; }
+
     public Value this[string name] => Values.TryGetValue(name, out var v) ? v
         : throw new OnnxConversionException($"value '{name}' is used but never defined");
 

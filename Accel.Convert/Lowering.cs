@@ -77,7 +77,8 @@ internal sealed partial class Lowering
                 Lower(node);
             }
             catch (OnnxConversionException e) when (e.Nodes.Count > 0) { throw; }
-            catch (Exception e) when (e is OnnxConversionException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is OnnxConversionException or ArgumentException or InvalidOperationException or IndexOutOfRangeException
+                                          or OverflowException or InvalidCastException)
             {
                 throw new OnnxConversionException($"{node}: {e.Message}", new[] { node.Name });
             }
@@ -157,11 +158,18 @@ internal sealed partial class Lowering
     }
 
 
+    /// <summary>
+    /// The inferred shape of a value a node writes. Analysis shapes every output it infers; one it could not (a Split
+    /// with more outputs than splits, a mutated graph) is an error naming the value (the caller's node is added).
+    /// </summary>
+    private int[] ShapeOf(string name) =>
+        _g[name].Shape ?? throw new OnnxConversionException($"value '{name}' has no inferred shape (is it an output this operator does not have?)");
+
     private int Out(string name, int[] perm, ElemType? type = null)
     {
         var v = _g[name];
         string tensorName = Shapes.IsIdentity(perm) || (_options.NhwcIo && _g.Outputs.Contains(name)) ? name : name + "/" + PermKey(perm);
-        int t = _mb.AddTensor(tensorName, TypeOf(type ?? v.Type), Shapes.Permute(v.Shape!, perm));
+        int t = _mb.AddTensor(tensorName, TypeOf(type ?? v.Type), Shapes.Permute(ShapeOf(name), perm));
         _stored[name] = (t, perm);
         return t;
     }
@@ -315,7 +323,7 @@ internal sealed partial class Lowering
             case "GreaterOrEqual": Binary(n, BuiltinOperator.GreaterEqual, null, ElemType.Bool); return;
             case "Where":
             {
-                var shape = _g[n.Outputs[0]].Shape!;
+                var shape = ShapeOf(n.Outputs[0]);
                 var p = CommonPerm(n, shape.Length);
                 int c = Operand(n.Inputs[0], shape.Length, p), a = Operand(n.Inputs[1], shape.Length, p), b = Operand(n.Inputs[2], shape.Length, p);
                 int o = Out(n.Outputs[0], p);
@@ -368,7 +376,7 @@ internal sealed partial class Lowering
             case "Expand":
             {
                 int x = Get(n.Inputs[0], Shapes.Identity(_g[n.Inputs[0]].Shape!.Length));
-                var shape = _g[n.Outputs[0]].Shape!;
+                var shape = ShapeOf(n.Outputs[0]);
                 int o = Out(n.Outputs[0], Shapes.Identity(shape.Length));
                 _mb.AddOperator(BuiltinOperator.BroadcastTo, [x, ConstInt("shape", shape)], [o]);
                 return;
@@ -389,7 +397,7 @@ internal sealed partial class Lowering
                 var p = PermOf(n.Inputs[0]);
                 int x = Get(n.Inputs[0], p);
                 int o = Out(n.Outputs[0], p);
-                _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(_g[n.Outputs[0]].Shape!, p))], [o]);
+                _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(ShapeOf(n.Outputs[0]), p))], [o]);
                 return;
             }
             default:
@@ -439,7 +447,7 @@ internal sealed partial class Lowering
         if (op is { } direct) { Unary(n, direct); return; }
         var p = PermOf(n.Inputs[0]);
         int x = Get(n.Inputs[0], p);
-        var shape = _g[n.Outputs[0]].Shape!;
+        var shape = ShapeOf(n.Outputs[0]);
         if (!float.IsNegativeInfinity(min))
         {
             int t = float.IsPositiveInfinity(max) ? Out(n.Outputs[0], p) : _mb.AddTensor(n.Outputs[0] + "/max", TensorType.Float32, Shapes.Permute(shape, p));
@@ -463,7 +471,7 @@ internal sealed partial class Lowering
         // max(0, min(1, alpha·x + beta)): MUL, ADD, RELU_0_TO_1.
         var p = PermOf(n.Inputs[0]);
         int x = Get(n.Inputs[0], p);
-        var shape = Shapes.Permute(_g[n.Outputs[0]].Shape!, p);
+        var shape = Shapes.Permute(ShapeOf(n.Outputs[0]), p);
         int m = _mb.AddTensor(n.Outputs[0] + "/scaled", TensorType.Float32, shape);
         _mb.AddOperator(BuiltinOperator.Mul, [x, ConstFloat("alpha", [], [n.Float("alpha", 0.2f)])], [m], new MulOptions(ActivationFunctionType.None));
         int a = _mb.AddTensor(n.Outputs[0] + "/shifted", TensorType.Float32, shape);
@@ -501,7 +509,7 @@ internal sealed partial class Lowering
 
     private void Binary(Node n, BuiltinOperator op, Func<ActivationFunctionType, OperatorOptions>? options, ElemType? outType = null)
     {
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         int rank = outShape.Length;
         var p = CommonPerm(n, rank);
         int a = Operand(n.Inputs[0], rank, p);
@@ -513,7 +521,7 @@ internal sealed partial class Lowering
 
     private void LowerPRelu(Node n)
     {
-        var shape = _g[n.Outputs[0]].Shape!;
+        var shape = ShapeOf(n.Outputs[0]);
         var p = CommonPerm(n, shape.Length);
         int x = Get(n.Inputs[0], p);
         // ONNX slope [C,1,1] broadcasts against [N,C,H,W]; aligned and permuted it is [1,1,1,C] for NHWC.
@@ -723,7 +731,7 @@ internal sealed partial class Lowering
         int cinGroup = cin / group, cout = coutGroup * group;
         var wf = w.AsFloats();
         int x = NeedNhwc(n, 0);
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         float[] bias = n.Input(2).Length > 0 ? (_g.ConstOf(n.Input(2)) ?? throw Unsupported(n, "bias computed at run time")).AsFloats() : new float[cout];
         var (act, output) = FuseActivation(n.Outputs[0]);
         int o = Out(output, Nhwc);
@@ -813,7 +821,7 @@ internal sealed partial class Lowering
 
     private void LowerConcat(Node n)
     {
-        var shape = _g[n.Outputs[0]].Shape!;
+        var shape = ShapeOf(n.Outputs[0]);
         int axis = Shapes.Axis(n.Int("axis", 0), shape.Length, n);
         var p = CommonPerm(n, shape.Length);
         var inputs = n.Inputs.Where(i => i.Length > 0 && Shapes.Count(_g[i].Shape!) > 0).Select(i => Get(i, p)).ToArray();
@@ -824,7 +832,7 @@ internal sealed partial class Lowering
     private void LowerReshape(Node n)
     {
         var inShape = _g[n.Inputs[0]].Shape!;
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         var p = PermOf(n.Inputs[0]);
         // Removing or adding size-1 dimensions keeps the stored order: no transpose needed.
         int x;
@@ -904,7 +912,7 @@ internal sealed partial class Lowering
     private void LowerResize(Node n)
     {
         var inShape = _g[n.Inputs[0]].Shape!;
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         if (inShape.Length != 4 || inShape[0] != outShape[0] || inShape[1] != outShape[1])
             throw Unsupported(n, "resizing anything but the two spatial axes of an NCHW image");
         string mode = n.Str("mode", "nearest");
@@ -955,9 +963,12 @@ internal sealed partial class Lowering
 
     private void LowerMatMul(Node n)
     {
+        // A third input is the bias FoldMatMulAdd attached (a constant); ONNX's MatMul itself has two inputs.
+        if (n.Inputs.Count > 3 || (n.Inputs.Count == 3 && _g.ConstOf(n.Inputs[2]) is null))
+            throw new OnnxConversionException($"{n}: MatMul takes two inputs, this one has {n.Inputs.Count}", new[] { n.Name });
         var a = _g[n.Inputs[0]];
         var b = _g[n.Inputs[1]];
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         int xa = Get(n.Inputs[0], Shapes.Identity(a.Shape!.Length));
         if (b.Const is { } w && w.Shape.Length == 2)
         {
@@ -988,7 +999,7 @@ internal sealed partial class Lowering
     {
         var a = _g[n.Inputs[0]];
         var bc = _g.ConstOf(n.Input(1)) ?? throw Unsupported(n, "B computed at run time");
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         float alpha = n.Float("alpha", 1f), beta = n.Float("beta", 1f);
         bool transA = n.Int("transA", 0) != 0, transB = n.Int("transB", 0) != 0;
         int xa = Get(n.Inputs[0], transA ? [1, 0] : [0, 1]);
@@ -1054,7 +1065,7 @@ internal sealed partial class Lowering
         if (p[^1] != axis) p = [.. Enumerable.Range(0, rank).Where(i => i != axis), axis];
         int x = Get(n.Inputs[0], p);
         int k = Analysis.TopKCount(_g, n);
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         var stored = Shapes.Permute(outShape, p);
         string name = n.Outputs[0];
         if (!largest)
@@ -1091,7 +1102,7 @@ internal sealed partial class Lowering
             int t = _mb.AddTensor(n.Outputs[0] + "/dropped", TensorType.Int64, without);
             _mb.AddOperator(op, [x, axisConst], [t], options);
             int o = Out(n.Outputs[0], p, ElemType.Int64);
-            var outStored = Shapes.Permute(_g[n.Outputs[0]].Shape!, p);
+            var outStored = Shapes.Permute(ShapeOf(n.Outputs[0]), p);
             _mb.AddOperator(BuiltinOperator.Reshape, [t, ConstInt("shape", outStored)], [o], new ReshapeOptions(outStored));
             return;
         }
@@ -1127,7 +1138,7 @@ internal sealed partial class Lowering
         var shape = _g[n.Inputs[0]].Shape!;
         int axis = Shapes.Axis(n.Int("axis", 0), shape.Length, n);
         var idx = _g[n.Inputs[1]];
-        var outShape = _g[n.Outputs[0]].Shape!;
+        var outShape = ShapeOf(n.Outputs[0]);
         int indices = idx.Const is { } ic
             ? ConstInt("indices", ic.AsInts().Select(v => (int)(v < 0 ? v + shape[axis] : v)).ToArray(), ic.Shape)
             : Get(n.Inputs[1], Shapes.Identity(idx.Shape!.Length));
@@ -1168,7 +1179,7 @@ internal sealed partial class Lowering
         int x = Get(n.Inputs[0], p);
         int o = Out(n.Outputs[0], p);
         if (from == to)
-            _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(_g[n.Outputs[0]].Shape!, p))], [o]);
+            _mb.AddOperator(BuiltinOperator.Reshape, [x, ConstInt("shape", Shapes.Permute(ShapeOf(n.Outputs[0]), p))], [o]);
         else
             _mb.AddOperator(BuiltinOperator.Cast, [x], [o]);
     }

@@ -28,16 +28,16 @@ internal static class OnnxReader
 
     public static Graph ToGraph(ModelProto model, ConvertOptions options)
     {
-        int opset = -1;
+        long opset = -1;
         foreach (var o in model.OpsetImport)
         {
-            if (o.Domain is "" or "ai.onnx") opset = checked((int)o.Version);
+            if (o.Domain is "" or "ai.onnx") opset = o.Version;
         }
         if (opset < 0) throw new OnnxConversionException("the model imports no ai.onnx opset");
         if (opset is < MinOpset or > MaxOpset)
             throw new OnnxConversionException($"unsupported opset {opset}: the converter reads ai.onnx opsets {MinOpset}–{MaxOpset}");
 
-        var g = new Graph { Opset = opset, ProducerName = model.ProducerName };
+        var g = new Graph { Opset = (int)opset, ProducerName = model.ProducerName };
         var gp = model.Graph;
         foreach (var init in gp.Initializer)
         {
@@ -59,6 +59,7 @@ internal static class OnnxReader
             throw new OnnxConversionException($"--input-shape names '{unused}', which is not a model input (inputs: {string.Join(", ", g.Inputs)})");
         foreach (var output in gp.Output) g.Outputs.Add(output.Name);
 
+        var produced = new HashSet<string>(g.Values.Keys);
         int index = 0;
         foreach (var np in gp.Node)
         {
@@ -66,6 +67,12 @@ internal static class OnnxReader
             index++;
             if (np.Domain is not ("" or "ai.onnx"))
                 throw new OnnxConversionException($"{np.OpType} node '{name}' is in domain '{np.Domain}', which has no TFLite form", new[] { name });
+            if (np.Attribute.GroupBy(a => a.Name).FirstOrDefault(a => a.Count() > 1) is { } twice)
+                throw new OnnxConversionException($"{np.OpType} node '{name}' has attribute '{twice.Key}' {twice.Count()} times", new[] { name });
+            // ONNX graphs are single-assignment: a value is an input, an initializer or one node's output, once.
+            foreach (var o in np.Output)
+                if (o.Length > 0 && !produced.Add(o))
+                    throw new OnnxConversionException($"{np.OpType} node '{name}' writes '{o}', which is already a model input, an initializer or another node's output", new[] { name });
             var node = new Node
             {
                 Name = name, OpType = np.OpType,
@@ -75,6 +82,8 @@ internal static class OnnxReader
             foreach (var o in node.Outputs) if (o.Length > 0) g.GetOrAdd(o);
             if (node.OpType == "Constant")
             {
+                if (node.Outputs.Count != 1 || node.Outputs[0].Length == 0)
+                    throw new OnnxConversionException($"Constant node '{name}' has {node.Outputs.Count} outputs; it writes exactly one value", new[] { name });
                 // Constants become initializers at once; constant folding then sees them like any other.
                 g[node.Outputs[0]].Const = ConstantValue(node, options);
                 g[node.Outputs[0]].Type = g[node.Outputs[0]].Const!.Type;
@@ -106,7 +115,9 @@ internal static class OnnxReader
             if (d.ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || d.DimValue <= 0)
                 throw new OnnxConversionException(
                     $"model input '{name}' has a dynamic dimension {i} ('{(d.DimParam.Length > 0 ? d.DimParam : "?")}'); fix it with --input-shape {name}=D0,D1,...");
-            dims[i] = checked((int)d.DimValue);
+            if (d.DimValue > int.MaxValue)
+                throw new OnnxConversionException($"model input '{name}' has dimension {i} = {d.DimValue}, beyond 2^31−1");
+            dims[i] = (int)d.DimValue;
         }
         return dims;
     }
@@ -137,9 +148,14 @@ internal static class OnnxReader
     /// <summary>Decodes a TensorProto (raw_data, typed fields or external data) into float32 or int64 values.</summary>
     public static ConstTensor ReadTensor(TensorProto t, string? externalDir)
     {
-        int[] shape = t.Dims.Select(d => checked((int)d)).ToArray();
+        // Dimensions are int32 and the element count fits int32 (TFLite's limits); negative ones are malformed.
+        if (t.Dims.Any(d => d is < 0 or > int.MaxValue))
+            throw new OnnxConversionException($"tensor '{t.Name}' has dimensions [{string.Join(",", t.Dims)}]: each must be in 0..2^31−1");
+        int[] shape = t.Dims.Select(d => (int)d).ToArray();
         long count = 1;
-        foreach (int d in shape) count = checked(count * d);
+        foreach (int d in shape)
+            if ((count *= d) > int.MaxValue)
+                throw new OnnxConversionException($"tensor '{t.Name}' [{string.Join(",", t.Dims)}] has more than 2^31−1 elements");
         ReadOnlySpan<byte> raw = t.RawData.Span;
         byte[]? external = null;
         if (t.DataLocation == TensorProto.Types.DataLocation.External)

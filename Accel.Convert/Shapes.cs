@@ -41,9 +41,27 @@ internal static class Shapes
     }
 
     /// <summary>Flat index into a tensor of shape <paramref name="src"/> broadcast to <paramref name="dst"/>.</summary>
+    /// <summary>
+    /// The most elements a constant folded at conversion time may have (256 MiB of float32): a folded value is built
+    /// in memory, so a graph whose constants broadcast, range or fill beyond it is refused instead of allocating
+    /// whatever its shapes ask for.
+    /// </summary>
+    public const long MaxFoldedElements = 1 << 26;
+
+    /// <summary>The most elements all constants folded in one conversion may hold together (512 MiB of float32).</summary>
+    public const long MaxFoldedTotalElements = 1 << 27;
+
+    /// <summary>Refuses a folded constant of <paramref name="elements"/> beyond <see cref="MaxFoldedElements"/> (or negative).</summary>
+    public static void CheckFoldable(double elements, string what)
+    {
+        if (!(elements >= 0 && elements <= MaxFoldedElements))
+            throw new OnnxConversionException($"{what}: folding it would build a constant of {elements:0} elements, beyond the converter's limit of {MaxFoldedElements} (2^26)");
+    }
+
     public static int[] BroadcastIndex(int[] src, int[] dst)
     {
         long n = Count(dst);
+        CheckFoldable(n, $"a broadcast to [{string.Join(",", dst)}]");
         var map = new int[n];
         var srcStrides = Strides(src);
         var dstStrides = Strides(dst);

@@ -116,6 +116,8 @@ internal sealed class EditableGraph
                 var input = Tensors[op.Inputs[0]];
                 var output = Tensors[op.Outputs[0]];
                 if (!input.IsConstant || output.IsConstant) continue;
+                if (op.Code.Builtin is BuiltinOperator.Densify or BuiltinOperator.Dequantize && Elements(input.Shape) != Elements(output.Shape))
+                    throw new OptimizationException($"Operator {n} ({op.Code.Builtin.ToString().ToUpperInvariant()}) decodes '{input.Name}' [{string.Join(",", input.Shape)}] into '{output.Name}' [{string.Join(",", output.Shape)}]: the element counts differ, so the weight cannot be folded.");
                 if (op.Code.Builtin == BuiltinOperator.Densify && input.Sparsity is not null)
                 {
                     output.Data = Densify(input);
@@ -139,6 +141,8 @@ internal sealed class EditableGraph
             }
         }
     }
+
+    private static long Elements(int[] shape) => shape.Aggregate(1L, (n, d) => n * Math.Max(d, 0));
 
     /// <summary>The dense bytes of a sparse constant: runs Accel's own DENSIFY on a one-node model.</summary>
     private static byte[] Densify(GraphTensor sparse)

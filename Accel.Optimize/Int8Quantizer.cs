@@ -189,8 +189,9 @@ internal sealed class Int8Quantizer
 
     private AffineParams ParamsFromRange(int tensor)
     {
+        // Calibration watches activations; a tensor computed from constants alone gets no range from the samples.
         if (!_ranges.TryGetValue(tensor, out var r))
-            throw new InvalidOperationException($"No calibrated range for tensor '{_g.Tensors[tensor].Name}'.");
+            throw new OptimizationException($"Tensor '{_g.Tensors[tensor].Name}' needs an int8 range but has none from calibration: it is computed from constants only, not from the model's inputs. Fold it into a constant (or make it depend on an input) before quantizing.");
         return QuantizationMath.ChooseAsymmetric(r.Min, r.Max, QMin, QMax);
     }
 

@@ -15,9 +15,11 @@ public static class ModelOptimizer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var list = samples?.ToList() ?? [];
+        CheckSamples(model, list);
+        CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         Int8Quantizer.CheckFloatModel(graph);
-        var list = samples?.ToList() ?? [];
         var notes = new List<string>();
 
         if (options.Mode == QuantizationMode.Float16)
@@ -50,6 +52,9 @@ public static class ModelOptimizer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var samples = evaluation?.ToList() ?? [];
+        CheckSamples(model, samples);
+        CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         Int8Quantizer.CheckFloatModel(graph);
         var pruned = Pruner.Prune(graph, options);
@@ -68,8 +73,42 @@ public static class ModelOptimizer
         {
             $"{pruned.Count} weight tensors pruned to {options.Sparsity:P0} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
-        return Finish(model, graph, IdentityLayers(graph), evaluation?.ToList() ?? [], $"prune {options.Sparsity:0.###}", options.Threads,
+        return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);
+    }
+
+    /// <summary>
+    /// The optimizer rewrites only models Accel itself accepts: every operator's checks (shapes, dtypes, a
+    /// DEQUANTIZE whose input and output differ in size …) and the declared limits of <see cref="InterpreterOptions"/>
+    /// run once at AllocateTensors before the graph is edited, so a malformed model is refused with Accel's own typed
+    /// error naming the node instead of failing somewhere inside the rewrite (fuzzer findings, docs/fuzzing.md).
+    /// </summary>
+    private static void CheckRuns(Model model)
+    {
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+    }
+
+    /// <summary>
+    /// Every sample has one array per model input with the input's element count, checked against the declared
+    /// shapes before anything is allocated for them (a mutated 348-million-element input once allocated its arena
+    /// first and refused the one-value sample only then).
+    /// </summary>
+    private static void CheckSamples(Model model, IReadOnlyList<CalibrationSample> samples)
+    {
+        var sg = model.MainSubgraph;
+        foreach (var sample in samples)
+        {
+            if (sample.Inputs.Count != sg.Inputs.Length)
+                throw new OptimizationException($"Sample '{sample.Source}' has {sample.Inputs.Count} input arrays; the model has {sg.Inputs.Length} inputs.");
+            for (int i = 0; i < sg.Inputs.Length; i++)
+            {
+                var t = sg.Tensors[sg.Inputs[i]];
+                long needed = t.Shape.Aggregate(1L, (n, d) => Math.Min(n * Math.Max(d, 0), long.MaxValue / int.MaxValue));
+                if (sample.Inputs[i].Length != needed)
+                    throw new OptimizationException($"Sample '{sample.Source}' input {i} has {sample.Inputs[i].Length} values; '{t.Name}' [{string.Join(",", t.Shape)}] needs {needed}.");
+            }
+        }
     }
 
     /// <summary>Float activations keep their indices in float16 and pruned graphs.</summary>

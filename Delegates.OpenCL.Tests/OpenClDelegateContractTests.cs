@@ -4,45 +4,10 @@ using Accel.Operators;
 
 namespace Accel.Delegates.OpenCL.Tests;
 
-/// <summary>Partitioning with refused nodes, device-resident boundary tensors, resizing, lifetime, timeouts, allocation-free Invoke.</summary>
+/// <summary>The kernel catalogue, lifetime, timeouts (the contract tests shared with the other device backends are in OpenClSharedContractTests).</summary>
 [TestFixture]
 public sealed class OpenClDelegateContractTests
 {
-    /// <summary>
-    /// ADD → RELU → RESHAPE to rank 7 (opencl) → ADD of rank 7 (refused: rank above 6 → reference) → RESHAPE back →
-    /// MUL(that, add) → RELU6 (opencl). The first ADD's output reaches the third partition without visiting the host.
-    /// </summary>
-    [Test]
-    public void PartitionsAroundARefusedNodeShareDeviceResidentTensorsAndRunBitExact()
-    {
-        var mb = new ModelBuilder();
-        int x = mb.Tensor("x", 1, 6, 5, 8);
-        int add = mb.Tensor("add", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Add, [x, mb.AddConstant("bias", [8], OpenClHarness.Values(new Random(3), 8))], [add],
-            new AddOptions(ActivationFunctionType.None));
-        int relu = mb.Tensor("relu", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Relu, [add], [relu]);
-        int seven = mb.Tensor("seven", 1, 1, 1, 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Reshape, [relu, mb.AddConstant("shape7", [7], new[] { 1, 1, 1, 1, 6, 5, 8 })], [seven]);
-        int added7 = mb.Tensor("added7", 1, 1, 1, 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Add, [seven, mb.AddConstant("c7", [8], OpenClHarness.Values(new Random(4), 8))], [added7],
-            new AddOptions(ActivationFunctionType.None));
-        int back = mb.Tensor("back", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Reshape, [added7, mb.AddConstant("shape4", [4], new[] { 1, 6, 5, 8 })], [back]);
-        int mul = mb.Tensor("mul", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Mul, [back, add], [mul], new MulOptions(ActivationFunctionType.None));
-        int y = mb.Tensor("y", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Relu6, [mul], [y]);
-        mb.AddInput(x);
-        mb.AddOutput(y);
-        var bytes = mb.Build();
-
-        var plan = OpenClHarness.AssertBitExact(bytes, OpenClHarness.RandomInputs(Model.FromBytes(bytes), new Random(5), 0.15), "mixed");
-        Assert.That(plan.Partitions.Select(p => p.Executor), Is.EqualTo(new[] { "opencl", "reference", "opencl" }));
-        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
-        Assert.That(plan.Refused.Single(r => r.Delegate == "opencl").Reason, Does.Contain("rank above 6"));
-    }
-
     [Test]
     public void TheKernelCatalogCoversTheCorpusOpsByOperatorAndDtype()
     {
@@ -65,61 +30,6 @@ public sealed class OpenClDelegateContractTests
         Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int8).IsSupported, Is.False, "no 8-bit MAXIMUM kernel");
         Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).IsSupported, "dequantize_q8 in Cl/quant.cl");
         Assert.That(catalog.Covers(BuiltinOperator.Floor, TensorType.Float32).Reason, Is.EqualTo("FLOOR has no opencl kernel"));
-    }
-
-    [Test]
-    public void ResizingTheInputReallocatesDeviceBuffersAndStaysExact()
-    {
-        var mb = new ModelBuilder();
-        int x = mb.Tensor("x", 1, 4, 4, 3);
-        int y = mb.Tensor("y", 1, 4, 4, 3);
-        mb.AddOperator(BuiltinOperator.Mul, [x, mb.AddConstant("s", [3], new[] { 2f, -0.5f, 3f })], [y], new MulOptions(ActivationFunctionType.Relu6));
-        mb.AddInput(x);
-        mb.AddOutput(y);
-        var model = Model.FromBytes(mb.Build());
-        var options = new InterpreterOptions();
-        options.Delegates.Add(new DelegateSelection(OpenClHarness.CreateDelegate()));
-        using var interpreter = new Interpreter(model, options);
-        interpreter.AllocateTensors();
-        interpreter.ResizeInputTensor(0, [2, 9, 7, 3]);
-        interpreter.AllocateTensors();
-        var input = OpenClHarness.Values(new Random(6), 2 * 9 * 7 * 3, 0.2);
-        interpreter.GetInputTensor(0).CopyFrom<float>(input);
-        interpreter.Invoke();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
-        var actual = interpreter.GetOutputTensor(0).Read<float>().ToArray();
-        using var reference = new Interpreter(model);
-        reference.ResizeInputTensor(0, [2, 9, 7, 3]);
-        reference.AllocateTensors();
-        reference.GetInputTensor(0).CopyFrom<float>(input);
-        reference.Invoke();
-        var expected = reference.GetOutputTensor(0).Read<float>().ToArray();
-        OpenClHarness.AssertSameBits([expected], [actual], "resized");
-    }
-
-    [Test]
-    public void InvokeAllocatesNothingOnTheManagedHeap()
-    {
-        var mb = new ModelBuilder();
-        int x = mb.Tensor("x", 1, 16, 16, 8);
-        int a = mb.Tensor("a", 1, 16, 16, 8);
-        mb.AddOperator(BuiltinOperator.Add, [x, mb.AddConstant("c", [8], OpenClHarness.Values(new Random(7), 8))], [a],
-            new AddOptions(ActivationFunctionType.Relu));
-        int y = mb.Tensor("y", 1, 16, 16, 8);
-        mb.AddOperator(BuiltinOperator.Logistic, [a], [y]);
-        mb.AddInput(x);
-        mb.AddOutput(y);
-        var options = new InterpreterOptions();
-        options.Delegates.Add(new DelegateSelection(OpenClHarness.CreateDelegate()));
-        using var interpreter = new Interpreter(Model.FromBytes(mb.Build()), options);
-        interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
-        interpreter.GetInputTensor(0).CopyFrom<float>(OpenClHarness.Values(new Random(8), 16 * 16 * 8));
-        interpreter.Invoke(); // warm-up: JIT
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) interpreter.Invoke();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.That(allocated, Is.Zero, $"{allocated} bytes allocated by 20 invokes");
     }
 
     [Test]

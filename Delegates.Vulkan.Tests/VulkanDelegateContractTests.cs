@@ -4,47 +4,10 @@ using Accel.Operators;
 
 namespace Accel.Delegates.Vulkan.Tests;
 
-/// <summary>Partitioning with refused nodes, device-resident boundary tensors, resizing, lifetime, timeouts, allocation-free Invoke.</summary>
+/// <summary>The kernel catalogue, lifetime, timeouts (the contract tests shared with the other device backends are in VulkanSharedContractTests).</summary>
 [TestFixture]
 public sealed class VulkanDelegateContractTests
 {
-    /// <summary>
-    /// ADD → RELU → RESHAPE to rank 7 (vulkan) → ADD of rank 7 (refused: rank above 6 → reference) → RESHAPE back →
-    /// MUL(that, add) → RELU6 (vulkan). The first ADD's output reaches the third partition without visiting the host
-    /// (PartitionInput.OnDeviceFromSameDelegate).
-    /// </summary>
-    [Test]
-    public void PartitionsAroundARefusedNodeShareDeviceResidentTensorsAndRunBitExact()
-    {
-        var mb = new ModelBuilder();
-        int x = mb.Tensor("x", 1, 6, 5, 8);
-        int add = mb.Tensor("add", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Add, [x, mb.AddConstant("bias", [8], VulkanHarness.Values(new Random(3), 8))], [add],
-            new AddOptions(ActivationFunctionType.None));
-        int relu = mb.Tensor("relu", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Relu, [add], [relu]);
-        int five = mb.Tensor("seven", 1, 1, 1, 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Reshape, [relu, mb.AddConstant("shape7", [7], new[] { 1, 1, 1, 1, 6, 5, 8 })], [five]);
-        int added5 = mb.Tensor("added7", 1, 1, 1, 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Add, [five, mb.AddConstant("c5", [8], VulkanHarness.Values(new Random(4), 8))], [added5],
-            new AddOptions(ActivationFunctionType.None));
-        int back = mb.Tensor("back", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Reshape, [added5, mb.AddConstant("shape4", [4], new[] { 1, 6, 5, 8 })], [back]);
-        int mul = mb.Tensor("mul", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Mul, [back, add], [mul], new MulOptions(ActivationFunctionType.None));
-        int y = mb.Tensor("y", 1, 6, 5, 8);
-        mb.AddOperator(BuiltinOperator.Relu6, [mul], [y]);
-        mb.AddInput(x);
-        mb.AddOutput(y);
-        var bytes = mb.Build();
-
-        var plan = VulkanHarness.AssertBitExact(bytes, VulkanHarness.RandomInputs(Model.FromBytes(bytes), new Random(5), 0.15), "mixed");
-        Assert.That(plan.Partitions.Select(p => p.Executor), Is.EqualTo(new[] { "vulkan", "reference", "vulkan" }));
-        Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
-        Assert.That(plan.Refused.Single(r => r.Delegate == "vulkan").Reason, Does.Contain("rank above 6"));
-    }
-
-    /// <summary>IAccelDelegate.Kernels: the kernels found by reflection, per operator and dtype, with refusal reasons.</summary>
     [Test]
     public void TheKernelCatalogHasEveryVulkanKernelByOperatorAndDtype()
     {
@@ -69,61 +32,6 @@ public sealed class VulkanDelegateContractTests
         Assert.That(catalog.Covers(BuiltinOperator.Div, TensorType.Int32).Reason, Is.EqualTo("the vulkan kernel of DIV runs float32, not int32"));
         Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).IsSupported, "dequantize_q8.comp");
         Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int16).Reason, Is.EqualTo("the vulkan kernel of DEQUANTIZE runs int8, uint8, not int16"));
-    }
-
-    [Test]
-    public void ResizingTheInputReallocatesDeviceBuffersAndStaysExact()
-    {
-        var mb = new ModelBuilder();
-        int x = mb.Tensor("x", 1, 4, 4, 3);
-        int y = mb.Tensor("y", 1, 4, 4, 3);
-        mb.AddOperator(BuiltinOperator.Mul, [x, mb.AddConstant("s", [3], new[] { 2f, -0.5f, 3f })], [y], new MulOptions(ActivationFunctionType.Relu6));
-        mb.AddInput(x);
-        mb.AddOutput(y);
-        var model = Model.FromBytes(mb.Build());
-        var options = new InterpreterOptions();
-        options.Delegates.Add(new DelegateSelection(VulkanHarness.CreateDelegate()));
-        using var interpreter = new Interpreter(model, options);
-        interpreter.AllocateTensors();
-        interpreter.ResizeInputTensor(0, [2, 9, 7, 3]);
-        interpreter.AllocateTensors();
-        var input = VulkanHarness.Values(new Random(6), 2 * 9 * 7 * 3, 0.2);
-        interpreter.GetInputTensor(0).CopyFrom<float>(input);
-        interpreter.Invoke();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
-        var actual = interpreter.GetOutputTensor(0).Read<float>().ToArray();
-        using var reference = new Interpreter(model);
-        reference.ResizeInputTensor(0, [2, 9, 7, 3]);
-        reference.AllocateTensors();
-        reference.GetInputTensor(0).CopyFrom<float>(input);
-        reference.Invoke();
-        var expected = reference.GetOutputTensor(0).Read<float>().ToArray();
-        VulkanHarness.AssertSameBits([expected], [actual], "resized");
-    }
-
-    [Test]
-    public void InvokeAllocatesNothingOnTheManagedHeap()
-    {
-        var mb = new ModelBuilder();
-        int x = mb.Tensor("x", 1, 16, 16, 8);
-        int a = mb.Tensor("a", 1, 16, 16, 8);
-        mb.AddOperator(BuiltinOperator.Add, [x, mb.AddConstant("c", [8], VulkanHarness.Values(new Random(7), 8))], [a],
-            new AddOptions(ActivationFunctionType.Relu));
-        int y = mb.Tensor("y", 1, 16, 16, 8);
-        mb.AddOperator(BuiltinOperator.Logistic, [a], [y]);
-        mb.AddInput(x);
-        mb.AddOutput(y);
-        var options = new InterpreterOptions();
-        options.Delegates.Add(new DelegateSelection(VulkanHarness.CreateDelegate()));
-        using var interpreter = new Interpreter(Model.FromBytes(mb.Build()), options);
-        interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
-        interpreter.GetInputTensor(0).CopyFrom<float>(VulkanHarness.Values(new Random(8), 16 * 16 * 8));
-        interpreter.Invoke(); // warm-up: JIT
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) interpreter.Invoke();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.That(allocated, Is.Zero, $"{allocated} bytes allocated by 20 invokes");
     }
 
     [Test]

@@ -19,4 +19,10 @@ dotnet tool run sharpfuzz "$out/bin/Accel.Runtime.Core.dll" \
   Accel.DelegatePlanner Accel.MemoryPlanner Accel.ArenaPlanner Accel.ExecutionStep Accel.SignatureRunner Accel.Tensor \
   Accel.Operators Accel.Delegates Accel.Kernels.Geometry >/dev/null
 dotnet tool run sharpfuzz "$out/bin/Accel.Delegates.Cpu.dll" Accel.Delegates.Cpu.CpuDelegate Accel.Delegates.Cpu.CpuKernel >/dev/null
+# The tools' targets: the converter's reader, analysis and lowering (not the generated protobuf parser: Google.Protobuf
+# is a separate assembly) and the optimizer.
+dotnet tool run sharpfuzz "$out/bin/Accel.Convert.dll" Accel.Conversion.OnnxReader Accel.Conversion.Analysis \
+  Accel.Conversion.ConstantFolder Accel.Conversion.ConvGeometry Accel.Conversion.GraphPasses Accel.Conversion.Lowering \
+  Accel.Conversion.Shapes >/dev/null
+dotnet tool run sharpfuzz "$out/bin/Accel.Optimize.dll" Accel.Optimize >/dev/null
 exec dotnet "$out/bin/accel-fuzz.dll" run --findings "$out/findings" --corpus "$out/corpus" "$@"

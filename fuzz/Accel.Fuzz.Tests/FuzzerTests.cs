@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Accel.Building;
 using Accel.Conformance;
 
 namespace Accel.Fuzz.Tests;
@@ -75,15 +76,76 @@ public sealed class FuzzerTests
         byte[] model = ConvSeed();
         var site = MutationSites.Find(model).First(s => s.Path == "model.subgraphs[0].tensors[0].shape[1]");
         BinaryPrimitives.WriteInt32LittleEndian(model.AsSpan(site.Position), int.MaxValue);
-        foreach (var target in Enum.GetValues<FuzzTarget>().Where(t => t != FuzzTarget.Load))
+        foreach (var target in TfliteTargets.Where(t => t != FuzzTarget.Load))
             Assert.That(FuzzTargets.Run(target, model, new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Rejected), target.ToString());
     }
+
+    private static FuzzTarget[] TfliteTargets => Enum.GetValues<FuzzTarget>().Where(t => t.Kind() == InputKind.Tflite).ToArray();
 
     [Test]
     public void AnUnchangedSeedIsAcceptedOnEveryTarget()
     {
-        foreach (var target in Enum.GetValues<FuzzTarget>())
-            Assert.That(FuzzTargets.Run(target, ConvSeed(), new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Accepted), target.ToString());
+        foreach (var target in TfliteTargets)
+        {
+            // The optimizer's targets get a float network whose activations stay finite on the samples.
+            byte[] seed = target is FuzzTarget.Quantize or FuzzTarget.Prune ? ConvReluNetwork() : ConvSeed();
+            var result = FuzzTargets.Run(target, seed, new FuzzLimits(), inputSeed: 1);
+            Assert.That(result.Outcome, Is.EqualTo(Outcome.Accepted), $"{target}: {result.Exception}");
+        }
+    }
+
+    /// <summary>x [1,8,8,3] → CONV_2D 3×3 (4 channels, 64 weights' worth of small values) → RELU → y.</summary>
+    private static byte[] ConvReluNetwork()
+    {
+        var b = new ModelBuilder("conv relu");
+        int x = b.AddTensor("x", TensorType.Float32, [1, 8, 8, 3]);
+        int w = b.AddConstant("w", [4, 3, 3, 3], Enumerable.Range(0, 108).Select(i => (i % 7 - 3) * 0.05f).ToArray());
+        int bias = b.AddConstant("b", [4], [0.1f, -0.1f, 0f, 0.2f]);
+        int c = b.AddTensor("c", TensorType.Float32, [1, 8, 8, 4]);
+        b.AddOperator(BuiltinOperator.Conv2D, [x, w, bias], [c], new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None));
+        int y = b.AddTensor("y", TensorType.Float32, [1, 8, 8, 4]);
+        b.AddOperator(BuiltinOperator.Relu, [c], [y]);
+        b.AddInput(x);
+        b.AddOutput(y);
+        return b.Build();
+    }
+
+    [Test]
+    public void EveryOnnxSeedConverts()
+    {
+        var seeds = OnnxSeeds.Graphs().ToList();
+        Assert.That(seeds, Has.Count.GreaterThan(30));
+        foreach (var seed in seeds)
+        {
+            var result = FuzzTargets.Run(FuzzTarget.Convert, seed, new FuzzLimits(), inputSeed: 1);
+            Assert.That(result.Outcome, Is.EqualTo(Outcome.Accepted), result.Exception?.Message);
+        }
+    }
+
+    [Test]
+    public void OnnxMutationIsDeterministicForASeedAndReachesTheGraphsFields()
+    {
+        var mutator = new OnnxMutator();
+        byte[] seed = OnnxSeeds.Graphs().First();
+        var a = new Random(3);
+        var b = new Random(3);
+        int changed = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            byte[] mutant = mutator.Mutate(seed, null, a);
+            Assert.That(mutator.Mutate(seed, null, b), Is.EqualTo(mutant));
+            if (!mutant.AsSpan().SequenceEqual(seed)) changed++;
+        }
+        Assert.That(changed, Is.GreaterThan(40), "nearly every mutant differs from its seed");
+    }
+
+    [Test]
+    public void AnOnnxFileGivenToTheConverterAsTfliteAndTheReverseAreTypedRefusals()
+    {
+        byte[] onnx = OnnxSeeds.Graphs().First();
+        Assert.That(FuzzTargets.Run(FuzzTarget.Convert, ConvSeed(), new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Rejected));
+        foreach (var target in TfliteTargets)
+            Assert.That(FuzzTargets.Run(target, onnx, new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Rejected), target.ToString());
     }
 
     [Test]
@@ -126,7 +188,7 @@ public sealed class FuzzerTests
     private static int FuzzEngine_InFlightLength(string dir) => BitConverter.ToInt32(File.ReadAllBytes(Path.Combine(dir, "in-flight.bin")), 4);
 
     /// <summary>
-    /// The CI smoke: a bounded, fixed-seed run over every target from a sample of the op cases. Any outcome other
+    /// The CI smoke: a bounded, fixed-seed run over every target from a sample of the op cases and the ONNX seed graphs. Any outcome other
     /// than success or a typed AccelException fails it, with the findings named.
     /// </summary>
     [Test]
@@ -141,6 +203,7 @@ public sealed class FuzzerTests
             Limits = new FuzzLimits(MaxMemoryBytes: 256L << 20),
         }, TextWriter.Null);
         foreach (var seed in Seeds.Value) engine.AddSeed(seed);
+        foreach (var seed in OnnxSeeds.Graphs()) engine.AddSeed(seed, InputKind.Onnx);
         var stats = engine.Run();
         Assert.That(stats.Executions, Is.EqualTo(6000));
         Assert.That(stats.Rejected, Is.GreaterThan(0), "mutants reach the verifier and the definitions");

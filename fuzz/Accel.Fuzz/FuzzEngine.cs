@@ -45,7 +45,9 @@ internal sealed class FuzzEngine
 
     private readonly FuzzSettings _settings;
     private readonly ModelMutator _mutator = new();
-    private readonly List<byte[]> _corpus = [];
+    private readonly OnnxMutator _onnxMutator = new();
+    /// <summary>One corpus per input kind: TFLite targets share theirs, the ONNX target has its own.</summary>
+    private readonly Dictionary<InputKind, List<byte[]>> _corpus = new() { [InputKind.Tflite] = [], [InputKind.Onnx] = [] };
     private readonly HashSet<string> _corpusHashes = [];
     private readonly Dictionary<string, Finding> _findings = [];
     private readonly CoverageMap _coverage = new();
@@ -59,17 +61,18 @@ internal sealed class FuzzEngine
 
     public IReadOnlyCollection<Finding> Findings => _findings.Values;
 
-    public int CorpusSize => _corpus.Count;
+    public int CorpusSize => _corpus.Values.Sum(c => c.Count);
 
-    /// <summary>Adds a seed (kept once per content).</summary>
-    public void AddSeed(byte[] input)
+    /// <summary>Adds a seed of the given kind (kept once per content).</summary>
+    public void AddSeed(byte[] input, InputKind kind = InputKind.Tflite)
     {
-        if (input.Length > 0 && input.Length <= _mutator.MaxInputBytes && _corpusHashes.Add(Hash(input))) _corpus.Add(input);
+        if (input.Length > 0 && input.Length <= _mutator.MaxInputBytes && _corpusHashes.Add(Hash(input))) _corpus[kind].Add(input);
     }
 
     public FuzzStats Run()
     {
-        if (_corpus.Count == 0) throw new InvalidOperationException("the fuzzer has no seed inputs");
+        foreach (var kind in _settings.Targets.Select(t => t.Kind()).Distinct())
+            if (_corpus[kind].Count == 0) throw new InvalidOperationException($"the fuzzer has no {kind} seed inputs");
         var random = new Random(_settings.Seed);
         var byTarget = _settings.Targets.ToDictionary(t => t, _ => 0L);
         long accepted = 0, rejected = 0, failures = 0, executions = 0;
@@ -86,15 +89,22 @@ internal sealed class FuzzEngine
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => inFlight?.MarkIdle());
         using var watchdog = new Watchdog(_settings.TimeLimitPerExecution, OnHang);
 
-        // Seeds run first, unmutated, on every target: their coverage is the baseline.
+        // Seeds run first, unmutated, on every target of their kind: their coverage is the baseline.
         int targets = _settings.Targets.Count;
-        long seedExecutions = (long)_corpus.Count * targets;
+        var seedsRun = _settings.Targets.ToDictionary(t => t, _ => 0);
+        var seedCounts = _corpus.ToDictionary(kv => kv.Key, kv => kv.Value.Count); // inputs kept during the run are not replayed
         for (; executions < _settings.Executions; executions++)
         {
             var target = _settings.Targets[(int)(executions % targets)];
-            byte[] input = executions < seedExecutions
-                ? _corpus[(int)(executions / targets)]
-                : _mutator.Mutate(Pick(random), _corpus[random.Next(_corpus.Count)], random);
+            var corpus = _corpus[target.Kind()];
+            byte[] input;
+            if (seedsRun[target] < seedCounts[target.Kind()]) input = corpus[seedsRun[target]++];
+            else
+            {
+                input = target.Kind() == InputKind.Onnx
+                    ? _onnxMutator.Mutate(Pick(corpus, random), corpus[random.Next(corpus.Count)], random)
+                    : _mutator.Mutate(Pick(corpus, random), corpus[random.Next(corpus.Count)], random);
+            }
             int inputSeed = random.Next();
 
             inFlight?.Write(target, input);
@@ -111,26 +121,26 @@ internal sealed class FuzzEngine
             }
             if (_coverage.CollectNew() && _corpusHashes.Add(Hash(input)))
             {
-                _corpus.Add(input);
-                if (_settings.CorpusDir is { } dir) WriteAtomically(Path.Combine(dir, Hash(input) + ".tflite"), input);
+                corpus.Add(input);
+                if (_settings.CorpusDir is { } dir) WriteAtomically(Path.Combine(dir, Hash(input) + target.Kind().Extension()), input);
             }
             if (clock.Elapsed >= nextStatus)
             {
                 nextStatus += _settings.StatusEvery;
                 _log.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {executions + 1:N0} execs ({(executions + 1) / clock.Elapsed.TotalSeconds:N0}/s), " +
-                               $"corpus {_corpus.Count}, edges {_coverage.EdgesSeen}, findings {_findings.Count}");
+                               $"corpus {CorpusSize}, edges {_coverage.EdgesSeen}, findings {_findings.Count}");
             }
         }
-        return new FuzzStats(executions, accepted, rejected, failures, _corpus.Count, _coverage.EdgesSeen, _coverage.Instrumented,
+        return new FuzzStats(executions, accepted, rejected, failures, CorpusSize, _coverage.EdgesSeen, _coverage.Instrumented,
             clock.Elapsed, byTarget);
     }
 
     /// <summary>Newer corpus entries (which found new coverage) are picked more often than old ones.</summary>
-    private byte[] Pick(Random random)
+    private static byte[] Pick(List<byte[]> corpus, Random random)
     {
-        int n = _corpus.Count;
+        int n = corpus.Count;
         int index = random.Next(2) == 0 ? n - 1 - random.Next(Math.Min(n, 64)) : random.Next(n);
-        return _corpus[index];
+        return corpus[index];
     }
 
     private void Record(FuzzTarget target, ExecutionResult result, byte[] input)
@@ -163,7 +173,7 @@ internal sealed class FuzzEngine
         // Failures are one per signature; hangs and crashes carry no stack, so each input is its own finding.
         string key = kind == "failure" ? Hash(System.Text.Encoding.UTF8.GetBytes(finding.Signature)) : Hash(finding.Input);
         string name = $"{kind}-{finding.Target}-{key[..12]}";
-        WriteAtomically(Path.Combine(dir, name + ".tflite"), finding.Input);
+        WriteAtomically(Path.Combine(dir, name + finding.Target.Kind().Extension()), finding.Input);
         WriteAtomically(Path.Combine(dir, name + ".txt"),
             System.Text.Encoding.UTF8.GetBytes($"target: {finding.Target}\nsignature: {finding.Signature}\n\n{finding.Detail}\n"));
     }

@@ -137,7 +137,7 @@ internal sealed class ModelMutator
         _ => random.Next(int.MinValue, int.MaxValue),
     };
 
-    private byte[] MutateBytes(byte[] data, byte[]? other, Random random)
+    internal byte[] MutateBytes(byte[] data, byte[]? other, Random random)
     {
         if (data.Length == 0) return [(byte)random.Next(256)];
         int at = random.Next(data.Length);

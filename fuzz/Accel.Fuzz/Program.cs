@@ -8,7 +8,7 @@ _ = new CoverageMap();
 
 var targetOption = new Option<string[]>("--target")
 {
-    Description = "Targets, round-robin: load, allocate, allocate-cpu, invoke, invoke-cpu, or all",
+    Description = "Targets, round-robin: load, allocate, allocate-cpu, invoke, invoke-cpu, convert, quantize, prune, or all",
     DefaultValueFactory = _ => ["all"],
     AllowMultipleArgumentsPerToken = true,
 };
@@ -17,6 +17,7 @@ var seedOption = new Option<int>("--seed") { Description = "Seed of the mutation
 var findingsOption = new Option<string>("--findings") { Description = "Folder for findings and the in-flight input", DefaultValueFactory = _ => "fuzz-out/findings" };
 var corpusOption = new Option<string>("--corpus") { Description = "Folder of inputs that reached new coverage (read as seeds, written as found)", DefaultValueFactory = _ => "fuzz-out/corpus" };
 var modelsOption = new Option<string[]>("--models") { Description = "Folders of .tflite seed models (default: the corpus model cache)", AllowMultipleArgumentsPerToken = true };
+var onnxOption = new Option<string[]>("--onnx-models") { Description = "Folders of .onnx seed models for the convert target (default: the ONNX model cache)", AllowMultipleArgumentsPerToken = true };
 var maxSeedBytesOption = new Option<long>("--max-seed-bytes") { Description = "Skip seed model files larger than this", DefaultValueFactory = _ => 3 << 20 };
 var opCaseStrideOption = new Option<int>("--op-case-stride") { Description = "Seed with every N-th conformance op case (0: none)", DefaultValueFactory = _ => 1 };
 var timeLimitOption = new Option<double>("--time-limit") { Description = "Seconds one execution may take before it is a hang", DefaultValueFactory = _ => 10 };
@@ -24,7 +25,7 @@ var memoryOption = new Option<long>("--max-memory-mb") { Description = "Interpre
 
 var run = new Command("run", "Fuzz: mutate the seeds and run the targets; exit 0 when nothing was found, 1 with findings, 3 on a hang")
 {
-    targetOption, executionsOption, seedOption, findingsOption, corpusOption, modelsOption, maxSeedBytesOption,
+    targetOption, executionsOption, seedOption, findingsOption, corpusOption, modelsOption, onnxOption, maxSeedBytesOption,
     opCaseStrideOption, timeLimitOption, memoryOption,
 };
 run.SetAction(parse =>
@@ -49,6 +50,13 @@ run.SetAction(parse =>
     string[] modelDirs = parse.GetValue(modelsOption) is { Length: > 0 } dirs ? dirs : [paths.ModelsDir];
     foreach (string dir in modelDirs.Append(corpusDir))
         foreach (var seed in SeedCorpus.ModelFiles(dir, maxSeed)) engine.AddSeed(seed);
+    if (targets.Contains(FuzzTarget.Convert))
+    {
+        foreach (var seed in OnnxSeeds.Graphs()) engine.AddSeed(seed, InputKind.Onnx);
+        string[] onnxDirs = parse.GetValue(onnxOption) is { Length: > 0 } given ? given : [Path.Combine(SuitePaths.DefaultCacheDir(), "onnx")];
+        foreach (string dir in onnxDirs.Append(corpusDir))
+            foreach (var seed in OnnxSeeds.Files(dir, maxSeed)) engine.AddSeed(seed, InputKind.Onnx);
+    }
     Console.WriteLine($"accel-fuzz: {engine.CorpusSize} seeds, targets {string.Join(",", targets)}, {settings.Executions:N0} executions, seed {settings.Seed}");
     var stats = engine.Run();
     Console.WriteLine(FuzzCli.Summary(stats, engine.Findings));
@@ -66,7 +74,12 @@ repro.SetAction(parse =>
     {
         var result = FuzzTargets.Run(target, input, new FuzzLimits(), inputSeed: 1);
         failed |= result.Outcome == Outcome.Failure;
-        Console.WriteLine($"{target}: {result.Outcome}{(result.Outcome == Outcome.Failure ? "\n" + (result.Exception?.ToString() ?? result.Reason) : "")}");
+        Console.WriteLine($"{target}: {result.Outcome}{result.Outcome switch
+        {
+            Outcome.Failure => "\n" + (result.Exception?.ToString() ?? result.Reason),
+            Outcome.Rejected => $" ({result.Exception!.GetType().Name}: {result.Exception.Message})",
+            _ => "",
+        }}");
     }
     return failed ? 1 : 0;
 });
