@@ -57,11 +57,6 @@ public sealed unsafe class Interpreter : IDisposable
                     "These InterpreterOptions' delegates belong to another live interpreter (an interpreter owns its delegates " +
                     "and disposes them): give each interpreter its own options and delegate instances; share the Model instead.");
             _ownsDelegates = true;
-            if (DelegateOwnership.ClaimAll(Options.Delegates, this) is { } taken)
-                throw new InterpreterStateException(
-                    $"Delegate '{taken.Name}' ({taken.GetType().Name}) is already owned by another live interpreter, or listed twice in these " +
-                    "options: an interpreter owns its delegates and disposes them, so one delegate instance cannot serve two. " +
-                    "Create one delegate instance per interpreter.");
             _diagnostics = new DiagnosticLog(Options);
             var resolver = Options.OpResolver ?? OpResolver.CreateReference();
             _subgraph = model.MainSubgraph;
@@ -117,11 +112,7 @@ public sealed unsafe class Interpreter : IDisposable
         catch
         {
             ReleaseModelLease();
-            if (_ownsDelegates)
-            {
-                DelegateOwnership.ReleaseAll(Options!.Delegates, this);
-                Options.ReleaseDelegates();
-            }
+            if (_ownsDelegates) Options!.ReleaseDelegates();
             throw;
         }
     }
@@ -380,7 +371,6 @@ public sealed unsafe class Interpreter : IDisposable
         ReleaseMemory();
         ReleaseModelLease();
         foreach (var selection in Options.Delegates) selection.Delegate.Dispose();
-        DelegateOwnership.ReleaseAll(Options.Delegates, this);
         Options.ReleaseDelegates();
         foreach (var t in _tensors)
         {
