@@ -43,7 +43,8 @@ run.SetAction(parse =>
         Limits = new FuzzLimits(MaxMemoryBytes: parse.GetValue(memoryOption) << 20),
     };
     var engine = new FuzzEngine(settings, Console.Out);
-    var paths = SuitePaths.Discover(null, AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)));
+    var cache = AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable));
+    var paths = SuitePaths.Discover(null, cache);
     int stride = parse.GetValue(opCaseStrideOption);
     if (stride > 0) foreach (var seed in SeedCorpus.OpCaseModels(paths, stride)) engine.AddSeed(seed);
     long maxSeed = parse.GetValue(maxSeedBytesOption);
@@ -53,7 +54,7 @@ run.SetAction(parse =>
     if (targets.Contains(FuzzTarget.Convert))
     {
         foreach (var seed in OnnxSeeds.Graphs()) engine.AddSeed(seed, InputKind.Onnx);
-        string[] onnxDirs = parse.GetValue(onnxOption) is { Length: > 0 } given ? given : [Path.Combine(SuitePaths.DefaultCacheDir(), "onnx")];
+        string[] onnxDirs = parse.GetValue(onnxOption) is { Length: > 0 } given ? given : [cache.OnnxModels];
         foreach (string dir in onnxDirs.Append(corpusDir))
             foreach (var seed in OnnxSeeds.Files(dir, maxSeed)) engine.AddSeed(seed, InputKind.Onnx);
     }
