@@ -224,4 +224,22 @@ public sealed class NeuralNetworkKernelTests
             h.RunFloat(new ResizeNearestNeighborKernel(), "RESIZE_NEAREST_NEIGHBOR", new ResizeNearestNeighborOptions(false, false), [x, s]));
         Assert.That(error!.Message, Does.Contain(message));
     }
+
+    /// <summary>
+    /// Fuzzer finding (docs/fuzzing.md, run U): a run-time size of 1826699408 x 2042233788 on 3 channels overflowed the
+    /// long element count, passed the 2^31 check and built 15 GB of source index tables before the output was refused.
+    /// </summary>
+    [TestCase(1826699408, 2042233788, 3)]
+    [TestCase(65536, 65536, 1)]
+    public void Nearest_neighbor_refuses_an_output_beyond_2_to_the_31_elements_before_building_its_tables(int height, int width, int channels)
+    {
+        using var h = new KernelTestHarness();
+        int x = h.Input("input", [1, 2, 2, channels], new float[4 * channels]);
+        int s = h.Constant<int>("size", TensorType.Int32, [2], [height, width]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Assert.Throws<KernelException>(() =>
+            h.RunFloat(new ResizeNearestNeighborKernel(), "RESIZE_NEAREST_NEIGHBOR", new ResizeNearestNeighborOptions(false, false), [x, s]));
+        Assert.That(error!.Message, Does.Contain("2^31 - 1 elements"));
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.LessThan(1 << 20), "no table was built");
+    }
 }

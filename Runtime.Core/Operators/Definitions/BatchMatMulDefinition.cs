@@ -81,7 +81,7 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
         }
         outputShape[rank - 2] = rows;
         outputShape[rank - 1] = columns;
-        if (batches * rows * columns > int.MaxValue)
+        if ((Int128)batches * rows * columns > int.MaxValue)
             throw context.Error($"the output {ConstantInputs.Format(outputShape)} has more than 2^31 - 1 elements");
 
         // Each output matrix's operand matrices, in row-major order of the batch dimensions.
