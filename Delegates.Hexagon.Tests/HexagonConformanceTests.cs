@@ -25,7 +25,7 @@ public sealed class HexagonConformanceTests
     private static readonly (string Pattern, string Why)[] RefusedByDesign =
     [
         ("op/DEQUANTIZE/*/perChannelAxis=*", "per-channel DEQUANTIZE is not run on the DSP"),
-        ("op/RESHAPE/*/via=input*", "the shape is a run-time input: the output has a run-time shape"),
+        ("op/*/*/via=input*", "a size or shape is a run-time input: the output has a run-time shape (RESHAPE, RESIZE_*)"),
         ("op/TRANSPOSE/*/input=2x1x3x2x2x3*", "rank 6: the DSP takes rank ≤ 4 (as TFLite's Hexagon delegate)"),
         ("op/SQUEEZE/*/base", "a rank-5 input [1,3,1,4,1]: the DSP takes rank ≤ 4"),
     ];
