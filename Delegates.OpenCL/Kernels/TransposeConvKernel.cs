@@ -21,6 +21,13 @@ internal sealed class TransposeConvKernel : OpenClKernel<TransposeConvParams>
 
     public override bool NeedsFma => true;
 
+    // Input 0 (the int32 output_shape) passes the dtype check for int8 nodes too; their integer kernel is not built here
+    // (a float kernel over int8 buffers would write past them).
+    protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p, OpenClDeviceInfo device) =>
+        p.Quantized is not null
+            ? NodeSupport.Refuse("int8 TRANSPOSE_CONV has no opencl kernel (the reference and cpu run it)")
+            : NodeSupport.Supported;
+
     protected override void Build(DelegateNode node, TransposeConvParams p, OpenClPartitionBuilder builder)
     {
         Tensor weights = node.Inputs[1]!, input = node.Inputs[2]!, output = node.Outputs[0];
