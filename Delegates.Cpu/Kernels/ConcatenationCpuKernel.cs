@@ -30,6 +30,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
         return new ConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs, new VectorClamp(p.Activation));
     }
 
+    /// <summary>float32 with a fused activation (the definition's Clamp): the clamp applied on the way.</summary>
     private sealed unsafe class ConcatenationNode(Tensor[] inputs, Tensor output, int outer, long[] slabs, VectorClamp clamp) : ICpuCompiledNode
     {
         private readonly long _outputSlab = slabs.Sum();
@@ -43,10 +44,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
                 float* source = TensorData.Read(inputs[i]);
                 long slab = slabs[i];
                 for (int o = 0; o < outer; o++)
-                {
-                    if (clamp.IsIdentity) Copy.Floats(source + o * slab, destination + o * _outputSlab, slab);
-                    else ElementwiseLoops.Map(_width, new ClampOp(clamp.Min, clamp.Max), source + o * slab, destination + o * _outputSlab, 0, checked((int)slab));
-                }
+                    ElementwiseLoops.Map(_width, new ClampOp(clamp.Min, clamp.Max), source + o * slab, destination + o * _outputSlab, 0, checked((int)slab));
                 destination += slab;
             }
         }
