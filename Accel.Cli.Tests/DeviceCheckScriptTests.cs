@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace Accel.Cli.Tests;
 
@@ -136,7 +135,7 @@ public sealed class DeviceCheckScriptTests
 
         public (int ExitCode, string Stdout) RunScript()
         {
-            var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryRoot(), "scripts", "device-check.sh")])
+            var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryFolder.Root(), "scripts", "device-check.sh")])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -181,7 +180,4 @@ public sealed class DeviceCheckScriptTests
         esac
         exit 0
         """;
-
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(sourceFile)!, ".."));
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Accel.Delegates;
 using Accel.Kernels;
@@ -123,22 +122,11 @@ public sealed class OpsCommandTests
     [Test]
     public void DocsOpsMdIsUpToDate()
     {
-        string path = Path.Combine(RepositoryRoot(), OpCoverage.DocsPath);
+        string path = Path.Combine(RepositoryFolder.Root(), OpCoverage.DocsPath);
         Assert.That(File.Exists(path), $"{path} is missing: run '{OpCoverage.DocsCommand}'");
         string expected = BuiltIn.Value.ToMarkdown();
         string actual = File.ReadAllText(path).Replace("\r\n", "\n");
         Assert.That(actual, Is.EqualTo(expected), $"docs/ops.md is stale: run '{OpCoverage.DocsCommand}' from the repository root");
-    }
-
-    /// <summary>ACCEL_REPO_ROOT, else the folder holding Accel.sln above the test binaries or above this source file.</summary>
-    private static string RepositoryRoot([CallerFilePath] string sourceFile = "")
-    {
-        if (Environment.GetEnvironmentVariable("ACCEL_REPO_ROOT") is { Length: > 0 } root) return root;
-        foreach (string start in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(sourceFile) ?? "" })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Accel.sln"))) return dir.FullName;
-        Assert.Fail($"cannot find the repository root (Accel.sln) above {AppContext.BaseDirectory} or {sourceFile}; set ACCEL_REPO_ROOT");
-        return "";
     }
 
     private sealed class ConvOnlyCatalog : IKernelCatalog
