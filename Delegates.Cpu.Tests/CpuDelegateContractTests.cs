@@ -30,7 +30,7 @@ public sealed class CpuDelegateContractTests
         [
             BuiltinOperator.Relu, BuiltinOperator.Relu6,
             BuiltinOperator.HardSwish, BuiltinOperator.Logistic, BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D,
-            BuiltinOperator.Mean, BuiltinOperator.ResizeBilinear, BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D,
+            BuiltinOperator.ResizeBilinear, BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D,
             BuiltinOperator.FullyConnected, OpId.OfCustom(CustomOps.Convolution2DTransposeBias),
         ];
         foreach (var op in ops)
@@ -45,6 +45,9 @@ public sealed class CpuDelegateContractTests
                      BuiltinOperator.DepthToSpace, BuiltinOperator.SpaceToDepth })
             foreach (var type in OpDefinitions.Get(op).Types)
                 Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op.Name} {type}");
+        // MEAN runs every dtype its definition declares (float32, the exact integer sums of int32/int64, int8/uint8 requantized).
+        foreach (var type in OpDefinitions.Get(BuiltinOperator.Mean).Types)
+            Assert.That(cpu.Kernels.Covers(BuiltinOperator.Mean, type).IsSupported, $"MEAN {type}");
         var dequantize = cpu.Kernels.Covers(BuiltinOperator.Dequantize, TensorType.Float16);
         Assert.That(dequantize.IsSupported, Is.False);
         Assert.That(dequantize.Reason, Does.Contain("the cpu kernel of DEQUANTIZE runs int8, uint8, not float16"));
@@ -66,7 +69,7 @@ public sealed class CpuDelegateContractTests
             (BuiltinOperator.LessEqual, [f32, i32, i64]), (BuiltinOperator.Greater, [f32, i32, i64]),
             (BuiltinOperator.GreaterEqual, [f32, i32, i64]), (BuiltinOperator.Add, [f32, i32]), (BuiltinOperator.Sub, [f32, i32]),
             (BuiltinOperator.Mul, [f32, i32]), (BuiltinOperator.Div, [f32, i32]), (BuiltinOperator.FloorDiv, [f32, i32]),
-            (BuiltinOperator.FloorMod, [f32, i32, i64]), (BuiltinOperator.AddN, [f32, i32]),
+            (BuiltinOperator.FloorMod, [f32, i32, i64]), (BuiltinOperator.AddN, [f32, i32]), (BuiltinOperator.Pow, [f32, i32]),
         };
         foreach (var (op, types) in expected)
         {
@@ -84,18 +87,19 @@ public sealed class CpuDelegateContractTests
     [Test]
     public void SupportsJudgesANodeByItsInputsDtypeNotAComparisonsBoolOutput()
     {
-        // LESS float32 → bool and LOGICAL_NOT bool → bool are claimed; POW int32 (the CPU kernel runs float32) is
-        // refused, the reason naming its input.
+        // LESS float32 → bool and LOGICAL_NOT bool → bool are claimed; ARG_MAX over int32 → int32 (the CPU kernel
+        // runs float32 inputs) is refused, the reason naming its input.
         var mb = new Accel.Building.ModelBuilder();
         int x = mb.AddTensor("x", TensorType.Float32, [5]);
         int y = mb.AddTensor("y", TensorType.Float32, [5]);
         int less = mb.AddTensor("less", TensorType.Bool, [5]);
         int not = mb.AddTensor("not", TensorType.Bool, [5]);
         int i = mb.AddTensor("i", TensorType.Int32, [4]);
-        int moved = mb.AddTensor("moved", TensorType.Int32, [4]);
+        int axis = mb.AddConstant("axis", [1], [0]);
+        int moved = mb.AddTensor("moved", TensorType.Int32, [1]);
         mb.AddOperator(BuiltinOperator.Less, [x, y], [less]);
         mb.AddOperator(BuiltinOperator.LogicalNot, [less], [not]);
-        mb.AddOperator(BuiltinOperator.Pow, [i, i], [moved]);
+        mb.AddOperator(BuiltinOperator.ArgMax, [i, axis], [moved], new ArgMaxOptions(TensorType.Int32));
         foreach (int t in new[] { x, y, i }) mb.AddInput(t);
         mb.AddOutput(not);
         mb.AddOutput(moved);
@@ -106,7 +110,7 @@ public sealed class CpuDelegateContractTests
         interpreter.AllocateTensors();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
         var refused = interpreter.Plan.Refused.Single();
-        Assert.That(refused.Operator, Does.Contain("POW"));
+        Assert.That(refused.Operator, Does.Contain("ARG_MAX"));
         Assert.That(refused.Reason, Does.Contain("input 'i' is int32").And.Contain("runs float32"));
     }
 

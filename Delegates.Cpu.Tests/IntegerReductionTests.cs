@@ -1,7 +1,7 @@
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN on int32 and int64 and REDUCE_ANY on bool run on the CPU delegate (no
+/// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN and MEAN on int32 and int64 and REDUCE_ANY on bool run on the CPU delegate (no
 /// node left to the reference) and match the reference kernels bit for bit at 1 and 2 threads (OpCases.IntegerReductionCases:
 /// random axis sets, vector tails, wrapping sums and products, the identity of an empty dimension, the copy of a scalar).
 /// IsaPathTests runs the same cases on every other vector path.

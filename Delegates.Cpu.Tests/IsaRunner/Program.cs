@@ -90,7 +90,7 @@ foreach (var c in OpCases.TypedElementwiseCases(new Random(4321), casesPerOp))
     Check(c);
 Console.WriteLine($"typed element-wise cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
-// The integer and bool reductions (SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN on int32/int64, REDUCE_ANY on bool).
+// The integer and bool reductions (SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN, MEAN on int32/int64, REDUCE_ANY on bool).
 foreach (var c in OpCases.IntegerReductionCases(new Random(8765), casesPerOp))
     Check(c);
 Console.WriteLine($"integer reduction cases done in {clock.Elapsed.TotalSeconds:F1} s");
@@ -104,6 +104,11 @@ Console.WriteLine($"division, select and cast cases done in {clock.Elapsed.Total
 foreach (var c in OpCases.IntegerDivisionCases(new Random(2468)))
     Check(c);
 Console.WriteLine($"integer division and clamped int32 cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
+// POW int32: square-and-multiply per lane.
+foreach (var c in OpCases.IntegerPowerCases(new Random(3579)))
+    Check(c);
+Console.WriteLine($"integer power cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
 // L2_NORMALIZATION and LOCAL_RESPONSE_NORMALIZATION row kernels.
 foreach (var c in OpCases.NormalizationCases(new Random(1357)))

@@ -27,7 +27,7 @@ internal sealed class PowKernel : ReferenceKernel<BinaryElementwiseParams>
         ReadOnlySpan<int> exponents = b.Read<int>();
         int negative = IntegerPower.FirstNegative(exponents);
         if (negative >= 0)
-            throw context.Error($"int32 exponent '{b.Name}'[{negative}] is {exponents[negative]}; POW needs exponents >= 0 for int32");
+            throw context.Error(IntegerPower.NegativeExponentMessage(negative, b.Name, exponents[negative]));
         p.Broadcast.Apply(a.Read<int>(), exponents, output.Write<int>(), new Int32Op());
     }
 
@@ -60,6 +60,10 @@ public static class IntegerPower
         }
         return result;
     }
+
+    /// <summary>The invoke error of a negative int32 exponent (TFLite's pow.cc refuses them), the same on every backend.</summary>
+    public static string NegativeExponentMessage(int element, string exponent, int value) =>
+        $"int32 exponent '{exponent}'[{element}] is {value}; POW needs exponents >= 0 for int32";
 
     /// <summary>The index of the first negative value, or −1 when there is none.</summary>
     public static int FirstNegative(ReadOnlySpan<int> values)
