@@ -87,20 +87,19 @@ public sealed class CpuDelegateContractTests
     [Test]
     public void SupportsJudgesANodeByItsInputsDtypeNotAComparisonsBoolOutput()
     {
-        // LESS float32 → bool and LOGICAL_NOT bool → bool are claimed; ARG_MAX over int32 → int32 (the CPU kernel
-        // runs float32 inputs) is refused, the reason naming its input.
+        // LESS float32 → bool and LOGICAL_NOT bool → bool are claimed; DEQUANTIZE of a float16 input (the CPU kernel
+        // dequantizes int8 and uint8) is refused, the reason naming its input.
         var mb = new Accel.Building.ModelBuilder();
         int x = mb.AddTensor("x", TensorType.Float32, [5]);
         int y = mb.AddTensor("y", TensorType.Float32, [5]);
         int less = mb.AddTensor("less", TensorType.Bool, [5]);
         int not = mb.AddTensor("not", TensorType.Bool, [5]);
-        int i = mb.AddTensor("i", TensorType.Int32, [4]);
-        int axis = mb.AddConstant("axis", [1], [0]);
-        int moved = mb.AddTensor("moved", TensorType.Int32, [1]);
+        int h = mb.AddTensor("h", TensorType.Float16, [4]);
+        int moved = mb.AddTensor("moved", TensorType.Float32, [4]);
         mb.AddOperator(BuiltinOperator.Less, [x, y], [less]);
         mb.AddOperator(BuiltinOperator.LogicalNot, [less], [not]);
-        mb.AddOperator(BuiltinOperator.ArgMax, [i, axis], [moved], new ArgMaxOptions(TensorType.Int32));
-        foreach (int t in new[] { x, y, i }) mb.AddInput(t);
+        mb.AddOperator(BuiltinOperator.Dequantize, [h], [moved]);
+        foreach (int t in new[] { x, y, h }) mb.AddInput(t);
         mb.AddOutput(not);
         mb.AddOutput(moved);
         using var model = Model.FromBytes(mb.Build());
@@ -110,8 +109,8 @@ public sealed class CpuDelegateContractTests
         interpreter.AllocateTensors();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(2));
         var refused = interpreter.Plan.Refused.Single();
-        Assert.That(refused.Operator, Does.Contain("ARG_MAX"));
-        Assert.That(refused.Reason, Does.Contain("input 'i' is int32").And.Contain("runs float32"));
+        Assert.That(refused.Operator, Does.Contain("DEQUANTIZE"));
+        Assert.That(refused.Reason, Does.Contain("input 'h' is float16").And.Contain("runs int8, uint8"));
     }
 
     [Test]

@@ -110,6 +110,11 @@ foreach (var c in OpCases.IntegerPowerCases(new Random(3579)))
     Check(c);
 Console.WriteLine($"integer power cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// ARG_MAX / ARG_MIN over int32, int8 and uint8.
+foreach (var c in OpCases.IntegerArgCases(new Random(9753)))
+    Check(c);
+Console.WriteLine($"integer arg cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 // L2_NORMALIZATION and LOCAL_RESPONSE_NORMALIZATION row kernels.
 foreach (var c in OpCases.NormalizationCases(new Random(1357)))
     Check(c);

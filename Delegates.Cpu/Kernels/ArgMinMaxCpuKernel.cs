@@ -12,6 +12,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// greater (less) by an ordered compare, so ties keep the first index and NaN never replaces. When the axis is not
 /// innermost, neighbouring outputs are contiguous in the input and run side by side in vector lanes (the index
 /// tracked per lane as an exact float, hence axes of at most 2^24 elements); an innermost axis runs one output at a time.
+/// int32, int8 and uint8 inputs: the same scan with integer compares (<see cref="IntegerArgNode{T}"/>), int32 eight
+/// neighbouring outputs per 256-bit vector with int32 indices, the 8-bit dtypes one output at a time.
 /// </summary>
 internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
 {
@@ -20,10 +22,98 @@ internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ArgMax, BuiltinOperator.ArgMin];
 
-    protected override NodeSupport Supports(DelegateNode node, ArgMinMaxParams p) =>
-        p.AxisSize > MaxAxis ? NodeSupport.Refuse($"an axis of {p.AxisSize} elements; indices above 2^24 are not tracked") : NodeSupport.Supported;
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, ArgMinMaxParams p) => new ArgNode(node.Inputs[0]!, node.Outputs[0], p);
+    protected override NodeSupport Supports(DelegateNode node, ArgMinMaxParams p) =>
+        node.Inputs[0]!.Type == TensorType.Float32 && p.AxisSize > MaxAxis
+            ? NodeSupport.Refuse($"an axis of {p.AxisSize} elements; indices above 2^24 are not tracked")
+            : NodeSupport.Supported;
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, ArgMinMaxParams p) => node.Inputs[0]!.Type switch
+    {
+        TensorType.Int32 => new IntegerArgNode<int>(node.Inputs[0]!, node.Outputs[0], p),
+        TensorType.Int8 => new IntegerArgNode<sbyte>(node.Inputs[0]!, node.Outputs[0], p),
+        TensorType.UInt8 => new IntegerArgNode<byte>(node.Inputs[0]!, node.Outputs[0], p),
+        _ => new ArgNode(node.Inputs[0]!, node.Outputs[0], p),
+    };
+
+    /// <summary>
+    /// An integer input's scan: per output best = the first element along the axis, replaced only by a strictly greater
+    /// (less) one, so ties keep the first index — the reference's order. Threads take blocks of outputs.
+    /// </summary>
+    private sealed unsafe class IntegerArgNode<T>(Tensor input, Tensor output, ArgMinMaxParams p) : ICpuCompiledNode
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        private const int BlockLength = 64;
+
+        private static readonly CpuThreadPool.ChunkAction<IntegerArgNode<T>> Work =
+            static (in IntegerArgNode<T> node, int start, int end) => node.Units(start, end);
+
+        private readonly int _blocksPerOuter = (p.Inner + BlockLength - 1) / BlockLength;
+        private T* _x;
+        private byte* _y;
+
+        public void Run(CpuThreadPool pool)
+        {
+            int units = p.Outer * _blocksPerOuter;
+            if (units == 0 || p.AxisSize == 0) return;
+            _x = (T*)RawTensorData.Read(input);
+            _y = (byte*)RawTensorData.Write(output);
+            long perUnit = Math.Max(1L, (long)p.AxisSize * Math.Min(p.Inner, BlockLength));
+            Chunked.For(pool, units, (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue), this, Work);
+        }
+
+        private void Units(int start, int end)
+        {
+            for (int unit = start; unit < end; unit++)
+            {
+                int outer = unit / _blocksPerOuter;
+                int from = unit % _blocksPerOuter * BlockLength;
+                int to = Math.Min(from + BlockLength, p.Inner);
+                T* source = _x + (long)outer * p.AxisSize * p.Inner;
+                long first = (long)outer * p.Inner;
+                int c = from;
+                if (typeof(T) == typeof(int) && Vector256.IsHardwareAccelerated)
+                    for (; c + Vector256<int>.Count <= to; c += Vector256<int>.Count) Int32Lanes((int*)source + c, first + c);
+                for (; c < to; c++) Scalar(source + c, first + c);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Scalar(T* source, long output)
+        {
+            T best = source[0];
+            int index = 0;
+            for (int k = 1; k < p.AxisSize; k++)
+            {
+                T value = source[(long)k * p.Inner];
+                if (p.IsMax ? value > best : value < best) (best, index) = (value, k);
+            }
+            if (p.OutputType == TensorType.Int32) ((int*)_y)[output] = index;
+            else ((long*)_y)[output] = index;
+        }
+
+        /// <summary>Eight neighbouring outputs of an int32 input, one lane each.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Int32Lanes(int* source, long output)
+        {
+            var best = Vector256.Load(source);
+            var index = Vector256<int>.Zero;
+            for (int k = 1; k < p.AxisSize; k++)
+            {
+                var value = Vector256.Load(source + (long)k * p.Inner);
+                var better = p.IsMax ? Vector256.GreaterThan(value, best) : Vector256.LessThan(value, best);
+                best = Vector256.ConditionalSelect(better, value, best);
+                index = Vector256.ConditionalSelect(better, Vector256.Create(k), index);
+            }
+            if (p.OutputType == TensorType.Int32) index.Store((int*)_y + output);
+            else
+            {
+                Vector256.WidenLower(index).Store((long*)_y + output);
+                Vector256.WidenUpper(index).Store((long*)_y + output + 4);
+            }
+        }
+    }
 
     private sealed unsafe class ArgNode : ICpuCompiledNode
     {

@@ -3,19 +3,26 @@ using Accel.Building;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// POW on int32 runs on the CPU delegate (square-and-multiply per lane) and matches the reference kernel bit for bit at
+/// POW on int32 and ARG_MAX/ARG_MIN on int32/int8/uint8 run on the CPU delegate (square-and-multiply per lane) and matches the reference kernel bit for bit at
 /// 1 and 2 threads (OpCases.IntegerPowerCases: tails, broadcast rows, special bases × exponents up to 2³¹ − 1, a
 /// tensor split over the pool; IsaPathTests runs them on every other vector path). A negative exponent fails the invoke
 /// with the reference's message, naming the node, the tensor and the element, before anything is written.
 /// </summary>
 [TestFixture]
-public sealed class IntegerPowerTests
+public sealed class IntegerPowerAndArgTests
 {
     private static IEnumerable<TestCaseData> Cases() =>
         OpCases.IntegerPowerCases(new Random(3579)).Select(c => new TestCaseData(c).SetName(c.Name));
 
     [TestCaseSource(nameof(Cases))]
     public void MatchesTheReferenceBitForBit(BitExactCase c) => BitExactAssert.FullyDelegatedAndIdentical(c);
+
+    private static IEnumerable<TestCaseData> ArgCases() =>
+        OpCases.IntegerArgCases(new Random(9753)).Select(c => new TestCaseData(c).SetName(c.Name));
+
+    /// <summary>ARG_MAX / ARG_MIN over integer inputs (the first index on ties), the same fixture's bit-exact rule.</summary>
+    [TestCaseSource(nameof(ArgCases))]
+    public void IntegerArgMinMaxMatchesTheReferenceBitForBit(BitExactCase c) => BitExactAssert.FullyDelegatedAndIdentical(c);
 
     [Test]
     public void ANegativeExponentFailsTheInvokeNamingTheNodeAndLeavesTheOutputUnwritten()
