@@ -9,6 +9,9 @@ internal sealed class EluCpuKernel : UnaryElementwiseKernel<EluOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];
 
+    // int8: the definition's 256-entry table (UnaryElementwiseKernel).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+
     protected override int MinPerThread => 8 * 1024;
 }
 

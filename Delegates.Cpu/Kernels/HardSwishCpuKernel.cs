@@ -12,9 +12,6 @@ internal sealed class HardSwishCpuKernel : UnaryElementwiseKernel<HardSwishOp>
 
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
-    // int8/uint8: the definition's 256-entry table, indexed by the input byte.
-    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
-        p.QuantizedTable.IsEmpty ? base.Compile(node, p) : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
 }
 
 internal readonly struct HardSwishOp : IUnaryOp

@@ -10,8 +10,13 @@ internal sealed class LeakyReluCpuKernel : CpuKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    // int8/uint8: the definition's 256-entry table, indexed by the input byte (the reference's own).
     protected override ICpuCompiledNode Compile(DelegateNode node, LeakyReluParams p) =>
-        new UnaryElementwiseNode<LeakyReluOp>(node, new LeakyReluOp(p.Alpha), minPerThread: 64 * 1024);
+        p.QuantizedTable.IsEmpty
+            ? new UnaryElementwiseNode<LeakyReluOp>(node, new LeakyReluOp(p.Alpha), minPerThread: 64 * 1024)
+            : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
 }
 
 internal readonly struct LeakyReluOp(float alpha) : IUnaryOp

@@ -12,9 +12,6 @@ internal sealed class LogisticCpuKernel : UnaryElementwiseKernel<LogisticOp>
 
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
-    // int8/uint8: the definition's 256-entry table, indexed by the input byte.
-    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
-        p.QuantizedTable.IsEmpty ? base.Compile(node, p) : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
 
     // About 2 ns per element on one AVX2 core: worth splitting from some 8K elements per thread on.
     protected override int MinPerThread => 8 * 1024;

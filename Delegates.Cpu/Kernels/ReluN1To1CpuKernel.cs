@@ -8,5 +8,8 @@ internal sealed class ReluN1To1CpuKernel : UnaryElementwiseKernel<ClampOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReluN1To1];
 
+    // int8/uint8: the definition's 256-entry table (UnaryElementwiseKernel).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override ClampOp Op => new(-1f, 1f);
 }

@@ -45,7 +45,9 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
 
 /// <summary>
 /// A one-input element-wise op on float32 (the definition made the output the input's shape): <typeparamref name="TOp"/>
-/// over the flattened tensor, split from <see cref="MinPerThread"/> elements per thread.
+/// over the flattened tensor, split from <see cref="MinPerThread"/> elements per thread. An int8/uint8 node (for the
+/// kernels whose <see cref="CpuKernel{TParams}.Types"/> take them) runs the definition's 256-entry table, indexed by the
+/// input byte: the reference's own table, so every element is the reference's by construction.
 /// </summary>
 internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams> where TOp : struct, IUnaryOp
 {
@@ -56,5 +58,7 @@ internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParam
     protected virtual TOp Op => default;
 
     protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
-        new UnaryElementwiseNode<TOp>(node, Op, MinPerThread);
+        p.QuantizedTable.IsEmpty
+            ? new UnaryElementwiseNode<TOp>(node, Op, MinPerThread)
+            : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
 }
