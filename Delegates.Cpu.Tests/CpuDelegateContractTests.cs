@@ -73,12 +73,12 @@ public sealed class CpuDelegateContractTests
         };
         foreach (var (op, types) in expected)
         {
-            // Every dtype the definition declares runs on the CPU delegate; the quantized int8/uint8 of ADD/SUB/MUL run
-            // on its integer kernels, the other operators here (MAXIMUM/MINIMUM int8 included) refuse it with the reason.
+            // Every dtype the definition declares runs on the CPU delegate; the quantized int8/uint8 of ADD/SUB/MUL and
+            // MAXIMUM/MINIMUM run on its integer kernels, the other operators here refuse it with the reason.
             Assert.That(OpDefinitions.Get(op).Types.Except([TensorType.Int8, TensorType.UInt8]), Is.EquivalentTo(types), op.ToString());
             foreach (var type in types) Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op} {type}");
             var int8 = cpu.Kernels.Covers(op, TensorType.Int8);
-            bool quantizedArithmetic = op is BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul;
+            bool quantizedArithmetic = op is BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul or BuiltinOperator.Maximum or BuiltinOperator.Minimum;
             Assert.That(int8.IsSupported, Is.EqualTo(quantizedArithmetic), op.ToString());
             if (!quantizedArithmetic) Assert.That(int8.Reason, Does.Contain(((OpId)op).Name).And.Contain("int8"));
         }

@@ -215,6 +215,16 @@ public static partial class OpCases
                 (0.06f, zero), (1f / 256, type == TensorType.Int8 ? -128 : 0));
             yield return QuantizedUnaryCase($"HARD_SWISH {t}", random, BuiltinOperator.HardSwish, type, type, shape, shape,
                 (0.05f, zero), (0.04f, type == TensorType.Int8 ? -20 : 100), version: 1);
+            // The activations run as the definitions' byte tables: every input byte appears in the first 256 elements.
+            yield return QuantizedUnaryCase($"TANH {t}", random, BuiltinOperator.Tanh, type, type, shape, shape,
+                (0.03f, zero), (1f / 128, type == TensorType.Int8 ? 0 : 128));
+            foreach (var (op, name, version) in new[] { (BuiltinOperator.Relu, "RELU", 2), (BuiltinOperator.Relu6, "RELU6", 2), (BuiltinOperator.ReluN1To1, "RELU_N1_TO_1", 1) })
+                yield return QuantizedUnaryCase($"{name} {t}, rescaled", random, op, type, type, shape, shape,
+                    (0.05f, zero), (0.03f, type == TensorType.Int8 ? -100 : 20), version: version);
+            yield return QuantizedUnaryCase($"LEAKY_RELU {t} alpha 0.2", random, BuiltinOperator.LeakyRelu, type, type, shape, shape,
+                (0.04f, zero), (0.05f, type == TensorType.Int8 ? 10 : 120), new LeakyReluOptions(0.2f));
+            if (type == TensorType.Int8)
+                yield return QuantizedUnaryCase($"ELU {t}", random, BuiltinOperator.Elu, type, type, shape, shape, (0.04f, zero), (0.03f, -60), version: 1);
             foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
             {
                 string o = op == BuiltinOperator.MaxPool2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
@@ -228,7 +238,7 @@ public static partial class OpCases
         }
     }
 
-    /// <summary>One 8-bit ADD, SUB or MUL node over two graph inputs (random bytes).</summary>
+    /// <summary>One 8-bit ADD, SUB, MUL, MAXIMUM or MINIMUM node over two graph inputs (random bytes).</summary>
     private static BitExactCase QuantizedBinaryCase(string name, Random random, BuiltinOperator op, TensorType type, int[] aShape, int[] bShape,
         int[] outputShape, (float Scale, int ZeroPoint) aq, (float Scale, int ZeroPoint) bq, (float Scale, int ZeroPoint) oq, ActivationFunctionType activation)
     {
@@ -236,11 +246,12 @@ public static partial class OpCases
         int a = mb.AddTensor("a", type, aShape, PerTensor(aq.Scale, aq.ZeroPoint));
         int b = mb.AddTensor("b", type, bShape, PerTensor(bq.Scale, bq.ZeroPoint));
         int y = mb.AddTensor("y", type, outputShape, PerTensor(oq.Scale, oq.ZeroPoint));
-        OperatorOptions options = op switch
+        OperatorOptions? options = op switch
         {
             BuiltinOperator.Add => new AddOptions(activation),
             BuiltinOperator.Sub => new SubOptions(activation),
-            _ => new MulOptions(activation),
+            BuiltinOperator.Mul => new MulOptions(activation),
+            _ => null,
         };
         mb.AddOperator(op, [a, b], [y], options, version: 2);
         mb.AddInput(a);
@@ -280,6 +291,15 @@ public static partial class OpCases
                     int Zero() => int8 ? random.Next(-128, 128) : random.Next(0, 256);
                     yield return QuantizedBinaryCase($"{op.ToString().ToUpperInvariant()} {(int8 ? "int8" : "uint8")} {shape.What}, scales {s.A}/{s.B}/{s.Out}, {activation}",
                         random, op, type, shape.A, shape.B, shape.Out, (s.A, Zero()), (s.B, Zero()), (s.Out, Zero()), activation);
+                }
+        // MAXIMUM and MINIMUM: one quantization for both inputs and the output (the definition requires it).
+        foreach (var op in new[] { BuiltinOperator.Maximum, BuiltinOperator.Minimum })
+            foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+                foreach (var shape in shapes)
+                {
+                    var q = (0.05f, type == TensorType.Int8 ? -7 : 131);
+                    yield return QuantizedBinaryCase($"{op.ToString().ToUpperInvariant()} {(type == TensorType.Int8 ? "int8" : "uint8")} {shape.What}",
+                        random, op, type, shape.A, shape.B, shape.Out, q, q, q, ActivationFunctionType.None);
                 }
     }
 }
