@@ -31,11 +31,12 @@ public sealed class RefusalTests
     }
 
     [Test]
-    public void CubicResizeIsRefusedBecauseTfliteHasNoBicubicResize()
+    public void CubicResizeWithTfCropAndResizeIsRefusedNamingTheMode()
     {
-        var e = Refusal(OneNode([1, 2, 4, 4], "Resize", ["x", "", "s"], b => b.Float("s", [4], [1, 1, 2, 2]), ("mode", "cubic")));
+        var e = Refusal(OneNode([1, 2, 4, 4], "Resize", ["x", "", "s"], b => b.Float("s", [4], [1, 1, 2, 2]),
+            ("mode", "cubic"), ("coordinate_transformation_mode", "tf_crop_and_resize")));
         Assert.That(e.Nodes, Is.EqualTo(new[] { "Resize_0" }));
-        Assert.That(e.Message, Does.Contain("cubic").And.Contain("RESIZE_BILINEAR").And.Contain("RESIZE_NEAREST_NEIGHBOR"));
+        Assert.That(e.Message, Does.Contain("cubic").And.Contain("tf_crop_and_resize"));
     }
 
     [Test]

@@ -950,9 +950,13 @@ internal sealed partial class Lowering
                 _ => throw Unsupported(n, $"linear with coordinate_transformation_mode '{ctm}'"),
             };
         }
-        // A cubic resize of fixed sizes is a linear map per axis (two constant matrix products could express it), but
-        // TFLite has no resize op for it; the converter does not emit that decomposition.
-        else throw Unsupported(n, $"mode '{mode}': TFLite has no bicubic resize, only RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR");
+        // TFLite has no bicubic resize: two constant matrix products (Lowering.Cubic.cs).
+        else if (mode == "cubic" && !upsample)
+        {
+            LowerCubicResize(n, inShape, outShape, Analysis.ResizeScales(_g, n));
+            return;
+        }
+        else throw Unsupported(n, $"mode '{mode}': TFLite resizes nearest, linear and (decomposed) cubic");
         if (!upsample && n.Int("antialias", 0) != 0 && outShape[2] < inShape[2]) throw Unsupported(n, "antialias");
         if (!upsample && n.Int("exclude_outside", 0) != 0) throw Unsupported(n, "exclude_outside");
         int x = NeedNhwc(n, 0);
