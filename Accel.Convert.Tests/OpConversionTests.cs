@@ -183,6 +183,7 @@ public sealed partial class OpConversionTests
         });
         foreach (var c in MoreCases()) yield return c;
         foreach (var c in CubicCases()) yield return c;
+        foreach (var c in Conv3DCases()) yield return c;
     }
 
     internal static (byte[] Onnx, Dictionary<string, (int[] Shape, float[] Data)> Inputs) Build(Case c)

@@ -16,11 +16,11 @@ public sealed class RefusalTests
     }
 
     [Test]
-    public void ThreeDimensionalConvIsRefusedBecauseConv3DIsNotInTheOperatorSet()
+    public void GroupedThreeDimensionalConvIsRefusedNamingTheGroup()
     {
-        var e = Refusal(OneNode([1, 2, 4, 5, 6], "Conv", ["x", "w"], b => b.Float("w", [3, 2, 1, 1, 1], Harness.Random(6, 1))));
+        var e = Refusal(OneNode([1, 2, 4, 5, 6], "Conv", ["x", "w"], b => b.Float("w", [2, 1, 1, 1, 1], Harness.Random(2, 1)), ("group", 2)));
         Assert.That(e.Nodes, Is.EqualTo(new[] { "Conv_0" }));
-        Assert.That(e.Message, Does.Contain("Conv_0").And.Contain("3-D convolution").And.Contain("CONV_3D"));
+        Assert.That(e.Message, Does.Contain("Conv_0").And.Contain("grouped 3-D convolution (group 2)"));
     }
 
     [Test]

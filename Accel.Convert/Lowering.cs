@@ -635,8 +635,8 @@ internal sealed partial class Lowering
     {
         var w = _g.ConstOf(n.Input(1)) ?? throw Unsupported(n, "weights computed at run time");
         var xShape = _g[n.Inputs[0]].Shape!;
-        if (xShape.Length == 5) throw Unsupported(n, NoConv3D);
-        if (xShape.Length != 4) throw Unsupported(n, $"a {xShape.Length - 2}-D convolution; 1-D and 2-D convert");
+        if (xShape.Length == 5) { LowerConv3D(n, w); return; }
+        if (xShape.Length != 4) throw Unsupported(n, $"a {xShape.Length - 2}-D convolution; 1-D, 2-D and 3-D convert");
         var geo = ConvGeometry.Of(_g, n);
         int group = (int)n.Int("group", 1);
         int cin = xShape[1], cout = w.Shape[0], kh = w.Shape[2], kw = w.Shape[3];
