@@ -40,7 +40,7 @@ public sealed class ConvertCommandTests
         Assert.That(File.Exists(output), Is.False);
     }
 
-    [TestCase("--quantize", "int8")]
+    [TestCase("--quantize", "int8")] // int8 without --calibration
     [TestCase("--input-shape", "x=1,a,3")]
     public void UsageErrorsExitWith2(string option, string value)
     {

@@ -12,7 +12,19 @@ public static partial class ConvertCommand
             .Switch("--nhwc-io", "rank-4 inputs and outputs are NHWC (default: ONNX's own layout)")
             .Switch("--keep-nchw", "keep ONNX's layout between ops (a TRANSPOSE pair around each conv)")
             .Option("--report", "FILE", "write what the conversion did as JSON")
-            .Option("--quantize", "MODE", "not built: post-training quantization is the 'accel quantize' tool's work (an error saying so)")
+            .Option("--quantize", "fp16|int8|dynamic",
+                "then quantize the converted model as 'accel quantize --mode MODE' does (docs/optimize.md); int8 needs --calibration. " +
+                "The options below are accel quantize's and need --quantize")
+            .Repeatable("--calibration", "DIR|FILE", "representative inputs, as accel quantize --calibration (int8: required)", "-c")
+            .Option("--io", "float|int8|uint8", "int8 only: the interface type of the inputs and outputs (default float)")
+            .Switch("--per-tensor", "one weight scale per tensor instead of per output channel")
+            .Option("--range", "minmax|percentile", "activation ranges (default minmax)")
+            .Option("--percentile", "P", "the percentile of --range percentile (default 99.99)")
+            .Option("--mean", "M", "image normalisation mean of image calibration files (default 0)")
+            .Option("--std", "S", "image normalisation std of image calibration files (default 255)")
+            .Option("--quantize-report", "FILE", "the quantization report: HTML for a .html name, else JSON (default OUT.report.json)")
+            .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
+            .Switch("--no-latency", "do not time the float and quantized models")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Execute(parsed, context.Stdout));
+            .WithAction(parsed => Execute(parsed, context.Stdout, context.Stderr));
 }

@@ -16,15 +16,16 @@ public static partial class ConvertCommand
         signature with the ONNX input/output names and a description naming the converter and source.
         Which ONNX ops convert: Accel.Convert/README.md. Nothing is written at -o unless the whole
         model converts; an unsupported op is reported with every other one, by node name.
+        --quantize fp16|int8 then quantizes the converted model as 'accel quantize --mode' does (the
+        quantization options below are its own); only the quantized model is written at -o.
         """;
 
-    public static int Execute(ParsedArgs parsed, TextWriter stdout)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr)
     {
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "convert needs the ONNX model" : $"convert takes one model, got {parsed.Positionals.Count}", "convert");
         string output = parsed.Value("--output") ?? throw new UsageException("convert needs -o FILE.tflite", "convert");
-        if (parsed.Has("--quantize"))
-            throw new UsageException("--quantize is not built in 'convert'; quantization is the separate 'accel quantize' tool", "convert");
+        string? quantize = QuantizeMode(parsed);
         if (parsed.Has("--nhwc-io") && parsed.Has("--keep-nchw"))
             throw new UsageException("--nhwc-io and --keep-nchw are alternatives", "convert");
         var shapes = new Dictionary<string, int[]>();
@@ -46,12 +47,17 @@ public static partial class ConvertCommand
         string input = parsed.Positionals[0];
         if (!File.Exists(input)) throw new CliException($"'{input}' does not exist");
         var options = new ConvertOptions { InputShapes = shapes, NhwcIo = parsed.Has("--nhwc-io"), KeepNchw = parsed.Has("--keep-nchw") };
+        // With --quantize the float model goes to a temporary folder and only the quantized one to -o, so a failed
+        // quantization leaves nothing there either.
+        using var floatFolder = quantize is null ? null : new TemporaryFolder();
+        string converted = floatFolder is null ? output : Path.Combine(floatFolder.Path, Path.GetFileNameWithoutExtension(output) + ".float.tflite");
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var result = OnnxConverter.ConvertFile(input, output, options);
+        var result = OnnxConverter.ConvertFile(input, converted, options);
         sw.Stop();
-        stdout.WriteLine($"{input} -> {output}: {result.OnnxNodeCount} ONNX nodes -> {result.OperatorCount} TFLite operators, " +
+        stdout.WriteLine($"{input} -> {(quantize is null ? output : "float model")}: {result.OnnxNodeCount} ONNX nodes -> {result.OperatorCount} TFLite operators, " +
             $"{result.TransposeCount} TRANSPOSE, {result.FoldedNodes} folded, {result.ConvBatchNormFolds} Conv+BN and {result.MatMulAddFolds} MatMul+Add folds, " +
             $"{result.FusedActivations.Count} fused activations, {result.Tflite.Length:N0} bytes, {sw.Elapsed.TotalMilliseconds:F0} ms");
+        string? quantizationReport = quantize is null ? null : Quantize(parsed, quantize, converted, output, stdout, stderr);
         if (parsed.Value("--report") is { } report)
         {
             var json = JsonSerializer.Serialize(new
@@ -71,6 +77,8 @@ public static partial class ConvertCommand
                 fusedActivations = result.FusedActivations,
                 bytes = result.Tflite.Length,
                 milliseconds = sw.Elapsed.TotalMilliseconds,
+                quantize,
+                quantizationReport,
             }, new JsonSerializerOptions { WriteIndented = true });
             File.WriteAllText(report, json + "\n");
         }

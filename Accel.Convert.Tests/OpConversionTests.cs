@@ -182,6 +182,8 @@ public sealed partial class OpConversionTests
             return Op(b, "Add", [x, "z"]);
         });
         foreach (var c in MoreCases()) yield return c;
+        foreach (var c in CubicCases()) yield return c;
+        foreach (var c in Conv3DCases()) yield return c;
     }
 
     internal static (byte[] Onnx, Dictionary<string, (int[] Shape, float[] Data)> Inputs) Build(Case c)

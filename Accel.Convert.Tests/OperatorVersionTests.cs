@@ -106,6 +106,12 @@ public sealed class OperatorVersionTests
         ["Resize linear half_pixel (sizes)"] = [(BuiltinOperator.ResizeBilinear, 3)],
         ["Resize linear pytorch_half_pixel"] = [(BuiltinOperator.ResizeBilinear, 3)],
         ["Expand [3,1] to [2,3,4]"] = [(BuiltinOperator.BroadcastTo, 2)],
+        // The 3-D convolutions' [N, C, D, H, W] input and output are transposed at the boundary: rank-5 TRANSPOSE.
+        ["Conv 3-D 3x3x3 pads 1"] = [(BuiltinOperator.Transpose, 4)],
+        ["Conv 3-D 2x3x3 stride 2,1,2 dilation 2,1,1"] = [(BuiltinOperator.Transpose, 4)],
+        ["Conv 3-D asymmetric pads 1,0,2,0,1,1 dilation 1,2,1"] = [(BuiltinOperator.Transpose, 4)],
+        ["Conv 3-D auto_pad SAME_UPPER stride 2 + Relu (fused)"] = [(BuiltinOperator.Transpose, 4)],
+        ["Conv 3-D 1x1x1"] = [(BuiltinOperator.Transpose, 4)],
     };
 
     [Test]

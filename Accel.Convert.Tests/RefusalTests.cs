@@ -16,11 +16,11 @@ public sealed class RefusalTests
     }
 
     [Test]
-    public void ThreeDimensionalConvIsRefusedBecauseConv3DIsNotInTheOperatorSet()
+    public void GroupedThreeDimensionalConvIsRefusedNamingTheGroup()
     {
-        var e = Refusal(OneNode([1, 2, 4, 5, 6], "Conv", ["x", "w"], b => b.Float("w", [3, 2, 1, 1, 1], Harness.Random(6, 1))));
+        var e = Refusal(OneNode([1, 2, 4, 5, 6], "Conv", ["x", "w"], b => b.Float("w", [2, 1, 1, 1, 1], Harness.Random(2, 1)), ("group", 2)));
         Assert.That(e.Nodes, Is.EqualTo(new[] { "Conv_0" }));
-        Assert.That(e.Message, Does.Contain("Conv_0").And.Contain("3-D convolution").And.Contain("CONV_3D"));
+        Assert.That(e.Message, Does.Contain("Conv_0").And.Contain("grouped 3-D convolution (group 2)"));
     }
 
     [Test]
@@ -31,11 +31,12 @@ public sealed class RefusalTests
     }
 
     [Test]
-    public void CubicResizeIsRefusedBecauseTfliteHasNoBicubicResize()
+    public void CubicResizeWithTfCropAndResizeIsRefusedNamingTheMode()
     {
-        var e = Refusal(OneNode([1, 2, 4, 4], "Resize", ["x", "", "s"], b => b.Float("s", [4], [1, 1, 2, 2]), ("mode", "cubic")));
+        var e = Refusal(OneNode([1, 2, 4, 4], "Resize", ["x", "", "s"], b => b.Float("s", [4], [1, 1, 2, 2]),
+            ("mode", "cubic"), ("coordinate_transformation_mode", "tf_crop_and_resize")));
         Assert.That(e.Nodes, Is.EqualTo(new[] { "Resize_0" }));
-        Assert.That(e.Message, Does.Contain("cubic").And.Contain("RESIZE_BILINEAR").And.Contain("RESIZE_NEAREST_NEIGHBOR"));
+        Assert.That(e.Message, Does.Contain("cubic").And.Contain("tf_crop_and_resize"));
     }
 
     [Test]

@@ -635,8 +635,8 @@ internal sealed partial class Lowering
     {
         var w = _g.ConstOf(n.Input(1)) ?? throw Unsupported(n, "weights computed at run time");
         var xShape = _g[n.Inputs[0]].Shape!;
-        if (xShape.Length == 5) throw Unsupported(n, NoConv3D);
-        if (xShape.Length != 4) throw Unsupported(n, $"a {xShape.Length - 2}-D convolution; 1-D and 2-D convert");
+        if (xShape.Length == 5) { LowerConv3D(n, w); return; }
+        if (xShape.Length != 4) throw Unsupported(n, $"a {xShape.Length - 2}-D convolution; 1-D, 2-D and 3-D convert");
         var geo = ConvGeometry.Of(_g, n);
         int group = (int)n.Int("group", 1);
         int cin = xShape[1], cout = w.Shape[0], kh = w.Shape[2], kw = w.Shape[3];
@@ -950,9 +950,13 @@ internal sealed partial class Lowering
                 _ => throw Unsupported(n, $"linear with coordinate_transformation_mode '{ctm}'"),
             };
         }
-        // A cubic resize of fixed sizes is a linear map per axis (two constant matrix products could express it), but
-        // TFLite has no resize op for it; the converter does not emit that decomposition.
-        else throw Unsupported(n, $"mode '{mode}': TFLite has no bicubic resize, only RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR");
+        // TFLite has no bicubic resize: two constant matrix products (Lowering.Cubic.cs).
+        else if (mode == "cubic" && !upsample)
+        {
+            LowerCubicResize(n, inShape, outShape, Analysis.ResizeScales(_g, n));
+            return;
+        }
+        else throw Unsupported(n, $"mode '{mode}': TFLite resizes nearest, linear and (decomposed) cubic");
         if (!upsample && n.Int("antialias", 0) != 0 && outShape[2] < inShape[2]) throw Unsupported(n, "antialias");
         if (!upsample && n.Int("exclude_outside", 0) != 0) throw Unsupported(n, "exclude_outside");
         int x = NeedNhwc(n, 0);
