@@ -44,9 +44,11 @@ public static class AccelCli
         {
             // The edge: the environment is read here, once per run, and passed on as values.
             var environment = CliEnvironment.Read();
+            // --no-color (any command) means what NO_COLOR means: plain tables and plain progress lines.
+            if (args.Contains(NoColorOption)) environment = environment with { NoColor = true };
             environment.ApplyProcessSwitches();
-            // Tables are drawn for a terminal only; --no-color (any command) or NO_COLOR keeps them plain.
-            var output = RichConsoleWriter.ForTerminal(stdout, args.Contains(NoColorOption), environment);
+            // Tables are drawn for a terminal only.
+            var output = RichConsoleWriter.ForTerminal(stdout, environment.NoColor, environment);
             return Dispatch(args, new CliContext(output, stderr, environment));
         }
         catch (UsageException e)

@@ -99,11 +99,13 @@ public static partial class ConformCommand
             throw new UsageException(e.Message, "conform");
         }
 
-        IRunObserver? observer = parsed.Has("--quiet") ? null
-            : ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? new TerminalProgress(stdout, TerminalWidth())
-            : new PlainProgress(stdout);
         var settings = new RunSettings { Backends = backendSpec, CaseFilter = parsed.Value("--cases"), Shard = shard, Tool = AccelCli.VersionText() };
-        var report = new ConformanceRunner(suite, registry).Run(settings, observer);
+        var runner = new ConformanceRunner(suite, registry);
+        // A live bar on a terminal; redirected (CI logs) one plain line per case; --quiet nothing.
+        var display = parsed.Has("--quiet") ? null : CliProgress.For(stdout, environment.NoColor);
+        var report = display is { IsInteractive: true }
+            ? display.Run("conform", task => runner.Run(settings, new LiveObserver(task)))
+            : runner.Run(settings, display is null ? null : new PlainProgress(stdout));
         WriteReports(report, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout);
         PrintSummary(report, stdout);
         return report.Summary.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
@@ -219,15 +221,23 @@ public static partial class ConformCommand
                          (s.SuiteErrors > 0 ? $", {s.SuiteErrors} suite errors" : "") + ")");
     }
 
-    private static int TerminalWidth()
+    /// <summary>Cells counted on the live bar; mismatches and errors printed above it as they happen.</summary>
+    private sealed class LiveObserver(IProgressTask task) : IRunObserver
     {
-        try
+        private int _failed;
+
+        public void Started(int totalCells) => task.Report("cells", 0, totalCells);
+
+        public void CellFinished(CellResult cell, int doneCells, int totalCells)
         {
-            return Console.WindowWidth > 20 ? Console.WindowWidth : 100;
+            if (cell.Status is CellStatus.Mismatch or CellStatus.Error)
+            {
+                _failed++;
+                task.WriteLine($"{PlainProgress.Label(cell.Status)} {cell.Backend} {cell.Case}: {cell.Message}");
+            }
+            task.Report(_failed == 0 ? "cells" : $"cells ({_failed} failed)", doneCells, totalCells);
         }
-        catch (IOException)
-        {
-            return 100;
-        }
+
+        public void SuiteError(string message) => task.WriteLine($"error: {message}");
     }
 }

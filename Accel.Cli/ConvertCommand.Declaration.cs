@@ -14,5 +14,5 @@ public static partial class ConvertCommand
             .Option("--report", "FILE", "write what the conversion did as JSON")
             .Option("--quantize", "MODE", "not built: post-training quantization is the 'accel quantize' tool's work (an error saying so)")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Execute(parsed, context.Stdout));
+            .WithAction(parsed => Execute(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
 }

@@ -18,7 +18,7 @@ public static partial class ConvertCommand
         model converts; an unsupported op is reported with every other one, by node name.
         """;
 
-    public static int Execute(ParsedArgs parsed, TextWriter stdout)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter? stderr = null, bool noColor = false)
     {
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "convert needs the ONNX model" : $"convert takes one model, got {parsed.Positionals.Count}", "convert");
@@ -47,7 +47,16 @@ public static partial class ConvertCommand
         if (!File.Exists(input)) throw new CliException($"'{input}' does not exist");
         var options = new ConvertOptions { InputShapes = shapes, NhwcIo = parsed.Has("--nhwc-io"), KeepNchw = parsed.Has("--keep-nchw") };
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var result = OnnxConverter.ConvertFile(input, output, options);
+        // The converter reports no steps: on a terminal a spinner says what runs and for how long; redirected, the
+        // one result line that follows is the whole log (a plain 'started' line would only repeat it).
+        var display = stderr is null ? null : CliProgress.For(stderr, noColor);
+        var result = display is { IsInteractive: true }
+            ? display.Run("convert", task =>
+            {
+                task.Report(Path.GetFileName(input));
+                return OnnxConverter.ConvertFile(input, output, options);
+            })
+            : OnnxConverter.ConvertFile(input, output, options);
         sw.Stop();
         stdout.WriteLine($"{input} -> {output}: {result.OnnxNodeCount} ONNX nodes -> {result.OperatorCount} TFLite operators, " +
             $"{result.TransposeCount} TRANSPOSE, {result.FoldedNodes} folded, {result.ConvBatchNormFolds} Conv+BN and {result.MatMulAddFolds} MatMul+Add folds, " +

@@ -27,7 +27,7 @@ public static partial class OptimizeCommands
             .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
             .Switch("--no-latency", "do not time the two models (CPU delegate, 1 thread)")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Quantize(parsed, context.Stdout, context.Stderr));
+            .WithAction(parsed => Quantize(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
 
     internal static Command DeclarePrune(CliContext context) =>
         new CommandSpec("prune", PruneDescription, "MODEL", "the .tflite model") { Details = PruneDetails }
@@ -43,5 +43,5 @@ public static partial class OptimizeCommands
             .Option("--report", "FILE", "the report: HTML for a .html name, else JSON (default OUT.report.json)")
             .Switch("--no-latency", "do not time the two models")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Prune(parsed, context.Stdout, context.Stderr));
+            .WithAction(parsed => Prune(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
 }

@@ -21,7 +21,7 @@ public static partial class OptimizeCommands
         Weights the model stored as float16 stay float16.
         """;
 
-    public static int Quantize(ParsedArgs p, TextWriter stdout, TextWriter stderr)
+    public static int Quantize(ParsedArgs p, TextWriter stdout, TextWriter stderr, bool noColor = false)
     {
         string model = OneModel(p, "quantize");
         string output = p.Value("--output") ?? throw new UsageException("-o OUT.tflite is required", "quantize");
@@ -59,11 +59,11 @@ public static partial class OptimizeCommands
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"));
         int total = paths.Count == 0 ? 0 : CalibrationData.ExpandPaths(paths).Count;
-        var result = ModelOptimizer.Quantize(m, options, samples, new ConsoleProgress(stderr, total));
+        var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
         return Finish(result, output, p.Value("--report"), stdout);
     }
 
-    public static int Prune(ParsedArgs p, TextWriter stdout, TextWriter stderr)
+    public static int Prune(ParsedArgs p, TextWriter stdout, TextWriter stderr, bool noColor = false)
     {
         string model = OneModel(p, "prune");
         string output = p.Value("--output") ?? throw new UsageException("-o OUT.tflite is required", "prune");
@@ -91,7 +91,7 @@ public static partial class OptimizeCommands
         var paths = p.Values("--input");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"));
-        var result = ModelOptimizer.Prune(m, options, samples, new ConsoleProgress(stderr, 0));
+        var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
         return Finish(result, output, p.Value("--report"), stdout);
     }
 
@@ -126,18 +126,9 @@ public static partial class OptimizeCommands
             ? v : throw new UsageException($"{name} needs a number, got '{text}'", command);
     }
 
-    /// <summary>A one-line progress display on stderr, reported synchronously (no synchronization context needed).</summary>
-    private sealed class ConsoleProgress(TextWriter stderr, int expected) : IProgress<OptimizationProgress>
+    /// <summary>The optimizer's phases (calibration, evaluation, latency) on the command's progress display.</summary>
+    private sealed class TaskProgress(IProgressTask task, int expected) : IProgress<OptimizationProgress>
     {
-        private string _phase = "";
-
-        public void Report(OptimizationProgress value)
-        {
-            int total = value.Total > 0 ? value.Total : expected;
-            if (value.Phase != _phase && _phase.Length > 0) stderr.WriteLine();
-            _phase = value.Phase;
-            stderr.Write(total > 0 ? $"\r{value.Phase} {value.Done}/{total}" : $"\r{value.Phase} {value.Done}");
-            if (total > 0 && value.Done >= total) { stderr.WriteLine(); _phase = ""; }
-        }
+        public void Report(OptimizationProgress value) => task.Report(value.Phase, value.Done, value.Total > 0 ? value.Total : expected);
     }
 }
