@@ -90,6 +90,12 @@ public static partial class BenchCommand
         try
         {
             var record = CliProgress.For(stderr, noColor).Run("bench", progress => Measure(o, progress, out model, out interpreter));
+            if (o.JsonFile == JsonSchemas.StandardOutput)
+            {
+                // The JSON alone on stdout (a pipe into jq stays parseable); what else was written is said on stderr.
+                stdout.Write(record.ToJson() + "\n");
+                return Report(record, o with { JsonFile = null }, stderr);
+            }
             WriteText(record, interpreter!, o, stdout);
             return Report(record, o, stdout);
         }

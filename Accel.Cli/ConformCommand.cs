@@ -102,17 +102,20 @@ public static partial class ConformCommand
         var settings = new RunSettings { Backends = backendSpec, CaseFilter = parsed.Value("--cases"), Shard = shard, Tool = AccelCli.VersionText() };
         var runner = new ConformanceRunner(suite, registry);
         // A live bar on a terminal; redirected (CI logs) one plain line per case; --quiet nothing.
-        var display = parsed.Has("--quiet") ? null : CliProgress.For(stdout, environment.NoColor);
+        // With the JSON report on stdout, everything meant for a person goes to stderr.
+        var human = parsed.Value("--json") == JsonSchemas.StandardOutput ? stderr : stdout;
+        var display = parsed.Has("--quiet") ? null : CliProgress.For(human, environment.NoColor);
         var report = display is { IsInteractive: true }
             ? display.Run("conform", task => runner.Run(settings, new LiveObserver(task)))
-            : runner.Run(settings, display is null ? null : new PlainProgress(stdout));
-        WriteReports(report, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout);
-        PrintSummary(report, stdout);
+            : runner.Run(settings, display is null ? null : new PlainProgress(human));
+        WriteReports(report, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout, human);
+        PrintSummary(report, human);
         return report.Summary.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
     }
 
-    private static int Merge(ParsedArgs parsed, TextWriter stdout)
+    private static int Merge(ParsedArgs parsed, TextWriter stdout, TextWriter stderr)
     {
+        var human = parsed.Value("--json") == JsonSchemas.StandardOutput ? stderr : stdout;
         if (parsed.Positionals.Count == 0) throw new UsageException("merge needs at least one REPORT.json", "conform");
         if (!parsed.Has("--json") && !parsed.Has("--junit") && !parsed.Has("--html"))
             throw new UsageException("merge needs an output: --json, --junit and/or --html", "conform");
@@ -129,10 +132,10 @@ public static partial class ConformCommand
             }
         }
         var merged = ReportMerger.Merge(reports);
-        stdout.WriteLine($"merged {reports.Count} report(s): {merged.Runs.Count} run(s), {merged.Cases.Count} cases, {merged.Cells.Count} cells");
-        foreach (string warning in merged.Warnings) stdout.WriteLine($"warning: {warning}");
-        WriteReports(merged, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout);
-        PrintSummary(merged, stdout);
+        human.WriteLine($"merged {reports.Count} report(s): {merged.Runs.Count} run(s), {merged.Cases.Count} cases, {merged.Cells.Count} cells");
+        foreach (string warning in merged.Warnings) human.WriteLine($"warning: {warning}");
+        WriteReports(merged, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout, human);
+        PrintSummary(merged, human);
         return merged.Summary.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
     }
 
@@ -177,13 +180,14 @@ public static partial class ConformCommand
         return failed == 0 ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
     }
 
-    private static void WriteReports(ConformanceReport report, string? json, string? junit, string? html, TextWriter stdout)
+    private static void WriteReports(ConformanceReport report, string? json, string? junit, string? html, TextWriter stdout, TextWriter human)
     {
-        if (json is not null) JsonReport.Write(report, json);
+        if (json == JsonSchemas.StandardOutput) stdout.Write(JsonReport.Serialize(report) + "\n");
+        else if (json is not null) JsonReport.Write(report, json);
         if (junit is not null) JUnitReport.Write(report, junit);
         if (html is not null) HtmlReport.Write(report, html);
         foreach (string? file in new[] { json, junit, html })
-            if (file is not null) stdout.WriteLine($"wrote: {Path.GetFullPath(file)}");
+            if (file is not null && file != JsonSchemas.StandardOutput) human.WriteLine($"wrote: {Path.GetFullPath(file)}");
     }
 
     private static void PrintSummary(ConformanceReport report, TextWriter stdout)

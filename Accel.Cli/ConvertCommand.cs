@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Accel.Conversion;
 
 namespace Accel.Cli;
@@ -58,31 +59,33 @@ public static partial class ConvertCommand
             })
             : OnnxConverter.ConvertFile(input, output, options);
         sw.Stop();
+        var report = new JsonObject
+        {
+            ["schema"] = JsonSchemas.Convert,
+            ["source"] = input,
+            ["output"] = output,
+            ["onnxNodes"] = result.OnnxNodeCount,
+            ["tfliteOperators"] = result.OperatorCount,
+            ["transposes"] = result.TransposeCount,
+            ["transposedValues"] = JsonSerializer.SerializeToNode(result.TransposedValues),
+            ["foldedNodes"] = result.FoldedNodes,
+            ["removedPassThrough"] = result.RemovedPassThrough,
+            ["removedDeadNodes"] = result.RemovedDeadNodes,
+            ["convBatchNormFolds"] = result.ConvBatchNormFolds,
+            ["matMulAddFolds"] = result.MatMulAddFolds,
+            ["fusedActivations"] = JsonSerializer.SerializeToNode(result.FusedActivations),
+            ["bytes"] = result.Tflite.Length,
+            ["milliseconds"] = sw.Elapsed.TotalMilliseconds,
+        };
+        if (parsed.Value("--report") is { } reportPath) File.WriteAllText(reportPath, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        if (parsed.Has("--json"))
+        {
+            stdout.Write(OutputWriter.ToJson(report));
+            return AccelCli.ExitOk;
+        }
         stdout.WriteLine($"{input} -> {output}: {result.OnnxNodeCount} ONNX nodes -> {result.OperatorCount} TFLite operators, " +
             $"{result.TransposeCount} TRANSPOSE, {result.FoldedNodes} folded, {result.ConvBatchNormFolds} Conv+BN and {result.MatMulAddFolds} MatMul+Add folds, " +
             $"{result.FusedActivations.Count} fused activations, {result.Tflite.Length:N0} bytes, {sw.Elapsed.TotalMilliseconds:F0} ms");
-        if (parsed.Value("--report") is { } report)
-        {
-            var json = JsonSerializer.Serialize(new
-            {
-                schema = "accel-convert/1",
-                source = input,
-                output,
-                onnxNodes = result.OnnxNodeCount,
-                tfliteOperators = result.OperatorCount,
-                transposes = result.TransposeCount,
-                transposedValues = result.TransposedValues,
-                foldedNodes = result.FoldedNodes,
-                removedPassThrough = result.RemovedPassThrough,
-                removedDeadNodes = result.RemovedDeadNodes,
-                convBatchNormFolds = result.ConvBatchNormFolds,
-                matMulAddFolds = result.MatMulAddFolds,
-                fusedActivations = result.FusedActivations,
-                bytes = result.Tflite.Length,
-                milliseconds = sw.Elapsed.TotalMilliseconds,
-            }, new JsonSerializerOptions { WriteIndented = true });
-            File.WriteAllText(report, json + "\n");
-        }
         return AccelCli.ExitOk;
     }
 }

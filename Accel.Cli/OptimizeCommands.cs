@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Accel.Optimize;
 
 namespace Accel.Cli;
@@ -60,7 +61,7 @@ public static partial class OptimizeCommands
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"));
         int total = paths.Count == 0 ? 0 : CalibrationData.ExpandPaths(paths).Count;
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
-        return Finish(result, output, p.Value("--report"), stdout);
+        return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
     public static int Prune(ParsedArgs p, TextWriter stdout, TextWriter stderr, bool noColor = false)
@@ -92,16 +93,25 @@ public static partial class OptimizeCommands
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"));
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
-        return Finish(result, output, p.Value("--report"), stdout);
+        return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
-    private static int Finish(OptimizationResult result, string output, string? reportPath, TextWriter stdout)
+    private static int Finish(OptimizationResult result, string output, string? reportPath, bool json, TextWriter stdout)
     {
         result.Save(output);
         reportPath ??= output + ".report.json";
         bool html = reportPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || reportPath.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
         AtomicFile.WriteText(reportPath, html ? result.Report.ToHtml() : result.Report.ToJson());
         var r = result.Report;
+        if (json)
+        {
+            // The report file's fields, after the schema and where the model and the report went.
+            var document = new JsonObject { ["schema"] = JsonSchemas.Optimize, ["output"] = output, ["report"] = reportPath };
+            foreach (var (name, value) in JsonNode.Parse(r.ToJson())!.AsObject().ToArray())
+                document[name] = value?.DeepClone();
+            stdout.Write(OutputWriter.ToJson(document));
+            return AccelCli.ExitOk;
+        }
         stdout.WriteLine($"{r.Operation}: {output}");
         stdout.WriteLine($"  size {r.Original.FileBytes} -> {r.Optimized.FileBytes} bytes, gzip {r.Original.GzipBytes} -> {r.Optimized.GzipBytes}");
         if (r.Original.LatencyMs is { } a && r.Optimized.LatencyMs is { } b)
