@@ -85,6 +85,7 @@ public static partial class BenchCommand
     private static int Run(BenchOptions o, TextWriter stdout, TextWriter stderr, bool noColor)
     {
         // The model and interpreter outlive the progress display: the text report reads the plan afterwards.
+        Formatting.CheckModelPath(o.ModelPath);
         Model? model = null;
         Interpreter? interpreter = null;
         try
@@ -281,6 +282,9 @@ public static partial class BenchCommand
         table.Add($"{s.Count}", Formatting.Milliseconds(s.Min), Formatting.Milliseconds(s.Median), Formatting.Milliseconds(s.Mean),
             Formatting.Milliseconds(s.P90), Formatting.Milliseconds(s.P99), Formatting.Milliseconds(s.Max), Formatting.Milliseconds(s.Std));
         table.Write(stdout);
+        if (s.MedianCiLower is double low && s.MedianCiUpper is double high)
+            stdout.WriteLine($"  median 95% confidence interval [{Formatting.Milliseconds(low)}, {Formatting.Milliseconds(high)}] (Harrell-Davis, Perfolizer); "
+                + $"{s.UpperOutliers ?? 0} sample(s) above Tukey's fence Q3 + 1.5 IQR, kept in every figure");
         var mem = r.Memory!;
         stdout.WriteLine($"memory: arena {Formatting.Bytes(mem.ArenaBytes)}; managed heap peak {Formatting.Bytes(mem.ManagedHeapBytes)}; "
             + $"peak RSS {Formatting.Bytes(mem.PeakRssBytes)}; managed bytes allocated per invoke {mem.AllocatedPerInvokeBytes.ToString("0", inv)} B (whole process: includes background JIT)");
