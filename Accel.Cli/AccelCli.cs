@@ -44,9 +44,11 @@ public static class AccelCli
         {
             // The edge: the environment is read here, once per run, and passed on as values.
             var environment = CliEnvironment.Read();
+            // --no-color (any command) means what NO_COLOR means: plain tables and plain progress lines.
+            if (args.Contains(NoColorOption)) environment = environment with { NoColor = true };
             environment.ApplyProcessSwitches();
-            // Tables are drawn for a terminal only; --no-color (any command) or NO_COLOR keeps them plain.
-            var output = RichConsoleWriter.ForTerminal(stdout, args.Contains(NoColorOption), environment);
+            // Tables are drawn for a terminal only.
+            var output = RichConsoleWriter.ForTerminal(stdout, environment.NoColor, environment);
             return Dispatch(args, new CliContext(output, stderr, environment));
         }
         catch (UsageException e)
@@ -96,6 +98,7 @@ public static class AccelCli
         root.Subcommands.Add(ConvertCommand.Declare(context));
         foreach (var vision in VisionCommands.Declare(context)) root.Subcommands.Add(vision);
         root.Subcommands.Add(VersionCommand.Declare(context));
+        root.Subcommands.Add(CompletionCommand.Declare(context));
         root.Subcommands.Add(HelpCommand.Declare(context, root));
         return root;
     }
@@ -112,11 +115,14 @@ public static class AccelCli
         string first = args[0];
         if (first.StartsWith("--delegate", StringComparison.Ordinal))
             throw new UsageException("--delegate is an option of 'run', 'inspect' and 'bench'; a command comes first");
-        if (!first.StartsWith('-') && !first.StartsWith('@') && root.Subcommands.All(c => c.Name != first))
+        // "[suggest:N]" and the other directives (System.CommandLine's) come before the command.
+        bool directive = first.StartsWith('[') && first.EndsWith(']');
+        if (!directive && !first.StartsWith('-') && !first.StartsWith('@') && root.Subcommands.All(c => c.Name != first))
             throw new UsageException($"unknown command '{first}'");
 
         var result = root.Parse(args);
-        if (result.Action is not DetailedHelpAction && result.Errors.Count > 0)
+        // A completion request is for a line still being typed: its parse errors are expected.
+        if (!directive && result.Action is not DetailedHelpAction && result.Errors.Count > 0)
         {
             string? command = result.CommandResult.Command == root ? null : result.CommandResult.Command.Name;
             throw new UsageException(result.Errors[0].Message.TrimEnd('.'), command is null ? null : CommandPath(result.CommandResult));

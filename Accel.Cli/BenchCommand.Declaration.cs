@@ -24,7 +24,7 @@ public static partial class BenchCommand
                 "gets its own row; cross-node cache effects are lost")
             .Option("--profile-runs", "N", "profiled invokes; each step's median is reported (default 10)")
             .Option("--peak-gflops", "G", "adds a '% of peak' column (e.g. the FMA peak BenchmarkDotNet's MachineLimits suite measures)")
-            .Option("--json", "FILE", "writes the result (accel-bench/1, every sample) to FILE and appends it to the history")
+            .Option("--json", "FILE", "writes the result (accel-bench/1, every sample) to FILE ('-': standard output, instead of the text) and appends it to the history")
             .Option("--history", "FILE.jsonl|DIR",
                 "history to append to (default: $ACCEL_BENCH_HISTORY, else ${ACCEL_CACHE:-~/.cache/accel}/bench-history/<machine>.jsonl); " +
                 "given alone it also appends")

@@ -20,7 +20,7 @@ public static partial class BenchCommand
         count / min / median / mean / p90 / p99 / std of the invoke latency, and peak memory (the
         activation arena, the managed heap, the process's peak RSS, managed bytes per invoke).
         Inputs are the seeded random data of 'accel run' (seed 0 unless --random-seed).
-        Progress is shown on a terminal; redirected output is plain text.
+        Progress: a bar on stderr on a terminal; one plain line per phase when redirected or --no-color.
         """;
 
     /// <summary>Automatic warm-up: a few more invokes than .NET's tier-up call count (30), unless time runs out first.</summary>
@@ -55,7 +55,7 @@ public static partial class BenchCommand
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
             parsed.Value("--github-json"),
             ParseSeed(parsed.Value("--random-seed")));
-        return Run(options, stdout, stderr);
+        return Run(options, stdout, stderr, environment.NoColor);
     }
 
     private static int ParseInt(string? text, string option, int fallback, int min)
@@ -82,20 +82,47 @@ public static partial class BenchCommand
         return seed;
     }
 
-    private static int Run(BenchOptions o, TextWriter stdout, TextWriter stderr)
+    private static int Run(BenchOptions o, TextWriter stdout, TextWriter stderr, bool noColor)
     {
-        var progress = Progress.For(stderr);
+        // The model and interpreter outlive the progress display: the text report reads the plan afterwards.
+        Formatting.CheckModelPath(o.ModelPath);
+        Model? model = null;
+        Interpreter? interpreter = null;
+        try
+        {
+            var record = CliProgress.For(stderr, noColor).Run("bench", progress => Measure(o, progress, out model, out interpreter));
+            if (o.JsonFile == JsonSchemas.StandardOutput)
+            {
+                // The JSON alone on stdout (a pipe into jq stays parseable); what else was written is said on stderr.
+                stdout.Write(record.ToJson() + "\n");
+                return Report(record, o with { JsonFile = null }, stderr);
+            }
+            WriteText(record, interpreter!, o, stdout);
+            return Report(record, o, stdout);
+        }
+        finally
+        {
+            interpreter?.Dispose();
+            model?.Dispose();
+        }
+    }
+
+    /// <summary>Loads, compiles and times the model, reporting each phase; the result before any of it is printed.</summary>
+    private static BenchRecord Measure(BenchOptions o, IProgressTask progress, out Model? modelOut, out Interpreter? interpreterOut)
+    {
+        modelOut = null;
+        interpreterOut = null;
         long managedPeak = GC.GetTotalMemory(false);
         void Checkpoint() => managedPeak = Math.Max(managedPeak, GC.GetTotalMemory(false));
 
-        progress.Show("loading");
+        progress.Report("loading");
         var clock = Stopwatch.StartNew();
-        using var model = Formatting.OpenModel(o.ModelPath);
+        var model = modelOut = Formatting.OpenModel(o.ModelPath);
         double loadMs = clock.Elapsed.TotalMilliseconds;
         Checkpoint();
-        progress.Show("allocating and compiling");
+        progress.Report("allocating and compiling");
         clock.Restart();
-        using var interpreter = new Interpreter(model, o.InterpreterOptions);
+        var interpreter = interpreterOut = new Interpreter(model, o.InterpreterOptions);
         interpreter.AllocateTensors();
         double allocateMs = clock.Elapsed.TotalMilliseconds;
         Checkpoint();
@@ -107,7 +134,7 @@ public static partial class BenchCommand
             InputGenerator.Fill(t.WritableBytes, t.Type, o.Seed, i);
         }
 
-        progress.Show("first inference");
+        progress.Report("first inference");
         long start = Stopwatch.GetTimestamp();
         interpreter.Invoke();
         double firstMs = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -123,7 +150,7 @@ public static partial class BenchCommand
         var warmupClock = Stopwatch.StartNew();
         while (warmupRuns < warmupTarget && (o.Warmup is not null || warmupClock.Elapsed.TotalSeconds < o.WarmupSeconds))
         {
-            progress.Show($"warm-up {warmupRuns + 1}/{warmupTarget}");
+            progress.Report("warm-up", warmupRuns, warmupTarget);
             start = Stopwatch.GetTimestamp();
             interpreter.Invoke();
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -140,7 +167,7 @@ public static partial class BenchCommand
             start = Stopwatch.GetTimestamp();
             interpreter.Invoke();
             samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            progress.Show($"run {r + 1}/{o.Runs}, last {Formatting.Milliseconds(samples[^1])}");
+            progress.Report("timed runs", r + 1, o.Runs);
             if (timed.Elapsed.TotalSeconds >= o.MaxSeconds) break;
         }
         double allocatedPerInvoke = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)samples.Count;
@@ -155,11 +182,10 @@ public static partial class BenchCommand
         string? profileNote = null;
         if (o.ProfileOps)
         {
-            progress.Show("profiling");
+            progress.Report("profiling");
             (profile, profileNote) = Profile(model, interpreter, o, samples, progress);
             Checkpoint();
         }
-        progress.Clear();
 
         var summary = LatencySummary.Of(samples);
         var machine = BenchEnvironment.DescribeMachine();
@@ -171,7 +197,7 @@ public static partial class BenchCommand
             notes.Add($"machine busy: load average {load.ToString("0.0", CultureInfo.InvariantCulture)} on {machine.LogicalCores} logical cores; prefer min/median");
         if (profileNote is not null) notes.Add(profileNote);
 
-        var record = new BenchRecord
+        return new BenchRecord
         {
             Model = Path.GetFileNameWithoutExtension(o.ModelPath),
             ModelFile = Path.GetFileName(o.ModelPath),
@@ -195,9 +221,11 @@ public static partial class BenchCommand
             Profile = profile,
             Notes = notes.Count == 0 ? null : notes,
         };
+    }
 
-        WriteText(record, interpreter, o, stdout);
-
+    /// <summary>Writes the JSON result, the history entry and the github-action-benchmark file that were asked for.</summary>
+    private static int Report(BenchRecord record, BenchOptions o, TextWriter stdout)
+    {
         if (o.JsonFile is not null)
         {
             WriteFile(o.JsonFile, record.ToJson());
@@ -254,6 +282,9 @@ public static partial class BenchCommand
         table.Add($"{s.Count}", Formatting.Milliseconds(s.Min), Formatting.Milliseconds(s.Median), Formatting.Milliseconds(s.Mean),
             Formatting.Milliseconds(s.P90), Formatting.Milliseconds(s.P99), Formatting.Milliseconds(s.Max), Formatting.Milliseconds(s.Std));
         table.Write(stdout);
+        if (s.MedianCiLower is double low && s.MedianCiUpper is double high)
+            stdout.WriteLine($"  median 95% confidence interval [{Formatting.Milliseconds(low)}, {Formatting.Milliseconds(high)}] (Harrell-Davis, Perfolizer); "
+                + $"{s.UpperOutliers ?? 0} sample(s) above Tukey's fence Q3 + 1.5 IQR, kept in every figure");
         var mem = r.Memory!;
         stdout.WriteLine($"memory: arena {Formatting.Bytes(mem.ArenaBytes)}; managed heap peak {Formatting.Bytes(mem.ManagedHeapBytes)}; "
             + $"peak RSS {Formatting.Bytes(mem.PeakRssBytes)}; managed bytes allocated per invoke {mem.AllocatedPerInvokeBytes.ToString("0", inv)} B (whole process: includes background JIT)");
@@ -296,7 +327,7 @@ public static partial class BenchCommand
         nodes.Length == 1 ? $"{nodes[0]}" : nodes.Length <= 4 ? string.Join(",", nodes) : $"{nodes.Min()}..{nodes.Max()} ({nodes.Length})";
 
     /// <summary>Profiles the plan's steps (or, with --per-node, a plan with one partition per delegated node).</summary>
-    private static (IReadOnlyList<ProfileEntry>, string?) Profile(Model model, Interpreter interpreter, BenchOptions o, List<double> samples, Progress progress)
+    private static (IReadOnlyList<ProfileEntry>, string?) Profile(Model model, Interpreter interpreter, BenchOptions o, List<double> samples, IProgressTask progress)
     {
         var work = MacEstimator.Estimate(interpreter).Nodes.ToDictionary(n => n.Node);
         Interpreter? perNode = null;
@@ -325,7 +356,7 @@ public static partial class BenchCommand
             IReadOnlyList<StepTiming>? steps = null;
             for (int r = 0; r < o.ProfileRuns; r++)
             {
-                progress.Show($"profiling {r + 1}/{o.ProfileRuns}");
+                progress.Report("profiling", r + 1, o.ProfileRuns);
                 steps = profiled.InvokeProfiled();
                 times ??= steps.Select(_ => new List<double>()).ToArray();
                 for (int i = 0; i < steps.Count; i++) times[i].Add(steps[i].Milliseconds);
@@ -377,36 +408,5 @@ public static partial class BenchCommand
         public double EstimateSeconds(DelegateNode candidate) => inner.EstimateSeconds(candidate);
         public double EstimateTransferSeconds(long bytes) => inner.EstimateTransferSeconds(bytes);
         public void Dispose() { }
-    }
-
-    /// <summary>A one-line progress indicator on an interactive terminal; silent when stderr is redirected or not the console.</summary>
-    private sealed class Progress
-    {
-        private readonly TextWriter? _writer;
-        private long _lastShown;
-        private int _lastLength;
-
-        private Progress(TextWriter? writer) => _writer = writer;
-
-        public static Progress For(TextWriter stderr) =>
-            new(ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected ? stderr : null);
-
-        public void Show(string text)
-        {
-            if (_writer is null) return;
-            long now = Stopwatch.GetTimestamp();
-            if (_lastLength > 0 && Stopwatch.GetElapsedTime(_lastShown, now).TotalMilliseconds < 100) return;
-            _lastShown = now;
-            string line = "accel bench: " + text;
-            _writer.Write("\r" + line.PadRight(_lastLength));
-            _lastLength = line.Length;
-        }
-
-        public void Clear()
-        {
-            if (_writer is null || _lastLength == 0) return;
-            _writer.Write("\r" + new string(' ', _lastLength) + "\r");
-            _lastLength = 0;
-        }
     }
 }

@@ -99,18 +99,23 @@ public static partial class ConformCommand
             throw new UsageException(e.Message, "conform");
         }
 
-        IRunObserver? observer = parsed.Has("--quiet") ? null
-            : ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? new TerminalProgress(stdout, TerminalWidth())
-            : new PlainProgress(stdout);
         var settings = new RunSettings { Backends = backendSpec, CaseFilter = parsed.Value("--cases"), Shard = shard, Tool = AccelCli.VersionText() };
-        var report = new ConformanceRunner(suite, registry).Run(settings, observer);
-        WriteReports(report, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout);
-        PrintSummary(report, stdout);
+        var runner = new ConformanceRunner(suite, registry);
+        // A live bar on a terminal; redirected (CI logs) one plain line per case; --quiet nothing.
+        // With the JSON report on stdout, everything meant for a person goes to stderr.
+        var human = parsed.Value("--json") == JsonSchemas.StandardOutput ? stderr : stdout;
+        var display = parsed.Has("--quiet") ? null : CliProgress.For(human, environment.NoColor);
+        var report = display is { IsInteractive: true }
+            ? display.Run("conform", task => runner.Run(settings, new LiveObserver(task)))
+            : runner.Run(settings, display is null ? null : new PlainProgress(human));
+        WriteReports(report, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout, human);
+        PrintSummary(report, human);
         return report.Summary.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
     }
 
-    private static int Merge(ParsedArgs parsed, TextWriter stdout)
+    private static int Merge(ParsedArgs parsed, TextWriter stdout, TextWriter stderr)
     {
+        var human = parsed.Value("--json") == JsonSchemas.StandardOutput ? stderr : stdout;
         if (parsed.Positionals.Count == 0) throw new UsageException("merge needs at least one REPORT.json", "conform");
         if (!parsed.Has("--json") && !parsed.Has("--junit") && !parsed.Has("--html"))
             throw new UsageException("merge needs an output: --json, --junit and/or --html", "conform");
@@ -127,10 +132,10 @@ public static partial class ConformCommand
             }
         }
         var merged = ReportMerger.Merge(reports);
-        stdout.WriteLine($"merged {reports.Count} report(s): {merged.Runs.Count} run(s), {merged.Cases.Count} cases, {merged.Cells.Count} cells");
-        foreach (string warning in merged.Warnings) stdout.WriteLine($"warning: {warning}");
-        WriteReports(merged, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout);
-        PrintSummary(merged, stdout);
+        human.WriteLine($"merged {reports.Count} report(s): {merged.Runs.Count} run(s), {merged.Cases.Count} cases, {merged.Cells.Count} cells");
+        foreach (string warning in merged.Warnings) human.WriteLine($"warning: {warning}");
+        WriteReports(merged, parsed.Value("--json"), parsed.Value("--junit"), parsed.Value("--html"), stdout, human);
+        PrintSummary(merged, human);
         return merged.Summary.Ok ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
     }
 
@@ -175,13 +180,14 @@ public static partial class ConformCommand
         return failed == 0 ? AccelCli.ExitOk : AccelCli.ExitRuntimeError;
     }
 
-    private static void WriteReports(ConformanceReport report, string? json, string? junit, string? html, TextWriter stdout)
+    private static void WriteReports(ConformanceReport report, string? json, string? junit, string? html, TextWriter stdout, TextWriter human)
     {
-        if (json is not null) JsonReport.Write(report, json);
+        if (json == JsonSchemas.StandardOutput) stdout.Write(JsonReport.Serialize(report) + "\n");
+        else if (json is not null) JsonReport.Write(report, json);
         if (junit is not null) JUnitReport.Write(report, junit);
         if (html is not null) HtmlReport.Write(report, html);
         foreach (string? file in new[] { json, junit, html })
-            if (file is not null) stdout.WriteLine($"wrote: {Path.GetFullPath(file)}");
+            if (file is not null && file != JsonSchemas.StandardOutput) human.WriteLine($"wrote: {Path.GetFullPath(file)}");
     }
 
     private static void PrintSummary(ConformanceReport report, TextWriter stdout)
@@ -219,15 +225,23 @@ public static partial class ConformCommand
                          (s.SuiteErrors > 0 ? $", {s.SuiteErrors} suite errors" : "") + ")");
     }
 
-    private static int TerminalWidth()
+    /// <summary>Cells counted on the live bar; mismatches and errors printed above it as they happen.</summary>
+    private sealed class LiveObserver(IProgressTask task) : IRunObserver
     {
-        try
+        private int _failed;
+
+        public void Started(int totalCells) => task.Report("cells", 0, totalCells);
+
+        public void CellFinished(CellResult cell, int doneCells, int totalCells)
         {
-            return Console.WindowWidth > 20 ? Console.WindowWidth : 100;
+            if (cell.Status is CellStatus.Mismatch or CellStatus.Error)
+            {
+                _failed++;
+                task.WriteLine($"{PlainProgress.Label(cell.Status)} {cell.Backend} {cell.Case}: {cell.Message}");
+            }
+            task.Report(_failed == 0 ? "cells" : $"cells ({_failed} failed)", doneCells, totalCells);
         }
-        catch (IOException)
-        {
-            return 100;
-        }
+
+        public void SuiteError(string message) => task.WriteLine($"error: {message}");
     }
 }

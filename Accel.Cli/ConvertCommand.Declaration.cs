@@ -11,7 +11,8 @@ public static partial class ConvertCommand
             .Repeatable("--input-shape", "NAME=DIMS", "fixes a model input's shape (symbolic batch etc.)")
             .Switch("--nhwc-io", "rank-4 inputs and outputs are NHWC (default: ONNX's own layout)")
             .Switch("--keep-nchw", "keep ONNX's layout between ops (a TRANSPOSE pair around each conv)")
-            .Option("--report", "FILE", "write what the conversion did as JSON")
+            .Option("--report", "FILE", "write what the conversion did as JSON (accel-convert/1: docs/cli.md)")
+            .Switch("--json", "print that JSON instead of the one-line summary")
             .Option("--quantize", "fp16|int8|dynamic",
                 "then quantize the converted model as 'accel quantize --mode MODE' does (docs/optimize.md); int8 needs --calibration. " +
                 "The options below are accel quantize's and need --quantize")
@@ -26,5 +27,5 @@ public static partial class ConvertCommand
             .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
             .Switch("--no-latency", "do not time the float and quantized models")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Execute(parsed, context.Stdout, context.Stderr));
+            .WithAction(parsed => Execute(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Accel.Conversion;
 
 namespace Accel.Cli;
@@ -20,7 +21,7 @@ public static partial class ConvertCommand
         quantization options below are its own); only the quantized model is written at -o.
         """;
 
-    public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr)
+    public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, bool noColor = false)
     {
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "convert needs the ONNX model" : $"convert takes one model, got {parsed.Positionals.Count}", "convert");
@@ -52,36 +53,46 @@ public static partial class ConvertCommand
         using var floatFolder = quantize is null ? null : new TemporaryFolder();
         string converted = floatFolder is null ? output : Path.Combine(floatFolder.Path, Path.GetFileNameWithoutExtension(output) + ".float.tflite");
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var result = OnnxConverter.ConvertFile(input, converted, options);
-        sw.Stop();
-        stdout.WriteLine($"{input} -> {(quantize is null ? output : "float model")}: {result.OnnxNodeCount} ONNX nodes -> {result.OperatorCount} TFLite operators, " +
-            $"{result.TransposeCount} TRANSPOSE, {result.FoldedNodes} folded, {result.ConvBatchNormFolds} Conv+BN and {result.MatMulAddFolds} MatMul+Add folds, " +
-            $"{result.FusedActivations.Count} fused activations, {result.Tflite.Length:N0} bytes, {sw.Elapsed.TotalMilliseconds:F0} ms");
-        string? quantizationReport = quantize is null ? null : Quantize(parsed, quantize, converted, output, stdout, stderr);
-        if (parsed.Value("--report") is { } report)
-        {
-            var json = JsonSerializer.Serialize(new
+        // The converter reports no steps: on a terminal a spinner says what runs and for how long; redirected, the
+        // one result line that follows is the whole log (a plain 'started' line would only repeat it).
+        var display = CliProgress.For(stderr, noColor);
+        var result = display.IsInteractive
+            ? display.Run("convert", task =>
             {
-                schema = "accel-convert/1",
-                source = input,
-                output,
-                onnxNodes = result.OnnxNodeCount,
-                tfliteOperators = result.OperatorCount,
-                transposes = result.TransposeCount,
-                transposedValues = result.TransposedValues,
-                foldedNodes = result.FoldedNodes,
-                removedPassThrough = result.RemovedPassThrough,
-                removedDeadNodes = result.RemovedDeadNodes,
-                convBatchNormFolds = result.ConvBatchNormFolds,
-                matMulAddFolds = result.MatMulAddFolds,
-                fusedActivations = result.FusedActivations,
-                bytes = result.Tflite.Length,
-                milliseconds = sw.Elapsed.TotalMilliseconds,
-                quantize,
-                quantizationReport,
-            }, new JsonSerializerOptions { WriteIndented = true });
-            File.WriteAllText(report, json + "\n");
-        }
+                task.Report(Path.GetFileName(input));
+                return OnnxConverter.ConvertFile(input, converted, options);
+            })
+            : OnnxConverter.ConvertFile(input, converted, options);
+        sw.Stop();
+        bool json = parsed.Has("--json");
+        if (!json)
+            stdout.WriteLine($"{input} -> {(quantize is null ? output : "float model")}: {result.OnnxNodeCount} ONNX nodes -> {result.OperatorCount} TFLite operators, " +
+                $"{result.TransposeCount} TRANSPOSE, {result.FoldedNodes} folded, {result.ConvBatchNormFolds} Conv+BN and {result.MatMulAddFolds} MatMul+Add folds, " +
+                $"{result.FusedActivations.Count} fused activations, {result.Tflite.Length:N0} bytes, {sw.Elapsed.TotalMilliseconds:F0} ms");
+        // With --json stdout carries only the JSON: the quantizer's lines go to stderr.
+        string? quantizationReport = quantize is null ? null : Quantize(parsed, quantize, converted, output, json ? stderr : stdout, stderr);
+        var report = new JsonObject
+        {
+            ["schema"] = JsonSchemas.Convert,
+            ["source"] = input,
+            ["output"] = output,
+            ["onnxNodes"] = result.OnnxNodeCount,
+            ["tfliteOperators"] = result.OperatorCount,
+            ["transposes"] = result.TransposeCount,
+            ["transposedValues"] = JsonSerializer.SerializeToNode(result.TransposedValues),
+            ["foldedNodes"] = result.FoldedNodes,
+            ["removedPassThrough"] = result.RemovedPassThrough,
+            ["removedDeadNodes"] = result.RemovedDeadNodes,
+            ["convBatchNormFolds"] = result.ConvBatchNormFolds,
+            ["matMulAddFolds"] = result.MatMulAddFolds,
+            ["fusedActivations"] = JsonSerializer.SerializeToNode(result.FusedActivations),
+            ["bytes"] = result.Tflite.Length,
+            ["milliseconds"] = sw.Elapsed.TotalMilliseconds,
+            ["quantize"] = quantize,
+            ["quantizationReport"] = quantizationReport,
+        };
+        if (parsed.Value("--report") is { } reportPath) File.WriteAllText(reportPath, report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        if (json) stdout.Write(OutputWriter.ToJson(report));
         return AccelCli.ExitOk;
     }
 }

@@ -11,9 +11,15 @@ internal static class Formatting
     /// <summary>Opens a model file with clear errors for a missing path or a directory.</summary>
     public static Model OpenModel(string path)
     {
+        CheckModelPath(path);
+        return Model.FromFile(path);
+    }
+
+    /// <summary>Throws when <paramref name="path"/> is no file: before any progress line, so a typo is one error line.</summary>
+    public static void CheckModelPath(string path)
+    {
         if (Directory.Exists(path)) throw new CliException($"model path is a directory, not a .tflite file: {path}");
         if (!File.Exists(path)) throw new CliException($"model file not found: {path}");
-        return Model.FromFile(path);
     }
 
     /// <summary>Lower-case hex SHA-256 of a file, streamed.</summary>

@@ -257,6 +257,7 @@ public static partial class InspectCommand
             int nodes = Main.Operators.Length;
             return new JsonObject
             {
+                ["schema"] = JsonSchemas.Inspect,
                 ["model"] = System.IO.Path.GetFileName(Path),
                 ["path"] = Path,
                 ["sizeBytes"] = Model.SizeInBytes,

@@ -26,8 +26,9 @@ public static partial class OptimizeCommands
             .Option("--report", "FILE", "the report: HTML with plots for a .html name, else JSON (default OUT.report.json)")
             .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
             .Switch("--no-latency", "do not time the two models (CPU delegate, 1 thread)")
+            .Switch("--json", "print the report (accel-optimize/1: docs/cli.md) instead of the text summary")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Quantize(parsed, context.Stdout, context.Stderr));
+            .WithAction(parsed => Quantize(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
 
     internal static Command DeclarePrune(CliContext context) =>
         new CommandSpec("prune", PruneDescription, "MODEL", "the .tflite model") { Details = PruneDetails }
@@ -42,6 +43,7 @@ public static partial class OptimizeCommands
             .Option("--std", "S", "image normalisation std of the evaluation inputs (default 255)")
             .Option("--report", "FILE", "the report: HTML for a .html name, else JSON (default OUT.report.json)")
             .Switch("--no-latency", "do not time the two models")
+            .Switch("--json", "print the report (accel-optimize/1: docs/cli.md) instead of the text summary")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Prune(parsed, context.Stdout, context.Stderr));
+            .WithAction(parsed => Prune(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Accel.Optimize;
 
 namespace Accel.Cli;
@@ -21,7 +22,7 @@ public static partial class OptimizeCommands
         Weights the model stored as float16 stay float16.
         """;
 
-    public static int Quantize(ParsedArgs p, TextWriter stdout, TextWriter stderr)
+    public static int Quantize(ParsedArgs p, TextWriter stdout, TextWriter stderr, bool noColor = false)
     {
         string model = OneModel(p, "quantize");
         string output = p.Value("--output") ?? throw new UsageException("-o OUT.tflite is required", "quantize");
@@ -59,11 +60,11 @@ public static partial class OptimizeCommands
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"));
         int total = paths.Count == 0 ? 0 : CalibrationData.ExpandPaths(paths).Count;
-        var result = ModelOptimizer.Quantize(m, options, samples, new ConsoleProgress(stderr, total));
-        return Finish(result, output, p.Value("--report"), stdout);
+        var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
+        return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
-    public static int Prune(ParsedArgs p, TextWriter stdout, TextWriter stderr)
+    public static int Prune(ParsedArgs p, TextWriter stdout, TextWriter stderr, bool noColor = false)
     {
         string model = OneModel(p, "prune");
         string output = p.Value("--output") ?? throw new UsageException("-o OUT.tflite is required", "prune");
@@ -91,17 +92,26 @@ public static partial class OptimizeCommands
         var paths = p.Values("--input");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"));
-        var result = ModelOptimizer.Prune(m, options, samples, new ConsoleProgress(stderr, 0));
-        return Finish(result, output, p.Value("--report"), stdout);
+        var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
+        return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
-    private static int Finish(OptimizationResult result, string output, string? reportPath, TextWriter stdout)
+    private static int Finish(OptimizationResult result, string output, string? reportPath, bool json, TextWriter stdout)
     {
         result.Save(output);
         reportPath ??= output + ".report.json";
         bool html = reportPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || reportPath.EndsWith(".htm", StringComparison.OrdinalIgnoreCase);
         AtomicFile.WriteText(reportPath, html ? result.Report.ToHtml() : result.Report.ToJson());
         var r = result.Report;
+        if (json)
+        {
+            // The report file's fields, after the schema and where the model and the report went.
+            var document = new JsonObject { ["schema"] = JsonSchemas.Optimize, ["output"] = output, ["report"] = reportPath };
+            foreach (var (name, value) in JsonNode.Parse(r.ToJson())!.AsObject().ToArray())
+                document[name] = value?.DeepClone();
+            stdout.Write(OutputWriter.ToJson(document));
+            return AccelCli.ExitOk;
+        }
         stdout.WriteLine($"{r.Operation}: {output}");
         stdout.WriteLine($"  size {r.Original.FileBytes} -> {r.Optimized.FileBytes} bytes, gzip {r.Original.GzipBytes} -> {r.Optimized.GzipBytes}");
         if (r.Original.LatencyMs is { } a && r.Optimized.LatencyMs is { } b)
@@ -126,18 +136,9 @@ public static partial class OptimizeCommands
             ? v : throw new UsageException($"{name} needs a number, got '{text}'", command);
     }
 
-    /// <summary>A one-line progress display on stderr, reported synchronously (no synchronization context needed).</summary>
-    private sealed class ConsoleProgress(TextWriter stderr, int expected) : IProgress<OptimizationProgress>
+    /// <summary>The optimizer's phases (calibration, evaluation, latency) on the command's progress display.</summary>
+    private sealed class TaskProgress(IProgressTask task, int expected) : IProgress<OptimizationProgress>
     {
-        private string _phase = "";
-
-        public void Report(OptimizationProgress value)
-        {
-            int total = value.Total > 0 ? value.Total : expected;
-            if (value.Phase != _phase && _phase.Length > 0) stderr.WriteLine();
-            _phase = value.Phase;
-            stderr.Write(total > 0 ? $"\r{value.Phase} {value.Done}/{total}" : $"\r{value.Phase} {value.Done}");
-            if (total > 0 && value.Done >= total) { stderr.WriteLine(); _phase = ""; }
-        }
+        public void Report(OptimizationProgress value) => task.Report(value.Phase, value.Done, value.Total > 0 ? value.Total : expected);
     }
 }

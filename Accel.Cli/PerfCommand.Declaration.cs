@@ -28,6 +28,7 @@ public static partial class PerfCommand
             .Option("--min-effect", "F", "smallest median slow-down that counts (default 0.05 = 5%)")
             .Option("--min-samples", "N", "fewest samples per side (default 5)")
             .Option("--github-json", "FILE", "also write the current results as github-action-benchmark JSON")
+            .Switch("--json", "print the comparison as JSON (accel-perf-compare/1: docs/cli.md) instead of the table; the exit code is the same")
             .Switch("--verbose", "stack traces on errors", "-v")
             .WithAction(parsed => Compare(parsed, context.Stdout));
         var perf = new Command("perf", "dashboard (latency over commits, peer ratios, regressions) and a statistical regression gate (exit 3 on a regression)")

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Accel.Perf.Reporting;
 
 namespace Accel.Cli;
@@ -50,7 +51,8 @@ public static partial class PerfCommand
         if (baseline.Count == 0) throw new CliException($"no benchmark results in {parsed.Positionals[0]}");
         if (current.Count == 0) throw new CliException($"no benchmark results in {parsed.Positionals[1]}");
         var rows = BenchComparison.Compare(baseline, current, options);
-        stdout.Write(BenchComparison.Format(rows, options));
+        if (parsed.Has("--json")) stdout.Write(OutputWriter.ToJson(CompareJson(rows, options)));
+        else stdout.Write(BenchComparison.Format(rows, options));
         if (parsed.Value("--github-json") is { } github) Write(github, GithubBenchmarkJson.Write(current));
         return rows.Any(r => r.Verdict == Verdict.Regression) ? ExitRegression : AccelCli.ExitOk;
     }
@@ -83,4 +85,44 @@ public static partial class PerfCommand
         if (directory is not null) Directory.CreateDirectory(directory);
         File.WriteAllText(path, text);
     }
+
+    /// <summary>The comparison as accel-perf-compare/1; a figure that does not exist (a side missing, too few samples) is null.</summary>
+    internal static JsonObject CompareJson(IReadOnlyList<ComparisonRow> rows, ComparisonOptions options)
+    {
+        static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
+        return new JsonObject
+        {
+            ["schema"] = JsonSchemas.PerfCompare,
+            ["alpha"] = options.Alpha,
+            ["minEffect"] = options.MinEffect,
+            ["minSamples"] = options.MinSamples,
+            ["regressions"] = rows.Count(r => r.Verdict == Verdict.Regression),
+            ["series"] = new JsonArray(rows.Select(r => (JsonNode)new JsonObject
+            {
+                ["model"] = r.Key.Model,
+                ["runtime"] = r.Key.Runtime,
+                ["backend"] = r.Key.Backend,
+                ["threads"] = r.Key.Threads,
+                ["baselineMedianMs"] = r.Baseline is null ? null : Number(r.Baseline.Median),
+                ["baselineCount"] = r.Baseline?.Count,
+                ["currentMedianMs"] = r.Current is null ? null : Number(r.Current.Median),
+                ["currentCount"] = r.Current?.Count,
+                ["ratio"] = Number(r.Ratio),
+                ["pSlower"] = Number(r.PSlower),
+                ["pFaster"] = Number(r.PFaster),
+                ["verdict"] = VerdictName(r.Verdict),
+            }).ToArray()),
+        };
+    }
+
+    /// <summary>The verdict as a JSON string: regression, improvement, no-change, insufficient, new, missing.</summary>
+    internal static string VerdictName(Verdict verdict) => verdict switch
+    {
+        Verdict.Regression => "regression",
+        Verdict.Improvement => "improvement",
+        Verdict.NoChange => "no-change",
+        Verdict.Insufficient => "insufficient",
+        Verdict.New => "new",
+        _ => "missing",
+    };
 }

@@ -157,6 +157,8 @@ public static partial class RunCommand
         if (options.Json)
         {
             var document = BuildManifest(options, interpreter, fedInputs, (JsonArray)outputRecords.DeepClone(), sources);
+            // outputs.json stays the oracle's format; only the printed document names its schema.
+            document.Insert(0, "schema", JsonSchemas.Run);
             document["latencyMs"] = new JsonArray(latencies.Select(l => (JsonNode)l).ToArray());
             document["delegates"] = new JsonArray(options.InterpreterOptions.Delegates.Select(d => (JsonNode)d.Delegate.Name).ToArray());
             document["delegatedNodes"] = interpreter.Plan.DelegatedNodeCount;

@@ -132,6 +132,8 @@ public static partial class VisionCommands
         var modelOptions = new VisionModelOptions { Threads = options.Threads, UseCpuDelegate = options.UseCpuDelegate };
         var json = new JsonObject
         {
+            ["schema"] = JsonSchemas.Vision,
+            ["task"] = Verb(options.Task),
             ["image"] = options.Image,
             ["model"] = options.Model,
             ["width"] = image.Width,

@@ -12,6 +12,12 @@ public sealed record ImageDecodeOptions
     /// <summary>The most encoded bytes read from a stream or file (default 256 MiB).</summary>
     public long MaxEncodedBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Turn the pixels upright by the photo's EXIF orientation, as viewers show it (default true); false keeps the
+    /// stored order. Orientations 5 to 8 swap width and height.
+    /// </summary>
+    public bool ApplyOrientation { get; init; } = true;
+
     /// <summary>The defaults.</summary>
     public static ImageDecodeOptions Default { get; } = new();
 }
@@ -19,7 +25,8 @@ public sealed record ImageDecodeOptions
 /// <summary>
 /// Decodes JPEG, PNG, WebP (and GIF, BMP, ICO: whatever SkiaSharp's codecs read) into RGBA <see cref="ImageFrame"/>s.
 /// Every failure is an <see cref="InvalidImageException"/> or <see cref="ImageTooLargeException"/> naming the input.
-/// EXIF orientation is not applied: pixels come in stored order.
+/// The EXIF orientation (SkiaSharp's <see cref="SKCodec.EncodedOrigin"/>) is applied unless
+/// <see cref="ImageDecodeOptions.ApplyOrientation"/> is false.
 /// </summary>
 public static class ImageDecoder
 {
@@ -76,10 +83,29 @@ public static class ImageDecoder
         if ((long)declared.Width * declared.Height > limit)
             throw new ImageTooLargeException(name, declared.Width, declared.Height, limit);
         var info = new SKImageInfo(declared.Width, declared.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var pixels = frame.Reserve(info.Width, info.Height);
+        var origin = options.ApplyOrientation ? codec.EncodedOrigin : SKEncodedOrigin.TopLeft;
         SKCodecResult result;
-        fixed (byte* p = pixels)
-            result = codec.GetPixels(info, (IntPtr)p);
+        if (origin == SKEncodedOrigin.TopLeft)
+        {
+            var pixels = frame.Reserve(info.Width, info.Height);
+            fixed (byte* p = pixels)
+                result = codec.GetPixels(info, (IntPtr)p);
+        }
+        else
+        {
+            // Decoded in stored order into a pooled buffer, then copied upright into the frame.
+            byte[] stored = System.Buffers.ArrayPool<byte>.Shared.Rent(info.Width * info.Height * 4);
+            try
+            {
+                fixed (byte* p = stored)
+                    result = codec.GetPixels(info, (IntPtr)p);
+                if (result == SKCodecResult.Success) Orient(stored, info.Width, info.Height, origin, frame);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(stored);
+            }
+        }
         frame.Name = name;
         switch (result)
         {
@@ -89,6 +115,37 @@ public static class ImageDecoder
                 throw new InvalidImageException(name, $"is truncated: its {codec.EncodedFormat} data ends before all {info.Width}x{info.Height} pixels are decoded.");
             default:
                 throw new InvalidImageException(name, $"does not decode: its {codec.EncodedFormat} data is damaged ({result}).");
+        }
+    }
+
+    /// <summary>
+    /// Writes the <paramref name="width"/> × <paramref name="height"/> RGBA pixels stored with EXIF
+    /// <paramref name="origin"/> into <paramref name="frame"/> upright: each upright pixel (x', y') reads the stored
+    /// pixel its orientation names (e.g. RightTop, EXIF 6, is the stored image turned 90° clockwise).
+    /// </summary>
+    internal static void Orient(ReadOnlySpan<byte> stored, int width, int height, SKEncodedOrigin origin, ImageFrame frame)
+    {
+        bool swap = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        int outWidth = swap ? height : width, outHeight = swap ? width : height;
+        var source = MemoryMarshal.Cast<byte, uint>(stored[..(width * height * 4)]);
+        var target = MemoryMarshal.Cast<byte, uint>(frame.Reserve(outWidth, outHeight)[..(outWidth * outHeight * 4)]);
+        for (int y = 0; y < outHeight; y++)
+        {
+            for (int x = 0; x < outWidth; x++)
+            {
+                var (sx, sy) = origin switch
+                {
+                    SKEncodedOrigin.TopRight => (width - 1 - x, y),
+                    SKEncodedOrigin.BottomRight => (width - 1 - x, height - 1 - y),
+                    SKEncodedOrigin.BottomLeft => (x, height - 1 - y),
+                    SKEncodedOrigin.LeftTop => (y, x),
+                    SKEncodedOrigin.RightTop => (y, height - 1 - x),
+                    SKEncodedOrigin.RightBottom => (width - 1 - y, height - 1 - x),
+                    SKEncodedOrigin.LeftBottom => (width - 1 - y, x),
+                    _ => (x, y),
+                };
+                target[y * outWidth + x] = source[sy * width + sx];
+            }
         }
     }
 

@@ -71,8 +71,13 @@ internal sealed class CommandSpec
         Add(new Option<bool>(name, aliases) { Description = description, Arity = ArgumentArity.Zero }, Kind.Switch);
 
     /// <summary>An option with one value, e.g. <c>--output-dir DIR</c>.</summary>
-    public CommandSpec Option(string name, string valueName, string description, params string[] aliases) =>
-        Add(new Option<string>(name, aliases) { Description = description, HelpName = valueName }, Kind.Single);
+    public CommandSpec Option(string name, string valueName, string description, params string[] aliases)
+    {
+        var option = new Option<string>(name, aliases) { Description = description, HelpName = valueName };
+        // Tab completion offers the closed sets of values (--delegate, --mode, ...); files come from the shell.
+        if (CompletionCommand.KnownValues.TryGetValue(name, out var values)) option.CompletionSources.Add(values);
+        return Add(option, Kind.Single);
+    }
 
     /// <summary>An option that may be given several times, e.g. <c>--input K=F</c>.</summary>
     public CommandSpec Repeatable(string name, string valueName, string description, params string[] aliases) =>

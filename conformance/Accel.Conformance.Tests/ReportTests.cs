@@ -157,17 +157,4 @@ public sealed class ReportTests
         Assert.That(lines[3], Does.StartWith("[6/6] op/ADD/float32/b=5"));
         Assert.That(writer.ToString(), Does.Not.Contain("\r"));
     }
-
-    [Test]
-    public void TerminalBarFitsTheWidthAndShowsProgress()
-    {
-        string line = TerminalProgress.BarLine(12, 48, 1, "op/CONV_2D/float32/base", 60);
-        Assert.That(line, Does.StartWith("[######------------------]  25% 12/48 1 failed"));
-        Assert.That(line.Length, Is.LessThanOrEqualTo(59));
-        var writer = new StringWriter();
-        var progress = new TerminalProgress(writer, 80);
-        progress.Started(2);
-        progress.CellFinished(Sample().Cells[1], 1, 2);
-        Assert.That(writer.ToString(), Does.Contain("\r").And.Contain("MISMATCH cpu op/RELU/float32/base"));
-    }
 }

@@ -13,41 +13,12 @@ namespace Accel.Perf.Peers;
 /// </summary>
 public static class Program
 {
-    private const string Usage = """
-        usage: dotnet run -c Release --project perf/Accel.Perf.Peers -- COMMAND [options]
-        commands:
-          ort      Accel (reference and cpu delegate, 1 thread) on face_detection_short_range.tflite vs ONNX
-                   Runtime (native CPU, 1 intra-op thread) on keijiro's ONNX conversion of the same network
-                   (scripts/fetch-peer-models.sh installs it)
-          litert   Accel's cpu delegate vs LiteRT.js (wasm XNNPACK under Node, conformance/oracle/bench.mjs) on
-                   corpus models: 1 thread (compat and relaxed-SIMD builds), 2 threads (threaded build)
-          all      ort, then litert
-        options:
-          --rounds N        timed interleaved rounds per session (default: ort 60, litert 20)
-          --warmup N        interleaved warm-up rounds (default 35, or fewer if they take over 20 s: .NET's
-                            tiered JIT optimizes a method after 30 calls, so Accel's once-per-invoke kernels
-                            need ~30 invokes to reach their optimized code)
-          --max-secs S      stop a session's timed rounds after S seconds (default 120)
-          --models a,b,...  litert: corpus models (default: all ten)
-          --builds a,b      litert: compat,relaxed,threaded (default: all three)
-          --threads 1,2     litert: thread counts (default 1,2; 1 runs compat+relaxed, 2 runs threaded)
-          --with-reference  litert: also Accel's reference kernels (seconds per run on the big models)
-          --json FILE       every contender's record (accel-bench/1 JSON array)
-          --history FILE.jsonl|DIR   history to append to (default: the machine's file in
-                            ${ACCEL_CACHE:-~/.cache/accel}/bench-history, as accel bench --json)
-          --no-history      do not append
-        """;
+    public static int Main(string[] args) => PeersCommandLine.Invoke(args, Run, Console.Out, Console.Error);
 
-    public static int Main(string[] args)
+    private static int Run(Options o)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
-        {
-            Console.WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
-        }
         try
         {
-            var o = Options.Parse(args);
             var records = new List<BenchRecord>();
             string session = $"peers-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
             if (o.Command is "ort" or "all") records.AddRange(RunOrt(o, session));
@@ -61,13 +32,7 @@ public static class Program
                 Console.WriteLine($"history: appended to {Path.GetFullPath(BenchHistory.Append(records, o.History ?? HistoryDirectory))}");
             return 0;
         }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"peers: error: {e.Message}");
-            Console.Error.WriteLine(Usage);
-            return 2;
-        }
-        catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or IOException or ArgumentException)
         {
             Console.Error.WriteLine($"peers: error: {e.Message}");
             return 1;
@@ -257,44 +222,5 @@ public static class Program
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "Accel.sln"))) return dir.FullName;
         throw new FileNotFoundException("cannot find the repository (Accel.sln) above the current directory; run from the checkout");
-    }
-
-    private sealed record Options(string Command, int? Rounds, int Warmup, double MaxSeconds, string[] Models, string[] Builds,
-        int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory)
-    {
-        private static readonly string[] AllModels =
-        [
-            "face_detection_short_range", "selfie_segmentation", "selfie_segmentation_landscape", "face_detection_full_range_sparse",
-            "face_detection_full_range", "hand_landmark_lite", "pose_landmark_lite", "hand_landmark_full", "pose_landmark_full", "pose_landmark_heavy",
-        ];
-
-        public static Options Parse(string[] args)
-        {
-            string command = args[0];
-            if (command is not ("ort" or "litert" or "all")) throw new ArgumentException($"unknown command '{command}'");
-            var o = new Options(command, null, 35, 120, AllModels, ["compat", "relaxed", "threaded"], [1, 2], false, null, null, false);
-            for (int i = 1; i < args.Length; i++)
-            {
-                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-                int Int(int min) => int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= min ? v : throw new ArgumentException($"{args[i - 1]} expects an integer >= {min}");
-                o = args[i] switch
-                {
-                    "--rounds" => o with { Rounds = Int(1) },
-                    "--warmup" => o with { Warmup = Int(0) },
-                    "--max-secs" => o with { MaxSeconds = double.Parse(Value(), CultureInfo.InvariantCulture) },
-                    "--models" => o with { Models = Value().Split(',', StringSplitOptions.RemoveEmptyEntries) },
-                    "--builds" => o with { Builds = Value().Split(',', StringSplitOptions.RemoveEmptyEntries) },
-                    "--threads" => o with { Threads = Value().Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray() },
-                    "--with-reference" => o with { WithReference = true },
-                    "--json" => o with { Json = Value() },
-                    "--history" => o with { History = Value() },
-                    "--no-history" => o with { NoHistory = true },
-                    _ => throw new ArgumentException($"unknown option '{args[i]}'"),
-                };
-            }
-            if (o.Builds.Except(["compat", "relaxed", "threaded"]).FirstOrDefault() is { } bad) throw new ArgumentException($"unknown LiteRT.js build '{bad}'");
-            if (o.Models.Length == 1 && o.Models[0] == "all") o = o with { Models = AllModels };
-            return o;
-        }
     }
 }

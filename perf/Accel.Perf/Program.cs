@@ -4,7 +4,7 @@ using BenchmarkDotNet.Running;
 namespace Accel.Perf;
 
 /// <summary>
-/// Entry point: BenchmarkSwitcher over every suite in this assembly (pick with BDN's <c>--filter</c>), plus:
+/// Entry point (command line: <see cref="PerfCommandLine"/>): BenchmarkSwitcher over every suite in this assembly (pick with BDN's <c>--filter</c>), plus:
 /// <list type="bullet">
 /// <item><c>--smoke</c>: 1 warmup + 3 short iterations per benchmark (rough numbers, proves everything runs).</item>
 /// <item><c>--out-of-process</c>: BDN's usual separate benchmark process instead of the in-process default.</item>
@@ -17,27 +17,25 @@ namespace Accel.Perf;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args)
-    {
-        if (args is ["facts"])
-        {
-            Console.Write(PerfReport.FactsTable());
-            return 0;
-        }
-        if (args is ["int8-ab", .. var rest])
-        {
-            Console.Write(QuantizedAb.Run(rest.Length > 0 ? int.Parse(rest[0], System.Globalization.CultureInfo.InvariantCulture) : 15));
-            return 0;
-        }
-        if (args is ["allocations", .. var named])
-        {
-            Console.Write(AllocationCheck.Run(named.Length > 0 ? named : CorpusModels.Names));
-            return 0;
-        }
+    public static int Main(string[] args) => PerfCommandLine.Invoke(args, Run, Console.Out, Console.Error);
 
-        bool smoke = args.Contains("--smoke");
-        bool outOfProcess = args.Contains("--out-of-process");
-        string[] bdnArgs = args.Where(a => a is not ("--smoke" or "--out-of-process")).ToArray();
+    private static int Run(PerfInvocation invocation)
+    {
+        switch (invocation.Kind)
+        {
+            case "facts":
+                Console.Write(PerfReport.FactsTable());
+                return 0;
+            case "int8-ab":
+                Console.Write(QuantizedAb.Run(invocation.Rounds));
+                return 0;
+            case "allocations":
+                Console.Write(AllocationCheck.Run(invocation.Models.Length > 0 ? invocation.Models : CorpusModels.Names));
+                return 0;
+        }
+        bool smoke = invocation.Smoke;
+        bool outOfProcess = invocation.OutOfProcess;
+        string[] bdnArgs = invocation.BenchmarkArguments;
 
         var config = DefaultConfig.Instance;
         if (!outOfProcess) config = config.AddJob(PerfJobs.InProcessMutator);

@@ -1,0 +1,92 @@
+using Accel.Perf;
+using Accel.Perf.Peers;
+
+namespace Accel.Perf.Tests;
+
+/// <summary>The perf programs' command lines (System.CommandLine, as the accel tool's): what each asks for, and usage errors.</summary>
+public sealed class PerfCommandLineTests
+{
+    private static (int Code, PerfInvocation? Invocation, string Stderr) Suite(params string[] args)
+    {
+        PerfInvocation? seen = null;
+        var stderr = new StringWriter();
+        int code = PerfCommandLine.Invoke(args, i => { seen = i; return 0; }, new StringWriter(), stderr);
+        return (code, seen, stderr.ToString());
+    }
+
+    private static (int Code, Options? Options, string Stderr) Peers(params string[] args)
+    {
+        Options? seen = null;
+        var stderr = new StringWriter();
+        int code = PeersCommandLine.Invoke(args, o => { seen = o; return 0; }, new StringWriter(), stderr);
+        return (code, seen, stderr.ToString());
+    }
+
+    [Test]
+    public void SuiteOptionsAreTakenAndEveryOtherTokenGoesToBenchmarkDotNetInOrder()
+    {
+        var (code, invocation, _) = Suite("--smoke", "--filter", "*Conv*", "--list", "flat");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(invocation!.Kind, Is.EqualTo("benchmarks"));
+        Assert.That(invocation.Smoke, Is.True);
+        Assert.That(invocation.OutOfProcess, Is.False);
+        Assert.That(invocation.BenchmarkArguments, Is.EqualTo(new[] { "--filter", "*Conv*", "--list", "flat" }));
+    }
+
+    [Test]
+    public void SuiteCommandsTakeTheirArguments()
+    {
+        Assert.That(Suite("int8-ab").Invocation!.Rounds, Is.EqualTo(15), "the default");
+        Assert.That(Suite("int8-ab", "4").Invocation!.Rounds, Is.EqualTo(4));
+        Assert.That(Suite("allocations", "hand_landmark_lite", "pose_landmark_lite").Invocation!.Models, Is.EqualTo(new[] { "hand_landmark_lite", "pose_landmark_lite" }));
+        Assert.That(Suite("facts").Invocation!.Kind, Is.EqualTo("facts"));
+    }
+
+    [Test]
+    public void SuiteUsageErrorsExitTwoWithOneLine()
+    {
+        var (code, invocation, stderr) = Suite("int8-ab", "zero");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(invocation, Is.Null, "nothing ran");
+        Assert.That(stderr, Does.StartWith("Accel.Perf: error:"));
+    }
+
+    [Test]
+    public void PeersOptionsParseWithTheirDefaults()
+    {
+        var (code, o, _) = Peers("litert");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(o, Is.EqualTo(o! with { Command = "litert", Rounds = null, Warmup = 35, MaxSeconds = 120 }));
+        Assert.That(o.Models, Is.EqualTo(Options.AllModels));
+        Assert.That(o.Builds, Is.EqualTo(Options.AllBuilds));
+        Assert.That(o.Threads, Is.EqualTo(new[] { 1, 2 }));
+    }
+
+    [Test]
+    public void PeersListsAndValuesAreRead()
+    {
+        var (code, o, _) = Peers("litert", "--rounds", "5", "--models", "hand_landmark_lite,pose_landmark_lite", "--builds", "relaxed",
+            "--threads", "2", "--with-reference", "--json", "out.json", "--no-history");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(o!.Rounds, Is.EqualTo(5));
+        Assert.That(o.Models, Is.EqualTo(new[] { "hand_landmark_lite", "pose_landmark_lite" }));
+        Assert.That(o.Builds, Is.EqualTo(new[] { "relaxed" }));
+        Assert.That(o.Threads, Is.EqualTo(new[] { 2 }));
+        Assert.That((o.WithReference, o.Json, o.NoHistory), Is.EqualTo((true, "out.json", true)));
+    }
+
+    [TestCase(new[] { "ort", "--rounds", "0" }, "--rounds expects an integer >= 1")]
+    [TestCase(new[] { "litert", "--builds", "compat,bogus" }, "unknown LiteRT.js build 'bogus'")]
+    [TestCase(new[] { "litert", "--threads", "1,x" }, "--threads expects positive integers")]
+    [TestCase(new[] { "ort", "--rounds", "x" }, "peers: error:")]
+    [TestCase(new[] { "ort", "--max-secs", "-1" }, "--max-secs expects a positive number")]
+    [TestCase(new[] { "bogus" }, "peers: error:")]
+    [TestCase(new string[0], "a command is required")]
+    public void PeersUsageErrorsExitTwoNamingTheProblem(string[] args, string message)
+    {
+        var (code, o, stderr) = Peers(args);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(o, Is.Null);
+        Assert.That(stderr, Does.Contain(message));
+    }
+}
