@@ -135,7 +135,9 @@ public sealed class HexagonDelegate : IAccelDelegate
         if (StartFailure is not null) return NodeSupport.Refuse($"the Hexagon DSP did not start: {StartFailure.Message}");
         var kernel = Registry.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Op.Name} has no Hexagon DSP kernel");
-        var data = node.Inputs.Count > 0 && node.Inputs[0] is { } first ? first : node.Outputs[0];
+        // TRANSPOSE_CONV's first input is its int32 output_shape; its data is input 2.
+        int dataInput = node.Builtin == BuiltinOperator.TransposeConv ? 2 : 0;
+        var data = node.Inputs.Count > dataInput && node.Inputs[dataInput] is { } first ? first : node.Outputs[0];
         if (!kernel.Types.Contains(data.Type))
             return NodeSupport.Refuse($"{node.Op.Name}: tensor '{data.Name}' is {data.Type.ToDisplayName()}; the DSP runs int8 and uint8 quantized nodes only");
         foreach (var tensor in node.Inputs.Concat(node.Outputs))

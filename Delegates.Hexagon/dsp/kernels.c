@@ -239,6 +239,44 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[1], prod4(w + 3));
         INSIDE(w[2], (uint64_t)(uint32_t)w[3] * (uint32_t)w[7] * (uint32_t)w[8] * (uint32_t)w[6]);
         return 0;
+    case OP_MEAN:
+    {
+        /* signed, in, out, input bytes, outputs, kept sizes[4], kept strides[4], reduced sizes[4], reduced strides[4],
+         * zp_in·n (low 32 bits), multiplier, shift, zp_out, min, max, n */
+        NEED(28);
+        INSIDE(w[1], (uint32_t)w[3]);
+        INSIDE(w[2], (uint32_t)w[4]);
+        uint64_t outputs = 1, count = 1, last = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            if (w[5 + i] < 0 || w[13 + i] < 0 || w[9 + i] < 0 || w[17 + i] < 0) return "negative mean geometry";
+            outputs *= (uint32_t)w[5 + i];
+            count *= (uint32_t)w[13 + i];
+            if (w[5 + i] > 0) last += (uint64_t)(w[5 + i] - 1) * (uint32_t)w[9 + i];
+            if (w[13 + i] > 0) last += (uint64_t)(w[13 + i] - 1) * (uint32_t)w[17 + i];
+        }
+        if (outputs != (uint32_t)w[4] || count != (uint32_t)w[27]) return "mean counts disagree with its runs";
+        if (outputs * count != 0 && last >= (uint32_t)w[3]) return "a mean run reaches outside its input";
+        if (w[23] < -31 || w[23] > 30) return "shift out of range";
+        return 0;
+    }
+    case OP_TRANSPOSE_CONV:
+    {
+        /* signed, in, weights, bias (-1: none), out, N, H, W, Cin, KH, KW, OH, OW, Cout, stride h, w, pad top, left,
+         * input offset, output offset, min, max, then (multiplier, shift) per output channel */
+        NEED(22);
+        uint64_t oc = (uint32_t)w[13];
+        NEED(22 + 2 * oc);
+        if (w[14] <= 0 || w[15] <= 0 || w[9] <= 0 || w[10] <= 0 || w[8] <= 0 || oc == 0) return "bad transpose conv geometry";
+        INSIDE(w[1], prod4(w + 5));
+        uint64_t taps = (uint64_t)(uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[8];
+        INSIDE(w[2], oc * taps);
+        if (w[3] >= 0) INSIDE(w[3], oc * 4);
+        INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
+        /* OHWI weights are CONV_2D's layout: the same 32-channel packing (int8 weights are symmetric: no offset). */
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 22, (uint32_t)oc,
+            (uint32_t)taps, (uint32_t)taps, 1, w[0], 0);
+    }
     default:
         return "unknown op code";
     }
@@ -767,6 +805,85 @@ static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
     for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, w[5], w[6], w[7]);
 }
 
+/* int8/uint8 MEAN (TFLite's reference_ops::QuantizedMeanOrSum, as MeanKernel): per output, the wrapping int32 sum of
+ * its elements over the reduced runs, less zp_in·n, MultiplyByQuantizedMultiplier (1/n folded in by the host), +
+ * zp_out, clamped. Outputs follow the kept runs in row-major order; an empty reduction gives zeros. */
+static NOINLINE void mean(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    const int32_t *ks = w + 5, *kt = w + 9, *rs = w + 13, *rt = w + 17;
+    if (w[27] == 0)
+    {
+        memset(output, 0, (size_t)w[4]);
+        return;
+    }
+    for (int32_t k0 = 0; k0 < ks[0]; k0++)
+    for (int32_t k1 = 0; k1 < ks[1]; k1++)
+    for (int32_t k2 = 0; k2 < ks[2]; k2++)
+    for (int32_t k3 = 0; k3 < ks[3]; k3++)
+    {
+        const uint8_t *base = input + k0 * kt[0] + k1 * kt[1] + k2 * kt[2] + k3 * kt[3];
+        uint32_t sum = 0;
+        for (int32_t r0 = 0; r0 < rs[0]; r0++)
+        for (int32_t r1 = 0; r1 < rs[1]; r1++)
+        for (int32_t r2 = 0; r2 < rs[2]; r2++)
+        {
+            const uint8_t *row = base + r0 * rt[0] + r1 * rt[1] + r2 * rt[2];
+            for (int32_t r3 = 0; r3 < rs[3]; r3++) sum += (uint32_t)load8(row + r3 * rt[3], is_signed);
+        }
+        int32_t y = mbqm((int32_t)(sum - (uint32_t)w[21]), w[22], w[23]) + w[24];
+        *output++ = (uint8_t)clamp32(y, w[25], w[26]);
+    }
+}
+
+/* int8 TRANSPOSE_CONV (reference_integer_ops::TransposeConv, gathered as QuantizedTransposeConv): 32 output channels
+ * per vector; output (oy, ox) takes input (iy, ix) through tap (ky, kx) where iy·stride − pad + ky = oy (likewise x). */
+static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8], kh = w[9], kw = w[10];
+    int32_t oh = w[11], ow = w[12], oc_count = w[13], sh = w[14], sw = w[15], pt = w[16], pl = w[17];
+    int32_t input_offset = w[18], output_offset = w[19], lo = w[20], hi = w[21];
+    int32_t taps = kh * kw * depth, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    {
+        uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            HVX_Vector acc = *(const HVX_Vector *)lanes; /* the bias */
+            for (int32_t ky = 0; ky < kh; ky++)
+            {
+                int32_t rows = oy + pt - ky;
+                if (rows < 0) continue;
+                int32_t iy = sdiv32(rows, sh);
+                if (iy * sh != rows || iy >= height) continue;
+                for (int32_t kx = 0; kx < kw; kx++)
+                {
+                    int32_t columns = ox + pl - kx;
+                    if (columns < 0) continue;
+                    int32_t ix = sdiv32(columns, sw);
+                    if (ix * sw != columns || ix >= width) continue;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    const HVX_Vector *wv = weights + (ky * kw + kx) * depth;
+                    for (int32_t ci = 0; ci < depth; ci++)
+                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                }
+            }
+            int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
+        }
+    }
+}
+
 void node_execute(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
@@ -792,5 +909,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
     case OP_SOFTMAX: softmax(w, shm); break;
     case OP_CONCATENATION_RESCALE: concat_rescale(w, shm); break;
+    case OP_MEAN: mean(w, shm); break;
+    case OP_TRANSPOSE_CONV: transpose_conv_hvx(n, shm); break;
     }
 }
