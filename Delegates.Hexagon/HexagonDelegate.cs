@@ -95,6 +95,9 @@ public sealed class HexagonDelegate : IAccelDelegate
 
     public TimeSpan Timeout { get; }
 
+    /// <summary>The DSP process's id once started (it stays set after Dispose, so tests can check the process ended).</summary>
+    internal int? DspProcessId { get; private set; }
+
     /// <summary>The fewest nodes a partition must have to become a DSP graph.</summary>
     public int MinNodesPerPartition { get; }
 
@@ -120,7 +123,9 @@ public sealed class HexagonDelegate : IAccelDelegate
         if (StartFailure is not null) throw new HexagonDspException(StartFailure.Failure, $"the DSP did not start: {StartFailure.Message}", StartFailure);
         try
         {
-            return _transport = QemuTransport.Start(_qemu!, _program!, Timeout, _protocolVersion);
+            var transport = QemuTransport.Start(_qemu!, _program!, Timeout, _protocolVersion);
+            DspProcessId = transport.ProcessId;
+            return _transport = transport;
         }
         catch (HexagonDspException e)
         {
