@@ -758,7 +758,7 @@ static void unpack_float(uint32_t bits, uint32_t *m, int32_t *e)
  * remainder give the correctly rounded float, which is then rounded to an integer. A quotient ≥ 2^20 saturates
  * whatever its exact value (the clamp is at most 255 away); one < 1/4 rounds to 0 in both steps.
  */
-static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, int32_t zero_point, int32_t lo, int32_t hi)
+static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, uint64_t reciprocal, int32_t zero_point, int32_t lo, int32_t hi)
 {
     uint32_t magnitude = x_bits & 0x7FFFFFFF;
     int negative = (x_bits >> 31) != 0;
@@ -771,8 +771,13 @@ static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, int32_
         uint32_t m_x;
         int32_t e_x;
         unpack_float(magnitude, &m_x, &e_x);
-        uint64_t remainder;
-        uint64_t q = udiv64((uint64_t)m_x << 40, m_s, &remainder); /* in (2^39, 2^41) */
+        /* q = floor(m_x·2^40 / m_s) by the node's reciprocal R = floor((2^64 − 1) / m_s) (division by an invariant:
+         * R ≤ 2^64/m_s < R + 2, so m_x·R/2^24 undershoots the quotient by less than 2), then corrected with the exact
+         * remainder: the same q and remainder as the long division, in a few multiplies. */
+        uint64_t numerator = (uint64_t)m_x << 40;
+        uint64_t q = (((uint64_t)m_x * (uint32_t)(reciprocal >> 32)) << 8) + (((uint64_t)m_x * (uint32_t)reciprocal) >> 24);
+        uint64_t remainder = numerator - q * m_s;
+        while (remainder >= m_s) { q++; remainder -= m_s; } /* in (2^39, 2^41) */
         int32_t length = (q >> 40) ? 41 : 40;
         int32_t t = e_x - e_s;                                   /* quotient = (q + rem/m_s) · 2^(t − 40) */
         if (length + t - 40 > 20) value = 1 << 30;               /* ≥ 2^20: saturates */
@@ -802,7 +807,8 @@ static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
     uint32_t m_s;
     int32_t e_s;
     unpack_float((uint32_t)w[4], &m_s, &e_s);
-    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, w[5], w[6], w[7]);
+    uint64_t unused, reciprocal = udiv64(~0ull, m_s, &unused); /* once per node: the one long division */
+    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, reciprocal, w[5], w[6], w[7]);
 }
 
 /* int8/uint8 MEAN (TFLite's reference_ops::QuantizedMeanOrSum, as MeanKernel): per output, the wrapping int32 sum of
