@@ -98,6 +98,12 @@ public sealed class HexagonDelegate : IAccelDelegate
     /// <summary>The DSP process's id once started (it stays set after Dispose, so tests can check the process ended).</summary>
     internal int? DspProcessId { get; private set; }
 
+    /// <summary>
+    /// qemu options placed before the DSP program (internal: the instruction-count test passes qemu's
+    /// <c>-d in_asm,exec,nochain -D FILE</c> log, which tools/insn_count.py reads).
+    /// </summary>
+    internal IReadOnlyList<string> EmulatorArguments { get; init; } = [];
+
     /// <summary>The fewest nodes a partition must have to become a DSP graph.</summary>
     public int MinNodesPerPartition { get; }
 
@@ -123,7 +129,7 @@ public sealed class HexagonDelegate : IAccelDelegate
         if (StartFailure is not null) throw new HexagonDspException(StartFailure.Failure, $"the DSP did not start: {StartFailure.Message}", StartFailure);
         try
         {
-            var transport = QemuTransport.Start(_qemu!, _program!, Timeout, _protocolVersion);
+            var transport = QemuTransport.Start(_qemu!, _program!, Timeout, _protocolVersion, EmulatorArguments);
             DspProcessId = transport.ProcessId;
             return _transport = transport;
         }

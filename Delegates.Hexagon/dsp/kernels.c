@@ -540,6 +540,54 @@ static NOINLINE void conv2d(const struct node *n, uint8_t *shm)
     }
 }
 
+/* MAX_POOL_2D in HVX, 128 channels per vector (vmaxb / vmaxub: a max is exact, so any order gives the reference's
+ * bytes), unaligned loads of each in-bounds tap; channels past the last whole vector are scalar. */
+static NOINLINE void max_pool_hvx(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    int32_t sh = w[9], sw = w[10], pt = w[11], pl = w[12], fh = w[13], fw = w[14], lo = w[15], hi = w[16];
+    HVX_Vector lowest = Q6_Vb_vsplat_R(is_signed ? -128 : 0), lo_v = Q6_Vb_vsplat_R(lo), hi_v = Q6_Vb_vsplat_R(hi);
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    {
+        int32_t iy0 = oy * sh - pt;
+        int32_t ky_start = iy0 < 0 ? -iy0 : 0, ky_end = height - iy0 < fh ? height - iy0 : fh;
+        for (int32_t ox = 0; ox < ow; ox++)
+        {
+            int32_t ix0 = ox * sw - pl;
+            int32_t kx_start = ix0 < 0 ? -ix0 : 0, kx_end = width - ix0 < fw ? width - ix0 : fw;
+            uint8_t *out = output + ((b * oh + oy) * ow + ox) * depth;
+            int32_t c = 0;
+            for (; c + 128 <= depth; c += 128)
+            {
+                HVX_Vector acc = lowest; /* no tap: the clamp gives lo, as the scalar form's INT32_MIN does */
+                for (int32_t ky = ky_start; ky < ky_end; ky++)
+                for (int32_t kx = kx_start; kx < kx_end; kx++)
+                {
+                    HVX_Vector v = *(const HVX_UVector *)(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c);
+                    acc = is_signed ? Q6_Vb_vmax_VbVb(acc, v) : Q6_Vub_vmax_VubVub(acc, v);
+                }
+                acc = is_signed ? Q6_Vb_vmax_VbVb(Q6_Vb_vmin_VbVb(acc, hi_v), lo_v) : Q6_Vub_vmax_VubVub(Q6_Vub_vmin_VubVub(acc, hi_v), lo_v);
+                *(HVX_UVector *)(out + c) = acc;
+            }
+            for (; c < depth; c++)
+            {
+                int32_t acc = (int32_t)0x80000000;
+                for (int32_t ky = ky_start; ky < ky_end; ky++)
+                for (int32_t kx = kx_start; kx < kx_end; kx++)
+                {
+                    int32_t v = load8(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, is_signed);
+                    acc = v > acc ? v : acc;
+                }
+                out[c] = (uint8_t)clamp32(acc, lo, hi);
+            }
+        }
+    }
+}
+
 static NOINLINE void pool(const int32_t *w, uint8_t *shm, int average)
 {
     int is_signed = w[0];
@@ -901,7 +949,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_CONV_2D: if (n->wide) conv2d_hvx(n, shm); else conv2d(n, shm); break;
     case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
     case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
-    case OP_MAX_POOL_2D: pool(w, shm, 0); break;
+    case OP_MAX_POOL_2D: max_pool_hvx(w, shm); break;
     case OP_AVERAGE_POOL_2D: pool(w, shm, 1); break;
     case OP_COPY: memmove(shm + w[1], shm + w[0], (size_t)w[2]); break;
     case OP_REQUANTIZE: requantize(w, shm); break;
