@@ -226,6 +226,7 @@ internal sealed class Int8Quantizer
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
         BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Concatenation,
+        BuiltinOperator.Mean,
     ];
 
     /// <summary>Null when the operator gets integer kernels; otherwise why it stays float.</summary>
@@ -348,6 +349,12 @@ internal sealed class Int8Quantizer
             case BuiltinOperator.HardSwish:
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = ParamsFromRange(y);
+                break;
+            case BuiltinOperator.Mean:
+                // Its own calibrated output range: the integer MEAN rescales s_in/s_out (QuantizedMeanOrSum); axes stay int32.
+                inputs[0] = Quant(op.Inputs[0]);
+                outParams = ParamsFromRange(y);
+                version = Math.Max(version, 2);
                 break;
             case BuiltinOperator.Concatenation:
             {

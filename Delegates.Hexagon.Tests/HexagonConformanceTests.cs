@@ -18,7 +18,7 @@ public sealed class HexagonConformanceTests
         "LOGISTIC", "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "PAD", "RESHAPE", "CONCATENATION",
         "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "TRANSPOSE", "SLICE",
         "STRIDED_SLICE", "REVERSE_V2", "TILE", "BROADCAST_TO", "SQUEEZE", "EXPAND_DIMS",
-        "TANH", "ELU", "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "SOFTMAX",
+        "TANH", "ELU", "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "SOFTMAX", "MEAN", "TRANSPOSE_CONV",
     ];
 
     /// <summary>Cases whose subject node the DSP refuses, and why (the reasons are the delegate's refusal texts).</summary>

@@ -95,6 +95,15 @@ public sealed class HexagonDelegate : IAccelDelegate
 
     public TimeSpan Timeout { get; }
 
+    /// <summary>The DSP process's id once started (it stays set after Dispose, so tests can check the process ended).</summary>
+    internal int? DspProcessId { get; private set; }
+
+    /// <summary>
+    /// qemu options placed before the DSP program (internal: the instruction-count test passes qemu's
+    /// <c>-d in_asm,exec,nochain -D FILE</c> log, which tools/insn_count.py reads).
+    /// </summary>
+    internal IReadOnlyList<string> EmulatorArguments { get; init; } = [];
+
     /// <summary>The fewest nodes a partition must have to become a DSP graph.</summary>
     public int MinNodesPerPartition { get; }
 
@@ -120,7 +129,9 @@ public sealed class HexagonDelegate : IAccelDelegate
         if (StartFailure is not null) throw new HexagonDspException(StartFailure.Failure, $"the DSP did not start: {StartFailure.Message}", StartFailure);
         try
         {
-            return _transport = QemuTransport.Start(_qemu!, _program!, Timeout, _protocolVersion);
+            var transport = QemuTransport.Start(_qemu!, _program!, Timeout, _protocolVersion, EmulatorArguments);
+            DspProcessId = transport.ProcessId;
+            return _transport = transport;
         }
         catch (HexagonDspException e)
         {
@@ -135,7 +146,9 @@ public sealed class HexagonDelegate : IAccelDelegate
         if (StartFailure is not null) return NodeSupport.Refuse($"the Hexagon DSP did not start: {StartFailure.Message}");
         var kernel = Registry.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Op.Name} has no Hexagon DSP kernel");
-        var data = node.Inputs.Count > 0 && node.Inputs[0] is { } first ? first : node.Outputs[0];
+        // TRANSPOSE_CONV's first input is its int32 output_shape; its data is input 2.
+        int dataInput = node.Builtin == BuiltinOperator.TransposeConv ? 2 : 0;
+        var data = node.Inputs.Count > dataInput && node.Inputs[dataInput] is { } first ? first : node.Outputs[0];
         if (!kernel.Types.Contains(data.Type))
             return NodeSupport.Refuse($"{node.Op.Name}: tensor '{data.Name}' is {data.Type.ToDisplayName()}; the DSP runs int8 and uint8 quantized nodes only");
         foreach (var tensor in node.Inputs.Concat(node.Outputs))

@@ -58,6 +58,8 @@ internal enum DspOp
     QuantizeFloat = 18,
     Softmax = 19,
     ConcatenationRescale = 20,
+    Mean = 21,
+    TransposeConv = 22,
 }
 
 /// <summary>Faults the DSP runtime injects on request (tests of the transport's failure paths).</summary>

@@ -64,7 +64,9 @@ internal sealed class QemuTransport : IHexagonTransport
     /// Starts <paramref name="dspProgram"/> under <paramref name="qemu"/> and greets it; <paramref name="version"/> is the
     /// protocol version this host announces (tests announce a wrong one).
     /// </summary>
-    public static QemuTransport Start(string qemu, string dspProgram, TimeSpan timeout, ushort version = HexagonProtocol.Version)
+    /// <param name="emulatorArguments">qemu options before the program (tests and tools: e.g. its -d/-D execution log).</param>
+    public static QemuTransport Start(string qemu, string dspProgram, TimeSpan timeout, ushort version = HexagonProtocol.Version,
+        IReadOnlyList<string>? emulatorArguments = null)
     {
         var start = new ProcessStartInfo(qemu)
         {
@@ -73,6 +75,7 @@ internal sealed class QemuTransport : IHexagonTransport
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (string argument in emulatorArguments ?? []) start.ArgumentList.Add(argument);
         start.ArgumentList.Add(dspProgram);
         Process process;
         try

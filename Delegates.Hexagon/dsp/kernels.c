@@ -239,6 +239,44 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[1], prod4(w + 3));
         INSIDE(w[2], (uint64_t)(uint32_t)w[3] * (uint32_t)w[7] * (uint32_t)w[8] * (uint32_t)w[6]);
         return 0;
+    case OP_MEAN:
+    {
+        /* signed, in, out, input bytes, outputs, kept sizes[4], kept strides[4], reduced sizes[4], reduced strides[4],
+         * zp_in·n (low 32 bits), multiplier, shift, zp_out, min, max, n */
+        NEED(28);
+        INSIDE(w[1], (uint32_t)w[3]);
+        INSIDE(w[2], (uint32_t)w[4]);
+        uint64_t outputs = 1, count = 1, last = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            if (w[5 + i] < 0 || w[13 + i] < 0 || w[9 + i] < 0 || w[17 + i] < 0) return "negative mean geometry";
+            outputs *= (uint32_t)w[5 + i];
+            count *= (uint32_t)w[13 + i];
+            if (w[5 + i] > 0) last += (uint64_t)(w[5 + i] - 1) * (uint32_t)w[9 + i];
+            if (w[13 + i] > 0) last += (uint64_t)(w[13 + i] - 1) * (uint32_t)w[17 + i];
+        }
+        if (outputs != (uint32_t)w[4] || count != (uint32_t)w[27]) return "mean counts disagree with its runs";
+        if (outputs * count != 0 && last >= (uint32_t)w[3]) return "a mean run reaches outside its input";
+        if (w[23] < -31 || w[23] > 30) return "shift out of range";
+        return 0;
+    }
+    case OP_TRANSPOSE_CONV:
+    {
+        /* signed, in, weights, bias (-1: none), out, N, H, W, Cin, KH, KW, OH, OW, Cout, stride h, w, pad top, left,
+         * input offset, output offset, min, max, then (multiplier, shift) per output channel */
+        NEED(22);
+        uint64_t oc = (uint32_t)w[13];
+        NEED(22 + 2 * oc);
+        if (w[14] <= 0 || w[15] <= 0 || w[9] <= 0 || w[10] <= 0 || w[8] <= 0 || oc == 0) return "bad transpose conv geometry";
+        INSIDE(w[1], prod4(w + 5));
+        uint64_t taps = (uint64_t)(uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[8];
+        INSIDE(w[2], oc * taps);
+        if (w[3] >= 0) INSIDE(w[3], oc * 4);
+        INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
+        /* OHWI weights are CONV_2D's layout: the same 32-channel packing (int8 weights are symmetric: no offset). */
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 22, (uint32_t)oc,
+            (uint32_t)taps, (uint32_t)taps, 1, w[0], 0);
+    }
     default:
         return "unknown op code";
     }
@@ -502,6 +540,54 @@ static NOINLINE void conv2d(const struct node *n, uint8_t *shm)
     }
 }
 
+/* MAX_POOL_2D in HVX, 128 channels per vector (vmaxb / vmaxub: a max is exact, so any order gives the reference's
+ * bytes), unaligned loads of each in-bounds tap; channels past the last whole vector are scalar. */
+static NOINLINE void max_pool_hvx(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    int32_t sh = w[9], sw = w[10], pt = w[11], pl = w[12], fh = w[13], fw = w[14], lo = w[15], hi = w[16];
+    HVX_Vector lowest = Q6_Vb_vsplat_R(is_signed ? -128 : 0), lo_v = Q6_Vb_vsplat_R(lo), hi_v = Q6_Vb_vsplat_R(hi);
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    {
+        int32_t iy0 = oy * sh - pt;
+        int32_t ky_start = iy0 < 0 ? -iy0 : 0, ky_end = height - iy0 < fh ? height - iy0 : fh;
+        for (int32_t ox = 0; ox < ow; ox++)
+        {
+            int32_t ix0 = ox * sw - pl;
+            int32_t kx_start = ix0 < 0 ? -ix0 : 0, kx_end = width - ix0 < fw ? width - ix0 : fw;
+            uint8_t *out = output + ((b * oh + oy) * ow + ox) * depth;
+            int32_t c = 0;
+            for (; c + 128 <= depth; c += 128)
+            {
+                HVX_Vector acc = lowest; /* no tap: the clamp gives lo, as the scalar form's INT32_MIN does */
+                for (int32_t ky = ky_start; ky < ky_end; ky++)
+                for (int32_t kx = kx_start; kx < kx_end; kx++)
+                {
+                    HVX_Vector v = *(const HVX_UVector *)(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c);
+                    acc = is_signed ? Q6_Vb_vmax_VbVb(acc, v) : Q6_Vub_vmax_VubVub(acc, v);
+                }
+                acc = is_signed ? Q6_Vb_vmax_VbVb(Q6_Vb_vmin_VbVb(acc, hi_v), lo_v) : Q6_Vub_vmax_VubVub(Q6_Vub_vmin_VubVub(acc, hi_v), lo_v);
+                *(HVX_UVector *)(out + c) = acc;
+            }
+            for (; c < depth; c++)
+            {
+                int32_t acc = (int32_t)0x80000000;
+                for (int32_t ky = ky_start; ky < ky_end; ky++)
+                for (int32_t kx = kx_start; kx < kx_end; kx++)
+                {
+                    int32_t v = load8(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, is_signed);
+                    acc = v > acc ? v : acc;
+                }
+                out[c] = (uint8_t)clamp32(acc, lo, hi);
+            }
+        }
+    }
+}
+
 static NOINLINE void pool(const int32_t *w, uint8_t *shm, int average)
 {
     int is_signed = w[0];
@@ -720,7 +806,7 @@ static void unpack_float(uint32_t bits, uint32_t *m, int32_t *e)
  * remainder give the correctly rounded float, which is then rounded to an integer. A quotient ≥ 2^20 saturates
  * whatever its exact value (the clamp is at most 255 away); one < 1/4 rounds to 0 in both steps.
  */
-static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, int32_t zero_point, int32_t lo, int32_t hi)
+static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, uint64_t reciprocal, int32_t zero_point, int32_t lo, int32_t hi)
 {
     uint32_t magnitude = x_bits & 0x7FFFFFFF;
     int negative = (x_bits >> 31) != 0;
@@ -733,8 +819,13 @@ static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, int32_
         uint32_t m_x;
         int32_t e_x;
         unpack_float(magnitude, &m_x, &e_x);
-        uint64_t remainder;
-        uint64_t q = udiv64((uint64_t)m_x << 40, m_s, &remainder); /* in (2^39, 2^41) */
+        /* q = floor(m_x·2^40 / m_s) by the node's reciprocal R = floor((2^64 − 1) / m_s) (division by an invariant:
+         * R ≤ 2^64/m_s < R + 2, so m_x·R/2^24 undershoots the quotient by less than 2), then corrected with the exact
+         * remainder: the same q and remainder as the long division, in a few multiplies. */
+        uint64_t numerator = (uint64_t)m_x << 40;
+        uint64_t q = (((uint64_t)m_x * (uint32_t)(reciprocal >> 32)) << 8) + (((uint64_t)m_x * (uint32_t)reciprocal) >> 24);
+        uint64_t remainder = numerator - q * m_s;
+        while (remainder >= m_s) { q++; remainder -= m_s; } /* in (2^39, 2^41) */
         int32_t length = (q >> 40) ? 41 : 40;
         int32_t t = e_x - e_s;                                   /* quotient = (q + rem/m_s) · 2^(t − 40) */
         if (length + t - 40 > 20) value = 1 << 30;               /* ≥ 2^20: saturates */
@@ -764,7 +855,87 @@ static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
     uint32_t m_s;
     int32_t e_s;
     unpack_float((uint32_t)w[4], &m_s, &e_s);
-    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, w[5], w[6], w[7]);
+    uint64_t unused, reciprocal = udiv64(~0ull, m_s, &unused); /* once per node: the one long division */
+    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, reciprocal, w[5], w[6], w[7]);
+}
+
+/* int8/uint8 MEAN (TFLite's reference_ops::QuantizedMeanOrSum, as MeanKernel): per output, the wrapping int32 sum of
+ * its elements over the reduced runs, less zp_in·n, MultiplyByQuantizedMultiplier (1/n folded in by the host), +
+ * zp_out, clamped. Outputs follow the kept runs in row-major order; an empty reduction gives zeros. */
+static NOINLINE void mean(const int32_t *w, uint8_t *shm)
+{
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    const int32_t *ks = w + 5, *kt = w + 9, *rs = w + 13, *rt = w + 17;
+    if (w[27] == 0)
+    {
+        memset(output, 0, (size_t)w[4]);
+        return;
+    }
+    for (int32_t k0 = 0; k0 < ks[0]; k0++)
+    for (int32_t k1 = 0; k1 < ks[1]; k1++)
+    for (int32_t k2 = 0; k2 < ks[2]; k2++)
+    for (int32_t k3 = 0; k3 < ks[3]; k3++)
+    {
+        const uint8_t *base = input + k0 * kt[0] + k1 * kt[1] + k2 * kt[2] + k3 * kt[3];
+        uint32_t sum = 0;
+        for (int32_t r0 = 0; r0 < rs[0]; r0++)
+        for (int32_t r1 = 0; r1 < rs[1]; r1++)
+        for (int32_t r2 = 0; r2 < rs[2]; r2++)
+        {
+            const uint8_t *row = base + r0 * rt[0] + r1 * rt[1] + r2 * rt[2];
+            for (int32_t r3 = 0; r3 < rs[3]; r3++) sum += (uint32_t)load8(row + r3 * rt[3], is_signed);
+        }
+        int32_t y = mbqm((int32_t)(sum - (uint32_t)w[21]), w[22], w[23]) + w[24];
+        *output++ = (uint8_t)clamp32(y, w[25], w[26]);
+    }
+}
+
+/* int8 TRANSPOSE_CONV (reference_integer_ops::TransposeConv, gathered as QuantizedTransposeConv): 32 output channels
+ * per vector; output (oy, ox) takes input (iy, ix) through tap (ky, kx) where iy·stride − pad + ky = oy (likewise x). */
+static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[4];
+    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8], kh = w[9], kw = w[10];
+    int32_t oh = w[11], ow = w[12], oc_count = w[13], sh = w[14], sw = w[15], pt = w[16], pl = w[17];
+    int32_t input_offset = w[18], output_offset = w[19], lo = w[20], hi = w[21];
+    int32_t taps = kh * kw * depth, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    for (int32_t ox = 0; ox < ow; ox++)
+    {
+        uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
+        for (int32_t block = 0; block < blocks; block++)
+        {
+            const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
+            const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
+            HVX_Vector acc = *(const HVX_Vector *)lanes; /* the bias */
+            for (int32_t ky = 0; ky < kh; ky++)
+            {
+                int32_t rows = oy + pt - ky;
+                if (rows < 0) continue;
+                int32_t iy = sdiv32(rows, sh);
+                if (iy * sh != rows || iy >= height) continue;
+                for (int32_t kx = 0; kx < kw; kx++)
+                {
+                    int32_t columns = ox + pl - kx;
+                    if (columns < 0) continue;
+                    int32_t ix = sdiv32(columns, sw);
+                    if (ix * sw != columns || ix >= width) continue;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    const HVX_Vector *wv = weights + (ky * kw + kx) * depth;
+                    for (int32_t ci = 0; ci < depth; ci++)
+                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                }
+            }
+            int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
+        }
+    }
 }
 
 void node_execute(const struct node *n, uint8_t *shm)
@@ -778,7 +949,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_CONV_2D: if (n->wide) conv2d_hvx(n, shm); else conv2d(n, shm); break;
     case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
     case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
-    case OP_MAX_POOL_2D: pool(w, shm, 0); break;
+    case OP_MAX_POOL_2D: max_pool_hvx(w, shm); break;
     case OP_AVERAGE_POOL_2D: pool(w, shm, 1); break;
     case OP_COPY: memmove(shm + w[1], shm + w[0], (size_t)w[2]); break;
     case OP_REQUANTIZE: requantize(w, shm); break;
@@ -792,5 +963,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
     case OP_SOFTMAX: softmax(w, shm); break;
     case OP_CONCATENATION_RESCALE: concat_rescale(w, shm); break;
+    case OP_MEAN: mean(w, shm); break;
+    case OP_TRANSPOSE_CONV: transpose_conv_hvx(n, shm); break;
     }
 }

@@ -56,6 +56,8 @@ enum dsp_op
     OP_QUANTIZE_FLOAT = 18,
     OP_SOFTMAX = 19,
     OP_CONCATENATION_RESCALE = 20,
+    OP_MEAN = 21,
+    OP_TRANSPOSE_CONV = 22,
 };
 
 #endif

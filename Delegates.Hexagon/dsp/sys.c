@@ -1,4 +1,6 @@
 #include "sys.h"
+#include <hexagon_types.h>
+#include <hvx_hexagon_protos.h>
 
 long sys_call6(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -30,26 +32,49 @@ void page_free(void *p, size_t bytes)
     if (p) sys_munmap(p, bytes == 0 ? 1 : bytes);
 }
 
+/* Byte moves in HVX: whole 128-byte vectors with unaligned loads and stores (vmemu), the tail byte by byte. A vector
+ * access never reaches past the last byte asked for, so a copy at the end of a mapping stays inside it. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
+    for (; n >= 128; n -= 128, d += 128, s += 128) *(HVX_UVector *)d = *(const HVX_UVector *)s;
     while (n--) *d++ = *s++;
     return dst;
 }
 
+/* Forward when the destination is below the source, else backward: each vector is loaded before the store that
+ * could overlap it, so overlapping moves are exact either way. */
 void *memmove(void *dst, const void *src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
-    if (d < s) while (n--) *d++ = *s++;
-    else while (n--) d[n] = s[n];
+    if (d < s)
+    {
+        for (; n >= 128; n -= 128, d += 128, s += 128)
+        {
+            HVX_Vector v = *(const HVX_UVector *)s;
+            *(HVX_UVector *)d = v;
+        }
+        while (n--) *d++ = *s++;
+    }
+    else
+    {
+        for (; n >= 128; n -= 128)
+        {
+            HVX_Vector v = *(const HVX_UVector *)(s + n - 128);
+            *(HVX_UVector *)(d + n - 128) = v;
+        }
+        while (n--) d[n] = s[n];
+    }
     return dst;
 }
 
 void *memset(void *dst, int value, size_t n)
 {
     uint8_t *d = dst;
+    HVX_Vector v = Q6_Vb_vsplat_R(value);
+    for (; n >= 128; n -= 128, d += 128) *(HVX_UVector *)d = v;
     while (n--) *d++ = (uint8_t)value;
     return dst;
 }

@@ -16,6 +16,16 @@ public abstract class DelegateConcurrencyTests
     /// <summary>A fresh delegate of the backend under test.</summary>
     protected abstract IAccelDelegate CreateDelegate();
 
+    /// <summary>
+    /// Run the int8 variant (<see cref="SmallQuantizedNetwork"/>) instead of the float network: for a quantized-only
+    /// delegate, which claims no float node.
+    /// </summary>
+    protected virtual bool QuantizedNetwork => false;
+
+    private byte[] BuildNetwork() => QuantizedNetwork ? SmallQuantizedNetwork.Build() : SmallNetwork.Build();
+
+    private int NetworkNodes => QuantizedNetwork ? SmallQuantizedNetwork.NodeCount : 3;
+
     /// <summary>Invokes per thread in the shared-model test (device backends may want fewer).</summary>
     protected virtual int InvokesPerThread => 250;
 
@@ -37,7 +47,7 @@ public abstract class DelegateConcurrencyTests
         options.Delegates.Add(new DelegateSelection(CreateDelegate()));
         var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(3));
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(NetworkNodes));
         SmallNetwork.Feed(interpreter);
         return interpreter;
     }
@@ -45,7 +55,7 @@ public abstract class DelegateConcurrencyTests
     [Test]
     public void ManyThreadsWithTwoInterpretersEachOverOneModelAgreeBitForBitWithASingleThreadedRun()
     {
-        using var model = Model.FromBytes(SmallNetwork.Build());
+        using var model = Model.FromBytes(BuildNetwork());
         float[] expected;
         using (var single = Start(model))
         {
@@ -85,7 +95,7 @@ public abstract class DelegateConcurrencyTests
     [Test]
     public void InterpretersAndDelegatesCreatedAndDisposedConcurrentlyRunAndRelease()
     {
-        using var model = Model.FromBytes(SmallNetwork.Build());
+        using var model = Model.FromBytes(BuildNetwork());
         float[] expected = SmallNetwork.ReferenceOutput(model);
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
@@ -113,7 +123,7 @@ public abstract class DelegateConcurrencyTests
     [Test]
     public void DisposingBetweenAnotherThreadsInvokesGivesThatThreadATypedError()
     {
-        using var model = Model.FromBytes(SmallNetwork.Build());
+        using var model = Model.FromBytes(BuildNetwork());
         var interpreter = Start(model);
         using var started = new ManualResetEventSlim();
         Exception? outcome = null;

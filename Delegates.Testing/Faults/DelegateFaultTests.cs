@@ -17,6 +17,16 @@ public abstract class DelegateFaultTests
     /// <summary>A fresh delegate of the backend under test.</summary>
     protected abstract IAccelDelegate CreateDelegate();
 
+    /// <summary>
+    /// Run the int8 variant (<see cref="SmallQuantizedNetwork"/>) instead of the float network: for a quantized-only
+    /// delegate, which claims no float node.
+    /// </summary>
+    protected virtual bool QuantizedNetwork => false;
+
+    private byte[] BuildNetwork() => QuantizedNetwork ? SmallQuantizedNetwork.Build() : SmallNetwork.Build();
+
+    private int NetworkNodes => QuantizedNetwork ? SmallQuantizedNetwork.NodeCount : 3;
+
     /// <summary>What the delegate still holds (device objects, bytes …), or null when the backend does not count.</summary>
     protected virtual long? HeldResources(IAccelDelegate accelDelegate) => null;
 
@@ -28,7 +38,7 @@ public abstract class DelegateFaultTests
             probe.Dispose();
             Assert.Ignore($"{probe.Name} is unavailable here: {reason}");
         }
-        var model = Model.FromBytes(SmallNetwork.Build());
+        var model = Model.FromBytes(BuildNetwork());
         var faulty = new FaultInjectingDelegate(probe, fault);
         var options = new InterpreterOptions { FallbackToReferenceOnInvokeFailure = fallback };
         options.Delegates.Add(new DelegateSelection(faulty));
@@ -65,7 +75,7 @@ public abstract class DelegateFaultTests
         var (model, faulty, interpreter) = Start(fault, fallback: false);
         using (model)
         {
-            Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(3), "the backend claims the whole network");
+            Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(NetworkNodes), "the backend claims the whole network");
             var error = Assert.Throws<DelegateInvokeException>(() => interpreter.Invoke())!;
             Assert.That(error.DelegateName, Is.EqualTo(faulty.Name));
             Assert.That(error.InnerException, Is.TypeOf<InjectedDeviceFault>());
