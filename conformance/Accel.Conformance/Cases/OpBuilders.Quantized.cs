@@ -20,7 +20,7 @@ internal static partial class OpBuilders
             BuildQuantize);
         yield return Builtin(BuiltinOperator.Conv2D, [.. ConvParams, .. convExtra], BuildQuantizedConv2D) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.DepthwiseConv2D, [.. DepthwiseParams, .. convExtra], BuildQuantizedDepthwiseConv2D) with { ForQuantizedTypes = true };
-        yield return Builtin(BuiltinOperator.FullyConnected, ["input", "units", "bias", "activation", "keepNumDims", .. convExtra],
+        yield return Builtin(BuiltinOperator.FullyConnected, ["input", "units", "bias", "activation", "keepNumDims", .. convExtra, .. HybridParams],
             BuildQuantizedFullyConnected) with { ForQuantizedTypes = true };
         string[] binary = ["a", "b", "activation", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint"];
         foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul })
@@ -135,6 +135,11 @@ internal static partial class OpBuilders
 
     private static void BuildQuantizedFullyConnected(OpCaseContext c)
     {
+        if (c.P.Bool("hybrid", false))
+        {
+            BuildHybridFullyConnected(c);
+            return;
+        }
         int[] input = c.P.Ints("input");
         int units = c.P.Int("units");
         int depth = input[^1];
