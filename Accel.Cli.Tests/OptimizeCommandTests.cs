@@ -68,7 +68,7 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
-    public void DynamicMode_StoresFullyConnectedWeightsAsInt8_AndTheModelRuns()
+    public void DynamicMode_StoresConvAndFullyConnectedWeightsAsInt8_AndTheModelRuns()
     {
         using var dir = new TempDirectory();
         string output = dir.File("dynamic.tflite");
@@ -77,12 +77,12 @@ public sealed class OptimizeCommandTests
         Assert.That(r.Stdout, Does.Contain("quantize dynamic"));
         using var quantized = Model.FromFile(output);
         var int8 = quantized.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int8).Select(t => t.Name).ToArray();
-        Assert.That(int8, Is.EqualTo(new[] { "fc_w" }), "the 720-element FC weights; aux_w (6) is under --min-elements, convolutions have no hybrid kernel");
-        Assert.That(quantized.MainSubgraph.Tensors.Count(t => t.Type == TensorType.Float16), Is.EqualTo(1), "the fp16 conv weights stay fp16");
+        Assert.That(int8, Is.EquivalentTo(new[] { "conv_w", "fc_w" }), "the 108-element conv filter (stored fp16) and the 720-element FC weights; aux_w (6) and dw_w (36) are under --min-elements");
+        Assert.That(quantized.MainSubgraph.Tensors.Count(t => t.Type == TensorType.Float16), Is.Zero);
         var run = CliHarness.Run("run", output);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
         string report = File.ReadAllText(output + ".report.json");
-        Assert.That(report, Does.Contain("\"operation\": \"quantize dynamic\"").And.Contain("no hybrid kernel"));
+        Assert.That(report, Does.Contain("\"operation\": \"quantize dynamic\"").And.Contain("below the minimum of 100"));
     }
 
     [Test]

@@ -90,13 +90,27 @@ public sealed class DynamicQuantizationTests
     }
 
     [Test]
-    public void Dynamic_LeavesConvolutionsFloat_ListsThem_AndNeedsNoCalibration()
+    public void Dynamic_QuantizesConvAndFullyConnected_LeavesDepthwiseFloatAndListsIt_AndNeedsNoCalibration()
     {
-        var result = Quantize(TestModels.SmallNetwork(), new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 100, MeasureLatency = false });
+        var result = Quantize(TestModels.SmallNetwork(), new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 30, MeasureLatency = false });
         using var q = Model.FromBytes(result.Model);
-        Assert.That(q.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int8).Select(t => t.Name), Is.EqualTo(new[] { "fc/w" }));
-        Assert.That(result.Report.FloatOperators.Select(f => f.Operator), Is.EqualTo(new[] { "CONV_2D" }), "conv/w has 108 elements; dw/w 36 is under the minimum");
+        Assert.That(q.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int8).Select(t => t.Name), Is.EquivalentTo(new[] { "conv/w", "fc/w" }));
+        var conv = TestModels.TensorNamed(q, "conv/w");
+        Assert.That(conv.Quantization.Scale, Has.Length.EqualTo(4), "per output channel");
+        Assert.That(TestModels.TensorNamed(q, "conv/b").Type, Is.EqualTo(TensorType.Float32));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(2));
+        Assert.That(result.Report.FloatOperators.Select(f => f.Operator), Is.EqualTo(new[] { "DEPTHWISE_CONV_2D" }));
         Assert.That(result.Report.FloatOperators.Single().Reason, Does.Contain("no hybrid kernel"));
+    }
+
+    [Test]
+    public void Dynamic_PerTensor_LeavesConvolutionsFloat_BecausePerTensorHybridConvIsNotBuilt()
+    {
+        var result = Quantize(TestModels.SmallNetwork(), new QuantizationOptions
+            { Mode = QuantizationMode.Dynamic, MinWeightElements = 100, PerTensorWeights = true, MeasureLatency = false });
+        var conv = result.Report.FloatOperators.Single(f => f.Operator == "CONV_2D");
+        Assert.That(conv.Reason, Does.Contain("per-tensor hybrid CONV_2D is not built"));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1), "only the FULLY_CONNECTED");
     }
 
     [Test]
@@ -135,19 +149,22 @@ public sealed class DynamicQuantizationTests
     }
 
     /// <summary>
-    /// hand_landmark_lite (FLOAT16 weights): its two large FULLY_CONNECTED heads become hybrid with float32 biases (XNNPACK
-    /// refuses a hybrid node whose bias comes from a DEQUANTIZE); TFLite runs the file and agrees with Accel within float
-    /// rounding. Measured on a seeded random input: relative L2 1.2e-7 (landmarks) and 7.6e-7 (world landmarks) between the
-    /// two; on another random input each head moved from the float model by 2.4e-3 and 0.58, in TFLite and Accel alike.
+    /// hand_landmark_lite (FLOAT16 weights): its two large FULLY_CONNECTED heads and 29 CONV_2D become hybrid with float32
+    /// biases (XNNPACK refuses a hybrid node whose bias comes from a DEQUANTIZE); TFLite loads and runs the file. Its
+    /// outputs differ from Accel's by more than rounding because LiteRT runs the hybrid convolutions on XNNPACK, which
+    /// quantizes 1×1 convolutions per pixel where TFLite's kernel (and Accel) quantize per image: measured relative L2
+    /// 5.8e-3 (landmarks) and 8.7e-2 (world landmarks) on this input, 0.011 and 0.148 on another; the bounds are 0.02 and 0.2.
+    /// The single-node cases (conformance) show the kernels themselves agree within a few ulp where XNNPACK quantizes
+    /// as TFLite does.
     /// </summary>
     [Test]
     [Category("Corpus")]
-    public void Dynamic_HandLandmark_RunsInTflite_AndAgreesWithAccel()
+    public void Dynamic_HandLandmark_RunsInTflite_WithinTheRecordedBound()
     {
         var assets = CorpusAssets.Locate();
         using var model = Model.FromFile(assets.ModelPath("hand_landmark_lite"));
         var result = ModelOptimizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MeasureLatency = false }, null);
-        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(2));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(31));
         var rng = new Random(23);
         var sample = new CalibrationSample([Enumerable.Range(0, 224 * 224 * 3).Select(_ => (float)rng.NextDouble()).ToArray()], "random");
         string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
@@ -156,14 +173,14 @@ public sealed class DynamicQuantizationTests
         if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
         byte[] input = MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray();
         var oracle = OracleRunner.ForAssets(assets).Run([new OracleJob(path, [input])])[0];
-        foreach (int o in new[] { 0, 3 })
+        foreach (var (o, bound) in new[] { (0, 0.02), (3, 0.2) })
         {
             var accel = MemoryMarshal.Cast<byte, float>(TestModels.RunRaw(result.Model, sample, cpuDelegate: true, output: o)).ToArray();
             var tflite = oracle.Outputs[o].AsFloats();
             double diff = Math.Sqrt(accel.Zip(tflite).Sum(p => (double)(p.First - p.Second) * (p.First - p.Second)));
             double norm = Math.Sqrt(tflite.Sum(v => (double)v * v));
             TestContext.Out.WriteLine($"output {o}: relative L2 {diff / norm:E2}");
-            Assert.That(diff / norm, Is.LessThan(1e-5), $"output {o}");
+            Assert.That(diff / norm, Is.LessThan(bound), $"output {o}");
         }
     }
 }

@@ -7,8 +7,9 @@ namespace Accel.Optimize;
 /// <c>Optimize.DEFAULT</c> and no representative dataset: constant float32 weights of at least
 /// <see cref="QuantizationOptions.MinWeightElements"/> elements (default 1024, the converter's) of operators that have a hybrid kernel become int8 (symmetric, per output
 /// channel unless per-tensor weights are asked for), with <c>asymmetric_quantize_inputs</c> set; every activation,
-/// bias and other constant stays float32. Operators whose hybrid kernel Accel does not have yet (CONV_2D,
-/// DEPTHWISE_CONV_2D, BATCH_MATMUL, TRANSPOSE_CONV) stay float and are listed with the reason.
+/// bias and other constant stays float32. CONV_2D filters become int8 per output channel where Accel's hybrid CONV_2D
+/// runs them; operators whose hybrid kernel Accel does not have yet (DEPTHWISE_CONV_2D, BATCH_MATMUL, TRANSPOSE_CONV)
+/// stay float and are listed with the reason.
 /// </summary>
 internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions options)
 {
@@ -60,7 +61,32 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
                     op.Code = op.Code with { Version = Math.Max(op.Code.Version, 9) };
                     QuantizedOperators++;
                     break;
+                case BuiltinOperator.Conv2D when ConvReason(op) is null:
+                {
+                    int filter = op.Inputs[1];
+                    if (!quantizedCopies.TryGetValue((filter, 0), out int qf))
+                    {
+                        var w = graph.Tensors[filter];
+                        var (values, scales) = QuantizationMath.QuantizeSymmetric(w.FloatValues(), w.Shape, 0);
+                        qf = graph.AddTensor(new GraphTensor
+                        {
+                            Name = w.Name, Type = TensorType.Int8, Shape = w.Shape, Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
+                            Quantization = new QuantizationParameters(scales, new long[scales.Length], 0, [], []),
+                        });
+                        quantizedCopies.Add((filter, 0), qf);
+                        QuantizedWeights.Add(w.Name);
+                    }
+                    op.Inputs = [.. op.Inputs];
+                    op.Inputs[1] = qf;
+                    HybridBiases.Add(op.Inputs[2]);
+                    // TFLite's op versioning: a hybrid CONV_2D with per-channel weights is version 5.
+                    op.Code = op.Code with { Version = Math.Max(op.Code.Version, 5) };
+                    QuantizedOperators++;
+                    break;
+                }
                 case BuiltinOperator.Conv2D:
+                    if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, ConvReason(op)!));
+                    break;
                 case BuiltinOperator.DepthwiseConv2D:
                 case BuiltinOperator.BatchMatMul:
                 case BuiltinOperator.TransposeConv:
@@ -76,6 +102,24 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
         if (weights < 0 || weights >= graph.Tensors.Count) return false;
         var w = graph.Tensors[weights];
         return w.IsConstant && w.Type == TensorType.Float32 && w.ElementCount >= options.MinWeightElements;
+    }
+
+    /// <summary>
+    /// Why a CONV_2D stays float, or null when its filter is quantized: Accel's hybrid CONV_2D runs per-channel filters
+    /// with dilation 1, one group and a bias (TFLite's EvalHybridPerChannel reads the bias unconditionally).
+    /// </summary>
+    private string? ConvReason(GraphOperator op)
+    {
+        if (op.Inputs.Length < 3 || op.Inputs[2] < 0) return "no bias; TFLite's hybrid CONV_2D needs one";
+        var w = graph.Tensors[op.Inputs[1]];
+        if (!w.IsConstant || w.Type != TensorType.Float32 || w.Sparsity is not null || w.Shape.Length != 4) return "filter is not a dense float32 constant";
+        if (w.ElementCount < options.MinWeightElements) return $"filter of {w.ElementCount} elements, below the minimum of {options.MinWeightElements}";
+        if (options.PerTensorWeights) return "per-tensor hybrid CONV_2D is not built (docs/numerics.md §Hybrid kernels)";
+        if (w.Shape[0] < 2) return "one output channel: TFLite would run its per-tensor hybrid kernel, which Accel does not have";
+        if (op.Options is Conv2DOptions { DilationH: not 1 } or Conv2DOptions { DilationW: not 1 }) return "dilated: TFLite's hybrid CONV_2D ignores dilation";
+        var input = graph.Tensors[op.Inputs[0]];
+        if (input.Type != TensorType.Float32 || input.Shape.Length != 4 || input.Shape[3] != w.Shape[3]) return "grouped or non-float input";
+        return null;
     }
 
     /// <summary>Why a FULLY_CONNECTED stays float, or null when its weights are quantized.</summary>

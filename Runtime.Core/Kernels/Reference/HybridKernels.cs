@@ -60,6 +60,73 @@ internal static class HybridKernels
         for (int i = 0; i < batch * units; i++) output[i] = Activate(activation, output[i]);
     }
 
+    /// <summary>
+    /// CONV_2D with int8 per-channel filters (TFLite's conv.cc EvalHybridPerChannel with optimized_ops::HybridConvPerChannel,
+    /// its default kernel): each batch image quantized asymmetrically as one row; per output element the exact int32
+    /// acc = Σ w·(q − z) over the taps inside the input (im2col pads with z, so outside taps add 0); then
+    /// (float)acc · (s_c · f) + bias, clamped with min then max to the activation's float range (±FLT_MAX for NONE).
+    /// </summary>
+    public static void Conv2D(KernelContext context, Conv2DParams p, HybridWeightsParams h)
+    {
+        var g = p.Geometry;
+        var inputTensor = context.Input(0);
+        var filterTensor = context.Input(1);
+        var biasTensor = context.OptionalInput(2);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<float> input = inputTensor.Read<float>();
+        ReadOnlySpan<sbyte> filter = filterTensor.Read<sbyte>();
+        ReadOnlySpan<float> bias = biasTensor is null ? default : biasTensor.Read<float>();
+        Span<float> output = outputTensor.Write<float>();
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int filterHeight = filterTensor.Dim(1), filterWidth = filterTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        int imageSize = inputHeight * inputWidth * depth;
+        var (min, max) = ClampRange(context.OptionsAs<Conv2DOptions>().FusedActivation);
+        Span<sbyte> quantized = h.Scratch.QuantizedRow.AsSpan(0, imageSize);
+
+        for (int b = 0; b < batches; b++)
+        {
+            float factor = AsymmetricQuantize(input.Slice(b * imageSize, imageSize), quantized, out int zero);
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                context.ThrowIfCancellationRequested();
+                for (int ox = 0; ox < outputWidth; ox++)
+                for (int oc = 0; oc < outputDepth; oc++)
+                {
+                    int acc = 0;
+                    for (int ky = 0; ky < filterHeight; ky++)
+                    {
+                        int iy = oy * g.StrideH - g.PadTop + ky;
+                        if (iy < 0 || iy >= inputHeight) continue;
+                        for (int kx = 0; kx < filterWidth; kx++)
+                        {
+                            int ix = ox * g.StrideW - g.PadLeft + kx;
+                            if (ix < 0 || ix >= inputWidth) continue;
+                            var q = quantized.Slice((iy * inputWidth + ix) * depth, depth);
+                            var w = filter.Slice(((oc * filterHeight + ky) * filterWidth + kx) * depth, depth);
+                            for (int c = 0; c < depth; c++) acc = unchecked(acc + w[c] * (q[c] - zero));
+                        }
+                    }
+                    float scale = h.Scales[oc] * factor;
+                    float value = acc * scale;
+                    if (!bias.IsEmpty) value += bias[oc];
+                    value = max < value ? max : value;   // cwiseMin(max), then cwiseMax(min)
+                    value = value < min ? min : value;
+                    output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>TFLite's CalculateActivationRange for float: NONE clamps to ±FLT_MAX (so ±∞ become ±MaxValue).</summary>
+    private static (float Min, float Max) ClampRange(ActivationFunctionType activation) => activation switch
+    {
+        ActivationFunctionType.Relu => (0f, float.MaxValue),
+        ActivationFunctionType.Relu6 => (0f, 6f),
+        ActivationFunctionType.ReluN1To1 => (-1f, 1f),
+        _ => (float.MinValue, float.MaxValue),
+    };
+
     /// <summary>True when no element differs from zero (TFLite's IsZeroVector).</summary>
     public static bool IsZeroVector(ReadOnlySpan<float> values)
     {

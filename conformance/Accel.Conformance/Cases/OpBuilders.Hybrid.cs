@@ -27,7 +27,20 @@ internal static partial class OpBuilders
             version: c.P.Bool("asymmetric", false) ? 9 : 3);
     }
 
-    /// <summary>The input's float32 values (the case's value set), reshaped by <c>edge</c> per row of <paramref name="depth"/>.</summary>
+    /// <summary>Hybrid CONV_2D: int8 per-channel filter [filters, kh, kw, Cin], float32 bias; each batch image is one quantized row.</summary>
+    private static void BuildHybridConv2D(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int filters = c.P.Int("filters");
+        var (sh, sw) = c.P.Pair("stride", 1);
+        int x = c.Input("input", TensorType.Float32, input, HybridInput(c, input, input[1] * input[2] * input[3]));
+        var (w, b) = HybridWeights(c, "filter", [filters, kh, kw, input[3]], 0, filters);
+        c.AddOperator(BuiltinOperator.Conv2D, b < 0 ? [x, w] : [x, w, b], TensorType.Float32,
+            new Conv2DOptions(c.P.Padding(), sw, sh, c.P.Activation()), version: 2);
+    }
+
+    /// <summary>The input's float32 values (the case's value set), reshaped by <c>edge</c> per quantized row of <paramref name="depth"/> elements.</summary>
     private static byte[] HybridInput(OpCaseContext c, int[] shape, int depth)
     {
         byte[] data = c.Data("input", TensorType.Float32, shape, c.Values);
