@@ -68,12 +68,31 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
-    public void DynamicMode_SaysItIsNotBuilt()
+    public void DynamicMode_StoresConvAndFullyConnectedWeightsAsInt8_AndTheModelRuns()
     {
         using var dir = new TempDirectory();
-        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "dynamic");
+        string output = dir.File("dynamic.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "dynamic", "--min-elements", "100", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("quantize dynamic"));
+        using var quantized = Model.FromFile(output);
+        var int8 = quantized.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int8).Select(t => t.Name).ToArray();
+        Assert.That(int8, Is.EquivalentTo(new[] { "conv_w", "fc_w" }), "the 108-element conv filter (stored fp16) and the 720-element FC weights; aux_w (6) and dw_w (36) are under --min-elements");
+        Assert.That(quantized.MainSubgraph.Tensors.Count(t => t.Type == TensorType.Float16), Is.Zero);
+        var run = CliHarness.Run("run", output);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        string report = File.ReadAllText(output + ".report.json");
+        Assert.That(report, Does.Contain("\"operation\": \"quantize dynamic\"").And.Contain("below the minimum of 100"));
+    }
+
+    [Test]
+    public void Int16x8Mode_SaysItIsNotBuilt()
+    {
+        using var dir = new TempDirectory();
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int16x8");
         Assert.That(r.ExitCode, Is.EqualTo(1));
         Assert.That(r.Stderr, Does.Contain("not built yet"));
+        Assert.That(File.Exists(dir.File("out.tflite")), Is.False);
     }
 
     [Test]
@@ -104,6 +123,6 @@ public sealed class OptimizeCommandTests
     {
         var r = CliHarness.Run("help", "quantize");
         Assert.That(r.ExitCode, Is.EqualTo(0));
-        Assert.That(r.Stdout, Does.Contain("--mode <fp16|int8>").And.Contain("fp16: float32 constants").And.Contain("int8: full integer").And.Contain("not built yet"));
+        Assert.That(r.Stdout, Does.Contain("--mode <fp16|dynamic|int8>").And.Contain("fp16: float32 constants").And.Contain("dynamic: dynamic range").And.Contain("int8: full integer").And.Contain("not built yet"));
     }
 }

@@ -7,17 +7,21 @@ public static partial class OptimizeCommands
     internal static Command DeclareQuantize(CliContext context) =>
         new CommandSpec("quantize", QuantizeDescription, "MODEL", "the float .tflite model")
             .Option("--output", "OUT.tflite", "the quantized model (required)", "-o")
-            .Option("--mode", "fp16|int8",
+            .Option("--mode", "fp16|dynamic|int8",
                 "fp16: float32 constants become float16 constants read through DEQUANTIZE (the MediaPipe layout): half the weight bytes, float " +
                 "arithmetic. int8: full integer: int8 activations (calibrated), int8 weights (symmetric; per output channel for CONV_2D and " +
                 "DEPTHWISE_CONV_2D, per tensor for FULLY_CONNECTED), int32 biases; operators without an integer kernel in Accel stay float " +
-                "behind DEQUANTIZE/QUANTIZE and the report lists them. dynamic and int16x8 are not built yet (an error says so)", "-m")
+                "behind DEQUANTIZE/QUANTIZE and the report lists them. dynamic: dynamic range: FULLY_CONNECTED weights of at least --min-elements " +
+                "elements become int8 (symmetric, per output channel), activations stay float32 and are quantized per row at run time (hybrid " +
+                "kernels, no calibration); CONV_2D, DEPTHWISE_CONV_2D, BATCH_MATMUL and TRANSPOSE_CONV stay float (no hybrid kernel yet; the " +
+                "report lists them). int16x8 is not built yet (an error says so)", "-m")
             .Repeatable("--calibration", "DIR|FILE",
                 "representative inputs (int8: required; fp16: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
                 ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +
                 "(v - mean) / std), any other file raw little-endian float32 bytes of all inputs one after another", "-c")
             .Option("--io", "float|int8|uint8", "int8 only: the interface type of the float inputs and outputs (default float)")
             .Switch("--per-tensor", "one weight scale per tensor instead of per output channel")
+            .Option("--min-elements", "N", "dynamic only: quantize weights with at least N elements (default 1024, as TFLite's converter)")
             .Option("--range", "minmax|percentile",
                 "activation ranges: min/max over all samples (default), or per sample the (100-P)-th and P-th percentiles")
             .Option("--percentile", "P", "the percentile of --range percentile (P in (50, 100], default 99.99)")

@@ -11,7 +11,7 @@ namespace Accel.Cli;
 /// </summary>
 public static partial class OptimizeCommands
 {
-    private const string QuantizeDescription = "post-training quantization (docs/optimize.md): float16 weights, or full int8 with calibrated activations";
+    private const string QuantizeDescription = "post-training quantization (docs/optimize.md): float16 weights, int8 weights with float activations (dynamic), or full int8 with calibrated activations";
 
     private const string PruneDescription = "magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)";
 
@@ -30,9 +30,10 @@ public static partial class OptimizeCommands
         {
             "fp16" or "float16" => QuantizationMode.Float16,
             "int8" => QuantizationMode.Int8,
-            "dynamic" or "int16x8" => throw new CliException($"--mode {p.Value("--mode")} is not built yet: it needs hybrid (int8 weights, float activations) or int16 kernels, which Accel does not have; use fp16 or int8"),
-            null => throw new UsageException("--mode fp16|int8 is required", "quantize"),
-            var other => throw new UsageException($"unknown --mode '{other}' (fp16, int8)", "quantize"),
+            "dynamic" => QuantizationMode.Dynamic,
+            "int16x8" => throw new CliException("--mode int16x8 is not built yet: it needs int16 kernels, which Accel does not have; use fp16, dynamic or int8"),
+            null => throw new UsageException("--mode fp16|dynamic|int8 is required", "quantize"),
+            var other => throw new UsageException($"unknown --mode '{other}' (fp16, dynamic, int8)", "quantize"),
         };
         var options = new QuantizationOptions
         {
@@ -54,6 +55,7 @@ public static partial class OptimizeCommands
             Percentile = Number(p, "--percentile", 99.99, "quantize"),
             Threads = (int)Number(p, "--threads", 1, "quantize"),
             MeasureLatency = !p.Has("--no-latency"),
+            MinWeightElements = (int)Number(p, "--min-elements", 1024, "quantize"),
         };
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");

@@ -8,7 +8,7 @@ namespace Accel.Optimize;
 public static class ModelOptimizer
 {
     /// <param name="samples">Int8: the representative inputs (required, at least one); they also evaluate the
-    /// result. Float16: optional evaluation inputs (default: one seeded random input).</param>
+    /// result. Float16 and dynamic: optional evaluation inputs (default: one seeded random input).</param>
     public static OptimizationResult Quantize(Model model, QuantizationOptions options, IEnumerable<CalibrationSample>? samples,
         IProgress<OptimizationProgress>? progress = null)
     {
@@ -31,6 +31,22 @@ public static class ModelOptimizer
             notes.Add($"{decoders.Count(d => d.Code.Builtin == BuiltinOperator.Dequantize)} float32 constants stored as float16 behind DEQUANTIZE.");
             return Finish(model, graph, IdentityLayers(graph), list, "quantize fp16", options.Threads, options.MeasureLatency, progress,
                 notes: notes);
+        }
+
+        if (options.Mode == QuantizationMode.Dynamic)
+        {
+            var dynamic = new DynamicQuantizer(graph, options);
+            dynamic.Run();
+            // Constants left float keep the source's encoding (float16 stays float16, sparse stays sparse).
+            var decoders = new List<GraphOperator>();
+            foreach (int t in WeightEncoding.ConsumedFloatConstants(graph).ToList())
+                WeightEncoding.Encode(graph, t, float16: graph.FoldedFloat16.Contains(t) && !dynamic.HybridBiases.Contains(t),
+                    sparse: graph.FoldedSparse.Contains(t), decoders);
+            WeightEncoding.Prepend(graph, decoders);
+            notes.Add($"{dynamic.QuantizedWeights.Count} weight tensors stored as int8 ({(options.PerTensorWeights ? "per tensor" : "per channel")}, symmetric); " +
+                      $"activations stay float32 and are quantized per row at run time (asymmetric_quantize_inputs); weights under {options.MinWeightElements} elements stay float32.");
+            return Finish(model, graph, IdentityLayers(graph), list, "quantize dynamic", options.Threads, options.MeasureLatency, progress,
+                dynamic.QuantizedOperators, dynamic.FloatOperators, notes: notes);
         }
 
         // Int8: calibrate on the float graph, then rewrite it.

@@ -7,6 +7,11 @@ public enum QuantizationMode
     Float16,
     /// <summary>Full integer: int8 activations and weights, int32 biases, calibrated activation ranges.</summary>
     Int8,
+    /// <summary>
+    /// Dynamic range: the large constant weights of operators with a hybrid kernel become int8 (symmetric, per channel),
+    /// activations stay float32 and are quantized per row at run time; no calibration data.
+    /// </summary>
+    Dynamic,
 }
 
 /// <summary>The element type of a fully integer model's inputs and outputs.</summary>
@@ -52,8 +57,12 @@ public sealed record QuantizationOptions
     /// <summary>Whether to measure latency (CPU delegate, 1 thread) of both models for the report.</summary>
     public bool MeasureLatency { get; init; } = true;
 
+    /// <summary>Dynamic mode: weights with fewer elements stay float32 (TFLite's converter default: 1024).</summary>
+    public int MinWeightElements { get; init; } = 1024;
+
     internal void Validate()
     {
+        if (MinWeightElements < 1) throw new OptimizationException($"MinWeightElements must be at least 1, got {MinWeightElements}.");
         if (!Enum.IsDefined(Mode)) throw new OptimizationException($"Unknown quantization mode {(int)Mode}.");
         if (Mode != QuantizationMode.Int8 && Interface != IntegerInterface.Float32)
             throw new OptimizationException($"An integer interface ({Interface}) needs mode int8, not {Mode}.");

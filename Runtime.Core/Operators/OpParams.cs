@@ -8,6 +8,13 @@ namespace Accel.Operators;
 public abstract record OpParams
 {
     public OpCost Cost { get; init; }
+
+    /// <summary>
+    /// Why no delegate may run this node (its variant exists only on the reference executor, e.g. a hybrid node whose
+    /// float32 input would pass a float kernel's dtype check); null: the delegates decide. The planner refuses such
+    /// nodes with this reason before asking any delegate.
+    /// </summary>
+    public string? ReferenceOnlyReason { get; init; }
 }
 
 /// <summary>The params of an operator with no core definition (a caller's custom kernel): its cost only.</summary>

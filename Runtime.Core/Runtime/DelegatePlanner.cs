@@ -139,6 +139,11 @@ internal sealed class DelegatePlanner
                 refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, DynamicShapeReason));
                 continue;
             }
+            if (delegateNodes[node.Index].Params.ReferenceOnlyReason is { } referenceOnly)
+            {
+                refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, referenceOnly));
+                continue;
+            }
             NodeSupport support;
             try
             {

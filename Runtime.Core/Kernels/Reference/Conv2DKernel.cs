@@ -16,6 +16,11 @@ internal sealed class Conv2DKernel : ReferenceKernel<Conv2DParams>
 
     protected override void Invoke(KernelContext context, Conv2DParams p)
     {
+        if (p.Hybrid is { } h)
+        {
+            HybridKernels.Conv2D(context, p, h);
+            return;
+        }
         if (p.Quantized is { } q)
         {
             QuantizedKernels.Conv2D(context, p, q);

@@ -50,7 +50,9 @@ internal static class ConvCommon
     public static void ExpectSlidingWindow(KernelContext context, Tensor input, Tensor filter, Tensor output, Padding padding,
         int strideH, int strideW, int dilationH, int dilationW)
     {
-        if (!Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type))
+        // Hybrid nodes (float32 input, int8 filter): the definition checks them (HybridWeights).
+        if (!Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type)
+            && !Accel.Operators.Definitions.HybridWeights.IsHybrid(input, filter))
         {
             // Integer nodes: QuantizedParams.Convolution checks the dtypes and quantization.
             ExpectFloat32(context, input, "input");

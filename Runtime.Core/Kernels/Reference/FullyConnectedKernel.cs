@@ -17,6 +17,11 @@ internal sealed class FullyConnectedKernel : ReferenceKernel<FullyConnectedParam
 
     protected override void Invoke(KernelContext context, FullyConnectedParams p)
     {
+        if (p.Hybrid is { } h)
+        {
+            HybridKernels.FullyConnected(context, p, h);
+            return;
+        }
         if (p.Quantized is { } q)
         {
             QuantizedKernels.FullyConnected(context, p, q);

@@ -11,6 +11,9 @@ public sealed record Conv2DParams(ConvGeometry Geometry, int Groups, int Filters
 {
     /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
     public QuantizedConvParams? Quantized { get; init; }
+
+    /// <summary>Dynamic-range (hybrid) weights: float32 input and output, int8 per-channel filter; null otherwise.</summary>
+    public HybridWeightsParams? Hybrid { get; init; }
 }
 
 /// <summary>CONV_2D, float32 (docs/numerics.md §Convolutions and matrix products); TFLite's conv.cc Prepare.</summary>
@@ -47,6 +50,19 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
             ? QuantizedParams.Convolution(context, input, filter, bias, output, options.FusedActivation, 0, outputDepth, input.Type == TensorType.UInt8)
             : null;
         if (quantized is null) ConvCommon.ExpectBias(context, bias, outputDepth);
+        HybridWeightsParams? hybrid = null;
+        if (HybridWeights.IsHybrid(input, filter))
+        {
+            // TFLite's EvalHybridPerChannel: per-channel filters only here (its per-tensor EvalHybrid is not built), and it
+            // runs with dilation 1 whatever the options say, so dilated and grouped hybrid nodes are refused.
+            if (filter.Quantization.Scale.Length <= 1)
+                throw context.Error($"filter '{filter.Name}' is int8 per tensor; hybrid CONV_2D runs per-channel int8 filters only (per-tensor is not built)");
+            if (options.DilationH != 1 || options.DilationW != 1)
+                throw context.Error($"hybrid CONV_2D with dilation {options.DilationH}x{options.DilationW} is refused: TFLite's hybrid kernel ignores dilation");
+            if (groups != 1) throw context.Error($"hybrid CONV_2D with {groups} groups is not supported");
+            hybrid = HybridWeights.Prepare(context, filter, output, 0, outputDepth,
+                checked(input.Dim(1) * input.Dim(2) * input.Dim(3)), asymmetricInputs: true);
+        }
 
         var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
         var activation = quantized is null ? ActivationRange.For(options.FusedActivation, context) : default;
@@ -55,6 +71,8 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
         {
             Cost = new OpCost(CostMath.Product(output.ElementCount, filter.Dim(1), filter.Dim(2), filterDepth), 0, CostMath.BytesTouched(context)),
             Quantized = quantized,
+            Hybrid = hybrid,
+            ReferenceOnlyReason = hybrid is null ? null : HybridWeights.ReferenceOnlyReason,
         };
     }
 }

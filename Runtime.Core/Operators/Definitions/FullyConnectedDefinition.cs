@@ -8,6 +8,9 @@ public sealed record FullyConnectedParams(int Batch, int Units, int Depth, Activ
 {
     /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
     public QuantizedConvParams? Quantized { get; init; }
+
+    /// <summary>Dynamic-range (hybrid) weights: float32 input and output, int8 weights; null otherwise.</summary>
+    public HybridWeightsParams? Hybrid { get; init; }
 }
 
 /// <summary>FULLY_CONNECTED, float32; TFLite's fully_connected.cc Prepare (keep_num_dims, optional bias).</summary>
@@ -27,7 +30,8 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         var output = context.Output(0);
 
         bool quantized = QuantizedParams.IsQuantizedType(input.Type);
-        if (!quantized)
+        bool hybrid = HybridWeights.IsHybrid(input, weights);
+        if (!quantized && !hybrid)
         {
             ConvCommon.ExpectFloat32(context, input, "input");
             ConvCommon.ExpectFloat32(context, weights, "weights");
@@ -47,6 +51,9 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
             ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, units, weights.Quantization.Scale.Length == 1)
             : null;
         if (!quantized) ConvCommon.ExpectBias(context, bias, units);
+        var hybridParams = hybrid
+            ? HybridWeights.Prepare(context, weights, output, 0, units, depth, options.AsymmetricQuantizeInputs)
+            : null;
         long inputElements = input.ElementCount;
         if (depth <= 0 || inputElements % depth != 0)
             throw context.Error(
@@ -75,6 +82,8 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         {
             Cost = new OpCost(CostMath.Product(batch, units, depth), 0, CostMath.BytesTouched(context)),
             Quantized = quantizedParams,
+            Hybrid = hybridParams,
+            ReferenceOnlyReason = hybrid ? HybridWeights.ReferenceOnlyReason : null,
         };
     }
 }

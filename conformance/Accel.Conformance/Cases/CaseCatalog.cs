@@ -136,7 +136,9 @@ public sealed class CaseCatalog
                 var baseParams = Required(entry, "base", file).EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
                 CheckParameters(file, builder, baseParams.Keys);
                 string? note = entry.TryGetProperty("tfliteNote", out var n) ? n.GetString() : null;
-                var variants = new List<(string Name, Dictionary<string, JsonElement> Params, HashSet<string>? DTypes)> { ("base", baseParams, null) };
+                // "variant" names a second entry of an op and dtype (e.g. "hybrid"): its ids read variant[,changes] instead of base[,changes].
+                string? variant = entry.TryGetProperty("variant", out var v) ? v.GetString() : null;
+                var variants = new List<(string Name, Dictionary<string, JsonElement> Params, HashSet<string>? DTypes)> { (variant ?? "base", baseParams, null) };
                 if (entry.TryGetProperty("vary", out var vary))
                 {
                     foreach (var grid in vary.EnumerateArray())
@@ -157,7 +159,8 @@ public sealed class CaseCatalog
                                 parameters[key] = combination[i];
                                 changed.Add($"{key}={OpParameters.Format(combination[i])}");
                             }
-                            variants.Add((changed.Count == 0 ? "base" : string.Join(",", changed), parameters, only));
+                            string changes = string.Join(",", changed);
+                            variants.Add((variant is null ? (changed.Count == 0 ? "base" : changes) : (changed.Count == 0 ? variant : variant + "," + changes), parameters, only));
                         }
                     }
                 }

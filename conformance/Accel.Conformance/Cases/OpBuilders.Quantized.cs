@@ -18,9 +18,9 @@ internal static partial class OpBuilders
             "weightScale", "weightZeroPoint", "perChannel", "spread"];
         yield return Builtin(BuiltinOperator.Quantize, ["shape", "source", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint", "values"],
             BuildQuantize);
-        yield return Builtin(BuiltinOperator.Conv2D, [.. ConvParams, .. convExtra], BuildQuantizedConv2D) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Conv2D, [.. ConvParams, .. convExtra, .. HybridParams], BuildQuantizedConv2D) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.DepthwiseConv2D, [.. DepthwiseParams, .. convExtra], BuildQuantizedDepthwiseConv2D) with { ForQuantizedTypes = true };
-        yield return Builtin(BuiltinOperator.FullyConnected, ["input", "units", "bias", "activation", "keepNumDims", .. convExtra],
+        yield return Builtin(BuiltinOperator.FullyConnected, ["input", "units", "bias", "activation", "keepNumDims", .. convExtra, .. HybridParams],
             BuildQuantizedFullyConnected) with { ForQuantizedTypes = true };
         string[] binary = ["a", "b", "activation", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint"];
         foreach (var op in new[] { BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul })
@@ -103,6 +103,11 @@ internal static partial class OpBuilders
 
     private static void BuildQuantizedConv2D(OpCaseContext c)
     {
+        if (c.P.Bool("hybrid", false))
+        {
+            BuildHybridConv2D(c);
+            return;
+        }
         int[] input = Shape4(c, "input");
         var (kh, kw) = c.P.Pair("kernel", 3);
         int filters = c.P.Int("filters");
@@ -135,6 +140,11 @@ internal static partial class OpBuilders
 
     private static void BuildQuantizedFullyConnected(OpCaseContext c)
     {
+        if (c.P.Bool("hybrid", false))
+        {
+            BuildHybridFullyConnected(c);
+            return;
+        }
         int[] input = c.P.Ints("input");
         int units = c.P.Int("units");
         int depth = input[^1];

@@ -1,0 +1,233 @@
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// The dynamic-range (hybrid) kernels: float32 activations quantized per batch row on the fly, int8 weights, int32
+/// accumulation, a float rescale. The operation order is TFLite's (fully_connected.cc EvalHybrid and
+/// portable_tensor_utils.cc SymmetricQuantizeFloats / AsymmetricQuantizeFloats / MatrixBatchVectorMultiplyAccumulate),
+/// written down in docs/numerics.md §Hybrid kernels.
+/// </summary>
+internal static class HybridKernels
+{
+    /// <summary>
+    /// FULLY_CONNECTED with int8 weights [Units, Depth]: output = bias (or +0); unless the whole input is zero, each
+    /// row is quantized and output[u] += (float)dot · scale; then the fused activation (TFLite's ActivationFunctor).
+    /// </summary>
+    public static void FullyConnected(KernelContext context, FullyConnectedParams p, HybridWeightsParams h)
+    {
+        ReadOnlySpan<float> input = context.Input(0).Read<float>();
+        ReadOnlySpan<sbyte> weights = context.Input(1).Read<sbyte>();
+        var biasTensor = context.OptionalInput(2);
+        ReadOnlySpan<float> bias = biasTensor is null ? default : biasTensor.Read<float>();
+        Span<float> output = context.Output(0).Write<float>();
+        int units = p.Units, depth = p.Depth, batch = p.Batch;
+        var activation = context.OptionsAs<FullyConnectedOptions>().FusedActivation;
+
+        for (int b = 0; b < batch; b++)
+        for (int u = 0; u < units; u++)
+            output[b * units + u] = bias.IsEmpty ? 0f : bias[u];
+
+        // TFLite skips the products when every input is zero (IsZeroVector: -0 counts as zero), keeping bias bits.
+        if (!IsZeroVector(input[..(batch * depth)]))
+        {
+            Span<sbyte> quantized = h.Scratch.QuantizedRow.AsSpan(0, depth);
+            Span<int> rowSums = h.Scratch.RowSums.AsSpan(0, units);
+            if (h.AsymmetricInputs) RowSums(weights, units, depth, rowSums);
+            for (int b = 0; b < batch; b++)
+            {
+                context.ThrowIfCancellationRequested();
+                var row = input.Slice(b * depth, depth);
+                int offset = 0;
+                float scalingFactor = h.AsymmetricInputs
+                    ? AsymmetricQuantize(row, quantized, out offset)
+                    : SymmetricQuantize(row, quantized);
+                // Per tensor, the weights' scale is folded into the row's factor first (scaling_factors[b] *= scale).
+                if (!h.PerChannel) scalingFactor *= h.Scales[0];
+                for (int u = 0; u < units; u++)
+                {
+                    var w = weights.Slice(u * depth, depth);
+                    int dot = 0;
+                    for (int k = 0; k < depth; k++) dot = unchecked(dot + w[k] * quantized[k]);
+                    if (h.AsymmetricInputs) dot = unchecked(dot - rowSums[u] * offset);
+                    float scale = h.PerChannel ? scalingFactor * h.Scales[u] : scalingFactor;
+                    float product = dot * scale;
+                    output[b * units + u] += product;
+                }
+            }
+        }
+
+        for (int i = 0; i < batch * units; i++) output[i] = Activate(activation, output[i]);
+    }
+
+    /// <summary>
+    /// CONV_2D with int8 per-channel filters (TFLite's conv.cc EvalHybridPerChannel with optimized_ops::HybridConvPerChannel,
+    /// its default kernel): each batch image quantized asymmetrically as one row; per output element the exact int32
+    /// acc = Σ w·(q − z) over the taps inside the input (im2col pads with z, so outside taps add 0); then
+    /// (float)acc · (s_c · f) + bias, clamped with min then max to the activation's float range (±FLT_MAX for NONE).
+    /// </summary>
+    public static void Conv2D(KernelContext context, Conv2DParams p, HybridWeightsParams h)
+    {
+        var g = p.Geometry;
+        var inputTensor = context.Input(0);
+        var filterTensor = context.Input(1);
+        var biasTensor = context.OptionalInput(2);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<float> input = inputTensor.Read<float>();
+        ReadOnlySpan<sbyte> filter = filterTensor.Read<sbyte>();
+        ReadOnlySpan<float> bias = biasTensor is null ? default : biasTensor.Read<float>();
+        Span<float> output = outputTensor.Write<float>();
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int filterHeight = filterTensor.Dim(1), filterWidth = filterTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        int imageSize = inputHeight * inputWidth * depth;
+        var (min, max) = ClampRange(context.OptionsAs<Conv2DOptions>().FusedActivation);
+        Span<sbyte> quantized = h.Scratch.QuantizedRow.AsSpan(0, imageSize);
+
+        for (int b = 0; b < batches; b++)
+        {
+            float factor = AsymmetricQuantize(input.Slice(b * imageSize, imageSize), quantized, out int zero);
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                context.ThrowIfCancellationRequested();
+                for (int ox = 0; ox < outputWidth; ox++)
+                for (int oc = 0; oc < outputDepth; oc++)
+                {
+                    int acc = 0;
+                    for (int ky = 0; ky < filterHeight; ky++)
+                    {
+                        int iy = oy * g.StrideH - g.PadTop + ky;
+                        if (iy < 0 || iy >= inputHeight) continue;
+                        for (int kx = 0; kx < filterWidth; kx++)
+                        {
+                            int ix = ox * g.StrideW - g.PadLeft + kx;
+                            if (ix < 0 || ix >= inputWidth) continue;
+                            var q = quantized.Slice((iy * inputWidth + ix) * depth, depth);
+                            var w = filter.Slice(((oc * filterHeight + ky) * filterWidth + kx) * depth, depth);
+                            for (int c = 0; c < depth; c++) acc = unchecked(acc + w[c] * (q[c] - zero));
+                        }
+                    }
+                    float scale = h.Scales[oc] * factor;
+                    float value = acc * scale;
+                    if (!bias.IsEmpty) value += bias[oc];
+                    value = max < value ? max : value;   // cwiseMin(max), then cwiseMax(min)
+                    value = value < min ? min : value;
+                    output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>TFLite's CalculateActivationRange for float: NONE clamps to ±FLT_MAX (so ±∞ become ±MaxValue).</summary>
+    private static (float Min, float Max) ClampRange(ActivationFunctionType activation) => activation switch
+    {
+        ActivationFunctionType.Relu => (0f, float.MaxValue),
+        ActivationFunctionType.Relu6 => (0f, 6f),
+        ActivationFunctionType.ReluN1To1 => (-1f, 1f),
+        _ => (float.MinValue, float.MaxValue),
+    };
+
+    /// <summary>True when no element differs from zero (TFLite's IsZeroVector).</summary>
+    public static bool IsZeroVector(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+            if (v != 0f) return false;
+        return true;
+    }
+
+    /// <summary>The sum of each weight row (TFLite's ReductionSumVector), for the asymmetric inputs' zero-point term.</summary>
+    public static void RowSums(ReadOnlySpan<sbyte> weights, int rows, int depth, Span<int> sums)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            int sum = 0;
+            foreach (sbyte w in weights.Slice(r * depth, depth)) sum = unchecked(sum + w);
+            sums[r] = sum;
+        }
+    }
+
+    /// <summary>
+    /// TFLite's SymmetricQuantizeFloats: range = max(|min|, |max|); zero range → all 0 and factor 1; otherwise
+    /// q = clamp(round_half_away(v · (127 / range)), −127, 127) and the factor is range / 127 (binary32 each step).
+    /// </summary>
+    public static float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized)
+    {
+        float min = values[0], max = values[0];
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] < min) min = values[i];
+            if (values[i] > max) max = values[i];
+        }
+        float absMin = MathF.Abs(min), absMax = MathF.Abs(max);
+        float range = absMin < absMax ? absMax : absMin;
+        if (range == 0f)
+        {
+            quantized.Clear();
+            return 1f;
+        }
+        float inverse = 127f / range;
+        for (int i = 0; i < values.Length; i++)
+        {
+            int q = RoundToInt32(values[i] * inverse);
+            quantized[i] = (sbyte)Math.Clamp(q, -127, 127);
+        }
+        return range / 127f;
+    }
+
+    /// <summary>
+    /// TFLite's AsymmetricQuantizeFloats: [rmin, rmax] = [min(0, min), max(0, max)] in binary64; equal → all 0, factor 1,
+    /// offset 0; otherwise scale = (rmax − rmin) / 255, the zero point from whichever end has the smaller error,
+    /// nudged into [−128, 127] (rounded half away from zero), factor = (float)scale, inverse = (float)(1.0 / factor),
+    /// q = clamp(round_half_away(offset + v · inverse), −128, 127).
+    /// </summary>
+    public static float AsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset)
+    {
+        const double qmin = -128, qmax = 127;
+        float min = values[0], max = values[0];
+        for (int i = 1; i < values.Length; i++)
+        {
+            if (values[i] < min) min = values[i];
+            if (values[i] > max) max = values[i];
+        }
+        double rmin = Math.Min(0.0, min), rmax = Math.Max(0.0, max);
+        if (rmin == rmax)
+        {
+            quantized.Clear();
+            offset = 0;
+            return 1f;
+        }
+        double scale = (rmax - rmin) / (qmax - qmin);
+        double zeroFromMin = qmin - rmin / scale;
+        double zeroFromMax = qmax - rmax / scale;
+        double errorFromMin = Math.Abs(qmin) + Math.Abs(rmin / scale);
+        double errorFromMax = Math.Abs(qmax) + Math.Abs(rmax / scale);
+        double zeroPoint = errorFromMin < errorFromMax ? zeroFromMin : zeroFromMax;
+        offset = zeroPoint <= qmin ? -128
+            : zeroPoint >= qmax ? 127
+            : (int)Math.Round(zeroPoint, MidpointRounding.AwayFromZero);
+        float factor = (float)scale;
+        float inverse = (float)(1.0 / factor);
+        for (int i = 0; i < values.Length; i++)
+        {
+            int q = RoundToInt32(offset + values[i] * inverse);
+            quantized[i] = (sbyte)Math.Clamp(q, -128, 127);
+        }
+        return factor;
+    }
+
+    // std::round on binary32, then a cast to int32; the quantizers' products stay within ±(127 + 128) for finite inputs.
+    private static int RoundToInt32(float x) => (int)MathF.Round(x, MidpointRounding.AwayFromZero);
+
+    /// <summary>TFLite's ActivationFunctor for the hybrid kernels' float output (its min/max order, so −0 and NaN follow it).</summary>
+    public static float Activate(ActivationFunctionType activation, float a) => activation switch
+    {
+        ActivationFunctionType.Relu => a < 0f ? 0f : a,
+        ActivationFunctionType.Relu6 => Max(0f, Min(a, 6f)),
+        ActivationFunctionType.ReluN1To1 => Max(-1f, Min(a, 1f)),
+        _ => a,
+    };
+
+    // std::min(a, b) = b < a ? b : a; std::max(a, b) = a < b ? b : a.
+    private static float Min(float a, float b) => b < a ? b : a;
+    private static float Max(float a, float b) => a < b ? b : a;
+}

@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+
+namespace Accel.Conformance.Cases;
+
+/// <summary>
+/// Dynamic-range (hybrid) cases: float32 input and output, int8 symmetric weights per channel or per tensor, float32
+/// bias, inputs quantized per batch row at Invoke (symmetric, or asymmetric with <c>"asymmetric": true</c>). Entries
+/// carry <c>"quantized": true, "hybrid": true</c> under dtype float32; <c>edge</c> reshapes the input values:
+/// <c>zeroRow</c> (row 0 all zero), <c>allZero</c> (every element zero: TFLite's zero-input shortcut), <c>huge</c>
+/// (one element ±1e30 per row), <c>negative</c> (every element ≤ 0). docs/numerics.md §Hybrid kernels.
+/// </summary>
+internal static partial class OpBuilders
+{
+    /// <summary>The hybrid case parameters the quantized builders of FULLY_CONNECTED accept beside their own.</summary>
+    private static string[] HybridParams => ["hybrid", "asymmetric", "edge", "values"];
+
+    private static void BuildHybridFullyConnected(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input");
+        int units = c.P.Int("units");
+        int depth = input[^1];
+        int x = c.Input("input", TensorType.Float32, input, HybridInput(c, input, depth));
+        var (w, b) = HybridWeights(c, "weights", [units, depth], 0, units);
+        c.AddOperator(BuiltinOperator.FullyConnected, b < 0 ? [x, w] : [x, w, b], TensorType.Float32,
+            new FullyConnectedOptions(c.P.Activation(), KeepNumDims: c.P.Bool("keepNumDims", false),
+                AsymmetricQuantizeInputs: c.P.Bool("asymmetric", false)),
+            version: c.P.Bool("asymmetric", false) ? 9 : 3);
+    }
+
+    /// <summary>Hybrid CONV_2D: int8 per-channel filter [filters, kh, kw, Cin], float32 bias; each batch image is one quantized row.</summary>
+    private static void BuildHybridConv2D(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int filters = c.P.Int("filters");
+        var (sh, sw) = c.P.Pair("stride", 1);
+        int x = c.Input("input", TensorType.Float32, input, HybridInput(c, input, input[1] * input[2] * input[3]));
+        var (w, b) = HybridWeights(c, "filter", [filters, kh, kw, input[3]], 0, filters);
+        c.AddOperator(BuiltinOperator.Conv2D, b < 0 ? [x, w] : [x, w, b], TensorType.Float32,
+            new Conv2DOptions(c.P.Padding(), sw, sh, c.P.Activation()), version: 2);
+    }
+
+    /// <summary>The input's float32 values (the case's value set), reshaped by <c>edge</c> per quantized row of <paramref name="depth"/> elements.</summary>
+    private static byte[] HybridInput(OpCaseContext c, int[] shape, int depth)
+    {
+        byte[] data = c.Data("input", TensorType.Float32, shape, c.Values);
+        var values = MemoryMarshal.Cast<byte, float>(data.AsSpan());
+        switch (c.P.String("edge", "none"))
+        {
+            case "none": break;
+            case "zeroRow": values[..depth].Clear(); break;
+            case "allZero": values.Clear(); break;
+            case "huge":
+                for (int row = 0; row * depth < values.Length; row++)
+                    values[row * depth + row % depth] = row % 2 == 0 ? 1e30f : -1e30f;
+                break;
+            case "negative":
+                for (int i = 0; i < values.Length; i++) values[i] = -MathF.Abs(values[i]);
+                break;
+            default: throw new ArgumentException($"unknown edge '{c.P.String("edge", "none")}' (none, zeroRow, allZero, huge, negative)");
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// int8 symmetric weights: per channel along <paramref name="axis"/> (scale_c = weightScale · 2^(spread·((c mod 5) − 2)/2))
+    /// unless <c>"perChannel": false</c>; and a float32 bias unless <c>"bias": false</c>.
+    /// </summary>
+    private static (int Weights, int Bias) HybridWeights(OpCaseContext c, string name, int[] shape, int axis, int channels)
+    {
+        double weightScale = c.P.Double("weightScale", 0.02);
+        bool perChannel = c.P.Bool("perChannel", true);
+        double spread = c.P.Double("spread", 1);
+        var scales = perChannel
+            ? Enumerable.Range(0, channels).Select(ch => (float)(weightScale * Math.Pow(2, spread * (ch % 5 - 2) / 2))).ToArray()
+            : [(float)weightScale];
+        var weightsQ = new QuantizationParameters(scales, new long[scales.Length], perChannel ? axis : 0, [], []);
+        int w = c.Constant(name, TensorType.Int8, shape, "uniform", weightsQ);
+        int b = c.P.Bool("bias", true) ? c.Constant("bias", TensorType.Float32, [channels], "uniform") : -1;
+        return (w, b);
+    }
+}
