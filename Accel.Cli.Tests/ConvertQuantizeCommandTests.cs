@@ -64,14 +64,19 @@ public sealed class ConvertQuantizeCommandTests
     }
 
     [Test]
-    public void QuantizeDynamicSaysItIsNotBuiltAndWritesNothing()
+    public void QuantizeDynamicWritesInt8WeightsWithFloatActivations()
     {
         using var dir = new TempDirectory();
         string output = Path.Combine(dir.Path, "bfd.tflite");
-        var r = CliHarness.Run("convert", BlazeFace(), "-o", output, "--quantize", "dynamic");
-        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitRuntimeError), r.Stderr);
-        Assert.That(r.Stderr, Does.Contain("--quantize dynamic").And.Contain("not built"));
-        Assert.That(Directory.GetFiles(dir.Path), Is.Empty);
+        var r = CliHarness.Run("convert", BlazeFace(), "-o", output, "--quantize", "dynamic", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("quantize dynamic: " + output));
+        using var model = Model.FromFile(output);
+        var g = model.MainSubgraph;
+        var convs = g.Operators.Where(o => model.OperatorCodeOf(o).Name == "CONV_2D").ToArray();
+        Assert.That(convs.Select(o => g.Tensors[o.Inputs[0]].Type), Is.All.EqualTo(TensorType.Float32), "activations stay float");
+        Assert.That(convs.Any(o => g.Tensors[o.Inputs[1]].Type == TensorType.Int8), "the large convolution filters are int8 (hybrid)");
+        Assert.That(OperatorNames(output), Does.Not.Contain("QUANTIZE"));
     }
 
     [TestCase("--quantize", "int4", "unknown --quantize 'int4'")]
