@@ -16,6 +16,11 @@ internal sealed class Conv2DKernel : ReferenceKernel<Conv2DParams>
 
     protected override void Invoke(KernelContext context, Conv2DParams p)
     {
+        if (p.Int16 is { } q16)
+        {
+            Int16x8Kernels.Conv2D(context, p, q16);
+            return;
+        }
         if (p.Quantized is { } q)
         {
             QuantizedKernels.Conv2D(context, p, q);

@@ -50,9 +50,9 @@ internal static class ConvCommon
     public static void ExpectSlidingWindow(KernelContext context, Tensor input, Tensor filter, Tensor output, Padding padding,
         int strideH, int strideW, int dilationH, int dilationW)
     {
-        if (!Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type))
+        if (!Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type) && input.Type != TensorType.Int16)
         {
-            // Integer nodes: QuantizedParams.Convolution checks the dtypes and quantization.
+            // Integer nodes: QuantizedParams.Convolution (int16x8: Int16x8.Convolution) checks the dtypes and quantization.
             ExpectFloat32(context, input, "input");
             ExpectFloat32(context, filter, "filter");
             ExpectFloat32(context, output, "output");

@@ -17,6 +17,11 @@ internal sealed class FullyConnectedKernel : ReferenceKernel<FullyConnectedParam
 
     protected override void Invoke(KernelContext context, FullyConnectedParams p)
     {
+        if (p.Int16 is { } q16)
+        {
+            Int16x8Kernels.FullyConnected(context, p, q16);
+            return;
+        }
         if (p.Quantized is { } q)
         {
             QuantizedKernels.FullyConnected(context, p, q);

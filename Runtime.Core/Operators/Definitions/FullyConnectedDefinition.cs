@@ -8,6 +8,9 @@ public sealed record FullyConnectedParams(int Batch, int Units, int Depth, Activ
 {
     /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
     public QuantizedConvParams? Quantized { get; init; }
+
+    /// <summary>The int16x8 kernel's multipliers, clamp and accumulator; null unless the input is int16.</summary>
+    public Int16ConvParams? Int16 { get; init; }
 }
 
 /// <summary>FULLY_CONNECTED, float32; TFLite's fully_connected.cc Prepare (keep_num_dims, optional bias).</summary>
@@ -15,7 +18,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
 {
     public override OpId Op => BuiltinOperator.FullyConnected;
     public override int MaxVersion => 13;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override FullyConnectedParams PrepareParams(KernelContext context)
     {
@@ -27,7 +30,8 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         var output = context.Output(0);
 
         bool quantized = QuantizedParams.IsQuantizedType(input.Type);
-        if (!quantized)
+        bool int16 = input.Type == TensorType.Int16;
+        if (!quantized && !int16)
         {
             ConvCommon.ExpectFloat32(context, input, "input");
             ConvCommon.ExpectFloat32(context, weights, "weights");
@@ -46,7 +50,11 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         var quantizedParams = quantized
             ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, units, weights.Quantization.Scale.Length == 1)
             : null;
-        if (!quantized) ConvCommon.ExpectBias(context, bias, units);
+        // int16x8: per-tensor weights take GetQuantizedConvolutionMultipler's binary32 scale product and bias check.
+        var int16Params = int16
+            ? Int16x8.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, units, Int16x8Op.FullyConnected)
+            : null;
+        if (!quantized && !int16) ConvCommon.ExpectBias(context, bias, units);
         long inputElements = input.ElementCount;
         if (depth <= 0 || inputElements % depth != 0)
             throw context.Error(
@@ -56,7 +64,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         if (batch * units > int.MaxValue)
             throw context.Error($"output would have {batch}×{units} elements, over the 2^31-1 limit");
 
-        var activation = quantized ? default : ActivationRange.For(options.FusedActivation, context);
+        var activation = quantized || int16 ? default : ActivationRange.For(options.FusedActivation, context);
         if (options.KeepNumDims)
         {
             if (input.Dim(input.Rank - 1) != depth)
@@ -75,6 +83,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         {
             Cost = new OpCost(CostMath.Product(batch, units, depth), 0, CostMath.BytesTouched(context)),
             Quantized = quantizedParams,
+            Int16 = int16Params,
         };
     }
 }

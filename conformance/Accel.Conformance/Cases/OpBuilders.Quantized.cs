@@ -15,7 +15,7 @@ internal static partial class OpBuilders
     {
         // Local, not static fields: the table is built in OpBuilders' static constructor, before this file's fields.
         string[] convExtra = ["quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint",
-            "weightScale", "weightZeroPoint", "perChannel", "spread"];
+            "weightScale", "weightZeroPoint", "perChannel", "spread", "biasType"];
         yield return Builtin(BuiltinOperator.Quantize, ["shape", "source", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint", "values"],
             BuildQuantize);
         yield return Builtin(BuiltinOperator.Conv2D, [.. ConvParams, .. convExtra], BuildQuantizedConv2D) with { ForQuantizedTypes = true };
@@ -42,12 +42,19 @@ internal static partial class OpBuilders
 
     private static QuantizationParameters PerTensor(double scale, int zeroPoint) => new([(float)scale], [zeroPoint], 0, [], []);
 
-    /// <summary>A zero point parameter with a default per dtype (int8 near 0, uint8 near 128).</summary>
+    /// <summary>A zero point parameter with a default per dtype (int8 near 0, uint8 near 128, int16 0: symmetric).</summary>
     private static int ZeroPoint(OpCaseContext c, string name, TensorType type, int int8Default, int uint8Default) =>
-        c.P.Int(name, type == TensorType.UInt8 ? uint8Default : int8Default);
+        c.P.Int(name, type == TensorType.UInt8 ? uint8Default : type == TensorType.Int16 ? 0 : int8Default);
 
     /// <summary>Version TFLite's converter writes for the op's int8 (per-channel) form; 1 for uint8.</summary>
     private static int QuantizedVersion(OpCaseContext c, int int8Version) => c.DType == TensorType.Int8 ? int8Version : 1;
+
+    /// <summary>Version TFLite's converter writes for the op's int8 form, or for its int16x8 form; 1 for uint8.</summary>
+    private static int QuantizedVersion(OpCaseContext c, int int8Version, int int16Version) =>
+        c.DType == TensorType.Int16 ? int16Version : QuantizedVersion(c, int8Version);
+
+    /// <summary>The weights' dtype: the case's, except int16x8 cases, whose weights are int8.</summary>
+    private static TensorType WeightType(OpCaseContext c) => c.DType == TensorType.Int16 ? TensorType.Int8 : c.DType;
 
     /// <summary>
     /// QUANTIZE to the case's dtype from <c>source</c>: float32 (values from the value set) or int8/uint8 (requantize,
@@ -76,20 +83,22 @@ internal static partial class OpBuilders
     private static (int Weights, int Bias, double MeanScale) QuantizedWeights(OpCaseContext c, string name, int[] shape, int axis, int channels, double inputScale)
     {
         double weightScale = c.P.Double("weightScale", 0.02);
-        bool perChannel = c.DType == TensorType.Int8 && c.P.Bool("perChannel", true);
+        bool perChannel = WeightType(c) == TensorType.Int8 && c.P.Bool("perChannel", true);
         double spread = c.P.Double("spread", 1);
         var scales = perChannel
             ? Enumerable.Range(0, channels).Select(ch => (float)(weightScale * Math.Pow(2, spread * (ch % 5 - 2) / 2))).ToArray()
             : [(float)weightScale];
         int zeroPoint = c.DType == TensorType.UInt8 ? c.P.Int("weightZeroPoint", 120) : 0;
         var weightsQ = new QuantizationParameters(scales, scales.Select(_ => (long)zeroPoint).ToArray(), perChannel ? axis : 0, [], []);
-        int w = c.Constant(name, c.DType, shape, "uniform", weightsQ);
+        int w = c.Constant(name, WeightType(c), shape, "uniform", weightsQ);
         int b = -1;
         if (c.P.Bool("bias", true))
         {
             // The bias scale is input scale × weight scale, as the converter writes it (float products).
             var biasScales = scales.Select(s => (float)inputScale * s).ToArray();
-            b = c.Constant("bias", TensorType.Int32, [channels], "uniform", new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], []));
+            // int16x8: an int64 bias, as the converter writes it (biasType int32: TFLite's 32-bit accumulator form).
+            var biasType = c.DType == TensorType.Int16 && c.P.String("biasType", "int64") == "int64" ? TensorType.Int64 : TensorType.Int32;
+            b = c.Constant("bias", biasType, [channels], "uniform", new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], []));
         }
         return (w, b, scales.Average(s => (double)s));
     }
@@ -113,7 +122,7 @@ internal static partial class OpBuilders
         var (w, b, meanScale) = QuantizedWeights(c, "filter", [filters, kh, kw, input[3]], 0, filters, inputScale);
         var outputQ = QuantizedOutput(c, inputScale * meanScale * 128 * Math.Sqrt(kh * kw * input[3]));
         c.AddOperator(BuiltinOperator.Conv2D, WeightsAndBias(x, w, b), c.DType, new Conv2DOptions(c.P.Padding(), sw, sh, c.P.Activation(), dw, dh),
-            version: QuantizedVersion(c, 3), outputQuantization: outputQ);
+            version: QuantizedVersion(c, 3, 4), outputQuantization: outputQ);
     }
 
     private static void BuildQuantizedDepthwiseConv2D(OpCaseContext c)
@@ -130,7 +139,7 @@ internal static partial class OpBuilders
         var outputQ = QuantizedOutput(c, inputScale * meanScale * 128 * Math.Sqrt(kh * kw));
         c.AddOperator(BuiltinOperator.DepthwiseConv2D, WeightsAndBias(x, w, b), c.DType,
             new DepthwiseConv2DOptions(c.P.Padding(), sw, sh, multiplier, c.P.Activation(), dw, dh),
-            version: QuantizedVersion(c, 3), outputQuantization: outputQ);
+            version: QuantizedVersion(c, 3, 5), outputQuantization: outputQ);
     }
 
     private static void BuildQuantizedFullyConnected(OpCaseContext c)
@@ -144,7 +153,7 @@ internal static partial class OpBuilders
         var outputQ = QuantizedOutput(c, inputScale * meanScale * 128 * Math.Sqrt(depth));
         c.AddOperator(BuiltinOperator.FullyConnected, WeightsAndBias(x, w, b), c.DType,
             new FullyConnectedOptions(c.P.Activation(), KeepNumDims: c.P.Bool("keepNumDims", false)),
-            version: QuantizedVersion(c, 4), outputQuantization: outputQ);
+            version: QuantizedVersion(c, 4, 7), outputQuantization: outputQ);
     }
 
     /// <summary>
