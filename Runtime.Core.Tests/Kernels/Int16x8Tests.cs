@@ -67,11 +67,10 @@ public sealed class Int16x8Tests
     }
 
     [Test]
-    public void Depthwise_with_an_int32_bias_takes_TFLites_32_bit_accumulator_form()
+    public void An_int16x8_depthwise_conv_with_an_int32_bias_is_a_typed_error_naming_the_bias_as_in_TFLite()
     {
-        var q = ((DepthwiseConv2DParams)Conv(Q(0.1f), Q(0.2f), TensorType.Int32, BuiltinOperator.DepthwiseConv2D).Params).Int16!;
-        Assert.That(q.Rescale, Is.EqualTo(Int16x8Rescale.Int32DoubleRounding));
-        Assert.That(q.WideBias, Is.False);
+        var e = Assert.Throws<KernelException>(() => Conv(Q(0.1f), Q(0.2f), TensorType.Int32, BuiltinOperator.DepthwiseConv2D));
+        Assert.That(e!.Message, Does.Contain("bias 'b'").And.Contain("DEPTHWISE_CONV_2D needs an int64 bias"));
     }
 
     [Test]
@@ -141,5 +140,54 @@ public sealed class Int16x8Tests
         }
         Assert.That(actual, Is.EqualTo(expected));
         Assert.That(actual[0], Is.EqualTo(short.MaxValue), "the 2^33 bias saturates the first unit");
+    }
+
+    private static OpShapeInferenceResult Add(QuantizationParameters a, bool potScaleInt16, BuiltinOperator op = BuiltinOperator.Add)
+    {
+        var x = OpTensorSpec.Activation(TensorType.Int16, [4], a) with { Name = "a" };
+        var y = OpTensorSpec.Activation(TensorType.Int16, [4], Q(0.02f)) with { Name = "b" };
+        OperatorOptions options = op switch
+        {
+            BuiltinOperator.Add => new AddOptions(ActivationFunctionType.Relu6, potScaleInt16),
+            BuiltinOperator.Sub => new SubOptions(ActivationFunctionType.Relu6, potScaleInt16),
+            _ => new MulOptions(ActivationFunctionType.Relu6),
+        };
+        return OpShapeInference.Infer(op, 4, options, default, [x, y], [TensorType.Int16], [Q(0.001f)]);
+    }
+
+    [Test]
+    public void Int16_add_takes_a_left_shift_of_15_and_clamps_in_the_int16_domain()
+    {
+        var q = ((BinaryArithmeticParams)Add(Q(0.05f), potScaleInt16: false).Params).QuantizedAdd!;
+        double twiceMax = 2 * 0.05f;
+        Assert.That(q.LeftShift, Is.EqualTo(15));
+        Assert.That(q.OutputMultiplier, Is.EqualTo(Quantization.QuantizeMultiplier(twiceMax / ((1 << 15) * (double)0.001f))));
+        Assert.That((q.Input1Offset, q.Input2Offset, q.OutputOffset), Is.EqualTo((0, 0, 0)));
+        Assert.That((q.ActivationMin, q.ActivationMax), Is.EqualTo((0, 6000)));   // RELU6: [Q(0), Q(6)] at scale 0.001
+    }
+
+    [TestCase(BuiltinOperator.Add)]
+    [TestCase(BuiltinOperator.Sub)]
+    public void The_legacy_power_of_two_int16_path_is_refused_with_a_typed_error(BuiltinOperator op)
+    {
+        var e = Assert.Throws<KernelException>(() => Add(Q(0.05f), potScaleInt16: true, op));
+        Assert.That(e!.Message, Does.Contain("pot_scale_int16"));
+    }
+
+    [TestCase(BuiltinOperator.Add)]
+    [TestCase(BuiltinOperator.Mul)]
+    public void An_int16_binary_input_with_a_nonzero_zero_point_is_a_typed_error_naming_it(BuiltinOperator op)
+    {
+        var e = Assert.Throws<KernelException>(() => Add(Q(0.05f, 3), potScaleInt16: false, op));
+        Assert.That(e!.Message, Does.Contain("input 1 'a'").And.Contain("zero point 3"));
+    }
+
+    [Test]
+    public void An_int16_pool_with_a_nonzero_zero_point_is_a_typed_error_naming_the_tensor()
+    {
+        var x = OpTensorSpec.Activation(TensorType.Int16, [1, 4, 4, 1], Q(0.05f, 1)) with { Name = "x" };
+        var e = Assert.Throws<KernelException>(() => OpShapeInference.Infer(BuiltinOperator.AveragePool2D, 3,
+            new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None), default, [x], [TensorType.Int16], [Q(0.05f)]));
+        Assert.That(e!.Message, Does.Contain("input 'x'").And.Contain("zero point 1"));
     }
 }

@@ -25,7 +25,7 @@ public static partial class Quantization
     /// <summary>
     /// x · mantissa · 2^(shift − 31) rounded once, halves up (toward +∞): (x · mantissa + 2^(30 − shift)) &gt;&gt;
     /// (31 − shift), the product exact in 128 bits, truncated to int32. This is what the oracle's int16x8
-    /// FULLY_CONNECTED computes (measured; docs/numerics.md §Quantized execution, int16x8). <paramref name="shift"/> at
+    /// FULLY_CONNECTED computes (measured; docs/numerics.md §Quantized execution, int16x8). The shift must be at
     /// most 30.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

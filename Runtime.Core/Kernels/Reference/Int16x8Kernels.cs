@@ -24,7 +24,6 @@ internal static class Int16x8Kernels
         int scaled = q.Rescale switch
         {
             Int16x8Rescale.Reduced16BitMultiplier => Quantization.MultiplyByQuantizedMultiplier(x, m),
-            Int16x8Rescale.Int32DoubleRounding => Quantization.MultiplyByQuantizedMultiplier(unchecked((int)x), m),
             _ => Quantization.MultiplyByQuantizedMultiplierSingleRounding(x, m),
         };
         return (short)Math.Clamp(scaled, q.ActivationMin, q.ActivationMax);
@@ -141,5 +140,75 @@ internal static class Int16x8Kernels
                 acc += weights[u * p.Depth + k] * input[b * p.Depth + k];
             output[b * p.Units + u] = Requantize(acc, Bias(biasWide, biasNarrow, u), q, u);
         }
+    }
+
+    /// <summary>
+    /// MAX_POOL_2D and AVERAGE_POOL_2D on int16 (reference_integer_ops MaxPool / AveragePool for int16): over the
+    /// in-bounds taps the maximum, or the exact int32 sum divided by the tap count with halves away from zero; then the
+    /// clamp. No rescale (both tensors symmetric; TFLite takes the input's scale to be the output's).
+    /// </summary>
+    public static void Pool(KernelContext context, Pool2DParams p, QuantizedPoolParams q, bool average)
+    {
+        var inputTensor = context.Input(0);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<short> input = inputTensor.Read<short>();
+        Span<short> output = outputTensor.Write<short>();
+        int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
+        var g = p.Geometry;
+        for (int b = 0; b < batches; b++)
+        for (int oy = 0; oy < outputHeight; oy++)
+        {
+            var (kyStart, kyEnd) = Pool2DGeometry.Taps(oy, g.StrideH, g.PadTop, g.FilterH, height);
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            for (int ox = 0; ox < outputWidth; ox++)
+            {
+                var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, width);
+                int ixOrigin = ox * g.StrideW - g.PadLeft;
+                for (int c = 0; c < depth; c++)
+                {
+                    int acc = average ? 0 : short.MinValue;
+                    int count = 0;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int v = input[((b * height + iyOrigin + ky) * width + ixOrigin + kx) * depth + c];
+                        acc = average ? acc + v : Math.Max(acc, v);
+                        count++;
+                    }
+                    if (average) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = (short)Math.Clamp(acc, q.ActivationMin, q.ActivationMax);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// ADD and SUB on int16 (general scales): each input shifted left by 15 and rescaled by its multiplier (32-bit
+    /// double-rounding MultiplyByQuantizedMultiplier), summed (SUB: the second negated), rescaled to the output,
+    /// clamped; NumPy broadcasting. Zero points are 0.
+    /// </summary>
+    public static void AddOrSub(KernelContext context, BinaryArithmeticParams p, QuantizedAddParams q, bool subtract) =>
+        p.Broadcast.Apply(context.Input(0).Read<short>(), context.Input(1).Read<short>(), context.Output(0).Write<short>(), new AddOp(q, subtract));
+
+    private readonly struct AddOp(QuantizedAddParams q, bool subtract) : IBinaryElementOp<short>
+    {
+        public short Apply(short a, short b)
+        {
+            int scaledX = Quantization.MultiplyByQuantizedMultiplier(a * (1 << q.LeftShift), q.Input1Multiplier);
+            int scaledY = Quantization.MultiplyByQuantizedMultiplier(b * (1 << q.LeftShift), q.Input2Multiplier);
+            int raw = subtract ? scaledX - scaledY : scaledX + scaledY;
+            return (short)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(raw, q.OutputMultiplier), q.ActivationMin, q.ActivationMax);
+        }
+    }
+
+    /// <summary>MUL on int16: x · y (exact in int32) rescaled with the 32-bit MultiplyByQuantizedMultiplier, clamped.</summary>
+    public static void Mul(KernelContext context, BinaryArithmeticParams p, QuantizedMulParams q) =>
+        p.Broadcast.Apply(context.Input(0).Read<short>(), context.Input(1).Read<short>(), context.Output(0).Write<short>(), new MulOp(q));
+
+    private readonly struct MulOp(QuantizedMulParams q) : IBinaryElementOp<short>
+    {
+        public short Apply(short a, short b) =>
+            (short)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(a * b, q.OutputMultiplier), q.ActivationMin, q.ActivationMax);
     }
 }

@@ -7,11 +7,8 @@ namespace Accel.Operators.Definitions;
 /// <summary>How an int16x8 node turns its sum into the output (docs/numerics.md §Quantized execution, int16x8).</summary>
 public enum Int16x8Rescale
 {
-    /// <summary>TFLite's 64-bit MultiplyByQuantizedMultiplier: the mantissa reduced to 16 bits, one rounding (CONV_2D, DEPTHWISE_CONV_2D with an int64 bias or none).</summary>
+    /// <summary>TFLite's 64-bit MultiplyByQuantizedMultiplier: the mantissa reduced to 16 bits, one rounding (CONV_2D, DEPTHWISE_CONV_2D).</summary>
     Reduced16BitMultiplier,
-
-    /// <summary>The int32 sum and the 32-bit double-rounding MultiplyByQuantizedMultiplier (DEPTHWISE_CONV_2D with an int32 bias).</summary>
-    Int32DoubleRounding,
 
     /// <summary>The full 31-bit mantissa, one rounding, halves up (FULLY_CONNECTED, as the oracle computes it).</summary>
     FullMultiplierSingleRounding,
@@ -20,8 +17,8 @@ public enum Int16x8Rescale
 /// <summary>
 /// What an int16x8 CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED runs from (TFLite's OpData for int16 activations and
 /// int8 weights): one multiplier per output channel, the clamp in the int16 domain, whether the bias (and so TFLite's
-/// accumulator) is int64 — an int32 one wraps the sum modulo 2^32 — and the rescale. Zero points are all 0, so there
-/// are no offsets.
+/// accumulator) is int64 — an int32 one (FULLY_CONNECTED only) wraps the sum modulo 2^32 — and the rescale. Zero points
+/// are all 0, so there are no offsets.
 /// </summary>
 public sealed record Int16ConvParams(ImmutableArray<QuantizedMultiplier> Multipliers, int ActivationMin, int ActivationMax, bool WideBias,
     Int16x8Rescale Rescale);
@@ -50,8 +47,8 @@ internal static class Int16x8
 
     /// <summary>
     /// The int16x8 params of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: int16 input and output with zero point 0,
-    /// symmetric int8 weights per tensor or per channel along <paramref name="weightsChannelAxis"/>, an optional int64 (or
-    /// int32) bias of one value per channel. Channel c's multiplier is (double)s_x · (double)s_w[c] / (double)s_y
+    /// symmetric int8 weights per tensor or per channel along <paramref name="weightsChannelAxis"/>, an optional int64
+    /// bias of one value per channel (FULLY_CONNECTED also takes int32). Channel c's multiplier is (double)s_x · (double)s_w[c] / (double)s_y
     /// (PopulateConvolutionQuantizationParams); for FULLY_CONNECTED with per-tensor weights it is TFLite's
     /// GetQuantizedConvolutionMultipler instead: (double)(s_x · s_w) with the product rounded to binary32, / (double)s_y,
     /// and the bias scale must equal s_x · s_w within 1e-6 relative (as for int8).
@@ -70,10 +67,10 @@ internal static class Int16x8
             if (bias.Type is not (TensorType.Int64 or TensorType.Int32))
                 throw context.Error($"bias '{bias.Name}' is {bias.Type.ToDisplayName()}; an int16x8 node takes an int64 (or int32) bias");
             wide = bias.Type == TensorType.Int64;
-            // TFLite's int16x8 CONV_2D reads its bias as int64 whatever the tensor holds (the oracle's outputs for an int32
-            // bias are far off), so an int32 bias is refused rather than given a meaning TFLite does not have.
-            if (!wide && op == Int16x8Op.Conv2D)
-                throw context.Error($"bias '{bias.Name}' is int32; an int16x8 CONV_2D needs an int64 bias");
+            // DEPTHWISE_CONV_2D: TFLite's Prepare refuses an int32 bias. CONV_2D: TFLite accepts one but reads it as int64
+            // (the oracle's outputs are far off), so Accel refuses it rather than give it a meaning TFLite does not have.
+            if (!wide && op != Int16x8Op.FullyConnected)
+                throw context.Error($"bias '{bias.Name}' is int32; an int16x8 {(op == Int16x8Op.Conv2D ? "CONV_2D" : "DEPTHWISE_CONV_2D")} needs an int64 bias");
             if (bias.Sparsity is not null) throw context.Error($"bias '{bias.Name}' is sparse; it must be densified first");
             if (bias.Rank != 1 || bias.Dim(0) != channels)
                 throw context.Error($"bias '{bias.Name}' must have shape [{channels}] (one value per output channel), has [{string.Join(",", bias.Shape.ToArray())}]");
@@ -88,9 +85,7 @@ internal static class Int16x8
                         $"bias '{bias.Name}' has scale {biasScale:R}; it must equal input scale × weight scale = {productScale:R} (within 1e-6 relative)");
             }
         }
-        var rescale = op == Int16x8Op.FullyConnected ? Int16x8Rescale.FullMultiplierSingleRounding
-            : wide ? Int16x8Rescale.Reduced16BitMultiplier
-            : Int16x8Rescale.Int32DoubleRounding;
+        var rescale = op == Int16x8Op.FullyConnected ? Int16x8Rescale.FullMultiplierSingleRounding : Int16x8Rescale.Reduced16BitMultiplier;
         var multipliers = new QuantizedMultiplier[channels];
         for (int c = 0; c < channels; c++)
         {
@@ -101,6 +96,40 @@ internal static class Int16x8
         }
         var (min, max) = QuantizedParams.Activation(context, activation, output, outQ);
         return new Int16ConvParams([.. multipliers], min, max, wide, rescale);
+    }
+
+    /// <summary>
+    /// ADD / SUB on int16 (add.cc, sub.cc Prepare, general_scale_int16): TFLite's int8 formula with left shift 15 and
+    /// all zero points 0. The legacy power-of-two path (pot_scale_int16 = true, the schema's default, which TFLite's
+    /// converter sets false for 16x8 models) is not built and refused.
+    /// </summary>
+    public static QuantizedAddParams Add(KernelContext context, ActivationFunctionType activation, bool potScaleInt16)
+    {
+        var (a, b, output) = (context.Input(0), context.Input(1), context.Output(0));
+        var aq = Activation(context, a, "input 1");
+        var bq = Activation(context, b, "input 2");
+        var oq = Activation(context, output, "output");
+        if (potScaleInt16)
+            throw context.Error("pot_scale_int16 is set (TFLite's legacy power-of-two int16 path); Accel runs int16 ADD/SUB with general scales only (pot_scale_int16 = false)");
+        const int leftShift = 15;
+        double twiceMaxInputScale = 2 * Math.Max(aq.Scale, bq.Scale);
+        var m1 = QuantizedParams.Multiplier(context, aq.Scale / twiceMaxInputScale, "input 1's multiplier");
+        var m2 = QuantizedParams.Multiplier(context, bq.Scale / twiceMaxInputScale, "input 2's multiplier");
+        var mo = QuantizedParams.Multiplier(context, twiceMaxInputScale / ((double)(1 << leftShift) * oq.Scale), "the output multiplier");
+        var (min, max) = QuantizedParams.Activation(context, activation, output, oq);
+        return new QuantizedAddParams(0, 0, 0, leftShift, m1, m2, mo, min, max);
+    }
+
+    /// <summary>MUL on int16 (mul.cc Prepare): one multiplier (double)s_a · (double)s_b / (double)s_y, zero points 0.</summary>
+    public static QuantizedMulParams Mul(KernelContext context, ActivationFunctionType activation)
+    {
+        var (a, b, output) = (context.Input(0), context.Input(1), context.Output(0));
+        var aq = Activation(context, a, "input 1");
+        var bq = Activation(context, b, "input 2");
+        var oq = Activation(context, output, "output");
+        var mo = QuantizedParams.Multiplier(context, (double)aq.Scale * bq.Scale / oq.Scale, "the output multiplier");
+        var (min, max) = QuantizedParams.Activation(context, activation, output, oq);
+        return new QuantizedMulParams(0, 0, 0, mo, min, max);
     }
 }
 

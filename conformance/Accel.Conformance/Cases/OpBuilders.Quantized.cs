@@ -170,13 +170,15 @@ internal static partial class OpBuilders
         var activation = c.P.Activation();
         int x = c.Input("a", c.DType, a, quantization: aQ);
         int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, "uniform", bQ) : c.Input("b", c.DType, b, quantization: bQ);
+        // int16: general scales (pot_scale_int16 = false), as TFLite's converter writes 16x8 ADD/SUB.
+        bool int16 = c.DType == TensorType.Int16;
         OperatorOptions options = op switch
         {
-            BuiltinOperator.Add => new AddOptions(activation),
-            BuiltinOperator.Sub => new SubOptions(activation),
+            BuiltinOperator.Add => new AddOptions(activation, PotScaleInt16: !int16),
+            BuiltinOperator.Sub => new SubOptions(activation, PotScaleInt16: !int16),
             _ => new MulOptions(activation),
         };
-        c.AddOperator(op, [x, z], c.DType, options, version: QuantizedVersion(c, 2), outputQuantization: outputQ);
+        c.AddOperator(op, [x, z], c.DType, options, version: QuantizedVersion(c, 2, 4), outputQuantization: outputQ);
     }
 
     /// <summary>Quantized pools: input and output share <c>scale</c> and <c>zeroPoint</c> (TFLite does not rescale pools).</summary>
@@ -188,7 +190,7 @@ internal static partial class OpBuilders
         var q = PerTensor(c.P.Double("scale", 0.05), ZeroPoint(c, "zeroPoint", c.DType, -3, 125));
         int x = c.Input("input", c.DType, input, quantization: q);
         c.AddOperator(op, [x], c.DType, new Pool2DOptions(c.P.Padding(), sw, sh, fw, fh, c.P.Activation()),
-            version: QuantizedVersion(c, 2), outputQuantization: q);
+            version: QuantizedVersion(c, 2, 3), outputQuantization: q);
     }
 
     /// <summary>Quantized LOGISTIC: the input's scale and zero point from the case; the output fixed at 1/256 (zero point −128 / 0).</summary>
