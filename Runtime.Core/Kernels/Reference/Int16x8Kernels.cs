@@ -211,4 +211,39 @@ internal static class Int16x8Kernels
         public short Apply(short a, short b) =>
             (short)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(a * b, q.OutputMultiplier), q.ActivationMin, q.ActivationMax);
     }
+
+    /// <summary>
+    /// RESIZE_BILINEAR on int16 (reference_ops::ResizeBilinearInteger for int16): int8's Q10 interpolation on int16
+    /// values, the four products summed in int64, then (sum ± 2^19) / 2^20 (halves away from zero). No rescale.
+    /// </summary>
+    public static void ResizeBilinear(KernelContext context, ResizeBilinearParams p, QuantizedResizeParams q)
+    {
+        var inputTensor = context.Input(0);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<short> input = inputTensor.Read<short>();
+        Span<short> output = outputTensor.Write<short>();
+        int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
+        int o = 0;
+        for (int b = 0; b < batches; b++)
+        for (int y = 0; y < outputHeight; y++)
+        {
+            var (sy, y0, y1) = QuantizedKernels.Interpolation(y, q.HeightScale10, p.HalfPixelCenters, height);
+            long wy1 = sy - (1 << 10) * y0, wy0 = (1 << 10) - wy1;
+            for (int x = 0; x < outputWidth; x++)
+            {
+                var (sx, x0, x1) = QuantizedKernels.Interpolation(x, q.WidthScale10, p.HalfPixelCenters, width);
+                long wx1 = sx - (1 << 10) * x0, wx0 = (1 << 10) - wx1;
+                int row0 = (b * height + y0) * width, row1 = (b * height + y1) * width;
+                for (int c = 0; c < depth; c++, o++)
+                {
+                    long sum = input[(row0 + x0) * depth + c] * wy0 * wx0
+                               + input[(row1 + x0) * depth + c] * wy1 * wx0
+                               + input[(row0 + x1) * depth + c] * wy0 * wx1
+                               + input[(row1 + x1) * depth + c] * wy1 * wx1;
+                    output[o] = (short)((sum + (sum > 0 ? 1L << 19 : -(1L << 19))) / (1L << 20));
+                }
+            }
+        }
+    }
 }

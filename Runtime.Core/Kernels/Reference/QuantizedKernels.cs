@@ -257,6 +257,11 @@ internal static class QuantizedKernels
     /// </summary>
     public static void ResizeBilinear(KernelContext context, ResizeBilinearParams p, QuantizedResizeParams q)
     {
+        if (context.Input(0).Type == TensorType.Int16)
+        {
+            Int16x8Kernels.ResizeBilinear(context, p, q);
+            return;
+        }
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
         bool signed = inputTensor.Type == TensorType.Int8;
@@ -288,7 +293,7 @@ internal static class QuantizedKernels
         }
     }
 
-    private static (int Scaled, int Lower, int Upper) Interpolation(int value, int scale10, bool halfPixelCenters, int size)
+    internal static (int Scaled, int Lower, int Upper) Interpolation(int value, int scale10, bool halfPixelCenters, int size)
     {
         int scaled = halfPixelCenters ? value * scale10 + scale10 / 2 - (1 << 9) : value * scale10;
         return (scaled, Math.Max(scaled / (1 << 10), 0), Math.Min((scaled + (1 << 10) - 1) / (1 << 10), size - 1));

@@ -57,7 +57,7 @@ internal static partial class OpBuilders
     private static TensorType WeightType(OpCaseContext c) => c.DType == TensorType.Int16 ? TensorType.Int8 : c.DType;
 
     /// <summary>
-    /// QUANTIZE to the case's dtype from <c>source</c>: float32 (values from the value set) or int8/uint8 (requantize,
+    /// QUANTIZE to the case's dtype from <c>source</c>: float32 (values from the value set) or int8/uint8/int16 (requantize,
     /// with <c>inputScale</c>/<c>inputZeroPoint</c>).
     /// </summary>
     private static void BuildQuantize(OpCaseContext c)
@@ -70,7 +70,8 @@ internal static partial class OpBuilders
             "float32" => c.Input("input", TensorType.Float32, shape),
             "int8" => c.Input("input", TensorType.Int8, shape, quantization: PerTensor(c.P.Double("inputScale", 0.02), c.P.Int("inputZeroPoint", 4))),
             "uint8" => c.Input("input", TensorType.UInt8, shape, quantization: PerTensor(c.P.Double("inputScale", 0.02), c.P.Int("inputZeroPoint", 120))),
-            _ => throw new FormatException($"parameter 'source' must be float32, int8 or uint8, not '{source}'"),
+            "int16" => c.Input("input", TensorType.Int16, shape, quantization: PerTensor(c.P.Double("inputScale", 0.02), 0)),
+            _ => throw new FormatException($"parameter 'source' must be float32, int8, uint8 or int16, not '{source}'"),
         };
         c.AddOperator(BuiltinOperator.Quantize, [x], c.DType, version: c.DType == TensorType.UInt8 ? 1 : 2, outputQuantization: outputQ);
     }
