@@ -18,7 +18,7 @@ public readonly record struct QuantizedMultiplier(int Multiplier, int Shift)
 /// rounding doubling high multiply and a rounding right shift (<see cref="MultiplyByQuantizedMultiplier(int, int, int)"/>,
 /// TFLite's default double-rounding form). Pure integer operations: every backend reproduces them exactly.
 /// </summary>
-public static class Quantization
+public static partial class Quantization
 {
     /// <summary>
     /// TFLite's QuantizeMultiplier: m = q · 2^e with q in [0.5, 1) (frexp), mantissa = round(q · 2^31) rounding halves

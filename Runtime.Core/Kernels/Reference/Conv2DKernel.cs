@@ -21,6 +21,11 @@ internal sealed class Conv2DKernel : ReferenceKernel<Conv2DParams>
             HybridKernels.Conv2D(context, p, h);
             return;
         }
+        if (p.Int16 is { } q16)
+        {
+            Int16x8Kernels.Conv2D(context, p, q16);
+            return;
+        }
         if (p.Quantized is { } q)
         {
             QuantizedKernels.Conv2D(context, p, q);

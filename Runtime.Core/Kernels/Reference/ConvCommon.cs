@@ -51,10 +51,10 @@ internal static class ConvCommon
         int strideH, int strideW, int dilationH, int dilationW)
     {
         // Hybrid nodes (float32 input, int8 filter): the definition checks them (HybridWeights).
-        if (!Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type)
+        if (!Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type) && input.Type != TensorType.Int16
             && !Accel.Operators.Definitions.HybridWeights.IsHybrid(input, filter))
         {
-            // Integer nodes: QuantizedParams.Convolution checks the dtypes and quantization.
+            // Integer nodes: QuantizedParams.Convolution (int16x8: Int16x8.Convolution) checks the dtypes and quantization.
             ExpectFloat32(context, input, "input");
             ExpectFloat32(context, filter, "filter");
             ExpectFloat32(context, output, "output");

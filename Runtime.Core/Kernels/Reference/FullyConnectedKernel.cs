@@ -22,6 +22,11 @@ internal sealed class FullyConnectedKernel : ReferenceKernel<FullyConnectedParam
             HybridKernels.FullyConnected(context, p, h);
             return;
         }
+        if (p.Int16 is { } q16)
+        {
+            Int16x8Kernels.FullyConnected(context, p, q16);
+            return;
+        }
         if (p.Quantized is { } q)
         {
             QuantizedKernels.FullyConnected(context, p, q);

@@ -15,9 +15,9 @@ public readonly record struct Pool2DGeometry(
         var options = context.OptionsAs<Pool2DOptions>();
         var input = context.Input(0);
         var output = context.Output(0);
-        bool quantized = Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type);
+        bool quantized = Accel.Operators.Definitions.QuantizedParams.IsQuantizedType(input.Type) || input.Type == TensorType.Int16;
         if (input.Type != TensorType.Float32 && !quantized)
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32, int8 and uint8 only");
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32, int8, uint8 and int16 only");
         context.ExpectType(output, input.Type, "output");
         context.ExpectRank(input, 4, "input");
         if (options.Padding is not (Padding.Same or Padding.Valid))

@@ -155,6 +155,11 @@ internal static class QuantizedKernels
     {
         var a = context.Input(0);
         var b = context.Input(1);
+        if (a.Type == TensorType.Int16)
+        {
+            Int16x8Kernels.AddOrSub(context, p, q, subtract);
+            return;
+        }
         p.Broadcast.Apply(a.Bytes, b.Bytes, context.Output(0).WritableBytes, new AddOp(q, a.Type == TensorType.Int8, subtract));
     }
 
@@ -177,6 +182,11 @@ internal static class QuantizedKernels
     {
         var a = context.Input(0);
         var b = context.Input(1);
+        if (a.Type == TensorType.Int16)
+        {
+            Int16x8Kernels.Mul(context, p, q);
+            return;
+        }
         p.Broadcast.Apply(a.Bytes, b.Bytes, context.Output(0).WritableBytes, new MulOp(q, a.Type == TensorType.Int8));
     }
 
@@ -199,6 +209,11 @@ internal static class QuantizedKernels
     /// </summary>
     public static void Pool(KernelContext context, Pool2DParams p, QuantizedPoolParams q, bool average)
     {
+        if (context.Input(0).Type == TensorType.Int16)
+        {
+            Int16x8Kernels.Pool(context, p, q, average);
+            return;
+        }
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
         bool signed = inputTensor.Type == TensorType.Int8;
@@ -242,6 +257,11 @@ internal static class QuantizedKernels
     /// </summary>
     public static void ResizeBilinear(KernelContext context, ResizeBilinearParams p, QuantizedResizeParams q)
     {
+        if (context.Input(0).Type == TensorType.Int16)
+        {
+            Int16x8Kernels.ResizeBilinear(context, p, q);
+            return;
+        }
         var inputTensor = context.Input(0);
         var outputTensor = context.Output(0);
         bool signed = inputTensor.Type == TensorType.Int8;
@@ -273,7 +293,7 @@ internal static class QuantizedKernels
         }
     }
 
-    private static (int Scaled, int Lower, int Upper) Interpolation(int value, int scale10, bool halfPixelCenters, int size)
+    internal static (int Scaled, int Lower, int Upper) Interpolation(int value, int scale10, bool halfPixelCenters, int size)
     {
         int scaled = halfPixelCenters ? value * scale10 + scale10 / 2 - (1 << 9) : value * scale10;
         return (scaled, Math.Max(scaled / (1 << 10), 0), Math.Min((scaled + (1 << 10) - 1) / (1 << 10), size - 1));

@@ -20,7 +20,7 @@ public sealed record BinaryArithmeticParams(BroadcastPlan Broadcast, ActivationF
 /// <summary>The rules ADD, SUB and MUL share (TFLite's add.cc / sub.cc / mul.cc Prepare for float32 and int32).</summary>
 internal abstract class BinaryArithmeticDefinition<TOptions> : OpDefinition<BinaryArithmeticParams> where TOptions : OperatorOptions
 {
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected abstract ActivationFunctionType ActivationOf(TOptions options);
 
@@ -29,8 +29,8 @@ internal abstract class BinaryArithmeticDefinition<TOptions> : OpDefinition<Bina
 
     protected override BinaryArithmeticParams PrepareParams(KernelContext context)
     {
-        bool quantized = QuantizedParams.IsQuantizedType(context.Input(0).Type);
-        var plan = quantized ? BinaryElementwise.Prepare(context, [TensorType.Int8, TensorType.UInt8]) : BinaryArithmetic.Prepare(context);
+        bool quantized = QuantizedParams.IsQuantizedType(context.Input(0).Type) || context.Input(0).Type == TensorType.Int16;
+        var plan = quantized ? BinaryElementwise.Prepare(context, [TensorType.Int8, TensorType.UInt8, TensorType.Int16]) : BinaryArithmetic.Prepare(context);
         // Options may be absent: TFLite then uses NONE.
         var activation = context.Options is null ? ActivationFunctionType.None : ActivationOf(context.OptionsAs<TOptions>());
         bool isFloat = context.Input(0).Type == TensorType.Float32;
@@ -51,7 +51,12 @@ internal sealed class AddDefinition : BinaryArithmeticDefinition<AddOptions>
     public override int MaxVersion => 5;
     protected override ActivationFunctionType ActivationOf(AddOptions options) => options.FusedActivation;
     protected override BinaryArithmeticParams WithQuantized(BinaryArithmeticParams p, KernelContext context, ActivationFunctionType activation) =>
-        p with { QuantizedAdd = QuantizedParams.Add(context, activation) };
+        p with
+        {
+            QuantizedAdd = context.Input(0).Type == TensorType.Int16
+                ? Int16x8.Add(context, activation, context.Options is not null && context.OptionsAs<AddOptions>().PotScaleInt16)
+                : QuantizedParams.Add(context, activation),
+        };
 }
 
 internal sealed class SubDefinition : BinaryArithmeticDefinition<SubOptions>
@@ -60,7 +65,12 @@ internal sealed class SubDefinition : BinaryArithmeticDefinition<SubOptions>
     public override int MaxVersion => 5;
     protected override ActivationFunctionType ActivationOf(SubOptions options) => options.FusedActivation;
     protected override BinaryArithmeticParams WithQuantized(BinaryArithmeticParams p, KernelContext context, ActivationFunctionType activation) =>
-        p with { QuantizedAdd = QuantizedParams.Add(context, activation) };
+        p with
+        {
+            QuantizedAdd = context.Input(0).Type == TensorType.Int16
+                ? Int16x8.Add(context, activation, context.Options is not null && context.OptionsAs<SubOptions>().PotScaleInt16)
+                : QuantizedParams.Add(context, activation),
+        };
 }
 
 internal sealed class MulDefinition : BinaryArithmeticDefinition<MulOptions>
@@ -69,5 +79,5 @@ internal sealed class MulDefinition : BinaryArithmeticDefinition<MulOptions>
     public override int MaxVersion => 7;
     protected override ActivationFunctionType ActivationOf(MulOptions options) => options.FusedActivation;
     protected override BinaryArithmeticParams WithQuantized(BinaryArithmeticParams p, KernelContext context, ActivationFunctionType activation) =>
-        p with { QuantizedMul = QuantizedParams.Mul(context, activation) };
+        p with { QuantizedMul = context.Input(0).Type == TensorType.Int16 ? Int16x8.Mul(context, activation) : QuantizedParams.Mul(context, activation) };
 }

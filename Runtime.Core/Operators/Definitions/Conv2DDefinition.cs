@@ -14,6 +14,9 @@ public sealed record Conv2DParams(ConvGeometry Geometry, int Groups, int Filters
 
     /// <summary>Dynamic-range (hybrid) weights: float32 input and output, int8 per-channel filter; null otherwise.</summary>
     public HybridWeightsParams? Hybrid { get; init; }
+
+    /// <summary>The int16x8 kernel's multipliers, clamp and accumulator; null unless the input is int16.</summary>
+    public Int16ConvParams? Int16 { get; init; }
 }
 
 /// <summary>CONV_2D, float32 (docs/numerics.md §Convolutions and matrix products); TFLite's conv.cc Prepare.</summary>
@@ -21,7 +24,7 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
 {
     public override OpId Op => BuiltinOperator.Conv2D;
     public override int MaxVersion => 8;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override Conv2DParams PrepareParams(KernelContext context)
     {
@@ -49,7 +52,10 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
         var quantized = QuantizedParams.IsQuantizedType(input.Type)
             ? QuantizedParams.Convolution(context, input, filter, bias, output, options.FusedActivation, 0, outputDepth, input.Type == TensorType.UInt8)
             : null;
-        if (quantized is null) ConvCommon.ExpectBias(context, bias, outputDepth);
+        var int16 = input.Type == TensorType.Int16
+            ? Int16x8.Convolution(context, input, filter, bias, output, options.FusedActivation, 0, outputDepth, Int16x8Op.Conv2D)
+            : null;
+        if (quantized is null && int16 is null) ConvCommon.ExpectBias(context, bias, outputDepth);
         HybridWeightsParams? hybrid = null;
         if (HybridWeights.IsHybrid(input, filter))
         {
@@ -65,7 +71,7 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
         }
 
         var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
-        var activation = quantized is null ? ActivationRange.For(options.FusedActivation, context) : default;
+        var activation = quantized is null && int16 is null ? ActivationRange.For(options.FusedActivation, context) : default;
         context.SetOutputShape(0, [input.Dim(0), geometry.OutputHeight, geometry.OutputWidth, outputDepth]);
         return new Conv2DParams(geometry, groups, outputDepth / groups, activation, bias is not null)
         {
@@ -73,6 +79,7 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
             Quantized = quantized,
             Hybrid = hybrid,
             ReferenceOnlyReason = hybrid is null ? null : HybridWeights.ReferenceOnlyReason,
+            Int16 = int16,
         };
     }
 }

@@ -8,6 +8,9 @@ public sealed record DepthwiseConv2DParams(ConvGeometry Geometry, int DepthMulti
 {
     /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
     public QuantizedConvParams? Quantized { get; init; }
+
+    /// <summary>The int16x8 kernel's multipliers, clamp and accumulator; null unless the input is int16.</summary>
+    public Int16ConvParams? Int16 { get; init; }
 }
 
 /// <summary>DEPTHWISE_CONV_2D, float32; TFLite's depthwise_conv.cc Prepare (the multiplier comes from the shapes).</summary>
@@ -15,7 +18,7 @@ internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DPa
 {
     public override OpId Op => BuiltinOperator.DepthwiseConv2D;
     public override int MaxVersion => 7;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override DepthwiseConv2DParams PrepareParams(KernelContext context)
     {
@@ -40,15 +43,19 @@ internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DPa
         var quantized = QuantizedParams.IsQuantizedType(input.Type)
             ? QuantizedParams.Convolution(context, input, filter, bias, output, options.FusedActivation, 3, outputDepth, input.Type == TensorType.UInt8)
             : null;
-        if (quantized is null) ConvCommon.ExpectBias(context, bias, outputDepth);
+        var int16 = input.Type == TensorType.Int16
+            ? Int16x8.Convolution(context, input, filter, bias, output, options.FusedActivation, 3, outputDepth, Int16x8Op.DepthwiseConv2D)
+            : null;
+        if (quantized is null && int16 is null) ConvCommon.ExpectBias(context, bias, outputDepth);
 
         var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
-        var activation = quantized is null ? ActivationRange.For(options.FusedActivation, context) : default;
+        var activation = quantized is null && int16 is null ? ActivationRange.For(options.FusedActivation, context) : default;
         context.SetOutputShape(0, [input.Dim(0), geometry.OutputHeight, geometry.OutputWidth, outputDepth]);
         return new DepthwiseConv2DParams(geometry, outputDepth / inputDepth, activation, bias is not null)
         {
             Cost = new OpCost(CostMath.Product(output.ElementCount, filter.Dim(1), filter.Dim(2)), 0, CostMath.BytesTouched(context)),
             Quantized = quantized,
+            Int16 = int16,
         };
     }
 }

@@ -11,6 +11,9 @@ public sealed record FullyConnectedParams(int Batch, int Units, int Depth, Activ
 
     /// <summary>Dynamic-range (hybrid) weights: float32 input and output, int8 weights; null otherwise.</summary>
     public HybridWeightsParams? Hybrid { get; init; }
+
+    /// <summary>The int16x8 kernel's multipliers, clamp and accumulator; null unless the input is int16.</summary>
+    public Int16ConvParams? Int16 { get; init; }
 }
 
 /// <summary>FULLY_CONNECTED, float32; TFLite's fully_connected.cc Prepare (keep_num_dims, optional bias).</summary>
@@ -18,7 +21,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
 {
     public override OpId Op => BuiltinOperator.FullyConnected;
     public override int MaxVersion => 13;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override FullyConnectedParams PrepareParams(KernelContext context)
     {
@@ -31,7 +34,8 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
 
         bool quantized = QuantizedParams.IsQuantizedType(input.Type);
         bool hybrid = HybridWeights.IsHybrid(input, weights);
-        if (!quantized && !hybrid)
+        bool int16 = input.Type == TensorType.Int16;
+        if (!quantized && !hybrid && !int16)
         {
             ConvCommon.ExpectFloat32(context, input, "input");
             ConvCommon.ExpectFloat32(context, weights, "weights");
@@ -50,7 +54,11 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         var quantizedParams = quantized
             ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, units, weights.Quantization.Scale.Length == 1)
             : null;
-        if (!quantized) ConvCommon.ExpectBias(context, bias, units);
+        // int16x8: per-tensor weights take GetQuantizedConvolutionMultipler's binary32 scale product and bias check.
+        var int16Params = int16
+            ? Int16x8.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, units, Int16x8Op.FullyConnected)
+            : null;
+        if (!quantized && !int16) ConvCommon.ExpectBias(context, bias, units);
         var hybridParams = hybrid
             ? HybridWeights.Prepare(context, weights, output, 0, units, depth, options.AsymmetricQuantizeInputs)
             : null;
@@ -63,7 +71,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
         if (batch * units > int.MaxValue)
             throw context.Error($"output would have {batch}×{units} elements, over the 2^31-1 limit");
 
-        var activation = quantized ? default : ActivationRange.For(options.FusedActivation, context);
+        var activation = quantized || int16 ? default : ActivationRange.For(options.FusedActivation, context);
         if (options.KeepNumDims)
         {
             if (input.Dim(input.Rank - 1) != depth)
@@ -84,6 +92,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
             Quantized = quantizedParams,
             Hybrid = hybridParams,
             ReferenceOnlyReason = hybrid ? HybridWeights.ReferenceOnlyReason : null,
+            Int16 = int16Params,
         };
     }
 }

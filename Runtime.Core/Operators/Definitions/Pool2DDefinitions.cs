@@ -26,6 +26,14 @@ internal static class QuantizedPool
     public static QuantizedPoolParams? Prepare(KernelContext context)
     {
         var output = context.Output(0);
+        if (output.Type == TensorType.Int16)
+        {
+            // int16x8 (pooling.cc): input and output symmetric, no rescale, the clamp in the int16 domain.
+            Int16x8.Activation(context, context.Input(0), "input");
+            var q16 = Int16x8.Activation(context, output, "output");
+            var (min16, max16) = QuantizedParams.Activation(context, context.OptionsAs<Pool2DOptions>().FusedActivation, output, q16);
+            return new QuantizedPoolParams(min16, max16);
+        }
         if (!QuantizedParams.IsQuantizedType(output.Type)) return null;
         QuantizedParams.PerTensor(context, context.Input(0), "input");
         var q = QuantizedParams.PerTensor(context, output, "output");
@@ -39,7 +47,7 @@ internal sealed class MaxPool2DDefinition : OpDefinition<Pool2DParams>
 {
     public override OpId Op => BuiltinOperator.MaxPool2D;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override Pool2DParams PrepareParams(KernelContext context)
     {
@@ -53,7 +61,7 @@ internal sealed class AveragePool2DDefinition : OpDefinition<Pool2DParams>
 {
     public override OpId Op => BuiltinOperator.AveragePool2D;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override Pool2DParams PrepareParams(KernelContext context)
     {

@@ -21,16 +21,16 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
 {
     public override OpId Op => BuiltinOperator.ResizeBilinear;
     public override int MaxVersion => 4;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ResizeBilinearParams PrepareParams(KernelContext context)
     {
         context.ExpectArity(2, 2, 1);
         var input = context.Input(0);
         var output = context.Output(0);
-        bool quantized = QuantizedParams.IsQuantizedType(input.Type);
+        bool quantized = QuantizedParams.IsQuantizedType(input.Type) || input.Type == TensorType.Int16;
         if (input.Type != TensorType.Float32 && !quantized)
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32, int8 and uint8 only");
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; this kernel supports float32, int8, uint8 and int16 only");
         context.ExpectType(output, input.Type, "output");
         context.ExpectRank(input, 4, "input");
         var options = context.Options is null ? new ResizeBilinearOptions(false, false) : context.OptionsAs<ResizeBilinearOptions>();
@@ -61,8 +61,17 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         QuantizedResizeParams? quantizedParams = null;
         if (quantized)
         {
-            QuantizedParams.PerTensor(context, input, "input");
-            QuantizedParams.PerTensor(context, output, "output");
+            if (input.Type == TensorType.Int16)
+            {
+                // int16x8 (resize_bilinear.cc): symmetric; the same integer interpolation on int16 values.
+                Int16x8.Activation(context, input, "input");
+                Int16x8.Activation(context, output, "output");
+            }
+            else
+            {
+                QuantizedParams.PerTensor(context, input, "input");
+                QuantizedParams.PerTensor(context, output, "output");
+            }
             // Q10 coordinates: in · 2^10 and the products o · step must fit an int.
             if (inputHeight >= 1 << 20 || inputWidth >= 1 << 20)
                 throw context.Error($"input '{input.Name}' is too large for the integer resize's Q10 coordinates (2^20 rows or columns)");

@@ -15,7 +15,7 @@ internal static partial class OpBuilders
     {
         // Local, not static fields: the table is built in OpBuilders' static constructor, before this file's fields.
         string[] convExtra = ["quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint",
-            "weightScale", "weightZeroPoint", "perChannel", "spread"];
+            "weightScale", "weightZeroPoint", "perChannel", "spread", "biasType"];
         yield return Builtin(BuiltinOperator.Quantize, ["shape", "source", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint", "values"],
             BuildQuantize);
         yield return Builtin(BuiltinOperator.Conv2D, [.. ConvParams, .. convExtra, .. HybridParams], BuildQuantizedConv2D) with { ForQuantizedTypes = true };
@@ -42,15 +42,22 @@ internal static partial class OpBuilders
 
     private static QuantizationParameters PerTensor(double scale, int zeroPoint) => new([(float)scale], [zeroPoint], 0, [], []);
 
-    /// <summary>A zero point parameter with a default per dtype (int8 near 0, uint8 near 128).</summary>
+    /// <summary>A zero point parameter with a default per dtype (int8 near 0, uint8 near 128, int16 0: symmetric).</summary>
     private static int ZeroPoint(OpCaseContext c, string name, TensorType type, int int8Default, int uint8Default) =>
-        c.P.Int(name, type == TensorType.UInt8 ? uint8Default : int8Default);
+        c.P.Int(name, type == TensorType.UInt8 ? uint8Default : type == TensorType.Int16 ? 0 : int8Default);
 
     /// <summary>Version TFLite's converter writes for the op's int8 (per-channel) form; 1 for uint8.</summary>
     private static int QuantizedVersion(OpCaseContext c, int int8Version) => c.DType == TensorType.Int8 ? int8Version : 1;
 
+    /// <summary>Version TFLite's converter writes for the op's int8 form, or for its int16x8 form; 1 for uint8.</summary>
+    private static int QuantizedVersion(OpCaseContext c, int int8Version, int int16Version) =>
+        c.DType == TensorType.Int16 ? int16Version : QuantizedVersion(c, int8Version);
+
+    /// <summary>The weights' dtype: the case's, except int16x8 cases, whose weights are int8.</summary>
+    private static TensorType WeightType(OpCaseContext c) => c.DType == TensorType.Int16 ? TensorType.Int8 : c.DType;
+
     /// <summary>
-    /// QUANTIZE to the case's dtype from <c>source</c>: float32 (values from the value set) or int8/uint8 (requantize,
+    /// QUANTIZE to the case's dtype from <c>source</c>: float32 (values from the value set) or int8/uint8/int16 (requantize,
     /// with <c>inputScale</c>/<c>inputZeroPoint</c>).
     /// </summary>
     private static void BuildQuantize(OpCaseContext c)
@@ -63,7 +70,8 @@ internal static partial class OpBuilders
             "float32" => c.Input("input", TensorType.Float32, shape),
             "int8" => c.Input("input", TensorType.Int8, shape, quantization: PerTensor(c.P.Double("inputScale", 0.02), c.P.Int("inputZeroPoint", 4))),
             "uint8" => c.Input("input", TensorType.UInt8, shape, quantization: PerTensor(c.P.Double("inputScale", 0.02), c.P.Int("inputZeroPoint", 120))),
-            _ => throw new FormatException($"parameter 'source' must be float32, int8 or uint8, not '{source}'"),
+            "int16" => c.Input("input", TensorType.Int16, shape, quantization: PerTensor(c.P.Double("inputScale", 0.02), 0)),
+            _ => throw new FormatException($"parameter 'source' must be float32, int8, uint8 or int16, not '{source}'"),
         };
         c.AddOperator(BuiltinOperator.Quantize, [x], c.DType, version: c.DType == TensorType.UInt8 ? 1 : 2, outputQuantization: outputQ);
     }
@@ -76,20 +84,22 @@ internal static partial class OpBuilders
     private static (int Weights, int Bias, double MeanScale) QuantizedWeights(OpCaseContext c, string name, int[] shape, int axis, int channels, double inputScale)
     {
         double weightScale = c.P.Double("weightScale", 0.02);
-        bool perChannel = c.DType == TensorType.Int8 && c.P.Bool("perChannel", true);
+        bool perChannel = WeightType(c) == TensorType.Int8 && c.P.Bool("perChannel", true);
         double spread = c.P.Double("spread", 1);
         var scales = perChannel
             ? Enumerable.Range(0, channels).Select(ch => (float)(weightScale * Math.Pow(2, spread * (ch % 5 - 2) / 2))).ToArray()
             : [(float)weightScale];
         int zeroPoint = c.DType == TensorType.UInt8 ? c.P.Int("weightZeroPoint", 120) : 0;
         var weightsQ = new QuantizationParameters(scales, scales.Select(_ => (long)zeroPoint).ToArray(), perChannel ? axis : 0, [], []);
-        int w = c.Constant(name, c.DType, shape, "uniform", weightsQ);
+        int w = c.Constant(name, WeightType(c), shape, "uniform", weightsQ);
         int b = -1;
         if (c.P.Bool("bias", true))
         {
             // The bias scale is input scale × weight scale, as the converter writes it (float products).
             var biasScales = scales.Select(s => (float)inputScale * s).ToArray();
-            b = c.Constant("bias", TensorType.Int32, [channels], "uniform", new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], []));
+            // int16x8: an int64 bias, as the converter writes it (biasType int32: TFLite's 32-bit accumulator form).
+            var biasType = c.DType == TensorType.Int16 && c.P.String("biasType", "int64") == "int64" ? TensorType.Int64 : TensorType.Int32;
+            b = c.Constant("bias", biasType, [channels], "uniform", new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], []));
         }
         return (w, b, scales.Average(s => (double)s));
     }
@@ -118,7 +128,7 @@ internal static partial class OpBuilders
         var (w, b, meanScale) = QuantizedWeights(c, "filter", [filters, kh, kw, input[3]], 0, filters, inputScale);
         var outputQ = QuantizedOutput(c, inputScale * meanScale * 128 * Math.Sqrt(kh * kw * input[3]));
         c.AddOperator(BuiltinOperator.Conv2D, WeightsAndBias(x, w, b), c.DType, new Conv2DOptions(c.P.Padding(), sw, sh, c.P.Activation(), dw, dh),
-            version: QuantizedVersion(c, 3), outputQuantization: outputQ);
+            version: QuantizedVersion(c, 3, 4), outputQuantization: outputQ);
     }
 
     private static void BuildQuantizedDepthwiseConv2D(OpCaseContext c)
@@ -135,7 +145,7 @@ internal static partial class OpBuilders
         var outputQ = QuantizedOutput(c, inputScale * meanScale * 128 * Math.Sqrt(kh * kw));
         c.AddOperator(BuiltinOperator.DepthwiseConv2D, WeightsAndBias(x, w, b), c.DType,
             new DepthwiseConv2DOptions(c.P.Padding(), sw, sh, multiplier, c.P.Activation(), dw, dh),
-            version: QuantizedVersion(c, 3), outputQuantization: outputQ);
+            version: QuantizedVersion(c, 3, 5), outputQuantization: outputQ);
     }
 
     private static void BuildQuantizedFullyConnected(OpCaseContext c)
@@ -154,7 +164,7 @@ internal static partial class OpBuilders
         var outputQ = QuantizedOutput(c, inputScale * meanScale * 128 * Math.Sqrt(depth));
         c.AddOperator(BuiltinOperator.FullyConnected, WeightsAndBias(x, w, b), c.DType,
             new FullyConnectedOptions(c.P.Activation(), KeepNumDims: c.P.Bool("keepNumDims", false)),
-            version: QuantizedVersion(c, 4), outputQuantization: outputQ);
+            version: QuantizedVersion(c, 4, 7), outputQuantization: outputQ);
     }
 
     /// <summary>
@@ -171,13 +181,15 @@ internal static partial class OpBuilders
         var activation = c.P.Activation();
         int x = c.Input("a", c.DType, a, quantization: aQ);
         int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, "uniform", bQ) : c.Input("b", c.DType, b, quantization: bQ);
+        // int16: general scales (pot_scale_int16 = false), as TFLite's converter writes 16x8 ADD/SUB.
+        bool int16 = c.DType == TensorType.Int16;
         OperatorOptions options = op switch
         {
-            BuiltinOperator.Add => new AddOptions(activation),
-            BuiltinOperator.Sub => new SubOptions(activation),
+            BuiltinOperator.Add => new AddOptions(activation, PotScaleInt16: !int16),
+            BuiltinOperator.Sub => new SubOptions(activation, PotScaleInt16: !int16),
             _ => new MulOptions(activation),
         };
-        c.AddOperator(op, [x, z], c.DType, options, version: QuantizedVersion(c, 2), outputQuantization: outputQ);
+        c.AddOperator(op, [x, z], c.DType, options, version: QuantizedVersion(c, 2, 4), outputQuantization: outputQ);
     }
 
     /// <summary>Quantized pools: input and output share <c>scale</c> and <c>zeroPoint</c> (TFLite does not rescale pools).</summary>
@@ -189,7 +201,7 @@ internal static partial class OpBuilders
         var q = PerTensor(c.P.Double("scale", 0.05), ZeroPoint(c, "zeroPoint", c.DType, -3, 125));
         int x = c.Input("input", c.DType, input, quantization: q);
         c.AddOperator(op, [x], c.DType, new Pool2DOptions(c.P.Padding(), sw, sh, fw, fh, c.P.Activation()),
-            version: QuantizedVersion(c, 2), outputQuantization: q);
+            version: QuantizedVersion(c, 2, 3), outputQuantization: q);
     }
 
     /// <summary>Quantized LOGISTIC: the input's scale and zero point from the case; the output fixed at 1/256 (zero point −128 / 0).</summary>

@@ -234,6 +234,18 @@ internal sealed class OpCaseContext
             _adaptations.Add(type == TensorType.Bool ? "bool inputs fed as uint8 through CAST to bool" : "int8 inputs fed as uint8 through CAST to int8");
             return Track(cast, new OpTensorSpec(type, shape, null, quantization) { Name = name });
         }
+        if (_oracleAdapter && type == TensorType.Int16)
+        {
+            // Fed as int32 (the same values, sign-extended: OracleInputBytes), CAST to int16 (exact). TFLite then runs its
+            // own int16 kernel on exactly the case's values.
+            int fed = Model.AddTensor(name + "_as_int32", TensorType.Int32, shape);
+            Model.AddInput(fed);
+            int cast = Model.AddTensor(name, type, shape, quantization);
+            Model.AddOperator(BuiltinOperator.Cast, [fed], [cast]);
+            AdaptedTensors++;
+            _adaptations.Add("int16 inputs fed as int32 through CAST to int16");
+            return Track(cast, new OpTensorSpec(type, shape, null, quantization) { Name = name });
+        }
         int tensor = Model.AddTensor(name, type, shape, quantization);
         Model.AddInput(tensor);
         return Track(tensor, new OpTensorSpec(type, shape, null, quantization) { Name = name });
@@ -314,11 +326,11 @@ internal sealed class OpCaseContext
     {
         quantization = Default(type, quantization);
         int tensor = Model.AddTensor(name, type, shape, quantization);
-        if (_oracleAdapter && (type is TensorType.Bool or TensorType.Int64 or TensorType.Int8 || oracleReadsThroughCast))
+        if (_oracleAdapter && (type is TensorType.Bool or TensorType.Int64 or TensorType.Int8 or TensorType.Int16 || oracleReadsThroughCast))
         {
             // The CAST's output takes this output's place in the output list; the CAST follows the operators.
             // Bool reads as 0/1, int8 as its value (CAST ignores quantization), int64 narrowed (cases keep it in range).
-            var readAs = type is TensorType.Bool or TensorType.Int64 or TensorType.Int8 ? TensorType.Int32 : type;
+            var readAs = type is TensorType.Bool or TensorType.Int64 or TensorType.Int8 or TensorType.Int16 ? TensorType.Int32 : type;
             int read = Model.AddTensor(name + "_as_" + readAs.ToDisplayName(), readAs, shape);
             Model.AddOutput(read);
             _castOutputs.Add((tensor, read));
@@ -328,6 +340,7 @@ internal sealed class OpCaseContext
                 TensorType.Bool => "bool outputs read through CAST to int32",
                 TensorType.Int64 => "int64 outputs read through CAST to int32",
                 TensorType.Int8 => "int8 outputs read through CAST to int32",
+                TensorType.Int16 => "int16 outputs read through CAST to int32",
                 _ => "outputs TFLite sizes at Invoke or writes at Prepare read through CAST to their dtype (LiteRT.js returns the buffers it bound before Invoke)",
             });
         }

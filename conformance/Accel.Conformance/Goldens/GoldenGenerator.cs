@@ -225,15 +225,15 @@ public sealed class GoldenGenerator(SuiteContext suite)
             {
                 var (c, instance, _, golden) = entries[i];
                 string? reason = null;
-                // Bool and int8 inputs and outputs go through CASTs (OpCase.OracleAdapterModel): LiteRT.js takes and returns none.
-                bool adapted = c is OpCase && golden.Inputs.Concat<GoldenTensor>(golden.Outputs).Any(t => ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8);
+                // Bool, int8 and int16 inputs and outputs go through CASTs (OpCase.OracleAdapterModel): LiteRT.js takes and returns none.
+                bool adapted = c is OpCase && golden.Inputs.Concat<GoldenTensor>(golden.Outputs).Any(t => ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8 or TensorType.Int16);
                 // Custom operators TFLite's BuiltinOpResolver registers itself (register.cc) are run like builtins.
                 if (c is OpCase { Code.Builtin: BuiltinOperator.Custom } op && op.Op != Accel.Operators.CustomOps.DetectionPostProcess)
                     reason = $"custom operator {op.Op} is not part of TFLite";
                 else if (instance.Inputs.Count == 0)
                     reason = "the model has no inputs (its output is a folded constant); LiteRT.js does not run such graphs " +
                              "(observed: XNNPACK setup failure or unset outputs)";
-                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype)) && !(adapted && ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8)) is { } bad)
+                else if (golden.Inputs.FirstOrDefault(t => !TfliteOracle.CanFeed(ParseType(t.Dtype)) && !(adapted && ParseType(t.Dtype) is TensorType.Bool or TensorType.Int8 or TensorType.Int16)) is { } bad)
                     reason = $"LiteRT.js cannot feed a {bad.Dtype} input";
                 else if (golden.Inputs.Concat<GoldenTensor>(golden.Outputs).FirstOrDefault(t => t.Shape.Contains(0)) is { } empty)
                     reason = $"'{empty.Name}' has no elements ({empty.Dtype}[{string.Join(",", empty.Shape)}]); LiteRT.js cannot make an " +
@@ -247,7 +247,10 @@ public sealed class GoldenGenerator(SuiteContext suite)
                 byte[]? adapter = c is OpCase opCase ? opCase.OracleAdapterModel() : null;
                 if (adapter is not null) adapters[jobs.Count] = ((OpCase)c).OracleAdapterDescription()!;
                 string modelPath = instance.ModelPath ?? WriteModel(work, jobs.Count, adapter ?? instance.ModelBytes!);
-                jobs.Add(new OracleJob(modelPath, instance.Inputs));
+                // The adapter feeds int16 inputs as int32 (OpCaseContext.Input): the same values, sign-extended.
+                IReadOnlyList<byte[]> oracleInputs = adapter is null ? instance.Inputs
+                    : instance.Inputs.Select((bytes, k) => ParseType(golden.Inputs[k].Dtype) == TensorType.Int16 ? WidenInt16(bytes) : bytes).ToArray();
+                jobs.Add(new OracleJob(modelPath, oracleInputs));
                 jobOwners.Add(i);
             }
             log.WriteLine($"cross-checking {jobs.Count} case(s) with TFLite ({oracle.Version})");
@@ -306,6 +309,12 @@ public sealed class GoldenGenerator(SuiteContext suite)
                         theirBytes = MemoryMarshal.AsBytes(MemoryMarshal.Cast<byte, int>(theirBytes).ToArray().Select(v => (long)v).ToArray().AsSpan()).ToArray();
                         theirType = TensorType.Int64;
                     }
+                    else if (mine.Type == TensorType.Int16 && theirType == TensorType.Int32 && theirBytes.Length == 2 * mine.Bytes.Length)
+                    {
+                        // Read through the adapter's CAST to int32: back to two-byte int16 values.
+                        theirBytes = MemoryMarshal.AsBytes(MemoryMarshal.Cast<byte, int>(theirBytes).ToArray().Select(v => (short)v).ToArray().AsSpan()).ToArray();
+                        theirType = TensorType.Int16;
+                    }
                     else if (mine.Type == TensorType.Int8 && theirType == TensorType.Int32 && theirBytes.Length == 4 * mine.Bytes.Length)
                     {
                         // Read through the adapter's CAST to int32: back to one two's-complement byte per element.
@@ -355,6 +364,9 @@ public sealed class GoldenGenerator(SuiteContext suite)
             if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         }
     }
+
+    private static byte[] WidenInt16(byte[] bytes) =>
+        MemoryMarshal.AsBytes(MemoryMarshal.Cast<byte, short>(bytes).ToArray().Select(v => (int)v).ToArray().AsSpan()).ToArray();
 
     private static string WriteModel(string work, int index, byte[] bytes)
     {

@@ -1,0 +1,249 @@
+using System.Runtime.CompilerServices;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Kernels.Reference;
+
+/// <summary>
+/// The int16x8 paths of the reference kernels (docs/numerics.md §Quantized execution, int16x8): TFLite's
+/// reference_integer_ops ConvPerChannel, DepthwiseConvPerChannel and FullyConnected(PerChannel) for int16 activations,
+/// int8 weights and an int64 (or int32) bias. Every activation zero point is 0, so a sum is Σ w · x with no offsets;
+/// an exact integer sum has no order. The rescale is <see cref="Requantize"/>.
+/// </summary>
+internal static class Int16x8Kernels
+{
+    /// <summary>
+    /// sum (exact, in int64) + bias → the channel's rescale (<see cref="Int16x8Rescale"/>), clamped. An int32 bias means
+    /// TFLite's int32 accumulator, so the sum is first taken modulo 2^32 (wrapping, as the C++ int32 sum does).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static short Requantize(long sum, long bias, Int16ConvParams q, int channel)
+    {
+        var m = q.Multipliers[channel];
+        long x = q.WideBias ? sum + bias : unchecked((int)(sum + bias));
+        int scaled = q.Rescale switch
+        {
+            Int16x8Rescale.Reduced16BitMultiplier => Quantization.MultiplyByQuantizedMultiplier(x, m),
+            _ => Quantization.MultiplyByQuantizedMultiplierSingleRounding(x, m),
+        };
+        return (short)Math.Clamp(scaled, q.ActivationMin, q.ActivationMax);
+    }
+
+    /// <summary>Bias of channel c as a long (int64 or int32 tensor), 0 without bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Bias(ReadOnlySpan<long> wide, ReadOnlySpan<int> narrow, int c) =>
+        !wide.IsEmpty ? wide[c] : !narrow.IsEmpty ? narrow[c] : 0;
+
+    private static ReadOnlySpan<long> WideBias(Tensor? bias) => bias is { Type: TensorType.Int64 } ? bias.Read<long>() : default;
+
+    private static ReadOnlySpan<int> NarrowBias(Tensor? bias) => bias is { Type: TensorType.Int32 } ? bias.Read<int>() : default;
+
+    /// <summary>CONV_2D (grouped included): Σ over in-bounds taps of w · x (padding taps are skipped: they are 0).</summary>
+    public static void Conv2D(KernelContext context, Conv2DParams p, Int16ConvParams q)
+    {
+        var g = p.Geometry;
+        var inputTensor = context.Input(0);
+        var filterTensor = context.Input(1);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<short> input = inputTensor.Read<short>();
+        ReadOnlySpan<sbyte> filter = filterTensor.Read<sbyte>();
+        var biasTensor = context.OptionalInput(2);
+        ReadOnlySpan<long> biasWide = WideBias(biasTensor);
+        ReadOnlySpan<int> biasNarrow = NarrowBias(biasTensor);
+        Span<short> output = outputTensor.Write<short>();
+
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
+        int filterHeight = filterTensor.Dim(1), filterWidth = filterTensor.Dim(2), filterDepth = filterTensor.Dim(3);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        for (int b = 0; b < batches; b++)
+        for (int oy = 0; oy < outputHeight; oy++)
+        for (int ox = 0; ox < outputWidth; ox++)
+        for (int oc = 0; oc < outputDepth; oc++)
+        {
+            int inputChannelBase = oc / p.FiltersPerGroup * filterDepth;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            long acc = 0;
+            for (int ky = 0; ky < filterHeight; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                if (iy < 0 || iy >= inputHeight) continue;
+                for (int kx = 0; kx < filterWidth; kx++)
+                {
+                    int ix = ixOrigin + kx * g.DilationW;
+                    if (ix < 0 || ix >= inputWidth) continue;
+                    int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth + inputChannelBase;
+                    int filterOffset = ((oc * filterHeight + ky) * filterWidth + kx) * filterDepth;
+                    for (int ci = 0; ci < filterDepth; ci++)
+                        acc += filter[filterOffset + ci] * input[inputOffset + ci];
+                }
+            }
+            output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Requantize(acc, Bias(biasWide, biasNarrow, oc), q, oc);
+        }
+    }
+
+    /// <summary>DEPTHWISE_CONV_2D: output channel oc reads input channel oc / depth multiplier; CONV_2D's sum and rescale.</summary>
+    public static void DepthwiseConv2D(KernelContext context, DepthwiseConv2DParams p, Int16ConvParams q)
+    {
+        var g = p.Geometry;
+        var inputTensor = context.Input(0);
+        var filterTensor = context.Input(1);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<short> input = inputTensor.Read<short>();
+        ReadOnlySpan<sbyte> filter = filterTensor.Read<sbyte>();
+        var biasTensor = context.OptionalInput(2);
+        ReadOnlySpan<long> biasWide = WideBias(biasTensor);
+        ReadOnlySpan<int> biasNarrow = NarrowBias(biasTensor);
+        Span<short> output = outputTensor.Write<short>();
+
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
+        int filterHeight = filterTensor.Dim(1), filterWidth = filterTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        for (int b = 0; b < batches; b++)
+        for (int oy = 0; oy < outputHeight; oy++)
+        for (int ox = 0; ox < outputWidth; ox++)
+        for (int oc = 0; oc < outputDepth; oc++)
+        {
+            int ic = oc / p.DepthMultiplier;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            long acc = 0;
+            for (int ky = 0; ky < filterHeight; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                if (iy < 0 || iy >= inputHeight) continue;
+                for (int kx = 0; kx < filterWidth; kx++)
+                {
+                    int ix = ixOrigin + kx * g.DilationW;
+                    if (ix < 0 || ix >= inputWidth) continue;
+                    acc += filter[(ky * filterWidth + kx) * outputDepth + oc] * input[((b * inputHeight + iy) * inputWidth + ix) * inputDepth + ic];
+                }
+            }
+            output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Requantize(acc, Bias(biasWide, biasNarrow, oc), q, oc);
+        }
+    }
+
+    /// <summary>FULLY_CONNECTED: Σ_k w[u, k] · x[b, k], + bias, the unit's rescale.</summary>
+    public static void FullyConnected(KernelContext context, FullyConnectedParams p, Int16ConvParams q)
+    {
+        ReadOnlySpan<short> input = context.Input(0).Read<short>();
+        ReadOnlySpan<sbyte> weights = context.Input(1).Read<sbyte>();
+        var biasTensor = context.OptionalInput(2);
+        ReadOnlySpan<long> biasWide = WideBias(biasTensor);
+        ReadOnlySpan<int> biasNarrow = NarrowBias(biasTensor);
+        Span<short> output = context.Output(0).Write<short>();
+        for (int b = 0; b < p.Batch; b++)
+        for (int u = 0; u < p.Units; u++)
+        {
+            long acc = 0;
+            for (int k = 0; k < p.Depth; k++)
+                acc += weights[u * p.Depth + k] * input[b * p.Depth + k];
+            output[b * p.Units + u] = Requantize(acc, Bias(biasWide, biasNarrow, u), q, u);
+        }
+    }
+
+    /// <summary>
+    /// MAX_POOL_2D and AVERAGE_POOL_2D on int16 (reference_integer_ops MaxPool / AveragePool for int16): over the
+    /// in-bounds taps the maximum, or the exact int32 sum divided by the tap count with halves away from zero; then the
+    /// clamp. No rescale (both tensors symmetric; TFLite takes the input's scale to be the output's).
+    /// </summary>
+    public static void Pool(KernelContext context, Pool2DParams p, QuantizedPoolParams q, bool average)
+    {
+        var inputTensor = context.Input(0);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<short> input = inputTensor.Read<short>();
+        Span<short> output = outputTensor.Write<short>();
+        int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
+        var g = p.Geometry;
+        for (int b = 0; b < batches; b++)
+        for (int oy = 0; oy < outputHeight; oy++)
+        {
+            var (kyStart, kyEnd) = Pool2DGeometry.Taps(oy, g.StrideH, g.PadTop, g.FilterH, height);
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            for (int ox = 0; ox < outputWidth; ox++)
+            {
+                var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, width);
+                int ixOrigin = ox * g.StrideW - g.PadLeft;
+                for (int c = 0; c < depth; c++)
+                {
+                    int acc = average ? 0 : short.MinValue;
+                    int count = 0;
+                    for (int ky = kyStart; ky < kyEnd; ky++)
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        int v = input[((b * height + iyOrigin + ky) * width + ixOrigin + kx) * depth + c];
+                        acc = average ? acc + v : Math.Max(acc, v);
+                        count++;
+                    }
+                    if (average) acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    output[((b * outputHeight + oy) * outputWidth + ox) * depth + c] = (short)Math.Clamp(acc, q.ActivationMin, q.ActivationMax);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// ADD and SUB on int16 (general scales): each input shifted left by 15 and rescaled by its multiplier (32-bit
+    /// double-rounding MultiplyByQuantizedMultiplier), summed (SUB: the second negated), rescaled to the output,
+    /// clamped; NumPy broadcasting. Zero points are 0.
+    /// </summary>
+    public static void AddOrSub(KernelContext context, BinaryArithmeticParams p, QuantizedAddParams q, bool subtract) =>
+        p.Broadcast.Apply(context.Input(0).Read<short>(), context.Input(1).Read<short>(), context.Output(0).Write<short>(), new AddOp(q, subtract));
+
+    private readonly struct AddOp(QuantizedAddParams q, bool subtract) : IBinaryElementOp<short>
+    {
+        public short Apply(short a, short b)
+        {
+            int scaledX = Quantization.MultiplyByQuantizedMultiplier(a * (1 << q.LeftShift), q.Input1Multiplier);
+            int scaledY = Quantization.MultiplyByQuantizedMultiplier(b * (1 << q.LeftShift), q.Input2Multiplier);
+            int raw = subtract ? scaledX - scaledY : scaledX + scaledY;
+            return (short)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(raw, q.OutputMultiplier), q.ActivationMin, q.ActivationMax);
+        }
+    }
+
+    /// <summary>MUL on int16: x · y (exact in int32) rescaled with the 32-bit MultiplyByQuantizedMultiplier, clamped.</summary>
+    public static void Mul(KernelContext context, BinaryArithmeticParams p, QuantizedMulParams q) =>
+        p.Broadcast.Apply(context.Input(0).Read<short>(), context.Input(1).Read<short>(), context.Output(0).Write<short>(), new MulOp(q));
+
+    private readonly struct MulOp(QuantizedMulParams q) : IBinaryElementOp<short>
+    {
+        public short Apply(short a, short b) =>
+            (short)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(a * b, q.OutputMultiplier), q.ActivationMin, q.ActivationMax);
+    }
+
+    /// <summary>
+    /// RESIZE_BILINEAR on int16 (reference_ops::ResizeBilinearInteger for int16): int8's Q10 interpolation on int16
+    /// values, the four products summed in int64, then (sum ± 2^19) / 2^20 (halves away from zero). No rescale.
+    /// </summary>
+    public static void ResizeBilinear(KernelContext context, ResizeBilinearParams p, QuantizedResizeParams q)
+    {
+        var inputTensor = context.Input(0);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<short> input = inputTensor.Read<short>();
+        Span<short> output = outputTensor.Write<short>();
+        int batches = inputTensor.Dim(0), height = inputTensor.Dim(1), width = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2);
+        int o = 0;
+        for (int b = 0; b < batches; b++)
+        for (int y = 0; y < outputHeight; y++)
+        {
+            var (sy, y0, y1) = QuantizedKernels.Interpolation(y, q.HeightScale10, p.HalfPixelCenters, height);
+            long wy1 = sy - (1 << 10) * y0, wy0 = (1 << 10) - wy1;
+            for (int x = 0; x < outputWidth; x++)
+            {
+                var (sx, x0, x1) = QuantizedKernels.Interpolation(x, q.WidthScale10, p.HalfPixelCenters, width);
+                long wx1 = sx - (1 << 10) * x0, wx0 = (1 << 10) - wx1;
+                int row0 = (b * height + y0) * width, row1 = (b * height + y1) * width;
+                for (int c = 0; c < depth; c++, o++)
+                {
+                    long sum = input[(row0 + x0) * depth + c] * wy0 * wx0
+                               + input[(row1 + x0) * depth + c] * wy1 * wx0
+                               + input[(row0 + x1) * depth + c] * wy0 * wx1
+                               + input[(row1 + x1) * depth + c] * wy1 * wx1;
+                    output[o] = (short)((sum + (sum > 0 ? 1L << 19 : -(1L << 19))) / (1L << 20));
+                }
+            }
+        }
+    }
+}
