@@ -9,8 +9,8 @@ namespace Accel.Testing;
 /// The 8-bit ops the device delegates gained after the first integer kernels (docs/numerics.md §Quantized execution),
 /// in one network: QUANTIZE → int8 TRANSPOSE_CONV (per-channel weights with scales 2^-2 .. 2^1 of the base, bias, stride 2,
 /// RELU) → MEAN over height and width (keep_dims) and BATCH_MATMUL against constant weights with a zero point (adj_y,
-/// broadcast batch), plus a uint8 MEAN over the channels of a second QUANTIZE; each integer output read through a
-/// DEQUANTIZE (one-to-one). Every node must run on the delegate with the reference's bits.
+/// broadcast batch), plus a uint8 MEAN over the channels of a second QUANTIZE and a uint8 TRANSPOSE_CONV (per-tensor
+/// weights with a zero point, stride 1, VALID, RELU) of it; each integer output read through a DEQUANTIZE (one-to-one). Every node must run on the delegate with the reference's bits.
 /// </summary>
 public static class QuantizedGpuOps
 {
@@ -19,7 +19,7 @@ public static class QuantizedGpuOps
     /// <summary>The operators of <see cref="Build"/>'s network, each of which must run on the delegate.</summary>
     public static readonly string[] Operators = ["QUANTIZE", "TRANSPOSE_CONV", "MEAN", "BATCH_MATMUL", "DEQUANTIZE"];
 
-    /// <summary>The network, weights and bias drawn from <paramref name="seed"/>; input x is float32 [1, 5, 6, 3].</summary>
+    /// <summary>The network, weights and biases drawn from <paramref name="seed"/>; input x is float32 [1, 5, 6, 3].</summary>
     public static Model Build(int seed)
     {
         var random = new Random(seed);
@@ -58,7 +58,18 @@ public static class QuantizedGpuOps
         int meanU8 = mb.AddTensor("mean_u8", TensorType.UInt8, [1, 5, 6], Q(0.03f, 110));
         mb.AddOperator(BuiltinOperator.Mean, [qu, channelAxis], [meanU8], new ReducerOptions(false), 2);
 
-        foreach (var (tensor, shape) in new[] { (transposed, new[] { 1, 10, 12, channels }), (mean, [1, 1, 1, channels]), (product, [1, 10, 12, 5]), (meanU8, [1, 5, 6]) })
+        var weightBytesU8 = new byte[2 * 2 * 3 * 3];
+        random.NextBytes(weightBytesU8);
+        int weightsU8 = mb.AddConstant("w_u8", TensorType.UInt8, [2, 2, 3, 3], weightBytesU8, Q(0.02f, 119));
+        var biasU8Values = new[] { random.Next(-3000, 3000), random.Next(-3000, 3000) };
+        int biasU8 = mb.AddConstant("b_u8", TensorType.Int32, [2], MemoryMarshal.AsBytes(biasU8Values.AsSpan()), Q(0.03f * 0.02f, 0));
+        int outputShapeU8 = mb.AddConstant("output_shape_u8", [4], [1, 6, 8, 2]);
+        int transposedU8 = mb.AddTensor("transposed_u8", TensorType.UInt8, [1, 6, 8, 2], Q(0.2f, 30));
+        mb.AddOperator(BuiltinOperator.TransposeConv, [outputShapeU8, weightsU8, qu, biasU8], [transposedU8],
+            new TransposeConvOptions(Padding.Valid, 1, 1, ActivationFunctionType.Relu), 4);
+
+        foreach (var (tensor, shape) in new[] { (transposed, new[] { 1, 10, 12, channels }), (mean, [1, 1, 1, channels]), (product, [1, 10, 12, 5]),
+                     (meanU8, [1, 5, 6]), (transposedU8, [1, 6, 8, 2]) })
         {
             int real = mb.AddTensor($"real{tensor}", TensorType.Float32, shape);
             mb.AddOperator(BuiltinOperator.Dequantize, [tensor], [real], version: 2);
@@ -81,13 +92,13 @@ public static class QuantizedGpuOps
             var expected = DelegateHarness.Run(model, inputs, null, out _);
             using var accelDelegate = createDelegate();
             var actual = DelegateHarness.Run(model, inputs, accelDelegate, out var plan);
-            string name = $"int8 TRANSPOSE_CONV / MEAN / BATCH_MATMUL network (seed {seed})";
+            string name = $"8-bit TRANSPOSE_CONV / MEAN / BATCH_MATMUL network (seed {seed})";
             Assert.That(plan!.Refused, Is.Empty, $"{name}: {string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}"))}");
             Assert.That(plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, $"{name}: nodes left on the reference");
             DelegateHarness.AssertSameBits(expected, actual, name, accelDelegate.Name);
             // Unsaturated outputs: the comparison means something.
-            string[] outputs = ["transposed", "mean", "product", "uint8 mean"];
-            int[] minimumDistinct = [20, 2, 20, 5];
+            string[] outputs = ["transposed", "mean", "product", "uint8 mean", "uint8 transposed"];
+            int[] minimumDistinct = [20, 2, 20, 5, 12];
             for (int o = 0; o < outputs.Length; o++)
                 Assert.That(expected[o].Distinct().Count(), Is.GreaterThan(minimumDistinct[o]),
                     $"{name}: degenerate {outputs[o]} {string.Join(", ", expected[o].Take(40))}");

@@ -11,8 +11,8 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// as the reference's gather (<see cref="TransposeConvolution"/>): per output, for ky, for kx, when
 /// (oy + pad_top − ky) / stride_h and (ox + pad_left − kx) / stride_w are exact and in range, for ci:
 /// acc = fma(in, w, acc) from +0; then + bias when present; then the fused clamp. Strides, padding and clamp from the
-/// definition's <see cref="TransposeConvParams"/>. int8 (<see cref="QuantizedKernel"/>): the same taps summing
-/// (x + input offset)·w in wrapping int32 (exact, so TFLite's scatter order gives the same sum), + bias, the output
+/// definition's <see cref="TransposeConvParams"/>. int8 and uint8 (<see cref="QuantizedKernel"/>): the same taps summing
+/// (x + input offset)·(w + weights offset) in wrapping int32 (exact, so TFLite's scatter order gives the same sum), + bias, the output
 /// channel's MultiplyByQuantizedMultiplier (64-bit integers), + output zero point, the clamp: the reference's
 /// <see cref="QuantizedTransposeConv"/> bit for bit.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed class TransposeConvKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     // Input 0 is the int32 output_shape the definition read; the kernel reads inputs 1.. on the device.
     public int DeviceInputStart(DelegateNode node) => 1;
@@ -110,7 +110,8 @@ internal sealed class TransposeConvKernel : IIlgpuKernel
         var bias = g.HasBias != 0 ? c.View(node.Inputs[3]!).Cast<int>() : multiplierView;
         var output = QuantizedKernels.Bytes(c, outputTensor);
         var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node) + (long)g.FilterHeight * g.FilterWidth);
-        var args = new ConvArgs(q.InputOffset, q.FilterOffset, q.OutputOffset, q.ActivationMin, q.ActivationMax, 1, total, chunkSize);
+        var args = new ConvArgs(q.InputOffset, q.FilterOffset, q.OutputOffset, q.ActivationMin, q.ActivationMax,
+            node.Inputs[2]!.Type == TensorType.Int8 ? 1 : 0, total, chunkSize);
         var kernel = c.Load<ArrayView<byte>, ArrayView<byte>, ArrayView<int>, ArrayView<int>, ArrayView<byte>, WindowShape, ConvArgs>(QuantizedKernel);
         c.Add(() => kernel(chunks, input, weights, bias, multiplierView, output, g, args), chunks);
     }
@@ -144,7 +145,8 @@ internal sealed class TransposeConvKernel : IIlgpuKernel
                     int inputOffset = ((b * g.InputHeight + iy) * g.InputWidth + ix) * g.InputDepth;
                     int weightsOffset = ((oc * g.FilterHeight + ky) * g.FilterWidth + kx) * g.InputDepth;
                     for (int ci = 0; ci < g.InputDepth; ci++)
-                        acc = unchecked(acc + ((sbyte)input[inputOffset + ci] + q.InputOffset) * (sbyte)weights[weightsOffset + ci]);
+                        acc = unchecked(acc + (QuantizedKernels.Load(input, inputOffset + ci, q.Signed) + q.InputOffset)
+                            * (QuantizedKernels.Load(weights, weightsOffset + ci, q.Signed) + q.FilterOffset));
                 }
             }
             if (g.HasBias != 0) acc = unchecked(acc + bias[oc]);

@@ -10,7 +10,8 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// stride_w are exact and in range, for ci: acc = fma(x, w, acc) from +0) with the definition's strides and padding
 /// (<see cref="TransposeConvParams"/>), then + bias — a table of zeros when the node has none (acc starts at +0 and is
 /// never −0, so acc + 0 = acc bit for bit) — then the fused clamp (specialization CLAMP). int8 with per-channel weights
-/// (Shaders/transpose_conv_q8.comp): the same taps summing (x + input offset)·w in wrapping int32, + bias, the
+/// and uint8 with per-tensor weights and a zero point (Shaders/transpose_conv_q8.comp): the same taps summing
+/// (x + input offset)·(w + weights offset) in wrapping int32, + bias, the
 /// channel's MultiplyByQuantizedMultiplier, + output zero point, the clamp — the reference's QuantizedTransposeConv.
 /// </summary>
 internal sealed class TransposeConvKernel : VulkanKernel<TransposeConvParams>
@@ -18,7 +19,7 @@ internal sealed class TransposeConvKernel : VulkanKernel<TransposeConvParams>
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];
 
     // The data dtype (of input 2, which NodeDataTypes judges; input 0 is the int32 output_shape).
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p, VulkanDeviceInfo device)
     {
@@ -64,16 +65,17 @@ internal sealed class TransposeConvKernel : VulkanKernel<TransposeConvParams>
             KH = weights.Dim(1), KW = weights.Dim(2), StrideH = p.StrideH, StrideW = p.StrideW,
             PadTop = p.PadTop, PadLeft = p.PadLeft, InputOffset = q.InputOffset, OutputOffset = q.OutputOffset,
             ActivationMin = q.ActivationMin, ActivationMax = q.ActivationMax, Total = (uint)output.ElementCount,
+            FilterOffset = q.FilterOffset,
         };
         builder.DispatchElements("transpose_conv_q8",
             [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Read(builder.Buffer(weights)),
              // Without a bias the shader never reads binding 2; any buffer satisfies the layout.
              ShaderBinding.Read(p.HasBias ? builder.Buffer(node.Inputs[3]!) : multiplierTable), ShaderBinding.Read(multiplierTable),
              ShaderBinding.Write(builder.Buffer(output))],
-            push, (output.ElementCount + 3) / 4, [p.HasBias ? 1 : 0]);
+            push, (output.ElementCount + 3) / 4, [p.HasBias ? 1 : 0, input.Type == TensorType.Int8 ? 1 : 0]);
     }
 
-    /// <summary>transpose_conv_q8.comp's push constants (std430: four ivec4, then the clamp, the total and a pad word).</summary>
+    /// <summary>transpose_conv_q8.comp's push constants (std430: four ivec4, then the clamp, the total and the weights' offset).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct QuantizedPush
     {
@@ -83,7 +85,7 @@ internal sealed class TransposeConvKernel : VulkanKernel<TransposeConvParams>
         public int PadTop, PadLeft, InputOffset, OutputOffset;
         public int ActivationMin, ActivationMax;
         public uint Total;
-        public int Unused;
+        public int FilterOffset;
     }
 
     /// <summary>The push constants and the filter packing; null when they fit, else the refusal.</summary>

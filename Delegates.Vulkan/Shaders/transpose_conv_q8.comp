@@ -1,13 +1,14 @@
 #version 450
 #include "common.glsl"
 #include "quant.glsl"
-// int8 TRANSPOSE_CONV (docs/numerics.md §Quantized execution; Runtime.Core's QuantizedTransposeConv): per output, the
+// int8 and uint8 TRANSPOSE_CONV (docs/numerics.md §Quantized execution; Runtime.Core's QuantizedTransposeConv): per output, the
 // taps of the float gather (ky, kx where (oy + padTop − ky) / strideH and (ox + padLeft − kx) / strideW are exact and in
-// range), acc = Σ (x + inputOffset)·w over them in wrapping int32 (exact, so TFLite's scatter order gives the same sum),
-// + bias[c], the channel's MultiplyByQuantizedMultiplier, + output zero point, the clamp. Weights OHWI, per-channel
-// symmetric int8. Each invocation writes one output word (four consecutive elements). Kernels/TransposeConvKernel.cs.
+// range), acc = Σ (x + inputOffset)·(w + filterOffset) over them in wrapping int32 (exact, so TFLite's scatter order gives the same sum),
+// + bias[c], the channel's MultiplyByQuantizedMultiplier, + output zero point, the clamp. Weights OHWI: int8 per-channel
+// symmetric, or uint8 per tensor with a zero point. Each invocation writes one output word (four consecutive elements). Kernels/TransposeConvKernel.cs.
 
 layout(constant_id = 0) const int HAS_BIAS = 1;
+layout(constant_id = 1) const int SIGNED = 1;
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { uint x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Filter { uint w[]; };
@@ -24,11 +25,12 @@ layout(push_constant) uniform Push
     int activationMin;
     int activationMax;
     uint total;
-    int unused;
+    int filterOffset;  // −(weights' zero point): 0 for int8
 } pc;
 
 int element(uint i)
 {
+    bool isSigned = SIGNED != 0;
     ivec4 o = accelCoordinates(i, pc.outputDims);
     int oc = o.w;
     int acc = 0;
@@ -49,7 +51,7 @@ int element(uint i)
             for (int ci = 0; ci < pc.inputDims.w; ci++)
             {
                 uint xi = inputBase + uint(ci), wi = filterBase + uint(ci);
-                acc += (accelLoad8(x[xi >> 2], xi, true) + pc.offsets.z) * accelLoad8(w[wi >> 2], wi, true);
+                acc += (accelLoad8(x[xi >> 2], xi, isSigned) + pc.offsets.z) * (accelLoad8(w[wi >> 2], wi, isSigned) + pc.filterOffset);
             }
         }
     }
