@@ -10,12 +10,14 @@ namespace Accel.Delegates;
 public static class NodeDataTypes
 {
     /// <summary>
-    /// The tensor whose dtype is the node's data dtype: input 2 of TRANSPOSE_CONV (its activations), input 0 otherwise;
-    /// null when that input is omitted.
+    /// The tensor whose dtype is the node's data dtype: input 2 of TRANSPOSE_CONV (its activations), input 1 of SPLIT
+    /// (input 0 is the int32 axis), input 0 otherwise; null when that input is omitted.
     /// </summary>
-    public static Tensor? DataInput(DelegateNode node) =>
-        node.Builtin == BuiltinOperator.TransposeConv ? (node.Inputs.Count > 2 ? node.Inputs[2] : null)
-        : node.Inputs.Count > 0 ? node.Inputs[0] : null;
+    public static Tensor? DataInput(DelegateNode node)
+    {
+        int index = node.Builtin switch { BuiltinOperator.TransposeConv => 2, BuiltinOperator.Split => 1, _ => 0 };
+        return node.Inputs.Count > index ? node.Inputs[index] : null;
+    }
 
     /// <summary>
     /// The weights of the ops with a second operand that TFLite may quantize apart from the activations (CONV_2D,
