@@ -179,6 +179,8 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(PadKernel), "ByteKernel")]
     [TestCase(typeof(QuantizeKernel), "Kernel")]
     [TestCase(typeof(DequantizeKernel), "Kernel")]
+    [TestCase(typeof(TransposeConvKernel), "QuantizedKernel")]
+    [TestCase(typeof(BatchMatMulKernel), "QuantizedKernel")]
     public void IntegerKernelsCompileToExactPtx(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
@@ -186,7 +188,7 @@ public sealed class IlgpuPtxTests
         Assert.That(ptx, Does.Not.Contain("div.full"), ptx);
         AssertNoExternFtzOrApprox(ptx);
         if (operatorType == typeof(QuantizeKernel)) Assert.That(ptx, Does.Contain("div.rn.f32"), ptx);
-        if (kernel is "ConvolutionKernel" or "BinaryKernel") Assert.That(ptx, Does.Contain(".s64"), "the requantization's 64-bit product\n" + ptx);
+        if (kernel is "ConvolutionKernel" or "BinaryKernel" or "QuantizedKernel") Assert.That(ptx, Does.Contain(".s64"), "the requantization's 64-bit product\n" + ptx);
     }
 
     [Test]

@@ -105,6 +105,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
     {
         if (_backend is null) return NodeSupport.Refuse($"ILGPU is unavailable: {UnavailableReason}");
         if (Registry.Find(node.Op) is not { } op) return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
+        // The data input, the weights and the output together (a hybrid node passes a per-tensor check: each of its
+        // dtypes is one some FULLY_CONNECTED kernel runs).
+        if (NodeDataTypes.Check(node, op.Types, "ilgpu") is { IsSupported: false } mixed) return mixed;
         // Kernels read the leading inputs; the rest (shapes, axes, paddings, sizes) were read by the definition.
         int deviceInputs = Math.Min(op.DeviceInputCount(node), node.Inputs.Count);
         for (int i = op.DeviceInputStart(node); i < deviceInputs; i++)
@@ -177,7 +180,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
 
     /// <summary>The int32 bias of an 8-bit quantized node (the integer kernels read it as int32 words).</summary>
     private static bool IsQuantizedBias(DelegateNode node, Tensor tensor) =>
-        tensor.Type == TensorType.Int32 && node.Inputs[0]?.Type is TensorType.Int8 or TensorType.UInt8;
+        tensor.Type == TensorType.Int32 && NodeDataTypes.DataInput(node)?.Type is TensorType.Int8 or TensorType.UInt8;
 
     private static string Describe(IReadOnlyList<TensorType> types) => string.Join(", ", types.Select(t => t.ToDisplayName()));
 

@@ -154,10 +154,9 @@ public sealed class VulkanDelegate : IAccelDelegate
         if (_device is null || _info is null) return NodeSupport.Refuse($"Vulkan is unavailable: {UnavailableReason}");
         var kernel = Registry.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Code.Name} has no Vulkan kernel yet");
-        // The definition made every data tensor of the node share input 0's dtype.
-        if (node.Inputs[0] is { } data && !kernel.Types.Contains(data.Type))
-            return NodeSupport.Refuse($"{node.Code.Name}: tensor '{data.Name}' is {data.Type.ToDisplayName()}; only " +
-                                      $"{string.Join(", ", kernel.Types.Select(t => t.ToDisplayName()))} is supported");
+        // The data input (TRANSPOSE_CONV's is input 2), the weights and the output: input 0 alone let a float kernel take
+        // int8 TRANSPOSE_CONV nodes (input 0 is the int32 output_shape) and would let it take hybrid ones.
+        if (NodeDataTypes.Check(node, kernel.Types, "vulkan") is { IsSupported: false } mixed) return mixed;
         foreach (var tensor in node.Inputs.Concat(node.Outputs))
         {
             if (tensor is null) continue;

@@ -11,11 +11,16 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// row-major order (one invocation, plain rounded adds), then sum · R(n) with the definition's
 /// R(n) = SpecMath.ReciprocalOfCount(n) passed as a push constant (n = 0: +∞, giving NaN like the reference).
 /// Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged (MeanGeometry; neither changes
-/// the summation order); refused when more than four kept or four reduced runs remain.
+/// the summation order); refused when more than four kept or four reduced runs remain. int8/uint8
+/// (Shaders/mean_q8.comp): the same walk summing the stored integers in wrapping int32, then the reference's
+/// requantization (<see cref="QuantizedMeanParams"/>: less zp_in·n, MultiplyByQuantizedMultiplier, + zp_out, clamp);
+/// an empty reduction gives 0.
 /// </summary>
 internal sealed class MeanKernel : VulkanKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     protected override NodeSupport Supports(DelegateNode node, MeanParams p, VulkanDeviceInfo device) =>
         DeviceRequirements.FirstRefusal(Geometry(p, out _));
@@ -23,9 +28,34 @@ internal sealed class MeanKernel : VulkanKernel<MeanParams>
     protected override void Build(DelegateNode node, MeanParams p, VulkanPartitionBuilder builder)
     {
         Geometry(p, out var push);
+        if (p.Quantized is { } q)
+        {
+            BuildQuantized(node, p, q, push, builder);
+            return;
+        }
         builder.DispatchElements("mean",
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
             push, push.Total);
+    }
+
+    private static void BuildQuantized(DelegateNode node, MeanParams p, QuantizedMeanParams q, Push geometry, VulkanPartitionBuilder builder)
+    {
+        var input = node.Inputs[0]!;
+        var push = new QuantizedPush
+        {
+            K0 = geometry.K0, K1 = geometry.K1, K2 = geometry.K2, K3 = geometry.K3,
+            KS0 = geometry.KS0, KS1 = geometry.KS1, KS2 = geometry.KS2, KS3 = geometry.KS3,
+            R0 = geometry.R0, R1 = geometry.R1, R2 = geometry.R2, R3 = geometry.R3,
+            RS0 = geometry.RS0, RS1 = geometry.RS1, RS2 = geometry.RS2, RS3 = geometry.RS3,
+            // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
+            ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * p.ReducedCount)),
+            Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
+            ActivationMin = q.Min, ActivationMax = q.Max, Total = geometry.Total,
+            Empty = p.ReducedCount == 0 || input.ElementCount == 0 ? 1 : 0,
+        };
+        builder.DispatchElements("mean_q8",
+            [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
+            push, (push.Total + 3) / 4, [input.Type == TensorType.Int8 ? 1 : 0]);
     }
 
     /// <summary>The shader's push constants (the definition's reduction as at most four runs of each kind); null when it fits, else the refusal.</summary>
@@ -55,5 +85,19 @@ internal sealed class MeanKernel : VulkanKernel<MeanParams>
         public int RS0, RS1, RS2, RS3;
         public uint Total;
         public float Reciprocal;
+    }
+
+    /// <summary>mean_q8.comp's push constants (std430: five ivec4, then the clamp, the total and the empty flag).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct QuantizedPush
+    {
+        public int K0, K1, K2, K3;
+        public int KS0, KS1, KS2, KS3;
+        public int R0, R1, R2, R3;
+        public int RS0, RS1, RS2, RS3;
+        public int ZeroPointTimesCount, Multiplier, Shift, OutputZeroPoint;
+        public int ActivationMin, ActivationMax;
+        public uint Total;
+        public int Empty;
     }
 }

@@ -6,7 +6,7 @@ namespace Accel.Tests.Kernels;
 /// <summary>
 /// int8 TRANSPOSE_CONV (docs/numerics.md §Quantized execution): the reference gathers what TFLite's
 /// reference_integer_ops::TransposeConv scatters, so it must equal the scatter form bit for bit; bad quantization is a
-/// typed error naming the tensor; uint8 is refused naming the dtype.
+/// typed error naming the tensor; uint8 (per-tensor weights with a zero point) equals TFLite's uint8 scatter too.
 /// </summary>
 public sealed class QuantizedTransposeConvTests
 {
@@ -104,11 +104,60 @@ public sealed class QuantizedTransposeConvTests
         Assert.That(e!.Message, Does.Contain("weights 'weights'").And.Contain("must be symmetric"));
     }
 
+    /// <summary>
+    /// uint8 (TFLite's reference_ops::TransposeConv for uint8): per-tensor uint8 weights with a zero point, scattered
+    /// (x − z_x)·(w − z_w) into int32 sums, + bias, one multiplier, + z_y, the RELU clamp — the gather must equal it.
+    /// </summary>
     [Test]
-    public void Uint8_transpose_conv_is_refused_naming_the_dtype()
+    public void Uint8_transpose_conv_with_weight_zero_point_equals_TFLite_reference_scatter_bit_for_bit()
     {
-        var k = Random(6, [1, 2, 2, 3], 2, 3, 3, 2, Padding.Same, [4, 4], ActivationFunctionType.None) with { Type = TensorType.UInt8 };
-        var e = Assert.Throws<KernelException>(() => Run(k));
-        Assert.That(e!.Message, Does.Contain("TRANSPOSE_CONV").And.Contain("uint8"));
+        var random = new Random(6);
+        int[] input = [1, 3, 2, 5];
+        const int filters = 3, kh = 3, kw = 2, stride = 2;
+        int[] outputShape = [1, 6, 4, filters];
+        byte[] x = Enumerable.Range(0, input.Aggregate(1, (a, d) => a * d)).Select(_ => (byte)random.Next(256)).ToArray();
+        byte[] w = Enumerable.Range(0, filters * kh * kw * input[3]).Select(_ => (byte)random.Next(256)).ToArray();
+        int[] bias = Enumerable.Range(0, filters).Select(_ => random.Next(-3000, 3000)).ToArray();
+        const float inputScale = 0.05f, weightScale = 0.02f, outputScale = 0.4f;
+        const int inputZero = 140, weightZero = 119, outputZero = 9;
+
+        var b = new ModelBuilder();
+        int shape = b.AddConstant("output_shape", [4], outputShape);
+        int wt = b.AddConstant("weights", TensorType.UInt8, [filters, kh, kw, input[3]], w, Q(weightScale, weightZero));
+        int xt = b.AddTensor("input", TensorType.UInt8, input, Q(inputScale, inputZero));
+        int bt = b.AddConstant("bias", TensorType.Int32, [filters], System.Runtime.InteropServices.MemoryMarshal.AsBytes(bias.AsSpan()),
+            Q(inputScale * weightScale, 0));
+        int yt = b.AddTensor("output", TensorType.UInt8, outputShape, Q(outputScale, outputZero));
+        b.AddOperator(BuiltinOperator.TransposeConv, [shape, wt, xt, bt], [yt], new TransposeConvOptions(Padding.Same, stride, stride, ActivationFunctionType.Relu), version: 4);
+        b.AddInput(xt);
+        b.AddOutput(yt);
+        using var model = Model.FromBytes(b.Build());
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<byte>(0, x);
+        interpreter.Invoke();
+        var actual = interpreter.Output<byte>(0).ToArray();
+
+        // TFLite's SAME padding: half (rounded down) of what a forward convolution of the output would pad to give the input.
+        int padTop = Math.Max(0, (input[1] - 1) * stride + kh - outputShape[1]) / 2;
+        int padLeft = Math.Max(0, (input[2] - 1) * stride + kw - outputShape[2]) / 2;
+        var sums = new int[outputShape.Aggregate(1, (a, d) => a * d)];
+        for (int iy = 0; iy < input[1]; iy++)
+        for (int ix = 0; ix < input[2]; ix++)
+        for (int ci = 0; ci < input[3]; ci++)
+        for (int fy = 0; fy < kh; fy++)
+        for (int fx = 0; fx < kw; fx++)
+        for (int oc = 0; oc < filters; oc++)
+        {
+            int oy = iy * stride - padTop + fy, ox = ix * stride - padLeft + fx;
+            if (oy < 0 || oy >= outputShape[1] || ox < 0 || ox >= outputShape[2]) continue;
+            sums[(oy * outputShape[2] + ox) * filters + oc] +=
+                (x[(iy * input[2] + ix) * input[3] + ci] - inputZero) * (w[((oc * kh + fy) * kw + fx) * input[3] + ci] - weightZero);
+        }
+        var m = Quantization.QuantizeMultiplier((double)inputScale * weightScale / outputScale);
+        var expected = sums.Select((sum, i) =>
+            (byte)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(sum + bias[i % filters], m) + outputZero, outputZero, 255)).ToArray();
+        Assert.That(actual, Is.EqualTo(expected));
+        Assert.That(expected.Distinct().Count(), Is.GreaterThan(20), "unsaturated outputs: the comparison means something");
     }
 }

@@ -1,11 +1,12 @@
+using System.Numerics;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
 
 namespace Accel.Kernels.Reference;
 
 /// <summary>
-/// int8 TRANSPOSE_CONV (docs/numerics.md §Quantized execution): TFLite's reference_integer_ops::TransposeConv scatters
-/// (x + input offset)·w of every input element through every tap into zeroed int32 sums; Accel gathers the same
+/// int8 and uint8 TRANSPOSE_CONV (docs/numerics.md §Quantized execution): TFLite's reference_integer_ops::TransposeConv
+/// (int8) and reference_ops::TransposeConv (uint8) scatter (x + input offset)·(w + weights offset) of every input element through every tap into zeroed int32 sums; Accel gathers the same
 /// products per output (the taps of <see cref="TransposeConvolution.Gather"/>). An int32 sum is exact modulo 2^32, so
 /// the order does not matter and the result is TFLite's bit for bit. Then + bias, the output channel's
 /// MultiplyByQuantizedMultiplier, + output zero point, the activation clamp.
@@ -14,14 +15,20 @@ internal static class QuantizedTransposeConv
 {
     public static void Gather(KernelContext context, TransposeConvParams p, QuantizedConvParams q)
     {
+        if (context.Input(2).Type == TensorType.UInt8) Gather<byte>(context, p, q);
+        else Gather<sbyte>(context, p, q);
+    }
+
+    private static void Gather<T>(KernelContext context, TransposeConvParams p, QuantizedConvParams q) where T : unmanaged, IBinaryInteger<T>
+    {
         var weightsTensor = context.Input(1);
         var inputTensor = context.Input(2);
         var biasTensor = context.OptionalInput(3);
         var outputTensor = context.Output(0);
-        ReadOnlySpan<sbyte> input = inputTensor.Read<sbyte>();
-        ReadOnlySpan<sbyte> weights = weightsTensor.Read<sbyte>();
+        ReadOnlySpan<T> input = inputTensor.Read<T>();
+        ReadOnlySpan<T> weights = weightsTensor.Read<T>();
         ReadOnlySpan<int> bias = biasTensor is null ? default : biasTensor.Read<int>();
-        Span<sbyte> output = outputTensor.Write<sbyte>();
+        Span<T> output = outputTensor.Write<T>();
 
         int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
         int filterHeight = weightsTensor.Dim(1), filterWidth = weightsTensor.Dim(2);
@@ -50,13 +57,14 @@ internal static class QuantizedTransposeConv
                         int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
                         int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
                         for (int ci = 0; ci < inputDepth; ci++)
-                            acc = unchecked(acc + (input[inputOffset + ci] + q.InputOffset) * weights[weightsOffset + ci]);
+                            acc = unchecked(acc + (int.CreateTruncating(input[inputOffset + ci]) + q.InputOffset) *
+                                (int.CreateTruncating(weights[weightsOffset + ci]) + q.FilterOffset));
                     }
                 }
                 if (!bias.IsEmpty) acc = unchecked(acc + bias[oc]);
                 int value = Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[oc]) + q.OutputOffset;
                 output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] =
-                    (sbyte)(value < q.ActivationMin ? q.ActivationMin : value > q.ActivationMax ? q.ActivationMax : value);
+                    T.CreateTruncating(value < q.ActivationMin ? q.ActivationMin : value > q.ActivationMax ? q.ActivationMax : value);
             }
         }
     }

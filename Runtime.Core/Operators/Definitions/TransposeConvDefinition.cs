@@ -11,21 +11,23 @@ namespace Accel.Operators.Definitions;
 public sealed record TransposeConvParams(int StrideH, int StrideW, int PadTop, int PadLeft, ActivationRange Activation, bool HasBias) : OpParams
 {
     /// <summary>
-    /// An int8 TRANSPOSE_CONV's integer params (TFLite's reference_integer_ops::TransposeConv: per-channel int8 weights,
-    /// int32 bias, the clamp of the fused activation in the output's quantized domain); null for float32.
+    /// An int8 or uint8 TRANSPOSE_CONV's integer params (TFLite's reference_integer_ops::TransposeConv: per-channel int8
+    /// weights; reference_ops::TransposeConv for uint8: per-tensor uint8 weights with a zero point; int32 bias, the clamp
+    /// of the fused activation in the output's quantized domain); null for float32.
     /// </summary>
     public QuantizedConvParams? Quantized { get; init; }
 }
 
 /// <summary>
-/// TRANSPOSE_CONV (builtin), float32 and int8 (per-channel symmetric int8 weights, int32 bias); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
+/// TRANSPOSE_CONV (builtin), float32, int8 (per-channel symmetric int8 weights, int32 bias) and uint8 (per-tensor uint8
+/// weights with a zero point, int32 bias whose scale is checked as for uint8 CONV_2D); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
 /// (int32 [4], constant here), 1 = weights, 2 = input, 3 = optional bias (version 3); fused activation from version 4.
 /// </summary>
 internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams>
 {
     public override OpId Op => BuiltinOperator.TransposeConv;
     public override int MaxVersion => 5;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override TransposeConvParams PrepareParams(KernelContext context)
     {
@@ -37,11 +39,11 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
         var bias = context.OptionalInput(3);
         var output = context.Output(0);
 
-        bool quantized = input.Type == TensorType.Int8;
+        bool quantized = QuantizedParams.IsQuantizedType(input.Type);
         if (!quantized)
         {
             if (input.Type != TensorType.Float32)
-                throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; TRANSPOSE_CONV runs float32 and int8 (uint8 and int16 are not supported)");
+                throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; TRANSPOSE_CONV runs float32, int8 and uint8 (int16 is not supported)");
             ConvCommon.ExpectFloat32(context, weights, "weights");
             ConvCommon.ExpectFloat32(context, output, "output");
         }
@@ -56,10 +58,11 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
                 $"weights input depth {weights.Dim(3)} (weights [{ConvCommon.FormatShape(weights.Shape)}]) must equal the " +
                 $"input depth {input.Dim(3)} (input [{ConvCommon.FormatShape(input.Shape)}])");
         int outputDepth = weights.Dim(0);
-        // int8: TFLite's PopulateConvolutionQuantizationParams (per-channel multipliers along the weights' dimension 0,
-        // int8 weights symmetric, int32 bias [Cout]) with the fused activation's quantized clamp.
+        // int8/uint8: TFLite's PopulateConvolutionQuantizationParams (per-channel multipliers along the weights' dimension 0,
+        // int8 weights symmetric, uint8 per tensor with a zero point, int32 bias [Cout]) with the fused activation's
+        // quantized clamp; the bias scale is checked for uint8 only (GetQuantizedConvolutionMultipler), as for CONV_2D.
         var quantizedParams = quantized
-            ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, outputDepth, checkBiasScale: false)
+            ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, outputDepth, checkBiasScale: input.Type == TensorType.UInt8)
             : null;
         if (!quantized) ConvCommon.ExpectBias(context, bias, outputDepth);
 

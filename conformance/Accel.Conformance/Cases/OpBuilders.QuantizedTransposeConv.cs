@@ -1,7 +1,7 @@
 namespace Accel.Conformance.Cases;
 
 /// <summary>
-/// Quantized (int8) TRANSPOSE_CONV (entries with <c>"quantized": true</c>): the float builder's geometry, int8
+/// Quantized (int8, uint8) TRANSPOSE_CONV (entries with <c>"quantized": true</c>): the float builder's geometry, 8-bit
 /// activations per tensor, symmetric int8 weights per channel (or per tensor) and an int32 bias, as
 /// <see cref="QuantizedWeights"/> makes them for the other convolutions.
 /// </summary>
@@ -12,7 +12,7 @@ internal static partial class OpBuilders
     {
         yield return Builtin(BuiltinOperator.TransposeConv,
                 ["input", "kernel", "filters", "stride", "padding", "outputSize", "bias", "activation", "quantized", "inputScale",
-                 "inputZeroPoint", "outputScale", "outputZeroPoint", "weightScale", "perChannel", "spread"],
+                 "inputZeroPoint", "outputScale", "outputZeroPoint", "weightScale", "weightZeroPoint", "perChannel", "spread"],
                 BuildQuantizedTransposeConv)
             with { ForQuantizedTypes = true };
     }

@@ -1,0 +1,34 @@
+using Accel.Testing;
+
+namespace Accel.Delegates.Ilgpu.Tests;
+
+/// <summary>
+/// What the ILGPU delegate claims among 8-bit and mixed-dtype nodes (CPU accelerator): int8 TRANSPOSE_CONV, MEAN (int8
+/// and uint8) and BATCH_MATMUL run with the reference's bits, and hybrid nodes (float32 activations, int8 weights) —
+/// each of whose dtypes some kernel of the op lists, so a per-tensor check passes them — are refused naming the weights.
+/// </summary>
+[TestFixture]
+public sealed class IlgpuQuantizedClaimTests
+{
+    [Test]
+    public void Int8TransposeConvMeanAndBatchMatMulRunEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void AHybridFullyConnectedIsRefusedNamingItsInt8Weights()
+    {
+        using var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
+        var support = ilgpu.Supports(MixedDtypeNodes.HybridFullyConnected());
+        Assert.That(support.IsSupported, Is.False);
+        Assert.That(support.Reason, Does.Contain("weights 'weights' are int8").And.Contain("hybrid"));
+    }
+
+    [Test]
+    public void AHybridTransposeConvIsRefusedRatherThanJudgedByItsInt32OutputShape()
+    {
+        using var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);
+        var support = ilgpu.Supports(MixedDtypeNodes.HybridTransposeConv());
+        Assert.That(support.IsSupported, Is.False);
+        Assert.That(support.Reason, Does.Contain("weights 'weights' are int8").And.Contain("input 'input' is float32"));
+    }
+}

@@ -1,0 +1,34 @@
+using Accel.Testing;
+
+namespace Accel.Delegates.Vulkan.Tests;
+
+/// <summary>
+/// What the Vulkan delegate claims among 8-bit and mixed-dtype nodes: int8 TRANSPOSE_CONV, MEAN (int8 and uint8) and
+/// BATCH_MATMUL run on the device with the reference's bits, and hybrid nodes (float32 activations, int8 weights) —
+/// which a check of input 0 or of the output alone would hand to a float kernel — are refused naming the weights.
+/// </summary>
+[TestFixture]
+public sealed class VulkanQuantizedClaimTests
+{
+    [Test]
+    public void Int8TransposeConvMeanAndBatchMatMulRunEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void AHybridFullyConnectedIsRefusedNamingItsInt8Weights()
+    {
+        using var vulkan = VulkanHarness.CreateDelegate();
+        var support = vulkan.Supports(MixedDtypeNodes.HybridFullyConnected());
+        Assert.That(support.IsSupported, Is.False);
+        Assert.That(support.Reason, Does.Contain("weights 'weights' are int8").And.Contain("hybrid"));
+    }
+
+    [Test]
+    public void AHybridTransposeConvIsRefusedRatherThanJudgedByItsInt32OutputShape()
+    {
+        using var vulkan = VulkanHarness.CreateDelegate();
+        var support = vulkan.Supports(MixedDtypeNodes.HybridTransposeConv());
+        Assert.That(support.IsSupported, Is.False);
+        Assert.That(support.Reason, Does.Contain("weights 'weights' are int8").And.Contain("input 'input' is float32"));
+    }
+}
