@@ -2,6 +2,7 @@ using Accel.Conformance.Backends;
 using Accel.Delegates;
 using Accel.Delegates.Cpu;
 using Accel.Delegates.Ilgpu;
+using Accel.Delegates.OpenCL;
 using Accel.Delegates.Vulkan;
 using Accel.Perf.Reporting;
 
@@ -51,6 +52,7 @@ public sealed record CliEnvironment(AccelCache Cache, string? BenchHistory, stri
     {
         ["ilgpu"] = () => IlgpuDelegate.ForSelection(IlgpuAccelerator),
         ["vulkan"] = () => new VulkanDelegate(validation: VulkanValidation),
+        ["opencl"] = () => new OpenClDelegate(programCache: Cache.OpenClPrograms),
     };
 
     /// <summary>The conformance backends with these settings applied.</summary>

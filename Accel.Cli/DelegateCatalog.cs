@@ -72,8 +72,8 @@ public static class DelegateCatalog
         "ilgpu" => IlgpuDelegate.ForSelection(environment.IlgpuAccelerator),
         // The DSP runtime under qemu-hexagon (Debian qemu-user).
         "hexagon" => new HexagonDelegate(),
-        // Device: the first GPU, else an accelerator, else a CPU implementation (PoCL).
-        "opencl" => new OpenClDelegate(),
+        // Device: the first GPU, else an accelerator, else a CPU implementation (PoCL); program binaries cached in ACCEL_CACHE.
+        "opencl" => new OpenClDelegate(programCache: environment.Cache.OpenClPrograms),
         _ => throw new ArgumentException($"'{name}' is not a delegate built into accel (delegates: {string.Join(", ", Available.Skip(1))})", nameof(name)),
     };
 

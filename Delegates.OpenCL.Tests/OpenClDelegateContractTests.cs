@@ -29,7 +29,9 @@ public sealed class OpenClDelegateContractTests
         Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int32).IsSupported, "binary_int32 in Cl/binary.cl");
         Assert.That(catalog.Covers(BuiltinOperator.Maximum, TensorType.Int8).IsSupported, Is.False, "no 8-bit MAXIMUM kernel");
         Assert.That(catalog.Covers(BuiltinOperator.Dequantize, TensorType.Int8).IsSupported, "dequantize_q8 in Cl/quant.cl");
-        Assert.That(catalog.Covers(BuiltinOperator.Floor, TensorType.Float32).Reason, Is.EqualTo("FLOOR has no opencl kernel"));
+        Assert.That(catalog.Covers(BuiltinOperator.Floor, TensorType.Float32).IsSupported, "exact_unary_f32 in Cl/exact_unary.cl");
+        Assert.That(catalog.Covers(BuiltinOperator.Neg, TensorType.Int32).IsSupported, "exact_unary_i32 in Cl/exact_unary.cl");
+        Assert.That(catalog.Covers(BuiltinOperator.Log, TensorType.Float32).Reason, Is.EqualTo("LOG has no opencl kernel"));
     }
 
     [Test]

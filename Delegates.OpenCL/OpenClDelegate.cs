@@ -25,6 +25,7 @@ public sealed class OpenClDelegate : IAccelDelegate
     private readonly OpenClDeviceInfo? _info;
     private readonly OpenClTensorStore? _tensors;
     private readonly OpenClPrograms? _programs;
+    private readonly OpenClProgramCache? _programCache;
     private readonly List<OpenClPartitionKernel> _partitionKernels = new();
     private readonly TimeSpan _timeout;
     private bool _disposed;
@@ -33,18 +34,26 @@ public sealed class OpenClDelegate : IAccelDelegate
     /// <param name="deviceIndex">Use the device at this position of the enumeration (all platforms' devices in order).</param>
     /// <param name="deviceType">Use the first device of this type.</param>
     /// <param name="timeout">How long an Invoke waits for the device before failing (default 60 s).</param>
+    /// <param name="programCache">
+    /// A folder for program binaries (CL_PROGRAM_BINARIES) keyed by device, vendor, driver version, build options and
+    /// source, so a later start loads them instead of compiling; null (default) compiles every start. accel passes
+    /// <c>AccelCache.OpenClPrograms</c>. A bad file there is ignored (see <see cref="ProgramCacheDiagnostics"/>), never fatal.
+    /// </param>
     /// <remarks>With no device criterion, the first GPU is used, else an accelerator, else a CPU implementation.</remarks>
-    public OpenClDelegate(string? deviceName = null, int? deviceIndex = null, OpenClDeviceType? deviceType = null, TimeSpan? timeout = null)
-        : this(deviceName, deviceIndex, deviceType, timeout, libraryName: null, sourceTransform: null, adjustDeviceInfo: null)
+    public OpenClDelegate(string? deviceName = null, int? deviceIndex = null, OpenClDeviceType? deviceType = null, TimeSpan? timeout = null,
+        string? programCache = null)
+        : this(deviceName, deviceIndex, deviceType, timeout, libraryName: null, sourceTransform: null, adjustDeviceInfo: null, programCache)
     {
     }
 
     /// <summary>
     /// As the public constructor, with the ICD loader's file name, a hook rewriting kernel sources and one rewriting
-    /// what the start-up probes found (tests: a broken build, a device that flushes subnormals or has no exact fma).
+    /// what the start-up probes found (tests: a broken build, a device that flushes subnormals or has no exact fma), and
+    /// one rewriting the compiler identity the program cache is keyed by (tests: a driver update).
     /// </summary>
     internal OpenClDelegate(string? deviceName, int? deviceIndex, OpenClDeviceType? deviceType, TimeSpan? timeout, string? libraryName,
-        Func<string, string>? sourceTransform, Func<OpenClDeviceInfo, OpenClDeviceInfo>? adjustDeviceInfo = null)
+        Func<string, string>? sourceTransform, Func<OpenClDeviceInfo, OpenClDeviceInfo>? adjustDeviceInfo = null, string? programCache = null,
+        Func<OpenClCompilerIdentity, OpenClCompilerIdentity>? adjustIdentity = null)
     {
         _timeout = timeout is { } t && t >= TimeSpan.Zero ? t : DefaultTimeout;
         Selection = new OpenClDeviceSelection(deviceName, deviceIndex, deviceType);
@@ -56,7 +65,9 @@ public sealed class OpenClDelegate : IAccelDelegate
             if (_device is not null)
             {
                 _tensors = new OpenClTensorStore(_device);
-                _programs = ChooseFma(_device, SetupTimeout, sourceTransform, out string? fmaProblem, out string fmaDescription);
+                _programCache = new OpenClProgramCache(programCache, adjustIdentity is null ? OpenClCompilerIdentity.Of(_device)
+                    : adjustIdentity(OpenClCompilerIdentity.Of(_device)));
+                _programs = ChooseFma(_device, _programCache, SetupTimeout, sourceTransform, out string? fmaProblem, out string fmaDescription);
                 FmaImplementation = fmaDescription;
                 string? subnormalProblem = OpenClNumericsProbe.CheckSubnormals(_device, _programs, SetupTimeout);
                 Subnormals = subnormalProblem is not null ? $"flushed: {subnormalProblem}"
@@ -74,6 +85,7 @@ public sealed class OpenClDelegate : IAccelDelegate
             _device?.Dispose();
             _device = null;
             _programs = null;
+            _programCache = null;
             _tensors = null;
             _info = null;
             UnavailableReason = $"OpenCL initialisation failed: {e.GetType().Name}: {e.Message}";
@@ -109,6 +121,15 @@ public sealed class OpenClDelegate : IAccelDelegate
 
     /// <summary>How subnormal floats fare on this device ("preserved …" or "flushed: …"), or null when unavailable.</summary>
     public string? Subnormals { get; }
+
+    /// <summary>The program binary cache's folder, or null when every start compiles.</summary>
+    public string? ProgramCacheFolder => _programCache?.Folder;
+
+    /// <summary>How many programs were compiled from source, loaded from the cache, stored and rejected so far.</summary>
+    public OpenClProgramBuilds ProgramBuilds => _programCache?.Builds ?? default;
+
+    /// <summary>Cache files ignored (corrupt, truncated, mismatched, refused by the driver) or not written, and why.</summary>
+    public IReadOnlyList<string> ProgramCacheDiagnostics => _programCache?.Diagnostics ?? [];
 
     /// <summary>The wait bound in force.</summary>
     public TimeSpan Timeout => _timeout;
@@ -149,7 +170,9 @@ public sealed class OpenClDelegate : IAccelDelegate
                                           $"may hold here ({Math.Min(_info.MaxAllocation, int.MaxValue)})");
         }
         // 8-bit data in and out (Cl/quant.cl, or bytes moved) is integer arithmetic only: neither subnormals nor fma matter.
-        bool integerOnly = QuantizedKernels.IsQuantized(node) && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8;
+        // TRANSPOSE_CONV's input 0 is its int32 output_shape: its data is input 2.
+        bool integerOnly = (QuantizedKernels.IsQuantized(node) || node.Builtin == BuiltinOperator.TransposeConv && node.Inputs[2]?.Type == TensorType.Int8)
+                           && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8;
         if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly && !integerOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: this OpenCL device flushes subnormals ({_info.SubnormalProblem}); " +
                                       "docs/numerics.md requires them preserved");
@@ -206,11 +229,11 @@ public sealed class OpenClDelegate : IAccelDelegate
     /// float64 emulation if the device has cl_khr_fp64 and the probe finds that exact, else neither
     /// (<paramref name="problem"/> says why; ops needing fma then refuse their nodes).
     /// </summary>
-    private static OpenClPrograms ChooseFma(OpenClDevice device, TimeSpan timeout, Func<string, string>? sourceTransform, out string? problem,
+    private static OpenClPrograms ChooseFma(OpenClDevice device, OpenClProgramCache cache, TimeSpan timeout, Func<string, string>? sourceTransform, out string? problem,
         out string description)
     {
         // The probes are built without the test hook: a broken source must fail a partition, not the start-up.
-        var hardware = new OpenClPrograms(device, float64Fma: false);
+        var hardware = new OpenClPrograms(device, float64Fma: false, cache);
         problem = OpenClNumericsProbe.CheckFma(device, hardware, timeout);
         description = "device fma()";
         if (problem is null)
@@ -218,7 +241,7 @@ public sealed class OpenClDelegate : IAccelDelegate
             // The usual case keeps the probe's build (the subnormal probe runs from it next).
             if (sourceTransform is null) return hardware;
             hardware.Dispose();
-            return new OpenClPrograms(device, float64Fma: false, sourceTransform);
+            return new OpenClPrograms(device, float64Fma: false, cache, sourceTransform);
         }
         string hardwareProblem = $"the device's fma() is not a single rounding: {problem}";
         if (!device.Floats.Float64)
@@ -226,19 +249,19 @@ public sealed class OpenClDelegate : IAccelDelegate
             problem = hardwareProblem + "; no cl_khr_fp64 for the exact emulation";
             description = problem;
             hardware.Dispose();
-            return new OpenClPrograms(device, float64Fma: false, sourceTransform);
+            return new OpenClPrograms(device, float64Fma: false, cache, sourceTransform);
         }
         hardware.Dispose();
-        var emulated = new OpenClPrograms(device, float64Fma: true);
+        var emulated = new OpenClPrograms(device, float64Fma: true, cache);
         problem = OpenClNumericsProbe.CheckFma(device, emulated, timeout);
         emulated.Dispose();
         if (problem is null)
         {
             description = $"float64 emulation ({hardwareProblem})";
-            return new OpenClPrograms(device, float64Fma: true, sourceTransform);
+            return new OpenClPrograms(device, float64Fma: true, cache, sourceTransform);
         }
         problem = $"{hardwareProblem}; the float64 emulation is not exact either: {problem}";
         description = problem;
-        return new OpenClPrograms(device, float64Fma: false, sourceTransform);
+        return new OpenClPrograms(device, float64Fma: false, cache, sourceTransform);
     }
 }

@@ -42,6 +42,9 @@ internal sealed unsafe class OpenClDevice : IDisposable
     public OpenClDeviceDescription Description { get; }
     public OpenClFloatSupport Floats { get; }
 
+    /// <summary>CL_DEVICE_VENDOR (part of the program cache's key).</summary>
+    public string Vendor => DeviceString(Api, Device, DeviceInfo.Vendor);
+
     /// <summary>CL_DEVICE_MAX_MEM_ALLOC_SIZE: the largest buffer.</summary>
     public long MaxAllocation { get; }
 
@@ -216,6 +219,58 @@ internal sealed unsafe class OpenClDevice : IDisposable
             throw new OpenClException($"the OpenCL program did not build on {Description.Name}: {OpenClException.Name(status)}; build log:\n{log}", status);
         }
         return program;
+    }
+
+    /// <summary>
+    /// Creates a program from a binary this device produced earlier (<see cref="ProgramBinary"/>) and builds it with
+    /// <paramref name="options"/>; null with <paramref name="problem"/> when the driver rejects the binary (the caller
+    /// then builds from source). Never throws for a rejected binary: a stale cache must not fail the start.
+    /// </summary>
+    public nint? BuildProgramFromBinary(ReadOnlySpan<byte> binary, string options, out string? problem)
+    {
+        int error;
+        int binaryStatus = 0;
+        nint program;
+        nint device = Device;
+        fixed (byte* b = binary)
+        {
+            byte* binaries = b;
+            nuint length = (nuint)binary.Length;
+            program = Api.CreateProgramWithBinary(Context, 1, &device, &length, &binaries, &binaryStatus, &error);
+        }
+        if (error != 0 || binaryStatus != 0)
+        {
+            if (program != 0) Api.ReleaseProgram(program);
+            problem = $"clCreateProgramWithBinary refused it: {OpenClException.Name(error != 0 ? error : binaryStatus)}";
+            return null;
+        }
+        Objects.Created();
+        int status = Api.BuildProgram(program, 1, &device, options, null, null);
+        if (status != 0)
+        {
+            string log = BuildLog(program);
+            ReleaseProgram(program);
+            problem = $"clBuildProgram of the binary failed: {OpenClException.Name(status)}; build log: {log}";
+            return null;
+        }
+        problem = null;
+        return program;
+    }
+
+    /// <summary>CL_PROGRAM_BINARIES of a built single-device program (empty when the driver offers none).</summary>
+    public byte[] ProgramBinary(nint program)
+    {
+        nuint size = 0;
+        Check(Api.GetProgramInfo(program, ProgramInfo.BinarySizes, (nuint)sizeof(nuint), &size, null), "clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)");
+        if (size == 0) return [];
+        var binary = new byte[(int)size];
+        fixed (byte* b = binary)
+        {
+            // CL_PROGRAM_BINARIES takes an array of pointers, one per device; this program has one device.
+            byte* pointer = b;
+            Check(Api.GetProgramInfo(program, ProgramInfo.Binaries, (nuint)sizeof(nint), &pointer, null), "clGetProgramInfo(CL_PROGRAM_BINARIES)");
+        }
+        return binary;
     }
 
     private string BuildLog(nint program)

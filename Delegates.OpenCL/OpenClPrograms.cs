@@ -6,7 +6,8 @@ namespace Accel.Delegates.OpenCL;
 /// <summary>
 /// The OpenCL C sources embedded in this assembly (Cl/*.cl) and the programs built from them. A partition's program
 /// is Cl/common.cl followed by the source of every kernel it dispatches (kernel NAME lives in Cl/NAME.cl), built once
-/// and cached per delegate by that kernel set, so partitions needing the same kernels share one build.
+/// and cached per delegate by that kernel set, so partitions needing the same kernels share one build. Builds go
+/// through the delegate's <see cref="OpenClProgramCache"/>: with a cache folder, a later start loads the binary instead.
 /// </summary>
 internal sealed class OpenClPrograms : IDisposable
 {
@@ -14,14 +15,17 @@ internal sealed class OpenClPrograms : IDisposable
     public const string BaseOptions = "-cl-std=CL1.2";
 
     private readonly OpenClDevice _device;
+    private readonly OpenClProgramCache _cache;
     private readonly Func<string, string>? _sourceTransform;
     private readonly Dictionary<string, nint> _programs = new(StringComparer.Ordinal);
 
     /// <param name="float64Fma">Build with ACCEL_FMA_FLOAT64: common.cl's exact fma emulation in double instead of the device's fma().</param>
     /// <param name="sourceTransform">Test hook: rewrites every program's source before it is built (e.g. to break it).</param>
-    public OpenClPrograms(OpenClDevice device, bool float64Fma, Func<string, string>? sourceTransform = null)
+    /// <param name="cache">The delegate's program binary cache (or counts only, without a folder).</param>
+    public OpenClPrograms(OpenClDevice device, bool float64Fma, OpenClProgramCache cache, Func<string, string>? sourceTransform = null)
     {
         _device = device;
+        _cache = cache;
         Float64Fma = float64Fma;
         _sourceTransform = sourceTransform;
     }
@@ -41,7 +45,7 @@ internal sealed class OpenClPrograms : IDisposable
         string text = source.ToString();
         // The start-up probes never get the test hook: a broken source must fail a partition, not the start-up.
         if (_sourceTransform is not null && !names.Contains("probe")) text = _sourceTransform(text);
-        program = _device.BuildProgram(text, Options);
+        program = _cache.Build(_device, text, Options);
         _programs[key] = program;
         return program;
     }

@@ -27,6 +27,9 @@ public sealed record AccelCache(string Root)
     /// <summary>The ONNX models of the converter's tests (scripts/fetch-onnx-models.sh).</summary>
     public string OnnxModels => Path.Combine(Root, "onnx");
 
+    /// <summary>The OpenCL delegate's program binaries (keyed by device, driver, options and source; safe to delete).</summary>
+    public string OpenClPrograms => Path.Combine(Root, "opencl-programs");
+
     /// <summary>The default benchmark history folder (<c>accel bench --json</c> appends there).</summary>
     public string BenchHistory => Path.Combine(Root, "bench-history");
 

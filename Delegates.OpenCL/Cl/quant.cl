@@ -331,3 +331,115 @@ __kernel void mbqm_probe(__global const float* x, __global const float* multipli
     mbqm[i] = as_float(q8Mbqm(xi, m, as_int(shift[i])));
     srdhm[i] = as_float(q8Srdhm(xi, m));
 }
+
+typedef struct
+{
+    int k0, k1, k2, k3;      // kept runs, output order (row-major)
+    int ks0, ks1, ks2, ks3;  // input strides of the kept runs
+    int r0, r1, r2, r3;      // reduced runs
+    int rs0, rs1, rs2, rs3;  // input strides of the reduced runs
+    int count;               // n, the elements per output; 0 gives 0 (the reference clears the output)
+    int inputZeroPoint, outputZeroPoint, multiplier, shift, outputMin, outputMax;
+    int isSigned;
+} MeanQ8Args;
+
+// Integer MEAN (TFLite's reference_ops::QuantizedMeanOrSum, Runtime.Core's QuantizedMeanParams.Requantize): the exact
+// sum of the output's inputs in long, less zp_in·n, truncated to int32, MultiplyByQuantizedMultiplier with 1/n folded
+// into the multiplier, + zp_out, clamped to the dtype's range.
+__kernel void mean_q8(__global const uchar* x, __global uchar* y, MeanQ8Args pc)
+{
+    int i = get_global_id(0);
+    if (pc.count == 0)
+    {
+        y[i] = (uchar)0;
+        return;
+    }
+    int4 k = accelCoordinates(i, (int4)(pc.k0, pc.k1, pc.k2, pc.k3));
+    int origin = k.x * pc.ks0 + k.y * pc.ks1 + k.z * pc.ks2 + k.w * pc.ks3;
+    long sum = 0;
+    for (int a = 0; a < pc.r0; a++)
+        for (int b = 0; b < pc.r1; b++)
+            for (int c = 0; c < pc.r2; c++)
+            {
+                int base = origin + a * pc.rs0 + b * pc.rs1 + c * pc.rs2;
+                for (int d = 0; d < pc.r3; d++)
+                    sum += (long)q8Load(x, base + d * pc.rs3, pc.isSigned);
+            }
+    // (int)(sum − zp·n) as C#'s unchecked cast: the low 32 bits (ulong → uint is modular in OpenCL C).
+    int shifted = as_int((uint)as_ulong(sum - (long)pc.inputZeroPoint * (long)pc.count));
+    int value = q8Mbqm(shifted, pc.multiplier, pc.shift) + pc.outputZeroPoint;
+    y[i] = (uchar)(q8Clamp(value, pc.outputMin, pc.outputMax) & 0xFF);
+}
+
+typedef struct
+{
+    int m, k, n;          // rows, depth, columns
+    int lhsRowStride, lhsDepthStride, rhsDepthStride, rhsColumnStride;
+    int lhsOffset, rhsOffset, outputOffset, multiplier, shift;
+} BatchMatMulQ8Args;
+
+// Integer BATCH_MATMUL (int8; Runtime.Core's BatchMatMulKernel.InvokeQuantized): acc = Σ_k (L + lhsOffset)·(R + rhsOffset)
+// as a wrapping int32 sum (exact modulo 2^32, so its order is free), MultiplyByQuantizedMultiplier, + output zero point,
+// clamped to int8. Operand matrices per broadcast batch from the definition's tables, adj_x / adj_y as strides.
+__kernel void batch_matmul_q8(__global const uchar* lhs, __global const uchar* rhs, __global const int* lhsMatrix,
+    __global const int* rhsMatrix, __global uchar* y, BatchMatMulQ8Args pc)
+{
+    int o = get_global_id(0);
+    int j = o % pc.n;
+    int rest = o / pc.n;
+    int i = rest % pc.m;
+    int b = rest / pc.m;
+    int l = lhsMatrix[b] * pc.m * pc.k + i * pc.lhsRowStride;
+    int r = rhsMatrix[b] * pc.k * pc.n + j * pc.rhsColumnStride;
+    uint acc = 0u;
+    for (int d = 0; d < pc.k; d++)
+        acc += as_uint((q8Load(lhs, l + d * pc.lhsDepthStride, 1) + pc.lhsOffset) * (q8Load(rhs, r + d * pc.rhsDepthStride, 1) + pc.rhsOffset));
+    y[o] = (uchar)(q8Clamp(q8Mbqm(as_int(acc), pc.multiplier, pc.shift) + pc.outputOffset, -128, 127) & 0xFF);
+}
+
+typedef struct
+{
+    int n, h, w, c;          // input
+    int oh, ow, oc;          // output (batch as the input's)
+    int kh, kw, strideH, strideW, padTop, padLeft;
+    int inputOffset, outputOffset, activationMin, activationMax;
+    int hasBias;
+} TransposeConvQ8Args;
+
+// Integer TRANSPOSE_CONV (int8 data, per-channel int8 weights OHWI, int32 bias; Runtime.Core's QuantizedTransposeConv):
+// the taps of the float gather (for ky, for kx, when (oy + padTop − ky) / strideH and (ox + padLeft − kx) / strideW are
+// exact and inside the input, for ci) summed as (x + inputOffset)·w in wrapping int32, + bias, the output channel's
+// MultiplyByQuantizedMultiplier, + output zero point, the activation clamp.
+__kernel void transpose_conv_q8(__global const uchar* x, __global const uchar* w, __global const int* bias,
+    __global const int2* multipliers, __global uchar* y, TransposeConvQ8Args pc)
+{
+    int i = get_global_id(0);
+    int oc = i % pc.oc;
+    int q = i / pc.oc;
+    int ox = q % pc.ow;
+    q /= pc.ow;
+    int oy = q % pc.oh;
+    int b = q / pc.oh;
+    uint acc = 0u;
+    for (int ky = 0; ky < pc.kh; ky++)
+    {
+        int rowNumerator = oy + pc.padTop - ky;
+        if (rowNumerator < 0 || rowNumerator % pc.strideH != 0) continue;
+        int iy = rowNumerator / pc.strideH;
+        if (iy >= pc.h) continue;
+        for (int kx = 0; kx < pc.kw; kx++)
+        {
+            int colNumerator = ox + pc.padLeft - kx;
+            if (colNumerator < 0 || colNumerator % pc.strideW != 0) continue;
+            int ix = colNumerator / pc.strideW;
+            if (ix >= pc.w) continue;
+            int inputBase = ((b * pc.h + iy) * pc.w + ix) * pc.c;
+            int filterBase = ((oc * pc.kh + ky) * pc.kw + kx) * pc.c;
+            for (int ci = 0; ci < pc.c; ci++)
+                acc += as_uint((q8Load(x, inputBase + ci, 1) + pc.inputOffset) * q8Load(w, filterBase + ci, 1));
+        }
+    }
+    if (pc.hasBias != 0) acc += as_uint(bias[oc]);
+    int2 m = multipliers[oc];
+    y[i] = (uchar)(q8Clamp(q8Mbqm(as_int(acc), m.x, m.y) + pc.outputOffset, pc.activationMin, pc.activationMax) & 0xFF);
+}

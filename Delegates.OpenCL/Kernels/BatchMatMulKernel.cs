@@ -7,16 +7,25 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// <summary>
 /// BATCH_MATMUL on float32 (Cl/batch_matmul.cl): each output one fma chain over k from +0 (the reference's order), one
 /// output per work-item; the operand matrix of each broadcast batch from the definition's tables, the adj_x / adj_y
-/// layouts as element strides. An empty output records no launch.
+/// layouts as element strides. An empty output records no launch. int8: the same layout with integer accumulation
+/// (<see cref="QuantizedLinearKernels.BatchMatMul"/>).
 /// </summary>
 internal sealed class BatchMatMulKernel : OpenClKernel<BatchMatMulParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];
 
+    // int8: QuantizedLinearKernels.BatchMatMul (integer only, so the delegate waives the fma requirement for it).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+
     public override bool NeedsFma => true;
 
     protected override void Build(DelegateNode node, BatchMatMulParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedLinearKernels.BatchMatMul(node, p, q, builder);
+            return;
+        }
         int m = p.Rows, k = p.Depth, n = p.Columns;
         var args = new Args
         {

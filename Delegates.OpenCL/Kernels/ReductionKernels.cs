@@ -10,17 +10,26 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// element, as the reference: sum = +0, then sum = sum + x over its input elements in the input's row-major order
 /// (one work-item, plain rounded adds), then sum · R(n) with the definition's R(n) (n = 0: +∞, giving NaN like the
 /// reference). Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged (MeanGeometry;
-/// neither changes the summation order); refused when more than four kept or four reduced runs remain.
+/// neither changes the summation order); refused when more than four kept or four reduced runs remain. int8/uint8:
+/// TFLite's QuantizedMeanOrSum over the same runs (<see cref="QuantizedLinearKernels.Mean"/>).
 /// </summary>
 internal sealed class MeanKernel : OpenClKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];
+
+    // int8/uint8: QuantizedLinearKernels.Mean (Cl/quant.cl's mean_q8) over the same runs.
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     protected override NodeSupport Supports(DelegateNode node, MeanParams p, OpenClDeviceInfo device) =>
         Geometry(p, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
 
     protected override void Build(DelegateNode node, MeanParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedLinearKernels.Mean(node, p, MeanGeometry.TryCreate(p, out _)!, q, builder);
+            return;
+        }
         Geometry(p, out var args);
         builder.Dispatch("mean", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], args, node.Outputs[0].ElementCount);
     }

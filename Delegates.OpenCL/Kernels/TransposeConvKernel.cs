@@ -10,26 +10,36 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// stride_w are exact and in range, for ci: acc = fma(x, w, acc) from +0) with the definition's strides and padding
 /// (<see cref="TransposeConvParams"/>), then + bias when the node has one, then the fused clamp.
 /// Inputs: 0 the int32 output_shape (not read: the definition resolved it), 1 the OHWI weights, 2 the data, 3 the bias.
+/// int8 (per-channel int8 weights, int32 bias): <see cref="QuantizedLinearKernels.TransposeConv"/>.
 /// </summary>
 internal sealed class TransposeConvKernel : OpenClKernel<TransposeConvParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];
 
-    // Float32 is the op's data dtype; the delegate's dtype check reads input 0, which for TRANSPOSE_CONV is the int32
-    // output_shape. The definition has already required float32 data tensors.
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    // The delegate's dtype check reads input 0, which for TRANSPOSE_CONV is the int32 output_shape: Supports below
+    // checks the data, weights and output dtypes itself. Int8 is listed for the coverage matrix.
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8];
 
     public override bool NeedsFma => true;
 
-    // Input 0 (the int32 output_shape) passes the dtype check for int8 nodes too; their integer kernel is not built here
-    // (a float kernel over int8 buffers would write past them).
-    protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p, OpenClDeviceInfo device) =>
-        p.Quantized is not null
-            ? NodeSupport.Refuse("int8 TRANSPOSE_CONV has no opencl kernel (the reference and cpu run it)")
-            : NodeSupport.Supported;
+    // A node must reach the kernel of its real dtypes: an int8 node taken by the float kernel wrote past its buffers.
+    protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p, OpenClDeviceInfo device)
+    {
+        var expected = p.Quantized is null ? TensorType.Float32 : TensorType.Int8;
+        foreach (var (tensor, role) in new[] { (node.Inputs[1], "weights"), (node.Inputs[2], "input"), (node.Outputs[0], "output") })
+            if (tensor is not null && tensor.Type != expected)
+                return NodeSupport.Refuse($"TRANSPOSE_CONV: {role} '{tensor.Name}' is {tensor.Type.ToDisplayName()}; the opencl kernel runs " +
+                                          $"float32 data with float32 weights, or int8 data with int8 weights");
+        return NodeSupport.Supported;
+    }
 
     protected override void Build(DelegateNode node, TransposeConvParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Quantized is { } q)
+        {
+            QuantizedLinearKernels.TransposeConv(node, p, q, builder);
+            return;
+        }
         Tensor weights = node.Inputs[1]!, input = node.Inputs[2]!, output = node.Outputs[0];
         var g = new ConvGeometry(p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft, output.Dim(1), output.Dim(2));
         var args = ConvArgs.Create(input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3), output.Dim(1), output.Dim(2), weights.Dim(0),
