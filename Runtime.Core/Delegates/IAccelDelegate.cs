@@ -67,7 +67,12 @@ public interface IAccelDelegate : IDisposable
 /// <summary>A compiled partition. Invoke reads the partition's host-side inputs and writes its host-side outputs.</summary>
 public interface IPartitionKernel : IDisposable
 {
-    /// <summary>Runs the partition. Must not allocate on the managed heap. Exceptions become <see cref="DelegateInvokeException"/>.</summary>
+    /// <summary>
+    /// Runs the partition. Must not allocate on the managed heap. Exceptions become <see cref="DelegateInvokeException"/>,
+    /// except <see cref="OperationCanceledException"/>: a long partition checks its
+    /// <see cref="DelegatePartition.Cancellation"/> between units of work (nodes, launches, submissions), and on a
+    /// request waits for the work it started, then throws it, leaving itself ready for the next Invoke.
+    /// </summary>
     void Invoke();
 }
 
