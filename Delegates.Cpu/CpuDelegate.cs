@@ -8,6 +8,9 @@ namespace Accel.Delegates.Cpu;
 /// </summary>
 public sealed class CpuDelegate : IAccelDelegate
 {
+    /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
+    public DelegateOwnership Ownership { get; } = new();
+
     /// <summary>Every <see cref="ICpuKernel"/> of this assembly (stateless; shared by all instances).</summary>
     private static readonly KernelRegistry<ICpuKernel> Registry = KernelRegistry<ICpuKernel>.Discover("cpu", typeof(CpuDelegate).Assembly);
 

@@ -20,6 +20,9 @@ namespace Accel.Delegates.Ilgpu;
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
+    /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
+    public DelegateOwnership Ownership { get; } = new();
+
     /// <summary>
     /// The variable with which applications (accel, the test harnesses) let the user pick the accelerator: cuda,
     /// opencl or cpu (any case), e.g. <c>ACCEL_ILGPU_ACCELERATOR=cpu accel conform --backend ilgpu</c>. This library

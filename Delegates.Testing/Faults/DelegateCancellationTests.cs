@@ -108,6 +108,7 @@ public abstract class DelegateCancellationTests
     private sealed class StartSignallingDelegate(IAccelDelegate inner) : IAccelDelegate
     {
         public ManualResetEventSlim Started { get; } = new();
+        public DelegateOwnership? Ownership => inner.Ownership;
         public string Name => inner.Name;
         public DelegateCapabilities Capabilities => inner.Capabilities;
         public string? UnavailableReason => inner.UnavailableReason;

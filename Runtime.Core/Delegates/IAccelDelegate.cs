@@ -24,7 +24,7 @@ public readonly record struct NodeSupport(bool IsSupported, string Reason)
 /// <summary>
 /// A backend that claims nodes, compiles claimed partitions into kernels and runs them. Delegates know the core,
 /// never each other; the partitioner knows no delegate. Implementations are created per interpreter and disposed
-/// with it (they own device resources).
+/// with it (they own device resources); <see cref="Ownership"/> refuses one instance in two live interpreters.
 /// </summary>
 public interface IAccelDelegate : IDisposable
 {
@@ -47,6 +47,13 @@ public interface IAccelDelegate : IDisposable
     /// docs/ops.md show. Null for a delegate that declares none (it is then listed with no coverage).
     /// </summary>
     IKernelCatalog? Kernels => null;
+
+    /// <summary>
+    /// The record of the interpreter that owns this instance (one per instance; a wrapper that owns and disposes an
+    /// inner delegate forwards the inner's). Null opts out of the check: a delegate made to be shared (one that keeps no
+    /// per-interpreter state and whose Dispose does nothing).
+    /// </summary>
+    DelegateOwnership? Ownership => null;
 
     /// <summary>Whether this delegate can run <paramref name="node"/> (shapes are final; constants readable).</summary>
     NodeSupport Supports(DelegateNode node);
