@@ -18,6 +18,15 @@ public static partial class ConvertCommand
         model converts; an unsupported op is reported with every other one, by node name.
         """;
 
+    /// <summary>A --max-… option: an integer in [1, <paramref name="max"/>], or <paramref name="fallback"/> when absent.</summary>
+    private static long Limit(ParsedArgs parsed, string option, long fallback, long max)
+    {
+        if (parsed.Value(option) is not { } text) return fallback;
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < 1 || value > max)
+            throw new UsageException($"{option} '{text}': an integer from 1 to {max}", "convert");
+        return value;
+    }
+
     public static int Execute(ParsedArgs parsed, TextWriter stdout)
     {
         if (parsed.Positionals.Count != 1)
@@ -45,7 +54,17 @@ public static partial class ConvertCommand
         }
         string input = parsed.Positionals[0];
         if (!File.Exists(input)) throw new CliException($"'{input}' does not exist");
-        var options = new ConvertOptions { InputShapes = shapes, NhwcIo = parsed.Has("--nhwc-io"), KeepNchw = parsed.Has("--keep-nchw") };
+        var defaults = new ConvertOptions();
+        var options = new ConvertOptions
+        {
+            InputShapes = shapes,
+            NhwcIo = parsed.Has("--nhwc-io"),
+            KeepNchw = parsed.Has("--keep-nchw"),
+            MaxModelBytes = Limit(parsed, "--max-model-bytes", defaults.MaxModelBytes, long.MaxValue),
+            MaxNodeCount = (int)Limit(parsed, "--max-nodes", defaults.MaxNodeCount, int.MaxValue),
+            MaxFoldedElements = Limit(parsed, "--max-folded-elements", defaults.MaxFoldedElements, int.MaxValue),
+            MaxFoldedTotalElements = Limit(parsed, "--max-folded-total-elements", defaults.MaxFoldedTotalElements, long.MaxValue),
+        };
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var result = OnnxConverter.ConvertFile(input, output, options);
         sw.Stop();

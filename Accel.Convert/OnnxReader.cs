@@ -37,7 +37,13 @@ internal static class OnnxReader
         if (opset is < MinOpset or > MaxOpset)
             throw new OnnxConversionException($"unsupported opset {opset}: the converter reads ai.onnx opsets {MinOpset}–{MaxOpset}");
 
-        var g = new Graph { Opset = (int)opset, ProducerName = model.ProducerName };
+        var g = new Graph
+        {
+            Opset = (int)opset,
+            ProducerName = model.ProducerName,
+            MaxFoldedElements = options.MaxFoldedElements,
+            MaxFoldedTotalElements = options.MaxFoldedTotalElements,
+        };
         var gp = model.Graph;
         foreach (var init in gp.Initializer)
         {
