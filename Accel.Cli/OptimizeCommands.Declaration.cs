@@ -25,6 +25,8 @@ public static partial class OptimizeCommands
             .Option("--std", "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])")
             .Option("--report", "FILE", "the report: HTML with plots for a .html name, else JSON (default OUT.report.json)")
             .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
+            .Option("--max-calibration-samples", "N", "refuse more calibration samples (default 1000; all are kept in memory)")
+            .Option("--max-image-pixels", "N", "refuse a calibration image with more pixels, checked before decoding (default 100000000)")
             .Switch("--no-latency", "do not time the two models (CPU delegate, 1 thread)")
             .Switch("--verbose", "stack traces on errors", "-v")
             .WithAction(parsed => Quantize(parsed, context.Stdout, context.Stderr));
@@ -40,6 +42,8 @@ public static partial class OptimizeCommands
             .Repeatable("--input", "FILE|DIR", "evaluation inputs for the report (as accel quantize --calibration; default one seeded random input)", "-i")
             .Option("--mean", "M", "image normalisation mean of the evaluation inputs (default 0)")
             .Option("--std", "S", "image normalisation std of the evaluation inputs (default 255)")
+            .Option("--max-evaluation-samples", "N", "refuse more evaluation inputs (default 1000; all are kept in memory)")
+            .Option("--max-image-pixels", "N", "refuse an evaluation image with more pixels, checked before decoding (default 100000000)")
             .Option("--report", "FILE", "the report: HTML for a .html name, else JSON (default OUT.report.json)")
             .Switch("--no-latency", "do not time the two models")
             .Switch("--verbose", "stack traces on errors", "-v")
