@@ -42,11 +42,28 @@ public sealed class ConvertCommandTests
 
     [TestCase("--quantize", "int8")] // int8 without --calibration
     [TestCase("--input-shape", "x=1,a,3")]
+    [TestCase("--max-model-bytes", "0")]
+    [TestCase("--max-nodes", "many")]
+    [TestCase("--max-folded-elements", "2147483648")]
+    [TestCase("--max-folded-total-elements", "-5")]
     public void UsageErrorsExitWith2(string option, string value)
     {
         using var dir = new TempDirectory();
         var r = CliHarness.Run("convert", OnnxModel("face_detection_front_128x128_barracuda"), "-o", Path.Combine(dir.Path, "m.tflite"), option, value);
         Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+    }
+
+    [TestCase("--max-model-bytes", "999", "ConvertOptions.MaxModelBytes = 999")]
+    [TestCase("--max-nodes", "10", "ConvertOptions.MaxNodeCount = 10")]
+    public void AModelBeyondAMaxOptionIsOneErrorLineNamingTheLimitAndNothingIsWritten(string option, string value, string named)
+    {
+        using var dir = new TempDirectory();
+        string output = Path.Combine(dir.Path, "m.tflite");
+        var r = CliHarness.Run("convert", OnnxModel("face_detection_front_128x128_barracuda"), "-o", output, option, value);
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitRuntimeError), r.Stderr);
+        Assert.That(r.StderrLines, Has.Length.EqualTo(1));
+        Assert.That(r.StderrLines[0], Does.Contain(named));
+        Assert.That(File.Exists(output), Is.False);
     }
 
     [Test]

@@ -58,6 +58,41 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void MoreCalibrationSamplesThanMaxCalibrationSamples_IsAnErrorNamingTheLimitAndNothingIsWritten()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("out.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 4),
+            "--max-calibration-samples", "3", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitRuntimeError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("QuantizationOptions.MaxCalibrationSamples = 3"));
+        Assert.That(File.Exists(output), Is.False);
+    }
+
+    [Test]
+    public void MoreEvaluationInputsThanMaxEvaluationSamples_IsAnErrorNamingTheLimit()
+    {
+        using var dir = new TempDirectory();
+        var r = CliHarness.Run("prune", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--sparsity", "0.5", "-i", WriteCalibration(dir, 3),
+            "--max-evaluation-samples", "2", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitRuntimeError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("PruningOptions.MaxEvaluationSamples = 2"));
+    }
+
+    [TestCase("quantize", "--max-calibration-samples", "0")]
+    [TestCase("quantize", "--max-image-pixels", "lots")]
+    [TestCase("prune", "--max-evaluation-samples", "-1")]
+    [TestCase("prune", "--max-image-pixels", "0")]
+    public void AMaxOptionThatIsNotAPositiveInteger_IsAUsageError(string command, string option, string value)
+    {
+        using var dir = new TempDirectory();
+        string[] mode = command == "quantize" ? ["--mode", "fp16"] : ["--sparsity", "0.5"];
+        var r = CliHarness.Run([command, SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), .. mode, option, value]);
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain(option));
+    }
+
+    [Test]
     public void Int8WithoutCalibration_IsAnError()
     {
         using var dir = new TempDirectory();

@@ -26,6 +26,10 @@ public static partial class ConvertCommand
             .Option("--quantize-report", "FILE", "the quantization report: HTML for a .html name, else JSON (default OUT.report.json)")
             .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
             .Switch("--no-latency", "do not time the float and quantized models")
+            .Option("--max-model-bytes", "N", "refuse a larger ONNX file, checked before reading it (default 2147483647)")
+            .Option("--max-nodes", "N", "refuse an ONNX graph with more nodes (default 100000)")
+            .Option("--max-folded-elements", "N", "refuse a constant folded at conversion with more elements (default 67108864 = 2^26; at most 2^31-1)")
+            .Option("--max-folded-total-elements", "N", "refuse when all folded constants together hold more elements (default 134217728 = 2^27)")
             .Switch("--verbose", "stack traces on errors", "-v")
             .WithAction(parsed => Execute(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
 }

@@ -21,6 +21,15 @@ public static partial class ConvertCommand
         quantization options below are its own); only the quantized model is written at -o.
         """;
 
+    /// <summary>A --max-… option: an integer in [1, <paramref name="max"/>], or <paramref name="fallback"/> when absent.</summary>
+    private static long Limit(ParsedArgs parsed, string option, long fallback, long max)
+    {
+        if (parsed.Value(option) is not { } text) return fallback;
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < 1 || value > max)
+            throw new UsageException($"{option} '{text}': an integer from 1 to {max}", "convert");
+        return value;
+    }
+
     public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, bool noColor = false)
     {
         if (parsed.Positionals.Count != 1)
@@ -47,7 +56,17 @@ public static partial class ConvertCommand
         }
         string input = parsed.Positionals[0];
         if (!File.Exists(input)) throw new CliException($"'{input}' does not exist");
-        var options = new ConvertOptions { InputShapes = shapes, NhwcIo = parsed.Has("--nhwc-io"), KeepNchw = parsed.Has("--keep-nchw") };
+        var defaults = new ConvertOptions();
+        var options = new ConvertOptions
+        {
+            InputShapes = shapes,
+            NhwcIo = parsed.Has("--nhwc-io"),
+            KeepNchw = parsed.Has("--keep-nchw"),
+            MaxModelBytes = Limit(parsed, "--max-model-bytes", defaults.MaxModelBytes, long.MaxValue),
+            MaxNodeCount = (int)Limit(parsed, "--max-nodes", defaults.MaxNodeCount, int.MaxValue),
+            MaxFoldedElements = Limit(parsed, "--max-folded-elements", defaults.MaxFoldedElements, int.MaxValue),
+            MaxFoldedTotalElements = Limit(parsed, "--max-folded-total-elements", defaults.MaxFoldedTotalElements, long.MaxValue),
+        };
         // With --quantize the float model goes to a temporary folder and only the quantized one to -o, so a failed
         // quantization leaves nothing there either.
         using var floatFolder = quantize is null ? null : new TemporaryFolder();

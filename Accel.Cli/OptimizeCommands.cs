@@ -56,11 +56,14 @@ public static partial class OptimizeCommands
             Threads = (int)Number(p, "--threads", 1, "quantize"),
             MeasureLatency = !p.Has("--no-latency"),
             MinWeightElements = (int)Number(p, "--min-elements", 1024, "quantize"),
+            MaxCalibrationSamples = (int)Limit(p, "--max-calibration-samples", new QuantizationOptions().MaxCalibrationSamples, int.MaxValue - 1, "quantize"),
         };
+        long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
         var samples = paths.Count == 0 ? null
-            : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"));
+            : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"),
+                maxImagePixels);
         int total = paths.Count == 0 ? 0 : CalibrationData.ExpandPaths(paths).Count;
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
@@ -89,11 +92,14 @@ public static partial class OptimizeCommands
             },
             MinElements = (int)Number(p, "--min-elements", 1024, "prune"),
             MeasureLatency = !p.Has("--no-latency"),
+            MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
         };
+        long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "prune");
         using var m = Model.FromFile(model);
         var paths = p.Values("--input");
         var samples = paths.Count == 0 ? null
-            : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"));
+            : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"),
+                maxImagePixels);
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
@@ -129,6 +135,15 @@ public static partial class OptimizeCommands
 
     private static string OneModel(ParsedArgs p, string command) => p.Positionals.Count == 1 ? p.Positionals[0]
         : throw new UsageException(p.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {p.Positionals.Count} arguments: {string.Join(" ", p.Positionals)}", command);
+
+    /// <summary>A --max-… option: an integer in [1, <paramref name="max"/>], or <paramref name="fallback"/> when absent.</summary>
+    private static long Limit(ParsedArgs p, string name, long fallback, long max, string command)
+    {
+        if (p.Value(name) is not { } text) return fallback;
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < 1 || value > max)
+            throw new UsageException($"{name} '{text}': an integer from 1 to {max}", command);
+        return value;
+    }
 
     private static double Number(ParsedArgs p, string name, double fallback, string command)
     {

@@ -234,4 +234,27 @@ public sealed class MalformedOnnxTests
         var model = AfterConv(b => b.Int64("r", [4], [1, 1, 1 << 27, 1]).Node("Tile", ["c", "r"], ["y"]));
         Assert.That(Refused(model).Message, Does.Contain("value 'y'").And.Contain("more than 2^31−1 elements"));
     }
+
+    /// <summary>
+    /// docs/fuzzing.md finding 29, the fuzzer's minimized mutant (run T, 331 bytes) as it wrote it: a model input of
+    /// shape [2^30, 8] (each dimension fits int32, their product does not) was written into a .tflite that Accel's
+    /// verifier refused ("element count exceeds 2147483647" on tensor 0). Now refused naming the input.
+    /// </summary>
+    [Test]
+    public void AModelInputWhoseElementCountIsBeyondInt32IsRefusedNotWrittenIntoAModelTheVerifierRefuses()
+    {
+        const string mutant = "CAgSC2FjY2VsLXRlc3RzOrUCChwKAXgKAW0SAm1tGghNYXRNdWxfMCIGTWF0TXVsChkKAm1tCgRiaWFzEgF5GgVBZGRfMSIDQWRkEgR0ZXN0KqwBCgIIBRABQgFtSqABs29TvrtSSj6I37o+hV+avsHEdz1Bi6O+Ucx/vnn75D5t7hq+ttj1vWV8CTtJcZ4+S7FHPnF/8L5V+9W+38/OPoLLwL7K77U+/0uEPrbqwrxtp5G+oiisPYbsjbpcs9a+Nuj8PkboNL0UIVo8PDw+PcAR/71rPTi7OkVSvrlNg76DPmg7a1vfvojMQj5dNMk+VAF9PPSSmL1Hu7Y+o7kkPiohCgEFEAFCBGJpYXNKFHvDoT5UZPs+JAWDPYRctL1E3vm+WhcKAXgSEgoQCAESDAoGCICAgIAECgIICGIJCgF5EgQKAggBQgIQEQ==";
+        var e = Assert.Throws<OnnxConversionException>(() => OnnxConverter.Convert(Convert.FromBase64String(mutant), new ConvertOptions()))!;
+        Assert.That(e.Message, Does.Contain("model input 'x' has shape [1073741824,8]: more than 2^31−1 elements"));
+    }
+
+    [Test]
+    public void AnInputShapeGivenOnTheCommandLineBeyondInt32ElementsIsRefused()
+    {
+        var model = AfterConv(b => b.Node("Relu", ["c"], ["y"]));
+        model.Graph.Input[0].Type.TensorType.Shape.Dim[0].DimParam = "batch"; // a symbolic batch, fixed by --input-shape
+        var options = new ConvertOptions { InputShapes = new Dictionary<string, int[]> { ["x"] = [1 << 27, 4, 6, 5] } };
+        var e = Assert.Throws<OnnxConversionException>(() => OnnxConverter.Convert(model.ToByteArray(), options))!;
+        Assert.That(e.Message, Does.Contain("model input 'x' has shape [134217728,4,6,5]: more than 2^31−1 elements"));
+    }
 }

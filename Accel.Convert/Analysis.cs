@@ -464,7 +464,7 @@ internal static class Analysis
             if (shapeConst is null) return false;
             int[] shape = shapeConst.AsInts().Select(v => checked((int)v)).ToArray();
             long n = Shapes.Count(shape);
-            Shapes.CheckFoldable(shape.Any(d => d < 0) ? -1 : n, $"{node} of shape [{string.Join(",", shape)}]");
+            Shapes.CheckFoldable(g, shape.Any(d => d < 0) ? -1 : n, $"{node} of shape [{string.Join(",", shape)}]");
             ConstTensor fill = node.Attributes.TryGetValue("value", out var a) ? OnnxReader.ReadTensor(a.T, null) : ConstTensor.Float([1], [0f]);
             SetConst(g, node, 0, fill.IsFloat
                 ? ConstTensor.Float(shape, Enumerable.Repeat(fill.Floats![0], (int)n).ToArray())
@@ -487,12 +487,12 @@ internal static class Analysis
 
     private static void SetConst(Graph g, Node node, int i, ConstTensor c)
     {
-        // Each folded constant is bounded (Shapes.MaxFoldedElements), and so is their sum: a graph of many large folds
+        // Each folded constant is bounded (ConvertOptions.MaxFoldedElements), and so is their sum: a graph of many large folds
         // once held 8 GiB of constants before a later node refused it (fuzzer, run S).
         g.FoldedElements += c.Count;
-        if (g.FoldedElements > Shapes.MaxFoldedTotalElements)
+        if (g.FoldedElements > g.MaxFoldedTotalElements)
             throw new OnnxConversionException(
-                $"{node}: the constants folded so far hold {g.FoldedElements} elements, beyond the converter's limit of {Shapes.MaxFoldedTotalElements} (2^27) in all", new[] { node.Name });
+                $"{node}: the constants folded so far hold {g.FoldedElements} elements, beyond the converter's limit of {g.MaxFoldedTotalElements}{Shapes.PowerOfTwo(g.MaxFoldedTotalElements)} in all (ConvertOptions.MaxFoldedTotalElements)", new[] { node.Name });
         if (i >= node.Outputs.Count || node.Outputs[i].Length == 0) return;
         var v = g[node.Outputs[i]];
         v.Const = c;

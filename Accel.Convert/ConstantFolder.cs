@@ -135,7 +135,7 @@ internal static class ConstantFolder
             case "Expand":
             {
                 var shape = Shapes.Broadcast(x.Shape, Need(1).AsInts().Select(v => (int)v).ToArray(), node);
-                return [Gather(x, shape, Shapes.BroadcastIndex(x.Shape, shape))];
+                return [Gather(x, shape, Shapes.BroadcastIndex(g, x.Shape, shape))];
             }
             case "Range":
             {
@@ -143,13 +143,13 @@ internal static class ConstantFolder
                 {
                     float s0 = x.AsFloats()[0], lim = Need(1).AsFloats()[0], d = Need(2).AsFloats()[0];
                     double steps = Math.Max(Math.Ceiling(((double)lim - s0) / d), 0);
-                    Shapes.CheckFoldable(steps, $"{node} (start {s0}, limit {lim}, delta {d})");
+                    Shapes.CheckFoldable(g, steps, $"{node} (start {s0}, limit {lim}, delta {d})");
                     int n = (int)steps;
                     return [ConstTensor.Float([n], Enumerable.Range(0, n).Select(i => s0 + i * d).ToArray())];
                 }
                 long a = x.Ints![0], l = Need(1).Ints![0], dl = Need(2).Ints![0];
                 double total = Math.Max(Math.Ceiling(((double)l - a) / dl), 0);
-                Shapes.CheckFoldable(total, $"{node} (start {a}, limit {l}, delta {dl})");
+                Shapes.CheckFoldable(g, total, $"{node} (start {a}, limit {l}, delta {dl})");
                 int count = (int)total;
                 return [ConstTensor.Int(x.Type, [count], Enumerable.Range(0, count).Select(i => a + i * dl).ToArray())];
             }
@@ -160,20 +160,20 @@ internal static class ConstantFolder
             case "Sqrt": return x.IsFloat ? [Unary(x, MathF.Sqrt, i => i)] : null;
             case "Relu": return [Unary(x, f => f > 0 ? f : 0, i => Math.Max(i, 0))];
             case "Not": return [Unary(x, f => f == 0 ? 1 : 0, i => i == 0 ? 1 : 0)];
-            case "Add": return [Binary(node, x, Need(1), (a, b) => a + b, (a, b) => a + b)];
-            case "Sub": return [Binary(node, x, Need(1), (a, b) => a - b, (a, b) => a - b)];
-            case "Mul": return [Binary(node, x, Need(1), (a, b) => a * b, (a, b) => a * b)];
-            case "Div": return [Binary(node, x, Need(1), (a, b) => a / b, (a, b) => b == 0 ? throw new OnnxConversionException($"{node}: integer division by zero", new[] { node.Name }) : a / b)];
-            case "Max": return [Binary(node, x, Need(1), MathF.Max, Math.Max)];
-            case "Min": return [Binary(node, x, Need(1), MathF.Min, Math.Min)];
-            case "Equal": return [Compare(node, x, Need(1), (a, b) => a == b)];
-            case "Less": return [Compare(node, x, Need(1), (a, b) => a < b)];
-            case "Greater": return [Compare(node, x, Need(1), (a, b) => a > b)];
+            case "Add": return [Binary(g, node, x, Need(1), (a, b) => a + b, (a, b) => a + b)];
+            case "Sub": return [Binary(g, node, x, Need(1), (a, b) => a - b, (a, b) => a - b)];
+            case "Mul": return [Binary(g, node, x, Need(1), (a, b) => a * b, (a, b) => a * b)];
+            case "Div": return [Binary(g, node, x, Need(1), (a, b) => a / b, (a, b) => b == 0 ? throw new OnnxConversionException($"{node}: integer division by zero", new[] { node.Name }) : a / b)];
+            case "Max": return [Binary(g, node, x, Need(1), MathF.Max, Math.Max)];
+            case "Min": return [Binary(g, node, x, Need(1), MathF.Min, Math.Min)];
+            case "Equal": return [Compare(g, node, x, Need(1), (a, b) => a == b)];
+            case "Less": return [Compare(g, node, x, Need(1), (a, b) => a < b)];
+            case "Greater": return [Compare(g, node, x, Need(1), (a, b) => a > b)];
             case "Where":
             {
                 var c = x; var a = Need(1); var b = Need(2);
                 var shape = Shapes.Broadcast(Shapes.Broadcast(c.Shape, a.Shape, node), b.Shape, node);
-                var ci = Shapes.BroadcastIndex(c.Shape, shape); var ai = Shapes.BroadcastIndex(a.Shape, shape); var bi = Shapes.BroadcastIndex(b.Shape, shape);
+                var ci = Shapes.BroadcastIndex(g, c.Shape, shape); var ai = Shapes.BroadcastIndex(g, a.Shape, shape); var bi = Shapes.BroadcastIndex(g, b.Shape, shape);
                 long[] cond = c.AsInts();
                 if (a.IsFloat || b.IsFloat)
                 {
@@ -197,11 +197,11 @@ internal static class ConstantFolder
     private static ConstTensor Unary(ConstTensor x, Func<float, float> f, Func<long, long> i)
         => x.IsFloat ? ConstTensor.Float(x.Shape, x.Floats!.Select(f).ToArray()) : ConstTensor.Int(x.Type, x.Shape, x.Ints!.Select(i).ToArray());
 
-    private static ConstTensor Binary(Node node, ConstTensor a, ConstTensor b, Func<float, float, float> f, Func<long, long, long> i)
+    private static ConstTensor Binary(Graph g, Node node, ConstTensor a, ConstTensor b, Func<float, float, float> f, Func<long, long, long> i)
     {
         var shape = Shapes.Broadcast(a.Shape, b.Shape, node);
-        var ai = Shapes.BroadcastIndex(a.Shape, shape);
-        var bi = Shapes.BroadcastIndex(b.Shape, shape);
+        var ai = Shapes.BroadcastIndex(g, a.Shape, shape);
+        var bi = Shapes.BroadcastIndex(g, b.Shape, shape);
         if (a.IsFloat || b.IsFloat)
         {
             float[] af = a.AsFloats(), bf = b.AsFloats();
@@ -210,11 +210,11 @@ internal static class ConstantFolder
         return ConstTensor.Int(a.Type, shape, Enumerable.Range(0, ai.Length).Select(k => i(a.Ints![ai[k]], b.Ints![bi[k]])).ToArray());
     }
 
-    private static ConstTensor Compare(Node node, ConstTensor a, ConstTensor b, Func<double, double, bool> f)
+    private static ConstTensor Compare(Graph g, Node node, ConstTensor a, ConstTensor b, Func<double, double, bool> f)
     {
         var shape = Shapes.Broadcast(a.Shape, b.Shape, node);
-        var ai = Shapes.BroadcastIndex(a.Shape, shape);
-        var bi = Shapes.BroadcastIndex(b.Shape, shape);
+        var ai = Shapes.BroadcastIndex(g, a.Shape, shape);
+        var bi = Shapes.BroadcastIndex(g, b.Shape, shape);
         return ConstTensor.Int(ElemType.Bool, shape, Enumerable.Range(0, ai.Length).Select(k => f(a[ai[k]], b[bi[k]]) ? 1L : 0L).ToArray());
     }
 }

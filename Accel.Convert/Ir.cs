@@ -70,8 +70,14 @@ internal sealed class Graph
     public int Opset { get; set; }
     public string ProducerName { get; set; } = "";
 
-    /// <summary>Elements of the constants folded so far (bounded by Shapes.MaxFoldedTotalElements).</summary>
+    /// <summary>Elements of the constants folded so far (bounded by <see cref="MaxFoldedTotalElements"/>).</summary>
     public long FoldedElements { get; set; }
+
+    /// <summary>ConvertOptions.MaxFoldedElements: the most elements one folded constant may have.</summary>
+    public long MaxFoldedElements { get; init; } = 1 << 26;
+
+    /// <summary>ConvertOptions.MaxFoldedTotalElements: the most elements all folded constants may hold together.</summary>
+    public long MaxFoldedTotalElements { get; init; } = 1 << 27;
 
     public Value this[string name] => Values.TryGetValue(name, out var v) ? v
         : throw new OnnxConversionException($"value '{name}' is used but never defined");

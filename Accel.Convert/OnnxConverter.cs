@@ -27,9 +27,14 @@ public static class OnnxConverter
     public static ConversionResult Convert(ReadOnlySpan<byte> onnx, ConvertOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.ValidateLimits();
+        if (onnx.Length > options.MaxModelBytes)
+            throw new ResourceLimitException("ConvertOptions.MaxModelBytes", options.MaxModelBytes, onnx.Length, -1, $"{options.SourceName ?? "the ONNX model"}: bytes");
         var model = OnnxReader.Parse(onnx);
-        var g = OnnxReader.ToGraph(model, options);
         int onnxNodes = model.Graph.Node.Count;
+        if (onnxNodes > options.MaxNodeCount)
+            throw new ResourceLimitException("ConvertOptions.MaxNodeCount", options.MaxNodeCount, onnxNodes, -1, "nodes in the ONNX graph");
+        var g = OnnxReader.ToGraph(model, options);
         int before = g.Nodes.Count;
         Analysis.Run(g);
         int folded = before - g.Nodes.Count + (onnxNodes - before);
@@ -65,6 +70,11 @@ public static class OnnxConverter
     public static ConversionResult ConvertFile(string inputPath, string outputPath, ConvertOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        options.ValidateLimits();
+        // Checked before reading: a huge file is refused without loading it.
+        long length = new FileInfo(inputPath).Length;
+        if (length > options.MaxModelBytes)
+            throw new ResourceLimitException("ConvertOptions.MaxModelBytes", options.MaxModelBytes, length, -1, $"'{inputPath}': bytes");
         byte[] bytes = File.ReadAllBytes(inputPath);
         var result = Convert(bytes, options with
         {

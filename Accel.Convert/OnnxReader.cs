@@ -37,7 +37,13 @@ internal static class OnnxReader
         if (opset is < MinOpset or > MaxOpset)
             throw new OnnxConversionException($"unsupported opset {opset}: the converter reads ai.onnx opsets {MinOpset}–{MaxOpset}");
 
-        var g = new Graph { Opset = (int)opset, ProducerName = model.ProducerName };
+        var g = new Graph
+        {
+            Opset = (int)opset,
+            ProducerName = model.ProducerName,
+            MaxFoldedElements = options.MaxFoldedElements,
+            MaxFoldedTotalElements = options.MaxFoldedTotalElements,
+        };
         var gp = model.Graph;
         foreach (var init in gp.Initializer)
         {
@@ -52,7 +58,7 @@ internal static class OnnxReader
             var v = g.GetOrAdd(input.Name);
             var tt = input.Type?.TensorType ?? throw new OnnxConversionException($"model input '{input.Name}' is not a tensor");
             v.Type = MapType(tt.ElemType);
-            v.Shape = ResolveInputShape(input.Name, tt.Shape, options);
+            v.Shape = CheckElementCount(input.Name, ResolveInputShape(input.Name, tt.Shape, options));
             g.Inputs.Add(input.Name);
         }
         foreach (var unused in options.InputShapes.Keys.Where(k => !g.Inputs.Contains(k)))
@@ -93,6 +99,20 @@ internal static class OnnxReader
             g.Nodes.Add(node);
         }
         return g;
+    }
+
+    /// <summary>
+    /// A model input's dimensions each fit int32 but their product may not: a .tflite tensor holds at most 2^31−1
+    /// elements, so such an input is refused here rather than written into a model the verifier refuses (docs/fuzzing.md
+    /// finding 29: an input of shape [2^30, 8]).
+    /// </summary>
+    private static int[] CheckElementCount(string name, int[] dims)
+    {
+        long count = 1;
+        foreach (int d in dims)
+            if ((count *= d) > int.MaxValue)
+                throw new OnnxConversionException($"model input '{name}' has shape [{string.Join(",", dims)}]: more than 2^31−1 elements, which no TFLite tensor holds");
+        return dims;
     }
 
     private static int[] ResolveInputShape(string name, TensorShapeProto? shape, ConvertOptions options)

@@ -42,26 +42,22 @@ internal static class Shapes
 
     /// <summary>Flat index into a tensor of shape <paramref name="src"/> broadcast to <paramref name="dst"/>.</summary>
     /// <summary>
-    /// The most elements a constant folded at conversion time may have (256 MiB of float32): a folded value is built
-    /// in memory, so a graph whose constants broadcast, range or fill beyond it is refused instead of allocating
-    /// whatever its shapes ask for.
+    /// Refuses a folded constant of <paramref name="elements"/> beyond <see cref="Graph.MaxFoldedElements"/>
+    /// (ConvertOptions.MaxFoldedElements), or negative: a folded value is built in memory, so it is checked first.
     /// </summary>
-    public const long MaxFoldedElements = 1 << 26;
-
-    /// <summary>The most elements all constants folded in one conversion may hold together (512 MiB of float32).</summary>
-    public const long MaxFoldedTotalElements = 1 << 27;
-
-    /// <summary>Refuses a folded constant of <paramref name="elements"/> beyond <see cref="MaxFoldedElements"/> (or negative).</summary>
-    public static void CheckFoldable(double elements, string what)
+    public static void CheckFoldable(Graph g, double elements, string what)
     {
-        if (!(elements >= 0 && elements <= MaxFoldedElements))
-            throw new OnnxConversionException($"{what}: folding it would build a constant of {elements:0} elements, beyond the converter's limit of {MaxFoldedElements} (2^26)");
+        if (!(elements >= 0 && elements <= g.MaxFoldedElements))
+            throw new OnnxConversionException($"{what}: folding it would build a constant of {elements:0} elements, beyond the converter's limit of {g.MaxFoldedElements}{PowerOfTwo(g.MaxFoldedElements)} (ConvertOptions.MaxFoldedElements)");
     }
 
-    public static int[] BroadcastIndex(int[] src, int[] dst)
+    /// <summary>" (2^k)" for a power of two, else "": how the default limits read in messages.</summary>
+    public static string PowerOfTwo(long value) => value > 0 && (value & (value - 1)) == 0 ? $" (2^{System.Numerics.BitOperations.Log2((ulong)value)})" : "";
+
+    public static int[] BroadcastIndex(Graph g, int[] src, int[] dst)
     {
         long n = Count(dst);
-        CheckFoldable(n, $"a broadcast to [{string.Join(",", dst)}]");
+        CheckFoldable(g, n, $"a broadcast to [{string.Join(",", dst)}]");
         var map = new int[n];
         var srcStrides = Strides(src);
         var dstStrides = Strides(dst);

@@ -34,7 +34,14 @@ public static class CalibrationData
         var inputs = FloatInputs(model);
         long expected = inputs.Sum(i => Elements(i.Shape) * 4);
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            // The size is known before reading: a file of another length is refused without loading it.
+            long length = new FileInfo(path).Length;
+            if (length != expected)
+                throw new OptimizationException($"Calibration tensor '{path}' has {length} bytes; the model's float32 input{(inputs.Count > 1 ? "s" : "")} {string.Join(", ", inputs.Select(i => $"'{i.Name}' [{string.Join(",", i.Shape)}]"))} need{(inputs.Count > 1 ? "" : "s")} {expected}.");
+            bytes = File.ReadAllBytes(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new OptimizationException($"Calibration tensor '{path}' cannot be read: {e.Message}", e);
@@ -57,8 +64,13 @@ public static class CalibrationData
     /// (bilinear) with SkiaSharp, each channel value v in 0..255 becomes (v − mean) / std (grey for C = 1:
     /// the mean of R, G and B).
     /// </summary>
-    public static CalibrationSample FromImage(Model model, string path, float mean, float std)
+    /// <param name="maxImagePixels">
+    /// The most pixels (width × height) an image may have, checked from its header before it is decoded (a decoded
+    /// image takes 4 bytes a pixel): <see cref="DefaultMaxImagePixels"/> by default.
+    /// </param>
+    public static CalibrationSample FromImage(Model model, string path, float mean, float std, long maxImagePixels = DefaultMaxImagePixels)
     {
+        if (maxImagePixels < 1) throw new OptimizationException($"maxImagePixels must be at least 1, got {maxImagePixels}.");
         if (!(std != 0) || !float.IsFinite(std) || !float.IsFinite(mean))
             throw new OptimizationException($"Image normalisation needs a finite mean and a finite non-zero std, got mean {mean}, std {std}.");
         var inputs = FloatInputs(model);
@@ -74,6 +86,10 @@ public static class CalibrationData
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data)
             ?? throw new OptimizationException($"Calibration image '{path}' does not decode as an image (SkiaSharp knows PNG, JPEG, WebP, GIF, BMP, ICO, WBMP).");
+        long pixels0 = (long)codec.Info.Width * codec.Info.Height;
+        if (pixels0 > maxImagePixels)
+            throw new ResourceLimitException("maxImagePixels (accel quantize/prune --max-image-pixels)", maxImagePixels, pixels0, -1,
+                $"calibration image '{path}' ({codec.Info.Width}x{codec.Info.Height}): pixels");
         using var decoded = SKBitmap.Decode(codec)
             ?? throw new OptimizationException($"Calibration image '{path}' does not decode: its {codec.EncodedFormat} data is damaged.");
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
@@ -95,6 +111,9 @@ public static class CalibrationData
         return new CalibrationSample([values], path);
     }
 
+    /// <summary>The default most pixels of a calibration image: 100 million (400 MB decoded).</summary>
+    public const long DefaultMaxImagePixels = 100_000_000;
+
     /// <summary>Image file extensions read as images by <see cref="FromPaths"/>; anything else is a raw tensor.</summary>
     public static readonly IReadOnlySet<string> ImageExtensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif" };
@@ -103,11 +122,12 @@ public static class CalibrationData
     /// Samples from files and folders (a folder contributes its files, sorted by name): images by extension, every
     /// other file as a raw tensor. Read lazily, one at a time.
     /// </summary>
-    public static IEnumerable<CalibrationSample> FromPaths(Model model, IEnumerable<string> paths, float mean, float std)
+    public static IEnumerable<CalibrationSample> FromPaths(Model model, IEnumerable<string> paths, float mean, float std,
+        long maxImagePixels = DefaultMaxImagePixels)
     {
         foreach (string path in ExpandPaths(paths))
             yield return ImageExtensions.Contains(Path.GetExtension(path))
-                ? FromImage(model, path, mean, std)
+                ? FromImage(model, path, mean, std, maxImagePixels)
                 : FromRawFile(model, path);
     }
 

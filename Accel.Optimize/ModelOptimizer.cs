@@ -15,7 +15,7 @@ public static class ModelOptimizer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var list = samples?.ToList() ?? [];
+        var list = Read(samples, options.MaxCalibrationSamples, "QuantizationOptions.MaxCalibrationSamples", "calibration samples");
         CheckSamples(model, list);
         CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
@@ -68,7 +68,7 @@ public static class ModelOptimizer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var samples = evaluation?.ToList() ?? [];
+        var samples = Read(evaluation, options.MaxEvaluationSamples, "PruningOptions.MaxEvaluationSamples", "evaluation samples");
         CheckSamples(model, samples);
         CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
@@ -103,6 +103,18 @@ public static class ModelOptimizer
     {
         using var interpreter = new Interpreter(model);
         interpreter.AllocateTensors();
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="max"/> + 1 samples (the enumeration may read files lazily): one past the limit is
+    /// refused with a <see cref="ResourceLimitException"/> naming it, without reading the rest.
+    /// </summary>
+    private static List<CalibrationSample> Read(IEnumerable<CalibrationSample>? samples, int max, string limitName, string what)
+    {
+        if (samples is null) return [];
+        var list = samples.Take(max + 1).ToList();
+        if (list.Count > max) throw new ResourceLimitException(limitName, max, list.Count, -1, $"{what} (at least)");
+        return list;
     }
 
     /// <summary>

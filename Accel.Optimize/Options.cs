@@ -60,9 +60,16 @@ public sealed record QuantizationOptions
     /// <summary>Dynamic mode: weights with fewer elements stay float32 (TFLite's converter default: 1024).</summary>
     public int MinWeightElements { get; init; } = 1024;
 
+    /// <summary>
+    /// The most calibration samples read (1,000 by default; TFLite's guide suggests 100–500): every sample is kept in
+    /// memory for calibration and evaluation, so a larger set is refused after reading one past the limit, not all.
+    /// </summary>
+    public int MaxCalibrationSamples { get; init; } = 1_000;
+
     internal void Validate()
     {
         if (MinWeightElements < 1) throw new OptimizationException($"MinWeightElements must be at least 1, got {MinWeightElements}.");
+        if (MaxCalibrationSamples < 1) throw new OptimizationException($"MaxCalibrationSamples must be at least 1, got {MaxCalibrationSamples}.");
         if (!Enum.IsDefined(Mode)) throw new OptimizationException($"Unknown quantization mode {(int)Mode}.");
         if (Mode != QuantizationMode.Int8 && Interface != IntegerInterface.Float32)
             throw new OptimizationException($"An integer interface ({Interface}) needs mode int8, not {Mode}.");
@@ -99,8 +106,12 @@ public sealed record PruningOptions
 
     public bool MeasureLatency { get; init; } = true;
 
+    /// <summary>The most evaluation samples read (1,000 by default; kept in memory, as calibration samples).</summary>
+    public int MaxEvaluationSamples { get; init; } = 1_000;
+
     internal void Validate()
     {
+        if (MaxEvaluationSamples < 1) throw new OptimizationException($"MaxEvaluationSamples must be at least 1, got {MaxEvaluationSamples}.");
         if (!(Sparsity >= 0 && Sparsity < 1)) throw new OptimizationException($"The sparsity must be in [0, 1), got {Sparsity}.");
         if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
         if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");

@@ -8,6 +8,9 @@ namespace Accel.Delegates.Cpu;
 /// </summary>
 public sealed class CpuDelegate : IAccelDelegate
 {
+    /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
+    public DelegateOwnership Ownership { get; } = new();
+
     /// <summary>Every <see cref="ICpuKernel"/> of this assembly (stateless; shared by all instances).</summary>
     private static readonly KernelRegistry<ICpuKernel> Registry = KernelRegistry<ICpuKernel>.Discover("cpu", typeof(CpuDelegate).Assembly);
 
@@ -86,7 +89,7 @@ public sealed class CpuDelegate : IAccelDelegate
             var node = partition.Nodes[i];
             kernels[i] = (Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
         }
-        return new CompiledPartition(kernels, pool);
+        return new CompiledPartition(kernels, pool, partition.Cancellation);
     }
 
     /// <summary>
@@ -103,11 +106,16 @@ public sealed class CpuDelegate : IAccelDelegate
         _pool = null;
     }
 
-    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool) : IPartitionKernel
+    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool, PartitionCancellation cancellation) : IPartitionKernel
     {
+        /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
         public void Invoke()
         {
-            foreach (var kernel in kernels) kernel.Run(pool);
+            for (int i = 0; i < kernels.Length; i++)
+            {
+                if (i > 0) cancellation.ThrowIfCancellationRequested();
+                kernels[i].Run(pool);
+            }
         }
 
         public void Dispose() { }

@@ -16,6 +16,9 @@ namespace Accel.Delegates.Hexagon;
 /// </summary>
 public sealed class HexagonDelegate : IAccelDelegate
 {
+    /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
+    public DelegateOwnership Ownership { get; } = new();
+
     /// <summary>How long one DSP request may take before the DSP is declared hung (emulation is slow: generous).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 

@@ -20,6 +20,9 @@ namespace Accel.Delegates.Ilgpu;
 /// </summary>
 public sealed class IlgpuDelegate : IAccelDelegate
 {
+    /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
+    public DelegateOwnership Ownership { get; } = new();
+
     /// <summary>
     /// The variable with which applications (accel, the test harnesses) let the user pick the accelerator: cuda,
     /// opencl or cpu (any case), e.g. <c>ACCEL_ILGPU_ACCELERATOR=cpu accel conform --backend ilgpu</c>. This library
@@ -145,7 +148,8 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var uploads = partition.Inputs.Where(i => !i.OnDeviceFromSameDelegate && !i.Tensor.IsConstant && IsDeviceType(i.Tensor.Type))
             .Select(i => new Transfer(i.Tensor, BufferFor(i.Tensor))).ToArray();
         var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => new Transfer(o.Tensor, BufferFor(o.Tensor))).ToArray();
-        var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray(), compilation.Tables.ToArray());
+        var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray(), compilation.Tables.ToArray(),
+            partition.Cancellation);
         _partitions.Add(compiled);
         return compiled;
     }
@@ -263,7 +267,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
     }
 
     private sealed class CompiledPartition(IlgpuDelegate owner, Accelerator accelerator, Transfer[] uploads, Transfer[] downloads,
-        KernelLaunch[] launches, MemoryBuffer[] tables) : IPartitionKernel
+        KernelLaunch[] launches, MemoryBuffer[] tables, PartitionCancellation cancellation) : IPartitionKernel
     {
         private bool _disposed;
 
@@ -275,13 +279,23 @@ public sealed class IlgpuDelegate : IAccelDelegate
         /// <summary>
         /// Uploads, launches and downloads are queued on the accelerator's default stream, which runs them in order;
         /// the host waits twice: before reading the outputs, and before returning (so the inputs' host memory may change).
+        /// Cancellation is checked between launches (the CPU accelerator runs each launch to its end; a GPU queues them,
+        /// so there it stops what is not queued yet); a cancelled run waits for what was queued, then throws.
         /// </summary>
         public void Invoke()
         {
             ObjectDisposedException.ThrowIf(owner._disposed, owner);
             var stream = accelerator.DefaultStream;
             foreach (var upload in uploads) upload.Upload(accelerator, stream);
-            foreach (var launch in launches) launch.Launch();
+            for (int i = 0; i < launches.Length; i++)
+            {
+                if (i > 0 && cancellation.IsCancellationRequested)
+                {
+                    stream.Synchronize(); // nothing queued may still read the uploads' host memory or write device buffers
+                    cancellation.ThrowIfCancellationRequested();
+                }
+                launches[i].Launch();
+            }
             foreach (var download in downloads) download.Download(accelerator, stream);
             stream.Synchronize();
         }

@@ -12,6 +12,9 @@ namespace Accel.Delegates.OpenCL;
 /// </summary>
 public sealed class OpenClDelegate : IAccelDelegate
 {
+    /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
+    public DelegateOwnership Ownership { get; } = new();
+
     /// <summary>
     /// Wait bound used when none is given: commands not done by then are an error, never a hang. A minute, not the
     /// Vulkan delegate's 10 s: on a loaded CPU implementation (PoCL) pose_landmark_heavy alone can take over 10 s.

@@ -108,7 +108,7 @@ internal sealed unsafe class OpenClPartitionBuilder
             downloadBytes = checked(downloadBytes + Align((int)tensor.ByteSize));
         }
 
-        var kernel = new OpenClPartitionKernel(_device, Partition.Index, _timeout, onDispose);
+        var kernel = new OpenClPartitionKernel(_device, Partition.Index, _timeout, onDispose, Partition.Cancellation);
         try
         {
             kernel.Tables.AddRange(_ownedTables);

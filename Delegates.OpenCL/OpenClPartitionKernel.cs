@@ -27,12 +27,21 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
     private readonly OpenClDevice _device;
     private readonly int _partitionIndex;
     private readonly TimeSpan _timeout;
+    /// <summary>
+    /// Commands enqueued between two cancellation checks. A marker after each segment lets Invoke stop a long partition
+    /// early: while it waits for a segment the next one is already queued, so the device never idles for the check.
+    /// </summary>
+    public const int SegmentCommands = 32;
+
     private readonly Action<OpenClPartitionKernel> _onDispose;
+    private readonly PartitionCancellation _cancellation;
     private nint _pending;
     private bool _disposed;
 
-    public OpenClPartitionKernel(OpenClDevice device, int partitionIndex, TimeSpan timeout, Action<OpenClPartitionKernel> onDispose)
+    public OpenClPartitionKernel(OpenClDevice device, int partitionIndex, TimeSpan timeout, Action<OpenClPartitionKernel> onDispose,
+        PartitionCancellation? cancellation = null)
     {
+        _cancellation = cancellation ?? PartitionCancellation.None;
         _device = device;
         _partitionIndex = partitionIndex;
         _timeout = timeout;
@@ -77,21 +86,56 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
             int status = api.EnqueueWriteBuffer(_device.Queue, upload.Buffer.Handle, false, 0, (nuint)upload.Bytes, input + upload.Offset, 0, null, null);
             if (status != 0) Fail(status, "clEnqueueWriteBuffer");
         }
-        foreach (var command in Commands)
+        nint queued = 0; // the marker of the last segment enqueued and not yet waited for
+        try
         {
-            if (command is Launch launch) _device.Enqueue(launch.Handle, launch.Items, launch.Kernel);
-            else if (command is CopyCommand copy)
+            var commands = Commands;
+            for (int c = 0; c < commands.Length; c++)
             {
-                int status = api.EnqueueCopyBuffer(_device.Queue, copy.Source.Handle, copy.Destination.Handle, 0, 0, (nuint)copy.Bytes, 0, null, null);
-                if (status != 0) Fail(status, "clEnqueueCopyBuffer");
+                if (c > 0 && c % SegmentCommands == 0)
+                {
+                    nint marker = _device.Marker();
+                    if (queued != 0)
+                    {
+                        nint previous = queued;
+                        queued = marker;
+                        if (!WaitForSegment(previous))
+                        {
+                            (_pending, queued) = (queued, 0); // the next Invoke waits for everything enqueued so far
+                            throw new OpenClException(
+                                $"partition {_partitionIndex}: a segment of the enqueued commands did not finish within the timeout of {_timeout.TotalSeconds:0.######} s " +
+                                "(the device may be hung; the next Invoke waits for it again before enqueueing)", OpenClException.TimeoutCode);
+                        }
+                    }
+                    else queued = marker;
+                    if (_cancellation.IsCancellationRequested)
+                    {
+                        // Nothing enqueued may outlive the invoke: wait for it, then stop before the next segment.
+                        (_pending, queued) = (queued, 0);
+                        WaitForCompletion("the commands enqueued before the cancellation");
+                        _cancellation.ThrowIfCancellationRequested();
+                    }
+                }
+                var command = commands[c];
+                if (command is Launch launch) _device.Enqueue(launch.Handle, launch.Items, launch.Kernel);
+                else if (command is CopyCommand copy)
+                {
+                    int status = api.EnqueueCopyBuffer(_device.Queue, copy.Source.Handle, copy.Destination.Handle, 0, 0, (nuint)copy.Bytes, 0, null, null);
+                    if (status != 0) Fail(status, "clEnqueueCopyBuffer");
+                }
             }
+            foreach (var download in Downloads)
+            {
+                int status = api.EnqueueReadBuffer(_device.Queue, download.Buffer.Handle, false, 0, (nuint)download.Bytes, output + download.Offset, 0, null, null);
+                if (status != 0) Fail(status, "clEnqueueReadBuffer");
+            }
+            _pending = _device.Marker();
         }
-        foreach (var download in Downloads)
+        finally
         {
-            int status = api.EnqueueReadBuffer(_device.Queue, download.Buffer.Handle, false, 0, (nuint)download.Bytes, output + download.Offset, 0, null, null);
-            if (status != 0) Fail(status, "clEnqueueReadBuffer");
+            // The final marker (or the failure) supersedes a segment's marker on the in-order queue.
+            if (queued != 0) _device.ReleaseEvent(queued);
         }
-        _pending = _device.Marker();
         WaitForCompletion("the enqueued commands");
         foreach (var download in Downloads)
         {
@@ -122,6 +166,19 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
 
     private void Fail(int status, string call) =>
         throw new OpenClException($"partition {_partitionIndex}: {call} failed: {OpenClException.Name(status)}", status);
+
+    /// <summary>Waits (bounded) for a segment's marker while the next segment runs, and releases it; false on a timeout.</summary>
+    private bool WaitForSegment(nint marker)
+    {
+        try
+        {
+            return _device.Wait(marker, _timeout);
+        }
+        finally
+        {
+            _device.ReleaseEvent(marker);
+        }
+    }
 
     private void WaitForCompletion(string what)
     {

@@ -12,6 +12,9 @@ namespace Accel.Delegates.Vulkan;
 /// </summary>
 public sealed class VulkanDelegate : IAccelDelegate
 {
+    /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
+    public DelegateOwnership Ownership { get; } = new();
+
     /// <summary>Fence wait bound used when none is given: a submission not done by then is an error, never a hang.</summary>
     public static readonly TimeSpan DefaultFenceTimeout = TimeSpan.FromSeconds(10);
 

@@ -147,7 +147,7 @@ internal sealed unsafe class VulkanPartitionBuilder
             downloadBytes += Align((ulong)tensor.ByteSize);
         }
 
-        var kernel = new VulkanPartitionKernel(_device, Partition.Index, _timeout, onDispose);
+        var kernel = new VulkanPartitionKernel(_device, Partition.Index, _timeout, onDispose, Partition.Cancellation);
         try
         {
             kernel.Tables.AddRange(_ownedTables);
@@ -162,10 +162,19 @@ internal sealed unsafe class VulkanPartitionBuilder
             foreach (var d in downloads)
                 commands.Add(new CopyCommand(_store.BufferFor(d.Tensor), 0, kernel.OutputStaging!, d.Offset, (ulong)d.Bytes));
             kernel.DescriptorPool = CreateDescriptorPool(commands);
-            kernel.Fence = _device.CreateFence();
-            kernel.CommandBuffer = _device.AllocateCommandBuffer();
             kernel.DispatchCount = commands.Count(c => c is DispatchCommand);
-            Record(kernel.CommandBuffer, kernel.DescriptorPool, commands);
+            // One command buffer per segment, so that Invoke can stop between submissions when cancelled.
+            int segments = Math.Max(1, (commands.Count + VulkanPartitionKernel.SegmentCommands - 1) / VulkanPartitionKernel.SegmentCommands);
+            kernel.CommandBuffers = new CommandBuffer[segments];
+            kernel.Fences = new Fence[segments];
+            for (int i = 0; i < segments; i++)
+            {
+                kernel.Fences[i] = _device.CreateFence();
+                kernel.CommandBuffers[i] = _device.AllocateCommandBuffer();
+                int start = i * VulkanPartitionKernel.SegmentCommands;
+                Record(kernel.CommandBuffers[i], kernel.DescriptorPool,
+                    commands.GetRange(start, Math.Min(VulkanPartitionKernel.SegmentCommands, commands.Count - start)));
+            }
             return kernel;
         }
         catch
@@ -251,7 +260,7 @@ internal sealed unsafe class VulkanPartitionBuilder
         const PipelineStageFlags work = PipelineStageFlags.ComputeShaderBit | PipelineStageFlags.TransferBit;
         const AccessFlags writes = AccessFlags.ShaderWriteBit | AccessFlags.TransferWriteBit;
         const AccessFlags all = AccessFlags.ShaderReadBit | AccessFlags.ShaderWriteBit | AccessFlags.TransferReadBit | AccessFlags.TransferWriteBit;
-        // Earlier submissions (other partitions, the previous run of this one) wrote buffers this one reads or rewrites.
+        // Earlier submissions (other partitions, the previous run or segment of this one) wrote buffers this one reads or rewrites.
         Barrier(commandBuffer, work, writes, work, all);
 
         var written = new HashSet<VulkanBuffer>(ReferenceEqualityComparer.Instance);

@@ -31,6 +31,7 @@ public sealed class FaultInjectingDelegate(IAccelDelegate inner, InjectedFault f
     /// <summary>How many faults were injected so far (0 or 1).</summary>
     public int FaultsInjected => 1 - Volatile.Read(ref _faultsLeft);
 
+    public DelegateOwnership? Ownership => Inner.Ownership; // owns the inner: one owner for both
     public string Name => Inner.Name;
     public DelegateCapabilities Capabilities => Inner.Capabilities;
     public string? UnavailableReason => Inner.UnavailableReason;

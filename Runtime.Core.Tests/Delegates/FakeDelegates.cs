@@ -64,6 +64,7 @@ internal sealed class FakeDelegate : IAccelDelegate
 
     public string Name { get; }
     public DelegateCapabilities Capabilities { get; }
+    public DelegateOwnership? Ownership { get; init; } = new();
     public string? UnavailableReason { get; set; }
     public bool FailCompile { get; set; }
     public bool FailInvoke { get; set; }

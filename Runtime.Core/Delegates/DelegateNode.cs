@@ -58,8 +58,9 @@ public readonly record struct PartitionOutput(Tensor Tensor, bool NeededOnHost);
 public sealed class DelegatePartition
 {
     internal DelegatePartition(int index, int threads, DelegateNode[] nodes, PartitionInput[] inputs,
-        PartitionOutput[] outputs, Tensor[] constants, Tensor[] intermediates)
+        PartitionOutput[] outputs, Tensor[] constants, Tensor[] intermediates, PartitionCancellation? cancellation = null)
     {
+        Cancellation = cancellation ?? PartitionCancellation.None;
         Index = index;
         Threads = threads;
         Nodes = nodes;
@@ -82,4 +83,10 @@ public sealed class DelegatePartition
 
     /// <summary>Tensors produced and consumed only inside the partition.</summary>
     public IReadOnlyList<Tensor> Intermediates { get; }
+
+    /// <summary>
+    /// The cancellation of the interpreter's running Invoke, for the compiled kernel to keep and check while a long
+    /// partition runs (see <see cref="PartitionCancellation"/>).
+    /// </summary>
+    public PartitionCancellation Cancellation { get; }
 }

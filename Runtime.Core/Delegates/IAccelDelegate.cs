@@ -24,7 +24,7 @@ public readonly record struct NodeSupport(bool IsSupported, string Reason)
 /// <summary>
 /// A backend that claims nodes, compiles claimed partitions into kernels and runs them. Delegates know the core,
 /// never each other; the partitioner knows no delegate. Implementations are created per interpreter and disposed
-/// with it (they own device resources).
+/// with it (they own device resources); <see cref="Ownership"/> refuses one instance in two live interpreters.
 /// </summary>
 public interface IAccelDelegate : IDisposable
 {
@@ -48,6 +48,13 @@ public interface IAccelDelegate : IDisposable
     /// </summary>
     IKernelCatalog? Kernels => null;
 
+    /// <summary>
+    /// The record of the interpreter that owns this instance (one per instance; a wrapper that owns and disposes an
+    /// inner delegate forwards the inner's). Null opts out of the check: a delegate made to be shared (one that keeps no
+    /// per-interpreter state and whose Dispose does nothing).
+    /// </summary>
+    DelegateOwnership? Ownership => null;
+
     /// <summary>Whether this delegate can run <paramref name="node"/> (shapes are final; constants readable).</summary>
     NodeSupport Supports(DelegateNode node);
 
@@ -67,7 +74,12 @@ public interface IAccelDelegate : IDisposable
 /// <summary>A compiled partition. Invoke reads the partition's host-side inputs and writes its host-side outputs.</summary>
 public interface IPartitionKernel : IDisposable
 {
-    /// <summary>Runs the partition. Must not allocate on the managed heap. Exceptions become <see cref="DelegateInvokeException"/>.</summary>
+    /// <summary>
+    /// Runs the partition. Must not allocate on the managed heap. Exceptions become <see cref="DelegateInvokeException"/>,
+    /// except <see cref="OperationCanceledException"/>: a long partition checks its
+    /// <see cref="DelegatePartition.Cancellation"/> between units of work (nodes, launches, submissions), and on a
+    /// request waits for the work it started, then throws it, leaving itself ready for the next Invoke.
+    /// </summary>
     void Invoke();
 }
 

@@ -18,11 +18,13 @@ internal sealed class DelegatePlanner
     private readonly List<IPartitionKernel> _compiled = new();
 
     private readonly InvokeCancellation _cancellation;
+    private readonly PartitionCancellation _partitionCancellation;
 
     public DelegatePlanner(ModelSubgraph subgraph, Tensor[] tensors, IReadOnlyList<InterpreterNode> nodes,
         InterpreterOptions options, MemoryPlanner memory, DiagnosticLog diagnostics, InvokeCancellation cancellation)
     {
         _cancellation = cancellation;
+        _partitionCancellation = new PartitionCancellation(cancellation);
         _subgraph = subgraph;
         _tensors = tensors;
         _nodes = nodes;
@@ -85,7 +87,7 @@ internal sealed class DelegatePlanner
                 }
                 var selection = delegates[partition.Executor - 1];
                 var description = new DelegatePartition(index, _options.Threads,
-                    partition.Nodes.Select(n => delegateNodes[n]).ToArray(), inputs, outputs, consts, intermediates);
+                    partition.Nodes.Select(n => delegateNodes[n]).ToArray(), inputs, outputs, consts, intermediates, _partitionCancellation);
                 try
                 {
                     var kernel = selection.Delegate.Compile(description);

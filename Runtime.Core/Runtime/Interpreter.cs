@@ -57,6 +57,7 @@ public sealed unsafe class Interpreter : IDisposable
                     "These InterpreterOptions' delegates belong to another live interpreter (an interpreter owns its delegates " +
                     "and disposes them): give each interpreter its own options and delegate instances; share the Model instead.");
             _ownsDelegates = true;
+            AdoptDelegates();
             _diagnostics = new DiagnosticLog(Options);
             var resolver = Options.OpResolver ?? OpResolver.CreateReference();
             _subgraph = model.MainSubgraph;
@@ -112,9 +113,38 @@ public sealed unsafe class Interpreter : IDisposable
         catch
         {
             ReleaseModelLease();
-            if (_ownsDelegates) Options!.ReleaseDelegates();
+            if (_ownsDelegates)
+            {
+                ReleaseDelegateOwnership();
+                Options!.ReleaseDelegates();
+            }
             throw;
         }
+    }
+
+    /// <summary>
+    /// Records this interpreter as the owner of each delegate instance (<see cref="IAccelDelegate.Ownership"/>): an
+    /// instance a live interpreter built on other options owns, or one listed twice, is refused before anything uses it.
+    /// </summary>
+    private void AdoptDelegates()
+    {
+        var delegates = Options.Delegates;
+        for (int i = 0; i < delegates.Count; i++)
+        {
+            var ownership = delegates[i].Delegate.Ownership;
+            if (ownership is null || ownership.TryAdopt(this)) continue;
+            var name = delegates[i].Delegate.Name;
+            throw new InterpreterStateException(ownership.IsOwnedBy(this)
+                ? $"InterpreterOptions.Delegates[{i}] (delegate '{name}') is the same instance as an earlier entry: an interpreter " +
+                  "disposes each of its delegates, so list an instance once."
+                : $"InterpreterOptions.Delegates[{i}] (delegate '{name}') belongs to another live interpreter (an interpreter owns " +
+                  "its delegates and disposes them): give each interpreter its own delegate instance; share the Model instead.");
+        }
+    }
+
+    private void ReleaseDelegateOwnership()
+    {
+        foreach (var selection in Options.Delegates) selection.Delegate.Ownership?.Release(this);
     }
 
     public InterpreterOptions Options { get; }
@@ -371,6 +401,7 @@ public sealed unsafe class Interpreter : IDisposable
         ReleaseMemory();
         ReleaseModelLease();
         foreach (var selection in Options.Delegates) selection.Delegate.Dispose();
+        ReleaseDelegateOwnership();
         Options.ReleaseDelegates();
         foreach (var t in _tensors)
         {
