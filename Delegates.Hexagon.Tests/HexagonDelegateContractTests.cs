@@ -67,7 +67,7 @@ public sealed class HexagonDelegateContractTests
         options.Delegates.Add(new DelegateSelection(d));
         using var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.Refused.Single().Reason, Is.EqualTo("ADD: tensor 'a' is float32; the DSP runs int8 and uint8 quantized nodes only"));
+        Assert.That(interpreter.Plan.Refused.Single().Reason, Is.EqualTo("ADD: tensor 'a' is float32; the DSP's ADD kernel runs int8 and uint8 only"));
         Assert.That(d.DspDescription, Is.Null, "nothing was compiled, so no DSP process was started");
     }
 

@@ -153,7 +153,7 @@ public sealed class HexagonDelegate : IAccelDelegate
         int dataInput = node.Builtin == BuiltinOperator.TransposeConv ? 2 : 0;
         var data = node.Inputs.Count > dataInput && node.Inputs[dataInput] is { } first ? first : node.Outputs[0];
         if (!kernel.Types.Contains(data.Type))
-            return NodeSupport.Refuse($"{node.Op.Name}: tensor '{data.Name}' is {data.Type.ToDisplayName()}; the DSP runs int8 and uint8 quantized nodes only");
+            return NodeSupport.Refuse($"{node.Op.Name}: tensor '{data.Name}' is {data.Type.ToDisplayName()}; the DSP's {node.Op.Name} kernel runs {string.Join(" and ", kernel.Types.Select(t => t.ToDisplayName()))} only");
         foreach (var tensor in node.Inputs.Concat(node.Outputs))
         {
             if (tensor is null) continue;
