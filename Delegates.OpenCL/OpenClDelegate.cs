@@ -174,7 +174,7 @@ public sealed class OpenClDelegate : IAccelDelegate
         }
         // 8-bit data in and out (Cl/quant.cl, or bytes moved) is integer arithmetic only: neither subnormals nor fma matter.
         // TRANSPOSE_CONV's input 0 is its int32 output_shape: its data is input 2.
-        bool integerOnly = (QuantizedKernels.IsQuantized(node) || node.Builtin == BuiltinOperator.TransposeConv && node.Inputs[2]?.Type == TensorType.Int8)
+        bool integerOnly = (QuantizedKernels.IsQuantized(node) || node.Builtin == BuiltinOperator.TransposeConv && node.Inputs[2]?.Type is TensorType.Int8 or TensorType.UInt8)
                            && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8;
         if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly && !integerOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: this OpenCL device flushes subnormals ({_info.SubnormalProblem}); " +

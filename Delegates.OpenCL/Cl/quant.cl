@@ -404,12 +404,15 @@ typedef struct
     int kh, kw, strideH, strideW, padTop, padLeft;
     int inputOffset, outputOffset, activationMin, activationMax;
     int hasBias;
+    int filterOffset;        // −(weights' zero point): 0 for int8
+    int isSigned;            // 1: int8 data and weights; 0: uint8
 } TransposeConvQ8Args;
 
-// Integer TRANSPOSE_CONV (int8 data, per-channel int8 weights OHWI, int32 bias; Runtime.Core's QuantizedTransposeConv):
-// the taps of the float gather (for ky, for kx, when (oy + padTop − ky) / strideH and (ox + padLeft − kx) / strideW are
-// exact and inside the input, for ci) summed as (x + inputOffset)·w in wrapping int32, + bias, the output channel's
-// MultiplyByQuantizedMultiplier, + output zero point, the activation clamp.
+// Integer TRANSPOSE_CONV (int8 data with per-channel int8 weights, or uint8 data with per-tensor uint8 weights and a zero
+// point; OHWI, int32 bias; Runtime.Core's QuantizedTransposeConv): the taps of the float gather (for ky, for kx, when
+// (oy + padTop − ky) / strideH and (ox + padLeft − kx) / strideW are exact and inside the input, for ci) summed as
+// (x + inputOffset)·(w + filterOffset) in wrapping int32, + bias, the output channel's MultiplyByQuantizedMultiplier,
+// + output zero point, the activation clamp.
 __kernel void transpose_conv_q8(__global const uchar* x, __global const uchar* w, __global const int* bias,
     __global const int2* multipliers, __global uchar* y, TransposeConvQ8Args pc)
 {
@@ -436,7 +439,7 @@ __kernel void transpose_conv_q8(__global const uchar* x, __global const uchar* w
             int inputBase = ((b * pc.h + iy) * pc.w + ix) * pc.c;
             int filterBase = ((oc * pc.kh + ky) * pc.kw + kx) * pc.c;
             for (int ci = 0; ci < pc.c; ci++)
-                acc += as_uint((q8Load(x, inputBase + ci, 1) + pc.inputOffset) * q8Load(w, filterBase + ci, 1));
+                acc += as_uint((q8Load(x, inputBase + ci, pc.isSigned) + pc.inputOffset) * (q8Load(w, filterBase + ci, pc.isSigned) + pc.filterOffset));
         }
     }
     if (pc.hasBias != 0) acc += as_uint(bias[oc]);

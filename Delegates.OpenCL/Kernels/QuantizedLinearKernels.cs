@@ -49,8 +49,8 @@ internal static class QuantizedLinearKernels
     }
 
     /// <summary>
-    /// TRANSPOSE_CONV on int8 (inputs: 0 the int32 output_shape, not read; 1 the OHWI int8 weights; 2 the data; 3 the
-    /// int32 bias): transpose_conv_q8 with the definition's strides, padding and per-channel multipliers.
+    /// TRANSPOSE_CONV on int8 or uint8 (inputs: 0 the int32 output_shape, not read; 1 the OHWI 8-bit weights; 2 the data;
+    /// 3 the int32 bias): transpose_conv_q8 with the definition's strides, padding, weights offset and per-channel multipliers.
     /// </summary>
     public static void TransposeConv(DelegateNode node, TransposeConvParams p, QuantizedConvParams q, OpenClPartitionBuilder builder)
     {
@@ -64,7 +64,7 @@ internal static class QuantizedLinearKernels
             OH = output.Dim(1), OW = output.Dim(2), OC = output.Dim(3),
             KH = weights.Dim(1), KW = weights.Dim(2), StrideH = p.StrideH, StrideW = p.StrideW, PadTop = p.PadTop, PadLeft = p.PadLeft,
             InputOffset = q.InputOffset, OutputOffset = q.OutputOffset, ActivationMin = q.ActivationMin, ActivationMax = q.ActivationMax,
-            HasBias = p.HasBias ? 1 : 0,
+            HasBias = p.HasBias ? 1 : 0, FilterOffset = q.FilterOffset, IsSigned = input.Type == TensorType.Int8 ? 1 : 0,
         };
         var multiplierTable = builder.Table<int>(multipliers);
         // Without a bias the kernel never reads its bias argument: the multiplier table stands in for it.
@@ -102,5 +102,6 @@ internal static class QuantizedLinearKernels
         public int KH, KW, StrideH, StrideW, PadTop, PadLeft;
         public int InputOffset, OutputOffset, ActivationMin, ActivationMax;
         public int HasBias;
+        public int FilterOffset, IsSigned;
     }
 }

@@ -10,7 +10,8 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// stride_w are exact and in range, for ci: acc = fma(x, w, acc) from +0) with the definition's strides and padding
 /// (<see cref="TransposeConvParams"/>), then + bias when the node has one, then the fused clamp.
 /// Inputs: 0 the int32 output_shape (not read: the definition resolved it), 1 the OHWI weights, 2 the data, 3 the bias.
-/// int8 (per-channel int8 weights, int32 bias): <see cref="QuantizedLinearKernels.TransposeConv"/>.
+/// int8 (per-channel int8 weights) and uint8 (per-tensor uint8 weights with a zero point), int32 bias:
+/// <see cref="QuantizedLinearKernels.TransposeConv"/>.
 /// </summary>
 internal sealed class TransposeConvKernel : OpenClKernel<TransposeConvParams>
 {
@@ -18,18 +19,18 @@ internal sealed class TransposeConvKernel : OpenClKernel<TransposeConvParams>
 
     // The delegate's dtype check reads input 0, which for TRANSPOSE_CONV is the int32 output_shape: Supports below
     // checks the data, weights and output dtypes itself. Int8 is listed for the coverage matrix.
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
 
     public override bool NeedsFma => true;
 
     // A node must reach the kernel of its real dtypes: an int8 node taken by the float kernel wrote past its buffers.
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p, OpenClDeviceInfo device)
     {
-        var expected = p.Quantized is null ? TensorType.Float32 : TensorType.Int8;
+        var expected = p.Quantized is null ? TensorType.Float32 : node.Inputs[2]!.Type == TensorType.UInt8 ? TensorType.UInt8 : TensorType.Int8;
         foreach (var (tensor, role) in new[] { (node.Inputs[1], "weights"), (node.Inputs[2], "input"), (node.Outputs[0], "output") })
             if (tensor is not null && tensor.Type != expected)
                 return NodeSupport.Refuse($"TRANSPOSE_CONV: {role} '{tensor.Name}' is {tensor.Type.ToDisplayName()}; the opencl kernel runs " +
-                                          $"float32 data with float32 weights, or int8 data with int8 weights");
+                                          $"float32 data with float32 weights, or int8 (uint8) data with int8 (uint8) weights");
         return NodeSupport.Supported;
     }
 

@@ -1,0 +1,25 @@
+using Accel.Testing;
+
+namespace Accel.Delegates.OpenCL.Tests;
+
+/// <summary>
+/// The shared 8-bit GPU network (int8 and uint8 TRANSPOSE_CONV, MEAN, BATCH_MATMUL) runs entirely on OpenCL with the
+/// reference's bits, as on Vulkan and ILGPU; a hybrid TRANSPOSE_CONV (float32 data, int8 weights), which its int32
+/// output_shape input would otherwise let through, is refused naming the weights.
+/// </summary>
+[TestFixture]
+public sealed class OpenClQuantizedClaimTests
+{
+    [Test]
+    public void EightBitTransposeConvMeanAndBatchMatMulRunEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void AHybridTransposeConvIsRefusedRatherThanJudgedByItsInt32OutputShape()
+    {
+        using var opencl = OpenClHarness.CreateDelegate();
+        var support = opencl.Supports(MixedDtypeNodes.HybridTransposeConv());
+        Assert.That(support.IsSupported, Is.False);
+        Assert.That(support.Reason, Does.Contain("weights 'weights' is int8"));
+    }
+}
