@@ -25,4 +25,7 @@ dotnet tool run sharpfuzz "$out/bin/Accel.Convert.dll" Accel.Conversion.OnnxRead
   Accel.Conversion.ConstantFolder Accel.Conversion.ConvGeometry Accel.Conversion.GraphPasses Accel.Conversion.Lowering \
   Accel.Conversion.Shapes >/dev/null
 dotnet tool run sharpfuzz "$out/bin/Accel.Optimize.dll" Accel.Optimize >/dev/null
+# The decode target: Accel.Vision's header checks, EXIF orientation and pixel conversion (SkiaSharp's native
+# decoders are not instrumented: a crash there still ends the process and is kept as a finding).
+dotnet tool run sharpfuzz "$out/bin/Accel.Vision.dll" Accel.Vision >/dev/null
 exec dotnet "$out/bin/accel-fuzz.dll" run --findings "$out/findings" --corpus "$out/corpus" "$@"

@@ -188,7 +188,8 @@ public sealed class FuzzerTests
     private static int FuzzEngine_InFlightLength(string dir) => BitConverter.ToInt32(File.ReadAllBytes(Path.Combine(dir, "in-flight.bin")), 4);
 
     /// <summary>
-    /// The CI smoke: a bounded, fixed-seed run over every target from a sample of the op cases and the ONNX seed graphs. Any outcome other
+    /// The CI smoke: a bounded, fixed-seed run over every target from a sample of the op cases, the ONNX seed graphs and
+    /// the encoded seed images. Any outcome other
     /// than success or a typed AccelException fails it, with the findings named.
     /// </summary>
     [Test]
@@ -204,10 +205,35 @@ public sealed class FuzzerTests
         }, TextWriter.Null);
         foreach (var seed in Seeds.Value) engine.AddSeed(seed);
         foreach (var seed in OnnxSeeds.Graphs()) engine.AddSeed(seed, InputKind.Onnx);
+        foreach (var seed in ImageSeeds.Encoded()) engine.AddSeed(seed, InputKind.Image);
         var stats = engine.Run();
         Assert.That(stats.Executions, Is.EqualTo(6000));
         Assert.That(stats.Rejected, Is.GreaterThan(0), "mutants reach the verifier and the definitions");
         Assert.That(stats.Accepted, Is.GreaterThan(0), "mutants also run");
         Assert.That(engine.Findings.Select(f => f.Signature + "\n" + f.Detail), Is.Empty);
+    }
+
+    [Test]
+    public void EveryImageSeedDecodes()
+    {
+        var seeds = ImageSeeds.Encoded().ToArray();
+        Assert.That(seeds, Has.Length.GreaterThanOrEqualTo(6), "PNG, JPEG and WebP at several sizes");
+        foreach (var seed in seeds)
+            Assert.That(FuzzTargets.Run(FuzzTarget.Decode, seed, new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Accepted));
+    }
+
+    [Test]
+    public void AnImageHeaderDeclaringAHugeSizeOrTruncatedDataIsATypedRefusal()
+    {
+        byte[] png = ImageSeeds.Encoded().First(); // 1×1 PNG: IHDR width at bytes 16–19, height at 20–23 (big-endian)
+        byte[] huge = (byte[])png.Clone();
+        BinaryPrimitives.WriteInt32BigEndian(huge.AsSpan(16), 1 << 20);
+        BinaryPrimitives.WriteInt32BigEndian(huge.AsSpan(20), 1 << 20);
+        Assert.That(FuzzTargets.Run(FuzzTarget.Decode, huge, new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Rejected));
+        foreach (var seed in ImageSeeds.Encoded())
+            Assert.That(FuzzTargets.Run(FuzzTarget.Decode, seed[..(seed.Length / 3)], new FuzzLimits(), inputSeed: 1).Outcome,
+                Is.Not.EqualTo(Outcome.Failure));
+        Assert.That(FuzzTargets.Run(FuzzTarget.Decode, ConvSeed(), new FuzzLimits(), inputSeed: 1).Outcome, Is.EqualTo(Outcome.Rejected),
+            "a .tflite is not an image");
     }
 }

@@ -17,7 +17,7 @@ internal static class FuzzCli
             }
             var match = Enum.GetValues<FuzzTarget>().Where(t => Name(t) == name).ToArray();
             if (match.Length == 0)
-                throw new ArgumentException($"unknown target '{name}' (load, allocate, allocate-cpu, invoke, invoke-cpu, convert, quantize, prune, all)");
+                throw new ArgumentException($"unknown target '{name}' (load, allocate, allocate-cpu, invoke, invoke-cpu, convert, quantize, prune, decode, all)");
             targets.Add(match[0]);
         }
         return targets.Distinct().ToArray();

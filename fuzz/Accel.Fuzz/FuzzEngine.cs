@@ -46,8 +46,8 @@ internal sealed class FuzzEngine
     private readonly FuzzSettings _settings;
     private readonly ModelMutator _mutator = new();
     private readonly OnnxMutator _onnxMutator = new();
-    /// <summary>One corpus per input kind: TFLite targets share theirs, the ONNX target has its own.</summary>
-    private readonly Dictionary<InputKind, List<byte[]>> _corpus = new() { [InputKind.Tflite] = [], [InputKind.Onnx] = [] };
+    /// <summary>One corpus per input kind: TFLite targets share theirs, the ONNX and image targets have their own.</summary>
+    private readonly Dictionary<InputKind, List<byte[]>> _corpus = new() { [InputKind.Tflite] = [], [InputKind.Onnx] = [], [InputKind.Image] = [] };
     private readonly HashSet<string> _corpusHashes = [];
     private readonly Dictionary<string, Finding> _findings = [];
     private readonly CoverageMap _coverage = new();
@@ -101,9 +101,12 @@ internal sealed class FuzzEngine
             if (seedsRun[target] < seedCounts[target.Kind()]) input = corpus[seedsRun[target]++];
             else
             {
-                input = target.Kind() == InputKind.Onnx
-                    ? _onnxMutator.Mutate(Pick(corpus, random), corpus[random.Next(corpus.Count)], random)
-                    : _mutator.Mutate(Pick(corpus, random), corpus[random.Next(corpus.Count)], random);
+                input = target.Kind() switch
+                {
+                    InputKind.Onnx => _onnxMutator.Mutate(Pick(corpus, random), corpus[random.Next(corpus.Count)], random),
+                    InputKind.Image => ImageMutator.Mutate(_mutator, Pick(corpus, random), corpus[random.Next(corpus.Count)], random),
+                    _ => _mutator.Mutate(Pick(corpus, random), corpus[random.Next(corpus.Count)], random),
+                };
             }
             int inputSeed = random.Next();
 

@@ -1,5 +1,6 @@
 using Accel.Conversion;
 using Accel.Optimize;
+using Accel.Vision;
 
 namespace Accel.Fuzz;
 
@@ -26,6 +27,21 @@ internal static partial class FuzzTargets
             // The converter said yes, so what it wrote must be a valid model: anything else is the converter's bug.
             return new(Outcome.Failure, e, $"the converter wrote a model Accel's verifier refuses: {e.GetType().Name} {e.Message}");
         }
+        return Checked(limits);
+    }
+
+    /// <summary>
+    /// Decode under a pixel limit (a header declaring a huge image must be a typed refusal, not an allocation), EXIF
+    /// orientation applied, then read every pixel of the frame: what the vision verbs do before their tensors.
+    /// </summary>
+    private static ExecutionResult Decode(byte[] input, FuzzLimits limits)
+    {
+        var frame = ImageDecoder.Decode(input, "fuzz input", new ImageDecodeOptions { MaxPixels = limits.MaxImagePixels });
+        if (frame.Width <= 0 || frame.Height <= 0)
+            return new(Outcome.Failure, null, $"the decoder returned a {frame.Width}x{frame.Height} frame");
+        long sum = 0;
+        foreach (byte b in frame.Pixels) sum += b;
+        GC.KeepAlive(sum);
         return Checked(limits);
     }
 

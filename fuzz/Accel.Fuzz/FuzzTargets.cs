@@ -46,13 +46,16 @@ internal enum FuzzTarget
     Quantize,
     /// <summary>A float .tflite through <c>ModelOptimizer.Prune</c> (dense or sparse, 1x1/1x4/1x16 blocks).</summary>
     Prune,
+    /// <summary>An encoded image (PNG, JPEG, WebP, GIF, BMP …) through Accel.Vision's <c>ImageDecoder</c>, then into a model-sized tensor.</summary>
+    Decode,
 }
 
-/// <summary>What a target reads: a TFLite flatbuffer or an ONNX protobuf (each kind has its own corpus and mutator).</summary>
+/// <summary>What a target reads: a TFLite flatbuffer, an ONNX protobuf or an encoded image (each kind has its own corpus and mutator).</summary>
 internal enum InputKind
 {
     Tflite,
     Onnx,
+    Image,
 }
 
 /// <summary>The limits every execution runs under (InterpreterOptions) and the fuzzer's own bound on process memory.</summary>
@@ -62,14 +65,24 @@ internal enum InputKind
 /// instead of a run past the per-execution time limit: 2^31 operations is seconds on the scalar reference.
 /// </remarks>
 internal sealed record FuzzLimits(long MaxMemoryBytes = 1L << 30, long MaxWorkingSetBytes = 6L << 30, int MaxInputTensorBytesFilled = 64 << 20,
-    long MaxOperationsPerNode = 1L << 31);
+    long MaxOperationsPerNode = 1L << 31, long MaxImagePixels = 16L << 20);
 
 internal static partial class FuzzTargets
 {
-    public static InputKind Kind(this FuzzTarget target) => target == FuzzTarget.Convert ? InputKind.Onnx : InputKind.Tflite;
+    public static InputKind Kind(this FuzzTarget target) => target switch
+    {
+        FuzzTarget.Convert => InputKind.Onnx,
+        FuzzTarget.Decode => InputKind.Image,
+        _ => InputKind.Tflite,
+    };
 
     /// <summary>The file extension of a target's inputs (findings, corpus).</summary>
-    public static string Extension(this InputKind kind) => kind == InputKind.Onnx ? ".onnx" : ".tflite";
+    public static string Extension(this InputKind kind) => kind switch
+    {
+        InputKind.Onnx => ".onnx",
+        InputKind.Image => ".img",
+        _ => ".tflite",
+    };
 
     public static ExecutionResult Run(FuzzTarget target, byte[] input, FuzzLimits limits, int inputSeed)
     {
@@ -80,6 +93,7 @@ internal static partial class FuzzTargets
                 case FuzzTarget.Convert: return Convert(input, limits);
                 case FuzzTarget.Quantize: return Quantize(input, limits);
                 case FuzzTarget.Prune: return Prune(input, limits);
+                case FuzzTarget.Decode: return Decode(input, limits);
             }
             using var model = Model.FromBytes(input);
             if (target == FuzzTarget.Load) return new(Outcome.Accepted);

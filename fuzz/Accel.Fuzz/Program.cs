@@ -8,7 +8,7 @@ _ = new CoverageMap();
 
 var targetOption = new Option<string[]>("--target")
 {
-    Description = "Targets, round-robin: load, allocate, allocate-cpu, invoke, invoke-cpu, convert, quantize, prune, or all",
+    Description = "Targets, round-robin: load, allocate, allocate-cpu, invoke, invoke-cpu, convert, quantize, prune, decode, or all",
     DefaultValueFactory = _ => ["all"],
     AllowMultipleArgumentsPerToken = true,
 };
@@ -57,6 +57,12 @@ run.SetAction(parse =>
         string[] onnxDirs = parse.GetValue(onnxOption) is { Length: > 0 } given ? given : [cache.OnnxModels];
         foreach (string dir in onnxDirs.Append(corpusDir))
             foreach (var seed in OnnxSeeds.Files(dir, maxSeed)) engine.AddSeed(seed, InputKind.Onnx);
+    }
+    if (targets.Contains(FuzzTarget.Decode))
+    {
+        foreach (var seed in ImageSeeds.Encoded()) engine.AddSeed(seed, InputKind.Image);
+        foreach (string dir in new[] { cache.Images, corpusDir })
+            foreach (var seed in ImageSeeds.Files(dir, maxSeed)) engine.AddSeed(seed, InputKind.Image);
     }
     Console.WriteLine($"accel-fuzz: {engine.CorpusSize} seeds, targets {string.Join(",", targets)}, {settings.Executions:N0} executions, seed {settings.Seed}");
     var stats = engine.Run();
