@@ -21,7 +21,7 @@ public static partial class VisionCommands
             case VisionTask.Landmarks: spec.Option("--region", "CX,CY,W,H[,ROT]", "look only in this rectangle (image pixels, rotation in radians)"); break;
             case VisionTask.Segment: spec.Option("--threshold", "T", "confidence counted as the person (default 0.5)"); break;
             case VisionTask.Classify:
-                spec.Option("--labels", "FILE", "class labels, one a line").Option("--top-k", "K", "how many classes to print (default 5)");
+                spec.Option("--labels", "FILE", "class labels, one a line (default: the model metadata's labels)").Option("--top-k", "K", "how many classes to print (default 5)");
                 break;
         }
         return spec

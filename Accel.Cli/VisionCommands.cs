@@ -77,7 +77,8 @@ public static partial class VisionCommands
         _ => """
             Generic image classification: any model with one image input ([1,H,W,3], float32 in [0,1], or uint8/int8
             by its quantization; centre-cropped to the input's aspect) and a [1,N] output. Prints the top K classes
-            (default 5) with labels from FILE (one a line; labels in the model's metadata are not read).
+            (default 5) with labels from FILE (one a line), or else from the model's TFLite metadata (the output's
+            TENSOR_AXIS_LABELS file in the zip appended to the model); without either, classes are indices.
             """,
     };
 
@@ -86,7 +87,7 @@ public static partial class VisionCommands
         VisionTask.Detect => "faces (BlazeFace: score, box, six keypoints) on a JPEG/PNG/WebP photo; -o draws them",
         VisionTask.Landmarks => "hand or pose landmarks (MediaPipe's tracking region); -o draws the skeleton",
         VisionTask.Segment => "selfie segmentation: a person mask at the image's size; -o tints the person",
-        _ => "top-k classes of an image model, with labels from a file",
+        _ => "top-k classes of an image model, with labels from a file or the model's metadata",
     };
 
     private static string Verb(VisionTask task) => task.ToString().ToLowerInvariant();

@@ -9,7 +9,10 @@ public sealed record ImageClassifierOptions
     /// <summary>How many classes to return (default 5).</summary>
     public int TopK { get; init; } = 5;
 
-    /// <summary>Labels by class index (see <see cref="ImageClassifier.ReadLabels"/>); null: no labels.</summary>
+    /// <summary>
+    /// Labels by class index (see <see cref="ImageClassifier.ReadLabels"/>); null: the labels of the model's metadata
+    /// (<see cref="ModelMetadata.ReadOutputLabels"/>) when it has them, else none.
+    /// </summary>
     public IReadOnlyList<string>? Labels { get; init; }
 
     /// <summary>Image preparation; default: centre crop to the input's aspect, [0, 1].</summary>
@@ -21,8 +24,8 @@ public sealed record ImageClassifierOptions
 
 /// <summary>
 /// A generic image classifier: any model with one image input and a [1, N] (or [N]) float32, uint8 or int8 output;
-/// returns the top-k classes (quantized scores dequantized). Labels come from a file (one a line); reading them from
-/// the model's metadata is not built.
+/// returns the top-k classes (quantized scores dequantized). Labels come from the options (a file, one a line) or else
+/// from the model's TFLite Support metadata (the output's TENSOR_AXIS_LABELS file in the zip appended to the model).
 /// </summary>
 public sealed class ImageClassifier : IDisposable
 {
@@ -31,6 +34,7 @@ public sealed class ImageClassifier : IDisposable
     private readonly ImageToTensor _input;
     private readonly int _classes;
     private readonly float[] _scores;
+    private readonly IReadOnlyList<string>? _labels;
 
     /// <summary>Loads the model file at <paramref name="modelPath"/>.</summary>
     public static ImageClassifier FromFile(string modelPath, ImageClassifierOptions? options = null, VisionModelOptions? modelOptions = null)
@@ -59,6 +63,9 @@ public sealed class ImageClassifier : IDisposable
             _classes = output.Shape[^1];
             if (Options.Labels is { } labels && labels.Count != _classes)
                 throw new VisionModelException($"{labels.Count} labels were given; output '{output.Name}' has {_classes} classes.");
+            _labels = Options.Labels ?? ModelMetadata.ReadOutputLabels(model, 0);
+            if (Options.Labels is null && _labels is not null && _labels.Count != _classes)
+                throw new VisionModelException($"The model's metadata has {_labels.Count} labels for output '{output.Name}', which has {_classes} classes.");
             _scores = new float[_classes];
         }
         catch
@@ -71,6 +78,9 @@ public sealed class ImageClassifier : IDisposable
 
     /// <summary>The options in use.</summary>
     public ImageClassifierOptions Options { get; }
+
+    /// <summary>The labels in use: the options' labels, else the model metadata's, else null.</summary>
+    public IReadOnlyList<string>? Labels => _labels;
 
     /// <summary>The number of classes.</summary>
     public int ClassCount => _classes;
@@ -118,7 +128,7 @@ public sealed class ImageClassifier : IDisposable
         return Enumerable.Range(0, _classes)
             .OrderByDescending(i => _scores[i]).ThenBy(i => i)
             .Take(Options.TopK)
-            .Select(i => new Classification(i, _scores[i], Options.Labels?[i]))
+            .Select(i => new Classification(i, _scores[i], _labels?[i]))
             .ToList();
     }
 

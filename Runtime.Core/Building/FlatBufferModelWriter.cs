@@ -17,7 +17,8 @@ internal sealed class FlatBufferModelWriter
     private readonly FlatBufferWriter _w = new(4096);
 
     // Field numbers, per table.
-    private static class ModelField { public const int Version = 0, OperatorCodes = 1, Subgraphs = 2, Description = 3, Buffers = 4, SignatureDefs = 7; }
+    private static class ModelField { public const int Version = 0, OperatorCodes = 1, Subgraphs = 2, Description = 3, Buffers = 4, Metadata = 6, SignatureDefs = 7; }
+    private static class MetadataField { public const int Name = 0, Buffer = 1; }
     private static class OperatorCodeField { public const int DeprecatedBuiltinCode = 0, CustomCode = 1, Version = 2, BuiltinCode = 3; }
     private static class SubGraphField { public const int Tensors = 0, Inputs = 1, Outputs = 2, Operators = 3, Name = 4; }
     private static class TensorField { public const int Shape = 0, Type = 1, Buffer = 2, Name = 3, Quantization = 4, Sparsity = 6, ShapeSignature = 7, HasRank = 8; }
@@ -203,19 +204,30 @@ internal sealed class FlatBufferModelWriter
         return _w.EndTable();
     }
 
-    public byte[] FinishModel(Ref[] operatorCodes, Ref[] subgraphs, string? description, Ref[] buffers, Ref[] signatures)
+    public Ref WriteMetadata(string name, int buffer)
+    {
+        Ref nameString = _w.CreateString(name);
+        _w.StartTable();
+        _w.AddOffset(MetadataField.Name, nameString);
+        _w.AddUInt32(MetadataField.Buffer, (uint)buffer);
+        return _w.EndTable();
+    }
+
+    public byte[] FinishModel(Ref[] operatorCodes, Ref[] subgraphs, string? description, Ref[] buffers, Ref[] signatures, Ref[] metadata)
     {
         Ref codeVector = _w.CreateOffsetVector(operatorCodes);
         Ref subgraphVector = _w.CreateOffsetVector(subgraphs);
         Ref descriptionString = description is null ? default : _w.CreateString(description);
         Ref bufferVector = _w.CreateOffsetVector(buffers);
         Ref signatureVector = signatures.Length == 0 ? default : _w.CreateOffsetVector(signatures);
+        Ref metadataVector = metadata.Length == 0 ? default : _w.CreateOffsetVector(metadata);
         _w.StartTable();
         _w.AddOffset(ModelField.OperatorCodes, codeVector);
         _w.AddOffset(ModelField.Subgraphs, subgraphVector);
         if (description is not null) _w.AddOffset(ModelField.Description, descriptionString);
         _w.AddOffset(ModelField.Buffers, bufferVector);
         if (signatures.Length != 0) _w.AddOffset(ModelField.SignatureDefs, signatureVector);
+        if (metadata.Length != 0) _w.AddOffset(ModelField.Metadata, metadataVector);
         _w.AddUInt32(ModelField.Version, SchemaVersion);
         return _w.Finish(_w.EndTable(), FileIdentifier);
     }

@@ -32,6 +32,7 @@ public sealed class ModelBuilder
     private readonly List<int> _inputs = new();
     private readonly List<int> _outputs = new();
     private readonly List<SignatureEntry> _signatures = new();
+    private readonly List<(string Name, int Buffer)> _metadata = new();
 
     /// <param name="description">Written as <c>Model.description</c> when not null.</param>
     public ModelBuilder(string? description = null)
@@ -219,6 +220,18 @@ public sealed class ModelBuilder
         _signatures.Add(new SignatureEntry(key, inputs.ToArray(), outputs.ToArray()));
     }
 
+    /// <summary>
+    /// Adds a <c>metadata</c> entry: <paramref name="name"/> (for example "TFLITE_METADATA") naming a new buffer holding
+    /// <paramref name="data"/>.
+    /// </summary>
+    public void AddMetadata(string name, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (_metadata.Any(m => m.Name == name)) throw new ArgumentException($"Metadata '{name}' was already added.", nameof(name));
+        _buffers.Add(data.ToArray());
+        _metadata.Add((name, _buffers.Count - 1));
+    }
+
     /// <summary>Serializes the model. The builder stays usable; later additions show up in later builds.</summary>
     public byte[] Build()
     {
@@ -250,7 +263,9 @@ public sealed class ModelBuilder
         for (int i = 0; i < _signatures.Count; i++)
             signatures[i] = writer.WriteSignature(_signatures[i].Key, _signatures[i].Inputs, _signatures[i].Outputs, subgraphIndex: 0);
 
-        return writer.FinishModel(operatorCodes, [subgraph], _description, buffers, signatures);
+        var metadata = _metadata.Select(m => writer.WriteMetadata(m.Name, m.Buffer)).ToArray();
+
+        return writer.FinishModel(operatorCodes, [subgraph], _description, buffers, signatures, metadata);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

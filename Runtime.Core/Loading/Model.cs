@@ -13,9 +13,11 @@ public sealed unsafe class Model : IDisposable
     private int _leases;
     private bool _disposeRequested;
     private bool _memoryReleased;
+    private readonly ModelRange[] _metadataBuffers;
 
     internal Model(ModelMemory memory, uint version, string? description, OperatorCode[] operatorCodes,
-        ModelSubgraph[] subgraphs, ModelRange[] buffers, SignatureDefinition[] signatures, string[] metadataNames)
+        ModelSubgraph[] subgraphs, ModelRange[] buffers, SignatureDefinition[] signatures, string[] metadataNames,
+        ModelRange[] metadataBuffers)
     {
         _memory = memory;
         Version = version;
@@ -25,6 +27,7 @@ public sealed unsafe class Model : IDisposable
         Buffers = buffers;
         Signatures = signatures;
         MetadataNames = metadataNames;
+        _metadataBuffers = metadataBuffers;
     }
 
     /// <summary>Maps the file read-only and verifies it. Throws <see cref="ModelFormatException"/> for a malformed file.</summary>
@@ -95,6 +98,34 @@ public sealed unsafe class Model : IDisposable
     {
         ThrowIfReleased();
         return _memory.Span(range.Offset, range.Length);
+    }
+
+    /// <summary>
+    /// The buffer of the first <c>metadata</c> entry named <paramref name="name"/> (for example TFLite Support's
+    /// "TFLITE_METADATA"), without copying; false when the model has none. Its range was verified at load.
+    /// </summary>
+    public bool TryGetMetadata(string name, out ReadOnlySpan<byte> bytes)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        for (int i = 0; i < MetadataNames.Count; i++)
+        {
+            if (MetadataNames[i] != name) continue;
+            bytes = GetBytes(_metadataBuffers[i]);
+            return true;
+        }
+        bytes = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Every byte of the model (the file or the caller's buffer), including data appended after the flatbuffer, such as
+    /// the zip of associated files that TFLite Support's metadata writer appends. A span holds at most 2 GiB: larger
+    /// models throw <see cref="OverflowException"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> GetFileBytes()
+    {
+        ThrowIfReleased();
+        return _memory.Span(0, _memory.Length);
     }
 
     /// <summary>A pointer into the model's memory (constants); valid while the caller holds a lease.</summary>

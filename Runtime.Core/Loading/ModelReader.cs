@@ -34,6 +34,7 @@ internal static unsafe class ModelReader
         var signatures = ReadSignatures(root, subgraphs);
         var metadataTables = root.GetTableVector(6, "metadata");
         var metadataNames = new string[metadataTables.Count];
+        var metadataBuffers = new ModelRange[metadataTables.Count];
         for (int i = 0; i < metadataNames.Length; i++)
         {
             var m = metadataTables[i];
@@ -41,9 +42,10 @@ internal static unsafe class ModelReader
             uint buffer = m.GetUInt32(1, "buffer");
             if (buffer >= buffers.Length)
                 throw new ModelFormatException(m.FieldPath("buffer"), $"buffer index {buffer} is out of range (model has {buffers.Length} buffers)");
+            metadataBuffers[i] = buffers[buffer];
         }
 
-        return new Model(memory, version, description, codes, subgraphs, buffers, signatures, metadataNames);
+        return new Model(memory, version, description, codes, subgraphs, buffers, signatures, metadataNames, metadataBuffers);
     }
 
     private static OperatorCode[] ReadOperatorCodes(FlatBufferView.Table root)
