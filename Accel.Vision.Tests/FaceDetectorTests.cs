@@ -18,6 +18,9 @@ public sealed class FaceDetectorTests
         // The cameraman (grayscale, a smaller face turned aside): a second real photo.
         ("camera", "face_detection_short_range"),
         ("camera", "face_detection_full_range"),
+        // A cat's face: no human face for either range.
+        ("chelsea", "face_detection_short_range"),
+        ("chelsea", "face_detection_full_range"),
     ];
 
     private static ImageFrame ImageOf(string image) => PhotoCases.Image(image.Split('@')[0]);

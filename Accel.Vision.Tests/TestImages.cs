@@ -26,6 +26,11 @@ internal static class TestImages
     /// <summary>camera.png, scikit-image's "cameraman" (512×512 grayscale), from the same Debian package (SHA-256 checked).</summary>
     public static string CameraPng => Camera.Value;
 
+    private static readonly Lazy<string> Chelsea = new(() => VerifiedImage("chelsea.png"));
+
+    /// <summary>chelsea.png, scikit-image's cat (451×300 RGB, no person), from the same Debian package (SHA-256 checked).</summary>
+    public static string ChelseaPng => Chelsea.Value;
+
     // The expected digests are corpus/images.sha256's: a different file would change every stored expectation.
     private static string VerifiedImage(string file)
     {

@@ -8,8 +8,9 @@
 #   $ACCEL_CACHE/images/astronaut_512x512_rgb_u8.bin
 # The PNG is also kept as $ACCEL_CACHE/images/astronaut.png. From the same .deb
 # it also extracts skimage/data/camera.png (the "cameraman", 512x512 grayscale;
-# a second photo of a person for Accel.Vision's tests, which decode it with
-# SkiaSharp, so no .bin is made for it). All are verified against
+# a second photo of a person) and skimage/data/chelsea.png (a cat, 451x300 RGB:
+# a photo with no person in it), for Accel.Vision's tests, which decode them
+# with SkiaSharp, so no .bin is made for them. All are verified against
 # corpus/images.sha256.
 #
 # The full python3-skimage install pulls in ~50 packages (scipy, matplotlib...),
@@ -29,7 +30,7 @@ PNG_NAME="astronaut.png"
 BIN_NAME="astronaut_512x512_rgb_u8.bin"
 DEB_PNG_PATH="usr/lib/python3/dist-packages/skimage/data/astronaut.png"
 # Further photos taken from the same .deb as they are (PNG only).
-EXTRA_PNGS=(camera.png)
+EXTRA_PNGS=(camera.png chelsea.png)
 DEB_DATA_DIR="usr/lib/python3/dist-packages/skimage/data"
 
 die() { echo "make-photo: error: $*" >&2; exit 1; }
