@@ -15,6 +15,12 @@ public sealed class FaceDetectorTests
         ("astronaut-jpeg", "face_detection_short_range"),
         // Inside the rotated region MediaPipe derives from the first face (FaceRegion): the rotated mapping back to pixels.
         ("astronaut@face-region", "face_detection_short_range"),
+        // The cameraman (grayscale, a smaller face turned aside): a second real photo.
+        ("camera", "face_detection_short_range"),
+        ("camera", "face_detection_full_range"),
+        // A cat's face: no human face for either range.
+        ("chelsea", "face_detection_short_range"),
+        ("chelsea", "face_detection_full_range"),
     ];
 
     private static ImageFrame ImageOf(string image) => PhotoCases.Image(image.Split('@')[0]);
@@ -94,6 +100,23 @@ public sealed class FaceDetectorTests
         Assert.That(f.Keypoints[(int)FaceKeypoint.MouthCenter].Y, Is.GreaterThan(f.Keypoints[(int)FaceKeypoint.NoseTip].Y));
         foreach (var p in f.Keypoints.Take(4))
             Assert.That(p.X >= f.Box.Left && p.X <= f.Box.Right && p.Y >= f.Box.Top && p.Y <= f.Box.Bottom, Is.True, $"{p} inside {f.Box}");
+    }
+
+    [Test]
+    public void Finds_the_cameramans_face_in_the_grayscale_photo_with_both_ranges()
+    {
+        // camera.png is 8-bit grayscale: decoded to RGBA with equal channels, then detected like any photo.
+        var photo = PhotoCases.Image("camera");
+        Assert.That((photo.Width, photo.Height), Is.EqualTo((512, 512)));
+        foreach (string model in new[] { "face_detection_short_range", "face_detection_full_range" })
+        {
+            using var detector = FaceDetector.FromFile(TestImages.ModelPath(model));
+            var f = detector.Detect(photo).Single();
+            Assert.That(f.Score, Is.GreaterThan(0.6f), model);
+            // His face, left of the camera he looks through: roughly x 180..275, y 120..210 in the photo.
+            Assert.That(f.Box.Center.X, Is.InRange(200f, 260f), model);
+            Assert.That(f.Box.Center.Y, Is.InRange(140f, 185f), model);
+        }
     }
 
     [Test]

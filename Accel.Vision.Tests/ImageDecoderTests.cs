@@ -20,6 +20,25 @@ public sealed class ImageDecoderTests
         Assert.That(frame.Name, Is.EqualTo(TestImages.AstronautPng));
     }
 
+    [Test]
+    public void Grayscale_png_decodes_to_opaque_rgb_with_equal_channels()
+    {
+        var frame = PhotoCases.Image("camera");
+        Assert.That((frame.Width, frame.Height), Is.EqualTo((512, 512)));
+        var px = frame.Pixels;
+        int unequal = 0, opaque = 0;
+        var levels = new HashSet<byte>();
+        for (int p = 0; p < 512 * 512; p++)
+        {
+            if (px[4 * p] != px[4 * p + 1] || px[4 * p] != px[4 * p + 2]) unequal++;
+            if (px[4 * p + 3] == 255) opaque++;
+            levels.Add(px[4 * p]);
+        }
+        Assert.That(unequal, Is.Zero);
+        Assert.That(opaque, Is.EqualTo(512 * 512));
+        Assert.That(levels, Has.Count.GreaterThan(200), "a photo's range of grey levels, not a flat image");
+    }
+
     [TestCase(SKEncodedImageFormat.Jpeg)]
     [TestCase(SKEncodedImageFormat.Webp)]
     public void Jpeg_and_webp_decode_from_a_stream_and_from_bytes_close_to_the_original(SKEncodedImageFormat format)

@@ -8,13 +8,17 @@ namespace Accel.Vision.Tests;
 public sealed record ExpectedLandmarks(string Case, string Model, string Oracle, float[] Region, float Score, float? Handedness, float[][] Landmarks);
 
 /// <summary>Stored oracle mask summary: coverage at 0.5 and the mean confidence of each cell of a 16×16 grid over the image.</summary>
-public sealed record ExpectedMask(string Model, string Oracle, float Coverage, float[] Grid);
+public sealed record ExpectedMask(string Model, string Oracle, float Coverage, float[] Grid, string Image = "astronaut");
 
 public sealed class LandmarkAndSegmentationTests
 {
     private const string LandmarksFile = "expected-landmarks.json";
     private const string MasksFile = "expected-masks.json";
     private static readonly string[] SegmentationModels = ["selfie_segmentation", "selfie_segmentation_landscape"];
+
+    // Each segmentation model on each photo (both 512x512).
+    private static readonly (string Image, string Model)[] MaskCases =
+        new[] { "astronaut", "camera" }.SelectMany(i => SegmentationModels.Select(m => (i, m))).ToArray();
 
     // Cases: the whole photo, and a rotated region (for pose: the one MediaPipe's tracking derives from the first pass).
     private static readonly (string Case, string Model)[] LandmarkCases =
@@ -24,6 +28,9 @@ public sealed class LandmarkAndSegmentationTests
         ("full", "pose_landmark_full"),
         ("full", "hand_landmark_lite"),
         ("rotated", "hand_landmark_full"),
+        // The whole cameraman photo (grayscale): a second person.
+        ("camera", "pose_landmark_lite"),
+        ("camera", "pose_landmark_full"),
     ];
 
     private static readonly RotatedRect HandRegion = new(330, 420, 220, 180, 0.6f);
@@ -34,11 +41,13 @@ public sealed class LandmarkAndSegmentationTests
 
     private static RotatedRect? RegionFor(string caseName, string model, IReadOnlyList<ExpectedLandmarks> earlier) => caseName switch
     {
-        "full" => null,
+        "full" or "camera" => null,
         "rotated" => HandRegion,
         "tracked" => LandmarkDetector.NextRegion(ToResult(earlier.Single(e => e.Case == "full" && e.Model == model))),
         _ => throw new ArgumentException(caseName),
     };
+
+    private static ImageFrame ImageFor(string caseName) => PhotoCases.Image(caseName == "camera" ? "camera" : "astronaut");
 
     private static LandmarkResult ToResult(ExpectedLandmarks e)
     {
@@ -71,7 +80,7 @@ public sealed class LandmarkAndSegmentationTests
         var all = JsonSerializer.Deserialize<List<ExpectedLandmarks>>(File.ReadAllText(PhotoCases.TestData(LandmarksFile)))!;
         var expected = all.Single(e => e.Case == caseName && e.Model == model);
         using var detector = LandmarkDetector.FromFile(TestImages.ModelPath(model));
-        var actual = detector.Detect(PhotoCases.Astronaut().View, RegionFor(caseName, model, all));
+        var actual = detector.Detect(ImageFor(caseName).View, RegionFor(caseName, model, all));
         Assert.That(Pack(actual.Region), Is.EqualTo(expected.Region).Within(1e-3f), "region");
         Assert.That(actual.Score, Is.EqualTo(expected.Score).Within(1e-3f), "score");
         if (expected.Handedness is { } h) Assert.That(actual.Handedness, Is.EqualTo(h).Within(1e-3f), "handedness");
@@ -120,14 +129,16 @@ public sealed class LandmarkAndSegmentationTests
     }
 
     public static IEnumerable<TestCaseData> MaskOracleCases() =>
-        SegmentationModels.Select(m => new TestCaseData(m).SetName($"Mask_matches_the_TFLite_oracle({m})"));
+        MaskCases.Select(c => new TestCaseData(c.Image, c.Model).SetName(
+            c.Image == "astronaut" ? $"Mask_matches_the_TFLite_oracle({c.Model})" : $"Mask_matches_the_TFLite_oracle({c.Image}, {c.Model})"));
 
     [TestCaseSource(nameof(MaskOracleCases))]
-    public void Mask_matches_the_TFLite_oracle(string model)
+    public void Mask_matches_the_TFLite_oracle(string image, string model)
     {
-        var expected = JsonSerializer.Deserialize<List<ExpectedMask>>(File.ReadAllText(PhotoCases.TestData(MasksFile)))!.Single(e => e.Model == model);
+        var expected = JsonSerializer.Deserialize<List<ExpectedMask>>(File.ReadAllText(PhotoCases.TestData(MasksFile)))!
+            .Single(e => e.Image == image && e.Model == model);
         using var segmenter = SelfieSegmenter.FromFile(TestImages.ModelPath(model));
-        var mask = segmenter.Segment(PhotoCases.Astronaut().View);
+        var mask = segmenter.Segment(PhotoCases.Image(image).View);
         Assert.That((mask.Width, mask.Height), Is.EqualTo((512, 512)));
         Assert.That(mask.Confidence.All(c => c >= 0 && c <= 1), Is.True, "confidences in [0, 1]");
         Assert.That(mask.Coverage(), Is.EqualTo(expected.Coverage).Within(1e-3f));
@@ -203,7 +214,6 @@ public sealed class LandmarkAndSegmentationTests
     public void Regenerate_expected_landmarks_and_masks_with_the_oracle()
     {
         var oracle = OracleRunner.ForAssets(TestImages.Corpus);
-        var photo = PhotoCases.Astronaut();
         var landmarks = new List<ExpectedLandmarks>();
         foreach (var (caseName, modelName) in LandmarkCases)
         {
@@ -211,7 +221,7 @@ public sealed class LandmarkAndSegmentationTests
             using var model = Model.FromFile(path);
             using var interpreter = VisionModel.CreateInterpreter(model, new VisionModelOptions { UseCpuDelegate = false });
             var conv = new ImageToTensor(interpreter, 0, new ImageToTensorOptions { Normalization = ImageNormalization.ZeroToOne });
-            var region = conv.Convert(photo.View, RegionFor(caseName, modelName, landmarks));
+            var region = conv.Convert(ImageFor(caseName).View, RegionFor(caseName, modelName, landmarks));
             var outs = oracle.Run([new OracleJob(path, [interpreter.GetInputTensor(0).Bytes.ToArray()])])[0].Outputs;
             bool pose = outs[0].Shape[^1] == 195;
             float? handedness = pose ? null : outs[2].AsFloats()[0];
@@ -221,18 +231,19 @@ public sealed class LandmarkAndSegmentationTests
                 r.Landmarks.Concat(r.Auxiliary).Select(l => new[] { l.X, l.Y, l.Z, l.Visibility, l.Presence }).ToArray()));
         }
         var masks = new List<ExpectedMask>();
-        foreach (string modelName in SegmentationModels)
+        foreach (var (image, modelName) in MaskCases)
         {
             string path = TestImages.ModelPath(modelName);
             using var model = Model.FromFile(path);
             using var interpreter = VisionModel.CreateInterpreter(model, new VisionModelOptions { UseCpuDelegate = false });
             var conv = new ImageToTensor(interpreter, 0, new ImageToTensorOptions { Resize = ResizeMode.Stretch });
+            var photo = PhotoCases.Image(image);
             conv.Convert(photo.View);
             var outs = oracle.Run([new OracleJob(path, [interpreter.GetInputTensor(0).Bytes.ToArray()])])[0].Outputs;
-            var m = new float[512 * 512];
-            SelfieSegmenter.Resample(outs[0].AsFloats(), outs[0].Shape[2], outs[0].Shape[1], m, 512, 512);
-            var mask = new SegmentationMask(512, 512, m);
-            masks.Add(new ExpectedMask(modelName, oracle.OracleVersion, mask.Coverage(), Grid(mask)));
+            var m = new float[photo.Width * photo.Height];
+            SelfieSegmenter.Resample(outs[0].AsFloats(), outs[0].Shape[2], outs[0].Shape[1], m, photo.Width, photo.Height);
+            var mask = new SegmentationMask(photo.Width, photo.Height, m);
+            masks.Add(new ExpectedMask(modelName, oracle.OracleVersion, mask.Coverage(), Grid(mask), image));
         }
         Directory.CreateDirectory(PhotoCases.SourceTestData);
         File.WriteAllText(Path.Combine(PhotoCases.SourceTestData, LandmarksFile), JsonSerializer.Serialize(landmarks, PhotoCases.Json));

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Accel.Vision.Tests;
 
-/// <summary>The photographs the task-head tests run on: the set-up's photo and variants of it made in code.</summary>
+/// <summary>The photographs the task-head tests run on: the set-up's photos (astronaut, cameraman, a cat) and variants made in code.</summary>
 internal static class PhotoCases
 {
     public static ImageFrame Astronaut() => ImageDecoder.Decode(TestImages.AstronautPng);
@@ -14,6 +14,10 @@ internal static class PhotoCases
         // The photo in the middle of a 1024x512 grey canvas: the letterbox adds 256 rows above and below.
         "astronaut-wide" => Canvas(Astronaut(), 1024, 512, 256, 0),
         "astronaut-jpeg" => ImageDecoder.Decode(TestImages.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 90), "astronaut.jpg"),
+        // Grayscale PNG: decoded to RGB like any photo, a person in a different pose, light and scale.
+        "camera" => ImageDecoder.Decode(TestImages.CameraPng),
+        // A cat, landscape 451x300: no person, and a letterbox on a real photo.
+        "chelsea" => ImageDecoder.Decode(TestImages.ChelseaPng),
         _ => throw new ArgumentException(name),
     };
 

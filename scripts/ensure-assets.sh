@@ -3,7 +3,7 @@
 #   0. Debian packages          (scripts/ensure-packages.sh: glslc, Vulkan loader + lavapipe, ...)
 #   1. the oracle's npm packages (conformance/oracle/node_modules, `npm ci`)
 #   2. the ten .tflite models   (scripts/fetch-models.sh)
-#   3. the astronaut photograph  (scripts/make-photo.sh)
+#   3. the test photographs      (scripts/make-photo.sh: astronaut, camera, chelsea)
 # Run it before `dotnet test`. When everything is in place it takes well under
 # a second and touches neither the network nor apt.
 # Env: ACCEL_CACHE (default: $HOME/.cache/accel)

@@ -6,8 +6,12 @@
 # It is decoded with Pillow (Debian's python3-pil) into raw interleaved RGB
 # uint8, row-major (HWC), 512*512*3 = 786432 bytes:
 #   $ACCEL_CACHE/images/astronaut_512x512_rgb_u8.bin
-# The PNG is also kept as $ACCEL_CACHE/images/astronaut.png. Both are verified
-# against corpus/images.sha256.
+# The PNG is also kept as $ACCEL_CACHE/images/astronaut.png. From the same .deb
+# it also extracts skimage/data/camera.png (the "cameraman", 512x512 grayscale;
+# a second photo of a person) and skimage/data/chelsea.png (a cat, 451x300 RGB:
+# a photo with no person in it), for Accel.Vision's tests, which decode them
+# with SkiaSharp, so no .bin is made for them. All are verified against
+# corpus/images.sha256.
 #
 # The full python3-skimage install pulls in ~50 packages (scipy, matplotlib...),
 # so unless it is already installed this script only *downloads* its .deb
@@ -25,6 +29,9 @@ SUMS="$REPO_ROOT/corpus/images.sha256"
 PNG_NAME="astronaut.png"
 BIN_NAME="astronaut_512x512_rgb_u8.bin"
 DEB_PNG_PATH="usr/lib/python3/dist-packages/skimage/data/astronaut.png"
+# Further photos taken from the same .deb as they are (PNG only).
+EXTRA_PNGS=(camera.png chelsea.png)
+DEB_DATA_DIR="usr/lib/python3/dist-packages/skimage/data"
 
 die() { echo "make-photo: error: $*" >&2; exit 1; }
 log() { echo "make-photo: $*" >&2; }
@@ -49,7 +56,12 @@ ok() {
   [[ -f "$IMAGES_DIR/$1" ]] && [[ "$(sha256sum "$IMAGES_DIR/$1" | cut -d' ' -f1)" == "$(expected_sum "$1")" ]]
 }
 
-if [[ $FORCE -eq 0 ]] && ok "$BIN_NAME"; then
+extras_ok() {
+  local f
+  for f in "${EXTRA_PNGS[@]}"; do ok "$f" || return 1; done
+}
+
+if [[ $FORCE -eq 0 ]] && ok "$BIN_NAME" && extras_ok; then
   exit 0
 fi
 
@@ -64,14 +76,17 @@ as_root() {
   fi
 }
 
-# 1. The PNG.
-if [[ $FORCE -eq 1 ]] || ! ok "$PNG_NAME"; then
+# 1. The PNGs.
+if [[ $FORCE -eq 1 ]] || ! ok "$PNG_NAME" || ! extras_ok; then
   if [[ -f "/$DEB_PNG_PATH" ]]; then
-    log "using /$DEB_PNG_PATH (python3-skimage is installed)"
+    log "using /$DEB_DATA_DIR (python3-skimage is installed)"
     cp "/$DEB_PNG_PATH" "$TMP/$PNG_NAME"
+    for f in "${EXTRA_PNGS[@]}"; do
+      cp "/$DEB_DATA_DIR/$f" "$TMP/$f" || die "python3-skimage is installed but has no /$DEB_DATA_DIR/$f"
+    done
   else
     command -v apt-get >/dev/null || die "apt-get not found: this script needs Debian's python3-skimage package (for $PNG_NAME)"
-    log "downloading Debian package python3-skimage (only to extract $PNG_NAME)"
+    log "downloading Debian package python3-skimage (only to extract $PNG_NAME ${EXTRA_PNGS[*]})"
     chmod 0777 "$TMP"   # let apt's _apt sandbox user write the .deb here
     if ! (cd "$TMP" && apt-get download python3-skimage >"$TMP/apt.log" 2>&1); then
       log "apt-get download failed; refreshing package lists (apt-get update) and retrying"
@@ -81,13 +96,17 @@ if [[ $FORCE -eq 1 ]] || ! ok "$PNG_NAME"; then
     fi
     deb="$(ls "$TMP"/python3-skimage_*.deb 2>/dev/null | head -n 1)"
     [[ -n "$deb" ]] || die "apt-get download did not produce python3-skimage_*.deb"
-    dpkg-deb --fsys-tarfile "$deb" | tar -xO "./$DEB_PNG_PATH" >"$TMP/$PNG_NAME" \
-      || die "could not extract $DEB_PNG_PATH from $deb"
+    for f in "$PNG_NAME" "${EXTRA_PNGS[@]}"; do
+      dpkg-deb --fsys-tarfile "$deb" | tar -xO "./$DEB_DATA_DIR/$f" >"$TMP/$f" \
+        || die "could not extract $DEB_DATA_DIR/$f from $deb"
+    done
   fi
-  got="$(sha256sum "$TMP/$PNG_NAME" | cut -d' ' -f1)"
-  want="$(expected_sum "$PNG_NAME")"
-  [[ "$got" == "$want" ]] || die "SHA-256 mismatch for $PNG_NAME: expected $want, got $got (a different python3-skimage version?)"
-  mv -f "$TMP/$PNG_NAME" "$IMAGES_DIR/$PNG_NAME"
+  for f in "$PNG_NAME" "${EXTRA_PNGS[@]}"; do
+    got="$(sha256sum "$TMP/$f" | cut -d' ' -f1)"
+    want="$(expected_sum "$f")"
+    [[ "$got" == "$want" ]] || die "SHA-256 mismatch for $f: expected $want, got $got (a different python3-skimage version?)"
+    mv -f "$TMP/$f" "$IMAGES_DIR/$f"
+  done
 fi
 
 # 2. Decode with Pillow. Use Debian's interpreter first: a pyenv/venv
