@@ -162,9 +162,9 @@ public sealed class OpenClDelegate : IAccelDelegate
         if (_device is null || _info is null) return NodeSupport.Refuse($"OpenCL is unavailable: {UnavailableReason}");
         var kernel = Registry.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Code.Name} has no OpenCL kernel yet");
-        if (node.Inputs[0] is { } data && !kernel.Types.Contains(data.Type))
-            return NodeSupport.Refuse($"{node.Code.Name}: tensor '{data.Name}' is {data.Type.ToDisplayName()}; only " +
-                                      $"{string.Join(", ", kernel.Types.Select(t => t.ToDisplayName()))} is supported");
+        // The data input (TRANSPOSE_CONV's is input 2), the weights and the output, judged together as every device
+        // delegate does: input 0 alone is TRANSPOSE_CONV's int32 output_shape, and looks float32 on a hybrid node.
+        if (NodeDataTypes.Check(node, kernel.Types, "opencl") is { IsSupported: false } mixed) return mixed;
         foreach (var tensor in node.Inputs.Concat(node.Outputs))
         {
             if (tensor is null) continue;
@@ -173,8 +173,7 @@ public sealed class OpenClDelegate : IAccelDelegate
                                           $"may hold here ({Math.Min(_info.MaxAllocation, int.MaxValue)})");
         }
         // 8-bit data in and out (Cl/quant.cl, or bytes moved) is integer arithmetic only: neither subnormals nor fma matter.
-        // TRANSPOSE_CONV's input 0 is its int32 output_shape: its data is input 2.
-        bool integerOnly = (QuantizedKernels.IsQuantized(node) || node.Builtin == BuiltinOperator.TransposeConv && node.Inputs[2]?.Type is TensorType.Int8 or TensorType.UInt8)
+        bool integerOnly = NodeDataTypes.DataInput(node)?.Type is TensorType.Int8 or TensorType.UInt8
                            && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8;
         if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly && !integerOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: this OpenCL device flushes subnormals ({_info.SubnormalProblem}); " +
