@@ -8,7 +8,8 @@ namespace Accel.Kernels.Reference;
 /// The int16x8 paths of the reference kernels (docs/numerics.md §Quantized execution, int16x8): TFLite's
 /// reference_integer_ops ConvPerChannel, DepthwiseConvPerChannel and FullyConnected(PerChannel) for int16 activations,
 /// int8 weights and an int64 (or int32) bias. Every activation zero point is 0, so a sum is Σ w · x with no offsets;
-/// an exact integer sum has no order. The rescale is <see cref="Requantize"/>.
+/// an exact integer sum has no order. The rescale is <see cref="Requantize"/>. Also TFLite's int16 Logistic, Tanh
+/// (reference_integer_ops) and SoftmaxInt16 (reference_ops) on the tables their definitions build.
 /// </summary>
 internal static class Int16x8Kernels
 {
@@ -243,6 +244,111 @@ internal static class Int16x8Kernels
                                + input[(row1 + x1) * depth + c] * wy1 * wx1;
                     output[o] = (short)((sum + (sum > 0 ? 1L << 19 : -(1L << 19))) / (1L << 20));
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// TFLite's reference_integer_ops::Logistic for int16: x' = (x · m + round) >> shift (3·2^12 steps per unit),
+    /// |x'| split into a table index |x'| >> 9 and a 9-bit fraction, linear interpolation between two entries (in
+    /// uint32), saturating at index 255; negative x' mirrors (2^25 − r); halves rounded up, then >> 10.
+    /// </summary>
+    public static void Logistic(ReadOnlySpan<short> input, Span<short> output, Int16SigmoidParams q)
+    {
+        ReadOnlySpan<ushort> table = q.Table.AsSpan();
+        int multiplier = q.InputMultiplier, shift = q.InputLeftShift;
+        int round = shift > 0 ? 1 << (shift - 1) : 0;
+        for (int i = 0; i < input.Length; i++)
+        {
+            int x = (input[i] * multiplier + round) >> shift;
+            uint magnitude = (uint)Math.Abs(x);
+            uint index = magnitude >> 9;
+            uint r;
+            if (index >= 255) r = 0x7FFFu << 10;
+            else
+            {
+                uint a = table[(int)index], b = table[(int)index + 1];
+                r = (a << 9) + (magnitude & 0x1FF) * (b - a);
+            }
+            r = x >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+            output[i] = (short)(r >> 10);
+        }
+    }
+
+    /// <summary>
+    /// TFLite's reference_integer_ops::Tanh for int16 (tanh x = 2 · sigmoid(2x) − 1 on the same table): x' as for
+    /// <see cref="Logistic"/>, index |x'| >> 8 and an 8-bit fraction, saturating at index 255; r − 2^23 + 2^7 (negative x':
+    /// −r + 2^23 + 2^7 − 1) in int32, then an arithmetic >> 8.
+    /// </summary>
+    public static void Tanh(ReadOnlySpan<short> input, Span<short> output, Int16SigmoidParams q)
+    {
+        ReadOnlySpan<ushort> table = q.Table.AsSpan();
+        int multiplier = q.InputMultiplier, shift = q.InputLeftShift;
+        int round = shift > 0 ? 1 << (shift - 1) : 0;
+        for (int i = 0; i < input.Length; i++)
+        {
+            int x = (input[i] * multiplier + round) >> shift;
+            uint magnitude = (uint)Math.Abs(x);
+            uint index = magnitude >> 8;
+            int r;
+            if (index >= 255) r = 0xFFFF << 8;
+            else
+            {
+                uint a = table[(int)index], b = table[(int)index + 1];
+                r = (int)((a << 8) + (magnitude & 0xFF) * (b - a));
+            }
+            r = x >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+            output[i] = (short)(r >> 8);
+        }
+    }
+
+    /// <summary>
+    /// TFLite's 513-entry int16 table lookup (lut_lookup / generic_int16_table_lookup): entry 256 + (v >> 7), plus the
+    /// slope to the next entry times the 7-bit remainder, (slope · r + 64) >> 7.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static short LookUp(int value, ReadOnlySpan<short> table)
+    {
+        int index = 256 + (value >> 7);
+        int offset = value & 0x7F;
+        int baseValue = table[index];
+        int slope = (short)(table[index + 1] - baseValue);
+        return (short)(baseValue + ((slope * offset + 64) >> 7));
+    }
+
+    /// <summary>
+    /// TFLite's reference_ops::SoftmaxInt16 per row of the last dimension: m = the row's maximum; e_c = the exp table at
+    /// clamp(MBQM(x_c − m) + 32767) (double-rounding MultiplyByQuantizedMultiplier); sum = Σ e_c in int32; with h = the
+    /// sum's leading zeros, the 1/(1 + x) table at clamp(((sum · 2^(h−1) + 2^13) >> 14) − 3 · 2^15) gives r; then
+    /// y_c = clamp((e_c · r + 2^(30−h)) >> (31 − h), 0, 32767). The exponentials wait in the output row, as TFLite's.
+    /// </summary>
+    public static void Softmax(ReadOnlySpan<short> input, Span<short> output, int rows, int depth, Int16SoftmaxParams q)
+    {
+        ReadOnlySpan<short> expTable = q.ExpTable.AsSpan();
+        ReadOnlySpan<short> reciprocalTable = q.OneOverOnePlusXTable.AsSpan();
+        for (int row = 0; row < rows; row++)
+        {
+            var x = input.Slice(row * depth, depth);
+            var y = output.Slice(row * depth, depth);
+            int max = short.MinValue;
+            foreach (short v in x) max = Math.Max(max, v);
+            int sum = 0;
+            for (int c = 0; c < depth; c++)
+            {
+                int scaled = Quantization.MultiplyByQuantizedMultiplier(x[c] - max, q.InputMultiplier) + 32767;
+                short e = LookUp(Math.Clamp(scaled, short.MinValue, short.MaxValue), expTable);
+                y[c] = e;
+                sum += e;
+            }
+            int headroomPlusOne = System.Numerics.BitOperations.LeadingZeroCount((uint)sum);
+            int shiftedSum = (int)((((long)sum << (headroomPlusOne - 1)) + (1 << 13)) >> 14);
+            int reciprocal = LookUp(Math.Clamp(shiftedSum - ((1 << 15) + (1 << 16)), short.MinValue, short.MaxValue), reciprocalTable);
+            int rightShift = 31 - headroomPlusOne;
+            long round = 1L << (rightShift - 1);
+            for (int c = 0; c < depth; c++)
+            {
+                int result = (int)(((long)y[c] * reciprocal + round) >> rightShift);
+                y[c] = (short)Math.Clamp(result, 0, short.MaxValue);
             }
         }
     }

@@ -13,7 +13,8 @@ namespace Accel.Kernels.Reference;
 /// <c>reference_ops::Mean</c> with an int64 sum): each output sums its elements in int64 (wrapping), divides by n
 /// truncating toward zero, and narrows; n = 0 gives 0 (TFLite's "NaN" of an integer). int8 and uint8 (TFLite's
 /// reference_ops::QuantizedMeanOrSum): the same exact sum, less zp_in·n, rescaled by s_in/s_out with 1/n folded into the
-/// multiplier (<see cref="QuantizedMeanParams"/>), + zp_out, clamped; an empty input gives 0.
+/// multiplier (<see cref="QuantizedMeanParams"/>), + zp_out, clamped; an empty input gives 0. int16 (int16x8): the same
+/// exact sum, finished by the one of TFLite's three integer mean kernels its shape and scales select (<see cref="QuantizedMeanForm"/>).
 /// </summary>
 internal sealed class MeanKernel : ReferenceKernel<MeanParams>
 {
@@ -29,6 +30,7 @@ internal sealed class MeanKernel : ReferenceKernel<MeanParams>
             case TensorType.Int32: IntegerMean(context.Input(0).Read<int>(), context.Output(0).Write<int>(), p, (int)context.Output(0).ElementCount, new Divide<int>(p.ReducedCount)); break;
             case TensorType.Int64: IntegerMean(context.Input(0).Read<long>(), context.Output(0).Write<long>(), p, (int)context.Output(0).ElementCount, new Divide<long>(p.ReducedCount)); break;
             case TensorType.Int8: IntegerMean(context.Input(0).Read<sbyte>(), context.Output(0).Write<sbyte>(), p, (int)context.Output(0).ElementCount, new Requantize<sbyte>(p)); break;
+            case TensorType.Int16: IntegerMean(context.Input(0).Read<short>(), context.Output(0).Write<short>(), p, (int)context.Output(0).ElementCount, new Requantize<short>(p)); break;
             default: IntegerMean(context.Input(0).Read<byte>(), context.Output(0).Write<byte>(), p, (int)context.Output(0).ElementCount, new Requantize<byte>(p)); break;
         }
     }
@@ -45,7 +47,7 @@ internal sealed class MeanKernel : ReferenceKernel<MeanParams>
         public T Finish(long sum) => T.CreateTruncating(sum / count);
     }
 
-    /// <summary>int8, uint8: TFLite's reference QuantizedMeanOrSum (docs/numerics.md §MEAN).</summary>
+    /// <summary>int8, uint8, int16: TFLite's reference integer means (docs/numerics.md §MEAN).</summary>
     private readonly struct Requantize<T>(MeanParams p) : IFinish<T> where T : IBinaryInteger<T>
     {
         public T Finish(long sum) => T.CreateTruncating(p.Quantized!.Requantize(sum, p.ReducedCount));

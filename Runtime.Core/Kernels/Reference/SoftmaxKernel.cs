@@ -7,7 +7,8 @@ namespace Accel.Kernels.Reference;
 /// SOFTMAX, float32 (docs/numerics.md §SOFTMAX). Mirrors TFLite's <c>reference_ops::Softmax</c> per row of the last
 /// dimension: m = the row's maximum (NaN wins, as MAX_POOL_2D); e_i = Exp((x_i − m) · beta) with one rounded subtract
 /// and one rounded multiply; sum = e_0 + e_1 + … in order from +0; out_i = e_i · SoftmaxMultiplier(sum). TFLite
-/// divides by the sum and uses its own exp: a few ulps apart.
+/// divides by the sum and uses its own exp: a few ulps apart. int8/uint8: TFLite's float-table kernel; int16x8:
+/// reference_ops::SoftmaxInt16 (<see cref="Int16x8Kernels.Softmax"/>).
 /// </summary>
 internal sealed class SoftmaxKernel : ReferenceKernel<SoftmaxParams>
 {
@@ -16,6 +17,12 @@ internal sealed class SoftmaxKernel : ReferenceKernel<SoftmaxParams>
 
     protected override void Invoke(KernelContext context, SoftmaxParams p)
     {
+        if (p.Int16 is { } int16)
+        {
+            // int16x8: TFLite's reference_ops::SoftmaxInt16 (docs/numerics.md §Quantized execution, int16x8).
+            Int16x8Kernels.Softmax(context.Input(0).Read<short>(), context.Output(0).Write<short>(), p.Rows, p.Depth, int16);
+            return;
+        }
         if (!p.QuantizedExpTable.IsEmpty)
         {
             if (context.Input(0).Type == TensorType.Int8) Quantized<sbyte>(context, p);

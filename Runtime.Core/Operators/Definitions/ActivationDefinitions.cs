@@ -11,11 +11,12 @@ internal sealed class TanhDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Tanh;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ElementwiseParams PrepareParams(KernelContext context)
     {
         var p = base.PrepareParams(context);
+        if (context.Input(0).Type == TensorType.Int16) return p with { Int16Sigmoid = Int16x8.Sigmoid(context, tanh: true) };
         return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.Tanh(context) } : p;
     }
 }

@@ -23,9 +23,175 @@ public enum Int16x8Rescale
 public sealed record Int16ConvParams(ImmutableArray<QuantizedMultiplier> Multipliers, int ActivationMin, int ActivationMax, bool WideBias,
     Int16x8Rescale Rescale);
 
+/// <summary>
+/// What an int16x8 LOGISTIC or TANH runs from (TFLite's reference_integer_ops int16 Logistic and Tanh): the input is
+/// brought to 3·2^12 steps per unit by (x · <see cref="InputMultiplier"/> + round) >> <see cref="InputLeftShift"/>, then
+/// interpolated in <see cref="Table"/>, 65536 · sigmoid(i/24) for i = 0..255 adjusted for interpolation (built at
+/// AllocateTensors with SpecMath ExpFloat64; docs/numerics.md §Quantized execution, int16x8).
+/// </summary>
+public sealed record Int16SigmoidParams(int InputMultiplier, int InputLeftShift, ImmutableArray<ushort> Table);
+
+/// <summary>
+/// What an int16x8 SOFTMAX runs from (TFLite's SoftmaxPrepare for int16 and reference_ops::SoftmaxInt16): the multiplier
+/// s_x · beta / (10/65535) that maps a row's difference x − max onto [−65535, 0] ≙ [−10, 0], and the two 513-entry
+/// interpolated tables TFLite's LUTPopulate builds, e^v on [−10, 0] and 1/(1 + v) on [0, 1], both with output scale
+/// 2/65535 (built at AllocateTensors with SpecMath ExpFloat64; docs/numerics.md §Quantized execution, int16x8).
+/// </summary>
+public sealed record Int16SoftmaxParams(QuantizedMultiplier InputMultiplier, ImmutableArray<short> ExpTable,
+    ImmutableArray<short> OneOverOnePlusXTable);
+
 /// <summary>TFLite's Prepare checks and multipliers for the int16x8 scheme (docs/numerics.md §Quantized execution, int16x8).</summary>
 internal static class Int16x8
 {
+    /// <summary>The longest SOFTMAX row whose sum of exponentials (each at most 32767) stays inside TFLite's int32.</summary>
+    public const int MaxSoftmaxDepth = 65536;
+
+    /// <summary>
+    /// TFLite's int16 SoftmaxPrepare: zero points 0, the output scale 1/32768 within 0.1 %; the input multiplier
+    /// QuantizeMultiplier((double)s_x · (double)beta / (10.0 / 65535.0)); the exp and 1/(1 + x) tables. TFLite's int16
+    /// kernel takes ranks 1 to 4. Accel also refuses what would overflow TFLite's int32 arithmetic (the rescaled difference
+    /// beyond 2^31, a row sum beyond 2^31) and a beta ≤ 0 (a negative multiplier TFLite's QuantizeMultiplier does not model).
+    /// </summary>
+    public static Int16SoftmaxParams Softmax(KernelContext context, float beta, int depth)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0);
+        var inQ = Activation(context, input, "input");
+        var outQ = Activation(context, output, "output");
+        if (!(Math.Abs(outQ.Scale - 1f / 32768) <= 0.001f * (1f / 32768)))
+            throw context.Error($"output '{output.Name}' has scale {outQ.Scale:R}; an int16 SOFTMAX's output must have scale 1/32768 (within 0.1 %), as TFLite requires");
+        if (input.Rank > 4)
+            throw context.Error($"input '{input.Name}' has rank {input.Rank}; TFLite's int16 SOFTMAX takes ranks 1 to 4");
+        if (!(beta > 0))
+            throw context.Error($"beta is {beta}; an int16 SOFTMAX needs beta > 0");
+        if (depth > MaxSoftmaxDepth)
+            throw context.Error($"rows of {depth} elements; an int16 SOFTMAX sums at most {MaxSoftmaxDepth} exponentials per row in int32");
+        double real = (double)inQ.Scale * beta / (10.0 / 65535.0);
+        var m = QuantizedParams.Multiplier(context, real, "the int16 SOFTMAX input multiplier s_x · beta / (10/65535)");
+        // The difference x − max (down to −65535) is shifted left by the multiplier's exponent in int32.
+        if (m.Shift > 15)
+            throw context.Error($"input '{input.Name}' has scale {inQ.Scale:R} with beta {beta}; an int16 SOFTMAX takes s_x · beta below 5 (TFLite's int32 rescale overflows beyond)");
+        const double range = 65535.0;
+        var exp = Int16Table(10.0 / range, 32767, 2.0 / range, 0, SpecMath.ExpFloat64);
+        var oneOverOnePlusX = Int16Table(1.0 / range, -32768, 2.0 / range, 0, v => 1.0 / (1.0 + v));
+        return new Int16SoftmaxParams(m, exp, oneOverOnePlusX);
+    }
+
+    /// <summary>
+    /// TFLite's LUTPopulate for int16 in double (kernels/internal/common.h LUTPopulateInt16): 512 steps over the input
+    /// range, each entry the rounded sample less half the rounded error of linear interpolation at the step's midpoint
+    /// (halves away from zero), clamped to int16; entry 512 the rounded value at the top. Looked up by
+    /// <see cref="Kernels.Reference.Int16x8Kernels.LookUp"/>.
+    /// </summary>
+    internal static ImmutableArray<short> Int16Table(double inputScale, int inputZeroPoint, double outputScale, int outputZeroPoint,
+        Func<double, double> transform)
+    {
+        double inputMin = inputScale * (short.MinValue - inputZeroPoint);
+        double inputMax = inputScale * (short.MaxValue - inputZeroPoint);
+        double outputMin = outputScale * (short.MinValue - outputZeroPoint);
+        double outputMax = outputScale * (short.MaxValue - outputZeroPoint);
+        const int steps = 512;
+        double step = (inputMax - inputMin) / steps;
+        double halfStep = step / 2;
+        double scalingInverse = 65536.0 / (outputMax - outputMin);
+        var table = new short[steps + 1];
+        for (int i = 0; i < steps; i++)
+        {
+            double value = transform(inputMin + i * step);
+            double midpoint = transform(inputMin + i * step + halfStep);
+            double next = transform(inputMin + (i + 1) * step);
+            double sample = Round(value * scalingInverse);
+            double midpointInterpolated = Round((next * scalingInverse + Round(value * scalingInverse)) / 2);
+            double midpointValue = Round(midpoint * scalingInverse);
+            double bias = Round((midpointInterpolated - midpointValue) / 2);
+            table[i] = (short)Math.Clamp(sample - bias, short.MinValue, short.MaxValue);
+        }
+        table[steps] = (short)Math.Clamp(Round(transform(inputMax) * scalingInverse), short.MinValue, short.MaxValue);
+        return ImmutableArray.Create(table);
+
+        static double Round(double x) => Math.Round(x, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>
+    /// TFLite's int16 TanhPrepare / SigmoidPrepare (activations.cc): zero points 0; the output scale 2^-15 (CheckedLog2;
+    /// LOGISTIC: exactly 1/32768); the input multiplier s_x · 4096 · 3 doubled until it exceeds 32767/2 (at most 31
+    /// times), truncated. A power-of-two input scale (2^-12; TANH also 2^-11) sends TFLite's optimized build to its
+    /// gemmlowp fixed-point kernel instead, which Accel does not build, so it is refused; so is a scale whose
+    /// x · multiplier overflows TFLite's int32 arithmetic.
+    /// </summary>
+    public static Int16SigmoidParams Sigmoid(KernelContext context, bool tanh)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0);
+        string op = tanh ? "TANH" : "LOGISTIC";
+        var inQ = Activation(context, input, "input");
+        var outQ = Activation(context, output, "output");
+        if (!tanh && (double)outQ.Scale != 1.0 / 32768)
+            throw context.Error($"output '{output.Name}' has scale {outQ.Scale:R}; an int16 LOGISTIC's output must have scale 1/32768, as TFLite requires");
+        if (!CheckedLog2(outQ.Scale, out int outputLog2) || outputLog2 != -15)
+            throw context.Error($"output '{output.Name}' has scale {outQ.Scale:R}; an int16 {op}'s output must have scale 2^-15, as TFLite requires");
+        bool powerOfTwo = CheckedLog2(inQ.Scale, out int inputLog2);
+        int potShift = 12 + inputLog2;
+        if (powerOfTwo && (potShift == 0 || (tanh && potShift == 1)))
+            throw context.Error(
+                $"input '{input.Name}' has the power-of-two scale {inQ.Scale:R}; for it TFLite runs its gemmlowp fixed-point int16 {op} " +
+                "(optimized_ops), which Accel does not build (docs/numerics.md, int16x8)");
+        double multiplier = (double)inQ.Scale * 4096.0 * 3.0;
+        int shift = 0;
+        while (multiplier <= 32767.0 / 2.0 && shift <= 30)
+        {
+            shift++;
+            multiplier *= 2.0;
+        }
+        // x · multiplier (+ the rounding half) must stay inside TFLite's int32 product for every int16 x.
+        if (multiplier * 32768.0 > int.MaxValue)
+            throw context.Error(
+                $"input '{input.Name}' has scale {inQ.Scale:R}; an int16 {op} takes input scales below {int.MaxValue / 32768.0 / 12288.0:G4} " +
+                "(TFLite's int32 input rescale overflows beyond)");
+        return new Int16SigmoidParams((int)multiplier, shift, SigmoidTable());
+    }
+
+    /// <summary>
+    /// The 256 entries TFLite's sigmoid_table_uint16 holds, reconstructed: with s(t) = 65536 / (1 + e^(−t/24)) in
+    /// binary64 (SpecMath ExpFloat64), entry i = round(s(i) + (s(i + ½) − (s(i) + s(i + 1)) / 2) / 2), at most 65535 —
+    /// the sample moved by half the error of linear interpolation at the segment's midpoint (plain rounding of s(i) is
+    /// off by one in a third of the entries). Each entry lies far from a rounding tie, so any faithful exp gives the same
+    /// integers; conformance cases that visit every index are identical to TFLite's.
+    /// </summary>
+    public static ImmutableArray<ushort> SigmoidTable() => SigmoidTable(SpecMath.ExpFloat64);
+
+    /// <summary><see cref="SigmoidTable()"/> with a given binary64 exp (tests compare it with the platform's).</summary>
+    internal static ImmutableArray<ushort> SigmoidTable(Func<double, double> exp)
+    {
+        var table = new ushort[256];
+        for (int i = 0; i < table.Length - 1; i++)
+        {
+            double value = SigmoidTableValue(i, exp);
+            table[i] = (ushort)Math.Min(Math.Round(value, MidpointRounding.AwayFromZero), 65535.0);
+        }
+        // The last entry (only ever the upper end of the interpolation below index 255) is the full-scale 65535 in
+        // TFLite's table, not the 65534 of the formula: measured, TANH's outputs at index 254 tell them apart.
+        table[^1] = ushort.MaxValue;
+        return ImmutableArray.Create(table);
+    }
+
+    /// <summary>Entry i of <see cref="SigmoidTable()"/> before rounding.</summary>
+    internal static double SigmoidTableValue(int i, Func<double, double> exp)
+    {
+        double Sample(double t) => 65536.0 / (1.0 + exp(-t / 24.0));
+        double value = Sample(i), next = Sample(i + 1), midpoint = Sample(i + 0.5);
+        return value + (midpoint - (value + next) / 2) / 2;
+    }
+
+    /// <summary>TFLite's CheckedLog2 in binary32: log2 x rounded to an integer, true when within 1e-3 of it.</summary>
+    private static bool CheckedLog2(float x, out int log2)
+    {
+        float xLog2 = SpecMath.Log(x) * (1.0f / SpecMath.Log(2.0f));
+        float rounded = MathF.Round(xLog2, MidpointRounding.AwayFromZero);
+        log2 = (int)rounded;
+        return MathF.Abs(xLog2 - rounded) < 1e-3f;
+    }
+
     /// <summary>An int16 activation's per-tensor quantization: a valid scale and zero point 0 (TFLite's TF_LITE_ENSURE_EQ).</summary>
     public static TensorQuantization Activation(KernelContext context, Tensor tensor, string role)
     {

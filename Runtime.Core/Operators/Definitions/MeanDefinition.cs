@@ -12,16 +12,16 @@ namespace Accel.Operators.Definitions;
 public sealed record MeanParams(ImmutableArray<int> InputDims, ImmutableArray<bool> Reduced, ImmutableArray<int> OutputStrides,
     long ReducedCount, float Reciprocal, bool KeepDims) : OpParams
 {
-    /// <summary>An int8/uint8 MEAN's integer params (TFLite's reference QuantizedMeanOrSum); null for float32, int32, int64.</summary>
+    /// <summary>An int8/uint8/int16 MEAN's integer params (TFLite's reference kernels); null for float32, int32, int64.</summary>
     public QuantizedMeanParams? Quantized { get; init; }
 }
 
-/// <summary>MEAN, float32, int32, int64, int8 and uint8 over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
+/// <summary>MEAN, float32, int32, int64, int8, uint8 and int16 (int16x8) over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
 internal sealed class MeanDefinition : OpDefinition<MeanParams>
 {
     public override OpId Op => BuiltinOperator.Mean;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override MeanParams PrepareParams(KernelContext context)
     {
@@ -29,7 +29,7 @@ internal sealed class MeanDefinition : OpDefinition<MeanParams>
         var input = context.Input(0);
         var output = context.Output(0);
         if (!Types.Contains(input.Type))
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; MEAN supports float32, int32, int64, int8 and uint8 (int16 is not supported)");
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; MEAN supports float32, int32, int64, int8, uint8 and int16");
         context.ExpectType(output, input.Type, "output");
         bool keepDims = context.Options is not null && context.OptionsAs<ReducerOptions>().KeepDims;
         var axesTensor = context.Input(1);
@@ -71,8 +71,12 @@ internal sealed class MeanDefinition : OpDefinition<MeanParams>
         context.SetOutputShape(0, outputShape.ToArray());
         return new MeanParams([.. input.Shape], [.. reduced], [.. outputStrides], count, reciprocal, keepDims)
         {
-            Quantized = QuantizedParams.IsQuantizedType(input.Type) ? QuantizedMean.Prepare(context, count) : null,
+            Quantized = QuantizedParams.IsQuantizedType(input.Type) || input.Type == TensorType.Int16 ? QuantizedMean.Prepare(context, count, IsSpatial(axes, rank, keepDims)) : null,
             Cost = new OpCost(0, input.ElementCount, CostMath.BytesTouched(context)),
         };
     }
+
+    /// <summary>TFLite's test for its 4-D spatial integer mean: keep_dims, rank 4, exactly two axes written as 1, 2 or 2, 1.</summary>
+    private static bool IsSpatial(int[] axes, int rank, bool keepDims) =>
+        keepDims && rank == 4 && axes.Length == 2 && ((axes[0] == 1 && axes[1] == 2) || (axes[0] == 2 && axes[1] == 1));
 }

@@ -13,10 +13,13 @@ public sealed record SoftmaxParams(float Beta, int Rows, int Depth) : OpParams
 
     /// <summary>int8/uint8: the output's quantization (int8: scale ≈ 1/256, zero point −128; uint8: zero point 0).</summary>
     public TensorQuantization QuantizedOutput { get; init; }
+
+    /// <summary>int16x8: TFLite's SoftmaxInt16 multiplier and tables (built at AllocateTensors); null otherwise.</summary>
+    public Int16SoftmaxParams? Int16 { get; init; }
 }
 
 /// <summary>
-/// SOFTMAX, float32, int8 and uint8, over the last dimension of an input of rank ≥ 1 (TFLite's activations.cc
+/// SOFTMAX, float32, int8, uint8 and int16 (int16x8: output scale 1/32768, zero points 0), over the last dimension of an input of rank ≥ 1 (TFLite's activations.cc
 /// SoftmaxPrepare: output shape = input shape; beta from SoftmaxOptions, 1 when absent; int8 output scale 1/256 within
 /// 0.1 % and zero point −128). Numerics: docs/numerics.md §SOFTMAX and §Quantized execution.
 /// </summary>
@@ -24,7 +27,7 @@ internal sealed class SoftmaxDefinition : OpDefinition<SoftmaxParams>
 {
     public override OpId Op => BuiltinOperator.Softmax;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override SoftmaxParams PrepareParams(KernelContext context)
     {
@@ -32,7 +35,8 @@ internal sealed class SoftmaxDefinition : OpDefinition<SoftmaxParams>
         var input = context.Input(0);
         var output = context.Output(0);
         bool quantized = QuantizedParams.IsQuantizedType(input.Type);
-        if (!quantized) context.ExpectType(input, TensorType.Float32, "input");
+        bool int16 = input.Type == TensorType.Int16;
+        if (!quantized && !int16) context.ExpectType(input, TensorType.Float32, "input");
         context.ExpectType(output, input.Type, "output");
         if (input.Rank < 1) throw context.Error($"input '{input.Name}' must have rank >= 1, is a scalar");
         float beta = context.Options is null ? 1f : context.OptionsAs<SoftmaxOptions>().Beta;
@@ -45,6 +49,7 @@ internal sealed class SoftmaxDefinition : OpDefinition<SoftmaxParams>
         {
             Cost = new OpCost(0, input.ElementCount, CostMath.BytesTouched(context)),
         };
+        if (int16) return p with { Int16 = Int16x8.Softmax(context, beta, depth) };
         return quantized ? Quantized(context, p) : p;
     }
 

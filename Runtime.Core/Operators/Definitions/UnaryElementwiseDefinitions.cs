@@ -11,6 +11,9 @@ public sealed record ElementwiseParams : OpParams
     /// AllocateTensors; empty for other nodes.
     /// </summary>
     public ReadOnlyMemory<byte> QuantizedTable { get; init; }
+
+    /// <summary>An int16x8 LOGISTIC or TANH node's input rescale and sigmoid table; null for other nodes.</summary>
+    public Int16SigmoidParams? Int16Sigmoid { get; init; }
 }
 
 /// <summary>
@@ -70,11 +73,12 @@ internal sealed class LogisticDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Logistic;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ElementwiseParams PrepareParams(KernelContext context)
     {
         var p = base.PrepareParams(context);
+        if (context.Input(0).Type == TensorType.Int16) return p with { Int16Sigmoid = Int16x8.Sigmoid(context, tanh: false) };
         return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.Logistic(context) } : p;
     }
 }

@@ -204,14 +204,17 @@ internal static partial class OpBuilders
             version: QuantizedVersion(c, 2, 3), outputQuantization: q);
     }
 
-    /// <summary>Quantized LOGISTIC: the input's scale and zero point from the case; the output fixed at 1/256 (zero point −128 / 0).</summary>
+    /// <summary>
+    /// Quantized LOGISTIC: the input's scale and zero point from the case; the output fixed at 1/256 (zero point −128 / 0),
+    /// int16 at 1/32768 (zero point 0), as TFLite requires.
+    /// </summary>
     private static void BuildQuantizedLogistic(OpCaseContext c)
     {
         int[] shape = c.P.Ints("shape");
         var inputQ = PerTensor(c.P.Double("inputScale", 0.05), ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
         int x = c.Input("input", c.DType, shape, quantization: inputQ);
-        c.AddOperator(BuiltinOperator.Logistic, [x], c.DType, version: QuantizedVersion(c, 2),
-            outputQuantization: PerTensor(1.0 / 256, c.DType == TensorType.Int8 ? -128 : 0));
+        var outputQ = c.DType == TensorType.Int16 ? PerTensor(1.0 / 32768, 0) : PerTensor(1.0 / 256, c.DType == TensorType.Int8 ? -128 : 0);
+        c.AddOperator(BuiltinOperator.Logistic, [x], c.DType, version: QuantizedVersion(c, 2, 3), outputQuantization: outputQ);
     }
 
     /// <summary>Quantized HARD_SWISH: input and output scales and zero points from the case (output scale default: the input's).</summary>

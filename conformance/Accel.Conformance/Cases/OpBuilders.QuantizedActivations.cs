@@ -35,8 +35,8 @@ internal static partial class OpBuilders
 
     /// <summary>
     /// A quantized activation: the input's scale and zero point from the case; the output's default is TANH's
-    /// 1/128 (zero point 0 for int8, 128 for uint8, as the converter writes it), otherwise the input's quantization.
-    /// Versions as TFLite's converter writes them for int8 (TANH, RELU, RELU6: 2).
+    /// 1/128 (zero point 0 for int8, 128 for uint8, as the converter writes it; int16: 1/32768, zero point 0), otherwise
+    /// the input's quantization. Versions as TFLite's converter writes them for int8 (TANH, RELU, RELU6: 2) and int16 (TANH: 3).
     /// </summary>
     private static void BuildQuantizedActivation(OpCaseContext c, BuiltinOperator op, OperatorOptions? options)
     {
@@ -45,9 +45,9 @@ internal static partial class OpBuilders
         int inputZeroPoint = ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125);
         int x = c.Input("input", c.DType, shape, quantization: PerTensor(inputScale, inputZeroPoint));
         var outputQ = op == BuiltinOperator.Tanh
-            ? PerTensor(c.P.Double("outputScale", 1.0 / 128), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0))
+            ? PerTensor(c.P.Double("outputScale", c.DType == TensorType.Int16 ? 1.0 / 32768 : 1.0 / 128), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0))
             : PerTensor(c.P.Double("outputScale", inputScale), c.P.Int("outputZeroPoint", inputZeroPoint));
-        int version = op is BuiltinOperator.Tanh or BuiltinOperator.Relu or BuiltinOperator.Relu6 ? QuantizedVersion(c, 2) : 1;
+        int version = op is BuiltinOperator.Tanh or BuiltinOperator.Relu or BuiltinOperator.Relu6 ? QuantizedVersion(c, 2, 3) : 1;
         c.AddOperator(op, [x], c.DType, options, version: version, outputQuantization: outputQ);
     }
 
@@ -79,14 +79,15 @@ internal static partial class OpBuilders
             version: QuantizedVersion(c, 2), outputQuantization: outputQ);
     }
 
-    /// <summary>Quantized SOFTMAX: the input's quantization from the case, the output 1/256 with zero point −128 (int8) / 0 (uint8).</summary>
+    /// <summary>Quantized SOFTMAX: the input's quantization from the case, the output 1/256 with zero point −128 (int8) / 0 (uint8), int16 1/32768 with 0.</summary>
     private static void BuildQuantizedSoftmax(OpCaseContext c)
     {
         int[] shape = c.P.Ints("shape");
         var inputQ = PerTensor(c.P.Double("inputScale", 0.1), ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
-        var outputQ = PerTensor(c.P.Double("outputScale", 1.0 / 256), c.P.Int("outputZeroPoint", c.DType == TensorType.Int8 ? -128 : 0));
+        var outputQ = PerTensor(c.P.Double("outputScale", c.DType == TensorType.Int16 ? 1.0 / 32768 : 1.0 / 256),
+            c.P.Int("outputZeroPoint", c.DType == TensorType.Int8 ? -128 : 0));
         int x = c.Input("input", c.DType, shape, quantization: inputQ);
-        c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)), version: QuantizedVersion(c, 2),
+        c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)), version: QuantizedVersion(c, 2, 3),
             outputQuantization: outputQ);
     }
 

@@ -25,8 +25,8 @@ internal static partial class OpBuilders
         var outputQ = PerTensor(c.P.Double("outputScale", inputScale), ZeroPoint(c, "outputZeroPoint", c.DType, inputZeroPoint, inputZeroPoint));
         int x = c.Input("input", c.DType, input, quantization: inputQ);
         int a = c.Int32Constant("axes", [axes.Length], axes);
-        // The converter writes version 2 for int8 MEAN, 1 for uint8.
-        c.AddOperator(BuiltinOperator.Mean, [x, a], c.DType, new ReducerOptions(c.P.Bool("keepDims", true)), version: QuantizedVersion(c, 2),
+        // The converter writes version 2 for int8 MEAN, 3 for int16, 1 for uint8.
+        c.AddOperator(BuiltinOperator.Mean, [x, a], c.DType, new ReducerOptions(c.P.Bool("keepDims", true)), version: QuantizedVersion(c, 2, 3),
             outputQuantization: outputQ);
     }
 }

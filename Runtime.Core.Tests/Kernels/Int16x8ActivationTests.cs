@@ -1,0 +1,217 @@
+using System.Runtime.InteropServices;
+using Accel.Building;
+using Accel.Numerics;
+using Accel.Operators;
+using Accel.Operators.Definitions;
+
+namespace Accel.Tests.Kernels;
+
+/// <summary>
+/// int16x8 LOGISTIC, TANH, SOFTMAX and MEAN (docs/numerics.md §Quantized execution, int16x8): Prepare's parameters and
+/// refusals, the tables built from SpecMath, and the kernels on values worked out by hand.
+/// </summary>
+public sealed class Int16x8ActivationTests
+{
+    private static QuantizationParameters Q(float scale, long zeroPoint = 0) => new([scale], [zeroPoint], 0, [], []);
+
+    private static short[] Run(BuiltinOperator op, OperatorOptions? options, int[] shape, float inputScale, QuantizationParameters output,
+        short[] values, int[]? axes = null, int[]? outputShape = null)
+    {
+        using var model = Model.FromBytes(Build(op, options, shape, inputScale, output, axes, outputShape));
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<short>(0, values);
+        interpreter.Invoke();
+        return interpreter.Output<short>(0).ToArray();
+    }
+
+    private static byte[] Build(BuiltinOperator op, OperatorOptions? options, int[] shape, float inputScale, QuantizationParameters output,
+        int[]? axes = null, int[]? outputShape = null)
+    {
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.Int16, shape, Q(inputScale));
+        int y = b.AddTensor("y", TensorType.Int16, outputShape ?? shape, output);
+        int[] inputs = [x];
+        if (axes is not null)
+            inputs = [x, b.AddConstant("axes", TensorType.Int32, [axes.Length], MemoryMarshal.AsBytes(axes.AsSpan()).ToArray())];
+        b.AddOperator(op, inputs, [y], options, version: 3);
+        b.AddInput(x);
+        b.AddOutput(y);
+        return b.Build();
+    }
+
+    private static OpShapeInferenceResult Prepare(BuiltinOperator op, OperatorOptions? options, float inputScale, QuantizationParameters output,
+        int[]? shape = null)
+    {
+        var x = OpTensorSpec.Activation(TensorType.Int16, shape ?? [2, 8], Q(inputScale)) with { Name = "x" };
+        return OpShapeInference.Infer(op, 3, options, default, [x], [TensorType.Int16], [output]);
+    }
+
+    private static readonly QuantizationParameters Q15 = Q(1f / 32768);
+
+    [Test]
+    public void Logistic_rescales_the_input_to_3_times_2_to_the_12_steps_per_unit_doubling_past_half_of_32767()
+    {
+        var q = ((ElementwiseParams)Prepare(BuiltinOperator.Logistic, null, 0.001f, Q15).Params).Int16Sigmoid!;
+        // 0.001 · 4096 · 3 = 12.288, doubled 11 times to 25165.8 (> 16383.5), truncated.
+        Assert.That((q.InputMultiplier, q.InputLeftShift), Is.EqualTo((25165, 11)));
+        Assert.That(q.Table, Has.Length.EqualTo(256));
+    }
+
+    [Test]
+    public void Logistic_gives_one_half_at_zero_and_saturates_at_both_ends()
+    {
+        short[] y = Run(BuiltinOperator.Logistic, null, [4], 0.001f, Q15, [0, 32767, -32768, 1000]);
+        Assert.That(y[0], Is.EqualTo(16384));
+        Assert.That(y[1], Is.EqualTo(32767));
+        Assert.That(y[2], Is.EqualTo(1));
+        // sigmoid(1) = 0.7311 → about 23955 of 32768.
+        Assert.That(y[3], Is.InRange(23950, 23960));
+    }
+
+    [Test]
+    public void Tanh_gives_zero_at_zero_is_odd_and_saturates_at_plus_minus_32767()
+    {
+        short[] y = Run(BuiltinOperator.Tanh, null, [5], 0.001f, Q15, [0, 32767, -32768, 500, -500]);
+        Assert.That(y[0], Is.EqualTo(0));
+        Assert.That(y[1], Is.EqualTo(32767));
+        Assert.That(y[2], Is.EqualTo(-32767));
+        // tanh(0.5) = 0.4621 → about 15144 of 32768; the negative side rounds the mirrored value down.
+        Assert.That(y[3], Is.InRange(15140, 15150));
+        Assert.That(y[4], Is.InRange(-y[3] - 1, -y[3]));
+    }
+
+    [TestCase(BuiltinOperator.Logistic, 1f / 4096)]
+    [TestCase(BuiltinOperator.Tanh, 1f / 4096)]
+    [TestCase(BuiltinOperator.Tanh, 1f / 2048)]
+    public void A_power_of_two_input_scale_that_sends_TFLite_to_its_gemmlowp_kernel_is_refused(BuiltinOperator op, float scale)
+    {
+        var e = Assert.Throws<KernelException>(() => Prepare(op, null, scale, Q15));
+        Assert.That(e!.Message, Does.Contain("input 'x'").And.Contain("power-of-two").And.Contain("gemmlowp"));
+    }
+
+    [Test]
+    public void Other_power_of_two_input_scales_take_the_general_rescale()
+    {
+        // 2^-13 and 2^-10 are powers of two outside TFLite's fixed-point shifts: the reference table path.
+        Assert.That(((ElementwiseParams)Prepare(BuiltinOperator.Logistic, null, 1f / 8192, Q15).Params).Int16Sigmoid, Is.Not.Null);
+        Assert.That(((ElementwiseParams)Prepare(BuiltinOperator.Tanh, null, 1f / 1024, Q15).Params).Int16Sigmoid, Is.Not.Null);
+    }
+
+    [TestCase(BuiltinOperator.Logistic)]
+    [TestCase(BuiltinOperator.Tanh)]
+    public void An_output_scale_other_than_2_to_the_minus_15_is_a_typed_error_naming_the_output(BuiltinOperator op)
+    {
+        var e = Assert.Throws<KernelException>(() => Prepare(op, null, 0.001f, Q(1f / 256)));
+        Assert.That(e!.Message, Does.Contain("output").And.Contain("scale"));
+    }
+
+    [TestCase(BuiltinOperator.Logistic)]
+    [TestCase(BuiltinOperator.Tanh)]
+    [TestCase(BuiltinOperator.Softmax)]
+    public void An_output_zero_point_other_than_0_is_a_typed_error(BuiltinOperator op)
+    {
+        OperatorOptions? options = op == BuiltinOperator.Softmax ? new SoftmaxOptions(1f) : null;
+        var e = Assert.Throws<KernelException>(() => Prepare(op, options, 0.001f, Q(1f / 32768, 5)));
+        Assert.That(e!.Message, Does.Contain("zero point 5"));
+    }
+
+    [Test]
+    public void An_input_scale_whose_rescale_overflows_int32_is_refused()
+    {
+        var e = Assert.Throws<KernelException>(() => Prepare(BuiltinOperator.Tanh, null, 10f, Q15));
+        Assert.That(e!.Message, Does.Contain("input 'x'").And.Contain("overflows"));
+    }
+
+    [Test]
+    public void The_sigmoid_table_has_no_entry_near_a_rounding_tie_so_any_faithful_binary64_exp_gives_it()
+    {
+        var table = Int16x8.SigmoidTable();
+        Assert.That(table, Is.EqualTo(Int16x8.SigmoidTable(Math.Exp)));
+        Assert.That(table[0], Is.EqualTo(32768));
+        Assert.That(table[255], Is.EqualTo(65535));
+        for (int i = 0; i < 255; i++)
+        {
+            double value = Int16x8.SigmoidTableValue(i, Math.Exp);
+            Assert.That(Math.Abs(value - Math.Floor(value) - 0.5), Is.GreaterThan(1e-6), $"entry {i} is near a tie");
+            if (i > 0) Assert.That(table[i], Is.GreaterThanOrEqualTo(table[i - 1]), $"entry {i}");
+        }
+    }
+
+    [Test]
+    public void Softmax_tables_match_those_built_with_the_platform_exp_and_end_at_exp_0_and_one_half()
+    {
+        var p = ((SoftmaxParams)Prepare(BuiltinOperator.Softmax, new SoftmaxOptions(1f), 0.001f, Q15).Params).Int16!;
+        var platformExp = Int16x8.Int16Table(10.0 / 65535, 32767, 2.0 / 65535, 0, Math.Exp);
+        Assert.That(p.ExpTable, Is.EqualTo(platformExp));
+        Assert.That(p.ExpTable, Has.Length.EqualTo(513));
+        Assert.That(p.ExpTable[512], Is.EqualTo(32767));                 // e^0 · 32767.5, clamped
+        Assert.That(p.OneOverOnePlusXTable[0], Is.EqualTo(32767));       // 1/(1 + 0)
+        Assert.That(p.OneOverOnePlusXTable[512], Is.EqualTo(16384));     // 1/(1 + 1) · 32767.5, rounded
+        // The multiplier maps x − max onto [−65535, 0] ≙ [−10, 0]: s_x · beta · 6553.5.
+        Assert.That(p.InputMultiplier, Is.EqualTo(Quantization.QuantizeMultiplier((double)0.001f * 1.0 / (10.0 / 65535.0))));
+    }
+
+    [Test]
+    public void Softmax_of_equal_values_splits_32768_evenly_and_a_dominant_value_takes_nearly_all()
+    {
+        short[] y = Run(BuiltinOperator.Softmax, new SoftmaxOptions(1f), [2, 4], 0.001f, Q15, [7, 7, 7, 7, 30000, 0, 0, 0]);
+        Assert.That(y[..4], Is.All.InRange(8190, 8194));
+        Assert.That(y[4], Is.InRange(32750, 32767));   // 1/(1 + x) is itself a table: close to, not exactly, 1
+        Assert.That(y[5..], Is.All.InRange(0, 2));   // e^-30 stops at the exp table's floor, e^-10 ≈ 1.5 / 32768
+    }
+
+    [Test]
+    public void Softmax_refuses_a_wrong_output_scale_a_rank_above_4_and_a_nonpositive_beta()
+    {
+        var scale = Assert.Throws<KernelException>(() => Prepare(BuiltinOperator.Softmax, new SoftmaxOptions(1f), 0.001f, Q(1f / 256)));
+        Assert.That(scale!.Message, Does.Contain("output 'output").Or.Contain("output").And.Contain("1/32768"));
+        var rank = Assert.Throws<KernelException>(() => Prepare(BuiltinOperator.Softmax, new SoftmaxOptions(1f), 0.001f, Q15, [1, 1, 1, 2, 3]));
+        Assert.That(rank!.Message, Does.Contain("rank 5"));
+        var beta = Assert.Throws<KernelException>(() => Prepare(BuiltinOperator.Softmax, new SoftmaxOptions(-1f), 0.001f, Q15));
+        Assert.That(beta!.Message, Does.Contain("beta"));
+    }
+
+    [Test]
+    public void Mean_over_axes_1_2_with_keep_dims_divides_after_the_rescale_and_other_axes_fold_1_over_n_in()
+    {
+        // Four values summing to 5 (1.25 at equal scales): TFLite's spatial kernel rounds 5 / 4 to 1; QuantizedMeanOrSum
+        // folds 1/4 into the multiplier and its double rounding gives 2 (docs/numerics.md §MEAN).
+        short[] values = [2, 1, 1, 1];
+        var reducer = new ReducerOptions(true);
+        Assert.That(Run(BuiltinOperator.Mean, reducer, [1, 2, 2, 1], 0.01f, Q(0.01f), values, [1, 2], [1, 1, 1, 1]), Is.EqualTo(new short[] { 1 }));
+        Assert.That(Run(BuiltinOperator.Mean, reducer, [1, 2, 2, 1], 0.01f, Q(0.01f), values, [2, 1], [1, 1, 1, 1]), Is.EqualTo(new short[] { 1 }));
+        Assert.That(Run(BuiltinOperator.Mean, reducer, [1, 2, 2, 1], 0.01f, Q(0.01f), values, [-3, -2], [1, 1, 1, 1]), Is.EqualTo(new short[] { 2 }));
+        Assert.That(Run(BuiltinOperator.Mean, new ReducerOptions(false), [1, 2, 2, 1], 0.01f, Q(0.01f), values, [1, 2], [1, 1]), Is.EqualTo(new short[] { 2 }));
+    }
+
+    [Test]
+    public void Mean_with_a_nonzero_int16_zero_point_is_a_typed_error_naming_the_tensor()
+    {
+        var x = OpTensorSpec.Activation(TensorType.Int16, [2, 3], Q(0.05f)) with { Name = "x" };
+        var axes = OpTensorSpec.Constant(TensorType.Int32, [1], BitConverter.GetBytes(1), default) with { Name = "axes" };
+        var e = Assert.Throws<KernelException>(() => OpShapeInference.Infer(BuiltinOperator.Mean, 3, new ReducerOptions(false), default,
+            [x, axes], [TensorType.Int16], [Q(0.05f, 2)]));
+        Assert.That(e!.Message, Does.Contain("output").And.Contain("zero point 2"));
+    }
+
+    [TestCase(BuiltinOperator.Logistic)]
+    [TestCase(BuiltinOperator.Tanh)]
+    [TestCase(BuiltinOperator.Softmax)]
+    [TestCase(BuiltinOperator.Mean)]
+    public void Invoke_allocates_nothing_the_tables_are_built_at_AllocateTensors(BuiltinOperator op)
+    {
+        bool mean = op == BuiltinOperator.Mean;
+        OperatorOptions? options = op == BuiltinOperator.Softmax ? new SoftmaxOptions(1f) : mean ? new ReducerOptions(true) : null;
+        using var model = Model.FromBytes(Build(op, options, [1, 4, 4, 8], 0.001f, mean ? Q(0.002f) : Q15,
+            mean ? [1, 2] : null, mean ? [1, 1, 1, 8] : null));
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<short>(0, Enumerable.Range(0, 128).Select(i => (short)(i * 509 - 32000)).ToArray());
+        interpreter.Invoke(); // warm-up: JIT and tiering
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+}
