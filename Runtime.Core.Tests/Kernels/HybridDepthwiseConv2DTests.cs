@@ -64,6 +64,14 @@ public sealed class HybridDepthwiseConv2DTests
     }
 
     [Test]
+    public void An_empty_image_gives_an_empty_output_without_reading_past_the_input()
+    {
+        var bytes = Model([1, 0, 2, 2], [1, 1, 1, 2], [2, 3], TwoChannels, [0f, 0f],
+            new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None), [1, 0, 2, 2]);
+        Assert.That(Run(bytes, []), Is.Empty);
+    }
+
+    [Test]
     public void A_per_tensor_filter_over_several_channels_is_refused_naming_it()
     {
         var e = Assert.Throws<KernelException>(() => Run(Model([1, 1, 2, 2], [1, 1, 1, 2], [2, 3], new([1f], [0], 0, [], []), [0f, 0f],

@@ -343,6 +343,7 @@ internal static class HybridKernels
     /// </summary>
     public static float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized)
     {
+        if (values.IsEmpty) return 1f;   // an empty image (a zero spatial dimension) has nothing to quantize
         float min = values[0], max = values[0];
         for (int i = 1; i < values.Length; i++)
         {
@@ -373,6 +374,11 @@ internal static class HybridKernels
     /// </summary>
     public static float AsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset)
     {
+        if (values.IsEmpty)
+        {
+            offset = 0;   // an empty image (a zero spatial dimension) has nothing to quantize
+            return 1f;
+        }
         const double qmin = -128, qmax = 127;
         float min = values[0], max = values[0];
         for (int i = 1; i < values.Length; i++)
