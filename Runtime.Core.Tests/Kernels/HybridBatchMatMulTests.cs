@@ -72,6 +72,20 @@ public sealed class HybridBatchMatMulTests
     }
 
     [Test]
+    public void Invoke_allocates_nothing()
+    {
+        using var model = Accel.Model.FromBytes(Model([3, 2], [3, 2], [1, 2, 3, 4, 5, 6], new([0.5f, 0.25f], [0, 0], 1, [], []),
+            new BatchMatMulOptions(true, false, AsymmetricQuantizeInputs: true), [2, 2]));
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(0, [0f, 127f, 63.5f, 0f, -127f, 0f]);
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [Test]
     public void A_non_constant_int8_rhs_is_refused_naming_it()
     {
         var e = Assert.Throws<KernelException>(() => Run(Model([1, 3], [3, 2], [1, 2, 3, 4, 5, 6], new([0.5f], [0], 0, [], []),

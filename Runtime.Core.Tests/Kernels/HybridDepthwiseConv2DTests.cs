@@ -64,6 +64,20 @@ public sealed class HybridDepthwiseConv2DTests
     }
 
     [Test]
+    public void Invoke_allocates_nothing()
+    {
+        using var model = Accel.Model.FromBytes(Model([1, 1, 2, 2], [1, 1, 1, 2], [2, 3], TwoChannels, [0.5f, -1f],
+            new DepthwiseConv2DOptions(Padding.Valid, 1, 1, 1, ActivationFunctionType.None), [1, 1, 2, 2]));
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(0, [0f, 15.9375f, 15.9375f, 0f]);
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero);
+    }
+
+    [Test]
     public void An_empty_image_gives_an_empty_output_without_reading_past_the_input()
     {
         var bytes = Model([1, 0, 2, 2], [1, 1, 1, 2], [2, 3], TwoChannels, [0f, 0f],
