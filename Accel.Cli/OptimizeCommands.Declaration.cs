@@ -11,10 +11,10 @@ public static partial class OptimizeCommands
                 "fp16: float32 constants become float16 constants read through DEQUANTIZE (the MediaPipe layout): half the weight bytes, float " +
                 "arithmetic. int8: full integer: int8 activations (calibrated), int8 weights (symmetric; per output channel for CONV_2D and " +
                 "DEPTHWISE_CONV_2D, per tensor for FULLY_CONNECTED), int32 biases; operators without an integer kernel in Accel stay float " +
-                "behind DEQUANTIZE/QUANTIZE and the report lists them. dynamic: dynamic range: FULLY_CONNECTED weights of at least --min-elements " +
-                "elements become int8 (symmetric, per output channel), activations stay float32 and are quantized per row at run time (hybrid " +
-                "kernels, no calibration); CONV_2D, DEPTHWISE_CONV_2D, BATCH_MATMUL and TRANSPOSE_CONV stay float (no hybrid kernel yet; the " +
-                "report lists them). int16x8 is not built yet (an error says so)", "-m")
+                "behind DEQUANTIZE/QUANTIZE and the report lists them. dynamic: dynamic range: FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and " +
+                "BATCH_MATMUL (constant rhs) weights of at least --min-elements elements become int8 (symmetric; per output channel, BATCH_MATMUL " +
+                "per tensor), activations stay float32 and are quantized at run time (hybrid kernels, no calibration); TRANSPOSE_CONV and nodes " +
+                "the hybrid kernels refuse stay float (the report lists them). int16x8 is not built yet (an error says so)", "-m")
             .Repeatable("--calibration", "DIR|FILE",
                 "representative inputs (int8: required; fp16: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
                 ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +

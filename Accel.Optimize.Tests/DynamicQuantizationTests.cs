@@ -5,12 +5,16 @@ using Accel.Tests.Corpus;
 namespace Accel.Optimize.Tests;
 
 /// <summary>
-/// Dynamic-range quantization (docs/optimize.md §Dynamic): large FULLY_CONNECTED weights become int8 per channel with
-/// asymmetric_quantize_inputs, everything else stays float32, and the result runs on Accel's hybrid kernel and in TFLite.
+/// Dynamic-range quantization (docs/optimize.md §Dynamic): large FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and
+/// BATCH_MATMUL weights become int8 as TFLite's weight quantizer makes them, everything else stays float32, and the
+/// result runs on Accel's hybrid kernels and in TFLite.
 /// </summary>
 public sealed class DynamicQuantizationTests
 {
     private const int Units = 32, Depth = 64;
+
+    /// <summary>hand_landmark_lite's hybrid nodes: 29 CONV_2D, 13 DEPTHWISE_CONV_2D and 2 FULLY_CONNECTED (filters of ≥ 1,024 elements).</summary>
+    private const int HandLandmarkHybridNodes = 44;
 
     /// <summary>x [2, 64] → FULLY_CONNECTED (32 units, 2,048 weights, RELU) → y [2, 32]; weights a fixed pseudo-random sequence.</summary>
     private static (byte[] Model, float[] Weights) LargeFullyConnected()
@@ -90,27 +94,146 @@ public sealed class DynamicQuantizationTests
     }
 
     [Test]
-    public void Dynamic_QuantizesConvAndFullyConnected_LeavesDepthwiseFloatAndListsIt_AndNeedsNoCalibration()
+    public void Dynamic_QuantizesConvDepthwiseAndFullyConnected_AndNeedsNoCalibration()
     {
         var result = Quantize(TestModels.SmallNetwork(), new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 30, MeasureLatency = false });
         using var q = Model.FromBytes(result.Model);
-        Assert.That(q.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int8).Select(t => t.Name), Is.EquivalentTo(new[] { "conv/w", "fc/w" }));
+        Assert.That(q.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int8).Select(t => t.Name), Is.EquivalentTo(new[] { "conv/w", "dw/w", "fc/w" }));
         var conv = TestModels.TensorNamed(q, "conv/w");
         Assert.That(conv.Quantization.Scale, Has.Length.EqualTo(4), "per output channel");
         Assert.That(TestModels.TensorNamed(q, "conv/b").Type, Is.EqualTo(TensorType.Float32));
-        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(2));
-        Assert.That(result.Report.FloatOperators.Select(f => f.Operator), Is.EqualTo(new[] { "DEPTHWISE_CONV_2D" }));
-        Assert.That(result.Report.FloatOperators.Single().Reason, Does.Contain("no hybrid kernel"));
+        var dw = TestModels.TensorNamed(q, "dw/w");
+        Assert.That(dw.Quantization.Scale, Has.Length.EqualTo(4), "per output channel");
+        Assert.That(dw.Quantization.QuantizedDimension, Is.EqualTo(3));
+        Assert.That(TestModels.TensorNamed(q, "dw/b").Type, Is.EqualTo(TensorType.Float32));
+        var depthwise = q.MainSubgraph.Operators.Single(o => q.OperatorCodeOf(o).Builtin == BuiltinOperator.DepthwiseConv2D);
+        Assert.That(q.OperatorCodeOf(depthwise).Version, Is.EqualTo(6));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(3));
+        Assert.That(result.Report.FloatOperators, Is.Empty);
     }
 
     [Test]
-    public void Dynamic_PerTensor_LeavesConvolutionsFloat_BecausePerTensorHybridConvIsNotBuilt()
+    public void Dynamic_PerTensor_QuantizesConvolutionsPerTensor_AndDepthwisePerChannelAsTFLiteDoes()
     {
         var result = Quantize(TestModels.SmallNetwork(), new QuantizationOptions
-            { Mode = QuantizationMode.Dynamic, MinWeightElements = 100, PerTensorWeights = true, MeasureLatency = false });
-        var conv = result.Report.FloatOperators.Single(f => f.Operator == "CONV_2D");
-        Assert.That(conv.Reason, Does.Contain("per-tensor hybrid CONV_2D is not built"));
-        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1), "only the FULLY_CONNECTED");
+            { Mode = QuantizationMode.Dynamic, MinWeightElements = 30, PerTensorWeights = true, MeasureLatency = false });
+        using var q = Model.FromBytes(result.Model);
+        Assert.That(TestModels.TensorNamed(q, "conv/w").Quantization.Scale, Has.Length.EqualTo(1));
+        Assert.That(TestModels.TensorNamed(q, "dw/w").Quantization.Scale, Has.Length.EqualTo(4), "TFLite's hybrid depthwise kernel reads one scale per channel");
+        var conv = q.MainSubgraph.Operators.Single(o => q.OperatorCodeOf(o).Builtin == BuiltinOperator.Conv2D);
+        Assert.That(q.OperatorCodeOf(conv).Version, Is.EqualTo(2));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(3));
+        Assert.That(result.Report.Outputs.Single().RelativeL2, Is.LessThan(0.05));
+    }
+
+    /// <summary>x [1, 6, 6, 8] → DEPTHWISE_CONV_2D (3×3, multiplier 2: filter [1, 3, 3, 16], bias) → y [1, 6, 6, 16].</summary>
+    private static (byte[] Model, float[] Filter) Depthwise(bool bias = true)
+    {
+        var rng = new Random(29);
+        var filter = Enumerable.Range(0, 144).Select(i => (float)(rng.NextDouble() * 2 - 1) * (1 + i % 16)).ToArray();
+        var b = new ModelBuilder("depthwise");
+        int x = b.AddTensor("x", TensorType.Float32, [1, 6, 6, 8]);
+        int w = b.AddConstant("dw/w", [1, 3, 3, 16], filter);
+        int y = b.AddTensor("y", TensorType.Float32, [1, 6, 6, 16]);
+        int[] inputs = bias ? [x, w, b.AddConstant("dw/b", [16], Enumerable.Range(0, 16).Select(i => i * 0.01f).ToArray())] : [x, w];
+        b.AddOperator(BuiltinOperator.DepthwiseConv2D, inputs, [y], new DepthwiseConv2DOptions(Padding.Same, 1, 1, 2, ActivationFunctionType.None), version: 2);
+        b.AddInput(x);
+        b.AddOutput(y);
+        return (b.Build(), filter);
+    }
+
+    [Test]
+    public void Dynamic_Depthwise_StoresOneScalePerOutputChannel_ComputedByHand()
+    {
+        var (bytes, filter) = Depthwise();
+        var result = Quantize(bytes, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 100, MeasureLatency = false });
+        using var q = Model.FromBytes(result.Model);
+        var w = TestModels.TensorNamed(q, "dw/w");
+        Assert.That(w.Type, Is.EqualTo(TensorType.Int8));
+        var values = TestModels.ConstantValues<sbyte>(q, w);
+        for (int c = 0; c < 16; c++)
+        {
+            // Channel c is every 16th element from c: scale = max |w| / 127, q = round(w / scale) half away from zero.
+            var channel = Enumerable.Range(0, 9).Select(t => filter[t * 16 + c]).ToArray();
+            float scale = (float)(channel.Max(v => Math.Abs((double)v)) / 127.0);
+            Assert.That(w.Quantization.Scale[c], Is.EqualTo(scale), $"channel {c}");
+            for (int t = 0; t < 9; t++)
+                Assert.That(values[t * 16 + c], Is.EqualTo((sbyte)Math.Round(channel[t] / (double)scale, MidpointRounding.AwayFromZero)));
+        }
+        Assert.That(result.Report.Outputs.Single().RelativeL2, Is.LessThan(0.05));
+    }
+
+    [Test]
+    public void Dynamic_DepthwiseWithoutBias_StaysFloatWithTheReason()
+    {
+        var result = Quantize(Depthwise(bias: false).Model, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 100, MeasureLatency = false });
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(0));
+        Assert.That(result.Report.FloatOperators.Single().Reason, Does.Contain("no bias"));
+    }
+
+    /// <summary>x [3, 64] → BATCH_MATMUL with a constant rhs [64, 32] (2,048 elements) → y [3, 32].</summary>
+    private static (byte[] Model, float[] Rhs) BatchMatMul()
+    {
+        var rng = new Random(31);
+        var rhs = Enumerable.Range(0, 64 * 32).Select(i => (float)(rng.NextDouble() * 2 - 1) * (1 + i % 3)).ToArray();
+        var b = new ModelBuilder("batch matmul");
+        int x = b.AddTensor("x", TensorType.Float32, [3, 64]);
+        int w = b.AddConstant("bmm/rhs", [64, 32], rhs);
+        int y = b.AddTensor("y", TensorType.Float32, [3, 32]);
+        b.AddOperator(BuiltinOperator.BatchMatMul, [x, w], [y], new BatchMatMulOptions(false, false));
+        b.AddInput(x);
+        b.AddOutput(y);
+        return (b.Build(), rhs);
+    }
+
+    [Test]
+    public void Dynamic_BatchMatMul_StoresTheConstantRhsPerTensor_WithAsymmetricInputs_AndVersion4()
+    {
+        var (bytes, rhs) = BatchMatMul();
+        var result = Quantize(bytes);
+        using var q = Model.FromBytes(result.Model);
+        var w = TestModels.TensorNamed(q, "bmm/rhs");
+        Assert.That(w.Type, Is.EqualTo(TensorType.Int8));
+        float scale = (float)(rhs.Max(v => Math.Abs((double)v)) / 127.0);
+        Assert.That(w.Quantization.Scale, Is.EqualTo(new[] { scale }));
+        var values = TestModels.ConstantValues<sbyte>(q, w);
+        for (int i = 0; i < rhs.Length; i++)
+            Assert.That(values[i], Is.EqualTo((sbyte)Math.Round(rhs[i] / (double)scale, MidpointRounding.AwayFromZero)), $"element {i}");
+        var bmm = q.MainSubgraph.Operators.Single();
+        Assert.That(q.OperatorCodeOf(bmm).Version, Is.EqualTo(4));
+        Assert.That(((BatchMatMulOptions)bmm.Options!).AsymmetricQuantizeInputs, Is.True);
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1));
+        Assert.That(result.Report.Outputs.Single().RelativeL2, Is.LessThan(1e-2));
+    }
+
+    [Test]
+    [Category("Corpus")]
+    public void Dynamic_DepthwiseAndBatchMatMulModels_RunInTflite()
+    {
+        // Depthwise: LiteRT.js runs TFLite's own hybrid kernel, which Accel follows bit for bit. BATCH_MATMUL: XNNPACK's
+        // dynamically quantized kernel (asymmetric, its own rescale order): a few ulp of the largest output.
+        foreach (var (name, bytes, elements, shape, bound) in new[]
+                 {
+                     ("dw", Depthwise().Model, 100, 6 * 6 * 8, 0.0),
+                     ("bmm", BatchMatMul().Model, 1024, 3 * 64, 1e-6),
+                 })
+        {
+            var result = Quantize(bytes, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = elements, MeasureLatency = false });
+            Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1), name);
+            string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
+            Directory.CreateDirectory(dir);
+            string path = Path.Combine(dir, name + "-dynamic-" + CorpusAssets.Sha256Hex(result.Model)[..12] + ".tflite");
+            if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+            var rng = new Random(41);
+            var sample = new CalibrationSample([Enumerable.Range(0, shape).Select(_ => (float)(rng.NextDouble() * 4 - 1)).ToArray()], "random");
+            byte[] input = MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray();
+            var accel = MemoryMarshal.Cast<byte, float>(TestModels.RunRaw(result.Model, sample, cpuDelegate: false)).ToArray();
+            var oracle = OracleRunner.ForAssets(CorpusAssets.Locate()).Run([new OracleJob(path, [input])])[0].Outputs[0].AsFloats();
+            double max = accel.Max(v => Math.Abs(v)), worst = 0;
+            for (int i = 0; i < accel.Length; i++) worst = Math.Max(worst, Math.Abs(accel[i] - oracle[i]) / max);
+            TestContext.Out.WriteLine($"{name}: largest difference relative to the largest output: {worst:E2}");
+            Assert.That(worst, Is.LessThanOrEqualTo(bound), name);
+        }
     }
 
     [Test]
@@ -149,13 +272,15 @@ public sealed class DynamicQuantizationTests
     }
 
     /// <summary>
-    /// hand_landmark_lite (FLOAT16 weights): its two large FULLY_CONNECTED heads and 29 CONV_2D become hybrid with float32
-    /// biases (XNNPACK refuses a hybrid node whose bias comes from a DEQUANTIZE); TFLite loads and runs the file. Its
-    /// outputs differ from Accel's by more than rounding because LiteRT runs the hybrid convolutions on XNNPACK, which
-    /// quantizes 1×1 convolutions per pixel where TFLite's kernel (and Accel) quantize per image: measured relative L2
-    /// 5.8e-3 (landmarks) and 8.7e-2 (world landmarks) on this input, 0.011 and 0.148 on another; the bounds are 0.02 and 0.2.
+    /// hand_landmark_lite (FLOAT16 weights): its two large FULLY_CONNECTED heads, 29 CONV_2D and 13 DEPTHWISE_CONV_2D
+    /// become hybrid with float32 biases (XNNPACK refuses a hybrid node whose bias comes from a DEQUANTIZE); TFLite loads
+    /// and runs the file. Its outputs differ from Accel's by more than rounding because LiteRT runs the hybrid
+    /// convolutions on XNNPACK, which quantizes 1×1 convolutions per pixel where TFLite's kernel (and Accel) quantize per
+    /// image; the hybrid depthwise nodes (TFLite's own kernel in LiteRT, identical to Accel's on equal inputs) add their
+    /// own input quantization to that divergence: measured relative L2 1.95e-2 (landmarks) and 2.08e-1 (world landmarks)
+    /// on this input (before the depthwise nodes were hybrid: 5.8e-3 and 8.7e-2); the bounds are 0.04 and 0.4.
     /// The single-node cases (conformance) show the kernels themselves agree within a few ulp where XNNPACK quantizes
-    /// as TFLite does.
+    /// as TFLite does, and bit for bit for depthwise.
     /// </summary>
     [Test]
     [Category("Corpus")]
@@ -164,7 +289,7 @@ public sealed class DynamicQuantizationTests
         var assets = CorpusAssets.Locate();
         using var model = Model.FromFile(assets.ModelPath("hand_landmark_lite"));
         var result = ModelOptimizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MeasureLatency = false }, null);
-        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(31));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(HandLandmarkHybridNodes));
         var rng = new Random(23);
         var sample = new CalibrationSample([Enumerable.Range(0, 224 * 224 * 3).Select(_ => (float)rng.NextDouble()).ToArray()], "random");
         string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
@@ -173,7 +298,7 @@ public sealed class DynamicQuantizationTests
         if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
         byte[] input = MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray();
         var oracle = OracleRunner.ForAssets(assets).Run([new OracleJob(path, [input])])[0];
-        foreach (var (o, bound) in new[] { (0, 0.02), (3, 0.2) })
+        foreach (var (o, bound) in new[] { (0, 0.04), (3, 0.4) })
         {
             var accel = MemoryMarshal.Cast<byte, float>(TestModels.RunRaw(result.Model, sample, cpuDelegate: true, output: o)).ToArray();
             var tflite = oracle.Outputs[o].AsFloats();

@@ -7,13 +7,14 @@ namespace Accel.Optimize;
 /// <c>Optimize.DEFAULT</c> and no representative dataset: constant float32 weights of at least
 /// <see cref="QuantizationOptions.MinWeightElements"/> elements (default 1024, the converter's) of operators that have a hybrid kernel become int8 (symmetric, per output
 /// channel unless per-tensor weights are asked for), with <c>asymmetric_quantize_inputs</c> set; every activation,
-/// bias and other constant stays float32. CONV_2D filters become int8 per output channel where Accel's hybrid CONV_2D
-/// runs them; operators whose hybrid kernel Accel does not have yet (DEPTHWISE_CONV_2D, BATCH_MATMUL, TRANSPOSE_CONV)
-/// stay float and are listed with the reason.
+/// bias and other constant stays float32. CONV_2D filters become int8 per output channel (per tensor with
+/// --per-tensor) and DEPTHWISE_CONV_2D filters per channel where Accel's hybrid kernels run them; BATCH_MATMUL's
+/// constant rhs per tensor with <c>asymmetric_quantize_inputs</c>, as TFLite's weight quantizer does. TRANSPOSE_CONV,
+/// which has no hybrid kernel in TFLite either, stays float and is listed with the reason.
 /// </summary>
 internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions options)
 {
-    private const string NoHybridKernel = "Accel has no hybrid kernel for this operator yet (docs/numerics.md §Hybrid kernels); its weights stay float32";
+    private const string NoHybridKernel = "no hybrid kernel for this operator (TFLite has none either; docs/numerics.md §Hybrid kernels); its weights stay float32";
 
     public int QuantizedOperators { get; private set; }
     public List<FloatOperator> FloatOperators { get; } = new();
@@ -26,7 +27,6 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
 
     public void Run()
     {
-        var quantizedCopies = new Dictionary<(int Tensor, int Axis), int>();
         for (int n = 0; n < graph.Operators.Count; n++)
         {
             var op = graph.Operators[n];
@@ -38,22 +38,7 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
                         FloatOperators.Add(new FloatOperator(n, op.Code.Name, reason));
                         continue;
                     }
-                    int axis = options.PerTensorWeights ? -1 : 0;
-                    int weights = op.Inputs[1];
-                    if (!quantizedCopies.TryGetValue((weights, axis), out int q))
-                    {
-                        var w = graph.Tensors[weights];
-                        var (values, scales) = QuantizationMath.QuantizeSymmetric(w.FloatValues(), w.Shape, axis);
-                        q = graph.AddTensor(new GraphTensor
-                        {
-                            Name = w.Name, Type = TensorType.Int8, Shape = w.Shape, Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
-                            Quantization = new QuantizationParameters(scales, new long[scales.Length], Math.Max(axis, 0), [], []),
-                        });
-                        quantizedCopies.Add((weights, axis), q);
-                        QuantizedWeights.Add(w.Name);
-                    }
-                    op.Inputs = [.. op.Inputs];
-                    op.Inputs[1] = q;
+                    UseInt8Weights(op, options.PerTensorWeights ? -1 : 0);
                     if (op.Inputs.Length > 2 && op.Inputs[2] >= 0) HybridBiases.Add(op.Inputs[2]);
                     var fc = (FullyConnectedOptions?)op.Options ?? new FullyConnectedOptions(ActivationFunctionType.None);
                     op.Options = fc with { AsymmetricQuantizeInputs = true };
@@ -62,38 +47,66 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
                     QuantizedOperators++;
                     break;
                 case BuiltinOperator.Conv2D when ConvReason(op) is null:
-                {
-                    int filter = op.Inputs[1];
-                    if (!quantizedCopies.TryGetValue((filter, 0), out int qf))
-                    {
-                        var w = graph.Tensors[filter];
-                        var (values, scales) = QuantizationMath.QuantizeSymmetric(w.FloatValues(), w.Shape, 0);
-                        qf = graph.AddTensor(new GraphTensor
-                        {
-                            Name = w.Name, Type = TensorType.Int8, Shape = w.Shape, Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
-                            Quantization = new QuantizationParameters(scales, new long[scales.Length], 0, [], []),
-                        });
-                        quantizedCopies.Add((filter, 0), qf);
-                        QuantizedWeights.Add(w.Name);
-                    }
-                    op.Inputs = [.. op.Inputs];
-                    op.Inputs[1] = qf;
+                    UseInt8Weights(op, options.PerTensorWeights ? -1 : 0);
                     HybridBiases.Add(op.Inputs[2]);
-                    // TFLite's op versioning: a hybrid CONV_2D with per-channel weights is version 5.
-                    op.Code = op.Code with { Version = Math.Max(op.Code.Version, 5) };
+                    // TFLite's op versioning: hybrid CONV_2D is version 2, with per-channel weights version 5.
+                    op.Code = op.Code with { Version = Math.Max(op.Code.Version, options.PerTensorWeights ? 2 : 5) };
                     QuantizedOperators++;
                     break;
-                }
                 case BuiltinOperator.Conv2D:
                     if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, ConvReason(op)!));
                     break;
+                case BuiltinOperator.DepthwiseConv2D when DepthwiseReason(op) is null:
+                    // TFLite's weight quantizer: per channel along dimension 3 whatever --per-tensor says (its hybrid
+                    // kernel reads one scale per channel), version 6.
+                    UseInt8Weights(op, 3);
+                    HybridBiases.Add(op.Inputs[2]);
+                    op.Code = op.Code with { Version = Math.Max(op.Code.Version, 6) };
+                    QuantizedOperators++;
+                    break;
                 case BuiltinOperator.DepthwiseConv2D:
+                    if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, DepthwiseReason(op)!));
+                    break;
+                case BuiltinOperator.BatchMatMul when BatchMatMulReason(op) is null:
+                {
+                    // TFLite's weight quantizer: a constant rhs per tensor with asymmetric_quantize_inputs, version 4.
+                    UseInt8Weights(op, -1);
+                    var bmm = (BatchMatMulOptions?)op.Options ?? new BatchMatMulOptions(false, false);
+                    op.Options = bmm with { AsymmetricQuantizeInputs = true };
+                    op.Code = op.Code with { Version = Math.Max(op.Code.Version, 4) };
+                    QuantizedOperators++;
+                    break;
+                }
                 case BuiltinOperator.BatchMatMul:
+                    if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, BatchMatMulReason(op)!));
+                    break;
                 case BuiltinOperator.TransposeConv:
                     if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, NoHybridKernel));
                     break;
             }
         }
+    }
+
+    private readonly Dictionary<(int Tensor, int Axis), int> quantizedCopies = new();
+
+    /// <summary>Replaces input 1 of <paramref name="op"/> by its int8 copy (symmetric; per channel along <paramref name="axis"/>, or per tensor for −1).</summary>
+    private void UseInt8Weights(GraphOperator op, int axis)
+    {
+        int weights = op.Inputs[1];
+        if (!quantizedCopies.TryGetValue((weights, axis), out int q))
+        {
+            var w = graph.Tensors[weights];
+            var (values, scales) = QuantizationMath.QuantizeSymmetric(w.FloatValues(), w.Shape, axis);
+            q = graph.AddTensor(new GraphTensor
+            {
+                Name = w.Name, Type = TensorType.Int8, Shape = w.Shape, Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
+                Quantization = new QuantizationParameters(scales, new long[scales.Length], Math.Max(axis, 0), [], []),
+            });
+            quantizedCopies.Add((weights, axis), q);
+            QuantizedWeights.Add(w.Name);
+        }
+        op.Inputs = [.. op.Inputs];
+        op.Inputs[1] = q;
     }
 
     private bool HasLargeConstantWeights(GraphOperator op)
@@ -105,8 +118,8 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
     }
 
     /// <summary>
-    /// Why a CONV_2D stays float, or null when its filter is quantized: Accel's hybrid CONV_2D runs per-channel filters
-    /// with dilation 1, one group and a bias (TFLite's EvalHybridPerChannel reads the bias unconditionally).
+    /// Why a CONV_2D stays float, or null when its filter is quantized: Accel's hybrid CONV_2D runs filters per channel
+    /// (or per tensor with --per-tensor) with dilation 1, one group and a bias (TFLite's hybrid kernels read it unconditionally).
     /// </summary>
     private string? ConvReason(GraphOperator op)
     {
@@ -114,13 +127,60 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
         var w = graph.Tensors[op.Inputs[1]];
         if (!w.IsConstant || w.Type != TensorType.Float32 || w.Sparsity is not null || w.Shape.Length != 4) return "filter is not a dense float32 constant";
         if (w.ElementCount < options.MinWeightElements) return $"filter of {w.ElementCount} elements, below the minimum of {options.MinWeightElements}";
-        if (options.PerTensorWeights) return "per-tensor hybrid CONV_2D is not built (docs/numerics.md §Hybrid kernels)";
-        if (w.Shape[0] < 2) return "one output channel: TFLite would run its per-tensor hybrid kernel, which Accel does not have";
         if (op.Options is Conv2DOptions { DilationH: not 1 } or Conv2DOptions { DilationW: not 1 }) return "dilated: TFLite's hybrid CONV_2D ignores dilation";
         var input = graph.Tensors[op.Inputs[0]];
         if (input.Type != TensorType.Float32 || input.Shape.Length != 4 || input.Shape[3] != w.Shape[3]) return "grouped or non-float input";
         return null;
     }
+
+    /// <summary>
+    /// Why a DEPTHWISE_CONV_2D stays float, or null when its filter is quantized: a dense float32 constant filter of at
+    /// least the minimum size, a float32 input, a bias (TFLite's hybrid kernel reads it unconditionally) and a
+    /// depth_multiplier option that agrees with the shapes (TFLite's hybrid kernel reads the option).
+    /// </summary>
+    private string? DepthwiseReason(GraphOperator op)
+    {
+        if (op.Inputs.Length < 3 || op.Inputs[2] < 0) return "no bias; TFLite's hybrid DEPTHWISE_CONV_2D needs one";
+        var w = graph.Tensors[op.Inputs[1]];
+        if (!w.IsConstant || w.Type != TensorType.Float32 || w.Sparsity is not null || w.Shape.Length != 4) return "filter is not a dense float32 constant";
+        if (w.ElementCount < options.MinWeightElements) return $"filter of {w.ElementCount} elements, below the minimum of {options.MinWeightElements}";
+        var input = graph.Tensors[op.Inputs[0]];
+        if (input.Type != TensorType.Float32 || input.Shape.Length != 4 || input.Shape[3] <= 0) return "non-float input";
+        if (op.Options is DepthwiseConv2DOptions dw && dw.DepthMultiplier != w.Shape[3] / input.Shape[3])
+            return $"depth_multiplier {dw.DepthMultiplier} disagrees with the shapes; TFLite's hybrid kernel reads the option";
+        return null;
+    }
+
+    /// <summary>
+    /// Why a BATCH_MATMUL stays float, or null when its rhs is quantized: a dense float32 constant rhs of at least the
+    /// minimum size, a float32 lhs, and shapes Accel's hybrid kernel takes (at most one batch dimension larger than 1,
+    /// a non-empty inner dimension; docs/numerics.md §Hybrid kernels).
+    /// </summary>
+    private string? BatchMatMulReason(GraphOperator op)
+    {
+        if (op.Inputs.Length < 2 || op.Inputs[1] < 0) return "no rhs input";
+        var w = graph.Tensors[op.Inputs[1]];
+        if (!w.IsConstant || w.Type != TensorType.Float32 || w.Sparsity is not null) return "rhs is not a dense float32 constant";
+        if (w.ElementCount < options.MinWeightElements) return $"rhs of {w.ElementCount} elements, below the minimum of {options.MinWeightElements}";
+        var input = graph.Tensors[op.Inputs[0]];
+        if (input.Type != TensorType.Float32) return $"lhs is {input.Type}";
+        int rank = Math.Max(input.Shape.Length, w.Shape.Length);
+        if (input.Shape.Length < 2 || w.Shape.Length < 2 || rank > 5) return "lhs or rhs of rank outside 2..5";
+        int largeBatchDims = 0;
+        for (int d = 0; d < rank - 2; d++)
+        {
+            int l = Dim(input.Shape, d, rank), r = Dim(w.Shape, d, rank);
+            if (Math.Max(l, r) > 1) largeBatchDims++;
+        }
+        if (largeBatchDims > 1 || (w.Shape.Length == 5 && w.Shape[0] > 1))
+            return "more than one batch dimension larger than 1: TFLite's hybrid BATCH_MATMUL indexes those wrongly";
+        bool adjY = op.Options is BatchMatMulOptions { AdjY: true };
+        if (w.Shape[adjY ? ^1 : ^2] == 0) return "empty inner dimension";
+        return null;
+    }
+
+    /// <summary>Dimension <paramref name="d"/> of <paramref name="shape"/> extended with leading 1s to <paramref name="rank"/>.</summary>
+    private static int Dim(int[] shape, int d, int rank) => d < rank - shape.Length ? 1 : shape[d - (rank - shape.Length)];
 
     /// <summary>Why a FULLY_CONNECTED stays float, or null when its weights are quantized.</summary>
     private string? Reason(GraphOperator op)

@@ -4,7 +4,8 @@ namespace Accel.Tests.Kernels;
 
 /// <summary>
 /// Hybrid CONV_2D (docs/numerics.md §Hybrid kernels): float32 input quantized asymmetrically per batch image, int8
-/// per-channel filter, exact int32 sums of (q − z)·w over the taps inside the input, then (float)acc · (s_c · f) + bias.
+/// per-channel filter, exact int32 sums of (q − z)·w over the taps inside the input, then (float)acc · (s_c · f) + bias;
+/// per-tensor filters: each image quantized symmetrically, (float)acc · (f · s) + bias.
 /// </summary>
 public sealed class HybridConv2DTests
 {
@@ -55,11 +56,30 @@ public sealed class HybridConv2DTests
     }
 
     [Test]
-    public void A_per_tensor_filter_is_refused_naming_it()
+    public void A_per_tensor_filter_quantizes_each_image_symmetrically_and_folds_the_filter_scale_into_its_factor()
     {
-        var e = Assert.Throws<KernelException>(() => Run(Model([1, 1, 2, 1], [2, 1, 1, 1], [2, 3], new([1f], [0], 0, [], []), [0f, 0f],
-            new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None)), [0f, 1f]));
-        Assert.That(e!.Message, Does.Contain("filter 'filter'").And.Contain("per tensor"));
+        // Image [0, 127]: range 127, q = [0, 127], factor 1 · 0.5. x=1: 2·127 = 254 → 127 + 0.5; 3·127 = 381 → 190.5 − 1.
+        var bytes = Model([1, 1, 2, 1], [2, 1, 1, 1], [2, 3], new([0.5f], [0], 0, [], []), [0.5f, -1f],
+            new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None));
+        Assert.That(Run(bytes, [0f, 127f]), Is.EqualTo(new[] { 0.5f, -1f, 127.5f, 189.5f }));
+    }
+
+    [Test]
+    public void Per_channel_scales_that_are_all_equal_run_the_per_tensor_kernel_as_TFLite_does()
+    {
+        // The asymmetric per-channel kernel would quantize [0, 127] with scale 127/255 and give other values.
+        var bytes = Model([1, 1, 2, 1], [2, 1, 1, 1], [2, 3], new([0.5f, 0.5f], [0, 0], 0, [], []), [0.5f, -1f],
+            new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None));
+        Assert.That(Run(bytes, [0f, 127f]), Is.EqualTo(new[] { 0.5f, -1f, 127.5f, 189.5f }));
+    }
+
+    [Test]
+    public void A_per_tensor_filter_clamps_after_the_bias_with_the_fused_activation()
+    {
+        var bytes = Model([1, 1, 2, 1], [2, 1, 1, 1], [2, -3], new([0.5f], [0], 0, [], []), [0.5f, -1f],
+            new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.Relu6));
+        // x=1: 127 + 0.5 → 6; −190.5 − 1 → 0.
+        Assert.That(Run(bytes, [0f, 127f]), Is.EqualTo(new[] { 0.5f, 0f, 6f, 0f }));
     }
 
     [Test]

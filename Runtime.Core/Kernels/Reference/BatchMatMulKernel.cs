@@ -22,6 +22,11 @@ internal sealed class BatchMatMulKernel : ReferenceKernel<BatchMatMulParams>
             InvokeQuantized(context, p, q);
             return;
         }
+        if (p.Hybrid is { } h)
+        {
+            HybridKernels.BatchMatMul(context, p, h);
+            return;
+        }
         ReadOnlySpan<float> lhs = context.Input(0).Read<float>();
         ReadOnlySpan<float> rhs = context.Input(1).Read<float>();
         Span<float> output = context.Output(0).Write<float>();

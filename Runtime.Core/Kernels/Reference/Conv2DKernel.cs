@@ -18,7 +18,8 @@ internal sealed class Conv2DKernel : ReferenceKernel<Conv2DParams>
     {
         if (p.Hybrid is { } h)
         {
-            HybridKernels.Conv2D(context, p, h);
+            if (h.PerChannel) HybridKernels.Conv2D(context, p, h);
+            else HybridKernels.Conv2DPerTensor(context, p, h);
             return;
         }
         if (p.Int16 is { } q16)

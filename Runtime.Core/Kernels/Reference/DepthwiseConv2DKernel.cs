@@ -18,6 +18,11 @@ internal sealed class DepthwiseConv2DKernel : ReferenceKernel<DepthwiseConv2DPar
 
     protected override void Invoke(KernelContext context, DepthwiseConv2DParams p)
     {
+        if (p.Hybrid is { } h)
+        {
+            HybridKernels.DepthwiseConv2D(context, p, h);
+            return;
+        }
         if (p.Int16 is { } q16)
         {
             Int16x8Kernels.DepthwiseConv2D(context, p, q16);

@@ -118,6 +118,197 @@ internal static class HybridKernels
         }
     }
 
+    /// <summary>
+    /// CONV_2D with an int8 per-tensor filter (or per-channel scales all equal), TFLite's conv.cc EvalHybrid with
+    /// optimized_ops::HybridConv: each batch image quantized symmetrically as one row, its factor times the filter scale;
+    /// the output zero-filled, then out += (float)acc · factor (acc the exact int32 sum over the taps inside the input,
+    /// im2col pads with 0), then + bias and the clamp max(·, min) then min(·, max) (BiasAndClamp).
+    /// </summary>
+    public static void Conv2DPerTensor(KernelContext context, Conv2DParams p, HybridWeightsParams h)
+    {
+        var g = p.Geometry;
+        var inputTensor = context.Input(0);
+        var filterTensor = context.Input(1);
+        var biasTensor = context.OptionalInput(2);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<float> input = inputTensor.Read<float>();
+        ReadOnlySpan<sbyte> filter = filterTensor.Read<sbyte>();
+        ReadOnlySpan<float> bias = biasTensor is null ? default : biasTensor.Read<float>();
+        Span<float> output = outputTensor.Write<float>();
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), depth = inputTensor.Dim(3);
+        int filterHeight = filterTensor.Dim(1), filterWidth = filterTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        int imageSize = inputHeight * inputWidth * depth;
+        var (min, max) = ClampRange(context.OptionsAs<Conv2DOptions>().FusedActivation);
+        Span<sbyte> quantized = h.Scratch.QuantizedRow.AsSpan(0, imageSize);
+
+        for (int b = 0; b < batches; b++)
+        {
+            float factor = SymmetricQuantize(input.Slice(b * imageSize, imageSize), quantized);
+            factor *= h.Scales[0];   // scaling_factors_ptr[b] *= filter->params.scale
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                context.ThrowIfCancellationRequested();
+                for (int ox = 0; ox < outputWidth; ox++)
+                for (int oc = 0; oc < outputDepth; oc++)
+                {
+                    int acc = 0;
+                    for (int ky = 0; ky < filterHeight; ky++)
+                    {
+                        int iy = oy * g.StrideH - g.PadTop + ky;
+                        if (iy < 0 || iy >= inputHeight) continue;
+                        for (int kx = 0; kx < filterWidth; kx++)
+                        {
+                            int ix = ox * g.StrideW - g.PadLeft + kx;
+                            if (ix < 0 || ix >= inputWidth) continue;
+                            var q = quantized.Slice((iy * inputWidth + ix) * depth, depth);
+                            var w = filter.Slice(((oc * filterHeight + ky) * filterWidth + kx) * depth, depth);
+                            for (int c = 0; c < depth; c++) acc = unchecked(acc + w[c] * q[c]);
+                        }
+                    }
+                    float product = acc * factor;
+                    float value = 0f + product;   // the zero-filled output accumulates (−0 becomes +0)
+                    if (!bias.IsEmpty) value += bias[oc];
+                    value = value < min ? min : value;   // std::max(x, min), then std::min(x, max)
+                    value = max < value ? max : value;
+                    output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// DEPTHWISE_CONV_2D with an int8 per-channel filter [1, KH, KW, Cout], TFLite's depthwise_conv.cc
+    /// EvalHybridPerChannel with its default kernel optimized_integer_ops::DepthwiseConvHybridPerChannel (the generic
+    /// path): each batch image quantized asymmetrically as one row; acc = Σ w·(q − z) over the taps inside the input
+    /// (dilation honoured); ((float)acc · f) · s_c, + bias, then max(·, min) and min(·, max).
+    /// </summary>
+    public static void DepthwiseConv2D(KernelContext context, DepthwiseConv2DParams p, HybridWeightsParams h)
+    {
+        var g = p.Geometry;
+        var inputTensor = context.Input(0);
+        var filterTensor = context.Input(1);
+        var biasTensor = context.OptionalInput(2);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<float> input = inputTensor.Read<float>();
+        ReadOnlySpan<sbyte> filter = filterTensor.Read<sbyte>();
+        ReadOnlySpan<float> bias = biasTensor is null ? default : biasTensor.Read<float>();
+        Span<float> output = outputTensor.Write<float>();
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
+        int filterHeight = filterTensor.Dim(1), filterWidth = filterTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        int multiplier = p.DepthMultiplier;
+        int imageSize = inputHeight * inputWidth * inputDepth;
+        var (min, max) = ClampRange(context.OptionsAs<DepthwiseConv2DOptions>().FusedActivation);
+        Span<sbyte> quantized = h.Scratch.QuantizedRow.AsSpan(0, imageSize);
+
+        for (int b = 0; b < batches; b++)
+        {
+            float factor = AsymmetricQuantize(input.Slice(b * imageSize, imageSize), quantized, out int zero);
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                context.ThrowIfCancellationRequested();
+                for (int ox = 0; ox < outputWidth; ox++)
+                for (int oc = 0; oc < outputDepth; oc++)
+                {
+                    int ic = oc / multiplier;
+                    int acc = 0;
+                    for (int ky = 0; ky < filterHeight; ky++)
+                    {
+                        int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
+                        if (iy < 0 || iy >= inputHeight) continue;
+                        for (int kx = 0; kx < filterWidth; kx++)
+                        {
+                            int ix = ox * g.StrideW - g.PadLeft + kx * g.DilationW;
+                            if (ix < 0 || ix >= inputWidth) continue;
+                            int w = filter[(ky * filterWidth + kx) * outputDepth + oc];
+                            acc = unchecked(acc + w * (quantized[(iy * inputWidth + ix) * inputDepth + ic] - zero));
+                        }
+                    }
+                    float value = acc * factor * h.Scales[oc];   // acc * input_scale * per_channel_scales[c], left to right
+                    if (!bias.IsEmpty) value += bias[oc];
+                    value = value < min ? min : value;   // std::max(x, min), then std::min(x, max)
+                    value = max < value ? max : value;
+                    output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// BATCH_MATMUL with a constant int8 rhs, TFLite's batch_matmul.cc EvalHybrid with reference_ops::BatchMatMul
+    /// (int8 × int8 → float): every lhs row quantized (BatchQuantizeFloats: symmetric, or asymmetric with
+    /// asymmetric_quantize_inputs), per tensor its factor times the rhs scale; per output element the exact int32
+    /// total = Σ_k R[k, j]·q[k], then total −= rowsum_j · z in binary32 (truncated back to int32), then
+    /// out = 0 + scale · total with scale = f (per tensor) or f · s_j (per channel).
+    /// </summary>
+    public static void BatchMatMul(KernelContext context, BatchMatMulParams p, HybridWeightsParams h)
+    {
+        ReadOnlySpan<float> lhs = context.Input(0).Read<float>();
+        ReadOnlySpan<sbyte> rhs = context.Input(1).Read<sbyte>();
+        Span<float> output = context.Output(0).Write<float>();
+        ReadOnlySpan<int> lhsMatrix = p.LhsMatrix.Span, rhsMatrix = p.RhsMatrix.Span;
+        int m = p.Rows, k = p.Depth, n = p.Columns;
+        var scratch = h.Scratch;
+        Span<sbyte> quantized = scratch.QuantizedRow;
+        Span<float> factors = scratch.Factors.AsSpan(0, p.LhsRows);
+        Span<int> offsets = scratch.Offsets.AsSpan(0, p.LhsRows);
+        Span<float> row = scratch.FloatRow.AsSpan(0, k);
+        int rhsDepthStride = p.AdjY ? 1 : n, rhsColumnStride = p.AdjY ? k : 1;
+
+        // Every stored lhs row (with adj_x, every column of each stored matrix: TFLite transposes first).
+        for (int r = 0; r < p.LhsRows; r++)
+        {
+            ReadOnlySpan<float> values;
+            if (p.AdjX)
+            {
+                int matrix = r / m, i = r % m;
+                for (int kk = 0; kk < k; kk++) row[kk] = lhs[matrix * m * k + kk * m + i];
+                values = row;
+            }
+            else values = lhs.Slice(r * k, k);
+            var q = quantized.Slice(r * k, k);
+            offsets[r] = 0;
+            factors[r] = h.AsymmetricInputs ? AsymmetricQuantize(values, q, out offsets[r]) : SymmetricQuantize(values, q);
+            if (!h.PerChannel) factors[r] *= h.Scales[0];
+        }
+
+        // The rhs column sums (TFLite's ReductionSumVector over its transposed weights), one set per stored matrix.
+        Span<int> rowSums = scratch.RowSums;
+        int rhsMatrices = rowSums.Length / Math.Max(n, 1);
+        for (int matrix = 0; matrix < rhsMatrices; matrix++)
+        for (int j = 0; j < n; j++)
+        {
+            int sum = 0;
+            for (int kk = 0; kk < k; kk++) sum = unchecked(sum + rhs[matrix * k * n + kk * rhsDepthStride + j * rhsColumnStride]);
+            rowSums[matrix * n + j] = sum;
+        }
+
+        for (int b = 0; b < p.Batches; b++)
+        {
+            int rhsBase = rhsMatrix[b] * k * n, outputBase = b * m * n;
+            for (int i = 0; i < m; i++)
+            {
+                context.ThrowIfCancellationRequested(); // once per output row
+                int r = lhsMatrix[b] * m + i;
+                var q = quantized.Slice(r * k, k);
+                float factor = factors[r];
+                float offset = offsets[r];
+                for (int j = 0; j < n; j++)
+                {
+                    int total = 0;
+                    for (int kk = 0; kk < k; kk++)
+                        total = unchecked(total + rhs[rhsBase + kk * rhsDepthStride + j * rhsColumnStride] * q[kk]);
+                    // total -= row_sum * batch_offset: an int32 minus a binary32 product, computed in binary32, truncated.
+                    float correction = rowSums[rhsMatrix[b] * n + j] * offset;
+                    total = (int)(total - correction);
+                    float scale = h.PerChannel ? factor * h.Scales[j] : factor;
+                    output[outputBase + i * n + j] = 0f + scale * total;
+                }
+            }
+        }
+    }
+
     /// <summary>TFLite's CalculateActivationRange for float: NONE clamps to ±FLT_MAX (so ±∞ become ±MaxValue).</summary>
     private static (float Min, float Max) ClampRange(ActivationFunctionType activation) => activation switch
     {
@@ -152,6 +343,7 @@ internal static class HybridKernels
     /// </summary>
     public static float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized)
     {
+        if (values.IsEmpty) return 1f;   // an empty image (a zero spatial dimension) has nothing to quantize
         float min = values[0], max = values[0];
         for (int i = 1; i < values.Length; i++)
         {
@@ -182,6 +374,11 @@ internal static class HybridKernels
     /// </summary>
     public static float AsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset)
     {
+        if (values.IsEmpty)
+        {
+            offset = 0;   // an empty image (a zero spatial dimension) has nothing to quantize
+            return 1f;
+        }
         const double qmin = -128, qmax = 127;
         float min = values[0], max = values[0];
         for (int i = 1; i < values.Length; i++)

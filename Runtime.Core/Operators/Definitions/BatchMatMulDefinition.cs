@@ -17,6 +17,15 @@ public sealed record BatchMatMulParams(int Rows, int Depth, int Columns, bool Ad
 
     /// <summary>An int8 BATCH_MATMUL's integer params (TFLite's reference_ops::BatchMatMul for int8); null for float32.</summary>
     public QuantizedBatchMatMulParams? Quantized { get; init; }
+
+    /// <summary>
+    /// Dynamic-range (hybrid): float32 lhs and output, constant int8 rhs per tensor or per output column; null otherwise.
+    /// <see cref="LhsRows"/> is the number of lhs rows quantized at each Invoke (every batch of lhs).
+    /// </summary>
+    public HybridWeightsParams? Hybrid { get; init; }
+
+    /// <summary>The number of stored lhs matrices times their rows (hybrid only: one quantization factor each).</summary>
+    public int LhsRows { get; init; }
 }
 
 /// <summary>
@@ -26,7 +35,7 @@ public sealed record BatchMatMulParams(int Rows, int Depth, int Columns, bool Ad
 /// </summary>
 public sealed record QuantizedBatchMatMulParams(int LhsOffset, int RhsOffset, int OutputOffset, QuantizedMultiplier Multiplier);
 
-/// <summary>BATCH_MATMUL, float32 and int8, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
+/// <summary>BATCH_MATMUL, float32, int8 and hybrid, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
 internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
 {
     /// <summary>TFLite's reference kernel extends every shape to rank 5.</summary>
@@ -44,11 +53,12 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
         var rhs = context.Input(1);
         var output = context.Output(0);
         QuantizedBatchMatMulParams? quantized = null;
+        bool hybrid = HybridWeights.IsHybrid(lhs, rhs);
         if (lhs.Type == TensorType.Int8) quantized = PrepareQuantized(context, lhs, rhs, output);
-        else
+        else if (!hybrid)
         {
             if (lhs.Type != TensorType.Float32)
-                throw context.Error($"lhs '{lhs.Name}' is {lhs.Type.ToDisplayName()}; BATCH_MATMUL runs float32 and int8 (int16 and hybrid int8 weights are not supported)");
+                throw context.Error($"lhs '{lhs.Name}' is {lhs.Type.ToDisplayName()}; BATCH_MATMUL runs float32, int8 and hybrid (float32 lhs, int8 rhs); int16 is not supported");
             ConvCommon.ExpectFloat32(context, rhs, "rhs");
             ConvCommon.ExpectFloat32(context, output, "output");
         }
@@ -105,10 +115,21 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
             }
         }
 
+        HybridWeightsParams? hybridParams = null;
+        int lhsRows = 0;
+        if (hybrid)
+        {
+            lhsRows = checked((int)(lhs.ElementCount / Math.Max(lhsDepth, 1)));
+            hybridParams = PrepareHybrid(context, lhs, rhs, output, options, outputShape, rows, lhsDepth, columns, lhsRows);
+        }
+
         context.SetOutputShape(0, outputShape);
         return new BatchMatMulParams(rows, lhsDepth, columns, options.AdjX, options.AdjY, lhsMatrix, rhsMatrix)
         {
             Quantized = quantized,
+            Hybrid = hybridParams,
+            LhsRows = lhsRows,
+            ReferenceOnlyReason = hybrid ? HybridWeights.ReferenceOnlyReason : null,
             Cost = new OpCost(CostMath.Product(output.ElementCount, lhsDepth), 0, CostMath.BytesTouched(context)),
         };
     }
@@ -128,6 +149,46 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
         float product = lq.Scale * rq.Scale;
         var m = QuantizedParams.Multiplier(context, (double)product / oq.Scale, "the output multiplier s_lhs·s_rhs/s_out");
         return new QuantizedBatchMatMulParams(-lq.ZeroPoint, -rq.ZeroPoint, oq.ZeroPoint, m);
+    }
+
+    /// <summary>
+    /// Hybrid (TFLite's batch_matmul.cc EvalHybrid with reference_ops::BatchMatMul for int8 × float): a constant int8 rhs,
+    /// symmetric, per tensor or per output column (its quantized dimension the columns' axis, one scale per column), a
+    /// float32 output. Refused where TFLite's kernel indexes its per-row factors or row sums by a wrong stride (two or
+    /// more batch dimensions larger than 1, or a rank-5 rhs with a first dimension larger than 1) and where it caches
+    /// the row sums of an rhs that could change (non-constant rhs).
+    /// </summary>
+    private static HybridWeightsParams PrepareHybrid(KernelContext context, Tensor lhs, Tensor rhs, Tensor output,
+        BatchMatMulOptions options, int[] outputShape, int rows, int depth, int columns, int lhsRows)
+    {
+        if (output.Type != TensorType.Float32)
+            throw context.Error($"output '{output.Name}' is {output.Type.ToDisplayName()}; a hybrid BATCH_MATMUL (float32 lhs, int8 rhs) has a float32 output");
+        if (depth == 0)
+            throw context.Error("hybrid BATCH_MATMUL with an inner dimension of 0 is refused: TFLite quantizes empty rows by reading past them");
+        if (!rhs.IsConstant)
+            throw context.Error($"rhs '{rhs.Name}' is int8 but not a constant; hybrid BATCH_MATMUL runs constant weights only (TFLite computes their row sums once)");
+        int largeBatchDims = 0;
+        for (int d = 0; d < outputShape.Length - 2; d++)
+            if (outputShape[d] > 1) largeBatchDims++;
+        if (largeBatchDims > 1 || (rhs.Rank == MaxRank && rhs.Dim(0) > 1))
+            throw context.Error(
+                $"hybrid BATCH_MATMUL with output {ConstantInputs.Format(outputShape)} and rhs {ConstantInputs.Format(rhs.Shape)} is refused: " +
+                "TFLite's hybrid kernel indexes its per-row factors and row sums correctly for at most one batch dimension larger than 1");
+        int columnAxis = options.AdjY ? rhs.Rank - 2 : rhs.Rank - 1;
+        var q = rhs.Quantization;
+        if (q.Scale.Length > 1 && q.QuantizedDimension != columnAxis)
+            throw context.Error(
+                $"rhs '{rhs.Name}' is quantized along dimension {q.QuantizedDimension}; per-channel hybrid BATCH_MATMUL needs the output columns' axis {columnAxis}");
+        var (scales, _) = QuantizedParams.Weights(context, rhs, "rhs", columnAxis, columns);
+        long rhsMatrices = rhs.ElementCount / Math.Max((long)depth * columns, 1);
+        int rowSums = checked((int)(rhsMatrices * columns));
+        int quantizedLength = checked((int)lhs.ElementCount);
+        context.ReserveWorkspace(quantizedLength + 8L * lhsRows + 4L * rowSums + 4L * depth,
+            "the hybrid kernel's quantized lhs, per-row factors and zero points, and weight row sums");
+        return new HybridWeightsParams(options.AsymmetricQuantizeInputs, q.Scale.Length > 1, scales)
+        {
+            Scratch = new HybridScratch(quantizedLength, rowSums, lhsRows, depth),
+        };
     }
 
     /// <summary>The shape with leading 1s up to <paramref name="rank"/>.</summary>

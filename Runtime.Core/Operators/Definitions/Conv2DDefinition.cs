@@ -12,7 +12,7 @@ public sealed record Conv2DParams(ConvGeometry Geometry, int Groups, int Filters
     /// <summary>The integer kernel's offsets, multipliers and clamp; null for float32.</summary>
     public QuantizedConvParams? Quantized { get; init; }
 
-    /// <summary>Dynamic-range (hybrid) weights: float32 input and output, int8 per-channel filter; null otherwise.</summary>
+    /// <summary>Dynamic-range (hybrid) weights: float32 input and output, int8 filter per channel or per tensor; null otherwise.</summary>
     public HybridWeightsParams? Hybrid { get; init; }
 
     /// <summary>The int16x8 kernel's multipliers, clamp and accumulator; null unless the input is int16.</summary>
@@ -59,15 +59,15 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
         HybridWeightsParams? hybrid = null;
         if (HybridWeights.IsHybrid(input, filter))
         {
-            // TFLite's EvalHybridPerChannel: per-channel filters only here (its per-tensor EvalHybrid is not built), and it
-            // runs with dilation 1 whatever the options say, so dilated and grouped hybrid nodes are refused.
-            if (filter.Quantization.Scale.Length <= 1)
-                throw context.Error($"filter '{filter.Name}' is int8 per tensor; hybrid CONV_2D runs per-channel int8 filters only (per-tensor is not built)");
+            // TFLite's conv.cc: filters with two differing scales run EvalHybridPerChannel (asymmetric input per image);
+            // per-tensor filters, and per-channel ones whose scales are all equal, run EvalHybrid (symmetric input).
+            // Dilated and grouped hybrid nodes are refused (the hybrid kernel ignores dilation; grouped falls back per channel).
+            bool perChannel = HybridWeights.HasDistinctScales(filter);
             if (options.DilationH != 1 || options.DilationW != 1)
                 throw context.Error($"hybrid CONV_2D with dilation {options.DilationH}x{options.DilationW} is refused: TFLite's hybrid kernel ignores dilation");
             if (groups != 1) throw context.Error($"hybrid CONV_2D with {groups} groups is not supported");
             hybrid = HybridWeights.Prepare(context, filter, output, 0, outputDepth,
-                checked(input.Dim(1) * input.Dim(2) * input.Dim(3)), asymmetricInputs: true);
+                checked(input.Dim(1) * input.Dim(2) * input.Dim(3)), asymmetricInputs: perChannel, perChannel: perChannel);
         }
 
         var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);

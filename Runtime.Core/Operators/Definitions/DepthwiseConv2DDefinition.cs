@@ -11,9 +11,12 @@ public sealed record DepthwiseConv2DParams(ConvGeometry Geometry, int DepthMulti
 
     /// <summary>The int16x8 kernel's multipliers, clamp and accumulator; null unless the input is int16.</summary>
     public Int16ConvParams? Int16 { get; init; }
+
+    /// <summary>Dynamic-range (hybrid) weights: float32 input and output, int8 per-channel filter; null otherwise.</summary>
+    public HybridWeightsParams? Hybrid { get; init; }
 }
 
-/// <summary>DEPTHWISE_CONV_2D, float32; TFLite's depthwise_conv.cc Prepare (the multiplier comes from the shapes).</summary>
+/// <summary>DEPTHWISE_CONV_2D, float32, integer and hybrid; TFLite's depthwise_conv.cc Prepare (the multiplier comes from the shapes).</summary>
 internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DParams>
 {
     public override OpId Op => BuiltinOperator.DepthwiseConv2D;
@@ -47,6 +50,22 @@ internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DPa
             ? Int16x8.Convolution(context, input, filter, bias, output, options.FusedActivation, 3, outputDepth, Int16x8Op.DepthwiseConv2D)
             : null;
         if (quantized is null && int16 is null) ConvCommon.ExpectBias(context, bias, outputDepth);
+        HybridWeightsParams? hybrid = null;
+        if (HybridWeights.IsHybrid(input, filter))
+        {
+            // TFLite's depthwise_conv.cc EvalHybridPerChannel: one scale per output channel (it indexes the scales by
+            // channel whatever their count) and the depth multiplier read from the options, not the shapes.
+            if (filter.Quantization.Scale.Length != outputDepth)
+                throw context.Error(
+                    $"filter '{filter.Name}' has {filter.Quantization.Scale.Length} scale(s) for {outputDepth} output channels; " +
+                    "hybrid DEPTHWISE_CONV_2D needs one per output channel (TFLite reads one per channel)");
+            if (options.DepthMultiplier != outputDepth / inputDepth)
+                throw context.Error(
+                    $"depth_multiplier {options.DepthMultiplier} disagrees with the shapes ({outputDepth}/{inputDepth}); " +
+                    "TFLite's hybrid DEPTHWISE_CONV_2D reads it from the options");
+            hybrid = HybridWeights.Prepare(context, filter, output, 3, outputDepth,
+                checked(input.Dim(1) * input.Dim(2) * input.Dim(3)), asymmetricInputs: true, perChannel: true);
+        }
 
         var geometry = ConvGeometry.Compute(context, options.Padding, input, filter, options.StrideH, options.StrideW, options.DilationH, options.DilationW);
         var activation = quantized is null && int16 is null ? ActivationRange.For(options.FusedActivation, context) : default;
@@ -56,6 +75,8 @@ internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DPa
             Cost = new OpCost(CostMath.Product(output.ElementCount, filter.Dim(1), filter.Dim(2)), 0, CostMath.BytesTouched(context)),
             Quantized = quantized,
             Int16 = int16,
+            Hybrid = hybrid,
+            ReferenceOnlyReason = hybrid is null ? null : HybridWeights.ReferenceOnlyReason,
         };
     }
 }

@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace Accel.Conformance.Cases;
 
 /// <summary>
-/// Dynamic-range (hybrid) cases: float32 input and output, int8 symmetric weights per channel or per tensor, float32
-/// bias, inputs quantized per batch row at Invoke (symmetric, or asymmetric with <c>"asymmetric": true</c>). Entries
+/// Dynamic-range (hybrid) cases of FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and BATCH_MATMUL: float32 input and
+/// output, int8 symmetric weights per channel or per tensor, float32 bias (BATCH_MATMUL: none), inputs quantized per batch row at Invoke (symmetric, or asymmetric with <c>"asymmetric": true</c>). Entries
 /// carry <c>"quantized": true, "hybrid": true</c> under dtype float32; <c>edge</c> reshapes the input values:
 /// <c>zeroRow</c> (row 0 all zero), <c>allZero</c> (every element zero: TFLite's zero-input shortcut), <c>huge</c>
 /// (one element ±1e30 per row), <c>negative</c> (every element ≤ 0). docs/numerics.md §Hybrid kernels.
@@ -38,6 +38,48 @@ internal static partial class OpBuilders
         var (w, b) = HybridWeights(c, "filter", [filters, kh, kw, input[3]], 0, filters);
         c.AddOperator(BuiltinOperator.Conv2D, b < 0 ? [x, w] : [x, w, b], TensorType.Float32,
             new Conv2DOptions(c.P.Padding(), sw, sh, c.P.Activation()), version: 2);
+    }
+
+    /// <summary>
+    /// Hybrid DEPTHWISE_CONV_2D: int8 per-channel filter [1, kh, kw, Cin·multiplier] (quantized dimension 3), float32
+    /// bias; each batch image is one quantized row (asymmetric). Version 6, as TFLite's weight quantizer writes it.
+    /// </summary>
+    private static void BuildHybridDepthwiseConv2D(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int multiplier = c.P.Int("multiplier", 1);
+        var (sh, sw) = c.P.Pair("stride", 1);
+        var (dh, dw) = c.P.Pair("dilation", 1);
+        int channels = input[3] * multiplier;
+        int x = c.Input("input", TensorType.Float32, input, HybridInput(c, input, input[1] * input[2] * input[3]));
+        var (w, b) = HybridWeights(c, "filter", [1, kh, kw, channels], 3, channels);
+        c.AddOperator(BuiltinOperator.DepthwiseConv2D, b < 0 ? [x, w] : [x, w, b], TensorType.Float32,
+            new DepthwiseConv2DOptions(c.P.Padding(), sw, sh, multiplier, c.P.Activation(), dw, dh), version: 6);
+    }
+
+    /// <summary>
+    /// Hybrid BATCH_MATMUL: float32 lhs (each row of K elements quantized at Invoke), constant int8 rhs per tensor or per
+    /// output column (quantized along the columns' axis), <c>asymmetric</c> sets asymmetric_quantize_inputs (version 4,
+    /// as TFLite's weight quantizer writes it; symmetric: version 1).
+    /// </summary>
+    private static void BuildHybridBatchMatMul(OpCaseContext c)
+    {
+        int[] lhs = c.P.Ints("lhs"), rhs = c.P.Ints("rhs");
+        bool adjX = c.P.Bool("adjX", false), adjY = c.P.Bool("adjY", false), asymmetric = c.P.Bool("asymmetric", false);
+        int depth = adjX ? lhs[^2] : lhs[^1];
+        int columnAxis = adjY ? rhs.Length - 2 : rhs.Length - 1;
+        int columns = rhs[columnAxis];
+        double weightScale = c.P.Double("weightScale", 0.02), spread = c.P.Double("spread", 1);
+        bool perChannel = c.P.Bool("perChannel", true);
+        var scales = perChannel
+            ? Enumerable.Range(0, columns).Select(ch => (float)(weightScale * Math.Pow(2, spread * (ch % 5 - 2) / 2))).ToArray()
+            : [(float)weightScale];
+        var rhsQ = new QuantizationParameters(scales, new long[scales.Length], perChannel ? columnAxis : 0, [], []);
+        int x = c.Input("lhs", TensorType.Float32, lhs, HybridInput(c, lhs, depth));
+        int y = c.Constant("rhs", TensorType.Int8, rhs, "uniform", rhsQ);
+        c.AddOperator(BuiltinOperator.BatchMatMul, [x, y], TensorType.Float32,
+            new BatchMatMulOptions(adjX, adjY, AsymmetricQuantizeInputs: asymmetric), version: asymmetric ? 4 : 1);
     }
 
     /// <summary>The input's float32 values (the case's value set), reshaped by <c>edge</c> per quantized row of <paramref name="depth"/> elements.</summary>

@@ -19,7 +19,8 @@ internal static partial class OpBuilders
         yield return Builtin(BuiltinOperator.Quantize, ["shape", "source", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint", "values"],
             BuildQuantize);
         yield return Builtin(BuiltinOperator.Conv2D, [.. ConvParams, .. convExtra, .. HybridParams], BuildQuantizedConv2D) with { ForQuantizedTypes = true };
-        yield return Builtin(BuiltinOperator.DepthwiseConv2D, [.. DepthwiseParams, .. convExtra], BuildQuantizedDepthwiseConv2D) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.DepthwiseConv2D, [.. DepthwiseParams, .. convExtra, .. HybridParams], BuildQuantizedDepthwiseConv2D)
+            with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.FullyConnected, ["input", "units", "bias", "activation", "keepNumDims", .. convExtra, .. HybridParams],
             BuildQuantizedFullyConnected) with { ForQuantizedTypes = true };
         string[] binary = ["a", "b", "activation", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint"];
@@ -133,6 +134,11 @@ internal static partial class OpBuilders
 
     private static void BuildQuantizedDepthwiseConv2D(OpCaseContext c)
     {
+        if (c.P.Bool("hybrid", false))
+        {
+            BuildHybridDepthwiseConv2D(c);
+            return;
+        }
         int[] input = Shape4(c, "input");
         var (kh, kw) = c.P.Pair("kernel", 3);
         int multiplier = c.P.Int("multiplier", 1);

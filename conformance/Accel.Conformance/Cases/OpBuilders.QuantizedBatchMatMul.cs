@@ -11,13 +11,18 @@ internal static partial class OpBuilders
     {
         yield return Builtin(BuiltinOperator.BatchMatMul,
                 ["lhs", "rhs", "adjX", "adjY", "rhsConstant", "quantized", "lhsScale", "lhsZeroPoint", "rhsScale", "rhsZeroPoint",
-                 "outputScale", "outputZeroPoint"],
+                 "outputScale", "outputZeroPoint", "hybrid", "asymmetric", "perChannel", "weightScale", "spread", "edge", "values"],
                 BuildQuantizedBatchMatMul)
             with { ForQuantizedTypes = true };
     }
 
     private static void BuildQuantizedBatchMatMul(OpCaseContext c)
     {
+        if (c.P.Bool("hybrid", false))
+        {
+            BuildHybridBatchMatMul(c);
+            return;
+        }
         int[] lhs = c.P.Ints("lhs"), rhs = c.P.Ints("rhs");
         bool adjX = c.P.Bool("adjX", false), adjY = c.P.Bool("adjY", false);
         int depth = adjX ? lhs[^2] : lhs[^1];
