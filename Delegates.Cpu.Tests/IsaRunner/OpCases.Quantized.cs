@@ -128,6 +128,13 @@ public static partial class OpCases
             (6, 6, 4, 5, 1, 1, Padding.Same, 2),
             (5, 7, 3, 3, 2, 1, Padding.Valid, 3),
             (4, 4, 40, 3, 1, 1, Padding.Same, 1),
+            // The paired (16-bit multiply-add) path: ≥ 16 channels, multiplier 1; one tap, an even tap count, an
+            // overlapping last block, strides, dilations and a 25-tap filter.
+            (6, 5, 16, 1, 1, 1, Padding.Valid, 1),
+            (8, 9, 37, 2, 1, 1, Padding.Same, 1),
+            (9, 9, 64, 5, 2, 2, Padding.Same, 1),
+            (12, 11, 32, 3, 2, 1, Padding.Same, 1),
+            (7, 8, 48, 3, 1, 3, Padding.Valid, 1),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })
@@ -144,6 +151,18 @@ public static partial class OpCases
                     new DepthwiseConv2DOptions(s.Padding, s.Stride, s.Stride, s.Multiplier, activation, s.Dilation, s.Dilation),
                     0.05f, uint8 ? random.Next(0, 256) : random.Next(-128, 128), uint8 ? [0.02f] : ChannelScales(random, cout, 6),
                     uint8 ? random.Next(0, 256) : 0, 0.1f + (float)random.NextDouble(), uint8 ? 128 : random.Next(-20, 20), bias: index % 4 != 0);
+            }
+
+        // DEPTHWISE_CONV_2D with the input, weight and output zero points at both ends of the range (the paired path
+        // folds the input offset into the bias and reads padding taps from a row of the input's zero point).
+        foreach (bool uint8 in new[] { false, true })
+            foreach (int end in new[] { 0, 1 })
+            {
+                int zeroPoint = uint8 ? (end == 0 ? 0 : 255) : (end == 0 ? -128 : 127);
+                yield return QuantizedWeightedCase($"DEPTHWISE_CONV_2D {(uint8 ? "uint8" : "int8")} zero points at {zeroPoint}", random,
+                    BuiltinOperator.DepthwiseConv2D, uint8, [1, 6, 7, 24], [1, 3, 3, 24], [1, 6, 7, 24],
+                    new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
+                    0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 24, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
             }
 
         // FULLY_CONNECTED: int8 per channel and per tensor, uint8; batch rows 1..5 (row-tile tails), depths off the pair and quad sizes.
