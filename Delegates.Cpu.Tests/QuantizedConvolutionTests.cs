@@ -122,6 +122,43 @@ public sealed class QuantizedConvolutionTests
         Assert.That(checkedLanes, Is.EqualTo(63 * 40 * 8));
     }
 
+    /// <summary>
+    /// The 16-lane AVX-512 requantization (the depthwise kernel's epilogue) against the reference's scalar
+    /// MultiplyByQuantizedMultiplier: the same adversarial mantissas, every shift from −31 to 31, sums at int32's ends,
+    /// per-lane different multipliers and shifts, wide and narrow clamps.
+    /// </summary>
+    [Test]
+    public unsafe void TheSixteenLaneRequantizationEqualsTheScalarOneOnAdversarialValues()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("this machine (as this process sees it) has no AVX-512F");
+        var random = new Random(37);
+        int[] mantissas = [0, 1 << 30, int.MaxValue, (1 << 30) + 1, int.MaxValue - 1];
+        int[] sums = [int.MinValue, int.MaxValue, 0, -1, 1, int.MinValue + 1, int.MaxValue - 1, 1 << 30, -(1 << 30), 12345, -12345];
+        int checkedLanes = 0;
+        int* acc = stackalloc int[16];
+        for (int shift = -31; shift <= 31; shift++)
+        for (int round = 0; round < 40; round++)
+        {
+            // Lanes 8..15 get a neighbouring shift, so one vector mixes left and right shifts.
+            var multipliers = Enumerable.Range(0, 16).Select(i => new QuantizedMultiplier(
+                i < mantissas.Length && round == 0 ? mantissas[i] : random.Next(1 << 30, int.MaxValue),
+                i < 8 ? shift : Math.Clamp(shift + random.Next(-3, 4), -31, 31))).ToArray();
+            var (min, max) = round % 2 == 0 ? (-128, 127) : (-3, 9);
+            int offset = round % 3 == 0 ? -128 : random.Next(-128, 128);
+            var epilogue = new QuantizedEpilogue(new QuantizedConvParams(0, 0, offset, [.. multipliers], min, max));
+            for (int lane = 0; lane < 16; lane++)
+                acc[lane] = round < 3 ? sums[(lane + round * 16) % sums.Length] : random.Next(int.MinValue, int.MaxValue) >> random.Next(0, 31);
+            var result = epilogue.Requantize(Vector512.Load(acc), 0);
+            for (int lane = 0; lane < 16; lane++)
+            {
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc[lane], multipliers[lane]) + offset, min, max);
+                Assert.That(result.GetElement(lane), Is.EqualTo(expected), $"sum {acc[lane]}, mantissa {multipliers[lane].Multiplier}, shift {multipliers[lane].Shift}");
+                checkedLanes++;
+            }
+        }
+        Assert.That(checkedLanes, Is.EqualTo(63 * 40 * 16));
+    }
+
     [Test]
     public void TheInt8NetworkRunsWhollyOnTheCpuDelegateWithTheReferencesBits()
     {

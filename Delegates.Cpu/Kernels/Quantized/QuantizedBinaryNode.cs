@@ -151,4 +151,20 @@ internal static class VectorRequantize
         var threshold = Avx2.Subtract(Avx2.ShiftRightArithmetic(mask, 1), Avx2.CompareGreaterThan(Vector256<int>.Zero, high));
         return Avx2.Subtract(Avx2.ShiftRightArithmeticVariable(high, right.AsUInt32()), Avx2.CompareGreaterThan(remainder, threshold));
     }
+
+    /// <summary>The same steps on 16 lanes with AVX-512F (one instruction per step where AVX2 needs two).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Multiply(Vector512<int> acc, Vector512<int> multiplier, Vector512<uint> left, Vector512<int> right)
+    {
+        var x = Avx512F.ShiftLeftLogicalVariable(acc, left);
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(x, multiplier), half), 31);
+        var odd = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(x.AsInt64(), 32).AsInt32(),
+            Avx512F.ShiftRightLogical(multiplier.AsInt64(), 32).AsInt32()), half), 31);
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL).AsInt32(), even.AsInt32(), Avx512F.ShiftLeftLogical(odd, 32).AsInt32());
+        var mask = Avx512F.Subtract(Avx512F.ShiftLeftLogicalVariable(Vector512<int>.One, right.AsUInt32()), Vector512<int>.One);
+        var remainder = Avx512F.And(high, mask);
+        var threshold = Avx512F.Subtract(Avx512F.ShiftRightArithmetic(mask, 1), Vector512.GreaterThan(Vector512<int>.Zero, high));
+        return Avx512F.Subtract(Avx512F.ShiftRightArithmeticVariable(high, right.AsUInt32()), Vector512.GreaterThan(remainder, threshold));
+    }
 }

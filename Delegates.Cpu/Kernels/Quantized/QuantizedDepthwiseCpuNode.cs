@@ -40,11 +40,13 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     public const int PairedBlockChannels = 16;
 
     private readonly bool _paired;
+    private readonly bool _wideEpilogue = Avx512F.IsSupported && Vector512.IsHardwareAccelerated; // 16-lane requantization
     private readonly int _pairs;
     private readonly int[] _blockStarts = [];       // first channel of each 16-channel block (the last one overlaps)
     private readonly short[] _pairedWeights = [];   // [pair][block][lo 8 channel pairs, hi 8 channel pairs], pinned
     private readonly int[] _pairedBias = [];        // [Cout]: bias + x_off·Σ_t (w_t + w_off), pinned
     private readonly byte[] _zeroPointRow = [];     // [Cin] of the input's zero point, pinned
+    private readonly nint[] _tapOffsets = [];       // [2 · pairs]: each tap's byte offset from an interior pixel's first tap (0 for the padding tap), pinned
 
     private byte* _x, _y;
 
@@ -91,6 +93,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         }
         _zeroPointRow = GC.AllocateArray<byte>(channels, pinned: true);
         _zeroPointRow.AsSpan().Fill((byte)zeroPoint);
+        _tapOffsets = GC.AllocateArray<nint>(2 * _pairs, pinned: true);
+        for (int tap = 0; tap < taps; tap++)
+            _tapOffsets[tap] = ((nint)(tap / g.FilterWidth) * g.DilationH * g.InputWidth + (nint)(tap % g.FilterWidth) * g.DilationW) * channels;
     }
 
     public void Run(CpuThreadPool pool)
@@ -209,61 +214,154 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         }
     }
 
-    /// <summary>One output row on the paired path; <paramref name="taps"/> holds KH·KW + 1 pointers (the last one a zero-point row).</summary>
+    /// <summary>
+    /// One output row on the paired path. Pixels whose taps are all inside the input read them at fixed offsets from
+    /// the pixel's origin, <see cref="InteriorPixels"/> of them at a time (each weight pair loaded once for all);
+    /// the others (<see cref="BorderPixel"/>) gather a pointer per tap first, the zero-point row for taps outside.
+    /// </summary>
     private void PairedRow(int b, int oy, byte** taps)
     {
         var g = _g;
-        int channels = g.OutputDepth, tapCount = g.FilterHeight * g.FilterWidth, pairs = _pairs, blocks = _blockStarts.Length;
+        int channels = g.OutputDepth;
         int iyOrigin = oy * g.StrideH - g.PadTop;
+        byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
+        int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
+        if (iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight)
+        {
+            interiorBegin = Math.Min((g.PadLeft + g.StrideW - 1) / g.StrideW, g.OutputWidth);
+            int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
+            interiorEnd = room < 0 ? interiorBegin : Math.Clamp(room / g.StrideW + 1, interiorBegin, g.OutputWidth);
+        }
+        int ox = 0;
+        for (; ox < interiorBegin; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
+        byte* inputRow = _x + (nint)(b * g.InputHeight + iyOrigin) * g.InputWidth * channels;
+        for (; ox < interiorEnd; ox += InteriorPixels)
+        {
+            int count = Math.Min(InteriorPixels, interiorEnd - ox);
+            if (count < InteriorPixels)
+            {
+                // Fewer than a tile left: step back over pixels already written (same bytes again) when the row allows it.
+                if (interiorEnd - interiorBegin >= InteriorPixels) ox = interiorEnd - InteriorPixels;
+                else
+                {
+                    for (; ox < interiorEnd; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
+                    break;
+                }
+            }
+            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels);
+        }
+        for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
+    }
+
+    /// <summary>Output pixels per interior tile: 4 × 2 accumulators per block, each weight pair loaded once.</summary>
+    private const int InteriorPixels = 4;
+
+    /// <summary><see cref="InteriorPixels"/> pixels from <paramref name="origin"/> (their first tap), <paramref name="step"/> bytes apart.</summary>
+    private void InteriorTile(byte* origin, nint step, byte* y)
+    {
+        int channels = _g.OutputDepth, pairs = _pairs, blocks = _blockStarts.Length;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
+        nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedBias));
+        int pairStride = blocks * 2 * PairedBlockChannels;
+        bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
+        byte* p0 = origin, p1 = origin + step, p2 = origin + 2 * step, p3 = origin + 3 * step;
+        for (int block = 0; block < blocks; block++)
+        {
+            int c = _blockStarts[block];
+            short* w = weights + block * 2 * PairedBlockChannels;
+            Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
+            for (int pair = 0; pair < pairs; pair++, w += pairStride)
+            {
+                nint first = offsets[2 * pair] + c, second = offsets[2 * pair + 1] + c;
+                var wl = Avx.LoadVector256(w);
+                var wh = Avx.LoadVector256(w + PairedBlockChannels);
+                Accumulate(p0 + first, p0 + second, wl, wh, ref l0, ref h0, signed, vnni);
+                Accumulate(p1 + first, p1 + second, wl, wh, ref l1, ref h1, signed, vnni);
+                Accumulate(p2 + first, p2 + second, wl, wh, ref l2, ref h2, signed, vnni);
+                Accumulate(p3 + first, p3 + second, wl, wh, ref l3, ref h3, signed, vnni);
+            }
+            var lowerBias = Avx.LoadVector256(bias + c);
+            var upperBias = Avx.LoadVector256(bias + c + 8);
+            Finish(l0, h0, lowerBias, upperBias, c, y + c, signed);
+            Finish(l1, h1, lowerBias, upperBias, c, y + channels + c, signed);
+            Finish(l2, h2, lowerBias, upperBias, c, y + 2 * channels + c, signed);
+            Finish(l3, h3, lowerBias, upperBias, c, y + 3 * channels + c, signed);
+        }
+    }
+
+    /// <summary>One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside.</summary>
+    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, tapCount = g.FilterHeight * g.FilterWidth, pairs = _pairs, blocks = _blockStarts.Length;
         byte* zeroPoint = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_zeroPointRow));
         short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
         int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedBias));
         int pairStride = blocks * 2 * PairedBlockChannels;
         bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
         taps[tapCount] = zeroPoint;
-        for (int ox = 0; ox < g.OutputWidth; ox++)
+        int ixOrigin = ox * g.StrideW - g.PadLeft;
+        for (int ky = 0, t = 0; ky < g.FilterHeight; ky++)
         {
-            int ixOrigin = ox * g.StrideW - g.PadLeft;
-            for (int ky = 0, t = 0; ky < g.FilterHeight; ky++)
+            int iy = iyOrigin + ky * g.DilationH;
+            bool rowInside = (uint)iy < (uint)g.InputHeight;
+            byte* row = _x + (nint)(b * g.InputHeight + iy) * g.InputWidth * channels;
+            for (int kx = 0; kx < g.FilterWidth; kx++, t++)
             {
-                int iy = iyOrigin + ky * g.DilationH;
-                bool rowInside = (uint)iy < (uint)g.InputHeight;
-                byte* row = _x + (nint)(b * g.InputHeight + iy) * g.InputWidth * channels;
-                for (int kx = 0; kx < g.FilterWidth; kx++, t++)
-                {
-                    int ix = ixOrigin + kx * g.DilationW;
-                    taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
-                }
-            }
-            byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
-            for (int block = 0; block < blocks; block++)
-            {
-                int c = _blockStarts[block];
-                short* w = weights + block * 2 * PairedBlockChannels;
-                Vector256<int> low = default, high = default;
-                for (int pair = 0; pair < pairs; pair++, w += pairStride)
-                {
-                    var first = Widen(taps[2 * pair] + c, signed);
-                    var second = Widen(taps[2 * pair + 1] + c, signed);
-                    var lowPairs = Avx2.UnpackLow(first, second);
-                    var highPairs = Avx2.UnpackHigh(first, second);
-                    if (vnni)
-                    {
-                        low = AvxVnni.MultiplyWideningAndAdd(low, lowPairs, Avx.LoadVector256(w));
-                        high = AvxVnni.MultiplyWideningAndAdd(high, highPairs, Avx.LoadVector256(w + 16));
-                    }
-                    else
-                    {
-                        low = Avx2.Add(low, Avx2.MultiplyAddAdjacent(lowPairs, Avx.LoadVector256(w)));
-                        high = Avx2.Add(high, Avx2.MultiplyAddAdjacent(highPairs, Avx.LoadVector256(w + 16)));
-                    }
-                }
-                // Back to channel order: lanes [0–3, 8–11] and [4–7, 12–15] → [0–7] and [8–15].
-                var lower = Avx2.Add(Avx2.Permute2x128(low, high, 0x20), Avx.LoadVector256(bias + c));
-                var upper = Avx2.Add(Avx2.Permute2x128(low, high, 0x31), Avx.LoadVector256(bias + c + 8));
-                Store16(_epilogue.Requantize(lower, c), _epilogue.Requantize(upper, c + 8), y + c, signed);
+                int ix = ixOrigin + kx * g.DilationW;
+                taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
             }
         }
+        for (int block = 0; block < blocks; block++)
+        {
+            int c = _blockStarts[block];
+            short* w = weights + block * 2 * PairedBlockChannels;
+            Vector256<int> low = default, high = default;
+            for (int pair = 0; pair < pairs; pair++, w += pairStride)
+                Accumulate(taps[2 * pair] + c, taps[2 * pair + 1] + c, Avx.LoadVector256(w), Avx.LoadVector256(w + PairedBlockChannels),
+                    ref low, ref high, signed, vnni);
+            Finish(low, high, Avx.LoadVector256(bias + c), Avx.LoadVector256(bias + c + 8), c, y + c, signed);
+        }
+    }
+
+    /// <summary>Adds one tap pair of 16 channels: the two taps' inputs interleaved per channel, times the packed weight pairs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(byte* first, byte* second, Vector256<short> lowWeights, Vector256<short> highWeights,
+        ref Vector256<int> low, ref Vector256<int> high, bool signed, bool vnni)
+    {
+        var a = Widen(first, signed);
+        var b = Widen(second, signed);
+        var lowPairs = Avx2.UnpackLow(a, b);
+        var highPairs = Avx2.UnpackHigh(a, b);
+        if (vnni)
+        {
+            low = AvxVnni.MultiplyWideningAndAdd(low, lowPairs, lowWeights);
+            high = AvxVnni.MultiplyWideningAndAdd(high, highPairs, highWeights);
+        }
+        else
+        {
+            low = Avx2.Add(low, Avx2.MultiplyAddAdjacent(lowPairs, lowWeights));
+            high = Avx2.Add(high, Avx2.MultiplyAddAdjacent(highPairs, highWeights));
+        }
+    }
+
+    /// <summary>Channel order back ([0–3, 8–11] and [4–7, 12–15] → [0–7] and [8–15]), the folded bias, requantization, store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Finish(Vector256<int> low, Vector256<int> high, Vector256<int> lowerBias, Vector256<int> upperBias, int c, byte* y, bool signed)
+    {
+        if (_wideEpilogue)
+        {
+            // 16 lanes at once: [low | high] holds channels [0–3, 8–11, 4–7, 12–15]; vshufi32x4 restores the order.
+            var both = Vector512.Create(low, high);
+            var ordered = Avx512F.Add(Avx512F.Shuffle4x128(both, both, 0b11_01_10_00), Vector512.Create(lowerBias, upperBias));
+            // The clamped values lie in the output type's range, so the low byte of each lane (vpmovdb) is the output.
+            Sse2.Store(y, Avx512F.ConvertToVector128Byte(_epilogue.Requantize(ordered, c)));
+            return;
+        }
+        var lower = Avx2.Add(Avx2.Permute2x128(low, high, 0x20), lowerBias);
+        var upper = Avx2.Add(Avx2.Permute2x128(low, high, 0x31), upperBias);
+        Store16(_epilogue.Requantize(lower, c), _epilogue.Requantize(upper, c + 8), y, signed);
     }
 
     /// <summary>16 raw 8-bit inputs widened to int16 (sign- or zero-extended).</summary>
