@@ -296,6 +296,10 @@ public static partial class OpCases
             ("second operand one value", [3, 4, 11], [1], [3, 4, 11]),
             ("first operand one value", [1, 1, 1], [2, 3, 9], [2, 3, 9]),
             ("broadcast [2,1,5,3] x [1,4,1,3]", [2, 1, 5, 3], [1, 4, 1, 3], [2, 4, 5, 3]),
+            // Per-channel vectors (the squeeze-and-excitation scale): 8-lane blocks and a tail, either operand, rank below the output's.
+            ("channel vector [2,3,4,19] x [1,1,1,19]", [2, 3, 4, 19], [1, 1, 1, 19], [2, 3, 4, 19]),
+            ("channel vector [16] x [1,5,6,16]", [16], [1, 5, 6, 16], [1, 5, 6, 16]),
+            ("channel vector [1,1,5] x [3,7,5]", [1, 1, 5], [3, 7, 5], [3, 7, 5]),
         };
         // (input 1, input 2, output) scales: equal, far apart, an output much finer than the inputs (saturating).
         var scales = new (float A, float B, float Out)[] { (0.05f, 0.05f, 0.1f), (0.002f, 0.7f, 0.3f), (0.1f, 0.08f, 0.001f) };
