@@ -197,7 +197,8 @@ public static partial class OpCases
         Array input;
         if (inputType == TensorType.Float32)
         {
-            float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e30f, -1e30f, 0.5f, -0.5f, 2.5f, -2.5f];
+            float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e30f, -1e30f, 0.5f, -0.5f, 2.5f, -2.5f,
+                1.5f, -1.5f, 0.49999997f, -0.49999997f, 0.50000006f, -0.50000006f, 8388607.5f, -8388607.5f, 16777216f, -float.NaN];
             var values = new float[count];
             for (int k = 0; k < count; k++)
                 values[k] = k < specials.Length ? specials[k] * (inQ is null && outQ is { } q ? (float.IsFinite(specials[k]) && Math.Abs(specials[k]) < 10 ? q.Scale : 1) : 1)
