@@ -32,7 +32,7 @@ public sealed class QuantizedConvolutionTests
     }
 
     private static IEnumerable<TestCaseData> ElementwiseCases() =>
-        OpCases.QuantizedElementwiseCases(new Random(1314)).Concat(OpCases.QuantizedBinaryCases(new Random(1315))).Select(c => new TestCaseData(c).SetName(c.Name));
+        OpCases.QuantizedElementwiseCases(new Random(1314)).Concat(OpCases.QuantizedBinaryCases(new Random(1315))).Concat(OpCases.QuantizedResizeCases(new Random(1316))).Select(c => new TestCaseData(c).SetName(c.Name));
 
     /// <summary>QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH, the pools, ADD, SUB and MUL on int8/uint8: delegated, byte-identical.</summary>
     [TestCaseSource(nameof(ElementwiseCases))]

@@ -287,6 +287,32 @@ public static partial class OpCases
     }
 
     /// <summary>ADD, SUB and MUL on int8/uint8: element-wise (vector lanes and tails), one operand a single value, general broadcasts.</summary>
+    /// <summary>
+    /// int8/uint8 RESIZE_BILINEAR: up and down, align_corners, half_pixel_centers (negative weights at the edges) and
+    /// neither, channel counts with and without an 8-lane tail, batch 2; every byte value among the inputs.
+    /// </summary>
+    public static IEnumerable<BitExactCase> QuantizedResizeCases(Random random)
+    {
+        var shapes = new (int[] Input, int H, int W)[] { ([1, 5, 7, 19], 11, 16), ([2, 9, 8, 8], 4, 3), ([1, 3, 4, 3], 7, 9), ([1, 1, 1, 16], 3, 2) };
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+            foreach (var (inputShape, h, w) in shapes)
+                foreach (var (align, half) in new[] { (false, false), (true, false), (false, true) })
+                {
+                    string name = $"RESIZE_BILINEAR {(type == TensorType.Int8 ? "int8" : "uint8")} [{string.Join(",", inputShape)}] -> {h}x{w} align {align} half {half}";
+                    var q = PerTensor(0.05f, type == TensorType.Int8 ? -3 : 121);
+                    var mb = new ModelBuilder(name);
+                    int x = mb.AddTensor("x", type, inputShape, q);
+                    int size = mb.AddConstant("size", [2], new[] { h, w });
+                    int y = mb.AddTensor("y", type, [inputShape[0], h, w, inputShape[3]], q);
+                    mb.AddOperator(BuiltinOperator.ResizeBilinear, [x, size], [y], new ResizeBilinearOptions(align, half), version: 3);
+                    mb.AddInput(x);
+                    mb.AddOutput(y);
+                    var bytes = new byte[inputShape.Aggregate(1, (a, d) => a * d)];
+                    for (int k = 0; k < bytes.Length; k++) bytes[k] = (byte)(k < 256 ? k * 37 : random.Next(256));
+                    yield return new BitExactCase(name, mb.Build(), [bytes]);
+                }
+    }
+
     public static IEnumerable<BitExactCase> QuantizedBinaryCases(Random random)
     {
         var activations = new[] { ActivationFunctionType.None, ActivationFunctionType.Relu, ActivationFunctionType.Relu6, ActivationFunctionType.ReluN1To1 };
