@@ -7,8 +7,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
 /// RESIZE_BILINEAR on int8/uint8 (the reference's QuantizedKernels.ResizeBilinear, TFLite's ResizeBilinearInteger): per
-/// output row and column the Q10 source position, its lower and upper neighbours and weights (tables built at compile
-/// time with the reference's integer steps), then per channel Σ value · wy · wx over the four neighbours, rounded
+/// output row and column the Q10 source position, its lower and upper neighbours and weights (the reference's integer
+/// steps, computed as the row or column is reached: no tables, so nothing beyond what the definition reserved), then per channel Σ value · wy · wx over the four neighbours, rounded
 /// (sum ± 2^19) / 2^20 halves away from zero, and the low byte stored (the reference's cast; no clamp). The sum fits
 /// int32 exactly: |value| ≤ 255 and |wy0| + |wy1|, |wx0| + |wx1| ≤ 2048 (a weight is at least −512), so
 /// |sum| ≤ 255 · 2^22 &lt; 2^31. 8 channels at a time with AVX2 (<c>vpmulld</c>), the rest one by one; threaded by row.
@@ -20,12 +20,9 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
 
     private readonly Tensor _input, _output;
     private readonly bool _signed, _vector;
-    private readonly Axis _rows, _columns;
-    private readonly int _height, _width, _depth, _outputHeight, _outputWidth;
+    private readonly int _height, _width, _depth, _outputHeight, _outputWidth, _heightScale10, _widthScale10;
+    private readonly bool _halfPixelCenters;
     private byte* _x, _y;
-
-    /// <summary>One axis: per output index the lower and upper source index and their Q10 weights.</summary>
-    private sealed record Axis(int[] Lower, int[] Upper, int[] LowerWeight, int[] UpperWeight);
 
     public QuantizedResizeBilinearCpuNode(Tensor input, Tensor output, ResizeBilinearParams p, QuantizedResizeParams q, QuantizedIsa isa)
     {
@@ -34,14 +31,13 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
         _vector = isa != QuantizedIsa.Scalar;
         (_height, _width, _depth) = (input.Dim(1), input.Dim(2), input.Dim(3));
         (_outputHeight, _outputWidth) = (output.Dim(1), output.Dim(2));
-        _rows = Build(_outputHeight, q.HeightScale10, p.HalfPixelCenters, _height)!;
-        _columns = Build(_outputWidth, q.WidthScale10, p.HalfPixelCenters, _width)!;
+        (_heightScale10, _widthScale10, _halfPixelCenters) = (q.HeightScale10, q.WidthScale10, p.HalfPixelCenters);
     }
 
     /// <summary>Why the CPU kernel cannot run this node (a neighbour outside the input or a weight beyond the int32 bound), or null.</summary>
     public static string? Refusal(Tensor input, Tensor output, ResizeBilinearParams p, QuantizedResizeParams q)
     {
-        if (Build(output.Dim(1), q.HeightScale10, p.HalfPixelCenters, input.Dim(1)) is null || Build(output.Dim(2), q.WidthScale10, p.HalfPixelCenters, input.Dim(2)) is null)
+        if (!AxisFits(output.Dim(1), q.HeightScale10, p.HalfPixelCenters, input.Dim(1)) || !AxisFits(output.Dim(2), q.WidthScale10, p.HalfPixelCenters, input.Dim(2)))
             return "the integer source positions fall outside the input (the reference's steps); the CPU kernel reads only inside it";
         return null;
     }
@@ -49,22 +45,31 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
     /// <summary>
     /// The reference's integer interpolation steps (QuantizedKernels.Interpolation): s = o · step (half-pixel centers:
     /// o · step + step / 2 − 2^9), lower max(s / 2^10, 0), upper min((s + 2^10 − 1) / 2^10, size − 1), weights
-    /// s − 2^10 · lower and 2^10 minus that. Null when a lower neighbour is past the input or |w0| + |w1| exceeds 2048.
+    /// 2^10 minus the upper one and s − 2^10 · lower. Only called for positions <see cref="AxisFits"/> accepted.
     /// </summary>
-    private static Axis? Build(int outputSize, int scale10, bool halfPixelCenters, int size)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int Lower, int Upper, int LowerWeight, int UpperWeight) Position(int o, int scale10, bool halfPixelCenters, int size)
     {
-        var axis = new Axis(new int[outputSize], new int[outputSize], new int[outputSize], new int[outputSize]);
+        int s = halfPixelCenters ? o * scale10 + scale10 / 2 - (1 << 9) : o * scale10;
+        int lower = Math.Max(s / (1 << 10), 0), upper = Math.Min((s + (1 << 10) - 1) / (1 << 10), size - 1);
+        int upperWeight = s - (1 << 10) * lower;
+        return (lower, upper, (1 << 10) - upperWeight, upperWeight);
+    }
+
+    /// <summary>
+    /// Whether every position of the axis has s within int32, its neighbours inside [0, size) and |w0| + |w1| ≤ 2048
+    /// (the bound that keeps the sums exact in int32). O(outputSize), no allocation.
+    /// </summary>
+    private static bool AxisFits(int outputSize, int scale10, bool halfPixelCenters, int size)
+    {
         for (int o = 0; o < outputSize; o++)
         {
             long scaled = halfPixelCenters ? (long)o * scale10 + scale10 / 2 - (1 << 9) : (long)o * scale10;
-            if (scaled is > int.MaxValue or < int.MinValue) return null;
-            int s = (int)scaled;
-            int lower = Math.Max(s / (1 << 10), 0), upper = Math.Min((s + (1 << 10) - 1) / (1 << 10), size - 1);
-            int upperWeight = s - (1 << 10) * lower, lowerWeight = (1 << 10) - upperWeight;
-            if (lower >= size || upper < 0 || Math.Abs(lowerWeight) + Math.Abs(upperWeight) > 2048) return null;
-            (axis.Lower[o], axis.Upper[o], axis.LowerWeight[o], axis.UpperWeight[o]) = (lower, upper, lowerWeight, upperWeight);
+            if (scaled is > int.MaxValue - (1 << 10) or < int.MinValue) return false;
+            var (lower, upper, lowerWeight, upperWeight) = Position(o, scale10, halfPixelCenters, size);
+            if (lower >= size || upper < 0 || Math.Abs((long)lowerWeight) + Math.Abs((long)upperWeight) > 2048) return false;
         }
-        return axis;
+        return true;
     }
 
     public void Run(CpuThreadPool pool)
@@ -80,14 +85,14 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
         for (int row = start; row < end; row++)
         {
             int b = row / _outputHeight, oy = row % _outputHeight;
-            byte* row0 = _x + (nint)(b * _height + _rows.Lower[oy]) * _width * depth;
-            byte* row1 = _x + (nint)(b * _height + _rows.Upper[oy]) * _width * depth;
-            int wy0 = _rows.LowerWeight[oy], wy1 = _rows.UpperWeight[oy];
+            var (y0, y1, wy0, wy1) = Position(oy, _heightScale10, _halfPixelCenters, _height);
+            byte* row0 = _x + (nint)(b * _height + y0) * _width * depth;
+            byte* row1 = _x + (nint)(b * _height + y1) * _width * depth;
             byte* y = _y + (nint)row * _outputWidth * depth;
             for (int ox = 0; ox < _outputWidth; ox++, y += depth)
             {
-                nint x0 = (nint)_columns.Lower[ox] * depth, x1 = (nint)_columns.Upper[ox] * depth;
-                int wx0 = _columns.LowerWeight[ox], wx1 = _columns.UpperWeight[ox];
+                var (lowerColumn, upperColumn, wx0, wx1) = Position(ox, _widthScale10, _halfPixelCenters, _width);
+                nint x0 = (nint)lowerColumn * depth, x1 = (nint)upperColumn * depth;
                 int w00 = wy0 * wx0, w10 = wy1 * wx0, w01 = wy0 * wx1, w11 = wy1 * wx1;
                 int c = 0;
                 if (_vector)
