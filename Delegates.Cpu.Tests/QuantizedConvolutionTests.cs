@@ -173,6 +173,35 @@ public sealed class QuantizedConvolutionTests
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
     }
 
+    private static IEnumerable<TestCaseData> AllocationCases() =>
+        OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("DEPTHWISE_CONV_2D int8 9x9x64", StringComparison.Ordinal))
+            .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("QUANTIZE float32 -> int8 (", StringComparison.Ordinal)))
+            .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("MUL int8 channel vector [2,3,4,19]", StringComparison.Ordinal)).Take(1))
+            .Concat(OpCases.QuantizedResizeCases(new Random(1316)).Where(c => c.Name.Contains("[1,5,7,19]") && c.Name.EndsWith("half True", StringComparison.Ordinal)).Take(1))
+            .SelectMany(c => new[] { 1, 2 }.Select(threads => new TestCaseData(c, threads).SetName($"{c.Name}, {threads} thread(s)")));
+
+    /// <summary>
+    /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL and RESIZE_BILINEAR allocate nothing on
+    /// the invoking thread after the first invoke (the kernels' stack buffers and compile-time arrays only).
+    /// </summary>
+    [TestCaseSource(nameof(AllocationCases))]
+    public void TheNewInt8KernelsAllocateNothingPerInvoke(BitExactCase c, int threads)
+    {
+        using var model = Model.FromBytes(c.Model);
+        var options = new InterpreterOptions { Threads = threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1), c.Name);
+        interpreter.GetInputTensor(0).CopyFromBytes(c.Inputs[0] is float[] floats
+            ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()).ToArray()
+            : (byte[])c.Inputs[0]);
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero, c.Name);
+    }
+
     [TestCase(1)]
     [TestCase(2)]
     public void AnInt8InvokeAllocatesNothingAfterTheFirstRun(int threads)
