@@ -32,7 +32,7 @@ public sealed class QuantizedConvolutionTests
     }
 
     private static IEnumerable<TestCaseData> ElementwiseCases() =>
-        OpCases.QuantizedElementwiseCases(new Random(1314)).Concat(OpCases.QuantizedBinaryCases(new Random(1315))).Select(c => new TestCaseData(c).SetName(c.Name));
+        OpCases.QuantizedElementwiseCases(new Random(1314)).Concat(OpCases.QuantizedBinaryCases(new Random(1315))).Concat(OpCases.QuantizedResizeCases(new Random(1316))).Select(c => new TestCaseData(c).SetName(c.Name));
 
     /// <summary>QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH, the pools, ADD, SUB and MUL on int8/uint8: delegated, byte-identical.</summary>
     [TestCaseSource(nameof(ElementwiseCases))]
@@ -122,6 +122,43 @@ public sealed class QuantizedConvolutionTests
         Assert.That(checkedLanes, Is.EqualTo(63 * 40 * 8));
     }
 
+    /// <summary>
+    /// The 16-lane AVX-512 requantization (the depthwise kernel's epilogue) against the reference's scalar
+    /// MultiplyByQuantizedMultiplier: the same adversarial mantissas, every shift from −31 to 31, sums at int32's ends,
+    /// per-lane different multipliers and shifts, wide and narrow clamps.
+    /// </summary>
+    [Test]
+    public unsafe void TheSixteenLaneRequantizationEqualsTheScalarOneOnAdversarialValues()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Assert.Ignore("this machine (as this process sees it) has no AVX-512F");
+        var random = new Random(37);
+        int[] mantissas = [0, 1 << 30, int.MaxValue, (1 << 30) + 1, int.MaxValue - 1];
+        int[] sums = [int.MinValue, int.MaxValue, 0, -1, 1, int.MinValue + 1, int.MaxValue - 1, 1 << 30, -(1 << 30), 12345, -12345];
+        int checkedLanes = 0;
+        int* acc = stackalloc int[16];
+        for (int shift = -31; shift <= 31; shift++)
+        for (int round = 0; round < 40; round++)
+        {
+            // Lanes 8..15 get a neighbouring shift, so one vector mixes left and right shifts.
+            var multipliers = Enumerable.Range(0, 16).Select(i => new QuantizedMultiplier(
+                i < mantissas.Length && round == 0 ? mantissas[i] : random.Next(1 << 30, int.MaxValue),
+                i < 8 ? shift : Math.Clamp(shift + random.Next(-3, 4), -31, 31))).ToArray();
+            var (min, max) = round % 2 == 0 ? (-128, 127) : (-3, 9);
+            int offset = round % 3 == 0 ? -128 : random.Next(-128, 128);
+            var epilogue = new QuantizedEpilogue(new QuantizedConvParams(0, 0, offset, [.. multipliers], min, max));
+            for (int lane = 0; lane < 16; lane++)
+                acc[lane] = round < 3 ? sums[(lane + round * 16) % sums.Length] : random.Next(int.MinValue, int.MaxValue) >> random.Next(0, 31);
+            var result = epilogue.Requantize(Vector512.Load(acc), 0);
+            for (int lane = 0; lane < 16; lane++)
+            {
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc[lane], multipliers[lane]) + offset, min, max);
+                Assert.That(result.GetElement(lane), Is.EqualTo(expected), $"sum {acc[lane]}, mantissa {multipliers[lane].Multiplier}, shift {multipliers[lane].Shift}");
+                checkedLanes++;
+            }
+        }
+        Assert.That(checkedLanes, Is.EqualTo(63 * 40 * 16));
+    }
+
     [Test]
     public void TheInt8NetworkRunsWhollyOnTheCpuDelegateWithTheReferencesBits()
     {
@@ -134,6 +171,35 @@ public sealed class QuantizedConvolutionTests
         DelegateHarness.AssertSameBits(expected, actual, "int8 network", cpu.Name);
         Assert.That(plan!.Refused, Is.Empty, string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}")));
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
+    }
+
+    private static IEnumerable<TestCaseData> AllocationCases() =>
+        OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("DEPTHWISE_CONV_2D int8 9x9x64", StringComparison.Ordinal))
+            .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("QUANTIZE float32 -> int8 (", StringComparison.Ordinal)))
+            .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("MUL int8 channel vector [2,3,4,19]", StringComparison.Ordinal)).Take(1))
+            .Concat(OpCases.QuantizedResizeCases(new Random(1316)).Where(c => c.Name.Contains("[1,5,7,19]") && c.Name.EndsWith("half True", StringComparison.Ordinal)).Take(1))
+            .SelectMany(c => new[] { 1, 2 }.Select(threads => new TestCaseData(c, threads).SetName($"{c.Name}, {threads} thread(s)")));
+
+    /// <summary>
+    /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL and RESIZE_BILINEAR allocate nothing on
+    /// the invoking thread after the first invoke (the kernels' stack buffers and compile-time arrays only).
+    /// </summary>
+    [TestCaseSource(nameof(AllocationCases))]
+    public void TheNewInt8KernelsAllocateNothingPerInvoke(BitExactCase c, int threads)
+    {
+        using var model = Model.FromBytes(c.Model);
+        var options = new InterpreterOptions { Threads = threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1), c.Name);
+        interpreter.GetInputTensor(0).CopyFromBytes(c.Inputs[0] is float[] floats
+            ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(floats.AsSpan()).ToArray()
+            : (byte[])c.Inputs[0]);
+        interpreter.Invoke();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) interpreter.Invoke();
+        Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero, c.Name);
     }
 
     [TestCase(1)]

@@ -128,6 +128,13 @@ public static partial class OpCases
             (6, 6, 4, 5, 1, 1, Padding.Same, 2),
             (5, 7, 3, 3, 2, 1, Padding.Valid, 3),
             (4, 4, 40, 3, 1, 1, Padding.Same, 1),
+            // The paired (16-bit multiply-add) path: ≥ 16 channels, multiplier 1; one tap, an even tap count, an
+            // overlapping last block, strides, dilations and a 25-tap filter.
+            (6, 5, 16, 1, 1, 1, Padding.Valid, 1),
+            (8, 9, 37, 2, 1, 1, Padding.Same, 1),
+            (9, 9, 64, 5, 2, 2, Padding.Same, 1),
+            (12, 11, 32, 3, 2, 1, Padding.Same, 1),
+            (7, 8, 48, 3, 1, 3, Padding.Valid, 1),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })
@@ -144,6 +151,18 @@ public static partial class OpCases
                     new DepthwiseConv2DOptions(s.Padding, s.Stride, s.Stride, s.Multiplier, activation, s.Dilation, s.Dilation),
                     0.05f, uint8 ? random.Next(0, 256) : random.Next(-128, 128), uint8 ? [0.02f] : ChannelScales(random, cout, 6),
                     uint8 ? random.Next(0, 256) : 0, 0.1f + (float)random.NextDouble(), uint8 ? 128 : random.Next(-20, 20), bias: index % 4 != 0);
+            }
+
+        // DEPTHWISE_CONV_2D with the input, weight and output zero points at both ends of the range (the paired path
+        // folds the input offset into the bias and reads padding taps from a row of the input's zero point).
+        foreach (bool uint8 in new[] { false, true })
+            foreach (int end in new[] { 0, 1 })
+            {
+                int zeroPoint = uint8 ? (end == 0 ? 0 : 255) : (end == 0 ? -128 : 127);
+                yield return QuantizedWeightedCase($"DEPTHWISE_CONV_2D {(uint8 ? "uint8" : "int8")} zero points at {zeroPoint}", random,
+                    BuiltinOperator.DepthwiseConv2D, uint8, [1, 6, 7, 24], [1, 3, 3, 24], [1, 6, 7, 24],
+                    new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
+                    0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 24, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
             }
 
         // FULLY_CONNECTED: int8 per channel and per tensor, uint8; batch rows 1..5 (row-tile tails), depths off the pair and quad sizes.
@@ -178,7 +197,8 @@ public static partial class OpCases
         Array input;
         if (inputType == TensorType.Float32)
         {
-            float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e30f, -1e30f, 0.5f, -0.5f, 2.5f, -2.5f];
+            float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1e30f, -1e30f, 0.5f, -0.5f, 2.5f, -2.5f,
+                1.5f, -1.5f, 0.49999997f, -0.49999997f, 0.50000006f, -0.50000006f, 8388607.5f, -8388607.5f, 16777216f, -float.NaN];
             var values = new float[count];
             for (int k = 0; k < count; k++)
                 values[k] = k < specials.Length ? specials[k] * (inQ is null && outQ is { } q ? (float.IsFinite(specials[k]) && Math.Abs(specials[k]) < 10 ? q.Scale : 1) : 1)
@@ -267,6 +287,32 @@ public static partial class OpCases
     }
 
     /// <summary>ADD, SUB and MUL on int8/uint8: element-wise (vector lanes and tails), one operand a single value, general broadcasts.</summary>
+    /// <summary>
+    /// int8/uint8 RESIZE_BILINEAR: up and down, align_corners, half_pixel_centers (negative weights at the edges) and
+    /// neither, channel counts with and without an 8-lane tail, batch 2; every byte value among the inputs.
+    /// </summary>
+    public static IEnumerable<BitExactCase> QuantizedResizeCases(Random random)
+    {
+        var shapes = new (int[] Input, int H, int W)[] { ([1, 5, 7, 19], 11, 16), ([2, 9, 8, 8], 4, 3), ([1, 3, 4, 3], 7, 9), ([1, 1, 1, 16], 3, 2) };
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+            foreach (var (inputShape, h, w) in shapes)
+                foreach (var (align, half) in new[] { (false, false), (true, false), (false, true) })
+                {
+                    string name = $"RESIZE_BILINEAR {(type == TensorType.Int8 ? "int8" : "uint8")} [{string.Join(",", inputShape)}] -> {h}x{w} align {align} half {half}";
+                    var q = PerTensor(0.05f, type == TensorType.Int8 ? -3 : 121);
+                    var mb = new ModelBuilder(name);
+                    int x = mb.AddTensor("x", type, inputShape, q);
+                    int size = mb.AddConstant("size", [2], new[] { h, w });
+                    int y = mb.AddTensor("y", type, [inputShape[0], h, w, inputShape[3]], q);
+                    mb.AddOperator(BuiltinOperator.ResizeBilinear, [x, size], [y], new ResizeBilinearOptions(align, half), version: 3);
+                    mb.AddInput(x);
+                    mb.AddOutput(y);
+                    var bytes = new byte[inputShape.Aggregate(1, (a, d) => a * d)];
+                    for (int k = 0; k < bytes.Length; k++) bytes[k] = (byte)(k < 256 ? k * 37 : random.Next(256));
+                    yield return new BitExactCase(name, mb.Build(), [bytes]);
+                }
+    }
+
     public static IEnumerable<BitExactCase> QuantizedBinaryCases(Random random)
     {
         var activations = new[] { ActivationFunctionType.None, ActivationFunctionType.Relu, ActivationFunctionType.Relu6, ActivationFunctionType.ReluN1To1 };
@@ -277,6 +323,10 @@ public static partial class OpCases
             ("second operand one value", [3, 4, 11], [1], [3, 4, 11]),
             ("first operand one value", [1, 1, 1], [2, 3, 9], [2, 3, 9]),
             ("broadcast [2,1,5,3] x [1,4,1,3]", [2, 1, 5, 3], [1, 4, 1, 3], [2, 4, 5, 3]),
+            // Per-channel vectors (the squeeze-and-excitation scale): 8-lane blocks and a tail, either operand, rank below the output's.
+            ("channel vector [2,3,4,19] x [1,1,1,19]", [2, 3, 4, 19], [1, 1, 1, 19], [2, 3, 4, 19]),
+            ("channel vector [16] x [1,5,6,16]", [16], [1, 5, 6, 16], [1, 5, 6, 16]),
+            ("channel vector [1,1,5] x [3,7,5]", [1, 1, 5], [3, 7, 5], [3, 7, 5]),
         };
         // (input 1, input 2, output) scales: equal, far apart, an output much finer than the inputs (saturating).
         var scales = new (float A, float B, float Out)[] { (0.05f, 0.05f, 0.1f), (0.002f, 0.7f, 0.3f), (0.1f, 0.08f, 0.001f) };

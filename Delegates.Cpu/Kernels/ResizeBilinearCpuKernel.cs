@@ -8,7 +8,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// RESIZE_BILINEAR, float32 NHWC, vectorized across channels. Source coordinates, neighbours and weights are the
+/// RESIZE_BILINEAR, float32 NHWC, vectorized across channels (int8/uint8: <see cref="Quantized.QuantizedResizeBilinearCpuNode"/>). Source coordinates, neighbours and weights are the
 /// definition's <see cref="ResizeBilinearAxis"/> tables (the reference's float operations: scale = one float division;
 /// in = half_pixel_centers ? (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0); y1 = min(ceil(in), H − 1)); per output element the
 /// reference's expression tl·(1−dy)·(1−dx) + bl·dy·(1−dx) + tr·(1−dy)·dx + br·dy·dx is evaluated left to right with
@@ -18,8 +18,17 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override NodeSupport Supports(DelegateNode node, ResizeBilinearParams p) =>
+        p.Quantized is { } q && Quantized.QuantizedResizeBilinearCpuNode.Refusal(node.Inputs[0]!, node.Outputs[0], p, q) is { } reason
+            ? NodeSupport.Refuse(reason)
+            : NodeSupport.Supported;
+
     protected override ICpuCompiledNode Compile(DelegateNode node, ResizeBilinearParams p) =>
-        new ResizeBilinearNode(node.Inputs[0]!, node.Outputs[0], p.Rows, p.Columns);
+        p.Quantized is { } q
+            ? new Quantized.QuantizedResizeBilinearCpuNode(node.Inputs[0]!, node.Outputs[0], p, q, Quantized.QuantizedIsas.Best(false))
+            : new ResizeBilinearNode(node.Inputs[0]!, node.Outputs[0], p.Rows, p.Columns);
 
     private sealed unsafe class ResizeBilinearNode(Tensor input, Tensor output, ResizeBilinearAxis rows, ResizeBilinearAxis columns) : ICpuCompiledNode
     {

@@ -60,9 +60,11 @@ internal static class QuantizedConv
         var output = node.Outputs[0];
         var g = ConvLayout.Of(input, filter, output, p.Geometry);
         bool signed = input.Type == TensorType.Int8;
-        var path = isa ?? QuantizedIsas.Best(false);
+        // The depthwise kernel's int16 tap pairs suit vpdpwssd (AVX-VNNI) for int8 and uint8 alike; vpmaddwd without it.
+        var path = isa ?? (QuantizedIsas.Best(false) == QuantizedIsa.Scalar ? QuantizedIsa.Scalar
+            : AvxVnni.IsSupported ? QuantizedIsa.AvxVnni : QuantizedIsa.Avx2);
         return new QuantizedDepthwiseCpuNode(input, output, g, p.DepthMultiplier, filter.Bytes, bias is null ? default : bias.Read<int>(),
-            new QuantizedEpilogue(q), q.InputOffset, q.FilterOffset, signed, path == QuantizedIsa.Scalar ? QuantizedIsa.Scalar : QuantizedIsa.Avx2);
+            new QuantizedEpilogue(q), q.InputOffset, q.FilterOffset, signed, path);
     }
 }
 
@@ -200,148 +202,5 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
             }
         }
         QuantizedGemm.ClearTail(row, _weights.Depth, _weights);
-    }
-}
-
-/// <summary>
-/// An integer DEPTHWISE_CONV_2D: per output pixel, int32 accumulators for every channel (on the stack) start at the
-/// bias; each in-bounds tap adds (x + x_off)·(w + w_off) channel-wise (8 int32 lanes with AVX2 when the depth
-/// multiplier is 1), then the per-channel requantization. Out-of-bounds taps are skipped, as in the reference.
-/// </summary>
-internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
-{
-    private static readonly CpuThreadPool.ChunkAction<QuantizedDepthwiseCpuNode> RunChunk =
-        static (in QuantizedDepthwiseCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
-
-    private readonly Tensor _input, _output;
-    private readonly ConvLayout _g;
-    private readonly int _multiplier, _inputOffset;
-    private readonly bool _signed;
-    private readonly QuantizedIsa _isa;
-    private readonly int[] _weights; // [tap][Cout] as int32 w + w_off, pinned
-    private readonly int[] _bias;    // [Cout], pinned
-    private readonly QuantizedEpilogue _epilogue;
-
-    private byte* _x, _y;
-
-    public QuantizedDepthwiseCpuNode(Tensor input, Tensor output, ConvLayout g, int depthMultiplier, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
-        QuantizedEpilogue epilogue, int inputOffset, int filterOffset, bool signed, QuantizedIsa isa)
-    {
-        (_input, _output, _g, _multiplier, _epilogue, _inputOffset, _signed, _isa) = (input, output, g, depthMultiplier, epilogue, inputOffset, signed, isa);
-        int taps = g.FilterHeight * g.FilterWidth, channels = g.OutputDepth;
-        _weights = GC.AllocateArray<int>(taps * channels, pinned: true);
-        for (int i = 0; i < _weights.Length; i++) _weights[i] = (signed ? (sbyte)filter[i] : filter[i]) + filterOffset;
-        _bias = GC.AllocateArray<int>(channels, pinned: true);
-        if (!bias.IsEmpty) bias.CopyTo(_bias);
-    }
-
-    public void Run(CpuThreadPool pool)
-    {
-        _x = QuantizedConv.Pointer(_input.Bytes);
-        _y = QuantizedConv.Pointer(_output.WritableBytes);
-        pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
-    }
-
-    private void RunItems(int start, int end)
-    {
-        var g = _g;
-        int channels = g.OutputDepth, cin = g.InputDepth;
-        int* acc = stackalloc int[(channels + 7) / 8 * 8];
-        int* weights = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
-        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
-        bool vector = _isa != QuantizedIsa.Scalar && _multiplier == 1;
-        for (int item = start; item < end; item++)
-        {
-            int oy = item % g.OutputHeight, b = item / g.OutputHeight;
-            int iyOrigin = oy * g.StrideH - g.PadTop;
-            if (vector)
-            {
-                VectorRow(b, oy, weights, bias);
-                continue;
-            }
-            for (int ox = 0; ox < g.OutputWidth; ox++)
-            {
-                int ixOrigin = ox * g.StrideW - g.PadLeft;
-                new ReadOnlySpan<int>(bias, channels).CopyTo(new Span<int>(acc, channels));
-                for (int ky = 0; ky < g.FilterHeight; ky++)
-                {
-                    int iy = iyOrigin + ky * g.DilationH;
-                    if (iy < 0 || iy >= g.InputHeight) continue;
-                    for (int kx = 0; kx < g.FilterWidth; kx++)
-                    {
-                        int ix = ixOrigin + kx * g.DilationW;
-                        if (ix < 0 || ix >= g.InputWidth) continue;
-                        byte* x = _x + ((nint)(b * g.InputHeight + iy) * g.InputWidth + ix) * cin;
-                        int* w = weights + (ky * g.FilterWidth + kx) * channels;
-                        int c = 0;
-                        if (vector)
-                        {
-                            var offset = Vector256.Create(_inputOffset);
-                            for (; c + 8 <= channels; c += 8)
-                            {
-                                var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x + c) : Avx2.ConvertToVector256Int32(x + c);
-                                var product = Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + c));
-                                Avx.Store(acc + c, Avx2.Add(Avx.LoadVector256(acc + c), product));
-                            }
-                        }
-                        for (; c < channels; c++)
-                        {
-                            int ic = c / _multiplier;
-                            acc[c] = unchecked(acc[c] + ((_signed ? (sbyte)x[ic] : x[ic]) + _inputOffset) * w[c]);
-                        }
-                    }
-                }
-                byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
-                bool vectorEpilogue = _isa != QuantizedIsa.Scalar;
-                for (int c = 0; c < channels; c += 8) _epilogue.Apply8(acc + c, c, Math.Min(8, channels - c), y + c, vectorEpilogue);
-            }
-        }
-    }
-
-    /// <summary>
-    /// One output row with depth multiplier 1 on AVX2: per pixel and 8-channel group the int32 sums stay in a register
-    /// from the bias through the in-bounds taps to the requantization; the last channels (fewer than 8) one by one.
-    /// </summary>
-    private void VectorRow(int b, int oy, int* weights, int* bias)
-    {
-        var g = _g;
-        int channels = g.OutputDepth;
-        int iyOrigin = oy * g.StrideH - g.PadTop;
-        int kyStart = ConvLoops.FirstTap(iyOrigin, g.DilationH), kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
-        var offset = Vector256.Create(_inputOffset);
-        for (int ox = 0; ox < g.OutputWidth; ox++)
-        {
-            int ixOrigin = ox * g.StrideW - g.PadLeft;
-            int kxStart = ConvLoops.FirstTap(ixOrigin, g.DilationW), kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
-            byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
-            int c = 0;
-            for (; c + 8 <= channels; c += 8)
-            {
-                var acc = Avx.LoadVector256(bias + c);
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                {
-                    byte* row = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth) * channels + c;
-                    int* w = weights + ky * g.FilterWidth * channels + c;
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        byte* x = row + (nint)(ixOrigin + kx * g.DilationW) * channels;
-                        var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x) : Avx2.ConvertToVector256Int32(x);
-                        acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + kx * channels)));
-                    }
-                }
-                QuantizedEpilogue.Store8(_epilogue.Requantize(acc, c), y + c, 8);
-            }
-            for (; c < channels; c++)
-            {
-                int acc = bias[c];
-                for (int ky = kyStart; ky < kyEnd; ky++)
-                for (int kx = kxStart; kx < kxEnd; kx++)
-                {
-                    byte* x = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * channels + c;
-                    acc = unchecked(acc + ((_signed ? (sbyte)*x : *x) + _inputOffset) * weights[(ky * g.FilterWidth + kx) * channels + c]);
-                }
-                y[c] = _epilogue.Apply(acc, c);
-            }
-        }
     }
 }

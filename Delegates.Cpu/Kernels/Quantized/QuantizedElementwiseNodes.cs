@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
@@ -75,7 +77,9 @@ internal static class QuantizedTables
 
 /// <summary>
 /// QUANTIZE float32 → int8/uint8: q = clamp(round(x / s) + z) with one binary32 division, halves away from zero, NaN
-/// as the zero point and infinities saturating (the reference's QuantizeFloat). Scalar per element, threaded.
+/// as the zero point and infinities saturating (the reference's QuantizeFloat). 8 lanes at a time with AVX2 (the same
+/// division; the rounding as truncation plus a step away from zero where the exact remainder is at least one half),
+/// the tail and the scalar path per element; threaded.
 /// </summary>
 internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
 {
@@ -87,6 +91,8 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
     private readonly int _zeroPoint, _min, _max;
     private float* _x;
     private byte* _y;
+
+    private readonly bool _vector = Avx2.IsSupported && SimdPath.ForcedLanes != 1;
 
     public QuantizeFloatCpuNode(Tensor input, Tensor output, QuantizeParams p) =>
         (_input, _output, _scale, _zeroPoint, _min, _max) = (input, output, p.OutputScale, p.OutputZeroPoint, p.OutputMin, p.OutputMax);
@@ -103,7 +109,30 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
         // The rounded quotient is clamped to [min − z, max − z] in float (exact small integers) before the conversion,
         // which gives the reference's clamp(rounded + z) for every finite or infinite value; NaN gives z.
         float low = _min - _zeroPoint, high = _max - _zeroPoint;
-        for (int i = start; i < end; i++)
+        int i = start;
+        if (_vector)
+        {
+            var scale = Vector256.Create(_scale);
+            var (lowV, highV, zero) = (Vector256.Create(low), Vector256.Create(high), Vector256.Create(_zeroPoint));
+            var half = Vector256.Create(0.5f);
+            var one = Vector256.Create(1f);
+            var sign = Vector256.Create(-0f);
+            for (; i + 8 <= end; i += 8)
+            {
+                var quotient = Avx.Divide(Avx.LoadVector256(_x + i), scale);
+                // |quotient − trunc(quotient)| is exact; at least ½ steps away from zero (halves away, as MathF.Round's
+                // AwayFromZero). |t| < 2^23 whenever the step is taken, so t ± 1 is exact; infinities give a NaN
+                // remainder and no step; NaN lanes become the zero point below.
+                var truncated = Avx.RoundToZero(quotient);
+                var remainder = Avx.AndNot(sign, Avx.Subtract(quotient, truncated));
+                var step = Avx.And(Avx.CompareGreaterThanOrEqual(remainder, half), Avx.Or(one, Avx.And(quotient, sign)));
+                var clamped = Avx.Max(Avx.Min(Avx.Add(truncated, step), highV), lowV);
+                var q = Avx2.Add(Avx.ConvertToVector256Int32WithTruncation(clamped), zero);
+                q = Avx2.BlendVariable(q, zero, Avx.CompareUnordered(quotient, quotient).AsInt32());
+                QuantizedEpilogue.Store8(q, _y + i, 8);
+            }
+        }
+        for (; i < end; i++)
         {
             float rounded = MathF.Round(_x[i] / _scale, MidpointRounding.AwayFromZero);
             int q = float.IsNaN(rounded) ? _zeroPoint : (int)Math.Clamp(rounded, low, high) + _zeroPoint;

@@ -129,6 +129,20 @@ internal sealed unsafe class QuantizedEpilogue
         return Avx2.Min(Avx2.Max(shifted, Vector256.Create(Min)), Vector256.Create(Max));
     }
 
+    /// <summary>
+    /// Channels [first, first + 16) on 16 lanes (AVX-512F): MultiplyByQuantizedMultiplier exactly, + zero point, the
+    /// clamp. The caller guarantees first + 16 ≤ the channel count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Requantize(Vector512<int> acc, int first)
+    {
+        var multiplier = Avx512F.LoadVector512(Pinned(_multipliers) + first);
+        var left = Avx512F.LoadVector512(Pinned(_leftShifts) + first).AsUInt32();
+        var right = Avx512F.LoadVector512(Pinned(_rightShifts) + first);
+        var shifted = Avx512F.Add(VectorRequantize.Multiply(acc, multiplier, left, right), Vector512.Create(OutputOffset));
+        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
+    }
+
     /// <summary>Stores the low byte of each clamped lane (values in [−128, 255]) to <paramref name="count"/> ≤ 8 outputs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store8(Vector256<int> value, byte* output, int count)

@@ -34,6 +34,7 @@ public class CpuQuantizedKernelBenchmarks
         ["conv1x1 56x56x128->128"] = (56, 56, 128, 128, 1, BuiltinOperator.Conv2D),
         ["conv3x3 56x56x64->64"] = (56, 56, 64, 64, 3, BuiltinOperator.Conv2D),
         ["dwconv3x3 112x112x64"] = (112, 112, 64, 64, 3, BuiltinOperator.DepthwiseConv2D),
+        ["dwconv3x3 28x28x256"] = (28, 28, 256, 256, 3, BuiltinOperator.DepthwiseConv2D),
         ["fc 1x1024->1000"] = (1, 1, 1024, 1000, 1, BuiltinOperator.FullyConnected),
         ["fc 64x1024->1024"] = (64, 1, 1024, 1024, 1, BuiltinOperator.FullyConnected),
     };

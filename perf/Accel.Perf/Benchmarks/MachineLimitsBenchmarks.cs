@@ -19,12 +19,16 @@ namespace Accel.Perf.Benchmarks;
 /// (Vector512 with AVX-512F, else Vector256 with FMA3), 12 independent accumulators so the FMA latency (4 cycles)
 /// times the FMA ports (2) is covered; no memory traffic. One FMA lane = 2 FLOPs. Reported per thread count
 /// (1, 2): each thread runs its own loop, all started together (<see cref="ThreadTeam"/>).</item>
+/// <item><b>Integer dot-product peaks</b> (the int8 kernels' instructions, 256-bit: what the quantized CPU kernels
+/// use): <see cref="Int8DotPeak"/>, a register-only chain of AVX-VNNI <c>vpdpbusd</c> (u8 × s8 quadruples into int32:
+/// 32 multiply-adds = 64 operations per instruction), and <see cref="Int16MaddPeak"/>, AVX2 <c>vpmaddwd</c> (int16
+/// pairs into int32: 16 multiply-adds = 32 operations), each on 12 independent accumulators like the FMA loop.</item>
 /// <item><b>Memory bandwidth</b>: a streaming copy of 256 MiB (far beyond the caches), bytes read + written per
 /// second.</item>
 /// </list>
 /// The rate columns divide the work per invoke by the time: the "peak" column by the fastest iteration (a physical
 /// limit is what the machine can do; on a shared machine other jobs only ever slow it down), the other by the median.
-/// "G/s" is GFLOP/s for FmaPeak and GB/s for MemoryCopy.
+/// "G/s" is GFLOP/s for FmaPeak, GOP/s (2 per multiply-add) for the integer peaks and GB/s for MemoryCopy.
 /// </summary>
 [Config(typeof(Config))]
 public class MachineLimitsBenchmarks
@@ -61,7 +65,7 @@ public class MachineLimitsBenchmarks
 
     private ThreadTeam? _team;
 
-    [GlobalSetup(Target = nameof(FmaPeak))]
+    [GlobalSetup(Targets = new[] { nameof(FmaPeak), nameof(Int8DotPeak), nameof(Int16MaddPeak) })]
     public void SetupFma() => _team = new ThreadTeam(Threads);
 
     [GlobalSetup(Target = nameof(MemoryCopy))]
@@ -92,6 +96,24 @@ public class MachineLimitsBenchmarks
     }
 
     [Benchmark]
+    public int Int8DotPeak() => RunIntegerLoop(static seed => Int8DotLoop(seed));
+
+    [Benchmark]
+    public int Int16MaddPeak() => RunIntegerLoop(static seed => Int16MaddLoop(seed));
+
+    private int RunIntegerLoop(Func<int, int> loop)
+    {
+        if (Threads == 1) return loop(1);
+        int total = 0;
+        _team!.Run(t =>
+        {
+            int result = loop(1 + t);
+            lock (_team) total += result;
+        });
+        return total;
+    }
+
+    [Benchmark]
     public void MemoryCopy()
     {
         if (Threads == 1)
@@ -104,9 +126,53 @@ public class MachineLimitsBenchmarks
     }
 
     /// <summary>FLOPs (FmaPeak) or bytes moved (MemoryCopy, read + write) per invoke at the given thread count.</summary>
-    public static double WorkPerInvoke(string method, int threads) => method == nameof(FmaPeak)
-        ? (double)threads * Iterations * Accumulators * Lanes * 2
-        : 2.0 * CopyBytes;
+    public static double WorkPerInvoke(string method, int threads) => method switch
+    {
+        nameof(FmaPeak) => (double)threads * Iterations * Accumulators * Lanes * 2,
+        nameof(Int8DotPeak) => (double)threads * Iterations * Accumulators * 32 * 2,
+        nameof(Int16MaddPeak) => (double)threads * Iterations * Accumulators * 16 * 2,
+        _ => 2.0 * CopyBytes,
+    };
+
+    /// <summary>vpdpbusd on 12 accumulators (each instruction depends only on its own accumulator's previous value).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Int8DotLoop(int seed)
+    {
+        if (!AvxVnni.IsSupported) throw new PlatformNotSupportedException("no AVX-VNNI on this machine");
+        var a = Vector256.Create((byte)(seed + 3));
+        var b = Vector256.Create((sbyte)-5);
+        Vector256<int> c0 = Vector256.Create(seed), c1 = c0 + c0, c2 = c1 + c0, c3 = c2 + c0, c4 = c3 + c0, c5 = c4 + c0,
+            c6 = c5 + c0, c7 = c6 + c0, c8 = c7 + c0, c9 = c8 + c0, c10 = c9 + c0, c11 = c10 + c0;
+        for (int i = 0; i < Iterations; i++)
+        {
+            c0 = AvxVnni.MultiplyWideningAndAdd(c0, a, b); c1 = AvxVnni.MultiplyWideningAndAdd(c1, a, b); c2 = AvxVnni.MultiplyWideningAndAdd(c2, a, b);
+            c3 = AvxVnni.MultiplyWideningAndAdd(c3, a, b); c4 = AvxVnni.MultiplyWideningAndAdd(c4, a, b); c5 = AvxVnni.MultiplyWideningAndAdd(c5, a, b);
+            c6 = AvxVnni.MultiplyWideningAndAdd(c6, a, b); c7 = AvxVnni.MultiplyWideningAndAdd(c7, a, b); c8 = AvxVnni.MultiplyWideningAndAdd(c8, a, b);
+            c9 = AvxVnni.MultiplyWideningAndAdd(c9, a, b); c10 = AvxVnni.MultiplyWideningAndAdd(c10, a, b); c11 = AvxVnni.MultiplyWideningAndAdd(c11, a, b);
+        }
+        return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
+    }
+
+    /// <summary>
+    /// vpmaddwd on 12 accumulators, each fed its own previous result (as int16 pairs), so no multiply is loop-invariant
+    /// and the chains are independent; the values wrap, which costs nothing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int Int16MaddLoop(int seed)
+    {
+        if (!Avx2.IsSupported) throw new PlatformNotSupportedException("no AVX2 on this machine");
+        var m = Vector256.Create((short)3);
+        Vector256<int> c0 = Vector256.Create(seed), c1 = c0 + c0, c2 = c1 + c0, c3 = c2 + c0, c4 = c3 + c0, c5 = c4 + c0,
+            c6 = c5 + c0, c7 = c6 + c0, c8 = c7 + c0, c9 = c8 + c0, c10 = c9 + c0, c11 = c10 + c0;
+        for (int i = 0; i < Iterations; i++)
+        {
+            c0 = Avx2.MultiplyAddAdjacent(c0.AsInt16(), m); c1 = Avx2.MultiplyAddAdjacent(c1.AsInt16(), m); c2 = Avx2.MultiplyAddAdjacent(c2.AsInt16(), m);
+            c3 = Avx2.MultiplyAddAdjacent(c3.AsInt16(), m); c4 = Avx2.MultiplyAddAdjacent(c4.AsInt16(), m); c5 = Avx2.MultiplyAddAdjacent(c5.AsInt16(), m);
+            c6 = Avx2.MultiplyAddAdjacent(c6.AsInt16(), m); c7 = Avx2.MultiplyAddAdjacent(c7.AsInt16(), m); c8 = Avx2.MultiplyAddAdjacent(c8.AsInt16(), m);
+            c9 = Avx2.MultiplyAddAdjacent(c9.AsInt16(), m); c10 = Avx2.MultiplyAddAdjacent(c10.AsInt16(), m); c11 = Avx2.MultiplyAddAdjacent(c11.AsInt16(), m);
+        }
+        return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static float FmaLoop(float seed)

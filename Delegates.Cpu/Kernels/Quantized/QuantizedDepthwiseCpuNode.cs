@@ -1,0 +1,383 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Operators;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// An integer DEPTHWISE_CONV_2D. The fast path (depth multiplier 1, at least 16 channels, AVX2): per output pixel and
+/// block of 16 channels, the taps go in pairs through one 16-bit multiply-add each (<c>vpmaddwd</c>, or
+/// <c>vpdpwssd</c> with AVX-VNNI): the two taps' raw inputs, widened to int16 and interleaved per channel, against
+/// the packed weight pairs (w + w_off). The input offset is folded into the bias once (x_off·Σ_t (w_t + w_off)), and a
+/// tap outside the input reads a row of the input's zero point, whose (zp + x_off) = 0 contributes nothing — as the
+/// reference, which skips it. Then the vector requantization of 16 outputs and one 16-byte store. A channel count that
+/// is not a multiple of 16 ends with an overlapping block (it rewrites a few outputs with the same bytes). Every sum is
+/// exact modulo 2^32 (docs/numerics.md §CPU delegate int8). Otherwise (multiplier above 1, fewer than 16 channels, the
+/// scalar path): int32 accumulators per channel from the bias, (x + x_off)·(w + w_off) per in-bounds tap, 8 int32
+/// lanes with AVX2 when the multiplier is 1.
+/// </summary>
+internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<QuantizedDepthwiseCpuNode> RunChunk =
+        static (in QuantizedDepthwiseCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly ConvLayout _g;
+    private readonly int _multiplier, _inputOffset;
+    private readonly bool _signed;
+    private readonly QuantizedIsa _isa;
+    private readonly int[] _weights; // [tap][Cout] as int32 w + w_off, pinned
+    private readonly int[] _bias;    // [Cout], pinned
+    private readonly QuantizedEpilogue _epilogue;
+
+    /// <summary>Most filter taps of the paired path (its per-pixel tap pointers live on the stack).</summary>
+    public const int MaxPairedTaps = 1024;
+
+    /// <summary>Channels per block of the paired path: 16 bytes of each tap, two 8-lane int32 accumulators.</summary>
+    public const int PairedBlockChannels = 16;
+
+    private readonly bool _paired;
+    private readonly bool _wideEpilogue = Avx512F.IsSupported && Vector512.IsHardwareAccelerated; // 16-lane requantization
+    private readonly int _pairs;
+    private readonly int[] _blockStarts = [];       // first channel of each 16-channel block (the last one overlaps)
+    private readonly short[] _pairedWeights = [];   // [pair][block][lo 8 channel pairs, hi 8 channel pairs], pinned
+    private readonly int[] _pairedBias = [];        // [Cout]: bias + x_off·Σ_t (w_t + w_off), pinned
+    private readonly byte[] _zeroPointRow = [];     // [Cin] of the input's zero point, pinned
+    private readonly nint[] _tapOffsets = [];       // [2 · pairs]: each tap's byte offset from an interior pixel's first tap (0 for the padding tap), pinned
+
+    private byte* _x, _y;
+
+    public QuantizedDepthwiseCpuNode(Tensor input, Tensor output, ConvLayout g, int depthMultiplier, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
+        QuantizedEpilogue epilogue, int inputOffset, int filterOffset, bool signed, QuantizedIsa isa)
+    {
+        (_input, _output, _g, _multiplier, _epilogue, _inputOffset, _signed, _isa) = (input, output, g, depthMultiplier, epilogue, inputOffset, signed, isa);
+        int taps = g.FilterHeight * g.FilterWidth, channels = g.OutputDepth;
+        _weights = GC.AllocateArray<int>(taps * channels, pinned: true);
+        for (int i = 0; i < _weights.Length; i++) _weights[i] = (signed ? (sbyte)filter[i] : filter[i]) + filterOffset;
+        _bias = GC.AllocateArray<int>(channels, pinned: true);
+        if (!bias.IsEmpty) bias.CopyTo(_bias);
+
+        int zeroPoint = -inputOffset;
+        bool zeroPointFits = signed ? zeroPoint is >= sbyte.MinValue and <= sbyte.MaxValue : zeroPoint is >= 0 and <= byte.MaxValue;
+        _paired = isa != QuantizedIsa.Scalar && depthMultiplier == 1 && channels >= PairedBlockChannels && taps <= MaxPairedTaps && zeroPointFits;
+        if (!_paired) return;
+        _pairs = (taps + 1) / 2;
+        int blocks = (channels + PairedBlockChannels - 1) / PairedBlockChannels;
+        _blockStarts = new int[blocks];
+        for (int block = 0; block < blocks; block++) _blockStarts[block] = Math.Min(block * PairedBlockChannels, channels - PairedBlockChannels);
+        // vpunpcklwd / vpunpckhwd interleave within 128-bit lanes: the low vector holds the pairs of channels 0–3 and
+        // 8–11 of the block, the high one 4–7 and 12–15; the weights are packed in that order.
+        _pairedWeights = GC.AllocateArray<short>(_pairs * blocks * 2 * PairedBlockChannels, pinned: true);
+        int at = 0;
+        for (int pair = 0; pair < _pairs; pair++)
+        for (int block = 0; block < blocks; block++)
+        for (int half = 0; half < 2; half++)
+        for (int lane = 0; lane < 8; lane++)
+        {
+            int channel = _blockStarts[block] + (lane < 4 ? lane : lane + 4) + half * 4;
+            for (int member = 0; member < 2; member++)
+            {
+                int tap = 2 * pair + member;
+                _pairedWeights[at++] = (short)(tap < taps ? _weights[tap * channels + channel] : 0);
+            }
+        }
+        _pairedBias = GC.AllocateArray<int>(channels, pinned: true);
+        for (int c = 0; c < channels; c++)
+        {
+            int sum = 0;
+            for (int tap = 0; tap < taps; tap++) sum += _weights[tap * channels + c];
+            _pairedBias[c] = unchecked(_bias[c] + inputOffset * sum);
+        }
+        _zeroPointRow = GC.AllocateArray<byte>(channels, pinned: true);
+        _zeroPointRow.AsSpan().Fill((byte)zeroPoint);
+        _tapOffsets = GC.AllocateArray<nint>(2 * _pairs, pinned: true);
+        for (int tap = 0; tap < taps; tap++)
+            _tapOffsets[tap] = ((nint)(tap / g.FilterWidth) * g.DilationH * g.InputWidth + (nint)(tap % g.FilterWidth) * g.DilationW) * channels;
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = QuantizedConv.Pointer(_input.Bytes);
+        _y = QuantizedConv.Pointer(_output.WritableBytes);
+        pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
+    }
+
+    private void RunItems(int start, int end)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, cin = g.InputDepth;
+        if (_paired)
+        {
+            byte** taps = stackalloc byte*[g.FilterHeight * g.FilterWidth + 1];
+            for (int item = start; item < end; item++) PairedRow(item / g.OutputHeight, item % g.OutputHeight, taps);
+            return;
+        }
+        int* acc = stackalloc int[(channels + 7) / 8 * 8];
+        int* weights = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        bool vector = _isa != QuantizedIsa.Scalar && _multiplier == 1;
+        for (int item = start; item < end; item++)
+        {
+            int oy = item % g.OutputHeight, b = item / g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            if (vector)
+            {
+                VectorRow(b, oy, weights, bias);
+                continue;
+            }
+            for (int ox = 0; ox < g.OutputWidth; ox++)
+            {
+                int ixOrigin = ox * g.StrideW - g.PadLeft;
+                new ReadOnlySpan<int>(bias, channels).CopyTo(new Span<int>(acc, channels));
+                for (int ky = 0; ky < g.FilterHeight; ky++)
+                {
+                    int iy = iyOrigin + ky * g.DilationH;
+                    if (iy < 0 || iy >= g.InputHeight) continue;
+                    for (int kx = 0; kx < g.FilterWidth; kx++)
+                    {
+                        int ix = ixOrigin + kx * g.DilationW;
+                        if (ix < 0 || ix >= g.InputWidth) continue;
+                        byte* x = _x + ((nint)(b * g.InputHeight + iy) * g.InputWidth + ix) * cin;
+                        int* w = weights + (ky * g.FilterWidth + kx) * channels;
+                        int c = 0;
+                        if (vector)
+                        {
+                            var offset = Vector256.Create(_inputOffset);
+                            for (; c + 8 <= channels; c += 8)
+                            {
+                                var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x + c) : Avx2.ConvertToVector256Int32(x + c);
+                                var product = Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + c));
+                                Avx.Store(acc + c, Avx2.Add(Avx.LoadVector256(acc + c), product));
+                            }
+                        }
+                        for (; c < channels; c++)
+                        {
+                            int ic = c / _multiplier;
+                            acc[c] = unchecked(acc[c] + ((_signed ? (sbyte)x[ic] : x[ic]) + _inputOffset) * w[c]);
+                        }
+                    }
+                }
+                byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
+                bool vectorEpilogue = _isa != QuantizedIsa.Scalar;
+                for (int c = 0; c < channels; c += 8) _epilogue.Apply8(acc + c, c, Math.Min(8, channels - c), y + c, vectorEpilogue);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One output row with depth multiplier 1 on AVX2: per pixel and 8-channel group the int32 sums stay in a register
+    /// from the bias through the in-bounds taps to the requantization; the last channels (fewer than 8) one by one.
+    /// </summary>
+    private void VectorRow(int b, int oy, int* weights, int* bias)
+    {
+        var g = _g;
+        int channels = g.OutputDepth;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        int kyStart = ConvLoops.FirstTap(iyOrigin, g.DilationH), kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        var offset = Vector256.Create(_inputOffset);
+        for (int ox = 0; ox < g.OutputWidth; ox++)
+        {
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            int kxStart = ConvLoops.FirstTap(ixOrigin, g.DilationW), kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+            byte* y = _y + ((nint)(b * g.OutputHeight + oy) * g.OutputWidth + ox) * channels;
+            int c = 0;
+            for (; c + 8 <= channels; c += 8)
+            {
+                var acc = Avx.LoadVector256(bias + c);
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                {
+                    byte* row = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth) * channels + c;
+                    int* w = weights + ky * g.FilterWidth * channels + c;
+                    for (int kx = kxStart; kx < kxEnd; kx++)
+                    {
+                        byte* x = row + (nint)(ixOrigin + kx * g.DilationW) * channels;
+                        var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x) : Avx2.ConvertToVector256Int32(x);
+                        acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + kx * channels)));
+                    }
+                }
+                QuantizedEpilogue.Store8(_epilogue.Requantize(acc, c), y + c, 8);
+            }
+            for (; c < channels; c++)
+            {
+                int acc = bias[c];
+                for (int ky = kyStart; ky < kyEnd; ky++)
+                for (int kx = kxStart; kx < kxEnd; kx++)
+                {
+                    byte* x = _x + ((nint)(b * g.InputHeight + iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * channels + c;
+                    acc = unchecked(acc + ((_signed ? (sbyte)*x : *x) + _inputOffset) * weights[(ky * g.FilterWidth + kx) * channels + c]);
+                }
+                y[c] = _epilogue.Apply(acc, c);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One output row on the paired path. Pixels whose taps are all inside the input read them at fixed offsets from
+    /// the pixel's origin, <see cref="InteriorPixels"/> of them at a time (each weight pair loaded once for all);
+    /// the others (<see cref="BorderPixel"/>) gather a pointer per tap first, the zero-point row for taps outside.
+    /// </summary>
+    private void PairedRow(int b, int oy, byte** taps)
+    {
+        var g = _g;
+        int channels = g.OutputDepth;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
+        int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
+        if (iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight)
+        {
+            interiorBegin = Math.Min((g.PadLeft + g.StrideW - 1) / g.StrideW, g.OutputWidth);
+            int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
+            interiorEnd = room < 0 ? interiorBegin : Math.Clamp(room / g.StrideW + 1, interiorBegin, g.OutputWidth);
+        }
+        int ox = 0;
+        for (; ox < interiorBegin; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
+        byte* inputRow = _x + (nint)(b * g.InputHeight + iyOrigin) * g.InputWidth * channels;
+        for (; ox < interiorEnd; ox += InteriorPixels)
+        {
+            int count = Math.Min(InteriorPixels, interiorEnd - ox);
+            if (count < InteriorPixels)
+            {
+                // Fewer than a tile left: step back over pixels already written (same bytes again) when the row allows it.
+                if (interiorEnd - interiorBegin >= InteriorPixels) ox = interiorEnd - InteriorPixels;
+                else
+                {
+                    for (; ox < interiorEnd; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
+                    break;
+                }
+            }
+            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels);
+        }
+        for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
+    }
+
+    /// <summary>Output pixels per interior tile: 4 × 2 accumulators per block, each weight pair loaded once.</summary>
+    private const int InteriorPixels = 4;
+
+    /// <summary><see cref="InteriorPixels"/> pixels from <paramref name="origin"/> (their first tap), <paramref name="step"/> bytes apart.</summary>
+    private void InteriorTile(byte* origin, nint step, byte* y)
+    {
+        int channels = _g.OutputDepth, pairs = _pairs, blocks = _blockStarts.Length;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
+        nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedBias));
+        int pairStride = blocks * 2 * PairedBlockChannels;
+        bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
+        byte* p0 = origin, p1 = origin + step, p2 = origin + 2 * step, p3 = origin + 3 * step;
+        for (int block = 0; block < blocks; block++)
+        {
+            int c = _blockStarts[block];
+            short* w = weights + block * 2 * PairedBlockChannels;
+            Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
+            for (int pair = 0; pair < pairs; pair++, w += pairStride)
+            {
+                nint first = offsets[2 * pair] + c, second = offsets[2 * pair + 1] + c;
+                var wl = Avx.LoadVector256(w);
+                var wh = Avx.LoadVector256(w + PairedBlockChannels);
+                Accumulate(p0 + first, p0 + second, wl, wh, ref l0, ref h0, signed, vnni);
+                Accumulate(p1 + first, p1 + second, wl, wh, ref l1, ref h1, signed, vnni);
+                Accumulate(p2 + first, p2 + second, wl, wh, ref l2, ref h2, signed, vnni);
+                Accumulate(p3 + first, p3 + second, wl, wh, ref l3, ref h3, signed, vnni);
+            }
+            var lowerBias = Avx.LoadVector256(bias + c);
+            var upperBias = Avx.LoadVector256(bias + c + 8);
+            Finish(l0, h0, lowerBias, upperBias, c, y + c, signed);
+            Finish(l1, h1, lowerBias, upperBias, c, y + channels + c, signed);
+            Finish(l2, h2, lowerBias, upperBias, c, y + 2 * channels + c, signed);
+            Finish(l3, h3, lowerBias, upperBias, c, y + 3 * channels + c, signed);
+        }
+    }
+
+    /// <summary>One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside.</summary>
+    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, tapCount = g.FilterHeight * g.FilterWidth, pairs = _pairs, blocks = _blockStarts.Length;
+        byte* zeroPoint = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_zeroPointRow));
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedBias));
+        int pairStride = blocks * 2 * PairedBlockChannels;
+        bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
+        taps[tapCount] = zeroPoint;
+        int ixOrigin = ox * g.StrideW - g.PadLeft;
+        for (int ky = 0, t = 0; ky < g.FilterHeight; ky++)
+        {
+            int iy = iyOrigin + ky * g.DilationH;
+            bool rowInside = (uint)iy < (uint)g.InputHeight;
+            byte* row = _x + (nint)(b * g.InputHeight + iy) * g.InputWidth * channels;
+            for (int kx = 0; kx < g.FilterWidth; kx++, t++)
+            {
+                int ix = ixOrigin + kx * g.DilationW;
+                taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
+            }
+        }
+        for (int block = 0; block < blocks; block++)
+        {
+            int c = _blockStarts[block];
+            short* w = weights + block * 2 * PairedBlockChannels;
+            Vector256<int> low = default, high = default;
+            for (int pair = 0; pair < pairs; pair++, w += pairStride)
+                Accumulate(taps[2 * pair] + c, taps[2 * pair + 1] + c, Avx.LoadVector256(w), Avx.LoadVector256(w + PairedBlockChannels),
+                    ref low, ref high, signed, vnni);
+            Finish(low, high, Avx.LoadVector256(bias + c), Avx.LoadVector256(bias + c + 8), c, y + c, signed);
+        }
+    }
+
+    /// <summary>Adds one tap pair of 16 channels: the two taps' inputs interleaved per channel, times the packed weight pairs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(byte* first, byte* second, Vector256<short> lowWeights, Vector256<short> highWeights,
+        ref Vector256<int> low, ref Vector256<int> high, bool signed, bool vnni)
+    {
+        var a = Widen(first, signed);
+        var b = Widen(second, signed);
+        var lowPairs = Avx2.UnpackLow(a, b);
+        var highPairs = Avx2.UnpackHigh(a, b);
+        if (vnni)
+        {
+            low = AvxVnni.MultiplyWideningAndAdd(low, lowPairs, lowWeights);
+            high = AvxVnni.MultiplyWideningAndAdd(high, highPairs, highWeights);
+        }
+        else
+        {
+            low = Avx2.Add(low, Avx2.MultiplyAddAdjacent(lowPairs, lowWeights));
+            high = Avx2.Add(high, Avx2.MultiplyAddAdjacent(highPairs, highWeights));
+        }
+    }
+
+    /// <summary>Channel order back ([0–3, 8–11] and [4–7, 12–15] → [0–7] and [8–15]), the folded bias, requantization, store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Finish(Vector256<int> low, Vector256<int> high, Vector256<int> lowerBias, Vector256<int> upperBias, int c, byte* y, bool signed)
+    {
+        if (_wideEpilogue)
+        {
+            // 16 lanes at once: [low | high] holds channels [0–3, 8–11, 4–7, 12–15]; vshufi32x4 restores the order.
+            var both = Vector512.Create(low, high);
+            var ordered = Avx512F.Add(Avx512F.Shuffle4x128(both, both, 0b11_01_10_00), Vector512.Create(lowerBias, upperBias));
+            // The clamped values lie in the output type's range, so the low byte of each lane (vpmovdb) is the output.
+            Sse2.Store(y, Avx512F.ConvertToVector128Byte(_epilogue.Requantize(ordered, c)));
+            return;
+        }
+        var lower = Avx2.Add(Avx2.Permute2x128(low, high, 0x20), lowerBias);
+        var upper = Avx2.Add(Avx2.Permute2x128(low, high, 0x31), upperBias);
+        Store16(_epilogue.Requantize(lower, c), _epilogue.Requantize(upper, c + 8), y, signed);
+    }
+
+    /// <summary>16 raw 8-bit inputs widened to int16 (sign- or zero-extended).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Widen(byte* source, bool signed) =>
+        signed ? Avx2.ConvertToVector256Int16((sbyte*)source) : Avx2.ConvertToVector256Int16(source).AsInt16();
+
+    /// <summary>
+    /// Stores 16 clamped outputs (channels 0–7 in <paramref name="lower"/>, 8–15 in <paramref name="upper"/>, each
+    /// within the output type's range, so the saturating packs change nothing) as 16 bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store16(Vector256<int> lower, Vector256<int> upper, byte* output, bool signed)
+    {
+        var words = Avx2.Permute4x64(Avx2.PackSignedSaturate(lower, upper).AsInt64(), 0b11_01_10_00).AsInt16();
+        var bytes = signed ? Sse2.PackSignedSaturate(words.GetLower(), words.GetUpper()).AsByte() : Sse2.PackUnsignedSaturate(words.GetLower(), words.GetUpper());
+        Sse2.Store(output, bytes);
+    }
+}
