@@ -263,19 +263,20 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
     case OP_TRANSPOSE_CONV:
     {
         /* signed, in, weights, bias (-1: none), out, N, H, W, Cin, KH, KW, OH, OW, Cout, stride h, w, pad top, left,
-         * input offset, output offset, min, max, then (multiplier, shift) per output channel */
-        NEED(22);
+         * input offset, output offset, min, max, filter offset (uint8; 0 for int8's symmetric weights), then
+         * (multiplier, shift) per output channel */
+        NEED(23);
         uint64_t oc = (uint32_t)w[13];
-        NEED(22 + 2 * oc);
+        NEED(23 + 2 * oc);
         if (w[14] <= 0 || w[15] <= 0 || w[9] <= 0 || w[10] <= 0 || w[8] <= 0 || oc == 0) return "bad transpose conv geometry";
         INSIDE(w[1], prod4(w + 5));
         uint64_t taps = (uint64_t)(uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[8];
         INSIDE(w[2], oc * taps);
         if (w[3] >= 0) INSIDE(w[3], oc * 4);
         INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
-        /* OHWI weights are CONV_2D's layout: the same 32-channel packing (int8 weights are symmetric: no offset). */
-        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 22, (uint32_t)oc,
-            (uint32_t)taps, (uint32_t)taps, 1, w[0], 0);
+        /* OHWI weights are CONV_2D's layout: the same 32-channel packing, the filter offset folded in. */
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 23, (uint32_t)oc,
+            (uint32_t)taps, (uint32_t)taps, 1, w[0], w[22]);
     }
     default:
         return "unknown op code";
@@ -892,7 +893,7 @@ static NOINLINE void mean(const int32_t *w, uint8_t *shm)
     }
 }
 
-/* int8 TRANSPOSE_CONV (reference_integer_ops::TransposeConv, gathered as QuantizedTransposeConv): 32 output channels
+/* int8 and uint8 TRANSPOSE_CONV (reference_integer_ops / reference_ops::TransposeConv, gathered as QuantizedTransposeConv): 32 output channels
  * per vector; output (oy, ox) takes input (iy, ix) through tap (ky, kx) where iy·stride − pad + ky = oy (likewise x). */
 static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
 {
