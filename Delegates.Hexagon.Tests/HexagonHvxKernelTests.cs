@@ -8,7 +8,7 @@ namespace Accel.Delegates.Hexagon.Tests;
 /// whole 32- and 128-channel vectors and their partial tails, SAME padding (tap counts 4, 6 and 9 in one pool), the
 /// saturating ends of the 8-bit range, AVERAGE_POOL_2D near its one-multiply division's bound (2,025 taps, HVX) and past
 /// it (2,304 taps, the scalar form), the 256-entry table lookups over every 8-bit value in whole and partial
-/// 128-byte vectors, and 8-bit QUANTIZE rescaling; int8 and uint8, bit-identical to the reference, every node on the DSP.
+/// 128-byte vectors, MEAN keeping 70 contiguous channels, and 8-bit QUANTIZE rescaling; int8 and uint8, bit-identical to the reference, every node on the DSP.
 /// </summary>
 [NonParallelizable]
 public sealed class HexagonHvxKernelTests
@@ -117,6 +117,32 @@ public sealed class HexagonHvxKernelTests
         using var model = Model.FromBytes(b.Build());
         float[] ramp = Enumerable.Range(0, count).Select(i => (i % 300 - 150) * 0.05f).ToArray();
         AssertBitIdenticalOnTheDsp(model, ramp, 3, $"{type} {op} over every value");
+    }
+
+    [TestCase(TensorType.Int8, new[] { 1, 2 }, true)]
+    [TestCase(TensorType.UInt8, new[] { 1, 2 }, true)]
+    [TestCase(TensorType.Int8, new[] { 1 }, false)]
+    [TestCase(TensorType.UInt8, new[] { 2 }, false)]
+    public void MeanKeepingContiguousChannelsIsBitIdentical(TensorType type, int[] axes, bool keepDims)
+    {
+        // [2, 9, 7, 70]: the kept channels are 70 contiguous outputs (two whole 32-lane vectors and a partial one).
+        int[] shape = [2, 9, 7, 70];
+        int[] outShape = keepDims
+            ? shape.Select((d, i) => axes.Contains(i) ? 1 : d).ToArray()
+            : shape.Where((_, i) => !axes.Contains(i)).ToArray();
+        var b = new ModelBuilder("hvx mean");
+        int x = b.AddTensor("x", TensorType.Float32, shape);
+        int q = b.AddTensor("x_q", type, shape, Q(0.05f, ZeroPoint(type, 3)));
+        int axesTensor = b.AddConstant("axes", [axes.Length], axes);
+        int mean = b.AddTensor("mean", type, outShape, Q(0.02f, ZeroPoint(type, -7)));
+        int y = b.AddTensor("y", TensorType.Float32, outShape);
+        b.AddOperator(BuiltinOperator.Quantize, [x], [q], version: 2);
+        b.AddOperator(BuiltinOperator.Mean, [q, axesTensor], [mean], new ReducerOptions(keepDims), 2);
+        b.AddOperator(BuiltinOperator.Dequantize, [mean], [y], version: 2);
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        AssertBitIdenticalOnTheDsp(model, Inputs(165, shape.Aggregate(1, (p, d) => p * d)), 3, $"{type} MEAN over [{string.Join(", ", axes)}]");
     }
 
     [TestCase(TensorType.Int8, TensorType.Int8)]

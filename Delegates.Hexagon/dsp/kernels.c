@@ -956,6 +956,38 @@ static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
     for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, reciprocal, w[5], w[6], w[7]);
 }
 
+/* MEAN whose innermost kept run is contiguous (kept stride 1: the usual reduction over rows and columns keeping the
+ * channels): 32 consecutive outputs per vector, each tap of the reduced runs one widening load of 32 contiguous bytes,
+ * the same wrapping int32 sums (lanes past the run's end are not stored), then the scalar form's requantization in
+ * HVX (hvx_quant.h). */
+static void mean_hvx(const int32_t *w, const uint8_t *input, uint8_t *output)
+{
+    int is_signed = w[0];
+    const int32_t *ks = w + 5, *kt = w + 9, *rs = w + 13, *rt = w + 17;
+    HVX_Vector offset = Q6_V_vsplat_R(w[21]), multiplier = Q6_V_vsplat_R(w[22]);
+    HVX_Vector left = Q6_V_vsplat_R(w[23] > 0 ? w[23] : 0), right = Q6_V_vsplat_R(w[23] > 0 ? 0 : -w[23]);
+    HVX_Vector zp_out = Q6_V_vsplat_R(w[24]), lo = Q6_V_vsplat_R(w[25]), hi = Q6_V_vsplat_R(w[26]);
+    for (int32_t k0 = 0; k0 < ks[0]; k0++)
+    for (int32_t k1 = 0; k1 < ks[1]; k1++)
+    for (int32_t k2 = 0; k2 < ks[2]; k2++)
+    for (int32_t first = 0; first < ks[3]; first += HVX_LANES)
+    {
+        int32_t lanes = ks[3] - first < HVX_LANES ? ks[3] - first : HVX_LANES;
+        const uint8_t *base = input + k0 * kt[0] + k1 * kt[1] + k2 * kt[2] + first;
+        HVX_Vector sum = Q6_V_vsplat_R(0);
+        for (int32_t r0 = 0; r0 < rs[0]; r0++)
+        for (int32_t r1 = 0; r1 < rs[1]; r1++)
+        for (int32_t r2 = 0; r2 < rs[2]; r2++)
+        {
+            const uint8_t *row = base + r0 * rt[0] + r1 * rt[1] + r2 * rt[2];
+            for (int32_t r3 = 0; r3 < rs[3]; r3++) sum = Q6_Vw_vadd_VwVw(sum, hvx_load_words(row + r3 * rt[3], lanes, is_signed));
+        }
+        HVX_Vector y = Q6_Vw_vadd_VwVw(hvx_mbqm(Q6_Vw_vsub_VwVw(sum, offset), multiplier, left, right), zp_out);
+        hvx_store_words(output, lanes, Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(y, hi), lo));
+        output += lanes;
+    }
+}
+
 /* int8/uint8 MEAN (TFLite's reference_ops::QuantizedMeanOrSum, as MeanKernel): per output, the wrapping int32 sum of
  * its elements over the reduced runs, less zp_in·n, MultiplyByQuantizedMultiplier (1/n folded in by the host), +
  * zp_out, clamped. Outputs follow the kept runs in row-major order; an empty reduction gives zeros. */
@@ -968,6 +1000,11 @@ static NOINLINE void mean(const int32_t *w, uint8_t *shm)
     if (w[27] == 0)
     {
         memset(output, 0, (size_t)w[4]);
+        return;
+    }
+    if (kt[3] == 1 && ks[3] > 1)
+    {
+        mean_hvx(w, input, output);
         return;
     }
     for (int32_t k0 = 0; k0 < ks[0]; k0++)
