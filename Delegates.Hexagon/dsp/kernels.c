@@ -1084,7 +1084,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
     case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
     case OP_MAX_POOL_2D: max_pool_hvx(w, shm); break;
-    case OP_AVERAGE_POOL_2D: if (w[13] * w[14] <= 2048) average_pool_hvx(w, shm); else pool(w, shm, 1); break;
+    case OP_AVERAGE_POOL_2D: if ((int64_t)w[13] * w[14] <= 2048) average_pool_hvx(w, shm); else pool(w, shm, 1); break;
     case OP_COPY: memmove(shm + w[1], shm + w[0], (size_t)w[2]); break;
     case OP_REQUANTIZE: requantize(w, shm); break;
     case OP_LOOKUP: lookup_hvx(n, shm); break;
