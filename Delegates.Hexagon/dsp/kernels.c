@@ -306,6 +306,19 @@ void node_release(struct node *n)
 /* The low 32 bits of a·b per lane (the exact 64-bit product's low word: wrapping, as int32 arithmetic). */
 static inline HVX_Vector hvx_mul_lo(HVX_Vector a, HVX_Vector b) { return Q6_V_lo_W(Q6_W_vmpyoacc_WVwVh(Q6_W_vmpye_VwVuh(a, b), a, b)); }
 
+/* acc + weights × value, value an 8-bit input plus its offset. `narrow` (a constant in each specialised kernel body:
+ * |offset| ≤ 32,512, true for every valid zero point): the value fits 16 bits, so one vmpyi (32 × 16-bit lanes, the
+ * value in both halves of the scalar; the product's low word, the same wrapping product as hvx_mul_lo); otherwise the
+ * splat and the full 32 × 32-bit product. */
+#define ALWAYS_INLINE __attribute__((always_inline)) inline
+static ALWAYS_INLINE HVX_Vector hvx_mac(HVX_Vector acc, HVX_Vector weights, int32_t value, const int narrow)
+{
+    if (narrow) return Q6_Vw_vmpyiacc_VwVwRh(acc, weights, (int32_t)((uint32_t)(uint16_t)value * 0x10001u));
+    return Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights, Q6_V_vsplat_R(value)));
+}
+
+static inline int narrow_offset(int32_t offset) { return offset >= -32512 && offset <= 32512; }
+
 /* acc (32 channels from `first`) → requantized with the block's per-lane multipliers, + zero point, clamped, stored. */
 static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, int32_t output_offset, int32_t lo, int32_t hi,
     uint8_t *output, int32_t count)
@@ -317,7 +330,7 @@ static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, in
 }
 
 /* CONV_2D with one group: 32 output channels per vector; each in-bounds tap adds weights × splat(input). */
-static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
+static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -349,14 +362,18 @@ static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
                     if (ix < 0 || ix >= width) continue;
                     const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
                     const HVX_Vector *wv = weights + (ky * kw + kx) * kd;
-                    for (int32_t ci = 0; ci < kd; ci++)
-                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                    for (int32_t ci = 0; ci < kd; ci++) acc = hvx_mac(acc, wv[ci], load8(x + ci, is_signed) + input_offset, narrow);
                 }
             }
             int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
             hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
         }
     }
+}
+
+static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
+{
+    if (narrow_offset(n->w[22])) conv2d_hvx_body(n, shm, 1); else conv2d_hvx_body(n, shm, 0);
 }
 
 /* DEPTHWISE_CONV_2D: 32 output channels per vector; each lane reads its own input channel (oc / multiplier): with a
@@ -411,7 +428,7 @@ static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
 }
 
 /* FULLY_CONNECTED: 32 units per vector; each input element adds weights × splat(input). */
-static NOINLINE void fully_connected_hvx(const struct node *n, uint8_t *shm)
+static ALWAYS_INLINE void fully_connected_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -426,12 +443,16 @@ static NOINLINE void fully_connected_hvx(const struct node *n, uint8_t *shm)
             const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
             const uint8_t *x = input + b * depth;
             HVX_Vector acc = *(const HVX_Vector *)lanes;
-            for (int32_t k = 0; k < depth; k++)
-                acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[k], Q6_V_vsplat_R(load8(x + k, is_signed) + input_offset)));
+            for (int32_t k = 0; k < depth; k++) acc = hvx_mac(acc, weights[k], load8(x + k, is_signed) + input_offset, narrow);
             int32_t first = block * HVX_LANES;
             int32_t count = units - first < HVX_LANES ? units - first : HVX_LANES;
             hvx_requantize_store(acc, lanes, output_offset, lo, hi, output + b * units + first, count);
         }
+}
+
+static NOINLINE void fully_connected_hvx(const struct node *n, uint8_t *shm)
+{
+    if (narrow_offset(n->w[8])) fully_connected_hvx_body(n, shm, 1); else fully_connected_hvx_body(n, shm, 0);
 }
 
 static inline HVX_Vector hvx_splat(int32_t v) { return Q6_V_vsplat_R(v); }
@@ -1028,7 +1049,7 @@ static NOINLINE void mean(const int32_t *w, uint8_t *shm)
 
 /* int8 and uint8 TRANSPOSE_CONV (reference_integer_ops / reference_ops::TransposeConv, gathered as QuantizedTransposeConv): 32 output channels
  * per vector; output (oy, ox) takes input (iy, ix) through tap (ky, kx) where iy·stride − pad + ky = oy (likewise x). */
-static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
+static ALWAYS_INLINE void transpose_conv_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -1062,14 +1083,18 @@ static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
                     if (ix * sw != columns || ix >= width) continue;
                     const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
                     const HVX_Vector *wv = weights + (ky * kw + kx) * depth;
-                    for (int32_t ci = 0; ci < depth; ci++)
-                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                    for (int32_t ci = 0; ci < depth; ci++) acc = hvx_mac(acc, wv[ci], load8(x + ci, is_signed) + input_offset, narrow);
                 }
             }
             int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
             hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
         }
     }
+}
+
+static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
+{
+    if (narrow_offset(n->w[18])) transpose_conv_hvx_body(n, shm, 1); else transpose_conv_hvx_body(n, shm, 0);
 }
 
 void node_execute(const struct node *n, uint8_t *shm)
