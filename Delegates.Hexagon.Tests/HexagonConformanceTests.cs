@@ -29,7 +29,6 @@ public sealed class HexagonConformanceTests
         ("op/TRANSPOSE/*/input=2x1x3x2x2x3*", "rank 6: the DSP takes rank ≤ 4 (as TFLite's Hexagon delegate)"),
         ("op/SQUEEZE/*/base", "a rank-5 input [1,3,1,4,1]: the DSP takes rank ≤ 4"),
         ("op/QUANTIZE/*/source=int16*", "an int16 input: the DSP runs no int16x8 node"),
-        ("op/TRANSPOSE_CONV/uint8/*", "uint8 TRANSPOSE_CONV (per-tensor uint8 weights with a zero point) has no DSP kernel yet: the reference runs it"),
     ];
 
     [TestCaseSource(nameof(DelegatedOps))]

@@ -22,6 +22,7 @@ public sealed class HexagonCorpusInt8Tests
     [Explicit("about 15 s an invoke under QEMU")]
     [TestCase("face_detection_full_range", 127.5f, 127.5f)]
     [TestCase("hand_landmark_lite", 0f, 255f)]
+    [TestCase("pose_landmark_lite", 0f, 255f)]
     public void LargerCorpusInt8ModelsRunFullyDelegatedBitIdenticalToTheReference(string name, float mean, float std) =>
         AssertFullyDelegatedAndBitIdentical(name, mean, std);
 

@@ -7,6 +7,7 @@
 #include "protocol.h"
 #include "quant.h"
 #include "hvx_quant.h"
+#include "hvx_bytes.h"
 #include "softmax.h"
 #include "concat_rescale.h"
 
@@ -154,11 +155,20 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
     case OP_CONCATENATION_RESCALE:
         return concat_rescale_prepare(w, n->word_count, shm_bytes);
     case OP_LOOKUP:
+    {
         NEED(4);
         INSIDE(w[0], (uint32_t)w[2]);
         INSIDE(w[1], (uint32_t)w[2]);
         INSIDE(w[3], 256);
+        /* The table in vlut32's order (lookup_hvx), in DSP-private memory: 2 aligned vectors. */
+        n->wide_bytes = 256;
+        n->wide = page_alloc(n->wide_bytes);
+        if (!n->wide) return "out of DSP memory preparing a lookup table";
+        uint8_t *prepared = (uint8_t *)n->wide;
+        const uint8_t *table = shm + w[3];
+        for (int32_t idx = 0; idx < 256; idx++) prepared[(idx >> 7) * 128 + 2 * (idx & 63) + ((idx >> 6) & 1)] = table[idx];
         return 0;
+    }
     case OP_PAD:
     {
         NEED(15);
@@ -263,19 +273,20 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
     case OP_TRANSPOSE_CONV:
     {
         /* signed, in, weights, bias (-1: none), out, N, H, W, Cin, KH, KW, OH, OW, Cout, stride h, w, pad top, left,
-         * input offset, output offset, min, max, then (multiplier, shift) per output channel */
-        NEED(22);
+         * input offset, output offset, min, max, filter offset (uint8; 0 for int8's symmetric weights), then
+         * (multiplier, shift) per output channel */
+        NEED(23);
         uint64_t oc = (uint32_t)w[13];
-        NEED(22 + 2 * oc);
+        NEED(23 + 2 * oc);
         if (w[14] <= 0 || w[15] <= 0 || w[9] <= 0 || w[10] <= 0 || w[8] <= 0 || oc == 0) return "bad transpose conv geometry";
         INSIDE(w[1], prod4(w + 5));
         uint64_t taps = (uint64_t)(uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[8];
         INSIDE(w[2], oc * taps);
         if (w[3] >= 0) INSIDE(w[3], oc * 4);
         INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
-        /* OHWI weights are CONV_2D's layout: the same 32-channel packing (int8 weights are symmetric: no offset). */
-        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 22, (uint32_t)oc,
-            (uint32_t)taps, (uint32_t)taps, 1, w[0], 0);
+        /* OHWI weights are CONV_2D's layout: the same 32-channel packing, the filter offset folded in. */
+        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 23, (uint32_t)oc,
+            (uint32_t)taps, (uint32_t)taps, 1, w[0], w[22]);
     }
     default:
         return "unknown op code";
@@ -295,6 +306,19 @@ void node_release(struct node *n)
 /* The low 32 bits of a·b per lane (the exact 64-bit product's low word: wrapping, as int32 arithmetic). */
 static inline HVX_Vector hvx_mul_lo(HVX_Vector a, HVX_Vector b) { return Q6_V_lo_W(Q6_W_vmpyoacc_WVwVh(Q6_W_vmpye_VwVuh(a, b), a, b)); }
 
+/* acc + weights × value, value an 8-bit input plus its offset. `narrow` (a constant in each specialised kernel body:
+ * |offset| ≤ 32,512, true for every valid zero point): the value fits 16 bits, so one vmpyi (32 × 16-bit lanes, the
+ * value in both halves of the scalar; the product's low word, the same wrapping product as hvx_mul_lo); otherwise the
+ * splat and the full 32 × 32-bit product. */
+#define ALWAYS_INLINE __attribute__((always_inline)) inline
+static ALWAYS_INLINE HVX_Vector hvx_mac(HVX_Vector acc, HVX_Vector weights, int32_t value, const int narrow)
+{
+    if (narrow) return Q6_Vw_vmpyiacc_VwVwRh(acc, weights, (int32_t)((uint32_t)(uint16_t)value * 0x10001u));
+    return Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights, Q6_V_vsplat_R(value)));
+}
+
+static inline int narrow_offset(int32_t offset) { return offset >= -32512 && offset <= 32512; }
+
 /* acc (32 channels from `first`) → requantized with the block's per-lane multipliers, + zero point, clamped, stored. */
 static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, int32_t output_offset, int32_t lo, int32_t hi,
     uint8_t *output, int32_t count)
@@ -302,12 +326,11 @@ static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, in
     const HVX_Vector *l = (const HVX_Vector *)lanes;
     HVX_Vector y = Q6_Vw_vadd_VwVw(hvx_mbqm(acc, l[1], l[2], l[3]), Q6_V_vsplat_R(output_offset));
     y = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(y, Q6_V_vsplat_R(hi)), Q6_V_vsplat_R(lo));
-    const int32_t *lane = (const int32_t *)&y;
-    for (int32_t i = 0; i < count; i++) output[i] = (uint8_t)lane[i];
+    hvx_store_words(output, count, y);
 }
 
 /* CONV_2D with one group: 32 output channels per vector; each in-bounds tap adds weights × splat(input). */
-static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
+static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -339,8 +362,7 @@ static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
                     if (ix < 0 || ix >= width) continue;
                     const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
                     const HVX_Vector *wv = weights + (ky * kw + kx) * kd;
-                    for (int32_t ci = 0; ci < kd; ci++)
-                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                    for (int32_t ci = 0; ci < kd; ci++) acc = hvx_mac(acc, wv[ci], load8(x + ci, is_signed) + input_offset, narrow);
                 }
             }
             int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
@@ -349,7 +371,14 @@ static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
     }
 }
 
-/* DEPTHWISE_CONV_2D: 32 output channels per vector; each lane reads its own input channel (oc / multiplier). */
+static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
+{
+    if (narrow_offset(n->w[22])) conv2d_hvx_body(n, shm, 1); else conv2d_hvx_body(n, shm, 0);
+}
+
+/* DEPTHWISE_CONV_2D: 32 output channels per vector; each lane reads its own input channel (oc / multiplier): with a
+ * multiplier of 1 those are 32 contiguous bytes, loaded and widened in HVX; otherwise gathered lane by lane. Lanes past
+ * the last channel multiply zero weights and are not stored. */
 static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
@@ -385,8 +414,11 @@ static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
                     int32_t ix = ix0 + kx * dw;
                     if (ix < 0 || ix >= width) continue;
                     const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
-                    for (int32_t lane = 0; lane < HVX_LANES; lane++)
-                        xl[lane] = lane < count ? load8(x + (multiplier == 1 ? first + lane : sdiv32(first + lane, multiplier)), is_signed) + input_offset : 0;
+                    if (multiplier == 1) /* the block's 32 input channels are contiguous: one vector load */
+                        xv = Q6_Vw_vadd_VwVw(hvx_load_words(x + first, count, is_signed), Q6_V_vsplat_R(input_offset));
+                    else
+                        for (int32_t lane = 0; lane < HVX_LANES; lane++)
+                            xl[lane] = lane < count ? load8(x + sdiv32(first + lane, multiplier), is_signed) + input_offset : 0;
                     acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[ky * kw + kx], xv));
                 }
             }
@@ -396,7 +428,7 @@ static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
 }
 
 /* FULLY_CONNECTED: 32 units per vector; each input element adds weights × splat(input). */
-static NOINLINE void fully_connected_hvx(const struct node *n, uint8_t *shm)
+static ALWAYS_INLINE void fully_connected_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -411,31 +443,31 @@ static NOINLINE void fully_connected_hvx(const struct node *n, uint8_t *shm)
             const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
             const uint8_t *x = input + b * depth;
             HVX_Vector acc = *(const HVX_Vector *)lanes;
-            for (int32_t k = 0; k < depth; k++)
-                acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[k], Q6_V_vsplat_R(load8(x + k, is_signed) + input_offset)));
+            for (int32_t k = 0; k < depth; k++) acc = hvx_mac(acc, weights[k], load8(x + k, is_signed) + input_offset, narrow);
             int32_t first = block * HVX_LANES;
             int32_t count = units - first < HVX_LANES ? units - first : HVX_LANES;
             hvx_requantize_store(acc, lanes, output_offset, lo, hi, output + b * units + first, count);
         }
 }
 
+static NOINLINE void fully_connected_hvx(const struct node *n, uint8_t *shm)
+{
+    if (narrow_offset(n->w[8])) fully_connected_hvx_body(n, shm, 1); else fully_connected_hvx_body(n, shm, 0);
+}
+
 static inline HVX_Vector hvx_splat(int32_t v) { return Q6_V_vsplat_R(v); }
 
-/* One contiguous row of ADD / SUB / MUL in HVX, 32 elements per vector (lanes past `count` compute on zeros and are
- * not stored): the same operations as the scalar form below, lane by lane. */
+/* One contiguous row of ADD / SUB / MUL in HVX, 32 elements per vector, loaded, widened and stored in HVX (lanes past
+ * `count` compute on unspecified values and are not stored): the same operations as the scalar form below, lane by
+ * lane. */
 static void binary_row_hvx(const int32_t *w, const uint8_t *a, const uint8_t *b, uint8_t *y, int32_t count, int op)
 {
     int is_signed = w[0];
-    HVX_Vector xa, xb;
-    int32_t *la = (int32_t *)&xa, *lb = (int32_t *)&xb;
     for (int32_t first = 0; first < count; first += HVX_LANES)
     {
         int32_t n = count - first < HVX_LANES ? count - first : HVX_LANES;
-        for (int32_t lane = 0; lane < HVX_LANES; lane++)
-        {
-            la[lane] = lane < n ? load8(a + first + lane, is_signed) + w[16] : 0;
-            lb[lane] = lane < n ? load8(b + first + lane, is_signed) + w[17] : 0;
-        }
+        HVX_Vector xa = Q6_Vw_vadd_VwVw(hvx_load_words(a + first, n, is_signed), hvx_splat(w[16]));
+        HVX_Vector xb = Q6_Vw_vadd_VwVw(hvx_load_words(b + first, n, is_signed), hvx_splat(w[17]));
         HVX_Vector r;
         int32_t lo, hi;
         if (op == OP_MUL)
@@ -455,8 +487,7 @@ static void binary_row_hvx(const int32_t *w, const uint8_t *a, const uint8_t *b,
         }
         r = Q6_Vw_vadd_VwVw(r, hvx_splat(w[18]));
         r = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(r, hvx_splat(hi)), hvx_splat(lo));
-        const int32_t *out = (const int32_t *)&r;
-        for (int32_t lane = 0; lane < n; lane++) y[first + lane] = (uint8_t)out[lane];
+        hvx_store_words(y + first, n, r);
     }
 }
 
@@ -541,7 +572,8 @@ static NOINLINE void conv2d(const struct node *n, uint8_t *shm)
 }
 
 /* MAX_POOL_2D in HVX, 128 channels per vector (vmaxb / vmaxub: a max is exact, so any order gives the reference's
- * bytes), unaligned loads of each in-bounds tap; channels past the last whole vector are scalar. */
+ * bytes), unaligned loads of each in-bounds tap; the channels past the last whole vector (every channel of a pool under
+ * 128 channels) as one partial vector (hvx_bytes.h: aligned loads joined, a masked store). */
 static NOINLINE void max_pool_hvx(const int32_t *w, uint8_t *shm)
 {
     int is_signed = w[0];
@@ -573,28 +605,59 @@ static NOINLINE void max_pool_hvx(const int32_t *w, uint8_t *shm)
                 acc = is_signed ? Q6_Vb_vmax_VbVb(Q6_Vb_vmin_VbVb(acc, hi_v), lo_v) : Q6_Vub_vmax_VubVub(Q6_Vub_vmin_VubVub(acc, hi_v), lo_v);
                 *(HVX_UVector *)(out + c) = acc;
             }
-            for (; c < depth; c++)
+            if (c < depth)
             {
-                int32_t acc = (int32_t)0x80000000;
+                int32_t rest = depth - c;
+                HVX_Vector acc = lowest;
                 for (int32_t ky = ky_start; ky < ky_end; ky++)
                 for (int32_t kx = kx_start; kx < kx_end; kx++)
                 {
-                    int32_t v = load8(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, is_signed);
-                    acc = v > acc ? v : acc;
+                    HVX_Vector v = hvx_load_bytes(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, rest);
+                    acc = is_signed ? Q6_Vb_vmax_VbVb(acc, v) : Q6_Vub_vmax_VubVub(acc, v);
                 }
-                out[c] = (uint8_t)clamp32(acc, lo, hi);
+                acc = is_signed ? Q6_Vb_vmax_VbVb(Q6_Vb_vmin_VbVb(acc, hi_v), lo_v) : Q6_Vub_vmax_VubVub(Q6_Vub_vmin_VubVub(acc, hi_v), lo_v);
+                hvx_store_bytes(out + c, rest, acc);
             }
         }
     }
 }
 
-static NOINLINE void pool(const int32_t *w, uint8_t *shm, int average)
+/* One output pixel of a pool, scalar: every channel over the in-bounds taps. */
+static void pool_pixel(const int32_t *w, const uint8_t *input, uint8_t *out, int32_t b, int32_t iy0, int32_t ix0,
+    int32_t ky_start, int32_t ky_end, int32_t kx_start, int32_t kx_end, int average)
+{
+    int is_signed = w[0];
+    int32_t height = w[4], width = w[5], depth = w[6], lo = w[15], hi = w[16];
+    for (int32_t c = 0; c < depth; c++)
+    {
+        int32_t acc = average ? 0 : (int32_t)0x80000000, count = 0;
+        for (int32_t ky = ky_start; ky < ky_end; ky++)
+        for (int32_t kx = kx_start; kx < kx_end; kx++)
+        {
+            int32_t v = load8(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, is_signed);
+            acc = average ? acc + v : (v > acc ? v : acc);
+            count++;
+        }
+        if (average) acc = acc > 0 ? sdiv32(acc + (count >> 1), count) : sdiv32(acc - (count >> 1), count);
+        out[c] = (uint8_t)clamp32(acc, lo, hi);
+    }
+}
+
+/* AVERAGE_POOL_2D in HVX, 32 channels per vector of int32 sums (hvx_bytes.h's widening loads). The reference's
+ * rounding division (acc > 0 ? (acc + n/2) / n : (acc − n/2) / n, truncating) is sign(acc) · ⌊(|acc| + n/2) / n⌋, and
+ * the floor is one exact multiply: with m = ⌈2^31 / n⌉ = (2^31 + e) / n, 0 ≤ e < n, ⌊a·m / 2^31⌋ = ⌊a / n⌋ whenever
+ * a·e < 2^31, and here a < 256·n with n ≤ 2048 taps, so a·e < 2^8·2^11·2^11 = 2^30 (the node takes the scalar form
+ * above 2048 taps). The 64-bit product is vmpye + vmpyo as in hvx_quant.h. A pixel with one tap is its value; one with
+ * none (no in-bounds tap) takes the scalar form. */
+static NOINLINE void average_pool_hvx(const int32_t *w, uint8_t *shm)
 {
     int is_signed = w[0];
     const uint8_t *input = shm + w[1];
     uint8_t *output = shm + w[2];
     int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
     int32_t sh = w[9], sw = w[10], pt = w[11], pl = w[12], fh = w[13], fw = w[14], lo = w[15], hi = w[16];
+    HVX_Vector zero = Q6_V_vsplat_R(0), lo_v = Q6_V_vsplat_R(lo), hi_v = Q6_V_vsplat_R(hi), half = zero, reciprocal = zero;
+    int32_t last_count = -1;
     for (int32_t b = 0; b < batches; b++)
     for (int32_t oy = 0; oy < oh; oy++)
     {
@@ -604,48 +667,103 @@ static NOINLINE void pool(const int32_t *w, uint8_t *shm, int average)
         {
             int32_t ix0 = ox * sw - pl;
             int32_t kx_start = ix0 < 0 ? -ix0 : 0, kx_end = width - ix0 < fw ? width - ix0 : fw;
-            for (int32_t c = 0; c < depth; c++)
+            int32_t count = (ky_end - ky_start) * (kx_end - kx_start);
+            uint8_t *out = output + ((b * oh + oy) * ow + ox) * depth;
+            if (ky_end <= ky_start || kx_end <= kx_start)
             {
-                int32_t acc = average ? 0 : (int32_t)0x80000000, count = 0;
+                pool_pixel(w, input, out, b, iy0, ix0, ky_start, ky_end, kx_start, kx_end, 1);
+                continue;
+            }
+            if (count != last_count) /* a long division (no divide instruction): only where the tap count changes */
+            {
+                last_count = count;
+                half = Q6_V_vsplat_R(count >> 1);
+                reciprocal = Q6_V_vsplat_R(count > 1 ? (int32_t)udiv32((1u << 31) + (uint32_t)count - 1, (uint32_t)count) : 0);
+            }
+            for (int32_t c = 0; c < depth; c += HVX_LANES)
+            {
+                int32_t lanes = depth - c < HVX_LANES ? depth - c : HVX_LANES;
+                HVX_Vector acc = zero;
                 for (int32_t ky = ky_start; ky < ky_end; ky++)
                 for (int32_t kx = kx_start; kx < kx_end; kx++)
+                    acc = Q6_Vw_vadd_VwVw(acc, hvx_load_words(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, lanes, is_signed));
+                if (count > 1)
                 {
-                    int32_t v = load8(input + ((b * height + iy0 + ky) * width + ix0 + kx) * depth + c, is_signed);
-                    acc = average ? acc + v : (v > acc ? v : acc);
-                    count++;
+                    HVX_Vector magnitude = Q6_Vw_vadd_VwVw(Q6_Vw_vabs_Vw(acc), half);
+                    HVX_VectorPair p = Q6_W_vmpyoacc_WVwVh(Q6_W_vmpye_VwVuh(magnitude, reciprocal), magnitude, reciprocal);
+                    HVX_Vector quotient = Q6_V_vor_VV(Q6_Vw_vasl_VwR(Q6_V_hi_W(p), 1), Q6_Vuw_vlsr_VuwR(Q6_V_lo_W(p), 31));
+                    acc = Q6_V_vmux_QVV(Q6_Q_vcmp_gt_VwVw(zero, acc), Q6_Vw_vsub_VwVw(zero, quotient), quotient);
                 }
-                if (average) acc = acc > 0 ? sdiv32(acc + (count >> 1), count) : sdiv32(acc - (count >> 1), count); /* count > 0 */
-                output[((b * oh + oy) * ow + ox) * depth + c] = (uint8_t)clamp32(acc, lo, hi);
+                acc = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(acc, hi_v), lo_v);
+                hvx_store_words(out + c, lanes, acc);
             }
         }
     }
 }
 
-/* QUANTIZE int8/uint8 → int8/uint8 in HVX, 32 elements per vector. */
+static NOINLINE void pool(const int32_t *w, uint8_t *shm, int average)
+{
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    int32_t sh = w[9], sw = w[10], pt = w[11], pl = w[12], fh = w[13], fw = w[14];
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t oy = 0; oy < oh; oy++)
+    {
+        int32_t iy0 = oy * sh - pt;
+        int32_t ky_start = iy0 < 0 ? -iy0 : 0, ky_end = height - iy0 < fh ? height - iy0 : fh;
+        for (int32_t ox = 0; ox < ow; ox++)
+        {
+            int32_t ix0 = ox * sw - pl;
+            int32_t kx_start = ix0 < 0 ? -ix0 : 0, kx_end = width - ix0 < fw ? width - ix0 : fw;
+            pool_pixel(w, input, output + ((b * oh + oy) * ow + ox) * depth, b, iy0, ix0, ky_start, ky_end, kx_start, kx_end, average);
+        }
+    }
+}
+
+/* QUANTIZE int8/uint8 → int8/uint8 in HVX, 32 elements per vector (loaded, widened and stored in HVX). */
 static NOINLINE void requantize(const int32_t *w, uint8_t *shm)
 {
     int in_signed = w[0];
     const uint8_t *input = shm + w[2];
     uint8_t *output = shm + w[3];
     HVX_Vector multiplier = hvx_splat(w[7]), left = hvx_splat(w[8] > 0 ? w[8] : 0), right = hvx_splat(w[8] > 0 ? 0 : -w[8]);
-    HVX_Vector x;
-    int32_t *lanes = (int32_t *)&x;
     for (int32_t first = 0; first < w[4]; first += HVX_LANES)
     {
         int32_t n = w[4] - first < HVX_LANES ? w[4] - first : HVX_LANES;
-        for (int32_t lane = 0; lane < HVX_LANES; lane++) lanes[lane] = lane < n ? load8(input + first + lane, in_signed) - w[5] : 0;
+        HVX_Vector x = Q6_Vw_vsub_VwVw(hvx_load_words(input + first, n, in_signed), hvx_splat(w[5]));
         HVX_Vector r = Q6_Vw_vadd_VwVw(hvx_mbqm(x, multiplier, left, right), hvx_splat(w[6]));
         r = Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(r, hvx_splat(w[10])), hvx_splat(w[9]));
-        const int32_t *out = (const int32_t *)&r;
-        for (int32_t lane = 0; lane < n; lane++) output[first + lane] = (uint8_t)out[lane];
+        hvx_store_words(output + first, n, r);
     }
 }
 
-static NOINLINE void lookup(const int32_t *w, uint8_t *shm)
+/* A 256-entry byte table, 128 lookups per vector: vlut32 picks entry idx where idx >> 5 equals its match value (Rt & 7)
+ * from byte (Rt >> 1) & 1 of halfword idx % 64 of the table vector, so the prepared table (lookup_prepare) holds entry
+ * idx in vector idx >> 7 at byte 2·(idx % 64) + ((idx >> 6) & 1), and eight lookups (match values 0..7; every other
+ * lane gives 0, so they are ORed) cover every index. */
+static NOINLINE void lookup_hvx(const struct node *n, uint8_t *shm)
 {
-    const uint8_t *input = shm + w[0], *table = shm + w[3];
+    const int32_t *w = n->w;
+    const uint8_t *input = shm + w[0];
     uint8_t *output = shm + w[1];
-    for (int32_t i = 0; i < w[2]; i++) output[i] = table[input[i]];
+    const HVX_Vector *table = (const HVX_Vector *)n->wide;
+    HVX_Vector low = table[0], high = table[1];
+    for (int32_t first = 0; first < w[2]; first += 128)
+    {
+        int32_t count = w[2] - first < 128 ? w[2] - first : 128;
+        HVX_Vector x = count == 128 ? *(const HVX_UVector *)(input + first) : hvx_load_bytes(input + first, count);
+        HVX_Vector y = Q6_Vb_vlut32_VbVbR(x, low, 0);
+        y = Q6_Vb_vlut32or_VbVbVbR(y, x, low, 1);
+        y = Q6_Vb_vlut32or_VbVbVbR(y, x, low, 2);
+        y = Q6_Vb_vlut32or_VbVbVbR(y, x, low, 3);
+        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 4);
+        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 5);
+        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 6);
+        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 7);
+        if (count == 128) *(HVX_UVector *)(output + first) = y;
+        else hvx_store_bytes(output + first, count, y);
+    }
 }
 
 static NOINLINE void pad(const int32_t *w, uint8_t *shm)
@@ -859,6 +977,38 @@ static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
     for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, reciprocal, w[5], w[6], w[7]);
 }
 
+/* MEAN whose innermost kept run is contiguous (kept stride 1: the usual reduction over rows and columns keeping the
+ * channels): 32 consecutive outputs per vector, each tap of the reduced runs one widening load of 32 contiguous bytes,
+ * the same wrapping int32 sums (lanes past the run's end are not stored), then the scalar form's requantization in
+ * HVX (hvx_quant.h). */
+static void mean_hvx(const int32_t *w, const uint8_t *input, uint8_t *output)
+{
+    int is_signed = w[0];
+    const int32_t *ks = w + 5, *kt = w + 9, *rs = w + 13, *rt = w + 17;
+    HVX_Vector offset = Q6_V_vsplat_R(w[21]), multiplier = Q6_V_vsplat_R(w[22]);
+    HVX_Vector left = Q6_V_vsplat_R(w[23] > 0 ? w[23] : 0), right = Q6_V_vsplat_R(w[23] > 0 ? 0 : -w[23]);
+    HVX_Vector zp_out = Q6_V_vsplat_R(w[24]), lo = Q6_V_vsplat_R(w[25]), hi = Q6_V_vsplat_R(w[26]);
+    for (int32_t k0 = 0; k0 < ks[0]; k0++)
+    for (int32_t k1 = 0; k1 < ks[1]; k1++)
+    for (int32_t k2 = 0; k2 < ks[2]; k2++)
+    for (int32_t first = 0; first < ks[3]; first += HVX_LANES)
+    {
+        int32_t lanes = ks[3] - first < HVX_LANES ? ks[3] - first : HVX_LANES;
+        const uint8_t *base = input + k0 * kt[0] + k1 * kt[1] + k2 * kt[2] + first;
+        HVX_Vector sum = Q6_V_vsplat_R(0);
+        for (int32_t r0 = 0; r0 < rs[0]; r0++)
+        for (int32_t r1 = 0; r1 < rs[1]; r1++)
+        for (int32_t r2 = 0; r2 < rs[2]; r2++)
+        {
+            const uint8_t *row = base + r0 * rt[0] + r1 * rt[1] + r2 * rt[2];
+            for (int32_t r3 = 0; r3 < rs[3]; r3++) sum = Q6_Vw_vadd_VwVw(sum, hvx_load_words(row + r3 * rt[3], lanes, is_signed));
+        }
+        HVX_Vector y = Q6_Vw_vadd_VwVw(hvx_mbqm(Q6_Vw_vsub_VwVw(sum, offset), multiplier, left, right), zp_out);
+        hvx_store_words(output, lanes, Q6_Vw_vmax_VwVw(Q6_Vw_vmin_VwVw(y, hi), lo));
+        output += lanes;
+    }
+}
+
 /* int8/uint8 MEAN (TFLite's reference_ops::QuantizedMeanOrSum, as MeanKernel): per output, the wrapping int32 sum of
  * its elements over the reduced runs, less zp_in·n, MultiplyByQuantizedMultiplier (1/n folded in by the host), +
  * zp_out, clamped. Outputs follow the kept runs in row-major order; an empty reduction gives zeros. */
@@ -871,6 +1021,11 @@ static NOINLINE void mean(const int32_t *w, uint8_t *shm)
     if (w[27] == 0)
     {
         memset(output, 0, (size_t)w[4]);
+        return;
+    }
+    if (kt[3] == 1 && ks[3] > 1)
+    {
+        mean_hvx(w, input, output);
         return;
     }
     for (int32_t k0 = 0; k0 < ks[0]; k0++)
@@ -892,9 +1047,9 @@ static NOINLINE void mean(const int32_t *w, uint8_t *shm)
     }
 }
 
-/* int8 TRANSPOSE_CONV (reference_integer_ops::TransposeConv, gathered as QuantizedTransposeConv): 32 output channels
+/* int8 and uint8 TRANSPOSE_CONV (reference_integer_ops / reference_ops::TransposeConv, gathered as QuantizedTransposeConv): 32 output channels
  * per vector; output (oy, ox) takes input (iy, ix) through tap (ky, kx) where iy·stride − pad + ky = oy (likewise x). */
-static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
+static ALWAYS_INLINE void transpose_conv_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
     int is_signed = w[0];
@@ -928,14 +1083,18 @@ static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
                     if (ix * sw != columns || ix >= width) continue;
                     const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
                     const HVX_Vector *wv = weights + (ky * kw + kx) * depth;
-                    for (int32_t ci = 0; ci < depth; ci++)
-                        acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(wv[ci], Q6_V_vsplat_R(load8(x + ci, is_signed) + input_offset)));
+                    for (int32_t ci = 0; ci < depth; ci++) acc = hvx_mac(acc, wv[ci], load8(x + ci, is_signed) + input_offset, narrow);
                 }
             }
             int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
             hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
         }
     }
+}
+
+static NOINLINE void transpose_conv_hvx(const struct node *n, uint8_t *shm)
+{
+    if (narrow_offset(n->w[18])) transpose_conv_hvx_body(n, shm, 1); else transpose_conv_hvx_body(n, shm, 0);
 }
 
 void node_execute(const struct node *n, uint8_t *shm)
@@ -950,10 +1109,10 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
     case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
     case OP_MAX_POOL_2D: max_pool_hvx(w, shm); break;
-    case OP_AVERAGE_POOL_2D: pool(w, shm, 1); break;
+    case OP_AVERAGE_POOL_2D: if ((int64_t)w[13] * w[14] <= 2048) average_pool_hvx(w, shm); else pool(w, shm, 1); break;
     case OP_COPY: memmove(shm + w[1], shm + w[0], (size_t)w[2]); break;
     case OP_REQUANTIZE: requantize(w, shm); break;
-    case OP_LOOKUP: lookup(w, shm); break;
+    case OP_LOOKUP: lookup_hvx(n, shm); break;
     case OP_PAD: pad(w, shm); break;
     case OP_CONCATENATION: concatenation(w, shm); break;
     case OP_DEQUANTIZE: dequantize(w, shm); break;
