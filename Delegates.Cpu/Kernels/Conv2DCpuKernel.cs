@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -135,6 +136,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
         pool.For(units * _channelGroups, this, RunChunk);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunItems(int start, int end)
     {
         int* tapX = stackalloc int[_g.FilterHeight * _g.FilterWidth];
@@ -149,6 +151,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PointwiseTile(int tile, int blockBegin, int blockEnd, int* tapX, int* tapW)
     {
         int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
@@ -160,6 +163,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
             _y + (nint)first * _g.OutputDepth, _g.OutputDepth, count, blockBegin, blockEnd);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Row(int row, int blockBegin, int blockEnd, int* tapX, int* tapW)
     {
         var g = _g;

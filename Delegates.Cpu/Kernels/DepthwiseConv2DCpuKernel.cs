@@ -130,6 +130,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunRows(int start, int end)
     {
         var g = _g;
@@ -195,6 +196,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     }
 
     /// <summary>Multiplier 1: output channel c reads input channel c, so input vectors load straight from the pixel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pixels(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count)
     {
         int depth = _g.OutputDepth;
@@ -219,6 +221,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile4x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int c0, int c1, float* y, nint yStride)
     {
         TV a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero;
@@ -252,6 +255,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         Finish(y + 3 * yStride + c1, a31, c1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile4x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int c0, float* y, nint yStride)
     {
         TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
@@ -271,6 +275,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         Finish(y + 3 * yStride + c0, a3, c0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Tile1x1(float* x, int* tapX, int* tapW, int taps, int c0, float* y)
     {
         TV a0 = TOps.Zero;
@@ -284,6 +289,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     /// Multiplier above 1: lane oc of a vector reads input channel oc / multiplier, gathered through a small buffer.
     /// One pixel at a time; the FMA chain per lane is the same as in the reference.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PixelsWithMultiplier(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count, float* gathered)
     {
         int depth = _g.OutputDepth;

@@ -36,6 +36,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         else if (filterWidth == 5 && stride == 2) K5S2(x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void K3S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -98,6 +99,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void K3S2(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -167,6 +169,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void K5S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -249,6 +252,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void K5S2(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {

@@ -16,6 +16,30 @@ public sealed class DequantizeKernelTests
         }
     }
 
+    [TestCase(0, TestName = "WidenHalves over all 65536 patterns in order")]
+    [TestCase(3, TestName = "WidenHalves over all 65536 patterns offset by 3 (groups straddle normal and special values, odd tail)")]
+    public void WidenHalvesEqualsHalfBitsToSingleForEveryPattern(int offset)
+    {
+        // Sorted order puts whole groups of normals together (the vector path) and zero/subnormal/inf/NaN runs in
+        // their own groups; the offset shifts every group boundary so mixed groups and a scalar tail occur too.
+        var halves = new ushort[65536 + offset];
+        for (int i = 0; i < halves.Length; i++) halves[i] = (ushort)(i - offset);
+        var widened = new float[halves.Length];
+        DequantizeKernel.WidenHalves(halves, widened);
+        for (int i = 0; i < halves.Length; i++)
+        {
+            uint expected = BitConverter.SingleToUInt32Bits(DequantizeKernel.HalfBitsToSingle(halves[i]));
+            uint actual = BitConverter.SingleToUInt32Bits(widened[i]);
+            if (actual != expected) Assert.Fail($"index {i}, 0x{halves[i]:X4}: got 0x{actual:X8}, expected 0x{expected:X8}");
+        }
+    }
+
+    [Test]
+    public void WidenHalvesRefusesAShorterOutput()
+    {
+        Assert.Throws<ArgumentException>(() => DequantizeKernel.WidenHalves(new ushort[9], new float[8]));
+    }
+
     [TestCase((ushort)0x0000, 0x0000_0000u, TestName = "+0 stays +0")]
     [TestCase((ushort)0x8000, 0x8000_0000u, TestName = "-0 stays -0")]
     [TestCase((ushort)0x3C00, 0x3F80_0000u, TestName = "one")]

@@ -34,6 +34,9 @@ internal static unsafe class GemmTiles<TOps, TV>
     /// Pixel p reads input at <c>x + p·xStride + tapX[t] + i</c> for segment t, i &lt; <paramref name="depth"/>, and
     /// writes <c>y + p·yStride + channel</c>.
     /// </summary>
+    // The tiles (and the conv/depthwise loops that call them) are compiled optimized at their first call: as tier-0
+    // code the vector generics run ~100× slower, for the first ~30 invokes of an application with default tiering.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(in GemmPlan plan, in GemmEpilogue<TV> epilogue, float* x, nint xStride, int* tapX, int* tapW,
         int taps, int depth, float* y, nint yStride, int count, int blockBegin, int blockEnd)
     {
@@ -67,6 +70,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
@@ -105,6 +109,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish2(y + 3 * yStride, a30, a31, bias, epilogue);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile1x2(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, in GemmEpilogue<TV> epilogue)
     {
@@ -125,6 +130,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish2(y, a0, a1, bias, epilogue);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
@@ -153,6 +159,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish(y + 3 * yStride, a3, bias, epilogue);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile8x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
@@ -194,6 +201,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish(y + 7 * yStride, a7, bias, epilogue);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile1x1(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, in GemmEpilogue<TV> epilogue)
     {

@@ -46,6 +46,7 @@ w("    }")
 for (k, s) in shapes:
     cols = (P - 1) * s + k
     w("")
+    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
     w("    private static void K%dS%d(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride," % (k, s))
     w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
     w("    {")
