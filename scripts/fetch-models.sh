@@ -92,6 +92,11 @@ npm_pack() {
   local spec="$1" pkgdir
   pkgdir="$TMP/$(echo "$spec" | tr '/@' '__')"
   mkdir -p "$pkgdir/x"
+  # A package both loops need (hands, pose) is packed once per run.
+  if [[ -s "$pkgdir/pack.out" && -f "$pkgdir/$(tail -n 1 "$pkgdir/pack.out")" ]]; then
+    echo "$pkgdir/$(tail -n 1 "$pkgdir/pack.out")"
+    return 0
+  fi
   if ! (cd "$pkgdir" && npm pack --silent "$spec" >"$pkgdir/pack.out" 2>"$pkgdir/pack.err"); then
     cat "$pkgdir/pack.err" >&2
     die "npm pack $spec failed (is the npm registry reachable?)"
