@@ -136,4 +136,98 @@ public sealed class VisionCommandTests
         Assert.That(r.ExitCode, Is.EqualTo(0));
         Assert.That(r.Stdout, Does.Contain("Usage:").And.Contain($" {verb} [<IMAGE>...] [options]").And.Contain("--model"));
     }
+
+    private static string Camera
+    {
+        get
+        {
+            string path = Path.Combine(CliHarness.CacheDirectory, "images", "camera.png");
+            if (!File.Exists(path)) Assert.Fail($"{path} is missing: run scripts/ensure-assets.sh.");
+            return path;
+        }
+    }
+
+    [Test]
+    public void Face_landmarks_run_the_face_detector_beside_the_model_and_give_468_points()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("mesh.png");
+        var r = CliHarness.Run("landmarks", Photo, "--model", CliHarness.CorpusModel("face_landmark"), "--json", "-o", output);
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var json = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.That(json.GetProperty("kind").GetString(), Is.EqualTo("face"));
+        Assert.That(Path.GetFileName(json.GetProperty("detector").GetString()), Is.EqualTo("face_detection_short_range.tflite"));
+        var first = json.GetProperty("results").EnumerateArray().Single();
+        Assert.That(first.GetProperty("landmarks").GetArrayLength(), Is.EqualTo(468));
+        Assert.That(first.GetProperty("detection").GetProperty("score").GetSingle(), Is.GreaterThan(0.9f));
+        Assert.That(json.GetProperty("landmarks").GetArrayLength(), Is.EqualTo(468), "the best result also at the top level");
+        Assert.That(Accel.Vision.ImageDecoder.Decode(output).Width, Is.EqualTo(512));
+    }
+
+    [Test]
+    public void Pose_landmarks_follow_the_pose_detector_and_report_its_score()
+    {
+        var r = CliHarness.Run("landmarks", Photo, "-m", CliHarness.CorpusModel("pose_landmark_lite"));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("1 pose in").And.Contain("(detector pose_detection.tflite)").And.Contain("detection score 0.8"));
+    }
+
+    [Test]
+    public void Hand_landmarks_without_a_detector_keep_the_whole_image_then_tracking_behaviour()
+    {
+        var r = CliHarness.Run("landmarks", Photo, "-m", CliHarness.CorpusModel("hand_landmark_lite"), "--no-detector", "--json");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var json = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.That(json.GetProperty("detector").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(json.GetProperty("results").GetArrayLength(), Is.EqualTo(1));
+        Assert.That(json.GetProperty("landmarks").GetArrayLength(), Is.EqualTo(21));
+    }
+
+    [Test]
+    public void Region_and_detector_options_exclude_each_other()
+    {
+        var r = CliHarness.Run("landmarks", Photo, "-m", CliHarness.CorpusModel("hand_landmark_lite"), "--region", "10,10,5,5", "--no-detector");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Stderr, Does.Contain("exclude each other"));
+    }
+
+    [Test]
+    public void Missing_default_detector_is_named_with_the_ways_around_it()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("hand_landmark_full.tflite");
+        File.Copy(CliHarness.CorpusModel("hand_landmark_full"), model);
+        var options = new VisionCommandOptions(VisionTask.Landmarks, Photo, model) { ModelCache = dir.Path };
+        var e = Assert.Throws<CliException>(() => VisionCommands.Run(options, TextWriter.Null))!;
+        Assert.That(e.Message, Does.Contain("palm_detection_full.tflite").And.Contain("--detector D"));
+    }
+
+    [Test]
+    public void Wrong_detector_for_the_landmark_model_is_an_error()
+    {
+        var r = CliHarness.Run("landmarks", Photo, "-m", CliHarness.CorpusModel("pose_landmark_lite"), "--detector", CliHarness.CorpusModel("palm_detection_lite"));
+        Assert.That(r.ExitCode, Is.EqualTo(1));
+        Assert.That(r.Stderr, Does.Contain("needs a pose detector"));
+    }
+
+    [Test]
+    public void Detect_runs_the_palm_detector_with_seven_named_keypoints()
+    {
+        var r = CliHarness.Run("detect", Camera, "-m", CliHarness.CorpusModel("palm_detection_lite"), "--json");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var json = JsonDocument.Parse(r.Stdout).RootElement;
+        Assert.That(json.GetProperty("kind").GetString(), Is.EqualTo("palm"));
+        var palm = json.GetProperty("palms").EnumerateArray().Single();
+        var names = palm.GetProperty("keypoints").EnumerateArray().Select(k => k.GetProperty("name").GetString()).ToArray();
+        Assert.That(names, Has.Length.EqualTo(7));
+        Assert.That(names[0], Is.EqualTo("WristCenter"));
+    }
+
+    [Test]
+    public void Detect_runs_the_pose_detector()
+    {
+        var r = CliHarness.Run("detect", Photo, "-m", CliHarness.CorpusModel("pose_detection"));
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("1 pose in").And.Contain("HipCenter ("));
+    }
 }

@@ -17,8 +17,13 @@ public static partial class VisionCommands
             : "write the image with the results drawn on it (.png, .jpg or .webp)", "-o");
         switch (task)
         {
-            case VisionTask.Detect: spec.Option("--min-score", "S", "drop faces scoring below S (default 0.5)"); break;
-            case VisionTask.Landmarks: spec.Option("--region", "CX,CY,W,H[,ROT]", "look only in this rectangle (image pixels, rotation in radians)"); break;
+            case VisionTask.Detect: spec.Option("--min-score", "S", "drop detections scoring below S (default 0.5)"); break;
+            case VisionTask.Landmarks:
+                spec.Option("--region", "CX,CY,W,H[,ROT]", "look only in this rectangle (image pixels, rotation in radians); no detector runs")
+                    .Option("--detector", "D", "the detector model (default: the one matching --model, beside it or in the model cache)")
+                    .Switch("--no-detector", "no detector: the whole image, then the region the landmarks give (hand, pose)")
+                    .Option("--max-results", "N", "follow at most N detections (default: 2 hands, 1 pose, 1 face)");
+                break;
             case VisionTask.Segment: spec.Option("--threshold", "T", "confidence counted as the person (default 0.5)"); break;
             case VisionTask.Classify:
                 spec.Option("--labels", "FILE", "class labels, one a line (default: the model metadata's labels)").Option("--top-k", "K", "how many classes to print (default 5)");
@@ -29,6 +34,6 @@ public static partial class VisionCommands
             .Option("--delegate", "NAME", "cpu (default: the SIMD CPU delegate, reference for what it leaves) or reference", "-d")
             .Option("--threads", "N", "threads (default 1)", "-t")
             .Switch("--verbose", "stack traces on errors", "-v")
-            .WithAction(parsed => Execute(task, parsed, context.Stdout));
+            .WithAction(parsed => Execute(task, parsed, context.Stdout, context.Environment.Cache.Models));
     }
 }

@@ -8,9 +8,9 @@ namespace Accel.Cli;
 /// <summary>The four vision verbs.</summary>
 public enum VisionTask
 {
-    /// <summary><c>accel detect</c>: faces (BlazeFace).</summary>
+    /// <summary><c>accel detect</c>: faces (BlazeFace), palms or people (MediaPipe's palm and pose detectors).</summary>
     Detect,
-    /// <summary><c>accel landmarks</c>: hand or pose landmarks.</summary>
+    /// <summary><c>accel landmarks</c>: hand, pose or face landmarks, after the matching detector.</summary>
     Landmarks,
     /// <summary><c>accel segment</c>: selfie segmentation mask.</summary>
     Segment,
@@ -36,8 +36,20 @@ public sealed record VisionCommandOptions(VisionTask Task, string Image, string 
     /// <summary>detect: the score threshold (default 0.5).</summary>
     public float MinScore { get; init; } = 0.5f;
 
-    /// <summary>landmarks: the region to look in; null: the whole image, then the region the landmarks give.</summary>
+    /// <summary>landmarks: the region to look in (no detector runs); null: the detector's regions.</summary>
     public RotatedRect? Region { get; init; }
+
+    /// <summary>landmarks: the detector model; null: the one matching the landmark model, beside it or in <see cref="ModelCache"/>.</summary>
+    public string? Detector { get; init; }
+
+    /// <summary>landmarks: run no detector (the whole image, then the region the landmarks give, as before detectors).</summary>
+    public bool NoDetector { get; init; }
+
+    /// <summary>landmarks: how many detections to follow; null: MediaPipe's defaults (2 hands, 1 pose, 1 face).</summary>
+    public int? MaxResults { get; init; }
+
+    /// <summary>Where to look for a default detector when it is not beside the landmark model (the cache's models folder).</summary>
+    public string? ModelCache { get; init; }
 
     /// <summary>segment: confidence at which a pixel counts as the person (for the coverage figure and the drawing).</summary>
     public float Threshold { get; init; } = 0.5f;
@@ -59,15 +71,21 @@ public static partial class VisionCommands
     internal static string DetailsOf(VisionTask task) => task switch
     {
         VisionTask.Detect => """
-            Face detection with a MediaPipe BlazeFace model (face_detection_short_range, _full_range, _full_range_sparse):
-            the image letterboxed to the model's input, MediaPipe's SSD anchors, box and keypoint decoding, weighted
-            non-maximum suppression. Prints each face's score, box and six keypoints; -o draws them.
+            Detection with a MediaPipe SSD detector: faces (BlazeFace: face_detection_short_range, _full_range,
+            _full_range_sparse; six keypoints), palms (palm_detection_full/lite; seven keypoints) or people
+            (pose_detection; four keypoints), chosen by the model's outputs. The image is letterboxed to the model's
+            input; MediaPipe's SSD anchors, box and keypoint decoding, weighted non-maximum suppression. Prints each
+            detection's score, box and keypoints; -o draws them.
             """,
         VisionTask.Landmarks => """
-            Hand (hand_landmark_lite/full) or pose (pose_landmark_lite/full/heavy) landmarks. Without --region the model
-            first looks at the whole image, then again at the region its landmarks give (MediaPipe's tracking region:
-            for pose from its alignment points, for a hand from the palm; a hand scoring under 0.5 is not refined);
-            the second result is reported. -o draws the skeleton, the landmarks and the region.
+            Hand (hand_landmark_lite/full), pose (pose_landmark_lite/full/heavy) or face (face_landmark, 468 points)
+            landmarks. By default the matching detector runs first (palm_detection_lite/full for the hand models,
+            pose_detection for pose, face_detection_short_range for face_landmark; --detector D picks another file)
+            and each detection becomes the region the landmark model looks at, with MediaPipe's formulas (hand: rotated
+            wrist -> middle finger base, scale 2.6, shift -0.5; pose: hip centre and alignment point, scale 1.25;
+            face: rotated by the eyes, scale 1.5). --region looks in one given rectangle instead; --no-detector looks
+            at the whole image, then at the region its landmarks give (hand, pose). -o draws the skeleton, the
+            landmarks and the regions.
             """,
         VisionTask.Segment => """
             Person segmentation (selfie_segmentation, selfie_segmentation_landscape): a confidence per pixel at the
@@ -84,8 +102,8 @@ public static partial class VisionCommands
 
     internal static string SummaryOf(VisionTask task) => task switch
     {
-        VisionTask.Detect => "faces (BlazeFace: score, box, six keypoints) on a JPEG/PNG/WebP photo; -o draws them",
-        VisionTask.Landmarks => "hand or pose landmarks (MediaPipe's tracking region); -o draws the skeleton",
+        VisionTask.Detect => "faces, palms or people (MediaPipe detectors: score, box, keypoints) on a JPEG/PNG/WebP photo; -o draws them",
+        VisionTask.Landmarks => "hand, pose or face landmarks in the regions of the matching detector; -o draws the skeleton",
         VisionTask.Segment => "selfie segmentation: a person mask at the image's size; -o tints the person",
         _ => "top-k classes of an image model, with labels from a file or the model's metadata",
     };
@@ -93,7 +111,7 @@ public static partial class VisionCommands
     private static string Verb(VisionTask task) => task.ToString().ToLowerInvariant();
 
     /// <summary>Checks the parsed values of <paramref name="task"/>'s command line and runs it.</summary>
-    internal static int Execute(VisionTask task, ParsedArgs p, TextWriter stdout)
+    internal static int Execute(VisionTask task, ParsedArgs p, TextWriter stdout, string? modelCache = null)
     {
         string verb = Verb(task);
         if (p.Positionals.Count != 1)
@@ -120,7 +138,13 @@ public static partial class VisionCommands
             TopK = p.Value("--top-k") is { } k ? (int.TryParse(k, out int kk) && kk > 0 ? kk : throw new UsageException($"--top-k takes a positive integer, got '{k}'", verb)) : 5,
             Labels = p.Value("--labels"),
             Region = p.Value("--region") is { } r ? ParseRegion(r, verb) : null,
+            Detector = p.Value("--detector"),
+            NoDetector = p.Has("--no-detector"),
+            MaxResults = p.Value("--max-results") is { } m ? (int.TryParse(m, out int mm) && mm > 0 ? mm : throw new UsageException($"--max-results takes a positive integer, got '{m}'", verb)) : null,
+            ModelCache = modelCache,
         };
+        int ways = (options.Region is null ? 0 : 1) + (options.Detector is null ? 0 : 1) + (options.NoDetector ? 1 : 0);
+        if (ways > 1) throw new UsageException("--region, --detector and --no-detector exclude each other", verb);
         return Run(options, stdout);
     }
 
@@ -146,29 +170,30 @@ public static partial class VisionCommands
         {
             case VisionTask.Detect:
             {
-                using var detector = FaceDetector.FromFile(options.Model, new FaceDetectorOptions { MinScore = options.MinScore }, modelOptions);
-                var faces = detector.Detect(image);
-                json["faces"] = new JsonArray(faces.Select(f => (JsonNode)new JsonObject
+                var (kind, detections) = DetectAny(options, image, modelOptions);
+                string plural = kind switch { "face" => "faces", "palm" => "palms", _ => "poses" };
+                json["kind"] = kind;
+                json[plural] = new JsonArray(detections.Select(f => (JsonNode)new JsonObject
                 {
                     ["score"] = f.Score,
                     ["box"] = Box(f.Box),
                     ["keypoints"] = new JsonArray(f.Keypoints.Select((k, i) => (JsonNode)new JsonObject
                     {
-                        ["name"] = ((FaceKeypoint)i).ToString(), ["x"] = k.X, ["y"] = k.Y,
+                        ["name"] = KeypointName(kind, i), ["x"] = k.X, ["y"] = k.Y,
                     }).ToArray()),
                 }).ToArray());
-                text.WriteLine($"{faces.Count} face{(faces.Count == 1 ? "" : "s")} in {options.Image} ({image.Width}x{image.Height})");
-                for (int n = 0; n < faces.Count; n++)
+                text.WriteLine($"{detections.Count} {(detections.Count == 1 ? kind : plural)} in {options.Image} ({image.Width}x{image.Height})");
+                for (int n = 0; n < detections.Count; n++)
                 {
-                    var f = faces[n];
-                    text.WriteLine($"  face {n + 1}: score {F(f.Score, 3)}, box x {F(f.Box.Left)} y {F(f.Box.Top)} w {F(f.Box.Width)} h {F(f.Box.Height)}");
-                    text.WriteLine("    " + string.Join(", ", f.Keypoints.Select((k, i) => $"{(FaceKeypoint)i} ({F(k.X)}, {F(k.Y)})")));
+                    var f = detections[n];
+                    text.WriteLine($"  {kind} {n + 1}: score {F(f.Score, 3)}, box x {F(f.Box.Left)} y {F(f.Box.Top)} w {F(f.Box.Width)} h {F(f.Box.Height)}");
+                    text.WriteLine("    " + string.Join(", ", f.Keypoints.Select((k, i) => $"{KeypointName(kind, i)} ({F(k.X)}, {F(k.Y)})")));
                 }
                 draw = canvas =>
                 {
                     using var box = Stroke(SKColors.Lime, image);
                     using var dot = Fill(SKColors.Red);
-                    foreach (var f in faces)
+                    foreach (var f in detections)
                     {
                         canvas.DrawRect(f.Box.Left, f.Box.Top, f.Box.Width, f.Box.Height, box);
                         foreach (var k in f.Keypoints) canvas.DrawCircle(k.X, k.Y, Radius(image), dot);
@@ -179,43 +204,71 @@ public static partial class VisionCommands
             case VisionTask.Landmarks:
             {
                 using var detector = LandmarkDetector.FromFile(options.Model, modelOptions);
-                var result = detector.Detect(image.View, options.Region);
-                if (options.Region is null && (detector.Kind == LandmarkModelKind.Pose || result.Score >= 0.5f))
-                    result = detector.Detect(image.View, LandmarkDetector.NextRegion(result));
-                var edges = detector.Kind == LandmarkModelKind.Pose ? LandmarkDetector.PoseConnections : LandmarkDetector.HandConnections;
-                json["kind"] = detector.Kind.ToString().ToLowerInvariant();
-                json["score"] = result.Score;
-                if (result.Handedness is { } h) json["handedness"] = h;
-                json["region"] = new JsonObject
+                var kind = detector.Kind;
+                var results = new List<(Detection? Detection, LandmarkResult Landmarks)>();
+                string? detectorPath = null;
+                if (options.Region is not null)
+                    results.Add((null, detector.Detect(image.View, options.Region)));
+                else if (options.NoDetector)
                 {
-                    ["centerX"] = result.Region.CenterX, ["centerY"] = result.Region.CenterY, ["width"] = result.Region.Width,
-                    ["height"] = result.Region.Height, ["rotation"] = result.Region.Rotation,
+                    var first = detector.Detect(image.View);
+                    if (kind == LandmarkModelKind.Pose || (kind == LandmarkModelKind.Hand && first.Score >= 0.5f))
+                        first = detector.Detect(image.View, LandmarkDetector.NextRegion(first));
+                    results.Add((null, first));
+                }
+                else
+                {
+                    detectorPath = options.Detector ?? DefaultDetector(options.Model, kind, options.ModelCache);
+                    if (!File.Exists(detectorPath)) throw new CliException($"detector model '{detectorPath}' does not exist");
+                    foreach (var d in RunDetector(detectorPath, kind, image, modelOptions, options.MaxResults ?? LandmarkChain.DefaultMaxResults(kind)))
+                        results.Add((d, detector.Detect(image.View, LandmarkChain.RegionFor(kind, d))));
+                }
+                var edges = kind switch
+                {
+                    LandmarkModelKind.Pose => LandmarkDetector.PoseConnections,
+                    LandmarkModelKind.Hand => LandmarkDetector.HandConnections,
+                    _ => [],
                 };
-                json["landmarks"] = new JsonArray(result.Landmarks.Select(l => (JsonNode)new JsonObject
+                string kindName = kind.ToString().ToLowerInvariant();
+                json["kind"] = kindName;
+                json["detector"] = detectorPath;
+                var entries = results.Select(r => LandmarkJson(r.Detection, r.Landmarks)).ToArray();
+                json["results"] = new JsonArray(entries.Select(e => (JsonNode)e.DeepClone()).ToArray());
+                // The first (best) result's fields also at the top, as before detectors.
+                if (entries.Length > 0)
+                    foreach (var (key, value) in entries[0]) json[key] = value?.DeepClone();
+                text.WriteLine($"{results.Count} {kindName}{(results.Count == 1 ? "" : "s")} in {options.Image} ({image.Width}x{image.Height})"
+                    + (detectorPath is null ? (options.Region is null ? " (no detector: whole image, then its tracking region)" : " (given region)") : $" (detector {Path.GetFileName(detectorPath)})"));
+                for (int n = 0; n < results.Count; n++)
                 {
-                    ["x"] = l.X, ["y"] = l.Y, ["z"] = l.Z, ["visibility"] = l.Visibility, ["presence"] = l.Presence,
-                }).ToArray());
-                text.WriteLine($"{detector.Kind.ToString().ToLowerInvariant()} landmarks in {options.Image} ({image.Width}x{image.Height}): score {F(result.Score, 3)}"
-                    + (result.Handedness is { } hd ? $", right-handedness {F(hd, 3)}" : ""));
-                var rg = result.Region;
-                text.WriteLine($"  region: centre ({F(rg.CenterX)}, {F(rg.CenterY)}) size {F(rg.Width)}x{F(rg.Height)} rotation {F(rg.Rotation, 3)} rad");
-                for (int i = 0; i < result.Landmarks.Count; i++)
-                {
-                    var l = result.Landmarks[i];
-                    text.WriteLine($"  {i,2}: ({F(l.X)}, {F(l.Y)}, z {F(l.Z)})" + (detector.Kind == LandmarkModelKind.Pose ? $" visibility {F(l.Visibility, 2)}" : ""));
+                    var (det, result) = results[n];
+                    text.WriteLine($"{kindName} {n + 1}: {kindName} landmarks score {F(result.Score, 3)}"
+                        + (det is null ? "" : $", detection score {F(det.Score, 3)}")
+                        + (result.Handedness is { } hd ? $", right-handedness {F(hd, 3)}" : ""));
+                    var rg = result.Region;
+                    text.WriteLine($"  region: centre ({F(rg.CenterX)}, {F(rg.CenterY)}) size {F(rg.Width)}x{F(rg.Height)} rotation {F(rg.Rotation, 3)} rad");
+                    for (int i = 0; i < result.Landmarks.Count; i++)
+                    {
+                        var l = result.Landmarks[i];
+                        text.WriteLine($"  {i,3}: ({F(l.X)}, {F(l.Y)}, z {F(l.Z)})" + (kind == LandmarkModelKind.Pose ? $" visibility {F(l.Visibility, 2)}" : ""));
+                    }
                 }
                 draw = canvas =>
                 {
-                    var c = result.Region.Corners();
-                    using var path = new SKPath();
-                    path.AddPoly(c.Select(p => new SKPoint(p.X, p.Y)).ToArray(), close: true);
                     using var outline = Stroke(SKColors.Yellow, image);
                     using var bone = Stroke(SKColors.Cyan, image);
                     using var dot = Fill(SKColors.Red);
-                    canvas.DrawPath(path, outline);
-                    foreach (var (a, b) in edges)
-                        canvas.DrawLine(result.Landmarks[a].X, result.Landmarks[a].Y, result.Landmarks[b].X, result.Landmarks[b].Y, bone);
-                    foreach (var l in result.Landmarks) canvas.DrawCircle(l.X, l.Y, Radius(image), dot);
+                    float radius = kind == LandmarkModelKind.Face ? Radius(image) / 2 : Radius(image);
+                    foreach (var (_, result) in results)
+                    {
+                        var c = result.Region.Corners();
+                        using var path = new SKPath();
+                        path.AddPoly(c.Select(p => new SKPoint(p.X, p.Y)).ToArray(), close: true);
+                        canvas.DrawPath(path, outline);
+                        foreach (var (a, b) in edges)
+                            canvas.DrawLine(result.Landmarks[a].X, result.Landmarks[a].Y, result.Landmarks[b].X, result.Landmarks[b].Y, bone);
+                        foreach (var l in result.Landmarks) canvas.DrawCircle(l.X, l.Y, radius, dot);
+                    }
                 };
                 break;
             }
@@ -264,6 +317,91 @@ public static partial class VisionCommands
         else stdout.Write(text.ToString());
         return AccelCli.ExitOk;
     }
+
+    private static JsonObject LandmarkJson(Detection? detection, LandmarkResult result)
+    {
+        var o = new JsonObject();
+        if (detection is not null)
+            o["detection"] = new JsonObject
+            {
+                ["score"] = detection.Score, ["box"] = Box(detection.Box),
+                ["keypoints"] = new JsonArray(detection.Keypoints.Select(k => (JsonNode)new JsonObject { ["x"] = k.X, ["y"] = k.Y }).ToArray()),
+            };
+        o["score"] = result.Score;
+        if (result.Handedness is { } h) o["handedness"] = h;
+        o["region"] = new JsonObject
+        {
+            ["centerX"] = result.Region.CenterX, ["centerY"] = result.Region.CenterY, ["width"] = result.Region.Width,
+            ["height"] = result.Region.Height, ["rotation"] = result.Region.Rotation,
+        };
+        o["landmarks"] = new JsonArray(result.Landmarks.Select(l => (JsonNode)new JsonObject
+        {
+            ["x"] = l.X, ["y"] = l.Y, ["z"] = l.Z, ["visibility"] = l.Visibility, ["presence"] = l.Presence,
+        }).ToArray());
+        return o;
+    }
+
+    /// <summary>The detector MediaPipe pairs with a landmark model, by the model's file name, beside it or in the cache.</summary>
+    internal static string DefaultDetector(string landmarkModel, LandmarkModelKind kind, string? modelCache)
+    {
+        string name = kind switch
+        {
+            LandmarkModelKind.Hand => Path.GetFileNameWithoutExtension(landmarkModel).Contains("lite", StringComparison.OrdinalIgnoreCase) ? "palm_detection_lite" : "palm_detection_full",
+            LandmarkModelKind.Pose => "pose_detection",
+            _ => "face_detection_short_range",
+        };
+        string beside = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(landmarkModel)) ?? ".", name + ".tflite");
+        if (File.Exists(beside)) return beside;
+        string? cached = modelCache is null ? null : Path.Combine(modelCache, name + ".tflite");
+        if (cached is not null && File.Exists(cached)) return cached;
+        throw new CliException($"the {kind.ToString().ToLowerInvariant()} landmark model needs its detector {name}.tflite, which is neither beside '{landmarkModel}' nor in {modelCache ?? "the model cache"} (scripts/fetch-models.sh fetches it); pass --detector D, --region or --no-detector");
+    }
+
+    private static IReadOnlyList<Detection> RunDetector(string path, LandmarkModelKind kind, ImageFrame image, VisionModelOptions modelOptions, int maxResults)
+    {
+        if (kind == LandmarkModelKind.Face)
+        {
+            using var faces = FaceDetector.FromFile(path, new FaceDetectorOptions { MaxResults = maxResults }, modelOptions);
+            return faces.Detect(image);
+        }
+        using var blaze = BlazeDetector.FromFile(path, new BlazeDetectorOptions { MaxResults = maxResults }, modelOptions);
+        var want = kind == LandmarkModelKind.Hand ? BlazeDetectorKind.Palm : BlazeDetectorKind.Pose;
+        if (blaze.Kind != want)
+            throw new VisionModelException($"the {kind.ToString().ToLowerInvariant()} landmark model needs a {want.ToString().ToLowerInvariant()} detector; '{path}' is a {blaze.Kind.ToString().ToLowerInvariant()} detector");
+        return blaze.Detect(image);
+    }
+
+    /// <summary>Faces, palms or poses, whichever detector the model is.</summary>
+    private static (string Kind, IReadOnlyList<Detection> Detections) DetectAny(VisionCommandOptions options, ImageFrame image, VisionModelOptions modelOptions)
+    {
+        using var model = Model.FromFile(options.Model);
+        string faceProblem;
+        try
+        {
+            using var faces = new FaceDetector(model, new FaceDetectorOptions { MinScore = options.MinScore }, modelOptions);
+            return ("face", faces.Detect(image));
+        }
+        catch (VisionModelException e) { faceProblem = e.Message; }
+        try
+        {
+            using var blaze = new BlazeDetector(model, new BlazeDetectorOptions { MinScore = options.MinScore }, modelOptions);
+            return (blaze.Kind == BlazeDetectorKind.Palm ? "palm" : "pose", blaze.Detect(image));
+        }
+        catch (VisionModelException e)
+        {
+            throw new VisionModelException($"not a detector model: as BlazeFace: {faceProblem} As a palm or pose detector: {e.Message}");
+        }
+    }
+
+    private static readonly string[] PalmKeypoints = ["WristCenter", "IndexBase", "MiddleBase", "RingBase", "PinkyBase", "ThumbCmc", "ThumbMcp"];
+    private static readonly string[] PoseKeypoints = ["HipCenter", "FullBodyAlignment", "ShoulderCenter", "UpperBodyAlignment"];
+
+    private static string KeypointName(string kind, int i) => kind switch
+    {
+        "face" => ((FaceKeypoint)i).ToString(),
+        "palm" => PalmKeypoints[i],
+        _ => PoseKeypoints[i],
+    };
 
     private static void WriteAnnotated(ImageFrame image, string path, Action<SKCanvas> draw)
     {

@@ -117,36 +117,8 @@ public sealed class FaceDetector : IDisposable
         int inputWidth, int inputHeight, FaceDetectorOptions options, RotatedRect region)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (regressors.Length != anchors.Length * CoordsPerAnchor || scores.Length != anchors.Length)
-            throw new ArgumentException($"{anchors.Length} anchors need {anchors.Length * CoordsPerAnchor} regressor and {anchors.Length} score values; got {regressors.Length} and {scores.Length}.");
-        var raw = new List<Detection>();
-        float clip = options.ScoreClippingThreshold;
-        for (int a = 0; a < anchors.Length; a++)
-        {
-            float score = VisionModel.Sigmoid(Math.Clamp(scores[a], -clip, clip));
-            if (score < options.MinScore) continue;
-            var r = regressors.Slice(a * CoordsPerAnchor, CoordsPerAnchor);
-            var anchor = anchors[a];
-            float cx = r[0] / inputWidth * anchor.Width + anchor.CenterX;
-            float cy = r[1] / inputHeight * anchor.Height + anchor.CenterY;
-            float w = r[2] / inputWidth * anchor.Width, h = r[3] / inputHeight * anchor.Height;
-            var points = new PointF[Keypoints];
-            for (int k = 0; k < Keypoints; k++)
-                points[k] = new PointF(r[4 + 2 * k] / inputWidth * anchor.Width + anchor.CenterX,
-                    r[5 + 2 * k] / inputHeight * anchor.Height + anchor.CenterY);
-            raw.Add(new Detection(new BoxF(cx - w / 2, cy - h / 2, w, h), score, points));
-        }
-        // NMS in the tensor's normalised frame, as MediaPipe does before removing the letterbox.
-        var merged = NonMaxSuppression.Weighted(raw, options.MinSuppressionThreshold, options.MaxResults);
-        var result = new List<Detection>(merged.Count);
-        foreach (var d in merged)
-        {
-            var corners = new[] { region.ToImage(d.Box.Left, d.Box.Top), region.ToImage(d.Box.Right, d.Box.Top), region.ToImage(d.Box.Right, d.Box.Bottom), region.ToImage(d.Box.Left, d.Box.Bottom) };
-            float left = corners.Min(p => p.X), top = corners.Min(p => p.Y);
-            result.Add(new Detection(new BoxF(left, top, corners.Max(p => p.X) - left, corners.Max(p => p.Y) - top), d.Score,
-                d.Keypoints.Select(p => region.ToImage(p.X, p.Y)).ToArray()));
-        }
-        return result;
+        return SsdDecoding.Decode(regressors, scores, anchors, CoordsPerAnchor, Keypoints, inputWidth, inputHeight,
+            options.MinScore, options.MinSuppressionThreshold, options.ScoreClippingThreshold, options.MaxResults, region);
     }
 
     /// <summary>

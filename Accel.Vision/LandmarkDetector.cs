@@ -17,18 +17,20 @@ public enum LandmarkModelKind
     Hand,
     /// <summary>pose_landmark_lite/full/heavy: 33 body landmarks plus 2 alignment points (and 4 more the graph uses).</summary>
     Pose,
+    /// <summary>face_landmark: MediaPipe's face mesh, 468 landmarks (z relative to the face's centre) and a face score.</summary>
+    Face,
 }
 
 /// <summary>Landmarks found in a region of an image.</summary>
-/// <param name="Landmarks">21 for hands; 33 for pose (the body), with <see cref="Auxiliary"/> holding the rest.</param>
-/// <param name="Score">The model's presence score for the hand or the person (0..1).</param>
+/// <param name="Landmarks">21 for hands; 33 for pose (the body), with <see cref="Auxiliary"/> holding the rest; 468 for a face.</param>
+/// <param name="Score">The model's presence score for the hand, the person or the face (0..1).</param>
 /// <param name="Handedness">Hands: the probability the hand is a right hand (as MediaPipe reports it on unmirrored input); null for pose.</param>
 /// <param name="Region">The region the model looked at (after letterboxing), in image pixels.</param>
-/// <param name="Auxiliary">Pose: landmarks 33–38 (33 and 34 align the next region); empty for hands.</param>
+/// <param name="Auxiliary">Pose: landmarks 33–38 (33 and 34 align the next region); empty for hands and faces.</param>
 public sealed record LandmarkResult(IReadOnlyList<Landmark> Landmarks, float Score, float? Handedness, RotatedRect Region, IReadOnlyList<Landmark> Auxiliary);
 
 /// <summary>
-/// MediaPipe's hand and pose landmark models on a region of interest (a rotated rectangle; default the whole image),
+/// MediaPipe's hand, pose and face landmark models on a region of interest (a rotated rectangle; default the whole image),
 /// letterboxed to the input with [0, 1] values; landmarks projected back to image pixels through the region. The next
 /// region comes from the landmarks (<see cref="NextRegion"/>) as MediaPipe's tracking does, or from a detector.
 /// </summary>
@@ -78,7 +80,8 @@ public sealed class LandmarkDetector : IDisposable
             {
                 (63, 4) => (LandmarkModelKind.Hand, 21, 3),
                 (195, 5) => (LandmarkModelKind.Pose, 39, 5),
-                _ => throw new VisionModelException($"Not a MediaPipe hand (63 landmark values, 4 outputs) or pose (195 values, 5 outputs) landmark model: outputs {string.Join(", ", outputs.Select(o => $"'{o.Name}' [{string.Join(",", o.Shape)}]"))}."),
+                (1404, 2) => (LandmarkModelKind.Face, 468, 3),
+                _ => throw new VisionModelException($"Not a MediaPipe hand (63 landmark values, 4 outputs), pose (195 values, 5 outputs) or face (1404 values, 2 outputs) landmark model: outputs {string.Join(", ", outputs.Select(o => $"'{o.Name}' [{string.Join(",", o.Shape)}]"))}."),
             };
         }
         catch
@@ -89,7 +92,7 @@ public sealed class LandmarkDetector : IDisposable
         _ownedModel = ownsModel ? model : null;
     }
 
-    /// <summary>Hand or pose.</summary>
+    /// <summary>Hand, pose or face.</summary>
     public LandmarkModelKind Kind { get; }
 
     /// <summary>Landmarks in <paramref name="roi"/> of <paramref name="image"/> (default the whole image).</summary>
@@ -98,8 +101,10 @@ public sealed class LandmarkDetector : IDisposable
         var region = _input.Convert(image, roi);
         _interpreter.Invoke();
         var raw = VisionModel.FloatOutput(_interpreter, 0, _landmarks * _values, "landmark decoding");
-        // Both models end their flag outputs in a sigmoid already (values are probabilities).
+        // The hand and pose models end their flag outputs in a sigmoid already (values are probabilities); the face
+        // model's is a logit, which face_landmark_cpu.pbtxt passes through a sigmoid (TensorsToFloats).
         float score = VisionModel.FloatOutput(_interpreter, _scoreOutput, 1, "the presence score")[0];
+        if (Kind == LandmarkModelKind.Face) score = VisionModel.Sigmoid(score);
         float? handedness = Kind == LandmarkModelKind.Hand ? VisionModel.FloatOutput(_interpreter, _handednessOutput, 1, "handedness")[0] : null;
         return Decode(raw, _landmarks, _values, _input.Width, _input.Height, region, score, handedness, Kind == LandmarkModelKind.Pose ? 33 : _landmarks);
     }

@@ -45,6 +45,12 @@ public sealed record SsdAnchorOptions
     /// <summary>face_detection_full_range(_sparse).tflite: 192×192, stride 4, no interpolated anchor → 2304 anchors.</summary>
     public static SsdAnchorOptions FaceFullRange { get; } = new() { InputWidth = 192, InputHeight = 192, Strides = [4], InterpolatedScaleAspectRatio = 0 };
 
+    /// <summary>palm_detection_full/lite.tflite: 192×192, strides 8, 16, 16, 16 → 2016 anchors (palm_detection_cpu.pbtxt).</summary>
+    public static SsdAnchorOptions Palm { get; } = new() { InputWidth = 192, InputHeight = 192, Strides = [8, 16, 16, 16] };
+
+    /// <summary>pose_detection.tflite: 224×224, strides 8, 16, 32, 32, 32 → 2254 anchors (pose_detection_cpu.pbtxt).</summary>
+    public static SsdAnchorOptions Pose { get; } = new() { InputWidth = 224, InputHeight = 224, Strides = [8, 16, 32, 32, 32] };
+
     /// <summary>The anchors, in the order the model's outputs list them (layer, row, column, anchor).</summary>
     public Anchor[] Generate()
     {

@@ -2,7 +2,7 @@
 # Fast, idempotent preparation of everything Accel's tests need outside git:
 #   0. Debian packages          (scripts/ensure-packages.sh: glslc, Vulkan loader + lavapipe, ...)
 #   1. the oracle's npm packages (conformance/oracle/node_modules, `npm ci`)
-#   2. the ten .tflite models   (scripts/fetch-models.sh)
+#   2. the .tflite models       (scripts/fetch-models.sh: ten corpus models + four task models)
 #   3. the test photographs      (scripts/make-photo.sh: astronaut, camera, chelsea)
 # Run it before `dotnet test`. When everything is in place it takes well under
 # a second and touches neither the network nor apt.

@@ -10,7 +10,8 @@ namespace Accel.Conformance.Tests;
 /// <summary>
 /// The conformance suite itself, in CI: every case of conformance/cases × every backend available on this machine
 /// (reference and cpu now; a new delegate assembly adds its column by itself) must be bit-exact with the committed
-/// goldens. The whole matrix runs (about a minute on 2 cores); <c>ACCEL_CONFORM_CASES</c> narrows it with the same
+/// goldens. The whole matrix runs (about a minute on 2 cores), except that a model listing <c>ciBackends</c> in
+/// models.json (the task models) runs on those only; <c>ACCEL_CONFORM_CASES</c> narrows it with the same
 /// filter syntax as <c>accel conform --cases</c> for local iteration.
 /// </summary>
 [TestFixture]
@@ -51,7 +52,8 @@ public sealed class ConformanceSuiteTests
         var backends = state.Registry.All.Where(b => b.UnavailableReason is null).ToArray();
         foreach (var c in ConformanceRunner.Select(state.Catalog.Cases, filter, ShardInfo.Whole))
             foreach (var backend in backends)
-                yield return new TestCaseData(c.Id, backend.Name).SetArgDisplayNames(backend.Name, c.Id);
+                if (c is not ModelCase { Model.CiBackends: { } only } || only.Contains(backend.Name))
+                    yield return new TestCaseData(c.Id, backend.Name).SetArgDisplayNames(backend.Name, c.Id);
     }
 
     [TestCaseSource(nameof(Cells))]

@@ -87,7 +87,23 @@ public sealed record SuitePaths(
 public sealed class SuiteContext
 {
     private readonly Dictionary<string, string> _verifiedModels = new(StringComparer.Ordinal);
-    private Dictionary<string, string>? _modelChecksums;
+    private Dictionary<string, (string Sum, string List)>? _modelChecksums;
+
+    /// <summary>
+    /// The task models (palm and pose detectors, face landmarks) are listed beside the ten corpus models in a second
+    /// file, so "the corpus" keeps meaning the ten; model cases may name either.
+    /// </summary>
+    public const string TaskModelChecksumsFile = "task-models.sha256";
+
+    private Dictionary<string, (string Sum, string List)> ModelChecksumLists()
+    {
+        var all = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        string task = Path.Combine(Path.GetDirectoryName(Paths.ModelChecksums) ?? ".", TaskModelChecksumsFile);
+        foreach (string file in File.Exists(task) ? [Paths.ModelChecksums, task] : new[] { Paths.ModelChecksums })
+            foreach (var (model, sum) in ReadChecksums(file))
+                all[model] = (sum, Path.GetFileName(file));
+        return all;
+    }
     private byte[]? _photo;
 
     public SuiteContext(SuitePaths paths) => Paths = paths;
@@ -103,15 +119,16 @@ public sealed class SuiteContext
             sha256 = known;
             return path;
         }
-        _modelChecksums ??= ReadChecksums(Paths.ModelChecksums);
-        if (!_modelChecksums.TryGetValue(name + ".tflite", out string? expected))
-            throw new SuiteFileException(Paths.ModelChecksums, $"has no checksum for {name}.tflite (the case names a model the corpus does not list)");
+        _modelChecksums ??= ModelChecksumLists();
+        if (!_modelChecksums.TryGetValue(name + ".tflite", out var listed))
+            throw new SuiteFileException(Paths.ModelChecksums, $"has no checksum for {name}.tflite, nor has {TaskModelChecksumsFile} beside it (the case names a model the corpus does not list)");
+        var (expected, list) = listed;
         if (!File.Exists(path))
             throw new SuiteFileException(path, $"model file not found ({EnsureHint})");
         string actual = Sha256Hex(File.ReadAllBytes(path));
         if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
             throw new SuiteFileException(path,
-                $"SHA-256 is {actual} but {Path.GetFileName(Paths.ModelChecksums)} says {expected}: the file is corrupt or a different version; delete it and {SuitePaths.EnsureAssetsHint}");
+                $"SHA-256 is {actual} but {list} says {expected}: the file is corrupt or a different version; delete it and {SuitePaths.EnsureAssetsHint}");
         _verifiedModels[path] = actual;
         sha256 = actual;
         return path;

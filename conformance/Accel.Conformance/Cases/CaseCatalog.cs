@@ -93,7 +93,9 @@ public sealed class CaseCatalog
                 string name = RequiredString(m, "name", file);
                 double[] range = Required(m, "range", file).EnumerateArray().Select(v => v.GetDouble()).ToArray();
                 if (range.Length != 2) throw new SuiteFileException(file, $"model '{name}': range must be [min, max]");
-                var spec = new CorpusModelSpec(name, range[0], range[1]);
+                string[]? ciBackends = m.TryGetProperty("ciBackends", out var ci) ? ci.EnumerateArray().Select(v => v.GetString()!).ToArray() : null;
+                if (ciBackends is { Length: 0 }) throw new SuiteFileException(file, $"model '{name}': ciBackends, when given, must name at least one backend");
+                var spec = new CorpusModelSpec(name, range[0], range[1], ciBackends);
                 IEnumerable<string> setNames = m.TryGetProperty("inputSets", out var only)
                     ? only.EnumerateArray().Select(v => v.GetString()!)
                     : sets.Keys;

@@ -13,7 +13,11 @@ public sealed record InputSet(string Name, string Kind, ulong Seed, double[]? Ra
 }
 
 /// <summary>A corpus model and the value range its MediaPipe graph feeds it.</summary>
-public sealed record CorpusModelSpec(string Name, double Min, double Max);
+/// <param name="CiBackends">
+/// The backends the CI test suite runs this model's cases on (models.json <c>ciBackends</c>); null: every available
+/// one. <c>accel conform</c> always runs every backend asked for. Set for the task models to keep CI time down.
+/// </param>
+public sealed record CorpusModelSpec(string Name, double Min, double Max, IReadOnlyList<string>? CiBackends = null);
 
 /// <summary>
 /// A corpus model × an input set. Inputs: <c>photo</c> is the astronaut photograph bilinear-resized (half-pixel
