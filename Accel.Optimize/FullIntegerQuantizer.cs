@@ -350,6 +350,10 @@ internal sealed class FullIntegerQuantizer
                     throw new OptimizationException($"Bias '{_g.Tensors[op.Inputs[2]].Name}' has {bias.Length} values for {channels} output channels.");
                 // 16x8: int64 bias (TFLite's DEPTHWISE_CONV_2D refuses int32 there; the converter writes int64 for all three).
                 var (qb, biasScales) = QuantizationMath.QuantizeBias(bias, inScale, scales, _int16 ? long.MinValue : int.MinValue, _int16 ? long.MaxValue : int.MaxValue);
+                // Per-tensor weights: one bias scale, as the converter writes it. TFLite reads a tensor's scale only when
+                // there is exactly one, so a per-channel list of equal scales reads as 0 in its bias-scale check
+                // (|s_in·s_w − s_b| / s_out ≤ 0.02), which then fails for small output scales (16x8 hand_landmark_lite).
+                if (scales.Length == 1) biasScales = [biasScales[0]];
                 byte[] biasData = _int16 ? MemoryMarshal.AsBytes(qb.AsSpan()).ToArray()
                     : MemoryMarshal.AsBytes(qb.Select(v => (int)v).ToArray().AsSpan()).ToArray();
                 int bIndex = _g.AddTensor(new GraphTensor
