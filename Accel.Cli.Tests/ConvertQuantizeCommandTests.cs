@@ -64,6 +64,21 @@ public sealed class ConvertQuantizeCommandTests
     }
 
     [Test]
+    public void QuantizeInt16x8WritesInt16ActivationsForEveryConvolution()
+    {
+        using var dir = new TempDirectory();
+        string output = Path.Combine(dir.Path, "bf16x8.tflite");
+        var r = CliHarness.Run("convert", BlazeFace(), "-o", output, "--quantize", "int16x8", "--calibration", Photo(),
+            "--mean", "127.5", "--std", "127.5", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("quantize int16x8: " + output));
+        using var model = Model.FromFile(output);
+        var g = model.MainSubgraph;
+        Assert.That(g.Operators.Where(o => model.OperatorCodeOf(o).Name == "CONV_2D").Select(o => g.Tensors[o.Inputs[0]].Type),
+            Is.All.EqualTo(TensorType.Int16), "every CONV_2D runs on int16 activations");
+    }
+
+    [Test]
     public void QuantizeDynamicWritesInt8WeightsWithFloatActivations()
     {
         using var dir = new TempDirectory();
@@ -81,6 +96,7 @@ public sealed class ConvertQuantizeCommandTests
 
     [TestCase("--quantize", "int4", "unknown --quantize 'int4'")]
     [TestCase("--quantize", "int8", "needs --calibration")]
+    [TestCase("--quantize", "int16x8", "--quantize int16x8 needs --calibration")]
     [TestCase("--mean", "127.5", "--mean is a quantization option")]
     [TestCase("--calibration", "x.png", "--calibration is a quantization option")]
     public void BadQuantizeOptionsAreUsageErrorsBeforeConverting(string option, string value, string message)

@@ -121,13 +121,43 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
-    public void Int16x8Mode_SaysItIsNotBuilt()
+    public void QuantizeInt16x8_WithMseRanges_WritesInt16ActivationsAndInt64Biases()
     {
         using var dir = new TempDirectory();
-        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int16x8");
-        Assert.That(r.ExitCode, Is.EqualTo(1));
-        Assert.That(r.Stderr, Does.Contain("not built yet"));
-        Assert.That(File.Exists(dir.File("out.tflite")), Is.False);
+        string output = dir.File("small_int16x8.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int16x8", "--range", "mse",
+            "--calibration", WriteCalibration(dir, 4), "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("quantize int16x8"));
+        using var quantized = Model.FromFile(output);
+        Assert.That(quantized.MainSubgraph.Tensors.Count(t => t.Type == TensorType.Int16), Is.GreaterThan(3));
+        Assert.That(quantized.MainSubgraph.Tensors.Any(t => t.Type == TensorType.Int64));
+        var run = CliHarness.Run("run", output);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        Assert.That(File.ReadAllText(output + ".report.json"), Does.Contain("MSE-optimal clipping"));
+    }
+
+    [Test]
+    public void UnknownRangeOrScope_IsAUsageErrorNamingTheChoices()
+    {
+        using var dir = new TempDirectory();
+        string model = SmallModel.WriteTo(dir);
+        var q = CliHarness.Run("quantize", model, "-o", dir.File("q.tflite"), "--mode", "int8", "--range", "kl");
+        Assert.That(q.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(q.Stderr, Does.Contain("minmax, percentile, mse"));
+        var p = CliHarness.Run("prune", model, "-o", dir.File("p.tflite"), "--sparsity", "0.5", "--scope", "model");
+        Assert.That(p.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(p.Stderr, Does.Contain("layer, global"));
+    }
+
+    [Test]
+    public void PruneGlobal_SaysSoInTheReport()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("pruned_global.tflite");
+        var r = CliHarness.Run("prune", SmallModel.WriteTo(dir), "-o", output, "--sparsity", "0.5", "--scope", "global", "--min-elements", "100", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(File.ReadAllText(output + ".report.json"), Does.Contain("one global threshold"));
     }
 
     [Test]
@@ -158,6 +188,53 @@ public sealed class OptimizeCommandTests
     {
         var r = CliHarness.Run("help", "quantize");
         Assert.That(r.ExitCode, Is.EqualTo(0));
-        Assert.That(r.Stdout, Does.Contain("--mode <fp16|dynamic|int8>").And.Contain("fp16: float32 constants").And.Contain("dynamic: dynamic range").And.Contain("int8: full integer").And.Contain("not built yet"));
+        Assert.That(r.Stdout, Does.Contain("--mode <fp16|dynamic|int8|int16x8>").And.Contain("fp16: float32 constants").And.Contain("dynamic: dynamic range").And.Contain("int8: full integer")
+            .And.Contain("int16x8: TFLite's 16x8 scheme").And.Contain("--range <minmax|percentile|mse>"));
+    }
+
+    private static string Photo(string name)
+    {
+        string path = Path.Combine(CliHarness.CacheDirectory, "images", name);
+        if (!File.Exists(path)) Assert.Fail($"{path} is missing: run scripts/ensure-assets.sh.");
+        return path;
+    }
+
+    [Test]
+    public void QuantizeATaskModel_AddsTheTaskLevelAccuracyToTheJsonAndHtmlReports()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("selfie_fp16.tflite");
+        var r = CliHarness.Run("quantize", CliHarness.CorpusModel("selfie_segmentation"), "-o", output, "--mode", "fp16",
+            "-c", Photo("astronaut.png"), "--task-images", Photo("camera.png"), "--no-latency", "--json");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        var task = System.Text.Json.JsonDocument.Parse(r.Stdout).RootElement.GetProperty("taskAccuracy");
+        Assert.That(task.GetProperty("task").GetString(), Is.EqualTo("Segmentation"));
+        Assert.That(task.GetProperty("photos").EnumerateArray().Select(e => e.GetString()), Is.EqualTo(new[] { "camera.png" }));
+        var criterion = task.GetProperty("criteria")[0];
+        Assert.That(criterion.GetProperty("achieved").GetDouble(), Is.EqualTo(1.0), "fp16 weights of an fp16 model: the same mask");
+        Assert.That(criterion.GetProperty("met").GetBoolean());
+        var html = CliHarness.Run("quantize", CliHarness.CorpusModel("selfie_segmentation"), "-o", dir.File("b.tflite"), "--mode", "fp16",
+            "-c", Photo("astronaut.png"), "--no-latency", "--report", dir.File("r.html"));
+        Assert.That(html.ExitCode, Is.EqualTo(0), html.Stderr);
+        Assert.That(html.Stdout, Does.Contain("Segmentation: smallest mask IoU"));
+        Assert.That(File.ReadAllText(dir.File("r.html")), Does.Contain("Task-level accuracy: Segmentation"));
+    }
+
+    [Test]
+    public void TaskNone_OrAModelOfNoKnownTask_LeavesTheTaskAccuracyOut_AndANamedTaskWithoutPhotosIsAnError()
+    {
+        using var dir = new TempDirectory();
+        var none = CliHarness.Run("quantize", CliHarness.CorpusModel("selfie_segmentation"), "-o", dir.File("a.tflite"), "--mode", "fp16",
+            "-c", Photo("astronaut.png"), "--task", "none", "--no-latency");
+        Assert.That(none.ExitCode, Is.EqualTo(0), none.Stderr);
+        Assert.That(File.ReadAllText(dir.File("a.tflite") + ".report.json"), Does.Contain("\"taskAccuracy\": null"));
+        var small = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("b.tflite"), "--mode", "fp16", "--no-latency");
+        Assert.That(small.ExitCode, Is.EqualTo(0), small.Stderr);
+        Assert.That(File.ReadAllText(dir.File("b.tflite") + ".report.json"), Does.Contain("\"taskAccuracy\": null"));
+        var named = CliHarness.Run("quantize", CliHarness.CorpusModel("selfie_segmentation"), "-o", dir.File("c.tflite"), "--mode", "fp16",
+            "--task", "segmentation", "--no-latency");
+        Assert.That(named.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(named.Stderr, Does.Contain("--task segmentation needs photos"));
+        Assert.That(File.Exists(dir.File("c.tflite")), Is.False);
     }
 }

@@ -13,8 +13,8 @@ public static partial class ConvertCommand
             .Switch("--keep-nchw", "keep ONNX's layout between ops (a TRANSPOSE pair around each conv)")
             .Option("--report", "FILE", "write what the conversion did as JSON (accel-convert/1: docs/cli.md)")
             .Switch("--json", "print that JSON instead of the one-line summary")
-            .Option("--quantize", "fp16|int8|dynamic",
-                "then quantize the converted model as 'accel quantize --mode MODE' does (docs/optimize.md); int8 needs --calibration. " +
+            .Option("--quantize", "fp16|int8|int16x8|dynamic",
+                "then quantize the converted model as 'accel quantize --mode MODE' does (docs/optimize.md); int8 and int16x8 need --calibration. " +
                 "The options below are accel quantize's and need --quantize")
             .Repeatable("--calibration", "DIR|FILE", "representative inputs, as accel quantize --calibration (int8: required)", "-c")
             .Option("--io", "float|int8|uint8", "int8 only: the interface type of the inputs and outputs (default float)")

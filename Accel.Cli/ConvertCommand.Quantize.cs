@@ -15,14 +15,14 @@ public static partial class ConvertCommand
         if (mode is null)
         {
             string? stray = QuantizeValueOptions.Concat(QuantizeSwitches).Append("--calibration").Append("--quantize-report").FirstOrDefault(parsed.Has);
-            if (stray is not null) throw new UsageException($"{stray} is a quantization option: it needs --quantize fp16|int8|dynamic", "convert");
+            if (stray is not null) throw new UsageException($"{stray} is a quantization option: it needs --quantize fp16|int8|int16x8|dynamic", "convert");
             return null;
         }
         // Checked before converting; 'dynamic' is passed on, and accel quantize says whether this build has it.
-        if (mode is not ("fp16" or "float16" or "int8" or "dynamic"))
-            throw new UsageException($"unknown --quantize '{mode}' (fp16, int8, dynamic)", "convert");
-        if (mode == "int8" && parsed.Values("--calibration").Count == 0)
-            throw new UsageException("--quantize int8 needs --calibration DIR|FILE (representative inputs for the activation ranges)", "convert");
+        if (mode is not ("fp16" or "float16" or "int8" or "int16x8" or "dynamic"))
+            throw new UsageException($"unknown --quantize '{mode}' (fp16, int8, int16x8, dynamic)", "convert");
+        if (mode is "int8" or "int16x8" && parsed.Values("--calibration").Count == 0)
+            throw new UsageException($"--quantize {mode} needs --calibration DIR|FILE (representative inputs for the activation ranges)", "convert");
         return mode;
     }
 

@@ -7,26 +7,33 @@ public static partial class OptimizeCommands
     internal static Command DeclareQuantize(CliContext context) =>
         new CommandSpec("quantize", QuantizeDescription, "MODEL", "the float .tflite model")
             .Option("--output", "OUT.tflite", "the quantized model (required)", "-o")
-            .Option("--mode", "fp16|dynamic|int8",
+            .Option("--mode", "fp16|dynamic|int8|int16x8",
                 "fp16: float32 constants become float16 constants read through DEQUANTIZE (the MediaPipe layout): half the weight bytes, float " +
                 "arithmetic. int8: full integer: int8 activations (calibrated), int8 weights (symmetric; per output channel for CONV_2D and " +
                 "DEPTHWISE_CONV_2D, per tensor for FULLY_CONNECTED), int32 biases; operators without an integer kernel in Accel stay float " +
                 "behind DEQUANTIZE/QUANTIZE and the report lists them. dynamic: dynamic range: FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and " +
                 "BATCH_MATMUL (constant rhs) weights of at least --min-elements elements become int8 (symmetric; per output channel, BATCH_MATMUL " +
                 "per tensor), activations stay float32 and are quantized at run time (hybrid kernels, no calibration); TRANSPOSE_CONV and nodes " +
-                "the hybrid kernels refuse stay float (the report lists them). int16x8 is not built yet (an error says so)", "-m")
+                "the hybrid kernels refuse stay float (the report lists them). int16x8: TFLite's 16x8 scheme: int16 activations (calibrated, " +
+                "symmetric, zero point 0), int8 weights, int64 biases for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the pools, " +
+                "PAD, RESHAPE, RESIZE_BILINEAR and CONCATENATION; every other operator stays float (listed in the report); float interface", "-m")
             .Repeatable("--calibration", "DIR|FILE",
-                "representative inputs (int8: required; fp16: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
+                "representative inputs (int8, int16x8: required; fp16, dynamic: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
                 ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +
                 "(v - mean) / std), any other file raw little-endian float32 bytes of all inputs one after another", "-c")
             .Option("--io", "float|int8|uint8", "int8 only: the interface type of the float inputs and outputs (default float)")
             .Switch("--per-tensor", "one weight scale per tensor instead of per output channel")
             .Option("--min-elements", "N", "dynamic only: quantize weights with at least N elements (default 1024, as TFLite's converter)")
-            .Option("--range", "minmax|percentile",
-                "activation ranges: min/max over all samples (default), or per sample the (100-P)-th and P-th percentiles")
+            .Option("--range", "minmax|percentile|mse",
+                "activation ranges: min/max over all samples (default); per sample the (100-P)-th and P-th percentiles; or mse: per tensor " +
+                "the clipping range with the least expected quantization error over a 2048-bin histogram of all samples (docs/optimize.md)")
             .Option("--percentile", "P", "the percentile of --range percentile (P in (50, 100], default 99.99)")
             .Option("--mean", "M", "image normalisation mean (default 0; face detection models want 127.5)")
             .Option("--std", "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])")
+            .Option("--task", "auto|none|face-detection|landmarks|segmentation",
+                "task-level accuracy in the report (docs/optimize.md): auto (default) measures it when the model is a face detection, hand/pose " +
+                "landmark or selfie segmentation model and photos are given; the detections, landmarks or masks of both models are compared")
+            .Repeatable("--task-images", "DIR|FILE", "photos for the task-level accuracy (default: the image files among the sample paths)")
             .Option("--report", "FILE", "the report: HTML with plots for a .html name, else JSON (default OUT.report.json)")
             .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
             .Option("--max-calibration-samples", "N", "refuse more calibration samples (default 1000; all are kept in memory)")
@@ -43,12 +50,19 @@ public static partial class OptimizeCommands
             .Option("--block", "1xB", "1x1 (default), 1x4 or 1x16")
             .Option("--format", "dense|sparse",
                 "dense: zeros in place (the file compresses better); sparse: TFLite's sparse format (CSR along the last dimension) read through DENSIFY")
+            .Option("--scope", "layer|global",
+                "layer: every pruned tensor loses the fraction S of its blocks (default); global: one magnitude threshold across all of " +
+                "them (blocks ranked by mean |w|), so layers lose different fractions")
             .Option("--min-elements", "N", "prune only weights with at least N elements (default 1024)")
             .Repeatable("--input", "FILE|DIR", "evaluation inputs for the report (as accel quantize --calibration; default one seeded random input)", "-i")
             .Option("--mean", "M", "image normalisation mean of the evaluation inputs (default 0)")
             .Option("--std", "S", "image normalisation std of the evaluation inputs (default 255)")
             .Option("--max-evaluation-samples", "N", "refuse more evaluation inputs (default 1000; all are kept in memory)")
             .Option("--max-image-pixels", "N", "refuse an evaluation image with more pixels, checked before decoding (default 100000000)")
+            .Option("--task", "auto|none|face-detection|landmarks|segmentation",
+                "task-level accuracy in the report (docs/optimize.md): auto (default) measures it when the model is a face detection, hand/pose " +
+                "landmark or selfie segmentation model and photos are given; the detections, landmarks or masks of both models are compared")
+            .Repeatable("--task-images", "DIR|FILE", "photos for the task-level accuracy (default: the image files among the sample paths)")
             .Option("--report", "FILE", "the report: HTML for a .html name, else JSON (default OUT.report.json)")
             .Switch("--no-latency", "do not time the two models")
             .Switch("--json", "print the report (accel-optimize/1: docs/cli.md) instead of the text summary")

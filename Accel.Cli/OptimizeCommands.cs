@@ -31,9 +31,9 @@ public static partial class OptimizeCommands
             "fp16" or "float16" => QuantizationMode.Float16,
             "int8" => QuantizationMode.Int8,
             "dynamic" => QuantizationMode.Dynamic,
-            "int16x8" => throw new CliException("--mode int16x8 is not built yet: it needs int16 kernels, which Accel does not have; use fp16, dynamic or int8"),
-            null => throw new UsageException("--mode fp16|dynamic|int8 is required", "quantize"),
-            var other => throw new UsageException($"unknown --mode '{other}' (fp16, dynamic, int8)", "quantize"),
+            "int16x8" => QuantizationMode.Int16x8,
+            null => throw new UsageException("--mode fp16|dynamic|int8|int16x8 is required", "quantize"),
+            var other => throw new UsageException($"unknown --mode '{other}' (fp16, dynamic, int8, int16x8)", "quantize"),
         };
         var options = new QuantizationOptions
         {
@@ -50,7 +50,8 @@ public static partial class OptimizeCommands
             {
                 null or "minmax" => p.Has("--percentile") ? CalibrationRange.Percentile : CalibrationRange.MinMax,
                 "percentile" => CalibrationRange.Percentile,
-                var other => throw new UsageException($"unknown --range '{other}' (minmax, percentile)", "quantize"),
+                "mse" => CalibrationRange.Mse,
+                var other => throw new UsageException($"unknown --range '{other}' (minmax, percentile, mse)", "quantize"),
             },
             Percentile = Number(p, "--percentile", 99.99, "quantize"),
             Threads = (int)Number(p, "--threads", 1, "quantize"),
@@ -66,6 +67,7 @@ public static partial class OptimizeCommands
                 maxImagePixels);
         int total = paths.Count == 0 ? 0 : CalibrationData.ExpandPaths(paths).Count;
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
+        result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "quantize");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
@@ -90,6 +92,12 @@ public static partial class OptimizeCommands
                 "sparse" => SparseFormat.Sparse,
                 var other => throw new UsageException($"unknown --format '{other}' (dense, sparse)", "prune"),
             },
+            Scope = p.Value("--scope") switch
+            {
+                null or "layer" => PruningScope.Layer,
+                "global" => PruningScope.Global,
+                var other => throw new UsageException($"unknown --scope '{other}' (layer, global)", "prune"),
+            },
             MinElements = (int)Number(p, "--min-elements", 1024, "prune"),
             MeasureLatency = !p.Has("--no-latency"),
             MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
@@ -101,7 +109,45 @@ public static partial class OptimizeCommands
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"),
                 maxImagePixels);
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
+        result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "prune");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
+    }
+
+    /// <summary>
+    /// Task-level accuracy (Accel.Vision's task heads on both models, docs/optimize.md §Task-level accuracy): with
+    /// --task auto (the default) when the model is a face detection, hand/pose landmark or selfie segmentation model and
+    /// there are photos (--task-images, else the image files among the calibration/evaluation paths); --task none skips
+    /// it; naming a task requires it (and photos).
+    /// </summary>
+    private static OptimizationResult WithTaskAccuracy(ParsedArgs p, Model original, OptimizationResult result, IReadOnlyList<string> samplePaths,
+        long maxImagePixels, string command)
+    {
+        string choice = p.Value("--task") ?? "auto";
+        Vision.VisionTask? task = choice switch
+        {
+            "none" => null,
+            "auto" => Vision.TaskAccuracy.Recognize(original),
+            "face-detection" => Vision.VisionTask.FaceDetection,
+            "landmarks" => Vision.VisionTask.Landmarks,
+            "segmentation" => Vision.VisionTask.Segmentation,
+            var other => throw new UsageException($"unknown --task '{other}' (auto, none, face-detection, landmarks, segmentation)", command),
+        };
+        if (task is null) return result;
+        var given = p.Values("--task-images");
+        var photos = CalibrationData.ExpandPaths(given.Count > 0 ? given : samplePaths)
+            .Where(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f))).ToList();
+        if (photos.Count == 0)
+        {
+            if (choice == "auto") return result;
+            throw new UsageException($"--task {choice} needs photos: --task-images or image files among the {(command == "prune" ? "--input" : "--calibration")} paths", command);
+        }
+        var options = new Vision.ImageDecodeOptions { MaxPixels = maxImagePixels };
+        var frames = photos.Select(f => Vision.ImageDecoder.Decode(f, options)).ToList();
+        using var optimized = Model.FromBytes(result.Model);
+        var comparison = Vision.TaskAccuracy.Compare(original, optimized, task.Value, frames);
+        var report = new TaskAccuracyReport(comparison.Task.ToString(), comparison.Photos,
+            comparison.Criteria.Select(c => new TaskAccuracyCriterion(c.Name, c.Achieved, c.Bound, c.AtLeast, c.Met, c.Detail)).ToList());
+        return result with { Report = result.Report with { TaskAccuracy = report } };
     }
 
     private static int Finish(OptimizationResult result, string output, string? reportPath, bool json, TextWriter stdout)
@@ -127,6 +173,10 @@ public static partial class OptimizeCommands
         foreach (var o in r.Outputs)
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  output {o.Index} '{o.Name}': rel L2 {o.RelativeL2:G4}, max abs {o.MaxAbs:G4}{(o.Top1Agreement is { } t ? $", top-1 agreement {t:P1}" : "")}"));
+        if (r.TaskAccuracy is { } accuracy)
+            foreach (var c in accuracy.Criteria)
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {accuracy.Task}: {c.Name} {c.Achieved:G4} ({(c.AtLeast ? ">=" : "<=")} {c.Bound:G4}: {(c.Met ? "met" : "NOT met")})"));
         if (r.FloatOperators.Count > 0)
             stdout.WriteLine($"  {r.FloatOperators.Count} operators stay float: {string.Join(", ", r.FloatOperators.GroupBy(f => f.Operator).Select(g => $"{g.Key} x{g.Count()}"))}");
         stdout.WriteLine($"  report: {reportPath}");

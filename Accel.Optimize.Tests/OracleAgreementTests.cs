@@ -104,4 +104,27 @@ public sealed class OracleAgreementTests
             Assert.That(oracle.AsFloats(), Is.EqualTo(a).Within(1e-5f), name);
         }
     }
+
+    /// <summary>
+    /// 16x8: TFLite runs the int16 nodes with its own kernels (XNNPACK takes none), which Accel's reference follows bit
+    /// for bit per operator (docs/numerics.md §int16x8), so the float outputs agree to within one int16 output step.
+    /// </summary>
+    [Test]
+    public void Int16x8NineLayerNetwork_RunsInTfliteWithinOneInt16OutputStep()
+    {
+        var result = ModelOptimizer.Quantize(Model.FromBytes(TestModels.SmallNetwork(withSoftmax: false)),
+            new QuantizationOptions { Mode = QuantizationMode.Int16x8, MeasureLatency = false }, TestModels.SmallNetworkSamples(16));
+        using var q = Model.FromBytes(result.Model);
+        float step = q.MainSubgraph.Tensors.Single(t => t.Name == "logits_int16").Quantization.Scale[0];
+        double worst = 0;
+        foreach (var sample in TestModels.SmallNetworkSamples(4, seed: 99))
+        {
+            var (accel, oracle) = RunBoth(result.Model, "small-int16x8", FloatBytes(sample.Inputs[0]));
+            var a = MemoryMarshal.Cast<byte, float>(accel).ToArray();
+            var o = oracle.AsFloats();
+            for (int i = 0; i < a.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - o[i]) / step);
+        }
+        TestContext.Out.WriteLine($"largest difference: {worst:F3} int16 output steps");
+        Assert.That(worst, Is.LessThanOrEqualTo(1.0001));
+    }
 }

@@ -67,3 +67,50 @@ public sealed class PruningTests
         Assert.That(TestModels.RunRaw(result.Model, sample, false), Is.EqualTo(TestModels.RunRaw(TestModels.SmallNetwork(), sample, false)));
     }
 }
+
+public sealed class GlobalPruningTests
+{
+    [Test]
+    public void PruneGlobally_UsesOneThresholdAcrossTensors()
+    {
+        // Tensor a holds small weights, b large ones: half of all 8 weights go, all four of a's.
+        float[] a = [0.1f, -0.2f, 0.05f, 0.3f];
+        float[] b = [5f, -4f, 0.4f, 6f];
+        Pruner.PruneGlobally([a, b], [4, 4], block: 1, sparsity: 0.5);
+        Assert.That(a, Is.EqualTo(new[] { 0f, 0f, 0f, 0f }));
+        Assert.That(b, Is.EqualTo(new[] { 5f, -4f, 0.4f, 6f }));
+    }
+
+    [Test]
+    public void PruneGlobally_RanksBlocksByMeanMagnitude_AndBreaksTiesByPosition()
+    {
+        // Rows of 3 in blocks of 2: a row's last block is one element. Means: a: 1.5, 0.5 | b: 0.5, 3 (sums would
+        // rank b's first block, 1.0, above a's short one). One block of four goes: of the two means of 0.5, the earlier
+        // tensor's.
+        float[] a = [1f, 2f, 0.5f];
+        float[] b = [0.5f, -0.5f, 3f];
+        Pruner.PruneGlobally([a, b], [3, 3], block: 2, sparsity: 0.25);
+        Assert.That(a, Is.EqualTo(new[] { 1f, 2f, 0f }));
+        Assert.That(b, Is.EqualTo(new[] { 0.5f, -0.5f, 3f }));
+    }
+
+    [Test]
+    public void GlobalScope_OnTheSmallNetwork_PrunesHalfOfAllWeightsButNotHalfOfEach()
+    {
+        var options = new PruningOptions { Sparsity = 0.5, MinElements = 100, MeasureLatency = false, Scope = PruningScope.Global };
+        var result = ModelOptimizer.Prune(Model.FromBytes(TestModels.SmallNetwork()), options);
+        var tensors = result.Report.PrunedTensors;
+        Assert.That(tensors.Select(p => p.Tensor), Is.EqualTo(new[] { "conv/w", "fc/w" }));
+        double zeros = tensors.Sum(p => p.Sparsity * p.Elements);
+        Assert.That(zeros, Is.EqualTo(Math.Floor(0.5 * (108 + 384))).Within(1e-9));
+        // conv/w's weights are drawn from ±0.5, fc/w's from ±0.3: the global threshold takes more of fc/w.
+        var conv = tensors.Single(p => p.Tensor == "conv/w");
+        var fc = tensors.Single(p => p.Tensor == "fc/w");
+        TestContext.Out.WriteLine($"conv/w {conv.Sparsity:P1}, fc/w {fc.Sparsity:P1}");
+        Assert.That(fc.Sparsity, Is.GreaterThan(0.5));
+        Assert.That(conv.Sparsity, Is.LessThan(0.5));
+        Assert.That(result.Report.Notes, Has.Some.Contains("one global threshold"));
+        var y = TestModels.RunFloat(result.Model, TestModels.SmallNetworkSamples(1)[0]);
+        Assert.That(y.All(float.IsFinite));
+    }
+}

@@ -19,7 +19,7 @@ public static class ModelOptimizer
         CheckSamples(model, list);
         CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
-        Int8Quantizer.CheckFloatModel(graph);
+        FullIntegerQuantizer.CheckFloatModel(graph);
         var notes = new List<string>();
 
         if (options.Mode == QuantizationMode.Float16)
@@ -49,15 +49,22 @@ public static class ModelOptimizer
                 dynamic.QuantizedOperators, dynamic.FloatOperators, notes: notes);
         }
 
-        // Int8: calibrate on the float graph, then rewrite it.
+        // Int8 and 16x8: calibrate on the float graph, then rewrite it.
         int fusedActivations = ActivationFusion.Fuse(graph);
         if (fusedActivations > 0) notes.Add($"{fusedActivations} standalone RELU/RELU6/RELU_N1_TO_1 fused into the operator before them.");
         var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
-        var quantizer = new Int8Quantizer(graph, ranges, options);
+        var quantizer = new FullIntegerQuantizer(graph, ranges, options);
         quantizer.Run();
         // Weights the source model stored as float16 become int8: nothing else to restore.
-        notes.Add($"Calibration: {count} samples, {(options.Range == CalibrationRange.MinMax ? "min/max" : $"percentile {options.Percentile}")}; interface {options.Interface}; weights {(options.PerTensorWeights ? "per tensor" : "per channel (CONV_2D, DEPTHWISE_CONV_2D; FULLY_CONNECTED per tensor)")}.");
-        return Finish(model, graph, quantizer.Originals, list, "quantize int8", options.Threads, options.MeasureLatency, progress,
+        string range = options.Range switch
+        {
+            CalibrationRange.MinMax => "min/max",
+            CalibrationRange.Percentile => $"percentile {options.Percentile}",
+            _ => "MSE-optimal clipping",
+        };
+        bool int16 = options.Mode == QuantizationMode.Int16x8;
+        notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : $"interface {options.Interface}")}; weights {(options.PerTensorWeights ? "per tensor" : "per channel (CONV_2D, DEPTHWISE_CONV_2D; FULLY_CONNECTED per tensor)")}.");
+        return Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
             quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes);
     }
 
@@ -72,7 +79,7 @@ public static class ModelOptimizer
         CheckSamples(model, samples);
         CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
-        Int8Quantizer.CheckFloatModel(graph);
+        FullIntegerQuantizer.CheckFloatModel(graph);
         var pruned = Pruner.Prune(graph, options);
         var prunedNames = pruned.Select(p => p.Tensor).ToHashSet();
 
@@ -87,7 +94,7 @@ public static class ModelOptimizer
         WeightEncoding.Prepend(graph, decoders);
         var notes = new List<string>
         {
-            $"{pruned.Count} weight tensors pruned to {options.Sparsity:P0} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
+            $"{pruned.Count} weight tensors pruned to {options.Sparsity:P0} {(options.Scope == PruningScope.Global ? "overall (one global threshold)" : "each")} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
         return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);

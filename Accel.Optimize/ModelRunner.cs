@@ -74,8 +74,17 @@ internal static class ModelRunner
                     result[k] = scale * ((tensor.Type == TensorType.Int8 ? (sbyte)bytes[k] : bytes[k]) - zp);
                 return result;
             }
+            case TensorType.Int16:
+            {
+                float scale = tensor.Quantization.Scale[0];
+                long zp = tensor.Quantization.ZeroPoint.Length > 0 ? tensor.Quantization.ZeroPoint[0] : 0;
+                var values = tensor.Read<short>();
+                var result = new float[values.Length];
+                for (int k = 0; k < values.Length; k++) result[k] = scale * (values[k] - zp);
+                return result;
+            }
             default:
-                throw new OptimizationException($"Output '{tensor.Name}' is {tensor.Type.ToDisplayName()}; the report compares float32, int8 and uint8 outputs.");
+                throw new OptimizationException($"Output '{tensor.Name}' is {tensor.Type.ToDisplayName()}; the report compares float32, int8, uint8 and int16 outputs.");
         }
     }
 }

@@ -22,6 +22,15 @@ public sealed record OutputError(int Index, string Name, double RelativeL2, doub
 /// <summary>Error of one intermediate tensor (dequantized where integer) against the float original.</summary>
 public sealed record LayerError(string Tensor, string Operator, double RelativeL2, double MaxAbs);
 
+/// <summary>One task-level criterion: the figure achieved, its bound (≥ when <paramref name="AtLeast"/>, else ≤), whether it is met.</summary>
+public sealed record TaskAccuracyCriterion(string Name, double Achieved, double Bound, bool AtLeast, bool Met, string Detail);
+
+/// <summary>
+/// Task-level accuracy (detections, landmarks, masks on photographs) measured outside the optimizer — the CLI runs
+/// Accel.Vision's task heads on both models; <see cref="ModelOptimizer"/> itself is task-agnostic.
+/// </summary>
+public sealed record TaskAccuracyReport(string Task, IReadOnlyList<string> Photos, IReadOnlyList<TaskAccuracyCriterion> Criteria);
+
 /// <summary>What an optimization did and what it cost: sizes, per-output and per-layer error, latency.</summary>
 public sealed record OptimizationReport
 {
@@ -37,6 +46,9 @@ public sealed record OptimizationReport
     public IReadOnlyList<FloatOperator> FloatOperators { get; init; } = [];
     public IReadOnlyList<PrunedTensor> PrunedTensors { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>Task-level accuracy, when the caller measured it (null otherwise).</summary>
+    public TaskAccuracyReport? TaskAccuracy { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -66,6 +78,14 @@ public sealed record OptimizationReport
         foreach (var o in Outputs)
             sb.Append($"<tr><td>{E(o.Name)}</td><td>{F(o.RelativeL2)}</td><td>{F(o.MaxAbs)}</td><td>{(o.Top1Agreement is { } t ? F(t) : "-")}</td></tr>");
         sb.Append("</table>");
+        if (TaskAccuracy is { } task)
+        {
+            sb.Append($"<h2>Task-level accuracy: {E(task.Task)} ({task.Photos.Count} photos: {E(string.Join(", ", task.Photos))})</h2>")
+              .Append("<table><tr><th>criterion</th><th>achieved</th><th>bound</th><th>met</th><th>detail</th></tr>");
+            foreach (var c in task.Criteria)
+                sb.Append($"<tr><td>{E(c.Name)}</td><td>{F(c.Achieved)}</td><td>{(c.AtLeast ? "≥ " : "≤ ")}{F(c.Bound)}</td><td>{(c.Met ? "yes" : "<b>no</b>")}</td><td style=\"text-align:left\">{E(c.Detail)}</td></tr>");
+            sb.Append("</table>");
+        }
         if (Layers.Count > 0)
         {
             sb.Append("<h2>Per-layer relative L2 error</h2>");

@@ -12,6 +12,11 @@ public enum QuantizationMode
     /// activations stay float32 and are quantized per row at run time; no calibration data.
     /// </summary>
     Dynamic,
+    /// <summary>
+    /// TFLite's 16x8 scheme: int16 activations (symmetric, zero point 0, calibrated), int8 weights (symmetric, per
+    /// channel), int64 biases; operators without an int16 kernel in Accel stay float. Float interface only.
+    /// </summary>
+    Int16x8,
 }
 
 /// <summary>The element type of a fully integer model's inputs and outputs.</summary>
@@ -33,6 +38,20 @@ public enum CalibrationRange
     /// values; over samples, the smallest lower and the largest upper one.
     /// </summary>
     Percentile,
+    /// <summary>
+    /// Per tensor, the clipping range that minimizes the expected quantization error over a histogram of all samples'
+    /// values (clipping error plus step²/12 rounding noise; docs/optimize.md §Calibration describes the search).
+    /// </summary>
+    Mse,
+}
+
+/// <summary>Where <see cref="ModelOptimizer.Prune"/>'s magnitude threshold applies.</summary>
+public enum PruningScope
+{
+    /// <summary>Each weight tensor loses the same fraction of its blocks (its own threshold).</summary>
+    Layer,
+    /// <summary>One threshold across all pruned tensors: the smallest blocks of the whole model go, wherever they are.</summary>
+    Global,
 }
 
 /// <summary>Options of <see cref="ModelOptimizer.Quantize"/>.</summary>
@@ -40,7 +59,7 @@ public sealed record QuantizationOptions
 {
     public QuantizationMode Mode { get; init; } = QuantizationMode.Int8;
 
-    /// <summary>Int8 only: the interface type of the model's float inputs and outputs.</summary>
+    /// <summary>Int8 only (16x8 keeps a float interface): the interface type of the model's float inputs and outputs.</summary>
     public IntegerInterface Interface { get; init; } = IntegerInterface.Float32;
 
     public CalibrationRange Range { get; init; } = CalibrationRange.MinMax;
@@ -48,7 +67,7 @@ public sealed record QuantizationOptions
     /// <summary>With <see cref="CalibrationRange.Percentile"/>: the upper percentile kept, in (50, 100].</summary>
     public double Percentile { get; init; } = 99.99;
 
-    /// <summary>Int8 only: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
+    /// <summary>Int8 and 16x8: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
     public bool PerTensorWeights { get; init; }
 
     /// <summary>Threads of the CPU delegate used for calibration and the report's evaluation runs.</summary>
@@ -73,6 +92,7 @@ public sealed record QuantizationOptions
         if (!Enum.IsDefined(Mode)) throw new OptimizationException($"Unknown quantization mode {(int)Mode}.");
         if (Mode != QuantizationMode.Int8 && Interface != IntegerInterface.Float32)
             throw new OptimizationException($"An integer interface ({Interface}) needs mode int8, not {Mode}.");
+        if (!Enum.IsDefined(Range)) throw new OptimizationException($"Unknown calibration range {(int)Range}.");
         if (Range == CalibrationRange.Percentile && !(Percentile > 50 && Percentile <= 100))
             throw new OptimizationException($"The calibration percentile must be in (50, 100], got {Percentile}.");
         if (Threads < 1) throw new OptimizationException($"Threads must be at least 1, got {Threads}.");
@@ -99,6 +119,9 @@ public sealed record PruningOptions
 
     public SparseFormat Format { get; init; } = SparseFormat.Dense;
 
+    /// <summary>Per tensor (the default) or one threshold across all pruned tensors.</summary>
+    public PruningScope Scope { get; init; } = PruningScope.Layer;
+
     /// <summary>Weight tensors with fewer elements stay untouched (pruning them saves little and costs accuracy).</summary>
     public int MinElements { get; init; } = 1024;
 
@@ -112,6 +135,7 @@ public sealed record PruningOptions
     internal void Validate()
     {
         if (MaxEvaluationSamples < 1) throw new OptimizationException($"MaxEvaluationSamples must be at least 1, got {MaxEvaluationSamples}.");
+        if (!Enum.IsDefined(Scope)) throw new OptimizationException($"Unknown pruning scope {(int)Scope}.");
         if (!(Sparsity >= 0 && Sparsity < 1)) throw new OptimizationException($"The sparsity must be in [0, 1), got {Sparsity}.");
         if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
         if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");

@@ -6,13 +6,14 @@ public sealed record PrunedTensor(string Tensor, string Operator, long Elements,
 /// <summary>
 /// Magnitude pruning (docs/optimize.md §Prune): in each large constant weight of CONV_2D, DEPTHWISE_CONV_2D,
 /// FULLY_CONNECTED and TRANSPOSE_CONV, the blocks of 1×B consecutive elements along the last dimension with the smallest
-/// sum of |w| are set to zero, floor(sparsity × blocks) of them per tensor (ties: the earlier block first).
+/// sum of |w| are set to zero, floor(sparsity × blocks) of them per tensor (ties: the earlier block first); or, with
+/// <see cref="PruningScope.Global"/>, the smallest blocks of all those tensors together.
 /// </summary>
 internal static class Pruner
 {
     public static List<PrunedTensor> Prune(EditableGraph g, PruningOptions options)
     {
-        var pruned = new List<PrunedTensor>();
+        var targets = new List<(int Tensor, string Operator)>();
         var done = new HashSet<int>();
         foreach (var op in g.Operators)
         {
@@ -22,12 +23,53 @@ internal static class Pruner
             int w = op.Inputs[1];
             var t = g.Tensors[w];
             if (t is not { IsConstant: true, Type: TensorType.Float32, Sparsity: null } || t.ElementCount < options.MinElements || !done.Add(w)) continue;
-            var values = t.FloatValues();
-            PruneInPlace(values, t.Shape[^1], options.BlockSize, options.Sparsity);
-            t.Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
-            pruned.Add(new PrunedTensor(t.Name, op.Code.Name, values.Length, values.Count(v => v == 0) / (double)values.Length));
+            targets.Add((w, op.Code.Name));
+        }
+        var values = targets.Select(x => g.Tensors[x.Tensor].FloatValues()).ToArray();
+        if (options.Scope == PruningScope.Global)
+            PruneGlobally(values, targets.Select(x => g.Tensors[x.Tensor].Shape[^1]).ToArray(), options.BlockSize, options.Sparsity);
+        else
+            for (int k = 0; k < targets.Count; k++)
+                PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, options.Sparsity);
+
+        var pruned = new List<PrunedTensor>();
+        for (int k = 0; k < targets.Count; k++)
+        {
+            var t = g.Tensors[targets[k].Tensor];
+            t.Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values[k].AsSpan()).ToArray();
+            pruned.Add(new PrunedTensor(t.Name, targets[k].Operator, values[k].Length, values[k].Count(v => v == 0) / (double)values[k].Length));
         }
         return pruned;
+    }
+
+    /// <summary>
+    /// One magnitude threshold for all tensors: the blocks of every tensor (as <see cref="PruneInPlace"/> forms them)
+    /// are ranked together by the mean |w| of the block (so a row's shorter last block competes fairly), and the
+    /// floor(sparsity × all blocks) smallest are zeroed (ties: the earlier tensor, then the earlier block). Tensors
+    /// differ in how much they lose: a layer of small weights loses more than one of large weights.
+    /// </summary>
+    public static void PruneGlobally(float[][] tensors, int[] rowLengths, int block, double sparsity)
+    {
+        var scores = new List<(double Score, int Tensor, int Start, int End)>();
+        for (int k = 0; k < tensors.Length; k++)
+        {
+            int rowLength = rowLengths[k];
+            if (rowLength <= 0) continue;
+            int rows = tensors[k].Length / rowLength;
+            for (int r = 0; r < rows; r++)
+                for (int start = r * rowLength; start < (r + 1) * rowLength; start += block)
+                {
+                    int end = Math.Min(start + block, (r + 1) * rowLength);
+                    double s = 0;
+                    for (int i = start; i < end; i++) s += Math.Abs(tensors[k][i]);
+                    scores.Add((s / (end - start), k, start, end));
+                }
+        }
+        // List.Sort is not stable: order ties by position explicitly.
+        scores.Sort((a, c) => a.Score != c.Score ? a.Score.CompareTo(c.Score) : a.Tensor != c.Tensor ? a.Tensor.CompareTo(c.Tensor) : a.Start.CompareTo(c.Start));
+        int zeroed = (int)Math.Floor(sparsity * scores.Count);
+        for (int i = 0; i < zeroed; i++)
+            tensors[scores[i].Tensor].AsSpan(scores[i].Start..scores[i].End).Clear();
     }
 
     /// <summary>

@@ -65,19 +65,46 @@ public static class QuantizationMath
     }
 
     /// <summary>
+    /// 16x8 activations (TFLite's GetSymmetricQuantizationParams with half range 32767): the range is widened to contain
+    /// 0, scale = max(|min|, |max|) / 32767 in binary32, zero point 0. A range of width 0 gets scale 1.
+    /// </summary>
+    public static AffineParams ChooseSymmetricInt16(double min, double max)
+    {
+        if (double.IsNaN(min) || double.IsNaN(max) || double.IsInfinity(min) || double.IsInfinity(max))
+            throw new OptimizationException($"A calibrated range [{min}, {max}] is not finite (the float model produced NaN or infinity).");
+        if (min > max) throw new ArgumentException($"min {min} > max {max}.");
+        float bound = (float)Math.Max(Math.Abs(min), Math.Abs(max));
+        return bound == 0 ? new AffineParams(1f, 0) : new AffineParams(bound / 32767f, 0);
+    }
+
+    /// <summary>
     /// Int32 bias: scale[c] = (float)(input scale × weight scale[c]) computed in double, q = round(b / scale[c]) half away
     /// from zero, saturated to int32.
     /// </summary>
     public static (int[] Values, float[] Scales) QuantizeBias(ReadOnlySpan<float> bias, float inputScale, float[] weightScales)
     {
+        var (q, scales) = QuantizeBias(bias, inputScale, weightScales, int.MinValue, int.MaxValue);
+        return (q.Select(v => (int)v).ToArray(), scales);
+    }
+
+    /// <summary>
+    /// Int64 bias of 16x8 operators: the scales as <see cref="QuantizeBias(ReadOnlySpan{float}, float, float[])"/>,
+    /// q = round(b / scale[c]) half away from zero, saturated to int64.
+    /// </summary>
+    public static (long[] Values, float[] Scales) QuantizeBiasInt64(ReadOnlySpan<float> bias, float inputScale, float[] weightScales) =>
+        QuantizeBias(bias, inputScale, weightScales, long.MinValue, long.MaxValue);
+
+    internal static (long[] Values, float[] Scales) QuantizeBias(ReadOnlySpan<float> bias, float inputScale, float[] weightScales, long min, long max)
+    {
         var scales = new float[bias.Length];
-        var q = new int[bias.Length];
+        var q = new long[bias.Length];
         for (int c = 0; c < bias.Length; c++)
         {
             float ws = weightScales.Length == 1 ? weightScales[0] : weightScales[c];
             scales[c] = (float)((double)inputScale * ws);
             double v = Math.Round(bias[c] / (double)scales[c], MidpointRounding.AwayFromZero);
-            q[c] = (int)Math.Clamp(v, int.MinValue, int.MaxValue);
+            // (double)long.MaxValue is 2^63, one past the range: saturate before converting.
+            q[c] = v >= max ? max : v <= min ? min : (long)v;
         }
         return (q, scales);
     }

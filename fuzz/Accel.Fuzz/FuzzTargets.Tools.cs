@@ -51,8 +51,8 @@ internal static partial class FuzzTargets
         var random = new Random(InputHash(input));
         var options = new QuantizationOptions
         {
-            Mode = random.Next(4) == 0 ? QuantizationMode.Float16 : QuantizationMode.Int8,
-            Range = random.Next(2) == 0 ? CalibrationRange.MinMax : CalibrationRange.Percentile,
+            Mode = random.Next(6) switch { 0 => QuantizationMode.Float16, 1 => QuantizationMode.Int16x8, _ => QuantizationMode.Int8 },
+            Range = (CalibrationRange)random.Next(3), // min/max, percentile, MSE
             PerTensorWeights = random.Next(2) == 0,
             MeasureLatency = false,
         };
@@ -70,6 +70,7 @@ internal static partial class FuzzTargets
             Sparsity = random.Next(5) * 0.2,
             BlockSize = random.Next(3) switch { 0 => 1, 1 => 4, _ => 16 },
             Format = random.Next(2) == 0 ? SparseFormat.Dense : SparseFormat.Sparse,
+            Scope = random.Next(2) == 0 ? PruningScope.Layer : PruningScope.Global,
             MinElements = 1 + random.Next(64),
             MeasureLatency = false,
         };

@@ -6,13 +6,17 @@ namespace Accel.Optimize;
 public sealed record FloatOperator(int Node, string Operator, string Reason);
 
 /// <summary>
-/// Rewrites a float graph to full integer (docs/optimize.md §Int8): operators with an integer kernel get int8 inputs,
-/// weights and outputs; the others stay float behind DEQUANTIZE / QUANTIZE, inserted only where a value crosses
-/// between the two. Every float32 tensor keeps its index as its float version; its int8 version is a new tensor.
+/// Rewrites a float graph to full integer (docs/optimize.md §Int8, §Int16x8): operators with an integer kernel get
+/// integer inputs (int8, or int16 in 16x8 mode), int8 weights and integer outputs; the others stay float behind
+/// DEQUANTIZE / QUANTIZE, inserted only where a value crosses between the two. Every float32 tensor keeps its index as
+/// its float version; its integer version is a new tensor.
 /// </summary>
-internal sealed class Int8Quantizer
+internal sealed class FullIntegerQuantizer
 {
-    private const int QMin = -128, QMax = 127;
+    private readonly int QMin, QMax;
+    private readonly bool _int16;       // 16x8: int16 activations (symmetric), int8 weights, int64 biases
+    private readonly TensorType _activationType;
+    private readonly string _suffix;
 
     private readonly EditableGraph _g;
     private readonly IReadOnlyDictionary<int, TensorRange> _ranges;
@@ -30,12 +34,16 @@ internal sealed class Int8Quantizer
     /// <summary>int8 tensor index → the original float tensor it stands for (for per-layer error).</summary>
     public Dictionary<int, int> Originals { get; } = new();
 
-    public Int8Quantizer(EditableGraph graph, IReadOnlyDictionary<int, TensorRange> ranges, QuantizationOptions options)
+    public FullIntegerQuantizer(EditableGraph graph, IReadOnlyDictionary<int, TensorRange> ranges, QuantizationOptions options)
     {
         _g = graph;
         _ranges = ranges;
         _options = options;
         _static = graph.StaticTensors();
+        _int16 = options.Mode == QuantizationMode.Int16x8;
+        (QMin, QMax) = _int16 ? (short.MinValue, short.MaxValue) : (sbyte.MinValue, sbyte.MaxValue);
+        _activationType = _int16 ? TensorType.Int16 : TensorType.Int8;
+        _suffix = _int16 ? "_int16" : "_int8";
     }
 
     /// <summary>Throws when the graph already holds integer tensors or quantization operators.</summary>
@@ -164,7 +172,7 @@ internal sealed class Int8Quantizer
     {
         int f = _floatOf[tensor];
         if (_floatReady.Add(f) && !_g.Tensors[tensor].IsConstant)
-            _ops.Add(Op(BuiltinOperator.Dequantize, 2, [_quantOf[tensor]], [f]));
+            _ops.Add(Op(BuiltinOperator.Dequantize, _int16 ? 3 : 2, [_quantOf[tensor]], [f]));
         return f;
     }
 
@@ -173,14 +181,14 @@ internal sealed class Int8Quantizer
     {
         if (_quantOf.TryGetValue(tensor, out int q)) return q;
         q = NewInt8(tensor, ParamsFromRange(tensor));
-        _ops.Add(Op(BuiltinOperator.Quantize, 2, [Float(tensor)], [q]));
+        _ops.Add(Op(BuiltinOperator.Quantize, 2, [Float(tensor)], [q])); // version 2 covers int8 and int16 outputs
         return q;
     }
 
     private int NewInt8(int original, AffineParams p)
     {
         var t = _g.Tensors[original];
-        int q = _g.AddTensor(new GraphTensor { Name = t.Name + "_int8", Type = TensorType.Int8, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(p) });
+        int q = _g.AddTensor(new GraphTensor { Name = t.Name + _suffix, Type = _activationType, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(p) });
         _quantOf[original] = q;
         _params[q] = p;
         Originals[q] = original;
@@ -191,9 +199,13 @@ internal sealed class Int8Quantizer
     {
         // Calibration watches activations; a tensor computed from constants alone gets no range from the samples.
         if (!_ranges.TryGetValue(tensor, out var r))
-            throw new OptimizationException($"Tensor '{_g.Tensors[tensor].Name}' needs an int8 range but has none from calibration: it is computed from constants only, not from the model's inputs. Fold it into a constant (or make it depend on an input) before quantizing.");
-        return QuantizationMath.ChooseAsymmetric(r.Min, r.Max, QMin, QMax);
+            throw new OptimizationException($"Tensor '{_g.Tensors[tensor].Name}' needs an {(_int16 ? "int16" : "int8")} range but has none from calibration: it is computed from constants only, not from the model's inputs. Fold it into a constant (or make it depend on an input) before quantizing.");
+        return Choose(r.Min, r.Max);
     }
+
+    /// <summary>Int8: TFLite's asymmetric ChooseQuantizationParams; 16x8: symmetric, max|x| / 32767, zero point 0.</summary>
+    private AffineParams Choose(double min, double max) =>
+        _int16 ? QuantizationMath.ChooseSymmetricInt16(min, max) : QuantizationMath.ChooseAsymmetric(min, max, QMin, QMax);
 
     private static QuantizationParameters PerTensor(AffineParams p) => new([p.Scale], [p.ZeroPoint], 0, [], []);
 
@@ -202,9 +214,11 @@ internal sealed class Int8Quantizer
     {
         var t = _g.Tensors[tensor];
         var values = t.FloatValues();
-        var p = fixedParams ?? QuantizationMath.ChooseAsymmetric(values.Length == 0 ? 0 : values.Min(), values.Length == 0 ? 0 : values.Max(), QMin, QMax);
-        var q = values.Select(v => (sbyte)QuantizationMath.QuantizeValue(v, p, QMin, QMax)).ToArray();
-        int index = _g.AddTensor(new GraphTensor { Name = t.Name + "_int8", Type = TensorType.Int8, Shape = t.Shape, Data = MemoryMarshal.AsBytes(q.AsSpan()).ToArray(), Quantization = PerTensor(p) });
+        var p = fixedParams ?? Choose(values.Length == 0 ? 0 : values.Min(), values.Length == 0 ? 0 : values.Max());
+        byte[] data = _int16
+            ? MemoryMarshal.AsBytes(values.Select(v => (short)QuantizationMath.QuantizeValue(v, p, QMin, QMax)).ToArray().AsSpan()).ToArray()
+            : MemoryMarshal.AsBytes(values.Select(v => (sbyte)QuantizationMath.QuantizeValue(v, p, QMin, QMax)).ToArray().AsSpan()).ToArray();
+        int index = _g.AddTensor(new GraphTensor { Name = t.Name + _suffix, Type = _activationType, Shape = t.Shape, Data = data, Quantization = PerTensor(p) });
         _params[index] = p;
         return index;
     }
@@ -229,11 +243,23 @@ internal sealed class Int8Quantizer
         BuiltinOperator.Mean,
     ];
 
+    /// <summary>
+    /// The operators Accel's reference runs in 16x8 (docs/numerics.md §int16x8). LOGISTIC, HARD_SWISH, MEAN, SOFTMAX and
+    /// TANH have no int16 kernel in Accel (yet): they stay float. Add an operator here when its int16 kernel lands.
+    /// </summary>
+    private static readonly HashSet<BuiltinOperator> SupportedInt16 =
+    [
+        BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D, BuiltinOperator.FullyConnected,
+        BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
+        BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
+        BuiltinOperator.ResizeBilinear, BuiltinOperator.Concatenation,
+    ];
+
     /// <summary>Null when the operator gets integer kernels; otherwise why it stays float.</summary>
     private string? WhyNotQuantized(GraphOperator op)
     {
         var b = op.Code.Builtin;
-        if (!Supported.Contains(b)) return $"no integer kernel for {op.Code.Name} in Accel";
+        if (!(_int16 ? SupportedInt16 : Supported).Contains(b)) return $"no {(_int16 ? "int16x8" : "integer")} kernel for {op.Code.Name} in Accel";
         if (op.Outputs.Length != 1) return "more than one output";
         int y = op.Outputs[0];
         if (_g.Tensors[y].Type != TensorType.Float32) return $"output is {_g.Tensors[y].Type.ToDisplayName()}";
@@ -294,6 +320,7 @@ internal sealed class Int8Quantizer
         int y = op.Outputs[0];
         int[] inputs = (int[])op.Inputs.Clone();
         int version = op.Code.Version;
+        var options = op.Options;
         AffineParams outParams;
         switch (b)
         {
@@ -321,16 +348,30 @@ internal sealed class Int8Quantizer
                 var bias = op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? _g.Tensors[op.Inputs[2]].FloatValues() : new float[channels];
                 if (bias.Length != channels)
                     throw new OptimizationException($"Bias '{_g.Tensors[op.Inputs[2]].Name}' has {bias.Length} values for {channels} output channels.");
-                var (qb, biasScales) = QuantizationMath.QuantizeBias(bias, inScale, scales);
+                // 16x8: int64 bias (TFLite's DEPTHWISE_CONV_2D refuses int32 there; the converter writes int64 for all three).
+                var (qb, biasScales) = QuantizationMath.QuantizeBias(bias, inScale, scales, _int16 ? long.MinValue : int.MinValue, _int16 ? long.MaxValue : int.MaxValue);
+                // Per-tensor weights: one bias scale, as the converter writes it. TFLite reads a tensor's scale only when
+                // there is exactly one, so a per-channel list of equal scales reads as 0 in its bias-scale check
+                // (|s_in·s_w − s_b| / s_out ≤ 0.02), which then fails for small output scales (16x8 hand_landmark_lite).
+                if (scales.Length == 1) biasScales = [biasScales[0]];
+                byte[] biasData = _int16 ? MemoryMarshal.AsBytes(qb.AsSpan()).ToArray()
+                    : MemoryMarshal.AsBytes(qb.Select(v => (int)v).ToArray().AsSpan()).ToArray();
                 int bIndex = _g.AddTensor(new GraphTensor
                 {
-                    Name = (op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? _g.Tensors[op.Inputs[2]].Name : w.Name + "_bias") + "_int32",
-                    Type = TensorType.Int32, Shape = [channels], Data = MemoryMarshal.AsBytes(qb.AsSpan()).ToArray(),
+                    Name = (op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? _g.Tensors[op.Inputs[2]].Name : w.Name + "_bias") + (_int16 ? "_int64" : "_int32"),
+                    Type = _int16 ? TensorType.Int64 : TensorType.Int32, Shape = [channels], Data = biasData,
                     Quantization = new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], []),
                 });
                 inputs = [x, wIndex, bIndex];
                 outParams = ParamsFromRange(y);
-                version = Math.Max(version, b == BuiltinOperator.FullyConnected ? 4 : 3);
+                version = Math.Max(version, (b, _int16) switch
+                {
+                    (BuiltinOperator.FullyConnected, false) => 4,
+                    (BuiltinOperator.FullyConnected, true) => 7,
+                    (BuiltinOperator.DepthwiseConv2D, true) => 5,
+                    (_, true) => 4,
+                    _ => 3,
+                });
                 break;
             }
             case BuiltinOperator.Add:
@@ -339,7 +380,23 @@ internal sealed class Int8Quantizer
                 inputs[0] = Operand(op.Inputs[0]);
                 inputs[1] = Operand(op.Inputs[1]);
                 outParams = ParamsFromRange(y);
-                version = Math.Max(version, 2);
+                version = Math.Max(version, (b, _int16) switch
+                {
+                    (_, false) => 2,
+                    (BuiltinOperator.Add, true) => 3,
+                    (BuiltinOperator.Sub, true) => 5,
+                    _ => 4, // MUL
+                });
+                // 16x8 ADD/SUB: general scales, as TFLite's converter writes them (the schema's default is the legacy
+                // power-of-two path, which Accel refuses).
+                if (_int16) options = op.Options switch
+                {
+                    AddOptions o => o with { PotScaleInt16 = false },
+                    SubOptions o => o with { PotScaleInt16 = false },
+                    null when b == BuiltinOperator.Add => new AddOptions(ActivationFunctionType.None, PotScaleInt16: false),
+                    null when b == BuiltinOperator.Sub => new SubOptions(ActivationFunctionType.None, PotScaleInt16: false),
+                    var other => other,
+                };
                 break;
             case BuiltinOperator.Logistic:
                 inputs[0] = Quant(op.Inputs[0]);
@@ -368,24 +425,30 @@ internal sealed class Int8Quantizer
                     {
                         // TFLite's int8 CONCATENATION needs every input quantized as the output: requantize.
                         var t = _g.Tensors[i];
-                        int r = _g.AddTensor(new GraphTensor { Name = t.Name + "_requant", Type = TensorType.Int8, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(outParams) });
+                        int r = _g.AddTensor(new GraphTensor { Name = t.Name + "_requant", Type = _activationType, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(outParams) });
                         _params[r] = outParams;
                         _ops.Add(Op(BuiltinOperator.Quantize, 2, [q], [r]));
                         q = r;
                     }
                     inputs[k] = q;
                 }
-                version = Math.Max(version, 2);
+                version = Math.Max(version, _int16 ? 3 : 2);
                 break;
             }
             default: // pass-through: the output keeps the input's quantization
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = _params[inputs[0]];
-                version = Math.Max(version, b == BuiltinOperator.Reshape ? 1 : 2);
+                version = Math.Max(version, (b, _int16) switch
+                {
+                    (BuiltinOperator.Reshape, _) => 1,
+                    (_, false) => 2,
+                    (BuiltinOperator.ResizeBilinear, true) => 4,
+                    _ => 3, // MAX_POOL_2D, AVERAGE_POOL_2D, PAD on int16
+                });
                 break;
         }
         int yq = NewInt8(y, outParams);
-        _ops.Add(new GraphOperator { Code = op.Code with { Version = version }, Inputs = inputs, Outputs = [yq], Options = op.Options, CustomOptions = op.CustomOptions });
+        _ops.Add(new GraphOperator { Code = op.Code with { Version = version }, Inputs = inputs, Outputs = [yq], Options = options, CustomOptions = op.CustomOptions });
     }
 
     private static GraphOperator Op(BuiltinOperator b, int version, int[] inputs, int[] outputs) =>
