@@ -16,7 +16,7 @@ public static partial class OptimizeCommands
                 "per tensor), activations stay float32 and are quantized at run time (hybrid kernels, no calibration); TRANSPOSE_CONV and nodes " +
                 "the hybrid kernels refuse stay float (the report lists them). int16x8: TFLite's 16x8 scheme: int16 activations (calibrated, " +
                 "symmetric, zero point 0), int8 weights, int64 biases for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the pools, " +
-                "PAD, RESHAPE, RESIZE_BILINEAR and CONCATENATION; every other operator stays float (listed in the report); float interface", "-m")
+                "PAD, RESHAPE, RESIZE_BILINEAR, CONCATENATION, MEAN, LOGISTIC, TANH and SOFTMAX; every other operator stays float (listed in the report); float interface", "-m")
             .Repeatable("--calibration", "DIR|FILE",
                 "representative inputs (int8, int16x8: required; fp16, dynamic: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
                 ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +

@@ -45,15 +45,14 @@ public sealed class Int16x8QuantizationTests
     }
 
     [Test]
-    public void SmallNetwork_QuantizesTheInt16Operators_LeavesLogisticAndSoftmaxFloat_AndWritesTflitesOptions()
+    public void SmallNetwork_QuantizesEveryOperatorToInt16_WithTflitesFixedActivationScales_AndWritesTflitesOptions()
     {
         using var model = Model.FromBytes(TestModels.SmallNetwork());
         var samples = TestModels.SmallNetworkSamples(8);
         var result = ModelOptimizer.Quantize(model, Options16, samples);
         Assert.That(result.Report.Operation, Is.EqualTo("quantize int16x8"));
-        Assert.That(result.Report.FloatOperators.Select(f => f.Operator), Is.EqualTo(new[] { "LOGISTIC", "SOFTMAX" }));
-        Assert.That(result.Report.FloatOperators.All(f => f.Reason.Contains("no int16x8 kernel")));
-        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(8)); // CONV, DW, ADD, MAX_POOL, MUL, CONCATENATION, RESHAPE, FC
+        Assert.That(result.Report.FloatOperators, Is.Empty);
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(10)); // CONV, DW, ADD, MAX_POOL, MUL, LOGISTIC, CONCATENATION, RESHAPE, FC, SOFTMAX
         using var q = Model.FromBytes(result.Model);
         var ops = q.MainSubgraph.Operators.Select(o => (Op: o, Code: q.OperatorCodeOf(o))).ToList();
         var add = ops.Single(o => o.Code.Builtin == BuiltinOperator.Add);
@@ -63,6 +62,16 @@ public sealed class Int16x8QuantizationTests
         Assert.That(ops.Single(o => o.Code.Builtin == BuiltinOperator.DepthwiseConv2D).Code.Version, Is.EqualTo(5));
         Assert.That(ops.Single(o => o.Code.Builtin == BuiltinOperator.MaxPool2D).Code.Version, Is.EqualTo(3));
         Assert.That(ops.Single(o => o.Code.Builtin == BuiltinOperator.Concatenation).Code.Version, Is.EqualTo(3));
+        // LOGISTIC and SOFTMAX in 16x8 (version 3): the output scale TFLite requires, 1/32768 with zero point 0.
+        foreach (var fixedOutput in new[] { BuiltinOperator.Logistic, BuiltinOperator.Softmax })
+        {
+            var op = ops.Single(o => o.Code.Builtin == fixedOutput);
+            Assert.That(op.Code.Version, Is.EqualTo(3), fixedOutput.ToString());
+            var output = q.MainSubgraph.Tensors[op.Op.Outputs[0]];
+            Assert.That(output.Type, Is.EqualTo(TensorType.Int16), fixedOutput.ToString());
+            Assert.That(output.Quantization.Scale, Is.EqualTo(new[] { 1f / 32768 }), fixedOutput.ToString());
+            Assert.That(output.Quantization.ZeroPoint, Is.EqualTo(new long[] { 0 }), fixedOutput.ToString());
+        }
         Assert.That(q.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int8).All(t => t.BufferIndex > 0 && q.Buffers[t.BufferIndex].Length > 0),
             "int8 tensors are weights only");
         Assert.That(q.MainSubgraph.Tensors.Where(t => t.Type == TensorType.Int16).All(t => t.Quantization.ZeroPoint.All(z => z == 0)));

@@ -244,8 +244,8 @@ internal sealed class FullIntegerQuantizer
     ];
 
     /// <summary>
-    /// The operators Accel's reference runs in 16x8 (docs/numerics.md §int16x8). LOGISTIC, HARD_SWISH, MEAN, SOFTMAX and
-    /// TANH have no int16 kernel in Accel (yet): they stay float. Add an operator here when its int16 kernel lands.
+    /// The operators Accel's reference runs in 16x8 (docs/numerics.md §int16x8). HARD_SWISH has no int16 kernel in Accel
+    /// (yet): it stays float. Add an operator here when its int16 kernel lands.
     /// </summary>
     private static readonly HashSet<BuiltinOperator> SupportedInt16 =
     [
@@ -253,7 +253,12 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
         BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Concatenation,
+        BuiltinOperator.Logistic, BuiltinOperator.Tanh, BuiltinOperator.Softmax, BuiltinOperator.Mean,
     ];
+
+    /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
+    private static bool HasFixedOutput(BuiltinOperator b, bool int16) =>
+        b == BuiltinOperator.Logistic || int16 && b is BuiltinOperator.Tanh or BuiltinOperator.Softmax;
 
     /// <summary>Null when the operator gets integer kernels; otherwise why it stays float.</summary>
     private string? WhyNotQuantized(GraphOperator op)
@@ -291,7 +296,7 @@ internal sealed class FullIntegerQuantizer
         foreach (int i in ActivationOperands(op))
             if (!HasRange(i) && !IsDenseFloatConstant(i)) return $"input '{_g.Tensors[i].Name}' has no calibrated range";
         if (!ActivationOperands(op).Any(i => !_g.Tensors[i].IsConstant)) return "no activation input";
-        if (!PassThrough.Contains(b) && b != BuiltinOperator.Logistic && !_ranges.ContainsKey(y)) return "output has no calibrated range";
+        if (!PassThrough.Contains(b) && !HasFixedOutput(b, _int16) && !_ranges.ContainsKey(y)) return "output has no calibrated range";
         if (PassThrough.Contains(b) && _g.Tensors[ActivationOperands(op).First()].IsConstant) return "constant input";
         return null;
     }
@@ -399,9 +404,13 @@ internal sealed class FullIntegerQuantizer
                 };
                 break;
             case BuiltinOperator.Logistic:
+            case BuiltinOperator.Tanh:
+            case BuiltinOperator.Softmax:
+                // The output parameters TFLite requires (and its converter writes): int8 LOGISTIC 1/256 with zero point
+                // −128; int16 LOGISTIC, TANH and SOFTMAX 1/32768 with zero point 0 (version 3, their 16x8 version).
                 inputs[0] = Quant(op.Inputs[0]);
-                outParams = new AffineParams(1f / 256, -128); // TFLite requires exactly this for int8 LOGISTIC
-                version = Math.Max(version, 2);
+                outParams = _int16 ? new AffineParams(1f / 32768, 0) : new AffineParams(1f / 256, -128);
+                version = Math.Max(version, _int16 ? 3 : 2);
                 break;
             case BuiltinOperator.HardSwish:
                 inputs[0] = Quant(op.Inputs[0]);
@@ -411,7 +420,7 @@ internal sealed class FullIntegerQuantizer
                 // Its own calibrated output range: the integer MEAN rescales s_in/s_out (QuantizedMeanOrSum); axes stay int32.
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = ParamsFromRange(y);
-                version = Math.Max(version, 2);
+                version = Math.Max(version, _int16 ? 3 : 2);
                 break;
             case BuiltinOperator.Concatenation:
             {
