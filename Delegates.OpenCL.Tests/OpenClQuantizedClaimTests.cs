@@ -20,6 +20,6 @@ public sealed class OpenClQuantizedClaimTests
         using var opencl = OpenClHarness.CreateDelegate();
         var support = opencl.Supports(MixedDtypeNodes.HybridTransposeConv());
         Assert.That(support.IsSupported, Is.False);
-        Assert.That(support.Reason, Does.Contain("weights 'weights' is int8"));
+        Assert.That(support.Reason, Does.Contain("weights 'weights' are int8 while input 'input' is float32 (a hybrid node)"));
     }
 }
