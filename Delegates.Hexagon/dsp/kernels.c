@@ -73,6 +73,7 @@ static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_
 }
 
 static const char *dequantize_prepare(struct node *n);
+static const char *quantize_floats_prepare(struct node *n);
 static const char *resize_bilinear_prepare(struct node *n);
 static const char *depthwise_gather_prepare(struct node *n, uint32_t channels, int32_t multiplier);
 
@@ -215,7 +216,7 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[1], (uint64_t)(uint32_t)w[3] * 4);
         INSIDE(w[2], (uint32_t)w[3]);
         if ((w[4] & 0x7FFFFFFF) == 0 || (uint32_t)w[4] >= 0x7F800000u) return "the output scale must be finite and > 0";
-        return 0;
+        return quantize_floats_prepare(n);
     case OP_DEQUANTIZE:
         NEED(6);
         INSIDE(w[1], (uint32_t)w[3]);
@@ -1142,15 +1143,122 @@ static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, uint64
     return clamp32(value + zero_point, lo, hi);
 }
 
-static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
+/*
+ * Float QUANTIZE in HVX by thresholds. HVX v67 has no float lanes and no divide, but the scalar form's result is a
+ * monotone step function of the input: the correctly rounded quotient x / s is monotone in x, and so are rounding
+ * halves away from zero, the zero point's addition and the clamp. On the order key of a binary32 (its bits for a
+ * positive sign, the bits with the magnitude inverted, bits ^ 0x7FFFFFFF, for a negative one: an int32 that orders
+ * −inf < … < −0 < +0 < … < +inf as the floats), output k (lo < k ≤ hi) starts at one key T_k, found at prepare by
+ * evaluating the scalar form itself (a galloping search from the estimate (k − zp − ½)·s, then bisection), so
+ * output = lo + #{k : key ≥ T_k} is the scalar form's output for every non-NaN input; a NaN (key past +inf's or
+ * before −inf's) gives the scalar form's NaN result. Per vector of 32 floats: one compare and one conditional add per
+ * threshold (up to 255), about 16 instructions an element instead of the scalar exact division's ~139.
+ */
+#define KEY_NEGATIVE_INFINITY ((int32_t)0x807FFFFF)
+#define KEY_POSITIVE_INFINITY ((int32_t)0x7F800000)
+
+static int32_t quantize_key(int32_t key, uint32_t m_s, int32_t e_s, uint64_t reciprocal, const int32_t *w)
 {
-    const uint32_t *input = (const uint32_t *)(shm + w[1]);
-    uint8_t *output = shm + w[2];
+    uint32_t bits = key >= 0 ? (uint32_t)key : (uint32_t)key ^ 0x7FFFFFFFu;
+    return quantize_float(bits, m_s, e_s, reciprocal, w[5], w[6], w[7]);
+}
+
+static const char *quantize_floats_prepare(struct node *n)
+{
+    const int32_t *w = n->w;
+    int32_t lo = w[6], hi = w[7];
+    if (lo > hi || hi - lo > 255) return "QUANTIZE's clamp bounds are not an 8-bit range";
     uint32_t m_s;
     int32_t e_s;
     unpack_float((uint32_t)w[4], &m_s, &e_s);
-    uint64_t unused, reciprocal = udiv64(~0ull, m_s, &unused); /* once per node: the one long division */
-    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, reciprocal, w[5], w[6], w[7]);
+    uint64_t unused, reciprocal = udiv64(~0ull, m_s, &unused);
+    n->tables_bytes = (size_t)(hi - lo + 1) * 4;
+    n->tables = page_alloc(n->tables_bytes);
+    if (!n->tables) return "out of DSP memory preparing QUANTIZE's thresholds";
+    int32_t *below = (int32_t *)n->tables; /* T_k − 1 for k = lo + 1 .. hi: key ≥ T_k ⇔ key > T_k − 1 */
+    union { float f; uint32_t u; } scale = { .u = (uint32_t)w[4] };
+    for (int32_t k = lo + 1; k <= hi; k++)
+    {
+        /* f(low) < k ≤ f(high) throughout: f(−inf) = lo < k, f(+inf) = hi ≥ k. */
+        int64_t low = KEY_NEGATIVE_INFINITY, high = KEY_POSITIVE_INFINITY;
+        union { float f; uint32_t u; } estimate = { ((float)(k - w[5]) - 0.5f) * scale.f };
+        int64_t guess = (estimate.u & 0x7FFFFFFFu) > 0x7F800000u ? 0 : (int32_t)estimate.u >= 0 ? (int64_t)estimate.u : (int64_t)(int32_t)(estimate.u ^ 0x7FFFFFFFu);
+        if (guess < low) guess = low;
+        if (guess > high) guess = high;
+        if (quantize_key((int32_t)guess, m_s, e_s, reciprocal, w) >= k)
+        {
+            high = guess;
+            for (int64_t step = 1; high - low > 1; step *= 2)
+            {
+                int64_t probe = high - step > low ? high - step : low;
+                if (probe == low || quantize_key((int32_t)probe, m_s, e_s, reciprocal, w) < k) { low = probe; break; }
+                high = probe;
+            }
+        }
+        else
+        {
+            low = guess;
+            for (int64_t step = 1; high - low > 1; step *= 2)
+            {
+                int64_t probe = low + step < high ? low + step : high;
+                if (probe == high || quantize_key((int32_t)probe, m_s, e_s, reciprocal, w) >= k) { high = probe; break; }
+                low = probe;
+            }
+        }
+        while (high - low > 1)
+        {
+            int64_t middle = low + (high - low) / 2;
+            if (quantize_key((int32_t)middle, m_s, e_s, reciprocal, w) >= k) high = middle; else low = middle;
+        }
+        below[k - lo - 1] = (int32_t)(high - 1);
+    }
+    below[hi - lo] = clamp32(w[5], lo, hi); /* the NaN result (the quotient counts as 0) */
+    return 0;
+}
+
+/* The order keys of floats p[0..count) (1 ≤ count ≤ 32). */
+static inline HVX_Vector hvx_float_keys(const uint8_t *p, int32_t count)
+{
+    HVX_Vector bits = count == HVX_LANES ? *(const HVX_UVector *)p : hvx_load_bytes(p, 4 * count);
+    return Q6_V_vmux_QVV(Q6_Q_vcmp_gt_VwVw(Q6_V_vsplat_R(0), bits), Q6_V_vxor_VV(bits, Q6_V_vsplat_R(0x7FFFFFFF)), bits);
+}
+
+/* Four vectors (128 floats) per pass over the thresholds, so each threshold's load and splat serve four compares (the
+ * NaN lanes found after the pass: HVX has four predicate registers, all taken by the compares). */
+static NOINLINE void quantize_floats(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t thresholds = w[7] - w[6];
+    const int32_t *below = (const int32_t *)n->tables;
+    HVX_Vector one = Q6_V_vsplat_R(1), lowest = Q6_V_vsplat_R(w[6]);
+    for (int32_t first = 0; first < w[3]; first += 4 * HVX_LANES)
+    {
+        int32_t left = w[3] - first;
+        HVX_Vector key0 = hvx_float_keys(input + 4 * first, left < HVX_LANES ? left : HVX_LANES);
+        HVX_Vector key1 = left > HVX_LANES ? hvx_float_keys(input + 4 * (first + HVX_LANES), left - HVX_LANES < HVX_LANES ? left - HVX_LANES : HVX_LANES) : lowest;
+        HVX_Vector key2 = left > 2 * HVX_LANES ? hvx_float_keys(input + 4 * (first + 2 * HVX_LANES), left - 2 * HVX_LANES < HVX_LANES ? left - 2 * HVX_LANES : HVX_LANES) : lowest;
+        HVX_Vector key3 = left > 3 * HVX_LANES ? hvx_float_keys(input + 4 * (first + 3 * HVX_LANES), left - 3 * HVX_LANES < HVX_LANES ? left - 3 * HVX_LANES : HVX_LANES) : lowest;
+        HVX_Vector y0 = lowest, y1 = lowest, y2 = lowest, y3 = lowest;
+#pragma clang loop unroll(disable) /* unrolled, the compares outnumber the four predicate registers and spill */
+        for (int32_t t = 0; t < thresholds; t++)
+        {
+            HVX_Vector threshold = Q6_V_vsplat_R(below[t]);
+            y0 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key0, threshold), y0, one);
+            y1 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key1, threshold), y1, one);
+            y2 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key2, threshold), y2, one);
+            y3 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key3, threshold), y3, one);
+        }
+        HVX_Vector keys[4] = { key0, key1, key2, key3 }, results[4] = { y0, y1, y2, y3 };
+        for (int32_t v = 0; v < 4 && left > v * HVX_LANES; v++)
+        {
+            HVX_VectorPred nan = Q6_Q_or_QQ(Q6_Q_vcmp_gt_VwVw(keys[v], Q6_V_vsplat_R(KEY_POSITIVE_INFINITY)),
+                Q6_Q_vcmp_gt_VwVw(Q6_V_vsplat_R(KEY_NEGATIVE_INFINITY), keys[v]));
+            int32_t count = left - v * HVX_LANES < HVX_LANES ? left - v * HVX_LANES : HVX_LANES;
+            hvx_store_words(output + first + v * HVX_LANES, count, Q6_V_vmux_QVV(nan, Q6_V_vsplat_R(below[thresholds]), results[v]));
+        }
+    }
 }
 
 /* MEAN whose innermost kept run is contiguous (kept stride 1: the usual reduction over rows and columns keeping the
@@ -1337,7 +1445,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_STRIDED_COPY: strided_copy(w, shm); break;
     case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
     case OP_RESIZE_BILINEAR: if (n->tables) resize_bilinear_hvx(n, shm); else resize_bilinear(w, shm); break;
-    case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
+    case OP_QUANTIZE_FLOAT: quantize_floats(n, shm); break;
     case OP_SOFTMAX: softmax(w, shm); break;
     case OP_CONCATENATION_RESCALE: concat_rescale(w, shm, n->tables); break;
     case OP_MEAN: mean(w, shm); break;
