@@ -2,7 +2,10 @@
  * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Every sum is an exact wrapping int32 sum, so the
  * loop order is free. CONV_2D (one group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
  * channels per HVX vector (hvx_quant.h); ADD/SUB/MUL (rows contiguous in both operands) and int8/uint8 QUANTIZE
- * requantize 32 elements per vector; the rest is scalar Hexagon code. Word layouts: node_prepare below. */
+ * requantize 32 elements per vector; float QUANTIZE counts thresholds, DEQUANTIZE and uint8 CONCATENATION's rescale
+ * look up tables prepared from the scalar arithmetic, the strided walks and DEPTHWISE_CONV_2D's multiplier gather
+ * permute bytes with vlut32 (hvx_bytes.h), MEAN and RESIZE_BILINEAR sum in HVX; grouped CONV_2D and the fallbacks are
+ * scalar Hexagon code. Word layouts: node_prepare below. */
 #include "kernels.h"
 #include "protocol.h"
 #include "quant.h"
