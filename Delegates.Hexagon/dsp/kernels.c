@@ -998,8 +998,9 @@ static NOINLINE void resize_bilinear(const int32_t *w, uint8_t *shm)
 }
 
 /* RESIZE_BILINEAR's taps per output row, then per output column: (lower, upper, weight of lower, weight of upper).
- * Kept only where every pair of weights has |w0| + |w1| ≤ 2048 (always so for the definition's Q10 steps: weights
- * lie in [−512, 1536]), so that the HVX form's int32 sums are exact: |Σ| ≤ 255·2048·2048 < 2^30. */
+ * Kept only where every pair of weights has |w0| + |w1| ≤ 2048 (so for ordinary sizes: weights lie in [−512, 1536];
+ * the step's rounding can pass the bound only past about 2,000 output rows or columns), so that the HVX form's int32
+ * sums are exact: |Σ| ≤ 255·2048·2048 < 2^30; otherwise the scalar int64 form runs. */
 static const char *resize_bilinear_prepare(struct node *n)
 {
     const int32_t *w = n->w;
