@@ -2,7 +2,10 @@
  * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Every sum is an exact wrapping int32 sum, so the
  * loop order is free. CONV_2D (one group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
  * channels per HVX vector (hvx_quant.h); ADD/SUB/MUL (rows contiguous in both operands) and int8/uint8 QUANTIZE
- * requantize 32 elements per vector; the rest is scalar Hexagon code. Word layouts: node_prepare below. */
+ * requantize 32 elements per vector; float QUANTIZE counts thresholds, DEQUANTIZE and uint8 CONCATENATION's rescale
+ * look up tables prepared from the scalar arithmetic, the strided walks and DEPTHWISE_CONV_2D's multiplier gather
+ * permute bytes with vlut32 (hvx_bytes.h), MEAN and RESIZE_BILINEAR sum in HVX; grouped CONV_2D and the fallbacks are
+ * scalar Hexagon code. Word layouts: node_prepare below. */
 #include "kernels.h"
 #include "protocol.h"
 #include "quant.h"
@@ -72,6 +75,11 @@ static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_
     return 0;
 }
 
+static const char *dequantize_prepare(struct node *n);
+static const char *quantize_floats_prepare(struct node *n);
+static const char *resize_bilinear_prepare(struct node *n);
+static const char *depthwise_gather_prepare(struct node *n, uint32_t channels, int32_t multiplier);
+
 #define NEED(count) do { if (n->word_count < (uint32_t)(count)) return "node has too few words"; } while (0)
 #define INSIDE(offset, bytes) do { if (!inside((offset), (bytes), shm_bytes)) return "a tensor lies outside the shared memory"; } while (0)
 
@@ -119,8 +127,11 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[2], filter);
         if (w[3] >= 0) INSIDE(w[3], oc * 4);
         INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[11] * (uint32_t)w[12] * oc);
-        return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 26, (uint32_t)oc,
+        const char *packed = pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 26, (uint32_t)oc,
             (uint32_t)(w[9] * w[10]), 1, (uint32_t)oc, w[0], w[22]);
+        if (packed || w[20] == 1) return packed;
+        if (oc != (uint64_t)(uint32_t)w[8] * (uint32_t)w[20]) return "depthwise channels disagree with the depth multiplier";
+        return depthwise_gather_prepare(n, (uint32_t)oc, w[20]);
     }
     case OP_FULLY_CONNECTED:
     {
@@ -153,7 +164,15 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
     case OP_SOFTMAX:
         return softmax_prepare(w, n->word_count, shm_bytes);
     case OP_CONCATENATION_RESCALE:
-        return concat_rescale_prepare(w, n->word_count, shm_bytes);
+    {
+        const char *error = concat_rescale_prepare(w, n->word_count, shm_bytes);
+        if (error) return error;
+        n->tables_bytes = (size_t)(uint32_t)w[2] * 256;
+        n->tables = page_alloc(n->tables_bytes);
+        if (!n->tables) return "out of DSP memory preparing CONCATENATION's rescale tables";
+        concat_rescale_tables(w, n->tables);
+        return 0;
+    }
     case OP_LOOKUP:
     {
         NEED(4);
@@ -164,9 +183,7 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         n->wide_bytes = 256;
         n->wide = page_alloc(n->wide_bytes);
         if (!n->wide) return "out of DSP memory preparing a lookup table";
-        uint8_t *prepared = (uint8_t *)n->wide;
-        const uint8_t *table = shm + w[3];
-        for (int32_t idx = 0; idx < 256; idx++) prepared[(idx >> 7) * 128 + 2 * (idx & 63) + ((idx >> 6) & 1)] = table[idx];
+        hvx_arrange_table((uint8_t *)n->wide, shm + w[3]);
         return 0;
     }
     case OP_PAD:
@@ -202,12 +219,12 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         INSIDE(w[1], (uint64_t)(uint32_t)w[3] * 4);
         INSIDE(w[2], (uint32_t)w[3]);
         if ((w[4] & 0x7FFFFFFF) == 0 || (uint32_t)w[4] >= 0x7F800000u) return "the output scale must be finite and > 0";
-        return 0;
+        return quantize_floats_prepare(n);
     case OP_DEQUANTIZE:
         NEED(6);
         INSIDE(w[1], (uint32_t)w[3]);
         INSIDE(w[2], (uint64_t)(uint32_t)w[3] * 4);
-        return 0;
+        return dequantize_prepare(n);
     case OP_STRIDED_COPY:
     {
         /* in, out, in bytes, rank (0..6), offset, dims[rank], strides[rank] (elements of 1 byte; a stride may be < 0) */
@@ -248,7 +265,8 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         if (w[4] <= 0 || w[5] <= 0) return "empty input";
         INSIDE(w[1], prod4(w + 3));
         INSIDE(w[2], (uint64_t)(uint32_t)w[3] * (uint32_t)w[7] * (uint32_t)w[8] * (uint32_t)w[6]);
-        return 0;
+        if (w[7] < 0 || w[8] < 0) return "negative output size";
+        return resize_bilinear_prepare(n);
     case OP_MEAN:
     {
         /* signed, in, out, input bytes, outputs, kept sizes[4], kept strides[4], reduced sizes[4], reduced strides[4],
@@ -298,6 +316,8 @@ void node_release(struct node *n)
     page_free(n->packed, n->packed_bytes);
     page_free(n->wide, n->wide_bytes);
     page_free(n->lanes, n->lanes_bytes);
+    page_free(n->tables, n->tables_bytes);
+    n->tables = 0;
     n->packed = 0;
     n->wide = 0;
     n->lanes = 0;
@@ -376,9 +396,33 @@ static NOINLINE void conv2d_hvx(const struct node *n, uint8_t *shm)
     if (narrow_offset(n->w[22])) conv2d_hvx_body(n, shm, 1); else conv2d_hvx_body(n, shm, 0);
 }
 
+/* DEPTHWISE_CONV_2D's gather for a depth multiplier m > 1: block b's 32 lanes read input channels (32b + lane) / m,
+ * which lie in the window of channels [32b / m, (32b + 31) / m] (at most 32 bytes); per block the vlut32 indices that
+ * move window byte (32b + lane) / m − 32b / m to lane `lane` (hvx_permute_bytes; lanes past the last channel get
+ * index 0xFF, so 0), then the window's start and length. */
+static const char *depthwise_gather_prepare(struct node *n, uint32_t channels, int32_t multiplier)
+{
+    uint32_t blocks = (channels + HVX_LANES - 1) / HVX_LANES;
+    n->tables_bytes = (size_t)blocks * (128 + 8);
+    n->tables = page_alloc(n->tables_bytes);
+    if (!n->tables) return "out of DSP memory preparing the depthwise gather";
+    int32_t *windows = (int32_t *)(n->tables + blocks * 128);
+    for (uint32_t b = 0; b < blocks; b++)
+    {
+        int32_t first = (int32_t)(b * HVX_LANES), last = (int32_t)(channels - 1 < b * HVX_LANES + HVX_LANES - 1 ? channels - 1 : b * HVX_LANES + HVX_LANES - 1);
+        int32_t start = sdiv32(first, multiplier);
+        for (int32_t lane = 0; lane < 128; lane++)
+            n->tables[b * 128 + lane] = first + lane <= last && lane < HVX_LANES ? hvx_permute_index(sdiv32(first + lane, multiplier) - start) : 0xFF;
+        windows[2 * b] = start;
+        windows[2 * b + 1] = sdiv32(last, multiplier) - start + 1;
+    }
+    return 0;
+}
+
 /* DEPTHWISE_CONV_2D: 32 output channels per vector; each lane reads its own input channel (oc / multiplier): with a
- * multiplier of 1 those are 32 contiguous bytes, loaded and widened in HVX; otherwise gathered lane by lane. Lanes past
- * the last channel multiply zero weights and are not stored. */
+ * multiplier of 1 those are 32 contiguous bytes, loaded and widened in HVX; otherwise the block's window of input
+ * channels is loaded and its bytes moved to their lanes by vlut32 (depthwise_gather_prepare), then widened. Lanes
+ * past the last channel multiply zero weights and are not stored. */
 static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
@@ -390,8 +434,8 @@ static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
     int32_t sh = w[14], sw = w[15], dh = w[16], dw = w[17], pt = w[18], pl = w[19], multiplier = w[20];
     int32_t input_offset = w[21], output_offset = w[23], lo = w[24], hi = w[25];
     int32_t taps = kh * kw, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
-    HVX_Vector xv;
-    int32_t *xl = (int32_t *)&xv;
+    HVX_Vector offset = Q6_V_vsplat_R(input_offset), gather = offset;
+    const int32_t *windows = multiplier == 1 ? 0 : (const int32_t *)(n->tables + blocks * 128), *window = windows;
     for (int32_t b = 0; b < batches; b++)
     for (int32_t oy = 0; oy < oh; oy++)
     for (int32_t ox = 0; ox < ow; ox++)
@@ -405,6 +449,11 @@ static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
             int32_t first = block * HVX_LANES;
             int32_t count = oc_count - first < HVX_LANES ? oc_count - first : HVX_LANES;
             HVX_Vector acc = *(const HVX_Vector *)lanes;
+            if (multiplier != 1)
+            {
+                gather = ((const HVX_Vector *)n->tables)[block];
+                window = windows + 2 * block;
+            }
             for (int32_t ky = 0; ky < kh; ky++)
             {
                 int32_t iy = iy0 + ky * dh;
@@ -414,12 +463,12 @@ static NOINLINE void depthwise_hvx(const struct node *n, uint8_t *shm)
                     int32_t ix = ix0 + kx * dw;
                     if (ix < 0 || ix >= width) continue;
                     const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    HVX_Vector xv;
                     if (multiplier == 1) /* the block's 32 input channels are contiguous: one vector load */
-                        xv = Q6_Vw_vadd_VwVw(hvx_load_words(x + first, count, is_signed), Q6_V_vsplat_R(input_offset));
+                        xv = hvx_load_words(x + first, count, is_signed);
                     else
-                        for (int32_t lane = 0; lane < HVX_LANES; lane++)
-                            xl[lane] = lane < count ? load8(x + sdiv32(first + lane, multiplier), is_signed) + input_offset : 0;
-                    acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[ky * kw + kx], xv));
+                        xv = hvx_widen_words(hvx_permute_bytes(hvx_load_bytes(x + window[0], window[1]), gather), is_signed);
+                    acc = Q6_Vw_vadd_VwVw(acc, hvx_mul_lo(weights[ky * kw + kx], Q6_Vw_vadd_VwVw(xv, offset)));
                 }
             }
             hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + first, count);
@@ -738,32 +787,11 @@ static NOINLINE void requantize(const int32_t *w, uint8_t *shm)
     }
 }
 
-/* A 256-entry byte table, 128 lookups per vector: vlut32 picks entry idx where idx >> 5 equals its match value (Rt & 7)
- * from byte (Rt >> 1) & 1 of halfword idx % 64 of the table vector, so the prepared table (lookup_prepare) holds entry
- * idx in vector idx >> 7 at byte 2·(idx % 64) + ((idx >> 6) & 1), and eight lookups (match values 0..7; every other
- * lane gives 0, so they are ORed) cover every index. */
+/* A 256-entry byte table, 128 lookups per vector (hvx_bytes.h: vlut32 on the table prepared in its order). */
 static NOINLINE void lookup_hvx(const struct node *n, uint8_t *shm)
 {
     const int32_t *w = n->w;
-    const uint8_t *input = shm + w[0];
-    uint8_t *output = shm + w[1];
-    const HVX_Vector *table = (const HVX_Vector *)n->wide;
-    HVX_Vector low = table[0], high = table[1];
-    for (int32_t first = 0; first < w[2]; first += 128)
-    {
-        int32_t count = w[2] - first < 128 ? w[2] - first : 128;
-        HVX_Vector x = count == 128 ? *(const HVX_UVector *)(input + first) : hvx_load_bytes(input + first, count);
-        HVX_Vector y = Q6_Vb_vlut32_VbVbR(x, low, 0);
-        y = Q6_Vb_vlut32or_VbVbVbR(y, x, low, 1);
-        y = Q6_Vb_vlut32or_VbVbVbR(y, x, low, 2);
-        y = Q6_Vb_vlut32or_VbVbVbR(y, x, low, 3);
-        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 4);
-        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 5);
-        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 6);
-        y = Q6_Vb_vlut32or_VbVbVbR(y, x, high, 7);
-        if (count == 128) *(HVX_UVector *)(output + first) = y;
-        else hvx_store_bytes(output + first, count, y);
-    }
+    hvx_lookup_bytes((const HVX_Vector *)n->wide, shm + w[0], shm + w[1], w[2]);
 }
 
 static NOINLINE void pad(const int32_t *w, uint8_t *shm)
@@ -803,14 +831,52 @@ static NOINLINE void concatenation(const int32_t *w, uint8_t *shm)
         }
 }
 
-static NOINLINE void dequantize(const int32_t *w, uint8_t *shm)
+/* DEQUANTIZE's 256 results, one per input byte (scale · (q − zero point): the difference exact in float, one binary32
+ * multiply rounded to nearest-even, sfmpy), as four byte planes (byte j of every float) in vlut32's order: 8 vectors. */
+static const char *dequantize_prepare(struct node *n)
 {
-    int is_signed = w[0];
-    const uint8_t *input = shm + w[1];
-    float *output = (float *)(shm + w[2]);
+    const int32_t *w = n->w;
     union { int32_t i; float f; } scale = { w[5] };
-    /* The difference is exact in float; one binary32 multiply rounded to nearest-even (sfmpy). */
-    for (int32_t i = 0; i < w[3]; i++) output[i] = scale.f * (float)(load8(input + i, is_signed) - w[4]);
+    uint8_t planes[4][256];
+    for (int32_t v = 0; v < 256; v++)
+    {
+        union { float f; uint32_t u; } y = { scale.f * (float)((w[0] ? (int32_t)(int8_t)v : v) - w[4]) };
+        for (int32_t j = 0; j < 4; j++) planes[j][v] = (uint8_t)(y.u >> (8 * j));
+    }
+    n->tables_bytes = 4 * 256;
+    n->tables = page_alloc(n->tables_bytes);
+    if (!n->tables) return "out of DSP memory preparing DEQUANTIZE";
+    for (int32_t j = 0; j < 4; j++) hvx_arrange_table(n->tables + 256 * j, planes[j]);
+    return 0;
+}
+
+/* DEQUANTIZE in HVX by the prepared table (bit-identical by construction: its entries are the scalar sfmpy results):
+ * per 128 input bytes, four vlut32 lookups give the floats' four byte planes, and two rounds of byte and halfword
+ * shuffles (vshuff) interleave them into 128 little-endian floats. */
+static NOINLINE void dequantize(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    const HVX_Vector *planes = (const HVX_Vector *)n->tables;
+    for (int32_t first = 0; first < w[3]; first += 128)
+    {
+        int32_t count = w[3] - first < 128 ? w[3] - first : 128;
+        HVX_Vector x = count == 128 ? *(const HVX_UVector *)(input + first) : hvx_load_bytes(input + first, count);
+        HVX_Vector b0 = hvx_lookup256(x, planes), b1 = hvx_lookup256(x, planes + 2);
+        HVX_Vector b2 = hvx_lookup256(x, planes + 4), b3 = hvx_lookup256(x, planes + 6);
+        HVX_VectorPair low = Q6_W_vshuff_VVR(b1, b0, -1), high = Q6_W_vshuff_VVR(b3, b2, -1); /* halfwords b0|b1, b2|b3 */
+        HVX_VectorPair words01 = Q6_W_vshuff_VVR(Q6_V_lo_W(high), Q6_V_lo_W(low), -2);     /* floats 0..63 */
+        HVX_VectorPair words23 = Q6_W_vshuff_VVR(Q6_V_hi_W(high), Q6_V_hi_W(low), -2);     /* floats 64..127 */
+        HVX_Vector words[4] = { Q6_V_lo_W(words01), Q6_V_hi_W(words01), Q6_V_lo_W(words23), Q6_V_hi_W(words23) };
+        uint8_t *out = output + 4 * first;
+        for (int32_t k = 0; k < 4 && 32 * k < count; k++)
+        {
+            int32_t floats = count - 32 * k < 32 ? count - 32 * k : 32;
+            if (floats == 32) *(HVX_UVector *)(out + 128 * k) = words[k];
+            else hvx_store_bytes(out + 128 * k, 4 * floats, words[k]);
+        }
+    }
 }
 
 /* TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS, DEPTH_TO_SPACE, SPACE_TO_DEPTH:
@@ -820,15 +886,52 @@ static NOINLINE void strided_copy(const int32_t *w, uint8_t *shm)
     const uint8_t *input = shm + w[0];
     uint8_t *output = shm + w[1];
     int32_t rank = w[3];
-    const int32_t *dims = w + 5, *strides = w + 5 + rank;
-    int32_t coordinate[6] = { 0, 0, 0, 0, 0, 0 };
-    int32_t count = 1;
-    for (int32_t d = 0; d < rank; d++) count *= dims[d];
-    int32_t from = w[4];
-    for (int32_t i = 0; i < count; i++)
+    if (rank == 0)
     {
-        output[i] = input[from];
-        for (int32_t d = rank - 1; d >= 0; d--)
+        output[0] = input[w[4]];
+        return;
+    }
+    /* The walk by innermost runs: a run of stride 1 is a byte move (HVX memcpy), of stride 0 a fill; any other stride
+     * up to 32 bytes is gathered in HVX, per vector the aligned blocks holding `per_vector` elements loaded as one
+     * window (hvx_load_bytes) and permuted into place by vlut32 (hvx_permute_bytes); larger strides byte by byte. */
+    const int32_t *dims = w + 5, *strides = w + 5 + rank;
+    int32_t run = dims[rank - 1], step = strides[rank - 1], outer_rank = rank - 1;
+    int32_t magnitude = step < 0 ? -step : step, outer = 1;
+    for (int32_t d = 0; d < outer_rank; d++) outer *= dims[d];
+    int32_t per_vector = magnitude >= 1 && magnitude <= 32 ? (int32_t)udiv32(127, (uint32_t)magnitude) + 1 : 0; /* window ≤ 128 bytes */
+    HVX_Vector indices;
+    if (per_vector)
+    {
+        uint8_t *lane = (uint8_t *)&indices;
+        /* element i at window byte i·step, or (per_vector − 1 − i)·|step| for a negative step (the window starts at
+         * the vector's last element) */
+        for (int32_t i = 0; i < 128; i++)
+            lane[i] = i >= per_vector ? 0xFF : hvx_permute_index(step > 0 ? i * step : (per_vector - 1 - i) * magnitude);
+    }
+    int32_t coordinate[6] = { 0, 0, 0, 0, 0, 0 };
+    int32_t from = w[4];
+    for (int32_t o = 0; o < outer; o++)
+    {
+        if (step == 1) memcpy(output, input + from, (size_t)run);
+        else if (step == 0) memset(output, input[from], (size_t)run);
+        else if (per_vector)
+            for (int32_t i = 0; i < run; i += per_vector)
+            {
+                int32_t count = run - i < per_vector ? run - i : per_vector, at = from + i * step;
+                HVX_Vector window;
+                if (step > 0) window = hvx_load_bytes(input + at, (count - 1) * step + 1);
+                else
+                {
+                    window = hvx_load_bytes(input + at + (count - 1) * step, (count - 1) * magnitude + 1);
+                    /* a short last vector: its window moved up to where a full one's bytes would lie */
+                    if (count < per_vector) window = Q6_V_vror_VR(window, 128 - (per_vector - count) * magnitude);
+                }
+                hvx_store_bytes(output + i, count, hvx_permute_bytes(window, indices));
+            }
+        else
+            for (int32_t i = 0; i < run; i++) output[i] = input[from + i * step];
+        output += run;
+        for (int32_t d = outer_rank - 1; d >= 0; d--)
         {
             from += strides[d];
             if (++coordinate[d] < dims[d]) break;
@@ -890,6 +993,84 @@ static NOINLINE void resize_bilinear(const int32_t *w, uint8_t *shm)
                 int64_t rounded = (sum + (sum > 0 ? (1LL << 19) : -(1LL << 19))) / (1LL << 20);
                 *output++ = (uint8_t)rounded; /* a convex combination stays in range: no clamp, as TFLite */
             }
+        }
+    }
+}
+
+/* RESIZE_BILINEAR's taps per output row, then per output column: (lower, upper, weight of lower, weight of upper).
+ * Kept only where every pair of weights has |w0| + |w1| ≤ 2048 (so for ordinary sizes: weights lie in [−512, 1536];
+ * the step's rounding can pass the bound only past about 2,000 output rows or columns), so that the HVX form's int32
+ * sums are exact: |Σ| ≤ 255·2048·2048 < 2^30; otherwise the scalar int64 form runs. */
+static const char *resize_bilinear_prepare(struct node *n)
+{
+    const int32_t *w = n->w;
+    int32_t oh = w[7], ow = w[8];
+    n->tables_bytes = (size_t)((uint32_t)oh + (uint32_t)ow) * 16;
+    n->tables = page_alloc(n->tables_bytes);
+    if (!n->tables) return "out of DSP memory preparing RESIZE_BILINEAR";
+    int32_t *taps = (int32_t *)n->tables;
+    for (int32_t i = 0; i < oh + ow; i++)
+    {
+        int y = i < oh;
+        int32_t scaled, lower, upper;
+        interpolation(y ? i : i - oh, w[y ? 9 : 10], w[11], w[y ? 4 : 5], &scaled, &lower, &upper);
+        if (lower > w[y ? 4 : 5] - 1 || upper < 0)
+        {
+            page_free(n->tables, n->tables_bytes);
+            n->tables = 0;
+            return "a RESIZE_BILINEAR tap lies outside the input";
+        }
+        int32_t w1 = scaled - (1 << 10) * lower, w0 = (1 << 10) - w1;
+        if ((w0 < 0 ? -w0 : w0) + (w1 < 0 ? -w1 : w1) > 2048 || w0 == (int32_t)0x80000000 || w1 == (int32_t)0x80000000)
+        {
+            page_free(n->tables, n->tables_bytes);
+            n->tables = 0; /* the scalar form with its int64 sums */
+            return 0;
+        }
+        taps[4 * i] = lower;
+        taps[4 * i + 1] = upper;
+        taps[4 * i + 2] = w0;
+        taps[4 * i + 3] = w1;
+    }
+    return 0;
+}
+
+/* RESIZE_BILINEAR in HVX, 32 channels per vector: the same integer sum, factored as wx0·(wy0·v00 + wy1·v10) +
+ * wx1·(wy0·v01 + wy1·v11) — each product a vmpyi by a 16-bit weight, exact (prepare's bound), so the same integer as
+ * the reference's int64 sum — then its rounding (halves away from zero, / 2^20) as sign · ((|Σ| + 2^19) >> 20). */
+static NOINLINE void resize_bilinear_hvx(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    int is_signed = w[0];
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t batches = w[3], height = w[4], width = w[5], depth = w[6], oh = w[7], ow = w[8];
+    const int32_t *rows = (const int32_t *)n->tables, *columns = rows + 4 * oh;
+    HVX_Vector zero = Q6_V_vsplat_R(0), half = Q6_V_vsplat_R(1 << 19);
+    for (int32_t b = 0; b < batches; b++)
+    for (int32_t y = 0; y < oh; y++)
+    {
+        const int32_t *ry = rows + 4 * y;
+        const uint8_t *row0 = input + (b * height + ry[0]) * width * depth, *row1 = input + (b * height + ry[1]) * width * depth;
+        int32_t wy0 = (int32_t)((uint32_t)(uint16_t)ry[2] * 0x10001u), wy1 = (int32_t)((uint32_t)(uint16_t)ry[3] * 0x10001u);
+        for (int32_t x = 0; x < ow; x++)
+        {
+            const int32_t *cx = columns + 4 * x;
+            int32_t wx0 = (int32_t)((uint32_t)(uint16_t)cx[2] * 0x10001u), wx1 = (int32_t)((uint32_t)(uint16_t)cx[3] * 0x10001u);
+            const uint8_t *p00 = row0 + cx[0] * depth, *p10 = row1 + cx[0] * depth, *p01 = row0 + cx[1] * depth, *p11 = row1 + cx[1] * depth;
+            for (int32_t c = 0; c < depth; c += HVX_LANES)
+            {
+                int32_t lanes = depth - c < HVX_LANES ? depth - c : HVX_LANES;
+                HVX_Vector left = Q6_Vw_vmpyi_VwRh(hvx_load_words(p00 + c, lanes, is_signed), wy0);
+                left = Q6_Vw_vmpyiacc_VwVwRh(left, hvx_load_words(p10 + c, lanes, is_signed), wy1);
+                HVX_Vector right = Q6_Vw_vmpyi_VwRh(hvx_load_words(p01 + c, lanes, is_signed), wy0);
+                right = Q6_Vw_vmpyiacc_VwVwRh(right, hvx_load_words(p11 + c, lanes, is_signed), wy1);
+                HVX_Vector sum = Q6_Vw_vmpyiacc_VwVwRh(Q6_Vw_vmpyi_VwRh(left, wx0), right, wx1);
+                HVX_Vector magnitude = Q6_Vuw_vlsr_VuwR(Q6_Vw_vadd_VwVw(Q6_Vw_vabs_Vw(sum), half), 20);
+                HVX_Vector rounded = Q6_V_vmux_QVV(Q6_Q_vcmp_gt_VwVw(zero, sum), Q6_Vw_vsub_VwVw(zero, magnitude), magnitude);
+                hvx_store_words(output + c, lanes, rounded); /* the low byte, as the reference's (uint8_t) cast */
+            }
+            output += depth;
         }
     }
 }
@@ -966,15 +1147,122 @@ static int32_t quantize_float(uint32_t x_bits, uint32_t m_s, int32_t e_s, uint64
     return clamp32(value + zero_point, lo, hi);
 }
 
-static NOINLINE void quantize_floats(const int32_t *w, uint8_t *shm)
+/*
+ * Float QUANTIZE in HVX by thresholds. HVX v67 has no float lanes and no divide, but the scalar form's result is a
+ * monotone step function of the input: the correctly rounded quotient x / s is monotone in x, and so are rounding
+ * halves away from zero, the zero point's addition and the clamp. On the order key of a binary32 (its bits for a
+ * positive sign, the bits with the magnitude inverted, bits ^ 0x7FFFFFFF, for a negative one: an int32 that orders
+ * −inf < … < −0 < +0 < … < +inf as the floats), output k (lo < k ≤ hi) starts at one key T_k, found at prepare by
+ * evaluating the scalar form itself (a galloping search from the estimate (k − zp − ½)·s, then bisection), so
+ * output = lo + #{k : key ≥ T_k} is the scalar form's output for every non-NaN input; a NaN (key past +inf's or
+ * before −inf's) gives the scalar form's NaN result. Per vector of 32 floats: one compare and one conditional add per
+ * threshold (up to 255), about 16 instructions an element instead of the scalar exact division's ~139.
+ */
+#define KEY_NEGATIVE_INFINITY ((int32_t)0x807FFFFF)
+#define KEY_POSITIVE_INFINITY ((int32_t)0x7F800000)
+
+static int32_t quantize_key(int32_t key, uint32_t m_s, int32_t e_s, uint64_t reciprocal, const int32_t *w)
 {
-    const uint32_t *input = (const uint32_t *)(shm + w[1]);
-    uint8_t *output = shm + w[2];
+    uint32_t bits = key >= 0 ? (uint32_t)key : (uint32_t)key ^ 0x7FFFFFFFu;
+    return quantize_float(bits, m_s, e_s, reciprocal, w[5], w[6], w[7]);
+}
+
+static const char *quantize_floats_prepare(struct node *n)
+{
+    const int32_t *w = n->w;
+    int32_t lo = w[6], hi = w[7];
+    if (lo > hi || hi - lo > 255) return "QUANTIZE's clamp bounds are not an 8-bit range";
     uint32_t m_s;
     int32_t e_s;
     unpack_float((uint32_t)w[4], &m_s, &e_s);
-    uint64_t unused, reciprocal = udiv64(~0ull, m_s, &unused); /* once per node: the one long division */
-    for (int32_t i = 0; i < w[3]; i++) output[i] = (uint8_t)quantize_float(input[i], m_s, e_s, reciprocal, w[5], w[6], w[7]);
+    uint64_t unused, reciprocal = udiv64(~0ull, m_s, &unused);
+    n->tables_bytes = (size_t)(hi - lo + 1) * 4;
+    n->tables = page_alloc(n->tables_bytes);
+    if (!n->tables) return "out of DSP memory preparing QUANTIZE's thresholds";
+    int32_t *below = (int32_t *)n->tables; /* T_k − 1 for k = lo + 1 .. hi: key ≥ T_k ⇔ key > T_k − 1 */
+    union { float f; uint32_t u; } scale = { .u = (uint32_t)w[4] };
+    for (int32_t k = lo + 1; k <= hi; k++)
+    {
+        /* f(low) < k ≤ f(high) throughout: f(−inf) = lo < k, f(+inf) = hi ≥ k. */
+        int64_t low = KEY_NEGATIVE_INFINITY, high = KEY_POSITIVE_INFINITY;
+        union { float f; uint32_t u; } estimate = { ((float)(k - w[5]) - 0.5f) * scale.f };
+        int64_t guess = (estimate.u & 0x7FFFFFFFu) > 0x7F800000u ? 0 : (int32_t)estimate.u >= 0 ? (int64_t)estimate.u : (int64_t)(int32_t)(estimate.u ^ 0x7FFFFFFFu);
+        if (guess < low) guess = low;
+        if (guess > high) guess = high;
+        if (quantize_key((int32_t)guess, m_s, e_s, reciprocal, w) >= k)
+        {
+            high = guess;
+            for (int64_t step = 1; high - low > 1; step *= 2)
+            {
+                int64_t probe = high - step > low ? high - step : low;
+                if (probe == low || quantize_key((int32_t)probe, m_s, e_s, reciprocal, w) < k) { low = probe; break; }
+                high = probe;
+            }
+        }
+        else
+        {
+            low = guess;
+            for (int64_t step = 1; high - low > 1; step *= 2)
+            {
+                int64_t probe = low + step < high ? low + step : high;
+                if (probe == high || quantize_key((int32_t)probe, m_s, e_s, reciprocal, w) >= k) { high = probe; break; }
+                low = probe;
+            }
+        }
+        while (high - low > 1)
+        {
+            int64_t middle = low + (high - low) / 2;
+            if (quantize_key((int32_t)middle, m_s, e_s, reciprocal, w) >= k) high = middle; else low = middle;
+        }
+        below[k - lo - 1] = (int32_t)(high - 1);
+    }
+    below[hi - lo] = clamp32(w[5], lo, hi); /* the NaN result (the quotient counts as 0) */
+    return 0;
+}
+
+/* The order keys of floats p[0..count) (1 ≤ count ≤ 32). */
+static inline HVX_Vector hvx_float_keys(const uint8_t *p, int32_t count)
+{
+    HVX_Vector bits = count == HVX_LANES ? *(const HVX_UVector *)p : hvx_load_bytes(p, 4 * count);
+    return Q6_V_vmux_QVV(Q6_Q_vcmp_gt_VwVw(Q6_V_vsplat_R(0), bits), Q6_V_vxor_VV(bits, Q6_V_vsplat_R(0x7FFFFFFF)), bits);
+}
+
+/* Four vectors (128 floats) per pass over the thresholds, so each threshold's load and splat serve four compares (the
+ * NaN lanes found after the pass: HVX has four predicate registers, all taken by the compares). */
+static NOINLINE void quantize_floats(const struct node *n, uint8_t *shm)
+{
+    const int32_t *w = n->w;
+    const uint8_t *input = shm + w[1];
+    uint8_t *output = shm + w[2];
+    int32_t thresholds = w[7] - w[6];
+    const int32_t *below = (const int32_t *)n->tables;
+    HVX_Vector one = Q6_V_vsplat_R(1), lowest = Q6_V_vsplat_R(w[6]);
+    for (int32_t first = 0; first < w[3]; first += 4 * HVX_LANES)
+    {
+        int32_t left = w[3] - first;
+        HVX_Vector key0 = hvx_float_keys(input + 4 * first, left < HVX_LANES ? left : HVX_LANES);
+        HVX_Vector key1 = left > HVX_LANES ? hvx_float_keys(input + 4 * (first + HVX_LANES), left - HVX_LANES < HVX_LANES ? left - HVX_LANES : HVX_LANES) : lowest;
+        HVX_Vector key2 = left > 2 * HVX_LANES ? hvx_float_keys(input + 4 * (first + 2 * HVX_LANES), left - 2 * HVX_LANES < HVX_LANES ? left - 2 * HVX_LANES : HVX_LANES) : lowest;
+        HVX_Vector key3 = left > 3 * HVX_LANES ? hvx_float_keys(input + 4 * (first + 3 * HVX_LANES), left - 3 * HVX_LANES < HVX_LANES ? left - 3 * HVX_LANES : HVX_LANES) : lowest;
+        HVX_Vector y0 = lowest, y1 = lowest, y2 = lowest, y3 = lowest;
+#pragma clang loop unroll(disable) /* unrolled, the compares outnumber the four predicate registers and spill */
+        for (int32_t t = 0; t < thresholds; t++)
+        {
+            HVX_Vector threshold = Q6_V_vsplat_R(below[t]);
+            y0 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key0, threshold), y0, one);
+            y1 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key1, threshold), y1, one);
+            y2 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key2, threshold), y2, one);
+            y3 = Q6_Vw_condacc_QVwVw(Q6_Q_vcmp_gt_VwVw(key3, threshold), y3, one);
+        }
+        HVX_Vector keys[4] = { key0, key1, key2, key3 }, results[4] = { y0, y1, y2, y3 };
+        for (int32_t v = 0; v < 4 && left > v * HVX_LANES; v++)
+        {
+            HVX_VectorPred nan = Q6_Q_or_QQ(Q6_Q_vcmp_gt_VwVw(keys[v], Q6_V_vsplat_R(KEY_POSITIVE_INFINITY)),
+                Q6_Q_vcmp_gt_VwVw(Q6_V_vsplat_R(KEY_NEGATIVE_INFINITY), keys[v]));
+            int32_t count = left - v * HVX_LANES < HVX_LANES ? left - v * HVX_LANES : HVX_LANES;
+            hvx_store_words(output + first + v * HVX_LANES, count, Q6_V_vmux_QVV(nan, Q6_V_vsplat_R(below[thresholds]), results[v]));
+        }
+    }
 }
 
 /* MEAN whose innermost kept run is contiguous (kept stride 1: the usual reduction over rows and columns keeping the
@@ -1009,6 +1297,43 @@ static void mean_hvx(const int32_t *w, const uint8_t *input, uint8_t *output)
     }
 }
 
+/* MEAN whose innermost reduced run is contiguous (reduced stride 1: the mean over the innermost dimension): per
+ * output, each run's bytes summed 128 per vector by vrmpy (4 bytes × 1 into each of 32 int32 lanes; unsigned bytes by
+ * the scalar ones 0x01010101, signed by a vector of ones; the lanes past a short run's end zeroed first), the 32 lanes
+ * added by a rotate-and-add tree: the same wrapping int32 sum (addition mod 2^32 in any order), then the scalar form's
+ * requantization. */
+static void mean_rows_hvx(const int32_t *w, const uint8_t *input, uint8_t *output)
+{
+    int is_signed = w[0];
+    const int32_t *ks = w + 5, *kt = w + 9, *rs = w + 13, *rt = w + 17;
+    HVX_Vector zero = Q6_V_vsplat_R(0), ones = Q6_Vb_vsplat_R(1);
+    for (int32_t k0 = 0; k0 < ks[0]; k0++)
+    for (int32_t k1 = 0; k1 < ks[1]; k1++)
+    for (int32_t k2 = 0; k2 < ks[2]; k2++)
+    for (int32_t k3 = 0; k3 < ks[3]; k3++)
+    {
+        const uint8_t *base = input + k0 * kt[0] + k1 * kt[1] + k2 * kt[2] + k3 * kt[3];
+        HVX_Vector sums = zero;
+        for (int32_t r0 = 0; r0 < rs[0]; r0++)
+        for (int32_t r1 = 0; r1 < rs[1]; r1++)
+        for (int32_t r2 = 0; r2 < rs[2]; r2++)
+        {
+            const uint8_t *row = base + r0 * rt[0] + r1 * rt[1] + r2 * rt[2];
+            for (int32_t first = 0; first < rs[3]; first += 128)
+            {
+                int32_t count = rs[3] - first < 128 ? rs[3] - first : 128;
+                HVX_Vector x = count == 128 ? *(const HVX_UVector *)(row + first)
+                                            : Q6_V_vmux_QVV(Q6_Q_vsetq2_R(count), hvx_load_bytes(row + first, count), zero);
+                sums = is_signed ? Q6_Vw_vrmpyacc_VwVbVb(sums, x, ones) : Q6_Vuw_vrmpyacc_VuwVubRub(sums, x, 0x01010101);
+            }
+        }
+        for (int32_t bytes = 64; bytes >= 4; bytes >>= 1) sums = Q6_Vw_vadd_VwVw(sums, Q6_V_vror_VR(sums, bytes));
+        uint32_t sum = (uint32_t)Q6_R_vextract_VR(sums, 0);
+        int32_t y = mbqm((int32_t)(sum - (uint32_t)w[21]), w[22], w[23]) + w[24];
+        *output++ = (uint8_t)clamp32(y, w[25], w[26]);
+    }
+}
+
 /* int8/uint8 MEAN (TFLite's reference_ops::QuantizedMeanOrSum, as MeanKernel): per output, the wrapping int32 sum of
  * its elements over the reduced runs, less zp_in·n, MultiplyByQuantizedMultiplier (1/n folded in by the host), +
  * zp_out, clamped. Outputs follow the kept runs in row-major order; an empty reduction gives zeros. */
@@ -1026,6 +1351,11 @@ static NOINLINE void mean(const int32_t *w, uint8_t *shm)
     if (kt[3] == 1 && ks[3] > 1)
     {
         mean_hvx(w, input, output);
+        return;
+    }
+    if (rt[3] == 1 && rs[3] >= 8)
+    {
+        mean_rows_hvx(w, input, output);
         return;
     }
     for (int32_t k0 = 0; k0 < ks[0]; k0++)
@@ -1115,13 +1445,13 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_LOOKUP: lookup_hvx(n, shm); break;
     case OP_PAD: pad(w, shm); break;
     case OP_CONCATENATION: concatenation(w, shm); break;
-    case OP_DEQUANTIZE: dequantize(w, shm); break;
+    case OP_DEQUANTIZE: dequantize(n, shm); break;
     case OP_STRIDED_COPY: strided_copy(w, shm); break;
     case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
-    case OP_RESIZE_BILINEAR: resize_bilinear(w, shm); break;
-    case OP_QUANTIZE_FLOAT: quantize_floats(w, shm); break;
+    case OP_RESIZE_BILINEAR: if (n->tables) resize_bilinear_hvx(n, shm); else resize_bilinear(w, shm); break;
+    case OP_QUANTIZE_FLOAT: quantize_floats(n, shm); break;
     case OP_SOFTMAX: softmax(w, shm); break;
-    case OP_CONCATENATION_RESCALE: concat_rescale(w, shm); break;
+    case OP_CONCATENATION_RESCALE: concat_rescale(w, shm, n->tables); break;
     case OP_MEAN: mean(w, shm); break;
     case OP_TRANSPOSE_CONV: transpose_conv_hvx(n, shm); break;
     }

@@ -16,6 +16,10 @@ struct node
     size_t wide_bytes;
     int32_t *lanes;
     size_t lanes_bytes;
+    /* Prepared tables (DSP-private): DEPTHWISE_CONV_2D's gather indices, DEQUANTIZE's and CONCATENATION's byte tables,
+     * RESIZE_BILINEAR's taps and weights, float QUANTIZE's thresholds. */
+    uint8_t *tables;
+    size_t tables_bytes;
 };
 
 /* Checks the node's words against the shared memory (every tensor inside it) and packs weights. 0, or a message. */
