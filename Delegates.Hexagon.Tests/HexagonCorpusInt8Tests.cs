@@ -1,4 +1,3 @@
-using Accel.Optimize;
 using Accel.Testing;
 
 namespace Accel.Delegates.Hexagon.Tests;
@@ -27,15 +26,7 @@ public sealed class HexagonCorpusInt8Tests
         AssertFullyDelegatedAndBitIdentical(name, mean, std);
 
     /// <summary>The corpus model <paramref name="name"/> quantized to int8 as `accel quantize --mode int8 -c astronaut.png` does.</summary>
-    internal static byte[] Int8Version(string name, float mean, float std)
-    {
-        using var source = Model.FromBytes(CorpusModels.Load(name));
-        // A test harness: its edge may read the environment.
-        string photo = Path.Combine(AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).Root, "images", "astronaut.png");
-        if (!File.Exists(photo)) Assert.Fail($"the corpus photo {photo} is missing: run scripts/ensure-assets.sh");
-        var samples = CalibrationData.FromPaths(source, [photo], mean, std).ToArray();
-        return ModelOptimizer.Quantize(source, new QuantizationOptions { Mode = QuantizationMode.Int8, MeasureLatency = false }, samples).Model;
-    }
+    internal static byte[] Int8Version(string name, float mean, float std) => Int8CorpusModels.Quantize(name, mean, std);
 
     private static void AssertFullyDelegatedAndBitIdentical(string name, float mean, float std)
     {

@@ -112,6 +112,18 @@ public sealed class IlgpuPtxTests
         AssertNoExternFtzOrApprox(ptx);
     }
 
+    [Test]
+    public void Uint8ConcatenationRescaleMultipliesAndAddsWithNonContractibleRoundToNearestOnCuda()
+    {
+        string ptx = Ptx(typeof(ConcatenationKernel), "ByteKernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("mul.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("add.rn.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("mul.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("add.f32"), ptx);
+        Assert.That(ptx, Does.Not.Contain("fma."), ptx);
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
     [TestCase(typeof(ClampKernel), "Kernel")]
     [TestCase(typeof(MaxPoolKernel), "Kernel")]
     [TestCase(typeof(HardSwishKernel), "Kernel")]

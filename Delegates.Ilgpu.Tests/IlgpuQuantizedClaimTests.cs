@@ -15,6 +15,10 @@ public sealed class IlgpuQuantizedClaimTests
         QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
+    public void Int8AndUint8ConcatenationReshapeSqueezeExpandDimsAndPackRunEntirelyOnILGPUWithTheReferencesBits() =>
+        QuantizedDataMovement.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void AHybridFullyConnectedIsRefusedNamingItsInt8Weights()
     {
         using var ilgpu = new IlgpuDelegate(IlgpuAcceleratorKind.Cpu);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Accel.Delegates.Ilgpu.Operators;
 using Accel.Operators;
 using ILGPU;
 using ILGPU.Runtime;
@@ -177,10 +178,10 @@ public sealed class IlgpuDelegate : IAccelDelegate
 
     /// <summary>
     /// Device buffers hold 32-bit words (float32 tensors and int32 ones: kernels that run int32 view their buffers as
-    /// int) or the bytes of int8/uint8 tensors (integer kernels view their buffers as bytes); transfers move the bytes
-    /// bit for bit.
+    /// int) or the bytes of any other fixed-size tensor (integer kernels view their buffers as bytes; the byte-moving
+    /// kernels, RESHAPE and CONCATENATION, take float16, int64, int16 and bool too); transfers move the bytes bit for bit.
     /// </summary>
-    private static bool IsDeviceType(TensorType type) => type is TensorType.Float32 or TensorType.Int32 or TensorType.Int8 or TensorType.UInt8;
+    private static bool IsDeviceType(TensorType type) => Array.IndexOf(ByteMoves.Types, type) >= 0;
 
     /// <summary>The int32 bias of an 8-bit quantized node (the integer kernels read it as int32 words).</summary>
     private static bool IsQuantizedBias(DelegateNode node, Tensor tensor) =>
@@ -191,7 +192,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
     /// <summary>The device buffer of a tensor, shared by every partition of this delegate (so device-resident boundary tensors are found).</summary>
     internal MemoryBuffer1D<float, Stride1D.Dense> BufferFor(Tensor tensor)
     {
-        if (_buffers.TryGetValue(tensor.Index, out var buffer) && buffer.Length < tensor.ElementCount)
+        // At least one word per element (the float32/int32 kernels' view) and enough words for the bytes (int64's eight per element).
+        long words = Math.Max(1, Math.Max(tensor.ElementCount, ByteMoves.Words(tensor)));
+        if (_buffers.TryGetValue(tensor.Index, out var buffer) && buffer.Length < words)
         {
             // Re-planned with larger shapes (inputs resized, AllocateTensors again): partitions compiled before are discarded.
             buffer.Dispose();
@@ -200,7 +203,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         }
         if (buffer is null)
         {
-            buffer = _backend!.Accelerator.Allocate1D<float>(Math.Max(1, tensor.ElementCount));
+            buffer = _backend!.Accelerator.Allocate1D<float>(words);
             _buffers[tensor.Index] = buffer;
         }
         return buffer;

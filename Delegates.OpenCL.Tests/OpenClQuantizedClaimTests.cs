@@ -15,6 +15,10 @@ public sealed class OpenClQuantizedClaimTests
         QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 
     [Test]
+    public void Int8AndUint8ConcatenationReshapeSqueezeExpandDimsAndPackRunEntirelyOnOpenCLWithTheReferencesBits() =>
+        QuantizedDataMovement.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void AHybridTransposeConvIsRefusedRatherThanJudgedByItsInt32OutputShape()
     {
         using var opencl = OpenClHarness.CreateDelegate();

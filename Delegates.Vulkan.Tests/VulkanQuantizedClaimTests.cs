@@ -15,6 +15,10 @@ public sealed class VulkanQuantizedClaimTests
         QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 
     [Test]
+    public void Int8AndUint8ConcatenationReshapeSqueezeExpandDimsAndPackRunEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedDataMovement.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void AHybridFullyConnectedIsRefusedNamingItsInt8Weights()
     {
         using var vulkan = VulkanHarness.CreateDelegate();

@@ -5,7 +5,7 @@ using ILGPU;
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
-/// TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS (float32): the definition's
+/// TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO (float32): the definition's
 /// strided view, output element i = input[offset + Σ c[d]·strides[d]] at its row-major coordinate c; the view's
 /// dimensions and strides are uploaded once as small tables. Values are moved, never computed on.
 /// </summary>
@@ -14,7 +14,7 @@ internal sealed class StridedCopyKernel : IIlgpuKernel
     public IReadOnlyList<OpId> Ops =>
     [
         BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2,
-        BuiltinOperator.Tile, BuiltinOperator.BroadcastTo, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims,
+        BuiltinOperator.Tile, BuiltinOperator.BroadcastTo, // SQUEEZE, EXPAND_DIMS: ReshapeKernel (a byte copy, every dtype)
     ];
 
     public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);

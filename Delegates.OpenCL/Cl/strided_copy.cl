@@ -1,6 +1,6 @@
 // A strided view (docs/numerics.md, "Data movement"): output element i, at row-major coordinate c over dims[0..rank),
 // is input word offset + sum(c[d] * strides[d]). TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO,
-// SQUEEZE, EXPAND_DIMS, and one launch per output of SPLIT, SPLIT_V, UNPACK. Moves 32-bit words, never converts
+// and one launch per output of SPLIT, SPLIT_V, UNPACK. Moves 32-bit words, never converts
 // floats. Kernels/StridedCopyKernels.cs.
 typedef struct
 {

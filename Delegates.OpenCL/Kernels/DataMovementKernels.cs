@@ -6,10 +6,12 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.OpenCL.Kernels;
 
 /// <summary>
-/// CONCATENATION (and PACK, concatenation along a new axis) on float32, any rank and axis, any number of inputs
-/// (Cl/concatenation.cl): one launch per input copies its chunk for every index before the axis into the output as
-/// 32-bit words, so every bit survives. A fused clamp writes the bound's bits where the reference's clamp picks it.
-/// With no clamp the op only moves words (claimed even on a device that flushes subnormals).
+/// CONCATENATION (and PACK, concatenation along a new axis) on every fixed-size dtype, any rank and axis, any number of
+/// inputs (Cl/concatenation.cl): one launch per input copies its chunk for every index before the axis into the output.
+/// float32 goes as 32-bit words, so every bit survives; a fused clamp writes the bound's bits where the reference's clamp
+/// picks it. Every other dtype goes byte by byte, where uint8 inputs quantized unlike the output are rescaled with the
+/// reference's ConcatenationWithScaling arithmetic. Without a clamp or a rescale the op only moves bits (claimed even on
+/// a device that flushes subnormals); a clamp compares floats and a rescale multiplies them, so such a device refuses those.
 /// </summary>
 internal sealed class ConcatenationKernel : OpenClKernel<ConcatenationParams>
 {
@@ -17,26 +19,47 @@ internal sealed class ConcatenationKernel : OpenClKernel<ConcatenationParams>
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack];
 
-    protected override NodeSupport Supports(DelegateNode node, ConcatenationParams p, OpenClDeviceInfo device) =>
-        p.Clamp && device.SubnormalProblem is not null
-            ? NodeSupport.Refuse($"CONCATENATION: a fused clamp compares floats and this OpenCL device flushes subnormals ({device.SubnormalProblem})")
-            : NodeSupport.Supported;
+    public override IReadOnlyList<TensorType> Types => ByteMoves.Types;
+
+    protected override NodeSupport Supports(DelegateNode node, ConcatenationParams p, OpenClDeviceInfo device)
+    {
+        if (p.Clamp && device.SubnormalProblem is not null)
+            return NodeSupport.Refuse($"CONCATENATION: a fused clamp compares floats and this OpenCL device flushes subnormals ({device.SubnormalProblem})");
+        if (!p.Rescale.IsEmpty && device.SubnormalProblem is not null)
+            return NodeSupport.Refuse($"CONCATENATION: rescaling uint8 inputs quantized unlike the output multiplies floats and this OpenCL device flushes subnormals ({device.SubnormalProblem})");
+        return NodeSupport.Supported;
+    }
 
     protected override void Build(DelegateNode node, ConcatenationParams p, OpenClPartitionBuilder builder)
     {
         var output = builder.Buffer(node.Outputs[0]);
+        bool words = node.Outputs[0].Type == TensorType.Float32;
+        int size = words ? 1 : p.ElementSize;  // float32 in words, everything else in bytes
         long outputChunk = 0;
-        foreach (int chunk in p.ChunkElements) outputChunk += chunk;
+        foreach (int chunk in p.ChunkElements) outputChunk += (long)chunk * size;
         long offset = 0;
         for (int i = 0; i < p.ChunkElements.Length; i++)
         {
-            long chunk = p.ChunkElements[i];
-            var args = new Args
+            long chunk = (long)p.ChunkElements[i] * size;
+            if (words)
             {
-                Chunk = (int)chunk, OutputChunk = (int)outputChunk, Offset = (int)offset, Clamp = p.Clamp ? 1 : 0,
-                Lo = p.Activation.Min, Hi = p.Activation.Max,
-            };
-            builder.Dispatch("concatenation", [builder.Buffer(node.Inputs[i]!), output], args, chunk * p.Outer);
+                var args = new Args
+                {
+                    Chunk = (int)chunk, OutputChunk = (int)outputChunk, Offset = (int)offset, Clamp = p.Clamp ? 1 : 0,
+                    Lo = p.Activation.Min, Hi = p.Activation.Max,
+                };
+                builder.Dispatch("concatenation", [builder.Buffer(node.Inputs[i]!), output], args, chunk * p.Outer);
+            }
+            else
+            {
+                bool rescale = !p.Rescale.IsEmpty && !p.Rescale[i].Copy;
+                var args = new BytesArgs
+                {
+                    Chunk = (int)chunk, OutputChunk = (int)outputChunk, Offset = (int)offset, Rescale = rescale ? 1 : 0,
+                    Scale = rescale ? p.Rescale[i].Scale : 1f, Bias = rescale ? p.Rescale[i].Bias : 0f, OutputZeroPoint = p.OutputZeroPoint,
+                };
+                builder.Dispatch("concatenation_bytes", [builder.Buffer(node.Inputs[i]!), output], args, chunk * p.Outer, file: "concatenation");
+            }
             offset += chunk;
         }
     }
@@ -46,6 +69,15 @@ internal sealed class ConcatenationKernel : OpenClKernel<ConcatenationParams>
     {
         public int Chunk, OutputChunk, Offset, Clamp;
         public float Lo, Hi;
+    }
+
+    /// <summary>concatenation.cl's ConcatenationBytesArgs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct BytesArgs
+    {
+        public int Chunk, OutputChunk, Offset, Rescale;
+        public float Scale, Bias;
+        public int OutputZeroPoint;
     }
 }
 

@@ -5,7 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.OpenCL.Kernels;
 
 /// <summary>
-/// TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS on 32-bit words
+/// TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO on 32-bit words
 /// (Cl/strided_copy.cl): the definition's strided view, one work-item per output word. Words are moved, never
 /// converted, so float32 and int32 are both exact. Views of more than eight dimensions are refused.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed class StridedCopyKernel : OpenClKernel<StridedCopyParams>
     public override IReadOnlyList<OpId> Ops =>
     [
         BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2,
-        BuiltinOperator.Tile, BuiltinOperator.BroadcastTo, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims,
+        BuiltinOperator.Tile, BuiltinOperator.BroadcastTo, // SQUEEZE, EXPAND_DIMS: ReshapeKernel (a byte copy, every dtype)
     ];
 
     protected override NodeSupport Supports(DelegateNode node, StridedCopyParams p, OpenClDeviceInfo device) =>

@@ -58,15 +58,32 @@ internal sealed class HardSwishKernel : UnaryFloat32Kernel
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 }
 
-/// <summary>RESHAPE (float32 data): a device-side buffer copy of the definition's bytes (no kernel).</summary>
-internal sealed class ReshapeKernel : OpenClKernel<ReshapeParams>
+/// <summary>
+/// RESHAPE, SQUEEZE, EXPAND_DIMS on every fixed-size dtype: the output holds the input's bytes in the same order (only
+/// the shape, already final here, differs), so one device-side buffer copy of the input's bytes (no kernel) serves all.
+/// </summary>
+internal sealed class ReshapeKernel : IOpenClKernel
 {
-    public override bool MovesBitsOnly => true;
+    public bool MovesBitsOnly => true;
 
-    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape];
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims];
 
-    protected override void Build(DelegateNode node, ReshapeParams p, OpenClPartitionBuilder builder) =>
-        builder.Copy(builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0]), p.Bytes);
+    public IReadOnlyList<TensorType> Types => ByteMoves.Types;
+
+    public NodeSupport Supports(DelegateNode node, OpenClDeviceInfo device) => NodeSupport.Supported;
+
+    public void Build(DelegateNode node, OpenClPartitionBuilder builder) =>
+        builder.Copy(builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0]), node.Inputs[0]!.ByteSize);
+}
+
+/// <summary>The dtypes of kernels that only move bytes: a device buffer holds any fixed-size tensor's bytes.</summary>
+internal static class ByteMoves
+{
+    public static readonly TensorType[] Types =
+    [
+        TensorType.Float32, TensorType.Float16, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8,
+        TensorType.Int16, TensorType.Bool,
+    ];
 }
 
 /// <summary>

@@ -2,7 +2,7 @@
 #include "common.glsl"
 // A strided view (docs/numerics.md, "Data movement"): output element i, at row-major coordinate c over dims[0..rank),
 // is input word offset + sum(c[d] * strides[d]). TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO,
-// SQUEEZE, EXPAND_DIMS, and one dispatch per output of SPLIT, SPLIT_V, UNPACK. Moves 32-bit words, never converts
+// and one dispatch per output of SPLIT, SPLIT_V, UNPACK. Moves 32-bit words, never converts
 // floats. Kernels/StridedCopyKernel.cs, Kernels/SplitKernel.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { uint x[]; };
