@@ -12,6 +12,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// with NONE the bits are copied unchanged, otherwise the reference's clamp is applied to every element (the reference
 /// clamps after copying, which is the same per element).
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis

@@ -4,6 +4,7 @@ using ILGPU;
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>RESHAPE: a device-side copy, bits unchanged (the shape input was read by the definition, never by a kernel).</summary>
+[OpCodes(BuiltinOperator.Reshape)]
 internal sealed class ReshapeKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape];

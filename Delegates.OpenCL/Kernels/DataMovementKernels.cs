@@ -11,6 +11,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// 32-bit words, so every bit survives. A fused clamp writes the bound's bits where the reference's clamp picks it.
 /// With no clamp the op only moves words (claimed even on a device that flushes subnormals).
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationKernel : OpenClKernel<ConcatenationParams>
 {
     public override bool MovesBitsOnly => true;
@@ -55,6 +56,7 @@ internal sealed class ConcatenationKernel : OpenClKernel<ConcatenationParams>
 /// tables are uploaded at compile time. Per element the kernel evaluates the reference's expression left to right,
 /// every product and sum rounded separately (no fma: the reference has none).
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearKernel : OpenClKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
@@ -106,6 +108,7 @@ internal sealed class ResizeBilinearKernel : OpenClKernel<ResizeBilinearParams>
 /// DEPTH_TO_SPACE on float32 NHWC (Cl/depth_to_space.cl): out[b, h·bs + dy, w·bs + dx, c] =
 /// in[b, h, w, (dy·bs + dx)·C_out + c], the reference's (TFLite DCR) ordering; 32-bit words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceKernel : OpenClKernel<DepthToSpaceParams>
 {
     public override bool MovesBitsOnly => true;
@@ -141,6 +144,7 @@ internal sealed class DepthToSpaceKernel : OpenClKernel<DepthToSpaceParams>
 /// SPACE_TO_DEPTH on float32 NHWC (Cl/depth_to_space.cl): out[b, h, w, (dy·bs + dx)·C_in + c] =
 /// in[b, h·bs + dy, w·bs + dx, c] with the definition's block size; 32-bit words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthKernel : OpenClKernel<SpaceToDepthParams>
 {
     public override bool MovesBitsOnly => true;
@@ -156,6 +160,7 @@ internal sealed class SpaceToDepthKernel : OpenClKernel<SpaceToDepthParams>
 /// RESIZE_NEAREST_NEIGHBOR on NHWC 32-bit data (Cl/depth_to_space.cl): out[b, y, x, c] = in[b, row[y], col[x], c] with
 /// the definition's source-index tables, uploaded at compile time; words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborKernel : OpenClKernel<ResizeNearestNeighborParams>
 {
     public override bool MovesBitsOnly => true;

@@ -12,6 +12,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// and the input's bits elsewhere. With NONE the op only moves words (claimed even on a device that flushes
 /// subnormals); a clamp compares floats, so such a device refuses it.
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationKernel : VulkanKernel<ConcatenationParams>
 {
     public override bool MovesBitsOnly => true;

@@ -7,6 +7,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// RESHAPE (float32 data): a device-side buffer copy of the definition's bytes (vkCmdCopyBuffer, no shader); the
 /// output shape is already final here.
 /// </summary>
+[OpCodes(BuiltinOperator.Reshape)]
 internal sealed class ReshapeKernel : VulkanKernel<ReshapeParams>
 {
     public override bool MovesBitsOnly => true;
