@@ -95,7 +95,7 @@ public sealed class LazyDiscoveryTests
     [Test]
     public void AClassDeclaringOtherOperatorsThanItImplementsIsRefusedWhenBuilt()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => OpClasses.CheckDeclared(typeof(MisdeclaredKernel), [BuiltinOperator.Sub], "test kernel"));
+        var error = Assert.Throws<InvalidOperationException>(() => OpClasses.CheckDeclared(typeof(MisdeclaredKernel), [BuiltinOperator.Add], [BuiltinOperator.Sub], "test kernel"));
         Assert.That(error!.Message, Does.Contain("MisdeclaredKernel").And.Contain("ADD").And.Contain("SUB"));
     }
 

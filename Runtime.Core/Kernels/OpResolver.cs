@@ -9,7 +9,7 @@ namespace Accel.Kernels;
 public sealed class OpResolver
 {
     /// <summary>A kernel factory for a version range; with <c>DefinedBy</c>, the range is that operator's definition's, read at the first resolve.</summary>
-    private readonly record struct Registration(int MinVersion, int MaxVersion, Func<IKernel> Factory, OpId? DefinedBy = null);
+    private readonly record struct Registration(int MinVersion, int MaxVersion, Func<IKernel> Factory, bool VersionsFromDefinition = false, OpId Op = default);
 
     private readonly Dictionary<BuiltinOperator, Registration> _builtins = new();
     private readonly Dictionary<string, Registration> _customs = new(StringComparer.Ordinal);
@@ -46,7 +46,7 @@ public sealed class OpResolver
     /// </summary>
     internal OpResolver AddDefined(OpId op, Func<IKernel> factory)
     {
-        var registration = new Registration(0, 0, factory, op);
+        var registration = new Registration(0, 0, factory, VersionsFromDefinition: true, Op: op);
         if (op.IsCustom) _customs[op.Custom!] = registration;
         else _builtins[op.Builtin] = registration;
         return this;
@@ -68,9 +68,9 @@ public sealed class OpResolver
             reason = code.Builtin == BuiltinOperator.Custom ? "no kernel registered for this custom operator" : "no kernel registered for this operator";
             return false;
         }
-        if (registration.DefinedBy is { } op)
+        if (registration.VersionsFromDefinition)
         {
-            var definition = OpDefinitions.Get(op);
+            var definition = OpDefinitions.Get(registration.Op);
             registration = registration with { MinVersion = definition.MinVersion, MaxVersion = definition.MaxVersion };
         }
         if (code.Version < registration.MinVersion || code.Version > registration.MaxVersion)

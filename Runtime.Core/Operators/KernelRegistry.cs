@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Reflection;
 using Accel.Delegates;
 
@@ -34,12 +33,15 @@ public interface IKernelCatalog
 /// </summary>
 public sealed class KernelIndex<TKernel> where TKernel : class, IOpKernel
 {
-    private readonly FrozenDictionary<OpId, int> _slotByOp;
+    // A plain Dictionary, never written after construction: FrozenDictionary<OpId, int> would JIT-compile a dozen more
+    // value-type instantiations at start-up for lookups that happen once per node at compile time.
+    private readonly Dictionary<OpId, int> _slotByOp;
 
-    private KernelIndex(string backend, Type[] classes, TKernel?[] prebuilt, FrozenDictionary<OpId, int> slotByOp)
+    private KernelIndex(string backend, Type[] classes, OpId[]?[] declared, TKernel?[] prebuilt, Dictionary<OpId, int> slotByOp)
     {
         Backend = backend;
         Classes = classes;
+        Declared = declared;
         Prebuilt = prebuilt;
         _slotByOp = slotByOp;
     }
@@ -53,6 +55,9 @@ public sealed class KernelIndex<TKernel> where TKernel : class, IOpKernel
     /// <summary>The kernel classes, one slot each (several operators may share a slot).</summary>
     internal Type[] Classes { get; }
 
+    /// <summary>What each class's <see cref="OpCodesAttribute"/> declares (null: none).</summary>
+    internal OpId[]?[] Declared { get; }
+
     /// <summary>Kernels of classes without <see cref="OpCodesAttribute"/>, which had to be built to learn their operators.</summary>
     internal TKernel?[] Prebuilt { get; }
 
@@ -63,32 +68,30 @@ public sealed class KernelIndex<TKernel> where TKernel : class, IOpKernel
     {
         ArgumentException.ThrowIfNullOrEmpty(backend);
         ArgumentNullException.ThrowIfNull(assembly);
-        var classes = new List<Type>();
-        var prebuilt = new List<TKernel?>();
+        var classes = OpClasses.Find(assembly, typeof(TKernel));
+        var declared = new OpId[]?[classes.Length];
+        var prebuilt = new TKernel?[classes.Length];
         var map = new Dictionary<OpId, int>();
-        foreach (var (type, declared) in OpClasses.Find(assembly, typeof(TKernel)))
+        for (int slot = 0; slot < classes.Length; slot++)
         {
-            TKernel? instance = null;
-            IReadOnlyList<OpId> ops;
-            if (declared is null)
+            var type = classes[slot];
+            IReadOnlyList<OpId>? ops = declared[slot] = OpClasses.Declared(type);
+            if (ops is null)
             {
                 // No [OpCodes]: the only way to learn its operators is to build it (the pre-index way; still works).
-                instance = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
-                ops = instance.Ops;
+                prebuilt[slot] = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
+                ops = prebuilt[slot]!.Ops;
             }
-            else ops = declared;
-            int slot = classes.Count;
-            classes.Add(type);
-            prebuilt.Add(instance);
-            foreach (var op in ops)
+            for (int i = 0; i < ops.Count; i++)
             {
+                var op = ops[i];
                 if (!OpDefinitions.IsDefined(op))
                     throw new InvalidOperationException($"{backend} kernel {type.Name} implements {op.Name}, which has no OpDefinition in Runtime.Core");
                 if (!map.TryAdd(op, slot))
                     throw new InvalidOperationException($"{backend}: {op.Name} is claimed by both {classes[map[op]].Name} and {type.Name}");
             }
         }
-        return new KernelIndex<TKernel>(backend, classes.ToArray(), prebuilt.ToArray(), map.ToFrozenDictionary());
+        return new KernelIndex<TKernel>(backend, classes, declared, prebuilt, map);
     }
 
     /// <summary>A registry over these classes with no kernel built yet (the ones without <see cref="OpCodesAttribute"/> aside).</summary>
@@ -158,7 +161,7 @@ public sealed class KernelRegistry<TKernel> : IKernelCatalog where TKernel : cla
     {
         var type = _index.Classes[slot];
         var kernel = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
-        OpClasses.CheckDeclared(type, kernel.Ops, $"{Backend} kernel");
+        if (_index.Declared[slot] is { } declared) OpClasses.CheckDeclared(type, declared, kernel.Ops, $"{Backend} kernel");
         return Interlocked.CompareExchange(ref _built[slot], kernel, null) ?? kernel;
     }
 }

@@ -14,15 +14,18 @@ public sealed class OpCodesAttribute : Attribute
     public OpCodesAttribute(params BuiltinOperator[] builtins)
     {
         ArgumentNullException.ThrowIfNull(builtins);
-        Ops = Array.ConvertAll(builtins, OpId.Of);
+        Declared = new OpId[builtins.Length];
+        for (int i = 0; i < builtins.Length; i++) Declared[i] = OpId.Of(builtins[i]);
     }
 
     /// <summary>A custom operator, by its code (<see cref="CustomOps"/>).</summary>
     public OpCodesAttribute(string customCode)
     {
-        Ops = [OpId.OfCustom(customCode)];
+        Declared = [OpId.OfCustom(customCode)];
     }
 
     /// <summary>The operators declared.</summary>
-    public IReadOnlyList<OpId> Ops { get; }
+    public IReadOnlyList<OpId> Ops => Declared;
+
+    internal OpId[] Declared { get; }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Reflection;
 
 namespace Accel.Operators;
@@ -33,49 +32,47 @@ public static class OpDefinitions
 /// </summary>
 internal sealed class OpDefinitionTable
 {
-    private readonly FrozenDictionary<OpId, int> _slotByOp;
+    private readonly Dictionary<OpId, int> _slotByOp;  // never written after construction
     private readonly Type[] _classes;
+    private readonly OpId[] _ops;
     private readonly OpDefinition?[] _built;
-    private readonly OpId[] _ordered;
 
-    private OpDefinitionTable(FrozenDictionary<OpId, int> slotByOp, Type[] classes, OpDefinition?[] built)
+    private OpDefinitionTable(Dictionary<OpId, int> slotByOp, Type[] classes, OpId[] ops, OpDefinition?[] built)
     {
         _slotByOp = slotByOp;
         _classes = classes;
+        _ops = ops;
         _built = built;
-        _ordered = slotByOp.Keys
-            .OrderBy(o => o.IsCustom).ThenBy(o => o.IsCustom ? 0 : (int)o.Builtin).ThenBy(o => o.Custom, StringComparer.Ordinal)
-            .ToArray();
     }
 
     public static OpDefinitionTable Discover(Assembly assembly)
     {
-        var classes = new List<Type>();
-        var built = new List<OpDefinition?>();
+        var classes = OpClasses.Find(assembly, typeof(OpDefinition));
+        var ops = new OpId[classes.Length];
+        var built = new OpDefinition?[classes.Length];
         var map = new Dictionary<OpId, int>();
-        foreach (var (type, declared) in OpClasses.Find(assembly, typeof(OpDefinition)))
+        for (int slot = 0; slot < classes.Length; slot++)
         {
-            OpDefinition? instance = null;
-            IReadOnlyList<OpId> ops;
+            var type = classes[slot];
+            var declared = OpClasses.Declared(type);
             if (declared is null)
             {
                 // No [OpCodes]: build it to learn its operator (the pre-index way; still works).
-                instance = (OpDefinition)Activator.CreateInstance(type, nonPublic: true)!;
-                ops = [instance.Op];
+                built[slot] = (OpDefinition)Activator.CreateInstance(type, nonPublic: true)!;
+                declared = [built[slot]!.Op];
             }
-            else ops = declared;
-            if (ops.Count != 1) throw new InvalidOperationException($"{type.Name} declares {ops.Count} operators; a definition defines exactly one");
-            int slot = classes.Count;
-            classes.Add(type);
-            built.Add(instance);
-            if (!map.TryAdd(ops[0], slot))
-                throw new InvalidOperationException($"{ops[0].Name} is defined by both {classes[map[ops[0]]].Name} and {type.Name}");
+            if (declared.Length != 1) throw new InvalidOperationException($"{type.Name} declares {declared.Length} operators; a definition defines exactly one");
+            ops[slot] = declared[0];
+            if (!map.TryAdd(ops[slot], slot))
+                throw new InvalidOperationException($"{ops[slot].Name} is defined by both {classes[map[ops[slot]]].Name} and {type.Name}");
         }
-        return new OpDefinitionTable(map.ToFrozenDictionary(), classes.ToArray(), built.ToArray());
+        return new OpDefinitionTable(map, classes, ops, built);
     }
 
     /// <summary>All definitions, builtins by code then customs by name (builds every one).</summary>
-    public IReadOnlyList<OpDefinition> All => Array.ConvertAll(_ordered, op => Find(op)!);
+    public IReadOnlyList<OpDefinition> All =>
+        _ops.OrderBy(o => o.IsCustom).ThenBy(o => o.IsCustom ? 0 : (int)o.Builtin).ThenBy(o => o.Custom, StringComparer.Ordinal)
+            .Select(op => Find(op)!).ToArray();
 
     public bool IsDefined(OpId op) => _slotByOp.ContainsKey(op);
 
@@ -103,7 +100,8 @@ internal sealed class OpDefinitionTable
     {
         var type = _classes[slot];
         var definition = (OpDefinition)Activator.CreateInstance(type, nonPublic: true)!;
-        OpClasses.CheckDeclared(type, [definition.Op], "definition");
+        if (definition.Op != _ops[slot])
+            throw new InvalidOperationException($"definition {type.Name} declares [OpCodes] {_ops[slot].Name} but defines {definition.Op.Name}");
         return Interlocked.CompareExchange(ref _built[slot], definition, null) ?? definition;
     }
 }
