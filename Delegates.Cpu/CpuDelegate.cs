@@ -11,8 +11,11 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The interpreter that owns this instance: a second live one is refused.</summary>
     public DelegateOwnership Ownership { get; } = new();
 
-    /// <summary>Every <see cref="ICpuKernel"/> of this assembly (stateless; shared by all instances).</summary>
-    private static readonly KernelRegistry<ICpuKernel> Registry = KernelRegistry<ICpuKernel>.Discover("cpu", typeof(CpuDelegate).Assembly);
+    /// <summary>Every <see cref="ICpuKernel"/> class of this assembly by operator (immutable; shared by all instances).</summary>
+    private static readonly KernelIndex<ICpuKernel> KernelClasses = KernelIndex<ICpuKernel>.Discover("cpu", typeof(CpuDelegate).Assembly);
+
+    /// <summary>This instance's kernels, each built when a model first uses its operator.</summary>
+    private readonly KernelRegistry<ICpuKernel> _kernels = KernelClasses.CreateRegistry();
 
     private CpuThreadPool? _pool;
     private readonly int _threads;
@@ -22,6 +25,7 @@ public sealed class CpuDelegate : IAccelDelegate
     {
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads));
         _threads = threads;
+        _catalog = new CpuKernelCatalog(_kernels);
     }
 
     public string Name => "cpu";
@@ -33,9 +37,12 @@ public sealed class CpuDelegate : IAccelDelegate
     public string? UnavailableReason => null;
 
     /// <summary>The registry, with the reasons of the operators left to the reference (ReferenceOnlyOps).</summary>
-    private static readonly CpuKernelCatalog Catalog = new(Registry);
+    private readonly CpuKernelCatalog _catalog;
 
-    public IKernelCatalog Kernels => Catalog;
+    public IKernelCatalog Kernels => _catalog;
+
+    /// <summary>This instance's kernel registry (tests count the kernels a model built).</summary>
+    internal KernelRegistry<ICpuKernel> KernelRegistry => _kernels;
 
     /// <summary>
     /// The <see cref="AppContext"/> switch that forces every CPU kernel to one vector width (scalar, 128, 256 or 512),
@@ -57,7 +64,7 @@ public sealed class CpuDelegate : IAccelDelegate
 
     public NodeSupport Supports(DelegateNode node)
     {
-        var kernel = Registry.Find(node.Op);
+        var kernel = _kernels.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse(ReferenceOnlyOps.Describe(node.Op));
         var data = DataTensor(node);
         if (!kernel.Types.Contains(data.Type))
@@ -87,7 +94,7 @@ public sealed class CpuDelegate : IAccelDelegate
         for (int i = 0; i < kernels.Length; i++)
         {
             var node = partition.Nodes[i];
-            kernels[i] = (Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
+            kernels[i] = (_kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
         }
         return new CompiledPartition(kernels, pool, partition.Cancellation);
     }

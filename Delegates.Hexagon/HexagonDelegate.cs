@@ -31,7 +31,10 @@ public sealed class HexagonDelegate : IAccelDelegate
     /// <summary>The DSP program's file name beside this assembly.</summary>
     public const string DspProgramName = "accel-hexagon-dsp.elf";
 
-    private static readonly KernelRegistry<IHexagonKernel> Registry = KernelRegistry<IHexagonKernel>.Discover("hexagon", typeof(IHexagonKernel).Assembly);
+    private static readonly KernelIndex<IHexagonKernel> KernelClasses = KernelIndex<IHexagonKernel>.Discover("hexagon", typeof(IHexagonKernel).Assembly);
+
+    /// <summary>This instance's kernels, each built when a model first uses its operator.</summary>
+    private readonly KernelRegistry<IHexagonKernel> _kernels = KernelClasses.CreateRegistry();
 
     private readonly string? _qemu;
     private readonly string? _program;
@@ -110,10 +113,10 @@ public sealed class HexagonDelegate : IAccelDelegate
     /// <summary>The fewest nodes a partition must have to become a DSP graph.</summary>
     public int MinNodesPerPartition { get; }
 
-    public IKernelCatalog Kernels => Registry;
+    public IKernelCatalog Kernels => _kernels;
 
     /// <summary>Operators with a DSP kernel.</summary>
-    public IEnumerable<OpId> Ops => Registry.Ops;
+    public IEnumerable<OpId> Ops => KernelClasses.Ops;
 
     /// <summary>The transport, starting the DSP process if this is the first use.</summary>
     internal IHexagonTransport Transport
@@ -147,7 +150,7 @@ public sealed class HexagonDelegate : IAccelDelegate
     {
         if (UnavailableReason is not null) return NodeSupport.Refuse($"the Hexagon DSP is unavailable: {UnavailableReason}");
         if (StartFailure is not null) return NodeSupport.Refuse($"the Hexagon DSP did not start: {StartFailure.Message}");
-        var kernel = Registry.Find(node.Op);
+        var kernel = _kernels.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Op.Name} has no Hexagon DSP kernel");
         // TRANSPOSE_CONV's first input is its int32 output_shape; its data is input 2.
         int dataInput = node.Builtin == BuiltinOperator.TransposeConv ? 2 : 0;
@@ -174,7 +177,7 @@ public sealed class HexagonDelegate : IAccelDelegate
             var transport = EnsureStarted();
             var graph = new HexagonGraphBuilder();
             foreach (var node in partition.Nodes)
-                (Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no Hexagon kernel (it was not claimed by Supports)")).Emit(node, graph);
+                (_kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no Hexagon kernel (it was not claimed by Supports)")).Emit(node, graph);
             var kernel = HexagonPartitionKernel.Create(transport, _nextGraph++, partition, graph, k =>
             {
                 lock (_gate) _partitions.Remove(k);

@@ -47,7 +47,10 @@ public sealed class IlgpuDelegate : IAccelDelegate
     }
 
     /// <summary>Every kernel under Operators/, by operator: found by reflection, the same way for every backend.</summary>
-    private static readonly KernelRegistry<IIlgpuKernel> Registry = KernelRegistry<IIlgpuKernel>.Discover("ilgpu", typeof(IIlgpuKernel).Assembly);
+    private static readonly KernelIndex<IIlgpuKernel> KernelClasses = KernelIndex<IIlgpuKernel>.Discover("ilgpu", typeof(IIlgpuKernel).Assembly);
+
+    /// <summary>This instance's kernels, each built when a model first uses its operator.</summary>
+    private readonly KernelRegistry<IIlgpuKernel> _opKernels = KernelClasses.CreateRegistry();
 
     private readonly IlgpuBackend? _backend;
     private readonly Dictionary<int, MemoryBuffer1D<float, Stride1D.Dense>> _buffers = new();
@@ -103,12 +106,12 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public long AllocatedDeviceBytes => _buffers.Values.Sum(b => b.LengthInBytes) + _partitions.Sum(p => p.TableBytes);
 
     /// <summary>The kernels by operator and dtype (what `accel ops` and docs/ops.md list).</summary>
-    public IKernelCatalog Kernels => Registry;
+    public IKernelCatalog Kernels => _opKernels;
 
     public NodeSupport Supports(DelegateNode node)
     {
         if (_backend is null) return NodeSupport.Refuse($"ILGPU is unavailable: {UnavailableReason}");
-        if (Registry.Find(node.Op) is not { } op) return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
+        if (_opKernels.Find(node.Op) is not { } op) return NodeSupport.Refuse($"{node.Code.Name} has no ILGPU kernel yet");
         // The data input, the weights and the output together (a hybrid node passes a per-tensor check: each of its
         // dtypes is one some FULLY_CONNECTED kernel runs).
         if (NodeDataTypes.Check(node, op.Types, "ilgpu") is { IsSupported: false } mixed) return mixed;
@@ -142,7 +145,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
         var compilation = new IlgpuCompilation(this, accelerator, backend.Kind);
         foreach (var node in partition.Nodes)
         {
-            var op = Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by ILGPU");
+            var op = _opKernels.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by ILGPU");
             op.Compile(node, compilation);
         }
 

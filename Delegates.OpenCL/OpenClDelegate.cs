@@ -22,7 +22,10 @@ public sealed class OpenClDelegate : IAccelDelegate
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Every <see cref="IOpenClKernel"/> of this assembly, by operator (immutable; shared by all instances).</summary>
-    private static readonly KernelRegistry<IOpenClKernel> Registry = KernelRegistry<IOpenClKernel>.Discover("opencl", typeof(IOpenClKernel).Assembly);
+    private static readonly KernelIndex<IOpenClKernel> KernelClasses = KernelIndex<IOpenClKernel>.Discover("opencl", typeof(IOpenClKernel).Assembly);
+
+    /// <summary>This instance's kernels, each built when a model first uses its operator.</summary>
+    private readonly KernelRegistry<IOpenClKernel> _kernels = KernelClasses.CreateRegistry();
 
     private readonly OpenClDevice? _device;
     private readonly OpenClDeviceInfo? _info;
@@ -149,9 +152,9 @@ public sealed class OpenClDelegate : IAccelDelegate
     public long AllocatedDeviceBytes => _device?.Objects.BufferBytes ?? 0;
 
     /// <summary>Operators that have an OpenCL kernel (whether a node is claimed also depends on its dtypes and the device).</summary>
-    public IEnumerable<OpId> Ops => Registry.Ops;
+    public IEnumerable<OpId> Ops => KernelClasses.Ops;
 
-    public IKernelCatalog Kernels => Registry;
+    public IKernelCatalog Kernels => _kernels;
 
     internal OpenClDevice? Backend => _device;
 
@@ -160,7 +163,7 @@ public sealed class OpenClDelegate : IAccelDelegate
     public NodeSupport Supports(DelegateNode node)
     {
         if (_device is null || _info is null) return NodeSupport.Refuse($"OpenCL is unavailable: {UnavailableReason}");
-        var kernel = Registry.Find(node.Op);
+        var kernel = _kernels.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Code.Name} has no OpenCL kernel yet");
         // The data input (TRANSPOSE_CONV's is input 2), the weights and the output, judged together as every device
         // delegate does: input 0 alone is TRANSPOSE_CONV's int32 output_shape, and looks float32 on a hybrid node.
@@ -192,7 +195,7 @@ public sealed class OpenClDelegate : IAccelDelegate
         {
             foreach (var node in partition.Nodes)
             {
-                var nodeKernel = Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no OpenCL kernel (it was not claimed by Supports)");
+                var nodeKernel = _kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no OpenCL kernel (it was not claimed by Supports)");
                 nodeKernel.Build(node, builder);
             }
             var kernel = builder.Finish(k => _partitionKernels.Remove(k));

@@ -30,7 +30,10 @@ public sealed class VulkanDelegate : IAccelDelegate
     private readonly VulkanTensorStore? _tensors;
     private readonly VulkanPipelineCache? _pipelines;
     /// <summary>Every <see cref="IVulkanKernel"/> of this assembly, by operator (immutable; shared by all instances).</summary>
-    private static readonly KernelRegistry<IVulkanKernel> Registry = KernelRegistry<IVulkanKernel>.Discover("vulkan", typeof(IVulkanKernel).Assembly);
+    private static readonly KernelIndex<IVulkanKernel> KernelClasses = KernelIndex<IVulkanKernel>.Discover("vulkan", typeof(IVulkanKernel).Assembly);
+
+    /// <summary>This instance's kernels, each built when a model first uses its operator.</summary>
+    private readonly KernelRegistry<IVulkanKernel> _kernels = KernelClasses.CreateRegistry();
 
     private readonly List<VulkanPartitionKernel> _partitionKernels = new();
     private TimeSpan _fenceTimeout;
@@ -143,9 +146,9 @@ public sealed class VulkanDelegate : IAccelDelegate
     public long AllocatedDeviceBytes => _device?.Objects.DeviceMemoryBytes ?? 0;
 
     /// <summary>Operators that have a Vulkan kernel (whether a given node is claimed also depends on its dtypes and the device).</summary>
-    public IEnumerable<OpId> Ops => Registry.Ops;
+    public IEnumerable<OpId> Ops => KernelClasses.Ops;
 
-    public IKernelCatalog Kernels => Registry;
+    public IKernelCatalog Kernels => _kernels;
 
     internal VulkanDevice? Backend => _device;
 
@@ -155,7 +158,7 @@ public sealed class VulkanDelegate : IAccelDelegate
     public NodeSupport Supports(DelegateNode node)
     {
         if (_device is null || _info is null) return NodeSupport.Refuse($"Vulkan is unavailable: {UnavailableReason}");
-        var kernel = Registry.Find(node.Op);
+        var kernel = _kernels.Find(node.Op);
         if (kernel is null) return NodeSupport.Refuse($"{node.Code.Name} has no Vulkan kernel yet");
         // The data input (TRANSPOSE_CONV's is input 2), the weights and the output: input 0 alone let a float kernel take
         // int8 TRANSPOSE_CONV nodes (input 0 is the int32 output_shape) and would let it take hybrid ones.
@@ -183,7 +186,7 @@ public sealed class VulkanDelegate : IAccelDelegate
         {
             foreach (var node in partition.Nodes)
             {
-                var nodeKernel = Registry.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no Vulkan kernel (it was not claimed by Supports)");
+                var nodeKernel = _kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node}: no Vulkan kernel (it was not claimed by Supports)");
                 nodeKernel.Build(node, builder);
             }
             var kernel = builder.Finish(k => _partitionKernels.Remove(k));

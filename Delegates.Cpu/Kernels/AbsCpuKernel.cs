@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// ABS, float32 (the sign bit cleared, as MathF.Abs: −0 → +0, NaN keeps its payload) and int32 (<c>x &lt; 0 ? −x : x</c>
 /// wrapping: int32.MinValue stays int32.MinValue), as the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Abs)]
 internal sealed class AbsCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Abs];

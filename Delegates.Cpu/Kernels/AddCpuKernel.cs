@@ -6,6 +6,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>ADD, float32 and int32: out = clamp(a + b) with broadcasting; one rounded addition per element, a first.</summary>
+[OpCodes(BuiltinOperator.Add)]
 internal sealed class AddCpuKernel : BinaryElementwiseKernel<AddOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Add];

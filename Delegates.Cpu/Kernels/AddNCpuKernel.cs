@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// [−MaxValue, MaxValue] is <see cref="VectorClamp"/>'s NaN-passing form; int32 wraps). Split over the pool by
 /// contiguous element ranges.
 /// </summary>
+[OpCodes(BuiltinOperator.AddN)]
 internal sealed class AddNCpuKernel : CpuKernel<AddNParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AddN];

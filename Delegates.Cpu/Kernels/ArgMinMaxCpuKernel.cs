@@ -15,6 +15,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// int32, int8 and uint8 inputs: the same scan with integer compares (<see cref="IntegerArgNode{T}"/>), int32 eight
 /// neighbouring outputs per 256-bit vector with int32 indices, the 8-bit dtypes one output at a time.
 /// </summary>
+[OpCodes(BuiltinOperator.ArgMax, BuiltinOperator.ArgMin)]
 internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
 {
     /// <summary>Indices up to this are exact in a float lane.</summary>

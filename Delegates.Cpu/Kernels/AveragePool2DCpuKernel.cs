@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// sum = sum + v over the in-bounds taps in (ky, kx) order (plain rounded adds, never reassociated), then
 /// sum · R(count) with R = SpecMath.ReciprocalOfCount (an empty window multiplies by +inf), then the clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.AveragePool2D)]
 internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];

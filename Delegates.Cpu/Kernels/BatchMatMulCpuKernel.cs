@@ -13,6 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// (four vectors of columns at a time, each lane its own chain: broadcast L[i, k] times the contiguous R[k, j…]),
 /// rows split over the pool. int8: <see cref="Quantized.QuantizedBatchMatMulCpuNode"/>.
 /// </summary>
+[OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];

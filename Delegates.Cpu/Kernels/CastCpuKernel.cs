@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// conversion), the others the reference's own element conversions (<see cref="CastConversions.Convert"/>), over
 /// contiguous element ranges split across the pool; the same dtype on both sides copies the bytes.
 /// </summary>
+[OpCodes(BuiltinOperator.Cast)]
 internal sealed class CastCpuKernel : CpuKernel<CastParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Cast];

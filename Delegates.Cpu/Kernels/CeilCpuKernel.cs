@@ -7,6 +7,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>CEIL, float32: ceil(x) (roundps toward +∞; x in (−1, 0) → −0; ±0, ±∞ and NaN unchanged), as the reference's MathF.Ceiling.</summary>
+[OpCodes(BuiltinOperator.Ceil)]
 internal sealed class CeilCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Ceil];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// for float32 with a fused activation (which the reference applies to every element after the copy) the same clamp
 /// applied on the way. uint8 inputs quantized differently from the output (a rescale) are left to the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis

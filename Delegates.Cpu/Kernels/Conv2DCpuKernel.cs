@@ -13,6 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// Bit-exact with <see cref="Conv2DKernel"/>: each output is the same FMA chain over (ky, kx, ci) skipping
 /// out-of-bounds taps, then + bias, then the clamp. Grouped convolution is left to the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Conv2D)]
 internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// COS, float32: SpecMath.Cos per element (VectorSpecMath.Cos: the exact integer argument reduction lane by lane, the
 /// polynomials, quadrant choice and signs vectorized), split over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.Cos)]
 internal sealed class CosCpuKernel : UnaryElementwiseKernel<CosOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Cos];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// DEPTH_TO_SPACE, any dtype, NHWC (elements moved as bytes): out[n, h·b + by, w·b + bx, c] = in[n, h, w, (by·b + bx)·C' + c] (TFLite's layout).
 /// For fixed (n, h, by, w) the b·C' values of bx = 0..b−1 are contiguous on both sides: one copy each.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceCpuKernel : CpuKernel<DepthToSpaceParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthToSpace];

@@ -13,6 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// multiplier, any clamp activation). Bit-exact with <see cref="DepthwiseConv2DKernel"/>: each output is the same FMA
 /// chain over (ky, kx) skipping out-of-bounds taps, then + bias, then the clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthwiseConv2D)]
 internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];

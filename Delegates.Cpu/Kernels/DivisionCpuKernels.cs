@@ -13,6 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// reference's a / b) with the fused-activation clamp; int32 vectorized through binary64 (<see cref="Int32DivisionLanes{TQ}"/>:
 /// exact truncating division, −2³¹ / −1 saturated) with the clamp, a zero denominator an invoke error — docs/numerics.md §DIV.
 /// </summary>
+[OpCodes(BuiltinOperator.Div)]
 internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
@@ -48,6 +49,7 @@ internal readonly struct DivideOp : IBinaryOp
 /// int32 vectorized through binary64 (<see cref="Int32DivisionLanes{TQ}"/>, exact); any zero denominator (±0 too) is an
 /// invoke error, checked before anything is written.
 /// </summary>
+[OpCodes(BuiltinOperator.FloorDiv)]
 internal sealed class FloorDivCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorDiv];
@@ -99,6 +101,7 @@ internal readonly struct FloorDivideLanes : ILaneOp2<float>
 /// exact, int64 through the scalar engine (no exact binary64 path for 64-bit operands); an integer zero denominator is
 /// an invoke error.
 /// </summary>
+[OpCodes(BuiltinOperator.FloorMod)]
 internal sealed class FloorModCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorMod];

@@ -5,6 +5,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>ELU, float32: <c>x &lt; 0 ? Expm1(x) : x</c> per element, vectorized (VectorActivationMath.Expm1).</summary>
+[OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluCpuKernel : UnaryElementwiseKernel<EluOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];

@@ -7,6 +7,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>EQUAL, float32, int32, int64 and bool → bool: a == b (ordered: NaN equals nothing, −0 == +0; bool operands by truth value).</summary>
+[OpCodes(BuiltinOperator.Equal)]
 internal sealed class EqualCpuKernel : ComparisonCpuKernel<EqualComparison>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Equal];

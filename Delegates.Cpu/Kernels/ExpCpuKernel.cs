@@ -5,6 +5,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>EXP, float32: SpecMath.Exp per element, vectorized (VectorSpecMath.Exp).</summary>
+[OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpCpuKernel : UnaryElementwiseKernel<ExpOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];

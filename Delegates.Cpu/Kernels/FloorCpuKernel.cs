@@ -7,6 +7,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>FLOOR, float32: floor(x) (roundps toward −∞; ±0, ±∞ and NaN unchanged), as the reference's MathF.Floor.</summary>
+[OpCodes(BuiltinOperator.Floor)]
 internal sealed class FloorCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Floor];

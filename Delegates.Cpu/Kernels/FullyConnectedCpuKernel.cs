@@ -13,6 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// the same FMA chain over k = 0..K−1, then + bias, then the clamp. Runs as a GEMM with the shared micro-kernels (the
 /// weights are a 1×1 OHWI filter; the definition's batch rows are the pixels), vectorized across units.
 /// </summary>
+[OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];

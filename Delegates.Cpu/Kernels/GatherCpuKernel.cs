@@ -8,6 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// GATHER, any dtype: every index checked first (one outside the axis is the reference's KernelException, naming the
 /// node), then each selected slice of Inner elements moved as one run; (batch, outer) blocks split over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.Gather)]
 internal sealed class GatherCpuKernel : CpuKernel<GatherParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gather];

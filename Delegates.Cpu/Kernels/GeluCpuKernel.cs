@@ -9,6 +9,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// GELU, float32: SpecMath.GeluExact or, with approximate, SpecMath.GeluApproximate per element, vectorized
 /// (VectorErfMath) and bit-exact with the reference at every width.
 /// </summary>
+[OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluCpuKernel : CpuKernel<GeluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];

@@ -7,6 +7,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>GREATER, float32, int32 and int64 → bool: a &gt; b (ordered: false for a NaN operand).</summary>
+[OpCodes(BuiltinOperator.Greater)]
 internal sealed class GreaterCpuKernel : ComparisonCpuKernel<GreaterComparison>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Greater];

@@ -6,6 +6,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>HARD_SWISH, float32 (int8/uint8 through the definition's lookup table): SpecMath.HardSwish per element, vectorized (VectorSpecMath.HardSwish).</summary>
+[OpCodes(BuiltinOperator.HardSwish)]
 internal sealed class HardSwishCpuKernel : UnaryElementwiseKernel<HardSwishOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];

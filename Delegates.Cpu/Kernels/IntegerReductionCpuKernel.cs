@@ -11,6 +11,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// REDUCE_ANY, bool (docs/numerics.md §Reductions): acc = false, acc = acc || x over each output's inputs — computed as a
 /// bitwise OR of the bytes (any nonzero byte is true), written 0 or 1; the same plan and lanes as the other reductions.
 /// </summary>
+[OpCodes(BuiltinOperator.ReduceAny)]
 internal sealed class ReduceAnyCpuKernel : CpuKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReduceAny];

@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// A row's sum is one dependent chain of adds, which no reordering may shorten; four rows' chains are interleaved so
 /// their adds overlap in the pipeline. Groups of rows are split over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.L2Normalization)]
 internal sealed class L2NormalizationCpuKernel : CpuKernel<L2NormalizationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.L2Normalization];

@@ -6,6 +6,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LEAKY_RELU, float32: <c>x &gt; 0 ? x : x · alpha</c> per element, as the reference (one rounded multiply).</summary>
+[OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluCpuKernel : CpuKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];

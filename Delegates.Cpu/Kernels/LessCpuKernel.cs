@@ -7,6 +7,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LESS, float32, int32 and int64 → bool: a &lt; b (ordered: false for a NaN operand).</summary>
+[OpCodes(BuiltinOperator.Less)]
 internal sealed class LessCpuKernel : ComparisonCpuKernel<LessComparison>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Less];

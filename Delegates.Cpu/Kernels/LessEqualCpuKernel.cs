@@ -7,6 +7,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LESS_EQUAL, float32, int32 and int64 → bool: a &lt;= b (ordered: false for a NaN operand).</summary>
+[OpCodes(BuiltinOperator.LessEqual)]
 internal sealed class LessEqualCpuKernel : ComparisonCpuKernel<LessEqualComparison>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LessEqual];

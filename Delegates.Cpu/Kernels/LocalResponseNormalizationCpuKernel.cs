@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// vectorized across channels (each lane one channel's own sequential sum; VectorSpecMath.Pow per lane); rows split
 /// over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.LocalResponseNormalization)]
 internal sealed class LocalResponseNormalizationCpuKernel : CpuKernel<LocalResponseNormalizationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LocalResponseNormalization];

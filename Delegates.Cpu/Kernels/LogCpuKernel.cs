@@ -5,6 +5,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LOG, float32: SpecMath.Log per element, vectorized (VectorSpecMath.Log).</summary>
+[OpCodes(BuiltinOperator.Log)]
 internal sealed class LogCpuKernel : UnaryElementwiseKernel<LogOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Log];

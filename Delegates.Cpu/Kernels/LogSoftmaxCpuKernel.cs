@@ -18,6 +18,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// scalar sequence.
 /// </para>
 /// </summary>
+[OpCodes(BuiltinOperator.LogSoftmax)]
 internal sealed class LogSoftmaxCpuKernel : CpuKernel<RowNormalizationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogSoftmax];

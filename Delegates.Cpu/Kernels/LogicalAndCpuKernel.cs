@@ -7,6 +7,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LOGICAL_AND, bool (bytes), with broadcasting: <c>a &amp;&amp; b</c> on truth values (nonzero is true) as 0 or 1: min(a, 1) &amp; min(b, 1) per byte.</summary>
+[OpCodes(BuiltinOperator.LogicalAnd)]
 internal sealed class LogicalAndCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogicalAnd];

@@ -7,6 +7,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LOGICAL_NOT, bool (bytes): <c>x == 0</c> written as 0 or 1 (any nonzero byte reads as true), as the reference.</summary>
+[OpCodes(BuiltinOperator.LogicalNot)]
 internal sealed class LogicalNotCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogicalNot];

@@ -7,6 +7,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LOGICAL_OR, bool (bytes), with broadcasting: <c>a || b</c> on truth values (nonzero is true) as 0 or 1: min(a | b, 1) per byte.</summary>
+[OpCodes(BuiltinOperator.LogicalOr)]
 internal sealed class LogicalOrCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogicalOr];

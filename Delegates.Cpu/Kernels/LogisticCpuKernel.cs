@@ -6,6 +6,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>LOGISTIC, float32 (int8/uint8 through the definition's lookup table): SpecMath.Logistic per element, vectorized (VectorSpecMath.Logistic).</summary>
+[OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticCpuKernel : UnaryElementwiseKernel<LogisticOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];

@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// tap, then in (ky, kx) order a tap v replaces the maximum m when <c>v &gt; m || isNaN(v)</c> (so NaN wins and the
 /// first of equal values, e.g. −0 before +0, stays); an empty window gives NaN; then the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.MaxPool2D)]
 internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];

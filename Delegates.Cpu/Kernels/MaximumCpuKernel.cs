@@ -13,6 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// max(+0, −0) = −0. Not Vector.Max / maxps as .NET exposes them (their NaN and ±0 rules differ): an ordered
 /// GreaterThan mask and ConditionalSelect, bit for bit the reference's choice of operand.
 /// </summary>
+[OpCodes(BuiltinOperator.Maximum)]
 internal sealed class MaximumCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Maximum];

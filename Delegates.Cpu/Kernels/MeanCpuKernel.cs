@@ -14,6 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// are summed side by side in vector lanes (each lane its own sequential chain); otherwise one lane at a time.
 /// int8/uint8/int32/int64: <see cref="IntegerMeanCpuNode{TSum, TRows}"/> over the same merged layout (exact integer sums).
 /// </summary>
+[OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];

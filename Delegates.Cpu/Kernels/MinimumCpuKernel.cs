@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// the second operand wins ties and unordered pairs — min(NaN, 1) = 1, min(1, NaN) = NaN, min(−0, +0) = +0,
 /// min(+0, −0) = −0. Not Vector.Min / minps as .NET exposes them: an ordered LessThan mask and ConditionalSelect.
 /// </summary>
+[OpCodes(BuiltinOperator.Minimum)]
 internal sealed class MinimumCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Minimum];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// coordinates (mirrored per dimension), then the row is [mirrored left elements | the input row as one block | mirrored
 /// right elements]. Rows are split over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.MirrorPad)]
 internal sealed class MirrorPadCpuKernel : CpuKernel<MirrorPadParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MirrorPad];

@@ -6,6 +6,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>MUL, float32 and int32: out = clamp(a · b) with broadcasting; one rounded multiplication per element, a first.</summary>
+[OpCodes(BuiltinOperator.Mul)]
 internal sealed class MulCpuKernel : BinaryElementwiseKernel<MulOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mul];

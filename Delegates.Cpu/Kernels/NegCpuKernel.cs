@@ -11,6 +11,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// NEG, float32 (the sign bit flipped: +0 → −0, NaN keeps its payload), int32 and int64 (<c>0 − x</c> wrapping: MinValue
 /// stays MinValue), as the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Neg)]
 internal sealed class NegCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Neg];

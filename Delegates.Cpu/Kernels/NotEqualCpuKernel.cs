@@ -7,6 +7,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>NOT_EQUAL, float32, int32, int64 and bool → bool: a != b, the complement of EQUAL (true for a NaN operand).</summary>
+[OpCodes(BuiltinOperator.NotEqual)]
 internal sealed class NotEqualCpuKernel : ComparisonCpuKernel<NotEqualComparison>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.NotEqual];

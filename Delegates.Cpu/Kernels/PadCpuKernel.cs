@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// padding]. Elements move as bytes (NaN payloads and −0 survive); the padding is the definition's pad byte (0, or a
 /// quantized tensor's zero point — TFLite pads with the real value 0). The paddings are the definition's.
 /// </summary>
+[OpCodes(BuiltinOperator.Pad)]
 internal sealed class PadCpuKernel : CpuKernel<PadParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pad];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// row — the innermost padded dimension with the unpadded dimensions after it merged in, so NHWC spatial padding moves
 /// whole W·C rows — copied to its place as one block.
 /// </summary>
+[OpCodes(BuiltinOperator.PadV2)]
 internal sealed class PadV2CpuKernel : CpuKernel<PadV2Params>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.PadV2];

@@ -14,6 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// per lane (<see cref="Int32PowLanes"/>, wrapping as the reference's IntegerPower.Wrapping), after the same check that
 /// no exponent is negative.
 /// </summary>
+[OpCodes(BuiltinOperator.Pow)]
 internal sealed class PowCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pow];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// PRELU, float32: <c>x ≥ 0 ? x : x · alpha</c> with alpha broadcast against the input, as the reference: an ordered
 /// compare and a bitwise select (NaN fails the compare and gives NaN · alpha; −0 passes it and stays −0).
 /// </summary>
+[OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluCpuKernel : CpuKernel<PreluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Prelu];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// QUANTIZE on the CPU delegate: float32 → int8/uint8 per element (<see cref="QuantizeFloatCpuNode"/>) and
 /// int8/uint8 → int8/uint8 as a 256-entry table of the reference's requantization. int16 runs on the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeCpuKernel : CpuKernel<QuantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Quantize];
@@ -32,6 +33,7 @@ internal sealed class QuantizeCpuKernel : CpuKernel<QuantizeParams>
 /// DEQUANTIZE on the CPU delegate: a per-tensor int8/uint8 input through a 256-entry float table (each entry the
 /// reference's scale · (v − zero point)). Per-channel inputs, int16 and float16 run on the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeCpuKernel : CpuKernel<DequantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Dequantize];

@@ -16,6 +16,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// combine is per lane exactly the reference's: a rounded add or multiply, or a select on an ordered compare
 /// (acc &gt; x ? acc : x), so NaN and ±0 resolve as in the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];

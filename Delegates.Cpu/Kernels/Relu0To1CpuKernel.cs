@@ -4,6 +4,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>RELU_0_TO_1, float32: <c>x &lt; 0 ? 0 : (x &gt; 1 ? 1 : x)</c> per element (NaN passes, −0 stays −0), as the reference.</summary>
+[OpCodes(BuiltinOperator.Relu0To1)]
 internal sealed class Relu0To1CpuKernel : UnaryElementwiseKernel<ClampOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu0To1];

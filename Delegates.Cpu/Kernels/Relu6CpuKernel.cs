@@ -4,6 +4,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>RELU6, float32: <c>x &lt; 0 ? 0 : (x &gt; 6 ? 6 : x)</c> per element (NaN passes, −0 stays −0), as the reference.</summary>
+[OpCodes(BuiltinOperator.Relu6)]
 internal sealed class Relu6CpuKernel : UnaryElementwiseKernel<ClampOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu6];

@@ -4,6 +4,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>RELU, float32: <c>x &lt; 0 ? 0 : x</c> per element (NaN passes, −0 stays −0), as the reference.</summary>
+[OpCodes(BuiltinOperator.Relu)]
 internal sealed class ReluCpuKernel : UnaryElementwiseKernel<ClampOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu];

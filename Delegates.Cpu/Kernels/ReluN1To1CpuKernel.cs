@@ -4,6 +4,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>RELU_N1_TO_1, float32: <c>x &lt; −1 ? −1 : (x &gt; 1 ? 1 : x)</c> per element (NaN passes, −0 stays −0), as the reference.</summary>
+[OpCodes(BuiltinOperator.ReluN1To1)]
 internal sealed class ReluN1To1CpuKernel : UnaryElementwiseKernel<ClampOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReluN1To1];

@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>RESHAPE, any dtype: the bytes unchanged in row-major order (a copy; the definition resolved the shape).</summary>
+[OpCodes(BuiltinOperator.Reshape)]
 internal sealed class ReshapeCpuKernel : CpuKernel<ReshapeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape];

@@ -14,6 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// reference's expression tl·(1−dy)·(1−dx) + bl·dy·(1−dx) + tr·(1−dy)·dx + br·dy·dx is evaluated left to right with
 /// every product and sum separately rounded (no FMA), where dy = in − y0 and the factors are the same floats.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// consecutive are copied as one block; an output row with the same source row as the previous one (an upscale) is a
 /// copy of that row. Output rows are split over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborCpuKernel : CpuKernel<ResizeNearestNeighborParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeNearestNeighbor];

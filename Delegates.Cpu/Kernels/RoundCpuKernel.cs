@@ -11,6 +11,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// roundTiesToEven (Vector.Round): f = floor(x), d = x − f, (d &lt; 0.5 or (d == 0.5 and f even)) ? f : f + 1 — so x in
 /// [−0.5, 0) gives +0, −0 stays −0, NaN and ±∞ come out of f + 1.
 /// </summary>
+[OpCodes(BuiltinOperator.Round)]
 internal sealed class RoundCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Round];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// RSQRT, float32: SpecMath.Rsqrt per lane — the correctly rounded square root, then one correctly rounded division
 /// of 1 by it (never rsqrtps, an approximation), so every width gives the reference's bits; through the lane engine.
 /// </summary>
+[OpCodes(BuiltinOperator.Rsqrt)]
 internal sealed class RsqrtCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Rsqrt];

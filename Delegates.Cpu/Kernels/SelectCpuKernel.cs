@@ -13,6 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// element (same shapes: one flat range; or contiguous innermost rows) the choice is a vector blend (SelectLanes: the
 /// condition bytes widened to lane masks); a row whose condition is one element copies a row of x or y.
 /// </summary>
+[OpCodes(BuiltinOperator.Select, BuiltinOperator.SelectV2)]
 internal sealed class SelectCpuKernel : CpuKernel<SelectParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Select, BuiltinOperator.SelectV2];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// SIGN, float32 and int32: <c>x &gt; 0 ? 1 : (x &lt; 0 ? −1 : 0)</c> — −0 and NaN give +0 (both ordered compares are
 /// false), as the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.Sign)]
 internal sealed class SignCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sign];

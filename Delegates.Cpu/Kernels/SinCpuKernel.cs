@@ -8,6 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// SIN, float32: SpecMath.Sin per element (VectorSpecMath.Sin: the exact integer argument reduction lane by lane, the
 /// polynomials, quadrant choice and signs vectorized), split over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.Sin)]
 internal sealed class SinCpuKernel : UnaryElementwiseKernel<SinOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sin];

@@ -21,6 +21,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// Rows are split over the delegate's pool.
 /// </para>
 /// </summary>
+[OpCodes(BuiltinOperator.Softmax)]
 internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Softmax];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// SPACE_TO_DEPTH, any dtype, NHWC (elements moved as bytes): out[n, h, w, (by·b + bx)·C + c] = in[n, h·b + by, w·b + bx, c] (TFLite's layout).
 /// For fixed (n, h, w, by) the b·C values of bx = 0..b−1 are contiguous on both sides: one copy each.
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthCpuKernel : CpuKernel<SpaceToDepthParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.SpaceToDepth];

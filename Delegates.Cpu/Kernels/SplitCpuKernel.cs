@@ -8,6 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// SPLIT, SPLIT_V, UNPACK, any dtype: for each index before the axis, the input's block cut into the outputs'
 /// contiguous chunks, one block copy each (the definition's <see cref="SplitParams"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack)]
 internal sealed class SplitCpuKernel : CpuKernel<SplitParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack];

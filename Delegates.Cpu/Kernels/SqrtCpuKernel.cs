@@ -10,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// SQRT, float32: the correctly rounded IEEE square root per lane (sqrtss/sqrtps and their wider forms are all
 /// correctly rounded, so every width gives the reference's bits), through the lane engine.
 /// </summary>
+[OpCodes(BuiltinOperator.Sqrt)]
 internal sealed class SqrtCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sqrt];

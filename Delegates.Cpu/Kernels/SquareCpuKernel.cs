@@ -7,6 +7,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>SQUARE, float32: x · x, one rounded product (no FMA), as the reference.</summary>
+[OpCodes(BuiltinOperator.Square)]
 internal sealed class SquareCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Square];

@@ -11,6 +11,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// SQUARED_DIFFERENCE, float32 and int32: d = a − b, out = d · d with broadcasting — float32 two rounded operations
 /// (no FMA), int32 both wrapping (vpmulld keeps the low 32 bits) — as the reference.
 /// </summary>
+[OpCodes(BuiltinOperator.SquaredDifference)]
 internal sealed class SquaredDifferenceCpuKernel : CpuKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.SquaredDifference];

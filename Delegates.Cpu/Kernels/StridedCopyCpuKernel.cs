@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// input-contiguous dimension elsewhere, 2-D tiles of that dimension × the innermost one, read along the input's
 /// rows and written along the output's, so both sides stay in cache. Rows or tiles are split over the pool.
 /// </summary>
+[OpCodes(BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2, BuiltinOperator.Tile, BuiltinOperator.BroadcastTo, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims)]
 internal sealed class StridedCopyCpuKernel : CpuKernel<StridedCopyParams>
 {
     public override IReadOnlyList<OpId> Ops =>

@@ -6,6 +6,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>SUB, float32 and int32: out = clamp(a − b) with broadcasting; one rounded subtraction per element.</summary>
+[OpCodes(BuiltinOperator.Sub)]
 internal sealed class SubCpuKernel : BinaryElementwiseKernel<SubOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sub];

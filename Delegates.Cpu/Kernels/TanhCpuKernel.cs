@@ -5,6 +5,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>TANH, float32: SpecMath.Tanh per element, vectorized (VectorActivationMath.Tanh).</summary>
+[OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhCpuKernel : UnaryElementwiseKernel<TanhOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];

@@ -12,6 +12,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// <see cref="TransposeConvBiasKernel"/>'s gather: each output is one FMA chain over the taps (ky, kx) whose input
 /// position (oy + pad_top − ky) / stride_h, (ox + pad_left − kx) / stride_w is exact and in range, ci innermost, then + bias.
 /// </summary>
+[OpCodes(CustomOps.Convolution2DTransposeBias)]
 internal sealed class TransposeConvBiasCpuKernel : CpuKernel<TransposeConvBiasParams>
 {
     public override IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.Convolution2DTransposeBias)];

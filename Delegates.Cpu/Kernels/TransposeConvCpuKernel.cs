@@ -14,6 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// micro-kernels, vectorized across output channels), here with an optional bias (an absent one packs no add: an
 /// accumulator that starts at +0 is never −0, so acc equals acc + 0 bit for bit) and the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Hexagon.Kernels;
 /// definition at AllocateTensors (TANH: TFLite's LUTPopulate; the RELUs: QuantizedReluX's requantizing multiply and
 /// clamp), so applying that same table on the DSP (dsp/kernels.c lookup()) is bit-exact by construction.
 /// </summary>
+[OpCodes(BuiltinOperator.Tanh, BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1)]
 internal sealed class ActivationLookupKernel : HexagonKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } =
@@ -20,6 +21,7 @@ internal sealed class ActivationLookupKernel : HexagonKernel<ElementwiseParams>
 }
 
 /// <summary>int8 ELU: the definition's LUTPopulate table (TFLite tabulates int8 ELU only), applied on the DSP.</summary>
+[OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluLookupKernel : HexagonKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Elu];
@@ -32,6 +34,7 @@ internal sealed class EluLookupKernel : HexagonKernel<ElementwiseParams>
 }
 
 /// <summary>int8/uint8 LEAKY_RELU: the definition's QuantizeLeakyRelu table (two requantizing multipliers), applied on the DSP.</summary>
+[OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluLookupKernel : HexagonKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.LeakyRelu];

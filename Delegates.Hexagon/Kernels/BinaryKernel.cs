@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Hexagon.Kernels;
 
 /// <summary>int8/uint8 ADD, SUB, MUL with NumPy broadcasting up to rank 4 (dsp/kernels.c binary()).</summary>
+[OpCodes(BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul)]
 internal sealed class BinaryKernel : HexagonKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul];

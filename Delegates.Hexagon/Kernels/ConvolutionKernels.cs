@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Hexagon.Kernels;
 
 /// <summary>int8 (per-channel) and uint8 CONV_2D, grouped included (dsp/kernels.c conv2d(); weights packed at prepare).</summary>
+[OpCodes(BuiltinOperator.Conv2D)]
 internal sealed class Conv2DKernel : HexagonKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Conv2D];
@@ -30,6 +31,7 @@ internal sealed class Conv2DKernel : HexagonKernel<Conv2DParams>
 }
 
 /// <summary>int8 (per-channel) and uint8 DEPTHWISE_CONV_2D with any depth multiplier (dsp/kernels.c depthwise()).</summary>
+[OpCodes(BuiltinOperator.DepthwiseConv2D)]
 internal sealed class DepthwiseConv2DKernel : HexagonKernel<DepthwiseConv2DParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.DepthwiseConv2D];
@@ -55,6 +57,7 @@ internal sealed class DepthwiseConv2DKernel : HexagonKernel<DepthwiseConv2DParam
 }
 
 /// <summary>int8 (per-tensor or per-channel) and uint8 FULLY_CONNECTED (dsp/kernels.c fully_connected()).</summary>
+[OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedKernel : HexagonKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.FullyConnected];

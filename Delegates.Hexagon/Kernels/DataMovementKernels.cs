@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Hexagon.Kernels;
 
 /// <summary>int8/uint8 RESHAPE: the bytes, unchanged (dsp/kernels.c OP_COPY).</summary>
+[OpCodes(BuiltinOperator.Reshape)]
 internal sealed class ReshapeKernel : HexagonKernel<ReshapeParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Reshape];
@@ -18,6 +19,7 @@ internal sealed class ReshapeKernel : HexagonKernel<ReshapeParams>
 }
 
 /// <summary>int8/uint8 PAD with the zero point's byte, rank ≤ 4 (dsp/kernels.c pad()).</summary>
+[OpCodes(BuiltinOperator.Pad)]
 internal sealed class PadKernel : HexagonKernel<PadParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Pad];
@@ -48,6 +50,7 @@ internal sealed class PadKernel : HexagonKernel<PadParams>
 /// int8/uint8 CONCATENATION: inputs quantized as the output are chunks of bytes (dsp/kernels.c concatenation()); uint8
 /// inputs quantized otherwise are rescaled as the reference's ConcatenationWithScaling (dsp/concat_rescale.c).
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation)]
 internal sealed class ConcatenationKernel : HexagonKernel<ConcatenationParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Concatenation];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Hexagon.Kernels;
 /// the shared <see cref="MeanGeometry"/>'s four kept and four reduced runs, and the definition's
 /// <see cref="QuantizedMeanParams"/> (1/n already folded into the multiplier at AllocateTensors).
 /// </summary>
+[OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanKernel : HexagonKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Mean];

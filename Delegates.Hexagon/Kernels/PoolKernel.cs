@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Hexagon.Kernels;
 
 /// <summary>int8/uint8 MAX_POOL_2D and AVERAGE_POOL_2D over the in-bounds taps (dsp/kernels.c pool()).</summary>
+[OpCodes(BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D)]
 internal sealed class PoolKernel : HexagonKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D];

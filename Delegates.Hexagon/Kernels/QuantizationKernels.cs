@@ -8,6 +8,7 @@ namespace Accel.Delegates.Hexagon.Kernels;
 /// QUANTIZE to int8/uint8: from float32 (one correctly rounded binary32 division computed in integers, then halves away
 /// from zero; dsp/kernels.c quantize_float()) or between int8 and uint8 (requantization; requantize()).
 /// </summary>
+[OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeKernel : HexagonKernel<QuantizeParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Quantize];
@@ -41,6 +42,7 @@ internal sealed class QuantizeKernel : HexagonKernel<QuantizeParams>
 /// DEQUANTIZE int8/uint8 → float32, per tensor: scale · (float)(q − zero point), one binary32 multiply (the Hexagon
 /// sfmpy instruction, round to nearest-even; dsp/kernels.c dequantize()).
 /// </summary>
+[OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeKernel : HexagonKernel<DequantizeParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Dequantize];
@@ -62,6 +64,7 @@ internal sealed class DequantizeKernel : HexagonKernel<DequantizeParams>
 /// int8/uint8 LOGISTIC and HARD_SWISH: the 256-entry table the definition built at AllocateTensors (TFLite's
 /// LUTPopulate), applied by the DSP (dsp/kernels.c lookup()).
 /// </summary>
+[OpCodes(BuiltinOperator.Logistic, BuiltinOperator.HardSwish)]
 internal sealed class LookupKernel : HexagonKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Logistic, BuiltinOperator.HardSwish];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Hexagon.Kernels;
 /// definition's 256-entry binary32 exp table in shared memory, a binary32 sum per row in order, one correctly rounded
 /// reciprocal computed in integers (Hexagon has no divide instruction), binary32 products, the reference's rounding.
 /// </summary>
+[OpCodes(BuiltinOperator.Softmax)]
 internal sealed class SoftmaxKernel : HexagonKernel<SoftmaxParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.Softmax];

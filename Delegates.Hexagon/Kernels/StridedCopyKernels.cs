@@ -9,6 +9,7 @@ namespace Accel.Delegates.Hexagon.Kernels;
 /// The strided-view data-movement ops on 8-bit data (TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO,
 /// SQUEEZE, EXPAND_DIMS): the definition's normalised view, walked by the DSP (dsp/kernels.c strided_copy()).
 /// </summary>
+[OpCodes(BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2, BuiltinOperator.Tile, BuiltinOperator.BroadcastTo, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims)]
 internal sealed class StridedCopyKernel : HexagonKernel<StridedCopyParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } =
@@ -35,6 +36,7 @@ internal sealed class StridedCopyKernel : HexagonKernel<StridedCopyParams>
 }
 
 /// <summary>8-bit DEPTH_TO_SPACE as a rank-6 strided view: out[b, h, dy, w, dx, c] = in[b, h, w, (dy·bs + dx)·C' + c].</summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceKernel : HexagonKernel<DepthToSpaceParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.DepthToSpace];
@@ -49,6 +51,7 @@ internal sealed class DepthToSpaceKernel : HexagonKernel<DepthToSpaceParams>
 }
 
 /// <summary>8-bit SPACE_TO_DEPTH as a rank-6 strided view: out[b, h, w, dy, dx, c] = in[b, h·bs + dy, w·bs + dx, c].</summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthKernel : HexagonKernel<SpaceToDepthParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.SpaceToDepth];
@@ -62,6 +65,7 @@ internal sealed class SpaceToDepthKernel : HexagonKernel<SpaceToDepthParams>
 }
 
 /// <summary>8-bit RESIZE_NEAREST_NEIGHBOR: the definition's source row and column tables, applied by the DSP.</summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborKernel : HexagonKernel<ResizeNearestNeighborParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.ResizeNearestNeighbor];
@@ -78,6 +82,7 @@ internal sealed class ResizeNearestNeighborKernel : HexagonKernel<ResizeNearestN
 }
 
 /// <summary>int8/uint8 RESIZE_BILINEAR: TFLite's ResizeBilinearInteger with the definition's Q10 steps (dsp/kernels.c).</summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearKernel : HexagonKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.ResizeBilinear];

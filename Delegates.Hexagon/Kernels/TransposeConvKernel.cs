@@ -10,6 +10,7 @@ namespace Accel.Delegates.Hexagon.Kernels;
 /// transpose_conv_hvx(): 32 output channels per HVX vector, weights packed at prepare as CONV_2D's).
 /// Inputs: 0 output_shape (int32, constant), 1 weights, 2 input, 3 optional bias.
 /// </summary>
+[OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvKernel : HexagonKernel<TransposeConvParams>
 {
     public override IReadOnlyList<OpId> Ops { get; } = [BuiltinOperator.TransposeConv];

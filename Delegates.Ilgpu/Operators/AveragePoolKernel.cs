@@ -10,6 +10,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// input, a sequential sum from +0 in row-major window order, times the reciprocal of the tap count (the definition's
 /// table R[0] = +∞, R[n] = SpecMath.ReciprocalOfCount(n), uploaded at compile), then the clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.AveragePool2D)]
 internal sealed class AveragePoolKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];

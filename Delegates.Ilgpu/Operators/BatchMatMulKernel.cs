@@ -12,6 +12,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// int8 (<see cref="QuantizedKernel"/>): Σ_k (L + lhs offset)·(R + rhs offset) in wrapping int32, then
 /// MultiplyByQuantizedMultiplier (64-bit integers), + output zero point, clamped to int8: the reference's bits.
 /// </summary>
+[OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];

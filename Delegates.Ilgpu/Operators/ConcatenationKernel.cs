@@ -15,6 +15,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// arithmetic (one rounded multiply, one rounded add — <see cref="IDeviceArithmetic"/>, so PTX cannot fuse them — and
 /// halves away from zero).
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis

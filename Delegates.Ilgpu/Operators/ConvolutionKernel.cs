@@ -11,6 +11,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// chain over ky, kx, then ci (conv only), skipping out-of-bounds taps, from +0; then + bias when present; then the
 /// clamp. The two share one kernel; geometry, groups, multiplier and clamp come from the definitions' params.
 /// </summary>
+[OpCodes(BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D)]
 internal sealed class ConvolutionKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D, BuiltinOperator.DepthwiseConv2D];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// DEPTH_TO_SPACE (float32 NHWC, any block size): out[b, h·bs + dy, w·bs + dx, c] = in[b, h, w, (dy·bs + dx)·C_out + c],
 /// the reference's (TFLite's DCR) order, block size from the definition's params; a pure copy, bits unchanged.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthToSpace];

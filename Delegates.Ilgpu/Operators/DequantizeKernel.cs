@@ -9,6 +9,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// (q − zero point is exact in float32), per tensor or per channel with the definition's layout. float16 and int16
 /// inputs are refused (<see cref="Types"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Dequantize];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// to rank 6 (docs/numerics.md §DIV). int32 is refused by the delegate (float32 only; its zero denominators would also
 /// need the invoke-time check the reference makes).
 /// </summary>
+[OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];

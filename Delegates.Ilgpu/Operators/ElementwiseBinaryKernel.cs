@@ -15,6 +15,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// [−∞, +∞], which passes every value. All share one kernel; the operation is an argument. int32 runs
 /// <see cref="Int32Kernel"/> (wrapping arithmetic, the int32 activation clamp); int64 is refused by the delegate.
 /// </summary>
+[OpCodes(BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul)]
 internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
 {
     public const int OpAdd = 0;

@@ -6,6 +6,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// MAXIMUM, MINIMUM and SQUARED_DIFFERENCE on float32 and int32: <see cref="ElementwiseBinaryKernel"/>'s kernels and
 /// broadcast, in an operator class of its own because they have no 8-bit path.
 /// </summary>
+[OpCodes(BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference)]
 internal sealed class ElementwiseSelectionKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// ELU (float32, any shape): x &lt; 0 ? <see cref="SpecMath.Expm1{TArithmetic}"/>(x) : x, the reference's sequence with
 /// the accelerator's FMA and round-to-even (see <see cref="TanhKernel"/> on contraction).
 /// </summary>
+[OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// accelerator's FMA and round-to-even (inline PTX on CUDA). No product feeds a sum outside Exp's FMAs (its last
 /// product p · 2^k is the result), so contraction cannot change a bit.
 /// </summary>
+[OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// clamp(fma chain over k = 0..depth−1 of input[b, k]·weights[u, k] from +0, then + bias[u] when there is a bias),
 /// the reference's order; batch, units, depth and clamp from the definition's <see cref="FullyConnectedParams"/>.
 /// </summary>
+[OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];

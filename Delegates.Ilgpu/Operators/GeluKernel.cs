@@ -12,6 +12,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// operation in SpecMath is a plain product), go through <see cref="IDeviceArithmetic"/>, so ptxas cannot contract a
 /// product into a sum the reference rounds twice.
 /// </summary>
+[OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];

@@ -5,6 +5,7 @@ using ILGPU;
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>HARD_SWISH (float32, any shape): the reference's own <see cref="SpecMath.HardSwish"/> per element.</summary>
+[OpCodes(BuiltinOperator.HardSwish)]
 internal sealed class HardSwishKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];

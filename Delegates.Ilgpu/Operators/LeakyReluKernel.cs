@@ -5,6 +5,7 @@ using ILGPU;
 namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>LEAKY_RELU (float32, any shape): x &gt; 0 ? x : x · alpha, one rounded multiply, as the reference.</summary>
+[OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];

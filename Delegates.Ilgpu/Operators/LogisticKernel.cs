@@ -10,6 +10,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// p · 2^k in 1 + Exp(−x); that product is exact or below 2^-126 (where 1 + it rounds to 1 either way), so even a
 /// contracted FMA there gives the same bits.
 /// </summary>
+[OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// input, row-major over the window; the first tap seeds the maximum, a larger tap or a NaN (v != v) replaces it, so
 /// NaN sticks; an empty window gives NaN; then the clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.MaxPool2D)]
 internal sealed class MaxPoolKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];

@@ -15,6 +15,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// same walk summing the stored integers in int32 (wrapping, order-free), then the reference's requantization
 /// (<see cref="QuantizedMeanParams"/>: less zp_in·n, MultiplyByQuantizedMultiplier, + zp_out, clamp); an empty input gives 0.
 /// </summary>
+[OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// PAD (float32 data, rank ≤ 4; the definition's paddings, read from the constant int32/int64 input): the input where
 /// it lands, +0 elsewhere.
 /// </summary>
+[OpCodes(BuiltinOperator.Pad)]
 internal sealed class PadKernel : IIlgpuKernel
 {
     private const int MaxRank = 4;

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// PRELU (float32): x ≥ 0 ? x : x · alpha with the definition's broadcast laid out as <see cref="Broadcast6"/> (the
 /// definition refuses broadcasts beyond rank 4; an alpha of the input's own shape is indexed flat, any rank).
 /// </summary>
+[OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Prelu];

@@ -11,6 +11,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// clamped (a NaN quotient counts as 0, magnitudes ≥ 1e9 saturate, as the reference); from int8/uint8,
 /// MultiplyByQuantizedMultiplier of the centred value. int16 inputs and outputs are refused.
 /// </summary>
+[OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Quantize];

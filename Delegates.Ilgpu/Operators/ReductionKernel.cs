@@ -13,6 +13,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// dimensions of the same kind merged (MeanGeometry); refused when more than four kept or four reduced runs remain.
 /// A scalar input is copied.
 /// </summary>
+[OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];

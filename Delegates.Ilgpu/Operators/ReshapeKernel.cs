@@ -8,6 +8,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// shape input, if any, was read by the definition, never by a kernel), so the kernel copies the input's buffer as
 /// whole 32-bit words (device buffers are whole words; the bytes past the tensor's end are never read back).
 /// </summary>
+[OpCodes(BuiltinOperator.Reshape, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims)]
 internal sealed class ReshapeKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims];

@@ -14,6 +14,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// ((tl·(1−dy))·(1−dx) + (bl·dy)·(1−dx)) + (tr·(1−dy))·dx + (br·dy)·dx left to right, every product and sum rounded
 /// separately (explicit non-contractible multiplies and adds on CUDA).
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];

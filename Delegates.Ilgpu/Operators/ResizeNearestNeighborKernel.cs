@@ -8,6 +8,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// RESIZE_NEAREST_NEIGHBOR (float32 NHWC): out[b, y, x, c] = in[b, row[y], col[x], c] with the source-index tables the
 /// definition computed (TFLite's GetNearestNeighbor on the host), uploaded once; a pure copy, bits unchanged.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeNearestNeighbor];

@@ -12,6 +12,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// The subtract, the multiply by beta and the sum's adds go through the device arithmetic: on CUDA Exp's last product
 /// (p · 2^k, rounded on a subnormal e_i) must not be contracted into the sum's add.
 /// </summary>
+[OpCodes(BuiltinOperator.Softmax)]
 internal sealed class SoftmaxKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Softmax];

@@ -8,6 +8,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// SPACE_TO_DEPTH (float32 NHWC): out[b, h, w, (dy·bs + dx)·C_in + c] = in[b, h·bs + dy, w·bs + dx, c], the reference's
 /// order, block size from the definition's params; a pure copy, bits unchanged.
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.SpaceToDepth];

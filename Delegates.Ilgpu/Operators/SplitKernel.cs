@@ -7,6 +7,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// SPLIT, SPLIT_V, UNPACK (float32): per output one strided copy of the view [Outer, chunk] of the data input with
 /// strides [Σ chunks, 1] from the output's offset in the block (the definition's <see cref="SplitParams"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack)]
 internal sealed class SplitKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack];

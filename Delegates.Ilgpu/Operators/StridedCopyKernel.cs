@@ -9,6 +9,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// strided view, output element i = input[offset + Σ c[d]·strides[d]] at its row-major coordinate c; the view's
 /// dimensions and strides are uploaded once as small tables. Values are moved, never computed on.
 /// </summary>
+[OpCodes(BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2, BuiltinOperator.Tile, BuiltinOperator.BroadcastTo)]
 internal sealed class StridedCopyKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops =>

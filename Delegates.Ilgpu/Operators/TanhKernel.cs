@@ -10,6 +10,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// Exp(x) − 1, whose last product p · 2^k is exact or subnormal (where −1 absorbs it), so a contracted FMA there
 /// gives the same bits.
 /// </summary>
+[OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];

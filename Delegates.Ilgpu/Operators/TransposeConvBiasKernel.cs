@@ -10,6 +10,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// stride_w are exact and in range, for ci: acc = fma(in, w, acc) from +0; then acc + bias. Strides and padding come
 /// from the definition's <see cref="TransposeConvBiasParams"/> (MediaPipe's output size and padding).
 /// </summary>
+[OpCodes(CustomOps.Convolution2DTransposeBias)]
 internal sealed class TransposeConvBiasKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.Convolution2DTransposeBias)];

@@ -16,6 +16,7 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// channel's MultiplyByQuantizedMultiplier (64-bit integers), + output zero point, the clamp: the reference's
 /// <see cref="QuantizedTransposeConv"/> bit for bit.
 /// </summary>
+[OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];

@@ -20,6 +20,7 @@ internal abstract class ActivationFloat32Kernel : OpenClKernel<ElementwiseParams
 }
 
 /// <summary>TANH on float32: SpecMath.Tanh per element (fma-based Expm1 and reciprocal).</summary>
+[OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhKernel : ActivationFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];
@@ -27,6 +28,7 @@ internal sealed class TanhKernel : ActivationFloat32Kernel
 }
 
 /// <summary>ELU on float32: x &lt; 0 ? SpecMath.Expm1(x) : x per element (fma-based Expm1).</summary>
+[OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluKernel : ActivationFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];
@@ -37,6 +39,7 @@ internal sealed class EluKernel : ActivationFloat32Kernel
 /// GELU on float32 (Cl/activation.cl): SpecMath.GeluExact (fma-based Erfc, Exp and reciprocal) or, with approximate,
 /// SpecMath.GeluApproximate (fma-based Tanh) per element.
 /// </summary>
+[OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluKernel : OpenClKernel<GeluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];
@@ -52,6 +55,7 @@ internal sealed class GeluKernel : OpenClKernel<GeluParams>
 /// PRELU on float32 (Cl/activation.cl): x ≥ 0 ? x : x · alpha with the definition's broadcast padded to rank 4 (the
 /// definition refuses broadcasts beyond rank 4; an alpha of the input's own shape is indexed flat, any rank).
 /// </summary>
+[OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluKernel : OpenClKernel<PreluParams>
 {
     private const int MaxRank = 4;

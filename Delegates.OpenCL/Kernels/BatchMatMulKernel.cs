@@ -10,6 +10,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// layouts as element strides. An empty output records no launch. int8: the same layout with integer accumulation
 /// (<see cref="QuantizedLinearKernels.BatchMatMul"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulKernel : OpenClKernel<BatchMatMulParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];

@@ -12,6 +12,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// BroadcastPlan gives the strides (0 where an operand broadcasts). This class claims ADD, SUB, MUL (also int8/uint8,
 /// through Cl/quant.cl); <see cref="BinaryElementwiseKernel"/> the other three, float32 and int32 only.
 /// </summary>
+[OpCodes(BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul)]
 internal sealed class BinaryArithmeticKernel : OpenClKernel<OpParams>
 {
     private const int MaxRank = 6;

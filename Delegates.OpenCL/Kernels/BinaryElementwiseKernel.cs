@@ -7,6 +7,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// (Cl/binary.cl). A class of their own because a kernel's dtypes are per class: ADD, SUB and MUL also run int8/uint8,
 /// these three do not.
 /// </summary>
+[OpCodes(BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference)]
 internal sealed class BinaryElementwiseKernel : OpenClKernel<OpParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference];

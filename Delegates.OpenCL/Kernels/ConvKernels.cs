@@ -10,6 +10,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// from the definition's <see cref="Conv2DParams"/>; per output the reference's fma chain over (ky, kx, ci) from +0
 /// skipping outside taps, then + bias, then the clamp. The OHWI filter is read as it is (no re-packing).
 /// </summary>
+[OpCodes(BuiltinOperator.Conv2D)]
 internal sealed class Conv2DKernel : OpenClKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
@@ -38,6 +39,7 @@ internal sealed class Conv2DKernel : OpenClKernel<Conv2DParams>
 /// convolution over a [1, 1, batch, K] image with the [units, K] weights as its filter, so each output is the
 /// reference's chain acc = fma(x[b, k], w[u, k], acc) for k = 0 … K−1 from +0, then + bias (optional), then the clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedKernel : OpenClKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];
@@ -63,6 +65,7 @@ internal sealed class FullyConnectedKernel : OpenClKernel<FullyConnectedParams>
 /// DEPTHWISE_CONV_2D on float32 (Cl/conv.cl): the reference's per-output fma chain over (ky, kx) from +0 skipping
 /// outside taps, then + bias, then the clamp; output channel oc reads input channel oc / multiplier.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthwiseConv2D)]
 internal sealed class DepthwiseConv2DKernel : OpenClKernel<DepthwiseConv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
@@ -92,6 +95,7 @@ internal sealed class DepthwiseConv2DKernel : OpenClKernel<DepthwiseConv2DParams
 /// (oy + pad_top − ky) / stride_h and (ox + pad_left − kx) / stride_w are exact and in range, for ci:
 /// acc = fma(x, w, acc) from +0; then acc + bias.
 /// </summary>
+[OpCodes(CustomOps.Convolution2DTransposeBias)]
 internal sealed class TransposeConvBiasKernel : OpenClKernel<TransposeConvBiasParams>
 {
     public override IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.Convolution2DTransposeBias)];

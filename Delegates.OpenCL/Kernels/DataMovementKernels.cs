@@ -13,6 +13,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// reference's ConcatenationWithScaling arithmetic. Without a clamp or a rescale the op only moves bits (claimed even on
 /// a device that flushes subnormals); a clamp compares floats and a rescale multiplies them, so such a device refuses those.
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationKernel : OpenClKernel<ConcatenationParams>
 {
     public override bool MovesBitsOnly => true;
@@ -87,6 +88,7 @@ internal sealed class ConcatenationKernel : OpenClKernel<ConcatenationParams>
 /// tables are uploaded at compile time. Per element the kernel evaluates the reference's expression left to right,
 /// every product and sum rounded separately (no fma: the reference has none).
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearKernel : OpenClKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
@@ -138,6 +140,7 @@ internal sealed class ResizeBilinearKernel : OpenClKernel<ResizeBilinearParams>
 /// DEPTH_TO_SPACE on float32 NHWC (Cl/depth_to_space.cl): out[b, h·bs + dy, w·bs + dx, c] =
 /// in[b, h, w, (dy·bs + dx)·C_out + c], the reference's (TFLite DCR) ordering; 32-bit words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceKernel : OpenClKernel<DepthToSpaceParams>
 {
     public override bool MovesBitsOnly => true;
@@ -173,6 +176,7 @@ internal sealed class DepthToSpaceKernel : OpenClKernel<DepthToSpaceParams>
 /// SPACE_TO_DEPTH on float32 NHWC (Cl/depth_to_space.cl): out[b, h, w, (dy·bs + dx)·C_in + c] =
 /// in[b, h·bs + dy, w·bs + dx, c] with the definition's block size; 32-bit words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthKernel : OpenClKernel<SpaceToDepthParams>
 {
     public override bool MovesBitsOnly => true;
@@ -188,6 +192,7 @@ internal sealed class SpaceToDepthKernel : OpenClKernel<SpaceToDepthParams>
 /// RESIZE_NEAREST_NEIGHBOR on NHWC 32-bit data (Cl/depth_to_space.cl): out[b, y, x, c] = in[b, row[y], col[x], c] with
 /// the definition's source-index tables, uploaded at compile time; words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborKernel : OpenClKernel<ResizeNearestNeighborParams>
 {
     public override bool MovesBitsOnly => true;

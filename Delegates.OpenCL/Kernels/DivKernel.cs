@@ -10,6 +10,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// (<see cref="IOpKernel.Types"/>): its zero denominators must fail the invoke before any division (docs/numerics.md
 /// §DIV), a host-side check this device kernel does not make.
 /// </summary>
+[OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : OpenClKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// result exact but SQUARE's one rounded product, so any device gives the reference's bits; NEG, ABS and SIGN on
 /// int32 too (wrapping: MinValue stays MinValue).
 /// </summary>
+[OpCodes(BuiltinOperator.Floor, BuiltinOperator.Ceil, BuiltinOperator.Round, BuiltinOperator.Neg, BuiltinOperator.Abs, BuiltinOperator.Sign, BuiltinOperator.Square)]
 internal sealed class ExactUnaryKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops =>
@@ -45,6 +46,7 @@ internal sealed class ExactUnaryKernel : OpenClKernel<ElementwiseParams>
 }
 
 /// <summary>RELU_N1_TO_1 and RELU_0_TO_1 on float32: Cl/unary.cl's NaN-propagating clamp (as RELU) to [−1, 1] / [0, 1].</summary>
+[OpCodes(BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1)]
 internal sealed class UnitClampKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// one-element constant_values tensor on the device (so a value computed at run time works too), or all-zero bits
 /// when the node has none. 8-bit and 64-bit data run elsewhere.
 /// </summary>
+[OpCodes(BuiltinOperator.PadV2)]
 internal sealed class PadV2Kernel : OpenClKernel<PadV2Params>
 {
     private const int MaxRank = 4;

@@ -9,6 +9,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// MAX_POOL_2D on float32 NHWC (Cl/pool.cl): the reference's NaN-sticky maximum over the in-bounds taps in (ky, kx)
 /// order (first tap, then <c>v &gt; m || isNaN(v)</c>), then the fused-activation clamp. Only comparisons.
 /// </summary>
+[OpCodes(BuiltinOperator.MaxPool2D)]
 internal sealed class MaxPool2DKernel : OpenClKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
@@ -30,6 +31,7 @@ internal sealed class MaxPool2DKernel : OpenClKernel<Pool2DParams>
 /// AVERAGE_POOL_2D on float32 NHWC (Cl/pool.cl): sum = +0, sum = sum + v over the in-bounds taps in (ky, kx) order,
 /// then sum · R(count) with the definition's table R (SpecMath.ReciprocalOfCount) uploaded, then the clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.AveragePool2D)]
 internal sealed class AveragePool2DKernel : OpenClKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];

@@ -238,6 +238,7 @@ internal static class QuantizedKernels
 /// and halves away from zero, + zero point, clamped; from int8/uint8, MultiplyByQuantizedMultiplier of the centred value
 /// with the definition's multiplier (docs/numerics.md §Quantized execution). int16 outputs and inputs are refused.
 /// </summary>
+[OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeKernel : OpenClKernel<QuantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Quantize];
@@ -281,6 +282,7 @@ internal sealed class QuantizeKernel : OpenClKernel<QuantizeParams>
 /// per channel with the definition's layout (docs/numerics.md §Dequantize). float16 and int16 inputs are refused
 /// (<see cref="IOpKernel.Types"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeKernel : OpenClKernel<DequantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Dequantize];

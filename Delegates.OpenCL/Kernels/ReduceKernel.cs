@@ -13,6 +13,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// uses; neither changes the order); refused when more than four kept or four reduced runs remain. A copy (scalar
 /// input, or no axis) moves the input's words.
 /// </summary>
+[OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReduceKernel : OpenClKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];

@@ -13,6 +13,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// neither changes the summation order); refused when more than four kept or four reduced runs remain. int8/uint8:
 /// TFLite's QuantizedMeanOrSum over the same runs (<see cref="QuantizedLinearKernels.Mean"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanKernel : OpenClKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// (Cl/strided_copy.cl): the definition's strided view, one work-item per output word. Words are moved, never
 /// converted, so float32 and int32 are both exact. Views of more than eight dimensions are refused.
 /// </summary>
+[OpCodes(BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2, BuiltinOperator.Tile, BuiltinOperator.BroadcastTo)]
 internal sealed class StridedCopyKernel : OpenClKernel<StridedCopyParams>
 {
     public const int MaxRank = 8;
@@ -57,6 +58,7 @@ internal sealed class StridedCopyKernel : OpenClKernel<StridedCopyParams>
 }
 
 /// <summary>SPLIT, SPLIT_V, UNPACK on 32-bit words: one strided copy per output (its chunk of every block).</summary>
+[OpCodes(BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack)]
 internal sealed class SplitKernel : OpenClKernel<SplitParams>
 {
     public override bool MovesBitsOnly => true;

@@ -13,6 +13,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// int8 (per-channel int8 weights) and uint8 (per-tensor uint8 weights with a zero point), int32 bias:
 /// <see cref="QuantizedLinearKernels.TransposeConv"/>.
 /// </summary>
+[OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvKernel : OpenClKernel<TransposeConvParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];

@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.OpenCL.Kernels;
 
 /// <summary>RELU and RELU6 on float32 (Cl/unary.cl): the NaN-propagating clamp to [0, +inf] / [0, 6].</summary>
+[OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6)]
 internal sealed class ClampActivationKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];
@@ -42,6 +43,7 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
 }
 
 /// <summary>LOGISTIC on float32: SpecMath.Logistic per element (fma-based Exp and reciprocal).</summary>
+[OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
@@ -51,6 +53,7 @@ internal sealed class LogisticKernel : UnaryFloat32Kernel
 }
 
 /// <summary>HARD_SWISH on float32: SpecMath.HardSwish per element (two rounded multiplies, no fma).</summary>
+[OpCodes(BuiltinOperator.HardSwish)]
 internal sealed class HardSwishKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
@@ -62,6 +65,7 @@ internal sealed class HardSwishKernel : UnaryFloat32Kernel
 /// RESHAPE, SQUEEZE, EXPAND_DIMS on every fixed-size dtype: the output holds the input's bytes in the same order (only
 /// the shape, already final here, differs), so one device-side buffer copy of the input's bytes (no kernel) serves all.
 /// </summary>
+[OpCodes(BuiltinOperator.Reshape, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims)]
 internal sealed class ReshapeKernel : IOpenClKernel
 {
     public bool MovesBitsOnly => true;
@@ -90,6 +94,7 @@ internal static class ByteMoves
 /// PAD (Cl/pad.cl) for float32 data of rank ≤ 4 with the definition's paddings: the input at coordinate + before,
 /// all-zero bits elsewhere; words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.Pad)]
 internal sealed class PadKernel : OpenClKernel<PadParams>
 {
     private const int MaxRank = 4;
@@ -136,6 +141,7 @@ internal sealed class PadKernel : OpenClKernel<PadParams>
 }
 
 /// <summary>EXP on float32: SpecMath.Exp per element (fma-based).</summary>
+[OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];
@@ -144,6 +150,7 @@ internal sealed class ExpKernel : UnaryFloat32Kernel
 }
 
 /// <summary>LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha).</summary>
+[OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : OpenClKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];

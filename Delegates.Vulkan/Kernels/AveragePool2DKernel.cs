@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// sum · R(count) with the definition's table R (SpecMath.ReciprocalOfCount, R[0] = +∞) uploaded and indexed by the
 /// tap count, then the fused-activation clamp; the window from the definition's geometry.
 /// </summary>
+[OpCodes(BuiltinOperator.AveragePool2D)]
 internal sealed class AveragePool2DKernel : VulkanKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];

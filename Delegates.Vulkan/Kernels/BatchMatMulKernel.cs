@@ -10,6 +10,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// adj_x / adj_y layouts as element strides. int8 (Shaders/batch_matmul_q8.comp): Σ_k (L + lhs offset)·(R + rhs offset)
 /// in wrapping int32, MultiplyByQuantizedMultiplier, + output zero point, clamped to int8 — the reference's bits.
 /// </summary>
+[OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulKernel : VulkanKernel<BatchMatMulParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];

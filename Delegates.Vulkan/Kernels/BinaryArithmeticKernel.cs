@@ -13,6 +13,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// gives the strides (a dimension of 1 against another size has stride 0); the operation is a specialization constant.
 /// int64 (MAXIMUM, MINIMUM) is refused by the delegate (<see cref="IOpKernel.Types"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul)]
 internal sealed class BinaryArithmeticKernel : VulkanKernel<OpParams>
 {
     // MAXIMUM, MINIMUM and SQUARED_DIFFERENCE are BinaryElementwiseKernel's (the same shaders, no 8-bit path).

@@ -6,6 +6,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// MAXIMUM, MINIMUM and SQUARED_DIFFERENCE on float32 and int32: <see cref="BinaryArithmeticKernel"/>'s shaders and
 /// broadcast (binary.comp, binary_int32.comp), in a kernel of their own because they have no 8-bit path.
 /// </summary>
+[OpCodes(BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference)]
 internal sealed class BinaryElementwiseKernel : VulkanKernel<OpParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Maximum, BuiltinOperator.Minimum, BuiltinOperator.SquaredDifference];

@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>RELU and RELU6 on float32 (Shaders/clamp.comp): the NaN-propagating clamp to [0, +inf] / [0, 6].</summary>
+[OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6)]
 internal sealed class ClampActivationKernel : VulkanKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];

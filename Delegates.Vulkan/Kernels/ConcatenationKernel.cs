@@ -16,6 +16,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// the op only moves bits (claimed even on a device that flushes subnormals); a clamp compares floats and a rescale
 /// multiplies them, so such a device refuses those.
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationKernel : VulkanKernel<ConcatenationParams>, IVulkanKernel // re-implemented for Types
 {
     public override bool MovesBitsOnly => true;

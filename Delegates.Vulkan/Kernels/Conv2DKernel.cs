@@ -10,6 +10,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// channels of one pixel, each in its own accumulator (never a split reduction), from a re-packed filter (ConvPacking;
 /// on the device when the filter is not a constant).
 /// </summary>
+[OpCodes(BuiltinOperator.Conv2D)]
 internal sealed class Conv2DKernel : VulkanKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// in[b, h, w, (dy·bs + dx)·C_out + c], the reference's (TFLite DCR) ordering with the definition's block size;
 /// 32-bit words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceKernel : VulkanKernel<DepthToSpaceParams>
 {
     public override bool MovesBitsOnly => true;

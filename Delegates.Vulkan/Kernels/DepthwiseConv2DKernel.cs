@@ -11,6 +11,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// output channels of one pixel from a re-packed filter (ConvPacking, channels-last; re-packed on the device when the
 /// filter is not a constant).
 /// </summary>
+[OpCodes(BuiltinOperator.DepthwiseConv2D)]
 internal sealed class DepthwiseConv2DKernel : VulkanKernel<DepthwiseConv2DParams>
 {
     /// <summary>Largest window whose weights the shader keeps in registers (a specialization per window size).</summary>

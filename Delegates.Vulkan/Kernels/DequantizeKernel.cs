@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// per tensor or per channel with the definition's layout (docs/numerics.md §Dequantize). float16 and int16 inputs are
 /// refused (<see cref="IOpKernel.Types"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeKernel : VulkanKernel<DequantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Dequantize];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// rank 6. int32 is refused by <see cref="IOpKernel.Types"/>: its zero denominators must fail the invoke before any
 /// division (docs/numerics.md §DIV), a host-side check this device kernel does not make.
 /// </summary>
+[OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : VulkanKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];

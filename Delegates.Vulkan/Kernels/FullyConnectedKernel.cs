@@ -10,6 +10,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// reference's chain acc = fma(x[b, k], w[u, k], acc) for k = 0 … K−1 from +0, then + bias (optional), then the clamp.
 /// keep_num_dims only changes the output's shape, not its memory.
 /// </summary>
+[OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedKernel : VulkanKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];

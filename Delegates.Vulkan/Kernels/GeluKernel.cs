@@ -8,6 +8,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// GELU on float32 (Shaders/gelu.comp): SpecMath.GeluExact (fma-based Erfc, Exp and reciprocal) or, with approximate,
 /// SpecMath.GeluApproximate (fma-based Tanh) per element.
 /// </summary>
+[OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluKernel : VulkanKernel<GeluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];

@@ -6,6 +6,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// HARD_SWISH on float32 (Shaders/hard_swish.comp): SpecMath.HardSwish per element; on int8/uint8 the definition's
 /// 256-entry table of TFLite's fixed-point HardSwish (Shaders/lookup_q8.comp).
 /// </summary>
+[OpCodes(BuiltinOperator.HardSwish)]
 internal sealed class HardSwishKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];

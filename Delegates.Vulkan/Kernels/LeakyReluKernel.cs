@@ -5,6 +5,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>LEAKY_RELU on float32 (Shaders/leaky_relu.comp): x &gt; 0 ? x : x · alpha, alpha from the params.</summary>
+[OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : VulkanKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];

@@ -7,6 +7,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// LOGISTIC on float32 (Shaders/logistic.comp): SpecMath.Logistic per element (fma-based Exp and reciprocal); on
 /// int8/uint8 the definition's 256-entry table (Shaders/lookup_q8.comp, no float arithmetic on the device).
 /// </summary>
+[OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];

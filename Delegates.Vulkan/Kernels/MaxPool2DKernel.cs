@@ -8,6 +8,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// over the in-bounds taps in (ky, kx) order (first tap, then <c>v &gt; m || isNaN(v)</c>, so among equal values the
 /// first wins), then the fused-activation clamp; the window from the definition's geometry. Only comparisons, no rounding.
 /// </summary>
+[OpCodes(BuiltinOperator.MaxPool2D)]
 internal sealed class MaxPool2DKernel : VulkanKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];

@@ -16,6 +16,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// requantization (<see cref="QuantizedMeanParams"/>: less zp_in·n, MultiplyByQuantizedMultiplier, + zp_out, clamp);
 /// an empty reduction gives 0.
 /// </summary>
+[OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanKernel : VulkanKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// before, all-zero bits elsewhere; words are moved, never converted. int8/uint8 data (Shaders/pad_q8.comp, packed
 /// bytes) is padded with the definition's pad byte: a quantized tensor's zero point, else 0.
 /// </summary>
+[OpCodes(BuiltinOperator.Pad)]
 internal sealed class PadKernel : VulkanKernel<PadParams>
 {
     private const int MaxRank = 4;

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// PRELU on float32 (Shaders/prelu.comp): x ≥ 0 ? x : x · alpha with the definition's broadcast padded to rank 4 (the
 /// definition refuses broadcasts beyond rank 4; an alpha of the input's own shape is indexed flat, any rank).
 /// </summary>
+[OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluKernel : VulkanKernel<PreluParams>
 {
     private const int MaxRank = 4;

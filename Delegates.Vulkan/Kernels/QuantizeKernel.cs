@@ -10,6 +10,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// centred value with the definition's multiplier (docs/numerics.md §Quantized execution). int16 outputs and int16
 /// inputs are refused.
 /// </summary>
+[OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeKernel : VulkanKernel<QuantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Quantize];

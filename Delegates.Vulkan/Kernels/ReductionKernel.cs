@@ -13,6 +13,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// (MeanGeometry, the layout MEAN uses; neither changes the order); refused when more than four kept or four reduced
 /// runs remain. A scalar input is copied.
 /// </summary>
+[OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : VulkanKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];

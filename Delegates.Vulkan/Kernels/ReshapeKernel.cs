@@ -7,6 +7,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// (only the shape, already final here, differs), so one device-side buffer copy (vkCmdCopyBuffer, no shader) of the
 /// input's bytes serves them all.
 /// </summary>
+[OpCodes(BuiltinOperator.Reshape, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims)]
 internal sealed class ReshapeKernel : IVulkanKernel
 {
     public bool MovesBitsOnly => true;

@@ -14,6 +14,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// left to right, every product and sum rounded separately (no fma: the reference has none). int8/uint8 runs TFLite's
 /// integer interpolation with the definition's Q10 steps (Shaders/resize_bilinear_q8.comp, packed bytes).
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearKernel : VulkanKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// in[b, row[y], col[x], c] with the definition's source-index tables (TFLite's GetNearestNeighbor on the host) as
 /// buffers; 32-bit words are moved, never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborKernel : VulkanKernel<ResizeNearestNeighborParams>
 {
     public override bool MovesBitsOnly => true;

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// reference's sequence in its order (maximum, specExp of (x − m)·beta with a sequential sum, SoftmaxMultiplier's
 /// fma-based reciprocal, one multiply per element).
 /// </summary>
+[OpCodes(BuiltinOperator.Softmax)]
 internal sealed class SoftmaxKernel : VulkanKernel<SoftmaxParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Softmax];

@@ -9,6 +9,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// in[b, h·bs + dy, w·bs + dx, c], the reference's ordering with the definition's block size; 32-bit words are moved,
 /// never converted.
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthKernel : VulkanKernel<SpaceToDepthParams>
 {
     public override bool MovesBitsOnly => true;

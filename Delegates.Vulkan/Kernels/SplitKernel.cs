@@ -8,6 +8,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// with strides [Σ chunks, 1] at the output's offset in the block (the definition's <see cref="SplitParams"/>).
 /// Types list int32 as well: SPLIT's leading input is its int32 axis, and words move exactly either way.
 /// </summary>
+[OpCodes(BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack)]
 internal sealed class SplitKernel : VulkanKernel<SplitParams>, IVulkanKernel // re-implemented for Types
 {
     public override bool MovesBitsOnly => true;

@@ -10,6 +10,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// never converted, so float32 and int32 are both exact. Views of more than eight dimensions (after the definition
 /// merged the contiguous ones) are refused.
 /// </summary>
+[OpCodes(BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2, BuiltinOperator.Tile, BuiltinOperator.BroadcastTo)]
 internal sealed class StridedCopyKernel : VulkanKernel<StridedCopyParams>, IVulkanKernel // re-implemented for Types
 {
     public const int MaxRank = 8;

@@ -12,6 +12,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// ci: acc = fma(x, w, acc) from +0; then acc + bias. 8 output channels per invocation from a re-packed filter
 /// (ConvPacking), as CONV_2D.
 /// </summary>
+[OpCodes(CustomOps.Convolution2DTransposeBias)]
 internal sealed class TransposeConvBiasKernel : VulkanKernel<TransposeConvBiasParams>
 {
     public override IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.Convolution2DTransposeBias)];

@@ -14,6 +14,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// (x + input offset)·(w + weights offset) in wrapping int32, + bias, the
 /// channel's MultiplyByQuantizedMultiplier, + output zero point, the clamp — the reference's QuantizedTransposeConv.
 /// </summary>
+[OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvKernel : VulkanKernel<TransposeConvParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];

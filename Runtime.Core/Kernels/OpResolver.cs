@@ -1,3 +1,5 @@
+using Accel.Operators;
+
 namespace Accel.Kernels;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace Accel.Kernels;
 /// </summary>
 public sealed class OpResolver
 {
-    private readonly record struct Registration(int MinVersion, int MaxVersion, Func<IKernel> Factory);
+    /// <summary>A kernel factory for a version range; with <c>DefinedBy</c>, the range is that operator's definition's, read at the first resolve.</summary>
+    private readonly record struct Registration(int MinVersion, int MaxVersion, Func<IKernel> Factory, bool VersionsFromDefinition = false, OpId Op = default);
 
     private readonly Dictionary<BuiltinOperator, Registration> _builtins = new();
     private readonly Dictionary<string, Registration> _customs = new(StringComparer.Ordinal);
@@ -37,6 +40,18 @@ public sealed class OpResolver
         return this;
     }
 
+    /// <summary>
+    /// Registers <paramref name="op"/> for the versions its <see cref="OpDefinition"/> declares, without building the
+    /// definition now (it is built when a model asks for the operator).
+    /// </summary>
+    internal OpResolver AddDefined(OpId op, Func<IKernel> factory)
+    {
+        var registration = new Registration(0, 0, factory, VersionsFromDefinition: true, Op: op);
+        if (op.IsCustom) _customs[op.Custom!] = registration;
+        else _builtins[op.Builtin] = registration;
+        return this;
+    }
+
     public IEnumerable<BuiltinOperator> Builtins => _builtins.Keys;
     public IEnumerable<string> Customs => _customs.Keys;
 
@@ -52,6 +67,11 @@ public sealed class OpResolver
             factory = null;
             reason = code.Builtin == BuiltinOperator.Custom ? "no kernel registered for this custom operator" : "no kernel registered for this operator";
             return false;
+        }
+        if (registration.VersionsFromDefinition)
+        {
+            var definition = OpDefinitions.Get(registration.Op);
+            registration = registration with { MinVersion = definition.MinVersion, MaxVersion = definition.MaxVersion };
         }
         if (code.Version < registration.MinVersion || code.Version > registration.MaxVersion)
         {

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Reflection;
 using Accel.Delegates;
 
@@ -6,11 +5,12 @@ namespace Accel.Operators;
 
 /// <summary>
 /// One backend's implementation of one or more operators (a kernel). Every backend's kernel interface extends this,
-/// and every backend finds its kernels the same way: <see cref="KernelRegistry{TKernel}.Discover"/>.
+/// and every backend finds its kernels the same way: <see cref="KernelIndex{TKernel}.Discover"/>, by the
+/// <see cref="OpCodesAttribute"/> on each kernel class.
 /// </summary>
 public interface IOpKernel
 {
-    /// <summary>The operators this kernel implements (each must have an <see cref="OpDefinition"/>).</summary>
+    /// <summary>The operators this kernel implements (each must have an <see cref="OpDefinition"/>); the class's <see cref="OpCodesAttribute"/> names the same.</summary>
     IReadOnlyList<OpId> Ops { get; }
 
     /// <summary>The dtypes (of the op's data tensors) this kernel runs; the coverage matrix reads it.</summary>
@@ -25,49 +25,126 @@ public interface IKernelCatalog
 }
 
 /// <summary>
-/// A backend's kernels by operator, discovered by reflection over one assembly: every concrete class implementing
-/// <typeparamref name="TKernel"/> with a parameterless constructor, instantiated once. Two kernels claiming one
-/// operator, or a kernel for an operator with no core definition, is an error at construction.
+/// A backend's kernel classes by operator, found by reflection over one assembly without constructing any: every
+/// concrete class implementing <typeparamref name="TKernel"/> with a parameterless constructor, keyed by its
+/// <see cref="OpCodesAttribute"/>. Immutable, so one index can serve a whole process; the kernels themselves are built
+/// by each <see cref="KernelRegistry{TKernel}"/> made from it, when first asked for. Two classes claiming one operator,
+/// or a kernel for an operator with no core definition, is an error here.
 /// </summary>
-public sealed class KernelRegistry<TKernel> : IKernelCatalog where TKernel : class, IOpKernel
+public sealed class KernelIndex<TKernel> where TKernel : class, IOpKernel
 {
-    private readonly FrozenDictionary<OpId, TKernel> _byOp;
+    // A plain Dictionary, never written after construction: FrozenDictionary<OpId, int> would JIT-compile a dozen more
+    // value-type instantiations at start-up for lookups that happen once per node at compile time.
+    private readonly Dictionary<OpId, int> _slotByOp;
 
-    private KernelRegistry(string backend, FrozenDictionary<OpId, TKernel> byOp)
+    private KernelIndex(string backend, Type[] classes, OpId[]?[] declared, TKernel?[] prebuilt, Dictionary<OpId, int> slotByOp)
     {
         Backend = backend;
-        _byOp = byOp;
+        Classes = classes;
+        Declared = declared;
+        Prebuilt = prebuilt;
+        _slotByOp = slotByOp;
     }
 
     /// <summary>The backend's name, for refusal reasons ("cpu", "vulkan" …).</summary>
     public string Backend { get; }
 
     /// <summary>Every operator with a kernel.</summary>
-    public IEnumerable<OpId> Ops => _byOp.Keys;
+    public IEnumerable<OpId> Ops => _slotByOp.Keys;
 
-    /// <summary>Finds every <typeparamref name="TKernel"/> in <paramref name="assembly"/>.</summary>
-    public static KernelRegistry<TKernel> Discover(string backend, Assembly assembly)
+    /// <summary>The kernel classes, one slot each (several operators may share a slot).</summary>
+    internal Type[] Classes { get; }
+
+    /// <summary>What each class's <see cref="OpCodesAttribute"/> declares (null: none).</summary>
+    internal OpId[]?[] Declared { get; }
+
+    /// <summary>Kernels of classes without <see cref="OpCodesAttribute"/>, which had to be built to learn their operators.</summary>
+    internal TKernel?[] Prebuilt { get; }
+
+    internal bool TryGetSlot(OpId op, out int slot) => _slotByOp.TryGetValue(op, out slot);
+
+    /// <summary>Finds every <typeparamref name="TKernel"/> class in <paramref name="assembly"/>.</summary>
+    public static KernelIndex<TKernel> Discover(string backend, Assembly assembly)
     {
-        var map = new Dictionary<OpId, TKernel>();
-        var types = assembly.GetTypes()
-            .Where(t => typeof(TKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false, ContainsGenericParameters: false })
-            .OrderBy(t => t.FullName, StringComparer.Ordinal);
-        foreach (var type in types)
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentNullException.ThrowIfNull(assembly);
+        var classes = OpClasses.Find(assembly, typeof(TKernel));
+        var declared = new OpId[]?[classes.Length];
+        var prebuilt = new TKernel?[classes.Length];
+        var map = new Dictionary<OpId, int>();
+        for (int slot = 0; slot < classes.Length; slot++)
         {
-            var kernel = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
-            foreach (var op in kernel.Ops)
+            var type = classes[slot];
+            IReadOnlyList<OpId>? ops = declared[slot] = OpClasses.Declared(type);
+            if (ops is null)
             {
-                if (OpDefinitions.Find(op) is null)
+                // No [OpCodes]: the only way to learn its operators is to build it (the pre-index way; still works).
+                prebuilt[slot] = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
+                ops = prebuilt[slot]!.Ops;
+            }
+            for (int i = 0; i < ops.Count; i++)
+            {
+                var op = ops[i];
+                if (!OpDefinitions.IsDefined(op))
                     throw new InvalidOperationException($"{backend} kernel {type.Name} implements {op.Name}, which has no OpDefinition in Runtime.Core");
-                if (!map.TryAdd(op, kernel))
-                    throw new InvalidOperationException($"{backend}: {op.Name} is claimed by both {map[op].GetType().Name} and {type.Name}");
+                if (!map.TryAdd(op, slot))
+                    throw new InvalidOperationException($"{backend}: {op.Name} is claimed by both {classes[map[op]].Name} and {type.Name}");
             }
         }
-        return new KernelRegistry<TKernel>(backend, map.ToFrozenDictionary());
+        return new KernelIndex<TKernel>(backend, classes, declared, prebuilt, map);
     }
 
-    /// <summary>The kernel for <paramref name="op"/>, or null.</summary>
-    public TKernel? Find(OpId op) => _byOp.GetValueOrDefault(op);
+    /// <summary>A registry over these classes with no kernel built yet (the ones without <see cref="OpCodesAttribute"/> aside).</summary>
+    public KernelRegistry<TKernel> CreateRegistry() => new(this);
+}
+
+/// <summary>
+/// A backend's kernels by operator: each kernel is built the first time its operator is asked for, once per registry,
+/// so a model's load constructs (and JIT-compiles) only the kernels of the operators it uses. Kernels are stateless;
+/// an owner (a delegate instance) keeps its registry to itself, so no cache is shared through static state. Safe to
+/// use from several threads (a race builds a kernel twice and keeps one).
+/// </summary>
+public sealed class KernelRegistry<TKernel> : IKernelCatalog where TKernel : class, IOpKernel
+{
+    private readonly KernelIndex<TKernel> _index;
+    private readonly TKernel?[] _built;
+
+    internal KernelRegistry(KernelIndex<TKernel> index)
+    {
+        _index = index;
+        _built = (TKernel?[])index.Prebuilt.Clone();
+    }
+
+    /// <summary>Finds the kernel classes of <paramref name="assembly"/> and returns a registry over them (see <see cref="KernelIndex{TKernel}"/>).</summary>
+    public static KernelRegistry<TKernel> Discover(string backend, Assembly assembly) => KernelIndex<TKernel>.Discover(backend, assembly).CreateRegistry();
+
+    /// <summary>The backend's name, for refusal reasons ("cpu", "vulkan" …).</summary>
+    public string Backend => _index.Backend;
+
+    /// <summary>Every operator with a kernel (built or not).</summary>
+    public IEnumerable<OpId> Ops => _index.Ops;
+
+    /// <summary>How many kernels this registry has built so far (a kernel serving several operators counts once).</summary>
+    public int BuiltCount
+    {
+        get
+        {
+            int count = 0;
+            for (int i = 0; i < _built.Length; i++)
+                if (Volatile.Read(ref _built[i]) is not null) count++;
+            return count;
+        }
+    }
+
+    /// <summary>Whether the kernel of <paramref name="op"/> has been built.</summary>
+    public bool IsBuilt(OpId op) => _index.TryGetSlot(op, out int slot) && Volatile.Read(ref _built[slot]) is not null;
+
+    /// <summary>The kernel for <paramref name="op"/> (built now if this is the first ask), or null.</summary>
+    public TKernel? Find(OpId op)
+    {
+        if (!_index.TryGetSlot(op, out int slot)) return null;
+        return Volatile.Read(ref _built[slot]) ?? Build(slot);
+    }
 
     /// <summary>The kernel for a model's operator code, or null.</summary>
     public TKernel? Find(OperatorCode code) => Find(OpId.From(code));
@@ -78,5 +155,13 @@ public sealed class KernelRegistry<TKernel> : IKernelCatalog where TKernel : cla
         return kernel.Types.Contains(type)
             ? NodeSupport.Supported
             : NodeSupport.Refuse($"the {Backend} kernel of {op.Name} runs {string.Join(", ", kernel.Types.Select(t => t.ToDisplayName()))}, not {type.ToDisplayName()}");
+    }
+
+    private TKernel Build(int slot)
+    {
+        var type = _index.Classes[slot];
+        var kernel = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
+        if (_index.Declared[slot] is { } declared) OpClasses.CheckDeclared(type, declared, kernel.Ops, $"{Backend} kernel");
+        return Interlocked.CompareExchange(ref _built[slot], kernel, null) ?? kernel;
     }
 }

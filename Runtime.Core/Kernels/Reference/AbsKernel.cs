@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// (the sign bit cleared: −0 → +0, −∞ → +∞), int32 <c>std::abs</c> with its two's-complement wrap: int32.MinValue has
 /// no positive counterpart and stays int32.MinValue (.NET's Math.Abs would throw).
 /// </summary>
+[OpCodes(BuiltinOperator.Abs)]
 internal sealed class AbsKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Abs];

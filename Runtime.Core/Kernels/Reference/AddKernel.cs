@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// NumPy broadcasting of any rank: out = activation(a + b), one IEEE-754 binary32 addition per element (int32: wrapping),
 /// then the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.Add)]
 internal sealed class AddKernel : ReferenceKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Add];

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// optimized_ops::AddN applies after every addition (it adds with the activation range lowest..max), so an overflow
 /// gives ±float.MaxValue, not ±∞. int32: wrapping additions, no clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.AddN)]
 internal sealed class AddNKernel : ReferenceKernel<AddNParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AddN];

@@ -67,11 +67,13 @@ internal abstract class ArgMinMaxKernel : ReferenceKernel<ArgMinMaxParams>
     }
 }
 
+[OpCodes(BuiltinOperator.ArgMax)]
 internal sealed class ArgMaxKernel : ArgMinMaxKernel
 {
     protected override BuiltinOperator Op => BuiltinOperator.ArgMax;
 }
 
+[OpCodes(BuiltinOperator.ArgMin)]
 internal sealed class ArgMinKernel : ArgMinMaxKernel
 {
     protected override BuiltinOperator Op => BuiltinOperator.ArgMin;

@@ -10,6 +10,7 @@ namespace Accel.Kernels.Reference;
 /// then sum · R(count) with R(count) = RN(1/count) computed here in Prepare (TFLite divides by count: ≤ 1 ulp apart,
 /// identical when count is a power of two), then the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.AveragePool2D)]
 internal sealed class AveragePool2DKernel : ReferenceKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.AveragePool2D];

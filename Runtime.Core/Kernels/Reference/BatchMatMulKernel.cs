@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// adj_y) of the broadcast batch b. Each output is one sequential FMA chain from +0 over k ascending (TFLite rounds each
 /// product and each sum). int8: <see cref="InvokeQuantized"/>.
 /// </summary>
+[OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulKernel : ReferenceKernel<BatchMatMulParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// BATCH_TO_SPACE_ND (docs/numerics.md §SPACE_TO_BATCH_ND), TFLite's <c>reference_ops::BatchToSpaceND</c>: a byte
 /// move of any fixed-size dtype; the cropped pixels are dropped.
 /// </summary>
+[OpCodes(BuiltinOperator.BatchToSpaceNd)]
 internal sealed class BatchToSpaceNdKernel : ReferenceKernel<BatchToSpaceNdParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchToSpaceNd];

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// as a float (float32, float16 widened exactly) or an integer (the integer dtypes; bool as 0 or 1), then converted by
 /// <see cref="CastConversions"/>. The same dtype on both sides copies the bits.
 /// </summary>
+[OpCodes(BuiltinOperator.Cast)]
 internal sealed class CastKernel : ReferenceKernel<CastParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Cast];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// CEIL, float32 (docs/numerics.md §Exact unary operators): <c>std::ceil</c>, as TFLite's ceil.cc — the smallest
 /// integral value ≥ x, exact; x in (−1, 0) gives −0; ±0, ±∞ and NaN map to themselves.
 /// </summary>
+[OpCodes(BuiltinOperator.Ceil)]
 internal sealed class CeilKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Ceil];

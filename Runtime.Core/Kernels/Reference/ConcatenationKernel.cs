@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// uint8 inputs quantized differently are rescaled as TFLite's ConcatenationWithScaling does).
 /// For float32 the fused activation clamp is applied to every element (TFLite only accepts NONE).
 /// </summary>
+[OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationKernel : ReferenceKernel<ConcatenationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis

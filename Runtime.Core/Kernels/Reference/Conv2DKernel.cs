@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// Each output element is one sequential FMA chain starting at +0 over (ky, kx, ci) in that order, skipping taps
 /// outside the input; then one rounded add of the bias; then the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.Conv2D)]
 internal sealed class Conv2DKernel : ReferenceKernel<Conv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];

@@ -4,6 +4,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>COS, float32 (docs/numerics.md §Math operators): SpecMath Cos per element (exact argument reduction).</summary>
+[OpCodes(BuiltinOperator.Cos)]
 internal sealed class CosKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Cos];

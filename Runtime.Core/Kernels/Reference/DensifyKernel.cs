@@ -3,6 +3,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>DENSIFY (docs/numerics.md §Densify): zero-fills the dense output and scatters the stored values (see <see cref="DensifyDefinition"/>).</summary>
+[OpCodes(BuiltinOperator.Densify)]
 internal sealed class DensifyKernel : ReferenceKernel<DensifyParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Densify];

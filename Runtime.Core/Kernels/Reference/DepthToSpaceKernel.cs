@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// out[b, h·bs + dy, w·bs + dx, c] = in[b, h, w, (dy·bs + dx)·C_out + c] with C_out = C_in / bs². A byte move for any
 /// fixed-size dtype.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceKernel : ReferenceKernel<DepthToSpaceParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthToSpace];

@@ -11,6 +11,7 @@ namespace Accel.Kernels.Reference;
 /// As in TFLite's Eval (ComputeDepthMultiplier), the multiplier is derived from the shapes (Cout / Cin); the
 /// option field is not trusted, since some converters leave it 0 or stale.
 /// </summary>
+[OpCodes(BuiltinOperator.DepthwiseConv2D)]
 internal sealed class DepthwiseConv2DKernel : ReferenceKernel<DepthwiseConv2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];

@@ -14,6 +14,7 @@ namespace Accel.Kernels.Reference;
 /// out = scale × (float)(q − zero_point), one float32 multiply, per tensor or per channel along the quantized
 /// dimension.
 /// </summary>
+[OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeKernel : ReferenceKernel<DequantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Dequantize];

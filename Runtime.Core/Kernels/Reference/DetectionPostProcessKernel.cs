@@ -11,6 +11,7 @@ namespace Accel.Kernels.Reference;
 /// output layout. Orders among equal scores are the stable ones (TFLite's partial sorts leave them unspecified);
 /// output slots TFLite leaves unwritten are zero.
 /// </summary>
+[OpCodes(CustomOps.DetectionPostProcess)]
 internal sealed class DetectionPostProcessKernel : ReferenceKernel<DetectionPostProcessParams>
 {
     public override IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.DetectionPostProcess)];

@@ -26,6 +26,7 @@ internal static class DenominatorCheck
 /// DIV, float32 and int32 (docs/numerics.md §DIV): out = activation(a / b) with NumPy broadcasting — one correctly
 /// rounded binary32 division; int32 truncating toward zero (−2³¹ / −1 saturates to 2³¹ − 1), a zero denominator an error.
 /// </summary>
+[OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : ReferenceKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
@@ -62,6 +63,7 @@ internal sealed class DivKernel : ReferenceKernel<BinaryArithmeticParams>
 /// TFLite's floor_div.cc, rounded once to binary32; int32 the exact floor of the quotient (−2³¹ // −1 saturates to 2³¹ − 1).
 /// Any zero denominator (±0 for float32) is an error.
 /// </summary>
+[OpCodes(BuiltinOperator.FloorDiv)]
 internal sealed class FloorDivKernel : ReferenceKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorDiv];
@@ -99,6 +101,7 @@ internal sealed class FloorDivKernel : ReferenceKernel<BinaryElementwiseParams>
 /// exact), then t + b when t ≠ 0 and its sign differs from b's — TFLite's reference_ops::FloorMod. An integer zero
 /// denominator is an error; float32 b = ±0 gives NaN.
 /// </summary>
+[OpCodes(BuiltinOperator.FloorMod)]
 internal sealed class FloorModKernel : ReferenceKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FloorMod];

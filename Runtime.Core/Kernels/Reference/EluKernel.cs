@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// ELU, float32 (docs/numerics.md §ELU): out = x &lt; 0 ? Expm1(x) : x, TFLite's <c>x &lt; 0 ? expm1(x) : x</c>
 /// (alpha 1) with Accel's <see cref="SpecMath.Expm1"/>; NaN, −0 and positive values pass through unchanged.
 /// </summary>
+[OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];

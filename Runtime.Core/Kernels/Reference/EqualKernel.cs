@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// EQUAL, float32, int32, int64 and bool → bool (docs/numerics.md §Comparisons): a == b: NaN equals nothing (NaN == NaN
 /// is false), −0 == +0 is true.
 /// </summary>
+[OpCodes(BuiltinOperator.Equal)]
 internal sealed class EqualKernel : ComparisonKernel<EqualFn>
 {
     protected override BuiltinOperator Op => BuiltinOperator.Equal;

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// FILL (docs/numerics.md §FILL): every element a copy of the scalar value's bytes. When the dims tensor is computed at
 /// run time the output is dynamic and its shape is read and checked here, by the definition's rules.
 /// </summary>
+[OpCodes(BuiltinOperator.Fill)]
 internal sealed class FillKernel : ReferenceKernel<FillParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Fill];

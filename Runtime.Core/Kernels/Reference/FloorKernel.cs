@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// FLOOR, float32 (docs/numerics.md §Exact unary operators): <c>std::floor</c>, as TFLite's floor.cc — the largest
 /// integral value ≤ x, exact; ±0, ±∞ and NaN map to themselves.
 /// </summary>
+[OpCodes(BuiltinOperator.Floor)]
 internal sealed class FloorKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Floor];

@@ -10,6 +10,7 @@ namespace Accel.Kernels.Reference;
 /// activation clamp. Output shape: [batch, Units], or the input shape with its last dimension replaced by Units
 /// when keep_num_dims is set (which requires the input's last dimension to be K), as TFLite's Prepare does.
 /// </summary>
+[OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedKernel : ReferenceKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];

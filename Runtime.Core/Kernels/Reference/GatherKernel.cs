@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// GATHER (docs/numerics.md, "Data movement"): output[b, o, c, :] = input[b, o, indices[b, c], :]. The indices are
 /// data: one outside [0, axis size) is a <see cref="KernelException"/> naming the node (TFLite fails the invoke too).
 /// </summary>
+[OpCodes(BuiltinOperator.Gather)]
 internal sealed class GatherKernel : ReferenceKernel<GatherParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gather];

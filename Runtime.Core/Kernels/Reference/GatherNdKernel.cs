@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// GATHER_ND (docs/numerics.md, "Data movement"): slice i of the output is the input's slice at the index tuple
 /// indices[i, :]. Each index is checked against its dimension; one outside it is a <see cref="KernelException"/>.
 /// </summary>
+[OpCodes(BuiltinOperator.GatherNd)]
 internal sealed class GatherNdKernel : ReferenceKernel<GatherNdParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.GatherNd];

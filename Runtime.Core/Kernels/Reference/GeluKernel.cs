@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// approximate, <see cref="SpecMath.GeluApproximate"/> ((0.5·x)·(1 + Tanh(√(2/π)·(x + 0.044715·x³)))), TFLite's
 /// gelu.h operation order with Accel's own Erfc and Tanh.
 /// </summary>
+[OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluKernel : ReferenceKernel<GeluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];

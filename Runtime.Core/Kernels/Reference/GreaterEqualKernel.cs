@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// GREATER_EQUAL, float32, int32 and int64 → bool (docs/numerics.md §Comparisons): a &gt;= b (TFLite evaluates
 /// LessEqualFn with the operands swapped): false whenever an operand is NaN.
 /// </summary>
+[OpCodes(BuiltinOperator.GreaterEqual)]
 internal sealed class GreaterEqualKernel : ComparisonKernel<GreaterEqualFn>
 {
     protected override BuiltinOperator Op => BuiltinOperator.GreaterEqual;

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// GREATER, float32, int32 and int64 → bool (docs/numerics.md §Comparisons): a &gt; b (TFLite's comparisons.cc
 /// evaluates LessFn with the operands swapped: the same IEEE predicate): false whenever an operand is NaN.
 /// </summary>
+[OpCodes(BuiltinOperator.Greater)]
 internal sealed class GreaterKernel : ComparisonKernel<GreaterFn>
 {
     protected override BuiltinOperator Op => BuiltinOperator.Greater;

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// HARD_SWISH, float32 (docs/numerics.md §HARD_SWISH): <see cref="SpecMath.HardSwish"/> per element,
 /// (x · clamp(x + 3, 0, 6)) · RN(1/6). TFLite's <c>reference_ops::HardSwish</c> divides by 6 instead (≤ 1 ulp apart).
 /// </summary>
+[OpCodes(BuiltinOperator.HardSwish)]
 internal sealed class HardSwishKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];

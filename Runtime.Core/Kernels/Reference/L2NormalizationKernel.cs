@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// per row of the last dimension: sum = x_0·x_0 + x_1·x_1 + … in order from +0 (each product rounded, no FMA);
 /// n = sqrt(sum), raised to 1e-6 when below it; out_i = x_i / n (one IEEE division) — TFLite's bits exactly.
 /// </summary>
+[OpCodes(BuiltinOperator.L2Normalization)]
 internal sealed class L2NormalizationKernel : ReferenceKernel<L2NormalizationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.L2Normalization];

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// product and sum rounded, no FMA), then sqrt(sum / count) (IEEE division and square root), +inf lowered to FLT_MAX (TFLite's clamp bounds are finite),
 /// then the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.L2Pool2D)]
 internal sealed class L2Pool2DKernel : ReferenceKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.L2Pool2D];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// LEAKY_RELU, float32 (docs/numerics.md §LEAKY_RELU): out = x &gt; 0 ? x : x · alpha, one rounded multiply, as
 /// TFLite's <c>reference_ops::LeakyRelu</c> (so NaN stays NaN and −0 becomes −0 · alpha).
 /// </summary>
+[OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : ReferenceKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];

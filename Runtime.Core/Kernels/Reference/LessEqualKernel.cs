@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// LESS_EQUAL, float32, int32 and int64 → bool (docs/numerics.md §Comparisons): a &lt;= b: false whenever an operand is
 /// NaN.
 /// </summary>
+[OpCodes(BuiltinOperator.LessEqual)]
 internal sealed class LessEqualKernel : ComparisonKernel<LessEqualFn>
 {
     protected override BuiltinOperator Op => BuiltinOperator.LessEqual;

@@ -5,6 +5,7 @@ namespace Accel.Kernels.Reference;
 /// <summary>
 /// LESS, float32, int32 and int64 → bool (docs/numerics.md §Comparisons): a &lt; b: false whenever an operand is NaN.
 /// </summary>
+[OpCodes(BuiltinOperator.Less)]
 internal sealed class LessKernel : ComparisonKernel<LessFn>
 {
     protected override BuiltinOperator Op => BuiltinOperator.Less;

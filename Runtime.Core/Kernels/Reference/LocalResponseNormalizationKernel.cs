@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// FMA); out_c = x_c · Pow(bias + alpha·sum, −beta) (SpecMath Pow). The symmetric window is TensorFlow's definition
 /// and TFLite's optimized kernel's.
 /// </summary>
+[OpCodes(BuiltinOperator.LocalResponseNormalization)]
 internal sealed class LocalResponseNormalizationKernel : ReferenceKernel<LocalResponseNormalizationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LocalResponseNormalization];

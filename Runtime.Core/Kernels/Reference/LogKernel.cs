@@ -4,6 +4,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>LOG, float32 (docs/numerics.md §Math operators): SpecMath Log per element (within 0.51 ulp); x &lt; 0 → NaN, ±0 → −∞.</summary>
+[OpCodes(BuiltinOperator.Log)]
 internal sealed class LogKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Log];

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// of the last dimension: m = the row's maximum (NaN wins, as SOFTMAX); sum = Exp(x_0 − m) + Exp(x_1 − m) + … in order
 /// from +0; out_i = (x_i − m) − Log(sum). TFLite uses the platform's exp and log: a few ulps apart.
 /// </summary>
+[OpCodes(BuiltinOperator.LogSoftmax)]
 internal sealed class LogSoftmaxKernel : ReferenceKernel<RowNormalizationParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogSoftmax];

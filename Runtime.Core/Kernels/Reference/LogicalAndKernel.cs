@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// LOGICAL_AND, bool (docs/numerics.md §Logical operators). Mirrors TFLite's logical.cc <c>x &amp;&amp; y</c> with NumPy
 /// broadcasting of any rank; any nonzero input byte reads as true, the output is always 0 or 1.
 /// </summary>
+[OpCodes(BuiltinOperator.LogicalAnd)]
 internal sealed class LogicalAndKernel : ReferenceKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogicalAnd];

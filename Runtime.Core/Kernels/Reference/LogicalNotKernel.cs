@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// LOGICAL_NOT, bool (docs/numerics.md §Logical operators): <c>!x</c>, as TFLite's elementwise.cc LogicalNotEval. A
 /// bool element is one byte; any nonzero byte reads as true, and the output is always 0 or 1.
 /// </summary>
+[OpCodes(BuiltinOperator.LogicalNot)]
 internal sealed class LogicalNotKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogicalNot];

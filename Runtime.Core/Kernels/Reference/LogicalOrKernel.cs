@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// LOGICAL_OR, bool (docs/numerics.md §Logical operators). Mirrors TFLite's logical.cc <c>x || y</c> with NumPy
 /// broadcasting of any rank; any nonzero input byte reads as true, the output is always 0 or 1.
 /// </summary>
+[OpCodes(BuiltinOperator.LogicalOr)]
 internal sealed class LogicalOrKernel : ReferenceKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogicalOr];

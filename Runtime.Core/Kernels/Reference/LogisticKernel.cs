@@ -10,6 +10,7 @@ namespace Accel.Kernels.Reference;
 /// vary by library, so results agree with TFLite to a few ulp rather than bit for bit. int8/uint8: a table; int16x8:
 /// TFLite's reference_integer_ops::Logistic (<see cref="Int16x8Kernels.Logistic"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];

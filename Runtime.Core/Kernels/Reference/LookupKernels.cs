@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// index outside [0, depth) gives off everywhere; an int64 index is compared by its low 32 bits, as TFLite's
 /// <c>static_cast&lt;int&gt;</c>. The on/off values are copied as bytes (a bool stays the byte it was).
 /// </summary>
+[OpCodes(BuiltinOperator.OneHot)]
 internal sealed class OneHotKernel : ReferenceKernel<OneHotParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.OneHot];
@@ -39,6 +40,7 @@ internal sealed class OneHotKernel : ReferenceKernel<OneHotParams>
 /// EMBEDDING_LOOKUP (docs/numerics.md §ONE_HOT, EMBEDDING_LOOKUP): output row i = table row ids[i], bytes copied; an id
 /// outside [0, rows) fails the invoke naming the node (TFLite: "index out of bounds").
 /// </summary>
+[OpCodes(BuiltinOperator.EmbeddingLookup)]
 internal sealed class EmbeddingLookupKernel : ReferenceKernel<EmbeddingLookupParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.EmbeddingLookup];

@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// NaN in the window gives NaN and among equal values (−0, +0) the first wins. (TFLite starts from −FLT_MAX with
 /// std::max, which ignores NaN and turns an all −∞ window into −FLT_MAX; otherwise the results are identical.)
 /// </summary>
+[OpCodes(BuiltinOperator.MaxPool2D)]
 internal sealed class MaxPool2DKernel : ReferenceKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];

@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// <c>MaximumOp</c> with NumPy broadcasting of any rank: <c>out = a &gt; b ? a : b</c> — the second operand wins
 /// unless the first is strictly greater, so max(NaN, 1) = 1, max(1, NaN) = NaN, max(−0, +0) = +0, max(+0, −0) = −0.
 /// </summary>
+[OpCodes(BuiltinOperator.Maximum)]
 internal sealed class MaximumKernel : OrderedSelectionKernel<MaximumKernel.Selection>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Maximum];

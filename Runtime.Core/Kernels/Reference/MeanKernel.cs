@@ -16,6 +16,7 @@ namespace Accel.Kernels.Reference;
 /// multiplier (<see cref="QuantizedMeanParams"/>), + zp_out, clamped; an empty input gives 0. int16 (int16x8): the same
 /// exact sum, finished by the one of TFLite's three integer mean kernels its shape and scales select (<see cref="QuantizedMeanForm"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanKernel : ReferenceKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];

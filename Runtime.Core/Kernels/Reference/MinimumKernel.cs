@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// <c>MinimumOp</c> with NumPy broadcasting of any rank: <c>out = a &lt; b ? a : b</c> — the second operand wins
 /// unless the first is strictly less, so min(NaN, 1) = 1, min(1, NaN) = NaN, min(−0, +0) = +0, min(+0, −0) = −0.
 /// </summary>
+[OpCodes(BuiltinOperator.Minimum)]
 internal sealed class MinimumKernel : OrderedSelectionKernel<MinimumKernel.Selection>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Minimum];

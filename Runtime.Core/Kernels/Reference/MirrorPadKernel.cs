@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// reads the input at q − b inside, and mirrored outside: before the input b − q (REFLECT) or b − 1 − q (SYMMETRIC),
 /// after it n − 2 − r (REFLECT) or n − 1 − r (SYMMETRIC) with r = q − b − n.
 /// </summary>
+[OpCodes(BuiltinOperator.MirrorPad)]
 internal sealed class MirrorPadKernel : ReferenceKernel<MirrorPadParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MirrorPad];

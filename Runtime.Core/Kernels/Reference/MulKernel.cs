@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// NumPy broadcasting of any rank: out = activation(a * b), one IEEE-754 binary32 multiplication per element (int32: wrapping),
 /// then the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.Mul)]
 internal sealed class MulKernel : ReferenceKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mul];

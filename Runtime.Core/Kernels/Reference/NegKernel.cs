@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// NEG (docs/numerics.md §Exact unary operators). Mirrors TFLite's neg.cc <c>out = -in</c>: float32 flips the sign bit
 /// (+0 → −0, NaN stays NaN); int32 and int64 negate with two's-complement wrap (MinValue stays MinValue).
 /// </summary>
+[OpCodes(BuiltinOperator.Neg)]
 internal sealed class NegKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Neg];

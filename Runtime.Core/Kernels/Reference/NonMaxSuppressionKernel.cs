@@ -11,6 +11,7 @@ namespace Accel.Kernels.Reference;
 /// Exp(scale·iou·iou) until it falls to score_threshold. An undecayed candidate is selected; one still above the
 /// threshold is queued again. The queue is the node's scratch pool (no allocation); a pop scans it.
 /// </summary>
+[OpCodes(BuiltinOperator.NonMaxSuppressionV4, BuiltinOperator.NonMaxSuppressionV5)]
 internal sealed class NonMaxSuppressionKernel : ReferenceKernel<NonMaxSuppressionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.NonMaxSuppressionV4, BuiltinOperator.NonMaxSuppressionV5];

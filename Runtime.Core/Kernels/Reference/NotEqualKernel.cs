@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// NOT_EQUAL, float32, int32, int64 and bool → bool (docs/numerics.md §Comparisons): a != b: true whenever an operand
 /// is NaN, −0 != +0 is false.
 /// </summary>
+[OpCodes(BuiltinOperator.NotEqual)]
 internal sealed class NotEqualKernel : ComparisonKernel<NotEqualFn>
 {
     protected override BuiltinOperator Op => BuiltinOperator.NotEqual;

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// for a quantized int8/uint8 tensor its zero point (<see cref="PadParams.PadByte"/>), as TFLite pads. A pure byte move
 /// for any fixed-size dtype; another quantized dtype with a nonzero zero point is rejected.
 /// </summary>
+[OpCodes(BuiltinOperator.Pad)]
 internal sealed class PadKernel : ReferenceKernel<PadParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pad];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// PADV2 (docs/numerics.md, "Data movement"): PAD whose padded elements are the bytes of constant_values' one element
 /// (input 2, read at Invoke), or zero bytes when the node omits it.
 /// </summary>
+[OpCodes(BuiltinOperator.PadV2)]
 internal sealed class PadV2Kernel : ReferenceKernel<PadV2Params>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.PadV2];

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// special cases; otherwise within 1.5 ulp). int32: the exact power by repeated squaring, wrapping modulo 2³²; a
 /// negative exponent anywhere in input 1 fails the invoke naming the node, as TFLite's pow.cc refuses it.
 /// </summary>
+[OpCodes(BuiltinOperator.Pow)]
 internal sealed class PowKernel : ReferenceKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Pow];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// PRELU, float32 (docs/numerics.md §PRELU): out = x ≥ 0 ? x : x · alpha with alpha broadcast against the input
 /// (NumPy rules), one rounded multiply, as TFLite's <c>ApplyPrelu</c> (NaN stays NaN, −0 stays −0).
 /// </summary>
+[OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluKernel : ReferenceKernel<PreluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Prelu];

@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// quotient counts as 0, an infinite one saturates). Integer input: TFLite's Requantize,
 /// q = clamp(MultiplyByQuantizedMultiplier(x − input zero point) + output zero point).
 /// </summary>
+[OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeKernel : ReferenceKernel<QuantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Quantize];

@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// float32, as TFLite accumulates; wrapping for integers, though no written element can overflow). When an input is
 /// computed at run time the output is dynamic and its length is computed and checked here, by the definition's rules.
 /// </summary>
+[OpCodes(BuiltinOperator.Range)]
 internal sealed class RangeKernel : ReferenceKernel<RangeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Range];

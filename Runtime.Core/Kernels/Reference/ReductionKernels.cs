@@ -133,26 +133,31 @@ internal abstract class ReductionKernel : ReferenceKernel<ReductionParams>
     }
 }
 
+[OpCodes(BuiltinOperator.Sum)]
 internal sealed class SumKernel : ReductionKernel
 {
     protected override BuiltinOperator Op => BuiltinOperator.Sum;
 }
 
+[OpCodes(BuiltinOperator.ReduceProd)]
 internal sealed class ReduceProdKernel : ReductionKernel
 {
     protected override BuiltinOperator Op => BuiltinOperator.ReduceProd;
 }
 
+[OpCodes(BuiltinOperator.ReduceMax)]
 internal sealed class ReduceMaxKernel : ReductionKernel
 {
     protected override BuiltinOperator Op => BuiltinOperator.ReduceMax;
 }
 
+[OpCodes(BuiltinOperator.ReduceMin)]
 internal sealed class ReduceMinKernel : ReductionKernel
 {
     protected override BuiltinOperator Op => BuiltinOperator.ReduceMin;
 }
 
+[OpCodes(BuiltinOperator.ReduceAny)]
 internal sealed class ReduceAnyKernel : ReductionKernel
 {
     protected override BuiltinOperator Op => BuiltinOperator.ReduceAny;

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// RELU_0_TO_1, float32 (docs/numerics.md §Activations): the clamp to [0, 1], NaN and −0 passing through, as
 /// TFLite's <c>Relu0To1</c> (std::min/std::max).
 /// </summary>
+[OpCodes(BuiltinOperator.Relu0To1)]
 internal sealed class Relu0To1Kernel : ReferenceKernel<ElementwiseParams>
 {
     private static readonly ActivationRange Range = new(0f, 1f);

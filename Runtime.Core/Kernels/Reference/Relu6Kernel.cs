@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// RELU6, float32 (docs/numerics.md §Activations): the clamp to [0, 6], x &lt; 0 ? 0 : (x &gt; 6 ? 6 : x), so NaN
 /// and −0 pass through, as in TFLite's <c>reference_ops::Relu6</c>.
 /// </summary>
+[OpCodes(BuiltinOperator.Relu6)]
 internal sealed class Relu6Kernel : ReferenceKernel<ElementwiseParams>
 {
     private static readonly ActivationRange Range = new(0f, 6f);

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// RELU, float32 (docs/numerics.md §Activations): out = x &lt; 0 ? 0 : x — the clamp to [0, +∞], so NaN and −0 pass
 /// through unchanged, as in TFLite's <c>reference_ops::Relu</c>.
 /// </summary>
+[OpCodes(BuiltinOperator.Relu)]
 internal sealed class ReluKernel : ReferenceKernel<ElementwiseParams>
 {
     private static readonly ActivationRange Range = new(0f, float.PositiveInfinity);

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// RELU_N1_TO_1, float32 (docs/numerics.md §Activations): the clamp to [−1, 1], NaN and −0 passing through, as
 /// TFLite's <c>Relu1</c> (std::min/std::max).
 /// </summary>
+[OpCodes(BuiltinOperator.ReluN1To1)]
 internal sealed class ReluN1To1Kernel : ReferenceKernel<ElementwiseParams>
 {
     private static readonly ActivationRange Range = new(-1f, 1f);

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// a scalar). At most one dimension may be −1 and is inferred; the element count must not change. The data are copied
 /// unchanged (any fixed-size dtype).
 /// </summary>
+[OpCodes(BuiltinOperator.Reshape)]
 internal sealed class ReshapeKernel : ReferenceKernel<ReshapeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Reshape];

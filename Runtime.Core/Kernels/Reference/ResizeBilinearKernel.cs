@@ -11,6 +11,7 @@ namespace Accel.Kernels.Reference;
 /// source coordinate in = half_pixel_centers ? (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0),
 /// y1 = min(ceil(in), H−1); then four products summed left to right, every operation separately rounded, no FMA.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearKernel : ReferenceKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];

@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// <c>reference_ops::ResizeNearestNeighbor</c>: out[b, y, x, :] = in[b, row[y], column[x], :] with the source indices
 /// computed in Prepare; a byte move of whole pixels, for every dtype alike.
 /// </summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborKernel : ReferenceKernel<ResizeNearestNeighborParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeNearestNeighbor];

@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// (kernels/internal/reference/round.h) operation for operation — round half to even built from floor, one rounded
 /// subtraction and comparisons, so x in [−0.5, 0) gives +0 (not IEEE roundeven's −0) while −0 stays −0.
 /// </summary>
+[OpCodes(BuiltinOperator.Round)]
 internal sealed class RoundKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Round];

@@ -4,6 +4,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>RSQRT, float32 (docs/numerics.md §Math operators): 1 / sqrt(x), two IEEE roundings, as TFLite's elementwise.cc computes it.</summary>
+[OpCodes(BuiltinOperator.Rsqrt)]
 internal sealed class RsqrtKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Rsqrt];

@@ -8,6 +8,7 @@ namespace Accel.Kernels.Reference;
 /// of each operand found through the definition's <see cref="SelectLayout"/> strides (any nonzero condition byte is
 /// true). The chosen element is copied bit for bit (bool values as 0 or 1).
 /// </summary>
+[OpCodes(BuiltinOperator.Select, BuiltinOperator.SelectV2)]
 internal sealed class SelectKernel : ReferenceKernel<SelectParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Select, BuiltinOperator.SelectV2];

@@ -3,6 +3,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>SHAPE (docs/numerics.md §SHAPE): the input's current dimensions, as int32 or int64. Never reads input data.</summary>
+[OpCodes(BuiltinOperator.Shape)]
 internal sealed class ShapeKernel : ReferenceKernel<ShapeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Shape];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// SIGN, float32 and int32 (docs/numerics.md §Exact unary operators). Mirrors TFLite's sign.cc <c>Sign::Eval</c>:
 /// x &gt; 0 → 1, x &lt; 0 → −1, otherwise 0 — so −0 gives +0 and NaN gives +0 (not NaN, unlike tf.math.sign).
 /// </summary>
+[OpCodes(BuiltinOperator.Sign)]
 internal sealed class SignKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sign];

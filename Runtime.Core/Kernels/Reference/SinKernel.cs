@@ -4,6 +4,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>SIN, float32 (docs/numerics.md §Math operators): SpecMath Sin per element (exact argument reduction, so huge arguments are accurate).</summary>
+[OpCodes(BuiltinOperator.Sin)]
 internal sealed class SinKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sin];

@@ -10,6 +10,7 @@ namespace Accel.Kernels.Reference;
 /// divides by the sum and uses its own exp: a few ulps apart. int8/uint8: TFLite's float-table kernel; int16x8:
 /// reference_ops::SoftmaxInt16 (<see cref="Int16x8Kernels.Softmax"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Softmax)]
 internal sealed class SoftmaxKernel : ReferenceKernel<SoftmaxParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Softmax];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// SPACE_TO_BATCH_ND (docs/numerics.md §SPACE_TO_BATCH_ND), TFLite's <c>reference_ops::SpaceToBatchND</c>: a byte
 /// move of any fixed-size dtype; padded pixels are zero bytes (+0 for floats; quantized zero point 0 only).
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToBatchNd)]
 internal sealed class SpaceToBatchNdKernel : ReferenceKernel<SpaceToBatchNdParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.SpaceToBatchNd];

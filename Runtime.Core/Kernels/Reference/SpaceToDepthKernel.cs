@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// out[b, h, w, (dy·bs + dx)·C + c] = in[b, h·bs + dy, w·bs + dx, c], the inverse of DEPTH_TO_SPACE. A byte move for any
 /// fixed-size dtype.
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthKernel : ReferenceKernel<SpaceToDepthParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.SpaceToDepth];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// SPLIT, SPLIT_V, UNPACK (docs/numerics.md, "Data movement"): for each index before the axis, the data input's
 /// block is cut into the outputs' chunks in output order, copied as bytes.
 /// </summary>
+[OpCodes(BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack)]
 internal sealed class SplitKernel : ReferenceKernel<SplitParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack];

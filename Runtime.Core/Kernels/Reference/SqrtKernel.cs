@@ -3,6 +3,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>SQRT, float32 (docs/numerics.md §Math operators): the correctly rounded IEEE square root, TFLite's std::sqrt bit for bit; x &lt; 0 → NaN, −0 → −0.</summary>
+[OpCodes(BuiltinOperator.Sqrt)]
 internal sealed class SqrtKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sqrt];

@@ -6,6 +6,7 @@ namespace Accel.Kernels.Reference;
 /// SQUARE, float32 (docs/numerics.md §Exact unary operators): <c>x * x</c>, one rounded binary32 multiplication, as
 /// TFLite's elementwise.cc SquareEval (so −0 → +0, overflow → +∞, NaN → NaN).
 /// </summary>
+[OpCodes(BuiltinOperator.Square)]
 internal sealed class SquareKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Square];

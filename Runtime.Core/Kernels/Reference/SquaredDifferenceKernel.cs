@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// <c>SquaredDifference</c> with NumPy broadcasting of any rank: <c>d = a − b; out = d · d</c> — float32: two rounded
 /// operations (no FMA); int32: both wrap modulo 2³².
 /// </summary>
+[OpCodes(BuiltinOperator.SquaredDifference)]
 internal sealed class SquaredDifferenceKernel : ReferenceKernel<BinaryElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.SquaredDifference];

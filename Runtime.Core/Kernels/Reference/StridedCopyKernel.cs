@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// movement"): each definition reduced its op to one strided view, so one kernel runs them all. Output element i, at
 /// row-major coordinate c over the view's dims, is input element <c>Offset + Σ c[d]·Strides[d]</c>, copied as bytes.
 /// </summary>
+[OpCodes(BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2, BuiltinOperator.Tile, BuiltinOperator.BroadcastTo, BuiltinOperator.Squeeze, BuiltinOperator.ExpandDims)]
 internal sealed class StridedCopyKernel : ReferenceKernel<StridedCopyParams>
 {
     public override IReadOnlyList<OpId> Ops =>

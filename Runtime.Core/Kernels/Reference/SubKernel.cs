@@ -7,6 +7,7 @@ namespace Accel.Kernels.Reference;
 /// NumPy broadcasting of any rank: out = activation(a - b), one IEEE-754 binary32 subtraction per element (int32: wrapping),
 /// then the fused-activation clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.Sub)]
 internal sealed class SubKernel : ReferenceKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sub];

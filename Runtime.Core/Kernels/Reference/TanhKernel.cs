@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// sequence (within 2.75 ulp of exact). TFLite uses Eigen's / the platform's tanh, so results agree to a few ulp.
 /// int8/uint8: a table; int16x8: TFLite's reference_integer_ops::Tanh (<see cref="Int16x8Kernels.Tanh"/>).
 /// </summary>
+[OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhKernel : ReferenceKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];

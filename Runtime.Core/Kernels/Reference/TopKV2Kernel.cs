@@ -10,6 +10,7 @@ namespace Accel.Kernels.Reference;
 /// built in the indices output itself (no scratch memory). With k computed at run time, k is checked and the outputs
 /// sized here.
 /// </summary>
+[OpCodes(BuiltinOperator.TopKV2)]
 internal sealed class TopKV2Kernel : ReferenceKernel<TopKV2Params>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TopKV2];

@@ -15,6 +15,7 @@ namespace Accel.Kernels.Reference;
 /// (ox + pad_left - kx) / stride_w are exact and in range, for ci: acc = fma(in, w, acc); then acc + bias.
 /// Results therefore differ from MediaPipe by rounding only.
 /// </summary>
+[OpCodes(CustomOps.Convolution2DTransposeBias)]
 internal sealed class TransposeConvBiasKernel : ReferenceKernel<TransposeConvBiasParams>
 {
     public override IReadOnlyList<OpId> Ops => [OpId.OfCustom(CustomOps.Convolution2DTransposeBias)];

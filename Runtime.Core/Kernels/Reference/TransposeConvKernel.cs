@@ -9,6 +9,7 @@ namespace Accel.Kernels.Reference;
 /// with Convolution2DTransposeBias): for ky, for kx, when (oy + pad_top − ky) / stride_h and
 /// (ox + pad_left − kx) / stride_w are exact and inside the input, for ci: acc = fma(in, w, acc); then + bias, clamp.
 /// </summary>
+[OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvKernel : ReferenceKernel<TransposeConvParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.TransposeConv];

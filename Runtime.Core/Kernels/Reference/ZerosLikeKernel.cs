@@ -3,6 +3,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>ZEROS_LIKE (docs/numerics.md §ZEROS_LIKE): all bytes zero (+0.0 for float32). Never reads input data.</summary>
+[OpCodes(BuiltinOperator.ZerosLike)]
 internal sealed class ZerosLikeKernel : ReferenceKernel<ZerosLikeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ZerosLike];

@@ -7,6 +7,7 @@ namespace Accel.Operators.Definitions;
 // input, one output of its dtype and shape (PRELU: a second input, alpha, broadcast against the input). Versions are
 // the builtin resolver's ranges (register.cc).
 
+[OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Tanh;
@@ -22,6 +23,7 @@ internal sealed class TanhDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>ELU: float32, and int8 through a table (TFLite's EluPrepare tabulates int8 only).</summary>
+[OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Elu;
@@ -35,6 +37,7 @@ internal sealed class EluDefinition : UnaryElementwiseDefinition
     }
 }
 
+[OpCodes(BuiltinOperator.ReluN1To1)]
 internal sealed class ReluN1To1Definition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.ReluN1To1;
@@ -48,6 +51,7 @@ internal sealed class ReluN1To1Definition : UnaryElementwiseDefinition
     }
 }
 
+[OpCodes(BuiltinOperator.Relu0To1)]
 internal sealed class Relu0To1Definition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu0To1;
@@ -62,6 +66,7 @@ public sealed record LeakyReluParams(float Alpha) : OpParams
 }
 
 /// <summary>LEAKY_RELU: out = x &gt; 0 ? x : x · alpha; any finite or infinite alpha (TFLite checks none).</summary>
+[OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
 {
     public override OpId Op => BuiltinOperator.LeakyRelu;
@@ -84,6 +89,7 @@ internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
 public sealed record GeluParams(bool Approximate) : OpParams;
 
 /// <summary>GELU (GeluOptions.approximate, false when the model has no options table).</summary>
+[OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluDefinition : OpDefinition<GeluParams>
 {
     public override OpId Op => BuiltinOperator.Gelu;
@@ -111,6 +117,7 @@ public sealed record PreluParams(BroadcastPlan Broadcast, bool AlphaMatchesInput
 /// it. TFLite's PreluPrepare: same dtypes, broadcastable shapes whose broadcast is the input's shape; its broadcasting
 /// kernels are 4-D, so a broadcast beyond rank 4 is refused (equal shapes of any rank are not broadcast).
 /// </summary>
+[OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluDefinition : OpDefinition<PreluParams>
 {
     public override OpId Op => BuiltinOperator.Prelu;

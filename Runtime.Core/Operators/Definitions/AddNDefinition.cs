@@ -10,6 +10,7 @@ public sealed record AddNParams(int InputCount, int ElementCount) : OpParams;
 /// ADD_N (TFLite's add_n.cc Prepare): two or more inputs of one dtype (float32 or int32) and one shape (no
 /// broadcasting), one output of that dtype and shape. Cost: one element op per input after the first, per element.
 /// </summary>
+[OpCodes(BuiltinOperator.AddN)]
 internal sealed class AddNDefinition : OpDefinition<AddNParams>
 {
     public override OpId Op => BuiltinOperator.AddN;

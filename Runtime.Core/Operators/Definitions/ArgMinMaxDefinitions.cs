@@ -65,6 +65,7 @@ internal abstract class ArgMinMaxDefinition : OpDefinition<ArgMinMaxParams>
     }
 }
 
+[OpCodes(BuiltinOperator.ArgMax)]
 internal sealed class ArgMaxDefinition : ArgMinMaxDefinition
 {
     public override OpId Op => BuiltinOperator.ArgMax;
@@ -72,6 +73,7 @@ internal sealed class ArgMaxDefinition : ArgMinMaxDefinition
     protected override TensorType OutputType(KernelContext context) => context.OptionsAs<ArgMaxOptions>().OutputType;
 }
 
+[OpCodes(BuiltinOperator.ArgMin)]
 internal sealed class ArgMinDefinition : ArgMinMaxDefinition
 {
     public override OpId Op => BuiltinOperator.ArgMin;

@@ -36,6 +36,7 @@ public sealed record BatchMatMulParams(int Rows, int Depth, int Columns, bool Ad
 public sealed record QuantizedBatchMatMulParams(int LhsOffset, int RhsOffset, int OutputOffset, QuantizedMultiplier Multiplier);
 
 /// <summary>BATCH_MATMUL, float32, int8 and hybrid, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
 {
     /// <summary>TFLite's reference kernel extends every shape to rank 5.</summary>

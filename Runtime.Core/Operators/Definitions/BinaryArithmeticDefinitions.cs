@@ -45,6 +45,7 @@ internal abstract class BinaryArithmeticDefinition<TOptions> : OpDefinition<Bina
     }
 }
 
+[OpCodes(BuiltinOperator.Add)]
 internal sealed class AddDefinition : BinaryArithmeticDefinition<AddOptions>
 {
     public override OpId Op => BuiltinOperator.Add;
@@ -59,6 +60,7 @@ internal sealed class AddDefinition : BinaryArithmeticDefinition<AddOptions>
         };
 }
 
+[OpCodes(BuiltinOperator.Sub)]
 internal sealed class SubDefinition : BinaryArithmeticDefinition<SubOptions>
 {
     public override OpId Op => BuiltinOperator.Sub;
@@ -73,6 +75,7 @@ internal sealed class SubDefinition : BinaryArithmeticDefinition<SubOptions>
         };
 }
 
+[OpCodes(BuiltinOperator.Mul)]
 internal sealed class MulDefinition : BinaryArithmeticDefinition<MulOptions>
 {
     public override OpId Op => BuiltinOperator.Mul;

@@ -31,6 +31,7 @@ internal abstract class BinaryElementwiseDefinition : OpDefinition<BinaryElement
 // compared as stored integers, as TFLite's maximum_minimum.cc does (it checks no scales: the converter gives both inputs
 // and the output one quantization).
 
+[OpCodes(BuiltinOperator.Maximum)]
 internal sealed class MaximumDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Maximum;
@@ -38,6 +39,7 @@ internal sealed class MaximumDefinition : BinaryElementwiseDefinition
     public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
 }
 
+[OpCodes(BuiltinOperator.Minimum)]
 internal sealed class MinimumDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Minimum;
@@ -46,6 +48,7 @@ internal sealed class MinimumDefinition : BinaryElementwiseDefinition
 }
 
 /// <summary>SQUARED_DIFFERENCE: float32 and int32 (TFLite's quantized int8 is rejected).</summary>
+[OpCodes(BuiltinOperator.SquaredDifference)]
 internal sealed class SquaredDifferenceDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.SquaredDifference;
@@ -55,6 +58,7 @@ internal sealed class SquaredDifferenceDefinition : BinaryElementwiseDefinition
 
 // LOGICAL_AND, LOGICAL_OR: bool only (TFLite's logical.cc).
 
+[OpCodes(BuiltinOperator.LogicalAnd)]
 internal sealed class LogicalAndDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.LogicalAnd;
@@ -62,6 +66,7 @@ internal sealed class LogicalAndDefinition : BinaryElementwiseDefinition
     public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Bool];
 }
 
+[OpCodes(BuiltinOperator.LogicalOr)]
 internal sealed class LogicalOrDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.LogicalOr;

@@ -12,6 +12,7 @@ public sealed record CastParams(TensorType From, TensorType To, int ElementCount
 /// docs/numerics.md §CAST. The options' in/out dtypes are not checked (TFLite ignores them too: the tensors' dtypes
 /// rule). Types lists the source dtypes. Cost: one element op per element.
 /// </summary>
+[OpCodes(BuiltinOperator.Cast)]
 internal sealed class CastDefinition : OpDefinition<CastParams>
 {
     public override OpId Op => BuiltinOperator.Cast;

@@ -12,6 +12,7 @@ internal abstract class ComparisonDefinition : BinaryElementwiseDefinition
     protected sealed override TensorType? OutputType => TensorType.Bool;
 }
 
+[OpCodes(BuiltinOperator.Equal)]
 internal sealed class EqualDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.Equal;
@@ -19,6 +20,7 @@ internal sealed class EqualDefinition : ComparisonDefinition
     public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool];
 }
 
+[OpCodes(BuiltinOperator.NotEqual)]
 internal sealed class NotEqualDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.NotEqual;
@@ -26,24 +28,28 @@ internal sealed class NotEqualDefinition : ComparisonDefinition
     public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool];
 }
 
+[OpCodes(BuiltinOperator.Less)]
 internal sealed class LessDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.Less;
     public override int MaxVersion => 3;
 }
 
+[OpCodes(BuiltinOperator.LessEqual)]
 internal sealed class LessEqualDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.LessEqual;
     public override int MaxVersion => 2;
 }
 
+[OpCodes(BuiltinOperator.Greater)]
 internal sealed class GreaterDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.Greater;
     public override int MaxVersion => 2;
 }
 
+[OpCodes(BuiltinOperator.GreaterEqual)]
 internal sealed class GreaterEqualDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.GreaterEqual;

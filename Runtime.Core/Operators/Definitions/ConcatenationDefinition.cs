@@ -30,6 +30,7 @@ public sealed record ConcatenationParams(int Axis, int Outer, ImmutableArray<int
 public readonly record struct ConcatenationRescale(bool Copy, float Scale, float Bias);
 
 /// <summary>CONCATENATION, any fixed-size dtype (quantized inputs must share the output's parameters); concatenation.cc.</summary>
+[OpCodes(BuiltinOperator.Concatenation)]
 internal sealed class ConcatenationDefinition : OpDefinition<ConcatenationParams>
 {
     public override OpId Op => BuiltinOperator.Concatenation;

@@ -20,6 +20,7 @@ public sealed record Conv2DParams(ConvGeometry Geometry, int Groups, int Filters
 }
 
 /// <summary>CONV_2D, float32 (docs/numerics.md §Convolutions and matrix products); TFLite's conv.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.Conv2D)]
 internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
 {
     public override OpId Op => BuiltinOperator.Conv2D;

@@ -15,6 +15,7 @@ public sealed record DensifyParams(int[] Destinations) : OpParams;
 /// coordinate as coord × block_size + block_index.
 /// The definition validates all metadata and precomputes each stored value's dense offset; the kernel only zero-fills and scatters.
 /// </summary>
+[OpCodes(BuiltinOperator.Densify)]
 internal sealed class DensifyDefinition : OpDefinition<DensifyParams>
 {
     public override OpId Op => BuiltinOperator.Densify;

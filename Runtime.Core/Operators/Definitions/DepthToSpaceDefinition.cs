@@ -6,6 +6,7 @@ namespace Accel.Operators.Definitions;
 public sealed record DepthToSpaceParams(int BlockSize, int ElementSize) : OpParams;
 
 /// <summary>DEPTH_TO_SPACE, any fixed-size dtype, NHWC; TFLite's depth_to_space.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.DepthToSpace)]
 internal sealed class DepthToSpaceDefinition : OpDefinition<DepthToSpaceParams>
 {
     public override OpId Op => BuiltinOperator.DepthToSpace;

@@ -17,6 +17,7 @@ public sealed record DepthwiseConv2DParams(ConvGeometry Geometry, int DepthMulti
 }
 
 /// <summary>DEPTHWISE_CONV_2D, float32, integer and hybrid; TFLite's depthwise_conv.cc Prepare (the multiplier comes from the shapes).</summary>
+[OpCodes(BuiltinOperator.DepthwiseConv2D)]
 internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DParams>
 {
     public override OpId Op => BuiltinOperator.DepthwiseConv2D;

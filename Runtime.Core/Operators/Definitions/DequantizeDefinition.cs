@@ -11,6 +11,7 @@ namespace Accel.Operators.Definitions;
 public sealed record DequantizeParams(int OuterSize, int Channels, int InnerSize, ImmutableArray<float> Scales, ImmutableArray<long> ZeroPoints) : OpParams;
 
 /// <summary>DEQUANTIZE to float32 from float16, int8, uint8 and int16 (per tensor or per channel); TFLite's dequantize.cc.</summary>
+[OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeDefinition : OpDefinition<DequantizeParams>
 {
     public override OpId Op => BuiltinOperator.Dequantize;

@@ -29,6 +29,7 @@ public sealed record DetectionPostProcessParams(
 /// TFLite_Detection_PostProcess (TFLite's custom op, kernels/detection_postprocess.cc), float32: Init's option
 /// parsing, Prepare's shapes, and the option checks TFLite makes at Eval (IoU threshold, detection counts) made here.
 /// </summary>
+[OpCodes(CustomOps.DetectionPostProcess)]
 internal sealed class DetectionPostProcessDefinition : OpDefinition<DetectionPostProcessParams>
 {
     /// <summary>TFLite's default detections_per_class when the option is absent.</summary>

@@ -10,6 +10,7 @@ namespace Accel.Operators.Definitions;
 /// DIV: float32 (one correctly rounded IEEE division) and int32 (truncating; a zero denominator is an error), both
 /// with the fused activation — TFLite's div.cc Prepare for those dtypes (its quantized uint8 is rejected).
 /// </summary>
+[OpCodes(BuiltinOperator.Div)]
 internal sealed class DivDefinition : BinaryArithmeticDefinition<DivOptions>
 {
     public override OpId Op => BuiltinOperator.Div;
@@ -26,6 +27,7 @@ internal sealed class DivDefinition : BinaryArithmeticDefinition<DivOptions>
 /// FLOOR_DIV: float32 and int32 (floor_div.cc; its v3 int8/int16 are rejected by dtype). Every zero denominator, of
 /// either dtype, is an error at Invoke, as TFLite's "Division by 0".
 /// </summary>
+[OpCodes(BuiltinOperator.FloorDiv)]
 internal sealed class FloorDivDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.FloorDiv;
@@ -34,6 +36,7 @@ internal sealed class FloorDivDefinition : BinaryElementwiseDefinition
 }
 
 /// <summary>FLOOR_MOD: float32, int32 and int64 (floor_mod.cc); an integer zero denominator is an error at Invoke.</summary>
+[OpCodes(BuiltinOperator.FloorMod)]
 internal sealed class FloorModDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.FloorMod;

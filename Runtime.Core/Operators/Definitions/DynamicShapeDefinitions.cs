@@ -11,6 +11,7 @@ namespace Accel.Operators.Definitions;
 public sealed record ShapeParams(TensorType OutType, int Rank) : OpParams;
 
 /// <summary>SHAPE: the input's shape as a rank-1 int32 or int64 tensor (ShapeOptions.out_type); any dtype in.</summary>
+[OpCodes(BuiltinOperator.Shape)]
 internal sealed class ShapeDefinition : OpDefinition<ShapeParams>
 {
     public override OpId Op => BuiltinOperator.Shape;
@@ -46,6 +47,7 @@ internal sealed class ShapeDefinition : OpDefinition<ShapeParams>
 public sealed record FillParams(bool ShapeAtInvoke, int ElementSize) : OpParams;
 
 /// <summary>FILL: a tensor of the shape in the int32/int64 dims tensor, every element the scalar value (float32, int32, int64, bool).</summary>
+[OpCodes(BuiltinOperator.Fill)]
 internal sealed class FillDefinition : OpDefinition<FillParams>
 {
     public override OpId Op => BuiltinOperator.Fill;
@@ -85,6 +87,7 @@ internal sealed class FillDefinition : OpDefinition<FillParams>
 public sealed record ZerosLikeParams(long Bytes) : OpParams;
 
 /// <summary>ZEROS_LIKE: zeros of the input's shape and dtype (float32, int32, int64).</summary>
+[OpCodes(BuiltinOperator.ZerosLike)]
 internal sealed class ZerosLikeDefinition : OpDefinition<ZerosLikeParams>
 {
     public override OpId Op => BuiltinOperator.ZerosLike;
@@ -112,6 +115,7 @@ internal sealed class ZerosLikeDefinition : OpDefinition<ZerosLikeParams>
 public sealed record RangeParams(bool ShapeAtInvoke, TensorType Type) : OpParams;
 
 /// <summary>RANGE: start, start + delta, … up to (excluding) limit; float32, int32, int64 scalars.</summary>
+[OpCodes(BuiltinOperator.Range)]
 internal sealed class RangeDefinition : OpDefinition<RangeParams>
 {
     public override OpId Op => BuiltinOperator.Range;

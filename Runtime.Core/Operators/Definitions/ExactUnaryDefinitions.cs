@@ -6,6 +6,7 @@ namespace Accel.Operators.Definitions;
 // registers; a version whose dtype Accel does not run (ABS v2–v4: int8/int16) is rejected by its dtype at Prepare.
 
 /// <summary>ABS: float32 (sign bit cleared), int32 (std::abs; int32.MinValue stays int32.MinValue).</summary>
+[OpCodes(BuiltinOperator.Abs)]
 internal sealed class AbsDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Abs;
@@ -14,6 +15,7 @@ internal sealed class AbsDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>NEG: float32 (sign bit flipped), int32 and int64 (wrapping: MinValue stays MinValue).</summary>
+[OpCodes(BuiltinOperator.Neg)]
 internal sealed class NegDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Neg;
@@ -22,6 +24,7 @@ internal sealed class NegDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>FLOOR: float32, IEEE roundToIntegralTowardNegative.</summary>
+[OpCodes(BuiltinOperator.Floor)]
 internal sealed class FloorDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Floor;
@@ -29,6 +32,7 @@ internal sealed class FloorDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>CEIL: float32, IEEE roundToIntegralTowardPositive.</summary>
+[OpCodes(BuiltinOperator.Ceil)]
 internal sealed class CeilDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Ceil;
@@ -36,6 +40,7 @@ internal sealed class CeilDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>ROUND: float32, half to even by TFLite's floor-and-compare sequence (reference_ops::RoundToNearest).</summary>
+[OpCodes(BuiltinOperator.Round)]
 internal sealed class RoundDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Round;
@@ -43,6 +48,7 @@ internal sealed class RoundDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>SIGN: float32 and int32; x &gt; 0 → 1, x &lt; 0 → −1, otherwise (±0, NaN) → 0.</summary>
+[OpCodes(BuiltinOperator.Sign)]
 internal sealed class SignDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Sign;
@@ -51,6 +57,7 @@ internal sealed class SignDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>SQUARE: float32, x · x rounded once.</summary>
+[OpCodes(BuiltinOperator.Square)]
 internal sealed class SquareDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Square;
@@ -58,6 +65,7 @@ internal sealed class SquareDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>LOGICAL_NOT: bool.</summary>
+[OpCodes(BuiltinOperator.LogicalNot)]
 internal sealed class LogicalNotDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.LogicalNot;

@@ -17,6 +17,7 @@ public sealed record FullyConnectedParams(int Batch, int Units, int Depth, Activ
 }
 
 /// <summary>FULLY_CONNECTED, float32; TFLite's fully_connected.cc Prepare (keep_num_dims, optional bias).</summary>
+[OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedParams>
 {
     public override OpId Op => BuiltinOperator.FullyConnected;

@@ -20,6 +20,7 @@ public sealed record GatherNdParams(int Slices, int IndexDepth, ImmutableArray<i
     int SliceElements, int ElementSize) : OpParams;
 
 /// <summary>GATHER: slices of the input along axis (negative from the end) chosen by int32/int64 indices, with batch_dims; gather.cc.</summary>
+[OpCodes(BuiltinOperator.Gather)]
 internal sealed class GatherDefinition : OpDefinition<GatherParams>
 {
     public override OpId Op => BuiltinOperator.Gather;
@@ -67,6 +68,7 @@ internal sealed class GatherDefinition : OpDefinition<GatherParams>
 }
 
 /// <summary>GATHER_ND: slices of the input addressed by the last dimension of int32/int64 indices; gather_nd.cc.</summary>
+[OpCodes(BuiltinOperator.GatherNd)]
 internal sealed class GatherNdDefinition : OpDefinition<GatherNdParams>
 {
     public override OpId Op => BuiltinOperator.GatherNd;

@@ -4,6 +4,7 @@ using Accel.Kernels.Reference;
 namespace Accel.Operators.Definitions;
 
 /// <summary>L2_POOL_2D, float32 (version 1); TFLite's pooling.cc Prepare, the window geometry of the other pools.</summary>
+[OpCodes(BuiltinOperator.L2Pool2D)]
 internal sealed class L2Pool2DDefinition : OpDefinition<Pool2DParams>
 {
     public override OpId Op => BuiltinOperator.L2Pool2D;

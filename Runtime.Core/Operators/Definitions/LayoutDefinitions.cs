@@ -7,6 +7,7 @@ namespace Accel.Operators.Definitions;
 // "Data movement"): each Prepare reduces the op to a StridedCopyParams; one kernel per backend runs them all.
 
 /// <summary>TRANSPOSE (rank ≤ 6): output dimension i is input dimension perm[i]; transpose.cc.</summary>
+[OpCodes(BuiltinOperator.Transpose)]
 internal sealed class TransposeDefinition : OpDefinition<StridedCopyParams>
 {
     public override OpId Op => BuiltinOperator.Transpose;
@@ -43,6 +44,7 @@ internal sealed class TransposeDefinition : OpDefinition<StridedCopyParams>
 }
 
 /// <summary>SLICE (rank ≤ 5): begin and size per dimension, size −1 meaning "to the end"; slice.cc.</summary>
+[OpCodes(BuiltinOperator.Slice)]
 internal sealed class SliceDefinition : OpDefinition<StridedCopyParams>
 {
     public override OpId Op => BuiltinOperator.Slice;
@@ -86,6 +88,7 @@ internal sealed class SliceDefinition : OpDefinition<StridedCopyParams>
 /// STRIDED_SLICE (effective rank ≤ 5): begin/end/strides with begin, end, ellipsis, new-axis and shrink-axis masks
 /// and the <c>offset</c> option (end relative to begin); strided_slice.cc and strided_slice_logic.h.
 /// </summary>
+[OpCodes(BuiltinOperator.StridedSlice)]
 internal sealed class StridedSliceDefinition : OpDefinition<StridedCopyParams>
 {
     private const int MaxDims = 5;
@@ -211,6 +214,7 @@ internal sealed class StridedSliceDefinition : OpDefinition<StridedCopyParams>
 }
 
 /// <summary>REVERSE_V2: the elements in reverse order along each axis of the constant axis input; reverse.cc.</summary>
+[OpCodes(BuiltinOperator.ReverseV2)]
 internal sealed class ReverseV2Definition : OpDefinition<StridedCopyParams>
 {
     public override OpId Op => BuiltinOperator.ReverseV2;
@@ -248,6 +252,7 @@ internal sealed class ReverseV2Definition : OpDefinition<StridedCopyParams>
 /// TILE: output dimension d is input[d]·multiples[d]; seen as a view of rank 2·rank (repeat index with stride 0,
 /// input index with the input's stride); tile.cc.
 /// </summary>
+[OpCodes(BuiltinOperator.Tile)]
 internal sealed class TileDefinition : OpDefinition<StridedCopyParams>
 {
     public override OpId Op => BuiltinOperator.Tile;
@@ -282,6 +287,7 @@ internal sealed class TileDefinition : OpDefinition<StridedCopyParams>
 }
 
 /// <summary>BROADCAST_TO (output rank ≤ 8): NumPy broadcasting of the input to the constant shape input; broadcast_to.cc.</summary>
+[OpCodes(BuiltinOperator.BroadcastTo)]
 internal sealed class BroadcastToDefinition : OpDefinition<StridedCopyParams>
 {
     private const int MaxRank = 8;
@@ -322,6 +328,7 @@ internal sealed class BroadcastToDefinition : OpDefinition<StridedCopyParams>
 }
 
 /// <summary>SQUEEZE (rank ≤ 8): removes the listed dimensions of size 1 (all of them when none is listed); squeeze.cc.</summary>
+[OpCodes(BuiltinOperator.Squeeze)]
 internal sealed class SqueezeDefinition : OpDefinition<StridedCopyParams>
 {
     public override OpId Op => BuiltinOperator.Squeeze;
@@ -354,6 +361,7 @@ internal sealed class SqueezeDefinition : OpDefinition<StridedCopyParams>
 }
 
 /// <summary>EXPAND_DIMS: inserts a dimension of 1 at the constant axis in [−rank−1, rank]; expand_dims.cc.</summary>
+[OpCodes(BuiltinOperator.ExpandDims)]
 internal sealed class ExpandDimsDefinition : OpDefinition<StridedCopyParams>
 {
     public override OpId Op => BuiltinOperator.ExpandDims;

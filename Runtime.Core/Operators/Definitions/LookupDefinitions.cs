@@ -15,6 +15,7 @@ public sealed record OneHotParams(int Prefix, int Depth, int Suffix) : OpParams;
 /// Prepare also names int16, which its Eval then rejects); OneHotOptions.axis in [−1, rank(indices)], −1 meaning last
 /// (options absent: 0, as TFLite's zero-initialised params). Output shape: the indices' with depth inserted at axis.
 /// </summary>
+[OpCodes(BuiltinOperator.OneHot)]
 internal sealed class OneHotDefinition : OpDefinition<OneHotParams>
 {
     public override OpId Op => BuiltinOperator.OneHot;
@@ -76,6 +77,7 @@ public sealed record EmbeddingLookupParams(int Rows, int RowBytes) : OpParams;
 /// byte for byte. An id outside [0, rows) is a <see cref="KernelException"/> at Invoke naming the node, as TFLite's
 /// Eval fails. (TFLite's hybrid int8/uint8 → float32 dequantizing lookup is not taken.)
 /// </summary>
+[OpCodes(BuiltinOperator.EmbeddingLookup)]
 internal sealed class EmbeddingLookupDefinition : OpDefinition<EmbeddingLookupParams>
 {
     public override OpId Op => BuiltinOperator.EmbeddingLookup;

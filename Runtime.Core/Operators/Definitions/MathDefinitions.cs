@@ -9,6 +9,7 @@ namespace Accel.Operators.Definitions;
 // (EXP v2, LOG v2, RSQRT v2, LOG_SOFTMAX v2, L2_NORMALIZATION v2: int8/int16) is rejected by its dtype.
 
 /// <summary>EXP, float32: SpecMath Exp per element.</summary>
+[OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Exp;
@@ -16,6 +17,7 @@ internal sealed class ExpDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>LOG, float32: SpecMath Log per element.</summary>
+[OpCodes(BuiltinOperator.Log)]
 internal sealed class LogDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Log;
@@ -23,6 +25,7 @@ internal sealed class LogDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>SQRT, float32: the correctly rounded IEEE square root.</summary>
+[OpCodes(BuiltinOperator.Sqrt)]
 internal sealed class SqrtDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Sqrt;
@@ -30,6 +33,7 @@ internal sealed class SqrtDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>RSQRT, float32: 1 / sqrt(x), two IEEE roundings (SpecMath Rsqrt).</summary>
+[OpCodes(BuiltinOperator.Rsqrt)]
 internal sealed class RsqrtDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Rsqrt;
@@ -37,6 +41,7 @@ internal sealed class RsqrtDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>SIN, float32: SpecMath Sin per element.</summary>
+[OpCodes(BuiltinOperator.Sin)]
 internal sealed class SinDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Sin;
@@ -44,6 +49,7 @@ internal sealed class SinDefinition : UnaryElementwiseDefinition
 }
 
 /// <summary>COS, float32: SpecMath Cos per element.</summary>
+[OpCodes(BuiltinOperator.Cos)]
 internal sealed class CosDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Cos;
@@ -54,6 +60,7 @@ internal sealed class CosDefinition : UnaryElementwiseDefinition
 /// POW, float32 (SpecMath Pow) and int32 (exact, wrapping; a negative exponent is refused at Invoke, as TFLite's
 /// pow.cc does), NumPy broadcasting of any rank (TFLite's broadcast path stops at rank 4; Accel accepts more).
 /// </summary>
+[OpCodes(BuiltinOperator.Pow)]
 internal sealed class PowDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Pow;
@@ -90,6 +97,7 @@ internal static class RowLayout
 /// LOG_SOFTMAX, float32, over the last dimension of an input of rank ≥ 1 (TFLite's activations.cc LogSoftmaxPrepare
 /// for float: output shape = input shape). Numerics: docs/numerics.md §LOG_SOFTMAX.
 /// </summary>
+[OpCodes(BuiltinOperator.LogSoftmax)]
 internal sealed class LogSoftmaxDefinition : OpDefinition<RowNormalizationParams>
 {
     public override OpId Op => BuiltinOperator.LogSoftmax;
@@ -103,6 +111,7 @@ internal sealed class LogSoftmaxDefinition : OpDefinition<RowNormalizationParams
 /// and a fused activation other than NONE is refused — TFLite's kernels do not implement one). Numerics:
 /// docs/numerics.md §L2_NORMALIZATION.
 /// </summary>
+[OpCodes(BuiltinOperator.L2Normalization)]
 internal sealed class L2NormalizationDefinition : OpDefinition<L2NormalizationParams>
 {
     /// <summary>TFLite's fixed epsilon (l2norm.cc, 0x358637BD): the norm is at least this.</summary>
@@ -135,6 +144,7 @@ public sealed record LocalResponseNormalizationParams(int Rows, int Depth, int R
 /// within <c>radius</c> of each channel. Accel refuses a negative radius (TFLite's optimized kernel would size a
 /// buffer negatively) and non-finite bias/alpha/beta. Numerics: docs/numerics.md §LOCAL_RESPONSE_NORMALIZATION.
 /// </summary>
+[OpCodes(BuiltinOperator.LocalResponseNormalization)]
 internal sealed class LocalResponseNormalizationDefinition : OpDefinition<LocalResponseNormalizationParams>
 {
     public override OpId Op => BuiltinOperator.LocalResponseNormalization;

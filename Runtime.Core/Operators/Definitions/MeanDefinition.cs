@@ -17,6 +17,7 @@ public sealed record MeanParams(ImmutableArray<int> InputDims, ImmutableArray<bo
 }
 
 /// <summary>MEAN, float32, int32, int64, int8, uint8 and int16 (int16x8) over any axes (constant axes input); TFLite's reduce.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanDefinition : OpDefinition<MeanParams>
 {
     public override OpId Op => BuiltinOperator.Mean;

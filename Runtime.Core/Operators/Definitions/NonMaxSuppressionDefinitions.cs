@@ -89,6 +89,7 @@ internal abstract class NonMaxSuppressionDefinition : OpDefinition<NonMaxSuppres
 }
 
 /// <summary>NON_MAX_SUPPRESSION_V4: hard NMS; selected_indices padded with 0 to max_output_size, valid_outputs.</summary>
+[OpCodes(BuiltinOperator.NonMaxSuppressionV4)]
 internal sealed class NonMaxSuppressionV4Definition : NonMaxSuppressionDefinition
 {
     public override OpId Op => BuiltinOperator.NonMaxSuppressionV4;
@@ -96,6 +97,7 @@ internal sealed class NonMaxSuppressionV4Definition : NonMaxSuppressionDefinitio
 }
 
 /// <summary>NON_MAX_SUPPRESSION_V5: soft-NMS with Gaussian decay exp(−0.5·iou²/sigma); also selected_scores.</summary>
+[OpCodes(BuiltinOperator.NonMaxSuppressionV5)]
 internal sealed class NonMaxSuppressionV5Definition : NonMaxSuppressionDefinition
 {
     public override OpId Op => BuiltinOperator.NonMaxSuppressionV5;

@@ -15,6 +15,7 @@ public sealed record PadParams(ImmutableArray<int> Before, ImmutableArray<int> A
 }
 
 /// <summary>PAD with zeros, any dtype with a fixed element size (quantized with zero point 0); TFLite's pad.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.Pad)]
 internal sealed class PadDefinition : OpDefinition<PadParams>
 {
     public override OpId Op => BuiltinOperator.Pad;

@@ -44,6 +44,7 @@ internal static class Paddings
 }
 
 /// <summary>PADV2: PAD with the value of input 2 (one element of the input's dtype; zero bytes when omitted); pad.cc.</summary>
+[OpCodes(BuiltinOperator.PadV2)]
 internal sealed class PadV2Definition : OpDefinition<PadV2Params>
 {
     public override OpId Op => BuiltinOperator.PadV2;
@@ -68,6 +69,7 @@ internal sealed class PadV2Definition : OpDefinition<PadV2Params>
 }
 
 /// <summary>MIRROR_PAD: REFLECT or SYMMETRIC padding from constant paddings; mirror_pad.cc.</summary>
+[OpCodes(BuiltinOperator.MirrorPad)]
 internal sealed class MirrorPadDefinition : OpDefinition<MirrorPadParams>
 {
     public override OpId Op => BuiltinOperator.MirrorPad;

@@ -43,6 +43,7 @@ internal static class QuantizedPool
 }
 
 /// <summary>MAX_POOL_2D, float32; TFLite's pooling.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.MaxPool2D)]
 internal sealed class MaxPool2DDefinition : OpDefinition<Pool2DParams>
 {
     public override OpId Op => BuiltinOperator.MaxPool2D;
@@ -57,6 +58,7 @@ internal sealed class MaxPool2DDefinition : OpDefinition<Pool2DParams>
 }
 
 /// <summary>AVERAGE_POOL_2D, float32; TFLite's pooling.cc Prepare, plus the reciprocal table of the spec.</summary>
+[OpCodes(BuiltinOperator.AveragePool2D)]
 internal sealed class AveragePool2DDefinition : OpDefinition<Pool2DParams>
 {
     public override OpId Op => BuiltinOperator.AveragePool2D;

@@ -14,6 +14,7 @@ public sealed record QuantizeParams(float OutputScale, int OutputZeroPoint, int 
 /// QUANTIZE: float32 → int8, uint8 or int16 (affine, per tensor), and requantization int8/uint8 → int8/uint8 and
 /// int16 → int8/int16 with new parameters; TFLite's quantize.cc Prepare.
 /// </summary>
+[OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeDefinition : OpDefinition<QuantizeParams>
 {
     public override OpId Op => BuiltinOperator.Quantize;

@@ -107,6 +107,7 @@ internal abstract class ReductionDefinition : OpDefinition<ReductionParams>
 }
 
 /// <summary>SUM: float32, int32, int64 (TFLite also takes quantized int8/uint8/int16).</summary>
+[OpCodes(BuiltinOperator.Sum)]
 internal sealed class SumDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.Sum;
@@ -116,6 +117,7 @@ internal sealed class SumDefinition : ReductionDefinition
 }
 
 /// <summary>REDUCE_PROD: float32, int32, int64 (TFLite also takes quantized int8/int16).</summary>
+[OpCodes(BuiltinOperator.ReduceProd)]
 internal sealed class ReduceProdDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.ReduceProd;
@@ -125,6 +127,7 @@ internal sealed class ReduceProdDefinition : ReductionDefinition
 }
 
 /// <summary>REDUCE_MAX: float32, int32, int64 (TFLite also takes uint8/int8/int16 of equal in/out quantization).</summary>
+[OpCodes(BuiltinOperator.ReduceMax)]
 internal sealed class ReduceMaxDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.ReduceMax;
@@ -134,6 +137,7 @@ internal sealed class ReduceMaxDefinition : ReductionDefinition
 }
 
 /// <summary>REDUCE_MIN: float32, int32, int64 (TFLite also takes uint8/int8/int16 of equal in/out quantization).</summary>
+[OpCodes(BuiltinOperator.ReduceMin)]
 internal sealed class ReduceMinDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.ReduceMin;
@@ -143,6 +147,7 @@ internal sealed class ReduceMinDefinition : ReductionDefinition
 }
 
 /// <summary>REDUCE_ANY: bool only (TFLite's PrepareAllOrAny).</summary>
+[OpCodes(BuiltinOperator.ReduceAny)]
 internal sealed class ReduceAnyDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.ReduceAny;

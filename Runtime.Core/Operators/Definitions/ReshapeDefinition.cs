@@ -17,6 +17,7 @@ public sealed record ReshapeParams(System.Collections.Immutable.ImmutableArray<i
 /// RESHAPE, any fixed-size dtype: the shape from an int32 shape input (a constant, or computed at run time: then the
 /// output is dynamic) or ReshapeOptions.new_shape; reshape.cc.
 /// </summary>
+[OpCodes(BuiltinOperator.Reshape)]
 internal sealed class ReshapeDefinition : OpDefinition<ReshapeParams>
 {
     public override OpId Op => BuiltinOperator.Reshape;

@@ -17,6 +17,7 @@ public sealed record ResizeBilinearParams(ResizeBilinearAxis Rows, ResizeBilinea
 public sealed record QuantizedResizeParams(int HeightScale10, int WidthScale10);
 
 /// <summary>RESIZE_BILINEAR, float32 NHWC, constant size; TFLite's resize_bilinear.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.ResizeBilinear)]
 internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearParams>
 {
     public override OpId Op => BuiltinOperator.ResizeBilinear;

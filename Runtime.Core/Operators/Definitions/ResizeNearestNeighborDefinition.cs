@@ -12,6 +12,7 @@ public sealed record ResizeNearestNeighborParams(ReadOnlyMemory<int> SourceRows,
     bool AlignCorners, bool HalfPixelCenters, int ElementSize) : OpParams;
 
 /// <summary>RESIZE_NEAREST_NEIGHBOR, NHWC, constant size; TFLite's resize_nearest_neighbor.cc Prepare.</summary>
+[OpCodes(BuiltinOperator.ResizeNearestNeighbor)]
 internal sealed class ResizeNearestNeighborDefinition : OpDefinition<ResizeNearestNeighborParams>
 {
     public override OpId Op => BuiltinOperator.ResizeNearestNeighbor;

@@ -121,6 +121,7 @@ internal abstract class SelectDefinitionBase : OpDefinition<SelectParams>
 }
 
 /// <summary>SELECT, versions 1–4: same shapes, a scalar condition, or a rank-one condition over x's first dimension.</summary>
+[OpCodes(BuiltinOperator.Select)]
 internal sealed class SelectDefinition : SelectDefinitionBase
 {
     public override OpId Op => BuiltinOperator.Select;
@@ -138,6 +139,7 @@ internal sealed class SelectDefinition : SelectDefinitionBase
 }
 
 /// <summary>SELECT_V2, versions 1–2: condition, x and y broadcast NumPy-style to the output.</summary>
+[OpCodes(BuiltinOperator.SelectV2)]
 internal sealed class SelectV2Definition : SelectDefinitionBase
 {
     public override OpId Op => BuiltinOperator.SelectV2;

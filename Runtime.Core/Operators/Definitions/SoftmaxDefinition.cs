@@ -23,6 +23,7 @@ public sealed record SoftmaxParams(float Beta, int Rows, int Depth) : OpParams
 /// SoftmaxPrepare: output shape = input shape; beta from SoftmaxOptions, 1 when absent; int8 output scale 1/256 within
 /// 0.1 % and zero point −128). Numerics: docs/numerics.md §SOFTMAX and §Quantized execution.
 /// </summary>
+[OpCodes(BuiltinOperator.Softmax)]
 internal sealed class SoftmaxDefinition : OpDefinition<SoftmaxParams>
 {
     public override OpId Op => BuiltinOperator.Softmax;

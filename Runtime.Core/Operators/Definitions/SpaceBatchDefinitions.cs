@@ -10,6 +10,7 @@ namespace Accel.Operators.Definitions;
 public sealed record SpaceToDepthParams(int BlockSize, int ElementSize) : OpParams;
 
 /// <summary>SPACE_TO_DEPTH, NHWC: output [N, H/bs, W/bs, C·bs²]; H and W must be multiples of bs.</summary>
+[OpCodes(BuiltinOperator.SpaceToDepth)]
 internal sealed class SpaceToDepthDefinition : OpDefinition<SpaceToDepthParams>
 {
     public override OpId Op => BuiltinOperator.SpaceToDepth;
@@ -57,6 +58,7 @@ public sealed record BatchToSpaceNdParams(SpaceBatchGeometry Geometry) : OpParam
 /// SPACE_TO_BATCH_ND: input of rank 3 or 4, constant int32 block_shape [M] (each ≥ 1) and paddings [M, 2] (each ≥ 0),
 /// M = rank − 2; every padded spatial size a multiple of its block; output [N·∏block, padded/block…, C].
 /// </summary>
+[OpCodes(BuiltinOperator.SpaceToBatchNd)]
 internal sealed class SpaceToBatchNdDefinition : OpDefinition<SpaceToBatchNdParams>
 {
     public override OpId Op => BuiltinOperator.SpaceToBatchNd;
@@ -91,6 +93,7 @@ internal sealed class SpaceToBatchNdDefinition : OpDefinition<SpaceToBatchNdPara
 /// BATCH_TO_SPACE_ND: input of rank 3 or 4, constant int32 block_shape [M] (each ≥ 1) and crops [M, 2] (each ≥ 0),
 /// M = rank − 2; the batch a multiple of ∏block; output [N/∏block, dim·block − crops…, C], every size ≥ 0.
 /// </summary>
+[OpCodes(BuiltinOperator.BatchToSpaceNd)]
 internal sealed class BatchToSpaceNdDefinition : OpDefinition<BatchToSpaceNdParams>
 {
     public override OpId Op => BuiltinOperator.BatchToSpaceNd;

@@ -42,6 +42,7 @@ internal static class Splitting
 }
 
 /// <summary>SPLIT: num_splits equal parts along the constant axis (input 0); the data is input 1; split.cc.</summary>
+[OpCodes(BuiltinOperator.Split)]
 internal sealed class SplitDefinition : OpDefinition<SplitParams>
 {
     public override OpId Op => BuiltinOperator.Split;
@@ -65,6 +66,7 @@ internal sealed class SplitDefinition : OpDefinition<SplitParams>
 }
 
 /// <summary>SPLIT_V: parts of the constant size_splits (one may be −1: the rest) along the constant axis; split_v.cc.</summary>
+[OpCodes(BuiltinOperator.SplitV)]
 internal sealed class SplitVDefinition : OpDefinition<SplitParams>
 {
     public override OpId Op => BuiltinOperator.SplitV;
@@ -109,6 +111,7 @@ internal sealed class SplitVDefinition : OpDefinition<SplitParams>
 }
 
 /// <summary>UNPACK: the num slices along axis, the axis removed; unpack.cc.</summary>
+[OpCodes(BuiltinOperator.Unpack)]
 internal sealed class UnpackDefinition : OpDefinition<SplitParams>
 {
     public override OpId Op => BuiltinOperator.Unpack;
@@ -135,6 +138,7 @@ internal sealed class UnpackDefinition : OpDefinition<SplitParams>
 /// CONCATENATION's along the new axis (each input one chunk per index before it), so PACK runs on the
 /// CONCATENATION kernels.
 /// </summary>
+[OpCodes(BuiltinOperator.Pack)]
 internal sealed class PackDefinition : OpDefinition<ConcatenationParams>
 {
     public override OpId Op => BuiltinOperator.Pack;

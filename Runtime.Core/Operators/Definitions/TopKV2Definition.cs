@@ -12,6 +12,7 @@ public sealed record TopKV2Params(int? K, int Rows, int RowSize) : OpParams;
 /// TOPK_V2: per row of the last dimension, the k largest values in decreasing order and their int32 indices, ties by
 /// the lower index (topk_v2.cc); float32, int32, int64, uint8, int8. k is an int32 tensor of one element.
 /// </summary>
+[OpCodes(BuiltinOperator.TopKV2)]
 internal sealed class TopKV2Definition : OpDefinition<TopKV2Params>
 {
     public override OpId Op => BuiltinOperator.TopKV2;

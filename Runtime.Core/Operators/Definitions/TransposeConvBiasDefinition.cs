@@ -14,6 +14,7 @@ public sealed record TransposeConvBiasParams(int StrideH, int StrideW, int PadTo
 /// Convolution2DTransposeBias (MediaPipe's custom op, mediapipe/util/tflite/operations/transpose_conv_bias.cc):
 /// 12 bytes of custom options (TfLiteTransposeConvParams: padding, stride_width, stride_height as int32).
 /// </summary>
+[OpCodes(CustomOps.Convolution2DTransposeBias)]
 internal sealed class TransposeConvBiasDefinition : OpDefinition<TransposeConvBiasParams>
 {
     /// <summary>Length of the custom options.</summary>

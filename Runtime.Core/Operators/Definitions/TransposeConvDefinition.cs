@@ -23,6 +23,7 @@ public sealed record TransposeConvParams(int StrideH, int StrideW, int PadTop, i
 /// weights with a zero point, int32 bias whose scale is checked as for uint8 CONV_2D); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
 /// (int32 [4], constant here), 1 = weights, 2 = input, 3 = optional bias (version 3); fused activation from version 4.
 /// </summary>
+[OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams>
 {
     public override OpId Op => BuiltinOperator.TransposeConv;

@@ -29,6 +29,7 @@ internal abstract class UnaryElementwiseDefinition : OpDefinition<ElementwisePar
     }
 }
 
+[OpCodes(BuiltinOperator.Relu)]
 internal sealed class ReluDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu;
@@ -43,6 +44,7 @@ internal sealed class ReluDefinition : UnaryElementwiseDefinition
     }
 }
 
+[OpCodes(BuiltinOperator.Relu6)]
 internal sealed class Relu6Definition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu6;
@@ -56,6 +58,7 @@ internal sealed class Relu6Definition : UnaryElementwiseDefinition
     }
 }
 
+[OpCodes(BuiltinOperator.HardSwish)]
 internal sealed class HardSwishDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.HardSwish;
@@ -69,6 +72,7 @@ internal sealed class HardSwishDefinition : UnaryElementwiseDefinition
     }
 }
 
+[OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Logistic;
