@@ -50,9 +50,7 @@ public static class QuantizedAb
         var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
         if (interpreter.Plan.DelegatedNodeCount != 1) throw new InvalidOperationException($"{kernel}: the CPU delegate did not claim the node");
-        var bytes = interpreter.GetInputTensor(0).WritableBytes;
-        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i * 7919 >> 3);
-        if (!int8) CorpusModels.FillInputs(interpreter);
+        CpuQuantizedKernelBenchmarks.FillInputs(interpreter);
         return interpreter;
     }
 
