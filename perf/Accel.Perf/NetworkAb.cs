@@ -89,7 +89,7 @@ public static class NetworkAb
     private static extern int ClockGetTime(int clock, out TimeSpec time);
 
     /// <summary>CPU time of all the process's threads (Linux <c>CLOCK_PROCESS_CPUTIME_ID</c>); 0 where unavailable.</summary>
-    private static long ProcessCpuNanoseconds()
+    internal static long ProcessCpuNanoseconds()
     {
         if (!OperatingSystem.IsLinux()) return 0;
         return ClockGetTime(2, out var t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : 0;

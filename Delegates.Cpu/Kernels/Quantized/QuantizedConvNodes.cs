@@ -139,6 +139,8 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     private readonly QuantizedEpilogue _epilogue;
     private readonly int _inputOffset, _pixels;
     private readonly bool _signed;
+    private readonly bool _pointwise; // 1×1, stride 1, no padding: output pixel p reads input pixel p, no gather arithmetic
+    private readonly bool _tail;      // the packed row is longer than K (its tail is cleared per row)
 
     private byte* _x, _y;
     private int _groups;
@@ -148,6 +150,8 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     {
         (_input, _output, _g, _weights, _epilogue, _inputOffset, _signed) = (input, output, g, weights, epilogue, inputOffset, signed);
         _pixels = g.Batches * g.OutputHeight * g.OutputWidth;
+        _pointwise = g.IsPointwise;
+        _tail = weights.RowLength != weights.Depth;
     }
 
     private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
@@ -170,7 +174,14 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
             int tile = item / _groups, group = item % _groups;
             int first = tile * QuantizedGemm.TileRows;
             int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
-            for (int r = 0; r < count; r++) Gather(first + r, rows + r * stride);
+            if (_pointwise)
+                for (int r = 0; r < count; r++)
+                {
+                    QuantizedGemm.ConvertRow(_x + (nint)(first + r) * _g.InputDepth, _g.InputDepth, rows + r * stride, _inputOffset, _signed, w.Isa);
+                    if (_tail) QuantizedGemm.ClearTail(rows + r * stride, w.Depth, w);
+                }
+            else
+                for (int r = 0; r < count; r++) Gather(first + r, rows + r * stride);
             int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
             QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * _g.OutputDepth, _g.OutputDepth, blockBegin, blockEnd);
         }
@@ -201,6 +212,6 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
                 at += cin * elementSize;
             }
         }
-        QuantizedGemm.ClearTail(row, _weights.Depth, _weights);
+        if (_tail) QuantizedGemm.ClearTail(row, _weights.Depth, _weights);
     }
 }

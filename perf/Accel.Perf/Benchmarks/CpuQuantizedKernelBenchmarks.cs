@@ -38,6 +38,10 @@ public class CpuQuantizedKernelBenchmarks
         ["dwconv3x3 28x28x256"] = (28, 28, 256, 256, 3, BuiltinOperator.DepthwiseConv2D),
         ["fc 1x1024->1000"] = (1, 1, 1024, 1000, 1, BuiltinOperator.FullyConnected),
         ["fc 64x1024->1024"] = (64, 1, 1024, 1024, 1, BuiltinOperator.FullyConnected),
+        // Small layers as in the corpus networks (pose_landmark_full's segmentation head and its 128x128 stages).
+        ["conv3x3 128x128x32->1"] = (128, 128, 32, 1, 3, BuiltinOperator.Conv2D),
+        ["conv1x1 128x128x32->32"] = (128, 128, 32, 32, 1, BuiltinOperator.Conv2D),
+        ["dwconv3x3 128x128x32"] = (128, 128, 32, 32, 3, BuiltinOperator.DepthwiseConv2D),
         ["add 64x64x32"] = (64, 64, 32, 32, 1, BuiltinOperator.Add),
     };
 
