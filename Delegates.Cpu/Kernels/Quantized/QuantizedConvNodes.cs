@@ -181,20 +181,31 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
                     if (_tail) QuantizedGemm.ClearTail(rows + r * stride, w.Depth, w);
                 }
             else
-                for (int r = 0; r < count; r++) Gather(first + r, rows + r * stride);
+            {
+                // One division per tile; the pixels after the first step along the row.
+                int ox = first % _g.OutputWidth, rest = first / _g.OutputWidth;
+                int oy = rest % _g.OutputHeight, b = rest / _g.OutputHeight;
+                for (int r = 0; r < count; r++)
+                {
+                    Gather(b, oy, ox, rows + r * stride);
+                    if (++ox == _g.OutputWidth)
+                    {
+                        ox = 0;
+                        if (++oy == _g.OutputHeight) (oy, b) = (0, b + 1);
+                    }
+                }
+            }
             int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
             QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * _g.OutputDepth, _g.OutputDepth, blockBegin, blockEnd);
         }
     }
 
-    /// <summary>The packed row of output pixel <paramref name="pixel"/> (flat over batch, row, column).</summary>
-    private void Gather(int pixel, byte* row)
+    /// <summary>The packed row of output pixel (<paramref name="b"/>, <paramref name="oy"/>, <paramref name="ox"/>).</summary>
+    private void Gather(int b, int oy, int ox, byte* row)
     {
         var g = _g;
         var isa = _weights.Isa;
         int elementSize = isa == QuantizedIsa.AvxVnni ? 1 : 2;
-        int ox = pixel % g.OutputWidth, rest = pixel / g.OutputWidth;
-        int oy = rest % g.OutputHeight, b = rest / g.OutputHeight;
         int iyOrigin = oy * g.StrideH - g.PadTop, ixOrigin = ox * g.StrideW - g.PadLeft;
         int cin = g.InputDepth;
         byte* at = row;
