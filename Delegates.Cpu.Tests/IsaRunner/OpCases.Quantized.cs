@@ -70,6 +70,9 @@ public static partial class OpCases
             (4, 5, 33, 1, 1, 1, Padding.Same, 9, 2),
             (8, 8, 6, 1, 2, 1, Padding.Valid, 10, 1),
             (11, 3, 2, 7, 1, 1, Padding.Same, 5, 1),
+            // Rows converted 16 + 8 bytes per tap; two full 16-channel block pairs (the 16-lane epilogue) and a partial one.
+            (5, 6, 24, 3, 1, 1, Padding.Same, 40, 1),
+            (6, 5, 12, 1, 1, 1, Padding.Valid, 32, 1),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })

@@ -3,9 +3,9 @@ using System.CommandLine;
 namespace Accel.Perf;
 
 /// <summary>What a run of the suite program was asked to do.</summary>
-/// <param name="Kind">benchmarks (BenchmarkDotNet), facts, int8-ab or allocations.</param>
+/// <param name="Kind">benchmarks (BenchmarkDotNet), facts, int8-ab, net-ab or allocations.</param>
 /// <param name="BenchmarkArguments">The arguments BenchmarkDotNet gets (<c>--filter</c>, <c>--list flat</c>, ...), in order.</param>
-internal sealed record PerfInvocation(string Kind, bool Smoke, bool OutOfProcess, int Rounds, string[] Models, string[] BenchmarkArguments);
+internal sealed record PerfInvocation(string Kind, bool Smoke, bool OutOfProcess, int Rounds, string[] Models, string[] BenchmarkArguments, int Threads = 1);
 
 /// <summary>
 /// The suite program's command line on System.CommandLine, as the <c>accel</c> tool's. Its own options and commands
@@ -43,6 +43,14 @@ internal static class PerfCommandLine
         var int8 = new Command("int8-ab", "float32 vs int8 single-node kernels on the CPU delegate, interleaved") { rounds };
         int8.SetAction(result => run(new PerfInvocation("int8-ab", false, false, result.GetValue(rounds), [], [])));
         root.Subcommands.Add(int8);
+
+        var netRounds = new Option<int>("--rounds") { Description = "interleaved rounds (default 15)", DefaultValueFactory = _ => 15 };
+        var netThreads = new Option<int>("--threads") { Description = "CPU delegate threads (default 1)", DefaultValueFactory = _ => 1 };
+        var netModels = new Argument<string[]>("MODEL") { Description = ".tflite files, measured interleaved (e.g. a float model and its int8 one)", Arity = ArgumentArity.OneOrMore };
+        var net = new Command("net-ab", "whole .tflite models on the CPU delegate, interleaved: fastest invoke (wall) and process CPU time per invoke")
+            { netModels, netRounds, netThreads };
+        net.SetAction(result => run(new PerfInvocation("net-ab", false, false, result.GetValue(netRounds), result.GetValue(netModels) ?? [], [], result.GetValue(netThreads))));
+        root.Subcommands.Add(net);
 
         var models = new Argument<string[]>("MODEL") { Description = "corpus model names (default: all)", Arity = ArgumentArity.ZeroOrMore };
         var allocations = new Command("allocations", "exact managed bytes per Invoke on the calling thread") { models };

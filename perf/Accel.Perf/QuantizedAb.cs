@@ -9,13 +9,18 @@ namespace Accel.Perf;
 /// <summary>
 /// <c>int8-ab [ROUNDS]</c>: the <see cref="CpuQuantizedKernelBenchmarks"/> shapes, float32 and int8 interleaved on the
 /// CPU delegate — per round and thread count, a batch of invokes of each precision in turn — so that load from other
-/// jobs on a shared machine hits both alike. Prints per kernel the fastest and the median batch's time per invoke.
+/// jobs on a shared machine hits both alike. Prints per kernel the fastest and the median batch's time per invoke, and
+/// the process CPU time per invoke of the cheapest batch (all threads; at 1 thread the figure preemption cannot inflate).
 /// </summary>
 public static class QuantizedAb
 {
     public static string Run(int rounds)
     {
-        var lines = new List<string> { "| kernel | threads | float32 min (median) µs | int8 min (median) µs | int8 speed-up (min) | int8 GOP/s (min) |", "| --- | ---: | ---: | ---: | ---: | ---: |" };
+        var lines = new List<string>
+        {
+            "| kernel | threads | float32 min (median) µs | int8 min (median) µs | int8 speed-up (min) | int8 GOP/s (min) | float32 / int8 CPU µs per invoke (cheapest batch) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        };
         foreach (int threads in new[] { 1, 2 })
         foreach (string kernel in CpuQuantizedKernelBenchmarks.Kernels)
         {
@@ -24,11 +29,17 @@ public static class QuantizedAb
             int batch = Math.Max(1, (int)(20_000_000 / Math.Max(1, CpuQuantizedKernelBenchmarks.MacsOf(kernel))));
             var floats = new List<double>();
             var ints = new List<double>();
+            double floatCpu = double.MaxValue, intCpu = double.MaxValue;
             for (int i = 0; i < 3 * batch; i++) { f.Invoke(); q.Invoke(); } // warm-up (tiered JIT)
             for (int round = 0; round < rounds; round++)
             {
+                long cpu = NetworkAb.ProcessCpuNanoseconds();
                 floats.Add(Time(f, batch));
+                long middle = NetworkAb.ProcessCpuNanoseconds();
                 ints.Add(Time(q, batch));
+                long end = NetworkAb.ProcessCpuNanoseconds();
+                floatCpu = Math.Min(floatCpu, (middle - cpu) / 1e3 / batch);
+                intCpu = Math.Min(intCpu, (end - middle) / 1e3 / batch);
             }
             f.Dispose();
             q.Dispose();
@@ -37,7 +48,7 @@ public static class QuantizedAb
             double fMin = floats.Min(), iMin = ints.Min();
             double fMed = floats.Order().ElementAt(floats.Count / 2), iMed = ints.Order().ElementAt(ints.Count / 2);
             double gops = 2.0 * CpuQuantizedKernelBenchmarks.MacsOf(kernel) / (iMin * 1e3);
-            lines.Add($"| {kernel} | {threads} | {fMin:F1} ({fMed:F1}) | {iMin:F1} ({iMed:F1}) | {fMin / iMin:F2}× | {gops:F1} |");
+            lines.Add($"| {kernel} | {threads} | {fMin:F1} ({fMed:F1}) | {iMin:F1} ({iMed:F1}) | {fMin / iMin:F2}× | {gops:F1} | {floatCpu:F1} / {intCpu:F1} |");
         }
         return string.Join(Environment.NewLine, lines) + Environment.NewLine;
     }
@@ -50,9 +61,7 @@ public static class QuantizedAb
         var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
         if (interpreter.Plan.DelegatedNodeCount != 1) throw new InvalidOperationException($"{kernel}: the CPU delegate did not claim the node");
-        var bytes = interpreter.GetInputTensor(0).WritableBytes;
-        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i * 7919 >> 3);
-        if (!int8) CorpusModels.FillInputs(interpreter);
+        CpuQuantizedKernelBenchmarks.FillInputs(interpreter);
         return interpreter;
     }
 

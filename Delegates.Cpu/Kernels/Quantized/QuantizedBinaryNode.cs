@@ -13,8 +13,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// shift both offset inputs left by 20, rescale each, add or subtract, rescale to the output; MUL rescales the product
 /// of the offset inputs; then + zero point and the clamp. Operands of the output's element count, a single value, or a
 /// per-channel vector (shape [1, …, 1, C] against an output whose last dimension is C, as a squeeze-and-excitation
-/// scale) run 8 lanes at a time with AVX2 (every MultiplyByQuantizedMultiplier exact, <see cref="VectorRequantize"/>)
-/// and threaded; other broadcasts walk the definition's broadcast plan one element at a time on one thread.
+/// scale) run 16 lanes at a time with AVX-512 (8 with AVX2) and threaded; other broadcasts walk the definition's
+/// broadcast plan one element at a time on one thread. Every lane is exact: ADD/SUB's input rescaling is
+/// <see cref="InputRescale"/> (two 32-bit products, no 64-bit one), the output's and MUL's rescaling
+/// <see cref="VectorRequantize"/>.
 /// </summary>
 internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
 {
@@ -24,7 +26,8 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
     private readonly Tensor _a, _b, _output;
     private readonly BinaryArithmeticParams _p;
     private readonly ElementOp _op;
-    private readonly bool _vector;
+    private readonly QuantizedAddLanes16? _add16; // ADD/SUB's 16-lane form where its bounds hold
+    private readonly int _lanes; // 16 (AVX-512), 8 (AVX2) or 1 (scalar)
     private readonly int _count;
     private readonly int _strideA, _strideB; // 1 when the operand walks, 0 when it is one value (or a channel vector, which MapRows walks per row)
     private readonly bool _elementwise;
@@ -43,8 +46,15 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         _elementwise = (a.ElementCount == _count || a.ElementCount == 1 || _channelA) && (b.ElementCount == _count || b.ElementCount == 1 || _channelB);
         _strideA = a.ElementCount == 1 || _channelA ? 0 : 1;
         _strideB = b.ElementCount == 1 || _channelB ? 0 : 1;
-        _vector = isa != QuantizedIsa.Scalar;
+        _lanes = isa == QuantizedIsa.Scalar ? 1 : Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16 : 8;
+        if (_lanes == 16 && _op.Fast) _add16 = QuantizedAddLanes16.TryCreate(_op.RescaleA, _op.RescaleB, p.QuantizedAdd!, _op.Signed, subtract);
     }
+
+    /// <summary>Whether ADD/SUB rescale their inputs without 64-bit products (<see cref="InputRescale"/>); MUL: false.</summary>
+    internal bool RescalesInputsIn32Bits => _op.Fast;
+
+    /// <summary>Whether ADD/SUB run <see cref="QuantizedAddLanes16"/>.</summary>
+    internal bool RunsSixteenLaneAdd => _add16 is not null;
 
     public void Run(CpuThreadPool pool)
     {
@@ -87,24 +97,24 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
             byte* x = _channelA ? _x : _x + first * _strideA;
             byte* y = _channelB ? _y : _y + first * _strideB;
             int stepA = _channelA ? 1 : _strideA, stepB = _channelB ? 1 : _strideB;
-            byte* z = _z + first;
-            int c = 0;
-            if (_vector)
-                for (; c + 8 <= channels; c += 8)
-                    QuantizedEpilogue.Store8(_op.Apply8(Load8(x, c * stepA, stepA), Load8(y, c * stepB, stepB)), z + c, 8);
-            for (; c < channels; c++) z[c] = _op.Apply(x[c * stepA], y[c * stepB]);
+            Span(x, stepA, y, stepB, _z + first, 0, channels);
         }
     }
 
-    private void Map(int start, int end)
+    private void Map(int start, int end) => Span(_x, _strideA, _y, _strideB, _z, start, end);
+
+    /// <summary>Outputs [start, end): 16 lanes, then 8, then one at a time.</summary>
+    private void Span(byte* x, int strideA, byte* y, int strideB, byte* z, int start, int end)
     {
         int i = start;
-        if (_vector)
-        {
+        if (_add16 is { } add16) i += add16.Run(x + (nint)start * strideA, strideA, y + (nint)start * strideB, strideB, z + start, end - start);
+        else if (_lanes == 16)
+            for (; i + 16 <= end; i += 16)
+                Avx512F.ConvertToVector128Byte(_op.Apply16(Load16(x, i * strideA, strideA), Load16(y, i * strideB, strideB))).Store(z + i);
+        if (_lanes >= 8)
             for (; i + 8 <= end; i += 8)
-                QuantizedEpilogue.Store8(_op.Apply8(Load8(_x, i * _strideA, _strideA), Load8(_y, i * _strideB, _strideB)), _z + i, 8);
-        }
-        for (; i < end; i++) _z[i] = _op.Apply(_x[i * _strideA], _y[i * _strideB]);
+                QuantizedEpilogue.Store8(_op.Apply8(Load8(x, i * strideA, strideA), Load8(y, i * strideB, strideB)), z + i, 8);
+        for (; i < end; i++) z[i] = _op.Apply(x[i * strideA], y[i * strideB]);
     }
 
     /// <summary>8 consecutive 8-bit values (or one repeated) as int32 lanes.</summary>
@@ -115,26 +125,53 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         return _op.Signed ? Avx2.ConvertToVector256Int32((sbyte*)data + index) : Avx2.ConvertToVector256Int32(data + index);
     }
 
-    /// <summary>The reference's per-element arithmetic (scalar, for tails and general broadcasts) and its 8-lane form.</summary>
-    private readonly struct ElementOp(QuantizedAddParams? add, QuantizedMulParams? mul, bool signed, bool subtract) : IBinaryElementOp<byte>
+    /// <summary>16 consecutive 8-bit values (or one repeated) as int32 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> Load16(byte* data, int index, int stride)
     {
-        public bool Signed => signed;
+        if (stride == 0) return Vector512.Create(_op.Signed ? (int)(sbyte)data[0] : data[0]);
+        return _op.Signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)data + index)) : Avx512F.ConvertToVector512Int32(Vector128.Load(data + index));
+    }
+
+    /// <summary>The reference's per-element arithmetic (scalar, for tails and general broadcasts) and its 8- and 16-lane forms.</summary>
+    private readonly struct ElementOp : IBinaryElementOp<byte>
+    {
+        private readonly QuantizedAddParams? _add;
+        private readonly QuantizedMulParams? _mul;
+        private readonly bool _subtract;
+        private readonly InputRescale _rescaleA, _rescaleB; // ADD/SUB when Fast
+
+        public InputRescale RescaleA => _rescaleA;
+        public InputRescale RescaleB => _rescaleB;
+
+        public ElementOp(QuantizedAddParams? add, QuantizedMulParams? mul, bool signed, bool subtract)
+        {
+            (_add, _mul, Signed, _subtract) = (add, mul, signed, subtract);
+            if (add is { } q && InputRescale.TryCreate(q.Input1Offset, q.LeftShift, q.Input1Multiplier, signed, out _rescaleA)
+                && InputRescale.TryCreate(q.Input2Offset, q.LeftShift, q.Input2Multiplier, signed, out _rescaleB))
+                Fast = true;
+        }
+
+        public bool Signed { get; }
+
+        /// <summary>ADD/SUB whose both inputs rescale through <see cref="InputRescale"/>.</summary>
+        public bool Fast { get; }
 
         public byte Apply(byte a, byte b)
         {
-            int x = signed ? (sbyte)a : a;
-            int y = signed ? (sbyte)b : b;
+            int x = Signed ? (sbyte)a : a;
+            int y = Signed ? (sbyte)b : b;
             int result, min, max;
-            if (add is { } q)
+            if (_add is { } q)
             {
                 int scaledX = Quantization.MultiplyByQuantizedMultiplier((x + q.Input1Offset) * (1 << q.LeftShift), q.Input1Multiplier);
                 int scaledY = Quantization.MultiplyByQuantizedMultiplier((y + q.Input2Offset) * (1 << q.LeftShift), q.Input2Multiplier);
-                int raw = subtract ? scaledX - scaledY : scaledX + scaledY;
+                int raw = _subtract ? scaledX - scaledY : scaledX + scaledY;
                 (result, min, max) = (Quantization.MultiplyByQuantizedMultiplier(raw, q.OutputMultiplier) + q.OutputOffset, q.ActivationMin, q.ActivationMax);
             }
             else
             {
-                var m = mul!;
+                var m = _mul!;
                 (result, min, max) = (Quantization.MultiplyByQuantizedMultiplier((x + m.Input1Offset) * (y + m.Input2Offset), m.OutputMultiplier) + m.OutputOffset,
                     m.ActivationMin, m.ActivationMax);
             }
@@ -146,34 +183,207 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         {
             Vector256<int> result;
             int min, max;
-            if (add is { } q)
+            if (_add is { } q)
             {
-                var shiftedX = Avx2.ShiftLeftLogicalVariable(Avx2.Add(x, Vector256.Create(q.Input1Offset)), Vector256.Create((uint)q.LeftShift));
-                var shiftedY = Avx2.ShiftLeftLogicalVariable(Avx2.Add(y, Vector256.Create(q.Input2Offset)), Vector256.Create((uint)q.LeftShift));
-                var scaledX = VectorRequantize.Multiply(shiftedX, q.Input1Multiplier);
-                var scaledY = VectorRequantize.Multiply(shiftedY, q.Input2Multiplier);
-                var raw = subtract ? Avx2.Subtract(scaledX, scaledY) : Avx2.Add(scaledX, scaledY);
+                Vector256<int> scaledX, scaledY;
+                if (Fast) (scaledX, scaledY) = (_rescaleA.Apply(x), _rescaleB.Apply(y));
+                else
+                {
+                    var shiftedX = Avx2.ShiftLeftLogicalVariable(Avx2.Add(x, Vector256.Create(q.Input1Offset)), Vector256.Create((uint)q.LeftShift));
+                    var shiftedY = Avx2.ShiftLeftLogicalVariable(Avx2.Add(y, Vector256.Create(q.Input2Offset)), Vector256.Create((uint)q.LeftShift));
+                    (scaledX, scaledY) = (VectorRequantize.Multiply(shiftedX, q.Input1Multiplier), VectorRequantize.Multiply(shiftedY, q.Input2Multiplier));
+                }
+                var raw = _subtract ? Avx2.Subtract(scaledX, scaledY) : Avx2.Add(scaledX, scaledY);
                 result = Avx2.Add(VectorRequantize.Multiply(raw, q.OutputMultiplier), Vector256.Create(q.OutputOffset));
                 (min, max) = (q.ActivationMin, q.ActivationMax);
             }
             else
             {
-                var m = mul!;
+                var m = _mul!;
                 var product = Avx2.MultiplyLow(Avx2.Add(x, Vector256.Create(m.Input1Offset)), Avx2.Add(y, Vector256.Create(m.Input2Offset)));
                 result = Avx2.Add(VectorRequantize.Multiply(product, m.OutputMultiplier), Vector256.Create(m.OutputOffset));
                 (min, max) = (m.ActivationMin, m.ActivationMax);
             }
             return Avx2.Min(Avx2.Max(result, Vector256.Create(min)), Vector256.Create(max));
         }
+
+        /// <summary>The same on 16 lanes (AVX-512F); the result is clamped, so its low bytes are the outputs.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<int> Apply16(Vector512<int> x, Vector512<int> y)
+        {
+            Vector512<int> result;
+            int min, max;
+            if (_add is { } q)
+            {
+                Vector512<int> scaledX, scaledY;
+                if (Fast) (scaledX, scaledY) = (_rescaleA.Apply(x), _rescaleB.Apply(y));
+                else
+                {
+                    var shiftedX = (x + Vector512.Create(q.Input1Offset)) << q.LeftShift;
+                    var shiftedY = (y + Vector512.Create(q.Input2Offset)) << q.LeftShift;
+                    (scaledX, scaledY) = (VectorRequantize.Multiply(shiftedX, q.Input1Multiplier), VectorRequantize.Multiply(shiftedY, q.Input2Multiplier));
+                }
+                var raw = _subtract ? scaledX - scaledY : scaledX + scaledY;
+                result = VectorRequantize.Multiply(raw, q.OutputMultiplier) + Vector512.Create(q.OutputOffset);
+                (min, max) = (q.ActivationMin, q.ActivationMax);
+            }
+            else
+            {
+                var m = _mul!;
+                var product = (x + Vector512.Create(m.Input1Offset)) * (y + Vector512.Create(m.Input2Offset));
+                result = VectorRequantize.Multiply(product, m.OutputMultiplier) + Vector512.Create(m.OutputOffset);
+                (min, max) = (m.ActivationMin, m.ActivationMax);
+            }
+            return Avx512F.Min(Avx512F.Max(result, Vector512.Create(min)), Vector512.Create(max));
+        }
     }
 }
 
-/// <summary>MultiplyByQuantizedMultiplier on 8 int32 lanes, exactly (see <see cref="QuantizedEpilogue.Requantize"/>).</summary>
+/// <summary>
+/// ADD/SUB's rescaling of one 8-bit input, MultiplyByQuantizedMultiplier((x + offset) · 2^L, m, shift), without a 64-bit
+/// product. With v = x + offset, |v| ≤ 255, 9 ≤ L ≤ 22 and shift in [−31, 0], SaturatingRoundingDoublingHighMul(v · 2^L, m)
+/// = floor((v · m · 2^L + 2^30) / 2^31) = floor((v · m + 2^(s−1)) / 2^s) with s = 31 − L; splitting m = h · 2^s + l
+/// (0 ≤ l &lt; 2^s) gives v · h + ((v · l + 2^(s−1)) >> s), where |v · h| &lt; 2^31 and |v · l + 2^(s−1)| &lt; 2^31, so two
+/// 32-bit products (<c>vpmulld</c>) replace the 64-bit ones. RoundingDivideByPOT by e = −shift follows as
+/// (p + 2^(e−1) − [p &lt; 0]) >> e (e ≥ 1; p itself for e = 0), which equals gemmlowp's mask-and-threshold form and
+/// cannot overflow here (|p| &lt; 255 · 2^L ≤ 2^30 − 2^22) (docs/numerics.md §Quantized execution).
+/// </summary>
+internal readonly struct InputRescale
+{
+    public readonly int Offset, High, Low, LowShift, LowHalf, RightShift, RoundHalf, SignShift;
+
+    private InputRescale(int offset, int high, int low, int lowShift, int rightShift)
+    {
+        (Offset, High, Low, LowShift, RightShift) = (offset, high, low, lowShift, rightShift);
+        LowHalf = 1 << (lowShift - 1);
+        RoundHalf = rightShift == 0 ? 0 : 1 << (rightShift - 1);
+        SignShift = rightShift == 0 ? 32 : 31; // a logical shift by 32 gives 0: no −[p < 0] when e = 0
+    }
+
+    /// <summary>The rescaling of inputs of the 8-bit type (<paramref name="signed"/>: int8) when the bounds above hold.</summary>
+    public static bool TryCreate(int offset, int leftShift, QuantizedMultiplier multiplier, bool signed, out InputRescale rescale)
+    {
+        rescale = default;
+        int lowest = (signed ? sbyte.MinValue : byte.MinValue) + offset, highest = (signed ? sbyte.MaxValue : byte.MaxValue) + offset;
+        if (leftShift is < 9 or > 22 || multiplier.Shift is > 0 or < -31 || lowest < -255 || highest > 255) return false;
+        int lowShift = 31 - leftShift;
+        rescale = new InputRescale(offset, multiplier.Multiplier >> lowShift, multiplier.Multiplier & ((1 << lowShift) - 1), lowShift, -multiplier.Shift);
+        return true;
+    }
+
+    /// <summary>The largest |result| over the 8-bit type's inputs (the rescale is monotone in v: reached at an end).</summary>
+    public int Bound(bool signed) => Math.Max(Math.Abs(Apply(signed ? sbyte.MinValue : byte.MinValue)), Math.Abs(Apply(signed ? sbyte.MaxValue : byte.MaxValue)));
+
+    /// <summary>One value (the lanes' arithmetic, scalar).</summary>
+    public int Apply(int x)
+    {
+        int v = x + Offset;
+        int product = v * High + ((v * Low + LowHalf) >> LowShift);
+        return (product + RoundHalf - (RightShift > 0 && product < 0 ? 1 : 0)) >> RightShift;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<int> Apply(Vector256<int> x)
+    {
+        var v = x + Vector256.Create(Offset);
+        var product = v * Vector256.Create(High) + Vector256.ShiftRightArithmetic(v * Vector256.Create(Low) + Vector256.Create(LowHalf), LowShift);
+        var negative = Avx2.ShiftRightLogical(product.AsUInt32(), Vector128.CreateScalar((uint)SignShift)).AsInt32();
+        return Vector256.ShiftRightArithmetic(product + Vector256.Create(RoundHalf) - negative, RightShift);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Apply(Vector512<int> x)
+    {
+        var v = x + Vector512.Create(Offset);
+        var product = v * Vector512.Create(High) + Vector512.ShiftRightArithmetic(v * Vector512.Create(Low) + Vector512.Create(LowHalf), LowShift);
+        var negative = Avx512F.ShiftRightLogical(product.AsUInt32(), Vector128.CreateScalar((uint)SignShift)).AsInt32();
+        return Vector512.ShiftRightArithmetic(product + Vector512.Create(RoundHalf) - negative, RightShift);
+    }
+}
+
+/// <summary>
+/// int8/uint8 ADD/SUB on 16 lanes (AVX-512F) with every constant in a register: both inputs through
+/// <see cref="InputRescale"/>, then the output's MultiplyByQuantizedMultiplier for a shift in [−31, 0] as two
+/// <c>vpmuldq</c> (even and odd lanes; bits 31..62 of product + 2^30) and the rounding shift
+/// (p + 2^(e−1) − [p &lt; 0]) >> e, exact while |input 1 rescaled| + |input 2 rescaled| &lt; 2^30 (checked at compile
+/// time from the inputs' ends), + zero point, the clamp. Null where a bound does not hold.
+/// </summary>
+internal sealed unsafe class QuantizedAddLanes16
+{
+    private readonly InputRescale _a, _b;
+    private readonly int _outMultiplier, _outRight, _outHalf, _outSignShift, _outOffset, _min, _max;
+    private readonly bool _signed, _subtract;
+
+    private QuantizedAddLanes16(InputRescale a, InputRescale b, QuantizedAddParams q, bool signed, bool subtract)
+    {
+        (_a, _b, _signed, _subtract) = (a, b, signed, subtract);
+        _outMultiplier = q.OutputMultiplier.Multiplier;
+        _outRight = -q.OutputMultiplier.Shift;
+        _outHalf = _outRight == 0 ? 0 : 1 << (_outRight - 1);
+        _outSignShift = _outRight == 0 ? 32 : 31;
+        (_outOffset, _min, _max) = (q.OutputOffset, q.ActivationMin, q.ActivationMax);
+    }
+
+    public static QuantizedAddLanes16? TryCreate(InputRescale a, InputRescale b, QuantizedAddParams q, bool signed, bool subtract)
+    {
+        if (!Avx512F.IsSupported || !Vector512.IsHardwareAccelerated) return null;
+        if (q.OutputMultiplier.Shift is > 0 or < -31 || (long)a.Bound(signed) + b.Bound(signed) >= 1 << 30) return null;
+        return new QuantizedAddLanes16(a, b, q, signed, subtract);
+    }
+
+    /// <summary>
+    /// Outputs [0, count − count mod 16) of z from x and y (a stride of 0 repeats element 0); returns how many it wrote.
+    /// </summary>
+    public int Run(byte* x, int strideX, byte* y, int strideY, byte* z, int count)
+    {
+        var offA = Vector512.Create(_a.Offset); var highA = Vector512.Create(_a.High); var lowA = Vector512.Create(_a.Low);
+        var offB = Vector512.Create(_b.Offset); var highB = Vector512.Create(_b.High); var lowB = Vector512.Create(_b.Low);
+        var lowHalfA = Vector512.Create(_a.LowHalf); var lowHalfB = Vector512.Create(_b.LowHalf);
+        var lowShiftA = Vector128.CreateScalar(_a.LowShift); var lowShiftB = Vector128.CreateScalar(_b.LowShift);
+        var roundA = Vector512.Create(_a.RoundHalf); var roundB = Vector512.Create(_b.RoundHalf);
+        var signA = Vector128.CreateScalar((uint)_a.SignShift); var signB = Vector128.CreateScalar((uint)_b.SignShift);
+        var rightA = Vector128.CreateScalar(_a.RightShift); var rightB = Vector128.CreateScalar(_b.RightShift);
+        var multiplier = Vector512.Create((long)_outMultiplier).AsInt32();
+        var nudge = Vector512.Create(1L << 30);
+        var outHalf = Vector512.Create(_outHalf); var outSign = Vector128.CreateScalar((uint)_outSignShift); var outRight = Vector128.CreateScalar(_outRight);
+        var outOffset = Vector512.Create(_outOffset); var min = Vector512.Create(_min); var max = Vector512.Create(_max);
+        var fixedX = strideX == 0 ? Vector512.Create(_signed ? (int)(sbyte)x[0] : x[0]) : default;
+        var fixedY = strideY == 0 ? Vector512.Create(_signed ? (int)(sbyte)y[0] : y[0]) : default;
+        int i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            var vx = strideX == 0 ? fixedX : _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x + i)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x + i));
+            var vy = strideY == 0 ? fixedY : _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)y + i)) : Avx512F.ConvertToVector512Int32(Vector128.Load(y + i));
+            vx += offA;
+            vy += offB;
+            var px = vx * highA + Avx512F.ShiftRightArithmetic(vx * lowA + lowHalfA, lowShiftA);
+            var py = vy * highB + Avx512F.ShiftRightArithmetic(vy * lowB + lowHalfB, lowShiftB);
+            var sx = Avx512F.ShiftRightArithmetic(px + roundA - Avx512F.ShiftRightLogical(px.AsUInt32(), signA).AsInt32(), rightA);
+            var sy = Avx512F.ShiftRightArithmetic(py + roundB - Avx512F.ShiftRightLogical(py.AsUInt32(), signB).AsInt32(), rightB);
+            var raw = _subtract ? sx - sy : sx + sy;
+            // floor((raw · m + 2^30) / 2^31): even lanes' bits 31..62 shifted down, odd lanes' shifted up into place.
+            var even = Avx512F.ShiftRightLogical(Avx512F.Multiply(raw, multiplier) + nudge, 31).AsInt32();
+            var odd = Avx512F.ShiftLeftLogical(Avx512F.Multiply(Avx512F.ShiftRightLogical(raw.AsInt64(), 32).AsInt32(), multiplier) + nudge, 1).AsInt32();
+            var high = Avx512F.BlendVariable(even, odd, Vector512.Create(unchecked((long)0xFFFF_FFFF_0000_0000UL)).AsInt32());
+            var rounded = Avx512F.ShiftRightArithmetic(high + outHalf - Avx512F.ShiftRightLogical(high.AsUInt32(), outSign).AsInt32(), outRight);
+            var result = Avx512F.Min(Avx512F.Max(rounded + outOffset, min), max);
+            Avx512F.ConvertToVector128Byte(result).Store(z + i);
+        }
+        return i;
+    }
+}
+
+/// <summary>MultiplyByQuantizedMultiplier on 8 or 16 int32 lanes, exactly (see <see cref="QuantizedEpilogue.Requantize"/>).</summary>
 internal static class VectorRequantize
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Multiply(Vector256<int> x, QuantizedMultiplier multiplier) =>
         Multiply(x, Vector256.Create(multiplier.Multiplier), Vector256.Create((uint)Math.Max(multiplier.Shift, 0)), Vector256.Create(Math.Max(-multiplier.Shift, 0)));
+
+    /// <inheritdoc cref="Multiply(Vector256{int}, QuantizedMultiplier)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Multiply(Vector512<int> x, QuantizedMultiplier multiplier) =>
+        Multiply(x, Vector512.Create(multiplier.Multiplier), Vector512.Create((uint)Math.Max(multiplier.Shift, 0)), Vector512.Create(Math.Max(-multiplier.Shift, 0)));
 
     /// <summary>x · 2^left (wrapping), the rounding doubling high multiply by a mantissa m ≥ 0, the rounding right shift.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

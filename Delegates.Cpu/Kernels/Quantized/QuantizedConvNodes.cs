@@ -139,6 +139,8 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     private readonly QuantizedEpilogue _epilogue;
     private readonly int _inputOffset, _pixels;
     private readonly bool _signed;
+    private readonly bool _pointwise; // 1×1, stride 1, no padding: output pixel p reads input pixel p, no gather arithmetic
+    private readonly bool _tail;      // the packed row is longer than K (its tail is cleared per row)
 
     private byte* _x, _y;
     private int _groups;
@@ -148,6 +150,8 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     {
         (_input, _output, _g, _weights, _epilogue, _inputOffset, _signed) = (input, output, g, weights, epilogue, inputOffset, signed);
         _pixels = g.Batches * g.OutputHeight * g.OutputWidth;
+        _pointwise = g.IsPointwise;
+        _tail = weights.RowLength != weights.Depth;
     }
 
     private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
@@ -170,20 +174,38 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
             int tile = item / _groups, group = item % _groups;
             int first = tile * QuantizedGemm.TileRows;
             int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
-            for (int r = 0; r < count; r++) Gather(first + r, rows + r * stride);
+            if (_pointwise)
+                for (int r = 0; r < count; r++)
+                {
+                    QuantizedGemm.ConvertRow(_x + (nint)(first + r) * _g.InputDepth, _g.InputDepth, rows + r * stride, _inputOffset, _signed, w.Isa);
+                    if (_tail) QuantizedGemm.ClearTail(rows + r * stride, w.Depth, w);
+                }
+            else
+            {
+                // One division per tile; the pixels after the first step along the row.
+                int ox = first % _g.OutputWidth, rest = first / _g.OutputWidth;
+                int oy = rest % _g.OutputHeight, b = rest / _g.OutputHeight;
+                for (int r = 0; r < count; r++)
+                {
+                    Gather(b, oy, ox, rows + r * stride);
+                    if (++ox == _g.OutputWidth)
+                    {
+                        ox = 0;
+                        if (++oy == _g.OutputHeight) (oy, b) = (0, b + 1);
+                    }
+                }
+            }
             int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
             QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * _g.OutputDepth, _g.OutputDepth, blockBegin, blockEnd);
         }
     }
 
-    /// <summary>The packed row of output pixel <paramref name="pixel"/> (flat over batch, row, column).</summary>
-    private void Gather(int pixel, byte* row)
+    /// <summary>The packed row of output pixel (<paramref name="b"/>, <paramref name="oy"/>, <paramref name="ox"/>).</summary>
+    private void Gather(int b, int oy, int ox, byte* row)
     {
         var g = _g;
         var isa = _weights.Isa;
         int elementSize = isa == QuantizedIsa.AvxVnni ? 1 : 2;
-        int ox = pixel % g.OutputWidth, rest = pixel / g.OutputWidth;
-        int oy = rest % g.OutputHeight, b = rest / g.OutputHeight;
         int iyOrigin = oy * g.StrideH - g.PadTop, ixOrigin = ox * g.StrideW - g.PadLeft;
         int cin = g.InputDepth;
         byte* at = row;
@@ -201,6 +223,6 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
                 at += cin * elementSize;
             }
         }
-        QuantizedGemm.ClearTail(row, _weights.Depth, _weights);
+        if (_tail) QuantizedGemm.ClearTail(row, _weights.Depth, _weights);
     }
 }

@@ -136,9 +136,20 @@ internal sealed unsafe class QuantizedEpilogue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<int> Requantize(Vector512<int> acc, int first)
     {
-        var multiplier = Avx512F.LoadVector512(Pinned(_multipliers) + first);
-        var left = Avx512F.LoadVector512(Pinned(_leftShifts) + first).AsUInt32();
-        var right = Avx512F.LoadVector512(Pinned(_rightShifts) + first);
+        var (multiplier, left, right) = Lanes16(first);
+        return Requantize(acc, multiplier, left, right);
+    }
+
+    /// <summary>The 16 lanes' multipliers of channels [first, first + 16) (first + 16 within the padded arrays).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public (Vector512<int> Multiplier, Vector512<uint> Left, Vector512<int> Right) Lanes16(int first) =>
+        (Avx512F.LoadVector512(Pinned(_multipliers) + first), Avx512F.LoadVector512(Pinned(_leftShifts) + first).AsUInt32(),
+            Avx512F.LoadVector512(Pinned(_rightShifts) + first));
+
+    /// <inheritdoc cref="Requantize(Vector512{int}, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Requantize(Vector512<int> acc, Vector512<int> multiplier, Vector512<uint> left, Vector512<int> right)
+    {
         var shifted = Avx512F.Add(VectorRequantize.Multiply(acc, multiplier, left, right), Vector512.Create(OutputOffset));
         return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
     }
@@ -259,6 +270,17 @@ internal static unsafe class QuantizedGemm
             // x + 128 as a byte is x with its top bit flipped.
             var flip = Vector256.Create((byte)0x80);
             for (; i + 32 <= count; i += 32) Avx.Store(row + i, Avx2.Xor(Avx.LoadVector256(source + i), flip));
+            // Small layers (Cin 8–24 per tap) take their tails 16 and 8 bytes at a time, not byte by byte.
+            if (i + 16 <= count)
+            {
+                Sse2.Store(row + i, Sse2.Xor(Sse2.LoadVector128(source + i), flip.GetLower()));
+                i += 16;
+            }
+            if (i + 8 <= count)
+            {
+                *(ulong*)(row + i) = *(ulong*)(source + i) ^ 0x8080_8080_8080_8080UL;
+                i += 8;
+            }
             for (; i < count; i++) row[i] = (byte)(source[i] ^ 0x80);
             return;
         }
@@ -271,6 +293,13 @@ internal static unsafe class QuantizedGemm
                 var bytes = Sse2.LoadVector128(source + i);
                 var widened = signed ? Avx2.ConvertToVector256Int16(bytes.AsSByte()) : Avx2.ConvertToVector256Int16(bytes);
                 Avx.Store(wide + i, Avx2.Add(widened, offset));
+            }
+            if (i + 8 <= count)
+            {
+                var bytes = Vector128.CreateScalar(*(ulong*)(source + i)).AsByte();
+                var widened = signed ? Sse41.ConvertToVector128Int16(bytes.AsSByte()) : Sse41.ConvertToVector128Int16(bytes);
+                Sse2.Store(wide + i, Sse2.Add(widened, offset.GetLower()));
+                i += 8;
             }
         }
         for (; i < count; i++) wide[i] = (short)((signed ? (sbyte)source[i] : source[i]) + inputOffset);
@@ -318,13 +347,19 @@ internal static unsafe class QuantizedGemm
         }
         int blockSize = PackedQuantizedWeights.BlockChannels * w.RowLength;
         int pairedEnd = w.Isa == QuantizedIsa.AvxVnni ? blockBegin + (blockEnd - blockBegin) / 2 * 2 : blockBegin;
+        bool wide = Avx512F.IsSupported && Vector512.IsHardwareAccelerated; // two blocks' requantization on 16 lanes
         for (int block = blockBegin; block < pairedEnd; block += 2)
         {
             // Two blocks at once: eight independent vpdpbusd chains hide the instruction's latency.
             BlockVnni2(w.Narrow + (nint)block * blockSize, blockSize, w.RowLength / 4, (int*)r0, (int*)r1, (int*)r2, (int*)r3,
                 out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
-            Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
-            Epilogue(w, epilogue, block + 1, count, output, outputStride, b0, b1, b2, b3);
+            if (wide && (block + 2) * PackedQuantizedWeights.BlockChannels <= w.OutputChannels)
+                Epilogue16(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3, b0, b1, b2, b3);
+            else
+            {
+                Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
+                Epilogue(w, epilogue, block + 1, count, output, outputStride, b0, b1, b2, b3);
+            }
         }
         for (int block = pairedEnd; block < blockEnd; block++)
         {
@@ -353,6 +388,25 @@ internal static unsafe class QuantizedGemm
         if (count > 1) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a1, bias), m, l, r), y + outputStride, channels);
         if (count > 2) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a2, bias), m, l, r), y + 2 * (nint)outputStride, channels);
         if (count > 3) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a3, bias), m, l, r), y + 3 * (nint)outputStride, channels);
+    }
+
+    /// <summary>
+    /// Bias, requantization and store of two adjacent full blocks (16 channels) for up to four rows, on 16 lanes
+    /// (AVX-512F: one requantization and one <c>vpmovdb</c> store per row where 8 lanes need two of each).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Epilogue16(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int count, byte* output, int outputStride,
+        Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3,
+        Vector256<int> b0, Vector256<int> b1, Vector256<int> b2, Vector256<int> b3)
+    {
+        int first = block * PackedQuantizedWeights.BlockChannels;
+        var bias = Vector512.Load(w.Bias + first);
+        var (m, l, r) = epilogue.Lanes16(first);
+        byte* y = output + first;
+        Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a0, b0) + bias, m, l, r)).Store(y);
+        if (count > 1) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a1, b1) + bias, m, l, r)).Store(y + outputStride);
+        if (count > 2) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a2, b2) + bias, m, l, r)).Store(y + 2 * (nint)outputStride);
+        if (count > 3) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a3, b3) + bias, m, l, r)).Store(y + 3 * (nint)outputStride);
     }
 
     /// <summary>Four rows × two 8-channel blocks (<paramref name="blockSize"/> bytes apart) with vpdpbusd.</summary>

@@ -14,7 +14,8 @@ namespace Accel.Perf.Benchmarks;
 /// The CPU delegate's integer kernels against its float32 ones on the same single-node shapes (issue 13): CONV_2D 1×1
 /// and 3×3, DEPTHWISE_CONV_2D 3×3 and FULLY_CONNECTED, each as a float32 model and as an int8 model (per-channel int8
 /// weights, int32 bias, int8 activations; the same MACs). The GOP/s column counts 2 operations per multiply-accumulate
-/// for both precisions.
+/// for both precisions. A residual ADD (two activations of the same shape, int8 scales as a network's) rounds the set
+/// off: there the rate counts output elements.
 /// </summary>
 [Config(typeof(Config))]
 public class CpuQuantizedKernelBenchmarks
@@ -37,6 +38,11 @@ public class CpuQuantizedKernelBenchmarks
         ["dwconv3x3 28x28x256"] = (28, 28, 256, 256, 3, BuiltinOperator.DepthwiseConv2D),
         ["fc 1x1024->1000"] = (1, 1, 1024, 1000, 1, BuiltinOperator.FullyConnected),
         ["fc 64x1024->1024"] = (64, 1, 1024, 1024, 1, BuiltinOperator.FullyConnected),
+        // Small layers as in the corpus networks (pose_landmark_full's segmentation head and its 128x128 stages).
+        ["conv3x3 128x128x32->1"] = (128, 128, 32, 1, 3, BuiltinOperator.Conv2D),
+        ["conv1x1 128x128x32->32"] = (128, 128, 32, 32, 1, BuiltinOperator.Conv2D),
+        ["dwconv3x3 128x128x32"] = (128, 128, 32, 32, 3, BuiltinOperator.DepthwiseConv2D),
+        ["add 64x64x32"] = (64, 64, 32, 32, 1, BuiltinOperator.Add),
     };
 
     public static IEnumerable<string> Kernels => Shapes.Keys;
@@ -49,6 +55,7 @@ public class CpuQuantizedKernelBenchmarks
         return s.Op switch
         {
             BuiltinOperator.DepthwiseConv2D => pixels * s.C * s.K * s.K,
+            BuiltinOperator.Add => pixels * s.C / 2, // one addition per element: "GOP/s" then counts elements
             _ => pixels * s.Out * s.K * s.K * s.C,
         };
     }
@@ -74,12 +81,21 @@ public class CpuQuantizedKernelBenchmarks
         _interpreter = new Interpreter(_model, options);
         _interpreter.AllocateTensors();
         if (_interpreter.Plan.DelegatedNodeCount != 1) throw new InvalidOperationException($"{Kernel} {Precision}: the CPU delegate did not claim the node");
-        var input = _interpreter.GetInputTensor(0);
-        if (input.Type == TensorType.Float32) CorpusModels.FillInputs(_interpreter);
-        else
+        FillInputs(_interpreter);
+    }
+
+    /// <summary>Deterministic inputs: float32 as the corpus models', 8-bit ones a fixed byte pattern.</summary>
+    public static void FillInputs(Interpreter interpreter)
+    {
+        if (interpreter.GetInputTensor(0).Type == TensorType.Float32)
         {
-            var bytes = input.WritableBytes;
-            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i * 7919 >> 3);
+            CorpusModels.FillInputs(interpreter);
+            return;
+        }
+        for (int input = 0; input < interpreter.InputCount; input++)
+        {
+            var bytes = interpreter.GetInputTensor(input).WritableBytes;
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)((i + 31 * input) * 7919 >> 3);
         }
     }
 
@@ -97,6 +113,7 @@ public class CpuQuantizedKernelBenchmarks
     public static byte[] Build(string kernel, bool int8)
     {
         var s = Shapes[kernel];
+        if (s.Op == BuiltinOperator.Add) return BuildAdd(kernel, s.H, s.W, s.C, int8);
         var b = new ModelBuilder(kernel + (int8 ? " int8" : ""));
         bool fc = s.Op == BuiltinOperator.FullyConnected;
         int[] inputShape = fc ? [s.H, s.C] : [1, s.H, s.W, s.C];
@@ -139,6 +156,22 @@ public class CpuQuantizedKernelBenchmarks
         b.AddOperator(s.Op, [input, weights, bias], [output], options, version: int8 ? 3 : 1);
         b.AddInput(input);
         b.AddOutput(output);
+        return b.Build();
+    }
+
+    /// <summary>A residual ADD of two [1, H, W, C] activations (int8: different input scales and zero points, as in a network).</summary>
+    private static byte[] BuildAdd(string kernel, int h, int w, int c, bool int8)
+    {
+        var b = new ModelBuilder(kernel + (int8 ? " int8" : ""));
+        int[] shape = [1, h, w, c];
+        var type = int8 ? TensorType.Int8 : TensorType.Float32;
+        int x = b.AddTensor("x", type, shape, int8 ? Q([0.047f], -6, 0) : null);
+        int y = b.AddTensor("y", type, shape, int8 ? Q([0.081f], 11, 0) : null);
+        int z = b.AddTensor("z", type, shape, int8 ? Q([0.093f], -2, 0) : null);
+        b.AddOperator(BuiltinOperator.Add, [x, y], [z], new AddOptions(ActivationFunctionType.None), version: int8 ? 2 : 1);
+        b.AddInput(x);
+        b.AddInput(y);
+        b.AddOutput(z);
         return b.Build();
     }
 

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Accel.Delegates;
+using Accel.Delegates.Cpu;
+using TfliteModel = Accel.Model;
+
+namespace Accel.Perf;
+
+/// <summary>
+/// <c>net-ab MODEL... [--rounds N] [--threads T]</c>: whole models on the CPU delegate, interleaved — per round a batch of
+/// invokes of each model in turn, so that load from other jobs on a shared machine hits them alike. Prints per model
+/// the fastest single invoke (wall clock) and the process CPU time per invoke of the cheapest batch
+/// (<c>CLOCK_PROCESS_CPUTIME_ID</c>, all threads). On a machine loaded far beyond its cores the wall-clock minimum
+/// still includes preemption while the CPU time does not; run with <c>DOTNET_TieredCompilation=0</c> so that no
+/// background JIT work lands in the CPU time. Inputs are the corpus models' deterministic fill.
+/// </summary>
+public static class NetworkAb
+{
+    public static string Run(string[] models, int threads, int rounds)
+    {
+        var opened = models.Select(path => Open(path, threads)).ToArray();
+        try
+        {
+            var fastest = new double[opened.Length];
+            var cpu = new double[opened.Length];
+            Array.Fill(fastest, double.MaxValue);
+            Array.Fill(cpu, double.MaxValue);
+            var batches = new int[opened.Length];
+            for (int m = 0; m < opened.Length; m++)
+            {
+                for (int i = 0; i < 20; i++) opened[m].Interpreter.Invoke(); // warm-up
+                long start = Stopwatch.GetTimestamp();
+                opened[m].Interpreter.Invoke();
+                double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                batches[m] = Math.Clamp((int)(100 / Math.Max(ms, 0.01)), 5, 200); // about 100 ms per batch
+            }
+            for (int round = 0; round < rounds; round++)
+                for (int m = 0; m < opened.Length; m++)
+                {
+                    var interpreter = opened[m].Interpreter;
+                    long cpuStart = ProcessCpuNanoseconds();
+                    for (int i = 0; i < batches[m]; i++)
+                    {
+                        long start = Stopwatch.GetTimestamp();
+                        interpreter.Invoke();
+                        fastest[m] = Math.Min(fastest[m], Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                    cpu[m] = Math.Min(cpu[m], (ProcessCpuNanoseconds() - cpuStart) / 1e6 / batches[m]);
+                }
+            var lines = new List<string>
+            {
+                $"| model | threads | fastest invoke (wall) | CPU time per invoke (cheapest batch) | batch |",
+                "| --- | ---: | ---: | ---: | ---: |",
+            };
+            for (int m = 0; m < opened.Length; m++)
+                lines.Add($"| {Path.GetFileName(models[m])} | {threads} | {fastest[m]:F2} ms | {cpu[m]:F2} ms | {batches[m]} |");
+            lines.Add($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (1 minute) at the end; {rounds} rounds");
+            return string.Join(Environment.NewLine, lines) + Environment.NewLine;
+        }
+        finally
+        {
+            foreach (var (model, interpreter) in opened)
+            {
+                interpreter.Dispose();
+                model.Dispose();
+            }
+        }
+    }
+
+    private static (TfliteModel Model, Interpreter Interpreter) Open(string path, int threads)
+    {
+        var model = TfliteModel.FromBytes(File.ReadAllBytes(path));
+        var options = new InterpreterOptions { Threads = threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        CorpusModels.FillInputs(interpreter);
+        return (model, interpreter);
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    /// <summary>CPU time of all the process's threads (Linux <c>CLOCK_PROCESS_CPUTIME_ID</c>); 0 where unavailable.</summary>
+    internal static long ProcessCpuNanoseconds()
+    {
+        if (!OperatingSystem.IsLinux()) return 0;
+        return ClockGetTime(2, out var t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : 0;
+    }
+}
