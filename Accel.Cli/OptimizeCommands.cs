@@ -58,14 +58,18 @@ public static partial class OptimizeCommands
             MeasureLatency = !p.Has("--no-latency"),
             MinWeightElements = (int)Number(p, "--min-elements", 1024, "quantize"),
             MaxCalibrationSamples = (int)Limit(p, "--max-calibration-samples", new QuantizationOptions().MaxCalibrationSamples, int.MaxValue - 1, "quantize"),
+            BiasCorrection = p.Has("--bias-correction"),
         };
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"),
-                maxImagePixels);
-        int total = paths.Count == 0 ? 0 : CalibrationData.ExpandPaths(paths).Count;
+                maxImagePixels, views: p.Has("--calibration-views"));
+        var files = paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths);
+        int total = p.Has("--calibration-views")
+            ? files.Sum(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)) ? Enum.GetValues<CalibrationView>().Length : 1)
+            : files.Count;
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "quantize");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
@@ -98,6 +102,12 @@ public static partial class OptimizeCommands
                 "global" => PruningScope.Global,
                 var other => throw new UsageException($"unknown --scope '{other}' (layer, global)", "prune"),
             },
+            Method = p.Value("--method") switch
+            {
+                null or "magnitude" => PruningMethod.Magnitude,
+                "reconstruct" => PruningMethod.Reconstruct,
+                var other => throw new UsageException($"unknown --method '{other}' (magnitude, reconstruct)", "prune"),
+            },
             MinElements = (int)Number(p, "--min-elements", 1024, "prune"),
             MeasureLatency = !p.Has("--no-latency"),
             MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
@@ -107,7 +117,7 @@ public static partial class OptimizeCommands
         var paths = p.Values("--input");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"),
-                maxImagePixels);
+                maxImagePixels, views: p.Has("--calibration-views"));
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "prune");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
