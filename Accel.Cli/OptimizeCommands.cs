@@ -13,12 +13,15 @@ public static partial class OptimizeCommands
 {
     private const string QuantizeDescription = "post-training quantization (docs/optimize.md): float16 weights, int8 weights with float activations (dynamic), or full int8 with calibrated activations";
 
-    private const string PruneDescription = "magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)";
+    private const string PruneDescription = "magnitude pruning, or layer-wise reconstruction from samples, of large weights (dense zeros, or TFLite's sparse format + DENSIFY)";
 
     private const string PruneDetails = """
         Prunes the constant weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
         TRANSPOSE_CONV with at least --min-elements elements (default 1024): per tensor, the 1xB blocks
         along the last dimension with the smallest sum of |w| are zeroed, floor(S x blocks) of them.
+        --method reconstruct (1x1 blocks, per layer; needs --input samples): layer after layer, the
+        weights costing the least output error on the samples' inputs are zeroed and the remaining ones
+        updated to make up for them (SparseGPT's OBS updates); TRANSPOSE_CONV stays magnitude.
         Weights the model stored as float16 stay float16.
         """;
 
