@@ -191,6 +191,28 @@ public sealed class CalibrationQualityTests
     }
 
     [Test]
+    public void Reconstruct_OfALayerPastTheGramLimit_FallsBackToMagnitude()
+    {
+        // FULLY_CONNECTED [1, 4100] → [1, 1]: K² = 16.8 million > 2^24 entries, so no 134 MB Gram matrix is built.
+        const int k = 4100;
+        var rng = new Random(9);
+        var b = new ModelBuilder("wide");
+        int x = b.AddTensor("x", TensorType.Float32, [1, k]);
+        int w = b.AddConstant("w", [1, k], Enumerable.Range(0, k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray());
+        int y = b.AddTensor("y", TensorType.Float32, [1, 1]);
+        b.AddOperator(BuiltinOperator.FullyConnected, [x, w, -1], [y], new FullyConnectedOptions(ActivationFunctionType.None));
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        var samples = new[] { new CalibrationSample([Enumerable.Range(0, k).Select(i => (float)Math.Sin(i)).ToArray()], "s") };
+        PruningOptions Options(PruningMethod method) => new() { Sparsity = 0.5, MeasureLatency = false, Method = method };
+        var reconstructed = ModelOptimizer.Prune(model, Options(PruningMethod.Reconstruct), samples);
+        var magnitude = ModelOptimizer.Prune(model, Options(PruningMethod.Magnitude), samples);
+        Assert.That((long)k * k, Is.GreaterThan(LayerReconstruction.MaxGramElements));
+        Assert.That(reconstructed.Model, Is.EqualTo(magnitude.Model));
+    }
+
+    [Test]
     public void Reconstruct_WithoutSamples_IsRefused()
     {
         using var model = Model.FromBytes(TestModels.SmallNetwork());

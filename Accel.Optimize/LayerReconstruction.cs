@@ -14,6 +14,13 @@ internal static class LayerReconstruction
     private const int MaskBlock = 128;
     private const double Damping = 0.01;
 
+    /// <summary>
+    /// The most Gram-matrix entries (K² per group) a layer may need: 2^24 (H and C take 128 MiB each in double). A
+    /// layer past it — e.g. a FULLY_CONNECTED with more than 4,096 inputs — is pruned by magnitude instead, so a large
+    /// or hostile model cannot make the optimizer allocate without bound.
+    /// </summary>
+    public const long MaxGramElements = 1L << 24;
+
     /// <summary>The input patches' Gram matrix of one layer (one per channel for a depthwise layer).</summary>
     private sealed class Gram
     {
@@ -53,6 +60,7 @@ internal static class LayerReconstruction
                 BuiltinOperator.Conv2D => (shape[1] * shape[2] * shape[3], 1),
                 _ => (shape[^1], 1),
             };
+            if ((long)kSize * kSize * groups > MaxGramElements) continue; // magnitude instead (the caller's fallback)
             var gram = new Gram
             {
                 Op = op, K = kSize,

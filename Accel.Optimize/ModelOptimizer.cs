@@ -110,7 +110,7 @@ public static class ModelOptimizer
         WeightEncoding.Prepend(graph, decoders);
         var notes = new List<string>
         {
-            $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV by magnitude)" : "")} to {options.Sparsity:P0} {(options.Scope == PruningScope.Global ? "overall (one global threshold)" : "each")} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
+            $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV and layers needing more than 2^24 Gram entries by magnitude)" : "")} to {options.Sparsity:P0} {(options.Scope == PruningScope.Global ? "overall (one global threshold)" : "each")} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
         return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);
