@@ -180,10 +180,10 @@ public static class CalibrationData
             bool unpremultiply = target.AlphaType == SKAlphaType.Premul;
             for (int p = 0; p < height * width; p++)
             {
-                float a = pixels[4 * p + 3] / 255f;
+                // Coverage: the whole-image view ignores alpha, as FromImage always has; a drawn view's uncovered pixels are 0.
+                float a = view == CalibrationView.Whole ? 1f : pixels[4 * p + 3] / 255f;
                 float r = pixels[4 * p], g = pixels[4 * p + 1], b = pixels[4 * p + 2];
                 if (unpremultiply && a > 0) { r /= a; g /= a; b /= a; }
-                // The whole-image view is opaque (a = 1): exactly (v − mean) / std as before.
                 if (channels == 3)
                 {
                     values[3 * p] = a * ((r - mean) / std);
