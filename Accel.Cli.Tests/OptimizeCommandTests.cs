@@ -161,6 +161,39 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void PruneReconstruct_FromTheInputSamples_SaysSoInTheReport()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("pruned_reconstructed.tflite");
+        var r = CliHarness.Run("prune", SmallModel.WriteTo(dir), "-o", output, "--sparsity", "0.5", "--method", "reconstruct",
+            "-i", WriteCalibration(dir, 4), "--min-elements", "100", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(File.ReadAllText(output + ".report.json"), Does.Contain("layer-wise reconstruction"));
+    }
+
+    [Test]
+    public void PruneReconstruct_WithoutInputSamples_IsAnErrorAndNothingIsWritten()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("out.tflite");
+        var r = CliHarness.Run("prune", SmallModel.WriteTo(dir), "-o", output, "--sparsity", "0.5", "--method", "reconstruct", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitRuntimeError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("needs calibration samples"));
+        Assert.That(File.Exists(output), Is.False);
+    }
+
+    [Test]
+    public void QuantizeWithBiasCorrection_SaysSoInTheReport()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("corrected.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 4),
+            "--bias-correction", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(File.ReadAllText(output + ".report.json"), Does.Contain("Bias correction"));
+    }
+
+    [Test]
     public void PruneSparse_WritesDensifyAndAReport()
     {
         using var dir = new TempDirectory();

@@ -28,6 +28,10 @@ public static partial class OptimizeCommands
                 "activation ranges: min/max over all samples (default); per sample the (100-P)-th and P-th percentiles; or mse: per tensor " +
                 "the clipping range with the least expected quantization error over a 2048-bin histogram of all samples (docs/optimize.md)")
             .Option("--percentile", "P", "the percentile of --range percentile (P in (50, 100], default 99.99)")
+            .Switch("--calibration-views", "int8, int16x8: each calibration image gives six samples: whole, mirrored, letterboxed, letterboxed " +
+                "at half size, central 70 % crop and its mirror (docs/optimize.md §Calibration views)")
+            .Switch("--bias-correction", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED bias by its mean output " +
+                "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)")
             .Option("--mean", "M", "image normalisation mean (default 0; face detection models want 127.5)")
             .Option("--std", "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])")
             .Option("--task", "auto|none|face-detection|landmarks|segmentation",
@@ -53,6 +57,12 @@ public static partial class OptimizeCommands
             .Option("--scope", "layer|global",
                 "layer: every pruned tensor loses the fraction S of its blocks (default); global: one magnitude threshold across all of " +
                 "them (blocks ranked by mean |w|), so layers lose different fractions")
+            .Option("--method", "magnitude|reconstruct",
+                "magnitude: zero the smallest blocks (default); reconstruct: layer-wise reconstruction from the --input samples (SparseGPT's " +
+                "one-shot OBS updates: per layer the weights costing the least output error go and the rest are updated to make up for them; " +
+                "1x1 blocks, per-layer scope; TRANSPOSE_CONV by magnitude; docs/optimize.md)")
+            .Switch("--calibration-views", "each --input image gives six samples (whole, mirrored, letterboxed, letterboxed at half size, " +
+                "central 70 % crop and its mirror)")
             .Option("--min-elements", "N", "prune only weights with at least N elements (default 1024)")
             .Repeatable("--input", "FILE|DIR", "evaluation inputs for the report (as accel quantize --calibration; default one seeded random input)", "-i")
             .Option("--mean", "M", "image normalisation mean of the evaluation inputs (default 0)")

@@ -13,12 +13,15 @@ public static partial class OptimizeCommands
 {
     private const string QuantizeDescription = "post-training quantization (docs/optimize.md): float16 weights, int8 weights with float activations (dynamic), or full int8 with calibrated activations";
 
-    private const string PruneDescription = "magnitude pruning of large weights (dense zeros, or TFLite's sparse format + DENSIFY)";
+    private const string PruneDescription = "magnitude pruning, or layer-wise reconstruction from samples, of large weights (dense zeros, or TFLite's sparse format + DENSIFY)";
 
     private const string PruneDetails = """
         Prunes the constant weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
         TRANSPOSE_CONV with at least --min-elements elements (default 1024): per tensor, the 1xB blocks
         along the last dimension with the smallest sum of |w| are zeroed, floor(S x blocks) of them.
+        --method reconstruct (1x1 blocks, per layer; needs --input samples): layer after layer, the
+        weights costing the least output error on the samples' inputs are zeroed and the remaining ones
+        updated to make up for them (SparseGPT's OBS updates); TRANSPOSE_CONV stays magnitude.
         Weights the model stored as float16 stay float16.
         """;
 
@@ -58,14 +61,18 @@ public static partial class OptimizeCommands
             MeasureLatency = !p.Has("--no-latency"),
             MinWeightElements = (int)Number(p, "--min-elements", 1024, "quantize"),
             MaxCalibrationSamples = (int)Limit(p, "--max-calibration-samples", new QuantizationOptions().MaxCalibrationSamples, int.MaxValue - 1, "quantize"),
+            BiasCorrection = p.Has("--bias-correction"),
         };
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"),
-                maxImagePixels);
-        int total = paths.Count == 0 ? 0 : CalibrationData.ExpandPaths(paths).Count;
+                maxImagePixels, views: p.Has("--calibration-views"));
+        var files = paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths);
+        int total = p.Has("--calibration-views")
+            ? files.Sum(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)) ? Enum.GetValues<CalibrationView>().Length : 1)
+            : files.Count;
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "quantize");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
@@ -98,6 +105,12 @@ public static partial class OptimizeCommands
                 "global" => PruningScope.Global,
                 var other => throw new UsageException($"unknown --scope '{other}' (layer, global)", "prune"),
             },
+            Method = p.Value("--method") switch
+            {
+                null or "magnitude" => PruningMethod.Magnitude,
+                "reconstruct" => PruningMethod.Reconstruct,
+                var other => throw new UsageException($"unknown --method '{other}' (magnitude, reconstruct)", "prune"),
+            },
             MinElements = (int)Number(p, "--min-elements", 1024, "prune"),
             MeasureLatency = !p.Has("--no-latency"),
             MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
@@ -107,7 +120,7 @@ public static partial class OptimizeCommands
         var paths = p.Values("--input");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"),
-                maxImagePixels);
+                maxImagePixels, views: p.Has("--calibration-views"));
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "prune");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);

@@ -6,6 +6,23 @@ namespace Accel.Optimize;
 /// <summary>One calibration (or evaluation) input of a model: one float32 array per model input, in input order.</summary>
 public sealed record CalibrationSample(IReadOnlyList<float[]> Inputs, string Source);
 
+/// <summary>The framings <see cref="CalibrationData.FromImageViews"/> makes of one image.</summary>
+public enum CalibrationView
+{
+    /// <summary>The whole image stretched to the input (<see cref="CalibrationData.FromImage"/>).</summary>
+    Whole,
+    /// <summary>The whole image, mirrored left to right.</summary>
+    Mirrored,
+    /// <summary>The whole image fitted with its aspect ratio kept, centred; the border is 0 in the input's units.</summary>
+    Letterbox,
+    /// <summary>As <see cref="Letterbox"/> at half the size: smaller subjects, more border.</summary>
+    HalfSizeLetterbox,
+    /// <summary>The central 70 % of each side, stretched to the input: larger subjects.</summary>
+    CentreCrop,
+    /// <summary><see cref="CentreCrop"/>, mirrored.</summary>
+    MirroredCentreCrop,
+}
+
 /// <summary>Reads calibration samples: raw float32 tensor files or images (decoded with SkiaSharp).</summary>
 public static class CalibrationData
 {
@@ -70,13 +87,38 @@ public static class CalibrationData
     /// </param>
     public static CalibrationSample FromImage(Model model, string path, float mean, float std, long maxImagePixels = DefaultMaxImagePixels)
     {
+        var (width, height, channels) = ImageInput(model, mean, std, maxImagePixels);
+        using var decoded = Decode(path, maxImagePixels);
+        return Render(decoded, width, height, channels, mean, std, CalibrationView.Whole, path);
+    }
+
+    /// <summary>
+    /// Several calibration samples from one image (<see cref="CalibrationView"/>, in enum order): the whole image
+    /// stretched to the input (as <see cref="FromImage"/>), mirrored, letterboxed (aspect kept, the border 0 in the
+    /// input's units, as the task heads pad), letterboxed at half size, and the central 70 % crop plain and mirrored.
+    /// More views of the same photo widen the calibrated ranges towards what other framings produce (docs/optimize.md
+    /// §Calibration views).
+    /// </summary>
+    public static IReadOnlyList<CalibrationSample> FromImageViews(Model model, string path, float mean, float std, long maxImagePixels = DefaultMaxImagePixels)
+    {
+        var (width, height, channels) = ImageInput(model, mean, std, maxImagePixels);
+        using var decoded = Decode(path, maxImagePixels);
+        return Enum.GetValues<CalibrationView>().Select(v => Render(decoded, width, height, channels, mean, std, v, path)).ToList();
+    }
+
+    private static (int Width, int Height, int Channels) ImageInput(Model model, float mean, float std, long maxImagePixels)
+    {
         if (maxImagePixels < 1) throw new OptimizationException($"maxImagePixels must be at least 1, got {maxImagePixels}.");
         if (!(std != 0) || !float.IsFinite(std) || !float.IsFinite(mean))
             throw new OptimizationException($"Image normalisation needs a finite mean and a finite non-zero std, got mean {mean}, std {std}.");
         var inputs = FloatInputs(model);
         if (inputs.Count != 1 || inputs[0].Shape.Length != 4 || inputs[0].Shape[0] != 1 || inputs[0].Shape[3] is not (1 or 3))
             throw new OptimizationException($"Image calibration needs one float32 input of shape [1,H,W,1|3]; the model has {string.Join(", ", inputs.Select(i => $"'{i.Name}' [{string.Join(",", i.Shape)}]"))}. Use raw tensor files instead.");
-        int height = inputs[0].Shape[1], width = inputs[0].Shape[2], channels = inputs[0].Shape[3];
+        return (inputs[0].Shape[2], inputs[0].Shape[1], inputs[0].Shape[3]);
+    }
+
+    private static SKBitmap Decode(string path, long maxImagePixels)
+    {
         byte[] encoded;
         try { encoded = File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -90,25 +132,68 @@ public static class CalibrationData
         if (pixels0 > maxImagePixels)
             throw new ResourceLimitException("maxImagePixels (accel quantize/prune --max-image-pixels)", maxImagePixels, pixels0, -1,
                 $"calibration image '{path}' ({codec.Info.Width}x{codec.Info.Height}): pixels");
-        using var decoded = SKBitmap.Decode(codec)
+        return SKBitmap.Decode(codec)
             ?? throw new OptimizationException($"Calibration image '{path}' does not decode: its {codec.EncodedFormat} data is damaged.");
+    }
+
+    /// <summary>
+    /// Draws one view of the image into a W×H RGBA bitmap (bilinear); pixels the image does not cover (letterbox
+    /// borders) stay transparent and become 0 in the input's units, partly covered ones blend towards 0.
+    /// </summary>
+    private static CalibrationSample Render(SKBitmap decoded, int width, int height, int channels, float mean, float std, CalibrationView view, string path)
+    {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var resized = decoded.Resize(info, new SKSamplingOptions(SKFilterMode.Linear))
-            ?? throw new OptimizationException($"Calibration image '{path}' could not be resized to {width}x{height}.");
-        var pixels = resized.GetPixelSpan();
-        var values = new float[height * width * channels];
-        for (int p = 0; p < height * width; p++)
+        SKBitmap target;
+        if (view == CalibrationView.Whole)
         {
-            byte r = pixels[4 * p], g = pixels[4 * p + 1], b = pixels[4 * p + 2];
-            if (channels == 3)
-            {
-                values[3 * p] = (r - mean) / std;
-                values[3 * p + 1] = (g - mean) / std;
-                values[3 * p + 2] = (b - mean) / std;
-            }
-            else values[p] = ((r + g + b) / 3f - mean) / std;
+            target = decoded.Resize(info, new SKSamplingOptions(SKFilterMode.Linear))
+                ?? throw new OptimizationException($"Calibration image '{path}' could not be resized to {width}x{height}.");
         }
-        return new CalibrationSample([values], path);
+        else
+        {
+            target = new SKBitmap(info.WithAlphaType(SKAlphaType.Premul)); // a canvas draws premultiplied
+            using var canvas = new SKCanvas(target);
+            canvas.Clear(SKColors.Transparent);
+            float iw = decoded.Width, ih = decoded.Height;
+            SKRect source = new(0, 0, iw, ih), dest = new(0, 0, width, height);
+            if (view is CalibrationView.CentreCrop or CalibrationView.MirroredCentreCrop)
+                source = new SKRect(0.15f * iw, 0.15f * ih, 0.85f * iw, 0.85f * ih);
+            if (view is CalibrationView.Letterbox or CalibrationView.HalfSizeLetterbox)
+            {
+                float fit = Math.Min(width / iw, height / ih) * (view == CalibrationView.HalfSizeLetterbox ? 0.5f : 1f);
+                float w = iw * fit, h = ih * fit;
+                dest = new SKRect((width - w) / 2, (height - h) / 2, (width + w) / 2, (height + h) / 2);
+            }
+            if (view is CalibrationView.Mirrored or CalibrationView.MirroredCentreCrop)
+            {
+                canvas.Translate(width, 0);
+                canvas.Scale(-1, 1);
+            }
+            using var image = SKImage.FromBitmap(decoded);
+            using var paint = new SKPaint();
+            canvas.DrawImage(image, source, dest, new SKSamplingOptions(SKFilterMode.Linear), paint);
+        }
+        using (target)
+        {
+            var pixels = target.GetPixelSpan();
+            var values = new float[height * width * channels];
+            bool unpremultiply = target.AlphaType == SKAlphaType.Premul;
+            for (int p = 0; p < height * width; p++)
+            {
+                // Coverage: the whole-image view ignores alpha, as FromImage always has; a drawn view's uncovered pixels are 0.
+                float a = view == CalibrationView.Whole ? 1f : pixels[4 * p + 3] / 255f;
+                float r = pixels[4 * p], g = pixels[4 * p + 1], b = pixels[4 * p + 2];
+                if (unpremultiply && a > 0) { r /= a; g /= a; b /= a; }
+                if (channels == 3)
+                {
+                    values[3 * p] = a * ((r - mean) / std);
+                    values[3 * p + 1] = a * ((g - mean) / std);
+                    values[3 * p + 2] = a * ((b - mean) / std);
+                }
+                else values[p] = a * (((r + g + b) / 3f - mean) / std);
+            }
+            return new CalibrationSample([values], view == CalibrationView.Whole ? path : $"{path}#{view}");
+        }
     }
 
     /// <summary>The default most pixels of a calibration image: 100 million (400 MB decoded).</summary>
@@ -122,13 +207,17 @@ public static class CalibrationData
     /// Samples from files and folders (a folder contributes its files, sorted by name): images by extension, every
     /// other file as a raw tensor. Read lazily, one at a time.
     /// </summary>
+    /// <param name="views">Each image gives its <see cref="FromImageViews"/> (raw tensors stay one sample).</param>
     public static IEnumerable<CalibrationSample> FromPaths(Model model, IEnumerable<string> paths, float mean, float std,
-        long maxImagePixels = DefaultMaxImagePixels)
+        long maxImagePixels = DefaultMaxImagePixels, bool views = false)
     {
         foreach (string path in ExpandPaths(paths))
-            yield return ImageExtensions.Contains(Path.GetExtension(path))
-                ? FromImage(model, path, mean, std, maxImagePixels)
-                : FromRawFile(model, path);
+        {
+            if (!ImageExtensions.Contains(Path.GetExtension(path))) yield return FromRawFile(model, path);
+            else if (views)
+                foreach (var sample in FromImageViews(model, path, mean, std, maxImagePixels)) yield return sample;
+            else yield return FromImage(model, path, mean, std, maxImagePixels);
+        }
     }
 
     /// <summary>The files <see cref="FromPaths"/> reads, in order; a path that does not exist is an error.</summary>

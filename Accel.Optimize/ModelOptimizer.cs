@@ -53,8 +53,22 @@ public static class ModelOptimizer
         int fusedActivations = ActivationFusion.Fuse(graph);
         if (fusedActivations > 0) notes.Add($"{fusedActivations} standalone RELU/RELU6/RELU_N1_TO_1 fused into the operator before them.");
         var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
+        List<int>? floatOutputs = null;
+        byte[]? floatModel = null;
+        if (options.BiasCorrection)
+        {
+            // The float graph as calibrated, with every CONV_2D/DEPTHWISE/FC output exposed for the comparison.
+            var candidates = BiasCorrection.Candidates(graph);
+            floatOutputs = graph.Outputs.Concat(candidates).Distinct().ToList(); // Build's output order
+            floatModel = graph.Build(candidates);
+        }
         var quantizer = new FullIntegerQuantizer(graph, ranges, options);
         quantizer.Run();
+        if (floatModel is not null)
+        {
+            int corrected = BiasCorrection.Apply(graph, floatModel, floatOutputs!, quantizer.Originals, list, options.Threads, progress);
+            notes.Add($"Bias correction: {corrected} CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED biases moved by their mean output error over the calibration samples.");
+        }
         // Weights the source model stored as float16 become int8: nothing else to restore.
         string range = options.Range switch
         {
@@ -80,7 +94,9 @@ public static class ModelOptimizer
         CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
-        var pruned = Pruner.Prune(graph, options);
+        if (options.Method == PruningMethod.Reconstruct && samples.Count == 0)
+            throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --input): it measures each layer's inputs on them.");
+        var pruned = Pruner.Prune(graph, options, samples, progress);
         var prunedNames = pruned.Select(p => p.Tensor).ToHashSet();
 
         // Restore the source's weight encoding (float16 stays float16); pruned weights go sparse on request.
@@ -94,7 +110,7 @@ public static class ModelOptimizer
         WeightEncoding.Prepend(graph, decoders);
         var notes = new List<string>
         {
-            $"{pruned.Count} weight tensors pruned to {options.Sparsity:P0} {(options.Scope == PruningScope.Global ? "overall (one global threshold)" : "each")} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
+            $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV and layers needing more than 2^24 Gram entries by magnitude)" : "")} to {options.Sparsity:P0} {(options.Scope == PruningScope.Global ? "overall (one global threshold)" : "each")} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
         return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);

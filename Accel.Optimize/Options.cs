@@ -67,6 +67,13 @@ public sealed record QuantizationOptions
     /// <summary>With <see cref="CalibrationRange.Percentile"/>: the upper percentile kept, in (50, 100].</summary>
     public double Percentile { get; init; } = 99.99;
 
+    /// <summary>
+    /// Int8 and 16x8: empirical bias correction after quantization — each integer CONV_2D, DEPTHWISE_CONV_2D and
+    /// FULLY_CONNECTED bias is moved by the mean output error per channel over the calibration samples, layer after
+    /// layer (docs/optimize.md §Bias correction). Off by default (TFLite's converter does not do it).
+    /// </summary>
+    public bool BiasCorrection { get; init; }
+
     /// <summary>Int8 and 16x8: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
     public bool PerTensorWeights { get; init; }
 
@@ -108,6 +115,19 @@ public enum SparseFormat
     Sparse,
 }
 
+/// <summary>How <see cref="ModelOptimizer.Prune"/> chooses and treats the pruned weights.</summary>
+public enum PruningMethod
+{
+    /// <summary>The blocks with the smallest magnitude are zeroed; the other weights stay as they are.</summary>
+    Magnitude,
+    /// <summary>
+    /// Layer-wise reconstruction from calibration data (SparseGPT's one-shot OBS updates, docs/optimize.md
+    /// §Reconstruction): per layer, the weights whose removal costs the least output error on the samples' inputs are
+    /// zeroed and the remaining weights are updated to minimise that error. 1x1 blocks, per-layer scope; needs samples.
+    /// </summary>
+    Reconstruct,
+}
+
 /// <summary>Options of <see cref="ModelOptimizer.Prune"/>.</summary>
 public sealed record PruningOptions
 {
@@ -118,6 +138,9 @@ public sealed record PruningOptions
     public int BlockSize { get; init; } = 1;
 
     public SparseFormat Format { get; init; } = SparseFormat.Dense;
+
+    /// <summary>Magnitude (the default) or layer-wise reconstruction from the samples.</summary>
+    public PruningMethod Method { get; init; } = PruningMethod.Magnitude;
 
     /// <summary>Per tensor (the default) or one threshold across all pruned tensors.</summary>
     public PruningScope Scope { get; init; } = PruningScope.Layer;
@@ -136,6 +159,9 @@ public sealed record PruningOptions
     {
         if (MaxEvaluationSamples < 1) throw new OptimizationException($"MaxEvaluationSamples must be at least 1, got {MaxEvaluationSamples}.");
         if (!Enum.IsDefined(Scope)) throw new OptimizationException($"Unknown pruning scope {(int)Scope}.");
+        if (!Enum.IsDefined(Method)) throw new OptimizationException($"Unknown pruning method {(int)Method}.");
+        if (Method == PruningMethod.Reconstruct && (BlockSize != 1 || Scope != PruningScope.Layer))
+            throw new OptimizationException($"Pruning with reconstruction works on 1x1 blocks with per-layer sparsity; got 1x{BlockSize} blocks, scope {Scope}.");
         if (!(Sparsity >= 0 && Sparsity < 1)) throw new OptimizationException($"The sparsity must be in [0, 1), got {Sparsity}.");
         if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
         if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");

@@ -11,9 +11,11 @@ public sealed record PrunedTensor(string Tensor, string Operator, long Elements,
 /// </summary>
 internal static class Pruner
 {
-    public static List<PrunedTensor> Prune(EditableGraph g, PruningOptions options)
+    public static List<PrunedTensor> Prune(EditableGraph g, PruningOptions options, IReadOnlyList<CalibrationSample>? samples = null,
+        IProgress<OptimizationProgress>? progress = null)
     {
         var targets = new List<(int Tensor, string Operator)>();
+        var firstUse = new List<GraphOperator>();
         var done = new HashSet<int>();
         foreach (var op in g.Operators)
         {
@@ -24,9 +26,18 @@ internal static class Pruner
             var t = g.Tensors[w];
             if (t is not { IsConstant: true, Type: TensorType.Float32, Sparsity: null } || t.ElementCount < options.MinElements || !done.Add(w)) continue;
             targets.Add((w, op.Code.Name));
+            firstUse.Add(op);
         }
         var values = targets.Select(x => g.Tensors[x.Tensor].FloatValues()).ToArray();
-        if (options.Scope == PruningScope.Global)
+        if (options.Method == PruningMethod.Reconstruct)
+        {
+            // Layer-wise reconstruction where it applies; TRANSPOSE_CONV filters keep magnitude pruning.
+            var reconstructed = LayerReconstruction.Prune(g, targets.Select((x, k) => (x.Tensor, firstUse[k])).ToList(), values, options.Sparsity,
+                samples ?? [], options.Threads, progress);
+            for (int k = 0; k < targets.Count; k++)
+                if (!reconstructed[k]) PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, options.Sparsity);
+        }
+        else if (options.Scope == PruningScope.Global)
             PruneGlobally(values, targets.Select(x => g.Tensors[x.Tensor].Shape[^1]).ToArray(), options.BlockSize, options.Sparsity);
         else
             for (int k = 0; k < targets.Count; k++)
