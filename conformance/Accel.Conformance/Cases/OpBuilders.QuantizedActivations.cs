@@ -31,6 +31,28 @@ internal static partial class OpBuilders
         foreach (var op in new[] { BuiltinOperator.Maximum, BuiltinOperator.Minimum })
             yield return Builtin(op, ["a", "b", "bConstant", "values", "quantized", "scale", "zeroPoint"], c => BuildQuantizedMaximumMinimum(c, op))
                 with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Prelu,
+            ["input", "alpha", "alphaConstant", "values", "quantized", "inputScale", "inputZeroPoint", "alphaScale", "alphaZeroPoint",
+             "outputScale", "outputZeroPoint"], BuildQuantizedPrelu) with { ForQuantizedTypes = true };
+    }
+
+    /// <summary>
+    /// Quantized PRELU: input, alpha (a constant unless <c>alphaConstant</c> is false; broadcast against the input) and
+    /// output each with its own scale and zero point (defaults: input 0.05, alpha 0.01, output the input's), uniform
+    /// bytes over the whole type.
+    /// </summary>
+    private static void BuildQuantizedPrelu(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input"), alphaShape = c.P.Ints("alpha");
+        double inputScale = c.P.Double("inputScale", 0.05);
+        int inputZeroPoint = ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125);
+        var alphaQ = PerTensor(c.P.Double("alphaScale", 0.01), ZeroPoint(c, "alphaZeroPoint", c.DType, 5, 120));
+        int x = c.Input("input", c.DType, input, quantization: PerTensor(inputScale, inputZeroPoint));
+        int alpha = c.P.Bool("alphaConstant", true)
+            ? c.Constant("alpha", c.DType, alphaShape, "uniform", alphaQ)
+            : c.Input("alpha", c.DType, alphaShape, quantization: alphaQ);
+        var outputQ = PerTensor(c.P.Double("outputScale", inputScale), c.P.Int("outputZeroPoint", inputZeroPoint));
+        c.AddOperator(BuiltinOperator.Prelu, [x, alpha], c.DType, outputQuantization: outputQ);
     }
 
     /// <summary>
