@@ -28,6 +28,9 @@ internal static partial class OpBuilders
         yield return QuantizedMove(BuiltinOperator.ResizeNearestNeighbor,
             ["input", "size", "alignCorners", "halfPixelCenters", "values", .. quantizedMove], BuildResizeNearestNeighbor);
         yield return QuantizedMove(BuiltinOperator.Gather, ["input", "indices", "axis", "batchDims", "values", .. quantizedMove], BuildGather);
+        // REDUCE_MAX / REDUCE_MIN compare stored integers: input and output quantized alike (int16: zero point 0).
+        foreach (var op in new[] { BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin })
+            yield return QuantizedMove(op, ["input", "axes", "axesShape", "keepDims", "via", "values", .. quantizedMove], c => BuildReduction(c, op));
         foreach (var op in new[] { BuiltinOperator.Maximum, BuiltinOperator.Minimum })
             yield return Builtin(op, ["a", "b", "bConstant", "values", "quantized", "scale", "zeroPoint"], c => BuildQuantizedMaximumMinimum(c, op))
                 with { ForQuantizedTypes = true };
