@@ -82,13 +82,21 @@ internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
 }
 
 /// <summary>GELU's form: <see cref="Approximate"/> = the tanh approximation, otherwise the exact (erfc) form.</summary>
-public sealed record GeluParams(bool Approximate) : OpParams;
+public sealed record GeluParams(bool Approximate) : OpParams
+{
+    /// <summary>An int8/uint8 node's table (output byte = table[input byte]), built at AllocateTensors; empty for float32.</summary>
+    public ReadOnlyMemory<byte> QuantizedTable { get; init; }
+}
 
-/// <summary>GELU (GeluOptions.approximate, false when the model has no options table).</summary>
+/// <summary>
+/// GELU (GeluOptions.approximate, false when the model has no options table): float32, and int8/uint8 through a table
+/// (TFLite's GeluPrepare: LUTPopulate of GeluTransform / GeluTransformApproximate).
+/// </summary>
 internal sealed class GeluDefinition : OpDefinition<GeluParams>
 {
     public override OpId Op => BuiltinOperator.Gelu;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override GeluParams PrepareParams(KernelContext context)
     {
@@ -97,6 +105,7 @@ internal sealed class GeluDefinition : OpDefinition<GeluParams>
         return new GeluParams(approximate)
         {
             Cost = new OpCost(0, context.Output(0).ElementCount, CostMath.BytesTouched(context)),
+            QuantizedTable = QuantizedParams.IsQuantizedType(context.Input(0).Type) ? QuantizedLookup.Gelu(context, approximate) : default,
         };
     }
 }

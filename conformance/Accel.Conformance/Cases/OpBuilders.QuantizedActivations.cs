@@ -1,7 +1,7 @@
 namespace Accel.Conformance.Cases;
 
 /// <summary>
-/// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU —
+/// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, GELU —
 /// SOFTMAX, CONCATENATION with rescaling, the data-movement operators with quantized tensors, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
 /// </summary>
 internal static partial class OpBuilders
@@ -14,6 +14,8 @@ internal static partial class OpBuilders
             yield return Builtin(op, unary, c => BuildQuantizedActivation(c, op, null)) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.LeakyRelu, [.. unary, "alpha"],
             c => BuildQuantizedActivation(c, BuiltinOperator.LeakyRelu, new LeakyReluOptions((float)c.P.Double("alpha", 0.2)))) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Gelu, [.. unary, "approximate"],
+            c => BuildQuantizedActivation(c, BuiltinOperator.Gelu, new GeluOptions(c.P.Bool("approximate", false)))) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.Concatenation,
             ["inputs", "axis", "quantized", "inputScale", "scaleStep", "zeroPoints", "outputScale", "outputZeroPoint"],
             BuildQuantizedConcatenation) with { ForQuantizedTypes = true };
@@ -72,7 +74,9 @@ internal static partial class OpBuilders
         var outputQ = op == BuiltinOperator.Tanh
             ? PerTensor(c.P.Double("outputScale", c.DType == TensorType.Int16 ? 1.0 / 32768 : 1.0 / 128), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0))
             : PerTensor(c.P.Double("outputScale", inputScale), c.P.Int("outputZeroPoint", inputZeroPoint));
-        int version = op is BuiltinOperator.Tanh or BuiltinOperator.Relu or BuiltinOperator.Relu6 ? QuantizedVersion(c, 2, 3) : 1;
+        int version = op is BuiltinOperator.Tanh or BuiltinOperator.Relu or BuiltinOperator.Relu6 ? QuantizedVersion(c, 2, 3)
+            : op == BuiltinOperator.Gelu ? 2 // GELU's 8-bit version, int8 and uint8 alike (TFLite's op_version)
+            : 1;
         c.AddOperator(op, [x], c.DType, options, version: version, outputQuantization: outputQ);
     }
 
