@@ -49,10 +49,18 @@ internal sealed class ReluN1To1Definition : UnaryElementwiseDefinition
     }
 }
 
+/// <summary>RELU_0_TO_1: float32, and int8/uint8 through TFLite's QuantizedReluX over [0, 1] (a table, as RELU_N1_TO_1).</summary>
 internal sealed class Relu0To1Definition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu0To1;
     public override int MaxVersion => 1;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.ReluX(context, 0f, 1f) } : p;
+    }
 }
 
 /// <summary>LEAKY_RELU's alpha (LeakyReluOptions; 0 when the model has no options table, as TFLite's parser leaves it).</summary>

@@ -1,7 +1,7 @@
 namespace Accel.Conformance.Cases;
 
 /// <summary>
-/// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, GELU —
+/// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, RELU_0_TO_1, LEAKY_RELU, GELU —
 /// SOFTMAX, CONCATENATION with rescaling, the data-movement operators with quantized tensors, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
 /// </summary>
 internal static partial class OpBuilders
@@ -10,7 +10,7 @@ internal static partial class OpBuilders
     private static IEnumerable<OpBuilder> QuantizedActivationBuilders()
     {
         string[] unary = ["shape", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"];
-        foreach (var op in new[] { BuiltinOperator.Tanh, BuiltinOperator.Elu, BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1 })
+        foreach (var op in new[] { BuiltinOperator.Tanh, BuiltinOperator.Elu, BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1 })
             yield return Builtin(op, unary, c => BuildQuantizedActivation(c, op, null)) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.LeakyRelu, [.. unary, "alpha"],
             c => BuildQuantizedActivation(c, BuiltinOperator.LeakyRelu, new LeakyReluOptions((float)c.P.Double("alpha", 0.2)))) with { ForQuantizedTypes = true };
