@@ -240,7 +240,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
         BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Concatenation,
-        BuiltinOperator.Mean,
+        BuiltinOperator.Mean, BuiltinOperator.Prelu,
     ];
 
     /// <summary>
@@ -307,7 +307,7 @@ internal sealed class FullIntegerQuantizer
         // Only the data operands: the shape / paddings / size operands stay int32.
         int count = b switch
         {
-            BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul => 2,
+            BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul or BuiltinOperator.Prelu => 2,
             BuiltinOperator.Concatenation => op.Inputs.Length,
             _ => 1,
         };
@@ -414,6 +414,13 @@ internal sealed class FullIntegerQuantizer
                 break;
             case BuiltinOperator.HardSwish:
                 inputs[0] = Quant(op.Inputs[0]);
+                outParams = ParamsFromRange(y);
+                break;
+            case BuiltinOperator.Prelu:
+                // Alpha as TFLite's converter quantizes a constant operand that is not a weight: int8 per tensor,
+                // asymmetric over its own range (a runtime alpha: its calibrated range). Version 1, PRELU's only one.
+                inputs[0] = Quant(op.Inputs[0]);
+                inputs[1] = Operand(op.Inputs[1]);
                 outParams = ParamsFromRange(y);
                 break;
             case BuiltinOperator.Mean:

@@ -18,7 +18,11 @@ internal sealed class GeluCpuKernel : CpuKernel<GeluParams>
     // than TANH, so split from fewer elements per thread.
     private const int MinPerThread = 2 * 1024;
 
+    // int8/uint8: the definition's 256-entry table.
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override ICpuCompiledNode Compile(DelegateNode node, GeluParams p) =>
+        !p.QuantizedTable.IsEmpty ? new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray()) :
         p.Approximate
             ? new UnaryElementwiseNode<GeluApproximateOp>(node, default, MinPerThread)
             : new UnaryElementwiseNode<GeluExactOp>(node, default, MinPerThread);

@@ -8,14 +8,20 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// PRELU, float32: <c>x ≥ 0 ? x : x · alpha</c> with alpha broadcast against the input, as the reference: an ordered
-/// compare and a bitwise select (NaN fails the compare and gives NaN · alpha; −0 passes it and stays −0).
+/// compare and a bitwise select (NaN fails the compare and gives NaN · alpha; −0 passes it and stays −0). int8/uint8:
+/// <see cref="Quantized.QuantizedPreluCpuNode"/>, TFLite's integer PRELU 8 lanes at a time.
 /// </summary>
 [OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluCpuKernel : CpuKernel<PreluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Prelu];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, PreluParams p) => LaneKernels.Binary<float, PreluOp>(node);
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, PreluParams p) =>
+        p.Quantized is not null
+            ? new Quantized.QuantizedPreluCpuNode(node.Inputs[0]!, node.Inputs[1]!, node.Outputs[0], p, Quantized.QuantizedIsas.Best(false))
+            : LaneKernels.Binary<float, PreluOp>(node);
 }
 
 internal readonly struct PreluOp : ILaneOp2<float>

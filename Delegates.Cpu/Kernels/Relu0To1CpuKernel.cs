@@ -9,5 +9,8 @@ internal sealed class Relu0To1CpuKernel : UnaryElementwiseKernel<ClampOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu0To1];
 
+    // int8/uint8: the definition's 256-entry table (UnaryElementwiseKernel).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+
     protected override ClampOp Op => new(0f, 1f);
 }

@@ -77,9 +77,15 @@ internal abstract class ReductionKernel : ReferenceKernel<ReductionParams>
             case (ReductionKind.Product, _): Run<long, ProductReducer<long>>(input, output, p); break;
             case (ReductionKind.Maximum, TensorType.Float32): Run<float, MaximumReducer<float>>(input, output, p); break;
             case (ReductionKind.Maximum, TensorType.Int32): Run<int, MaximumReducer<int>>(input, output, p); break;
+            case (ReductionKind.Maximum, TensorType.Int8): Run<sbyte, MaximumReducer<sbyte>>(input, output, p); break;
+            case (ReductionKind.Maximum, TensorType.UInt8): Run<byte, MaximumReducer<byte>>(input, output, p); break;
+            case (ReductionKind.Maximum, TensorType.Int16): Run<short, MaximumReducer<short>>(input, output, p); break;
             case (ReductionKind.Maximum, _): Run<long, MaximumReducer<long>>(input, output, p); break;
             case (ReductionKind.Minimum, TensorType.Float32): Run<float, MinimumReducer<float>>(input, output, p); break;
             case (ReductionKind.Minimum, TensorType.Int32): Run<int, MinimumReducer<int>>(input, output, p); break;
+            case (ReductionKind.Minimum, TensorType.Int8): Run<sbyte, MinimumReducer<sbyte>>(input, output, p); break;
+            case (ReductionKind.Minimum, TensorType.UInt8): Run<byte, MinimumReducer<byte>>(input, output, p); break;
+            case (ReductionKind.Minimum, TensorType.Int16): Run<short, MinimumReducer<short>>(input, output, p); break;
             case (ReductionKind.Minimum, _): Run<long, MinimumReducer<long>>(input, output, p); break;
             default:
                 if (p.IsCopy)

@@ -24,6 +24,16 @@ internal static partial class QuantizedLookup
     }
 
     /// <summary>
+    /// GELU's table (int8, uint8): LUTPopulate with SpecMath GeluExact or GeluApproximate (TFLite: GeluTransform /
+    /// GeluTransformApproximate with std::erfc / std::tanh). No constraint on the output's quantization.
+    /// </summary>
+    public static byte[] Gelu(KernelContext context, bool approximate)
+    {
+        var (inQ, outQ) = Quantizations(context);
+        return Table(context.Input(0).Type, inQ, outQ, approximate ? SpecMath.GeluApproximate : SpecMath.GeluExact);
+    }
+
+    /// <summary>
     /// RELU, RELU6, RELU_N1_TO_1's table (TFLite's QuantizedReluX / reference ReluX): multiplier QuantizeMultiplier(s_x / s_y)
     /// (a binary32 quotient widened to double, as ReluPrepare computes it); clamp bounds max(qmin, z_y + round(lo / s_y)) and
     /// min(qmax, z_y + round(hi / s_y)) (the type's maximum when hi is +∞); y = min(hi', max(lo', z_y + MBQM(v − z_x))).

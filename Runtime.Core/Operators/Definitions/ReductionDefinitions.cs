@@ -94,6 +94,7 @@ internal abstract class ReductionDefinition : OpDefinition<ReductionParams>
         if (!Types.Contains(input.Type))
             throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; {Op.Name} supports {string.Join(", ", Types.Select(t => t.ToDisplayName()))}");
         context.ExpectType(output, input.Type, "output");
+        if (input.Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16) ExpectQuantizedLikeInput(context, input, output);
         bool keepDims = context.Options is not null && context.OptionsAs<ReducerOptions>().KeepDims;
         var axes = ReductionAxes.Resolve(context, input, context.Input(1), keepDims);
         context.SetOutputShape(0, axes.OutputShape);
@@ -103,6 +104,18 @@ internal abstract class ReductionDefinition : OpDefinition<ReductionParams>
         {
             Cost = new OpCost(0, input.ElementCount, CostMath.BytesTouched(context)),
         };
+    }
+
+    /// <summary>
+    /// REDUCE_MAX / REDUCE_MIN on int8, uint8, int16 compare the stored integers and move the winner unchanged
+    /// (TFLite's EvalType&lt;int8_t&gt; …, no rescaling), so the output must be quantized exactly as the input (the
+    /// converter writes it so; TFLite checks only int16's zero points, 0): Accel refuses a mismatch, as for data movement.
+    /// </summary>
+    private static void ExpectQuantizedLikeInput(KernelContext context, Tensor input, Tensor output)
+    {
+        QuantizedDataMovement.ExpectSameQuantization(context, input, output);
+        if (input.Type == TensorType.Int16 && input.Quantization.IsQuantized && input.Quantization.ZeroPoint.AsSpan().ContainsAnyExcept(0L))
+            throw context.Error($"input '{input.Name}' is int16 with a nonzero zero point; int16 reductions need zero point 0 (TFLite's check)");
     }
 }
 
@@ -126,23 +139,31 @@ internal sealed class ReduceProdDefinition : ReductionDefinition
     protected override ReductionKind Kind => ReductionKind.Product;
 }
 
-/// <summary>REDUCE_MAX: float32, int32, int64 (TFLite also takes uint8/int8/int16 of equal in/out quantization).</summary>
+/// <summary>
+/// REDUCE_MAX: float32, int32, int64, and int8/uint8/int16 compared as stored integers (output quantized as the input;
+/// int16 zero point 0).
+/// </summary>
 [OpCodes(BuiltinOperator.ReduceMax)]
 internal sealed class ReduceMaxDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.ReduceMax;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } =
+        [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
     protected override ReductionKind Kind => ReductionKind.Maximum;
 }
 
-/// <summary>REDUCE_MIN: float32, int32, int64 (TFLite also takes uint8/int8/int16 of equal in/out quantization).</summary>
+/// <summary>
+/// REDUCE_MIN: float32, int32, int64, and int8/uint8/int16 compared as stored integers (output quantized as the input;
+/// int16 zero point 0).
+/// </summary>
 [OpCodes(BuiltinOperator.ReduceMin)]
 internal sealed class ReduceMinDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.ReduceMin;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } =
+        [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
     protected override ReductionKind Kind => ReductionKind.Minimum;
 }
 

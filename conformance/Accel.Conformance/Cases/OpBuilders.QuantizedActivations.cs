@@ -1,7 +1,7 @@
 namespace Accel.Conformance.Cases;
 
 /// <summary>
-/// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU —
+/// Quantized (int8, uint8) cases of the tabulated activations — TANH, ELU (int8), RELU, RELU6, RELU_N1_TO_1, RELU_0_TO_1, LEAKY_RELU, GELU —
 /// SOFTMAX, CONCATENATION with rescaling, the data-movement operators with quantized tensors, and MAXIMUM / MINIMUM (entries with <c>"quantized": true</c>; docs/numerics.md §Quantized execution).
 /// </summary>
 internal static partial class OpBuilders
@@ -10,10 +10,12 @@ internal static partial class OpBuilders
     private static IEnumerable<OpBuilder> QuantizedActivationBuilders()
     {
         string[] unary = ["shape", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"];
-        foreach (var op in new[] { BuiltinOperator.Tanh, BuiltinOperator.Elu, BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1 })
+        foreach (var op in new[] { BuiltinOperator.Tanh, BuiltinOperator.Elu, BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1 })
             yield return Builtin(op, unary, c => BuildQuantizedActivation(c, op, null)) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.LeakyRelu, [.. unary, "alpha"],
             c => BuildQuantizedActivation(c, BuiltinOperator.LeakyRelu, new LeakyReluOptions((float)c.P.Double("alpha", 0.2)))) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Gelu, [.. unary, "approximate"],
+            c => BuildQuantizedActivation(c, BuiltinOperator.Gelu, new GeluOptions(c.P.Bool("approximate", false)))) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.Concatenation,
             ["inputs", "axis", "quantized", "inputScale", "scaleStep", "zeroPoints", "outputScale", "outputZeroPoint"],
             BuildQuantizedConcatenation) with { ForQuantizedTypes = true };
@@ -28,9 +30,34 @@ internal static partial class OpBuilders
         yield return QuantizedMove(BuiltinOperator.ResizeNearestNeighbor,
             ["input", "size", "alignCorners", "halfPixelCenters", "values", .. quantizedMove], BuildResizeNearestNeighbor);
         yield return QuantizedMove(BuiltinOperator.Gather, ["input", "indices", "axis", "batchDims", "values", .. quantizedMove], BuildGather);
+        // REDUCE_MAX / REDUCE_MIN compare stored integers: input and output quantized alike (int16: zero point 0).
+        foreach (var op in new[] { BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin })
+            yield return QuantizedMove(op, ["input", "axes", "axesShape", "keepDims", "via", "values", .. quantizedMove], c => BuildReduction(c, op));
         foreach (var op in new[] { BuiltinOperator.Maximum, BuiltinOperator.Minimum })
             yield return Builtin(op, ["a", "b", "bConstant", "values", "quantized", "scale", "zeroPoint"], c => BuildQuantizedMaximumMinimum(c, op))
                 with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Prelu,
+            ["input", "alpha", "alphaConstant", "values", "quantized", "inputScale", "inputZeroPoint", "alphaScale", "alphaZeroPoint",
+             "outputScale", "outputZeroPoint"], BuildQuantizedPrelu) with { ForQuantizedTypes = true };
+    }
+
+    /// <summary>
+    /// Quantized PRELU: input, alpha (a constant unless <c>alphaConstant</c> is false; broadcast against the input) and
+    /// output each with its own scale and zero point (defaults: input 0.05, alpha 0.01, output the input's), uniform
+    /// bytes over the whole type.
+    /// </summary>
+    private static void BuildQuantizedPrelu(OpCaseContext c)
+    {
+        int[] input = c.P.Ints("input"), alphaShape = c.P.Ints("alpha");
+        double inputScale = c.P.Double("inputScale", 0.05);
+        int inputZeroPoint = ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125);
+        var alphaQ = PerTensor(c.P.Double("alphaScale", 0.01), ZeroPoint(c, "alphaZeroPoint", c.DType, 5, 120));
+        int x = c.Input("input", c.DType, input, quantization: PerTensor(inputScale, inputZeroPoint));
+        int alpha = c.P.Bool("alphaConstant", true)
+            ? c.Constant("alpha", c.DType, alphaShape, "uniform", alphaQ)
+            : c.Input("alpha", c.DType, alphaShape, quantization: alphaQ);
+        var outputQ = PerTensor(c.P.Double("outputScale", inputScale), c.P.Int("outputZeroPoint", inputZeroPoint));
+        c.AddOperator(BuiltinOperator.Prelu, [x, alpha], c.DType, outputQuantization: outputQ);
     }
 
     /// <summary>
@@ -47,7 +74,9 @@ internal static partial class OpBuilders
         var outputQ = op == BuiltinOperator.Tanh
             ? PerTensor(c.P.Double("outputScale", c.DType == TensorType.Int16 ? 1.0 / 32768 : 1.0 / 128), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0))
             : PerTensor(c.P.Double("outputScale", inputScale), c.P.Int("outputZeroPoint", inputZeroPoint));
-        int version = op is BuiltinOperator.Tanh or BuiltinOperator.Relu or BuiltinOperator.Relu6 ? QuantizedVersion(c, 2, 3) : 1;
+        int version = op is BuiltinOperator.Tanh or BuiltinOperator.Relu or BuiltinOperator.Relu6 ? QuantizedVersion(c, 2, 3)
+            : op == BuiltinOperator.Gelu ? 2 // GELU's 8-bit version, int8 and uint8 alike (TFLite's op_version)
+            : 1;
         c.AddOperator(op, [x], c.DType, options, version: version, outputQuantization: outputQ);
     }
 

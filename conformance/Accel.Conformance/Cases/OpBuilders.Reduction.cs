@@ -24,7 +24,8 @@ internal static partial class OpBuilders
     }
 
     /// <summary>
-    /// A reduction of <c>input</c> over the constant int32 <c>axes</c> (<c>axesShape</c> "vector", the default, or
+    /// A reduction of <c>input</c> (quantized cases of REDUCE_MAX / REDUCE_MIN: every tensor quantized alike, see
+    /// QuantizedActivationBuilders) over the constant int32 <c>axes</c> (<c>axesShape</c> "vector", the default, or
     /// "scalar" for a rank-0 axes tensor holding one axis), keep_dims from <c>keepDims</c> (default false).
     /// </summary>
     private static void BuildReduction(OpCaseContext c, BuiltinOperator op)
@@ -36,7 +37,11 @@ internal static partial class OpBuilders
         bool keep = c.P.Bool("keepDims", false);
         int x = c.Input("input", c.DType, input);
         int a = ParameterInput(c, "axes", scalar ? [] : [axes.Length], axes);
-        AddParameterisedOperator(c, op, [x, a], new ReducerOptions(keep));
+        // The version TFLite's converter writes for REDUCE_MAX / REDUCE_MIN: 2 for int8, 3 for int16.
+        int version = op is BuiltinOperator.ReduceMax or BuiltinOperator.ReduceMin
+            ? c.DType switch { TensorType.Int8 => 2, TensorType.Int16 => 3, _ => 1 }
+            : 1;
+        AddParameterisedOperator(c, op, [x, a], new ReducerOptions(keep), version);
     }
 
     /// <summary>

@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// PRELU on int8/uint8 (the reference's QuantizedPreluOp, TFLite's BroadcastPrelu4DSlow / Prelu): d = x − z_x;
+/// d ≥ 0 ? MBQM(d, M_1) : MBQM(d · (α − z_α), M_2); + z_y, clamped. An alpha of the input's element count, a single value,
+/// or a per-channel vector ([1, …, 1, C] or [C] against an input whose last dimension is C, as PRELU's shared axes
+/// usually give) runs 8 lanes at a time with AVX2 — both branches requantized exactly (<see cref="VectorRequantize"/>,
+/// mantissas ≥ 0) and the one d's sign picks kept — and threaded; other broadcasts walk the definition's broadcast plan
+/// one element at a time on one thread.
+/// </summary>
+internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<QuantizedPreluCpuNode> Work =
+        static (in QuantizedPreluCpuNode node, int start, int end) => node.Map(start, end);
+
+    private static readonly CpuThreadPool.ChunkAction<QuantizedPreluCpuNode> RowWork =
+        static (in QuantizedPreluCpuNode node, int start, int end) => node.MapRows(start, end);
+
+    private readonly Tensor _input, _alpha, _output;
+    private readonly PreluParams _p;
+    private readonly ElementOp _op;
+    private readonly bool _vector;
+    private readonly int _count, _channels;
+    private readonly int _alphaStride;      // 1: alpha walks with the input; 0: one value (or a channel vector, walked per row)
+    private readonly bool _elementwise;     // alpha is the input's size, one value, or a channel vector
+    private readonly bool _channelAlpha;
+    private byte* _x, _a, _y;
+
+    public QuantizedPreluCpuNode(Tensor input, Tensor alpha, Tensor output, PreluParams p, QuantizedIsa isa)
+    {
+        (_input, _alpha, _output, _p) = (input, alpha, output, p);
+        _op = new ElementOp(p.Quantized!, input.Type == TensorType.Int8);
+        _count = (int)output.ElementCount;
+        _channels = output.Rank == 0 ? 1 : output.Dim(output.Rank - 1);
+        _channelAlpha = IsChannelVector(alpha, output);
+        _elementwise = alpha.ElementCount == _count || alpha.ElementCount == 1 || _channelAlpha;
+        _alphaStride = alpha.ElementCount == _count && !_channelAlpha ? 1 : 0;
+        _vector = isa != QuantizedIsa.Scalar;
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        if (!_elementwise)
+        {
+            _p.Broadcast.Apply(_input.Bytes, _alpha.Bytes, _output.WritableBytes, _op);
+            return;
+        }
+        _x = QuantizedConv.Pointer(_input.Bytes);
+        _a = QuantizedConv.Pointer(_alpha.Bytes);
+        _y = QuantizedConv.Pointer(_output.WritableBytes);
+        if (_channelAlpha) Chunked.For(pool, _count / _channels, Math.Max(1, 32 * 1024 / _channels), this, RowWork);
+        else Chunked.For(pool, _count, 32 * 1024, this, Work);
+    }
+
+    /// <summary>
+    /// Whether alpha is a per-channel vector of the output (more than one channel, fewer elements than the output):
+    /// rank at most the output's, every dimension 1 but the last, which is the output's last.
+    /// </summary>
+    private static bool IsChannelVector(Tensor alpha, Tensor output)
+    {
+        if (output.Rank == 0 || alpha.Rank == 0 || alpha.Rank > output.Rank) return false;
+        int channels = output.Dim(output.Rank - 1);
+        if (channels < 2 || alpha.ElementCount != channels || output.ElementCount == channels) return false;
+        for (int axis = 0; axis < alpha.Rank - 1; axis++)
+            if (alpha.Dim(axis) != 1) return false;
+        return alpha.Dim(alpha.Rank - 1) == channels;
+    }
+
+    /// <summary>Rows [start, end) of C elements, alpha's C values read from its start for each row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MapRows(int start, int end)
+    {
+        int channels = _channels;
+        for (int row = start; row < end; row++)
+        {
+            nint first = (nint)row * channels;
+            byte* x = _x + first, y = _y + first;
+            int c = 0;
+            if (_vector)
+                for (; c + 8 <= channels; c += 8)
+                    QuantizedEpilogue.Store8(_op.Apply8(_op.Load8(x + c), _op.Load8(_a + c)), y + c, 8);
+            for (; c < channels; c++) y[c] = _op.Apply(x[c], _a[c]);
+        }
+    }
+
+    /// <summary>Elements [start, end): alpha element-wise (stride 1) or one value (stride 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Map(int start, int end)
+    {
+        int i = start;
+        int stride = _alphaStride;
+        if (_vector)
+        {
+            var single = _op.Widen(_a[0]);
+            for (; i + 8 <= end; i += 8)
+                QuantizedEpilogue.Store8(_op.Apply8(_op.Load8(_x + i), stride == 0 ? single : _op.Load8(_a + i)), _y + i, 8);
+        }
+        for (; i < end; i++) _y[i] = _op.Apply(_x[i], _a[i * stride]);
+    }
+
+    /// <summary>The reference's per-element arithmetic (scalar, for tails and general broadcasts) and its 8-lane form.</summary>
+    private readonly struct ElementOp : IBinaryElementOp<byte>
+    {
+        private readonly QuantizedPreluParams _q;
+        private readonly bool _signed;
+        private readonly int _min, _max;
+
+        public ElementOp(QuantizedPreluParams q, bool signed)
+        {
+            (_q, _signed) = (q, signed);
+            (_min, _max) = signed ? (-128, 127) : (0, 255);
+        }
+
+        public byte Apply(byte input, byte alpha)
+        {
+            int d = (_signed ? (sbyte)input : input) + _q.InputOffset;
+            int y = d >= 0
+                ? Quantization.MultiplyByQuantizedMultiplier(d, _q.IdentityMultiplier)
+                : Quantization.MultiplyByQuantizedMultiplier(d * ((_signed ? (sbyte)alpha : alpha) + _q.AlphaOffset), _q.AlphaMultiplier);
+            y += _q.OutputOffset;
+            return (byte)(y < _min ? _min : y > _max ? _max : y);
+        }
+
+        /// <summary>8 consecutive 8-bit values as int32 lanes (sign- or zero-extended).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<int> Load8(byte* data) =>
+            _signed ? Avx2.ConvertToVector256Int32((sbyte*)data) : Avx2.ConvertToVector256Int32(data);
+
+        /// <summary>One 8-bit value in every lane.</summary>
+        public Vector256<int> Widen(byte value) => Vector256.Create(_signed ? (sbyte)value : (int)value);
+
+        /// <summary>
+        /// Both branches on 8 lanes (each exactly MBQM: the product d · (α − z_α) is at most 255² in magnitude), the
+        /// identity's where d ≥ 0, then + z_y and the clamp.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector256<int> Apply8(Vector256<int> x, Vector256<int> alpha)
+        {
+            var d = Avx2.Add(x, Vector256.Create(_q.InputOffset));
+            var identity = VectorRequantize.Multiply(d, _q.IdentityMultiplier);
+            var scaled = VectorRequantize.Multiply(Avx2.MultiplyLow(d, Avx2.Add(alpha, Vector256.Create(_q.AlphaOffset))), _q.AlphaMultiplier);
+            var nonNegative = Avx2.CompareGreaterThan(d, Vector256.Create(-1));
+            var result = Avx2.Add(Vector256.ConditionalSelect(nonNegative, identity, scaled), Vector256.Create(_q.OutputOffset));
+            return Avx2.Min(Avx2.Max(result, Vector256.Create(_min)), Vector256.Create(_max));
+        }
+    }
+}
