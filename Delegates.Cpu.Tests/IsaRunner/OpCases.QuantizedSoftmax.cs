@@ -33,6 +33,28 @@ public static partial class OpCases
         }
     }
 
+    /// <summary>
+    /// int16x8 LOGISTIC and TANH (output scale 2^-15): the table path (scale 0.001), the gemmlowp fixed-point path
+    /// (2^-12; TANH also 2^-11), every int16 value in the first 65,536 elements.
+    /// </summary>
+    public static IEnumerable<BitExactCase> Int16SigmoidCases(Random random)
+    {
+        foreach (var op in new[] { BuiltinOperator.Logistic, BuiltinOperator.Tanh })
+            foreach (float scale in op == BuiltinOperator.Tanh ? new[] { 0.001f, 1f / 4096, 1f / 2048 } : [0.001f, 1f / 4096])
+            {
+                var mb = new ModelBuilder($"{op} int16 scale {scale}");
+                int[] shape = [3, 65536 / 3 + 7];
+                int x = mb.AddTensor("x", TensorType.Int16, shape, PerTensor(scale, 0));
+                int y = mb.AddTensor("y", TensorType.Int16, shape, PerTensor(1f / 32768, 0));
+                mb.AddOperator(op, [x], [y], null, version: 3);
+                mb.AddInput(x);
+                mb.AddOutput(y);
+                var values = new short[shape[0] * shape[1]];
+                for (int k = 0; k < values.Length; k++) values[k] = (short)(k < 65536 ? k - 32768 : random.Next(-32768, 32768));
+                yield return new BitExactCase($"{op.ToSchemaName()} int16 scale {scale}", mb.Build(), [values]);
+            }
+    }
+
     private static BitExactCase SoftmaxCase(string name, Random random, TensorType type, int[] shape, float inputScale, float beta,
         (float Scale, int ZeroPoint) output)
     {

@@ -36,6 +36,22 @@ public sealed record Int16SigmoidParams(int InputMultiplier, int InputLeftShift,
 {
     /// <summary>True when the node runs gemmlowp's 16-bit fixed-point logistic / tanh (TFLite's optimized_ops path).</summary>
     public bool FixedPoint { get; init; }
+
+    /// <summary>
+    /// The output for every int16 input, indexed by the input's bits ((ushort)x): the reference kernel of
+    /// <paramref name="op"/> (LOGISTIC or TANH) run once over all 65,536 values, so a backend's lookup is the reference's
+    /// result by construction.
+    /// </summary>
+    public short[] Tabulate(BuiltinOperator op)
+    {
+        var inputs = new short[65536];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (short)i;
+        var outputs = new short[65536];
+        if (op == BuiltinOperator.Logistic) Kernels.Reference.Int16x8Kernels.Logistic(inputs, outputs, this);
+        else if (op == BuiltinOperator.Tanh) Kernels.Reference.Int16x8Kernels.Tanh(inputs, outputs, this);
+        else throw new ArgumentException($"{op} has no int16 sigmoid form (LOGISTIC or TANH)", nameof(op));
+        return outputs;
+    }
 }
 
 /// <summary>
