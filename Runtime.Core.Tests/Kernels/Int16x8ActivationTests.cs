@@ -132,6 +132,16 @@ public sealed class Int16x8ActivationTests
     }
 
     [Test]
+    public void Tabulate_gives_the_kernels_output_for_every_input_indexed_by_its_bits()
+    {
+        var q = ((ElementwiseParams)Prepare(BuiltinOperator.Tanh, null, 1f / 2048, Q15).Params).Int16Sigmoid!;
+        short[] table = q.Tabulate(BuiltinOperator.Tanh);
+        short[] y = Run(BuiltinOperator.Tanh, null, [4], 1f / 2048, Q15, [0, 1024, -1024, short.MinValue]);
+        Assert.That(new[] { table[0], table[1024], table[65536 - 1024], table[0x8000] }, Is.EqualTo(y));
+        Assert.Throws<ArgumentException>(() => q.Tabulate(BuiltinOperator.Add));
+    }
+
+    [Test]
     public void Fixed_point_primitives_round_as_gemmlowps_16_bit_forms()
     {
         // Rounding doubling high multiply: halves up (0.5 → 1, −0.5 → 0), −1 · −1 saturates.
