@@ -1,3 +1,5 @@
+using Accel.Building;
+
 namespace Accel.Optimize.Tests;
 
 /// <summary>
@@ -82,6 +84,28 @@ public sealed class Int16x8QuantizationTests
         TestContext.Out.WriteLine($"rel L2: int16x8 {result.Report.Outputs[0].RelativeL2:G4}, int8 {int8.Report.Outputs[0].RelativeL2:G4}");
         Assert.That(result.Report.Outputs[0].RelativeL2, Is.LessThan(int8.Report.Outputs[0].RelativeL2 / 2));
         Assert.That(result.Report.Outputs[0].Top1Agreement, Is.EqualTo(1.0));
+    }
+
+    [Test]
+    public void HardSwish_StaysFloat_BecauseTfliteHasNoInt16Kernel()
+    {
+        // x → FULLY_CONNECTED → HARD_SWISH → y: the FC goes to int16, HARD_SWISH stays float with TFLite's reason (LiteRT
+        // refuses an int16 HARD_SWISH at Invoke: "Only float32, uint8 and int8 are supported currently, got INT16.").
+        var b = new ModelBuilder("hs");
+        int x = b.AddTensor("x", TensorType.Float32, [1, 4]);
+        int w = b.AddConstant("w", [2, 4], [1f, -1f, 0f, 0f, 0f, 0f, 1f, -1f]);
+        int h = b.AddTensor("h", TensorType.Float32, [1, 2]);
+        int y = b.AddTensor("y", TensorType.Float32, [1, 2]);
+        b.AddOperator(BuiltinOperator.FullyConnected, [x, w, -1], [h], new FullyConnectedOptions(ActivationFunctionType.None));
+        b.AddOperator(BuiltinOperator.HardSwish, [h], [y]);
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        var result = ModelOptimizer.Quantize(model, Options16, [new CalibrationSample([TestModels.FullyConnectedInput], "x")]);
+        var hardSwish = result.Report.FloatOperators.Single();
+        Assert.That(hardSwish.Operator, Is.EqualTo("HARD_SWISH"));
+        Assert.That(hardSwish.Reason, Does.Contain("TFLite has no int16 HARD_SWISH"));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1));
     }
 
     [Test]

@@ -49,8 +49,11 @@ public sealed class CpuDelegateContractTests
         // requantized) except int16x8, which runs on the reference only: refused with the reason.
         foreach (var type in OpDefinitions.Get(BuiltinOperator.Mean).Types.Except([TensorType.Int16]))
             Assert.That(cpu.Kernels.Covers(BuiltinOperator.Mean, type).IsSupported, $"MEAN {type}");
-        // int16x8 SOFTMAX, LOGISTIC, TANH and MEAN are declared by their definitions and run on the reference only.
-        foreach (var op in new OpId[] { BuiltinOperator.Mean, BuiltinOperator.Logistic, BuiltinOperator.Tanh, BuiltinOperator.Softmax })
+        // int16x8 SOFTMAX and MEAN are declared by their definitions and run on the reference only; int16 LOGISTIC and
+        // TANH run here as 65,536-entry tables the reference fills.
+        foreach (var op in new OpId[] { BuiltinOperator.Logistic, BuiltinOperator.Tanh })
+            Assert.That(cpu.Kernels.Covers(op, TensorType.Int16).IsSupported, $"{op.Name} int16");
+        foreach (var op in new OpId[] { BuiltinOperator.Mean, BuiltinOperator.Softmax })
         {
             var int16 = cpu.Kernels.Covers(op, TensorType.Int16);
             Assert.That(int16.IsSupported, Is.False, $"{op.Name} int16");

@@ -151,6 +151,7 @@ public static class BitExactHarness
         TensorType.Bool => typeof(byte),
         TensorType.UInt8 => typeof(byte),
         TensorType.Int8 => typeof(sbyte),
+        TensorType.Int16 => typeof(short),
         _ => throw new NotSupportedException($"BitExactHarness has no input arrays of {type}"),
     };
 
@@ -161,6 +162,7 @@ public static class BitExactHarness
         long[] l => System.Runtime.InteropServices.MemoryMarshal.AsBytes(l.AsSpan()),
         byte[] b => b,
         sbyte[] s => System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()),
+        short[] h => System.Runtime.InteropServices.MemoryMarshal.AsBytes(h.AsSpan()),
         _ => throw new NotSupportedException($"input arrays of {input.GetType().Name}"),
     };
 

@@ -121,7 +121,7 @@ foreach (var c in OpCases.NormalizationCases(new Random(1357)))
 Console.WriteLine($"normalization cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
 // The integer convolution-family cases (int8, uint8): this path's quantized GEMM and depthwise kernels.
-foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpCases.QuantizedElementwiseCases(new Random(1314))).Concat(OpCases.QuantizedBinaryCases(new Random(1315))).Concat(OpCases.QuantizedResizeCases(new Random(1316))))
+foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpCases.QuantizedElementwiseCases(new Random(1314))).Concat(OpCases.QuantizedBinaryCases(new Random(1315))).Concat(OpCases.QuantizedResizeCases(new Random(1316))).Concat(OpCases.QuantizedSoftmaxCases(new Random(1317))).Concat(OpCases.Int16SigmoidCases(new Random(1318))))
     Check(c);
 Console.WriteLine($"quantized convolution cases done in {clock.Elapsed.TotalSeconds:F1} s");
 

@@ -10,8 +10,8 @@ internal sealed class TanhCpuKernel : UnaryElementwiseKernel<TanhOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];
 
-    // int8/uint8: the definition's 256-entry table (UnaryElementwiseKernel).
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    // int8/uint8: the definition's 256-entry table; int16x8: a 65,536-entry table the reference kernel fills (UnaryElementwiseKernel).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     // Costlier than LOGISTIC (Expm1 and Exp both run per lane): split from some 4K elements per thread on.
     protected override int MinPerThread => 4 * 1024;

@@ -81,13 +81,97 @@ public sealed class Int16x8ActivationTests
         Assert.That(y[4], Is.InRange(-y[3] - 1, -y[3]));
     }
 
-    [TestCase(BuiltinOperator.Logistic, 1f / 4096)]
-    [TestCase(BuiltinOperator.Tanh, 1f / 4096)]
-    [TestCase(BuiltinOperator.Tanh, 1f / 2048)]
-    public void A_power_of_two_input_scale_that_sends_TFLite_to_its_gemmlowp_kernel_is_refused(BuiltinOperator op, float scale)
+    [TestCase(BuiltinOperator.Logistic, 1f / 4096, 0)]
+    [TestCase(BuiltinOperator.Logistic, 0.000244f, 0)]   // within CheckedLog2's 1e-3 of log2 = −12
+    [TestCase(BuiltinOperator.Tanh, 1f / 4096, 0)]
+    [TestCase(BuiltinOperator.Tanh, 1f / 2048, 1)]
+    public void A_power_of_two_input_scale_takes_TFLites_gemmlowp_fixed_point_path(BuiltinOperator op, float scale, int leftShift)
     {
-        var e = Assert.Throws<KernelException>(() => Prepare(op, null, scale, Q15));
-        Assert.That(e!.Message, Does.Contain("input 'x'").And.Contain("power-of-two").And.Contain("gemmlowp"));
+        var q = ((ElementwiseParams)Prepare(op, null, scale, Q15).Params).Int16Sigmoid!;
+        Assert.That(q.FixedPoint, Is.True);
+        Assert.That(q.InputLeftShift, Is.EqualTo(leftShift));
+    }
+
+    [Test]
+    public void Logistic_at_2_to_the_minus_11_keeps_the_table_as_TFLite_does()
+    {
+        // TFLite's SigmoidPrepare takes the fixed-point path only for a left shift of 0; TANH's also for 1.
+        var q = ((ElementwiseParams)Prepare(BuiltinOperator.Logistic, null, 1f / 2048, Q15).Params).Int16Sigmoid!;
+        Assert.That(q.FixedPoint, Is.False);
+    }
+
+    [Test]
+    public void Fixed_point_logistic_gives_one_half_at_zero_and_gemmlowps_values_at_the_ends()
+    {
+        // Q3.12 input: 4096 is 1.0, 32767 is just under 8. sigmoid(1) = 0.731059 → 23955.2 of 32768; sigmoid(8) =
+        // 0.999665 → 32756 (gemmlowp's 16-bit result, one below the 32757 of exact rounding, as the oracle gives).
+        short[] y = Run(BuiltinOperator.Logistic, null, [6], 1f / 4096, Q15, [0, 4096, -4096, 32767, -32767, -32768]);
+        Assert.That(y[0], Is.EqualTo(16384));
+        Assert.That(y[1], Is.InRange(23955 - 8, 23955 + 8), "gemmlowp's 16-bit form is within a few units");
+        Assert.That(y[1] + y[2], Is.InRange(32766, 32768), "logistic(−x) = 1 − logistic(x) up to rounding");
+        Assert.That(y[3], Is.EqualTo(32756));
+        Assert.That(y[4], Is.EqualTo(11));
+        Assert.That(y[5], Is.EqualTo(11), "−32768 negates to itself in int16 and reads as −8, as in gemmlowp");
+    }
+
+    [Test]
+    public void Fixed_point_tanh_is_odd_and_at_2_to_the_minus_11_doubles_the_input_saturating()
+    {
+        short[] at12 = Run(BuiltinOperator.Tanh, null, [5], 1f / 4096, Q15, [0, 2048, -2048, 32767, -32768]);
+        Assert.That(at12[0], Is.EqualTo(0));
+        // tanh(0.5) = 0.462117 → 15142.6 of 32768.
+        Assert.That(at12[1], Is.InRange(15143 - 8, 15143 + 8));
+        Assert.That(at12[2], Is.EqualTo(-at12[1]));
+        Assert.That(at12[3], Is.EqualTo(32767));
+        // At 2^-11 the raw value is doubled first: 1024 reads as 2048 (0.5), and 16384 and beyond saturate to 32767.
+        short[] at11 = Run(BuiltinOperator.Tanh, null, [4], 1f / 2048, Q15, [1024, -1024, 16384, -16384]);
+        Assert.That(at11[0], Is.EqualTo(at12[1]));
+        Assert.That(at11[1], Is.EqualTo(at12[2]));
+        Assert.That(at11[2], Is.EqualTo(at12[3]));
+        Assert.That(at11[3], Is.EqualTo(-32767).Or.EqualTo(-32768));
+    }
+
+    [Test]
+    public void Tabulate_gives_the_kernels_output_for_every_input_indexed_by_its_bits()
+    {
+        var q = ((ElementwiseParams)Prepare(BuiltinOperator.Tanh, null, 1f / 2048, Q15).Params).Int16Sigmoid!;
+        short[] table = q.Tabulate(BuiltinOperator.Tanh);
+        short[] y = Run(BuiltinOperator.Tanh, null, [4], 1f / 2048, Q15, [0, 1024, -1024, short.MinValue]);
+        Assert.That(new[] { table[0], table[1024], table[65536 - 1024], table[0x8000] }, Is.EqualTo(y));
+        Assert.Throws<ArgumentException>(() => q.Tabulate(BuiltinOperator.Add));
+    }
+
+    [Test]
+    public void Fixed_point_primitives_round_as_gemmlowps_16_bit_forms()
+    {
+        // Rounding doubling high multiply: halves up (0.5 → 1, −0.5 → 0), −1 · −1 saturates.
+        Assert.That(FixedPoint16.Mul(16384, 1), Is.EqualTo(1));
+        Assert.That(FixedPoint16.Mul(-16384, 1), Is.EqualTo(0));
+        Assert.That(FixedPoint16.Mul(short.MinValue, short.MinValue), Is.EqualTo(short.MaxValue));
+        // Rounding divide by 2^k: halves away from zero.
+        Assert.That(FixedPoint16.RoundingDivideByPowerOfTwo(6, 2), Is.EqualTo(2));
+        Assert.That(FixedPoint16.RoundingDivideByPowerOfTwo(-6, 2), Is.EqualTo(-2));
+        Assert.That(FixedPoint16.RoundingDivideByPowerOfTwo(-5, 2), Is.EqualTo(-1));
+        // Saturating left shift.
+        Assert.That(FixedPoint16.SaturatingShiftLeft(16383, 1), Is.EqualTo(32766));
+        Assert.That(FixedPoint16.SaturatingShiftLeft(16384, 1), Is.EqualTo(short.MaxValue));
+        Assert.That(FixedPoint16.SaturatingShiftLeft(-16384, 1), Is.EqualTo(short.MinValue));
+    }
+
+    [Test]
+    public void Fixed_point_logistic_and_tanh_stay_within_a_few_units_of_the_exact_functions_over_every_input()
+    {
+        // A property check over all 65,536 inputs (the oracle's sweep cases pin the exact integers): gemmlowp's 16-bit
+        // forms are accurate to a few units of 2^-15.
+        int worstLogistic = 0, worstTanh = 0;
+        for (int raw = short.MinValue; raw <= short.MaxValue; raw++)
+        {
+            double x = raw / 4096.0;
+            worstLogistic = Math.Max(worstLogistic, (int)Math.Abs(FixedPoint16.Logistic((short)raw) - 32768 / (1 + Math.Exp(-x))));
+            worstTanh = Math.Max(worstTanh, (int)Math.Abs(FixedPoint16.Tanh((short)raw) - 32768 * Math.Tanh(x)));
+        }
+        Assert.That(worstLogistic, Is.LessThanOrEqualTo(16));
+        Assert.That(worstTanh, Is.LessThanOrEqualTo(16));
     }
 
     [Test]

@@ -3,7 +3,7 @@ using Accel.Conformance.Goldens;
 
 namespace Accel.Conformance.Tests;
 
-/// <summary>The value sets for int32, int64, bool and the ties set; the TFLite adapter model for bool tensors; exact TFLite figures.</summary>
+/// <summary>The value sets for int32, int64, bool, the int16 sweep and the ties set; the TFLite adapter model for bool tensors; exact TFLite figures.</summary>
 public sealed class OpCaseDataTests
 {
     [Test]
@@ -38,6 +38,15 @@ public sealed class OpCaseDataTests
         byte[] uniform = ValueSets.Bool("uniform", 100, 7);
         Assert.That(uniform, Is.All.LessThanOrEqualTo(1));
         Assert.That(uniform, Does.Contain((byte)0).And.Contain((byte)1));
+    }
+
+    [Test]
+    public void TheInt16SweepHoldsEveryInt16ValueOnceInOrder()
+    {
+        short[] sweep = ValueSets.Int16Sweep(65536);
+        Assert.That((sweep[0], sweep[32768], sweep[^1]), Is.EqualTo(((short)-32768, (short)0, (short)32767)));
+        Assert.That(sweep.Distinct().Count(), Is.EqualTo(65536));
+        Assert.That(ValueSets.Int16Sweep(65538)[65537], Is.EqualTo((short)-32767), "longer tensors cycle");
     }
 
     [Test]

@@ -58,7 +58,9 @@ internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParam
     protected virtual TOp Op => default;
 
     protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
-        p.QuantizedTable.IsEmpty
-            ? new UnaryElementwiseNode<TOp>(node, Op, MinPerThread)
-            : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
+        p.Int16Sigmoid is { } int16
+            ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], int16.Tabulate(node.Op.Builtin))
+            : p.QuantizedTable.IsEmpty
+                ? new UnaryElementwiseNode<TOp>(node, Op, MinPerThread)
+                : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
 }

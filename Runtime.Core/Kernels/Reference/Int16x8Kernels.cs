@@ -255,6 +255,12 @@ internal static class Int16x8Kernels
     /// </summary>
     public static void Logistic(ReadOnlySpan<short> input, Span<short> output, Int16SigmoidParams q)
     {
+        if (q.FixedPoint)
+        {
+            // A power-of-two input scale: TFLite's optimized_ops::Logistic, gemmlowp on the raw value as Q3.12.
+            for (int i = 0; i < input.Length; i++) output[i] = FixedPoint16.Logistic(input[i]);
+            return;
+        }
         ReadOnlySpan<ushort> table = q.Table.AsSpan();
         int multiplier = q.InputMultiplier, shift = q.InputLeftShift;
         int round = shift > 0 ? 1 << (shift - 1) : 0;
@@ -282,6 +288,14 @@ internal static class Int16x8Kernels
     /// </summary>
     public static void Tanh(ReadOnlySpan<short> input, Span<short> output, Int16SigmoidParams q)
     {
+        if (q.FixedPoint)
+        {
+            // A power-of-two input scale: TFLite's optimized_ops::Tanh, gemmlowp on the raw value (2^-11: doubled,
+            // saturating) as Q3.12.
+            for (int i = 0; i < input.Length; i++)
+                output[i] = FixedPoint16.Tanh(q.InputLeftShift == 0 ? input[i] : FixedPoint16.SaturatingShiftLeft(input[i], q.InputLeftShift));
+            return;
+        }
         ReadOnlySpan<ushort> table = q.Table.AsSpan();
         int multiplier = q.InputMultiplier, shift = q.InputLeftShift;
         int round = shift > 0 ? 1 << (shift - 1) : 0;

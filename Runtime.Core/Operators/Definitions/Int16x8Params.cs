@@ -27,9 +27,32 @@ public sealed record Int16ConvParams(ImmutableArray<QuantizedMultiplier> Multipl
 /// What an int16x8 LOGISTIC or TANH runs from (TFLite's reference_integer_ops int16 Logistic and Tanh): the input is
 /// brought to 3·2^12 steps per unit by (x · <see cref="InputMultiplier"/> + round) >> <see cref="InputLeftShift"/>, then
 /// interpolated in <see cref="Table"/>, 65536 · sigmoid(i/24) for i = 0..255 adjusted for interpolation (built at
-/// AllocateTensors with SpecMath ExpFloat64; docs/numerics.md §Quantized execution, int16x8).
+/// AllocateTensors with SpecMath ExpFloat64; docs/numerics.md §Quantized execution, int16x8). With
+/// <see cref="FixedPoint"/> (a power-of-two input scale, where TFLite's optimized build runs gemmlowp instead) the input
+/// is read as Q3.12 after a saturating left shift by <see cref="InputLeftShift"/> (0, or 1 for TANH at 2^-11), and the
+/// multiplier and table are unused.
 /// </summary>
-public sealed record Int16SigmoidParams(int InputMultiplier, int InputLeftShift, ImmutableArray<ushort> Table);
+public sealed record Int16SigmoidParams(int InputMultiplier, int InputLeftShift, ImmutableArray<ushort> Table)
+{
+    /// <summary>True when the node runs gemmlowp's 16-bit fixed-point logistic / tanh (TFLite's optimized_ops path).</summary>
+    public bool FixedPoint { get; init; }
+
+    /// <summary>
+    /// The output for every int16 input, indexed by the input's bits ((ushort)x): the reference kernel of
+    /// <paramref name="op"/> (LOGISTIC or TANH) run once over all 65,536 values, so a backend's lookup is the reference's
+    /// result by construction.
+    /// </summary>
+    public short[] Tabulate(BuiltinOperator op)
+    {
+        var inputs = new short[65536];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (short)i;
+        var outputs = new short[65536];
+        if (op == BuiltinOperator.Logistic) Kernels.Reference.Int16x8Kernels.Logistic(inputs, outputs, this);
+        else if (op == BuiltinOperator.Tanh) Kernels.Reference.Int16x8Kernels.Tanh(inputs, outputs, this);
+        else throw new ArgumentException($"{op} has no int16 sigmoid form (LOGISTIC or TANH)", nameof(op));
+        return outputs;
+    }
+}
 
 /// <summary>
 /// What an int16x8 SOFTMAX runs from (TFLite's SoftmaxPrepare for int16 and reference_ops::SoftmaxInt16): the multiplier
@@ -115,9 +138,10 @@ internal static class Int16x8
     /// <summary>
     /// TFLite's int16 TanhPrepare / SigmoidPrepare (activations.cc): zero points 0; the output scale 2^-15 (CheckedLog2;
     /// LOGISTIC: exactly 1/32768); the input multiplier s_x · 4096 · 3 doubled until it exceeds 32767/2 (at most 31
-    /// times), truncated. A power-of-two input scale (2^-12; TANH also 2^-11) sends TFLite's optimized build to its
-    /// gemmlowp fixed-point kernel instead, which Accel does not build, so it is refused; so is a scale whose
-    /// x · multiplier overflows TFLite's int32 arithmetic.
+    /// times), truncated. A power-of-two input scale (2^-12; TANH also 2^-11; CheckedLog2's tolerance included) sends
+    /// TFLite's optimized build to its gemmlowp fixed-point kernel instead (optimized_ops::Logistic / Tanh for int16), and
+    /// Accel with it (<see cref="Int16SigmoidParams.FixedPoint"/>). A scale whose x · multiplier overflows TFLite's int32
+    /// arithmetic is refused.
     /// </summary>
     public static Int16SigmoidParams Sigmoid(KernelContext context, bool tanh)
     {
@@ -133,9 +157,7 @@ internal static class Int16x8
         bool powerOfTwo = CheckedLog2(inQ.Scale, out int inputLog2);
         int potShift = 12 + inputLog2;
         if (powerOfTwo && (potShift == 0 || (tanh && potShift == 1)))
-            throw context.Error(
-                $"input '{input.Name}' has the power-of-two scale {inQ.Scale:R}; for it TFLite runs its gemmlowp fixed-point int16 {op} " +
-                "(optimized_ops), which Accel does not build (docs/numerics.md, int16x8)");
+            return new Int16SigmoidParams(0, potShift, []) { FixedPoint = true };
         double multiplier = (double)inQ.Scale * 4096.0 * 3.0;
         int shift = 0;
         while (multiplier <= 32767.0 / 2.0 && shift <= 30)

@@ -200,6 +200,17 @@ public static class ValueSets
         return values;
     }
 
+    /// <summary>
+    /// int16 <c>sweep</c>: element i is −32768 + (i mod 65536), so 65,536 elements hold every int16 value once — zero,
+    /// ±32767 and −32768 included — for kernels whose every input deserves a comparison (int16 LOGISTIC, TANH).
+    /// </summary>
+    public static short[] Int16Sweep(int count)
+    {
+        var values = new short[count];
+        for (int i = 0; i < count; i++) values[i] = (short)(short.MinValue + i % 65536);
+        return values;
+    }
+
     /// <summary>Integers uniform over [min, max] (inclusive) from the top 32 bits of each draw: (hi32 mod (max-min+1)) + min.</summary>
     public static long[] Integers(long min, long max, int count, ulong seed)
     {
