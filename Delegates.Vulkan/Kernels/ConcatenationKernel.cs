@@ -17,11 +17,11 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// multiplies them, so such a device refuses those.
 /// </summary>
 [OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
-internal sealed class ConcatenationKernel : VulkanKernel<ConcatenationParams>, IVulkanKernel // re-implemented for Types
+internal sealed class ConcatenationKernel : VulkanKernel<ConcatenationParams>
 {
     public override bool MovesBitsOnly => true;
 
-    public IReadOnlyList<TensorType> Types => ByteMoves.Types;
+    public override IReadOnlyList<TensorType> Types => ByteMoves.Types;
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Concatenation, BuiltinOperator.Pack]; // PACK: concatenation along a new axis
 

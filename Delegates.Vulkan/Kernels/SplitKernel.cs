@@ -9,11 +9,11 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// Types list int32 as well: SPLIT's leading input is its int32 axis, and words move exactly either way.
 /// </summary>
 [OpCodes(BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack)]
-internal sealed class SplitKernel : VulkanKernel<SplitParams>, IVulkanKernel // re-implemented for Types
+internal sealed class SplitKernel : VulkanKernel<SplitParams>
 {
     public override bool MovesBitsOnly => true;
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Split, BuiltinOperator.SplitV, BuiltinOperator.Unpack];
 

@@ -11,13 +11,13 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// merged the contiguous ones) are refused.
 /// </summary>
 [OpCodes(BuiltinOperator.Transpose, BuiltinOperator.Slice, BuiltinOperator.StridedSlice, BuiltinOperator.ReverseV2, BuiltinOperator.Tile, BuiltinOperator.BroadcastTo)]
-internal sealed class StridedCopyKernel : VulkanKernel<StridedCopyParams>, IVulkanKernel // re-implemented for Types
+internal sealed class StridedCopyKernel : VulkanKernel<StridedCopyParams>
 {
     public const int MaxRank = 8;
 
     public override bool MovesBitsOnly => true;
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
 
     public override IReadOnlyList<OpId> Ops =>
     [

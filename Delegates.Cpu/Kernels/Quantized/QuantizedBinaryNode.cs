@@ -373,7 +373,7 @@ internal sealed unsafe class QuantizedAddLanes16
     }
 }
 
-/// <summary>MultiplyByQuantizedMultiplier on 8 or 16 int32 lanes, exactly (see <see cref="QuantizedEpilogue.Requantize"/>).</summary>
+/// <summary>MultiplyByQuantizedMultiplier on 8 or 16 int32 lanes, exactly (see QuantizedEpilogue.Requantize).</summary>
 internal static class VectorRequantize
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
