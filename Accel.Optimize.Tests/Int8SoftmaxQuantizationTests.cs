@@ -62,9 +62,9 @@ public sealed class Int8SoftmaxQuantizationTests
         return new CalibrationSample([Enumerable.Range(0, 48).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray()], $"sample {s}");
     }).ToList();
 
-    private static OptimizationResult Quantize() =>
+    private static OptimizationResult Quantize(QuantizationMode mode = QuantizationMode.Int8, IntegerInterface io = IntegerInterface.Float32) =>
         ModelOptimizer.Quantize(Model.FromBytes(ClassifierModel()),
-            new QuantizationOptions { Mode = QuantizationMode.Int8, MeasureLatency = false }, Samples);
+            new QuantizationOptions { Mode = mode, Interface = io, MeasureLatency = false }, Samples);
 
     [Test]
     public void Softmax_BecomesInt8Version2_WithTheOutputParametersTfliteRequires_AndACalibratedInput()
@@ -110,14 +110,52 @@ public sealed class Int8SoftmaxQuantizationTests
             Assert.That(oracle[s], Is.EqualTo(reference).Within(1.0001f / 256), Samples[s].Source);
             differing += reference.Where((v, i) => v != oracle[s][i]).Count();
         }
-        TestContext.Out.WriteLine($"{differing} of {Samples.Count * 5} probabilities differ from TFLite's (by one step)");
+        TestContext.Out.WriteLine($"{differing} of {Samples.Count * 5} probabilities differ from TFLite's (by one step); " +
+            $"sample 0: {string.Join(" ", TestModels.RunFloat(result.Model, Samples[0]).Select(p => p.ToString("F4")))}");
+    }
+
+    [TestCase(IntegerInterface.Int8, TensorType.Int8, -128L)]
+    [TestCase(IntegerInterface.UInt8, TensorType.UInt8, 0L)]
+    public void IntegerInterface_MakesTheProbabilitiesTheModelsOutput_AtScaleOneOver256(IntegerInterface io, TensorType type, long zeroPoint)
+    {
+        var result = Quantize(io: io);
+        Assert.That(result.Report.FloatOperators, Is.Empty);
+        using var q = Model.FromBytes(result.Model);
+        var output = q.MainSubgraph.Tensors[q.MainSubgraph.Outputs[0]];
+        Assert.That((output.Name, output.Type), Is.EqualTo(("y", type)));
+        Assert.That(output.Quantization.Scale, Is.EqualTo(new[] { 1f / 256 }));
+        Assert.That(output.Quantization.ZeroPoint, Is.EqualTo(new[] { zeroPoint }));
+    }
+
+    /// <summary>The 16x8 counterpart (SOFTMAX version 3, output 1/32768 with zero point 0) against TFLite's int16 kernel.</summary>
+    [Test]
+    public void Int16x8Softmax_RunsInTfliteWithinOneInt16OutputStep()
+    {
+        var result = Quantize(QuantizationMode.Int16x8);
+        Assert.That(result.Report.FloatOperators, Is.Empty);
+        using (var q = Model.FromBytes(result.Model))
+        {
+            var softmax = q.MainSubgraph.Operators.Single(o => q.OperatorCodeOf(o).Builtin == BuiltinOperator.Softmax);
+            var output = q.MainSubgraph.Tensors[softmax.Outputs[0]];
+            Assert.That((q.OperatorCodeOf(softmax).Version, output.Type, output.Quantization.Scale[0], output.Quantization.ZeroPoint[0]),
+                Is.EqualTo((3, TensorType.Int16, 1f / 32768, 0L)));
+        }
+        var oracle = RunOracle(result.Model, Samples.Select(sample => sample.Inputs[0]));
+        int differing = 0;
+        for (int s = 0; s < Samples.Count; s++)
+        {
+            var reference = TestModels.RunFloat(result.Model, Samples[s]);
+            Assert.That(oracle[s], Is.EqualTo(reference).Within(1.0001f / 32768), Samples[s].Source);
+            differing += reference.Where((v, i) => v != oracle[s][i]).Count();
+        }
+        TestContext.Out.WriteLine($"{differing} of {Samples.Count * 5} probabilities differ from TFLite's (by one int16 step)");
     }
 
     private static List<float[]> RunOracle(byte[] model, IEnumerable<float[]> inputs)
     {
         string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
         Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"softmax-int8-{CorpusAssets.Sha256Hex(model)[..12]}.tflite");
+        string path = Path.Combine(dir, $"softmax-quantized-{CorpusAssets.Sha256Hex(model)[..12]}.tflite");
         if (!File.Exists(path)) AtomicFile.Write(path, model);
         var jobs = inputs.Select(input => new OracleJob(path, [MemoryMarshal.AsBytes(input.AsSpan()).ToArray()])).ToList();
         return OracleRunner.ForAssets(CorpusAssets.Locate()).Run(jobs).Select(r => r.Outputs[0].AsFloats()).ToList();
