@@ -10,7 +10,8 @@ public static partial class OptimizeCommands
             .Option("--mode", "fp16|dynamic|int8|int16x8",
                 "fp16: float32 constants become float16 constants read through DEQUANTIZE (the MediaPipe layout): half the weight bytes, float " +
                 "arithmetic. int8: full integer: int8 activations (calibrated), int8 weights (symmetric; per output channel for CONV_2D and " +
-                "DEPTHWISE_CONV_2D, per tensor for FULLY_CONNECTED), int32 biases; operators without an integer kernel in Accel stay float " +
+                "DEPTHWISE_CONV_2D, per tensor for FULLY_CONNECTED), int32 biases, LOGISTIC and SOFTMAX at TFLite's fixed output scale 1/256; " +
+                "operators without an integer kernel in Accel stay float " +
                 "behind DEQUANTIZE/QUANTIZE and the report lists them. dynamic: dynamic range: FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and " +
                 "BATCH_MATMUL (constant rhs) weights of at least --min-elements elements become int8 (symmetric; per output channel, BATCH_MATMUL " +
                 "per tensor), activations stay float32 and are quantized at run time (hybrid kernels, no calibration); TRANSPOSE_CONV and nodes " +

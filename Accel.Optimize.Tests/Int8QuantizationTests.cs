@@ -83,8 +83,8 @@ public sealed class Int8QuantizationTests
         using var model = Model.FromBytes(TestModels.SmallNetwork());
         var samples = TestModels.SmallNetworkSamples(8);
         var result = ModelOptimizer.Quantize(model, new QuantizationOptions { MeasureLatency = false }, samples);
-        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(9));
-        Assert.That(result.Report.FloatOperators.Select(f => f.Operator), Is.EqualTo(new[] { "SOFTMAX" }));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(10));
+        Assert.That(result.Report.FloatOperators, Is.Empty);
         using var q = Model.FromBytes(result.Model);
         // LOGISTIC's output is fixed by TFLite: 1/256, −128. MAX_POOL keeps the ADD output's quantization.
         var logistic = TestModels.TensorNamed(q, "logistic_int8");
@@ -98,7 +98,9 @@ public sealed class Int8QuantizationTests
         Assert.That((conv.Quantization.Scale.Length, conv.Quantization.QuantizedDimension), Is.EqualTo((4, 0)));
         var dw = TestModels.TensorNamed(q, "dw/w_int8");
         Assert.That((dw.Quantization.Scale.Length, dw.Quantization.QuantizedDimension), Is.EqualTo((4, 3)));
-        // SOFTMAX reads a DEQUANTIZE of the FC's int8 output.
+        // SOFTMAX is int8 too: its output fixed by TFLite (1/256, −128); the one DEQUANTIZE is the float output's.
+        var probabilities = TestModels.TensorNamed(q, "probabilities_int8");
+        Assert.That((probabilities.Quantization.Scale[0], probabilities.Quantization.ZeroPoint[0]), Is.EqualTo((1f / 256, -128L)));
         Assert.That(q.MainSubgraph.Operators.Count(o => q.OperatorCodeOf(o).Builtin == BuiltinOperator.Dequantize), Is.EqualTo(1));
     }
 

@@ -28,7 +28,7 @@ internal static class TestModels
     /// <summary>
     /// A small image network touching most integer kernels: x [1,8,8,3] → CONV_2D 3×3 (4 ch, RELU) → DEPTHWISE 3×3 →
     /// ADD (with the conv output) → MAX_POOL 2×2 → MUL by a constant → LOGISTIC → CONCATENATION with the pool output →
-    /// RESHAPE [1,128] → FULLY_CONNECTED (3) → SOFTMAX (stays float: no integer kernel in Accel) → y [1,3].
+    /// RESHAPE [1,128] → FULLY_CONNECTED (3) → SOFTMAX → y [1,3].
     /// Weights are a fixed pseudo-random sequence.
     /// </summary>
     public static byte[] SmallNetwork(bool withSoftmax = true)

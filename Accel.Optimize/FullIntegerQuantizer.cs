@@ -240,7 +240,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
         BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Concatenation,
-        BuiltinOperator.Mean, BuiltinOperator.Prelu,
+        BuiltinOperator.Mean, BuiltinOperator.Prelu, BuiltinOperator.Softmax,
     ];
 
     /// <summary>
@@ -259,7 +259,7 @@ internal sealed class FullIntegerQuantizer
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
     private static bool HasFixedOutput(BuiltinOperator b, bool int16) =>
-        b == BuiltinOperator.Logistic || int16 && b is BuiltinOperator.Tanh or BuiltinOperator.Softmax;
+        b is BuiltinOperator.Logistic or BuiltinOperator.Softmax || int16 && b == BuiltinOperator.Tanh;
 
     /// <summary>Null when the operator gets integer kernels; otherwise why it stays float.</summary>
     private string? WhyNotQuantized(GraphOperator op)
@@ -408,8 +408,9 @@ internal sealed class FullIntegerQuantizer
             case BuiltinOperator.Logistic:
             case BuiltinOperator.Tanh:
             case BuiltinOperator.Softmax:
-                // The output parameters TFLite requires (and its converter writes): int8 LOGISTIC 1/256 with zero point
-                // −128; int16 LOGISTIC, TANH and SOFTMAX 1/32768 with zero point 0 (version 3, their 16x8 version).
+                // The output parameters TFLite requires (and its converter writes): int8 LOGISTIC and SOFTMAX 1/256 with
+                // zero point −128 (version 2, op_version's int8 version); int16 LOGISTIC, TANH and SOFTMAX 1/32768 with
+                // zero point 0 (version 3, their 16x8 version). The input keeps its calibrated range.
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = _int16 ? new AffineParams(1f / 32768, 0) : new AffineParams(1f / 256, -128);
                 version = Math.Max(version, _int16 ? 3 : 2);
