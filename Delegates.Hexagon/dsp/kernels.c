@@ -1,11 +1,11 @@
 /* The integer kernels: TFLite's reference_integer_ops (int8) and reference_ops (uint8), as Accel's reference
  * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Every sum is an exact wrapping int32 sum, so the
- * loop order is free. CONV_2D (one group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
+ * loop order is free. CONV_2D (per group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
  * channels per HVX vector (hvx_quant.h); ADD/SUB/MUL (rows contiguous in both operands) and int8/uint8 QUANTIZE
  * requantize 32 elements per vector; float QUANTIZE counts thresholds, DEQUANTIZE and uint8 CONCATENATION's rescale
  * look up tables prepared from the scalar arithmetic, the strided walks and DEPTHWISE_CONV_2D's multiplier gather
- * permute bytes with vlut32 (hvx_bytes.h), MEAN and RESIZE_BILINEAR sum in HVX; grouped CONV_2D and the fallbacks are
- * scalar Hexagon code. Word layouts: node_prepare below. */
+ * permute bytes with vlut32 (hvx_bytes.h), MEAN and RESIZE_BILINEAR sum in HVX; the fallbacks are scalar Hexagon
+ * code. Word layouts: node_prepare below. */
 #include "kernels.h"
 #include "protocol.h"
 #include "quant.h"
@@ -39,31 +39,27 @@ static uint64_t strided_extent(const int32_t *dims, const int32_t *strides)
     return last + 1;
 }
 
-static const char *pack(struct node *n, const uint8_t *filter, uint64_t count, int is_signed, int32_t filter_offset)
+/* The HVX layout (kernels.h): 32 output channels per block, one int32 lane each; with groups (grouped CONV_2D), each
+ * group's `group_channels` output channels start a block of their own (blocks per group × groups, the group's last
+ * block padded), so that a block never mixes groups, which read different input channels. */
+static const char *pack_wide_grouped(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers,
+    uint32_t channels, uint32_t group_channels, uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed,
+    int32_t filter_offset)
 {
-    n->packed_bytes = (size_t)(count * 2);
-    n->packed = page_alloc(n->packed_bytes);
-    if (!n->packed) return "out of DSP memory packing weights";
-    for (uint64_t i = 0; i < count; i++) n->packed[i] = (int16_t)(load8(filter + i, is_signed) + filter_offset);
-    return 0;
-}
-
-/* The HVX layout (kernels.h): 32 output channels per block, one int32 lane each. */
-static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers, uint32_t channels,
-    uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed, int32_t filter_offset)
-{
-    uint32_t blocks = (channels + HVX_LANES - 1) / HVX_LANES;
+    uint32_t group_blocks = (group_channels + HVX_LANES - 1) / HVX_LANES;
+    uint32_t blocks = udiv32(channels, group_channels) * group_blocks;
     n->wide_bytes = (size_t)blocks * taps * HVX_LANES * 4;
     n->lanes_bytes = (size_t)blocks * 4 * HVX_LANES * 4;
     n->wide = page_alloc(n->wide_bytes);
     n->lanes = page_alloc(n->lanes_bytes);
     if (!n->wide || !n->lanes) return "out of DSP memory packing weights for HVX";
-    for (uint32_t b = 0; b < blocks; b++)
+    for (uint32_t b = 0, group = 0, group_block = 0; b < blocks; b++, group_block = group_block + 1 == group_blocks ? 0 : group_block + 1,
+            group += group_block == 0)
         for (uint32_t lane = 0; lane < HVX_LANES; lane++)
         {
-            uint32_t oc = b * HVX_LANES + lane;
+            uint32_t in_group = group_block * HVX_LANES + lane, oc = group * group_channels + in_group;
             int32_t *l = n->lanes + b * 4 * HVX_LANES + lane;
-            if (oc >= channels) continue; /* zero weights, multiplier 0: a padding lane computes 0 and is not stored */
+            if (in_group >= group_channels) continue; /* zero weights, multiplier 0: a padding lane computes 0 and is not stored */
             for (uint32_t t = 0; t < taps; t++)
                 n->wide[(b * taps + t) * HVX_LANES + lane] = load8(filter + oc * channel_stride + t * tap_stride, is_signed) + filter_offset;
             int32_t shift = multipliers[2 * oc + 1];
@@ -73,6 +69,12 @@ static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_
             l[3 * HVX_LANES] = shift > 0 ? 0 : -shift;
         }
     return 0;
+}
+
+static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers, uint32_t channels,
+    uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed, int32_t filter_offset)
+{
+    return pack_wide_grouped(n, filter, bias, multipliers, channels, channels, taps, channel_stride, tap_stride, is_signed, filter_offset);
 }
 
 static const char *dequantize_prepare(struct node *n);
@@ -105,16 +107,18 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         NEED(27);
         uint64_t oc = (uint32_t)w[14];
         NEED(27 + 2 * oc);
-        if (w[21] <= 0 || w[11] <= 0) return "bad group geometry";
+        if (w[21] <= 0 || w[11] <= 0 || w[14] < 0
+            || udiv32((uint32_t)w[14], (uint32_t)w[21]) * (uint32_t)w[21] != (uint32_t)w[14]
+            || (uint64_t)udiv32((uint32_t)w[14], (uint32_t)w[21]) * (uint32_t)w[11] > (uint32_t)w[8])
+            return "bad group geometry";
         INSIDE(w[1], prod4(w + 5));
         uint64_t filter = oc * (uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[11];
         INSIDE(w[2], filter);
         if (w[3] >= 0) INSIDE(w[3], oc * 4);
         INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[12] * (uint32_t)w[13] * oc);
-        if (w[21] == w[14]) /* one group: the HVX path */
-            return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 27, (uint32_t)oc,
-                (uint32_t)(w[9] * w[10] * w[11]), (uint32_t)(w[9] * w[10] * w[11]), 1, w[0], w[23]);
-        return pack(n, shm + w[2], filter, w[0], w[23]);
+        /* every group in HVX: group g's w[21] output channels read input channels [g·kd, (g + 1)·kd) */
+        return pack_wide_grouped(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 27, (uint32_t)oc, (uint32_t)w[21],
+            (uint32_t)(w[9] * w[10] * w[11]), (uint32_t)(w[9] * w[10] * w[11]), 1, w[0], w[23]);
     }
     case OP_DEPTHWISE_CONV_2D:
     {
@@ -313,12 +317,10 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
 
 void node_release(struct node *n)
 {
-    page_free(n->packed, n->packed_bytes);
     page_free(n->wide, n->wide_bytes);
     page_free(n->lanes, n->lanes_bytes);
     page_free(n->tables, n->tables_bytes);
     n->tables = 0;
-    n->packed = 0;
     n->wide = 0;
     n->lanes = 0;
 }
@@ -349,7 +351,8 @@ static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, in
     hvx_store_words(output, count, y);
 }
 
-/* CONV_2D with one group: 32 output channels per vector; each in-bounds tap adds weights × splat(input). */
+/* CONV_2D: 32 output channels per vector; each in-bounds tap adds weights × splat(input). Grouped: per group its own
+ * blocks (pack_wide_grouped), reading the group's kd input channels and storing its w[21] output channels. */
 static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
@@ -359,15 +362,16 @@ static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, co
     int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
     int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
     int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20];
-    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
-    int32_t taps = kh * kw * kd, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26], group_channels = w[21];
+    int32_t taps = kh * kw * kd, group_blocks = (group_channels + HVX_LANES - 1) / HVX_LANES;
+    int32_t blocks = (int32_t)udiv32((uint32_t)oc_count, (uint32_t)group_channels) * group_blocks;
     for (int32_t b = 0; b < batches; b++)
     for (int32_t oy = 0; oy < oh; oy++)
     for (int32_t ox = 0; ox < ow; ox++)
     {
         int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
         uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
-        for (int32_t block = 0; block < blocks; block++)
+        for (int32_t block = 0, group = 0, in_group = 0; block < blocks; block++)
         {
             const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
             const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
@@ -380,13 +384,15 @@ static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, co
                 {
                     int32_t ix = ix0 + kx * dw;
                     if (ix < 0 || ix >= width) continue;
-                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth + group * kd;
                     const HVX_Vector *wv = weights + (ky * kw + kx) * kd;
                     for (int32_t ci = 0; ci < kd; ci++) acc = hvx_mac(acc, wv[ci], load8(x + ci, is_signed) + input_offset, narrow);
                 }
             }
-            int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
-            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
+            int32_t count = group_channels - in_group < HVX_LANES ? group_channels - in_group : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + group * group_channels + in_group, count);
+            in_group += HVX_LANES;
+            if (in_group >= group_channels) { in_group = 0; group++; }
         }
     }
 }
@@ -577,46 +583,6 @@ static NOINLINE void binary(const int32_t *w, uint8_t *shm, int op)
             }
             *y++ = (uint8_t)result;
         }
-    }
-}
-
-static NOINLINE void conv2d(const struct node *n, uint8_t *shm)
-{
-    const int32_t *w = n->w;
-    int is_signed = w[0];
-    const uint8_t *input = shm + w[1];
-    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
-    uint8_t *output = shm + w[4];
-    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
-    int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
-    int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20], per_group = w[21];
-    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
-    const int32_t *multipliers = w + 27;
-    for (int32_t b = 0; b < batches; b++)
-    for (int32_t oy = 0; oy < oh; oy++)
-    for (int32_t ox = 0; ox < ow; ox++)
-    for (int32_t oc = 0; oc < oc_count; oc++)
-    {
-        int32_t channel_base = sdiv32(oc, per_group) * kd;
-        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
-        int32_t acc = 0;
-        for (int32_t ky = 0; ky < kh; ky++)
-        {
-            int32_t iy = iy0 + ky * dh;
-            if (iy < 0 || iy >= height) continue;
-            for (int32_t kx = 0; kx < kw; kx++)
-            {
-                int32_t ix = ix0 + kx * dw;
-                if (ix < 0 || ix >= width) continue;
-                const uint8_t *x = input + ((b * height + iy) * width + ix) * depth + channel_base;
-                const int16_t *f = n->packed + ((oc * kh + ky) * kw + kx) * kd;
-                for (int32_t ci = 0; ci < kd; ci++)
-                    acc = (int32_t)((uint32_t)acc + (uint32_t)(f[ci] * (load8(x + ci, is_signed) + input_offset)));
-            }
-        }
-        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);
-        int32_t y = mbqm(acc, multipliers[2 * oc], multipliers[2 * oc + 1]) + output_offset;
-        output[((b * oh + oy) * ow + ox) * oc_count + oc] = (uint8_t)clamp32(y, lo, hi);
     }
 }
 
@@ -1435,7 +1401,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_ADD:
     case OP_SUB:
     case OP_MUL: binary(w, shm, (int)n->op); break;
-    case OP_CONV_2D: if (n->wide) conv2d_hvx(n, shm); else conv2d(n, shm); break;
+    case OP_CONV_2D: conv2d_hvx(n, shm); break;
     case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
     case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
     case OP_MAX_POOL_2D: max_pool_hvx(w, shm); break;
