@@ -8,7 +8,7 @@ namespace Accel.Delegates.Hexagon.Tests;
 /// the innermost dimension (vrmpy sums over 128-byte vectors and a zero-masked tail), RESIZE_BILINEAR over 40 channels
 /// (a whole 32-lane vector and a partial one) in its three coordinate modes, the strided walks' vlut32 gathers
 /// (TRANSPOSE with an innermost stride of 3, REVERSE_V2 and a negative-stride STRIDED_SLICE over whole and short last
-/// vectors), DEPTHWISE_CONV_2D with depth multipliers 2, 3 and 5 (per-block gather windows), grouped CONV_2D (2 and 4 groups,
+/// vectors), TRANSPOSE with innermost strides past 32 bytes (128 × 128 byte tiles, whole and partial), DEPTHWISE_CONV_2D with depth multipliers 2, 3 and 5 (per-block gather windows), grouped CONV_2D (2 and 4 groups,
 /// each group's own 32-lane blocks), and uint8 CONCATENATION's
 /// rescale tables over wide rows; int8 and uint8, bit-identical to the reference, every node on the DSP.
 /// </summary>
@@ -100,6 +100,21 @@ public sealed class HexagonHvxGatherTests
             int axis = b.AddConstant("axis", [1], [1]);
             b.AddOperator(BuiltinOperator.ReverseV2, [q, axis], [r]);
         }, "REVERSE_V2");
+    }
+
+    // innermost strides beyond the gather's 32 bytes with an axis of stride 1: 128 × 128 byte tiles, whole and partial
+    [TestCase(TensorType.Int8, new[] { 1, 5, 140, 130 }, new[] { 0, 3, 1, 2 })]
+    [TestCase(TensorType.UInt8, new[] { 1, 5, 140, 130 }, new[] { 0, 3, 1, 2 })]
+    [TestCase(TensorType.Int8, new[] { 2, 40, 200 }, new[] { 0, 2, 1 })]
+    [TestCase(TensorType.UInt8, new[] { 3, 50, 40 }, new[] { 2, 0, 1 })]
+    public void TransposeWithAWideInnermostStrideIsBitIdentical(TensorType type, int[] shape, int[] permutation)
+    {
+        int[] outShape = permutation.Select(p => shape[p]).ToArray();
+        AssertQuantizedOpBitIdentical(type, shape, outShape, (b, q, r) =>
+        {
+            int perm = b.AddConstant("perm", [permutation.Length], permutation);
+            b.AddOperator(BuiltinOperator.Transpose, [q, perm], [r]);
+        }, $"TRANSPOSE [{string.Join(", ", shape)}] by [{string.Join(", ", permutation)}]");
     }
 
     [TestCase(TensorType.Int8, -2)]

@@ -4,7 +4,7 @@
  * channels per HVX vector (hvx_quant.h); ADD/SUB/MUL (rows contiguous in both operands) and int8/uint8 QUANTIZE
  * requantize 32 elements per vector; float QUANTIZE counts thresholds, DEQUANTIZE and uint8 CONCATENATION's rescale
  * look up tables prepared from the scalar arithmetic, the strided walks and DEPTHWISE_CONV_2D's multiplier gather
- * permute bytes with vlut32 (hvx_bytes.h), MEAN and RESIZE_BILINEAR sum in HVX; the fallbacks are scalar Hexagon
+ * permute bytes with vlut32 (hvx_bytes.h) or, past a 32-byte stride, transpose 128 × 128 byte tiles by vshuff, MEAN and RESIZE_BILINEAR sum in HVX; the fallbacks are scalar Hexagon
  * code. Word layouts: node_prepare below. */
 #include "kernels.h"
 #include "protocol.h"
@@ -81,6 +81,18 @@ static const char *dequantize_prepare(struct node *n);
 static const char *quantize_floats_prepare(struct node *n);
 static const char *resize_bilinear_prepare(struct node *n);
 static const char *depthwise_gather_prepare(struct node *n, uint32_t channels, int32_t multiplier);
+
+/* A strided walk whose innermost stride exceeds the vlut32 gather's 32 bytes and that has an outer axis of input
+ * stride 1 (a TRANSPOSE moving a wide channel axis inwards) is copied by 128 × 128 byte tiles (strided_copy): that axis,
+ * or −1. */
+static int32_t transpose_axis(const int32_t *w)
+{
+    int32_t rank = w[3];
+    if (rank < 2 || w[5 + 2 * rank - 1] <= 32) return -1;
+    for (int32_t d = rank - 2; d >= 0; d--)
+        if (w[5 + rank + d] == 1 && w[5 + d] > 1) return d;
+    return -1;
+}
 
 #define NEED(count) do { if (n->word_count < (uint32_t)(count)) return "node has too few words"; } while (0)
 #define INSIDE(offset, bytes) do { if (!inside((offset), (bytes), shm_bytes)) return "a tensor lies outside the shared memory"; } while (0)
@@ -248,6 +260,12 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         }
         if (low < 0 || high >= w[2]) return "a strided view reaches outside its input";
         INSIDE(w[1], count);
+        if (transpose_axis(w) >= 0)
+        {
+            n->tables_bytes = 2 * 128 * 128; /* the tile and its shuffled copy */
+            n->tables = page_alloc(n->tables_bytes);
+            if (!n->tables) return "out of DSP memory for the transpose tiles";
+        }
         return 0;
     }
     case OP_RESIZE_NEAREST:
@@ -845,10 +863,74 @@ static NOINLINE void dequantize(const struct node *n, uint8_t *shm)
     }
 }
 
+/* A 128 × 128 byte transpose of rows[0..127] through scratch (another 128 vectors), returning where the result lies:
+ * seven rounds, each pairing row i with row i + 64 and interleaving their bytes (vshuff) into rows 2i and 2i + 1.
+ * With an element's row and column as one 14-bit string r·c, a round rotates that string left by one bit, so seven
+ * rounds give c·r. */
+static const HVX_Vector *hvx_transpose_bytes(HVX_Vector *rows, HVX_Vector *scratch)
+{
+    HVX_Vector *from = rows, *to = scratch;
+    for (int32_t round = 0; round < 7; round++)
+    {
+        for (int32_t i = 0; i < 64; i++)
+        {
+            HVX_VectorPair pair = Q6_W_vshuff_VVR(from[i + 64], from[i], -1);
+            to[2 * i] = Q6_V_lo_W(pair);
+            to[2 * i + 1] = Q6_V_hi_W(pair);
+        }
+        HVX_Vector *t = from; from = to; to = t;
+    }
+    return from;
+}
+
+/* The strided walk by 128 × 128 byte tiles of (axis, innermost): tile row i is 128 bytes of the axis (input stride 1)
+ * at innermost coordinate i, one unaligned load; transposed, row j holds innermost coordinates for axis coordinate j,
+ * a contiguous output run. The other axes are walked as an odometer. */
+static void strided_copy_tiles(const struct node *n, const uint8_t *input, uint8_t *output, int32_t axis)
+{
+    const int32_t *w = n->w;
+    int32_t rank = w[3];
+    const int32_t *dims = w + 5, *strides = w + 5 + rank;
+    int32_t run = dims[rank - 1], step = strides[rank - 1], across = dims[axis];
+    int32_t axis_out_stride = 1, outer = 1;
+    for (int32_t d = axis + 1; d < rank; d++) axis_out_stride *= dims[d];
+    int32_t out_strides[6];
+    for (int32_t d = rank - 1, size = 1; d >= 0; d--) { out_strides[d] = size; size *= dims[d]; }
+    for (int32_t d = 0; d < rank - 1; d++) if (d != axis) outer *= dims[d];
+    HVX_Vector *tile = (HVX_Vector *)n->tables, *scratch = tile + 128;
+    int32_t coordinate[6] = { 0, 0, 0, 0, 0, 0 };
+    int32_t from = w[4], to = 0;
+    for (int32_t o = 0; o < outer; o++)
+    {
+        for (int32_t j0 = 0; j0 < across; j0 += 128)
+        {
+            int32_t rows = across - j0 < 128 ? across - j0 : 128;
+            for (int32_t i0 = 0; i0 < run; i0 += 128)
+            {
+                int32_t columns = run - i0 < 128 ? run - i0 : 128;
+                for (int32_t i = 0; i < columns; i++) tile[i] = hvx_load_bytes(input + from + j0 + (i0 + i) * step, rows);
+                const HVX_Vector *transposed = hvx_transpose_bytes(tile, scratch);
+                for (int32_t j = 0; j < rows; j++) hvx_store_bytes(output + to + (j0 + j) * axis_out_stride + i0, columns, transposed[j]);
+            }
+        }
+        for (int32_t d = rank - 2; d >= 0; d--)
+        {
+            if (d == axis) continue;
+            from += strides[d];
+            to += out_strides[d];
+            if (++coordinate[d] < dims[d]) break;
+            from -= strides[d] * dims[d];
+            to -= out_strides[d] * dims[d];
+            coordinate[d] = 0;
+        }
+    }
+}
+
 /* TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS, DEPTH_TO_SPACE, SPACE_TO_DEPTH:
  * output element i (row-major over dims) = input element offset + Σ coordinate·stride (an odometer walk). */
-static NOINLINE void strided_copy(const int32_t *w, uint8_t *shm)
+static NOINLINE void strided_copy(const struct node *n, uint8_t *shm)
 {
+    const int32_t *w = n->w;
     const uint8_t *input = shm + w[0];
     uint8_t *output = shm + w[1];
     int32_t rank = w[3];
@@ -857,9 +939,15 @@ static NOINLINE void strided_copy(const int32_t *w, uint8_t *shm)
         output[0] = input[w[4]];
         return;
     }
+    if (n->tables)
+    {
+        strided_copy_tiles(n, input, output, transpose_axis(w));
+        return;
+    }
     /* The walk by innermost runs: a run of stride 1 is a byte move (HVX memcpy), of stride 0 a fill; any other stride
      * up to 32 bytes is gathered in HVX, per vector the aligned blocks holding `per_vector` elements loaded as one
-     * window (hvx_load_bytes) and permuted into place by vlut32 (hvx_permute_bytes); larger strides byte by byte. */
+     * window (hvx_load_bytes) and permuted into place by vlut32 (hvx_permute_bytes); larger strides byte by byte
+     * (where there is no axis of stride 1 to tile with, above). */
     const int32_t *dims = w + 5, *strides = w + 5 + rank;
     int32_t run = dims[rank - 1], step = strides[rank - 1], outer_rank = rank - 1;
     int32_t magnitude = step < 0 ? -step : step, outer = 1;
@@ -1412,7 +1500,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_PAD: pad(w, shm); break;
     case OP_CONCATENATION: concatenation(w, shm); break;
     case OP_DEQUANTIZE: dequantize(n, shm); break;
-    case OP_STRIDED_COPY: strided_copy(w, shm); break;
+    case OP_STRIDED_COPY: strided_copy(n, shm); break;
     case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
     case OP_RESIZE_BILINEAR: if (n->tables) resize_bilinear_hvx(n, shm); else resize_bilinear(w, shm); break;
     case OP_QUANTIZE_FLOAT: quantize_floats(n, shm); break;
