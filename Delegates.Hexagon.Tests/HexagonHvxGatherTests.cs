@@ -8,7 +8,8 @@ namespace Accel.Delegates.Hexagon.Tests;
 /// the innermost dimension (vrmpy sums over 128-byte vectors and a zero-masked tail), RESIZE_BILINEAR over 40 channels
 /// (a whole 32-lane vector and a partial one) in its three coordinate modes, the strided walks' vlut32 gathers
 /// (TRANSPOSE with an innermost stride of 3, REVERSE_V2 and a negative-stride STRIDED_SLICE over whole and short last
-/// vectors), DEPTHWISE_CONV_2D with depth multipliers 2, 3 and 5 (per-block gather windows), and uint8 CONCATENATION's
+/// vectors), TRANSPOSE with innermost strides past 32 bytes (128 × 128 byte tiles, whole and partial), DEPTHWISE_CONV_2D with depth multipliers 2, 3 and 5 (per-block gather windows), grouped CONV_2D (2 and 4 groups,
+/// each group's own 32-lane blocks), and uint8 CONCATENATION's
 /// rescale tables over wide rows; int8 and uint8, bit-identical to the reference, every node on the DSP.
 /// </summary>
 [NonParallelizable]
@@ -101,6 +102,21 @@ public sealed class HexagonHvxGatherTests
         }, "REVERSE_V2");
     }
 
+    // innermost strides beyond the gather's 32 bytes with an axis of stride 1: 128 × 128 byte tiles, whole and partial
+    [TestCase(TensorType.Int8, new[] { 1, 5, 140, 130 }, new[] { 0, 3, 1, 2 })]
+    [TestCase(TensorType.UInt8, new[] { 1, 5, 140, 130 }, new[] { 0, 3, 1, 2 })]
+    [TestCase(TensorType.Int8, new[] { 2, 40, 200 }, new[] { 0, 2, 1 })]
+    [TestCase(TensorType.UInt8, new[] { 3, 50, 40 }, new[] { 2, 0, 1 })]
+    public void TransposeWithAWideInnermostStrideIsBitIdentical(TensorType type, int[] shape, int[] permutation)
+    {
+        int[] outShape = permutation.Select(p => shape[p]).ToArray();
+        AssertQuantizedOpBitIdentical(type, shape, outShape, (b, q, r) =>
+        {
+            int perm = b.AddConstant("perm", [permutation.Length], permutation);
+            b.AddOperator(BuiltinOperator.Transpose, [q, perm], [r]);
+        }, $"TRANSPOSE [{string.Join(", ", shape)}] by [{string.Join(", ", permutation)}]");
+    }
+
     [TestCase(TensorType.Int8, -2)]
     [TestCase(TensorType.UInt8, -2)]
     [TestCase(TensorType.Int8, 5)]
@@ -139,6 +155,40 @@ public sealed class HexagonHvxGatherTests
             b.AddOperator(BuiltinOperator.DepthwiseConv2D, [q, filter, bias], [r],
                 new DepthwiseConv2DOptions(Padding.Same, 1, 1, multiplier, ActivationFunctionType.Relu6), 2);
         }, $"DEPTHWISE_CONV_2D {channels}×{multiplier}", 0.3f, -20);
+    }
+
+    // groups × per-group input channels → groups × per-group output channels: one whole 32-lane block and a partial one
+    // per group (40), a group under one block (20, 9), and just over one (33); int8 weights per channel, uint8 per tensor.
+    [TestCase(TensorType.Int8, 2, 3, 40)]
+    [TestCase(TensorType.UInt8, 2, 5, 20)]
+    [TestCase(TensorType.Int8, 4, 2, 9)]
+    [TestCase(TensorType.UInt8, 4, 8, 33)]
+    public void GroupedConvolutionIsBitIdentical(TensorType type, int groups, int groupInputs, int groupOutputs)
+    {
+        int inChannels = groups * groupInputs, outChannels = groups * groupOutputs;
+        var random = new Random(200 + inChannels + outChannels);
+        AssertQuantizedOpBitIdentical(type, [2, 6, 5, inChannels], [2, 3, 3, outChannels], (b, q, r) =>
+        {
+            byte[] weights = new byte[outChannels * 9 * groupInputs];
+            random.NextBytes(weights);
+            QuantizationParameters weightQuantization;
+            if (type == TensorType.Int8)
+            {
+                for (int i = 0; i < weights.Length; i++) if (weights[i] == 0x80) weights[i] = 0x81; // symmetric int8
+                weightQuantization = new QuantizationParameters(
+                    Enumerable.Range(0, outChannels).Select(i => 0.01f + 0.002f * (i % 7)).ToArray(), new long[outChannels], 0, [], []);
+            }
+            else weightQuantization = Q(0.02f, 131);
+            int filter = b.AddConstant("filter", type, [outChannels, 3, 3, groupInputs], weights, weightQuantization);
+            int[] biasValues = Enumerable.Range(0, outChannels).Select(_ => random.Next(-3000, 3000)).ToArray();
+            var biasQuantization = type == TensorType.Int8
+                ? new QuantizationParameters(weightQuantization.Scale.Select(s => 0.05f * s).ToArray(), new long[outChannels], 0, [], [])
+                : Q(0.05f * 0.02f, 0);
+            int bias = b.AddConstant("bias", TensorType.Int32, [outChannels], System.Runtime.InteropServices.MemoryMarshal.AsBytes(biasValues.AsSpan()),
+                biasQuantization);
+            // stride 2, SAME: 6×5 → 3×3 with taps cut at the bottom and right edges
+            b.AddOperator(BuiltinOperator.Conv2D, [q, filter, bias], [r], new Conv2DOptions(Padding.Same, 2, 2, ActivationFunctionType.Relu6), 6);
+        }, $"CONV_2D {groups} groups of {groupInputs} → {groupOutputs}", 0.3f, -20);
     }
 
     [Test]

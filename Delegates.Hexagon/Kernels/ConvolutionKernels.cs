@@ -4,7 +4,7 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Hexagon.Kernels;
 
-/// <summary>int8 (per-channel) and uint8 CONV_2D, grouped included (dsp/kernels.c conv2d(); weights packed at prepare).</summary>
+/// <summary>int8 (per-channel) and uint8 CONV_2D, grouped included (dsp/kernels.c conv2d_hvx(), 32 output channels per HVX vector, per group; weights packed at prepare).</summary>
 [OpCodes(BuiltinOperator.Conv2D)]
 internal sealed class Conv2DKernel : HexagonKernel<Conv2DParams>
 {

@@ -1,11 +1,11 @@
 /* The integer kernels: TFLite's reference_integer_ops (int8) and reference_ops (uint8), as Accel's reference
  * (Runtime.Core/Kernels/Reference/QuantizedKernels.cs) runs them. Every sum is an exact wrapping int32 sum, so the
- * loop order is free. CONV_2D (one group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
+ * loop order is free. CONV_2D (per group), DEPTHWISE_CONV_2D and FULLY_CONNECTED accumulate and requantize 32 output
  * channels per HVX vector (hvx_quant.h); ADD/SUB/MUL (rows contiguous in both operands) and int8/uint8 QUANTIZE
  * requantize 32 elements per vector; float QUANTIZE counts thresholds, DEQUANTIZE and uint8 CONCATENATION's rescale
  * look up tables prepared from the scalar arithmetic, the strided walks and DEPTHWISE_CONV_2D's multiplier gather
- * permute bytes with vlut32 (hvx_bytes.h), MEAN and RESIZE_BILINEAR sum in HVX; grouped CONV_2D and the fallbacks are
- * scalar Hexagon code. Word layouts: node_prepare below. */
+ * permute bytes with vlut32 (hvx_bytes.h) or, past a 32-byte stride, transpose 128 × 128 byte tiles by vshuff, MEAN and RESIZE_BILINEAR sum in HVX; the fallbacks are scalar Hexagon
+ * code. Word layouts: node_prepare below. */
 #include "kernels.h"
 #include "protocol.h"
 #include "quant.h"
@@ -39,31 +39,27 @@ static uint64_t strided_extent(const int32_t *dims, const int32_t *strides)
     return last + 1;
 }
 
-static const char *pack(struct node *n, const uint8_t *filter, uint64_t count, int is_signed, int32_t filter_offset)
+/* The HVX layout (kernels.h): 32 output channels per block, one int32 lane each; with groups (grouped CONV_2D), each
+ * group's `group_channels` output channels start a block of their own (blocks per group × groups, the group's last
+ * block padded), so that a block never mixes groups, which read different input channels. */
+static const char *pack_wide_grouped(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers,
+    uint32_t channels, uint32_t group_channels, uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed,
+    int32_t filter_offset)
 {
-    n->packed_bytes = (size_t)(count * 2);
-    n->packed = page_alloc(n->packed_bytes);
-    if (!n->packed) return "out of DSP memory packing weights";
-    for (uint64_t i = 0; i < count; i++) n->packed[i] = (int16_t)(load8(filter + i, is_signed) + filter_offset);
-    return 0;
-}
-
-/* The HVX layout (kernels.h): 32 output channels per block, one int32 lane each. */
-static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers, uint32_t channels,
-    uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed, int32_t filter_offset)
-{
-    uint32_t blocks = (channels + HVX_LANES - 1) / HVX_LANES;
+    uint32_t group_blocks = (group_channels + HVX_LANES - 1) / HVX_LANES;
+    uint32_t blocks = udiv32(channels, group_channels) * group_blocks;
     n->wide_bytes = (size_t)blocks * taps * HVX_LANES * 4;
     n->lanes_bytes = (size_t)blocks * 4 * HVX_LANES * 4;
     n->wide = page_alloc(n->wide_bytes);
     n->lanes = page_alloc(n->lanes_bytes);
     if (!n->wide || !n->lanes) return "out of DSP memory packing weights for HVX";
-    for (uint32_t b = 0; b < blocks; b++)
+    for (uint32_t b = 0, group = 0, group_block = 0; b < blocks; b++, group_block = group_block + 1 == group_blocks ? 0 : group_block + 1,
+            group += group_block == 0)
         for (uint32_t lane = 0; lane < HVX_LANES; lane++)
         {
-            uint32_t oc = b * HVX_LANES + lane;
+            uint32_t in_group = group_block * HVX_LANES + lane, oc = group * group_channels + in_group;
             int32_t *l = n->lanes + b * 4 * HVX_LANES + lane;
-            if (oc >= channels) continue; /* zero weights, multiplier 0: a padding lane computes 0 and is not stored */
+            if (in_group >= group_channels) continue; /* zero weights, multiplier 0: a padding lane computes 0 and is not stored */
             for (uint32_t t = 0; t < taps; t++)
                 n->wide[(b * taps + t) * HVX_LANES + lane] = load8(filter + oc * channel_stride + t * tap_stride, is_signed) + filter_offset;
             int32_t shift = multipliers[2 * oc + 1];
@@ -75,10 +71,28 @@ static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_
     return 0;
 }
 
+static const char *pack_wide(struct node *n, const uint8_t *filter, const int32_t *bias, const int32_t *multipliers, uint32_t channels,
+    uint32_t taps, uint32_t channel_stride, uint32_t tap_stride, int is_signed, int32_t filter_offset)
+{
+    return pack_wide_grouped(n, filter, bias, multipliers, channels, channels, taps, channel_stride, tap_stride, is_signed, filter_offset);
+}
+
 static const char *dequantize_prepare(struct node *n);
 static const char *quantize_floats_prepare(struct node *n);
 static const char *resize_bilinear_prepare(struct node *n);
 static const char *depthwise_gather_prepare(struct node *n, uint32_t channels, int32_t multiplier);
+
+/* A strided walk whose innermost stride exceeds the vlut32 gather's 32 bytes and that has an outer axis of input
+ * stride 1 (a TRANSPOSE moving a wide channel axis inwards) is copied by 128 × 128 byte tiles (strided_copy): that axis,
+ * or −1. */
+static int32_t transpose_axis(const int32_t *w)
+{
+    int32_t rank = w[3];
+    if (rank < 2 || w[5 + 2 * rank - 1] <= 32) return -1;
+    for (int32_t d = rank - 2; d >= 0; d--)
+        if (w[5 + rank + d] == 1 && w[5 + d] > 1) return d;
+    return -1;
+}
 
 #define NEED(count) do { if (n->word_count < (uint32_t)(count)) return "node has too few words"; } while (0)
 #define INSIDE(offset, bytes) do { if (!inside((offset), (bytes), shm_bytes)) return "a tensor lies outside the shared memory"; } while (0)
@@ -105,16 +119,18 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         NEED(27);
         uint64_t oc = (uint32_t)w[14];
         NEED(27 + 2 * oc);
-        if (w[21] <= 0 || w[11] <= 0) return "bad group geometry";
+        if (w[21] <= 0 || w[11] <= 0 || w[14] < 0
+            || udiv32((uint32_t)w[14], (uint32_t)w[21]) * (uint32_t)w[21] != (uint32_t)w[14]
+            || (uint64_t)udiv32((uint32_t)w[14], (uint32_t)w[21]) * (uint32_t)w[11] > (uint32_t)w[8])
+            return "bad group geometry";
         INSIDE(w[1], prod4(w + 5));
         uint64_t filter = oc * (uint32_t)w[9] * (uint32_t)w[10] * (uint32_t)w[11];
         INSIDE(w[2], filter);
         if (w[3] >= 0) INSIDE(w[3], oc * 4);
         INSIDE(w[4], (uint64_t)(uint32_t)w[5] * (uint32_t)w[12] * (uint32_t)w[13] * oc);
-        if (w[21] == w[14]) /* one group: the HVX path */
-            return pack_wide(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 27, (uint32_t)oc,
-                (uint32_t)(w[9] * w[10] * w[11]), (uint32_t)(w[9] * w[10] * w[11]), 1, w[0], w[23]);
-        return pack(n, shm + w[2], filter, w[0], w[23]);
+        /* every group in HVX: group g's w[21] output channels read input channels [g·kd, (g + 1)·kd) */
+        return pack_wide_grouped(n, shm + w[2], w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0, w + 27, (uint32_t)oc, (uint32_t)w[21],
+            (uint32_t)(w[9] * w[10] * w[11]), (uint32_t)(w[9] * w[10] * w[11]), 1, w[0], w[23]);
     }
     case OP_DEPTHWISE_CONV_2D:
     {
@@ -244,6 +260,12 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
         }
         if (low < 0 || high >= w[2]) return "a strided view reaches outside its input";
         INSIDE(w[1], count);
+        if (transpose_axis(w) >= 0)
+        {
+            n->tables_bytes = 2 * 128 * 128; /* the tile and its shuffled copy */
+            n->tables = page_alloc(n->tables_bytes);
+            if (!n->tables) return "out of DSP memory for the transpose tiles";
+        }
         return 0;
     }
     case OP_RESIZE_NEAREST:
@@ -313,12 +335,10 @@ const char *node_prepare(struct node *n, uint8_t *shm, uint32_t shm_bytes)
 
 void node_release(struct node *n)
 {
-    page_free(n->packed, n->packed_bytes);
     page_free(n->wide, n->wide_bytes);
     page_free(n->lanes, n->lanes_bytes);
     page_free(n->tables, n->tables_bytes);
     n->tables = 0;
-    n->packed = 0;
     n->wide = 0;
     n->lanes = 0;
 }
@@ -349,7 +369,8 @@ static inline void hvx_requantize_store(HVX_Vector acc, const int32_t *lanes, in
     hvx_store_words(output, count, y);
 }
 
-/* CONV_2D with one group: 32 output channels per vector; each in-bounds tap adds weights × splat(input). */
+/* CONV_2D: 32 output channels per vector; each in-bounds tap adds weights × splat(input). Grouped: per group its own
+ * blocks (pack_wide_grouped), reading the group's kd input channels and storing its w[21] output channels. */
 static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, const int narrow)
 {
     const int32_t *w = n->w;
@@ -359,15 +380,16 @@ static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, co
     int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
     int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
     int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20];
-    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
-    int32_t taps = kh * kw * kd, blocks = (oc_count + HVX_LANES - 1) / HVX_LANES;
+    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26], group_channels = w[21];
+    int32_t taps = kh * kw * kd, group_blocks = (group_channels + HVX_LANES - 1) / HVX_LANES;
+    int32_t blocks = (int32_t)udiv32((uint32_t)oc_count, (uint32_t)group_channels) * group_blocks;
     for (int32_t b = 0; b < batches; b++)
     for (int32_t oy = 0; oy < oh; oy++)
     for (int32_t ox = 0; ox < ow; ox++)
     {
         int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
         uint8_t *out = output + ((b * oh + oy) * ow + ox) * oc_count;
-        for (int32_t block = 0; block < blocks; block++)
+        for (int32_t block = 0, group = 0, in_group = 0; block < blocks; block++)
         {
             const HVX_Vector *weights = (const HVX_Vector *)(n->wide + block * taps * HVX_LANES);
             const int32_t *lanes = n->lanes + block * 4 * HVX_LANES;
@@ -380,13 +402,15 @@ static ALWAYS_INLINE void conv2d_hvx_body(const struct node *n, uint8_t *shm, co
                 {
                     int32_t ix = ix0 + kx * dw;
                     if (ix < 0 || ix >= width) continue;
-                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth;
+                    const uint8_t *x = input + ((b * height + iy) * width + ix) * depth + group * kd;
                     const HVX_Vector *wv = weights + (ky * kw + kx) * kd;
                     for (int32_t ci = 0; ci < kd; ci++) acc = hvx_mac(acc, wv[ci], load8(x + ci, is_signed) + input_offset, narrow);
                 }
             }
-            int32_t count = oc_count - block * HVX_LANES < HVX_LANES ? oc_count - block * HVX_LANES : HVX_LANES;
-            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + block * HVX_LANES, count);
+            int32_t count = group_channels - in_group < HVX_LANES ? group_channels - in_group : HVX_LANES;
+            hvx_requantize_store(acc, lanes, output_offset, lo, hi, out + group * group_channels + in_group, count);
+            in_group += HVX_LANES;
+            if (in_group >= group_channels) { in_group = 0; group++; }
         }
     }
 }
@@ -577,46 +601,6 @@ static NOINLINE void binary(const int32_t *w, uint8_t *shm, int op)
             }
             *y++ = (uint8_t)result;
         }
-    }
-}
-
-static NOINLINE void conv2d(const struct node *n, uint8_t *shm)
-{
-    const int32_t *w = n->w;
-    int is_signed = w[0];
-    const uint8_t *input = shm + w[1];
-    const int32_t *bias = w[3] >= 0 ? (const int32_t *)(shm + w[3]) : 0;
-    uint8_t *output = shm + w[4];
-    int32_t batches = w[5], height = w[6], width = w[7], depth = w[8];
-    int32_t kh = w[9], kw = w[10], kd = w[11], oh = w[12], ow = w[13], oc_count = w[14];
-    int32_t sh = w[15], sw = w[16], dh = w[17], dw = w[18], pt = w[19], pl = w[20], per_group = w[21];
-    int32_t input_offset = w[22], output_offset = w[24], lo = w[25], hi = w[26];
-    const int32_t *multipliers = w + 27;
-    for (int32_t b = 0; b < batches; b++)
-    for (int32_t oy = 0; oy < oh; oy++)
-    for (int32_t ox = 0; ox < ow; ox++)
-    for (int32_t oc = 0; oc < oc_count; oc++)
-    {
-        int32_t channel_base = sdiv32(oc, per_group) * kd;
-        int32_t iy0 = oy * sh - pt, ix0 = ox * sw - pl;
-        int32_t acc = 0;
-        for (int32_t ky = 0; ky < kh; ky++)
-        {
-            int32_t iy = iy0 + ky * dh;
-            if (iy < 0 || iy >= height) continue;
-            for (int32_t kx = 0; kx < kw; kx++)
-            {
-                int32_t ix = ix0 + kx * dw;
-                if (ix < 0 || ix >= width) continue;
-                const uint8_t *x = input + ((b * height + iy) * width + ix) * depth + channel_base;
-                const int16_t *f = n->packed + ((oc * kh + ky) * kw + kx) * kd;
-                for (int32_t ci = 0; ci < kd; ci++)
-                    acc = (int32_t)((uint32_t)acc + (uint32_t)(f[ci] * (load8(x + ci, is_signed) + input_offset)));
-            }
-        }
-        if (bias) acc = (int32_t)((uint32_t)acc + (uint32_t)bias[oc]);
-        int32_t y = mbqm(acc, multipliers[2 * oc], multipliers[2 * oc + 1]) + output_offset;
-        output[((b * oh + oy) * ow + ox) * oc_count + oc] = (uint8_t)clamp32(y, lo, hi);
     }
 }
 
@@ -879,10 +863,74 @@ static NOINLINE void dequantize(const struct node *n, uint8_t *shm)
     }
 }
 
+/* A 128 × 128 byte transpose of rows[0..127] through scratch (another 128 vectors), returning where the result lies:
+ * seven rounds, each pairing row i with row i + 64 and interleaving their bytes (vshuff) into rows 2i and 2i + 1.
+ * With an element's row and column as one 14-bit string r·c, a round rotates that string left by one bit, so seven
+ * rounds give c·r. */
+static const HVX_Vector *hvx_transpose_bytes(HVX_Vector *rows, HVX_Vector *scratch)
+{
+    HVX_Vector *from = rows, *to = scratch;
+    for (int32_t round = 0; round < 7; round++)
+    {
+        for (int32_t i = 0; i < 64; i++)
+        {
+            HVX_VectorPair pair = Q6_W_vshuff_VVR(from[i + 64], from[i], -1);
+            to[2 * i] = Q6_V_lo_W(pair);
+            to[2 * i + 1] = Q6_V_hi_W(pair);
+        }
+        HVX_Vector *t = from; from = to; to = t;
+    }
+    return from;
+}
+
+/* The strided walk by 128 × 128 byte tiles of (axis, innermost): tile row i is 128 bytes of the axis (input stride 1)
+ * at innermost coordinate i, one unaligned load; transposed, row j holds innermost coordinates for axis coordinate j,
+ * a contiguous output run. The other axes are walked as an odometer. */
+static void strided_copy_tiles(const struct node *n, const uint8_t *input, uint8_t *output, int32_t axis)
+{
+    const int32_t *w = n->w;
+    int32_t rank = w[3];
+    const int32_t *dims = w + 5, *strides = w + 5 + rank;
+    int32_t run = dims[rank - 1], step = strides[rank - 1], across = dims[axis];
+    int32_t axis_out_stride = 1, outer = 1;
+    for (int32_t d = axis + 1; d < rank; d++) axis_out_stride *= dims[d];
+    int32_t out_strides[6];
+    for (int32_t d = rank - 1, size = 1; d >= 0; d--) { out_strides[d] = size; size *= dims[d]; }
+    for (int32_t d = 0; d < rank - 1; d++) if (d != axis) outer *= dims[d];
+    HVX_Vector *tile = (HVX_Vector *)n->tables, *scratch = tile + 128;
+    int32_t coordinate[6] = { 0, 0, 0, 0, 0, 0 };
+    int32_t from = w[4], to = 0;
+    for (int32_t o = 0; o < outer; o++)
+    {
+        for (int32_t j0 = 0; j0 < across; j0 += 128)
+        {
+            int32_t rows = across - j0 < 128 ? across - j0 : 128;
+            for (int32_t i0 = 0; i0 < run; i0 += 128)
+            {
+                int32_t columns = run - i0 < 128 ? run - i0 : 128;
+                for (int32_t i = 0; i < columns; i++) tile[i] = hvx_load_bytes(input + from + j0 + (i0 + i) * step, rows);
+                const HVX_Vector *transposed = hvx_transpose_bytes(tile, scratch);
+                for (int32_t j = 0; j < rows; j++) hvx_store_bytes(output + to + (j0 + j) * axis_out_stride + i0, columns, transposed[j]);
+            }
+        }
+        for (int32_t d = rank - 2; d >= 0; d--)
+        {
+            if (d == axis) continue;
+            from += strides[d];
+            to += out_strides[d];
+            if (++coordinate[d] < dims[d]) break;
+            from -= strides[d] * dims[d];
+            to -= out_strides[d] * dims[d];
+            coordinate[d] = 0;
+        }
+    }
+}
+
 /* TRANSPOSE, SLICE, STRIDED_SLICE, REVERSE_V2, TILE, BROADCAST_TO, SQUEEZE, EXPAND_DIMS, DEPTH_TO_SPACE, SPACE_TO_DEPTH:
  * output element i (row-major over dims) = input element offset + Σ coordinate·stride (an odometer walk). */
-static NOINLINE void strided_copy(const int32_t *w, uint8_t *shm)
+static NOINLINE void strided_copy(const struct node *n, uint8_t *shm)
 {
+    const int32_t *w = n->w;
     const uint8_t *input = shm + w[0];
     uint8_t *output = shm + w[1];
     int32_t rank = w[3];
@@ -891,9 +939,15 @@ static NOINLINE void strided_copy(const int32_t *w, uint8_t *shm)
         output[0] = input[w[4]];
         return;
     }
+    if (n->tables)
+    {
+        strided_copy_tiles(n, input, output, transpose_axis(w));
+        return;
+    }
     /* The walk by innermost runs: a run of stride 1 is a byte move (HVX memcpy), of stride 0 a fill; any other stride
      * up to 32 bytes is gathered in HVX, per vector the aligned blocks holding `per_vector` elements loaded as one
-     * window (hvx_load_bytes) and permuted into place by vlut32 (hvx_permute_bytes); larger strides byte by byte. */
+     * window (hvx_load_bytes) and permuted into place by vlut32 (hvx_permute_bytes); larger strides byte by byte
+     * (where there is no axis of stride 1 to tile with, above). */
     const int32_t *dims = w + 5, *strides = w + 5 + rank;
     int32_t run = dims[rank - 1], step = strides[rank - 1], outer_rank = rank - 1;
     int32_t magnitude = step < 0 ? -step : step, outer = 1;
@@ -1435,7 +1489,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_ADD:
     case OP_SUB:
     case OP_MUL: binary(w, shm, (int)n->op); break;
-    case OP_CONV_2D: if (n->wide) conv2d_hvx(n, shm); else conv2d(n, shm); break;
+    case OP_CONV_2D: conv2d_hvx(n, shm); break;
     case OP_DEPTHWISE_CONV_2D: depthwise_hvx(n, shm); break;
     case OP_FULLY_CONNECTED: fully_connected_hvx(n, shm); break;
     case OP_MAX_POOL_2D: max_pool_hvx(w, shm); break;
@@ -1446,7 +1500,7 @@ void node_execute(const struct node *n, uint8_t *shm)
     case OP_PAD: pad(w, shm); break;
     case OP_CONCATENATION: concatenation(w, shm); break;
     case OP_DEQUANTIZE: dequantize(n, shm); break;
-    case OP_STRIDED_COPY: strided_copy(w, shm); break;
+    case OP_STRIDED_COPY: strided_copy(n, shm); break;
     case OP_RESIZE_NEAREST: resize_nearest(w, shm); break;
     case OP_RESIZE_BILINEAR: if (n->tables) resize_bilinear_hvx(n, shm); else resize_bilinear(w, shm); break;
     case OP_QUANTIZE_FLOAT: quantize_floats(n, shm); break;

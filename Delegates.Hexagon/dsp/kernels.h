@@ -8,10 +8,9 @@ struct node
     uint32_t op;
     uint32_t word_count;
     const int32_t *w;
-    int16_t *packed;       /* grouped CONV_2D (the scalar path): weights + filter offset, as int16 */
-    size_t packed_bytes;
     /* HVX path (32 output channels per vector): weights + filter offset as int32 lanes, [block][taps][32], and per
-     * lane bias, multiplier, left shift, right shift, [block][4][32]; channels padded to a multiple of 32. */
+     * lane bias, multiplier, left shift, right shift, [block][4][32]; channels (a grouped CONV_2D's: each group's) padded
+     * to a multiple of 32. */
     int32_t *wide;
     size_t wide_bytes;
     int32_t *lanes;
