@@ -93,20 +93,7 @@ internal static class HybridKernels
                 for (int ox = 0; ox < outputWidth; ox++)
                 for (int oc = 0; oc < outputDepth; oc++)
                 {
-                    int acc = 0;
-                    for (int ky = 0; ky < filterHeight; ky++)
-                    {
-                        int iy = oy * g.StrideH - g.PadTop + ky;
-                        if (iy < 0 || iy >= inputHeight) continue;
-                        for (int kx = 0; kx < filterWidth; kx++)
-                        {
-                            int ix = ox * g.StrideW - g.PadLeft + kx;
-                            if (ix < 0 || ix >= inputWidth) continue;
-                            var q = quantized.Slice((iy * inputWidth + ix) * depth, depth);
-                            var w = filter.Slice(((oc * filterHeight + ky) * filterWidth + kx) * depth, depth);
-                            for (int c = 0; c < depth; c++) acc = unchecked(acc + w[c] * (q[c] - zero));
-                        }
-                    }
+                    int acc = ConvTapSum(quantized, filter, g, inputHeight, inputWidth, depth, filterHeight, filterWidth, oy, ox, oc, zero);
                     float scale = h.Scales[oc] * factor;
                     float value = acc * scale;
                     if (!bias.IsEmpty) value += bias[oc];
@@ -152,20 +139,7 @@ internal static class HybridKernels
                 for (int ox = 0; ox < outputWidth; ox++)
                 for (int oc = 0; oc < outputDepth; oc++)
                 {
-                    int acc = 0;
-                    for (int ky = 0; ky < filterHeight; ky++)
-                    {
-                        int iy = oy * g.StrideH - g.PadTop + ky;
-                        if (iy < 0 || iy >= inputHeight) continue;
-                        for (int kx = 0; kx < filterWidth; kx++)
-                        {
-                            int ix = ox * g.StrideW - g.PadLeft + kx;
-                            if (ix < 0 || ix >= inputWidth) continue;
-                            var q = quantized.Slice((iy * inputWidth + ix) * depth, depth);
-                            var w = filter.Slice(((oc * filterHeight + ky) * filterWidth + kx) * depth, depth);
-                            for (int c = 0; c < depth; c++) acc = unchecked(acc + w[c] * q[c]);
-                        }
-                    }
+                    int acc = ConvTapSum(quantized, filter, g, inputHeight, inputWidth, depth, filterHeight, filterWidth, oy, ox, oc, zero: 0);
                     float product = acc * factor;
                     float value = 0f + product;   // the zero-filled output accumulates (−0 becomes +0)
                     if (!bias.IsEmpty) value += bias[oc];
@@ -175,6 +149,31 @@ internal static class HybridKernels
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// CONV_2D's exact int32 Σ w·(q − zero) for output (oy, ox, oc) over the taps inside the input (im2col pads with the
+    /// zero point, so outside taps add 0), wrapping as TFLite's int32 accumulator does; zero 0 for the symmetric form.
+    /// </summary>
+    private static int ConvTapSum(
+        ReadOnlySpan<sbyte> quantized, ReadOnlySpan<sbyte> filter, ConvGeometry g, int inputHeight, int inputWidth, int depth,
+        int filterHeight, int filterWidth, int oy, int ox, int oc, int zero)
+    {
+        int acc = 0;
+        for (int ky = 0; ky < filterHeight; ky++)
+        {
+            int iy = oy * g.StrideH - g.PadTop + ky;
+            if (iy < 0 || iy >= inputHeight) continue;
+            for (int kx = 0; kx < filterWidth; kx++)
+            {
+                int ix = ox * g.StrideW - g.PadLeft + kx;
+                if (ix < 0 || ix >= inputWidth) continue;
+                var q = quantized.Slice((iy * inputWidth + ix) * depth, depth);
+                var w = filter.Slice(((oc * filterHeight + ky) * filterWidth + kx) * depth, depth);
+                for (int c = 0; c < depth; c++) acc = unchecked(acc + w[c] * (q[c] - zero));
+            }
+        }
+        return acc;
     }
 
     /// <summary>
