@@ -240,7 +240,8 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Add, BuiltinOperator.Sub, BuiltinOperator.Mul,
         BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Concatenation,
-        BuiltinOperator.Mean, BuiltinOperator.Prelu, BuiltinOperator.Softmax,
+        BuiltinOperator.Mean, BuiltinOperator.Prelu, BuiltinOperator.Softmax, BuiltinOperator.Tanh, BuiltinOperator.Sum,
+        BuiltinOperator.L2Normalization,
     ];
 
     /// <summary>
@@ -259,7 +260,7 @@ internal sealed class FullIntegerQuantizer
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
     private static bool HasFixedOutput(BuiltinOperator b, bool int16) =>
-        b is BuiltinOperator.Logistic or BuiltinOperator.Softmax || int16 && b == BuiltinOperator.Tanh;
+        b is BuiltinOperator.Logistic or BuiltinOperator.Softmax or BuiltinOperator.Tanh || !int16 && b == BuiltinOperator.L2Normalization;
 
     /// <summary>Null when the operator gets integer kernels; otherwise why it stays float.</summary>
     private string? WhyNotQuantized(GraphOperator op)
@@ -408,11 +409,15 @@ internal sealed class FullIntegerQuantizer
             case BuiltinOperator.Logistic:
             case BuiltinOperator.Tanh:
             case BuiltinOperator.Softmax:
+            case BuiltinOperator.L2Normalization:
                 // The output parameters TFLite requires (and its converter writes): int8 LOGISTIC and SOFTMAX 1/256 with
-                // zero point −128 (version 2, op_version's int8 version); int16 LOGISTIC, TANH and SOFTMAX 1/32768 with
-                // zero point 0 (version 3, their 16x8 version). The input keeps its calibrated range.
+                // zero point −128, int8 TANH and L2_NORMALIZATION 1/128 with zero point 0 (version 2, op_version's int8
+                // version); int16 LOGISTIC, TANH and SOFTMAX 1/32768 with zero point 0 (version 3, their 16x8 version).
+                // The input keeps its calibrated range.
                 inputs[0] = Quant(op.Inputs[0]);
-                outParams = _int16 ? new AffineParams(1f / 32768, 0) : new AffineParams(1f / 256, -128);
+                outParams = _int16 ? new AffineParams(1f / 32768, 0)
+                    : b is BuiltinOperator.Tanh or BuiltinOperator.L2Normalization ? new AffineParams(1f / 128, 0)
+                    : new AffineParams(1f / 256, -128);
                 version = Math.Max(version, _int16 ? 3 : 2);
                 break;
             case BuiltinOperator.HardSwish:
@@ -427,7 +432,8 @@ internal sealed class FullIntegerQuantizer
                 outParams = ParamsFromRange(y);
                 break;
             case BuiltinOperator.Mean:
-                // Its own calibrated output range: the integer MEAN rescales s_in/s_out (QuantizedMeanOrSum); axes stay int32.
+            case BuiltinOperator.Sum:
+                // Its own calibrated output range: the integer MEAN and SUM rescale s_in/s_out (QuantizedMeanOrSum); axes stay int32.
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = ParamsFromRange(y);
                 version = Math.Max(version, _int16 ? 3 : 2);

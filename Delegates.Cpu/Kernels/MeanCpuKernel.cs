@@ -51,10 +51,12 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
         public int Groups => KeptDims.Aggregate(1, (a, d) => a * d);
 
         /// <summary>The definition's reduction (reduced dimensions, n and R(n)) in the merged layout the loops walk.</summary>
-        public static MeanPlan Create(MeanParams p)
+        public static MeanPlan Create(MeanParams p) => Create(p.InputDims, p.Reduced, p.ReducedCount, p.Reciprocal);
+
+        /// <summary>The same layout for any reduction (quantized SUM shares MEAN's integer node; R(n) unused there).</summary>
+        public static MeanPlan Create(System.Collections.Immutable.ImmutableArray<int> shape, System.Collections.Immutable.ImmutableArray<bool> reduced,
+            long reducedCount, float reciprocal)
         {
-            var shape = p.InputDims;
-            var reduced = p.Reduced;
             int rank = shape.Length;
 
             // Merge neighbouring dimensions of the same kind (row-major order within the merged run is unchanged).
@@ -94,7 +96,7 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
             {
                 KeptDims = keptDims.ToArray(), KeptStrides = keptStrides.ToArray(),
                 ReducedDims = reducedDims.ToArray(), ReducedStrides = reducedStrides.ToArray(),
-                Inner = inner, ReducedCount = p.ReducedCount, Reciprocal = p.Reciprocal,
+                Inner = inner, ReducedCount = reducedCount, Reciprocal = reciprocal,
             };
         }
     }

@@ -7,7 +7,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN, float32 (int32 and int64: IntegerReductionNode, the same plan and order)
+/// REDUCE_PROD, REDUCE_MAX and REDUCE_MIN (and SUM's float32/int32/int64 through SumCpuKernel), float32 (int32 and int64: IntegerReductionNode, the same plan and order)
 /// (docs/numerics.md §Reductions). Per output element, as the
 /// reference: acc = identity, then acc = combine(acc, x) over its input elements in the input's row-major order (one
 /// sequential chain, never reassociated). Adjacent dimensions of the same kind are merged and size-1 dimensions
@@ -16,15 +16,18 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// combine is per lane exactly the reference's: a rounded add or multiply, or a select on an ordered compare
 /// (acc &gt; x ? acc : x), so NaN and ±0 resolve as in the reference.
 /// </summary>
-[OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
+[OpCodes(BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
 {
-    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
     /// <summary>float32 here; int32 and int64 in IntegerReductionNode (wrapping integer arithmetic, exact in any lane).</summary>
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, ReductionParams p) => node.Inputs[0]!.Type switch
+    protected override ICpuCompiledNode Compile(DelegateNode node, ReductionParams p) => CompileFloatOrInteger(node, p);
+
+    /// <summary>The float32, int32 and int64 nodes (SUM's too).</summary>
+    internal static ICpuCompiledNode CompileFloatOrInteger(DelegateNode node, ReductionParams p) => node.Inputs[0]!.Type switch
     {
         TensorType.Float32 => new ReductionNode(node.Inputs[0]!, node.Outputs[0], ReductionPlan.Create(p), p.Kind),
         TensorType.Int32 => IntegerReduction.Create<int>(node, ReductionPlan.Create(p), p.Kind),

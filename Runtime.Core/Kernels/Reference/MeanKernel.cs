@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Numerics;
 using Accel.Operators.Definitions;
 
@@ -30,78 +29,25 @@ internal sealed class MeanKernel : ReferenceKernel<MeanParams>
             case TensorType.Float32: InvokeFloat(context, p); break;
             case TensorType.Int32: IntegerMean(context.Input(0).Read<int>(), context.Output(0).Write<int>(), p, (int)context.Output(0).ElementCount, new Divide<int>(p.ReducedCount)); break;
             case TensorType.Int64: IntegerMean(context.Input(0).Read<long>(), context.Output(0).Write<long>(), p, (int)context.Output(0).ElementCount, new Divide<long>(p.ReducedCount)); break;
-            case TensorType.Int8: IntegerMean(context.Input(0).Read<sbyte>(), context.Output(0).Write<sbyte>(), p, (int)context.Output(0).ElementCount, new Requantize<sbyte>(p)); break;
-            case TensorType.Int16: IntegerMean(context.Input(0).Read<short>(), context.Output(0).Write<short>(), p, (int)context.Output(0).ElementCount, new Requantize<short>(p)); break;
-            default: IntegerMean(context.Input(0).Read<byte>(), context.Output(0).Write<byte>(), p, (int)context.Output(0).ElementCount, new Requantize<byte>(p)); break;
+            case TensorType.Int8: IntegerMean(context.Input(0).Read<sbyte>(), context.Output(0).Write<sbyte>(), p, (int)context.Output(0).ElementCount, new RequantizeSum<sbyte>(p.Quantized!, p.ReducedCount)); break;
+            case TensorType.Int16: IntegerMean(context.Input(0).Read<short>(), context.Output(0).Write<short>(), p, (int)context.Output(0).ElementCount, new RequantizeSum<short>(p.Quantized!, p.ReducedCount)); break;
+            default: IntegerMean(context.Input(0).Read<byte>(), context.Output(0).Write<byte>(), p, (int)context.Output(0).ElementCount, new RequantizeSum<byte>(p.Quantized!, p.ReducedCount)); break;
         }
     }
 
-    /// <summary>How an output element comes from its int64 sum: int32/int64 divide; int8/uint8 requantize.</summary>
-    private interface IFinish<T>
-    {
-        T Finish(long sum);
-    }
-
     /// <summary>int32, int64: the sum divided by n truncating toward zero, narrowed.</summary>
-    private readonly struct Divide<T>(long count) : IFinish<T> where T : IBinaryInteger<T>
+    private readonly struct Divide<T>(long count) : ISumFinish<T> where T : IBinaryInteger<T>
     {
         public T Finish(long sum) => T.CreateTruncating(sum / count);
     }
 
-    /// <summary>int8, uint8, int16: TFLite's reference integer means (docs/numerics.md §MEAN).</summary>
-    private readonly struct Requantize<T>(MeanParams p) : IFinish<T> where T : IBinaryInteger<T>
-    {
-        public T Finish(long sum) => T.CreateTruncating(p.Quantized!.Requantize(sum, p.ReducedCount));
-    }
-
+    /// <summary>Each output from the int64 sum of its elements (IntegerReduction's walk, shared with SUM); an empty input gives 0.</summary>
     private static void IntegerMean<T, TFinish>(ReadOnlySpan<T> input, Span<T> output, MeanParams p, int outputCount, TFinish finish)
-        where T : unmanaged, IBinaryInteger<T> where TFinish : struct, IFinish<T>
+        where T : unmanaged, IBinaryInteger<T> where TFinish : struct, ISumFinish<T>
     {
-        var dims = p.InputDims;
-        var reduced = p.Reduced;
-        var outputStrides = p.OutputStrides;
-        int rank = dims.Length;
         output[..outputCount].Clear();
         if (p.ReducedCount == 0 || input.IsEmpty) return;
-        // One pass over the input, output by output: for each combination of the kept dimensions, the int64 sum of
-        // its reduced elements (wrapping integer addition: the order does not change the sum). An earlier version
-        // walked the whole input once per block of 256 outputs — quadratic, found by the fuzzer (docs/fuzzing.md).
-        Span<int> inputStrides = stackalloc int[rank];
-        for (int d = rank - 1, stride = 1; d >= 0; stride *= dims[d], d--) inputStrides[d] = stride;
-        Span<int> kept = stackalloc int[rank];
-        Span<int> inner = stackalloc int[rank];
-        while (true)
-        {
-            int inputBase = 0, o = 0;
-            for (int d = 0; d < rank; d++)
-            {
-                inputBase += kept[d] * inputStrides[d];
-                o += kept[d] * outputStrides[d];
-            }
-            long sum = 0;
-            inner.Clear();
-            while (true)
-            {
-                int offset = inputBase;
-                for (int d = 0; d < rank; d++) offset += inner[d] * inputStrides[d];
-                sum = unchecked(sum + long.CreateTruncating(input[offset]));
-                if (!Advance(inner, dims, reduced, wantReduced: true)) break;
-            }
-            output[o] = finish.Finish(sum);
-            if (!Advance(kept, dims, reduced, wantReduced: false)) break;
-        }
-    }
-
-    /// <summary>Row-major odometer step over the dimensions whose Reduced flag is <paramref name="wantReduced"/>; false when done.</summary>
-    private static bool Advance(Span<int> counter, ImmutableArray<int> dims, ImmutableArray<bool> reduced, bool wantReduced)
-    {
-        for (int d = dims.Length - 1; d >= 0; d--)
-        {
-            if (reduced[d] != wantReduced) continue;
-            if (++counter[d] < dims[d]) return true;
-            counter[d] = 0;
-        }
-        return false;
+        IntegerReduction.Walk(input, output, p.InputDims, p.Reduced, p.OutputStrides, new SumFold<T, TFinish>(finish));
     }
 
     private static void InvokeFloat(KernelContext context, MeanParams p)

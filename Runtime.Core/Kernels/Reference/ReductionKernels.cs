@@ -67,6 +67,22 @@ internal abstract class ReductionKernel : ReferenceKernel<ReductionParams>
     {
         var input = context.Input(0);
         var output = context.Output(0);
+        if (p.QuantizedSum is { } sum)
+        {
+            switch (input.Type)
+            {
+                case TensorType.Int8: QuantizedSum(input.Read<sbyte>(), output.Write<sbyte>(), p, sum); break;
+                case TensorType.UInt8: QuantizedSum(input.Read<byte>(), output.Write<byte>(), p, sum); break;
+                default: QuantizedSum(input.Read<short>(), output.Write<short>(), p, sum); break;
+            }
+            return;
+        }
+        if (p.QuantizedProduct is { } product)
+        {
+            if (input.Type == TensorType.Int8) QuantizedProduct(input.Read<sbyte>(), output.Write<sbyte>(), p, product);
+            else QuantizedProduct(input.Read<short>(), output.Write<short>(), p, product);
+            return;
+        }
         switch (p.Kind, input.Type)
         {
             case (ReductionKind.Sum, TensorType.Float32): Run<float, SumReducer<float>>(input, output, p); break;
@@ -74,6 +90,8 @@ internal abstract class ReductionKernel : ReferenceKernel<ReductionParams>
             case (ReductionKind.Sum, _): Run<long, SumReducer<long>>(input, output, p); break;
             case (ReductionKind.Product, TensorType.Float32): Run<float, ProductReducer<float>>(input, output, p); break;
             case (ReductionKind.Product, TensorType.Int32): Run<int, ProductReducer<int>>(input, output, p); break;
+            case (ReductionKind.Product, TensorType.Int8): Run<sbyte, ProductReducer<sbyte>>(input, output, p); break;
+            case (ReductionKind.Product, TensorType.Int16): Run<short, ProductReducer<short>>(input, output, p); break;
             case (ReductionKind.Product, _): Run<long, ProductReducer<long>>(input, output, p); break;
             case (ReductionKind.Maximum, TensorType.Float32): Run<float, MaximumReducer<float>>(input, output, p); break;
             case (ReductionKind.Maximum, TensorType.Int32): Run<int, MaximumReducer<int>>(input, output, p); break;
@@ -98,6 +116,31 @@ internal abstract class ReductionKernel : ReferenceKernel<ReductionParams>
                 else Fold<byte, AnyReducer>(input.Read<byte>(), output.Write<byte>(), p);
                 break;
         }
+    }
+
+    /// <summary>
+    /// int8/uint8/int16 SUM: MEAN's integer walk and requantization without 1/n (TFLite's QuantizedMeanOrSum with
+    /// compute_sum); an empty input gives 0 in every output, as TFLite.
+    /// </summary>
+    private static void QuantizedSum<T>(ReadOnlySpan<T> input, Span<T> output, ReductionParams p, QuantizedMeanParams q)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        output[..(int)p.OutputCount].Clear();
+        if (p.ReducedCount == 0 || input.IsEmpty) return;
+        IntegerReduction.Walk(input, output, p.InputDims, p.Reduced, p.OutputStrides,
+            new SumFold<T, RequantizeSum<T>>(new RequantizeSum<T>(q, p.ReducedCount)));
+    }
+
+    /// <summary>Quantized int8/int16 REDUCE_PROD (TFLite's QuantizedReduceProd); an empty input gives the quantized 1.</summary>
+    private static void QuantizedProduct<T>(ReadOnlySpan<T> input, Span<T> output, ReductionParams p, QuantizedProductParams q)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        if (p.ReducedCount == 0 || input.IsEmpty)
+        {
+            output[..(int)p.OutputCount].Fill(T.CreateTruncating(q.EmptyValue));
+            return;
+        }
+        IntegerReduction.Walk(input, output, p.InputDims, p.Reduced, p.OutputStrides, new QuantizedProductFold<T>(q));
     }
 
     private static void Run<T, TReducer>(Tensor input, Tensor output, ReductionParams p)

@@ -6,7 +6,7 @@ namespace Accel.Operators.Definitions;
 // its shape: TFLite's exp.cc and elementwise.cc), POW (broadcasting, float32 and int32: pow.cc), LOG_SOFTMAX
 // (activations.cc), L2_NORMALIZATION (l2norm.cc) and LOCAL_RESPONSE_NORMALIZATION (local_response_norm.cc).
 // Versions are TFLite's BuiltinOpResolver ranges (core/kernels/register.cc); a version whose dtype Accel does not run
-// (EXP v2, LOG v2, RSQRT v2, LOG_SOFTMAX v2, L2_NORMALIZATION v2: int8/int16) is rejected by its dtype.
+// (EXP v2, LOG v2, RSQRT v2, LOG_SOFTMAX v2: int8/int16) is rejected by its dtype; L2_NORMALIZATION v2 runs int8/uint8.
 
 /// <summary>EXP, float32: SpecMath Exp per element.</summary>
 [OpCodes(BuiltinOperator.Exp)]
@@ -74,13 +74,19 @@ public sealed record RowNormalizationParams(int Rows, int Depth) : OpParams;
 /// <summary>Rows × depth of a tensor of rank ≥ 1, normalised along its last dimension (an empty tensor has 0 rows).</summary>
 internal static class RowLayout
 {
-    public static RowNormalizationParams Prepare(KernelContext context, int maxRank, long elementOpsPerElement)
+    /// <param name="integer8">Also int8 and uint8 (the output of the input's dtype); the caller checks their quantization.</param>
+    public static RowNormalizationParams Prepare(KernelContext context, int maxRank, long elementOpsPerElement, bool integer8 = false)
     {
         context.ExpectArity(1, 1, 1);
         var input = context.Input(0);
         var output = context.Output(0);
-        context.ExpectType(input, TensorType.Float32, "input");
-        context.ExpectType(output, TensorType.Float32, "output");
+        if (integer8 && input.Type is TensorType.Int8 or TensorType.UInt8)
+            context.ExpectType(output, input.Type, "output");
+        else
+        {
+            context.ExpectType(input, TensorType.Float32, "input");
+            context.ExpectType(output, TensorType.Float32, "output");
+        }
         if (input.Rank < 1) throw context.Error($"input '{input.Name}' must have rank >= 1, is a scalar");
         if (input.Rank > maxRank) throw context.Error($"input '{input.Name}' must have rank <= {maxRank}, has rank {input.Rank}");
         int depth = input.Dim(input.Rank - 1);
@@ -107,9 +113,10 @@ internal sealed class LogSoftmaxDefinition : OpDefinition<RowNormalizationParams
 }
 
 /// <summary>
-/// L2_NORMALIZATION, float32, over the last dimension of an input of rank 1–4 (TFLite's l2norm.cc Prepare: rank ≤ 4,
-/// and a fused activation other than NONE is refused — TFLite's kernels do not implement one). Numerics:
-/// docs/numerics.md §L2_NORMALIZATION.
+/// L2_NORMALIZATION, float32, int8 and uint8, over the last dimension of an input of rank 1–4 (TFLite's l2norm.cc
+/// Prepare: rank ≤ 4, and a fused activation other than NONE is refused — TFLite's kernels do not implement one; int8
+/// and uint8: the input quantized per tensor, the output's scale exactly 1/128 and zero point 0 (int8) or 128 (uint8)).
+/// Numerics: docs/numerics.md §L2_NORMALIZATION.
 /// </summary>
 [OpCodes(BuiltinOperator.L2Normalization)]
 internal sealed class L2NormalizationDefinition : OpDefinition<L2NormalizationParams>
@@ -119,19 +126,40 @@ internal sealed class L2NormalizationDefinition : OpDefinition<L2NormalizationPa
 
     public override OpId Op => BuiltinOperator.L2Normalization;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override L2NormalizationParams PrepareParams(KernelContext context)
     {
         var activation = context.Options is null ? ActivationFunctionType.None : context.OptionsAs<L2NormOptions>().FusedActivation;
         if (activation != ActivationFunctionType.None)
             throw context.Error($"fused activation {activation} is not supported (TFLite's L2_NORMALIZATION accepts NONE only)");
-        var rows = RowLayout.Prepare(context, 4, 1);
-        return new L2NormalizationParams(rows.Rows, rows.Depth, Epsilon) { Cost = rows.Cost };
+        var rows = RowLayout.Prepare(context, 4, 1, integer8: true);
+        var input = context.Input(0);
+        if (input.Type == TensorType.Float32) return new L2NormalizationParams(rows.Rows, rows.Depth, Epsilon) { Cost = rows.Cost };
+        var output = context.Output(0);
+        var inQ = QuantizedParams.PerTensor(context, input, "input");
+        var outQ = QuantizedParams.PerTensor(context, output, "output");
+        int zeroPoint = input.Type == TensorType.Int8 ? 0 : 128;
+        // TFLite compares the scale exactly (TF_LITE_ENSURE_EQ with 1./128.).
+        if (outQ.Scale != 1f / 128 || outQ.ZeroPoint != zeroPoint)
+            throw context.Error($"output '{output.Name}' is quantized with scale {outQ.Scale:R} and zero point {outQ.ZeroPoint}; " +
+                                $"a {input.Type.ToDisplayName()} L2_NORMALIZATION's output must have scale 1/128 and zero point {zeroPoint}, as TFLite requires");
+        // Σ (x − zp)² of a row stays inside TFLite's int32 for at most 2^31 / 255² elements.
+        if (rows.Depth > int.MaxValue / (255 * 255))
+            throw context.Error($"rows of {rows.Depth} elements; a quantized L2_NORMALIZATION sums at most {int.MaxValue / (255 * 255)} squares per row in int32");
+        return new L2NormalizationParams(rows.Rows, rows.Depth, Epsilon) { InputZeroPoint = inQ.ZeroPoint, Cost = rows.Cost };
     }
 }
 
-/// <summary>L2_NORMALIZATION's layout (rows of the last dimension) and the epsilon the norm is raised to.</summary>
-public sealed record L2NormalizationParams(int Rows, int Depth, float Epsilon) : OpParams;
+/// <summary>
+/// L2_NORMALIZATION's layout (rows of the last dimension) and the epsilon the float norm is raised to; int8/uint8:
+/// the input's zero point (the output is fixed at scale 1/128, zero point 0 or 128).
+/// </summary>
+public sealed record L2NormalizationParams(int Rows, int Depth, float Epsilon) : OpParams
+{
+    /// <summary>The input's zero point (int8/uint8; 0 for float32).</summary>
+    public int InputZeroPoint { get; init; }
+}
 
 /// <summary>
 /// LOCAL_RESPONSE_NORMALIZATION's validated options and layout: rows of <see cref="Depth"/> channels (the last

@@ -5,7 +5,7 @@ using Accel.Numerics;
 namespace Accel.Operators.Definitions;
 
 /// <summary>
-/// What an int8/uint8 MEAN runs from (TFLite's reduce.cc PrepareMeanOrSum plus the 1/n folding of reference_ops::
+/// What an int8/uint8 MEAN (and an int8/uint8/int16 SUM, without the 1/n) runs from (TFLite's reduce.cc PrepareMeanOrSum plus the 1/n folding of reference_ops::
 /// QuantizedMeanOrSum, done once here since n is fixed): the input's zero point, the multiplier s_in/s_out with 1/n folded
 /// into it, the output's zero point and the dtype's range. Each output is
 /// clamp(MultiplyByQuantizedMultiplier((int32)(Σx − zp_in·n), Multiplier) + zp_out) (docs/numerics.md §MEAN).
@@ -60,7 +60,8 @@ internal static class QuantizedMean
 {
     /// <param name="spatial">keep_dims on a rank-4 input with the axes exactly [1, 2] or [2, 1] as written (TFLite's
     /// test on the raw axis values), which sends an int16 MEAN to reference_integer_ops::Mean.</param>
-    public static QuantizedMeanParams Prepare(KernelContext context, long count, bool spatial)
+    /// <param name="foldCount">MEAN: 1/n folded into the multiplier; SUM (QuantizedMeanOrSum's compute_sum): not.</param>
+    public static QuantizedMeanParams Prepare(KernelContext context, long count, bool spatial, bool foldCount = true)
     {
         var input = context.Input(0);
         var output = context.Output(0);
@@ -74,7 +75,7 @@ internal static class QuantizedMean
             : spatial ? QuantizedMeanForm.Spatial
             : QuantizedMeanForm.Rescaled;
         int multiplier = m.Multiplier, shift = m.Shift;
-        if (count > 0)
+        if (count > 0 && foldCount)
         {
             // TFLite folds 1/n into the mantissa: shift = floor(log2 n), at most 32 and at most 31 + shift (so the
             // final shift stays ≥ −31), mantissa = (mantissa << shift) / n truncated.

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Accel.Kernels;
 using Accel.Kernels.Reference;
+using Accel.Numerics;
 
 namespace Accel.Operators.Definitions;
 
@@ -21,7 +22,32 @@ public enum ReductionKind
 /// the input, bit for bit, as TFLite's ReduceIsCopy).
 /// </summary>
 public sealed record ReductionParams(ReductionKind Kind, ImmutableArray<int> InputDims, ImmutableArray<bool> Reduced,
-    ImmutableArray<int> OutputStrides, long ReducedCount, long OutputCount, bool IsCopy, bool KeepDims) : OpParams;
+    ImmutableArray<int> OutputStrides, long ReducedCount, long OutputCount, bool IsCopy, bool KeepDims) : OpParams
+{
+    /// <summary>An int8/uint8/int16 SUM's requantization (MEAN's integer form without 1/n); null otherwise.</summary>
+    public QuantizedMeanParams? QuantizedSum { get; init; }
+
+    /// <summary>A quantized int8/int16 REDUCE_PROD's rescaling; null otherwise (a non-quantized int8/int16 product wraps).</summary>
+    public QuantizedProductParams? QuantizedProduct { get; init; }
+}
+
+/// <summary>
+/// A quantized REDUCE_PROD's integers (TFLite's reduce.cc PrepareProd, reference_ops::QuantizedReduceProd): the zero
+/// points, the dtype's range and the multiplier M = QuantizeMultiplier(s_in / s_out^(1/n)) every partial product is
+/// rescaled by (docs/numerics.md §Reductions, quantized).
+/// </summary>
+public sealed record QuantizedProductParams(int InputZeroPoint, int OutputZeroPoint, QuantizedMultiplier Multiplier, int Min, int Max)
+{
+    /// <summary>Every output when the input is empty: the empty product 1, quantized (TFLite leaves them unwritten).</summary>
+    public int EmptyValue { get; init; }
+
+    /// <summary>The output from the last partial product: rescaled once more, + zp_out, clamped.</summary>
+    public int Finish(int product)
+    {
+        int value = Quantization.MultiplyByQuantizedMultiplier((long)product, Multiplier) + OutputZeroPoint;
+        return value < Min ? Min : value > Max ? Max : value;
+    }
+}
 
 /// <summary>The reduced dimensions of a reduction node, its output shape and the output stride of every input dimension.</summary>
 internal readonly record struct ResolvedAxes(bool[] Reduced, int[] OutputShape, int[] OutputStrides, long ReducedCount, long OutputCount, int AxisCount);
@@ -94,7 +120,8 @@ internal abstract class ReductionDefinition : OpDefinition<ReductionParams>
         if (!Types.Contains(input.Type))
             throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; {Op.Name} supports {string.Join(", ", Types.Select(t => t.ToDisplayName()))}");
         context.ExpectType(output, input.Type, "output");
-        if (input.Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16) ExpectQuantizedLikeInput(context, input, output);
+        bool integer8Or16 = input.Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16;
+        if (integer8Or16 && Kind is ReductionKind.Maximum or ReductionKind.Minimum) ExpectQuantizedLikeInput(context, input, output);
         bool keepDims = context.Options is not null && context.OptionsAs<ReducerOptions>().KeepDims;
         var axes = ReductionAxes.Resolve(context, input, context.Input(1), keepDims);
         context.SetOutputShape(0, axes.OutputShape);
@@ -102,8 +129,35 @@ internal abstract class ReductionDefinition : OpDefinition<ReductionParams>
         return new ReductionParams(Kind, [.. input.Shape], [.. axes.Reduced], [.. axes.OutputStrides], axes.ReducedCount,
             axes.OutputCount, isCopy, keepDims)
         {
+            // TFLite's PrepareMeanOrSum: the multiplier s_in/s_out, without MEAN's 1/n; int16 zero points 0.
+            QuantizedSum = integer8Or16 && Kind == ReductionKind.Sum ? QuantizedMean.Prepare(context, axes.ReducedCount, spatial: false, foldCount: false) : null,
+            QuantizedProduct = integer8Or16 && Kind == ReductionKind.Product && input.Quantization.IsQuantized
+                ? PrepareQuantizedProduct(context, input, output, axes.ReducedCount)
+                : null,
             Cost = new OpCost(0, input.ElementCount, CostMath.BytesTouched(context)),
         };
+    }
+
+    /// <summary>
+    /// TFLite's PrepareProd for a quantized int8/int16 input: per-tensor quantization on input and output (int16: zero
+    /// points 0), M = QuantizeMultiplier((double)s_in / pow((double)s_out, 1.0 / n)) with n the elements per output
+    /// (1 when nothing is reduced). Accel refuses an M whose shift exceeds what the 64-bit rescale takes.
+    /// </summary>
+    private static QuantizedProductParams PrepareQuantizedProduct(KernelContext context, Tensor input, Tensor output, long count)
+    {
+        bool int16 = input.Type == TensorType.Int16;
+        var inQ = int16 ? Int16x8.Activation(context, input, "input") : QuantizedParams.PerTensor(context, input, "input");
+        var outQ = int16 ? Int16x8.Activation(context, output, "output") : QuantizedParams.PerTensor(context, output, "output");
+        long n = Math.Max(count, 1);
+        double real = (double)inQ.Scale / Math.Pow(outQ.Scale, 1.0 / n);
+        var m = QuantizedParams.Multiplier(context, real, "the REDUCE_PROD multiplier s_in / s_out^(1/n)");
+        if (m.Shift > Quantization.MaxInt64MultiplierShift)
+            throw context.Error($"the REDUCE_PROD multiplier s_in / s_out^(1/n) = {real:R} is too large (at most 2^{Quantization.MaxInt64MultiplierShift})");
+        var (min, max) = Quantization.TypeRange(output.Type)!.Value;
+        // TFLite leaves the outputs of an empty input unwritten; Accel writes the empty product 1, quantized.
+        double one = Math.Round(outQ.ZeroPoint + 1.0 / outQ.Scale, MidpointRounding.AwayFromZero);
+        int empty = (int)Math.Clamp(one, min, max);
+        return new QuantizedProductParams(inQ.ZeroPoint, outQ.ZeroPoint, m, min, max) { EmptyValue = empty };
     }
 
     /// <summary>
@@ -119,23 +173,31 @@ internal abstract class ReductionDefinition : OpDefinition<ReductionParams>
     }
 }
 
-/// <summary>SUM: float32, int32, int64 (TFLite also takes quantized int8/uint8/int16).</summary>
+/// <summary>
+/// SUM: float32, int32, int64, and int8/uint8/int16 quantized per tensor, each with its own scale and zero point
+/// (int16: zero points 0), requantized as TFLite's reference_ops::QuantizedMeanOrSum with compute_sum.
+/// </summary>
 [OpCodes(BuiltinOperator.Sum)]
 internal sealed class SumDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.Sum;
     public override int MaxVersion => 2;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } =
+        [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
     protected override ReductionKind Kind => ReductionKind.Sum;
 }
 
-/// <summary>REDUCE_PROD: float32, int32, int64 (TFLite also takes quantized int8/int16).</summary>
+/// <summary>
+/// REDUCE_PROD: float32, int32, int64, and int8/int16: quantized, each partial product rescaled (TFLite's
+/// QuantizedReduceProd); without quantization parameters a wrapping integer product, as TFLite's EvalGeneric.
+/// </summary>
 [OpCodes(BuiltinOperator.ReduceProd)]
 internal sealed class ReduceProdDefinition : ReductionDefinition
 {
     public override OpId Op => BuiltinOperator.ReduceProd;
     public override int MaxVersion => 2;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } =
+        [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.Int16];
     protected override ReductionKind Kind => ReductionKind.Product;
 }
 

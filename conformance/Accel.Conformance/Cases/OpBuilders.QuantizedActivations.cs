@@ -21,6 +21,8 @@ internal static partial class OpBuilders
             BuildQuantizedConcatenation) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.Softmax, ["shape", "beta", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"],
             BuildQuantizedSoftmax) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.L2Normalization, unary, c => BuildQuantizedNormalization(c, BuiltinOperator.L2Normalization))
+            with { ForQuantizedTypes = true };
         // Data movement: the plain builders with every tensor of the case's dtype quantized alike (scale, zeroPoint).
         string[] quantizedMove = ["quantized", "scale", "zeroPoint"];
         yield return QuantizedMove(BuiltinOperator.Transpose, ["input", "perm", "via", "values", .. quantizedMove], BuildTranspose);
@@ -118,6 +120,19 @@ internal static partial class OpBuilders
         int x = c.Input("input", c.DType, shape, quantization: inputQ);
         c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)), version: QuantizedVersion(c, 2, 3),
             outputQuantization: outputQ);
+    }
+
+    /// <summary>
+    /// Quantized L2_NORMALIZATION: the input's quantization from the case; the output's default is what TFLite requires,
+    /// scale 1/128 with zero point 0 (int8) or 128 (uint8). Version 2, as the converter writes for int8 and uint8.
+    /// </summary>
+    private static void BuildQuantizedNormalization(OpCaseContext c, BuiltinOperator op)
+    {
+        int[] shape = c.P.Ints("shape");
+        var inputQ = PerTensor(c.P.Double("inputScale", 0.05), ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
+        var outputQ = PerTensor(c.P.Double("outputScale", 1.0 / 128), c.P.Int("outputZeroPoint", c.DType == TensorType.Int8 ? 0 : 128));
+        int x = c.Input("input", c.DType, shape, quantization: inputQ);
+        c.AddOperator(op, [x], c.DType, new L2NormOptions(ActivationFunctionType.None), version: 2, outputQuantization: outputQ);
     }
 
     /// <summary>A data-movement op's quantized cases: its plain builder with <see cref="OpCaseContext.DefaultQuantization"/> set.</summary>
