@@ -138,6 +138,11 @@ public static partial class OpCases
             (9, 9, 64, 5, 2, 2, Padding.Same, 1),
             (12, 11, 32, 3, 2, 1, Padding.Same, 1),
             (7, 8, 48, 3, 1, 3, Padding.Valid, 1),
+            // The 512-bit paired path (AVX-512BW, 32-channel blocks): several blocks with interior tiles, a 16-channel
+            // overlapping tail after them, two 16-channel tail blocks, an even tap count, stride 2.
+            (10, 12, 96, 3, 1, 1, Padding.Same, 1),
+            (9, 10, 72, 3, 2, 1, Padding.Same, 1),
+            (6, 7, 50, 2, 1, 1, Padding.Valid, 1),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })

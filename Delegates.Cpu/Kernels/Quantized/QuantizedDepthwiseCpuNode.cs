@@ -48,6 +48,14 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly byte[] _zeroPointRow = [];     // [Cin] of the input's zero point, pinned
     private readonly nint[] _tapOffsets = [];       // [2 · pairs]: each tap's byte offset from an interior pixel's first tap (0 for the padding tap), pinned
 
+    /// <summary>Channels per block of the 512-bit paired path (AVX-512BW): 32 bytes of each tap, two 16-lane int32 accumulators.</summary>
+    public const int WideBlockChannels = 32;
+
+    private readonly int _wideBlocks;             // 32-channel blocks from channel 0 (0 without AVX-512BW); the rest runs in 16-channel blocks
+    private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones
+    private readonly short[] _wideWeights = [];   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
+    private readonly int[] _wideLanes = [];       // [wide block][bias, multiplier, left, right][lo 16, hi 16] in the accumulators' lane order, pinned
+
     private byte* _x, _y;
 
     public QuantizedDepthwiseCpuNode(Tensor input, Tensor output, ConvLayout g, int depthMultiplier, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
@@ -96,7 +104,40 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         _tapOffsets = GC.AllocateArray<nint>(2 * _pairs, pinned: true);
         for (int tap = 0; tap < taps; tap++)
             _tapOffsets[tap] = ((nint)(tap / g.FilterWidth) * g.DilationH * g.InputWidth + (nint)(tap % g.FilterWidth) * g.DilationW) * channels;
+
+        if (!Avx512BW.IsSupported || !Vector512.IsHardwareAccelerated || channels < WideBlockChannels) return;
+        // The 512-bit form: vpunpcklwd / vpunpckhwd interleave within each 128-bit lane L (channels 8L..8L+7 of the
+        // block), so the low accumulator's lane 4L+j holds channel 8L+j and the high one's channel 8L+4+j. The weights,
+        // the folded bias and the requantization constants are packed in that lane order, so the sums never move
+        // until they are bytes.
+        _wideBlocks = channels / WideBlockChannels;
+        _firstNarrowBlock = _wideBlocks * WideBlockChannels / PairedBlockChannels;
+        _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
+        _wideLanes = GC.AllocateArray<int>(_wideBlocks * 4 * WideBlockChannels, pinned: true);
+        at = 0;
+        for (int pair = 0; pair < _pairs; pair++)
+        for (int block = 0; block < _wideBlocks; block++)
+        for (int half = 0; half < 2; half++)
+        for (int lane = 0; lane < 16; lane++)
+        for (int member = 0; member < 2; member++)
+        {
+            int tap = 2 * pair + member;
+            _wideWeights[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane)] : 0);
+        }
+        for (int block = 0; block < _wideBlocks; block++)
+        for (int half = 0; half < 2; half++)
+        for (int lane = 0; lane < 16; lane++)
+        {
+            int channel = WideChannel(block, half, lane), slot = block * 4 * WideBlockChannels + half * 16 + lane;
+            _wideLanes[slot] = _pairedBias[channel];
+            _wideLanes[slot + WideBlockChannels] = epilogue.Multipliers[channel];
+            _wideLanes[slot + 2 * WideBlockChannels] = Math.Max(epilogue.Shifts[channel], 0);
+            _wideLanes[slot + 3 * WideBlockChannels] = Math.Max(-epilogue.Shifts[channel], 0);
+        }
     }
+
+    /// <summary>The channel in lane <paramref name="lane"/> of the low (half 0) or high (half 1) accumulator of a 32-channel block.</summary>
+    private static int WideChannel(int block, int half, int lane) => block * WideBlockChannels + lane / 4 * 8 + half * 4 + lane % 4;
 
     public void Run(CpuThreadPool pool)
     {
@@ -266,7 +307,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int pairStride = blocks * 2 * PairedBlockChannels;
         bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
         byte* p0 = origin, p1 = origin + step, p2 = origin + 2 * step, p3 = origin + 3 * step;
-        for (int block = 0; block < blocks; block++)
+        if (_wideBlocks > 0)
+        {
+            if (signed) WideInteriorTile<SignedBytes>(origin, step, y);
+            else WideInteriorTile<UnsignedBytes>(origin, step, y);
+        }
+        for (int block = _firstNarrowBlock; block < blocks; block++)
         {
             int c = _blockStarts[block];
             short* w = weights + block * 2 * PairedBlockChannels;
@@ -313,7 +359,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
             }
         }
-        for (int block = 0; block < blocks; block++)
+        if (_wideBlocks > 0)
+        {
+            if (signed) WideBorderPixel<SignedBytes>(taps, y);
+            else WideBorderPixel<UnsignedBytes>(taps, y);
+        }
+        for (int block = _firstNarrowBlock; block < blocks; block++)
         {
             int c = _blockStarts[block];
             short* w = weights + block * 2 * PairedBlockChannels;
@@ -323,6 +374,129 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     ref low, ref high, signed, vnni);
             Finish(low, high, Avx.LoadVector256(bias + c), Avx.LoadVector256(bias + c + 8), c, y + c, signed);
         }
+    }
+
+    /// <summary>
+    /// The 32-channel blocks of <see cref="InteriorPixels"/> pixels (AVX-512BW): per tap pair the two taps' 32 inputs
+    /// widened to int16 and interleaved per channel (<c>vpunpcklwd</c>/<c>vpunpckhwd</c>), one <c>vpmaddwd</c> per
+    /// 16 channels, the sums started at the folded bias; an odd last tap pairs with itself against a zero weight.
+    /// </summary>
+    private void WideInteriorTile<TBytes>(byte* origin, nint step, byte* y) where TBytes : struct, IWidenBytes
+    {
+        int channels = _g.OutputDepth, fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
+        bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
+        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+        nint pairStride = blocks * 2 * WideBlockChannels;
+        for (int block = 0; block < blocks; block++)
+        {
+            nint c = block * WideBlockChannels;
+            byte* p0 = origin + c, p1 = p0 + step, p2 = p1 + step, p3 = p2 + step;
+            short* w = weights + block * 2 * WideBlockChannels;
+            int* blockLanes = lanes + block * 4 * WideBlockChannels;
+            var l0 = Avx512F.LoadVector512(blockLanes);
+            var h0 = Avx512F.LoadVector512(blockLanes + 16);
+            Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
+            for (int pair = 0; pair < fullPairs; pair++, w += pairStride)
+            {
+                nint first = offsets[2 * pair], second = offsets[2 * pair + 1];
+                var wl = Avx512F.LoadVector512(w);
+                var wh = Avx512F.LoadVector512(w + WideBlockChannels);
+                AccumulateWide(TBytes.Widen(p0 + first), TBytes.Widen(p0 + second), wl, wh, ref l0, ref h0);
+                AccumulateWide(TBytes.Widen(p1 + first), TBytes.Widen(p1 + second), wl, wh, ref l1, ref h1);
+                AccumulateWide(TBytes.Widen(p2 + first), TBytes.Widen(p2 + second), wl, wh, ref l2, ref h2);
+                AccumulateWide(TBytes.Widen(p3 + first), TBytes.Widen(p3 + second), wl, wh, ref l3, ref h3);
+            }
+            if (oddTap)
+            {
+                nint last = offsets[2 * fullPairs];
+                var wl = Avx512F.LoadVector512(w);
+                var wh = Avx512F.LoadVector512(w + WideBlockChannels);
+                var a0 = TBytes.Widen(p0 + last);
+                var a1 = TBytes.Widen(p1 + last);
+                var a2 = TBytes.Widen(p2 + last);
+                var a3 = TBytes.Widen(p3 + last);
+                AccumulateWide(a0, a0, wl, wh, ref l0, ref h0);
+                AccumulateWide(a1, a1, wl, wh, ref l1, ref h1);
+                AccumulateWide(a2, a2, wl, wh, ref l2, ref h2);
+                AccumulateWide(a3, a3, wl, wh, ref l3, ref h3);
+            }
+            FinishWide(l0, h0, blockLanes, y + c);
+            FinishWide(l1, h1, blockLanes, y + channels + c);
+            FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
+            FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
+        }
+    }
+
+    /// <summary>The 32-channel blocks of one pixel whose taps are <paramref name="taps"/> (the zero-point row for those outside).</summary>
+    private void WideBorderPixel<TBytes>(byte** taps, byte* y) where TBytes : struct, IWidenBytes
+    {
+        int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
+        bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
+        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        nint pairStride = blocks * 2 * WideBlockChannels;
+        for (int block = 0; block < blocks; block++)
+        {
+            nint c = block * WideBlockChannels;
+            short* w = weights + block * 2 * WideBlockChannels;
+            int* blockLanes = lanes + block * 4 * WideBlockChannels;
+            var low = Avx512F.LoadVector512(blockLanes);
+            var high = Avx512F.LoadVector512(blockLanes + 16);
+            for (int pair = 0; pair < fullPairs; pair++, w += pairStride)
+                AccumulateWide(TBytes.Widen(taps[2 * pair] + c), TBytes.Widen(taps[2 * pair + 1] + c),
+                    Avx512F.LoadVector512(w), Avx512F.LoadVector512(w + WideBlockChannels), ref low, ref high);
+            if (oddTap)
+            {
+                var a = TBytes.Widen(taps[2 * fullPairs] + c);
+                AccumulateWide(a, a, Avx512F.LoadVector512(w), Avx512F.LoadVector512(w + WideBlockChannels), ref low, ref high);
+            }
+            FinishWide(low, high, blockLanes, y + c);
+        }
+    }
+
+    /// <summary>Adds one tap pair of 32 channels (the two taps' inputs as int16) to the low and high accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateWide(Vector512<short> a, Vector512<short> b, Vector512<short> lowWeights, Vector512<short> highWeights,
+        ref Vector512<int> low, ref Vector512<int> high)
+    {
+        low = Avx512F.Add(low, Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackLow(a, b), lowWeights));
+        high = Avx512F.Add(high, Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(a, b), highWeights));
+    }
+
+    /// <summary>
+    /// Requantizes a 32-channel block's sums (bias included) with the lane-ordered constants and stores 32 bytes: the
+    /// low accumulator's bytes are channels [0–3, 8–11, 16–19, 24–27], the high one's [4–7, 12–15, 20–23, 28–31], so
+    /// interleaving their 4-byte groups restores the channel order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishWide(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
+    {
+        var lowBytes = Avx512F.ConvertToVector128Byte(_epilogue.Requantize(low, Avx512F.LoadVector512(blockLanes + WideBlockChannels),
+            Avx512F.LoadVector512(blockLanes + 2 * WideBlockChannels).AsUInt32(), Avx512F.LoadVector512(blockLanes + 3 * WideBlockChannels))).AsUInt32();
+        var highBytes = Avx512F.ConvertToVector128Byte(_epilogue.Requantize(high, Avx512F.LoadVector512(blockLanes + WideBlockChannels + 16),
+            Avx512F.LoadVector512(blockLanes + 2 * WideBlockChannels + 16).AsUInt32(), Avx512F.LoadVector512(blockLanes + 3 * WideBlockChannels + 16))).AsUInt32();
+        Sse2.Store((uint*)y, Sse2.UnpackLow(lowBytes, highBytes));
+        Sse2.Store((uint*)(y + 16), Sse2.UnpackHigh(lowBytes, highBytes));
+    }
+
+    /// <summary>Widens 32 raw 8-bit inputs to int16 (the input's signedness as a type, so the tile loops carry no branch).</summary>
+    private interface IWidenBytes
+    {
+        static abstract Vector512<short> Widen(byte* source);
+    }
+
+    private readonly struct SignedBytes : IWidenBytes
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<short> Widen(byte* source) => Avx512BW.ConvertToVector512Int16(Avx.LoadVector256((sbyte*)source));
+    }
+
+    private readonly struct UnsignedBytes : IWidenBytes
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<short> Widen(byte* source) => Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(source)).AsInt16();
     }
 
     /// <summary>Adds one tap pair of 16 channels: the two taps' inputs interleaved per channel, times the packed weight pairs.</summary>
