@@ -168,10 +168,22 @@ public static partial class OpCases
             {
                 int zeroPoint = uint8 ? (end == 0 ? 0 : 255) : (end == 0 ? -128 : 127);
                 yield return QuantizedWeightedCase($"DEPTHWISE_CONV_2D {(uint8 ? "uint8" : "int8")} zero points at {zeroPoint}", random,
-                    BuiltinOperator.DepthwiseConv2D, uint8, [1, 6, 7, 24], [1, 3, 3, 24], [1, 6, 7, 24],
+                    BuiltinOperator.DepthwiseConv2D, uint8, [1, 6, 7, 40], [1, 3, 3, 40], [1, 6, 7, 40],
                     new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
-                    0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 24, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
+                    0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 40, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
             }
+
+        // DEPTHWISE_CONV_2D on 32-channel blocks whose requantization cannot take the short rounding: multipliers
+        // spanning 2^±20 (left shifts), and multipliers near 2^-31 with a bias near int32's limits (right shift 31).
+        foreach (var (what, scales, biasValue) in new (string, float[], int?)[]
+        {
+            ("multipliers spanning 2^±20", Enumerable.Range(0, 32).Select(c => 0.01f * MathF.Pow(2, -20 + 40 * c / 31f)).ToArray(), null),
+            ("a bias near int32's maximum", Enumerable.Repeat(0.01f, 32).ToArray(), int.MaxValue - 1000),
+        })
+            yield return QuantizedWeightedCase($"DEPTHWISE_CONV_2D int8 32 channels: {what}", random, BuiltinOperator.DepthwiseConv2D, false,
+                [1, 5, 9, 32], [1, 3, 3, 32], [1, 5, 9, 32], new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
+                0.05f, random.Next(-128, 128), scales, 0, biasValue is null ? 0.05f * 0.01f : 0.05f * 0.01f * 4096, random.Next(-20, 20), bias: true,
+                biasValue: biasValue);
 
         // FULLY_CONNECTED: int8 per channel and per tensor, uint8; batch rows 1..5 (row-tile tails), depths off the pair and quad sizes.
         var fullyConnected = new (int Batch, int Depth, int Units)[] { (1, 64, 10), (3, 17, 8), (5, 130, 33), (2, 3, 1), (4, 1000, 12), (1, 7, 100) };

@@ -54,7 +54,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _wideBlocks;             // 32-channel blocks from channel 0 (0 without AVX-512BW); the rest runs in 16-channel blocks
     private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones
     private readonly short[] _wideWeights = [];   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
-    private readonly int[] _wideLanes = [];       // [wide block][bias, multiplier, left, right][lo 16, hi 16] in the accumulators' lane order, pinned
+    private readonly int[] _wideLanes = [];       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
+    private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
+
+    // The per-lane constants of a 32-channel block: the folded bias, the epilogue's multiplier, left and right shifts,
+    // the multiplier of each 64-bit lane's odd int32 moved to its even half (for vpmuldq), and 2^(r−1) + zero point · 2^r.
+    private const int BiasSlice = 0, MultiplierSlice = 1, LeftSlice = 2, RightSlice = 3, OddMultiplierSlice = 4, RoundingSlice = 5, WideSlices = 6;
 
     private byte* _x, _y;
 
@@ -113,7 +118,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         _wideBlocks = channels / WideBlockChannels;
         _firstNarrowBlock = _wideBlocks * WideBlockChannels / PairedBlockChannels;
         _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
-        _wideLanes = GC.AllocateArray<int>(_wideBlocks * 4 * WideBlockChannels, pinned: true);
+        _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
         at = 0;
         for (int pair = 0; pair < _pairs; pair++)
         for (int block = 0; block < _wideBlocks; block++)
@@ -124,15 +129,33 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             int tap = 2 * pair + member;
             _wideWeights[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane)] : 0);
         }
+        _shortRounding = true;
         for (int block = 0; block < _wideBlocks; block++)
         for (int half = 0; half < 2; half++)
         for (int lane = 0; lane < 16; lane++)
         {
-            int channel = WideChannel(block, half, lane), slot = block * 4 * WideBlockChannels + half * 16 + lane;
-            _wideLanes[slot] = _pairedBias[channel];
-            _wideLanes[slot + WideBlockChannels] = epilogue.Multipliers[channel];
-            _wideLanes[slot + 2 * WideBlockChannels] = Math.Max(epilogue.Shifts[channel], 0);
-            _wideLanes[slot + 3 * WideBlockChannels] = Math.Max(-epilogue.Shifts[channel], 0);
+            int channel = WideChannel(block, half, lane), slot = block * WideSlices * WideBlockChannels + half * 16 + lane;
+            int right = Math.Max(-epilogue.Shifts[channel], 0);
+            long rounding = right == 0 ? 0 : (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
+            _wideLanes[slot + BiasSlice * WideBlockChannels] = _pairedBias[channel];
+            _wideLanes[slot + MultiplierSlice * WideBlockChannels] = epilogue.Multipliers[channel];
+            _wideLanes[slot + LeftSlice * WideBlockChannels] = Math.Max(epilogue.Shifts[channel], 0);
+            _wideLanes[slot + RightSlice * WideBlockChannels] = right;
+            _wideLanes[slot + OddMultiplierSlice * WideBlockChannels - (lane & 1)] = epilogue.Multipliers[channel];
+            _wideLanes[slot + RoundingSlice * WideBlockChannels] = (int)rounding;
+            _shortRounding &= ShortRoundingIsExact(channel, right, rounding);
+        }
+
+        // |the true sum| ≤ |bias| + Σ_t |w_t + w_off| · max |x + x_off|: the bound the short rounding's proof needs.
+        bool ShortRoundingIsExact(int channel, int right, long rounding)
+        {
+            if (right == 0) return false;
+            long largestInput = signed ? Math.Max(Math.Abs(sbyte.MinValue + inputOffset), Math.Abs(sbyte.MaxValue + inputOffset))
+                : Math.Max(Math.Abs(inputOffset), Math.Abs(byte.MaxValue + inputOffset));
+            long sum = Math.Abs((long)_bias[channel]);
+            for (int tap = 0; tap < taps; tap++) sum += Math.Abs((long)_weights[tap * channels + channel]) * largestInput;
+            long high = (long)(((Int128)sum * epilogue.Multipliers[channel]) >> 31) + 1;
+            return sum <= int.MaxValue && high + Math.Abs(rounding) + 1 <= int.MaxValue;
         }
     }
 
@@ -394,7 +417,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             nint c = block * WideBlockChannels;
             byte* p0 = origin + c, p1 = p0 + step, p2 = p1 + step, p3 = p2 + step;
             short* w = weights + block * 2 * WideBlockChannels;
-            int* blockLanes = lanes + block * 4 * WideBlockChannels;
+            int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
             var l0 = Avx512F.LoadVector512(blockLanes);
             var h0 = Avx512F.LoadVector512(blockLanes + 16);
             Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
@@ -441,7 +464,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         {
             nint c = block * WideBlockChannels;
             short* w = weights + block * 2 * WideBlockChannels;
-            int* blockLanes = lanes + block * 4 * WideBlockChannels;
+            int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
             var low = Avx512F.LoadVector512(blockLanes);
             var high = Avx512F.LoadVector512(blockLanes + 16);
             for (int pair = 0; pair < fullPairs; pair++, w += pairStride)
@@ -473,12 +496,36 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FinishWide(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
     {
-        var lowBytes = Avx512F.ConvertToVector128Byte(_epilogue.Requantize(low, Avx512F.LoadVector512(blockLanes + WideBlockChannels),
-            Avx512F.LoadVector512(blockLanes + 2 * WideBlockChannels).AsUInt32(), Avx512F.LoadVector512(blockLanes + 3 * WideBlockChannels))).AsUInt32();
-        var highBytes = Avx512F.ConvertToVector128Byte(_epilogue.Requantize(high, Avx512F.LoadVector512(blockLanes + WideBlockChannels + 16),
-            Avx512F.LoadVector512(blockLanes + 2 * WideBlockChannels + 16).AsUInt32(), Avx512F.LoadVector512(blockLanes + 3 * WideBlockChannels + 16))).AsUInt32();
+        var lowBytes = Avx512F.ConvertToVector128Byte(RequantizeWide(low, blockLanes)).AsUInt32();
+        var highBytes = Avx512F.ConvertToVector128Byte(RequantizeWide(high, blockLanes + 16)).AsUInt32();
         Sse2.Store((uint*)y, Sse2.UnpackLow(lowBytes, highBytes));
         Sse2.Store((uint*)(y + 16), Sse2.UnpackHigh(lowBytes, highBytes));
+    }
+
+    /// <summary>
+    /// clamp(MultiplyByQuantizedMultiplier(acc) + zero point) of 16 lanes with the lane-ordered constants at
+    /// <paramref name="lanes"/>. With <see cref="_shortRounding"/> (every right shift r ≥ 1, no left shift, and the
+    /// sums bounded so that nothing below wraps) the rounding shift and the zero point are one add and one shift:
+    /// RoundingDivideByPOT(h, r) + zp = (h + 2^(r−1) − [h &lt; 0] + zp · 2^r) &gt;&gt; r (docs/numerics.md §CPU delegate int8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> RequantizeWide(Vector512<int> acc, int* lanes)
+    {
+        var multiplier = Avx512F.LoadVector512(lanes + MultiplierSlice * WideBlockChannels);
+        if (!_shortRounding)
+            return _epilogue.Requantize(acc, multiplier, Avx512F.LoadVector512(lanes + LeftSlice * WideBlockChannels).AsUInt32(),
+                Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels));
+        // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (even lanes shifted down, odd
+        // lanes' products shifted up by one so that those bits are their 64-bit lane's upper half).
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
+            Avx512F.LoadVector512(lanes + OddMultiplierSlice * WideBlockChannels)), half), 1);
+        var highMul = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var rounded = Avx512F.Add(Avx512F.Add(highMul, Avx512F.LoadVector512(lanes + RoundingSlice * WideBlockChannels)),
+            Avx512F.ShiftRightArithmetic(highMul, 31));
+        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels).AsUInt32());
+        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(_epilogue.Min)), Vector512.Create(_epilogue.Max));
     }
 
     /// <summary>Widens 32 raw 8-bit inputs to int16 (the input's signedness as a type, so the tile loops carry no branch).</summary>
