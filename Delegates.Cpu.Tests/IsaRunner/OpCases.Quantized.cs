@@ -73,6 +73,13 @@ public static partial class OpCases
             // Rows converted 16 + 8 bytes per tap; two full 16-channel block pairs (the 16-lane epilogue) and a partial one.
             (5, 6, 24, 3, 1, 1, Padding.Same, 40, 1),
             (6, 5, 12, 1, 1, 1, Padding.Valid, 32, 1),
+            // One output channel with Cin 4, 8, 16, 32 (int8 on AVX-VNNI: a vector of adjacent pixels per tap): two
+            // vectors and a stepped-back tail, exactly one vector, a dilation, one pixel per vector, no interior pixel.
+            (12, 21, 8, 3, 1, 1, Padding.Same, 1, 2),
+            (9, 10, 4, 3, 1, 1, Padding.Same, 1, 1),
+            (7, 9, 16, 3, 1, 2, Padding.Valid, 1, 1),
+            (6, 5, 32, 3, 1, 1, Padding.Same, 1, 1),
+            (5, 4, 8, 5, 1, 1, Padding.Same, 1, 1),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })

@@ -34,6 +34,9 @@ internal static class QuantizedConv
         var g = ConvLayout.Of(input, filter, output, p.Geometry);
         bool signed = input.Type == TensorType.Int8;
         var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
+        if (QuantizedSingleChannelConvCpuNode.Fits(g, path))
+            return new QuantizedSingleChannelConvCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(),
+                new QuantizedEpilogue(q), q.InputOffset);
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
             g.OutputDepth, depth, path);
