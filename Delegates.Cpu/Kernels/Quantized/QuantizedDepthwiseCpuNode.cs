@@ -55,6 +55,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones
     private readonly short[] _wideWeights = [];   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
     private readonly int[] _wideLanes = [];       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
+    private readonly bool _replicated;            // 8 or 16 channels, horizontal stride 1: a 32-lane block spans adjacent pixels
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
 
     // The per-lane constants of a 32-channel block: the folded bias, the epilogue's multiplier, left and right shifts,
@@ -76,9 +77,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int zeroPoint = -inputOffset;
         bool zeroPointFits = signed ? zeroPoint is >= sbyte.MinValue and <= sbyte.MaxValue : zeroPoint is >= 0 and <= byte.MaxValue;
         _paired = isa != QuantizedIsa.Scalar && depthMultiplier == 1 && channels >= PairedBlockChannels && taps <= MaxPairedTaps && zeroPointFits;
-        if (!_paired) return;
+        bool wide512 = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated;
+        _replicated = isa != QuantizedIsa.Scalar && wide512 && depthMultiplier == 1 && channels is 8 or 16 && g.StrideW == 1 && taps <= MaxPairedTaps
+            && zeroPointFits;
+        if (!_paired && !_replicated) return;
         _pairs = (taps + 1) / 2;
-        int blocks = (channels + PairedBlockChannels - 1) / PairedBlockChannels;
+        int blocks = _paired ? (channels + PairedBlockChannels - 1) / PairedBlockChannels : 0;
         _blockStarts = new int[blocks];
         for (int block = 0; block < blocks; block++) _blockStarts[block] = Math.Min(block * PairedBlockChannels, channels - PairedBlockChannels);
         // vpunpcklwd / vpunpckhwd interleave within 128-bit lanes: the low vector holds the pairs of channels 0–3 and
@@ -110,13 +114,14 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         for (int tap = 0; tap < taps; tap++)
             _tapOffsets[tap] = ((nint)(tap / g.FilterWidth) * g.DilationH * g.InputWidth + (nint)(tap % g.FilterWidth) * g.DilationW) * channels;
 
-        if (!Avx512BW.IsSupported || !Vector512.IsHardwareAccelerated || channels < WideBlockChannels) return;
+        if (!wide512 || (channels < WideBlockChannels && !_replicated)) return;
         // The 512-bit form: vpunpcklwd / vpunpckhwd interleave within each 128-bit lane L (channels 8L..8L+7 of the
         // block), so the low accumulator's lane 4L+j holds channel 8L+j and the high one's channel 8L+4+j. The weights,
         // the folded bias and the requantization constants are packed in that lane order, so the sums never move
         // until they are bytes.
-        _wideBlocks = channels / WideBlockChannels;
-        _firstNarrowBlock = _wideBlocks * WideBlockChannels / PairedBlockChannels;
+        // With 8 or 16 channels (_replicated) one 32-lane block holds 4 or 2 adjacent pixels: the channel of lane i is i mod Cin.
+        _wideBlocks = _replicated ? 1 : channels / WideBlockChannels;
+        _firstNarrowBlock = _replicated ? 0 : _wideBlocks * WideBlockChannels / PairedBlockChannels;
         _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
         _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
         at = 0;
@@ -127,14 +132,14 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         for (int member = 0; member < 2; member++)
         {
             int tap = 2 * pair + member;
-            _wideWeights[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane)] : 0);
+            _wideWeights[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane) % channels] : 0);
         }
         _shortRounding = true;
         for (int block = 0; block < _wideBlocks; block++)
         for (int half = 0; half < 2; half++)
         for (int lane = 0; lane < 16; lane++)
         {
-            int channel = WideChannel(block, half, lane), slot = block * WideSlices * WideBlockChannels + half * 16 + lane;
+            int channel = WideChannel(block, half, lane) % channels, slot = block * WideSlices * WideBlockChannels + half * 16 + lane;
             int right = Math.Max(-epilogue.Shifts[channel], 0);
             long rounding = right == 0 ? 0 : (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
             _wideLanes[slot + BiasSlice * WideBlockChannels] = _pairedBias[channel];
@@ -173,6 +178,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         var g = _g;
         int channels = g.OutputDepth, cin = g.InputDepth;
+        if (_replicated)
+        {
+            byte** tapPointers = stackalloc byte*[g.FilterHeight * g.FilterWidth + 1];
+            for (int item = start; item < end; item++) ReplicatedRow(item / g.OutputHeight, item % g.OutputHeight, tapPointers);
+            return;
+        }
         if (_paired)
         {
             byte** taps = stackalloc byte*[g.FilterHeight * g.FilterWidth + 1];
@@ -189,7 +200,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             int iyOrigin = oy * g.StrideH - g.PadTop;
             if (vector)
             {
-                VectorRow(b, oy, weights, bias);
+                VectorRow(b, oy, 0, g.OutputWidth);
                 continue;
             }
             for (int ox = 0; ox < g.OutputWidth; ox++)
@@ -235,14 +246,16 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// One output row with depth multiplier 1 on AVX2: per pixel and 8-channel group the int32 sums stay in a register
     /// from the bias through the in-bounds taps to the requantization; the last channels (fewer than 8) one by one.
     /// </summary>
-    private void VectorRow(int b, int oy, int* weights, int* bias)
+    private void VectorRow(int b, int oy, int from, int to)
     {
         var g = _g;
+        int* weights = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
         int channels = g.OutputDepth;
         int iyOrigin = oy * g.StrideH - g.PadTop;
         int kyStart = ConvLoops.FirstTap(iyOrigin, g.DilationH), kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
         var offset = Vector256.Create(_inputOffset);
-        for (int ox = 0; ox < g.OutputWidth; ox++)
+        for (int ox = from; ox < to; ox++)
         {
             int ixOrigin = ox * g.StrideW - g.PadLeft;
             int kxStart = ConvLoops.FirstTap(ixOrigin, g.DilationW), kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
@@ -317,6 +330,57 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
     }
 
+    /// <summary>
+    /// One output row with 8 or 16 channels and horizontal stride 1 (<see cref="_replicated"/>): interior pixels in
+    /// 32-byte units of 4 or 2 adjacent pixels (their inputs and outputs are adjacent too), <see cref="InteriorPixels"/>
+    /// units per tile, then single units (the last one stepped back over pixels already written); the other pixels
+    /// through the 16-channel paired path (16 channels) or the 8-lane path (8 channels).
+    /// </summary>
+    private void ReplicatedRow(int b, int oy, byte** taps)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, unit = WideBlockChannels / channels, tile = InteriorPixels * unit;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
+        int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
+        if (iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight)
+        {
+            interiorBegin = Math.Min(g.PadLeft, g.OutputWidth);
+            int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
+            interiorEnd = room < 0 ? interiorBegin : Math.Clamp(room + 1, interiorBegin, g.OutputWidth);
+        }
+        Edge(b, oy, iyOrigin, 0, interiorBegin, taps, outputRow);
+        int ox = interiorBegin;
+        if (interiorEnd - interiorBegin >= unit)
+        {
+            byte* inputRow = _x + ((nint)(b * g.InputHeight + iyOrigin) * g.InputWidth - g.PadLeft) * channels;
+            for (; ox + tile <= interiorEnd; ox += tile)
+            {
+                if (_signed) WideInteriorTile<SignedBytes>(inputRow + (nint)ox * channels, WideBlockChannels, outputRow + (nint)ox * channels, WideBlockChannels);
+                else WideInteriorTile<UnsignedBytes>(inputRow + (nint)ox * channels, WideBlockChannels, outputRow + (nint)ox * channels, WideBlockChannels);
+            }
+            for (; ox < interiorEnd; ox += unit)
+            {
+                ox = Math.Min(ox, interiorEnd - unit);
+                nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+                byte* origin = inputRow + (nint)ox * channels;
+                for (int t = 0; t < g.FilterHeight * g.FilterWidth; t++) taps[t] = origin + offsets[t];
+                if (_signed) WideBorderPixel<SignedBytes>(taps, outputRow + (nint)ox * channels);
+                else WideBorderPixel<UnsignedBytes>(taps, outputRow + (nint)ox * channels);
+            }
+        }
+        Edge(b, oy, iyOrigin, ox, g.OutputWidth, taps, outputRow);
+    }
+
+    /// <summary>Pixels [from, to) of a row on the replicated path: the 16-channel paired path or the 8-lane one.</summary>
+    private void Edge(int b, int oy, int iyOrigin, int from, int to, byte** taps, byte* outputRow)
+    {
+        if (from >= to) return;
+        if (_paired)
+            for (int ox = from; ox < to; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * _g.OutputDepth);
+        else VectorRow(b, oy, from, to);
+    }
+
     /// <summary>Output pixels per interior tile: 4 × 2 accumulators per block, each weight pair loaded once.</summary>
     private const int InteriorPixels = 4;
 
@@ -332,8 +396,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         byte* p0 = origin, p1 = origin + step, p2 = origin + 2 * step, p3 = origin + 3 * step;
         if (_wideBlocks > 0)
         {
-            if (signed) WideInteriorTile<SignedBytes>(origin, step, y);
-            else WideInteriorTile<UnsignedBytes>(origin, step, y);
+            if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
+            else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
         }
         for (int block = _firstNarrowBlock; block < blocks; block++)
         {
@@ -382,7 +446,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
             }
         }
-        if (_wideBlocks > 0)
+        if (_wideBlocks > 0 && !_replicated)
         {
             if (signed) WideBorderPixel<SignedBytes>(taps, y);
             else WideBorderPixel<UnsignedBytes>(taps, y);
@@ -404,9 +468,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// widened to int16 and interleaved per channel (<c>vpunpcklwd</c>/<c>vpunpckhwd</c>), one <c>vpmaddwd</c> per
     /// 16 channels, the sums started at the folded bias; an odd last tap pairs with itself against a zero weight.
     /// </summary>
-    private void WideInteriorTile<TBytes>(byte* origin, nint step, byte* y) where TBytes : struct, IWidenBytes
+    private void WideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
     {
-        int channels = _g.OutputDepth, fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
+        int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
         bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
         short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
         int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
@@ -446,9 +510,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 AccumulateWide(a3, a3, wl, wh, ref l3, ref h3);
             }
             FinishWide(l0, h0, blockLanes, y + c);
-            FinishWide(l1, h1, blockLanes, y + channels + c);
-            FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
-            FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
+            FinishWide(l1, h1, blockLanes, y + outputStep + c);
+            FinishWide(l2, h2, blockLanes, y + 2 * outputStep + c);
+            FinishWide(l3, h3, blockLanes, y + 3 * outputStep + c);
         }
     }
 
