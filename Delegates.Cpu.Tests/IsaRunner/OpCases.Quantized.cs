@@ -80,6 +80,8 @@ public static partial class OpCases
             (7, 9, 16, 3, 1, 2, Padding.Valid, 1, 1),
             (6, 5, 32, 3, 1, 1, Padding.Same, 1, 1),
             (5, 4, 8, 5, 1, 1, Padding.Same, 1, 1),
+            // A filter row of 24 input bytes (Cin 8, k3: gathered as one 32-byte vector on the VNNI path).
+            (8, 9, 8, 3, 2, 1, Padding.Same, 12, 1),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })
