@@ -73,6 +73,15 @@ public static partial class OpCases
             // Rows converted 16 + 8 bytes per tap; two full 16-channel block pairs (the 16-lane epilogue) and a partial one.
             (5, 6, 24, 3, 1, 1, Padding.Same, 40, 1),
             (6, 5, 12, 1, 1, 1, Padding.Valid, 32, 1),
+            // One output channel with Cin 4, 8, 16, 32 (int8 on AVX-VNNI: a vector of adjacent pixels per tap): two
+            // vectors and a stepped-back tail, exactly one vector, a dilation, one pixel per vector, no interior pixel.
+            (12, 21, 8, 3, 1, 1, Padding.Same, 1, 2),
+            (9, 10, 4, 3, 1, 1, Padding.Same, 1, 1),
+            (7, 9, 16, 3, 1, 2, Padding.Valid, 1, 1),
+            (6, 5, 32, 3, 1, 1, Padding.Same, 1, 1),
+            (5, 4, 8, 5, 1, 1, Padding.Same, 1, 1),
+            // A filter row of 24 input bytes (Cin 8, k3: gathered as one 32-byte vector on the VNNI path).
+            (8, 9, 8, 3, 2, 1, Padding.Same, 12, 1),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })
@@ -138,6 +147,17 @@ public static partial class OpCases
             (9, 9, 64, 5, 2, 2, Padding.Same, 1),
             (12, 11, 32, 3, 2, 1, Padding.Same, 1),
             (7, 8, 48, 3, 1, 3, Padding.Valid, 1),
+            // The 512-bit paired path (AVX-512BW, 32-channel blocks): several blocks with interior tiles, a 16-channel
+            // overlapping tail after them, two 16-channel tail blocks, an even tap count, stride 2.
+            (10, 12, 96, 3, 1, 1, Padding.Same, 1),
+            (9, 10, 72, 3, 2, 1, Padding.Same, 1),
+            (6, 7, 50, 2, 1, 1, Padding.Valid, 1),
+            // 8 and 16 channels at horizontal stride 1 (AVX-512BW: 32-lane blocks over 4 or 2 adjacent pixels): tiles,
+            // single units and a stepped-back one, a dilation, a row too narrow for a unit, a valid padding.
+            (9, 23, 8, 3, 1, 1, Padding.Same, 1),
+            (6, 13, 16, 3, 1, 2, Padding.Same, 1),
+            (5, 6, 8, 5, 1, 1, Padding.Same, 1),
+            (8, 40, 16, 3, 1, 1, Padding.Valid, 1),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })
@@ -163,10 +183,22 @@ public static partial class OpCases
             {
                 int zeroPoint = uint8 ? (end == 0 ? 0 : 255) : (end == 0 ? -128 : 127);
                 yield return QuantizedWeightedCase($"DEPTHWISE_CONV_2D {(uint8 ? "uint8" : "int8")} zero points at {zeroPoint}", random,
-                    BuiltinOperator.DepthwiseConv2D, uint8, [1, 6, 7, 24], [1, 3, 3, 24], [1, 6, 7, 24],
+                    BuiltinOperator.DepthwiseConv2D, uint8, [1, 6, 7, 40], [1, 3, 3, 40], [1, 6, 7, 40],
                     new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
-                    0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 24, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
+                    0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 40, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
             }
+
+        // DEPTHWISE_CONV_2D on 32-channel blocks whose requantization cannot take the short rounding: multipliers
+        // spanning 2^±20 (left shifts), and multipliers near 2^-31 with a bias near int32's limits (right shift 31).
+        foreach (var (what, scales, biasValue) in new (string, float[], int?)[]
+        {
+            ("multipliers spanning 2^±20", Enumerable.Range(0, 32).Select(c => 0.01f * MathF.Pow(2, -20 + 40 * c / 31f)).ToArray(), null),
+            ("a bias near int32's maximum", Enumerable.Repeat(0.01f, 32).ToArray(), int.MaxValue - 1000),
+        })
+            yield return QuantizedWeightedCase($"DEPTHWISE_CONV_2D int8 32 channels: {what}", random, BuiltinOperator.DepthwiseConv2D, false,
+                [1, 5, 9, 32], [1, 3, 3, 32], [1, 5, 9, 32], new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
+                0.05f, random.Next(-128, 128), scales, 0, biasValue is null ? 0.05f * 0.01f : 0.05f * 0.01f * 4096, random.Next(-20, 20), bias: true,
+                biasValue: biasValue);
 
         // FULLY_CONNECTED: int8 per channel and per tensor, uint8; batch rows 1..5 (row-tile tails), depths off the pair and quad sizes.
         var fullyConnected = new (int Batch, int Depth, int Units)[] { (1, 64, 10), (3, 17, 8), (5, 130, 33), (2, 3, 1), (4, 1000, 12), (1, 7, 100) };

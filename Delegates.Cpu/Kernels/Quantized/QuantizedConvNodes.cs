@@ -34,6 +34,9 @@ internal static class QuantizedConv
         var g = ConvLayout.Of(input, filter, output, p.Geometry);
         bool signed = input.Type == TensorType.Int8;
         var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
+        if (QuantizedSingleChannelConvCpuNode.Fits(g, path))
+            return new QuantizedSingleChannelConvCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(),
+                new QuantizedEpilogue(q), q.InputOffset);
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
             g.OutputDepth, depth, path);
@@ -168,7 +171,8 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     {
         var w = _weights;
         int stride = w.RowBytes;
-        byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride];
+        // 32 bytes of slack: a gathered row segment may be written as a whole vector past its end (see Gather).
+        byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride + 32];
         for (int item = start; item < end; item++)
         {
             int tile = item / _groups, group = item % _groups;
@@ -209,6 +213,30 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
         int iyOrigin = oy * g.StrideH - g.PadTop, ixOrigin = ox * g.StrideW - g.PadLeft;
         int cin = g.InputDepth;
         byte* at = row;
+        int segment = g.FilterWidth * cin;
+        if (isa == QuantizedIsa.AvxVnni && g.DilationW == 1 && segment <= 32 && ixOrigin >= 0 && ixOrigin + g.FilterWidth <= g.InputWidth)
+        {
+            // Small Cin (a first layer's 3 channels): a filter row's taps are one contiguous run of KW·Cin input bytes,
+            // flipped (x + 128) with one 16- or 32-byte vector where the input has that many bytes left; the bytes
+            // written past the run are overwritten by the next run or cleared with the tail (the buffer has slack).
+            byte* end = _x + _input.Bytes.Length;
+            var flip = Vector256.Create((byte)0x80);
+            for (int ky = 0; ky < g.FilterHeight; ky++, at += segment)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                if ((uint)iy >= (uint)g.InputHeight)
+                {
+                    QuantizedGemm.FillPadding(at, segment, _inputOffset, isa);
+                    continue;
+                }
+                byte* source = _x + ((nint)(b * g.InputHeight + iy) * g.InputWidth + ixOrigin) * cin;
+                if (segment <= 16 && source + 16 <= end) Sse2.Store(at, Sse2.Xor(Sse2.LoadVector128(source), flip.GetLower()));
+                else if (source + 32 <= end) Avx.Store(at, Avx2.Xor(Avx.LoadVector256(source), flip));
+                else QuantizedGemm.ConvertRow(source, segment, at, _inputOffset, _signed, isa);
+            }
+            if (_tail) QuantizedGemm.ClearTail(row, _weights.Depth, _weights);
+            return;
+        }
         for (int ky = 0; ky < g.FilterHeight; ky++)
         {
             int iy = iyOrigin + ky * g.DilationH;

@@ -48,6 +48,20 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly byte[] _zeroPointRow = [];     // [Cin] of the input's zero point, pinned
     private readonly nint[] _tapOffsets = [];       // [2 · pairs]: each tap's byte offset from an interior pixel's first tap (0 for the padding tap), pinned
 
+    /// <summary>Channels per block of the 512-bit paired path (AVX-512BW): 32 bytes of each tap, two 16-lane int32 accumulators.</summary>
+    public const int WideBlockChannels = 32;
+
+    private readonly int _wideBlocks;             // 32-channel blocks from channel 0 (0 without AVX-512BW); the rest runs in 16-channel blocks
+    private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones
+    private readonly short[] _wideWeights = [];   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
+    private readonly int[] _wideLanes = [];       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
+    private readonly bool _replicated;            // 8 or 16 channels, horizontal stride 1: a 32-lane block spans adjacent pixels
+    private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
+
+    // The per-lane constants of a 32-channel block: the folded bias, the epilogue's multiplier, left and right shifts,
+    // the multiplier of each 64-bit lane's odd int32 moved to its even half (for vpmuldq), and 2^(r−1) + zero point · 2^r.
+    private const int BiasSlice = 0, MultiplierSlice = 1, LeftSlice = 2, RightSlice = 3, OddMultiplierSlice = 4, RoundingSlice = 5, WideSlices = 6;
+
     private byte* _x, _y;
 
     public QuantizedDepthwiseCpuNode(Tensor input, Tensor output, ConvLayout g, int depthMultiplier, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
@@ -63,9 +77,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int zeroPoint = -inputOffset;
         bool zeroPointFits = signed ? zeroPoint is >= sbyte.MinValue and <= sbyte.MaxValue : zeroPoint is >= 0 and <= byte.MaxValue;
         _paired = isa != QuantizedIsa.Scalar && depthMultiplier == 1 && channels >= PairedBlockChannels && taps <= MaxPairedTaps && zeroPointFits;
-        if (!_paired) return;
+        bool wide512 = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated;
+        _replicated = isa != QuantizedIsa.Scalar && wide512 && depthMultiplier == 1 && channels is 8 or 16 && g.StrideW == 1 && taps <= MaxPairedTaps
+            && zeroPointFits;
+        if (!_paired && !_replicated) return;
         _pairs = (taps + 1) / 2;
-        int blocks = (channels + PairedBlockChannels - 1) / PairedBlockChannels;
+        int blocks = _paired ? (channels + PairedBlockChannels - 1) / PairedBlockChannels : 0;
         _blockStarts = new int[blocks];
         for (int block = 0; block < blocks; block++) _blockStarts[block] = Math.Min(block * PairedBlockChannels, channels - PairedBlockChannels);
         // vpunpcklwd / vpunpckhwd interleave within 128-bit lanes: the low vector holds the pairs of channels 0–3 and
@@ -96,7 +113,59 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         _tapOffsets = GC.AllocateArray<nint>(2 * _pairs, pinned: true);
         for (int tap = 0; tap < taps; tap++)
             _tapOffsets[tap] = ((nint)(tap / g.FilterWidth) * g.DilationH * g.InputWidth + (nint)(tap % g.FilterWidth) * g.DilationW) * channels;
+
+        if (!wide512 || (channels < WideBlockChannels && !_replicated)) return;
+        // The 512-bit form: vpunpcklwd / vpunpckhwd interleave within each 128-bit lane L (channels 8L..8L+7 of the
+        // block), so the low accumulator's lane 4L+j holds channel 8L+j and the high one's channel 8L+4+j. The weights,
+        // the folded bias and the requantization constants are packed in that lane order, so the sums never move
+        // until they are bytes.
+        // With 8 or 16 channels (_replicated) one 32-lane block holds 4 or 2 adjacent pixels: the channel of lane i is i mod Cin.
+        _wideBlocks = _replicated ? 1 : channels / WideBlockChannels;
+        _firstNarrowBlock = _replicated ? 0 : _wideBlocks * WideBlockChannels / PairedBlockChannels;
+        _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
+        _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
+        at = 0;
+        for (int pair = 0; pair < _pairs; pair++)
+        for (int block = 0; block < _wideBlocks; block++)
+        for (int half = 0; half < 2; half++)
+        for (int lane = 0; lane < 16; lane++)
+        for (int member = 0; member < 2; member++)
+        {
+            int tap = 2 * pair + member;
+            _wideWeights[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane) % channels] : 0);
+        }
+        _shortRounding = true;
+        for (int block = 0; block < _wideBlocks; block++)
+        for (int half = 0; half < 2; half++)
+        for (int lane = 0; lane < 16; lane++)
+        {
+            int channel = WideChannel(block, half, lane) % channels, slot = block * WideSlices * WideBlockChannels + half * 16 + lane;
+            int right = Math.Max(-epilogue.Shifts[channel], 0);
+            long rounding = right == 0 ? 0 : (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
+            _wideLanes[slot + BiasSlice * WideBlockChannels] = _pairedBias[channel];
+            _wideLanes[slot + MultiplierSlice * WideBlockChannels] = epilogue.Multipliers[channel];
+            _wideLanes[slot + LeftSlice * WideBlockChannels] = Math.Max(epilogue.Shifts[channel], 0);
+            _wideLanes[slot + RightSlice * WideBlockChannels] = right;
+            _wideLanes[slot + OddMultiplierSlice * WideBlockChannels - (lane & 1)] = epilogue.Multipliers[channel];
+            _wideLanes[slot + RoundingSlice * WideBlockChannels] = (int)rounding;
+            _shortRounding &= ShortRoundingIsExact(channel, right, rounding);
+        }
+
+        // |the true sum| ≤ |bias| + Σ_t |w_t + w_off| · max |x + x_off|: the bound the short rounding's proof needs.
+        bool ShortRoundingIsExact(int channel, int right, long rounding)
+        {
+            if (right == 0) return false;
+            long largestInput = signed ? Math.Max(Math.Abs(sbyte.MinValue + inputOffset), Math.Abs(sbyte.MaxValue + inputOffset))
+                : Math.Max(Math.Abs(inputOffset), Math.Abs(byte.MaxValue + inputOffset));
+            long sum = Math.Abs((long)_bias[channel]);
+            for (int tap = 0; tap < taps; tap++) sum += Math.Abs((long)_weights[tap * channels + channel]) * largestInput;
+            long high = (long)(((Int128)sum * epilogue.Multipliers[channel]) >> 31) + 1;
+            return sum <= int.MaxValue && high + Math.Abs(rounding) + 1 <= int.MaxValue;
+        }
     }
+
+    /// <summary>The channel in lane <paramref name="lane"/> of the low (half 0) or high (half 1) accumulator of a 32-channel block.</summary>
+    private static int WideChannel(int block, int half, int lane) => block * WideBlockChannels + lane / 4 * 8 + half * 4 + lane % 4;
 
     public void Run(CpuThreadPool pool)
     {
@@ -109,6 +178,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         var g = _g;
         int channels = g.OutputDepth, cin = g.InputDepth;
+        if (_replicated)
+        {
+            byte** tapPointers = stackalloc byte*[g.FilterHeight * g.FilterWidth + 1];
+            for (int item = start; item < end; item++) ReplicatedRow(item / g.OutputHeight, item % g.OutputHeight, tapPointers);
+            return;
+        }
         if (_paired)
         {
             byte** taps = stackalloc byte*[g.FilterHeight * g.FilterWidth + 1];
@@ -125,7 +200,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             int iyOrigin = oy * g.StrideH - g.PadTop;
             if (vector)
             {
-                VectorRow(b, oy, weights, bias);
+                VectorRow(b, oy, 0, g.OutputWidth);
                 continue;
             }
             for (int ox = 0; ox < g.OutputWidth; ox++)
@@ -171,14 +246,16 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// One output row with depth multiplier 1 on AVX2: per pixel and 8-channel group the int32 sums stay in a register
     /// from the bias through the in-bounds taps to the requantization; the last channels (fewer than 8) one by one.
     /// </summary>
-    private void VectorRow(int b, int oy, int* weights, int* bias)
+    private void VectorRow(int b, int oy, int from, int to)
     {
         var g = _g;
+        int* weights = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
         int channels = g.OutputDepth;
         int iyOrigin = oy * g.StrideH - g.PadTop;
         int kyStart = ConvLoops.FirstTap(iyOrigin, g.DilationH), kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
         var offset = Vector256.Create(_inputOffset);
-        for (int ox = 0; ox < g.OutputWidth; ox++)
+        for (int ox = from; ox < to; ox++)
         {
             int ixOrigin = ox * g.StrideW - g.PadLeft;
             int kxStart = ConvLoops.FirstTap(ixOrigin, g.DilationW), kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
@@ -253,6 +330,57 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
     }
 
+    /// <summary>
+    /// One output row with 8 or 16 channels and horizontal stride 1 (<see cref="_replicated"/>): interior pixels in
+    /// 32-byte units of 4 or 2 adjacent pixels (their inputs and outputs are adjacent too), <see cref="InteriorPixels"/>
+    /// units per tile, then single units (the last one stepped back over pixels already written); the other pixels
+    /// through the 16-channel paired path (16 channels) or the 8-lane path (8 channels).
+    /// </summary>
+    private void ReplicatedRow(int b, int oy, byte** taps)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, unit = WideBlockChannels / channels, tile = InteriorPixels * unit;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
+        int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
+        if (iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight)
+        {
+            interiorBegin = Math.Min(g.PadLeft, g.OutputWidth);
+            int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
+            interiorEnd = room < 0 ? interiorBegin : Math.Clamp(room + 1, interiorBegin, g.OutputWidth);
+        }
+        Edge(b, oy, iyOrigin, 0, interiorBegin, taps, outputRow);
+        int ox = interiorBegin;
+        if (interiorEnd - interiorBegin >= unit)
+        {
+            byte* inputRow = _x + ((nint)(b * g.InputHeight + iyOrigin) * g.InputWidth - g.PadLeft) * channels;
+            for (; ox + tile <= interiorEnd; ox += tile)
+            {
+                if (_signed) WideInteriorTile<SignedBytes>(inputRow + (nint)ox * channels, WideBlockChannels, outputRow + (nint)ox * channels, WideBlockChannels);
+                else WideInteriorTile<UnsignedBytes>(inputRow + (nint)ox * channels, WideBlockChannels, outputRow + (nint)ox * channels, WideBlockChannels);
+            }
+            for (; ox < interiorEnd; ox += unit)
+            {
+                ox = Math.Min(ox, interiorEnd - unit);
+                nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+                byte* origin = inputRow + (nint)ox * channels;
+                for (int t = 0; t < g.FilterHeight * g.FilterWidth; t++) taps[t] = origin + offsets[t];
+                if (_signed) WideBorderPixel<SignedBytes>(taps, outputRow + (nint)ox * channels);
+                else WideBorderPixel<UnsignedBytes>(taps, outputRow + (nint)ox * channels);
+            }
+        }
+        Edge(b, oy, iyOrigin, ox, g.OutputWidth, taps, outputRow);
+    }
+
+    /// <summary>Pixels [from, to) of a row on the replicated path: the 16-channel paired path or the 8-lane one.</summary>
+    private void Edge(int b, int oy, int iyOrigin, int from, int to, byte** taps, byte* outputRow)
+    {
+        if (from >= to) return;
+        if (_paired)
+            for (int ox = from; ox < to; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * _g.OutputDepth);
+        else VectorRow(b, oy, from, to);
+    }
+
     /// <summary>Output pixels per interior tile: 4 × 2 accumulators per block, each weight pair loaded once.</summary>
     private const int InteriorPixels = 4;
 
@@ -266,7 +394,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int pairStride = blocks * 2 * PairedBlockChannels;
         bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
         byte* p0 = origin, p1 = origin + step, p2 = origin + 2 * step, p3 = origin + 3 * step;
-        for (int block = 0; block < blocks; block++)
+        if (_wideBlocks > 0)
+        {
+            if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
+            else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
+        }
+        for (int block = _firstNarrowBlock; block < blocks; block++)
         {
             int c = _blockStarts[block];
             short* w = weights + block * 2 * PairedBlockChannels;
@@ -313,7 +446,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
             }
         }
-        for (int block = 0; block < blocks; block++)
+        if (_wideBlocks > 0 && !_replicated)
+        {
+            if (signed) WideBorderPixel<SignedBytes>(taps, y);
+            else WideBorderPixel<UnsignedBytes>(taps, y);
+        }
+        for (int block = _firstNarrowBlock; block < blocks; block++)
         {
             int c = _blockStarts[block];
             short* w = weights + block * 2 * PairedBlockChannels;
@@ -323,6 +461,153 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     ref low, ref high, signed, vnni);
             Finish(low, high, Avx.LoadVector256(bias + c), Avx.LoadVector256(bias + c + 8), c, y + c, signed);
         }
+    }
+
+    /// <summary>
+    /// The 32-channel blocks of <see cref="InteriorPixels"/> pixels (AVX-512BW): per tap pair the two taps' 32 inputs
+    /// widened to int16 and interleaved per channel (<c>vpunpcklwd</c>/<c>vpunpckhwd</c>), one <c>vpmaddwd</c> per
+    /// 16 channels, the sums started at the folded bias; an odd last tap pairs with itself against a zero weight.
+    /// </summary>
+    private void WideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
+    {
+        int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
+        bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
+        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+        nint pairStride = blocks * 2 * WideBlockChannels;
+        for (int block = 0; block < blocks; block++)
+        {
+            nint c = block * WideBlockChannels;
+            byte* p0 = origin + c, p1 = p0 + step, p2 = p1 + step, p3 = p2 + step;
+            short* w = weights + block * 2 * WideBlockChannels;
+            int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
+            var l0 = Avx512F.LoadVector512(blockLanes);
+            var h0 = Avx512F.LoadVector512(blockLanes + 16);
+            Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
+            for (int pair = 0; pair < fullPairs; pair++, w += pairStride)
+            {
+                nint first = offsets[2 * pair], second = offsets[2 * pair + 1];
+                var wl = Avx512F.LoadVector512(w);
+                var wh = Avx512F.LoadVector512(w + WideBlockChannels);
+                AccumulateWide(TBytes.Widen(p0 + first), TBytes.Widen(p0 + second), wl, wh, ref l0, ref h0);
+                AccumulateWide(TBytes.Widen(p1 + first), TBytes.Widen(p1 + second), wl, wh, ref l1, ref h1);
+                AccumulateWide(TBytes.Widen(p2 + first), TBytes.Widen(p2 + second), wl, wh, ref l2, ref h2);
+                AccumulateWide(TBytes.Widen(p3 + first), TBytes.Widen(p3 + second), wl, wh, ref l3, ref h3);
+            }
+            if (oddTap)
+            {
+                nint last = offsets[2 * fullPairs];
+                var wl = Avx512F.LoadVector512(w);
+                var wh = Avx512F.LoadVector512(w + WideBlockChannels);
+                var a0 = TBytes.Widen(p0 + last);
+                var a1 = TBytes.Widen(p1 + last);
+                var a2 = TBytes.Widen(p2 + last);
+                var a3 = TBytes.Widen(p3 + last);
+                AccumulateWide(a0, a0, wl, wh, ref l0, ref h0);
+                AccumulateWide(a1, a1, wl, wh, ref l1, ref h1);
+                AccumulateWide(a2, a2, wl, wh, ref l2, ref h2);
+                AccumulateWide(a3, a3, wl, wh, ref l3, ref h3);
+            }
+            FinishWide(l0, h0, blockLanes, y + c);
+            FinishWide(l1, h1, blockLanes, y + outputStep + c);
+            FinishWide(l2, h2, blockLanes, y + 2 * outputStep + c);
+            FinishWide(l3, h3, blockLanes, y + 3 * outputStep + c);
+        }
+    }
+
+    /// <summary>The 32-channel blocks of one pixel whose taps are <paramref name="taps"/> (the zero-point row for those outside).</summary>
+    private void WideBorderPixel<TBytes>(byte** taps, byte* y) where TBytes : struct, IWidenBytes
+    {
+        int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
+        bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
+        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        nint pairStride = blocks * 2 * WideBlockChannels;
+        for (int block = 0; block < blocks; block++)
+        {
+            nint c = block * WideBlockChannels;
+            short* w = weights + block * 2 * WideBlockChannels;
+            int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
+            var low = Avx512F.LoadVector512(blockLanes);
+            var high = Avx512F.LoadVector512(blockLanes + 16);
+            for (int pair = 0; pair < fullPairs; pair++, w += pairStride)
+                AccumulateWide(TBytes.Widen(taps[2 * pair] + c), TBytes.Widen(taps[2 * pair + 1] + c),
+                    Avx512F.LoadVector512(w), Avx512F.LoadVector512(w + WideBlockChannels), ref low, ref high);
+            if (oddTap)
+            {
+                var a = TBytes.Widen(taps[2 * fullPairs] + c);
+                AccumulateWide(a, a, Avx512F.LoadVector512(w), Avx512F.LoadVector512(w + WideBlockChannels), ref low, ref high);
+            }
+            FinishWide(low, high, blockLanes, y + c);
+        }
+    }
+
+    /// <summary>Adds one tap pair of 32 channels (the two taps' inputs as int16) to the low and high accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateWide(Vector512<short> a, Vector512<short> b, Vector512<short> lowWeights, Vector512<short> highWeights,
+        ref Vector512<int> low, ref Vector512<int> high)
+    {
+        low = Avx512F.Add(low, Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackLow(a, b), lowWeights));
+        high = Avx512F.Add(high, Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(a, b), highWeights));
+    }
+
+    /// <summary>
+    /// Requantizes a 32-channel block's sums (bias included) with the lane-ordered constants and stores 32 bytes: the
+    /// low accumulator's bytes are channels [0–3, 8–11, 16–19, 24–27], the high one's [4–7, 12–15, 20–23, 28–31], so
+    /// interleaving their 4-byte groups restores the channel order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishWide(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
+    {
+        var lowBytes = Avx512F.ConvertToVector128Byte(RequantizeWide(low, blockLanes)).AsUInt32();
+        var highBytes = Avx512F.ConvertToVector128Byte(RequantizeWide(high, blockLanes + 16)).AsUInt32();
+        Sse2.Store((uint*)y, Sse2.UnpackLow(lowBytes, highBytes));
+        Sse2.Store((uint*)(y + 16), Sse2.UnpackHigh(lowBytes, highBytes));
+    }
+
+    /// <summary>
+    /// clamp(MultiplyByQuantizedMultiplier(acc) + zero point) of 16 lanes with the lane-ordered constants at
+    /// <paramref name="lanes"/>. With <see cref="_shortRounding"/> (every right shift r ≥ 1, no left shift, and the
+    /// sums bounded so that nothing below wraps) the rounding shift and the zero point are one add and one shift:
+    /// RoundingDivideByPOT(h, r) + zp = (h + 2^(r−1) − [h &lt; 0] + zp · 2^r) &gt;&gt; r (docs/numerics.md §CPU delegate int8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> RequantizeWide(Vector512<int> acc, int* lanes)
+    {
+        var multiplier = Avx512F.LoadVector512(lanes + MultiplierSlice * WideBlockChannels);
+        if (!_shortRounding)
+            return _epilogue.Requantize(acc, multiplier, Avx512F.LoadVector512(lanes + LeftSlice * WideBlockChannels).AsUInt32(),
+                Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels));
+        // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (even lanes shifted down, odd
+        // lanes' products shifted up by one so that those bits are their 64-bit lane's upper half).
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
+            Avx512F.LoadVector512(lanes + OddMultiplierSlice * WideBlockChannels)), half), 1);
+        var highMul = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var rounded = Avx512F.Add(Avx512F.Add(highMul, Avx512F.LoadVector512(lanes + RoundingSlice * WideBlockChannels)),
+            Avx512F.ShiftRightArithmetic(highMul, 31));
+        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels).AsUInt32());
+        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(_epilogue.Min)), Vector512.Create(_epilogue.Max));
+    }
+
+    /// <summary>Widens 32 raw 8-bit inputs to int16 (the input's signedness as a type, so the tile loops carry no branch).</summary>
+    private interface IWidenBytes
+    {
+        static abstract Vector512<short> Widen(byte* source);
+    }
+
+    private readonly struct SignedBytes : IWidenBytes
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<short> Widen(byte* source) => Avx512BW.ConvertToVector512Int16(Avx.LoadVector256((sbyte*)source));
+    }
+
+    private readonly struct UnsignedBytes : IWidenBytes
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<short> Widen(byte* source) => Avx512BW.ConvertToVector512Int16(Avx.LoadVector256(source)).AsInt16();
     }
 
     /// <summary>Adds one tap pair of 16 channels: the two taps' inputs interleaved per channel, times the packed weight pairs.</summary>

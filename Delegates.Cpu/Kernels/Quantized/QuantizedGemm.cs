@@ -384,6 +384,22 @@ internal static unsafe class QuantizedGemm
         var bias = Avx.LoadVector256(w.Bias + first);
         var (m, l, r) = epilogue.Lanes(first);
         byte* y = output + first;
+        if (channels == PackedQuantizedWeights.BlockChannels && count > 1 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            // A single full block (Cout 8, or the last block of an odd count): two rows per 16-lane requantization.
+            var (m2, l2, r2, bias2) = (Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r), Vector512.Create(bias, bias));
+            var pair = Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a0, a1) + bias2, m2, l2, r2)).AsUInt64();
+            *(ulong*)y = pair.ToScalar();
+            *(ulong*)(y + outputStride) = pair.GetElement(1);
+            if (count == 3) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a2, bias), m, l, r), y + 2 * (nint)outputStride, channels);
+            else if (count == 4)
+            {
+                pair = Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a2, a3) + bias2, m2, l2, r2)).AsUInt64();
+                *(ulong*)(y + 2 * (nint)outputStride) = pair.ToScalar();
+                *(ulong*)(y + 3 * (nint)outputStride) = pair.GetElement(1);
+            }
+            return;
+        }
         QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a0, bias), m, l, r), y, channels);
         if (count > 1) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a1, bias), m, l, r), y + outputStride, channels);
         if (count > 2) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a2, bias), m, l, r), y + 2 * (nint)outputStride, channels);
