@@ -57,6 +57,23 @@ public sealed class SelectiveQuantizationTests
         Assert.That(TestModels.TensorNamed(produced, "conv_int8").Type, Is.EqualTo(TensorType.Int8), "the other convolution is integer");
     }
 
+    /// <summary>The first operator reads the int8 input and the last writes the int8 output while both stay float.</summary>
+    [Test]
+    public void KeptFloatOperatorsAtAnInt8Interface_ReadAndWriteItThroughConversions()
+    {
+        using var model = Model.FromBytes(TestModels.SmallNetwork());
+        var samples = TestModels.SmallNetworkSamples(8);
+        var result = ModelOptimizer.Quantize(model, Int8 with { Interface = IntegerInterface.Int8, KeepFloat = ["conv", "probabilities"] }, samples);
+        using var produced = Model.FromBytes(result.Model);
+        var sg = produced.MainSubgraph;
+        Assert.That(sg.Tensors[sg.Inputs[0]].Type, Is.EqualTo(TensorType.Int8));
+        Assert.That(sg.Tensors[sg.Outputs[0]].Type, Is.EqualTo(TensorType.Int8));
+        Assert.That(sg.Operators.Where(o => produced.OperatorCodeOf(o).Builtin is BuiltinOperator.Conv2D or BuiltinOperator.Softmax)
+            .Select(o => sg.Tensors[o.Outputs[0]].Type), Is.All.EqualTo(TensorType.Float32));
+        Assert.That(result.Report.Outputs[0].RelativeL2, Is.LessThan(0.1));
+        Assert.That(TestModels.RunRaw(result.Model, samples[0], cpuDelegate: true), Is.EqualTo(TestModels.RunRaw(result.Model, samples[0], cpuDelegate: false)));
+    }
+
     [Test]
     public void AKeptFloatOperator_KeepsTheSourcesFloat16Weights()
     {
