@@ -78,9 +78,11 @@ public static partial class OptimizeCommands
             .Option("--block", "1xB", "1x1 (default), 1x4 or 1x16")
             .Option("--format", "dense|sparse",
                 "dense: zeros in place (the file compresses better); sparse: TFLite's sparse format (CSR along the last dimension) read through DENSIFY")
-            .Option("--scope", "layer|global",
+            .Option("--scope", "layer|global|sensitivity",
                 "layer: every pruned tensor loses the fraction S of its blocks (default); global: one magnitude threshold across all of " +
-                "them (blocks ranked by mean |w|), so layers lose different fractions")
+                "them (blocks ranked by mean |w|), so layers lose different fractions; sensitivity: per-layer sparsities (0-90 % in 10 % " +
+                "steps) chosen from each layer's output error when pruned alone on the --input samples, least error per zeroed weight " +
+                "first, until S of all prunable weights are zero (with --method magnitude or reconstruct)")
             .Option("--method", "magnitude|reconstruct",
                 "magnitude: zero the smallest blocks (default); reconstruct: layer-wise reconstruction from the --input samples (SparseGPT's " +
                 "one-shot OBS updates: per layer the weights costing the least output error go and the rest are updated to make up for them; " +

@@ -110,7 +110,8 @@ public static partial class OptimizeCommands
             {
                 null or "layer" => PruningScope.Layer,
                 "global" => PruningScope.Global,
-                var other => throw new UsageException($"unknown --scope '{other}' (layer, global)", "prune"),
+                "sensitivity" => PruningScope.Sensitivity,
+                var other => throw new UsageException($"unknown --scope '{other}' (layer, global, sensitivity)", "prune"),
             },
             Method = p.Value("--method") switch
             {

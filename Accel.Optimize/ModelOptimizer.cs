@@ -131,6 +131,8 @@ public static class ModelOptimizer
         CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
+        if (options.Scope == PruningScope.Sensitivity && samples.Count == 0)
+            throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --input): each layer's error is measured on them.");
         if (options.Method == PruningMethod.Reconstruct && samples.Count == 0)
             throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --input): it measures each layer's inputs on them.");
         var pruned = Pruner.Prune(graph, options, samples, progress);
@@ -147,7 +149,7 @@ public static class ModelOptimizer
         WeightEncoding.Prepend(graph, decoders);
         var notes = new List<string>
         {
-            $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV and layers needing more than 2^24 Gram entries by magnitude)" : "")} to {options.Sparsity:P0} {(options.Scope == PruningScope.Global ? "overall (one global threshold)" : "each")} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
+            $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV and layers needing more than 2^24 Gram entries by magnitude)" : "")} to {options.Sparsity:P0} {options.Scope switch { PruningScope.Global => "overall (one global threshold)", PruningScope.Sensitivity => "overall, per-layer sparsities allocated by each layer's measured sensitivity (pruned alone at 10-90 %)", _ => "each" }} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
         return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);

@@ -52,6 +52,13 @@ public enum PruningScope
     Layer,
     /// <summary>One threshold across all pruned tensors: the smallest blocks of the whole model go, wherever they are.</summary>
     Global,
+    /// <summary>
+    /// Per-layer sparsities under the global budget: each tensor's output error when pruned alone (by magnitude, at
+    /// 10 %, 20 %, … 90 %) is measured on the samples, and the levels are raised greedily where they cost the least
+    /// error per zeroed weight until the pruned weights reach <see cref="PruningOptions.Sparsity"/> of all prunable
+    /// weights (docs/optimize.md §Sensitivity allocation). Needs samples; works with both methods.
+    /// </summary>
+    Sensitivity,
 }
 
 /// <summary>Options of <see cref="ModelOptimizer.Quantize"/>.</summary>
@@ -189,8 +196,8 @@ public sealed record PruningOptions
         if (MaxEvaluationSamples < 1) throw new OptimizationException($"MaxEvaluationSamples must be at least 1, got {MaxEvaluationSamples}.");
         if (!Enum.IsDefined(Scope)) throw new OptimizationException($"Unknown pruning scope {(int)Scope}.");
         if (!Enum.IsDefined(Method)) throw new OptimizationException($"Unknown pruning method {(int)Method}.");
-        if (Method == PruningMethod.Reconstruct && (BlockSize != 1 || Scope != PruningScope.Layer))
-            throw new OptimizationException($"Pruning with reconstruction works on 1x1 blocks with per-layer sparsity; got 1x{BlockSize} blocks, scope {Scope}.");
+        if (Method == PruningMethod.Reconstruct && (BlockSize != 1 || Scope == PruningScope.Global))
+            throw new OptimizationException($"Pruning with reconstruction works on 1x1 blocks with per-layer sparsity (scope layer or sensitivity); got 1x{BlockSize} blocks, scope {Scope}.");
         if (!(Sparsity >= 0 && Sparsity < 1)) throw new OptimizationException($"The sparsity must be in [0, 1), got {Sparsity}.");
         if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
         if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");

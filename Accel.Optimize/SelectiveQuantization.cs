@@ -75,15 +75,7 @@ internal static class SelectiveQuantization
         IProgress<OptimizationProgress>? progress)
     {
         // The float model's outputs once; each trial runs the model with one node quantized on the same samples.
-        var reference = new List<float[][]>();
-        using (var model = Model.FromBytes(floatGraph.Build()))
-        using (var interpreter = ModelRunner.Create(model, options.Threads))
-            foreach (var sample in samples)
-            {
-                ModelRunner.Feed(interpreter, sample);
-                interpreter.Invoke();
-                reference.Add(rankedOutputs.Select(k => ModelRunner.ReadFloat(interpreter.GetOutputTensor(k))).ToArray());
-            }
+        var reference = Reference(floatGraph, rankedOutputs, samples, options.Threads);
 
         // One operator quantized, float interface, no bias correction: the error that operator's quantization brings.
         var trialOptions = options with { Interface = IntegerInterface.Float32, BiasCorrection = false };
@@ -94,32 +86,53 @@ internal static class SelectiveQuantization
             var trial = floatGraph.Clone();
             var others = Enumerable.Range(0, trial.Operators.Count).Where(n => n != node).ToDictionary(n => n, _ => "sensitivity trial");
             new FullIntegerQuantizer(trial, ranges, trialOptions, others).Run();
-            using var model = Model.FromBytes(trial.Build());
-            using var interpreter = ModelRunner.Create(model, options.Threads);
-            var diffSq = new double[rankedOutputs.Length];
-            var refSq = new double[rankedOutputs.Length];
-            for (int s = 0; s < samples.Count; s++)
-            {
-                ModelRunner.Feed(interpreter, samples[s]);
-                interpreter.Invoke();
-                for (int k = 0; k < rankedOutputs.Length; k++)
-                {
-                    var actual = ModelRunner.ReadFloat(interpreter.GetOutputTensor(rankedOutputs[k]));
-                    var expected = reference[s][k];
-                    for (int i = 0; i < expected.Length; i++)
-                    {
-                        double d = (double)actual[i] - expected[i];
-                        diffSq[k] += d * d;
-                        refSq[k] += (double)expected[i] * expected[i];
-                    }
-                }
-            }
-            double error = 0;
-            for (int k = 0; k < rankedOutputs.Length; k++)
-                error += refSq[k] > 0 ? Math.Sqrt(diffSq[k] / refSq[k]) : diffSq[k] > 0 ? double.PositiveInfinity : 0;
-            results.Add((node, error / rankedOutputs.Length));
+            results.Add((node, MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Threads)));
             progress?.Report(new OptimizationProgress("sensitivity", c + 1, candidates.Count));
         }
         return results;
+    }
+
+    /// <summary>The float outputs (positions <paramref name="outputs"/>) of <paramref name="g"/> on every sample.</summary>
+    public static List<float[][]> Reference(EditableGraph g, int[] outputs, IReadOnlyList<CalibrationSample> samples, int threads)
+    {
+        var reference = new List<float[][]>();
+        using var model = Model.FromBytes(g.Build());
+        using var interpreter = ModelRunner.Create(model, threads);
+        foreach (var sample in samples)
+        {
+            ModelRunner.Feed(interpreter, sample);
+            interpreter.Invoke();
+            reference.Add(outputs.Select(k => ModelRunner.ReadFloat(interpreter.GetOutputTensor(k))).ToArray());
+        }
+        return reference;
+    }
+
+    /// <summary>The mean over <paramref name="outputs"/> of the relative L2 error of <paramref name="modelBytes"/>'s outputs over all samples.</summary>
+    public static double MeanRelativeL2(byte[] modelBytes, int[] outputs, List<float[][]> reference, IReadOnlyList<CalibrationSample> samples, int threads)
+    {
+        using var model = Model.FromBytes(modelBytes);
+        using var interpreter = ModelRunner.Create(model, threads);
+        var diffSq = new double[outputs.Length];
+        var refSq = new double[outputs.Length];
+        for (int s = 0; s < samples.Count; s++)
+        {
+            ModelRunner.Feed(interpreter, samples[s]);
+            interpreter.Invoke();
+            for (int k = 0; k < outputs.Length; k++)
+            {
+                var actual = ModelRunner.ReadFloat(interpreter.GetOutputTensor(outputs[k]));
+                var expected = reference[s][k];
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    double d = (double)actual[i] - expected[i];
+                    diffSq[k] += d * d;
+                    refSq[k] += (double)expected[i] * expected[i];
+                }
+            }
+        }
+        double error = 0;
+        for (int k = 0; k < outputs.Length; k++)
+            error += refSq[k] > 0 ? Math.Sqrt(diffSq[k] / refSq[k]) : diffSq[k] > 0 ? double.PositiveInfinity : 0;
+        return error / outputs.Length;
     }
 }
