@@ -27,7 +27,7 @@ public sealed class TaskAccuracyTests
     /// layer-wise reconstruction from the six views of the astronaut (§Reconstruction) — face detection and
     /// segmentation only: on the landmark models it takes minutes (two runs per view per layer), docs give their figures.
     /// </summary>
-    private static readonly string[] Variants = ["fp16", "dynamic", "int8", "int8-p99.9", "int8-float", "int16x8", "pruned50", "pruned50+int8", "reconstruct20"];
+    private static readonly string[] Variants = ["fp16", "dynamic", "int8", "int8-p99.9", "int8-float", "int16x8", "pruned50", "pruned50+int8", "reconstruct20", "reconstruct20-sensitivity"];
 
     /// <summary>
     /// int8-float: min/max int8 with the N operators most sensitive when quantized alone kept float
@@ -52,6 +52,8 @@ public sealed class TaskAccuracyTests
     public static IEnumerable<TestCaseData> Cases() =>
         from m in Models from v in Variants
         where v != "reconstruct20" || m.Task != VisionTask.Landmarks
+        // Per-layer sparsities from measured sensitivity (docs/optimize.md §Sensitivity allocation): face detection, where it meets the bounds.
+        where v != "reconstruct20-sensitivity" || m.Task == VisionTask.FaceDetection
         select new TestCaseData(m.Model, v).SetName($"TaskAccuracy_{m.Model}_{v}");
 
     private static byte[] Optimize(Model model, string name, string variant, CalibrationSample sample, Func<IReadOnlyList<CalibrationSample>> views)
@@ -71,6 +73,8 @@ public sealed class TaskAccuracyTests
             }
             case "int8-p99.9":
                 return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Range = CalibrationRange.Percentile, Percentile = 99.9 }, [sample]).Model;
+            case "reconstruct20-sensitivity":
+                return ModelOptimizer.Prune(model, prune with { Sparsity = 0.2, Method = PruningMethod.Reconstruct, Scope = PruningScope.Sensitivity }, views()).Model;
             case "reconstruct20":
                 return ModelOptimizer.Prune(model, prune with { Sparsity = 0.2, Method = PruningMethod.Reconstruct }, views()).Model;
             case "int16x8": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int16x8), [sample]).Model;
