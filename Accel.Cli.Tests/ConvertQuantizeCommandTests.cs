@@ -108,4 +108,44 @@ public sealed class ConvertQuantizeCommandTests
         Assert.That(r.Stdout, Does.Not.Contain("float model"), "nothing was converted");
         Assert.That(Directory.GetFiles(dir.Path), Is.Empty);
     }
+    /// <summary>Every accel quantize option convert declares reaches quantize as given (switches, single and repeated values).</summary>
+    [Test]
+    public void EveryQuantizationOptionIsDeclaredOnBothCommandsAndForwardedAsGiven()
+    {
+        var quantize = OptimizeCommands.DeclareQuantize(new CliContext(TextWriter.Null, TextWriter.Null, CliEnvironment.Read(_ => null))).Options.Select(o => o.Name).ToHashSet();
+        var convert = ConvertCommand.Declare(new CliContext(TextWriter.Null, TextWriter.Null, CliEnvironment.Read(_ => null))).Options.Select(o => o.Name).ToHashSet();
+        var parsed = new ParsedArgs();
+        foreach (var option in OptimizeCommands.QuantizationOptions)
+        {
+            Assert.That(quantize, Does.Contain(option.Name), "accel quantize");
+            Assert.That(convert, Does.Contain(option.Name), "accel convert");
+            if (option.Kind == OptimizeCommands.SharedOptionKind.Switch) parsed.AddSwitch(option.Name);
+            else parsed.AddValues(option.Name, option.Kind == OptimizeCommands.SharedOptionKind.Repeatable ? [option.Name + "-a", option.Name + "-b"] : [option.Name + "-v"]);
+        }
+        parsed.AddValues("--report", ["convert.json"]);
+        var forwarded = ConvertCommand.QuantizeArguments(parsed, "int8", "float.tflite", "out.tflite", "q.json");
+        Assert.That(forwarded.Positionals, Is.EqualTo(new[] { "float.tflite" }));
+        Assert.That((forwarded.Value("--mode"), forwarded.Value("--output"), forwarded.Value("--report")), Is.EqualTo(("int8", "out.tflite", "q.json")));
+        foreach (var option in OptimizeCommands.QuantizationOptions)
+        {
+            if (option.Kind == OptimizeCommands.SharedOptionKind.Switch) Assert.That(forwarded.Has(option.Name), option.Name);
+            else Assert.That(forwarded.Values(option.Name), Is.EqualTo(parsed.Values(option.Name)), option.Name);
+        }
+    }
+
+    [Test]
+    public void QuantizeInt8ForwardsMseRangesBiasCorrectionViewsAndKeepFloat()
+    {
+        using var dir = new TempDirectory();
+        string output = Path.Combine(dir.Path, "bf8.tflite");
+        var r = CliHarness.Run("convert", BlazeFace(), "-o", output, "--quantize", "int8", "--calibration", Photo(), "--mean", "127.5", "--std", "127.5",
+            "--range", "mse", "--bias-correction", "--calibration-views", "--keep-float", "ADD", "--task", "none", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        using var report = JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
+        string notes = string.Join("\n", report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()));
+        Assert.That(notes, Does.Contain("Calibration: 6 samples, MSE-optimal clipping").And.Contain("Bias correction:").And.Contain("kept float by name (ADD)"));
+        using var model = Model.FromFile(output);
+        var g = model.MainSubgraph;
+        Assert.That(g.Operators.Where(o => model.OperatorCodeOf(o).Name == "ADD").Select(o => g.Tensors[o.Outputs[0]].Type), Is.All.EqualTo(TensorType.Float32));
+    }
 }

@@ -270,4 +270,48 @@ public sealed class OptimizeCommandTests
         Assert.That(named.Stderr, Does.Contain("--task segmentation needs photos"));
         Assert.That(File.Exists(dir.File("c.tflite")), Is.False);
     }
+    [Test]
+    public void KeepFloatAndFloatLayers_ListTheFloatOperatorsAndTheSensitivityRanking()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("mixed.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3),
+            "--keep-float", "DEPTHWISE_CONV_2D", "--float-layers", "1", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("DEPTHWISE_CONV_2D: kept float (--keep-float DEPTHWISE_CONV_2D)")
+            .And.Contain(": kept float (sensitivity rank 1 of "));
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
+        var sensitivity = report.RootElement.GetProperty("sensitivity");
+        Assert.That(sensitivity.GetArrayLength(), Is.GreaterThan(1));
+        Assert.That(sensitivity[0].GetProperty("keptFloat").GetBoolean(), Is.True);
+        Assert.That(sensitivity.EnumerateArray().Select(s => s.GetProperty("operator").GetString()), Does.Not.Contain("DEPTHWISE_CONV_2D"),
+            "operators kept float by name are not ranked");
+    }
+
+    [TestCase("--keep-float", "NO_SUCH_OP", 1, "KeepFloat 'NO_SUCH_OP' names neither an operator type")]
+    [TestCase("--keep-float", "conv_b", 1, "KeepFloat 'conv_b': tensor")]
+    [TestCase("--float-layers", "999", 1, "FloatLayers 999 is more than the")]
+    [TestCase("--float-layers", "1.5", 2, "--float-layers '1.5': a whole number")]
+    [TestCase("--float-layers", "two", 2, "--float-layers 'two'")]
+    public void ASelectionMatchingNothing_IsAnErrorNamingIt_AndNothingIsWritten(string option, string value, int exitCode, string message)
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("out.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 2), option, value, "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(exitCode), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain(message));
+        Assert.That(Directory.GetFiles(dir.Path).Select(Path.GetFileName), Is.EquivalentTo(new[] { "small.tflite" }), "no model, report or temporary file");
+    }
+
+    [Test]
+    public void KeepFloatWithAModeWithoutIntegerActivations_IsAUsageError()
+    {
+        using var dir = new TempDirectory();
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "fp16", "--keep-float", "CONV_2D");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("--keep-float and --float-layers apply to --mode int8 and int16x8"));
+        r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int8", "--sensitivity-output", "y");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("--sensitivity-output ranks operators for --float-layers N"));
+    }
 }

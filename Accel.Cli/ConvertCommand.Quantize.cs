@@ -3,18 +3,13 @@ namespace Accel.Cli;
 /// <summary><c>accel convert --quantize MODE</c>: the converted model handed to <c>accel quantize</c> in the same command.</summary>
 public static partial class ConvertCommand
 {
-    /// <summary>accel quantize's options that convert forwards; each needs --quantize.</summary>
-    private static readonly string[] QuantizeValueOptions = ["--io", "--range", "--percentile", "--mean", "--std", "--threads"];
-
-    private static readonly string[] QuantizeSwitches = ["--per-tensor", "--no-latency"];
-
     /// <summary>The --quantize mode, or null; a quantize option without --quantize, or an unknown mode, is a usage error.</summary>
     private static string? QuantizeMode(ParsedArgs parsed)
     {
         string? mode = parsed.Value("--quantize");
         if (mode is null)
         {
-            string? stray = QuantizeValueOptions.Concat(QuantizeSwitches).Append("--calibration").Append("--quantize-report").FirstOrDefault(parsed.Has);
+            string? stray = OptimizeCommands.QuantizationOptions.Select(o => o.Name).Append("--quantize-report").FirstOrDefault(parsed.Has);
             if (stray is not null) throw new UsageException($"{stray} is a quantization option: it needs --quantize fp16|int8|int16x8|dynamic", "convert");
             return null;
         }
@@ -27,22 +22,33 @@ public static partial class ConvertCommand
     }
 
     /// <summary>
+    /// accel quantize's arguments for the converted float model: -o, --mode, --report, and every option of
+    /// <see cref="OptimizeCommands.QuantizationOptions"/> given to convert, as given.
+    /// </summary>
+    internal static ParsedArgs QuantizeArguments(ParsedArgs parsed, string mode, string floatModel, string output, string report)
+    {
+        var args = new ParsedArgs();
+        args.Positionals.Add(floatModel);
+        args.AddValues("--output", [output]);
+        args.AddValues("--mode", [mode]);
+        args.AddValues("--report", [report]);
+        foreach (var option in OptimizeCommands.QuantizationOptions)
+        {
+            if (!parsed.Has(option.Name)) continue;
+            if (option.Kind == OptimizeCommands.SharedOptionKind.Switch) args.AddSwitch(option.Name);
+            else args.AddValues(option.Name, parsed.Values(option.Name));
+        }
+        return args;
+    }
+
+    /// <summary>
     /// Runs <see cref="OptimizeCommands.Quantize"/> on the converted float model with the forwarded options, writing
     /// <paramref name="output"/> and the quantization report; returns the report's path.
     /// </summary>
     private static string Quantize(ParsedArgs parsed, string mode, string floatModel, string output, TextWriter stdout, TextWriter stderr)
     {
         string report = parsed.Value("--quantize-report") ?? output + ".report.json";
-        var args = new ParsedArgs();
-        args.Positionals.Add(floatModel);
-        args.AddValues("--output", [output]);
-        args.AddValues("--mode", [mode]);
-        args.AddValues("--report", [report]);
-        args.AddValues("--calibration", parsed.Values("--calibration"));
-        foreach (string option in QuantizeValueOptions)
-            if (parsed.Value(option) is { } value) args.AddValues(option, [value]);
-        foreach (string option in QuantizeSwitches)
-            if (parsed.Has(option)) args.AddSwitch(option);
+        var args = QuantizeArguments(parsed, mode, floatModel, output, report);
         try
         {
             OptimizeCommands.Quantize(args, stdout, stderr);

@@ -4,6 +4,53 @@ namespace Accel.Cli;
 
 public static partial class OptimizeCommands
 {
+    /// <summary>What kind of value a shared option takes.</summary>
+    internal enum SharedOptionKind { Switch, Single, Repeatable }
+
+    /// <summary>One option declared once and used by several commands (accel quantize's, forwarded by accel convert).</summary>
+    internal sealed record SharedOption(string Name, SharedOptionKind Kind, string ValueName, string Description, string? Alias = null);
+
+    /// <summary>
+    /// accel quantize's options besides -o, --mode, --report, --json and --verbose: declared here once; accel convert
+    /// declares the same list and forwards every one of them to quantize (<see cref="ConvertCommand"/>).
+    /// </summary>
+    internal static readonly SharedOption[] QuantizationOptions =
+    [
+        new("--calibration", SharedOptionKind.Repeatable, "DIR|FILE",
+            "representative inputs (int8, int16x8: required; fp16, dynamic: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
+            ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +
+            "(v - mean) / std), any other file raw little-endian float32 bytes of all inputs one after another", "-c"),
+        new("--io", SharedOptionKind.Single, "float|int8|uint8", "int8 only: the interface type of the float inputs and outputs (default float)"),
+        new("--per-tensor", SharedOptionKind.Switch, "", "one weight scale per tensor instead of per output channel"),
+        new("--min-elements", SharedOptionKind.Single, "N", "dynamic only: quantize weights with at least N elements (default 1024, as TFLite's converter)"),
+        new("--range", SharedOptionKind.Single, "minmax|percentile|mse",
+            "activation ranges: min/max over all samples (default); per sample the (100-P)-th and P-th percentiles; or mse: per tensor " +
+            "the clipping range with the least expected quantization error over a 2048-bin histogram of all samples (docs/optimize.md)"),
+        new("--percentile", SharedOptionKind.Single, "P", "the percentile of --range percentile (P in (50, 100], default 99.99)"),
+        new("--calibration-views", SharedOptionKind.Switch, "", "int8, int16x8: each calibration image gives six samples: whole, mirrored, letterboxed, letterboxed " +
+            "at half size, central 70 % crop and its mirror (docs/optimize.md §Calibration views)"),
+        new("--bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED bias by its mean output " +
+            "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)"),
+        new("--keep-float", SharedOptionKind.Repeatable, "OP_TYPE|TENSOR",
+            "int8, int16x8: keep these operators float behind DEQUANTIZE/QUANTIZE (TFLite's denylisted_ops / denylisted_nodes): an operator " +
+            "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error"),
+        new("--float-layers", SharedOptionKind.Single, "N",
+            "int8, int16x8: also keep the N most sensitive operators float: each operator is quantized alone on the calibration samples and " +
+            "ranked by the output error it causes (the report lists the ranking; docs/optimize.md §Selective quantization)"),
+        new("--sensitivity-output", SharedOptionKind.Repeatable, "NAME",
+            "with --float-layers: rank by the error of these model outputs only (default: the mean over all outputs)"),
+        new("--mean", SharedOptionKind.Single, "M", "image normalisation mean (default 0; face detection models want 127.5)"),
+        new("--std", SharedOptionKind.Single, "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])"),
+        new("--task", SharedOptionKind.Single, "auto|none|face-detection|landmarks|segmentation",
+            "task-level accuracy in the report (docs/optimize.md): auto (default) measures it when the model is a face detection, hand/pose " +
+            "landmark or selfie segmentation model and photos are given; the detections, landmarks or masks of both models are compared"),
+        new("--task-images", SharedOptionKind.Repeatable, "DIR|FILE", "photos for the task-level accuracy (default: the image files among the sample paths)"),
+        new("--threads", SharedOptionKind.Single, "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t"),
+        new("--max-calibration-samples", SharedOptionKind.Single, "N", "refuse more calibration samples (default 1000; all are kept in memory)"),
+        new("--max-image-pixels", SharedOptionKind.Single, "N", "refuse a calibration image with more pixels, checked before decoding (default 100000000)"),
+        new("--no-latency", SharedOptionKind.Switch, "", "do not time the two models (CPU delegate, 1 thread)"),
+    ];
+
     internal static Command DeclareQuantize(CliContext context) =>
         new CommandSpec("quantize", QuantizeDescription, "MODEL", "the float .tflite model")
             .Option("--output", "OUT.tflite", "the quantized model (required)", "-o")
@@ -18,32 +65,8 @@ public static partial class OptimizeCommands
                 "the hybrid kernels refuse stay float (the report lists them). int16x8: TFLite's 16x8 scheme: int16 activations (calibrated, " +
                 "symmetric, zero point 0), int8 weights, int64 biases for CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, the pools, " +
                 "PAD, RESHAPE, RESIZE_BILINEAR, CONCATENATION, MEAN, LOGISTIC, TANH and SOFTMAX; every other operator stays float (listed in the report); float interface", "-m")
-            .Repeatable("--calibration", "DIR|FILE",
-                "representative inputs (int8, int16x8: required; fp16, dynamic: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
-                ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +
-                "(v - mean) / std), any other file raw little-endian float32 bytes of all inputs one after another", "-c")
-            .Option("--io", "float|int8|uint8", "int8 only: the interface type of the float inputs and outputs (default float)")
-            .Switch("--per-tensor", "one weight scale per tensor instead of per output channel")
-            .Option("--min-elements", "N", "dynamic only: quantize weights with at least N elements (default 1024, as TFLite's converter)")
-            .Option("--range", "minmax|percentile|mse",
-                "activation ranges: min/max over all samples (default); per sample the (100-P)-th and P-th percentiles; or mse: per tensor " +
-                "the clipping range with the least expected quantization error over a 2048-bin histogram of all samples (docs/optimize.md)")
-            .Option("--percentile", "P", "the percentile of --range percentile (P in (50, 100], default 99.99)")
-            .Switch("--calibration-views", "int8, int16x8: each calibration image gives six samples: whole, mirrored, letterboxed, letterboxed " +
-                "at half size, central 70 % crop and its mirror (docs/optimize.md §Calibration views)")
-            .Switch("--bias-correction", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED bias by its mean output " +
-                "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)")
-            .Option("--mean", "M", "image normalisation mean (default 0; face detection models want 127.5)")
-            .Option("--std", "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])")
-            .Option("--task", "auto|none|face-detection|landmarks|segmentation",
-                "task-level accuracy in the report (docs/optimize.md): auto (default) measures it when the model is a face detection, hand/pose " +
-                "landmark or selfie segmentation model and photos are given; the detections, landmarks or masks of both models are compared")
-            .Repeatable("--task-images", "DIR|FILE", "photos for the task-level accuracy (default: the image files among the sample paths)")
+            .With(QuantizationOptions)
             .Option("--report", "FILE", "the report: HTML with plots for a .html name, else JSON (default OUT.report.json)")
-            .Option("--threads", "N", "CPU delegate threads for calibration and evaluation (default 1)", "-t")
-            .Option("--max-calibration-samples", "N", "refuse more calibration samples (default 1000; all are kept in memory)")
-            .Option("--max-image-pixels", "N", "refuse a calibration image with more pixels, checked before decoding (default 100000000)")
-            .Switch("--no-latency", "do not time the two models (CPU delegate, 1 thread)")
             .Switch("--json", "print the report (accel-optimize/1: docs/cli.md) instead of the text summary")
             .Switch("--verbose", "stack traces on errors", "-v")
             .WithAction(parsed => Quantize(parsed, context.Stdout, context.Stderr, context.Environment.NoColor));
@@ -55,9 +78,11 @@ public static partial class OptimizeCommands
             .Option("--block", "1xB", "1x1 (default), 1x4 or 1x16")
             .Option("--format", "dense|sparse",
                 "dense: zeros in place (the file compresses better); sparse: TFLite's sparse format (CSR along the last dimension) read through DENSIFY")
-            .Option("--scope", "layer|global",
+            .Option("--scope", "layer|global|sensitivity",
                 "layer: every pruned tensor loses the fraction S of its blocks (default); global: one magnitude threshold across all of " +
-                "them (blocks ranked by mean |w|), so layers lose different fractions")
+                "them (blocks ranked by mean |w|), so layers lose different fractions; sensitivity: per-layer sparsities (0-90 % in 10 % " +
+                "steps) chosen from each layer's output error when pruned alone on the --input samples, least error per zeroed weight " +
+                "first, until S of all prunable weights are zero (with --method magnitude or reconstruct)")
             .Option("--method", "magnitude|reconstruct",
                 "magnitude: zero the smallest blocks (default); reconstruct: layer-wise reconstruction from the --input samples (SparseGPT's " +
                 "one-shot OBS updates: per layer the weights costing the least output error go and the rest are updated to make up for them; " +

@@ -62,7 +62,14 @@ public static partial class OptimizeCommands
             MinWeightElements = (int)Number(p, "--min-elements", 1024, "quantize"),
             MaxCalibrationSamples = (int)Limit(p, "--max-calibration-samples", new QuantizationOptions().MaxCalibrationSamples, int.MaxValue - 1, "quantize"),
             BiasCorrection = p.Has("--bias-correction"),
+            KeepFloat = p.Values("--keep-float").ToList(),
+            FloatLayers = (int)Count(p, "--float-layers", "quantize"),
+            SensitivityOutputs = p.Values("--sensitivity-output").ToList(),
         };
+        if (options.SensitivityOutputs.Count > 0 && options.FloatLayers == 0)
+            throw new UsageException("--sensitivity-output ranks operators for --float-layers N: give --float-layers too", "quantize");
+        if ((options.KeepFloat.Count > 0 || options.FloatLayers > 0) && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new UsageException($"--keep-float and --float-layers apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
@@ -103,7 +110,8 @@ public static partial class OptimizeCommands
             {
                 null or "layer" => PruningScope.Layer,
                 "global" => PruningScope.Global,
-                var other => throw new UsageException($"unknown --scope '{other}' (layer, global)", "prune"),
+                "sensitivity" => PruningScope.Sensitivity,
+                var other => throw new UsageException($"unknown --scope '{other}' (layer, global, sensitivity)", "prune"),
             },
             Method = p.Value("--method") switch
             {
@@ -190,6 +198,8 @@ public static partial class OptimizeCommands
             foreach (var c in accuracy.Criteria)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {accuracy.Task}: {c.Name} {c.Achieved:G4} ({(c.AtLeast ? ">=" : "<=")} {c.Bound:G4}: {(c.Met ? "met" : "NOT met")})"));
+        foreach (var kept in r.FloatOperators.Where(f => f.Reason.StartsWith("kept float", StringComparison.Ordinal)))
+            stdout.WriteLine($"  node {kept.Node} {kept.Operator}: {kept.Reason}");
         if (r.FloatOperators.Count > 0)
             stdout.WriteLine($"  {r.FloatOperators.Count} operators stay float: {string.Join(", ", r.FloatOperators.GroupBy(f => f.Operator).Select(g => $"{g.Key} x{g.Count()}"))}");
         stdout.WriteLine($"  report: {reportPath}");
@@ -205,6 +215,15 @@ public static partial class OptimizeCommands
         if (p.Value(name) is not { } text) return fallback;
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value < 1 || value > max)
             throw new UsageException($"{name} '{text}': an integer from 1 to {max}", command);
+        return value;
+    }
+
+    /// <summary>A count option: an integer from 0 to int.MaxValue, 0 when absent.</summary>
+    private static long Count(ParsedArgs p, string name, string command)
+    {
+        if (p.Value(name) is not { } text) return 0;
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > int.MaxValue)
+            throw new UsageException($"{name} '{text}': a whole number from 0 to {int.MaxValue}", command);
         return value;
     }
 

@@ -95,6 +95,32 @@ internal sealed class EditableGraph
         return g;
     }
 
+    /// <summary>
+    /// A copy to rewrite independently: tensors and operators are new objects (constant bytes are shared; the
+    /// optimizers replace a constant's bytes, they never write into them).
+    /// </summary>
+    public EditableGraph Clone()
+    {
+        var g = new EditableGraph { Description = Description };
+        foreach (var t in Tensors)
+            g.Tensors.Add(new GraphTensor
+            {
+                Name = t.Name, Type = t.Type, Shape = (int[])t.Shape.Clone(), ShapeSignature = (int[]?)t.ShapeSignature?.Clone(),
+                Data = t.Data, Quantization = t.Quantization, Sparsity = t.Sparsity,
+            });
+        foreach (var op in Operators)
+            g.Operators.Add(new GraphOperator
+            {
+                Code = op.Code, Inputs = (int[])op.Inputs.Clone(), Outputs = (int[])op.Outputs.Clone(), Options = op.Options, CustomOptions = op.CustomOptions,
+            });
+        g.Inputs.AddRange(Inputs);
+        g.Outputs.AddRange(Outputs);
+        g.Signatures.AddRange(Signatures);
+        g.FoldedFloat16.UnionWith(FoldedFloat16);
+        g.FoldedSparse.UnionWith(FoldedSparse);
+        return g;
+    }
+
     /// <summary>Tensor indices of constants that the source model stored as FLOAT16 (folded by <see cref="FromModel"/>).</summary>
     public HashSet<int> FoldedFloat16 { get; } = new();
 

@@ -27,6 +27,7 @@ internal sealed class FullIntegerQuantizer
     private readonly HashSet<int> _floatReady = new();        // float versions computed so far
     private readonly Dictionary<int, AffineParams> _params = new(); // int8 tensor → its parameters
     private readonly bool[] _static;
+    private readonly IReadOnlyDictionary<int, string>? _keepFloat; // node → why the caller keeps it float
 
     public List<FloatOperator> FloatOperators { get; } = new();
     public int QuantizedOperators { get; private set; }
@@ -34,9 +35,13 @@ internal sealed class FullIntegerQuantizer
     /// <summary>int8 tensor index → the original float tensor it stands for (for per-layer error).</summary>
     public Dictionary<int, int> Originals { get; } = new();
 
-    public FullIntegerQuantizer(EditableGraph graph, IReadOnlyDictionary<int, TensorRange> ranges, QuantizationOptions options)
+    /// <param name="keepFloat">Nodes the caller keeps float whatever their kernels (selective quantization), with the
+    /// reason the report gives.</param>
+    public FullIntegerQuantizer(EditableGraph graph, IReadOnlyDictionary<int, TensorRange> ranges, QuantizationOptions options,
+        IReadOnlyDictionary<int, string>? keepFloat = null)
     {
         _g = graph;
+        _keepFloat = keepFloat;
         _ranges = ranges;
         _options = options;
         _static = graph.StaticTensors();
@@ -68,7 +73,7 @@ internal sealed class FullIntegerQuantizer
         for (int n = 0; n < original.Length; n++)
         {
             var op = original[n];
-            string? reason = WhyNotQuantized(op);
+            string? reason = WhyNotQuantized(op) ?? (_keepFloat is not null && _keepFloat.TryGetValue(n, out var kept) ? kept : null);
             if (reason is null)
             {
                 EmitQuantized(op);
@@ -86,6 +91,10 @@ internal sealed class FullIntegerQuantizer
         _g.Operators.Clear();
         _g.Operators.AddRange(_ops);
     }
+
+    /// <summary>The nodes that would get integer kernels (before <see cref="Run"/>, which rewrites the graph).</summary>
+    public List<int> QuantizableNodes() =>
+        Enumerable.Range(0, _g.Operators.Count).Where(n => WhyNotQuantized(_g.Operators[n]) is null).ToList();
 
     // ------------------------------------------------------------------------------------------------ interface
 

@@ -35,9 +35,10 @@ internal static class LayerReconstruction
 
     /// <summary>
     /// Prunes every target (weight tensor index, its first operator) whose operator <see cref="Supports"/> to
-    /// <paramref name="sparsity"/> with reconstruction, writing into <paramref name="values"/>; returns which targets it did.
+    /// its sparsity (<paramref name="sparsities"/>, one per target) with reconstruction, writing into <paramref name="values"/>;
+    /// returns which targets it did.
     /// </summary>
-    public static bool[] Prune(EditableGraph g, IReadOnlyList<(int Tensor, GraphOperator Op)> targets, float[][] values, double sparsity,
+    public static bool[] Prune(EditableGraph g, IReadOnlyList<(int Tensor, GraphOperator Op)> targets, float[][] values, IReadOnlyList<double> sparsities,
         IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
     {
         if (samples.Count == 0)
@@ -91,13 +92,13 @@ internal static class LayerReconstruction
                 }
             }
             if (op.Code.Builtin == BuiltinOperator.DepthwiseConv2D)
-                PruneDepthwise(values[k], shape, gram, sparsity);
+                PruneDepthwise(values[k], shape, gram, sparsities[k]);
             else
             {
                 int rows = values[k].Length / gram.K;
                 var u = InverseCholeskyUpper(Symmetric(gram.H[0], gram.K), gram.K, out var inverse);
                 Retarget(values[k], rows, gram.K, inverse, gram.C[0], Symmetric(gram.H[0], gram.K), rowStride: gram.K, columnStride: 1, offset: 0);
-                PruneRows(values[k], rows, gram.K, u, sparsity);
+                PruneRows(values[k], rows, gram.K, u, sparsities[k]);
             }
             g.Tensors[targets[k].Tensor].Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values[k].AsSpan()).ToArray();
             result[k] = true;

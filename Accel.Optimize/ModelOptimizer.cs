@@ -52,7 +52,33 @@ public static class ModelOptimizer
         // Int8 and 16x8: calibrate on the float graph, then rewrite it.
         int fusedActivations = ActivationFusion.Fuse(graph);
         if (fusedActivations > 0) notes.Add($"{fusedActivations} standalone RELU/RELU6/RELU_N1_TO_1 fused into the operator before them.");
+        // Names are checked before calibration: a typo costs nothing.
+        var keepFloat = SelectiveQuantization.Resolve(graph, options.KeepFloat);
+        int[] rankedOutputs = SelectiveQuantization.RankedOutputs(graph, options.SensitivityOutputs);
         var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
+        List<LayerSensitivity> sensitivity = [];
+        if (options.FloatLayers > 0)
+        {
+            var candidates = new FullIntegerQuantizer(graph, ranges, options).QuantizableNodes().Where(n => !keepFloat.ContainsKey(n)).ToList();
+            if (options.FloatLayers > candidates.Count)
+                throw new OptimizationException($"FloatLayers {options.FloatLayers} is more than the {candidates.Count} operators that would be quantized" +
+                                                $"{(keepFloat.Count > 0 ? " besides those KeepFloat names" : "")}.");
+            var measured = SelectiveQuantization.Measure(graph, ranges, options, candidates, rankedOutputs, list, progress)
+                .OrderByDescending(m => m.Error).ThenBy(m => m.Node).ToList();
+            for (int r = 0; r < measured.Count; r++)
+            {
+                var (node, error) = measured[r];
+                bool kept = r < options.FloatLayers;
+                if (kept) keepFloat[node] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"kept float (sensitivity rank {r + 1} of {measured.Count}: output error {error:G3} with this operator alone quantized)");
+                var op = graph.Operators[node];
+                sensitivity.Add(new LayerSensitivity(node, op.Code.Name, graph.Tensors[op.Outputs[0]].Name, error, kept));
+            }
+            string outputsLabel = options.SensitivityOutputs.Count == 0 ? "all outputs" : string.Join(", ", options.SensitivityOutputs);
+            notes.Add($"Selective quantization: {options.FloatLayers} of {measured.Count} operators kept float by sensitivity (each quantized alone, mean rel L2 of {outputsLabel} over {count} samples).");
+        }
+        if (options.KeepFloat.Count > 0)
+            notes.Add($"Selective quantization: {keepFloat.Count - options.FloatLayers} operators kept float by name ({string.Join(", ", options.KeepFloat)}).");
         List<int>? floatOutputs = null;
         byte[]? floatModel = null;
         if (options.BiasCorrection)
@@ -62,14 +88,24 @@ public static class ModelOptimizer
             floatOutputs = graph.Outputs.Concat(candidates).Distinct().ToList(); // Build's output order
             floatModel = graph.Build(candidates);
         }
-        var quantizer = new FullIntegerQuantizer(graph, ranges, options);
+        // Constants of operators kept float keep the source's encoding (float16 stays float16, sparse stays sparse).
+        var keptConstants = keepFloat.Keys.SelectMany(n => graph.Operators[n].Inputs)
+            .Where(i => i >= 0 && (graph.FoldedFloat16.Contains(i) || graph.FoldedSparse.Contains(i))).ToHashSet();
+        var quantizer = new FullIntegerQuantizer(graph, ranges, options, keepFloat);
         quantizer.Run();
         if (floatModel is not null)
         {
             int corrected = BiasCorrection.Apply(graph, floatModel, floatOutputs!, quantizer.Originals, list, options.Threads, progress);
             notes.Add($"Bias correction: {corrected} CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED biases moved by their mean output error over the calibration samples.");
         }
-        // Weights the source model stored as float16 become int8: nothing else to restore.
+        // Weights the source model stored as float16 become int8; those of operators kept float are stored as the source had them.
+        if (keptConstants.Count > 0)
+        {
+            var decoders = new List<GraphOperator>();
+            foreach (int t in WeightEncoding.ConsumedFloatConstants(graph).Where(keptConstants.Contains).ToList())
+                WeightEncoding.Encode(graph, t, float16: graph.FoldedFloat16.Contains(t), sparse: graph.FoldedSparse.Contains(t), decoders);
+            WeightEncoding.Prepend(graph, decoders);
+        }
         string range = options.Range switch
         {
             CalibrationRange.MinMax => "min/max",
@@ -78,8 +114,9 @@ public static class ModelOptimizer
         };
         bool int16 = options.Mode == QuantizationMode.Int16x8;
         notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : $"interface {options.Interface}")}; weights {(options.PerTensorWeights ? "per tensor" : "per channel (CONV_2D, DEPTHWISE_CONV_2D; FULLY_CONNECTED per tensor)")}.");
-        return Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
+        var result = Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
             quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes);
+        return sensitivity.Count == 0 ? result : result with { Report = result.Report with { Sensitivity = sensitivity } };
     }
 
     /// <param name="evaluation">Inputs for the report (default: one seeded random input).</param>
@@ -94,6 +131,8 @@ public static class ModelOptimizer
         CheckRuns(model);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
+        if (options.Scope == PruningScope.Sensitivity && samples.Count == 0)
+            throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --input): each layer's error is measured on them.");
         if (options.Method == PruningMethod.Reconstruct && samples.Count == 0)
             throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --input): it measures each layer's inputs on them.");
         var pruned = Pruner.Prune(graph, options, samples, progress);
@@ -110,7 +149,7 @@ public static class ModelOptimizer
         WeightEncoding.Prepend(graph, decoders);
         var notes = new List<string>
         {
-            $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV and layers needing more than 2^24 Gram entries by magnitude)" : "")} to {options.Sparsity:P0} {(options.Scope == PruningScope.Global ? "overall (one global threshold)" : "each")} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
+            $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV and layers needing more than 2^24 Gram entries by magnitude)" : "")} to {options.Sparsity:P0} {options.Scope switch { PruningScope.Global => "overall (one global threshold)", PruningScope.Sensitivity => "overall, per-layer sparsities allocated by each layer's measured sensitivity (pruned alone at 10-90 %)", _ => "each" }} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
         return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);

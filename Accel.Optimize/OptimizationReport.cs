@@ -47,6 +47,12 @@ public sealed record OptimizationReport
     public IReadOnlyList<PrunedTensor> PrunedTensors { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>
+    /// Selective quantization (<see cref="QuantizationOptions.FloatLayers"/>): every candidate operator's output error
+    /// when quantized alone, most damaging first; empty when not measured.
+    /// </summary>
+    public IReadOnlyList<LayerSensitivity> Sensitivity { get; init; } = [];
+
     /// <summary>Task-level accuracy, when the caller measured it (null otherwise).</summary>
     public TaskAccuracyReport? TaskAccuracy { get; init; }
 
@@ -110,6 +116,13 @@ public sealed record OptimizationReport
             sb.Append("<h2>Operators left in float</h2><ul>");
             foreach (var f in FloatOperators) sb.Append($"<li>node {f.Node} {E(f.Operator)}: {E(f.Reason)}</li>");
             sb.Append("</ul>");
+        }
+        if (Sensitivity.Count > 0)
+        {
+            sb.Append("<h2>Sensitivity: output error with one operator alone quantized</h2><table><tr><th>node</th><th>operator</th><th>output tensor</th><th>output error</th><th>kept float</th></tr>");
+            foreach (var s in Sensitivity)
+                sb.Append($"<tr><td>{s.Node}</td><td>{E(s.Operator)}</td><td style=\"text-align:left\">{E(s.Tensor)}</td><td>{F(s.OutputError)}</td><td>{(s.KeptFloat ? "yes" : "")}</td></tr>");
+            sb.Append("</table>");
         }
         if (PrunedTensors.Count > 0)
         {

@@ -52,6 +52,13 @@ public enum PruningScope
     Layer,
     /// <summary>One threshold across all pruned tensors: the smallest blocks of the whole model go, wherever they are.</summary>
     Global,
+    /// <summary>
+    /// Per-layer sparsities under the global budget: each tensor's output error when pruned alone (by magnitude, at
+    /// 10 %, 20 %, … 90 %) is measured on the samples, and the levels are raised greedily where they cost the least
+    /// error per zeroed weight until the pruned weights reach <see cref="PruningOptions.Sparsity"/> of all prunable
+    /// weights (docs/optimize.md §Sensitivity allocation). Needs samples; works with both methods.
+    /// </summary>
+    Sensitivity,
 }
 
 /// <summary>Options of <see cref="ModelOptimizer.Quantize"/>.</summary>
@@ -92,8 +99,37 @@ public sealed record QuantizationOptions
     /// </summary>
     public int MaxCalibrationSamples { get; init; } = 1_000;
 
+    /// <summary>
+    /// Int8 and 16x8: operators kept float whatever their kernels (TFLite's <c>denylisted_ops</c> /
+    /// <c>denylisted_nodes</c>, ONNX Runtime's <c>nodes_to_exclude</c>): each entry is an operator type as TFLite names
+    /// it (<c>CONV_2D</c>: every node of the type) or the name of a node's output tensor (that node). They run float
+    /// behind DEQUANTIZE/QUANTIZE and the report lists them. A name matching nothing in the model is an error.
+    /// </summary>
+    public IReadOnlyList<string> KeepFloat { get; init; } = [];
+
+    /// <summary>
+    /// Int8 and 16x8: besides <see cref="KeepFloat"/>, the N most sensitive operators stay float. Sensitivity: per
+    /// operator that would get an integer kernel, the output error of the model with that operator alone quantized
+    /// (its inputs and outputs through QUANTIZE/DEQUANTIZE), on the calibration samples (docs/optimize.md §Selective
+    /// quantization). 0 (the default): no measurement. More than there are such operators is an error.
+    /// </summary>
+    public int FloatLayers { get; init; }
+
+    /// <summary>
+    /// The model outputs (tensor names) whose error ranks the operators for <see cref="FloatLayers"/>: the mean of their
+    /// relative L2 errors. Empty (the default): every output. A name that is not a model output is an error.
+    /// </summary>
+    public IReadOnlyList<string> SensitivityOutputs { get; init; } = [];
+
     internal void Validate()
     {
+        if (FloatLayers < 0) throw new OptimizationException($"FloatLayers must be at least 0, got {FloatLayers}.");
+        if ((KeepFloat.Count > 0 || FloatLayers > 0 || SensitivityOutputs.Count > 0) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"Keeping operators float (KeepFloat, FloatLayers, SensitivityOutputs) applies to modes int8 and int16x8, not {Mode}.");
+        if (SensitivityOutputs.Count > 0 && FloatLayers == 0)
+            throw new OptimizationException("SensitivityOutputs ranks operators for FloatLayers; set FloatLayers to at least 1.");
+        if (KeepFloat.Any(string.IsNullOrWhiteSpace))
+            throw new OptimizationException("KeepFloat holds an empty name; give operator types (CONV_2D) or output tensor names.");
         if (MinWeightElements < 1) throw new OptimizationException($"MinWeightElements must be at least 1, got {MinWeightElements}.");
         if (MaxCalibrationSamples < 1) throw new OptimizationException($"MaxCalibrationSamples must be at least 1, got {MaxCalibrationSamples}.");
         if (!Enum.IsDefined(Mode)) throw new OptimizationException($"Unknown quantization mode {(int)Mode}.");
@@ -160,8 +196,8 @@ public sealed record PruningOptions
         if (MaxEvaluationSamples < 1) throw new OptimizationException($"MaxEvaluationSamples must be at least 1, got {MaxEvaluationSamples}.");
         if (!Enum.IsDefined(Scope)) throw new OptimizationException($"Unknown pruning scope {(int)Scope}.");
         if (!Enum.IsDefined(Method)) throw new OptimizationException($"Unknown pruning method {(int)Method}.");
-        if (Method == PruningMethod.Reconstruct && (BlockSize != 1 || Scope != PruningScope.Layer))
-            throw new OptimizationException($"Pruning with reconstruction works on 1x1 blocks with per-layer sparsity; got 1x{BlockSize} blocks, scope {Scope}.");
+        if (Method == PruningMethod.Reconstruct && (BlockSize != 1 || Scope == PruningScope.Global))
+            throw new OptimizationException($"Pruning with reconstruction works on 1x1 blocks with per-layer sparsity (scope layer or sensitivity); got 1x{BlockSize} blocks, scope {Scope}.");
         if (!(Sparsity >= 0 && Sparsity < 1)) throw new OptimizationException($"The sparsity must be in [0, 1), got {Sparsity}.");
         if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
         if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");

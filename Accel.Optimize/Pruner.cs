@@ -29,19 +29,22 @@ internal static class Pruner
             firstUse.Add(op);
         }
         var values = targets.Select(x => g.Tensors[x.Tensor].FloatValues()).ToArray();
+        double[] sparsities = options.Scope == PruningScope.Sensitivity
+            ? SparsityAllocation.Allocate(g, targets.Select(x => x.Tensor).ToList(), values, options, samples ?? [], progress)
+            : Enumerable.Repeat(options.Sparsity, targets.Count).ToArray();
         if (options.Method == PruningMethod.Reconstruct)
         {
             // Layer-wise reconstruction where it applies; TRANSPOSE_CONV filters keep magnitude pruning.
-            var reconstructed = LayerReconstruction.Prune(g, targets.Select((x, k) => (x.Tensor, firstUse[k])).ToList(), values, options.Sparsity,
+            var reconstructed = LayerReconstruction.Prune(g, targets.Select((x, k) => (x.Tensor, firstUse[k])).ToList(), values, sparsities,
                 samples ?? [], options.Threads, progress);
             for (int k = 0; k < targets.Count; k++)
-                if (!reconstructed[k]) PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, options.Sparsity);
+                if (!reconstructed[k]) PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, sparsities[k]);
         }
         else if (options.Scope == PruningScope.Global)
             PruneGlobally(values, targets.Select(x => g.Tensors[x.Tensor].Shape[^1]).ToArray(), options.BlockSize, options.Sparsity);
         else
             for (int k = 0; k < targets.Count; k++)
-                PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, options.Sparsity);
+                PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, sparsities[k]);
 
         var pruned = new List<PrunedTensor>();
         for (int k = 0; k < targets.Count; k++)

@@ -89,6 +89,22 @@ internal sealed class CommandSpec
             AllowMultipleArgumentsPerToken = false,
         }, Kind.Repeatable);
 
+    /// <summary>Declares options shared by several commands (<see cref="OptimizeCommands.QuantizationOptions"/>).</summary>
+    public CommandSpec With(IEnumerable<OptimizeCommands.SharedOption> options)
+    {
+        foreach (var o in options)
+        {
+            string[] aliases = o.Alias is null ? [] : [o.Alias];
+            _ = o.Kind switch
+            {
+                OptimizeCommands.SharedOptionKind.Switch => Switch(o.Name, o.Description, aliases),
+                OptimizeCommands.SharedOptionKind.Single => Option(o.Name, o.ValueName, o.Description, aliases),
+                _ => Repeatable(o.Name, o.ValueName, o.Description, aliases),
+            };
+        }
+        return this;
+    }
+
     /// <summary>Adds a subcommand (e.g. <c>conform merge</c>).</summary>
     public CommandSpec Subcommand(Command subcommand)
     {
