@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Operators;
 
 namespace Accel.Delegates.Cpu;
@@ -116,6 +117,7 @@ public sealed class CpuDelegate : IAccelDelegate
     private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool, PartitionCancellation cancellation) : IPartitionKernel
     {
         /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke()
         {
             for (int i = 0; i < kernels.Length; i++)

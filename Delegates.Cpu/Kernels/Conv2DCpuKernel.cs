@@ -93,7 +93,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<Conv2DCpuNode<TOps, TV>> RunChunk =
-        static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
@@ -118,6 +118,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
         _tilePixels = Math.Max(GemmTiles<TOps, TV>.TilePixels, 4096 / Math.Max(1, geometry.InputDepth) / 4 * 4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

@@ -23,7 +23,7 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
     private readonly int _segmentsPerRow;
     private readonly int _segmentLength;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
 
     public BinaryElementwiseNode(DelegateNode node, BroadcastRows plan, VectorClamp clamp)
     {
@@ -37,6 +37,7 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
         _segmentLength = (plan.RowLength + _segmentsPerRow - 1) / _segmentsPerRow;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_output.ElementCount == 0) return;
