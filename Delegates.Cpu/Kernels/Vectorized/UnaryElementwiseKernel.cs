@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Accel.Kernels.Reference;
 using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -51,8 +52,14 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
 /// kernels whose <see cref="CpuKernel{TParams}.Types"/> take them) runs the definition's 256-entry table, indexed by the
 /// input byte: the reference's own table, so every element is the reference's by construction.
 /// </summary>
-internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams> where TOp : struct, IUnaryOp
+internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams>, IClampActivationKernel where TOp : struct, IUnaryOp
 {
+    /// <summary>RELU, RELU6 and RELU_N1_TO_1 on float32 are <see cref="ClampOp"/>s: a preceding ADD/SUB/MUL may apply them.</summary>
+    public ActivationRange? FloatClamp(DelegateNode node) =>
+        Op is ClampOp clamp && node.Inputs[0]!.Type == TensorType.Float32 && node.Outputs[0].Type == TensorType.Float32
+            ? new ActivationRange(clamp.Min, clamp.Max)
+            : null;
+
     /// <summary>Elements below which a thread hand-off costs more than it saves (lower for costly ops).</summary>
     protected virtual int MinPerThread => 64 * 1024;
 
