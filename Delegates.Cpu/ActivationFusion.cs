@@ -101,6 +101,7 @@ internal sealed unsafe class FusedClampNode(ICpuCompiledNode fused, ICpuCompiled
     /// <summary>For tests: whether the arena lets this node run fused.</summary>
     internal bool RunsFused => CanWriteInOnePass();
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CanWriteInOnePass()
     {
         byte* o = (byte*)TensorData.Write(output);

@@ -77,8 +77,13 @@ internal readonly record struct ConvLayout(
             output.Dim(1), output.Dim(2), output.Dim(3), strideH, strideW, dilationH, dilationW, padTop, padLeft);
 
     /// <summary>1×1, stride 1, no padding: every output pixel reads the input pixel at the same flat index (a GEMM).</summary>
-    public bool IsPointwise => FilterHeight == 1 && FilterWidth == 1 && StrideH == 1 && StrideW == 1
-        && PadTop == 0 && PadLeft == 0 && OutputHeight == InputHeight && OutputWidth == InputWidth;
+    public bool IsPointwise
+    {
+        // Read by every Run: inlined there rather than called (it is over the JIT's default inlining size).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => FilterHeight == 1 && FilterWidth == 1 && StrideH == 1 && StrideW == 1
+            && PadTop == 0 && PadLeft == 0 && OutputHeight == InputHeight && OutputWidth == InputWidth;
+    }
 }
 
 /// <summary>
