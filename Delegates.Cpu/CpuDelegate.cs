@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Operators;
 
 namespace Accel.Delegates.Cpu;
@@ -59,6 +60,9 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The widest vector path this process uses (AVX-512, AVX2, SSE/Vector128 or scalar).</summary>
     public static string VectorPath => SimdPath.Describe();
 
+    /// <summary>The fused node pairs of the last partition compiled (ActivationFusion); for tests.</summary>
+    internal IReadOnlyList<FusedClampNode> LastFusions { get; private set; } = [];
+
     /// <summary>The worker pool of the last compile with more than one thread (null before that); for tests.</summary>
     internal CpuThreadPool? Pool => _pool;
 
@@ -90,14 +94,26 @@ public sealed class CpuDelegate : IAccelDelegate
             _pool = new CpuThreadPool(threads);
         }
         var pool = threads > 1 ? _pool! : CpuThreadPool.Inline;
-        var kernels = new ICpuCompiledNode[partition.Nodes.Count];
-        for (int i = 0; i < kernels.Length; i++)
+        var kernels = new List<ICpuCompiledNode>(partition.Nodes.Count);
+        for (int i = 0; i < partition.Nodes.Count; i++)
         {
-            var node = partition.Nodes[i];
-            kernels[i] = (_kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
+            var compiled = CompileNode(partition.Nodes[i]);
+            // An element-wise node and the RELU that alone reads it become one pass (ActivationFusion: same bits).
+            int next = i + 1;
+            if (ActivationFusion.TryFuse(partition, i, _kernels, compiled, () => CompileNode(partition.Nodes[next])) is { } fused)
+            {
+                kernels.Add(fused);
+                i++;
+                continue;
+            }
+            kernels.Add(compiled);
         }
-        return new CompiledPartition(kernels, pool, partition.Cancellation);
+        LastFusions = kernels.OfType<FusedClampNode>().ToArray();
+        return new CompiledPartition(kernels.ToArray(), pool, partition.Cancellation);
     }
+
+    private ICpuCompiledNode CompileNode(DelegateNode node) =>
+        (_kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
 
     /// <summary>
     /// The node's operations (its definition's <see cref="OpCost.Operations"/>) at roughly this machine's per-core FMA
@@ -116,6 +132,7 @@ public sealed class CpuDelegate : IAccelDelegate
     private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool, PartitionCancellation cancellation) : IPartitionKernel
     {
         /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Invoke()
         {
             for (int i = 0; i < kernels.Length; i++)

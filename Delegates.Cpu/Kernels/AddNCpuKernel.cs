@@ -33,7 +33,7 @@ internal sealed unsafe class AddNNode : ICpuCompiledNode
     private readonly bool _isFloat;
     private readonly SimdWidth _width;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
 
     public AddNNode(DelegateNode node, AddNParams p)
     {
@@ -45,6 +45,7 @@ internal sealed unsafe class AddNNode : ICpuCompiledNode
         _width = SimdWidths.Current;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_count == 0) return;

@@ -41,7 +41,7 @@ internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
             _reciprocalOfCount = reciprocalOfCount;
         }
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -52,6 +52,7 @@ internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
             }
         };
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             var state = new State(TensorData.Read(_input), TensorData.Write(_output), _plan, _reciprocalOfCount, _width);

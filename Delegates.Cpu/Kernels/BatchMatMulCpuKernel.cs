@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -44,7 +45,7 @@ internal sealed unsafe class BatchMatMulCpuNode<TS, TV> : ICpuCompiledNode
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<BatchMatMulCpuNode<TS, TV>> RunChunk =
-        static (in BatchMatMulCpuNode<TS, TV> kernel, int start, int end) => kernel.Rows(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in BatchMatMulCpuNode<TS, TV> kernel, int start, int end) => kernel.Rows(start, end);
 
     private readonly Tensor _lhs, _rhs, _output;
     private readonly int _m, _k, _n, _batches, _lhsMatrices, _rhsMatrices;
@@ -68,6 +69,7 @@ internal sealed unsafe class BatchMatMulCpuNode<TS, TV> : ICpuCompiledNode
         if (_adjY) _packedRhs = new PinnedFloats((int)_rhs.ElementCount);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         float* lhs = ConvLoops.Pointer(_lhs.Read<float>());

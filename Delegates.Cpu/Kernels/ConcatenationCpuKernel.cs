@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -37,6 +38,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
         private readonly long _outputSlab = slabs.Sum();
         private readonly SimdWidth _width = SimdWidths.Current;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             float* destination = TensorData.Write(output);
@@ -56,6 +58,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
     {
         private readonly long _outputSlab = slabs.Sum();
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             byte* destination = Elements.Write(output);

@@ -77,8 +77,13 @@ internal readonly record struct ConvLayout(
             output.Dim(1), output.Dim(2), output.Dim(3), strideH, strideW, dilationH, dilationW, padTop, padLeft);
 
     /// <summary>1×1, stride 1, no padding: every output pixel reads the input pixel at the same flat index (a GEMM).</summary>
-    public bool IsPointwise => FilterHeight == 1 && FilterWidth == 1 && StrideH == 1 && StrideW == 1
-        && PadTop == 0 && PadLeft == 0 && OutputHeight == InputHeight && OutputWidth == InputWidth;
+    public bool IsPointwise
+    {
+        // Read by every Run: inlined there rather than called (it is over the JIT's default inlining size).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => FilterHeight == 1 && FilterWidth == 1 && StrideH == 1 && StrideW == 1
+            && PadTop == 0 && PadLeft == 0 && OutputHeight == InputHeight && OutputWidth == InputWidth;
+    }
 }
 
 /// <summary>
@@ -93,7 +98,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<Conv2DCpuNode<TOps, TV>> RunChunk =
-        static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
@@ -118,6 +123,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
         _tilePixels = Math.Max(GemmTiles<TOps, TV>.TilePixels, 4096 / Math.Max(1, geometry.InputDepth) / 4 * 4);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -25,6 +26,7 @@ internal sealed class DepthToSpaceCpuKernel : CpuKernel<DepthToSpaceParams>
         private readonly int _inDepth = input.Dim(3) * size;    // bytes
         private readonly int _outDepth = output.Dim(3) * size;  // bytes
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             byte* source = Elements.Read(input);

@@ -79,7 +79,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     private const int TilePixels = 4;
 
     private static readonly CpuThreadPool.ChunkAction<DepthwiseConv2DCpuNode<TOps, TV>> RunChunk =
-        static (in DepthwiseConv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunRows(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in DepthwiseConv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunRows(start, end);
 
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
@@ -124,6 +124,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
             && DepthwiseRowKernels<TOps, TV>.Supports(geometry.FilterWidth, geometry.StrideW);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

@@ -27,6 +27,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     /// at kx = 0 of filter row <paramref name="kyBegin"/> … <paramref name="kyEnd"/> − 1, rows <paramref name="rowStride"/> apart),
     /// filter taps <paramref name="tapStride"/> floats apart, outputs <paramref name="yStride"/> apart.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(int filterWidth, int stride, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w,
         nint tapStride, float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {

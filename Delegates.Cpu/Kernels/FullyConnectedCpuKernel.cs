@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -59,7 +60,7 @@ internal sealed unsafe class FullyConnectedCpuNode<TOps, TV> : ICpuCompiledNode
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<FullyConnectedCpuNode<TOps, TV>> RunChunk =
-        static (in FullyConnectedCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in FullyConnectedCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
     private readonly int _batch;
@@ -84,6 +85,7 @@ internal sealed unsafe class FullyConnectedCpuNode<TOps, TV> : ICpuCompiledNode
 
     private int Tiles => (_batch + _tileRows - 1) / _tileRows;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

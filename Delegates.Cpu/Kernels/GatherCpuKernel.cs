@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -26,7 +27,7 @@ internal sealed class GatherCpuKernel : CpuKernel<GatherParams>
         private readonly GatherParams _p;
         private readonly int _minBlocks;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         {
             GatherParams p = s.Params;
             int run = p.Inner * p.ElementSize;
@@ -54,6 +55,7 @@ internal sealed class GatherCpuKernel : CpuKernel<GatherParams>
             _minBlocks = (int)Math.Max(1, MinBytesPerThread / blockBytes);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             bool wide = _indices.Type == TensorType.Int64;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Quantized;
@@ -37,7 +38,7 @@ internal sealed unsafe class IntegerMeanCpuNode<TSum, TRows> : ICpuCompiledNode
     private const int BlockLength = 64;
 
     private static readonly CpuThreadPool.ChunkAction<IntegerMeanCpuNode<TSum, TRows>> Work =
-        static (in IntegerMeanCpuNode<TSum, TRows> node, int start, int end) => node.Units(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in IntegerMeanCpuNode<TSum, TRows> node, int start, int end) => node.Units(start, end);
 
     private readonly Tensor _input, _output;
     private readonly MeanCpuKernel.MeanPlan _plan;
@@ -54,6 +55,7 @@ internal sealed unsafe class IntegerMeanCpuNode<TSum, TRows> : ICpuCompiledNode
         _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_units == 0)

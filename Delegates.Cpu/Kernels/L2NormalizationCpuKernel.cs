@@ -30,8 +30,9 @@ internal sealed unsafe class L2NormalizationNode(DelegateNode node, L2Normalizat
 
     private readonly Tensor _input = node.Inputs[0]!, _output = node.Outputs[0];
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (p.Rows == 0) return;

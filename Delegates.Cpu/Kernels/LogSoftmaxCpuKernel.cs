@@ -34,7 +34,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<RowNormalizationParams>
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRowsPerThread;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -54,6 +54,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<RowNormalizationParams>
             _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, p.Depth));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             if (_rows == 0 || _depth == 0) return;

@@ -124,7 +124,7 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
             _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
         }
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -135,6 +135,7 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
             }
         };
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             if (_units == 0) return;

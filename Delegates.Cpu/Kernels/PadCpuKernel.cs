@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -67,6 +68,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             _outerUnpadded = _outDims.AsSpan().SequenceEqual(_inDims);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             byte* source = Elements.Read(_input);
@@ -113,6 +115,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Pad(byte* destination, long bytes)
         {
             if (bytes > 0) new Span<byte>(destination, checked((int)bytes)).Fill(_fill);

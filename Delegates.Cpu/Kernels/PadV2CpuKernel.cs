@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -56,6 +57,7 @@ internal sealed class PadV2CpuKernel : CpuKernel<PadV2Params>
             _rows = _row == 0 ? 0 : input.ElementCount / _row;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             byte* destination = Elements.Write(_output);

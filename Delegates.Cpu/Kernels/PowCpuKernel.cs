@@ -79,6 +79,7 @@ internal sealed unsafe class NegativeExponentCheckNode(DelegateNode node, ICpuCo
 {
     private readonly Tensor _exponents = node.Inputs[1]!;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         var exponents = new ReadOnlySpan<int>(RawTensorData.Read(_exponents), (int)_exponents.ElementCount);

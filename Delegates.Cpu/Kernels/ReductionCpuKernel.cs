@@ -149,7 +149,7 @@ internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
             _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
         }
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         {
             switch (s.Kind)
             {
@@ -171,6 +171,7 @@ internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             if (_plan.IsCopy)

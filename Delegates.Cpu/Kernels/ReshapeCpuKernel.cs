@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -18,6 +19,7 @@ internal sealed class ReshapeCpuKernel : CpuKernel<ReshapeParams>
     {
         private readonly long _bytes = output.ByteSize;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool) => Elements.Copy(Elements.Read(input), Elements.Write(output), _bytes);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -27,7 +28,7 @@ internal sealed class ResizeNearestNeighborCpuKernel : CpuKernel<ResizeNearestNe
 internal sealed class ResizeNearestNeighborCpuNode : ICpuCompiledNode
 {
     private static readonly CpuThreadPool.ChunkAction<ResizeNearestNeighborCpuNode> RunChunk =
-        static (in ResizeNearestNeighborCpuNode kernel, int start, int end) => kernel.Rows(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in ResizeNearestNeighborCpuNode kernel, int start, int end) => kernel.Rows(start, end);
 
     private readonly Tensor _input, _output;
     private readonly int[] _rows, _columns, _runLength;
@@ -48,6 +49,7 @@ internal sealed class ResizeNearestNeighborCpuNode : ICpuCompiledNode
             _runLength[x] = x + 1 < _columns.Length && _columns[x + 1] == _columns[x] + 1 ? _runLength[x + 1] + 1 : 1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         int outputRows = _output.Dim(0) * _rows.Length;

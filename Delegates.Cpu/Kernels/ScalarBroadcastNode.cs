@@ -29,7 +29,7 @@ internal sealed unsafe class ScalarBroadcastNode<T, TOp> : ICpuCompiledNode
     private readonly TOp _op;
     private readonly bool _refuseZeroDenominator;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
 
     public ScalarBroadcastNode(DelegateNode node, TOp op, bool refuseZeroDenominator)
     {
@@ -42,6 +42,7 @@ internal sealed unsafe class ScalarBroadcastNode<T, TOp> : ICpuCompiledNode
         _refuseZeroDenominator = refuseZeroDenominator;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         var a = (T*)RawTensorData.Read(_a);

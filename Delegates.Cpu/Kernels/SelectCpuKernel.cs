@@ -42,7 +42,7 @@ internal sealed unsafe class SelectNode<T> : ICpuCompiledNode where T : unmanage
     private readonly SimdWidth _width = SimdWidths.Current;
     private readonly int _count;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
 
     public SelectNode(DelegateNode node, SelectLayout layout, bool truthValues)
     {
@@ -80,8 +80,9 @@ internal sealed unsafe class SelectNode<T> : ICpuCompiledNode where T : unmanage
         return true;
     }
 
-    private static readonly CpuThreadPool.ChunkAction<State> FlatWork = static (in State s, int start, int end) => s.RunFlat(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> FlatWork = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.RunFlat(start, end);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_rows == 0) return;

@@ -46,7 +46,7 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRowsPerThread;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -65,6 +65,7 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
             _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, p.Depth));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             if (_p.Rows == 0) return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -20,6 +21,7 @@ internal sealed class SplitCpuKernel : CpuKernel<SplitParams>
 
     private sealed unsafe class SplitNode(Tensor input, Tensor[] outputs, SplitParams p) : ICpuCompiledNode
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(CpuThreadPool pool)
         {
             byte* source = Elements.Read(input);

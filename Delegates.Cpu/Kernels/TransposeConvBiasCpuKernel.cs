@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Kernels.Reference;
@@ -57,7 +58,7 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<TransposeConvBiasCpuNode<TOps, TV>> RunChunk =
-        static (in TransposeConvBiasCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in TransposeConvBiasCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
@@ -78,6 +79,7 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
         _epilogue = epilogue;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

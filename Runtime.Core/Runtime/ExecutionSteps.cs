@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates;
 
 namespace Accel;
@@ -15,6 +16,7 @@ internal sealed class ReferenceStep(InterpreterNode node, Tensor[] tensors) : Ex
 {
     public InterpreterNode Node { get; } = node;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run()
     {
         if (Node.PreparedAtInvoke) Node.PrepareIfInputShapesChanged(tensors);
@@ -32,6 +34,7 @@ internal sealed class PartitionStep(IPartitionKernel kernel, string delegateName
     public override string Executor => delegateName;
     public override int[] Nodes => nodes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Run()
     {
         try
@@ -72,6 +75,7 @@ internal sealed class ExecutionSteps
     public bool FellBack { get; private set; }
 
     /// <summary>Runs every step; on a delegate failure (when allowed) falls back to the reference steps for good.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
         try
@@ -103,6 +107,7 @@ internal sealed class ExecutionSteps
     }
 
     /// <summary>Runs the steps in order, checking for cancellation before each (a delegate partition is one step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(ReadOnlySpan<ExecutionStep> steps, InvokeCancellation cancellation)
     {
         int current = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates;
 using Accel.Kernels;
 using Accel.Operators;
@@ -291,6 +292,7 @@ public sealed unsafe class Interpreter : IDisposable
     /// <see cref="OperationCanceledException"/>; its outputs are undefined, and the interpreter stays usable (the
     /// next Invoke runs normally). A device delegate's partition, once submitted, runs to its end or its timeout.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Invoke(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

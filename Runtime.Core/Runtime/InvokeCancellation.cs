@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Accel;
 
 /// <summary>
@@ -26,10 +28,14 @@ internal sealed class InvokeCancellation
 
     public bool IsRequested => _cancelRequested || _token.IsCancellationRequested;
 
+    /// <summary>Small enough to inline into the optimized invoke loop; the throw lives in <see cref="ThrowCancelled"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void ThrowIfRequested()
     {
-        if (_cancelRequested)
-            throw new OperationCanceledException("Invoke was cancelled by Interpreter.Cancel().");
+        if (_cancelRequested) ThrowCancelled();
         _token.ThrowIfCancellationRequested();
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowCancelled() => throw new OperationCanceledException("Invoke was cancelled by Interpreter.Cancel().");
 }

@@ -160,13 +160,19 @@ public sealed unsafe class Tensor
 
     public override string ToString() => $"{Name} [{string.Join(",", _shape)}] {Type.ToDisplayName()}";
 
+    // The checks of Read/Write are a compare or two inlined into every kernel's Run (the common float32 case folded per
+    // T), their messages built in methods that are never inlined: a kernel compiled optimized at its first call
+    // (AggressiveOptimization) then calls no tier-0 helper on each invoke.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckElementType<T>() where T : unmanaged
     {
-        if (!ElementTypeMatches<T>(Type))
-            throw new TensorAccessException(
-                $"Tensor '{Name}' (index {Index}) is {Type.ToDisplayName()}; it cannot be accessed as {typeof(T).Name}.");
+        if (typeof(T) == typeof(float) ? Type != TensorType.Float32 : !ElementTypeMatches<T>(Type)) ThrowElementType<T>();
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowElementType<T>() =>
+        throw new TensorAccessException(
+            $"Tensor '{Name}' (index {Index}) is {Type.ToDisplayName()}; it cannot be accessed as {typeof(T).Name}.");
 
     internal static bool ElementTypeMatches<T>(TensorType type) where T : unmanaged =>
         type switch
@@ -186,16 +192,24 @@ public sealed unsafe class Tensor
             _ => false,
         };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureAllocated()
     {
-        if (Data == null && DataLength != 0 || Storage == TensorStorage.Unallocated && ByteSize != 0)
-            throw new InterpreterStateException($"Tensor '{Name}' (index {Index}) has no memory yet; call AllocateTensors() first.");
+        if (Data == null && DataLength != 0 || Storage == TensorStorage.Unallocated && ByteSize != 0) ThrowUnallocated();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EnsureWritable()
     {
         EnsureAllocated();
-        if (IsConstant)
-            throw new TensorAccessException($"Tensor '{Name}' (index {Index}) is a constant and cannot be written.");
+        if (IsConstant) ThrowConstant();
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowUnallocated() =>
+        throw new InterpreterStateException($"Tensor '{Name}' (index {Index}) has no memory yet; call AllocateTensors() first.");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowConstant() =>
+        throw new TensorAccessException($"Tensor '{Name}' (index {Index}) is a constant and cannot be written.");
 }

@@ -35,6 +35,7 @@ w("    /// For each channel vector start in <paramref name=\"starts\"/>: pixels 
 w("    /// at kx = 0 of filter row <paramref name=\"kyBegin\"/> … <paramref name=\"kyEnd\"/> − 1, rows <paramref name=\"rowStride\"/> apart),")
 w("    /// filter taps <paramref name=\"tapStride\"/> floats apart, outputs <paramref name=\"yStride\"/> apart.")
 w("    /// </summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
 w("    public static void Run(int filterWidth, int stride, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w,")
 w("        nint tapStride, float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
 w("    {")

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Accel.Kernels.Reference;
 using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -23,13 +24,16 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
     private readonly int _segmentsPerRow;
     private readonly int _segmentLength;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
 
-    public BinaryElementwiseNode(DelegateNode node, BroadcastRows plan, VectorClamp clamp)
+    public BinaryElementwiseNode(DelegateNode node, BroadcastRows plan, VectorClamp clamp) : this(node, plan, clamp, node.Outputs[0]) { }
+
+    /// <param name="output">Where the result goes: the node's output, or a fused activation's (ActivationFusion).</param>
+    public BinaryElementwiseNode(DelegateNode node, BroadcastRows plan, VectorClamp clamp, Tensor output)
     {
         _a = node.Inputs[0]!;
         _b = node.Inputs[1]!;
-        _output = node.Outputs[0];
+        _output = output;
         _plan = plan;
         _clamp = clamp;
         _width = SimdWidths.Current;
@@ -37,6 +41,7 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
         _segmentLength = (plan.RowLength + _segmentsPerRow - 1) / _segmentsPerRow;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_output.ElementCount == 0) return;
@@ -98,9 +103,20 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
 /// ADD, SUB and MUL on float32: the definition's broadcast (as the node's final shapes) collapsed into rows, and its
 /// fused-activation range.
 /// </summary>
-internal abstract class BinaryElementwiseKernel<TOp> : CpuKernel<BinaryArithmeticParams> where TOp : struct, IBinaryOp
+internal abstract class BinaryElementwiseKernel<TOp> : CpuKernel<BinaryArithmeticParams>, IFusesFollowingClamp where TOp : struct, IBinaryOp
 {
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
         new BinaryElementwiseNode<TOp>(node,
             BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation));
+
+    /// <summary>A float32 node without a fused activation of its own: clamp(op(a, b)) into <paramref name="output"/>.</summary>
+    public ICpuCompiledNode? CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output)
+    {
+        var p = node.ParamsAs<BinaryArithmeticParams>();
+        if (node.Inputs[0]!.Type != TensorType.Float32 || node.Outputs[0].Type != TensorType.Float32 || output.Type != TensorType.Float32
+            || !VectorClamp.IsIdentityRange(p.FloatActivation))
+            return null;
+        return new BinaryElementwiseNode<TOp>(node,
+            BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(clamp), output);
+    }
 }

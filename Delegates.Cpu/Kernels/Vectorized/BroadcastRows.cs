@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
 
 /// <summary>
@@ -80,6 +82,7 @@ internal sealed class BroadcastRows
     }
 
     /// <summary>Element offsets of row <paramref name="row"/> in a and b, and its outer coordinates in <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (long A, long B) RowOffsets(int row, Span<int> index)
     {
         long aOffset = 0, bOffset = 0;
@@ -94,6 +97,7 @@ internal sealed class BroadcastRows
     }
 
     /// <summary>Moves <paramref name="index"/> and the offsets to the next row (an odometer step, no division).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Advance(Span<int> index, ref long aOffset, ref long bOffset)
     {
         for (int d = OuterDims.Length - 1; d >= 0; d--)

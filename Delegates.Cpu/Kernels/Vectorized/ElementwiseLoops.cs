@@ -92,9 +92,11 @@ internal static unsafe class ElementwiseLoops
         int i = 0;
         for (; i <= n - TS.Count; i += TS.Count)
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), TS.Load(b + i))));
-        if (i < n && n >= TS.Count)
+        // The last partial vector recomputes lanes already written, which is only right when the output is not an input
+        // (a fused activation may write in place, ActivationFusion): then the scalar tail, same bits per element.
+        if (i < n && n >= TS.Count && o != a && o != b)
         {
-            i = n - TS.Count; // overlapping last vector (the output never aliases an input)
+            i = n - TS.Count;
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), TS.Load(b + i))));
             return;
         }
@@ -109,7 +111,7 @@ internal static unsafe class ElementwiseLoops
         int i = 0;
         for (; i <= n - TS.Count; i += TS.Count)
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), vb)));
-        if (i < n && n >= TS.Count)
+        if (i < n && n >= TS.Count && o != a)
         {
             i = n - TS.Count;
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(TS.Load(a + i), vb)));
@@ -126,7 +128,7 @@ internal static unsafe class ElementwiseLoops
         int i = 0;
         for (; i <= n - TS.Count; i += TS.Count)
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(va, TS.Load(b + i))));
-        if (i < n && n >= TS.Count)
+        if (i < n && n >= TS.Count && o != b)
         {
             i = n - TS.Count;
             TS.Store(o + i, clamp.Apply<TS, TV>(op.Apply<TS, TV>(va, TS.Load(b + i))));
@@ -164,6 +166,9 @@ internal static unsafe class ElementwiseLoops
 /// <summary>Clamp to [min, max] with the reference's comparison semantics (RELU, RELU6, RELU_N1_TO_1 as ops).</summary>
 internal readonly struct ClampOp(float min, float max) : IUnaryOp
 {
+    public float Min => min;
+    public float Max => max;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TV Apply<TS, TV>(TV x) where TS : ISimd<TV> where TV : unmanaged =>
         VectorClamp.Apply<TS, TV>(x, TS.Splat(min), TS.Splat(max));

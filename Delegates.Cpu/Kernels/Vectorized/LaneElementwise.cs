@@ -163,7 +163,7 @@ internal sealed unsafe class LaneUnaryNode<T, TOp> : ICpuCompiledNode where T : 
     private readonly SimdWidth _width;
     private readonly int _count;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         LaneLoops.Map<T, TOp>(s.Width, s.Input, s.Output, start, end);
 
     public LaneUnaryNode(DelegateNode node)
@@ -174,6 +174,7 @@ internal sealed unsafe class LaneUnaryNode<T, TOp> : ICpuCompiledNode where T : 
         _count = checked((int)_output.ElementCount);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_count == 0) return;
@@ -208,7 +209,7 @@ internal sealed unsafe class LaneBinaryNode<T, TW> : ICpuCompiledNode where T : 
     private readonly int _segmentsPerRow;
     private readonly int _segmentLength;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
 
     public LaneBinaryNode(DelegateNode node)
     {
@@ -221,6 +222,7 @@ internal sealed unsafe class LaneBinaryNode<T, TW> : ICpuCompiledNode where T : 
         _segmentLength = (_plan.RowLength + _segmentsPerRow - 1) / _segmentsPerRow;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_output.ElementCount == 0) return;

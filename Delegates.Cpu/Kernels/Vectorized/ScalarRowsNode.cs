@@ -22,7 +22,7 @@ internal sealed unsafe class ScalarRowsNode<TOp, TParams> : ICpuCompiledNode whe
     private readonly TParams _p;
     private readonly int _rows, _depth, _minRowsPerThread;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) => Rows(s, start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => Rows(s, start, end);
 
     public ScalarRowsNode(DelegateNode node, TParams p, int rows, int depth)
     {
@@ -34,6 +34,7 @@ internal sealed unsafe class ScalarRowsNode<TOp, TParams> : ICpuCompiledNode whe
         _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, depth));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         if (_rows == 0) return;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using Accel.Kernels.Reference;
 using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -14,7 +16,7 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
     private readonly int _minPerThread;
     private readonly int _count;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = static (in State s, int start, int end) =>
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
         ElementwiseLoops.Map(s.Width, s.Op, s.Input, s.Output, start, end);
 
     /// <param name="minPerThread">Elements below which a thread hand-off costs more than it saves (lower for costly ops).</param>
@@ -28,6 +30,7 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
         _count = checked((int)_output.ElementCount);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
         var state = new State(TensorData.Read(_input), TensorData.Write(_output), _op, _width);
@@ -49,8 +52,14 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
 /// kernels whose <see cref="CpuKernel{TParams}.Types"/> take them) runs the definition's 256-entry table, indexed by the
 /// input byte: the reference's own table, so every element is the reference's by construction.
 /// </summary>
-internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams> where TOp : struct, IUnaryOp
+internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams>, IClampActivationKernel where TOp : struct, IUnaryOp
 {
+    /// <summary>RELU, RELU6 and RELU_N1_TO_1 on float32 are <see cref="ClampOp"/>s: a preceding ADD/SUB/MUL may apply them.</summary>
+    public ActivationRange? FloatClamp(DelegateNode node) =>
+        Op is ClampOp clamp && node.Inputs[0]!.Type == TensorType.Float32 && node.Outputs[0].Type == TensorType.Float32
+            ? new ActivationRange(clamp.Min, clamp.Max)
+            : null;
+
     /// <summary>Elements below which a thread hand-off costs more than it saves (lower for costly ops).</summary>
     protected virtual int MinPerThread => 64 * 1024;
 
