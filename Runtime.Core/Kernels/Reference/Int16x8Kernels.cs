@@ -39,6 +39,22 @@ internal static class Int16x8Kernels
 
     private static ReadOnlySpan<int> NarrowBias(Tensor? bias) => bias is { Type: TensorType.Int32 } ? bias.Read<int>() : default;
 
+    /// <summary>
+    /// RELU, RELU6, LEAKY_RELU on int16 (TFLite's ReluX and QuantizeLeakyRelu for int16): y = min(max, max(min,
+    /// MultiplyByQuantizedMultiplier(x, x ≥ 0 ? non-negative : negative multiplier))), the 32-bit double-rounding form.
+    /// </summary>
+    public static void RescaleActivation(ReadOnlySpan<short> input, Span<short> output, Int16RescaleActivationParams p)
+    {
+        for (int i = 0; i < input.Length; i++)
+        {
+            int x = input[i];
+            int y = Quantization.MultiplyByQuantizedMultiplier(x, x >= 0 ? p.NonNegative : p.Negative);
+            y = Math.Max(p.Min, y);
+            y = Math.Min(p.Max, y);   // TFLite's order: the upper bound wins if the bounds cross
+            output[i] = (short)y;
+        }
+    }
+
     /// <summary>CONV_2D (grouped included): Σ over in-bounds taps of w · x (padding taps are skipped: they are 0).</summary>
     public static void Conv2D(KernelContext context, Conv2DParams p, Int16ConvParams q)
     {

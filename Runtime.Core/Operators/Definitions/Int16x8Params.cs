@@ -63,6 +63,14 @@ public sealed record Int16SigmoidParams(int InputMultiplier, int InputLeftShift,
 public sealed record Int16SoftmaxParams(QuantizedMultiplier InputMultiplier, ImmutableArray<short> ExpTable,
     ImmutableArray<short> OneOverOnePlusXTable);
 
+/// <summary>
+/// What an int16 RELU, RELU6 or LEAKY_RELU runs from (TFLite's QuantizedReluX&lt;int16_t&gt; and QuantizeLeakyRelu&lt;int16_t&gt;;
+/// zero points 0): y = min(<see cref="Max"/>, max(<see cref="Min"/>, MultiplyByQuantizedMultiplier(x, x ≥ 0 ?
+/// <see cref="NonNegative"/> : <see cref="Negative"/>))) with the 32-bit double-rounding MultiplyByQuantizedMultiplier
+/// (docs/numerics.md §Quantized execution, int16x8). RELU and RELU6 use one multiplier for both signs.
+/// </summary>
+public sealed record Int16RescaleActivationParams(QuantizedMultiplier NonNegative, QuantizedMultiplier Negative, int Min, int Max);
+
 /// <summary>TFLite's Prepare checks and multipliers for the int16x8 scheme (docs/numerics.md §Quantized execution, int16x8).</summary>
 internal static class Int16x8
 {
@@ -284,6 +292,50 @@ internal static class Int16x8
         }
         var (min, max) = QuantizedParams.Activation(context, activation, output, outQ);
         return new Int16ConvParams([.. multipliers], min, max, wide, rescale);
+    }
+
+    /// <summary>
+    /// RELU, RELU6 on int16 (activations.cc ReluPrepare and QuantizedReluX&lt;int16_t&gt;): zero points 0; the multiplier
+    /// QuantizeMultiplier(s_x / s_y) (a binary32 quotient widened to double); the clamp [max(−32768, round(low / s_y)),
+    /// min(32767, round(high / s_y))] (the type's maximum when high is +∞), the upper bound applied last.
+    /// </summary>
+    public static Int16RescaleActivationParams ReluX(KernelContext context, float low, float high)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0);
+        var inQ = Activation(context, input, "input");
+        var outQ = Activation(context, output, "output");
+        var m = QuantizedParams.Multiplier(context, inQ.Scale / outQ.Scale, "the input-to-output multiplier (input scale / output scale)");
+        int min = Math.Max(short.MinValue, Quantization.QuantizeBound(low, outQ.Scale, 0));
+        int max = float.IsPositiveInfinity(high) ? short.MaxValue : Math.Min(short.MaxValue, Quantization.QuantizeBound(high, outQ.Scale, 0));
+        return new Int16RescaleActivationParams(m, m, min, max);
+    }
+
+    /// <summary>
+    /// LEAKY_RELU on int16 (activations.cc LeakyReluPrepare and QuantizeLeakyRelu&lt;int16_t&gt;): zero points 0; the
+    /// identity multiplier QM(s_x / s_y) for x ≥ 0 and the alpha multiplier QM(s_x · alpha / s_y) below (both binary32
+    /// expressions widened to double; a negative alpha keeps a negative mantissa, as for int8), clamped to int16.
+    /// </summary>
+    public static Int16RescaleActivationParams LeakyRelu(KernelContext context, float alpha)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0);
+        var inQ = Activation(context, input, "input");
+        var outQ = Activation(context, output, "output");
+        var identity = QuantizedParams.Multiplier(context, inQ.Scale / outQ.Scale, "the identity multiplier (input scale / output scale)");
+        var negative = QuantizedLookup.SignedMultiplier(context, inQ.Scale * alpha / outQ.Scale);
+        return new Int16RescaleActivationParams(identity, negative, short.MinValue, short.MaxValue);
+    }
+
+    /// <summary>
+    /// MAXIMUM, MINIMUM on int16 (maximum_minimum.cc compares the stored integers and checks no quantization): Accel
+    /// requires the int16x8 scheme's zero point 0 on both inputs and the output, as every int16 activation.
+    /// </summary>
+    public static void StoredComparison(KernelContext context)
+    {
+        Activation(context, context.Input(0), "input 1");
+        Activation(context, context.Input(1), "input 2");
+        Activation(context, context.Output(0), "output");
     }
 
     /// <summary>
