@@ -71,6 +71,14 @@ public sealed record Int16SoftmaxParams(QuantizedMultiplier InputMultiplier, Imm
 /// </summary>
 public sealed record Int16RescaleActivationParams(QuantizedMultiplier NonNegative, QuantizedMultiplier Negative, int Min, int Max);
 
+/// <summary>
+/// What an int16 BATCH_MATMUL runs from (batch_matmul.cc Prepare and EvalInt16: int16 × int16 → int16, zero points 0):
+/// one multiplier (double)(float)(s_lhs · s_rhs) / (double)s_out; each output is
+/// clamp(MultiplyByQuantizedMultiplier(Σ_k L · R)) to int16 with the exact int64 sum and TFLite's 64-bit
+/// MultiplyByQuantizedMultiplier (the mantissa reduced to 16 bits; docs/numerics.md §Quantized execution, int16x8).
+/// </summary>
+public sealed record Int16BatchMatMulParams(QuantizedMultiplier Multiplier);
+
 /// <summary>TFLite's Prepare checks and multipliers for the int16x8 scheme (docs/numerics.md §Quantized execution, int16x8).</summary>
 internal static class Int16x8
 {
@@ -292,6 +300,29 @@ internal static class Int16x8
         }
         var (min, max) = QuantizedParams.Activation(context, activation, output, outQ);
         return new Int16ConvParams([.. multipliers], min, max, wide, rescale);
+    }
+
+    /// <summary>
+    /// The longest int16 BATCH_MATMUL reduction: |Σ L · R| ≤ K · 2^30 stays below TFLite's assumed 2^47 (and the 64-bit
+    /// rescale's product below 2^62).
+    /// </summary>
+    public const int MaxBatchMatMulDepth = 1 << 17;
+
+    /// <summary>
+    /// BATCH_MATMUL on int16 (batch_matmul.cc: both operands int16 — TFLite has no 16x8 form of this op — and an int16
+    /// output, zero points 0, per tensor): the multiplier is GetQuantizedConvolutionMultipler without bias, the scale
+    /// product rounded to binary32, divided in double. Per-channel operands are refused (TFLite reads one scale).
+    /// </summary>
+    public static Int16BatchMatMulParams BatchMatMul(KernelContext context, int depth)
+    {
+        var lq = Activation(context, context.Input(0), "lhs");
+        var rq = Activation(context, context.Input(1), "rhs");
+        var oq = Activation(context, context.Output(0), "output");
+        if (depth > MaxBatchMatMulDepth)
+            throw context.Error($"the inner dimension is {depth}; an int16 BATCH_MATMUL sums at most {MaxBatchMatMulDepth} products (TFLite's 64-bit rescale assumes |sum| < 2^47)");
+        float product = lq.Scale * rq.Scale;
+        var m = Multiplier(context, (double)product / oq.Scale, "the output multiplier s_lhs·s_rhs/s_out", Int16x8Rescale.Reduced16BitMultiplier);
+        return new Int16BatchMatMulParams(m);
     }
 
     /// <summary>
