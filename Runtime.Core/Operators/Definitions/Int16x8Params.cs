@@ -250,7 +250,7 @@ internal static class Int16x8
     }
 
     /// <summary>
-    /// The int16x8 params of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: int16 input and output with zero point 0,
+    /// The int16x8 params of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV: int16 input and output with zero point 0,
     /// symmetric int8 weights per tensor or per channel along <paramref name="weightsChannelAxis"/>, an optional int64
     /// bias of one value per channel (FULLY_CONNECTED also takes int32). Channel c's multiplier is (double)s_x · (double)s_w[c] / (double)s_y
     /// (PopulateConvolutionQuantizationParams); for FULLY_CONNECTED with per-tensor weights it is TFLite's
@@ -271,10 +271,10 @@ internal static class Int16x8
             if (bias.Type is not (TensorType.Int64 or TensorType.Int32))
                 throw context.Error($"bias '{bias.Name}' is {bias.Type.ToDisplayName()}; an int16x8 node takes an int64 (or int32) bias");
             wide = bias.Type == TensorType.Int64;
-            // DEPTHWISE_CONV_2D: TFLite's Prepare refuses an int32 bias. CONV_2D: TFLite accepts one but reads it as int64
-            // (the oracle's outputs are far off), so Accel refuses it rather than give it a meaning TFLite does not have.
+            // DEPTHWISE_CONV_2D, TRANSPOSE_CONV: TFLite's Prepare refuses an int32 bias. CONV_2D: TFLite accepts one but reads
+            // it as int64 (the oracle's outputs are far off), so Accel refuses it rather than give it a meaning TFLite does not have.
             if (!wide && op != Int16x8Op.FullyConnected)
-                throw context.Error($"bias '{bias.Name}' is int32; an int16x8 {(op == Int16x8Op.Conv2D ? "CONV_2D" : "DEPTHWISE_CONV_2D")} needs an int64 bias");
+                throw context.Error($"bias '{bias.Name}' is int32; an int16x8 {Name(op)} needs an int64 bias");
             if (bias.Sparsity is not null) throw context.Error($"bias '{bias.Name}' is sparse; it must be densified first");
             if (bias.Rank != 1 || bias.Dim(0) != channels)
                 throw context.Error($"bias '{bias.Name}' must have shape [{channels}] (one value per output channel), has [{string.Join(",", bias.Shape.ToArray())}]");
@@ -369,6 +369,14 @@ internal static class Int16x8
         Activation(context, context.Output(0), "output");
     }
 
+    private static string Name(Int16x8Op op) => op switch
+    {
+        Int16x8Op.Conv2D => "CONV_2D",
+        Int16x8Op.DepthwiseConv2D => "DEPTHWISE_CONV_2D",
+        Int16x8Op.TransposeConv => "TRANSPOSE_CONV",
+        _ => "FULLY_CONNECTED",
+    };
+
     /// <summary>
     /// ADD / SUB on int16 (add.cc, sub.cc Prepare, general_scale_int16): TFLite's int8 formula with left shift 15 and
     /// all zero points 0. The legacy power-of-two path (pot_scale_int16 = true, the schema's default, which TFLite's
@@ -410,4 +418,5 @@ internal enum Int16x8Op
     Conv2D,
     DepthwiseConv2D,
     FullyConnected,
+    TransposeConv,
 }
