@@ -193,8 +193,8 @@ public sealed class BinaryElementwiseKernelTests
         Assert.That(e!.Message, Does.Contain("node 0 (MAXIMUM)").And.Contain("expects 2 inputs, has 3"));
     }
 
-    [TestCase(BuiltinOperator.Maximum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8 })]
-    [TestCase(BuiltinOperator.Minimum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8 })]
+    [TestCase(BuiltinOperator.Maximum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16 })]
+    [TestCase(BuiltinOperator.Minimum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16 })]
     [TestCase(BuiltinOperator.SquaredDifference, 2, new[] { TensorType.Float32, TensorType.Int32 })]
     [TestCase(BuiltinOperator.LogicalAnd, 1, new[] { TensorType.Bool })]
     [TestCase(BuiltinOperator.LogicalOr, 1, new[] { TensorType.Bool })]
