@@ -155,8 +155,8 @@ public sealed class BinaryElementwiseKernelTests
         Assert.That(h.Run(new LogicalOrKernel(), "LOGICAL_OR", null, a, b).Read<byte>().ToArray(), Is.EqualTo(new byte[] { 0, 1, 1, 1 }));
     }
 
-    [TestCase("MAXIMUM", TensorType.Int16, "float32, int32, int64, int8 and uint8")]
-    [TestCase("MINIMUM", TensorType.Bool, "float32, int32, int64, int8 and uint8")]
+    [TestCase("MAXIMUM", TensorType.Bool, "float32, int32, int64, int8, uint8 and int16")]
+    [TestCase("MINIMUM", TensorType.Bool, "float32, int32, int64, int8, uint8 and int16")]
     [TestCase("SQUARED_DIFFERENCE", TensorType.Int64, "float32 and int32")]
     [TestCase("LOGICAL_AND", TensorType.Float32, "bool")]
     [TestCase("LOGICAL_OR", TensorType.Int32, "bool")]
