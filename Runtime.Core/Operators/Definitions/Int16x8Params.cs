@@ -69,7 +69,21 @@ public sealed record Int16SoftmaxParams(QuantizedMultiplier InputMultiplier, Imm
 /// <see cref="NonNegative"/> : <see cref="Negative"/>))) with the 32-bit double-rounding MultiplyByQuantizedMultiplier
 /// (docs/numerics.md §Quantized execution, int16x8). RELU and RELU6 use one multiplier for both signs.
 /// </summary>
-public sealed record Int16RescaleActivationParams(QuantizedMultiplier NonNegative, QuantizedMultiplier Negative, int Min, int Max);
+public sealed record Int16RescaleActivationParams(QuantizedMultiplier NonNegative, QuantizedMultiplier Negative, int Min, int Max)
+{
+    /// <summary>
+    /// The output for every int16 input, indexed by the input's bits ((ushort)x): the reference kernel run once over all
+    /// 65,536 values, so a backend's lookup is the reference's result by construction.
+    /// </summary>
+    public short[] Tabulate()
+    {
+        var inputs = new short[65536];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (short)i;
+        var outputs = new short[65536];
+        Kernels.Reference.Int16x8Kernels.RescaleActivation(inputs, outputs, this);
+        return outputs;
+    }
+}
 
 /// <summary>
 /// What an int16 BATCH_MATMUL runs from (batch_matmul.cc Prepare and EvalInt16: int16 × int16 → int16, zero points 0):
