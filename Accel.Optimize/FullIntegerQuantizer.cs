@@ -265,6 +265,8 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Concatenation,
         BuiltinOperator.Logistic, BuiltinOperator.Tanh, BuiltinOperator.Softmax, BuiltinOperator.Mean,
+        BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.LeakyRelu, BuiltinOperator.Maximum, BuiltinOperator.Minimum,
+        BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv,
     ];
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
@@ -291,16 +293,20 @@ internal sealed class FullIntegerQuantizer
             MulOptions o => o.FusedActivation,
             Pool2DOptions o => o.FusedActivation,
             ConcatenationOptions o => o.FusedActivation,
+            TransposeConvOptions o => o.FusedActivation,
             _ => ActivationFunctionType.None,
         };
         if (activation is ActivationFunctionType.Tanh or ActivationFunctionType.SignBit)
             return $"fused {activation} has no integer form";
-        if (b is BuiltinOperator.Conv2D or BuiltinOperator.DepthwiseConv2D or BuiltinOperator.FullyConnected)
+        if (b is BuiltinOperator.Conv2D or BuiltinOperator.DepthwiseConv2D or BuiltinOperator.FullyConnected or BuiltinOperator.TransposeConv)
         {
+            // TRANSPOSE_CONV: inputs output_shape, weights, data, bias.
+            int dataIndex = b == BuiltinOperator.TransposeConv ? 2 : 0, biasIndex = dataIndex + (b == BuiltinOperator.TransposeConv ? 1 : 2);
+            if (b == BuiltinOperator.TransposeConv && (op.Inputs.Length < 3 || !_g.Tensors[op.Inputs[0]].IsConstant)) return "output_shape is not a constant";
             if (op.Inputs.Length < 2 || !IsDenseFloatConstant(op.Inputs[1])) return "weights are not a float32 constant";
-            if (op.Inputs.Length > 2 && op.Inputs[2] >= 0 && !IsDenseFloatConstant(op.Inputs[2])) return "bias is not a float32 constant";
+            if (op.Inputs.Length > biasIndex && op.Inputs[biasIndex] >= 0 && !IsDenseFloatConstant(op.Inputs[biasIndex])) return "bias is not a float32 constant";
             if (op.Options is FullyConnectedOptions { WeightsFormat: not 0 }) return "shuffled weights";
-            if (!HasRange(op.Inputs[0])) return "input has no calibrated range";
+            if (!HasRange(op.Inputs[dataIndex])) return "input has no calibrated range";
             if (!_ranges.ContainsKey(y)) return "output has no calibrated range";
             return null;
         }
@@ -319,7 +325,8 @@ internal sealed class FullIntegerQuantizer
         // Only the data operands: the shape / paddings / size operands stay int32.
         int count = b switch
         {
-            BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul or BuiltinOperator.Prelu => 2,
+            BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul or BuiltinOperator.Prelu
+                or BuiltinOperator.Maximum or BuiltinOperator.Minimum or BuiltinOperator.BatchMatMul => 2,
             BuiltinOperator.Concatenation => op.Inputs.Length,
             _ => 1,
         };
@@ -344,14 +351,17 @@ internal sealed class FullIntegerQuantizer
             case BuiltinOperator.Conv2D:
             case BuiltinOperator.DepthwiseConv2D:
             case BuiltinOperator.FullyConnected:
+            case BuiltinOperator.TransposeConv:
             {
-                int x = Quant(op.Inputs[0]);
+                bool transpose = b == BuiltinOperator.TransposeConv;
+                int biasInput = transpose ? 3 : 2;
+                int x = Quant(op.Inputs[transpose ? 2 : 0]);
                 float inScale = _params[x].Scale;
                 var w = _g.Tensors[op.Inputs[1]];
                 int axis = b switch
                 {
                     BuiltinOperator.DepthwiseConv2D => 3,
-                    BuiltinOperator.Conv2D => 0,
+                    BuiltinOperator.Conv2D or BuiltinOperator.TransposeConv => 0,   // OHWI: per output channel
                     _ => -1, // FULLY_CONNECTED: per tensor, as TFLite's converter writes it by default
                 };
                 if (_options.PerTensorWeights) axis = -1;
@@ -362,9 +372,10 @@ internal sealed class FullIntegerQuantizer
                     Quantization = new QuantizationParameters(scales, new long[scales.Length], Math.Max(axis, 0), [], []),
                 });
                 int channels = b == BuiltinOperator.DepthwiseConv2D ? w.Shape[3] : w.Shape[0];
-                var bias = op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? _g.Tensors[op.Inputs[2]].FloatValues() : new float[channels];
+                bool hasBias = op.Inputs.Length > biasInput && op.Inputs[biasInput] >= 0;
+                var bias = hasBias ? _g.Tensors[op.Inputs[biasInput]].FloatValues() : new float[channels];
                 if (bias.Length != channels)
-                    throw new OptimizationException($"Bias '{_g.Tensors[op.Inputs[2]].Name}' has {bias.Length} values for {channels} output channels.");
+                    throw new OptimizationException($"Bias '{_g.Tensors[op.Inputs[biasInput]].Name}' has {bias.Length} values for {channels} output channels.");
                 // 16x8: int64 bias (TFLite's DEPTHWISE_CONV_2D refuses int32 there; the converter writes int64 for all three).
                 var (qb, biasScales) = QuantizationMath.QuantizeBias(bias, inScale, scales, _int16 ? long.MinValue : int.MinValue, _int16 ? long.MaxValue : int.MaxValue);
                 // Per-tensor weights: one bias scale, as the converter writes it. TFLite reads a tensor's scale only when
@@ -375,14 +386,15 @@ internal sealed class FullIntegerQuantizer
                     : MemoryMarshal.AsBytes(qb.Select(v => (int)v).ToArray().AsSpan()).ToArray();
                 int bIndex = _g.AddTensor(new GraphTensor
                 {
-                    Name = (op.Inputs.Length > 2 && op.Inputs[2] >= 0 ? _g.Tensors[op.Inputs[2]].Name : w.Name + "_bias") + (_int16 ? "_int64" : "_int32"),
+                    Name = (hasBias ? _g.Tensors[op.Inputs[biasInput]].Name : w.Name + "_bias") + (_int16 ? "_int64" : "_int32"),
                     Type = _int16 ? TensorType.Int64 : TensorType.Int32, Shape = [channels], Data = biasData,
                     Quantization = new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], []),
                 });
-                inputs = [x, wIndex, bIndex];
+                inputs = transpose ? [op.Inputs[0], wIndex, x, bIndex] : [x, wIndex, bIndex];
                 outParams = ParamsFromRange(y);
                 version = Math.Max(version, (b, _int16) switch
                 {
+                    (BuiltinOperator.TransposeConv, _) => 3,   // with a bias (4 with a fused activation: kept from the float op)
                     (BuiltinOperator.FullyConnected, false) => 4,
                     (BuiltinOperator.FullyConnected, true) => 7,
                     (BuiltinOperator.DepthwiseConv2D, true) => 5,
@@ -440,6 +452,31 @@ internal sealed class FullIntegerQuantizer
                 inputs[1] = Operand(op.Inputs[1]);
                 outParams = ParamsFromRange(y);
                 break;
+            case BuiltinOperator.Relu:
+            case BuiltinOperator.Relu6:
+            case BuiltinOperator.LeakyRelu:
+                // 16x8 only: their own calibrated output range (the kernels rescale s_in/s_out), versions 3 / 3 / 2.
+                inputs[0] = Quant(op.Inputs[0]);
+                outParams = ParamsFromRange(y);
+                version = Math.Max(version, b == BuiltinOperator.LeakyRelu ? 2 : 3);
+                break;
+            case BuiltinOperator.Maximum:
+            case BuiltinOperator.Minimum:
+                // Stored integers are compared, so both operands take the output's parameters (requantized when their
+                // own differ), as TFLite's converter ties them. Version 4 (int16).
+                outParams = ParamsFromRange(y);
+                inputs[0] = QuantAs(op.Inputs[0], outParams);
+                inputs[1] = QuantAs(op.Inputs[1], outParams);
+                version = Math.Max(version, 4);
+                break;
+            case BuiltinOperator.BatchMatMul:
+                // int16 × int16 (TFLite has no 16x8 BATCH_MATMUL): both operands activations with their own ranges (a
+                // constant operand gets its own symmetric scale); version 3.
+                inputs[0] = Operand(op.Inputs[0]);
+                inputs[1] = Operand(op.Inputs[1]);
+                outParams = ParamsFromRange(y);
+                version = Math.Max(version, 3);
+                break;
             case BuiltinOperator.Mean:
             case BuiltinOperator.Sum:
                 // Its own calibrated output range: the integer MEAN and SUM rescale s_in/s_out (QuantizedMeanOrSum); axes stay int32.
@@ -450,22 +487,8 @@ internal sealed class FullIntegerQuantizer
             case BuiltinOperator.Concatenation:
             {
                 outParams = ParamsFromRange(y);
-                for (int k = 0; k < op.Inputs.Length; k++)
-                {
-                    int i = op.Inputs[k];
-                    if (_g.Tensors[i].IsConstant) { inputs[k] = QuantConstant(i, outParams); continue; }
-                    int q = Quant(i);
-                    if (_params[q] != outParams)
-                    {
-                        // TFLite's int8 CONCATENATION needs every input quantized as the output: requantize.
-                        var t = _g.Tensors[i];
-                        int r = _g.AddTensor(new GraphTensor { Name = t.Name + "_requant", Type = _activationType, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(outParams) });
-                        _params[r] = outParams;
-                        _ops.Add(Op(BuiltinOperator.Quantize, 2, [q], [r]));
-                        q = r;
-                    }
-                    inputs[k] = q;
-                }
+                // TFLite's int8 CONCATENATION needs every input quantized as the output: requantize.
+                for (int k = 0; k < op.Inputs.Length; k++) inputs[k] = QuantAs(op.Inputs[k], outParams);
                 version = Math.Max(version, _int16 ? 3 : 2);
                 break;
             }
@@ -483,6 +506,22 @@ internal sealed class FullIntegerQuantizer
         }
         int yq = NewInt8(y, outParams);
         _ops.Add(new GraphOperator { Code = op.Code with { Version = version }, Inputs = inputs, Outputs = [yq], Options = options, CustomOptions = op.CustomOptions });
+    }
+
+    /// <summary>
+    /// An operand quantized with exactly <paramref name="p"/>: a constant's copy, or the activation's integer version
+    /// requantized by a QUANTIZE when its own parameters differ.
+    /// </summary>
+    private int QuantAs(int tensor, AffineParams p)
+    {
+        if (_g.Tensors[tensor].IsConstant) return QuantConstant(tensor, p);
+        int q = Quant(tensor);
+        if (_params[q] == p) return q;
+        var t = _g.Tensors[tensor];
+        int r = _g.AddTensor(new GraphTensor { Name = t.Name + "_requant", Type = _activationType, Shape = t.Shape, ShapeSignature = t.ShapeSignature, Quantization = PerTensor(p) });
+        _params[r] = p;
+        _ops.Add(Op(BuiltinOperator.Quantize, 2, [q], [r]));
+        return r;
     }
 
     private static GraphOperator Op(BuiltinOperator b, int version, int[] inputs, int[] outputs) =>

@@ -11,10 +11,12 @@ internal sealed class LeakyReluCpuKernel : CpuKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
-    // int8/uint8: the definition's 256-entry table, indexed by the input byte (the reference's own).
+    // int8/uint8: the definition's 256-entry table, indexed by the input byte (the reference's own); int16: a 65,536-entry
+    // table of the reference's results.
     protected override ICpuCompiledNode Compile(DelegateNode node, LeakyReluParams p) =>
+        p.Int16Activation is { } int16 ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], int16.Tabulate()) :
         p.QuantizedTable.IsEmpty
             ? new UnaryElementwiseNode<LeakyReluOp>(node, new LeakyReluOp(p.Alpha), minPerThread: 64 * 1024)
             : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());

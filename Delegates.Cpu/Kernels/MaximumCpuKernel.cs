@@ -8,7 +8,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// MAXIMUM, float32, int32, int64, int8 and uint8: <c>a &gt; b ? a : b</c> with broadcasting, as the reference (TFLite's MaximumOp):
+/// MAXIMUM, float32, int32, int64, int8, uint8 and int16: <c>a &gt; b ? a : b</c> with broadcasting, as the reference (TFLite's MaximumOp):
 /// the second operand wins ties and unordered pairs — max(NaN, 1) = 1, max(1, NaN) = NaN, max(−0, +0) = +0,
 /// max(+0, −0) = −0. Not Vector.Max / maxps as .NET exposes them (their NaN and ±0 rules differ): an ordered
 /// GreaterThan mask and ConditionalSelect, bit for bit the reference's choice of operand.
@@ -19,7 +19,7 @@ internal sealed class MaximumCpuKernel : CpuKernel<BinaryElementwiseParams>
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Maximum];
 
     // int8/uint8 (equal quantization, which the definition requires): the raw values compare as the real ones do.
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => node.Inputs[0]!.Type switch
     {
@@ -27,6 +27,7 @@ internal sealed class MaximumCpuKernel : CpuKernel<BinaryElementwiseParams>
         TensorType.Int32 => LaneKernels.Binary<int, MaximumOp<int>>(node),
         TensorType.Int8 => LaneKernels.Binary<sbyte, MaximumOp<sbyte>>(node),
         TensorType.UInt8 => LaneKernels.Binary<byte, MaximumOp<byte>>(node),
+        TensorType.Int16 => LaneKernels.Binary<short, MaximumOp<short>>(node),
         _ => LaneKernels.Binary<long, MaximumOp<long>>(node),
     };
 }

@@ -8,7 +8,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// MINIMUM, float32, int32, int64, int8 and uint8: <c>a &lt; b ? a : b</c> with broadcasting, as the reference (TFLite's MinimumOp):
+/// MINIMUM, float32, int32, int64, int8, uint8 and int16: <c>a &lt; b ? a : b</c> with broadcasting, as the reference (TFLite's MinimumOp):
 /// the second operand wins ties and unordered pairs — min(NaN, 1) = 1, min(1, NaN) = NaN, min(−0, +0) = +0,
 /// min(+0, −0) = −0. Not Vector.Min / minps as .NET exposes them: an ordered LessThan mask and ConditionalSelect.
 /// </summary>
@@ -18,7 +18,7 @@ internal sealed class MinimumCpuKernel : CpuKernel<BinaryElementwiseParams>
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Minimum];
 
     // int8/uint8 (equal quantization, which the definition requires): the raw values compare as the real ones do.
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => node.Inputs[0]!.Type switch
     {
@@ -26,6 +26,7 @@ internal sealed class MinimumCpuKernel : CpuKernel<BinaryElementwiseParams>
         TensorType.Int32 => LaneKernels.Binary<int, MinimumOp<int>>(node),
         TensorType.Int8 => LaneKernels.Binary<sbyte, MinimumOp<sbyte>>(node),
         TensorType.UInt8 => LaneKernels.Binary<byte, MinimumOp<byte>>(node),
+        TensorType.Int16 => LaneKernels.Binary<short, MinimumOp<short>>(node),
         _ => LaneKernels.Binary<long, MinimumOp<long>>(node),
     };
 }

@@ -9,8 +9,8 @@ internal sealed class Relu6CpuKernel : UnaryElementwiseKernel<ClampOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu6];
 
-    // int8/uint8: the definition's 256-entry table (UnaryElementwiseKernel).
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    // int8/uint8: the definition's 256-entry table; int16: a 65,536-entry table of the reference's results (UnaryElementwiseKernel).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ClampOp Op => new(0f, 6f);
 }

@@ -31,6 +31,8 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
         // The delegate's dtype check reads the int32 output_shape, so uint8 reaches here; its integer node is int8 only.
         if (node.Inputs[2]!.Type == TensorType.UInt8)
             return NodeSupport.Refuse("uint8 TRANSPOSE_CONV has no CPU kernel (the reference runs it)");
+        if (node.Inputs[2]!.Type == TensorType.Int16)
+            return NodeSupport.Refuse("int16 TRANSPOSE_CONV has no CPU kernel (the reference runs it)");
         foreach (var (tensor, role) in new[] { (node.Inputs[2]!, "input"), (weights, "weights"), (node.Outputs[0], "output") })
         {
             foreach (int d in tensor.Shape)

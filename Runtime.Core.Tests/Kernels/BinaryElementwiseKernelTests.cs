@@ -155,8 +155,8 @@ public sealed class BinaryElementwiseKernelTests
         Assert.That(h.Run(new LogicalOrKernel(), "LOGICAL_OR", null, a, b).Read<byte>().ToArray(), Is.EqualTo(new byte[] { 0, 1, 1, 1 }));
     }
 
-    [TestCase("MAXIMUM", TensorType.Int16, "float32, int32, int64, int8 and uint8")]
-    [TestCase("MINIMUM", TensorType.Bool, "float32, int32, int64, int8 and uint8")]
+    [TestCase("MAXIMUM", TensorType.Bool, "float32, int32, int64, int8, uint8 and int16")]
+    [TestCase("MINIMUM", TensorType.Bool, "float32, int32, int64, int8, uint8 and int16")]
     [TestCase("SQUARED_DIFFERENCE", TensorType.Int64, "float32 and int32")]
     [TestCase("LOGICAL_AND", TensorType.Float32, "bool")]
     [TestCase("LOGICAL_OR", TensorType.Int32, "bool")]
@@ -193,8 +193,8 @@ public sealed class BinaryElementwiseKernelTests
         Assert.That(e!.Message, Does.Contain("node 0 (MAXIMUM)").And.Contain("expects 2 inputs, has 3"));
     }
 
-    [TestCase(BuiltinOperator.Maximum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8 })]
-    [TestCase(BuiltinOperator.Minimum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8 })]
+    [TestCase(BuiltinOperator.Maximum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16 })]
+    [TestCase(BuiltinOperator.Minimum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16 })]
     [TestCase(BuiltinOperator.SquaredDifference, 2, new[] { TensorType.Float32, TensorType.Int32 })]
     [TestCase(BuiltinOperator.LogicalAnd, 1, new[] { TensorType.Bool })]
     [TestCase(BuiltinOperator.LogicalOr, 1, new[] { TensorType.Bool })]

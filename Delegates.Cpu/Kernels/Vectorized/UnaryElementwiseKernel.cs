@@ -50,7 +50,8 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
 /// A one-input element-wise op on float32 (the definition made the output the input's shape): <typeparamref name="TOp"/>
 /// over the flattened tensor, split from <see cref="MinPerThread"/> elements per thread. An int8/uint8 node (for the
 /// kernels whose <see cref="CpuKernel{TParams}.Types"/> take them) runs the definition's 256-entry table, indexed by the
-/// input byte: the reference's own table, so every element is the reference's by construction.
+/// input byte: the reference's own table, so every element is the reference's by construction (int16 LOGISTIC, TANH,
+/// RELU, RELU6: a 65,536-entry table the reference kernel fills).
 /// </summary>
 internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams>, IClampActivationKernel where TOp : struct, IUnaryOp
 {
@@ -69,6 +70,8 @@ internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParam
     protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
         p.Int16Sigmoid is { } int16
             ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], int16.Tabulate(node.Op.Builtin))
+            : p.Int16Activation is { } rescale
+                ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], rescale.Tabulate())
             : p.QuantizedTable.IsEmpty
                 ? new UnaryElementwiseNode<TOp>(node, Op, MinPerThread)
                 : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());

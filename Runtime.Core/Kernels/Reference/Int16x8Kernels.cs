@@ -39,6 +39,22 @@ internal static class Int16x8Kernels
 
     private static ReadOnlySpan<int> NarrowBias(Tensor? bias) => bias is { Type: TensorType.Int32 } ? bias.Read<int>() : default;
 
+    /// <summary>
+    /// RELU, RELU6, LEAKY_RELU on int16 (TFLite's ReluX and QuantizeLeakyRelu for int16): y = min(max, max(min,
+    /// MultiplyByQuantizedMultiplier(x, x ≥ 0 ? non-negative : negative multiplier))), the 32-bit double-rounding form.
+    /// </summary>
+    public static void RescaleActivation(ReadOnlySpan<short> input, Span<short> output, Int16RescaleActivationParams p)
+    {
+        for (int i = 0; i < input.Length; i++)
+        {
+            int x = input[i];
+            int y = Quantization.MultiplyByQuantizedMultiplier(x, x >= 0 ? p.NonNegative : p.Negative);
+            y = Math.Max(p.Min, y);
+            y = Math.Min(p.Max, y);   // TFLite's order: the upper bound wins if the bounds cross
+            output[i] = (short)y;
+        }
+    }
+
     /// <summary>CONV_2D (grouped included): Σ over in-bounds taps of w · x (padding taps are skipped: they are 0).</summary>
     public static void Conv2D(KernelContext context, Conv2DParams p, Int16ConvParams q)
     {
@@ -80,6 +96,59 @@ internal static class Int16x8Kernels
                 }
             }
             output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Requantize(acc, Bias(biasWide, biasNarrow, oc), q, oc);
+        }
+    }
+
+    /// <summary>
+    /// TRANSPOSE_CONV (TFLite's reference_integer_ops::TransposeConv for int16): TFLite scatters w · x of every input
+    /// element through every tap into zeroed int64 sums; Accel gathers the same products per output (the taps of
+    /// <see cref="TransposeConvolution.Gather"/>), an exact int64 sum, so the bits are TFLite's. Then + the int64 bias,
+    /// the 64-bit rescale and the clamp.
+    /// </summary>
+    public static void TransposeConv(KernelContext context, TransposeConvParams p, Int16ConvParams q)
+    {
+        var weightsTensor = context.Input(1);
+        var inputTensor = context.Input(2);
+        var biasTensor = context.OptionalInput(3);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<short> input = inputTensor.Read<short>();
+        ReadOnlySpan<sbyte> weights = weightsTensor.Read<sbyte>();
+        ReadOnlySpan<long> biasWide = WideBias(biasTensor);
+        ReadOnlySpan<int> biasNarrow = NarrowBias(biasTensor);
+        Span<short> output = outputTensor.Write<short>();
+
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
+        int filterHeight = weightsTensor.Dim(1), filterWidth = weightsTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        for (int b = 0; b < batches; b++)
+        for (int oy = 0; oy < outputHeight; oy++)
+        {
+            context.ThrowIfCancellationRequested(); // once per output row
+            for (int ox = 0; ox < outputWidth; ox++)
+            for (int oc = 0; oc < outputDepth; oc++)
+            {
+                long acc = 0;
+                for (int ky = 0; ky < filterHeight; ky++)
+                {
+                    // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
+                    int rowNumerator = oy + p.PadTop - ky;
+                    if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
+                    int iy = rowNumerator / p.StrideH;
+                    if (iy >= inputHeight) continue;
+                    for (int kx = 0; kx < filterWidth; kx++)
+                    {
+                        int colNumerator = ox + p.PadLeft - kx;
+                        if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
+                        int ix = colNumerator / p.StrideW;
+                        if (ix >= inputWidth) continue;
+                        int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
+                        int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
+                        for (int ci = 0; ci < inputDepth; ci++)
+                            acc += weights[weightsOffset + ci] * input[inputOffset + ci];
+                    }
+                }
+                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Requantize(acc, Bias(biasWide, biasNarrow, oc), q, oc);
+            }
         }
     }
 

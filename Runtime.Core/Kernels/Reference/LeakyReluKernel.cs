@@ -20,6 +20,12 @@ internal sealed class LeakyReluKernel : ReferenceKernel<LeakyReluParams>
             QuantizedLookup.Apply(p.QuantizedTable.Span, context.Input(0).Bytes, context.Output(0).WritableBytes);
             return;
         }
+        if (p.Int16Activation is { } int16)
+        {
+            // int16x8: TFLite's requantizing rescale and clamp (docs/numerics.md §Quantized execution, int16x8).
+            Int16x8Kernels.RescaleActivation(context.Input(0).Read<short>(), context.Output(0).Write<short>(), int16);
+            return;
+        }
         ReadOnlySpan<float> input = context.Input(0).Read<float>();
         Span<float> output = context.Output(0).Write<float>();
         float alpha = p.Alpha;

@@ -10,7 +10,7 @@ internal interface IOrderedSelection
 }
 
 /// <summary>
-/// MAXIMUM and MINIMUM (float32, int32, int64, int8, uint8 — quantized values compared as stored) with NumPy broadcasting: <c>out = TakesFirst(a, b) ? a : b</c>, the
+/// MAXIMUM and MINIMUM (float32, int32, int64, int8, uint8, int16 — quantized values compared as stored) with NumPy broadcasting: <c>out = TakesFirst(a, b) ? a : b</c>, the
 /// one dtype dispatch both share.
 /// </summary>
 internal abstract class OrderedSelectionKernel<TSelection> : ReferenceKernel<BinaryElementwiseParams>
@@ -34,6 +34,9 @@ internal abstract class OrderedSelectionKernel<TSelection> : ReferenceKernel<Bin
                 break;
             case TensorType.UInt8:
                 p.Broadcast.Apply(a.Read<byte>(), b.Read<byte>(), output.Write<byte>(), new Op<byte>());
+                break;
+            case TensorType.Int16:
+                p.Broadcast.Apply(a.Read<short>(), b.Read<short>(), output.Write<short>(), new Op<short>());
                 break;
             default:
                 p.Broadcast.Apply(a.Read<long>(), b.Read<long>(), output.Write<long>(), new Op<long>());

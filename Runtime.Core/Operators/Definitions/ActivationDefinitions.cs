@@ -72,6 +72,9 @@ public sealed record LeakyReluParams(float Alpha) : OpParams
 {
     /// <summary>An int8/uint8 node's table (output byte = table[input byte]), built at AllocateTensors; empty for float32.</summary>
     public ReadOnlyMemory<byte> QuantizedTable { get; init; }
+
+    /// <summary>An int16 node's two multipliers (TFLite's QuantizeLeakyRelu&lt;int16_t&gt;); null for other dtypes.</summary>
+    public Int16RescaleActivationParams? Int16Activation { get; init; }
 }
 
 /// <summary>LEAKY_RELU: out = x &gt; 0 ? x : x · alpha; any finite or infinite alpha (TFLite checks none).</summary>
@@ -80,7 +83,7 @@ internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
 {
     public override OpId Op => BuiltinOperator.LeakyRelu;
     public override int MaxVersion => 2;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override LeakyReluParams PrepareParams(KernelContext context)
     {
@@ -90,6 +93,7 @@ internal sealed class LeakyReluDefinition : OpDefinition<LeakyReluParams>
         {
             Cost = new OpCost(0, context.Output(0).ElementCount, CostMath.BytesTouched(context)),
             QuantizedTable = QuantizedParams.IsQuantizedType(context.Input(0).Type) ? QuantizedLookup.LeakyRelu(context, alpha) : default,
+            Int16Activation = context.Input(0).Type == TensorType.Int16 ? Int16x8.LeakyRelu(context, alpha) : null,
         };
     }
 }

@@ -18,6 +18,9 @@ public sealed record BatchMatMulParams(int Rows, int Depth, int Columns, bool Ad
     /// <summary>An int8 BATCH_MATMUL's integer params (TFLite's reference_ops::BatchMatMul for int8); null for float32.</summary>
     public QuantizedBatchMatMulParams? Quantized { get; init; }
 
+    /// <summary>An int16 BATCH_MATMUL's multiplier (TFLite's reference_ops::BatchMatMul&lt;int16_t, int64_t&gt;); null otherwise.</summary>
+    public Int16BatchMatMulParams? Int16 { get; init; }
+
     /// <summary>
     /// Dynamic-range (hybrid): float32 lhs and output, constant int8 rhs per tensor or per output column; null otherwise.
     /// <see cref="LhsRows"/> is the number of lhs rows quantized at each Invoke (every batch of lhs).
@@ -35,7 +38,7 @@ public sealed record BatchMatMulParams(int Rows, int Depth, int Columns, bool Ad
 /// </summary>
 public sealed record QuantizedBatchMatMulParams(int LhsOffset, int RhsOffset, int OutputOffset, QuantizedMultiplier Multiplier);
 
-/// <summary>BATCH_MATMUL, float32, int8 and hybrid, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
+/// <summary>BATCH_MATMUL, float32, int8, int16 and hybrid, ranks 2–5 with broadcast batch dimensions; TFLite's batch_matmul.cc Prepare.</summary>
 [OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
 {
@@ -44,7 +47,7 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
 
     public override OpId Op => BuiltinOperator.BatchMatMul;
     public override int MaxVersion => 4;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.Int16];
 
     protected override BatchMatMulParams PrepareParams(KernelContext context)
     {
@@ -56,10 +59,11 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
         QuantizedBatchMatMulParams? quantized = null;
         bool hybrid = HybridWeights.IsHybrid(lhs, rhs);
         if (lhs.Type == TensorType.Int8) quantized = PrepareQuantized(context, lhs, rhs, output);
+        else if (lhs.Type == TensorType.Int16) { }   // after the shapes: the depth bounds the int64 sum
         else if (!hybrid)
         {
             if (lhs.Type != TensorType.Float32)
-                throw context.Error($"lhs '{lhs.Name}' is {lhs.Type.ToDisplayName()}; BATCH_MATMUL runs float32, int8 and hybrid (float32 lhs, int8 rhs); int16 is not supported");
+                throw context.Error($"lhs '{lhs.Name}' is {lhs.Type.ToDisplayName()}; BATCH_MATMUL runs float32, int8, int16 and hybrid (float32 lhs, int8 rhs)");
             ConvCommon.ExpectFloat32(context, rhs, "rhs");
             ConvCommon.ExpectFloat32(context, output, "output");
         }
@@ -116,6 +120,8 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
             }
         }
 
+        var int16 = lhs.Type == TensorType.Int16 ? Int16x8.BatchMatMul(context, lhsDepth) : null;
+
         HybridWeightsParams? hybridParams = null;
         int lhsRows = 0;
         if (hybrid)
@@ -128,6 +134,7 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
         return new BatchMatMulParams(rows, lhsDepth, columns, options.AdjX, options.AdjY, lhsMatrix, rhsMatrix)
         {
             Quantized = quantized,
+            Int16 = int16,
             Hybrid = hybridParams,
             LhsRows = lhsRows,
             ReferenceOnlyReason = hybrid ? HybridWeights.ReferenceOnlyReason : null,

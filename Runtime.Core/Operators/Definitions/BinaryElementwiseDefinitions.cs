@@ -27,16 +27,23 @@ internal abstract class BinaryElementwiseDefinition : OpDefinition<BinaryElement
     }
 }
 
-// MAXIMUM, MINIMUM: float32, int32, int64, int8, uint8 (TFLite also runs int16/float16/bfloat16). Quantized inputs are
+// MAXIMUM, MINIMUM: float32, int32, int64, int8, uint8, int16 (TFLite also runs float16/bfloat16). Quantized inputs are
 // compared as stored integers, as TFLite's maximum_minimum.cc does (it checks no scales: the converter gives both inputs
-// and the output one quantization).
+// and the output one quantization); int16 tensors must have zero point 0, as every int16x8 activation.
 
 [OpCodes(BuiltinOperator.Maximum)]
 internal sealed class MaximumDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Maximum;
     public override int MaxVersion => 4;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
+
+    protected override BinaryElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        if (context.Input(0).Type == TensorType.Int16) Int16x8.StoredComparison(context);
+        return p;
+    }
 }
 
 [OpCodes(BuiltinOperator.Minimum)]
@@ -44,7 +51,14 @@ internal sealed class MinimumDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Minimum;
     public override int MaxVersion => 4;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
+
+    protected override BinaryElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        if (context.Input(0).Type == TensorType.Int16) Int16x8.StoredComparison(context);
+        return p;
+    }
 }
 
 /// <summary>SQUARED_DIFFERENCE: float32 and int32 (TFLite's quantized int8 is rejected).</summary>

@@ -63,6 +63,36 @@ public sealed record Int16SigmoidParams(int InputMultiplier, int InputLeftShift,
 public sealed record Int16SoftmaxParams(QuantizedMultiplier InputMultiplier, ImmutableArray<short> ExpTable,
     ImmutableArray<short> OneOverOnePlusXTable);
 
+/// <summary>
+/// What an int16 RELU, RELU6 or LEAKY_RELU runs from (TFLite's QuantizedReluX&lt;int16_t&gt; and QuantizeLeakyRelu&lt;int16_t&gt;;
+/// zero points 0): y = min(<see cref="Max"/>, max(<see cref="Min"/>, MultiplyByQuantizedMultiplier(x, x ≥ 0 ?
+/// <see cref="NonNegative"/> : <see cref="Negative"/>))) with the 32-bit double-rounding MultiplyByQuantizedMultiplier
+/// (docs/numerics.md §Quantized execution, int16x8). RELU and RELU6 use one multiplier for both signs.
+/// </summary>
+public sealed record Int16RescaleActivationParams(QuantizedMultiplier NonNegative, QuantizedMultiplier Negative, int Min, int Max)
+{
+    /// <summary>
+    /// The output for every int16 input, indexed by the input's bits ((ushort)x): the reference kernel run once over all
+    /// 65,536 values, so a backend's lookup is the reference's result by construction.
+    /// </summary>
+    public short[] Tabulate()
+    {
+        var inputs = new short[65536];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (short)i;
+        var outputs = new short[65536];
+        Kernels.Reference.Int16x8Kernels.RescaleActivation(inputs, outputs, this);
+        return outputs;
+    }
+}
+
+/// <summary>
+/// What an int16 BATCH_MATMUL runs from (batch_matmul.cc Prepare and EvalInt16: int16 × int16 → int16, zero points 0):
+/// one multiplier (double)(float)(s_lhs · s_rhs) / (double)s_out; each output is
+/// clamp(MultiplyByQuantizedMultiplier(Σ_k L · R)) to int16 with the exact int64 sum and TFLite's 64-bit
+/// MultiplyByQuantizedMultiplier (the mantissa reduced to 16 bits; docs/numerics.md §Quantized execution, int16x8).
+/// </summary>
+public sealed record Int16BatchMatMulParams(QuantizedMultiplier Multiplier);
+
 /// <summary>TFLite's Prepare checks and multipliers for the int16x8 scheme (docs/numerics.md §Quantized execution, int16x8).</summary>
 internal static class Int16x8
 {
@@ -234,7 +264,7 @@ internal static class Int16x8
     }
 
     /// <summary>
-    /// The int16x8 params of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: int16 input and output with zero point 0,
+    /// The int16x8 params of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and TRANSPOSE_CONV: int16 input and output with zero point 0,
     /// symmetric int8 weights per tensor or per channel along <paramref name="weightsChannelAxis"/>, an optional int64
     /// bias of one value per channel (FULLY_CONNECTED also takes int32). Channel c's multiplier is (double)s_x · (double)s_w[c] / (double)s_y
     /// (PopulateConvolutionQuantizationParams); for FULLY_CONNECTED with per-tensor weights it is TFLite's
@@ -255,10 +285,10 @@ internal static class Int16x8
             if (bias.Type is not (TensorType.Int64 or TensorType.Int32))
                 throw context.Error($"bias '{bias.Name}' is {bias.Type.ToDisplayName()}; an int16x8 node takes an int64 (or int32) bias");
             wide = bias.Type == TensorType.Int64;
-            // DEPTHWISE_CONV_2D: TFLite's Prepare refuses an int32 bias. CONV_2D: TFLite accepts one but reads it as int64
-            // (the oracle's outputs are far off), so Accel refuses it rather than give it a meaning TFLite does not have.
+            // DEPTHWISE_CONV_2D, TRANSPOSE_CONV: TFLite's Prepare refuses an int32 bias. CONV_2D: TFLite accepts one but reads
+            // it as int64 (the oracle's outputs are far off), so Accel refuses it rather than give it a meaning TFLite does not have.
             if (!wide && op != Int16x8Op.FullyConnected)
-                throw context.Error($"bias '{bias.Name}' is int32; an int16x8 {(op == Int16x8Op.Conv2D ? "CONV_2D" : "DEPTHWISE_CONV_2D")} needs an int64 bias");
+                throw context.Error($"bias '{bias.Name}' is int32; an int16x8 {Name(op)} needs an int64 bias");
             if (bias.Sparsity is not null) throw context.Error($"bias '{bias.Name}' is sparse; it must be densified first");
             if (bias.Rank != 1 || bias.Dim(0) != channels)
                 throw context.Error($"bias '{bias.Name}' must have shape [{channels}] (one value per output channel), has [{string.Join(",", bias.Shape.ToArray())}]");
@@ -285,6 +315,81 @@ internal static class Int16x8
         var (min, max) = QuantizedParams.Activation(context, activation, output, outQ);
         return new Int16ConvParams([.. multipliers], min, max, wide, rescale);
     }
+
+    /// <summary>
+    /// The longest int16 BATCH_MATMUL reduction: |Σ L · R| ≤ K · 2^30 stays below TFLite's assumed 2^47 (and the 64-bit
+    /// rescale's product below 2^62).
+    /// </summary>
+    public const int MaxBatchMatMulDepth = 1 << 17;
+
+    /// <summary>
+    /// BATCH_MATMUL on int16 (batch_matmul.cc: both operands int16 — TFLite has no 16x8 form of this op — and an int16
+    /// output, zero points 0, per tensor): the multiplier is GetQuantizedConvolutionMultipler without bias, the scale
+    /// product rounded to binary32, divided in double. Per-channel operands are refused (TFLite reads one scale).
+    /// </summary>
+    public static Int16BatchMatMulParams BatchMatMul(KernelContext context, int depth)
+    {
+        var lq = Activation(context, context.Input(0), "lhs");
+        var rq = Activation(context, context.Input(1), "rhs");
+        var oq = Activation(context, context.Output(0), "output");
+        if (depth > MaxBatchMatMulDepth)
+            throw context.Error($"the inner dimension is {depth}; an int16 BATCH_MATMUL sums at most {MaxBatchMatMulDepth} products (TFLite's 64-bit rescale assumes |sum| < 2^47)");
+        float product = lq.Scale * rq.Scale;
+        var m = Multiplier(context, (double)product / oq.Scale, "the output multiplier s_lhs·s_rhs/s_out", Int16x8Rescale.Reduced16BitMultiplier);
+        return new Int16BatchMatMulParams(m);
+    }
+
+    /// <summary>
+    /// RELU, RELU6 on int16 (activations.cc ReluPrepare and QuantizedReluX&lt;int16_t&gt;): zero points 0; the multiplier
+    /// QuantizeMultiplier(s_x / s_y) (a binary32 quotient widened to double); the clamp [max(−32768, round(low / s_y)),
+    /// min(32767, round(high / s_y))] (the type's maximum when high is +∞), the upper bound applied last.
+    /// </summary>
+    public static Int16RescaleActivationParams ReluX(KernelContext context, float low, float high)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0);
+        var inQ = Activation(context, input, "input");
+        var outQ = Activation(context, output, "output");
+        var m = QuantizedParams.Multiplier(context, inQ.Scale / outQ.Scale, "the input-to-output multiplier (input scale / output scale)");
+        int min = Math.Max(short.MinValue, Quantization.QuantizeBound(low, outQ.Scale, 0));
+        int max = float.IsPositiveInfinity(high) ? short.MaxValue : Math.Min(short.MaxValue, Quantization.QuantizeBound(high, outQ.Scale, 0));
+        return new Int16RescaleActivationParams(m, m, min, max);
+    }
+
+    /// <summary>
+    /// LEAKY_RELU on int16 (activations.cc LeakyReluPrepare and QuantizeLeakyRelu&lt;int16_t&gt;): zero points 0; the
+    /// identity multiplier QM(s_x / s_y) for x ≥ 0 and the alpha multiplier QM(s_x · alpha / s_y) below (both binary32
+    /// expressions widened to double; a negative alpha keeps a negative mantissa, as for int8), clamped to int16.
+    /// </summary>
+    public static Int16RescaleActivationParams LeakyRelu(KernelContext context, float alpha)
+    {
+        var input = context.Input(0);
+        var output = context.Output(0);
+        var inQ = Activation(context, input, "input");
+        var outQ = Activation(context, output, "output");
+        var identity = QuantizedParams.Multiplier(context, inQ.Scale / outQ.Scale, "the identity multiplier (input scale / output scale)");
+        var negative = QuantizedLookup.SignedMultiplier(context, inQ.Scale * alpha / outQ.Scale);
+        return new Int16RescaleActivationParams(identity, negative, short.MinValue, short.MaxValue);
+    }
+
+    /// <summary>
+    /// MAXIMUM, MINIMUM on int16 (maximum_minimum.cc compares the stored integers and checks no quantization): Accel
+    /// requires the int16x8 scheme's zero point 0 on both inputs and the output, as every int16 activation.
+    /// </summary>
+    public static void StoredComparison(KernelContext context)
+    {
+        Activation(context, context.Input(0), "input 1");
+        Activation(context, context.Input(1), "input 2");
+        Activation(context, context.Output(0), "output");
+    }
+
+    private static string Name(Int16x8Op op) => op switch
+    {
+        Int16x8Op.Conv2D => "CONV_2D",
+        Int16x8Op.DepthwiseConv2D => "DEPTHWISE_CONV_2D",
+        Int16x8Op.TransposeConv => "TRANSPOSE_CONV",
+        _ => "FULLY_CONNECTED",
+    };
 
     /// <summary>
     /// ADD / SUB on int16 (add.cc, sub.cc Prepare, general_scale_int16): TFLite's int8 formula with left shift 15 and
@@ -327,4 +432,5 @@ internal enum Int16x8Op
     Conv2D,
     DepthwiseConv2D,
     FullyConnected,
+    TransposeConv,
 }

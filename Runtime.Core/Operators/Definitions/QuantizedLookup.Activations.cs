@@ -84,7 +84,7 @@ internal static partial class QuantizedLookup
     /// TFLite's QuantizeMultiplier for either sign: a negative m keeps the frexp mantissa negative, and a mantissa that
     /// rounds to −2^31 stays −2^31 (TFLite halves only +2^31), so that case has the shift one lower than |m|'s.
     /// </summary>
-    private static QuantizedMultiplier SignedMultiplier(KernelContext context, double real)
+    internal static QuantizedMultiplier SignedMultiplier(KernelContext context, double real)
     {
         if (!double.IsFinite(real) || Math.Abs(real) >= 2147483648.0)
             throw context.Error($"the alpha multiplier {real} cannot be represented as a quantized multiplier");

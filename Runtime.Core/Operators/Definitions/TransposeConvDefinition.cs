@@ -16,11 +16,18 @@ public sealed record TransposeConvParams(int StrideH, int StrideW, int PadTop, i
     /// of the fused activation in the output's quantized domain); null for float32.
     /// </summary>
     public QuantizedConvParams? Quantized { get; init; }
+
+    /// <summary>
+    /// An int16x8 TRANSPOSE_CONV's params (TFLite's reference_integer_ops::TransposeConv for int16: int8 weights per channel
+    /// or per tensor, int64 bias, the 64-bit rescale); null otherwise.
+    /// </summary>
+    public Int16ConvParams? Int16 { get; init; }
 }
 
 /// <summary>
-/// TRANSPOSE_CONV (builtin), float32, int8 (per-channel symmetric int8 weights, int32 bias) and uint8 (per-tensor uint8
-/// weights with a zero point, int32 bias whose scale is checked as for uint8 CONV_2D); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
+/// TRANSPOSE_CONV (builtin), float32, int8 (per-channel symmetric int8 weights, int32 bias), uint8 (per-tensor uint8
+/// weights with a zero point, int32 bias whose scale is checked as for uint8 CONV_2D) and int16x8 (int16 activations with
+/// zero point 0, symmetric int8 weights, int64 bias); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
 /// (int32 [4], constant here), 1 = weights, 2 = input, 3 = optional bias (version 3); fused activation from version 4.
 /// </summary>
 [OpCodes(BuiltinOperator.TransposeConv)]
@@ -28,7 +35,7 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
 {
     public override OpId Op => BuiltinOperator.TransposeConv;
     public override int MaxVersion => 5;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override TransposeConvParams PrepareParams(KernelContext context)
     {
@@ -41,10 +48,11 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
         var output = context.Output(0);
 
         bool quantized = QuantizedParams.IsQuantizedType(input.Type);
-        if (!quantized)
+        bool int16 = input.Type == TensorType.Int16;
+        if (!quantized && !int16)
         {
             if (input.Type != TensorType.Float32)
-                throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; TRANSPOSE_CONV runs float32, int8 and uint8 (int16 is not supported)");
+                throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; TRANSPOSE_CONV runs float32, int8, uint8 and int16 (int8 weights)");
             ConvCommon.ExpectFloat32(context, weights, "weights");
             ConvCommon.ExpectFloat32(context, output, "output");
         }
@@ -65,7 +73,11 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
         var quantizedParams = quantized
             ? QuantizedParams.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, outputDepth, checkBiasScale: input.Type == TensorType.UInt8)
             : null;
-        if (!quantized) ConvCommon.ExpectBias(context, bias, outputDepth);
+        // int16x8: TFLite's Prepare (int8 weights, int64 bias [Cout], zero points 0) and PopulateConvolutionQuantizationParams.
+        var int16Params = int16
+            ? Int16x8.Convolution(context, input, weights, bias, output, options.FusedActivation, 0, outputDepth, Int16x8Op.TransposeConv)
+            : null;
+        if (!quantized && !int16) ConvCommon.ExpectBias(context, bias, outputDepth);
 
         if (outputShapeTensor.Rank != 1 || outputShapeTensor.Dim(0) != 4)
             throw context.Error(
@@ -90,12 +102,13 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
                 $"output_shape {ConstantInputs.Format(shape)} does not match the input {ConstantInputs.Format(input.Shape)}: " +
                 $"{options.Padding} padding with strides {options.StrideH}x{options.StrideW} and a {filterHeight}x{filterWidth} " +
                 $"filter maps it back to {rows.OutputSize}x{cols.OutputSize}, not {input.Dim(1)}x{input.Dim(2)}");
-        var activation = quantized ? default : ActivationRange.For(options.FusedActivation, context);
+        var activation = quantized || int16 ? default : ActivationRange.For(options.FusedActivation, context);
 
         context.SetOutputShape(0, shape);
         return new TransposeConvParams(options.StrideH, options.StrideW, rows.PadBefore, cols.PadBefore, activation, bias is not null)
         {
             Quantized = quantizedParams,
+            Int16 = int16Params,
             Cost = new OpCost(CostMath.Product(input.ElementCount, filterHeight, filterWidth, outputDepth), 0, CostMath.BytesTouched(context)),
         };
     }

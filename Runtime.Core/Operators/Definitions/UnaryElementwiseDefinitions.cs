@@ -14,6 +14,9 @@ public sealed record ElementwiseParams : OpParams
 
     /// <summary>An int16x8 LOGISTIC or TANH node's input rescale and sigmoid table; null for other nodes.</summary>
     public Int16SigmoidParams? Int16Sigmoid { get; init; }
+
+    /// <summary>An int16 RELU or RELU6 node's rescale and clamp; null for other nodes.</summary>
+    public Int16RescaleActivationParams? Int16Activation { get; init; }
 }
 
 /// <summary>
@@ -34,11 +37,12 @@ internal sealed class ReluDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ElementwiseParams PrepareParams(KernelContext context)
     {
         var p = base.PrepareParams(context);
+        if (context.Input(0).Type == TensorType.Int16) return p with { Int16Activation = Int16x8.ReluX(context, 0f, float.PositiveInfinity) };
         return QuantizedParams.IsQuantizedType(context.Input(0).Type)
             ? p with { QuantizedTable = QuantizedLookup.ReluX(context, 0f, float.PositiveInfinity) } : p;
     }
@@ -49,11 +53,12 @@ internal sealed class Relu6Definition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Relu6;
     public override int MaxVersion => 3;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ElementwiseParams PrepareParams(KernelContext context)
     {
         var p = base.PrepareParams(context);
+        if (context.Input(0).Type == TensorType.Int16) return p with { Int16Activation = Int16x8.ReluX(context, 0f, 6f) };
         return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedTable = QuantizedLookup.ReluX(context, 0f, 6f) } : p;
     }
 }

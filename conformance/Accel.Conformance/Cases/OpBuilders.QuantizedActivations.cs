@@ -65,7 +65,7 @@ internal static partial class OpBuilders
     /// <summary>
     /// A quantized activation: the input's scale and zero point from the case; the output's default is TANH's
     /// 1/128 (zero point 0 for int8, 128 for uint8, as the converter writes it; int16: 1/32768, zero point 0), otherwise
-    /// the input's quantization. Versions as TFLite's converter writes them for int8 (TANH, RELU, RELU6: 2) and int16 (TANH: 3).
+    /// the input's quantization. Versions as TFLite's converter writes them for int8 (TANH, RELU, RELU6: 2) and int16 (TANH, RELU, RELU6: 3; LEAKY_RELU: 2).
     /// </summary>
     private static void BuildQuantizedActivation(OpCaseContext c, BuiltinOperator op, OperatorOptions? options)
     {
@@ -78,11 +78,12 @@ internal static partial class OpBuilders
             : PerTensor(c.P.Double("outputScale", inputScale), c.P.Int("outputZeroPoint", inputZeroPoint));
         int version = op is BuiltinOperator.Tanh or BuiltinOperator.Relu or BuiltinOperator.Relu6 ? QuantizedVersion(c, 2, 3)
             : op == BuiltinOperator.Gelu ? 2 // GELU's 8-bit version, int8 and uint8 alike (TFLite's op_version)
+            : op == BuiltinOperator.LeakyRelu ? QuantizedVersion(c, 1, 2)
             : 1;
         c.AddOperator(op, [x], c.DType, options, version: version, outputQuantization: outputQ);
     }
 
-    /// <summary>Quantized MAXIMUM / MINIMUM with broadcasting: a, b and the output share <c>scale</c> and <c>zeroPoint</c>.</summary>
+    /// <summary>Quantized MAXIMUM / MINIMUM with broadcasting: a, b and the output share <c>scale</c> and <c>zeroPoint</c> (int16: 0).</summary>
     private static void BuildQuantizedMaximumMinimum(OpCaseContext c, BuiltinOperator op)
     {
         int[] a = c.P.Ints("a"), b = c.P.Ints("b", a);
@@ -90,7 +91,9 @@ internal static partial class OpBuilders
         int x = c.Input("a", c.DType, a, quantization: q);
         int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, "uniform", q) : c.Input("b", c.DType, b, quantization: q);
         bool broadcastBeyond4 = !a.SequenceEqual(b) && Math.Max(a.Length, b.Length) > 4;
-        c.AddOperator(op, [x, z], c.DType, version: broadcastBeyond4 ? 3 : QuantizedVersion(c, 2), outputQuantization: q);
+        // TFLite's op_version: int16 → 4, a broadcast beyond rank 4 → 3, int8 → 2.
+        int version = c.DType == TensorType.Int16 ? 4 : broadcastBeyond4 ? 3 : QuantizedVersion(c, 2);
+        c.AddOperator(op, [x, z], c.DType, version: version, outputQuantization: q);
     }
 
     /// <summary>
