@@ -52,8 +52,10 @@ internal sealed class GeluKernel : OpenClKernel<GeluParams>
 }
 
 /// <summary>
-/// PRELU on float32 (Cl/activation.cl): x ≥ 0 ? x : x · alpha with the definition's broadcast padded to rank 4 (the
-/// definition refuses broadcasts beyond rank 4; an alpha of the input's own shape is indexed flat, any rank).
+/// PRELU with the definition's broadcast padded to rank 4 (the definition refuses broadcasts beyond rank 4; an alpha of
+/// the input's own shape is indexed flat, any rank). float32 (Cl/activation.cl): x ≥ 0 ? x : x · alpha. int8/uint8
+/// (prelu_q8 in Cl/quant.cl): TFLite's integer formula from the definition's offsets and two multipliers, integer
+/// arithmetic only, so every device gives the reference's bits.
 /// </summary>
 [OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluKernel : OpenClKernel<PreluParams>
@@ -61,6 +63,8 @@ internal sealed class PreluKernel : OpenClKernel<PreluParams>
     private const int MaxRank = 4;
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Prelu];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     protected override unsafe void Build(DelegateNode node, PreluParams p, OpenClPartitionBuilder builder)
     {
@@ -76,8 +80,21 @@ internal sealed class PreluKernel : OpenClKernel<PreluParams>
             args.StrideX[d] = padded ? 0 : plan.StridesA[d - pad];
             args.StrideAlpha[d] = padded ? 0 : plan.StridesB[d - pad];
         }
-        builder.Dispatch("prelu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Inputs[1]!), builder.Buffer(node.Outputs[0])], args,
-            total, file: "activation");
+        OpenClBuffer[] buffers = [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Inputs[1]!), builder.Buffer(node.Outputs[0])];
+        if (p.Quantized is not { } q)
+        {
+            builder.Dispatch("prelu", buffers, args, total, file: "activation");
+            return;
+        }
+        var quantized = new QuantizedArgs
+        {
+            Shape = args,
+            InputOffset = q.InputOffset, AlphaOffset = q.AlphaOffset, OutputOffset = q.OutputOffset,
+            IdentityMultiplier = q.IdentityMultiplier.Multiplier, IdentityShift = q.IdentityMultiplier.Shift,
+            AlphaMultiplier = q.AlphaMultiplier.Multiplier, AlphaShift = q.AlphaMultiplier.Shift,
+            IsSigned = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0,
+        };
+        builder.Dispatch("prelu_q8", buffers, quantized, total, file: "quant");
     }
 
     /// <summary>activation.cl's PreluArgs.</summary>
@@ -87,5 +104,16 @@ internal sealed class PreluKernel : OpenClKernel<PreluParams>
         public fixed int Dims[MaxRank];
         public fixed int StrideX[MaxRank];
         public fixed int StrideAlpha[MaxRank];
+    }
+
+    /// <summary>quant.cl's PreluQ8Args: activation.cl's PreluArgs, then the offsets, the two (multiplier, shift) pairs and the signedness.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct QuantizedArgs
+    {
+        public Args Shape;
+        public int InputOffset, AlphaOffset, OutputOffset;
+        public int IdentityMultiplier, IdentityShift;
+        public int AlphaMultiplier, AlphaShift;
+        public int IsSigned;
     }
 }
