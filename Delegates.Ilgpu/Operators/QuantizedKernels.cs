@@ -283,14 +283,19 @@ internal static class QuantizedKernels
     }
 }
 
-/// <summary>LOGISTIC and HARD_SWISH on int8/uint8: output byte = table[input byte] (the definition's 256-entry table).</summary>
+/// <summary>
+/// The tabulated 8-bit activations (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, RELU, RELU6, RELU_N1_TO_1,
+/// RELU_0_TO_1 on int8/uint8): output byte = table[input byte] (the definition's 256-entry table).
+/// </summary>
 internal static class QuantizedLookupKernel
 {
     public static bool Applies(DelegateNode node) => node.Params is ElementwiseParams { QuantizedTable.IsEmpty: false };
 
-    public static void Compile(DelegateNode node, IlgpuCompilation c)
+    public static void Compile(DelegateNode node, IlgpuCompilation c) => Compile(node, c, node.ParamsAs<ElementwiseParams>().QuantizedTable);
+
+    public static void Compile(DelegateNode node, IlgpuCompilation c, ReadOnlyMemory<byte> quantizedTable)
     {
-        var table = c.Upload(node.ParamsAs<ElementwiseParams>().QuantizedTable.ToArray());
+        var table = c.Upload(quantizedTable.ToArray());
         var input = QuantizedKernels.Bytes(c, node.Inputs[0]!);
         var output = QuantizedKernels.Bytes(c, node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);

@@ -194,7 +194,8 @@ __kernel void pool_q8(__global const uchar* x, __global uchar* y, PoolQ8Args pc)
     y[i] = (uchar)(q8Clamp(acc, pc.activationMin, pc.activationMax) & 0xFF);
 }
 
-// LOGISTIC, HARD_SWISH on int8/uint8: output byte = table[input byte], the definition's 256-entry table.
+// The tabulated activations on int8/uint8 (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, the RELU family): output
+// byte = table[input byte], the definition's 256-entry table.
 __kernel void lookup_q8(__global const uchar* x, __global const uchar* table, __global uchar* y, int unused)
 {
     int i = get_global_id(0);

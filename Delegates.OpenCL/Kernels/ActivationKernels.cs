@@ -5,7 +5,10 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.OpenCL.Kernels;
 
-/// <summary>An element-wise float32 op of Cl/activation.cl taking (input, output, one int).</summary>
+/// <summary>
+/// An element-wise float32 op of Cl/activation.cl taking (input, output, one int); an 8-bit node (only kernels whose
+/// Types admit int8/uint8 see one) is the definition's table lookup.
+/// </summary>
 internal abstract class ActivationFloat32Kernel : OpenClKernel<ElementwiseParams>
 {
     /// <summary>The kernel's name in Cl/activation.cl.</summary>
@@ -14,30 +17,40 @@ internal abstract class ActivationFloat32Kernel : OpenClKernel<ElementwiseParams
     // Every one of these reaches SpecMath's fma-based Exp/Expm1/reciprocal sequences.
     public override bool NeedsFma => true;
 
-    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
+    {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         builder.Dispatch(Kernel, [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], 0, node.Outputs[0].ElementCount,
             file: "activation");
+    }
 }
 
-/// <summary>TANH on float32: SpecMath.Tanh per element (fma-based Expm1 and reciprocal).</summary>
+/// <summary>TANH on float32: SpecMath.Tanh per element (fma-based Expm1 and reciprocal); int8/uint8: the definition's table.</summary>
 [OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhKernel : ActivationFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
     protected override string Kernel => "tanh_kernel";
 }
 
-/// <summary>ELU on float32: x &lt; 0 ? SpecMath.Expm1(x) : x per element (fma-based Expm1).</summary>
+/// <summary>ELU on float32: x &lt; 0 ? SpecMath.Expm1(x) : x per element (fma-based Expm1); int8: the definition's table.</summary>
 [OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluKernel : ActivationFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];
+    // TFLite tabulates int8 ELU only (the definition's dtypes).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
     protected override string Kernel => "elu";
 }
 
 /// <summary>
 /// GELU on float32 (Cl/activation.cl): SpecMath.GeluExact (fma-based Erfc, Exp and reciprocal) or, with approximate,
-/// SpecMath.GeluApproximate (fma-based Tanh) per element.
+/// SpecMath.GeluApproximate (fma-based Tanh) per element; int8/uint8: the definition's 256-entry table (lookup_q8).
 /// </summary>
 [OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluKernel : OpenClKernel<GeluParams>
@@ -46,9 +59,18 @@ internal sealed class GeluKernel : OpenClKernel<GeluParams>
 
     public override bool NeedsFma => true;
 
-    protected override void Build(DelegateNode node, GeluParams p, OpenClPartitionBuilder builder) =>
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override void Build(DelegateNode node, GeluParams p, OpenClPartitionBuilder builder)
+    {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         builder.Dispatch("gelu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], p.Approximate ? 1 : 0,
             node.Outputs[0].ElementCount, file: "activation");
+    }
 }
 
 /// <summary>

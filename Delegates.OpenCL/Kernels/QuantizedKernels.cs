@@ -141,7 +141,10 @@ internal static class QuantizedKernels
         builder.Dispatch("pool_q8", [builder.Buffer(input), builder.Buffer(output)], args, output.ElementCount, file: "quant");
     }
 
-    /// <summary>LOGISTIC, HARD_SWISH: lookup_q8 with the definition's 256-entry table (output byte = table[input byte]).</summary>
+    /// <summary>
+    /// The tabulated 8-bit activations (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, RELU, RELU6, RELU_N1_TO_1,
+    /// RELU_0_TO_1): lookup_q8 with the definition's 256-entry table (output byte = table[input byte]).
+    /// </summary>
     public static void Lookup(DelegateNode node, ReadOnlyMemory<byte> table, OpenClPartitionBuilder builder) =>
         builder.Dispatch("lookup_q8", [builder.Buffer(node.Inputs[0]!), builder.Table(table.Span), builder.Buffer(node.Outputs[0])], 0,
             node.Outputs[0].ElementCount, file: "quant");

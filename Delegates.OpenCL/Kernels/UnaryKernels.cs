@@ -4,14 +4,24 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.OpenCL.Kernels;
 
-/// <summary>RELU and RELU6 on float32 (Cl/unary.cl): the NaN-propagating clamp to [0, +inf] / [0, 6].</summary>
+/// <summary>
+/// RELU and RELU6 on float32 (Cl/unary.cl): the NaN-propagating clamp to [0, +inf] / [0, 6]; int8/uint8: the
+/// definition's table of TFLite's QuantizedReluX (lookup_q8).
+/// </summary>
 [OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6)]
 internal sealed class ClampActivationKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         var args = new Args { Lo = 0f, Hi = node.Builtin == BuiltinOperator.Relu6 ? 6f : float.PositiveInfinity };
         builder.Dispatch("clamp_activation", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], args,
             node.Outputs[0].ElementCount, file: "unary");
@@ -149,13 +159,25 @@ internal sealed class ExpKernel : UnaryFloat32Kernel
     protected override string Kernel => "exp_kernel";
 }
 
-/// <summary>LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha).</summary>
+/// <summary>
+/// LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha); int8/uint8: the
+/// definition's table (lookup_q8).
+/// </summary>
 [OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : OpenClKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
 
-    protected override void Build(DelegateNode node, LeakyReluParams p, OpenClPartitionBuilder builder) =>
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override void Build(DelegateNode node, LeakyReluParams p, OpenClPartitionBuilder builder)
+    {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         builder.Dispatch("leaky_relu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], p.Alpha,
             node.Outputs[0].ElementCount, file: "unary");
+    }
 }

@@ -175,7 +175,10 @@ internal static class QuantizedKernels
             push, output.ElementCount, [average ? 1 : 0, Signed(input)]);
     }
 
-    /// <summary>LOGISTIC, HARD_SWISH: lookup_q8.comp with the definition's 256-entry table (output byte = table[input byte]).</summary>
+    /// <summary>
+    /// The tabulated 8-bit activations (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, RELU, RELU6, RELU_N1_TO_1,
+    /// RELU_0_TO_1): lookup_q8.comp with the definition's 256-entry table (output byte = table[input byte]).
+    /// </summary>
     public static void Lookup(DelegateNode node, ReadOnlyMemory<byte> table, VulkanPartitionBuilder builder)
     {
         var output = node.Outputs[0];

@@ -4,7 +4,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
 /// An element-wise float32 op whose shader takes (input, output) and push constants { uint total }; an 8-bit node whose
-/// definition built a lookup table (LOGISTIC, HARD_SWISH) runs Shaders/lookup_q8.comp instead.
+/// definition built a lookup table (LOGISTIC, HARD_SWISH, TANH, ELU) runs Shaders/lookup_q8.comp instead.
 /// </summary>
 internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
 {
@@ -15,7 +15,7 @@ internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
     {
         if (!p.QuantizedTable.IsEmpty)
         {
-            // LOGISTIC and HARD_SWISH on int8/uint8: the definition's table.
+            // The 8-bit forms: the definition's table.
             QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
             return;
         }
