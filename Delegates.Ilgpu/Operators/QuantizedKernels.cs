@@ -312,6 +312,34 @@ internal static class QuantizedLookupKernel
     }
 }
 
+/// <summary>
+/// LOGISTIC and TANH on int16 (TFLite's int16x8 forms, power-of-two scales included): output = table[(ushort)input],
+/// the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/> builds by running the reference kernel over every
+/// int16 value, so the lookup is the reference's result by construction.
+/// </summary>
+internal static class Int16LookupKernel
+{
+    public static bool Applies(DelegateNode node) => node.Params is ElementwiseParams { Int16Sigmoid: not null };
+
+    public static void Compile(DelegateNode node, IlgpuCompilation c)
+    {
+        var table = c.Upload(node.ParamsAs<ElementwiseParams>().Int16Sigmoid!.Tabulate(node.Builtin));
+        var input = c.View(node.Inputs[0]!).Cast<short>();
+        var output = c.View(node.Outputs[0]).Cast<short>();
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 1);
+        var kernel = c.Load<ArrayView<short>, ArrayView<short>, ArrayView<short>, int, int>(Kernel);
+        c.Add(() => kernel(chunks, input, table, output, total, chunkSize), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<short> input, ArrayView<short> table, ArrayView<short> output, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++) output[i] = table[(int)(ushort)input[i]];
+    }
+}
+
 /// <summary>The integer convolution's scalars: offsets, clamp, signedness (1 = int8), and the launch's element split.</summary>
 internal readonly struct ConvArgs(int inputOffset, int filterOffset, int outputOffset, int activationMin, int activationMax, int signed,
     int total, int chunkSize)

@@ -202,6 +202,13 @@ __kernel void lookup_q8(__global const uchar* x, __global const uchar* table, __
     y[i] = table[x[i]];
 }
 
+// LOGISTIC, TANH on int16: output = table[(ushort)input], the reference run over every int16 value on the host.
+__kernel void lookup_q16(__global const short* x, __global const short* table, __global short* y, int unused)
+{
+    int i = get_global_id(0);
+    y[i] = table[(ushort)x[i]];
+}
+
 typedef struct
 {
     int i0, i1, i2, i3;

@@ -19,6 +19,11 @@ internal abstract class ActivationFloat32Kernel : OpenClKernel<ElementwiseParams
 
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Int16Sigmoid is not null)
+        {
+            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            return;
+        }
         if (!p.QuantizedTable.IsEmpty)
         {
             QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
@@ -29,12 +34,15 @@ internal abstract class ActivationFloat32Kernel : OpenClKernel<ElementwiseParams
     }
 }
 
-/// <summary>TANH on float32: SpecMath.Tanh per element (fma-based Expm1 and reciprocal); int8/uint8: the definition's table.</summary>
+/// <summary>
+/// TANH on float32: SpecMath.Tanh per element (fma-based Expm1 and reciprocal); int8/uint8: the definition's table;
+/// int16: the reference over every int16 value as a 65,536-entry table (lookup_q16).
+/// </summary>
 [OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhKernel : ActivationFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
     protected override string Kernel => "tanh_kernel";
 }
 

@@ -42,7 +42,13 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
 
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
-        // An 8-bit node (only kernels whose Types admit int8/uint8 see one) is the definition's table lookup.
+        // An 8-bit node (only kernels whose Types admit int8/uint8 see one) is the definition's table lookup; an int16
+        // LOGISTIC the reference over every int16 value as a table.
+        if (p.Int16Sigmoid is not null)
+        {
+            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            return;
+        }
         if (!p.QuantizedTable.IsEmpty)
         {
             QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
@@ -52,14 +58,17 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
     }
 }
 
-/// <summary>LOGISTIC on float32: SpecMath.Logistic per element (fma-based Exp and reciprocal).</summary>
+/// <summary>
+/// LOGISTIC on float32: SpecMath.Logistic per element (fma-based Exp and reciprocal); int8/uint8: the definition's
+/// table; int16: the reference over every int16 value as a 65,536-entry table (lookup_q16).
+/// </summary>
 [OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
     public override bool NeedsFma => true;
     protected override string Kernel => "logistic";
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
 }
 
 /// <summary>HARD_SWISH on float32: SpecMath.HardSwish per element (two rounded multiplies, no fma).</summary>

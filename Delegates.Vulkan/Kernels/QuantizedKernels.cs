@@ -188,6 +188,19 @@ internal static class QuantizedKernels
             (uint)output.ElementCount, (output.ElementCount + 3) / 4);
     }
 
+    /// <summary>
+    /// LOGISTIC and TANH on int16: lookup_q16.comp with the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/>
+    /// builds by running the reference kernel over every int16 value (output = table[(ushort)input]).
+    /// </summary>
+    public static void Lookup16(DelegateNode node, Int16SigmoidParams q, VulkanPartitionBuilder builder)
+    {
+        var output = node.Outputs[0];
+        builder.DispatchElements("lookup_q16",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Table<short>(q.Tabulate(node.Builtin))),
+             ShaderBinding.Write(builder.Buffer(output))],
+            (uint)output.ElementCount, (output.ElementCount + 1) / 2);
+    }
+
     /// <summary>conv_q8.comp's push constants (std430: four ivec4, then seven ints and the total; 96 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct ConvPush

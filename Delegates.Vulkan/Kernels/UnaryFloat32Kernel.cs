@@ -13,6 +13,12 @@ internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
 
     protected override void Build(DelegateNode node, ElementwiseParams p, VulkanPartitionBuilder builder)
     {
+        if (p.Int16Sigmoid is not null)
+        {
+            // LOGISTIC and TANH on int16: the reference over every int16 value, as a table.
+            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            return;
+        }
         if (!p.QuantizedTable.IsEmpty)
         {
             // The 8-bit forms: the definition's table.
