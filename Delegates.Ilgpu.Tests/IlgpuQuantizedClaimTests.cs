@@ -11,6 +11,10 @@ namespace Accel.Delegates.Ilgpu.Tests;
 public sealed class IlgpuQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedActivationOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void Int8TransposeConvMeanAndBatchMatMulRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 

@@ -11,6 +11,10 @@ namespace Accel.Delegates.OpenCL.Tests;
 public sealed class OpenClQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedActivationOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void EightBitTransposeConvMeanAndBatchMatMulRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 

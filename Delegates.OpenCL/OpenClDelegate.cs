@@ -175,9 +175,10 @@ public sealed class OpenClDelegate : IAccelDelegate
                 return NodeSupport.Refuse($"{node.Code.Name}: tensor '{tensor.Name}' has {tensor.ByteSize} bytes, more than one OpenCL buffer " +
                                           $"may hold here ({Math.Min(_info.MaxAllocation, int.MaxValue)})");
         }
-        // 8-bit data in and out (Cl/quant.cl, or bytes moved) is integer arithmetic only: neither subnormals nor fma matter.
-        bool integerOnly = NodeDataTypes.DataInput(node)?.Type is TensorType.Int8 or TensorType.UInt8
-                           && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8;
+        // 8-bit data in and out (Cl/quant.cl, or bytes moved), and int16 (LOGISTIC/TANH's lookup, bytes moved), is
+        // integer arithmetic only: neither subnormals nor fma matter.
+        bool integerOnly = NodeDataTypes.DataInput(node)?.Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16
+                           && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16;
         if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly && !integerOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: this OpenCL device flushes subnormals ({_info.SubnormalProblem}); " +
                                       "docs/numerics.md requires them preserved");

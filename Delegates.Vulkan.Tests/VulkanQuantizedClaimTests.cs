@@ -11,6 +11,10 @@ namespace Accel.Delegates.Vulkan.Tests;
 public sealed class VulkanQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedActivationOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void Int8TransposeConvMeanAndBatchMatMulRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedGpuOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 

@@ -4,15 +4,32 @@ using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
 
-/// <summary>RELU and RELU6 (float32, any shape): the reference's clamp to [0, +∞) or [0, 6] per element.</summary>
-[OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6)]
+/// <summary>
+/// RELU, RELU6, RELU_N1_TO_1 and RELU_0_TO_1 (float32, any shape): the reference's clamp to [0, +∞), [0, 6], [−1, 1]
+/// or [0, 1] per element; int8/uint8: the definition's 256-entry table of TFLite's QuantizedReluX
+/// (<see cref="QuantizedLookupKernel"/>).
+/// </summary>
+[OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1)]
 internal sealed class ClampKernel : IIlgpuKernel
 {
-    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];
+    public IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1];
+
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
-        var range = node.Builtin == BuiltinOperator.Relu ? new ActivationRange(0f, float.PositiveInfinity) : new ActivationRange(0f, 6f);
+        if (QuantizedLookupKernel.Applies(node))
+        {
+            QuantizedLookupKernel.Compile(node, c);
+            return;
+        }
+        var range = node.Builtin switch
+        {
+            BuiltinOperator.Relu => new ActivationRange(0f, float.PositiveInfinity),
+            BuiltinOperator.Relu6 => new ActivationRange(0f, 6f),
+            BuiltinOperator.ReluN1To1 => new ActivationRange(-1f, 1f),
+            _ => new ActivationRange(0f, 1f),
+        };
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);

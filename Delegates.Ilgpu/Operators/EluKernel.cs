@@ -6,15 +6,23 @@ namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
 /// ELU (float32, any shape): x &lt; 0 ? <see cref="SpecMath.Expm1{TArithmetic}"/>(x) : x, the reference's sequence with
-/// the accelerator's FMA and round-to-even (see <see cref="TanhKernel"/> on contraction).
+/// the accelerator's FMA and round-to-even (see <see cref="TanhKernel"/> on contraction). int8 (TFLite tabulates int8
+/// ELU only): the definition's 256-entry table (<see cref="QuantizedLookupKernel"/>).
 /// </summary>
 [OpCodes(BuiltinOperator.Elu)]
 internal sealed class EluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Elu];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (QuantizedLookupKernel.Applies(node))
+        {
+            QuantizedLookupKernel.Compile(node, c);
+            return;
+        }
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);

@@ -10,15 +10,23 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// approximate, SpecMath.GeluApproximate ((0.5·x)·(1 + Tanh(√(2/π)·(x + ((0.044715·x)·x)·x)))), with the accelerator's
 /// FMA and round-to-even. GELU's own products and sums, and Erfc's reflection 2 − Erfc(−z) for z ≤ −0.5 (whose last
 /// operation in SpecMath is a plain product), go through <see cref="IDeviceArithmetic"/>, so ptxas cannot contract a
-/// product into a sum the reference rounds twice.
+/// product into a sum the reference rounds twice. int8/uint8: the definition's 256-entry table
+/// (<see cref="QuantizedLookupKernel"/>).
 /// </summary>
 [OpCodes(BuiltinOperator.Gelu)]
 internal sealed class GeluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Gelu];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (node.ParamsAs<GeluParams>().QuantizedTable is { IsEmpty: false } table)
+        {
+            QuantizedLookupKernel.Compile(node, c, table);
+            return;
+        }
         int approximate = node.ParamsAs<GeluParams>().Approximate ? 1 : 0;
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);

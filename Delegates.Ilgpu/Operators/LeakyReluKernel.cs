@@ -4,14 +4,24 @@ using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
 
-/// <summary>LEAKY_RELU (float32, any shape): x &gt; 0 ? x : x · alpha, one rounded multiply, as the reference.</summary>
+/// <summary>
+/// LEAKY_RELU (float32, any shape): x &gt; 0 ? x : x · alpha, one rounded multiply, as the reference; int8/uint8: the
+/// definition's 256-entry table (<see cref="QuantizedLookupKernel"/>).
+/// </summary>
 [OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
 
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (node.ParamsAs<LeakyReluParams>().QuantizedTable is { IsEmpty: false } table)
+        {
+            QuantizedLookupKernel.Compile(node, c, table);
+            return;
+        }
         float alpha = node.ParamsAs<LeakyReluParams>().Alpha;
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);

@@ -8,17 +8,24 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// LOGISTIC (float32, any shape): the reference's own sequence, <see cref="SpecMath.Logistic{TArithmetic}"/>, with
 /// the accelerator's FMA and round-to-even (inline PTX on CUDA). Its only product that feeds a sum is
 /// p · 2^k in 1 + Exp(−x); that product is exact or below 2^-126 (where 1 + it rounds to 1 either way), so even a
-/// contracted FMA there gives the same bits.
+/// contracted FMA there gives the same bits. int8/uint8: the definition's 256-entry table; int16: the reference over
+/// every int16 value as a 65,536-entry table (<see cref="Int16LookupKernel"/>).
 /// </summary>
 [OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (Int16LookupKernel.Applies(node))
+        {
+            // int16: the reference run over every int16 value, as a table.
+            Int16LookupKernel.Compile(node, c);
+            return;
+        }
         if (QuantizedLookupKernel.Applies(node))
         {
             // int8/uint8: the definition's 256-entry table.

@@ -283,14 +283,19 @@ internal static class QuantizedKernels
     }
 }
 
-/// <summary>LOGISTIC and HARD_SWISH on int8/uint8: output byte = table[input byte] (the definition's 256-entry table).</summary>
+/// <summary>
+/// The tabulated 8-bit activations (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, RELU, RELU6, RELU_N1_TO_1,
+/// RELU_0_TO_1 on int8/uint8): output byte = table[input byte] (the definition's 256-entry table).
+/// </summary>
 internal static class QuantizedLookupKernel
 {
     public static bool Applies(DelegateNode node) => node.Params is ElementwiseParams { QuantizedTable.IsEmpty: false };
 
-    public static void Compile(DelegateNode node, IlgpuCompilation c)
+    public static void Compile(DelegateNode node, IlgpuCompilation c) => Compile(node, c, node.ParamsAs<ElementwiseParams>().QuantizedTable);
+
+    public static void Compile(DelegateNode node, IlgpuCompilation c, ReadOnlyMemory<byte> quantizedTable)
     {
-        var table = c.Upload(node.ParamsAs<ElementwiseParams>().QuantizedTable.ToArray());
+        var table = c.Upload(quantizedTable.ToArray());
         var input = QuantizedKernels.Bytes(c, node.Inputs[0]!);
         var output = QuantizedKernels.Bytes(c, node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
@@ -304,6 +309,34 @@ internal static class QuantizedLookupKernel
         int start = chunk * chunkSize;
         int end = start + chunkSize < total ? start + chunkSize : total;
         for (int i = start; i < end; i++) output[i] = table[(int)input[i]];
+    }
+}
+
+/// <summary>
+/// LOGISTIC and TANH on int16 (TFLite's int16x8 forms, power-of-two scales included): output = table[(ushort)input],
+/// the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/> builds by running the reference kernel over every
+/// int16 value, so the lookup is the reference's result by construction.
+/// </summary>
+internal static class Int16LookupKernel
+{
+    public static bool Applies(DelegateNode node) => node.Params is ElementwiseParams { Int16Sigmoid: not null };
+
+    public static void Compile(DelegateNode node, IlgpuCompilation c)
+    {
+        var table = c.Upload(node.ParamsAs<ElementwiseParams>().Int16Sigmoid!.Tabulate(node.Builtin));
+        var input = c.View(node.Inputs[0]!).Cast<short>();
+        var output = c.View(node.Outputs[0]).Cast<short>();
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 1);
+        var kernel = c.Load<ArrayView<short>, ArrayView<short>, ArrayView<short>, int, int>(Kernel);
+        c.Add(() => kernel(chunks, input, table, output, total, chunkSize), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<short> input, ArrayView<short> table, ArrayView<short> output, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++) output[i] = table[(int)(ushort)input[i]];
     }
 }
 

@@ -11,22 +11,35 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// rounded add or multiply (no product feeds a sum, so nothing can contract), or the ordered comparison and select
 /// (acc &gt; x ? acc : x; PTX max/min would treat NaN their own way). Size-1 dimensions are dropped and neighbouring
 /// dimensions of the same kind merged (MeanGeometry); refused when more than four kept or four reduced runs remain.
-/// A scalar input is copied.
+/// A scalar input is copied. REDUCE_MAX and REDUCE_MIN on int8/uint8: the same walk on the stored integers from the
+/// type's lowest / largest value, no rescaling (TFLite's reduce.cc).
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
+    // 8-bit data: REDUCE_MAX and REDUCE_MIN only (the definitions of SUM and REDUCE_PROD admit no 8-bit dtype).
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
 
     /// <summary>Only what the four-run layout cannot express is refused (the definition validated the rest).</summary>
-    public NodeSupport Supports(DelegateNode node) =>
-        ShapeOf(node, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+    public NodeSupport Supports(DelegateNode node)
+    {
+        if (QuantizedKernels.IsQuantized(node) && node.ParamsAs<ReductionParams>().Kind is not (ReductionKind.Maximum or ReductionKind.Minimum))
+            return NodeSupport.Refuse($"{node.Code.Name}: no ILGPU kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only REDUCE_MAX and REDUCE_MIN)");
+        return ShapeOf(node, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+    }
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
         ShapeOf(node, out var shape);
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            CompileQuantized(node, c, shape);
+            return;
+        }
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
@@ -71,6 +84,55 @@ internal sealed class ReductionKernel : IIlgpuKernel
                 };
             }
             output[i] = acc;
+        }
+    }
+
+    private static void CompileQuantized(DelegateNode node, IlgpuCompilation c, ReductionShape shape)
+    {
+        var input = QuantizedKernels.Bytes(c, node.Inputs[0]!);
+        var output = QuantizedKernels.Bytes(c, node.Outputs[0]);
+        int total = checked((int)node.Outputs[0].ElementCount);
+        if (total == 0) return;
+        var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
+        int signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0;
+        var kernel = c.Load<ArrayView<byte>, ArrayView<byte>, ReductionShape, int, int, int>(QuantizedKernel);
+        c.Add(() => kernel(chunks, input, output, shape, signed, total, chunkSize), chunks);
+    }
+
+    /// <summary>
+    /// REDUCE_MAX (Kind 2) and REDUCE_MIN (Kind 3) on the stored 8-bit integers: acc from the type's lowest (largest)
+    /// value, acc &gt; v ? acc : v (acc &lt; v ? acc : v); exact, so the order does not matter. A copy moves the byte.
+    /// </summary>
+    public static void QuantizedKernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> output, ReductionShape s, int signed,
+        int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            if (s.Copy != 0)
+            {
+                output[i] = input[i];
+                continue;
+            }
+            int k3 = i % s.K3;
+            int rest = i / s.K3;
+            int k2 = rest % s.K2;
+            rest /= s.K2;
+            int k1 = rest % s.K1;
+            int k0 = rest / s.K1;
+            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+            bool maximum = s.Kind == 2;
+            int acc = maximum ? (signed != 0 ? sbyte.MinValue : byte.MinValue) : (signed != 0 ? sbyte.MaxValue : byte.MaxValue);
+            for (int r0 = 0; r0 < s.R0; r0++)
+            for (int r1 = 0; r1 < s.R1; r1++)
+            for (int r2 = 0; r2 < s.R2; r2++)
+            for (int r3 = 0; r3 < s.R3; r3++)
+            {
+                int v = QuantizedKernels.Load(input, origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3, signed);
+                acc = maximum ? (acc > v ? acc : v) : (acc < v ? acc : v);
+            }
+            output[i] = (byte)acc;
         }
     }
 

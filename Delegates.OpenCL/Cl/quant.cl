@@ -194,11 +194,19 @@ __kernel void pool_q8(__global const uchar* x, __global uchar* y, PoolQ8Args pc)
     y[i] = (uchar)(q8Clamp(acc, pc.activationMin, pc.activationMax) & 0xFF);
 }
 
-// LOGISTIC, HARD_SWISH on int8/uint8: output byte = table[input byte], the definition's 256-entry table.
+// The tabulated activations on int8/uint8 (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, the RELU family): output
+// byte = table[input byte], the definition's 256-entry table.
 __kernel void lookup_q8(__global const uchar* x, __global const uchar* table, __global uchar* y, int unused)
 {
     int i = get_global_id(0);
     y[i] = table[x[i]];
+}
+
+// LOGISTIC, TANH on int16: output = table[(ushort)input], the reference run over every int16 value on the host.
+__kernel void lookup_q16(__global const short* x, __global const short* table, __global short* y, int unused)
+{
+    int i = get_global_id(0);
+    y[i] = table[(ushort)x[i]];
 }
 
 typedef struct
@@ -445,4 +453,38 @@ __kernel void transpose_conv_q8(__global const uchar* x, __global const uchar* w
     if (pc.hasBias != 0) acc += as_uint(bias[oc]);
     int2 m = multipliers[oc];
     y[i] = (uchar)(q8Clamp(q8Mbqm(as_int(acc), m.x, m.y) + pc.outputOffset, pc.activationMin, pc.activationMax) & 0xFF);
+}
+
+typedef struct
+{
+    int dims[4];         // output shape, padded on the left to rank 4 with 1
+    int strideX[4];      // element strides of x per output dimension
+    int strideAlpha[4];  // element strides of alpha (0 where it broadcasts)
+    int inputOffset, alphaOffset, outputOffset;
+    int identityMultiplier, identityShift;
+    int alphaMultiplier, alphaShift;
+    int isSigned;
+} PreluQ8Args;
+
+// PRELU on int8/uint8 with alpha broadcast against x up to rank 4 (TFLite's reference_ops::BroadcastPrelu4DSlow):
+// x' = x − z_x; x' >= 0 ? MBQM(x', identity) : MBQM(x' · (α − z_α), alpha multiplier); + z_y, clamped to the type's
+// range. The product of two offset 8-bit values fits an int.
+__kernel void prelu_q8(__global const uchar* x, __global const uchar* alpha, __global uchar* y, PreluQ8Args pc)
+{
+    int i = get_global_id(0);
+    int4 c = accelCoordinates(i, (int4)(pc.dims[0], pc.dims[1], pc.dims[2], pc.dims[3]));
+    int v = q8Load(x, c.x * pc.strideX[0] + c.y * pc.strideX[1] + c.z * pc.strideX[2] + c.w * pc.strideX[3], pc.isSigned) + pc.inputOffset;
+    int r;
+    if (v >= 0)
+    {
+        r = q8Mbqm(v, pc.identityMultiplier, pc.identityShift);
+    }
+    else
+    {
+        int a = q8Load(alpha, c.x * pc.strideAlpha[0] + c.y * pc.strideAlpha[1] + c.z * pc.strideAlpha[2] + c.w * pc.strideAlpha[3],
+            pc.isSigned) + pc.alphaOffset;
+        r = q8Mbqm(v * a, pc.alphaMultiplier, pc.alphaShift);
+    }
+    r += pc.outputOffset;
+    y[i] = (uchar)((pc.isSigned != 0 ? q8Clamp(r, -128, 127) : q8Clamp(r, 0, 255)) & 0xFF);
 }

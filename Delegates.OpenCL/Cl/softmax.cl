@@ -39,3 +39,60 @@ __kernel void softmax(__global const float* x, __global float* y, SoftmaxArgs pc
     float r = softmaxMultiplier(sum);
     for (int i = 0; i < pc.depth; i++) y[base + i] = y[base + i] * r;
 }
+
+typedef struct
+{
+    int depth;            // the last dimension, >= 1
+    float outputScale;
+    int outputZeroPoint;
+    int isSigned;         // 1 int8, 0 uint8
+} SoftmaxQ8Args;
+
+// (int)value in .NET: toward zero, saturating at the int range, NaN to 0.
+inline int softmaxSaturatingInt(float value)
+{
+    if (accelIsNan(value)) return 0;
+    if (value >= 2147483648.0f) return INT_MAX;
+    if (value <= -2147483648.0f) return INT_MIN;
+    return (int)value;
+}
+
+// MathF.Round(value, MidpointRounding.AwayFromZero): below 2^23 the truncation and its remainder are exact.
+inline float softmaxRoundHalfAway(float value)
+{
+    if (!(fabs(value) < 8388608.0f)) return value; // NaN, infinities and integers stay
+    float t = (float)(int)value;
+    float fraction = value - t;
+    return fraction >= 0.5f ? t + 1.0f : (fraction <= -0.5f ? t - 1.0f : t);
+}
+
+// SOFTMAX on int8/uint8 (docs/numerics.md §Quantized execution; TFLite's float-table kernel, as Runtime.Core's
+// SoftmaxKernel), one work-item per row: m = the largest stored value; sum = Σ table[255 − (m − x_j)] in order from +0
+// (binary32; FP_CONTRACT is off); r = 1 / (sum · s_out) with the correctly rounded specDivide; y_j = table[…] · r, then
+// int8: halves away from zero + z_out, uint8: (int)(y_j + 0.5); saturating conversion; clamped. OpenCL's add and
+// multiply round correctly; devices that flush subnormals are refused (Kernels/SoftmaxKernel.cs).
+__kernel void softmax_q8(__global const uchar* x, __global const float* table, __global uchar* y, SoftmaxQ8Args pc)
+{
+    int row = get_global_id(0);
+    int base = row * pc.depth;
+    int largest = pc.isSigned != 0 ? -128 : 0;
+    for (int j = 0; j < pc.depth; j++)
+    {
+        int v = pc.isSigned != 0 ? (int)as_char(x[base + j]) : (int)x[base + j];
+        largest = v > largest ? v : largest;
+    }
+    int offset = 255 - largest;
+    float sum = 0.0f;
+    for (int j = 0; j < pc.depth; j++)
+        sum = sum + table[offset + (pc.isSigned != 0 ? (int)as_char(x[base + j]) : (int)x[base + j])];
+    float inverse = specDivide(1.0f, sum * pc.outputScale);
+    for (int j = 0; j < pc.depth; j++)
+    {
+        float rescaled = table[offset + (pc.isSigned != 0 ? (int)as_char(x[base + j]) : (int)x[base + j])] * inverse;
+        int q = pc.isSigned != 0
+            ? softmaxSaturatingInt(softmaxRoundHalfAway(rescaled)) + pc.outputZeroPoint
+            : softmaxSaturatingInt(rescaled + 0.5f);
+        int lo = pc.isSigned != 0 ? -128 : 0, hi = pc.isSigned != 0 ? 127 : 255;
+        y[base + j] = (uchar)((q < lo ? lo : (q > hi ? hi : q)) & 0xFF);
+    }
+}

@@ -45,14 +45,24 @@ internal sealed class ExactUnaryKernel : OpenClKernel<ElementwiseParams>
     };
 }
 
-/// <summary>RELU_N1_TO_1 and RELU_0_TO_1 on float32: Cl/unary.cl's NaN-propagating clamp (as RELU) to [−1, 1] / [0, 1].</summary>
+/// <summary>
+/// RELU_N1_TO_1 and RELU_0_TO_1 on float32: Cl/unary.cl's NaN-propagating clamp (as RELU) to [−1, 1] / [0, 1];
+/// int8/uint8: the definition's table of TFLite's QuantizedReluX (lookup_q8).
+/// </summary>
 [OpCodes(BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1)]
 internal sealed class UnitClampKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         var args = new Args { Lo = node.Builtin == BuiltinOperator.ReluN1To1 ? -1f : 0f, Hi = 1f };
         builder.Dispatch("clamp_activation", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], args,
             node.Outputs[0].ElementCount, file: "unary");

@@ -141,10 +141,21 @@ internal static class QuantizedKernels
         builder.Dispatch("pool_q8", [builder.Buffer(input), builder.Buffer(output)], args, output.ElementCount, file: "quant");
     }
 
-    /// <summary>LOGISTIC, HARD_SWISH: lookup_q8 with the definition's 256-entry table (output byte = table[input byte]).</summary>
+    /// <summary>
+    /// The tabulated 8-bit activations (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, RELU, RELU6, RELU_N1_TO_1,
+    /// RELU_0_TO_1): lookup_q8 with the definition's 256-entry table (output byte = table[input byte]).
+    /// </summary>
     public static void Lookup(DelegateNode node, ReadOnlyMemory<byte> table, OpenClPartitionBuilder builder) =>
         builder.Dispatch("lookup_q8", [builder.Buffer(node.Inputs[0]!), builder.Table(table.Span), builder.Buffer(node.Outputs[0])], 0,
             node.Outputs[0].ElementCount, file: "quant");
+
+    /// <summary>
+    /// LOGISTIC and TANH on int16: lookup_q16 with the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/>
+    /// builds by running the reference kernel over every int16 value (output = table[(ushort)input]).
+    /// </summary>
+    public static void Lookup16(DelegateNode node, Int16SigmoidParams q, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("lookup_q16", [builder.Buffer(node.Inputs[0]!), builder.Table<short>(q.Tabulate(node.Builtin)), builder.Buffer(node.Outputs[0])],
+            0, node.Outputs[0].ElementCount, file: "quant");
 
     /// <summary>PAD on 8-bit data, rank ≤ 4 right-aligned in four slots: pad_q8 with the definition's pad byte.</summary>
     public static void Pad(DelegateNode node, PadParams p, OpenClPartitionBuilder builder)

@@ -11,19 +11,34 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// row-major order (one work-item, one chain: a rounded add or multiply, or a written-out ordered comparison).
 /// Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged (MeanGeometry, the layout MEAN
 /// uses; neither changes the order); refused when more than four kept or four reduced runs remain. A copy (scalar
-/// input, or no axis) moves the input's words.
+/// input, or no axis) moves the input's words. REDUCE_MAX and REDUCE_MIN on int8/uint8 (reduce_q8): the same walk on
+/// the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc).
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReduceKernel : OpenClKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    protected override NodeSupport Supports(DelegateNode node, ReductionParams p, OpenClDeviceInfo device) =>
-        Geometry(p, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+    // 8-bit data: REDUCE_MAX and REDUCE_MIN only (the definitions of SUM and REDUCE_PROD admit no 8-bit dtype).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override NodeSupport Supports(DelegateNode node, ReductionParams p, OpenClDeviceInfo device)
+    {
+        if (QuantizedKernels.IsQuantized(node) && p.Kind is not (ReductionKind.Maximum or ReductionKind.Minimum))
+            return NodeSupport.Refuse($"{node.Code.Name}: no OpenCL kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only REDUCE_MAX and REDUCE_MIN)");
+        return Geometry(p, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
+    }
 
     protected override void Build(DelegateNode node, ReductionParams p, OpenClPartitionBuilder builder)
     {
         Geometry(p, out var args);
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            var quantized = new QuantizedArgs { Shape = args, IsSigned = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0 };
+            builder.Dispatch("reduce_q8", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], quantized, p.OutputCount,
+                file: "reduce");
+            return;
+        }
         builder.Dispatch("reduce", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], args, p.OutputCount);
     }
 
@@ -70,5 +85,13 @@ internal sealed class ReduceKernel : OpenClKernel<ReductionParams>
         public int Kind;
         public int Copy;
         public float Identity;
+    }
+
+    /// <summary>reduce.cl's ReduceQ8Args.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct QuantizedArgs
+    {
+        public Args Shape;
+        public int IsSigned;
     }
 }

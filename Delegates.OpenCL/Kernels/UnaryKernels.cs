@@ -4,14 +4,24 @@ using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.OpenCL.Kernels;
 
-/// <summary>RELU and RELU6 on float32 (Cl/unary.cl): the NaN-propagating clamp to [0, +inf] / [0, 6].</summary>
+/// <summary>
+/// RELU and RELU6 on float32 (Cl/unary.cl): the NaN-propagating clamp to [0, +inf] / [0, 6]; int8/uint8: the
+/// definition's table of TFLite's QuantizedReluX (lookup_q8).
+/// </summary>
 [OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6)]
 internal sealed class ClampActivationKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];
 
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         var args = new Args { Lo = 0f, Hi = node.Builtin == BuiltinOperator.Relu6 ? 6f : float.PositiveInfinity };
         builder.Dispatch("clamp_activation", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], args,
             node.Outputs[0].ElementCount, file: "unary");
@@ -32,7 +42,13 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
 
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
-        // An 8-bit node (only kernels whose Types admit int8/uint8 see one) is the definition's table lookup.
+        // An 8-bit node (only kernels whose Types admit int8/uint8 see one) is the definition's table lookup; an int16
+        // LOGISTIC the reference over every int16 value as a table.
+        if (p.Int16Sigmoid is not null)
+        {
+            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            return;
+        }
         if (!p.QuantizedTable.IsEmpty)
         {
             QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
@@ -42,14 +58,17 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
     }
 }
 
-/// <summary>LOGISTIC on float32: SpecMath.Logistic per element (fma-based Exp and reciprocal).</summary>
+/// <summary>
+/// LOGISTIC on float32: SpecMath.Logistic per element (fma-based Exp and reciprocal); int8/uint8: the definition's
+/// table; int16: the reference over every int16 value as a 65,536-entry table (lookup_q16).
+/// </summary>
 [OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Logistic];
     public override bool NeedsFma => true;
     protected override string Kernel => "logistic";
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
 }
 
 /// <summary>HARD_SWISH on float32: SpecMath.HardSwish per element (two rounded multiplies, no fma).</summary>
@@ -149,13 +168,25 @@ internal sealed class ExpKernel : UnaryFloat32Kernel
     protected override string Kernel => "exp_kernel";
 }
 
-/// <summary>LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha).</summary>
+/// <summary>
+/// LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha); int8/uint8: the
+/// definition's table (lookup_q8).
+/// </summary>
 [OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : OpenClKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
 
-    protected override void Build(DelegateNode node, LeakyReluParams p, OpenClPartitionBuilder builder) =>
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override void Build(DelegateNode node, LeakyReluParams p, OpenClPartitionBuilder builder)
+    {
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         builder.Dispatch("leaky_relu", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], p.Alpha,
             node.Outputs[0].ElementCount, file: "unary");
+    }
 }

@@ -9,8 +9,8 @@ namespace Accel.Testing.Contract;
 /// backend: the outputs are bit-identical to the reference interpreter's, and every node the backend's kernel catalogue
 /// claims (its operator on its data dtype) is delegated — a refusal of such a node is an unexpected gap, reported with
 /// its reason. Each backend's test project has one subclass saying how to make its delegate; the test prints how many
-/// nodes the backend took and how long each step took. CI runs face_detection_short_range (the smallest); the others are
-/// explicit.
+/// nodes the backend took and how long each step took. CI runs face_detection_short_range (the smallest); the others,
+/// palm_detection_full's whole-delegation check among them, are explicit.
 /// </summary>
 [TestFixture]
 public abstract class Int8CorpusContractTests
@@ -20,7 +20,7 @@ public abstract class Int8CorpusContractTests
 
     [Test]
     public void FaceDetectionShortRangeInt8RunsBitIdenticalWithEveryClaimedNodeDelegated() =>
-        AssertBitIdenticalWithEveryClaimedNodeDelegated("face_detection_short_range");
+        _ = AssertBitIdenticalWithEveryClaimedNodeDelegated("face_detection_short_range");
 
     [Explicit("larger int8 models: tens of seconds each on lavapipe or the ILGPU CPU accelerator")]
     [TestCase("face_detection_full_range")]
@@ -28,9 +28,21 @@ public abstract class Int8CorpusContractTests
     [TestCase("selfie_segmentation")]
     [TestCase("pose_landmark_lite")]
     public void LargerInt8CorpusModelsRunBitIdenticalWithEveryClaimedNodeDelegated(string name) =>
-        AssertBitIdenticalWithEveryClaimedNodeDelegated(name);
+        _ = AssertBitIdenticalWithEveryClaimedNodeDelegated(name);
 
-    private void AssertBitIdenticalWithEveryClaimedNodeDelegated(string name)
+    /// <summary>
+    /// palm_detection_full's int8 model (31 int8 PRELU, which `accel quantize --mode int8` emits) runs whole on the
+    /// device: every node delegated, none refused, outputs bit-identical to the reference.
+    /// </summary>
+    [Explicit("palm_detection_full int8: tens of seconds on lavapipe or the ILGPU CPU accelerator")]
+    [Test]
+    public void PalmDetectionFullInt8RunsWhollyDelegatedAndBitIdentical()
+    {
+        var (delegated, executed) = AssertBitIdenticalWithEveryClaimedNodeDelegated("palm_detection_full");
+        Assert.That(delegated, Is.EqualTo(executed), "palm_detection_full int8: every node delegated");
+    }
+
+    private (int Delegated, int Executed) AssertBitIdenticalWithEveryClaimedNodeDelegated(string name)
     {
         var clock = Stopwatch.StartNew();
         using var model = Model.FromBytes(Int8CorpusModels.Quantize(name));
@@ -75,6 +87,7 @@ public abstract class Int8CorpusContractTests
         Assert.That(unexpected, Is.Empty, $"{name} int8: nodes {device.Name}'s catalogue claims but the delegate refused");
         Assert.That(plan.DelegatedNodeCount, Is.GreaterThan(0), $"{name} int8: nothing delegated");
         DelegateHarness.AssertSameBits(expected, actual, $"{name} int8", device.Name);
+        return (plan.DelegatedNodeCount, interpreter.Graph.ExecutedNodeCount);
     }
 
     /// <summary>The node's data dtype as <see cref="NodeDataTypes.DataInput"/> judges it: TRANSPOSE_CONV's input 2, SPLIT's input 1, else input 0.</summary>

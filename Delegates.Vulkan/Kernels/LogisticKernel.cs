@@ -5,7 +5,8 @@ namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
 /// LOGISTIC on float32 (Shaders/logistic.comp): SpecMath.Logistic per element (fma-based Exp and reciprocal); on
-/// int8/uint8 the definition's 256-entry table (Shaders/lookup_q8.comp, no float arithmetic on the device).
+/// int8/uint8 the definition's 256-entry table (Shaders/lookup_q8.comp, no float arithmetic on the device); on int16 the
+/// reference over every int16 value as a 65,536-entry table (Shaders/lookup_q16.comp).
 /// </summary>
 [OpCodes(BuiltinOperator.Logistic)]
 internal sealed class LogisticKernel : UnaryFloat32Kernel
@@ -14,8 +15,8 @@ internal sealed class LogisticKernel : UnaryFloat32Kernel
 
     protected override string Shader => "logistic";
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, VulkanDeviceInfo device) =>
-        p.QuantizedTable.IsEmpty ? DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device)) : QuantizedKernels.SupportsSize(node);
+        p.QuantizedTable.IsEmpty && p.Int16Sigmoid is null ? DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device)) : QuantizedKernels.SupportsSize(node);
 }

@@ -6,8 +6,10 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
-/// PRELU on float32 (Shaders/prelu.comp): x ≥ 0 ? x : x · alpha with the definition's broadcast padded to rank 4 (the
-/// definition refuses broadcasts beyond rank 4; an alpha of the input's own shape is indexed flat, any rank).
+/// PRELU with the definition's broadcast padded to rank 4 (the definition refuses broadcasts beyond rank 4; an alpha of
+/// the input's own shape is indexed flat, any rank). float32 (Shaders/prelu.comp): x ≥ 0 ? x : x · alpha. int8/uint8
+/// (Shaders/prelu_q8.comp): the definition's offsets and two multipliers, TFLite's integer formula with the 64-bit
+/// rounding multiply of quant.glsl, so every device gives the reference's bits.
 /// </summary>
 [OpCodes(BuiltinOperator.Prelu)]
 internal sealed class PreluKernel : VulkanKernel<PreluParams>
@@ -15,6 +17,11 @@ internal sealed class PreluKernel : VulkanKernel<PreluParams>
     private const int MaxRank = 4;
 
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Prelu];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override NodeSupport Supports(DelegateNode node, PreluParams p, VulkanDeviceInfo device) =>
+        p.Quantized is null ? NodeSupport.Supported : QuantizedKernels.SupportsSize(node);
 
     protected override void Build(DelegateNode node, PreluParams p, VulkanPartitionBuilder builder)
     {
@@ -32,10 +39,23 @@ internal sealed class PreluKernel : VulkanKernel<PreluParams>
             A0 = a[0], A1 = a[1], A2 = a[2], A3 = a[3],
             Total = (uint)total,
         };
-        builder.DispatchElements("prelu",
+        ShaderBinding[] bindings =
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Buffer(node.Inputs[1]!)),
-             ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
-            push, total);
+             ShaderBinding.Write(builder.Buffer(node.Outputs[0]))];
+        if (p.Quantized is not { } q)
+        {
+            builder.DispatchElements("prelu", bindings, push, total);
+            return;
+        }
+        var quantized = new QuantizedPush
+        {
+            Shape = push,
+            InputOffset = q.InputOffset, AlphaOffset = q.AlphaOffset, OutputOffset = q.OutputOffset,
+            IdentityMultiplier = q.IdentityMultiplier.Multiplier, IdentityShift = q.IdentityMultiplier.Shift,
+            AlphaMultiplier = q.AlphaMultiplier.Multiplier, AlphaShift = q.AlphaMultiplier.Shift,
+        };
+        // One invocation per output word of four 8-bit elements.
+        builder.DispatchElements("prelu_q8", bindings, quantized, (total + 3) / 4, [node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0]);
     }
 
     private static int[] Rank4(ReadOnlySpan<int> values, int fill)
@@ -57,5 +77,15 @@ internal sealed class PreluKernel : VulkanKernel<PreluParams>
         public int X0, X1, X2, X3;
         public int A0, A1, A2, A3;
         public uint Total;
+    }
+
+    /// <summary>prelu_q8.comp's push constants: prelu.comp's, then the offsets and the two (multiplier, shift) pairs.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct QuantizedPush
+    {
+        public Push Shape;
+        public int InputOffset, AlphaOffset, OutputOffset;
+        public int IdentityMultiplier, IdentityShift;
+        public int AlphaMultiplier, AlphaShift;
     }
 }

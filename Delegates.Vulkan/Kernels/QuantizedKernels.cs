@@ -175,7 +175,10 @@ internal static class QuantizedKernels
             push, output.ElementCount, [average ? 1 : 0, Signed(input)]);
     }
 
-    /// <summary>LOGISTIC, HARD_SWISH: lookup_q8.comp with the definition's 256-entry table (output byte = table[input byte]).</summary>
+    /// <summary>
+    /// The tabulated 8-bit activations (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU, RELU, RELU6, RELU_N1_TO_1,
+    /// RELU_0_TO_1): lookup_q8.comp with the definition's 256-entry table (output byte = table[input byte]).
+    /// </summary>
     public static void Lookup(DelegateNode node, ReadOnlyMemory<byte> table, VulkanPartitionBuilder builder)
     {
         var output = node.Outputs[0];
@@ -183,6 +186,19 @@ internal static class QuantizedKernels
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Table(table.Span)),
              ShaderBinding.Write(builder.Buffer(output))],
             (uint)output.ElementCount, (output.ElementCount + 3) / 4);
+    }
+
+    /// <summary>
+    /// LOGISTIC and TANH on int16: lookup_q16.comp with the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/>
+    /// builds by running the reference kernel over every int16 value (output = table[(ushort)input]).
+    /// </summary>
+    public static void Lookup16(DelegateNode node, Int16SigmoidParams q, VulkanPartitionBuilder builder)
+    {
+        var output = node.Outputs[0];
+        builder.DispatchElements("lookup_q16",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Table<short>(q.Tabulate(node.Builtin))),
+             ShaderBinding.Write(builder.Buffer(output))],
+            (uint)output.ElementCount, (output.ElementCount + 1) / 2);
     }
 
     /// <summary>conv_q8.comp's push constants (std430: four ivec4, then seven ints and the total; 96 bytes).</summary>

@@ -11,19 +11,35 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// elements in the input's row-major order (one invocation, one chain: a precise add or multiply, or a written-out
 /// ordered comparison). Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged
 /// (MeanGeometry, the layout MEAN uses; neither changes the order); refused when more than four kept or four reduced
-/// runs remain. A scalar input is copied.
+/// runs remain. A scalar input is copied. REDUCE_MAX and REDUCE_MIN on int8/uint8 (Shaders/reduce_q8.comp): the same
+/// walk on the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc).
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : VulkanKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    protected override NodeSupport Supports(DelegateNode node, ReductionParams p, VulkanDeviceInfo device) =>
-        DeviceRequirements.FirstRefusal(Geometry(p, out _));
+    // 8-bit data: REDUCE_MAX and REDUCE_MIN only (the definitions of SUM and REDUCE_PROD admit no 8-bit dtype).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    protected override NodeSupport Supports(DelegateNode node, ReductionParams p, VulkanDeviceInfo device)
+    {
+        if (QuantizedKernels.IsQuantized(node) && p.Kind is not (ReductionKind.Maximum or ReductionKind.Minimum))
+            return NodeSupport.Refuse($"{node.Code.Name}: no Vulkan kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only REDUCE_MAX and REDUCE_MIN)");
+        var geometry = DeviceRequirements.FirstRefusal(Geometry(p, out _));
+        return geometry.IsSupported && QuantizedKernels.IsQuantized(node) ? QuantizedKernels.SupportsSize(node) : geometry;
+    }
 
     protected override void Build(DelegateNode node, ReductionParams p, VulkanPartitionBuilder builder)
     {
         Geometry(p, out var push);
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            builder.DispatchElements("reduce_q8",
+                [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
+                push, (push.Total + 3) / 4, [node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0]);
+            return;
+        }
         builder.DispatchElements("reduce",
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
             push, push.Total);
@@ -48,7 +64,7 @@ internal sealed class ReductionKernel : VulkanKernel<ReductionParams>
         return null;
     }
 
-    /// <summary>reduce.comp's push constants (std430: four ivec4, then total, kind, copy and the identity).</summary>
+    /// <summary>reduce.comp's and reduce_q8.comp's push constants (std430: four ivec4, then total, kind, copy and the identity).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct Push
     {

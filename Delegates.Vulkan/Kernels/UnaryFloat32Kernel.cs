@@ -4,7 +4,7 @@ namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
 /// An element-wise float32 op whose shader takes (input, output) and push constants { uint total }; an 8-bit node whose
-/// definition built a lookup table (LOGISTIC, HARD_SWISH) runs Shaders/lookup_q8.comp instead.
+/// definition built a lookup table (LOGISTIC, HARD_SWISH, TANH, ELU) runs Shaders/lookup_q8.comp instead.
 /// </summary>
 internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
 {
@@ -13,9 +13,15 @@ internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
 
     protected override void Build(DelegateNode node, ElementwiseParams p, VulkanPartitionBuilder builder)
     {
+        if (p.Int16Sigmoid is not null)
+        {
+            // LOGISTIC and TANH on int16: the reference over every int16 value, as a table.
+            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            return;
+        }
         if (!p.QuantizedTable.IsEmpty)
         {
-            // LOGISTIC and HARD_SWISH on int8/uint8: the definition's table.
+            // The 8-bit forms: the definition's table.
             QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
             return;
         }

@@ -1,10 +1,10 @@
 #version 450
 #include "common.glsl"
 #include "quant.glsl"
-// The 8-bit element-wise ops that TFLite runs through a 256-entry table (LOGISTIC, HARD_SWISH on int8/uint8;
-// docs/numerics.md §Quantized execution): output byte = table[input byte], the table built by the definition at
-// AllocateTensors and uploaded packed four entries per word. One output word (four elements) per invocation.
-// Kernels/QuantizedKernels.cs.
+// The 8-bit element-wise ops that run through a 256-entry table (LOGISTIC, HARD_SWISH, TANH, ELU, GELU, LEAKY_RELU
+// and the RELU family on int8/uint8; docs/numerics.md §Quantized execution): output byte = table[input byte], the
+// table built by the definition at AllocateTensors and uploaded packed four entries per word. One output word (four
+// elements) per invocation. Kernels/QuantizedKernels.cs.
 
 layout(std430, set = 0, binding = 0) readonly buffer Input { uint x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Table { uint table[64]; };
