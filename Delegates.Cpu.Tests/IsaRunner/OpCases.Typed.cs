@@ -54,11 +54,11 @@ public static partial class OpCases
 
     /// <summary>The dtypes the operator's definition declares (its inputs' dtype).</summary>
     /// <summary>
-    /// The op's plain dtypes: int8/uint8 are quantized types whose values need scales and zero points (the quantized
-    /// cases of OpCases.Quantized* cover them), not the typed element-wise cases.
+    /// The op's plain dtypes: int8/uint8/int16 are quantized types whose values need scales and zero points (the
+    /// quantized cases of OpCases.Quantized* and the conformance cases cover them), not the typed element-wise cases.
     /// </summary>
     public static IReadOnlyList<TensorType> TypesOf(BuiltinOperator op) =>
-        OpDefinitions.Get(op).Types.Where(t => t is not (TensorType.Int8 or TensorType.UInt8)).ToArray();
+        OpDefinitions.Get(op).Types.Where(t => t is not (TensorType.Int8 or TensorType.UInt8 or TensorType.Int16)).ToArray();
 
     private static TensorType OutputType(BuiltinOperator op, TensorType type) => Comparisons.Contains(op) ? TensorType.Bool : type;
 
