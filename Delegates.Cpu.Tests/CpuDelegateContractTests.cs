@@ -87,7 +87,7 @@ public sealed class CpuDelegateContractTests
             // Every dtype the definition declares runs on the CPU delegate; the quantized int8/uint8 of ADD/SUB/MUL and
             // MAXIMUM/MINIMUM run on its integer kernels, the other operators here refuse it with the reason.
             // int16x8 ADD/SUB/MUL run on the reference only: the CPU refuses them with the reason; int16 ABS runs (a table).
-            // SQUARED_DIFFERENCE, ABS and the comparisons run int8 by tables of the reference's formulas.
+            // SQUARED_DIFFERENCE, ABS, DIV and the comparisons run int8 by tables of the reference's formulas.
             Assert.That(OpDefinitions.Get(op).Types.Except([TensorType.Int8, TensorType.UInt8, TensorType.Int16]), Is.EquivalentTo(types), op.ToString());
             var int16 = cpu.Kernels.Covers(op, TensorType.Int16);
             Assert.That(int16.IsSupported, Is.EqualTo(op == BuiltinOperator.Abs), $"{op} int16");
@@ -96,7 +96,8 @@ public sealed class CpuDelegateContractTests
             var int8 = cpu.Kernels.Covers(op, TensorType.Int8);
             bool quantizedArithmetic = op is BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul or BuiltinOperator.Maximum
                 or BuiltinOperator.Minimum or BuiltinOperator.SquaredDifference or BuiltinOperator.Abs or BuiltinOperator.Equal
-                or BuiltinOperator.NotEqual or BuiltinOperator.Less or BuiltinOperator.LessEqual or BuiltinOperator.Greater or BuiltinOperator.GreaterEqual;
+                or BuiltinOperator.NotEqual or BuiltinOperator.Less or BuiltinOperator.LessEqual or BuiltinOperator.Greater or BuiltinOperator.GreaterEqual
+                or BuiltinOperator.Div;
             Assert.That(int8.IsSupported, Is.EqualTo(quantizedArithmetic), op.ToString());
             if (!quantizedArithmetic) Assert.That(int8.Reason, Does.Contain(((OpId)op).Name).And.Contain("int8"));
         }

@@ -80,8 +80,8 @@ internal abstract class ComparisonCpuKernel<TCmp> : CpuKernel<BinaryElementwiseP
         TensorType.Float32 => LaneKernels.Predicate<float, ComparisonPredicate<float, TCmp>>(node),
         TensorType.Int32 => LaneKernels.Predicate<int, ComparisonPredicate<int, TCmp>>(node),
         TensorType.Int64 => LaneKernels.Predicate<long, ComparisonPredicate<long, TCmp>>(node),
-        TensorType.Int8 or TensorType.UInt8 => new ScalarBroadcastNode<byte, ByteTableComparison>(node,
-            new ByteTableComparison(QuantizedTable(p.QuantizedComparison!, node.Inputs[0]!.Type == TensorType.Int8)), false),
+        TensorType.Int8 or TensorType.UInt8 => new ScalarBroadcastNode<byte, BytePairTable>(node,
+            new BytePairTable(QuantizedTable(p.QuantizedComparison!, node.Inputs[0]!.Type == TensorType.Int8)), false),
         _ => LaneKernels.Binary<byte, BoolComparison<TCmp>>(node), // bool (Supports admitted only Types)
     };
 
@@ -96,8 +96,8 @@ internal abstract class ComparisonCpuKernel<TCmp> : CpuKernel<BinaryElementwiseP
     }
 }
 
-/// <summary>A comparison of two bytes by a 65,536-entry table of 0/1 results (index a · 256 + b).</summary>
-internal readonly struct ByteTableComparison(byte[] table) : IScalarBinaryOp<byte>
+/// <summary>A binary op on two bytes by a 65,536-entry table of its results (index a · 256 + b): comparisons, DIV.</summary>
+internal readonly struct BytePairTable(byte[] table) : IScalarBinaryOp<byte>
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte Apply(byte a, byte b) => table[a << 8 | b];

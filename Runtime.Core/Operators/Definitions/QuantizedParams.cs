@@ -235,6 +235,24 @@ internal static class QuantizedParams
             Multiplier(context, aq.Scale, "input 1's multiplier"), Multiplier(context, bq.Scale, "input 2's multiplier"));
     }
 
+    /// <summary>
+    /// DIV's int8/uint8 params (div.cc Prepare): M = QM((double)(s1 / (s2 · s_out))) — the product and quotient in
+    /// binary32, as TFLite computes them from float scales; the fused activation's clamp. A multiplier whose shift
+    /// exceeds 23 would make TFLite's final rounding shift negative (undefined) for some numerator: refused.
+    /// </summary>
+    public static QuantizedMulParams Divide(KernelContext context, ActivationFunctionType activation)
+    {
+        var (a, b, output) = (context.Input(0), context.Input(1), context.Output(0));
+        var aq = PerTensor(context, a, "input 1");
+        var bq = PerTensor(context, b, "input 2");
+        var oq = PerTensor(context, output, "output");
+        var mo = Multiplier(context, aq.Scale / (bq.Scale * oq.Scale), "DIV's output multiplier s1 / (s2 · s_out)");
+        if (mo.Shift > 23)
+            throw context.Error($"DIV's output multiplier {mo.ToDouble():R} (s1 / (s2 · s_out)) is too large: at most 2^23 keeps TFLite's rounding shift defined");
+        var (min, max) = Activation(context, activation, output, oq);
+        return new QuantizedMulParams(-aq.ZeroPoint, -bq.ZeroPoint, oq.ZeroPoint, mo, min, max);
+    }
+
     /// <summary>MUL's integer params (mul.cc Prepare: one multiplier in1 scale · in2 scale / out scale, in double).</summary>
     public static QuantizedMulParams Mul(KernelContext context, ActivationFunctionType activation)
     {

@@ -2,8 +2,8 @@ namespace Accel.Conformance.Cases;
 
 /// <summary>
 /// Quantized cases of the element-wise math TFLite runs in integers (entries with <c>"quantized": true</c>; docs/numerics.md
-/// §Quantized execution): ABS (int8, int16), EXP (int8, int16), RSQRT (int8), SQUARED_DIFFERENCE (int8) and the six
-/// comparisons (int8, uint8).
+/// §Quantized execution): ABS (int8, int16), EXP (int8, int16), RSQRT (int8), SQUARED_DIFFERENCE (int8), the six
+/// comparisons and DIV (int8, uint8).
 /// </summary>
 internal static partial class OpBuilders
 {
@@ -23,6 +23,36 @@ internal static partial class OpBuilders
                  })
             yield return Builtin(op, ["a", "b", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "spread"],
                 c => BuildQuantizedComparison(c, op)) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Div,
+            ["a", "b", "activation", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint",
+             "zeroNumerators"], BuildQuantizedDiv) with { ForQuantizedTypes = true };
+    }
+
+    /// <summary>
+    /// Quantized DIV with NumPy broadcasting and the fused activation: a and b with their own scales and zero points
+    /// (defaults 0.05/−3 and 0.1/7; uint8 125/133), b's stored values moved off its zero point (a real 0, which TFLite
+    /// refuses); with <c>zeroNumerators</c> every third a is its zero point (a real 0 numerator, whose rounding shift
+/// exceeds 31); the output 0.1 with zero point 0 (uint8 128) by default. Version 2 (TFLite's op_version for 8-bit DIV).
+    /// </summary>
+    private static void BuildQuantizedDiv(OpCaseContext c)
+    {
+        int[] a = c.P.Ints("a"), b = c.P.Ints("b", a);
+        int aZeroPoint = ZeroPoint(c, "aZeroPoint", c.DType, -3, 125), bZeroPoint = ZeroPoint(c, "bZeroPoint", c.DType, 7, 133);
+        var (min, max) = c.DType == TensorType.Int8 ? (-128, 127) : (0, 255);
+        byte[] bData = c.Data("b", c.DType, b, c.Values);
+        for (int i = 0; i < bData.Length; i++)
+        {
+            int v = c.DType == TensorType.Int8 ? (sbyte)bData[i] : bData[i];
+            if (v == bZeroPoint) bData[i] = (byte)(v == max ? v - 1 : v + 1);
+        }
+        var bQ = PerTensor(c.P.Double("bScale", 0.1), bZeroPoint);
+        byte[] aData = c.Data("a", c.DType, a, c.Values);
+        if (c.P.Bool("zeroNumerators", false))
+            for (int i = 0; i < aData.Length; i += 3) aData[i] = (byte)aZeroPoint;
+        int x = c.Input("a", c.DType, a, aData, PerTensor(c.P.Double("aScale", 0.05), aZeroPoint));
+        int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, bData, bQ) : c.Input("b", c.DType, b, bData, bQ);
+        var outputQ = PerTensor(c.P.Double("outputScale", 0.1), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0));
+        c.AddOperator(BuiltinOperator.Div, [x, z], c.DType, new DivOptions(c.P.Activation()), version: 2, outputQuantization: outputQ);
     }
 
     /// <summary>
