@@ -251,6 +251,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Concatenation,
         BuiltinOperator.Mean, BuiltinOperator.Prelu, BuiltinOperator.Softmax, BuiltinOperator.Tanh, BuiltinOperator.Sum,
         BuiltinOperator.L2Normalization,
+        BuiltinOperator.SquaredDifference, BuiltinOperator.Rsqrt, BuiltinOperator.Abs, BuiltinOperator.Exp, BuiltinOperator.Div,
     ];
 
     /// <summary>
@@ -294,6 +295,7 @@ internal sealed class FullIntegerQuantizer
             Pool2DOptions o => o.FusedActivation,
             ConcatenationOptions o => o.FusedActivation,
             TransposeConvOptions o => o.FusedActivation,
+            DivOptions o => o.FusedActivation,
             _ => ActivationFunctionType.None,
         };
         if (activation is ActivationFunctionType.Tanh or ActivationFunctionType.SignBit)
@@ -444,6 +446,23 @@ internal sealed class FullIntegerQuantizer
             case BuiltinOperator.HardSwish:
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = ParamsFromRange(y);
+                break;
+            case BuiltinOperator.Abs:
+            case BuiltinOperator.Exp:
+            case BuiltinOperator.Rsqrt:
+                // Their own calibrated output range, version 2 (op_version's int8 version). RSQRT's input range starts
+                // at or above 0 for a model that runs, so every stored input is at least the zero point.
+                inputs[0] = Quant(op.Inputs[0]);
+                outParams = ParamsFromRange(y);
+                version = Math.Max(version, 2);
+                break;
+            case BuiltinOperator.SquaredDifference:
+            case BuiltinOperator.Div:
+                // Each operand its own quantization (TFLite's integer kernels rescale both), the output its range.
+                inputs[0] = Operand(op.Inputs[0]);
+                inputs[1] = Operand(op.Inputs[1]);
+                outParams = ParamsFromRange(y);
+                version = Math.Max(version, 2);
                 break;
             case BuiltinOperator.Prelu:
                 // Alpha as TFLite's converter quantizes a constant operand that is not a weight: int8 per tensor,

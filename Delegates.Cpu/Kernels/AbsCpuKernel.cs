@@ -8,19 +8,33 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// ABS, float32 (the sign bit cleared, as MathF.Abs: −0 → +0, NaN keeps its payload) and int32 (<c>x &lt; 0 ? −x : x</c>
-/// wrapping: int32.MinValue stays int32.MinValue), as the reference.
+/// wrapping: int32.MinValue stays int32.MinValue), as the reference. int8: the definition's 256-entry table; int16: a
+/// 65,536-entry table filled at compile time with the reference's element formula (quantized rescale, or the wrapping
+/// abs of unquantized int16), so every element is the reference's by construction.
 /// </summary>
 [OpCodes(BuiltinOperator.Abs)]
 internal sealed class AbsCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Abs];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.Int16];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
-        node.Inputs[0]!.Type == TensorType.Float32
-            ? LaneKernels.Unary<float, AbsFloat32Op>(node)
-            : LaneKernels.Unary<int, AbsInt32Op>(node);
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => node.Inputs[0]!.Type switch
+    {
+        TensorType.Float32 => LaneKernels.Unary<float, AbsFloat32Op>(node),
+        TensorType.Int8 => new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray()),
+        TensorType.Int16 => new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], Int16Table(p.Int16Abs)),
+        _ => LaneKernels.Unary<int, AbsInt32Op>(node),
+    };
+
+    /// <summary>The output for every int16 input bits pattern (index = the value's bits as ushort).</summary>
+    private static short[] Int16Table(QuantizedAbsParams? rescale)
+    {
+        var table = new short[65536];
+        for (int v = short.MinValue; v <= short.MaxValue; v++)
+            table[(ushort)v] = rescale is { } r ? (short)r.Apply(v, 0, 0, short.MinValue, short.MaxValue) : unchecked((short)Math.Abs(v));
+        return table;
+    }
 }
 
 internal readonly struct AbsFloat32Op : ILaneOp<float>

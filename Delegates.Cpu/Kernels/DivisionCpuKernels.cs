@@ -11,20 +11,62 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// <summary>
 /// DIV: float32 vectorized (IEEE division per lane is correctly rounded at every width, so every lane is the
 /// reference's a / b) with the fused-activation clamp; int32 vectorized through binary64 (<see cref="Int32DivisionLanes{TQ}"/>:
-/// exact truncating division, −2³¹ / −1 saturated) with the clamp, a zero denominator an invoke error — docs/numerics.md §DIV.
+/// exact truncating division, −2³¹ / −1 saturated) with the clamp, a zero denominator an invoke error — docs/numerics.md §DIV;
+/// int8/uint8 by a table of the reference's fixed-point quotient per byte pair.
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
-        node.Inputs[0]!.Type == TensorType.Float32
-            ? new BinaryElementwiseNode<DivideOp>(node,
-                BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation))
-            : new ZeroDenominatorCheckNode<int>(node, Int32ClampedLanes.Compile<Int32DivisionLanes<TruncatedQuotient>>(node, p.Int32Activation));
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) => node.Inputs[0]!.Type switch
+    {
+        TensorType.Float32 => new BinaryElementwiseNode<DivideOp>(node,
+            BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation)),
+        TensorType.Int8 or TensorType.UInt8 => new QuantizedDivNode(node, p.QuantizedDiv!),
+        _ => new ZeroDenominatorCheckNode<int>(node, Int32ClampedLanes.Compile<Int32DivisionLanes<TruncatedQuotient>>(node, p.Int32Activation)),
+    };
+
+    /// <summary>
+    /// int8/uint8 DIV: every denominator checked against its zero point first (the reference's KernelException, nothing
+    /// written), then a 65,536-entry table of every (a, b) byte pair filled with the reference's Quantization.Divide,
+    /// through the broadcast engine.
+    /// </summary>
+    private sealed class QuantizedDivNode : ICpuCompiledNode
+    {
+        private readonly DelegateNode _node;
+        private readonly bool _signed;
+        private readonly int _zeroPoint;
+        private readonly ICpuCompiledNode _table;
+
+        public QuantizedDivNode(DelegateNode node, QuantizedMulParams q)
+        {
+            _node = node;
+            _signed = node.Inputs[0]!.Type == TensorType.Int8;
+            _zeroPoint = -q.Input2Offset;
+            var table = new byte[65536];
+            for (int a = 0; a < 256; a++)
+            for (int b = 0; b < 256; b++)
+            {
+                int bValue = _signed ? (sbyte)b : b;
+                if (bValue != _zeroPoint) table[a << 8 | b] = (byte)Quantization.Divide(_signed ? (sbyte)a : a, bValue, q);
+            }
+            _table = new ScalarBroadcastNode<byte, BytePairTable>(node, new BytePairTable(table), false);
+        }
+
+        public void Run(CpuThreadPool pool)
+        {
+            var denominator = _node.Inputs[1]!;
+            ReadOnlySpan<byte> b = denominator.Bytes;
+            for (int i = 0; i < b.Length; i++)
+                if ((_signed ? (sbyte)b[i] : b[i]) == _zeroPoint)
+                    throw new KernelException(_node.Index, _node.Op.Name,
+                        IntegerDivision.DivisionByZeroMessage(i, denominator.Name, $"{_zeroPoint} (its zero point, a real 0)"));
+            _table.Run(pool);
+        }
+    }
 }
 
 /// <summary>a / b per lane: the scalar or vector IEEE division of the width the engine runs.</summary>

@@ -4,11 +4,14 @@ using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
-/// <summary>EXP, float32: SpecMath.Exp per element, vectorized (VectorSpecMath.Exp).</summary>
+/// <summary>EXP, float32: SpecMath.Exp per element, vectorized (VectorSpecMath.Exp); int8 and int16 by table.</summary>
 [OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpCpuKernel : UnaryElementwiseKernel<ExpOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];
+
+    // int8: the definition's 256-entry table; int16: its 513-entry interpolated table expanded to every input (UnaryElementwiseKernel).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.Int16];
 
     // Cheaper than LOGISTIC (no reciprocal): worth splitting from some 16K elements per thread on.
     protected override int MinPerThread => 16 * 1024;

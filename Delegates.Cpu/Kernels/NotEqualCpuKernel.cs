@@ -12,7 +12,7 @@ internal sealed class NotEqualCpuKernel : ComparisonCpuKernel<NotEqualComparison
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.NotEqual];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Bool];
 }
 
 internal readonly struct NotEqualComparison : IComparison

@@ -157,7 +157,7 @@ public sealed class BinaryElementwiseKernelTests
 
     [TestCase("MAXIMUM", TensorType.Bool, "float32, int32, int64, int8, uint8 and int16")]
     [TestCase("MINIMUM", TensorType.Bool, "float32, int32, int64, int8, uint8 and int16")]
-    [TestCase("SQUARED_DIFFERENCE", TensorType.Int64, "float32 and int32")]
+    [TestCase("SQUARED_DIFFERENCE", TensorType.Int64, "float32, int32 and int8")]
     [TestCase("LOGICAL_AND", TensorType.Float32, "bool")]
     [TestCase("LOGICAL_OR", TensorType.Int32, "bool")]
     public void Other_dtypes_are_rejected_naming_the_node_the_tensor_and_the_dtypes(string name, TensorType type, string supported)
@@ -195,7 +195,7 @@ public sealed class BinaryElementwiseKernelTests
 
     [TestCase(BuiltinOperator.Maximum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16 })]
     [TestCase(BuiltinOperator.Minimum, 4, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16 })]
-    [TestCase(BuiltinOperator.SquaredDifference, 2, new[] { TensorType.Float32, TensorType.Int32 })]
+    [TestCase(BuiltinOperator.SquaredDifference, 2, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int8 })]
     [TestCase(BuiltinOperator.LogicalAnd, 1, new[] { TensorType.Bool })]
     [TestCase(BuiltinOperator.LogicalOr, 1, new[] { TensorType.Bool })]
     public void Definitions_declare_tflites_versions_and_dtypes_and_the_reference_kernel_runs_them(

@@ -139,8 +139,8 @@ public sealed class ComparisonKernelTests
         Assert.That(notEqual.Read<byte>().ToArray(), Is.EqualTo(new byte[] { 0, 1, 1, 0, 0, 0, 1 }));
     }
 
-    [TestCase(Op.Less, TensorType.Bool), TestCase(Op.GreaterEqual, TensorType.Bool), TestCase(Op.Equal, TensorType.Int8)]
-    [TestCase(Op.NotEqual, TensorType.UInt8), TestCase(Op.Greater, TensorType.Float16), TestCase(Op.LessEqual, TensorType.Int16)]
+    [TestCase(Op.Less, TensorType.Bool), TestCase(Op.GreaterEqual, TensorType.Bool), TestCase(Op.Equal, TensorType.Int16)]
+    [TestCase(Op.NotEqual, TensorType.Float16), TestCase(Op.Greater, TensorType.Float16), TestCase(Op.LessEqual, TensorType.Int16)]
     public void Other_dtypes_are_rejected_naming_the_node_and_the_tensor(Op op, TensorType type)
     {
         using var h = new ElementwiseTestHarness();
@@ -148,7 +148,7 @@ public sealed class ComparisonKernelTests
         int b = h.Input<byte>([2], new byte[2 * type.ElementSize()], type, name: "b");
         int output = h.Output(TensorType.Bool);
         var e = Assert.Throws<KernelException>(() => DefinedPrepare.Run(NewKernel(op), h.Context(Name(op), null, [a, b], [output])));
-        string supported = op is Op.Equal or Op.NotEqual ? "float32, int32, int64 and bool" : "float32, int32 and int64";
+        string supported = op is Op.Equal or Op.NotEqual ? "float32, int32, int64, int8, uint8 and bool" : "float32, int32, int64, int8 and uint8";
         Assert.That(e!.Message, Does.Contain($"node 0 ({Name(op)})").And.Contain("'a'").And.Contain(type.ToDisplayName()).And.Contain(supported));
     }
 
@@ -174,8 +174,8 @@ public sealed class ComparisonKernelTests
     {
         var definition = Accel.Operators.OpDefinitions.Get(op);
         TensorType[] types = withBool
-            ? [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool]
-            : [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+            ? [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Bool]
+            : [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
         Assert.That((definition.MinVersion, definition.MaxVersion), Is.EqualTo((1, maxVersion)));
         Assert.That(definition.Types, Is.EqualTo(types));
         foreach (var type in types)

@@ -165,7 +165,7 @@ public sealed class ExactUnaryKernelTests
         }
     }
 
-    [TestCase("ABS", TensorType.Int64, "float32 and int32")]
+    [TestCase("ABS", TensorType.Int64, "float32, int32, int8 and int16")]
     [TestCase("NEG", TensorType.Int8, "float32, int32 and int64")]
     [TestCase("FLOOR", TensorType.Int32, "float32")]
     [TestCase("CEIL", TensorType.Int32, "float32")]
@@ -201,7 +201,7 @@ public sealed class ExactUnaryKernelTests
         Assert.That(e!.Message, Does.Contain("node 0 (FLOOR)").And.Contain("expects 1 inputs, has 2"));
     }
 
-    [TestCase(BuiltinOperator.Abs, 5, new[] { TensorType.Float32, TensorType.Int32 })]
+    [TestCase(BuiltinOperator.Abs, 5, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.Int16 })]
     [TestCase(BuiltinOperator.Neg, 1, new[] { TensorType.Float32, TensorType.Int32, TensorType.Int64 })]
     [TestCase(BuiltinOperator.Floor, 1, new[] { TensorType.Float32 })]
     [TestCase(BuiltinOperator.Ceil, 1, new[] { TensorType.Float32 })]

@@ -66,18 +66,39 @@ internal readonly struct BoolComparison<TCmp> : ILaneOp2<byte> where TCmp : ICom
 }
 
 /// <summary>
-/// EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL: two inputs of one dtype — float32, int32, int64 (and bool
-/// where <see cref="Types"/> lists it) — broadcast to a bool output; out = <typeparamref name="TCmp"/>(a, b) as 0 or 1.
+/// EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL: two inputs of one dtype — float32, int32, int64, int8,
+/// uint8 (and bool where <see cref="Types"/> lists it) — broadcast to a bool output; out = <typeparamref name="TCmp"/>(a, b)
+/// as 0 or 1. int8/uint8 look up a 65,536-entry table of every byte pair, filled at compile time with the reference's
+/// rescaling (QuantizedComparisonParams.Scale1/Scale2), through the broadcast engine.
 /// </summary>
 internal abstract class ComparisonCpuKernel<TCmp> : CpuKernel<BinaryElementwiseParams> where TCmp : struct, IComparison
 {
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
 
     protected sealed override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => node.Inputs[0]!.Type switch
     {
         TensorType.Float32 => LaneKernels.Predicate<float, ComparisonPredicate<float, TCmp>>(node),
         TensorType.Int32 => LaneKernels.Predicate<int, ComparisonPredicate<int, TCmp>>(node),
         TensorType.Int64 => LaneKernels.Predicate<long, ComparisonPredicate<long, TCmp>>(node),
+        TensorType.Int8 or TensorType.UInt8 => new ScalarBroadcastNode<byte, BytePairTable>(node,
+            new BytePairTable(QuantizedTable(p.QuantizedComparison!, node.Inputs[0]!.Type == TensorType.Int8)), false),
         _ => LaneKernels.Binary<byte, BoolComparison<TCmp>>(node), // bool (Supports admitted only Types)
     };
+
+    /// <summary>The bool (0/1) result for every (a, b) byte pair, index a · 256 + b.</summary>
+    private static byte[] QuantizedTable(QuantizedComparisonParams q, bool signed)
+    {
+        var table = new byte[65536];
+        for (int a = 0; a < 256; a++)
+        for (int b = 0; b < 256; b++)
+            table[a << 8 | b] = TCmp.Compare(q.Scale1(signed ? (sbyte)a : a), q.Scale2(signed ? (sbyte)b : b)) ? (byte)1 : (byte)0;
+        return table;
+    }
+}
+
+/// <summary>A binary op on two bytes by a 65,536-entry table of its results (index a · 256 + b): comparisons, DIV.</summary>
+internal readonly struct BytePairTable(byte[] table) : IScalarBinaryOp<byte>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte Apply(byte a, byte b) => table[a << 8 | b];
 }

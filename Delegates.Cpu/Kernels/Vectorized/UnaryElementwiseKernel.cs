@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Accel.Kernels.Reference;
+using Accel.Numerics;
 using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -51,7 +52,8 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
 /// over the flattened tensor, split from <see cref="MinPerThread"/> elements per thread. An int8/uint8 node (for the
 /// kernels whose <see cref="CpuKernel{TParams}.Types"/> take them) runs the definition's 256-entry table, indexed by the
 /// input byte: the reference's own table, so every element is the reference's by construction (int16 LOGISTIC, TANH,
-/// RELU, RELU6: a 65,536-entry table the reference kernel fills).
+/// RELU, RELU6: a 65,536-entry table the reference kernel fills; an int16 node with a 513-entry interpolated table
+/// (EXP) runs it expanded to all 65,536 inputs).
 /// </summary>
 internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams>, IClampActivationKernel where TOp : struct, IUnaryOp
 {
@@ -72,7 +74,17 @@ internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParam
             ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], int16.Tabulate(node.Op.Builtin))
             : p.Int16Activation is { } rescale
                 ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], rescale.Tabulate())
+            : !p.Int16Table.IsEmpty
+                ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], Interpolated(p.Int16Table.Span))
             : p.QuantizedTable.IsEmpty
                 ? new UnaryElementwiseNode<TOp>(node, Op, MinPerThread)
                 : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
+
+    /// <summary>An int16 node's 513-entry interpolated table (EXP) expanded to every input: the reference's own lookup per value.</summary>
+    private static short[] Interpolated(ReadOnlySpan<short> table)
+    {
+        var expanded = new short[65536];
+        for (int v = short.MinValue; v <= short.MaxValue; v++) expanded[(ushort)v] = Quantization.LookupInt16(table, (short)v);
+        return expanded;
+    }
 }

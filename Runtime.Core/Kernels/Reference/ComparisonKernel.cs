@@ -15,7 +15,8 @@ internal interface IComparisonFn
 /// <summary>
 /// The comparison kernels (docs/numerics.md §Comparisons): TFLite's <c>ComparisonImpl / BroadcastComparison4DSlowImpl</c>
 /// with NumPy broadcasting of any rank, out = <typeparamref name="TFn"/>(a, b) as a bool (0 or 1). float32, int32 and
-/// int64 compare their values; bool operands (EQUAL, NOT_EQUAL) compare their truth, any nonzero byte being true.
+/// int64 compare their values; int8/uint8 their values rescaled to a common unit (TFLite's ComparisonWithScaling); bool
+/// operands (EQUAL, NOT_EQUAL) compare their truth, any nonzero byte being true.
 /// </summary>
 internal abstract class ComparisonKernel<TFn> : ReferenceKernel<BinaryElementwiseParams> where TFn : struct, IComparisonFn
 {
@@ -41,6 +42,10 @@ internal abstract class ComparisonKernel<TFn> : ReferenceKernel<BinaryElementwis
             case TensorType.Int64:
                 p.Broadcast.Apply(a.Read<long>(), b.Read<long>(), output, new Compare<long>());
                 break;
+            case TensorType.Int8:
+            case TensorType.UInt8:
+                p.Broadcast.Apply(a.Bytes, b.Bytes, output, new CompareQuantized(p.QuantizedComparison!, a.Type == TensorType.Int8));
+                break;
             default: // bool (the definition admits nothing else)
                 p.Broadcast.Apply(a.Read<byte>(), b.Read<byte>(), output, new CompareTruth());
                 break;
@@ -50,6 +55,13 @@ internal abstract class ComparisonKernel<TFn> : ReferenceKernel<BinaryElementwis
     private readonly struct Compare<T> : IBinaryElementOp<T, bool> where T : unmanaged, IComparisonOperators<T, T, bool>
     {
         public bool Apply(T a, T b) => TFn.Compare(a, b);
+    }
+
+    /// <summary>int8/uint8 (TFLite's ComparisonWithScaling): both stored values rescaled to the common unit, compared as int32.</summary>
+    private readonly struct CompareQuantized(QuantizedComparisonParams q, bool signed) : IBinaryElementOp<byte, bool>
+    {
+        public bool Apply(byte a, byte b) =>
+            TFn.Compare(q.Scale1(signed ? (sbyte)a : a), q.Scale2(signed ? (sbyte)b : b));
     }
 
     private readonly struct CompareTruth : IBinaryElementOp<byte, bool>

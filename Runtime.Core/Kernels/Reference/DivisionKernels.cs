@@ -24,14 +24,15 @@ internal static class DenominatorCheck
 
 /// <summary>
 /// DIV, float32 and int32 (docs/numerics.md §DIV): out = activation(a / b) with NumPy broadcasting — one correctly
-/// rounded binary32 division; int32 truncating toward zero (−2³¹ / −1 saturates to 2³¹ − 1), a zero denominator an error.
+/// rounded binary32 division; int32 truncating toward zero (−2³¹ / −1 saturates to 2³¹ − 1), a zero denominator an error;
+/// int8/uint8 TFLite's fixed-point DivElementwise, a denominator at its zero point an error.
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : ReferenceKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Div).Types;
 
     protected override void Invoke(KernelContext context, BinaryArithmeticParams p)
     {
@@ -43,8 +44,29 @@ internal sealed class DivKernel : ReferenceKernel<BinaryArithmeticParams>
             p.Broadcast.Apply(a.Read<float>(), b.Read<float>(), output.Write<float>(), new FloatOp(p.FloatActivation));
             return;
         }
+        if (p.QuantizedDiv is { } q)
+        {
+            bool signed = a.Type == TensorType.Int8;
+            QuantizedNoZero(context, b.Bytes, signed, -q.Input2Offset);
+            p.Broadcast.Apply(a.Bytes, b.Bytes, output.WritableBytes, new QuantizedOp(q, signed));
+            return;
+        }
         DenominatorCheck.NoZero(context, b.Read<int>());
         p.Broadcast.Apply(a.Read<int>(), b.Read<int>(), output.Write<int>(), new Int32Op(p.Int32Activation));
+    }
+
+    /// <summary>TFLite's CheckNonZero for quantized DIV: no stored denominator equal to its zero point (a real 0).</summary>
+    internal static void QuantizedNoZero(KernelContext context, ReadOnlySpan<byte> denominator, bool signed, int zeroPoint)
+    {
+        for (int i = 0; i < denominator.Length; i++)
+            if ((signed ? (sbyte)denominator[i] : denominator[i]) == zeroPoint)
+                throw context.Error(IntegerDivision.DivisionByZeroMessage(i, context.Input(1).Name, $"{zeroPoint} (its zero point, a real 0)"));
+    }
+
+    /// <summary>int8/uint8: <see cref="Quantization.Divide"/> per element (TFLite's DivElementwise).</summary>
+    private readonly struct QuantizedOp(QuantizedMulParams q, bool signed) : IBinaryElementOp<byte>
+    {
+        public byte Apply(byte a, byte b) => (byte)Quantization.Divide(signed ? (sbyte)a : a, signed ? (sbyte)b : b, q);
     }
 
     private readonly struct FloatOp(ActivationRange range) : IBinaryElementOp<float>

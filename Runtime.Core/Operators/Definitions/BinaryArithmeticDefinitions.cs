@@ -15,6 +15,9 @@ public sealed record BinaryArithmeticParams(BroadcastPlan Broadcast, ActivationF
 
     /// <summary>MUL's integer rescaling (int8, uint8); null otherwise.</summary>
     public QuantizedMulParams? QuantizedMul { get; init; }
+
+    /// <summary>DIV's integer rescaling (int8, uint8: offsets, QM(s1 / (s2 · s_out)), the clamp); null otherwise.</summary>
+    public QuantizedMulParams? QuantizedDiv { get; init; }
 }
 
 /// <summary>The rules ADD, SUB and MUL share (TFLite's add.cc / sub.cc / mul.cc Prepare for float32 and int32).</summary>

@@ -4,7 +4,14 @@ using Accel.Kernels.Reference;
 namespace Accel.Operators.Definitions;
 
 /// <summary>The validated params of a binary elementwise operator without options: its NumPy broadcast of any rank.</summary>
-public sealed record BinaryElementwiseParams(BroadcastPlan Broadcast) : OpParams;
+public sealed record BinaryElementwiseParams(BroadcastPlan Broadcast) : OpParams
+{
+    /// <summary>An int8 SQUARED_DIFFERENCE node's rescaling (left shift 7, clamp to the int8 range); null otherwise.</summary>
+    public QuantizedAddParams? QuantizedSquaredDifference { get; init; }
+
+    /// <summary>An int8/uint8 comparison's rescaling of both inputs to a common scale; null otherwise.</summary>
+    public QuantizedComparisonParams? QuantizedComparison { get; init; }
+}
 
 /// <summary>
 /// Two inputs of one dtype in <see cref="OpDefinition.Types"/>, broadcast NumPy-style (<see cref="BroadcastPlan"/>), and
@@ -61,13 +68,22 @@ internal sealed class MinimumDefinition : BinaryElementwiseDefinition
     }
 }
 
-/// <summary>SQUARED_DIFFERENCE: float32 and int32 (TFLite's quantized int8 is rejected).</summary>
+/// <summary>
+/// SQUARED_DIFFERENCE: float32, int32 and int8 (quantized: squared_difference.cc's integer kernel, params from
+/// <see cref="QuantizedParams.SquaredDifference"/>).
+/// </summary>
 [OpCodes(BuiltinOperator.SquaredDifference)]
 internal sealed class SquaredDifferenceDefinition : BinaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.SquaredDifference;
     public override int MaxVersion => 2;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int8];
+
+    protected override BinaryElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return context.Input(0).Type == TensorType.Int8 ? p with { QuantizedSquaredDifference = QuantizedParams.SquaredDifference(context) } : p;
+    }
 }
 
 // LOGICAL_AND, LOGICAL_OR: bool only (TFLite's logical.cc).

@@ -1,15 +1,24 @@
+using Accel.Kernels;
+
 namespace Accel.Operators.Definitions;
 
 /// <summary>
-/// The comparisons (TFLite's comparisons.cc ComparisonPrepare): two inputs of one dtype — float32, int32, int64; EQUAL
-/// and NOT_EQUAL also bool — broadcast NumPy-style to a bool output. TFLite's quantized (uint8/int8/int16), float16
-/// and string comparisons are rejected. Numerics: docs/numerics.md §Comparisons.
+/// The comparisons (TFLite's comparisons.cc ComparisonPrepare): two inputs of one dtype — float32, int32, int64, int8
+/// and uint8 (quantized: both rescaled to a common scale, <see cref="QuantizedComparisonParams"/>); EQUAL and NOT_EQUAL
+/// also bool — broadcast NumPy-style to a bool output. TFLite's int16, float16 and string comparisons are rejected.
+/// Numerics: docs/numerics.md §Comparisons.
 /// </summary>
 internal abstract class ComparisonDefinition : BinaryElementwiseDefinition
 {
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
 
     protected sealed override TensorType? OutputType => TensorType.Bool;
+
+    protected sealed override BinaryElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return QuantizedParams.IsQuantizedType(context.Input(0).Type) ? p with { QuantizedComparison = QuantizedParams.Comparison(context) } : p;
+    }
 }
 
 [OpCodes(BuiltinOperator.Equal)]
@@ -17,7 +26,7 @@ internal sealed class EqualDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.Equal;
     public override int MaxVersion => 5;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Bool];
 }
 
 [OpCodes(BuiltinOperator.NotEqual)]
@@ -25,7 +34,7 @@ internal sealed class NotEqualDefinition : ComparisonDefinition
 {
     public override OpId Op => BuiltinOperator.NotEqual;
     public override int MaxVersion => 4;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Bool];
 }
 
 [OpCodes(BuiltinOperator.Less)]

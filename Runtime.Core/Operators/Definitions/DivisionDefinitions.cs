@@ -8,19 +8,25 @@ namespace Accel.Operators.Definitions;
 
 /// <summary>
 /// DIV: float32 (one correctly rounded IEEE division) and int32 (truncating; a zero denominator is an error), both
-/// with the fused activation — TFLite's div.cc Prepare for those dtypes (its quantized uint8 is rejected).
+/// with the fused activation, and int8/uint8 (quantized: TFLite's reference_ops::DivElementwise, params from
+/// <see cref="QuantizedParams.Divide"/>; a denominator equal to its zero point is an error) — TFLite's div.cc Prepare
+/// for those dtypes. Its int16 form (a float path without broadcasting, the integer one with) is not built.
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivDefinition : BinaryArithmeticDefinition<DivOptions>
 {
     public override OpId Op => BuiltinOperator.Div;
     public override int MaxVersion => 2;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
     protected override ActivationFunctionType ActivationOf(DivOptions options) => options.FusedActivation;
 
-    // Quantized DIV (TFLite's uint8) is not run: Types excludes it, so Prepare never gets here with an integer type.
-    protected override BinaryArithmeticParams WithQuantized(BinaryArithmeticParams p, KernelContext context, ActivationFunctionType activation) =>
-        throw context.Error("quantized DIV is not supported");
+    protected override BinaryArithmeticParams WithQuantized(BinaryArithmeticParams p, KernelContext context, ActivationFunctionType activation)
+    {
+        var input = context.Input(0);
+        if (!QuantizedParams.IsQuantizedType(input.Type))
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; DIV runs float32, int32, int8 and uint8");
+        return p with { QuantizedDiv = QuantizedParams.Divide(context, activation) };
+    }
 }
 
 /// <summary>

@@ -1,17 +1,32 @@
+using Accel.Kernels;
+
 namespace Accel.Operators.Definitions;
 
 // The unary operators that are exact by construction (docs/numerics.md §Exact unary operators): one input, one output
 // of its dtype and shape (TFLite's elementwise.cc GenericPrepare, neg.cc, floor.cc, ceil.cc, round.cc, sign.cc),
 // cost one element op per element. Versions are the ranges TFLite's BuiltinOpResolver (core/kernels/register.cc)
-// registers; a version whose dtype Accel does not run (ABS v2–v4: int8/int16) is rejected by its dtype at Prepare.
+// registers (ABS v2–v4 are its int8/int16 forms, quantized per TFLite's elementwise.cc).
 
-/// <summary>ABS: float32 (sign bit cleared), int32 (std::abs; int32.MinValue stays int32.MinValue).</summary>
+/// <summary>
+/// ABS: float32 (sign bit cleared), int32 (std::abs; int32.MinValue stays int32.MinValue), int8 (quantized: a table of
+/// TFLite's AbsEvalQuantized) and int16 (quantized with zero points 0: the same rescale per element; without
+/// quantization: std::abs, −32768 staying −32768).
+/// </summary>
 [OpCodes(BuiltinOperator.Abs)]
 internal sealed class AbsDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Abs;
     public override int MaxVersion => 5;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.Int16];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        var input = context.Input(0);
+        if (input.Type == TensorType.Int8) return p with { QuantizedTable = QuantizedLookup.Abs(context) };
+        if (input.Type == TensorType.Int16 && input.Quantization.IsQuantized) return p with { Int16Abs = QuantizedLookup.AbsInt16(context) };
+        return p;
+    }
 }
 
 /// <summary>NEG: float32 (sign bit flipped), int32 and int64 (wrapping: MinValue stays MinValue).</summary>

@@ -6,14 +6,29 @@ namespace Accel.Operators.Definitions;
 // its shape: TFLite's exp.cc and elementwise.cc), POW (broadcasting, float32 and int32: pow.cc), LOG_SOFTMAX
 // (activations.cc), L2_NORMALIZATION (l2norm.cc) and LOCAL_RESPONSE_NORMALIZATION (local_response_norm.cc).
 // Versions are TFLite's BuiltinOpResolver ranges (core/kernels/register.cc); a version whose dtype Accel does not run
-// (EXP v2, LOG v2, RSQRT v2, LOG_SOFTMAX v2: int8/int16) is rejected by its dtype; L2_NORMALIZATION v2 runs int8/uint8.
+// (LOG v2, LOG_SOFTMAX v2: int8/int16; RSQRT's int16) is rejected by its dtype; L2_NORMALIZATION v2 runs int8/uint8.
 
-/// <summary>EXP, float32: SpecMath Exp per element.</summary>
+/// <summary>
+/// EXP, float32: SpecMath Exp per element; int8: a 256-entry table (LUTPopulate); int16 (zero points 0): TFLite's
+/// 513-entry interpolated table (LUTPopulate&lt;int16_t&gt;), both of SpecMath Exp.
+/// </summary>
 [OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Exp;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.Int16];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return context.Input(0).Type switch
+        {
+            TensorType.Int8 => p with { QuantizedTable = QuantizedLookup.Exp(context) },
+            TensorType.Int16 => p with { Int16Table = QuantizedLookup.ExpInt16(context) },
+            _ => p,
+        };
+    }
 }
 
 /// <summary>LOG, float32: SpecMath Log per element.</summary>
@@ -32,12 +47,27 @@ internal sealed class SqrtDefinition : UnaryElementwiseDefinition
     public override int MaxVersion => 1;
 }
 
-/// <summary>RSQRT, float32: 1 / sqrt(x), two IEEE roundings (SpecMath Rsqrt).</summary>
+/// <summary>
+/// RSQRT, float32: 1 / sqrt(x), two IEEE roundings (SpecMath Rsqrt); int8: a table of TFLite's RsqrtEvalQuantizedInt8
+/// (fixed-point inverse square root), an input below the zero point an error at Invoke.
+/// </summary>
 [OpCodes(BuiltinOperator.Rsqrt)]
 internal sealed class RsqrtDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Rsqrt;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        if (context.Input(0).Type != TensorType.Int8) return p;
+        return p with
+        {
+            QuantizedTable = QuantizedLookup.Rsqrt(context),
+            QuantizedInputMinimum = QuantizedParams.PerTensor(context, context.Input(0), "input").ZeroPoint,
+        };
+    }
 }
 
 /// <summary>SIN, float32: SpecMath Sin per element.</summary>

@@ -24,6 +24,21 @@ public sealed record QuantizedAddParams(int Input1Offset, int Input2Offset, int 
     QuantizedMultiplier Input1Multiplier, QuantizedMultiplier Input2Multiplier, QuantizedMultiplier OutputMultiplier,
     int ActivationMin, int ActivationMax);
 
+/// <summary>
+/// What an int8/uint8 comparison runs from (TFLite's comparisons.cc ComparisonQuantized): each input's offset
+/// (−zero point) and its own scale as a multiplier; both are shifted left by <see cref="LeftShift"/> (8) and rescaled
+/// to the common unit, then compared as int32.
+/// </summary>
+public sealed record QuantizedComparisonParams(int Input1Offset, int Input2Offset, int LeftShift,
+    QuantizedMultiplier Input1Multiplier, QuantizedMultiplier Input2Multiplier)
+{
+    /// <summary>Input 1's stored value q as TFLite compares it: MBQM((q + offset) · 2^8, M1).</summary>
+    public int Scale1(int q) => Quantization.MultiplyByQuantizedMultiplier((q + Input1Offset) * (1 << LeftShift), Input1Multiplier);
+
+    /// <summary>Input 2's stored value q as TFLite compares it: MBQM((q + offset) · 2^8, M2).</summary>
+    public int Scale2(int q) => Quantization.MultiplyByQuantizedMultiplier((q + Input2Offset) * (1 << LeftShift), Input2Multiplier);
+}
+
 /// <summary>What an integer MUL runs from (TFLite's mul.cc OpData): offsets, one multiplier in1·in2/out, the clamp.</summary>
 public sealed record QuantizedMulParams(int Input1Offset, int Input2Offset, int OutputOffset, QuantizedMultiplier OutputMultiplier,
     int ActivationMin, int ActivationMax);
@@ -177,6 +192,65 @@ internal static class QuantizedParams
         var mo = Multiplier(context, twiceMaxInputScale / ((double)(1 << leftShift) * oq.Scale), "the output multiplier");
         var (min, max) = Activation(context, activation, output, oq);
         return new QuantizedAddParams(-aq.ZeroPoint, -bq.ZeroPoint, oq.ZeroPoint, leftShift, m1, m2, mo, min, max);
+    }
+
+    /// <summary>
+    /// SQUARED_DIFFERENCE's int8 params (squared_difference.cc Prepare): left shift 7; t = 2·max(s1, s2);
+    /// M1 = QM(s1 / t), M2 = QM(s2 / t), M_out = QM(t² / (2^14 · s_out)), all in double; clamp to [−128, 127]. TFLite's
+    /// QuantizeMultiplierSmallerThanOneExp aborts on a multiplier ≥ 1: refused here with a typed error.
+    /// </summary>
+    public static QuantizedAddParams SquaredDifference(KernelContext context)
+    {
+        var (a, b, output) = (context.Input(0), context.Input(1), context.Output(0));
+        var aq = PerTensor(context, a, "input 1");
+        var bq = PerTensor(context, b, "input 2");
+        var oq = PerTensor(context, output, "output");
+        const int leftShift = 7;
+        double twiceMaxInputScale = 2 * Math.Max(aq.Scale, bq.Scale);
+        var m1 = Multiplier(context, aq.Scale / twiceMaxInputScale, "input 1's multiplier");
+        var m2 = Multiplier(context, bq.Scale / twiceMaxInputScale, "input 2's multiplier");
+        double outputReal = twiceMaxInputScale * twiceMaxInputScale / ((double)(1 << (2 * leftShift)) * oq.Scale);
+        if (!(outputReal < 1))
+            throw context.Error(
+                $"output '{output.Name}' has scale {oq.Scale}: SQUARED_DIFFERENCE's output multiplier (2·max(s1, s2))² / (2^14 · s_out) = {outputReal:R} " +
+                "must be below 1 (TFLite's QuantizeMultiplierSmallerThanOneExp)");
+        var mo = Multiplier(context, outputReal, "the output multiplier");
+        return new QuantizedAddParams(-aq.ZeroPoint, -bq.ZeroPoint, oq.ZeroPoint, leftShift, m1, m2, mo, sbyte.MinValue, sbyte.MaxValue);
+    }
+
+    /// <summary>
+    /// A comparison's int8/uint8 params (comparisons.cc ComparisonQuantized): left shift 8, each input's multiplier
+    /// QM(its scale) (a binary32 scale widened to double). TFLite takes a scale ≥ 1 through a right shift by a negative
+    /// amount (undefined; older versions abort): refused here with a typed error naming the input.
+    /// </summary>
+    public static QuantizedComparisonParams Comparison(KernelContext context)
+    {
+        var (a, b) = (context.Input(0), context.Input(1));
+        var aq = PerTensor(context, a, "input 1");
+        var bq = PerTensor(context, b, "input 2");
+        foreach (var (tensor, q, role) in new[] { (a, aq, "input 1"), (b, bq, "input 2") })
+            if (!(q.Scale < 1))
+                throw context.Error($"{role} '{tensor.Name}' has scale {q.Scale}; a quantized comparison needs scales below 1 (TFLite rescales by a right shift)");
+        return new QuantizedComparisonParams(-aq.ZeroPoint, -bq.ZeroPoint, 8,
+            Multiplier(context, aq.Scale, "input 1's multiplier"), Multiplier(context, bq.Scale, "input 2's multiplier"));
+    }
+
+    /// <summary>
+    /// DIV's int8/uint8 params (div.cc Prepare): M = QM((double)(s1 / (s2 · s_out))) — the product and quotient in
+    /// binary32, as TFLite computes them from float scales; the fused activation's clamp. A multiplier whose shift
+    /// exceeds 23 would make TFLite's final rounding shift negative (undefined) for some numerator: refused.
+    /// </summary>
+    public static QuantizedMulParams Divide(KernelContext context, ActivationFunctionType activation)
+    {
+        var (a, b, output) = (context.Input(0), context.Input(1), context.Output(0));
+        var aq = PerTensor(context, a, "input 1");
+        var bq = PerTensor(context, b, "input 2");
+        var oq = PerTensor(context, output, "output");
+        var mo = Multiplier(context, aq.Scale / (bq.Scale * oq.Scale), "DIV's output multiplier s1 / (s2 · s_out)");
+        if (mo.Shift > 23)
+            throw context.Error($"DIV's output multiplier {mo.ToDouble():R} (s1 / (s2 · s_out)) is too large: at most 2^23 keeps TFLite's rounding shift defined");
+        var (min, max) = Activation(context, activation, output, oq);
+        return new QuantizedMulParams(-aq.ZeroPoint, -bq.ZeroPoint, oq.ZeroPoint, mo, min, max);
     }
 
     /// <summary>MUL's integer params (mul.cc Prepare: one multiplier in1 scale · in2 scale / out scale, in double).</summary>

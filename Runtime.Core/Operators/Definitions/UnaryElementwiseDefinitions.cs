@@ -17,6 +17,17 @@ public sealed record ElementwiseParams : OpParams
 
     /// <summary>An int16 RELU or RELU6 node's rescale and clamp; null for other nodes.</summary>
     public Int16RescaleActivationParams? Int16Activation { get; init; }
+    /// <summary>An int16 EXP node's 513-entry interpolated table (TFLite's LUTPopulate&lt;int16_t&gt;); empty for other nodes.</summary>
+    public ReadOnlyMemory<short> Int16Table { get; init; }
+
+    /// <summary>A quantized int16 ABS node's rescale; null for other nodes.</summary>
+    public QuantizedAbsParams? Int16Abs { get; init; }
+
+    /// <summary>
+    /// RSQRT int8: the smallest stored input value the operator is defined for (the input's zero point); a smaller one
+    /// is an error at Invoke, as TFLite's "Rsqrt is only defined for positive values". Null for other nodes.
+    /// </summary>
+    public int? QuantizedInputMinimum { get; init; }
 }
 
 /// <summary>

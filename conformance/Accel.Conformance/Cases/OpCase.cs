@@ -272,6 +272,13 @@ internal sealed class OpCaseContext
         return Track(Model.AddConstant(name, type, shape, data, quantization), new OpTensorSpec(type, shape, data, quantization) { Name = name });
     }
 
+    /// <summary>Adds a constant holding <paramref name="data"/> (a builder's adjustment of <see cref="Data"/>).</summary>
+    public int Constant(string name, TensorType type, int[] shape, byte[] data, QuantizationParameters? quantization = null)
+    {
+        quantization = Default(type, quantization);
+        return Track(Model.AddConstant(name, type, shape, data, quantization), new OpTensorSpec(type, shape, data, quantization) { Name = name });
+    }
+
     public int Int32Constant(string name, int[] shape, int[] values) =>
         Track(Model.AddConstant(name, shape, values), Int32Spec(name, shape, values));
 

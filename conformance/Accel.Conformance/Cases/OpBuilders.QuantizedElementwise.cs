@@ -1,0 +1,131 @@
+namespace Accel.Conformance.Cases;
+
+/// <summary>
+/// Quantized cases of the element-wise math TFLite runs in integers (entries with <c>"quantized": true</c>; docs/numerics.md
+/// §Quantized execution): ABS (int8, int16), EXP (int8, int16), RSQRT (int8), SQUARED_DIFFERENCE (int8), the six
+/// comparisons and DIV (int8, uint8).
+/// </summary>
+internal static partial class OpBuilders
+{
+    [OpBuilderFamily]
+    private static IEnumerable<OpBuilder> QuantizedElementwiseBuilders()
+    {
+        string[] unary = ["shape", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"];
+        foreach (var op in new[] { BuiltinOperator.Abs, BuiltinOperator.Exp, BuiltinOperator.Rsqrt })
+            yield return Builtin(op, unary, c => BuildQuantizedElementwiseUnary(c, op)) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.SquaredDifference,
+            ["a", "b", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint"],
+            BuildQuantizedSquaredDifference) with { ForQuantizedTypes = true };
+        foreach (var op in new[]
+                 {
+                     BuiltinOperator.Equal, BuiltinOperator.NotEqual, BuiltinOperator.Less, BuiltinOperator.LessEqual,
+                     BuiltinOperator.Greater, BuiltinOperator.GreaterEqual,
+                 })
+            yield return Builtin(op, ["a", "b", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "spread"],
+                c => BuildQuantizedComparison(c, op)) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.Div,
+            ["a", "b", "activation", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint",
+             "zeroNumerators"], BuildQuantizedDiv) with { ForQuantizedTypes = true };
+    }
+
+    /// <summary>
+    /// Quantized DIV with NumPy broadcasting and the fused activation: a and b with their own scales and zero points
+    /// (defaults 0.05/−3 and 0.1/7; uint8 125/133), b's stored values moved off its zero point (a real 0, which TFLite
+    /// refuses); with <c>zeroNumerators</c> every third a is its zero point (a real 0 numerator, whose rounding shift
+/// exceeds 31); the output 0.1 with zero point 0 (uint8 128) by default. Version 2 (TFLite's op_version for 8-bit DIV).
+    /// </summary>
+    private static void BuildQuantizedDiv(OpCaseContext c)
+    {
+        int[] a = c.P.Ints("a"), b = c.P.Ints("b", a);
+        int aZeroPoint = ZeroPoint(c, "aZeroPoint", c.DType, -3, 125), bZeroPoint = ZeroPoint(c, "bZeroPoint", c.DType, 7, 133);
+        var (min, max) = c.DType == TensorType.Int8 ? (-128, 127) : (0, 255);
+        byte[] bData = c.Data("b", c.DType, b, c.Values);
+        for (int i = 0; i < bData.Length; i++)
+        {
+            int v = c.DType == TensorType.Int8 ? (sbyte)bData[i] : bData[i];
+            if (v == bZeroPoint) bData[i] = (byte)(v == max ? v - 1 : v + 1);
+        }
+        var bQ = PerTensor(c.P.Double("bScale", 0.1), bZeroPoint);
+        byte[] aData = c.Data("a", c.DType, a, c.Values);
+        if (c.P.Bool("zeroNumerators", false))
+            for (int i = 0; i < aData.Length; i += 3) aData[i] = (byte)aZeroPoint;
+        int x = c.Input("a", c.DType, a, aData, PerTensor(c.P.Double("aScale", 0.05), aZeroPoint));
+        int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, bData, bQ) : c.Input("b", c.DType, b, bData, bQ);
+        var outputQ = PerTensor(c.P.Double("outputScale", 0.1), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0));
+        c.AddOperator(BuiltinOperator.Div, [x, z], c.DType, new DivOptions(c.P.Activation()), version: 2, outputQuantization: outputQ);
+    }
+
+    /// <summary>
+    /// A quantized comparison → bool with NumPy broadcasting: a and b with their own scales and zero points (defaults
+    /// 0.05/−3 and 0.1/7, uint8 125/133; b a constant with <c>bConstant</c>). With <c>spread</c> n the stored values are
+    /// folded to the n values from each zero point up (zero point + v mod n), so equal real values are frequent.
+    /// Version 2 (TFLite's op_version for int8/uint8 comparisons).
+    /// </summary>
+    private static void BuildQuantizedComparison(OpCaseContext c, BuiltinOperator op)
+    {
+        int[] a = c.P.Ints("a"), b = c.P.Ints("b", a);
+        var (aScale, bScale) = (c.P.Double("aScale", 0.05), c.P.Double("bScale", 0.1));
+        int aZeroPoint = ZeroPoint(c, "aZeroPoint", c.DType, -3, 125), bZeroPoint = ZeroPoint(c, "bZeroPoint", c.DType, 7, 133);
+        int spread = c.P.Int("spread", 0);
+        var (min, max) = c.DType == TensorType.Int8 ? (-128, 127) : (0, 255);
+        byte[] Fold(byte[] data, int zeroPoint)
+        {
+            if (spread <= 0) return data;
+            for (int i = 0; i < data.Length; i++)
+            {
+                int v = c.DType == TensorType.Int8 ? (sbyte)data[i] : data[i];
+                data[i] = (byte)Math.Clamp(zeroPoint + (v - min) % spread, min, max);
+            }
+            return data;
+        }
+        int x = c.Input("a", c.DType, a, Fold(c.Data("a", c.DType, a, c.Values), aZeroPoint), PerTensor(aScale, aZeroPoint));
+        var bQ = PerTensor(bScale, bZeroPoint);
+        byte[] bData = Fold(c.Data("b", c.DType, b, c.Values), bZeroPoint);
+        int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, bData, bQ) : c.Input("b", c.DType, b, bData, bQ);
+        c.AddOperator(op, [x, z], TensorType.Bool, version: 2);
+    }
+
+    /// <summary>
+    /// Quantized ABS / EXP / RSQRT: the input's scale and zero point from the case (int16: zero point 0); the output's
+    /// default per operator (ABS: the input's; EXP: covering e^x over the input's range; RSQRT: covering 1/√(one input
+    /// step)). RSQRT's input bytes are folded into [zero point, type max] (TFLite errors on a negative real input).
+    /// Versions as TFLite's converter writes them (op_version.cc: ABS int8 2, int16 3; EXP, RSQRT int8/int16 2).
+    /// </summary>
+    private static void BuildQuantizedElementwiseUnary(OpCaseContext c, BuiltinOperator op)
+    {
+        int[] shape = c.P.Ints("shape");
+        bool int16 = c.DType == TensorType.Int16;
+        double inputScale = c.P.Double("inputScale", int16 ? 0.0002 : 0.05);
+        int inputZeroPoint = ZeroPoint(c, "inputZeroPoint", c.DType, op == BuiltinOperator.Rsqrt ? -128 : -3, 125);
+        var (outputScale, outputZeroPoint) = op switch
+        {
+            BuiltinOperator.Exp => (int16 ? 0.0205 : 2.7, int16 ? 0 : -128),
+            BuiltinOperator.Rsqrt => (0.018, -128),
+            _ => (inputScale, inputZeroPoint),
+        };
+        var inputQ = PerTensor(inputScale, inputZeroPoint);
+        var outputQ = PerTensor(c.P.Double("outputScale", outputScale), c.P.Int("outputZeroPoint", outputZeroPoint));
+        byte[] data = c.Data("input", c.DType, shape, c.Values);
+        if (op == BuiltinOperator.Rsqrt)
+            for (int i = 0; i < data.Length; i++)
+                data[i] = (byte)(sbyte)(inputZeroPoint + ((sbyte)data[i] + 128) % (128 - inputZeroPoint));
+        int x = c.Input("input", c.DType, shape, data, inputQ);
+        int version = op == BuiltinOperator.Abs && int16 ? 3 : 2;
+        c.AddOperator(op, [x], c.DType, version: version, outputQuantization: outputQ);
+    }
+
+    /// <summary>
+    /// Quantized SQUARED_DIFFERENCE with NumPy broadcasting: a and b with their own scales and zero points (b a constant
+    /// with <c>bConstant</c>); the output's default scale 0.45 with zero point −128 covers (a − b)² of the defaults.
+    /// </summary>
+    private static void BuildQuantizedSquaredDifference(OpCaseContext c)
+    {
+        int[] a = c.P.Ints("a"), b = c.P.Ints("b", a);
+        var aQ = PerTensor(c.P.Double("aScale", 0.05), ZeroPoint(c, "aZeroPoint", c.DType, -3, 125));
+        var bQ = PerTensor(c.P.Double("bScale", 0.03), ZeroPoint(c, "bZeroPoint", c.DType, 7, 133));
+        var outputQ = PerTensor(c.P.Double("outputScale", 0.45), c.P.Int("outputZeroPoint", -128));
+        int x = c.Input("a", c.DType, a, quantization: aQ);
+        int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, "uniform", bQ) : c.Input("b", c.DType, b, quantization: bQ);
+        c.AddOperator(BuiltinOperator.SquaredDifference, [x, z], c.DType, version: 2, outputQuantization: outputQ);
+    }
+}
