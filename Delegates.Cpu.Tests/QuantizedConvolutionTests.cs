@@ -179,12 +179,13 @@ public sealed class QuantizedConvolutionTests
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("MUL int8 channel vector [2,3,4,19]", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("ADD int8 element-wise 2x5x7x13", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 6x5x12", StringComparison.Ordinal)).Take(1))
+            .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 9x7x8 k1", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedResizeCases(new Random(1316)).Where(c => c.Name.Contains("[1,5,7,19]") && c.Name.EndsWith("half True", StringComparison.Ordinal)).Take(1))
             .SelectMany(c => new[] { 1, 2 }.Select(threads => new TestCaseData(c, threads).SetName($"{c.Name}, {threads} thread(s)")));
 
     /// <summary>
-    /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL, RESIZE_BILINEAR, the 16-lane ADD and the
-    /// pointwise CONV_2D allocate nothing on
+    /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL, RESIZE_BILINEAR, the 16-lane ADD, the
+    /// pointwise CONV_2D and the small pointwise CONV_2D allocate nothing on
     /// the invoking thread after the first invoke (the kernels' stack buffers and compile-time arrays only).
     /// </summary>
     [TestCaseSource(nameof(AllocationCases))]
