@@ -1,3 +1,4 @@
+using Accel.Delegates.Cpu.Kernels;
 using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
@@ -171,6 +172,30 @@ public sealed class QuantizedConvolutionTests
         DelegateHarness.AssertSameBits(expected, actual, "int8 network", cpu.Name);
         Assert.That(plan!.Refused, Is.Empty, string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}")));
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
+    }
+
+    /// <summary>
+    /// Which layers the small pointwise kernel takes (so the bit-exact cases above with those shapes run it): int8 on
+    /// AVX-VNNI with AVX-512, 1×1 stride 1 unpadded, Cin 4/8/12/16, Cout 8/16 — pose_landmark_full's 8 → 8 layer at
+    /// 256×256 — and not a 3×3 or strided layer, Cin 3 or 32, Cout 24, or the uint8 (vpmaddwd) path.
+    /// </summary>
+    [Test]
+    public void TheSmallPointwiseKernelTakesOnlyTinyUnpaddedOneByOneInt8Layers()
+    {
+        if (!QuantizedIsas.IsSupported(QuantizedIsa.AvxVnni) || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            Assert.Ignore("this machine (as this process sees it) has no AVX-VNNI with AVX-512F");
+        static ConvLayout Layer(int cin, int cout, int k = 1, int stride = 1, int pad = 0) =>
+            new(1, 256, 256, cin, k, k, 256 / stride, 256 / stride, cout, stride, stride, 1, 1, pad, pad);
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8), QuantizedIsa.AvxVnni), Is.True, "8 -> 8");
+        foreach (int cin in new[] { 4, 12, 16 })
+        foreach (int cout in new[] { 8, 16 })
+            Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(cin, cout), QuantizedIsa.AvxVnni), Is.True, $"{cin} -> {cout}");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8, k: 3, pad: 1), QuantizedIsa.AvxVnni), Is.False, "3x3");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8, stride: 2), QuantizedIsa.AvxVnni), Is.False, "stride 2");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(3, 8), QuantizedIsa.AvxVnni), Is.False, "Cin 3");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(32, 8), QuantizedIsa.AvxVnni), Is.False, "Cin 32 (the GEMM)");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 24), QuantizedIsa.AvxVnni), Is.False, "Cout 24");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8), QuantizedIsa.Avx2), Is.False, "the uint8 path");
     }
 
     private static IEnumerable<TestCaseData> AllocationCases() =>
