@@ -1,3 +1,4 @@
+using Accel.Delegates.Cpu.Kernels;
 using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
@@ -173,18 +174,43 @@ public sealed class QuantizedConvolutionTests
         Assert.That(plan.DelegatedNodeCount, Is.EqualTo(6));
     }
 
+    /// <summary>
+    /// Which layers the small pointwise kernel takes (so the bit-exact cases above with those shapes run it): int8 on
+    /// AVX-VNNI with AVX-512, 1×1 stride 1 unpadded, Cin 4/8/12/16, Cout 8/16 — pose_landmark_full's 8 → 8 layer at
+    /// 256×256 — and not a 3×3 or strided layer, Cin 3 or 32, Cout 24, or the uint8 (vpmaddwd) path.
+    /// </summary>
+    [Test]
+    public void TheSmallPointwiseKernelTakesOnlyTinyUnpaddedOneByOneInt8Layers()
+    {
+        if (!QuantizedIsas.IsSupported(QuantizedIsa.AvxVnni) || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            Assert.Ignore("this machine (as this process sees it) has no AVX-VNNI with AVX-512F");
+        static ConvLayout Layer(int cin, int cout, int k = 1, int stride = 1, int pad = 0) =>
+            new(1, 256, 256, cin, k, k, 256 / stride, 256 / stride, cout, stride, stride, 1, 1, pad, pad);
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8), QuantizedIsa.AvxVnni), Is.True, "8 -> 8");
+        foreach (int cin in new[] { 4, 12, 16 })
+        foreach (int cout in new[] { 8, 16 })
+            Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(cin, cout), QuantizedIsa.AvxVnni), Is.True, $"{cin} -> {cout}");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8, k: 3, pad: 1), QuantizedIsa.AvxVnni), Is.False, "3x3");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8, stride: 2), QuantizedIsa.AvxVnni), Is.False, "stride 2");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(3, 8), QuantizedIsa.AvxVnni), Is.False, "Cin 3");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(32, 8), QuantizedIsa.AvxVnni), Is.False, "Cin 32 (the GEMM)");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 24), QuantizedIsa.AvxVnni), Is.False, "Cout 24");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8), QuantizedIsa.Avx2), Is.False, "the uint8 path");
+    }
+
     private static IEnumerable<TestCaseData> AllocationCases() =>
         OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("DEPTHWISE_CONV_2D int8 9x9x64", StringComparison.Ordinal))
             .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("QUANTIZE float32 -> int8 (", StringComparison.Ordinal)))
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("MUL int8 channel vector [2,3,4,19]", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("ADD int8 element-wise 2x5x7x13", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 6x5x12", StringComparison.Ordinal)).Take(1))
+            .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 9x7x8 k1", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedResizeCases(new Random(1316)).Where(c => c.Name.Contains("[1,5,7,19]") && c.Name.EndsWith("half True", StringComparison.Ordinal)).Take(1))
             .SelectMany(c => new[] { 1, 2 }.Select(threads => new TestCaseData(c, threads).SetName($"{c.Name}, {threads} thread(s)")));
 
     /// <summary>
-    /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL, RESIZE_BILINEAR, the 16-lane ADD and the
-    /// pointwise CONV_2D allocate nothing on
+    /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL, RESIZE_BILINEAR, the 16-lane ADD, the
+    /// pointwise CONV_2D and the small pointwise CONV_2D allocate nothing on
     /// the invoking thread after the first invoke (the kernels' stack buffers and compile-time arrays only).
     /// </summary>
     [TestCaseSource(nameof(AllocationCases))]

@@ -82,6 +82,12 @@ public static partial class OpCases
             (5, 4, 8, 5, 1, 1, Padding.Same, 1, 1),
             // A filter row of 24 input bytes (Cin 8, k3: gathered as one 32-byte vector on the VNNI path).
             (8, 9, 8, 3, 2, 1, Padding.Same, 12, 1),
+            // Small pointwise layers (int8 on AVX-VNNI + AVX-512: input quadruples broadcast straight from the input):
+            // Cin 8 → 8 over an odd pixel count (a lone last pixel), Cin 4 → 16 in two batches, Cin 12 → 8, Cin 16 → 16.
+            (9, 7, 8, 1, 1, 1, Padding.Valid, 8, 1),
+            (5, 6, 4, 1, 1, 1, Padding.Valid, 16, 2),
+            (3, 5, 12, 1, 1, 1, Padding.Valid, 8, 2),
+            (4, 4, 16, 1, 1, 1, Padding.Same, 16, 1),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })

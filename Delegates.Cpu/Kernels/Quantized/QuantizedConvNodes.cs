@@ -40,6 +40,8 @@ internal static class QuantizedConv
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
             g.OutputDepth, depth, path);
+        if (QuantizedSmallPointwiseCpuNode.Fits(g, path))
+            return new QuantizedSmallPointwiseCpuNode(input, output, g, weights, new QuantizedEpilogue(q));
         return new QuantizedConv2DCpuNode(input, output, g, weights, new QuantizedEpilogue(q), q.InputOffset, signed);
     }
 
