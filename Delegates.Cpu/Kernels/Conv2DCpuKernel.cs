@@ -22,6 +22,7 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
 
     protected override NodeSupport Supports(DelegateNode node, Conv2DParams p)
     {
+        if (p.Hybrid is not null) return NodeSupport.Refuse(Hybrid.HybridRefusal.NotBuilt);
         var filter = node.Inputs[1]!;
         if (ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2)) is { } reason)
             return NodeSupport.Refuse(reason);

@@ -22,6 +22,7 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 
     protected override NodeSupport Supports(DelegateNode node, DepthwiseConv2DParams p)
     {
+        if (p.Hybrid is not null) return NodeSupport.Refuse(Hybrid.HybridRefusal.NotBuilt);
         var filter = node.Inputs[1]!;
         return (ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2))
                 ?? (p.Quantized is not null && filter.Dim(3) > Quantized.QuantizedConv.MaxDepthwiseChannels

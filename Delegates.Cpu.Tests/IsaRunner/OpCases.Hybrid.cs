@@ -1,0 +1,76 @@
+using Accel.Building;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// The hybrid (dynamic-range) cases of the CPU delegate's hybrid kernels: float32 input, constant int8 weights
+/// (symmetric, per tensor or per channel), float32 output; compared bit for bit with the reference's HybridKernels. They
+/// cover depths off every 16/32-byte block (1, 7, 31, 33, 300), unit counts off the 4-unit block, several batch rows,
+/// both input quantizations (asymmetric_quantize_inputs), every fused activation, with and without bias, weights at
+/// −128 / 127 (a depth long enough that a saturating 16-bit pair sum would show), an all-zero input (the bias-only
+/// shortcut), a zero row among others, huge and negative-only rows and −0.
+/// </summary>
+public static partial class OpCases
+{
+    /// <summary>One hybrid FULLY_CONNECTED node: input [batch, depth], weights [units, depth].</summary>
+    public static BitExactCase HybridFullyConnectedCase(string name, Random random, int batch, int depth, int units, bool asymmetric,
+        bool perChannel, bool bias, ActivationFunctionType activation, Func<Random, int, float[]>? input = null, sbyte? weightValue = null)
+    {
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", TensorType.Float32, [batch, depth]);
+        var weights = new byte[units * depth];
+        if (weightValue is { } v) Array.Fill(weights, (byte)v);
+        else random.NextBytes(weights);
+        for (int i = 0; i < weights.Length; i++)
+            if (weights[i] == 0x80 && weightValue is null) weights[i] = 0x81;   // symmetric weights: [−127, 127]
+        float[] scales = perChannel
+            ? Enumerable.Range(0, units).Select(_ => (float)(0.01 * Math.Pow(2, random.NextDouble() * 6 - 3))).ToArray()
+            : [0.013f];
+        var wq = new QuantizationParameters(scales, new long[scales.Length], 0, [], []);
+        var inputs = new List<int> { x, mb.AddConstant("w", TensorType.Int8, [units, depth], weights, wq) };
+        if (bias) inputs.Add(mb.AddConstant("b", [units], Values(random, units, 2f)));
+        int y = mb.AddTensor("y", TensorType.Float32, [batch, units]);
+        mb.AddOperator(BuiltinOperator.FullyConnected, inputs.ToArray(), [y],
+            new FullyConnectedOptions(activation, AsymmetricQuantizeInputs: asymmetric), version: asymmetric ? 9 : 3);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        return new BitExactCase(name, mb.Build(), [input?.Invoke(random, batch * depth) ?? Values(random, batch * depth, 3f)]);
+    }
+
+    /// <summary>Every hybrid FULLY_CONNECTED case (deterministic for a given seed).</summary>
+    public static IEnumerable<BitExactCase> HybridFullyConnectedCases(Random random)
+    {
+        var shapes = new (int Batch, int Depth, int Units)[] { (1, 1, 1), (1, 7, 5), (2, 31, 9), (3, 33, 4), (1, 300, 33), (4, 64, 17), (2, 100, 3) };
+        int index = 0;
+        foreach (bool asymmetric in new[] { false, true })
+            foreach (bool perChannel in new[] { true, false })
+                foreach (var s in shapes)
+                {
+                    var activation = Activations[index % Activations.Length];
+                    bool bias = index % 3 != 2;
+                    yield return HybridFullyConnectedCase(
+                        $"hybrid FC {s.Batch}x{s.Depth}->{s.Units} asym={asymmetric} perChannel={perChannel} {activation} bias={bias}",
+                        random, s.Batch, s.Depth, s.Units, asymmetric, perChannel, bias, activation);
+                    index++;
+                }
+        foreach (bool asymmetric in new[] { false, true })
+        {
+            string a = $"asym={asymmetric}";
+            // |Σ| near 2^31 would need 2^17 taps; 4000 taps of −128·−127 overflow any saturating int16 pair path.
+            yield return HybridFullyConnectedCase($"hybrid FC extreme weights -128 {a}", random, 2, 4000, 5, asymmetric, true, true,
+                ActivationFunctionType.None, (r, n) => Enumerable.Range(0, n).Select(i => i % 2 == 0 ? -5f : -4.9f).ToArray(), -128);
+            yield return HybridFullyConnectedCase($"hybrid FC extreme weights 127 {a}", random, 1, 999, 6, asymmetric, false, false,
+                ActivationFunctionType.None, (r, n) => Enumerable.Repeat(7f, n).ToArray(), 127);
+            yield return HybridFullyConnectedCase($"hybrid FC all zero {a}", random, 3, 20, 7, asymmetric, true, true,
+                ActivationFunctionType.Relu, (r, n) => Enumerable.Range(0, n).Select(i => i % 3 == 0 ? -0f : 0f).ToArray());
+            yield return HybridFullyConnectedCase($"hybrid FC all zero no bias {a}", random, 2, 9, 3, asymmetric, false, false,
+                ActivationFunctionType.None, (r, n) => new float[n]);
+            yield return HybridFullyConnectedCase($"hybrid FC zero row {a}", random, 3, 17, 6, asymmetric, true, true,
+                ActivationFunctionType.ReluN1To1, (r, n) => Values(r, n).Select((v, i) => i < 17 ? 0f : v).ToArray());
+            yield return HybridFullyConnectedCase($"hybrid FC huge {a}", random, 2, 40, 11, asymmetric, true, true,
+                ActivationFunctionType.None, (r, n) => Values(r, n, 1e-3f).Select((v, i) => i % 40 == 13 ? 3e37f : v).ToArray());
+            yield return HybridFullyConnectedCase($"hybrid FC negative {a}", random, 2, 35, 8, asymmetric, false, true,
+                ActivationFunctionType.Relu6, (r, n) => Values(r, n).Select(v => -MathF.Abs(v) - 0.25f).ToArray());
+        }
+    }
+}
