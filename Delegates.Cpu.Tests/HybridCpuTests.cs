@@ -28,6 +28,22 @@ public sealed class HybridCpuTests
         Assert.That(count, Is.EqualTo(42));
     }
 
+    [Test]
+    public void HybridConv2D_EveryCase_IsDelegatedAndBitIdenticalWithTheReference()
+    {
+        int count = 0;
+        foreach (var c in OpCases.HybridConv2DCases(new Random(2627)))
+        {
+            foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+            {
+                Assert.That(outcome.BitIdentical, outcome.ToString());
+                Assert.That(outcome.DelegatedNodes, Is.EqualTo(1), outcome.ToString());
+            }
+            count++;
+        }
+        Assert.That(count, Is.EqualTo(20));
+    }
+
     [TestCase("Scalar")]
     [TestCase("Avx2")]
     [TestCase("AvxVnni")]
@@ -68,10 +84,18 @@ public sealed class HybridCpuTests
     }
 
     [Test]
-    public void HybridFullyConnected_AllocatesNothingPerInvoke()
+    public void HybridFullyConnected_AllocatesNothingPerInvoke() =>
+        AssertNoAllocationPerInvoke(OpCases.HybridFullyConnectedCase("alloc", new Random(3), 4, 300, 33, asymmetric: true, perChannel: true,
+            bias: true, ActivationFunctionType.Relu));
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void HybridConv2D_AllocatesNothingPerInvoke(bool perChannel) =>
+        AssertNoAllocationPerInvoke(OpCases.HybridConv2DCase("alloc", new Random(4), 2, 12, 12, 8, 3, 1, Padding.Same, 16, perChannel,
+            bias: true, ActivationFunctionType.Relu6));
+
+    private static void AssertNoAllocationPerInvoke(BitExactCase c)
     {
-        var c = OpCases.HybridFullyConnectedCase("alloc", new Random(3), 4, 300, 33, asymmetric: true, perChannel: true, bias: true,
-            ActivationFunctionType.Relu);
         using var model = Model.FromBytes(c.Model);
         var options = new InterpreterOptions { Threads = 2 };
         options.Delegates.Add(new DelegateSelection(new CpuDelegate()));

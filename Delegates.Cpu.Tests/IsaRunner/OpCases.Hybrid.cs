@@ -73,4 +73,63 @@ public static partial class OpCases
                 ActivationFunctionType.Relu6, (r, n) => Values(r, n).Select(v => -MathF.Abs(v) - 0.25f).ToArray());
         }
     }
+
+    /// <summary>One hybrid CONV_2D node: input [batch, h, w, cin], OHWI int8 filter [cout, k, k, cin].</summary>
+    public static BitExactCase HybridConv2DCase(string name, Random random, int batch, int height, int width, int inputDepth, int kernel,
+        int stride, Padding padding, int outputDepth, bool perChannel, bool bias, ActivationFunctionType activation,
+        Func<Random, int, float[]>? input = null)
+    {
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", TensorType.Float32, [batch, height, width, inputDepth]);
+        var filter = new byte[outputDepth * kernel * kernel * inputDepth];
+        random.NextBytes(filter);
+        for (int i = 0; i < filter.Length; i++)
+            if (filter[i] == 0x80) filter[i] = 0x81;   // symmetric weights: [−127, 127]
+        float[] scales = perChannel
+            ? Enumerable.Range(0, outputDepth).Select(_ => (float)(0.01 * Math.Pow(2, random.NextDouble() * 6 - 3))).ToArray()
+            : [0.017f];
+        var wq = new QuantizationParameters(scales, new long[scales.Length], 0, [], []);
+        var inputs = new List<int> { x, mb.AddConstant("w", TensorType.Int8, [outputDepth, kernel, kernel, inputDepth], filter, wq) };
+        if (bias) inputs.Add(mb.AddConstant("b", [outputDepth], Values(random, outputDepth, 2f)));
+        int outputHeight = padding == Padding.Same ? (height + stride - 1) / stride : (height - kernel) / stride + 1;
+        int outputWidth = padding == Padding.Same ? (width + stride - 1) / stride : (width - kernel) / stride + 1;
+        int y = mb.AddTensor("y", TensorType.Float32, [batch, outputHeight, outputWidth, outputDepth]);
+        mb.AddOperator(BuiltinOperator.Conv2D, inputs.ToArray(), [y], new Conv2DOptions(padding, stride, stride, activation), version: 2);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        int count = batch * height * width * inputDepth;
+        return new BitExactCase(name, mb.Build(), [input?.Invoke(random, count) ?? Values(random, count, 3f)]);
+    }
+
+    /// <summary>Every hybrid CONV_2D case (deterministic for a given seed).</summary>
+    public static IEnumerable<BitExactCase> HybridConv2DCases(Random random)
+    {
+        var shapes = new (int Batch, int H, int W, int Cin, int K, int Stride, Padding Padding, int Cout)[]
+        {
+            (1, 7, 7, 3, 3, 1, Padding.Same, 8), (2, 9, 8, 5, 3, 2, Padding.Same, 13), (1, 6, 6, 7, 5, 1, Padding.Valid, 3),
+            (1, 5, 7, 16, 1, 1, Padding.Valid, 24), (2, 4, 5, 33, 1, 1, Padding.Same, 9), (1, 11, 3, 2, 7, 1, Padding.Same, 5),
+            (1, 5, 6, 24, 3, 1, Padding.Same, 40),
+        };
+        int index = 0;
+        foreach (bool perChannel in new[] { true, false })
+            foreach (var s in shapes)
+            {
+                var activation = Activations[index % Activations.Length];
+                bool bias = index % 3 != 2;
+                yield return HybridConv2DCase(
+                    $"hybrid CONV_2D {s.Batch}x{s.H}x{s.W}x{s.Cin} k{s.K} s{s.Stride} {s.Padding} ->{s.Cout} perChannel={perChannel} {activation} bias={bias}",
+                    random, s.Batch, s.H, s.W, s.Cin, s.K, s.Stride, s.Padding, s.Cout, perChannel, bias, activation);
+                index++;
+            }
+        foreach (bool perChannel in new[] { true, false })
+        {
+            string a = $"perChannel={perChannel}";
+            yield return HybridConv2DCase($"hybrid CONV_2D all zero {a}", random, 1, 5, 5, 3, 3, 1, Padding.Same, 4, perChannel, true,
+                ActivationFunctionType.None, (r, n) => Enumerable.Range(0, n).Select(i => i % 2 == 0 ? -0f : 0f).ToArray());
+            yield return HybridConv2DCase($"hybrid CONV_2D positive {a}", random, 2, 6, 5, 4, 3, 2, Padding.Same, 6, perChannel, false,
+                ActivationFunctionType.Relu6, (r, n) => Values(r, n).Select(v => MathF.Abs(v) + 0.5f).ToArray());
+            yield return HybridConv2DCase($"hybrid CONV_2D huge {a}", random, 1, 6, 6, 3, 3, 1, Padding.Same, 5, perChannel, true,
+                ActivationFunctionType.None, (r, n) => Values(r, n, 1e-3f).Select((v, i) => i == 40 ? -2e37f : v).ToArray());
+        }
+    }
 }
