@@ -44,6 +44,22 @@ public sealed class HybridCpuTests
         Assert.That(count, Is.EqualTo(20));
     }
 
+    [Test]
+    public void HybridDepthwiseConv2D_EveryCase_IsDelegatedAndBitIdenticalWithTheReference()
+    {
+        int count = 0;
+        foreach (var c in OpCases.HybridDepthwiseCases(new Random(2628)))
+        {
+            foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+            {
+                Assert.That(outcome.BitIdentical, outcome.ToString());
+                Assert.That(outcome.DelegatedNodes, Is.EqualTo(1), outcome.ToString());
+            }
+            count++;
+        }
+        Assert.That(count, Is.EqualTo(6));
+    }
+
     [TestCase("Scalar")]
     [TestCase("Avx2")]
     [TestCase("AvxVnni")]
@@ -93,6 +109,11 @@ public sealed class HybridCpuTests
     public void HybridConv2D_AllocatesNothingPerInvoke(bool perChannel) =>
         AssertNoAllocationPerInvoke(OpCases.HybridConv2DCase("alloc", new Random(4), 2, 12, 12, 8, 3, 1, Padding.Same, 16, perChannel,
             bias: true, ActivationFunctionType.Relu6));
+
+    [Test]
+    public void HybridDepthwiseConv2D_AllocatesNothingPerInvoke() =>
+        AssertNoAllocationPerInvoke(OpCases.HybridDepthwiseCase("alloc", new Random(5), 1, 12, 12, 24, 1, 3, 1, 1, Padding.Same, true,
+            ActivationFunctionType.Relu));
 
     private static void AssertNoAllocationPerInvoke(BitExactCase c)
     {

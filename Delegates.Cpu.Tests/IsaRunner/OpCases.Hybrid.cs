@@ -132,4 +132,50 @@ public static partial class OpCases
                 ActivationFunctionType.None, (r, n) => Values(r, n, 1e-3f).Select((v, i) => i == 40 ? -2e37f : v).ToArray());
         }
     }
+
+    /// <summary>One hybrid DEPTHWISE_CONV_2D node: input [batch, h, w, cin], int8 filter [1, k, k, cin · multiplier], per-channel scales.</summary>
+    public static BitExactCase HybridDepthwiseCase(string name, Random random, int batch, int height, int width, int inputDepth, int multiplier,
+        int kernel, int stride, int dilation, Padding padding, bool bias, ActivationFunctionType activation)
+    {
+        int outputDepth = inputDepth * multiplier;
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", TensorType.Float32, [batch, height, width, inputDepth]);
+        var filter = new byte[kernel * kernel * outputDepth];
+        random.NextBytes(filter);
+        for (int i = 0; i < filter.Length; i++)
+            if (filter[i] == 0x80) filter[i] = 0x81;
+        float[] scales = Enumerable.Range(0, outputDepth).Select(_ => (float)(0.01 * Math.Pow(2, random.NextDouble() * 6 - 3))).ToArray();
+        var wq = new QuantizationParameters(scales, new long[outputDepth], 3, [], []);
+        var inputs = new List<int> { x, mb.AddConstant("w", TensorType.Int8, [1, kernel, kernel, outputDepth], filter, wq) };
+        if (bias) inputs.Add(mb.AddConstant("b", [outputDepth], Values(random, outputDepth, 2f)));
+        int span = (kernel - 1) * dilation + 1;
+        int outputHeight = padding == Padding.Same ? (height + stride - 1) / stride : (height - span) / stride + 1;
+        int outputWidth = padding == Padding.Same ? (width + stride - 1) / stride : (width - span) / stride + 1;
+        int y = mb.AddTensor("y", TensorType.Float32, [batch, outputHeight, outputWidth, outputDepth]);
+        mb.AddOperator(BuiltinOperator.DepthwiseConv2D, inputs.ToArray(), [y],
+            new DepthwiseConv2DOptions(padding, stride, stride, multiplier, activation, dilation, dilation), version: 6);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        return new BitExactCase(name, mb.Build(), [Values(random, batch * height * width * inputDepth, 3f)]);
+    }
+
+    /// <summary>Every hybrid DEPTHWISE_CONV_2D case (deterministic for a given seed).</summary>
+    public static IEnumerable<BitExactCase> HybridDepthwiseCases(Random random)
+    {
+        var shapes = new (int Batch, int H, int W, int Cin, int M, int K, int Stride, int Dilation, Padding Padding)[]
+        {
+            (1, 7, 7, 3, 1, 3, 1, 1, Padding.Same), (2, 9, 8, 13, 1, 3, 2, 1, Padding.Same), (1, 10, 9, 4, 2, 3, 1, 2, Padding.Same),
+            (1, 6, 6, 17, 1, 5, 1, 1, Padding.Valid), (1, 8, 8, 3, 3, 3, 2, 1, Padding.Valid), (1, 5, 5, 40, 1, 3, 1, 1, Padding.Same),
+        };
+        int index = 0;
+        foreach (var s in shapes)
+        {
+            var activation = Activations[index % Activations.Length];
+            bool bias = index % 3 != 2;
+            yield return HybridDepthwiseCase(
+                $"hybrid DEPTHWISE {s.Batch}x{s.H}x{s.W}x{s.Cin} m{s.M} k{s.K} s{s.Stride} d{s.Dilation} {s.Padding} {activation} bias={bias}",
+                random, s.Batch, s.H, s.W, s.Cin, s.M, s.K, s.Stride, s.Dilation, s.Padding, bias, activation);
+            index++;
+        }
+    }
 }
