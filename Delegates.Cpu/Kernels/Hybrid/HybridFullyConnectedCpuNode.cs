@@ -224,8 +224,16 @@ internal sealed unsafe class HybridDotRows
             {
                 case HybridDotIsa.AvxVnni:
                     fixed (byte* q = &_biased[row * _stride])
-                        for (int i = 0; i < count; i++)
-                            dots[i] = unchecked(VnniDot(q, w0 + (nint)i * _stride, _stride) - _vnniCorrection[first + i]);
+                    {
+                        int i = 0;
+                        if (count == BlockUnits)
+                        {
+                            VnniDot4(q, w0, _stride, dots);
+                            i = BlockUnits;
+                        }
+                        for (; i < count; i++) dots[i] = VnniDot(q, w0 + (nint)i * _stride, _stride);
+                        for (i = 0; i < count; i++) dots[i] = unchecked(dots[i] - _vnniCorrection[first + i]);
+                    }
                     break;
                 case HybridDotIsa.Avx2:
                     fixed (short* q = &_wide[row * _stride])
@@ -259,6 +267,26 @@ internal sealed unsafe class HybridDotRows
             acc1 = Avx2.Add(acc1, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(q + k + 16), w1));
         }
         return Vector256.Sum(Avx2.Add(acc0, acc1));
+    }
+
+    /// <summary>Four weight rows against one input row, the input loaded once per 32 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void VnniDot4(byte* q, sbyte* w, int stride, int* dots)
+    {
+        Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
+        for (int k = 0; k < stride; k += 32)
+        {
+            var x = Avx.LoadVector256(q + k);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Avx.LoadVector256(w + k));
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Avx.LoadVector256(w + stride + k));
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Avx.LoadVector256(w + 2 * stride + k));
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Avx.LoadVector256(w + 3 * stride + k));
+        }
+        // Horizontal sums of the four accumulators at once: pairwise adds, then the two 128-bit halves.
+        var s01 = Avx2.HorizontalAdd(a0, a1);
+        var s23 = Avx2.HorizontalAdd(a2, a3);
+        var s = Avx2.HorizontalAdd(s01, s23);   // lanes: [a0 a1 a2 a3 | a0 a1 a2 a3] partial sums
+        Sse2.Store(dots, Sse2.Add(s.GetLower(), s.GetUpper()));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
