@@ -130,6 +130,11 @@ foreach (var c in OpCases.QuantizedPreluCases(new Random(1317)))
     Check(c);
 Console.WriteLine($"quantized PRELU cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// Hybrid (dynamic-range) FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D: this path's int8 dot products (scalar, vpmaddwd, vpdpbusd).
+foreach (var c in OpCases.HybridFullyConnectedCases(new Random(2626)).Concat(OpCases.HybridConv2DCases(new Random(2627))).Concat(OpCases.HybridDepthwiseCases(new Random(2628))))
+    Check(c);
+Console.WriteLine($"hybrid cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 if (corpus)
     foreach (string model in models)
     {

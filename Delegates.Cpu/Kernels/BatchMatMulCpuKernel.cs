@@ -23,6 +23,7 @@ internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
 
     protected override NodeSupport Supports(DelegateNode node, BatchMatMulParams p)
     {
+        if (p.Hybrid is not null) return NodeSupport.Refuse(Hybrid.HybridRefusal.NotBuilt);
         foreach (var tensor in new[] { node.Inputs[0]!, node.Inputs[1]!, node.Outputs[0] })
             if (tensor.ElementCount > int.MaxValue)
                 return NodeSupport.Refuse($"'{tensor.Name}' has more than 2^31-1 elements (the CPU kernels' offsets are 32-bit)");

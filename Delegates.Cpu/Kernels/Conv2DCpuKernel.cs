@@ -27,6 +27,8 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
             return NodeSupport.Refuse(reason);
         if (p.Groups != 1)
             return NodeSupport.Refuse($"grouped convolution ({p.Groups} groups: filter depth {filter.Dim(3)}, input depth {node.Inputs[0]!.Dim(3)}) runs on the reference kernel");
+        if (p.Hybrid is not null && Hybrid.HybridConv2D.Refusal(filter, node.Outputs[0]) is { } tooLarge)
+            return NodeSupport.Refuse(tooLarge);
         if (p.Quantized is not null && Quantized.QuantizedConv.GemmRefusal((long)filter.Dim(1) * filter.Dim(2) * filter.Dim(3)) is { } tooLong)
             return NodeSupport.Refuse(tooLong);
         return NodeSupport.Supported;
@@ -34,6 +36,7 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
 
     protected override ICpuCompiledNode Compile(DelegateNode node, Conv2DParams p)
     {
+        if (p.Hybrid is { } hybrid) return Hybrid.HybridConv2D.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileConv2D(node, p, quantized);
         var input = node.Inputs[0]!;
         var filter = node.Inputs[1]!;

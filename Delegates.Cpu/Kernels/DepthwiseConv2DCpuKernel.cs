@@ -22,6 +22,8 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 
     protected override NodeSupport Supports(DelegateNode node, DepthwiseConv2DParams p)
     {
+        if (p.Hybrid is not null && node.Outputs[0].Dim(3) > Quantized.QuantizedConv.MaxDepthwiseChannels)
+            return NodeSupport.Refuse($"the hybrid kernel keeps one pixel's {node.Outputs[0].Dim(3)} channel sums on the stack; at most {Quantized.QuantizedConv.MaxDepthwiseChannels}");
         var filter = node.Inputs[1]!;
         return (ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2))
                 ?? (p.Quantized is not null && filter.Dim(3) > Quantized.QuantizedConv.MaxDepthwiseChannels
@@ -33,6 +35,7 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 
     protected override ICpuCompiledNode Compile(DelegateNode node, DepthwiseConv2DParams p)
     {
+        if (p.Hybrid is { } hybrid) return Hybrid.HybridDepthwiseConv2D.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileDepthwise(node, p, quantized);
         var input = node.Inputs[0]!;
         var filter = node.Inputs[1]!;

@@ -12,7 +12,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// FULLY_CONNECTED on the CPU delegate (float32, constant DEFAULT-format [Units, K] weights, optional constant bias,
 /// keep_num_dims either way, any clamp activation). Bit-exact with <see cref="FullyConnectedKernel"/>: each output is
 /// the same FMA chain over k = 0..K−1, then + bias, then the clamp. Runs as a GEMM with the shared micro-kernels (the
-/// weights are a 1×1 OHWI filter; the definition's batch rows are the pixels), vectorized across units.
+/// weights are a 1×1 OHWI filter; the definition's batch rows are the pixels), vectorized across units. Hybrid nodes
+/// (float32 input, int8 weights) run <see cref="Hybrid.HybridFullyConnected"/>, integer ones the quantized GEMM.
 /// </summary>
 [OpCodes(BuiltinOperator.FullyConnected)]
 internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
@@ -29,6 +30,7 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
 
     protected override ICpuCompiledNode Compile(DelegateNode node, FullyConnectedParams p)
     {
+        if (p.Hybrid is { } hybrid) return Hybrid.HybridFullyConnected.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileFullyConnected(node, p, quantized);
         var input = node.Inputs[0]!;
         var weights = node.Inputs[1]!;

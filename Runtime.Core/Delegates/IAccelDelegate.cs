@@ -12,7 +12,12 @@ public enum DelegateMemory
 }
 
 /// <summary>What a delegate can do, declared up front.</summary>
-public sealed record DelegateCapabilities(IReadOnlySet<TensorType> DataTypes, bool DynamicShapes, DelegateMemory Memory);
+/// <param name="HybridKernels">
+/// Whether the delegate has dynamic-range (hybrid) kernels: only then does the planner offer it hybrid nodes (float32
+/// input, int8 weights, <see cref="OpParams.IsHybrid"/>), which it otherwise refuses before asking, so a float kernel
+/// never reads int8 weights as floats. Its Supports must still refuse the hybrid forms it lacks.
+/// </param>
+public sealed record DelegateCapabilities(IReadOnlySet<TensorType> DataTypes, bool DynamicShapes, DelegateMemory Memory, bool HybridKernels = false);
 
 /// <summary>A delegate's answer for one node: claimed, or refused with a reason naming op, version, dtype, shape or option.</summary>
 public readonly record struct NodeSupport(bool IsSupported, string Reason)

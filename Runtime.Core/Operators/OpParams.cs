@@ -15,6 +15,12 @@ public abstract record OpParams
     /// nodes with this reason before asking any delegate.
     /// </summary>
     public string? ReferenceOnlyReason { get; init; }
+
+    /// <summary>
+    /// A dynamic-range (hybrid) node: float32 input, int8 weights (its <see cref="ReferenceOnlyReason"/> is set). The
+    /// planner offers it to delegates that declare <see cref="Delegates.DelegateCapabilities.HybridKernels"/> only.
+    /// </summary>
+    public bool IsHybrid { get; init; }
 }
 
 /// <summary>The params of an operator with no core definition (a caller's custom kernel): its cost only.</summary>

@@ -141,7 +141,8 @@ internal sealed class DelegatePlanner
                 refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, DynamicShapeReason));
                 continue;
             }
-            if (delegateNodes[node.Index].Params.ReferenceOnlyReason is { } referenceOnly)
+            if (delegateNodes[node.Index].Params is { ReferenceOnlyReason: { } referenceOnly } referenceOnlyParams &&
+                !(referenceOnlyParams.IsHybrid && @delegate.Capabilities.HybridKernels))
             {
                 refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, referenceOnly));
                 continue;

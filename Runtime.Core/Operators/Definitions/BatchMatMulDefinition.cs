@@ -138,6 +138,7 @@ internal sealed class BatchMatMulDefinition : OpDefinition<BatchMatMulParams>
             Hybrid = hybridParams,
             LhsRows = lhsRows,
             ReferenceOnlyReason = hybrid ? HybridWeights.ReferenceOnlyReason : null,
+            IsHybrid = hybrid,
             Cost = new OpCost(CostMath.Product(output.ElementCount, lhsDepth), 0, CostMath.BytesTouched(context)),
         };
     }

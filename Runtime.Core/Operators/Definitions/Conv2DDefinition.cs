@@ -80,6 +80,7 @@ internal sealed class Conv2DDefinition : OpDefinition<Conv2DParams>
             Quantized = quantized,
             Hybrid = hybrid,
             ReferenceOnlyReason = hybrid is null ? null : HybridWeights.ReferenceOnlyReason,
+            IsHybrid = hybrid is not null,
             Int16 = int16,
         };
     }

@@ -78,6 +78,7 @@ internal sealed class DepthwiseConv2DDefinition : OpDefinition<DepthwiseConv2DPa
             Int16 = int16,
             Hybrid = hybrid,
             ReferenceOnlyReason = hybrid is null ? null : HybridWeights.ReferenceOnlyReason,
+            IsHybrid = hybrid is not null,
         };
     }
 }

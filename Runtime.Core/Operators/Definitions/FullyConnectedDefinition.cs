@@ -93,6 +93,7 @@ internal sealed class FullyConnectedDefinition : OpDefinition<FullyConnectedPara
             Quantized = quantizedParams,
             Hybrid = hybridParams,
             ReferenceOnlyReason = hybrid ? HybridWeights.ReferenceOnlyReason : null,
+            IsHybrid = hybrid,
             Int16 = int16Params,
         };
     }

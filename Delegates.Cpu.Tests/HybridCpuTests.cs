@@ -1,0 +1,162 @@
+using Accel.Building;
+using Accel.Delegates.Cpu.Kernels.Hybrid;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// The CPU delegate's hybrid (dynamic-range) kernels: the nodes are delegated (the planner offers hybrid nodes to a
+/// delegate declaring HybridKernels), every output is bit-identical with the reference's HybridKernels, every integer
+/// dot-product path sums exactly what the scalar loop sums, and Invoke allocates nothing. The IsaRunner repeats the
+/// same cases under each ISA switch (IsaPathTests).
+/// </summary>
+[TestFixture]
+public sealed class HybridCpuTests
+{
+    [Test]
+    public void HybridFullyConnected_EveryCase_IsDelegatedAndBitIdenticalWithTheReference()
+    {
+        int count = 0;
+        foreach (var c in OpCases.HybridFullyConnectedCases(new Random(2626)))
+        {
+            foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+            {
+                Assert.That(outcome.BitIdentical, outcome.ToString());
+                Assert.That(outcome.DelegatedNodes, Is.EqualTo(1), outcome.ToString());
+            }
+            count++;
+        }
+        Assert.That(count, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void HybridConv2D_EveryCase_IsDelegatedAndBitIdenticalWithTheReference()
+    {
+        int count = 0;
+        foreach (var c in OpCases.HybridConv2DCases(new Random(2627)))
+        {
+            foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+            {
+                Assert.That(outcome.BitIdentical, outcome.ToString());
+                Assert.That(outcome.DelegatedNodes, Is.EqualTo(1), outcome.ToString());
+            }
+            count++;
+        }
+        Assert.That(count, Is.EqualTo(20));
+    }
+
+    [Test]
+    public void HybridDepthwiseConv2D_EveryCase_IsDelegatedAndBitIdenticalWithTheReference()
+    {
+        int count = 0;
+        foreach (var c in OpCases.HybridDepthwiseCases(new Random(2628)))
+        {
+            foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+            {
+                Assert.That(outcome.BitIdentical, outcome.ToString());
+                Assert.That(outcome.DelegatedNodes, Is.EqualTo(1), outcome.ToString());
+            }
+            count++;
+        }
+        Assert.That(count, Is.EqualTo(6));
+    }
+
+    [TestCase("Scalar")]
+    [TestCase("Avx2")]
+    [TestCase("AvxVnni")]
+    public unsafe void HybridDot_EveryPath_SumsExactlyWhatTheScalarLoopSums(string path)
+    {
+        var isa = Enum.Parse<HybridDotIsa>(path);
+        if (!HybridDot.IsSupported(isa)) Assert.Ignore($"{isa} is not supported on this machine");
+        var random = new Random(17);
+        foreach (int depth in new[] { 1, 15, 16, 17, 31, 32, 33, 64, 300, 5000 })
+        {
+            const int units = 6, rows = 3;
+            var weights = new sbyte[units * depth];
+            for (int i = 0; i < weights.Length; i++)
+                weights[i] = (i / depth) switch { 0 => -128, 1 => 127, _ => (sbyte)random.Next(-128, 128) };
+            var dots = new HybridDotRows(weights, units, depth, rows, isa);
+            var quantized = new sbyte[rows][];
+            for (int r = 0; r < rows; r++)
+            {
+                var q = dots.QuantizedRow(r);
+                for (int k = 0; k < depth; k++) q[k] = r == 0 ? (sbyte)-128 : (sbyte)random.Next(-128, 128);
+                quantized[r] = q.ToArray();
+                dots.PrepareRow(r);
+            }
+            int* result = stackalloc int[HybridDotRows.BlockUnits];
+            for (int r = 0; r < rows; r++)
+                for (int first = 0; first < units; first += HybridDotRows.BlockUnits)
+                {
+                    int n = Math.Min(HybridDotRows.BlockUnits, units - first);
+                    dots.Dots(r, first, n, result);
+                    for (int i = 0; i < n; i++)
+                    {
+                        int expected = 0;
+                        for (int k = 0; k < depth; k++) expected = unchecked(expected + weights[(first + i) * depth + k] * quantized[r][k]);
+                        Assert.That(result[i], Is.EqualTo(expected), $"{isa} depth {depth} row {r} unit {first + i}");
+                    }
+                }
+        }
+    }
+
+    [Test]
+    public void HybridFullyConnected_AllocatesNothingPerInvoke() =>
+        AssertNoAllocationPerInvoke(OpCases.HybridFullyConnectedCase("alloc", new Random(3), 4, 300, 33, asymmetric: true, perChannel: true,
+            bias: true, ActivationFunctionType.Relu));
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void HybridConv2D_AllocatesNothingPerInvoke(bool perChannel) =>
+        AssertNoAllocationPerInvoke(OpCases.HybridConv2DCase("alloc", new Random(4), 2, 12, 12, 8, 3, 1, Padding.Same, 16, perChannel,
+            bias: true, ActivationFunctionType.Relu6));
+
+    [Test]
+    public void HybridDepthwiseConv2D_AllocatesNothingPerInvoke() =>
+        AssertNoAllocationPerInvoke(OpCases.HybridDepthwiseCase("alloc", new Random(5), 1, 12, 12, 24, 1, 3, 1, 1, Padding.Same, true,
+            ActivationFunctionType.Relu));
+
+    private static void AssertNoAllocationPerInvoke(BitExactCase c)
+    {
+        using var model = Model.FromBytes(c.Model);
+        var options = new InterpreterOptions { Threads = 2 };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
+        interpreter.SetInput<float>(0, (float[])c.Inputs[0]);
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 30 || warmUp.ElapsedMilliseconds < 1000; i++) interpreter.Invoke();
+        // A per-invoke allocation shows up in every round; one clean round proves none.
+        long fewest = long.MaxValue;
+        for (int round = 0; round < 30 && fewest > 0; round++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < 20; i++) interpreter.Invoke();
+            fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
+        Assert.That(fewest, Is.Zero);
+    }
+
+    [Test]
+    public void HybridNodes_AreNotOfferedToADelegateWithoutHybridKernels_AndTheCpuRefusesTheFormsItLacks()
+    {
+        Assert.That(new CpuDelegate().Capabilities.HybridKernels, Is.True);
+        // BATCH_MATMUL with a constant int8 rhs: hybrid, no CPU kernel yet; the plan names the reason.
+        var mb = new ModelBuilder("hybrid bmm");
+        int x = mb.AddTensor("x", TensorType.Float32, [1, 2, 8]);
+        var rhs = new byte[8 * 3];
+        new Random(1).NextBytes(rhs);
+        int w = mb.AddConstant("w", TensorType.Int8, [8, 3], rhs, new QuantizationParameters([0.02f], [0], 0, [], []));
+        int y = mb.AddTensor("y", TensorType.Float32, [1, 2, 3]);
+        mb.AddOperator(BuiltinOperator.BatchMatMul, [x, w], [y], new BatchMatMulOptions(false, false));
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        using var model = Model.FromBytes(mb.Build());
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.Zero);
+        Assert.That(interpreter.Plan.Refused.Single().Reason, Does.Contain("no dynamic-range kernel"));
+    }
+}
