@@ -33,7 +33,11 @@ public sealed class CompletionTests
     public void AnOptionWithAClosedSetOfValuesOffersThem()
     {
         Assert.That(Suggest("accel run m.tflite --delegate "), Is.SupersetOf(DelegateCatalog.Available));
-        Assert.That(Suggest("accel quantize m.tflite --mode "), Is.EquivalentTo(new[] { "fp16", "int8" }));
+        Assert.That(Suggest("accel quantize m.tflite --mode "), Is.EquivalentTo(new[] { "fp16", "dynamic", "int8", "int16x8" }));
+        Assert.That(Suggest("accel quantize m.tflite --range "), Is.EquivalentTo(new[] { "minmax", "percentile", "mse" }));
+        Assert.That(Suggest("accel convert m.onnx --quantize "), Is.EquivalentTo(new[] { "fp16", "dynamic", "int8", "int16x8" }));
+        Assert.That(Suggest("accel prune m.tflite --scope "), Is.EquivalentTo(new[] { "layer", "global", "sensitivity" }));
+        Assert.That(Suggest("accel prune m.tflite --method "), Is.EquivalentTo(new[] { "magnitude", "reconstruct" }));
     }
 
     [Test]

@@ -17,7 +17,7 @@ public static partial class ConvertCommand
         signature with the ONNX input/output names and a description naming the converter and source.
         Which ONNX ops convert: Accel.Convert/README.md. Nothing is written at -o unless the whole
         model converts; an unsupported op is reported with every other one, by node name.
-        --quantize fp16|int8|dynamic then quantizes the converted model as 'accel quantize --mode' does (the
+        --quantize fp16|dynamic|int8|int16x8 then quantizes the converted model as 'accel quantize --mode' does (the
         quantization options below are its own); only the quantized model is written at -o.
         """;
 

@@ -15,11 +15,14 @@ internal static class CompletionCommand
     {
         ["--delegate"] = DelegateCatalog.Available,
         ["--backend"] = ["all", .. DelegateCatalog.Available],
-        ["--mode"] = ["fp16", "int8"],
+        ["--mode"] = ["fp16", "dynamic", "int8", "int16x8"],
+        ["--quantize"] = ["fp16", "dynamic", "int8", "int16x8"],
         ["--io"] = ["float", "int8", "uint8"],
-        ["--range"] = ["minmax", "percentile"],
+        ["--range"] = ["minmax", "percentile", "mse"],
         ["--block"] = ["1x1", "1x4", "1x16"],
         ["--format"] = ["dense", "sparse"],
+        ["--scope"] = ["layer", "global", "sensitivity"],
+        ["--method"] = ["magnitude", "reconstruct"],
     };
 
     public static readonly string[] Shells = ["bash", "zsh", "pwsh"];
