@@ -19,11 +19,11 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// </para>
 /// </summary>
 [OpCodes(BuiltinOperator.LogSoftmax)]
-internal sealed class LogSoftmaxCpuKernel : CpuKernel<RowNormalizationParams>
+internal sealed class LogSoftmaxCpuKernel : CpuKernel<LogSoftmaxParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogSoftmax];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, RowNormalizationParams p) => new LogSoftmaxNode(node, p);
+    protected override ICpuCompiledNode Compile(DelegateNode node, LogSoftmaxParams p) => new LogSoftmaxNode(node, p);
 
     private sealed unsafe class LogSoftmaxNode : ICpuCompiledNode
     {
@@ -45,7 +45,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<RowNormalizationParams>
             }
         };
 
-        public LogSoftmaxNode(DelegateNode node, RowNormalizationParams p)
+        public LogSoftmaxNode(DelegateNode node, LogSoftmaxParams p)
         {
             _input = node.Inputs[0]!;
             _output = node.Outputs[0];
