@@ -250,7 +250,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D, BuiltinOperator.Reshape, BuiltinOperator.Pad,
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Logistic, BuiltinOperator.HardSwish, BuiltinOperator.Concatenation,
         BuiltinOperator.Mean, BuiltinOperator.Prelu, BuiltinOperator.Softmax, BuiltinOperator.Tanh, BuiltinOperator.Sum,
-        BuiltinOperator.L2Normalization,
+        BuiltinOperator.L2Normalization, BuiltinOperator.LogSoftmax,
         BuiltinOperator.SquaredDifference, BuiltinOperator.Rsqrt, BuiltinOperator.Abs, BuiltinOperator.Exp, BuiltinOperator.Div,
     ];
 
@@ -272,7 +272,7 @@ internal sealed class FullIntegerQuantizer
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
     private static bool HasFixedOutput(BuiltinOperator b, bool int16) =>
-        b is BuiltinOperator.Logistic or BuiltinOperator.Softmax or BuiltinOperator.Tanh || !int16 && b == BuiltinOperator.L2Normalization;
+        b is BuiltinOperator.Logistic or BuiltinOperator.Softmax or BuiltinOperator.Tanh || !int16 && b is BuiltinOperator.L2Normalization or BuiltinOperator.LogSoftmax;
 
     /// <summary>Null when the operator gets integer kernels; otherwise why it stays float.</summary>
     private string? WhyNotQuantized(GraphOperator op)
@@ -433,13 +433,16 @@ internal sealed class FullIntegerQuantizer
             case BuiltinOperator.Tanh:
             case BuiltinOperator.Softmax:
             case BuiltinOperator.L2Normalization:
+            case BuiltinOperator.LogSoftmax:
                 // The output parameters TFLite requires (and its converter writes): int8 LOGISTIC and SOFTMAX 1/256 with
-                // zero point −128, int8 TANH and L2_NORMALIZATION 1/128 with zero point 0 (version 2, op_version's int8
+                // zero point −128, int8 TANH and L2_NORMALIZATION 1/128 with zero point 0, int8 LOG_SOFTMAX 16/256 with
+                // zero point 127 (version 2, op_version's int8
                 // version); int16 LOGISTIC, TANH and SOFTMAX 1/32768 with zero point 0 (version 3, their 16x8 version).
                 // The input keeps its calibrated range.
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = _int16 ? new AffineParams(1f / 32768, 0)
                     : b is BuiltinOperator.Tanh or BuiltinOperator.L2Normalization ? new AffineParams(1f / 128, 0)
+                    : b == BuiltinOperator.LogSoftmax ? new AffineParams(16f / 256, 127)
                     : new AffineParams(1f / 256, -128);
                 version = Math.Max(version, _int16 ? 3 : 2);
                 break;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Numerics;
 using Accel.Operators;
@@ -8,7 +9,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// LOG_SOFTMAX, float32 (docs/numerics.md §LOG_SOFTMAX): per row, m = the maximum (NaN wins), sum of Exp(x_i − m) in
+/// LOG_SOFTMAX, float32 (int8/uint8: <see cref="QuantizedLogSoftmaxCpuNode"/>) (docs/numerics.md §LOG_SOFTMAX): per row, m = the maximum (NaN wins), sum of Exp(x_i − m) in
 /// order, out_i = (x_i − m) − Log(sum) — the reference's sequence; rows split over the pool.
 /// <para>
 /// Vectorised as SOFTMAX is, never changing a result: the maximum lane-wise then across the lanes (the same value in
@@ -19,11 +20,13 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// </para>
 /// </summary>
 [OpCodes(BuiltinOperator.LogSoftmax)]
-internal sealed class LogSoftmaxCpuKernel : CpuKernel<RowNormalizationParams>
+internal sealed class LogSoftmaxCpuKernel : CpuKernel<LogSoftmaxParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LogSoftmax];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, RowNormalizationParams p) => new LogSoftmaxNode(node, p);
+    protected override ICpuCompiledNode Compile(DelegateNode node, LogSoftmaxParams p) =>
+        p.QuantizedExpTable.IsEmpty ? new LogSoftmaxNode(node, p) : new QuantizedLogSoftmaxCpuNode(node.Inputs[0]!, node.Outputs[0], p);
 
     private sealed unsafe class LogSoftmaxNode : ICpuCompiledNode
     {
@@ -45,7 +48,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<RowNormalizationParams>
             }
         };
 
-        public LogSoftmaxNode(DelegateNode node, RowNormalizationParams p)
+        public LogSoftmaxNode(DelegateNode node, LogSoftmaxParams p)
         {
             _input = node.Inputs[0]!;
             _output = node.Outputs[0];

@@ -6,7 +6,7 @@ namespace Accel.Operators.Definitions;
 // its shape: TFLite's exp.cc and elementwise.cc), POW (broadcasting, float32 and int32: pow.cc), LOG_SOFTMAX
 // (activations.cc), L2_NORMALIZATION (l2norm.cc) and LOCAL_RESPONSE_NORMALIZATION (local_response_norm.cc).
 // Versions are TFLite's BuiltinOpResolver ranges (core/kernels/register.cc); a version whose dtype Accel does not run
-// (LOG v2, LOG_SOFTMAX v2: int8/int16; RSQRT's int16) is rejected by its dtype; L2_NORMALIZATION v2 runs int8/uint8.
+// (LOG v2: int8/int16; RSQRT's int16) is rejected by its dtype; L2_NORMALIZATION v2 and LOG_SOFTMAX v2 run int8/uint8.
 
 /// <summary>
 /// EXP, float32: SpecMath Exp per element; int8: a 256-entry table (LUTPopulate); int16 (zero points 0): TFLite's
@@ -130,16 +130,55 @@ internal static class RowLayout
 }
 
 /// <summary>
-/// LOG_SOFTMAX, float32, over the last dimension of an input of rank ≥ 1 (TFLite's activations.cc LogSoftmaxPrepare
-/// for float: output shape = input shape). Numerics: docs/numerics.md §LOG_SOFTMAX.
+/// LOG_SOFTMAX, float32, int8 and uint8, over the last dimension of an input of rank ≥ 1 (TFLite's activations.cc
+/// LogSoftmaxPrepare: output shape = input shape; int8/uint8: the input quantized per tensor, the output's scale exactly
+/// 16/256 and zero point 127 (int8) or 255 (uint8)). Numerics: docs/numerics.md §LOG_SOFTMAX.
 /// </summary>
 [OpCodes(BuiltinOperator.LogSoftmax)]
-internal sealed class LogSoftmaxDefinition : OpDefinition<RowNormalizationParams>
+internal sealed class LogSoftmaxDefinition : OpDefinition<LogSoftmaxParams>
 {
+    /// <summary>The quantized output's scale TFLite requires (TF_LITE_ENSURE_EQ with 16.0 / 256).</summary>
+    public const float QuantizedOutputScale = 16f / 256;
+
     public override OpId Op => BuiltinOperator.LogSoftmax;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
-    protected override RowNormalizationParams PrepareParams(KernelContext context) => RowLayout.Prepare(context, int.MaxValue, 1);
+    protected override LogSoftmaxParams PrepareParams(KernelContext context)
+    {
+        var rows = RowLayout.Prepare(context, int.MaxValue, 1, integer8: true);
+        var input = context.Input(0);
+        var p = new LogSoftmaxParams(rows.Rows, rows.Depth) { Cost = rows.Cost };
+        if (input.Type == TensorType.Float32) return p;
+        var output = context.Output(0);
+        var inQ = QuantizedParams.PerTensor(context, input, "input");
+        var outQ = QuantizedParams.PerTensor(context, output, "output");
+        int zeroPoint = input.Type == TensorType.Int8 ? 127 : 255;
+        if (outQ.Scale != QuantizedOutputScale || outQ.ZeroPoint != zeroPoint)
+            throw context.Error($"output '{output.Name}' is quantized with scale {outQ.Scale:R} and zero point {outQ.ZeroPoint}; " +
+                                $"a {input.Type.ToDisplayName()} LOG_SOFTMAX's output must have scale 16/256 and zero point {zeroPoint}, as TFLite requires");
+        // TFLite's PopulateSoftmaxLookupTable with beta 1: k = −s_in (binary32), table[255 − d] = exp(k · d).
+        float k = -inQ.Scale;
+        var table = new float[256];
+        for (int d = 0; d <= 255; d++) table[255 - d] = Numerics.SpecMath.Exp(k * d);
+        return p with { QuantizedExpTable = table, InputScale = inQ.Scale, OutputZeroPoint = zeroPoint };
+    }
+}
+
+/// <summary>LOG_SOFTMAX's layout (<see cref="Rows"/> rows of <see cref="Depth"/> elements, the last dimension) and, for int8/uint8, TFLite's exp table.</summary>
+public sealed record LogSoftmaxParams(int Rows, int Depth) : OpParams
+{
+    /// <summary>
+    /// int8/uint8: entry 255 − d = Exp(−s_in · d) for the distance d = max − x in [0, 255] (built at AllocateTensors);
+    /// empty for float32.
+    /// </summary>
+    public ReadOnlyMemory<float> QuantizedExpTable { get; init; }
+
+    /// <summary>int8/uint8: the input's scale (0 for float32).</summary>
+    public float InputScale { get; init; }
+
+    /// <summary>int8/uint8: the output's zero point, 127 or 255 (the scale is always 16/256).</summary>
+    public int OutputZeroPoint { get; init; }
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ internal static partial class OpBuilders
             BuildQuantizedConcatenation) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.Softmax, ["shape", "beta", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"],
             BuildQuantizedSoftmax) with { ForQuantizedTypes = true };
+        yield return Builtin(BuiltinOperator.LogSoftmax, unary, BuildQuantizedLogSoftmax) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.L2Normalization, unary, c => BuildQuantizedNormalization(c, BuiltinOperator.L2Normalization))
             with { ForQuantizedTypes = true };
         // Data movement: the plain builders with every tensor of the case's dtype quantized alike (scale, zeroPoint).
@@ -123,6 +124,19 @@ internal static partial class OpBuilders
         int x = c.Input("input", c.DType, shape, quantization: inputQ);
         c.AddOperator(BuiltinOperator.Softmax, [x], c.DType, new SoftmaxOptions((float)c.P.Double("beta", 1)), version: QuantizedVersion(c, 2, 3),
             outputQuantization: outputQ);
+    }
+
+    /// <summary>
+    /// Quantized LOG_SOFTMAX: the input's quantization from the case; the output's default is what TFLite requires,
+    /// scale 16/256 with zero point 127 (int8) or 255 (uint8). Version 2, as the converter writes for int8 (uint8: 1).
+    /// </summary>
+    private static void BuildQuantizedLogSoftmax(OpCaseContext c)
+    {
+        int[] shape = c.P.Ints("shape");
+        var inputQ = PerTensor(c.P.Double("inputScale", 0.1), ZeroPoint(c, "inputZeroPoint", c.DType, -3, 125));
+        var outputQ = PerTensor(c.P.Double("outputScale", 16.0 / 256), c.P.Int("outputZeroPoint", c.DType == TensorType.Int8 ? 127 : 255));
+        int x = c.Input("input", c.DType, shape, quantization: inputQ);
+        c.AddOperator(BuiltinOperator.LogSoftmax, [x], c.DType, version: QuantizedVersion(c, 2), outputQuantization: outputQ);
     }
 
     /// <summary>
