@@ -159,13 +159,39 @@ internal sealed class PadKernel : OpenClKernel<PadParams>
     }
 }
 
-/// <summary>EXP on float32: SpecMath.Exp per element (fma-based).</summary>
+/// <summary>
+/// EXP on float32: SpecMath.Exp per element (fma-based); int8: the definition's 256-entry table (lookup_q8). int16 EXP
+/// (TFLite's interpolated 513-entry table) is not built here.
+/// </summary>
 [OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
     public override bool NeedsFma => true;
     protected override string Kernel => "exp_kernel";
+}
+
+/// <summary>
+/// RSQRT on int8 (TFLite's RsqrtEvalQuantizedInt8): the definition's 256-entry table (lookup_q8). An input below the
+/// zero point is an error at Invoke on the reference, which a device kernel cannot report, so only nodes whose zero
+/// point is −128 (no input below it exists) run here; others are refused with that reason. float32 RSQRT is not built
+/// on OpenCL.
+/// </summary>
+[OpCodes(BuiltinOperator.Rsqrt)]
+internal sealed class RsqrtKernel : OpenClKernel<ElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Rsqrt];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Int8];
+
+    protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, OpenClDeviceInfo device) =>
+        p.QuantizedInputMinimum is int zeroPoint && zeroPoint > sbyte.MinValue
+            ? NodeSupport.Refuse($"RSQRT: input zero point {zeroPoint} above −128: an input below it is an error at Invoke, which a device kernel cannot report")
+            : NodeSupport.Supported;
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
+        QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
 }
 
 /// <summary>
