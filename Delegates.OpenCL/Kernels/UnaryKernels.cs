@@ -44,9 +44,9 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
     {
         // An 8-bit node (only kernels whose Types admit int8/uint8 see one) is the definition's table lookup; an int16
         // LOGISTIC the reference over every int16 value as a table.
-        if (p.Int16Sigmoid is not null)
+        if (p.TabulateInt16(node.Builtin) is { } table16)
         {
-            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            QuantizedKernels.Lookup16(node, table16, builder);
             return;
         }
         if (!p.QuantizedTable.IsEmpty)
@@ -160,14 +160,14 @@ internal sealed class PadKernel : OpenClKernel<PadParams>
 }
 
 /// <summary>
-/// EXP on float32: SpecMath.Exp per element (fma-based); int8: the definition's 256-entry table (lookup_q8). int16 EXP
-/// (TFLite's interpolated 513-entry table) is not built here.
+/// EXP on float32: SpecMath.Exp per element (fma-based); int8: the definition's 256-entry table (lookup_q8); int16: the
+/// reference's interpolated EXP over every int16 value as a 65,536-entry table (lookup_q16).
 /// </summary>
 [OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.Int16];
     public override bool NeedsFma => true;
     protected override string Kernel => "exp_kernel";
 }

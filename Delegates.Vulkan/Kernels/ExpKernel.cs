@@ -5,7 +5,8 @@ namespace Accel.Delegates.Vulkan.Kernels;
 
 /// <summary>
 /// EXP on float32 (Shaders/exp.comp): SpecMath.Exp per element (fma-based polynomial); on int8 the definition's
-/// 256-entry table (Shaders/lookup_q8.comp). int16 EXP (TFLite's interpolated 513-entry table) is not built here.
+/// 256-entry table (Shaders/lookup_q8.comp); on int16 the reference's interpolated EXP run over every int16 value on the
+/// host, as a 65,536-entry table (Shaders/lookup_q16.comp).
 /// </summary>
 [OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpKernel : UnaryFloat32Kernel
@@ -14,8 +15,8 @@ internal sealed class ExpKernel : UnaryFloat32Kernel
 
     protected override string Shader => "exp";
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, VulkanDeviceInfo device) =>
-        p.QuantizedTable.IsEmpty ? DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device)) : QuantizedKernels.SupportsSize(node);
+        node.Inputs[0]!.Type == TensorType.Float32 ? DeviceRequirements.FirstRefusal(DeviceRequirements.ExactFma(node, device)) : QuantizedKernels.SupportsSize(node);
 }
