@@ -11,6 +11,14 @@ namespace Accel.Delegates.Ilgpu.Tests;
 public sealed class IlgpuQuantizedClaimTests
 {
     [Test]
+    public void Int8AbsExpAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedActivationOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 

@@ -11,6 +11,14 @@ namespace Accel.Delegates.OpenCL.Tests;
 public sealed class OpenClQuantizedClaimTests
 {
     [Test]
+    public void Int8AbsExpAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedActivationOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 

@@ -11,6 +11,14 @@ namespace Accel.Delegates.Vulkan.Tests;
 public sealed class VulkanQuantizedClaimTests
 {
     [Test]
+    public void Int8AbsExpAndRsqrtRunEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedActivationOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 

@@ -313,17 +313,18 @@ internal static class QuantizedLookupKernel
 }
 
 /// <summary>
-/// LOGISTIC and TANH on int16 (TFLite's int16x8 forms, power-of-two scales included): output = table[(ushort)input],
-/// the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/> builds by running the reference kernel over every
+/// LOGISTIC and TANH on int16 (TFLite's int16x8 forms, power-of-two scales included), EXP and quantized ABS on int16:
+/// output = table[(ushort)input], the 65,536-entry table <see cref="ElementwiseParams.TabulateInt16"/> builds by running the reference kernel over every
 /// int16 value, so the lookup is the reference's result by construction.
 /// </summary>
 internal static class Int16LookupKernel
 {
-    public static bool Applies(DelegateNode node) => node.Params is ElementwiseParams { Int16Sigmoid: not null };
+    public static bool Applies(DelegateNode node) =>
+        node.Params is ElementwiseParams p && (p.Int16Sigmoid is not null || !p.Int16Table.IsEmpty || p.Int16Abs is not null);
 
     public static void Compile(DelegateNode node, IlgpuCompilation c)
     {
-        var table = c.Upload(node.ParamsAs<ElementwiseParams>().Int16Sigmoid!.Tabulate(node.Builtin));
+        var table = c.Upload(node.ParamsAs<ElementwiseParams>().TabulateInt16(node.Builtin)!);
         var input = c.View(node.Inputs[0]!).Cast<short>();
         var output = c.View(node.Outputs[0]).Cast<short>();
         int total = checked((int)node.Outputs[0].ElementCount);

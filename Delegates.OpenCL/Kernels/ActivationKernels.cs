@@ -19,9 +19,9 @@ internal abstract class ActivationFloat32Kernel : OpenClKernel<ElementwiseParams
 
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
-        if (p.Int16Sigmoid is not null)
+        if (p.TabulateInt16(node.Builtin) is { } table16)
         {
-            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            QuantizedKernels.Lookup16(node, table16, builder);
             return;
         }
         if (!p.QuantizedTable.IsEmpty)

@@ -7,7 +7,9 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// <summary>
 /// FLOOR, CEIL, ROUND, NEG, ABS, SIGN and SQUARE (Cl/exact_unary.cl; docs/numerics.md §Exact unary operators): every
 /// result exact but SQUARE's one rounded product, so any device gives the reference's bits; NEG, ABS and SIGN on
-/// int32 too (wrapping: MinValue stays MinValue).
+/// int32 too (wrapping: MinValue stays MinValue); ABS on int8 is the definition's 256-entry table of TFLite's
+/// AbsEvalQuantized (lookup_q8), on quantized int16 the reference's rescale over every int16 value as a 65,536-entry
+/// table (lookup_q16; unquantized int16 ABS is not built).
 /// </summary>
 [OpCodes(BuiltinOperator.Floor, BuiltinOperator.Ceil, BuiltinOperator.Round, BuiltinOperator.Neg, BuiltinOperator.Abs, BuiltinOperator.Sign, BuiltinOperator.Square)]
 internal sealed class ExactUnaryKernel : OpenClKernel<ElementwiseParams>
@@ -16,16 +18,31 @@ internal sealed class ExactUnaryKernel : OpenClKernel<ElementwiseParams>
         [BuiltinOperator.Floor, BuiltinOperator.Ceil, BuiltinOperator.Round, BuiltinOperator.Neg, BuiltinOperator.Abs, BuiltinOperator.Sign,
          BuiltinOperator.Square];
 
-    /// <summary>int32 is claimed for NEG, ABS and SIGN only (the definitions of the others take float32 alone).</summary>
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32];
+    /// <summary>
+    /// int32 is claimed for NEG, ABS and SIGN only, int8 and int16 for ABS only (the definitions of the others take float32
+    /// alone, or int64 which is not claimed).
+    /// </summary>
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, OpenClDeviceInfo device) =>
         node.Inputs[0]!.Type == TensorType.Int32 && Operation(node.Builtin) is not (3 or 4 or 5)
             ? NodeSupport.Refuse($"{node.Code.Name}: int32 is not supported here")
-            : NodeSupport.Supported;
+            : node.Inputs[0]!.Type == TensorType.Int16 && p.Int16Abs is null
+                ? NodeSupport.Refuse($"{node.Code.Name}: int16 without quantization is not built on OpenCL")
+                : NodeSupport.Supported;
 
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
+        if (p.TabulateInt16(node.Builtin) is { } table16)
+        {
+            QuantizedKernels.Lookup16(node, table16, builder);
+            return;
+        }
+        if (!p.QuantizedTable.IsEmpty)
+        {
+            QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+            return;
+        }
         string kernel = node.Inputs[0]!.Type == TensorType.Int32 ? "exact_unary_i32" : "exact_unary_f32";
         builder.Dispatch(kernel, [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], Operation(node.Builtin),
             node.Outputs[0].ElementCount, file: "exact_unary");

@@ -153,8 +153,8 @@ internal static class QuantizedKernels
     /// LOGISTIC and TANH on int16: lookup_q16 with the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/>
     /// builds by running the reference kernel over every int16 value (output = table[(ushort)input]).
     /// </summary>
-    public static void Lookup16(DelegateNode node, Int16SigmoidParams q, OpenClPartitionBuilder builder) =>
-        builder.Dispatch("lookup_q16", [builder.Buffer(node.Inputs[0]!), builder.Table<short>(q.Tabulate(node.Builtin)), builder.Buffer(node.Outputs[0])],
+    public static void Lookup16(DelegateNode node, short[] table, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("lookup_q16", [builder.Buffer(node.Inputs[0]!), builder.Table<short>(table), builder.Buffer(node.Outputs[0])],
             0, node.Outputs[0].ElementCount, file: "quant");
 
     /// <summary>PAD on 8-bit data, rank ≤ 4 right-aligned in four slots: pad_q8 with the definition's pad byte.</summary>

@@ -44,9 +44,9 @@ internal abstract class UnaryFloat32Kernel : OpenClKernel<ElementwiseParams>
     {
         // An 8-bit node (only kernels whose Types admit int8/uint8 see one) is the definition's table lookup; an int16
         // LOGISTIC the reference over every int16 value as a table.
-        if (p.Int16Sigmoid is not null)
+        if (p.TabulateInt16(node.Builtin) is { } table16)
         {
-            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            QuantizedKernels.Lookup16(node, table16, builder);
             return;
         }
         if (!p.QuantizedTable.IsEmpty)
@@ -159,13 +159,39 @@ internal sealed class PadKernel : OpenClKernel<PadParams>
     }
 }
 
-/// <summary>EXP on float32: SpecMath.Exp per element (fma-based).</summary>
+/// <summary>
+/// EXP on float32: SpecMath.Exp per element (fma-based); int8: the definition's 256-entry table (lookup_q8); int16: the
+/// reference's interpolated EXP over every int16 value as a 65,536-entry table (lookup_q16).
+/// </summary>
 [OpCodes(BuiltinOperator.Exp)]
 internal sealed class ExpKernel : UnaryFloat32Kernel
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Exp];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.Int16];
     public override bool NeedsFma => true;
     protected override string Kernel => "exp_kernel";
+}
+
+/// <summary>
+/// RSQRT on int8 (TFLite's RsqrtEvalQuantizedInt8): the definition's 256-entry table (lookup_q8). An input below the
+/// zero point is an error at Invoke on the reference, which a device kernel cannot report, so only nodes whose zero
+/// point is −128 (no input below it exists) run here; others are refused with that reason. float32 RSQRT is not built
+/// on OpenCL.
+/// </summary>
+[OpCodes(BuiltinOperator.Rsqrt)]
+internal sealed class RsqrtKernel : OpenClKernel<ElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Rsqrt];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Int8];
+
+    protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, OpenClDeviceInfo device) =>
+        p.QuantizedInputMinimum is int zeroPoint && zeroPoint > sbyte.MinValue
+            ? NodeSupport.Refuse($"RSQRT: input zero point {zeroPoint} above −128: an input below it is an error at Invoke, which a device kernel cannot report")
+            : NodeSupport.Supported;
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
+        QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
 }
 
 /// <summary>

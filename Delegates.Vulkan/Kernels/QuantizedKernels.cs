@@ -189,14 +189,15 @@ internal static class QuantizedKernels
     }
 
     /// <summary>
-    /// LOGISTIC and TANH on int16: lookup_q16.comp with the 65,536-entry table <see cref="Int16SigmoidParams.Tabulate"/>
-    /// builds by running the reference kernel over every int16 value (output = table[(ushort)input]).
+    /// LOGISTIC, TANH, EXP and ABS on int16: lookup_q16.comp with the 65,536-entry table
+    /// <see cref="ElementwiseParams.TabulateInt16"/> builds by running the reference's step over every int16 value
+    /// (output = table[(ushort)input]).
     /// </summary>
-    public static void Lookup16(DelegateNode node, Int16SigmoidParams q, VulkanPartitionBuilder builder)
+    public static void Lookup16(DelegateNode node, short[] table, VulkanPartitionBuilder builder)
     {
         var output = node.Outputs[0];
         builder.DispatchElements("lookup_q16",
-            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Table<short>(q.Tabulate(node.Builtin))),
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Table<short>(table)),
              ShaderBinding.Write(builder.Buffer(output))],
             (uint)output.ElementCount, (output.ElementCount + 1) / 2);
     }

@@ -13,10 +13,10 @@ internal abstract class UnaryFloat32Kernel : VulkanKernel<ElementwiseParams>
 
     protected override void Build(DelegateNode node, ElementwiseParams p, VulkanPartitionBuilder builder)
     {
-        if (p.Int16Sigmoid is not null)
+        if (p.TabulateInt16(node.Builtin) is { } table16)
         {
-            // LOGISTIC and TANH on int16: the reference over every int16 value, as a table.
-            QuantizedKernels.Lookup16(node, p.Int16Sigmoid, builder);
+            // LOGISTIC, TANH and EXP on int16: the reference over every int16 value, as a table.
+            QuantizedKernels.Lookup16(node, table16, builder);
             return;
         }
         if (!p.QuantizedTable.IsEmpty)

@@ -28,6 +28,25 @@ public sealed record ElementwiseParams : OpParams
     /// is an error at Invoke, as TFLite's "Rsqrt is only defined for positive values". Null for other nodes.
     /// </summary>
     public int? QuantizedInputMinimum { get; init; }
+
+    /// <summary>
+    /// The output for every int16 input, indexed by the input's bits ((ushort)x), of an int16 node whose result depends
+    /// on its input alone: LOGISTIC and TANH (<see cref="Int16Sigmoid"/>), EXP (<see cref="Int16Table"/>'s
+    /// interpolation) and quantized ABS (<see cref="Int16Abs"/>), each the reference's own per-element step run over all
+    /// 65,536 values, so a backend's lookup is the reference's result by construction. Null for other nodes.
+    /// </summary>
+    public short[]? TabulateInt16(BuiltinOperator op)
+    {
+        if (Int16Sigmoid is { } sigmoid) return sigmoid.Tabulate(op);
+        if (Int16Table.IsEmpty && Int16Abs is null) return null;
+        var inputs = new short[65536];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = (short)i;
+        var outputs = new short[65536];
+        if (Int16Abs is { } abs)
+            for (int i = 0; i < inputs.Length; i++) outputs[i] = (short)abs.Apply(inputs[i], 0, 0, short.MinValue, short.MaxValue);
+        else QuantizedLookup.ApplyInt16(Int16Table.Span, inputs, outputs);
+        return outputs;
+    }
 }
 
 /// <summary>
