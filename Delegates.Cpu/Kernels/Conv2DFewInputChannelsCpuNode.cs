@@ -8,7 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// The float32 CONV_2D path for first layers: at most <see cref="MaxInputDepth"/> input channels (an RGB image). The
 /// packed GEMM walks the output channels in blocks and re-reads the input taps for each block, which for a reduction
 /// of only KH·KW·3 steps costs as much as the arithmetic; here every output channel of a pixel sits in registers at
-/// once (1–<see cref="MaxVectors"/> vectors, the last overlapping the one before where Cout is not a multiple of the
+/// once (2–<see cref="MaxVectors"/> vectors, the last overlapping the one before where Cout is not a multiple of the
 /// width), so each input value is broadcast once per pixel and feeds every channel.
 /// </summary>
 internal static class Conv2DFewInputChannels
@@ -18,7 +18,8 @@ internal static class Conv2DFewInputChannels
 
     /// <summary>
     /// The vector width for this layout, or null where the path does not apply (more than <see cref="MaxInputDepth"/>
-    /// input channels, the scalar path, or more channels than <see cref="MaxVectors"/> vectors of any allowed width).
+    /// input channels, the scalar path, more channels than <see cref="MaxVectors"/> vectors of any allowed width, or
+    /// channels that fit one vector of the widest width).
     /// The widest width whose vectors fit the channels is taken: the channels of one pixel then need the fewest FMAs.
     /// </summary>
     public static GemmWidth? WidthFor(ConvLayout g)
@@ -32,7 +33,10 @@ internal static class Conv2DFewInputChannels
              })
         {
             int lanes = (int)width;
-            if (lanes <= g.OutputDepth && (g.OutputDepth + lanes - 1) / lanes <= MaxVectors) return width;
+            int vectors = (g.OutputDepth + lanes - 1) / lanes;
+            // One vector of channels: the packed GEMM already makes one pass with 8 pixels in flight and merges
+            // (kx, ci) into one segment per ky; measured faster there (selfie_segmentation's 16-channel first layer).
+            if (lanes <= g.OutputDepth && vectors <= MaxVectors) return vectors >= 2 ? width : null;
         }
         return null;
     }
@@ -135,14 +139,14 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         nint pixelStride = (nint)g.StrideW * g.InputDepth;
         int ox = 0;
         for (; ox < _interiorBegin; ox++) Border(xBatch, yRow, iyOrigin, kyBegin, kyEnd, ox);
-        int tile = _vectors <= 2 ? 4 : _vectors == 3 ? 4 : 2;
+        // Pixels per tile: at least 8 accumulators in flight (FMA latency × ports), within the 16 AVX2 registers.
+        int tile = _vectors == 4 ? 2 : 4;
         for (; ox + tile <= _interiorEnd; ox += tile)
         {
             float* x = xBatch + (nint)(ox * g.StrideW - g.PadLeft) * g.InputDepth;
             float* y = yRow + (nint)ox * g.OutputDepth;
             switch (_vectors)
             {
-                case 1: Tile4x1(x, pixelStride, y, iyOrigin, kyBegin, kyEnd, 0, g.FilterWidth); break;
                 case 2: Tile4x2(x, pixelStride, y, iyOrigin, kyBegin, kyEnd, 0, g.FilterWidth); break;
                 case 3: Tile4x3(x, pixelStride, y, iyOrigin, kyBegin, kyEnd, 0, g.FilterWidth); break;
                 default: Tile1(x, y, iyOrigin, kyBegin, kyEnd, 0, g.FilterWidth); Tile1(x + pixelStride, y + g.OutputDepth, iyOrigin, kyBegin, kyEnd, 0, g.FilterWidth); break;
@@ -193,37 +197,6 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         if (nv > 1) Finish(y, 1, a1);
         if (nv > 2) Finish(y, 2, a2);
         if (nv > 3) Finish(y, 3, a3);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Tile4x1(float* x, nint ps, float* y, int iyOrigin, int kyBegin, int kyEnd, int kxBegin, int kxEnd)
-    {
-        var g = _g;
-        int v = TOps.Count, cin = g.InputDepth;
-        nint rowFloats = (nint)g.InputWidth * cin;
-        TV p0 = TOps.Zero, p1 = TOps.Zero, p2 = TOps.Zero, p3 = TOps.Zero;
-        for (int ky = kyBegin; ky < kyEnd; ky++)
-        {
-            float* xr = x + (iyOrigin + ky * g.DilationH) * rowFloats;
-            for (int kx = kxBegin; kx < kxEnd; kx++)
-            {
-                float* xp = xr + kx * g.DilationW * cin;
-                float* w = _weights.Pointer + (nint)((ky * g.FilterWidth + kx) * cin) * v;
-                for (int ci = 0; ci < cin; ci++, w += v)
-                {
-                    TV w0 = TOps.Load(w);
-                    p0 = TOps.FusedMultiplyAdd(TOps.Splat(xp[ci]), w0, p0);
-                    p1 = TOps.FusedMultiplyAdd(TOps.Splat(xp[ps + ci]), w0, p1);
-                    p2 = TOps.FusedMultiplyAdd(TOps.Splat(xp[2 * ps + ci]), w0, p2);
-                    p3 = TOps.FusedMultiplyAdd(TOps.Splat(xp[3 * ps + ci]), w0, p3);
-                }
-            }
-        }
-        int yp = g.OutputDepth;
-        Finish(y, 0, p0);
-        Finish(y + yp, 0, p1);
-        Finish(y + 2 * yp, 0, p2);
-        Finish(y + 3 * yp, 0, p3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
