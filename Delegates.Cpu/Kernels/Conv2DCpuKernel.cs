@@ -45,6 +45,9 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
         var geometry = ConvLayout.Of(input, filter, output, p.Geometry);
         float min = p.Activation.Min, max = p.Activation.Max;
         bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
+        if (Conv2DFewInputChannels.WidthFor(geometry) is { } fewWidth)
+            return Conv2DFewInputChannels.Compile(input, output, geometry, fewWidth, filter.Read<float>(),
+                bias is null ? default : bias.Read<float>(), min, max, clamp);
         var width = GemmWidths.For(geometry.OutputDepth);
         var weights = new PackedConvWeights(filter.Read<float>(), bias is null ? default : bias.Read<float>(),
             geometry.OutputDepth, geometry.FilterHeight * geometry.FilterWidth, geometry.InputDepth, (int)width);

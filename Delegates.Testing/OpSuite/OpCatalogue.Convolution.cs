@@ -109,6 +109,21 @@ public static partial class OpCatalogue
             Conv(cases, $"random {i}", Seed(), [random.Next(1, 3), height, width, random.Next(1, 20)], TailChannels[random.Next(TailChannels.Length)],
                 kh, kw, options, random.Next(2) == 0 ? BiasForm.Constant : BiasForm.Omitted, ValueStyle.Default, 0);
         }
+        // First layers (1–4 input channels: the CPU delegate's few-input-channel path): interior tiles, border
+        // pixels, tile remainders, every channel-vector count, the last vector overlapping, dilation, batches.
+        foreach (var (shape, cout, k, stride, dilation, padding) in new (int[], int, int, int, int, Padding)[]
+                 {
+                     ([1, 23, 29, 3], 24, 5, 2, 1, Padding.Same), ([2, 13, 17, 3], 16, 3, 1, 1, Padding.Same),
+                     ([1, 11, 26, 3], 32, 3, 2, 1, Padding.Valid), ([1, 9, 15, 4], 12, 3, 1, 2, Padding.Same),
+                     ([1, 10, 21, 1], 8, 5, 1, 1, Padding.Same), ([1, 12, 19, 2], 40, 3, 2, 1, Padding.Same),
+                     ([1, 7, 30, 3], 64, 3, 2, 1, Padding.Same), ([1, 6, 9, 3], 5, 7, 1, 1, Padding.Same),
+                 })
+        {
+            Conv(cases, "first layer", Seed(), shape, cout, k, k, new Conv2DOptions(padding, stride, stride, Activations[cout % 4], dilation, dilation),
+                cout % 3 != 2 ? BiasForm.Constant : BiasForm.Omitted, ValueStyle.Default, 0);
+        }
+        Conv(cases, "first layer specials", Seed(), [1, 9, 14, 3], 24, 5, 5, new Conv2DOptions(Padding.Same, 2, 2, ActivationFunctionType.Relu6),
+            BiasForm.Constant, ValueStyle.Default, 0.2);
         // Pointwise convolutions across many pixel tiles.
         foreach (var (h, w, cin, cout) in new[] { (19, 23, 37, 41), (8, 8, 96, 96), (16, 16, 88, 2), (1, 1, 5, 3), (33, 9, 130, 17) })
         {
