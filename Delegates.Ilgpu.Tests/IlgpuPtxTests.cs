@@ -187,6 +187,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(QuantizedKernels), "BinaryKernel")]
     [TestCase(typeof(QuantizedKernels), "PoolKernel")]
     [TestCase(typeof(QuantizedLookupKernel), "Kernel")]
+    [TestCase(typeof(Int16LookupKernel), "Kernel")]
     [TestCase(typeof(QuantizedKernels), "ResizeBilinearKernel")]
     [TestCase(typeof(PadKernel), "ByteKernel")]
     [TestCase(typeof(QuantizeKernel), "Kernel")]
@@ -221,6 +222,7 @@ public sealed class IlgpuPtxTests
             typeof(ReductionKernel),
             typeof(QuantizeKernel), typeof(DequantizeKernel), // the 8-bit paths of the others run QuantizedKernels, checked above
             typeof(ElementwiseSelectionKernel), // runs ElementwiseBinaryKernel's kernels, checked above
+            typeof(AbsKernel), typeof(RsqrtKernel), // run QuantizedLookupKernel / Int16LookupKernel, checked above
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });
