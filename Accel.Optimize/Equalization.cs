@@ -61,6 +61,7 @@ internal static class Equalization
                 }
             }
         }
+        RoundFloat16(g, groups.SelectMany(gr => gr.Producers.Concat(gr.Consumers)).Distinct());
         return new Summary(groups.Count, watched.Count, groups.Sum(gr => gr.Channels), rejected);
     }
 
@@ -334,6 +335,8 @@ internal static class Equalization
         for (int c = 0; c < channels; c++)
         {
             if (r[c] <= 0 || (dense && w[c] <= 0)) continue;
+            // Not rounded to a power of two (which would keep the float model bit-exact): measured, that moved the
+            // task figures as much as equalization itself (docs/optimize.md §Equalization).
             s[c] = Math.Clamp(s[c] * norm / rMax, 1 / MaxScale, MaxScale);
             if (Math.Abs(s[c] - 1) > 1e-6) changes = true;
         }
@@ -354,13 +357,12 @@ internal static class Equalization
         }
         else
             for (int i = 0; i < w.Length; i++) w[i] = (float)(w[i] / s[i % channels]);
-        Store(filter, w);
+        Store(g, op.Inputs[1], w);
         if (op.Inputs.Length >= 3 && op.Inputs[2] >= 0)
         {
-            var bias = g.Tensors[op.Inputs[2]];
-            var b = Floats(bias);
+            var b = Floats(g.Tensors[op.Inputs[2]]);
             for (int c = 0; c < b.Length; c++) b[c] = (float)(b[c] / s[c]);
-            Store(bias, b);
+            Store(g, op.Inputs[2], b);
         }
     }
 
@@ -379,11 +381,28 @@ internal static class Equalization
         }
         else
             for (int i = 0; i < w.Length; i++) w[i] = (float)(w[i] * s[i % channels]);
-        Store(filter, w);
+        Store(g, op.Inputs[1], w);
     }
 
     private static float[] Floats(GraphTensor t) => MemoryMarshal.Cast<byte, float>(t.Data).ToArray();
 
     // The optimizers replace a constant's bytes and never write into them (EditableGraph.Clone shares them).
-    private static void Store(GraphTensor t, float[] values) => t.Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+    private static void Store(EditableGraph g, int tensor, float[] values) => g.Tensors[tensor].Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    /// <summary>
+    /// Constants the source stored as float16 are rounded to float16 once, after every round: an operator kept float
+    /// stores them so, and calibration, the sensitivity and accuracy-target trials and the produced model then all see
+    /// the same weights.
+    /// </summary>
+    private static void RoundFloat16(EditableGraph g, IEnumerable<int> nodes)
+    {
+        foreach (int n in nodes)
+            foreach (int t in g.Operators[n].Inputs.Skip(1))
+                if (t >= 0 && g.FoldedFloat16.Contains(t))
+                {
+                    var values = Floats(g.Tensors[t]);
+                    for (int i = 0; i < values.Length; i++) values[i] = (float)(Half)values[i];
+                    Store(g, t, values);
+                }
+    }
 }
