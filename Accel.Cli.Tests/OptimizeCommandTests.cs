@@ -296,6 +296,7 @@ public sealed class OptimizeCommandTests
         var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3),
             "--equalize", "--accuracy-target", "1e-9", "--no-latency");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("accuracy target 1E-09: met with "));
         using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
         var target = report.RootElement.GetProperty("accuracyTarget");
         Assert.That(target.GetProperty("target").GetDouble(), Is.EqualTo(1e-9));

@@ -203,6 +203,9 @@ public static partial class OptimizeCommands
             foreach (var c in accuracy.Criteria)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {accuracy.Task}: {c.Name} {c.Achieved:G4} ({(c.AtLeast ? ">=" : "<=")} {c.Bound:G4}: {(c.Met ? "met" : "NOT met")})"));
+        if (r.AccuracyTarget is { } target)
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  accuracy target {target.Target:G3}: {(target.Met ? "met" : "NOT met")} with {target.FloatLayers} float layers (output error {target.OutputError:G3}, {target.Trials.Count} trials)"));
         foreach (var kept in r.FloatOperators.Where(f => f.Reason.StartsWith("kept float", StringComparison.Ordinal)))
             stdout.WriteLine($"  node {kept.Node} {kept.Operator}: {kept.Reason}");
         if (r.FloatOperators.Count > 0)
