@@ -288,11 +288,29 @@ public sealed class OptimizeCommandTests
             "operators kept float by name are not ranked");
     }
 
+    [Test]
+    public void EqualizeAndAccuracyTarget_ReachTheOptimizerAndTheReport()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("target.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3),
+            "--equalize", "--accuracy-target", "1e-9", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Contain("accuracy target 1E-09: met with "));
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
+        var target = report.RootElement.GetProperty("accuracyTarget");
+        Assert.That(target.GetProperty("target").GetDouble(), Is.EqualTo(1e-9));
+        Assert.That(target.GetProperty("trials").GetArrayLength(), Is.GreaterThanOrEqualTo(2), "N = 0 misses 1e-9, so the search went on");
+        var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.That(notes, Has.Some.StartsWith("Equalization: ").And.Some.StartsWith("Accuracy target 1E-09"));
+    }
+
     [TestCase("--keep-float", "NO_SUCH_OP", 1, "KeepFloat 'NO_SUCH_OP' names neither an operator type")]
     [TestCase("--keep-float", "conv_b", 1, "KeepFloat 'conv_b': tensor")]
     [TestCase("--float-layers", "999", 1, "FloatLayers 999 is more than the")]
     [TestCase("--float-layers", "1.5", 2, "--float-layers '1.5': a whole number")]
     [TestCase("--float-layers", "two", 2, "--float-layers 'two'")]
+    [TestCase("--accuracy-target", "0", 1, "AccuracyTarget must be a positive output error")]
     public void ASelectionMatchingNothing_IsAnErrorNamingIt_AndNothingIsWritten(string option, string value, int exitCode, string message)
     {
         using var dir = new TempDirectory();
@@ -309,7 +327,7 @@ public sealed class OptimizeCommandTests
         using var dir = new TempDirectory();
         var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "fp16", "--keep-float", "CONV_2D");
         Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
-        Assert.That(r.Stderr, Does.Contain("--keep-float and --float-layers apply to --mode int8 and int16x8"));
+        Assert.That(r.Stderr, Does.Contain("--keep-float, --float-layers, --accuracy-target and --equalize apply to --mode int8 and int16x8"));
         r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int8", "--sensitivity-output", "y");
         Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
         Assert.That(r.Stderr, Does.Contain("--sensitivity-output ranks operators for --float-layers N"));

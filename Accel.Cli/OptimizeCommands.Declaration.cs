@@ -38,7 +38,12 @@ public static partial class OptimizeCommands
             "int8, int16x8: also keep the N most sensitive operators float: each operator is quantized alone on the calibration samples and " +
             "ranked by the output error it causes (the report lists the ranking; docs/optimize.md §Selective quantization)"),
         new("--sensitivity-output", SharedOptionKind.Repeatable, "NAME",
-            "with --float-layers: rank by the error of these model outputs only (default: the mean over all outputs)"),
+            "with --float-layers or --accuracy-target: rank and measure by the error of these model outputs only (default: the mean over all outputs)"),
+        new("--accuracy-target", SharedOptionKind.Single, "E",
+            "int8, int16x8: keep the fewest operators of the sensitivity ranking float for which the output error (mean relative L2 against " +
+            "the float model on the calibration samples) is at most E, found by bisection over N (docs/optimize.md §Accuracy target)"),
+        new("--equalize", SharedOptionKind.Switch, "", "int8, int16x8: cross-layer activation equalization before calibration: per-channel " +
+            "scales moved between each CONV_2D/DEPTHWISE_CONV_2D and the layers reading it, float function unchanged (docs/optimize.md §Equalization)"),
         new("--mean", SharedOptionKind.Single, "M", "image normalisation mean (default 0; face detection models want 127.5)"),
         new("--std", SharedOptionKind.Single, "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])"),
         new("--task", SharedOptionKind.Single, "auto|none|face-detection|landmarks|segmentation",

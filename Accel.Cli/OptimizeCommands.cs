@@ -65,11 +65,16 @@ public static partial class OptimizeCommands
             KeepFloat = p.Values("--keep-float").ToList(),
             FloatLayers = (int)Count(p, "--float-layers", "quantize"),
             SensitivityOutputs = p.Values("--sensitivity-output").ToList(),
+            AccuracyTarget = p.Has("--accuracy-target") ? Number(p, "--accuracy-target", 0, "quantize") : null,
+            Equalize = p.Has("--equalize"),
         };
-        if (options.SensitivityOutputs.Count > 0 && options.FloatLayers == 0)
-            throw new UsageException("--sensitivity-output ranks operators for --float-layers N: give --float-layers too", "quantize");
-        if ((options.KeepFloat.Count > 0 || options.FloatLayers > 0) && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
-            throw new UsageException($"--keep-float and --float-layers apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
+        if (options.SensitivityOutputs.Count > 0 && options.FloatLayers == 0 && options.AccuracyTarget is null)
+            throw new UsageException("--sensitivity-output ranks operators for --float-layers N or --accuracy-target E: give one of them too", "quantize");
+        if (options.AccuracyTarget is not null && options.FloatLayers > 0)
+            throw new UsageException("--accuracy-target chooses the number of float layers itself: leave out --float-layers", "quantize");
+        if ((options.KeepFloat.Count > 0 || options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize)
+            && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new UsageException($"--keep-float, --float-layers, --accuracy-target and --equalize apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
@@ -198,6 +203,9 @@ public static partial class OptimizeCommands
             foreach (var c in accuracy.Criteria)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {accuracy.Task}: {c.Name} {c.Achieved:G4} ({(c.AtLeast ? ">=" : "<=")} {c.Bound:G4}: {(c.Met ? "met" : "NOT met")})"));
+        if (r.AccuracyTarget is { } target)
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  accuracy target {target.Target:G3}: {(target.Met ? "met" : "NOT met")} with {target.FloatLayers} float layers (output error {target.OutputError:G3}, {target.Trials.Count} trials)"));
         foreach (var kept in r.FloatOperators.Where(f => f.Reason.StartsWith("kept float", StringComparison.Ordinal)))
             stdout.WriteLine($"  node {kept.Node} {kept.Operator}: {kept.Reason}");
         if (r.FloatOperators.Count > 0)

@@ -184,4 +184,61 @@ public sealed class SelectiveQuantizationTests
         Assert.That(plain.Report.Outputs[0].RelativeL2, Is.GreaterThan(0.05), "one int8 range over 1000x apart values");
         Assert.That(mixed.Report.Outputs[0].RelativeL2, Is.LessThan(plain.Report.Outputs[0].RelativeL2 / 5));
     }
+
+    /// <summary>
+    /// AccuracyTarget on the 9-layer network: the N chosen meets the target, N − 1 (tried by the bisection) misses it,
+    /// the chosen operators are the top of the ranking, and the report's output error of the produced model is the
+    /// error the search measured for that N (same samples, float interface, no bias correction).
+    /// </summary>
+    [Test]
+    public void AccuracyTarget_KeepsTheFewestRankedOperatorsFloatThatMeetIt()
+    {
+        using var model = Model.FromBytes(TestModels.SmallNetwork());
+        var samples = TestModels.SmallNetworkSamples(8);
+        double int8Error = ModelOptimizer.Quantize(model, Int8, samples).Report.Outputs[0].RelativeL2;
+        double target = int8Error / 4;
+        var result = ModelOptimizer.Quantize(model, Int8 with { AccuracyTarget = target }, samples);
+        var found = result.Report.AccuracyTarget!;
+        TestContext.Out.WriteLine($"int8 {int8Error:G4}, target {target:G4}: N {found.FloatLayers}, error {found.OutputError:G4}; trials " +
+                                  string.Join(", ", found.Trials.Select(t => $"{t.FloatLayers}:{t.OutputError:G3}")));
+        Assert.That(found.Met, Is.True);
+        Assert.That(found.FloatLayers, Is.InRange(1, SmallNetworkOutputs.Length - 1));
+        Assert.That(found.OutputError, Is.LessThanOrEqualTo(target));
+        Assert.That(found.Trials.Single(t => t.FloatLayers == found.FloatLayers - 1).OutputError, Is.GreaterThan(target));
+        Assert.That(found.Trials[0], Is.EqualTo(new AccuracyTrial(0, found.Trials[0].OutputError)));
+        Assert.That(found.Trials[0].OutputError, Is.EqualTo(int8Error).Within(1e-9 * int8Error), "N = 0 is the plain int8 model");
+        Assert.That(result.Report.Sensitivity.Where(s => s.KeptFloat).Select(s => s.Tensor),
+            Is.EqualTo(result.Report.Sensitivity.Take(found.FloatLayers).Select(s => s.Tensor)));
+        Assert.That(result.Report.FloatOperators, Has.Count.EqualTo(found.FloatLayers));
+        Assert.That(result.Report.Outputs[0].RelativeL2, Is.EqualTo(found.OutputError).Within(1e-9 * found.OutputError));
+        Assert.That(result.Report.Notes, Has.Some.StartsWith($"Accuracy target {target:G3} (mean rel L2 of all outputs, no bias correction): met with {found.FloatLayers} float layers"));
+    }
+
+    [Test]
+    public void AccuracyTarget_AlreadyMetByInt8_KeepsNothingFloat()
+    {
+        using var model = Model.FromBytes(TestModels.SmallNetwork());
+        var result = ModelOptimizer.Quantize(model, Int8 with { AccuracyTarget = 10 }, TestModels.SmallNetworkSamples(4));
+        Assert.That(result.Report.AccuracyTarget!.FloatLayers, Is.Zero);
+        Assert.That(result.Report.AccuracyTarget.Trials, Has.Count.EqualTo(1));
+        Assert.That(result.Report.FloatOperators, Is.Empty);
+    }
+
+    [TestCase(0.0, "AccuracyTarget must be a positive output error")]
+    [TestCase(double.NaN, "AccuracyTarget must be a positive output error")]
+    public void AccuracyTarget_NotPositive_IsRefused(double target, string message)
+    {
+        using var model = Model.FromBytes(TestModels.SmallNetwork());
+        var ex = Assert.Throws<OptimizationException>(() => ModelOptimizer.Quantize(model, Int8 with { AccuracyTarget = target }, TestModels.SmallNetworkSamples(2)));
+        Assert.That(ex!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void AccuracyTargetWithFloatLayers_IsRefused()
+    {
+        using var model = Model.FromBytes(TestModels.SmallNetwork());
+        var ex = Assert.Throws<OptimizationException>(() =>
+            ModelOptimizer.Quantize(model, Int8 with { AccuracyTarget = 0.01, FloatLayers = 2 }, TestModels.SmallNetworkSamples(2)));
+        Assert.That(ex!.Message, Does.Contain("AccuracyTarget chooses the number of float layers itself"));
+    }
 }

@@ -55,9 +55,17 @@ public static class ModelOptimizer
         // Names are checked before calibration: a typo costs nothing.
         var keepFloat = SelectiveQuantization.Resolve(graph, options.KeepFloat);
         int[] rankedOutputs = SelectiveQuantization.RankedOutputs(graph, options.SensitivityOutputs);
+        if (options.Equalize)
+        {
+            var eq = Equalization.Apply(graph, list, options.Threads, progress);
+            notes.Add($"Equalization: {eq.Groups} groups of {eq.Tensors} activation tensors ({eq.Channels} channels) rescaled per channel before calibration " +
+                      $"({eq.RejectedGroups} groups left as they are: an operator at their edge cannot absorb a scale); per-layer errors compare with the equalized float model.");
+        }
         var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
         List<LayerSensitivity> sensitivity = [];
-        if (options.FloatLayers > 0)
+        AccuracyTargetResult? targetResult = null;
+        int floatLayers = options.FloatLayers;
+        if (options.FloatLayers > 0 || options.AccuracyTarget is not null)
         {
             var candidates = new FullIntegerQuantizer(graph, ranges, options).QuantizableNodes().Where(n => !keepFloat.ContainsKey(n)).ToList();
             if (options.FloatLayers > candidates.Count)
@@ -65,20 +73,31 @@ public static class ModelOptimizer
                                                 $"{(keepFloat.Count > 0 ? " besides those KeepFloat names" : "")}.");
             var measured = SelectiveQuantization.Measure(graph, ranges, options, candidates, rankedOutputs, list, progress)
                 .OrderByDescending(m => m.Error).ThenBy(m => m.Node).ToList();
+            if (options.AccuracyTarget is { } target)
+            {
+                targetResult = SelectiveQuantization.MeetTarget(graph, ranges, options, measured.Select(m => m.Node).ToList(), keepFloat, rankedOutputs,
+                    list, target, progress);
+                floatLayers = targetResult.FloatLayers;
+            }
             for (int r = 0; r < measured.Count; r++)
             {
                 var (node, error) = measured[r];
-                bool kept = r < options.FloatLayers;
+                bool kept = r < floatLayers;
                 if (kept) keepFloat[node] = string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"kept float (sensitivity rank {r + 1} of {measured.Count}: output error {error:G3} with this operator alone quantized)");
                 var op = graph.Operators[node];
                 sensitivity.Add(new LayerSensitivity(node, op.Code.Name, graph.Tensors[op.Outputs[0]].Name, error, kept));
             }
             string outputsLabel = options.SensitivityOutputs.Count == 0 ? "all outputs" : string.Join(", ", options.SensitivityOutputs);
-            notes.Add($"Selective quantization: {options.FloatLayers} of {measured.Count} operators kept float by sensitivity (each quantized alone, mean rel L2 of {outputsLabel} over {count} samples).");
+            notes.Add($"Selective quantization: {floatLayers} of {measured.Count} operators kept float by sensitivity (each quantized alone, mean rel L2 of {outputsLabel} over {count} samples).");
+            if (targetResult is not null)
+                notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Accuracy target {targetResult.Target:G3} (mean rel L2 of {outputsLabel}, no bias correction): {(targetResult.Met ? "met" : "NOT met")} with {targetResult.FloatLayers} float layers, output error {targetResult.OutputError:G3} (trials N:error {string.Join(", ", targetResult.Trials.Select(t => $"{t.FloatLayers}:{t.OutputError:G3}"))})."));
         }
         if (options.KeepFloat.Count > 0)
-            notes.Add($"Selective quantization: {keepFloat.Count - options.FloatLayers} operators kept float by name ({string.Join(", ", options.KeepFloat)}).");
+            notes.Add($"Selective quantization: {keepFloat.Count - floatLayers} operators kept float by name ({string.Join(", ", options.KeepFloat)}).");
+        // With equalization the per-layer report compares with the rewritten float graph (its channels are rescaled).
+        var layerReference = options.Equalize ? graph.Clone() : null;
         List<int>? floatOutputs = null;
         byte[]? floatModel = null;
         if (options.BiasCorrection)
@@ -115,8 +134,8 @@ public static class ModelOptimizer
         bool int16 = options.Mode == QuantizationMode.Int16x8;
         notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : $"interface {options.Interface}")}; weights {(options.PerTensorWeights ? "per tensor" : "per channel (CONV_2D, DEPTHWISE_CONV_2D; FULLY_CONNECTED per tensor)")}.");
         var result = Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
-            quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes);
-        return sensitivity.Count == 0 ? result : result with { Report = result.Report with { Sensitivity = sensitivity } };
+            quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes, reference: layerReference);
+        return sensitivity.Count == 0 && targetResult is null ? result : result with { Report = result.Report with { Sensitivity = sensitivity, AccuracyTarget = targetResult } };
     }
 
     /// <param name="evaluation">Inputs for the report (default: one seeded random input).</param>
@@ -208,7 +227,7 @@ public static class ModelOptimizer
     private static OptimizationResult Finish(Model model, EditableGraph optimized, IReadOnlyDictionary<int, int> layerMap,
         List<CalibrationSample> samples, string operation, int threads, bool measureLatency, IProgress<OptimizationProgress>? progress,
         int quantizedOperators = 0, IReadOnlyList<FloatOperator>? floatOperators = null, IReadOnlyList<PrunedTensor>? prunedTensors = null,
-        IReadOnlyList<string>? notes = null)
+        IReadOnlyList<string>? notes = null, EditableGraph? reference = null)
     {
         byte[] bytes = optimized.Build();
         string inputsLabel = "the given samples";
@@ -217,7 +236,7 @@ public static class ModelOptimizer
             samples = [Evaluator.RandomSample(model, seed: 0)];
             inputsLabel = samples[0].Source;
         }
-        var original = EditableGraph.FromModel(model, foldWeightDecoding: true);
+        var original = reference ?? EditableGraph.FromModel(model, foldWeightDecoding: true);
         var (outputs, layers) = Evaluator.Compare(original, optimized, layerMap, samples, threads, progress);
 
         double? latencyOriginal = null, latencyOptimized = null;

@@ -53,6 +53,9 @@ public sealed record OptimizationReport
     /// </summary>
     public IReadOnlyList<LayerSensitivity> Sensitivity { get; init; } = [];
 
+    /// <summary>With <see cref="QuantizationOptions.AccuracyTarget"/>: the number of float layers chosen and the trials; null otherwise.</summary>
+    public AccuracyTargetResult? AccuracyTarget { get; init; }
+
     /// <summary>Task-level accuracy, when the caller measured it (null otherwise).</summary>
     public TaskAccuracyReport? TaskAccuracy { get; init; }
 

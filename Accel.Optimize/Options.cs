@@ -121,13 +121,34 @@ public sealed record QuantizationOptions
     /// </summary>
     public IReadOnlyList<string> SensitivityOutputs { get; init; } = [];
 
+    /// <summary>
+    /// Int8 and 16x8: instead of a fixed <see cref="FloatLayers"/>, the fewest operators of the sensitivity ranking kept
+    /// float such that the model's output error (mean relative L2 of <see cref="SensitivityOutputs"/> against the float
+    /// model, on the calibration samples) is at most this: N is found by bisection over the ranking (docs/optimize.md
+    /// §Accuracy target) and the report says which N and error were reached. Null (the default): not used.
+    /// </summary>
+    public double? AccuracyTarget { get; init; }
+
+    /// <summary>
+    /// Int8 and 16x8: cross-layer activation equalization before calibration — per-channel scales moved between a
+    /// CONV_2D / DEPTHWISE_CONV_2D and the layers reading it so that every channel of the activation spans about the
+    /// same range (the float function is unchanged up to rounding; docs/optimize.md §Equalization). Off by default.
+    /// </summary>
+    public bool Equalize { get; init; }
+
     internal void Validate()
     {
+        if (AccuracyTarget is { } target && !(target > 0 && double.IsFinite(target)))
+            throw new OptimizationException($"AccuracyTarget must be a positive output error (mean relative L2), got {target}.");
+        if (AccuracyTarget is not null && FloatLayers > 0)
+            throw new OptimizationException("AccuracyTarget chooses the number of float layers itself; leave FloatLayers at 0.");
+        if ((AccuracyTarget is not null || Equalize) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"AccuracyTarget and Equalize apply to modes int8 and int16x8, not {Mode}.");
         if (FloatLayers < 0) throw new OptimizationException($"FloatLayers must be at least 0, got {FloatLayers}.");
         if ((KeepFloat.Count > 0 || FloatLayers > 0 || SensitivityOutputs.Count > 0) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new OptimizationException($"Keeping operators float (KeepFloat, FloatLayers, SensitivityOutputs) applies to modes int8 and int16x8, not {Mode}.");
-        if (SensitivityOutputs.Count > 0 && FloatLayers == 0)
-            throw new OptimizationException("SensitivityOutputs ranks operators for FloatLayers; set FloatLayers to at least 1.");
+        if (SensitivityOutputs.Count > 0 && FloatLayers == 0 && AccuracyTarget is null)
+            throw new OptimizationException("SensitivityOutputs ranks operators for FloatLayers or AccuracyTarget; set one of them.");
         if (KeepFloat.Any(string.IsNullOrWhiteSpace))
             throw new OptimizationException("KeepFloat holds an empty name; give operator types (CONV_2D) or output tensor names.");
         if (MinWeightElements < 1) throw new OptimizationException($"MinWeightElements must be at least 1, got {MinWeightElements}.");

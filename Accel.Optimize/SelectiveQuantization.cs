@@ -10,6 +10,15 @@ namespace Accel.Optimize;
 /// <param name="KeptFloat">Whether the operator stayed float in the produced model.</param>
 public sealed record LayerSensitivity(int Node, string Operator, string Tensor, double OutputError, bool KeptFloat);
 
+/// <summary>One model tried while searching for <see cref="QuantizationOptions.AccuracyTarget"/>.</summary>
+public sealed record AccuracyTrial(int FloatLayers, double OutputError);
+
+/// <summary>
+/// What <see cref="QuantizationOptions.AccuracyTarget"/> found: the float layers kept (the top of the sensitivity
+/// ranking), the output error of that model on the calibration samples, whether it meets the target, and every trial.
+/// </summary>
+public sealed record AccuracyTargetResult(double Target, int FloatLayers, double OutputError, bool Met, IReadOnlyList<AccuracyTrial> Trials);
+
 /// <summary>
 /// Selective (mixed-precision) quantization, docs/optimize.md §Selective quantization: which operators stay float —
 /// those the caller names (<see cref="QuantizationOptions.KeepFloat"/>) and the most sensitive ones
@@ -90,6 +99,47 @@ internal static class SelectiveQuantization
             progress?.Report(new OptimizationProgress("sensitivity", c + 1, candidates.Count));
         }
         return results;
+    }
+
+    /// <summary>
+    /// The fewest of <paramref name="ranking"/> (most sensitive first) to keep float, besides <paramref name="keepFloat"/>,
+    /// for an output error of at most <paramref name="target"/>: N = 0 and N = all are tried, then bisection between the
+    /// largest N that misses and the smallest that meets (the error is not strictly monotonic in N, so the N found meets
+    /// the target and N − 1 does not, but a smaller N elsewhere might). All float still missing: that N, not met.
+    /// </summary>
+    public static AccuracyTargetResult MeetTarget(EditableGraph floatGraph, IReadOnlyDictionary<int, TensorRange> ranges, QuantizationOptions options,
+        IReadOnlyList<int> ranking, IReadOnlyDictionary<int, string> keepFloat, int[] rankedOutputs, IReadOnlyList<CalibrationSample> samples,
+        double target, IProgress<OptimizationProgress>? progress)
+    {
+        var reference = Reference(floatGraph, rankedOutputs, samples, options.Threads);
+        var trialOptions = options with { BiasCorrection = false };
+        var trials = new List<AccuracyTrial>();
+        double Error(int n)
+        {
+            var trial = floatGraph.Clone();
+            var kept = new Dictionary<int, string>(keepFloat);
+            foreach (int node in ranking.Take(n)) kept[node] = "accuracy target trial";
+            new FullIntegerQuantizer(trial, ranges, trialOptions, kept).Run();
+            double error = MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Threads);
+            trials.Add(new AccuracyTrial(n, error));
+            progress?.Report(new OptimizationProgress("accuracy target", trials.Count, 2 + (int)Math.Ceiling(Math.Log2(Math.Max(2, ranking.Count)))));
+            return error;
+        }
+        double e0 = Error(0);
+        if (e0 <= target || ranking.Count == 0) return new AccuracyTargetResult(target, 0, e0, e0 <= target, trials);
+        double eAll = Error(ranking.Count);
+        if (eAll > target) return new AccuracyTargetResult(target, ranking.Count, eAll, false, trials);
+        // Invariant: Error(lo) > target, Error(hi) <= target.
+        int lo = 0, hi = ranking.Count;
+        double eHi = eAll;
+        while (hi - lo > 1)
+        {
+            int mid = lo + (hi - lo) / 2;
+            double e = Error(mid);
+            if (e <= target) (hi, eHi) = (mid, e);
+            else lo = mid;
+        }
+        return new AccuracyTargetResult(target, hi, eHi, true, trials);
     }
 
     /// <summary>The float outputs (positions <paramref name="outputs"/>) of <paramref name="g"/> on every sample.</summary>
