@@ -5,7 +5,7 @@ using Accel.Delegates.Cpu.Kernels.Vectorized;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// ADD/SUB/MUL followed by the RELU, RELU6 or RELU_N1_TO_1 that alone reads its result run as one pass on the CPU
+/// ADD/SUB/MUL or a float CONV_2D followed by the RELU, RELU6 or RELU_N1_TO_1 that alone reads its result run as one pass on the CPU
 /// delegate (ActivationFusion), with the reference's bits, at 1 and 2 threads; where the pattern does not hold the
 /// nodes run as before.
 /// </summary>
@@ -37,6 +37,58 @@ public sealed unsafe class ActivationFusionTests
                         Assert.That(fusions, Has.Count.EqualTo(1), $"{producer}+{clamp}: the pair was not fused");
                     }
                 }
+    }
+
+    private static IEnumerable<TestCaseData> Convolutions() =>
+    [
+        new TestCaseData(new[] { 1, 17, 19, 3 }, 24, 5, 2).SetName("First layer 5x5 s2, 3 -> 24 channels (few-input-channel path)"),
+        new TestCaseData(new[] { 1, 9, 11, 8 }, 20, 3, 1).SetName("3x3 s1, 8 -> 20 channels (GEMM path)"),
+        new TestCaseData(new[] { 1, 6, 7, 16 }, 16, 1, 1).SetName("1x1, 16 -> 16 channels (pointwise GEMM, output as large as the input)"),
+    ];
+
+    [TestCaseSource(nameof(Convolutions))]
+    public void ConvolutionAndTheClampThatAloneReadsItRunAsOnePassWithTheReferenceBits(int[] shape, int outChannels, int filter, int stride)
+    {
+        foreach (var clamp in Clamps)
+            foreach (bool inputDies in new[] { false, true })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var (model, inputs) = ConvolutionBlock(shape, outChannels, filter, stride, clamp, inputDies);
+                    var runsFused = new List<bool>();
+                    string what = $"CONV_2D+{clamp}, input {(inputDies ? "dies at the convolution" : "is the model's")} @{threads}t";
+                    var fusions = CompareWithReference(model, inputs, threads, what, runsFused);
+                    Assert.That(fusions, Has.Count.EqualTo(1), $"{what}: the pair was not fused");
+                    // A convolution never writes over its input: where the arena overlaps them the two nodes run apart.
+                    if (!inputDies) Assert.That(runsFused, Is.EqualTo(new[] { true }), what);
+                }
+    }
+
+    /// <summary>
+    /// out = clamp(conv(x)) + 1, or clamp(conv(x·x)) + 1, whose convolution input dies at it, so the arena may give the
+    /// clamp's output its place.
+    /// </summary>
+    private static (byte[] Model, float[][] Inputs) ConvolutionBlock(int[] shape, int outChannels, int filter, int stride, BuiltinOperator clamp,
+        bool inputDies)
+    {
+        int outH = (shape[1] + stride - 1) / stride, outW = (shape[2] + stride - 1) / stride;
+        int[] outShape = [shape[0], outH, outW, outChannels];
+        var random = new Random(outChannels * filter);
+        var mb = new ModelBuilder();
+        int x = mb.AddTensor("x", TensorType.Float32, shape);
+        int squared = mb.AddTensor("squared", TensorType.Float32, shape);
+        int conv = mb.AddTensor("conv", TensorType.Float32, outShape);
+        int clamped = mb.AddTensor("clamped", TensorType.Float32, outShape);
+        int output = mb.AddTensor("out", TensorType.Float32, outShape);
+        if (inputDies) mb.AddOperator(BuiltinOperator.Mul, [x, x], [squared], new MulOptions(ActivationFunctionType.None));
+        else squared = x;
+        int weights = mb.AddConstant("w", [outChannels, filter, filter, shape[3]], Values(random, outChannels * filter * filter * shape[3]));
+        int bias = mb.AddConstant("b", [outChannels], Values(random, outChannels));
+        mb.AddOperator(BuiltinOperator.Conv2D, [squared, weights, bias], [conv], new Conv2DOptions(Padding.Same, stride, stride, ActivationFunctionType.None));
+        mb.AddOperator(clamp, [conv], [clamped]);
+        mb.AddOperator(BuiltinOperator.Add, [clamped, mb.AddConstant("one", [1], new[] { 1f })], [output], new AddOptions(ActivationFunctionType.None));
+        mb.AddInput(x);
+        mb.AddOutput(output);
+        return (mb.Build(), [Values(random, shape.Aggregate(1, (p, d) => p * d))]);
     }
 
     [Test]
@@ -135,7 +187,8 @@ public sealed unsafe class ActivationFusionTests
     }
 
     /// <summary>Runs the reference and the CPU delegate; asserts identical output bits; returns the delegate's fusions.</summary>
-    private static IReadOnlyList<FusedClampNode> CompareWithReference(byte[] bytes, float[][] inputs, int threads, string what)
+    private static IReadOnlyList<FusedClampNode> CompareWithReference(byte[] bytes, float[][] inputs, int threads, string what,
+        List<bool>? runsFused = null)
     {
         using var model = Model.FromBytes(bytes);
         using var reference = new Interpreter(model);
@@ -149,6 +202,7 @@ public sealed unsafe class ActivationFusionTests
         Assert.That(actual, Is.EqualTo(expected), what);
         Assert.That(Run(interpreter, inputs, allocate: false), Is.EqualTo(expected), $"{what}: second invoke");
         TestContext.Out.WriteLine($"{what}: {string.Join(", ", cpu.LastFusions.Select(f => f.RunsFused ? "one pass" : "two passes (overlap)"))}");
+        runsFused?.AddRange(cpu.LastFusions.Select(f => f.RunsFused)); // read while the arena is alive
         return cpu.LastFusions;
     }
 

@@ -5,14 +5,21 @@ using Accel.Operators;
 
 namespace Accel.Delegates.Cpu;
 
-/// <summary>A CPU kernel whose float nodes can also write <c>clamp(result)</c> to another tensor in the same pass (ADD, SUB, MUL).</summary>
+/// <summary>A CPU kernel whose float nodes can also write <c>clamp(result)</c> to another tensor in the same pass (ADD, SUB, MUL, CONV_2D).</summary>
 internal interface IFusesFollowingClamp
 {
     /// <summary>
     /// The node computing <c>clamp(op(a, b))</c> into <paramref name="output"/> instead of its own output, or null when this
-    /// node cannot (not float32, or it already has a fused activation of its own).
+    /// node cannot (not float32, or it already has a fused activation of its own). <paramref name="unfused"/> is the
+    /// node as compiled alone, whose prepared data (packed weights) the fused node may share.
     /// </summary>
-    ICpuCompiledNode? CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output);
+    ICpuCompiledNode? CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output, ICpuCompiledNode unfused);
+
+    /// <summary>
+    /// Whether the fused node may write its output exactly over an input (an element-wise pass reads each element before
+    /// writing it; a convolution does not).
+    /// </summary>
+    bool WritesInPlace { get; }
 }
 
 /// <summary>A CPU kernel whose float nodes are a clamp (RELU, RELU6, RELU_N1_TO_1).</summary>
@@ -23,9 +30,10 @@ internal interface IClampActivationKernel
 }
 
 /// <summary>
-/// Fuses an element-wise node into the RELU / RELU6 / RELU_N1_TO_1 that alone reads its output (residual ADD + RELU in
-/// BlazeFace-style networks): one pass writes the activation's output, and the intermediate tensor is never written.
-/// The fused pass applies the same clamp (VectorClamp, the RELU kernels' function) to the same sums, so every bit is the
+/// Fuses an element-wise node or a float CONV_2D into the RELU / RELU6 / RELU_N1_TO_1 that alone reads its output
+/// (residual ADD + RELU in BlazeFace-style networks, a first convolution without a fused activation): one pass writes
+/// the activation's output, and the intermediate tensor is never written. The fused pass applies the same clamp
+/// (§Activations: the RELU kernels' function and a fused activation's are one) to the same values, so every bit is the
 /// two nodes' own. Changes no result: only a tensor produced and consumed inside the partition is skipped.
 /// </summary>
 internal static class ActivationFusion
@@ -45,21 +53,21 @@ internal static class ActivationFusion
         if (!ReferenceEquals(activation.Inputs[0], intermediate)) return null;
         if (kernels.Find(producer.Op) is not IFusesFollowingClamp fusable) return null;
         if (kernels.Find(activation.Op) is not IClampActivationKernel clampKernel || clampKernel.FloatClamp(activation) is not { } clamp) return null;
-        if (!IsReadOnlyBy(partition, intermediate, index + 1)) return null;
+        if (!IsReadOnlyBy(partition, intermediate, index + 1, 0)) return null;
         var output = activation.Outputs[0];
         if (output.ElementCount != intermediate.ElementCount) return null;
-        if (fusable.CompileWithClamp(producer, clamp, output) is not { } fused) return null;
+        if (fusable.CompileWithClamp(producer, clamp, output, first) is not { } fused) return null;
         var inputs = new List<Tensor>(producer.Inputs.Count);
         foreach (var input in producer.Inputs)
             if (input is not null) inputs.Add(input);
-        return new FusedClampNode(fused, first, compileSecond(), inputs.ToArray(), output);
+        return new FusedClampNode(fused, first, compileSecond(), inputs.ToArray(), output, fusable.WritesInPlace);
     }
 
     /// <summary>
     /// True when <paramref name="tensor"/> lives only inside the partition (not an output of it, so neither a model output
-    /// nor read by a later step) and no node but <paramref name="consumer"/> reads it.
+    /// nor read by a later step) and nothing but input <paramref name="input"/> of node <paramref name="consumer"/> reads it.
     /// </summary>
-    private static bool IsReadOnlyBy(DelegatePartition partition, Tensor tensor, int consumer)
+    internal static bool IsReadOnlyBy(DelegatePartition partition, Tensor tensor, int consumer, int input)
     {
         bool intermediate = false;
         foreach (var t in partition.Intermediates)
@@ -71,7 +79,7 @@ internal static class ActivationFusion
         {
             var inputs = partition.Nodes[i].Inputs;
             for (int k = 0; k < inputs.Count; k++)
-                if (ReferenceEquals(inputs[k], tensor) && !(i == consumer && k == 0)) return false;
+                if (ReferenceEquals(inputs[k], tensor) && !(i == consumer && k == input)) return false;
         }
         return true;
     }
@@ -80,11 +88,11 @@ internal static class ActivationFusion
 /// <summary>
 /// The fused pass, guarded: the arena may place the activation's output over an input of the first node (their
 /// lifetimes do not meet in the unfused plan). Exactly the same place and size is safe for an element-wise pass (each
-/// element is read before it is written; the loops take a scalar tail then); any other overlap runs the two nodes
-/// unfused, as planned.
+/// element is read before it is written; the loops take a scalar tail then), never for a convolution; any other
+/// overlap runs the two nodes unfused, as planned.
 /// </summary>
 internal sealed unsafe class FusedClampNode(ICpuCompiledNode fused, ICpuCompiledNode first, ICpuCompiledNode second,
-    Tensor[] inputs, Tensor output) : ICpuCompiledNode
+    Tensor[] inputs, Tensor output, bool writesInPlace) : ICpuCompiledNode
 {
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
@@ -111,7 +119,7 @@ internal sealed unsafe class FusedClampNode(ICpuCompiledNode fused, ICpuCompiled
             byte* x = (byte*)TensorData.Read(input);
             long bytes = input.ByteSize;
             bool disjoint = o + outBytes <= x || x + bytes <= o;
-            if (!disjoint && !(o == x && outBytes == bytes)) return false;
+            if (!disjoint && !(writesInPlace && o == x && outBytes == bytes)) return false;
         }
         return true;
     }

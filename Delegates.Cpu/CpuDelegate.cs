@@ -63,6 +63,9 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The fused node pairs of the last partition compiled (ActivationFusion); for tests.</summary>
     internal IReadOnlyList<FusedClampNode> LastFusions { get; private set; } = [];
 
+    /// <summary>The channel PADs fused into the element-wise node that reads them in the last partition compiled (ChannelPadFusion); for tests.</summary>
+    internal IReadOnlyList<ChannelPadFusedNode> LastChannelPadFusions { get; private set; } = [];
+
     /// <summary>The worker pool of the last compile with more than one thread (null before that); for tests.</summary>
     internal CpuThreadPool? Pool => _pool;
 
@@ -97,8 +100,15 @@ public sealed class CpuDelegate : IAccelDelegate
         var kernels = new List<ICpuCompiledNode>(partition.Nodes.Count);
         for (int i = 0; i < partition.Nodes.Count; i++)
         {
+            // A channel PAD read only by an ADD/SUB/MUL (and its RELU) becomes one pass with them (ChannelPadFusion: same bits).
+            if (ChannelPadFusion.TryFuse(partition, i, _kernels, k => CompileNode(partition.Nodes[k]), out int consumed) is { } padFused)
+            {
+                kernels.Add(padFused);
+                i += consumed - 1;
+                continue;
+            }
             var compiled = CompileNode(partition.Nodes[i]);
-            // An element-wise node and the RELU that alone reads it become one pass (ActivationFusion: same bits).
+            // An element-wise node or a CONV_2D and the RELU that alone reads it become one pass (ActivationFusion: same bits).
             int next = i + 1;
             if (ActivationFusion.TryFuse(partition, i, _kernels, compiled, () => CompileNode(partition.Nodes[next])) is { } fused)
             {
@@ -109,6 +119,7 @@ public sealed class CpuDelegate : IAccelDelegate
             kernels.Add(compiled);
         }
         LastFusions = kernels.OfType<FusedClampNode>().ToArray();
+        LastChannelPadFusions = kernels.OfType<ChannelPadFusedNode>().ToArray();
         return new CompiledPartition(kernels.ToArray(), pool, partition.Cancellation);
     }
 

@@ -14,7 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// out-of-bounds taps, then + bias, then the clamp. Grouped convolution is left to the reference.
 /// </summary>
 [OpCodes(BuiltinOperator.Conv2D)]
-internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
+internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowingClamp
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
 
@@ -62,6 +62,29 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>
             _ => new Conv2DCpuNode<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)),
         };
     }
+
+    public bool WritesInPlace => false;
+
+    /// <summary>
+    /// A float32 convolution without a fused activation of its own (a RELU node after it, e.g. face_detection_short_range's
+    /// first layer): the clamp the definition would apply as the fused activation, which §Activations defines as the RELU
+    /// node's function, so the bits are the two nodes'. Shares the unfused node's packed weights.
+    /// </summary>
+    public ICpuCompiledNode? CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output, ICpuCompiledNode unfused)
+    {
+        var p = node.ParamsAs<Conv2DParams>();
+        if (p.Hybrid is not null || p.Quantized is not null || node.Inputs[0]!.Type != TensorType.Float32 || output.Type != TensorType.Float32
+            || !VectorClamp.IsIdentityRange(p.Activation) || !output.Shape.SequenceEqual(node.Outputs[0].Shape))
+            return null;
+        return unfused is IConvWithClamp conv ? conv.WithClamp(output, clamp.Min, clamp.Max) : null;
+    }
+}
+
+/// <summary>A compiled float convolution that can be re-targeted: the same packed weights, another output and clamp.</summary>
+internal interface IConvWithClamp
+{
+    /// <summary>This convolution writing <c>clamp(result)</c> with [<paramref name="min"/>, <paramref name="max"/>] to <paramref name="output"/>.</summary>
+    ICpuCompiledNode WithClamp(Tensor output, float min, float max);
 }
 
 /// <summary>
@@ -99,18 +122,19 @@ internal readonly record struct ConvLayout(
 /// Threads take contiguous ranges of (row or tile) × channel group; every output is computed by exactly one thread
 /// (except the channels where the last block overlaps the one before: two threads may store the same bits there).
 /// </summary>
-internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
+internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWithClamp
     where TOps : struct, IGemmVector<TV>
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<Conv2DCpuNode<TOps, TV>> RunChunk =
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
-    private readonly Tensor _input, _output;
+    private readonly Tensor _input;
+    private Tensor _output;                // set again only by WithClamp, on a copy
     private readonly ConvLayout _g;
     private readonly PackedConvWeights _weights; // owns the pinned buffers _plan points into
     private readonly GemmPlan _plan;
-    private readonly GemmEpilogue<TV> _epilogue;
+    private GemmEpilogue<TV> _epilogue;    // set again only by WithClamp, on a copy
     private readonly int _tilePixels;
 
     // Per-run state, set by Run before the threads start.
@@ -127,6 +151,14 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode
         _epilogue = epilogue;
         // A pointwise tile's input rows (tile × Cin floats) stay in L1 while every channel block passes over them.
         _tilePixels = Math.Max(GemmTiles<TOps, TV>.TilePixels, 4096 / Math.Max(1, geometry.InputDepth) / 4 * 4);
+    }
+
+    public ICpuCompiledNode WithClamp(Tensor output, float min, float max)
+    {
+        var copy = (Conv2DCpuNode<TOps, TV>)MemberwiseClone();
+        copy._output = output;
+        copy._epilogue = new(TOps.Splat(min), TOps.Splat(max), true);
+        return copy;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

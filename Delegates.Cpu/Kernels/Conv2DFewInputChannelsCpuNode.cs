@@ -61,7 +61,7 @@ internal static class Conv2DFewInputChannels
 /// split into the interior (every kx in bounds, pixels in tiles) and single border pixels with their own kx range.
 /// Threads take whole output rows.
 /// </summary>
-internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompiledNode
+internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompiledNode, IConvWithClamp
     where TOps : struct, IGemmVector<TV>
     where TV : unmanaged
 {
@@ -69,11 +69,12 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DFewInputChannelsCpuNode<TOps, TV> kernel, int start, int end) =>
             kernel.RunRows(start, end);
 
-    private readonly Tensor _input, _output;
+    private readonly Tensor _input;
+    private Tensor _output;                 // set again only by WithClamp, on a copy
     private readonly ConvLayout _g;
     private readonly PinnedFloats _weights; // [ky][kx][ci][vector][lane]
     private readonly PinnedFloats? _bias;   // [vector][lane]
-    private readonly GemmEpilogue<TV> _epilogue;
+    private GemmEpilogue<TV> _epilogue;     // set again only by WithClamp, on a copy
     private readonly int _vectors;
     private readonly int _lastStart;          // first channel of the last vector
     private readonly int _interiorBegin, _interiorEnd;
@@ -111,6 +112,14 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
     }
 
     private int Start(int vector) => Math.Min(vector * TOps.Count, _lastStart);
+
+    public ICpuCompiledNode WithClamp(Tensor output, float min, float max)
+    {
+        var copy = (Conv2DFewInputChannelsCpuNode<TOps, TV>)MemberwiseClone();
+        copy._output = output;
+        copy._epilogue = new(TOps.Splat(min), TOps.Splat(max), true);
+        return copy;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)

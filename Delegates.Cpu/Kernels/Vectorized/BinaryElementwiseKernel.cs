@@ -103,14 +103,16 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
 /// ADD, SUB and MUL on float32: the definition's broadcast (as the node's final shapes) collapsed into rows, and its
 /// fused-activation range.
 /// </summary>
-internal abstract class BinaryElementwiseKernel<TOp> : CpuKernel<BinaryArithmeticParams>, IFusesFollowingClamp where TOp : struct, IBinaryOp
+internal abstract class BinaryElementwiseKernel<TOp> : CpuKernel<BinaryArithmeticParams>, IFusesFollowingClamp, IFusesChannelPad where TOp : struct, IBinaryOp
 {
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
         new BinaryElementwiseNode<TOp>(node,
             BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation));
 
+    public bool WritesInPlace => true;
+
     /// <summary>A float32 node without a fused activation of its own: clamp(op(a, b)) into <paramref name="output"/>.</summary>
-    public ICpuCompiledNode? CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output)
+    public ICpuCompiledNode? CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output, ICpuCompiledNode unfused)
     {
         var p = node.ParamsAs<BinaryArithmeticParams>();
         if (node.Inputs[0]!.Type != TensorType.Float32 || node.Outputs[0].Type != TensorType.Float32 || output.Type != TensorType.Float32
@@ -118,5 +120,23 @@ internal abstract class BinaryElementwiseKernel<TOp> : CpuKernel<BinaryArithmeti
             return null;
         return new BinaryElementwiseNode<TOp>(node,
             BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(clamp), output);
+    }
+
+    /// <summary>
+    /// A float32 node whose operands and output have one shape (no broadcast): op(a, pad(x)) in the operands' order,
+    /// clamped by its own activation or, when it has none, by <paramref name="clamp"/>, into <paramref name="output"/>.
+    /// </summary>
+    public IChannelPaddedPass? CompileWithChannelPad(DelegateNode node, int paddedOperand, Tensor padInput, int padBefore,
+        ActivationRange? clamp, Tensor output)
+    {
+        var p = node.ParamsAs<BinaryArithmeticParams>();
+        var result = node.Outputs[0];
+        if (node.Inputs[0]!.Type != TensorType.Float32 || result.Type != TensorType.Float32 || output.Type != TensorType.Float32
+            || padInput.Type != TensorType.Float32 || p.QuantizedAdd is not null || result.Rank < 1)
+            return null;
+        if (!node.Inputs[0]!.Shape.SequenceEqual(result.Shape) || !node.Inputs[1]!.Shape.SequenceEqual(result.Shape)) return null;
+        if (clamp is not null && !VectorClamp.IsIdentityRange(p.FloatActivation)) return null;
+        return new ChannelPaddedBinaryNode<TOp>(node.Inputs[1 - paddedOperand]!, padInput, paddedOperand == 0, padBefore, output,
+            new VectorClamp(clamp ?? p.FloatActivation));
     }
 }
