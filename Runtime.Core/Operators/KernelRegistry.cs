@@ -79,7 +79,7 @@ public sealed class KernelIndex<TKernel> where TKernel : class, IOpKernel
             if (ops is null)
             {
                 // No [OpCodes]: the only way to learn its operators is to build it (the pre-index way; still works).
-                prebuilt[slot] = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
+                prebuilt[slot] = OpClasses.Create<TKernel>(type);
                 ops = prebuilt[slot]!.Ops;
             }
             for (int i = 0; i < ops.Count; i++)
@@ -160,7 +160,7 @@ public sealed class KernelRegistry<TKernel> : IKernelCatalog where TKernel : cla
     private TKernel Build(int slot)
     {
         var type = _index.Classes[slot];
-        var kernel = (TKernel)Activator.CreateInstance(type, nonPublic: true)!;
+        var kernel = OpClasses.Create<TKernel>(type);
         if (_index.Declared[slot] is { } declared) OpClasses.CheckDeclared(type, declared, kernel.Ops, $"{Backend} kernel");
         return Interlocked.CompareExchange(ref _built[slot], kernel, null) ?? kernel;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace Accel.Operators;
@@ -13,6 +14,9 @@ internal static class OpClasses
     /// Every concrete, non-generic class in <paramref name="assembly"/> assignable to <paramref name="baseType"/>, in
     /// ordinal name order (so errors name the same two classes every time). Reads metadata only: nothing is constructed.
     /// </summary>
+    // Trimming and NativeAOT keep these classes although no code names them: Runtime.Core and the CPU delegate embed an
+    // ILLink.Descriptors.xml that preserves their whole assembly (measured: a NativeAOT app runs bit-exact, perf/RESULTS.md).
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "ILLink.Descriptors.xml preserves every class of the assemblies searched")]
     public static Type[] Find(Assembly assembly, Type baseType)
     {
         var found = new List<Type>();
@@ -23,6 +27,10 @@ internal static class OpClasses
         Array.Sort(types, static (a, b) => string.CompareOrdinal(a.FullName, b.FullName));
         return types;
     }
+
+    /// <summary>Builds an instance of a class <see cref="Find"/> returned, through its parameterless constructor (public or not).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "ILLink.Descriptors.xml preserves every class of the assemblies searched, constructors included")]
+    public static T Create<T>(Type type) where T : class => (T)Activator.CreateInstance(type, nonPublic: true)!;
 
     /// <summary>The operators the <see cref="OpCodesAttribute"/>s of <paramref name="type"/> declare; null when it has none.</summary>
     public static OpId[]? Declared(Type type)

@@ -58,7 +58,7 @@ internal sealed class OpDefinitionTable
             if (declared is null)
             {
                 // No [OpCodes]: build it to learn its operator (the pre-index way; still works).
-                built[slot] = (OpDefinition)Activator.CreateInstance(type, nonPublic: true)!;
+                built[slot] = OpClasses.Create<OpDefinition>(type);
                 declared = [built[slot]!.Op];
             }
             if (declared.Length != 1) throw new InvalidOperationException($"{type.Name} declares {declared.Length} operators; a definition defines exactly one");
@@ -99,7 +99,7 @@ internal sealed class OpDefinitionTable
     private OpDefinition Build(int slot)
     {
         var type = _classes[slot];
-        var definition = (OpDefinition)Activator.CreateInstance(type, nonPublic: true)!;
+        var definition = OpClasses.Create<OpDefinition>(type);
         if (definition.Op != _ops[slot])
             throw new InvalidOperationException($"definition {type.Name} declares [OpCodes] {_ops[slot].Name} but defines {definition.Op.Name}");
         return Interlocked.CompareExchange(ref _built[slot], definition, null) ?? definition;

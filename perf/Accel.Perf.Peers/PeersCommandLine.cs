@@ -5,7 +5,7 @@ namespace Accel.Perf.Peers;
 
 /// <summary>What one peers run was asked to do.</summary>
 internal sealed record Options(string Command, int? Rounds, int Warmup, double MaxSeconds, string[] Models, string[] Builds,
-    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory)
+    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory, int Later = 60)
 {
     public static readonly string[] AllModels =
     [
@@ -14,6 +14,9 @@ internal sealed record Options(string Command, int? Rounds, int Warmup, double M
     ];
 
     public static readonly string[] AllBuilds = ["compat", "relaxed", "threaded"];
+
+    /// <summary>The cold-start command's default models: the issue's small model (with an ONNX peer) and its large one.</summary>
+    public static readonly string[] ColdModels = ["face_detection_short_range", "pose_landmark_heavy"];
 }
 
 /// <summary>
@@ -80,12 +83,18 @@ internal static class PeersCommandLine
             Description = "history to append to (default: the machine's file in ${ACCEL_CACHE:-~/.cache/accel}/bench-history, as accel bench --json)",
         };
         var noHistory = new Option<bool>("--no-history") { Recursive = true, Description = "do not append" };
+        var later = new Option<int>("--later")
+        {
+            HelpName = "N", DefaultValueFactory = _ => 60, Recursive = true,
+            Description = "cold: invokes after the first in each process, checked against the median of their later half (default 60)",
+        };
+        later.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, out int n) && n < 2) r.AddError("--later expects an integer >= 2"); });
 
         var root = new RootCommand("""
             Accel against its peers on the same machine, same inputs, interleaved round by round (A B C, B C A, ...).
             Run: dotnet run -c Release --project perf/Accel.Perf.Peers -- COMMAND [options]
             """);
-        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory })
+        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory, later })
             root.Options.Add(option);
         var commands = new (string Name, string Description)[]
         {
@@ -94,24 +103,30 @@ internal static class PeersCommandLine
             ("litert", "Accel's cpu delegate vs LiteRT.js (wasm XNNPACK under Node, conformance/oracle/bench.mjs) on corpus models: 1 thread " +
                        "(compat and relaxed-SIMD builds), 2 threads (threaded build)"),
             ("all", "ort, then litert"),
+            ("cold", "cold start (issue 20): Accel's cpu delegate (1 thread) and, for face_detection_short_range, ONNX Runtime (1 thread), each " +
+                     "in fresh processes of this program, alternating: process CPU and wall time from process start to the first output, " +
+                     "then --later invokes against their steady median (--models, default face_detection_short_range and " +
+                     "pose_landmark_heavy; --rounds processes per contender, default 10)"),
         };
         foreach (var (name, description) in commands)
         {
             var command = new Command(name, description);
             command.SetAction(result =>
             {
-                string[] chosen = result.GetValue(models) is { Length: > 0 } m && !(m is ["all"]) ? m : Options.AllModels;
+                string[] chosen = result.GetValue(models) is { Length: > 0 } m && !(m is ["all"]) ? m
+                    : name == "cold" && result.GetValue(models) is not ["all"] ? Options.ColdModels : Options.AllModels;
                 return run(new Options(name, result.GetValue(rounds), result.GetValue(warmup), result.GetValue(maxSeconds), chosen,
                     result.GetValue(builds) is { Length: > 0 } b ? b : Options.AllBuilds,
                     result.GetValue(threads) is { Length: > 0 } t ? t : [1, 2],
-                    result.GetValue(withReference), result.GetValue(json), result.GetValue(history), result.GetValue(noHistory)));
+                    result.GetValue(withReference), result.GetValue(json), result.GetValue(history), result.GetValue(noHistory),
+                    result.GetValue(later)));
             });
             root.Subcommands.Add(command);
         }
         // Without a command: the generated help and the usage exit code.
         root.SetAction(result =>
         {
-            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, litert or all (see --help)");
+            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, litert, all or cold (see --help)");
             return ExitUsage;
         });
         return root;

@@ -13,7 +13,10 @@ namespace Accel.Perf.Peers;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => PeersCommandLine.Invoke(args, Run, Console.Out, Console.Error);
+    public static int Main(string[] args) =>
+        // A cold-start child is this program started afresh by `cold`: it skips the command line, whose own start-up
+        // would be measured with it.
+        args is [ColdStart.ChildCommand, ..] ? ColdStart.RunChild(args[1..], Console.Out) : PeersCommandLine.Invoke(args, Run, Console.Out, Console.Error);
 
     private static int Run(Options o)
     {
@@ -21,6 +24,7 @@ public static class Program
         {
             var records = new List<BenchRecord>();
             string session = $"peers-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+            if (o.Command is "cold") return RunCold(o);
             if (o.Command is "ort" or "all") records.AddRange(RunOrt(o, session));
             if (o.Command is "litert" or "all") records.AddRange(RunLiteRt(o, session));
             if (o.Json is not null)
@@ -37,6 +41,29 @@ public static class Program
             Console.Error.WriteLine($"peers: error: {e.Message}");
             return 1;
         }
+    }
+
+    private static int RunCold(Options o)
+    {
+        var contenders = new List<(string Model, string Runtime, string File)>();
+        foreach (string model in o.Models)
+        {
+            contenders.Add((model, "accel", CorpusPath(model)));
+            // The one network with an ONNX peer (scripts/fetch-peer-models.sh); other models run Accel alone.
+            string onnx = Path.Combine(CacheDirectory, "peers", "face_detection_front_128x128_barracuda.onnx");
+            if (model == "face_detection_short_range")
+            {
+                if (!File.Exists(onnx)) throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-peer-models.sh", onnx);
+                contenders.Add((model, "onnxruntime", onnx));
+            }
+        }
+        var samples = ColdStart.Run(contenders, o.Rounds ?? 10, o.Later, Console.Out);
+        if (o.Json is not null)
+        {
+            File.WriteAllText(o.Json, JsonSerializer.Serialize(samples, ColdSampleJson.Default.ListColdSample));
+            Console.WriteLine($"wrote: {Path.GetFullPath(o.Json)}");
+        }
+        return 0;
     }
 
     private static IEnumerable<BenchRecord> RunOrt(Options o, string session)

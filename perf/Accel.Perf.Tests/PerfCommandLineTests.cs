@@ -75,6 +75,19 @@ public sealed class PerfCommandLineTests
         Assert.That((o.WithReference, o.Json, o.NoHistory), Is.EqualTo((true, "out.json", true)));
     }
 
+    [Test]
+    public void PeersColdDefaultsToTheIssuesTwoModelsAndSixtyLaterInvokes()
+    {
+        var (code, o, _) = Peers("cold");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(o!.Command, Is.EqualTo("cold"));
+        Assert.That(o.Models, Is.EqualTo(new[] { "face_detection_short_range", "pose_landmark_heavy" }));
+        Assert.That((o.Rounds, o.Later), Is.EqualTo(((int?)null, 60)));
+        var (_, named, _) = Peers("cold", "--models", "selfie_segmentation", "--rounds", "12", "--later", "100");
+        Assert.That((named!.Models, named.Rounds, named.Later), Is.EqualTo((new[] { "selfie_segmentation" }, (int?)12, 100)));
+    }
+
+    [TestCase(new[] { "cold", "--later", "1" }, "--later expects an integer >= 2")]
     [TestCase(new[] { "ort", "--rounds", "0" }, "--rounds expects an integer >= 1")]
     [TestCase(new[] { "litert", "--builds", "compat,bogus" }, "unknown LiteRT.js build 'bogus'")]
     [TestCase(new[] { "litert", "--threads", "1,x" }, "--threads expects positive integers")]
