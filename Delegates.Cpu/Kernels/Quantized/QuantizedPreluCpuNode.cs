@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -14,7 +15,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// or a per-channel vector ([1, …, 1, C] or [C] against an input whose last dimension is C, as PRELU's shared axes
 /// usually give) runs 8 lanes at a time with AVX2 — both branches requantized exactly (<see cref="VectorRequantize"/>,
 /// mantissas ≥ 0) and the one d's sign picks kept — and threaded; other broadcasts walk the definition's broadcast plan
-/// one element at a time on one thread.
+/// one element at a time on one thread. With AVX-512BW and VBMI a channel vector or a single alpha runs 64 elements at a
+/// time: the d ≥ 0 branch is a 256-entry byte table (each entry the scalar formula, looked up with two <c>vpermi2b</c>),
+/// only the d &lt; 0 branch is requantized, on 16 lanes, against the lanes' alphas read from a row of the channel vector
+/// repeated past its end (so a block starting at any channel reads its alphas with one load per 16 lanes).
 /// </summary>
 internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
 {
@@ -34,6 +38,14 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     private readonly bool _channelAlpha;
     private byte* _x, _a, _y;
 
+    private static readonly CpuThreadPool.ChunkAction<QuantizedPreluCpuNode> WideWork =
+        static (in QuantizedPreluCpuNode node, int start, int end) => node.MapWide(start, end);
+
+    private readonly bool _wide;                // the 64-element AVX-512 path (channel vector or single alpha)
+    private readonly int _alphaPeriod;          // channels of the alpha row: C, or 1 for a single alpha
+    private readonly int[] _alphaRow = [];      // [period + 64]: α[i mod period] + alpha offset, refreshed per invoke, pinned
+    private readonly byte[] _identityTable = []; // [256]: the output of every input byte with d ≥ 0 (others unused), pinned
+
     public QuantizedPreluCpuNode(Tensor input, Tensor alpha, Tensor output, PreluParams p, QuantizedIsa isa)
     {
         (_input, _alpha, _output, _p) = (input, alpha, output, p);
@@ -44,6 +56,20 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         _elementwise = alpha.ElementCount == _count || alpha.ElementCount == 1 || _channelAlpha;
         _alphaStride = alpha.ElementCount == _count && !_channelAlpha ? 1 : 0;
         _vector = isa != QuantizedIsa.Scalar;
+
+        int zeroPoint = -p.Quantized!.InputOffset;
+        bool zeroPointFits = input.Type == TensorType.Int8 ? zeroPoint is >= sbyte.MinValue and <= sbyte.MaxValue : zeroPoint is >= 0 and <= byte.MaxValue;
+        _wide = _vector && Avx512BW.IsSupported && Avx512Vbmi.IsSupported && Vector512.IsHardwareAccelerated && zeroPointFits
+            && (_channelAlpha || alpha.ElementCount == 1);
+        if (!_wide) return;
+        _alphaPeriod = _channelAlpha ? _channels : 1;
+        _alphaRow = GC.AllocateArray<int>(_alphaPeriod + 64, pinned: true);
+        _identityTable = GC.AllocateArray<byte>(256, pinned: true);
+        for (int b = 0; b < 256; b++)
+        {
+            int d = (input.Type == TensorType.Int8 ? (sbyte)b : b) + p.Quantized.InputOffset;
+            _identityTable[b] = d >= 0 ? _op.Apply((byte)b, 0) : (byte)0;
+        }
     }
 
     public void Run(CpuThreadPool pool)
@@ -56,6 +82,14 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         _x = QuantizedConv.Pointer(_input.Bytes);
         _a = QuantizedConv.Pointer(_alpha.Bytes);
         _y = QuantizedConv.Pointer(_output.WritableBytes);
+        if (_wide)
+        {
+            // alpha may be a graph input: its row is rebuilt each invoke (period + 64 values, no allocation).
+            int* row = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_alphaRow));
+            for (int i = 0; i < _alphaRow.Length; i++) row[i] = _op.Alpha(_a[i % _alphaPeriod]);
+            Chunked.For(pool, _count, 32 * 1024, this, WideWork);
+            return;
+        }
         if (_channelAlpha) Chunked.For(pool, _count / _channels, Math.Max(1, 32 * 1024 / _channels), this, RowWork);
         else Chunked.For(pool, _count, 32 * 1024, this, Work);
     }
@@ -91,6 +125,63 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         }
     }
 
+    /// <summary>
+    /// Elements [start, end) 64 at a time (alpha a channel vector or one value): the identity branch from the byte table,
+    /// the alpha branch requantized on 16 lanes, d &lt; 0 (the input byte below its zero point) picking it; the tail
+    /// element by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MapWide(int start, int end)
+    {
+        byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
+        int* row = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_alphaRow));
+        var (t0, t1, t2, t3) = (Vector512.Load(table), Vector512.Load(table + 64), Vector512.Load(table + 128), Vector512.Load(table + 192));
+        var q = _op.Params;
+        var (multiplier, left, right) = (Vector512.Create(q.AlphaMultiplier.Multiplier), Vector512.Create((uint)Math.Max(q.AlphaMultiplier.Shift, 0)),
+            Vector512.Create(Math.Max(-q.AlphaMultiplier.Shift, 0)));
+        var (inputOffset, outputOffset) = (Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset));
+        var (min, max) = (Vector512.Create(_op.Min), Vector512.Create(_op.Max));
+        bool signed = _op.Signed;
+        // d < 0 ⇔ x < z_x; compared as signed bytes for int8 and, after flipping the top bits, for uint8 too.
+        byte flip = signed ? (byte)0 : (byte)0x80;
+        var threshold = Vector512.Create((sbyte)(byte)((byte)-q.InputOffset ^ flip));
+        var flipBits = Vector512.Create(flip);
+        int period = _alphaPeriod, step = 64 % period;
+        int channel = start % period;
+        int i = start;
+        for (; i + 64 <= end; i += 64)
+        {
+            var x = Vector512.Load(_x + i);
+            var identity = Avx512BW.BlendVariable(Avx512Vbmi.PermuteVar64x8x2(t0, x, t1), Avx512Vbmi.PermuteVar64x8x2(t2, x, t3), x);
+            int* alpha = row + channel;
+            var n0 = Negative(_x + i, alpha, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var n1 = Negative(_x + i + 16, alpha + 16, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var n2 = Negative(_x + i + 32, alpha + 32, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var n3 = Negative(_x + i + 48, alpha + 48, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var negative = Vector512.Create(Vector256.Create(n0, n1), Vector256.Create(n2, n3));
+            var below = Vector512.LessThan(Avx512BW.Xor(x, flipBits).AsSByte(), threshold).AsByte();
+            Vector512.ConditionalSelect(below, negative, identity).Store(_y + i);
+            channel += step;
+            if (channel >= period) channel -= period;
+        }
+        for (; i < end; i++)
+        {
+            _y[i] = _op.Apply(_x[i], _a[channel]);
+            if (++channel == period) channel = 0;
+        }
+    }
+
+    /// <summary>The alpha branch of 16 elements: clamp(MBQM((x + x_off) · (α + α_off), M_2) + z_y), as bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Negative(byte* x, int* alpha, bool signed, Vector512<int> inputOffset, Vector512<int> outputOffset,
+        Vector512<int> multiplier, Vector512<uint> left, Vector512<int> right, Vector512<int> min, Vector512<int> max)
+    {
+        var value = signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x));
+        var product = Avx512F.MultiplyLow(Avx512F.Add(value, inputOffset), Avx512F.LoadVector512(alpha));
+        var result = Avx512F.Add(VectorRequantize.Multiply(product, multiplier, left, right), outputOffset);
+        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(result, min), max));
+    }
+
     /// <summary>Elements [start, end): alpha element-wise (stride 1) or one value (stride 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Map(int start, int end)
@@ -118,6 +209,14 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
             (_q, _signed) = (q, signed);
             (_min, _max) = signed ? (-128, 127) : (0, 255);
         }
+
+        public QuantizedPreluParams Params => _q;
+        public bool Signed => _signed;
+        public int Min => _min;
+        public int Max => _max;
+
+        /// <summary>α + α_off of one alpha byte.</summary>
+        public int Alpha(byte alpha) => (_signed ? (sbyte)alpha : alpha) + _q.AlphaOffset;
 
         public byte Apply(byte input, byte alpha)
         {
