@@ -88,6 +88,13 @@ public static partial class OpCases
             (5, 6, 4, 1, 1, 1, Padding.Valid, 16, 2),
             (3, 5, 12, 1, 1, 1, Padding.Valid, 8, 2),
             (4, 4, 16, 1, 1, 1, Padding.Same, 16, 1),
+            // An image's first layer (int8 on AVX-VNNI + AVX-512: filter rows read from a zero-point frame): Cin 3 → 16 at
+            // stride 2 (four-pixel steps and a row tail), 5×5 Cin 3 → 32 in two batches (two-pixel steps and a tail), a
+            // 16-byte filter row (Cin 4, k4), Cin 1.
+            (13, 11, 3, 3, 2, 1, Padding.Same, 16, 1),
+            (12, 13, 3, 5, 2, 1, Padding.Same, 32, 2),
+            (9, 9, 4, 4, 1, 1, Padding.Valid, 16, 1),
+            (10, 10, 1, 3, 1, 1, Padding.Same, 32, 1),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })

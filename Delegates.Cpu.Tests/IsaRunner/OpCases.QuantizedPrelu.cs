@@ -5,7 +5,7 @@ namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
 /// int8/uint8 PRELU cases of the CPU delegate's integer node: alpha a per-channel vector (8-lane blocks and a tail,
-/// [C] and [1, 1, C]), the input's own shape (a constant and a graph input), one value, and a general broadcast (the plan
+/// [C] and [1, 1, C], more channels than one 64-element block), the input's own shape (a constant and a graph input), one value, and a general broadcast (the plan
 /// walk); enough rows to split over two threads; zero points at both ends of each range; alpha scales that saturate
 /// and that flush the negative side; random bytes with every byte value in the first 256 elements.
 /// </summary>
@@ -40,6 +40,7 @@ public static partial class OpCases
         {
             ("channel vector [1,1,32], 2 threads", [1, 48, 48, 32], [1, 1, 32], false),
             ("channel vector [19] (8-lane tail)", [2, 5, 7, 19], [19], false),
+            ("channel vector [1,1,72] (64-element blocks across rows)", [1, 6, 10, 72], [1, 1, 72], false),
             ("channel vector [1,1,5] as an input", [3, 7, 5], [1, 1, 5], true),
             ("alpha of the input's shape, 2 threads", [1, 40, 40, 24], [1, 40, 40, 24], false),
             ("alpha of the input's shape as an input, rank 5", [2, 3, 2, 3, 13], [2, 3, 2, 3, 13], true),

@@ -37,6 +37,8 @@ internal static class QuantizedConv
         if (QuantizedSingleChannelConvCpuNode.Fits(g, path))
             return new QuantizedSingleChannelConvCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(),
                 new QuantizedEpilogue(q), q.InputOffset);
+        if (QuantizedFirstLayerCpuNode.Fits(g, path, q, signed))
+            return new QuantizedFirstLayerCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(), new QuantizedEpilogue(q), q.InputOffset);
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
             g.OutputDepth, depth, path);

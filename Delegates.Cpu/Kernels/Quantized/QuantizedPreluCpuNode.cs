@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
@@ -14,7 +15,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// or a per-channel vector ([1, …, 1, C] or [C] against an input whose last dimension is C, as PRELU's shared axes
 /// usually give) runs 8 lanes at a time with AVX2 — both branches requantized exactly (<see cref="VectorRequantize"/>,
 /// mantissas ≥ 0) and the one d's sign picks kept — and threaded; other broadcasts walk the definition's broadcast plan
-/// one element at a time on one thread.
+/// one element at a time on one thread. With AVX-512BW and VBMI a channel vector or a single alpha runs 64 elements at a
+/// time: the d ≥ 0 branch is a 256-entry byte table (each entry the scalar formula, looked up with two <c>vpermi2b</c>),
+/// only the d &lt; 0 branch is requantized, on 16 lanes, against the lanes' alphas read from a row of the channel vector
+/// repeated past its end (so a block starting at any channel reads its alphas with one load per 16 lanes).
 /// </summary>
 internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
 {
@@ -34,6 +38,19 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     private readonly bool _channelAlpha;
     private byte* _x, _a, _y;
 
+    private static readonly CpuThreadPool.ChunkAction<QuantizedPreluCpuNode> WideWork =
+        static (in QuantizedPreluCpuNode node, int start, int end) => node.MapWide(start, end);
+
+    private static readonly CpuThreadPool.ChunkAction<QuantizedPreluCpuNode> FoldedWork =
+        static (in QuantizedPreluCpuNode node, int start, int end) => node.MapFolded(start, end);
+
+    private readonly bool _wide;                // the 64-element AVX-512 path (channel vector or single alpha)
+    private readonly int _alphaPeriod;          // channels of the alpha row: C, or 1 for a single alpha
+    private readonly int[] _alphaRow = [];      // [period + 64]: α[i mod period] + alpha offset, refreshed per invoke, pinned
+    private readonly bool _folded;              // M_2 has no left shift (and r ≤ 31): alpha folded into the multiplier (MapFolded)
+    private readonly int[] _foldedHigh = [], _foldedLow = []; // [period + 64]: K = (α + α_off)·m_2 as K >> 16 and K mod 2^16, pinned
+    private readonly byte[] _identityTable = []; // [256]: the output of every input byte with d ≥ 0 (others unused), pinned
+
     public QuantizedPreluCpuNode(Tensor input, Tensor alpha, Tensor output, PreluParams p, QuantizedIsa isa)
     {
         (_input, _alpha, _output, _p) = (input, alpha, output, p);
@@ -44,6 +61,26 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         _elementwise = alpha.ElementCount == _count || alpha.ElementCount == 1 || _channelAlpha;
         _alphaStride = alpha.ElementCount == _count && !_channelAlpha ? 1 : 0;
         _vector = isa != QuantizedIsa.Scalar;
+
+        int zeroPoint = -p.Quantized!.InputOffset;
+        bool zeroPointFits = input.Type == TensorType.Int8 ? zeroPoint is >= sbyte.MinValue and <= sbyte.MaxValue : zeroPoint is >= 0 and <= byte.MaxValue;
+        _wide = _vector && Avx512BW.IsSupported && Avx512Vbmi.IsSupported && Vector512.IsHardwareAccelerated && zeroPointFits
+            && (_channelAlpha || alpha.ElementCount == 1);
+        if (!_wide) return;
+        _alphaPeriod = _channelAlpha ? _channels : 1;
+        _folded = p.Quantized.AlphaMultiplier.Shift is <= 0 and >= -31;
+        if (_folded)
+        {
+            _foldedHigh = GC.AllocateArray<int>(_alphaPeriod + 64, pinned: true);
+            _foldedLow = GC.AllocateArray<int>(_alphaPeriod + 64, pinned: true);
+        }
+        else _alphaRow = GC.AllocateArray<int>(_alphaPeriod + 64, pinned: true);
+        _identityTable = GC.AllocateArray<byte>(256, pinned: true);
+        for (int b = 0; b < 256; b++)
+        {
+            int d = (input.Type == TensorType.Int8 ? (sbyte)b : b) + p.Quantized.InputOffset;
+            _identityTable[b] = d >= 0 ? _op.Apply((byte)b, 0) : (byte)0;
+        }
     }
 
     public void Run(CpuThreadPool pool)
@@ -56,6 +93,20 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         _x = QuantizedConv.Pointer(_input.Bytes);
         _a = QuantizedConv.Pointer(_alpha.Bytes);
         _y = QuantizedConv.Pointer(_output.WritableBytes);
+        if (_wide)
+        {
+            // alpha may be a graph input: its row is rebuilt each invoke (period + 64 values, no allocation).
+            if (_folded)
+                for (int i = 0; i < _foldedHigh.Length; i++)
+                {
+                    long k = (long)_op.Alpha(_a[i % _alphaPeriod]) * _op.Params.AlphaMultiplier.Multiplier;
+                    (_foldedHigh[i], _foldedLow[i]) = ((int)(k >> 16), (int)(k & 0xFFFF));
+                }
+            else
+                for (int i = 0; i < _alphaRow.Length; i++) _alphaRow[i] = _op.Alpha(_a[i % _alphaPeriod]);
+            Chunked.For(pool, _count, 32 * 1024, this, _folded ? FoldedWork : WideWork);
+            return;
+        }
         if (_channelAlpha) Chunked.For(pool, _count / _channels, Math.Max(1, 32 * 1024 / _channels), this, RowWork);
         else Chunked.For(pool, _count, 32 * 1024, this, Work);
     }
@@ -91,6 +142,129 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         }
     }
 
+    /// <summary>
+    /// Elements [start, end) 64 at a time (alpha a channel vector or one value): the identity branch from the byte table,
+    /// the alpha branch requantized on 16 lanes, d &lt; 0 (the input byte below its zero point) picking it; the tail
+    /// element by element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MapWide(int start, int end)
+    {
+        byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
+        int* row = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_alphaRow));
+        var (t0, t1, t2, t3) = (Vector512.Load(table), Vector512.Load(table + 64), Vector512.Load(table + 128), Vector512.Load(table + 192));
+        var q = _op.Params;
+        var (multiplier, left, right) = (Vector512.Create(q.AlphaMultiplier.Multiplier), Vector512.Create((uint)Math.Max(q.AlphaMultiplier.Shift, 0)),
+            Vector512.Create(Math.Max(-q.AlphaMultiplier.Shift, 0)));
+        var (inputOffset, outputOffset) = (Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset));
+        var (min, max) = (Vector512.Create(_op.Min), Vector512.Create(_op.Max));
+        bool signed = _op.Signed;
+        // d < 0 ⇔ x < z_x; compared as signed bytes for int8 and, after flipping the top bits, for uint8 too.
+        byte flip = signed ? (byte)0 : (byte)0x80;
+        var threshold = Vector512.Create((sbyte)(byte)((byte)-q.InputOffset ^ flip));
+        var flipBits = Vector512.Create(flip);
+        int period = _alphaPeriod, step = 64 % period;
+        int channel = start % period;
+        int i = start;
+        for (; i + 64 <= end; i += 64)
+        {
+            var x = Vector512.Load(_x + i);
+            var identity = Avx512BW.BlendVariable(Avx512Vbmi.PermuteVar64x8x2(t0, x, t1), Avx512Vbmi.PermuteVar64x8x2(t2, x, t3), x);
+            int* alpha = row + channel;
+            var n0 = Negative(_x + i, alpha, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var n1 = Negative(_x + i + 16, alpha + 16, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var n2 = Negative(_x + i + 32, alpha + 32, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var n3 = Negative(_x + i + 48, alpha + 48, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var negative = Vector512.Create(Vector256.Create(n0, n1), Vector256.Create(n2, n3));
+            var below = Vector512.LessThan(Avx512BW.Xor(x, flipBits).AsSByte(), threshold).AsByte();
+            Vector512.ConditionalSelect(below, negative, identity).Store(_y + i);
+            channel += step;
+            if (channel >= period) channel -= period;
+        }
+        for (; i < end; i++)
+        {
+            _y[i] = _op.Apply(_x[i], _a[channel]);
+            if (++channel == period) channel = 0;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MapWide"/> where M_2 = m · 2^−r has no left shift (r ≥ 0), the alpha branch without a 64-bit product.
+    /// MBQM(d·a, M_2) is RoundingDivideByPOT(⌊(d·a·m + 2^30) / 2^31⌋, r) (the doubling high multiply; TFLite's nudge
+    /// toward zero for a negative product gives the same floor). With K = a·m split as K_h·2^16 + K_l (K_h = K >> 16,
+    /// 0 ≤ K_l &lt; 2^16): ⌊(d·K + 2^30) / 2^31⌋ = (d·K_h + ((d·K_l + 2^30) >> 16)) >> 15, every term exact in int32
+    /// because |d| ≤ 255 and |a| ≤ 255 bound |K| &lt; 2^39, so |d·K_h| &lt; 255·2^23 and |d·K_l| &lt; 2^24. The rounding
+    /// shift is (h + 2^(r−1) − [h &lt; 0]) >> r (halves away from zero; nothing for r = 0).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void MapFolded(int start, int end)
+    {
+        byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
+        int* high = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_foldedHigh));
+        int* low = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_foldedLow));
+        var (t0, t1, t2, t3) = (Vector512.Load(table), Vector512.Load(table + 64), Vector512.Load(table + 128), Vector512.Load(table + 192));
+        var q = _op.Params;
+        int r = -q.AlphaMultiplier.Shift;
+        var c = new FoldedConstants(
+            Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset), Vector512.Create(r == 0 ? 0 : 1 << (r - 1)),
+            Vector128.CreateScalar(r == 0 ? 32u : 31u), Vector128.CreateScalar(r), Vector512.Create(_op.Min), Vector512.Create(_op.Max));
+        bool signed = _op.Signed;
+        byte flip = signed ? (byte)0 : (byte)0x80;
+        var threshold = Vector512.Create((sbyte)(byte)((byte)-q.InputOffset ^ flip));
+        var flipBits = Vector512.Create(flip);
+        int period = _alphaPeriod, step = 64 % period;
+        int channel = start % period;
+        int i = start;
+        for (; i + 64 <= end; i += 64)
+        {
+            var x = Vector512.Load(_x + i);
+            var identity = Avx512BW.BlendVariable(Avx512Vbmi.PermuteVar64x8x2(t0, x, t1), Avx512Vbmi.PermuteVar64x8x2(t2, x, t3), x);
+            int* h = high + channel, l = low + channel;
+            var n0 = Folded(_x + i, h, l, signed, c);
+            var n1 = Folded(_x + i + 16, h + 16, l + 16, signed, c);
+            var n2 = Folded(_x + i + 32, h + 32, l + 32, signed, c);
+            var n3 = Folded(_x + i + 48, h + 48, l + 48, signed, c);
+            var negative = Vector512.Create(Vector256.Create(n0, n1), Vector256.Create(n2, n3));
+            var below = Vector512.LessThan(Avx512BW.Xor(x, flipBits).AsSByte(), threshold).AsByte();
+            Vector512.ConditionalSelect(below, negative, identity).Store(_y + i);
+            channel += step;
+            if (channel >= period) channel -= period;
+        }
+        for (; i < end; i++)
+        {
+            _y[i] = _op.Apply(_x[i], _a[channel]);
+            if (++channel == period) channel = 0;
+        }
+    }
+
+    private readonly record struct FoldedConstants(Vector512<int> InputOffset, Vector512<int> OutputOffset, Vector512<int> Half,
+        Vector128<uint> SignShift, Vector128<int> Right, Vector512<int> Min, Vector512<int> Max);
+
+    /// <summary>The alpha branch of 16 elements by <see cref="MapFolded"/>'s steps, as bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Folded(byte* x, int* high, int* low, bool signed, in FoldedConstants c)
+    {
+        var value = signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x));
+        var d = Avx512F.Add(value, c.InputOffset);
+        var upper = Avx512F.MultiplyLow(d, Avx512F.LoadVector512(high));
+        var lower = Avx512F.Add(Avx512F.MultiplyLow(d, Avx512F.LoadVector512(low)), Vector512.Create(1 << 30));
+        var h = Avx512F.ShiftRightArithmetic(Avx512F.Add(upper, Avx512F.ShiftRightArithmetic(lower, 16)), 15);
+        var sign = Avx512F.ShiftRightLogical(h.AsUInt32(), c.SignShift).AsInt32();
+        var rounded = Avx512F.ShiftRightArithmetic(Avx512F.Subtract(Avx512F.Add(h, c.Half), sign), c.Right);
+        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(Avx512F.Add(rounded, c.OutputOffset), c.Min), c.Max));
+    }
+
+    /// <summary>The alpha branch of 16 elements: clamp(MBQM((x + x_off) · (α + α_off), M_2) + z_y), as bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Negative(byte* x, int* alpha, bool signed, Vector512<int> inputOffset, Vector512<int> outputOffset,
+        Vector512<int> multiplier, Vector512<uint> left, Vector512<int> right, Vector512<int> min, Vector512<int> max)
+    {
+        var value = signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x));
+        var product = Avx512F.MultiplyLow(Avx512F.Add(value, inputOffset), Avx512F.LoadVector512(alpha));
+        var result = Avx512F.Add(VectorRequantize.Multiply(product, multiplier, left, right), outputOffset);
+        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(result, min), max));
+    }
+
     /// <summary>Elements [start, end): alpha element-wise (stride 1) or one value (stride 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Map(int start, int end)
@@ -118,6 +292,14 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
             (_q, _signed) = (q, signed);
             (_min, _max) = signed ? (-128, 127) : (0, 255);
         }
+
+        public QuantizedPreluParams Params => _q;
+        public bool Signed => _signed;
+        public int Min => _min;
+        public int Max => _max;
+
+        /// <summary>α + α_off of one alpha byte.</summary>
+        public int Alpha(byte alpha) => (_signed ? (sbyte)alpha : alpha) + _q.AlphaOffset;
 
         public byte Apply(byte input, byte alpha)
         {
