@@ -49,6 +49,7 @@ public static partial class OptimizeCommands
                 var other => throw new UsageException($"unknown --io '{other}' (float, int8, uint8)", "quantize"),
             },
             PerTensorWeights = p.Has("--per-tensor"),
+            PerChannelFullyConnected = p.Has("--per-channel-fc"),
             Range = p.Value("--range") switch
             {
                 null or "minmax" => p.Has("--percentile") ? CalibrationRange.Percentile : CalibrationRange.MinMax,

@@ -84,6 +84,13 @@ public sealed record QuantizationOptions
     /// <summary>Int8 and 16x8: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
     public bool PerTensorWeights { get; init; }
 
+    /// <summary>
+    /// Int8 and 16x8: FULLY_CONNECTED weights with one scale per unit (dimension 0) instead of one per tensor — the layout
+    /// TFLite's current converter writes (its operator property marks FULLY_CONNECTED weights per axis); off by default so
+    /// the measured corpus figures keep holding (docs/optimize.md §Int8). <see cref="PerTensorWeights"/> wins.
+    /// </summary>
+    public bool PerChannelFullyConnected { get; init; }
+
     /// <summary>Threads of the CPU delegate used for calibration and the report's evaluation runs.</summary>
     public int Threads { get; init; } = 1;
 
