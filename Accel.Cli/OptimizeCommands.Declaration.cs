@@ -34,7 +34,8 @@ public static partial class OptimizeCommands
             "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)"),
         new("--keep-float", SharedOptionKind.Repeatable, "OP_TYPE|TENSOR",
             "int8, int16x8: keep these operators float behind DEQUANTIZE/QUANTIZE (TFLite's denylisted_ops / denylisted_nodes): an operator " +
-            "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error"),
+            "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error; " +
+            "dynamic: those operators keep their float weights"),
         new("--float-layers", SharedOptionKind.Single, "N",
             "int8, int16x8: also keep the N most sensitive operators float: each operator is quantized alone on the calibration samples and " +
             "ranked by the output error it causes (the report lists the ranking; docs/optimize.md §Selective quantization)"),

@@ -69,8 +69,10 @@ public static partial class OptimizeCommands
         };
         if (options.SensitivityOutputs.Count > 0 && options.FloatLayers == 0)
             throw new UsageException("--sensitivity-output ranks operators for --float-layers N: give --float-layers too", "quantize");
-        if ((options.KeepFloat.Count > 0 || options.FloatLayers > 0) && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
-            throw new UsageException($"--keep-float and --float-layers apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
+        if (options.KeepFloat.Count > 0 && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8 or QuantizationMode.Dynamic))
+            throw new UsageException($"--keep-float applies to --mode int8, int16x8 and dynamic, not {p.Value("--mode")}", "quantize");
+        if (options.FloatLayers > 0 && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new UsageException($"--float-layers applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");

@@ -304,6 +304,35 @@ public sealed class DynamicQuantizationTests
     }
 
     [Test]
+    public void Dynamic_KeepFloat_KeepsTheNamedOperatorsWeightsFloat_ByTypeAndByOutputTensor()
+    {
+        // hand-built conv → depthwise → FC network of the int8 tests: by type, every CONV_2D stays float.
+        var options = new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 16, MeasureLatency = false };
+        var all = Quantize(TestModels.SmallNetwork(), options);
+        var byType = Quantize(TestModels.SmallNetwork(), options with { KeepFloat = ["conv_2d"] });
+        Assert.That(byType.Report.QuantizedOperators, Is.EqualTo(all.Report.QuantizedOperators - 1));
+        var kept = byType.Report.FloatOperators.Single(f => f.Operator == "CONV_2D");
+        Assert.That(kept.Reason, Is.EqualTo("kept float (--keep-float conv_2d)"));
+        using (var q = Model.FromBytes(byType.Model))
+        {
+            var conv = q.MainSubgraph.Operators.Single(o => q.OperatorCodeOf(o).Builtin == BuiltinOperator.Conv2D);
+            Assert.That(q.MainSubgraph.Tensors[conv.Inputs[1]].Type, Is.Not.EqualTo(TensorType.Int8), "the conv's filter stays float");
+        }
+
+        // By output tensor: that node only.
+        using var source = Model.FromBytes(TestModels.SmallNetwork());
+        var fc = source.MainSubgraph.Operators.Single(o => source.OperatorCodeOf(o).Builtin == BuiltinOperator.FullyConnected);
+        string fcOutput = source.MainSubgraph.Tensors[fc.Outputs[0]].Name;
+        var byTensor = Quantize(TestModels.SmallNetwork(), options with { KeepFloat = [fcOutput] });
+        Assert.That(byTensor.Report.QuantizedOperators, Is.EqualTo(all.Report.QuantizedOperators - 1));
+        Assert.That(byTensor.Report.FloatOperators.Single(f => f.Operator == "FULLY_CONNECTED").Reason, Does.Contain("--keep-float"));
+
+        // A name that selects nothing is an error, as in int8 mode.
+        var e = Assert.Throws<OptimizationException>(() => Quantize(TestModels.SmallNetwork(), options with { KeepFloat = ["NO_SUCH_OP"] }));
+        Assert.That(e!.Message, Does.Contain("KeepFloat 'NO_SUCH_OP'"));
+    }
+
+    [Test]
     public void Dynamic_OnAnAlreadyQuantizedModel_IsAClearError()
     {
         var (bytes, _) = LargeFullyConnected();

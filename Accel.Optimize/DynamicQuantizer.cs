@@ -13,7 +13,7 @@ namespace Accel.Optimize;
 /// weights per output channel (TFLite's hybrid kernel, which its weight quantizer does not target: it puts them behind
 /// a DEQUANTIZE).
 /// </summary>
-internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions options)
+internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions options, IReadOnlyDictionary<int, string>? keepFloat = null)
 {
     public int QuantizedOperators { get; private set; }
     public List<FloatOperator> FloatOperators { get; } = new();
@@ -29,6 +29,12 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
         for (int n = 0; n < graph.Operators.Count; n++)
         {
             var op = graph.Operators[n];
+            // --keep-float: the node keeps its float weights (listed with the reason whatever its type).
+            if (keepFloat is not null && keepFloat.TryGetValue(n, out var kept))
+            {
+                FloatOperators.Add(new FloatOperator(n, op.Code.Name, kept));
+                continue;
+            }
             switch (op.Code.Builtin)
             {
                 case BuiltinOperator.FullyConnected:

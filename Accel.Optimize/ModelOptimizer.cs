@@ -35,8 +35,12 @@ public static class ModelOptimizer
 
         if (options.Mode == QuantizationMode.Dynamic)
         {
-            var dynamic = new DynamicQuantizer(graph, options);
+            // Names are resolved as in int8 mode: an operator type or an operator's output tensor; a typo is an error.
+            var keptFloat = SelectiveQuantization.Resolve(graph, options.KeepFloat);
+            var dynamic = new DynamicQuantizer(graph, options, keptFloat);
             dynamic.Run();
+            if (options.KeepFloat.Count > 0)
+                notes.Add($"Selective quantization: {keptFloat.Count} operators kept float by name ({string.Join(", ", options.KeepFloat)}).");
             // Constants left float keep the source's encoding (float16 stays float16, sparse stays sparse).
             var decoders = new List<GraphOperator>();
             foreach (int t in WeightEncoding.ConsumedFloatConstants(graph).ToList())

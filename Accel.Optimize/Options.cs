@@ -110,7 +110,8 @@ public sealed record QuantizationOptions
     /// Int8 and 16x8: operators kept float whatever their kernels (TFLite's <c>denylisted_ops</c> /
     /// <c>denylisted_nodes</c>, ONNX Runtime's <c>nodes_to_exclude</c>): each entry is an operator type as TFLite names
     /// it (<c>CONV_2D</c>: every node of the type) or the name of a node's output tensor (that node). They run float
-    /// behind DEQUANTIZE/QUANTIZE and the report lists them. A name matching nothing in the model is an error.
+    /// behind DEQUANTIZE/QUANTIZE and the report lists them. A name matching nothing in the model is an error. Dynamic
+    /// mode too: the named nodes keep their float weights (no hybrid node).
     /// </summary>
     public IReadOnlyList<string> KeepFloat { get; init; } = [];
 
@@ -131,8 +132,10 @@ public sealed record QuantizationOptions
     internal void Validate()
     {
         if (FloatLayers < 0) throw new OptimizationException($"FloatLayers must be at least 0, got {FloatLayers}.");
-        if ((KeepFloat.Count > 0 || FloatLayers > 0 || SensitivityOutputs.Count > 0) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
-            throw new OptimizationException($"Keeping operators float (KeepFloat, FloatLayers, SensitivityOutputs) applies to modes int8 and int16x8, not {Mode}.");
+        if (KeepFloat.Count > 0 && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8 or QuantizationMode.Dynamic))
+            throw new OptimizationException($"KeepFloat applies to modes int8 and int16x8 (and dynamic: the named nodes keep float weights), not {Mode}.");
+        if ((FloatLayers > 0 || SensitivityOutputs.Count > 0) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"Keeping operators float by sensitivity (FloatLayers, SensitivityOutputs) applies to modes int8 and int16x8, not {Mode}.");
         if (SensitivityOutputs.Count > 0 && FloatLayers == 0)
             throw new OptimizationException("SensitivityOutputs ranks operators for FloatLayers; set FloatLayers to at least 1.");
         if (KeepFloat.Any(string.IsNullOrWhiteSpace))
