@@ -22,6 +22,7 @@ public static partial class OptimizeCommands
             "(v - mean) / std), any other file raw little-endian float32 bytes of all inputs one after another", "-c"),
         new("--io", SharedOptionKind.Single, "float|int8|uint8", "int8 only: the interface type of the float inputs and outputs (default float)"),
         new("--per-tensor", SharedOptionKind.Switch, "", "one weight scale per tensor instead of per output channel"),
+        new("--per-channel-fc", SharedOptionKind.Switch, "", "int8, int16x8: FULLY_CONNECTED weights with one scale per unit (TFLite's current converter layout) instead of one per tensor"),
         new("--min-elements", SharedOptionKind.Single, "N", "dynamic only: quantize weights with at least N elements (default 1024, as TFLite's converter)"),
         new("--range", SharedOptionKind.Single, "minmax|percentile|mse",
             "activation ranges: min/max over all samples (default); per sample the (100-P)-th and P-th percentiles; or mse: per tensor " +
@@ -33,7 +34,8 @@ public static partial class OptimizeCommands
             "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)"),
         new("--keep-float", SharedOptionKind.Repeatable, "OP_TYPE|TENSOR",
             "int8, int16x8: keep these operators float behind DEQUANTIZE/QUANTIZE (TFLite's denylisted_ops / denylisted_nodes): an operator " +
-            "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error"),
+            "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error; " +
+            "dynamic: those operators keep their float weights"),
         new("--float-layers", SharedOptionKind.Single, "N",
             "int8, int16x8: also keep the N most sensitive operators float: each operator is quantized alone on the calibration samples and " +
             "ranked by the output error it causes (the report lists the ranking; docs/optimize.md §Selective quantization)"),

@@ -49,6 +49,7 @@ public static partial class OptimizeCommands
                 var other => throw new UsageException($"unknown --io '{other}' (float, int8, uint8)", "quantize"),
             },
             PerTensorWeights = p.Has("--per-tensor"),
+            PerChannelFullyConnected = p.Has("--per-channel-fc"),
             Range = p.Value("--range") switch
             {
                 null or "minmax" => p.Has("--percentile") ? CalibrationRange.Percentile : CalibrationRange.MinMax,
@@ -72,9 +73,11 @@ public static partial class OptimizeCommands
             throw new UsageException("--sensitivity-output ranks operators for --float-layers N or --accuracy-target E: give one of them too", "quantize");
         if (options.AccuracyTarget is not null && options.FloatLayers > 0)
             throw new UsageException("--accuracy-target chooses the number of float layers itself: leave out --float-layers", "quantize");
-        if ((options.KeepFloat.Count > 0 || options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize)
+        if (options.KeepFloat.Count > 0 && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8 or QuantizationMode.Dynamic))
+            throw new UsageException($"--keep-float applies to --mode int8, int16x8 and dynamic, not {p.Value("--mode")}", "quantize");
+        if ((options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize)
             && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
-            throw new UsageException($"--keep-float, --float-layers, --accuracy-target and --equalize apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
+            throw new UsageException($"--float-layers, --accuracy-target and --equalize apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");

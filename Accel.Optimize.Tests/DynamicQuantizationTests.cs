@@ -5,8 +5,8 @@ using Accel.Tests.Corpus;
 namespace Accel.Optimize.Tests;
 
 /// <summary>
-/// Dynamic-range quantization (docs/optimize.md §Dynamic): large FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and
-/// BATCH_MATMUL weights become int8 as TFLite's weight quantizer makes them, everything else stays float32, and the
+/// Dynamic-range quantization (docs/optimize.md §Dynamic): large FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D,
+/// BATCH_MATMUL and TRANSPOSE_CONV weights become int8 as TFLite's weight quantizer makes them, everything else stays float32, and the
 /// result runs on Accel's hybrid kernels and in TFLite.
 /// </summary>
 public sealed class DynamicQuantizationTests
@@ -206,16 +206,83 @@ public sealed class DynamicQuantizationTests
         Assert.That(result.Report.Outputs.Single().RelativeL2, Is.LessThan(1e-2));
     }
 
+    /// <summary>x [1, 4, 4, 16] → TRANSPOSE_CONV (3×3, stride 2, SAME: weights OHWI [8, 3, 3, 16], 1,152 elements, bias) → y [1, 8, 8, 8].</summary>
+    private static (byte[] Model, float[] Weights) TransposeConv(bool bias = true)
+    {
+        var rng = new Random(37);
+        var weights = Enumerable.Range(0, 8 * 9 * 16).Select(i => (float)(rng.NextDouble() * 2 - 1) * (1 + i / 144)).ToArray();
+        var b = new ModelBuilder("transpose conv");
+        int shape = b.AddConstant("tconv/output_shape", [4], [1, 8, 8, 8]);
+        int w = b.AddConstant("tconv/w", [8, 3, 3, 16], weights);
+        int x = b.AddTensor("x", TensorType.Float32, [1, 4, 4, 16]);
+        int y = b.AddTensor("y", TensorType.Float32, [1, 8, 8, 8]);
+        int[] inputs = bias ? [shape, w, x, b.AddConstant("tconv/b", [8], Enumerable.Range(0, 8).Select(i => i * 0.05f - 0.2f).ToArray())] : [shape, w, x];
+        b.AddOperator(BuiltinOperator.TransposeConv, inputs, [y], new TransposeConvOptions(Padding.Same, 2, 2, ActivationFunctionType.None), version: bias ? 3 : 1);
+        b.AddInput(x);
+        b.AddOutput(y);
+        return (b.Build(), weights);
+    }
+
+    [Test]
+    public void Dynamic_TransposeConv_StoresOneScalePerOutputChannel_ComputedByHand_AndKeepsTheBiasFloat()
+    {
+        var (bytes, weights) = TransposeConv();
+        var result = Quantize(bytes);
+        using var q = Model.FromBytes(result.Model);
+        var w = TestModels.TensorNamed(q, "tconv/w");
+        Assert.That(w.Type, Is.EqualTo(TensorType.Int8));
+        Assert.That(w.Quantization.QuantizedDimension, Is.EqualTo(0));
+        var values = TestModels.ConstantValues<sbyte>(q, w);
+        for (int c = 0; c < 8; c++)
+        {
+            // Output channel c is the 144 consecutive elements from c·144 (OHWI): scale = max |w| / 127, q = round(w / scale).
+            var channel = weights.AsSpan(c * 144, 144).ToArray();
+            float scale = (float)(channel.Max(v => Math.Abs((double)v)) / 127.0);
+            Assert.That(w.Quantization.Scale[c], Is.EqualTo(scale), $"channel {c}");
+            for (int i = 0; i < 144; i++)
+                Assert.That(values[c * 144 + i], Is.EqualTo((sbyte)Math.Round(channel[i] / (double)scale, MidpointRounding.AwayFromZero)), $"channel {c} element {i}");
+        }
+        Assert.That(TestModels.TensorNamed(q, "tconv/b").Type, Is.EqualTo(TensorType.Float32));
+        Assert.That(q.OperatorCodeOf(q.MainSubgraph.Operators.Single()).Version, Is.EqualTo(3));
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1));
+        Assert.That(result.Report.FloatOperators, Is.Empty);
+        Assert.That(result.Report.Outputs.Single().RelativeL2, Is.LessThan(0.02));
+    }
+
+    [Test]
+    public void Dynamic_TransposeConv_PerTensor_StoresOneScale_AndWithoutBiasIsVersion2()
+    {
+        var (bytes, weights) = TransposeConv(bias: false);
+        var result = Quantize(bytes, new QuantizationOptions { Mode = QuantizationMode.Dynamic, PerTensorWeights = true, MeasureLatency = false });
+        using var q = Model.FromBytes(result.Model);
+        var w = TestModels.TensorNamed(q, "tconv/w");
+        Assert.That(w.Quantization.Scale, Is.EqualTo(new[] { (float)(weights.Max(v => Math.Abs((double)v)) / 127.0) }));
+        Assert.That(q.OperatorCodeOf(q.MainSubgraph.Operators.Single()).Version, Is.EqualTo(2));
+        Assert.That(result.Report.Outputs.Single().RelativeL2, Is.LessThan(0.05));
+    }
+
+    [Test]
+    public void Dynamic_SmallTransposeConv_StaysFloatWithTheReason()
+    {
+        var result = Quantize(TransposeConv().Model, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 2048, MeasureLatency = false });
+        Assert.That(result.Report.QuantizedOperators, Is.EqualTo(0));
+        Assert.That(result.Report.FloatOperators, Is.Empty, "small weights are not listed (as for the other operators)");
+        using var q = Model.FromBytes(result.Model);
+        Assert.That(TestModels.TensorNamed(q, "tconv/w").Type, Is.EqualTo(TensorType.Float32));
+    }
+
     [Test]
     [Category("Corpus")]
-    public void Dynamic_DepthwiseAndBatchMatMulModels_RunInTflite()
+    public void Dynamic_DepthwiseBatchMatMulAndTransposeConvModels_RunInTflite()
     {
-        // Depthwise: LiteRT.js runs TFLite's own hybrid kernel, which Accel follows bit for bit. BATCH_MATMUL: XNNPACK's
-        // dynamically quantized kernel (asymmetric, its own rescale order): a few ulp of the largest output.
+        // Depthwise: LiteRT.js runs TFLite's own hybrid kernel, which Accel follows bit for bit. BATCH_MATMUL and
+        // TRANSPOSE_CONV: XNNPACK's dynamically quantized kernels (asymmetric, their own rescale order): a few ulp of the
+        // largest output.
         foreach (var (name, bytes, elements, shape, bound) in new[]
                  {
                      ("dw", Depthwise().Model, 100, 6 * 6 * 8, 0.0),
                      ("bmm", BatchMatMul().Model, 1024, 3 * 64, 1e-6),
+                     ("tconv", TransposeConv().Model, 1024, 4 * 4 * 16, 1e-6),
                  })
         {
             var result = Quantize(bytes, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = elements, MeasureLatency = false });
@@ -234,6 +301,35 @@ public sealed class DynamicQuantizationTests
             TestContext.Out.WriteLine($"{name}: largest difference relative to the largest output: {worst:E2}");
             Assert.That(worst, Is.LessThanOrEqualTo(bound), name);
         }
+    }
+
+    [Test]
+    public void Dynamic_KeepFloat_KeepsTheNamedOperatorsWeightsFloat_ByTypeAndByOutputTensor()
+    {
+        // hand-built conv → depthwise → FC network of the int8 tests: by type, every CONV_2D stays float.
+        var options = new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = 16, MeasureLatency = false };
+        var all = Quantize(TestModels.SmallNetwork(), options);
+        var byType = Quantize(TestModels.SmallNetwork(), options with { KeepFloat = ["conv_2d"] });
+        Assert.That(byType.Report.QuantizedOperators, Is.EqualTo(all.Report.QuantizedOperators - 1));
+        var kept = byType.Report.FloatOperators.Single(f => f.Operator == "CONV_2D");
+        Assert.That(kept.Reason, Is.EqualTo("kept float (--keep-float conv_2d)"));
+        using (var q = Model.FromBytes(byType.Model))
+        {
+            var conv = q.MainSubgraph.Operators.Single(o => q.OperatorCodeOf(o).Builtin == BuiltinOperator.Conv2D);
+            Assert.That(q.MainSubgraph.Tensors[conv.Inputs[1]].Type, Is.Not.EqualTo(TensorType.Int8), "the conv's filter stays float");
+        }
+
+        // By output tensor: that node only.
+        using var source = Model.FromBytes(TestModels.SmallNetwork());
+        var fc = source.MainSubgraph.Operators.Single(o => source.OperatorCodeOf(o).Builtin == BuiltinOperator.FullyConnected);
+        string fcOutput = source.MainSubgraph.Tensors[fc.Outputs[0]].Name;
+        var byTensor = Quantize(TestModels.SmallNetwork(), options with { KeepFloat = [fcOutput] });
+        Assert.That(byTensor.Report.QuantizedOperators, Is.EqualTo(all.Report.QuantizedOperators - 1));
+        Assert.That(byTensor.Report.FloatOperators.Single(f => f.Operator == "FULLY_CONNECTED").Reason, Does.Contain("--keep-float"));
+
+        // A name that selects nothing is an error, as in int8 mode.
+        var e = Assert.Throws<OptimizationException>(() => Quantize(TestModels.SmallNetwork(), options with { KeepFloat = ["NO_SUCH_OP"] }));
+        Assert.That(e!.Message, Does.Contain("KeepFloat 'NO_SUCH_OP'"));
     }
 
     [Test]

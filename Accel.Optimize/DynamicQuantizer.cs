@@ -9,13 +9,12 @@ namespace Accel.Optimize;
 /// channel unless per-tensor weights are asked for), with <c>asymmetric_quantize_inputs</c> set; every activation,
 /// bias and other constant stays float32. CONV_2D filters become int8 per output channel (per tensor with
 /// --per-tensor) and DEPTHWISE_CONV_2D filters per channel where Accel's hybrid kernels run them; BATCH_MATMUL's
-/// constant rhs per tensor with <c>asymmetric_quantize_inputs</c>, as TFLite's weight quantizer does. TRANSPOSE_CONV,
-/// which has no hybrid kernel in TFLite either, stays float and is listed with the reason.
+/// constant rhs per tensor with <c>asymmetric_quantize_inputs</c>, as TFLite's weight quantizer does; TRANSPOSE_CONV
+/// weights per output channel (TFLite's hybrid kernel, which its weight quantizer does not target: it puts them behind
+/// a DEQUANTIZE).
 /// </summary>
-internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions options)
+internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions options, IReadOnlyDictionary<int, string>? keepFloat = null)
 {
-    private const string NoHybridKernel = "no hybrid kernel for this operator (TFLite has none either; docs/numerics.md §Hybrid kernels); its weights stay float32";
-
     public int QuantizedOperators { get; private set; }
     public List<FloatOperator> FloatOperators { get; } = new();
 
@@ -30,6 +29,12 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
         for (int n = 0; n < graph.Operators.Count; n++)
         {
             var op = graph.Operators[n];
+            // --keep-float: the node keeps its float weights (listed with the reason whatever its type).
+            if (keepFloat is not null && keepFloat.TryGetValue(n, out var kept))
+            {
+                FloatOperators.Add(new FloatOperator(n, op.Code.Name, kept));
+                continue;
+            }
             switch (op.Code.Builtin)
             {
                 case BuiltinOperator.FullyConnected:
@@ -80,8 +85,20 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
                 case BuiltinOperator.BatchMatMul:
                     if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, BatchMatMulReason(op)!));
                     break;
+                case BuiltinOperator.TransposeConv when TransposeConvReason(op) is null:
+                {
+                    // TFLite's hybrid TRANSPOSE_CONV (transpose_conv.cc EvalHybrid): weights OHWI per output channel
+                    // (dimension 0; --per-tensor: one scale), float32 bias; op_version: 2 for int8 weights, 3 with a
+                    // bias, 4 with a fused activation (kept from the float node).
+                    UseInt8Weights(op, options.PerTensorWeights ? -1 : 0);
+                    bool hasBias = op.Inputs.Length > 3 && op.Inputs[3] >= 0;
+                    if (hasBias) HybridBiases.Add(op.Inputs[3]);
+                    op.Code = op.Code with { Version = Math.Max(op.Code.Version, hasBias ? 3 : 2) };
+                    QuantizedOperators++;
+                    break;
+                }
                 case BuiltinOperator.TransposeConv:
-                    if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, NoHybridKernel));
+                    if (HasLargeConstantWeights(op)) FloatOperators.Add(new FloatOperator(n, op.Code.Name, TransposeConvReason(op)!));
                     break;
             }
         }
@@ -111,7 +128,7 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
 
     private bool HasLargeConstantWeights(GraphOperator op)
     {
-        int weights = op.Code.Builtin == BuiltinOperator.TransposeConv ? 1 : op.Inputs.Length > 1 ? op.Inputs[1] : -1;
+        int weights = op.Inputs.Length > 1 ? op.Inputs[1] : -1;   // input 1 is the weights of every operator here
         if (weights < 0 || weights >= graph.Tensors.Count) return false;
         var w = graph.Tensors[weights];
         return w.IsConstant && w.Type == TensorType.Float32 && w.ElementCount >= options.MinWeightElements;
@@ -148,6 +165,23 @@ internal sealed class DynamicQuantizer(EditableGraph graph, QuantizationOptions 
         if (input.Type != TensorType.Float32 || input.Shape.Length != 4 || input.Shape[3] <= 0) return "non-float input";
         if (op.Options is DepthwiseConv2DOptions dw && dw.DepthMultiplier != w.Shape[3] / input.Shape[3])
             return $"depth_multiplier {dw.DepthMultiplier} disagrees with the shapes; TFLite's hybrid kernel reads the option";
+        return null;
+    }
+
+    /// <summary>
+    /// Why a TRANSPOSE_CONV stays float, or null when its weights are quantized: dense float32 constant weights OHWI of
+    /// at least the minimum size, a float32 input of rank 4 and a fused activation TFLite's float kernels clamp with.
+    /// </summary>
+    private string? TransposeConvReason(GraphOperator op)
+    {
+        if (op.Inputs.Length < 3) return "fewer than three inputs";
+        var w = graph.Tensors[op.Inputs[1]];
+        if (!w.IsConstant || w.Type != TensorType.Float32 || w.Sparsity is not null || w.Shape.Length != 4) return "weights are not a dense float32 constant";
+        if (w.ElementCount < options.MinWeightElements) return $"weights of {w.ElementCount} elements, below the minimum of {options.MinWeightElements}";
+        var input = graph.Tensors[op.Inputs[2]];
+        if (input.Type != TensorType.Float32 || input.Shape.Length != 4) return "non-float input";
+        if (op.Options is TransposeConvOptions { FusedActivation: ActivationFunctionType.Tanh or ActivationFunctionType.SignBit })
+            return "fused activation without a float clamp";
         return null;
     }
 

@@ -252,6 +252,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Mean, BuiltinOperator.Prelu, BuiltinOperator.Softmax, BuiltinOperator.Tanh, BuiltinOperator.Sum,
         BuiltinOperator.L2Normalization, BuiltinOperator.LogSoftmax,
         BuiltinOperator.SquaredDifference, BuiltinOperator.Rsqrt, BuiltinOperator.Abs, BuiltinOperator.Exp, BuiltinOperator.Div,
+        BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv,
     ];
 
     /// <summary>
@@ -364,7 +365,8 @@ internal sealed class FullIntegerQuantizer
                 {
                     BuiltinOperator.DepthwiseConv2D => 3,
                     BuiltinOperator.Conv2D or BuiltinOperator.TransposeConv => 0,   // OHWI: per output channel
-                    _ => -1, // FULLY_CONNECTED: per tensor, as TFLite's converter writes it by default
+                    // FULLY_CONNECTED: per tensor unless asked per unit (TFLite's current converter writes it per unit).
+                    _ => _options.PerChannelFullyConnected ? 0 : -1,
                 };
                 if (_options.PerTensorWeights) axis = -1;
                 var (qw, scales) = QuantizationMath.QuantizeSymmetric(w.FloatValues(), w.Shape, axis);
@@ -492,12 +494,13 @@ internal sealed class FullIntegerQuantizer
                 version = Math.Max(version, 4);
                 break;
             case BuiltinOperator.BatchMatMul:
-                // int16 × int16 (TFLite has no 16x8 BATCH_MATMUL): both operands activations with their own ranges (a
-                // constant operand gets its own symmetric scale); version 3.
+                // Both operands quantized as activations, each with its own range — a constant operand over its own
+                // values — as TFLite's converter does (operator_property: quantize_input_as_activations): int8 per tensor
+                // asymmetric, version 2; int16 × int16 (TFLite has no 16x8 BATCH_MATMUL) symmetric, version 3.
                 inputs[0] = Operand(op.Inputs[0]);
                 inputs[1] = Operand(op.Inputs[1]);
                 outParams = ParamsFromRange(y);
-                version = Math.Max(version, 3);
+                version = Math.Max(version, _int16 ? 3 : 2);
                 break;
             case BuiltinOperator.Mean:
             case BuiltinOperator.Sum:

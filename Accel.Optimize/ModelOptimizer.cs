@@ -35,8 +35,12 @@ public static class ModelOptimizer
 
         if (options.Mode == QuantizationMode.Dynamic)
         {
-            var dynamic = new DynamicQuantizer(graph, options);
+            // Names are resolved as in int8 mode: an operator type or an operator's output tensor; a typo is an error.
+            var keptFloat = SelectiveQuantization.Resolve(graph, options.KeepFloat);
+            var dynamic = new DynamicQuantizer(graph, options, keptFloat);
             dynamic.Run();
+            if (options.KeepFloat.Count > 0)
+                notes.Add($"Selective quantization: {keptFloat.Count} operators kept float by name ({string.Join(", ", options.KeepFloat)}).");
             // Constants left float keep the source's encoding (float16 stays float16, sparse stays sparse).
             var decoders = new List<GraphOperator>();
             foreach (int t in WeightEncoding.ConsumedFloatConstants(graph).ToList())
@@ -132,7 +136,7 @@ public static class ModelOptimizer
             _ => "MSE-optimal clipping",
         };
         bool int16 = options.Mode == QuantizationMode.Int16x8;
-        notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : $"interface {options.Interface}")}; weights {(options.PerTensorWeights ? "per tensor" : "per channel (CONV_2D, DEPTHWISE_CONV_2D; FULLY_CONNECTED per tensor)")}.");
+        notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : $"interface {options.Interface}")}; weights {(options.PerTensorWeights ? "per tensor" : $"per channel (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV; FULLY_CONNECTED {(options.PerChannelFullyConnected ? "per unit" : "per tensor")})")}.");
         var result = Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
             quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes, reference: layerReference);
         return sensitivity.Count == 0 && targetResult is null ? result : result with { Report = result.Report with { Sensitivity = sensitivity, AccuracyTarget = targetResult } };

@@ -84,6 +84,13 @@ public sealed record QuantizationOptions
     /// <summary>Int8 and 16x8: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
     public bool PerTensorWeights { get; init; }
 
+    /// <summary>
+    /// Int8 and 16x8: FULLY_CONNECTED weights with one scale per unit (dimension 0) instead of one per tensor — the layout
+    /// TFLite's current converter writes (its operator property marks FULLY_CONNECTED weights per axis); off by default so
+    /// the measured corpus figures keep holding (docs/optimize.md §Int8). <see cref="PerTensorWeights"/> wins.
+    /// </summary>
+    public bool PerChannelFullyConnected { get; init; }
+
     /// <summary>Threads of the CPU delegate used for calibration and the report's evaluation runs.</summary>
     public int Threads { get; init; } = 1;
 
@@ -103,7 +110,8 @@ public sealed record QuantizationOptions
     /// Int8 and 16x8: operators kept float whatever their kernels (TFLite's <c>denylisted_ops</c> /
     /// <c>denylisted_nodes</c>, ONNX Runtime's <c>nodes_to_exclude</c>): each entry is an operator type as TFLite names
     /// it (<c>CONV_2D</c>: every node of the type) or the name of a node's output tensor (that node). They run float
-    /// behind DEQUANTIZE/QUANTIZE and the report lists them. A name matching nothing in the model is an error.
+    /// behind DEQUANTIZE/QUANTIZE and the report lists them. A name matching nothing in the model is an error. Dynamic
+    /// mode too: the named nodes keep their float weights (no hybrid node).
     /// </summary>
     public IReadOnlyList<string> KeepFloat { get; init; } = [];
 
@@ -145,8 +153,10 @@ public sealed record QuantizationOptions
         if ((AccuracyTarget is not null || Equalize) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new OptimizationException($"AccuracyTarget and Equalize apply to modes int8 and int16x8, not {Mode}.");
         if (FloatLayers < 0) throw new OptimizationException($"FloatLayers must be at least 0, got {FloatLayers}.");
-        if ((KeepFloat.Count > 0 || FloatLayers > 0 || SensitivityOutputs.Count > 0) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
-            throw new OptimizationException($"Keeping operators float (KeepFloat, FloatLayers, SensitivityOutputs) applies to modes int8 and int16x8, not {Mode}.");
+        if (KeepFloat.Count > 0 && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8 or QuantizationMode.Dynamic))
+            throw new OptimizationException($"KeepFloat applies to modes int8 and int16x8 (and dynamic: the named nodes keep float weights), not {Mode}.");
+        if ((FloatLayers > 0 || SensitivityOutputs.Count > 0) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"Keeping operators float by sensitivity (FloatLayers, SensitivityOutputs) applies to modes int8 and int16x8, not {Mode}.");
         if (SensitivityOutputs.Count > 0 && FloatLayers == 0 && AccuracyTarget is null)
             throw new OptimizationException("SensitivityOutputs ranks operators for FloatLayers or AccuracyTarget; set one of them.");
         if (KeepFloat.Any(string.IsNullOrWhiteSpace))

@@ -26,6 +26,7 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
 
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p)
     {
+        if (p.Hybrid is not null) return NodeSupport.Refuse(Hybrid.HybridRefusal.NotBuilt);
         var weights = node.Inputs[1]!;
         var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
         // The delegate's dtype check reads the int32 output_shape, so uint8 reaches here; its integer node is int8 only.

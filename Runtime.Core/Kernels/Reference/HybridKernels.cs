@@ -236,6 +236,75 @@ internal static class HybridKernels
     }
 
     /// <summary>
+    /// TRANSPOSE_CONV with int8 weights OHWI [Cout, KH, KW, Cin] (one scale per output channel), TFLite's
+    /// transpose_conv.cc EvalHybrid with reference_ops::HybridTransposeConv: each batch image quantized asymmetrically as
+    /// one row; every product is rescaled on its own, t = ((float)((q − z)·w) · s_c) · f, and summed in binary32 into a
+    /// zeroed output in the scatter's order (input row, column, channel ascending), then + bias, then max(·, min) and
+    /// min(·, max). Gathered here: for one output, the input rows through the taps ky (descending) ascend, likewise the
+    /// columns, so the order of the float additions is TFLite's.
+    /// </summary>
+    public static void TransposeConv(KernelContext context, TransposeConvParams p, HybridWeightsParams h)
+    {
+        var weightsTensor = context.Input(1);
+        var inputTensor = context.Input(2);
+        var biasTensor = context.OptionalInput(3);
+        var outputTensor = context.Output(0);
+        ReadOnlySpan<float> input = inputTensor.Read<float>();
+        ReadOnlySpan<sbyte> weights = weightsTensor.Read<sbyte>();
+        ReadOnlySpan<float> bias = biasTensor is null ? default : biasTensor.Read<float>();
+        Span<float> output = outputTensor.Write<float>();
+        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
+        int filterHeight = weightsTensor.Dim(1), filterWidth = weightsTensor.Dim(2);
+        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
+        int imageSize = inputHeight * inputWidth * inputDepth;
+        var (min, max) = ClampRange(context.OptionsAs<TransposeConvOptions>().FusedActivation);
+        Span<sbyte> quantized = h.Scratch.QuantizedRow.AsSpan(0, imageSize);
+
+        for (int b = 0; b < batches; b++)
+        {
+            float factor = AsymmetricQuantize(input.Slice(b * imageSize, imageSize), quantized, out int zero);
+            for (int oy = 0; oy < outputHeight; oy++)
+            {
+                context.ThrowIfCancellationRequested();
+                for (int ox = 0; ox < outputWidth; ox++)
+                for (int oc = 0; oc < outputDepth; oc++)
+                {
+                    float scale = h.Scales[oc];
+                    float acc = 0f;
+                    for (int ky = filterHeight - 1; ky >= 0; ky--)
+                    {
+                        // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
+                        int rowNumerator = oy + p.PadTop - ky;
+                        if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
+                        int iy = rowNumerator / p.StrideH;
+                        if (iy >= inputHeight) continue;
+                        for (int kx = filterWidth - 1; kx >= 0; kx--)
+                        {
+                            int colNumerator = ox + p.PadLeft - kx;
+                            if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
+                            int ix = colNumerator / p.StrideW;
+                            if (ix >= inputWidth) continue;
+                            int inputOffset = (iy * inputWidth + ix) * inputDepth;
+                            int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
+                            for (int ci = 0; ci < inputDepth; ci++)
+                            {
+                                int product = (quantized[inputOffset + ci] - zero) * weights[weightsOffset + ci];
+                                float term = (float)product * scale;   // acc * per_channel_scale[c] * scaling_factor, left to right
+                                term *= factor;
+                                acc += term;
+                            }
+                        }
+                    }
+                    float value = bias.IsEmpty ? acc : acc + bias[oc];
+                    value = value < min ? min : value;   // std::max(x, min), then std::min(x, max)
+                    value = max < value ? max : value;
+                    output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = value;
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// BATCH_MATMUL with a constant int8 rhs, TFLite's batch_matmul.cc EvalHybrid with reference_ops::BatchMatMul
     /// (int8 × int8 → float): every lhs row quantized (BatchQuantizeFloats: symmetric, or asymmetric with
     /// asymmetric_quantize_inputs), per tensor its factor times the rhs scale; per output element the exact int32

@@ -3,7 +3,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Kernels.Reference;
 
 /// <summary>
-/// TRANSPOSE_CONV (builtin), float32 (docs/numerics.md §TRANSPOSE_CONV), int8 and uint8 (<see cref="QuantizedTransposeConv"/>), int16x8 (<see cref="Int16x8Kernels.TransposeConv"/>). TFLite's <c>reference_ops::TransposeConv</c>
+/// TRANSPOSE_CONV (builtin), float32 (docs/numerics.md §TRANSPOSE_CONV), int8 and uint8 (<see cref="QuantizedTransposeConv"/>), int16x8 (<see cref="Int16x8Kernels.TransposeConv"/>), hybrid (<see cref="HybridKernels.TransposeConv"/>). TFLite's <c>reference_ops::TransposeConv</c>
 /// scatters every input element through every tap into a zeroed output, then adds the bias and clamps; Accel gathers
 /// the same products so each output is one sequential FMA chain (<see cref="TransposeConvolution.Gather"/>, shared
 /// with Convolution2DTransposeBias): for ky, for kx, when (oy + pad_top − ky) / stride_h and
@@ -26,6 +26,11 @@ internal sealed class TransposeConvKernel : ReferenceKernel<TransposeConvParams>
         if (p.Int16 is { } q16)
         {
             Int16x8Kernels.TransposeConv(context, p, q16);
+            return;
+        }
+        if (p.Hybrid is { } h)
+        {
+            HybridKernels.TransposeConv(context, p, h);
             return;
         }
         var weightsTensor = context.Input(1);

@@ -22,12 +22,19 @@ public sealed record TransposeConvParams(int StrideH, int StrideW, int PadTop, i
     /// or per tensor, int64 bias, the 64-bit rescale); null otherwise.
     /// </summary>
     public Int16ConvParams? Int16 { get; init; }
+
+    /// <summary>
+    /// Dynamic-range (hybrid) weights: float32 input, output and bias, int8 weights per output channel or per tensor
+    /// (TFLite's transpose_conv.cc EvalHybrid); null otherwise.
+    /// </summary>
+    public HybridWeightsParams? Hybrid { get; init; }
 }
 
 /// <summary>
 /// TRANSPOSE_CONV (builtin), float32, int8 (per-channel symmetric int8 weights, int32 bias), uint8 (per-tensor uint8
 /// weights with a zero point, int32 bias whose scale is checked as for uint8 CONV_2D) and int16x8 (int16 activations with
-/// zero point 0, symmetric int8 weights, int64 bias); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
+/// zero point 0, symmetric int8 weights, int64 bias) and hybrid (float32 input, output and bias, symmetric int8 weights per
+/// output channel or per tensor: transpose_conv.cc EvalHybrid); TFLite's transpose_conv.cc Prepare and Eval's padding: inputs 0 = output_shape
 /// (int32 [4], constant here), 1 = weights, 2 = input, 3 = optional bias (version 3); fused activation from version 4.
 /// </summary>
 [OpCodes(BuiltinOperator.TransposeConv)]
@@ -49,11 +56,12 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
 
         bool quantized = QuantizedParams.IsQuantizedType(input.Type);
         bool int16 = input.Type == TensorType.Int16;
+        bool hybrid = HybridWeights.IsHybrid(input, weights);
         if (!quantized && !int16)
         {
             if (input.Type != TensorType.Float32)
                 throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; TRANSPOSE_CONV runs float32, int8, uint8 and int16 (int8 weights)");
-            ConvCommon.ExpectFloat32(context, weights, "weights");
+            if (!hybrid) ConvCommon.ExpectFloat32(context, weights, "weights");
             ConvCommon.ExpectFloat32(context, output, "output");
         }
         ConvCommon.ExpectDense(context, weights, "weights");
@@ -103,12 +111,21 @@ internal sealed class TransposeConvDefinition : OpDefinition<TransposeConvParams
                 $"{options.Padding} padding with strides {options.StrideH}x{options.StrideW} and a {filterHeight}x{filterWidth} " +
                 $"filter maps it back to {rows.OutputSize}x{cols.OutputSize}, not {input.Dim(1)}x{input.Dim(2)}");
         var activation = quantized || int16 ? default : ActivationRange.For(options.FusedActivation, context);
+        // Hybrid: TFLite's EvalHybrid quantizes each batch image (H·W·Cin values) asymmetrically at Invoke; the weights'
+        // scales are per output channel (dimension 0), a single scale standing for every channel.
+        var hybridParams = hybrid
+            ? HybridWeights.Prepare(context, weights, output, 0, outputDepth,
+                checked(input.Dim(1) * input.Dim(2) * input.Dim(3)), asymmetricInputs: true)
+            : null;
 
         context.SetOutputShape(0, shape);
         return new TransposeConvParams(options.StrideH, options.StrideW, rows.PadBefore, cols.PadBefore, activation, bias is not null)
         {
             Quantized = quantizedParams,
             Int16 = int16Params,
+            Hybrid = hybridParams,
+            ReferenceOnlyReason = hybridParams is null ? null : HybridWeights.ReferenceOnlyReason,
+            IsHybrid = hybridParams is not null,
             Cost = new OpCost(CostMath.Product(input.ElementCount, filterHeight, filterWidth, outputDepth), 0, CostMath.BytesTouched(context)),
         };
     }

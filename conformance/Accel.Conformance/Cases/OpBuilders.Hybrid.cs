@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Accel.Conformance.Cases;
 
 /// <summary>
-/// Dynamic-range (hybrid) cases of FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D and BATCH_MATMUL: float32 input and
+/// Dynamic-range (hybrid) cases of FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, BATCH_MATMUL and TRANSPOSE_CONV: float32 input and
 /// output, int8 symmetric weights per channel or per tensor, float32 bias (BATCH_MATMUL: none), inputs quantized per batch row at Invoke (symmetric, or asymmetric with <c>"asymmetric": true</c>). Entries
 /// carry <c>"quantized": true, "hybrid": true</c> under dtype float32; <c>edge</c> reshapes the input values:
 /// <c>zeroRow</c> (row 0 all zero), <c>allZero</c> (every element zero: TFLite's zero-input shortcut), <c>huge</c>
@@ -80,6 +80,30 @@ internal static partial class OpBuilders
         int y = c.Constant("rhs", TensorType.Int8, rhs, "uniform", rhsQ);
         c.AddOperator(BuiltinOperator.BatchMatMul, [x, y], TensorType.Float32,
             new BatchMatMulOptions(adjX, adjY, AsymmetricQuantizeInputs: asymmetric), version: asymmetric ? 4 : 1);
+    }
+
+    /// <summary>
+    /// Hybrid TRANSPOSE_CONV: the quantized builder's geometry with a float32 input, int8 weights OHWI per output channel
+    /// (dimension 0) or per tensor, a float32 bias; each batch image is one asymmetrically quantized row. The converter's
+    /// version: 4 with a fused activation, 3 with a bias, else 2 (int8 weights).
+    /// </summary>
+    private static void BuildHybridTransposeConv(OpCaseContext c)
+    {
+        int[] input = Shape4(c, "input");
+        var (kh, kw) = c.P.Pair("kernel", 3);
+        int filters = c.P.Int("filters");
+        var (sh, sw) = c.P.Pair("stride", 2);
+        var padding = c.P.Padding();
+        var activation = c.P.Activation();
+        int[] outputSize = c.P.Ints("outputSize",
+            padding == Padding.Same ? [input[1] * sh, input[2] * sw] : [sh * (input[1] - 1) + kh, sw * (input[2] - 1) + kw]);
+        // via = input: output_shape is a graph input, which XNNPACK refuses, so the oracle runs TFLite's own EvalHybrid.
+        int shape = ParameterInput(c, "output_shape", [4], [input[0], outputSize[0], outputSize[1], filters]);
+        var (w, b) = HybridWeights(c, "weights", [filters, kh, kw, input[3]], 0, filters);
+        int x = c.Input("input", TensorType.Float32, input, HybridInput(c, input, input[1] * input[2] * input[3]));
+        int version = activation != ActivationFunctionType.None ? 4 : b >= 0 ? 3 : 2;
+        AddParameterisedOperator(c, BuiltinOperator.TransposeConv, b < 0 ? [shape, w, x] : [shape, w, x, b],
+            new TransposeConvOptions(padding, sw, sh, activation), version);
     }
 
     /// <summary>The input's float32 values (the case's value set), reshaped by <c>edge</c> per quantized row of <paramref name="depth"/> elements.</summary>

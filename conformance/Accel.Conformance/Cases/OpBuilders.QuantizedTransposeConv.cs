@@ -12,13 +12,19 @@ internal static partial class OpBuilders
     {
         yield return Builtin(BuiltinOperator.TransposeConv,
                 ["input", "kernel", "filters", "stride", "padding", "outputSize", "bias", "activation", "quantized", "inputScale",
-                 "inputZeroPoint", "outputScale", "outputZeroPoint", "weightScale", "weightZeroPoint", "perChannel", "spread"],
+                 "inputZeroPoint", "outputScale", "outputZeroPoint", "weightScale", "weightZeroPoint", "perChannel", "spread",
+                 "hybrid", "edge", "values", "via"],
                 BuildQuantizedTransposeConv)
             with { ForQuantizedTypes = true };
     }
 
     private static void BuildQuantizedTransposeConv(OpCaseContext c)
     {
+        if (c.P.Bool("hybrid", false))
+        {
+            BuildHybridTransposeConv(c);
+            return;
+        }
         int[] input = Shape4(c, "input");
         var (kh, kw) = c.P.Pair("kernel", 3);
         int filters = c.P.Int("filters");
