@@ -89,8 +89,9 @@ public sealed class QuantizedConvolutionTests
     }
 
     /// <summary>
-    /// The VNNI GEMM with AVX-512 over 32-channel tiles (four blocks, 16 accumulators) and the short rounding: channel
-    /// counts of whole tiles, a tile plus a pair plus a partial block, a channel range split as two threads split it;
+    /// The VNNI GEMM with AVX-512 over 32-channel tiles (four blocks, 16 accumulators), 24-channel tiles (three blocks)
+    /// and the short rounding: channel counts of whole tiles, a tile plus a pair plus a partial block, tiles plus three
+    /// blocks, 1–4 rows, a channel range split as two threads split it;
     /// right shifts 2–15 with output zero points at both ends (short form built), and the same data with a left shift
     /// on one channel or a bias that lets the sum wrap (short form refused, general steps) — every byte the reference's.
     /// </summary>
@@ -101,7 +102,7 @@ public sealed class QuantizedConvolutionTests
             Assert.Ignore("this machine (as this process sees it) has no AVX-VNNI with AVX-512F");
         var random = new Random(29);
         int shortForms = 0, generalForms = 0;
-        foreach (var (depth, channels, rows) in new[] { (64, 32, 4), (29, 72, 3), (8, 64, 1), (300, 45, 4), (4, 96, 2) })
+        foreach (var (depth, channels, rows) in new[] { (64, 32, 4), (29, 72, 3), (8, 64, 1), (300, 45, 4), (4, 96, 2), (40, 24, 1), (17, 56, 3), (12, 56, 4), (33, 56, 1) })
         foreach (int variant in new[] { 0, 1, 2 })
         foreach (int outputZeroPoint in new[] { -128, 127, 3 })
         {
@@ -145,7 +146,7 @@ public sealed class QuantizedConvolutionTests
                     $"K {depth}, channel {c} of {channels}, row {row} of {rows}, variant {variant}, zero points {inputZeroPoint}/{outputZeroPoint} (sum {acc})");
             }
         }
-        Assert.That((shortForms, generalForms), Is.EqualTo((15, 30)));
+        Assert.That((shortForms, generalForms), Is.EqualTo((27, 54)));
     }
 
     /// <summary>

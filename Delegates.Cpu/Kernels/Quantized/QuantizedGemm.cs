@@ -324,6 +324,27 @@ internal sealed unsafe class ShortRequantization
         var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(Pinned(_right) + first).AsUInt32());
         return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
     }
+
+    /// <summary>
+    /// The same steps for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/> a
+    /// multiple of 8, so the odd-lane multipliers stay paired).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Requantize8x2(Vector512<int> acc, int first)
+    {
+        var multiplier = Avx.LoadVector256(Pinned(_multipliers) + first);
+        var oddMultiplier = Avx.LoadVector256(Pinned(_oddMultipliers) + first);
+        var rounding = Avx.LoadVector256(Pinned(_rounding) + first);
+        var right = Avx.LoadVector256(Pinned(_right) + first);
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Vector512.Create(multiplier, multiplier)), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
+            Vector512.Create(oddMultiplier, oddMultiplier)), half), 1);
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var rounded = Avx512F.Add(Avx512F.Add(high, Vector512.Create(rounding, rounding)), Avx512F.ShiftRightArithmetic(high, 31));
+        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Vector512.Create(right, right).AsUInt32());
+        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
+    }
 }
 
 /// <summary>
@@ -440,6 +461,13 @@ internal static unsafe class QuantizedGemm
             for (int block = blockBegin; block < quadEnd; block += 4)
                 BlockVnni4(w, epilogue, block, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
             firstPair = Math.Max(blockBegin, quadEnd);
+            if (blockEnd - firstPair == 3 && blockEnd * PackedQuantizedWeights.BlockChannels <= w.OutputChannels)
+            {
+                // Three full blocks left (24 channels: a Cout of 24, 56, 88, …): one 12-accumulator tile instead of a
+                // pair and a lone block of four latency-bound chains.
+                BlockVnni3(w, epilogue, firstPair, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
+                return;
+            }
         }
         for (int block = firstPair; block < pairedEnd; block += 2)
             Pair(w, epilogue, block, blockSize, r0, r1, r2, r3, count, output, outputStride, wide);
@@ -588,6 +616,76 @@ internal static unsafe class QuantizedGemm
         if (count > 1) Store32(w, epilogue, first, y + outputStride, a1, b1, c1, d1);
         if (count > 2) Store32(w, epilogue, first, y + 2 * (nint)outputStride, a2, b2, c2, d2);
         if (count > 3) Store32(w, epilogue, first, y + 3 * (nint)outputStride, a3, b3, c3, d3);
+    }
+
+    /// <summary>
+    /// Four rows × three full 8-channel blocks with vpdpbusd, the sums starting from the folded bias; each row's first
+    /// 16 channels requantized on 16 lanes, the third block two rows per 16-lane vector (AVX-512F).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BlockVnni3(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
+        int count, byte* output, int outputStride)
+    {
+        int first = block * PackedQuantizedWeights.BlockChannels, quads = w.RowLength / 4;
+        sbyte* p = w.Narrow + (nint)block * blockSize;
+        var lowBias = Vector512.Load(w.Bias + first);
+        var highBias = Vector256.Load(w.Bias + first + 16);
+        Vector256<int> a0 = lowBias.GetLower(), a1 = a0, a2 = a0, a3 = a0;
+        Vector256<int> b0 = lowBias.GetUpper(), b1 = b0, b2 = b0, b3 = b0;
+        Vector256<int> c0 = highBias, c1 = c0, c2 = c0, c3 = c0;
+        for (int k = 0; k < quads; k++, p += 32)
+        {
+            var wa = Avx.LoadVector256(p);
+            var wb = Avx.LoadVector256(p + blockSize);
+            var wc = Avx.LoadVector256(p + 2 * blockSize);
+            var x = Vector256.Create(r0[k]).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, wa);
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, x, wb);
+            c0 = AvxVnni.MultiplyWideningAndAdd(c0, x, wc);
+            x = Vector256.Create(r1[k]).AsByte();
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, wa);
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, x, wb);
+            c1 = AvxVnni.MultiplyWideningAndAdd(c1, x, wc);
+            x = Vector256.Create(r2[k]).AsByte();
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, wa);
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, x, wb);
+            c2 = AvxVnni.MultiplyWideningAndAdd(c2, x, wc);
+            x = Vector256.Create(r3[k]).AsByte();
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, wa);
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, x, wb);
+            c3 = AvxVnni.MultiplyWideningAndAdd(c3, x, wc);
+        }
+        byte* y = output + first;
+        var fast = w.Short;
+        Store16(fast, epilogue, first, y, Vector512.Create(a0, b0));
+        if (count > 1) Store16(fast, epilogue, first, y + outputStride, Vector512.Create(a1, b1));
+        if (count > 2) Store16(fast, epilogue, first, y + 2 * (nint)outputStride, Vector512.Create(a2, b2));
+        if (count > 3) Store16(fast, epilogue, first, y + 3 * (nint)outputStride, Vector512.Create(a3, b3));
+        // The third block: rows (0, 1) and (2, 3) share a 16-lane vector (the rows a shorter tile lacks alias row 0).
+        y += 16;
+        var pair = Requantize8x2(fast, epilogue, first + 16, Vector512.Create(c0, c1));
+        *(ulong*)y = pair.ToScalar();
+        if (count > 1) *(ulong*)(y + outputStride) = pair.GetElement(1);
+        if (count > 2)
+        {
+            pair = Requantize8x2(fast, epilogue, first + 16, Vector512.Create(c2, c3));
+            *(ulong*)(y + 2 * (nint)outputStride) = pair.ToScalar();
+            if (count > 3) *(ulong*)(y + 3 * (nint)outputStride) = pair.GetElement(1);
+        }
+    }
+
+    /// <summary>Channels [first, first + 16) of one row (bias included) requantized and stored as 16 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store16(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, byte* y, Vector512<int> acc) =>
+        Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(acc, first) : epilogue.Requantize(acc, first)).Store(y);
+
+    /// <summary>Channels [first, first + 8) of two rows (bias included), one row per 256-bit half: the two rows' 8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ulong> Requantize8x2(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, Vector512<int> acc)
+    {
+        if (fast is not null) return Avx512F.ConvertToVector128Byte(fast.Requantize8x2(acc, first)).AsUInt64();
+        var (m, l, r) = epilogue.Lanes(first);
+        return Avx512F.ConvertToVector128Byte(epilogue.Requantize(acc, Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r))).AsUInt64();
     }
 
     /// <summary>One row's 32 channels (sums with the bias included) requantized on 16 lanes and stored as 32 bytes.</summary>
