@@ -89,6 +89,67 @@ public sealed class QuantizedConvolutionTests
     }
 
     /// <summary>
+    /// The VNNI GEMM with AVX-512 over 32-channel tiles (four blocks, 16 accumulators), 24-channel tiles (three blocks)
+    /// and the short rounding: channel counts of whole tiles, a tile plus a pair plus a partial block, tiles plus three
+    /// blocks, 1–4 rows, a channel range split as two threads split it;
+    /// right shifts 2–15 with output zero points at both ends (short form built), and the same data with a left shift
+    /// on one channel or a bias that lets the sum wrap (short form refused, general steps) — every byte the reference's.
+    /// </summary>
+    [Test]
+    public unsafe void TheGemmsThirtyTwoChannelTilesAndShortRoundingGiveTheReferenceBytes()
+    {
+        if (!QuantizedIsas.IsSupported(QuantizedIsa.AvxVnni) || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            Assert.Ignore("this machine (as this process sees it) has no AVX-VNNI with AVX-512F");
+        var random = new Random(29);
+        int shortForms = 0, generalForms = 0;
+        foreach (var (depth, channels, rows) in new[] { (64, 32, 4), (29, 72, 3), (8, 64, 1), (300, 45, 4), (4, 96, 2), (40, 24, 1), (17, 56, 3), (12, 56, 4), (33, 56, 1) })
+        foreach (int variant in new[] { 0, 1, 2 })
+        foreach (int outputZeroPoint in new[] { -128, 127, 3 })
+        {
+            int inputZeroPoint = random.Next(-128, 128);
+            byte[] weights = new byte[channels * depth];
+            random.NextBytes(weights);
+            for (int i = 0; i < weights.Length; i++) if (weights[i] == 0x80) weights[i] = 0x81; // symmetric int8 weights
+            int[] bias = Enumerable.Range(0, channels).Select(_ => random.Next(-1 << 20, 1 << 20)).ToArray();
+            if (variant == 2) bias[channels - 1] = int.MaxValue - 5; // the sum may wrap: no short form
+            byte[] input = new byte[rows * depth];
+            random.NextBytes(input);
+            var q = new QuantizedConvParams(-inputZeroPoint, 0, outputZeroPoint,
+                [.. Enumerable.Range(0, channels).Select(c => variant == 1 && c == channels / 2
+                    ? Quantization.QuantizeMultiplier(3.0) // a left shift: no short form
+                    : Quantization.QuantizeMultiplier(Math.Pow(2, -2 - c % 14) * (1 + 0.99 * random.NextDouble())))], -128, 127);
+            var epilogue = new QuantizedEpilogue(q);
+            var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue);
+            if (packed.Short is null) generalForms++;
+            else shortForms++;
+            Assert.That(packed.Short is null, Is.EqualTo(variant != 0), $"variant {variant}: the short form is built only where its bound holds");
+            byte[] rowBuffer = new byte[QuantizedGemm.TileRows * packed.RowBytes];
+            byte[] output = new byte[rows * channels];
+            fixed (byte* x = input, r = rowBuffer, y = output)
+            {
+                for (int row = 0; row < rows; row++)
+                {
+                    QuantizedGemm.ConvertRow(x + row * depth, depth, r + row * packed.RowBytes, -inputZeroPoint, true, QuantizedIsa.AvxVnni);
+                    QuantizedGemm.ClearTail(r + row * packed.RowBytes, depth, packed);
+                }
+                int split = packed.Blocks / 2; // two channel groups, as ConvLoops.ChannelGroups gives two threads
+                QuantizedGemm.Run(packed, epilogue, r, rows, y, channels, 0, split);
+                QuantizedGemm.Run(packed, epilogue, r, rows, y, channels, split, packed.Blocks);
+            }
+            for (int row = 0; row < rows; row++)
+            for (int c = 0; c < channels; c++)
+            {
+                int acc = bias[c];
+                for (int k = 0; k < depth; k++) acc = unchecked(acc + (sbyte)weights[c * depth + k] * ((sbyte)input[row * depth + k] - inputZeroPoint));
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]) + outputZeroPoint, -128, 127);
+                Assert.That((sbyte)output[row * channels + c], Is.EqualTo(expected),
+                    $"K {depth}, channel {c} of {channels}, row {row} of {rows}, variant {variant}, zero points {inputZeroPoint}/{outputZeroPoint} (sum {acc})");
+            }
+        }
+        Assert.That((shortForms, generalForms), Is.EqualTo((27, 54)));
+    }
+
+    /// <summary>
     /// The AVX2 requantization against the reference's scalar MultiplyByQuantizedMultiplier on adversarial values:
     /// mantissas 0, 2^30, 2^31 − 1 and random, every shift from −31 to 31, sums at int32's ends and random, output
     /// clamps at the int8 ends and narrow ones.

@@ -40,11 +40,12 @@ internal static class QuantizedConv
         if (QuantizedFirstLayerCpuNode.Fits(g, path, q, signed))
             return new QuantizedFirstLayerCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(), new QuantizedEpilogue(q), q.InputOffset);
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
+        var epilogue = new QuantizedEpilogue(q);
         var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
-            g.OutputDepth, depth, path);
+            g.OutputDepth, depth, path, epilogue);
         if (QuantizedSmallPointwiseCpuNode.Fits(g, path))
-            return new QuantizedSmallPointwiseCpuNode(input, output, g, weights, new QuantizedEpilogue(q));
-        return new QuantizedConv2DCpuNode(input, output, g, weights, new QuantizedEpilogue(q), q.InputOffset, signed);
+            return new QuantizedSmallPointwiseCpuNode(input, output, g, weights, epilogue);
+        return new QuantizedConv2DCpuNode(input, output, g, weights, epilogue, q.InputOffset, signed);
     }
 
     public static ICpuCompiledNode CompileFullyConnected(DelegateNode node, FullyConnectedParams p, QuantizedConvParams q, QuantizedIsa? isa = null)
@@ -54,9 +55,10 @@ internal static class QuantizedConv
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
         bool signed = input.Type == TensorType.Int8;
         var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
+        var epilogue = new QuantizedEpilogue(q);
         var packed = new PackedQuantizedWeights(weights.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
-            p.Units, p.Depth, path);
-        return new QuantizedFullyConnectedCpuNode(input, node.Outputs[0], p.Batch, packed, new QuantizedEpilogue(q), q.InputOffset, signed);
+            p.Units, p.Depth, path, epilogue);
+        return new QuantizedFullyConnectedCpuNode(input, node.Outputs[0], p.Batch, packed, epilogue, q.InputOffset, signed);
     }
 
     public static ICpuCompiledNode CompileDepthwise(DelegateNode node, DepthwiseConv2DParams p, QuantizedConvParams q, QuantizedIsa? isa = null)

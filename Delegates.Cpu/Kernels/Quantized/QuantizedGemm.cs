@@ -191,7 +191,7 @@ internal sealed unsafe class PackedQuantizedWeights
     private readonly int[] _bias;
 
     public PackedQuantizedWeights(ReadOnlySpan<byte> weights, bool signed, int filterOffset, int inputOffset, ReadOnlySpan<int> bias,
-        int outputChannels, int depth, QuantizedIsa isa)
+        int outputChannels, int depth, QuantizedIsa isa, QuantizedEpilogue? epilogue = null)
     {
         if (isa == QuantizedIsa.AvxVnni && (!signed || filterOffset != 0))
             throw new ArgumentException("the VNNI path packs symmetric int8 weights only", nameof(isa));
@@ -219,6 +219,8 @@ internal sealed unsafe class PackedQuantizedWeights
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
                 _narrow[Index(c, k, 4)] = (sbyte)weights[c * depth + k];
+            if (epilogue is not null && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
+                Short = ShortRequantization.TryCreate(weights, bias, outputChannels, depth, inputOffset, epilogue);
         }
         else
         {
@@ -243,9 +245,106 @@ internal sealed unsafe class PackedQuantizedWeights
     /// <summary>Bytes of one packed row (int16 or u8 elements).</summary>
     public int RowBytes => Isa == QuantizedIsa.AvxVnni ? RowLength : RowLength * 2;
 
+    /// <summary>
+    /// The 16-lane requantization with the rounding shift and zero point as one add and one shift, where every
+    /// channel's bound proves it exact (VNNI with AVX-512 only); null: the general steps.
+    /// </summary>
+    public ShortRequantization? Short { get; }
+
     public short* Wide => (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wide!));
     public sbyte* Narrow => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_narrow!));
     public int* Bias => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+}
+
+/// <summary>
+/// The GEMM's 16-lane requantization in its short form (docs/numerics.md §CPU delegate int8): when every output
+/// channel has a right shift r ≥ 1 (no left shift) and its sums are bounded — B_c = |bias_c| + Σ_k |w_k,c| ·
+/// max|x + x_offset| ≤ 2^31 − 1, so that the int32 sum never wraps, and h + |2^(r−1) + z_out · 2^r| + 1 ≤ 2^31 − 1 with
+/// h = ⌊B_c · m_c / 2^31⌋ + 1 bounding the doubling high multiply — RoundingDivideByPOT(p, r) + z_out =
+/// (p + 2^(r−1) − [p &lt; 0] + z_out · 2^r) &gt;&gt; r, the same proof as the depthwise kernel's. The constants are
+/// per channel in channel order (the odd-lane multiplier stored one slot early, where <c>vpmuldq</c> reads it).
+/// </summary>
+internal sealed unsafe class ShortRequantization
+{
+    private readonly int[] _multipliers, _oddMultipliers, _rounding, _right; // pinned, padded to whole 16-channel groups
+
+    private ShortRequantization(int padded)
+    {
+        _multipliers = GC.AllocateArray<int>(padded, pinned: true);
+        _oddMultipliers = GC.AllocateArray<int>(padded, pinned: true);
+        _rounding = GC.AllocateArray<int>(padded, pinned: true);
+        _right = GC.AllocateArray<int>(padded, pinned: true);
+    }
+
+    public int Min { get; private init; }
+    public int Max { get; private init; }
+
+    /// <summary>The short form for this node, or null where a channel's bound (or a left shift) does not allow it.</summary>
+    public static ShortRequantization? TryCreate(ReadOnlySpan<byte> weights, ReadOnlySpan<int> bias, int channels, int depth, int inputOffset,
+        QuantizedEpilogue epilogue)
+    {
+        // int8 inputs only (the VNNI path): the largest |x + x_offset|.
+        long largestInput = Math.Max(Math.Abs(sbyte.MinValue + (long)inputOffset), Math.Abs(sbyte.MaxValue + (long)inputOffset));
+        var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max };
+        for (int c = 0; c < channels; c++)
+        {
+            int right = -epilogue.Shifts[c];
+            if (right < 1 || right > 31) return null;
+            long sum = bias.IsEmpty ? 0 : Math.Abs((long)bias[c]);
+            for (int k = 0; k < depth; k++) sum += Math.Abs((long)(sbyte)weights[c * depth + k]) * largestInput;
+            if (sum > int.MaxValue) return null;
+            long rounding = (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
+            long high = (long)(((Int128)sum * epilogue.Multipliers[c]) >> 31) + 1;
+            if (high + Math.Abs(rounding) + 1 > int.MaxValue) return null;
+            table._multipliers[c] = epilogue.Multipliers[c];
+            if ((c & 1) == 1) table._oddMultipliers[c - 1] = epilogue.Multipliers[c];
+            table._rounding[c] = (int)rounding;
+            table._right[c] = right;
+        }
+        return table;
+    }
+
+    private static int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+
+    /// <summary>
+    /// clamp(MultiplyByQuantizedMultiplier(acc) + zero point) of channels [first, first + 16), the sums
+    /// <paramref name="acc"/> with the bias included.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Requantize(Vector512<int> acc, int first)
+    {
+        // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (the even lanes' products shifted
+        // down, the odd lanes' shifted up by one so that those bits are their 64-bit lane's upper half).
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Avx512F.LoadVector512(Pinned(_multipliers) + first)), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
+            Avx512F.LoadVector512(Pinned(_oddMultipliers) + first)), half), 1);
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var rounded = Avx512F.Add(Avx512F.Add(high, Avx512F.LoadVector512(Pinned(_rounding) + first)), Avx512F.ShiftRightArithmetic(high, 31));
+        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(Pinned(_right) + first).AsUInt32());
+        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
+    }
+
+    /// <summary>
+    /// The same steps for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/> a
+    /// multiple of 8, so the odd-lane multipliers stay paired).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Requantize8x2(Vector512<int> acc, int first)
+    {
+        var multiplier = Avx.LoadVector256(Pinned(_multipliers) + first);
+        var oddMultiplier = Avx.LoadVector256(Pinned(_oddMultipliers) + first);
+        var rounding = Avx.LoadVector256(Pinned(_rounding) + first);
+        var right = Avx.LoadVector256(Pinned(_right) + first);
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Vector512.Create(multiplier, multiplier)), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
+            Vector512.Create(oddMultiplier, oddMultiplier)), half), 1);
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var rounded = Avx512F.Add(Avx512F.Add(high, Vector512.Create(rounding, rounding)), Avx512F.ShiftRightArithmetic(high, 31));
+        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Vector512.Create(right, right).AsUInt32());
+        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
+    }
 }
 
 /// <summary>
@@ -253,6 +352,11 @@ internal sealed unsafe class PackedQuantizedWeights
 /// (pixels or batch rows) × a range of 8-channel weight blocks, int32 accumulation (exact modulo 2^32), then the
 /// per-channel requantization.
 /// </summary>
+/// <remarks>
+/// <see cref="SkipLocalsInitAttribute"/>: <see cref="Run"/> is called once per tile and its inlined blocks' vector
+/// temporaries made the JIT zero a 1.6–3.3 KB frame on every call; every local here is assigned before it is read.
+/// </remarks>
+[SkipLocalsInit]
 internal static unsafe class QuantizedGemm
 {
     public const int TileRows = 4;
@@ -348,30 +452,61 @@ internal static unsafe class QuantizedGemm
         int blockSize = PackedQuantizedWeights.BlockChannels * w.RowLength;
         int pairedEnd = w.Isa == QuantizedIsa.AvxVnni ? blockBegin + (blockEnd - blockBegin) / 2 * 2 : blockBegin;
         bool wide = Avx512F.IsSupported && Vector512.IsHardwareAccelerated; // two blocks' requantization on 16 lanes
-        for (int block = blockBegin; block < pairedEnd; block += 2)
+        int firstPair = blockBegin;
+        if (wide && w.Isa == QuantizedIsa.AvxVnni)
         {
-            // Two blocks at once: eight independent vpdpbusd chains hide the instruction's latency.
-            BlockVnni2(w.Narrow + (nint)block * blockSize, blockSize, w.RowLength / 4, (int*)r0, (int*)r1, (int*)r2, (int*)r3,
-                out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
-            if (wide && (block + 2) * PackedQuantizedWeights.BlockChannels <= w.OutputChannels)
-                Epilogue16(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3, b0, b1, b2, b3);
-            else
+            // Four full blocks (32 channels) at once where the range has them: 16 accumulators (AVX-512's 32 vector
+            // registers hold them), each row's broadcast quadruple feeding four vpdpbusd.
+            int quadEnd = blockBegin + Math.Min(blockEnd - blockBegin, w.OutputChannels / PackedQuantizedWeights.BlockChannels - blockBegin) / 4 * 4;
+            for (int block = blockBegin; block < quadEnd; block += 4)
+                BlockVnni4(w, epilogue, block, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
+            firstPair = Math.Max(blockBegin, quadEnd);
+            if (blockEnd - firstPair == 3 && blockEnd * PackedQuantizedWeights.BlockChannels <= w.OutputChannels)
             {
-                Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
-                Epilogue(w, epilogue, block + 1, count, output, outputStride, b0, b1, b2, b3);
+                // Three full blocks left (24 channels: a Cout of 24, 56, 88, …): one 12-accumulator tile instead of a
+                // pair and a lone block of four latency-bound chains.
+                BlockVnni3(w, epilogue, firstPair, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
+                return;
             }
         }
+        for (int block = firstPair; block < pairedEnd; block += 2)
+            Pair(w, epilogue, block, blockSize, r0, r1, r2, r3, count, output, outputStride, wide);
         for (int block = pairedEnd; block < blockEnd; block++)
+            Single(w, epilogue, block, r0, r1, r2, r3, count, output, outputStride);
+    }
+
+    // Pair, Single and BlockVnni4 are separate methods, not inlined into Run: in one large method the JIT kept the
+    // blocks' accumulators in stack slots (stored on every k step) and zeroed the frame per call.
+
+    /// <summary>Two blocks at once: eight independent vpdpbusd chains hide the instruction's latency.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Pair(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, byte* r0, byte* r1, byte* r2, byte* r3,
+        int count, byte* output, int outputStride, bool wide)
+    {
+        BlockVnni2(w.Narrow + (nint)block * blockSize, blockSize, w.RowLength / 4, (int*)r0, (int*)r1, (int*)r2, (int*)r3,
+            out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
+        if (wide && (block + 2) * PackedQuantizedWeights.BlockChannels <= w.OutputChannels)
+            Epilogue16(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3, b0, b1, b2, b3);
+        else
         {
-            Vector256<int> a0, a1, a2, a3;
-            if (w.Isa == QuantizedIsa.AvxVnni)
-                BlockVnni(w.Narrow + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 4,
-                    (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
-            else
-                BlockAvx2(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2,
-                    (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
             Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
+            Epilogue(w, epilogue, block + 1, count, output, outputStride, b0, b1, b2, b3);
         }
+    }
+
+    /// <summary>One block of 8 channels (VNNI or vpmaddwd) for up to four rows.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Single(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, byte* r0, byte* r1, byte* r2, byte* r3,
+        int count, byte* output, int outputStride)
+    {
+        Vector256<int> a0, a1, a2, a3;
+        if (w.Isa == QuantizedIsa.AvxVnni)
+            BlockVnni(w.Narrow + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 4,
+                (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
+        else
+            BlockAvx2(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2,
+                (int*)r0, (int*)r1, (int*)r2, (int*)r3, out a0, out a1, out a2, out a3);
+        Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
     }
 
     /// <summary>Bias, requantization and store of one block's sums for up to four rows.</summary>
@@ -417,12 +552,154 @@ internal static unsafe class QuantizedGemm
     {
         int first = block * PackedQuantizedWeights.BlockChannels;
         var bias = Vector512.Load(w.Bias + first);
-        var (m, l, r) = epilogue.Lanes16(first);
         byte* y = output + first;
+        if (w.Short is { } fast)
+        {
+            Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a0, b0) + bias, first)).Store(y);
+            if (count > 1) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a1, b1) + bias, first)).Store(y + outputStride);
+            if (count > 2) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a2, b2) + bias, first)).Store(y + 2 * (nint)outputStride);
+            if (count > 3) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a3, b3) + bias, first)).Store(y + 3 * (nint)outputStride);
+            return;
+        }
+        var (m, l, r) = epilogue.Lanes16(first);
         Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a0, b0) + bias, m, l, r)).Store(y);
         if (count > 1) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a1, b1) + bias, m, l, r)).Store(y + outputStride);
         if (count > 2) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a2, b2) + bias, m, l, r)).Store(y + 2 * (nint)outputStride);
         if (count > 3) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a3, b3) + bias, m, l, r)).Store(y + 3 * (nint)outputStride);
+    }
+
+    /// <summary>
+    /// Four rows × four full 8-channel blocks (<paramref name="blockSize"/> bytes apart) with vpdpbusd, the sums
+    /// starting from the folded bias, then each row's 32 channels requantized as two 16-lane vectors (AVX-512F).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BlockVnni4(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
+        int count, byte* output, int outputStride)
+    {
+        int first = block * PackedQuantizedWeights.BlockChannels, quads = w.RowLength / 4;
+        sbyte* p = w.Narrow + (nint)block * blockSize;
+        var lowBias = Vector512.Load(w.Bias + first);
+        var highBias = Vector512.Load(w.Bias + first + 16);
+        Vector256<int> a0 = lowBias.GetLower(), a1 = a0, a2 = a0, a3 = a0;
+        Vector256<int> b0 = lowBias.GetUpper(), b1 = b0, b2 = b0, b3 = b0;
+        Vector256<int> c0 = highBias.GetLower(), c1 = c0, c2 = c0, c3 = c0;
+        Vector256<int> d0 = highBias.GetUpper(), d1 = d0, d2 = d0, d3 = d0;
+        for (int k = 0; k < quads; k++, p += 32)
+        {
+            var wa = Avx.LoadVector256(p);
+            var wb = Avx.LoadVector256(p + blockSize);
+            var wc = Avx.LoadVector256(p + 2 * blockSize);
+            var wd = Avx.LoadVector256(p + 3 * blockSize);
+            var x = Vector256.Create(r0[k]).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, wa);
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, x, wb);
+            c0 = AvxVnni.MultiplyWideningAndAdd(c0, x, wc);
+            d0 = AvxVnni.MultiplyWideningAndAdd(d0, x, wd);
+            x = Vector256.Create(r1[k]).AsByte();
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, wa);
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, x, wb);
+            c1 = AvxVnni.MultiplyWideningAndAdd(c1, x, wc);
+            d1 = AvxVnni.MultiplyWideningAndAdd(d1, x, wd);
+            x = Vector256.Create(r2[k]).AsByte();
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, wa);
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, x, wb);
+            c2 = AvxVnni.MultiplyWideningAndAdd(c2, x, wc);
+            d2 = AvxVnni.MultiplyWideningAndAdd(d2, x, wd);
+            x = Vector256.Create(r3[k]).AsByte();
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, wa);
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, x, wb);
+            c3 = AvxVnni.MultiplyWideningAndAdd(c3, x, wc);
+            d3 = AvxVnni.MultiplyWideningAndAdd(d3, x, wd);
+        }
+        byte* y = output + first;
+        Store32(w, epilogue, first, y, a0, b0, c0, d0);
+        if (count > 1) Store32(w, epilogue, first, y + outputStride, a1, b1, c1, d1);
+        if (count > 2) Store32(w, epilogue, first, y + 2 * (nint)outputStride, a2, b2, c2, d2);
+        if (count > 3) Store32(w, epilogue, first, y + 3 * (nint)outputStride, a3, b3, c3, d3);
+    }
+
+    /// <summary>
+    /// Four rows × three full 8-channel blocks with vpdpbusd, the sums starting from the folded bias; each row's first
+    /// 16 channels requantized on 16 lanes, the third block two rows per 16-lane vector (AVX-512F).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void BlockVnni3(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
+        int count, byte* output, int outputStride)
+    {
+        int first = block * PackedQuantizedWeights.BlockChannels, quads = w.RowLength / 4;
+        sbyte* p = w.Narrow + (nint)block * blockSize;
+        var lowBias = Vector512.Load(w.Bias + first);
+        var highBias = Vector256.Load(w.Bias + first + 16);
+        Vector256<int> a0 = lowBias.GetLower(), a1 = a0, a2 = a0, a3 = a0;
+        Vector256<int> b0 = lowBias.GetUpper(), b1 = b0, b2 = b0, b3 = b0;
+        Vector256<int> c0 = highBias, c1 = c0, c2 = c0, c3 = c0;
+        for (int k = 0; k < quads; k++, p += 32)
+        {
+            var wa = Avx.LoadVector256(p);
+            var wb = Avx.LoadVector256(p + blockSize);
+            var wc = Avx.LoadVector256(p + 2 * blockSize);
+            var x = Vector256.Create(r0[k]).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, wa);
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, x, wb);
+            c0 = AvxVnni.MultiplyWideningAndAdd(c0, x, wc);
+            x = Vector256.Create(r1[k]).AsByte();
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, wa);
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, x, wb);
+            c1 = AvxVnni.MultiplyWideningAndAdd(c1, x, wc);
+            x = Vector256.Create(r2[k]).AsByte();
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, wa);
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, x, wb);
+            c2 = AvxVnni.MultiplyWideningAndAdd(c2, x, wc);
+            x = Vector256.Create(r3[k]).AsByte();
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, wa);
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, x, wb);
+            c3 = AvxVnni.MultiplyWideningAndAdd(c3, x, wc);
+        }
+        byte* y = output + first;
+        var fast = w.Short;
+        Store16(fast, epilogue, first, y, Vector512.Create(a0, b0));
+        if (count > 1) Store16(fast, epilogue, first, y + outputStride, Vector512.Create(a1, b1));
+        if (count > 2) Store16(fast, epilogue, first, y + 2 * (nint)outputStride, Vector512.Create(a2, b2));
+        if (count > 3) Store16(fast, epilogue, first, y + 3 * (nint)outputStride, Vector512.Create(a3, b3));
+        // The third block: rows (0, 1) and (2, 3) share a 16-lane vector (the rows a shorter tile lacks alias row 0).
+        y += 16;
+        var pair = Requantize8x2(fast, epilogue, first + 16, Vector512.Create(c0, c1));
+        *(ulong*)y = pair.ToScalar();
+        if (count > 1) *(ulong*)(y + outputStride) = pair.GetElement(1);
+        if (count > 2)
+        {
+            pair = Requantize8x2(fast, epilogue, first + 16, Vector512.Create(c2, c3));
+            *(ulong*)(y + 2 * (nint)outputStride) = pair.ToScalar();
+            if (count > 3) *(ulong*)(y + 3 * (nint)outputStride) = pair.GetElement(1);
+        }
+    }
+
+    /// <summary>Channels [first, first + 16) of one row (bias included) requantized and stored as 16 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store16(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, byte* y, Vector512<int> acc) =>
+        Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(acc, first) : epilogue.Requantize(acc, first)).Store(y);
+
+    /// <summary>Channels [first, first + 8) of two rows (bias included), one row per 256-bit half: the two rows' 8 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ulong> Requantize8x2(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, Vector512<int> acc)
+    {
+        if (fast is not null) return Avx512F.ConvertToVector128Byte(fast.Requantize8x2(acc, first)).AsUInt64();
+        var (m, l, r) = epilogue.Lanes(first);
+        return Avx512F.ConvertToVector128Byte(epilogue.Requantize(acc, Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r))).AsUInt64();
+    }
+
+    /// <summary>One row's 32 channels (sums with the bias included) requantized on 16 lanes and stored as 32 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store32(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int first, byte* y,
+        Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d)
+    {
+        Vector512<int> low, high;
+        if (w.Short is { } fast)
+            (low, high) = (fast.Requantize(Vector512.Create(a, b), first), fast.Requantize(Vector512.Create(c, d), first + 16));
+        else
+            (low, high) = (epilogue.Requantize(Vector512.Create(a, b), first), epilogue.Requantize(Vector512.Create(c, d), first + 16));
+        Avx512F.ConvertToVector128Byte(low).Store(y);
+        Avx512F.ConvertToVector128Byte(high).Store(y + 16);
     }
 
     /// <summary>Four rows × two 8-channel blocks (<paramref name="blockSize"/> bytes apart) with vpdpbusd.</summary>

@@ -43,6 +43,9 @@ public class CpuQuantizedKernelBenchmarks
         ["conv1x1 128x128x32->32"] = (128, 128, 32, 32, 1, BuiltinOperator.Conv2D),
         ["dwconv3x3 128x128x32"] = (128, 128, 32, 32, 3, BuiltinOperator.DepthwiseConv2D),
         ["add 64x64x32"] = (64, 64, 32, 32, 1, BuiltinOperator.Add),
+        // pose_landmark_heavy's 128x128 stage: pointwise layers of K = 24 (a 24-channel expansion and projection).
+        ["conv1x1 128x128x24->96"] = (128, 128, 24, 96, 1, BuiltinOperator.Conv2D),
+        ["conv1x1 128x128x96->24"] = (128, 128, 96, 24, 1, BuiltinOperator.Conv2D),
     };
 
     public static IEnumerable<string> Kernels => Shapes.Keys;
