@@ -268,7 +268,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.ResizeBilinear, BuiltinOperator.Concatenation,
         BuiltinOperator.Logistic, BuiltinOperator.Tanh, BuiltinOperator.Softmax, BuiltinOperator.Mean,
         BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.LeakyRelu, BuiltinOperator.Maximum, BuiltinOperator.Minimum,
-        BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv,
+        BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv, BuiltinOperator.Div,
     ];
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>

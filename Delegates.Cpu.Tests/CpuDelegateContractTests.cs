@@ -45,15 +45,15 @@ public sealed class CpuDelegateContractTests
                      BuiltinOperator.DepthToSpace, BuiltinOperator.SpaceToDepth })
             foreach (var type in OpDefinitions.Get(op).Types)
                 Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op.Name} {type}");
-        // MEAN runs every dtype its definition declares (float32, the exact integer sums of int32/int64, int8/uint8
-        // requantized) except int16x8, which runs on the reference only: refused with the reason.
-        foreach (var type in OpDefinitions.Get(BuiltinOperator.Mean).Types.Except([TensorType.Int16]))
+        // MEAN runs every dtype its definition declares (float32, the exact integer sums of int32/int64, int8/uint8 and
+        // int16 requantized).
+        foreach (var type in OpDefinitions.Get(BuiltinOperator.Mean).Types)
             Assert.That(cpu.Kernels.Covers(BuiltinOperator.Mean, type).IsSupported, $"MEAN {type}");
-        // int16x8 SOFTMAX and MEAN are declared by their definitions and run on the reference only; int16 LOGISTIC and
-        // TANH run here as 65,536-entry tables the reference fills.
+        // int16x8 SOFTMAX is declared by its definition and runs on the reference only; int16 LOGISTIC and TANH run here
+        // as 65,536-entry tables the reference fills.
         foreach (var op in new OpId[] { BuiltinOperator.Logistic, BuiltinOperator.Tanh })
             Assert.That(cpu.Kernels.Covers(op, TensorType.Int16).IsSupported, $"{op.Name} int16");
-        foreach (var op in new OpId[] { BuiltinOperator.Mean, BuiltinOperator.Softmax })
+        foreach (var op in new OpId[] { BuiltinOperator.Softmax })
         {
             var int16 = cpu.Kernels.Covers(op, TensorType.Int16);
             Assert.That(int16.IsSupported, Is.False, $"{op.Name} int16");
@@ -87,11 +87,12 @@ public sealed class CpuDelegateContractTests
             // Every dtype the definition declares runs on the CPU delegate; the quantized int8/uint8 of ADD/SUB/MUL and
             // MAXIMUM/MINIMUM run on its integer kernels, the other operators here refuse it with the reason.
             // int16x8 ADD/SUB/MUL run on the reference only: the CPU refuses them with the reason. int16 MAXIMUM/MINIMUM
-            // compare stored integers, which the CPU's lane kernels do; int16 ABS runs (a table). SQUARED_DIFFERENCE, ABS,
+            // compare stored integers, which the CPU's lane kernels do; int16 ABS runs (a table), int16 DIV the reference's
+            // per-element quotient. SQUARED_DIFFERENCE, ABS,
             // DIV and the comparisons run int8 by tables of the reference's formulas.
             Assert.That(OpDefinitions.Get(op).Types.Except([TensorType.Int8, TensorType.UInt8, TensorType.Int16]), Is.EquivalentTo(types), op.ToString());
             var int16 = cpu.Kernels.Covers(op, TensorType.Int16);
-            bool int16Runs = op is BuiltinOperator.Maximum or BuiltinOperator.Minimum or BuiltinOperator.Abs;
+            bool int16Runs = op is BuiltinOperator.Maximum or BuiltinOperator.Minimum or BuiltinOperator.Abs or BuiltinOperator.Div;
             Assert.That(int16.IsSupported, Is.EqualTo(int16Runs), $"{op} int16");
             if (!int16Runs) Assert.That(int16.Reason, Does.Contain("int16"), $"{op} int16");
             foreach (var type in types) Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op} {type}");

@@ -172,7 +172,7 @@ public static class BitExactHarness
         if (expected.Length != actual.Length) return $"{prefix}{actual.Length} outputs, expected {expected.Length}";
         for (int o = 0; o < expected.Length; o++)
         {
-            int size = types[o] switch { TensorType.Int64 => 8, TensorType.Bool or TensorType.Int8 or TensorType.UInt8 => 1, _ => 4 };
+            int size = types[o] switch { TensorType.Int64 => 8, TensorType.Bool or TensorType.Int8 or TensorType.UInt8 => 1, TensorType.Int16 or TensorType.Float16 => 2, _ => 4 };
             if (expected[o].Length != actual[o].Length)
                 return $"{prefix}output {o} has {actual[o].Length / size} elements, expected {expected[o].Length / size}";
             for (int i = 0; i < expected[o].Length; i += size)
@@ -192,6 +192,8 @@ public static class BitExactHarness
         TensorType.Bool => $"byte {bytes[offset]}",
         TensorType.Int8 => ((sbyte)bytes[offset]).ToString(System.Globalization.CultureInfo.InvariantCulture),
         TensorType.UInt8 => bytes[offset].ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TensorType.Int16 => BitConverter.ToInt16(bytes, offset).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        TensorType.Float16 => $"0x{BitConverter.ToUInt16(bytes, offset):X4}",
         _ => $"0x{BitConverter.ToUInt32(bytes, offset):X8}",
     };
 }

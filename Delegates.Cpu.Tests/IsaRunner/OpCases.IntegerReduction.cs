@@ -3,7 +3,8 @@ using Accel.Building;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN, MEAN on int32 and int64 and REDUCE_ANY on bool: random ranks 1–6 with random axis
+/// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN, MEAN on int32 and int64 and REDUCE_ANY on bool (and MEAN, SUM on int16, fixed
+/// forms only): random ranks 1–6 with random axis
 /// sets (negative, duplicated) and keep_dims both ways, innermost runs kept (vector lanes, every tail) and reduced, an
 /// empty reduced dimension (the identity), a scalar input (a copy), and a tensor split across the pool. Values mix the
 /// dtype's extremes (sums and products wrap), and bool inputs hold non-canonical true bytes and mostly-false rows.
@@ -43,6 +44,34 @@ public static partial class OpCases
             // MEAN's definition takes no axis of a scalar (TFLite's neither); the other reductions copy it.
             if (op != BuiltinOperator.Mean) yield return IntegerReduction(op, type, [], [0], keepDims: false, random, "scalar input");
         }
+        foreach (var op in new[] { BuiltinOperator.Mean, BuiltinOperator.Sum })
+        {
+            // int16 (zero points 0): the AVX2 widening rows and the scalar tails; MEAN's spatial form (keep_dims, rank 4, axes [1, 2]) too.
+            yield return Int16Reduction(op, [2, 9, 7, 37], [1, 2], keepDims: true, random, "spatial");
+            yield return Int16Reduction(op, [5, 9, 67], [0, 1], keepDims: false, random, "innermost kept");
+            yield return Int16Reduction(op, [6, 1001], [1], keepDims: true, random, "innermost reduced");
+            yield return Int16Reduction(op, [3, 7, 17], [-3], keepDims: false, random, "innermost kept tail");
+        }
+    }
+
+    /// <summary>int16 MEAN / SUM: input scale 0.002, output 0.0015 (MEAN) or 0.05 (SUM), zero points 0.</summary>
+    private static BitExactCase Int16Reduction(BuiltinOperator op, int[] shape, int[] axes, bool keepDims, Random random, string label)
+    {
+        int rank = shape.Length;
+        var reduced = new bool[rank];
+        foreach (int a in axes) reduced[a < 0 ? a + rank : a] = true;
+        int[] output = Enumerable.Range(0, rank).Where(d => keepDims || !reduced[d]).Select(d => reduced[d] ? 1 : shape[d]).ToArray();
+        var mb = new ModelBuilder();
+        int x = mb.AddTensor("x", TensorType.Int16, shape, new QuantizationParameters([0.002f], [0], 0, [], []));
+        int axesTensor = mb.AddConstant("axes", [axes.Length], axes);
+        float outputScale = op == BuiltinOperator.Mean ? 0.0015f : 0.05f;
+        int y = mb.AddTensor("y", TensorType.Int16, output, new QuantizationParameters([outputScale], [0], 0, [], []));
+        mb.AddOperator(op, [x, axesTensor], [y], new ReducerOptions(keepDims), version: op == BuiltinOperator.Mean ? 3 : 2);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var input = new short[shape.Aggregate(1, (p, d) => p * d)];
+        for (int i = 0; i < input.Length; i++) input[i] = (short)random.Next(short.MinValue, short.MaxValue + 1);
+        return new BitExactCase($"{op} int16 {string.Join('x', shape)} axes {string.Join(',', axes)}{(keepDims ? " keep" : "")} ({label})", mb.Build(), [input]);
     }
 
     /// <summary>A tensor split across the pool: [64, 37, 129] reduced over axis 1.</summary>

@@ -12,14 +12,15 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// output is one FMA chain from +0 over k ascending. Operands stored transposed (adj_x / adj_y) are first copied into
 /// row-major [M, K] / [K, N] buffers allocated at compile time; then every output row is vectorized across its columns
 /// (four vectors of columns at a time, each lane its own chain: broadcast L[i, k] times the contiguous R[k, j…]),
-/// rows split over the pool. int8: <see cref="Quantized.QuantizedBatchMatMulCpuNode"/>.
+/// rows split over the pool. int8: <see cref="Quantized.QuantizedBatchMatMulCpuNode"/>; int16 × int16:
+/// <see cref="Quantized.Int16BatchMatMulCpuNode"/>.
 /// </summary>
 [OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.BatchMatMul];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, BatchMatMulParams p)
     {
@@ -30,8 +31,9 @@ internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
         return NodeSupport.Supported;
     }
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, BatchMatMulParams p) => p.Quantized is { } q
-        ? new Quantized.QuantizedBatchMatMulCpuNode(node, p, q)
+    protected override ICpuCompiledNode Compile(DelegateNode node, BatchMatMulParams p) =>
+        p.Quantized is { } q ? new Quantized.QuantizedBatchMatMulCpuNode(node, p, q)
+        : p.Int16 is { } q16 ? new Quantized.Int16BatchMatMulCpuNode(node, p, q16)
         : SimdWidths.Current switch
     {
         SimdWidth.W512 => new BatchMatMulCpuNode<Simd512, Vector512<float>>(node, p),

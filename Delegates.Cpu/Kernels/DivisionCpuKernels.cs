@@ -12,17 +12,21 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// DIV: float32 vectorized (IEEE division per lane is correctly rounded at every width, so every lane is the
 /// reference's a / b) with the fused-activation clamp; int32 vectorized through binary64 (<see cref="Int32DivisionLanes{TQ}"/>:
 /// exact truncating division, −2³¹ / −1 saturated) with the clamp, a zero denominator an invoke error — docs/numerics.md §DIV;
-/// int8/uint8 by a table of the reference's fixed-point quotient per byte pair.
+/// int8/uint8 by a table of the reference's fixed-point quotient per byte pair; int16 (zero points 0) with the
+/// reference's Quantization.Divide per element over the broadcast rows, threaded (a stored 0 denominator, the real 0,
+/// an invoke error checked first). No vector form: the reciprocal's Newton-Raphson steps in saturating Q2.29 per lane
+/// were not worth it for how rarely int16 DIV occurs.
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) => node.Inputs[0]!.Type switch
     {
+        TensorType.Int16 => new ScalarBroadcastNode<short, Int16DivideOp>(node, new Int16DivideOp(p.QuantizedDiv!), refuseZeroDenominator: true),
         TensorType.Float32 => new BinaryElementwiseNode<DivideOp>(node,
             BroadcastRows.Create(node.Inputs[0]!.Shape, node.Inputs[1]!.Shape, node.Outputs[0].Shape), new VectorClamp(p.FloatActivation)),
         TensorType.Int8 or TensorType.UInt8 => new QuantizedDivNode(node, p.QuantizedDiv!),
@@ -67,6 +71,12 @@ internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
             _table.Run(pool);
         }
     }
+}
+
+/// <summary>int16 DIV per element: the reference's fixed-point quotient (zero points 0, so the offsets are 0).</summary>
+internal readonly struct Int16DivideOp(QuantizedMulParams q) : IScalarBinaryOp<short>
+{
+    public short Apply(short a, short b) => (short)Quantization.Divide(a, b, q);
 }
 
 /// <summary>a / b per lane: the scalar or vector IEEE division of the width the engine runs.</summary>

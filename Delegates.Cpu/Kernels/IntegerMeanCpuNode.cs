@@ -184,6 +184,46 @@ internal readonly unsafe struct UInt8MeanRows(QuantizedMeanParams q) : IIntegerM
     }
 }
 
+/// <summary>
+/// int16 (zero points 0): wrapping int32 sums of sign-extended elements, then the same requantization as int8 (TFLite's
+/// QuantizedMeanOrSum, or MEAN's spatial reference_integer_ops::Mean form, both in <see cref="QuantizedMeanParams.Requantize"/>),
+/// clamped to int16. The requantization keeps the sum's low 32 bits, so int32 wrapping gives the reference's result.
+/// </summary>
+internal readonly unsafe struct Int16MeanRows(QuantizedMeanParams q) : IIntegerMeanRows<int>
+{
+    public static int ElementSize => sizeof(short);
+
+    public static void AddRow(byte* x, int* sums, int length)
+    {
+        short* v = (short*)x;
+        int c = 0;
+        if (Avx2.IsSupported)
+            for (; c + 8 <= length; c += 8)
+                Avx2.Add(Avx.LoadVector256(sums + c), Avx2.ConvertToVector256Int32(v + c)).Store(sums + c);
+        for (; c < length; c++) sums[c] = unchecked(sums[c] + v[c]);
+    }
+
+    public static void AddRun(byte* x, int count, int* total)
+    {
+        short* v = (short*)x;
+        int c = 0, sum = 0;
+        if (Avx2.IsSupported && count >= 8)
+        {
+            var acc = Vector256<int>.Zero;
+            for (; c + 8 <= count; c += 8) acc = Avx2.Add(acc, Avx2.ConvertToVector256Int32(v + c));
+            sum = Vector256.Sum(acc);
+        }
+        for (; c < count; c++) sum = unchecked(sum + v[c]);
+        *total = unchecked(*total + sum);
+    }
+
+    public void Finish(int* sums, byte* destination, int length, long n)
+    {
+        short* y = (short*)destination;
+        for (int c = 0; c < length; c++) y[c] = (short)q.Requantize(sums[c], n);
+    }
+}
+
 /// <summary>int32: wrapping int64 sums of sign-extended elements, then sum / n truncating toward zero, narrowed.</summary>
 internal readonly unsafe struct Int32MeanRows : IIntegerMeanRows<long>
 {

@@ -12,14 +12,15 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// then sum · R(n), the definition's SpecMath.ReciprocalOfCount (n = 0 multiplies by +inf). Adjacent dimensions of the same
 /// kind are merged; when the innermost dimension is kept, output elements along it are contiguous in the input and
 /// are summed side by side in vector lanes (each lane its own sequential chain); otherwise one lane at a time.
-/// int8/uint8/int32/int64: <see cref="IntegerMeanCpuNode{TSum, TRows}"/> over the same merged layout (exact integer sums).
+/// int8/uint8/int16/int32/int64: <see cref="IntegerMeanCpuNode{TSum, TRows}"/> over the same merged layout (exact integer
+/// sums; int16 finished by either of TFLite's two int16 MEAN forms, as the reference).
 /// </summary>
 [OpCodes(BuiltinOperator.Mean)]
 internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mean];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, MeanParams p)
     {
@@ -29,6 +30,7 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
         {
             TensorType.Int8 => new IntegerMeanCpuNode<int, Int8MeanRows>(input, output, plan, new Int8MeanRows(p.Quantized!)),
             TensorType.UInt8 => new IntegerMeanCpuNode<int, UInt8MeanRows>(input, output, plan, new UInt8MeanRows(p.Quantized!)),
+            TensorType.Int16 => new IntegerMeanCpuNode<int, Int16MeanRows>(input, output, plan, new Int16MeanRows(p.Quantized!)),
             TensorType.Int32 => new IntegerMeanCpuNode<long, Int32MeanRows>(input, output, plan, default),
             TensorType.Int64 => new IntegerMeanCpuNode<long, Int64MeanRows>(input, output, plan, default),
             _ => new MeanNode(input, output, plan),

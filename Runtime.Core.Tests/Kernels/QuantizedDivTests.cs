@@ -85,20 +85,46 @@ public sealed class QuantizedDivTests
         Assert.That(e!.Message, Does.Contain("element 1").And.Contain("'b'").And.Contain("zero point"));
     }
 
-    [Test]
-    public void Int16_div_is_refused_naming_the_dtype()
+    /// <summary>int16 a [n] ÷ b [n] (zero points as given), the stored outputs.</summary>
+    private static short[] RunInt16(short[] a, short[] b, float sa, float sb, float sy, long zeroPointB = 0)
     {
         var builder = new ModelBuilder();
-        int x = builder.AddTensor("a", TensorType.Int16, [2], Q(0.01f, 0));
-        int z = builder.AddTensor("b", TensorType.Int16, [2], Q(0.01f, 0));
-        int y = builder.AddTensor("y", TensorType.Int16, [2], Q(0.01f, 0));
+        int x = builder.AddTensor("a", TensorType.Int16, [a.Length], Q(sa, 0));
+        int z = builder.AddTensor("b", TensorType.Int16, [b.Length], Q(sb, zeroPointB));
+        int y = builder.AddTensor("y", TensorType.Int16, [a.Length], Q(sy, 0));
         builder.AddOperator(BuiltinOperator.Div, [x, z], [y], new DivOptions(ActivationFunctionType.None), version: 2);
         builder.AddInput(x);
         builder.AddInput(z);
         builder.AddOutput(y);
         using var model = Model.FromBytes(builder.Build());
         using var interpreter = new Interpreter(model);
-        var e = Assert.Throws<KernelException>(() => interpreter.AllocateTensors());
-        Assert.That(e!.Message, Does.Contain("int16"));
+        interpreter.AllocateTensors();
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()).CopyTo(interpreter.GetInputTensor(0).WritableBytes);
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(b.AsSpan()).CopyTo(interpreter.GetInputTensor(1).WritableBytes);
+        interpreter.Invoke();
+        return interpreter.GetOutputTensor(0).Read<short>().ToArray();
+    }
+
+    [Test]
+    public void Int16_div_is_the_real_quotient_to_within_one_step_and_saturates()
+    {
+        short[] a = [1000, -1000, 30000, -32768, 7, 12345, 32767, -5];
+        short[] b = [3, 7, -9, 1000, 2, -32768, 1, 1];
+        const float sa = 0.0005f, sb = 0.001f, sy = 0.001f;
+        short[] y = RunInt16(a, b, sa, sb, sy);
+        for (int i = 0; i < a.Length; i++)
+        {
+            double real = sa * (double)a[i] / (sb * (double)b[i]) / sy;
+            Assert.That((double)y[i], Is.EqualTo(Math.Clamp(real, -32768, 32767)).Within(1.01), $"a {a[i]}, b {b[i]}");
+        }
+    }
+
+    [Test]
+    public void Int16_div_refuses_a_stored_zero_denominator_and_a_nonzero_zero_point()
+    {
+        var e = Assert.Throws<KernelException>(() => RunInt16([1, 2, 3], [4, 0, 9], 0.01f, 0.01f, 0.01f));
+        Assert.That(e!.Message, Does.Contain("element 1").And.Contain("'b'"));
+        var z = Assert.Throws<KernelException>(() => RunInt16([1, 2], [4, 5], 0.01f, 0.01f, 0.01f, zeroPointB: 3));
+        Assert.That(z!.Message, Does.Contain("'b'").And.Contain("zero point 3"));
     }
 }

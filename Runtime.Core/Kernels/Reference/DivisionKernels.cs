@@ -46,6 +46,13 @@ internal sealed class DivKernel : ReferenceKernel<BinaryArithmeticParams>
         }
         if (p.QuantizedDiv is { } q)
         {
+            if (a.Type == TensorType.Int16)
+            {
+                // Zero points are 0, so a stored 0 is the real 0 TFLite's CheckNonZero refuses.
+                DenominatorCheck.NoZero(context, b.Read<short>());
+                p.Broadcast.Apply(a.Read<short>(), b.Read<short>(), output.Write<short>(), new Int16Op(q));
+                return;
+            }
             bool signed = a.Type == TensorType.Int8;
             QuantizedNoZero(context, b.Bytes, signed, -q.Input2Offset);
             p.Broadcast.Apply(a.Bytes, b.Bytes, output.WritableBytes, new QuantizedOp(q, signed));
@@ -67,6 +74,12 @@ internal sealed class DivKernel : ReferenceKernel<BinaryArithmeticParams>
     private readonly struct QuantizedOp(QuantizedMulParams q, bool signed) : IBinaryElementOp<byte>
     {
         public byte Apply(byte a, byte b) => (byte)Quantization.Divide(signed ? (sbyte)a : a, signed ? (sbyte)b : b, q);
+    }
+
+    /// <summary>int16: the same <see cref="Quantization.Divide"/> (offsets 0, clamp to the int16 activation range).</summary>
+    private readonly struct Int16Op(QuantizedMulParams q) : IBinaryElementOp<short>
+    {
+        public short Apply(short a, short b) => (short)Quantization.Divide(a, b, q);
     }
 
     private readonly struct FloatOp(ActivationRange range) : IBinaryElementOp<float>

@@ -107,49 +107,22 @@ internal static class Int16x8Kernels
     /// </summary>
     public static void TransposeConv(KernelContext context, TransposeConvParams p, Int16ConvParams q)
     {
-        var weightsTensor = context.Input(1);
-        var inputTensor = context.Input(2);
         var biasTensor = context.OptionalInput(3);
-        var outputTensor = context.Output(0);
-        ReadOnlySpan<short> input = inputTensor.Read<short>();
-        ReadOnlySpan<sbyte> weights = weightsTensor.Read<sbyte>();
-        ReadOnlySpan<long> biasWide = WideBias(biasTensor);
-        ReadOnlySpan<int> biasNarrow = NarrowBias(biasTensor);
-        Span<short> output = outputTensor.Write<short>();
+        var element = new TransposeConvElement(context.Output(0).Write<short>(), WideBias(biasTensor), NarrowBias(biasTensor), q);
+        QuantizedTransposeConv.GatherSums<short, sbyte, TransposeConvElement>(context, p, ref element);
+    }
 
-        int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
-        int filterHeight = weightsTensor.Dim(1), filterWidth = weightsTensor.Dim(2);
-        int outputHeight = outputTensor.Dim(1), outputWidth = outputTensor.Dim(2), outputDepth = outputTensor.Dim(3);
-        for (int b = 0; b < batches; b++)
-        for (int oy = 0; oy < outputHeight; oy++)
-        {
-            context.ThrowIfCancellationRequested(); // once per output row
-            for (int ox = 0; ox < outputWidth; ox++)
-            for (int oc = 0; oc < outputDepth; oc++)
-            {
-                long acc = 0;
-                for (int ky = 0; ky < filterHeight; ky++)
-                {
-                    // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
-                    int rowNumerator = oy + p.PadTop - ky;
-                    if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
-                    int iy = rowNumerator / p.StrideH;
-                    if (iy >= inputHeight) continue;
-                    for (int kx = 0; kx < filterWidth; kx++)
-                    {
-                        int colNumerator = ox + p.PadLeft - kx;
-                        if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
-                        int ix = colNumerator / p.StrideW;
-                        if (ix >= inputWidth) continue;
-                        int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
-                        int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
-                        for (int ci = 0; ci < inputDepth; ci++)
-                            acc += weights[weightsOffset + ci] * input[inputOffset + ci];
-                    }
-                }
-                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] = Requantize(acc, Bias(biasWide, biasNarrow, oc), q, oc);
-            }
-        }
+    /// <summary>int16x8 TRANSPOSE_CONV: w · x (no offsets), + the bias, the 64-bit rescale, the clamp.</summary>
+    private readonly ref struct TransposeConvElement(Span<short> output, ReadOnlySpan<long> biasWide, ReadOnlySpan<int> biasNarrow, Int16ConvParams q)
+        : QuantizedTransposeConv.IElement<short, sbyte>
+    {
+        private readonly Span<short> _output = output;
+        private readonly ReadOnlySpan<long> _biasWide = biasWide;
+        private readonly ReadOnlySpan<int> _biasNarrow = biasNarrow;
+
+        public long Product(short x, sbyte w) => w * x;
+
+        public void Store(int index, int channel, long sum) => _output[index] = Requantize(sum, Bias(_biasWide, _biasNarrow, channel), q, channel);
     }
 
     /// <summary>DEPTHWISE_CONV_2D: output channel oc reads input channel oc / depth multiplier; CONV_2D's sum and rescale.</summary>

@@ -21,14 +21,32 @@ internal static class QuantizedTransposeConv
 
     private static void Gather<T>(KernelContext context, TransposeConvParams p, QuantizedConvParams q) where T : unmanaged, IBinaryInteger<T>
     {
+        var biasTensor = context.OptionalInput(3);
+        var element = new EightBitElement<T>(context.Output(0).Write<T>(), biasTensor is null ? default : biasTensor.Read<int>(), q);
+        GatherSums<T, T, EightBitElement<T>>(context, p, ref element);
+    }
+
+    /// <summary>An integer form's product of one input and one weight and its store of an output's exact sum.</summary>
+    internal interface IElement<TInput, TWeight> where TInput : unmanaged where TWeight : unmanaged
+    {
+        long Product(TInput x, TWeight w);
+
+        void Store(int index, int channel, long sum);
+    }
+
+    /// <summary>
+    /// The gather the integer forms share (int8/uint8 here, int16x8 in <see cref="Int16x8Kernels.TransposeConv"/>): per
+    /// output, sum = Σ Product(x, w) over the taps whose scatter lands on it, exact in int64 (8-bit: TFLite's wrapping
+    /// int32 sum is this sum modulo 2^32, which <see cref="EightBitElement{T}"/> takes), then Store.
+    /// </summary>
+    internal static void GatherSums<TInput, TWeight, TElement>(KernelContext context, TransposeConvParams p, ref TElement element)
+        where TInput : unmanaged where TWeight : unmanaged where TElement : struct, IElement<TInput, TWeight>, allows ref struct
+    {
         var weightsTensor = context.Input(1);
         var inputTensor = context.Input(2);
-        var biasTensor = context.OptionalInput(3);
         var outputTensor = context.Output(0);
-        ReadOnlySpan<T> input = inputTensor.Read<T>();
-        ReadOnlySpan<T> weights = weightsTensor.Read<T>();
-        ReadOnlySpan<int> bias = biasTensor is null ? default : biasTensor.Read<int>();
-        Span<T> output = outputTensor.Write<T>();
+        ReadOnlySpan<TInput> input = inputTensor.Read<TInput>();
+        ReadOnlySpan<TWeight> weights = weightsTensor.Read<TWeight>();
 
         int batches = inputTensor.Dim(0), inputHeight = inputTensor.Dim(1), inputWidth = inputTensor.Dim(2), inputDepth = inputTensor.Dim(3);
         int filterHeight = weightsTensor.Dim(1), filterWidth = weightsTensor.Dim(2);
@@ -40,7 +58,7 @@ internal static class QuantizedTransposeConv
             for (int ox = 0; ox < outputWidth; ox++)
             for (int oc = 0; oc < outputDepth; oc++)
             {
-                int acc = 0;
+                long sum = 0;
                 for (int ky = 0; ky < filterHeight; ky++)
                 {
                     // The input row whose scatter through tap ky lands on oy: iy * stride_h - pad_top + ky == oy.
@@ -57,15 +75,29 @@ internal static class QuantizedTransposeConv
                         int inputOffset = ((b * inputHeight + iy) * inputWidth + ix) * inputDepth;
                         int weightsOffset = ((oc * filterHeight + ky) * filterWidth + kx) * inputDepth;
                         for (int ci = 0; ci < inputDepth; ci++)
-                            acc = unchecked(acc + (int.CreateTruncating(input[inputOffset + ci]) + q.InputOffset) *
-                                (int.CreateTruncating(weights[weightsOffset + ci]) + q.FilterOffset));
+                            sum += element.Product(input[inputOffset + ci], weights[weightsOffset + ci]);
                     }
                 }
-                if (!bias.IsEmpty) acc = unchecked(acc + bias[oc]);
-                int value = Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[oc]) + q.OutputOffset;
-                output[((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc] =
-                    T.CreateTruncating(value < q.ActivationMin ? q.ActivationMin : value > q.ActivationMax ? q.ActivationMax : value);
+                element.Store(((b * outputHeight + oy) * outputWidth + ox) * outputDepth + oc, oc, sum);
             }
+        }
+    }
+
+    /// <summary>int8/uint8: offsets on both operands; the int32 sum + bias (wrapping), the channel's rescale, the clamp.</summary>
+    private ref struct EightBitElement<T>(Span<T> output, ReadOnlySpan<int> bias, QuantizedConvParams q) : IElement<T, T>
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        private readonly Span<T> _output = output;
+        private readonly ReadOnlySpan<int> _bias = bias;
+
+        public readonly long Product(T x, T w) => (int.CreateTruncating(x) + q.InputOffset) * (int.CreateTruncating(w) + q.FilterOffset);
+
+        public readonly void Store(int index, int channel, long sum)
+        {
+            int acc = unchecked((int)sum);
+            if (!_bias.IsEmpty) acc = unchecked(acc + _bias[channel]);
+            int value = Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[channel]) + q.OutputOffset;
+            _output[index] = T.CreateTruncating(value < q.ActivationMin ? q.ActivationMin : value > q.ActivationMax ? q.ActivationMax : value);
         }
     }
 }

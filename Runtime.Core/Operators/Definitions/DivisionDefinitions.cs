@@ -10,21 +10,24 @@ namespace Accel.Operators.Definitions;
 /// DIV: float32 (one correctly rounded IEEE division) and int32 (truncating; a zero denominator is an error), both
 /// with the fused activation, and int8/uint8 (quantized: TFLite's reference_ops::DivElementwise, params from
 /// <see cref="QuantizedParams.Divide"/>; a denominator equal to its zero point is an error) — TFLite's div.cc Prepare
-/// for those dtypes. Its int16 form (a float path without broadcasting, the integer one with) is not built.
+/// for those dtypes, and int16 with zero points 0 (<see cref="Int16x8.Divide"/>: the same DivElementwise, measured
+/// against the oracle, docs/numerics.md §int16x8).
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivDefinition : BinaryArithmeticDefinition<DivOptions>
 {
     public override OpId Op => BuiltinOperator.Div;
     public override int MaxVersion => 2;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
     protected override ActivationFunctionType ActivationOf(DivOptions options) => options.FusedActivation;
 
     protected override BinaryArithmeticParams WithQuantized(BinaryArithmeticParams p, KernelContext context, ActivationFunctionType activation)
     {
         var input = context.Input(0);
+        if (input.Type == TensorType.Int16)
+            return p with { QuantizedDiv = Int16x8.Divide(context, activation) };
         if (!QuantizedParams.IsQuantizedType(input.Type))
-            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; DIV runs float32, int32, int8 and uint8");
+            throw context.Error($"input '{input.Name}' is {input.Type.ToDisplayName()}; DIV runs float32, int32, int8, uint8 and int16");
         return p with { QuantizedDiv = QuantizedParams.Divide(context, activation) };
     }
 }

@@ -424,6 +424,17 @@ internal static class Int16x8
         var (min, max) = QuantizedParams.Activation(context, activation, output, oq);
         return new QuantizedMulParams(0, 0, 0, mo, min, max);
     }
+
+    /// <summary>
+    /// DIV on int16 (div.cc Prepare, the same as for 8 bits: QM(s1 / (s2 · s_out)) in binary32 then double), every zero
+    /// point 0 (the int16x8 rule; TFLite checks none).
+    /// </summary>
+    public static QuantizedMulParams Divide(KernelContext context, ActivationFunctionType activation)
+    {
+        var (a, b, output) = (context.Input(0), context.Input(1), context.Output(0));
+        return QuantizedParams.Divide(context, activation, Activation(context, a, "input 1"), Activation(context, b, "input 2"),
+            Activation(context, output, "output"));
+    }
 }
 
 /// <summary>Which int16x8 node <see cref="Int16x8.Convolution"/> prepares (their bias and rescale rules differ).</summary>

@@ -246,10 +246,17 @@ internal static class QuantizedParams
         var aq = PerTensor(context, a, "input 1");
         var bq = PerTensor(context, b, "input 2");
         var oq = PerTensor(context, output, "output");
+        return Divide(context, activation, aq, bq, oq);
+    }
+
+    /// <summary>DIV's params from its tensors' quantization (shared by the 8-bit and int16 forms).</summary>
+    internal static QuantizedMulParams Divide(KernelContext context, ActivationFunctionType activation,
+        TensorQuantization aq, TensorQuantization bq, TensorQuantization oq)
+    {
         var mo = Multiplier(context, aq.Scale / (bq.Scale * oq.Scale), "DIV's output multiplier s1 / (s2 · s_out)");
         if (mo.Shift > 23)
             throw context.Error($"DIV's output multiplier {mo.ToDouble():R} (s1 / (s2 · s_out)) is too large: at most 2^23 keeps TFLite's rounding shift defined");
-        var (min, max) = Activation(context, activation, output, oq);
+        var (min, max) = Activation(context, activation, context.Output(0), oq);
         return new QuantizedMulParams(-aq.ZeroPoint, -bq.ZeroPoint, oq.ZeroPoint, mo, min, max);
     }
 

@@ -3,7 +3,7 @@ namespace Accel.Conformance.Cases;
 /// <summary>
 /// Quantized cases of the element-wise math TFLite runs in integers (entries with <c>"quantized": true</c>; docs/numerics.md
 /// §Quantized execution): ABS (int8, int16), EXP (int8, int16), RSQRT (int8), SQUARED_DIFFERENCE (int8), the six
-/// comparisons and DIV (int8, uint8).
+/// comparisons and DIV (int8, uint8, int16).
 /// </summary>
 internal static partial class OpBuilders
 {
@@ -30,28 +30,42 @@ internal static partial class OpBuilders
 
     /// <summary>
     /// Quantized DIV with NumPy broadcasting and the fused activation: a and b with their own scales and zero points
-    /// (defaults 0.05/−3 and 0.1/7; uint8 125/133), b's stored values moved off its zero point (a real 0, which TFLite
-    /// refuses); with <c>zeroNumerators</c> every third a is its zero point (a real 0 numerator, whose rounding shift
-/// exceeds 31); the output 0.1 with zero point 0 (uint8 128) by default. Version 2 (TFLite's op_version for 8-bit DIV).
+    /// (defaults 0.05/−3 and 0.1/7; uint8 125/133; int16 0.0005/0 and 0.001/0), b's stored values moved off its zero
+    /// point (a real 0, which TFLite refuses); with <c>zeroNumerators</c> every third a is its zero point (a real 0
+    /// numerator, whose rounding shift exceeds 31); the output 0.1 (int16 0.001) with zero point 0 (uint8 128) by
+    /// default. Version 2 (TFLite's op_version for 8-bit DIV; int16 likewise).
     /// </summary>
     private static void BuildQuantizedDiv(OpCaseContext c)
     {
         int[] a = c.P.Ints("a"), b = c.P.Ints("b", a);
+        bool int16 = c.DType == TensorType.Int16;
         int aZeroPoint = ZeroPoint(c, "aZeroPoint", c.DType, -3, 125), bZeroPoint = ZeroPoint(c, "bZeroPoint", c.DType, 7, 133);
-        var (min, max) = c.DType == TensorType.Int8 ? (-128, 127) : (0, 255);
-        byte[] bData = c.Data("b", c.DType, b, c.Values);
-        for (int i = 0; i < bData.Length; i++)
+        var (min, max) = c.DType switch { TensorType.Int8 => (-128, 127), TensorType.Int16 => (-32768, 32767), _ => (0, 255) };
+        int Get(byte[] data, int i) => c.DType switch
         {
-            int v = c.DType == TensorType.Int8 ? (sbyte)bData[i] : bData[i];
-            if (v == bZeroPoint) bData[i] = (byte)(v == max ? v - 1 : v + 1);
+            TensorType.Int8 => (sbyte)data[i],
+            TensorType.Int16 => BitConverter.ToInt16(data, 2 * i),
+            _ => data[i],
+        };
+        void Set(byte[] data, int i, int v)
+        {
+            if (int16) BitConverter.TryWriteBytes(data.AsSpan(2 * i), (short)v);
+            else data[i] = (byte)v;
         }
-        var bQ = PerTensor(c.P.Double("bScale", 0.1), bZeroPoint);
+        int width = int16 ? 2 : 1;
+        byte[] bData = c.Data("b", c.DType, b, c.Values);
+        for (int i = 0; i < bData.Length / width; i++)
+        {
+            int v = Get(bData, i);
+            if (v == bZeroPoint) Set(bData, i, v == max ? v - 1 : v + 1);
+        }
+        var bQ = PerTensor(c.P.Double("bScale", int16 ? 0.001 : 0.1), bZeroPoint);
         byte[] aData = c.Data("a", c.DType, a, c.Values);
         if (c.P.Bool("zeroNumerators", false))
-            for (int i = 0; i < aData.Length; i += 3) aData[i] = (byte)aZeroPoint;
-        int x = c.Input("a", c.DType, a, aData, PerTensor(c.P.Double("aScale", 0.05), aZeroPoint));
+            for (int i = 0; i < aData.Length / width; i += 3) Set(aData, i, aZeroPoint);
+        int x = c.Input("a", c.DType, a, aData, PerTensor(c.P.Double("aScale", int16 ? 0.0005 : 0.05), aZeroPoint));
         int z = c.P.Bool("bConstant", false) ? c.Constant("b", c.DType, b, bData, bQ) : c.Input("b", c.DType, b, bData, bQ);
-        var outputQ = PerTensor(c.P.Double("outputScale", 0.1), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0));
+        var outputQ = PerTensor(c.P.Double("outputScale", int16 ? 0.001 : 0.1), c.P.Int("outputZeroPoint", c.DType == TensorType.UInt8 ? 128 : 0));
         c.AddOperator(BuiltinOperator.Div, [x, z], c.DType, new DivOptions(c.P.Activation()), version: 2, outputQuantization: outputQ);
     }
 
