@@ -135,6 +135,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(ResizeNearestNeighborKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "QuantizedKernel")]
+    [TestCase(typeof(ReductionKernel), "QuantizedKernel")]
     [TestCase(typeof(StridedCopyKernel), "Kernel")]
     [TestCase(typeof(LeakyReluKernel), "Kernel")]
     [TestCase(typeof(PreluKernel), "Kernel")]

@@ -11,7 +11,7 @@ namespace Accel.Delegates.Ilgpu.Tests;
 public sealed class IlgpuQuantizedClaimTests
 {
     [Test]
-    public void Int8AndUint8ComparisonsMaximumMinimumDivSquaredDifferenceAndInt16ActivationsRunEntirelyOnIlgpuWithTheReferencesBits() =>
+    public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]

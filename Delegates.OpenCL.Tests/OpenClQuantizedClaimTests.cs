@@ -11,7 +11,7 @@ namespace Accel.Delegates.OpenCL.Tests;
 public sealed class OpenClQuantizedClaimTests
 {
     [Test]
-    public void Int8AndUint8ComparisonsMaximumMinimumDivSquaredDifferenceAndInt16ActivationsRunEntirelyOnOpenClWithTheReferencesBits() =>
+    public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 
     [Test]

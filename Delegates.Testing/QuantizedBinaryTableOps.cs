@@ -7,7 +7,7 @@ namespace Accel.Testing;
 /// <summary>
 /// The newer integer element-wise operators on a device delegate (docs/numerics.md §Quantized execution, "Backends"):
 /// on int8 and uint8 the six comparisons, MAXIMUM, MINIMUM, DIV (a constant denominator) and int8 SQUARED_DIFFERENCE —
-/// byte-pair tables of the reference's formulas — with broadcasting; on int16 RELU, RELU6, LEAKY_RELU (the reference
+/// byte-pair tables of the reference's formulas — with broadcasting, and SUM (MEAN's integer walk); on int16 RELU, RELU6, LEAKY_RELU (the reference
 /// tabulated over every int16 value), MAXIMUM and MINIMUM. Inputs and outputs are the raw integer tensors (no
 /// QUANTIZE/DEQUANTIZE around them), compared byte for byte with the reference.
 /// </summary>
@@ -29,7 +29,7 @@ public static class QuantizedBinaryTableOps
     /// <summary>
     /// The 8-bit network: a [2,3,4,5] against b [3,1,5] (scales 0.05 and 0.03, so the comparisons rescale) through the
     /// six comparisons, MAXIMUM and MINIMUM (b2: a's quantization), DIV by a [5] denominator (a constant unless
-    /// <paramref name="constantDenominator"/> is false) and, on int8, SQUARED_DIFFERENCE.
+    /// <paramref name="constantDenominator"/> is false), SUM over axis 2 and, on int8, SQUARED_DIFFERENCE.
     /// </summary>
     public static Model Build8(TensorType type, bool constantDenominator, int seed = 3)
     {
@@ -57,6 +57,10 @@ public static class QuantizedBinaryTableOps
         int quotient = mb.AddTensor("div", type, ShapeA, Q(0.06f, Zero(-20)));
         mb.AddOperator(BuiltinOperator.Div, [a, denominator], [quotient], new DivOptions(ActivationFunctionType.None), 2);
         mb.AddOutput(quotient);
+        int axes = mb.AddConstant("axes", [1], [2]);
+        int sum = mb.AddTensor("sum", type, [2, 3, 5], Q(0.25f, Zero(5)));
+        mb.AddOperator(BuiltinOperator.Sum, [a, axes], [sum], new ReducerOptions(false), signed ? 2 : 1);
+        mb.AddOutput(sum);
         if (signed)
         {
             int squared = mb.AddTensor("squared_difference", type, ShapeA, Q(0.02f, -100));
@@ -114,7 +118,7 @@ public static class QuantizedBinaryTableOps
             var expected = Run(model, inputs, null, out _);
             using var accelDelegate = createDelegate();
             var actual = Run(model, inputs, accelDelegate, out var plan);
-            string name = $"{type.ToDisplayName()} comparison / MAXIMUM / MINIMUM / DIV / SQUARED_DIFFERENCE / int16 activation network";
+            string name = $"{type.ToDisplayName()} comparison / MAXIMUM / MINIMUM / DIV / SUM / SQUARED_DIFFERENCE / int16 activation network";
             Assert.That(plan!.Refused, Is.Empty, $"{name}: {string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}"))}");
             Assert.That(plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, $"{name}: nodes left on the reference");
             for (int o = 0; o < expected.Length; o++)

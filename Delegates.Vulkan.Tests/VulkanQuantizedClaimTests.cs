@@ -11,7 +11,7 @@ namespace Accel.Delegates.Vulkan.Tests;
 public sealed class VulkanQuantizedClaimTests
 {
     [Test]
-    public void Int8AndUint8ComparisonsMaximumMinimumDivSquaredDifferenceAndInt16ActivationsRunEntirelyOnVulkanWithTheReferencesBits() =>
+    public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 
     [Test]
