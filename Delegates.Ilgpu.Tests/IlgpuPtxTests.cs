@@ -135,6 +135,7 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(ResizeNearestNeighborKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "Kernel")]
     [TestCase(typeof(MeanKernel), "QuantizedKernel")]
+    [TestCase(typeof(ReductionKernel), "QuantizedKernel")]
     [TestCase(typeof(StridedCopyKernel), "Kernel")]
     [TestCase(typeof(LeakyReluKernel), "Kernel")]
     [TestCase(typeof(PreluKernel), "Kernel")]
@@ -188,6 +189,8 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(QuantizedKernels), "PoolKernel")]
     [TestCase(typeof(QuantizedLookupKernel), "Kernel")]
     [TestCase(typeof(Int16LookupKernel), "Kernel")]
+    [TestCase(typeof(BytePairTableKernel), "Kernel")]
+    [TestCase(typeof(Int16MaximumMinimumKernel), "Kernel")]
     [TestCase(typeof(QuantizedKernels), "ResizeBilinearKernel")]
     [TestCase(typeof(PadKernel), "ByteKernel")]
     [TestCase(typeof(QuantizeKernel), "Kernel")]
@@ -223,6 +226,7 @@ public sealed class IlgpuPtxTests
             typeof(QuantizeKernel), typeof(DequantizeKernel), // the 8-bit paths of the others run QuantizedKernels, checked above
             typeof(ElementwiseSelectionKernel), // runs ElementwiseBinaryKernel's kernels, checked above
             typeof(AbsKernel), typeof(RsqrtKernel), // run QuantizedLookupKernel / Int16LookupKernel, checked above
+            typeof(ComparisonKernel), // runs BytePairTableKernel, checked above (as do the 8-bit DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE)
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()
             .Where(t => typeof(IIlgpuKernel).IsAssignableFrom(t) && t is { IsClass: true, IsAbstract: false });

@@ -11,6 +11,14 @@ namespace Accel.Delegates.Ilgpu.Tests;
 public sealed class IlgpuQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 

@@ -11,6 +11,14 @@ namespace Accel.Delegates.OpenCL.Tests;
 public sealed class OpenClQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 

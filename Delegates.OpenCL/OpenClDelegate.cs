@@ -175,10 +175,11 @@ public sealed class OpenClDelegate : IAccelDelegate
                 return NodeSupport.Refuse($"{node.Code.Name}: tensor '{tensor.Name}' has {tensor.ByteSize} bytes, more than one OpenCL buffer " +
                                           $"may hold here ({Math.Min(_info.MaxAllocation, int.MaxValue)})");
         }
-        // 8-bit data in and out (Cl/quant.cl, or bytes moved), and int16 (LOGISTIC/TANH's lookup, bytes moved), is
-        // integer arithmetic only: neither subnormals nor fma matter.
-        bool integerOnly = NodeDataTypes.DataInput(node)?.Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16
-                           && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16;
+        // 8-bit data in and out (Cl/quant.cl, or bytes moved), int16 (the 65,536-entry lookups, MAXIMUM/MINIMUM, bytes
+        // moved) and bool (the comparisons' byte-pair tables) is integer arithmetic only: neither subnormals nor fma
+        // matter (so EXP's, LOGISTIC's and TANH's table forms run where the float forms would be refused).
+        bool integerOnly = NodeDataTypes.DataInput(node)?.Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16 or TensorType.Bool
+                           && node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8 or TensorType.Int16 or TensorType.Bool;
         if (_info.SubnormalProblem is not null && !kernel.MovesBitsOnly && !integerOnly)
             return NodeSupport.Refuse($"{node.Code.Name}: this OpenCL device flushes subnormals ({_info.SubnormalProblem}); " +
                                       "docs/numerics.md requires them preserved");

@@ -11,6 +11,14 @@ namespace Accel.Delegates.Vulkan.Tests;
 public sealed class VulkanQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 

@@ -1,5 +1,6 @@
 using Accel.Kernels.Reference;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 using ILGPU;
 
 namespace Accel.Delegates.Ilgpu.Operators;
@@ -7,17 +8,28 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// <summary>
 /// RELU, RELU6, RELU_N1_TO_1 and RELU_0_TO_1 (float32, any shape): the reference's clamp to [0, +∞), [0, 6], [−1, 1]
 /// or [0, 1] per element; int8/uint8: the definition's 256-entry table of TFLite's QuantizedReluX
-/// (<see cref="QuantizedLookupKernel"/>).
+/// (<see cref="QuantizedLookupKernel"/>); RELU and RELU6 on int16: the reference run over every int16 value
+/// (Int16RescaleActivationParams.Tabulate, <see cref="Int16LookupKernel"/>).
 /// </summary>
 [OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1)]
 internal sealed class ClampKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.ReluN1To1, BuiltinOperator.Relu0To1];
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
+
+    public NodeSupport Supports(DelegateNode node) =>
+        node.Inputs[0]!.Type == TensorType.Int16 && node.ParamsAs<ElementwiseParams>().Int16Activation is null
+            ? NodeSupport.Refuse($"{node.Code.Name}: no int16 rescale params")
+            : NodeSupport.Supported;
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (node.ParamsAs<ElementwiseParams>().Int16Activation is { } int16)
+        {
+            Int16LookupKernel.Compile(node, c, int16.Tabulate());
+            return;
+        }
         if (QuantizedLookupKernel.Applies(node))
         {
             QuantizedLookupKernel.Compile(node, c);

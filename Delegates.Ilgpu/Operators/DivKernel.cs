@@ -6,7 +6,9 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// <summary>
 /// DIV, float32: <see cref="ElementwiseBinaryKernel"/>'s kernel with its divide operation — one IEEE division (correctly
 /// rounded: .NET's on the CPU accelerator, <c>div.rn.f32</c> on CUDA), then the fused-activation clamp, broadcasting up
-/// to rank 6 (docs/numerics.md §DIV). int32 is refused by the delegate (float32 only; its zero denominators would also
+/// to rank 6 (docs/numerics.md §DIV). int8/uint8: the node's <see cref="BytePairTables"/> table of the reference's
+/// fixed-point quotient (<see cref="BytePairTableKernel"/>), only for a constant denominator without its zero point (a
+/// real 0 is an error at Invoke, which a device kernel cannot report). int32 is refused by the delegate (float32 only; its zero denominators would also
 /// need the invoke-time check the reference makes).
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
@@ -14,12 +16,22 @@ internal sealed class DivKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    public NodeSupport Supports(DelegateNode node) =>
-        ElementwiseBinaryKernel.SupportsRank(node, node.ParamsAs<BinaryArithmeticParams>().Broadcast);
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+
+    public NodeSupport Supports(DelegateNode node)
+    {
+        var rank = ElementwiseBinaryKernel.SupportsRank(node, node.ParamsAs<BinaryArithmeticParams>().Broadcast);
+        return rank.IsSupported && QuantizedKernels.IsQuantized(node) ? BytePairTables.SupportsDivide(node) : rank;
+    }
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
         var p = node.ParamsAs<BinaryArithmeticParams>();
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            BytePairTableKernel.Compile(node, c, p.Broadcast);
+            return;
+        }
         ElementwiseBinaryKernel.Launch(node, c, p.Broadcast, ElementwiseBinaryKernel.OpDivide, p.FloatActivation);
     }
 }

@@ -6,17 +6,28 @@ namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
 /// LEAKY_RELU (float32, any shape): x &gt; 0 ? x : x · alpha, one rounded multiply, as the reference; int8/uint8: the
-/// definition's 256-entry table (<see cref="QuantizedLookupKernel"/>).
+/// definition's 256-entry table (<see cref="QuantizedLookupKernel"/>); int16: the reference run over every int16 value
+/// (Int16RescaleActivationParams.Tabulate, <see cref="Int16LookupKernel"/>).
 /// </summary>
 [OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
+
+    public NodeSupport Supports(DelegateNode node) =>
+        node.Inputs[0]!.Type == TensorType.Int16 && node.ParamsAs<LeakyReluParams>().Int16Activation is null
+            ? NodeSupport.Refuse("LEAKY_RELU: no int16 rescale params")
+            : NodeSupport.Supported;
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        if (node.ParamsAs<LeakyReluParams>().Int16Activation is { } int16)
+        {
+            Int16LookupKernel.Compile(node, c, int16.Tabulate());
+            return;
+        }
         if (node.ParamsAs<LeakyReluParams>().QuantizedTable is { IsEmpty: false } table)
         {
             QuantizedLookupKernel.Compile(node, c, table);

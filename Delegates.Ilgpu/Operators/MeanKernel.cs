@@ -30,31 +30,45 @@ internal sealed class MeanKernel : IIlgpuKernel
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
+        var p = node.ParamsAs<MeanParams>();
+        if (p.Quantized is { } q)
+        {
+            CompileQuantized(node, c, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, q);
+            return;
+        }
         ShapeOf(node, out var shape);
         var input = c.View(node.Inputs[0]!);
         var output = c.View(node.Outputs[0]);
         int total = checked((int)node.Outputs[0].ElementCount);
         var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
-        var p = node.ParamsAs<MeanParams>();
-        if (p.Quantized is { } q)
-        {
-            var bytesIn = QuantizedKernels.Bytes(c, node.Inputs[0]!);
-            var bytesOut = QuantizedKernels.Bytes(c, node.Outputs[0]);
-            var args = new QuantizedMeanArgs
-            {
-                Signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0,
-                Empty = p.ReducedCount == 0 || node.Inputs[0]!.ElementCount == 0 ? 1 : 0,
-                // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
-                ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * p.ReducedCount)),
-                Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
-                Min = q.Min, Max = q.Max, Total = total, ChunkSize = chunkSize,
-            };
-            var quantized = c.Load<ArrayView<byte>, ArrayView<byte>, MeanShape, QuantizedMeanArgs>(QuantizedKernel);
-            c.Add(() => quantized(chunks, bytesIn, bytesOut, shape, args), chunks);
-            return;
-        }
         var kernel = c.Load<ArrayView<float>, ArrayView<float>, MeanShape, int, int>(Kernel);
         c.Add(() => kernel(chunks, input, output, shape, total, chunkSize), chunks);
+    }
+
+    /// <summary>
+    /// <see cref="QuantizedKernel"/> over <paramref name="g"/>'s runs: the integer sum of <paramref name="reducedCount"/>
+    /// stored values per output, requantized with <paramref name="q"/> (MEAN: 1/n folded into the multiplier; int8/uint8
+    /// SUM: not).
+    /// </summary>
+    internal static void CompileQuantized(DelegateNode node, IlgpuCompilation c, MeanGeometry g, long reducedCount, QuantizedMeanParams q)
+    {
+        var shape = MeanShape.Of(g, 0f);
+        var bytesIn = QuantizedKernels.Bytes(c, node.Inputs[0]!);
+        var bytesOut = QuantizedKernels.Bytes(c, node.Outputs[0]);
+        int total = checked((int)node.Outputs[0].ElementCount);
+        if (total == 0) return;
+        var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
+        var args = new QuantizedMeanArgs
+        {
+            Signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0,
+            Empty = reducedCount == 0 || node.Inputs[0]!.ElementCount == 0 ? 1 : 0,
+            // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
+            ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * reducedCount)),
+            Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
+            Min = q.Min, Max = q.Max, Total = total, ChunkSize = chunkSize,
+        };
+        var quantized = c.Load<ArrayView<byte>, ArrayView<byte>, MeanShape, QuantizedMeanArgs>(QuantizedKernel);
+        c.Add(() => quantized(chunks, bytesIn, bytesOut, shape, args), chunks);
     }
 
     public static void Kernel(Index1D chunk, ArrayView<float> input, ArrayView<float> output, MeanShape s, int total, int chunkSize)
@@ -116,14 +130,7 @@ internal sealed class MeanKernel : IIlgpuKernel
         shape = default;
         var p = node.ParamsAs<MeanParams>();
         if (MeanGeometry.TryCreate(p, out string? refusal) is not { } g) return refusal;
-        shape = new MeanShape
-        {
-            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
-            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
-            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
-            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
-            Reciprocal = p.Reciprocal,
-        };
+        shape = MeanShape.Of(g, p.Reciprocal);
         return null;
     }
 }
@@ -134,9 +141,19 @@ internal struct MeanShape
     public int K0, K1, K2, K3, KS0, KS1, KS2, KS3;
     public int R0, R1, R2, R3, RS0, RS1, RS2, RS3;
     public float Reciprocal;
+
+    /// <summary>The runs of <paramref name="g"/> with MEAN's reciprocal (unused by the integer kernel).</summary>
+    public static MeanShape Of(MeanGeometry g, float reciprocal) => new()
+    {
+        K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+        KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+        R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+        RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
+        Reciprocal = reciprocal,
+    };
 }
 
-/// <summary>An int8/uint8 MEAN's requantization (<see cref="QuantizedMeanParams"/>) as kernel arguments.</summary>
+/// <summary>An int8/uint8 MEAN's (or SUM's) requantization (<see cref="QuantizedMeanParams"/>) as kernel arguments.</summary>
 internal struct QuantizedMeanArgs
 {
     public int Signed, Empty, ZeroPointTimesCount, Multiplier, Shift, OutputZeroPoint, Min, Max, Total, ChunkSize;

@@ -1,3 +1,4 @@
+using Accel.Kernels.Reference;
 using Accel.Numerics;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -322,9 +323,12 @@ internal static class Int16LookupKernel
     public static bool Applies(DelegateNode node) =>
         node.Params is ElementwiseParams p && (p.Int16Sigmoid is not null || !p.Int16Table.IsEmpty || p.Int16Abs is not null);
 
-    public static void Compile(DelegateNode node, IlgpuCompilation c)
+    public static void Compile(DelegateNode node, IlgpuCompilation c) => Compile(node, c, node.ParamsAs<ElementwiseParams>().TabulateInt16(node.Builtin)!);
+
+    /// <summary>The lookup in <paramref name="int16Table"/> (RELU, RELU6, LEAKY_RELU: Int16RescaleActivationParams.Tabulate).</summary>
+    public static void Compile(DelegateNode node, IlgpuCompilation c, short[] int16Table)
     {
-        var table = c.Upload(node.ParamsAs<ElementwiseParams>().TabulateInt16(node.Builtin)!);
+        var table = c.Upload(int16Table);
         var input = c.View(node.Inputs[0]!).Cast<short>();
         var output = c.View(node.Outputs[0]).Cast<short>();
         int total = checked((int)node.Outputs[0].ElementCount);
@@ -338,6 +342,72 @@ internal static class Int16LookupKernel
         int start = chunk * chunkSize;
         int end = start + chunkSize < total ? start + chunkSize : total;
         for (int i = start; i < end; i++) output[i] = table[(int)(ushort)input[i]];
+    }
+}
+
+/// <summary>
+/// The 8-bit comparisons, SQUARED_DIFFERENCE, DIV, MAXIMUM and MINIMUM: output byte = table[a · 256 + b], the node's
+/// 65,536-entry <see cref="BytePairTables"/> table of the reference's element formula, with the definition's broadcast
+/// (rank ≤ 6): the reference's result by construction.
+/// </summary>
+internal static class BytePairTableKernel
+{
+    public static void Compile(DelegateNode node, IlgpuCompilation c, BroadcastPlan broadcast)
+    {
+        var plan = Broadcast6.Of(broadcast);
+        var table = c.Upload(BytePairTables.Build(node));
+        var a = QuantizedKernels.Bytes(c, node.Inputs[0]!);
+        var b = QuantizedKernels.Bytes(c, node.Inputs[1]!);
+        var output = QuantizedKernels.Bytes(c, node.Outputs[0]);
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 2);
+        var kernel = c.Load<ArrayView<byte>, ArrayView<byte>, ArrayView<byte>, ArrayView<byte>, Broadcast6, int, int>(Kernel);
+        c.Add(() => kernel(chunks, a, b, table, output, plan, total, chunkSize), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<byte> a, ArrayView<byte> b, ArrayView<byte> table, ArrayView<byte> output, Broadcast6 plan,
+        int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            plan.Offsets(i, out int ia, out int ib);
+            output[i] = table[(int)a[ia] << 8 | b[ib]];
+        }
+    }
+}
+
+/// <summary>
+/// MAXIMUM and MINIMUM on int16 (TFLite's maximum_minimum.cc): the stored integers compared, a &gt; b ? a : b /
+/// a &lt; b ? a : b, with the definition's broadcast (rank ≤ 6); inputs and output share one quantization.
+/// </summary>
+internal static class Int16MaximumMinimumKernel
+{
+    public static void Compile(DelegateNode node, IlgpuCompilation c, BroadcastPlan broadcast)
+    {
+        var plan = Broadcast6.Of(broadcast);
+        var a = c.View(node.Inputs[0]!).Cast<short>();
+        var b = c.View(node.Inputs[1]!).Cast<short>();
+        var output = c.View(node.Outputs[0]).Cast<short>();
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 2);
+        int maximum = node.Builtin == BuiltinOperator.Maximum ? 1 : 0;
+        var kernel = c.Load<ArrayView<short>, ArrayView<short>, ArrayView<short>, Broadcast6, int, int, int>(Kernel);
+        c.Add(() => kernel(chunks, a, b, output, plan, maximum, total, chunkSize), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<short> a, ArrayView<short> b, ArrayView<short> output, Broadcast6 plan, int maximum,
+        int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            plan.Offsets(i, out int ia, out int ib);
+            short x = a[ia], y = b[ib];
+            output[i] = maximum != 0 ? (x > y ? x : y) : (x < y ? x : y);
+        }
     }
 }
 

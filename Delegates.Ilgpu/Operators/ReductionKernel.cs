@@ -12,14 +12,16 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// (acc &gt; x ? acc : x; PTX max/min would treat NaN their own way). Size-1 dimensions are dropped and neighbouring
 /// dimensions of the same kind merged (MeanGeometry); refused when more than four kept or four reduced runs remain.
 /// A scalar input is copied. REDUCE_MAX and REDUCE_MIN on int8/uint8: the same walk on the stored integers from the
-/// type's lowest / largest value, no rescaling (TFLite's reduce.cc).
+/// type's lowest / largest value, no rescaling (TFLite's reduce.cc). SUM on int8/uint8: MEAN's integer walk and requantization
+/// (<see cref="MeanKernel.CompileQuantized"/>) with the definition's multiplier s_in/s_out (TFLite's QuantizedMeanOrSum with compute_sum; an empty
+/// reduction gives 0). int8 REDUCE_PROD is refused with the reason.
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    // 8-bit data: REDUCE_MAX and REDUCE_MIN only (the definitions of SUM and REDUCE_PROD admit no 8-bit dtype).
+    // 8-bit data: SUM, REDUCE_MAX and REDUCE_MIN (int8 REDUCE_PROD refused in Supports).
     public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
@@ -27,25 +29,34 @@ internal sealed class ReductionKernel : IIlgpuKernel
     /// <summary>Only what the four-run layout cannot express is refused (the definition validated the rest).</summary>
     public NodeSupport Supports(DelegateNode node)
     {
-        if (QuantizedKernels.IsQuantized(node) && node.ParamsAs<ReductionParams>().Kind is not (ReductionKind.Maximum or ReductionKind.Minimum))
-            return NodeSupport.Refuse($"{node.Code.Name}: no ILGPU kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only REDUCE_MAX and REDUCE_MIN)");
+        if (QuantizedKernels.IsQuantized(node) && node.ParamsAs<ReductionParams>().Kind is not (ReductionKind.Maximum or ReductionKind.Minimum or ReductionKind.Sum))
+            return NodeSupport.Refuse($"{node.Code.Name}: no ILGPU kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only SUM, REDUCE_MAX and REDUCE_MIN)");
         return ShapeOf(node, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
     }
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
     {
-        ShapeOf(node, out var shape);
-        if (QuantizedKernels.IsQuantized(node))
+        var p = node.ParamsAs<ReductionParams>();
+        if (p.QuantizedSum is { } sum)
         {
-            CompileQuantized(node, c, shape);
+            MeanKernel.CompileQuantized(node, c, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, sum);
             return;
         }
-        var input = c.View(node.Inputs[0]!);
-        var output = c.View(node.Outputs[0]);
+        ShapeOf(node, out var shape);
+        if (QuantizedKernels.IsQuantized(node))
+            Launch(node, c, shape, QuantizedKernels.Bytes(c, node.Inputs[0]!), QuantizedKernels.Bytes(c, node.Outputs[0]), QuantizedKernel);
+        else
+            Launch(node, c, shape, c.View(node.Inputs[0]!), c.View(node.Outputs[0]), Kernel);
+    }
+
+    /// <summary>One launch of <paramref name="kernelMethod"/> over the output elements (the float and the 8-bit walks alike).</summary>
+    private static void Launch<T>(DelegateNode node, IlgpuCompilation c, ReductionShape shape, ArrayView<T> input, ArrayView<T> output,
+        Action<Index1D, ArrayView<T>, ArrayView<T>, ReductionShape, int, int> kernelMethod) where T : unmanaged
+    {
         int total = checked((int)node.Outputs[0].ElementCount);
         if (total == 0) return;
         var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
-        var kernel = c.Load<ArrayView<float>, ArrayView<float>, ReductionShape, int, int>(Kernel);
+        var kernel = c.Load(kernelMethod);
         c.Add(() => kernel(chunks, input, output, shape, total, chunkSize), chunks);
     }
 
@@ -87,24 +98,11 @@ internal sealed class ReductionKernel : IIlgpuKernel
         }
     }
 
-    private static void CompileQuantized(DelegateNode node, IlgpuCompilation c, ReductionShape shape)
-    {
-        var input = QuantizedKernels.Bytes(c, node.Inputs[0]!);
-        var output = QuantizedKernels.Bytes(c, node.Outputs[0]);
-        int total = checked((int)node.Outputs[0].ElementCount);
-        if (total == 0) return;
-        var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
-        int signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0;
-        var kernel = c.Load<ArrayView<byte>, ArrayView<byte>, ReductionShape, int, int, int>(QuantizedKernel);
-        c.Add(() => kernel(chunks, input, output, shape, signed, total, chunkSize), chunks);
-    }
-
     /// <summary>
     /// REDUCE_MAX (Kind 2) and REDUCE_MIN (Kind 3) on the stored 8-bit integers: acc from the type's lowest (largest)
     /// value, acc &gt; v ? acc : v (acc &lt; v ? acc : v); exact, so the order does not matter. A copy moves the byte.
     /// </summary>
-    public static void QuantizedKernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> output, ReductionShape s, int signed,
-        int total, int chunkSize)
+    public static void QuantizedKernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> output, ReductionShape s, int total, int chunkSize)
     {
         int start = chunk * chunkSize;
         int end = start + chunkSize < total ? start + chunkSize : total;
@@ -123,13 +121,13 @@ internal sealed class ReductionKernel : IIlgpuKernel
             int k0 = rest / s.K1;
             int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
             bool maximum = s.Kind == 2;
-            int acc = maximum ? (signed != 0 ? sbyte.MinValue : byte.MinValue) : (signed != 0 ? sbyte.MaxValue : byte.MaxValue);
+            int acc = maximum ? (s.Signed != 0 ? sbyte.MinValue : byte.MinValue) : (s.Signed != 0 ? sbyte.MaxValue : byte.MaxValue);
             for (int r0 = 0; r0 < s.R0; r0++)
             for (int r1 = 0; r1 < s.R1; r1++)
             for (int r2 = 0; r2 < s.R2; r2++)
             for (int r3 = 0; r3 < s.R3; r3++)
             {
-                int v = QuantizedKernels.Load(input, origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3, signed);
+                int v = QuantizedKernels.Load(input, origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3, s.Signed);
                 acc = maximum ? (acc > v ? acc : v) : (acc < v ? acc : v);
             }
             output[i] = (byte)acc;
@@ -150,17 +148,21 @@ internal sealed class ReductionKernel : IIlgpuKernel
             RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
             Kind = p.Kind switch { ReductionKind.Sum => 0, ReductionKind.Product => 1, ReductionKind.Maximum => 2, _ => 3 },
             Copy = p.IsCopy ? 1 : 0,
+            Signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0,
             Identity = p.Kind switch { ReductionKind.Sum => 0f, ReductionKind.Product => 1f, ReductionKind.Maximum => -float.MaxValue, _ => float.MaxValue },
         };
         return null;
     }
 }
 
-/// <summary>A reduction's kept (K, output order) and reduced (R, fold order) dimension runs with their input strides, kind and identity.</summary>
+/// <summary>
+/// A reduction's kept (K, output order) and reduced (R, fold order) dimension runs with their input strides, kind and
+/// identity; Signed (1: int8) is read by the 8-bit walk only.
+/// </summary>
 internal struct ReductionShape
 {
     public int K0, K1, K2, K3, KS0, KS1, KS2, KS3;
     public int R0, R1, R2, R3, RS0, RS1, RS2, RS3;
-    public int Kind, Copy;
+    public int Kind, Copy, Signed;
     public float Identity;
 }

@@ -211,6 +211,49 @@ __kernel void lookup_q16(__global const short* x, __global const short* table, _
 
 typedef struct
 {
+    int dims[6];
+    int strideA[6];
+    int strideB[6];
+    int operation;   // binary_q16: 0 MAXIMUM, 1 MINIMUM
+} BroadcastArgs;
+
+// Output element i's element offsets in a and b under NumPy broadcasting up to rank 6 (binary_q8's walk).
+void broadcastOffsets(int i, const BroadcastArgs* pc, int* ia, int* ib)
+{
+    int rest = i, a = 0, b = 0;
+    for (int d = 5; d >= 0; d--)
+    {
+        int c = rest % pc->dims[d];
+        rest /= pc->dims[d];
+        a += c * pc->strideA[d];
+        b += c * pc->strideB[d];
+    }
+    *ia = a;
+    *ib = b;
+}
+
+// The 8-bit comparisons, SQUARED_DIFFERENCE, DIV, MAXIMUM and MINIMUM: output byte = table[a · 256 + b], the
+// 65,536-entry table the host fills with the reference's element formula (BytePairTables), broadcast up to rank 6.
+__kernel void pair_table_q8(__global const uchar* a, __global const uchar* b, __global const uchar* table, __global uchar* y, BroadcastArgs pc)
+{
+    int i = get_global_id(0);
+    int ia, ib;
+    broadcastOffsets(i, &pc, &ia, &ib);
+    y[i] = table[(int)a[ia] << 8 | b[ib]];
+}
+
+// MAXIMUM and MINIMUM on int16 (TFLite's maximum_minimum.cc): the stored integers compared, broadcast up to rank 6.
+__kernel void binary_q16(__global const short* a, __global const short* b, __global short* y, BroadcastArgs pc)
+{
+    int i = get_global_id(0);
+    int ia, ib;
+    broadcastOffsets(i, &pc, &ia, &ib);
+    short x = a[ia], z = b[ib];
+    y[i] = pc.operation == 0 ? (x > z ? x : z) : (x < z ? x : z);
+}
+
+typedef struct
+{
     int i0, i1, i2, i3;
     int o0, o1, o2, o3;
     int b0, b1, b2, b3;

@@ -6,7 +6,9 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// <summary>
 /// DIV, float32 (Cl/binary.cl, operation 6): the correctly rounded quotient by specDivide (integer long division, as
 /// SpecMath.Divide: OpenCL's '/' may be off by 2.5 ulp in single precision unless -cl-fp32-correctly-rounded-divide-sqrt
-/// is honoured), then the fused-activation clamp, broadcasting up to rank 6. int32 is not claimed
+/// is honoured), then the fused-activation clamp, broadcasting up to rank 6. int8/uint8: the node's
+/// <see cref="BytePairTables"/> table of the reference's fixed-point quotient (pair_table_q8), only for a constant
+/// denominator without its zero point (a real 0 is an error at Invoke, which a device kernel cannot report). int32 is not claimed
 /// (<see cref="IOpKernel.Types"/>): its zero denominators must fail the invoke before any division (docs/numerics.md
 /// §DIV), a host-side check this device kernel does not make.
 /// </summary>
@@ -15,9 +17,17 @@ internal sealed class DivKernel : OpenClKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    protected override NodeSupport Supports(DelegateNode node, BinaryArithmeticParams p, OpenClDeviceInfo device) =>
-        BinaryArithmeticKernel.SupportsRank(node, p);
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
-    protected override void Build(DelegateNode node, BinaryArithmeticParams p, OpenClPartitionBuilder builder) =>
-        BinaryArithmeticKernel.Launch(node, p, builder);
+    protected override NodeSupport Supports(DelegateNode node, BinaryArithmeticParams p, OpenClDeviceInfo device)
+    {
+        var rank = BinaryArithmeticKernel.SupportsRank(node, p);
+        return rank.IsSupported && QuantizedKernels.IsQuantized(node) ? BytePairTables.SupportsDivide(node) : rank;
+    }
+
+    protected override void Build(DelegateNode node, BinaryArithmeticParams p, OpenClPartitionBuilder builder)
+    {
+        if (QuantizedKernels.IsQuantized(node)) QuantizedKernels.PairTable(node, p.Broadcast, builder);
+        else BinaryArithmeticKernel.Launch(node, p, builder);
+    }
 }

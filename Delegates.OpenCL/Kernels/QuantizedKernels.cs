@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Accel.Kernels.Reference;
 using Accel.Operators;
 using Accel.Operators.Definitions;
 
@@ -156,6 +157,44 @@ internal static class QuantizedKernels
     public static void Lookup16(DelegateNode node, short[] table, OpenClPartitionBuilder builder) =>
         builder.Dispatch("lookup_q16", [builder.Buffer(node.Inputs[0]!), builder.Table<short>(table), builder.Buffer(node.Outputs[0])],
             0, node.Outputs[0].ElementCount, file: "quant");
+
+    /// <summary>
+    /// The 8-bit comparisons, SQUARED_DIFFERENCE, DIV, MAXIMUM and MINIMUM: pair_table_q8 with the node's 65,536-entry
+    /// <see cref="BytePairTables"/> table (output byte = table[a · 256 + b]) and its broadcast (rank ≤ 6).
+    /// </summary>
+    public static void PairTable(DelegateNode node, BroadcastPlan plan, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("pair_table_q8",
+            [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Inputs[1]!), builder.Table<byte>(BytePairTables.Build(node)), builder.Buffer(node.Outputs[0])],
+            Broadcast(plan, 0), node.Outputs[0].ElementCount, file: "quant");
+
+    /// <summary>MAXIMUM and MINIMUM on int16: binary_q16 (the stored integers compared) with the node's broadcast.</summary>
+    public static void MaximumMinimum16(DelegateNode node, BroadcastPlan plan, OpenClPartitionBuilder builder) =>
+        builder.Dispatch("binary_q16", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Inputs[1]!), builder.Buffer(node.Outputs[0])],
+            Broadcast(plan, node.Builtin == BuiltinOperator.Maximum ? 0 : 1), node.Outputs[0].ElementCount, file: "quant");
+
+    private static unsafe BroadcastArgs Broadcast(BroadcastPlan plan, int operation)
+    {
+        var args = new BroadcastArgs { Operation = operation };
+        int pad = BinaryArgs.MaxRank - plan.OutputShape.Length;
+        for (int d = 0; d < BinaryArgs.MaxRank; d++)
+        {
+            bool padded = d < pad;
+            args.Dims[d] = padded ? 1 : plan.OutputShape[d - pad];
+            args.StrideA[d] = padded ? 0 : plan.StridesA[d - pad];
+            args.StrideB[d] = padded ? 0 : plan.StridesB[d - pad];
+        }
+        return args;
+    }
+
+    /// <summary>pair_table_q8's and binary_q16's arguments (Cl/quant.cl BroadcastArgs).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct BroadcastArgs
+    {
+        public fixed int Dims[BinaryArgs.MaxRank];
+        public fixed int StrideA[BinaryArgs.MaxRank];
+        public fixed int StrideB[BinaryArgs.MaxRank];
+        public int Operation;
+    }
 
     /// <summary>PAD on 8-bit data, rank ≤ 4 right-aligned in four slots: pad_q8 with the definition's pad byte.</summary>
     public static void Pad(DelegateNode node, PadParams p, OpenClPartitionBuilder builder)

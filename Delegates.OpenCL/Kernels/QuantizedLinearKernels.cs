@@ -12,7 +12,7 @@ namespace Accel.Delegates.OpenCL.Kernels;
 internal static class QuantizedLinearKernels
 {
     /// <summary>MEAN on int8/uint8: the float kernel's reduction runs (MeanGeometry) with QuantizedMeanParams' requantization.</summary>
-    public static void Mean(DelegateNode node, MeanParams p, MeanGeometry g, QuantizedMeanParams q, OpenClPartitionBuilder builder)
+    public static void Mean(DelegateNode node, long reducedCount, MeanGeometry g, QuantizedMeanParams q, OpenClPartitionBuilder builder)
     {
         Tensor input = node.Inputs[0]!, output = node.Outputs[0];
         var args = new MeanArgs
@@ -22,7 +22,7 @@ internal static class QuantizedLinearKernels
             R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
             RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
             // ≤ the input's element count, which fits one buffer (the delegate checked), so it fits an int.
-            Count = checked((int)p.ReducedCount),
+            Count = checked((int)reducedCount),
             InputZeroPoint = q.InputZeroPoint, OutputZeroPoint = q.OutputZeroPoint,
             Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputMin = q.Min, OutputMax = q.Max,
             IsSigned = input.Type == TensorType.Int8 ? 1 : 0,

@@ -28,7 +28,7 @@ internal sealed class MeanKernel : OpenClKernel<MeanParams>
     {
         if (p.Quantized is { } q)
         {
-            QuantizedLinearKernels.Mean(node, p, MeanGeometry.TryCreate(p, out _)!, q, builder);
+            QuantizedLinearKernels.Mean(node, p.ReducedCount, MeanGeometry.TryCreate(p, out _)!, q, builder);
             return;
         }
         Geometry(p, out var args);

@@ -6,17 +6,28 @@ namespace Accel.Delegates.OpenCL.Kernels;
 
 /// <summary>
 /// RELU and RELU6 on float32 (Cl/unary.cl): the NaN-propagating clamp to [0, +inf] / [0, 6]; int8/uint8: the
-/// definition's table of TFLite's QuantizedReluX (lookup_q8).
+/// definition's table of TFLite's QuantizedReluX (lookup_q8); int16: the reference run over every int16 value
+/// (Int16RescaleActivationParams.Tabulate, lookup_q16).
 /// </summary>
 [OpCodes(BuiltinOperator.Relu, BuiltinOperator.Relu6)]
 internal sealed class ClampActivationKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu, BuiltinOperator.Relu6];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
+
+    protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, OpenClDeviceInfo device) =>
+        node.Inputs[0]!.Type == TensorType.Int16 && p.Int16Activation is null
+            ? NodeSupport.Refuse($"{node.Code.Name}: no int16 rescale params")
+            : NodeSupport.Supported;
 
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Int16Activation is { } int16)
+        {
+            QuantizedKernels.Lookup16(node, int16.Tabulate(), builder);
+            return;
+        }
         if (!p.QuantizedTable.IsEmpty)
         {
             QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
@@ -196,17 +207,28 @@ internal sealed class RsqrtKernel : OpenClKernel<ElementwiseParams>
 
 /// <summary>
 /// LEAKY_RELU on float32: x &gt; 0 ? x : x · alpha, one rounded multiply (the definition's alpha); int8/uint8: the
-/// definition's table (lookup_q8).
+/// definition's table (lookup_q8); int16: the reference run over every int16 value (Int16RescaleActivationParams.Tabulate,
+/// lookup_q16).
 /// </summary>
 [OpCodes(BuiltinOperator.LeakyRelu)]
 internal sealed class LeakyReluKernel : OpenClKernel<LeakyReluParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LeakyRelu];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
+
+    protected override NodeSupport Supports(DelegateNode node, LeakyReluParams p, OpenClDeviceInfo device) =>
+        node.Inputs[0]!.Type == TensorType.Int16 && p.Int16Activation is null
+            ? NodeSupport.Refuse("LEAKY_RELU: no int16 rescale params")
+            : NodeSupport.Supported;
 
     protected override void Build(DelegateNode node, LeakyReluParams p, OpenClPartitionBuilder builder)
     {
+        if (p.Int16Activation is { } int16)
+        {
+            QuantizedKernels.Lookup16(node, int16.Tabulate(), builder);
+            return;
+        }
         if (!p.QuantizedTable.IsEmpty)
         {
             QuantizedKernels.Lookup(node, p.QuantizedTable, builder);

@@ -6,18 +6,35 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// <summary>
 /// DIV, float32 (Shaders/binary.comp, operation 6): the correctly rounded quotient by specDivide (integer long
 /// division: OpFDiv's 2.5 ulp would not be the reference's bits), then the fused-activation clamp, broadcasting up to
-/// rank 6. int32 is refused by <see cref="IOpKernel.Types"/>: its zero denominators must fail the invoke before any
-/// division (docs/numerics.md §DIV), a host-side check this device kernel does not make.
+/// rank 6. int8/uint8: the node's <see cref="BytePairTables"/> table of the reference's fixed-point quotient
+/// (Shaders/pair_table_q8.comp), only for a constant denominator without its zero point (a real 0 is an error at
+/// Invoke, which a shader cannot report; <see cref="BytePairTables.SupportsDivide"/>). int32 is refused by
+/// <see cref="IOpKernel.Types"/>: its zero denominators must fail the invoke before any division (docs/numerics.md
+/// §DIV), a host-side check this device kernel does not make.
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : VulkanKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    protected override NodeSupport Supports(DelegateNode node, BinaryArithmeticParams p, VulkanDeviceInfo device) =>
-        BinaryDispatch.SupportsRank(node, p.Broadcast);
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
-    protected override void Build(DelegateNode node, BinaryArithmeticParams p, VulkanPartitionBuilder builder) =>
+    protected override NodeSupport Supports(DelegateNode node, BinaryArithmeticParams p, VulkanDeviceInfo device)
+    {
+        var rank = BinaryDispatch.SupportsRank(node, p.Broadcast);
+        if (!rank.IsSupported || !QuantizedKernels.IsQuantized(node)) return rank;
+        var divide = BytePairTables.SupportsDivide(node);
+        return divide.IsSupported ? QuantizedKernels.SupportsSize(node) : divide;
+    }
+
+    protected override void Build(DelegateNode node, BinaryArithmeticParams p, VulkanPartitionBuilder builder)
+    {
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            QuantizedKernels.PairTable(node, p.Broadcast, builder);
+            return;
+        }
         BinaryDispatch.Build(node, builder, "binary", 6, p.Broadcast,
             BitConverter.SingleToUInt32Bits(p.FloatActivation.Min), BitConverter.SingleToUInt32Bits(p.FloatActivation.Max));
+    }
 }

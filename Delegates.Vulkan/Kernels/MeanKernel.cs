@@ -28,31 +28,35 @@ internal sealed class MeanKernel : VulkanKernel<MeanParams>
 
     protected override void Build(DelegateNode node, MeanParams p, VulkanPartitionBuilder builder)
     {
-        Geometry(p, out var push);
         if (p.Quantized is { } q)
         {
-            BuildQuantized(node, p, q, push, builder);
+            DispatchQuantized(node, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, q, builder);
             return;
         }
+        Geometry(p, out var push);
         builder.DispatchElements("mean",
             [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
             push, push.Total);
     }
 
-    private static void BuildQuantized(DelegateNode node, MeanParams p, QuantizedMeanParams q, Push geometry, VulkanPartitionBuilder builder)
+    /// <summary>
+    /// mean_q8.comp over <paramref name="g"/>'s runs: the integer sum of <paramref name="reducedCount"/> stored values
+    /// per output, requantized with <paramref name="q"/> (MEAN: 1/n folded into the multiplier; int8/uint8 SUM: not).
+    /// </summary>
+    internal static void DispatchQuantized(DelegateNode node, MeanGeometry g, long reducedCount, QuantizedMeanParams q, VulkanPartitionBuilder builder)
     {
         var input = node.Inputs[0]!;
         var push = new QuantizedPush
         {
-            K0 = geometry.K0, K1 = geometry.K1, K2 = geometry.K2, K3 = geometry.K3,
-            KS0 = geometry.KS0, KS1 = geometry.KS1, KS2 = geometry.KS2, KS3 = geometry.KS3,
-            R0 = geometry.R0, R1 = geometry.R1, R2 = geometry.R2, R3 = geometry.R3,
-            RS0 = geometry.RS0, RS1 = geometry.RS1, RS2 = geometry.RS2, RS3 = geometry.RS3,
+            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
             // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
-            ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * p.ReducedCount)),
+            ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * reducedCount)),
             Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
-            ActivationMin = q.Min, ActivationMax = q.Max, Total = geometry.Total,
-            Empty = p.ReducedCount == 0 || input.ElementCount == 0 ? 1 : 0,
+            ActivationMin = q.Min, ActivationMax = q.Max, Total = (uint)g.KeptCount,
+            Empty = reducedCount == 0 || input.ElementCount == 0 ? 1 : 0,
         };
         builder.DispatchElements("mean_q8",
             [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],

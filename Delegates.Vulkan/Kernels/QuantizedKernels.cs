@@ -202,6 +202,54 @@ internal static class QuantizedKernels
             (uint)output.ElementCount, (output.ElementCount + 1) / 2);
     }
 
+    /// <summary>
+    /// The 8-bit comparisons, SQUARED_DIFFERENCE, DIV, MAXIMUM and MINIMUM: pair_table_q8.comp with the node's
+    /// 65,536-entry <see cref="BytePairTables"/> table (output byte = table[a · 256 + b]) and its broadcast.
+    /// </summary>
+    public static void PairTable(DelegateNode node, BroadcastPlan plan, VulkanPartitionBuilder builder)
+    {
+        var output = node.Outputs[0];
+        var push = Broadcast(plan, output);
+        DispatchWords(builder, "pair_table_q8",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Buffer(node.Inputs[1]!)),
+             ShaderBinding.Read(builder.Table<byte>(BytePairTables.Build(node))), ShaderBinding.Write(builder.Buffer(output))],
+            push, output.ElementCount, []);
+    }
+
+    /// <summary>MAXIMUM and MINIMUM on int16: binary_q16.comp (the stored integers compared) with the node's broadcast.</summary>
+    public static void MaximumMinimum16(DelegateNode node, BroadcastPlan plan, VulkanPartitionBuilder builder)
+    {
+        var output = node.Outputs[0];
+        builder.DispatchElements("binary_q16",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Buffer(node.Inputs[1]!)),
+             ShaderBinding.Write(builder.Buffer(output))],
+            Broadcast(plan, output), (output.ElementCount + 1) / 2, [node.Builtin == BuiltinOperator.Maximum ? 0 : 1]);
+    }
+
+    private static unsafe BroadcastPush Broadcast(BroadcastPlan plan, Tensor output)
+    {
+        var push = new BroadcastPush { Total = (uint)output.ElementCount };
+        int pad = BinaryDispatch.MaxRank - plan.OutputShape.Length;
+        for (int d = 0; d < BinaryDispatch.MaxRank; d++)
+        {
+            bool padded = d < pad;
+            push.Dims[d] = padded ? 1 : plan.OutputShape[d - pad];
+            push.StrideA[d] = padded ? 0 : plan.StridesA[d - pad];
+            push.StrideB[d] = padded ? 0 : plan.StridesB[d - pad];
+        }
+        return push;
+    }
+
+    /// <summary>pair_table_q8.comp's and binary_q16.comp's push constants (std430: three int[6], the total; 76 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct BroadcastPush
+    {
+        public fixed int Dims[BinaryDispatch.MaxRank];
+        public fixed int StrideA[BinaryDispatch.MaxRank];
+        public fixed int StrideB[BinaryDispatch.MaxRank];
+        public uint Total;
+    }
+
     /// <summary>conv_q8.comp's push constants (std430: four ivec4, then seven ints and the total; 96 bytes).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct ConvPush

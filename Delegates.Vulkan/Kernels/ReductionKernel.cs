@@ -12,26 +12,33 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// ordered comparison). Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged
 /// (MeanGeometry, the layout MEAN uses; neither changes the order); refused when more than four kept or four reduced
 /// runs remain. A scalar input is copied. REDUCE_MAX and REDUCE_MIN on int8/uint8 (Shaders/reduce_q8.comp): the same
-/// walk on the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc).
+/// walk on the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc). SUM on int8/uint8: MEAN's integer walk and requantization
+/// (Shaders/mean_q8.comp, <see cref="MeanKernel.DispatchQuantized"/>) with the definition's multiplier s_in/s_out (TFLite's QuantizedMeanOrSum with compute_sum; an empty
+/// reduction gives 0). int8 REDUCE_PROD is refused with the reason.
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : VulkanKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    // 8-bit data: REDUCE_MAX and REDUCE_MIN only (the definitions of SUM and REDUCE_PROD admit no 8-bit dtype).
+    // 8-bit data: SUM, REDUCE_MAX and REDUCE_MIN (int8 REDUCE_PROD refused in Supports).
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
 
     protected override NodeSupport Supports(DelegateNode node, ReductionParams p, VulkanDeviceInfo device)
     {
-        if (QuantizedKernels.IsQuantized(node) && p.Kind is not (ReductionKind.Maximum or ReductionKind.Minimum))
-            return NodeSupport.Refuse($"{node.Code.Name}: no Vulkan kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only REDUCE_MAX and REDUCE_MIN)");
+        if (QuantizedKernels.IsQuantized(node) && p.Kind is not (ReductionKind.Maximum or ReductionKind.Minimum or ReductionKind.Sum))
+            return NodeSupport.Refuse($"{node.Code.Name}: no Vulkan kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only SUM, REDUCE_MAX and REDUCE_MIN)");
         var geometry = DeviceRequirements.FirstRefusal(Geometry(p, out _));
         return geometry.IsSupported && QuantizedKernels.IsQuantized(node) ? QuantizedKernels.SupportsSize(node) : geometry;
     }
 
     protected override void Build(DelegateNode node, ReductionParams p, VulkanPartitionBuilder builder)
     {
+        if (p.QuantizedSum is { } sum)
+        {
+            MeanKernel.DispatchQuantized(node, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, sum, builder);
+            return;
+        }
         Geometry(p, out var push);
         if (QuantizedKernels.IsQuantized(node))
         {
