@@ -99,7 +99,7 @@ internal static class PeersCommandLine
         var commands = new (string Name, string Description)[]
         {
             ("ort", "Accel (reference and cpu delegate, 1 thread) on face_detection_short_range.tflite vs ONNX Runtime (native CPU, 1 intra-op " +
-                    "thread) on keijiro's ONNX conversion of the same network (scripts/fetch-peer-models.sh installs it)"),
+                    "thread) on keijiro's ONNX conversion of the same network (scripts/fetch-onnx-models.sh installs it)"),
             ("litert", "Accel's cpu delegate vs LiteRT.js (wasm XNNPACK under Node, conformance/oracle/bench.mjs) on corpus models: 1 thread " +
                        "(compat and relaxed-SIMD builds), 2 threads (threaded build)"),
             ("all", "ort, then litert"),

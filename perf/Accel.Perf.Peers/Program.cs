@@ -49,11 +49,11 @@ public static class Program
         foreach (string model in o.Models)
         {
             contenders.Add((model, "accel", CorpusPath(model)));
-            // The one network with an ONNX peer (scripts/fetch-peer-models.sh); other models run Accel alone.
-            string onnx = Path.Combine(CacheDirectory, "peers", "face_detection_front_128x128_barracuda.onnx");
+            // The one network with an ONNX peer (scripts/fetch-onnx-models.sh); other models run Accel alone.
+            string onnx = PeerOnnxPath;
             if (model == "face_detection_short_range")
             {
-                if (!File.Exists(onnx)) throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-peer-models.sh", onnx);
+                if (!File.Exists(onnx)) throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-onnx-models.sh", onnx);
                 contenders.Add((model, "onnxruntime", onnx));
             }
         }
@@ -69,9 +69,9 @@ public static class Program
     private static IEnumerable<BenchRecord> RunOrt(Options o, string session)
     {
         string tflite = CorpusPath("face_detection_short_range");
-        string onnx = Path.Combine(CacheDirectory, "peers", "face_detection_front_128x128_barracuda.onnx");
+        string onnx = PeerOnnxPath;
         if (!File.Exists(onnx))
-            throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-peer-models.sh", onnx);
+            throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-onnx-models.sh", onnx);
         Console.WriteLine($"== ONNX Runtime {OrtContender.Version} vs Accel: face_detection_short_range, 1 thread ==");
         var contenders = new List<IContender>();
         try
@@ -231,6 +231,9 @@ public static class Program
     private static AccelCache Cache => AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable));
 
     private static string CacheDirectory => Cache.Root;
+
+    /// <summary>keijiro's ONNX conversion of face_detection_short_range, where scripts/fetch-onnx-models.sh puts it.</summary>
+    private static string PeerOnnxPath => Path.Combine(CacheDirectory, "onnx", "face_detection_front_128x128_barracuda.onnx");
 
     private static string HistoryDirectory =>
         Environment.GetEnvironmentVariable(BenchHistory.EnvironmentVariable) is { Length: > 0 } dir ? dir : Cache.BenchHistory;
