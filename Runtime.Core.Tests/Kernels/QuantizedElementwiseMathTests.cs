@@ -206,6 +206,23 @@ public sealed class QuantizedElementwiseMathTests
         }
     }
 
+    [Test]
+    public void The_int16_lookup_keeps_tflites_int16_slope_which_wraps_on_a_step_above_32767()
+    {
+        var table = new short[513];
+        table[256] = short.MinValue;
+        table[257] = 20000;   // a step of 52,768: TFLite's int16 slope is −12,768
+        Assert.That(Quantization.LookupInt16(table, 0), Is.EqualTo(short.MinValue));
+        int slope = unchecked((short)(20000 - short.MinValue));
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(unchecked((short)(short.MinValue + ((slope * 64 + 64) >> 7)))));
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(26384));
+        // A step of 32,767 (the largest an int16 holds) interpolates as usual; 32,768 already wraps.
+        table[257] = -1;
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(-16384));
+        table[257] = 0;
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(-32768 - 16384 + 65536));
+    }
+
     [TestCase(0.05f, -128, 0.015f, -128)]
     [TestCase(0.001f, 0, 0.2f, 127)]
     [TestCase(0.5f, -100, 0.005f, 0)]
