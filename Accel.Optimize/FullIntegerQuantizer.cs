@@ -252,7 +252,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Mean, BuiltinOperator.Prelu, BuiltinOperator.Softmax, BuiltinOperator.Tanh, BuiltinOperator.Sum,
         BuiltinOperator.L2Normalization, BuiltinOperator.LogSoftmax,
         BuiltinOperator.SquaredDifference, BuiltinOperator.Rsqrt, BuiltinOperator.Abs, BuiltinOperator.Exp, BuiltinOperator.Div,
-        BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv,
+        BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv, BuiltinOperator.Log, BuiltinOperator.Sqrt,
     ];
 
     /// <summary>
@@ -269,6 +269,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Logistic, BuiltinOperator.Tanh, BuiltinOperator.Softmax, BuiltinOperator.Mean,
         BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.LeakyRelu, BuiltinOperator.Maximum, BuiltinOperator.Minimum,
         BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv, BuiltinOperator.Div,
+        BuiltinOperator.Log, BuiltinOperator.Sqrt, BuiltinOperator.Rsqrt,
     ];
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
@@ -454,12 +455,15 @@ internal sealed class FullIntegerQuantizer
                 break;
             case BuiltinOperator.Abs:
             case BuiltinOperator.Exp:
+            case BuiltinOperator.Log:
+            case BuiltinOperator.Sqrt:
             case BuiltinOperator.Rsqrt:
-                // Their own calibrated output range, version 2 (op_version's int8 version). RSQRT's input range starts
-                // at or above 0 for a model that runs, so every stored input is at least the zero point.
+                // Their own calibrated output range; version 2 (op_version's int8 version; LOG and SQRT int16 too), int16
+                // RSQRT 3. SQRT's and RSQRT's input range starts at or above 0 for a model that runs, so every stored
+                // input is at least the zero point. LOG maps an input at or below 0 to the output's lowest value.
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = ParamsFromRange(y);
-                version = Math.Max(version, 2);
+                version = Math.Max(version, _int16 && b == BuiltinOperator.Rsqrt ? 3 : 2);
                 break;
             case BuiltinOperator.SquaredDifference:
             case BuiltinOperator.Div:

@@ -4,11 +4,14 @@ using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
-/// <summary>LOG, float32: SpecMath.Log per element, vectorized (VectorSpecMath.Log).</summary>
+/// <summary>LOG, float32: SpecMath.Log per element, vectorized (VectorSpecMath.Log); int8 and int16 by table.</summary>
 [OpCodes(BuiltinOperator.Log)]
 internal sealed class LogCpuKernel : UnaryElementwiseKernel<LogOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Log];
+
+    // int8: the definition's 256-entry table; int16: its 513-entry interpolated table expanded to every input (UnaryElementwiseKernel).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.Int16];
 
     // About twice EXP's work per element (a reciprocal and two polynomials).
     protected override int MinPerThread => 8 * 1024;

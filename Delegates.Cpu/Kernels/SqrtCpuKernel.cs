@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -8,14 +9,20 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// SQRT, float32: the correctly rounded IEEE square root per lane (sqrtss/sqrtps and their wider forms are all
-/// correctly rounded, so every width gives the reference's bits), through the lane engine.
+/// correctly rounded, so every width gives the reference's bits), through the lane engine. int8: the definition's table;
+/// int16: a 65,536-entry table of the reference's per-element step; both after the domain check.
 /// </summary>
 [OpCodes(BuiltinOperator.Sqrt)]
 internal sealed class SqrtCpuKernel : CpuKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sqrt];
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => LaneKernels.Unary<float, SqrtOp>(node);
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.Int16];
+
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
+        p.QuantizedInputMinimum is { } minimum
+            ? new NonNegativeInputNode(node, minimum, "SQRT", QuantizedLookupNodes.Table(node, p))
+            : LaneKernels.Unary<float, SqrtOp>(node);
 }
 
 internal readonly struct SqrtOp : ILaneOp<float>

@@ -5,7 +5,7 @@ using Accel.Operators;
 namespace Accel.Tests.Kernels;
 
 /// <summary>
-/// ABS (int8, int16), EXP (int8, int16), RSQRT (int8) and SQUARED_DIFFERENCE (int8) (docs/numerics.md §Quantized
+/// ABS, EXP, LOG, SQRT, RSQRT (int8, int16) and SQUARED_DIFFERENCE (int8) (docs/numerics.md §Quantized
 /// execution; TFLite's elementwise.cc, exp.cc, squared_difference.cc): checked against the integer formulas written out
 /// here from TFLite's source, and the refusals TFLite's Prepare and Eval imply. The conformance cases compare the same
 /// kernels with TFLite itself.
@@ -147,12 +147,148 @@ public sealed class QuantizedElementwiseMathTests
     }
 
     [Test]
-    public void Rsqrt_on_int16_and_exp_on_uint8_are_refused_naming_the_dtype()
+    public void Exp_log_and_sqrt_on_uint8_are_refused_naming_the_dtype()
     {
-        var rsqrt = Assert.Throws<KernelException>(() => RunUnary(BuiltinOperator.Rsqrt, TensorType.Int16, new byte[4], Q(0.001f, 0), Q(0.01f, 0)));
-        Assert.That(rsqrt!.Message, Does.Contain("int16"));
-        var exp = Assert.Throws<KernelException>(() => RunUnary(BuiltinOperator.Exp, TensorType.UInt8, new byte[4], Q(0.001f, 0), Q(0.01f, 0)));
-        Assert.That(exp!.Message, Does.Contain("uint8"));
+        foreach (var op in new[] { BuiltinOperator.Exp, BuiltinOperator.Log, BuiltinOperator.Sqrt, BuiltinOperator.Rsqrt })
+        {
+            var e = Assert.Throws<KernelException>(() => RunUnary(op, TensorType.UInt8, new byte[4], Q(0.001f, 0), Q(0.01f, 0)));
+            Assert.That(e!.Message, Does.Contain("uint8"), op.ToString());
+        }
+    }
+
+    [TestCase(0.05f, -3, 0.04f, 40)]
+    [TestCase(0.003f, -128, 0.05f, 127)]
+    [TestCase(0.5f, 127, 0.02f, -128)]
+    public void Log_int8_is_lutpopulate_of_specmath_log_with_the_lowest_output_at_or_below_zero(float sx, int zx, float sy, int zy)
+    {
+        byte[] output = RunUnary(BuiltinOperator.Log, TensorType.Int8, EveryInt8(), Q(sx, zx), Q(sy, zy));
+        for (int v = -128; v <= 127; v++)
+        {
+            float x = sx * (v - zx);
+            // TFLite's LogLUTPrepare: x <= 0 gives the output's lowest real value, (−128 − z_y) · s_y.
+            float y = x <= 0 ? (-128 - zy) * sy : SpecMath.Log(x);
+            int expected = Math.Clamp((int)(MathF.Round(y * (1f / sy), MidpointRounding.AwayFromZero) + zy), -128, 127);
+            Assert.That((sbyte)output[v + 128], Is.EqualTo(expected), $"v = {v}");
+            if (x <= 0) Assert.That((sbyte)output[v + 128], Is.EqualTo(-128), $"v = {v}");
+            else Assert.That((sbyte)output[v + 128], Is.EqualTo(Math.Clamp(Math.Log(x) / sy + zy, -128, 127)).Within(0.5001), $"v = {v}");
+        }
+    }
+
+    [Test]
+    public void Log_int16_is_the_lowest_value_below_the_segment_next_to_zero_and_follows_log_away_from_zero()
+    {
+        const float sx = 0.0002f, sy = 0.0003f;
+        short[] output = Shorts(RunUnary(BuiltinOperator.Log, TensorType.Int16, EveryInt16(), Q(sx, 0), Q(sy, 0)));
+        // Segments wholly at or below 0 are the lowest value; the one from −128 to 0 already leans towards log's
+        // first positive sample (the table's midpoint correction of segment 256), as in TFLite.
+        for (int v = short.MinValue; v <= -128; v++) Assert.That(output[v + 32768], Is.EqualTo(short.MinValue), $"v = {v}");
+        Assert.That(output[32768], Is.GreaterThan(short.MinValue));
+        double h = 128 * (double)sx;   // one segment of the 512
+        for (int v = 2500; v <= short.MaxValue; v += 37)
+        {
+            double x = sx * (double)v;
+            // Linear interpolation's error on log over a segment is at most h²/(8x²); TFLite's table halves it.
+            double bound = 3 + h * h / (8 * x * x) / sy;
+            Assert.That(output[v + 32768], Is.EqualTo(Math.Log(x) / sy).Within(bound), $"v = {v}");
+        }
+        for (int i = 1; i < output.Length; i++) Assert.That(output[i], Is.GreaterThanOrEqualTo(output[i - 1]), $"i = {i}");
+    }
+
+    [Test]
+    public void Log_and_sqrt_and_rsqrt_int16_with_a_nonzero_zero_point_are_refused_naming_the_tensor()
+    {
+        foreach (var op in new[] { BuiltinOperator.Log, BuiltinOperator.Sqrt, BuiltinOperator.Rsqrt })
+        {
+            var input = Assert.Throws<KernelException>(() => RunUnary(op, TensorType.Int16, new byte[8], Q(0.001f, 3), Q(0.01f, 0)));
+            Assert.That(input!.Message, Does.Contain("'x'").And.Contain("zero point 3"), op.ToString());
+            var output = Assert.Throws<KernelException>(() => RunUnary(op, TensorType.Int16, new byte[8], Q(0.001f, 0), Q(0.01f, -2)));
+            Assert.That(output!.Message, Does.Contain("'y'").And.Contain("zero point -2"), op.ToString());
+        }
+    }
+
+    [Test]
+    public void The_int16_lookup_keeps_tflites_int16_slope_which_wraps_on_a_step_above_32767()
+    {
+        var table = new short[513];
+        table[256] = short.MinValue;
+        table[257] = 20000;   // a step of 52,768: TFLite's int16 slope is −12,768
+        Assert.That(Quantization.LookupInt16(table, 0), Is.EqualTo(short.MinValue));
+        int slope = unchecked((short)(20000 - short.MinValue));
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(unchecked((short)(short.MinValue + ((slope * 64 + 64) >> 7)))));
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(26384));
+        // A step of 32,767 (the largest an int16 holds) interpolates as usual; 32,768 already wraps.
+        table[257] = -1;
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(-16384));
+        table[257] = 0;
+        Assert.That(Quantization.LookupInt16(table, 64), Is.EqualTo(-32768 - 16384 + 65536));
+    }
+
+    [TestCase(0.05f, -128, 0.015f, -128)]
+    [TestCase(0.001f, 0, 0.2f, 127)]
+    [TestCase(0.5f, -100, 0.005f, 0)]
+    public void Sqrt_int8_is_the_truncated_binary32_root_for_every_valid_byte(float sx, int zx, float sy, int zy)
+    {
+        byte[] input = Enumerable.Range(zx, 128 - zx).Select(v => (byte)(sbyte)v).ToArray();
+        byte[] output = RunUnary(BuiltinOperator.Sqrt, TensorType.Int8, input, Q(sx, zx), Q(sy, zy));
+        for (int i = 0; i < input.Length; i++)
+        {
+            int value = (sbyte)input[i] - zx;
+            // elementwise.cc SqrtEvalQuantized: (int)(std::sqrt(s_x · (q − z_x)) / s_y) + z_y, clamped.
+            int expected = Math.Clamp((int)(MathF.Sqrt(sx * value) / sy) + zy, -128, 127);
+            Assert.That((sbyte)output[i], Is.EqualTo(expected), $"v = {value}");
+            double real = Math.Sqrt(sx * (double)value) / sy;
+            if (real + zy < 127) Assert.That(expected - zy, Is.EqualTo(Math.Floor(real)).Within(1), $"v = {value}");
+        }
+    }
+
+    [Test]
+    public void Sqrt_int16_is_the_truncated_binary32_root_of_every_non_negative_value()
+    {
+        const float sx = 0.0002f, sy = 0.0001f;
+        byte[] input = Enumerable.Range(0, 32768).SelectMany(v => BitConverter.GetBytes((short)v)).ToArray();
+        short[] output = Shorts(RunUnary(BuiltinOperator.Sqrt, TensorType.Int16, input, Q(sx, 0), Q(sy, 0)));
+        for (int v = 0; v <= short.MaxValue; v++)
+            Assert.That(output[v], Is.EqualTo(Math.Min((int)(MathF.Sqrt(sx * v) / sy), short.MaxValue)), $"v = {v}");
+    }
+
+    [Test]
+    public void Sqrt_and_rsqrt_below_the_zero_point_are_errors_naming_the_element()
+    {
+        var int8 = Assert.Throws<KernelException>(() => RunUnary(BuiltinOperator.Sqrt, TensorType.Int8, [10, 20, 4, 30], Q(0.05f, 5), Q(0.02f, 0)));
+        Assert.That(int8!.Message, Does.Contain("element 2").And.Contain("zero point 5").And.Contain("SQRT"));
+        byte[] negative = [.. BitConverter.GetBytes((short)3), .. BitConverter.GetBytes((short)-1)];
+        foreach (var op in new[] { BuiltinOperator.Sqrt, BuiltinOperator.Rsqrt })
+        {
+            var int16 = Assert.Throws<KernelException>(() => RunUnary(op, TensorType.Int16, negative, Q(0.001f, 0), Q(0.01f, 0)));
+            Assert.That(int16!.Message, Does.Contain("element 1").And.Contain("is -1"), op.ToString());
+        }
+    }
+
+    [Test]
+    public void Sqrt_whose_largest_quotient_exceeds_int32_is_refused_naming_the_output()
+    {
+        var e = Assert.Throws<KernelException>(() => RunUnary(BuiltinOperator.Sqrt, TensorType.Int16, new byte[4], Q(1f, 0), Q(1e-8f, 0)));
+        Assert.That(e!.Message, Does.Contain("'y'").And.Contain("int32"));
+    }
+
+    [Test]
+    public void Rsqrt_int16_decreases_from_zero_and_follows_one_over_the_root_away_from_zero()
+    {
+        const float sx = 0.0002f, sy = 0.003f;
+        byte[] input = Enumerable.Range(0, 32768).SelectMany(v => BitConverter.GetBytes((short)v)).ToArray();
+        short[] output = Shorts(RunUnary(BuiltinOperator.Rsqrt, TensorType.Int16, input, Q(sx, 0), Q(sy, 0)));
+        // x = 0 is not 32767: segment 256 runs from the saturated sample at −s_x/2 to 1/√(127.5 s_x), and TFLite's
+        // midpoint correction moves its start down (the oracle's value, 25,533 here).
+        Assert.That(output[0], Is.LessThan(short.MaxValue).And.GreaterThan(output[128]));
+        double h = 128 * (double)sx;
+        for (int v = 1500; v <= short.MaxValue; v += 31)
+        {
+            double x = sx * (double)v;
+            // Interpolation error of x^−1/2 over a segment: at most h² · (3/4) x^−5/2 / 8.
+            double bound = 3 + h * h * 0.75 * Math.Pow(x, -2.5) / 8 / sy;
+            Assert.That(output[v], Is.EqualTo(1 / Math.Sqrt(x) / sy).Within(bound), $"v = {v}");
+        }
+        for (int i = 1; i < output.Length; i++) Assert.That(output[i], Is.LessThanOrEqualTo(output[i - 1]), $"i = {i}");
     }
 
     [Test]

@@ -8,12 +8,14 @@ public static partial class Quantization
     /// <summary>
     /// TFLite's int16 LUTLookup (kernels/internal/common.h) on a 513-entry table: the high 9 bits pick a segment
     /// (index 256 + (x &gt;&gt; 7)), the low 7 interpolate: y = base + ((next − base) · (x &amp; 127) + 64) &gt;&gt; 7, wrapped to int16.
+    /// The slope next − base is an int16 in TFLite, so a segment rising or falling by more than 32,767 wraps (int16 LOG's
+    /// segment from the saturated −32768 below 0 to a positive log; measured identical with LiteRT.js).
     /// </summary>
     public static short LookupInt16(ReadOnlySpan<short> table, short x)
     {
         int index = 256 + (x >> 7);
         int baseValue = table[index];
-        int slope = table[index + 1] - baseValue;
+        int slope = unchecked((short)(table[index + 1] - baseValue));
         return unchecked((short)(baseValue + ((slope * (x & 0x7F) + 64) >> 7)));
     }
 

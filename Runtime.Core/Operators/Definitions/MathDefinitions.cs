@@ -5,8 +5,8 @@ namespace Accel.Operators.Definitions;
 // The math family (docs/numerics.md §Math operators): EXP, LOG, SQRT, RSQRT, SIN, COS (one float32 input, output of
 // its shape: TFLite's exp.cc and elementwise.cc), POW (broadcasting, float32 and int32: pow.cc), LOG_SOFTMAX
 // (activations.cc), L2_NORMALIZATION (l2norm.cc) and LOCAL_RESPONSE_NORMALIZATION (local_response_norm.cc).
-// Versions are TFLite's BuiltinOpResolver ranges (core/kernels/register.cc); a version whose dtype Accel does not run
-// (LOG v2: int8/int16; RSQRT's int16) is rejected by its dtype; L2_NORMALIZATION v2 and LOG_SOFTMAX v2 run int8/uint8.
+// Versions are TFLite's BuiltinOpResolver ranges (core/kernels/register.cc: LOG 1–2, SQRT 1–2, RSQRT 1–3, the int8 and
+// int16 forms); L2_NORMALIZATION v2 and LOG_SOFTMAX v2 run int8/uint8.
 
 /// <summary>
 /// EXP, float32: SpecMath Exp per element; int8: a 256-entry table (LUTPopulate); int16 (zero points 0): TFLite's
@@ -31,41 +31,76 @@ internal sealed class ExpDefinition : UnaryElementwiseDefinition
     }
 }
 
-/// <summary>LOG, float32: SpecMath Log per element.</summary>
+/// <summary>
+/// LOG, float32: SpecMath Log per element; int8: a 256-entry table (LUTPopulate); int16 (zero points 0): TFLite's
+/// 513-entry interpolated table (LUTPopulate&lt;int16_t&gt;), both of TFLite's log function (x ≤ 0 → the output's
+/// lowest real value) with SpecMath Log.
+/// </summary>
 [OpCodes(BuiltinOperator.Log)]
 internal sealed class LogDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Log;
     public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.Int16];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        return context.Input(0).Type switch
+        {
+            TensorType.Int8 => p with { QuantizedTable = QuantizedLookup.Log(context) },
+            TensorType.Int16 => p with { Int16Table = QuantizedLookup.LogInt16(context) },
+            _ => p,
+        };
+    }
 }
 
-/// <summary>SQRT, float32: the correctly rounded IEEE square root.</summary>
+/// <summary>
+/// SQRT, float32: the correctly rounded IEEE square root; int8 (a table) and int16 (zero points 0, per element): TFLite's
+/// SqrtEvalQuantized in binary32, an input below the zero point an error at Invoke.
+/// </summary>
 [OpCodes(BuiltinOperator.Sqrt)]
 internal sealed class SqrtDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Sqrt;
-    public override int MaxVersion => 1;
+    public override int MaxVersion => 2;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.Int16];
+
+    protected override ElementwiseParams PrepareParams(KernelContext context)
+    {
+        var p = base.PrepareParams(context);
+        var type = context.Input(0).Type;
+        if (type == TensorType.Float32) return p;
+        var sqrt = QuantizedLookup.Sqrt(context);
+        p = p with { QuantizedInputMinimum = sqrt.InputZeroPoint };
+        return type == TensorType.Int8 ? p with { QuantizedTable = QuantizedLookup.SqrtTable(sqrt) } : p with { Int16Sqrt = sqrt };
+    }
 }
 
 /// <summary>
 /// RSQRT, float32: 1 / sqrt(x), two IEEE roundings (SpecMath Rsqrt); int8: a table of TFLite's RsqrtEvalQuantizedInt8
-/// (fixed-point inverse square root), an input below the zero point an error at Invoke.
+/// (fixed-point inverse square root); int16 (zero points 0): TFLite's 513-entry interpolated table of 1 / √x
+/// (LUTPopulate&lt;int16_t&gt;). An input below the zero point is an error at Invoke.
 /// </summary>
 [OpCodes(BuiltinOperator.Rsqrt)]
 internal sealed class RsqrtDefinition : UnaryElementwiseDefinition
 {
     public override OpId Op => BuiltinOperator.Rsqrt;
-    public override int MaxVersion => 2;
-    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8];
+    public override int MaxVersion => 3;
+    public override IReadOnlyList<TensorType> Types { get; } = [TensorType.Float32, TensorType.Int8, TensorType.Int16];
 
     protected override ElementwiseParams PrepareParams(KernelContext context)
     {
         var p = base.PrepareParams(context);
-        if (context.Input(0).Type != TensorType.Int8) return p;
-        return p with
+        return context.Input(0).Type switch
         {
-            QuantizedTable = QuantizedLookup.Rsqrt(context),
-            QuantizedInputMinimum = QuantizedParams.PerTensor(context, context.Input(0), "input").ZeroPoint,
+            TensorType.Int8 => p with
+            {
+                QuantizedTable = QuantizedLookup.Rsqrt(context),
+                QuantizedInputMinimum = QuantizedParams.PerTensor(context, context.Input(0), "input").ZeroPoint,
+            },
+            TensorType.Int16 => p with { Int16Table = QuantizedLookup.RsqrtInt16(context), QuantizedInputMinimum = 0 },
+            _ => p,
         };
     }
 }

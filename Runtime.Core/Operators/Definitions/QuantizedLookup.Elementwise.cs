@@ -3,9 +3,9 @@ using Accel.Numerics;
 
 namespace Accel.Operators.Definitions;
 
-// The quantized element-wise math of TFLite's elementwise.cc (ABS, RSQRT) and exp.cc (EXP): an 8-bit input has 256
-// values, so its integer kernel is tabulated at AllocateTensors; EXP int16 is TFLite's 513-entry interpolated table
-// (LUTPopulate<int16_t>), ABS int16 a rescale per element (docs/numerics.md §Quantized execution).
+// The quantized element-wise math of TFLite's elementwise.cc (ABS, LOG, SQRT, RSQRT) and exp.cc (EXP): an 8-bit input
+// has 256 values, so its integer kernel is tabulated at AllocateTensors; EXP, LOG and RSQRT int16 are TFLite's 513-entry
+// interpolated tables (LUTPopulate<int16_t>), ABS and SQRT int16 per element (docs/numerics.md §Quantized execution).
 internal static partial class QuantizedLookup
 {
     /// <summary>
@@ -83,6 +83,82 @@ internal static partial class QuantizedLookup
         return Int16Table(inQ, outQ, SpecMath.Exp);
     }
 
+    /// <summary>
+    /// LOG int8's table (elementwise.cc LogLUTPrepare): LUTPopulate of <see cref="LogFunction"/>. No constraint on the
+    /// output's quantization.
+    /// </summary>
+    public static byte[] Log(KernelContext context)
+    {
+        var (inQ, outQ) = Quantizations(context);
+        var type = context.Input(0).Type;
+        return Table(type, inQ, outQ, LogFunction(type, outQ));
+    }
+
+    /// <summary>LOG int16's 513-entry table: TFLite's LUTPopulate&lt;int16_t&gt; of <see cref="LogFunction"/>; zero points 0.</summary>
+    public static short[] LogInt16(KernelContext context)
+    {
+        var (inQ, outQ) = Quantizations(context);
+        RequireZeroPoint(context, context.Input(0), "input", inQ);
+        RequireZeroPoint(context, context.Output(0), "output", outQ);
+        return Int16Table(inQ, outQ, LogFunction(TensorType.Int16, outQ));
+    }
+
+    /// <summary>
+    /// TFLite's LOG table function: x ≤ 0 → the output's lowest real value (type minimum − z_y) · s_y (the integer
+    /// difference converted to binary32, one multiply), otherwise SpecMath Log(x) (TFLite: std::log).
+    /// </summary>
+    private static Func<float, float> LogFunction(TensorType type, TensorQuantization outQ)
+    {
+        var (min, _) = Quantization.TypeRange(type)!.Value;
+        float outputMin = (min - outQ.ZeroPoint) * outQ.Scale;
+        return x => x <= 0f ? outputMin : SpecMath.Log(x);
+    }
+
+    /// <summary>
+    /// RSQRT int16's 513-entry table (elementwise.cc GenericPrepare): TFLite's LUTPopulate&lt;int16_t&gt; of x ≤ 0 →
+    /// 32767 · s_y (one binary32 multiply), otherwise SpecMath Rsqrt(x) = 1 / √x (TFLite: 1.0f / std::sqrt, the same two
+    /// IEEE roundings); zero points 0. A negative input is an error at Invoke (the kernel checks first).
+    /// </summary>
+    public static short[] RsqrtInt16(KernelContext context)
+    {
+        var (inQ, outQ) = Quantizations(context);
+        RequireZeroPoint(context, context.Input(0), "input", inQ);
+        RequireZeroPoint(context, context.Output(0), "output", outQ);
+        float saturated = short.MaxValue * outQ.Scale;
+        return Int16Table(inQ, outQ, x => x <= 0f ? saturated : SpecMath.Rsqrt(x));
+    }
+
+    /// <summary>
+    /// SQRT int8/int16's per-element form (elementwise.cc SqrtEvalQuantized; int16: zero points 0). The quotient of the
+    /// largest input must stay below 2^31, where TFLite's float-to-int conversion is defined; a scale pair beyond that is
+    /// refused with a typed error naming the output.
+    /// </summary>
+    public static QuantizedSqrtParams Sqrt(KernelContext context)
+    {
+        var (inQ, outQ) = Quantizations(context);
+        var type = context.Input(0).Type;
+        if (type == TensorType.Int16)
+        {
+            RequireZeroPoint(context, context.Input(0), "input", inQ);
+            RequireZeroPoint(context, context.Output(0), "output", outQ);
+        }
+        var (min, max) = Quantization.TypeRange(type)!.Value;
+        var p = new QuantizedSqrtParams(inQ.Scale, inQ.ZeroPoint, outQ.Scale, outQ.ZeroPoint, min, max);
+        float largest = p.Quotient(max);
+        if (!(largest < 2147483648f))
+            throw context.Error($"output '{context.Output(0).Name}' has scale {outQ.Scale:R}: √(input scale {inQ.Scale:R} · {max - inQ.ZeroPoint}) / " +
+                                $"{outQ.Scale:R} = {largest:R} does not fit an int32 (TFLite's conversion would be undefined)");
+        return p;
+    }
+
+    /// <summary>SQRT int8's table: <see cref="QuantizedSqrtParams.Apply"/> for every stored value at or above the input's zero point.</summary>
+    public static byte[] SqrtTable(QuantizedSqrtParams p)
+    {
+        var table = new byte[256];
+        for (int q = Math.Max(p.InputZeroPoint, p.Min); q <= p.Max; q++) table[(byte)q] = (byte)p.Apply(q);
+        return table;
+    }
+
     private static void RequireZeroPoint(KernelContext context, Tensor tensor, string role, TensorQuantization q)
     {
         if (q.ZeroPoint != 0)
@@ -151,4 +227,18 @@ public readonly record struct QuantizedAbsParams(bool NeedsRescale, QuantizedMul
         int output = (NeedsRescale ? Quantization.MultiplyByQuantizedMultiplier(value, Multiplier) : value) + outputZeroPoint;
         return Math.Clamp(output, min, max);
     }
+}
+
+/// <summary>
+/// SQRT's quantized form (elementwise.cc SqrtEvalQuantized), every operation in binary32: x = s_x · (float)(q − z_x),
+/// y = clamp((int)(√x / s_y) + z_y) to [<see cref="Min"/>, <see cref="Max"/>] — one multiply, the correctly rounded
+/// root, one division, truncation toward zero. Defined for q ≥ z_x (a smaller q is an error at Invoke).
+/// </summary>
+public readonly record struct QuantizedSqrtParams(float InputScale, int InputZeroPoint, float OutputScale, int OutputZeroPoint, int Min, int Max)
+{
+    /// <summary>√(s_x · (q − z_x)) / s_y in binary32, before truncation.</summary>
+    public float Quotient(int q) => MathF.Sqrt(InputScale * (q - InputZeroPoint)) / OutputScale;
+
+    /// <summary>One element (q ≥ z_x): clamp((int)Quotient(q) + z_y).</summary>
+    public int Apply(int q) => Math.Clamp((int)Quotient(q) + OutputZeroPoint, Min, Max);
 }

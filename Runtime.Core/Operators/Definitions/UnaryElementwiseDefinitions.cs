@@ -17,33 +17,44 @@ public sealed record ElementwiseParams : OpParams
 
     /// <summary>An int16 RELU or RELU6 node's rescale and clamp; null for other nodes.</summary>
     public Int16RescaleActivationParams? Int16Activation { get; init; }
-    /// <summary>An int16 EXP node's 513-entry interpolated table (TFLite's LUTPopulate&lt;int16_t&gt;); empty for other nodes.</summary>
+    /// <summary>
+    /// An int16 EXP, LOG or RSQRT node's 513-entry interpolated table (TFLite's LUTPopulate&lt;int16_t&gt;); empty for
+    /// other nodes.
+    /// </summary>
     public ReadOnlyMemory<short> Int16Table { get; init; }
 
     /// <summary>A quantized int16 ABS node's rescale; null for other nodes.</summary>
     public QuantizedAbsParams? Int16Abs { get; init; }
 
+    /// <summary>An int16 SQRT node's per-element form (int8 SQRT is its <see cref="QuantizedTable"/>); null for other nodes.</summary>
+    public QuantizedSqrtParams? Int16Sqrt { get; init; }
+
     /// <summary>
-    /// RSQRT int8: the smallest stored input value the operator is defined for (the input's zero point); a smaller one
-    /// is an error at Invoke, as TFLite's "Rsqrt is only defined for positive values". Null for other nodes.
+    /// RSQRT and SQRT int8/int16: the smallest stored input value the operator is defined for (the input's zero point);
+    /// a smaller one is an error at Invoke, as TFLite's "Rsqrt is only defined for positive values" / "Sqrt is only
+    /// defined for non-negative values". Null for other nodes.
     /// </summary>
     public int? QuantizedInputMinimum { get; init; }
 
     /// <summary>
     /// The output for every int16 input, indexed by the input's bits ((ushort)x), of an int16 node whose result depends
-    /// on its input alone: LOGISTIC and TANH (<see cref="Int16Sigmoid"/>), EXP (<see cref="Int16Table"/>'s
-    /// interpolation) and quantized ABS (<see cref="Int16Abs"/>), each the reference's own per-element step run over all
-    /// 65,536 values, so a backend's lookup is the reference's result by construction. Null for other nodes.
+    /// on its input alone: LOGISTIC and TANH (<see cref="Int16Sigmoid"/>), EXP, LOG and RSQRT (<see cref="Int16Table"/>'s
+    /// interpolation), quantized ABS (<see cref="Int16Abs"/>) and SQRT (<see cref="Int16Sqrt"/>; entries below
+    /// <see cref="QuantizedInputMinimum"/> are never looked up: the input is checked first), each the reference's own
+    /// per-element step run over all 65,536 values, so a backend's lookup is the reference's result by construction.
+    /// Null for other nodes.
     /// </summary>
     public short[]? TabulateInt16(BuiltinOperator op)
     {
         if (Int16Sigmoid is { } sigmoid) return sigmoid.Tabulate(op);
-        if (Int16Table.IsEmpty && Int16Abs is null) return null;
+        if (Int16Table.IsEmpty && Int16Abs is null && Int16Sqrt is null) return null;
         var inputs = new short[65536];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = (short)i;
         var outputs = new short[65536];
         if (Int16Abs is { } abs)
             for (int i = 0; i < inputs.Length; i++) outputs[i] = (short)abs.Apply(inputs[i], 0, 0, short.MinValue, short.MaxValue);
+        else if (Int16Sqrt is { } sqrt)
+            for (int i = 0; i < inputs.Length; i++) outputs[i] = inputs[i] < sqrt.InputZeroPoint ? (short)0 : (short)sqrt.Apply(inputs[i]);
         else QuantizedLookup.ApplyInt16(Int16Table.Span, inputs, outputs);
         return outputs;
     }

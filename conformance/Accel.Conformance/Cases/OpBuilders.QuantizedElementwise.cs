@@ -2,7 +2,7 @@ namespace Accel.Conformance.Cases;
 
 /// <summary>
 /// Quantized cases of the element-wise math TFLite runs in integers (entries with <c>"quantized": true</c>; docs/numerics.md
-/// §Quantized execution): ABS (int8, int16), EXP (int8, int16), RSQRT (int8), SQUARED_DIFFERENCE (int8), the six
+/// §Quantized execution): ABS, EXP, LOG, SQRT, RSQRT (int8, int16), SQUARED_DIFFERENCE (int8), the six
 /// comparisons and DIV (int8, uint8, int16).
 /// </summary>
 internal static partial class OpBuilders
@@ -11,7 +11,7 @@ internal static partial class OpBuilders
     private static IEnumerable<OpBuilder> QuantizedElementwiseBuilders()
     {
         string[] unary = ["shape", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"];
-        foreach (var op in new[] { BuiltinOperator.Abs, BuiltinOperator.Exp, BuiltinOperator.Rsqrt })
+        foreach (var op in new[] { BuiltinOperator.Abs, BuiltinOperator.Exp, BuiltinOperator.Log, BuiltinOperator.Sqrt, BuiltinOperator.Rsqrt })
             yield return Builtin(op, unary, c => BuildQuantizedElementwiseUnary(c, op)) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.SquaredDifference,
             ["a", "b", "bConstant", "quantized", "aScale", "aZeroPoint", "bScale", "bZeroPoint", "outputScale", "outputZeroPoint"],
@@ -100,31 +100,45 @@ internal static partial class OpBuilders
     }
 
     /// <summary>
-    /// Quantized ABS / EXP / RSQRT: the input's scale and zero point from the case (int16: zero point 0); the output's
-    /// default per operator (ABS: the input's; EXP: covering e^x over the input's range; RSQRT: covering 1/√(one input
-    /// step)). RSQRT's input bytes are folded into [zero point, type max] (TFLite errors on a negative real input).
-    /// Versions as TFLite's converter writes them (op_version.cc: ABS int8 2, int16 3; EXP, RSQRT int8/int16 2).
+    /// Quantized ABS / EXP / LOG / SQRT / RSQRT: the input's scale and zero point from the case (int16: zero point 0); the
+    /// output's default per operator (ABS: the input's; EXP: covering e^x over the input's range; LOG: covering log x
+    /// from one input step up; SQRT: covering √x; RSQRT: covering 1/√(one input step)). SQRT's and RSQRT's input values are
+    /// folded into [zero point, type max] (TFLite errors on a negative real input). Versions as TFLite's converter writes
+    /// them (op_version.cc: ABS int8 2, int16 3; EXP, LOG, SQRT int8/int16 2; RSQRT int8 2, int16 3).
     /// </summary>
     private static void BuildQuantizedElementwiseUnary(OpCaseContext c, BuiltinOperator op)
     {
         int[] shape = c.P.Ints("shape");
         bool int16 = c.DType == TensorType.Int16;
+        bool nonNegative = op is BuiltinOperator.Rsqrt or BuiltinOperator.Sqrt;
         double inputScale = c.P.Double("inputScale", int16 ? 0.0002 : 0.05);
-        int inputZeroPoint = ZeroPoint(c, "inputZeroPoint", c.DType, op == BuiltinOperator.Rsqrt ? -128 : -3, 125);
+        int inputZeroPoint = ZeroPoint(c, "inputZeroPoint", c.DType, nonNegative ? -128 : -3, 125);
         var (outputScale, outputZeroPoint) = op switch
         {
             BuiltinOperator.Exp => (int16 ? 0.0205 : 2.7, int16 ? 0 : -128),
-            BuiltinOperator.Rsqrt => (0.018, -128),
+            BuiltinOperator.Log => (int16 ? 0.0003 : 0.04, int16 ? 0 : 40),
+            BuiltinOperator.Sqrt => (int16 ? 0.0001 : 0.015, int16 ? 0 : -128),
+            BuiltinOperator.Rsqrt => (int16 ? 0.003 : 0.018, int16 ? 0 : -128),
             _ => (inputScale, inputZeroPoint),
         };
         var inputQ = PerTensor(inputScale, inputZeroPoint);
         var outputQ = PerTensor(c.P.Double("outputScale", outputScale), c.P.Int("outputZeroPoint", outputZeroPoint));
         byte[] data = c.Data("input", c.DType, shape, c.Values);
-        if (op == BuiltinOperator.Rsqrt)
+        if (nonNegative && int16)
+            for (int i = 0; i + 1 < data.Length; i += 2)
+            {
+                int v = BitConverter.ToInt16(data, i);
+                BitConverter.TryWriteBytes(data.AsSpan(i), (short)(v < inputZeroPoint ? inputZeroPoint + (v - short.MinValue) % (short.MaxValue + 1 - inputZeroPoint) : v));
+            }
+        else if (nonNegative)
             for (int i = 0; i < data.Length; i++)
                 data[i] = (byte)(sbyte)(inputZeroPoint + ((sbyte)data[i] + 128) % (128 - inputZeroPoint));
         int x = c.Input("input", c.DType, shape, data, inputQ);
-        int version = op == BuiltinOperator.Abs && int16 ? 3 : 2;
+        int version = (op, int16) switch
+        {
+            (BuiltinOperator.Abs, true) or (BuiltinOperator.Rsqrt, true) => 3,
+            _ => 2,
+        };
         c.AddOperator(op, [x], c.DType, version: version, outputQuantization: outputQ);
     }
 

@@ -201,6 +201,17 @@ public static class ValueSets
     }
 
     /// <summary>
+    /// int8 <c>sweep</c>: element i is −128 + (i mod 256), so 256 elements hold every int8 value once, for table kernels
+    /// whose every entry deserves a comparison (int8 LOG, SQRT).
+    /// </summary>
+    public static byte[] Int8Sweep(int count)
+    {
+        var values = new byte[count];
+        for (int i = 0; i < count; i++) values[i] = (byte)(sbyte)(sbyte.MinValue + i % 256);
+        return values;
+    }
+
+    /// <summary>
     /// int16 <c>sweep</c>: element i is −32768 + (i mod 65536), so 65,536 elements hold every int16 value once — zero,
     /// ±32767 and −32768 included — for kernels whose every input deserves a comparison (int16 LOGISTIC, TANH).
     /// </summary>
