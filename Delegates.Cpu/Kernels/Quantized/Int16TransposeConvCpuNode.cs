@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>Which instructions <see cref="Int16Dot"/> sums with.</summary>
+internal enum Int16DotIsa
+{
+    /// <summary>Plain int64 arithmetic.</summary>
+    Scalar,
+
+    /// <summary>AVX2 <c>vpmaddwd</c>, 16 int16 pairs a step.</summary>
+    Avx2,
+
+    /// <summary>AVX-512BW <c>vpmaddwd</c>, 32 int16 pairs a step (then the AVX2 step for a 16-channel tail).</summary>
+    Avx512,
+}
+
+/// <summary>
+/// Σ x[c] · w[c] of int16 activations and int8 weights (held widened to int16), exact in int64. A <c>vpmaddwd</c> lane
+/// sums two products, each |x · w| ≤ 32768 · 128 = 2^22, so a pair stays within ±2^23 (the one wrapping pair,
+/// (−32768)² twice, needs both operands at −32768, and a weight never is); the int32 lanes are widened into the int64
+/// total every 128 steps (a lane then holds at most 128 · 2^23 = 2^30), so no sum wraps and every path returns the
+/// exact integer the reference's int64 loop does.
+/// </summary>
+internal static unsafe class Int16Dot
+{
+    private const int StepsPerFlush = 128;
+
+    /// <summary>The best path this process can run; <c>ACCEL_CPU_SIMD=scalar</c> forces the scalar one.</summary>
+    public static Int16DotIsa Best()
+    {
+        if (SimdPath.ForcedLanes == 1) return Int16DotIsa.Scalar;
+        if (Avx512BW.IsSupported && Vector512.IsHardwareAccelerated) return Int16DotIsa.Avx512;
+        return Avx2.IsSupported ? Int16DotIsa.Avx2 : Int16DotIsa.Scalar;
+    }
+
+    public static bool IsSupported(Int16DotIsa isa) => isa switch
+    {
+        Int16DotIsa.Avx512 => Avx512BW.IsSupported,
+        Int16DotIsa.Avx2 => Avx2.IsSupported,
+        _ => true,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Dot(short* x, short* w, int depth, Int16DotIsa isa)
+    {
+        long total = 0;
+        int c = 0;
+        if (isa == Int16DotIsa.Avx512)
+        {
+            while (depth - c >= 32)
+            {
+                int end = c + Math.Min((depth - c) / 32, StepsPerFlush) * 32;
+                var acc = Vector512<int>.Zero;
+                for (; c < end; c += 32)
+                    acc = Avx512BW.Add(acc, Avx512BW.MultiplyAddAdjacent(Vector512.Load(x + c), Vector512.Load(w + c)));
+                total += Vector512.Sum(Vector512.WidenLower(acc)) + Vector512.Sum(Vector512.WidenUpper(acc));
+            }
+        }
+        if (isa != Int16DotIsa.Scalar)
+        {
+            while (depth - c >= 16)
+            {
+                int end = c + Math.Min((depth - c) / 16, StepsPerFlush) * 16;
+                var acc = Vector256<int>.Zero;
+                for (; c < end; c += 16)
+                    acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Vector256.Load(x + c), Vector256.Load(w + c)));
+                total += Vector256.Sum(Vector256.WidenLower(acc)) + Vector256.Sum(Vector256.WidenUpper(acc));
+            }
+        }
+        for (; c < depth; c++) total += x[c] * w[c];
+        return total;
+    }
+}
+
+/// <summary>
+/// int16x8 TRANSPOSE_CONV (the reference's Int16x8Kernels.TransposeConv, TFLite's reference_integer_ops::TransposeConv
+/// for int16): per output the gather of the taps that land on it, each tap an exact int64 dot product Σ w·x over the
+/// input channels (<see cref="Int16Dot"/>; an integer sum, so the order is free), then + the bias (int64, or an int32
+/// one's wrapping accumulator), the channel's 64-bit rescale and the clamp (<see cref="Int16ConvParams.Requantize"/>,
+/// the reference's own code). Threads take output rows.
+/// </summary>
+internal sealed unsafe class Int16TransposeConvCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<Int16TransposeConvCpuNode> Work =
+        static (in Int16TransposeConvCpuNode node, int start, int end) => node.Rows(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly short[] _weights;   // OHWI, widened to int16 once, pinned
+    private readonly long[] _bias;
+    private readonly TransposeConvParams _p;
+    private readonly Int16ConvParams _q;
+    private readonly Int16DotIsa _isa;
+    private readonly int _height, _width, _depth, _filterHeight, _filterWidth, _outputHeight, _outputWidth, _outputDepth;
+    private short* _x, _y;
+
+    public Int16TransposeConvCpuNode(Tensor input, Tensor weights, Tensor? bias, Tensor output, TransposeConvParams p, Int16ConvParams q,
+        Int16DotIsa? isa = null)
+    {
+        (_input, _output, _p, _q) = (input, output, p, q);
+        _isa = isa ?? Int16Dot.Best();
+        if (!Int16Dot.IsSupported(_isa)) throw new PlatformNotSupportedException($"{_isa} is not supported by this process");
+        var w = weights.Read<sbyte>();
+        _weights = GC.AllocateArray<short>(w.Length, pinned: true);
+        for (int i = 0; i < w.Length; i++) _weights[i] = w[i];
+        (_height, _width, _depth) = (input.Dim(1), input.Dim(2), input.Dim(3));
+        (_filterHeight, _filterWidth) = (weights.Dim(1), weights.Dim(2));
+        (_outputHeight, _outputWidth, _outputDepth) = (output.Dim(1), output.Dim(2), output.Dim(3));
+        _bias = new long[_outputDepth];
+        if (bias is { Type: TensorType.Int64 }) bias.Read<long>()[.._outputDepth].CopyTo(_bias);
+        else if (bias is { Type: TensorType.Int32 })
+        {
+            var narrow = bias.Read<int>();
+            for (int c = 0; c < _outputDepth; c++) _bias[c] = narrow[c];
+        }
+    }
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = (short*)QuantizedConv.Pointer(_input.Bytes);
+        _y = (short*)QuantizedConv.Pointer(_output.WritableBytes);
+        pool.For(_input.Dim(0) * _outputHeight, this, Work);
+    }
+
+    private void Rows(int start, int end)
+    {
+        var p = _p;
+        var isa = _isa;
+        fixed (short* w = _weights)
+        {
+            for (int row = start; row < end; row++)
+            {
+                int b = row / _outputHeight, oy = row % _outputHeight;
+                for (int ox = 0; ox < _outputWidth; ox++)
+                {
+                    short* y = _y + ((long)row * _outputWidth + ox) * _outputDepth;
+                    for (int oc = 0; oc < _outputDepth; oc++)
+                    {
+                        long sum = 0;
+                        for (int ky = 0; ky < _filterHeight; ky++)
+                        {
+                            int rowNumerator = oy + p.PadTop - ky;
+                            if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
+                            int iy = rowNumerator / p.StrideH;
+                            if (iy >= _height) continue;
+                            for (int kx = 0; kx < _filterWidth; kx++)
+                            {
+                                int colNumerator = ox + p.PadLeft - kx;
+                                if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
+                                int ix = colNumerator / p.StrideW;
+                                if (ix >= _width) continue;
+                                sum += Int16Dot.Dot(_x + (((long)b * _height + iy) * _width + ix) * _depth,
+                                    w + (((long)oc * _filterHeight + ky) * _filterWidth + kx) * _depth, _depth, isa);
+                            }
+                        }
+                        y[oc] = _q.Requantize(sum, _bias[oc], oc);
+                    }
+                }
+            }
+        }
+    }
+}
