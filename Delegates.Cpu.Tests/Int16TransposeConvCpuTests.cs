@@ -51,4 +51,38 @@ public sealed class Int16TransposeConvCpuTests
                     Assert.That(Int16Dot.Dot(px, pw, depth, isa), Is.EqualTo(expected), $"{isa} depth {depth} form {form}");
             }
     }
+
+    [TestCase("Scalar")]
+    [TestCase("Avx2")]
+    [TestCase("Avx512")]
+    public unsafe void Int16DotTaps_EveryPath_SumsEveryTapExactly_AcrossTheFlush(string path)
+    {
+        var isa = Enum.Parse<Int16DotIsa>(path);
+        if (!Int16Dot.IsSupported(isa)) Assert.Ignore($"{isa} is not supported on this machine");
+        var random = new Random(29);
+        const int taps = 9;
+        int* xOffsets = stackalloc int[taps];
+        int* wOffsets = stackalloc int[taps];
+        foreach (int depth in new[] { 1, 17, 48, 1000, 4100 })
+            foreach (bool extreme in new[] { true, false })
+            {
+                // Nine taps over one buffer: at depth 1000, 31 steps of 32 a tap, so the lanes flush in the middle of a tap.
+                var x = new short[taps * depth];
+                var w = new short[taps * depth];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    x[i] = extreme ? short.MinValue : (short)random.Next(short.MinValue, short.MaxValue + 1);
+                    w[i] = extreme ? (short)-128 : (short)random.Next(-128, 128);
+                }
+                long expected = 0;
+                for (int t = 0; t < taps; t++)
+                {
+                    xOffsets[t] = (t * 5 % taps) * depth;   // taps in another order than the weights'
+                    wOffsets[t] = t * depth;
+                    for (int c = 0; c < depth; c++) expected += x[xOffsets[t] + c] * w[wOffsets[t] + c];
+                }
+                fixed (short* px = x, pw = w)
+                    Assert.That(Int16Dot.DotTaps(px, xOffsets, pw, wOffsets, taps, depth, isa), Is.EqualTo(expected), $"{isa} depth {depth} extreme {extreme}");
+            }
+    }
 }

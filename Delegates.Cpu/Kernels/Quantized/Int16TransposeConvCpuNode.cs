@@ -44,36 +44,72 @@ internal static unsafe class Int16Dot
         _ => true,
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Σ x[c]·w[c] over <paramref name="depth"/> channels (one tap).</summary>
     public static long Dot(short* x, short* w, int depth, Int16DotIsa isa)
     {
-        long total = 0;
-        int c = 0;
-        if (isa == Int16DotIsa.Avx512)
-        {
-            while (depth - c >= 32)
-            {
-                int end = c + Math.Min((depth - c) / 32, StepsPerFlush) * 32;
-                var acc = Vector512<int>.Zero;
-                for (; c < end; c += 32)
-                    acc = Avx512BW.Add(acc, Avx512BW.MultiplyAddAdjacent(Vector512.Load(x + c), Vector512.Load(w + c)));
-                total += Vector512.Sum(Vector512.WidenLower(acc)) + Vector512.Sum(Vector512.WidenUpper(acc));
-            }
-        }
-        if (isa != Int16DotIsa.Scalar)
-        {
-            while (depth - c >= 16)
-            {
-                int end = c + Math.Min((depth - c) / 16, StepsPerFlush) * 16;
-                var acc = Vector256<int>.Zero;
-                for (; c < end; c += 16)
-                    acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Vector256.Load(x + c), Vector256.Load(w + c)));
-                total += Vector256.Sum(Vector256.WidenLower(acc)) + Vector256.Sum(Vector256.WidenUpper(acc));
-            }
-        }
-        for (; c < depth; c++) total += x[c] * w[c];
-        return total;
+        int zero = 0;
+        return DotTaps(x, &zero, w, &zero, 1, depth, isa);
     }
+
+    /// <summary>
+    /// Σ over the taps t &lt; <paramref name="count"/> of Σ_c x[xOffsets[t] + c]·w[wOffsets[t] + c]: the lanes keep
+    /// accumulating across taps and are widened into the int64 total once per output (or every 128 steps).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long DotTaps(short* x, int* xOffsets, short* w, int* wOffsets, int count, int depth, Int16DotIsa isa)
+    {
+        long total = 0;
+        if (isa == Int16DotIsa.Scalar)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                short* xt = x + xOffsets[t], wt = w + wOffsets[t];
+                for (int c = 0; c < depth; c++) total += xt[c] * wt[c];
+            }
+            return total;
+        }
+        var wide = Vector512<int>.Zero;
+        var narrow = Vector256<int>.Zero;
+        int wideSteps = 0, narrowSteps = 0;
+        bool use512 = isa == Int16DotIsa.Avx512;
+        for (int t = 0; t < count; t++)
+        {
+            short* xt = x + xOffsets[t], wt = w + wOffsets[t];
+            int c = 0;
+            if (use512)
+            {
+                for (; c + 32 <= depth; c += 32)
+                {
+                    wide = Avx512BW.Add(wide, Avx512BW.MultiplyAddAdjacent(Vector512.Load(xt + c), Vector512.Load(wt + c)));
+                    if (++wideSteps == StepsPerFlush)
+                    {
+                        total += Sum(wide);
+                        wide = Vector512<int>.Zero;
+                        wideSteps = 0;
+                    }
+                }
+            }
+            for (; c + 16 <= depth; c += 16)
+            {
+                narrow = Avx2.Add(narrow, Avx2.MultiplyAddAdjacent(Vector256.Load(xt + c), Vector256.Load(wt + c)));
+                if (++narrowSteps == StepsPerFlush)
+                {
+                    total += Sum(narrow);
+                    narrow = Vector256<int>.Zero;
+                    narrowSteps = 0;
+                }
+            }
+            for (; c < depth; c++) total += xt[c] * wt[c];
+        }
+        if (use512) total += Sum(wide);
+        return total + Sum(narrow);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Sum(Vector512<int> lanes) => Vector512.Sum(Vector512.WidenLower(lanes)) + Vector512.Sum(Vector512.WidenUpper(lanes));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Sum(Vector256<int> lanes) => Vector256.Sum(Vector256.WidenLower(lanes)) + Vector256.Sum(Vector256.WidenUpper(lanes));
 }
 
 /// <summary>
@@ -129,33 +165,40 @@ internal sealed unsafe class Int16TransposeConvCpuNode : ICpuCompiledNode
     {
         var p = _p;
         var isa = _isa;
+        int taps = _filterHeight * _filterWidth, filterSize = taps * _depth;
+        int* inputOffsets = stackalloc int[taps];
+        int* weightOffsets = stackalloc int[taps];
         fixed (short* w = _weights)
         {
             for (int row = start; row < end; row++)
             {
                 int b = row / _outputHeight, oy = row % _outputHeight;
+                short* image = _x + (long)b * _height * _width * _depth;
                 for (int ox = 0; ox < _outputWidth; ox++)
                 {
+                    // The taps that land on (oy, ox); the order is free (an exact integer sum).
+                    int count = 0;
+                    for (int ky = 0; ky < _filterHeight; ky++)
+                    {
+                        int rowNumerator = oy + p.PadTop - ky;
+                        if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
+                        int iy = rowNumerator / p.StrideH;
+                        if (iy >= _height) continue;
+                        for (int kx = 0; kx < _filterWidth; kx++)
+                        {
+                            int colNumerator = ox + p.PadLeft - kx;
+                            if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
+                            int ix = colNumerator / p.StrideW;
+                            if (ix >= _width) continue;
+                            inputOffsets[count] = (iy * _width + ix) * _depth;
+                            weightOffsets[count] = (ky * _filterWidth + kx) * _depth;
+                            count++;
+                        }
+                    }
                     short* y = _y + ((long)row * _outputWidth + ox) * _outputDepth;
                     for (int oc = 0; oc < _outputDepth; oc++)
                     {
-                        long sum = 0;
-                        for (int ky = 0; ky < _filterHeight; ky++)
-                        {
-                            int rowNumerator = oy + p.PadTop - ky;
-                            if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
-                            int iy = rowNumerator / p.StrideH;
-                            if (iy >= _height) continue;
-                            for (int kx = 0; kx < _filterWidth; kx++)
-                            {
-                                int colNumerator = ox + p.PadLeft - kx;
-                                if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
-                                int ix = colNumerator / p.StrideW;
-                                if (ix >= _width) continue;
-                                sum += Int16Dot.Dot(_x + (((long)b * _height + iy) * _width + ix) * _depth,
-                                    w + (((long)oc * _filterHeight + ky) * _filterWidth + kx) * _depth, _depth, isa);
-                            }
-                        }
+                        long sum = Int16Dot.DotTaps(image, inputOffsets, w + (long)oc * filterSize, weightOffsets, count, _depth, isa);
                         y[oc] = _q.Requantize(sum, _bias[oc], oc);
                     }
                 }
