@@ -63,6 +63,7 @@ public sealed class Int16TransposeConvCpuTests
         const int taps = 9;
         int* xOffsets = stackalloc int[taps];
         int* wOffsets = stackalloc int[taps];
+        long* sums = stackalloc long[4];
         foreach (int depth in new[] { 1, 17, 48, 1000, 4100 })
             foreach (bool extreme in new[] { true, false })
             {
@@ -82,7 +83,22 @@ public sealed class Int16TransposeConvCpuTests
                     for (int c = 0; c < depth; c++) expected += x[xOffsets[t] + c] * w[wOffsets[t] + c];
                 }
                 fixed (short* px = x, pw = w)
+                {
                     Assert.That(Int16Dot.DotTaps(px, xOffsets, pw, wOffsets, taps, depth, isa), Is.EqualTo(expected), $"{isa} depth {depth} extreme {extreme}");
+                    // Four channels at once: channel i reads the weights shifted by i elements (channel stride 1).
+                    var expected4 = new long[4];
+                    for (int i = 0; i < 4; i++)
+                        for (int t = 0; t < taps; t++)
+                            for (int c = 0; c < depth; c++)
+                                expected4[i] += x[xOffsets[t] + c] * (wOffsets[t] + i + c < w.Length ? w[wOffsets[t] + i + c] : 0);
+                    var padded = new short[w.Length + 4];
+                    w.CopyTo(padded, 0);
+                    fixed (short* pp = padded)
+                    {
+                        Int16Dot.DotTaps4(px, xOffsets, pp, 1, wOffsets, taps, depth, isa, sums);
+                        for (int i = 0; i < 4; i++) Assert.That(sums[i], Is.EqualTo(expected4[i]), $"{isa} depth {depth} extreme {extreme} channel {i} of 4");
+                    }
+                }
             }
     }
 }

@@ -105,6 +105,87 @@ internal static unsafe class Int16Dot
         return total + Sum(narrow);
     }
 
+    /// <summary>
+    /// <see cref="DotTaps"/> for four output channels at once (weights <paramref name="channelStride"/> shorts apart),
+    /// each input vector loaded once for the four: sums[i] for the weights at w + i · channelStride.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DotTaps4(short* x, int* xOffsets, short* w, int channelStride, int* wOffsets, int count, int depth, Int16DotIsa isa, long* sums)
+    {
+        if (isa == Int16DotIsa.Scalar)
+        {
+            for (int i = 0; i < 4; i++) sums[i] = DotTaps(x, xOffsets, w + (nint)i * channelStride, wOffsets, count, depth, isa);
+            return;
+        }
+        long s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        Vector512<int> a0 = Vector512<int>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        Vector256<int> b0 = Vector256<int>.Zero, b1 = b0, b2 = b0, b3 = b0;
+        int wideSteps = 0, narrowSteps = 0;
+        bool use512 = isa == Int16DotIsa.Avx512;
+        nint stride = channelStride;
+        for (int t = 0; t < count; t++)
+        {
+            short* xt = x + xOffsets[t], wt = w + wOffsets[t];
+            int c = 0;
+            if (use512)
+            {
+                for (; c + 32 <= depth; c += 32)
+                {
+                    var xv = Vector512.Load(xt + c);
+                    a0 = Avx512BW.Add(a0, Avx512BW.MultiplyAddAdjacent(xv, Vector512.Load(wt + c)));
+                    a1 = Avx512BW.Add(a1, Avx512BW.MultiplyAddAdjacent(xv, Vector512.Load(wt + stride + c)));
+                    a2 = Avx512BW.Add(a2, Avx512BW.MultiplyAddAdjacent(xv, Vector512.Load(wt + 2 * stride + c)));
+                    a3 = Avx512BW.Add(a3, Avx512BW.MultiplyAddAdjacent(xv, Vector512.Load(wt + 3 * stride + c)));
+                    if (++wideSteps == StepsPerFlush)
+                    {
+                        s0 += Sum(a0);
+                        s1 += Sum(a1);
+                        s2 += Sum(a2);
+                        s3 += Sum(a3);
+                        a0 = a1 = a2 = a3 = Vector512<int>.Zero;
+                        wideSteps = 0;
+                    }
+                }
+            }
+            for (; c + 16 <= depth; c += 16)
+            {
+                var xv = Vector256.Load(xt + c);
+                b0 = Avx2.Add(b0, Avx2.MultiplyAddAdjacent(xv, Vector256.Load(wt + c)));
+                b1 = Avx2.Add(b1, Avx2.MultiplyAddAdjacent(xv, Vector256.Load(wt + stride + c)));
+                b2 = Avx2.Add(b2, Avx2.MultiplyAddAdjacent(xv, Vector256.Load(wt + 2 * stride + c)));
+                b3 = Avx2.Add(b3, Avx2.MultiplyAddAdjacent(xv, Vector256.Load(wt + 3 * stride + c)));
+                if (++narrowSteps == StepsPerFlush)
+                {
+                    s0 += Sum(b0);
+                    s1 += Sum(b1);
+                    s2 += Sum(b2);
+                    s3 += Sum(b3);
+                    b0 = b1 = b2 = b3 = Vector256<int>.Zero;
+                    narrowSteps = 0;
+                }
+            }
+            for (; c < depth; c++)
+            {
+                int xv = xt[c];
+                s0 += xv * wt[c];
+                s1 += xv * wt[stride + c];
+                s2 += xv * wt[2 * stride + c];
+                s3 += xv * wt[3 * stride + c];
+            }
+        }
+        if (use512)
+        {
+            s0 += Sum(a0);
+            s1 += Sum(a1);
+            s2 += Sum(a2);
+            s3 += Sum(a3);
+        }
+        sums[0] = s0 + Sum(b0);
+        sums[1] = s1 + Sum(b1);
+        sums[2] = s2 + Sum(b2);
+        sums[3] = s3 + Sum(b3);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Sum(Vector512<int> lanes) => Vector512.Sum(Vector512.WidenLower(lanes)) + Vector512.Sum(Vector512.WidenUpper(lanes));
 
@@ -168,6 +249,7 @@ internal sealed unsafe class Int16TransposeConvCpuNode : ICpuCompiledNode
         int taps = _filterHeight * _filterWidth, filterSize = taps * _depth;
         int* inputOffsets = stackalloc int[taps];
         int* weightOffsets = stackalloc int[taps];
+        long* sums = stackalloc long[4];
         fixed (short* w = _weights)
         {
             for (int row = start; row < end; row++)
@@ -196,7 +278,13 @@ internal sealed unsafe class Int16TransposeConvCpuNode : ICpuCompiledNode
                         }
                     }
                     short* y = _y + ((long)row * _outputWidth + ox) * _outputDepth;
-                    for (int oc = 0; oc < _outputDepth; oc++)
+                    int oc = 0;
+                    for (; oc + 4 <= _outputDepth; oc += 4)
+                    {
+                        Int16Dot.DotTaps4(image, inputOffsets, w + (long)oc * filterSize, filterSize, weightOffsets, count, _depth, isa, sums);
+                        for (int i = 0; i < 4; i++) y[oc + i] = _q.Requantize(sums[i], _bias[oc + i], oc + i);
+                    }
+                    for (; oc < _outputDepth; oc++)
                     {
                         long sum = Int16Dot.DotTaps(image, inputOffsets, w + (long)oc * filterSize, weightOffsets, count, _depth, isa);
                         y[oc] = _q.Requantize(sum, _bias[oc], oc);
