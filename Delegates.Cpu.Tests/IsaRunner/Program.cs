@@ -135,6 +135,13 @@ foreach (var c in OpCases.HybridFullyConnectedCases(new Random(2626)).Concat(OpC
     Check(c);
 Console.WriteLine($"hybrid cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// Hybrid BATCH_MATMUL (this path's int8 dot products), hybrid TRANSPOSE_CONV (this width's lanes of output channels, each
+// its own binary32 chain) and int16x8 TRANSPOSE_CONV (scalar, AVX2 or AVX-512BW vpmaddwd with int64 flushes).
+foreach (var c in OpCases.HybridBatchMatMulCases(new Random(2629)).Concat(OpCases.HybridTransposeConvCases(new Random(2630)))
+    .Concat(OpCases.Int16TransposeConvCases(new Random(2631))))
+    Check(c);
+Console.WriteLine($"hybrid BATCH_MATMUL and TRANSPOSE_CONV, int16 TRANSPOSE_CONV cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 if (corpus)
     foreach (string model in models)
     {

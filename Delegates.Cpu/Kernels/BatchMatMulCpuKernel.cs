@@ -13,7 +13,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// row-major [M, K] / [K, N] buffers allocated at compile time; then every output row is vectorized across its columns
 /// (four vectors of columns at a time, each lane its own chain: broadcast L[i, k] times the contiguous R[k, j…]),
 /// rows split over the pool. int8: <see cref="Quantized.QuantizedBatchMatMulCpuNode"/>; int16 × int16:
-/// <see cref="Quantized.Int16BatchMatMulCpuNode"/>.
+/// <see cref="Quantized.Int16BatchMatMulCpuNode"/>; hybrid (float32 lhs, constant int8 rhs):
+/// <see cref="Hybrid.HybridBatchMatMulCpuNode"/>.
 /// </summary>
 [OpCodes(BuiltinOperator.BatchMatMul)]
 internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
@@ -24,7 +25,6 @@ internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
 
     protected override NodeSupport Supports(DelegateNode node, BatchMatMulParams p)
     {
-        if (p.Hybrid is not null) return NodeSupport.Refuse(Hybrid.HybridRefusal.NotBuilt);
         foreach (var tensor in new[] { node.Inputs[0]!, node.Inputs[1]!, node.Outputs[0] })
             if (tensor.ElementCount > int.MaxValue)
                 return NodeSupport.Refuse($"'{tensor.Name}' has more than 2^31-1 elements (the CPU kernels' offsets are 32-bit)");
@@ -32,7 +32,8 @@ internal sealed class BatchMatMulCpuKernel : CpuKernel<BatchMatMulParams>
     }
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BatchMatMulParams p) =>
-        p.Quantized is { } q ? new Quantized.QuantizedBatchMatMulCpuNode(node, p, q)
+        p.Hybrid is { } h ? new Hybrid.HybridBatchMatMulCpuNode(node, p, h)
+        : p.Quantized is { } q ? new Quantized.QuantizedBatchMatMulCpuNode(node, p, q)
         : p.Int16 is { } q16 ? new Quantized.Int16BatchMatMulCpuNode(node, p, q16)
         : SimdWidths.Current switch
     {

@@ -13,6 +13,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// (<see cref="TransposeConvBiasCpuNode{TOps, TV}"/>: phase-split runs through the shared register-blocked GEMM
 /// micro-kernels, vectorized across output channels), here with an optional bias (an absent one packs no add: an
 /// accumulator that starts at +0 is never −0, so acc equals acc + 0 bit for bit) and the fused-activation clamp.
+/// int8: <see cref="Quantized.QuantizedTransposeConvCpuNode"/>; int16x8: <see cref="Quantized.Int16TransposeConvCpuNode"/>;
+/// hybrid (float32 input, int8 weights): <see cref="Hybrid.HybridTransposeConvCpuNode{TS, TV}"/>.
 /// </summary>
 [OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
@@ -21,19 +23,17 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
 
     // Float32 is the op's data dtype (the coverage matrix asks for it); the delegate's dtype check reads input 0, which
     // for TRANSPOSE_CONV is the int32 output_shape. The definition has already required float32 data tensors.
-    // int8 (the definition's Quantized params) runs on QuantizedTransposeConvCpuNode.
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8];
+    // int8 (the definition's Quantized params) runs on QuantizedTransposeConvCpuNode, int16x8 on Int16TransposeConvCpuNode,
+    // hybrid (float32 input, int8 weights) on HybridTransposeConvCpuNode.
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p)
     {
-        if (p.Hybrid is not null) return NodeSupport.Refuse(Hybrid.HybridRefusal.NotBuilt);
         var weights = node.Inputs[1]!;
         var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
-        // The delegate's dtype check reads the int32 output_shape, so uint8 reaches here; its integer node is int8 only.
+        // The delegate's dtype check reads the int32 output_shape, so uint8 reaches here; its integer nodes are int8 and int16x8.
         if (node.Inputs[2]!.Type == TensorType.UInt8)
             return NodeSupport.Refuse("uint8 TRANSPOSE_CONV has no CPU kernel (the reference runs it)");
-        if (node.Inputs[2]!.Type == TensorType.Int16)
-            return NodeSupport.Refuse("int16 TRANSPOSE_CONV has no CPU kernel (the reference runs it)");
         foreach (var (tensor, role) in new[] { (node.Inputs[2]!, "input"), (weights, "weights"), (node.Outputs[0], "output") })
         {
             foreach (int d in tensor.Shape)
@@ -56,6 +56,8 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
         var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
         var output = node.Outputs[0];
         if (p.Quantized is { } quantized) return new Quantized.QuantizedTransposeConvCpuNode(input, weights, bias, output, p, quantized);
+        if (p.Int16 is { } int16) return new Quantized.Int16TransposeConvCpuNode(input, weights, bias, output, p, int16);
+        if (p.Hybrid is { } hybrid) return Hybrid.HybridTransposeConv.Compile(node, p, hybrid);
         var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
         var width = GemmWidths.For(g.OutputDepth);
         var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), g.OutputDepth,

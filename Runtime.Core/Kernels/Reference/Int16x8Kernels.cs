@@ -13,22 +13,9 @@ namespace Accel.Kernels.Reference;
 /// </summary>
 internal static class Int16x8Kernels
 {
-    /// <summary>
-    /// sum (exact, in int64) + bias → the channel's rescale (<see cref="Int16x8Rescale"/>), clamped. An int32 bias means
-    /// TFLite's int32 accumulator, so the sum is first taken modulo 2^32 (wrapping, as the C++ int32 sum does).
-    /// </summary>
+    /// <summary>sum (exact, in int64) + bias → the channel's rescale, clamped (<see cref="Int16ConvParams.Requantize"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static short Requantize(long sum, long bias, Int16ConvParams q, int channel)
-    {
-        var m = q.Multipliers[channel];
-        long x = q.WideBias ? sum + bias : unchecked((int)(sum + bias));
-        int scaled = q.Rescale switch
-        {
-            Int16x8Rescale.Reduced16BitMultiplier => Quantization.MultiplyByQuantizedMultiplier(x, m),
-            _ => Quantization.MultiplyByQuantizedMultiplierSingleRounding(x, m),
-        };
-        return (short)Math.Clamp(scaled, q.ActivationMin, q.ActivationMax);
-    }
+    private static short Requantize(long sum, long bias, Int16ConvParams q, int channel) => q.Requantize(sum, bias, channel);
 
     /// <summary>Bias of channel c as a long (int64 or int32 tensor), 0 without bias.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

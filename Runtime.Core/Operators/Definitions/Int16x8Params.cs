@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using Accel.Kernels;
 using Accel.Numerics;
 
@@ -21,7 +22,26 @@ public enum Int16x8Rescale
 /// are all 0, so there are no offsets.
 /// </summary>
 public sealed record Int16ConvParams(ImmutableArray<QuantizedMultiplier> Multipliers, int ActivationMin, int ActivationMax, bool WideBias,
-    Int16x8Rescale Rescale);
+    Int16x8Rescale Rescale)
+{
+    /// <summary>
+    /// An output from its exact sum: sum + bias (an int32 bias means TFLite's int32 accumulator, so the total is first
+    /// taken modulo 2^32, as the C++ int32 sum wraps), the channel's <see cref="Rescale"/>, clamped to the activation
+    /// range. The reference kernels and the CPU delegate's int16x8 nodes share this one rescale.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public short Requantize(long sum, long bias, int channel)
+    {
+        var m = Multipliers[channel];
+        long x = WideBias ? sum + bias : unchecked((int)(sum + bias));
+        int scaled = Rescale switch
+        {
+            Int16x8Rescale.Reduced16BitMultiplier => Quantization.MultiplyByQuantizedMultiplier(x, m),
+            _ => Quantization.MultiplyByQuantizedMultiplierSingleRounding(x, m),
+        };
+        return (short)Math.Clamp(scaled, ActivationMin, ActivationMax);
+    }
+}
 
 /// <summary>
 /// What an int16x8 LOGISTIC or TANH runs from (TFLite's reference_integer_ops int16 Logistic and Tanh): the input is
