@@ -99,6 +99,22 @@ public sealed class IlgpuPtxTests
         AssertNoExternFtzOrApprox(ptx);
     }
 
+    /// <summary>
+    /// The 8-bit LOG_SOFTMAX compiles (the FMAs explicit, the division correctly rounded, nothing approximate or
+    /// flushed) but SpecMath.Log's plain products and sums remain mul.f32/add.f32, which ptxas may contract: the
+    /// delegate refuses the kernel on CUDA (LogSoftmaxKernel.PtxRefusal) and runs it on the CPU accelerator only.
+    /// </summary>
+    [Test]
+    public void QuantizedLogSoftmaxKeepsContractibleFloatOpsSoItIsRefusedOnCuda()
+    {
+        string ptx = Ptx(typeof(LogSoftmaxKernel), "Kernel", typeof(PtxArithmetic));
+        Assert.That(ptx, Does.Contain("fma.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("div.rn.f32"), ptx);
+        Assert.That(ptx, Does.Contain("add.f32").Or.Contain("mul.f32"), "the contractible operations the CUDA refusal names\n" + ptx);
+        Assert.That(new LogSoftmaxKernel().PtxRefusal(null!), Does.Contain("ptxas may contract"));
+        AssertNoExternFtzOrApprox(ptx);
+    }
+
     [Test]
     public void ResizeBilinearMultipliesAndAddsWithNonContractibleRoundToNearestOnCuda()
     {
@@ -197,6 +213,8 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(DequantizeKernel), "Kernel")]
     [TestCase(typeof(TransposeConvKernel), "QuantizedKernel")]
     [TestCase(typeof(BatchMatMulKernel), "QuantizedKernel")]
+    [TestCase(typeof(L2NormalizationKernel), "Kernel")]
+    [TestCase(typeof(ReductionKernel), "Int16Kernel")]
     public void IntegerKernelsCompileToExactPtx(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
@@ -222,7 +240,7 @@ public sealed class IlgpuPtxTests
             typeof(ExpKernel),
             typeof(TanhKernel), typeof(EluKernel), typeof(GeluKernel), typeof(LeakyReluKernel), typeof(PreluKernel), typeof(SpaceToDepthKernel),
             typeof(DivKernel), // runs ElementwiseBinaryKernel.Kernel, checked above
-            typeof(ReductionKernel),
+            typeof(ReductionKernel), typeof(L2NormalizationKernel), typeof(LogSoftmaxKernel),
             typeof(QuantizeKernel), typeof(DequantizeKernel), // the 8-bit paths of the others run QuantizedKernels, checked above
             typeof(ElementwiseSelectionKernel), // runs ElementwiseBinaryKernel's kernels, checked above
             typeof(AbsKernel), typeof(RsqrtKernel), // run QuantizedLookupKernel / Int16LookupKernel, checked above

@@ -11,6 +11,10 @@ namespace Accel.Delegates.Ilgpu.Tests;
 public sealed class IlgpuQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8L2NormalizationLogSoftmaxAndInt8Int16ReductionsRunEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedNormalizationReductionOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 

@@ -25,6 +25,12 @@ internal interface IIlgpuKernel : IOpKernel
     /// </summary>
     NodeSupport Supports(DelegateNode node) => NodeSupport.Supported;
 
+    /// <summary>
+    /// Null when the kernel's PTX is exact, else why the node is refused on a CUDA accelerator (a kernel whose plain
+    /// float products and sums ptxas could contract into fma, which the CPU accelerator never does).
+    /// </summary>
+    string? PtxRefusal(DelegateNode node) => null;
+
     /// <summary>Adds the node's launches (called only for nodes <see cref="Supports"/> accepted).</summary>
     void Compile(DelegateNode node, IlgpuCompilation compilation);
 }

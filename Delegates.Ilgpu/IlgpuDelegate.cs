@@ -125,6 +125,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
                 return NodeSupport.Refuse($"output '{t.Name}' is {t.Type.ToDisplayName()}; only {Describe(op.Types)} is supported");
         if (node.Outputs.Count > 0 && node.Outputs[0].ElementCount > int.MaxValue)
             return NodeSupport.Refuse($"output '{node.Outputs[0].Name}' has more than 2^31 elements");
+        if (_backend.Kind == IlgpuAcceleratorKind.Cuda && op.PtxRefusal(node) is { } ptx) return NodeSupport.Refuse(ptx);
         return op.Supports(node);
     }
 

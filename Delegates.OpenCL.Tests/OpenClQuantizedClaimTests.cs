@@ -11,6 +11,10 @@ namespace Accel.Delegates.OpenCL.Tests;
 public sealed class OpenClQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8L2NormalizationLogSoftmaxAndInt8Int16ReductionsRunEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedNormalizationReductionOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 

@@ -11,6 +11,10 @@ namespace Accel.Delegates.Vulkan.Tests;
 public sealed class VulkanQuantizedClaimTests
 {
     [Test]
+    public void Int8AndUint8L2NormalizationLogSoftmaxAndInt8Int16ReductionsRunEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedNormalizationReductionOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void Int8AndUint8ComparisonsMaximumMinimumDivSumSquaredDifferenceAndInt16ActivationsRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 

@@ -47,10 +47,32 @@ internal sealed class MeanKernel : IIlgpuKernel
 
     /// <summary>
     /// <see cref="QuantizedKernel"/> over <paramref name="g"/>'s runs: the integer sum of <paramref name="reducedCount"/>
-    /// stored values per output, requantized with <paramref name="q"/> (MEAN: 1/n folded into the multiplier; int8/uint8
-    /// SUM: not).
+    /// stored values per output, requantized with <paramref name="q"/> (MEAN: 1/n folded into the multiplier; SUM: not).
+    /// int8, uint8 and (SUM) int16 data.
     /// </summary>
-    internal static void CompileQuantized(DelegateNode node, IlgpuCompilation c, MeanGeometry g, long reducedCount, QuantizedMeanParams q)
+    internal static void CompileQuantized(DelegateNode node, IlgpuCompilation c, MeanGeometry g, long reducedCount, QuantizedMeanParams q) =>
+        CompileInteger(node, c, g, reducedCount, new QuantizedMeanArgs
+        {
+            // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
+            ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * reducedCount)),
+            Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
+            Min = q.Min, Max = q.Max,
+        });
+
+    /// <summary>
+    /// <see cref="QuantizedKernel"/>'s product fold for a quantized int8/int16 REDUCE_PROD (<see cref="QuantizedProductParams"/>,
+    /// TFLite's QuantizedReduceProd): the first element less zp_in, each further int64 product rescaled by the 64-bit
+    /// MultiplyByQuantizedMultiplier, one more rescale, + zp_out, clamped; an empty reduction gives the quantized 1.
+    /// </summary>
+    internal static void CompileProduct(DelegateNode node, IlgpuCompilation c, MeanGeometry g, long reducedCount, QuantizedProductParams q) =>
+        CompileInteger(node, c, g, reducedCount, new QuantizedMeanArgs
+        {
+            Product = 1, EmptyValue = q.EmptyValue, ZeroPointTimesCount = q.InputZeroPoint,
+            Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
+            Min = q.Min, Max = q.Max,
+        });
+
+    private static void CompileInteger(DelegateNode node, IlgpuCompilation c, MeanGeometry g, long reducedCount, QuantizedMeanArgs args)
     {
         var shape = MeanShape.Of(g, 0f);
         var bytesIn = QuantizedKernels.Bytes(c, node.Inputs[0]!);
@@ -58,15 +80,10 @@ internal sealed class MeanKernel : IIlgpuKernel
         int total = checked((int)node.Outputs[0].ElementCount);
         if (total == 0) return;
         var (chunks, chunkSize) = c.Split(total, IlgpuCompilation.OperationsPerElement(node));
-        var args = new QuantizedMeanArgs
-        {
-            Signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0,
-            Empty = reducedCount == 0 || node.Inputs[0]!.ElementCount == 0 ? 1 : 0,
-            // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
-            ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * reducedCount)),
-            Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
-            Min = q.Min, Max = q.Max, Total = total, ChunkSize = chunkSize,
-        };
+        args.Signed = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0;
+        args.Wide = node.Inputs[0]!.Type == TensorType.Int16 ? 1 : 0;
+        args.Empty = reducedCount == 0 || node.Inputs[0]!.ElementCount == 0 ? 1 : 0;
+        (args.Total, args.ChunkSize) = (total, chunkSize);
         var quantized = c.Load<ArrayView<byte>, ArrayView<byte>, MeanShape, QuantizedMeanArgs>(QuantizedKernel);
         c.Add(() => quantized(chunks, bytesIn, bytesOut, shape, args), chunks);
     }
@@ -95,32 +112,53 @@ internal sealed class MeanKernel : IIlgpuKernel
         }
     }
 
+    /// <summary>
+    /// The integer reductions over the runs: Product 0 sums the stored values in wrapping int32 and requantizes
+    /// (<see cref="QuantizedMeanParams.Requantize"/>'s rescaled form); Product 1 folds as Runtime.Core's
+    /// QuantizedProductFold. Wide 1: little-endian int16 elements (two bytes each), else 8-bit (Signed: int8).
+    /// </summary>
     public static void QuantizedKernel(Index1D chunk, ArrayView<byte> input, ArrayView<byte> output, MeanShape s, QuantizedMeanArgs q)
     {
         int start = chunk * q.ChunkSize;
         int end = start + q.ChunkSize < q.Total ? start + q.ChunkSize : q.Total;
         for (int i = start; i < end; i++)
         {
-            if (q.Empty != 0)
+            int value;
+            if (q.Empty != 0) value = q.EmptyValue;
+            else
             {
-                output[i] = 0;
-                continue;
+                int k3 = i % s.K3;
+                int rest = i / s.K3;
+                int k2 = rest % s.K2;
+                rest /= s.K2;
+                int k1 = rest % s.K1;
+                int k0 = rest / s.K1;
+                int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+                int acc = 0;
+                bool first = true;
+                for (int r0 = 0; r0 < s.R0; r0++)
+                for (int r1 = 0; r1 < s.R1; r1++)
+                for (int r2 = 0; r2 < s.R2; r2++)
+                for (int r3 = 0; r3 < s.R3; r3++)
+                {
+                    int at = origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3;
+                    int v = q.Wide != 0 ? (short)(input[2 * at] | (input[2 * at + 1] << 8)) : QuantizedKernels.Load(input, at, q.Signed);
+                    if (q.Product == 0) acc = unchecked(acc + v);
+                    else if (first) acc = v - q.ZeroPointTimesCount;
+                    else acc = Quantization.MultiplyByQuantizedMultiplier((long)acc * (v - q.ZeroPointTimesCount), q.Multiplier, q.Shift);
+                    first = false;
+                }
+                value = q.Product == 0
+                    ? Quantization.MultiplyByQuantizedMultiplier(unchecked(acc - q.ZeroPointTimesCount), q.Multiplier, q.Shift) + q.OutputZeroPoint
+                    : Quantization.MultiplyByQuantizedMultiplier((long)acc, q.Multiplier, q.Shift) + q.OutputZeroPoint;
+                value = value < q.Min ? q.Min : value > q.Max ? q.Max : value;
             }
-            int k3 = i % s.K3;
-            int rest = i / s.K3;
-            int k2 = rest % s.K2;
-            rest /= s.K2;
-            int k1 = rest % s.K1;
-            int k0 = rest / s.K1;
-            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
-            int sum = 0;
-            for (int r0 = 0; r0 < s.R0; r0++)
-            for (int r1 = 0; r1 < s.R1; r1++)
-            for (int r2 = 0; r2 < s.R2; r2++)
-            for (int r3 = 0; r3 < s.R3; r3++)
-                sum = unchecked(sum + QuantizedKernels.Load(input, origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3, q.Signed));
-            int value = Quantization.MultiplyByQuantizedMultiplier(unchecked(sum - q.ZeroPointTimesCount), q.Multiplier, q.Shift) + q.OutputZeroPoint;
-            output[i] = QuantizedKernels.Clamp(value, q.Min, q.Max);
+            if (q.Wide != 0)
+            {
+                output[2 * i] = (byte)value;
+                output[2 * i + 1] = (byte)(value >> 8);
+            }
+            else output[i] = (byte)value;
         }
     }
 
@@ -153,8 +191,11 @@ internal struct MeanShape
     };
 }
 
-/// <summary>An int8/uint8 MEAN's (or SUM's) requantization (<see cref="QuantizedMeanParams"/>) as kernel arguments.</summary>
+/// <summary>
+/// An integer MEAN's or SUM's requantization (<see cref="QuantizedMeanParams"/>), or (Product 1) a quantized
+/// REDUCE_PROD's (<see cref="QuantizedProductParams"/>; ZeroPointTimesCount then holds zp_in), as kernel arguments.
+/// </summary>
 internal struct QuantizedMeanArgs
 {
-    public int Signed, Empty, ZeroPointTimesCount, Multiplier, Shift, OutputZeroPoint, Min, Max, Total, ChunkSize;
+    public int Signed, Wide, Product, Empty, EmptyValue, ZeroPointTimesCount, Multiplier, Shift, OutputZeroPoint, Min, Max, Total, ChunkSize;
 }

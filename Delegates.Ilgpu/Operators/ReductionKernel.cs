@@ -12,25 +12,26 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// (acc &gt; x ? acc : x; PTX max/min would treat NaN their own way). Size-1 dimensions are dropped and neighbouring
 /// dimensions of the same kind merged (MeanGeometry); refused when more than four kept or four reduced runs remain.
 /// A scalar input is copied. REDUCE_MAX and REDUCE_MIN on int8/uint8: the same walk on the stored integers from the
-/// type's lowest / largest value, no rescaling (TFLite's reduce.cc). SUM on int8/uint8: MEAN's integer walk and requantization
-/// (<see cref="MeanKernel.CompileQuantized"/>) with the definition's multiplier s_in/s_out (TFLite's QuantizedMeanOrSum with compute_sum; an empty
-/// reduction gives 0). int8 REDUCE_PROD is refused with the reason.
+/// type's lowest / largest value, no rescaling (TFLite's reduce.cc); int16 the same on two-byte elements. SUM on
+/// int8/uint8/int16: MEAN's integer walk and requantization (<see cref="MeanKernel.CompileQuantized"/>) with the
+/// definition's multiplier s_in/s_out (TFLite's QuantizedMeanOrSum with compute_sum; an empty reduction gives 0).
+/// Quantized int8/int16 REDUCE_PROD: the same kernel's product fold (<see cref="MeanKernel.CompileProduct"/>, TFLite's
+/// QuantizedReduceProd); a REDUCE_PROD on unquantized 8/16-bit data is refused with the reason.
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    // 8-bit data: SUM, REDUCE_MAX and REDUCE_MIN (int8 REDUCE_PROD refused in Supports).
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    // 8-bit and int16 data: SUM, REDUCE_MAX, REDUCE_MIN and quantized REDUCE_PROD (an unquantized product refused in Supports).
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
 
     public int DeviceInputCount(DelegateNode node) => Math.Min(1, node.Inputs.Count);
 
     /// <summary>Only what the four-run layout cannot express is refused (the definition validated the rest).</summary>
     public NodeSupport Supports(DelegateNode node)
     {
-        if (QuantizedKernels.IsQuantized(node) && node.ParamsAs<ReductionParams>().Kind is not (ReductionKind.Maximum or ReductionKind.Minimum or ReductionKind.Sum))
-            return NodeSupport.Refuse($"{node.Code.Name}: no ILGPU kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only SUM, REDUCE_MAX and REDUCE_MIN)");
+        if (IntegerReductions.Refusal(node, node.ParamsAs<ReductionParams>(), "ILGPU") is { } product) return NodeSupport.Refuse(product);
         return ShapeOf(node, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
     }
 
@@ -42,8 +43,15 @@ internal sealed class ReductionKernel : IIlgpuKernel
             MeanKernel.CompileQuantized(node, c, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, sum);
             return;
         }
+        if (p.QuantizedProduct is { } product)
+        {
+            MeanKernel.CompileProduct(node, c, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, product);
+            return;
+        }
         ShapeOf(node, out var shape);
-        if (QuantizedKernels.IsQuantized(node))
+        if (node.Inputs[0]!.Type == TensorType.Int16)
+            Launch(node, c, shape, c.View(node.Inputs[0]!).Cast<short>(), c.View(node.Outputs[0]).Cast<short>(), Int16Kernel);
+        else if (QuantizedKernels.IsQuantized(node))
             Launch(node, c, shape, QuantizedKernels.Bytes(c, node.Inputs[0]!), QuantizedKernels.Bytes(c, node.Outputs[0]), QuantizedKernel);
         else
             Launch(node, c, shape, c.View(node.Inputs[0]!), c.View(node.Outputs[0]), Kernel);
@@ -131,6 +139,39 @@ internal sealed class ReductionKernel : IIlgpuKernel
                 acc = maximum ? (acc > v ? acc : v) : (acc < v ? acc : v);
             }
             output[i] = (byte)acc;
+        }
+    }
+
+    /// <summary>REDUCE_MAX (Kind 2) and REDUCE_MIN (Kind 3) on int16: <see cref="QuantizedKernel"/>'s walk from −32768 (32767).</summary>
+    public static void Int16Kernel(Index1D chunk, ArrayView<short> input, ArrayView<short> output, ReductionShape s, int total, int chunkSize)
+    {
+        int start = chunk * chunkSize;
+        int end = start + chunkSize < total ? start + chunkSize : total;
+        for (int i = start; i < end; i++)
+        {
+            if (s.Copy != 0)
+            {
+                output[i] = input[i];
+                continue;
+            }
+            int k3 = i % s.K3;
+            int rest = i / s.K3;
+            int k2 = rest % s.K2;
+            rest /= s.K2;
+            int k1 = rest % s.K1;
+            int k0 = rest / s.K1;
+            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+            bool maximum = s.Kind == 2;
+            int acc = maximum ? short.MinValue : short.MaxValue;
+            for (int r0 = 0; r0 < s.R0; r0++)
+            for (int r1 = 0; r1 < s.R1; r1++)
+            for (int r2 = 0; r2 < s.R2; r2++)
+            for (int r3 = 0; r3 < s.R3; r3++)
+            {
+                int v = input[origin + r0 * s.RS0 + r1 * s.RS1 + r2 * s.RS2 + r3 * s.RS3];
+                acc = maximum ? (acc > v ? acc : v) : (acc < v ? acc : v);
+            }
+            output[i] = (short)acc;
         }
     }
 

@@ -144,6 +144,72 @@ inline float specReciprocalAtLeastOne(float d)
     return specReciprocal1To2(m) * specPow2(-k);
 }
 
+// SpecMath.Log (Runtime.Core/Numerics/SpecMath.Log.cs) operation for operation: x = m · 2^k with m in [√½, √2], ln m =
+// 2·atanh(s), s = (m − 1)/(m + 1), carried as hi + lo; every fma written as accelFma, every other product and sum one
+// rounded operation (FP_CONTRACT OFF). NaN → NaN, x < 0 → NaN, ±0 → −∞, +∞ → +∞.
+inline float specLog(float x)
+{
+    if (accelIsNan(x)) return x;
+    if (x < 0.0f) return as_float(0x7FC00000u);
+    if (x == 0.0f) return -SPEC_POS_INF;
+    if (x == SPEC_POS_INF) return x;
+    int bits = as_int(x);
+    int k = 0;
+    if (bits < 0x00800000)
+    {
+        bits = as_int(x * as_float(0x4B000000u));
+        k = -23;
+    }
+    k += (bits >> 23) - 127;
+    int mantissaBits = (bits & 0x007FFFFF) | 0x3F800000;
+    if (mantissaBits > 0x3FB504F3)
+    {
+        mantissaBits -= 0x00800000;
+        k += 1;
+    }
+    float m = as_float(mantissaBits);
+    float f = m - 1.0f;
+    float dHi = m + 1.0f;
+    float dLo = m - (dHi - 1.0f);
+    float reciprocal = specReciprocalAtLeastOne(dHi);
+    float sHi = f * reciprocal;
+    float residual = accelFma(-sHi, dHi, f);
+    residual = accelFma(-sHi, dLo, residual);
+    float sLo = residual * reciprocal;
+    float zHi = sHi * sHi;
+    float zLo = accelFma(sHi, sHi, -zHi);
+    zLo = accelFma(2.0f * sHi, sLo, zLo);
+    const float twoThirdsHi = as_float(0x3F2AAAABu), twoThirdsLo = as_float(0xB2AAAAABu);
+    float uHi = twoThirdsHi * zHi;
+    float uLo = accelFma(twoThirdsHi, zHi, -uHi);
+    uLo = accelFma(twoThirdsHi, zLo, uLo);
+    uLo = accelFma(twoThirdsLo, zHi, uLo);
+    float tHi = sHi * uHi;
+    float tLo = accelFma(sHi, uHi, -tHi);
+    tLo = accelFma(sHi, uLo, tLo);
+    tLo = accelFma(sLo, uHi, tLo);
+    float q = as_float(0x3E088889u);
+    q = accelFma(q, zHi, as_float(0x3E1D89D9u));
+    q = accelFma(q, zHi, as_float(0x3E3A2E8Cu));
+    q = accelFma(q, zHi, as_float(0x3E638E39u));
+    q = accelFma(q, zHi, as_float(0x3E924925u));
+    q = accelFma(q, zHi, as_float(0x3ECCCCCDu));
+    float tail = sHi * (zHi * zHi) * q;
+    float kf = (float)k;
+    float kHi = kf * SPEC_LN2_HI;
+    float twoSHi = 2.0f * sHi;
+    float sum1 = kHi + twoSHi;
+    float error1 = twoSHi - (sum1 - kHi);
+    float sum2 = sum1 + tHi;
+    float error2 = tHi - (sum2 - sum1);
+    float low = error1 + error2;
+    low += 2.0f * sLo;
+    low += tLo;
+    low += tail;
+    low += kf * SPEC_LN2_LO;
+    return sum2 + low;
+}
+
 // SpecMath.Logistic
 inline float specLogistic(float x)
 {

@@ -389,37 +389,77 @@ typedef struct
     int ks0, ks1, ks2, ks3;  // input strides of the kept runs
     int r0, r1, r2, r3;      // reduced runs
     int rs0, rs1, rs2, rs3;  // input strides of the reduced runs
-    int count;               // n, the elements per output; 0 gives 0 (the reference clears the output)
+    int count;               // n, the elements per output; 0 gives emptyValue (the reference fills the output)
     int inputZeroPoint, outputZeroPoint, multiplier, shift, outputMin, outputMax;
     int isSigned;
+    int isWide;              // 1: int16 elements (two bytes, little-endian)
+    int product;             // 1: REDUCE_PROD's fold (multiplier: the 16-bit mantissa)
+    int emptyValue;          // sum: 0, product: the quantized 1
 } MeanQ8Args;
 
-// Integer MEAN (TFLite's reference_ops::QuantizedMeanOrSum, Runtime.Core's QuantizedMeanParams.Requantize): the exact
-// sum of the output's inputs in long, less zp_in·n, truncated to int32, MultiplyByQuantizedMultiplier with 1/n folded
-// into the multiplier, + zp_out, clamped to the dtype's range.
+inline int meanLoad(__global const uchar* x, int i, MeanQ8Args pc)
+{
+    if (pc.isWide != 0) return (int)as_short((ushort)((ushort)x[2 * i] | (ushort)((ushort)x[2 * i + 1] << 8)));
+    return q8Load(x, i, pc.isSigned);
+}
+
+// TFLite's 64-bit MultiplyByQuantizedMultiplier with its mantissa already reduced to 16 bits (m16, on the host):
+// (x · m16 + 2^(s − 1)) >> s, s = 15 − shift in [1, 46], wrapping as the reference's C# long arithmetic (done in ulong;
+// >> on a negative long is arithmetic), the low 32 bits.
+inline int q8Mbqm64(long x, int m16, int shift)
+{
+    int s = 15 - shift;
+    long rounded = as_long(as_ulong(x) * (ulong)m16 + ((ulong)1 << (s - 1)));
+    return as_int((uint)as_ulong(rounded >> s));
+}
+
+// The integer reductions over MEAN's runs. Sum (product = 0; int8/uint8 MEAN and SUM, int16 SUM; TFLite's
+// reference_ops::QuantizedMeanOrSum, Runtime.Core's QuantizedMeanParams.Requantize): the exact sum of the output's
+// inputs in long, less zp_in·n, truncated to int32, MultiplyByQuantizedMultiplier (MEAN: 1/n folded into the
+// multiplier), + zp_out, clamped to the dtype's range. Product (product = 1; quantized int8/int16 REDUCE_PROD, TFLite's
+// QuantizedReduceProd as Runtime.Core's QuantizedProductFold): acc = x_0 − zp_in, then acc = Mbqm64(acc · (x − zp_in))
+// over the rest in row-major order, one more Mbqm64, + zp_out, clamped.
 __kernel void mean_q8(__global const uchar* x, __global uchar* y, MeanQ8Args pc)
 {
     int i = get_global_id(0);
-    if (pc.count == 0)
+    int value;
+    if (pc.count == 0) value = pc.emptyValue;
+    else
     {
-        y[i] = (uchar)0;
-        return;
+        int4 k = accelCoordinates(i, (int4)(pc.k0, pc.k1, pc.k2, pc.k3));
+        int origin = k.x * pc.ks0 + k.y * pc.ks1 + k.z * pc.ks2 + k.w * pc.ks3;
+        long sum = 0;
+        int acc = 0;
+        bool first = true;
+        for (int a = 0; a < pc.r0; a++)
+            for (int b = 0; b < pc.r1; b++)
+                for (int c = 0; c < pc.r2; c++)
+                {
+                    int base = origin + a * pc.rs0 + b * pc.rs1 + c * pc.rs2;
+                    for (int d = 0; d < pc.r3; d++)
+                    {
+                        int v = meanLoad(x, base + d * pc.rs3, pc);
+                        if (pc.product == 0) sum += (long)v;
+                        else if (first) acc = v - pc.inputZeroPoint;
+                        else acc = q8Mbqm64((long)acc * (long)(v - pc.inputZeroPoint), pc.multiplier, pc.shift);
+                        first = false;
+                    }
+                }
+        if (pc.product == 0)
+        {
+            // (int)(sum − zp·n) as C#'s unchecked cast: the low 32 bits (ulong → uint is modular in OpenCL C).
+            int shifted = as_int((uint)as_ulong(sum - (long)pc.inputZeroPoint * (long)pc.count));
+            value = q8Mbqm(shifted, pc.multiplier, pc.shift) + pc.outputZeroPoint;
+        }
+        else value = q8Mbqm64((long)acc, pc.multiplier, pc.shift) + pc.outputZeroPoint;
+        value = q8Clamp(value, pc.outputMin, pc.outputMax);
     }
-    int4 k = accelCoordinates(i, (int4)(pc.k0, pc.k1, pc.k2, pc.k3));
-    int origin = k.x * pc.ks0 + k.y * pc.ks1 + k.z * pc.ks2 + k.w * pc.ks3;
-    long sum = 0;
-    for (int a = 0; a < pc.r0; a++)
-        for (int b = 0; b < pc.r1; b++)
-            for (int c = 0; c < pc.r2; c++)
-            {
-                int base = origin + a * pc.rs0 + b * pc.rs1 + c * pc.rs2;
-                for (int d = 0; d < pc.r3; d++)
-                    sum += (long)q8Load(x, base + d * pc.rs3, pc.isSigned);
-            }
-    // (int)(sum − zp·n) as C#'s unchecked cast: the low 32 bits (ulong → uint is modular in OpenCL C).
-    int shifted = as_int((uint)as_ulong(sum - (long)pc.inputZeroPoint * (long)pc.count));
-    int value = q8Mbqm(shifted, pc.multiplier, pc.shift) + pc.outputZeroPoint;
-    y[i] = (uchar)(q8Clamp(value, pc.outputMin, pc.outputMax) & 0xFF);
+    if (pc.isWide != 0)
+    {
+        y[2 * i] = (uchar)(value & 0xFF);
+        y[2 * i + 1] = (uchar)((value >> 8) & 0xFF);
+    }
+    else y[i] = (uchar)(value & 0xFF);
 }
 
 typedef struct
@@ -530,4 +570,74 @@ __kernel void prelu_q8(__global const uchar* x, __global const uchar* alpha, __g
     }
     r += pc.outputOffset;
     y[i] = (uchar)((pc.isSigned != 0 ? q8Clamp(r, -128, 127) : q8Clamp(r, 0, 255)) & 0xFF);
+}
+
+typedef struct
+{
+    int depth;               // elements per row (the last dimension)
+    int inputZeroPoint;
+    int isSigned;            // 1 int8, 0 uint8
+} L2NormalizationQ8Args;
+
+// gemmlowp's SaturatingRoundingMultiplyByPOT for a left shift (exponent in [1, 30]).
+inline int q8SaturatingShiftLeft(int x, int exponent)
+{
+    int threshold = (int)((1u << (31 - exponent)) - 1u);
+    return x > threshold ? INT_MAX : (x < -threshold ? INT_MIN : as_int(as_uint(x) << exponent));
+}
+
+// TFLite's GetInvSqrtQuantizedMultiplierExp with reverse_shift −1 (Runtime.Core's Quantization.InverseSqrtMultiplier):
+// the mantissa (.x) and the shift (.y, ≤ 0), by five Newton–Raphson steps in Q3.28.
+inline int2 q8InverseSqrtMultiplier(int input)
+{
+    if (input <= 1) return (int2)(INT_MAX, 0);
+    int shift = 11;
+    while (input >= (1 << 29))
+    {
+        input /= 4;
+        shift++;
+    }
+    int maxLeftShiftBits = (int)clz(input) - 1;
+    int leftShiftBitPairs = maxLeftShiftBits / 2 - 1;
+    shift -= leftShiftBitPairs;
+    input <<= 2 * leftShiftBitPairs;
+    int halfInput = q8RoundingDivideByPot(input >> 1, 1);
+    const int halfThree = (1 << 28) + (1 << 27);
+    int x = 1 << 28;
+    for (int i = 0; i < 5; i++)
+    {
+        int x3 = q8SaturatingShiftLeft(q8Srdhm(q8Srdhm(x, x), x), 6);
+        int difference = as_int(as_uint(q8Srdhm(halfThree, x)) - as_uint(q8Srdhm(halfInput, x3)));
+        x = q8SaturatingShiftLeft(difference, 3);
+    }
+    x = q8Srdhm(x, 1518500250);
+    if (shift < 0)
+    {
+        x = as_int(as_uint(x) << -shift);
+        shift = 0;
+    }
+    return (int2)(x, -shift);
+}
+
+// L2_NORMALIZATION on int8/uint8 (Runtime.Core's L2NormalizationKernel), one row per work-item: the int32 sum of
+// (x − zp)², its inverse square root as a quantized multiplier, then int8: clamp(Mbqm(x − zp, m, shift + 7));
+// uint8: clamp(128 + RoundingDivideByPOT(Srdhm(128 · (x − zp), m), −shift)).
+__kernel void l2_normalization_q8(__global const uchar* x, __global uchar* y, L2NormalizationQ8Args pc)
+{
+    int base = get_global_id(0) * pc.depth;
+    int sum = 0;
+    for (int j = 0; j < pc.depth; j++)
+    {
+        int d = q8Load(x, base + j, pc.isSigned) - pc.inputZeroPoint;
+        sum += d * d;
+    }
+    int2 m = q8InverseSqrtMultiplier(sum);
+    for (int j = 0; j < pc.depth; j++)
+    {
+        int difference = q8Load(x, base + j, pc.isSigned) - pc.inputZeroPoint;
+        int value = pc.isSigned != 0
+            ? q8Clamp(q8Mbqm(difference, m.x, m.y + 7), -128, 127)
+            : q8Clamp(128 + q8RoundingDivideByPot(q8Srdhm(128 * difference, m.x), -m.y), 0, 255);
+        y[base + j] = (uchar)(value & 0xFF);
+    }
 }

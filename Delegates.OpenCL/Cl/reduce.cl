@@ -46,6 +46,31 @@ typedef struct
     int isSigned;            // 1 int8, 0 uint8
 } ReduceQ8Args;
 
+// REDUCE_MAX and REDUCE_MIN on int16: reduce_q8's walk on the stored int16 values from −32768 (32767). One element per
+// work-item; a copy moves the element.
+__kernel void reduce_q16(__global const short* x, __global short* y, ReduceQ8Args args)
+{
+    int i = get_global_id(0);
+    ReduceArgs pc = args.shape;
+    if (pc.copy != 0) { y[i] = x[i]; return; }
+    int4 k = accelCoordinates(i, (int4)(pc.k0, pc.k1, pc.k2, pc.k3));
+    int origin = k.x * pc.ks0 + k.y * pc.ks1 + k.z * pc.ks2 + k.w * pc.ks3;
+    bool maximum = pc.kind == 2;
+    int acc = maximum ? -32768 : 32767;
+    for (int a = 0; a < pc.r0; a++)
+        for (int b = 0; b < pc.r1; b++)
+            for (int c = 0; c < pc.r2; c++)
+            {
+                int base = origin + a * pc.rs0 + b * pc.rs1 + c * pc.rs2;
+                for (int d = 0; d < pc.r3; d++)
+                {
+                    int v = (int)x[base + d * pc.rs3];
+                    acc = maximum ? (acc > v ? acc : v) : (acc < v ? acc : v);
+                }
+            }
+    y[i] = (short)acc;
+}
+
 // REDUCE_MAX and REDUCE_MIN on int8/uint8 (TFLite's reduce.cc on the stored integers, no rescaling): acc = the type's
 // lowest (largest) value, then the larger (smaller) of acc and each element — exact, so the order is free; an empty
 // reduction gives that bound. One byte per work-item; a copy moves the byte.

@@ -96,3 +96,47 @@ __kernel void softmax_q8(__global const uchar* x, __global const float* table, _
         y[base + j] = (uchar)((q < lo ? lo : (q > hi ? hi : q)) & 0xFF);
     }
 }
+
+typedef struct
+{
+    int depth;
+    float inputScale;        // s_in
+    float scale;             // s_in / s_out, divided on the host in binary32 as the reference
+    int outputZeroPoint;     // 127 (int8) or 255 (uint8)
+    int isSigned;
+} LogSoftmaxQ8Args;
+
+// LOG_SOFTMAX on int8/uint8 (docs/numerics.md §LOG_SOFTMAX; TFLite's optimized_ops::LogSoftmax as Runtime.Core's
+// LogSoftmaxKernel), one work-item per row: m = the largest stored value; sum = Σ table[255 − (m − x_j)] in order from
+// +0 (binary32; FP_CONTRACT is off); ls = specLog(sum); c = (s_in · m + ls) / s_out, the division by s_out = 1/16 done
+// as the exact product by 16 (the same rounding); y_j = (s_in / s_out) · x_j − c; out_j = clamp(rint(clamp(y_j, ±1000))
+// + z_out), a NaN giving z_out as .NET's (int)NaN = 0.
+__kernel void log_softmax_q8(__global const uchar* x, __global const float* table, __global uchar* y, LogSoftmaxQ8Args pc)
+{
+    int row = get_global_id(0);
+    int base = row * pc.depth;
+    int lo = pc.isSigned != 0 ? -128 : 0, hi = pc.isSigned != 0 ? 127 : 255;
+    int largest = lo;
+    for (int j = 0; j < pc.depth; j++)
+    {
+        int v = pc.isSigned != 0 ? (int)as_char(x[base + j]) : (int)x[base + j];
+        largest = v > largest ? v : largest;
+    }
+    int offset = 255 - largest;
+    float sum = 0.0f;
+    for (int j = 0; j < pc.depth; j++)
+        sum = sum + table[offset + (pc.isSigned != 0 ? (int)as_char(x[base + j]) : (int)x[base + j])];
+    float logSum = specLog(sum);
+    float scaledLargest = pc.inputScale * (float)largest;
+    float shifted = scaledLargest + logSum;
+    float precomputed = shifted * 16.0f;
+    for (int j = 0; j < pc.depth; j++)
+    {
+        int v = pc.isSigned != 0 ? (int)as_char(x[base + j]) : (int)x[base + j];
+        float product = pc.scale * (float)v;
+        float logProbability = product - precomputed;
+        float bounded = logProbability < -1000.0f ? -1000.0f : (logProbability > 1000.0f ? 1000.0f : logProbability);
+        int q = (accelIsNan(bounded) ? 0 : (int)rint(bounded)) + pc.outputZeroPoint;
+        y[base + j] = (uchar)((q < lo ? lo : (q > hi ? hi : q)) & 0xFF);
+    }
+}

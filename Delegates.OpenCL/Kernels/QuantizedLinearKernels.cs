@@ -11,22 +11,46 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// </summary>
 internal static class QuantizedLinearKernels
 {
-    /// <summary>MEAN on int8/uint8: the float kernel's reduction runs (MeanGeometry) with QuantizedMeanParams' requantization.</summary>
+    /// <summary>
+    /// MEAN on int8/uint8, SUM on int8/uint8/int16: the float kernel's reduction runs (MeanGeometry) with
+    /// QuantizedMeanParams' requantization (mean_q8's sum).
+    /// </summary>
     public static void Mean(DelegateNode node, long reducedCount, MeanGeometry g, QuantizedMeanParams q, OpenClPartitionBuilder builder)
     {
+        var args = Runs(node, g, reducedCount);
+        (args.InputZeroPoint, args.OutputZeroPoint, args.Multiplier, args.Shift, args.OutputMin, args.OutputMax) =
+            (q.InputZeroPoint, q.OutputZeroPoint, q.Multiplier.Multiplier, q.Multiplier.Shift, q.Min, q.Max);
+        Dispatch(node, args, builder);
+    }
+
+    /// <summary>
+    /// Quantized REDUCE_PROD on int8/int16: mean_q8's product fold (TFLite's QuantizedReduceProd, the 64-bit rescale's
+    /// mantissa reduced to 16 bits here); an empty reduction gives the quantized 1.
+    /// </summary>
+    public static void Product(DelegateNode node, long reducedCount, MeanGeometry g, QuantizedProductParams q, OpenClPartitionBuilder builder)
+    {
+        var args = Runs(node, g, reducedCount);
+        (args.InputZeroPoint, args.OutputZeroPoint, args.Multiplier, args.Shift, args.OutputMin, args.OutputMax) =
+            (q.InputZeroPoint, q.OutputZeroPoint, IntegerReductions.ReducedMantissa(q.Multiplier.Multiplier), q.Multiplier.Shift, q.Min, q.Max);
+        (args.Product, args.EmptyValue) = (1, q.EmptyValue);
+        Dispatch(node, args, builder);
+    }
+
+    private static MeanArgs Runs(DelegateNode node, MeanGeometry g, long reducedCount) => new()
+    {
+        K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+        KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+        R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+        RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
+        // ≤ the input's element count, which fits one buffer (the delegate checked), so it fits an int.
+        Count = checked((int)reducedCount),
+        IsSigned = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0,
+        IsWide = node.Inputs[0]!.Type == TensorType.Int16 ? 1 : 0,
+    };
+
+    private static void Dispatch(DelegateNode node, MeanArgs args, OpenClPartitionBuilder builder)
+    {
         Tensor input = node.Inputs[0]!, output = node.Outputs[0];
-        var args = new MeanArgs
-        {
-            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
-            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
-            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
-            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
-            // ≤ the input's element count, which fits one buffer (the delegate checked), so it fits an int.
-            Count = checked((int)reducedCount),
-            InputZeroPoint = q.InputZeroPoint, OutputZeroPoint = q.OutputZeroPoint,
-            Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputMin = q.Min, OutputMax = q.Max,
-            IsSigned = input.Type == TensorType.Int8 ? 1 : 0,
-        };
         builder.Dispatch("mean_q8", [builder.Buffer(input), builder.Buffer(output)], args, output.ElementCount, file: "quant");
     }
 
@@ -83,7 +107,7 @@ internal static class QuantizedLinearKernels
         public int RS0, RS1, RS2, RS3;
         public int Count;
         public int InputZeroPoint, OutputZeroPoint, Multiplier, Shift, OutputMin, OutputMax;
-        public int IsSigned;
+        public int IsSigned, IsWide, Product, EmptyValue;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -12,22 +12,23 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged (MeanGeometry, the layout MEAN
 /// uses; neither changes the order); refused when more than four kept or four reduced runs remain. A copy (scalar
 /// input, or no axis) moves the input's words. REDUCE_MAX and REDUCE_MIN on int8/uint8 (reduce_q8): the same walk on
-/// the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc). SUM on int8/uint8: MEAN's integer walk and requantization
-/// (mean_q8, <see cref="QuantizedLinearKernels.Mean"/>) with the definition's multiplier s_in/s_out (TFLite's QuantizedMeanOrSum with compute_sum; an empty
-/// reduction gives 0). int8 REDUCE_PROD is refused with the reason.
+/// the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc); int16 the same
+/// (reduce_q16). SUM on int8/uint8/int16: MEAN's integer walk and requantization (mean_q8, <see cref="QuantizedLinearKernels.Mean"/>)
+/// with the definition's multiplier s_in/s_out (TFLite's QuantizedMeanOrSum with compute_sum; an empty reduction gives 0).
+/// Quantized int8/int16 REDUCE_PROD: mean_q8's product fold (<see cref="QuantizedLinearKernels.Product"/>, TFLite's
+/// QuantizedReduceProd); a REDUCE_PROD on unquantized 8/16-bit data is refused with the reason.
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReduceKernel : OpenClKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    // 8-bit data: SUM, REDUCE_MAX and REDUCE_MIN (int8 REDUCE_PROD refused in Supports).
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    // 8-bit and int16 data: SUM, REDUCE_MAX, REDUCE_MIN and quantized REDUCE_PROD (an unquantized product refused in Supports).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, ReductionParams p, OpenClDeviceInfo device)
     {
-        if (QuantizedKernels.IsQuantized(node) && p.Kind is not (ReductionKind.Maximum or ReductionKind.Minimum or ReductionKind.Sum))
-            return NodeSupport.Refuse($"{node.Code.Name}: no OpenCL kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only SUM, REDUCE_MAX and REDUCE_MIN)");
+        if (IntegerReductions.Refusal(node, p, "OpenCL") is { } product) return NodeSupport.Refuse(product);
         return Geometry(p, out _) is { } refusal ? NodeSupport.Refuse(refusal) : NodeSupport.Supported;
     }
 
@@ -36,14 +37,19 @@ internal sealed class ReduceKernel : OpenClKernel<ReductionParams>
         Geometry(p, out var args);
         if (p.QuantizedSum is { } sum)
         {
-            // int8/uint8 SUM: MEAN's integer walk and requantization (mean_q8) with the multiplier s_in/s_out.
+            // int8/uint8/int16 SUM: MEAN's integer walk and requantization (mean_q8) with the multiplier s_in/s_out.
             QuantizedLinearKernels.Mean(node, p.ReducedCount, MeanGeometry.TryCreate(p, out _)!, sum, builder);
             return;
         }
-        if (QuantizedKernels.IsQuantized(node))
+        if (p.QuantizedProduct is { } product)
+        {
+            QuantizedLinearKernels.Product(node, p.ReducedCount, MeanGeometry.TryCreate(p, out _)!, product, builder);
+            return;
+        }
+        if (IntegerReductions.IsInteger(node))
         {
             var quantized = new QuantizedArgs { Shape = args, IsSigned = node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0 };
-            builder.Dispatch("reduce_q8", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], quantized, p.OutputCount,
+            builder.Dispatch(node.Inputs[0]!.Type == TensorType.Int16 ? "reduce_q16" : "reduce_q8", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Outputs[0])], quantized, p.OutputCount,
                 file: "reduce");
             return;
         }

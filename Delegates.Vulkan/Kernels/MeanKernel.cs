@@ -41,26 +41,52 @@ internal sealed class MeanKernel : VulkanKernel<MeanParams>
 
     /// <summary>
     /// mean_q8.comp over <paramref name="g"/>'s runs: the integer sum of <paramref name="reducedCount"/> stored values
-    /// per output, requantized with <paramref name="q"/> (MEAN: 1/n folded into the multiplier; int8/uint8 SUM: not).
+    /// per output, requantized with <paramref name="q"/> (MEAN: 1/n folded into the multiplier; SUM: not). int8, uint8
+    /// and (SUM) int16 data.
     /// </summary>
     internal static void DispatchQuantized(DelegateNode node, MeanGeometry g, long reducedCount, QuantizedMeanParams q, VulkanPartitionBuilder builder)
     {
+        var push = Runs(g);
+        // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
+        (push.ZeroPointOrProduct, push.Multiplier, push.Shift, push.OutputZeroPoint) =
+            (unchecked((int)(q.InputZeroPoint * reducedCount)), q.Multiplier.Multiplier, q.Multiplier.Shift, q.OutputZeroPoint);
+        (push.ActivationMin, push.ActivationMax) = (q.Min, q.Max);
+        Dispatch(node, push, reducedCount, emptyValue: 0, product: false, builder);
+    }
+
+    /// <summary>
+    /// mean_q8.comp's product fold for a quantized int8/int16 REDUCE_PROD (<see cref="QuantizedProductParams"/>): the
+    /// first element less zp_in, each further product rescaled by TFLite's 64-bit MultiplyByQuantizedMultiplier (its
+    /// 16-bit mantissa reduced here), one more rescale, + zp_out, clamped; an empty reduction gives the quantized 1.
+    /// </summary>
+    internal static void DispatchProduct(DelegateNode node, MeanGeometry g, long reducedCount, QuantizedProductParams q, VulkanPartitionBuilder builder)
+    {
+        var push = Runs(g);
+        (push.ZeroPointOrProduct, push.Multiplier, push.Shift, push.OutputZeroPoint) =
+            (q.InputZeroPoint, IntegerReductions.ReducedMantissa(q.Multiplier.Multiplier), q.Multiplier.Shift, q.OutputZeroPoint);
+        (push.ActivationMin, push.ActivationMax) = (q.Min, q.Max);
+        Dispatch(node, push, reducedCount, q.EmptyValue, product: true, builder);
+    }
+
+    private static QuantizedPush Runs(MeanGeometry g) => new()
+    {
+        K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
+        KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
+        R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
+        RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
+        Total = (uint)g.KeptCount,
+    };
+
+    private static void Dispatch(DelegateNode node, QuantizedPush push, long reducedCount, int emptyValue, bool product, VulkanPartitionBuilder builder)
+    {
         var input = node.Inputs[0]!;
-        var push = new QuantizedPush
-        {
-            K0 = g.KeptSizes[0], K1 = g.KeptSizes[1], K2 = g.KeptSizes[2], K3 = g.KeptSizes[3],
-            KS0 = g.KeptStrides[0], KS1 = g.KeptStrides[1], KS2 = g.KeptStrides[2], KS3 = g.KeptStrides[3],
-            R0 = g.ReducedSizes[0], R1 = g.ReducedSizes[1], R2 = g.ReducedSizes[2], R3 = g.ReducedSizes[3],
-            RS0 = g.ReducedStrides[0], RS1 = g.ReducedStrides[1], RS2 = g.ReducedStrides[2], RS3 = g.ReducedStrides[3],
-            // zp_in·n modulo 2^32: the reference subtracts it in int64 and truncates, the same bits.
-            ZeroPointTimesCount = unchecked((int)(q.InputZeroPoint * reducedCount)),
-            Multiplier = q.Multiplier.Multiplier, Shift = q.Multiplier.Shift, OutputZeroPoint = q.OutputZeroPoint,
-            ActivationMin = q.Min, ActivationMax = q.Max, Total = (uint)g.KeptCount,
-            Empty = reducedCount == 0 || input.ElementCount == 0 ? 1 : 0,
-        };
+        bool wide = input.Type == TensorType.Int16;
+        push.Empty = reducedCount == 0 || input.ElementCount == 0 ? 1 : 0;
+        push.EmptyValue = emptyValue;
+        uint perWord = wide ? 2u : 4u;
         builder.DispatchElements("mean_q8",
             [ShaderBinding.Read(builder.Buffer(input)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
-            push, (push.Total + 3) / 4, [input.Type == TensorType.Int8 ? 1 : 0]);
+            push, (push.Total + perWord - 1) / perWord, [input.Type == TensorType.Int8 ? 1 : 0, wide ? 1 : 0, product ? 1 : 0]);
     }
 
     /// <summary>The shader's push constants (the definition's reduction as at most four runs of each kind); null when it fits, else the refusal.</summary>
@@ -92,7 +118,7 @@ internal sealed class MeanKernel : VulkanKernel<MeanParams>
         public float Reciprocal;
     }
 
-    /// <summary>mean_q8.comp's push constants (std430: five ivec4, then the clamp, the total and the empty flag).</summary>
+    /// <summary>mean_q8.comp's push constants (std430: five ivec4, then the clamp, the total, the empty flag and value).</summary>
     [StructLayout(LayoutKind.Sequential)]
     private struct QuantizedPush
     {
@@ -100,9 +126,9 @@ internal sealed class MeanKernel : VulkanKernel<MeanParams>
         public int KS0, KS1, KS2, KS3;
         public int R0, R1, R2, R3;
         public int RS0, RS1, RS2, RS3;
-        public int ZeroPointTimesCount, Multiplier, Shift, OutputZeroPoint;
+        public int ZeroPointOrProduct, Multiplier, Shift, OutputZeroPoint;
         public int ActivationMin, ActivationMax;
         public uint Total;
-        public int Empty;
+        public int Empty, EmptyValue;
     }
 }

@@ -12,24 +12,25 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// ordered comparison). Size-1 dimensions are dropped and neighbouring dimensions of the same kind merged
 /// (MeanGeometry, the layout MEAN uses; neither changes the order); refused when more than four kept or four reduced
 /// runs remain. A scalar input is copied. REDUCE_MAX and REDUCE_MIN on int8/uint8 (Shaders/reduce_q8.comp): the same
-/// walk on the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc). SUM on int8/uint8: MEAN's integer walk and requantization
+/// walk on the stored integers from the type's lowest / largest value, no rescaling (TFLite's reduce.cc); int16 the same, two
+/// elements per word. SUM on int8/uint8/int16: MEAN's integer walk and requantization
 /// (Shaders/mean_q8.comp, <see cref="MeanKernel.DispatchQuantized"/>) with the definition's multiplier s_in/s_out (TFLite's QuantizedMeanOrSum with compute_sum; an empty
-/// reduction gives 0). int8 REDUCE_PROD is refused with the reason.
+/// reduction gives 0). Quantized int8/int16 REDUCE_PROD: mean_q8.comp's product fold (<see cref="MeanKernel.DispatchProduct"/>,
+/// TFLite's QuantizedReduceProd with its 64-bit rescale on two words); a REDUCE_PROD on unquantized 8/16-bit data is refused.
 /// </summary>
 [OpCodes(BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin)]
 internal sealed class ReductionKernel : VulkanKernel<ReductionParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sum, BuiltinOperator.ReduceProd, BuiltinOperator.ReduceMax, BuiltinOperator.ReduceMin];
 
-    // 8-bit data: SUM, REDUCE_MAX and REDUCE_MIN (int8 REDUCE_PROD refused in Supports).
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types];
+    // 8-bit and int16 data: SUM, REDUCE_MAX, REDUCE_MIN and quantized REDUCE_PROD (an unquantized product refused in Supports).
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, .. QuantizedKernels.Types, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, ReductionParams p, VulkanDeviceInfo device)
     {
-        if (QuantizedKernels.IsQuantized(node) && p.Kind is not (ReductionKind.Maximum or ReductionKind.Minimum or ReductionKind.Sum))
-            return NodeSupport.Refuse($"{node.Code.Name}: no Vulkan kernel for {node.Inputs[0]!.Type.ToDisplayName()} (only SUM, REDUCE_MAX and REDUCE_MIN)");
+        if (IntegerReductions.Refusal(node, p, "Vulkan") is { } refusal) return NodeSupport.Refuse(refusal);
         var geometry = DeviceRequirements.FirstRefusal(Geometry(p, out _));
-        return geometry.IsSupported && QuantizedKernels.IsQuantized(node) ? QuantizedKernels.SupportsSize(node) : geometry;
+        return geometry.IsSupported && IntegerReductions.IsInteger(node) ? QuantizedKernels.SupportsSize(node) : geometry;
     }
 
     protected override void Build(DelegateNode node, ReductionParams p, VulkanPartitionBuilder builder)
@@ -39,12 +40,19 @@ internal sealed class ReductionKernel : VulkanKernel<ReductionParams>
             MeanKernel.DispatchQuantized(node, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, sum, builder);
             return;
         }
-        Geometry(p, out var push);
-        if (QuantizedKernels.IsQuantized(node))
+        if (p.QuantizedProduct is { } product)
         {
+            MeanKernel.DispatchProduct(node, MeanGeometry.TryCreate(p, out _)!, p.ReducedCount, product, builder);
+            return;
+        }
+        Geometry(p, out var push);
+        if (IntegerReductions.IsInteger(node))
+        {
+            bool wide = node.Inputs[0]!.Type == TensorType.Int16;
+            uint perWord = wide ? 2u : 4u;
             builder.DispatchElements("reduce_q8",
                 [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Write(builder.Buffer(node.Outputs[0]))],
-                push, (push.Total + 3) / 4, [node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0]);
+                push, (push.Total + perWord - 1) / perWord, [node.Inputs[0]!.Type == TensorType.Int8 ? 1 : 0, wide ? 1 : 0]);
             return;
         }
         builder.DispatchElements("reduce",

@@ -87,6 +87,75 @@ float specReciprocalAtLeastOne(float d)
     return result;
 }
 
+// SpecMath.Log (Runtime.Core/Numerics/SpecMath.Log.cs): x = m · 2^k with m in [√½, √2], ln m = 2·atanh(s),
+// s = (m − 1)/(m + 1), carried as hi + lo. NaN → NaN, x < 0 → NaN, ±0 → −∞, +∞ → +∞.
+float specLog(float x)
+{
+    if (accelIsNan(x)) return x;
+    if (x < 0.0) return uintBitsToFloat(0x7FC00000u);
+    if (x == 0.0) return -SPEC_POS_INF;
+    if (x == SPEC_POS_INF) return x;
+    int bits = floatBitsToInt(x);
+    int k = 0;
+    if (bits < 0x00800000)
+    {
+        precise float scaledX = x * uintBitsToFloat(0x4B000000u);
+        bits = floatBitsToInt(scaledX);
+        k = -23;
+    }
+    k += (bits >> 23) - 127;
+    int mantissaBits = (bits & 0x007FFFFF) | 0x3F800000;
+    if (mantissaBits > 0x3FB504F3)
+    {
+        mantissaBits -= 0x00800000;
+        k += 1;
+    }
+    float m = intBitsToFloat(mantissaBits);
+    precise float f = m - 1.0;
+    precise float dHi = m + 1.0;
+    precise float dLo = m - (dHi - 1.0);
+    float reciprocal = specReciprocalAtLeastOne(dHi);
+    precise float sHi = f * reciprocal;
+    precise float residual = accelFma(-sHi, dHi, f);
+    residual = accelFma(-sHi, dLo, residual);
+    precise float sLo = residual * reciprocal;
+    precise float zHi = sHi * sHi;
+    precise float zLo = accelFma(sHi, sHi, -zHi);
+    zLo = accelFma(2.0 * sHi, sLo, zLo);
+    const float twoThirdsHi = uintBitsToFloat(0x3F2AAAABu), twoThirdsLo = uintBitsToFloat(0xB2AAAAABu);
+    precise float uHi = twoThirdsHi * zHi;
+    precise float uLo = accelFma(twoThirdsHi, zHi, -uHi);
+    uLo = accelFma(twoThirdsHi, zLo, uLo);
+    uLo = accelFma(twoThirdsLo, zHi, uLo);
+    precise float tHi = sHi * uHi;
+    precise float tLo = accelFma(sHi, uHi, -tHi);
+    tLo = accelFma(sHi, uLo, tLo);
+    tLo = accelFma(sLo, uHi, tLo);
+    precise float q = uintBitsToFloat(0x3E088889u);
+    q = accelFma(q, zHi, uintBitsToFloat(0x3E1D89D9u));
+    q = accelFma(q, zHi, uintBitsToFloat(0x3E3A2E8Cu));
+    q = accelFma(q, zHi, uintBitsToFloat(0x3E638E39u));
+    q = accelFma(q, zHi, uintBitsToFloat(0x3E924925u));
+    q = accelFma(q, zHi, uintBitsToFloat(0x3ECCCCCDu));
+    precise float zz = zHi * zHi;
+    precise float sz = sHi * zz;
+    precise float tail = sz * q;
+    float kf = float(k);
+    precise float kHi = kf * SPEC_LN2_HI;
+    precise float twoSHi = 2.0 * sHi;
+    precise float sum1 = kHi + twoSHi;
+    precise float error1 = twoSHi - (sum1 - kHi);
+    precise float sum2 = sum1 + tHi;
+    precise float error2 = tHi - (sum2 - sum1);
+    precise float low = error1 + error2;
+    low = low + 2.0 * sLo;
+    low = low + tLo;
+    low = low + tail;
+    low = low + kf * SPEC_LN2_LO;
+    precise float result = sum2 + low;
+    return result;
+}
+
 // SpecMath.Logistic
 float specLogistic(float x)
 {
