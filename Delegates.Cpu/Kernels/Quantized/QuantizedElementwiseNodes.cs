@@ -57,9 +57,6 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
         _affineLanes = Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16 : 8;
     }
 
-    /// <summary>DEQUANTIZE's lanes (16 or 8), or 0 where the table is read.</summary>
-    internal int AffineLanes => _affineLanes;
-
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);

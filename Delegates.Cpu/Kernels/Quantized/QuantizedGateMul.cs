@@ -54,9 +54,6 @@ internal sealed unsafe class QuantizedGateMul
         return new QuantizedGateMul(period, lanes, signed, inputOffset, gateOffset, q);
     }
 
-    /// <summary>The lanes of the vector steps: 16 (AVX-512) or 8 (AVX2).</summary>
-    public int Lanes => _lanes;
-
     /// <summary>Folds this invoke's gate (<c>period</c> bytes) into the H and L tables; before <see cref="Run"/>.</summary>
     public void Prepare(byte* gate)
     {

@@ -126,9 +126,6 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
         }
     }
 
-    /// <summary>The vector lanes an average pool uses (16, 8, or 1 for the scalar steps).</summary>
-    internal int AverageLaneCount => _lanes;
-
     /// <summary>
     /// Channels [0, depth − depth mod 8) of one average-pool output pixel on int32 lanes (none on the scalar path or
     /// beyond <see cref="MaxLaneTaps"/> taps); returns how many channels it wrote.
