@@ -304,6 +304,19 @@ public static partial class OpCases
                     (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Same, 1, 1, 3, 5, ActivationFunctionType.Relu));
             }
         }
+        // Average pools on the vector lanes: global (the squeeze-and-excitation pool) with 64-, 16-, 8-channel blocks and a
+        // tail (91 channels), 256 taps, and a 3x3 SAME window whose tap count changes at the edges (40 channels).
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+        {
+            string t = type == TensorType.Int8 ? "int8" : "uint8";
+            int zero = type == TensorType.Int8 ? 9 : 117;
+            yield return QuantizedUnaryCase($"AVERAGE_POOL_2D {t} global 12x10, 91 channels", random, BuiltinOperator.AveragePool2D, type, type,
+                [1, 12, 10, 91], [1, 1, 1, 91], (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Valid, 1, 1, 10, 12, ActivationFunctionType.None));
+            yield return QuantizedUnaryCase($"AVERAGE_POOL_2D {t} global 16x16, 64 channels, batch 2, RELU6", random, BuiltinOperator.AveragePool2D, type, type,
+                [2, 16, 16, 64], [2, 1, 1, 64], (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Valid, 1, 1, 16, 16, ActivationFunctionType.Relu6));
+            yield return QuantizedUnaryCase($"AVERAGE_POOL_2D {t} 3x3 s1 SAME, 40 channels, RELU", random, BuiltinOperator.AveragePool2D, type, type,
+                [1, 7, 6, 40], [1, 7, 6, 40], (0.05f, zero), (0.05f, zero), new Pool2DOptions(Padding.Same, 1, 1, 3, 3, ActivationFunctionType.Relu));
+        }
     }
 
     /// <summary>One 8-bit ADD, SUB, MUL, MAXIMUM or MINIMUM node over two graph inputs (random bytes).</summary>
@@ -341,7 +354,7 @@ public static partial class OpCases
     /// </summary>
     public static IEnumerable<BitExactCase> QuantizedResizeCases(Random random)
     {
-        var shapes = new (int[] Input, int H, int W)[] { ([1, 5, 7, 19], 11, 16), ([2, 9, 8, 8], 4, 3), ([1, 3, 4, 3], 7, 9), ([1, 1, 1, 16], 3, 2) };
+        var shapes = new (int[] Input, int H, int W)[] { ([1, 5, 7, 19], 11, 16), ([2, 9, 8, 8], 4, 3), ([1, 3, 4, 3], 7, 9), ([1, 1, 1, 16], 3, 2), ([1, 4, 5, 40], 8, 10) };
         foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
             foreach (var (inputShape, h, w) in shapes)
                 foreach (var (align, half) in new[] { (false, false), (true, false), (false, true) })
@@ -398,6 +411,30 @@ public static partial class OpCases
                     var q = (0.05f, type == TensorType.Int8 ? -7 : 131);
                     yield return QuantizedBinaryCase($"{op.ToString().ToUpperInvariant()} {(type == TensorType.Int8 ? "int8" : "uint8")} {shape.What}",
                         random, op, type, shape.A, shape.B, shape.Out, q, q, q, ActivationFunctionType.None);
+                }
+        // MUL by a gate (one value or a channel vector; QuantizedGateMul): gate channel counts below, at and above 16 and
+        // not dividing it, either operand; output shifts 0, moderate and deep; RELU6's clamp.
+        var gates = new (string What, int[] A, int[] B, int[] Out)[]
+        {
+            ("gate [1,1,1,40] x [1,6,7,40]", [1, 1, 1, 40], [1, 6, 7, 40], [1, 6, 7, 40]),
+            ("gate [2,5,9,24] x [1,1,1,24]", [2, 5, 9, 24], [1, 1, 1, 24], [2, 5, 9, 24]),
+            ("gate [1,8,8,16] x [16]", [1, 8, 8, 16], [16], [1, 8, 8, 16]),
+            ("gate [3,7,5] x [1,1,5]", [3, 7, 5], [1, 1, 5], [3, 7, 5]),
+            ("gate [4,9,19] x [1]", [4, 9, 19], [1], [4, 9, 19]),
+            ("gate [1,1,1,3] x [2,11,13,3]", [1, 1, 1, 3], [2, 11, 13, 3], [2, 11, 13, 3]),
+        };
+        var gateScales = new (float A, float B, float Out, ActivationFunctionType Activation)[]
+        {
+            (0.5f, 0.5f, 0.3f, ActivationFunctionType.None), (0.05f, 0.05f, 0.1f, ActivationFunctionType.Relu6), (0.002f, 0.003f, 0.9f, ActivationFunctionType.None),
+        };
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+            foreach (var shape in gates)
+                foreach (var s in gateScales)
+                {
+                    bool int8 = type == TensorType.Int8;
+                    int Zero() => int8 ? random.Next(-128, 128) : random.Next(0, 256);
+                    yield return QuantizedBinaryCase($"MUL {(int8 ? "int8" : "uint8")} {shape.What}, scales {s.A}/{s.B}/{s.Out}, {s.Activation}",
+                        random, BuiltinOperator.Mul, type, shape.A, shape.B, shape.Out, (s.A, Zero()), (s.B, Zero()), (s.Out, Zero()), s.Activation);
                 }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, Pool2DParams p) =>
-        p.Quantized is { } quantized ? new Quantized.QuantizedPoolCpuNode(node.Inputs[0]!, node.Outputs[0], p, quantized, average: true) :
+        p.Quantized is { } quantized ? new Quantized.QuantizedPoolCpuNode(node.Inputs[0]!, node.Outputs[0], p, quantized, average: true, Quantized.QuantizedIsas.Best(false)) :
         new AveragePool2DNode(node.Inputs[0]!, node.Outputs[0], new PoolWindow(node, p), p.ReciprocalOfCount.ToArray());
 
     private sealed unsafe class AveragePool2DNode : ICpuCompiledNode

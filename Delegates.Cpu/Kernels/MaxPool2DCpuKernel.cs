@@ -20,7 +20,7 @@ internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, Pool2DParams p) =>
-        p.Quantized is { } quantized ? new Quantized.QuantizedPoolCpuNode(node.Inputs[0]!, node.Outputs[0], p, quantized, average: false) :
+        p.Quantized is { } quantized ? new Quantized.QuantizedPoolCpuNode(node.Inputs[0]!, node.Outputs[0], p, quantized, average: false, Quantized.QuantizedIsas.Best(false)) :
         new MaxPool2DNode(node.Inputs[0]!, node.Outputs[0], new PoolWindow(node, p));
 
     private sealed unsafe class MaxPool2DNode(Tensor input, Tensor output, PoolWindow plan) : ICpuCompiledNode

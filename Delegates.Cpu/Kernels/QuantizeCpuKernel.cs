@@ -48,6 +48,6 @@ internal sealed class DequantizeCpuKernel : CpuKernel<DequantizeParams>
     protected override ICpuCompiledNode Compile(DelegateNode node, DequantizeParams p)
     {
         var input = node.Inputs[0]!;
-        return new ByteTableCpuNode<float>(input, node.Outputs[0], QuantizedTables.Dequantize(input.Type, p.Scales[0], p.ZeroPoints[0]));
+        return new ByteTableCpuNode<float>(input, node.Outputs[0], p.Scales[0], p.ZeroPoints[0], input.Type == TensorType.Int8);
     }
 }

@@ -14,7 +14,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// of the offset inputs; then + zero point and the clamp. Operands of the output's element count, a single value, or a
 /// per-channel vector (shape [1, …, 1, C] against an output whose last dimension is C, as a squeeze-and-excitation
 /// scale) run 16 lanes at a time with AVX-512 (8 with AVX2) and threaded; other broadcasts walk the definition's
-/// broadcast plan one element at a time on one thread. Every lane is exact: ADD/SUB's input rescaling is
+/// broadcast plan one element at a time on one thread. MUL of a full operand by one value or a channel vector runs
+/// <see cref="QuantizedGateMul"/> (32-bit products only, the output walked flat). Every lane is exact: ADD/SUB's input rescaling is
 /// <see cref="InputRescale"/> (two 32-bit products, no 64-bit one), the output's and MUL's rescaling
 /// <see cref="VectorRequantize"/>.
 /// </summary>
@@ -27,6 +28,8 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
     private readonly BinaryArithmeticParams _p;
     private readonly ElementOp _op;
     private readonly QuantizedAddLanes16? _add16; // ADD/SUB's 16-lane form where its bounds hold
+    private readonly QuantizedGateMul? _gate;     // MUL of a full operand by one value or a channel vector, where its bounds hold
+    private readonly bool _gateIsA;               // which operand _gate's gate is
     private readonly int _lanes; // 16 (AVX-512), 8 (AVX2) or 1 (scalar)
     private readonly int _count;
     private readonly int _strideA, _strideB; // 1 when the operand walks, 0 when it is one value (or a channel vector, which MapRows walks per row)
@@ -48,7 +51,23 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         _strideB = b.ElementCount == 1 || _channelB ? 0 : 1;
         _lanes = isa == QuantizedIsa.Scalar ? 1 : Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16 : 8;
         if (_lanes == 16 && _op.Fast) _add16 = QuantizedAddLanes16.TryCreate(_op.RescaleA, _op.RescaleB, p.QuantizedAdd!, _op.Signed, subtract);
+        if (p.QuantizedMul is { } mul && _elementwise && _count > 1)
+        {
+            bool gateA = (_channelA || a.ElementCount == 1) && b.ElementCount == _count;
+            bool gateB = (_channelB || b.ElementCount == 1) && a.ElementCount == _count;
+            if (gateA || gateB)
+            {
+                _gateIsA = gateA;
+                int period = (gateA ? _channelA : _channelB) ? _channels : 1;
+                _gate = gateA
+                    ? QuantizedGateMul.TryCreate(period, _lanes, _op.Signed, mul.Input2Offset, mul.Input1Offset, mul)
+                    : QuantizedGateMul.TryCreate(period, _lanes, _op.Signed, mul.Input1Offset, mul.Input2Offset, mul);
+            }
+        }
     }
+
+    /// <summary>Whether MUL runs <see cref="QuantizedGateMul"/> (a full operand times one value or a channel vector).</summary>
+    internal bool RunsGateMul => _gate is not null;
 
     /// <summary>Whether ADD/SUB rescale their inputs without 64-bit products (<see cref="InputRescale"/>); MUL: false.</summary>
     internal bool RescalesInputsIn32Bits => _op.Fast;
@@ -66,9 +85,18 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         _x = QuantizedConv.Pointer(_a.Bytes);
         _y = QuantizedConv.Pointer(_b.Bytes);
         _z = QuantizedConv.Pointer(_output.WritableBytes);
+        if (_gate is { } gate)
+        {
+            gate.Prepare(_gateIsA ? _x : _y);
+            Chunked.For(pool, _count, 32 * 1024, this, GateWork);
+            return;
+        }
         if (_channelA || _channelB) Chunked.For(pool, _count / _channels, Math.Max(1, 32 * 1024 / _channels), this, RowWork);
         else Chunked.For(pool, _count, 32 * 1024, this, Work);
     }
+
+    private static readonly CpuThreadPool.ChunkAction<QuantizedBinaryCpuNode> GateWork =
+        static (in QuantizedBinaryCpuNode node, int start, int end) => node._gate!.Run(node._gateIsA ? node._y : node._x, node._z, start, end);
 
     private static readonly CpuThreadPool.ChunkAction<QuantizedBinaryCpuNode> RowWork =
         static (in QuantizedBinaryCpuNode node, int start, int end) => node.MapRows(start, end);

@@ -14,7 +14,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// here, once at compile time, with the reference's formula for every possible input, so every element is the
 /// reference's by construction). Threaded in contiguous chunks. A byte → byte table with AVX-512 VBMI looks up 64
 /// bytes at a time: two <c>vpermi2b</c> over the table's lower and upper 128 entries (index bits 0–6), the input
-/// byte's top bit picking between them — the same table entries, so the same bytes.
+/// byte's top bit picking between them — the same table entries, so the same bytes. DEQUANTIZE's float table, whose
+/// entries are scale · (float)(v − z), is computed in the lanes instead (16 with AVX-512, 8 with AVX2): the byte widened
+/// to int32, − z, converted to float (exact: |v − z| &lt; 2^24) and multiplied by the scale, the same two IEEE steps as
+/// the entry, so the same floats.
 /// </summary>
 internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : unmanaged
 {
@@ -24,6 +27,10 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
     private readonly Tensor _input, _output;
     private readonly T[] _table;
     private readonly bool _permute; // T is byte and VBMI runs here: 64 lookups per vpermi2b pair
+    private readonly int _affineLanes; // DEQUANTIZE computed in 16 or 8 float lanes; 0: the table
+    private readonly float _scale;
+    private readonly int _zeroPoint;
+    private readonly bool _signed;
     private byte* _x;
     private T* _y;
 
@@ -34,6 +41,20 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
         table.CopyTo(_table, 0);
         _permute = typeof(T) == typeof(byte) && QuantizedIsas.Best(false) != QuantizedIsa.Scalar && Avx512Vbmi.IsSupported
             && Vector512.IsHardwareAccelerated;
+    }
+
+    /// <summary>
+    /// DEQUANTIZE of <paramref name="signed"/> (int8) or uint8 bytes to float: the <see cref="QuantizedTables.Dequantize"/>
+    /// table, or its formula in vector lanes where AVX2 runs and |z| ≤ 2^16.
+    /// </summary>
+    public ByteTableCpuNode(Tensor input, Tensor output, float scale, long zeroPoint, bool signed)
+        : this(input, output, (T[])(object)QuantizedTables.Dequantize(signed ? TensorType.Int8 : TensorType.UInt8, scale, zeroPoint))
+    {
+        if (typeof(T) != typeof(float)) throw new InvalidOperationException("DEQUANTIZE writes float");
+        (_scale, _signed) = (scale, signed);
+        if (Math.Abs(zeroPoint) > 1 << 16 || QuantizedIsas.Best(false) == QuantizedIsa.Scalar) return;
+        _zeroPoint = (int)zeroPoint;
+        _affineLanes = Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16 : 8;
     }
 
     public void Run(CpuThreadPool pool)
@@ -48,7 +69,31 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
         T* table = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_table));
         int i = start;
         if (_permute) i = Permute((byte*)table, start, end);
+        else if (_affineLanes != 0) i = Affine(start, end);
         for (; i < end; i++) _y[i] = table[_x[i]];
+    }
+
+    /// <summary>DEQUANTIZE of elements [start, the last whole 8 or 16 before end) in float lanes; returns where the tail starts.</summary>
+    private int Affine(int start, int end)
+    {
+        float* y = (float*)_y;
+        int i = start;
+        if (_affineLanes == 16)
+        {
+            var (zero, scale) = (Vector512.Create(_zeroPoint), Vector512.Create(_scale));
+            for (; i + 16 <= end; i += 16)
+            {
+                var v = _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)_x + i)) : Avx512F.ConvertToVector512Int32(Vector128.Load(_x + i));
+                (Avx512F.ConvertToVector512Single(v - zero) * scale).Store(y + i);
+            }
+        }
+        var (zero8, scale8) = (Vector256.Create(_zeroPoint), Vector256.Create(_scale));
+        for (; i + 8 <= end; i += 8)
+        {
+            var v = _signed ? Avx2.ConvertToVector256Int32((sbyte*)_x + i) : Avx2.ConvertToVector256Int32(_x + i);
+            Avx.Multiply(Avx.ConvertToVector256Single(v - zero8), scale8).Store(y + i);
+        }
+        return i;
     }
 
     /// <summary>Elements [start, the last whole 64 before end) by vpermi2b; returns where the scalar tail starts.</summary>
@@ -102,7 +147,7 @@ internal static class QuantizedTables
 
 /// <summary>
 /// QUANTIZE float32 → int8/uint8: q = clamp(round(x / s) + z) with one binary32 division, halves away from zero, NaN
-/// as the zero point and infinities saturating (the reference's QuantizeFloat). 8 lanes at a time with AVX2 (the same
+/// as the zero point and infinities saturating (the reference's QuantizeFloat). 16 lanes at a time with AVX-512, 8 with AVX2 (the same
 /// division; the rounding as truncation plus a step away from zero where the exact remainder is at least one half),
 /// the tail and the scalar path per element; threaded.
 /// </summary>
@@ -118,6 +163,7 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
     private byte* _y;
 
     private readonly bool _vector = Avx2.IsSupported && SimdPath.ForcedLanes != 1;
+    private readonly bool _wide = Avx2.IsSupported && SimdPath.ForcedLanes != 1 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     public QuantizeFloatCpuNode(Tensor input, Tensor output, QuantizeParams p) =>
         (_input, _output, _scale, _zeroPoint, _min, _max) = (input, output, p.OutputScale, p.OutputZeroPoint, p.OutputMin, p.OutputMax);
@@ -135,6 +181,26 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
         // which gives the reference's clamp(rounded + z) for every finite or infinite value; NaN gives z.
         float low = _min - _zeroPoint, high = _max - _zeroPoint;
         int i = start;
+        if (_wide)
+        {
+            // The 8-lane steps below on 16 lanes (the same IEEE operations per lane), stored by vpmovdb.
+            var scale = Vector512.Create(_scale);
+            var (lowV, highV, zero) = (Vector512.Create(low), Vector512.Create(high), Vector512.Create(_zeroPoint));
+            var half = Vector512.Create(0.5f);
+            var one = Vector512.Create(1f);
+            var sign = Vector512.Create(-0f);
+            for (; i + 16 <= end; i += 16)
+            {
+                var quotient = Avx512F.Divide(Vector512.Load(_x + i), scale);
+                var truncated = Avx512F.RoundScale(quotient, 0x0B); // toward zero, exceptions suppressed
+                var remainder = Vector512.AndNot(quotient - truncated, sign);
+                var step = Vector512.GreaterThanOrEqual(remainder, half) & (one | (quotient & sign));
+                var clamped = Avx512F.Max(Avx512F.Min(Avx512F.Add(truncated, step), highV), lowV);
+                var q = Avx512F.ConvertToVector512Int32WithTruncation(clamped) + zero;
+                q = Vector512.ConditionalSelect(Vector512.Equals(quotient, quotient).AsInt32(), q, zero);
+                Avx512F.ConvertToVector128Byte(q).Store(_y + i);
+            }
+        }
         if (_vector)
         {
             var scale = Vector256.Create(_scale);
