@@ -142,6 +142,9 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     private static readonly CpuThreadPool.ChunkAction<QuantizedConv2DCpuNode> RunChunk =
         static (in QuantizedConv2DCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
 
+    /// <summary>Most output bytes a fused residual ADD buffers per chunk of tiles (and the widest output row it fuses).</summary>
+    public const int ResidualBufferBytes = 8192;
+
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
     private readonly PackedQuantizedWeights _weights;
@@ -150,8 +153,9 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     private readonly bool _signed;
     private readonly bool _pointwise; // 1×1, stride 1, no padding: output pixel p reads input pixel p, no gather arithmetic
     private readonly bool _tail;      // the packed row is longer than K (its tail is cleared per row)
+    private readonly ResidualAdd? _residual; // the ADD this node's output feeds, computed in the same pass (null: none)
 
-    private byte* _x, _y;
+    private byte* _x, _y, _r;
     private int _groups;
 
     public QuantizedConv2DCpuNode(Tensor input, Tensor output, ConvLayout g, PackedQuantizedWeights weights, QuantizedEpilogue epilogue,
@@ -163,18 +167,65 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
         _tail = weights.RowLength != weights.Depth;
     }
 
+    private QuantizedConv2DCpuNode(QuantizedConv2DCpuNode conv, ResidualAdd residual)
+        : this(conv._input, residual.Output, conv._g, conv._weights, conv._epilogue, conv._inputOffset, conv._signed)
+    {
+        _residual = residual;
+    }
+
+    /// <summary>
+    /// The ADD <paramref name="add"/> of this convolution's output (its operand <paramref name="convOperand"/>) and
+    /// <paramref name="residual"/> into <paramref name="output"/>, in the same pass: each chunk of tiles is requantized
+    /// into a stack buffer exactly as into the convolution's output, then goes through the ADD node's own element loop
+    /// (<see cref="QuantizedBinaryCpuNode.Apply"/>) with the residual's elements; the packed weights are shared. Null
+    /// when the output rows are wider than <see cref="ResidualBufferBytes"/>.
+    /// </summary>
+    public QuantizedConv2DCpuNode? WithResidualAdd(QuantizedBinaryCpuNode add, int convOperand, Tensor residual, Tensor output) =>
+        _g.OutputDepth * QuantizedGemm.TileRows > ResidualBufferBytes ? null : new(this, new ResidualAdd(add, convOperand, residual, output));
+
+    private sealed record ResidualAdd(QuantizedBinaryCpuNode Add, int ConvOperand, Tensor Residual, Tensor Output);
+
+    /// <summary>The input tensor (the fused node's overlap guard).</summary>
+    internal Tensor Input => _input;
+
     private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
 
-    public void Run(CpuThreadPool pool)
+    public void Run(CpuThreadPool pool) => Run(pool, overInput: false);
+
+    /// <summary>
+    /// Whether the fused pass may write its output exactly over its input (<see cref="RunOverInput"/>): a pointwise
+    /// convolution with as many output channels as input channels, so each output pixel takes exactly the bytes of the
+    /// input pixel it reads.
+    /// </summary>
+    internal bool CanRunOverInput => _pointwise && _g.InputDepth == _g.OutputDepth;
+
+    /// <summary>
+    /// The fused pass with the output exactly over the input (the arena gives the ADD's output the place of the
+    /// convolution's input, whose lifetime ends here): one channel group, so each work item packs its tiles' input
+    /// pixels into its stack rows before it writes their output bytes, and no other item touches those pixels.
+    /// </summary>
+    internal void RunOverInput(CpuThreadPool pool)
+    {
+        if (_residual is null || !CanRunOverInput) throw new InvalidOperationException("only a fused pointwise node with Cin = Cout runs over its input");
+        Run(pool, overInput: true);
+    }
+
+    private void Run(CpuThreadPool pool, bool overInput)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
         _y = QuantizedConv.Pointer(_output.WritableBytes);
-        _groups = ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount);
+        if (_residual is not null) _r = QuantizedConv.Pointer(_residual.Residual.Bytes);
+        _groups = overInput ? 1 : ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount);
         pool.For(Tiles * _groups, this, RunChunk);
     }
 
     private void RunItems(int start, int end)
     {
+        if (_residual is not null)
+        {
+            RunItemsWithResidual(start, end);
+            return;
+        }
         var w = _weights;
         int stride = w.RowBytes;
         // 32 bytes of slack: a gathered row segment may be written as a whole vector past its end (see Gather).
@@ -184,29 +235,92 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
             int tile = item / _groups, group = item % _groups;
             int first = tile * QuantizedGemm.TileRows;
             int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
-            if (_pointwise)
-                for (int r = 0; r < count; r++)
-                {
-                    QuantizedGemm.ConvertRow(_x + (nint)(first + r) * _g.InputDepth, _g.InputDepth, rows + r * stride, _inputOffset, _signed, w.Isa);
-                    if (_tail) QuantizedGemm.ClearTail(rows + r * stride, w.Depth, w);
-                }
-            else
-            {
-                // One division per tile; the pixels after the first step along the row.
-                int ox = first % _g.OutputWidth, rest = first / _g.OutputWidth;
-                int oy = rest % _g.OutputHeight, b = rest / _g.OutputHeight;
-                for (int r = 0; r < count; r++)
-                {
-                    Gather(b, oy, ox, rows + r * stride);
-                    if (++ox == _g.OutputWidth)
-                    {
-                        ox = 0;
-                        if (++oy == _g.OutputHeight) (oy, b) = (0, b + 1);
-                    }
-                }
-            }
+            PackTile(first, count, rows);
             int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
             QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * _g.OutputDepth, _g.OutputDepth, blockBegin, blockEnd);
+        }
+    }
+
+    /// <summary>
+    /// The fused residual ADD's items: the GEMM writes the convolution's bytes into a stack buffer (rows C bytes apart),
+    /// then the ADD node's element loop combines them with the residual into the output. With one channel group the
+    /// buffer collects consecutive tiles (up to <see cref="ResidualBufferBytes"/>) for one contiguous ADD span; with
+    /// several, each tile's rows are added over the group's channels. Every buffer byte is written before it is read.
+    /// </summary>
+    [SkipLocalsInit]
+    private void RunItemsWithResidual(int start, int end)
+    {
+        var w = _weights;
+        var residual = _residual!;
+        int stride = w.RowBytes, channels = _g.OutputDepth;
+        byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride + 32];
+        byte* buffer = stackalloc byte[ResidualBufferBytes];
+        int chunkTiles = _groups == 1 ? Math.Max(1, ResidualBufferBytes / (QuantizedGemm.TileRows * channels)) : 1;
+        int pending = 0, pendingFirst = 0; // rows in the buffer (one group), and the first one's pixel
+        for (int item = start; item < end; item++)
+        {
+            int tile = item / _groups, group = item % _groups;
+            int first = tile * QuantizedGemm.TileRows;
+            int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
+            PackTile(first, count, rows);
+            int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
+            if (_groups == 1)
+            {
+                if (pending == 0) pendingFirst = first;
+                QuantizedGemm.Run(w, _epilogue, rows, count, buffer + (nint)pending * channels, channels, blockBegin, blockEnd);
+                pending += count;
+                if (pending == chunkTiles * QuantizedGemm.TileRows || item + 1 == end)
+                {
+                    AddRows(residual, buffer, pendingFirst, 0, pending * channels);
+                    pending = 0;
+                }
+                continue;
+            }
+            QuantizedGemm.Run(w, _epilogue, rows, count, buffer, channels, blockBegin, blockEnd);
+            int c0 = blockBegin * PackedQuantizedWeights.BlockChannels, c1 = Math.Min(blockEnd * PackedQuantizedWeights.BlockChannels, channels);
+            for (int r = 0; r < count; r++)
+                AddRows(residual, buffer + r * channels + c0, first + r, c0, c1 - c0);
+        }
+    }
+
+    /// <summary>
+    /// ADD of <paramref name="count"/> convolution bytes at <paramref name="conv"/> and the residual's elements from
+    /// output pixel <paramref name="pixel"/>, channel <paramref name="channel"/> on, in the ADD's operand order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddRows(ResidualAdd residual, byte* conv, int pixel, int channel, int count)
+    {
+        nint at = (nint)pixel * _g.OutputDepth + channel;
+        byte* other = _r + at;
+        if (residual.ConvOperand == 0) residual.Add.Apply(conv, other, _y + at, count);
+        else residual.Add.Apply(other, conv, _y + at, count);
+    }
+
+    /// <summary>The packed rows of output pixels [first, first + count).</summary>
+    private void PackTile(int first, int count, byte* rows)
+    {
+        var w = _weights;
+        int stride = w.RowBytes;
+        if (_pointwise)
+            for (int r = 0; r < count; r++)
+            {
+                QuantizedGemm.ConvertRow(_x + (nint)(first + r) * _g.InputDepth, _g.InputDepth, rows + r * stride, _inputOffset, _signed, w.Isa);
+                if (_tail) QuantizedGemm.ClearTail(rows + r * stride, w.Depth, w);
+            }
+        else
+        {
+            // One division per tile; the pixels after the first step along the row.
+            int ox = first % _g.OutputWidth, rest = first / _g.OutputWidth;
+            int oy = rest % _g.OutputHeight, b = rest / _g.OutputHeight;
+            for (int r = 0; r < count; r++)
+            {
+                Gather(b, oy, ox, rows + r * stride);
+                if (++ox == _g.OutputWidth)
+                {
+                    ox = 0;
+                    if (++oy == _g.OutputHeight) (oy, b) = (0, b + 1);
+                }
+            }
         }
     }
 
