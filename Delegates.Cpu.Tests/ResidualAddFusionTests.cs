@@ -39,6 +39,43 @@ public sealed class ResidualAddFusionTests
             }
     }
 
+    /// <summary>
+    /// By hand, on int8 models made with <c>accel quantize --mode int8</c>: pass their paths (comma-separated) as the
+    /// run parameter <c>ResidualAddModels</c>. Prints how many CONV_2D + ADD pairs were fused and how each runs, and
+    /// asserts every output bit-identical with the reference at 1 and 2 threads.
+    /// </summary>
+    [Test]
+    [Explicit("needs int8 models made by hand with accel quantize (run parameter ResidualAddModels); the pose models take the reference seconds")]
+    public void QuantizedModelsRunTheirResidualAddsFusedWithTheReferenceBits()
+    {
+        string paths = TestContext.Parameters.Get("ResidualAddModels", "");
+        Assume.That(paths, Is.Not.Empty, "no ResidualAddModels run parameter");
+        foreach (string path in paths.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var model = Model.FromBytes(File.ReadAllBytes(path));
+            using var probe = new Interpreter(model);
+            probe.AllocateTensors();
+            var random = new Random(0);
+            var inputs = Enumerable.Range(0, probe.InputCount).Select(i =>
+            {
+                var tensor = probe.GetInputTensor(i);
+                var bytes = new byte[tensor.ByteSize];
+                random.NextBytes(bytes);
+                if (tensor.Type == TensorType.Float32)
+                {
+                    var values = MemoryMarshal.Cast<byte, float>(bytes.AsSpan());
+                    for (int k = 0; k < values.Length; k++) values[k] = (float)random.NextDouble();
+                }
+                return (Array)bytes;
+            }).ToArray();
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var (fusions, runsFused, overInput) = CompareWithReference(File.ReadAllBytes(path), inputs, threads, $"{Path.GetFileName(path)} @{threads}t");
+                TestContext.Out.WriteLine($"{Path.GetFileName(path)} @{threads}t: {fusions} pairs fused, {runsFused.Count(f => f)} run in one pass ({overInput.Count(f => f)} over the input)");
+            }
+        }
+    }
+
     [Test]
     public void AConvolutionOutputReadByAnotherNodeIsNotFused()
     {
