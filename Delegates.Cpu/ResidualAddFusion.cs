@@ -42,10 +42,11 @@ internal static class ResidualAddFusion
 
 /// <summary>
 /// The fused pass, guarded: the arena may place the ADD's output over the convolution's input (whose lifetime ends at
-/// the convolution in the unfused plan). Exactly over it, a pointwise convolution with Cin = Cout runs fused with one
-/// channel group (each item reads its pixels before it writes the same bytes); any other overlap with the input would
-/// be overwritten while other tiles still read it, and the two nodes run apart, as planned. The output exactly over
-/// the residual is safe (each element is read before it is written); any other overlap with it runs them apart too.
+/// the convolution in the unfused plan). Exactly over it, a pointwise convolution with Cin = Cout runs fused (each work
+/// item reads its pixels before it writes the same bytes); any other overlap with the input would be overwritten while
+/// other tiles still read it, and the two nodes run apart, as planned. The output exactly over the residual is safe
+/// (each element is read before it is written); any other overlap with it runs them apart too. A convolution split
+/// into channel groups (few tiles, many channels, more than one thread) also runs apart.
 /// </summary>
 internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, ICpuCompiledNode conv, ICpuCompiledNode add,
     Tensor convInput, Tensor residual, Tensor output) : ICpuCompiledNode
@@ -55,15 +56,13 @@ internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
-        switch (Plan())
+        if (Plan() != Mode.Unfused && !fused.SplitsChannels(pool))
         {
-            case Mode.Fused: fused.Run(pool); break;
-            case Mode.OverInput: fused.RunOverInput(pool); break;
-            default:
-                conv.Run(pool);
-                add.Run(pool);
-                break;
+            fused.Run(pool);
+            return;
         }
+        conv.Run(pool);
+        add.Run(pool);
     }
 
     /// <summary>For tests: whether the arena lets this node run fused.</summary>

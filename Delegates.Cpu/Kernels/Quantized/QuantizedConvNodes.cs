@@ -190,34 +190,31 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
 
     private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
 
-    public void Run(CpuThreadPool pool) => Run(pool, overInput: false);
-
-    /// <summary>
-    /// Whether the fused pass may write its output exactly over its input (<see cref="RunOverInput"/>): a pointwise
-    /// convolution with as many output channels as input channels, so each output pixel takes exactly the bytes of the
-    /// input pixel it reads.
-    /// </summary>
-    internal bool CanRunOverInput => _pointwise && _g.InputDepth == _g.OutputDepth;
-
-    /// <summary>
-    /// The fused pass with the output exactly over the input (the arena gives the ADD's output the place of the
-    /// convolution's input, whose lifetime ends here): one channel group, so each work item packs its tiles' input
-    /// pixels into its stack rows before it writes their output bytes, and no other item touches those pixels.
-    /// </summary>
-    internal void RunOverInput(CpuThreadPool pool)
-    {
-        if (_residual is null || !CanRunOverInput) throw new InvalidOperationException("only a fused pointwise node with Cin = Cout runs over its input");
-        Run(pool, overInput: true);
-    }
-
-    private void Run(CpuThreadPool pool, bool overInput)
+    public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
         _y = QuantizedConv.Pointer(_output.WritableBytes);
-        if (_residual is not null) _r = QuantizedConv.Pointer(_residual.Residual.Bytes);
-        _groups = overInput ? 1 : ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount);
+        _groups = ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount);
+        if (_residual is not null)
+        {
+            if (_groups != 1) throw new InvalidOperationException("the fused residual pass runs whole tiles (one channel group)");
+            _r = QuantizedConv.Pointer(_residual.Residual.Bytes);
+        }
         pool.For(Tiles * _groups, this, RunChunk);
     }
+
+    /// <summary>
+    /// Whether the work is split into channel groups on <paramref name="pool"/> (few tiles, many channels, more than
+    /// one thread): the fused residual pass then runs apart, as short per-group ADD spans would cost more than it saves.
+    /// </summary>
+    internal bool SplitsChannels(CpuThreadPool pool) => ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount) > 1;
+
+    /// <summary>
+    /// Whether the fused pass may write its output exactly over its input: a pointwise convolution with as many output
+    /// channels as input channels, so each output pixel takes exactly the bytes of the input pixel it reads, and each
+    /// work item (whole tiles) packs its pixels into its stack rows before it writes their bytes.
+    /// </summary>
+    internal bool CanRunOverInput => _pointwise && _g.InputDepth == _g.OutputDepth;
 
     private void RunItems(int start, int end)
     {
@@ -242,10 +239,10 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// The fused residual ADD's items: the GEMM writes the convolution's bytes into a stack buffer (rows C bytes apart),
-    /// then the ADD node's element loop combines them with the residual into the output. With one channel group the
-    /// buffer collects consecutive tiles (up to <see cref="ResidualBufferBytes"/>) for one contiguous ADD span; with
-    /// several, each tile's rows are added over the group's channels. Every buffer byte is written before it is read.
+    /// The fused residual ADD's items (whole tiles: the fused pass runs only where <see cref="SplitsChannels"/> is
+    /// false): the GEMM writes consecutive tiles' bytes into a stack buffer (rows C bytes apart, up to
+    /// <see cref="ResidualBufferBytes"/>), then the ADD node's element loop combines them with the residual into the
+    /// output as one contiguous span. Every buffer byte is written before it is read.
     /// </summary>
     [SkipLocalsInit]
     private void RunItemsWithResidual(int start, int end)
@@ -255,42 +252,32 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
         int stride = w.RowBytes, channels = _g.OutputDepth;
         byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride + 32];
         byte* buffer = stackalloc byte[ResidualBufferBytes];
-        int chunkTiles = _groups == 1 ? Math.Max(1, ResidualBufferBytes / (QuantizedGemm.TileRows * channels)) : 1;
-        int pending = 0, pendingFirst = 0; // rows in the buffer (one group), and the first one's pixel
-        for (int item = start; item < end; item++)
+        int chunkRows = Math.Max(1, ResidualBufferBytes / (QuantizedGemm.TileRows * channels)) * QuantizedGemm.TileRows;
+        int pending = 0, pendingFirst = 0; // rows in the buffer, and the first one's pixel
+        for (int tile = start; tile < end; tile++)
         {
-            int tile = item / _groups, group = item % _groups;
             int first = tile * QuantizedGemm.TileRows;
             int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
             PackTile(first, count, rows);
-            int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
-            if (_groups == 1)
+            if (pending == 0) pendingFirst = first;
+            QuantizedGemm.Run(w, _epilogue, rows, count, buffer + (nint)pending * channels, channels, 0, w.Blocks);
+            pending += count;
+            if (pending == chunkRows || tile + 1 == end)
             {
-                if (pending == 0) pendingFirst = first;
-                QuantizedGemm.Run(w, _epilogue, rows, count, buffer + (nint)pending * channels, channels, blockBegin, blockEnd);
-                pending += count;
-                if (pending == chunkTiles * QuantizedGemm.TileRows || item + 1 == end)
-                {
-                    AddRows(residual, buffer, pendingFirst, 0, pending * channels);
-                    pending = 0;
-                }
-                continue;
+                AddRows(residual, buffer, pendingFirst, pending * channels);
+                pending = 0;
             }
-            QuantizedGemm.Run(w, _epilogue, rows, count, buffer, channels, blockBegin, blockEnd);
-            int c0 = blockBegin * PackedQuantizedWeights.BlockChannels, c1 = Math.Min(blockEnd * PackedQuantizedWeights.BlockChannels, channels);
-            for (int r = 0; r < count; r++)
-                AddRows(residual, buffer + r * channels + c0, first + r, c0, c1 - c0);
         }
     }
 
     /// <summary>
     /// ADD of <paramref name="count"/> convolution bytes at <paramref name="conv"/> and the residual's elements from
-    /// output pixel <paramref name="pixel"/>, channel <paramref name="channel"/> on, in the ADD's operand order.
+    /// output pixel <paramref name="pixel"/> on, in the ADD's operand order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddRows(ResidualAdd residual, byte* conv, int pixel, int channel, int count)
+    private void AddRows(ResidualAdd residual, byte* conv, int pixel, int count)
     {
-        nint at = (nint)pixel * _g.OutputDepth + channel;
+        nint at = (nint)pixel * _g.OutputDepth;
         byte* other = _r + at;
         if (residual.ConvOperand == 0) residual.Add.Apply(conv, other, _y + at, count);
         else residual.Add.Apply(other, conv, _y + at, count);
