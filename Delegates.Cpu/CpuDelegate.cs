@@ -66,6 +66,9 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The channel PADs fused into the element-wise node that reads them in the last partition compiled (ChannelPadFusion); for tests.</summary>
     internal IReadOnlyList<ChannelPadFusedNode> LastChannelPadFusions { get; private set; } = [];
 
+    /// <summary>The int8/uint8 CONV_2D + residual ADD pairs of the last partition compiled (ResidualAddFusion); for tests.</summary>
+    internal IReadOnlyList<ResidualAddFusedNode> LastResidualAddFusions { get; private set; } = [];
+
     /// <summary>The worker pool of the last compile with more than one thread (null before that); for tests.</summary>
     internal CpuThreadPool? Pool => _pool;
 
@@ -108,8 +111,15 @@ public sealed class CpuDelegate : IAccelDelegate
                 continue;
             }
             var compiled = CompileNode(partition.Nodes[i]);
-            // An element-wise node or a CONV_2D and the RELU that alone reads it become one pass (ActivationFusion: same bits).
             int next = i + 1;
+            // An int8/uint8 CONV_2D and the residual ADD that alone reads it become one pass (ResidualAddFusion: same bits).
+            if (ResidualAddFusion.TryFuse(partition, i, compiled, () => CompileNode(partition.Nodes[next])) is { } withResidual)
+            {
+                kernels.Add(withResidual);
+                i++;
+                continue;
+            }
+            // An element-wise node or a CONV_2D and the RELU that alone reads it become one pass (ActivationFusion: same bits).
             if (ActivationFusion.TryFuse(partition, i, _kernels, compiled, () => CompileNode(partition.Nodes[next])) is { } fused)
             {
                 kernels.Add(fused);
@@ -120,6 +130,7 @@ public sealed class CpuDelegate : IAccelDelegate
         }
         LastFusions = kernels.OfType<FusedClampNode>().ToArray();
         LastChannelPadFusions = kernels.OfType<ChannelPadFusedNode>().ToArray();
+        LastResidualAddFusions = kernels.OfType<ResidualAddFusedNode>().ToArray();
         return new CompiledPartition(kernels.ToArray(), pool, partition.Cancellation);
     }
 

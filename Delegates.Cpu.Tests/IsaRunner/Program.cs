@@ -125,6 +125,11 @@ foreach (var c in OpCases.QuantizedConvolutionCases(new Random(1313)).Concat(OpC
     Check(c);
 Console.WriteLine($"quantized convolution cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// int8/uint8 CONV_2D + the residual ADD that alone reads it (fused into one pass), either operand order.
+foreach (var c in OpCases.QuantizedResidualAddCases(new Random(1319)))
+    Check(c);
+Console.WriteLine($"quantized residual ADD cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 // int8/uint8 PRELU: channel-vector, element-wise and single-value alphas 8 lanes at a time, the general broadcast walk.
 foreach (var c in OpCases.QuantizedPreluCases(new Random(1317)))
     Check(c);

@@ -64,10 +64,20 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
                     : QuantizedGateMul.TryCreate(period, _lanes, _op.Signed, mul.Input1Offset, mul.Input2Offset, mul);
             }
         }
+        IsSameShapeAdd = p.QuantizedAdd is not null && !subtract && a.ElementCount == _count && b.ElementCount == _count;
     }
 
     /// <summary>Whether MUL runs <see cref="QuantizedGateMul"/> (a full operand times one value or a channel vector).</summary>
     internal bool RunsGateMul => _gate is not null;
+
+    /// <summary>ADD (not SUB or MUL) whose operands both have the output's element count (no broadcast): <see cref="Apply"/> computes it.</summary>
+    internal bool IsSameShapeAdd { get; }
+
+    /// <summary>
+    /// z[i] = op(x[i], y[i]) for i in [0, count), x the node's first operand: this node's own element loop on any
+    /// buffers (the residual ADD fused into its convolution, ResidualAddFusion). z may be exactly x or y.
+    /// </summary>
+    internal void Apply(byte* x, byte* y, byte* z, int count) => Span(x, 1, y, 1, z, 0, count);
 
     /// <summary>Whether ADD/SUB rescale their inputs without 64-bit products (<see cref="InputRescale"/>); MUL: false.</summary>
     internal bool RescalesInputsIn32Bits => _op.Fast;

@@ -142,6 +142,9 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     private static readonly CpuThreadPool.ChunkAction<QuantizedConv2DCpuNode> RunChunk =
         static (in QuantizedConv2DCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
 
+    /// <summary>Most output bytes a fused residual ADD buffers per chunk of tiles (and the widest output row it fuses).</summary>
+    public const int ResidualBufferBytes = 8192;
+
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
     private readonly PackedQuantizedWeights _weights;
@@ -150,8 +153,9 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     private readonly bool _signed;
     private readonly bool _pointwise; // 1×1, stride 1, no padding: output pixel p reads input pixel p, no gather arithmetic
     private readonly bool _tail;      // the packed row is longer than K (its tail is cleared per row)
+    private readonly ResidualAdd? _residual; // the ADD this node's output feeds, computed in the same pass (null: none)
 
-    private byte* _x, _y;
+    private byte* _x, _y, _r;
     private int _groups;
 
     public QuantizedConv2DCpuNode(Tensor input, Tensor output, ConvLayout g, PackedQuantizedWeights weights, QuantizedEpilogue epilogue,
@@ -163,6 +167,27 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
         _tail = weights.RowLength != weights.Depth;
     }
 
+    private QuantizedConv2DCpuNode(QuantizedConv2DCpuNode conv, ResidualAdd residual)
+        : this(conv._input, residual.Output, conv._g, conv._weights, conv._epilogue, conv._inputOffset, conv._signed)
+    {
+        _residual = residual;
+    }
+
+    /// <summary>
+    /// The ADD <paramref name="add"/> of this convolution's output (its operand <paramref name="convOperand"/>) and
+    /// <paramref name="residual"/> into <paramref name="output"/>, in the same pass: each chunk of tiles is requantized
+    /// into a stack buffer exactly as into the convolution's output, then goes through the ADD node's own element loop
+    /// (<see cref="QuantizedBinaryCpuNode.Apply"/>) with the residual's elements; the packed weights are shared. Null
+    /// when the output rows are wider than <see cref="ResidualBufferBytes"/>.
+    /// </summary>
+    public QuantizedConv2DCpuNode? WithResidualAdd(QuantizedBinaryCpuNode add, int convOperand, Tensor residual, Tensor output) =>
+        _g.OutputDepth * QuantizedGemm.TileRows > ResidualBufferBytes ? null : new(this, new ResidualAdd(add, convOperand, residual, output));
+
+    private sealed record ResidualAdd(QuantizedBinaryCpuNode Add, int ConvOperand, Tensor Residual, Tensor Output);
+
+    /// <summary>The input tensor (the fused node's overlap guard).</summary>
+    internal Tensor Input => _input;
+
     private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
 
     public void Run(CpuThreadPool pool)
@@ -170,11 +195,34 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
         _x = QuantizedConv.Pointer(_input.Bytes);
         _y = QuantizedConv.Pointer(_output.WritableBytes);
         _groups = ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount);
+        if (_residual is not null)
+        {
+            if (_groups != 1) throw new InvalidOperationException("the fused residual pass runs whole tiles (one channel group)");
+            _r = QuantizedConv.Pointer(_residual.Residual.Bytes);
+        }
         pool.For(Tiles * _groups, this, RunChunk);
     }
 
+    /// <summary>
+    /// Whether the work is split into channel groups on <paramref name="pool"/> (few tiles, many channels, more than
+    /// one thread): the fused residual pass then runs apart, as short per-group ADD spans would cost more than it saves.
+    /// </summary>
+    internal bool SplitsChannels(CpuThreadPool pool) => ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount) > 1;
+
+    /// <summary>
+    /// Whether the fused pass may write its output exactly over its input: a pointwise convolution with as many output
+    /// channels as input channels, so each output pixel takes exactly the bytes of the input pixel it reads, and each
+    /// work item (whole tiles) packs its pixels into its stack rows before it writes their bytes.
+    /// </summary>
+    internal bool CanRunOverInput => _pointwise && _g.InputDepth == _g.OutputDepth;
+
     private void RunItems(int start, int end)
     {
+        if (_residual is not null)
+        {
+            RunItemsWithResidual(start, end);
+            return;
+        }
         var w = _weights;
         int stride = w.RowBytes;
         // 32 bytes of slack: a gathered row segment may be written as a whole vector past its end (see Gather).
@@ -184,29 +232,82 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
             int tile = item / _groups, group = item % _groups;
             int first = tile * QuantizedGemm.TileRows;
             int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
-            if (_pointwise)
-                for (int r = 0; r < count; r++)
-                {
-                    QuantizedGemm.ConvertRow(_x + (nint)(first + r) * _g.InputDepth, _g.InputDepth, rows + r * stride, _inputOffset, _signed, w.Isa);
-                    if (_tail) QuantizedGemm.ClearTail(rows + r * stride, w.Depth, w);
-                }
-            else
-            {
-                // One division per tile; the pixels after the first step along the row.
-                int ox = first % _g.OutputWidth, rest = first / _g.OutputWidth;
-                int oy = rest % _g.OutputHeight, b = rest / _g.OutputHeight;
-                for (int r = 0; r < count; r++)
-                {
-                    Gather(b, oy, ox, rows + r * stride);
-                    if (++ox == _g.OutputWidth)
-                    {
-                        ox = 0;
-                        if (++oy == _g.OutputHeight) (oy, b) = (0, b + 1);
-                    }
-                }
-            }
+            PackTile(first, count, rows);
             int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
             QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * _g.OutputDepth, _g.OutputDepth, blockBegin, blockEnd);
+        }
+    }
+
+    /// <summary>
+    /// The fused residual ADD's items (whole tiles: the fused pass runs only where <see cref="SplitsChannels"/> is
+    /// false): the GEMM writes consecutive tiles' bytes into a stack buffer (rows C bytes apart, up to
+    /// <see cref="ResidualBufferBytes"/>), then the ADD node's element loop combines them with the residual into the
+    /// output as one contiguous span. Every buffer byte is written before it is read.
+    /// </summary>
+    [SkipLocalsInit]
+    private void RunItemsWithResidual(int start, int end)
+    {
+        var w = _weights;
+        var residual = _residual!;
+        int stride = w.RowBytes, channels = _g.OutputDepth;
+        byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride + 32];
+        byte* buffer = stackalloc byte[ResidualBufferBytes];
+        int chunkRows = Math.Max(1, ResidualBufferBytes / (QuantizedGemm.TileRows * channels)) * QuantizedGemm.TileRows;
+        int pending = 0, pendingFirst = 0; // rows in the buffer, and the first one's pixel
+        for (int tile = start; tile < end; tile++)
+        {
+            int first = tile * QuantizedGemm.TileRows;
+            int count = Math.Min(QuantizedGemm.TileRows, _pixels - first);
+            PackTile(first, count, rows);
+            if (pending == 0) pendingFirst = first;
+            QuantizedGemm.Run(w, _epilogue, rows, count, buffer + (nint)pending * channels, channels, 0, w.Blocks);
+            pending += count;
+            if (pending == chunkRows || tile + 1 == end)
+            {
+                AddRows(residual, buffer, pendingFirst, pending * channels);
+                pending = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// ADD of <paramref name="count"/> convolution bytes at <paramref name="conv"/> and the residual's elements from
+    /// output pixel <paramref name="pixel"/> on, in the ADD's operand order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddRows(ResidualAdd residual, byte* conv, int pixel, int count)
+    {
+        nint at = (nint)pixel * _g.OutputDepth;
+        byte* other = _r + at;
+        if (residual.ConvOperand == 0) residual.Add.Apply(conv, other, _y + at, count);
+        else residual.Add.Apply(other, conv, _y + at, count);
+    }
+
+    /// <summary>The packed rows of output pixels [first, first + count).</summary>
+    private void PackTile(int first, int count, byte* rows)
+    {
+        var w = _weights;
+        int stride = w.RowBytes;
+        if (_pointwise)
+            for (int r = 0; r < count; r++)
+            {
+                QuantizedGemm.ConvertRow(_x + (nint)(first + r) * _g.InputDepth, _g.InputDepth, rows + r * stride, _inputOffset, _signed, w.Isa);
+                if (_tail) QuantizedGemm.ClearTail(rows + r * stride, w.Depth, w);
+            }
+        else
+        {
+            // One division per tile; the pixels after the first step along the row.
+            int ox = first % _g.OutputWidth, rest = first / _g.OutputWidth;
+            int oy = rest % _g.OutputHeight, b = rest / _g.OutputHeight;
+            for (int r = 0; r < count; r++)
+            {
+                Gather(b, oy, ox, rows + r * stride);
+                if (++ox == _g.OutputWidth)
+                {
+                    ox = 0;
+                    if (++oy == _g.OutputHeight) (oy, b) = (0, b + 1);
+                }
+            }
         }
     }
 

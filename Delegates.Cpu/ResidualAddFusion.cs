@@ -1,0 +1,85 @@
+using System.Runtime.CompilerServices;
+using Accel.Delegates.Cpu.Kernels.Quantized;
+using Accel.Operators;
+
+namespace Accel.Delegates.Cpu;
+
+/// <summary>
+/// Fuses an int8/uint8 CONV_2D (the GEMM node) into the ADD that alone reads its output, with a residual operand of
+/// the same shape (MobileNetV2/BlazePose-style residual blocks: 1×1 projection + skip connection): one pass computes the
+/// convolution's bytes tile by tile into a stack buffer and adds the residual to them into the ADD's output, so the
+/// convolution's output tensor is never written nor read back. The bytes are the convolution's own (the same GEMM and
+/// requantization, the same clamp) and the sums the ADD node's own element loop over them (either operand order, the
+/// ADD's fused activation), so every bit is the two nodes'. Changes no result: only a tensor produced and consumed
+/// inside the partition is skipped.
+/// </summary>
+internal static class ResidualAddFusion
+{
+    /// <summary>
+    /// The fused node for partition nodes <paramref name="index"/> (compiled as <paramref name="first"/>) and
+    /// <paramref name="index"/> + 1, or null when they do not form the pattern.
+    /// </summary>
+    public static ResidualAddFusedNode? TryFuse(DelegatePartition partition, int index, ICpuCompiledNode first, Func<ICpuCompiledNode> compileSecond)
+    {
+        if (first is not QuantizedConv2DCpuNode conv || index + 1 >= partition.Nodes.Count) return null;
+        var producer = partition.Nodes[index];
+        var add = partition.Nodes[index + 1];
+        if (producer.Outputs.Count != 1 || add.Builtin != BuiltinOperator.Add || add.Inputs.Count != 2 || add.Outputs.Count != 1) return null;
+        var intermediate = producer.Outputs[0];
+        int operand = ReferenceEquals(add.Inputs[0], intermediate) ? 0 : ReferenceEquals(add.Inputs[1], intermediate) ? 1 : -1;
+        if (operand < 0) return null;
+        var residual = add.Inputs[1 - operand];
+        var output = add.Outputs[0];
+        if (residual is null || ReferenceEquals(residual, intermediate)) return null;
+        if (residual.Type != intermediate.Type || output.Type != intermediate.Type
+            || residual.ElementCount != intermediate.ElementCount || output.ElementCount != intermediate.ElementCount) return null;
+        if (!ActivationFusion.IsReadOnlyBy(partition, intermediate, index + 1, operand)) return null;
+        if (compileSecond() is not QuantizedBinaryCpuNode addNode || !addNode.IsSameShapeAdd) return null;
+        if (conv.WithResidualAdd(addNode, operand, residual, output) is not { } fused) return null;
+        return new ResidualAddFusedNode(fused, conv, addNode, conv.Input, residual, output);
+    }
+}
+
+/// <summary>
+/// The fused pass, guarded: the arena may place the ADD's output over the convolution's input (whose lifetime ends at
+/// the convolution in the unfused plan). Exactly over it, a pointwise convolution with Cin = Cout runs fused (each work
+/// item reads its pixels before it writes the same bytes); any other overlap with the input would be overwritten while
+/// other tiles still read it, and the two nodes run apart, as planned. The output exactly over the residual is safe
+/// (each element is read before it is written); any other overlap with it runs them apart too. A convolution split
+/// into channel groups (few tiles, many channels, more than one thread) also runs apart.
+/// </summary>
+internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, ICpuCompiledNode conv, ICpuCompiledNode add,
+    Tensor convInput, Tensor residual, Tensor output) : ICpuCompiledNode
+{
+    private enum Mode { Unfused, Fused, OverInput }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Run(CpuThreadPool pool)
+    {
+        if (Plan() != Mode.Unfused && !fused.SplitsChannels(pool))
+        {
+            fused.Run(pool);
+            return;
+        }
+        conv.Run(pool);
+        add.Run(pool);
+    }
+
+    /// <summary>For tests: whether the arena lets this node run fused.</summary>
+    internal bool RunsFused => Plan() != Mode.Unfused;
+
+    /// <summary>For tests: whether the fused pass writes exactly over the convolution's input.</summary>
+    internal bool RunsOverInput => Plan() == Mode.OverInput;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Mode Plan()
+    {
+        byte* o = QuantizedConv.Pointer(output.WritableBytes);
+        long bytes = output.ByteSize;
+        byte* r = QuantizedConv.Pointer(residual.Bytes);
+        if (!(o == r || o + bytes <= r || r + bytes <= o)) return Mode.Unfused;
+        byte* x = QuantizedConv.Pointer(convInput.Bytes);
+        if (o + bytes <= x || x + convInput.ByteSize <= o) return Mode.Fused;
+        return o == x && fused.CanRunOverInput ? Mode.OverInput : Mode.Unfused;
+    }
+}
