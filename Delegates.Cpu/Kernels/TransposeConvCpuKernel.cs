@@ -57,7 +57,7 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
         var output = node.Outputs[0];
         if (p.Quantized is { } quantized) return new Quantized.QuantizedTransposeConvCpuNode(input, weights, bias, output, p, quantized);
         var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
-        var width = GemmWidths.For(g.OutputDepth);
+        var width = GemmWidths.ForMatrixProduct(g.OutputDepth);
         var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), g.OutputDepth,
             g.FilterHeight * g.FilterWidth, g.InputDepth, (int)width);
         float min = p.Activation.Min, max = p.Activation.Max;
