@@ -48,9 +48,13 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
         if (Conv2DFewInputChannels.WidthFor(geometry) is { } fewWidth)
             return Conv2DFewInputChannels.Compile(input, output, geometry, fewWidth, filter.Read<float>(),
                 bias is null ? default : bias.Read<float>(), min, max, clamp);
-        var width = GemmWidths.For(geometry.OutputDepth);
+        var width = GemmWidths.ForMatrixProduct(geometry.OutputDepth);
         var weights = new PackedConvWeights(filter.Read<float>(), bias is null ? default : bias.Read<float>(),
             geometry.OutputDepth, geometry.FilterHeight * geometry.FilterWidth, geometry.InputDepth, (int)width);
+        if (width == GemmWidth.Scalar && Conv2DFewOutputChannels.WidthFor(geometry) is { } fewOutputWidth)
+            return Conv2DFewOutputChannels.Compile(input, output, geometry, fewOutputWidth, filter.Read<float>(),
+                bias is null ? default : bias.Read<float>(),
+                new Conv2DCpuNode<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)), min, max, clamp);
         return width switch
         {
             GemmWidth.W512 => new Conv2DCpuNode<Gemm512, Vector512<float>>(input, output, geometry, weights,
@@ -150,7 +154,10 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         _plan = weights.Plan;
         _epilogue = epilogue;
         // A pointwise tile's input rows (tile × Cin floats) stay in L1 while every channel block passes over them.
-        _tilePixels = Math.Max(GemmTiles<TOps, TV>.TilePixels, 4096 / Math.Max(1, geometry.InputDepth) / 4 * 4);
+        // A whole number of the widest tile's pixels (a budget of 16 KiB to 64 KiB measured the same on
+        // pose_landmark_heavy's 8×8×1632 layers, whose weights do not fit L2 either way).
+        int step = GemmTiles<TOps, TV>.WidestTilePixels;
+        _tilePixels = Math.Max(step, 4096 / Math.Max(1, geometry.InputDepth) / step * step);
     }
 
     public ICpuCompiledNode WithClamp(Tensor output, float min, float max)
@@ -164,8 +171,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(CpuThreadPool pool)
     {
-        _x = ConvLoops.Pointer(_input.Read<float>());
-        _y = ConvLoops.Pointer(_output.Write<float>());
+        Bind();
         int units;
         if (_g.IsPointwise)
         {
@@ -192,7 +198,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
             int blockBegin = (int)((long)_plan.BlockCount * group / _channelGroups);
             int blockEnd = (int)((long)_plan.BlockCount * (group + 1) / _channelGroups);
             if (_g.IsPointwise) PointwiseTile(unit, blockBegin, blockEnd, tapX, tapW);
-            else Row(unit, blockBegin, blockEnd, tapX, tapW);
+            else Row(unit, blockBegin, blockEnd, tapX, tapW, 0, _g.OutputWidth);
         }
     }
 
@@ -208,8 +214,22 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
             _y + (nint)first * _g.OutputDepth, _g.OutputDepth, count, blockBegin, blockEnd);
     }
 
+    /// <summary>
+    /// Output columns [<paramref name="from"/>, <paramref name="to"/>) of one row, every channel block, exactly as a
+    /// whole-row run computes them (for <see cref="Conv2DFewOutputChannelsCpuNode{TOps, TV}"/>'s border pixels).
+    /// <see cref="Bind"/> first; <paramref name="tapX"/> and <paramref name="tapW"/> hold KH·KW entries.
+    /// </summary>
+    internal void Columns(int row, int from, int to, int* tapX, int* tapW) => Row(row, 0, _plan.BlockCount, tapX, tapW, from, to);
+
+    /// <summary>Takes this invoke's input and output pointers (what <see cref="Run"/> does first).</summary>
+    internal void Bind()
+    {
+        _x = ConvLoops.Pointer(_input.Read<float>());
+        _y = ConvLoops.Pointer(_output.Write<float>());
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Row(int row, int blockBegin, int blockEnd, int* tapX, int* tapW)
+    private void Row(int row, int blockBegin, int blockEnd, int* tapX, int* tapW, int from, int to)
     {
         var g = _g;
         int b = row / g.OutputHeight, oy = row % g.OutputHeight;
@@ -225,14 +245,14 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
         int interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1);
 
-        int ox = 0;
-        while (ox < g.OutputWidth)
+        int ox = from;
+        while (ox < to)
         {
             int ixOrigin = ox * g.StrideW - g.PadLeft;
             int run, kxBegin, kxEnd;
             if (ox >= interiorBegin && ox < interiorEnd)
             {
-                run = interiorEnd - ox;
+                run = Math.Min(interiorEnd, to) - ox;
                 kxBegin = 0;
                 kxEnd = g.FilterWidth;
             }

@@ -37,7 +37,7 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
         float min = p.Activation.Min, max = p.Activation.Max;
         bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
-        var width = GemmWidths.For(p.Units);
+        var width = GemmWidths.ForMatrixProduct(p.Units);
         var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), p.Units, 1, p.Depth, (int)width);
         var output = node.Outputs[0];
         return width switch

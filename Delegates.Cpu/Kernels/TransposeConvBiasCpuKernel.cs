@@ -33,7 +33,7 @@ internal sealed class TransposeConvBiasCpuKernel : CpuKernel<TransposeConvBiasPa
         var bias = node.Inputs[2]!;
         var output = node.Outputs[0];
         var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
-        var width = GemmWidths.For(g.OutputDepth);
+        var width = GemmWidths.ForMatrixProduct(g.OutputDepth);
         var packed = new PackedConvWeights(weights.Read<float>(), bias.Read<float>(), g.OutputDepth, g.FilterHeight * g.FilterWidth,
             g.InputDepth, (int)width);
         // No fused activation: the clamp is skipped (its bounds are unused).

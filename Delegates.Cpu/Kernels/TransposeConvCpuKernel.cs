@@ -59,7 +59,7 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
         if (p.Int16 is { } int16) return new Quantized.Int16TransposeConvCpuNode(input, weights, bias, output, p, int16);
         if (p.Hybrid is { } hybrid) return Hybrid.HybridTransposeConv.Compile(node, p, hybrid);
         var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
-        var width = GemmWidths.For(g.OutputDepth);
+        var width = GemmWidths.ForMatrixProduct(g.OutputDepth);
         var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), g.OutputDepth,
             g.FilterHeight * g.FilterWidth, g.InputDepth, (int)width);
         float min = p.Activation.Min, max = p.Activation.Max;

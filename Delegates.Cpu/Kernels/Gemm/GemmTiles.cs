@@ -29,6 +29,9 @@ internal static unsafe class GemmTiles<TOps, TV>
     /// <summary>Pixels per register tile.</summary>
     public const int TilePixels = 4;
 
+    /// <summary>Pixels of the largest tile this width runs (8 on Vector512, which has the registers for 8×2 vectors).</summary>
+    public static int WidestTilePixels => TOps.Count == 16 ? 2 * TilePixels : TilePixels;
+
     /// <summary>
     /// Computes <paramref name="count"/> pixels × channel blocks [<paramref name="blockBegin"/>, <paramref name="blockEnd"/>).
     /// Pixel p reads input at <c>x + p·xStride + tapX[t] + i</c> for segment t, i &lt; <paramref name="depth"/>, and
@@ -51,6 +54,11 @@ internal static unsafe class GemmTiles<TOps, TV>
             if (entry[1] == wide)
             {
                 int p = 0;
+                // AVX-512 has 32 vector registers: 8 pixels × 2 vectors = 16 accumulators, so each pair of weight
+                // loads feeds 16 FMAs (4x2: 8). Vector256/128 have 16 registers and keep the 4x2 tile.
+                if (WidestTilePixels == 2 * TilePixels)
+                    for (; p + 2 * TilePixels <= count; p += 2 * TilePixels)
+                        Tile8x2(x + p * xStride, xStride, tapX, tapW, taps, depth, w, bias, yBlock + p * yStride, yStride, epilogue);
                 for (; p + TilePixels <= count; p += TilePixels)
                     Tile4x2(x + p * xStride, xStride, tapX, tapW, taps, depth, w, bias, yBlock + p * yStride, yStride, epilogue);
                 for (; p < count; p++)
@@ -107,6 +115,62 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish2(y + yStride, a10, a11, bias, epilogue);
         Finish2(y + 2 * yStride, a20, a21, bias, epilogue);
         Finish2(y + 3 * yStride, a30, a31, bias, epilogue);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
+        float* y, nint yStride, in GemmEpilogue<TV> epilogue)
+    {
+        int v = TOps.Count;
+        TV a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero;
+        TV a20 = TOps.Zero, a21 = TOps.Zero, a30 = TOps.Zero, a31 = TOps.Zero;
+        TV a40 = TOps.Zero, a41 = TOps.Zero, a50 = TOps.Zero, a51 = TOps.Zero;
+        TV a60 = TOps.Zero, a61 = TOps.Zero, a70 = TOps.Zero, a71 = TOps.Zero;
+        nint s3 = 3 * xStride;
+        for (int t = 0; t < taps; t++)
+        {
+            float* x0 = x + tapX[t];
+            float* x4 = x0 + 4 * xStride;
+            float* wp = w + (nint)tapW[t] * (2 * v);
+            for (int ci = 0; ci < depth; ci++)
+            {
+                TV w0 = TOps.Load(wp);
+                TV w1 = TOps.Load(wp + v);
+                wp += 2 * v;
+                TV b = TOps.Splat(x0[ci]);
+                a00 = TOps.FusedMultiplyAdd(b, w0, a00);
+                a01 = TOps.FusedMultiplyAdd(b, w1, a01);
+                b = TOps.Splat(x0[xStride + ci]);
+                a10 = TOps.FusedMultiplyAdd(b, w0, a10);
+                a11 = TOps.FusedMultiplyAdd(b, w1, a11);
+                b = TOps.Splat(x0[2 * xStride + ci]);
+                a20 = TOps.FusedMultiplyAdd(b, w0, a20);
+                a21 = TOps.FusedMultiplyAdd(b, w1, a21);
+                b = TOps.Splat(x0[s3 + ci]);
+                a30 = TOps.FusedMultiplyAdd(b, w0, a30);
+                a31 = TOps.FusedMultiplyAdd(b, w1, a31);
+                b = TOps.Splat(x4[ci]);
+                a40 = TOps.FusedMultiplyAdd(b, w0, a40);
+                a41 = TOps.FusedMultiplyAdd(b, w1, a41);
+                b = TOps.Splat(x4[xStride + ci]);
+                a50 = TOps.FusedMultiplyAdd(b, w0, a50);
+                a51 = TOps.FusedMultiplyAdd(b, w1, a51);
+                b = TOps.Splat(x4[2 * xStride + ci]);
+                a60 = TOps.FusedMultiplyAdd(b, w0, a60);
+                a61 = TOps.FusedMultiplyAdd(b, w1, a61);
+                b = TOps.Splat(x4[s3 + ci]);
+                a70 = TOps.FusedMultiplyAdd(b, w0, a70);
+                a71 = TOps.FusedMultiplyAdd(b, w1, a71);
+            }
+        }
+        Finish2(y, a00, a01, bias, epilogue);
+        Finish2(y + yStride, a10, a11, bias, epilogue);
+        Finish2(y + 2 * yStride, a20, a21, bias, epilogue);
+        Finish2(y + 3 * yStride, a30, a31, bias, epilogue);
+        Finish2(y + 4 * yStride, a40, a41, bias, epilogue);
+        Finish2(y + 5 * yStride, a50, a51, bias, epilogue);
+        Finish2(y + 6 * yStride, a60, a61, bias, epilogue);
+        Finish2(y + 7 * yStride, a70, a71, bias, epilogue);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,0 +1,126 @@
+using Accel.Building;
+using Accel.Delegates.Cpu.Kernels;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+using static Accel.Delegates.Cpu.Tests.ConvDelegateHarness;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// The matrix-product kernels' width choice (a 512-bit FMA counted as one operation where the CPU runs it at full
+/// width), the Vector512 8×2 register tile and the few-output-channel CONV_2D path (vectorized across pixels):
+/// whatever the width, tile or path, every CONV_2D output keeps the reference's bits.
+/// </summary>
+public sealed class GemmTileTests
+{
+    [TestCase(56, 16)]  // 4 Vector512 (the last overlapping) against 7 Vector256
+    [TestCase(24, 16)]  // 2 against 3
+    [TestCase(48, 16)]
+    [TestCase(8, 8)]   // fewer channels than 16 lanes
+    [TestCase(4, 4)]
+    [TestCase(3, 1)]
+    public void FullWidth512_CountsA512BitOperationAsOne(int channels, int expectedLanes) =>
+        Assert.That((int)GemmWidths.Cheapest(channels, 1, GemmWidth.W512), Is.EqualTo(expectedLanes));
+
+    [TestCase(56, 8)]  // 4 Vector512 cost 8 against 7 Vector256
+    [TestCase(24, 8)]  // 4 against 3
+    [TestCase(48, 16)]  // 6 against 6: the wider on a tie
+    [TestCase(160, 16)]
+    public void HalfWidth512_CountsA512BitOperationAsTwo(int channels, int expectedLanes) =>
+        Assert.That((int)GemmWidths.Cheapest(channels, 2, GemmWidth.W512), Is.EqualTo(expectedLanes));
+
+    [Test]
+    public void TheDepthwiseRuleStaysTheHalfWidthCount()
+    {
+        foreach (int channels in new[] { 1, 4, 8, 12, 24, 40, 56, 96, 100 })
+            Assert.That(GemmWidths.For(channels), Is.EqualTo(GemmWidths.Cheapest(channels, 2, GemmWidths.Widest)), $"{channels} channels");
+    }
+
+    /// <summary>
+    /// Pointwise and 3×3 convolutions whose pixel counts leave 8-pixel tiles, 4-pixel tiles and single pixels, with
+    /// channel counts that give overlapping last blocks (24, 56, 33) or whole 32-channel blocks, at 1 and 2 threads.
+    /// </summary>
+    [Test]
+    public void Conv2D_EveryTileAndBlockShape_IsBitIdenticalWithTheReference(
+        [Values(1, 2)] int threads,
+        [Values(24, 33, 56, 64)] int outputChannels,
+        [Values(1, 3)] int kernel)
+    {
+        var random = new Random(9000 + 100 * outputChannels + kernel);
+        int height = 7, width = 13, inputChannels = 19;
+        var b = new ModelBuilder();
+        int x = b.AddTensor("input", TensorType.Float32, [1, height, width, inputChannels]);
+        int y = b.AddTensor("output", TensorType.Float32, [1, height, width, outputChannels]);
+        b.AddOperator(BuiltinOperator.Conv2D,
+            [x, b.AddConstant("w", [outputChannels, kernel, kernel, inputChannels], Random(random, outputChannels * kernel * kernel * inputChannels)),
+                b.AddConstant("b", [outputChannels], Random(random, outputChannels))],
+            [y], new Conv2DOptions(Padding.Same, 1, 1, kernel == 1 ? ActivationFunctionType.None : ActivationFunctionType.Relu6));
+        b.AddInput(x);
+        b.AddOutput(y);
+        byte[] bytes = b.Build();
+        float[] input = Random(random, height * width * inputChannels, 4f);
+        input[5] = -0f;
+        input[40] = float.NaN;
+
+        using var model = Model.FromBytes(bytes);
+        using var interpreter = CpuInterpreter.Create(model, threads);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
+        interpreter.SetInput<float>(0, input);
+        interpreter.Invoke();
+        AssertBitEqual(interpreter.Output<float>(0).ToArray(), RunReference(bytes, input),
+            $"CONV_2D {kernel}x{kernel} {inputChannels}->{outputChannels} on {height}x{width} @{threads}t, width {GemmWidths.ForMatrixProduct(outputChannels)}");
+    }
+
+    /// <summary>
+    /// 1–3 output channels (vectorized across pixels, borders on the scalar GEMM): rows with 8- and 4-vector tiles,
+    /// single vectors and an overlapping last tile, SAME and VALID padding, stride 2 along y, dilation 2 along x, with and
+    /// without a clamp, at 1 and 2 threads.
+    /// </summary>
+    [Test]
+    public void Conv2D_FewOutputChannels_IsBitIdenticalWithTheReference(
+        [Values(1, 2)] int threads,
+        [Values(1, 2, 3)] int outputChannels,
+        [Values("same", "valid", "stride2y", "dilation2x")] string form,
+        [Values(83, 150)] int width)
+    {
+        var random = new Random(7000 + 10 * outputChannels + form.Length + width);
+        int height = 9, inputChannels = 5, kernel = 3;
+        int strideH = form == "stride2y" ? 2 : 1, dilationW = form == "dilation2x" ? 2 : 1;
+        var padding = form == "valid" ? Padding.Valid : Padding.Same;
+        int outHeight = padding == Padding.Same ? (height + strideH - 1) / strideH : (height - kernel) / strideH + 1;
+        int outWidth = padding == Padding.Same ? width : width - (kernel - 1) * dilationW;
+        var b = new ModelBuilder();
+        int x = b.AddTensor("input", TensorType.Float32, [1, height, width, inputChannels]);
+        int y = b.AddTensor("output", TensorType.Float32, [1, outHeight, outWidth, outputChannels]);
+        b.AddOperator(BuiltinOperator.Conv2D,
+            [x, b.AddConstant("w", [outputChannels, kernel, kernel, inputChannels], Random(random, outputChannels * kernel * kernel * inputChannels)),
+                b.AddConstant("b", [outputChannels], Random(random, outputChannels))],
+            [y], new Conv2DOptions(padding, 1, strideH, outputChannels == 2 ? ActivationFunctionType.Relu : ActivationFunctionType.None,
+                DilationW: dilationW));
+        b.AddInput(x);
+        b.AddOutput(y);
+        byte[] bytes = b.Build();
+        float[] input = Random(random, height * width * inputChannels, 4f);
+        input[7] = -0f;
+        input[3 * width * inputChannels + 100] = float.NaN;
+
+        using var model = Model.FromBytes(bytes);
+        using var interpreter = CpuInterpreter.Create(model, threads);
+        interpreter.AllocateTensors();
+        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
+        interpreter.SetInput<float>(0, input);
+        interpreter.Invoke();
+        AssertBitEqual(interpreter.Output<float>(0).ToArray(), RunReference(bytes, input),
+            $"CONV_2D 3x3 {form} {inputChannels}->{outputChannels} width {width} @{threads}t");
+    }
+
+    [Test]
+    public void FewOutputChannels_TakesStrideOneRowsWithAVectorOfInteriorPixels()
+    {
+        var wide = new ConvLayout(1, 9, 83, 5, 3, 3, 9, 83, 1, 1, 1, 1, 1, 1, 1);
+        Assert.That(Conv2DFewOutputChannels.WidthFor(wide), Is.EqualTo(GemmWidths.Widest == GemmWidth.Scalar ? null : GemmWidths.Widest));
+        Assert.That(Conv2DFewOutputChannels.WidthFor(wide with { OutputDepth = 4 }), Is.Null, "4 channels: the packed GEMM");
+        Assert.That(Conv2DFewOutputChannels.WidthFor(wide with { StrideW = 2, OutputWidth = 42 }), Is.Null, "stride 2 along x");
+        Assert.That(Conv2DFewOutputChannels.WidthFor(wide with { InputWidth = 5, OutputWidth = 5 }), Is.Null, "3 interior pixels");
+    }
+}

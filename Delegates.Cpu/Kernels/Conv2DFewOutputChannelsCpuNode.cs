@@ -1,0 +1,336 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+
+namespace Accel.Delegates.Cpu.Kernels;
+
+/// <summary>
+/// Float32 CONV_2D with fewer output channels than a vector has lanes of the narrowest width (1–3: the packed GEMM
+/// would run them one lane at a time), stride 1 along x: vectorized across output pixels instead of channels.
+/// pose_landmark_heavy's segmentation head (256×256×8 → 1, 3×3) is one.
+/// </summary>
+internal static class Conv2DFewOutputChannels
+{
+    /// <summary>Most output channels this path takes (with 4 or more the packed GEMM vectorizes across channels).</summary>
+    public const int MaxOutputDepth = 3;
+
+    /// <summary>Most floats of the per-thread ring of planar input rows (on the stack).</summary>
+    public const int MaxRingFloats = 16384;
+
+    /// <summary>Input rows one output row reads, first to last: the ring holds that many.</summary>
+    public static int RingRows(ConvLayout g) => (g.FilterHeight - 1) * g.DilationH + 1;
+
+    /// <summary>The width for this layout, or null where the path does not apply.</summary>
+    public static GemmWidth? WidthFor(ConvLayout g)
+    {
+        if (g.OutputDepth > MaxOutputDepth || g.StrideW != 1) return null;
+        if ((long)RingRows(g) * g.InputWidth * g.InputDepth > MaxRingFloats) return null;
+        var width = GemmWidths.Widest;
+        if (width == GemmWidth.Scalar) return null;
+        // At least one whole vector of interior pixels per row, or the row would be all border work.
+        int interiorBegin = g.PadLeft;
+        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+        int interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach + 1);
+        return interiorEnd - interiorBegin >= (int)width ? width : null;
+    }
+
+    public static ICpuCompiledNode Compile(Tensor input, Tensor output, ConvLayout g, GemmWidth width, ReadOnlySpan<float> ohwi,
+        ReadOnlySpan<float> bias, Conv2DCpuNode<GemmScalar, float> borders, float min, float max, bool clamp) => width switch
+    {
+        GemmWidth.W512 => new Conv2DFewOutputChannelsCpuNode<Gemm512, Vector512<float>>(input, output, g, ohwi, bias, borders,
+            new(Vector512.Create(min), Vector512.Create(max), clamp)),
+        GemmWidth.W256 => new Conv2DFewOutputChannelsCpuNode<Gemm256, Vector256<float>>(input, output, g, ohwi, bias, borders,
+            new(Vector256.Create(min), Vector256.Create(max), clamp)),
+        _ => new Conv2DFewOutputChannelsCpuNode<Gemm128, Vector128<float>>(input, output, g, ohwi, bias, borders,
+            new(Vector128.Create(min), Vector128.Create(max), clamp)),
+    };
+}
+
+/// <summary>
+/// A compiled few-output-channel CONV_2D (<see cref="Conv2DFewOutputChannels"/>). Each thread copies the input rows
+/// its output rows read, when first needed, into a ring of planar rows on its stack (one run of InputWidth floats per
+/// input channel; AVX2 gathers 8 pixels of a channel at a time), so V consecutive output
+/// pixels' values for one (ky, kx, ci) are one vector load. Each output's chain is the reference's: +0, one FMA per
+/// in-bounds tap in (ky, kx, ci) order, then + bias, then the clamp; vectors of V pixels run 8 or 4 at a time, the last
+/// vector of a row's interior overlapping the one before (recomputed with identical bits). Pixels where some kx falls
+/// outside the input (the left and right borders) run on the packed scalar GEMM node, which skips those taps exactly
+/// as the reference does. Threads take whole output rows.
+/// </summary>
+internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuCompiledNode, IConvWithClamp
+    where TOps : struct, IGemmVector<TV>
+    where TV : unmanaged
+{
+    private static readonly CpuThreadPool.ChunkAction<Conv2DFewOutputChannelsCpuNode<TOps, TV>> RunChunk =
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DFewOutputChannelsCpuNode<TOps, TV> kernel, int start, int end) =>
+            kernel.RunRows(start, end);
+
+    private readonly Tensor _input;
+    private Tensor _output;                               // set again only by WithClamp, on a copy
+    private readonly ConvLayout _g;
+    private readonly PinnedFloats _weights;               // OHWI, as the filter
+    private readonly PinnedFloats? _bias;
+    private Conv2DCpuNode<GemmScalar, float> _borders;   // set again only by WithClamp, on a copy
+    private GemmEpilogue<TV> _epilogue;                   // set again only by WithClamp, on a copy
+    private readonly int _interiorBegin, _interiorEnd;
+
+    private float* _x, _y;
+
+    public Conv2DFewOutputChannelsCpuNode(Tensor input, Tensor output, ConvLayout g, ReadOnlySpan<float> ohwi, ReadOnlySpan<float> bias,
+        Conv2DCpuNode<GemmScalar, float> borders, GemmEpilogue<TV> epilogue)
+    {
+        _input = input;
+        _output = output;
+        _g = g;
+        _borders = borders;
+        _epilogue = epilogue;
+        _weights = new PinnedFloats(ohwi.Length);
+        ohwi.CopyTo(_weights.Span);
+        if (!bias.IsEmpty)
+        {
+            _bias = new PinnedFloats(bias.Length);
+            bias.CopyTo(_bias.Span);
+        }
+        _interiorBegin = Math.Min(g.OutputWidth, g.PadLeft);
+        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+        _interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach + 1);
+        if (_interiorEnd - _interiorBegin < TOps.Count)
+            throw new ArgumentException($"{_interiorEnd - _interiorBegin} interior pixels per row, fewer than {TOps.Count} lanes");
+    }
+
+    public ICpuCompiledNode WithClamp(Tensor output, float min, float max)
+    {
+        var copy = (Conv2DFewOutputChannelsCpuNode<TOps, TV>)MemberwiseClone();
+        copy._output = output;
+        copy._epilogue = new(TOps.Splat(min), TOps.Splat(max), true);
+        copy._borders = (Conv2DCpuNode<GemmScalar, float>)_borders.WithClamp(output, min, max);
+        return copy;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Run(CpuThreadPool pool)
+    {
+        _x = ConvLoops.Pointer(_input.Read<float>());
+        _y = ConvLoops.Pointer(_output.Write<float>());
+        _borders.Bind();
+        pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
+    }
+
+    /// <summary>Input row <paramref name="planarRow"/> (over batch × height) into <paramref name="destination"/>, planar: an exact copy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void PlanarRow(int planarRow, float* destination)
+    {
+        int width = _g.InputWidth, depth = _g.InputDepth;
+        float* source = _x + (nint)planarRow * width * depth;
+        // 8 pixels' values of one channel per AVX2 gather (lane i reads pixel ix + i), the rest one at a time.
+        bool gather = Avx2.IsSupported;
+        var lanes = Vector256.CreateSequence(0, depth);
+        for (int ci = 0; ci < depth; ci++)
+        {
+            float* channel = destination + (nint)ci * width;
+            int ix = 0;
+            if (gather)
+                for (; ix + 8 <= width; ix += 8)
+                    Avx2.GatherVector256(source + (nint)ix * depth + ci, lanes, 4).Store(channel + ix);
+            for (; ix < width; ix++) channel[ix] = source[(nint)ix * depth + ci];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunRows(int start, int end)
+    {
+        var g = _g;
+        int taps = g.FilterHeight * g.FilterWidth;
+        int* tapX = stackalloc int[taps];
+        int* tapW = stackalloc int[taps];
+        // A ring of planar input rows: input row iy (of batch b) in slot iy mod ringRows, copied when first needed; an
+        // output row's rows span at most ringRows consecutive iy, so they never evict each other.
+        int ringRows = Conv2DFewOutputChannels.RingRows(g);
+        nint rowFloats = (nint)g.InputWidth * g.InputDepth;
+        float* ring = stackalloc float[(int)(ringRows * rowFloats)];
+        int* slotRow = stackalloc int[ringRows];
+        for (int i = 0; i < ringRows; i++) slotRow[i] = -1;
+        for (int row = start; row < end; row++)
+        {
+            int b = row / g.OutputHeight, oy = row % g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+            int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH, slot = iy % ringRows, planarRow = b * g.InputHeight + iy;
+                if (slotRow[slot] == planarRow) continue;
+                PlanarRow(planarRow, ring + slot * rowFloats);
+                slotRow[slot] = planarRow;
+            }
+            if (_interiorBegin > 0) _borders.Columns(row, 0, _interiorBegin, tapX, tapW);
+            Interior(row, ring, ringRows);
+            if (_interiorEnd < g.OutputWidth) _borders.Columns(row, _interiorEnd, g.OutputWidth, tapX, tapW);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Interior(int row, float* ring, int ringRows)
+    {
+        int v = TOps.Count;
+        int ox = _interiorBegin, end = _interiorEnd;
+        // 8 independent FMA chains fill the two FMA pipes (4-cycle latency) on 16-register-or-more machines; AVX2's 16
+        // registers hold the 8 accumulators, the weight and a load.
+        for (; ox + 8 * v <= end; ox += 8 * v) Tile8(row, ox, ring, ringRows);
+        if (ox == end) return;
+        // The rest as one tile ending at the interior's end, overlapping pixels already done (recomputed with the
+        // same bits): one 8-chain pass costs what one single-vector chain does (FMA latency, not throughput).
+        if (end - _interiorBegin >= 8 * v)
+        {
+            Tile8(row, end - 8 * v, ring, ringRows);
+            return;
+        }
+        for (; ox + 4 * v <= end; ox += 4 * v) Tile4(row, ox, ring, ringRows);
+        if (ox == end) return;
+        if (end - _interiorBegin >= 4 * v)
+        {
+            Tile4(row, end - 4 * v, ring, ringRows);
+            return;
+        }
+        for (; ox + v <= end; ox += v) Tile1(row, ox, ring, ringRows);
+        if (ox < end) Tile1(row, end - v, ring, ringRows);
+    }
+
+    /// <summary>Output pixels ox .. ox + 8V − 1 of one row (all in the interior), every output channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tile8(int row, int ox, float* ring, int ringRows)
+    {
+        var g = _g;
+        int v = TOps.Count;
+        int b = row / g.OutputHeight, oy = row % g.OutputHeight;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        nint width = g.InputWidth;
+        int ixOrigin = ox - g.PadLeft;
+        for (int co = 0; co < g.OutputDepth; co++)
+        {
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                float* inputRow = ring + (nint)(iy % ringRows) * width * g.InputDepth + ixOrigin;
+                float* w = _weights.Pointer + ((nint)(co * g.FilterHeight + ky) * g.FilterWidth) * g.InputDepth;
+                for (int kx = 0; kx < g.FilterWidth; kx++)
+                {
+                    float* tap = inputRow + kx * g.DilationW;
+                    for (int ci = 0; ci < g.InputDepth; ci++, tap += width)
+                    {
+                        TV wv = TOps.Splat(*w++);
+                        a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), wv, a0);
+                        a1 = TOps.FusedMultiplyAdd(TOps.Load(tap + v), wv, a1);
+                        a2 = TOps.FusedMultiplyAdd(TOps.Load(tap + 2 * v), wv, a2);
+                        a3 = TOps.FusedMultiplyAdd(TOps.Load(tap + 3 * v), wv, a3);
+                        a4 = TOps.FusedMultiplyAdd(TOps.Load(tap + 4 * v), wv, a4);
+                        a5 = TOps.FusedMultiplyAdd(TOps.Load(tap + 5 * v), wv, a5);
+                        a6 = TOps.FusedMultiplyAdd(TOps.Load(tap + 6 * v), wv, a6);
+                        a7 = TOps.FusedMultiplyAdd(TOps.Load(tap + 7 * v), wv, a7);
+                    }
+                }
+            }
+            float* y = _y + ((nint)row * g.OutputWidth + ox) * g.OutputDepth + co;
+            Finish(y, a0, co);
+            Finish(y + v * g.OutputDepth, a1, co);
+            Finish(y + 2 * v * g.OutputDepth, a2, co);
+            Finish(y + 3 * v * g.OutputDepth, a3, co);
+            Finish(y + 4 * v * g.OutputDepth, a4, co);
+            Finish(y + 5 * v * g.OutputDepth, a5, co);
+            Finish(y + 6 * v * g.OutputDepth, a6, co);
+            Finish(y + 7 * v * g.OutputDepth, a7, co);
+        }
+    }
+
+    /// <summary>Output pixels ox .. ox + 4V − 1 of one row (all in the interior), every output channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tile4(int row, int ox, float* ring, int ringRows)
+    {
+        var g = _g;
+        int v = TOps.Count;
+        int b = row / g.OutputHeight, oy = row % g.OutputHeight;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        nint width = g.InputWidth;
+        int ixOrigin = ox - g.PadLeft;
+        for (int co = 0; co < g.OutputDepth; co++)
+        {
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                float* inputRow = ring + (nint)(iy % ringRows) * width * g.InputDepth + ixOrigin;
+                float* w = _weights.Pointer + ((nint)(co * g.FilterHeight + ky) * g.FilterWidth) * g.InputDepth;
+                for (int kx = 0; kx < g.FilterWidth; kx++)
+                {
+                    float* tap = inputRow + kx * g.DilationW;
+                    for (int ci = 0; ci < g.InputDepth; ci++, tap += width)
+                    {
+                        TV wv = TOps.Splat(*w++);
+                        a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), wv, a0);
+                        a1 = TOps.FusedMultiplyAdd(TOps.Load(tap + v), wv, a1);
+                        a2 = TOps.FusedMultiplyAdd(TOps.Load(tap + 2 * v), wv, a2);
+                        a3 = TOps.FusedMultiplyAdd(TOps.Load(tap + 3 * v), wv, a3);
+                    }
+                }
+            }
+            float* y = _y + ((nint)row * g.OutputWidth + ox) * g.OutputDepth + co;
+            Finish(y, a0, co);
+            Finish(y + v * g.OutputDepth, a1, co);
+            Finish(y + 2 * v * g.OutputDepth, a2, co);
+            Finish(y + 3 * v * g.OutputDepth, a3, co);
+        }
+    }
+
+    /// <summary>Output pixels ox .. ox + V − 1 of one row (all in the interior), every output channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Tile1(int row, int ox, float* ring, int ringRows)
+    {
+        var g = _g;
+        int b = row / g.OutputHeight, oy = row % g.OutputHeight;
+        int iyOrigin = oy * g.StrideH - g.PadTop;
+        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        nint width = g.InputWidth;
+        int ixOrigin = ox - g.PadLeft;
+        for (int co = 0; co < g.OutputDepth; co++)
+        {
+            TV a0 = TOps.Zero;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                float* inputRow = ring + (nint)(iy % ringRows) * width * g.InputDepth + ixOrigin;
+                float* w = _weights.Pointer + ((nint)(co * g.FilterHeight + ky) * g.FilterWidth) * g.InputDepth;
+                for (int kx = 0; kx < g.FilterWidth; kx++)
+                {
+                    float* tap = inputRow + kx * g.DilationW;
+                    for (int ci = 0; ci < g.InputDepth; ci++, tap += width)
+                        a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), TOps.Splat(*w++), a0);
+                }
+            }
+            Finish(_y + ((nint)row * g.OutputWidth + ox) * g.OutputDepth + co, a0, co);
+        }
+    }
+
+    /// <summary>acc (+ bias) (clamped) for V consecutive pixels of channel <paramref name="co"/>, stored Cout floats apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Finish(float* y, TV acc, int co)
+    {
+        if (_bias is not null) acc = TOps.Add(acc, TOps.Splat(_bias.Pointer[co]));
+        if (_epilogue.Clamp) acc = TOps.Clamp(acc, _epilogue.Min, _epilogue.Max);
+        if (_g.OutputDepth == 1) TOps.Store(y, acc);
+        else Scatter(y, acc, _g.OutputDepth);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Scatter(float* y, TV acc, int stride)
+    {
+        float* lanes = stackalloc float[TOps.Count];
+        TOps.Store(lanes, acc);
+        for (int i = 0; i < TOps.Count; i++) y[(nint)i * stride] = lanes[i];
+    }
+}
