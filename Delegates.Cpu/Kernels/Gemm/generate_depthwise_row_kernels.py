@@ -14,7 +14,8 @@ w("namespace Accel.Delegates.Cpu.Kernels;")
 w("")
 w("/// <summary>")
 w("/// Depthwise micro-kernels for the corpus's common filters (3×3 and 5×5, stride 1 or 2, dilation 1, multiplier 1) on")
-w("/// 8 interior output pixels of one row × one channel vector. Each input column of a filter row is loaded once and")
+w("/// 8 output pixels of one row × one channel vector (interior pixels, or with RunEdge pixels whose taps leave the")
+w("/// input at the left or right border). Each input column of a filter row is loaded once and")
 w("/// fed to every pixel it reaches (pixel p uses column p·stride + kx as tap kx); columns are visited left to right, so")
 w("/// every accumulator still receives its taps in the reference's order — ky outer, kx ascending — one FMA each,")
 w("/// starting at +0; then + bias and the clamp. Written out column by column (the JIT does not unroll loops), so the")
@@ -44,36 +45,64 @@ for (k, s) in shapes:
     w("        %sif (filterWidth == %d && stride == %d) K%dS%d(x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);" % ("" if first else "else ", k, s, k, s))
     first = False
 w("    }")
+w("")
+w("    /// <summary>")
+w("    /// As <see cref=\"Run\"/> for 8 pixels next to the row's left or right border: input column j (pixel p uses")
+w("    /// column p·stride + kx as tap kx) is read only when bit j of <paramref name=\"validColumns\"/> is set; the taps of")
+w("    /// the other columns lie outside the input and, as in the reference, contribute no FMA step.")
+w("    /// </summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    public static void RunEdge(int filterWidth, int stride, int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w,")
+w("        nint tapStride, float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
+w("    {")
+first = True
 for (k, s) in shapes:
-    cols = (P - 1) * s + k
-    w("")
-    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-    w("    private static void K%dS%d(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride," % (k, s))
-    w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
-    w("    {")
-    w("        for (int v = 0; v < vectors; v++)")
-    w("        {")
-    w("            int c = starts[v];")
-    w("            " + ", ".join("a%d = TOps.Zero" % p for p in range(P)).replace("a0 = TOps.Zero", "TV a0 = TOps.Zero") + ";")
-    w("            for (int ky = kyBegin; ky < kyEnd; ky++)")
-    w("            {")
-    w("                float* wr = w + (nint)ky * %d * tapStride + c;" % k)
-    for kx in range(k):
-        w("                TV w%d = TOps.Load(wr%s);" % (kx, "" if kx == 0 else " + %d * tapStride" % kx if kx > 1 else " + tapStride"))
-    w("                float* r = x + ky * rowStride + c;")
-    w("                TV v0;")
-    for j in range(cols):
-        w("                v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
-        for p in range(P):
-            kx = j - p * s
-            if 0 <= kx < k:
-                w("                a%d = TOps.FusedMultiplyAdd(v0, w%d, a%d);" % (p, kx, p))
-    w("            }")
-    w("            float* b = bias == null ? null : bias + c;")
-    for p in range(P):
-        w("            Finish(y + %s c, a%d, b, epilogue);" % ("" if p == 0 else ("yStride +" if p == 1 else "%d * yStride +" % p), p))
-    w("        }")
-    w("    }")
+    w("        %sif (filterWidth == %d && stride == %d) K%dS%dEdge(validColumns, x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);" % ("" if first else "else ", k, s, k, s))
+    first = False
+w("    }")
+w("")
+w("    /// <summary>The input columns one group of 8 pixels reads: (8 − 1)·stride + filter width.</summary>")
+w("    public static int Columns(int filterWidth, int stride) => (Pixels - 1) * stride + filterWidth;")
+for edge in (False, True):
+  for (k, s) in shapes:
+      cols = (P - 1) * s + k
+      w("")
+      w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+      w("    private static void K%dS%d%s(%sfloat* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride," % (k, s, "Edge" if edge else "", "int validColumns, " if edge else ""))
+      w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
+      w("    {")
+      w("        for (int v = 0; v < vectors; v++)")
+      w("        {")
+      w("            int c = starts[v];")
+      w("            " + ", ".join("a%d = TOps.Zero" % p for p in range(P)).replace("a0 = TOps.Zero", "TV a0 = TOps.Zero") + ";")
+      w("            for (int ky = kyBegin; ky < kyEnd; ky++)")
+      w("            {")
+      w("                float* wr = w + (nint)ky * %d * tapStride + c;" % k)
+      for kx in range(k):
+          w("                TV w%d = TOps.Load(wr%s);" % (kx, "" if kx == 0 else " + %d * tapStride" % kx if kx > 1 else " + tapStride"))
+      w("                float* r = x + ky * rowStride + c;")
+      w("                TV v0;")
+      for j in range(cols):
+          if edge:
+              w("                if ((validColumns & %s) != 0)" % hex(1 << j))
+              w("                {")
+              w("                    v0 = TOps.Load(r + %d * col);" % j)
+              ind = "    "
+          else:
+              w("                v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
+              ind = ""
+          for p in range(P):
+              kx = j - p * s
+              if 0 <= kx < k:
+                  w(ind + "                a%d = TOps.FusedMultiplyAdd(v0, w%d, a%d);" % (p, kx, p))
+          if edge:
+              w("                }")
+      w("            }")
+      w("            float* b = bias == null ? null : bias + c;")
+      for p in range(P):
+          w("            Finish(y + %s c, a%d, b, epilogue);" % ("" if p == 0 else ("yStride +" if p == 1 else "%d * yStride +" % p), p))
+      w("        }")
+      w("    }")
 w("")
 w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
 w("    private static void Finish(float* y, TV acc, float* bias, in GemmEpilogue<TV> epilogue)")
