@@ -5,7 +5,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// <summary>
 /// Float DEPTHWISE_CONV_2D rows at least 8 pixels wide run wholly through the 8-pixel row kernels: border groups skip
 /// the columns outside the input, and a last group overlapping its neighbour when 8 does not divide the width. Every
-/// output keeps the reference's bits (same FMA chain over the in-bounds taps, + bias, clamp) at 1 and 2 threads.
+/// output keeps the reference's bits (same FMA chain over the in-bounds taps, + bias, clamp) at 1 and 2 threads; with 24
+/// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each.
 /// </summary>
 [TestFixture]
 public sealed class DepthwiseRowGroupTests
@@ -14,6 +15,9 @@ public sealed class DepthwiseRowGroupTests
     {
         // height, width, channels, filter, stride, padding, multiplier, dilation
         yield return new TestCaseData(6, 64, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 64 wide, 24 channels (face detector's first block)");
+        yield return new TestCaseData(5, 21, 24, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 21 -> 19 wide, 24 channels: pair kernel, overlapping group");
+        yield return new TestCaseData(6, 30, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 30 wide, 24 channels: pair kernel between the border groups");
+        yield return new TestCaseData(7, 20, 24, 3, 1, Padding.Same, 1, 2).SetName("3x3 s1 SAME, 24 channels, dilation 2 (tap-list path)");
         yield return new TestCaseData(5, 8, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 8 wide: one group, both borders");
         yield return new TestCaseData(5, 13, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 13 wide: overlapping last group");
         yield return new TestCaseData(4, 17, 7, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 17 wide, 7 channels");
