@@ -78,6 +78,9 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
     private readonly int _vectors;
     private readonly int _lastStart;          // first channel of the last vector
     private readonly int _interiorBegin, _interiorEnd;
+    private readonly PinnedFloats? _pairWeights; // 24 channels on Vector512: [ky][kx][ci][3][16] (FewInputChannelPairs)
+    private readonly PinnedFloats? _pairBias;    // [3][16]
+    private float _min, _max;                    // the epilogue's clamp as scalars, for the pair tiles
 
     private float* _x, _y;
 
@@ -109,6 +112,21 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
         _interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1);
         if (_interiorEnd < _interiorBegin) _interiorEnd = _interiorBegin;
+        TV minVector = epilogue.Min, maxVector = epilogue.Max; // splats: lane 0 is the value
+        _min = Unsafe.As<TV, float>(ref minVector);
+        _max = Unsafe.As<TV, float>(ref maxVector);
+        if (typeof(TV) == typeof(Vector512<float>) && cout == FewInputChannelPairs.Channels)
+        {
+            _pairWeights = new PinnedFloats(steps * FewInputChannelPairs.Floats);
+            for (int step = 0; step < steps; step++)
+                for (int i = 0; i < FewInputChannelPairs.Floats; i++)
+                    _pairWeights.Span[step * FewInputChannelPairs.Floats + i] = ohwi[FewInputChannelPairs.Channel(i) * steps + step];
+            if (!bias.IsEmpty)
+            {
+                _pairBias = new PinnedFloats(FewInputChannelPairs.Floats);
+                for (int i = 0; i < FewInputChannelPairs.Floats; i++) _pairBias.Span[i] = bias[FewInputChannelPairs.Channel(i)];
+            }
+        }
     }
 
     private int Start(int vector) => Math.Min(vector * TOps.Count, _lastStart);
@@ -118,6 +136,8 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         var copy = (Conv2DFewInputChannelsCpuNode<TOps, TV>)MemberwiseClone();
         copy._output = output;
         copy._epilogue = new(TOps.Splat(min), TOps.Splat(max), true);
+        copy._min = min;
+        copy._max = max;
         return copy;
     }
 
@@ -148,6 +168,22 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         nint pixelStride = (nint)g.StrideW * g.InputDepth;
         int ox = 0;
         for (; ox < _interiorBegin; ox++) Border(xBatch, yRow, iyOrigin, kyBegin, kyEnd, ox);
+        if (typeof(TV) == typeof(Vector512<float>) && _pairWeights is not null && _interiorEnd - ox >= FewInputChannelPairs.Pixels)
+        {
+            // Groups of 8 interior pixels; where 8 does not divide the interior, the last group ends at its end and
+            // recomputes a few pixels of the group before with identical chains (a convolution never writes over its input).
+            int last = _interiorEnd - FewInputChannelPairs.Pixels;
+            for (int p = ox; ; p += FewInputChannelPairs.Pixels)
+            {
+                if (p > last) p = last;
+                FewInputChannelPairs.Tile8(xBatch + ((nint)iyOrigin * g.InputWidth + p * g.StrideW - g.PadLeft) * g.InputDepth, pixelStride,
+                    (nint)g.DilationH * g.InputWidth * g.InputDepth, (nint)g.DilationW * g.InputDepth, g.InputDepth, g.FilterWidth,
+                    kyBegin, kyEnd, _pairWeights.Pointer, _pairBias is null ? null : _pairBias.Pointer, _min, _max, _epilogue.Clamp,
+                    yRow + (nint)p * g.OutputDepth);
+                if (p == last) break;
+            }
+            ox = _interiorEnd;
+        }
         // Pixels per tile: at least 8 accumulators in flight (FMA latency × ports), within the 16 AVX2 registers.
         int tile = _vectors == 4 ? 2 : 4;
         for (; ox + tile <= _interiorEnd; ox += tile)
@@ -300,5 +336,94 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         if (_bias is not null) acc = TOps.Add(acc, TOps.Load(_bias.Pointer + j * v));
         if (_epilogue.Clamp) acc = TOps.Clamp(acc, _epilogue.Min, _epilogue.Max);
         TOps.Store(pixel + Math.Min(j * v, _lastStart), acc);
+    }
+}
+
+/// <summary>
+/// Few-input-channel CONV_2D with 24 output channels on Vector512 (face_detection_short_range's first layer): two
+/// neighbouring pixels' 48 output channels are 3 full vectors, contiguous in NHWC — A = pixel 0's channels 0–15,
+/// B = pixel 0's 16–23 then pixel 1's 0–7, C = pixel 1's 8–23 — so no lane is computed twice (channel-vector tiles
+/// take 2 vectors per pixel, 8 of 32 lanes repeated). B's input is pixel 0's value in its low 8 lanes and pixel 1's in
+/// its high 8 (a blend of the two broadcasts). Each lane's chain is still the reference's: +0, one FMA per tap in
+/// (ky, kx, ci) order, + bias, the clamp.
+/// </summary>
+internal static unsafe class FewInputChannelPairs
+{
+    public const int Channels = 24;
+    public const int Floats = 2 * Channels; // per step: 3 vectors of 16
+    public const int Pixels = 8;
+
+    /// <summary>The output channel of float <paramref name="i"/> (0–47) of a pixel pair.</summary>
+    public static int Channel(int i) => i % Channels;
+
+    /// <summary>
+    /// 8 interior pixels (every kx in bounds): pixel p's input at <c>x + p·<paramref name="ps"/></c> (filter row 0),
+    /// filter rows <paramref name="rowStep"/> apart, columns <paramref name="tapStep"/> apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile8(float* x, nint ps, nint rowStep, nint tapStep, int cin, int filterWidth, int kyBegin, int kyEnd,
+        float* w, float* bias, float min, float max, bool clamp, float* y)
+    {
+        var low = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0).AsSingle();
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+        Vector512<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+        for (int ky = kyBegin; ky < kyEnd; ky++)
+        {
+            float* xr = x + ky * rowStep;
+            float* wr = w + (nint)ky * filterWidth * cin * Floats;
+            for (int kx = 0; kx < filterWidth; kx++)
+            {
+                float* xp = xr + kx * tapStep;
+                for (int ci = 0; ci < cin; ci++, wr += Floats)
+                {
+                    var wa = Vector512.Load(wr);
+                    var wb = Vector512.Load(wr + 16);
+                    var wc = Vector512.Load(wr + 32);
+                    var s0 = Vector512.Create(xp[ci]);
+                    var s1 = Vector512.Create(xp[ps + ci]);
+                    a0 = Vector512.FusedMultiplyAdd(s0, wa, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(low, s0, s1), wb, a1);
+                    a2 = Vector512.FusedMultiplyAdd(s1, wc, a2);
+                    s0 = Vector512.Create(xp[2 * ps + ci]);
+                    s1 = Vector512.Create(xp[3 * ps + ci]);
+                    a3 = Vector512.FusedMultiplyAdd(s0, wa, a3);
+                    a4 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(low, s0, s1), wb, a4);
+                    a5 = Vector512.FusedMultiplyAdd(s1, wc, a5);
+                    s0 = Vector512.Create(xp[4 * ps + ci]);
+                    s1 = Vector512.Create(xp[5 * ps + ci]);
+                    a6 = Vector512.FusedMultiplyAdd(s0, wa, a6);
+                    a7 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(low, s0, s1), wb, a7);
+                    a8 = Vector512.FusedMultiplyAdd(s1, wc, a8);
+                    s0 = Vector512.Create(xp[6 * ps + ci]);
+                    s1 = Vector512.Create(xp[7 * ps + ci]);
+                    a9 = Vector512.FusedMultiplyAdd(s0, wa, a9);
+                    a10 = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(low, s0, s1), wb, a10);
+                    a11 = Vector512.FusedMultiplyAdd(s1, wc, a11);
+                }
+            }
+        }
+        var lo = Vector512.Create(min);
+        var hi = Vector512.Create(max);
+        Finish(y, a0, bias, lo, hi, clamp);
+        Finish(y + 16, a1, bias == null ? null : bias + 16, lo, hi, clamp);
+        Finish(y + 32, a2, bias == null ? null : bias + 32, lo, hi, clamp);
+        Finish(y + 48, a3, bias, lo, hi, clamp);
+        Finish(y + 64, a4, bias == null ? null : bias + 16, lo, hi, clamp);
+        Finish(y + 80, a5, bias == null ? null : bias + 32, lo, hi, clamp);
+        Finish(y + 96, a6, bias, lo, hi, clamp);
+        Finish(y + 112, a7, bias == null ? null : bias + 16, lo, hi, clamp);
+        Finish(y + 128, a8, bias == null ? null : bias + 32, lo, hi, clamp);
+        Finish(y + 144, a9, bias, lo, hi, clamp);
+        Finish(y + 160, a10, bias == null ? null : bias + 16, lo, hi, clamp);
+        Finish(y + 176, a11, bias == null ? null : bias + 32, lo, hi, clamp);
+    }
+
+    /// <summary>+ bias (acc + b, as the other tiles), the clamp, the store.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(float* y, Vector512<float> acc, float* bias, Vector512<float> min, Vector512<float> max, bool clamp)
+    {
+        if (bias != null) acc += Vector512.Load(bias);
+        if (clamp) acc = Vector512.ConditionalSelect(Vector512.LessThan(acc, min), min, Vector512.ConditionalSelect(Vector512.GreaterThan(acc, max), max, acc));
+        Vector512.Store(acc, y);
     }
 }

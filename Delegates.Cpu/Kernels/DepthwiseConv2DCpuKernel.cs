@@ -72,8 +72,10 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 /// A compiled DEPTHWISE_CONV_2D, vectorized across output channels: vectors start at 0, V, 2V, … and, when V does
 /// not divide Cout, one more at Cout − V, which overlaps the previous one. The overlapping lanes are computed twice by
 /// identical chains and written twice with identical bits, so no load or store ever leaves the tensors and no lane is
-/// padding. Rows split into runs of pixels with the same in-bounds taps, as in CONV_2D; 4 pixels × 2 vectors are
-/// register-blocked. With a depth multiplier above 1, lane oc reads input channel oc / multiplier through a small gather.
+/// padding. With a 3×3 or 5×5 filter of stride 1 or 2 (multiplier 1, no horizontal dilation), rows at least 8 pixels
+/// wide run wholly through the 8-pixel row kernels (border groups skip the outside columns; with 24 channels, 3×3 and
+/// stride 1 on Vector512 interior groups take pixel pairs as 3 full vectors, <see cref="DepthwisePairKernels"/>); other rows split into runs
+/// of pixels with the same in-bounds taps, as in CONV_2D; 4 pixels × 2 vectors are register-blocked. With a depth multiplier above 1, lane oc reads input channel oc / multiplier through a small gather.
 /// </summary>
 internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     where TOps : struct, IGemmVector<TV>
@@ -95,6 +97,9 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     private readonly bool _rowKernel;
     private readonly int _multiplier;
     private readonly PinnedFloats? _gatherIndex; // lane oc → input channel, as floats' bit patterns (multiplier > 1 only)
+    private readonly PinnedFloats? _pairWeights;  // 24 channels, 3×3, stride 1 on Vector512: [ky][kx][48] (DepthwisePairKernels)
+    private readonly PinnedFloats? _pairBias;     // [48]
+    private readonly Vector512<float> _pairMin, _pairMax;
 
     private float* _x, _y;
 
@@ -125,6 +130,23 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
         _rowKernel = _multiplier == 1 && geometry.DilationW == 1
             && DepthwiseRowKernels<TOps, TV>.Supports(geometry.FilterWidth, geometry.StrideW);
+        if (typeof(TV) == typeof(Vector512<float>) && _rowKernel && depth == DepthwisePairKernels.Channels
+            && geometry.FilterWidth == 3 && geometry.StrideW == 1)
+        {
+            const int pair = 2 * DepthwisePairKernels.Channels;
+            _pairWeights = new PinnedFloats(geometry.FilterHeight * 3 * pair);
+            for (int tap = 0; tap < geometry.FilterHeight * 3; tap++)
+                for (int i = 0; i < pair; i++)
+                    _pairWeights.Span[tap * pair + i] = weights.Span[tap * depth + DepthwisePairKernels.Channel(i)];
+            if (bias is not null)
+            {
+                _pairBias = new PinnedFloats(pair);
+                for (int i = 0; i < pair; i++) _pairBias.Span[i] = bias.Span[DepthwisePairKernels.Channel(i)];
+            }
+            TV min = epilogue.Min, max = epilogue.Max; // splats
+            _pairMin = Vector512.Create(Unsafe.As<TV, float>(ref min));
+            _pairMax = Vector512.Create(Unsafe.As<TV, float>(ref max));
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -154,6 +176,11 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
             int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
             float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
             float* yRow = _y + (nint)row * g.OutputWidth * g.OutputDepth;
+            if (_rowKernel && g.OutputWidth >= DepthwiseRowKernels<TOps, TV>.Pixels)
+            {
+                RowInGroups(xBatch, iyOrigin, kyBegin, kyEnd, yRow);
+                continue;
+            }
             int ox = 0;
             while (ox < g.OutputWidth)
             {
@@ -197,6 +224,44 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
                 else PixelsWithMultiplier(xBatch, xStride, tapX, tapW, taps, y, run, gathered);
                 ox += run;
             }
+        }
+    }
+
+    /// <summary>
+    /// One output row (at least 8 pixels wide) entirely through the 8-pixel row kernels: groups at 0, 8, 16, … and, when
+    /// 8 does not divide the width, one more ending at the last pixel, which recomputes up to 7 pixels of the previous
+    /// group by identical chains (same bits written twice; the output never overlaps the input). A group whose input
+    /// columns leave the row at either border runs the edge kernel, which skips the outside columns' FMA steps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RowInGroups(float* xBatch, int iyOrigin, int kyBegin, int kyEnd, float* yRow)
+    {
+        var g = _g;
+        const int pixels = DepthwiseRowKernels<TOps, TV>.Pixels;
+        int columns = DepthwiseRowKernels<TOps, TV>.Columns(g.FilterWidth, g.StrideW);
+        nint col = g.InputDepth;
+        nint rowStride = (nint)g.DilationH * g.InputWidth * g.InputDepth;
+        int last = g.OutputWidth - pixels;
+        for (int ox = 0; ; ox += pixels)
+        {
+            if (ox > last) ox = last;
+            int ixOrigin = ox * g.StrideW - g.PadLeft;
+            float* x = xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * g.InputDepth;
+            float* y = yRow + (nint)ox * g.OutputDepth;
+            int jBegin = Math.Max(0, -ixOrigin), jEnd = Math.Min(columns, g.InputWidth - ixOrigin);
+            if (jBegin == 0 && jEnd == columns && _pairWeights is not null)
+                DepthwisePairKernels.K3S1(x, rowStride, kyBegin, kyEnd, _pairWeights.Pointer, _pairBias is null ? null : _pairBias.Pointer,
+                    _pairMin, _pairMax, _epilogue.Clamp, y);
+            else if (jBegin == 0 && jEnd == columns)
+                DepthwiseRowKernels<TOps, TV>.Run(g.FilterWidth, g.StrideW, x, col, rowStride, kyBegin, kyEnd, _w, g.OutputDepth, _b,
+                    _epilogue, y, g.OutputDepth, _starts, _vectorStarts.Length);
+            else
+            {
+                int valid = jEnd <= jBegin ? 0 : ((1 << jEnd) - 1) & ~((1 << jBegin) - 1);
+                DepthwiseRowKernels<TOps, TV>.RunEdge(g.FilterWidth, g.StrideW, valid, x, col, rowStride, kyBegin, kyEnd, _w, g.OutputDepth,
+                    _b, _epilogue, y, g.OutputDepth, _starts, _vectorStarts.Length);
+            }
+            if (ox == last) break;
         }
     }
 

@@ -6,7 +6,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// Depthwise micro-kernels for the corpus's common filters (3×3 and 5×5, stride 1 or 2, dilation 1, multiplier 1) on
-/// 8 interior output pixels of one row × one channel vector. Each input column of a filter row is loaded once and
+/// 8 output pixels of one row × one channel vector (interior pixels, or with RunEdge pixels whose taps leave the
+/// input at the left or right border). Each input column of a filter row is loaded once and
 /// fed to every pixel it reaches (pixel p uses column p·stride + kx as tap kx); columns are visited left to right, so
 /// every accumulator still receives its taps in the reference's order — ky outer, kx ascending — one FMA each,
 /// starting at +0; then + bias and the clamp. Written out column by column (the JIT does not unroll loops), so the
@@ -36,6 +37,24 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         else if (filterWidth == 5 && stride == 1) K5S1(x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);
         else if (filterWidth == 5 && stride == 2) K5S2(x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);
     }
+
+    /// <summary>
+    /// As <see cref="Run"/> for 8 pixels next to the row's left or right border: input column j (pixel p uses
+    /// column p·stride + kx as tap kx) is read only when bit j of <paramref name="validColumns"/> is set; the taps of
+    /// the other columns lie outside the input and, as in the reference, contribute no FMA step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunEdge(int filterWidth, int stride, int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w,
+        nint tapStride, float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
+    {
+        if (filterWidth == 3 && stride == 1) K3S1Edge(validColumns, x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);
+        else if (filterWidth == 3 && stride == 2) K3S2Edge(validColumns, x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);
+        else if (filterWidth == 5 && stride == 1) K5S1Edge(validColumns, x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);
+        else if (filterWidth == 5 && stride == 2) K5S2Edge(validColumns, x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);
+    }
+
+    /// <summary>The input columns one group of 8 pixels reads: (8 − 1)·stride + filter width.</summary>
+    public static int Columns(int filterWidth, int stride) => (Pixels - 1) * stride + filterWidth;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void K3S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
@@ -330,6 +349,486 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 a7 = TOps.FusedMultiplyAdd(v0, w3, a7);
                 v0 = TOps.Load(r);
                 a7 = TOps.FusedMultiplyAdd(v0, w4, a7);
+            }
+            float* b = bias == null ? null : bias + c;
+            Finish(y +  c, a0, b, epilogue);
+            Finish(y + yStride + c, a1, b, epilogue);
+            Finish(y + 2 * yStride + c, a2, b, epilogue);
+            Finish(y + 3 * yStride + c, a3, b, epilogue);
+            Finish(y + 4 * yStride + c, a4, b, epilogue);
+            Finish(y + 5 * yStride + c, a5, b, epilogue);
+            Finish(y + 6 * yStride + c, a6, b, epilogue);
+            Finish(y + 7 * yStride + c, a7, b, epilogue);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void K3S1Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
+        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
+    {
+        for (int v = 0; v < vectors; v++)
+        {
+            int c = starts[v];
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                float* wr = w + (nint)ky * 3 * tapStride + c;
+                TV w0 = TOps.Load(wr);
+                TV w1 = TOps.Load(wr + tapStride);
+                TV w2 = TOps.Load(wr + 2 * tapStride);
+                float* r = x + ky * rowStride + c;
+                TV v0;
+                if ((validColumns & 0x1) != 0)
+                {
+                    v0 = TOps.Load(r + 0 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
+                }
+                if ((validColumns & 0x2) != 0)
+                {
+                    v0 = TOps.Load(r + 1 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w0, a1);
+                }
+                if ((validColumns & 0x4) != 0)
+                {
+                    v0 = TOps.Load(r + 2 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w2, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w1, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w0, a2);
+                }
+                if ((validColumns & 0x8) != 0)
+                {
+                    v0 = TOps.Load(r + 3 * col);
+                    a1 = TOps.FusedMultiplyAdd(v0, w2, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w1, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w0, a3);
+                }
+                if ((validColumns & 0x10) != 0)
+                {
+                    v0 = TOps.Load(r + 4 * col);
+                    a2 = TOps.FusedMultiplyAdd(v0, w2, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w1, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w0, a4);
+                }
+                if ((validColumns & 0x20) != 0)
+                {
+                    v0 = TOps.Load(r + 5 * col);
+                    a3 = TOps.FusedMultiplyAdd(v0, w2, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w1, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w0, a5);
+                }
+                if ((validColumns & 0x40) != 0)
+                {
+                    v0 = TOps.Load(r + 6 * col);
+                    a4 = TOps.FusedMultiplyAdd(v0, w2, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w1, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w0, a6);
+                }
+                if ((validColumns & 0x80) != 0)
+                {
+                    v0 = TOps.Load(r + 7 * col);
+                    a5 = TOps.FusedMultiplyAdd(v0, w2, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w1, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w0, a7);
+                }
+                if ((validColumns & 0x100) != 0)
+                {
+                    v0 = TOps.Load(r + 8 * col);
+                    a6 = TOps.FusedMultiplyAdd(v0, w2, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w1, a7);
+                }
+                if ((validColumns & 0x200) != 0)
+                {
+                    v0 = TOps.Load(r + 9 * col);
+                    a7 = TOps.FusedMultiplyAdd(v0, w2, a7);
+                }
+            }
+            float* b = bias == null ? null : bias + c;
+            Finish(y +  c, a0, b, epilogue);
+            Finish(y + yStride + c, a1, b, epilogue);
+            Finish(y + 2 * yStride + c, a2, b, epilogue);
+            Finish(y + 3 * yStride + c, a3, b, epilogue);
+            Finish(y + 4 * yStride + c, a4, b, epilogue);
+            Finish(y + 5 * yStride + c, a5, b, epilogue);
+            Finish(y + 6 * yStride + c, a6, b, epilogue);
+            Finish(y + 7 * yStride + c, a7, b, epilogue);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void K3S2Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
+        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
+    {
+        for (int v = 0; v < vectors; v++)
+        {
+            int c = starts[v];
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                float* wr = w + (nint)ky * 3 * tapStride + c;
+                TV w0 = TOps.Load(wr);
+                TV w1 = TOps.Load(wr + tapStride);
+                TV w2 = TOps.Load(wr + 2 * tapStride);
+                float* r = x + ky * rowStride + c;
+                TV v0;
+                if ((validColumns & 0x1) != 0)
+                {
+                    v0 = TOps.Load(r + 0 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
+                }
+                if ((validColumns & 0x2) != 0)
+                {
+                    v0 = TOps.Load(r + 1 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
+                }
+                if ((validColumns & 0x4) != 0)
+                {
+                    v0 = TOps.Load(r + 2 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w2, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w0, a1);
+                }
+                if ((validColumns & 0x8) != 0)
+                {
+                    v0 = TOps.Load(r + 3 * col);
+                    a1 = TOps.FusedMultiplyAdd(v0, w1, a1);
+                }
+                if ((validColumns & 0x10) != 0)
+                {
+                    v0 = TOps.Load(r + 4 * col);
+                    a1 = TOps.FusedMultiplyAdd(v0, w2, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w0, a2);
+                }
+                if ((validColumns & 0x20) != 0)
+                {
+                    v0 = TOps.Load(r + 5 * col);
+                    a2 = TOps.FusedMultiplyAdd(v0, w1, a2);
+                }
+                if ((validColumns & 0x40) != 0)
+                {
+                    v0 = TOps.Load(r + 6 * col);
+                    a2 = TOps.FusedMultiplyAdd(v0, w2, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w0, a3);
+                }
+                if ((validColumns & 0x80) != 0)
+                {
+                    v0 = TOps.Load(r + 7 * col);
+                    a3 = TOps.FusedMultiplyAdd(v0, w1, a3);
+                }
+                if ((validColumns & 0x100) != 0)
+                {
+                    v0 = TOps.Load(r + 8 * col);
+                    a3 = TOps.FusedMultiplyAdd(v0, w2, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w0, a4);
+                }
+                if ((validColumns & 0x200) != 0)
+                {
+                    v0 = TOps.Load(r + 9 * col);
+                    a4 = TOps.FusedMultiplyAdd(v0, w1, a4);
+                }
+                if ((validColumns & 0x400) != 0)
+                {
+                    v0 = TOps.Load(r + 10 * col);
+                    a4 = TOps.FusedMultiplyAdd(v0, w2, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w0, a5);
+                }
+                if ((validColumns & 0x800) != 0)
+                {
+                    v0 = TOps.Load(r + 11 * col);
+                    a5 = TOps.FusedMultiplyAdd(v0, w1, a5);
+                }
+                if ((validColumns & 0x1000) != 0)
+                {
+                    v0 = TOps.Load(r + 12 * col);
+                    a5 = TOps.FusedMultiplyAdd(v0, w2, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w0, a6);
+                }
+                if ((validColumns & 0x2000) != 0)
+                {
+                    v0 = TOps.Load(r + 13 * col);
+                    a6 = TOps.FusedMultiplyAdd(v0, w1, a6);
+                }
+                if ((validColumns & 0x4000) != 0)
+                {
+                    v0 = TOps.Load(r + 14 * col);
+                    a6 = TOps.FusedMultiplyAdd(v0, w2, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w0, a7);
+                }
+                if ((validColumns & 0x8000) != 0)
+                {
+                    v0 = TOps.Load(r + 15 * col);
+                    a7 = TOps.FusedMultiplyAdd(v0, w1, a7);
+                }
+                if ((validColumns & 0x10000) != 0)
+                {
+                    v0 = TOps.Load(r + 16 * col);
+                    a7 = TOps.FusedMultiplyAdd(v0, w2, a7);
+                }
+            }
+            float* b = bias == null ? null : bias + c;
+            Finish(y +  c, a0, b, epilogue);
+            Finish(y + yStride + c, a1, b, epilogue);
+            Finish(y + 2 * yStride + c, a2, b, epilogue);
+            Finish(y + 3 * yStride + c, a3, b, epilogue);
+            Finish(y + 4 * yStride + c, a4, b, epilogue);
+            Finish(y + 5 * yStride + c, a5, b, epilogue);
+            Finish(y + 6 * yStride + c, a6, b, epilogue);
+            Finish(y + 7 * yStride + c, a7, b, epilogue);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void K5S1Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
+        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
+    {
+        for (int v = 0; v < vectors; v++)
+        {
+            int c = starts[v];
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                float* wr = w + (nint)ky * 5 * tapStride + c;
+                TV w0 = TOps.Load(wr);
+                TV w1 = TOps.Load(wr + tapStride);
+                TV w2 = TOps.Load(wr + 2 * tapStride);
+                TV w3 = TOps.Load(wr + 3 * tapStride);
+                TV w4 = TOps.Load(wr + 4 * tapStride);
+                float* r = x + ky * rowStride + c;
+                TV v0;
+                if ((validColumns & 0x1) != 0)
+                {
+                    v0 = TOps.Load(r + 0 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
+                }
+                if ((validColumns & 0x2) != 0)
+                {
+                    v0 = TOps.Load(r + 1 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w0, a1);
+                }
+                if ((validColumns & 0x4) != 0)
+                {
+                    v0 = TOps.Load(r + 2 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w2, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w1, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w0, a2);
+                }
+                if ((validColumns & 0x8) != 0)
+                {
+                    v0 = TOps.Load(r + 3 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w3, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w2, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w1, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w0, a3);
+                }
+                if ((validColumns & 0x10) != 0)
+                {
+                    v0 = TOps.Load(r + 4 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w4, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w3, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w2, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w1, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w0, a4);
+                }
+                if ((validColumns & 0x20) != 0)
+                {
+                    v0 = TOps.Load(r + 5 * col);
+                    a1 = TOps.FusedMultiplyAdd(v0, w4, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w3, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w2, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w1, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w0, a5);
+                }
+                if ((validColumns & 0x40) != 0)
+                {
+                    v0 = TOps.Load(r + 6 * col);
+                    a2 = TOps.FusedMultiplyAdd(v0, w4, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w3, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w2, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w1, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w0, a6);
+                }
+                if ((validColumns & 0x80) != 0)
+                {
+                    v0 = TOps.Load(r + 7 * col);
+                    a3 = TOps.FusedMultiplyAdd(v0, w4, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w3, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w2, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w1, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w0, a7);
+                }
+                if ((validColumns & 0x100) != 0)
+                {
+                    v0 = TOps.Load(r + 8 * col);
+                    a4 = TOps.FusedMultiplyAdd(v0, w4, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w3, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w2, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w1, a7);
+                }
+                if ((validColumns & 0x200) != 0)
+                {
+                    v0 = TOps.Load(r + 9 * col);
+                    a5 = TOps.FusedMultiplyAdd(v0, w4, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w3, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w2, a7);
+                }
+                if ((validColumns & 0x400) != 0)
+                {
+                    v0 = TOps.Load(r + 10 * col);
+                    a6 = TOps.FusedMultiplyAdd(v0, w4, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w3, a7);
+                }
+                if ((validColumns & 0x800) != 0)
+                {
+                    v0 = TOps.Load(r + 11 * col);
+                    a7 = TOps.FusedMultiplyAdd(v0, w4, a7);
+                }
+            }
+            float* b = bias == null ? null : bias + c;
+            Finish(y +  c, a0, b, epilogue);
+            Finish(y + yStride + c, a1, b, epilogue);
+            Finish(y + 2 * yStride + c, a2, b, epilogue);
+            Finish(y + 3 * yStride + c, a3, b, epilogue);
+            Finish(y + 4 * yStride + c, a4, b, epilogue);
+            Finish(y + 5 * yStride + c, a5, b, epilogue);
+            Finish(y + 6 * yStride + c, a6, b, epilogue);
+            Finish(y + 7 * yStride + c, a7, b, epilogue);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void K5S2Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
+        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
+    {
+        for (int v = 0; v < vectors; v++)
+        {
+            int c = starts[v];
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                float* wr = w + (nint)ky * 5 * tapStride + c;
+                TV w0 = TOps.Load(wr);
+                TV w1 = TOps.Load(wr + tapStride);
+                TV w2 = TOps.Load(wr + 2 * tapStride);
+                TV w3 = TOps.Load(wr + 3 * tapStride);
+                TV w4 = TOps.Load(wr + 4 * tapStride);
+                float* r = x + ky * rowStride + c;
+                TV v0;
+                if ((validColumns & 0x1) != 0)
+                {
+                    v0 = TOps.Load(r + 0 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
+                }
+                if ((validColumns & 0x2) != 0)
+                {
+                    v0 = TOps.Load(r + 1 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
+                }
+                if ((validColumns & 0x4) != 0)
+                {
+                    v0 = TOps.Load(r + 2 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w2, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w0, a1);
+                }
+                if ((validColumns & 0x8) != 0)
+                {
+                    v0 = TOps.Load(r + 3 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w3, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w1, a1);
+                }
+                if ((validColumns & 0x10) != 0)
+                {
+                    v0 = TOps.Load(r + 4 * col);
+                    a0 = TOps.FusedMultiplyAdd(v0, w4, a0);
+                    a1 = TOps.FusedMultiplyAdd(v0, w2, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w0, a2);
+                }
+                if ((validColumns & 0x20) != 0)
+                {
+                    v0 = TOps.Load(r + 5 * col);
+                    a1 = TOps.FusedMultiplyAdd(v0, w3, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w1, a2);
+                }
+                if ((validColumns & 0x40) != 0)
+                {
+                    v0 = TOps.Load(r + 6 * col);
+                    a1 = TOps.FusedMultiplyAdd(v0, w4, a1);
+                    a2 = TOps.FusedMultiplyAdd(v0, w2, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w0, a3);
+                }
+                if ((validColumns & 0x80) != 0)
+                {
+                    v0 = TOps.Load(r + 7 * col);
+                    a2 = TOps.FusedMultiplyAdd(v0, w3, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w1, a3);
+                }
+                if ((validColumns & 0x100) != 0)
+                {
+                    v0 = TOps.Load(r + 8 * col);
+                    a2 = TOps.FusedMultiplyAdd(v0, w4, a2);
+                    a3 = TOps.FusedMultiplyAdd(v0, w2, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w0, a4);
+                }
+                if ((validColumns & 0x200) != 0)
+                {
+                    v0 = TOps.Load(r + 9 * col);
+                    a3 = TOps.FusedMultiplyAdd(v0, w3, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w1, a4);
+                }
+                if ((validColumns & 0x400) != 0)
+                {
+                    v0 = TOps.Load(r + 10 * col);
+                    a3 = TOps.FusedMultiplyAdd(v0, w4, a3);
+                    a4 = TOps.FusedMultiplyAdd(v0, w2, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w0, a5);
+                }
+                if ((validColumns & 0x800) != 0)
+                {
+                    v0 = TOps.Load(r + 11 * col);
+                    a4 = TOps.FusedMultiplyAdd(v0, w3, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w1, a5);
+                }
+                if ((validColumns & 0x1000) != 0)
+                {
+                    v0 = TOps.Load(r + 12 * col);
+                    a4 = TOps.FusedMultiplyAdd(v0, w4, a4);
+                    a5 = TOps.FusedMultiplyAdd(v0, w2, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w0, a6);
+                }
+                if ((validColumns & 0x2000) != 0)
+                {
+                    v0 = TOps.Load(r + 13 * col);
+                    a5 = TOps.FusedMultiplyAdd(v0, w3, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w1, a6);
+                }
+                if ((validColumns & 0x4000) != 0)
+                {
+                    v0 = TOps.Load(r + 14 * col);
+                    a5 = TOps.FusedMultiplyAdd(v0, w4, a5);
+                    a6 = TOps.FusedMultiplyAdd(v0, w2, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w0, a7);
+                }
+                if ((validColumns & 0x8000) != 0)
+                {
+                    v0 = TOps.Load(r + 15 * col);
+                    a6 = TOps.FusedMultiplyAdd(v0, w3, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w1, a7);
+                }
+                if ((validColumns & 0x10000) != 0)
+                {
+                    v0 = TOps.Load(r + 16 * col);
+                    a6 = TOps.FusedMultiplyAdd(v0, w4, a6);
+                    a7 = TOps.FusedMultiplyAdd(v0, w2, a7);
+                }
+                if ((validColumns & 0x20000) != 0)
+                {
+                    v0 = TOps.Load(r + 17 * col);
+                    a7 = TOps.FusedMultiplyAdd(v0, w3, a7);
+                }
+                if ((validColumns & 0x40000) != 0)
+                {
+                    v0 = TOps.Load(r + 18 * col);
+                    a7 = TOps.FusedMultiplyAdd(v0, w4, a7);
+                }
             }
             float* b = bias == null ? null : bias + c;
             Finish(y +  c, a0, b, epilogue);

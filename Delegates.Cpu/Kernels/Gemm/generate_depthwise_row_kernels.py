@@ -14,7 +14,8 @@ w("namespace Accel.Delegates.Cpu.Kernels;")
 w("")
 w("/// <summary>")
 w("/// Depthwise micro-kernels for the corpus's common filters (3×3 and 5×5, stride 1 or 2, dilation 1, multiplier 1) on")
-w("/// 8 interior output pixels of one row × one channel vector. Each input column of a filter row is loaded once and")
+w("/// 8 output pixels of one row × one channel vector (interior pixels, or with RunEdge pixels whose taps leave the")
+w("/// input at the left or right border). Each input column of a filter row is loaded once and")
 w("/// fed to every pixel it reaches (pixel p uses column p·stride + kx as tap kx); columns are visited left to right, so")
 w("/// every accumulator still receives its taps in the reference's order — ky outer, kx ascending — one FMA each,")
 w("/// starting at +0; then + bias and the clamp. Written out column by column (the JIT does not unroll loops), so the")
@@ -44,36 +45,64 @@ for (k, s) in shapes:
     w("        %sif (filterWidth == %d && stride == %d) K%dS%d(x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);" % ("" if first else "else ", k, s, k, s))
     first = False
 w("    }")
+w("")
+w("    /// <summary>")
+w("    /// As <see cref=\"Run\"/> for 8 pixels next to the row's left or right border: input column j (pixel p uses")
+w("    /// column p·stride + kx as tap kx) is read only when bit j of <paramref name=\"validColumns\"/> is set; the taps of")
+w("    /// the other columns lie outside the input and, as in the reference, contribute no FMA step.")
+w("    /// </summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    public static void RunEdge(int filterWidth, int stride, int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w,")
+w("        nint tapStride, float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
+w("    {")
+first = True
 for (k, s) in shapes:
-    cols = (P - 1) * s + k
-    w("")
-    w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
-    w("    private static void K%dS%d(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride," % (k, s))
-    w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
-    w("    {")
-    w("        for (int v = 0; v < vectors; v++)")
-    w("        {")
-    w("            int c = starts[v];")
-    w("            " + ", ".join("a%d = TOps.Zero" % p for p in range(P)).replace("a0 = TOps.Zero", "TV a0 = TOps.Zero") + ";")
-    w("            for (int ky = kyBegin; ky < kyEnd; ky++)")
-    w("            {")
-    w("                float* wr = w + (nint)ky * %d * tapStride + c;" % k)
-    for kx in range(k):
-        w("                TV w%d = TOps.Load(wr%s);" % (kx, "" if kx == 0 else " + %d * tapStride" % kx if kx > 1 else " + tapStride"))
-    w("                float* r = x + ky * rowStride + c;")
-    w("                TV v0;")
-    for j in range(cols):
-        w("                v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
-        for p in range(P):
-            kx = j - p * s
-            if 0 <= kx < k:
-                w("                a%d = TOps.FusedMultiplyAdd(v0, w%d, a%d);" % (p, kx, p))
-    w("            }")
-    w("            float* b = bias == null ? null : bias + c;")
-    for p in range(P):
-        w("            Finish(y + %s c, a%d, b, epilogue);" % ("" if p == 0 else ("yStride +" if p == 1 else "%d * yStride +" % p), p))
-    w("        }")
-    w("    }")
+    w("        %sif (filterWidth == %d && stride == %d) K%dS%dEdge(validColumns, x, col, rowStride, kyBegin, kyEnd, w, tapStride, bias, epilogue, y, yStride, starts, vectors);" % ("" if first else "else ", k, s, k, s))
+    first = False
+w("    }")
+w("")
+w("    /// <summary>The input columns one group of 8 pixels reads: (8 − 1)·stride + filter width.</summary>")
+w("    public static int Columns(int filterWidth, int stride) => (Pixels - 1) * stride + filterWidth;")
+for edge in (False, True):
+  for (k, s) in shapes:
+      cols = (P - 1) * s + k
+      w("")
+      w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+      w("    private static void K%dS%d%s(%sfloat* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride," % (k, s, "Edge" if edge else "", "int validColumns, " if edge else ""))
+      w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
+      w("    {")
+      w("        for (int v = 0; v < vectors; v++)")
+      w("        {")
+      w("            int c = starts[v];")
+      w("            " + ", ".join("a%d = TOps.Zero" % p for p in range(P)).replace("a0 = TOps.Zero", "TV a0 = TOps.Zero") + ";")
+      w("            for (int ky = kyBegin; ky < kyEnd; ky++)")
+      w("            {")
+      w("                float* wr = w + (nint)ky * %d * tapStride + c;" % k)
+      for kx in range(k):
+          w("                TV w%d = TOps.Load(wr%s);" % (kx, "" if kx == 0 else " + %d * tapStride" % kx if kx > 1 else " + tapStride"))
+      w("                float* r = x + ky * rowStride + c;")
+      w("                TV v0;")
+      for j in range(cols):
+          if edge:
+              w("                if ((validColumns & %s) != 0)" % hex(1 << j))
+              w("                {")
+              w("                    v0 = TOps.Load(r + %d * col);" % j)
+              ind = "    "
+          else:
+              w("                v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
+              ind = ""
+          for p in range(P):
+              kx = j - p * s
+              if 0 <= kx < k:
+                  w(ind + "                a%d = TOps.FusedMultiplyAdd(v0, w%d, a%d);" % (p, kx, p))
+          if edge:
+              w("                }")
+      w("            }")
+      w("            float* b = bias == null ? null : bias + c;")
+      for p in range(P):
+          w("            Finish(y + %s c, a%d, b, epilogue);" % ("" if p == 0 else ("yStride +" if p == 1 else "%d * yStride +" % p), p))
+      w("        }")
+      w("    }")
 w("")
 w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
 w("    private static void Finish(float* y, TV acc, float* bias, in GemmEpilogue<TV> epilogue)")
@@ -84,3 +113,76 @@ w("        TOps.Store(y, acc);")
 w("    }")
 w("}")
 open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "DepthwiseConv2DRowKernels.cs"), "w").write("\n".join(out) + "\n")
+
+# Emits ../DepthwiseConv2DPairKernels.cs: 24 channels on Vector512, 3x3 stride 1: 8 pixels = 4 pixel pairs, each pair's
+# 48 contiguous channels 3 full vectors (phases A = channels 0-15, B = 16-23 then 0-7, C = 8-23). Output vector j
+# (flat offset 16j) reads the input at 16j + 24kx for tap kx; the loads are walked in ascending offset order, so each
+# accumulator gets kx = 0, 1, 2 in turn.
+C = 24
+V = 16
+NV = P * C // V  # 12 output vectors
+out = []
+w = out.append
+w("// Generated by Gemm/generate_depthwise_row_kernels.py; edit the generator, not this file.")
+w("using System.Runtime.CompilerServices;")
+w("using System.Runtime.Intrinsics;")
+w("")
+w("namespace Accel.Delegates.Cpu.Kernels;")
+w("")
+w("/// <summary>")
+w("/// DEPTHWISE_CONV_2D with 24 channels (multiplier 1), a 3×3 filter, stride 1, on Vector512: 8 interior output pixels")
+w("/// of one row as 12 full vectors. Two neighbouring pixels' 48 channels are contiguous in NHWC and fill 3 vectors")
+w("/// (phases A = channels 0–15, B = 16–23 then 0–7, C = 8–23), so no lane is computed twice (the channel-vector")
+w("/// kernels take 2 vectors per pixel, 8 of 32 lanes repeated). Tap kx of output vector j is the input vector 24·kx")
+w("/// floats further (whole pixels, the same channels). Per filter row the input vectors are loaded in ascending order")
+w("/// and each feeds the accumulators it reaches, so every lane's chain is the reference's: ky outer, kx = 0, 1, 2, one")
+w("/// FMA each from +0; then + bias and the clamp.")
+w("/// </summary>")
+w("internal static unsafe class DepthwisePairKernels")
+w("{")
+w("    public const int Channels = %d;" % C)
+w("    public const int Pixels = %d;" % P)
+w("")
+w("    /// <summary>The output channel of float <paramref name=\"i\"/> (0–47) of a pixel pair.</summary>")
+w("    public static int Channel(int i) => i %% %d;" % C)
+w("")
+w("    /// <summary>")
+w("    /// <paramref name=\"x\"/>: the input at (filter row 0, column kx = 0) of the group's first pixel, filter rows")
+w("    /// <paramref name=\"rowStride\"/> floats apart; <paramref name=\"w\"/>: [ky][kx][48] pair-packed weights;")
+w("    /// <paramref name=\"bias\"/>: [48] or null; <paramref name=\"y\"/>: the group's 8 × 24 contiguous outputs.")
+w("    /// </summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+w("    public static void K3S1(float* x, nint rowStride, int kyBegin, int kyEnd, float* w, float* bias,")
+w("        Vector512<float> min, Vector512<float> max, bool clamp, float* y)")
+w("    {")
+w("        " + "Vector512<float> " + ", ".join("a%d = default" % j for j in range(NV)) + ";")
+w("        for (int ky = kyBegin; ky < kyEnd; ky++)")
+w("        {")
+w("            float* wr = w + ky * %d;" % (3 * 2 * C))
+for kx in range(3):
+    for ph in range(3):
+        w("            var w%d%d = Vector512.Load(wr + %d);" % (kx, ph, kx * 2 * C + ph * V))
+w("            float* r = x + ky * rowStride;")
+w("            Vector512<float> v;")
+offsets = sorted(set([V * j + C * kx for j in range(NV) for kx in range(3)]))
+for o in offsets:
+    w("            v = Vector512.Load(r + %d);" % o)
+    for kx in range(3):
+        if (o - C * kx) % V == 0:
+            j = (o - C * kx) // V
+            if 0 <= j < NV:
+                w("            a%d = Vector512.FusedMultiplyAdd(v, w%d%d, a%d);" % (j, kx, j % 3, j))
+w("        }")
+for j in range(NV):
+    w("        Finish(y + %d, a%d, bias == null ? null : bias + %d, min, max, clamp);" % (V * j, j, V * (j % 3)))
+w("    }")
+w("")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    private static void Finish(float* y, Vector512<float> acc, float* bias, Vector512<float> min, Vector512<float> max, bool clamp)")
+w("    {")
+w("        if (bias != null) acc += Vector512.Load(bias);")
+w("        if (clamp) acc = Vector512.ConditionalSelect(Vector512.LessThan(acc, min), min, Vector512.ConditionalSelect(Vector512.GreaterThan(acc, max), max, acc));")
+w("        Vector512.Store(acc, y);")
+w("    }")
+w("}")
+open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "DepthwiseConv2DPairKernels.cs"), "w").write("\n".join(out) + "\n")

@@ -1,0 +1,88 @@
+using Accel.Building;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// Float DEPTHWISE_CONV_2D rows at least 8 pixels wide run wholly through the 8-pixel row kernels: border groups skip
+/// the columns outside the input, and a last group overlapping its neighbour when 8 does not divide the width. Every
+/// output keeps the reference's bits (same FMA chain over the in-bounds taps, + bias, clamp) at 1 and 2 threads; with 24
+/// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each.
+/// </summary>
+[TestFixture]
+public sealed class DepthwiseRowGroupTests
+{
+    private static IEnumerable<TestCaseData> Shapes()
+    {
+        // height, width, channels, filter, stride, padding, multiplier, dilation
+        yield return new TestCaseData(6, 64, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 64 wide, 24 channels (face detector's first block)");
+        yield return new TestCaseData(5, 21, 24, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 21 -> 19 wide, 24 channels: pair kernel, overlapping group");
+        yield return new TestCaseData(6, 30, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 30 wide, 24 channels: pair kernel between the border groups");
+        yield return new TestCaseData(7, 20, 24, 3, 1, Padding.Same, 1, 2).SetName("3x3 s1 SAME, 24 channels, dilation 2 (tap-list path)");
+        yield return new TestCaseData(5, 8, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 8 wide: one group, both borders");
+        yield return new TestCaseData(5, 13, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 13 wide: overlapping last group");
+        yield return new TestCaseData(4, 17, 7, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 17 wide, 7 channels");
+        yield return new TestCaseData(7, 64, 24, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 64 -> 32 wide (right border only)");
+        yield return new TestCaseData(5, 19, 36, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 19 -> 10 wide: overlapping last group");
+        yield return new TestCaseData(6, 16, 48, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 16 wide, 48 channels");
+        yield return new TestCaseData(6, 11, 20, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 11 wide: two groups, 5 pixels recomputed");
+        yield return new TestCaseData(6, 21, 16, 5, 2, Padding.Same, 1, 1).SetName("5x5 s2 SAME, 21 -> 11 wide");
+        yield return new TestCaseData(5, 30, 9, 5, 2, Padding.Valid, 1, 1).SetName("5x5 s2 VALID, 30 -> 13 wide");
+        yield return new TestCaseData(4, 3, 24, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 3 wide: filter wider than the row");
+        yield return new TestCaseData(4, 20, 12, 3, 1, Padding.Same, 2, 1).SetName("3x3 s1 SAME, multiplier 2 (tap-list path)");
+        yield return new TestCaseData(4, 20, 16, 3, 1, Padding.Same, 1, 2).SetName("3x3 s1 SAME, dilation 2 (tap-list path)");
+    }
+
+    [TestCaseSource(nameof(Shapes))]
+    public void EveryOutputHasTheReferenceBits(int height, int width, int channels, int filter, int stride, Padding padding, int multiplier, int dilation)
+    {
+        foreach (var activation in new[] { ActivationFunctionType.None, ActivationFunctionType.Relu6 })
+            foreach (bool bias in new[] { false, true })
+            {
+                var (model, input) = Depthwise(height, width, channels, filter, stride, padding, multiplier, dilation, activation, bias);
+                var expected = ConvDelegateHarness.RunReference(model, input);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    using var loaded = Model.FromBytes(model);
+                    var options = new InterpreterOptions { Threads = threads };
+                    options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+                    using var interpreter = new Interpreter(loaded, options);
+                    interpreter.AllocateTensors();
+                    Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1), "the CPU delegate takes the node");
+                    interpreter.SetInput<float>(0, input);
+                    interpreter.Invoke();
+                    ConvDelegateHarness.AssertBitEqual(interpreter.Output<float>(0).ToArray(), expected,
+                        $"{activation}, bias {bias}, {threads} thread(s)");
+                }
+            }
+    }
+
+    private static (byte[] Model, float[] Input) Depthwise(int height, int width, int channels, int filter, int stride, Padding padding,
+        int multiplier, int dilation, ActivationFunctionType activation, bool withBias)
+    {
+        var random = new Random(height * 1000 + width * 10 + filter + channels);
+        int outChannels = channels * multiplier;
+        int effective = (filter - 1) * dilation + 1;
+        int Out(int size) => padding == Padding.Same ? (size + stride - 1) / stride : Math.Max(0, (size - effective + stride) / stride);
+        var b = new ModelBuilder();
+        int x = b.AddTensor("x", TensorType.Float32, [1, height, width, channels]);
+        int w = b.AddConstant("w", [1, filter, filter, outChannels], Values(random, filter * filter * outChannels));
+        int bias = withBias ? b.AddConstant("b", [outChannels], Values(random, outChannels)) : -1;
+        int y = b.AddTensor("y", TensorType.Float32, [1, Out(height), Out(width), outChannels]);
+        b.AddOperator(BuiltinOperator.DepthwiseConv2D, [x, w, bias], [y],
+            new DepthwiseConv2DOptions(padding, stride, stride, multiplier, activation, dilation, dilation));
+        b.AddInput(x);
+        b.AddOutput(y);
+        return (b.Build(), Values(random, height * width * channels));
+    }
+
+    /// <summary>Mostly ±4, with some −0, NaN, ±inf and subnormals (so a tap wrongly taken or skipped shows).</summary>
+    private static float[] Values(Random random, int count) =>
+        Enumerable.Range(0, count).Select(_ => random.Next(40) switch
+        {
+            0 => -0f,
+            1 => float.NaN,
+            2 => random.Next(2) == 0 ? float.PositiveInfinity : float.NegativeInfinity,
+            3 => 1e-40f,
+            _ => (float)(random.NextDouble() * 8 - 4),
+        }).ToArray();
+}
