@@ -86,12 +86,19 @@ internal static class Evaluator
         return (outputErrors, layerErrors);
     }
 
+    /// <summary>Timed rounds of <see cref="MeasureLatency"/>: each times one invoke of both models.</summary>
+    public const int LatencyRounds = 15;
+
     /// <summary>
-    /// Median invoke latency in ms of two models on the CPU delegate with 1 thread: warm-up until 35 invokes or 2 s
-    /// per model (as <c>accel bench</c>: .NET's tiered JIT optimizes a method after ~30 calls), then 9 timed runs each,
-    /// alternating between the models so that machine load affects both alike.
+    /// Invoke latency of two models on the CPU delegate with 1 thread (which runs every kernel on the calling thread):
+    /// warm-up until 35 invokes or 2 s per model (as <c>accel bench</c>: .NET's tiered JIT optimizes a method after ~30
+    /// calls), then <see cref="LatencyRounds"/> rounds, each invoking both models once (A then B, the next round B then
+    /// A), every invoke timed by the calling thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>; elsewhere the wall
+    /// clock, and the measurement says so). CPU time does not count the time the thread waits for a core, so other
+    /// processes' load changes it much less than the wall clock; the minimum over rounds is the figure least disturbed
+    /// by what load remains (cache and frequency), and the alternation gives both models the same conditions.
     /// </summary>
-    public static (double A, double B) MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample)
+    public static LatencyMeasurement MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample, int rounds = LatencyRounds)
     {
         using var a = Model.FromBytes(modelA);
         using var b = Model.FromBytes(modelB);
@@ -104,20 +111,34 @@ internal static class Evaluator
             long warmStart = Stopwatch.GetTimestamp();
             for (int i = 0; i < 35 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 2; i++) interpreter.Invoke();
         }
-        var ta = new double[9];
-        var tb = new double[9];
-        for (int i = 0; i < ta.Length; i++)
+        double? load = ThreadClock.LoadAverage();
+        bool cpu = ThreadClock.IsThreadCpuTime;
+        var ta = new double[rounds];
+        var tb = new double[rounds];
+        for (int i = 0; i < rounds; i++)
         {
-            long start = Stopwatch.GetTimestamp();
-            ia.Invoke();
-            ta[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            start = Stopwatch.GetTimestamp();
-            ib.Invoke();
-            tb[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (i % 2 == 0)
+            {
+                ta[i] = Time(ia);
+                tb[i] = Time(ib);
+            }
+            else
+            {
+                tb[i] = Time(ib);
+                ta[i] = Time(ia);
+            }
         }
         Array.Sort(ta);
         Array.Sort(tb);
-        return (ta[ta.Length / 2], tb[tb.Length / 2]);
+        return new LatencyMeasurement(cpu ? LatencyMeasurement.ThreadCpuClock : LatencyMeasurement.WallClock, rounds,
+            ta[0], ta[rounds / 2], tb[0], tb[rounds / 2], load);
+
+        static double Time(Interpreter interpreter)
+        {
+            double start = ThreadClock.NowMs();
+            interpreter.Invoke();
+            return ThreadClock.NowMs() - start;
+        }
     }
 
     public static ModelFigures Figures(byte[] bytes, double? latency)
