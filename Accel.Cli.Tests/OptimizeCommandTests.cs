@@ -313,14 +313,14 @@ public sealed class OptimizeCommandTests
         var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3),
             "--range-select", "per-kind", "--percentile", "99");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
-        Assert.That(r.Stdout, Does.Contain(OperatingSystem.IsLinux() ? "latency (cpu, 1 thread, thread CPU time, min of 15 interleaved rounds)" : "wall clock, min of 15"));
+        Assert.That(r.Stdout, Does.Match(OperatingSystem.IsLinux() ? @"latency \(cpu, 1 thread, thread CPU time, min of \d+ interleaved rounds\)" : "wall clock, min of"));
         using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
         var search = report.RootElement.GetProperty("rangeSearch");
         Assert.That(search.GetProperty("alternative").GetString(), Is.EqualTo("percentile 99"));
         Assert.That(search.GetProperty("selection").GetString(), Is.EqualTo("PerKind"));
         var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ToList();
         Assert.That(notes, Has.Some.StartsWith("Range selection per kind: ").And.Some.StartsWith("Calibration: 3 samples, min/max"));
-        Assert.That(report.RootElement.GetProperty("latency").GetProperty("rounds").GetInt32(), Is.EqualTo(15));
+        Assert.That(report.RootElement.GetProperty("latency").GetProperty("rounds").GetInt32(), Is.GreaterThanOrEqualTo(15));
     }
 
     [TestCase("--range-select", "sometimes", "unknown --range-select 'sometimes'")]

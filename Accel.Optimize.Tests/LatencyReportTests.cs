@@ -12,7 +12,8 @@ public sealed class LatencyReportTests
         var result = ModelOptimizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Int8 }, TestModels.SmallNetworkSamples(2));
         var latency = result.Report.Latency;
         Assert.That(latency, Is.Not.Null);
-        Assert.That(latency!.Rounds, Is.EqualTo(15));
+        // At least 15 rounds, and the last 10 without a new minimum (or the cap).
+        Assert.That(latency!.Rounds, Is.InRange(Evaluator.MinLatencyRounds, Evaluator.MaxLatencyRounds));
         Assert.That(latency.Clock, Is.EqualTo(OperatingSystem.IsLinux() ? LatencyMeasurement.ThreadCpuClock : LatencyMeasurement.WallClock));
         Assert.That(latency.OriginalMinMs, Is.GreaterThan(0).And.LessThanOrEqualTo(latency.OriginalMedianMs));
         Assert.That(latency.OptimizedMinMs, Is.GreaterThan(0).And.LessThanOrEqualTo(latency.OptimizedMedianMs));
@@ -27,7 +28,7 @@ public sealed class LatencyReportTests
         {
             "clock", "rounds", "originalMinMs", "originalMedianMs", "optimizedMinMs", "optimizedMedianMs", "loadAverage", "ratio",
         }));
-        Assert.That(result.Report.ToHtml(), Does.Contain("min of 15 interleaved rounds"));
+        Assert.That(result.Report.ToHtml(), Does.Contain($"min of {latency.Rounds} interleaved rounds"));
     }
 
     [Test]
