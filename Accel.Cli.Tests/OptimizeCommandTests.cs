@@ -305,6 +305,37 @@ public sealed class OptimizeCommandTests
         Assert.That(notes, Has.Some.StartsWith("Equalization: ").And.Some.StartsWith("Accuracy target 1E-09"));
     }
 
+    [Test]
+    public void RangeSelect_ReachesTheOptimizerAndTheReport_AndTheLatencyLineSaysHowItWasMeasured()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("ranges.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3),
+            "--range-select", "per-kind", "--percentile", "99");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(r.Stdout, Does.Match(OperatingSystem.IsLinux() ? @"latency \(cpu, 1 thread, thread CPU time, min of \d+ interleaved rounds\)" : "wall clock, min of"));
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
+        var search = report.RootElement.GetProperty("rangeSearch");
+        Assert.That(search.GetProperty("alternative").GetString(), Is.EqualTo("percentile 99"));
+        Assert.That(search.GetProperty("selection").GetString(), Is.EqualTo("PerKind"));
+        var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.That(notes, Has.Some.StartsWith("Range selection per kind: ").And.Some.StartsWith("Calibration: 3 samples, min/max"));
+        Assert.That(report.RootElement.GetProperty("latency").GetProperty("rounds").GetInt32(), Is.GreaterThanOrEqualTo(15));
+    }
+
+    [TestCase("--range-select", "sometimes", "unknown --range-select 'sometimes'")]
+    public void ABadRangeSelect_IsAUsageError(string option, string value, string message)
+    {
+        using var dir = new TempDirectory();
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int8", "-c", WriteCalibration(dir, 1), option, value);
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain(message));
+        var withPercentileRanges = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int8", "-c", WriteCalibration(dir, 1),
+            option, "per-tensor", "--range", "percentile");
+        Assert.That(withPercentileRanges.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), withPercentileRanges.Stderr);
+        Assert.That(withPercentileRanges.Stderr, Does.Contain("--range-select chooses between --range"));
+    }
+
     [TestCase("--keep-float", "NO_SUCH_OP", 1, "KeepFloat 'NO_SUCH_OP' names neither an operator type")]
     [TestCase("--keep-float", "conv_b", 1, "KeepFloat 'conv_b': tensor")]
     [TestCase("--float-layers", "999", 1, "FloatLayers 999 is more than the")]

@@ -27,7 +27,11 @@ public static partial class OptimizeCommands
         new("--range", SharedOptionKind.Single, "minmax|percentile|mse",
             "activation ranges: min/max over all samples (default); per sample the (100-P)-th and P-th percentiles; or mse: per tensor " +
             "the clipping range with the least expected quantization error over a 2048-bin histogram of all samples (docs/optimize.md)"),
-        new("--percentile", SharedOptionKind.Single, "P", "the percentile of --range percentile (P in (50, 100], default 99.99)"),
+        new("--percentile", SharedOptionKind.Single, "P", "the percentile of --range percentile and --range-select (P in (50, 100], default 99.99)"),
+        new("--range-select", SharedOptionKind.Single, "off|per-kind|per-tensor", "int8, int16x8: per tensor kind (producer, fused activation, read by a " +
+            "depthwise convolution) or per tensor, the --range range (min/max by default) or the --percentile range, whichever gives the smaller model " +
+            "output error on the calibration samples (each kind or tensor tried in operator order with the whole model quantized; --sensitivity-output " +
+            "selects the outputs; docs/optimize.md §Range selection)"),
         new("--calibration-views", SharedOptionKind.Switch, "", "int8, int16x8: each calibration image gives six samples: whole, mirrored, letterboxed, letterboxed " +
             "at half size, central 70 % crop and its mirror (docs/optimize.md §Calibration views)"),
         new("--bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED bias by its mean output " +

@@ -52,7 +52,7 @@ public static partial class OptimizeCommands
             PerChannelFullyConnected = p.Has("--per-channel-fc"),
             Range = p.Value("--range") switch
             {
-                null or "minmax" => p.Has("--percentile") ? CalibrationRange.Percentile : CalibrationRange.MinMax,
+                null or "minmax" => p.Has("--percentile") && p.Value("--range-select") is null or "off" ? CalibrationRange.Percentile : CalibrationRange.MinMax,
                 "percentile" => CalibrationRange.Percentile,
                 "mse" => CalibrationRange.Mse,
                 var other => throw new UsageException($"unknown --range '{other}' (minmax, percentile, mse)", "quantize"),
@@ -68,13 +68,24 @@ public static partial class OptimizeCommands
             SensitivityOutputs = p.Values("--sensitivity-output").ToList(),
             AccuracyTarget = p.Has("--accuracy-target") ? Number(p, "--accuracy-target", 0, "quantize") : null,
             Equalize = p.Has("--equalize"),
+            RangeSelection = p.Value("--range-select") switch
+            {
+                null or "off" => RangeSelection.Off,
+                "per-kind" => RangeSelection.PerKind,
+                "per-tensor" => RangeSelection.PerTensor,
+                var other => throw new UsageException($"unknown --range-select '{other}' (off, per-kind, per-tensor)", "quantize"),
+            },
         };
-        if (options.SensitivityOutputs.Count > 0 && options.FloatLayers == 0 && options.AccuracyTarget is null)
-            throw new UsageException("--sensitivity-output ranks operators for --float-layers N or --accuracy-target E: give one of them too", "quantize");
+        if (options.SensitivityOutputs.Count > 0 && options.FloatLayers == 0 && options.AccuracyTarget is null && options.RangeSelection == RangeSelection.Off)
+            throw new UsageException("--sensitivity-output ranks operators for --float-layers N or --accuracy-target E (or ranges for --range-select): give one of them too", "quantize");
+        if (options.RangeSelection != RangeSelection.Off && options.Range == CalibrationRange.Percentile)
+            throw new UsageException("--range-select chooses between --range (minmax or mse) and the --percentile range: not with --range percentile", "quantize");
         if (options.AccuracyTarget is not null && options.FloatLayers > 0)
             throw new UsageException("--accuracy-target chooses the number of float layers itself: leave out --float-layers", "quantize");
         if (options.KeepFloat.Count > 0 && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8 or QuantizationMode.Dynamic))
             throw new UsageException($"--keep-float applies to --mode int8, int16x8 and dynamic, not {p.Value("--mode")}", "quantize");
+        if (options.RangeSelection != RangeSelection.Off && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new UsageException($"--range-select applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         if ((options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize)
             && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new UsageException($"--float-layers, --accuracy-target and --equalize apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
@@ -198,7 +209,16 @@ public static partial class OptimizeCommands
         stdout.WriteLine($"{r.Operation}: {output}");
         stdout.WriteLine($"  size {r.Original.FileBytes} -> {r.Optimized.FileBytes} bytes, gzip {r.Original.GzipBytes} -> {r.Optimized.GzipBytes}");
         if (r.Original.LatencyMs is { } a && r.Optimized.LatencyMs is { } b)
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency (cpu, 1 thread) {a:F3} -> {b:F3} ms"));
+        {
+            if (r.Latency is { } lm)
+            {
+                string clock = lm.Clock == LatencyMeasurement.ThreadCpuClock ? "thread CPU time" : "wall clock";
+                string load = lm.LoadAverage is { } l ? string.Create(CultureInfo.InvariantCulture, $"; load {l:F1}") : "";
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  latency (cpu, 1 thread, {clock}, min of {lm.Rounds} interleaved rounds) {a:F3} -> {b:F3} ms (x{lm.Ratio:F2}; medians {lm.OriginalMedianMs:F3} -> {lm.OptimizedMedianMs:F3}{load})"));
+            }
+            else stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  latency (cpu, 1 thread) {a:F3} -> {b:F3} ms"));
+        }
         foreach (var o in r.Outputs)
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  output {o.Index} '{o.Name}': rel L2 {o.RelativeL2:G4}, max abs {o.MaxAbs:G4}{(o.Top1Agreement is { } t ? $", top-1 agreement {t:P1}" : "")}"));

@@ -86,12 +86,28 @@ internal static class Evaluator
         return (outputErrors, layerErrors);
     }
 
+    /// <summary>The fewest timed rounds of <see cref="MeasureLatency"/>: each times one invoke of both models.</summary>
+    public const int MinLatencyRounds = 15;
+
+    /// <summary>Rounds continue until neither model's fastest invoke improved (by more than 1 %) for this many rounds.</summary>
+    public const int StableLatencyRounds = 10;
+
+    /// <summary>At most this many rounds, and no new round once the rounds past the first 15 have taken 3 s of thread time.</summary>
+    public const int MaxLatencyRounds = 200;
+
     /// <summary>
-    /// Median invoke latency in ms of two models on the CPU delegate with 1 thread: warm-up until 35 invokes or 2 s
-    /// per model (as <c>accel bench</c>: .NET's tiered JIT optimizes a method after ~30 calls), then 9 timed runs each,
-    /// alternating between the models so that machine load affects both alike.
+    /// Invoke latency of two models on the CPU delegate with 1 thread (which runs every kernel on the calling thread):
+    /// warm-up of at least 35 invokes and 0.5 s per model (at most 5 s: .NET's tiered JIT queues a method for optimization
+    /// after ~30 calls and compiles it on a background thread, which a loaded machine delays), then rounds, each invoking both models once (A then B, the next round B then A), every invoke timed by the
+    /// calling thread's CPU time (Linux <c>CLOCK_THREAD_CPUTIME_ID</c>; elsewhere the wall clock, and the measurement says
+    /// so). At least <see cref="MinLatencyRounds"/> rounds, then more until neither model's fastest invoke has improved by
+    /// more than 1 % for <see cref="StableLatencyRounds"/> rounds (a late tier-1 JIT or a quiet moment of a shared core
+    /// shows up as a new minimum), at most <see cref="MaxLatencyRounds"/> or 3 s of thread time past the first rounds.
+    /// CPU time does not count the time the thread waits for a core, so other processes' load changes it much less than
+    /// the wall clock; the minimum is the figure least disturbed by what remains (a busy sibling hyperthread, caches), and
+    /// the alternation gives both models the same conditions.
     /// </summary>
-    public static (double A, double B) MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample)
+    public static LatencyMeasurement MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample)
     {
         using var a = Model.FromBytes(modelA);
         using var b = Model.FromBytes(modelB);
@@ -102,22 +118,51 @@ internal static class Evaluator
         foreach (var interpreter in new[] { ia, ib })
         {
             long warmStart = Stopwatch.GetTimestamp();
-            for (int i = 0; i < 35 && Stopwatch.GetElapsedTime(warmStart).TotalSeconds < 2; i++) interpreter.Invoke();
+            for (int i = 0; ; i++)
+            {
+                double seconds = Stopwatch.GetElapsedTime(warmStart).TotalSeconds;
+                if (i >= 35 && seconds >= 0.5 || seconds >= 5) break;
+                interpreter.Invoke();
+            }
         }
-        var ta = new double[9];
-        var tb = new double[9];
-        for (int i = 0; i < ta.Length; i++)
+        double? load = ThreadClock.LoadAverage();
+        bool cpu = ThreadClock.IsThreadCpuTime;
+        var ta = new List<double>();
+        var tb = new List<double>();
+        double minA = double.PositiveInfinity, minB = double.PositiveInfinity, extraMs = 0;
+        int lastImprovement = 0;
+        for (int i = 0; i < MaxLatencyRounds; i++)
         {
-            long start = Stopwatch.GetTimestamp();
-            ia.Invoke();
-            ta[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            start = Stopwatch.GetTimestamp();
-            ib.Invoke();
-            tb[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            double da, db;
+            if (i % 2 == 0)
+            {
+                da = Time(ia);
+                db = Time(ib);
+            }
+            else
+            {
+                db = Time(ib);
+                da = Time(ia);
+            }
+            ta.Add(da);
+            tb.Add(db);
+            if (da < minA * 0.99 || db < minB * 0.99) lastImprovement = i;
+            minA = Math.Min(minA, da);
+            minB = Math.Min(minB, db);
+            if (i >= MinLatencyRounds) extraMs += da + db;
+            if (i + 1 >= MinLatencyRounds && (i - lastImprovement >= StableLatencyRounds || extraMs > 3000)) break;
         }
-        Array.Sort(ta);
-        Array.Sort(tb);
-        return (ta[ta.Length / 2], tb[tb.Length / 2]);
+        ta.Sort();
+        tb.Sort();
+        return new LatencyMeasurement(cpu ? LatencyMeasurement.ThreadCpuClock : LatencyMeasurement.WallClock, ta.Count,
+            ta[0], ta[ta.Count / 2], tb[0], tb[tb.Count / 2], load);
+
+        static double Time(Interpreter interpreter)
+        {
+            double start = ThreadClock.NowMs();
+            interpreter.Invoke();
+            return ThreadClock.NowMs() - start;
+        }
     }
 
     public static ModelFigures Figures(byte[] bytes, double? latency)

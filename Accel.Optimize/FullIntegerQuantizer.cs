@@ -273,6 +273,12 @@ internal sealed class FullIntegerQuantizer
     ];
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
+    /// <summary>
+    /// Whether an integer operator of this type writes its output with parameters from the output's own calibrated range
+    /// (not its input's, as the pass-through operators, nor a fixed scale, as LOGISTIC).
+    /// </summary>
+    public static bool OutputUsesItsRange(BuiltinOperator b, bool int16) => !PassThrough.Contains(b) && !HasFixedOutput(b, int16);
+
     private static bool HasFixedOutput(BuiltinOperator b, bool int16) =>
         b is BuiltinOperator.Logistic or BuiltinOperator.Softmax or BuiltinOperator.Tanh || !int16 && b is BuiltinOperator.L2Normalization or BuiltinOperator.LogSoftmax;
 

@@ -66,6 +66,15 @@ public static class ModelOptimizer
                       $"({eq.RejectedGroups} groups left as they are: an operator at their edge cannot absorb a scale); per-layer errors compare with the equalized float model.");
         }
         var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
+        RangeSearchResult? rangeSearch = null;
+        if (options.RangeSelection != RangeSelection.Off)
+        {
+            var (alternative, _) = Calibrator.Run(graph, list, options with { Range = CalibrationRange.Percentile }, progress, list.Count);
+            string label = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"percentile {options.Percentile}");
+            (ranges, rangeSearch) = RangeSearch.Run(graph, ranges, alternative, label, options, keepFloat, rankedOutputs, list, progress);
+            notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Range selection {(options.RangeSelection == RangeSelection.PerKind ? "per kind" : "per tensor")}: {rangeSearch.Tried.Where(t => t.Chosen).Sum(t => t.Tensors)} tensors ({rangeSearch.Tried.Count(t => t.Chosen)} of {rangeSearch.Tried.Count} {(options.RangeSelection == RangeSelection.PerKind ? "kinds" : "tensors")} tried) take the {label} range (output error {rangeSearch.InitialError:G3} -> {rangeSearch.FinalError:G3} on the calibration samples)."));
+        }
         List<LayerSensitivity> sensitivity = [];
         AccuracyTargetResult? targetResult = null;
         int floatLayers = options.FloatLayers;
@@ -139,7 +148,8 @@ public static class ModelOptimizer
         notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : $"interface {options.Interface}")}; weights {(options.PerTensorWeights ? "per tensor" : $"per channel (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV; FULLY_CONNECTED {(options.PerChannelFullyConnected ? "per unit" : "per tensor")})")}.");
         var result = Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
             quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes, reference: layerReference);
-        return sensitivity.Count == 0 && targetResult is null ? result : result with { Report = result.Report with { Sensitivity = sensitivity, AccuracyTarget = targetResult } };
+        return sensitivity.Count == 0 && targetResult is null && rangeSearch is null ? result
+            : result with { Report = result.Report with { Sensitivity = sensitivity, AccuracyTarget = targetResult, RangeSearch = rangeSearch } };
     }
 
     /// <param name="evaluation">Inputs for the report (default: one seeded random input).</param>
@@ -243,18 +253,19 @@ public static class ModelOptimizer
         var original = reference ?? EditableGraph.FromModel(model, foldWeightDecoding: true);
         var (outputs, layers) = Evaluator.Compare(original, optimized, layerMap, samples, threads, progress);
 
-        double? latencyOriginal = null, latencyOptimized = null;
+        LatencyMeasurement? latency = null;
         if (measureLatency)
         {
             progress?.Report(new OptimizationProgress("latency", 0, 1));
-            (latencyOriginal, latencyOptimized) = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0]);
+            latency = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0]);
             progress?.Report(new OptimizationProgress("latency", 1, 1));
         }
         var report = new OptimizationReport
         {
             Operation = operation,
-            Original = Evaluator.Figures(ModelBytes(model), latencyOriginal),
-            Optimized = Evaluator.Figures(bytes, latencyOptimized),
+            Original = Evaluator.Figures(ModelBytes(model), latency?.OriginalMinMs),
+            Optimized = Evaluator.Figures(bytes, latency?.OptimizedMinMs),
+            Latency = latency,
             EvaluationSamples = samples.Count,
             EvaluationInputs = inputsLabel,
             Outputs = outputs,

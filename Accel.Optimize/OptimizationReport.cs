@@ -10,8 +10,34 @@ namespace Accel.Optimize;
 /// <summary>Size and speed of one model file.</summary>
 /// <param name="GzipBytes">The file gzip-compressed (optimal level): what a download costs.</param>
 /// <param name="ConstantBytes">Bytes of all constant buffers.</param>
-/// <param name="LatencyMs">Median invoke latency on the CPU delegate, 1 thread (null when not measured).</param>
+/// <param name="LatencyMs">
+/// Invoke latency on the CPU delegate, 1 thread: the minimum over <see cref="LatencyMeasurement.Rounds"/> interleaved
+/// rounds of the calling thread's CPU time per invoke (<see cref="OptimizationReport.Latency"/> says how it was taken);
+/// null when not measured.
+/// </param>
 public sealed record ModelFigures(long FileBytes, long GzipBytes, long ConstantBytes, double? LatencyMs);
+
+/// <summary>
+/// How the report's latencies were measured (docs/optimize.md §The report): CPU delegate, 1 thread (every kernel on
+/// the calling thread), after a warm-up of each model, <paramref name="Rounds"/> rounds each invoking both models once
+/// in alternating order, every invoke timed by <paramref name="Clock"/>.
+/// </summary>
+/// <param name="Clock"><see cref="ThreadCpuClock"/> (Linux: the invoking thread's CPU time, which waiting for a core under
+/// load does not add to) or <see cref="WallClock"/> (elsewhere).</param>
+/// <param name="OriginalMinMs">The original model's fastest invoke: its <see cref="ModelFigures.LatencyMs"/>.</param>
+/// <param name="OriginalMedianMs">The original model's median invoke.</param>
+/// <param name="OptimizedMinMs">The optimized model's fastest invoke: its <see cref="ModelFigures.LatencyMs"/>.</param>
+/// <param name="OptimizedMedianMs">The optimized model's median invoke.</param>
+/// <param name="LoadAverage">The machine's one-minute load average when the rounds began (Linux), else null.</param>
+public sealed record LatencyMeasurement(string Clock, int Rounds, double OriginalMinMs, double OriginalMedianMs,
+    double OptimizedMinMs, double OptimizedMedianMs, double? LoadAverage)
+{
+    public const string ThreadCpuClock = "thread-cpu";
+    public const string WallClock = "wall";
+
+    /// <summary>Optimized over original fastest invoke (below 1: the optimized model is faster).</summary>
+    public double Ratio => OriginalMinMs > 0 ? OptimizedMinMs / OriginalMinMs : double.NaN;
+}
 
 /// <summary>Error of one model output against the float original, over the evaluation samples.</summary>
 /// <param name="RelativeL2">‖optimized − original‖₂ / ‖original‖₂ over all samples' elements.</param>
@@ -56,8 +82,14 @@ public sealed record OptimizationReport
     /// <summary>With <see cref="QuantizationOptions.AccuracyTarget"/>: the number of float layers chosen and the trials; null otherwise.</summary>
     public AccuracyTargetResult? AccuracyTarget { get; init; }
 
+    /// <summary>With <see cref="QuantizationOptions.RangeSelection"/>: the tensors or kinds tried and which took the alternative range; null otherwise.</summary>
+    public RangeSearchResult? RangeSearch { get; init; }
+
     /// <summary>Task-level accuracy, when the caller measured it (null otherwise).</summary>
     public TaskAccuracyReport? TaskAccuracy { get; init; }
+
+    /// <summary>How <see cref="ModelFigures.LatencyMs"/> of both models was measured; null when latency was not measured.</summary>
+    public LatencyMeasurement? Latency { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -77,12 +109,20 @@ public sealed record OptimizationReport
         sb.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").Append(E(Operation)).Append("</title>")
           .Append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}th{background:#eee}</style></head><body>");
         sb.Append("<h1>").Append(E(Operation)).Append("</h1>");
-        sb.Append("<h2>Size and latency</h2><table><tr><th></th><th>file bytes</th><th>gzip bytes</th><th>constant bytes</th><th>latency ms (cpu, 1 thread)</th></tr>");
+        string how = Latency is { } lm
+            ? $", {(lm.Clock == LatencyMeasurement.ThreadCpuClock ? "thread CPU time" : "wall clock")}, min of {lm.Rounds} interleaved rounds"
+            : "";
+        sb.Append("<h2>Size and latency</h2><table><tr><th></th><th>file bytes</th><th>gzip bytes</th><th>constant bytes</th><th>latency ms (cpu, 1 thread")
+          .Append(how).Append(")</th><th>median ms</th></tr>");
         foreach (var (label, m) in new[] { ("original", Original), ("optimized", Optimized) })
-            sb.Append($"<tr><th>{label}</th><td>{m.FileBytes}</td><td>{m.GzipBytes}</td><td>{m.ConstantBytes}</td><td>{(m.LatencyMs is { } l ? F(l) : "-")}</td></tr>");
+        {
+            double? median = label == "original" ? Latency?.OriginalMedianMs : Latency?.OptimizedMedianMs;
+            sb.Append($"<tr><th>{label}</th><td>{m.FileBytes}</td><td>{m.GzipBytes}</td><td>{m.ConstantBytes}</td><td>{(m.LatencyMs is { } l ? F(l) : "-")}</td><td>{(median is { } md ? F(md) : "-")}</td></tr>");
+        }
         sb.Append("</table>");
         sb.Append(Bars("Size (bytes)", [("file", Original.FileBytes, Optimized.FileBytes), ("gzip", Original.GzipBytes, Optimized.GzipBytes)]));
         if (Original.LatencyMs is { } a && Optimized.LatencyMs is { } b) sb.Append(Bars("Latency (ms)", [("cpu 1 thread", a, b)]));
+        if (Latency?.LoadAverage is { } load) sb.Append($"<p>Load average (1 min) when the latency was measured: {F(load)}.</p>");
         sb.Append($"<h2>Outputs ({EvaluationSamples} samples: {E(EvaluationInputs)})</h2><table><tr><th>output</th><th>rel L2</th><th>max abs</th><th>top-1 agreement</th></tr>");
         foreach (var o in Outputs)
             sb.Append($"<tr><td>{E(o.Name)}</td><td>{F(o.RelativeL2)}</td><td>{F(o.MaxAbs)}</td><td>{(o.Top1Agreement is { } t ? F(t) : "-")}</td></tr>");

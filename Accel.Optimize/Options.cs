@@ -45,6 +45,23 @@ public enum CalibrationRange
     Mse,
 }
 
+/// <summary>
+/// Whether and how <see cref="QuantizationOptions.Range"/> is replaced by the percentile range per tensor, chosen by the
+/// model's measured output error (docs/optimize.md §Range selection).
+/// </summary>
+public enum RangeSelection
+{
+    /// <summary>Every tensor gets <see cref="QuantizationOptions.Range"/>.</summary>
+    Off,
+    /// <summary>
+    /// Per kind of tensor (the producing operator's type and fused activation, and whether a DEPTHWISE_CONV_2D reads it):
+    /// each kind switched to the percentile range as a whole, kept where the output error drops. Few trials, few choices.
+    /// </summary>
+    PerKind,
+    /// <summary>Per tensor: each tensor switched alone, kept where the output error drops. One trial per tensor.</summary>
+    PerTensor,
+}
+
 /// <summary>Where <see cref="ModelOptimizer.Prune"/>'s magnitude threshold applies.</summary>
 public enum PruningScope
 {
@@ -144,8 +161,27 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool Equalize { get; init; }
 
+    /// <summary>
+    /// Int8 and 16x8: the activation range chosen per tensor kind or per tensor between <see cref="Range"/>'s (min/max
+    /// by default) and the <see cref="Percentile"/> range, by the model's measured output error: each kind (or tensor)
+    /// whose percentile range would give it a narrower scale is tried in operator order with the whole model quantized,
+    /// and keeps the percentile range when the output error (mean relative L2 of <see cref="SensitivityOutputs"/>,
+    /// default all outputs, against the float model on the calibration samples) drops (docs/optimize.md §Range
+    /// selection). One trial model per kind or tensor. Off by default.
+    /// </summary>
+    public RangeSelection RangeSelection { get; init; }
+
+    private bool RangePerTensor => RangeSelection != RangeSelection.Off;
+
     internal void Validate()
     {
+        if (!Enum.IsDefined(RangeSelection)) throw new OptimizationException($"Unknown range selection {(int)RangeSelection}.");
+        if (RangePerTensor && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"RangeSelection applies to modes int8 and int16x8, not {Mode}.");
+        if (RangePerTensor && Range == CalibrationRange.Percentile)
+            throw new OptimizationException("RangeSelection chooses between Range and the percentile range; with Range = Percentile there is nothing to choose (use MinMax or Mse).");
+        if (RangePerTensor && !(Percentile > 50 && Percentile <= 100))
+            throw new OptimizationException($"The calibration percentile must be in (50, 100], got {Percentile}.");
         if (AccuracyTarget is { } target && !(target > 0 && double.IsFinite(target)))
             throw new OptimizationException($"AccuracyTarget must be a positive output error (mean relative L2), got {target}.");
         if (AccuracyTarget is not null && FloatLayers > 0)
@@ -155,10 +191,10 @@ public sealed record QuantizationOptions
         if (FloatLayers < 0) throw new OptimizationException($"FloatLayers must be at least 0, got {FloatLayers}.");
         if (KeepFloat.Count > 0 && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8 or QuantizationMode.Dynamic))
             throw new OptimizationException($"KeepFloat applies to modes int8 and int16x8 (and dynamic: the named nodes keep float weights), not {Mode}.");
-        if ((FloatLayers > 0 || SensitivityOutputs.Count > 0) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+        if ((FloatLayers > 0 || SensitivityOutputs.Count > 0) && !RangePerTensor && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new OptimizationException($"Keeping operators float by sensitivity (FloatLayers, SensitivityOutputs) applies to modes int8 and int16x8, not {Mode}.");
-        if (SensitivityOutputs.Count > 0 && FloatLayers == 0 && AccuracyTarget is null)
-            throw new OptimizationException("SensitivityOutputs ranks operators for FloatLayers or AccuracyTarget; set one of them.");
+        if (SensitivityOutputs.Count > 0 && FloatLayers == 0 && AccuracyTarget is null && !RangePerTensor)
+            throw new OptimizationException("SensitivityOutputs ranks operators for FloatLayers or AccuracyTarget, or ranges for RangeSelection; set one of them.");
         if (KeepFloat.Any(string.IsNullOrWhiteSpace))
             throw new OptimizationException("KeepFloat holds an empty name; give operator types (CONV_2D) or output tensor names.");
         if (MinWeightElements < 1) throw new OptimizationException($"MinWeightElements must be at least 1, got {MinWeightElements}.");
