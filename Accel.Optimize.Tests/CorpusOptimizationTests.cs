@@ -53,10 +53,7 @@ public sealed class CorpusOptimizationTests
         for (int k = 0; k < reference.Length; k++)
             Assert.That(cpu[k], Is.EqualTo(reference[k]), $"{name}: output {k} differs between the reference kernels and the CPU delegate");
 
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"{name}-{CorpusAssets.Sha256Hex(optimized)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, optimized);
+        string path = TestModels.SaveForOracle(optimized, name);
         var input = System.Runtime.InteropServices.MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray();
         var oracle = OracleRunner.ForAssets(CorpusAssets.Locate()).Run([new OracleJob(path, [input])])[0];
         for (int k = 0; k < reference.Length; k++)

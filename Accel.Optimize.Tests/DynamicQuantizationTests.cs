@@ -287,10 +287,7 @@ public sealed class DynamicQuantizationTests
         {
             var result = Quantize(bytes, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MinWeightElements = elements, MeasureLatency = false });
             Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1), name);
-            string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-            Directory.CreateDirectory(dir);
-            string path = Path.Combine(dir, name + "-dynamic-" + CorpusAssets.Sha256Hex(result.Model)[..12] + ".tflite");
-            if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+            string path = TestModels.SaveForOracle(result.Model, name + "-dynamic");
             var rng = new Random(41);
             var sample = new CalibrationSample([Enumerable.Range(0, shape).Select(_ => (float)(rng.NextDouble() * 4 - 1)).ToArray()], "random");
             byte[] input = MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray();
@@ -348,10 +345,7 @@ public sealed class DynamicQuantizationTests
     {
         var (bytes, _) = LargeFullyConnected();
         var result = Quantize(bytes);
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, "fc-dynamic-" + CorpusAssets.Sha256Hex(result.Model)[..12] + ".tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+        string path = TestModels.SaveForOracle(result.Model, "fc-dynamic");
         double worst = 0;
         foreach (var sample in Samples(3, seed: 17))
         {
@@ -388,10 +382,7 @@ public sealed class DynamicQuantizationTests
         Assert.That(result.Report.QuantizedOperators, Is.EqualTo(HandLandmarkHybridNodes));
         var rng = new Random(23);
         var sample = new CalibrationSample([Enumerable.Range(0, 224 * 224 * 3).Select(_ => (float)rng.NextDouble()).ToArray()], "random");
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, "hand-dynamic-" + CorpusAssets.Sha256Hex(result.Model)[..12] + ".tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+        string path = TestModels.SaveForOracle(result.Model, "hand-dynamic");
         byte[] input = MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray();
         var oracle = OracleRunner.ForAssets(assets).Run([new OracleJob(path, [input])])[0];
         foreach (var (o, bound) in new[] { (0, 0.04), (3, 0.4) })

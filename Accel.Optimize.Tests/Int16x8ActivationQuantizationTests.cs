@@ -89,10 +89,7 @@ public sealed class Int16x8ActivationQuantizationTests
     public void The_int16_model_runs_in_tflite_with_the_same_outputs_as_accel()
     {
         var result = Quantize();
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"int16-activations-{CorpusAssets.Sha256Hex(result.Model)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+        string path = TestModels.SaveForOracle(result.Model, "int16-activations");
         var oracle = OracleRunner.ForAssets(CorpusAssets.Locate());
         foreach (var sample in Samples(3, 77))
         {

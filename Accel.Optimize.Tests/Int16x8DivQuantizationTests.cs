@@ -53,10 +53,7 @@ public sealed class Int16x8DivQuantizationTests
     public void The_int16_div_model_runs_identically_on_reference_cpu_and_tflite()
     {
         var result = Quantize();
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"int16-div-{CorpusAssets.Sha256Hex(result.Model)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+        string path = TestModels.SaveForOracle(result.Model, "int16-div");
         var oracle = OracleRunner.ForAssets(CorpusAssets.Locate());
         foreach (var sample in Samples(3, 40))
         {

@@ -81,10 +81,7 @@ public sealed class Int8ElementwiseMathQuantizationTests
 
     private static float[] RunOracle(byte[] model, float[] input)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"layernorm-math-int8-{CorpusAssets.Sha256Hex(model)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, model);
+        string path = TestModels.SaveForOracle(model, "layernorm-math-int8");
         var bytes = MemoryMarshal.AsBytes(input.AsSpan()).ToArray();
         return OracleRunner.ForAssets(CorpusAssets.Locate()).Run([new OracleJob(path, [bytes])])[0].Outputs[0].AsFloats();
     }

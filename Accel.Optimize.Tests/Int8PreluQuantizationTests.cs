@@ -73,10 +73,7 @@ public sealed class Int8PreluQuantizationTests
 
     private static float[] RunOracle(byte[] model, string name, float[] input)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"{name}-{CorpusAssets.Sha256Hex(model)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, model);
+        string path = TestModels.SaveForOracle(model, name);
         var bytes = MemoryMarshal.AsBytes(input.AsSpan()).ToArray();
         return OracleRunner.ForAssets(CorpusAssets.Locate()).Run([new OracleJob(path, [bytes])])[0].Outputs[0].AsFloats();
     }
@@ -119,10 +116,7 @@ public sealed class Int8PreluQuantizationTests
         var delegated = Run(cpu: true);
         for (int k = 0; k < reference.Length; k++) Assert.That(delegated[k], Is.EqualTo(reference[k]), $"output {k}");
 
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"palm_detection_full-int8-{CorpusAssets.Sha256Hex(result.Model)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+        string path = TestModels.SaveForOracle(result.Model, "palm_detection_full-int8");
         var oracle = OracleRunner.ForAssets(assets).Run([new OracleJob(path, [MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray()])])[0];
         for (int k = 0; k < reference.Length; k++)
         {

@@ -153,11 +153,6 @@ public sealed class Int8SoftmaxQuantizationTests
 
     private static List<float[]> RunOracle(byte[] model, IEnumerable<float[]> inputs)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"softmax-quantized-{CorpusAssets.Sha256Hex(model)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, model);
-        var jobs = inputs.Select(input => new OracleJob(path, [MemoryMarshal.AsBytes(input.AsSpan()).ToArray()])).ToList();
-        return OracleRunner.ForAssets(CorpusAssets.Locate()).Run(jobs).Select(r => r.Outputs[0].AsFloats()).ToList();
+        return TestModels.RunOracle(model, "softmax-quantized", inputs).Select(r => r.Outputs[0].AsFloats()).ToList();
     }
 }

@@ -38,10 +38,7 @@ public sealed class Int8WeightLayoutTests
     /// <summary>Accel's and TFLite's float output for one sample; the largest difference in output steps.</summary>
     private static double StepsFromTflite(byte[] model, string name, CalibrationSample sample, float step)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, name + "-" + CorpusAssets.Sha256Hex(model)[..12] + ".tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, model);
+        string path = TestModels.SaveForOracle(model, name);
         byte[] input = MemoryMarshal.AsBytes(sample.Inputs[0].AsSpan()).ToArray();
         var accel = TestModels.RunFloat(model, sample);
         var oracle = OracleRunner.ForAssets(CorpusAssets.Locate()).Run([new OracleJob(path, [input])])[0].Outputs[0].AsFloats();

@@ -67,10 +67,7 @@ public sealed class LogSqrtRsqrtQuantizationTests
         var result = Quantize(mode);
         using var q = Model.FromBytes(result.Model);
         float step = TestModels.TensorNamed(q, $"y_{suffix}").Quantization.Scale[0];
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, $"log-sqrt-rsqrt-{suffix}-{CorpusAssets.Sha256Hex(result.Model)[..12]}.tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, result.Model);
+        string path = TestModels.SaveForOracle(result.Model, $"log-sqrt-rsqrt-{suffix}");
         var oracle = OracleRunner.ForAssets(CorpusAssets.Locate());
         foreach (var sample in Samples(3, 40))
         {

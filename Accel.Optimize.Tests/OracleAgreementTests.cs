@@ -12,15 +12,6 @@ public sealed class OracleAgreementTests
 {
     private static OracleRunner Oracle() => OracleRunner.ForAssets(CorpusAssets.Locate());
 
-    private static string Save(byte[] model, string name)
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
-        Directory.CreateDirectory(dir);
-        string path = Path.Combine(dir, name + "-" + CorpusAssets.Sha256Hex(model)[..12] + ".tflite");
-        if (!File.Exists(path)) AtomicFile.Write(path, model);
-        return path;
-    }
-
     private static byte[] FloatBytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
     /// <summary>Accel's and TFLite's output 0 for the given input bytes.</summary>
@@ -32,7 +23,7 @@ public sealed class OracleAgreementTests
         interpreter.GetInputTensor(0).CopyFromBytes(input);
         interpreter.Invoke();
         var accel = interpreter.GetOutputTensor(0).Bytes.ToArray();
-        var oracle = Oracle().Run([new OracleJob(Save(model, name), [input])])[0].Outputs[0];
+        var oracle = Oracle().Run([new OracleJob(TestModels.SaveForOracle(model, name), [input])])[0].Outputs[0];
         return (accel, oracle);
     }
 

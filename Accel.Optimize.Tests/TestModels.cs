@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Accel.Building;
+using Accel.Tests.Corpus;
 
 namespace Accel.Optimize.Tests;
 
@@ -106,4 +107,28 @@ internal static class TestModels
 
     public static T[] ConstantValues<T>(Model model, ModelTensor t) where T : unmanaged =>
         MemoryMarshal.Cast<byte, T>(model.GetBytes(model.Buffers[t.BufferIndex])).ToArray();
+
+    /// <summary>
+    /// The model written once under the temporary folder, named by <paramref name="name"/> and its SHA-256 (written
+    /// atomically, so concurrent tests never read half a file), for the TFLite oracle to load.
+    /// </summary>
+    public static string SaveForOracle(byte[] model, string name)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "accel-optimize-oracle");
+        Directory.CreateDirectory(dir);
+        string path = Path.Combine(dir, name + "-" + CorpusAssets.Sha256Hex(model)[..12] + ".tflite");
+        if (!File.Exists(path)) AtomicFile.Write(path, model);
+        return path;
+    }
+
+    /// <summary>TFLite's (the oracle's) run of <paramref name="model"/> on each single float32 input, in order.</summary>
+    public static IReadOnlyList<OracleResult> RunOracle(byte[] model, string name, IEnumerable<float[]> inputs)
+    {
+        string path = SaveForOracle(model, name);
+        var jobs = inputs.Select(input => new OracleJob(path, [MemoryMarshal.AsBytes(input.AsSpan()).ToArray()])).ToList();
+        return OracleRunner.ForAssets(CorpusAssets.Locate()).Run(jobs);
+    }
+
+    /// <summary>TFLite's (the oracle's) result of <paramref name="model"/> on one float32 input.</summary>
+    public static OracleResult RunOracle(byte[] model, string name, float[] input) => RunOracle(model, name, [input])[0];
 }
