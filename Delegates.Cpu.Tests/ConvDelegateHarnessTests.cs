@@ -21,6 +21,26 @@ internal static class ConvDelegateHarness
         return interpreter.Output<float>(0).ToArray();
     }
 
+    /// <summary>
+    /// The model's one node runs on the CPU delegate at 1 and at 2 threads, and every output has the reference's bits.
+    /// </summary>
+    public static void AssertSingleNodeDelegatedAndBitExact(byte[] model, float[] input, string description)
+    {
+        var expected = RunReference(model, input);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var loaded = Model.FromBytes(model);
+            var options = new InterpreterOptions { Threads = threads };
+            options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+            using var interpreter = new Interpreter(loaded, options);
+            interpreter.AllocateTensors();
+            Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1), "the CPU delegate takes the node");
+            interpreter.SetInput<float>(0, input);
+            interpreter.Invoke();
+            AssertBitEqual(interpreter.Output<float>(0).ToArray(), expected, $"{description}, {threads} thread(s)");
+        }
+    }
+
     public static void AssertBitEqual(float[] actual, float[] expected, string description)
     {
         if (FirstDifference(actual, expected) is { } difference) Assert.Fail($"{description}: {difference}");
