@@ -269,7 +269,7 @@ internal sealed class FullIntegerQuantizer
         BuiltinOperator.Logistic, BuiltinOperator.Tanh, BuiltinOperator.Softmax, BuiltinOperator.Mean,
         BuiltinOperator.Relu, BuiltinOperator.Relu6, BuiltinOperator.LeakyRelu, BuiltinOperator.Maximum, BuiltinOperator.Minimum,
         BuiltinOperator.BatchMatMul, BuiltinOperator.TransposeConv, BuiltinOperator.Div,
-        BuiltinOperator.Log, BuiltinOperator.Sqrt, BuiltinOperator.Rsqrt,
+        BuiltinOperator.Log, BuiltinOperator.Sqrt, BuiltinOperator.Rsqrt, BuiltinOperator.Exp, BuiltinOperator.Abs,
     ];
 
     /// <summary>Operators whose quantized output parameters TFLite fixes (no calibrated output range needed).</summary>
@@ -464,12 +464,12 @@ internal sealed class FullIntegerQuantizer
             case BuiltinOperator.Log:
             case BuiltinOperator.Sqrt:
             case BuiltinOperator.Rsqrt:
-                // Their own calibrated output range; version 2 (op_version's int8 version; LOG and SQRT int16 too), int16
-                // RSQRT 3. SQRT's and RSQRT's input range starts at or above 0 for a model that runs, so every stored
+                // Their own calibrated output range; version 2 (op_version's int8 version; EXP, LOG and SQRT int16 too),
+                // int16 RSQRT and quantized int16 ABS 3. SQRT's and RSQRT's input range starts at or above 0 for a model that runs, so every stored
                 // input is at least the zero point. LOG maps an input at or below 0 to the output's lowest value.
                 inputs[0] = Quant(op.Inputs[0]);
                 outParams = ParamsFromRange(y);
-                version = Math.Max(version, _int16 && b == BuiltinOperator.Rsqrt ? 3 : 2);
+                version = Math.Max(version, _int16 && b is BuiltinOperator.Rsqrt or BuiltinOperator.Abs ? 3 : 2);
                 break;
             case BuiltinOperator.SquaredDifference:
             case BuiltinOperator.Div:

@@ -133,50 +133,28 @@ public sealed class HybridCpuTests
 
     [Test]
     public void HybridFullyConnected_AllocatesNothingPerInvoke() =>
-        AssertNoAllocationPerInvoke(OpCases.HybridFullyConnectedCase("alloc", new Random(3), 4, 300, 33, asymmetric: true, perChannel: true,
+        InvokeAllocation.AssertNoneOnTheCpuDelegate(OpCases.HybridFullyConnectedCase("alloc", new Random(3), 4, 300, 33, asymmetric: true, perChannel: true,
             bias: true, ActivationFunctionType.Relu));
 
     [TestCase(true)]
     [TestCase(false)]
     public void HybridConv2D_AllocatesNothingPerInvoke(bool perChannel) =>
-        AssertNoAllocationPerInvoke(OpCases.HybridConv2DCase("alloc", new Random(4), 2, 12, 12, 8, 3, 1, Padding.Same, 16, perChannel,
+        InvokeAllocation.AssertNoneOnTheCpuDelegate(OpCases.HybridConv2DCase("alloc", new Random(4), 2, 12, 12, 8, 3, 1, Padding.Same, 16, perChannel,
             bias: true, ActivationFunctionType.Relu6));
 
     [Test]
     public void HybridDepthwiseConv2D_AllocatesNothingPerInvoke() =>
-        AssertNoAllocationPerInvoke(OpCases.HybridDepthwiseCase("alloc", new Random(5), 1, 12, 12, 24, 1, 3, 1, 1, Padding.Same, true,
+        InvokeAllocation.AssertNoneOnTheCpuDelegate(OpCases.HybridDepthwiseCase("alloc", new Random(5), 1, 12, 12, 24, 1, 3, 1, 1, Padding.Same, true,
             ActivationFunctionType.Relu));
-
-    private static void AssertNoAllocationPerInvoke(BitExactCase c)
-    {
-        using var model = Model.FromBytes(c.Model);
-        var options = new InterpreterOptions { Threads = 2 };
-        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
-        using var interpreter = new Interpreter(model, options);
-        interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
-        interpreter.SetInput<float>(0, (float[])c.Inputs[0]);
-        var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 30 || warmUp.ElapsedMilliseconds < 1000; i++) interpreter.Invoke();
-        // A per-invoke allocation shows up in every round; one clean round proves none.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 30 && fewest > 0; round++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 20; i++) interpreter.Invoke();
-            fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-        Assert.That(fewest, Is.Zero);
-    }
 
     [Test]
     public void HybridBatchMatMul_AllocatesNothingPerInvoke() =>
-        AssertNoAllocationPerInvoke(OpCases.HybridBatchMatMulCase("alloc", new Random(6), [2, 40, 3], [2, 40, 9], true, false, asymmetric: true,
+        InvokeAllocation.AssertNoneOnTheCpuDelegate(OpCases.HybridBatchMatMulCase("alloc", new Random(6), [2, 40, 3], [2, 40, 9], true, false, asymmetric: true,
             perChannel: true));
 
     [Test]
     public void HybridTransposeConv_AllocatesNothingPerInvoke() =>
-        AssertNoAllocationPerInvoke(OpCases.HybridTransposeConvCase("alloc", new Random(7), 2, 5, 5, 8, 3, 3, 2, Padding.Same, 20, true,
+        InvokeAllocation.AssertNoneOnTheCpuDelegate(OpCases.HybridTransposeConvCase("alloc", new Random(7), 2, 5, 5, 8, 3, 3, 2, Padding.Same, 20, true,
             bias: true, ActivationFunctionType.Relu));
 
     [Test]

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// The speedup of the CPU delegate's hybrid BATCH_MATMUL, hybrid TRANSPOSE_CONV and int16x8 TRANSPOSE_CONV nodes over
+/// The speedup of the CPU delegate's hybrid BATCH_MATMUL, hybrid TRANSPOSE_CONV and int16x8, int8 and uint8 TRANSPOSE_CONV nodes over
 /// the reference on one realistic shape each (perf/RESULTS.md, update 2026-12-03): one thread, the two interpreters
 /// invoked alternately in one process, process CPU time per invoke, minimum and median of each. Explicit: it times
 /// (about a minute) and asserts only that the outputs agree and the delegate is faster.
@@ -36,6 +36,10 @@ public sealed class TransposeConvMatMulTimings
             new Random(2), 1, 32, 32, 64, 3, 3, 2, Padding.Same, 32, true, true, ActivationFunctionType.Relu), 12).SetName("HybridTransposeConv_32x32x64_k3s2_32");
         yield return new TestCaseData(OpCases.Int16TransposeConvCase("int16 TRANSPOSE_CONV 1x32x32x64 k3 s2 SAME ->32",
             new Random(3), 1, 32, 32, 64, 3, 3, 2, Padding.Same, 32, true, true, ActivationFunctionType.Relu), 12).SetName("Int16TransposeConv_32x32x64_k3s2_32");
+        yield return new TestCaseData(OpCases.QuantizedTransposeConvCase("int8 TRANSPOSE_CONV 1x32x32x64 k3 s2 SAME ->32",
+            new Random(4), false, 1, 32, 32, 64, 3, 3, 2, Padding.Same, 32, true, true, ActivationFunctionType.Relu), 12).SetName("Int8TransposeConv_32x32x64_k3s2_32");
+        yield return new TestCaseData(OpCases.QuantizedTransposeConvCase("uint8 TRANSPOSE_CONV 1x32x32x64 k3 s2 SAME ->32",
+            new Random(5), true, 1, 32, 32, 64, 3, 3, 2, Padding.Same, 32, false, true, ActivationFunctionType.Relu), 12).SetName("Uint8TransposeConv_32x32x64_k3s2_32");
     }
 
     [TestCaseSource(nameof(Shapes))]
@@ -49,11 +53,7 @@ public sealed class TransposeConvMatMulTimings
         reference.AllocateTensors();
         cpu.AllocateTensors();
         Assert.That(cpu.Plan.DelegatedNodeCount, Is.EqualTo(1));
-        foreach (var interpreter in new[] { reference, cpu })
-        {
-            if (c.Inputs[0] is short[] int16) interpreter.SetInput<short>(0, int16);
-            else interpreter.SetInput<float>(0, (float[])c.Inputs[0]);
-        }
+        foreach (var interpreter in new[] { reference, cpu }) interpreter.GetInputTensor(0).CopyFromBytes(BitExactHarness.InputBytes(c.Inputs[0]));
         for (int i = 0; i < 3; i++)
         {
             reference.Invoke();

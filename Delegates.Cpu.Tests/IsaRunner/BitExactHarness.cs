@@ -56,7 +56,7 @@ public static class BitExactHarness
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         hash.AppendData("raw output bytes"u8); // the file format: outputs as bytes, whatever their dtype
         hash.AppendData(c.Model);
-        foreach (var input in c.Inputs) hash.AppendData(RawBytes(input));
+        foreach (var input in c.Inputs) hash.AppendData(InputBytes(input));
         hash.AppendData(File.ReadAllBytes(typeof(Interpreter).Assembly.Location));
         string key = Convert.ToHexString(hash.GetHashAndReset())[..24];
         string safeName = string.Concat(c.Name.Select(ch => char.IsLetterOrDigit(ch) || ch == '_' ? ch : '-'));
@@ -134,7 +134,7 @@ public static class BitExactHarness
             if (ElementType(tensor.Type) != inputs[i].GetType().GetElementType()
                 && !(tensor.Type == TensorType.Int8 && inputs[i] is byte[]))
                 throw new ArgumentException($"input {i} ('{tensor.Name}') is {tensor.Type}; the case gives {inputs[i].GetType().Name}");
-            tensor.CopyFromBytes(RawBytes(inputs[i]));
+            tensor.CopyFromBytes(InputBytes(inputs[i]));
         }
         interpreter.Invoke();
         var outputs = new byte[interpreter.OutputCount][];
@@ -155,7 +155,8 @@ public static class BitExactHarness
         _ => throw new NotSupportedException($"BitExactHarness has no input arrays of {type}"),
     };
 
-    private static ReadOnlySpan<byte> RawBytes(Array input) => input switch
+    /// <summary>A case's input array as the tensor's bytes.</summary>
+    public static ReadOnlySpan<byte> InputBytes(Array input) => input switch
     {
         float[] f => System.Runtime.InteropServices.MemoryMarshal.AsBytes(f.AsSpan()),
         int[] i => System.Runtime.InteropServices.MemoryMarshal.AsBytes(i.AsSpan()),

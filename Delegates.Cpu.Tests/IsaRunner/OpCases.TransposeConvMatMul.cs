@@ -4,7 +4,7 @@ using Accel.Building;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// The CPU delegate's int16x8 TRANSPOSE_CONV, hybrid BATCH_MATMUL and hybrid TRANSPOSE_CONV cases, compared bit for bit
+/// The CPU delegate's int8, uint8 and int16x8 TRANSPOSE_CONV, hybrid BATCH_MATMUL and hybrid TRANSPOSE_CONV cases, compared bit for bit
 /// with the reference. Depths sit off every 16/32-lane block (1, 3, 17, 33, 70) and past the int16 dot product's
 /// 128-step flush (4100 channels at the extremes −32768 / −128, where a wrapping int32 sum would show); output channels
 /// off every vector width (1, 5, 17, 40); strides 1–3, SAME and VALID, non-square filters, several batches; hybrid
@@ -78,6 +78,88 @@ public static partial class OpCases
             ActivationFunctionType.None, 2000f, short.MinValue, sbyte.MinValue);
         yield return Int16TransposeConvCase("int16 TRANSPOSE_CONV extreme max", random, 1, 2, 2, 1000, 3, 3, 1, Padding.Same, 2, false, false,
             ActivationFunctionType.None, 500f, short.MaxValue, sbyte.MinValue);
+    }
+
+    /// <summary>
+    /// One int8 or uint8 TRANSPOSE_CONV: 8-bit input [batch, h, w, cin] with a zero point, int32 bias. int8: symmetric
+    /// int8 OHWI weights per output channel or per tensor; uint8: uint8 weights per tensor with a zero point.
+    /// </summary>
+    public static BitExactCase QuantizedTransposeConvCase(string name, Random random, bool unsigned, int batch, int height, int width,
+        int inputDepth, int kernelHeight, int kernelWidth, int stride, Padding padding, int outputDepth, bool perChannel, bool bias,
+        ActivationFunctionType activation, byte? inputValue = null, byte? weightValue = null, int? inputZeroPoint = null,
+        int? weightZeroPoint = null, float? outputScale = null)
+    {
+        var type = unsigned ? TensorType.UInt8 : TensorType.Int8;
+        int low = unsigned ? 0 : -128, high = unsigned ? 255 : 127;
+        const float inputScale = 0.02f;
+        int inputZero = inputZeroPoint ?? random.Next(low, high + 1);
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", type, [batch, height, width, inputDepth], new QuantizationParameters([inputScale], [inputZero], 0, [], []));
+        var weights = new byte[outputDepth * kernelHeight * kernelWidth * inputDepth];
+        if (weightValue is { } wv) Array.Fill(weights, wv);
+        else random.NextBytes(weights);
+        if (!unsigned)
+            for (int i = 0; i < weights.Length; i++)
+                if (weights[i] == 0x80) weights[i] = 0x81;   // symmetric int8 weights: [−127, 127]
+        float[] scales = perChannel && !unsigned
+            ? Enumerable.Range(0, outputDepth).Select(_ => (float)(0.01 * Math.Pow(2, random.NextDouble() * 4 - 2))).ToArray()
+            : [0.01f];
+        long[] weightZeros = unsigned ? [weightZeroPoint ?? random.Next(0, 256)] : new long[scales.Length];
+        var wq = new QuantizationParameters(scales, weightZeros, 0, [], []);
+        int outputHeight = TransposedSize(height, kernelHeight, stride, padding), outputWidth = TransposedSize(width, kernelWidth, stride, padding);
+        var inputs = new List<int>
+        {
+            mb.AddConstant("output_shape", [4], [batch, outputHeight, outputWidth, outputDepth]),
+            mb.AddConstant("w", type, [outputDepth, kernelHeight, kernelWidth, inputDepth], weights, wq),
+            x,
+        };
+        if (bias)
+        {
+            var values = Enumerable.Range(0, outputDepth).Select(_ => random.Next(-40_000, 40_001)).ToArray();
+            var biasScales = scales.Select(s => (float)((double)inputScale * s)).ToArray();
+            inputs.Add(mb.AddConstant("b", TensorType.Int32, [outputDepth], MemoryMarshal.AsBytes(values.AsSpan()),
+                new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], [])));
+        }
+        // An output step near the sums' spread (about 64·√(taps·cin) input·weight steps), so few outputs clamp.
+        float step = outputScale ?? (float)(inputScale * 0.01 * 64 * Math.Sqrt(kernelHeight * kernelWidth * inputDepth) / 32);
+        int y = mb.AddTensor("y", type, [batch, outputHeight, outputWidth, outputDepth],
+            new QuantizationParameters([step], [random.Next(low, high + 1)], 0, [], []));
+        mb.AddOperator(BuiltinOperator.TransposeConv, inputs.ToArray(), [y], new TransposeConvOptions(padding, stride, stride, activation), version: 3);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        var input = new byte[batch * height * width * inputDepth];
+        if (inputValue is { } iv) Array.Fill(input, iv);
+        else random.NextBytes(input);
+        return new BitExactCase(name, mb.Build(), [unsigned ? input : input.Select(b => (sbyte)b).ToArray()]);
+    }
+
+    /// <summary>Every int8 and uint8 TRANSPOSE_CONV case (deterministic for a given seed).</summary>
+    public static IEnumerable<BitExactCase> QuantizedTransposeConvCases(Random random)
+    {
+        var shapes = new (int Batch, int H, int W, int Cin, int KH, int KW, int Stride, Padding Padding, int Cout)[]
+        {
+            (1, 4, 5, 3, 3, 3, 2, Padding.Same, 4), (2, 3, 3, 17, 2, 2, 2, Padding.Valid, 5), (1, 5, 4, 33, 3, 2, 1, Padding.Same, 17),
+            (1, 3, 4, 1, 4, 4, 3, Padding.Valid, 1), (1, 4, 4, 70, 3, 3, 2, Padding.Same, 9), (1, 2, 3, 40, 1, 1, 1, Padding.Valid, 40),
+        };
+        int index = 0;
+        foreach (bool unsigned in new[] { false, true })
+            foreach (bool perChannel in unsigned ? new[] { false } : new[] { true, false })
+                foreach (var s in shapes)
+                {
+                    var activation = Activations[index % Activations.Length];
+                    bool bias = index % 3 != 2;
+                    yield return QuantizedTransposeConvCase(
+                        $"{(unsigned ? "uint8" : "int8")} TRANSPOSE_CONV {s.Batch}x{s.H}x{s.W}x{s.Cin} k{s.KH}x{s.KW} s{s.Stride} {s.Padding} ->{s.Cout} perChannel={perChannel} {activation} bias={bias}",
+                        random, unsigned, s.Batch, s.H, s.W, s.Cin, s.KH, s.KW, s.Stride, s.Padding, s.Cout, perChannel, bias, activation);
+                    index++;
+                }
+        // The operands' extremes: (255 − 0)·(0 − 255) per product over 9000 channels and up to 4 taps: past the 128-step
+        // flush, and the sum (about −2.3·10^9 a tap pair) past int32, which TFLite's int32 accumulator wraps.
+        yield return QuantizedTransposeConvCase("uint8 TRANSPOSE_CONV extreme", random, true, 1, 2, 2, 9000, 2, 2, 2, Padding.Same, 3, false, true,
+            ActivationFunctionType.None, inputValue: 255, weightValue: 0, inputZeroPoint: 0, weightZeroPoint: 255, outputScale: 1e-3f);
+        // int8: (−128 − 127)·(−127) = 32,385 a product.
+        yield return QuantizedTransposeConvCase("int8 TRANSPOSE_CONV extreme", random, false, 1, 2, 2, 4100, 3, 3, 1, Padding.Same, 2, true, false,
+            ActivationFunctionType.None, inputValue: 0x80, weightValue: 0x81, inputZeroPoint: 127, outputScale: 1e-3f);
     }
 
     /// <summary>One hybrid BATCH_MATMUL: float32 lhs, constant int8 rhs (symmetric, per tensor or per output column), float32 output.</summary>

@@ -141,11 +141,11 @@ foreach (var c in OpCases.HybridFullyConnectedCases(new Random(2626)).Concat(OpC
 Console.WriteLine($"hybrid cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
 // Hybrid BATCH_MATMUL (this path's int8 dot products), hybrid TRANSPOSE_CONV (this width's lanes of output channels, each
-// its own binary32 chain) and int16x8 TRANSPOSE_CONV (scalar, AVX2 or AVX-512BW vpmaddwd with int64 flushes).
+// its own binary32 chain) and int8, uint8 and int16x8 TRANSPOSE_CONV (scalar, AVX2 or AVX-512BW vpmaddwd with int64 flushes).
 foreach (var c in OpCases.HybridBatchMatMulCases(new Random(2629)).Concat(OpCases.HybridTransposeConvCases(new Random(2630)))
-    .Concat(OpCases.Int16TransposeConvCases(new Random(2631))))
+    .Concat(OpCases.Int16TransposeConvCases(new Random(2631))).Concat(OpCases.QuantizedTransposeConvCases(new Random(2632))))
     Check(c);
-Console.WriteLine($"hybrid BATCH_MATMUL and TRANSPOSE_CONV, int16 TRANSPOSE_CONV cases done in {clock.Elapsed.TotalSeconds:F1} s");
+Console.WriteLine($"hybrid BATCH_MATMUL and TRANSPOSE_CONV, integer TRANSPOSE_CONV cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
 if (corpus)
     foreach (string model in models)

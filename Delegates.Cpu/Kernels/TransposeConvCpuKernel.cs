@@ -13,8 +13,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// (<see cref="TransposeConvBiasCpuNode{TOps, TV}"/>: phase-split runs through the shared register-blocked GEMM
 /// micro-kernels, vectorized across output channels), here with an optional bias (an absent one packs no add: an
 /// accumulator that starts at +0 is never −0, so acc equals acc + 0 bit for bit) and the fused-activation clamp.
-/// int8: <see cref="Quantized.QuantizedTransposeConvCpuNode"/>; int16x8: <see cref="Quantized.Int16TransposeConvCpuNode"/>;
-/// hybrid (float32 input, int8 weights): <see cref="Hybrid.HybridTransposeConvCpuNode{TS, TV}"/>.
+/// int8, uint8 and int16x8: <see cref="Quantized.IntegerTransposeConvCpuNode{TForm}"/>; hybrid (float32 input, int8 weights): <see cref="Hybrid.HybridTransposeConvCpuNode{TS, TV}"/>.
 /// </summary>
 [OpCodes(BuiltinOperator.TransposeConv)]
 internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
@@ -23,17 +22,14 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
 
     // Float32 is the op's data dtype (the coverage matrix asks for it); the delegate's dtype check reads input 0, which
     // for TRANSPOSE_CONV is the int32 output_shape. The definition has already required float32 data tensors.
-    // int8 (the definition's Quantized params) runs on QuantizedTransposeConvCpuNode, int16x8 on Int16TransposeConvCpuNode,
-    // hybrid (float32 input, int8 weights) on HybridTransposeConvCpuNode.
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.Int16];
+    // int8 and uint8 (the definition's Quantized params) and int16x8 run on IntegerTransposeConvCpuNode, hybrid (float32
+    // input, int8 weights) on HybridTransposeConvCpuNode.
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p)
     {
         var weights = node.Inputs[1]!;
         var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
-        // The delegate's dtype check reads the int32 output_shape, so uint8 reaches here; its integer nodes are int8 and int16x8.
-        if (node.Inputs[2]!.Type == TensorType.UInt8)
-            return NodeSupport.Refuse("uint8 TRANSPOSE_CONV has no CPU kernel (the reference runs it)");
         foreach (var (tensor, role) in new[] { (node.Inputs[2]!, "input"), (weights, "weights"), (node.Outputs[0], "output") })
         {
             foreach (int d in tensor.Shape)
@@ -55,8 +51,8 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
         var input = node.Inputs[2]!;
         var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
         var output = node.Outputs[0];
-        if (p.Quantized is { } quantized) return new Quantized.QuantizedTransposeConvCpuNode(input, weights, bias, output, p, quantized);
-        if (p.Int16 is { } int16) return new Quantized.Int16TransposeConvCpuNode(input, weights, bias, output, p, int16);
+        if (p.Quantized is { } quantized) return CompileEightBit(input, weights, bias, output, p, quantized);
+        if (p.Int16 is { } int16) return CompileInt16(input, weights, bias, output, p, int16);
         if (p.Hybrid is { } hybrid) return Hybrid.HybridTransposeConv.Compile(node, p, hybrid);
         var g = ConvLayout.Of(input, weights, output, p.StrideH, p.StrideW, 1, 1, p.PadTop, p.PadLeft);
         var width = GemmWidths.ForMatrixProduct(g.OutputDepth);
@@ -74,5 +70,29 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
                 new(Vector128.Create(min), Vector128.Create(max), clamp)),
             _ => new TransposeConvBiasCpuNode<GemmScalar, float>(input, output, g, packed, new(min, max, clamp)),
         };
+    }
+
+    /// <summary>int8 (symmetric weights) or uint8 (per-tensor weights with a zero point): int32 bias, zeros when absent.</summary>
+    private static ICpuCompiledNode CompileEightBit(Tensor input, Tensor weights, Tensor? bias, Tensor output, TransposeConvParams p,
+        QuantizedConvParams q)
+    {
+        int[] values = bias is null ? new int[output.Dim(3)] : bias.Read<int>()[..output.Dim(3)].ToArray();
+        return input.Type == TensorType.UInt8
+            ? new Quantized.IntegerTransposeConvCpuNode<Quantized.EightBitTransposeConv<byte>>(input, weights, q.FilterOffset, output, p, new(values, q))
+            : new Quantized.IntegerTransposeConvCpuNode<Quantized.EightBitTransposeConv<sbyte>>(input, weights, q.FilterOffset, output, p, new(values, q));
+    }
+
+    /// <summary>int16x8: int8 weights, an int64 bias (or an int32 one, widened), zeros when absent.</summary>
+    private static ICpuCompiledNode CompileInt16(Tensor input, Tensor weights, Tensor? bias, Tensor output, TransposeConvParams p, Int16ConvParams q)
+    {
+        int channels = output.Dim(3);
+        var values = new long[channels];
+        if (bias is { Type: TensorType.Int64 }) bias.Read<long>()[..channels].CopyTo(values);
+        else if (bias is { Type: TensorType.Int32 })
+        {
+            var narrow = bias.Read<int>();
+            for (int c = 0; c < channels; c++) values[c] = narrow[c];
+        }
+        return new Quantized.IntegerTransposeConvCpuNode<Quantized.Int16TransposeConv>(input, weights, 0, output, p, new(values, q));
     }
 }

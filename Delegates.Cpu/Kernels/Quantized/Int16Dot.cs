@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
@@ -19,11 +18,12 @@ internal enum Int16DotIsa
 }
 
 /// <summary>
-/// Σ x[c] · w[c] of int16 activations and int8 weights (held widened to int16), exact in int64. A <c>vpmaddwd</c> lane
-/// sums two products, each |x · w| ≤ 32768 · 128 = 2^22, so a pair stays within ±2^23 (the one wrapping pair,
-/// (−32768)² twice, needs both operands at −32768, and a weight never is); the int32 lanes are widened into the int64
-/// total every 128 steps (a lane then holds at most 128 · 2^23 = 2^30), so no sum wraps and every path returns the
-/// exact integer the reference's int64 loop does.
+/// Σ x[c] · w[c] of int16 operands with |w| ≤ 255, exact in int64: int16 activations with int8 weights (int16x8), or
+/// 8-bit activations and weights with their offsets added, (x + input offset) · (w + weights offset), each within
+/// ±255 (int8/uint8 TRANSPOSE_CONV). A <c>vpmaddwd</c> lane sums two products, each |x · w| ≤ 32768 · 255 &lt; 2^23,
+/// so a pair stays within ±2^24 (the one wrapping pair, (−32768)² twice, needs both operands at −32768, and a weight
+/// never is); the int32 lanes are widened into the int64 total every 128 steps (a lane then holds less than
+/// 128 · 2^24 = 2^31), so no sum wraps and every path returns the exact integer the reference's int64 loop does.
 /// </summary>
 internal static unsafe class Int16Dot
 {
@@ -191,106 +191,4 @@ internal static unsafe class Int16Dot
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Sum(Vector256<int> lanes) => Vector256.Sum(Vector256.WidenLower(lanes)) + Vector256.Sum(Vector256.WidenUpper(lanes));
-}
-
-/// <summary>
-/// int16x8 TRANSPOSE_CONV (the reference's Int16x8Kernels.TransposeConv, TFLite's reference_integer_ops::TransposeConv
-/// for int16): per output the gather of the taps that land on it, each tap an exact int64 dot product Σ w·x over the
-/// input channels (<see cref="Int16Dot"/>; an integer sum, so the order is free), then + the bias (int64, or an int32
-/// one's wrapping accumulator), the channel's 64-bit rescale and the clamp (<see cref="Int16ConvParams.Requantize"/>,
-/// the reference's own code). Threads take output rows.
-/// </summary>
-internal sealed unsafe class Int16TransposeConvCpuNode : ICpuCompiledNode
-{
-    private static readonly CpuThreadPool.ChunkAction<Int16TransposeConvCpuNode> Work =
-        static (in Int16TransposeConvCpuNode node, int start, int end) => node.Rows(start, end);
-
-    private readonly Tensor _input, _output;
-    private readonly short[] _weights;   // OHWI, widened to int16 once, pinned
-    private readonly long[] _bias;
-    private readonly TransposeConvParams _p;
-    private readonly Int16ConvParams _q;
-    private readonly Int16DotIsa _isa;
-    private readonly int _height, _width, _depth, _filterHeight, _filterWidth, _outputHeight, _outputWidth, _outputDepth;
-    private short* _x, _y;
-
-    public Int16TransposeConvCpuNode(Tensor input, Tensor weights, Tensor? bias, Tensor output, TransposeConvParams p, Int16ConvParams q,
-        Int16DotIsa? isa = null)
-    {
-        (_input, _output, _p, _q) = (input, output, p, q);
-        _isa = isa ?? Int16Dot.Best();
-        if (!Int16Dot.IsSupported(_isa)) throw new PlatformNotSupportedException($"{_isa} is not supported by this process");
-        var w = weights.Read<sbyte>();
-        _weights = GC.AllocateArray<short>(w.Length, pinned: true);
-        for (int i = 0; i < w.Length; i++) _weights[i] = w[i];
-        (_height, _width, _depth) = (input.Dim(1), input.Dim(2), input.Dim(3));
-        (_filterHeight, _filterWidth) = (weights.Dim(1), weights.Dim(2));
-        (_outputHeight, _outputWidth, _outputDepth) = (output.Dim(1), output.Dim(2), output.Dim(3));
-        _bias = new long[_outputDepth];
-        if (bias is { Type: TensorType.Int64 }) bias.Read<long>()[.._outputDepth].CopyTo(_bias);
-        else if (bias is { Type: TensorType.Int32 })
-        {
-            var narrow = bias.Read<int>();
-            for (int c = 0; c < _outputDepth; c++) _bias[c] = narrow[c];
-        }
-    }
-
-    public void Run(CpuThreadPool pool)
-    {
-        _x = (short*)QuantizedConv.Pointer(_input.Bytes);
-        _y = (short*)QuantizedConv.Pointer(_output.WritableBytes);
-        pool.For(_input.Dim(0) * _outputHeight, this, Work);
-    }
-
-    private void Rows(int start, int end)
-    {
-        var p = _p;
-        var isa = _isa;
-        int taps = _filterHeight * _filterWidth, filterSize = taps * _depth;
-        int* inputOffsets = stackalloc int[taps];
-        int* weightOffsets = stackalloc int[taps];
-        long* sums = stackalloc long[4];
-        fixed (short* w = _weights)
-        {
-            for (int row = start; row < end; row++)
-            {
-                int b = row / _outputHeight, oy = row % _outputHeight;
-                short* image = _x + (long)b * _height * _width * _depth;
-                for (int ox = 0; ox < _outputWidth; ox++)
-                {
-                    // The taps that land on (oy, ox); the order is free (an exact integer sum).
-                    int count = 0;
-                    for (int ky = 0; ky < _filterHeight; ky++)
-                    {
-                        int rowNumerator = oy + p.PadTop - ky;
-                        if (rowNumerator < 0 || rowNumerator % p.StrideH != 0) continue;
-                        int iy = rowNumerator / p.StrideH;
-                        if (iy >= _height) continue;
-                        for (int kx = 0; kx < _filterWidth; kx++)
-                        {
-                            int colNumerator = ox + p.PadLeft - kx;
-                            if (colNumerator < 0 || colNumerator % p.StrideW != 0) continue;
-                            int ix = colNumerator / p.StrideW;
-                            if (ix >= _width) continue;
-                            inputOffsets[count] = (iy * _width + ix) * _depth;
-                            weightOffsets[count] = (ky * _filterWidth + kx) * _depth;
-                            count++;
-                        }
-                    }
-                    short* y = _y + ((long)row * _outputWidth + ox) * _outputDepth;
-                    int oc = 0;
-                    for (; oc + 4 <= _outputDepth; oc += 4)
-                    {
-                        Int16Dot.DotTaps4(image, inputOffsets, w + (long)oc * filterSize, filterSize, weightOffsets, count, _depth, isa, sums);
-                        for (int i = 0; i < 4; i++) y[oc + i] = _q.Requantize(sums[i], _bias[oc + i], oc + i);
-                    }
-                    for (; oc < _outputDepth; oc++)
-                    {
-                        long sum = Int16Dot.DotTaps(image, inputOffsets, w + (long)oc * filterSize, weightOffsets, count, _depth, isa);
-                        y[oc] = _q.Requantize(sum, _bias[oc], oc);
-                    }
-                }
-            }
-        }
-    }
 }
