@@ -178,7 +178,7 @@ public static partial class OpCases
             (6, 11, 24, 5, 1, 1, Padding.Same, 1),
             (5, 40, 24, 3, 1, 2, Padding.Valid, 1),
             (7, 14, 64, 3, 1, 1, Padding.Valid, 1),
-            // Other filters at stride 1 over 32-channel blocks (a tile's input rows widened once): 5×5 and 7×7.
+            // 5×5 and 7×7 at stride 1 over 32-channel blocks (the general interior tile beside the 3×3 one).
             (8, 12, 40, 5, 1, 1, Padding.Same, 1),
             (9, 13, 32, 7, 1, 1, Padding.Valid, 1),
         };

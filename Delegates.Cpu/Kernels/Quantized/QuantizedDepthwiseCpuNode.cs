@@ -48,9 +48,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly byte[] _zeroPointRow = [];     // [Cin] of the input's zero point, pinned
     private readonly nint[] _tapOffsets = [];       // [2 · pairs]: each tap's byte offset from an interior pixel's first tap (0 for the padding tap), pinned
 
-    /// <summary>The largest filter height and width whose interior tiles widen each input pixel once (<see cref="_widenedRows"/>).</summary>
-    private const int MaxWidenedFilter = 7;
-
     /// <summary>Channels per block of the 512-bit paired path (AVX-512BW): 32 bytes of each tap, two 16-lane int32 accumulators.</summary>
     public const int WideBlockChannels = 32;
 
@@ -61,8 +58,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly bool _replicated;            // 8, 16 or 24 channels, horizontal stride 1: 32-lane blocks span adjacent pixels
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
-    private readonly int[] _widenedTaps = [];     // _widenedRows: each tap's index into a tile's widened rows (row · span + column)
-    private readonly bool _widenedRows;           // other filters up to 7×7 at stride 1, dilation 1, 32-channel blocks: a tile's rows widened once into a stack buffer (WideInteriorTileRows)
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
 
     // The per-lane constants of a 32-channel block: the folded bias, the epilogue's multiplier, left and right shifts,
@@ -131,14 +126,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         _unitPixels = _replicated ? (channels == 16 ? 2 : 4) : 0;
         _wideBlocks = _replicated ? _unitPixels * channels / WideBlockChannels : channels / WideBlockChannels;
         _sharedRows = !_replicated && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
-        _widenedRows = !_replicated && !_sharedRows && taps >= 2 && g.FilterHeight <= MaxWidenedFilter && g.FilterWidth <= MaxWidenedFilter
-            && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
-        if (_widenedRows)
-        {
-            int span = InteriorPixels + g.FilterWidth - 1;
-            _widenedTaps = new int[taps];
-            for (int tap = 0; tap < taps; tap++) _widenedTaps[tap] = tap / g.FilterWidth * span + tap % g.FilterWidth;
-        }
         _firstNarrowBlock = _replicated ? 0 : _wideBlocks * WideBlockChannels / PairedBlockChannels;
         _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
         _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
@@ -205,8 +192,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         if (_paired)
         {
             byte** taps = stackalloc byte*[g.FilterHeight * g.FilterWidth + 1];
-            Vector512<short>* widened = stackalloc Vector512<short>[_widenedRows ? g.FilterHeight * (InteriorPixels + g.FilterWidth - 1) : 1];
-            for (int item = start; item < end; item++) PairedRow(item / g.OutputHeight, item % g.OutputHeight, taps, widened);
+            for (int item = start; item < end; item++) PairedRow(item / g.OutputHeight, item % g.OutputHeight, taps);
             return;
         }
         int* acc = stackalloc int[(channels + 7) / 8 * 8];
@@ -315,7 +301,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// the pixel's origin, <see cref="InteriorPixels"/> of them at a time (each weight pair loaded once for all);
     /// the others (<see cref="BorderPixel"/>) gather a pointer per tap first, the zero-point row for taps outside.
     /// </summary>
-    private void PairedRow(int b, int oy, byte** taps, Vector512<short>* widened)
+    private void PairedRow(int b, int oy, byte** taps)
     {
         var g = _g;
         int channels = g.OutputDepth;
@@ -344,7 +330,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     break;
                 }
             }
-            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels, widened);
+            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels);
         }
         for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
     }
@@ -406,7 +392,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private const int InteriorPixels = 4;
 
     /// <summary><see cref="InteriorPixels"/> pixels from <paramref name="origin"/> (their first tap), <paramref name="step"/> bytes apart.</summary>
-    private void InteriorTile(byte* origin, nint step, byte* y, Vector512<short>* widened)
+    private void InteriorTile(byte* origin, nint step, byte* y)
     {
         int channels = _g.OutputDepth, pairs = _pairs, blocks = _blockStarts.Length;
         short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
@@ -421,11 +407,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             {
                 if (signed) WideInteriorTile3x3<SignedBytes>(origin, y);
                 else WideInteriorTile3x3<UnsignedBytes>(origin, y);
-            }
-            else if (_widenedRows)
-            {
-                if (signed) WideInteriorTileRows<SignedBytes>(origin, y, widened);
-                else WideInteriorTileRows<UnsignedBytes>(origin, y, widened);
             }
             else if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
             else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
@@ -631,62 +612,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             AccumulateWide(d4, d5, wl, wh, ref l2, ref h2);
             AccumulateWide(d5, d5, wl, wh, ref l3, ref h3);
 
-            FinishWide(l0, h0, blockLanes, y + c);
-            FinishWide(l1, h1, blockLanes, y + channels + c);
-            FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
-            FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="WideInteriorTile{TBytes}"/> at horizontal stride 1 without dilation for filters other than 3×3 (<see cref="_widenedRows"/>):
-    /// per block the tile's FilterHeight rows of <see cref="InteriorPixels"/> + FilterWidth − 1 adjacent input pixels
-    /// are widened once into <paramref name="widened"/>, and each tap pair reads its four pixels' inputs from there
-    /// (tap t of pixel j is entry <see cref="_widenedTaps"/>[t] + j). The pairs, weights and sums are the general tile's.
-    /// </summary>
-    private void WideInteriorTileRows<TBytes>(byte* origin, byte* y, Vector512<short>* widened) where TBytes : struct, IWidenBytes
-    {
-        int height = _g.FilterHeight, width = _g.FilterWidth, span = InteriorPixels + width - 1, taps = height * width;
-        int fullPairs = taps / 2, blocks = _wideBlocks;
-        nint channels = _g.OutputDepth, rowStep = (nint)_g.InputWidth * channels;
-        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
-        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
-        int* index = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_widenedTaps));
-        nint pairStride = blocks * 2 * WideBlockChannels;
-        for (int block = 0; block < blocks; block++)
-        {
-            nint c = block * WideBlockChannels;
-            for (int r = 0; r < height; r++)
-            {
-                byte* source = origin + r * rowStep + c;
-                Vector512<short>* target = widened + r * span;
-                for (int i = 0; i < span; i++) target[i] = TBytes.Widen(source + i * channels);
-            }
-            short* w = weights + block * 2 * WideBlockChannels;
-            int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
-            var l0 = Avx512F.LoadVector512(blockLanes);
-            var h0 = Avx512F.LoadVector512(blockLanes + 16);
-            Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
-            for (int pair = 0; pair < fullPairs; pair++, w += pairStride)
-            {
-                Vector512<short>* a = widened + index[2 * pair], b = widened + index[2 * pair + 1];
-                var wl = Avx512F.LoadVector512(w);
-                var wh = Avx512F.LoadVector512(w + WideBlockChannels);
-                AccumulateWide(a[0], b[0], wl, wh, ref l0, ref h0);
-                AccumulateWide(a[1], b[1], wl, wh, ref l1, ref h1);
-                AccumulateWide(a[2], b[2], wl, wh, ref l2, ref h2);
-                AccumulateWide(a[3], b[3], wl, wh, ref l3, ref h3);
-            }
-            if ((taps & 1) != 0)
-            {
-                Vector512<short>* a = widened + index[taps - 1];
-                var wl = Avx512F.LoadVector512(w);
-                var wh = Avx512F.LoadVector512(w + WideBlockChannels);
-                AccumulateWide(a[0], a[0], wl, wh, ref l0, ref h0);
-                AccumulateWide(a[1], a[1], wl, wh, ref l1, ref h1);
-                AccumulateWide(a[2], a[2], wl, wh, ref l2, ref h2);
-                AccumulateWide(a[3], a[3], wl, wh, ref l3, ref h3);
-            }
             FinishWide(l0, h0, blockLanes, y + c);
             FinishWide(l1, h1, blockLanes, y + channels + c);
             FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
