@@ -171,6 +171,16 @@ public static partial class OpCases
             (6, 13, 16, 3, 1, 2, Padding.Same, 1),
             (5, 6, 8, 5, 1, 1, Padding.Same, 1),
             (8, 40, 16, 3, 1, 1, Padding.Valid, 1),
+            // 24 channels at horizontal stride 1 (AVX-512BW: units of 4 adjacent pixels in three 32-lane blocks): a tile
+            // and single units, a 5×5 filter with a stepped-back unit, a dilation; 3×3 at stride 1 over 32-channel
+            // blocks (each input pixel of a tile's filter row widened once): two blocks, a valid padding.
+            (9, 21, 24, 3, 1, 1, Padding.Same, 1),
+            (6, 11, 24, 5, 1, 1, Padding.Same, 1),
+            (5, 40, 24, 3, 1, 2, Padding.Valid, 1),
+            (7, 14, 64, 3, 1, 1, Padding.Valid, 1),
+            // 5×5 and 7×7 at stride 1 over 32-channel blocks (the general interior tile beside the 3×3 one).
+            (8, 12, 40, 5, 1, 1, Padding.Same, 1),
+            (9, 13, 32, 7, 1, 1, Padding.Valid, 1),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })

@@ -55,8 +55,10 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones
     private readonly short[] _wideWeights = [];   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
     private readonly int[] _wideLanes = [];       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
-    private readonly bool _replicated;            // 8 or 16 channels, horizontal stride 1: a 32-lane block spans adjacent pixels
+    private readonly bool _replicated;            // 8, 16 or 24 channels, horizontal stride 1: 32-lane blocks span adjacent pixels
+    private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
+    private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
 
     // The per-lane constants of a 32-channel block: the folded bias, the epilogue's multiplier, left and right shifts,
     // the multiplier of each 64-bit lane's odd int32 moved to its even half (for vpmuldq), and 2^(r−1) + zero point · 2^r.
@@ -78,7 +80,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         bool zeroPointFits = signed ? zeroPoint is >= sbyte.MinValue and <= sbyte.MaxValue : zeroPoint is >= 0 and <= byte.MaxValue;
         _paired = isa != QuantizedIsa.Scalar && depthMultiplier == 1 && channels >= PairedBlockChannels && taps <= MaxPairedTaps && zeroPointFits;
         bool wide512 = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated;
-        _replicated = isa != QuantizedIsa.Scalar && wide512 && depthMultiplier == 1 && channels is 8 or 16 && g.StrideW == 1 && taps <= MaxPairedTaps
+        _replicated = isa != QuantizedIsa.Scalar && wide512 && depthMultiplier == 1 && channels is 8 or 16 or 24 && g.StrideW == 1 && taps <= MaxPairedTaps
             && zeroPointFits;
         if (!_paired && !_replicated) return;
         _pairs = (taps + 1) / 2;
@@ -119,8 +121,11 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         // block), so the low accumulator's lane 4L+j holds channel 8L+j and the high one's channel 8L+4+j. The weights,
         // the folded bias and the requantization constants are packed in that lane order, so the sums never move
         // until they are bytes.
-        // With 8 or 16 channels (_replicated) one 32-lane block holds 4 or 2 adjacent pixels: the channel of lane i is i mod Cin.
-        _wideBlocks = _replicated ? 1 : channels / WideBlockChannels;
+        // With 8, 16 or 24 channels (_replicated) a unit of 4, 2 or 4 adjacent pixels fills 1, 1 or 3 whole 32-lane
+        // blocks: the channel of lane i of the unit is i mod Cin.
+        _unitPixels = _replicated ? (channels == 16 ? 2 : 4) : 0;
+        _wideBlocks = _replicated ? _unitPixels * channels / WideBlockChannels : channels / WideBlockChannels;
+        _sharedRows = !_replicated && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
         _firstNarrowBlock = _replicated ? 0 : _wideBlocks * WideBlockChannels / PairedBlockChannels;
         _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
         _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
@@ -331,15 +336,17 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// One output row with 8 or 16 channels and horizontal stride 1 (<see cref="_replicated"/>): interior pixels in
-    /// 32-byte units of 4 or 2 adjacent pixels (their inputs and outputs are adjacent too), <see cref="InteriorPixels"/>
-    /// units per tile, then single units (the last one stepped back over pixels already written); the other pixels
-    /// through the 16-channel paired path (16 channels) or the 8-lane path (8 channels).
+    /// One output row with 8, 16 or 24 channels and horizontal stride 1 (<see cref="_replicated"/>): interior pixels in
+    /// units of 4, 2 or 4 adjacent pixels (32, 32 or 96 bytes: one or three whole 32-lane blocks; their inputs and
+    /// outputs are adjacent too), <see cref="InteriorPixels"/> units per tile, then single units (the last one stepped
+    /// back over pixels already written); the other pixels through the 16-channel paired path (16 and 24 channels) or
+    /// the 8-lane path (8 channels).
     /// </summary>
     private void ReplicatedRow(int b, int oy, byte** taps)
     {
         var g = _g;
-        int channels = g.OutputDepth, unit = WideBlockChannels / channels, tile = InteriorPixels * unit;
+        int channels = g.OutputDepth, unit = _unitPixels, tile = InteriorPixels * unit;
+        nint unitBytes = (nint)unit * channels;
         int iyOrigin = oy * g.StrideH - g.PadTop;
         byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
         int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
@@ -356,8 +363,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             byte* inputRow = _x + ((nint)(b * g.InputHeight + iyOrigin) * g.InputWidth - g.PadLeft) * channels;
             for (; ox + tile <= interiorEnd; ox += tile)
             {
-                if (_signed) WideInteriorTile<SignedBytes>(inputRow + (nint)ox * channels, WideBlockChannels, outputRow + (nint)ox * channels, WideBlockChannels);
-                else WideInteriorTile<UnsignedBytes>(inputRow + (nint)ox * channels, WideBlockChannels, outputRow + (nint)ox * channels, WideBlockChannels);
+                if (_signed) WideInteriorTile<SignedBytes>(inputRow + (nint)ox * channels, unitBytes, outputRow + (nint)ox * channels, unitBytes);
+                else WideInteriorTile<UnsignedBytes>(inputRow + (nint)ox * channels, unitBytes, outputRow + (nint)ox * channels, unitBytes);
             }
             for (; ox < interiorEnd; ox += unit)
             {
@@ -396,7 +403,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         byte* p0 = origin, p1 = origin + step, p2 = origin + 2 * step, p3 = origin + 3 * step;
         if (_wideBlocks > 0)
         {
-            if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
+            if (_sharedRows)
+            {
+                if (signed) WideInteriorTile3x3<SignedBytes>(origin, y);
+                else WideInteriorTile3x3<UnsignedBytes>(origin, y);
+            }
+            else if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
             else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
         }
         for (int block = _firstNarrowBlock; block < blocks; block++)
@@ -514,6 +526,106 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             FinishWide(l2, h2, blockLanes, y + 2 * outputStep + c);
             FinishWide(l3, h3, blockLanes, y + 3 * outputStep + c);
         }
+    }
+
+    /// <summary>
+    /// <see cref="WideInteriorTile{TBytes}"/> for a 3×3 filter with horizontal stride 1 and no dilation (<see cref="_sharedRows"/>):
+    /// the four pixels' taps in one filter row are six adjacent input pixels, so each is widened once (18 widenings per
+    /// block instead of 36), and the last tap (paired with a zero weight) reuses the interleaved pairs of taps 6 and 7
+    /// of the pixels two to the right. The tap pairs, the weights and the sums are those of the general tile, so the
+    /// bits are too.
+    /// </summary>
+    private void WideInteriorTile3x3<TBytes>(byte* origin, byte* y) where TBytes : struct, IWidenBytes
+    {
+        int blocks = _wideBlocks;
+        nint channels = _g.OutputDepth;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
+        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+        nint pairStride = blocks * 2 * WideBlockChannels, row1 = offsets[3], row2 = offsets[6];
+        for (int block = 0; block < blocks; block++)
+        {
+            nint c = block * WideBlockChannels;
+            byte* r0 = origin + c, r1 = r0 + row1, r2 = r0 + row2;
+            short* w = weights + block * 2 * WideBlockChannels;
+            int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
+            var l0 = Avx512F.LoadVector512(blockLanes);
+            var h0 = Avx512F.LoadVector512(blockLanes + 16);
+            Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
+
+            // Taps 0 and 1 (row 0, columns 0–1), then 2 and 3 (row 0 column 2, row 1 column 0).
+            var a0 = TBytes.Widen(r0);
+            var a1 = TBytes.Widen(r0 + channels);
+            var a2 = TBytes.Widen(r0 + 2 * channels);
+            var a3 = TBytes.Widen(r0 + 3 * channels);
+            var a4 = TBytes.Widen(r0 + 4 * channels);
+            var a5 = TBytes.Widen(r0 + 5 * channels);
+            var wl = Avx512F.LoadVector512(w);
+            var wh = Avx512F.LoadVector512(w + WideBlockChannels);
+            AccumulateWide(a0, a1, wl, wh, ref l0, ref h0);
+            AccumulateWide(a1, a2, wl, wh, ref l1, ref h1);
+            AccumulateWide(a2, a3, wl, wh, ref l2, ref h2);
+            AccumulateWide(a3, a4, wl, wh, ref l3, ref h3);
+            var b0 = TBytes.Widen(r1);
+            var b1 = TBytes.Widen(r1 + channels);
+            var b2 = TBytes.Widen(r1 + 2 * channels);
+            var b3 = TBytes.Widen(r1 + 3 * channels);
+            wl = Avx512F.LoadVector512(w + pairStride);
+            wh = Avx512F.LoadVector512(w + pairStride + WideBlockChannels);
+            AccumulateWide(a2, b0, wl, wh, ref l0, ref h0);
+            AccumulateWide(a3, b1, wl, wh, ref l1, ref h1);
+            AccumulateWide(a4, b2, wl, wh, ref l2, ref h2);
+            AccumulateWide(a5, b3, wl, wh, ref l3, ref h3);
+
+            // Taps 4 and 5 (row 1, columns 1–2).
+            var b4 = TBytes.Widen(r1 + 4 * channels);
+            var b5 = TBytes.Widen(r1 + 5 * channels);
+            wl = Avx512F.LoadVector512(w + 2 * pairStride);
+            wh = Avx512F.LoadVector512(w + 2 * pairStride + WideBlockChannels);
+            AccumulateWide(b1, b2, wl, wh, ref l0, ref h0);
+            AccumulateWide(b2, b3, wl, wh, ref l1, ref h1);
+            AccumulateWide(b3, b4, wl, wh, ref l2, ref h2);
+            AccumulateWide(b4, b5, wl, wh, ref l3, ref h3);
+
+            // Taps 6 and 7 (row 2, columns 0–1) and tap 8 (row 2, column 2, against a zero second weight): pixel j's
+            // last tap is the first member of the pair (column j + 2, column j + 3) that taps 6 and 7 of pixel j + 2 use.
+            var d0 = TBytes.Widen(r2);
+            var d1 = TBytes.Widen(r2 + channels);
+            var d2 = TBytes.Widen(r2 + 2 * channels);
+            var d3 = TBytes.Widen(r2 + 3 * channels);
+            var d4 = TBytes.Widen(r2 + 4 * channels);
+            var d5 = TBytes.Widen(r2 + 5 * channels);
+            var p2Low = Avx512BW.UnpackLow(d2, d3);
+            var p2High = Avx512BW.UnpackHigh(d2, d3);
+            var p3Low = Avx512BW.UnpackLow(d3, d4);
+            var p3High = Avx512BW.UnpackHigh(d3, d4);
+            wl = Avx512F.LoadVector512(w + 3 * pairStride);
+            wh = Avx512F.LoadVector512(w + 3 * pairStride + WideBlockChannels);
+            AccumulateWide(d0, d1, wl, wh, ref l0, ref h0);
+            AccumulateWide(d1, d2, wl, wh, ref l1, ref h1);
+            AccumulatePairs(p2Low, p2High, wl, wh, ref l2, ref h2);
+            AccumulatePairs(p3Low, p3High, wl, wh, ref l3, ref h3);
+            wl = Avx512F.LoadVector512(w + 4 * pairStride);
+            wh = Avx512F.LoadVector512(w + 4 * pairStride + WideBlockChannels);
+            AccumulatePairs(p2Low, p2High, wl, wh, ref l0, ref h0);
+            AccumulatePairs(p3Low, p3High, wl, wh, ref l1, ref h1);
+            AccumulateWide(d4, d5, wl, wh, ref l2, ref h2);
+            AccumulateWide(d5, d5, wl, wh, ref l3, ref h3);
+
+            FinishWide(l0, h0, blockLanes, y + c);
+            FinishWide(l1, h1, blockLanes, y + channels + c);
+            FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
+            FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
+        }
+    }
+
+    /// <summary>Adds one tap pair of 32 channels already interleaved per channel (low and high halves) to the accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulatePairs(Vector512<short> lowPairs, Vector512<short> highPairs, Vector512<short> lowWeights, Vector512<short> highWeights,
+        ref Vector512<int> low, ref Vector512<int> high)
+    {
+        low = Avx512F.Add(low, Avx512BW.MultiplyAddAdjacent(lowPairs, lowWeights));
+        high = Avx512F.Add(high, Avx512BW.MultiplyAddAdjacent(highPairs, highWeights));
     }
 
     /// <summary>The 32-channel blocks of one pixel whose taps are <paramref name="taps"/> (the zero-point row for those outside).</summary>
