@@ -50,6 +50,10 @@ public static partial class OptimizeCommands
             "the float model on the calibration samples) is at most E, found by bisection over N (docs/optimize.md §Accuracy target)"),
         new("--equalize", SharedOptionKind.Switch, "", "int8, int16x8: cross-layer activation equalization before calibration: per-channel " +
             "scales moved between each CONV_2D/DEPTHWISE_CONV_2D and the layers reading it, float function unchanged (docs/optimize.md §Equalization)"),
+        new("--equalize-relu6", SharedOptionKind.Switch, "", "int8, int16x8, with --equalize: RELU6 producers take a scale too, each channel " +
+            "that never reached 6 at most up to the bound, one that did keeps its own (docs/optimize.md §Equalization)"),
+        new("--bias-absorption", SharedOptionKind.Switch, "", "int8, int16x8: a CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED output channel whose " +
+            "calibrated values stay off 0 moves that offset into the biases of the layers reading it (1x1 or VALID readers only; docs/optimize.md §Bias absorption)"),
         new("--mean", SharedOptionKind.Single, "M", "image normalisation mean (default 0; face detection models want 127.5)"),
         new("--std", SharedOptionKind.Single, "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])"),
         new("--task", SharedOptionKind.Single, "auto|none|face-detection|landmarks|segmentation",
