@@ -361,7 +361,7 @@ public sealed class OptimizeCommandTests
         Assert.That(r.Stderr, Does.Contain("--keep-float applies to --mode int8, int16x8 and dynamic"));
         r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "dynamic", "--float-layers", "1");
         Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
-        Assert.That(r.Stderr, Does.Contain("--float-layers, --accuracy-target, --equalize and --bias-absorption apply to --mode int8 and int16x8"));
+        Assert.That(r.Stderr, Does.Contain("--float-layers, --accuracy-target, --equalize, --bias-absorption and --weight-bias-correction apply to --mode int8 and int16x8"));
         r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int8", "--sensitivity-output", "y");
         Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
         Assert.That(r.Stderr, Does.Contain("--sensitivity-output ranks operators for --float-layers N"));

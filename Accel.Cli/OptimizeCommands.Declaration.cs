@@ -36,6 +36,8 @@ public static partial class OptimizeCommands
             "at half size, central 70 % crop and its mirror (docs/optimize.md §Calibration views)"),
         new("--bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED bias by its mean output " +
             "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)"),
+        new("--weight-bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED float bias " +
+            "by the int8 weights' rounding times the calibrated input mean per channel before quantization (docs/optimize.md §Bias correction)"),
         new("--keep-float", SharedOptionKind.Repeatable, "OP_TYPE|TENSOR",
             "int8, int16x8: keep these operators float behind DEQUANTIZE/QUANTIZE (TFLite's denylisted_ops / denylisted_nodes): an operator " +
             "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error; " +

@@ -63,6 +63,7 @@ public static partial class OptimizeCommands
             MinWeightElements = (int)Number(p, "--min-elements", 1024, "quantize"),
             MaxCalibrationSamples = (int)Limit(p, "--max-calibration-samples", new QuantizationOptions().MaxCalibrationSamples, int.MaxValue - 1, "quantize"),
             BiasCorrection = p.Has("--bias-correction"),
+            WeightBiasCorrection = p.Has("--weight-bias-correction"),
             KeepFloat = p.Values("--keep-float").ToList(),
             FloatLayers = (int)Count(p, "--float-layers", "quantize"),
             SensitivityOutputs = p.Values("--sensitivity-output").ToList(),
@@ -90,9 +91,9 @@ public static partial class OptimizeCommands
             throw new UsageException($"--range-select applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         if (options.EqualizeThroughRelu6 && !options.Equalize)
             throw new UsageException("--equalize-relu6 extends --equalize: give --equalize too", "quantize");
-        if ((options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize || options.BiasAbsorption)
+        if ((options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize || options.BiasAbsorption || options.WeightBiasCorrection)
             && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
-            throw new UsageException($"--float-layers, --accuracy-target, --equalize and --bias-absorption apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
+            throw new UsageException($"--float-layers, --accuracy-target, --equalize, --bias-absorption and --weight-bias-correction apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");

@@ -4,8 +4,9 @@ using Accel.Building;
 namespace Accel.Optimize.Tests;
 
 /// <summary>
-/// Equalization through RELU6 (<see cref="QuantizationOptions.EqualizeThroughRelu6"/>) and bias absorption
-/// (<see cref="QuantizationOptions.BiasAbsorption"/>), docs/optimize.md §Equalization and §Bias absorption: scales and
+/// Equalization through RELU6 (<see cref="QuantizationOptions.EqualizeThroughRelu6"/>), bias absorption
+/// (<see cref="QuantizationOptions.BiasAbsorption"/>) and weight bias correction (<see cref="QuantizationOptions.WeightBiasCorrection"/>),
+/// docs/optimize.md §Equalization, §Bias absorption and §Bias correction: scales and
 /// moved biases computed by hand on one-pixel networks, the float function unchanged on the calibration samples, and the
 /// int8 file run bit-identically by the reference and the CPU delegate and loaded and run by TFLite.
 /// </summary>
@@ -155,6 +156,49 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
         var summary = BiasAbsorption.Apply(g, Pixels(1f, 2f), threads: 1, progress: null);
         Assert.That(summary.Candidates, Is.EqualTo(0));
         Assert.That(Values(g, "conv1/b"), Is.EqualTo(new[] { 0.5f, -1f, 0f }));
+    }
+
+    // conv2's rows [1, 0.3, 0.5] and [−1, 0.5, 3] do not fall on their int8 grids (scales 1/127 and 3/127).
+    private static byte[] RoundingPair() =>
+        TwoConvolutions([1f, 2f, 4f], [0.5f, -1f, 0f], ActivationFunctionType.None, [1f, 0.3f, 0.5f, -1f, 0.5f, 3f], [0.25f, 0f]);
+
+    /// <summary>
+    /// By hand: conv2's input means over x ∈ {1, 2} are [2, 2, 6]; row 0's int8 weights are [127, 38, 64]·(1/127)
+    /// (0.3 → 38.1 → 38, 0.5 → 63.5 → 64), row 1's [−42, 21, 127]·(3/127); each bias loses Σ (q·s − w)·E[x].
+    /// conv1's weights (one per channel) quantize exactly (up to the float scale): its bias stays.
+    /// </summary>
+    [Test]
+    public void WeightBiasCorrection_MovesEachBiasByTheWeightsRoundingTimesTheInputMeanAsComputedByHand()
+    {
+        var g = Graph(RoundingPair());
+        int corrected = WeightBiasCorrection.Apply(g, new QuantizationOptions(), new Dictionary<int, string>(), Pixels(1f, 2f), progress: null);
+        Assert.That(corrected, Is.EqualTo(2));
+        double s0 = (float)(1.0 / 127), s1 = (float)(3.0 / 127);
+        double shift0 = (38 * s0 - 0.3f) * 2 + (64 * s0 - 0.5f) * 6;
+        double shift1 = (-42 * s1 + 1) * 2 + (21 * s1 - 0.5f) * 2;
+        Assert.That(shift0, Is.EqualTo(0.0220).Within(1e-4), "the rounding of 0.5 up dominates");
+        Assert.That(Values(g, "conv2/b"), Is.EqualTo(new[] { (float)(0.25 - shift0), (float)(0 - shift1) }).Within(1e-7f));
+        // 127·(float)(4/127) − 4 is 2e-8, not 0: float scales.
+        Assert.That(Values(g, "conv1/b"), Is.EqualTo(new[] { 0.5f, -1f, 0f }).Within(1e-6f));
+    }
+
+    [Test]
+    public void WeightBiasCorrection_LeavesANodeKeptFloatAlone()
+    {
+        var g = Graph(RoundingPair());
+        int conv2 = g.Operators.FindIndex(op => g.Tensors[op.Outputs[0]].Name == "y");
+        int corrected = WeightBiasCorrection.Apply(g, new QuantizationOptions(), new Dictionary<int, string> { [conv2] = "kept" }, Pixels(1f, 2f), progress: null);
+        Assert.That(corrected, Is.EqualTo(1));
+        Assert.That(Values(g, "conv2/b"), Is.EqualTo(new[] { 0.25f, 0f }));
+    }
+
+    [Test]
+    public void Int8WithWeightBiasCorrection_RunsBitIdenticallyOnReferenceAndCpuAndInTflite()
+    {
+        var options = new QuantizationOptions { MeasureLatency = false, WeightBiasCorrection = true };
+        var result = ModelOptimizer.Quantize(Model.FromBytes(RoundingPair()), options, Pixels(1f, 2f, 1.5f));
+        Assert.That(result.Report.Notes, Has.Some.StartsWith("Weight bias correction: 2 "));
+        AssertBitIdenticalAndWithinOneStepOfTflite(result.Model, "weight-bias-corrected-int8", Pixels(1.2f, 1.9f, 1f));
     }
 
     [Test]

@@ -130,6 +130,11 @@ public static class ModelOptimizer
         // Constants of operators kept float keep the source's encoding (float16 stays float16, sparse stays sparse).
         var keptConstants = keepFloat.Keys.SelectMany(n => graph.Operators[n].Inputs)
             .Where(i => i >= 0 && (graph.FoldedFloat16.Contains(i) || graph.FoldedSparse.Contains(i))).ToHashSet();
+        if (options.WeightBiasCorrection)
+        {
+            int corrected = WeightBiasCorrection.Apply(graph, options, keepFloat, list, progress);
+            notes.Add($"Weight bias correction: {corrected} CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED float biases moved by the weights' rounding times the input's mean per channel (E[dW x]) before quantization.");
+        }
         var quantizer = new FullIntegerQuantizer(graph, ranges, options, keepFloat);
         quantizer.Run();
         if (floatModel is not null)

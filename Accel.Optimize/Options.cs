@@ -98,6 +98,13 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool BiasCorrection { get; init; }
 
+    /// <summary>
+    /// Int8 and 16x8: bias correction of the weights' rounding (Nagel et al.'s bias correction with the input means
+    /// measured on the calibration samples): each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED that becomes integer
+    /// has its float bias moved by −(W̃ − W)·E[x] before quantization (docs/optimize.md §Bias correction). Off by default.
+    /// </summary>
+    public bool WeightBiasCorrection { get; init; }
+
     /// <summary>Int8 and 16x8: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
     public bool PerTensorWeights { get; init; }
 
@@ -205,6 +212,8 @@ public sealed record QuantizationOptions
             throw new OptimizationException("AccuracyTarget chooses the number of float layers itself; leave FloatLayers at 0.");
         if (EqualizeThroughRelu6 && !Equalize)
             throw new OptimizationException("EqualizeThroughRelu6 extends Equalize; set Equalize too.");
+        if (WeightBiasCorrection && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"WeightBiasCorrection applies to modes int8 and int16x8, not {Mode}.");
         if (BiasAbsorption && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new OptimizationException($"BiasAbsorption applies to modes int8 and int16x8, not {Mode}.");
         if ((AccuracyTarget is not null || Equalize) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
