@@ -306,6 +306,23 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void Relu6EqualizationAbsorptionAndWeightBiasCorrection_ReachTheOptimizerAndTheReport()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("techniques.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3),
+            "--equalize", "--equalize-relu6", "--bias-absorption", "--weight-bias-correction", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
+        var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.That(notes, Has.Some.Contains("Through RELU6: "));
+        Assert.That(notes, Has.Some.StartsWith("Bias absorption: ").And.Some.StartsWith("Weight bias correction: "));
+        r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("r6.tflite"), "--mode", "int8", "-c", WriteCalibration(dir, 3), "--equalize-relu6");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("--equalize-relu6 extends --equalize"));
+    }
+
+    [Test]
     public void RangeSelect_ReachesTheOptimizerAndTheReport_AndTheLatencyLineSaysHowItWasMeasured()
     {
         using var dir = new TempDirectory();
