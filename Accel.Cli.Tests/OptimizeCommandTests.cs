@@ -306,6 +306,23 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void Relu6EqualizationAbsorptionAndWeightBiasCorrection_ReachTheOptimizerAndTheReport()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("techniques.tflite");
+        var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3),
+            "--equalize", "--equalize-relu6", "--bias-absorption", "--weight-bias-correction", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
+        var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.That(notes, Has.Some.Contains("Through RELU6: "));
+        Assert.That(notes, Has.Some.StartsWith("Bias absorption: ").And.Some.StartsWith("Weight bias correction: "));
+        r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("r6.tflite"), "--mode", "int8", "-c", WriteCalibration(dir, 3), "--equalize-relu6");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("--equalize-relu6 extends --equalize"));
+    }
+
+    [Test]
     public void RangeSelect_ReachesTheOptimizerAndTheReport_AndTheLatencyLineSaysHowItWasMeasured()
     {
         using var dir = new TempDirectory();
@@ -361,7 +378,7 @@ public sealed class OptimizeCommandTests
         Assert.That(r.Stderr, Does.Contain("--keep-float applies to --mode int8, int16x8 and dynamic"));
         r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "dynamic", "--float-layers", "1");
         Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
-        Assert.That(r.Stderr, Does.Contain("--float-layers, --accuracy-target and --equalize apply to --mode int8 and int16x8"));
+        Assert.That(r.Stderr, Does.Contain("--float-layers, --accuracy-target, --equalize, --bias-absorption and --weight-bias-correction apply to --mode int8 and int16x8"));
         r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), "--mode", "int8", "--sensitivity-output", "y");
         Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
         Assert.That(r.Stderr, Does.Contain("--sensitivity-output ranks operators for --float-layers N"));

@@ -36,6 +36,8 @@ public static partial class OptimizeCommands
             "at half size, central 70 % crop and its mirror (docs/optimize.md §Calibration views)"),
         new("--bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED bias by its mean output " +
             "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)"),
+        new("--weight-bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED float bias " +
+            "by the int8 weights' rounding times the calibrated input mean per channel before quantization (docs/optimize.md §Bias correction)"),
         new("--keep-float", SharedOptionKind.Repeatable, "OP_TYPE|TENSOR",
             "int8, int16x8: keep these operators float behind DEQUANTIZE/QUANTIZE (TFLite's denylisted_ops / denylisted_nodes): an operator " +
             "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error; " +
@@ -50,6 +52,10 @@ public static partial class OptimizeCommands
             "the float model on the calibration samples) is at most E, found by bisection over N (docs/optimize.md §Accuracy target)"),
         new("--equalize", SharedOptionKind.Switch, "", "int8, int16x8: cross-layer activation equalization before calibration: per-channel " +
             "scales moved between each CONV_2D/DEPTHWISE_CONV_2D and the layers reading it, float function unchanged (docs/optimize.md §Equalization)"),
+        new("--equalize-relu6", SharedOptionKind.Switch, "", "int8, int16x8, with --equalize: RELU6 producers take a scale too, each channel " +
+            "that never reached 6 at most up to the bound, one that did keeps its own (docs/optimize.md §Equalization)"),
+        new("--bias-absorption", SharedOptionKind.Switch, "", "int8, int16x8: a CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED output channel whose " +
+            "calibrated values stay off 0 moves that offset into the biases of the layers reading it (1x1 or VALID readers only; docs/optimize.md §Bias absorption)"),
         new("--mean", SharedOptionKind.Single, "M", "image normalisation mean (default 0; face detection models want 127.5)"),
         new("--std", SharedOptionKind.Single, "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])"),
         new("--task", SharedOptionKind.Single, "auto|none|face-detection|landmarks|segmentation",

@@ -63,11 +63,14 @@ public static partial class OptimizeCommands
             MinWeightElements = (int)Number(p, "--min-elements", 1024, "quantize"),
             MaxCalibrationSamples = (int)Limit(p, "--max-calibration-samples", new QuantizationOptions().MaxCalibrationSamples, int.MaxValue - 1, "quantize"),
             BiasCorrection = p.Has("--bias-correction"),
+            WeightBiasCorrection = p.Has("--weight-bias-correction"),
             KeepFloat = p.Values("--keep-float").ToList(),
             FloatLayers = (int)Count(p, "--float-layers", "quantize"),
             SensitivityOutputs = p.Values("--sensitivity-output").ToList(),
             AccuracyTarget = p.Has("--accuracy-target") ? Number(p, "--accuracy-target", 0, "quantize") : null,
             Equalize = p.Has("--equalize"),
+            EqualizeThroughRelu6 = p.Has("--equalize-relu6"),
+            BiasAbsorption = p.Has("--bias-absorption"),
             RangeSelection = p.Value("--range-select") switch
             {
                 null or "off" => RangeSelection.Off,
@@ -86,9 +89,11 @@ public static partial class OptimizeCommands
             throw new UsageException($"--keep-float applies to --mode int8, int16x8 and dynamic, not {p.Value("--mode")}", "quantize");
         if (options.RangeSelection != RangeSelection.Off && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new UsageException($"--range-select applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
-        if ((options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize)
+        if (options.EqualizeThroughRelu6 && !options.Equalize)
+            throw new UsageException("--equalize-relu6 extends --equalize: give --equalize too", "quantize");
+        if ((options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize || options.BiasAbsorption || options.WeightBiasCorrection)
             && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
-            throw new UsageException($"--float-layers, --accuracy-target and --equalize apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
+            throw new UsageException($"--float-layers, --accuracy-target, --equalize, --bias-absorption and --weight-bias-correction apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");

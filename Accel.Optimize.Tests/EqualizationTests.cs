@@ -16,7 +16,7 @@ public sealed class EqualizationTests
     /// x [1,8,8,3] → CONV_2D 1×1 (8 channels of very different ranges, RELU) → PRELU (per-channel alpha) →
     /// DEPTHWISE_CONV_2D 3×3 (RELU) → CONV_2D 1×1 (4 channels) → y. Every edge can absorb a per-channel scale.
     /// </summary>
-    private static byte[] UnevenChannels(ActivationFunctionType firstActivation = ActivationFunctionType.Relu)
+    internal static byte[] UnevenChannels(ActivationFunctionType firstActivation = ActivationFunctionType.Relu)
     {
         var rng = new Random(3);
         float[] R(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1) * scale).ToArray();

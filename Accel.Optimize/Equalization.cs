@@ -19,7 +19,7 @@ internal static class Equalization
     /// by a CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED that were left alone (an edge that cannot absorb a scale:
     /// a RELU6 or HARD_SWISH producer, a CONCATENATION, RESHAPE, model output …).
     /// </summary>
-    public readonly record struct Summary(int Groups, int Tensors, int Channels, int RejectedGroups);
+    public readonly record struct Summary(int Groups, int Tensors, int Channels, int RejectedGroups, int Relu6Producers = 0, int Relu6Pinned = 0);
 
     /// <summary>Rounds of scale choice: a CONV_2D between two groups changes the weight ranges the next round sees.</summary>
     private const int Rounds = 4;
@@ -35,16 +35,39 @@ internal static class Equalization
         public List<int> Producers { get; } = new();
         public List<int> Consumers { get; } = new();
         public int Channels;
+        /// <summary>Output tensors of the group's RELU6 producers, with the channels the RELU6 clipped on a sample.</summary>
+        public List<(int Tensor, bool[] Saturated)> Relu6 { get; } = new();
     }
 
-    public static Summary Apply(EditableGraph g, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+    /// <summary>The RELU6 bound: a channel whose calibrated output reached it keeps its scale.</summary>
+    private const float Relu6Bound = 6f;
+
+    /// <summary>
+    /// Rewrites <paramref name="g"/>. With <paramref name="throughRelu6"/>, a CONV_2D / DEPTHWISE_CONV_2D with a fused
+    /// RELU6 is a producer too: min(6, max(0, z/s)) = min(6, max(0, z))/s holds for every calibrated value when the
+    /// channel never reached 6 (its maximum M &lt; 6) and s ≥ M/6, so such a channel is scaled no further than to the
+    /// bound, and a channel that reached 6 keeps s = 1 (docs/optimize.md §Equalization).
+    /// </summary>
+    public static Summary Apply(EditableGraph g, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress,
+        bool throughRelu6 = false)
     {
-        var groups = FindGroups(g, out int rejected);
+        var groups = FindGroups(g, throughRelu6, out int rejected);
         if (groups.Count == 0) return new Summary(0, 0, 0, rejected);
 
         // Per tensor, per channel range width (0 included) over the samples, from one float run.
         var watched = groups.SelectMany(gr => gr.Tensors).ToList();
         var ranges = ChannelRanges(g, watched, samples, threads, progress);
+        int relu6Producers = 0, relu6Pinned = 0;
+        foreach (var group in groups)
+            foreach (int n in group.Producers)
+                if (Activation(g.Operators[n]) == ActivationFunctionType.Relu6)
+                {
+                    int t = g.Operators[n].Outputs[0];
+                    var saturated = ranges[t].Select(r => r >= Relu6Bound).ToArray();
+                    group.Relu6.Add((t, saturated));
+                    relu6Producers++;
+                    relu6Pinned += saturated.Count(x => x);
+                }
 
         for (int round = 0; round < Rounds; round++)
         {
@@ -62,14 +85,22 @@ internal static class Equalization
             }
         }
         RoundFloat16(g, groups.SelectMany(gr => gr.Producers.Concat(gr.Consumers)).Distinct());
-        return new Summary(groups.Count, watched.Count, groups.Sum(gr => gr.Channels), rejected);
+        return new Summary(groups.Count, watched.Count, groups.Sum(gr => gr.Channels), rejected, relu6Producers, relu6Pinned);
     }
+
+    private static ActivationFunctionType Activation(GraphOperator op) => op.Options switch
+    {
+        Conv2DOptions o => o.FusedActivation,
+        DepthwiseConv2DOptions o => o.FusedActivation,
+        FullyConnectedOptions o => o.FusedActivation,
+        _ => ActivationFunctionType.None,
+    };
 
     /// <summary>
     /// Tensors linked by channel-preserving operators form a group (one scale vector); a group is kept when every
     /// producer and consumer at its edge can absorb the scale exactly.
     /// </summary>
-    private static List<Group> FindGroups(EditableGraph g, out int rejected)
+    private static List<Group> FindGroups(EditableGraph g, bool throughRelu6, out int rejected)
     {
         int count = g.Tensors.Count;
         var parent = Enumerable.Range(0, count).ToArray();
@@ -117,7 +148,7 @@ internal static class Equalization
             foreach (int o in op.Outputs)
             {
                 if (!Candidate(o)) continue;
-                if (op.Outputs.Length == 1 && CanScaleOutputs(g, op, constantUses)) roles.Add((o, n, Role.Producer));
+                if (op.Outputs.Length == 1 && CanScaleOutputs(g, op, constantUses, throughRelu6)) roles.Add((o, n, Role.Producer));
                 else invalid[o] = true;
             }
         }
@@ -220,15 +251,15 @@ internal static class Equalization
         op.Inputs.Length >= 2 && op.Inputs[1] >= 0 && Unshared(g, op.Inputs[1], constantUses)
         && (op.Inputs.Length < 3 || Unshared(g, op.Inputs[2], constantUses));
 
-    /// <summary>Output channel c of a CONV_2D / DEPTHWISE_CONV_2D with a homogeneous activation can be divided by s_c.</summary>
-    private static bool CanScaleOutputs(EditableGraph g, GraphOperator op, int[] constantUses)
+    /// <summary>
+    /// Output channel c of a CONV_2D / DEPTHWISE_CONV_2D with a homogeneous activation (or RELU6, bounded per channel by
+    /// <see cref="ChooseScales"/>) can be divided by s_c.
+    /// </summary>
+    private static bool CanScaleOutputs(EditableGraph g, GraphOperator op, int[] constantUses, bool throughRelu6)
     {
-        bool homogeneous = op.Options switch
-        {
-            Conv2DOptions o => o.FusedActivation is ActivationFunctionType.None or ActivationFunctionType.Relu,
-            DepthwiseConv2DOptions o => o.FusedActivation is ActivationFunctionType.None or ActivationFunctionType.Relu,
-            _ => false,
-        };
+        bool homogeneous = op.Code.Builtin is BuiltinOperator.Conv2D or BuiltinOperator.DepthwiseConv2D
+            && (Activation(op) is ActivationFunctionType.None or ActivationFunctionType.Relu
+                || (throughRelu6 && Activation(op) == ActivationFunctionType.Relu6));
         if (!homogeneous || !HasFilter(g, op, constantUses)) return false;
         var w = g.Tensors[op.Inputs[1]].Shape;
         int outChannels = g.Tensors[op.Outputs[0]].Shape[^1];
@@ -338,8 +369,17 @@ internal static class Equalization
             // Not rounded to a power of two (which would keep the float model bit-exact): measured, that moved the
             // task figures as much as equalization itself (docs/optimize.md §Equalization).
             s[c] = Math.Clamp(s[c] * norm / rMax, 1 / MaxScale, MaxScale);
-            if (Math.Abs(s[c] - 1) > 1e-6) changes = true;
         }
+        // RELU6 producers: a channel that reached 6 keeps its scale; any other is magnified at most to the bound
+        // (s ≥ M/6, M its largest value now), so the clip stays where no calibrated value reaches it.
+        foreach (var (t, saturated) in group.Relu6)
+        {
+            var m = ranges[t];
+            for (int c = 0; c < channels; c++)
+                s[c] = saturated[c] ? 1 : Math.Max(s[c], m[c] / Relu6Bound);
+        }
+        for (int c = 0; c < channels; c++)
+            if (Math.Abs(s[c] - 1) > 1e-6) changes = true;
         return changes ? s : null;
     }
 
@@ -384,17 +424,17 @@ internal static class Equalization
         Store(g, op.Inputs[1], w);
     }
 
-    private static float[] Floats(GraphTensor t) => MemoryMarshal.Cast<byte, float>(t.Data).ToArray();
+    internal static float[] Floats(GraphTensor t) => MemoryMarshal.Cast<byte, float>(t.Data).ToArray();
 
     // The optimizers replace a constant's bytes and never write into them (EditableGraph.Clone shares them).
-    private static void Store(EditableGraph g, int tensor, float[] values) => g.Tensors[tensor].Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+    internal static void Store(EditableGraph g, int tensor, float[] values) => g.Tensors[tensor].Data = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
     /// <summary>
     /// Constants the source stored as float16 are rounded to float16 once, after every round: an operator kept float
     /// stores them so, and calibration, the sensitivity and accuracy-target trials and the produced model then all see
     /// the same weights.
     /// </summary>
-    private static void RoundFloat16(EditableGraph g, IEnumerable<int> nodes)
+    internal static void RoundFloat16(EditableGraph g, IEnumerable<int> nodes)
     {
         foreach (int n in nodes)
             foreach (int t in g.Operators[n].Inputs.Skip(1))

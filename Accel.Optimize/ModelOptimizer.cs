@@ -61,9 +61,16 @@ public static class ModelOptimizer
         int[] rankedOutputs = SelectiveQuantization.RankedOutputs(graph, options.SensitivityOutputs);
         if (options.Equalize)
         {
-            var eq = Equalization.Apply(graph, list, options.Threads, progress);
+            var eq = Equalization.Apply(graph, list, options.Threads, progress, options.EqualizeThroughRelu6);
             notes.Add($"Equalization: {eq.Groups} groups of {eq.Tensors} activation tensors ({eq.Channels} channels) rescaled per channel before calibration " +
-                      $"({eq.RejectedGroups} groups left as they are: an operator at their edge cannot absorb a scale); per-layer errors compare with the equalized float model.");
+                      $"({eq.RejectedGroups} groups left as they are: an operator at their edge cannot absorb a scale); per-layer errors compare with the equalized float model." +
+                      (options.EqualizeThroughRelu6 ? $" Through RELU6: {eq.Relu6Producers} RELU6 producers, {eq.Relu6Pinned} of their channels reached 6 and keep their scale." : ""));
+        }
+        if (options.BiasAbsorption)
+        {
+            var absorbed = BiasAbsorption.Apply(graph, list, options.Threads, progress);
+            notes.Add($"Bias absorption: {absorbed.Channels} channels of {absorbed.Tensors} activation tensors ({absorbed.Candidates} whose readers can take an offset) " +
+                      "moved their calibrated offset into the readers' biases before calibration; per-layer errors compare with the rewritten float model.");
         }
         var (ranges, count) = Calibrator.Run(graph, list, options, progress, list.Count);
         RangeSearchResult? rangeSearch = null;
@@ -110,7 +117,7 @@ public static class ModelOptimizer
         if (options.KeepFloat.Count > 0)
             notes.Add($"Selective quantization: {keepFloat.Count - floatLayers} operators kept float by name ({string.Join(", ", options.KeepFloat)}).");
         // With equalization the per-layer report compares with the rewritten float graph (its channels are rescaled).
-        var layerReference = options.Equalize ? graph.Clone() : null;
+        var layerReference = options.Equalize || options.BiasAbsorption ? graph.Clone() : null;
         List<int>? floatOutputs = null;
         byte[]? floatModel = null;
         if (options.BiasCorrection)
@@ -123,6 +130,11 @@ public static class ModelOptimizer
         // Constants of operators kept float keep the source's encoding (float16 stays float16, sparse stays sparse).
         var keptConstants = keepFloat.Keys.SelectMany(n => graph.Operators[n].Inputs)
             .Where(i => i >= 0 && (graph.FoldedFloat16.Contains(i) || graph.FoldedSparse.Contains(i))).ToHashSet();
+        if (options.WeightBiasCorrection)
+        {
+            int corrected = WeightBiasCorrection.Apply(graph, options, keepFloat, list, progress);
+            notes.Add($"Weight bias correction: {corrected} CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED float biases moved by the weights' rounding times the input's mean per channel (E[dW x]) before quantization.");
+        }
         var quantizer = new FullIntegerQuantizer(graph, ranges, options, keepFloat);
         quantizer.Run();
         if (floatModel is not null)

@@ -98,6 +98,13 @@ public sealed record QuantizationOptions
     /// </summary>
     public bool BiasCorrection { get; init; }
 
+    /// <summary>
+    /// Int8 and 16x8: bias correction of the weights' rounding (Nagel et al.'s bias correction with the input means
+    /// measured on the calibration samples): each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED that becomes integer
+    /// has its float bias moved by −(W̃ − W)·E[x] before quantization (docs/optimize.md §Bias correction). Off by default.
+    /// </summary>
+    public bool WeightBiasCorrection { get; init; }
+
     /// <summary>Int8 and 16x8: one scale for a whole CONV_2D / DEPTHWISE_CONV_2D filter instead of one per output channel.</summary>
     public bool PerTensorWeights { get; init; }
 
@@ -162,6 +169,23 @@ public sealed record QuantizationOptions
     public bool Equalize { get; init; }
 
     /// <summary>
+    /// Int8 and 16x8, with <see cref="Equalize"/>: a CONV_2D / DEPTHWISE_CONV_2D with a fused RELU6 takes a scale too —
+    /// a channel whose calibrated output never reached 6 is scaled at most up to the bound (s ≥ max/6, so the clip
+    /// stays where no calibrated value reaches it), a channel that reached 6 keeps its scale (docs/optimize.md
+    /// §Equalization). Off by default.
+    /// </summary>
+    public bool EqualizeThroughRelu6 { get; init; }
+
+    /// <summary>
+    /// Int8 and 16x8: bias absorption before calibration (after <see cref="Equalize"/>) — where every calibrated value
+    /// of a CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED output channel lies above 0 (below 0 without an activation;
+    /// a RELU6 channel only when it never reached 6) and every reader is a CONV_2D / DEPTHWISE_CONV_2D /
+    /// FULLY_CONNECTED that reads no padding, the channel's offset moves from the producer's bias into the readers'
+    /// biases (docs/optimize.md §Bias absorption). Off by default.
+    /// </summary>
+    public bool BiasAbsorption { get; init; }
+
+    /// <summary>
     /// Int8 and 16x8: the activation range chosen per tensor kind or per tensor between <see cref="Range"/>'s (min/max
     /// by default) and the <see cref="Percentile"/> range, by the model's measured output error: each kind (or tensor)
     /// whose percentile range would give it a narrower scale is tried in operator order with the whole model quantized,
@@ -186,6 +210,12 @@ public sealed record QuantizationOptions
             throw new OptimizationException($"AccuracyTarget must be a positive output error (mean relative L2), got {target}.");
         if (AccuracyTarget is not null && FloatLayers > 0)
             throw new OptimizationException("AccuracyTarget chooses the number of float layers itself; leave FloatLayers at 0.");
+        if (EqualizeThroughRelu6 && !Equalize)
+            throw new OptimizationException("EqualizeThroughRelu6 extends Equalize; set Equalize too.");
+        if (WeightBiasCorrection && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"WeightBiasCorrection applies to modes int8 and int16x8, not {Mode}.");
+        if (BiasAbsorption && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"BiasAbsorption applies to modes int8 and int16x8, not {Mode}.");
         if ((AccuracyTarget is not null || Equalize) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new OptimizationException($"AccuracyTarget and Equalize apply to modes int8 and int16x8, not {Mode}.");
         if (FloatLayers < 0) throw new OptimizationException($"FloatLayers must be at least 0, got {FloatLayers}.");
