@@ -105,6 +105,12 @@ public sealed class AccelContender : IContender
     /// <summary>The first output, for checking that the peers compute the same network.</summary>
     public float[] Output(int index) => _interpreter.GetOutputTensor(index).Read<float>().ToArray();
 
+    /// <summary>The output tensors' names (a converted model keeps the ONNX output names).</summary>
+    public IReadOnlyList<string> OutputNames => Enumerable.Range(0, _interpreter.OutputCount).Select(i => _interpreter.GetOutputTensor(i).Name).ToArray();
+
+    /// <summary>Whether output <paramref name="index"/> is float32 (only those are compared).</summary>
+    public bool IsFloatOutput(int index) => _interpreter.GetOutputTensor(index).Type == TensorType.Float32;
+
     public void Dispose()
     {
         _interpreter.Dispose();
@@ -125,7 +131,12 @@ public sealed class OrtContender : IContender
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
 
-    public OrtContender(string onnxPath, int threads)
+    /// <param name="nhwcInputs">
+    /// The ONNX model is keijiro's Barracuda export of a .tflite, which Accel runs in its NHWC layout: an NCHW image
+    /// input gets Accel's NHWC values transposed. False for a model converted from this ONNX file, whose inputs keep
+    /// ONNX's layout: both sides take the same bytes.
+    /// </param>
+    public OrtContender(string onnxPath, int threads, bool nhwcInputs = true)
     {
         ModelFile = onnxPath;
         Threads = threads;
@@ -150,7 +161,7 @@ public sealed class OrtContender : IContender
             InputShapes.Add(shape);
             var data = SharedInputs.Float32((int)shape.Aggregate(1L, (a, b) => a * b), 0, i);
             // Barracuda conversions keep TFLite's NHWC input; an NCHW input gets the same values transposed.
-            if (shape.Length == 4 && shape[1] == 3 && shape[3] != 3) data = NhwcToNchw(data, shape);
+            if (nhwcInputs && shape.Length == 4 && shape[1] == 3 && shape[3] != 3) data = NhwcToNchw(data, shape);
             _inputs[i] = OrtValue.CreateTensorValueFromMemory(data, shape);
         }
         _outputs = _outputNames.Select(name =>

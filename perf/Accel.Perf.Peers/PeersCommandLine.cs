@@ -27,7 +27,7 @@ internal static class PeersCommandLine
 {
     public const int ExitUsage = 2;
 
-    /// <summary>The root command; each of ort, litert and all calls <paramref name="run"/> with the parsed options.</summary>
+    /// <summary>The root command; each of ort, converted, litert, all and cold calls <paramref name="run"/> with the parsed options.</summary>
     public static RootCommand Create(Func<Options, int> run)
     {
         var rounds = new Option<int?>("--rounds") { HelpName = "N", Description = "timed interleaved rounds per session (default: ort 60, litert 20)", Recursive = true };
@@ -49,7 +49,7 @@ internal static class PeersCommandLine
         var models = new Option<string[]>("--models")
         {
             HelpName = "a,b,...", Recursive = true, CustomParser = SplitList,
-            Description = "litert: corpus models (default: all ten; 'all' names them all)",
+            Description = "litert: corpus models (default: all ten; 'all' names them all); converted: ONNX models (default: every one)",
         };
         var builds = new Option<string[]>("--builds") { HelpName = "a,b", Recursive = true, CustomParser = SplitList, Description = "litert: compat,relaxed,threaded (default: all three)" };
         builds.Validators.Add(r =>
@@ -102,6 +102,10 @@ internal static class PeersCommandLine
                     "thread) on keijiro's ONNX conversion of the same network (scripts/fetch-onnx-models.sh installs it)"),
             ("litert", "Accel's cpu delegate vs LiteRT.js (wasm XNNPACK under Node, conformance/oracle/bench.mjs) on corpus models: 1 thread " +
                        "(compat and relaxed-SIMD builds), 2 threads (threaded build)"),
+            ("converted", "Accel's cpu delegate (1 thread) on each ONNX model converted in-process by Accel.Convert vs ONNX Runtime (native " +
+                          "CPU, 1 intra-op thread) on the ONNX file, interleaved, after checking that their outputs agree (relative L2 " +
+                          "per output; --models names files in ${ACCEL_CACHE:-~/.cache/accel}/onnx without .onnx, default every one " +
+                          "there: scripts/fetch-onnx-models.sh)"),
             ("all", "ort, then litert"),
             ("cold", "cold start (issue 20): Accel's cpu delegate (1 thread) and, for face_detection_short_range, ONNX Runtime (1 thread), each " +
                      "in fresh processes of this program, alternating: process CPU and wall time from process start to the first output, " +
@@ -114,6 +118,7 @@ internal static class PeersCommandLine
             command.SetAction(result =>
             {
                 string[] chosen = result.GetValue(models) is { Length: > 0 } m && !(m is ["all"]) ? m
+                    : name == "converted" ? []
                     : name == "cold" && result.GetValue(models) is not ["all"] ? Options.ColdModels : Options.AllModels;
                 return run(new Options(name, result.GetValue(rounds), result.GetValue(warmup), result.GetValue(maxSeconds), chosen,
                     result.GetValue(builds) is { Length: > 0 } b ? b : Options.AllBuilds,
@@ -126,7 +131,7 @@ internal static class PeersCommandLine
         // Without a command: the generated help and the usage exit code.
         root.SetAction(result =>
         {
-            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, litert, all or cold (see --help)");
+            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, converted, litert, all or cold (see --help)");
             return ExitUsage;
         });
         return root;

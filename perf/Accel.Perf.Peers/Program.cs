@@ -26,6 +26,7 @@ public static class Program
             string session = $"peers-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
             if (o.Command is "cold") return RunCold(o);
             if (o.Command is "ort" or "all") records.AddRange(RunOrt(o, session));
+            if (o.Command is "converted") records.AddRange(RunConverted(o, session));
             if (o.Command is "litert" or "all") records.AddRange(RunLiteRt(o, session));
             if (o.Json is not null)
             {
@@ -116,6 +117,64 @@ public static class Program
                 Console.WriteLine($"  same network check: ONNX {names} vs Accel output {j}: max |diff| {maxDiff:g3} (max |value| {maxAbs:g3})");
                 break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Every ONNX model in the cache's onnx folder (or those named): converted in-process by Accel.Convert (default
+    /// options: ONNX's layout at the model boundary, so both runtimes take the same input bytes), its outputs checked
+    /// against ONNX Runtime's by name, then Accel's cpu delegate and ORT interleaved, 1 thread each.
+    /// </summary>
+    private static IEnumerable<BenchRecord> RunConverted(Options o, string session)
+    {
+        string folder = Cache.OnnxModels;
+        string[] files = o.Models.Length > 0
+            ? o.Models.Select(m => Path.Combine(folder, m.EndsWith(".onnx", StringComparison.Ordinal) ? m : m + ".onnx")).ToArray()
+            : Directory.Exists(folder) ? Directory.GetFiles(folder, "*.onnx").Order(StringComparer.Ordinal).ToArray() : [];
+        if (files.Length == 0) throw new FileNotFoundException($"no ONNX models in {folder}: run scripts/fetch-onnx-models.sh", folder);
+        var records = new List<BenchRecord>();
+        foreach (string onnx in files)
+        {
+            if (!File.Exists(onnx)) throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-onnx-models.sh", onnx);
+            string name = Path.GetFileNameWithoutExtension(onnx);
+            Console.WriteLine($"== ONNX Runtime {OrtContender.Version} on {name}.onnx vs Accel on its conversion, 1 thread ==");
+            string tflite = Path.Combine(Path.GetTempPath(), $"accel-peers-{name}-{Guid.NewGuid():N}.tflite");
+            var contenders = new List<IContender>();
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var conversion = Accel.Conversion.OnnxConverter.ConvertFile(onnx, tflite, new Accel.Conversion.ConvertOptions());
+                Console.WriteLine($"  converted in {clock.Elapsed.TotalMilliseconds:0} ms: {conversion.OnnxNodeCount} ONNX nodes -> {conversion.OperatorCount} TFLite ops, {conversion.TransposeCount} TRANSPOSE");
+                var accel = new AccelContender(tflite, "cpu", 1);
+                contenders.Add(accel);
+                var ort = new OrtContender(onnx, 1, nhwcInputs: false);
+                contenders.Add(ort);
+                CheckConverted(accel, ort);
+                records.AddRange(RunSession(contenders, o, session, name, o.Rounds ?? 60));
+            }
+            catch (Exception e) when (e is Accel.Conversion.OnnxConversionException or NotSupportedException)
+            {
+                Console.WriteLine($"  skipped: {e.Message}");
+            }
+            finally
+            {
+                foreach (var c in contenders) c.Dispose();
+                File.Delete(tflite);
+            }
+        }
+        return records;
+    }
+
+    /// <summary>Each float output of the converted model against ONNX Runtime's output of the same name.</summary>
+    private static void CheckConverted(AccelContender accel, OrtContender ort)
+    {
+        var names = accel.OutputNames;
+        for (int j = 0; j < names.Count; j++)
+        {
+            int k = ort.OutputNames.ToList().IndexOf(names[j]);
+            if (k < 0) throw new InvalidOperationException($"the converted model's output '{names[j]}' is not an ONNX Runtime output ({string.Join(", ", ort.OutputNames)})");
+            if (!accel.IsFloatOutput(j)) { Console.WriteLine($"  same network check: {names[j]}: not float32, not compared"); continue; }
+            Console.WriteLine($"  same network check: {names[j]} [{string.Join(",", ort.OutputShapes[k])}]: {OutputAgreement.Of(accel.Output(j), ort.Output(k))}");
         }
     }
 

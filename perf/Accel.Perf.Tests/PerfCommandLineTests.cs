@@ -87,6 +87,18 @@ public sealed class PerfCommandLineTests
         Assert.That((named!.Models, named.Rounds, named.Later), Is.EqualTo((new[] { "selfie_segmentation" }, (int?)12, 100)));
     }
 
+    [Test]
+    public void PeersConvertedDefaultsToEveryOnnxModelAndTakesNamedOnes()
+    {
+        var (code, o, _) = Peers("converted");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That((o!.Command, o.Models), Is.EqualTo(("converted", Array.Empty<string>())), "no names: the program lists the onnx folder");
+        var (_, all, _) = Peers("converted", "--models", "all");
+        Assert.That(all!.Models, Is.Empty);
+        var (_, named, _) = Peers("converted", "--models", "mlsd_320x320_tiny,face_detection_front_128x128_barracuda", "--rounds", "9");
+        Assert.That((named!.Models, named.Rounds), Is.EqualTo((new[] { "mlsd_320x320_tiny", "face_detection_front_128x128_barracuda" }, (int?)9)));
+    }
+
     [TestCase(new[] { "cold", "--later", "1" }, "--later expects an integer >= 2")]
     [TestCase(new[] { "ort", "--rounds", "0" }, "--rounds expects an integer >= 1")]
     [TestCase(new[] { "litert", "--builds", "compat,bogus" }, "unknown LiteRT.js build 'bogus'")]
