@@ -5,7 +5,7 @@ namespace Accel.Perf.Peers;
 
 /// <summary>What one peers run was asked to do.</summary>
 internal sealed record Options(string Command, int? Rounds, int Warmup, double MaxSeconds, string[] Models, string[] Builds,
-    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory, int Later = 60)
+    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory, int Later = 60, bool ThreadCpu = false)
 {
     public static readonly string[] AllModels =
     [
@@ -88,13 +88,20 @@ internal static class PeersCommandLine
             HelpName = "N", DefaultValueFactory = _ => 60, Recursive = true,
             Description = "cold: invokes after the first in each process, checked against the median of their later half (default 60)",
         };
+        var clock = new Option<string>("--clock")
+        {
+            HelpName = "wall|thread", DefaultValueFactory = _ => "wall", Recursive = true,
+            Description = "ort, converted: time each run by the wall clock (default) or by the calling thread's CPU time (Linux " +
+                "CLOCK_THREAD_CPUTIME_ID; both runtimes run 1-thread work on the caller's thread, so a loaded machine's waits for a core drop out)",
+        };
+        clock.Validators.Add(r => { if (r.Tokens is [var t] && t.Value is not ("wall" or "thread")) r.AddError($"--clock expects wall or thread, got '{t.Value}'"); });
         later.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, out int n) && n < 2) r.AddError("--later expects an integer >= 2"); });
 
         var root = new RootCommand("""
             Accel against its peers on the same machine, same inputs, interleaved round by round (A B C, B C A, ...).
             Run: dotnet run -c Release --project perf/Accel.Perf.Peers -- COMMAND [options]
             """);
-        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory, later })
+        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory, later, clock })
             root.Options.Add(option);
         var commands = new (string Name, string Description)[]
         {
@@ -124,7 +131,7 @@ internal static class PeersCommandLine
                     result.GetValue(builds) is { Length: > 0 } b ? b : Options.AllBuilds,
                     result.GetValue(threads) is { Length: > 0 } t ? t : [1, 2],
                     result.GetValue(withReference), result.GetValue(json), result.GetValue(history), result.GetValue(noHistory),
-                    result.GetValue(later)));
+                    result.GetValue(later), result.GetValue(clock) == "thread"));
             });
             root.Subcommands.Add(command);
         }

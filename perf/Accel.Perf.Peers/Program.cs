@@ -25,6 +25,8 @@ public static class Program
             var records = new List<BenchRecord>();
             string session = $"peers-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
             if (o.Command is "cold") return RunCold(o);
+            if (o.ThreadCpu && o.Command is not ("ort" or "converted"))
+                throw new ArgumentException("--clock thread times in-process runs only (ort, converted); LiteRT.js runs in Node, cold has its own clocks");
             if (o.Command is "ort" or "all") records.AddRange(RunOrt(o, session));
             if (o.Command is "converted") records.AddRange(RunConverted(o, session));
             if (o.Command is "litert" or "all") records.AddRange(RunLiteRt(o, session));
@@ -77,10 +79,10 @@ public static class Program
         var contenders = new List<IContender>();
         try
         {
-            var accelCpu = new AccelContender(tflite, "cpu", 1);
+            var accelCpu = new AccelContender(tflite, "cpu", 1, o.ThreadCpu);
             contenders.Add(accelCpu);
-            contenders.Add(new AccelContender(tflite, "reference", 1));
-            var ort = new OrtContender(onnx, 1);
+            contenders.Add(new AccelContender(tflite, "reference", 1, o.ThreadCpu));
+            var ort = new OrtContender(onnx, 1, threadCpu: o.ThreadCpu);
             contenders.Add(ort);
             Console.WriteLine($"  ONNX inputs {string.Join(" ", ort.InputShapes.Select(s => "[" + string.Join(",", s) + "]"))}, outputs {string.Join(" ", ort.OutputNames.Zip(ort.OutputShapes, (n, s) => $"{n}[{string.Join(",", s)}]"))}");
             CheckSameNetwork(accelCpu, ort);
@@ -145,9 +147,9 @@ public static class Program
                 var clock = Stopwatch.StartNew();
                 var conversion = Accel.Conversion.OnnxConverter.ConvertFile(onnx, tflite, new Accel.Conversion.ConvertOptions());
                 Console.WriteLine($"  converted in {clock.Elapsed.TotalMilliseconds:0} ms: {conversion.OnnxNodeCount} ONNX nodes -> {conversion.OperatorCount} TFLite ops, {conversion.TransposeCount} TRANSPOSE");
-                var accel = new AccelContender(tflite, "cpu", 1);
+                var accel = new AccelContender(tflite, "cpu", 1, o.ThreadCpu);
                 contenders.Add(accel);
-                var ort = new OrtContender(onnx, 1, nhwcInputs: false);
+                var ort = new OrtContender(onnx, 1, nhwcInputs: false, threadCpu: o.ThreadCpu);
                 contenders.Add(ort);
                 CheckConverted(accel, ort);
                 records.AddRange(RunSession(contenders, o, session, name, o.Rounds ?? 60));
@@ -263,12 +265,14 @@ public static class Program
             Latency = LatencySummary.Of(samples[i]),
             SamplesMs = samples[i].ToArray(),
             Memory = c.ArenaBytes is long arena ? new MemoryInfo(arena, GC.GetTotalMemory(false), BenchEnvironment.PeakRssBytes(), 0) : null,
-            Notes = [$"interleaved with {string.Join(", ", contenders.Where(x => x != c).Select(x => x.Label))}"],
+            Notes = [$"interleaved with {string.Join(", ", contenders.Where(x => x != c).Select(x => x.Label))}",
+                o.ThreadCpu ? "latency: the calling thread's CPU time per run" : "latency: wall clock per run", $"Accel's vectors: {AccelVectorPath()}"],
         }).ToList();
 
         var inv = CultureInfo.InvariantCulture;
         string Ms(double v) => v.ToString(v < 10 ? "0.000" : "0.00", inv);
-        Console.WriteLine($"  {samples[0].Count} interleaved rounds, load average {machine.LoadAverage1Min?.ToString("0.0", inv) ?? "?"} on {machine.LogicalCores} cores");
+        Console.WriteLine($"  {samples[0].Count} interleaved rounds, load average {machine.LoadAverage1Min?.ToString("0.0", inv) ?? "?"} on {machine.LogicalCores} cores; "
+            + $"clock: {(o.ThreadCpu ? "calling thread's CPU time" : "wall")}; Accel's vectors: {AccelVectorPath()}");
         Console.WriteLine($"  {"contender",-28} {"init ms",9} {"first ms",9} {"min",9} {"median",9} {"p90",9} {"std",9}");
         foreach (var (c, r) in contenders.Zip(records))
             Console.WriteLine($"  {c.Label,-28} {Ms(r.Init!.TotalMs),9} {Ms(r.FirstInferenceMs!.Value),9} {Ms(r.Latency.Min),9} {Ms(r.Latency.Median),9} {Ms(r.Latency.P90),9} {Ms(r.Latency.Std),9}");
@@ -285,6 +289,15 @@ public static class Program
         }
         return records;
     }
+
+    /// <summary>
+    /// The widest vector .NET accelerates in this process and the AVX-512 / AVX-VNNI state: the ISA switches
+    /// (DOTNET_EnableAVX512=0 …) change Accel's path, never ONNX Runtime's (native code that reads CPUID itself).
+    /// </summary>
+    private static string AccelVectorPath() =>
+        (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : "Vector128 or scalar")
+        + $" (AVX-512F {(System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "on" : "off")}, AVX2 {(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "on" : "off")}, "
+        + $"AVX-VNNI {(System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? "on" : "off")})";
 
     // The program's edge: the environment is read here and nowhere below.
     private static AccelCache Cache => AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable));

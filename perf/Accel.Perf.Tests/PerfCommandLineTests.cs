@@ -99,12 +99,21 @@ public sealed class PerfCommandLineTests
         Assert.That((named!.Models, named.Rounds), Is.EqualTo((new[] { "mlsd_320x320_tiny", "face_detection_front_128x128_barracuda" }, (int?)9)));
     }
 
+    [Test]
+    public void PeersClockIsTheWallUnlessThreadIsAsked()
+    {
+        Assert.That(Peers("ort").Options!.ThreadCpu, Is.False);
+        Assert.That(Peers("ort", "--clock", "thread").Options!.ThreadCpu, Is.True);
+        Assert.That(Peers("converted", "--clock", "wall").Options!.ThreadCpu, Is.False);
+    }
+
     [TestCase(new[] { "cold", "--later", "1" }, "--later expects an integer >= 2")]
     [TestCase(new[] { "ort", "--rounds", "0" }, "--rounds expects an integer >= 1")]
     [TestCase(new[] { "litert", "--builds", "compat,bogus" }, "unknown LiteRT.js build 'bogus'")]
     [TestCase(new[] { "litert", "--threads", "1,x" }, "--threads expects positive integers")]
     [TestCase(new[] { "ort", "--rounds", "x" }, "peers: error:")]
     [TestCase(new[] { "ort", "--max-secs", "-1" }, "--max-secs expects a positive number")]
+    [TestCase(new[] { "ort", "--clock", "process" }, "--clock expects wall or thread, got 'process'")]
     [TestCase(new[] { "bogus" }, "peers: error:")]
     [TestCase(new string[0], "a command is required")]
     public void PeersUsageErrorsExitTwoNamingTheProblem(string[] args, string message)
