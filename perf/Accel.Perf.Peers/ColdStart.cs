@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -73,9 +72,9 @@ public static class ColdStart
             var laterMs = new double[laterInvokes];
             for (int i = 0; i < laterMs.Length; i++)
             {
-                double before = ThreadCpuMs();
+                double before = ThreadClock.NowMs();
                 contender.TimeOne();
-                laterMs[i] = ThreadCpuMs() - before;
+                laterMs[i] = ThreadClock.NowMs() - before;
             }
             var sample = new ColdSample(runtime, model, cpuAtMain, cpuFirst, wallFirst, contender.LoadMs + contender.CompileMs,
                 contender.FirstMs, jitFirst, laterMs);
@@ -152,23 +151,4 @@ public static class ColdStart
         using var self = Process.GetCurrentProcess();
         return self.TotalProcessorTime.TotalMilliseconds;
     }
-
-    // This thread's CPU time (Linux clock_gettime(CLOCK_THREAD_CPUTIME_ID)); elsewhere the wall clock.
-    private static double ThreadCpuMs()
-    {
-        if (OperatingSystem.IsLinux() && clock_gettime(ClockThreadCpuTimeId, out var t) == 0) return t.Seconds * 1e3 + t.Nanoseconds / 1e6;
-        return Stopwatch.GetTimestamp() * 1e3 / Stopwatch.Frequency;
-    }
-
-    private const int ClockThreadCpuTimeId = 3;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct TimeSpec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [DllImport("libc", SetLastError = false)]
-    private static extern int clock_gettime(int clockId, out TimeSpec time);
 }

@@ -62,8 +62,13 @@ public sealed class AccelContender : IContender
     private readonly Model _model;
     private readonly Interpreter _interpreter;
 
-    public AccelContender(string modelPath, string backend, int threads)
+    private readonly bool _threadCpu;
+
+    /// <param name="threadCpu">Time each invoke by the calling thread's CPU time (1 thread only: workers are not counted).</param>
+    public AccelContender(string modelPath, string backend, int threads, bool threadCpu = false)
     {
+        if (threadCpu && threads != 1) throw new ArgumentException("the thread CPU clock times 1-thread runs only");
+        _threadCpu = threadCpu;
         ModelFile = modelPath;
         Backend = backend;
         Threads = threads;
@@ -97,6 +102,12 @@ public sealed class AccelContender : IContender
 
     public double TimeOne()
     {
+        if (_threadCpu)
+        {
+            double before = ThreadClock.NowMs();
+            _interpreter.Invoke();
+            return ThreadClock.NowMs() - before;
+        }
         long start = Stopwatch.GetTimestamp();
         _interpreter.Invoke();
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -104,6 +115,12 @@ public sealed class AccelContender : IContender
 
     /// <summary>The first output, for checking that the peers compute the same network.</summary>
     public float[] Output(int index) => _interpreter.GetOutputTensor(index).Read<float>().ToArray();
+
+    /// <summary>The output tensors' names (a converted model keeps the ONNX output names).</summary>
+    public IReadOnlyList<string> OutputNames => Enumerable.Range(0, _interpreter.OutputCount).Select(i => _interpreter.GetOutputTensor(i).Name).ToArray();
+
+    /// <summary>Whether output <paramref name="index"/> is float32 (only those are compared).</summary>
+    public bool IsFloatOutput(int index) => _interpreter.GetOutputTensor(index).Type == TensorType.Float32;
 
     public void Dispose()
     {
@@ -124,9 +141,21 @@ public sealed class OrtContender : IContender
     private readonly OrtValue[] _outputs;
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
+    private readonly bool _threadCpu;
 
-    public OrtContender(string onnxPath, int threads)
+    /// <param name="nhwcInputs">
+    /// The ONNX model is keijiro's Barracuda export of a .tflite, which Accel runs in its NHWC layout: an NCHW image
+    /// input gets Accel's NHWC values transposed. False for a model converted from this ONNX file, whose inputs keep
+    /// ONNX's layout: both sides take the same bytes.
+    /// </param>
+    /// <param name="threadCpu">
+    /// Time each run by the calling thread's CPU time: with 1 intra-op thread ONNX Runtime runs every kernel on the
+    /// caller's thread (no pool), so this counts all its work (1 thread only).
+    /// </param>
+    public OrtContender(string onnxPath, int threads, bool nhwcInputs = true, bool threadCpu = false)
     {
+        if (threadCpu && threads != 1) throw new ArgumentException("the thread CPU clock times 1-thread runs only");
+        _threadCpu = threadCpu;
         ModelFile = onnxPath;
         Threads = threads;
         var clock = Stopwatch.StartNew();
@@ -150,7 +179,7 @@ public sealed class OrtContender : IContender
             InputShapes.Add(shape);
             var data = SharedInputs.Float32((int)shape.Aggregate(1L, (a, b) => a * b), 0, i);
             // Barracuda conversions keep TFLite's NHWC input; an NCHW input gets the same values transposed.
-            if (shape.Length == 4 && shape[1] == 3 && shape[3] != 3) data = NhwcToNchw(data, shape);
+            if (nhwcInputs && shape.Length == 4 && shape[1] == 3 && shape[3] != 3) data = NhwcToNchw(data, shape);
             _inputs[i] = OrtValue.CreateTensorValueFromMemory(data, shape);
         }
         _outputs = _outputNames.Select(name =>
@@ -177,6 +206,12 @@ public sealed class OrtContender : IContender
 
     public double TimeOne()
     {
+        if (_threadCpu)
+        {
+            double before = ThreadClock.NowMs();
+            _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);
+            return ThreadClock.NowMs() - before;
+        }
         long start = Stopwatch.GetTimestamp();
         _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;

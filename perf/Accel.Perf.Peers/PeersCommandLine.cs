@@ -5,7 +5,7 @@ namespace Accel.Perf.Peers;
 
 /// <summary>What one peers run was asked to do.</summary>
 internal sealed record Options(string Command, int? Rounds, int Warmup, double MaxSeconds, string[] Models, string[] Builds,
-    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory, int Later = 60)
+    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory, int Later = 60, bool ThreadCpu = false)
 {
     public static readonly string[] AllModels =
     [
@@ -27,7 +27,7 @@ internal static class PeersCommandLine
 {
     public const int ExitUsage = 2;
 
-    /// <summary>The root command; each of ort, litert and all calls <paramref name="run"/> with the parsed options.</summary>
+    /// <summary>The root command; each of ort, converted, litert, all and cold calls <paramref name="run"/> with the parsed options.</summary>
     public static RootCommand Create(Func<Options, int> run)
     {
         var rounds = new Option<int?>("--rounds") { HelpName = "N", Description = "timed interleaved rounds per session (default: ort 60, litert 20)", Recursive = true };
@@ -49,7 +49,7 @@ internal static class PeersCommandLine
         var models = new Option<string[]>("--models")
         {
             HelpName = "a,b,...", Recursive = true, CustomParser = SplitList,
-            Description = "litert: corpus models (default: all ten; 'all' names them all)",
+            Description = "litert: corpus models (default: all ten; 'all' names them all); converted: ONNX models (default: every one)",
         };
         var builds = new Option<string[]>("--builds") { HelpName = "a,b", Recursive = true, CustomParser = SplitList, Description = "litert: compat,relaxed,threaded (default: all three)" };
         builds.Validators.Add(r =>
@@ -88,13 +88,20 @@ internal static class PeersCommandLine
             HelpName = "N", DefaultValueFactory = _ => 60, Recursive = true,
             Description = "cold: invokes after the first in each process, checked against the median of their later half (default 60)",
         };
+        var clock = new Option<string>("--clock")
+        {
+            HelpName = "wall|thread", DefaultValueFactory = _ => "wall", Recursive = true,
+            Description = "ort, converted: time each run by the wall clock (default) or by the calling thread's CPU time (Linux " +
+                "CLOCK_THREAD_CPUTIME_ID; both runtimes run 1-thread work on the caller's thread, so a loaded machine's waits for a core drop out)",
+        };
+        clock.Validators.Add(r => { if (r.Tokens is [var t] && t.Value is not ("wall" or "thread")) r.AddError($"--clock expects wall or thread, got '{t.Value}'"); });
         later.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, out int n) && n < 2) r.AddError("--later expects an integer >= 2"); });
 
         var root = new RootCommand("""
             Accel against its peers on the same machine, same inputs, interleaved round by round (A B C, B C A, ...).
             Run: dotnet run -c Release --project perf/Accel.Perf.Peers -- COMMAND [options]
             """);
-        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory, later })
+        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory, later, clock })
             root.Options.Add(option);
         var commands = new (string Name, string Description)[]
         {
@@ -102,6 +109,10 @@ internal static class PeersCommandLine
                     "thread) on keijiro's ONNX conversion of the same network (scripts/fetch-onnx-models.sh installs it)"),
             ("litert", "Accel's cpu delegate vs LiteRT.js (wasm XNNPACK under Node, conformance/oracle/bench.mjs) on corpus models: 1 thread " +
                        "(compat and relaxed-SIMD builds), 2 threads (threaded build)"),
+            ("converted", "Accel's cpu delegate (1 thread) on each ONNX model converted in-process by Accel.Convert vs ONNX Runtime (native " +
+                          "CPU, 1 intra-op thread) on the ONNX file, interleaved, after checking that their outputs agree (relative L2 " +
+                          "per output; --models names files in ${ACCEL_CACHE:-~/.cache/accel}/onnx without .onnx, default every one " +
+                          "there: scripts/fetch-onnx-models.sh)"),
             ("all", "ort, then litert"),
             ("cold", "cold start (issue 20): Accel's cpu delegate (1 thread) and, for face_detection_short_range, ONNX Runtime (1 thread), each " +
                      "in fresh processes of this program, alternating: process CPU and wall time from process start to the first output, " +
@@ -114,19 +125,20 @@ internal static class PeersCommandLine
             command.SetAction(result =>
             {
                 string[] chosen = result.GetValue(models) is { Length: > 0 } m && !(m is ["all"]) ? m
+                    : name == "converted" ? []
                     : name == "cold" && result.GetValue(models) is not ["all"] ? Options.ColdModels : Options.AllModels;
                 return run(new Options(name, result.GetValue(rounds), result.GetValue(warmup), result.GetValue(maxSeconds), chosen,
                     result.GetValue(builds) is { Length: > 0 } b ? b : Options.AllBuilds,
                     result.GetValue(threads) is { Length: > 0 } t ? t : [1, 2],
                     result.GetValue(withReference), result.GetValue(json), result.GetValue(history), result.GetValue(noHistory),
-                    result.GetValue(later)));
+                    result.GetValue(later), result.GetValue(clock) == "thread"));
             });
             root.Subcommands.Add(command);
         }
         // Without a command: the generated help and the usage exit code.
         root.SetAction(result =>
         {
-            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, litert, all or cold (see --help)");
+            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, converted, litert, all or cold (see --help)");
             return ExitUsage;
         });
         return root;

@@ -25,7 +25,10 @@ public static class Program
             var records = new List<BenchRecord>();
             string session = $"peers-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
             if (o.Command is "cold") return RunCold(o);
+            if (o.ThreadCpu && o.Command is not ("ort" or "converted"))
+                throw new ArgumentException("--clock thread times in-process runs only (ort, converted); LiteRT.js runs in Node, cold has its own clocks");
             if (o.Command is "ort" or "all") records.AddRange(RunOrt(o, session));
+            if (o.Command is "converted") records.AddRange(RunConverted(o, session));
             if (o.Command is "litert" or "all") records.AddRange(RunLiteRt(o, session));
             if (o.Json is not null)
             {
@@ -76,10 +79,10 @@ public static class Program
         var contenders = new List<IContender>();
         try
         {
-            var accelCpu = new AccelContender(tflite, "cpu", 1);
+            var accelCpu = new AccelContender(tflite, "cpu", 1, o.ThreadCpu);
             contenders.Add(accelCpu);
-            contenders.Add(new AccelContender(tflite, "reference", 1));
-            var ort = new OrtContender(onnx, 1);
+            contenders.Add(new AccelContender(tflite, "reference", 1, o.ThreadCpu));
+            var ort = new OrtContender(onnx, 1, threadCpu: o.ThreadCpu);
             contenders.Add(ort);
             Console.WriteLine($"  ONNX inputs {string.Join(" ", ort.InputShapes.Select(s => "[" + string.Join(",", s) + "]"))}, outputs {string.Join(" ", ort.OutputNames.Zip(ort.OutputShapes, (n, s) => $"{n}[{string.Join(",", s)}]"))}");
             CheckSameNetwork(accelCpu, ort);
@@ -116,6 +119,64 @@ public static class Program
                 Console.WriteLine($"  same network check: ONNX {names} vs Accel output {j}: max |diff| {maxDiff:g3} (max |value| {maxAbs:g3})");
                 break;
             }
+        }
+    }
+
+    /// <summary>
+    /// Every ONNX model in the cache's onnx folder (or those named): converted in-process by Accel.Convert (default
+    /// options: ONNX's layout at the model boundary, so both runtimes take the same input bytes), its outputs checked
+    /// against ONNX Runtime's by name, then Accel's cpu delegate and ORT interleaved, 1 thread each.
+    /// </summary>
+    private static IEnumerable<BenchRecord> RunConverted(Options o, string session)
+    {
+        string folder = Cache.OnnxModels;
+        string[] files = o.Models.Length > 0
+            ? o.Models.Select(m => Path.Combine(folder, m.EndsWith(".onnx", StringComparison.Ordinal) ? m : m + ".onnx")).ToArray()
+            : Directory.Exists(folder) ? Directory.GetFiles(folder, "*.onnx").Order(StringComparer.Ordinal).ToArray() : [];
+        if (files.Length == 0) throw new FileNotFoundException($"no ONNX models in {folder}: run scripts/fetch-onnx-models.sh", folder);
+        var records = new List<BenchRecord>();
+        foreach (string onnx in files)
+        {
+            if (!File.Exists(onnx)) throw new FileNotFoundException($"{onnx} is missing: run scripts/fetch-onnx-models.sh", onnx);
+            string name = Path.GetFileNameWithoutExtension(onnx);
+            Console.WriteLine($"== ONNX Runtime {OrtContender.Version} on {name}.onnx vs Accel on its conversion, 1 thread ==");
+            string tflite = Path.Combine(Path.GetTempPath(), $"accel-peers-{name}-{Guid.NewGuid():N}.tflite");
+            var contenders = new List<IContender>();
+            try
+            {
+                var clock = Stopwatch.StartNew();
+                var conversion = Accel.Conversion.OnnxConverter.ConvertFile(onnx, tflite, new Accel.Conversion.ConvertOptions());
+                Console.WriteLine($"  converted in {clock.Elapsed.TotalMilliseconds:0} ms: {conversion.OnnxNodeCount} ONNX nodes -> {conversion.OperatorCount} TFLite ops, {conversion.TransposeCount} TRANSPOSE");
+                var accel = new AccelContender(tflite, "cpu", 1, o.ThreadCpu);
+                contenders.Add(accel);
+                var ort = new OrtContender(onnx, 1, nhwcInputs: false, threadCpu: o.ThreadCpu);
+                contenders.Add(ort);
+                CheckConverted(accel, ort);
+                records.AddRange(RunSession(contenders, o, session, name, o.Rounds ?? 60));
+            }
+            catch (Exception e) when (e is Accel.Conversion.OnnxConversionException or NotSupportedException)
+            {
+                Console.WriteLine($"  skipped: {e.Message}");
+            }
+            finally
+            {
+                foreach (var c in contenders) c.Dispose();
+                File.Delete(tflite);
+            }
+        }
+        return records;
+    }
+
+    /// <summary>Each float output of the converted model against ONNX Runtime's output of the same name.</summary>
+    private static void CheckConverted(AccelContender accel, OrtContender ort)
+    {
+        var names = accel.OutputNames;
+        for (int j = 0; j < names.Count; j++)
+        {
+            int k = ort.OutputNames.ToList().IndexOf(names[j]);
+            if (k < 0) throw new InvalidOperationException($"the converted model's output '{names[j]}' is not an ONNX Runtime output ({string.Join(", ", ort.OutputNames)})");
+            if (!accel.IsFloatOutput(j)) { Console.WriteLine($"  same network check: {names[j]}: not float32, not compared"); continue; }
+            Console.WriteLine($"  same network check: {names[j]} [{string.Join(",", ort.OutputShapes[k])}]: {OutputAgreement.Of(accel.Output(j), ort.Output(k))}");
         }
     }
 
@@ -204,12 +265,14 @@ public static class Program
             Latency = LatencySummary.Of(samples[i]),
             SamplesMs = samples[i].ToArray(),
             Memory = c.ArenaBytes is long arena ? new MemoryInfo(arena, GC.GetTotalMemory(false), BenchEnvironment.PeakRssBytes(), 0) : null,
-            Notes = [$"interleaved with {string.Join(", ", contenders.Where(x => x != c).Select(x => x.Label))}"],
+            Notes = [$"interleaved with {string.Join(", ", contenders.Where(x => x != c).Select(x => x.Label))}",
+                o.ThreadCpu ? "latency: the calling thread's CPU time per run" : "latency: wall clock per run", $"Accel's vectors: {AccelVectorPath()}"],
         }).ToList();
 
         var inv = CultureInfo.InvariantCulture;
         string Ms(double v) => v.ToString(v < 10 ? "0.000" : "0.00", inv);
-        Console.WriteLine($"  {samples[0].Count} interleaved rounds, load average {machine.LoadAverage1Min?.ToString("0.0", inv) ?? "?"} on {machine.LogicalCores} cores");
+        Console.WriteLine($"  {samples[0].Count} interleaved rounds, load average {machine.LoadAverage1Min?.ToString("0.0", inv) ?? "?"} on {machine.LogicalCores} cores; "
+            + $"clock: {(o.ThreadCpu ? "calling thread's CPU time" : "wall")}; Accel's vectors: {AccelVectorPath()}");
         Console.WriteLine($"  {"contender",-28} {"init ms",9} {"first ms",9} {"min",9} {"median",9} {"p90",9} {"std",9}");
         foreach (var (c, r) in contenders.Zip(records))
             Console.WriteLine($"  {c.Label,-28} {Ms(r.Init!.TotalMs),9} {Ms(r.FirstInferenceMs!.Value),9} {Ms(r.Latency.Min),9} {Ms(r.Latency.Median),9} {Ms(r.Latency.P90),9} {Ms(r.Latency.Std),9}");
@@ -226,6 +289,15 @@ public static class Program
         }
         return records;
     }
+
+    /// <summary>
+    /// The widest vector .NET accelerates in this process and the AVX-512 / AVX-VNNI state: the ISA switches
+    /// (DOTNET_EnableAVX512=0 …) change Accel's path, never ONNX Runtime's (native code that reads CPUID itself).
+    /// </summary>
+    private static string AccelVectorPath() =>
+        (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512" : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : "Vector128 or scalar")
+        + $" (AVX-512F {(System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "on" : "off")}, AVX2 {(System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "on" : "off")}, "
+        + $"AVX-VNNI {(System.Runtime.Intrinsics.X86.AvxVnni.IsSupported ? "on" : "off")})";
 
     // The program's edge: the environment is read here and nowhere below.
     private static AccelCache Cache => AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable));

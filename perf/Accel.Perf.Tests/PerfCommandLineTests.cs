@@ -87,12 +87,33 @@ public sealed class PerfCommandLineTests
         Assert.That((named!.Models, named.Rounds, named.Later), Is.EqualTo((new[] { "selfie_segmentation" }, (int?)12, 100)));
     }
 
+    [Test]
+    public void PeersConvertedDefaultsToEveryOnnxModelAndTakesNamedOnes()
+    {
+        var (code, o, _) = Peers("converted");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That((o!.Command, o.Models), Is.EqualTo(("converted", Array.Empty<string>())), "no names: the program lists the onnx folder");
+        var (_, all, _) = Peers("converted", "--models", "all");
+        Assert.That(all!.Models, Is.Empty);
+        var (_, named, _) = Peers("converted", "--models", "mlsd_320x320_tiny,face_detection_front_128x128_barracuda", "--rounds", "9");
+        Assert.That((named!.Models, named.Rounds), Is.EqualTo((new[] { "mlsd_320x320_tiny", "face_detection_front_128x128_barracuda" }, (int?)9)));
+    }
+
+    [Test]
+    public void PeersClockIsTheWallUnlessThreadIsAsked()
+    {
+        Assert.That(Peers("ort").Options!.ThreadCpu, Is.False);
+        Assert.That(Peers("ort", "--clock", "thread").Options!.ThreadCpu, Is.True);
+        Assert.That(Peers("converted", "--clock", "wall").Options!.ThreadCpu, Is.False);
+    }
+
     [TestCase(new[] { "cold", "--later", "1" }, "--later expects an integer >= 2")]
     [TestCase(new[] { "ort", "--rounds", "0" }, "--rounds expects an integer >= 1")]
     [TestCase(new[] { "litert", "--builds", "compat,bogus" }, "unknown LiteRT.js build 'bogus'")]
     [TestCase(new[] { "litert", "--threads", "1,x" }, "--threads expects positive integers")]
     [TestCase(new[] { "ort", "--rounds", "x" }, "peers: error:")]
     [TestCase(new[] { "ort", "--max-secs", "-1" }, "--max-secs expects a positive number")]
+    [TestCase(new[] { "ort", "--clock", "process" }, "--clock expects wall or thread, got 'process'")]
     [TestCase(new[] { "bogus" }, "peers: error:")]
     [TestCase(new string[0], "a command is required")]
     public void PeersUsageErrorsExitTwoNamingTheProblem(string[] args, string message)
