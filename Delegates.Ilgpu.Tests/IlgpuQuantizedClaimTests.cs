@@ -27,8 +27,16 @@ public sealed class IlgpuQuantizedClaimTests
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
-    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
-        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128RunsEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointRunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void Int8AndInt16LogSqrtAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedLogSqrtRsqrtOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void ANegativeSqrtOrRsqrtInputFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedLogSqrtRsqrtOps.AssertANegativeInputFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnIlgpuWithTheReferencesBits() =>

@@ -27,8 +27,16 @@ public sealed class OpenClQuantizedClaimTests
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 
     [Test]
-    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
-        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => OpenClHarness.CreateDelegate());
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128RunsEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointRunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void Int8AndInt16LogSqrtAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedLogSqrtRsqrtOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void ANegativeSqrtOrRsqrtInputFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedLogSqrtRsqrtOps.AssertANegativeInputFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
 
     [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnOpenClWithTheReferencesBits() =>

@@ -28,6 +28,7 @@ internal sealed unsafe class OpenClPartitionBuilder
     private readonly List<(OpenClBuffer Buffer, byte[] Data, Tensor? Constant)> _pendingUploads = new();
     private readonly List<OpenClBuffer> _ownedTables = new();
     private readonly HashSet<int> _touchedTensors = new();
+    private readonly List<OpenClPartitionKernel.StatusCheck> _checks = new();
 
     public OpenClPartitionBuilder(OpenClDevice device, OpenClDeviceInfo info, OpenClTensorStore store, OpenClPrograms programs,
         DelegatePartition partition, TimeSpan timeout, TimeSpan warmUpTimeout)
@@ -86,6 +87,31 @@ internal sealed unsafe class OpenClPartitionBuilder
         if (bytes > 0) _commands.Add(new OpenClPartitionKernel.CopyCommand(source, destination, bytes));
     }
 
+    /// <summary>
+    /// Records the reference's Invoke-time check that every element of <paramref name="input"/> (int8 or int16) is at
+    /// least <paramref name="minimum"/> (quant.cl's domain_check_q8/q16: reset, the first offender's index by atomic_min,
+    /// its value) into a status buffer of this partition. Invoke reads the status after the last marker, before any
+    /// output is copied to the host, and throws <paramref name="error"/>(index, value) when an element offended.
+    /// </summary>
+    public void CheckInput(Tensor input, int minimum, Func<int, int, Exception> error)
+    {
+        if (input.ElementCount == 0) return;
+        var status = _device.CreateBuffer(8);
+        _ownedTables.Add(status);
+        string name = input.Type == TensorType.Int16 ? "domain_check_q16" : "domain_check_q8";
+        var source = Buffer(input);
+        Dispatch(name, [source, status], new DomainArgs { Minimum = minimum, Mode = 0 }, 1, file: "quant");
+        Dispatch(name, [source, status], new DomainArgs { Minimum = minimum, Mode = 1 }, input.ElementCount, file: "quant");
+        Dispatch(name, [source, status], new DomainArgs { Minimum = minimum, Mode = 2 }, 1, file: "quant");
+        _checks.Add(new OpenClPartitionKernel.StatusCheck(status, error));
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct DomainArgs
+    {
+        public int Minimum, Mode;
+    }
+
     /// <summary>Uploads pending constants, builds the partition's program, creates its kernels and the staging memory.</summary>
     public OpenClPartitionKernel Finish(Action<OpenClPartitionKernel> onDispose)
     {
@@ -127,6 +153,7 @@ internal sealed unsafe class OpenClPartitionBuilder
                     fixed (byte* a = arguments) _device.SetArgument(handles[i], (uint)buffers.Length, (nuint)arguments.Length, a, name);
             }
             kernel.Commands = _commands.Select(c => c is OpenClPartitionKernel.Launch l ? l with { Handle = handles[l.Index] } : c).ToArray();
+            kernel.Checks = _checks.ToArray();
             kernel.AllocateStaging(uploadBytes, downloadBytes);
             kernel.Uploads = uploads.ToArray();
             kernel.Downloads = downloads.ToArray();

@@ -27,8 +27,16 @@ public sealed class VulkanQuantizedClaimTests
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 
     [Test]
-    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
-        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => VulkanHarness.CreateDelegate());
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128RunsEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointRunsOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void Int8AndInt16LogSqrtAndRsqrtRunEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedLogSqrtRsqrtOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void ANegativeSqrtOrRsqrtInputFailsTheInvokeOnVulkanWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedLogSqrtRsqrtOps.AssertANegativeInputFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
 
     [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnVulkanWithTheReferencesBits() =>
