@@ -19,8 +19,12 @@ public sealed class IlgpuQuantizedClaimTests
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
-    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
-        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+    public void Int8AndUint8DivByARunTimeDenominatorRunsEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorRunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void AZeroDivDenominatorFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>

@@ -19,8 +19,12 @@ public sealed class OpenClQuantizedClaimTests
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 
     [Test]
-    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
-        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => OpenClHarness.CreateDelegate());
+    public void Int8AndUint8DivByARunTimeDenominatorRunsEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorRunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroDivDenominatorFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
 
     [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>

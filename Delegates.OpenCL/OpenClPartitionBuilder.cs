@@ -88,28 +88,34 @@ internal sealed unsafe class OpenClPartitionBuilder
     }
 
     /// <summary>
-    /// Records the reference's Invoke-time check that every element of <paramref name="input"/> (int8 or int16) is at
-    /// least <paramref name="minimum"/> (quant.cl's domain_check_q8/q16: reset, the first offender's index by atomic_min,
-    /// its value) into a status buffer of this partition. Invoke reads the status after the last marker, before any
-    /// output is copied to the host, and throws <paramref name="error"/>(index, value) when an element offended.
+    /// Records the reference's Invoke-time check of every element of <paramref name="input"/> (int8, uint8 or int16)
+    /// against <paramref name="bound"/> (<paramref name="condition"/>: below it, or equal to it) — quant.cl's
+    /// domain_check_q8/u8/q16: reset, the first offender's index by atomic_min, its value — into a status buffer of this
+    /// partition. Invoke reads the status after the last marker, before any output is copied to the host, and throws
+    /// <paramref name="error"/>(index, value) when an element offended.
     /// </summary>
-    public void CheckInput(Tensor input, int minimum, Func<int, int, Exception> error)
+    public void CheckInput(Tensor input, InputCondition condition, int bound, Func<int, int, Exception> error)
     {
         if (input.ElementCount == 0) return;
         var status = _device.CreateBuffer(8);
         _ownedTables.Add(status);
-        string name = input.Type == TensorType.Int16 ? "domain_check_q16" : "domain_check_q8";
+        string name = input.Type switch
+        {
+            TensorType.Int16 => "domain_check_q16",
+            TensorType.UInt8 => "domain_check_u8",
+            _ => "domain_check_q8",
+        };
         var source = Buffer(input);
-        Dispatch(name, [source, status], new DomainArgs { Minimum = minimum, Mode = 0 }, 1, file: "quant");
-        Dispatch(name, [source, status], new DomainArgs { Minimum = minimum, Mode = 1 }, input.ElementCount, file: "quant");
-        Dispatch(name, [source, status], new DomainArgs { Minimum = minimum, Mode = 2 }, 1, file: "quant");
+        int equal = condition == InputCondition.Equal ? 1 : 0;
+        for (int mode = 0; mode < 3; mode++)
+            Dispatch(name, [source, status], new DomainArgs { Bound = bound, Equal = equal, Mode = mode }, mode == 1 ? input.ElementCount : 1, file: "quant");
         _checks.Add(new OpenClPartitionKernel.StatusCheck(status, error));
     }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct DomainArgs
     {
-        public int Minimum, Mode;
+        public int Bound, Equal, Mode;
     }
 
     /// <summary>Uploads pending constants, builds the partition's program, creates its kernels and the staging memory.</summary>

@@ -19,8 +19,12 @@ public sealed class VulkanQuantizedClaimTests
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 
     [Test]
-    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
-        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => VulkanHarness.CreateDelegate());
+    public void Int8AndUint8DivByARunTimeDenominatorRunsEntirelyOnVulkanWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorRunsOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroDivDenominatorFailsTheInvokeOnVulkanWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
 
     [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnVulkanWithTheReferencesBits() =>

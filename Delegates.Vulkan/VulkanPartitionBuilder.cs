@@ -125,21 +125,24 @@ internal sealed unsafe class VulkanPartitionBuilder
     }
 
     /// <summary>
-    /// Records the reference's Invoke-time check that every element of <paramref name="input"/> (int8 or int16) is at
-    /// least <paramref name="minimum"/> (Shaders/domain_check.comp: the first offender's index and value into a
-    /// host-visible status buffer, reset by a fill each run). Invoke reads the status after the last fence, before any
-    /// output is copied to the host, and throws <paramref name="error"/>(index, value) when an element offended.
+    /// Records the reference's Invoke-time check of every element of <paramref name="input"/> (int8, uint8 or int16)
+    /// against <paramref name="bound"/> (<paramref name="condition"/>: below it, or equal to it) — Shaders/domain_check.comp:
+    /// the first offender's index and value into a host-visible status buffer, reset by a fill each run. Invoke reads the
+    /// status after the last fence, before any output is copied to the host, and throws <paramref name="error"/>(index,
+    /// value) when an element offended.
     /// </summary>
-    public void CheckInput(Tensor input, int minimum, Func<int, int, Exception> error)
+    public void CheckInput(Tensor input, InputCondition condition, int bound, Func<int, int, Exception> error)
     {
         if (input.ElementCount == 0) return;
         var status = _device.CreateBuffer(16, hostVisible: true);
         _ownedTables.Add(status);
         int bits = input.Type == TensorType.Int16 ? 16 : 8;
-        var push = new DomainCheckPush { Total = (uint)input.ElementCount, Minimum = minimum };
+        int signed = input.Type == TensorType.UInt8 ? 0 : 1;
+        int equal = condition == InputCondition.Equal ? 1 : 0;
+        var push = new DomainCheckPush { Total = (uint)input.ElementCount, Bound = bound };
         Fill(status, 8, InputDomain.NoElement);
-        DispatchElements("domain_check", [ShaderBinding.Read(Buffer(input)), ShaderBinding.Write(status)], push, input.ElementCount, [0, bits]);
-        Dispatch("domain_check", [ShaderBinding.Read(Buffer(input)), ShaderBinding.Write(status)], push, 1, 1, 1, [1, bits]);
+        DispatchElements("domain_check", [ShaderBinding.Read(Buffer(input)), ShaderBinding.Write(status)], push, input.ElementCount, [0, bits, equal, signed]);
+        Dispatch("domain_check", [ShaderBinding.Read(Buffer(input)), ShaderBinding.Write(status)], push, 1, 1, 1, [1, bits, equal, signed]);
         _checks.Add(new VulkanPartitionKernel.StatusCheck(status, error));
     }
 
@@ -147,7 +150,7 @@ internal sealed unsafe class VulkanPartitionBuilder
     private struct DomainCheckPush
     {
         public uint Total;
-        public int Minimum;
+        public int Bound;
     }
 
     /// <summary>Uploads pending constants, allocates staging, descriptors, the fence, and records the one command buffer.</summary>

@@ -213,7 +213,7 @@ internal static class QuantizedKernels
         int minimum = p.QuantizedInputMinimum!.Value;
         int typeMinimum = input.Type == TensorType.Int16 ? short.MinValue : sbyte.MinValue;
         if (minimum > typeMinimum)
-            builder.CheckInput(input, minimum, (index, value) => InputDomain.BelowZeroPoint(node, index, value, minimum));
+            builder.CheckInput(input, InputCondition.Below, minimum, (index, value) => InputDomain.BelowZeroPoint(node, index, value, minimum));
         if (p.TabulateInt16(node.Builtin) is { } table16) Lookup16(node, table16, builder);
         else Lookup(node, p.QuantizedTable, builder);
     }
