@@ -215,6 +215,8 @@ public sealed class IlgpuPtxTests
     [TestCase(typeof(BatchMatMulKernel), "QuantizedKernel")]
     [TestCase(typeof(L2NormalizationKernel), "Kernel")]
     [TestCase(typeof(ReductionKernel), "Int16Kernel")]
+    [TestCase(typeof(InputDomainKernel), "Check8")]
+    [TestCase(typeof(InputDomainKernel), "Check16")]
     public void IntegerKernelsCompileToExactPtx(Type operatorType, string kernel)
     {
         string ptx = Ptx(operatorType, kernel);
@@ -243,7 +245,7 @@ public sealed class IlgpuPtxTests
             typeof(ReductionKernel), typeof(L2NormalizationKernel), typeof(LogSoftmaxKernel),
             typeof(QuantizeKernel), typeof(DequantizeKernel), // the 8-bit paths of the others run QuantizedKernels, checked above
             typeof(ElementwiseSelectionKernel), // runs ElementwiseBinaryKernel's kernels, checked above
-            typeof(AbsKernel), typeof(RsqrtKernel), // run QuantizedLookupKernel / Int16LookupKernel, checked above
+            typeof(AbsKernel), typeof(RsqrtKernel), typeof(SqrtKernel), typeof(LogKernel), // run QuantizedLookupKernel / Int16LookupKernel (and InputDomainKernel), checked above
             typeof(ComparisonKernel), // runs BytePairTableKernel, checked above (as do the 8-bit DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE)
         };
         var operators = typeof(IlgpuDelegate).Assembly.GetTypes()

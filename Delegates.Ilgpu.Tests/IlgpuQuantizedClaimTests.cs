@@ -19,16 +19,28 @@ public sealed class IlgpuQuantizedClaimTests
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
-    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
-        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+    public void Int8AndUint8DivByARunTimeDenominatorRunsEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorRunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void AZeroDivDenominatorFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
-    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
-        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128RunsEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointRunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void Int8AndInt16LogSqrtAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
+        QuantizedLogSqrtRsqrtOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void ANegativeSqrtOrRsqrtInputFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedLogSqrtRsqrtOps.AssertANegativeInputFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnIlgpuWithTheReferencesBits() =>

@@ -20,6 +20,7 @@ internal sealed class IlgpuCompilation
     private readonly IlgpuDelegate _owner;
     private readonly List<KernelLaunch> _launches = new();
     private readonly List<MemoryBuffer> _tables = new();
+    private readonly List<InputCheck> _checks = new();
 
     public IlgpuCompilation(IlgpuDelegate owner, Accelerator accelerator, IlgpuAcceleratorKind kind)
     {
@@ -51,6 +52,22 @@ internal sealed class IlgpuCompilation
         var table = _owner.Allocate(values);
         _tables.Add(table);
         return table.View;
+    }
+
+    /// <summary>The partition's Invoke-time input checks, in node order.</summary>
+    public IReadOnlyList<InputCheck> Checks => _checks;
+
+    /// <summary>
+    /// A two-word status buffer (first offending element's index, its value; reset by the check's own launch) that the
+    /// partition reads after its launches, before any download: when the index is set it throws
+    /// <paramref name="error"/>(index, value), the reference's error, and no output reaches the caller.
+    /// </summary>
+    public ArrayView<uint> AddCheck(Func<int, int, Exception> error)
+    {
+        var status = _owner.Allocate(new uint[2]);
+        _tables.Add(status);
+        _checks.Add(new InputCheck(status, error));
+        return status.View;
     }
 
     /// <summary>
@@ -107,6 +124,9 @@ internal sealed class IlgpuCompilation
         where T7 : struct where T8 : struct =>
         _owner.Kernel(kernel.Method, () => Accelerator.LoadAutoGroupedStreamKernel(kernel));
 }
+
+/// <summary>An Invoke-time input check: its device status (first offending index, its value) and the error it raises.</summary>
+internal sealed record InputCheck(MemoryBuffer1D<uint, Stride1D.Dense> Status, Func<int, int, Exception> Error);
 
 /// <summary>One kernel launch of a compiled partition, every argument bound at compile time.</summary>
 internal sealed record KernelLaunch(Action Launch, int Chunks);

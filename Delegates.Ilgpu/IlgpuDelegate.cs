@@ -154,7 +154,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
             .Select(i => new Transfer(i.Tensor, BufferFor(i.Tensor))).ToArray();
         var downloads = partition.Outputs.Where(o => o.NeededOnHost).Select(o => new Transfer(o.Tensor, BufferFor(o.Tensor))).ToArray();
         var compiled = new CompiledPartition(this, accelerator, uploads, downloads, compilation.Launches.ToArray(), compilation.Tables.ToArray(),
-            partition.Cancellation);
+            compilation.Checks.ToArray(), partition.Cancellation);
         _partitions.Add(compiled);
         return compiled;
     }
@@ -274,9 +274,11 @@ public sealed class IlgpuDelegate : IAccelDelegate
     }
 
     private sealed class CompiledPartition(IlgpuDelegate owner, Accelerator accelerator, Transfer[] uploads, Transfer[] downloads,
-        KernelLaunch[] launches, MemoryBuffer[] tables, PartitionCancellation cancellation) : IPartitionKernel
+        KernelLaunch[] launches, MemoryBuffer[] tables, InputCheck[] checks, PartitionCancellation cancellation) : IPartitionKernel
     {
         private bool _disposed;
+        /// <summary>Pinned host copies of the checks' status words (two per check), read after the launches.</summary>
+        private readonly uint[] _status = GC.AllocateArray<uint>(2 * checks.Length, pinned: true);
 
         public IReadOnlyList<KernelLaunch> Launches => launches;
 
@@ -287,7 +289,9 @@ public sealed class IlgpuDelegate : IAccelDelegate
         /// Uploads, launches and downloads are queued on the accelerator's default stream, which runs them in order;
         /// the host waits twice: before reading the outputs, and before returning (so the inputs' host memory may change).
         /// Cancellation is checked between launches (the CPU accelerator runs each launch to its end; a GPU queues them,
-        /// so there it stops what is not queued yet); a cancelled run waits for what was queued, then throws.
+        /// so there it stops what is not queued yet); a cancelled run waits for what was queued, then throws. A partition with
+        /// input checks (quantized SQRT/RSQRT) waits once more after its launches and throws a failed check's error before
+        /// any download.
         /// </summary>
         public void Invoke()
         {
@@ -302,6 +306,16 @@ public sealed class IlgpuDelegate : IAccelDelegate
                     cancellation.ThrowIfCancellationRequested();
                 }
                 launches[i].Launch();
+            }
+            if (checks.Length > 0)
+            {
+                // The reference's Invoke-time errors, the first node's in execution order, before any output is downloaded.
+                stream.Synchronize();
+                for (int i = 0; i < checks.Length; i++)
+                {
+                    checks[i].Status.View.CopyToCPU(ref _status[2 * i], 2);
+                    if (_status[2 * i] != InputDomain.NoElement) throw checks[i].Error((int)_status[2 * i], (int)_status[2 * i + 1]);
+                }
             }
             foreach (var download in downloads) download.Download(accelerator, stream);
             stream.Synchronize();

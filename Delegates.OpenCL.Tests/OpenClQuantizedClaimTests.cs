@@ -19,16 +19,28 @@ public sealed class OpenClQuantizedClaimTests
         QuantizedBinaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 
     [Test]
-    public void Int8DivByARunTimeDenominatorIsRefusedNamingTheInvokeTimeError() =>
-        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorIsRefusedWithTheReason(() => OpenClHarness.CreateDelegate());
+    public void Int8AndUint8DivByARunTimeDenominatorRunsEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedBinaryTableOps.AssertDivByARunTimeDenominatorRunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroDivDenominatorFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
 
     [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 
     [Test]
-    public void Int8RsqrtWithAnInputZeroPointAboveMinus128IsRefusedNamingTheInvokeTimeError() =>
-        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointIsRefusedWithTheReason(() => OpenClHarness.CreateDelegate());
+    public void Int8RsqrtWithAnInputZeroPointAboveMinus128RunsEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedUnaryTableOps.AssertRsqrtAboveTheLowestZeroPointRunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void Int8AndInt16LogSqrtAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
+        QuantizedLogSqrtRsqrtOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void ANegativeSqrtOrRsqrtInputFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        QuantizedLogSqrtRsqrtOps.AssertANegativeInputFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
 
     [Test]
     public void Int8AndUint8PreluTablesSoftmaxAndReduceMaxMinRunEntirelyOnOpenClWithTheReferencesBits() =>

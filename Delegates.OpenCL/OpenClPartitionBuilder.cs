@@ -28,6 +28,7 @@ internal sealed unsafe class OpenClPartitionBuilder
     private readonly List<(OpenClBuffer Buffer, byte[] Data, Tensor? Constant)> _pendingUploads = new();
     private readonly List<OpenClBuffer> _ownedTables = new();
     private readonly HashSet<int> _touchedTensors = new();
+    private readonly List<OpenClPartitionKernel.StatusCheck> _checks = new();
 
     public OpenClPartitionBuilder(OpenClDevice device, OpenClDeviceInfo info, OpenClTensorStore store, OpenClPrograms programs,
         DelegatePartition partition, TimeSpan timeout, TimeSpan warmUpTimeout)
@@ -86,6 +87,37 @@ internal sealed unsafe class OpenClPartitionBuilder
         if (bytes > 0) _commands.Add(new OpenClPartitionKernel.CopyCommand(source, destination, bytes));
     }
 
+    /// <summary>
+    /// Records the reference's Invoke-time check of every element of <paramref name="input"/> (int8, uint8 or int16)
+    /// against <paramref name="bound"/> (<paramref name="condition"/>: below it, or equal to it) — quant.cl's
+    /// domain_check_q8/u8/q16: reset, the first offender's index by atomic_min, its value — into a status buffer of this
+    /// partition. Invoke reads the status after the last marker, before any output is copied to the host, and throws
+    /// <paramref name="error"/>(index, value) when an element offended.
+    /// </summary>
+    public void CheckInput(Tensor input, InputCondition condition, int bound, Func<int, int, Exception> error)
+    {
+        if (input.ElementCount == 0) return;
+        var status = _device.CreateBuffer(8);
+        _ownedTables.Add(status);
+        string name = input.Type switch
+        {
+            TensorType.Int16 => "domain_check_q16",
+            TensorType.UInt8 => "domain_check_u8",
+            _ => "domain_check_q8",
+        };
+        var source = Buffer(input);
+        int equal = condition == InputCondition.Equal ? 1 : 0;
+        for (int mode = 0; mode < 3; mode++)
+            Dispatch(name, [source, status], new DomainArgs { Bound = bound, Equal = equal, Mode = mode }, mode == 1 ? input.ElementCount : 1, file: "quant");
+        _checks.Add(new OpenClPartitionKernel.StatusCheck(status, error));
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct DomainArgs
+    {
+        public int Bound, Equal, Mode;
+    }
+
     /// <summary>Uploads pending constants, builds the partition's program, creates its kernels and the staging memory.</summary>
     public OpenClPartitionKernel Finish(Action<OpenClPartitionKernel> onDispose)
     {
@@ -127,6 +159,7 @@ internal sealed unsafe class OpenClPartitionBuilder
                     fixed (byte* a = arguments) _device.SetArgument(handles[i], (uint)buffers.Length, (nuint)arguments.Length, a, name);
             }
             kernel.Commands = _commands.Select(c => c is OpenClPartitionKernel.Launch l ? l with { Handle = handles[l.Index] } : c).ToArray();
+            kernel.Checks = _checks.ToArray();
             kernel.AllocateStaging(uploadBytes, downloadBytes);
             kernel.Uploads = uploads.ToArray();
             kernel.Downloads = downloads.ToArray();

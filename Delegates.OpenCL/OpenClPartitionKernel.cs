@@ -7,12 +7,16 @@ namespace Accel.Delegates.OpenCL;
 /// A compiled partition: its kernels created and their arguments set at compile time. Invoke copies the boundary
 /// inputs into pinned staging memory, enqueues their uploads, every command, the downloads and a marker on the
 /// delegate's in-order queue, waits for the marker (bounded by the delegate's timeout) and copies the host-needed
-/// outputs back; it allocates nothing on the managed heap.
+/// outputs back — unless an input check recorded by OpenClPartitionBuilder.CheckInput failed, which throws the
+/// reference's error first; it allocates nothing on the managed heap.
 /// </summary>
 internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
 {
     /// <summary>A boundary tensor, its device buffer and its region in a staging array.</summary>
     public readonly record struct Transfer(Tensor Tensor, OpenClBuffer Buffer, int Offset, int Bytes);
+
+    /// <summary>An Invoke-time input check: its status buffer (first offending index, its value) and the error it raises.</summary>
+    public readonly record struct StatusCheck(OpenClBuffer Status, Func<int, int, Exception> Error);
 
     public abstract record Command;
 
@@ -51,17 +55,22 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
     public Command[] Commands { get; set; } = [];
     public List<nint> Kernels { get; } = new();
     public List<OpenClBuffer> Tables { get; } = new();
+    /// <summary>The partition's input checks in node order (their status buffers are among <see cref="Tables"/>); set before <see cref="AllocateStaging"/>.</summary>
+    public StatusCheck[] Checks { get; set; } = [];
     /// <summary>
     /// Native staging memory for boundary inputs and outputs: the queue reads and writes it asynchronously, so it must
     /// never move, and after a timeout it must outlive this object (it is then leaked with the commands' objects).
     /// </summary>
     public byte* InputStaging { get; private set; }
     public byte* OutputStaging { get; private set; }
+    /// <summary>Two words per input check, read back with the downloads.</summary>
+    public uint* StatusStaging { get; private set; }
 
     public void AllocateStaging(int inputBytes, int outputBytes)
     {
         InputStaging = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(64, inputBytes), 64);
         OutputStaging = (byte*)NativeMemory.AlignedAlloc((nuint)Math.Max(64, outputBytes), 64);
+        StatusStaging = (uint*)NativeMemory.AlignedAlloc((nuint)Math.Max(64, 8 * Checks.Length), 64);
     }
     public Transfer[] Uploads { get; set; } = [];
     public Transfer[] Downloads { get; set; } = [];
@@ -129,6 +138,11 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
                 int status = api.EnqueueReadBuffer(_device.Queue, download.Buffer.Handle, false, 0, (nuint)download.Bytes, output + download.Offset, 0, null, null);
                 if (status != 0) Fail(status, "clEnqueueReadBuffer");
             }
+            for (int i = 0; i < Checks.Length; i++)
+            {
+                int status = api.EnqueueReadBuffer(_device.Queue, Checks[i].Status.Handle, false, 0, 8, StatusStaging + 2 * i, 0, null, null);
+                if (status != 0) Fail(status, "clEnqueueReadBuffer");
+            }
             _pending = _device.Marker();
         }
         finally
@@ -137,6 +151,9 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
             if (queued != 0) _device.ReleaseEvent(queued);
         }
         WaitForCompletion("the enqueued commands");
+        // The reference's Invoke-time errors, the first node's in execution order, before any output reaches the host.
+        for (int i = 0; i < Checks.Length; i++)
+            if (StatusStaging[2 * i] != InputDomain.NoElement) throw Checks[i].Error((int)StatusStaging[2 * i], (int)StatusStaging[2 * i + 1]);
         foreach (var download in Downloads)
         {
             var destination = download.Tensor.WritableBytes;
@@ -223,6 +240,8 @@ internal sealed unsafe class OpenClPartitionKernel : IPartitionKernel
         Tables.Clear();
         NativeMemory.AlignedFree(InputStaging);
         NativeMemory.AlignedFree(OutputStaging);
+        NativeMemory.AlignedFree(StatusStaging);
+        StatusStaging = null;
         InputStaging = null;
         OutputStaging = null;
     }

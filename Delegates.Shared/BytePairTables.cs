@@ -22,26 +22,6 @@ internal static class BytePairTables
             or BuiltinOperator.SquaredDifference or BuiltinOperator.Div or BuiltinOperator.Maximum or BuiltinOperator.Minimum
         || node.Inputs[0]?.Type == TensorType.Bool && node.Builtin is BuiltinOperator.Equal or BuiltinOperator.NotEqual;
 
-    /// <summary>
-    /// DIV's refusal: a denominator at its zero point (a real 0) is an error at Invoke on the reference, which a device
-    /// kernel cannot report, so only a constant denominator none of whose values is its zero point runs on a device.
-    /// </summary>
-    public static NodeSupport SupportsDivide(DelegateNode node)
-    {
-        var denominator = node.Inputs[1]!;
-        int zeroPoint = -node.ParamsAs<BinaryArithmeticParams>().QuantizedDiv!.Input2Offset;
-        if (!denominator.IsConstant)
-            return NodeSupport.Refuse($"DIV: denominator '{denominator.Name}' is not a constant: a value at its zero point {zeroPoint} (a real 0) " +
-                                      "is an error at Invoke, which a device kernel cannot report");
-        bool signed = denominator.Type == TensorType.Int8;
-        var bytes = denominator.Bytes[..checked((int)denominator.ByteSize)];
-        for (int i = 0; i < bytes.Length; i++)
-            if ((signed ? (sbyte)bytes[i] : bytes[i]) == zeroPoint)
-                return NodeSupport.Refuse($"DIV: constant denominator '{denominator.Name}' holds its zero point {zeroPoint} (a real 0) at element {i}: " +
-                                          "an error at Invoke, which a device kernel cannot report");
-        return NodeSupport.Supported;
-    }
-
     /// <summary>The node's table: entry a · 256 + b is the output byte for input bytes a and b.</summary>
     public static byte[] Build(DelegateNode node)
     {
@@ -61,7 +41,7 @@ internal static class BytePairTables
             case BuiltinOperator.Div:
                 var div = node.ParamsAs<BinaryArithmeticParams>().QuantizedDiv ?? throw new InvalidOperationException($"{node}: no quantized DIV params");
                 int zeroPoint = -div.Input2Offset;
-                // The denominator's zero point never occurs (SupportsDivide); its entries stay 0.
+                // The denominator's zero point is checked on the device first (InputDomain.DivisionNeedsCheck); its entries stay 0.
                 for (int a = 0; a < 256; a++)
                 for (int b = 0; b < 256; b++)
                     if (values[b] != zeroPoint) table[a << 8 | b] = (byte)Quantization.Divide(values[a], values[b], div);

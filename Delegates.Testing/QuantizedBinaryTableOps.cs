@@ -6,7 +6,7 @@ namespace Accel.Testing;
 
 /// <summary>
 /// The newer integer element-wise operators on a device delegate (docs/numerics.md §Quantized execution, "Backends"):
-/// on int8 and uint8 the six comparisons, MAXIMUM, MINIMUM, DIV (a constant denominator) and int8 SQUARED_DIFFERENCE —
+/// on int8 and uint8 the six comparisons, MAXIMUM, MINIMUM, DIV (a constant or run-time denominator) and int8 SQUARED_DIFFERENCE —
 /// byte-pair tables of the reference's formulas — with broadcasting, and SUM (MEAN's integer walk); on int16 RELU, RELU6, LEAKY_RELU (the reference
 /// tabulated over every int16 value), MAXIMUM and MINIMUM. Inputs and outputs are the raw integer tensors (no
 /// QUANTIZE/DEQUANTIZE around them), compared byte for byte with the reference.
@@ -134,22 +134,86 @@ public static class QuantizedBinaryTableOps
     }
 
     /// <summary>
-    /// DIV with a denominator computed at run time is refused, naming the reason (a real 0 there is an error at Invoke,
-    /// which a device cannot report); every other node still runs on the delegate with the reference's bits.
+    /// DIV with a denominator computed at run time (int8 and uint8, free of its zero point) runs on the delegate with
+    /// every other node — the denominator checked on the device first — and gives the reference's bits.
     /// </summary>
-    public static void AssertDivByARunTimeDenominatorIsRefusedWithTheReason(Func<IAccelDelegate> createDelegate)
+    public static void AssertDivByARunTimeDenominatorRunsOnTheDelegateWithTheReferencesBits(Func<IAccelDelegate> createDelegate)
     {
-        var model = Build8(TensorType.Int8, constantDenominator: false);
-        var random = new Random(31);
-        var inputs = RandomInputs(model, random);
-        inputs[^1] = DenominatorBytes(random, 5, signed: true);
-        var expected = Run(model, inputs, null, out _);
-        using var accelDelegate = createDelegate();
-        var actual = Run(model, inputs, accelDelegate, out var plan);
-        Assert.That(plan!.Refused.Select(r => r.Operator), Is.EqualTo(new[] { "DIV" }));
-        Assert.That(plan.Refused[0].Reason, Does.Contain("not a constant").And.Contain("error at Invoke"));
-        for (int o = 0; o < expected.Length; o++) Assert.That(actual[o], Is.EqualTo(expected[o]), $"output {o} differs on {accelDelegate.Name}");
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+        {
+            var model = Build8(type, constantDenominator: false);
+            var random = new Random(31);
+            var inputs = RandomInputs(model, random);
+            inputs[^1] = DenominatorBytes(random, 5, signed: type == TensorType.Int8);
+            var expected = Run(model, inputs, null, out _);
+            using var accelDelegate = createDelegate();
+            var actual = Run(model, inputs, accelDelegate, out var plan);
+            string name = $"{type.ToDisplayName()} network with a run-time DIV denominator";
+            Assert.That(plan!.Refused, Is.Empty, $"{name}: {string.Join("; ", plan.Refused.Select(r => $"{r.Operator}: {r.Reason}"))}");
+            Assert.That(plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, $"{name}: nodes left on the reference");
+            for (int o = 0; o < expected.Length; o++) Assert.That(actual[o], Is.EqualTo(expected[o]), $"{name}: output {o} differs on {accelDelegate.Name}");
+        }
     }
+
+    /// <summary>
+    /// A run-time DIV denominator holding its zero point (a real 0) at elements 3 and 1 (int8 and uint8): the delegate's
+    /// invoke fails with the reference's <see cref="KernelException"/> (DIV's node, the same message naming element 1),
+    /// wrapped in the <see cref="DelegateInvokeException"/> naming the partition; no output changes from the previous
+    /// (successful) invoke; with the denominator valid again the next invoke gives the reference's bits.
+    /// </summary>
+    public static void AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(Func<IAccelDelegate> createDelegate)
+    {
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
+        {
+            bool signed = type == TensorType.Int8;
+            using var model = Build8(type, constantDenominator: false);
+            var random = new Random(47);
+            var inputs = RandomInputs(model, random);
+            inputs[^1] = DenominatorBytes(random, 5, signed);
+            var bad = inputs.Select(i => i.ToArray()).ToArray();
+            byte zero = (byte)(signed ? DenominatorZeroPoint : DenominatorZeroPoint + 128);
+            bad[^1][3] = zero;
+            bad[^1][1] = zero;
+
+            using var reference = Create(model, null);
+            var referenceError = Assert.Throws<KernelException>(() => Invoke(reference, bad))!;
+            Assert.That(referenceError.Message, Does.Contain("division by zero: element 1 of the denominator 'd'"));
+
+            using var accelDelegate = createDelegate();
+            using var delegated = Create(model, accelDelegate);
+            string name = $"{type.ToDisplayName()} network with a zero DIV denominator on {accelDelegate.Name}";
+            Assert.That(delegated.Plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, $"{name}: nodes left on the reference");
+            var before = Invoke(delegated, inputs);
+            var thrown = Assert.Throws<DelegateInvokeException>(() => Invoke(delegated, bad), name)!;
+            Assert.That(thrown.InnerException, Is.TypeOf<KernelException>(), name);
+            var error = (KernelException)thrown.InnerException!;
+            Assert.That(error.NodeIndex, Is.EqualTo(referenceError.NodeIndex), name);
+            Assert.That(error.OperatorName, Is.EqualTo("DIV"), name);
+            Assert.That(error.Message, Is.EqualTo(referenceError.Message), name);
+            var after = Outputs(delegated);
+            for (int o = 0; o < before.Length; o++) Assert.That(after[o], Is.EqualTo(before[o]), $"{name}: output {o} changed by the failed invoke");
+            Assert.That(Invoke(delegated, inputs), Is.EqualTo(Invoke(reference, inputs)), $"{name}: the invoke after the failure");
+        }
+    }
+
+    private static Interpreter Create(Model model, IAccelDelegate? accelDelegate)
+    {
+        var options = new InterpreterOptions();
+        if (accelDelegate is not null) options.Delegates.Add(new DelegateSelection(accelDelegate));
+        var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        return interpreter;
+    }
+
+    private static byte[][] Invoke(Interpreter interpreter, byte[][] inputs)
+    {
+        for (int i = 0; i < inputs.Length; i++) interpreter.GetInputTensor(i).CopyFromBytes(inputs[i]);
+        interpreter.Invoke();
+        return Outputs(interpreter);
+    }
+
+    private static byte[][] Outputs(Interpreter interpreter) =>
+        Enumerable.Range(0, interpreter.OutputCount).Select(o => interpreter.GetOutputTensor(o).Bytes.ToArray()).ToArray();
 
     /// <summary>Uniform random bytes for every input of <paramref name="model"/>.</summary>
     private static byte[][] RandomInputs(Model model, Random random)

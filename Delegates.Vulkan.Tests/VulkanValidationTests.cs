@@ -34,6 +34,27 @@ public sealed class VulkanValidationTests
         Assert.That(vulkan.ValidationLog.Messages, Has.Some.Contains("VUID-VkBufferCreateInfo-size"));
     }
 
+    /// <summary>
+    /// The Invoke-time input checks (domain_check.comp, its host-visible status buffer, the fill that resets it) are valid
+    /// usage: the negative SQRT/RSQRT input and zero DIV denominator tests run with validation on, without an error.
+    /// </summary>
+    [Test]
+    public void TheDeviceInputChecksOfSqrtRsqrtAndDivAreValidUsage()
+    {
+        var logs = new List<VulkanValidationLog>();
+        IAccelDelegate Create()
+        {
+            var vulkan = new VulkanDelegate(validation: true);
+            Assert.That(vulkan.ValidationLog, Is.Not.Null, "the validation layer (vulkan-validationlayers) must be installed");
+            logs.Add(vulkan.ValidationLog!);
+            return vulkan;
+        }
+        Accel.Testing.QuantizedLogSqrtRsqrtOps.AssertANegativeInputFailsTheInvokeWithTheReferencesError(Create);
+        Accel.Testing.QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(Create);
+        Assert.That(logs, Has.Count.EqualTo(4));
+        foreach (var log in logs) Assert.That(log.ErrorCount, Is.Zero, string.Join("\n", log.Messages));
+    }
+
     [Test]
     public void WithoutValidationThereIsNoLog()
     {

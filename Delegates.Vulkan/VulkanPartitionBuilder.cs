@@ -42,6 +42,7 @@ internal sealed unsafe class VulkanPartitionBuilder
     private readonly List<(VulkanBuffer Buffer, byte[] Data, Tensor? Constant)> _pendingUploads = new();
     private readonly List<VulkanBuffer> _ownedTables = new();
     private readonly HashSet<int> _touchedTensors = new();
+    private readonly List<VulkanPartitionKernel.StatusCheck> _checks = new();
 
     public VulkanPartitionBuilder(VulkanDevice device, VulkanDeviceInfo info, VulkanTensorStore store, VulkanPipelineCache pipelines,
         DelegatePartition partition, TimeSpan timeout, TimeSpan uploadTimeout)
@@ -123,6 +124,35 @@ internal sealed unsafe class VulkanPartitionBuilder
         if (bytes > 0) _commands.Add(new FillCommand(destination, bytes, value));
     }
 
+    /// <summary>
+    /// Records the reference's Invoke-time check of every element of <paramref name="input"/> (int8, uint8 or int16)
+    /// against <paramref name="bound"/> (<paramref name="condition"/>: below it, or equal to it) — Shaders/domain_check.comp:
+    /// the first offender's index and value into a host-visible status buffer, reset by a fill each run. Invoke reads the
+    /// status after the last fence, before any output is copied to the host, and throws <paramref name="error"/>(index,
+    /// value) when an element offended.
+    /// </summary>
+    public void CheckInput(Tensor input, InputCondition condition, int bound, Func<int, int, Exception> error)
+    {
+        if (input.ElementCount == 0) return;
+        var status = _device.CreateBuffer(16, hostVisible: true);
+        _ownedTables.Add(status);
+        int bits = input.Type == TensorType.Int16 ? 16 : 8;
+        int signed = input.Type == TensorType.UInt8 ? 0 : 1;
+        int equal = condition == InputCondition.Equal ? 1 : 0;
+        var push = new DomainCheckPush { Total = (uint)input.ElementCount, Bound = bound };
+        Fill(status, 8, InputDomain.NoElement);
+        DispatchElements("domain_check", [ShaderBinding.Read(Buffer(input)), ShaderBinding.Write(status)], push, input.ElementCount, [0, bits, equal, signed]);
+        Dispatch("domain_check", [ShaderBinding.Read(Buffer(input)), ShaderBinding.Write(status)], push, 1, 1, 1, [1, bits, equal, signed]);
+        _checks.Add(new VulkanPartitionKernel.StatusCheck(status, error));
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct DomainCheckPush
+    {
+        public uint Total;
+        public int Bound;
+    }
+
     /// <summary>Uploads pending constants, allocates staging, descriptors, the fence, and records the one command buffer.</summary>
     public VulkanPartitionKernel Finish(Action<VulkanPartitionKernel> onDispose)
     {
@@ -152,6 +182,7 @@ internal sealed unsafe class VulkanPartitionBuilder
         {
             kernel.Tables.AddRange(_ownedTables);
             _ownedTables.Clear();
+            kernel.Checks = _checks.ToArray();
             if (uploads.Count > 0) kernel.InputStaging = _device.CreateBuffer(uploadBytes, hostVisible: true);
             if (downloads.Count > 0) kernel.OutputStaging = _device.CreateBuffer(downloadBytes, hostVisible: true);
             kernel.Uploads = uploads.ToArray();

@@ -7,12 +7,16 @@ namespace Accel.Delegates.Vulkan;
 /// <see cref="SegmentCommands"/> commands) and re-submitted on every Invoke. Invoke copies the boundary inputs into
 /// mapped staging memory, submits the segments in order (at most two in flight, so the device does not idle while the
 /// host checks for cancellation between submissions), waits on their fences (bounded by the delegate's timeout) and
-/// copies the host-needed outputs back; it allocates nothing on the managed heap.
+/// copies the host-needed outputs back — unless an input check recorded by
+/// <see cref="VulkanPartitionBuilder.CheckInput"/> failed, which throws the reference's error first; it allocates nothing on the managed heap.
 /// </summary>
 internal sealed class VulkanPartitionKernel : IPartitionKernel
 {
     /// <summary>A boundary tensor and its region in a staging buffer.</summary>
     public readonly record struct Transfer(Tensor Tensor, ulong Offset, int Bytes);
+
+    /// <summary>An Invoke-time input check: its host-visible status (first offending index, its value) and the error it raises.</summary>
+    public readonly record struct StatusCheck(VulkanBuffer Status, Func<int, int, Exception> Error);
 
     private readonly VulkanDevice _device;
     private readonly int _partitionIndex;
@@ -46,6 +50,8 @@ internal sealed class VulkanPartitionKernel : IPartitionKernel
     public Transfer[] Uploads { get; set; } = [];
     public Transfer[] Downloads { get; set; } = [];
     public List<VulkanBuffer> Tables { get; } = new();
+    /// <summary>The partition's input checks in node order (their status buffers are among <see cref="Tables"/>).</summary>
+    public StatusCheck[] Checks { get; set; } = [];
     public int DispatchCount { get; set; }
 
     public void Invoke()
@@ -73,6 +79,12 @@ internal sealed class VulkanPartitionKernel : IPartitionKernel
             WaitThrough(segment, "a submitted segment"); // the earlier segments, while this one runs
         }
         WaitThrough(_submitted, "the submitted command buffer");
+        // The reference's Invoke-time errors, the first node's in execution order, before any output reaches the host.
+        foreach (var check in Checks)
+        {
+            var status = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(check.Status.HostSpan(0, 8));
+            if (status[0] != InputDomain.NoElement) throw check.Error((int)status[0], (int)status[1]);
+        }
         foreach (var download in Downloads)
         {
             var destination = download.Tensor.WritableBytes;

@@ -7,8 +7,9 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// DIV, float32: <see cref="ElementwiseBinaryKernel"/>'s kernel with its divide operation — one IEEE division (correctly
 /// rounded: .NET's on the CPU accelerator, <c>div.rn.f32</c> on CUDA), then the fused-activation clamp, broadcasting up
 /// to rank 6 (docs/numerics.md §DIV). int8/uint8: the node's <see cref="BytePairTables"/> table of the reference's
-/// fixed-point quotient (<see cref="BytePairTableKernel"/>), only for a constant denominator without its zero point (a
-/// real 0 is an error at Invoke, which a device kernel cannot report). int32 is refused by the delegate (float32 only; its zero denominators would also
+/// fixed-point quotient (<see cref="BytePairTableKernel"/>); a denominator at its zero point (a real 0) is the
+/// reference's error at Invoke, so unless the denominator is a constant free of it, <see cref="InputDomainKernel"/>
+/// checks it on the device first and the invoke fails with that error before any output is downloaded. int32 is refused by the delegate (float32 only; its zero denominators would also
 /// need the invoke-time check the reference makes).
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
@@ -20,8 +21,7 @@ internal sealed class DivKernel : IIlgpuKernel
 
     public NodeSupport Supports(DelegateNode node)
     {
-        var rank = ElementwiseBinaryKernel.SupportsRank(node, node.ParamsAs<BinaryArithmeticParams>().Broadcast);
-        return rank.IsSupported && QuantizedKernels.IsQuantized(node) ? BytePairTables.SupportsDivide(node) : rank;
+        return ElementwiseBinaryKernel.SupportsRank(node, node.ParamsAs<BinaryArithmeticParams>().Broadcast);
     }
 
     public void Compile(DelegateNode node, IlgpuCompilation c)
@@ -29,6 +29,9 @@ internal sealed class DivKernel : IIlgpuKernel
         var p = node.ParamsAs<BinaryArithmeticParams>();
         if (QuantizedKernels.IsQuantized(node))
         {
+            if (InputDomain.DivisionNeedsCheck(node))
+                InputDomainKernel.Compile(c, node.Inputs[1]!, InputCondition.Equal, InputDomain.DenominatorZeroPoint(node),
+                    (index, _) => InputDomain.DivisionByZero(node, index));
             BytePairTableKernel.Compile(node, c, p.Broadcast);
             return;
         }

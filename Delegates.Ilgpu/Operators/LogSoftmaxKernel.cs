@@ -54,15 +54,9 @@ internal sealed class LogSoftmaxKernel : IIlgpuKernel
         for (int row = start; row < end; row++)
         {
             int origin = row * q.Depth;
-            int largest = min;
-            for (int j = 0; j < q.Depth; j++)
-            {
-                int v = QuantizedKernels.Load(input, origin + j, q.Signed);
-                largest = v > largest ? v : largest;
-            }
+            int largest = SoftmaxKernel.RowLargest(input, origin, q.Depth, q.Signed, min);
             int offset = 255 - largest;
-            float sum = 0f;
-            for (int j = 0; j < q.Depth; j++) sum = a.Add(sum, table[offset + QuantizedKernels.Load(input, origin + j, q.Signed)]);
+            float sum = SoftmaxKernel.RowTableSum<TArithmetic>(input, table, origin, q.Depth, q.Signed, offset);
             float logSum = SpecMath.Log<TArithmetic>(sum);
             float precomputed = a.Add(a.Multiply(q.InputScale, largest), logSum) / OutputScale;
             for (int j = 0; j < q.Depth; j++)

@@ -79,14 +79,7 @@ internal sealed class ReductionKernel : IIlgpuKernel
                 output[i] = input[i];
                 continue;
             }
-            // Output elements are the kept coordinates in row-major order.
-            int k3 = i % s.K3;
-            int rest = i / s.K3;
-            int k2 = rest % s.K2;
-            rest /= s.K2;
-            int k1 = rest % s.K1;
-            int k0 = rest / s.K1;
-            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+            int origin = s.Origin(i);
             float acc = s.Identity;
             for (int r0 = 0; r0 < s.R0; r0++)
             for (int r1 = 0; r1 < s.R1; r1++)
@@ -121,13 +114,7 @@ internal sealed class ReductionKernel : IIlgpuKernel
                 output[i] = input[i];
                 continue;
             }
-            int k3 = i % s.K3;
-            int rest = i / s.K3;
-            int k2 = rest % s.K2;
-            rest /= s.K2;
-            int k1 = rest % s.K1;
-            int k0 = rest / s.K1;
-            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+            int origin = s.Origin(i);
             bool maximum = s.Kind == 2;
             int acc = maximum ? (s.Signed != 0 ? sbyte.MinValue : byte.MinValue) : (s.Signed != 0 ? sbyte.MaxValue : byte.MaxValue);
             for (int r0 = 0; r0 < s.R0; r0++)
@@ -154,13 +141,7 @@ internal sealed class ReductionKernel : IIlgpuKernel
                 output[i] = input[i];
                 continue;
             }
-            int k3 = i % s.K3;
-            int rest = i / s.K3;
-            int k2 = rest % s.K2;
-            rest /= s.K2;
-            int k1 = rest % s.K1;
-            int k0 = rest / s.K1;
-            int origin = k0 * s.KS0 + k1 * s.KS1 + k2 * s.KS2 + k3 * s.KS3;
+            int origin = s.Origin(i);
             bool maximum = s.Kind == 2;
             int acc = maximum ? short.MinValue : short.MaxValue;
             for (int r0 = 0; r0 < s.R0; r0++)
@@ -206,4 +187,19 @@ internal struct ReductionShape
     public int R0, R1, R2, R3, RS0, RS1, RS2, RS3;
     public int Kind, Copy, Signed;
     public float Identity;
+
+    /// <summary>
+    /// The input offset of output element <paramref name="output"/>'s first reduced element: output elements are the kept
+    /// coordinates in row-major order (every walk — float, 8-bit, int16 — starts here).
+    /// </summary>
+    public readonly int Origin(int output)
+    {
+        int k3 = output % K3;
+        int rest = output / K3;
+        int k2 = rest % K2;
+        rest /= K2;
+        int k1 = rest % K1;
+        int k0 = rest / K1;
+        return k0 * KS0 + k1 * KS1 + k2 * KS2 + k3 * KS3;
+    }
 }

@@ -95,15 +95,9 @@ internal sealed class SoftmaxKernel : IIlgpuKernel
         for (int row = start; row < end; row++)
         {
             int origin = row * q.Depth;
-            int largest = min;
-            for (int j = 0; j < q.Depth; j++)
-            {
-                int v = QuantizedKernels.Load(input, origin + j, q.Signed);
-                largest = v > largest ? v : largest;
-            }
+            int largest = SoftmaxKernel.RowLargest(input, origin, q.Depth, q.Signed, min);
             int offset = 255 - largest;
-            float sum = 0f;
-            for (int j = 0; j < q.Depth; j++) sum = a.Add(sum, table[offset + QuantizedKernels.Load(input, origin + j, q.Signed)]);
+            float sum = SoftmaxKernel.RowTableSum<TArithmetic>(input, table, origin, q.Depth, q.Signed, offset);
             float inverse = 1f / a.Multiply(sum, q.OutputScale);
             for (int j = 0; j < q.Depth; j++)
             {
@@ -112,6 +106,31 @@ internal sealed class SoftmaxKernel : IIlgpuKernel
                 output[origin + j] = QuantizedKernels.Clamp(value, min, max);
             }
         }
+    }
+
+    /// <summary>The 8-bit row's largest stored value (from the type's lowest) — SOFTMAX's and LOG_SOFTMAX's first pass.</summary>
+    public static int RowLargest(ArrayView<byte> input, int origin, int depth, int signed, int lowest)
+    {
+        int largest = lowest;
+        for (int j = 0; j < depth; j++)
+        {
+            int v = QuantizedKernels.Load(input, origin + j, signed);
+            largest = v > largest ? v : largest;
+        }
+        return largest;
+    }
+
+    /// <summary>
+    /// Σ table[offset + x_j] over the 8-bit row in order from +0, each add through the device arithmetic (never
+    /// contracted) — SOFTMAX's and LOG_SOFTMAX's sum of the exp table (offset = 255 − the row's largest value).
+    /// </summary>
+    public static float RowTableSum<TArithmetic>(ArrayView<byte> input, ArrayView<float> table, int origin, int depth, int signed, int offset)
+        where TArithmetic : struct, IDeviceArithmetic
+    {
+        var a = default(TArithmetic);
+        float sum = 0f;
+        for (int j = 0; j < depth; j++) sum = a.Add(sum, table[offset + QuantizedKernels.Load(input, origin + j, signed)]);
+        return sum;
     }
 
     /// <summary>(int)value in .NET: toward zero, saturating at the int range, NaN to 0.</summary>

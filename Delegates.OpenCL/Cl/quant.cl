@@ -641,3 +641,40 @@ __kernel void l2_normalization_q8(__global const uchar* x, __global uchar* y, L2
         y[base + j] = (uchar)(value & 0xFF);
     }
 }
+
+// The reference's Invoke-time input checks, launched before the node: a quantized SQRT/RSQRT input below its zero point
+// (equal 0: value < bound) and an 8-bit DIV denominator at its zero point (equal 1: value == bound). Mode 0 (one
+// work-item) resets status to 0xFFFFFFFF; mode 1 (one work-item per element) does atomic_min(status[0], i) for every
+// offender; mode 2 (one work-item) stores the value of element status[0], when one offended, in status[1]. The host
+// reads status after the queue's last marker and throws before any output reaches the caller
+// (OpenClPartitionBuilder.CheckInput).
+typedef struct
+{
+    int bound;
+    int equal;
+    int mode;
+} DomainArgs;
+
+inline void domainCheck(int value, __global volatile uint* status, DomainArgs a)
+{
+    if (a.mode == 0) { status[0] = 0xFFFFFFFFu; status[1] = 0u; }
+    else if (a.mode == 1 && (a.equal != 0 ? value == a.bound : value < a.bound)) atomic_min(&status[0], (uint)get_global_id(0));
+}
+
+__kernel void domain_check_q8(__global const char* x, __global volatile uint* status, DomainArgs a)
+{
+    if (a.mode == 2) { if (status[0] != 0xFFFFFFFFu) status[1] = (uint)(int)x[status[0]]; return; }
+    domainCheck(a.mode == 1 ? (int)x[get_global_id(0)] : 0, status, a);
+}
+
+__kernel void domain_check_u8(__global const uchar* x, __global volatile uint* status, DomainArgs a)
+{
+    if (a.mode == 2) { if (status[0] != 0xFFFFFFFFu) status[1] = (uint)x[status[0]]; return; }
+    domainCheck(a.mode == 1 ? (int)x[get_global_id(0)] : 0, status, a);
+}
+
+__kernel void domain_check_q16(__global const short* x, __global volatile uint* status, DomainArgs a)
+{
+    if (a.mode == 2) { if (status[0] != 0xFFFFFFFFu) status[1] = (uint)(int)x[status[0]]; return; }
+    domainCheck(a.mode == 1 ? (int)x[get_global_id(0)] : 0, status, a);
+}

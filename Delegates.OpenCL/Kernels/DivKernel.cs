@@ -7,8 +7,10 @@ namespace Accel.Delegates.OpenCL.Kernels;
 /// DIV, float32 (Cl/binary.cl, operation 6): the correctly rounded quotient by specDivide (integer long division, as
 /// SpecMath.Divide: OpenCL's '/' may be off by 2.5 ulp in single precision unless -cl-fp32-correctly-rounded-divide-sqrt
 /// is honoured), then the fused-activation clamp, broadcasting up to rank 6. int8/uint8: the node's
-/// <see cref="BytePairTables"/> table of the reference's fixed-point quotient (pair_table_q8), only for a constant
-/// denominator without its zero point (a real 0 is an error at Invoke, which a device kernel cannot report). int32 is not claimed
+/// <see cref="BytePairTables"/> table of the reference's fixed-point quotient (pair_table_q8); a denominator at its zero
+/// point (a real 0) is the reference's error at Invoke, so unless the denominator is a constant free of it, quant.cl's
+/// domain_check checks it on the device first (<see cref="OpenClPartitionBuilder.CheckInput"/>) and the invoke fails
+/// with that error before any output reaches the host. int32 is not claimed
 /// (<see cref="IOpKernel.Types"/>): its zero denominators must fail the invoke before any division (docs/numerics.md
 /// §DIV), a host-side check this device kernel does not make.
 /// </summary>
@@ -21,13 +23,18 @@ internal sealed class DivKernel : OpenClKernel<BinaryArithmeticParams>
 
     protected override NodeSupport Supports(DelegateNode node, BinaryArithmeticParams p, OpenClDeviceInfo device)
     {
-        var rank = BinaryArithmeticKernel.SupportsRank(node, p);
-        return rank.IsSupported && QuantizedKernels.IsQuantized(node) ? BytePairTables.SupportsDivide(node) : rank;
+        return BinaryArithmeticKernel.SupportsRank(node, p);
     }
 
     protected override void Build(DelegateNode node, BinaryArithmeticParams p, OpenClPartitionBuilder builder)
     {
-        if (QuantizedKernels.IsQuantized(node)) QuantizedKernels.PairTable(node, p.Broadcast, builder);
+        if (QuantizedKernels.IsQuantized(node))
+        {
+            if (InputDomain.DivisionNeedsCheck(node))
+                builder.CheckInput(node.Inputs[1]!, InputCondition.Equal, InputDomain.DenominatorZeroPoint(node),
+                    (index, _) => InputDomain.DivisionByZero(node, index));
+            QuantizedKernels.PairTable(node, p.Broadcast, builder);
+        }
         else BinaryArithmeticKernel.Launch(node, p, builder);
     }
 }

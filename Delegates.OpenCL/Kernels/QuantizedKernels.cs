@@ -159,6 +159,22 @@ internal static class QuantizedKernels
             0, node.Outputs[0].ElementCount, file: "quant");
 
     /// <summary>
+    /// Quantized SQRT and RSQRT: the reference's input check (every element at least the zero point, else its error
+    /// naming the first offender; none is recorded when the type's minimum is the zero point), then the table lookup —
+    /// int16 the reference's step over every int16 value, 8-bit the definition's table.
+    /// </summary>
+    public static void NonNegativeLookup(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
+    {
+        var input = node.Inputs[0]!;
+        int minimum = p.QuantizedInputMinimum!.Value;
+        int typeMinimum = input.Type == TensorType.Int16 ? short.MinValue : sbyte.MinValue;
+        if (minimum > typeMinimum)
+            builder.CheckInput(input, InputCondition.Below, minimum, (index, value) => InputDomain.BelowZeroPoint(node, index, value, minimum));
+        if (p.TabulateInt16(node.Builtin) is { } table16) Lookup16(node, table16, builder);
+        else Lookup(node, p.QuantizedTable, builder);
+    }
+
+    /// <summary>
     /// The 8-bit comparisons, SQUARED_DIFFERENCE, DIV, MAXIMUM and MINIMUM: pair_table_q8 with the node's 65,536-entry
     /// <see cref="BytePairTables"/> table (output byte = table[a · 256 + b]) and its broadcast (rank ≤ 6).
     /// </summary>

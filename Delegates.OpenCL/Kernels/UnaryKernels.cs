@@ -184,25 +184,56 @@ internal sealed class ExpKernel : UnaryFloat32Kernel
 }
 
 /// <summary>
-/// RSQRT on int8 (TFLite's RsqrtEvalQuantizedInt8): the definition's 256-entry table (lookup_q8). An input below the
-/// zero point is an error at Invoke on the reference, which a device kernel cannot report, so only nodes whose zero
-/// point is −128 (no input below it exists) run here; others are refused with that reason. float32 RSQRT is not built
-/// on OpenCL.
+/// RSQRT on int8 (TFLite's RsqrtEvalQuantizedInt8): the definition's 256-entry table (lookup_q8); on int16 the
+/// reference's 513-entry interpolated lookup over every int16 value, as a 65,536-entry table (lookup_q16). An input
+/// below the zero point is the reference's error at Invoke: checked on the device first
+/// (<see cref="QuantizedKernels.NonNegativeLookup"/>). float32 RSQRT is not built on OpenCL.
 /// </summary>
 [OpCodes(BuiltinOperator.Rsqrt)]
 internal sealed class RsqrtKernel : OpenClKernel<ElementwiseParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Rsqrt];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Int8];
-
-    protected override NodeSupport Supports(DelegateNode node, ElementwiseParams p, OpenClDeviceInfo device) =>
-        p.QuantizedInputMinimum is int zeroPoint && zeroPoint > sbyte.MinValue
-            ? NodeSupport.Refuse($"RSQRT: input zero point {zeroPoint} above −128: an input below it is an error at Invoke, which a device kernel cannot report")
-            : NodeSupport.Supported;
+    public override IReadOnlyList<TensorType> Types => [TensorType.Int8, TensorType.Int16];
 
     protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
-        QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+        QuantizedKernels.NonNegativeLookup(node, p, builder);
+}
+
+/// <summary>
+/// SQRT on int8 (TFLite's SqrtEvalQuantized): the definition's 256-entry table (lookup_q8); on int16 the reference's
+/// per-element binary32 root over every int16 value, as a 65,536-entry table (lookup_q16). An input below the zero
+/// point is the reference's error at Invoke: checked on the device first (<see cref="QuantizedKernels.NonNegativeLookup"/>).
+/// float32 SQRT is not built on OpenCL.
+/// </summary>
+[OpCodes(BuiltinOperator.Sqrt)]
+internal sealed class SqrtKernel : OpenClKernel<ElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sqrt];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Int8, TensorType.Int16];
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder) =>
+        QuantizedKernels.NonNegativeLookup(node, p, builder);
+}
+
+/// <summary>
+/// LOG on int8 (TFLite's LogLUTPrepare): the definition's 256-entry table (lookup_q8); on int16 the reference's
+/// 513-entry interpolated lookup (TFLite's int16 slope wrap included) over every int16 value, as a 65,536-entry table
+/// (lookup_q16). No input is an error. float32 LOG is not built on OpenCL.
+/// </summary>
+[OpCodes(BuiltinOperator.Log)]
+internal sealed class LogKernel : OpenClKernel<ElementwiseParams>
+{
+    public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Log];
+
+    public override IReadOnlyList<TensorType> Types => [TensorType.Int8, TensorType.Int16];
+
+    protected override void Build(DelegateNode node, ElementwiseParams p, OpenClPartitionBuilder builder)
+    {
+        if (p.TabulateInt16(node.Builtin) is { } table16) QuantizedKernels.Lookup16(node, table16, builder);
+        else QuantizedKernels.Lookup(node, p.QuantizedTable, builder);
+    }
 }
 
 /// <summary>

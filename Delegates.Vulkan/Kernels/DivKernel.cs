@@ -7,8 +7,10 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// DIV, float32 (Shaders/binary.comp, operation 6): the correctly rounded quotient by specDivide (integer long
 /// division: OpFDiv's 2.5 ulp would not be the reference's bits), then the fused-activation clamp, broadcasting up to
 /// rank 6. int8/uint8: the node's <see cref="BytePairTables"/> table of the reference's fixed-point quotient
-/// (Shaders/pair_table_q8.comp), only for a constant denominator without its zero point (a real 0 is an error at
-/// Invoke, which a shader cannot report; <see cref="BytePairTables.SupportsDivide"/>). int32 is refused by
+/// (Shaders/pair_table_q8.comp); a denominator at its zero point (a real 0) is the reference's error at Invoke, so
+/// unless the denominator is a constant free of it, Shaders/domain_check.comp checks it on the device first
+/// (<see cref="VulkanPartitionBuilder.CheckInput"/>) and the invoke fails with that error before any output reaches the
+/// host. int32 is refused by
 /// <see cref="IOpKernel.Types"/>: its zero denominators must fail the invoke before any division (docs/numerics.md
 /// §DIV), a host-side check this device kernel does not make.
 /// </summary>
@@ -23,14 +25,16 @@ internal sealed class DivKernel : VulkanKernel<BinaryArithmeticParams>
     {
         var rank = BinaryDispatch.SupportsRank(node, p.Broadcast);
         if (!rank.IsSupported || !QuantizedKernels.IsQuantized(node)) return rank;
-        var divide = BytePairTables.SupportsDivide(node);
-        return divide.IsSupported ? QuantizedKernels.SupportsSize(node) : divide;
+        return QuantizedKernels.SupportsSize(node);
     }
 
     protected override void Build(DelegateNode node, BinaryArithmeticParams p, VulkanPartitionBuilder builder)
     {
         if (QuantizedKernels.IsQuantized(node))
         {
+            if (InputDomain.DivisionNeedsCheck(node))
+                builder.CheckInput(node.Inputs[1]!, InputCondition.Equal, InputDomain.DenominatorZeroPoint(node),
+                    (index, _) => InputDomain.DivisionByZero(node, index));
             QuantizedKernels.PairTable(node, p.Broadcast, builder);
             return;
         }
