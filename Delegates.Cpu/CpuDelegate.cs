@@ -93,7 +93,7 @@ public sealed class CpuDelegate : IAccelDelegate
 
     public IPartitionKernel Compile(DelegatePartition partition)
     {
-        int threads = _threads == 0 ? partition.Threads : _threads;
+        int threads = Math.Min(_threads == 0 ? partition.Threads : _threads, CpuThreadPool.MaxThreads);
         if (threads > 1 && (_pool is null || _pool.ThreadCount != threads))
         {
             _pool?.Dispose();

@@ -4,46 +4,81 @@ using System.Runtime.ExceptionServices;
 namespace Accel.Delegates.Cpu;
 
 /// <summary>
-/// The CPU delegate's own worker threads. <see cref="For"/> splits [0, count) into contiguous chunks, one per
-/// thread, and runs them with the caller as worker 0; no allocation per call. <see cref="Inline"/> runs everything
-/// on the caller (Threads = 1, no pool).
+/// The CPU delegate's own worker threads. <see cref="For"/> splits [0, count) into a fixed set of contiguous
+/// sub-chunks, <see cref="SubChunksPerThread"/> per thread, and runs them with the caller as worker 0; no allocation
+/// per call. <see cref="Inline"/> runs everything on the caller (Threads = 1, no pool).
 /// </summary>
 /// <remarks>
-/// The hand-offs (workers waiting for a job, the caller waiting for the workers) spin briefly and then block with
-/// <see cref="Monitor.Wait(object)"/> on gate objects created with the pool. The BCL's slim primitives are not used:
-/// <see cref="ManualResetEventSlim"/> (inside <see cref="CountdownEvent"/>) and <see cref="SemaphoreSlim"/> allocate
-/// their lock object the first time a thread actually blocks on them, which, depending on timing, can happen in any
-/// invoke, long after the first (24 B on the calling thread, seen as an allocation in a steady-state invoke).
 /// <para>
-/// An exception thrown by a chunk, on a worker or on the caller, never escapes on a worker thread (which would end
-/// the process): the first one is kept, workers that have not begun their chunk skip it, the job is waited for to
-/// the end (no chunk still writes when For returns), and the exception is rethrown on the thread that called
+/// <b>The split.</b> Sub-chunk <c>j</c> of <c>n = min(count, ThreadCount × SubChunksPerThread)</c> is
+/// [count·j/n, count·(j+1)/n); thread <c>w</c>'s home sub-chunks are [n·w/T, n·(w+1)/T), so its home range is the
+/// same contiguous range a plain one-chunk-per-thread split gives it. Each thread claims its home sub-chunks in order,
+/// then takes the sub-chunks no other thread has claimed yet (work stealing). The action is called once per sub-chunk
+/// with exactly these bounds whichever thread runs it, so the calls (and every output a kernel computes) are the same
+/// in every job, whatever the threads' timing: a worker the OS has not scheduled (a shared or oversubscribed machine)
+/// or that is still waking up costs the caller at most the sub-chunk it has already begun, never its whole share.
+/// </para>
+/// <para>
+/// A claim is a compare-and-swap on the owner's counter, which holds the job's generation beside the next index, so
+/// a worker that wakes late for a finished job cannot claim a sub-chunk of the next one.
+/// </para>
+/// <para>
+/// The hand-offs (workers waiting for a job, the caller waiting for sub-chunks other threads are running) spin
+/// briefly and then block with <see cref="Monitor.Wait(object)"/> on gate objects created with the pool. The BCL's
+/// slim primitives are not used: <see cref="ManualResetEventSlim"/> (inside <see cref="CountdownEvent"/>) and
+/// <see cref="SemaphoreSlim"/> allocate their lock object the first time a thread actually blocks on them, which,
+/// depending on timing, can happen in any invoke, long after the first (24 B on the calling thread, seen as an
+/// allocation in a steady-state invoke).
+/// </para>
+/// <para>
+/// An exception thrown by a sub-chunk, on a worker or on the caller, never escapes on a worker thread (which would end
+/// the process): the first one is kept, sub-chunks not yet begun are skipped, the job is waited for to the end (no
+/// sub-chunk still writes when For returns), and the exception is rethrown on the thread that called
 /// <see cref="For"/>, with its original stack trace. The pool stays usable for the next job.
 /// </para>
 /// </remarks>
 internal sealed class CpuThreadPool : IDisposable
 {
-    /// <summary>Work for one chunk: [start, end) of the caller's range, plus the caller's state.</summary>
+    /// <summary>Work for one sub-chunk: [start, end) of the caller's range, plus the caller's state.</summary>
     public delegate void ChunkAction<TState>(in TState state, int start, int end);
 
     public static readonly CpuThreadPool Inline = new();
 
+    /// <summary>
+    /// Sub-chunks per thread: enough that a late worker's share is mostly taken by the others (it delays the caller by
+    /// at most a quarter of its share), few enough that each stays long and contiguous.
+    /// </summary>
+    internal const int SubChunksPerThread = 4;
+
     /// <summary>Spins (<see cref="SpinWait.SpinOnce(int)"/>) before blocking, as ManualResetEventSlim's default.</summary>
     private const int SpinsBeforeBlocking = 35;
+
+    /// <summary>Most threads a pool takes: sub-chunk indices fit the claim counters' 16-bit fields.</summary>
+    internal const int MaxThreads = 4096;
+
+    /// <summary>Longs between two threads' claim counters (128 bytes: no two counters share a cache line or its pair).</summary>
+    private const int CounterStride = 16;
 
     private readonly Thread[] _workers;
     /// <summary>Workers wait on this for <see cref="_generation"/> to change (or <see cref="_stopping"/>).</summary>
     private readonly object _startGate = new();
-    /// <summary>The caller waits on this for <see cref="_pending"/> to reach zero.</summary>
+    /// <summary>The caller waits on this for <see cref="_remaining"/> to reach zero.</summary>
     private readonly object _doneGate = new();
-    /// <summary>Incremented once per parallel job; each worker runs one chunk per value.</summary>
+    /// <summary>Incremented once per parallel job.</summary>
     private long _generation;
-    /// <summary>Workers that have not finished the current job's chunk.</summary>
-    private int _pending;
+    /// <summary>
+    /// Per thread (at index thread × <see cref="CounterStride"/>): the job's generation (high 32 bits), the end of the
+    /// thread's home sub-chunks (bits 16–31) and the next unclaimed one (low 16 bits). The end travels with the
+    /// generation so a claim never pairs one job's counter with another job's bounds.
+    /// </summary>
+    private readonly long[] _next;
+    /// <summary>Sub-chunks of the current job not yet finished (or skipped).</summary>
+    private int _remaining;
     private volatile bool _stopping;
     private IWork? _work;
     private int _count;
-    /// <summary>The first exception a chunk of the current job threw; rethrown by <see cref="For"/> on the caller.</summary>
+    private int _subChunks;
+    /// <summary>The first exception a sub-chunk of the current job threw; rethrown by <see cref="For"/> on the caller.</summary>
     private Exception? _failure;
     private readonly Dictionary<Type, IWork> _workCache = new();
 
@@ -63,12 +98,14 @@ internal sealed class CpuThreadPool : IDisposable
     {
         ThreadCount = 1;
         _workers = [];
+        _next = [];
     }
 
     public CpuThreadPool(int threads)
     {
-        if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads));
+        if (threads < 1 || threads > MaxThreads) throw new ArgumentOutOfRangeException(nameof(threads));
         ThreadCount = threads;
+        _next = new long[threads * CounterStride];
         _workers = new Thread[threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -81,12 +118,16 @@ internal sealed class CpuThreadPool : IDisposable
     public int ThreadCount { get; }
 
     /// <summary>
-    /// Test seam: when set, every worker (not the caller) calls it with its worker index (1 .. ThreadCount − 1) just
-    /// before running its chunk of a parallel job, so tests can make a worker throw.
+    /// Test seam: when set, every thread calls it with its index (0 for the caller, 1 .. ThreadCount − 1 for the
+    /// workers) just before running each sub-chunk it claimed, so tests can make a worker throw or stall, or slow the
+    /// caller down so that the workers take part.
     /// </summary>
-    internal Action<int>? WorkerHook { get; set; }
+    internal Action<int>? SubChunkHook { get; set; }
 
-    /// <summary>Runs <paramref name="action"/> over [0, count) split into ThreadCount contiguous chunks.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> over [0, count), split into the fixed sub-chunks described on the class: the
+    /// same calls, with the same bounds, in every job.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void For<TState>(int count, in TState state, ChunkAction<TState> action)
     {
@@ -101,17 +142,15 @@ internal sealed class CpuThreadPool : IDisposable
         work.Action = action;
         _work = work;
         _count = count;
-        Volatile.Write(ref _pending, _workers.Length);
+        int subChunks = (int)Math.Min(count, (long)ThreadCount * SubChunksPerThread);
+        _subChunks = subChunks;
+        Volatile.Write(ref _remaining, subChunks);
+        long generation = _generation + 1;
+        long tag = generation << 32;
+        for (int t = 0; t < ThreadCount; t++)
+            Volatile.Write(ref _next[t * CounterStride], tag | (HomeBegin(t + 1, subChunks) << 16) | HomeBegin(t, subChunks));
         StartWorkers();
-        try
-        {
-            var (s, e) = Chunk(0, count);
-            action(state, s, e);
-        }
-        catch (Exception ex)
-        {
-            Interlocked.CompareExchange(ref _failure, ex, null);
-        }
+        RunClaims(0, (uint)generation);
         WaitForWorkers();
         _work = null;
         work.State = default!;
@@ -123,33 +162,86 @@ internal sealed class CpuThreadPool : IDisposable
         }
     }
 
-    /// <summary>Publishes the job (a full fence orders it after _work, _count and _pending) and wakes blocked workers.</summary>
+    /// <summary>
+    /// Publishes the job (the interlocked increment is a full fence: it orders the job's fields and counters before
+    /// the new generation) and wakes blocked workers.
+    /// </summary>
     private void StartWorkers()
     {
         Interlocked.Increment(ref _generation);
         lock (_startGate) Monitor.PulseAll(_startGate);
     }
 
+    private long HomeBegin(int thread, int subChunks) => (long)subChunks * thread / ThreadCount;
+
+    /// <summary>Claims and runs sub-chunks of job <paramref name="generation"/>: this thread's own first, then the others' in turn.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunClaims(int self, uint generation)
+    {
+        for (int k = 0; k < ThreadCount; k++)
+        {
+            int owner = self + k;
+            if (owner >= ThreadCount) owner -= ThreadCount;
+            int index;
+            while ((index = Claim(owner, generation)) >= 0) RunSubChunk(self, index);
+        }
+    }
+
+    /// <summary>The next unclaimed home sub-chunk of <paramref name="owner"/> in job <paramref name="generation"/>, or −1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Claim(int owner, uint generation)
+    {
+        ref long slot = ref _next[owner * CounterStride];
+        while (true)
+        {
+            long value = Volatile.Read(ref slot);
+            // Another job's counter (this one finished, or a later one began): nothing of this job is left here.
+            if ((uint)(value >> 32) != generation) return -1;
+            int index = (int)(value & 0xFFFF), end = (int)((value >> 16) & 0xFFFF);
+            if (index >= end) return -1;
+            if (Interlocked.CompareExchange(ref slot, value + 1, value) == value) return index;
+        }
+    }
+
+    private void RunSubChunk(int self, int index)
+    {
+        try
+        {
+            // Another sub-chunk already failed: the job's result is lost anyway, so do not start this one.
+            if (Volatile.Read(ref _failure) is null)
+            {
+                SubChunkHook?.Invoke(self);
+                int start = (int)((long)_count * index / _subChunks);
+                int end = (int)((long)_count * (index + 1) / _subChunks);
+                if (start < end) _work!.Run(start, end);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Kept for the caller; letting it escape on a worker would end the process.
+            Interlocked.CompareExchange(ref _failure, ex, null);
+        }
+        finally
+        {
+            // A worker finishing the job's last sub-chunk wakes the caller (which checks _remaining under the same gate).
+            if (Interlocked.Decrement(ref _remaining) == 0 && self != 0)
+                lock (_doneGate) Monitor.Pulse(_doneGate);
+        }
+    }
+
     private void WaitForWorkers()
     {
         var spinner = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0)
+        while (Volatile.Read(ref _remaining) != 0)
         {
             if (spinner.Count >= SpinsBeforeBlocking)
             {
                 lock (_doneGate)
-                    while (Volatile.Read(ref _pending) != 0) Monitor.Wait(_doneGate);
+                    while (Volatile.Read(ref _remaining) != 0) Monitor.Wait(_doneGate);
                 return;
             }
             spinner.SpinOnce(sleep1Threshold: -1);
         }
-    }
-
-    private (int Start, int End) Chunk(int worker, int count)
-    {
-        long start = (long)count * worker / ThreadCount;
-        long end = (long)count * (worker + 1) / ThreadCount;
-        return ((int)start, (int)end);
     }
 
     private void WorkerLoop(int worker)
@@ -159,27 +251,7 @@ internal sealed class CpuThreadPool : IDisposable
         {
             seen = WaitForJob(seen);
             if (_stopping) return;
-            try
-            {
-                // Another chunk already failed: the job's result is lost anyway, so do not start this one.
-                if (Volatile.Read(ref _failure) is null)
-                {
-                    WorkerHook?.Invoke(worker);
-                    var (s, e) = Chunk(worker, _count);
-                    if (s < e) _work!.Run(s, e);
-                }
-            }
-            catch (Exception ex)
-            {
-                // Kept for the caller; letting it escape here would end the process.
-                Interlocked.CompareExchange(ref _failure, ex, null);
-            }
-            finally
-            {
-                // The last worker to finish wakes the caller (which checks _pending under the same gate).
-                if (Interlocked.Decrement(ref _pending) == 0)
-                    lock (_doneGate) Monitor.Pulse(_doneGate);
-            }
+            RunClaims(worker, (uint)seen);
         }
     }
 
