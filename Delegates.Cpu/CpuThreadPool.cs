@@ -87,7 +87,7 @@ internal sealed class CpuThreadPool : IDisposable
     internal Action<int>? WorkerHook { get; set; }
 
     /// <summary>Runs <paramref name="action"/> over [0, count) split into ThreadCount contiguous chunks.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void For<TState>(int count, in TState state, ChunkAction<TState> action)
     {
         // Callers pass a cached delegate (a static lambda or a field) so no closure is allocated per call.
