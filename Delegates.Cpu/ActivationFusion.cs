@@ -94,7 +94,7 @@ internal static class ActivationFusion
 internal sealed unsafe class FusedClampNode(ICpuCompiledNode fused, ICpuCompiledNode first, ICpuCompiledNode second,
     Tensor[] inputs, Tensor output, bool writesInPlace) : ICpuCompiledNode
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (CanWriteInOnePass())
@@ -109,7 +109,7 @@ internal sealed unsafe class FusedClampNode(ICpuCompiledNode fused, ICpuCompiled
     /// <summary>For tests: whether the arena lets this node run fused.</summary>
     internal bool RunsFused => CanWriteInOnePass();
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private bool CanWriteInOnePass()
     {
         byte* o = (byte*)TensorData.Write(output);

@@ -106,7 +106,7 @@ internal static class ChannelPadFusion
     /// <summary>Nodes run one after the other (the unfused ADD and RELU when ActivationFusion does not take them).</summary>
     private sealed class Sequence(ICpuCompiledNode[] nodes) : ICpuCompiledNode
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             foreach (var node in nodes) node.Run(pool);
@@ -126,7 +126,7 @@ internal sealed unsafe class ChannelPadFusedNode(IChannelPaddedPass fused, ICpuC
 {
     private enum Mode { Unfused, Parallel, Descending }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         switch (Plan())
@@ -148,7 +148,7 @@ internal sealed unsafe class ChannelPadFusedNode(IChannelPaddedPass fused, ICpuC
     /// <summary>For tests: how many partition nodes the pass stands for (2: PAD and the element-wise node; 3: and a clamp).</summary>
     internal int Nodes => nodes;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private Mode Plan()
     {
         byte* o = (byte*)TensorData.Write(output);
@@ -174,7 +174,7 @@ internal sealed unsafe class ChannelPaddedBinaryNode<TOp> : IChannelPaddedPass w
     /// <summary>Element-wise work below this many elements per thread is not worth a hand-off.</summary>
     private const int MinElementsPerThread = 64 * 1024;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end, descending: false);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Run(start, end, descending: false);
 
     private readonly Tensor _a, _x, _output;
     private readonly bool _paddedFirst;
@@ -197,14 +197,14 @@ internal sealed unsafe class ChannelPaddedBinaryNode<TOp> : IChannelPaddedPass w
         _rowsPerGroup = Math.Max(1, GroupFloats / _channels);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         int groups = (_rows + _rowsPerGroup - 1) / _rowsPerGroup;
         Chunked.For(pool, groups, Math.Max(1, MinElementsPerThread / (_rowsPerGroup * _channels)), CurrentState(), Work);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void RunDescending() => CurrentState().Run(0, (_rows + _rowsPerGroup - 1) / _rowsPerGroup, descending: true);
 
     private State CurrentState() => new(TensorData.Read(_a), TensorData.Read(_x), TensorData.Write(_output), _paddedFirst, _rows, _channels,
@@ -213,7 +213,7 @@ internal sealed unsafe class ChannelPaddedBinaryNode<TOp> : IChannelPaddedPass w
     private readonly struct State(float* a, float* x, float* output, bool paddedFirst, int rows, int channels, int inChannels,
         int before, int rowsPerGroup, VectorClamp clamp, SimdWidth width)
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(int start, int end, bool descending)
         {
             float* buffer = stackalloc float[rowsPerGroup * channels];

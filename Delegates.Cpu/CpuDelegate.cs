@@ -154,7 +154,7 @@ public sealed class CpuDelegate : IAccelDelegate
     private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool, PartitionCancellation cancellation) : IPartitionKernel
     {
         /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Invoke()
         {
             for (int i = 0; i < kernels.Length; i++)

@@ -128,7 +128,7 @@ internal sealed class CpuThreadPool : IDisposable
     /// Runs <paramref name="action"/> over [0, count), split into the fixed sub-chunks described on the class: the
     /// same calls, with the same bounds, in every job.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void For<TState>(int count, in TState state, ChunkAction<TState> action)
     {
         // Callers pass a cached delegate (a static lambda or a field) so no closure is allocated per call.
@@ -175,7 +175,7 @@ internal sealed class CpuThreadPool : IDisposable
     private long HomeBegin(int thread, int subChunks) => (long)subChunks * thread / ThreadCount;
 
     /// <summary>Claims and runs sub-chunks of job <paramref name="generation"/>: this thread's own first, then the others' in turn.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void RunClaims(int self, uint generation)
     {
         for (int k = 0; k < ThreadCount; k++)

@@ -53,7 +53,7 @@ internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, 
 {
     private enum Mode { Unfused, Fused, OverInput }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (Plan() != Mode.Unfused && !fused.SplitsChannels(pool))
@@ -71,7 +71,7 @@ internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, 
     /// <summary>For tests: whether the fused pass writes exactly over the convolution's input.</summary>
     internal bool RunsOverInput => Plan() == Mode.OverInput;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private Mode Plan()
     {
         byte* o = QuantizedConv.Pointer(output.WritableBytes);

@@ -33,7 +33,7 @@ internal sealed unsafe class AddNNode : ICpuCompiledNode
     private readonly bool _isFloat;
     private readonly SimdWidth _width;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Run(start, end);
 
     public AddNNode(DelegateNode node, AddNParams p)
     {
@@ -45,7 +45,7 @@ internal sealed unsafe class AddNNode : ICpuCompiledNode
         _width = SimdWidths.Current;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_count == 0) return;
@@ -72,7 +72,7 @@ internal sealed unsafe class AddNNode : ICpuCompiledNode
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private void SumFloat<TS, TV>(int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var o = (float*)output;
@@ -92,7 +92,7 @@ internal sealed unsafe class AddNNode : ICpuCompiledNode
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private void SumInt32(int start, int end)
         {
             var o = (int*)output;

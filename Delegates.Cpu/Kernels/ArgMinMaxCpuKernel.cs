@@ -48,13 +48,13 @@ internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
         private const int BlockLength = 64;
 
         private static readonly CpuThreadPool.ChunkAction<IntegerArgNode<T>> Work =
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in IntegerArgNode<T> node, int start, int end) => node.Units(start, end);
+            [MethodImpl(JitHints.Hot)] static (in IntegerArgNode<T> node, int start, int end) => node.Units(start, end);
 
         private readonly int _blocksPerOuter = (p.Inner + BlockLength - 1) / BlockLength;
         private T* _x;
         private byte* _y;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             int units = p.Outer * _blocksPerOuter;
@@ -140,7 +140,7 @@ internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
             _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
         }
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -151,7 +151,7 @@ internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
             }
         };
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             if (_units == 0 || _p.AxisSize == 0) return;
@@ -172,7 +172,7 @@ internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
             public int BlocksPerOuter => blocksPerOuter;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Units<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var p = s.P;

@@ -41,7 +41,7 @@ internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
             _reciprocalOfCount = reciprocalOfCount;
         }
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -52,7 +52,7 @@ internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
             }
         };
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             var state = new State(TensorData.Read(_input), TensorData.Write(_output), _plan, _reciprocalOfCount, _width);
@@ -68,7 +68,7 @@ internal sealed class AveragePool2DCpuKernel : CpuKernel<Pool2DParams>
             public SimdWidth Width => width;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var p = s.Plan;

@@ -49,7 +49,7 @@ internal sealed unsafe class BatchMatMulCpuNode<TS, TV> : ICpuCompiledNode
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<BatchMatMulCpuNode<TS, TV>> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in BatchMatMulCpuNode<TS, TV> kernel, int start, int end) => kernel.Rows(start, end);
+        [MethodImpl(JitHints.Hot)] static (in BatchMatMulCpuNode<TS, TV> kernel, int start, int end) => kernel.Rows(start, end);
 
     private readonly Tensor _lhs, _rhs, _output;
     private readonly int _m, _k, _n, _batches, _lhsMatrices, _rhsMatrices;
@@ -73,7 +73,7 @@ internal sealed unsafe class BatchMatMulCpuNode<TS, TV> : ICpuCompiledNode
         if (_adjY) _packedRhs = new PinnedFloats((int)_rhs.ElementCount);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         float* lhs = ConvLoops.Pointer(_lhs.Read<float>());

@@ -30,13 +30,13 @@ internal sealed unsafe class CastNode(DelegateNode node, CastParams p) : ICpuCom
     private readonly SimdWidth _width = SimdWidths.Current;
 
     // The common pairs through their vector forms (CastLanes), the others through the reference's conversion.
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
     {
         if (!CastLanes.TryConvert(s.Width, s.From, s.To, s.Input, s.Output, start, end))
             CastConversions.Convert(s.From, s.To, new ReadOnlySpan<byte>(s.Input, s.InputBytes), new Span<byte>(s.Output, s.OutputBytes), start, end);
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (p.ElementCount == 0) return;

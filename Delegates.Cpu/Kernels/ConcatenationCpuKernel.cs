@@ -38,7 +38,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
         private readonly long _outputSlab = slabs.Sum();
         private readonly SimdWidth _width = SimdWidths.Current;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             float* destination = TensorData.Write(output);
@@ -58,7 +58,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
     {
         private readonly long _outputSlab = slabs.Sum();
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             byte* destination = Elements.Write(output);

@@ -131,7 +131,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<Conv2DCpuNode<TOps, TV>> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+        [MethodImpl(JitHints.Hot)] static (in Conv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input;
     private Tensor _output;                // set again only by WithClamp, on a copy
@@ -168,7 +168,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         return copy;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         Bind();
@@ -187,7 +187,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         pool.For(units * _channelGroups, this, RunChunk);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         int* tapX = stackalloc int[_g.FilterHeight * _g.FilterWidth];
@@ -202,7 +202,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void PointwiseTile(int tile, int blockBegin, int blockEnd, int* tapX, int* tapW)
     {
         int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
@@ -228,7 +228,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         _y = ConvLoops.Pointer(_output.Write<float>());
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Row(int row, int blockBegin, int blockEnd, int* tapX, int* tapW, int from, int to)
     {
         var g = _g;

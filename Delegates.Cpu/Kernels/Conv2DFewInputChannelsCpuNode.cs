@@ -66,7 +66,7 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<Conv2DFewInputChannelsCpuNode<TOps, TV>> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DFewInputChannelsCpuNode<TOps, TV> kernel, int start, int end) =>
+        [MethodImpl(JitHints.Hot)] static (in Conv2DFewInputChannelsCpuNode<TOps, TV> kernel, int start, int end) =>
             kernel.RunRows(start, end);
 
     private readonly Tensor _input;
@@ -141,7 +141,7 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         return copy;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());
@@ -149,13 +149,13 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
         for (int row = start; row < end; row++) Row(row);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Row(int row)
     {
         var g = _g;
@@ -214,7 +214,7 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
 
     // x points at the pixel's (iy = 0, ix = ixOrigin, ci = 0): possibly outside the tensor; only in-bounds taps are read.
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile1(float* x, float* y, int iyOrigin, int kyBegin, int kyEnd, int kxBegin, int kxEnd)
     {
         var g = _g;
@@ -244,7 +244,7 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         if (nv > 3) Finish(y, 3, a3);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile4x2(float* x, nint ps, float* y, int iyOrigin, int kyBegin, int kyEnd, int kxBegin, int kxEnd)
     {
         var g = _g;
@@ -284,7 +284,7 @@ internal sealed unsafe class Conv2DFewInputChannelsCpuNode<TOps, TV> : ICpuCompi
         Finish(y + 3 * yp, 0, p30); Finish(y + 3 * yp, 1, p31);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile4x3(float* x, nint ps, float* y, int iyOrigin, int kyBegin, int kyEnd, int kxBegin, int kxEnd)
     {
         var g = _g;
@@ -360,7 +360,7 @@ internal static unsafe class FewInputChannelPairs
     /// 8 interior pixels (every kx in bounds): pixel p's input at <c>x + p·<paramref name="ps"/></c> (filter row 0),
     /// filter rows <paramref name="rowStep"/> apart, columns <paramref name="tapStep"/> apart.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public static void Tile8(float* x, nint ps, nint rowStep, nint tapStep, int cin, int filterWidth, int kyBegin, int kyEnd,
         float* w, float* bias, float min, float max, bool clamp, float* y)
     {

@@ -62,7 +62,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<Conv2DFewOutputChannelsCpuNode<TOps, TV>> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in Conv2DFewOutputChannelsCpuNode<TOps, TV> kernel, int start, int end) =>
+        [MethodImpl(JitHints.Hot)] static (in Conv2DFewOutputChannelsCpuNode<TOps, TV> kernel, int start, int end) =>
             kernel.RunRows(start, end);
 
     private readonly Tensor _input;
@@ -107,7 +107,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         return copy;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());
@@ -117,7 +117,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     }
 
     /// <summary>Input row <paramref name="planarRow"/> (over batch × height) into <paramref name="destination"/>, planar: an exact copy.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void PlanarRow(int planarRow, float* destination)
     {
         int width = _g.InputWidth, depth = _g.InputDepth;
@@ -136,7 +136,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
         var g = _g;
@@ -169,7 +169,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Interior(int row, float* ring, int ringRows)
     {
         int v = TOps.Count;
@@ -197,7 +197,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     }
 
     /// <summary>Output pixels ox .. ox + 8V − 1 of one row (all in the interior), every output channel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile8(int row, int ox, float* ring, int ringRows)
     {
         var g = _g;
@@ -246,7 +246,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     }
 
     /// <summary>Output pixels ox .. ox + 4V − 1 of one row (all in the interior), every output channel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile4(int row, int ox, float* ring, int ringRows)
     {
         var g = _g;
@@ -287,7 +287,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     }
 
     /// <summary>Output pixels ox .. ox + V − 1 of one row (all in the interior), every output channel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile1(int row, int ox, float* ring, int ringRows)
     {
         var g = _g;

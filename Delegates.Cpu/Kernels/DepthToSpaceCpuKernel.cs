@@ -26,7 +26,7 @@ internal sealed class DepthToSpaceCpuKernel : CpuKernel<DepthToSpaceParams>
         private readonly int _inDepth = input.Dim(3) * size;    // bytes
         private readonly int _outDepth = output.Dim(3) * size;  // bytes
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             byte* source = Elements.Read(input);

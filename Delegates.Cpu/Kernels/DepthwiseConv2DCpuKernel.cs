@@ -84,7 +84,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     private const int TilePixels = 4;
 
     private static readonly CpuThreadPool.ChunkAction<DepthwiseConv2DCpuNode<TOps, TV>> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in DepthwiseConv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunRows(start, end);
+        [MethodImpl(JitHints.Hot)] static (in DepthwiseConv2DCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunRows(start, end);
 
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
@@ -149,7 +149,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());
@@ -157,7 +157,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
         var g = _g;
@@ -233,7 +233,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     /// group by identical chains (same bits written twice; the output never overlaps the input). A group whose input
     /// columns leave the row at either border runs the edge kernel, which skips the outside columns' FMA steps.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void RowInGroups(float* xBatch, int iyOrigin, int kyBegin, int kyEnd, float* yRow)
     {
         var g = _g;
@@ -266,7 +266,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     }
 
     /// <summary>Multiplier 1: output channel c reads input channel c, so input vectors load straight from the pixel.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Pixels(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count)
     {
         int depth = _g.OutputDepth;
@@ -291,7 +291,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile4x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int c0, int c1, float* y, nint yStride)
     {
         TV a00 = TOps.Zero, a01 = TOps.Zero, a10 = TOps.Zero, a11 = TOps.Zero;
@@ -325,7 +325,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         Finish(y + 3 * yStride + c1, a31, c1);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile4x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int c0, float* y, nint yStride)
     {
         TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
@@ -345,7 +345,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         Finish(y + 3 * yStride + c0, a3, c0);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Tile1x1(float* x, int* tapX, int* tapW, int taps, int c0, float* y)
     {
         TV a0 = TOps.Zero;
@@ -359,7 +359,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     /// Multiplier above 1: lane oc of a vector reads input channel oc / multiplier, gathered through a small buffer.
     /// One pixel at a time; the FMA chain per lane is the same as in the reference.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void PixelsWithMultiplier(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count, float* gathered)
     {
         int depth = _g.OutputDepth;

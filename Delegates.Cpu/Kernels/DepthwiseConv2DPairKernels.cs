@@ -26,7 +26,7 @@ internal static unsafe class DepthwisePairKernels
     /// <paramref name="rowStride"/> floats apart; <paramref name="w"/>: [ky][kx][48] pair-packed weights;
     /// <paramref name="bias"/>: [48] or null; <paramref name="y"/>: the group's 8 × 24 contiguous outputs.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public static void K3S1(float* x, nint rowStride, int kyBegin, int kyEnd, float* w, float* bias,
         Vector512<float> min, Vector512<float> max, bool clamp, float* y)
     {

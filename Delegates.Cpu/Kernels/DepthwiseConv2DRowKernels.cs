@@ -56,7 +56,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     /// <summary>The input columns one group of 8 pixels reads: (8 − 1)·stride + filter width.</summary>
     public static int Columns(int filterWidth, int stride) => (Pixels - 1) * stride + filterWidth;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K3S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -119,7 +119,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K3S2(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -189,7 +189,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K5S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -272,7 +272,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K5S2(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -362,7 +362,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K3S1Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -455,7 +455,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K3S2Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -576,7 +576,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K5S1Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
@@ -695,7 +695,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void K5S2Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {

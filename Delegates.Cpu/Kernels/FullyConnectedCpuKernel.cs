@@ -62,7 +62,7 @@ internal sealed unsafe class FullyConnectedCpuNode<TOps, TV> : ICpuCompiledNode
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<FullyConnectedCpuNode<TOps, TV>> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in FullyConnectedCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+        [MethodImpl(JitHints.Hot)] static (in FullyConnectedCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
     private readonly int _batch;
@@ -87,7 +87,7 @@ internal sealed unsafe class FullyConnectedCpuNode<TOps, TV> : ICpuCompiledNode
 
     private int Tiles => (_batch + _tileRows - 1) / _tileRows;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

@@ -27,7 +27,7 @@ internal sealed class GatherCpuKernel : CpuKernel<GatherParams>
         private readonly GatherParams _p;
         private readonly int _minBlocks;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             GatherParams p = s.Params;
             int run = p.Inner * p.ElementSize;
@@ -55,7 +55,7 @@ internal sealed class GatherCpuKernel : CpuKernel<GatherParams>
             _minBlocks = (int)Math.Max(1, MinBytesPerThread / blockBytes);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             bool wide = _indices.Type == TensorType.Int64;

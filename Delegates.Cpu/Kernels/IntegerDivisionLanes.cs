@@ -279,7 +279,7 @@ internal sealed unsafe class ZeroDenominatorCheckNode<T>(DelegateNode node, ICpu
 {
     private readonly Tensor _b = node.Inputs[1]!;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         var b = (T*)RawTensorData.Read(_b);

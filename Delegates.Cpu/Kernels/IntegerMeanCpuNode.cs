@@ -38,7 +38,7 @@ internal sealed unsafe class IntegerMeanCpuNode<TSum, TRows> : ICpuCompiledNode
     private const int BlockLength = 64;
 
     private static readonly CpuThreadPool.ChunkAction<IntegerMeanCpuNode<TSum, TRows>> Work =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in IntegerMeanCpuNode<TSum, TRows> node, int start, int end) => node.Units(start, end);
+        [MethodImpl(JitHints.Hot)] static (in IntegerMeanCpuNode<TSum, TRows> node, int start, int end) => node.Units(start, end);
 
     private readonly Tensor _input, _output;
     private readonly MeanCpuKernel.MeanPlan _plan;
@@ -55,7 +55,7 @@ internal sealed unsafe class IntegerMeanCpuNode<TSum, TRows> : ICpuCompiledNode
         _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_units == 0)

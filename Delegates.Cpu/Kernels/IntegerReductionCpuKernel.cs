@@ -113,7 +113,7 @@ internal sealed unsafe class IntegerReductionNode<T, TR> : ICpuCompiledNode wher
     private readonly SimdWidth _width = SimdWidths.Current;
     private readonly int _blocksPerGroup, _units, _minUnits;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
     {
         switch (s.Node._width)
         {
@@ -137,7 +137,7 @@ internal sealed unsafe class IntegerReductionNode<T, TR> : ICpuCompiledNode wher
         _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         T* input = (T*)RawTensorData.Read(_input);
@@ -168,7 +168,7 @@ internal sealed unsafe class IntegerReductionNode<T, TR> : ICpuCompiledNode wher
         return Unsafe.As<byte, T>(ref b);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Units<TL, TV>(in State s, int start, int end) where TL : ILanes<T, TV> where TV : unmanaged
     {
         var p = _plan;

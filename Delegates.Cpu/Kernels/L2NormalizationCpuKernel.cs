@@ -30,9 +30,9 @@ internal sealed unsafe class L2NormalizationNode(DelegateNode node, L2Normalizat
 
     private readonly Tensor _input = node.Inputs[0]!, _output = node.Outputs[0];
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Run(start, end);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (p.Rows == 0) return;
@@ -43,7 +43,7 @@ internal sealed unsafe class L2NormalizationNode(DelegateNode node, L2Normalizat
 
     private readonly struct State(float* input, float* output, L2NormalizationParams p)
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(int startGroup, int endGroup)
         {
             int depth = p.Depth;

@@ -37,7 +37,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<LogSoftmaxParams>
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRowsPerThread;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -57,7 +57,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<LogSoftmaxParams>
             _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, p.Depth));
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             if (_rows == 0 || _depth == 0) return;
@@ -73,7 +73,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<LogSoftmaxParams>
             public SimdWidth Width => width;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             int d = s.Depth;

@@ -28,7 +28,7 @@ internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRows = plan.MinRowsPerThread;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -39,7 +39,7 @@ internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
             }
         };
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             var state = new State(TensorData.Read(input), TensorData.Write(output), plan, _width);
@@ -54,7 +54,7 @@ internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
             public SimdWidth Width => width;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var p = s.Plan;

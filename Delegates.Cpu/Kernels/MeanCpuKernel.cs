@@ -126,7 +126,7 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
             _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
         }
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -137,7 +137,7 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
             }
         };
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             if (_units == 0) return;
@@ -154,7 +154,7 @@ internal sealed class MeanCpuKernel : CpuKernel<MeanParams>
             public int BlocksPerGroup => blocksPerGroup;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Units<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var p = s.Plan;

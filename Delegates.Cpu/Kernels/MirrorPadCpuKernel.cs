@@ -27,7 +27,7 @@ internal sealed class MirrorPadCpuKernel : CpuKernel<MirrorPadParams>
         private readonly MirrorPadParams _p;
         private readonly int _rank, _rows, _minRows;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Node.Rows(s.Source, s.Destination, start, end);
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Node.Rows(s.Source, s.Destination, start, end);
 
         public MirrorPadNode(Tensor input, Tensor output, MirrorPadParams p)
         {
@@ -41,7 +41,7 @@ internal sealed class MirrorPadCpuKernel : CpuKernel<MirrorPadParams>
             _minRows = (int)Math.Max(1, MinBytesPerThread / Math.Max(1, rowBytes));
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             if (_output.ElementCount == 0) return;

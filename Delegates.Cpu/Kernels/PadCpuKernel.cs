@@ -68,7 +68,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             _outerUnpadded = _outDims.AsSpan().SequenceEqual(_inDims);
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             byte* source = Elements.Read(_input);

@@ -57,7 +57,7 @@ internal sealed class PadV2CpuKernel : CpuKernel<PadV2Params>
             _rows = _row == 0 ? 0 : input.ElementCount / _row;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             byte* destination = Elements.Write(_output);

@@ -79,7 +79,7 @@ internal sealed unsafe class NegativeExponentCheckNode(DelegateNode node, ICpuCo
 {
     private readonly Tensor _exponents = node.Inputs[1]!;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         var exponents = new ReadOnlySpan<int>(RawTensorData.Read(_exponents), (int)_exponents.ElementCount);

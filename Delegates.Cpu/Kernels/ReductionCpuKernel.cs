@@ -149,7 +149,7 @@ internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
             _minUnits = (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue);
         }
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Kind)
             {
@@ -171,7 +171,7 @@ internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             if (_plan.IsCopy)
@@ -196,7 +196,7 @@ internal sealed class ReductionCpuKernel : CpuKernel<ReductionParams>
             public int BlocksPerGroup => blocksPerGroup;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Units<TR, TS, TV>(in State s, int start, int end) where TR : ILaneReducer where TS : ISimd<TV> where TV : unmanaged
         {
             var p = s.Plan;

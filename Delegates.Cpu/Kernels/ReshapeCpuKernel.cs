@@ -19,7 +19,7 @@ internal sealed class ReshapeCpuKernel : CpuKernel<ReshapeParams>
     {
         private readonly long _bytes = output.ByteSize;
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool) => Elements.Copy(Elements.Read(input), Elements.Write(output), _bytes);
     }
 }

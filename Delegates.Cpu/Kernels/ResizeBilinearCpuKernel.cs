@@ -36,7 +36,7 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRows = (int)Math.Clamp(64 * 1024 / Math.Max(1L, (long)output.Dim(2) * output.Dim(3)), 1, int.MaxValue);
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Simd)
             {
@@ -47,7 +47,7 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
             }
         };
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             var state = new State(TensorData.Read(input), TensorData.Write(output), rows, columns, input.Dim(1), input.Dim(2),
@@ -68,7 +68,7 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
             public SimdWidth Simd => simd;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             int outputHeight = s.RowAxis.OutputSize, outputWidth = s.ColumnAxis.OutputSize, depth = s.Depth;

@@ -28,7 +28,7 @@ internal sealed class ResizeNearestNeighborCpuKernel : CpuKernel<ResizeNearestNe
 internal sealed class ResizeNearestNeighborCpuNode : ICpuCompiledNode
 {
     private static readonly CpuThreadPool.ChunkAction<ResizeNearestNeighborCpuNode> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in ResizeNearestNeighborCpuNode kernel, int start, int end) => kernel.Rows(start, end);
+        [MethodImpl(JitHints.Hot)] static (in ResizeNearestNeighborCpuNode kernel, int start, int end) => kernel.Rows(start, end);
 
     private readonly Tensor _input, _output;
     private readonly int[] _rows, _columns, _runLength;
@@ -49,7 +49,7 @@ internal sealed class ResizeNearestNeighborCpuNode : ICpuCompiledNode
             _runLength[x] = x + 1 < _columns.Length && _columns[x + 1] == _columns[x] + 1 ? _runLength[x + 1] + 1 : 1;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         int outputRows = _output.Dim(0) * _rows.Length;

@@ -29,7 +29,7 @@ internal sealed unsafe class ScalarBroadcastNode<T, TOp> : ICpuCompiledNode
     private readonly TOp _op;
     private readonly bool _refuseZeroDenominator;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Run(start, end);
 
     public ScalarBroadcastNode(DelegateNode node, TOp op, bool refuseZeroDenominator)
     {
@@ -42,7 +42,7 @@ internal sealed unsafe class ScalarBroadcastNode<T, TOp> : ICpuCompiledNode
         _refuseZeroDenominator = refuseZeroDenominator;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         var a = (T*)RawTensorData.Read(_a);
@@ -62,7 +62,7 @@ internal sealed unsafe class ScalarBroadcastNode<T, TOp> : ICpuCompiledNode
 
     private readonly struct State(T* a, T* b, T* output, BroadcastRows plan, TOp op)
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(int start, int end)
         {
             int n = plan.RowLength, aStep = plan.AStep, bStep = plan.BStep;

@@ -42,7 +42,7 @@ internal sealed unsafe class SelectNode<T> : ICpuCompiledNode where T : unmanage
     private readonly SimdWidth _width = SimdWidths.Current;
     private readonly int _count;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Run(start, end);
 
     public SelectNode(DelegateNode node, SelectLayout layout, bool truthValues)
     {
@@ -80,9 +80,9 @@ internal sealed unsafe class SelectNode<T> : ICpuCompiledNode where T : unmanage
         return true;
     }
 
-    private static readonly CpuThreadPool.ChunkAction<State> FlatWork = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.RunFlat(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> FlatWork = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.RunFlat(start, end);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_rows == 0) return;
@@ -95,11 +95,11 @@ internal sealed unsafe class SelectNode<T> : ICpuCompiledNode where T : unmanage
     private readonly struct State(SelectNode<T> n, byte* condition, T* x, T* y, T* output)
     {
         /// <summary>Elements [start, end) of operands that all walk the output element for element.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void RunFlat(int start, int end) =>
             SelectLanes.Blend(n._width, condition + start, x + start, y + start, output + start, end - start, n._truthValues);
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(int start, int end)
         {
             int dims = n._outer.Length;

@@ -46,7 +46,7 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRowsPerThread;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Width)
             {
@@ -65,7 +65,7 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
             _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, p.Depth));
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             if (_p.Rows == 0) return;
@@ -83,7 +83,7 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
         }
 
         /// <summary>Rows [start, end).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             int d = s.Depth;

@@ -21,7 +21,7 @@ internal sealed class SplitCpuKernel : CpuKernel<SplitParams>
 
     private sealed unsafe class SplitNode(Tensor input, Tensor[] outputs, SplitParams p) : ICpuCompiledNode
     {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             byte* source = Elements.Read(input);

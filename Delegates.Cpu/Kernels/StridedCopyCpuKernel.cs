@@ -42,7 +42,7 @@ internal sealed class StridedCopyCpuKernel : CpuKernel<StridedCopyParams>
         private readonly int _transposed;      // the dimension with input stride 1 for the tiled path, or −1
         private readonly int _units, _minUnits, _blocks;
 
-        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             if (s.Node._transposed >= 0) s.Node.Tiles(s.Source, s.Destination, start, end);
             else s.Node.Rows(s.Source, s.Destination, start, end);
@@ -79,7 +79,7 @@ internal sealed class StridedCopyCpuKernel : CpuKernel<StridedCopyParams>
             _minUnits = (int)Math.Max(1, MinBytesPerThread / Math.Max(1, bytesPerUnit));
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             byte* source = Elements.Read(_input) + (long)_p.Offset * _p.ElementSize;

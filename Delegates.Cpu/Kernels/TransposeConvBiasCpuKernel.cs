@@ -58,7 +58,7 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<TransposeConvBiasCpuNode<TOps, TV>> RunChunk =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in TransposeConvBiasCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
+        [MethodImpl(JitHints.Hot)] static (in TransposeConvBiasCpuNode<TOps, TV> kernel, int start, int end) => kernel.RunItems(start, end);
 
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
@@ -79,7 +79,7 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
         _epilogue = epilogue;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

@@ -27,7 +27,7 @@ public static partial class SpecMath
     public static float Log(float x) => Log<HostSpecArithmetic>(x);
 
     /// <summary><see cref="Log(float)"/> with the FMAs supplied by <typeparamref name="TArithmetic"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public static float Log<TArithmetic>(float x) where TArithmetic : struct, ISpecArithmetic
     {
         if (float.IsNaN(x)) return x;
@@ -43,7 +43,7 @@ public static partial class SpecMath
     /// </summary>
     // Compiled optimized from the start (as Log): tiered compilation's re-JIT of these allocated on a runtime thread
     // while LOG ran, which Delegates.Cpu.Tests' MathAllocationTests counts.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public static float LogExtended<TArithmetic>(float x, out float lo) where TArithmetic : struct, ISpecArithmetic
     {
         var a = default(TArithmetic);

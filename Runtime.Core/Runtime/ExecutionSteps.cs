@@ -16,7 +16,7 @@ internal sealed class ReferenceStep(InterpreterNode node, Tensor[] tensors) : Ex
 {
     public InterpreterNode Node { get; } = node;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public override void Run()
     {
         if (Node.PreparedAtInvoke) Node.PrepareIfInputShapesChanged(tensors);
@@ -34,7 +34,7 @@ internal sealed class PartitionStep(IPartitionKernel kernel, string delegateName
     public override string Executor => delegateName;
     public override int[] Nodes => nodes;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public override void Run()
     {
         try
@@ -75,7 +75,7 @@ internal sealed class ExecutionSteps
     public bool FellBack { get; private set; }
 
     /// <summary>Runs every step; on a delegate failure (when allowed) falls back to the reference steps for good.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run()
     {
         try
@@ -107,7 +107,7 @@ internal sealed class ExecutionSteps
     }
 
     /// <summary>Runs the steps in order, checking for cancellation before each (a delegate partition is one step).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Run(ReadOnlySpan<ExecutionStep> steps, InvokeCancellation cancellation)
     {
         int current = 0;

@@ -292,7 +292,7 @@ public sealed unsafe class Interpreter : IDisposable
     /// <see cref="OperationCanceledException"/>; its outputs are undefined, and the interpreter stays usable (the
     /// next Invoke runs normally). A device delegate's partition, once submitted, runs to its end or its timeout.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Invoke(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -39,7 +39,7 @@ internal static unsafe class GemmTiles<TOps, TV>
     /// </summary>
     // The tiles (and the conv/depthwise loops that call them) are compiled optimized at their first call: as tier-0
     // code the vector generics run ~100× slower, for the first ~30 invokes of an application with default tiering.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public static void Run(in GemmPlan plan, in GemmEpilogue<TV> epilogue, float* x, nint xStride, int* tapX, int* tapW,
         int taps, int depth, float* y, nint yStride, int count, int blockBegin, int blockEnd)
     {
@@ -78,7 +78,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Tile4x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
@@ -117,7 +117,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish2(y + 3 * yStride, a30, a31, bias, epilogue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Tile8x2(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
@@ -173,7 +173,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish2(y + 7 * yStride, a70, a71, bias, epilogue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Tile1x2(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, in GemmEpilogue<TV> epilogue)
     {
@@ -194,7 +194,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish2(y, a0, a1, bias, epilogue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Tile4x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
@@ -223,7 +223,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish(y + 3 * yStride, a3, bias, epilogue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Tile8x1(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, nint yStride, in GemmEpilogue<TV> epilogue)
     {
@@ -265,7 +265,7 @@ internal static unsafe class GemmTiles<TOps, TV>
         Finish(y + 7 * yStride, a7, bias, epilogue);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Tile1x1(float* x, int* tapX, int* tapW, int taps, int depth, float* w, float* bias,
         float* y, in GemmEpilogue<TV> epilogue)
     {

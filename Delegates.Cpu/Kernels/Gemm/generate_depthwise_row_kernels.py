@@ -67,7 +67,7 @@ for edge in (False, True):
   for (k, s) in shapes:
       cols = (P - 1) * s + k
       w("")
-      w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+      w("    [MethodImpl(JitHints.Hot)]")
       w("    private static void K%dS%d%s(%sfloat* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride," % (k, s, "Edge" if edge else "", "int validColumns, " if edge else ""))
       w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
       w("    {")
@@ -151,7 +151,7 @@ w("    /// <paramref name=\"x\"/>: the input at (filter row 0, column kx = 0) of
 w("    /// <paramref name=\"rowStride\"/> floats apart; <paramref name=\"w\"/>: [ky][kx][48] pair-packed weights;")
 w("    /// <paramref name=\"bias\"/>: [48] or null; <paramref name=\"y\"/>: the group's 8 × 24 contiguous outputs.")
 w("    /// </summary>")
-w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+w("    [MethodImpl(JitHints.Hot)]")
 w("    public static void K3S1(float* x, nint rowStride, int kyBegin, int kyEnd, float* w, float* bias,")
 w("        Vector512<float> min, Vector512<float> max, bool clamp, float* y)")
 w("    {")

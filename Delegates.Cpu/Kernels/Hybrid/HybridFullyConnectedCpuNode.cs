@@ -254,7 +254,7 @@ internal sealed unsafe class HybridDotRows
         return sum;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static int Avx2Dot(short* q, sbyte* w, int stride)
     {
         var acc0 = Vector256<int>.Zero;
@@ -270,7 +270,7 @@ internal sealed unsafe class HybridDotRows
     }
 
     /// <summary>Four weight rows against one input row, the input loaded once per 32 bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void VnniDot4(byte* q, sbyte* w, int stride, int* dots)
     {
         Vector256<int> a0 = Vector256<int>.Zero, a1 = Vector256<int>.Zero, a2 = Vector256<int>.Zero, a3 = Vector256<int>.Zero;
@@ -289,7 +289,7 @@ internal sealed unsafe class HybridDotRows
         Sse2.Store(dots, Sse2.Add(s.GetLower(), s.GetUpper()));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static int VnniDot(byte* q, sbyte* w, int stride)
     {
         var acc = Vector256<int>.Zero;

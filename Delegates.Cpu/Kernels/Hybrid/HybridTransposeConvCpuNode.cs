@@ -43,7 +43,7 @@ internal sealed unsafe class HybridTransposeConvCpuNode<TS, TV> : ICpuCompiledNo
     where TV : unmanaged
 {
     private static readonly CpuThreadPool.ChunkAction<HybridTransposeConvCpuNode<TS, TV>> Work =
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in HybridTransposeConvCpuNode<TS, TV> node, int start, int end) => node.Rows(start, end);
+        [MethodImpl(JitHints.Hot)] static (in HybridTransposeConvCpuNode<TS, TV> node, int start, int end) => node.Rows(start, end);
 
     private readonly Tensor _input, _output;
     private readonly TransposeConvParams _p;
@@ -108,7 +108,7 @@ internal sealed unsafe class HybridTransposeConvCpuNode<TS, TV> : ICpuCompiledNo
         pool.For(_batches * _outputHeight, this, Work);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         var p = _p;

@@ -55,7 +55,7 @@ internal static unsafe class Int16Dot
     /// Σ over the taps t &lt; <paramref name="count"/> of Σ_c x[xOffsets[t] + c]·w[wOffsets[t] + c]: the lanes keep
     /// accumulating across taps and are widened into the int64 total once per output (or every 128 steps).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public static long DotTaps(short* x, int* xOffsets, short* w, int* wOffsets, int count, int depth, Int16DotIsa isa)
     {
         long total = 0;
@@ -109,7 +109,7 @@ internal static unsafe class Int16Dot
     /// <see cref="DotTaps"/> for four output channels at once (weights <paramref name="channelStride"/> shorts apart),
     /// each input vector loaded once for the four: sums[i] for the weights at w + i · channelStride.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public static void DotTaps4(short* x, int* xOffsets, short* w, int channelStride, int* wOffsets, int count, int depth, Int16DotIsa isa, long* sums)
     {
         if (isa == Int16DotIsa.Scalar)

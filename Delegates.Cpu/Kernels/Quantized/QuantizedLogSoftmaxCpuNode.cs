@@ -55,7 +55,7 @@ internal sealed unsafe class QuantizedLogSoftmaxCpuNode : ICpuCompiledNode
         public float InputScale => inputScale;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Rows(in State s, int start, int end)
     {
         if (s.Int8) Rows<sbyte>(s, start, end);

@@ -126,7 +126,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Rows [start, end) of C elements, alpha's C values read from its start for each row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void MapRows(int start, int end)
     {
         int channels = _channels;
@@ -147,7 +147,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     /// the alpha branch requantized on 16 lanes, d &lt; 0 (the input byte below its zero point) picking it; the tail
     /// element by element.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void MapWide(int start, int end)
     {
         byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
@@ -196,7 +196,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     /// because |d| ≤ 255 and |a| ≤ 255 bound |K| &lt; 2^39, so |d·K_h| &lt; 255·2^23 and |d·K_l| &lt; 2^24. The rounding
     /// shift is (h + 2^(r−1) − [h &lt; 0]) >> r (halves away from zero; nothing for r = 0).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void MapFolded(int start, int end)
     {
         byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
@@ -266,7 +266,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Elements [start, end): alpha element-wise (stride 1) or one value (stride 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private void Map(int start, int end)
     {
         int i = start;

@@ -67,7 +67,7 @@ internal sealed unsafe class QuantizedSoftmaxCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Rows [start, end): four at a time (their sums interleaved), then one at a time.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Rows(in State s, int start, int end)
     {
         int d = s.Depth;

@@ -24,7 +24,7 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
     private readonly int _segmentsPerRow;
     private readonly int _segmentLength;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Run(start, end);
 
     public BinaryElementwiseNode(DelegateNode node, BroadcastRows plan, VectorClamp clamp) : this(node, plan, clamp, node.Outputs[0]) { }
 
@@ -41,7 +41,7 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
         _segmentLength = (plan.RowLength + _segmentsPerRow - 1) / _segmentsPerRow;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_output.ElementCount == 0) return;
@@ -66,7 +66,7 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private void Run<TS, TV>(int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
             var op = default(TOp);

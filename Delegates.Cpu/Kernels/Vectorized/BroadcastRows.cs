@@ -82,7 +82,7 @@ internal sealed class BroadcastRows
     }
 
     /// <summary>Element offsets of row <paramref name="row"/> in a and b, and its outer coordinates in <paramref name="index"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public (long A, long B) RowOffsets(int row, Span<int> index)
     {
         long aOffset = 0, bOffset = 0;
@@ -97,7 +97,7 @@ internal sealed class BroadcastRows
     }
 
     /// <summary>Moves <paramref name="index"/> and the offsets to the next row (an odometer step, no division).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Advance(Span<int> index, ref long aOffset, ref long bOffset)
     {
         for (int d = OuterDims.Length - 1; d >= 0; d--)

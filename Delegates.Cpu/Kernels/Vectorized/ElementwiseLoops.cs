@@ -30,7 +30,7 @@ internal static unsafe class ElementwiseLoops
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Map<TOp, TS, TV>(TOp op, float* src, float* dst, int start, int end)
         where TOp : struct, IUnaryOp where TS : ISimd<TV> where TV : unmanaged
     {

@@ -65,7 +65,7 @@ internal static unsafe class LaneLoops
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Map<T, TOp, TL, TV>(T* src, T* dst, int start, int end)
         where T : unmanaged where TOp : struct, ILaneOp<T> where TL : ILanes<T, TV> where TV : unmanaged
     {
@@ -163,7 +163,7 @@ internal sealed unsafe class LaneUnaryNode<T, TOp> : ICpuCompiledNode where T : 
     private readonly SimdWidth _width;
     private readonly int _count;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         LaneLoops.Map<T, TOp>(s.Width, s.Input, s.Output, start, end);
 
     public LaneUnaryNode(DelegateNode node)
@@ -174,7 +174,7 @@ internal sealed unsafe class LaneUnaryNode<T, TOp> : ICpuCompiledNode where T : 
         _count = checked((int)_output.ElementCount);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_count == 0) return;
@@ -209,7 +209,7 @@ internal sealed unsafe class LaneBinaryNode<T, TW> : ICpuCompiledNode where T : 
     private readonly int _segmentsPerRow;
     private readonly int _segmentLength;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => s.Run(start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => s.Run(start, end);
 
     public LaneBinaryNode(DelegateNode node)
     {
@@ -222,7 +222,7 @@ internal sealed unsafe class LaneBinaryNode<T, TW> : ICpuCompiledNode where T : 
         _segmentLength = (_plan.RowLength + _segmentsPerRow - 1) / _segmentsPerRow;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_output.ElementCount == 0) return;
@@ -247,7 +247,7 @@ internal sealed unsafe class LaneBinaryNode<T, TW> : ICpuCompiledNode where T : 
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        [MethodImpl(JitHints.Hot)]
         private void Run<TL, TV>(int start, int end) where TL : ILanes<T, TV> where TV : unmanaged
         {
             int rowLength = plan.RowLength, aStep = plan.AStep, bStep = plan.BStep;

@@ -22,7 +22,7 @@ internal sealed unsafe class ScalarRowsNode<TOp, TParams> : ICpuCompiledNode whe
     private readonly TParams _p;
     private readonly int _rows, _depth, _minRowsPerThread;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) => Rows(s, start, end);
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) => Rows(s, start, end);
 
     public ScalarRowsNode(DelegateNode node, TParams p, int rows, int depth)
     {
@@ -34,14 +34,14 @@ internal sealed unsafe class ScalarRowsNode<TOp, TParams> : ICpuCompiledNode whe
         _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, depth));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_rows == 0) return;
         Chunked.For(pool, _rows, _minRowsPerThread, new State(TensorData.Read(_input), TensorData.Write(_output), _depth, _p), Work);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     private static void Rows(in State s, int start, int end)
     {
         for (int row = start; row < end; row++)

@@ -17,7 +17,7 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
     private readonly int _minPerThread;
     private readonly int _count;
 
-    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(MethodImplOptions.AggressiveOptimization)] static (in State s, int start, int end) =>
+    private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         ElementwiseLoops.Map(s.Width, s.Op, s.Input, s.Output, start, end);
 
     /// <param name="minPerThread">Elements below which a thread hand-off costs more than it saves (lower for costly ops).</param>
@@ -31,7 +31,7 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
         _count = checked((int)_output.ElementCount);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         var state = new State(TensorData.Read(_input), TensorData.Write(_output), _op, _width);

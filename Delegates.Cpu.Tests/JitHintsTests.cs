@@ -1,0 +1,50 @@
+using System.Reflection;
+using Accel.Delegates.Cpu.Kernels.Gemm;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// The kernels and the per-invoke path are compiled optimized at their first call in an IL build (never tier-0 code),
+/// and carry no <see cref="MethodImplAttributes.AggressiveOptimization"/> in a build for a CoreLib-bubble ReadyToRun
+/// publish (<c>-p:AccelPrecompiledKernels=true</c>), where crossgen2 would otherwise skip them (cold start, issue 20).
+/// </summary>
+public sealed class JitHintsTests
+{
+#if ACCEL_PRECOMPILED_KERNELS
+    private const bool Precompiled = true;
+#else
+    private const bool Precompiled = false;
+#endif
+
+    private static IEnumerable<MethodBase> HotMethods()
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        yield return typeof(Interpreter).GetMethod(nameof(Interpreter.Invoke), [typeof(CancellationToken)])!;
+        yield return typeof(CpuThreadPool).GetMethods(all).First(m => m.Name == nameof(CpuThreadPool.For));
+        foreach (var name in new[] { "Run", "Tile8x1", "Tile8x2" })
+            yield return typeof(GemmTiles<,>).GetMethods(all).First(m => m.Name == name);
+    }
+
+    [Test]
+    public void TheKernelsAndThePerInvokePathAreOptimizedAtFirstCallExactlyWhenNotPrecompiled()
+    {
+        Assert.That(JitHints.Hot, Is.EqualTo(Precompiled ? default : System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization));
+        foreach (var method in HotMethods())
+        {
+            bool optimized = (method.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0;
+            Assert.That(optimized, Is.EqualTo(!Precompiled), $"{method.DeclaringType}.{method.Name}");
+        }
+    }
+
+    [Test]
+    public void EveryKernelAssemblyMethodMarkedHotFollowsTheSameBuildSetting()
+    {
+        // In an IL build the CPU delegate has well over a hundred such methods; in a precompiled build none.
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        int marked = typeof(CpuDelegate).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(all).Cast<MethodBase>().Concat(t.GetConstructors(all)))
+            .Count(m => (m.MethodImplementationFlags & MethodImplAttributes.AggressiveOptimization) != 0);
+        if (Precompiled) Assert.That(marked, Is.Zero);
+        else Assert.That(marked, Is.GreaterThan(100));
+    }
+}
