@@ -44,7 +44,7 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
         var geometry = ConvLayout.Of(input, filter, output, p.Geometry);
         float min = p.Activation.Min, max = p.Activation.Max;
         bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
-        var width = GemmWidths.For(geometry.OutputDepth);
+        var width = GemmWidths.ForMatrixProduct(geometry.OutputDepth);
 
         // The filter is already tap-major with channels contiguous; keep a pinned copy so Run holds a raw pointer.
         var weights = new PinnedFloats(filter.Read<float>().Length);
