@@ -6,7 +6,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// Float DEPTHWISE_CONV_2D rows at least 8 pixels wide run wholly through the 8-pixel row kernels: border groups skip
 /// the columns outside the input, and a last group overlapping its neighbour when 8 does not divide the width. Every
 /// output keeps the reference's bits (same FMA chain over the in-bounds taps, + bias, clamp) at 1 and 2 threads; with 24
-/// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each.
+/// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each; where a row's input
+/// over all channels overflows L1 on a small image, the rows run channel block by channel block.
 /// </summary>
 [TestFixture]
 public sealed class DepthwiseRowGroupTests
@@ -28,6 +29,9 @@ public sealed class DepthwiseRowGroupTests
         yield return new TestCaseData(6, 21, 16, 5, 2, Padding.Same, 1, 1).SetName("5x5 s2 SAME, 21 -> 11 wide");
         yield return new TestCaseData(5, 30, 9, 5, 2, Padding.Valid, 1, 1).SetName("5x5 s2 VALID, 30 -> 13 wide");
         yield return new TestCaseData(4, 3, 24, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 3 wide: filter wider than the row");
+        // Input rows over all channels beyond L1 on a small image: the rows run channel block by channel block.
+        yield return new TestCaseData(12, 16, 1000, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 16 wide, 1000 channels: channel blocks of 4 vectors, odd last block with the overlapping vector");
+        yield return new TestCaseData(9, 34, 200, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 34 -> 17 wide, 200 channels: channel blocks of 2 vectors, last block 1");
         yield return new TestCaseData(4, 20, 12, 3, 1, Padding.Same, 2, 1).SetName("3x3 s1 SAME, multiplier 2 (tap-list path)");
         yield return new TestCaseData(4, 20, 16, 3, 1, Padding.Same, 1, 2).SetName("3x3 s1 SAME, dilation 2 (tap-list path)");
     }

@@ -28,13 +28,6 @@ public sealed class GemmTileTests
     public void HalfWidth512_CountsA512BitOperationAsTwo(int channels, int expectedLanes) =>
         Assert.That((int)GemmWidths.Cheapest(channels, 2, GemmWidth.W512), Is.EqualTo(expectedLanes));
 
-    [Test]
-    public void TheDepthwiseRuleStaysTheHalfWidthCount()
-    {
-        foreach (int channels in new[] { 1, 4, 8, 12, 24, 40, 56, 96, 100 })
-            Assert.That(GemmWidths.For(channels), Is.EqualTo(GemmWidths.Cheapest(channels, 2, GemmWidths.Widest)), $"{channels} channels");
-    }
-
     /// <summary>
     /// Pointwise and 3×3 convolutions whose pixel counts leave 8-pixel tiles, 4-pixel tiles and single pixels, with
     /// channel counts that give overlapping last blocks (24, 56, 33) or whole 32-channel blocks, at 1 and 2 threads.

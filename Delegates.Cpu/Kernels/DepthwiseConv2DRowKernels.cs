@@ -19,6 +19,13 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
 {
     public const int Pixels = 8;
 
+    /// <summary>
+    /// Two channel vectors per pass (16 accumulators and both vectors' filter rows: up to 28 registers), where
+    /// AVX-512 gives the JIT 32 vector registers; otherwise one (8 accumulators), as AVX2's 16 registers allow.
+    /// Only which chains run side by side changes, never a chain.
+    /// </summary>
+    private static readonly bool TwoVectors = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+
     /// <summary>Whether a specialised kernel exists for this filter width and stride (dilation 1).</summary>
     public static bool Supports(int filterWidth, int stride) =>
         (filterWidth == 3 && stride == 1) || (filterWidth == 3 && stride == 2) || (filterWidth == 5 && stride == 1) || (filterWidth == 5 && stride == 2);
@@ -60,7 +67,116 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K3S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 3 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    float* wr1 = w + (nint)ky * 3 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    v0 = TOps.Load(r0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                    v1 = TOps.Load(r1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -108,7 +224,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 a7 = TOps.FusedMultiplyAdd(v0, w2, a7);
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);
@@ -123,7 +239,130 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K3S2(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 3 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    float* wr1 = w + (nint)ky * 3 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    v0 = TOps.Load(r0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                    v1 = TOps.Load(r1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -178,7 +417,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 a7 = TOps.FusedMultiplyAdd(v0, w2, a7);
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);
@@ -193,7 +432,156 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K5S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 5 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    TV w3_0 = TOps.Load(wr0 + 3 * tapStride);
+                    TV w4_0 = TOps.Load(wr0 + 4 * tapStride);
+                    float* wr1 = w + (nint)ky * 5 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    TV w3_1 = TOps.Load(wr1 + 3 * tapStride);
+                    TV w4_1 = TOps.Load(wr1 + 4 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w3_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w3_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w4_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w3_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w4_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w3_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w4_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w3_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w4_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w3_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w4_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w3_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w4_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w3_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w4_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w3_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w4_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w3_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w4_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w3_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w4_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w3_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w4_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w3_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w4_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w3_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w4_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w3_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w4_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w3_1, a7_1);
+                    v0 = TOps.Load(r0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w4_0, a7_0);
+                    v1 = TOps.Load(r1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w4_1, a7_1);
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -261,7 +649,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 a7 = TOps.FusedMultiplyAdd(v0, w4, a7);
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);
@@ -276,7 +664,170 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K5S2(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 5 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    TV w3_0 = TOps.Load(wr0 + 3 * tapStride);
+                    TV w4_0 = TOps.Load(wr0 + 4 * tapStride);
+                    float* wr1 = w + (nint)ky * 5 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    TV w3_1 = TOps.Load(wr1 + 3 * tapStride);
+                    TV w4_1 = TOps.Load(wr1 + 4 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w3_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w3_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a0_0 = TOps.FusedMultiplyAdd(v0, w4_0, a0_0);
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a0_1 = TOps.FusedMultiplyAdd(v1, w4_1, a0_1);
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w3_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w3_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a1_0 = TOps.FusedMultiplyAdd(v0, w4_0, a1_0);
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a1_1 = TOps.FusedMultiplyAdd(v1, w4_1, a1_1);
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w3_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w3_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a2_0 = TOps.FusedMultiplyAdd(v0, w4_0, a2_0);
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a2_1 = TOps.FusedMultiplyAdd(v1, w4_1, a2_1);
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w3_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w3_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a3_0 = TOps.FusedMultiplyAdd(v0, w4_0, a3_0);
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a3_1 = TOps.FusedMultiplyAdd(v1, w4_1, a3_1);
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w3_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w3_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a4_0 = TOps.FusedMultiplyAdd(v0, w4_0, a4_0);
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a4_1 = TOps.FusedMultiplyAdd(v1, w4_1, a4_1);
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w3_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w3_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a5_0 = TOps.FusedMultiplyAdd(v0, w4_0, a5_0);
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a5_1 = TOps.FusedMultiplyAdd(v1, w4_1, a5_1);
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w3_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w3_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a6_0 = TOps.FusedMultiplyAdd(v0, w4_0, a6_0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a6_1 = TOps.FusedMultiplyAdd(v1, w4_1, a6_1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                    v0 = TOps.Load(r0); r0 += col;
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w3_0, a7_0);
+                    v1 = TOps.Load(r1); r1 += col;
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w3_1, a7_1);
+                    v0 = TOps.Load(r0);
+                    a7_0 = TOps.FusedMultiplyAdd(v0, w4_0, a7_0);
+                    v1 = TOps.Load(r1);
+                    a7_1 = TOps.FusedMultiplyAdd(v1, w4_1, a7_1);
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -351,7 +902,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 a7 = TOps.FusedMultiplyAdd(v0, w4, a7);
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);
@@ -366,7 +917,146 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K3S1Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 3 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    float* wr1 = w + (nint)ky * 3 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    if ((validColumns & 0x1) != 0)
+                    {
+                        v0 = TOps.Load(r0);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                        v1 = TOps.Load(r1);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    }
+                    if ((validColumns & 0x2) != 0)
+                    {
+                        v0 = TOps.Load(r0 + col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                        v1 = TOps.Load(r1 + col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    }
+                    if ((validColumns & 0x4) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 2 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                        v1 = TOps.Load(r1 + 2 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    }
+                    if ((validColumns & 0x8) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 3 * col);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                        v1 = TOps.Load(r1 + 3 * col);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    }
+                    if ((validColumns & 0x10) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 4 * col);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                        v1 = TOps.Load(r1 + 4 * col);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    }
+                    if ((validColumns & 0x20) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 5 * col);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                        v1 = TOps.Load(r1 + 5 * col);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    }
+                    if ((validColumns & 0x40) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 6 * col);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                        v1 = TOps.Load(r1 + 6 * col);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    }
+                    if ((validColumns & 0x80) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 7 * col);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                        v1 = TOps.Load(r1 + 7 * col);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    }
+                    if ((validColumns & 0x100) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 8 * col);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                        v1 = TOps.Load(r1 + 8 * col);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    }
+                    if ((validColumns & 0x200) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 9 * col);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                        v1 = TOps.Load(r1 + 9 * col);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                    }
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -380,12 +1070,12 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 TV v0;
                 if ((validColumns & 0x1) != 0)
                 {
-                    v0 = TOps.Load(r + 0 * col);
+                    v0 = TOps.Load(r);
                     a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
                 }
                 if ((validColumns & 0x2) != 0)
                 {
-                    v0 = TOps.Load(r + 1 * col);
+                    v0 = TOps.Load(r + col);
                     a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
                     a1 = TOps.FusedMultiplyAdd(v0, w0, a1);
                 }
@@ -444,7 +1134,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 }
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);
@@ -459,7 +1149,181 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K3S2Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 3 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    float* wr1 = w + (nint)ky * 3 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    if ((validColumns & 0x1) != 0)
+                    {
+                        v0 = TOps.Load(r0);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                        v1 = TOps.Load(r1);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    }
+                    if ((validColumns & 0x2) != 0)
+                    {
+                        v0 = TOps.Load(r0 + col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                        v1 = TOps.Load(r1 + col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                    }
+                    if ((validColumns & 0x4) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 2 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                        v1 = TOps.Load(r1 + 2 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    }
+                    if ((validColumns & 0x8) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 3 * col);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                        v1 = TOps.Load(r1 + 3 * col);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                    }
+                    if ((validColumns & 0x10) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 4 * col);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                        v1 = TOps.Load(r1 + 4 * col);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    }
+                    if ((validColumns & 0x20) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 5 * col);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                        v1 = TOps.Load(r1 + 5 * col);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                    }
+                    if ((validColumns & 0x40) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 6 * col);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                        v1 = TOps.Load(r1 + 6 * col);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    }
+                    if ((validColumns & 0x80) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 7 * col);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                        v1 = TOps.Load(r1 + 7 * col);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                    }
+                    if ((validColumns & 0x100) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 8 * col);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                        v1 = TOps.Load(r1 + 8 * col);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    }
+                    if ((validColumns & 0x200) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 9 * col);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                        v1 = TOps.Load(r1 + 9 * col);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                    }
+                    if ((validColumns & 0x400) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 10 * col);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                        v1 = TOps.Load(r1 + 10 * col);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    }
+                    if ((validColumns & 0x800) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 11 * col);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                        v1 = TOps.Load(r1 + 11 * col);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                    }
+                    if ((validColumns & 0x1000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 12 * col);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                        v1 = TOps.Load(r1 + 12 * col);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    }
+                    if ((validColumns & 0x2000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 13 * col);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                        v1 = TOps.Load(r1 + 13 * col);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                    }
+                    if ((validColumns & 0x4000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 14 * col);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                        v1 = TOps.Load(r1 + 14 * col);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    }
+                    if ((validColumns & 0x8000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 15 * col);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                        v1 = TOps.Load(r1 + 15 * col);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    }
+                    if ((validColumns & 0x10000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 16 * col);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                        v1 = TOps.Load(r1 + 16 * col);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                    }
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -473,12 +1337,12 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 TV v0;
                 if ((validColumns & 0x1) != 0)
                 {
-                    v0 = TOps.Load(r + 0 * col);
+                    v0 = TOps.Load(r);
                     a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
                 }
                 if ((validColumns & 0x2) != 0)
                 {
-                    v0 = TOps.Load(r + 1 * col);
+                    v0 = TOps.Load(r + col);
                     a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
                 }
                 if ((validColumns & 0x4) != 0)
@@ -565,7 +1429,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 }
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);
@@ -580,7 +1444,192 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K5S1Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 5 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    TV w3_0 = TOps.Load(wr0 + 3 * tapStride);
+                    TV w4_0 = TOps.Load(wr0 + 4 * tapStride);
+                    float* wr1 = w + (nint)ky * 5 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    TV w3_1 = TOps.Load(wr1 + 3 * tapStride);
+                    TV w4_1 = TOps.Load(wr1 + 4 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    if ((validColumns & 0x1) != 0)
+                    {
+                        v0 = TOps.Load(r0);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                        v1 = TOps.Load(r1);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    }
+                    if ((validColumns & 0x2) != 0)
+                    {
+                        v0 = TOps.Load(r0 + col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                        v1 = TOps.Load(r1 + col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    }
+                    if ((validColumns & 0x4) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 2 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                        v1 = TOps.Load(r1 + 2 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    }
+                    if ((validColumns & 0x8) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 3 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w3_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                        v1 = TOps.Load(r1 + 3 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w3_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    }
+                    if ((validColumns & 0x10) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 4 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w4_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w3_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                        v1 = TOps.Load(r1 + 4 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w4_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w3_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    }
+                    if ((validColumns & 0x20) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 5 * col);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w4_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w3_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                        v1 = TOps.Load(r1 + 5 * col);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w4_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w3_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    }
+                    if ((validColumns & 0x40) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 6 * col);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w4_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w3_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                        v1 = TOps.Load(r1 + 6 * col);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w4_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w3_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    }
+                    if ((validColumns & 0x80) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 7 * col);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w4_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w3_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                        v1 = TOps.Load(r1 + 7 * col);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w4_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w3_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    }
+                    if ((validColumns & 0x100) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 8 * col);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w4_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w3_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                        v1 = TOps.Load(r1 + 8 * col);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w4_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w3_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    }
+                    if ((validColumns & 0x200) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 9 * col);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w4_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w3_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                        v1 = TOps.Load(r1 + 9 * col);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w4_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w3_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                    }
+                    if ((validColumns & 0x400) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 10 * col);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w4_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w3_0, a7_0);
+                        v1 = TOps.Load(r1 + 10 * col);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w4_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w3_1, a7_1);
+                    }
+                    if ((validColumns & 0x800) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 11 * col);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w4_0, a7_0);
+                        v1 = TOps.Load(r1 + 11 * col);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w4_1, a7_1);
+                    }
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -596,12 +1645,12 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 TV v0;
                 if ((validColumns & 0x1) != 0)
                 {
-                    v0 = TOps.Load(r + 0 * col);
+                    v0 = TOps.Load(r);
                     a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
                 }
                 if ((validColumns & 0x2) != 0)
                 {
-                    v0 = TOps.Load(r + 1 * col);
+                    v0 = TOps.Load(r + col);
                     a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
                     a1 = TOps.FusedMultiplyAdd(v0, w0, a1);
                 }
@@ -684,7 +1733,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 }
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);
@@ -699,7 +1748,227 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     private static void K5S2Edge(int validColumns, float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)
     {
-        for (int v = 0; v < vectors; v++)
+        int v = 0;
+        if (TwoVectors)
+        {
+            for (; v + 1 < vectors; v += 2)
+            {
+                int c0 = starts[v], c1 = starts[v + 1];
+                TV a0_0 = TOps.Zero, a1_0 = TOps.Zero, a2_0 = TOps.Zero, a3_0 = TOps.Zero, a4_0 = TOps.Zero, a5_0 = TOps.Zero, a6_0 = TOps.Zero, a7_0 = TOps.Zero, a0_1 = TOps.Zero, a1_1 = TOps.Zero, a2_1 = TOps.Zero, a3_1 = TOps.Zero, a4_1 = TOps.Zero, a5_1 = TOps.Zero, a6_1 = TOps.Zero, a7_1 = TOps.Zero;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                {
+                    float* wr0 = w + (nint)ky * 5 * tapStride + c0;
+                    TV w0_0 = TOps.Load(wr0);
+                    TV w1_0 = TOps.Load(wr0 + tapStride);
+                    TV w2_0 = TOps.Load(wr0 + 2 * tapStride);
+                    TV w3_0 = TOps.Load(wr0 + 3 * tapStride);
+                    TV w4_0 = TOps.Load(wr0 + 4 * tapStride);
+                    float* wr1 = w + (nint)ky * 5 * tapStride + c1;
+                    TV w0_1 = TOps.Load(wr1);
+                    TV w1_1 = TOps.Load(wr1 + tapStride);
+                    TV w2_1 = TOps.Load(wr1 + 2 * tapStride);
+                    TV w3_1 = TOps.Load(wr1 + 3 * tapStride);
+                    TV w4_1 = TOps.Load(wr1 + 4 * tapStride);
+                    float* r0 = x + ky * rowStride + c0;
+                    float* r1 = x + ky * rowStride + c1;
+                    TV v0, v1;
+                    if ((validColumns & 0x1) != 0)
+                    {
+                        v0 = TOps.Load(r0);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w0_0, a0_0);
+                        v1 = TOps.Load(r1);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w0_1, a0_1);
+                    }
+                    if ((validColumns & 0x2) != 0)
+                    {
+                        v0 = TOps.Load(r0 + col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w1_0, a0_0);
+                        v1 = TOps.Load(r1 + col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w1_1, a0_1);
+                    }
+                    if ((validColumns & 0x4) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 2 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w2_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w0_0, a1_0);
+                        v1 = TOps.Load(r1 + 2 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w2_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w0_1, a1_1);
+                    }
+                    if ((validColumns & 0x8) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 3 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w3_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w1_0, a1_0);
+                        v1 = TOps.Load(r1 + 3 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w3_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w1_1, a1_1);
+                    }
+                    if ((validColumns & 0x10) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 4 * col);
+                        a0_0 = TOps.FusedMultiplyAdd(v0, w4_0, a0_0);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w2_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w0_0, a2_0);
+                        v1 = TOps.Load(r1 + 4 * col);
+                        a0_1 = TOps.FusedMultiplyAdd(v1, w4_1, a0_1);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w2_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w0_1, a2_1);
+                    }
+                    if ((validColumns & 0x20) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 5 * col);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w3_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w1_0, a2_0);
+                        v1 = TOps.Load(r1 + 5 * col);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w3_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w1_1, a2_1);
+                    }
+                    if ((validColumns & 0x40) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 6 * col);
+                        a1_0 = TOps.FusedMultiplyAdd(v0, w4_0, a1_0);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w2_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w0_0, a3_0);
+                        v1 = TOps.Load(r1 + 6 * col);
+                        a1_1 = TOps.FusedMultiplyAdd(v1, w4_1, a1_1);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w2_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w0_1, a3_1);
+                    }
+                    if ((validColumns & 0x80) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 7 * col);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w3_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w1_0, a3_0);
+                        v1 = TOps.Load(r1 + 7 * col);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w3_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w1_1, a3_1);
+                    }
+                    if ((validColumns & 0x100) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 8 * col);
+                        a2_0 = TOps.FusedMultiplyAdd(v0, w4_0, a2_0);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w2_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w0_0, a4_0);
+                        v1 = TOps.Load(r1 + 8 * col);
+                        a2_1 = TOps.FusedMultiplyAdd(v1, w4_1, a2_1);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w2_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w0_1, a4_1);
+                    }
+                    if ((validColumns & 0x200) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 9 * col);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w3_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w1_0, a4_0);
+                        v1 = TOps.Load(r1 + 9 * col);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w3_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w1_1, a4_1);
+                    }
+                    if ((validColumns & 0x400) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 10 * col);
+                        a3_0 = TOps.FusedMultiplyAdd(v0, w4_0, a3_0);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w2_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w0_0, a5_0);
+                        v1 = TOps.Load(r1 + 10 * col);
+                        a3_1 = TOps.FusedMultiplyAdd(v1, w4_1, a3_1);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w2_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w0_1, a5_1);
+                    }
+                    if ((validColumns & 0x800) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 11 * col);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w3_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w1_0, a5_0);
+                        v1 = TOps.Load(r1 + 11 * col);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w3_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w1_1, a5_1);
+                    }
+                    if ((validColumns & 0x1000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 12 * col);
+                        a4_0 = TOps.FusedMultiplyAdd(v0, w4_0, a4_0);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w2_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w0_0, a6_0);
+                        v1 = TOps.Load(r1 + 12 * col);
+                        a4_1 = TOps.FusedMultiplyAdd(v1, w4_1, a4_1);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w2_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w0_1, a6_1);
+                    }
+                    if ((validColumns & 0x2000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 13 * col);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w3_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w1_0, a6_0);
+                        v1 = TOps.Load(r1 + 13 * col);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w3_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w1_1, a6_1);
+                    }
+                    if ((validColumns & 0x4000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 14 * col);
+                        a5_0 = TOps.FusedMultiplyAdd(v0, w4_0, a5_0);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w2_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w0_0, a7_0);
+                        v1 = TOps.Load(r1 + 14 * col);
+                        a5_1 = TOps.FusedMultiplyAdd(v1, w4_1, a5_1);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w2_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w0_1, a7_1);
+                    }
+                    if ((validColumns & 0x8000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 15 * col);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w3_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w1_0, a7_0);
+                        v1 = TOps.Load(r1 + 15 * col);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w3_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w1_1, a7_1);
+                    }
+                    if ((validColumns & 0x10000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 16 * col);
+                        a6_0 = TOps.FusedMultiplyAdd(v0, w4_0, a6_0);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w2_0, a7_0);
+                        v1 = TOps.Load(r1 + 16 * col);
+                        a6_1 = TOps.FusedMultiplyAdd(v1, w4_1, a6_1);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w2_1, a7_1);
+                    }
+                    if ((validColumns & 0x20000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 17 * col);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w3_0, a7_0);
+                        v1 = TOps.Load(r1 + 17 * col);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w3_1, a7_1);
+                    }
+                    if ((validColumns & 0x40000) != 0)
+                    {
+                        v0 = TOps.Load(r0 + 18 * col);
+                        a7_0 = TOps.FusedMultiplyAdd(v0, w4_0, a7_0);
+                        v1 = TOps.Load(r1 + 18 * col);
+                        a7_1 = TOps.FusedMultiplyAdd(v1, w4_1, a7_1);
+                    }
+                }
+                float* b0 = bias == null ? null : bias + c0;
+                Finish(y + c0, a0_0, b0, epilogue);
+                Finish(y + yStride + c0, a1_0, b0, epilogue);
+                Finish(y + 2 * yStride + c0, a2_0, b0, epilogue);
+                Finish(y + 3 * yStride + c0, a3_0, b0, epilogue);
+                Finish(y + 4 * yStride + c0, a4_0, b0, epilogue);
+                Finish(y + 5 * yStride + c0, a5_0, b0, epilogue);
+                Finish(y + 6 * yStride + c0, a6_0, b0, epilogue);
+                Finish(y + 7 * yStride + c0, a7_0, b0, epilogue);
+                float* b1 = bias == null ? null : bias + c1;
+                Finish(y + c1, a0_1, b1, epilogue);
+                Finish(y + yStride + c1, a1_1, b1, epilogue);
+                Finish(y + 2 * yStride + c1, a2_1, b1, epilogue);
+                Finish(y + 3 * yStride + c1, a3_1, b1, epilogue);
+                Finish(y + 4 * yStride + c1, a4_1, b1, epilogue);
+                Finish(y + 5 * yStride + c1, a5_1, b1, epilogue);
+                Finish(y + 6 * yStride + c1, a6_1, b1, epilogue);
+                Finish(y + 7 * yStride + c1, a7_1, b1, epilogue);
+            }
+        }
+        for (; v < vectors; v++)
         {
             int c = starts[v];
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
@@ -715,12 +1984,12 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 TV v0;
                 if ((validColumns & 0x1) != 0)
                 {
-                    v0 = TOps.Load(r + 0 * col);
+                    v0 = TOps.Load(r);
                     a0 = TOps.FusedMultiplyAdd(v0, w0, a0);
                 }
                 if ((validColumns & 0x2) != 0)
                 {
-                    v0 = TOps.Load(r + 1 * col);
+                    v0 = TOps.Load(r + col);
                     a0 = TOps.FusedMultiplyAdd(v0, w1, a0);
                 }
                 if ((validColumns & 0x4) != 0)
@@ -831,7 +2100,7 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
                 }
             }
             float* b = bias == null ? null : bias + c;
-            Finish(y +  c, a0, b, epilogue);
+            Finish(y + c, a0, b, epilogue);
             Finish(y + yStride + c, a1, b, epilogue);
             Finish(y + 2 * yStride + c, a2, b, epilogue);
             Finish(y + 3 * yStride + c, a3, b, epilogue);

@@ -104,19 +104,14 @@ internal static class GemmWidths
     public static GemmWidth Widest => (GemmWidth)(SimdPath.ForcedLanes ?? SimdPath.AcceleratedLanes);
 
     /// <summary>
-    /// The width for a kernel vectorized across <paramref name="channels"/>: no wider than the channel count (the
-    /// kernels' last vector overlaps the one before instead of reading or writing past the tensor), and among those
-    /// the cheapest for ⌈channels / V⌉ vector operations, the wider on a tie. A 128-bit operation costs what a
-    /// 256-bit one does, and a 512-bit one is counted as two (Zen 4 executes it as two halves), so e.g. 24 channels
-    /// run as three AVX2 vectors rather than two AVX-512 ones. Fewer than 4 channels run the one-lane path.
-    /// </summary>
-    public static GemmWidth For(int channels) => Cheapest(channels, 2, Widest);
-
-    /// <summary>
-    /// <see cref="For"/> for the FMA-bound matrix-product kernels (CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV): a
-    /// 512-bit operation counts as one where the CPU executes 512-bit FMAs at full width (<see cref="FullWidth512"/>),
-    /// so there e.g. 56 channels run as four Vector512 (the last overlapping) rather than seven Vector256: half the
-    /// FMA instructions at the same per-instruction cost. The width never changes an output's bits.
+    /// The width for a kernel vectorized across <paramref name="channels"/> (CONV_2D, DEPTHWISE_CONV_2D,
+    /// FULLY_CONNECTED, TRANSPOSE_CONV): no wider than the channel count (the kernels' last vector overlaps the one
+    /// before instead of reading or writing past the tensor), and among those the cheapest for ⌈channels / V⌉ vector
+    /// operations, the wider on a tie. A 128-bit operation costs what a 256-bit one does; a 512-bit one counts as one
+    /// where the CPU executes 512-bit FMAs at full width (<see cref="FullWidth512"/>), so there e.g. 56 channels run as
+    /// four Vector512 (the last overlapping) rather than seven Vector256, and as two elsewhere (Zen 4 executes it as two
+    /// halves: 24 channels run as three AVX2 vectors rather than two AVX-512 ones). Fewer than 4 channels run the
+    /// one-lane path. The width never changes an output's bits.
     /// </summary>
     public static GemmWidth ForMatrixProduct(int channels) => Cheapest(channels, FullWidth512 ? 1 : 2, Widest);
 

@@ -8,7 +8,7 @@ namespace Accel.Delegates.Cpu.Kernels.Gemm;
 /// When 2·V does not divide Cout, the last block is V or 2·V wide and starts early enough to end exactly at Cout,
 /// overlapping the block before it: the overlapping channels are computed again by identical FMA chains and stored
 /// again with identical bits, so every lane is a real channel and every store a whole vector inside the tensor.
-/// This needs Cout ≥ V (<see cref="GemmWidths.For"/> guarantees it). The bias (if any) is kept per channel.
+/// This needs Cout ≥ V (<see cref="GemmWidths.ForMatrixProduct"/> guarantees it). The bias (if any) is kept per channel.
 /// </summary>
 internal sealed unsafe class PackedConvWeights
 {

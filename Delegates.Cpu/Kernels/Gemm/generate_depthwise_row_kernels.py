@@ -27,6 +27,13 @@ w("    where TV : unmanaged")
 w("{")
 w("    public const int Pixels = %d;" % P)
 w("")
+w("    /// <summary>")
+w("    /// Two channel vectors per pass (16 accumulators and both vectors' filter rows: up to 28 registers), where")
+w("    /// AVX-512 gives the JIT 32 vector registers; otherwise one (8 accumulators), as AVX2's 16 registers allow.")
+w("    /// Only which chains run side by side changes, never a chain.")
+w("    /// </summary>")
+w("    private static readonly bool TwoVectors = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;")
+w("")
 w("    /// <summary>Whether a specialised kernel exists for this filter width and stride (dilation 1).</summary>")
 w("    public static bool Supports(int filterWidth, int stride) =>")
 w("        " + " || ".join("(filterWidth == %d && stride == %d)" % s for s in shapes) + ";")
@@ -63,6 +70,48 @@ w("    }")
 w("")
 w("    /// <summary>The input columns one group of 8 pixels reads: (8 − 1)·stride + filter width.</summary>")
 w("    public static int Columns(int filterWidth, int stride) => (Pixels - 1) * stride + filterWidth;")
+def body(k, s, cols, edge, vs, indent):
+    # One pass over the filter rows for the channel vectors at c0 (and c1 when vs == 2): 8·vs accumulators.
+    I = indent
+    names = ["a%d" % p if vs == 1 else "a%d_%d" % (p, u) for u in range(vs) for p in range(P)]
+    w(I + "TV " + ", ".join("%s = TOps.Zero" % n for n in names) + ";")
+    acc = (lambda p, u: "a%d" % p) if vs == 1 else (lambda p, u: "a%d_%d" % (p, u))
+    wt = (lambda kx, u: "w%d" % kx) if vs == 1 else (lambda kx, u: "w%d_%d" % (kx, u))
+    vn = (lambda u: "v0") if vs == 1 else (lambda u: "v%d" % u)
+    cn = (lambda u: "c") if vs == 1 else (lambda u: "c%d" % u)
+    w(I + "for (int ky = kyBegin; ky < kyEnd; ky++)")
+    w(I + "{")
+    for u in range(vs):
+        w(I + "    float* wr%s = w + (nint)ky * %d * tapStride + %s;" % ("" if vs == 1 else u, k, cn(u)))
+        for kx in range(k):
+            w(I + "    TV %s = TOps.Load(wr%s%s);" % (wt(kx, u), "" if vs == 1 else u, "" if kx == 0 else " + %d * tapStride" % kx if kx > 1 else " + tapStride"))
+    for u in range(vs):
+        w(I + "    float* r%s = x + ky * rowStride + %s;" % ("" if vs == 1 else u, cn(u)))
+    rn = (lambda u: "r") if vs == 1 else (lambda u: "r%d" % u)
+    w(I + "    TV " + ", ".join(vn(u) for u in range(vs)) + ";")
+    for j in range(cols):
+        ind = ""
+        if edge:
+            w(I + "    if ((validColumns & %s) != 0)" % hex(1 << j))
+            w(I + "    {")
+            ind = "    "
+        for u in range(vs):
+            if edge:
+                w(I + ind + "    %s = TOps.Load(%s%s);" % (vn(u), rn(u), "" if j == 0 else " + %d * col" % j if j > 1 else " + col"))
+            else:
+                w(I + ind + "    %s = TOps.Load(%s);%s" % (vn(u), rn(u), "" if j == cols - 1 else " %s += col;" % rn(u)))
+            for p in range(P):
+                kx = j - p * s
+                if 0 <= kx < k:
+                    w(I + ind + "    %s = TOps.FusedMultiplyAdd(%s, %s, %s);" % (acc(p, u), vn(u), wt(kx, u), acc(p, u)))
+        if edge:
+            w(I + "    }")
+    w(I + "}")
+    for u in range(vs):
+        w(I + "float* b%s = bias == null ? null : bias + %s;" % ("" if vs == 1 else u, cn(u)))
+        for p in range(P):
+            w(I + "Finish(y + %s%s, %s, b%s, epilogue);" % ("" if p == 0 else ("yStride + " if p == 1 else "%d * yStride + " % p), cn(u), acc(p, u), "" if vs == 1 else u))
+
 for edge in (False, True):
   for (k, s) in shapes:
       cols = (P - 1) * s + k
@@ -71,36 +120,19 @@ for edge in (False, True):
       w("    private static void K%dS%d%s(%sfloat* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride," % (k, s, "Edge" if edge else "", "int validColumns, " if edge else ""))
       w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)")
       w("    {")
-      w("        for (int v = 0; v < vectors; v++)")
+      w("        int v = 0;")
+      w("        if (TwoVectors)")
+      w("        {")
+      w("            for (; v + 1 < vectors; v += 2)")
+      w("            {")
+      w("                int c0 = starts[v], c1 = starts[v + 1];")
+      body(k, s, cols, edge, 2, "                ")
+      w("            }")
+      w("        }")
+      w("        for (; v < vectors; v++)")
       w("        {")
       w("            int c = starts[v];")
-      w("            " + ", ".join("a%d = TOps.Zero" % p for p in range(P)).replace("a0 = TOps.Zero", "TV a0 = TOps.Zero") + ";")
-      w("            for (int ky = kyBegin; ky < kyEnd; ky++)")
-      w("            {")
-      w("                float* wr = w + (nint)ky * %d * tapStride + c;" % k)
-      for kx in range(k):
-          w("                TV w%d = TOps.Load(wr%s);" % (kx, "" if kx == 0 else " + %d * tapStride" % kx if kx > 1 else " + tapStride"))
-      w("                float* r = x + ky * rowStride + c;")
-      w("                TV v0;")
-      for j in range(cols):
-          if edge:
-              w("                if ((validColumns & %s) != 0)" % hex(1 << j))
-              w("                {")
-              w("                    v0 = TOps.Load(r + %d * col);" % j)
-              ind = "    "
-          else:
-              w("                v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
-              ind = ""
-          for p in range(P):
-              kx = j - p * s
-              if 0 <= kx < k:
-                  w(ind + "                a%d = TOps.FusedMultiplyAdd(v0, w%d, a%d);" % (p, kx, p))
-          if edge:
-              w("                }")
-      w("            }")
-      w("            float* b = bias == null ? null : bias + c;")
-      for p in range(P):
-          w("            Finish(y + %s c, a%d, b, epilogue);" % ("" if p == 0 else ("yStride +" if p == 1 else "%d * yStride +" % p), p))
+      body(k, s, cols, edge, 1, "            ")
       w("        }")
       w("    }")
 w("")
