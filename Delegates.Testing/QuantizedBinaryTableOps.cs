@@ -175,45 +175,10 @@ public static class QuantizedBinaryTableOps
             bad[^1][3] = zero;
             bad[^1][1] = zero;
 
-            using var reference = Create(model, null);
-            var referenceError = Assert.Throws<KernelException>(() => Invoke(reference, bad))!;
-            Assert.That(referenceError.Message, Does.Contain("division by zero: element 1 of the denominator 'd'"));
-
-            using var accelDelegate = createDelegate();
-            using var delegated = Create(model, accelDelegate);
-            string name = $"{type.ToDisplayName()} network with a zero DIV denominator on {accelDelegate.Name}";
-            Assert.That(delegated.Plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, $"{name}: nodes left on the reference");
-            var before = Invoke(delegated, inputs);
-            var thrown = Assert.Throws<DelegateInvokeException>(() => Invoke(delegated, bad), name)!;
-            Assert.That(thrown.InnerException, Is.TypeOf<KernelException>(), name);
-            var error = (KernelException)thrown.InnerException!;
-            Assert.That(error.NodeIndex, Is.EqualTo(referenceError.NodeIndex), name);
-            Assert.That(error.OperatorName, Is.EqualTo("DIV"), name);
-            Assert.That(error.Message, Is.EqualTo(referenceError.Message), name);
-            var after = Outputs(delegated);
-            for (int o = 0; o < before.Length; o++) Assert.That(after[o], Is.EqualTo(before[o]), $"{name}: output {o} changed by the failed invoke");
-            Assert.That(Invoke(delegated, inputs), Is.EqualTo(Invoke(reference, inputs)), $"{name}: the invoke after the failure");
+            InvokeErrorHarness.AssertFailsLikeTheReference(model, createDelegate, inputs, bad, "DIV",
+                "division by zero: element 1 of the denominator 'd'", $"{type.ToDisplayName()} network with a zero DIV denominator");
         }
     }
-
-    private static Interpreter Create(Model model, IAccelDelegate? accelDelegate)
-    {
-        var options = new InterpreterOptions();
-        if (accelDelegate is not null) options.Delegates.Add(new DelegateSelection(accelDelegate));
-        var interpreter = new Interpreter(model, options);
-        interpreter.AllocateTensors();
-        return interpreter;
-    }
-
-    private static byte[][] Invoke(Interpreter interpreter, byte[][] inputs)
-    {
-        for (int i = 0; i < inputs.Length; i++) interpreter.GetInputTensor(i).CopyFromBytes(inputs[i]);
-        interpreter.Invoke();
-        return Outputs(interpreter);
-    }
-
-    private static byte[][] Outputs(Interpreter interpreter) =>
-        Enumerable.Range(0, interpreter.OutputCount).Select(o => interpreter.GetOutputTensor(o).Bytes.ToArray()).ToArray();
 
     /// <summary>Uniform random bytes for every input of <paramref name="model"/>.</summary>
     private static byte[][] RandomInputs(Model model, Random random)

@@ -1,6 +1,7 @@
 using Accel.Building;
 using Accel.Delegates;
 using NUnit.Framework;
+using static Accel.Testing.InvokeErrorHarness;
 
 namespace Accel.Testing;
 
@@ -110,43 +111,8 @@ public static class QuantizedLogSqrtRsqrtOps
                 if (size == 2) BitConverter.TryWriteBytes(bad[1].AsSpan(2 * element), (short)(PositiveZeroPoint(type) + value));
                 else bad[1][element] = (byte)(sbyte)(PositiveZeroPoint(type) + value);
 
-            using var reference = Create(model, null);
-            var referenceError = Assert.Throws<KernelException>(() => Run(reference, bad))!;
-            Assert.That(referenceError.Message, Does.Contain("input element 37 is"));
-
-            using var accelDelegate = createDelegate();
-            using var delegated = Create(model, accelDelegate);
-            string name = $"{type.ToDisplayName()} LOG / ABS / SQRT / RSQRT network on {accelDelegate.Name}";
-            Assert.That(delegated.Plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, $"{name}: nodes left on the reference");
-            var before = Run(delegated, inputs);
-            var thrown = Assert.Throws<DelegateInvokeException>(() => Run(delegated, bad), name)!;
-            Assert.That(thrown.InnerException, Is.TypeOf<KernelException>(), name);
-            var error = (KernelException)thrown.InnerException!;
-            Assert.That(error.NodeIndex, Is.EqualTo(referenceError.NodeIndex), name);
-            Assert.That(error.OperatorName, Is.EqualTo("SQRT"), name);
-            Assert.That(error.Message, Is.EqualTo(referenceError.Message), name);
-            var after = Outputs(delegated);
-            for (int o = 0; o < before.Length; o++) Assert.That(after[o], Is.EqualTo(before[o]), $"{name}: output {o} changed by the failed invoke");
-            Assert.That(Run(delegated, inputs), Is.EqualTo(Run(reference, inputs)), $"{name}: the invoke after the failure");
+            InvokeErrorHarness.AssertFailsLikeTheReference(model, createDelegate, inputs, bad, "SQRT", "input element 37 is",
+                $"{type.ToDisplayName()} LOG / ABS / SQRT / RSQRT network");
         }
     }
-
-    private static Interpreter Create(Model model, IAccelDelegate? accelDelegate)
-    {
-        var options = new InterpreterOptions();
-        if (accelDelegate is not null) options.Delegates.Add(new DelegateSelection(accelDelegate));
-        var interpreter = new Interpreter(model, options);
-        interpreter.AllocateTensors();
-        return interpreter;
-    }
-
-    private static byte[][] Run(Interpreter interpreter, byte[][] inputs)
-    {
-        for (int i = 0; i < inputs.Length; i++) interpreter.GetInputTensor(i).CopyFromBytes(inputs[i]);
-        interpreter.Invoke();
-        return Outputs(interpreter);
-    }
-
-    private static byte[][] Outputs(Interpreter interpreter) =>
-        Enumerable.Range(0, interpreter.OutputCount).Select(o => interpreter.GetOutputTensor(o).Bytes.ToArray()).ToArray();
 }
