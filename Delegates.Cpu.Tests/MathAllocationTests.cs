@@ -54,18 +54,6 @@ public sealed class MathAllocationTests
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
         var random = new Random(3);
         interpreter.SetInput<float>(0, Enumerable.Range(0, 16 * 16 * 33).Select(_ => (float)(random.NextDouble() * 4)).ToArray());
-        // Warm up past the runtime's tiering delay (100 ms without new tier-0 methods), so its call counting and
-        // tier-1 re-JIT of SpecMath (whose few bytes the process-wide counter would see) are done before measuring.
-        var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 30 || warmUp.ElapsedMilliseconds < 1000; i++) interpreter.Invoke();
-        // As ElementwiseAllocationTests: a per-invoke allocation shows up in every round; one clean round proves none.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 30 && fewest > 0; round++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 20; i++) interpreter.Invoke();
-            fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-        Assert.That(fewest, Is.Zero, $"every round of 20 invokes at {threads} thread(s) allocated; the fewest bytes were {fewest}");
+        InvokeAllocation.AssertNoneAfterWarmUp(interpreter, $"{threads} thread(s)", warmUpMilliseconds: 1000);
     }
 }

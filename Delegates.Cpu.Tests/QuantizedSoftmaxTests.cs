@@ -44,16 +44,7 @@ public sealed class QuantizedSoftmaxTests
         interpreter.AllocateTensors();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
         interpreter.SetInput<sbyte>(0, ((byte[])c.Inputs[0]).Select(b => (sbyte)b).ToArray());
-        for (int i = 0; i < 30; i++) interpreter.Invoke();
-        // The process-wide counter also sees the runtime's background work: one clean round of 20 invokes proves none.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 10 && fewest > 0; round++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 20; i++) interpreter.Invoke();
-            fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-        Assert.That(fewest, Is.Zero, $"every round of 20 invokes at {threads} thread(s) allocated; the fewest bytes were {fewest}");
+        InvokeAllocation.AssertNoneAfterWarmUp(interpreter, $"{threads} thread(s)");
     }
 
     [Test]

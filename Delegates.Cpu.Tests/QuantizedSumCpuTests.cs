@@ -120,16 +120,6 @@ public sealed class QuantizedSumCpuTests
         var input = new byte[16 * 16 * 33];
         new Random(5).NextBytes(input);
         SetBytes(interpreter, TensorType.Int8, input);
-        var warmUp = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 30 || warmUp.ElapsedMilliseconds < 1000; i++) interpreter.Invoke();
-        // As MathAllocationTests: a per-invoke allocation shows up in every round; one clean round proves none.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 30 && fewest > 0; round++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 20; i++) interpreter.Invoke();
-            fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-        Assert.That(fewest, Is.Zero);
+        InvokeAllocation.AssertNoneAfterWarmUp(interpreter, "2 threads", warmUpMilliseconds: 1000);
     }
 }

@@ -107,15 +107,6 @@ public sealed class TypedElementwiseTests
         using var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
         Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(interpreter.Graph.ExecutedNodeCount));
-        for (int i = 0; i < 10; i++) interpreter.Invoke();
-        // As ElementwiseTests: a per-invoke allocation shows up in every round; one clean round proves there is none.
-        long fewest = long.MaxValue;
-        for (int round = 0; round < 10 && fewest > 0; round++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 5; i++) interpreter.Invoke();
-            fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-        Assert.That(fewest, Is.Zero, $"every round of 5 invokes at {threads} thread(s) allocated; the fewest bytes were {fewest}");
+        InvokeAllocation.AssertNoneAfterWarmUp(interpreter, $"{threads} thread(s)");
     }
 }
