@@ -44,7 +44,7 @@ internal static class BiasAbsorption
         }
         if (candidates.Count == 0) return new Summary(0, 0, 0);
 
-        var (lo, hi) = ChannelExtremes(g, candidates.Select(c => c.Tensor).ToList(), samples, threads, progress);
+        var (lo, hi) = ChannelExtremes.Measure(g, candidates.Select(c => c.Tensor).ToList(), samples, threads, progress, "bias absorption");
         int tensors = 0, moved = 0;
         foreach (var (producer, t, rs) in candidates)
         {
@@ -113,39 +113,6 @@ internal static class BiasAbsorption
             default:
                 return false;
         }
-    }
-
-    private static (Dictionary<int, double[]> Lo, Dictionary<int, double[]> Hi) ChannelExtremes(EditableGraph g, List<int> watched,
-        IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
-    {
-        var outputs = g.Outputs.Concat(watched).Distinct().ToList(); // Build's output order
-        using var model = Model.FromBytes(g.Build(watched));
-        using var interpreter = ModelRunner.Create(model, threads);
-        var lo = watched.ToDictionary(t => t, t => Enumerable.Repeat(double.PositiveInfinity, g.Tensors[t].Shape[^1]).ToArray());
-        var hi = watched.ToDictionary(t => t, t => Enumerable.Repeat(double.NegativeInfinity, g.Tensors[t].Shape[^1]).ToArray());
-        for (int s = 0; s < samples.Count; s++)
-        {
-            ModelRunner.Feed(interpreter, samples[s]);
-            interpreter.Invoke();
-            for (int k = 0; k < outputs.Count; k++)
-            {
-                if (!lo.TryGetValue(outputs[k], out var l)) continue;
-                var h = hi[outputs[k]];
-                var values = interpreter.Output<float>(k);
-                int channels = l.Length;
-                for (int i = 0; i < values.Length; i++)
-                {
-                    float v = values[i];
-                    if (!float.IsFinite(v))
-                        throw new OptimizationException($"Calibration sample '{samples[s].Source}' makes tensor '{g.Tensors[outputs[k]].Name}' {v}; ranges need finite activations.");
-                    int c = i % channels;
-                    if (v < l[c]) l[c] = v;
-                    if (v > h[c]) h[c] = v;
-                }
-            }
-            progress?.Report(new OptimizationProgress("bias absorption", s + 1, samples.Count));
-        }
-        return (lo, hi);
     }
 
     /// <summary>The producer's bias loses o_c; each reader's bias gains the sum of its weights on channel c times o_c.</summary>

@@ -284,35 +284,9 @@ internal static class Equalization
     private static Dictionary<int, double[]> ChannelRanges(EditableGraph g, List<int> watched, IReadOnlyList<CalibrationSample> samples, int threads,
         IProgress<OptimizationProgress>? progress)
     {
-        var outputs = g.Outputs.Concat(watched).Distinct().ToList(); // Build's output order
-        using var model = Model.FromBytes(g.Build(watched));
-        using var interpreter = ModelRunner.Create(model, threads);
-        var lo = watched.ToDictionary(t => t, t => new double[g.Tensors[t].Shape[^1]]);
-        var hi = watched.ToDictionary(t => t, t => new double[g.Tensors[t].Shape[^1]]);
-        for (int s = 0; s < samples.Count; s++)
-        {
-            ModelRunner.Feed(interpreter, samples[s]);
-            interpreter.Invoke();
-            for (int k = 0; k < outputs.Count; k++)
-            {
-                if (!lo.TryGetValue(outputs[k], out var l)) continue;
-                var h = hi[outputs[k]];
-                var values = interpreter.Output<float>(k);
-                int channels = l.Length;
-                for (int i = 0; i < values.Length; i++)
-                {
-                    float v = values[i];
-                    if (!float.IsFinite(v))
-                        throw new OptimizationException($"Calibration sample '{samples[s].Source}' makes tensor '{g.Tensors[outputs[k]].Name}' {v}; ranges need finite activations.");
-                    int c = i % channels;
-                    if (v < l[c]) l[c] = v;
-                    if (v > h[c]) h[c] = v;
-                }
-            }
-            progress?.Report(new OptimizationProgress("equalization", s + 1, samples.Count));
-        }
+        var (lo, hi) = ChannelExtremes.Measure(g, watched, samples, threads, progress, "equalization");
         // Ranges are widened to contain 0 (as the quantizer widens them), so the width is what one step divides.
-        return watched.ToDictionary(t => t, t => lo[t].Zip(hi[t], (a, b) => b - a).ToArray());
+        return watched.ToDictionary(t => t, t => lo[t].Zip(hi[t], (a, b) => Math.Max(b, 0) - Math.Min(a, 0)).ToArray());
     }
 
     /// <summary>
