@@ -52,6 +52,22 @@ public sealed class IsaPathTests
         var run = RunCases([("DOTNET_PreferredVectorBitWidth", "512")]);
         AssertPath(run, "Vector512", ("Avx512F", true), ("Vector512", true));
         if (X86.AvxVnni.IsSupported) Assert.That(run.Line("quantized"), Is.EqualTo("int8 AvxVnni, uint8 Avx2"), run.Output);
+        if (Accel.Delegates.Cpu.Kernels.Emitted.Vnni512Gemm.Shared is not null)
+            Assert.That(run.Line("int8 gemm"), Does.StartWith("emitted 512-bit"), run.Output);
+    }
+
+    /// <summary>
+    /// x86-64-v3 with AVX-VNNI (AVX-512 switched off, as the forced v3 settings do): the int8 GEMM stays on the managed
+    /// 256-bit VNNI kernels and never takes the emitted 512-bit ones, even on a CPU with AVX512_VNNI; a sample of
+    /// the op cases (every 40th, no corpus) is bit-exact there.
+    /// </summary>
+    [Test]
+    public void TheForcedV3SettingNeverTakesTheEmitted512BitGemm()
+    {
+        RequireMachine(X86.AvxVnni.IsSupported, "AVX-VNNI (AvxVnni.IsSupported is false), so the int8 GEMM has no VNNI path to keep");
+        var run = RunCases([("DOTNET_EnableAVX512", "0"), ("DOTNET_EnableAVX10v1", "0")], "--no-corpus", "--every", "40");
+        Assert.That(run.Line("quantized"), Is.EqualTo("int8 AvxVnni, uint8 Avx2"), run.Output);
+        Assert.That(run.Line("int8 gemm"), Does.StartWith("AvxVnni (emitted 512-bit kernels not used: AVX-512F/BW with Vector512 are not enabled"), run.Output);
     }
 
     [Test]
@@ -91,6 +107,7 @@ public sealed class IsaPathTests
         Assert.That(run.Path, Does.EndWith($"kernels forced to Vector512 by {SimdPath.KernelWidthSwitch}"), run.Output);
         Assert.That(run.Isa("Vector512"), Is.False, run.Output);
         Assert.That(run.Line("kernels"), Is.EqualTo("Vector512 elementwise, Vector512 widest gemm"), run.Output);
+        Assert.That(run.Line("int8 gemm"), Does.Not.StartWith("emitted"), run.Output);
     }
 
     /// <summary>Ignores the test, with the reason, when this process (hardware, as its ISA switches leave it) lacks the ISA.</summary>

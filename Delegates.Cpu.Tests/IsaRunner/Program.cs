@@ -30,6 +30,7 @@ Console.WriteLine($"isa: Avx512F={Avx512F.IsSupported} Avx2={Avx2.IsSupported} A
     $"Vector512={Vector512.IsHardwareAccelerated} Vector256={Vector256.IsHardwareAccelerated} Vector128={Vector128.IsHardwareAccelerated} AdvSimd={System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported}");
 Console.WriteLine($"kernels: {SimdWidths.Describe(SimdWidths.Current)} elementwise, {SimdPath.DescribeLanes((int)GemmWidths.Widest)} widest gemm");
 Console.WriteLine($"quantized: int8 {Accel.Delegates.Cpu.Kernels.Quantized.QuantizedIsas.Best(true)}, uint8 {Accel.Delegates.Cpu.Kernels.Quantized.QuantizedIsas.Best(false)}");
+Console.WriteLine($"int8 gemm: {Accel.Delegates.Cpu.Kernels.Quantized.QuantizedIsas.DescribeInt8Gemm()}");
 Console.WriteLine($"kernel width override ({SimdPath.OverrideVariable}): {(forced.Length == 0 ? "none" : forced)}");
 
 int passed = 0, failed = 0;

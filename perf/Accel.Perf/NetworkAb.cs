@@ -12,7 +12,8 @@ namespace Accel.Perf;
 /// the fastest single invoke (wall clock) and the process CPU time per invoke of the cheapest batch
 /// (<c>CLOCK_PROCESS_CPUTIME_ID</c>, all threads). On a machine loaded far beyond its cores the wall-clock minimum
 /// still includes preemption while the CPU time does not; run with <c>DOTNET_TieredCompilation=0</c> so that no
-/// background JIT work lands in the CPU time. Inputs are the corpus models' deterministic fill.
+/// background JIT work lands in the CPU time. Inputs are the corpus models' deterministic fill. A MODEL written
+/// <c>path@managed</c> is compiled with the emitted 512-bit int8 kernels switched off (the managed 256-bit ones).
 /// </summary>
 public static class NetworkAb
 {
@@ -67,14 +68,23 @@ public static class NetworkAb
         }
     }
 
+    /// <summary>The AppContext switch that keeps the int8 GEMM off the emitted 512-bit kernels (MODEL@managed).</summary>
+    private const string EmittedKernelsSwitch = "Accel.Delegates.Cpu.EmittedKernels";
+
     private static (TfliteModel Model, Interpreter Interpreter) Open(string path, int threads)
     {
+        // MODEL@managed: compiled with the emitted int8 kernels switched off (before/after in one process).
+        bool managed = path.EndsWith("@managed", StringComparison.Ordinal);
+        if (managed) path = path[..^"@managed".Length];
         var model = TfliteModel.FromBytes(File.ReadAllBytes(path));
         var options = new InterpreterOptions { Threads = threads };
         options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        AppContext.SetSwitch(EmittedKernelsSwitch, !managed);
         var interpreter = new Interpreter(model, options);
         interpreter.AllocateTensors();
         CorpusModels.FillInputs(interpreter);
+        interpreter.Invoke(); // every node compiled (some kernels compile at their first run) under the switch
+        AppContext.SetSwitch(EmittedKernelsSwitch, true);
         return (model, interpreter);
     }
 

@@ -41,9 +41,10 @@ internal static class QuantizedConv
             return new QuantizedFirstLayerCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(), new QuantizedEpilogue(q), q.InputOffset);
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var epilogue = new QuantizedEpilogue(q);
+        bool small = QuantizedSmallPointwiseCpuNode.Fits(g, path); // reads the 8-channel blocks
         var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
-            g.OutputDepth, depth, path, epilogue);
-        if (QuantizedSmallPointwiseCpuNode.Fits(g, path))
+            g.OutputDepth, depth, path, epilogue, small ? null : QuantizedIsas.Emitted512(path, depth, g.OutputDepth));
+        if (small)
             return new QuantizedSmallPointwiseCpuNode(input, output, g, weights, epilogue);
         return new QuantizedConv2DCpuNode(input, output, g, weights, epilogue, q.InputOffset, signed);
     }
@@ -57,7 +58,7 @@ internal static class QuantizedConv
         var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
         var epilogue = new QuantizedEpilogue(q);
         var packed = new PackedQuantizedWeights(weights.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
-            p.Units, p.Depth, path, epilogue);
+            p.Units, p.Depth, path, epilogue, QuantizedIsas.Emitted512(path, p.Depth, p.Units));
         return new QuantizedFullyConnectedCpuNode(input, node.Outputs[0], p.Batch, packed, epilogue, q.InputOffset, signed);
     }
 

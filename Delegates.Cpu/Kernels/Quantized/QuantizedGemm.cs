@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Emitted;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
 
@@ -33,6 +34,24 @@ internal static class QuantizedIsas
         return Avx2.IsSupported ? QuantizedIsa.Avx2 : QuantizedIsa.Scalar;
     }
 
+    /// <summary>
+    /// The emitted 512-bit VNNI kernels for an int8 GEMM on <paramref name="path"/> (<see cref="QuantizedIsa.AvxVnni"/>
+    /// only), or null: the managed 256-bit kernels (<see cref="Vnni512Gemm.Refusal"/> says why where the path is VNNI).
+    /// Only for GEMMs of at least <see cref="Vnni512Gemm.MinDepth"/> and <see cref="Vnni512Gemm.MinChannels"/>, where
+    /// it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
+    /// </summary>
+    public static Vnni512Gemm? Emitted512(QuantizedIsa path, int depth, int outputChannels) =>
+        path == QuantizedIsa.AvxVnni && depth >= Vnni512Gemm.MinDepth && outputChannels >= Vnni512Gemm.MinChannels
+        && !(AppContext.TryGetSwitch(Vnni512Gemm.Switch, out bool enabled) && !enabled) ? Vnni512Gemm.Shared : null;
+
+    /// <summary>The int8 GEMM's kernels in words: the emitted 512-bit ones, or the managed path and why not the emitted one.</summary>
+    public static string DescribeInt8Gemm()
+    {
+        var path = Best(true);
+        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels, AvxVnni otherwise";
+        return path == QuantizedIsa.AvxVnni ? $"{path} (emitted 512-bit kernels not used: {Vnni512Gemm.Refusal})" : $"{path}";
+    }
+
     /// <summary>Whether this process can run <paramref name="isa"/> (for tests that pin a path).</summary>
     public static bool IsSupported(QuantizedIsa isa) => isa switch
     {
@@ -50,14 +69,14 @@ internal static class QuantizedIsas
 /// </summary>
 internal sealed unsafe class QuantizedEpilogue
 {
-    private readonly int[] _multipliers, _leftShifts, _rightShifts; // pinned, padded to a multiple of 8 channels
+    private readonly int[] _multipliers, _leftShifts, _rightShifts; // pinned, padded to a multiple of 16 channels
 
     public QuantizedEpilogue(QuantizedConvParams q)
     {
         int channels = q.Multipliers.Length;
         Multipliers = new int[channels];
         Shifts = new int[channels];
-        int padded = (channels + 7) / 8 * 8;
+        int padded = (channels + 15) / 16 * 16; // whole 16-lane groups (the emitted 512-bit GEMM's epilogue)
         _multipliers = GC.AllocateArray<int>(padded, pinned: true);
         _leftShifts = GC.AllocateArray<int>(padded, pinned: true);
         _rightShifts = GC.AllocateArray<int>(padded, pinned: true);
@@ -181,6 +200,8 @@ internal sealed unsafe class QuantizedEpilogue
 /// </list>
 /// Taps outside the input are rows of the input's zero point (x + x_off = 0), which contribute nothing: the reference
 /// skips them.
+/// With <see cref="Emitted"/> (the 512-bit kernels, <see cref="Vnni512Gemm"/>) the VNNI quadruples are packed per
+/// 16-channel group instead, [group][k/4][16][4] (the last group zero-padded), the bias padded to whole groups.
 /// </summary>
 internal sealed unsafe class PackedQuantizedWeights
 {
@@ -191,17 +212,21 @@ internal sealed unsafe class PackedQuantizedWeights
     private readonly int[] _bias;
 
     public PackedQuantizedWeights(ReadOnlySpan<byte> weights, bool signed, int filterOffset, int inputOffset, ReadOnlySpan<int> bias,
-        int outputChannels, int depth, QuantizedIsa isa, QuantizedEpilogue? epilogue = null)
+        int outputChannels, int depth, QuantizedIsa isa, QuantizedEpilogue? epilogue = null, Vnni512Gemm? emitted = null)
     {
         if (isa == QuantizedIsa.AvxVnni && (!signed || filterOffset != 0))
             throw new ArgumentException("the VNNI path packs symmetric int8 weights only", nameof(isa));
+        if (emitted is not null && (isa != QuantizedIsa.AvxVnni || epilogue is null))
+            throw new ArgumentException("the emitted 512-bit kernels take VNNI-packed weights with their epilogue", nameof(emitted));
+        Emitted = emitted;
         Isa = isa;
         OutputChannels = outputChannels;
         Depth = depth;
         Blocks = (outputChannels + BlockChannels - 1) / BlockChannels;
         int group = isa == QuantizedIsa.AvxVnni ? 4 : 2;
         RowLength = (depth + group - 1) / group * group;
-        _bias = GC.AllocateArray<int>(Blocks * BlockChannels, pinned: true);
+        Groups = (outputChannels + Vnni512Gemm.GroupChannels - 1) / Vnni512Gemm.GroupChannels;
+        _bias = GC.AllocateArray<int>(Math.Max(Blocks * BlockChannels, Groups * Vnni512Gemm.GroupChannels), pinned: true);
         for (int c = 0; c < outputChannels; c++)
         {
             int value = bias.IsEmpty ? 0 : bias[c];
@@ -215,10 +240,11 @@ internal sealed unsafe class PackedQuantizedWeights
         }
         if (isa == QuantizedIsa.AvxVnni)
         {
-            _narrow = GC.AllocateArray<sbyte>(Blocks * BlockChannels * RowLength + 64, pinned: true);
+            int width = emitted is null ? BlockChannels : Vnni512Gemm.GroupChannels;
+            _narrow = GC.AllocateArray<sbyte>((outputChannels + width - 1) / width * width * RowLength + 64, pinned: true);
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
-                _narrow[Index(c, k, 4)] = (sbyte)weights[c * depth + k];
+                _narrow[Index(c, k, 4, width)] = (sbyte)weights[c * depth + k];
             if (epilogue is not null && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
                 Short = ShortRequantization.TryCreate(weights, bias, outputChannels, depth, inputOffset, epilogue);
         }
@@ -227,17 +253,23 @@ internal sealed unsafe class PackedQuantizedWeights
             _wide = GC.AllocateArray<short>(Blocks * BlockChannels * RowLength + 32, pinned: true);
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
-                _wide[Index(c, k, 2)] = (short)((signed ? (sbyte)weights[c * depth + k] : weights[c * depth + k]) + filterOffset);
+                _wide[Index(c, k, 2, BlockChannels)] = (short)((signed ? (sbyte)weights[c * depth + k] : weights[c * depth + k]) + filterOffset);
         }
     }
 
-    private int Index(int channel, int k, int group) =>
-        (channel / BlockChannels) * BlockChannels * RowLength + k / group * BlockChannels * group + channel % BlockChannels * group + k % group;
+    private int Index(int channel, int k, int group, int width) =>
+        (channel / width) * width * RowLength + k / group * width * group + channel % width * group + k % group;
 
     public QuantizedIsa Isa { get; }
     public int OutputChannels { get; }
     public int Depth { get; }
     public int Blocks { get; }
+
+    /// <summary>16-channel groups (the emitted kernels' unit; the bias is padded to whole groups).</summary>
+    public int Groups { get; }
+
+    /// <summary>The 512-bit kernels these weights are packed for (per 16-channel group), or null: the managed kernels' 8-channel blocks.</summary>
+    public Vnni512Gemm? Emitted { get; }
 
     /// <summary>K rounded up to the pair (int16) or quadruple (VNNI) size: the length of one packed row.</summary>
     public int RowLength { get; }
@@ -433,6 +465,11 @@ internal static unsafe class QuantizedGemm
     {
         int stride = w.RowBytes;
         byte* r0 = rows, r1 = count > 1 ? rows + stride : r0, r2 = count > 2 ? rows + 2 * stride : r0, r3 = count > 3 ? rows + 3 * stride : r0;
+        if (w.Emitted is { } emitted)
+        {
+            RunEmitted(emitted, w, epilogue, r0, r1, r2, r3, count, output, outputStride, blockBegin, blockEnd);
+            return;
+        }
         if (w.Isa == QuantizedIsa.Scalar)
         {
             int* acc = stackalloc int[PackedQuantizedWeights.BlockChannels];
@@ -473,6 +510,53 @@ internal static unsafe class QuantizedGemm
             Pair(w, epilogue, block, blockSize, r0, r1, r2, r3, count, output, outputStride, wide);
         for (int block = pairedEnd; block < blockEnd; block++)
             Single(w, epilogue, block, r0, r1, r2, r3, count, output, outputStride);
+    }
+
+    /// <summary>
+    /// <see cref="Run"/> with the emitted 512-bit kernels: the 16-channel groups covering channels [8 · blockBegin,
+    /// 8 · blockEnd) up to four per call, the int32 sums (bias included) through a stack buffer, then each row's
+    /// groups requantized on 16 lanes as the managed tiles do (the short form where it holds). A group only partly in
+    /// the range (a channel split at an odd block, or the last group) stores just its channels in the range.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunEmitted(Vnni512Gemm emitted, PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* r0, byte* r1, byte* r2, byte* r3,
+        int count, byte* output, int outputStride, int blockBegin, int blockEnd)
+    {
+        const int width = Vnni512Gemm.GroupChannels;
+        int begin = blockBegin * PackedQuantizedWeights.BlockChannels, end = Math.Min(blockEnd * PackedQuantizedWeights.BlockChannels, w.OutputChannels);
+        if (begin >= end) return;
+        byte** rows = stackalloc byte*[Vnni512Gemm.Rows];
+        rows[0] = r0;
+        rows[1] = r1;
+        rows[2] = r2;
+        rows[3] = r3;
+        int* sums = stackalloc int[Vnni512Gemm.Rows * Vnni512Gemm.SumsRowStride];
+        byte* partial = stackalloc byte[width];
+        nint groupStride = (nint)width * w.RowLength;
+        var fast = w.Short;
+        for (int group = begin / width, groupEnd = (end + width - 1) / width; group < groupEnd; group += Vnni512Gemm.MaxGroups)
+        {
+            int groups = Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
+            emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
+            for (int j = 0; j < groups; j++)
+            {
+                int first = (group + j) * width, low = Math.Max(first, begin), high = Math.Min(first + width, end);
+                for (int r = 0; r < count; r++)
+                {
+                    var acc = Vector512.Load(sums + r * Vnni512Gemm.SumsRowStride + j * width);
+                    var bytes = Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(acc, first) : epilogue.Requantize(acc, first));
+                    byte* y = output + (nint)r * outputStride;
+                    if (low == first && high == first + width) bytes.Store(y + first);
+                    else if (high - low == 8 && (low - first) % 8 == 0) // half a group (Cout 24, 40, 56, …; an odd-block split)
+                        *(ulong*)(y + low) = bytes.AsUInt64().GetElement((low - first) / 8);
+                    else
+                    {
+                        bytes.Store(partial);
+                        for (int c = low; c < high; c++) y[c] = partial[c - first];
+                    }
+                }
+            }
+        }
     }
 
     // Pair, Single and BlockVnni4 are separate methods, not inlined into Run: in one large method the JIT kept the

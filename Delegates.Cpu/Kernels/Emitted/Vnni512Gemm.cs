@@ -1,0 +1,152 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Accel.Delegates.Cpu.Kernels.Emitted;
+
+/// <summary>
+/// The int8 GEMM's inner loop with 512-bit <c>vpdpbusd</c> (AVX512_VNNI), emitted as machine code at run time because
+/// .NET 10 exposes only the 256-bit AVX-VNNI form (<c>AvxVnni</c>) and no <c>Avx512Vnni</c> class. One immutable
+/// object per process (<see cref="Shared"/>), built on first use: four kernels, for 1–4 groups of 16 output channels
+/// × 4 packed rows, in read+execute pages of their own (<see cref="ExecutableCode"/>).
+/// </summary>
+/// <remarks>
+/// A kernel, called as <c>void (sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)</c>
+/// (System V: rdi, rsi, rdx, rcx, r8, r9), computes for each of the 4 rows r and G groups j the 16 int32 lanes
+/// sums[64 r + 16 j + lane] = bias[16 j + lane] + Σ_q Σ_i rows[r][4 q + i] · weights[j · groupStride + 64 q + 4 lane + i]
+/// (u8 rows × s8 weights, wrapping int32 arithmetic) for q in [0, quads): weights packed per 16-channel group as
+/// [k/4][16 channels][4], the same quadruples as the 256-bit path's [k/4][8][4] blocks, so the sums are the same
+/// exact int32 values. Registers: zmm0–15 the 16 accumulators, zmm16–19 the groups' weights, zmm20–23 the rows'
+/// broadcast quadruples; rax, r10, r11, rdx the row pointers (advanced to their ends, rcx counting −4·quads up to 0),
+/// rdi and r8 the weights of groups 0–1 and 2–3.
+/// </remarks>
+internal sealed unsafe class Vnni512Gemm
+{
+    /// <summary>Output channels per group (lanes of one zmm accumulator).</summary>
+    public const int GroupChannels = 16;
+
+    /// <summary>Most groups one call computes.</summary>
+    public const int MaxGroups = 4;
+
+    /// <summary>Rows per call (rows a tile lacks alias an existing one).</summary>
+    public const int Rows = 4;
+
+    /// <summary>int32 sums one row occupies in the sums buffer (MaxGroups · GroupChannels).</summary>
+    public const int SumsRowStride = MaxGroups * GroupChannels;
+
+    /// <summary>
+    /// <see cref="AppContext"/> switch (runtimeconfig property or <see cref="AppContext.SetSwitch"/>), read when a node
+    /// is compiled: false keeps the int8 GEMM on the managed 256-bit kernels (hosts that forbid generated code, and the
+    /// before/after measurements in one process). Unset or true: the emitted kernels where <see cref="Shared"/> exists.
+    /// </summary>
+    public const string Switch = "Accel.Delegates.Cpu.EmittedKernels";
+
+    /// <summary>
+    /// The shortest rows (K) the emitted kernels take: below it the call, the 16 bias loads and the sums' round trip
+    /// through memory cost more than the halved <c>vpdpbusd</c> count saves (the GEMM alone, 4096 rows, thread CPU
+    /// minima: K 32 → 1.18–1.30× slower, K 48 equal, K 64 0.96×, K 128 0.78×, K 576 0.57×; perf/RESULTS.md).
+    /// </summary>
+    public const int MinDepth = 64;
+
+    /// <summary>The fewest output channels: 24 channels run as two 16-lane groups (a third of the lanes idle) where the managed 24-channel tile has none (K 96: 1.26× slower).</summary>
+    public const int MinChannels = 32;
+
+    private readonly ExecutableCode _code;
+    private readonly int[] _entries;
+
+    private Vnni512Gemm(ExecutableCode code, int[] entries) => (_code, _entries) = (code, entries);
+
+    private static readonly Lazy<(Vnni512Gemm? Kernels, string? Refusal)> Built = new(Build);
+
+    /// <summary>The process's kernels, or null where this process may not or cannot run them (<see cref="Refusal"/> says why).</summary>
+    public static Vnni512Gemm? Shared => Built.Value.Kernels;
+
+    /// <summary>Why <see cref="Shared"/> is null (the CPU, the ISA settings, or the system refusing executable pages); null when it is not.</summary>
+    public static string? Refusal => Built.Value.Refusal;
+
+    /// <summary>
+    /// Why this process's settings and CPU rule the 512-bit kernel out, or null when they allow it: Linux x64; AVX-512F
+    /// and BW enabled in .NET (the OS saves the ZMM state: .NET checks XGETBV; <c>DOTNET_EnableAVX512=0</c>, as the
+    /// ISA runner's x86-64-v3/v2 children set, turns them off) with Vector512 accelerated; AVX-VNNI on (the int8 GEMM's
+    /// packing path); CPUID leaf 7 sub-leaf 0 ECX bit 11 (AVX512_VNNI); and no kernel width forced by
+    /// <see cref="SimdPath.KernelWidthSwitch"/> other than 512.
+    /// </summary>
+    public static string? SettingsRefusal()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return "not Linux x64";
+        if (SimdPath.ForcedLanes is { } lanes && lanes != 16) return $"the kernel width is forced to {SimdPath.DescribeLanes(lanes)}";
+        if (!Avx512F.IsSupported || !Avx512BW.IsSupported || !Vector512.IsHardwareAccelerated)
+            return "AVX-512F/BW with Vector512 are not enabled in this process";
+        if (!AvxVnni.IsSupported) return "AVX-VNNI is not enabled in this process";
+        if (!X86Base.IsSupported || (X86Base.CpuId(7, 0).Ecx & (1 << 11)) == 0) return "the CPU has no AVX512_VNNI (CPUID.7.0:ECX[11])";
+        return null;
+    }
+
+    private static (Vnni512Gemm?, string?) Build()
+    {
+        if (SettingsRefusal() is { } refusal) return (null, refusal);
+        var assembler = new X64Assembler();
+        int[] entries = new int[MaxGroups + 1];
+        for (int groups = 1; groups <= MaxGroups; groups++)
+        {
+            while (assembler.Position % 64 != 0) assembler.Ret(); // each kernel starts on a cache line (padding never runs)
+            entries[groups] = assembler.Position;
+            EmitKernel(assembler, groups);
+        }
+        var code = ExecutableCode.TryCreate(assembler.ToArray(), out string? mapRefusal);
+        return code is null ? (null, mapRefusal) : (new Vnni512Gemm(code, entries), null);
+    }
+
+    /// <summary>The kernel for <paramref name="groups"/> 16-channel groups × 4 rows (see the remarks for its contract).</summary>
+    internal static void EmitKernel(X64Assembler a, int groups)
+    {
+        Gpr[] rows = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
+        a.Mov(Gpr.Rax, new Mem(Gpr.Rdx));
+        a.Mov(Gpr.R10, new Mem(Gpr.Rdx, 8));
+        a.Mov(Gpr.R11, new Mem(Gpr.Rdx, 16));
+        a.Mov(Gpr.Rdx, new Mem(Gpr.Rdx, 24));
+        for (int r = 0; r < Rows; r++)
+        for (int j = 0; j < groups; j++)
+            a.VmovDqu32(4 * r + j, new Mem(Gpr.R8, 64 * j));
+        if (groups > 2) a.Lea(Gpr.R8, new Mem(Gpr.Rdi, 0, Gpr.Rsi, 2));
+        a.Shl(Gpr.Rcx, 2);
+        foreach (var row in rows) a.Add(row, Gpr.Rcx);
+        a.Neg(Gpr.Rcx);
+        int loop = a.Position;
+        for (int j = 0; j < groups; j++)
+            a.VmovDqu32(16 + j, j switch
+            {
+                0 => new Mem(Gpr.Rdi),
+                1 => new Mem(Gpr.Rdi, 0, Gpr.Rsi),
+                2 => new Mem(Gpr.R8),
+                _ => new Mem(Gpr.R8, 0, Gpr.Rsi),
+            });
+        for (int r = 0; r < Rows; r++) a.VpBroadcastD(20 + r, new Mem(rows[r], 0, Gpr.Rcx));
+        for (int r = 0; r < Rows; r++)
+        for (int j = 0; j < groups; j++)
+            a.VpDpBusd(4 * r + j, 20 + r, 16 + j);
+        a.Add(Gpr.Rdi, 64);
+        if (groups > 2) a.Add(Gpr.R8, 64);
+        a.Add(Gpr.Rcx, 4);
+        a.JnzBack(loop);
+        for (int r = 0; r < Rows; r++)
+        for (int j = 0; j < groups; j++)
+            a.VmovDqu32(new Mem(Gpr.R9, 4 * (SumsRowStride * r + GroupChannels * j)), 4 * r + j);
+        a.Vzeroupper();
+        a.Ret();
+    }
+
+    /// <summary>
+    /// Runs the kernel for <paramref name="groups"/> (1–4) groups: <paramref name="rows"/> the 4 row pointers,
+    /// <paramref name="quads"/> ≥ 1 quadruples per row, <paramref name="sums"/> 4 × <see cref="SumsRowStride"/> ints.
+    /// </summary>
+    public void Run(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)
+    {
+        if ((uint)(groups - 1) >= MaxGroups) throw new ArgumentOutOfRangeException(nameof(groups));
+        if (quads < 1) throw new ArgumentOutOfRangeException(nameof(quads), "the loop runs at least once");
+        // No GC transition: the kernel is short, never blocks and calls nothing.
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, int*, void>)(_code.Address + _entries[groups]);
+        kernel(weights, groupStride, rows, quads, bias, sums);
+        GC.KeepAlive(this);
+    }
+}
