@@ -33,7 +33,7 @@ public sealed class CpuDelegate : IAccelDelegate
 
     public DelegateCapabilities Capabilities { get; } =
         new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false,
-            DelegateMemory.Host, HybridKernels: true);
+            DelegateMemory.Host, HybridKernels: true, RunTimeParameters: true);
 
     public string? UnavailableReason => null;
 

@@ -30,12 +30,29 @@ internal abstract class CpuKernel<TParams> : ICpuKernel where TParams : OpParams
 
     public virtual IReadOnlyList<TensorType> Types => [TensorType.Float32];
 
-    public NodeSupport Supports(DelegateNode node) => Supports(node, node.ParamsAs<TParams>());
+    public NodeSupport Supports(DelegateNode node) =>
+        node.ParamsAtInvoke ? SupportsParamsAtInvoke(node) : Supports(node, node.ParamsAs<TParams>());
 
-    public ICpuCompiledNode Compile(DelegateNode node) => Compile(node, node.ParamsAs<TParams>());
+    /// <summary>
+    /// A node whose params are resolved at Invoke compiles to a <see cref="ParamsAtInvokeCpuNode{TParams}"/>, which
+    /// resolves them and compiles the node for them (again only when they change).
+    /// </summary>
+    public ICpuCompiledNode Compile(DelegateNode node) =>
+        node.ParamsAtInvoke ? new ParamsAtInvokeCpuNode<TParams>(node, this) : Compile(node, node.ParamsAs<TParams>());
 
     /// <summary>What this backend cannot run of a node the definition accepted; supported unless overridden.</summary>
     protected virtual NodeSupport Supports(DelegateNode node, TParams parameters) => NodeSupport.Supported;
 
+    /// <summary>
+    /// What this backend cannot run of a node whose params are resolved at Invoke (<see cref="DelegateNode.ParamsAtInvoke"/>),
+    /// judged from what is known before Invoke (dtypes, constants, input shapes); whatever the params turn out to be,
+    /// <see cref="Compile(DelegateNode, TParams)"/> must then run them. Refused unless overridden.
+    /// </summary>
+    protected virtual NodeSupport SupportsParamsAtInvoke(DelegateNode node) =>
+        NodeSupport.Refuse($"its output shape depends on a run-time input value (params resolved at Invoke); the CPU kernel of {node.Op.Name} compiles only from params fixed at AllocateTensors");
+
     protected abstract ICpuCompiledNode Compile(DelegateNode node, TParams parameters);
+
+    /// <summary>Compiles a node whose params were resolved at Invoke (by <see cref="ParamsAtInvokeCpuNode{TParams}"/>).</summary>
+    internal ICpuCompiledNode CompileResolved(DelegateNode node, TParams parameters) => Compile(node, parameters);
 }

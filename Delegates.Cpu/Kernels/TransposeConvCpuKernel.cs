@@ -26,11 +26,32 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
     // input, int8 weights) on HybridTransposeConvCpuNode.
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
-    protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p)
+    protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p) => SupportsTensors(node, withOutput: true);
+
+    /// <summary>
+    /// A run-time output_shape (the definition checks its values at Invoke): float32 and hybrid (float32 input, int8
+    /// weights) nodes — the definition has already checked, before reading output_shape, that a float32 input has
+    /// float32 or hybrid int8 weights — judged by the tensors known now. The output needs no check: the definition
+    /// accepts only an output_shape whose forward convolution gives the input's (non-empty) height and width back, so
+    /// no dimension is empty, and its element count is checked when the output is sized.
+    /// </summary>
+    protected override NodeSupport SupportsParamsAtInvoke(DelegateNode node)
+    {
+        var input = node.Inputs[2]!;
+        if (input.Type != TensorType.Float32)
+            return NodeSupport.Refuse(
+                $"input '{input.Name}' is {input.Type.ToDisplayName()}; the CPU delegate resolves a run-time output_shape for float32 and hybrid (int8 weights) TRANSPOSE_CONV only");
+        return SupportsTensors(node, withOutput: false);
+    }
+
+    private static NodeSupport SupportsTensors(DelegateNode node, bool withOutput)
     {
         var weights = node.Inputs[1]!;
         var bias = node.Inputs.Count > 3 ? node.Inputs[3] : null;
-        foreach (var (tensor, role) in new[] { (node.Inputs[2]!, "input"), (weights, "weights"), (node.Outputs[0], "output") })
+        var tensors = withOutput
+            ? new[] { (node.Inputs[2]!, "input"), (weights, "weights"), (node.Outputs[0], "output") }
+            : new[] { (node.Inputs[2]!, "input"), (weights, "weights") };
+        foreach (var (tensor, role) in tensors)
         {
             foreach (int d in tensor.Shape)
                 if (d <= 0)

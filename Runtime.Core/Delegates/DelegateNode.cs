@@ -1,13 +1,22 @@
+using Accel.Kernels;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates;
 
-/// <summary>A node as a delegate sees it: operator, options and tensors with their final shapes.</summary>
+/// <summary>
+/// A node as a delegate sees it: operator, options and tensors with their final shapes (except the dynamic outputs of
+/// a node whose params are resolved at Invoke, <see cref="ParamsAtInvoke"/>).
+/// </summary>
 public sealed class DelegateNode
 {
+    /// <summary>The node's context in the interpreter (null for a node built outside one): resolves params at Invoke.</summary>
+    private readonly KernelContext? _context;
+
     internal DelegateNode(int index, OperatorCode code, OperatorOptions? options, ReadOnlyMemory<byte> customOptions,
-        OpParams parameters, Tensor?[] inputs, Tensor[] outputs)
+        OpParams parameters, Tensor?[] inputs, Tensor[] outputs, KernelContext? context = null)
     {
+        _context = context;
         Params = parameters;
         Index = index;
         Code = code;
@@ -26,8 +35,38 @@ public sealed class DelegateNode
     /// <summary>The operator's identity (version aside), the key of every kernel registry.</summary>
     public OpId Op => OpId.From(Code);
 
-    /// <summary>What the operator's definition computed at AllocateTensors: validated options, geometry, cost.</summary>
+    /// <summary>
+    /// What the operator's definition computed at AllocateTensors: validated options, geometry, cost. For a node whose
+    /// <see cref="ParamsAtInvoke"/> is true, only a cost estimate (every input read and written once): its params are
+    /// <see cref="ResolveParams"/>'s.
+    /// </summary>
     public OpParams Params { get; }
+
+    /// <summary>
+    /// True when the node's params and output shapes depend on the value of an input computed at run time (a
+    /// shape-determining parameter input such as TRANSPOSE_CONV's output_shape; TFLite's SetTensorToDynamic in Prepare):
+    /// its outputs are dynamic (<see cref="TensorStorage.Dynamic"/>, sized at Invoke), its other inputs' shapes are
+    /// final. The planner offers such a node only to delegates declaring
+    /// <see cref="DelegateCapabilities.RunTimeParameters"/>; their Supports judges it from its tensors (dtypes,
+    /// constants, input shapes), since <see cref="Params"/> does not say which form (float, hybrid, quantized) it is.
+    /// </summary>
+    public bool ParamsAtInvoke => Params is RunTimeParameterParams;
+
+    /// <summary>
+    /// Invoke, for a node whose <see cref="ParamsAtInvoke"/> is true: runs the operator's definition on the values now
+    /// in its run-time parameter inputs — the reference executor's own path — so bad values throw the reference's
+    /// <see cref="KernelException"/> naming the node, and every dynamic output is resized (its buffer, outside the
+    /// arena, grows only when needed); returns the params. While the values are unchanged it returns the same instance
+    /// and allocates nothing, so a compiled kernel can keep what it built for that instance. Returns
+    /// <see cref="Params"/> for any other node.
+    /// </summary>
+    /// <exception cref="KernelException">The values are invalid for the node (as the reference reports them).</exception>
+    public OpParams ResolveParams()
+    {
+        if (Params is not RunTimeParameterParams deferred) return Params;
+        var context = _context ?? throw new InvalidOperationException($"{this} was built outside an interpreter: its params cannot be resolved");
+        return deferred.Resolve(context);
+    }
 
     /// <summary>The params as <typeparamref name="T"/>; an error naming the node when they are of another type.</summary>
     public T ParamsAs<T>() where T : OpParams =>

@@ -17,7 +17,16 @@ public enum DelegateMemory
 /// input, int8 weights, <see cref="OpParams.IsHybrid"/>), which it otherwise refuses before asking, so a float kernel
 /// never reads int8 weights as floats. Its Supports must still refuse the hybrid forms it lacks.
 /// </param>
-public sealed record DelegateCapabilities(IReadOnlySet<TensorType> DataTypes, bool DynamicShapes, DelegateMemory Memory, bool HybridKernels = false);
+/// <param name="RunTimeParameters">
+/// Whether the delegate resolves a node's params at Invoke (TFLite's kTfLiteDelegateFlagsAllowDynamicTensors): only
+/// then does the planner offer it a node whose output shapes depend on the value of a run-time parameter input
+/// (<see cref="DelegateNode.ParamsAtInvoke"/>: TRANSPOSE_CONV with a computed output_shape, …). Its compiled kernel
+/// calls <see cref="DelegateNode.ResolveParams"/> for that node at every Invoke, before computing it: that validates
+/// the values (the reference's typed errors), sizes the node's dynamic outputs and returns the params. Nodes that read
+/// a dynamic tensor are never offered. Off by default: such nodes are refused as touching a dynamic tensor.
+/// </param>
+public sealed record DelegateCapabilities(IReadOnlySet<TensorType> DataTypes, bool DynamicShapes, DelegateMemory Memory, bool HybridKernels = false,
+    bool RunTimeParameters = false);
 
 /// <summary>A delegate's answer for one node: claimed, or refused with a reason naming op, version, dtype, shape or option.</summary>
 public readonly record struct NodeSupport(bool IsSupported, string Reason)

@@ -88,7 +88,9 @@ public sealed class KernelContext
     /// <summary>
     /// Prepare: output <paramref name="position"/>'s shape depends on input VALUES not known before Invoke (TFLite's
     /// SetTensorToDynamic). It gets no arena memory; the kernel sets its shape at Invoke with
-    /// <see cref="ResizeOutput"/>, and every node reading it is prepared at Invoke. Delegates do not claim such nodes.
+    /// <see cref="ResizeOutput"/>, and every node reading it is prepared at Invoke. Delegates do not claim such nodes,
+    /// except a node deferred by a run-time parameter input (<see cref="Delegates.DelegateNode.ParamsAtInvoke"/>) for a
+    /// delegate declaring <see cref="Delegates.DelegateCapabilities.RunTimeParameters"/>.
     /// </summary>
     public void SetOutputDynamic(int position)
     {

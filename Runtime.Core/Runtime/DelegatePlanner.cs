@@ -33,7 +33,11 @@ internal sealed class DelegatePlanner
         _diagnostics = diagnostics;
     }
 
-    /// <summary>Why a delegate is not offered a node that touches a dynamic tensor.</summary>
+    /// <summary>
+    /// Why a delegate is not offered a node that touches a dynamic tensor (a node whose params are resolved at Invoke,
+    /// <see cref="DelegateNode.ParamsAtInvoke"/>, is offered to delegates declaring
+    /// <see cref="DelegateCapabilities.RunTimeParameters"/>).
+    /// </summary>
     public const string DynamicShapeReason =
         "reads or writes a tensor whose shape is known only at Invoke (dynamic); left to the reference executor";
 
@@ -53,8 +57,12 @@ internal sealed class DelegatePlanner
         var graph = live.Select(n => new GraphNode(n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
         var constants = Enumerable.Range(0, _tensors.Length).Where(i => _tensors[i].IsConstant).Concat(_subgraph.Inputs).ToArray();
         // Nodes that read or write a tensor sized at Invoke stay on the reference executor (no delegate node at all:
-        // a node prepared at Invoke has no params yet).
-        var dynamicNodes = live.Where(n => n.TouchesDynamic(_tensors)).Select(n => n.Index).ToHashSet();
+        // a node prepared at Invoke has no params yet), except a node whose own run-time parameter input sizes its
+        // outputs (its inputs are not dynamic): delegates declaring RunTimeParameters are offered it, and resolve its
+        // params at Invoke. A node reading its dynamic output reads a dynamic tensor, so it stays on the reference and
+        // is prepared at Invoke, in whatever partition follows, as before.
+        var atInvokeNodes = live.Where(n => n.ParamsResolvedAtInvoke(_tensors)).Select(n => n.Index).ToHashSet();
+        var dynamicNodes = live.Where(n => n.TouchesDynamic(_tensors) && !atInvokeNodes.Contains(n.Index)).Select(n => n.Index).ToHashSet();
         var delegateNodes = live.Where(n => !dynamicNodes.Contains(n.Index)).ToDictionary(n => n.Index, ToDelegateNode);
 
         // (delegate, node) pairs that failed to compile are never offered again, so this loop terminates.
@@ -64,7 +72,7 @@ internal sealed class DelegatePlanner
             refused.Clear();
             var assignment = new int[live.Length];
             for (int d = 0; d < delegates.Count; d++)
-                ClaimFor(d, live, graph, constants, delegateNodes, dynamicNodes, assignment, excluded, refused);
+                ClaimFor(d, live, graph, constants, delegateNodes, dynamicNodes, atInvokeNodes, assignment, excluded, refused);
 
             var partitions = Partitioner.Partition(graph, assignment, _tensors.Length, constants);
             // The order nodes run in: partitions in order, each partition's nodes in its order. The arena is planned
@@ -116,7 +124,7 @@ internal sealed class DelegatePlanner
     }
 
     private void ClaimFor(int d, InterpreterNode[] live, GraphNode[] graph, int[] constants, Dictionary<int, DelegateNode> delegateNodes,
-        HashSet<int> dynamicNodes, int[] assignment, HashSet<(int, int)> excluded, List<RefusedNode> refused)
+        HashSet<int> dynamicNodes, HashSet<int> atInvokeNodes, int[] assignment, HashSet<(int, int)> excluded, List<RefusedNode> refused)
     {
         var selection = _options.Delegates[d];
         var @delegate = selection.Delegate;
@@ -136,7 +144,7 @@ internal sealed class DelegatePlanner
                 refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, "compile failed earlier; given back"));
                 continue;
             }
-            if (dynamicNodes.Contains(node.Index))
+            if (dynamicNodes.Contains(node.Index) || atInvokeNodes.Contains(node.Index) && !@delegate.Capabilities.RunTimeParameters)
             {
                 refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, DynamicShapeReason));
                 continue;
@@ -257,7 +265,7 @@ internal sealed class DelegatePlanner
     private DelegateNode ToDelegateNode(InterpreterNode node) => new(
         node.Index, node.Code, node.Operator.Options, node.Context.CustomOptions, node.Context.Params!,
         node.Operator.Inputs.Select(i => i < 0 ? null : _tensors[i]).ToArray(),
-        node.Operator.Outputs.Select(o => _tensors[o]).ToArray());
+        node.Operator.Outputs.Select(o => _tensors[o]).ToArray(), node.Context);
 
     /// <summary>Disposes every compiled partition kernel.</summary>
     public void Release()

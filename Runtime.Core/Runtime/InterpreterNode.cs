@@ -30,7 +30,22 @@ internal sealed class InterpreterNode
     /// <summary>Input shapes of the last prepare at Invoke; null until then (and after AllocateTensors).</summary>
     private int[]?[]? _preparedInputShapes;
 
-    /// <summary>True when the node reads or writes a dynamic tensor: it runs on the reference executor.</summary>
+    /// <summary>
+    /// True when the node's params are resolved at Invoke from a run-time parameter input (its outputs dynamic, no
+    /// input dynamic, prepared at AllocateTensors): delegates declaring RunTimeParameters may run it.
+    /// </summary>
+    public bool ParamsResolvedAtInvoke(Tensor[] tensors)
+    {
+        if (PreparedAtInvoke || Context.Params is not Operators.Definitions.RunTimeParameterParams) return false;
+        foreach (int i in Operator.Inputs)
+            if (i >= 0 && tensors[i].IsDynamic) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// True when the node reads or writes a dynamic tensor: it runs on the reference executor (unless
+    /// <see cref="ParamsResolvedAtInvoke"/>, for delegates that opt in).
+    /// </summary>
     public bool TouchesDynamic(Tensor[] tensors)
     {
         foreach (int i in Operator.Inputs)
