@@ -27,6 +27,14 @@ public sealed class IlgpuQuantizedClaimTests
         QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
+    public void Int32DivTruncatesAndSaturatesOnIlgpuWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertRunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void AZeroInt32DivDenominatorFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 

@@ -27,6 +27,14 @@ public sealed class OpenClQuantizedClaimTests
         QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
 
     [Test]
+    public void Int32DivTruncatesAndSaturatesOnOpenClWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertRunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt32DivDenominatorFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 

@@ -27,6 +27,14 @@ public sealed class VulkanQuantizedClaimTests
         QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
 
     [Test]
+    public void Int32DivTruncatesAndSaturatesOnVulkanWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertRunsOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt32DivDenominatorFailsTheInvokeOnVulkanWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 

@@ -643,7 +643,7 @@ __kernel void l2_normalization_q8(__global const uchar* x, __global uchar* y, L2
 }
 
 // The reference's Invoke-time input checks, launched before the node: a quantized SQRT/RSQRT input below its zero point
-// (equal 0: value < bound) and an 8-bit DIV denominator at its zero point (equal 1: value == bound). Mode 0 (one
+// (equal 0: value < bound) and an integer DIV denominator at its real 0 (equal 1: value == bound; 8-bit: the zero point). Mode 0 (one
 // work-item) resets status to 0xFFFFFFFF; mode 1 (one work-item per element) does atomic_min(status[0], i) for every
 // offender; mode 2 (one work-item) stores the value of element status[0], when one offended, in status[1]. The host
 // reads status after the queue's last marker and throws before any output reaches the caller
@@ -677,4 +677,11 @@ __kernel void domain_check_q16(__global const short* x, __global volatile uint* 
 {
     if (a.mode == 2) { if (status[0] != 0xFFFFFFFFu) status[1] = (uint)(int)x[status[0]]; return; }
     domainCheck(a.mode == 1 ? (int)x[get_global_id(0)] : 0, status, a);
+}
+
+// An int32 DIV denominator (equal 1, bound 0).
+__kernel void domain_check_i32(__global const int* x, __global volatile uint* status, DomainArgs a)
+{
+    if (a.mode == 2) { if (status[0] != 0xFFFFFFFFu) status[1] = (uint)x[status[0]]; return; }
+    domainCheck(a.mode == 1 ? x[get_global_id(0)] : 0, status, a);
 }
