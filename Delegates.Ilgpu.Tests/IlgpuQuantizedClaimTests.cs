@@ -35,6 +35,14 @@ public sealed class IlgpuQuantizedClaimTests
         IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
+    public void Int16DivRunsOnIlgpuWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void AZeroInt16DivDenominatorFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 

@@ -97,4 +97,79 @@ public static class IntegerDivisionOps
         InvokeErrorHarness.AssertFailsLikeTheReference(model, createDelegate, good, bad, "DIV",
             "division by zero: element 2 of the denominator 'd' is 0", "int32 DIV with a zero denominator");
     }
+
+    private static QuantizationParameters Q(float scale) => new([scale], [0], 0, [], []);
+
+    /// <summary>
+    /// int16 DIV (zero points 0): a [2,3,4,5] / d [3,1,5] at three output scales (a coarse, a fine and a saturating
+    /// one) and RELU, so the fixed-point quotient's rounding shift runs over a wide range of counts.
+    /// </summary>
+    public static Model Build16()
+    {
+        var mb = new ModelBuilder("int16 DIV");
+        int a = mb.AddTensor("a", TensorType.Int16, ShapeA, Q(0.002f));
+        int d = mb.AddTensor("d", TensorType.Int16, ShapeB, Q(0.0005f));
+        (string Name, float Scale, ActivationFunctionType Activation)[] outputs =
+            [("div", 0.01f, ActivationFunctionType.None), ("div_fine", 0.00005f, ActivationFunctionType.None),
+             ("div_coarse", 0.5f, ActivationFunctionType.None), ("div_relu", 0.01f, ActivationFunctionType.Relu)];
+        foreach (var (name, scale, activation) in outputs)
+        {
+            int y = mb.AddTensor(name, TensorType.Int16, ShapeA, Q(scale));
+            mb.AddOperator(BuiltinOperator.Div, [a, d], [y], new DivOptions(activation), 2);
+            mb.AddOutput(y);
+        }
+        mb.AddInput(a);
+        mb.AddInput(d);
+        return Model.FromBytes(mb.Build());
+    }
+
+    /// <summary>Random int16 numerators (the extremes, 0 and ±1 first) and non-zero denominators of every magnitude.</summary>
+    public static byte[][] Inputs16(int seed)
+    {
+        var random = new Random(seed);
+        short[] special = [short.MinValue, short.MaxValue, 0, 1, -1, short.MinValue + 1];
+        var a = new short[ShapeA.Aggregate(1, (x, y) => x * y)];
+        for (int i = 0; i < a.Length; i++)
+            a[i] = i < special.Length ? special[i] : (short)(i % 2 == 0 ? random.Next(short.MinValue, short.MaxValue + 1) : random.Next(-300, 300));
+        short[] denominators = [short.MinValue, short.MaxValue, 1, -1, 2, -3, 7, 100, -100, 1000, -4096, 12345, -20000, 5, 32767];
+        var d = new short[ShapeB.Aggregate(1, (x, y) => x * y)];
+        for (int i = 0; i < d.Length; i++) d[i] = denominators[(i + seed) % denominators.Length];
+        return [MemoryMarshal.AsBytes(a.AsSpan()).ToArray(), MemoryMarshal.AsBytes(d.AsSpan()).ToArray()];
+    }
+
+    /// <summary>Every int16 DIV node on the delegate, every output byte the reference's, over several input draws.</summary>
+    public static void AssertInt16RunsOnTheDelegateWithTheReferencesBits(Func<IAccelDelegate> createDelegate)
+    {
+        using var model = Build16();
+        using var accelDelegate = createDelegate();
+        using var reference = InvokeErrorHarness.Create(model, null);
+        using var delegated = InvokeErrorHarness.Create(model, accelDelegate);
+        string name = $"int16 DIV on {accelDelegate.Name}";
+        Assert.That(delegated.Plan.Refused, Is.Empty, $"{name}: {string.Join("; ", delegated.Plan.Refused.Select(r => $"{r.Operator}: {r.Reason}"))}");
+        Assert.That(delegated.Plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, $"{name}: nodes left on the reference");
+        for (int seed = 1; seed <= 4; seed++)
+        {
+            var inputs = Inputs16(seed);
+            var expected = InvokeErrorHarness.Run(reference, inputs);
+            var actual = InvokeErrorHarness.Run(delegated, inputs);
+            for (int o = 0; o < expected.Length; o++)
+            {
+                Assert.That(actual[o], Is.EqualTo(expected[o]), $"{name}: output {o} differs (seed {seed})");
+                Assert.That(MemoryMarshal.Cast<byte, short>(expected[o]).ToArray().Distinct().Count(), Is.GreaterThan(10), $"{name}: degenerate output {o}");
+            }
+        }
+    }
+
+    /// <summary>A run-time int16 denominator holding 0 at elements 6 and 3: the reference's error, outputs unchanged.</summary>
+    public static void AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(Func<IAccelDelegate> createDelegate)
+    {
+        using var model = Build16();
+        var good = Inputs16(2);
+        var bad = good.Select(i => i.ToArray()).ToArray();
+        var denominator = MemoryMarshal.Cast<byte, short>(bad[1].AsSpan());
+        denominator[6] = 0;
+        denominator[3] = 0;
+        InvokeErrorHarness.AssertFailsLikeTheReference(model, createDelegate, good, bad, "DIV",
+            "division by zero: element 3 of the denominator 'd' is 0", "int16 DIV with a zero denominator");
+    }
 }

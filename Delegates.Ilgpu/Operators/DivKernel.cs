@@ -11,14 +11,15 @@ namespace Accel.Delegates.Ilgpu.Operators;
 /// reference's error at Invoke, so unless the denominator is a constant free of it, <see cref="InputDomainKernel"/>
 /// checks it on the device first and the invoke fails with that error before any output is downloaded. int32:
 /// <see cref="ElementwiseBinaryKernel.Int32Kernel"/>'s truncating quotient (−2³¹ / −1 saturating) and the int32
-/// activation clamp, after the same device check of the denominator against 0.
+/// activation clamp, after the same device check of the denominator against 0. int16 (zero points 0):
+/// <see cref="Int16DivideKernel"/>, the reference's fixed-point quotient element by element, after the same check.
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : IIlgpuKernel
 {
     public IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
+    public IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types, TensorType.Int16];
 
     public NodeSupport Supports(DelegateNode node)
     {
@@ -34,6 +35,13 @@ internal sealed class DivKernel : IIlgpuKernel
                 InputDomainKernel.Compile(c, node.Inputs[1]!, InputCondition.Equal, InputDomain.DenominatorZeroPoint(node),
                     (index, _) => InputDomain.DivisionByZero(node, index));
             BytePairTableKernel.Compile(node, c, p.Broadcast);
+            return;
+        }
+        if (node.Inputs[0]!.Type == TensorType.Int16)
+        {
+            if (InputDomain.DivisionNeedsCheck(node))
+                InputDomainKernel.Compile(c, node.Inputs[1]!, InputCondition.Equal, 0, (index, _) => InputDomain.DivisionByZero(node, index));
+            Int16DivideKernel.Compile(node, c, p.Broadcast);
             return;
         }
         if (node.Inputs[0]!.Type == TensorType.Int32)
