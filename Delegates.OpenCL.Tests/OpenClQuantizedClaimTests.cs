@@ -35,6 +35,14 @@ public sealed class OpenClQuantizedClaimTests
         IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
 
     [Test]
+    public void Int16DivRunsOnOpenClWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt16DivDenominatorFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 
