@@ -35,6 +35,14 @@ public sealed class VulkanQuantizedClaimTests
         IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
 
     [Test]
+    public void Int16DivRunsOnVulkanWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt16DivDenominatorFailsTheInvokeOnVulkanWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 

@@ -12,14 +12,15 @@ namespace Accel.Delegates.Vulkan.Kernels;
 /// (<see cref="VulkanPartitionBuilder.CheckInput"/>) and the invoke fails with that error before any output reaches the
 /// host. int32 (Shaders/binary_int32.comp, operation 6): truncation toward zero, −2³¹ / −1 saturating, then the int32
 /// activation clamp; a zero denominator fails the invoke by the same device check (bound 0) before any output reaches
-/// the host (docs/numerics.md §DIV).
+/// the host (docs/numerics.md §DIV). int16 (zero points 0): Shaders/div_q16.comp, the reference's fixed-point quotient
+/// per element, after the same check against 0.
 /// </summary>
 [OpCodes(BuiltinOperator.Div)]
 internal sealed class DivKernel : VulkanKernel<BinaryArithmeticParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Div];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, .. QuantizedKernels.Types, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, BinaryArithmeticParams p, VulkanDeviceInfo device)
     {
@@ -36,6 +37,13 @@ internal sealed class DivKernel : VulkanKernel<BinaryArithmeticParams>
                 builder.CheckInput(node.Inputs[1]!, InputCondition.Equal, InputDomain.DenominatorZeroPoint(node),
                     (index, _) => InputDomain.DivisionByZero(node, index));
             QuantizedKernels.PairTable(node, p.Broadcast, builder);
+            return;
+        }
+        if (node.Inputs[0]!.Type == TensorType.Int16)
+        {
+            if (InputDomain.DivisionNeedsCheck(node))
+                builder.CheckInput(node.Inputs[1]!, InputCondition.Equal, 0, (index, _) => InputDomain.DivisionByZero(node, index));
+            QuantizedKernels.Divide16(node, p.Broadcast, builder);
             return;
         }
         if (node.Inputs[0]!.Type == TensorType.Int32)
