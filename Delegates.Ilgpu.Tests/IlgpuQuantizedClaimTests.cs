@@ -38,6 +38,10 @@ public sealed class IlgpuQuantizedClaimTests
     public void Int16DivRunsOnIlgpuWithTheReferencesBits() =>
         IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
+    [Test, Explicit("by hand: 33.5 M int16 quotients per output scale (every numerator × 512 denominators), tens of seconds")]
+    public void Int16DivSweepOfEveryNumeratorMatchesTheReferenceOnIlgpu() =>
+        IntegerDivisionOps.AssertInt16SweepMatchesTheReference(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
     [Test]
     public void AZeroInt16DivDenominatorFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
         IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));

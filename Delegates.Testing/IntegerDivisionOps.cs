@@ -172,4 +172,44 @@ public static class IntegerDivisionOps
         InvokeErrorHarness.AssertFailsLikeTheReference(model, createDelegate, good, bad, "DIV",
             "division by zero: element 3 of the denominator 'd' is 0", "int16 DIV with a zero denominator");
     }
+
+    /// <summary>
+    /// By hand (slow): every int16 numerator against <paramref name="denominators"/> non-zero denominators spread over the
+    /// int16 range (±1, ±2, the extremes included), at output scales from saturating to fine, compared bit for bit with
+    /// the reference.
+    /// </summary>
+    public static void AssertInt16SweepMatchesTheReference(Func<IAccelDelegate> createDelegate, int denominators = 512)
+    {
+        var values = new List<short> { short.MinValue, short.MaxValue, 1, -1, 2, -2 };
+        for (int k = 0; values.Count < denominators; k++)
+        {
+            var v = (short)(short.MinValue + 1 + (long)k * 65533 / denominators);
+            if (v != 0 && !values.Contains(v)) values.Add(v);
+        }
+        foreach (float outputScale in new[] { 0.0001f, 0.004f, 0.25f, 30f })
+        {
+            var mb = new ModelBuilder("int16 DIV sweep");
+            int a = mb.AddTensor("a", TensorType.Int16, [1, 65536], Q(0.001f));
+            int d = mb.AddTensor("d", TensorType.Int16, [values.Count, 1], Q(0.003f));
+            int y = mb.AddTensor("div", TensorType.Int16, [values.Count, 65536], Q(outputScale));
+            mb.AddOperator(BuiltinOperator.Div, [a, d], [y], new DivOptions(ActivationFunctionType.None), 2);
+            mb.AddInput(a);
+            mb.AddInput(d);
+            mb.AddOutput(y);
+            using var model = Model.FromBytes(mb.Build());
+            var numerators = new short[65536];
+            for (int v = 0; v < numerators.Length; v++) numerators[v] = (short)(v - 32768);
+            byte[][] inputs = [MemoryMarshal.AsBytes(numerators.AsSpan()).ToArray(), MemoryMarshal.AsBytes(values.ToArray().AsSpan()).ToArray()];
+            using var accelDelegate = createDelegate();
+            using var reference = InvokeErrorHarness.Create(model, null);
+            using var delegated = InvokeErrorHarness.Create(model, accelDelegate);
+            Assert.That(delegated.Plan.Partitions.Where(p => !p.IsDelegated).SelectMany(p => p.Nodes), Is.Empty, "int16 DIV sweep: not delegated");
+            var expected = MemoryMarshal.Cast<byte, short>(InvokeErrorHarness.Run(reference, inputs)[0]).ToArray();
+            var actual = MemoryMarshal.Cast<byte, short>(InvokeErrorHarness.Run(delegated, inputs)[0]).ToArray();
+            int first = Enumerable.Range(0, expected.Length).FirstOrDefault(i => expected[i] != actual[i], -1);
+            Assert.That(first, Is.EqualTo(-1), first < 0 ? "" :
+                $"output scale {outputScale}: {numerators[first % 65536]} / {values[first / 65536]} gives {actual[first]} on {accelDelegate.Name}, the reference {expected[first]}");
+            TestContext.Out.WriteLine($"int16 DIV sweep on {accelDelegate.Name}, output scale {outputScale}: {expected.Length:N0} quotients bit-exact, {expected.Distinct().Count()} distinct");
+        }
+    }
 }

@@ -38,6 +38,10 @@ public sealed class VulkanQuantizedClaimTests
     public void Int16DivRunsOnVulkanWithTheReferencesBits() =>
         IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 
+    [Test, Explicit("by hand: 33.5 M int16 quotients per output scale (every numerator × 512 denominators), tens of seconds")]
+    public void Int16DivSweepOfEveryNumeratorMatchesTheReferenceOnVulkan() =>
+        IntegerDivisionOps.AssertInt16SweepMatchesTheReference(() => VulkanHarness.CreateDelegate());
+
     [Test]
     public void AZeroInt16DivDenominatorFailsTheInvokeOnVulkanWithTheReferencesErrorAndNoOutputWritten() =>
         IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
