@@ -27,6 +27,26 @@ public sealed class IlgpuQuantizedClaimTests
         QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 
     [Test]
+    public void Int32DivTruncatesAndSaturatesOnIlgpuWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertRunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void AZeroInt32DivDenominatorFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void Int16DivRunsOnIlgpuWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test, Explicit("by hand: 33.5 M int16 quotients per output scale (every numerator × 512 denominators), tens of seconds")]
+    public void Int16DivSweepOfEveryNumeratorMatchesTheReferenceOnIlgpu() =>
+        IntegerDivisionOps.AssertInt16SweepMatchesTheReference(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
+    public void AZeroInt16DivDenominatorFailsTheInvokeOnIlgpuWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnIlgpuWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => new IlgpuDelegate(IlgpuAcceleratorKind.Cpu));
 

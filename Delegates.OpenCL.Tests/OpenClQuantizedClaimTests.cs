@@ -27,6 +27,26 @@ public sealed class OpenClQuantizedClaimTests
         QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
 
     [Test]
+    public void Int32DivTruncatesAndSaturatesOnOpenClWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertRunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt32DivDenominatorFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void Int16DivRunsOnOpenClWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
+
+    [Test, Explicit("by hand: 33.5 M int16 quotients per output scale (every numerator × 512 denominators), tens of seconds")]
+    public void Int16DivSweepOfEveryNumeratorMatchesTheReferenceOnOpenCl() =>
+        IntegerDivisionOps.AssertInt16SweepMatchesTheReference(() => OpenClHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt16DivDenominatorFailsTheInvokeOnOpenClWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => OpenClHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnOpenClWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => OpenClHarness.CreateDelegate());
 

@@ -101,6 +101,7 @@ internal sealed unsafe class OpenClPartitionBuilder
         _ownedTables.Add(status);
         string name = input.Type switch
         {
+            TensorType.Int32 => "domain_check_i32",
             TensorType.Int16 => "domain_check_q16",
             TensorType.UInt8 => "domain_check_u8",
             _ => "domain_check_q8",

@@ -27,6 +27,26 @@ public sealed class VulkanQuantizedClaimTests
         QuantizedBinaryTableOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
 
     [Test]
+    public void Int32DivTruncatesAndSaturatesOnVulkanWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertRunsOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt32DivDenominatorFailsTheInvokeOnVulkanWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroDenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void Int16DivRunsOnVulkanWithTheReferencesBits() =>
+        IntegerDivisionOps.AssertInt16RunsOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
+
+    [Test, Explicit("by hand: 33.5 M int16 quotients per output scale (every numerator × 512 denominators), tens of seconds")]
+    public void Int16DivSweepOfEveryNumeratorMatchesTheReferenceOnVulkan() =>
+        IntegerDivisionOps.AssertInt16SweepMatchesTheReference(() => VulkanHarness.CreateDelegate());
+
+    [Test]
+    public void AZeroInt16DivDenominatorFailsTheInvokeOnVulkanWithTheReferencesErrorAndNoOutputWritten() =>
+        IntegerDivisionOps.AssertAZeroInt16DenominatorFailsTheInvokeWithTheReferencesError(() => VulkanHarness.CreateDelegate());
+
+    [Test]
     public void Int8AbsExpAndRsqrtRunEntirelyOnVulkanWithTheReferencesBits() =>
         QuantizedUnaryTableOps.AssertRunsEntirelyOnTheDelegateWithTheReferencesBits(() => VulkanHarness.CreateDelegate());
 

@@ -136,7 +136,7 @@ internal sealed unsafe class VulkanPartitionBuilder
         if (input.ElementCount == 0) return;
         var status = _device.CreateBuffer(16, hostVisible: true);
         _ownedTables.Add(status);
-        int bits = input.Type == TensorType.Int16 ? 16 : 8;
+        int bits = input.Type switch { TensorType.Int32 => 32, TensorType.Int16 => 16, _ => 8 };
         int signed = input.Type == TensorType.UInt8 ? 0 : 1;
         int equal = condition == InputCondition.Equal ? 1 : 0;
         var push = new DomainCheckPush { Total = (uint)input.ElementCount, Bound = bound };

@@ -73,7 +73,7 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
     }
 
     /// <summary>Loads <see cref="Int32Kernel"/>: the buffers' words viewed as int32.</summary>
-    private static void LaunchInt32(DelegateNode node, IlgpuCompilation c, BroadcastPlan broadcast, int op, Int32ActivationRange range)
+    internal static void LaunchInt32(DelegateNode node, IlgpuCompilation c, BroadcastPlan broadcast, int op, Int32ActivationRange range)
     {
         var plan = Broadcast6.Of(broadcast);
         var a = c.View(node.Inputs[0]!).Cast<int>();
@@ -87,7 +87,8 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
 
     /// <summary>
     /// The int32 ops: ADD, SUB, MUL wrapping (the low 32 bits, as the reference's unchecked operators), MAXIMUM and
-    /// MINIMUM the reference's selections, SQUARED_DIFFERENCE wrapping twice; then the int32 activation clamp.
+    /// MINIMUM the reference's selections, SQUARED_DIFFERENCE wrapping twice, DIV <see cref="TruncatedDivide"/> (from
+    /// <see cref="DivKernel"/>); then the int32 activation clamp.
     /// </summary>
     public static void Int32Kernel(Index1D chunk, ArrayView<int> a, ArrayView<int> b, ArrayView<int> output, Broadcast6 plan, int op,
         Int32ActivationRange range, int total, int chunkSize)
@@ -105,6 +106,7 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
             else if (op == OpMul) value = unchecked(x * y);
             else if (op == OpMaximum) value = x > y ? x : y;
             else if (op == OpMinimum) value = x < y ? x : y;
+            else if (op == OpDivide) value = TruncatedDivide(x, y);
             else
             {
                 int d = unchecked(x - y);
@@ -112,6 +114,17 @@ internal sealed class ElementwiseBinaryKernel : IIlgpuKernel
             }
             output[i] = range.Apply(value);
         }
+    }
+
+    /// <summary>
+    /// int32 DIV's quotient (the reference's IntegerDivision.Truncated): truncation toward zero, −2³¹ / −1 saturating to
+    /// 2³¹ − 1 (never the hardware's overflow); a zero denominator has already failed the invoke on
+    /// <see cref="InputDomainKernel"/>'s check and gives 0 here.
+    /// </summary>
+    private static int TruncatedDivide(int x, int y)
+    {
+        if (y == -1) return x == int.MinValue ? int.MaxValue : -x;
+        return y == 0 ? 0 : x / y;
     }
 
     /// <summary>Loads <see cref="Kernel{TArithmetic}"/> for the node: operation <paramref name="op"/>, then the clamp.</summary>

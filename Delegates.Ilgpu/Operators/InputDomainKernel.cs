@@ -7,8 +7,8 @@ namespace Accel.Delegates.Ilgpu.Operators;
 
 /// <summary>
 /// The reference's Invoke-time input checks, launched before the node into a two-word status buffer of the partition: a
-/// quantized SQRT/RSQRT input below its zero point (equal 0: value &lt; bound) and an 8-bit DIV denominator at its zero
-/// point (equal 1: value == bound). Mode 0 (one thread) resets the status, mode 1 does Atomic.Min(status[0], i) for every
+/// quantized SQRT/RSQRT input below its zero point (equal 0: value &lt; bound) and an integer DIV denominator at its
+/// real 0 (equal 1: value == bound; an 8-bit one's zero point, int16/int32 0). Mode 0 (one thread) resets the status, mode 1 does Atomic.Min(status[0], i) for every
 /// offender, mode 2 (one thread) stores the value of element status[0], when one offended, in status[1]. The partition
 /// reads the status after its launches and throws before any output is downloaded (<see cref="IlgpuCompilation.AddCheck"/>).
 /// </summary>
@@ -21,7 +21,17 @@ internal static class InputDomainKernel
         var status = c.AddCheck(error);
         var (chunks, chunkSize) = c.Split(total, 1);
         int equal = condition == InputCondition.Equal ? 1 : 0;
-        if (input.Type == TensorType.Int16)
+        if (input.Type == TensorType.Int32)
+        {
+            var view = c.View(input).Cast<int>();
+            var kernel = c.Load<ArrayView<int>, ArrayView<uint>, int, int, int, int, int>(Check32);
+            for (int mode = 0; mode < 3; mode++)
+            {
+                int m = mode, n = mode == 1 ? chunks : 1;
+                c.Add(() => kernel(n, view, status, total, bound, equal, m, chunkSize), n);
+            }
+        }
+        else if (input.Type == TensorType.Int16)
         {
             var view = c.View(input).Cast<short>();
             var kernel = c.Load<ArrayView<short>, ArrayView<uint>, int, int, int, int, int>(Check16);
@@ -50,6 +60,19 @@ internal static class InputDomainKernel
     {
         if (mode == 0) Reset(status);
         else if (mode == 2) { if (status[0] != uint.MaxValue) status[1] = (uint)(int)input[(int)status[0]]; }
+        else
+        {
+            int start = chunk * chunkSize;
+            int end = start + chunkSize < total ? start + chunkSize : total;
+            for (int i = start; i < end; i++)
+                if (Offends(input[i], bound, equal)) Atomic.Min(ref status[0], (uint)i);
+        }
+    }
+
+    public static void Check32(Index1D chunk, ArrayView<int> input, ArrayView<uint> status, int total, int bound, int equal, int mode, int chunkSize)
+    {
+        if (mode == 0) Reset(status);
+        else if (mode == 2) { if (status[0] != uint.MaxValue) status[1] = (uint)input[(int)status[0]]; }
         else
         {
             int start = chunk * chunkSize;

@@ -449,3 +449,103 @@ internal readonly struct PoolArgs(int average, int signed, int activationMin, in
     public readonly int Average = average, Signed = signed, ActivationMin = activationMin, ActivationMax = activationMax;
     public readonly int Total = total, ChunkSize = chunkSize;
 }
+
+/// <summary>
+/// DIV on int16 (zero points 0; Runtime.Core's Quantization.Divide, TFLite's DivElementwise): per element, after
+/// <see cref="InputDomainKernel"/>'s check of the denominator against 0, x = a and y = b (both negated when y &lt; 0), the
+/// Q0.31 reciprocal of y by gemmlowp's three Newton–Raphson steps, x scaled by its leading sign bits, two rounding
+/// doubling high multiplies and the rounding shift with C#'s shift counts (the mask from 64 bits, the shift mod 32: the
+/// reference's arithmetic when the count leaves [0, 31]), then the activation clamp. The leading-zero counts are loops
+/// (no BitOperations for the kernel compilers); integer arithmetic only, so every accelerator gives the reference's bits.
+/// </summary>
+internal static class Int16DivideKernel
+{
+    public static void Compile(DelegateNode node, IlgpuCompilation c, BroadcastPlan broadcast)
+    {
+        var q = node.ParamsAs<BinaryArithmeticParams>().QuantizedDiv!;
+        var plan = Broadcast6.Of(broadcast);
+        var a = c.View(node.Inputs[0]!).Cast<short>();
+        var b = c.View(node.Inputs[1]!).Cast<short>();
+        var output = c.View(node.Outputs[0]).Cast<short>();
+        int total = checked((int)node.Outputs[0].ElementCount);
+        var (chunks, chunkSize) = c.Split(total, 40);
+        var args = new Int16DivideArgs(q.OutputMultiplier.Multiplier, q.OutputMultiplier.Shift, q.ActivationMin, q.ActivationMax, total, chunkSize);
+        var kernel = c.Load<ArrayView<short>, ArrayView<short>, ArrayView<short>, Broadcast6, Int16DivideArgs>(Kernel);
+        c.Add(() => kernel(chunks, a, b, output, plan, args), chunks);
+    }
+
+    public static void Kernel(Index1D chunk, ArrayView<short> a, ArrayView<short> b, ArrayView<short> output, Broadcast6 plan, Int16DivideArgs q)
+    {
+        int start = chunk * q.ChunkSize;
+        int end = start + q.ChunkSize < q.Total ? start + q.ChunkSize : q.Total;
+        for (int i = start; i < end; i++)
+        {
+            plan.Offsets(i, out int ia, out int ib);
+            int value = Divide(a[ia], b[ib], q.Multiplier, q.Shift);
+            output[i] = (short)(value < q.ActivationMin ? q.ActivationMin : value > q.ActivationMax ? q.ActivationMax : value);
+        }
+    }
+
+    /// <summary>Quantization.Divide with offsets 0, before the clamp; y ≠ 0 (checked before).</summary>
+    public static int Divide(int x, int y, int multiplier, int shift)
+    {
+        if (y < 0)
+        {
+            x = -x;
+            y = -y;
+        }
+        if (y == 0) return 0; // unreachable: the invoke has already failed on the denominator check
+        int reciprocal = Reciprocal(y, out int bitsOverUnit);
+        int headroom = LeadingSignBits(x);
+        int unscaled = Quantization.SaturatingRoundingDoublingHighMul(unchecked(x << headroom), reciprocal);
+        int exponent = bitsOverUnit + headroom - shift;
+        return RoundingShift(Quantization.SaturatingRoundingDoublingHighMul(unscaled, multiplier), exponent);
+    }
+
+    /// <summary>Quantization.RoundingDivideByPOT with C#'s shift counts for any exponent: mask (1L &lt;&lt; (e mod 64)) − 1, shift e mod 32.</summary>
+    private static int RoundingShift(int x, int exponent)
+    {
+        int k = exponent & 63;
+        int mask = k >= 32 ? -1 : (int)((1u << k) - 1u);
+        int remainder = x & mask;
+        int threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+        return (x >> (exponent & 31)) + (remainder > threshold ? 1 : 0);
+    }
+
+    private static int LeadingZeros(uint x)
+    {
+        int n = 0;
+        while (n < 32 && (x & (0x80000000u >> n)) == 0) n++;
+        return n;
+    }
+
+    /// <summary>TFLite's CountLeadingSignBits (0 → 31, −1 → 31, int.MinValue → 0).</summary>
+    private static int LeadingSignBits(int x) =>
+        x >= 0 ? LeadingZeros((uint)x) - 1 : x != int.MinValue ? LeadingZeros(2 * (uint)-x - 1) : 0;
+
+    /// <summary>Quantization's GetReciprocal(y, 31, &amp;n) for y &gt; 0 (gemmlowp's one_over_one_plus_x_for_x_in_0_1).</summary>
+    private static int Reciprocal(int y, out int bitsOverUnit)
+    {
+        int headroomPlusOne = LeadingZeros((uint)y);
+        bitsOverUnit = 31 - headroomPlusOne;
+        // shifted − 1 in Q0.31 lies in [0, 2^31): the half-sum with One() = 2^31 − 1 is non-negative, (s + 1) / 2 as a uint.
+        uint shiftedMinusOne = unchecked(((uint)y << headroomPlusOne) - 0x80000000u);
+        int halfDenominator = (int)((shiftedMinusOne + 0x80000000u) >> 1);
+        const int constant48Over17 = 1515870810, constantMinus32Over17 = -1010580540, oneQ2 = 1 << 29;
+        int estimate = unchecked(constant48Over17 + Quantization.SaturatingRoundingDoublingHighMul(halfDenominator, constantMinus32Over17));
+        for (int i = 0; i < 3; i++)
+        {
+            int halfDenominatorTimesX = Quantization.SaturatingRoundingDoublingHighMul(halfDenominator, estimate);
+            int oneMinus = unchecked(oneQ2 - halfDenominatorTimesX);
+            estimate = unchecked(estimate + Quantization.SaturatingShiftLeft(Quantization.SaturatingRoundingDoublingHighMul(estimate, oneMinus), 2));
+        }
+        return Quantization.SaturatingShiftLeft(estimate, 1);
+    }
+}
+
+/// <summary>int16 DIV's scalars: the output multiplier and shift, the clamp, the launch's element split.</summary>
+internal readonly struct Int16DivideArgs(int multiplier, int shift, int activationMin, int activationMax, int total, int chunkSize)
+{
+    public readonly int Multiplier = multiplier, Shift = shift, ActivationMin = activationMin, ActivationMax = activationMax;
+    public readonly int Total = total, ChunkSize = chunkSize;
+}

@@ -3,6 +3,8 @@
 // rounded operation; §MAXIMUM, MINIMUM: the reference's ternary with the operand order kept (never fmax/fmin);
 // §SQUARED_DIFFERENCE: d = a - b rounded, then d * d rounded (FP_CONTRACT OFF: no fma). int32: wrapping.
 // §DIV (float32 only): the correctly rounded quotient by specDivide (common.cl), never '/' (2.5 ulp allowed in OpenCL C).
+// int32 DIV: truncation toward zero on the magnitudes as unsigned words (-2^31 / -1 saturating to 2^31 - 1); a zero
+// denominator never gets here — quant.cl's domain_check_i32 fails the invoke first (Kernels/DivKernel.cs).
 // Kernels/BinaryArithmeticKernel.cs.
 typedef struct
 {
@@ -11,7 +13,7 @@ typedef struct
     int strideB[6];
     uint lo;         // fused activation bounds as raw 32-bit words (float or int32)
     uint hi;
-    int operation;   // 0 add, 1 sub, 2 mul, 3 maximum, 4 minimum, 5 squared difference, 6 div (float32)
+    int operation;   // 0 add, 1 sub, 2 mul, 3 maximum, 4 minimum, 5 squared difference, 6 div
 } BinaryArgs;
 
 inline int2 binaryOperands(int i, const BinaryArgs* pc)
@@ -58,6 +60,14 @@ __kernel void binary_int32(__global const int* a, __global const int* b, __globa
         case 2: r = as_int(as_uint(x) * as_uint(z)); break;
         case 3: r = x > z ? x : z; break;
         case 4: r = x < z ? x : z; break;
+        case 6:
+        {
+            if (z == -1) { r = x == INT_MIN ? INT_MAX : -x; break; }
+            if (z == 0) { r = 0; break; } // unreachable: the invoke has already failed on the denominator check
+            uint q = (x < 0 ? 0u - as_uint(x) : as_uint(x)) / (z < 0 ? 0u - as_uint(z) : as_uint(z));
+            r = (x < 0) != (z < 0) ? as_int(0u - q) : as_int(q);
+            break;
+        }
         default: { uint d = as_uint(x) - as_uint(z); r = as_int(d * d); break; }
     }
     int lo = as_int(pc.lo), hi = as_int(pc.hi);

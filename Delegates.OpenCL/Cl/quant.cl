@@ -643,7 +643,7 @@ __kernel void l2_normalization_q8(__global const uchar* x, __global uchar* y, L2
 }
 
 // The reference's Invoke-time input checks, launched before the node: a quantized SQRT/RSQRT input below its zero point
-// (equal 0: value < bound) and an 8-bit DIV denominator at its zero point (equal 1: value == bound). Mode 0 (one
+// (equal 0: value < bound) and an integer DIV denominator at its real 0 (equal 1: value == bound; 8-bit: the zero point). Mode 0 (one
 // work-item) resets status to 0xFFFFFFFF; mode 1 (one work-item per element) does atomic_min(status[0], i) for every
 // offender; mode 2 (one work-item) stores the value of element status[0], when one offended, in status[1]. The host
 // reads status after the queue's last marker and throws before any output reaches the caller
@@ -677,4 +677,65 @@ __kernel void domain_check_q16(__global const short* x, __global volatile uint* 
 {
     if (a.mode == 2) { if (status[0] != 0xFFFFFFFFu) status[1] = (uint)(int)x[status[0]]; return; }
     domainCheck(a.mode == 1 ? (int)x[get_global_id(0)] : 0, status, a);
+}
+
+// An int32 DIV denominator (equal 1, bound 0).
+__kernel void domain_check_i32(__global const int* x, __global volatile uint* status, DomainArgs a)
+{
+    if (a.mode == 2) { if (status[0] != 0xFFFFFFFFu) status[1] = (uint)x[status[0]]; return; }
+    domainCheck(a.mode == 1 ? x[get_global_id(0)] : 0, status, a);
+}
+
+// DIV on int16 (zero points 0; Runtime.Core's Quantization.Divide, TFLite's DivElementwise), after domain_check_q16 has
+// checked the denominator against 0: x = a, y = b (both negated when y < 0), the Q0.31 reciprocal of y by gemmlowp's
+// three Newton-Raphson steps, x scaled by its leading sign bits, two rounding doubling high multiplies, the rounding
+// shift with C#'s shift counts (mask from 64 bits, shift mod 32: the reference's arithmetic when the count leaves
+// [0, 31]), then the activation clamp. Integer arithmetic only.
+typedef struct
+{
+    BroadcastArgs broadcast;
+    int multiplier;
+    int shift;
+    int lo;
+    int hi;
+} Div16Args;
+
+inline int q16LeadingSignBits(int x)
+{
+    return x >= 0 ? (int)clz((uint)x) - 1 : (x != INT_MIN ? (int)clz(2u * (0u - as_uint(x)) - 1u) : 0);
+}
+
+inline int q16Divide(int x, int z, int multiplier, int shift)
+{
+    if (z < 0) { x = -x; z = -z; }
+    if (z == 0) return 0; // unreachable: the invoke has already failed on the denominator check
+    int headroomPlusOne = (int)clz((uint)z);
+    int bitsOverUnit = 31 - headroomPlusOne;
+    uint shiftedMinusOne = ((uint)z << headroomPlusOne) - 0x80000000u;
+    int halfDenominator = (int)((shiftedMinusOne + 0x80000000u) >> 1);
+    int estimate = as_int(1515870810u + as_uint(q8Srdhm(halfDenominator, -1010580540)));
+    for (int k = 0; k < 3; k++)
+    {
+        int oneMinus = as_int((uint)(1 << 29) - as_uint(q8Srdhm(halfDenominator, estimate)));
+        estimate = as_int(as_uint(estimate) + as_uint(q8SaturatingShiftLeft(q8Srdhm(estimate, oneMinus), 2)));
+    }
+    int reciprocal = q8SaturatingShiftLeft(estimate, 1);
+    int headroom = q16LeadingSignBits(x);
+    int unscaled = q8Srdhm(as_int(as_uint(x) << headroom), reciprocal);
+    int exponent = bitsOverUnit + headroom - shift;
+    int v = q8Srdhm(unscaled, multiplier);
+    int e = exponent & 63;
+    int mask = e >= 32 ? -1 : (int)((1u << e) - 1u);
+    int remainder = v & mask;
+    int threshold = (mask >> 1) + (v < 0 ? 1 : 0);
+    return (v >> (exponent & 31)) + (remainder > threshold ? 1 : 0);
+}
+
+__kernel void div_q16(__global const short* a, __global const short* b, __global short* y, Div16Args pc)
+{
+    int i = get_global_id(0);
+    int ia, ib;
+    broadcastOffsets(i, &pc.broadcast, &ia, &ib);
+    int r = q16Divide(a[ia], b[ib], pc.multiplier, pc.shift);
+    y[i] = (short)(r < pc.lo ? pc.lo : (r > pc.hi ? pc.hi : r));
 }

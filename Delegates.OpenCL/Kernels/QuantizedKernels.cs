@@ -188,6 +188,27 @@ internal static class QuantizedKernels
         builder.Dispatch("binary_q16", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Inputs[1]!), builder.Buffer(node.Outputs[0])],
             Broadcast(plan, node.Builtin == BuiltinOperator.Maximum ? 0 : 1), node.Outputs[0].ElementCount, file: "quant");
 
+    /// <summary>DIV on int16 (zero points 0): div_q16, the reference's fixed-point quotient per element, with the node's broadcast.</summary>
+    public static void Divide16(DelegateNode node, BroadcastPlan plan, OpenClPartitionBuilder builder)
+    {
+        var q = node.ParamsAs<BinaryArithmeticParams>().QuantizedDiv!;
+        var args = new Div16Args
+        {
+            Broadcast = Broadcast(plan, 0), Multiplier = q.OutputMultiplier.Multiplier, Shift = q.OutputMultiplier.Shift,
+            Lo = q.ActivationMin, Hi = q.ActivationMax,
+        };
+        builder.Dispatch("div_q16", [builder.Buffer(node.Inputs[0]!), builder.Buffer(node.Inputs[1]!), builder.Buffer(node.Outputs[0])],
+            args, node.Outputs[0].ElementCount, file: "quant");
+    }
+
+    /// <summary>div_q16's arguments (Cl/quant.cl Div16Args).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Div16Args
+    {
+        public BroadcastArgs Broadcast;
+        public int Multiplier, Shift, Lo, Hi;
+    }
+
     private static unsafe BroadcastArgs Broadcast(BroadcastPlan plan, int operation)
     {
         var args = new BroadcastArgs { Operation = operation };

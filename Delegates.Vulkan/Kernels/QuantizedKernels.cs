@@ -242,6 +242,30 @@ internal static class QuantizedKernels
             Broadcast(plan, output), (output.ElementCount + 1) / 2, [node.Builtin == BuiltinOperator.Maximum ? 0 : 1]);
     }
 
+    /// <summary>DIV on int16 (zero points 0): div_q16.comp, the reference's fixed-point quotient per element, with the node's broadcast.</summary>
+    public static void Divide16(DelegateNode node, BroadcastPlan plan, VulkanPartitionBuilder builder)
+    {
+        var output = node.Outputs[0];
+        var q = node.ParamsAs<BinaryArithmeticParams>().QuantizedDiv!;
+        var push = new Div16Push
+        {
+            Broadcast = Broadcast(plan, output), Multiplier = q.OutputMultiplier.Multiplier, Shift = q.OutputMultiplier.Shift,
+            Lo = q.ActivationMin, Hi = q.ActivationMax,
+        };
+        builder.DispatchElements("div_q16",
+            [ShaderBinding.Read(builder.Buffer(node.Inputs[0]!)), ShaderBinding.Read(builder.Buffer(node.Inputs[1]!)),
+             ShaderBinding.Write(builder.Buffer(output))],
+            push, (output.ElementCount + 1) / 2, []);
+    }
+
+    /// <summary>div_q16.comp's push constants (std430: three int[6], the total, multiplier, shift, lo, hi; 92 bytes).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Div16Push
+    {
+        public BroadcastPush Broadcast;
+        public int Multiplier, Shift, Lo, Hi;
+    }
+
     private static unsafe BroadcastPush Broadcast(BroadcastPlan plan, Tensor output)
     {
         var push = new BroadcastPush { Total = (uint)output.ElementCount };

@@ -4,9 +4,11 @@
 // fused-activation clamp (NONE: the whole int32 range): ADD, SUB, MUL wrap modulo 2^32 (GLSL integer arithmetic keeps
 // the low 32 bits, as the reference's unchecked operators), MAXIMUM/MINIMUM select the reference's way (a > b ? a : b),
 // SQUARED_DIFFERENCE wraps twice (docs/numerics.md §ADD, SUB, MUL, §MAXIMUM, MINIMUM, §SQUARED_DIFFERENCE).
-// Kernels/BinaryArithmeticKernel.cs.
+// DIV truncates toward zero on the magnitudes (unsigned division: no reliance on OpSDiv's rounding of negative operands),
+// -2^31 / -1 saturating to 2^31 - 1 (docs/numerics.md §DIV); a zero denominator never gets here — domain_check.comp
+// fails the invoke first (Kernels/BinaryArithmeticKernel.cs, Kernels/DivKernel.cs).
 
-// 0 = add, 1 = sub (a - b), 2 = mul, 3 = maximum, 4 = minimum, 5 = squared difference ((a - b)^2)
+// 0 = add, 1 = sub (a - b), 2 = mul, 3 = maximum, 4 = minimum, 5 = squared difference ((a - b)^2), 6 = div
 layout(constant_id = 0) const int OPERATION = 0;
 
 layout(std430, set = 0, binding = 0) readonly buffer InputA { int a[]; };
@@ -44,10 +46,18 @@ void main()
         else if (OPERATION == 2) r = x * z;
         else if (OPERATION == 3) r = x > z ? x : z;
         else if (OPERATION == 4) r = x < z ? x : z;
-        else
+        else if (OPERATION == 5)
         {
             int d = x - z;
             r = d * d;
+        }
+        else if (z == -1) r = x == int(0x80000000u) ? 0x7FFFFFFF : -x;
+        else if (z == 0) r = 0; // unreachable: the invoke has already failed on the denominator check
+        else
+        {
+            // |x| / |z| as unsigned words (|-2^31| = 2^31 fits), the sign restored: truncation toward zero.
+            uint q = (x < 0 ? 0u - uint(x) : uint(x)) / (z < 0 ? 0u - uint(z) : uint(z));
+            r = (x < 0) != (z < 0) ? int(0u - q) : int(q);
         }
         y[i] = r < pc.lo ? pc.lo : (r > pc.hi ? pc.hi : r);
     }

@@ -6,7 +6,7 @@
 // index). Mode 1 (one invocation, recorded after mode 0): when status[0] names an element, status[1] = its value. The
 // host fills status with 0xFFFFFFFF before, reads it after the partition's last fence and throws the reference's error
 // before any output is copied out (VulkanPartitionBuilder.CheckInput). 8-bit tensors are four elements per 32-bit word,
-// int16 two (the host's bytes); SIGNED 0 reads uint8.
+// int16 two (the host's bytes), int32 one; SIGNED 0 reads uint8. An int16/int32 DIV denominator of 0 is EQUAL 1, bound 0.
 
 layout(constant_id = 0) const int MODE = 0;
 layout(constant_id = 1) const int BITS = 8;
