@@ -141,6 +141,11 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     private GemmEpilogue<TV> _epilogue;    // set again only by WithClamp, on a copy
     private readonly int _tilePixels;
 
+    // Border columns run down the column (see BorderColumns): the full rows [_fullRowBegin, _fullRowEnd), where every
+    // ky is in bounds, then compute only their interior; the columns outside [_interiorBegin, _interiorEnd) are extra
+    // work units. _borderColumns is 0 when the node does not take this path.
+    private readonly int _fullRowBegin, _fullRowEnd, _interiorBegin, _interiorEnd, _borderColumns;
+
     // Per-run state, set by Run before the threads start.
     private float* _x, _y;
     private int _channelGroups, _tiles;
@@ -158,6 +163,17 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         // pose_landmark_heavy's 8×8×1632 layers, whose weights do not fit L2 either way).
         int step = GemmTiles<TOps, TV>.WidestTilePixels;
         _tilePixels = Math.Max(step, 4096 / Math.Max(1, geometry.InputDepth) / step * step);
+
+        // Interior columns (every kx inside the input) and full rows (every ky inside).
+        var g = geometry;
+        _interiorBegin = Math.Min(g.OutputWidth, (g.PadLeft + g.StrideW - 1) / g.StrideW);
+        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+        _interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1);
+        _fullRowBegin = Math.Min(g.OutputHeight, (g.PadTop + g.StrideH - 1) / g.StrideH);
+        int lastRowReach = g.InputHeight - 1 + g.PadTop - (g.FilterHeight - 1) * g.DilationH;
+        _fullRowEnd = lastRowReach < 0 ? 0 : Math.Min(g.OutputHeight, lastRowReach / g.StrideH + 1);
+        if (!g.IsPointwise && _interiorEnd > _interiorBegin && _fullRowEnd - _fullRowBegin >= step)
+            _borderColumns = _interiorBegin + (g.OutputWidth - _interiorEnd);
     }
 
     public ICpuCompiledNode WithClamp(Tensor output, float min, float max)
@@ -181,7 +197,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         }
         else
         {
-            units = _g.Batches * _g.OutputHeight;
+            units = _g.Batches * (_g.OutputHeight + _borderColumns);
         }
         _channelGroups = ConvLoops.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount);
         pool.For(units * _channelGroups, this, RunChunk);
@@ -198,8 +214,94 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
             int blockBegin = (int)((long)_plan.BlockCount * group / _channelGroups);
             int blockEnd = (int)((long)_plan.BlockCount * (group + 1) / _channelGroups);
             if (_g.IsPointwise) PointwiseTile(unit, blockBegin, blockEnd, tapX, tapW);
+            else if (unit >= _g.Batches * _g.OutputHeight) BorderColumn(unit - _g.Batches * _g.OutputHeight, blockBegin, blockEnd, tapX, tapW);
+            else if (_borderColumns > 0 && unit % _g.OutputHeight is var oy && oy >= _fullRowBegin && oy < _fullRowEnd)
+                Row(unit, blockBegin, blockEnd, tapX, tapW, _interiorBegin, _interiorEnd);
             else Row(unit, blockBegin, blockEnd, tapX, tapW, 0, _g.OutputWidth);
         }
+    }
+
+    /// <summary>
+    /// One border column (an output column with some kx out of bounds) over the full rows: those pixels share one tap
+    /// list, one input row (times the vertical stride) apart, so they run as pixel tiles down the column instead of
+    /// one pixel at a time along each row (MLSD's 3×3 decoder convolutions spent about a tenth of their time in those
+    /// single-pixel tiles). Each output's FMA chain is the one <see cref="Row"/> would run: the same tap list.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void BorderColumn(int item, int blockBegin, int blockEnd, int* tapX, int* tapW)
+    {
+        var g = _g;
+        int b = item / _borderColumns, column = item % _borderColumns;
+        int ox = column < _interiorBegin ? column : _interiorEnd + (column - _interiorBegin);
+        int iyOrigin = _fullRowBegin * g.StrideH - g.PadTop;
+        int ixOrigin = ox * g.StrideW - g.PadLeft;
+        int taps = Taps(iyOrigin, 0, g.FilterHeight, ixOrigin, ConvLoops.FirstTap(ixOrigin, g.DilationW),
+            ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth), tapX, tapW, out int depth);
+        float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
+        float* y = _y + ((nint)(b * g.OutputHeight + _fullRowBegin) * g.OutputWidth + ox) * g.OutputDepth;
+        Pixels(xBatch, (nint)g.StrideH * g.InputWidth * g.InputDepth, tapX, tapW, taps, depth, y, (nint)g.OutputWidth * g.OutputDepth,
+            _fullRowEnd - _fullRowBegin, blockBegin, blockEnd);
+    }
+
+    /// <summary>
+    /// A run of pixels sharing one tap list. Where the widest tiles would leave single pixels (each a 1×2 tile whose two
+    /// FMA chains wait on each other's latency), the last widest tile is moved back to end the run instead: it computes
+    /// a few pixels again by the same FMA chains and stores the same bits over them.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Pixels(float* x, nint xStride, int* tapX, int* tapW, int taps, int depth, float* y, nint yStride, int count,
+        int blockBegin, int blockEnd)
+    {
+        int step = GemmTiles<TOps, TV>.WidestTilePixels;
+        int rest = count % step;
+        if (count > step && rest % GemmTiles<TOps, TV>.TilePixels != 0)
+        {
+            int main = count - rest;
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, x, xStride, tapX, tapW, taps, depth, y, yStride, main, blockBegin, blockEnd);
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, x + (count - step) * xStride, xStride, tapX, tapW, taps, depth,
+                y + (count - step) * yStride, yStride, step, blockBegin, blockEnd);
+        }
+        else
+        {
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, x, xStride, tapX, tapW, taps, depth, y, yStride, count, blockBegin, blockEnd);
+        }
+    }
+
+    /// <summary>
+    /// The tap list of a pixel whose window starts at (<paramref name="iyOrigin"/>, <paramref name="ixOrigin"/>) with
+    /// the in-bounds taps [kyBegin, kyEnd) × [kxBegin, kxEnd): offsets absolute within the batch. With dilation 1 in x,
+    /// (kx, ci) is contiguous in the input row and in the packed weights: one segment per ky.
+    /// </summary>
+    private int Taps(int iyOrigin, int kyBegin, int kyEnd, int ixOrigin, int kxBegin, int kxEnd, int* tapX, int* tapW, out int depth)
+    {
+        var g = _g;
+        int taps = 0;
+        depth = g.InputDepth;
+        if (g.DilationW == 1)
+        {
+            depth = (kxEnd - kxBegin) * g.InputDepth;
+            for (int ky = kyBegin; ky < kyEnd && depth > 0; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                tapX[taps] = (iy * g.InputWidth + ixOrigin + kxBegin) * g.InputDepth;
+                tapW[taps] = (ky * g.FilterWidth + kxBegin) * g.InputDepth;
+                taps++;
+            }
+        }
+        else
+        {
+            for (int ky = kyBegin; ky < kyEnd; ky++)
+            {
+                int iy = iyOrigin + ky * g.DilationH;
+                for (int kx = kxBegin; kx < kxEnd; kx++)
+                {
+                    tapX[taps] = (iy * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
+                    tapW[taps] = (ky * g.FilterWidth + kx) * g.InputDepth;
+                    taps++;
+                }
+            }
+        }
+        return taps;
     }
 
     [MethodImpl(JitHints.Hot)]
@@ -241,9 +343,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         nint xStride = (nint)g.StrideW * g.InputDepth;
 
         // Interior columns: every kx lands inside the input.
-        int interiorBegin = Math.Min(g.OutputWidth, (g.PadLeft + g.StrideW - 1) / g.StrideW);
-        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
-        int interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1);
+        int interiorBegin = _interiorBegin, interiorEnd = _interiorEnd;
 
         int ox = from;
         while (ox < to)
@@ -262,35 +362,9 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
                 kxBegin = ConvLoops.FirstTap(ixOrigin, g.DilationW);
                 kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
             }
-            int taps = 0, depth = g.InputDepth;
-            if (g.DilationW == 1)
-            {
-                // (kx, ci) is contiguous in the input row and in the packed weights: one segment per ky.
-                depth = (kxEnd - kxBegin) * g.InputDepth;
-                for (int ky = kyBegin; ky < kyEnd && depth > 0; ky++)
-                {
-                    int iy = iyOrigin + ky * g.DilationH;
-                    tapX[taps] = (iy * g.InputWidth + ixOrigin + kxBegin) * g.InputDepth;
-                    tapW[taps] = (ky * g.FilterWidth + kxBegin) * g.InputDepth;
-                    taps++;
-                }
-            }
-            else
-            {
-                for (int ky = kyBegin; ky < kyEnd; ky++)
-                {
-                    int iy = iyOrigin + ky * g.DilationH;
-                    for (int kx = kxBegin; kx < kxEnd; kx++)
-                    {
-                        tapX[taps] = (iy * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
-                        tapW[taps] = (ky * g.FilterWidth + kx) * g.InputDepth;
-                        taps++;
-                    }
-                }
-            }
+            int taps = Taps(iyOrigin, kyBegin, kyEnd, ixOrigin, kxBegin, kxEnd, tapX, tapW, out int depth);
             // Tap offsets are absolute within the batch for pixel ox; the run's later pixels are xStride apart.
-            GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, xStride, tapX, tapW, taps, depth,
-                yRow + (nint)ox * g.OutputDepth, g.OutputDepth, run, blockBegin, blockEnd);
+            Pixels(xBatch, xStride, tapX, tapW, taps, depth, yRow + (nint)ox * g.OutputDepth, g.OutputDepth, run, blockBegin, blockEnd);
             ox += run;
         }
     }

@@ -54,6 +54,9 @@ internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
             public SimdWidth Width => width;
         }
 
+        /// <summary>Channel counts below this take the flat interior run when the horizontal stride is 1.</summary>
+        private const int FlatRunDepth = 8;
+
         [MethodImpl(JitHints.Hot)]
         private static void Rows<TS, TV>(in State s, int start, int end) where TS : ISimd<TV> where TV : unmanaged
         {
@@ -67,8 +70,25 @@ internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
                 var (kyStart, kyEnd) = Pool2DGeometry.Taps(oy, g.StrideH, g.PadTop, g.FilterH, p.Height);
                 int iyOrigin = oy * g.StrideH - g.PadTop;
                 float* outRow = s.Output + (long)row * p.OutputWidth * depth;
+                // Few channels with horizontal stride 1 (MLSD's 1-channel 3×3 score pool): the interior pixels, whose
+                // windows are whole, are one flat run of output elements; element j of the run reads input element
+                // j + kx·depth of each tap row, so the same per-element walk vectorizes along the row.
+                int interiorBegin = 0, interiorEnd = 0;
+                if (depth < FlatRunDepth && g.StrideW == 1)
+                {
+                    interiorBegin = Math.Min(p.OutputWidth, g.PadLeft);
+                    interiorEnd = Math.Max(interiorBegin, Math.Min(p.OutputWidth, p.Width - g.FilterW + 1 + g.PadLeft));
+                    if (interiorEnd > interiorBegin)
+                    {
+                        float* window = s.Input + ((long)(b * p.Height + iyOrigin) * p.Width + interiorBegin - g.PadLeft) * depth;
+                        var run = new MaxPixel(window, (long)p.Width * depth, depth, kyStart, kyEnd, 0, g.FilterW, clamp,
+                            p.Clamp.Min, p.Clamp.Max);
+                        ChannelLoop.Run<MaxPixel, TS, TV>(run, outRow + (long)interiorBegin * depth, (interiorEnd - interiorBegin) * depth);
+                    }
+                }
                 for (int ox = 0; ox < p.OutputWidth; ox++)
                 {
+                    if (ox == interiorBegin && interiorEnd > interiorBegin) { ox = interiorEnd - 1; continue; }
                     var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, p.Width);
                     int ixOrigin = ox * g.StrideW - g.PadLeft;
                     float* window = s.Input + ((long)(b * p.Height + iyOrigin) * p.Width + ixOrigin) * depth;
