@@ -23,6 +23,9 @@ public sealed class JitHintsTests
         yield return typeof(CpuThreadPool).GetMethods(all).First(m => m.Name == nameof(CpuThreadPool.For));
         foreach (var name in new[] { "Run", "Tile8x1", "Tile8x2" })
             yield return typeof(GemmTiles<,>).GetMethods(all).First(m => m.Name == name);
+        // Reached from tier-0 callers (a width dispatcher, a constructor): without the hint they ran as tier-0 code.
+        yield return typeof(Accel.Delegates.Cpu.Kernels.Vectorized.ElementwiseLoops).GetMethods(all).First(m => m.Name == "HotRow");
+        yield return typeof(PackedConvWeights).GetMethods(all).First(m => m.Name == "TransposeBlock");
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Accel.Delegates.Cpu.Kernels.Gemm;
 
 /// <summary>
@@ -52,31 +54,50 @@ internal sealed unsafe class PackedConvWeights
             table[3 * b + 2] = checked((int)offset);
             offset += (long)taps * depth * blocks[b].Width;
         }
-        Weights = new PinnedFloats(checked((int)offset));
-
-        // Each block is the transpose of its channels' [width][taps·depth] rows into [taps·depth][width]. Pointers
-        // rather than span indexing: this runs over every weight at AllocateTensors (issue 20 measured the indexed
-        // loop at ~16 ms of pose_landmark_heavy's allocate); the ohwi length was checked above.
-        int rowLength = taps * depth;
+        // Every float of the blocks is written below (the blocks tile [0, offset) exactly), so no zeroing pass first.
+        Weights = PinnedFloats.Uninitialized(checked((int)offset));
         fixed (float* source = ohwi)
-        {
             for (int b = 0; b < BlockCount; b++)
-            {
-                var (start, width) = blocks[b];
-                float* destination = Weights.Pointer + table[3 * b + 2];
-                float* firstRow = source + (long)start * rowLength;
-                for (int r = 0; r < rowLength; r++, destination += width)
-                {
-                    float* column = firstRow + r;
-                    for (int lane = 0; lane < width; lane++) destination[lane] = column[(long)lane * rowLength];
-                }
-            }
-        }
+                TransposeBlock(source + (long)blocks[b].Start * taps * depth, Weights.Pointer + table[3 * b + 2], taps * depth, blocks[b].Width);
 
         if (!bias.IsEmpty)
         {
             Bias = new PinnedFloats(outputChannels);
             bias.CopyTo(Bias.Span);
+        }
+    }
+
+    /// <summary>
+    /// One block: the transpose of its channels' <c>[width][rowLength]</c> rows into <c>[rowLength][width]</c>.
+    /// Pointers rather than span indexing (issue 20 measured the indexed loop at ~16 ms of pose_landmark_heavy's
+    /// allocate; the ohwi length is checked by the constructor), and a hot method of its own: as a loop in the
+    /// constructor it ran as tier-0 code until on-stack replacement, about 9 % of pose_landmark_heavy's CPU time from
+    /// start to first output (perf/RESULTS.md, cold start: second invoke). Eight rows of the destination at a time
+    /// read each source row's 32 bytes at once.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private static void TransposeBlock(float* firstRow, float* destination, int rowLength, int width)
+    {
+        int r = 0;
+        for (; r + 8 <= rowLength; r += 8, destination += 8 * width)
+        {
+            float* column = firstRow + r;
+            for (int lane = 0; lane < width; lane++, column += rowLength)
+            {
+                destination[lane] = column[0];
+                destination[width + lane] = column[1];
+                destination[2 * width + lane] = column[2];
+                destination[3 * width + lane] = column[3];
+                destination[4 * width + lane] = column[4];
+                destination[5 * width + lane] = column[5];
+                destination[6 * width + lane] = column[6];
+                destination[7 * width + lane] = column[7];
+            }
+        }
+        for (; r < rowLength; r++, destination += width)
+        {
+            float* column = firstRow + r;
+            for (int lane = 0; lane < width; lane++) destination[lane] = column[(long)lane * rowLength];
         }
     }
 

@@ -13,15 +13,34 @@ internal sealed unsafe class PinnedFloats
     private const int AlignmentFloats = 16;
     private readonly float[] _storage;
 
-    public PinnedFloats(int length)
+    public PinnedFloats(int length) : this(length, zeroed: true)
+    {
+    }
+
+    private PinnedFloats(int length, bool zeroed)
     {
         if (length < 0) throw new ArgumentOutOfRangeException(nameof(length));
         Length = length;
-        _storage = GC.AllocateArray<float>(length + AlignmentFloats, pinned: true);
+        _storage = zeroed
+            ? GC.AllocateArray<float>(length + AlignmentFloats, pinned: true)
+            : GC.AllocateUninitializedArray<float>(length + AlignmentFloats, pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage));
         int misalignment = (int)(((nuint)start / sizeof(float)) % AlignmentFloats);
         Pointer = start + (misalignment == 0 ? 0 : AlignmentFloats - misalignment);
+        if (!zeroed)
+        {
+            // Only the alignment slack around the buffer is zeroed: nothing outside it is ever undefined.
+            _storage.AsSpan(0, (int)(Pointer - start)).Clear();
+            _storage.AsSpan((int)(Pointer - start) + length).Clear();
+        }
     }
+
+    /// <summary>
+    /// A buffer whose contents are undefined until written, for a caller that writes every one of its
+    /// <paramref name="length"/> floats before any is read (the runtime's zeroing pass over a large fresh buffer is then
+    /// wasted work at compile time).
+    /// </summary>
+    public static PinnedFloats Uninitialized(int length) => new(length, zeroed: false);
 
     public int Length { get; }
 

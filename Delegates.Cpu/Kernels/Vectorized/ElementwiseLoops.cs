@@ -57,12 +57,25 @@ internal static unsafe class ElementwiseLoops
     {
         switch (width)
         {
-            case SimdWidth.W512: Row<TOp, Simd512, Vector512<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
-            case SimdWidth.W256: Row<TOp, Simd256, Vector256<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
-            case SimdWidth.W128: Row<TOp, Simd128, Vector128<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
-            default: Row<TOp, Scalar, float>(op, a, aStep, b, bStep, o, n, clamp); break;
+            case SimdWidth.W512: HotRow<TOp, Simd512, Vector512<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
+            case SimdWidth.W256: HotRow<TOp, Simd256, Vector256<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
+            case SimdWidth.W128: HotRow<TOp, Simd128, Vector128<float>>(op, a, aStep, b, bStep, o, n, clamp); break;
+            default: HotRow<TOp, Scalar, float>(op, a, aStep, b, bStep, o, n, clamp); break;
         }
     }
+
+    /// <summary>
+    /// <see cref="Row{TOp, TS, TV}"/> as a hot method of its own, for the width dispatcher above: the dispatcher itself
+    /// is not hot (made hot, it compiles all four widths' loops optimized at its first call, ~15 ms of JIT), so it
+    /// starts as tier-0 code, and a tier-0 caller does not inline — without this step the inlining-only row loops ran
+    /// as tier-0 methods (every vector operation a call) for their first ~30 calls: face_detection_short_range's
+    /// invokes 2–50 ran 1.5–3.5× its steady time through the channel-padded ADD (perf/RESULTS.md, cold start:
+    /// second invoke). Only the width in use is compiled.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private static void HotRow<TOp, TS, TV>(TOp op, float* a, int aStep, float* b, int bStep, float* o, int n, VectorClamp clamp)
+        where TOp : struct, IBinaryOp where TS : ISimd<TV> where TV : unmanaged =>
+        Row<TOp, TS, TV>(op, a, aStep, b, bStep, o, n, clamp);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Row<TOp, TS, TV>(TOp op, float* a, int aStep, float* b, int bStep, float* o, int n, VectorClamp clamp)
