@@ -73,8 +73,28 @@ internal static class QdqPeers
             // BlazeFace takes pixels in [-1, 1]; MLSD takes 0..255 and scales them itself.
             var (mean, std) = model.StartsWith("mlsd", StringComparison.Ordinal) ? (0f, 1f) : (127.5f, 127.5f);
             Console.WriteLine($"== ONNX Runtime {OrtContender.Version} QDQ vs Accel int8 on {Path.GetFileName(onnx)} ==");
-            var network = QdqNetwork.Prepare(onnx, m => images.SelectMany(i => CalibrationData.FromImageViews(m, i, mean, std)).ToList());
-            Console.WriteLine($"  calibration: {network.CalibrationSamples} samples ({images.Length} images x {Enum.GetValues<CalibrationView>().Length} views, (v - {mean}) / {std}), min/max");
+            // Image calibration takes [1, H, W, 1|3]; another input (MLSD's RGBA) gets seeded uniform pixels in 0..255.
+            string calibrationLabel = "";
+            CalibrationSample? first = null;
+            var network = QdqNetwork.Prepare(onnx, m =>
+            {
+                var shape = CalibrationData.FloatInputs(m)[0].Shape;
+                List<CalibrationSample> samples;
+                if (shape is [1, _, _, 1 or 3])
+                {
+                    samples = images.SelectMany(i => CalibrationData.FromImageViews(m, i, mean, std)).ToList();
+                    calibrationLabel = $"{images.Length} images x {Enum.GetValues<CalibrationView>().Length} views, (v - {mean}) / {std}";
+                }
+                else
+                {
+                    int n = shape.Aggregate(1, (a, b) => a * b);
+                    samples = Enumerable.Range(1, 8).Select(seed => new CalibrationSample([SharedInputs.Float32(n, (ulong)seed).Select(v => (v + 1) * 127.5f).ToArray()], $"seed {seed}")).ToList();
+                    calibrationLabel = $"input [{string.Join(",", shape)}] is no image: 8 seeded uniform inputs in [0, 255)";
+                }
+                first = samples[0];
+                return samples;
+            });
+            Console.WriteLine($"  calibration: {network.CalibrationSamples} samples ({calibrationLabel}), min/max");
             var q = network.Int8Qdq;
             Console.WriteLine($"  QDQ: {q.QuantizedValues} values quantized, {q.QuantizedWeights} Conv weights int8 per channel (max |w_q·s − w| {q.MaxWeightDeviation.ToString("0.000", inv)} LSB), " +
                               $"{q.RemovedActivations} Relu/Clip absorbed, opset {q.SourceOpset}{(q.SourceOpset < 13 ? " raised to 13" : "")}; left float: {(q.FloatValues.Count == 0 ? "none" : string.Join(", ", q.FloatValues))}");
@@ -91,7 +111,7 @@ internal static class QdqPeers
                     var ops = QdqNetwork.OrtOptimizedOpCounts(path);
                     Console.WriteLine($"  ORT's optimized graph ({label}): {string.Join(", ", ops.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"))}");
                 }
-                Compare(network, files, onnx, images[0], mean, std);
+                Compare(network, files, onnx, first!);
                 foreach (int threads in o.Threads)
                 {
                     bool threadCpu = o.ThreadCpu && threads == 1;
@@ -123,16 +143,16 @@ internal static class QdqPeers
 
     /// <summary>
     /// Accel's int8 outputs against ORT's on both QDQ models, in the int8 output's steps (LSB: its scale), for the
-    /// shared seeded input and for the first calibration image; the float models' distance for scale.
+    /// shared seeded input and for the first calibration sample; the float models' distance for scale.
     /// </summary>
-    private static void Compare(QdqNetwork network, string[] files, string onnx, string image, float mean, float std)
+    private static void Compare(QdqNetwork network, string[] files, string onnx, CalibrationSample calibration)
     {
         var inv = CultureInfo.InvariantCulture;
         using var floatModel = Model.FromBytes(network.FloatTflite);
         var inputs = new (string Label, float[] Nhwc)[]
         {
             ("seeded uniform [-1, 1)", SharedInputs.Float32(CalibrationData.FloatInputs(floatModel)[0].Shape.Aggregate(1, (a, b) => a * b))),
-            (Path.GetFileName(image), CalibrationData.FromImage(floatModel, image, mean, std).Inputs[0]),
+            ("the first calibration sample (" + Path.GetFileName(calibration.Source) + ")", calibration.Inputs[0]),
         };
         using var int8 = Model.FromBytes(network.Int8Tflite);
         var scales = TfliteInt8.Read(int8).Activations;

@@ -44,17 +44,30 @@ public static class QdqWriter
         var graph = model.Graph;
         var opset = model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")
             ?? throw new NotSupportedException("the ONNX model imports no ai.onnx opset");
-        // Per-axis DequantizeLinear (per-channel weights) is opset 13's. Opsets 11 and 12 are raised to 13 where no node
-        // changes meaning there (13 moved Squeeze/Unsqueeze/ReduceSum/Split's axes or sizes to inputs and changed Softmax's
-        // axis; the other ops of 13 only widened their types).
+        // Per-axis DequantizeLinear (per-channel weights) is opset 13's. Opsets 11 and 12 are raised to 13: 13 moved
+        // Split's sizes and Squeeze/Unsqueeze/ReduceSum's axes from attributes to inputs (rewritten here) and changed
+        // Softmax's axis (refused); its other ops only widened their types.
         long sourceOpset = opset.Version;
         if (opset.Version < 13)
         {
-            string[] changed = ["Squeeze", "Unsqueeze", "ReduceSum", "Split", "Softmax", "LogSoftmax", "Hardmax"];
+            if (opset.Version >= 11)
+                foreach (var node in graph.Node.Where(n => n.OpType is "Split" or "Squeeze" or "Unsqueeze" or "ReduceSum"))
+                {
+                    var attribute = node.Attribute.FirstOrDefault(a => a.Name == (node.OpType == "Split" ? "split" : "axes"));
+                    if (attribute is null) continue;
+                    string name = node.Name + "_" + attribute.Name;
+                    long[] sizes = attribute.Ints.ToArray();
+                    graph.Initializer.Add(Tensor(name, TensorProto.Types.DataType.Int64, [sizes.Length], MemoryMarshal.AsBytes(sizes.AsSpan())));
+                    while (node.Input.Count < 1) node.Input.Add("");
+                    if (node.Input.Count > 1) throw new NotSupportedException($"{node.OpType} '{node.Name}' has both the attribute and a second input");
+                    node.Input.Add(name);
+                    node.Attribute.Remove(attribute);
+                }
+            string[] changed = ["Softmax", "LogSoftmax", "Hardmax"];
             var blocking = graph.Node.Select(n => n.OpType).Where(changed.Contains).Distinct().ToList();
             if (opset.Version < 11 || blocking.Count > 0)
                 throw new NotSupportedException($"the ONNX model's opset is {opset.Version}: per-channel DequantizeLinear needs opset 13, " +
-                    (blocking.Count > 0 ? $"and {string.Join(", ", blocking)} change meaning there" : "and ops before 11 (Pad, Clip, Resize) change meaning there"));
+                    (blocking.Count > 0 ? $"and {string.Join(", ", blocking)} change meaning there (the axis)" : "and ops before 11 (Pad, Clip, Resize) change meaning there"));
             opset.Version = 13;
         }
 
