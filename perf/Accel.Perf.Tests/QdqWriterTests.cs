@@ -76,6 +76,32 @@ public sealed class QdqWriterTests
         Assert.That(Network.Int8Qdq.MaxWeightDeviation, Is.LessThanOrEqualTo(0.5 + 1e-3));
 
     [Test]
+    public void AnOpset11ModelWithSplitIsRaisedTo13AndOnnxRuntimeFusesEveryConv()
+    {
+        // MLSD tiny: opset 11, a Split with its sizes as an attribute (an input from opset 13), RGBA input in 0..255.
+        string path = Path.Combine(AccelCache.Resolve(Environment.GetEnvironmentVariable(AccelCache.EnvironmentVariable)).OnnxModels, "mlsd_320x320_tiny.onnx");
+        if (!File.Exists(path)) Assert.Fail($"{path} is missing: run scripts/fetch-onnx-models.sh (scripts/ensure-assets.sh does)");
+        var network = QdqNetwork.Prepare(path, model =>
+        {
+            int n = CalibrationData.FloatInputs(model)[0].Shape.Aggregate(1, (a, b) => a * b);
+            return [new CalibrationSample([SharedInputs.Float32(n, seed: 1).Select(v => (v + 1) * 127.5f).ToArray()], "seed 1")];
+        });
+        Assert.That(network.UInt8Qdq.SourceOpset, Is.EqualTo(11));
+        string qdq = Path.Combine(Path.GetTempPath(), $"accel-qdq-test-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            File.WriteAllBytes(qdq, network.UInt8Qdq.Bytes);
+            var optimized = QdqNetwork.OrtOptimizedOpCounts(qdq);
+            Assert.That(optimized.GetValueOrDefault("QLinearConv"), Is.EqualTo(QdqWriter.OpCounts(File.ReadAllBytes(path))["Conv"]));
+            Assert.That(optimized.GetValueOrDefault("Conv"), Is.Zero);
+        }
+        finally
+        {
+            File.Delete(qdq);
+        }
+    }
+
+    [Test]
     public void OnnxRuntimeLoadsTheUInt8QdqModelAndFusesEveryConvAddAndConcatIntoItsIntegerKernels()
     {
         string path = Path.Combine(Path.GetTempPath(), $"accel-qdq-test-{Guid.NewGuid():N}.onnx");
