@@ -27,7 +27,7 @@ internal static class PeersCommandLine
 {
     public const int ExitUsage = 2;
 
-    /// <summary>The root command; each of ort, converted, litert, all and cold calls <paramref name="run"/> with the parsed options.</summary>
+    /// <summary>The root command; each of ort, converted, qdq, litert, all and cold calls <paramref name="run"/> with the parsed options.</summary>
     public static RootCommand Create(Func<Options, int> run)
     {
         var rounds = new Option<int?>("--rounds") { HelpName = "N", Description = "timed interleaved rounds per session (default: ort 60, litert 20)", Recursive = true };
@@ -49,7 +49,7 @@ internal static class PeersCommandLine
         var models = new Option<string[]>("--models")
         {
             HelpName = "a,b,...", Recursive = true, CustomParser = SplitList,
-            Description = "litert: corpus models (default: all ten; 'all' names them all); converted: ONNX models (default: every one)",
+            Description = "litert: corpus models (default: all ten; 'all' names them all); converted: ONNX models (default: every one); qdq: ONNX models (default: the two BlazeFace)",
         };
         var builds = new Option<string[]>("--builds") { HelpName = "a,b", Recursive = true, CustomParser = SplitList, Description = "litert: compat,relaxed,threaded (default: all three)" };
         builds.Validators.Add(r =>
@@ -59,7 +59,7 @@ internal static class PeersCommandLine
         });
         var threads = new Option<int[]>("--threads")
         {
-            HelpName = "1,2", Recursive = true, Description = "litert: thread counts (default 1,2; 1 runs compat+relaxed, 2 runs threaded)",
+            HelpName = "1,2", Recursive = true, Description = "litert: thread counts (default 1,2; 1 runs compat+relaxed, 2 runs threaded); qdq: thread counts (default 1,2)",
             CustomParser = r =>
             {
                 var values = new List<int>();
@@ -91,7 +91,7 @@ internal static class PeersCommandLine
         var clock = new Option<string>("--clock")
         {
             HelpName = "wall|thread", DefaultValueFactory = _ => "wall", Recursive = true,
-            Description = "ort, converted: time each run by the wall clock (default) or by the calling thread's CPU time (Linux " +
+            Description = "ort, converted, qdq: time each run by the wall clock (default) or by the calling thread's CPU time (Linux " +
                 "CLOCK_THREAD_CPUTIME_ID; both runtimes run 1-thread work on the caller's thread, so a loaded machine's waits for a core drop out)",
         };
         clock.Validators.Add(r => { if (r.Tokens is [var t] && t.Value is not ("wall" or "thread")) r.AddError($"--clock expects wall or thread, got '{t.Value}'"); });
@@ -113,6 +113,11 @@ internal static class PeersCommandLine
                           "CPU, 1 intra-op thread) on the ONNX file, interleaved, after checking that their outputs agree (relative L2 " +
                           "per output; --models names files in ${ACCEL_CACHE:-~/.cache/accel}/onnx without .onnx, default every one " +
                           "there: scripts/fetch-onnx-models.sh)"),
+            ("qdq", "Accel's int8 model against ONNX Runtime on the same network quantized (QDQ): each ONNX model (--models, default the " +
+                    "two BlazeFace conversions) converted by Accel.Convert (ONNX's layout at the boundary), quantized to int8 by Accel.Optimize on the " +
+                    "cache's images (6 views each, min/max), and written back as QDQ ONNX with that model's scales and zero points " +
+                    "(activations int8 and uint8, Conv weights int8 per channel); ORT's fused graph and both sides' outputs (in output LSB) " +
+                    "printed, then Accel int8/float and ORT QDQ int8/uint8/float interleaved at each --threads count (default 1,2)"),
             ("all", "ort, then litert"),
             ("cold", "cold start (issue 20): Accel's cpu delegate (1 thread) and, for face_detection_short_range, ONNX Runtime (1 thread), each " +
                      "in fresh processes of this program, alternating: process CPU and wall time from process start to the first output, " +
@@ -125,7 +130,7 @@ internal static class PeersCommandLine
             command.SetAction(result =>
             {
                 string[] chosen = result.GetValue(models) is { Length: > 0 } m && !(m is ["all"]) ? m
-                    : name == "converted" ? []
+                    : name is "converted" or "qdq" ? []
                     : name == "cold" && result.GetValue(models) is not ["all"] ? Options.ColdModels : Options.AllModels;
                 return run(new Options(name, result.GetValue(rounds), result.GetValue(warmup), result.GetValue(maxSeconds), chosen,
                     result.GetValue(builds) is { Length: > 0 } b ? b : Options.AllBuilds,
@@ -138,7 +143,7 @@ internal static class PeersCommandLine
         // Without a command: the generated help and the usage exit code.
         root.SetAction(result =>
         {
-            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, converted, litert, all or cold (see --help)");
+            result.InvocationConfiguration.Error.WriteLine("peers: error: a command is required: ort, converted, qdq, litert, all or cold (see --help)");
             return ExitUsage;
         });
         return root;

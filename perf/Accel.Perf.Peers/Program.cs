@@ -25,10 +25,11 @@ public static class Program
             var records = new List<BenchRecord>();
             string session = $"peers-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
             if (o.Command is "cold") return RunCold(o);
-            if (o.ThreadCpu && o.Command is not ("ort" or "converted"))
-                throw new ArgumentException("--clock thread times in-process runs only (ort, converted); LiteRT.js runs in Node, cold has its own clocks");
+            if (o.ThreadCpu && o.Command is not ("ort" or "converted" or "qdq"))
+                throw new ArgumentException("--clock thread times in-process runs only (ort, converted, qdq); LiteRT.js runs in Node, cold has its own clocks");
             if (o.Command is "ort" or "all") records.AddRange(RunOrt(o, session));
             if (o.Command is "converted") records.AddRange(RunConverted(o, session));
+            if (o.Command is "qdq") records.AddRange(QdqPeers.Run(o, session, Cache, RunSession));
             if (o.Command is "litert" or "all") records.AddRange(RunLiteRt(o, session));
             if (o.Json is not null)
             {
@@ -215,7 +216,7 @@ public static class Program
     }
 
     /// <summary>Warm-up rounds, then timed rounds with the order rotated each round; one record per contender.</summary>
-    private static List<BenchRecord> RunSession(List<IContender> contenders, Options o, string session, string model, int rounds)
+    internal static List<BenchRecord> RunSession(List<IContender> contenders, Options o, string session, string model, int rounds)
     {
         int n = contenders.Count;
         var warmupClock = Stopwatch.StartNew();

@@ -100,6 +100,17 @@ public sealed class PerfCommandLineTests
     }
 
     [Test]
+    public void PeersQdqDefaultsToTheBlazeFaceConversionsAtOneAndTwoThreads()
+    {
+        var (code, o, _) = Peers("qdq");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That((o!.Command, o.Models, o.Threads), Is.EqualTo(("qdq", Array.Empty<string>(), new[] { 1, 2 })), "no names: QdqPeers.DefaultModels");
+        Assert.That(QdqPeers.DefaultModels, Is.EqualTo(new[] { "face_detection_front_128x128_barracuda", "face_detection_back_256x256_barracuda" }));
+        var (_, named, _) = Peers("qdq", "--models", "mlsd_320x320_tiny", "--threads", "1", "--clock", "thread");
+        Assert.That((named!.Models, named.Threads, named.ThreadCpu), Is.EqualTo((new[] { "mlsd_320x320_tiny" }, new[] { 1 }, true)));
+    }
+
+    [Test]
     public void PeersClockIsTheWallUnlessThreadIsAsked()
     {
         Assert.That(Peers("ort").Options!.ThreadCpu, Is.False);
