@@ -231,6 +231,45 @@ public sealed class LearnedRoundingTests
         Assert.That(flipped, Is.GreaterThan(0), "some weight is rounded away from nearest");
     }
 
+    /// <summary>
+    /// With weight bias correction the rounding is fitted together with a per-channel bias offset, and the bias takes the
+    /// mean calibration error: the first layer's mean error per channel over every sample and position, recomputed from
+    /// the file's int8 weights and int32 biases on the quantized input, is within one bias step of 0 (nearest rounding
+    /// with the same correction: the errors printed).
+    /// </summary>
+    [Test]
+    public void LearnedRoundingWithWeightBiasCorrection_LeavesNoMeanErrorPerChannel()
+    {
+        var source = ThreeLayers();
+        var samples = Samples(8, 100);
+        using var model = Model.FromBytes(source);
+        var result = ModelOptimizer.Quantize(model, Options(WeightRoundingMode.Learned) with { WeightBiasCorrection = true }, samples);
+        Assert.That(result.Report.Notes, Has.Some.StartsWith("Learned rounding with weight bias correction: 3 layers"));
+        var (conv, _) = IntegerWeights(result.Model, "conv/w", 27, 4);
+        using var q = Model.FromBytes(result.Model);
+        var biasTensor = TestModels.TensorNamed(q, "conv/b_int32");
+        var biasScales = biasTensor.Quantization.Scale.ToArray();
+        var bias = TestModels.ConstantValues<int>(q, biasTensor).Select((v, o) => v * (double)biasScales[o]).ToArray();
+        var floatBias = FloatWeights(source, "conv/b");
+        var convFloat = FloatWeights(source, "conv/w").Select(v => (double)v).ToArray();
+        var xParams = TestModels.TensorNamed(q, "x_int8").Quantization;
+        var input = new AffineParams(xParams.Scale[0], (int)xParams.ZeroPoint[0]);
+        var mean = new double[4];
+        foreach (var sample in samples)
+        {
+            var x = sample.Inputs[0];
+            var xq = x.Select(v => input.Scale * (QuantizationMath.QuantizeValue(v, input, -128, 127) - input.ZeroPoint)).ToArray();
+            var quantized = Conv(xq, conv);
+            var target = Conv(x, convFloat);
+            for (int i = 0; i < 36; i++) mean[i % 4] += (quantized[i] + bias[i % 4] - target[i] - floatBias[i % 4]) / (9.0 * samples.Count);
+        }
+        for (int o = 0; o < 4; o++)
+        {
+            TestContext.Out.WriteLine($"channel {o}: mean error {mean[o]:G3}, bias step {biasScales[o]:G3}");
+            Assert.That(Math.Abs(mean[o]), Is.LessThanOrEqualTo(biasScales[o]), $"channel {o}");
+        }
+    }
+
     [Test]
     public void LearnedRounding_IsDeterministic()
     {

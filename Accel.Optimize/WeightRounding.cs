@@ -13,7 +13,11 @@ namespace Accel.Optimize;
 /// the chosen rounding; never negative.</param>
 /// <param name="RoundingError">Σ over the optimised layers of the rounding's own term ΔᵀHΔ at nearest rounding (the
 /// scale <see cref="Decrease"/> compares with).</param>
-internal sealed record WeightRoundingResult(int Layers, int Skipped, long Flipped, long Weights, double Decrease, double RoundingError);
+/// <param name="BiasCorrected">With <see cref="QuantizationOptions.WeightBiasCorrection"/>: the nodes whose rounding was
+/// fitted together with a per-channel bias offset (their mean calibration error moved out of the float bias here, so the
+/// weight bias correction leaves them alone).</param>
+internal sealed record WeightRoundingResult(int Layers, int Skipped, long Flipped, long Weights, double Decrease, double RoundingError,
+    IReadOnlyList<int> BiasCorrected);
 
 /// <summary>
 /// Learned weight rounding (docs/optimize.md §Learned rounding; the task of AdaRound, Nagel et al. 2020, solved by
@@ -56,7 +60,7 @@ internal static class WeightRounding
             if (x.IsConstant || x.Type != TensorType.Float32 || x.Shape.Length == 0 || !Fits(op, w.Shape, x.Shape[^1])) continue;
             targets.Add(n);
         }
-        if (targets.Count == 0 || samples.Count == 0) return new WeightRoundingResult(0, 0, 0, 0, 0, 0);
+        if (targets.Count == 0 || samples.Count == 0) return new WeightRoundingResult(0, 0, 0, 0, 0, 0, []);
         bool towardsFloatOutput = options.Rounding == WeightRoundingMode.Learned;
 
         // The float model (before any rounding) with every target's input exposed: what each layer's output should stay.
@@ -65,6 +69,7 @@ internal static class WeightRounding
         using var floatRunner = ModelRunner.Create(floatModel, options.Threads);
         var floatOutputs = g.Outputs.Concat(layerInputs).Distinct().ToList(); // Build's output order
 
+        var biasCorrected = new List<int>();
         int layers = 0, skipped = 0;
         long flipped = 0, weights = 0;
         double decrease = 0, roundingError = 0;
@@ -88,7 +93,15 @@ internal static class WeightRounding
                 H = Enumerable.Range(0, groups).Select(_ => new double[(long)kSize * kSize]).ToArray(),
                 C = Enumerable.Range(0, groups).Select(_ => new double[(long)kSize * kSize]).ToArray(),
             };
-            if (!Measure(g, ranges, options, keepFloat, targets[k], samples, floatRunner, floatOutputs, gram)) { skipped++; continue; }
+            int outputs = op.Code.Builtin == BuiltinOperator.DepthwiseConv2D ? groups : shape[0];
+            int biasTensor = op.Inputs.Length > 2 ? op.Inputs[2] : -1;
+            bool withBias = options.WeightBiasCorrection && biasTensor >= 0 && constantUses[biasTensor] == 1
+                            && g.Tensors[biasTensor] is { IsConstant: true, Type: TensorType.Float32, Sparsity: null, Quantization: null }
+                            && g.Tensors[biasTensor].ElementCount == outputs;
+            // With a bias offset fitted too: the patch sums of X̃ and X (the diagonal of Σ x̃·1ᵀ and Σ 1·xᵀ).
+            var sums = withBias ? new[] { NewGram(op, kSize, groups), NewGram(op, kSize, groups) } : null;
+            if (!Measure(g, ranges, options, keepFloat, targets[k], samples, floatRunner, floatOutputs, gram, sums)) { skipped++; continue; }
+            double[] bias = withBias ? g.Tensors[biasTensor].FloatValues().Select(v => (double)v).ToArray() : [];
 
             var w = filter.FloatValues();
             int axis = op.Code.Builtin switch
@@ -101,6 +114,7 @@ internal static class WeightRounding
             var (_, scales) = QuantizationMath.QuantizeSymmetric(w, shape, axis);
             var row = new double[kSize];
             var h = new double[(long)kSize * kSize];
+            double[] mq = [], mf = [];
             if (op.Code.Builtin == BuiltinOperator.DepthwiseConv2D)
             {
                 // [1, kh, kw, C]: output channel c is the column c of kh·kw rows, with its own H.
@@ -108,7 +122,10 @@ internal static class WeightRounding
                 {
                     for (int p = 0; p < kSize; p++) row[p] = w[p * groups + c];
                     Mirror(gram.H[c], h, kSize);
-                    var r = RoundRow(h, gram.C[c], kSize, row, scales[axis < 0 ? 0 : c], towardsFloatOutput);
+                    var cc = sums is null ? gram.C[c] : Centre(h, gram.C[c], sums[0].C[c], sums[1].C[c], kSize, rows, out mq, out mf);
+                    var original = (double[])row.Clone();
+                    var r = RoundRow(h, cc, kSize, row, scales[axis < 0 ? 0 : c], towardsFloatOutput);
+                    if (sums is not null) bias[c] -= MeanError(original, row, scales[axis < 0 ? 0 : c], mq, mf, towardsFloatOutput);
                     for (int p = 0; p < kSize; p++) w[p * groups + c] = (float)row[p];
                     (flipped, decrease, roundingError) = (flipped + r.Flips, decrease + r.Decrease, roundingError + r.RoundingError);
                 }
@@ -117,21 +134,29 @@ internal static class WeightRounding
             {
                 // CONV_2D OHWI and FULLY_CONNECTED [O, I]: a row per output channel in the patch order of the Gram matrix.
                 Mirror(gram.H[0], h, kSize);
+                var cc = sums is null ? gram.C[0] : Centre(h, gram.C[0], sums[0].C[0], sums[1].C[0], kSize, rows, out mq, out mf);
                 int outChannels = w.Length / kSize;
                 for (int o = 0; o < outChannels; o++)
                 {
                     for (int p = 0; p < kSize; p++) row[p] = w[o * kSize + p];
-                    var r = RoundRow(h, gram.C[0], kSize, row, scales[axis < 0 ? 0 : o], towardsFloatOutput);
+                    var original = (double[])row.Clone();
+                    var r = RoundRow(h, cc, kSize, row, scales[axis < 0 ? 0 : o], towardsFloatOutput);
+                    if (sums is not null) bias[o] -= MeanError(original, row, scales[axis < 0 ? 0 : o], mq, mf, towardsFloatOutput);
                     for (int p = 0; p < kSize; p++) w[o * kSize + p] = (float)row[p];
                     (flipped, decrease, roundingError) = (flipped + r.Flips, decrease + r.Decrease, roundingError + r.RoundingError);
                 }
             }
             filter.Data = MemoryMarshal.AsBytes(w.AsSpan()).ToArray();
+            if (withBias)
+            {
+                Equalization.Store(g, biasTensor, bias.Select(v => (float)v).ToArray());
+                biasCorrected.Add(targets[k]);
+            }
             layers++;
             weights += w.Length;
         }
         progress?.Report(new OptimizationProgress("learned rounding", targets.Count, targets.Count));
-        return new WeightRoundingResult(layers, skipped, flipped, weights, decrease, roundingError);
+        return new WeightRoundingResult(layers, skipped, flipped, weights, decrease, roundingError, biasCorrected);
     }
 
     /// <summary>Filter and input agree in shape as the Gram matrix and the rows read them.</summary>
@@ -156,7 +181,7 @@ internal static class WeightRounding
     /// </summary>
     private static bool Measure(EditableGraph g, IReadOnlyDictionary<int, TensorRange> ranges, QuantizationOptions options,
         IReadOnlyDictionary<int, string> keepFloat, int node, IReadOnlyList<CalibrationSample> samples, Interpreter floatRunner,
-        List<int> floatOutputs, LayerReconstruction.Gram gram)
+        List<int> floatOutputs, LayerReconstruction.Gram gram, LayerReconstruction.Gram[]? sums)
     {
         var op = g.Operators[node];
         int x = op.Inputs[0], y = op.Outputs[0];
@@ -186,8 +211,55 @@ internal static class WeightRounding
             }
             if (xq.Length != xf.Length) return false;
             LayerReconstruction.Accumulate(g, gram, xq, xf);
+            if (sums is null) continue;
+            var ones = new float[xq.Length];
+            Array.Fill(ones, 1f);
+            LayerReconstruction.Accumulate(g, sums[0], xq, ones); // C[i, i] = Σ x̃ᵢ over the rows (padding 0)
+            LayerReconstruction.Accumulate(g, sums[1], ones, xf); // C[i, i] = Σ xᵢ
         }
         return true;
+    }
+
+    private static LayerReconstruction.Gram NewGram(GraphOperator op, int k, int groups) => new()
+    {
+        Op = op, K = k,
+        H = Enumerable.Range(0, groups).Select(_ => new double[(long)k * k]).ToArray(),
+        C = Enumerable.Range(0, groups).Select(_ => new double[(long)k * k]).ToArray(),
+    };
+
+    /// <summary>
+    /// Centres the Gram matrices for a fitted per-channel offset: H − N·m̃m̃ᵀ in place of <paramref name="h"/> (full),
+    /// C − N·m̃mᵀ returned, m̃ and m the mean patches of X̃ and X (from the diagonals of the sums' C).
+    /// </summary>
+    private static double[] Centre(double[] h, double[] c, double[] sumQ, double[] sumF, int k, long rows, out double[] mq, out double[] mf)
+    {
+        mq = new double[k];
+        mf = new double[k];
+        for (int i = 0; i < k; i++) { mq[i] = sumQ[i * k + i] / rows; mf[i] = sumF[i * k + i] / rows; }
+        var centred = new double[(long)k * k];
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                h[i * k + j] -= rows * mq[i] * mq[j];
+                centred[i * k + j] = c[i * k + j] - rows * mq[i] * mf[j];
+            }
+        return centred;
+    }
+
+    /// <summary>
+    /// The mean pre-activation error of one output channel over the calibration rows with the chosen rounding:
+    /// m̃ᵀw̃ − mᵀw towards the float output, m̃ᵀ(w̃ − w) for the weights' own error (w̃ = s·q, q as the quantizer will
+    /// write it).
+    /// </summary>
+    private static double MeanError(double[] original, double[] chosen, double scale, double[] mq, double[] mf, bool towardsFloatOutput)
+    {
+        double e = 0;
+        for (int i = 0; i < original.Length; i++)
+        {
+            double q = Math.Clamp(Math.Round((float)chosen[i] / (double)(float)scale, MidpointRounding.AwayFromZero), -127, 127) * (double)(float)scale;
+            e += mq[i] * q - (towardsFloatOutput ? mf[i] : mq[i]) * original[i];
+        }
+        return e;
     }
 
     private static void Mirror(double[] upper, double[] full, int k)
