@@ -323,6 +323,27 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void RoundLearned_ReachesTheOptimizerAndTheReport_AndABadValueOrModeIsAUsageError()
+    {
+        using var dir = new TempDirectory();
+        foreach (var (value, objective) in new[] { ("learned", "towards the float model's output"), ("learned-own", "the weights' own rounding error") })
+        {
+            string output = dir.File(value + ".tflite");
+            var r = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", output, "--mode", "int8", "-c", WriteCalibration(dir, 3), "--round", value, "--no-latency");
+            Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+            using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(output + ".report.json"));
+            var notes = report.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()).ToList();
+            Assert.That(notes, Has.Some.StartsWith("Learned rounding: ").And.Some.Contains(objective));
+        }
+        var bad = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("bad.tflite"), "--mode", "int8", "-c", WriteCalibration(dir, 3), "--round", "up");
+        Assert.That(bad.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), bad.Stderr);
+        Assert.That(bad.Stderr, Does.Contain("unknown --round 'up' (nearest, learned, learned-own)"));
+        bad = CliHarness.Run("quantize", SmallModel.WriteTo(dir), "-o", dir.File("fp16.tflite"), "--mode", "fp16", "--round", "learned");
+        Assert.That(bad.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), bad.Stderr);
+        Assert.That(bad.Stderr, Does.Contain("--round learned applies to --mode int8 and int16x8"));
+    }
+
+    [Test]
     public void RangeSelect_ReachesTheOptimizerAndTheReport_AndTheLatencyLineSaysHowItWasMeasured()
     {
         using var dir = new TempDirectory();

@@ -38,6 +38,11 @@ public static partial class OptimizeCommands
             "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)"),
         new("--weight-bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED float bias " +
             "by the int8 weights' rounding times the calibrated input mean per channel before quantization (docs/optimize.md §Bias correction)"),
+        new("--round", SharedOptionKind.Single, "nearest|learned|learned-own", "int8, int16x8: how CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED int8 weights " +
+            "are rounded: to nearest (default); learned: down or up per weight, chosen layer by layer in operator order so that the layer's output " +
+            "on the calibration samples, from the inputs of the model quantized so far, is closest to the float model's (AdaRound's objective, " +
+            "coordinate descent; one trial model per layer); learned-own: the same minimising only the weights' own rounding error on those inputs " +
+            "(docs/optimize.md §Learned rounding)"),
         new("--keep-float", SharedOptionKind.Repeatable, "OP_TYPE|TENSOR",
             "int8, int16x8: keep these operators float behind DEQUANTIZE/QUANTIZE (TFLite's denylisted_ops / denylisted_nodes): an operator " +
             "type (CONV_2D: every node of it) or the name of an operator's output tensor (that node); a name matching nothing is an error; " +

@@ -71,6 +71,13 @@ public static partial class OptimizeCommands
             Equalize = p.Has("--equalize"),
             EqualizeThroughRelu6 = p.Has("--equalize-relu6"),
             BiasAbsorption = p.Has("--bias-absorption"),
+            Rounding = p.Value("--round") switch
+            {
+                null or "nearest" => WeightRoundingMode.Nearest,
+                "learned" => WeightRoundingMode.Learned,
+                "learned-own" => WeightRoundingMode.LearnedOwnError,
+                var other => throw new UsageException($"unknown --round '{other}' (nearest, learned, learned-own)", "quantize"),
+            },
             RangeSelection = p.Value("--range-select") switch
             {
                 null or "off" => RangeSelection.Off,
@@ -94,6 +101,8 @@ public static partial class OptimizeCommands
         if ((options.FloatLayers > 0 || options.AccuracyTarget is not null || options.Equalize || options.BiasAbsorption || options.WeightBiasCorrection)
             && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new UsageException($"--float-layers, --accuracy-target, --equalize, --bias-absorption and --weight-bias-correction apply to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
+        if (options.Rounding != WeightRoundingMode.Nearest && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new UsageException($"--round {p.Value("--round")} applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");

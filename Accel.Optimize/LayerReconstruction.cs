@@ -22,7 +22,7 @@ internal static class LayerReconstruction
     public const long MaxGramElements = 1L << 24;
 
     /// <summary>The input patches' Gram matrix of one layer (one per channel for a depthwise layer).</summary>
-    private sealed class Gram
+    internal sealed class Gram
     {
         public required GraphOperator Op { get; init; }
         public required int K { get; init; }
@@ -145,7 +145,7 @@ internal static class LayerReconstruction
 
     // ------------------------------------------------------------------------------------------------ H = XᵀX
 
-    private static void Accumulate(EditableGraph g, Gram gram, float[] xp, float[] xo)
+    internal static void Accumulate(EditableGraph g, Gram gram, float[] xp, float[] xo)
     {
         var op = gram.Op;
         var inShape = g.Tensors[op.Inputs[0]].Shape;

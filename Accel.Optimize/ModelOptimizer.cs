@@ -130,9 +130,24 @@ public static class ModelOptimizer
         // Constants of operators kept float keep the source's encoding (float16 stays float16, sparse stays sparse).
         var keptConstants = keepFloat.Keys.SelectMany(n => graph.Operators[n].Inputs)
             .Where(i => i >= 0 && (graph.FoldedFloat16.Contains(i) || graph.FoldedSparse.Contains(i))).ToHashSet();
+        IReadOnlyDictionary<int, string> biasHandled = keepFloat;
+        if (options.Rounding != WeightRoundingMode.Nearest)
+        {
+            var rounded = WeightRounding.Apply(graph, ranges, options, keepFloat, list, progress);
+            if (rounded.BiasCorrected.Count > 0)
+            {
+                // Those layers' rounding was fitted with a per-channel bias offset: the weight bias correction skips them.
+                var handled = new Dictionary<int, string>(keepFloat);
+                foreach (int n in rounded.BiasCorrected) handled[n] = "bias fitted with the learned rounding";
+                biasHandled = handled;
+                notes.Add($"Learned rounding with weight bias correction: {rounded.BiasCorrected.Count} layers fitted their rounding with a per-channel bias offset (centred Gram matrices) and moved their mean calibration error out of the float bias; the weight bias correction covers the others.");
+            }
+            notes.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Learned rounding: {rounded.Layers} CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED layers ({rounded.Weights} weights) rounded down or up by coordinate descent on each layer's calibration output error ({(options.Rounding == WeightRoundingMode.Learned ? "towards the float model's output" : "the weights' own rounding error")}), inputs from the model quantized so far; {rounded.Flipped} weights ({(rounded.Weights == 0 ? 0 : 100.0 * rounded.Flipped / rounded.Weights):0.##} %) away from nearest; the layers' summed squared output error fell by {rounded.Decrease:G3} (nearest rounding's own term: {rounded.RoundingError:G3}); {rounded.Skipped} layers kept nearest (fewer calibration rows than weights per output, or too large)."));
+        }
         if (options.WeightBiasCorrection)
         {
-            int corrected = WeightBiasCorrection.Apply(graph, options, keepFloat, list, progress);
+            int corrected = WeightBiasCorrection.Apply(graph, options, biasHandled, list, progress);
             notes.Add($"Weight bias correction: {corrected} CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED float biases moved by the weights' rounding times the input's mean per channel (E[dW x]) before quantization.");
         }
         var quantizer = new FullIntegerQuantizer(graph, ranges, options, keepFloat);

@@ -62,6 +62,26 @@ public enum RangeSelection
     PerTensor,
 }
 
+/// <summary>How int8 weights of CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED are rounded (docs/optimize.md §Learned rounding).</summary>
+public enum WeightRoundingMode
+{
+    /// <summary>Each weight to its nearest step (half away from zero), as TFLite's converter does.</summary>
+    Nearest,
+    /// <summary>
+    /// Each weight down or up, chosen per layer in operator order so that the layer's output on the calibration samples,
+    /// from the inputs of the model quantized so far, stays closest to the float model's (AdaRound's objective, solved
+    /// by coordinate descent from nearest rounding): the layer's output from the quantized inputs is brought towards the
+    /// float model's output, so the rounding also makes up for the error its inputs carry (AdaRound's asymmetric
+    /// reconstruction). Needs calibration samples; one trial model per layer.
+    /// </summary>
+    Learned,
+    /// <summary>
+    /// As <see cref="Learned"/>, but the error minimised is the weights' own rounding error on the quantized inputs,
+    /// ‖X̃(W̃ − W)ᵀ‖², not the distance to the float model's output: fewer weights move and nothing is made up for.
+    /// </summary>
+    LearnedOwnError,
+}
+
 /// <summary>Where <see cref="ModelOptimizer.Prune"/>'s magnitude threshold applies.</summary>
 public enum PruningScope
 {
@@ -195,6 +215,14 @@ public sealed record QuantizationOptions
     /// </summary>
     public RangeSelection RangeSelection { get; init; }
 
+    /// <summary>
+    /// Int8 and 16x8: how the int8 weights of CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED are rounded — to nearest (the
+    /// default) or <see cref="WeightRoundingMode.Learned"/>: down or up per weight, chosen layer by layer to minimise the
+    /// layer's output error on the calibration samples with the earlier layers already quantized (docs/optimize.md
+    /// §Learned rounding). The scales stay max|w|/127.
+    /// </summary>
+    public WeightRoundingMode Rounding { get; init; }
+
     private bool RangePerTensor => RangeSelection != RangeSelection.Off;
 
     internal void Validate()
@@ -214,6 +242,9 @@ public sealed record QuantizationOptions
             throw new OptimizationException("EqualizeThroughRelu6 extends Equalize; set Equalize too.");
         if (WeightBiasCorrection && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new OptimizationException($"WeightBiasCorrection applies to modes int8 and int16x8, not {Mode}.");
+        if (!Enum.IsDefined(Rounding)) throw new OptimizationException($"Unknown weight rounding {(int)Rounding}.");
+        if (Rounding != WeightRoundingMode.Nearest && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new OptimizationException($"Rounding {Rounding} applies to modes int8 and int16x8, not {Mode}.");
         if (BiasAbsorption && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new OptimizationException($"BiasAbsorption applies to modes int8 and int16x8, not {Mode}.");
         if ((AccuracyTarget is not null || Equalize) && Mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
