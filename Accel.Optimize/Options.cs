@@ -256,7 +256,7 @@ public enum PruningMethod
     /// <summary>
     /// Layer-wise reconstruction from calibration data (SparseGPT's one-shot OBS updates, docs/optimize.md
     /// §Reconstruction): per layer, the weights whose removal costs the least output error on the samples' inputs are
-    /// zeroed and the remaining weights are updated to minimise that error. 1x1 blocks, per-layer scope; needs samples.
+    /// zeroed and the remaining weights are updated to minimise that error. Any block width, per-layer scope; needs samples.
     /// </summary>
     Reconstruct,
 }
@@ -293,8 +293,8 @@ public sealed record PruningOptions
         if (MaxEvaluationSamples < 1) throw new OptimizationException($"MaxEvaluationSamples must be at least 1, got {MaxEvaluationSamples}.");
         if (!Enum.IsDefined(Scope)) throw new OptimizationException($"Unknown pruning scope {(int)Scope}.");
         if (!Enum.IsDefined(Method)) throw new OptimizationException($"Unknown pruning method {(int)Method}.");
-        if (Method == PruningMethod.Reconstruct && (BlockSize != 1 || Scope == PruningScope.Global))
-            throw new OptimizationException($"Pruning with reconstruction works on 1x1 blocks with per-layer sparsity (scope layer or sensitivity); got 1x{BlockSize} blocks, scope {Scope}.");
+        if (Method == PruningMethod.Reconstruct && Scope == PruningScope.Global)
+            throw new OptimizationException("Pruning with reconstruction works with per-layer sparsity (scope layer or sensitivity), not one global threshold.");
         if (!(Sparsity >= 0 && Sparsity < 1)) throw new OptimizationException($"The sparsity must be in [0, 1), got {Sparsity}.");
         if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
         if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");
