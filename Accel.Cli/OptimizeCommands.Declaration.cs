@@ -106,6 +106,8 @@ public static partial class OptimizeCommands
                 "the row is updated to make up for them; per-layer scope; TRANSPOSE_CONV by magnitude; docs/optimize.md)")
             .Repeatable("--calibration", "FILE|DIR", "calibration samples for --method reconstruct and --scope sensitivity (images, .npy or raw " +
                 "tensors, as accel quantize --calibration); they are also the report's evaluation inputs, with any --input", "-c")
+            .Option("--damping", "D", "--method reconstruct: each layer's input Gram matrix is damped by D x its mean diagonal (default 0.1; " +
+                "larger stays closer to plain masking, smaller fits the calibration samples more closely)")
             .Switch("--calibration-views", "each --input image gives six samples (whole, mirrored, letterboxed, letterboxed at half size, " +
                 "central 70 % crop and its mirror)")
             .Option("--min-elements", "N", "prune only weights with at least N elements (default 1024)")

@@ -145,6 +145,7 @@ public static partial class OptimizeCommands
                 var other => throw new UsageException($"unknown --method '{other}' (magnitude, reconstruct)", "prune"),
             },
             MinElements = (int)Number(p, "--min-elements", 1024, "prune"),
+            ReconstructionDamping = Number(p, "--damping", 0.1, "prune"),
             MeasureLatency = !p.Has("--no-latency"),
             MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
         };

@@ -4,7 +4,7 @@ namespace Accel.Optimize;
 /// One-shot pruning with layer-wise reconstruction (docs/optimize.md §Reconstruction; SparseGPT's algorithm without
 /// its lazy batching): per CONV_2D / FULLY_CONNECTED weight W (rows = output channels, columns = the K inputs of one
 /// output, in the filter's own order), H = XᵀX over every input patch of the calibration samples (the pruned model's
-/// activations, taken sequentially) plus 1 % of its mean diagonal, after a ridge refit to the original layer's outputs;
+/// activations, taken sequentially) plus λ = PruningOptions.ReconstructionDamping × its mean diagonal, after a ridge refit to the original layer's outputs;
 /// then <see cref="ObsRowPruning"/>: per output-channel row the blocks with the smallest Σ w² / [U]ᵢᵢ² go (U the upper
 /// Cholesky factor of H⁻¹), each pruned column's error is pushed onto the later columns through U's row, and the row
 /// is kept only where it reproduces the calibration outputs at least as well as the original row under the same mask.
@@ -12,7 +12,6 @@ namespace Accel.Optimize;
 /// </summary>
 internal static class LayerReconstruction
 {
-    private const double Damping = 0.01;
 
     /// <summary>
     /// The most Gram-matrix entries (K² per group) a layer may need: 2^24 (H and C take 128 MiB each in double). A
@@ -39,7 +38,7 @@ internal static class LayerReconstruction
     /// returns which targets it did.
     /// </summary>
     public static bool[] Prune(EditableGraph g, IReadOnlyList<(int Tensor, GraphOperator Op)> targets, float[][] values, IReadOnlyList<double> sparsities,
-        int block, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+        int block, double damping, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
     {
         if (samples.Count == 0)
             throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --calibration or --input): it measures each layer's inputs on them.");
@@ -92,9 +91,9 @@ internal static class LayerReconstruction
                 }
             }
             if (op.Code.Builtin == BuiltinOperator.DepthwiseConv2D)
-                PruneDepthwise(values[k], shape, gram, block, sparsities[k]);
+                PruneDepthwise(values[k], shape, gram, block, damping, sparsities[k]);
             else
-                PruneMatrix(values[k], gram, new RowBlocks(gram.K, shape[^1], block), sparsities[k]);
+                PruneMatrix(values[k], gram, new RowBlocks(gram.K, shape[^1], block), damping, sparsities[k]);
             g.Tensors[targets[k].Tensor].Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values[k].AsSpan()).ToArray();
             result[k] = true;
         }
@@ -229,20 +228,20 @@ internal static class LayerReconstruction
     // ------------------------------------------------------------------------------------------------ OBS updates
 
     /// <summary>
-    /// The upper Cholesky factor U of (H + λI)⁻¹ (H⁻¹ = UᵀU), λ = 1 % of the mean diagonal (raised ×10 until H + λI is
+    /// The upper Cholesky factor U of (H + λI)⁻¹ (H⁻¹ = UᵀU), λ = <paramref name="damping"/> × the mean diagonal (raised ×10 until H + λI is
     /// positive definite); <paramref name="inverseH"/> = (H + λI)⁻¹. An input never seen (zero diagonal) gets the mean
     /// diagonal — as if it carried a typical input's energy — and keeps its weights: SparseGPT zeroes them, but with a
     /// few calibration photos a channel dead on all of them is alive on others (zeroing them emptied the selfie mask on
     /// the cat photo).
     /// </summary>
-    private static double[] InverseCholeskyUpper(double[] h, int k, out double[] inverseH)
+    private static double[] InverseCholeskyUpper(double[] h, int k, double damping, out double[] inverseH)
     {
         double mean = 0;
         for (int i = 0; i < k; i++) mean += h[i * k + i];
         mean /= k;
         for (int i = 0; i < k; i++)
             if (h[i * k + i] == 0) h[i * k + i] = mean > 0 ? mean : 1;
-        double lambda = Damping * (mean > 0 ? mean : 1);
+        double lambda = damping * (mean > 0 ? mean : 1);
         for (int attempt = 0; attempt < 12; attempt++, lambda *= 10)
         {
             var a = (double[])h.Clone();
@@ -310,12 +309,12 @@ internal static class LayerReconstruction
     /// A [rows, K] weight: refitted to the original layer's outputs (<see cref="Retarget"/>), pruned with OBS updates
     /// (<see cref="ObsRowPruning.PruneRows"/>), and per row the better of that and the original row under the same mask.
     /// </summary>
-    private static void PruneMatrix(float[] values, Gram gram, RowBlocks blocks, double sparsity)
+    private static void PruneMatrix(float[] values, Gram gram, RowBlocks blocks, double damping, double sparsity)
     {
         int k = gram.K, rows = values.Length / k;
         var h = Symmetric(gram.H[0], k);
         var original = Array.ConvertAll(values, v => (double)v);
-        var u = InverseCholeskyUpper((double[])h.Clone(), k, out var inverse);
+        var u = InverseCholeskyUpper((double[])h.Clone(), k, damping, out var inverse);
         Retarget(values, rows, k, inverse, gram.C[0], h, rowStride: k, columnStride: 1, offset: 0);
         var w = Array.ConvertAll(values, v => (double)v);
         var mask = ObsRowPruning.PruneRows(w, rows, u, blocks, sparsity);
@@ -330,7 +329,7 @@ internal static class LayerReconstruction
     /// (<see cref="ObsRowPruning.PruneDepthwise"/>), and per channel the better of that and the original channel under
     /// the same mask.
     /// </summary>
-    private static void PruneDepthwise(float[] values, int[] shape, Gram gram, int block, double sparsity)
+    private static void PruneDepthwise(float[] values, int[] shape, Gram gram, int block, double damping, double sparsity)
     {
         int channels = shape[3], k = gram.K;
         var original = Array.ConvertAll(values, v => (double)v);
@@ -339,7 +338,7 @@ internal static class LayerReconstruction
         for (int c = 0; c < channels; c++)
         {
             hs[c] = Symmetric(gram.H[c], k);
-            us[c] = InverseCholeskyUpper((double[])hs[c].Clone(), k, out var inverse);
+            us[c] = InverseCholeskyUpper((double[])hs[c].Clone(), k, damping, out var inverse);
             Retarget(values, 1, k, inverse, gram.C[c], hs[c], rowStride: 0, columnStride: channels, offset: c);
         }
         var w = Array.ConvertAll(values, v => (double)v);

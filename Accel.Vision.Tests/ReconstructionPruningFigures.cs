@@ -5,7 +5,8 @@ namespace Accel.Vision.Tests;
 
 /// <summary>
 /// The figures of docs/optimize.md §Pruning with reconstruction, measured: each of the five corpus task models pruned
-/// 25 % and 50 % by magnitude and by layer-wise reconstruction (calibrated on the six views of the astronaut), and
+/// 25 % and 50 % by magnitude and by layer-wise reconstruction (calibrated on the six views of the astronaut; damping
+/// 0.1, or the run parameter 'damping'), and
 /// each 50 % file quantized to int8 (calibrated on the astronaut), compared with the original float model on the three
 /// photos (task criteria of §Task-level accuracy), with file and gzip sizes. Explicit: minutes per model on two shared
 /// cores (reconstruction runs the model twice per view per pruned layer); it prints the rows and asserts only what
@@ -24,6 +25,9 @@ public sealed class ReconstructionPruningFigures
     [TestCase("face_landmark", VisionTask.Landmarks, 0f, 255f)]
     public void PrunedModels_TaskFigures(string name, VisionTask task, float mean, float std)
     {
+        // The damping of reconstruction: the default, or a run parameter (dotnet test ... -- 'TestRunParameters.Parameter(name="damping", value="1")').
+        double damping = double.Parse(TestContext.Parameters.Get("damping", "0.1"), System.Globalization.CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine($"damping {damping}");
         using var original = Model.FromFile(TestImages.ModelPath(name));
         var sample = CalibrationData.FromImage(original, TestImages.AstronautPng, mean, std);
         var views = CalibrationData.FromImageViews(original, TestImages.AstronautPng, mean, std);
@@ -33,7 +37,7 @@ public sealed class ReconstructionPruningFigures
             foreach (double sparsity in new[] { 0.25, 0.5 })
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var pruned = ModelOptimizer.Prune(original, new PruningOptions { Sparsity = sparsity, Method = method, MeasureLatency = false },
+                var pruned = ModelOptimizer.Prune(original, new PruningOptions { Sparsity = sparsity, Method = method, MeasureLatency = false, ReconstructionDamping = damping },
                     method == PruningMethod.Reconstruct ? views : [sample]);
                 double seconds = clock.Elapsed.TotalSeconds;
                 Assert.That(pruned.Report.PrunedTensors.Where(t => t.Operator != "TRANSPOSE_CONV").Select(t => t.Sparsity),
