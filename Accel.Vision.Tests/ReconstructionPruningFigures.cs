@@ -6,7 +6,7 @@ namespace Accel.Vision.Tests;
 /// <summary>
 /// The figures of docs/optimize.md §Pruning with reconstruction, measured: each of the five corpus task models pruned
 /// 25 % and 50 % by magnitude and by layer-wise reconstruction (calibrated on the six views of the astronaut; damping
-/// 0.1, or the run parameter 'damping'), and
+/// 0.1, or the run parameter 'damping'; 1x1 blocks stored dense, or the run parameters 'block' and 'format'), and
 /// each 50 % file quantized to int8 (calibrated on the astronaut), compared with the original float model on the three
 /// photos (task criteria of §Task-level accuracy), with file and gzip sizes. Explicit: minutes per model on two shared
 /// cores (reconstruction runs the model twice per view per pruned layer); it prints the rows and asserts only what
@@ -27,7 +27,10 @@ public sealed class ReconstructionPruningFigures
     {
         // The damping of reconstruction: the default, or a run parameter (dotnet test ... -- 'TestRunParameters.Parameter(name="damping", value="1")').
         double damping = double.Parse(TestContext.Parameters.Get("damping", "0.1"), System.Globalization.CultureInfo.InvariantCulture);
-        TestContext.Out.WriteLine($"damping {damping}");
+        // Block width and storage: run parameters 'block' (1, 4, 16) and 'format' (dense, sparse).
+        int block = int.Parse(TestContext.Parameters.Get("block", "1"), System.Globalization.CultureInfo.InvariantCulture);
+        var format = TestContext.Parameters.Get("format", "dense") == "sparse" ? SparseFormat.Sparse : SparseFormat.Dense;
+        TestContext.Out.WriteLine($"damping {damping}, 1x{block} blocks, {format}");
         using var original = Model.FromFile(TestImages.ModelPath(name));
         var sample = CalibrationData.FromImage(original, TestImages.AstronautPng, mean, std);
         var views = CalibrationData.FromImageViews(original, TestImages.AstronautPng, mean, std);
@@ -37,11 +40,11 @@ public sealed class ReconstructionPruningFigures
             foreach (double sparsity in new[] { 0.25, 0.5 })
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var pruned = ModelOptimizer.Prune(original, new PruningOptions { Sparsity = sparsity, Method = method, MeasureLatency = false, ReconstructionDamping = damping },
+                var pruned = ModelOptimizer.Prune(original, new PruningOptions { Sparsity = sparsity, Method = method, MeasureLatency = false, ReconstructionDamping = damping, BlockSize = block, Format = format },
                     method == PruningMethod.Reconstruct ? views : [sample]);
                 double seconds = clock.Elapsed.TotalSeconds;
                 Assert.That(pruned.Report.PrunedTensors.Where(t => t.Operator != "TRANSPOSE_CONV").Select(t => t.Sparsity),
-                    Has.All.GreaterThanOrEqualTo(sparsity - 0.01), "every pruned layer reaches the sparsity (floor of its block count)");
+                    Has.All.GreaterThanOrEqualTo(sparsity - (block == 1 ? 0.01 : 0.05)), "every pruned layer reaches the sparsity (floor of its block count: coarser with blocks)");
                 string label = $"{(method == PruningMethod.Magnitude ? "magnitude" : "reconstruct")} {sparsity:P0}";
                 Row(name, label, pruned.Model, Compare(original, pruned.Model, task, photos), seconds);
                 if (sparsity == 0.5)
