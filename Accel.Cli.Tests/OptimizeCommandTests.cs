@@ -172,6 +172,20 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void PruneReconstruct_FromACalibrationFolderIn1x4Blocks_WritesTheSparseFormat()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("pruned_reconstructed_sparse.tflite");
+        var r = CliHarness.Run("prune", SmallModel.WriteTo(dir), "-o", output, "--sparsity", "0.5", "--method", "reconstruct",
+            "--calibration", WriteCalibration(dir, 4), "--block", "1x4", "--format", "sparse", "--min-elements", "100", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        string report = File.ReadAllText(output + ".report.json");
+        Assert.That(report, Does.Contain("layer-wise reconstruction").And.Contain("1x4 blocks").And.Contain("sparse behind DENSIFY"));
+        using var model = Model.FromFile(output);
+        Assert.That(model.MainSubgraph.Operators.Any(o => model.OperatorCodeOf(o).Builtin == BuiltinOperator.Densify));
+    }
+
+    [Test]
     public void PruneReconstruct_WithoutInputSamples_IsAnErrorAndNothingIsWritten()
     {
         using var dir = new TempDirectory();

@@ -106,9 +106,13 @@ public static partial class OptimizeCommands
                 "steps) chosen from each layer's output error when pruned alone on the --input samples, least error per zeroed weight " +
                 "first, until S of all prunable weights are zero (with --method magnitude or reconstruct)")
             .Option("--method", "magnitude|reconstruct",
-                "magnitude: zero the smallest blocks (default); reconstruct: layer-wise reconstruction from the --input samples (SparseGPT's " +
-                "one-shot OBS updates: per layer the weights costing the least output error go and the rest are updated to make up for them; " +
-                "1x1 blocks, per-layer scope; TRANSPOSE_CONV by magnitude; docs/optimize.md)")
+                "magnitude: zero the smallest blocks (default); reconstruct: layer-wise reconstruction from the --calibration (and --input) " +
+                "samples (SparseGPT's one-shot OBS updates: per output channel the blocks costing the least output error go and the rest of " +
+                "the row is updated to make up for them; per-layer scope; TRANSPOSE_CONV by magnitude; docs/optimize.md)")
+            .Repeatable("--calibration", "FILE|DIR", "calibration samples for --method reconstruct and --scope sensitivity (images, .npy or raw " +
+                "tensors, as accel quantize --calibration); they are also the report's evaluation inputs, with any --input", "-c")
+            .Option("--damping", "D", "--method reconstruct: each layer's input Gram matrix is damped by D x its mean diagonal (default 0.1; " +
+                "larger stays closer to plain masking, smaller fits the calibration samples more closely)")
             .Switch("--calibration-views", "each --input image gives six samples (whole, mirrored, letterboxed, letterboxed at half size, " +
                 "central 70 % crop and its mirror)")
             .Option("--min-elements", "N", "prune only weights with at least N elements (default 1024)")

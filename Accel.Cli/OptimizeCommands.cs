@@ -19,9 +19,10 @@ public static partial class OptimizeCommands
         Prunes the constant weights of CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED and
         TRANSPOSE_CONV with at least --min-elements elements (default 1024): per tensor, the 1xB blocks
         along the last dimension with the smallest sum of |w| are zeroed, floor(S x blocks) of them.
-        --method reconstruct (1x1 blocks, per layer; needs --input samples): layer after layer, the
-        weights costing the least output error on the samples' inputs are zeroed and the remaining ones
-        updated to make up for them (SparseGPT's OBS updates); TRANSPOSE_CONV stays magnitude.
+        --method reconstruct (per layer, any block; needs --calibration samples): layer after layer, per
+        output channel the blocks costing the least output error on the samples' inputs are zeroed and
+        the rest of the row updated to make up for them (SparseGPT's OBS updates), never ending further
+        from the layer's calibration outputs than the same mask alone; TRANSPOSE_CONV stays magnitude.
         Weights the model stored as float16 stay float16.
         """;
 
@@ -153,12 +154,13 @@ public static partial class OptimizeCommands
                 var other => throw new UsageException($"unknown --method '{other}' (magnitude, reconstruct)", "prune"),
             },
             MinElements = (int)Number(p, "--min-elements", 1024, "prune"),
+            ReconstructionDamping = Number(p, "--damping", 0.1, "prune"),
             MeasureLatency = !p.Has("--no-latency"),
             MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
         };
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "prune");
         using var m = Model.FromFile(model);
-        var paths = p.Values("--input");
+        var paths = p.Values("--calibration").Concat(p.Values("--input")).ToList();
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"),
                 maxImagePixels, views: p.Has("--calibration-views"));
@@ -193,7 +195,7 @@ public static partial class OptimizeCommands
         if (photos.Count == 0)
         {
             if (choice == "auto") return result;
-            throw new UsageException($"--task {choice} needs photos: --task-images or image files among the {(command == "prune" ? "--input" : "--calibration")} paths", command);
+            throw new UsageException($"--task {choice} needs photos: --task-images or image files among the {(command == "prune" ? "--calibration/--input" : "--calibration")} paths", command);
         }
         var options = new Vision.ImageDecodeOptions { MaxPixels = maxImagePixels };
         var frames = photos.Select(f => Vision.ImageDecoder.Decode(f, options)).ToList();

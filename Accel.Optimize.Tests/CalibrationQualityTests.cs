@@ -152,8 +152,8 @@ public sealed class CalibrationQualityTests
     public void Reconstruct_OnInputsWithRedundantColumns_RecoversMostOfTheOutput()
     {
         // Inputs 4–7 repeat inputs 0–3 (x[4+i] = x[i]): the rank of XᵀX is 4, so where one of a pair goes the other can
-        // take over its work (w[i] += w[4+i]) — the OBS update finds that; magnitude pruning cannot. (Far from 0: the
-        // mask is chosen over the whole tensor by w² / U_ii², which here is nearly magnitude, so rows lose both of a pair.)
+        // take over its work (w[i] += w[4+i]) — the OBS update finds that; magnitude pruning cannot. (Far from 0: each
+        // row's mask is chosen by w² / U_ii², which here is nearly magnitude, so some rows lose both of a pair.)
         var rng = new Random(5);
         var samples = Enumerable.Range(0, 32).Select(i =>
         {
@@ -169,7 +169,7 @@ public sealed class CalibrationQualityTests
         TestContext.Out.WriteLine($"relative L2 error: magnitude {m:G4}, reconstruct {r:G4}");
         Assert.That(reconstructed.Report.PrunedTensors.Single().Sparsity, Is.EqualTo(0.5));
         Assert.That(m, Is.GreaterThan(0.2)); // measured 0.287
-        Assert.That(r, Is.LessThan(0.75 * m)); // measured 0.197
+        Assert.That(r, Is.LessThan(0.8 * m)); // measured 0.214 (damping 0.1; 0.197 with damping 0.01 and the mask over all rows)
         Assert.That(reconstructed.Report.Notes, Has.Some.Contains("layer-wise reconstruction"));
     }
 
@@ -179,7 +179,9 @@ public sealed class CalibrationQualityTests
         byte[] network = TestModels.SmallNetwork(withSoftmax: false);
         var samples = TestModels.SmallNetworkSamples(32);
         using var model = Model.FromBytes(network);
-        PruningOptions Options(PruningMethod method) => new() { Sparsity = 0.5, MinElements = 30, MeasureLatency = false, Method = method };
+        // Damping 0.01 (SparseGPT's): 32 samples of uniform noise are a calibration set the fit generalises from (the
+        // default 0.1, chosen on one photo's views, measured 0.106 here).
+        PruningOptions Options(PruningMethod method) => new() { Sparsity = 0.5, MinElements = 30, MeasureLatency = false, Method = method, ReconstructionDamping = 0.01 };
         var magnitude = ModelOptimizer.Prune(model, Options(PruningMethod.Magnitude), samples);
         var reconstructed = ModelOptimizer.Prune(model, Options(PruningMethod.Reconstruct), samples);
         // conv/w [4,27], dw/w [1,3,3,4] (per channel) and fc/w [3,128]: each exactly half zero.
@@ -187,7 +189,7 @@ public sealed class CalibrationQualityTests
             Is.EqualTo(new[] { ("conv/w", 0.5), ("dw/w", 0.5), ("fc/w", 0.5) }));
         double m = RelativeError(network, magnitude.Model, samples), r = RelativeError(network, reconstructed.Model, samples);
         TestContext.Out.WriteLine($"relative L2 error of the logits: magnitude {m:G4}, reconstruct {r:G4}");
-        Assert.That(r, Is.LessThan(m / 5)); // measured 0.437 → 0.0557
+        Assert.That(r, Is.LessThan(m / 5)); // measured 0.437 → 0.0647 (0.0557 with the mask over all rows)
     }
 
     [Test]
@@ -220,13 +222,13 @@ public sealed class CalibrationQualityTests
         Assert.That(e!.Message, Does.Contain("needs calibration samples").And.Contain("--input"));
     }
 
-    [TestCase(4, PruningScope.Layer)]
-    [TestCase(1, PruningScope.Global)]
-    public void Reconstruct_WithBlocksOrAGlobalThreshold_IsRefused(int block, PruningScope scope)
+    [TestCase(1)]
+    [TestCase(4)]
+    public void Reconstruct_WithAGlobalThreshold_IsRefused(int block)
     {
         using var model = Model.FromBytes(TestModels.SmallNetwork());
         var e = Assert.Throws<OptimizationException>(() => ModelOptimizer.Prune(model,
-            new PruningOptions { Method = PruningMethod.Reconstruct, BlockSize = block, Scope = scope }, TestModels.SmallNetworkSamples(2)));
-        Assert.That(e!.Message, Does.Contain("1x1 blocks with per-layer sparsity"));
+            new PruningOptions { Method = PruningMethod.Reconstruct, BlockSize = block, Scope = PruningScope.Global }, TestModels.SmallNetworkSamples(2)));
+        Assert.That(e!.Message, Does.Contain("per-layer sparsity").And.Contain("not one global threshold"));
     }
 }

@@ -3,16 +3,15 @@ namespace Accel.Optimize;
 /// <summary>
 /// One-shot pruning with layer-wise reconstruction (docs/optimize.md §Reconstruction; SparseGPT's algorithm without
 /// its lazy batching): per CONV_2D / FULLY_CONNECTED weight W (rows = output channels, columns = the K inputs of one
-/// output, in the filter's own order), H = XᵀX over every input patch of the calibration samples (the float model's
-/// activations, taken sequentially) plus 1 % of its mean diagonal, after a ridge refit to the original layer's outputs; column by column, weights are pruned where w² / [U]ᵢᵢ² is smallest
-/// (U the upper Cholesky factor of H⁻¹; the mask is chosen per 128 columns over all rows), and each pruned or kept
-/// column's error is pushed onto the later columns through U's row, which minimises ‖X·Wᵀ − X·W′ᵀ‖² for the chosen
-/// mask. DEPTHWISE_CONV_2D: every output channel is its own row with its own H (its input channel's kh·kw patches).
+/// output, in the filter's own order), H = XᵀX over every input patch of the calibration samples (the pruned model's
+/// activations, taken sequentially) plus λ = PruningOptions.ReconstructionDamping × its mean diagonal, after a ridge refit to the original layer's outputs;
+/// then <see cref="ObsRowPruning"/>: per output-channel row the blocks with the smallest Σ w² / [U]ᵢᵢ² go (U the upper
+/// Cholesky factor of H⁻¹), each pruned column's error is pushed onto the later columns through U's row, and the row
+/// is kept only where it reproduces the calibration outputs at least as well as the original row under the same mask.
+/// DEPTHWISE_CONV_2D: every output channel is its own row with its own H (its input channel's kh·kw patches).
 /// </summary>
 internal static class LayerReconstruction
 {
-    private const int MaskBlock = 128;
-    private const double Damping = 0.01;
 
     /// <summary>
     /// The most Gram-matrix entries (K² per group) a layer may need: 2^24 (H and C take 128 MiB each in double). A
@@ -39,10 +38,10 @@ internal static class LayerReconstruction
     /// returns which targets it did.
     /// </summary>
     public static bool[] Prune(EditableGraph g, IReadOnlyList<(int Tensor, GraphOperator Op)> targets, float[][] values, IReadOnlyList<double> sparsities,
-        IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+        int block, double damping, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
     {
         if (samples.Count == 0)
-            throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --input): it measures each layer's inputs on them.");
+            throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --calibration or --input): it measures each layer's inputs on them.");
         // The original model's inputs of every layer: what each layer's output should stay.
         var layerInputs = targets.Select(t => t.Op.Inputs[0]).Where(t => !g.Inputs.Contains(t)).Distinct().ToList();
         using var originalModel = Model.FromBytes(g.Build(layerInputs));
@@ -92,14 +91,9 @@ internal static class LayerReconstruction
                 }
             }
             if (op.Code.Builtin == BuiltinOperator.DepthwiseConv2D)
-                PruneDepthwise(values[k], shape, gram, sparsities[k]);
+                PruneDepthwise(values[k], shape, gram, block, damping, sparsities[k]);
             else
-            {
-                int rows = values[k].Length / gram.K;
-                var u = InverseCholeskyUpper(Symmetric(gram.H[0], gram.K), gram.K, out var inverse);
-                Retarget(values[k], rows, gram.K, inverse, gram.C[0], Symmetric(gram.H[0], gram.K), rowStride: gram.K, columnStride: 1, offset: 0);
-                PruneRows(values[k], rows, gram.K, u, sparsities[k]);
-            }
+                PruneMatrix(values[k], gram, new RowBlocks(gram.K, shape[^1], block), damping, sparsities[k]);
             g.Tensors[targets[k].Tensor].Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values[k].AsSpan()).ToArray();
             result[k] = true;
         }
@@ -234,20 +228,20 @@ internal static class LayerReconstruction
     // ------------------------------------------------------------------------------------------------ OBS updates
 
     /// <summary>
-    /// The upper Cholesky factor U of (H + λI)⁻¹ (H⁻¹ = UᵀU), λ = 1 % of the mean diagonal (raised ×10 until H + λI is
+    /// The upper Cholesky factor U of (H + λI)⁻¹ (H⁻¹ = UᵀU), λ = <paramref name="damping"/> × the mean diagonal (raised ×10 until H + λI is
     /// positive definite); <paramref name="inverseH"/> = (H + λI)⁻¹. An input never seen (zero diagonal) gets the mean
     /// diagonal — as if it carried a typical input's energy — and keeps its weights: SparseGPT zeroes them, but with a
     /// few calibration photos a channel dead on all of them is alive on others (zeroing them emptied the selfie mask on
     /// the cat photo).
     /// </summary>
-    private static double[] InverseCholeskyUpper(double[] h, int k, out double[] inverseH)
+    private static double[] InverseCholeskyUpper(double[] h, int k, double damping, out double[] inverseH)
     {
         double mean = 0;
         for (int i = 0; i < k; i++) mean += h[i * k + i];
         mean /= k;
         for (int i = 0; i < k; i++)
             if (h[i * k + i] == 0) h[i * k + i] = mean > 0 ? mean : 1;
-        double lambda = Damping * (mean > 0 ? mean : 1);
+        double lambda = damping * (mean > 0 ? mean : 1);
         for (int attempt = 0; attempt < 12; attempt++, lambda *= 10)
         {
             var a = (double[])h.Clone();
@@ -312,81 +306,51 @@ internal static class LayerReconstruction
     }
 
     /// <summary>
-    /// SparseGPT on a [rows, k] weight (row-major): per block of 128 columns the mask zeroes floor(sparsity × block
-    /// elements) with the smallest w² / Uᵢᵢ² (ties: the earlier element), then column by column the error
-    /// (w − q) / Uᵢᵢ is subtracted from the later columns times Uᵢⱼ.
+    /// A [rows, K] weight: refitted to the original layer's outputs (<see cref="Retarget"/>), pruned with OBS updates
+    /// (<see cref="ObsRowPruning.PruneRows"/>), and per row the better of that and the original row under the same mask.
     /// </summary>
-    private static void PruneRows(float[] values, int rows, int k, double[] u, double sparsity)
+    private static void PruneMatrix(float[] values, Gram gram, RowBlocks blocks, double damping, double sparsity)
     {
-        var w = new double[(long)rows * k];
-        for (int i = 0; i < w.Length; i++) w[i] = values[i];
-        var pruned = new bool[w.Length];
-        for (int start = 0; start < k; start += MaskBlock)
-        {
-            int end = Math.Min(start + MaskBlock, k);
-            var scores = new List<(double Score, int Index)>((end - start) * rows);
-            for (int r = 0; r < rows; r++)
-                for (int c = start; c < end; c++)
-                {
-                    double d = u[c * k + c];
-                    scores.Add((w[(long)r * k + c] * w[(long)r * k + c] / (d * d), r * k + c));
-                }
-            scores.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Index.CompareTo(b.Index));
-            int zeroed = (int)Math.Floor(sparsity * scores.Count);
-            for (int i = 0; i < zeroed; i++) pruned[scores[i].Index] = true;
-            for (int c = start; c < end; c++)
-            {
-                double d = u[c * k + c];
-                for (int r = 0; r < rows; r++)
-                {
-                    long at = (long)r * k + c;
-                    if (!pruned[at]) continue;
-                    double error = w[at] / d;
-                    w[at] = 0;
-                    for (int j = c + 1; j < k; j++) w[(long)r * k + j] -= error * u[c * k + j];
-                }
-            }
-        }
-        for (int i = 0; i < w.Length; i++) values[i] = pruned[i] ? 0f : (float)w[i];
+        int k = gram.K, rows = values.Length / k;
+        var h = Symmetric(gram.H[0], k);
+        var original = Array.ConvertAll(values, v => (double)v);
+        var u = InverseCholeskyUpper((double[])h.Clone(), k, damping, out var inverse);
+        Retarget(values, rows, k, inverse, gram.C[0], h, rowStride: k, columnStride: 1, offset: 0);
+        var w = Array.ConvertAll(values, v => (double)v);
+        var mask = ObsRowPruning.PruneRows(w, rows, u, blocks, sparsity);
+        for (int r = 0; r < rows; r++)
+            ObsRowPruning.KeepTheBetter(w.AsSpan(r * k, k), original.AsSpan(r * k, k), mask.AsSpan(r * k, k), h, gram.C[0], k);
+        for (int i = 0; i < w.Length; i++) values[i] = mask[i] ? 0f : (float)w[i];
     }
 
     /// <summary>
-    /// A depthwise filter [1, kh, kw, C]: each channel is a row of kh·kw with its own H; one mask over the whole tensor
-    /// (floor(sparsity × elements) smallest w² / Uᵢᵢ²), then the OBS updates per channel.
+    /// A depthwise filter [1, kh, kw, C]: each channel is a row of kh·kw taps with its own H, refitted
+    /// (<see cref="Retarget"/>), pruned in blocks of <paramref name="block"/> channels over the whole filter
+    /// (<see cref="ObsRowPruning.PruneDepthwise"/>), and per channel the better of that and the original channel under
+    /// the same mask.
     /// </summary>
-    private static void PruneDepthwise(float[] values, int[] shape, Gram gram, double sparsity)
+    private static void PruneDepthwise(float[] values, int[] shape, Gram gram, int block, double damping, double sparsity)
     {
         int channels = shape[3], k = gram.K;
+        var original = Array.ConvertAll(values, v => (double)v);
         var us = new double[channels][];
+        var hs = new double[channels][];
         for (int c = 0; c < channels; c++)
         {
-            us[c] = InverseCholeskyUpper(Symmetric(gram.H[c], k), k, out var inverse);
-            Retarget(values, 1, k, inverse, gram.C[c], Symmetric(gram.H[c], k), rowStride: 0, columnStride: channels, offset: c);
+            hs[c] = Symmetric(gram.H[c], k);
+            us[c] = InverseCholeskyUpper((double[])hs[c].Clone(), k, damping, out var inverse);
+            Retarget(values, 1, k, inverse, gram.C[c], hs[c], rowStride: 0, columnStride: channels, offset: c);
         }
-        var scores = new List<(double Score, int Index)>(values.Length);
-        for (int p = 0; p < k; p++)
-            for (int c = 0; c < channels; c++)
-            {
-                double d = us[c][p * k + p], v = values[p * channels + c];
-                scores.Add((v * v / (d * d), p * channels + c));
-            }
-        scores.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Index.CompareTo(b.Index));
-        var pruned = new bool[values.Length];
-        int zeroed = (int)Math.Floor(sparsity * scores.Count);
-        for (int i = 0; i < zeroed; i++) pruned[scores[i].Index] = true;
-        var w = new double[k];
+        var w = Array.ConvertAll(values, v => (double)v);
+        var mask = ObsRowPruning.PruneDepthwise(w, k, channels, us, block, sparsity);
+        var row = new double[k];
+        var before = new double[k];
+        var rowMask = new bool[k];
         for (int c = 0; c < channels; c++)
         {
-            var u = us[c];
-            for (int p = 0; p < k; p++) w[p] = values[p * channels + c];
-            for (int p = 0; p < k; p++)
-            {
-                if (!pruned[p * channels + c]) continue;
-                double error = w[p] / u[p * k + p];
-                w[p] = 0;
-                for (int j = p + 1; j < k; j++) w[j] -= error * u[p * k + j];
-            }
-            for (int p = 0; p < k; p++) values[p * channels + c] = pruned[p * channels + c] ? 0f : (float)w[p];
+            for (int p = 0; p < k; p++) (row[p], before[p], rowMask[p]) = (w[p * channels + c], original[p * channels + c], mask[p * channels + c]);
+            ObsRowPruning.KeepTheBetter(row, before, rowMask, hs[c], gram.C[c], k);
+            for (int p = 0; p < k; p++) values[p * channels + c] = rowMask[p] ? 0f : (float)row[p];
         }
     }
 }

@@ -192,9 +192,9 @@ public static class ModelOptimizer
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
         if (options.Scope == PruningScope.Sensitivity && samples.Count == 0)
-            throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --input): each layer's error is measured on them.");
+            throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --calibration or --input): each layer's error is measured on them.");
         if (options.Method == PruningMethod.Reconstruct && samples.Count == 0)
-            throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --input): it measures each layer's inputs on them.");
+            throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --calibration or --input): it measures each layer's inputs on them.");
         var pruned = Pruner.Prune(graph, options, samples, progress);
         var prunedNames = pruned.Select(p => p.Tensor).ToHashSet();
 

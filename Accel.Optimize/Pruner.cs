@@ -36,7 +36,7 @@ internal static class Pruner
         {
             // Layer-wise reconstruction where it applies; TRANSPOSE_CONV filters keep magnitude pruning.
             var reconstructed = LayerReconstruction.Prune(g, targets.Select((x, k) => (x.Tensor, firstUse[k])).ToList(), values, sparsities,
-                samples ?? [], options.Threads, progress);
+                options.BlockSize, options.ReconstructionDamping, samples ?? [], options.Threads, progress);
             for (int k = 0; k < targets.Count; k++)
                 if (!reconstructed[k]) PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, sparsities[k]);
         }

