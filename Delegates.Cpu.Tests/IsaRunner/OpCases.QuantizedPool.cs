@@ -8,7 +8,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// below, at and off every vector width (1, 3, 8, 17, 28, 33, 69 — the last vector overlapping the one before it),
 /// SAME and VALID windows whose tap count changes at the edges, global windows (int16: 400 taps, over the float
 /// division's exact bound, so the scalar steps), zero points at both ends, every fused activation, and the int16
-/// extremes in every input.
+/// extremes in every input; few-channel stride-1 rows for the flat interior run of the maximum.
 /// </summary>
 public static partial class OpCases
 {
@@ -40,6 +40,11 @@ public static partial class OpCases
         foreach (var type in new[] { TensorType.Int8, TensorType.UInt8, TensorType.Int16 })
             yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 2x2 s2 VALID, 64x64x28, batch 2", random, BuiltinOperator.MaxPool2D, type,
                 [2, 16, 16, 28], [2, 8, 8, 28], 0, new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
+        // Few channels, horizontal stride 1, rows of 40 pixels: the flat interior run (its last vector overlapping).
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8, TensorType.Int16 })
+        foreach (int depth in new[] { 1, 3, 7 })
+            yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 3x3 s1 SAME, 6x41x{depth}, RELU6", random, BuiltinOperator.MaxPool2D, type,
+                [1, 6, 41, depth], [1, 6, 41, depth], type == TensorType.UInt8 ? 200 : 0, new Pool2DOptions(Padding.Same, 1, 1, 3, 3, ActivationFunctionType.Relu6));
     }
 
     private static string OpName(BuiltinOperator op) => op == BuiltinOperator.MaxPool2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";

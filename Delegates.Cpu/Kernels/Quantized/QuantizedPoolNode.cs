@@ -67,32 +67,48 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
 
     private void Rows(int start, int end)
     {
+        switch (_type)
+        {
+            case TensorType.Int8: Rows<sbyte>(start, end); break;
+            case TensorType.UInt8: Rows<byte>(start, end); break;
+            default: Rows<short>(start, end); break;
+        }
+    }
+
+    [MethodImpl(JitHints.Hot)]
+    private void Rows<T>(int start, int end) where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
         var g = _g;
         int depth = _depth;
         int* acc = stackalloc int[depth];
+        // Fewer channels than one vector with horizontal stride 1 (MLSD's 1-channel 3×3 score pool): the interior
+        // pixels, whose windows are whole horizontally, are one flat run of output elements; element j of the run reads
+        // element j + kx·depth of each tap row, so the maximum vectorizes along the row.
+        bool flat = !_average && g.StrideW == 1 && _vector != SimdWidth.Scalar && depth < Vector128<T>.Count;
+        int interiorBegin = 0, interiorEnd = 0;
+        if (flat)
+        {
+            interiorBegin = Math.Min(_outputWidth, g.PadLeft);
+            interiorEnd = Math.Max(interiorBegin, Math.Min(_outputWidth, _width - g.FilterW + 1 + g.PadLeft));
+        }
         for (int row = start; row < end; row++)
         {
             int oy = row % _outputHeight, b = row / _outputHeight;
             var (kyStart, kyEnd) = Pool2DGeometry.Taps(oy, g.StrideH, g.PadTop, g.FilterH, _height);
             int iyOrigin = oy * g.StrideH - g.PadTop;
+            T* outRow = (T*)_y + (nint)row * _outputWidth * depth;
+            bool run = interiorEnd - interiorBegin > 0 && kyEnd > kyStart
+                && MaxRun(new Window(b, iyOrigin + kyStart, interiorBegin - g.PadLeft, kyEnd - kyStart, g.FilterW),
+                    (interiorEnd - interiorBegin) * depth, outRow + (nint)interiorBegin * depth);
             for (int ox = 0; ox < _outputWidth; ox++)
             {
+                if (run && ox == interiorBegin) { ox = interiorEnd - 1; continue; }
                 var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, _width);
                 int ixOrigin = ox * g.StrideW - g.PadLeft;
-                byte* y = _y + ((nint)row * _outputWidth + ox) * depth * _elementSize;
+                T* y = outRow + (nint)ox * depth;
                 int count = Math.Max(0, kyEnd - kyStart) * Math.Max(0, kxEnd - kxStart);
                 var window = new Window(b, iyOrigin + kyStart, ixOrigin + kxStart, kyEnd - kyStart, kxEnd - kxStart);
-                int c = 0;
-                if (count > 0)
-                {
-                    c = _average ? AverageLanes(window, count, y)
-                        : _type switch
-                        {
-                            TensorType.Int8 => MaxVectors<sbyte>(window, (sbyte*)y),
-                            TensorType.UInt8 => MaxVectors<byte>(window, y),
-                            _ => MaxVectors<short>(window, (short*)y),
-                        };
-                }
+                int c = count == 0 ? 0 : _average ? AverageLanes(window, count, (byte*)y) : MaxVectors(window, y);
                 if (c < depth) Remainder(window, count, c, acc, y);
             }
         }
@@ -101,29 +117,89 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     /// <summary>The in-bounds taps of one output pixel: rows [iy, iy + rows), columns [ix, ix + columns).</summary>
     private readonly record struct Window(int Batch, int Iy, int Ix, int Rows, int Columns);
 
-    /// <summary>The reference's steps for channels [c, depth), taps outermost so each tap's channels are read in order.</summary>
-    private void Remainder(Window w, int count, int c, int* acc, byte* y)
+    /// <summary>
+    /// The maxima of a flat run of <paramref name="length"/> output elements whose taps are element j + kx·depth of each
+    /// tap row from <paramref name="w"/>'s first pixel, on this width's vectors (the last overlapping the one before);
+    /// false (nothing written) when the run is shorter than one vector.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private bool MaxRun<T>(Window w, int length, T* y) where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
+        int n = _vector >= SimdWidth.W256 ? Vector256<T>.Count : Vector128<T>.Count;
+        if (length < n) return false;
+        T min = T.CreateTruncating(_min), max = T.CreateTruncating(_max);
+        nint tapStep = _depth, row = (nint)_width * _depth;
+        T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
+        for (int j = 0; ; j += n)
+        {
+            if (j + n > length) j = length - n;
+            if (n == Vector256<T>.Count)
+            {
+                var m = Vector256.Create(T.MinValue);
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + j;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += tapStep) m = Vector256.Max(m, Vector256.Load(tap));
+                }
+                Vector256.Min(Vector256.Max(m, Vector256.Create(min)), Vector256.Create(max)).Store(y + j);
+            }
+            else
+            {
+                var m = Vector128.Create(T.MinValue);
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + j;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += tapStep) m = Vector128.Max(m, Vector128.Load(tap));
+                }
+                Vector128.Min(Vector128.Max(m, Vector128.Create(min)), Vector128.Create(max)).Store(y + j);
+            }
+            if (j + n == length) return true;
+        }
+    }
+
+    /// <summary>
+    /// The reference's steps for channels [c, depth): one channel at a time in a register for a few channels, else taps
+    /// outermost (each tap's channels read in order) with the sums or maxima in <paramref name="acc"/>.
+    /// </summary>
+    private void Remainder<T>(Window w, int count, int c, int* acc, T* y) where T : unmanaged, INumber<T>
     {
         int depth = _depth;
+        nint row = (nint)_width * depth;
+        T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
+        if (depth - c < 4)
+        {
+            for (; c < depth; c++)
+            {
+                int a = _average ? 0 : int.MinValue;
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + c;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += depth)
+                        a = _average ? a + int.CreateTruncating(*tap) : Math.Max(a, int.CreateTruncating(*tap));
+                }
+                y[c] = Finish<T>(a, count);
+            }
+            return;
+        }
         for (int k = c; k < depth; k++) acc[k] = _average ? 0 : int.MinValue;
         for (int ky = 0; ky < w.Rows; ky++)
-        for (int kx = 0; kx < w.Columns; kx++)
         {
-            byte* x = Pixel(w.Batch, w.Iy + ky, w.Ix + kx);
-            for (int k = c; k < depth; k++)
+            T* tap = x + ky * row;
+            for (int kx = 0; kx < w.Columns; kx++, tap += depth)
             {
-                int v = _type switch { TensorType.Int8 => ((sbyte*)x)[k], TensorType.UInt8 => x[k], _ => ((short*)x)[k] };
-                acc[k] = _average ? acc[k] + v : Math.Max(acc[k], v);
+                if (_average) for (int k = c; k < depth; k++) acc[k] += int.CreateTruncating(tap[k]);
+                else for (int k = c; k < depth; k++) acc[k] = Math.Max(acc[k], int.CreateTruncating(tap[k]));
             }
         }
-        for (int k = c; k < depth; k++)
-        {
-            int v = acc[k];
-            if (_average) v = v > 0 ? (v + count / 2) / count : (v - count / 2) / count;
-            v = v < _min ? _min : v > _max ? _max : v;
-            if (_elementSize == 2) ((short*)y)[k] = (short)v;
-            else y[k] = (byte)v;
-        }
+        for (int k = c; k < depth; k++) y[k] = Finish<T>(acc[k], count);
+    }
+
+    /// <summary>The average's rounding division (halves away from zero, truncating) where averaging, then the clamp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private T Finish<T>(int value, int count) where T : unmanaged, INumber<T>
+    {
+        if (_average) value = value > 0 ? (value + count / 2) / count : (value - count / 2) / count;
+        return T.CreateTruncating(value < _min ? _min : value > _max ? _max : value);
     }
 
     /// <summary>
