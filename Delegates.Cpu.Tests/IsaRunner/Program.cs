@@ -136,6 +136,12 @@ foreach (var c in OpCases.QuantizedPreluCases(new Random(1317)))
     Check(c);
 Console.WriteLine($"quantized PRELU cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// int8, uint8 and int16 MAX_POOL_2D / AVERAGE_POOL_2D: this width's vectors with the overlapping last vector, the int32
+// lanes of the average, the scalar steps below one vector and beyond the exact tap count.
+foreach (var c in OpCases.QuantizedPoolCases(new Random(1320)))
+    Check(c);
+Console.WriteLine($"quantized pool cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 // Hybrid (dynamic-range) FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D: this path's int8 dot products (scalar, vpmaddwd, vpdpbusd).
 foreach (var c in OpCases.HybridFullyConnectedCases(new Random(2626)).Concat(OpCases.HybridConv2DCases(new Random(2627))).Concat(OpCases.HybridDepthwiseCases(new Random(2628))))
     Check(c);

@@ -17,7 +17,7 @@ internal sealed class MaxPool2DCpuKernel : CpuKernel<Pool2DParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.MaxPool2D];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, Pool2DParams p) =>
         p.Quantized is { } quantized ? new Quantized.QuantizedPoolCpuNode(node.Inputs[0]!, node.Outputs[0], p, quantized, average: false, Quantized.QuantizedIsas.Best(false)) :

@@ -1,21 +1,27 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Kernels.Reference;
 using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
-/// MAX_POOL_2D and AVERAGE_POOL_2D on int8/uint8 NHWC (the reference's QuantizedKernels.Pool): over the in-bounds taps
-/// the maximum (32 channels at a time with byte-lane max), or the exact int32 sum divided by the tap count with halves
-/// away from zero ((s ± n/2) / n, truncating); then the clamp. No rescaling. Threads take output rows. The average's
-/// channels run on int32 lanes (16 with AVX-512, 64 channels per step with four accumulators; 8 with AVX2), the sums
-/// widened from the bytes, and the division as a float division truncated: exact for tap counts n ≤ 2^16, since
-/// a = s ± ⌊n/2⌋ is then an integer below 2^24 in magnitude (a float exactly) and a / n, when not an integer, lies at least
-/// 1/n ≥ 2^−16 from every integer while |a / n| &lt; 2^8 puts the correctly rounded quotient within 2^−17 of it, so
-/// truncating the quotient truncates a / n (docs/numerics.md §Quantized execution). The remaining channels, larger
-/// counts and the scalar path run the reference's steps.
+/// MAX_POOL_2D and AVERAGE_POOL_2D on int8/uint8/int16 NHWC (the reference's QuantizedKernels.Pool and
+/// Int16x8Kernels.Pool): over the in-bounds taps the maximum, or the exact int32 sum divided by the tap count with halves
+/// away from zero ((s ± n/2) / n, truncating); then the clamp. No rescaling. Threads take output rows.
+/// The maximum runs on the widest vector of the chosen width (64, 32 or 16 bytes of lanes); a channel count that is
+/// not a multiple of the vector ends with one more vector over the last channels, overlapping the one before it (the
+/// overlapped channels are written twice with the same values). The average's channels run on int32 lanes (16 with
+/// AVX-512, 64 channels per step with four accumulators; 8 with AVX2), the sums widened from the elements, the tail
+/// again one overlapping vector, and the division as a float division truncated: exact for tap counts n ≤ 2^16 on
+/// 8-bit elements, since a = s ± ⌊n/2⌋ is then an integer below 2^24 in magnitude (a float exactly) and a / n, when not
+/// an integer, lies at least 1/n ≥ 2^−16 from every integer while |a / n| &lt; 2^8 puts the correctly rounded quotient
+/// within 2^−17 of it, so truncating the quotient truncates a / n; on int16 elements the same holds for n ≤ 2^8
+/// (|a| &lt; 2^23, |a / n| ≤ 2^15 within 2^−10 of the quotient, 1/n ≥ 2^−8) (docs/numerics.md §Quantized execution).
+/// Channel counts below one vector, larger tap counts and the scalar path run the reference's steps, taps outermost.
 /// </summary>
 internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
 {
@@ -25,20 +31,31 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     private readonly Tensor _input, _output;
     private readonly Pool2DGeometry _g;
     private readonly int _batches, _height, _width, _depth, _outputHeight, _outputWidth, _min, _max;
-    private readonly bool _signed, _average;
-    private readonly int _lanes; // the average's vector lanes: 16 (AVX-512), 8 (AVX2) or 1 (scalar)
+    private readonly TensorType _type;
+    private readonly bool _average;
+    private readonly int _elementSize; // 1 (int8, uint8) or 2 (int16)
+    private readonly SimdWidth _vector; // the maximum's vector width (scalar on the scalar path)
+    private readonly int _lanes; // the average's int32 lanes: 16 (AVX-512), 8 (AVX2) or 1 (scalar)
+    private readonly int _maxLaneTaps;
     private byte* _x, _y;
 
-    /// <summary>The largest tap count whose average the float division finishes exactly (see the class summary).</summary>
+    /// <summary>The largest tap count whose 8-bit average the float division finishes exactly (see the class summary).</summary>
     internal const int MaxLaneTaps = 1 << 16;
+
+    /// <summary>The largest tap count whose int16 average the float division finishes exactly (see the class summary).</summary>
+    internal const int MaxLaneTaps16 = 1 << 8;
 
     public QuantizedPoolCpuNode(Tensor input, Tensor output, Pool2DParams p, QuantizedPoolParams q, bool average, QuantizedIsa isa)
     {
-        _lanes = isa == QuantizedIsa.Scalar || !Avx2.IsSupported ? 1 : Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16 : 8;
+        _vector = isa == QuantizedIsa.Scalar ? SimdWidth.Scalar : SimdWidths.Current;
+        _lanes = _vector >= SimdWidth.W512 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16
+            : _vector >= SimdWidth.W256 && Avx2.IsSupported ? 8 : 1;
         (_input, _output, _g, _average, _min, _max) = (input, output, p.Geometry, average, q.ActivationMin, q.ActivationMax);
         (_batches, _height, _width, _depth) = (input.Dim(0), input.Dim(1), input.Dim(2), input.Dim(3));
         (_outputHeight, _outputWidth) = (output.Dim(1), output.Dim(2));
-        _signed = input.Type == TensorType.Int8;
+        _type = input.Type;
+        _elementSize = _type == TensorType.Int16 ? 2 : 1;
+        _maxLaneTaps = _elementSize == 2 ? MaxLaneTaps16 : MaxLaneTaps;
     }
 
     public void Run(CpuThreadPool pool)
@@ -50,92 +67,217 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
 
     private void Rows(int start, int end)
     {
+        switch (_type)
+        {
+            case TensorType.Int8: Rows<sbyte>(start, end); break;
+            case TensorType.UInt8: Rows<byte>(start, end); break;
+            default: Rows<short>(start, end); break;
+        }
+    }
+
+    [MethodImpl(JitHints.Hot)]
+    private void Rows<T>(int start, int end) where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
         var g = _g;
         int depth = _depth;
-        int* sums = stackalloc int[_average ? depth : 0];
+        int* acc = stackalloc int[depth];
+        // Fewer channels than one vector with horizontal stride 1 (MLSD's 1-channel 3×3 score pool): the interior
+        // pixels, whose windows are whole horizontally, are one flat run of output elements; element j of the run reads
+        // element j + kx·depth of each tap row, so the maximum vectorizes along the row.
+        bool flat = !_average && g.StrideW == 1 && _vector != SimdWidth.Scalar && depth < Vector128<T>.Count;
+        int interiorBegin = 0, interiorEnd = 0;
+        if (flat)
+        {
+            interiorBegin = Math.Min(_outputWidth, g.PadLeft);
+            interiorEnd = Math.Max(interiorBegin, Math.Min(_outputWidth, _width - g.FilterW + 1 + g.PadLeft));
+        }
         for (int row = start; row < end; row++)
         {
             int oy = row % _outputHeight, b = row / _outputHeight;
             var (kyStart, kyEnd) = Pool2DGeometry.Taps(oy, g.StrideH, g.PadTop, g.FilterH, _height);
             int iyOrigin = oy * g.StrideH - g.PadTop;
+            T* outRow = (T*)_y + (nint)row * _outputWidth * depth;
+            bool run = interiorEnd - interiorBegin > 0 && kyEnd > kyStart
+                && MaxRun(new Window(b, iyOrigin + kyStart, interiorBegin - g.PadLeft, kyEnd - kyStart, g.FilterW),
+                    (interiorEnd - interiorBegin) * depth, outRow + (nint)interiorBegin * depth);
             for (int ox = 0; ox < _outputWidth; ox++)
             {
+                if (run && ox == interiorBegin) { ox = interiorEnd - 1; continue; }
                 var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, _width);
                 int ixOrigin = ox * g.StrideW - g.PadLeft;
-                byte* y = _y + ((nint)row * _outputWidth + ox) * depth;
+                T* y = outRow + (nint)ox * depth;
                 int count = Math.Max(0, kyEnd - kyStart) * Math.Max(0, kxEnd - kxStart);
-                if (_average)
-                {
-                    int c = count > 0 ? AverageLanes(b, iyOrigin, ixOrigin, kyStart, kyEnd, kxStart, kxEnd, count, y) : 0;
-                    if (c == depth) continue;
-                    new Span<int>(sums, depth).Clear();
-                    for (int ky = kyStart; ky < kyEnd; ky++)
-                    for (int kx = kxStart; kx < kxEnd; kx++)
-                    {
-                        byte* x = Pixel(b, iyOrigin + ky, ixOrigin + kx);
-                        if (_signed) for (int k = c; k < depth; k++) sums[k] += (sbyte)x[k];
-                        else for (int k = c; k < depth; k++) sums[k] += x[k];
-                    }
-                    for (; c < depth; c++)
-                    {
-                        int acc = sums[c];
-                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                        y[c] = Clamp(acc);
-                    }
-                }
-                else
-                {
-                    int c = 0;
-                    if (count > 0 && Vector256.IsHardwareAccelerated)
-                    {
-                        for (; c + 32 <= depth; c += 32)
-                        {
-                            if (_signed)
-                            {
-                                var m = Vector256.Create(sbyte.MinValue);
-                                for (int ky = kyStart; ky < kyEnd; ky++)
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                    m = Vector256.Max(m, Vector256.Load((sbyte*)Pixel(b, iyOrigin + ky, ixOrigin + kx) + c));
-                                m = Vector256.Min(Vector256.Max(m, Vector256.Create((sbyte)_min)), Vector256.Create((sbyte)_max));
-                                m.Store((sbyte*)y + c);
-                            }
-                            else
-                            {
-                                var m = Vector256<byte>.Zero;
-                                for (int ky = kyStart; ky < kyEnd; ky++)
-                                for (int kx = kxStart; kx < kxEnd; kx++)
-                                    m = Vector256.Max(m, Vector256.Load(Pixel(b, iyOrigin + ky, ixOrigin + kx) + c));
-                                m = Vector256.Min(Vector256.Max(m, Vector256.Create((byte)_min)), Vector256.Create((byte)_max));
-                                m.Store(y + c);
-                            }
-                        }
-                    }
-                    for (; c < depth; c++)
-                    {
-                        int acc = int.MinValue;
-                        for (int ky = kyStart; ky < kyEnd; ky++)
-                        for (int kx = kxStart; kx < kxEnd; kx++)
-                        {
-                            byte* x = Pixel(b, iyOrigin + ky, ixOrigin + kx);
-                            acc = Math.Max(acc, _signed ? (sbyte)x[c] : x[c]);
-                        }
-                        y[c] = Clamp(acc);
-                    }
-                }
+                var window = new Window(b, iyOrigin + kyStart, ixOrigin + kxStart, kyEnd - kyStart, kxEnd - kxStart);
+                int c = count == 0 ? 0 : _average ? AverageLanes(window, count, (byte*)y) : MaxVectors(window, y);
+                if (c < depth) Remainder(window, count, c, acc, y);
             }
         }
     }
 
+    /// <summary>The in-bounds taps of one output pixel: rows [iy, iy + rows), columns [ix, ix + columns).</summary>
+    private readonly record struct Window(int Batch, int Iy, int Ix, int Rows, int Columns);
+
     /// <summary>
-    /// Channels [0, depth − depth mod 8) of one average-pool output pixel on int32 lanes (none on the scalar path or
-    /// beyond <see cref="MaxLaneTaps"/> taps); returns how many channels it wrote.
+    /// The maxima of a flat run of <paramref name="length"/> output elements whose taps are element j + kx·depth of each
+    /// tap row from <paramref name="w"/>'s first pixel, on this width's vectors (the last overlapping the one before);
+    /// false (nothing written) when the run is shorter than one vector.
     /// </summary>
-    private int AverageLanes(int b, int iyOrigin, int ixOrigin, int kyStart, int kyEnd, int kxStart, int kxEnd, int count, byte* y)
+    [MethodImpl(JitHints.Hot)]
+    private bool MaxRun<T>(Window w, int length, T* y) where T : unmanaged, INumber<T>, IMinMaxValue<T>
     {
-        if (_lanes == 1 || count > MaxLaneTaps) return 0;
-        int depth = _depth, c = 0;
-        nint step = depth;
-        if (_lanes == 16)
+        int n = _vector >= SimdWidth.W256 ? Vector256<T>.Count : Vector128<T>.Count;
+        if (length < n) return false;
+        T min = T.CreateTruncating(_min), max = T.CreateTruncating(_max);
+        nint tapStep = _depth, row = (nint)_width * _depth;
+        T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
+        for (int j = 0; ; j += n)
+        {
+            if (j + n > length) j = length - n;
+            if (n == Vector256<T>.Count)
+            {
+                var m = Vector256.Create(T.MinValue);
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + j;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += tapStep) m = Vector256.Max(m, Vector256.Load(tap));
+                }
+                Vector256.Min(Vector256.Max(m, Vector256.Create(min)), Vector256.Create(max)).Store(y + j);
+            }
+            else
+            {
+                var m = Vector128.Create(T.MinValue);
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + j;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += tapStep) m = Vector128.Max(m, Vector128.Load(tap));
+                }
+                Vector128.Min(Vector128.Max(m, Vector128.Create(min)), Vector128.Create(max)).Store(y + j);
+            }
+            if (j + n == length) return true;
+        }
+    }
+
+    /// <summary>
+    /// The reference's steps for channels [c, depth): one channel at a time in a register for a few channels, else taps
+    /// outermost (each tap's channels read in order) with the sums or maxima in <paramref name="acc"/>.
+    /// </summary>
+    private void Remainder<T>(Window w, int count, int c, int* acc, T* y) where T : unmanaged, INumber<T>
+    {
+        int depth = _depth;
+        nint row = (nint)_width * depth;
+        T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
+        if (depth - c < 4)
+        {
+            for (; c < depth; c++)
+            {
+                int a = _average ? 0 : int.MinValue;
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + c;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += depth)
+                        a = _average ? a + int.CreateTruncating(*tap) : Math.Max(a, int.CreateTruncating(*tap));
+                }
+                y[c] = Finish<T>(a, count);
+            }
+            return;
+        }
+        for (int k = c; k < depth; k++) acc[k] = _average ? 0 : int.MinValue;
+        for (int ky = 0; ky < w.Rows; ky++)
+        {
+            T* tap = x + ky * row;
+            for (int kx = 0; kx < w.Columns; kx++, tap += depth)
+            {
+                if (_average) for (int k = c; k < depth; k++) acc[k] += int.CreateTruncating(tap[k]);
+                else for (int k = c; k < depth; k++) acc[k] = Math.Max(acc[k], int.CreateTruncating(tap[k]));
+            }
+        }
+        for (int k = c; k < depth; k++) y[k] = Finish<T>(acc[k], count);
+    }
+
+    /// <summary>The average's rounding division (halves away from zero, truncating) where averaging, then the clamp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private T Finish<T>(int value, int count) where T : unmanaged, INumber<T>
+    {
+        if (_average) value = value > 0 ? (value + count / 2) / count : (value - count / 2) / count;
+        return T.CreateTruncating(value < _min ? _min : value > _max ? _max : value);
+    }
+
+    /// <summary>
+    /// The window maximum of every channel on vectors of the chosen width, the last vector overlapping the one before
+    /// it when the channels are not a multiple of it; returns how many channels it wrote (0 when fewer than one vector).
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private int MaxVectors<T>(Window w, T* y) where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
+        int depth = _depth;
+        T min = T.CreateTruncating(_min), max = T.CreateTruncating(_max);
+        nint pixel = depth, row = (nint)_width * depth;
+        T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
+        if (_vector >= SimdWidth.W512 && depth >= Vector512<T>.Count)
+        {
+            int n = Vector512<T>.Count;
+            for (int c = 0; ; c += n)
+            {
+                if (c + n > depth) c = depth - n;
+                var m = Vector512.Create(T.MinValue);
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + c;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) m = Vector512.Max(m, Vector512.Load(tap));
+                }
+                Vector512.Min(Vector512.Max(m, Vector512.Create(min)), Vector512.Create(max)).Store(y + c);
+                if (c + n == depth) return depth;
+            }
+        }
+        if (_vector >= SimdWidth.W256 && depth >= Vector256<T>.Count)
+        {
+            int n = Vector256<T>.Count;
+            for (int c = 0; ; c += n)
+            {
+                if (c + n > depth) c = depth - n;
+                var m = Vector256.Create(T.MinValue);
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + c;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) m = Vector256.Max(m, Vector256.Load(tap));
+                }
+                Vector256.Min(Vector256.Max(m, Vector256.Create(min)), Vector256.Create(max)).Store(y + c);
+                if (c + n == depth) return depth;
+            }
+        }
+        if (_vector >= SimdWidth.W128 && depth >= Vector128<T>.Count)
+        {
+            int n = Vector128<T>.Count;
+            for (int c = 0; ; c += n)
+            {
+                if (c + n > depth) c = depth - n;
+                var m = Vector128.Create(T.MinValue);
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + c;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) m = Vector128.Max(m, Vector128.Load(tap));
+                }
+                Vector128.Min(Vector128.Max(m, Vector128.Create(min)), Vector128.Create(max)).Store(y + c);
+                if (c + n == depth) return depth;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// The average of every channel of one output pixel on int32 lanes, the last vector overlapping the one before it
+    /// when the channels are not a multiple of the lanes; returns how many channels it wrote (0 on the scalar path,
+    /// with fewer channels than lanes, or beyond the exact tap count).
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private int AverageLanes(Window w, int count, byte* y)
+    {
+        int depth = _depth;
+        if (_lanes == 1 || count > _maxLaneTaps || depth < 8) return 0;
+        nint pixel = (nint)depth * _elementSize, row = (nint)_width * pixel;
+        byte* x = Pixel(w.Batch, w.Iy, w.Ix);
+        int c = 0;
+        if (_lanes == 16 && depth >= 16)
         {
             var half = Vector512.Create(count / 2);
             var divisor = Vector512.Create((float)count);
@@ -143,34 +285,35 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
             for (; c + 64 <= depth; c += 64)
             {
                 Vector512<int> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int ky = kyStart; ky < kyEnd; ky++)
+                for (int ky = 0; ky < w.Rows; ky++)
                 {
-                    byte* x = Pixel(b, iyOrigin + ky, ixOrigin + kxStart) + c;
-                    for (int kx = kxStart; kx < kxEnd; kx++, x += step)
+                    byte* tap = x + ky * row + c * _elementSize;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel)
                     {
-                        s0 += Widen16(x);
-                        s1 += Widen16(x + 16);
-                        s2 += Widen16(x + 32);
-                        s3 += Widen16(x + 48);
+                        s0 += Widen16(tap, 0);
+                        s1 += Widen16(tap, 16);
+                        s2 += Widen16(tap, 32);
+                        s3 += Widen16(tap, 48);
                     }
                 }
-                Store16(Divide(s0, half, divisor, min, max), y + c);
-                Store16(Divide(s1, half, divisor, min, max), y + c + 16);
-                Store16(Divide(s2, half, divisor, min, max), y + c + 32);
-                Store16(Divide(s3, half, divisor, min, max), y + c + 48);
+                Store16(Divide(s0, half, divisor, min, max), y, c);
+                Store16(Divide(s1, half, divisor, min, max), y, c + 16);
+                Store16(Divide(s2, half, divisor, min, max), y, c + 32);
+                Store16(Divide(s3, half, divisor, min, max), y, c + 48);
             }
-            for (; c + 16 <= depth; c += 16)
+            for (; c < depth; c += 16)
             {
+                if (c + 16 > depth) c = depth - 16;
                 Vector512<int> s0 = default;
-                for (int ky = kyStart; ky < kyEnd; ky++)
+                for (int ky = 0; ky < w.Rows; ky++)
                 {
-                    byte* x = Pixel(b, iyOrigin + ky, ixOrigin + kxStart) + c;
-                    for (int kx = kxStart; kx < kxEnd; kx++, x += step) s0 += Widen16(x);
+                    byte* tap = x + ky * row + c * _elementSize;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) s0 += Widen16(tap, 0);
                 }
-                Store16(Divide(s0, half, divisor, min, max), y + c);
+                Store16(Divide(s0, half, divisor, min, max), y, c);
             }
+            return depth;
         }
-        if (c + 8 <= depth)
         {
             var half = Vector256.Create(count / 2);
             var divisor = Vector256.Create((float)count);
@@ -178,42 +321,54 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
             for (; c + 32 <= depth; c += 32)
             {
                 Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int ky = kyStart; ky < kyEnd; ky++)
+                for (int ky = 0; ky < w.Rows; ky++)
                 {
-                    byte* x = Pixel(b, iyOrigin + ky, ixOrigin + kxStart) + c;
-                    for (int kx = kxStart; kx < kxEnd; kx++, x += step)
+                    byte* tap = x + ky * row + c * _elementSize;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel)
                     {
-                        s0 += Widen8(x);
-                        s1 += Widen8(x + 8);
-                        s2 += Widen8(x + 16);
-                        s3 += Widen8(x + 24);
+                        s0 += Widen8(tap, 0);
+                        s1 += Widen8(tap, 8);
+                        s2 += Widen8(tap, 16);
+                        s3 += Widen8(tap, 24);
                     }
                 }
-                QuantizedEpilogue.Store8(Divide(s0, half, divisor, min, max), y + c, 8);
-                QuantizedEpilogue.Store8(Divide(s1, half, divisor, min, max), y + c + 8, 8);
-                QuantizedEpilogue.Store8(Divide(s2, half, divisor, min, max), y + c + 16, 8);
-                QuantizedEpilogue.Store8(Divide(s3, half, divisor, min, max), y + c + 24, 8);
+                Store8(Divide(s0, half, divisor, min, max), y, c);
+                Store8(Divide(s1, half, divisor, min, max), y, c + 8);
+                Store8(Divide(s2, half, divisor, min, max), y, c + 16);
+                Store8(Divide(s3, half, divisor, min, max), y, c + 24);
             }
-            for (; c + 8 <= depth; c += 8)
+            for (; c < depth; c += 8)
             {
+                if (c + 8 > depth) c = depth - 8;
                 Vector256<int> s0 = default;
-                for (int ky = kyStart; ky < kyEnd; ky++)
+                for (int ky = 0; ky < w.Rows; ky++)
                 {
-                    byte* x = Pixel(b, iyOrigin + ky, ixOrigin + kxStart) + c;
-                    for (int kx = kxStart; kx < kxEnd; kx++, x += step) s0 += Widen8(x);
+                    byte* tap = x + ky * row + c * _elementSize;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) s0 += Widen8(tap, 0);
                 }
-                QuantizedEpilogue.Store8(Divide(s0, half, divisor, min, max), y + c, 8);
+                Store8(Divide(s0, half, divisor, min, max), y, c);
             }
+            return depth;
         }
-        return c;
     }
 
+    /// <summary>16 elements from channel <paramref name="c"/> of a tap, widened to int32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<int> Widen16(byte* x) =>
-        _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x));
+    private Vector512<int> Widen16(byte* tap, int c) => _type switch
+    {
+        TensorType.Int8 => Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)tap + c)),
+        TensorType.UInt8 => Avx512F.ConvertToVector512Int32(Vector128.Load(tap + c)),
+        _ => Avx512F.ConvertToVector512Int32(Vector256.Load((short*)tap + c)),
+    };
 
+    /// <summary>8 elements from channel <paramref name="c"/> of a tap, widened to int32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Widen8(byte* x) => _signed ? Avx2.ConvertToVector256Int32((sbyte*)x) : Avx2.ConvertToVector256Int32(x);
+    private Vector256<int> Widen8(byte* tap, int c) => _type switch
+    {
+        TensorType.Int8 => Avx2.ConvertToVector256Int32((sbyte*)tap + c),
+        TensorType.UInt8 => Avx2.ConvertToVector256Int32(tap + c),
+        _ => Avx2.ConvertToVector256Int32((short*)tap + c),
+    };
 
     /// <summary>(s ± ⌊n/2⌋) / n truncated (the sign of s choosing; s = 0 gives 0 either way), then the clamp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -233,11 +388,28 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
         return Avx2.Min(Avx2.Max(quotient, min), max);
     }
 
-    /// <summary>16 clamped int32 lanes' low bytes.</summary>
+    /// <summary>16 clamped int32 lanes as the output elements of channels [c, c + 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store16(Vector512<int> value, byte* y) => Avx512F.ConvertToVector128Byte(value).Store(y);
+    private void Store16(Vector512<int> value, byte* y, int c)
+    {
+        if (_elementSize == 2) Avx512F.ConvertToVector256Int16(value).Store((short*)y + c);
+        else Avx512F.ConvertToVector128Byte(value).Store(y + c);
+    }
 
-    private byte* Pixel(int b, int iy, int ix) => _x + ((nint)(b * _height + iy) * _width + ix) * _depth;
+    /// <summary>8 clamped int32 lanes as the output elements of channels [c, c + 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store8(Vector256<int> value, byte* y, int c)
+    {
+        if (_elementSize == 2)
+        {
+            // vpackssdw packs within 128-bit halves: the low half's 4 shorts, then the high half's (the lanes are clamped
+            // to int16 already, so no saturation happens).
+            var packed = Avx2.PackSignedSaturate(value, value).AsUInt64();
+            ((ulong*)((short*)y + c))[0] = packed.GetElement(0);
+            ((ulong*)((short*)y + c))[1] = packed.GetElement(2);
+        }
+        else QuantizedEpilogue.Store8(value, y + c, 8);
+    }
 
-    private byte Clamp(int value) => (byte)(value < _min ? _min : value > _max ? _max : value);
+    private byte* Pixel(int b, int iy, int ix) => _x + ((nint)(b * _height + iy) * _width + ix) * _depth * _elementSize;
 }
