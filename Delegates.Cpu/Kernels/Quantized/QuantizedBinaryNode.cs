@@ -17,7 +17,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// broadcast plan one element at a time on one thread. MUL of a full operand by one value or a channel vector runs
 /// <see cref="QuantizedGateMul"/> (32-bit products only, the output walked flat). Every lane is exact: ADD/SUB's input rescaling is
 /// <see cref="InputRescale"/> (two 32-bit products, no 64-bit one), the output's and MUL's rescaling
-/// <see cref="VectorRequantize"/>.
+/// <see cref="VectorRequantize"/>. Where <see cref="QuantizedAddLinear"/> proves a linear form equal to ADD/SUB on every
+/// input pair, the vector lanes run that instead.
 /// </summary>
 internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
 {
@@ -28,6 +29,7 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
     private readonly BinaryArithmeticParams _p;
     private readonly ElementOp _op;
     private readonly QuantizedAddLanes16? _add16; // ADD/SUB's 16-lane form where its bounds hold
+    private readonly QuantizedAddLinear? _linear; // ADD/SUB's proven linear form (first choice)
     private readonly QuantizedGateMul? _gate;     // MUL of a full operand by one value or a channel vector, where its bounds hold
     private readonly bool _gateIsA;               // which operand _gate's gate is
     private readonly int _lanes; // 16 (AVX-512), 8 (AVX2) or 1 (scalar)
@@ -50,7 +52,9 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         _strideA = a.ElementCount == 1 || _channelA ? 0 : 1;
         _strideB = b.ElementCount == 1 || _channelB ? 0 : 1;
         _lanes = isa == QuantizedIsa.Scalar ? 1 : Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16 : 8;
-        if (_lanes == 16 && _op.Fast) _add16 = QuantizedAddLanes16.TryCreate(_op.RescaleA, _op.RescaleB, p.QuantizedAdd!, _op.Signed, subtract);
+        if (p.QuantizedAdd is { } add && _elementwise && _lanes > 1 && QuantizedAddLinear.Enabled)
+            _linear = QuantizedAddLinear.TryCreate(add, _op.Signed, subtract);
+        if (_linear is null && _lanes == 16 && _op.Fast) _add16 = QuantizedAddLanes16.TryCreate(_op.RescaleA, _op.RescaleB, p.QuantizedAdd!, _op.Signed, subtract);
         if (p.QuantizedMul is { } mul && _elementwise && _count > 1)
         {
             bool gateA = (_channelA || a.ElementCount == 1) && b.ElementCount == _count;
@@ -81,6 +85,9 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
 
     /// <summary>Whether ADD/SUB rescale their inputs without 64-bit products (<see cref="InputRescale"/>); MUL: false.</summary>
     internal bool RescalesInputsIn32Bits => _op.Fast;
+
+    /// <summary>Whether ADD/SUB run <see cref="QuantizedAddLinear"/>.</summary>
+    internal bool RunsLinearAdd => _linear is not null;
 
     /// <summary>Whether ADD/SUB run <see cref="QuantizedAddLanes16"/>.</summary>
     internal bool RunsSixteenLaneAdd => _add16 is not null;
@@ -145,6 +152,11 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
     private void Span(byte* x, int strideA, byte* y, int strideB, byte* z, int start, int end)
     {
         int i = start;
+        if (_linear is { } linear)
+        {
+            linear.Run(x + (nint)start * strideA, strideA, y + (nint)start * strideB, strideB, z + start, end - start, _lanes);
+            return;
+        }
         if (_add16 is { } add16) i += add16.Run(x + (nint)start * strideA, strideA, y + (nint)start * strideB, strideB, z + start, end - start);
         else if (_lanes == 16)
             for (; i + 16 <= end; i += 16)
