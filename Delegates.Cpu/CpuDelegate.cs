@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Operators;
 
 namespace Accel.Delegates.Cpu;
@@ -101,6 +102,9 @@ public sealed class CpuDelegate : IAccelDelegate
         }
         var pool = threads > 1 ? _pool! : CpuThreadPool.Inline;
         var kernels = new List<ICpuCompiledNode>(partition.Nodes.Count);
+        // The partition's packed weights in huge-page chunks (null where the core keeps to the C allocator).
+        var weights = PackedWeightMemory.CreateIfEnabled();
+        ICpuCompiledNode CompileNode(DelegateNode node) => this.CompileNode(node, weights);
         for (int i = 0; i < partition.Nodes.Count; i++)
         {
             // A channel PAD read only by an ADD/SUB/MUL (and its RELU) becomes one pass with them (ChannelPadFusion: same bits).
@@ -131,11 +135,11 @@ public sealed class CpuDelegate : IAccelDelegate
         LastFusions = kernels.OfType<FusedClampNode>().ToArray();
         LastChannelPadFusions = kernels.OfType<ChannelPadFusedNode>().ToArray();
         LastResidualAddFusions = kernels.OfType<ResidualAddFusedNode>().ToArray();
-        return new CompiledPartition(kernels.ToArray(), pool, partition.Cancellation);
+        return new CompiledPartition(kernels.ToArray(), pool, partition.Cancellation, weights);
     }
 
-    private ICpuCompiledNode CompileNode(DelegateNode node) =>
-        (_kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node);
+    private ICpuCompiledNode CompileNode(DelegateNode node, PackedWeightMemory? weights) =>
+        (_kernels.Find(node.Op) ?? throw new InvalidOperationException($"{node} was not claimed by the CPU delegate")).Compile(node, weights);
 
     /// <summary>
     /// The node's operations (its definition's <see cref="OpCost.Operations"/>) at roughly this machine's per-core FMA
@@ -151,7 +155,8 @@ public sealed class CpuDelegate : IAccelDelegate
         _pool = null;
     }
 
-    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool, PartitionCancellation cancellation) : IPartitionKernel
+    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool, PartitionCancellation cancellation,
+        PackedWeightMemory? weights) : IPartitionKernel
     {
         /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
         [MethodImpl(JitHints.Hot)]
@@ -164,6 +169,7 @@ public sealed class CpuDelegate : IAccelDelegate
             }
         }
 
-        public void Dispose() { }
+        /// <summary>Frees the packed weights' chunks: the compiled nodes are not run after this.</summary>
+        public void Dispose() => weights?.Dispose();
     }
 }

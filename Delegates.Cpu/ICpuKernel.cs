@@ -1,3 +1,4 @@
+using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Operators;
 
 namespace Accel.Delegates.Cpu;
@@ -12,6 +13,12 @@ internal interface ICpuKernel : IOpKernel
 {
     NodeSupport Supports(DelegateNode node);
     ICpuCompiledNode Compile(DelegateNode node);
+
+    /// <summary>
+    /// <see cref="Compile(DelegateNode)"/> with the partition's packed-weight memory (null: the kernels keep pinned arrays);
+    /// kernels that pack large weights place them there.
+    /// </summary>
+    ICpuCompiledNode Compile(DelegateNode node, PackedWeightMemory? weights) => Compile(node);
 }
 
 /// <summary>
@@ -37,8 +44,11 @@ internal abstract class CpuKernel<TParams> : ICpuKernel where TParams : OpParams
     /// A node whose params are resolved at Invoke compiles to a <see cref="ParamsAtInvokeCpuNode{TParams}"/>, which
     /// resolves them and compiles the node for them (again only when they change).
     /// </summary>
-    public ICpuCompiledNode Compile(DelegateNode node) =>
-        node.ParamsAtInvoke ? new ParamsAtInvokeCpuNode<TParams>(node, this) : Compile(node, node.ParamsAs<TParams>());
+    public ICpuCompiledNode Compile(DelegateNode node) => Compile(node, weights: null);
+
+    /// <inheritdoc cref="ICpuKernel.Compile(DelegateNode, PackedWeightMemory?)"/>
+    public ICpuCompiledNode Compile(DelegateNode node, PackedWeightMemory? weights) =>
+        node.ParamsAtInvoke ? new ParamsAtInvokeCpuNode<TParams>(node, this) : Compile(node, node.ParamsAs<TParams>(), weights);
 
     /// <summary>What this backend cannot run of a node the definition accepted; supported unless overridden.</summary>
     protected virtual NodeSupport Supports(DelegateNode node, TParams parameters) => NodeSupport.Supported;
@@ -52,6 +62,9 @@ internal abstract class CpuKernel<TParams> : ICpuKernel where TParams : OpParams
         NodeSupport.Refuse($"its output shape depends on a run-time input value (params resolved at Invoke); the CPU kernel of {node.Op.Name} compiles only from params fixed at AllocateTensors");
 
     protected abstract ICpuCompiledNode Compile(DelegateNode node, TParams parameters);
+
+    /// <summary>The compile step with the partition's packed-weight memory; kernels that pack large weights override it.</summary>
+    protected virtual ICpuCompiledNode Compile(DelegateNode node, TParams parameters, PackedWeightMemory? weights) => Compile(node, parameters);
 
     /// <summary>Compiles a node whose params were resolved at Invoke (by <see cref="ParamsAtInvokeCpuNode{TParams}"/>).</summary>
     internal ICpuCompiledNode CompileResolved(DelegateNode node, TParams parameters) => Compile(node, parameters);

@@ -34,7 +34,10 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
         return NodeSupport.Supported;
     }
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, Conv2DParams p)
+    protected override ICpuCompiledNode Compile(DelegateNode node, Conv2DParams p) => Compile(node, p, memory: null);
+
+    /// <summary>The float GEMM's packed weights go to <paramref name="memory"/> where there is one (huge pages).</summary>
+    protected override ICpuCompiledNode Compile(DelegateNode node, Conv2DParams p, PackedWeightMemory? memory)
     {
         if (p.Hybrid is { } hybrid) return Hybrid.HybridConv2D.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileConv2D(node, p, quantized);
@@ -50,7 +53,7 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
                 bias is null ? default : bias.Read<float>(), min, max, clamp);
         var width = GemmWidths.ForMatrixProduct(geometry.OutputDepth);
         var weights = new PackedConvWeights(filter.Read<float>(), bias is null ? default : bias.Read<float>(),
-            geometry.OutputDepth, geometry.FilterHeight * geometry.FilterWidth, geometry.InputDepth, (int)width);
+            geometry.OutputDepth, geometry.FilterHeight * geometry.FilterWidth, geometry.InputDepth, (int)width, memory);
         if (width == GemmWidth.Scalar && Conv2DFewOutputChannels.WidthFor(geometry) is { } fewOutputWidth)
             return Conv2DFewOutputChannels.Compile(input, output, geometry, fewOutputWidth, filter.Read<float>(),
                 bias is null ? default : bias.Read<float>(),

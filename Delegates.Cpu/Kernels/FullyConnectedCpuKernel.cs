@@ -28,7 +28,10 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
             ? NodeSupport.Refuse(reason)
             : NodeSupport.Supported;
 
-    protected override ICpuCompiledNode Compile(DelegateNode node, FullyConnectedParams p)
+    protected override ICpuCompiledNode Compile(DelegateNode node, FullyConnectedParams p) => Compile(node, p, memory: null);
+
+    /// <summary>The float GEMM's packed weights go to <paramref name="memory"/> where there is one (huge pages).</summary>
+    protected override ICpuCompiledNode Compile(DelegateNode node, FullyConnectedParams p, PackedWeightMemory? memory)
     {
         if (p.Hybrid is { } hybrid) return Hybrid.HybridFullyConnected.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileFullyConnected(node, p, quantized);
@@ -38,7 +41,7 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
         float min = p.Activation.Min, max = p.Activation.Max;
         bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
         var width = GemmWidths.ForMatrixProduct(p.Units);
-        var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), p.Units, 1, p.Depth, (int)width);
+        var packed = new PackedConvWeights(weights.Read<float>(), bias is null ? default : bias.Read<float>(), p.Units, 1, p.Depth, (int)width, memory);
         var output = node.Outputs[0];
         return width switch
         {

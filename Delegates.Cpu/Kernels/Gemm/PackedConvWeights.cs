@@ -14,7 +14,8 @@ namespace Accel.Delegates.Cpu.Kernels.Gemm;
 /// </summary>
 internal sealed unsafe class PackedConvWeights
 {
-    public PackedConvWeights(ReadOnlySpan<float> ohwi, ReadOnlySpan<float> bias, int outputChannels, int taps, int depth, int lanes)
+    public PackedConvWeights(ReadOnlySpan<float> ohwi, ReadOnlySpan<float> bias, int outputChannels, int taps, int depth, int lanes,
+        PackedWeightMemory? memory = null)
     {
         if ((long)outputChannels * taps * depth != ohwi.Length)
             throw new ArgumentException($"weights hold {ohwi.Length} floats, expected {outputChannels}×{taps}×{depth}");
@@ -55,7 +56,7 @@ internal sealed unsafe class PackedConvWeights
             offset += (long)taps * depth * blocks[b].Width;
         }
         // Every float of the blocks is written below (the blocks tile [0, offset) exactly), so no zeroing pass first.
-        Weights = PinnedFloats.Uninitialized(checked((int)offset));
+        Weights = PinnedFloats.Uninitialized(checked((int)offset), memory);
         fixed (float* source = ohwi)
             for (int b = 0; b < BlockCount; b++)
                 TransposeBlock(source + (long)blocks[b].Start * taps * depth, Weights.Pointer + table[3 * b + 2], taps * depth, blocks[b].Width);

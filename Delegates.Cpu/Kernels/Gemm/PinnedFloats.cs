@@ -11,7 +11,7 @@ namespace Accel.Delegates.Cpu.Kernels.Gemm;
 internal sealed unsafe class PinnedFloats
 {
     private const int AlignmentFloats = 16;
-    private readonly float[] _storage;
+    private readonly float[]? _storage; // null when the floats live in a PackedWeightMemory
 
     public PinnedFloats(int length) : this(length, zeroed: true)
     {
@@ -41,6 +41,19 @@ internal sealed unsafe class PinnedFloats
     /// wasted work at compile time).
     /// </summary>
     public static PinnedFloats Uninitialized(int length) => new(length, zeroed: false);
+
+    /// <summary>
+    /// <paramref name="length"/> floats from <paramref name="memory"/> (zero-filled, freed with it) where there is one,
+    /// else a pinned array as <see cref="Uninitialized(int)"/>.
+    /// </summary>
+    public static PinnedFloats Uninitialized(int length, PackedWeightMemory? memory) =>
+        memory is null ? Uninitialized(length) : new PinnedFloats(memory.Allocate(length), length);
+
+    private PinnedFloats(float* pointer, int length)
+    {
+        Pointer = pointer;
+        Length = length;
+    }
 
     public int Length { get; }
 
