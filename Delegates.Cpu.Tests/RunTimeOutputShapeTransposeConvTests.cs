@@ -4,7 +4,7 @@ using Accel.Testing;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// TRANSPOSE_CONV whose output_shape is a graph input (known only at Invoke), float32 and hybrid (int8 weights): the
+/// TRANSPOSE_CONV whose output_shape is a graph input (known only at Invoke), float32, hybrid (int8 weights), int8, uint8 and int16x8: the
 /// planner offers it to the CPU delegate (DelegateCapabilities.RunTimeParameters), whose compiled node resolves the
 /// params at Invoke (DelegateNode.ResolveParams: the definition's checks, the dynamic output resized), compiles the node
 /// for them and runs it bit-exact with the reference; a node reading the dynamic output stays on the reference, prepared
@@ -116,26 +116,65 @@ public sealed class RunTimeOutputShapeTransposeConvTests
         InvokeAllocation.AssertNoneAfterWarmUp(cpu, $"run-time output_shape hybrid={hybrid}, 2 threads");
     }
 
-    [Test]
-    public void Int8_transpose_conv_with_a_run_time_output_shape_is_refused_with_a_reason()
+    /// <summary>output_shape (int32 [4], graph input 0), x (int8/uint8/int16 [2,4,5,3], graph input 1) → TRANSPOSE_CONV → output.</summary>
+    private static byte[] BuildIntegerModel(TensorType type, bool bias)
     {
-        var mb = new ModelBuilder("int8 run-time output_shape");
-        var q = new QuantizationParameters([0.05f], [0], 0, [], []);
+        var mb = new ModelBuilder($"{type} run-time output_shape TRANSPOSE_CONV");
+        bool int16 = type == TensorType.Int16;
+        var q = new QuantizationParameters([int16 ? 1f / 4096 : 0.05f], [type == TensorType.UInt8 ? 131 : int16 ? 0 : -3], 0, [], []);
         int shape = mb.AddTensor("output_shape", TensorType.Int32, [4]);
-        int x = mb.AddTensor("x", TensorType.Int8, [1, 4, 5, 3], q);
-        var bytes = Enumerable.Range(0, 4 * 3 * 3 * 3).Select(i => (byte)(i * 37 % 200 - 100)).ToArray();
-        int w = mb.AddConstant("w", TensorType.Int8, [4, 3, 3, 3], bytes, new QuantizationParameters([0.01f, 0.02f, 0.03f, 0.04f], new long[4], 0, [], []));
-        int y = mb.AddTensor("y", TensorType.Int8, [1, 8, 10, 4], new QuantizationParameters([0.1f], [3], 0, [], []));
-        mb.AddOperator(BuiltinOperator.TransposeConv, [shape, w, x], [y], new TransposeConvOptions(Padding.Same, 2, 2), version: 2);
+        int x = mb.AddTensor("x", type, [2, 4, 5, 3], q);
+        var random = new Random(47);
+        var weightBytes = Enumerable.Range(0, 4 * 3 * 3 * 3).Select(_ => (byte)random.Next(type == TensorType.UInt8 ? 0 : 129, 256 + 127)).ToArray();
+        int w = type == TensorType.UInt8
+            ? mb.AddConstant("w", TensorType.UInt8, [4, 3, 3, 3], weightBytes, new QuantizationParameters([0.02f], [120], 0, [], []))
+            : mb.AddConstant("w", TensorType.Int8, [4, 3, 3, 3], weightBytes, new QuantizationParameters([0.01f, 0.02f, 0.03f, 0.04f], new long[4], 0, [], []));
+        List<int> inputs = [shape, w, x];
+        if (bias)
+        {
+            var biasValues = Enumerable.Range(0, 4).Select(_ => (long)random.Next(-3000, 3000)).ToArray();
+            float inputScale = q.Scale[0];
+            var biasScales = type == TensorType.UInt8 ? new[] { inputScale * 0.02f } : new[] { inputScale * 0.01f, inputScale * 0.02f, inputScale * 0.03f, inputScale * 0.04f };
+            inputs.Add(int16
+                ? mb.AddConstant("b", TensorType.Int64, [4], biasValues.SelectMany(BitConverter.GetBytes).ToArray(), new QuantizationParameters(biasScales, new long[4], 0, [], []))
+                : mb.AddConstant("b", TensorType.Int32, [4], biasValues.SelectMany(v => BitConverter.GetBytes((int)v)).ToArray(),
+                    new QuantizationParameters(biasScales, new long[biasScales.Length], 0, [], [])));
+        }
+        int y = mb.AddTensor("y", type, Tall, new QuantizationParameters([int16 ? 1f / 2048 : 0.1f], [type == TensorType.UInt8 ? 120 : int16 ? 0 : 3], 0, [], []));
+        mb.AddOperator(BuiltinOperator.TransposeConv, inputs.ToArray(), [y], new TransposeConvOptions(Padding.Same, 2, 2), version: bias ? 3 : 2);
         mb.AddInput(shape);
         mb.AddInput(x);
         mb.AddOutput(y);
-        using var model = Model.FromBytes(mb.Build());
-        using var cpu = OnCpu(model);
-        Assert.That(cpu.Plan.DelegatedNodeCount, Is.Zero);
-        Assert.That(cpu.Plan.Refused.Single().Reason, Does.Contain("float32 and hybrid (int8 weights) TRANSPOSE_CONV only"));
-        cpu.SetInput<int>(0, [1, 8, 10, 4]);
-        cpu.Invoke();
-        Assert.That(cpu.GetOutputTensor(0).Shape.ToArray(), Is.EqualTo(new[] { 1, 8, 10, 4 }));
+        return mb.Build();
+    }
+
+    private static byte[][] IntegerInputs(TensorType type, int[] outputShape)
+    {
+        var random = new Random(9);
+        byte[] image = type == TensorType.Int16
+            ? Enumerable.Range(0, 2 * 4 * 5 * 3).SelectMany(_ => BitConverter.GetBytes((short)random.Next(short.MinValue, short.MaxValue + 1))).ToArray()
+            : Enumerable.Range(0, 2 * 4 * 5 * 3).Select(_ => (byte)random.Next(256)).ToArray();
+        return [outputShape.SelectMany(BitConverter.GetBytes).ToArray(), image];
+    }
+
+    [TestCase(TensorType.Int8, true)]
+    [TestCase(TensorType.Int8, false)]
+    [TestCase(TensorType.UInt8, true)]
+    [TestCase(TensorType.Int16, true)]
+    public void Integer_run_time_output_shape_is_delegated_and_bit_exact_through_resizes(TensorType type, bool bias)
+    {
+        using var model = Model.FromBytes(BuildIntegerModel(type, bias));
+        using var reference = InvokeErrorHarness.Create(model, null);
+        using var cpu = OnCpu(model, threads: 2);
+        Assert.That(cpu.Plan.DelegatedNodeCount, Is.EqualTo(1), string.Join("; ", cpu.Plan.Refused.Select(r => r.Reason)));
+        foreach (var shape in new[] { Tall, Short, Short, Tall })
+        {
+            var expected = InvokeErrorHarness.Run(reference, IntegerInputs(type, shape));
+            var actual = InvokeErrorHarness.Run(cpu, IntegerInputs(type, shape));
+            Assert.That(cpu.GetOutputTensor(0).Shape.ToArray(), Is.EqualTo(shape));
+            Assert.That(actual, Is.EqualTo(expected), $"{type} output_shape [{string.Join(",", shape)}]");
+        }
+        Assert.That(cpu.FellBackToReference, Is.False);
+        InvokeAllocation.AssertNoneAfterWarmUp(cpu, $"{type} run-time output_shape, 2 threads");
     }
 }

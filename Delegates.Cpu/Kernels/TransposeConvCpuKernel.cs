@@ -29,18 +29,18 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
     protected override NodeSupport Supports(DelegateNode node, TransposeConvParams p) => SupportsTensors(node, withOutput: true);
 
     /// <summary>
-    /// A run-time output_shape (the definition checks its values at Invoke): float32 and hybrid (float32 input, int8
-    /// weights) nodes — the definition has already checked, before reading output_shape, that a float32 input has
-    /// float32 or hybrid int8 weights — judged by the tensors known now. The output needs no check: the definition
-    /// accepts only an output_shape whose forward convolution gives the input's (non-empty) height and width back, so
-    /// no dimension is empty, and its element count is checked when the output is sized.
+    /// A run-time output_shape (the definition checks its values at Invoke, then this kernel compiles for them):
+    /// float32, hybrid (float32 input, int8 weights), int8, uint8 and int16x8 nodes — the definition has already checked
+    /// the data tensors' types against each other — judged by the tensors known now. The output needs no check: the
+    /// definition accepts only an output_shape whose forward convolution gives the input's (non-empty) height and width
+    /// back, so no dimension is empty, and its element count is checked when the output is sized.
     /// </summary>
     protected override NodeSupport SupportsParamsAtInvoke(DelegateNode node)
     {
         var input = node.Inputs[2]!;
-        if (input.Type != TensorType.Float32)
+        if (input.Type is not (TensorType.Float32 or TensorType.Int8 or TensorType.UInt8 or TensorType.Int16))
             return NodeSupport.Refuse(
-                $"input '{input.Name}' is {input.Type.ToDisplayName()}; the CPU delegate resolves a run-time output_shape for float32 and hybrid (int8 weights) TRANSPOSE_CONV only");
+                $"input '{input.Name}' is {input.Type.ToDisplayName()}; the CPU delegate resolves a run-time output_shape for float32, hybrid (int8 weights), int8, uint8 and int16 TRANSPOSE_CONV");
         return SupportsTensors(node, withOutput: false);
     }
 
