@@ -125,36 +125,10 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     [MethodImpl(JitHints.Hot)]
     private bool MaxRun<T>(Window w, int length, T* y) where T : unmanaged, INumber<T>, IMinMaxValue<T>
     {
-        int n = _vector >= SimdWidth.W256 ? Vector256<T>.Count : Vector128<T>.Count;
-        if (length < n) return false;
-        T min = T.CreateTruncating(_min), max = T.CreateTruncating(_max);
-        nint tapStep = _depth, row = (nint)_width * _depth;
-        T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
-        for (int j = 0; ; j += n)
-        {
-            if (j + n > length) j = length - n;
-            if (n == Vector256<T>.Count)
-            {
-                var m = Vector256.Create(T.MinValue);
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    T* tap = x + ky * row + j;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += tapStep) m = Vector256.Max(m, Vector256.Load(tap));
-                }
-                Vector256.Min(Vector256.Max(m, Vector256.Create(min)), Vector256.Create(max)).Store(y + j);
-            }
-            else
-            {
-                var m = Vector128.Create(T.MinValue);
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    T* tap = x + ky * row + j;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += tapStep) m = Vector128.Max(m, Vector128.Load(tap));
-                }
-                Vector128.Min(Vector128.Max(m, Vector128.Create(min)), Vector128.Create(max)).Store(y + j);
-            }
-            if (j + n == length) return true;
-        }
+        if (_vector >= SimdWidth.W256 && length >= Vector256<T>.Count) MaxLanes<Lanes256<T>, Vector256<T>, T>(w, _depth, length, y);
+        else if (length >= Vector128<T>.Count) MaxLanes<Lanes128<T>, Vector128<T>, T>(w, _depth, length, y);
+        else return false;
+        return true;
     }
 
     /// <summary>
@@ -210,58 +184,37 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     private int MaxVectors<T>(Window w, T* y) where T : unmanaged, INumber<T>, IMinMaxValue<T>
     {
         int depth = _depth;
-        T min = T.CreateTruncating(_min), max = T.CreateTruncating(_max);
-        nint pixel = depth, row = (nint)_width * depth;
+        if (_vector >= SimdWidth.W512 && depth >= Vector512<T>.Count) MaxLanes<Lanes512<T>, Vector512<T>, T>(w, depth, depth, y);
+        else if (_vector >= SimdWidth.W256 && depth >= Vector256<T>.Count) MaxLanes<Lanes256<T>, Vector256<T>, T>(w, depth, depth, y);
+        else if (_vector >= SimdWidth.W128 && depth >= Vector128<T>.Count) MaxLanes<Lanes128<T>, Vector128<T>, T>(w, depth, depth, y);
+        else return 0;
+        return depth;
+    }
+
+    /// <summary>
+    /// y[j] = clamp(max over the window's taps of x[tap + j]) for j in [0, length) (length ≥ one vector), tap k·step
+    /// apart along a row: one vector at a time, the last overlapping the one before it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MaxLanes<TL, TV, T>(Window w, nint step, int length, T* y)
+        where TL : IIntegerLanes<TV, T> where TV : unmanaged where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
+        int n = TL.Count;
+        var (lowest, min, max) = (TL.Splat(T.MinValue), TL.Splat(T.CreateTruncating(_min)), TL.Splat(T.CreateTruncating(_max)));
+        nint row = (nint)_width * _depth;
         T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
-        if (_vector >= SimdWidth.W512 && depth >= Vector512<T>.Count)
+        for (int j = 0; ; j += n)
         {
-            int n = Vector512<T>.Count;
-            for (int c = 0; ; c += n)
+            if (j + n > length) j = length - n;
+            var m = lowest;
+            for (int ky = 0; ky < w.Rows; ky++)
             {
-                if (c + n > depth) c = depth - n;
-                var m = Vector512.Create(T.MinValue);
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    T* tap = x + ky * row + c;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) m = Vector512.Max(m, Vector512.Load(tap));
-                }
-                Vector512.Min(Vector512.Max(m, Vector512.Create(min)), Vector512.Create(max)).Store(y + c);
-                if (c + n == depth) return depth;
+                T* tap = x + ky * row + j;
+                for (int kx = 0; kx < w.Columns; kx++, tap += step) m = TL.Max(m, TL.Load(tap));
             }
+            TL.Store(TL.Min(TL.Max(m, min), max), y + j);
+            if (j + n == length) return;
         }
-        if (_vector >= SimdWidth.W256 && depth >= Vector256<T>.Count)
-        {
-            int n = Vector256<T>.Count;
-            for (int c = 0; ; c += n)
-            {
-                if (c + n > depth) c = depth - n;
-                var m = Vector256.Create(T.MinValue);
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    T* tap = x + ky * row + c;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) m = Vector256.Max(m, Vector256.Load(tap));
-                }
-                Vector256.Min(Vector256.Max(m, Vector256.Create(min)), Vector256.Create(max)).Store(y + c);
-                if (c + n == depth) return depth;
-            }
-        }
-        if (_vector >= SimdWidth.W128 && depth >= Vector128<T>.Count)
-        {
-            int n = Vector128<T>.Count;
-            for (int c = 0; ; c += n)
-            {
-                if (c + n > depth) c = depth - n;
-                var m = Vector128.Create(T.MinValue);
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    T* tap = x + ky * row + c;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) m = Vector128.Max(m, Vector128.Load(tap));
-                }
-                Vector128.Min(Vector128.Max(m, Vector128.Create(min)), Vector128.Create(max)).Store(y + c);
-                if (c + n == depth) return depth;
-            }
-        }
-        return 0;
     }
 
     /// <summary>
@@ -412,4 +365,45 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     }
 
     private byte* Pixel(int b, int iy, int ix) => _x + ((nint)(b * _height + iy) * _width + ix) * _depth * _elementSize;
+}
+
+/// <summary>The few vector operations the integer pools' maximum needs, on one vector width (Vector128/256/512 of T).</summary>
+internal unsafe interface IIntegerLanes<TV, T> where TV : unmanaged where T : unmanaged
+{
+    static abstract int Count { get; }
+    static abstract TV Splat(T value);
+    static abstract TV Load(T* source);
+    static abstract void Store(TV value, T* destination);
+    static abstract TV Max(TV a, TV b);
+    static abstract TV Min(TV a, TV b);
+}
+
+internal readonly unsafe struct Lanes128<T> : IIntegerLanes<Vector128<T>, T> where T : unmanaged
+{
+    public static int Count => Vector128<T>.Count;
+    public static Vector128<T> Splat(T value) => Vector128.Create(value);
+    public static Vector128<T> Load(T* source) => Vector128.Load(source);
+    public static void Store(Vector128<T> value, T* destination) => value.Store(destination);
+    public static Vector128<T> Max(Vector128<T> a, Vector128<T> b) => Vector128.Max(a, b);
+    public static Vector128<T> Min(Vector128<T> a, Vector128<T> b) => Vector128.Min(a, b);
+}
+
+internal readonly unsafe struct Lanes256<T> : IIntegerLanes<Vector256<T>, T> where T : unmanaged
+{
+    public static int Count => Vector256<T>.Count;
+    public static Vector256<T> Splat(T value) => Vector256.Create(value);
+    public static Vector256<T> Load(T* source) => Vector256.Load(source);
+    public static void Store(Vector256<T> value, T* destination) => value.Store(destination);
+    public static Vector256<T> Max(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+    public static Vector256<T> Min(Vector256<T> a, Vector256<T> b) => Vector256.Min(a, b);
+}
+
+internal readonly unsafe struct Lanes512<T> : IIntegerLanes<Vector512<T>, T> where T : unmanaged
+{
+    public static int Count => Vector512<T>.Count;
+    public static Vector512<T> Splat(T value) => Vector512.Create(value);
+    public static Vector512<T> Load(T* source) => Vector512.Load(source);
+    public static void Store(Vector512<T> value, T* destination) => value.Store(destination);
+    public static Vector512<T> Max(Vector512<T> a, Vector512<T> b) => Vector512.Max(a, b);
+    public static Vector512<T> Min(Vector512<T> a, Vector512<T> b) => Vector512.Min(a, b);
 }
