@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
 using Accel.Operators;
 using Accel.Operators.Definitions;
 
@@ -9,7 +10,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// CONCATENATION and PACK, every dtype the definitions take: for each index of the dimensions before the axis (the
 /// definition's Outer), the inputs' chunks (axis and inner dimensions, contiguous) one after another: byte copies, or
 /// for float32 with a fused activation (which the reference applies to every element after the copy) the same clamp
-/// applied on the way. uint8 inputs quantized differently from the output (a rescale) are left to the reference.
+/// applied on the way. uint8 inputs quantized differently from the output (a rescale) go through a 256-entry table of
+/// the reference's ConcatenationWithScaling result for every input byte, so every element is the reference's.
 /// </summary>
 [OpCodes(BuiltinOperator.Concatenation, BuiltinOperator.Pack)]
 internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
@@ -18,15 +20,16 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
 
     public override IReadOnlyList<TensorType> Types => OpDefinitions.Get(BuiltinOperator.Concatenation).Types;
 
-    protected override NodeSupport Supports(DelegateNode node, ConcatenationParams p) =>
-        p.Rescale.Any(r => !r.Copy)
-            ? NodeSupport.Refuse("uint8 inputs quantized differently from the output need a rescale, which the CPU kernel does not do")
-            : NodeSupport.Supported;
-
     protected override ICpuCompiledNode Compile(DelegateNode node, ConcatenationParams p)
     {
         var inputs = node.Inputs.Select(t => t!).ToArray();
         long[] slabs = p.ChunkElements.Select(c => (long)c).ToArray();
+        if (p.Rescale.Any(r => !r.Copy))
+        {
+            var tables = p.Rescale.Select(r => r.Copy ? null
+                : Enumerable.Range(0, 256).Select(b => ConcatenationKernel.RescaleElement((byte)b, r, p.OutputZeroPoint)).ToArray()).ToArray();
+            return new RescalingConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs, tables);
+        }
         if (!p.Clamp)
             return new ByteConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs.Select(s => s * p.ElementSize).ToArray());
         return new ConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs, new VectorClamp(p.Activation));
@@ -48,6 +51,35 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
                 long slab = slabs[i];
                 for (int o = 0; o < outer; o++)
                     ElementwiseLoops.Map(_width, new ClampOp(clamp.Min, clamp.Max), source + o * slab, destination + o * _outputSlab, 0, checked((int)slab));
+                destination += slab;
+            }
+        }
+    }
+
+    /// <summary>uint8 chunks copied, or looked up in their input's table where it is rescaled (slabs in bytes).</summary>
+    private sealed unsafe class RescalingConcatenationNode(Tensor[] inputs, Tensor output, int outer, long[] slabs, byte[]?[] tables) : ICpuCompiledNode
+    {
+        private readonly long _outputSlab = slabs.Sum();
+
+        [MethodImpl(JitHints.Hot)]
+        public void Run(CpuThreadPool pool)
+        {
+            byte* destination = Elements.Write(output);
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                byte* source = Elements.Read(inputs[i]);
+                long slab = slabs[i];
+                if (tables[i] is { } table)
+                {
+                    fixed (byte* lookup = table)
+                        for (int o = 0; o < outer; o++)
+                        {
+                            byte* from = source + o * slab, to = destination + o * _outputSlab;
+                            for (long j = 0; j < slab; j++) to[j] = lookup[from[j]];
+                        }
+                }
+                else
+                    for (int o = 0; o < outer; o++) Elements.Copy(source + o * slab, destination + o * _outputSlab, slab);
                 destination += slab;
             }
         }

@@ -40,13 +40,16 @@ internal sealed class ConcatenationKernel : ReferenceKernel<ConcatenationParams>
     /// </summary>
     private static void Rescale(ReadOnlySpan<byte> source, Span<byte> destination, ConcatenationRescale r, int outputZeroPoint)
     {
-        for (int j = 0; j < source.Length; j++)
-        {
-            float product = source[j] * r.Scale;
-            float rounded = MathF.Round(product + r.Bias, MidpointRounding.AwayFromZero);
-            // Beyond ±512 the clamp decides whatever the zero point (0..255); this also keeps the int conversion defined.
-            int value = rounded > 512f ? 255 : rounded < -512f ? 0 : (int)rounded + outputZeroPoint;
-            destination[j] = (byte)Math.Clamp(value, 0, 255);
-        }
+        for (int j = 0; j < source.Length; j++) destination[j] = RescaleElement(source[j], r, outputZeroPoint);
+    }
+
+    /// <summary>One uint8 element of <see cref="Rescale"/> (the CPU delegate tabulates it for all 256 inputs).</summary>
+    internal static byte RescaleElement(byte input, ConcatenationRescale r, int outputZeroPoint)
+    {
+        float product = input * r.Scale;
+        float rounded = MathF.Round(product + r.Bias, MidpointRounding.AwayFromZero);
+        // Beyond ±512 the clamp decides whatever the zero point (0..255); this also keeps the int conversion defined.
+        int value = rounded > 512f ? 255 : rounded < -512f ? 0 : (int)rounded + outputZeroPoint;
+        return (byte)Math.Clamp(value, 0, 255);
     }
 }
