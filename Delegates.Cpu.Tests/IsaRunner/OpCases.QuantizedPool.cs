@@ -45,6 +45,13 @@ public static partial class OpCases
         foreach (int depth in new[] { 1, 3, 7 })
             yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 3x3 s1 SAME, 6x41x{depth}, RELU6", random, BuiltinOperator.MaxPool2D, type,
                 [1, 6, 41, depth], [1, 6, 41, depth], type == TensorType.UInt8 ? 200 : 0, new Pool2DOptions(Padding.Same, 1, 1, 3, 3, ActivationFunctionType.Relu6));
+        // More channels than the scalar steps accumulate at once (1024): the remainder in blocks (scalar path), and an
+        // int16 average over more taps than the float division's bound (every path's remainder).
+        foreach (var op in new[] { BuiltinOperator.MaxPool2D, BuiltinOperator.AveragePool2D })
+            yield return PoolCase($"{OpName(op)} int8 2x2 s2 VALID, 2500 channels", random, op, TensorType.Int8,
+                [1, 4, 4, 2500], [1, 2, 2, 2500], -7, new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
+        yield return PoolCase("AVERAGE_POOL_2D int16 global 17x17, 1100 channels", random, BuiltinOperator.AveragePool2D, TensorType.Int16,
+            [1, 17, 17, 1100], [1, 1, 1, 1100], 0, new Pool2DOptions(Padding.Valid, 1, 1, 17, 17, ActivationFunctionType.None));
     }
 
     private static string OpName(BuiltinOperator op) => op == BuiltinOperator.MaxPool2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";

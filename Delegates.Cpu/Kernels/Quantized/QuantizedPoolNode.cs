@@ -80,7 +80,7 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     {
         var g = _g;
         int depth = _depth;
-        int* acc = stackalloc int[depth];
+        int* acc = stackalloc int[Math.Min(depth, AccumulatorChannels)];
         // Fewer channels than one vector with horizontal stride 1 (MLSD's 1-channel 3×3 score pool): the interior
         // pixels, whose windows are whole horizontally, are one flat run of output elements; element j of the run reads
         // element j + kx·depth of each tap row, so the maximum vectorizes along the row.
@@ -155,18 +155,26 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
             }
             return;
         }
-        for (int k = c; k < depth; k++) acc[k] = _average ? 0 : int.MinValue;
-        for (int ky = 0; ky < w.Rows; ky++)
+        // Blocks of at most AccumulatorChannels channels: the accumulators stay a bounded stack buffer.
+        for (; c < depth; c += AccumulatorChannels)
         {
-            T* tap = x + ky * row;
-            for (int kx = 0; kx < w.Columns; kx++, tap += depth)
+            int end = Math.Min(depth, c + AccumulatorChannels);
+            for (int k = c; k < end; k++) acc[k - c] = _average ? 0 : int.MinValue;
+            for (int ky = 0; ky < w.Rows; ky++)
             {
-                if (_average) for (int k = c; k < depth; k++) acc[k] += int.CreateTruncating(tap[k]);
-                else for (int k = c; k < depth; k++) acc[k] = Math.Max(acc[k], int.CreateTruncating(tap[k]));
+                T* tap = x + ky * row;
+                for (int kx = 0; kx < w.Columns; kx++, tap += depth)
+                {
+                    if (_average) for (int k = c; k < end; k++) acc[k - c] += int.CreateTruncating(tap[k]);
+                    else for (int k = c; k < end; k++) acc[k - c] = Math.Max(acc[k - c], int.CreateTruncating(tap[k]));
+                }
             }
+            for (int k = c; k < end; k++) y[k] = Finish<T>(acc[k - c], count);
         }
-        for (int k = c; k < depth; k++) y[k] = Finish<T>(acc[k], count);
     }
+
+    /// <summary>Channels accumulated together by <see cref="Remainder{T}"/> (its stack buffer's length).</summary>
+    private const int AccumulatorChannels = 1024;
 
     /// <summary>The average's rounding division (halves away from zero, truncating) where averaging, then the clamp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
