@@ -268,6 +268,37 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void Augment_AddsSeededVariantsOfEachCalibrationImage_AndTheSameSeedWritesTheSameModel()
+    {
+        using var dir = new TempDirectory();
+        string[] Args(string output, string seed) => ["quantize", CliHarness.CorpusModel("selfie_segmentation"), "-o", output, "--mode", "int8",
+            "-c", Photo("astronaut.png"), "--augment", "2", "--augment-seed", seed, "--augment-ranges", "rotate=5,zoom=0.9-1.1", "--task", "none",
+            "--no-latency", "--json"];
+        var a = CliHarness.Run(Args(dir.File("a.tflite"), "5"));
+        Assert.That(a.ExitCode, Is.EqualTo(0), a.Stderr);
+        Assert.That(System.Text.Json.JsonDocument.Parse(a.Stdout).RootElement.GetProperty("evaluationSamples").GetInt32(), Is.EqualTo(3));
+        var b = CliHarness.Run(Args(dir.File("b.tflite"), "5"));
+        Assert.That(b.ExitCode, Is.EqualTo(0), b.Stderr);
+        Assert.That(File.ReadAllBytes(dir.File("b.tflite")), Is.EqualTo(File.ReadAllBytes(dir.File("a.tflite"))));
+    }
+
+    [TestCase(new[] { "--augment", "65" }, "--augment '65': an integer from 0 to 64")]
+    [TestCase(new[] { "--augment", "-1" }, "--augment '-1'")]
+    [TestCase(new[] { "--augment-seed", "3" }, "--augment-seed sets up --augment N")]
+    [TestCase(new[] { "--augment", "2", "--augment-ranges", "rotate=90" }, "rotate must be 0 to 45")]
+    [TestCase(new[] { "--augment", "2", "--augment-seed", "x" }, "--augment-seed 'x'")]
+    public void BadAugmentOptions_AreUsageErrors(string[] options, string message)
+    {
+        using var dir = new TempDirectory();
+        foreach (string[] command in new[] { new[] { "quantize", "--mode", "int8" }, new[] { "prune", "--sparsity", "0.5" } })
+        {
+            var r = CliHarness.Run([command[0], SmallModel.WriteTo(dir), "-o", dir.File("out.tflite"), .. command[1..], "-c", dir.Path, .. options]);
+            Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitUsageError), r.Stderr);
+            Assert.That(r.Stderr, Does.Contain(message));
+        }
+    }
+
+    [Test]
     public void TaskNone_OrAModelOfNoKnownTask_LeavesTheTaskAccuracyOut_AndANamedTaskWithoutPhotosIsAnError()
     {
         using var dir = new TempDirectory();

@@ -34,6 +34,11 @@ public static partial class OptimizeCommands
             "selects the outputs; docs/optimize.md §Range selection)"),
         new("--calibration-views", SharedOptionKind.Switch, "", "int8, int16x8: each calibration image gives six samples: whole, mirrored, letterboxed, letterboxed " +
             "at half size, central 70 % crop and its mirror (docs/optimize.md §Calibration views)"),
+        new("--augment", SharedOptionKind.Single, "N", "int8, int16x8: each calibration image also gives N seeded variants (mirrored, rotated, " +
+            "zoomed, brightness and contrast changed; 0 to 64, default 0: none; docs/optimize.md §Calibration augmentation)"),
+        new("--augment-seed", SharedOptionKind.Single, "S", "the seed of --augment's variants (default 0): the same seed gives the same samples"),
+        new("--augment-ranges", SharedOptionKind.Single, "SPEC", "--augment's ranges, e.g. rotate=10,zoom=0.8-1.2,brightness=0.1,contrast=0.2,flip=on " +
+            "(the defaults; any subset)"),
         new("--bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED bias by its mean output " +
             "error per channel over the calibration samples, layer after layer (docs/optimize.md §Bias correction)"),
         new("--weight-bias-correction", SharedOptionKind.Switch, "", "int8, int16x8: move each CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED float bias " +
@@ -115,6 +120,10 @@ public static partial class OptimizeCommands
                 "larger stays closer to plain masking, smaller fits the calibration samples more closely)")
             .Switch("--calibration-views", "each --input image gives six samples (whole, mirrored, letterboxed, letterboxed at half size, " +
                 "central 70 % crop and its mirror)")
+            .Option("--augment", "N", "each --calibration/--input image also gives N seeded variants (mirrored, rotated, zoomed, brightness " +
+                "and contrast changed; 0 to 64, default 0; docs/optimize.md §Calibration augmentation)")
+            .Option("--augment-seed", "S", "the seed of --augment's variants (default 0)")
+            .Option("--augment-ranges", "SPEC", "--augment's ranges, e.g. rotate=10,zoom=0.8-1.2,brightness=0.1,contrast=0.2,flip=on (the defaults)")
             .Option("--min-elements", "N", "prune only weights with at least N elements (default 1024)")
             .Repeatable("--input", "FILE|DIR", "evaluation inputs for the report (as accel quantize --calibration; default one seeded random input)", "-i")
             .Option("--mean", "M", "image normalisation mean of the evaluation inputs (default 0)")

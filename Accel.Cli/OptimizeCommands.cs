@@ -105,15 +105,17 @@ public static partial class OptimizeCommands
         if (options.Rounding != WeightRoundingMode.Nearest && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
             throw new UsageException($"--round {p.Value("--round")} applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "quantize");
+        var augmentation = Augmentation(p, "quantize");
+        if (augmentation is not null && mode is not (QuantizationMode.Int8 or QuantizationMode.Int16x8))
+            throw new UsageException($"--augment applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"),
-                maxImagePixels, views: p.Has("--calibration-views"));
+                maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
         var files = paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths);
-        int total = p.Has("--calibration-views")
-            ? files.Sum(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)) ? Enum.GetValues<CalibrationView>().Length : 1)
-            : files.Count;
+        int perImage = (p.Has("--calibration-views") ? Enum.GetValues<CalibrationView>().Length : 1) + (augmentation?.Count ?? 0);
+        int total = files.Sum(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)) ? perImage : 1);
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "quantize");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
@@ -159,11 +161,12 @@ public static partial class OptimizeCommands
             MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
         };
         long maxImagePixels = Limit(p, "--max-image-pixels", CalibrationData.DefaultMaxImagePixels, long.MaxValue, "prune");
+        var augmentation = Augmentation(p, "prune");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration").Concat(p.Values("--input")).ToList();
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"),
-                maxImagePixels, views: p.Has("--calibration-views"));
+                maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "prune");
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
@@ -272,6 +275,30 @@ public static partial class OptimizeCommands
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value > int.MaxValue)
             throw new UsageException($"{name} '{text}': a whole number from 0 to {int.MaxValue}", command);
         return value;
+    }
+
+    /// <summary>--augment N [--augment-seed S] [--augment-ranges SPEC]: null without --augment (or with 0).</summary>
+    private static CalibrationAugmentation? Augmentation(ParsedArgs p, string command)
+    {
+        if (!p.Has("--augment"))
+        {
+            string? stray = new[] { "--augment-seed", "--augment-ranges" }.FirstOrDefault(p.Has);
+            if (stray is not null) throw new UsageException($"{stray} sets up --augment N: give --augment too", command);
+            return null;
+        }
+        string text = p.Value("--augment")!;
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count > CalibrationAugmentation.MaxCount)
+            throw new UsageException($"--augment '{text}': an integer from 0 to {CalibrationAugmentation.MaxCount}", command);
+        ulong seed = 0;
+        if (p.Value("--augment-seed") is { } seedText && !ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out seed))
+            throw new UsageException($"--augment-seed '{seedText}': a non-negative integer", command);
+        AugmentationRanges? ranges = null;
+        if (p.Value("--augment-ranges") is { } spec)
+        {
+            try { ranges = AugmentationRanges.Parse(spec); }
+            catch (OptimizationException e) { throw new UsageException($"--augment-ranges '{spec}': {e.Message}", command); }
+        }
+        return count == 0 ? null : new CalibrationAugmentation(count, seed, ranges);
     }
 
     private static double Number(ParsedArgs p, string name, double fallback, string command)

@@ -106,7 +106,7 @@ public static class CalibrationData
         return Enum.GetValues<CalibrationView>().Select(v => Render(decoded, width, height, channels, mean, std, v, path)).ToList();
     }
 
-    private static (int Width, int Height, int Channels) ImageInput(Model model, float mean, float std, long maxImagePixels)
+    internal static (int Width, int Height, int Channels) ImageInput(Model model, float mean, float std, long maxImagePixels)
     {
         if (maxImagePixels < 1) throw new OptimizationException($"maxImagePixels must be at least 1, got {maxImagePixels}.");
         if (!(std != 0) || !float.IsFinite(std) || !float.IsFinite(mean))
@@ -117,7 +117,7 @@ public static class CalibrationData
         return (inputs[0].Shape[2], inputs[0].Shape[1], inputs[0].Shape[3]);
     }
 
-    private static SKBitmap Decode(string path, long maxImagePixels)
+    internal static SKBitmap Decode(string path, long maxImagePixels)
     {
         byte[] encoded;
         try { encoded = File.ReadAllBytes(path); }
@@ -208,15 +208,25 @@ public static class CalibrationData
     /// other file as a raw tensor. Read lazily, one at a time.
     /// </summary>
     /// <param name="views">Each image gives its <see cref="FromImageViews"/> (raw tensors stay one sample).</param>
+    /// <param name="augmentation">
+    /// With a count above 0, each image also gives that many seeded variants (<see cref="CalibrationAugmenter"/>) after
+    /// its own sample(s); raw tensors are not augmented. Null (the default) adds none.
+    /// </param>
     public static IEnumerable<CalibrationSample> FromPaths(Model model, IEnumerable<string> paths, float mean, float std,
-        long maxImagePixels = DefaultMaxImagePixels, bool views = false)
+        long maxImagePixels = DefaultMaxImagePixels, bool views = false, CalibrationAugmentation? augmentation = null)
     {
+        augmentation?.Validate();
         foreach (string path in ExpandPaths(paths))
         {
             if (!ImageExtensions.Contains(Path.GetExtension(path))) yield return FromRawFile(model, path);
-            else if (views)
-                foreach (var sample in FromImageViews(model, path, mean, std, maxImagePixels)) yield return sample;
-            else yield return FromImage(model, path, mean, std, maxImagePixels);
+            else
+            {
+                if (views)
+                    foreach (var sample in FromImageViews(model, path, mean, std, maxImagePixels)) yield return sample;
+                else yield return FromImage(model, path, mean, std, maxImagePixels);
+                if (augmentation is { Count: > 0 })
+                    foreach (var sample in CalibrationAugmenter.Augment(model, path, mean, std, augmentation, maxImagePixels)) yield return sample;
+            }
         }
     }
 
