@@ -28,7 +28,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
         {
             var tables = p.Rescale.Select(r => r.Copy ? null
                 : Enumerable.Range(0, 256).Select(b => ConcatenationKernel.RescaleElement((byte)b, r, p.OutputZeroPoint)).ToArray()).ToArray();
-            return new RescalingConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs, tables);
+            return new ByteConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs, tables);
         }
         if (!p.Clamp)
             return new ByteConcatenationNode(inputs, node.Outputs[0], p.Outer, slabs.Select(s => s * p.ElementSize).ToArray());
@@ -56,8 +56,11 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
         }
     }
 
-    /// <summary>uint8 chunks copied, or looked up in their input's table where it is rescaled (slabs in bytes).</summary>
-    private sealed unsafe class RescalingConcatenationNode(Tensor[] inputs, Tensor output, int outer, long[] slabs, byte[]?[] tables) : ICpuCompiledNode
+    /// <summary>
+    /// Chunks moved as bytes (slabs in bytes): every dtype without a clamp; a uint8 input with a table (a rescale) is
+    /// looked up in it on the way.
+    /// </summary>
+    private sealed unsafe class ByteConcatenationNode(Tensor[] inputs, Tensor output, int outer, long[] slabs, byte[]?[]? tables = null) : ICpuCompiledNode
     {
         private readonly long _outputSlab = slabs.Sum();
 
@@ -69,7 +72,7 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
             {
                 byte* source = Elements.Read(inputs[i]);
                 long slab = slabs[i];
-                if (tables[i] is { } table)
+                if (tables?[i] is { } table)
                 {
                     fixed (byte* lookup = table)
                         for (int o = 0; o < outer; o++)
@@ -80,25 +83,6 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
                 }
                 else
                     for (int o = 0; o < outer; o++) Elements.Copy(source + o * slab, destination + o * _outputSlab, slab);
-                destination += slab;
-            }
-        }
-    }
-
-    /// <summary>Chunks moved as bytes (slabs in bytes): every dtype without a clamp.</summary>
-    private sealed unsafe class ByteConcatenationNode(Tensor[] inputs, Tensor output, int outer, long[] slabs) : ICpuCompiledNode
-    {
-        private readonly long _outputSlab = slabs.Sum();
-
-        [MethodImpl(JitHints.Hot)]
-        public void Run(CpuThreadPool pool)
-        {
-            byte* destination = Elements.Write(output);
-            for (int i = 0; i < inputs.Length; i++)
-            {
-                byte* source = Elements.Read(inputs[i]);
-                long slab = slabs[i];
-                for (int o = 0; o < outer; o++) Elements.Copy(source + o * slab, destination + o * _outputSlab, slab);
                 destination += slab;
             }
         }
