@@ -30,7 +30,7 @@ internal static partial class OpBuilders
             with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.HardSwish, ["shape", "values", "quantized", "inputScale", "inputZeroPoint", "outputScale", "outputZeroPoint"],
             BuildQuantizedHardSwish) with { ForQuantizedTypes = true };
-        yield return Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values", "quantized", "scale", "zeroPoint"],
+        yield return Builtin(BuiltinOperator.ResizeBilinear, ["input", "size", "alignCorners", "halfPixelCenters", "values", "quantized", "scale", "zeroPoint", "via"],
             BuildQuantizedResizeBilinear) with { ForQuantizedTypes = true };
         yield return Builtin(BuiltinOperator.Pad, ["input", "paddings", "values", "quantized", "scale", "zeroPoint"], BuildQuantizedPad)
             with { ForQuantizedTypes = true };
@@ -233,7 +233,10 @@ internal static partial class OpBuilders
         c.AddOperator(BuiltinOperator.HardSwish, [x], c.DType, outputQuantization: QuantizedOutput(c, inputScale));
     }
 
-    /// <summary>Quantized RESIZE_BILINEAR: input and output share <c>scale</c> and <c>zeroPoint</c> (TFLite does not rescale).</summary>
+    /// <summary>
+    /// Quantized RESIZE_BILINEAR: input and output share <c>scale</c> and <c>zeroPoint</c> (TFLite does not rescale); the
+    /// size a constant or, with <c>via</c> = input, a graph input.
+    /// </summary>
     private static void BuildQuantizedResizeBilinear(OpCaseContext c)
     {
         int[] input = Shape4(c, "input");
@@ -241,9 +244,8 @@ internal static partial class OpBuilders
         bool align = c.P.Bool("alignCorners", false), half = c.P.Bool("halfPixelCenters", false);
         var q = PerTensor(c.P.Double("scale", 0.05), ZeroPoint(c, "zeroPoint", c.DType, -3, 125));
         int x = c.Input("input", c.DType, input, quantization: q);
-        int s = c.Int32Constant("size", [2], size);
-        c.AddOperator(BuiltinOperator.ResizeBilinear, [x, s], c.DType, new ResizeBilinearOptions(align, half), version: half ? 3 : 2,
-            outputQuantization: q);
+        int s = ParameterInput(c, "size", [2], size);
+        AddParameterisedOperator(c, BuiltinOperator.ResizeBilinear, [x, s], new ResizeBilinearOptions(align, half), half ? 3 : 2, q);
     }
 
     /// <summary>Quantized PAD: input and output share <c>scale</c> and <c>zeroPoint</c>; the padding is the zero point.</summary>

@@ -3,7 +3,8 @@ namespace Accel.Conformance.Cases;
 /// <summary>
 /// Quantized (int8, uint8) TRANSPOSE_CONV (entries with <c>"quantized": true</c>): the float builder's geometry, 8-bit
 /// activations per tensor, symmetric int8 weights per channel (or per tensor) and an int32 bias, as
-/// <see cref="QuantizedWeights"/> makes them for the other convolutions.
+/// <see cref="QuantizedWeights"/> makes them for the other convolutions; <c>output_shape</c> a constant or, with
+/// <c>via</c> = input, a graph input (the output is then sized at Invoke).
 /// </summary>
 internal static partial class OpBuilders
 {
@@ -33,7 +34,7 @@ internal static partial class OpBuilders
         var activation = c.P.Activation();
         int[] outputSize = c.P.Ints("outputSize",
             padding == Padding.Same ? [input[1] * sh, input[2] * sw] : [sh * (input[1] - 1) + kh, sw * (input[2] - 1) + kw]);
-        int shape = c.Int32Constant("output_shape", [4], [input[0], outputSize[0], outputSize[1], filters]);
+        int shape = ParameterInput(c, "output_shape", [4], [input[0], outputSize[0], outputSize[1], filters]);
         var (inputQ, inputScale) = QuantizedInput(c);
         var (w, b, meanScale) = QuantizedWeights(c, "weights", [filters, kh, kw, input[3]], 0, filters, inputScale);
         int x = c.Input("input", c.DType, input, quantization: inputQ);
@@ -42,7 +43,7 @@ internal static partial class OpBuilders
         int[] inputs = b >= 0 ? [shape, w, x, b] : [shape, w, x];
         // The converter's version: 4 with a fused activation, 3 with a bias, 2 for int8.
         int version = activation != ActivationFunctionType.None ? 4 : b >= 0 ? 3 : 2;
-        c.AddOperator(BuiltinOperator.TransposeConv, inputs, c.DType, new TransposeConvOptions(padding, sw, sh, activation), version,
-            outputQuantization: outputQ);
+        AddParameterisedOperator(c, BuiltinOperator.TransposeConv, inputs, new TransposeConvOptions(padding, sw, sh, activation), version,
+            outputQ);
     }
 }

@@ -27,13 +27,8 @@ internal static partial class OpBuilders
     /// Adds the operator and its output; with run-time parameters the output is dynamic, which LiteRT.js returns only
     /// through a CAST (shape inference still sees the values, so the model records the shape it has after Invoke).
     /// </summary>
-    private static int AddParameterisedOperator(OpCaseContext c, BuiltinOperator op, int[] inputs, OperatorOptions options, int version = 1)
-    {
-        if (!ParametersAtRunTime(c)) return c.AddOperator(op, inputs, c.DType, options, version);
-        int output = c.Output("output", c.DType,
-            OpCaseContext.InferOutputShape(op, version, options, default, inputs.Select(c.Spec).ToArray(), c.DType),
-            oracleReadsThroughCast: true);
-        c.Model.AddOperator(op, inputs, [output], options, version);
-        return output;
-    }
+    private static int AddParameterisedOperator(OpCaseContext c, BuiltinOperator op, int[] inputs, OperatorOptions options, int version = 1,
+        QuantizationParameters? outputQuantization = null) =>
+        c.AddOperator(op, inputs, c.DType, options, version, outputQuantization: outputQuantization,
+            oracleReadsThroughCast: ParametersAtRunTime(c));
 }

@@ -312,15 +312,19 @@ internal sealed class OpCaseContext
 
     /// <summary>Adds a model output <paramref name="name"/> of the shape the definition of <paramref name="op"/> gives the node.</summary>
     public int InferredOutput(string name, TensorType type, OpId op, int[] inputs, OperatorOptions? options = null, int version = 1,
-        ReadOnlyMemory<byte> customOptions = default, QuantizationParameters? quantization = null) =>
+        ReadOnlyMemory<byte> customOptions = default, QuantizationParameters? quantization = null, bool oracleReadsThroughCast = false) =>
         Output(name, type, OpShapeInference.Infer(op, version, options, customOptions, inputs.Select(Spec).ToArray(), [type],
-            [Default(type, quantization)]).OutputShape, quantization);
+            [Default(type, quantization)]).OutputShape, quantization, oracleReadsThroughCast);
 
-    /// <summary>Adds the output (shape from the definition) and then the builtin operator; returns the output.</summary>
+    /// <summary>
+    /// Adds the output (shape from the definition) and then the builtin operator; returns the output. With
+    /// <paramref name="oracleReadsThroughCast"/> the output is dynamic (see <see cref="Output"/>).
+    /// </summary>
     public int AddOperator(BuiltinOperator op, int[] inputs, TensorType outputType, OperatorOptions? options = null, int version = 1,
-        string outputName = "output", QuantizationParameters? outputQuantization = null)
+        string outputName = "output", QuantizationParameters? outputQuantization = null, bool oracleReadsThroughCast = false)
     {
-        int output = InferredOutput(outputName, outputType, op, inputs, options, version, quantization: outputQuantization);
+        int output = InferredOutput(outputName, outputType, op, inputs, options, version, quantization: outputQuantization,
+            oracleReadsThroughCast: oracleReadsThroughCast);
         Model.AddOperator(op, inputs, [output], options, version);
         return output;
     }
