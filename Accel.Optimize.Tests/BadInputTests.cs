@@ -1,19 +1,7 @@
 namespace Accel.Optimize.Tests;
 
-public sealed class BadInputTests
+public sealed class BadInputTests : TemporaryFolderTests
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "accel-optimize-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-    }
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     [Test]
     public void AnAlreadyQuantizedModel_IsRefused()
     {
@@ -37,7 +25,7 @@ public sealed class BadInputTests
     public void ACalibrationTensorOfTheWrongSize_NamesTheFileAndBothSizes()
     {
         using var model = Model.FromBytes(TestModels.FullyConnected());
-        string path = Path.Combine(_dir, "short.bin");
+        string path = Path.Combine(Folder, "short.bin");
         File.WriteAllBytes(path, new byte[12]);
         var e = Assert.Throws<OptimizationException>(() => CalibrationData.FromRawFile(model, path));
         Assert.That(e!.Message, Does.Contain(path).And.Contain("12 bytes").And.Contain("16"));
@@ -47,9 +35,9 @@ public sealed class BadInputTests
     public void AnImageThatDoesNotDecode_NamesTheFile()
     {
         using var model = Model.FromBytes(TestModels.SmallNetwork());
-        string path = Path.Combine(_dir, "broken.png");
+        string path = Path.Combine(Folder, "broken.png");
         File.WriteAllBytes(path, [0x89, 0x50, 0x4E, 0x47, 1, 2, 3, 4, 5]);
-        var e = Assert.Throws<OptimizationException>(() => CalibrationData.FromPaths(model, [_dir], 0, 1).ToList());
+        var e = Assert.Throws<OptimizationException>(() => CalibrationData.FromPaths(model, [Folder], 0, 1).ToList());
         Assert.That(e!.Message, Does.Contain(path).And.Contain("does not decode"));
     }
 
@@ -57,7 +45,7 @@ public sealed class BadInputTests
     public void AnImage_IsResizedAndNormalisedToTheInput()
     {
         using var model = Model.FromBytes(TestModels.SmallNetwork());
-        string path = Path.Combine(_dir, "red.png");
+        string path = Path.Combine(Folder, "red.png");
         using (var bitmap = new SkiaSharp.SKBitmap(16, 16))
         {
             bitmap.Erase(new SkiaSharp.SKColor(255, 0, 128));
@@ -82,10 +70,10 @@ public sealed class BadInputTests
     [Test]
     public void AtomicWrite_ReplacesTheFileWholeAndLeavesNoTemporaryFile()
     {
-        string path = Path.Combine(_dir, "out.tflite");
+        string path = Path.Combine(Folder, "out.tflite");
         File.WriteAllBytes(path, [1, 2, 3]);
         AtomicFile.Write(path, [4, 5]);
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(new byte[] { 4, 5 }));
-        Assert.That(Directory.GetFiles(_dir), Is.EqualTo(new[] { path }));
+        Assert.That(Directory.GetFiles(Folder), Is.EqualTo(new[] { path }));
     }
 }

@@ -3,23 +3,11 @@ using SkiaSharp;
 namespace Accel.Optimize.Tests;
 
 /// <summary>Calibration-data augmentation (docs/optimize.md §Calibration augmentation): seeded variants of each image.</summary>
-public sealed class CalibrationAugmenterTests
+public sealed class CalibrationAugmenterTests : TemporaryFolderTests
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "accel-augment-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-    }
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     private string Photo(string name, int width = 32, int height = 16)
     {
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(Folder, name);
         using var bitmap = new SKBitmap(width, height);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
@@ -68,8 +56,8 @@ public sealed class CalibrationAugmenterTests
         using var model = Model.FromBytes(TestModels.SmallNetwork());
         Photo("a.png");
         Photo("b.png");
-        Assert.That(CalibrationData.FromPaths(model, [_dir], 127.5f, 127.5f).Count(), Is.EqualTo(2));
-        var samples = CalibrationData.FromPaths(model, [_dir], 127.5f, 127.5f, augmentation: new CalibrationAugmentation(3, 1)).ToList();
+        Assert.That(CalibrationData.FromPaths(model, [Folder], 127.5f, 127.5f).Count(), Is.EqualTo(2));
+        var samples = CalibrationData.FromPaths(model, [Folder], 127.5f, 127.5f, augmentation: new CalibrationAugmentation(3, 1)).ToList();
         Assert.That(samples.Select(s => Path.GetFileName(s.Source)),
             Is.EqualTo(new[] { "a.png", "a.png#augment0", "a.png#augment1", "a.png#augment2", "b.png", "b.png#augment0", "b.png#augment1", "b.png#augment2" }));
     }

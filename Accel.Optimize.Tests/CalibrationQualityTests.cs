@@ -8,20 +8,8 @@ namespace Accel.Optimize.Tests;
 /// §Reconstruction): empirical bias correction, several views of a calibration photo, and pruning with layer-wise
 /// reconstruction.
 /// </summary>
-public sealed class CalibrationQualityTests
+public sealed class CalibrationQualityTests : TemporaryFolderTests
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "accel-calibration-quality-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-    }
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     // ------------------------------------------------------------------------------------------------ bias correction
 
     /// <summary>Σ over outputs of |mean over samples of (optimized − float)|: the systematic part of the error.</summary>
@@ -72,7 +60,7 @@ public sealed class CalibrationQualityTests
 
     private string Photo(int width, int height)
     {
-        string path = Path.Combine(_dir, $"photo{width}x{height}.png");
+        string path = Path.Combine(Folder, $"photo{width}x{height}.png");
         using var bitmap = new SKBitmap(width, height);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
@@ -114,9 +102,9 @@ public sealed class CalibrationQualityTests
     {
         using var model = Model.FromBytes(TestModels.SmallNetwork());
         Photo(20, 20);
-        File.WriteAllBytes(Path.Combine(_dir, "tensor.bin"), new byte[8 * 8 * 3 * 4]);
-        Assert.That(CalibrationData.FromPaths(model, [_dir], 0, 255, views: true).Count(), Is.EqualTo(7));
-        Assert.That(CalibrationData.FromPaths(model, [_dir], 0, 255).Count(), Is.EqualTo(2));
+        File.WriteAllBytes(Path.Combine(Folder, "tensor.bin"), new byte[8 * 8 * 3 * 4]);
+        Assert.That(CalibrationData.FromPaths(model, [Folder], 0, 255, views: true).Count(), Is.EqualTo(7));
+        Assert.That(CalibrationData.FromPaths(model, [Folder], 0, 255).Count(), Is.EqualTo(2));
     }
 
     // ------------------------------------------------------------------------------------------------ reconstruction

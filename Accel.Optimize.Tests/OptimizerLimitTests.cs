@@ -1,16 +1,8 @@
 namespace Accel.Optimize.Tests;
 
 /// <summary>Each user-settable limit of the optimizer is enforced with a typed error naming it, before the work it bounds.</summary>
-public sealed class OptimizerLimitTests
+public sealed class OptimizerLimitTests : TemporaryFolderTests
 {
-    private string _dir = "";
-
-    [SetUp]
-    public void SetUp() => _dir = Directory.CreateTempSubdirectory("accel-optimize-limits").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>Samples that count how many were read: a refusal must not read them all.</summary>
     private static IEnumerable<CalibrationSample> Counted(int count, Action read)
     {
@@ -58,7 +50,7 @@ public sealed class OptimizerLimitTests
     public void AnImageWithMorePixelsThanMaxImagePixelsIsRefusedFromItsHeaderNamingTheLimit()
     {
         using var model = Model.FromBytes(TestModels.SmallNetwork());
-        string path = Path.Combine(_dir, "big.png");
+        string path = Path.Combine(Folder, "big.png");
         using (var bitmap = new SkiaSharp.SKBitmap(40, 30))
         {
             bitmap.Erase(new SkiaSharp.SKColor(10, 20, 30));

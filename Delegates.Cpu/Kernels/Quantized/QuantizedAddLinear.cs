@@ -176,7 +176,7 @@ internal sealed unsafe class QuantizedAddLinear
             var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
             for (; i + 16 <= count; i += 16)
             {
-                var v = Load16(x, i, strideA) * a + Load16(y, i, strideB) * b + c;
+                var v = ByteWidening.Load16(x, i, strideA, _signed) * a + ByteWidening.Load16(y, i, strideB, _signed) * b + c;
                 var r = Vector512.Min(Vector512.Max(Vector512.ShiftRightArithmetic(v, _shift), min), max);
                 Avx512F.ConvertToVector128Byte(r).Store(z + i);
             }
@@ -187,7 +187,7 @@ internal sealed unsafe class QuantizedAddLinear
             var (min, max) = (Vector256.Create(_min), Vector256.Create(_max));
             for (; i + 8 <= count; i += 8)
             {
-                var v = Load8(x, i, strideA) * a + Load8(y, i, strideB) * b + c;
+                var v = ByteWidening.Load8(x, i, strideA, _signed) * a + ByteWidening.Load8(y, i, strideB, _signed) * b + c;
                 var r = Avx2.Min(Avx2.Max(Avx2.ShiftRightArithmetic(v, (byte)_shift), min), max);
                 QuantizedEpilogue.Store8(r, z + i, 8);
             }
@@ -201,19 +201,5 @@ internal sealed unsafe class QuantizedAddLinear
         int vx = _signed ? (sbyte)x : x, vy = _signed ? (sbyte)y : y;
         int r = (vx * _a + vy * _b + _c) >> _shift;
         return (byte)(r < _min ? _min : r > _max ? _max : r);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<int> Load16(byte* data, int index, int stride)
-    {
-        if (stride == 0) return Vector512.Create(_signed ? (int)(sbyte)data[0] : data[0]);
-        return _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)data + index)) : Avx512F.ConvertToVector512Int32(Vector128.Load(data + index));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Load8(byte* data, int index, int stride)
-    {
-        if (stride == 0) return Vector256.Create(_signed ? (int)(sbyte)data[0] : data[0]);
-        return _signed ? Avx2.ConvertToVector256Int32((sbyte*)data + index) : Avx2.ConvertToVector256Int32(data + index);
     }
 }

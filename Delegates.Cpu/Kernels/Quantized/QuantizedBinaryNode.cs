@@ -160,27 +160,13 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         if (_add16 is { } add16) i += add16.Run(x + (nint)start * strideA, strideA, y + (nint)start * strideB, strideB, z + start, end - start);
         else if (_lanes == 16)
             for (; i + 16 <= end; i += 16)
-                Avx512F.ConvertToVector128Byte(_op.Apply16(Load16(x, i * strideA, strideA), Load16(y, i * strideB, strideB))).Store(z + i);
+                Avx512F.ConvertToVector128Byte(_op.Apply16(ByteWidening.Load16(x, i * strideA, strideA, _op.Signed),
+                    ByteWidening.Load16(y, i * strideB, strideB, _op.Signed))).Store(z + i);
         if (_lanes >= 8)
             for (; i + 8 <= end; i += 8)
-                QuantizedEpilogue.Store8(_op.Apply8(Load8(x, i * strideA, strideA), Load8(y, i * strideB, strideB)), z + i, 8);
+                QuantizedEpilogue.Store8(_op.Apply8(ByteWidening.Load8(x, i * strideA, strideA, _op.Signed),
+                    ByteWidening.Load8(y, i * strideB, strideB, _op.Signed)), z + i, 8);
         for (; i < end; i++) z[i] = _op.Apply(x[i * strideA], y[i * strideB]);
-    }
-
-    /// <summary>8 consecutive 8-bit values (or one repeated) as int32 lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Load8(byte* data, int index, int stride)
-    {
-        if (stride == 0) return Vector256.Create(_op.Signed ? (int)(sbyte)data[0] : data[0]);
-        return _op.Signed ? Avx2.ConvertToVector256Int32((sbyte*)data + index) : Avx2.ConvertToVector256Int32(data + index);
-    }
-
-    /// <summary>16 consecutive 8-bit values (or one repeated) as int32 lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<int> Load16(byte* data, int index, int stride)
-    {
-        if (stride == 0) return Vector512.Create(_op.Signed ? (int)(sbyte)data[0] : data[0]);
-        return _op.Signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)data + index)) : Avx512F.ConvertToVector512Int32(Vector128.Load(data + index));
     }
 
     /// <summary>The reference's per-element arithmetic (scalar, for tails and general broadcasts) and its 8- and 16-lane forms.</summary>
@@ -402,8 +388,8 @@ internal sealed unsafe class QuantizedAddLanes16
         int i = 0;
         for (; i + 16 <= count; i += 16)
         {
-            var vx = strideX == 0 ? fixedX : _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x + i)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x + i));
-            var vy = strideY == 0 ? fixedY : _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)y + i)) : Avx512F.ConvertToVector512Int32(Vector128.Load(y + i));
+            var vx = strideX == 0 ? fixedX : ByteWidening.Widen16(x + i, _signed);
+            var vy = strideY == 0 ? fixedY : ByteWidening.Widen16(y + i, _signed);
             vx += offA;
             vy += offB;
             var px = vx * highA + Avx512F.ShiftRightArithmetic(vx * lowA + lowHalfA, lowShiftA);

@@ -228,7 +228,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                             var offset = Vector256.Create(_inputOffset);
                             for (; c + 8 <= channels; c += 8)
                             {
-                                var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x + c) : Avx2.ConvertToVector256Int32(x + c);
+                                var xv = ByteWidening.Widen8(x + c, _signed);
                                 var product = Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + c));
                                 Avx.Store(acc + c, Avx2.Add(Avx.LoadVector256(acc + c), product));
                             }
@@ -276,7 +276,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     for (int kx = kxStart; kx < kxEnd; kx++)
                     {
                         byte* x = row + (nint)(ixOrigin + kx * g.DilationW) * channels;
-                        var xv = _signed ? Avx2.ConvertToVector256Int32((sbyte*)x) : Avx2.ConvertToVector256Int32(x);
+                        var xv = ByteWidening.Widen8(x, _signed);
                         acc = Avx2.Add(acc, Avx2.MultiplyLow(Avx2.Add(xv, offset), Avx.LoadVector256(w + kx * channels)));
                     }
                 }

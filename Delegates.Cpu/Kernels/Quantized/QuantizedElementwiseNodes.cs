@@ -83,14 +83,14 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
             var (zero, scale) = (Vector512.Create(_zeroPoint), Vector512.Create(_scale));
             for (; i + 16 <= end; i += 16)
             {
-                var v = _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)_x + i)) : Avx512F.ConvertToVector512Int32(Vector128.Load(_x + i));
+                var v = ByteWidening.Widen16(_x + i, _signed);
                 (Avx512F.ConvertToVector512Single(v - zero) * scale).Store(y + i);
             }
         }
         var (zero8, scale8) = (Vector256.Create(_zeroPoint), Vector256.Create(_scale));
         for (; i + 8 <= end; i += 8)
         {
-            var v = _signed ? Avx2.ConvertToVector256Int32((sbyte*)_x + i) : Avx2.ConvertToVector256Int32(_x + i);
+            var v = ByteWidening.Widen8(_x + i, _signed);
             Avx.Multiply(Avx.ConvertToVector256Single(v - zero8), scale8).Store(y + i);
         }
         return i;

@@ -88,7 +88,7 @@ internal sealed unsafe class QuantizedGateMul
             var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
             for (; i + 16 <= end; i += 16)
             {
-                var v = (_signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x + i)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x + i))) + offset;
+                var v = ByteWidening.Widen16(x + i, _signed) + offset;
                 var p = Avx512F.ShiftRightArithmetic(v * Vector512.Load(high + c) + Avx512F.ShiftRightArithmetic(v * Vector512.Load(low + c), SplitShift) + nudge, 9);
                 var rounded = Avx512F.ShiftRightArithmetic(p + half - Avx512F.ShiftRightLogical(p.AsUInt32(), signShift).AsInt32(), right);
                 Avx512F.ConvertToVector128Byte(Vector512.Min(Vector512.Max(rounded + outputOffset, min), max)).Store(z + i);
@@ -108,7 +108,7 @@ internal sealed unsafe class QuantizedGateMul
             var (min, max) = (Vector256.Create(_min), Vector256.Create(_max));
             for (; i + 8 <= end; i += 8)
             {
-                var v = (_signed ? Avx2.ConvertToVector256Int32((sbyte*)x + i) : Avx2.ConvertToVector256Int32(x + i)) + offset;
+                var v = ByteWidening.Widen8(x + i, _signed) + offset;
                 var p = Avx2.ShiftRightArithmetic(Avx2.MultiplyLow(v, Avx.LoadVector256(high + c))
                     + Avx2.ShiftRightArithmetic(Avx2.MultiplyLow(v, Avx.LoadVector256(low + c)), SplitShift) + nudge, 9);
                 var rounded = Avx2.ShiftRightArithmetic(p + half - Avx2.ShiftRightLogical(p.AsUInt32(), signShift).AsInt32(), right);

@@ -244,7 +244,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<byte> Folded(byte* x, int* high, int* low, bool signed, in FoldedConstants c)
     {
-        var value = signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x));
+        var value = ByteWidening.Widen16(x, signed);
         var d = Avx512F.Add(value, c.InputOffset);
         var upper = Avx512F.MultiplyLow(d, Avx512F.LoadVector512(high));
         var lower = Avx512F.Add(Avx512F.MultiplyLow(d, Avx512F.LoadVector512(low)), Vector512.Create(1 << 30));
@@ -259,7 +259,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     private static Vector128<byte> Negative(byte* x, int* alpha, bool signed, Vector512<int> inputOffset, Vector512<int> outputOffset,
         Vector512<int> multiplier, Vector512<uint> left, Vector512<int> right, Vector512<int> min, Vector512<int> max)
     {
-        var value = signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)x)) : Avx512F.ConvertToVector512Int32(Vector128.Load(x));
+        var value = ByteWidening.Widen16(x, signed);
         var product = Avx512F.MultiplyLow(Avx512F.Add(value, inputOffset), Avx512F.LoadVector512(alpha));
         var result = Avx512F.Add(VectorRequantize.Multiply(product, multiplier, left, right), outputOffset);
         return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(result, min), max));
@@ -314,7 +314,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         /// <summary>8 consecutive 8-bit values as int32 lanes (sign- or zero-extended).</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vector256<int> Load8(byte* data) =>
-            _signed ? Avx2.ConvertToVector256Int32((sbyte*)data) : Avx2.ConvertToVector256Int32(data);
+            ByteWidening.Widen8(data, _signed);
 
         /// <summary>One 8-bit value in every lane.</summary>
         public Vector256<int> Widen(byte value) => Vector256.Create(_signed ? (sbyte)value : (int)value);

@@ -152,8 +152,8 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector512<int> Load16(byte* at) =>
-        _signed ? Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)at)) : Avx512F.ConvertToVector512Int32(Vector128.Load(at));
+        ByteWidening.Widen16(at, _signed);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Load8(byte* at) => _signed ? Avx2.ConvertToVector256Int32((sbyte*)at) : Avx2.ConvertToVector256Int32(at);
+    private Vector256<int> Load8(byte* at) => ByteWidening.Widen8(at, _signed);
 }

@@ -170,7 +170,7 @@ internal sealed unsafe class QuantizedSoftmaxCpuNode : ICpuCompiledNode
             var high = Vector256.Create(s.Int8 ? (int)sbyte.MaxValue : byte.MaxValue);
             for (; j <= d - 8; j += 8)
             {
-                var index = s.Int8 ? Avx2.ConvertToVector256Int32((sbyte*)x + j) : Avx2.ConvertToVector256Int32(x + j);
+                var index = ByteWidening.Widen8(x + j, s.Int8);
                 var v = Avx.Multiply(Avx2.GatherVector256(t, index, 4), vr);
                 v = Avx.And(v, Avx.CompareOrdered(v, v));
                 v = Avx.Min(v, ceiling);
