@@ -26,6 +26,14 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
             ? NodeSupport.Refuse(reason)
             : NodeSupport.Supported;
 
+    /// <summary>
+    /// A run-time size: the definition checks its values at Invoke and sizes the output, then this kernel compiles for
+    /// them (<see cref="Types"/> already keeps the node to float32, int8 and uint8, as with a constant size).
+    /// </summary>
+    protected override NodeSupport SupportsParamsAtInvoke(DelegateNode node) => NodeSupport.Supported;
+
+    // A run-time size reaches Compile only after the definition accepted it: every integer source position inside the
+    // input (ResizeBilinearDefinition), which is also all the vector kernel's Refusal asks.
     protected override ICpuCompiledNode Compile(DelegateNode node, ResizeBilinearParams p) =>
         p.Quantized is { } q
             ? new Quantized.QuantizedResizeBilinearCpuNode(node.Inputs[0]!, node.Outputs[0], p, q, Quantized.QuantizedIsas.Best(false))

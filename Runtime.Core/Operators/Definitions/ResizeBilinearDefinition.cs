@@ -53,6 +53,12 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         long outputElements = (long)input.Dim(0) * size[0] * size[1] * input.Dim(3);
         if ((long)size[0] * size[1] > int.MaxValue || outputElements > int.MaxValue)
             throw context.Error($"output size {ConstantInputs.Format(size)} gives more than 2^31-1 elements");
+        if (quantized && inputHeight < 1 << 20 && inputWidth < 1 << 20)
+        {
+            // Before the output is resized, so that a refused run-time size leaves it as it was.
+            RequireSourcesInside(context, "row", size[0], Scale10(inputHeight, size[0], options.AlignCorners), options.HalfPixelCenters, inputHeight, input);
+            RequireSourcesInside(context, "column", size[1], Scale10(inputWidth, size[1], options.AlignCorners), options.HalfPixelCenters, inputWidth, input);
+        }
         // Shape first: SetOutputShape refuses an output over InterpreterOptions.MaxTensorBytes before the tables exist.
         context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
         // Five 4-byte entries per output row and column (fuzzer finding: a size of 1 × 2^30 asked for 20 GiB of tables).
@@ -83,6 +89,20 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
             Cost = new OpCost(0, output.ElementCount, CostMath.BytesTouched(context)),
             Quantized = quantizedParams,
         };
+    }
+
+    /// <summary>
+    /// The integer steps' lower neighbour of every output position must lie inside the input. The rounded Q10 step can
+    /// drift past the last row or column when the output is much larger than the input (5 rows to 200: step 26,
+    /// output row 197 → source row 5), where TFLite's ResizeBilinearInteger reads outside the input (the next batch's
+    /// pixels, or past the tensor for the last batch): a clear error here instead. The lower neighbour never decreases
+    /// along the axis, so the last position decides.
+    /// </summary>
+    private static void RequireSourcesInside(KernelContext context, string axis, int outputSize, int scale10, bool halfPixelCenters, int inputSize, Tensor input)
+    {
+        var (_, lower, _) = QuantizedKernels.Interpolation(outputSize - 1, scale10, halfPixelCenters, inputSize);
+        if (lower >= inputSize)
+            throw context.Error($"output {axis} {outputSize - 1} of {outputSize}: the integer resize's Q10 step {scale10} puts its source {axis} at {lower}, past input '{input.Name}''s {inputSize} (TFLite's integer kernel reads outside the input there)");
     }
 
     /// <summary>reference_ops::ResizeBilinearInteger's step in Q10: (2^10·in + out/2) / out; align_corners with out &gt; 1: (in − 1) over (out − 1).</summary>
