@@ -237,142 +237,143 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
         if (_lanes == 1 || count > _maxLaneTaps || depth < 8) return 0;
         nint pixel = (nint)depth * _elementSize, row = (nint)_width * pixel;
         byte* x = Pixel(w.Batch, w.Iy, w.Ix);
+        return _lanes == 16 && depth >= 16
+            ? AverageVectors<AverageLanes512, Vector512<int>>(w, count, x, pixel, row, y)
+            : AverageVectors<AverageLanes256, Vector256<int>>(w, count, x, pixel, row, y);
+    }
+
+    /// <summary>
+    /// <see cref="AverageLanes"/> on one vector width: four vectors of channels at a time, then one at a time, the last
+    /// one stepped back over channels already written (the same bytes again).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int AverageVectors<TL, TV>(Window w, int count, byte* x, nint pixel, nint row, byte* y)
+        where TL : struct, IAverageLanes<TV> where TV : unmanaged
+    {
+        int depth = _depth, lanes = TL.Count, size = _elementSize, min = _min, max = _max;
+        var type = _type;
+        nint step = (nint)lanes * size;
         int c = 0;
-        if (_lanes == 16 && depth >= 16)
+        for (; c + 4 * lanes <= depth; c += 4 * lanes)
         {
-            var half = Vector512.Create(count / 2);
-            var divisor = Vector512.Create((float)count);
-            var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
-            for (; c + 64 <= depth; c += 64)
+            TV s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int ky = 0; ky < w.Rows; ky++)
             {
-                Vector512<int> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int ky = 0; ky < w.Rows; ky++)
+                byte* tap = x + ky * row + (nint)c * size;
+                for (int kx = 0; kx < w.Columns; kx++, tap += pixel)
                 {
-                    byte* tap = x + ky * row + c * _elementSize;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel)
-                    {
-                        s0 += Widen16(tap, 0);
-                        s1 += Widen16(tap, 16);
-                        s2 += Widen16(tap, 32);
-                        s3 += Widen16(tap, 48);
-                    }
+                    s0 = TL.Add(s0, TL.Widen(tap, type));
+                    s1 = TL.Add(s1, TL.Widen(tap + step, type));
+                    s2 = TL.Add(s2, TL.Widen(tap + 2 * step, type));
+                    s3 = TL.Add(s3, TL.Widen(tap + 3 * step, type));
                 }
-                Store16(Divide(s0, half, divisor, min, max), y, c);
-                Store16(Divide(s1, half, divisor, min, max), y, c + 16);
-                Store16(Divide(s2, half, divisor, min, max), y, c + 32);
-                Store16(Divide(s3, half, divisor, min, max), y, c + 48);
             }
-            for (; c < depth; c += 16)
-            {
-                if (c + 16 > depth) c = depth - 16;
-                Vector512<int> s0 = default;
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    byte* tap = x + ky * row + c * _elementSize;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) s0 += Widen16(tap, 0);
-                }
-                Store16(Divide(s0, half, divisor, min, max), y, c);
-            }
-            return depth;
+            byte* output = y + (nint)c * size;
+            TL.Store(TL.Average(s0, count, min, max), output, size);
+            TL.Store(TL.Average(s1, count, min, max), output + step, size);
+            TL.Store(TL.Average(s2, count, min, max), output + 2 * step, size);
+            TL.Store(TL.Average(s3, count, min, max), output + 3 * step, size);
         }
+        for (; c < depth; c += lanes)
         {
-            var half = Vector256.Create(count / 2);
-            var divisor = Vector256.Create((float)count);
-            var (min, max) = (Vector256.Create(_min), Vector256.Create(_max));
-            for (; c + 32 <= depth; c += 32)
+            if (c + lanes > depth) c = depth - lanes;
+            TV s0 = default;
+            for (int ky = 0; ky < w.Rows; ky++)
             {
-                Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    byte* tap = x + ky * row + c * _elementSize;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel)
-                    {
-                        s0 += Widen8(tap, 0);
-                        s1 += Widen8(tap, 8);
-                        s2 += Widen8(tap, 16);
-                        s3 += Widen8(tap, 24);
-                    }
-                }
-                Store8(Divide(s0, half, divisor, min, max), y, c);
-                Store8(Divide(s1, half, divisor, min, max), y, c + 8);
-                Store8(Divide(s2, half, divisor, min, max), y, c + 16);
-                Store8(Divide(s3, half, divisor, min, max), y, c + 24);
+                byte* tap = x + ky * row + (nint)c * size;
+                for (int kx = 0; kx < w.Columns; kx++, tap += pixel) s0 = TL.Add(s0, TL.Widen(tap, type));
             }
-            for (; c < depth; c += 8)
-            {
-                if (c + 8 > depth) c = depth - 8;
-                Vector256<int> s0 = default;
-                for (int ky = 0; ky < w.Rows; ky++)
-                {
-                    byte* tap = x + ky * row + c * _elementSize;
-                    for (int kx = 0; kx < w.Columns; kx++, tap += pixel) s0 += Widen8(tap, 0);
-                }
-                Store8(Divide(s0, half, divisor, min, max), y, c);
-            }
-            return depth;
+            TL.Store(TL.Average(s0, count, min, max), y + (nint)c * size, size);
         }
+        return depth;
     }
 
-    /// <summary>16 elements from channel <paramref name="c"/> of a tap, widened to int32.</summary>
+    private byte* Pixel(int b, int iy, int ix) => _x + ((nint)(b * _height + iy) * _width + ix) * _depth * _elementSize;
+}
+
+/// <summary>
+/// The integer average pool's int32 sums on one vector width: a tap's elements widened, added, then
+/// (s ± ⌊n/2⌋) / n truncated (the sign of s choosing; s = 0 gives 0 either way; the float division is exact for the
+/// tap counts the pool allows, docs/numerics.md), clamped and stored as the output type.
+/// </summary>
+internal unsafe interface IAverageLanes<TV> where TV : unmanaged
+{
+    static abstract int Count { get; }
+    static abstract TV Widen(byte* tap, TensorType type);
+    static abstract TV Add(TV a, TV b);
+    static abstract TV Average(TV sum, int count, int min, int max);
+    static abstract void Store(TV value, byte* output, int elementSize);
+}
+
+internal readonly unsafe struct AverageLanes512 : IAverageLanes<Vector512<int>>
+{
+    public static int Count => 16;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<int> Widen16(byte* tap, int c) => _type switch
+    public static Vector512<int> Widen(byte* tap, TensorType type) => type switch
     {
-        TensorType.Int8 => Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)tap + c)),
-        TensorType.UInt8 => Avx512F.ConvertToVector512Int32(Vector128.Load(tap + c)),
-        _ => Avx512F.ConvertToVector512Int32(Vector256.Load((short*)tap + c)),
+        TensorType.Int8 => Avx512F.ConvertToVector512Int32(Vector128.Load((sbyte*)tap)),
+        TensorType.UInt8 => Avx512F.ConvertToVector512Int32(Vector128.Load(tap)),
+        _ => Avx512F.ConvertToVector512Int32(Vector256.Load((short*)tap)),
     };
 
-    /// <summary>8 elements from channel <paramref name="c"/> of a tap, widened to int32.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Widen8(byte* tap, int c) => _type switch
-    {
-        TensorType.Int8 => Avx2.ConvertToVector256Int32((sbyte*)tap + c),
-        TensorType.UInt8 => Avx2.ConvertToVector256Int32(tap + c),
-        _ => Avx2.ConvertToVector256Int32((short*)tap + c),
-    };
+    public static Vector512<int> Add(Vector512<int> a, Vector512<int> b) => a + b;
 
-    /// <summary>(s ± ⌊n/2⌋) / n truncated (the sign of s choosing; s = 0 gives 0 either way), then the clamp.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Divide(Vector512<int> sum, Vector512<int> half, Vector512<float> divisor, Vector512<int> min, Vector512<int> max)
+    public static Vector512<int> Average(Vector512<int> sum, int count, int min, int max)
     {
+        var half = Vector512.Create(count / 2);
         var rounded = sum + Vector512.ConditionalSelect(Vector512.GreaterThan(sum, Vector512<int>.Zero), half, -half);
-        var quotient = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Divide(Avx512F.ConvertToVector512Single(rounded), divisor));
-        return Vector512.Min(Vector512.Max(quotient, min), max);
+        var quotient = Avx512F.ConvertToVector512Int32WithTruncation(Avx512F.Divide(Avx512F.ConvertToVector512Single(rounded), Vector512.Create((float)count)));
+        return Vector512.Min(Vector512.Max(quotient, Vector512.Create(min)), Vector512.Create(max));
     }
 
-    /// <inheritdoc cref="Divide(Vector512{int}, Vector512{int}, Vector512{float}, Vector512{int}, Vector512{int})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Divide(Vector256<int> sum, Vector256<int> half, Vector256<float> divisor, Vector256<int> min, Vector256<int> max)
+    public static void Store(Vector512<int> value, byte* output, int elementSize)
     {
+        if (elementSize == 2) Avx512F.ConvertToVector256Int16(value).Store((short*)output);
+        else Avx512F.ConvertToVector128Byte(value).Store(output);
+    }
+}
+
+internal readonly unsafe struct AverageLanes256 : IAverageLanes<Vector256<int>>
+{
+    public static int Count => 8;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Widen(byte* tap, TensorType type) => type switch
+    {
+        TensorType.Int8 => Avx2.ConvertToVector256Int32((sbyte*)tap),
+        TensorType.UInt8 => Avx2.ConvertToVector256Int32(tap),
+        _ => Avx2.ConvertToVector256Int32((short*)tap),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Add(Vector256<int> a, Vector256<int> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Average(Vector256<int> sum, int count, int min, int max)
+    {
+        var half = Vector256.Create(count / 2);
         var rounded = sum + Vector256.ConditionalSelect(Vector256.GreaterThan(sum, Vector256<int>.Zero), half, -half);
-        var quotient = Avx.ConvertToVector256Int32WithTruncation(Avx.Divide(Avx.ConvertToVector256Single(rounded), divisor));
-        return Avx2.Min(Avx2.Max(quotient, min), max);
+        var quotient = Avx.ConvertToVector256Int32WithTruncation(Avx.Divide(Avx.ConvertToVector256Single(rounded), Vector256.Create((float)count)));
+        return Avx2.Min(Avx2.Max(quotient, Vector256.Create(min)), Vector256.Create(max));
     }
 
-    /// <summary>16 clamped int32 lanes as the output elements of channels [c, c + 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Store16(Vector512<int> value, byte* y, int c)
+    public static void Store(Vector256<int> value, byte* output, int elementSize)
     {
-        if (_elementSize == 2) Avx512F.ConvertToVector256Int16(value).Store((short*)y + c);
-        else Avx512F.ConvertToVector128Byte(value).Store(y + c);
-    }
-
-    /// <summary>8 clamped int32 lanes as the output elements of channels [c, c + 8).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Store8(Vector256<int> value, byte* y, int c)
-    {
-        if (_elementSize == 2)
+        if (elementSize == 2)
         {
             // vpackssdw packs within 128-bit halves: the low half's 4 shorts, then the high half's (the lanes are clamped
             // to int16 already, so no saturation happens).
             var packed = Avx2.PackSignedSaturate(value, value).AsUInt64();
-            ((ulong*)((short*)y + c))[0] = packed.GetElement(0);
-            ((ulong*)((short*)y + c))[1] = packed.GetElement(2);
+            ((ulong*)output)[0] = packed.GetElement(0);
+            ((ulong*)output)[1] = packed.GetElement(2);
         }
-        else QuantizedEpilogue.Store8(value, y + c, 8);
+        else QuantizedEpilogue.Store8(value, output, 8);
     }
-
-    private byte* Pixel(int b, int iy, int ix) => _x + ((nint)(b * _height + iy) * _width + ix) * _depth * _elementSize;
 }
 
 /// <summary>The few vector operations the integer pools' maximum needs, on one vector width (Vector128/256/512 of T).</summary>
