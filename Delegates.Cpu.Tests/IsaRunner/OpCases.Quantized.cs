@@ -95,6 +95,10 @@ public static partial class OpCases
             (12, 13, 3, 5, 2, 1, Padding.Same, 32, 2),
             (9, 9, 4, 4, 1, 1, Padding.Valid, 16, 1),
             (10, 10, 1, 3, 1, 1, Padding.Same, 32, 1),
+            // Cin 3 → 24 (the landmark models' first layer: four-pixel steps of three blocks, then single pixels with an
+            // odd last block): stride 2 valid, stride 1 same in two batches.
+            (13, 14, 3, 3, 2, 1, Padding.Valid, 24, 1),
+            (9, 11, 3, 3, 1, 1, Padding.Same, 24, 2),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })

@@ -8,8 +8,9 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
-/// An int8 CONV_2D on an image's few channels (Cin ≤ 4, KW·Cin ≤ 16, no dilation) with 16 or 32 output channels — the
-/// first layer of selfie_segmentation (3×3×3 → 16) and palm_detection_full (5×5×3 → 32) — on AVX-VNNI with the AVX-512
+/// An int8 CONV_2D on an image's few channels (Cin ≤ 4, KW·Cin ≤ 16, no dilation) with 16, 24 or 32 output channels — the
+/// first layer of selfie_segmentation (3×3×3 → 16), the pose and hand landmark models (3×3×3 → 24) and
+/// palm_detection_full (5×5×3 → 32) — on AVX-VNNI with the AVX-512
 /// epilogue. The GEMM path gathers every output pixel into a packed row and runs tiles of four; with K = 27–75 that
 /// copy and its bookkeeping cost as much as the products. Here the input is copied once per invoke, flipped to
 /// u = x + 128, into a buffer framed by the input's zero point (flipped), so every tap of every output pixel is inside
@@ -17,7 +18,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <c>vpdpbusd</c>), the bytes past KW·Cin meeting zero weights. The sums start from the bias with (x_off − 128)·Σw
 /// folded in (as <see cref="PackedQuantizedWeights"/>): Σ u·w + bias + (x_off − 128)·Σw = Σ (x + x_off)·w + bias, and a
 /// frame tap (x = zero point) adds nothing, as the reference skips it. Exact modulo 2^32 like the GEMM (docs/numerics.md
-/// §CPU delegate int8). Four pixels (16 channels) or two (32 channels) per step keep eight independent accumulators.
+/// §CPU delegate int8). Four pixels (16 channels) or two (32 channels) per step keep eight independent accumulators,
+/// four pixels of 24 channels twelve.
 /// </summary>
 internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
 {
@@ -38,11 +40,11 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
 
     private byte* _x, _y;
 
-    /// <summary>Whether this kernel takes the node: int8 VNNI with AVX-512F, Cin ≤ 4, KW·Cin ≤ 16, no dilation, Cout 16 or 32.</summary>
+    /// <summary>Whether this kernel takes the node: int8 VNNI with AVX-512F, Cin ≤ 4, KW·Cin ≤ 16, no dilation, Cout 16, 24 or 32.</summary>
     public static bool Fits(ConvLayout g, QuantizedIsa isa, QuantizedConvParams q, bool signed) =>
         signed && isa == QuantizedIsa.AvxVnni && Avx512F.IsSupported && Vector512.IsHardwareAccelerated && q.FilterOffset == 0
         && g.InputDepth <= 4 && g.FilterWidth * g.InputDepth <= 16 && g.DilationH == 1 && g.DilationW == 1
-        && g.OutputDepth is 16 or 32 && -q.InputOffset is >= sbyte.MinValue and <= sbyte.MaxValue;
+        && g.OutputDepth is 16 or 24 or 32 && -q.InputOffset is >= sbyte.MinValue and <= sbyte.MaxValue;
 
     public QuantizedFirstLayerCpuNode(Tensor input, Tensor output, ConvLayout g, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
         QuantizedEpilogue epilogue, int inputOffset)
@@ -115,6 +117,8 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
             int ox = 0;
             if (_blocks == 2)
                 for (; ox + 4 <= g.OutputWidth; ox += 4) Four16(top + (nint)ox * g.StrideW * cin, y + ox * 16);
+            else if (_blocks == 3)
+                for (; ox + 4 <= g.OutputWidth; ox += 4) Four24(top + (nint)ox * g.StrideW * cin, y + ox * 24);
             else
                 for (; ox + 2 <= g.OutputWidth; ox += 2) Two32(top + (nint)ox * g.StrideW * cin, y + ox * 32);
             for (; ox < g.OutputWidth; ox++) One(top + (nint)ox * g.StrideW * cin, y + ox * g.OutputDepth);
@@ -160,6 +164,54 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(d0, d1), m, l, r)).Store(y + 48);
     }
 
+    /// <summary>
+    /// Four adjacent output pixels of 24 channels from the first tap of the first one: each pixel's channels 0–15 are
+    /// requantized as one 16-lane vector, channels 16–23 as one 8-lane vector.
+    /// </summary>
+    private void Four24(byte* first, byte* y)
+    {
+        var g = _g;
+        nint pixel = (nint)g.StrideW * g.InputDepth, line = (nint)_frameColumns * g.InputDepth;
+        sbyte* w = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
+        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        var (p0, p1, p2) = (Avx.LoadVector256(bias), Avx.LoadVector256(bias + 8), Avx.LoadVector256(bias + 16));
+        Vector256<int> a0 = p0, a1 = p1, a2 = p2, b0 = p0, b1 = p1, b2 = p2, c0 = p0, c1 = p1, c2 = p2, d0 = p0, d1 = p1, d2 = p2;
+        for (int ky = 0; ky < g.FilterHeight; ky++)
+        {
+            byte* at = first + ky * line;
+            for (int q = 0; q < _quads; q++, w += 3 * Block * 4)
+            {
+                var (w0, w1, w2) = (Avx.LoadVector256(w), Avx.LoadVector256(w + Block * 4), Avx.LoadVector256(w + 2 * Block * 4));
+                var u = Quad(at + 4 * q);
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, w0);
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, w1);
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, w2);
+                u = Quad(at + pixel + 4 * q);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, u, w0);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, u, w1);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, u, w2);
+                u = Quad(at + 2 * pixel + 4 * q);
+                c0 = AvxVnni.MultiplyWideningAndAdd(c0, u, w0);
+                c1 = AvxVnni.MultiplyWideningAndAdd(c1, u, w1);
+                c2 = AvxVnni.MultiplyWideningAndAdd(c2, u, w2);
+                u = Quad(at + 3 * pixel + 4 * q);
+                d0 = AvxVnni.MultiplyWideningAndAdd(d0, u, w0);
+                d1 = AvxVnni.MultiplyWideningAndAdd(d1, u, w1);
+                d2 = AvxVnni.MultiplyWideningAndAdd(d2, u, w2);
+            }
+        }
+        var (m, l, r) = _epilogue.Lanes16(0);
+        var (m8, l8, r8) = _epilogue.Lanes(16);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
+        QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b0, b1), m, l, r)).Store(y + 24);
+        QuantizedEpilogue.Store8(_epilogue.Requantize(b2, m8, l8, r8), y + 40, 8);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(c0, c1), m, l, r)).Store(y + 48);
+        QuantizedEpilogue.Store8(_epilogue.Requantize(c2, m8, l8, r8), y + 64, 8);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(d0, d1), m, l, r)).Store(y + 72);
+        QuantizedEpilogue.Store8(_epilogue.Requantize(d2, m8, l8, r8), y + 88, 8);
+    }
+
     /// <summary>Two adjacent output pixels of 32 channels from the first tap of the first one.</summary>
     private void Two32(byte* first, byte* y)
     {
@@ -198,14 +250,15 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b2, b3), m2, l2, r2)).Store(y + 48);
     }
 
-    /// <summary>One output pixel (a row's last ones), block by block.</summary>
+    /// <summary>One output pixel (a row's last ones), two blocks at a time, an odd last block alone.</summary>
     private void One(byte* first, byte* y)
     {
         var g = _g;
         nint line = (nint)_frameColumns * g.InputDepth;
         sbyte* weights = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
         int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
-        for (int pair = 0; pair < _blocks; pair += 2)
+        int pair = 0;
+        for (; pair + 2 <= _blocks; pair += 2)
         {
             Vector256<int> a = Avx.LoadVector256(bias + pair * Block), b = Avx.LoadVector256(bias + (pair + 1) * Block);
             for (int ky = 0; ky < g.FilterHeight; ky++)
@@ -217,6 +270,15 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                     b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(w + Block * 4));
                 }
             Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), pair * Block)).Store(y + pair * Block);
+        }
+        if (pair < _blocks)
+        {
+            Vector256<int> a = Avx.LoadVector256(bias + pair * Block);
+            for (int ky = 0; ky < g.FilterHeight; ky++)
+                for (int q = 0; q < _quads; q++)
+                    a = AvxVnni.MultiplyWideningAndAdd(a, Quad(first + ky * line + 4 * q),
+                        Avx.LoadVector256(weights + ((ky * _quads + q) * _blocks + pair) * Block * 4));
+            QuantizedEpilogue.Store8(_epilogue.Requantize(a, pair * Block), y + pair * Block, 8);
         }
     }
 }
