@@ -6,10 +6,12 @@ using Accel.Delegates.Cpu.Kernels.Gemm;
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
-/// An int8 pointwise CONV_2D (1×1, stride 1, no padding) with few channels — Cin 4, 8, 12 or 16 and Cout 8 or 16, such
-/// as pose_landmark_full's 8 → 8 layers at 256×256 — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each
-/// pixel into a packed row and handles tiles of four pixels; with K ≤ 16 that fixed cost per pixel outweighs its one to
-/// four <c>vpdpbusd</c>. Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping the
+/// An int8 pointwise CONV_2D (1×1, stride 1, no padding) with few output channels — Cout 8 with Cin a multiple of 4 up
+/// to 128, Cout 16 with Cin up to 48, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark models'
+/// 24 → 8 — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles
+/// of four pixels; for so few output channels that fixed cost per pixel outweighs its <c>vpdpbusd</c> (one-node
+/// models, minima, GEMM → here: 24 → 8 at 128² 0.16 → 0.05 ms, 64 → 8 at 64² 0.050 → 0.028, 128 → 8 0.070 → 0.058,
+/// 48 → 16 0.047 → 0.038; 64 → 16 equal and 96 → 16 slower, so Cout 16 stops at 48). Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping the
 /// top bits in the register) against the packed weights of <see cref="PackedQuantizedWeights"/> (whose bias has the
 /// (x_off − 128)·Σw correction folded in, and starts the sum); two pixels of 8 channels, or one of 16, are requantized
 /// per 16-lane vector and stored with one <c>vpmovdb</c>. The sums are those of the GEMM path, exact modulo 2^32
@@ -28,12 +30,12 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
     private byte* _x, _y;
 
     /// <summary>
-    /// Whether this kernel takes the node: the int8 VNNI path with AVX-512F, a pointwise geometry, Cin in {4, 8, 12, 16},
-    /// Cout 8 or 16.
+    /// Whether this kernel takes the node: the int8 VNNI path with AVX-512F, a pointwise geometry, Cin a multiple of 4, and
+    /// Cout 8 with Cin ≤ 128 or Cout 16 with Cin ≤ 48.
     /// </summary>
     public static bool Fits(ConvLayout g, QuantizedIsa isa) =>
         isa == QuantizedIsa.AvxVnni && Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.IsPointwise
-        && g.InputDepth is 4 or 8 or 12 or 16 && g.OutputDepth is 8 or 16;
+        && g.InputDepth % 4 == 0 && g.InputDepth >= 4 && (g.OutputDepth == 8 ? g.InputDepth <= 128 : g.OutputDepth == 16 && g.InputDepth <= 48);
 
     public QuantizedSmallPointwiseCpuNode(Tensor input, Tensor output, ConvLayout g, PackedQuantizedWeights weights, QuantizedEpilogue epilogue)
     {
