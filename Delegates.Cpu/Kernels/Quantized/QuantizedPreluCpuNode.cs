@@ -147,7 +147,10 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     /// the alpha branch requantized on 16 lanes, d &lt; 0 (the input byte below its zero point) picking it; the tail
     /// element by element.
     /// </summary>
-    [MethodImpl(JitHints.Hot)]
+    // NoInlining (here and on MapFolded): inlined into the chunk lambda's tier-1 code, this method left its per-16-lane
+    // helper (Negative / Folded) out of line, a call per 16 elements (perf: a third of PRELU's time on
+    // palm_detection_full int8); compiled on its own it inlines them.
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private void MapWide(int start, int end)
     {
         byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
@@ -196,7 +199,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     /// because |d| ≤ 255 and |a| ≤ 255 bound |K| &lt; 2^39, so |d·K_h| &lt; 255·2^23 and |d·K_l| &lt; 2^24. The rounding
     /// shift is (h + 2^(r−1) − [h &lt; 0]) >> r (halves away from zero; nothing for r = 0).
     /// </summary>
-    [MethodImpl(JitHints.Hot)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private void MapFolded(int start, int end)
     {
         byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
