@@ -88,7 +88,7 @@ public static partial class OpCases
             (5, 6, 4, 1, 1, 1, Padding.Valid, 16, 2),
             (3, 5, 12, 1, 1, 1, Padding.Valid, 8, 2),
             (4, 4, 16, 1, 1, 1, Padding.Same, 16, 1),
-            // ... and up to Cin 128 → 8 or Cin 48 → 16: Cin 24 → 8 (odd pixel count), 128 → 8 in two batches, 48 → 16.
+            // ... and up to Cin 128 → 8: Cin 24 → 8 (odd pixel count), 128 → 8 in two batches; 48 → 16 (the GEMM).
             (7, 5, 24, 1, 1, 1, Padding.Valid, 8, 1),
             (3, 4, 128, 1, 1, 1, Padding.Valid, 8, 2),
             (5, 5, 48, 1, 1, 1, Padding.Same, 16, 1),

@@ -7,11 +7,12 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
 /// An int8 pointwise CONV_2D (1×1, stride 1, no padding) with few output channels — Cout 8 with Cin a multiple of 4 up
-/// to 128, Cout 16 with Cin up to 48, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark models'
-/// 24 → 8 — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles
+/// to 128, Cout 16 with Cin 4–16, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark models' 24 → 8
+/// — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles
 /// of four pixels; for so few output channels that fixed cost per pixel outweighs its <c>vpdpbusd</c> (one-node
 /// models, minima, GEMM → here: 24 → 8 at 128² 0.16 → 0.05 ms, 64 → 8 at 64² 0.050 → 0.028, 128 → 8 0.070 → 0.058,
-/// 48 → 16 0.047 → 0.038; 64 → 16 equal and 96 → 16 slower, so Cout 16 stops at 48). Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping the
+/// 48 → 16 0.047 → 0.038). Cout 16 stays at Cin ≤ 16, and Cout 24 on the GEMM: those layers keep the GEMM node, whose
+/// output a following residual ADD is fused into (ResidualAddFusion), which this node does not offer. Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping the
 /// top bits in the register) against the packed weights of <see cref="PackedQuantizedWeights"/> (whose bias has the
 /// (x_off − 128)·Σw correction folded in, and starts the sum); two pixels of 8 channels, or one of 16, are requantized
 /// per 16-lane vector and stored with one <c>vpmovdb</c>. The sums are those of the GEMM path, exact modulo 2^32
@@ -31,11 +32,11 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
 
     /// <summary>
     /// Whether this kernel takes the node: the int8 VNNI path with AVX-512F, a pointwise geometry, Cin a multiple of 4, and
-    /// Cout 8 with Cin ≤ 128 or Cout 16 with Cin ≤ 48.
+    /// Cout 8 with Cin ≤ 128 or Cout 16 with Cin ≤ 16.
     /// </summary>
     public static bool Fits(ConvLayout g, QuantizedIsa isa) =>
         isa == QuantizedIsa.AvxVnni && Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.IsPointwise
-        && g.InputDepth % 4 == 0 && g.InputDepth >= 4 && (g.OutputDepth == 8 ? g.InputDepth <= 128 : g.OutputDepth == 16 && g.InputDepth <= 48);
+        && g.InputDepth % 4 == 0 && g.InputDepth >= 4 && (g.OutputDepth == 8 ? g.InputDepth <= 128 : g.OutputDepth == 16 && g.InputDepth <= 16);
 
     public QuantizedSmallPointwiseCpuNode(Tensor input, Tensor output, ConvLayout g, PackedQuantizedWeights weights, QuantizedEpilogue epilogue)
     {
