@@ -7,12 +7,12 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
 /// An int8 pointwise CONV_2D (1×1, stride 1, no padding) with few output channels — Cout 8 with Cin a multiple of 4 up
-/// to 128, Cout 16 or 24 with Cin up to 48, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark
-/// models' 24 → 8 and 24 → 24 — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles
+/// to 128, Cout 16 with Cin 4–16, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark models' 24 → 8
+/// — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles
 /// of four pixels; for so few output channels that fixed cost per pixel outweighs its <c>vpdpbusd</c> (one-node
 /// models, minima, GEMM → here: 24 → 8 at 128² 0.16 → 0.05 ms, 64 → 8 at 64² 0.050 → 0.028, 128 → 8 0.070 → 0.058,
-/// 48 → 16 0.047 → 0.038, 24 → 24 at 128² 0.205 → 0.134, 48 → 24 0.057 → 0.048; 64 → 16 and 96 → 24 equal, 96 → 16
-/// slower, so Cout 16 and 24 stop at 48). Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping the
+/// 48 → 16 0.047 → 0.038). Cout 16 stays at Cin ≤ 16, and Cout 24 on the GEMM: those layers keep the GEMM node, whose
+/// output a following residual ADD is fused into (ResidualAddFusion), which this node does not offer. Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping the
 /// top bits in the register) against the packed weights of <see cref="PackedQuantizedWeights"/> (whose bias has the
 /// (x_off − 128)·Σw correction folded in, and starts the sum); two pixels of 8 channels, or one of 16, are requantized
 /// per 16-lane vector and stored with one <c>vpmovdb</c>. The sums are those of the GEMM path, exact modulo 2^32
@@ -32,11 +32,11 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
 
     /// <summary>
     /// Whether this kernel takes the node: the int8 VNNI path with AVX-512F, a pointwise geometry, Cin a multiple of 4, and
-    /// Cout 8 with Cin ≤ 128 or Cout 16 or 24 with Cin ≤ 48.
+    /// Cout 8 with Cin ≤ 128 or Cout 16 with Cin ≤ 16.
     /// </summary>
     public static bool Fits(ConvLayout g, QuantizedIsa isa) =>
         isa == QuantizedIsa.AvxVnni && Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.IsPointwise
-        && g.InputDepth % 4 == 0 && g.InputDepth >= 4 && (g.OutputDepth == 8 ? g.InputDepth <= 128 : g.OutputDepth is 16 or 24 && g.InputDepth <= 48);
+        && g.InputDepth % 4 == 0 && g.InputDepth >= 4 && (g.OutputDepth == 8 ? g.InputDepth <= 128 : g.OutputDepth == 16 && g.InputDepth <= 16);
 
     public QuantizedSmallPointwiseCpuNode(Tensor input, Tensor output, ConvLayout g, PackedQuantizedWeights weights, QuantizedEpilogue epilogue)
     {
@@ -58,8 +58,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
         int width = _g.OutputWidth;
         int first = start * width, last = end * width;
         if (_g.OutputDepth == 8) Run8(first, last);
-        else if (_g.OutputDepth == 16) Run16(first, last);
-        else Run24(first, last);
+        else Run16(first, last);
     }
 
     /// <summary>Cout 8: one 8-lane accumulator per pixel, two pixels per 16-lane requantization and 16-byte store.</summary>
@@ -92,60 +91,6 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(),
                     Avx.LoadVector256(w + q * 32));
             QuantizedEpilogue.Store8(_epilogue.Requantize(a, m, l, r), y, 8);
-        }
-    }
-
-    /// <summary>
-    /// Cout 24: three 8-channel blocks per pixel, two pixels per step; channels 0–15 requantized as one 16-lane vector,
-    /// 16–23 as one 8-lane vector.
-    /// </summary>
-    private void Run24(int first, int last)
-    {
-        int cin = _g.InputDepth, quads = cin / 4, blockSize = PackedQuantizedWeights.BlockChannels * cin;
-        sbyte* w0 = _weights.Narrow, w1 = w0 + blockSize, w2 = w1 + blockSize;
-        var bias0 = Avx.LoadVector256(_weights.Bias);
-        var bias1 = Avx.LoadVector256(_weights.Bias + 8);
-        var bias2 = Avx.LoadVector256(_weights.Bias + 16);
-        var (m, l, r) = _epilogue.Lanes16(0);
-        var (m8, l8, r8) = _epilogue.Lanes(16);
-        var flip = Vector256.Create(unchecked((int)0x8080_8080));
-        byte* x = _x + (nint)first * cin;
-        byte* y = _y + (nint)first * 24;
-        int p = first;
-        for (; p + 2 <= last; p += 2, x += 2 * cin, y += 48)
-        {
-            Vector256<int> a0 = bias0, a1 = bias1, a2 = bias2, b0 = bias0, b1 = bias1, b2 = bias2;
-            for (int q = 0; q < quads; q++)
-            {
-                var u = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte();
-                var v = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte();
-                var k0 = Avx.LoadVector256(w0 + q * 32);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, k0);
-                b0 = AvxVnni.MultiplyWideningAndAdd(b0, v, k0);
-                var k1 = Avx.LoadVector256(w1 + q * 32);
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, k1);
-                b1 = AvxVnni.MultiplyWideningAndAdd(b1, v, k1);
-                var k2 = Avx.LoadVector256(w2 + q * 32);
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, k2);
-                b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
-            }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
-            QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b0, b1), m, l, r)).Store(y + 24);
-            QuantizedEpilogue.Store8(_epilogue.Requantize(b2, m8, l8, r8), y + 40, 8);
-        }
-        if (p < last)
-        {
-            Vector256<int> a0 = bias0, a1 = bias1, a2 = bias2;
-            for (int q = 0; q < quads; q++)
-            {
-                var u = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte();
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, Avx.LoadVector256(w0 + q * 32));
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, Avx.LoadVector256(w1 + q * 32));
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, Avx.LoadVector256(w2 + q * 32));
-            }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
-            QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
         }
     }
 
