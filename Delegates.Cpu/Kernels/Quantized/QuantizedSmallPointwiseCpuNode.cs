@@ -8,12 +8,12 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <summary>
 /// An int8 pointwise CONV_2D (1×1, stride 1, no padding) with few output channels — Cout 8 with Cin a multiple of 4 up
 /// to 128, Cout 16 with Cin 4–16, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark models' 24 → 8
-/// — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles
-/// of four pixels; for so few output channels that fixed cost per pixel outweighs its <c>vpdpbusd</c> (one-node
-/// models, minima, GEMM → here: 24 → 8 at 128² 0.16 → 0.05 ms, 64 → 8 at 64² 0.050 → 0.028, 128 → 8 0.070 → 0.058,
-/// 48 → 16 0.047 → 0.038). Cout 16 stays at Cin ≤ 16, and Cout 24 on the GEMM: those layers keep the GEMM node, whose
-/// output a following residual ADD is fused into (ResidualAddFusion), which this node does not offer. Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping the
-/// top bits in the register) against the packed weights of <see cref="PackedQuantizedWeights"/> (whose bias has the
+/// — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles of four
+/// pixels; for so few output channels that fixed cost per pixel outweighs its <c>vpdpbusd</c> (one-node models, minima,
+/// GEMM → here: 24 → 8 at 128² 0.16 → 0.05 ms, 64 → 8 at 64² 0.050 → 0.028, 128 → 8 0.070 → 0.058). Wider Cout 16 and
+/// Cout 24 layers stay on the GEMM node, whose output a following residual ADD is fused into (ResidualAddFusion), which
+/// this node does not offer. Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping
+/// the top bits in the register) against the packed weights of <see cref="PackedQuantizedWeights"/> (whose bias has the
 /// (x_off − 128)·Σw correction folded in, and starts the sum); two pixels of 8 channels, or one of 16, are requantized
 /// per 16-lane vector and stored with one <c>vpmovdb</c>. The sums are those of the GEMM path, exact modulo 2^32
 /// (docs/numerics.md §CPU delegate int8).
