@@ -238,8 +238,8 @@ public sealed class QuantizedConvolutionTests
     /// <summary>
     /// Which layers the small pointwise kernel takes (so the bit-exact cases above with those shapes run it): int8 on
     /// AVX-VNNI with AVX-512, 1×1 stride 1 unpadded, Cin 4/8/12/16, Cout 8/16 — pose_landmark_full's 8 → 8 layer at
-    /// 256×256, and Cin up to 128 with Cout 8 — and not a 3×3 or strided layer, Cin 3, 132 → 8, 20 → 16, Cout 24, or the
-    /// uint8 (vpmaddwd) path.
+    /// 256×256 — Cin up to 128 with Cout 8, and up to 48 with Cout 16 or 24 — and not a 3×3 or strided layer, Cin 3,
+    /// 132 → 8, 52 → 16 or 24, Cout 32, or the uint8 (vpmaddwd) path.
     /// </summary>
     [Test]
     public void TheSmallPointwiseKernelTakesOnlyTinyUnpaddedOneByOneInt8Layers()
@@ -258,8 +258,12 @@ public sealed class QuantizedConvolutionTests
         foreach (int cin in new[] { 24, 32, 64, 128 })
             Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(cin, 8), QuantizedIsa.AvxVnni), Is.True, $"{cin} -> 8");
         Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(132, 8), QuantizedIsa.AvxVnni), Is.False, "Cin 132 -> 8 (the GEMM)");
-        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(20, 16), QuantizedIsa.AvxVnni), Is.False, "Cin 20 -> 16 (the GEMM, which fuses a residual ADD)");
-        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 24), QuantizedIsa.AvxVnni), Is.False, "Cout 24");
+        foreach (int cin in new[] { 8, 24, 48 })
+        foreach (int cout in new[] { 16, 24 })
+            Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(cin, cout), QuantizedIsa.AvxVnni), Is.True, $"{cin} -> {cout}");
+        foreach (int cout in new[] { 16, 24 })
+            Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(52, cout), QuantizedIsa.AvxVnni), Is.False, $"Cin 52 -> {cout} (the GEMM)");
+        Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 32), QuantizedIsa.AvxVnni), Is.False, "Cout 32");
         Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8), QuantizedIsa.Avx2), Is.False, "the uint8 path");
     }
 

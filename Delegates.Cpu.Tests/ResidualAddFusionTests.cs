@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Accel.Building;
+using Accel.Delegates.Cpu.Kernels.Quantized;
 
 namespace Accel.Delegates.Cpu.Tests;
 
@@ -37,6 +38,28 @@ public sealed class ResidualAddFusionTests
                 Assert.That(fusions, Is.EqualTo(1), c.Name);
                 Assert.That(overInput, Is.EqualTo(new[] { true }), $"{c.Name} @{threads}t: expected the output exactly over the input");
             }
+    }
+
+    [Test]
+    public void SmallInt8PointwiseLayersRunTheirResidualAddInTheSmallPointwisePass()
+    {
+        if (!QuantizedIsas.IsSupported(QuantizedIsa.AvxVnni) || !System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            Assert.Ignore("this machine (as this process sees it) has no AVX-VNNI with AVX-512F: these layers take the GEMM node");
+        string[] small = ["1x9x7x16 k1 -> 24", "2x6x5x40 k1 -> 16", "1x13x10x24 k1 -> 24", "1x20x24x16 k1 -> 24", "1x7x9x32 k1 -> 8"];
+        var cases = OpCases.QuantizedResidualAddCases(new Random(1319))
+            .Where(c => c.Name.Contains("int8", StringComparison.Ordinal) && !c.Name.Contains("uint8", StringComparison.Ordinal)
+                && small.Any(s => c.Name.Contains(s, StringComparison.Ordinal))).ToArray();
+        Assert.That(cases, Has.Length.EqualTo(2 * small.Length));
+        foreach (var c in cases)
+        {
+            using var model = Model.FromBytes(c.Model);
+            var cpu = new CpuDelegate();
+            var options = new InterpreterOptions { Threads = 2 };
+            options.Delegates.Add(new DelegateSelection(cpu));
+            using var interpreter = new Interpreter(model, options);
+            interpreter.AllocateTensors();
+            Assert.That(cpu.LastResidualAddFusions.Select(f => f.Producer), Has.Exactly(1).TypeOf<QuantizedSmallPointwiseCpuNode>(), c.Name);
+        }
     }
 
     /// <summary>
@@ -100,7 +123,6 @@ public sealed class ResidualAddFusionTests
     [Test]
     public void TheSameBlockWithoutTheTwistsIsFused()
     {
-        // 24 -> 24 channels: the GEMM node (16 -> 16 would take the small pointwise kernel, which is not fused).
         var (model, inputs) = Block(extraReader: false, convIsOutput: false, subtract: false);
         Assert.That(CompareWithReference(model, inputs, 1, "plain block").Fusions, Is.EqualTo(1));
     }

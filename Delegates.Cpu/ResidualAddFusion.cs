@@ -5,7 +5,7 @@ using Accel.Operators;
 namespace Accel.Delegates.Cpu;
 
 /// <summary>
-/// Fuses an int8/uint8 CONV_2D (the GEMM node) into the ADD that alone reads its output, with a residual operand of
+/// Fuses an int8/uint8 CONV_2D (the GEMM node, or the small pointwise node) into the ADD that alone reads its output, with a residual operand of
 /// the same shape (MobileNetV2/BlazePose-style residual blocks: 1×1 projection + skip connection): one pass computes the
 /// convolution's bytes tile by tile into a stack buffer and adds the residual to them into the ADD's output, so the
 /// convolution's output tensor is never written nor read back. The bytes are the convolution's own (the same GEMM and
@@ -21,7 +21,7 @@ internal static class ResidualAddFusion
     /// </summary>
     public static ResidualAddFusedNode? TryFuse(DelegatePartition partition, int index, ICpuCompiledNode first, Func<ICpuCompiledNode> compileSecond)
     {
-        if (first is not QuantizedConv2DCpuNode conv || index + 1 >= partition.Nodes.Count) return null;
+        if (first is not IResidualAddProducer conv || index + 1 >= partition.Nodes.Count) return null;
         var producer = partition.Nodes[index];
         var add = partition.Nodes[index + 1];
         if (producer.Outputs.Count != 1 || add.Builtin != BuiltinOperator.Add || add.Inputs.Count != 2 || add.Outputs.Count != 1) return null;
@@ -35,8 +35,49 @@ internal static class ResidualAddFusion
             || residual.ElementCount != intermediate.ElementCount || output.ElementCount != intermediate.ElementCount) return null;
         if (!ActivationFusion.IsReadOnlyBy(partition, intermediate, index + 1, operand)) return null;
         if (compileSecond() is not QuantizedBinaryCpuNode addNode || !addNode.IsSameShapeAdd) return null;
-        if (conv.WithResidualAdd(addNode, operand, residual, output) is not { } fused) return null;
+        if (conv.WithResidualAdd(new ResidualAddOperands(addNode, operand, residual, output)) is not { } fused) return null;
         return new ResidualAddFusedNode(fused, conv, addNode, conv.Input, residual, output);
+    }
+}
+
+/// <summary>
+/// An integer convolution node that can compute the residual ADD reading its output in the same pass: each run of its
+/// output bytes is requantized into a stack buffer exactly as into its output, then goes through the ADD node's own
+/// element loop with the residual's elements.
+/// </summary>
+internal interface IResidualAddProducer : ICpuCompiledNode
+{
+    /// <summary>The convolution's input tensor (the fused node's overlap guard).</summary>
+    Tensor Input { get; }
+
+    /// <summary>
+    /// Whether the fused pass may write its output exactly over its input: each output pixel takes exactly the bytes of
+    /// the input pixel it reads, and each work item reads its pixels before it writes their bytes.
+    /// </summary>
+    bool CanRunOverInput { get; }
+
+    /// <summary>Whether the work on <paramref name="pool"/> is split into channel groups: the fused pass then runs apart.</summary>
+    bool SplitsChannels(CpuThreadPool pool);
+
+    /// <summary>This convolution with <paramref name="residual"/>'s ADD in the same pass (its output is the ADD's), or null where it cannot.</summary>
+    ICpuCompiledNode? WithResidualAdd(ResidualAddOperands residual);
+}
+
+/// <summary>
+/// The residual ADD fused into a convolution: the ADD node, which of its operands the convolution's output is, the other
+/// operand and the ADD's output.
+/// </summary>
+internal sealed unsafe record ResidualAddOperands(QuantizedBinaryCpuNode Add, int ConvOperand, Tensor Residual, Tensor Output)
+{
+    /// <summary>
+    /// The ADD of <paramref name="count"/> convolution bytes at <paramref name="conv"/> and the residual's bytes at
+    /// <paramref name="residual"/> + <paramref name="at"/> into <paramref name="output"/> + <paramref name="at"/>, in the ADD's operand order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply(byte* conv, byte* residual, byte* output, nint at, int count)
+    {
+        if (ConvOperand == 0) Add.Apply(conv, residual + at, output + at, count);
+        else Add.Apply(residual + at, conv, output + at, count);
     }
 }
 
@@ -48,7 +89,7 @@ internal static class ResidualAddFusion
 /// (each element is read before it is written); any other overlap with it runs them apart too. A convolution split
 /// into channel groups (few tiles, many channels, more than one thread) also runs apart.
 /// </summary>
-internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, ICpuCompiledNode conv, ICpuCompiledNode add,
+internal sealed unsafe class ResidualAddFusedNode(ICpuCompiledNode fused, IResidualAddProducer conv, ICpuCompiledNode add,
     Tensor convInput, Tensor residual, Tensor output) : ICpuCompiledNode
 {
     private enum Mode { Unfused, Fused, OverInput }
@@ -56,7 +97,7 @@ internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, 
     [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
-        if (Plan() != Mode.Unfused && !fused.SplitsChannels(pool))
+        if (Plan() != Mode.Unfused && !conv.SplitsChannels(pool))
         {
             fused.Run(pool);
             return;
@@ -64,6 +105,9 @@ internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, 
         conv.Run(pool);
         add.Run(pool);
     }
+
+    /// <summary>For tests: the convolution node that computes the ADD in its pass.</summary>
+    internal IResidualAddProducer Producer => conv;
 
     /// <summary>For tests: whether the arena lets this node run fused.</summary>
     internal bool RunsFused => Plan() != Mode.Unfused;
@@ -80,6 +124,6 @@ internal sealed unsafe class ResidualAddFusedNode(QuantizedConv2DCpuNode fused, 
         if (!(o == r || o + bytes <= r || r + bytes <= o)) return Mode.Unfused;
         byte* x = QuantizedConv.Pointer(convInput.Bytes);
         if (o + bytes <= x || x + convInput.ByteSize <= o) return Mode.Fused;
-        return o == x && fused.CanRunOverInput ? Mode.OverInput : Mode.Unfused;
+        return o == x && conv.CanRunOverInput ? Mode.OverInput : Mode.Unfused;
     }
 }

@@ -92,6 +92,9 @@ public static partial class OpCases
             (7, 5, 24, 1, 1, 1, Padding.Valid, 8, 1),
             (3, 4, 128, 1, 1, 1, Padding.Valid, 8, 2),
             (5, 5, 48, 1, 1, 1, Padding.Same, 16, 1),
+            // Cout 24 (two pixels per step, a lone last one): Cin 24, Cin 48 in two batches.
+            (5, 3, 24, 1, 1, 1, Padding.Valid, 24, 1),
+            (3, 3, 48, 1, 1, 1, Padding.Valid, 24, 2),
             // An image's first layer (int8 on AVX-VNNI + AVX-512: filter rows read from a zero-point frame): Cin 3 → 16 at
             // stride 2 (four-pixel steps and a row tail), 5×5 Cin 3 → 32 in two batches (two-pixel steps and a tail), a
             // 16-byte filter row (Cin 4, k4), Cin 1.

@@ -138,7 +138,7 @@ internal sealed unsafe class QuantizedFullyConnectedCpuNode : ICpuCompiledNode
 /// (ky, kx) taps in order, taps outside the input as the input's zero point, which the reference skips and which add
 /// nothing here), then the GEMM over the packed weights. A pointwise convolution's rows are its input pixels.
 /// </summary>
-internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
+internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
 {
     private static readonly CpuThreadPool.ChunkAction<QuantizedConv2DCpuNode> RunChunk =
         static (in QuantizedConv2DCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
@@ -154,7 +154,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
     private readonly bool _signed;
     private readonly bool _pointwise; // 1×1, stride 1, no padding: output pixel p reads input pixel p, no gather arithmetic
     private readonly bool _tail;      // the packed row is longer than K (its tail is cleared per row)
-    private readonly ResidualAdd? _residual; // the ADD this node's output feeds, computed in the same pass (null: none)
+    private readonly ResidualAddOperands? _residual; // the ADD this node's output feeds, computed in the same pass (null: none)
 
     private byte* _x, _y, _r;
     private int _groups;
@@ -168,26 +168,23 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
         _tail = weights.RowLength != weights.Depth;
     }
 
-    private QuantizedConv2DCpuNode(QuantizedConv2DCpuNode conv, ResidualAdd residual)
+    private QuantizedConv2DCpuNode(QuantizedConv2DCpuNode conv, ResidualAddOperands residual)
         : this(conv._input, residual.Output, conv._g, conv._weights, conv._epilogue, conv._inputOffset, conv._signed)
     {
         _residual = residual;
     }
 
-    /// <summary>
-    /// The ADD <paramref name="add"/> of this convolution's output (its operand <paramref name="convOperand"/>) and
-    /// <paramref name="residual"/> into <paramref name="output"/>, in the same pass: each chunk of tiles is requantized
-    /// into a stack buffer exactly as into the convolution's output, then goes through the ADD node's own element loop
-    /// (<see cref="QuantizedBinaryCpuNode.Apply"/>) with the residual's elements; the packed weights are shared. Null
-    /// when the output rows are wider than <see cref="ResidualBufferBytes"/>.
-    /// </summary>
-    public QuantizedConv2DCpuNode? WithResidualAdd(QuantizedBinaryCpuNode add, int convOperand, Tensor residual, Tensor output) =>
-        _g.OutputDepth * QuantizedGemm.TileRows > ResidualBufferBytes ? null : new(this, new ResidualAdd(add, convOperand, residual, output));
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Each chunk of tiles is requantized into a stack buffer exactly as into the convolution's output, then goes through
+    /// the ADD node's own element loop (<see cref="QuantizedBinaryCpuNode.Apply"/>) with the residual's elements; the
+    /// packed weights are shared. Null when the output rows are wider than <see cref="ResidualBufferBytes"/>.
+    /// </remarks>
+    public ICpuCompiledNode? WithResidualAdd(ResidualAddOperands residual) =>
+        _g.OutputDepth * QuantizedGemm.TileRows > ResidualBufferBytes ? null : new QuantizedConv2DCpuNode(this, residual);
 
-    private sealed record ResidualAdd(QuantizedBinaryCpuNode Add, int ConvOperand, Tensor Residual, Tensor Output);
-
-    /// <summary>The input tensor (the fused node's overlap guard).</summary>
-    internal Tensor Input => _input;
+    /// <inheritdoc/>
+    public Tensor Input => _input;
 
     private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
 
@@ -204,18 +201,18 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
         pool.For(Tiles * _groups, this, RunChunk);
     }
 
-    /// <summary>
-    /// Whether the work is split into channel groups on <paramref name="pool"/> (few tiles, many channels, more than
-    /// one thread): the fused residual pass then runs apart, as short per-group ADD spans would cost more than it saves.
-    /// </summary>
-    internal bool SplitsChannels(CpuThreadPool pool) => ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount) > 1;
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Few tiles, many channels, more than one thread: short per-group ADD spans would cost more than the fusion saves.
+    /// </remarks>
+    public bool SplitsChannels(CpuThreadPool pool) => ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount) > 1;
 
-    /// <summary>
-    /// Whether the fused pass may write its output exactly over its input: a pointwise convolution with as many output
-    /// channels as input channels, so each output pixel takes exactly the bytes of the input pixel it reads, and each
-    /// work item (whole tiles) packs its pixels into its stack rows before it writes their bytes.
-    /// </summary>
-    internal bool CanRunOverInput => _pointwise && _g.InputDepth == _g.OutputDepth;
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A pointwise convolution with as many output channels as input channels; each work item (whole tiles) packs its
+    /// pixels into its stack rows before it writes their bytes.
+    /// </remarks>
+    public bool CanRunOverInput => _pointwise && _g.InputDepth == _g.OutputDepth;
 
     private void RunItems(int start, int end)
     {
@@ -265,23 +262,10 @@ internal sealed unsafe class QuantizedConv2DCpuNode : ICpuCompiledNode
             pending += count;
             if (pending == chunkRows || tile + 1 == end)
             {
-                AddRows(residual, buffer, pendingFirst, pending * channels);
+                residual.Apply(buffer, _r, _y, (nint)pendingFirst * channels, pending * channels);
                 pending = 0;
             }
         }
-    }
-
-    /// <summary>
-    /// ADD of <paramref name="count"/> convolution bytes at <paramref name="conv"/> and the residual's elements from
-    /// output pixel <paramref name="pixel"/> on, in the ADD's operand order.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddRows(ResidualAdd residual, byte* conv, int pixel, int count)
-    {
-        nint at = (nint)pixel * _g.OutputDepth;
-        byte* other = _r + at;
-        if (residual.ConvOperand == 0) residual.Add.Apply(conv, other, _y + at, count);
-        else residual.Add.Apply(other, conv, _y + at, count);
     }
 
     /// <summary>The packed rows of output pixels [first, first + count).</summary>

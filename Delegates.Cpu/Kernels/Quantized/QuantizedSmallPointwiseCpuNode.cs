@@ -7,18 +7,19 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
 /// An int8 pointwise CONV_2D (1×1, stride 1, no padding) with few output channels — Cout 8 with Cin a multiple of 4 up
-/// to 128, Cout 16 with Cin 4–16, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark models' 24 → 8
-/// — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed row and handles tiles of four
-/// pixels; for so few output channels that fixed cost per pixel outweighs its <c>vpdpbusd</c> (one-node models, minima,
-/// GEMM → here: 24 → 8 at 128² 0.16 → 0.05 ms, 64 → 8 at 64² 0.050 → 0.028, 128 → 8 0.070 → 0.058). Wider Cout 16 and
-/// Cout 24 layers stay on the GEMM node, whose output a following residual ADD is fused into (ResidualAddFusion), which
-/// this node does not offer. Here each input quadruple is broadcast straight from the input (x + 128 as u8 by flipping
-/// the top bits in the register) against the packed weights of <see cref="PackedQuantizedWeights"/> (whose bias has the
-/// (x_off − 128)·Σw correction folded in, and starts the sum); two pixels of 8 channels, or one of 16, are requantized
-/// per 16-lane vector and stored with one <c>vpmovdb</c>. The sums are those of the GEMM path, exact modulo 2^32
-/// (docs/numerics.md §CPU delegate int8).
+/// to 128, Cout 16 or 24 with Cin up to 48, such as pose_landmark_full's 8 → 8 layers at 256×256 and the landmark
+/// models' 24 → 8 and 24 → 24 — on AVX-VNNI with the AVX-512 epilogue. The GEMM path copies each pixel into a packed
+/// row and handles tiles of four pixels; for so few output channels that fixed cost per pixel outweighs its
+/// <c>vpdpbusd</c> (one-node models, minima, GEMM → here: 24 → 8 at 128² 0.16 → 0.05 ms, 64 → 8 at 64² 0.050 → 0.028,
+/// 128 → 8 0.070 → 0.058, 48 → 16 0.047 → 0.038, 24 → 24 at 128² 0.205 → 0.134, 48 → 24 0.057 → 0.048; 64 → 16 and
+/// 96 → 24 equal, 96 → 16 slower, so Cout 16 and 24 stop at 48). Here each input quadruple is broadcast straight from
+/// the input (x + 128 as u8 by flipping the top bits in the register) against the packed weights of
+/// <see cref="PackedQuantizedWeights"/> (whose bias has the (x_off − 128)·Σw correction folded in, and starts the sum);
+/// two pixels of 8 channels, or one of 16, are requantized per 16-lane vector and stored with one <c>vpmovdb</c>. The
+/// sums are those of the GEMM path, exact modulo 2^32 (docs/numerics.md §CPU delegate int8). Like the GEMM node, it
+/// takes a following residual ADD into the same pass (<see cref="ResidualAddFusion"/>).
 /// </summary>
-internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
+internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProducer
 {
     private static readonly CpuThreadPool.ChunkAction<QuantizedSmallPointwiseCpuNode> RunChunk =
         static (in QuantizedSmallPointwiseCpuNode kernel, int start, int end) => kernel.RunRows(start, end);
@@ -27,16 +28,17 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
     private readonly ConvLayout _g;
     private readonly PackedQuantizedWeights _weights;
     private readonly QuantizedEpilogue _epilogue;
+    private readonly ResidualAddOperands? _residual; // the ADD this node's output feeds, computed in the same pass (null: none)
 
-    private byte* _x, _y;
+    private byte* _x, _y, _r;
 
     /// <summary>
     /// Whether this kernel takes the node: the int8 VNNI path with AVX-512F, a pointwise geometry, Cin a multiple of 4, and
-    /// Cout 8 with Cin ≤ 128 or Cout 16 with Cin ≤ 16.
+    /// Cout 8 with Cin ≤ 128 or Cout 16 or 24 with Cin ≤ 48.
     /// </summary>
     public static bool Fits(ConvLayout g, QuantizedIsa isa) =>
         isa == QuantizedIsa.AvxVnni && Avx512F.IsSupported && Vector512.IsHardwareAccelerated && g.IsPointwise
-        && g.InputDepth % 4 == 0 && g.InputDepth >= 4 && (g.OutputDepth == 8 ? g.InputDepth <= 128 : g.OutputDepth == 16 && g.InputDepth <= 16);
+        && g.InputDepth % 4 == 0 && g.InputDepth >= 4 && (g.OutputDepth == 8 ? g.InputDepth <= 128 : g.OutputDepth is 16 or 24 && g.InputDepth <= 48);
 
     public QuantizedSmallPointwiseCpuNode(Tensor input, Tensor output, ConvLayout g, PackedQuantizedWeights weights, QuantizedEpilogue epilogue)
     {
@@ -45,10 +47,32 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
         (_input, _output, _g, _weights, _epilogue) = (input, output, g, weights, epilogue);
     }
 
+    private QuantizedSmallPointwiseCpuNode(QuantizedSmallPointwiseCpuNode conv, ResidualAddOperands residual)
+        : this(conv._input, residual.Output, conv._g, conv._weights, conv._epilogue)
+    {
+        _residual = residual;
+    }
+
+    /// <inheritdoc/>
+    public Tensor Input => _input;
+
+    /// <inheritdoc/>
+    /// <remarks>Each work item computes a run of pixels into its stack buffer before it writes their output bytes.</remarks>
+    public bool CanRunOverInput => _g.InputDepth == _g.OutputDepth;
+
+    /// <inheritdoc/>
+    /// <remarks>The work is split by output rows only.</remarks>
+    public bool SplitsChannels(CpuThreadPool pool) => false;
+
+    /// <inheritdoc/>
+    /// <remarks>Each run of pixels is requantized into a stack buffer exactly as into the convolution's output, then goes through the ADD node's element loop.</remarks>
+    public ICpuCompiledNode WithResidualAdd(ResidualAddOperands residual) => new QuantizedSmallPointwiseCpuNode(this, residual);
+
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
         _y = QuantizedConv.Pointer(_output.WritableBytes);
+        if (_residual is not null) _r = QuantizedConv.Pointer(_residual.Residual.Bytes);
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
@@ -57,12 +81,39 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
     {
         int width = _g.OutputWidth;
         int first = start * width, last = end * width;
-        if (_g.OutputDepth == 8) Run8(first, last);
-        else Run16(first, last);
+        if (_residual is null) RunPixels(first, last - first, _y + (nint)first * _g.OutputDepth);
+        else RunPixelsWithResidual(first, last);
+    }
+
+    /// <summary>
+    /// The fused residual ADD: runs of pixels (up to <see cref="QuantizedConv2DCpuNode.ResidualBufferBytes"/> output
+    /// bytes) computed into a stack buffer, then added to the residual into the output by the ADD node's element loop.
+    /// </summary>
+    [SkipLocalsInit]
+    private void RunPixelsWithResidual(int first, int last)
+    {
+        int channels = _g.OutputDepth;
+        byte* buffer = stackalloc byte[QuantizedConv2DCpuNode.ResidualBufferBytes];
+        int run = QuantizedConv2DCpuNode.ResidualBufferBytes / channels & ~1; // even: the two-pixel steps stay whole
+        for (int p = first; p < last; p += run)
+        {
+            int count = Math.Min(run, last - p);
+            RunPixels(p, count, buffer);
+            _residual!.Apply(buffer, _r, _y, (nint)p * channels, count * channels);
+        }
+    }
+
+    /// <summary>Pixels [first, first + count) into <paramref name="y"/> (C bytes per pixel).</summary>
+    private void RunPixels(int first, int count, byte* y)
+    {
+        byte* x = _x + (nint)first * _g.InputDepth;
+        if (_g.OutputDepth == 8) Run8(x, y, count);
+        else if (_g.OutputDepth == 16) Run16(x, y, count);
+        else Run24(x, y, count);
     }
 
     /// <summary>Cout 8: one 8-lane accumulator per pixel, two pixels per 16-lane requantization and 16-byte store.</summary>
-    private void Run8(int first, int last)
+    private void Run8(byte* x, byte* y, int count)
     {
         int cin = _g.InputDepth, quads = cin / 4;
         sbyte* w = _weights.Narrow;
@@ -70,10 +121,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
         var (m, l, r) = _epilogue.Lanes(0);
         var (m2, l2, r2) = (Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r));
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
-        byte* x = _x + (nint)first * cin;
-        byte* y = _y + (nint)first * 8;
-        int p = first;
-        for (; p + 2 <= last; p += 2, x += 2 * cin, y += 16)
+        int p = 0;
+        for (; p + 2 <= count; p += 2, x += 2 * cin, y += 16)
         {
             Vector256<int> a = bias, b = bias;
             for (int q = 0; q < quads; q++)
@@ -84,7 +133,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
             }
             Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), m2, l2, r2)).Store(y);
         }
-        if (p < last)
+        if (p < count)
         {
             Vector256<int> a = bias;
             for (int q = 0; q < quads; q++)
@@ -95,7 +144,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Cout 16: two 8-channel blocks per pixel, one 16-lane requantization and 16-byte store per pixel.</summary>
-    private void Run16(int first, int last)
+    private void Run16(byte* x, byte* y, int count)
     {
         int cin = _g.InputDepth, quads = cin / 4, blockSize = PackedQuantizedWeights.BlockChannels * cin;
         sbyte* w = _weights.Narrow, v = w + blockSize;
@@ -103,9 +152,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
         var biasHigh = Avx.LoadVector256(_weights.Bias + 8);
         var (m, l, r) = _epilogue.Lanes16(0);
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
-        byte* x = _x + (nint)first * cin;
-        byte* y = _y + (nint)first * 16;
-        for (int p = first; p < last; p++, x += cin, y += 16)
+        for (int p = 0; p < count; p++, x += cin, y += 16)
         {
             Vector256<int> a = biasLow, b = biasHigh;
             for (int q = 0; q < quads; q++)
@@ -115,6 +162,58 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : ICpuCompiledNode
                 b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
             }
             Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), m, l, r)).Store(y);
+        }
+    }
+
+    /// <summary>
+    /// Cout 24: three 8-channel blocks per pixel, two pixels per step; channels 0–15 requantized as one 16-lane vector,
+    /// 16–23 as one 8-lane vector.
+    /// </summary>
+    private void Run24(byte* x, byte* y, int count)
+    {
+        int cin = _g.InputDepth, quads = cin / 4, blockSize = PackedQuantizedWeights.BlockChannels * cin;
+        sbyte* w0 = _weights.Narrow, w1 = w0 + blockSize, w2 = w1 + blockSize;
+        var bias0 = Avx.LoadVector256(_weights.Bias);
+        var bias1 = Avx.LoadVector256(_weights.Bias + 8);
+        var bias2 = Avx.LoadVector256(_weights.Bias + 16);
+        var (m, l, r) = _epilogue.Lanes16(0);
+        var (m8, l8, r8) = _epilogue.Lanes(16);
+        var flip = Vector256.Create(unchecked((int)0x8080_8080));
+        int p = 0;
+        for (; p + 2 <= count; p += 2, x += 2 * cin, y += 48)
+        {
+            Vector256<int> a0 = bias0, a1 = bias1, a2 = bias2, b0 = bias0, b1 = bias1, b2 = bias2;
+            for (int q = 0; q < quads; q++)
+            {
+                var u = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte();
+                var v = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte();
+                var k0 = Avx.LoadVector256(w0 + q * 32);
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, k0);
+                b0 = AvxVnni.MultiplyWideningAndAdd(b0, v, k0);
+                var k1 = Avx.LoadVector256(w1 + q * 32);
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, k1);
+                b1 = AvxVnni.MultiplyWideningAndAdd(b1, v, k1);
+                var k2 = Avx.LoadVector256(w2 + q * 32);
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, k2);
+                b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
+            }
+            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
+            QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
+            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b0, b1), m, l, r)).Store(y + 24);
+            QuantizedEpilogue.Store8(_epilogue.Requantize(b2, m8, l8, r8), y + 40, 8);
+        }
+        if (p < count)
+        {
+            Vector256<int> a0 = bias0, a1 = bias1, a2 = bias2;
+            for (int q = 0; q < quads; q++)
+            {
+                var u = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte();
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, Avx.LoadVector256(w0 + q * 32));
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, Avx.LoadVector256(w1 + q * 32));
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, Avx.LoadVector256(w2 + q * 32));
+            }
+            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
+            QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
         }
     }
 }
