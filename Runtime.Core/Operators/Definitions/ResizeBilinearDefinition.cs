@@ -53,11 +53,15 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         long outputElements = (long)input.Dim(0) * size[0] * size[1] * input.Dim(3);
         if ((long)size[0] * size[1] > int.MaxValue || outputElements > int.MaxValue)
             throw context.Error($"output size {ConstantInputs.Format(size)} gives more than 2^31-1 elements");
-        if (quantized && inputHeight < 1 << 20 && inputWidth < 1 << 20)
+        // The integer kernels' Q10 steps (null for float, and for an input too large for Q10 coordinates, refused below).
+        QuantizedResizeParams? steps = quantized && inputHeight < 1 << 20 && inputWidth < 1 << 20
+            ? new QuantizedResizeParams(Scale10(inputHeight, size[0], options.AlignCorners), Scale10(inputWidth, size[1], options.AlignCorners))
+            : null;
+        if (steps is not null)
         {
             // Before the output is resized, so that a refused run-time size leaves it as it was.
-            RequireSourcesInside(context, "row", size[0], Scale10(inputHeight, size[0], options.AlignCorners), options.HalfPixelCenters, inputHeight, input);
-            RequireSourcesInside(context, "column", size[1], Scale10(inputWidth, size[1], options.AlignCorners), options.HalfPixelCenters, inputWidth, input);
+            RequireSourcesInside(context, "row", size[0], steps.HeightScale10, options.HalfPixelCenters, inputHeight, input);
+            RequireSourcesInside(context, "column", size[1], steps.WidthScale10, options.HalfPixelCenters, inputWidth, input);
         }
         // Shape first: SetOutputShape refuses an output over InterpreterOptions.MaxTensorBytes before the tables exist.
         context.SetOutputShape(0, [input.Dim(0), size[0], size[1], input.Dim(3)]);
@@ -65,7 +69,6 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
         context.ReserveWorkspace(20L * ((long)size[0] + size[1]), "the per-row/column interpolation tables");
         var rows = ResizeBilinearAxis.Create(size[0], inputHeight, options);
         var columns = ResizeBilinearAxis.Create(size[1], inputWidth, options);
-        QuantizedResizeParams? quantizedParams = null;
         if (quantized)
         {
             if (input.Type == TensorType.Int16)
@@ -80,14 +83,13 @@ internal sealed class ResizeBilinearDefinition : OpDefinition<ResizeBilinearPara
                 QuantizedParams.PerTensor(context, output, "output");
             }
             // Q10 coordinates: in · 2^10 and the products o · step must fit an int.
-            if (inputHeight >= 1 << 20 || inputWidth >= 1 << 20)
+            if (steps is null)
                 throw context.Error($"input '{input.Name}' is too large for the integer resize's Q10 coordinates (2^20 rows or columns)");
-            quantizedParams = new QuantizedResizeParams(Scale10(inputHeight, size[0], options.AlignCorners), Scale10(inputWidth, size[1], options.AlignCorners));
         }
         return new ResizeBilinearParams(rows, columns, options.AlignCorners, options.HalfPixelCenters)
         {
             Cost = new OpCost(0, output.ElementCount, CostMath.BytesTouched(context)),
-            Quantized = quantizedParams,
+            Quantized = steps,
         };
     }
 
