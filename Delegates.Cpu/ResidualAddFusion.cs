@@ -36,7 +36,7 @@ internal static class ResidualAddFusion
         if (!ActivationFusion.IsReadOnlyBy(partition, intermediate, index + 1, operand)) return null;
         if (compileSecond() is not QuantizedBinaryCpuNode addNode || !addNode.IsSameShapeAdd) return null;
         if (conv.WithResidualAdd(new ResidualAddOperands(addNode, operand, residual, output)) is not { } fused) return null;
-        return new ResidualAddFusedNode(fused, conv, addNode, conv.Input, residual, output);
+        return new ResidualAddFusedNode(fused, conv, addNode, residual, output);
     }
 }
 
@@ -69,6 +69,9 @@ internal interface IResidualAddProducer : ICpuCompiledNode
 /// </summary>
 internal sealed unsafe record ResidualAddOperands(QuantizedBinaryCpuNode Add, int ConvOperand, Tensor Residual, Tensor Output)
 {
+    /// <summary>Most convolution output bytes a fused pass buffers on the stack before each ADD (and the widest run it fuses).</summary>
+    public const int BufferBytes = 8192;
+
     /// <summary>
     /// The ADD of <paramref name="count"/> convolution bytes at <paramref name="conv"/> and the residual's bytes at
     /// <paramref name="residual"/> + <paramref name="at"/> into <paramref name="output"/> + <paramref name="at"/>, in the ADD's operand order.
@@ -90,7 +93,7 @@ internal sealed unsafe record ResidualAddOperands(QuantizedBinaryCpuNode Add, in
 /// into channel groups (few tiles, many channels, more than one thread) also runs apart.
 /// </summary>
 internal sealed unsafe class ResidualAddFusedNode(ICpuCompiledNode fused, IResidualAddProducer conv, ICpuCompiledNode add,
-    Tensor convInput, Tensor residual, Tensor output) : ICpuCompiledNode
+    Tensor residual, Tensor output) : ICpuCompiledNode
 {
     private enum Mode { Unfused, Fused, OverInput }
 
@@ -122,8 +125,8 @@ internal sealed unsafe class ResidualAddFusedNode(ICpuCompiledNode fused, IResid
         long bytes = output.ByteSize;
         byte* r = QuantizedConv.Pointer(residual.Bytes);
         if (!(o == r || o + bytes <= r || r + bytes <= o)) return Mode.Unfused;
-        byte* x = QuantizedConv.Pointer(convInput.Bytes);
-        if (o + bytes <= x || x + convInput.ByteSize <= o) return Mode.Fused;
+        byte* x = QuantizedConv.Pointer(conv.Input.Bytes);
+        if (o + bytes <= x || x + conv.Input.ByteSize <= o) return Mode.Fused;
         return o == x && conv.CanRunOverInput ? Mode.OverInput : Mode.Unfused;
     }
 }

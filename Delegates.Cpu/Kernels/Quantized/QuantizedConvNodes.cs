@@ -143,9 +143,6 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     private static readonly CpuThreadPool.ChunkAction<QuantizedConv2DCpuNode> RunChunk =
         static (in QuantizedConv2DCpuNode kernel, int start, int end) => kernel.RunItems(start, end);
 
-    /// <summary>Most output bytes a fused residual ADD buffers per chunk of tiles (and the widest output row it fuses).</summary>
-    public const int ResidualBufferBytes = 8192;
-
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
     private readonly PackedQuantizedWeights _weights;
@@ -178,10 +175,10 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     /// <remarks>
     /// Each chunk of tiles is requantized into a stack buffer exactly as into the convolution's output, then goes through
     /// the ADD node's own element loop (<see cref="QuantizedBinaryCpuNode.Apply"/>) with the residual's elements; the
-    /// packed weights are shared. Null when the output rows are wider than <see cref="ResidualBufferBytes"/>.
+    /// packed weights are shared. Null when the output rows are wider than <see cref="ResidualAddOperands.BufferBytes"/>.
     /// </remarks>
     public ICpuCompiledNode? WithResidualAdd(ResidualAddOperands residual) =>
-        _g.OutputDepth * QuantizedGemm.TileRows > ResidualBufferBytes ? null : new QuantizedConv2DCpuNode(this, residual);
+        _g.OutputDepth * QuantizedGemm.TileRows > ResidualAddOperands.BufferBytes ? null : new QuantizedConv2DCpuNode(this, residual);
 
     /// <inheritdoc/>
     public Tensor Input => _input;
@@ -239,7 +236,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     /// <summary>
     /// The fused residual ADD's items (whole tiles: the fused pass runs only where <see cref="SplitsChannels"/> is
     /// false): the GEMM writes consecutive tiles' bytes into a stack buffer (rows C bytes apart, up to
-    /// <see cref="ResidualBufferBytes"/>), then the ADD node's element loop combines them with the residual into the
+    /// <see cref="ResidualAddOperands.BufferBytes"/>), then the ADD node's element loop combines them with the residual into the
     /// output as one contiguous span. Every buffer byte is written before it is read.
     /// </summary>
     [SkipLocalsInit]
@@ -249,8 +246,8 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
         var residual = _residual!;
         int stride = w.RowBytes, channels = _g.OutputDepth;
         byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride + 32];
-        byte* buffer = stackalloc byte[ResidualBufferBytes];
-        int chunkRows = Math.Max(1, ResidualBufferBytes / (QuantizedGemm.TileRows * channels)) * QuantizedGemm.TileRows;
+        byte* buffer = stackalloc byte[ResidualAddOperands.BufferBytes];
+        int chunkRows = Math.Max(1, ResidualAddOperands.BufferBytes / (QuantizedGemm.TileRows * channels)) * QuantizedGemm.TileRows;
         int pending = 0, pendingFirst = 0; // rows in the buffer, and the first one's pixel
         for (int tile = start; tile < end; tile++)
         {

@@ -86,15 +86,15 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     }
 
     /// <summary>
-    /// The fused residual ADD: runs of pixels (up to <see cref="QuantizedConv2DCpuNode.ResidualBufferBytes"/> output
+    /// The fused residual ADD: runs of pixels (up to <see cref="ResidualAddOperands.BufferBytes"/> output
     /// bytes) computed into a stack buffer, then added to the residual into the output by the ADD node's element loop.
     /// </summary>
     [SkipLocalsInit]
     private void RunPixelsWithResidual(int first, int last)
     {
         int channels = _g.OutputDepth;
-        byte* buffer = stackalloc byte[QuantizedConv2DCpuNode.ResidualBufferBytes];
-        int run = QuantizedConv2DCpuNode.ResidualBufferBytes / channels & ~1; // even: the two-pixel steps stay whole
+        byte* buffer = stackalloc byte[ResidualAddOperands.BufferBytes];
+        int run = ResidualAddOperands.BufferBytes / channels & ~1; // even: the two-pixel steps stay whole
         for (int p = first; p < last; p += run)
         {
             int count = Math.Min(run, last - p);
