@@ -187,6 +187,50 @@ public sealed class TaskAccuracyTests
         ["selfie_segmentation/pruned50+int8/smallest mask IoU (confidence ≥ 0.5)"] = 0, // 0
     };
 
+    /// <summary>
+    /// Leave-one-out (docs/optimize.md §Leave-one-out): int8 calibrated on two of the three photos, evaluated on the third,
+    /// for the settings that meet every bound that way — face detection with equalization and weight bias correction
+    /// (min/max ranges), selfie segmentation with percentile 99.9 ranges.
+    /// </summary>
+    private static readonly (string Model, string Variant)[] LeaveOneOutSettings =
+    [
+        ("face_detection_short_range", "int8-eq-wbc"),
+        ("selfie_segmentation", "int8-p99.9"),
+    ];
+
+    public static IEnumerable<TestCaseData> LeaveOneOutCases() =>
+        from s in LeaveOneOutSettings from held in Photos
+        select new TestCaseData(s.Model, s.Variant, held).SetName($"TaskAccuracy_LeaveOneOut_{s.Model}_{s.Variant}_{held}");
+
+    [TestCaseSource(nameof(LeaveOneOutCases))]
+    public void Int8CalibratedOnTheOtherPhotos_KeepsTheHeldOutPhotosTaskResults(string name, string variant, string heldOut)
+    {
+        var (_, task, mean, std) = Models.Single(m => m.Model == name);
+        using var original = Model.FromFile(TestImages.ModelPath(name));
+        var samples = Photos.Where(p => p != heldOut)
+            .Select(p => CalibrationData.FromImage(original, PhotoPath(p), mean, std)).ToList();
+        var options = new QuantizationOptions { Mode = QuantizationMode.Int8, MeasureLatency = false };
+        options = variant switch
+        {
+            "int8-eq-wbc" => options with { Equalize = true, WeightBiasCorrection = true },
+            "int8-p99.9" => options with { Range = CalibrationRange.Percentile, Percentile = 99.9 },
+            _ => throw new ArgumentException(variant),
+        };
+        using var optimized = Model.FromBytes(ModelOptimizer.Quantize(original, options, samples).Model);
+        var comparison = TaskAccuracy.Compare(original, optimized, task, [PhotoCases.Image(heldOut)]);
+        foreach (var c in comparison.Criteria)
+            TestContext.Out.WriteLine($"{name} {variant} held out {heldOut}: {c.Name} = {c.Achieved:G4} (bound {(c.AtLeast ? ">=" : "<=")} {c.Bound}) | {c.Detail}");
+        foreach (var c in comparison.Criteria)
+            Assert.That(c.Met, $"{name} {variant} held out {heldOut}: {c.Name} = {c.Achieved} against {c.Bound}");
+    }
+
+    private static string PhotoPath(string photo) => photo switch
+    {
+        "astronaut" => TestImages.AstronautPng,
+        "camera" => TestImages.CameraPng,
+        _ => TestImages.ChelseaPng,
+    };
+
     [TestCaseSource(nameof(Cases))]
     public void OptimizedModel_KeepsTheTaskResults(string name, string variant)
     {
