@@ -192,6 +192,15 @@ public static partial class OpCases
             // 5×5 and 7×7 at stride 1 over 32-channel blocks (the general interior tile beside the 3×3 one).
             (8, 12, 40, 5, 1, 1, Padding.Same, 1),
             (9, 13, 32, 7, 1, 1, Padding.Valid, 1),
+            // 5×5 at stride 1 over 32-channel blocks with the taps paired within filter rows, where rows whose filter
+            // window leaves the input run as tiles too: an 8×8 map (half its rows partial), maps lower than the filter
+            // (four rows, two, one), a 16-channel tail block on partial rows, a valid padding.
+            (8, 8, 64, 5, 1, 1, Padding.Same, 1),
+            (4, 9, 32, 5, 1, 1, Padding.Same, 1),
+            (2, 16, 32, 5, 1, 1, Padding.Same, 1),
+            (1, 10, 32, 5, 1, 1, Padding.Same, 1),
+            (3, 12, 48, 5, 1, 1, Padding.Same, 1),
+            (7, 11, 32, 5, 1, 1, Padding.Valid, 1),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })

@@ -59,6 +59,10 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
+    private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5)
+    private readonly bool _partialRows;           // _rows5x5: rows whose filter window leaves the input run their 32-channel blocks as tiles too
+    private readonly short[] _rowWeights = [];    // _rows5x5: [slot][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned (RowSlotTaps)
+    private readonly int[] _rowInputSums = [];    // _rows5x5: [filter row][wide block][32 lanes] x_off · Σ_kx (w + w_off), pinned
 
     // The per-lane constants of a 32-channel block: the folded bias, the epilogue's multiplier, left and right shifts,
     // the multiplier of each 64-bit lane's odd int32 moved to its even half (for vpmuldq), and 2^(r−1) + zero point · 2^r.
@@ -126,6 +130,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         _unitPixels = _replicated ? (channels == 16 ? 2 : 4) : 0;
         _wideBlocks = _replicated ? _unitPixels * channels / WideBlockChannels : channels / WideBlockChannels;
         _sharedRows = !_replicated && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
+        _rows5x5 = !_replicated && _wideBlocks > 0 && g.FilterHeight == 5 && g.FilterWidth == 5 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
+        _partialRows = _rows5x5;
         _firstNarrowBlock = _replicated ? 0 : _wideBlocks * WideBlockChannels / PairedBlockChannels;
         _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
         _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
@@ -138,6 +144,32 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         {
             int tap = 2 * pair + member;
             _wideWeights[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane) % channels] : 0);
+        }
+        if (_rows5x5)
+        {
+            _rowWeights = GC.AllocateArray<short>(RowSlots * _wideBlocks * 2 * WideBlockChannels, pinned: true);
+            at = 0;
+            for (int slot = 0; slot < RowSlots; slot++)
+            for (int block = 0; block < _wideBlocks; block++)
+            for (int half = 0; half < 2; half++)
+            for (int lane = 0; lane < 16; lane++)
+            {
+                var (first, second) = RowSlotTaps(slot);
+                int channel = WideChannel(block, half, lane);
+                _rowWeights[at++] = (short)_weights[first * channels + channel];
+                _rowWeights[at++] = (short)(second < 0 ? 0 : _weights[second * channels + channel]);
+            }
+            _rowInputSums = GC.AllocateArray<int>(5 * _wideBlocks * WideBlockChannels, pinned: true);
+            at = 0;
+            for (int row = 0; row < 5; row++)
+            for (int block = 0; block < _wideBlocks; block++)
+            for (int half = 0; half < 2; half++)
+            for (int lane = 0; lane < 16; lane++)
+            {
+                int channel = WideChannel(block, half, lane), sum = 0;
+                for (int column = 0; column < 5; column++) sum += _weights[(row * 5 + column) * channels + channel];
+                _rowInputSums[at++] = unchecked(inputOffset * sum);
+            }
         }
         _shortRounding = true;
         for (int block = 0; block < _wideBlocks; block++)
@@ -168,6 +200,20 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             return sum <= int.MaxValue && high + Math.Abs(rounding) + 1 <= int.MaxValue;
         }
     }
+
+    /// <summary>
+    /// The weight pairs of <see cref="WideRowTile5x5{TBytes}"/>: slots 0–9 pair columns 0–1 and 2–3 of filter row
+    /// slot / 2; slots 10–13 column 4 of rows slot − 10 and slot − 9; slots 14–18 column 4 of row slot − 14 alone
+    /// (second tap −1: a zero weight).
+    /// </summary>
+    private const int RowSlots = 19, VerticalSlots = 10, SingleSlots = 14;
+
+    private static (int First, int Second) RowSlotTaps(int slot) => slot switch
+    {
+        < VerticalSlots => (slot / 2 * 5 + slot % 2 * 2, slot / 2 * 5 + slot % 2 * 2 + 1),
+        < SingleSlots => ((slot - VerticalSlots) * 5 + 4, (slot - VerticalSlots + 1) * 5 + 4),
+        _ => ((slot - SingleSlots) * 5 + 4, -1),
+    };
 
     /// <summary>The channel in lane <paramref name="lane"/> of the low (half 0) or high (half 1) accumulator of a 32-channel block.</summary>
     private static int WideChannel(int block, int half, int lane) => block * WideBlockChannels + lane / 4 * 8 + half * 4 + lane % 4;
@@ -308,7 +354,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int iyOrigin = oy * g.StrideH - g.PadTop;
         byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
         int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
-        if (iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight)
+        // With _partialRows a row whose filter window leaves the input runs its interior columns as tiles over the
+        // filter rows inside it [rowBegin, rowEnd) (dilation 1 there).
+        int rowBegin = 0, rowEnd = g.FilterHeight;
+        bool rowsInside = iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight;
+        if (!rowsInside && _partialRows) (rowBegin, rowEnd) = (Math.Max(-iyOrigin, 0), Math.Min(g.InputHeight - iyOrigin, g.FilterHeight));
+        if (rowsInside || (_partialRows && rowBegin < rowEnd))
         {
             interiorBegin = Math.Min((g.PadLeft + g.StrideW - 1) / g.StrideW, g.OutputWidth);
             int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
@@ -330,7 +381,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     break;
                 }
             }
-            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels);
+            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels, rowBegin, rowEnd);
+            if (!rowsInside && _firstNarrowBlock < _blockStarts.Length)
+                for (int pixel = ox; pixel < ox + InteriorPixels; pixel++) BorderPixel(b, iyOrigin, pixel, taps, outputRow + (nint)pixel * channels, wideBlocks: false);
         }
         for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
     }
@@ -391,8 +444,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// <summary>Output pixels per interior tile: 4 × 2 accumulators per block, each weight pair loaded once.</summary>
     private const int InteriorPixels = 4;
 
-    /// <summary><see cref="InteriorPixels"/> pixels from <paramref name="origin"/> (their first tap), <paramref name="step"/> bytes apart.</summary>
-    private void InteriorTile(byte* origin, nint step, byte* y)
+    /// <summary>
+    /// <see cref="InteriorPixels"/> pixels from <paramref name="origin"/> (their first tap), <paramref name="step"/> bytes
+    /// apart; filter rows outside [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) only with <see cref="_partialRows"/>
+    /// (then only the 32-channel blocks).
+    /// </summary>
+    private void InteriorTile(byte* origin, nint step, byte* y, int rowBegin, int rowEnd)
     {
         int channels = _g.OutputDepth, pairs = _pairs, blocks = _blockStarts.Length;
         short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
@@ -408,9 +465,15 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 if (signed) WideInteriorTile3x3<SignedBytes>(origin, y);
                 else WideInteriorTile3x3<UnsignedBytes>(origin, y);
             }
+            else if (_rows5x5)
+            {
+                if (signed) WideRowTile5x5<SignedBytes>(origin, y, rowBegin, rowEnd);
+                else WideRowTile5x5<UnsignedBytes>(origin, y, rowBegin, rowEnd);
+            }
             else if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
             else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
         }
+        if (rowBegin != 0 || rowEnd != _g.FilterHeight) return; // the 16-channel blocks of a partial row: BorderPixel
         for (int block = _firstNarrowBlock; block < blocks; block++)
         {
             int c = _blockStarts[block];
@@ -435,8 +498,11 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         }
     }
 
-    /// <summary>One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside.</summary>
-    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y)
+    /// <summary>
+    /// One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside; only
+    /// its 16-channel blocks when <paramref name="wideBlocks"/> is false (a partial-row tile wrote the 32-channel ones).
+    /// </summary>
+    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y, bool wideBlocks = true)
     {
         var g = _g;
         int channels = g.OutputDepth, tapCount = g.FilterHeight * g.FilterWidth, pairs = _pairs, blocks = _blockStarts.Length;
@@ -458,7 +524,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
             }
         }
-        if (_wideBlocks > 0 && !_replicated)
+        if (wideBlocks && _wideBlocks > 0 && !_replicated)
         {
             if (signed) WideBorderPixel<SignedBytes>(taps, y);
             else WideBorderPixel<UnsignedBytes>(taps, y);
@@ -617,6 +683,109 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
             FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
         }
+    }
+
+    /// <summary>
+    /// <see cref="WideInteriorTile{TBytes}"/> for a 5×5 filter with horizontal stride 1 and no dilation (<see cref="_rows5x5"/>)
+    /// over filter rows [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>): the taps pair within a filter row (columns
+    /// 0–1 and 2–3, <see cref="HorizontalRow{TBytes}"/>: the four pixels' eight input pixels widened once, the pairs at
+    /// columns 2–3 shared with the next pixels' 0–1), and column 4 of two rows at a time (one alone against a zero weight
+    /// when the count is odd). A row outside the input is skipped, its x_off · Σ w taken out of the folded bias. Every
+    /// sum is the same integer as the general tile's in another order, so the bits are too.
+    /// </summary>
+    private void WideRowTile5x5<TBytes>(byte* origin, byte* y, int rowBegin, int rowEnd) where TBytes : struct, IWidenBytes
+    {
+        int blocks = _wideBlocks;
+        nint channels = _g.OutputDepth;
+        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rowWeights));
+        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        int* rowSums = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rowInputSums));
+        nint slotStride = blocks * 2 * WideBlockChannels, rowStep = _tapOffsets[5];
+        for (int block = 0; block < blocks; block++)
+        {
+            nint c = block * WideBlockChannels;
+            short* w = weights + block * 2 * WideBlockChannels;
+            int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
+            var l0 = Avx512F.LoadVector512(blockLanes);
+            var h0 = Avx512F.LoadVector512(blockLanes + 16);
+            for (int skipped = 0; skipped < 5; skipped++)
+            {
+                if (skipped >= rowBegin && skipped < rowEnd) continue;
+                int* sums = rowSums + (skipped * blocks + block) * WideBlockChannels;
+                l0 = Avx512F.Subtract(l0, Avx512F.LoadVector512(sums));
+                h0 = Avx512F.Subtract(h0, Avx512F.LoadVector512(sums + 16));
+            }
+            Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
+            byte* row = origin + c + rowBegin * rowStep;
+            int r = rowBegin;
+            for (; r + 1 < rowEnd; r += 2, row += 2 * rowStep)
+            {
+                HorizontalRow<TBytes>(row, channels, w + 2 * r * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2, ref l3, ref h3,
+                    out var a4, out var a5, out var a6, out var a7);
+                HorizontalRow<TBytes>(row + rowStep, channels, w + 2 * (r + 1) * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2,
+                    ref l3, ref h3, out var b4, out var b5, out var b6, out var b7);
+                short* vertical = w + (VerticalSlots + r) * slotStride;
+                var wl = Avx512F.LoadVector512(vertical);
+                var wh = Avx512F.LoadVector512(vertical + WideBlockChannels);
+                AccumulateWide(a4, b4, wl, wh, ref l0, ref h0);
+                AccumulateWide(a5, b5, wl, wh, ref l1, ref h1);
+                AccumulateWide(a6, b6, wl, wh, ref l2, ref h2);
+                AccumulateWide(a7, b7, wl, wh, ref l3, ref h3);
+            }
+            if (r < rowEnd)
+            {
+                HorizontalRow<TBytes>(row, channels, w + 2 * r * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2, ref l3, ref h3,
+                    out var a4, out var a5, out var a6, out var a7);
+                short* single = w + (SingleSlots + r) * slotStride;
+                var wl = Avx512F.LoadVector512(single);
+                var wh = Avx512F.LoadVector512(single + WideBlockChannels);
+                AccumulateWide(a4, a5, wl, wh, ref l0, ref h0);
+                AccumulateWide(a5, a6, wl, wh, ref l1, ref h1);
+                AccumulateWide(a6, a7, wl, wh, ref l2, ref h2);
+                AccumulateWide(a7, a7, wl, wh, ref l3, ref h3);
+            }
+            FinishWide(l0, h0, blockLanes, y + c);
+            FinishWide(l1, h1, blockLanes, y + channels + c);
+            FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
+            FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
+        }
+    }
+
+    /// <summary>
+    /// Columns 0–1 and 2–3 of one filter row for the four pixels of a 5×5 tile (their inputs are the eight adjacent
+    /// pixels at <paramref name="row"/>): pixel j reads the pairs (j, j + 1) and (j + 2, j + 3). Gives back inputs 4–7
+    /// widened, for column 4.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void HorizontalRow<TBytes>(byte* row, nint channels, short* w, nint slotStride,
+        ref Vector512<int> l0, ref Vector512<int> h0, ref Vector512<int> l1, ref Vector512<int> h1,
+        ref Vector512<int> l2, ref Vector512<int> h2, ref Vector512<int> l3, ref Vector512<int> h3,
+        out Vector512<short> a4, out Vector512<short> a5, out Vector512<short> a6, out Vector512<short> a7) where TBytes : struct, IWidenBytes
+    {
+        var a0 = TBytes.Widen(row);
+        var a1 = TBytes.Widen(row + channels);
+        var a2 = TBytes.Widen(row + 2 * channels);
+        var a3 = TBytes.Widen(row + 3 * channels);
+        a4 = TBytes.Widen(row + 4 * channels);
+        a5 = TBytes.Widen(row + 5 * channels);
+        a6 = TBytes.Widen(row + 6 * channels);
+        a7 = TBytes.Widen(row + 7 * channels);
+        var p2Low = Avx512BW.UnpackLow(a2, a3);
+        var p2High = Avx512BW.UnpackHigh(a2, a3);
+        var p3Low = Avx512BW.UnpackLow(a3, a4);
+        var p3High = Avx512BW.UnpackHigh(a3, a4);
+        var wl = Avx512F.LoadVector512(w);
+        var wh = Avx512F.LoadVector512(w + WideBlockChannels);
+        AccumulateWide(a0, a1, wl, wh, ref l0, ref h0);
+        AccumulateWide(a1, a2, wl, wh, ref l1, ref h1);
+        AccumulatePairs(p2Low, p2High, wl, wh, ref l2, ref h2);
+        AccumulatePairs(p3Low, p3High, wl, wh, ref l3, ref h3);
+        wl = Avx512F.LoadVector512(w + slotStride);
+        wh = Avx512F.LoadVector512(w + slotStride + WideBlockChannels);
+        AccumulatePairs(p2Low, p2High, wl, wh, ref l0, ref h0);
+        AccumulatePairs(p3Low, p3High, wl, wh, ref l1, ref h1);
+        AccumulateWide(a4, a5, wl, wh, ref l2, ref h2);
+        AccumulateWide(a5, a6, wl, wh, ref l3, ref h3);
     }
 
     /// <summary>Adds one tap pair of 32 channels already interleaved per channel (low and high halves) to the accumulators.</summary>
