@@ -21,12 +21,27 @@ public sealed class CpuDelegate : IAccelDelegate
 
     private CpuThreadPool? _pool;
     private readonly int _threads;
+    private readonly double _parallelThresholdMicroseconds;
+
+    /// <summary>
+    /// The default of the constructor's <c>parallelThresholdMicroseconds</c>: 0, every node uses the pool. A threshold
+    /// helps where the second thread is often not really there (a contended virtual machine) and costs where it is:
+    /// measured both ways in perf/RESULTS.md (stop 35), so it is the application's choice.
+    /// </summary>
+    public const double DefaultParallelThresholdMicroseconds = 0;
 
     /// <param name="threads">Worker threads; 1 runs on the calling thread with no pool. 0 means the interpreter's Threads.</param>
-    public CpuDelegate(int threads = 0)
+    /// <param name="parallelThresholdMicroseconds">
+    /// With more than one thread, nodes estimated (<see cref="EstimateOneThreadMicroseconds"/>) to take less than this
+    /// on one thread run on the calling thread alone, where waking a worker and waiting for its share may cost more than
+    /// it saves (0, the default: every node uses the pool). The outputs are the same bytes either way.
+    /// </param>
+    public CpuDelegate(int threads = 0, double parallelThresholdMicroseconds = DefaultParallelThresholdMicroseconds)
     {
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads));
+        if (!(parallelThresholdMicroseconds >= 0)) throw new ArgumentOutOfRangeException(nameof(parallelThresholdMicroseconds));
         _threads = threads;
+        _parallelThresholdMicroseconds = parallelThresholdMicroseconds;
         _catalog = new CpuKernelCatalog(_kernels);
     }
 
@@ -73,6 +88,23 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The worker pool of the last compile with more than one thread (null before that); for tests.</summary>
     internal CpuThreadPool? Pool => _pool;
 
+    /// <summary>Per compiled node of the last partition compiled: whether it runs on the pool (false: on the caller alone); for tests.</summary>
+    internal IReadOnlyList<bool> LastParallelNodes { get; private set; } = [];
+
+    /// <summary>
+    /// A node's time on one thread, roughly, from its definition's cost: 0.018 ns per float multiply-accumulate
+    /// (0.008 for int8/uint8 data: the VNNI and 16-bit kernels do 2–4 per float one), 0.012 ns per byte moved and
+    /// 0.01 ns per element operation — fitted to face_detection_short_range's per-node profile on an AVX-512 machine
+    /// (perf/RESULTS.md, stop 35). Only used to keep small nodes off the pool.
+    /// </summary>
+    internal static double EstimateOneThreadMicroseconds(DelegateNode node)
+    {
+        var cost = node.Cost;
+        var type = DataTensor(node).Type;
+        double perMac = type is TensorType.Int8 or TensorType.UInt8 ? 0.008 : 0.018;
+        return (cost.Macs * perMac + cost.BytesMoved * 0.012 + cost.ElementOps * 0.01) / 1000;
+    }
+
     public NodeSupport Supports(DelegateNode node)
     {
         var kernel = _kernels.Find(node.Op);
@@ -102,12 +134,14 @@ public sealed class CpuDelegate : IAccelDelegate
         }
         var pool = threads > 1 ? _pool! : CpuThreadPool.Inline;
         var kernels = new List<ICpuCompiledNode>(partition.Nodes.Count);
+        var firstNodes = new List<int>(partition.Nodes.Count); // the partition node each compiled node begins at
         // The partition's packed weights in huge-page chunks (null where the core keeps to the C allocator).
         var weights = PackedWeightMemory.CreateIfEnabled();
         ICpuCompiledNode CompileNode(DelegateNode node) => this.CompileNode(node, weights);
         for (int i = 0; i < partition.Nodes.Count; i++)
         {
             // A channel PAD read only by an ADD/SUB/MUL (and its RELU) becomes one pass with them (ChannelPadFusion: same bits).
+            firstNodes.Add(i);
             if (ChannelPadFusion.TryFuse(partition, i, _kernels, k => CompileNode(partition.Nodes[k]), out int consumed) is { } padFused)
             {
                 kernels.Add(padFused);
@@ -135,7 +169,18 @@ public sealed class CpuDelegate : IAccelDelegate
         LastFusions = kernels.OfType<FusedClampNode>().ToArray();
         LastChannelPadFusions = kernels.OfType<ChannelPadFusedNode>().ToArray();
         LastResidualAddFusions = kernels.OfType<ResidualAddFusedNode>().ToArray();
-        return new CompiledPartition(kernels.ToArray(), pool, partition.Cancellation, weights);
+        // Each compiled node's pool: the shared one, or the caller alone where the nodes it covers are estimated below
+        // the threshold (a fused node covers the partition nodes up to the next one's first).
+        var pools = new CpuThreadPool[kernels.Count];
+        for (int k = 0; k < kernels.Count; k++)
+        {
+            int end = k + 1 < kernels.Count ? firstNodes[k + 1] : partition.Nodes.Count;
+            double estimate = 0;
+            for (int n = firstNodes[k]; n < end; n++) estimate += EstimateOneThreadMicroseconds(partition.Nodes[n]);
+            pools[k] = estimate >= _parallelThresholdMicroseconds ? pool : CpuThreadPool.Inline;
+        }
+        LastParallelNodes = pools.Select(p => p.ThreadCount > 1).ToArray();
+        return new CompiledPartition(kernels.ToArray(), pools, partition.Cancellation, weights);
     }
 
     private ICpuCompiledNode CompileNode(DelegateNode node, PackedWeightMemory? weights) =>
@@ -155,7 +200,7 @@ public sealed class CpuDelegate : IAccelDelegate
         _pool = null;
     }
 
-    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool pool, PartitionCancellation cancellation,
+    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool[] pools, PartitionCancellation cancellation,
         PackedWeightMemory? weights) : IPartitionKernel
     {
         /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
@@ -165,7 +210,7 @@ public sealed class CpuDelegate : IAccelDelegate
             for (int i = 0; i < kernels.Length; i++)
             {
                 if (i > 0) cancellation.ThrowIfCancellationRequested();
-                kernels[i].Run(pool);
+                kernels[i].Run(pools[i]);
             }
         }
 
