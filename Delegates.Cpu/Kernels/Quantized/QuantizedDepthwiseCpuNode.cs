@@ -587,10 +587,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 AccumulateWide(a2, a2, wl, wh, ref l2, ref h2);
                 AccumulateWide(a3, a3, wl, wh, ref l3, ref h3);
             }
-            FinishWide(l0, h0, blockLanes, y + c);
-            FinishWide(l1, h1, blockLanes, y + outputStep + c);
-            FinishWide(l2, h2, blockLanes, y + 2 * outputStep + c);
-            FinishWide(l3, h3, blockLanes, y + 3 * outputStep + c);
+            FinishTile(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, outputStep);
         }
     }
 
@@ -678,10 +675,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             AccumulateWide(d4, d5, wl, wh, ref l2, ref h2);
             AccumulateWide(d5, d5, wl, wh, ref l3, ref h3);
 
-            FinishWide(l0, h0, blockLanes, y + c);
-            FinishWide(l1, h1, blockLanes, y + channels + c);
-            FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
-            FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
+            FinishTile(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, channels);
         }
     }
 
@@ -744,10 +738,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 AccumulateWide(a6, a7, wl, wh, ref l2, ref h2);
                 AccumulateWide(a7, a7, wl, wh, ref l3, ref h3);
             }
-            FinishWide(l0, h0, blockLanes, y + c);
-            FinishWide(l1, h1, blockLanes, y + channels + c);
-            FinishWide(l2, h2, blockLanes, y + 2 * channels + c);
-            FinishWide(l3, h3, blockLanes, y + 3 * channels + c);
+            FinishTile(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, channels);
         }
     }
 
@@ -831,6 +822,17 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         low = Avx512F.Add(low, Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackLow(a, b), lowWeights));
         high = Avx512F.Add(high, Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(a, b), highWeights));
+    }
+
+    /// <summary>The four pixels of a tile's 32-channel block: <see cref="FinishWide"/> each, <paramref name="step"/> bytes apart from <paramref name="y"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishTile(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
+        Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
+    {
+        FinishWide(l0, h0, blockLanes, y);
+        FinishWide(l1, h1, blockLanes, y + step);
+        FinishWide(l2, h2, blockLanes, y + 2 * step);
+        FinishWide(l3, h3, blockLanes, y + 3 * step);
     }
 
     /// <summary>
