@@ -140,8 +140,8 @@ public sealed class CpuDelegate : IAccelDelegate
         ICpuCompiledNode CompileNode(DelegateNode node) => this.CompileNode(node, weights);
         for (int i = 0; i < partition.Nodes.Count; i++)
         {
-            // A channel PAD read only by an ADD/SUB/MUL (and its RELU) becomes one pass with them (ChannelPadFusion: same bits).
             firstNodes.Add(i);
+            // A channel PAD read only by an ADD/SUB/MUL (and its RELU) becomes one pass with them (ChannelPadFusion: same bits).
             if (ChannelPadFusion.TryFuse(partition, i, _kernels, k => CompileNode(partition.Nodes[k]), out int consumed) is { } padFused)
             {
                 kernels.Add(padFused);

@@ -59,8 +59,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
-    private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5)
-    private readonly bool _partialRows;           // _rows5x5: rows whose filter window leaves the input run their 32-channel blocks as tiles too
+    private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5),
+                                                  // and rows whose filter window leaves the input run their 32-channel blocks as tiles too
     private readonly short[] _rowWeights = [];    // _rows5x5: [slot][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned (RowSlotTaps)
     private readonly int[] _rowInputSums = [];    // _rows5x5: [filter row][wide block][32 lanes] x_off · Σ_kx (w + w_off), pinned
 
@@ -131,7 +131,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         _wideBlocks = _replicated ? _unitPixels * channels / WideBlockChannels : channels / WideBlockChannels;
         _sharedRows = !_replicated && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
         _rows5x5 = !_replicated && _wideBlocks > 0 && g.FilterHeight == 5 && g.FilterWidth == 5 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
-        _partialRows = _rows5x5;
         _firstNarrowBlock = _replicated ? 0 : _wideBlocks * WideBlockChannels / PairedBlockChannels;
         _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
         _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
@@ -354,12 +353,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int iyOrigin = oy * g.StrideH - g.PadTop;
         byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
         int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
-        // With _partialRows a row whose filter window leaves the input runs its interior columns as tiles over the
-        // filter rows inside it [rowBegin, rowEnd) (dilation 1 there).
+        // With _rows5x5 a row whose filter window leaves the input runs its interior columns as tiles over the filter
+        // rows inside it [rowBegin, rowEnd) (dilation 1 there).
         int rowBegin = 0, rowEnd = g.FilterHeight;
         bool rowsInside = iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight;
-        if (!rowsInside && _partialRows) (rowBegin, rowEnd) = (Math.Max(-iyOrigin, 0), Math.Min(g.InputHeight - iyOrigin, g.FilterHeight));
-        if (rowsInside || (_partialRows && rowBegin < rowEnd))
+        if (!rowsInside && _rows5x5) (rowBegin, rowEnd) = (Math.Max(-iyOrigin, 0), Math.Min(g.InputHeight - iyOrigin, g.FilterHeight));
+        if (rowsInside || (_rows5x5 && rowBegin < rowEnd))
         {
             interiorBegin = Math.Min((g.PadLeft + g.StrideW - 1) / g.StrideW, g.OutputWidth);
             int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
@@ -446,7 +445,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
 
     /// <summary>
     /// <see cref="InteriorPixels"/> pixels from <paramref name="origin"/> (their first tap), <paramref name="step"/> bytes
-    /// apart; filter rows outside [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) only with <see cref="_partialRows"/>
+    /// apart; filter rows outside [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) only with <see cref="_rows5x5"/>
     /// (then only the 32-channel blocks).
     /// </summary>
     private void InteriorTile(byte* origin, nint step, byte* y, int rowBegin, int rowEnd)
