@@ -167,7 +167,21 @@ public sealed class BenchCommandTests
         Assert.That(entry.GetProperty("value").GetDouble(), Is.GreaterThan(0));
     }
 
+    [Test]
+    public void AParallelThresholdKeepsSmallNodesOnTheCallingThreadAndSaysSo()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "3", "--threads", "2", "--parallel-threshold-us", "40");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Does.Contain("backend: cpu, threads 2, nodes under 40 µs (estimated) on the calling thread"));
+        var plain = CliHarness.Run("bench", WriteModel(dir), "--runs", "3", "--threads", "2");
+        Assert.That(plain.Stdout, Does.Contain("backend: cpu, threads 2, vector path"), "no threshold: every node on the pool, as before");
+    }
+
     [TestCase("bench")]
+    [TestCase("bench", "m.tflite", "--parallel-threshold-us", "-1")]
+    [TestCase("bench", "m.tflite", "--parallel-threshold-us", "soon")]
+    [TestCase("bench", "m.tflite", "--parallel-threshold-us", "40", "--delegate", "reference")]
     [TestCase("bench", "m.tflite", "--runs", "0")]
     [TestCase("bench", "m.tflite", "--warmup", "-1")]
     [TestCase("bench", "m.tflite", "--max-secs", "0")]

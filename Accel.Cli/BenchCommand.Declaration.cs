@@ -9,6 +9,9 @@ public static partial class BenchCommand
                 "MODEL", "the .tflite file") { Details = Description }
             .Option("--delegate", "NAME[,NAME...]", "cpu (default), reference, vulkan, ilgpu, hexagon or opencl, as for 'accel run'", "-d")
             .Option("--threads", "N", "threads delegates may use (default 1)", "-t")
+            .Option("--parallel-threshold-us", "T",
+                "cpu delegate, more than one thread: nodes estimated below T microseconds on one thread run on the calling thread " +
+                "alone (default 0: every node uses the pool; the outputs are the same bytes)")
             .Option("--warmup", "N", "warm-up invokes after the first one (default: automatic, see --warmup-secs)")
             .Option("--warmup-secs", "S",
                 $"automatic warm-up: invoke until {AutomaticWarmupRuns} warm-up runs or S seconds (default 2), whichever comes first. .NET's tiered JIT " +

@@ -28,7 +28,7 @@ public static partial class BenchCommand
 
     private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
         double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
-        bool AppendHistory, string? GithubJson, ulong Seed);
+        bool AppendHistory, string? GithubJson, ulong Seed, double ParallelThresholdMicroseconds);
 
     public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
@@ -38,10 +38,13 @@ public static partial class BenchCommand
         if (parsed.Has("--no-history") && parsed.Has("--history")) throw new UsageException("--history and --no-history contradict each other", "bench");
         int threads = DelegateCatalog.ParseThreads(parsed.Value("--threads"), "bench");
         string? delegates = parsed.Value("--delegate");
+        double parallelThreshold = ParseThreshold(parsed.Value("--parallel-threshold-us"));
+        if (parallelThreshold > 0 && !(delegates ?? DelegateCatalog.Default).Split(',', StringSplitOptions.TrimEntries).Contains("cpu"))
+            throw new UsageException("--parallel-threshold-us applies to the cpu delegate; list it in --delegate", "bench");
         var options = new BenchOptions(
             parsed.Positionals[0],
             delegates ?? DelegateCatalog.Default,
-            DelegateCatalog.CreateOptions(delegates, threads, "bench", environment),
+            DelegateCatalog.CreateOptions(delegates, threads, "bench", environment, parallelThreshold),
             parsed.Value("--warmup") is { } warmup ? ParseInt(warmup, "--warmup", 0, min: 0) : null,
             ParseDouble(parsed.Value("--warmup-secs"), "--warmup-secs", 2),
             ParseInt(parsed.Value("--runs"), "--runs", 50, min: 1),
@@ -54,7 +57,8 @@ public static partial class BenchCommand
             parsed.Value("--history") ?? environment.BenchHistoryDirectory,
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
             parsed.Value("--github-json"),
-            ParseSeed(parsed.Value("--random-seed")));
+            ParseSeed(parsed.Value("--random-seed")),
+            parallelThreshold);
         return Run(options, stdout, stderr, environment.NoColor);
     }
 
@@ -71,6 +75,14 @@ public static partial class BenchCommand
         if (text is null) return fallback;
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || double.IsInfinity(value))
             throw new UsageException($"{option} expects a positive number, got '{text}'", "bench");
+        return value;
+    }
+
+    private static double ParseThreshold(string? text)
+    {
+        if (text is null) return CpuDelegate.DefaultParallelThresholdMicroseconds;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= 0) || double.IsInfinity(value))
+            throw new UsageException($"--parallel-threshold-us expects a number of microseconds >= 0, got '{text}'", "bench");
         return value;
     }
 
@@ -258,7 +270,9 @@ public static partial class BenchCommand
         if (o.InterpreterOptions.Delegates.Count > 0)
         {
             var plan = interpreter.Plan;
-            stdout.WriteLine($"backend: {r.Backend}, threads {r.Threads}, vector path {CpuDelegate.VectorPath}: {plan.DelegatedNodeCount} of {plan.Partitions.Sum(p => p.Nodes.Length)} executed nodes delegated in {plan.Partitions.Count(p => p.IsDelegated)} partition(s)");
+            string threshold = o.ParallelThresholdMicroseconds > 0
+                ? string.Create(inv, $", nodes under {o.ParallelThresholdMicroseconds:G4} µs (estimated) on the calling thread") : "";
+            stdout.WriteLine($"backend: {r.Backend}, threads {r.Threads}{threshold}, vector path {CpuDelegate.VectorPath}: {plan.DelegatedNodeCount} of {plan.Partitions.Sum(p => p.Nodes.Length)} executed nodes delegated in {plan.Partitions.Count(p => p.IsDelegated)} partition(s)");
             if (r.Device is not null) stdout.WriteLine($"device: {r.Device}");
             foreach (var diagnostic in interpreter.Diagnostics) stdout.WriteLine($"diagnostic: {diagnostic}");
         }

@@ -27,8 +27,12 @@ public static class DelegateCatalog
     /// </summary>
     public const string Default = "cpu";
 
-    /// <summary>Interpreter options for a comma-separated delegate list (null = <see cref="Default"/>; "reference" = reference kernels only).</summary>
-    public static InterpreterOptions CreateOptions(string? names, int threads, string command, CliEnvironment environment)
+    /// <summary>
+    /// Interpreter options for a comma-separated delegate list (null = <see cref="Default"/>; "reference" = reference
+    /// kernels only); the CPU delegate with <paramref name="cpuParallelThresholdMicroseconds"/>.
+    /// </summary>
+    public static InterpreterOptions CreateOptions(string? names, int threads, string command, CliEnvironment environment,
+        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds)
     {
         var options = new InterpreterOptions { Threads = threads };
         names ??= Default;
@@ -42,7 +46,7 @@ public static class DelegateCatalog
                         throw new UsageException("'reference' runs everything on the reference kernels; list it alone, or list only delegates (the reference always runs what they refuse)", command);
                     break;
                 case "cpu":
-                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name, environment)));
+                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name, environment, cpuParallelThresholdMicroseconds)));
                     break;
                 case "vulkan":
                 case "ilgpu":
@@ -63,9 +67,10 @@ public static class DelegateCatalog
     /// as <c>--delegate</c> creates it; the caller disposes it. A device delegate this machine cannot run is still
     /// created, with its <see cref="IAccelDelegate.UnavailableReason"/>.
     /// </summary>
-    public static IAccelDelegate CreateDelegate(string name, CliEnvironment environment) => name switch
+    public static IAccelDelegate CreateDelegate(string name, CliEnvironment environment,
+        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds) => name switch
     {
-        "cpu" => new CpuDelegate(),
+        "cpu" => new CpuDelegate(parallelThresholdMicroseconds: cpuParallelThresholdMicroseconds),
         // Device: the first discrete GPU, else integrated, else a CPU implementation (lavapipe).
         "vulkan" => new VulkanDelegate(validation: environment.VulkanValidation),
         // Accelerator: CUDA, else a usable OpenCL device; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one.
