@@ -38,9 +38,8 @@ public static partial class BenchCommand
         if (parsed.Has("--no-history") && parsed.Has("--history")) throw new UsageException("--history and --no-history contradict each other", "bench");
         int threads = DelegateCatalog.ParseThreads(parsed.Value("--threads"), "bench");
         string? delegates = parsed.Value("--delegate");
-        double parallelThreshold = ParseThreshold(parsed.Value("--parallel-threshold-us"));
-        if (parallelThreshold > 0 && !(delegates ?? DelegateCatalog.Default).Split(',', StringSplitOptions.TrimEntries).Contains("cpu"))
-            throw new UsageException("--parallel-threshold-us applies to the cpu delegate; list it in --delegate", "bench");
+        double parallelThreshold = ParseDouble(parsed.Value("--parallel-threshold-us"), "--parallel-threshold-us",
+            CpuDelegate.DefaultParallelThresholdMicroseconds, zeroAllowed: true);
         var options = new BenchOptions(
             parsed.Positionals[0],
             delegates ?? DelegateCatalog.Default,
@@ -70,19 +69,12 @@ public static partial class BenchCommand
         return value;
     }
 
-    private static double ParseDouble(string? text, string option, double fallback)
+    private static double ParseDouble(string? text, string option, double fallback, bool zeroAllowed = false)
     {
         if (text is null) return fallback;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0) || double.IsInfinity(value))
-            throw new UsageException($"{option} expects a positive number, got '{text}'", "bench");
-        return value;
-    }
-
-    private static double ParseThreshold(string? text)
-    {
-        if (text is null) return CpuDelegate.DefaultParallelThresholdMicroseconds;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value >= 0) || double.IsInfinity(value))
-            throw new UsageException($"--parallel-threshold-us expects a number of microseconds >= 0, got '{text}'", "bench");
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !(value > 0 || (zeroAllowed && value == 0))
+            || double.IsInfinity(value))
+            throw new UsageException($"{option} expects a {(zeroAllowed ? "number >= 0" : "positive number")}, got '{text}'", "bench");
         return value;
     }
 

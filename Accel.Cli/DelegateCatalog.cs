@@ -37,6 +37,8 @@ public static class DelegateCatalog
         var options = new InterpreterOptions { Threads = threads };
         names ??= Default;
         var requested = names.Split(',', StringSplitOptions.TrimEntries);
+        if (cpuParallelThresholdMicroseconds != CpuDelegate.DefaultParallelThresholdMicroseconds && !requested.Contains("cpu"))
+            throw new UsageException("--parallel-threshold-us applies to the cpu delegate; list it in --delegate", command);
         foreach (var name in requested)
         {
             switch (name)
