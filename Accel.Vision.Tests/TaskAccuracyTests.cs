@@ -76,52 +76,54 @@ public sealed class TaskAccuracyTests
         where v != "reconstruct25-augment" || m.Task == VisionTask.Segmentation
         select new TestCaseData(m.Model, v).SetName($"TaskAccuracy_{m.Model}_{v}");
 
-    private static byte[] Optimize(Model model, string name, string variant, CalibrationSample sample, Func<IReadOnlyList<CalibrationSample>> views)
+    private static byte[] Optimize(Model model, string name, string variant, IReadOnlyList<CalibrationSample> samples, Func<IReadOnlyList<CalibrationSample>> views)
     {
         QuantizationOptions Q(QuantizationMode mode) => new() { Mode = mode, MeasureLatency = false };
         var prune = new PruningOptions { Sparsity = 0.5, MeasureLatency = false };
         switch (variant)
         {
-            case "fp16": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Float16), [sample]).Model;
-            case "dynamic": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Dynamic), [sample]).Model;
-            case "int8": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8), [sample]).Model;
+            case "fp16": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Float16), samples).Model;
+            case "dynamic": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Dynamic), samples).Model;
+            case "int8": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8), samples).Model;
             case "int8-float":
             {
                 var (floatLayers, outputs, keepFloat) = FloatLayers[name];
                 return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { FloatLayers = floatLayers, SensitivityOutputs = outputs, KeepFloat = keepFloat },
-                    [sample]).Model;
+                    samples).Model;
             }
             case "int8-eq":
-                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Equalize = true }, [sample]).Model;
+                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Equalize = true }, samples).Model;
+            case "int8-eq-wbc":
+                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Equalize = true, WeightBiasCorrection = true }, samples).Model;
             case "int8-eq-float":
             {
                 var (floatLayers, outputs) = EqualizedFloatLayers[name];
                 return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Equalize = true, FloatLayers = floatLayers, SensitivityOutputs = outputs },
-                    [sample]).Model;
+                    samples).Model;
             }
             case "int8-eq-round":
-                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Equalize = true, Rounding = WeightRoundingMode.LearnedOwnError }, [sample]).Model;
+                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Equalize = true, Rounding = WeightRoundingMode.LearnedOwnError }, samples).Model;
             case "int8-kind":
-                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { RangeSelection = RangeSelection.PerKind, Percentile = 99.99 }, [sample]).Model;
+                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { RangeSelection = RangeSelection.PerKind, Percentile = 99.99 }, samples).Model;
             case "int8-p99.9":
-                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Range = CalibrationRange.Percentile, Percentile = 99.9 }, [sample]).Model;
+                return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int8) with { Range = CalibrationRange.Percentile, Percentile = 99.9 }, samples).Model;
             case "reconstruct20-sensitivity":
                 return ModelOptimizer.Prune(model, prune with { Sparsity = 0.2, Method = PruningMethod.Reconstruct, Scope = PruningScope.Sensitivity }, views()).Model;
             case "reconstruct25-augment":
             {
                 // The six views of the astronaut plus four seeded variants (seed 0, default ranges).
                 var (_, _, mean, std) = Models.Single(m => m.Model == name);
-                var samples = views().Concat(CalibrationAugmenter.Augment(model, TestImages.AstronautPng, mean, std, new CalibrationAugmentation(4))).ToList();
-                return ModelOptimizer.Prune(model, prune with { Sparsity = 0.25, Method = PruningMethod.Reconstruct }, samples).Model;
+                var augmented = views().Concat(CalibrationAugmenter.Augment(model, TestImages.AstronautPng, mean, std, new CalibrationAugmentation(4))).ToList();
+                return ModelOptimizer.Prune(model, prune with { Sparsity = 0.25, Method = PruningMethod.Reconstruct }, augmented).Model;
             }
             case "reconstruct20":
                 return ModelOptimizer.Prune(model, prune with { Sparsity = 0.2, Method = PruningMethod.Reconstruct }, views()).Model;
-            case "int16x8": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int16x8), [sample]).Model;
-            case "pruned50": return ModelOptimizer.Prune(model, prune, [sample]).Model;
+            case "int16x8": return ModelOptimizer.Quantize(model, Q(QuantizationMode.Int16x8), samples).Model;
+            case "pruned50": return ModelOptimizer.Prune(model, prune, samples).Model;
             default:
             {
-                using var pruned = Model.FromBytes(ModelOptimizer.Prune(model, prune, [sample]).Model);
-                return ModelOptimizer.Quantize(pruned, Q(QuantizationMode.Int8), [sample]).Model;
+                using var pruned = Model.FromBytes(ModelOptimizer.Prune(model, prune, samples).Model);
+                return ModelOptimizer.Quantize(pruned, Q(QuantizationMode.Int8), samples).Model;
             }
         }
     }
@@ -209,14 +211,7 @@ public sealed class TaskAccuracyTests
         using var original = Model.FromFile(TestImages.ModelPath(name));
         var samples = Photos.Where(p => p != heldOut)
             .Select(p => CalibrationData.FromImage(original, PhotoPath(p), mean, std)).ToList();
-        var options = new QuantizationOptions { Mode = QuantizationMode.Int8, MeasureLatency = false };
-        options = variant switch
-        {
-            "int8-eq-wbc" => options with { Equalize = true, WeightBiasCorrection = true },
-            "int8-p99.9" => options with { Range = CalibrationRange.Percentile, Percentile = 99.9 },
-            _ => throw new ArgumentException(variant),
-        };
-        using var optimized = Model.FromBytes(ModelOptimizer.Quantize(original, options, samples).Model);
+        using var optimized = Model.FromBytes(Optimize(original, name, variant, samples, () => throw new ArgumentException($"{variant} calibrates on views; leave-one-out uses one sample per photo")));
         var comparison = TaskAccuracy.Compare(original, optimized, task, [PhotoCases.Image(heldOut)]);
         foreach (var c in comparison.Criteria)
             TestContext.Out.WriteLine($"{name} {variant} held out {heldOut}: {c.Name} = {c.Achieved:G4} (bound {(c.AtLeast ? ">=" : "<=")} {c.Bound}) | {c.Detail}");
@@ -238,7 +233,7 @@ public sealed class TaskAccuracyTests
         string path = TestImages.ModelPath(name);
         using var original = Model.FromFile(path);
         var sample = CalibrationData.FromImage(original, TestImages.AstronautPng, mean, std);
-        using var optimized = Model.FromBytes(Optimize(original, name, variant, sample, () => CalibrationData.FromImageViews(original, TestImages.AstronautPng, mean, std)));
+        using var optimized = Model.FromBytes(Optimize(original, name, variant, [sample], () => CalibrationData.FromImageViews(original, TestImages.AstronautPng, mean, std)));
         Assert.That(TaskAccuracy.Recognize(original), Is.EqualTo(task));
         var comparison = TaskAccuracy.Compare(original, optimized, task, Photos.Select(PhotoCases.Image).ToList());
         foreach (var c in comparison.Criteria)
