@@ -201,6 +201,18 @@ public static partial class OpCases
             (1, 10, 32, 5, 1, 1, Padding.Same, 1),
             (3, 12, 48, 5, 1, 1, Padding.Same, 1),
             (7, 11, 32, 5, 1, 1, Padding.Valid, 1),
+            // 3×3 and 5×5 at stride 1 over 32-channel blocks where the tiles reach past the input (the zero-point row read
+            // for the columns and 3×3 rows outside): rows exactly one tile wide, a tile and a stepped-back one, maps of
+            // one to three rows, 16-channel tail blocks, rows too narrow for a tile (the per-pixel path).
+            (4, 4, 32, 3, 1, 1, Padding.Same, 1),
+            (3, 5, 48, 3, 1, 1, Padding.Same, 1),
+            (1, 6, 32, 3, 1, 1, Padding.Same, 1),
+            (2, 9, 80, 3, 1, 1, Padding.Same, 1),
+            (5, 3, 32, 3, 1, 1, Padding.Same, 1),
+            (4, 4, 32, 5, 1, 1, Padding.Same, 1),
+            (6, 5, 48, 5, 1, 1, Padding.Same, 1),
+            (5, 7, 32, 5, 1, 1, Padding.Same, 1),
+            (3, 6, 64, 5, 1, 1, Padding.Same, 1),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })
@@ -230,6 +242,13 @@ public static partial class OpCases
                     new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
                     0.1f, zeroPoint, uint8 ? [0.01f] : ChannelScales(random, 40, 3), uint8 ? zeroPoint : 0, 0.5f, zeroPoint, bias: true);
             }
+
+        // DEPTHWISE_CONV_2D 3×3 and 5×5 with a vertical stride of 2 and a horizontal one of 1 (the row tiles, their edges
+        // included, take any vertical stride).
+        foreach (int k in new[] { 3, 5 })
+            yield return QuantizedWeightedCase($"DEPTHWISE_CONV_2D int8 9x10x48 k{k} stride h2 w1 Same", random, BuiltinOperator.DepthwiseConv2D, false,
+                [1, 9, 10, 48], [1, k, k, 48], [1, 5, 10, 48], new DepthwiseConv2DOptions(Padding.Same, 1, 2, 1, ActivationFunctionType.Relu6, 1, 1),
+                0.05f, random.Next(-128, 128), ChannelScales(random, 48, 6), 0, 0.3f, random.Next(-20, 20), bias: true);
 
         // DEPTHWISE_CONV_2D on 32-channel blocks whose requantization cannot take the short rounding: multipliers
         // spanning 2^±20 (left shifts), and multipliers near 2^-31 with a bias near int32's limits (right shift 31).

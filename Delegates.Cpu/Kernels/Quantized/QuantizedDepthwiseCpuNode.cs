@@ -357,7 +357,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         // rows inside it [rowBegin, rowEnd) (dilation 1 there).
         int rowBegin = 0, rowEnd = g.FilterHeight;
         bool rowsInside = iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight;
-        if (!rowsInside && _rows5x5) (rowBegin, rowEnd) = (Math.Max(-iyOrigin, 0), Math.Min(g.InputHeight - iyOrigin, g.FilterHeight));
+        if (!rowsInside && (_rows5x5 || _sharedRows)) (rowBegin, rowEnd) = (Math.Max(-iyOrigin, 0), Math.Min(g.InputHeight - iyOrigin, g.FilterHeight));
+        if ((_rows5x5 || _sharedRows) && rowBegin < rowEnd && g.OutputWidth >= InteriorPixels)
+        {
+            EdgeTiledRow(b, oy, iyOrigin, rowBegin, rowEnd, taps, outputRow);
+            return;
+        }
         if (rowsInside || (_rows5x5 && rowBegin < rowEnd))
         {
             interiorBegin = Math.Min((g.PadLeft + g.StrideW - 1) / g.StrideW, g.OutputWidth);
@@ -386,6 +391,80 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         }
         for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
     }
+
+    /// <summary>
+    /// One output row of a 3×3 or 5×5 filter (<see cref="_sharedRows"/>, <see cref="_rows5x5"/>: horizontal stride 1,
+    /// no dilation) whose filter rows [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) lie inside the input,
+    /// all in tiles of <see cref="InteriorPixels"/> pixels (the last one stepped back over pixels already written). A
+    /// tile whose window leaves the input (the left and right edges, the top and bottom rows) reads the zero-point
+    /// row for its columns and 3×3 rows outside, whose (zp + x_off) · w is 0 — the reference skips those taps — and
+    /// skips a 5×5 row outside as the partial rows do. Its 16-channel blocks go through <see cref="BorderPixel"/>.
+    /// </summary>
+    private void EdgeTiledRow(int b, int oy, int iyOrigin, int rowBegin, int rowEnd, byte** taps, byte* outputRow)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, span = InteriorPixels + g.FilterWidth - 1; // input columns a tile reads
+        bool rowsInside = rowBegin == 0 && rowEnd == g.FilterHeight;
+        byte* inputRow = _x + (nint)(b * g.InputHeight + iyOrigin) * g.InputWidth * channels;
+        bool narrow = _firstNarrowBlock < _blockStarts.Length;
+        for (int ox = 0; ox < g.OutputWidth; ox += InteriorPixels)
+        {
+            ox = Math.Min(ox, g.OutputWidth - InteriorPixels);
+            int ix = ox - g.PadLeft, columnBegin = Math.Max(-ix, 0), columnEnd = Math.Min(g.InputWidth - ix, span);
+            byte* origin = inputRow + (nint)ix * channels, y = outputRow + (nint)ox * channels;
+            if (columnBegin == 0 && columnEnd == span && (rowsInside || _rows5x5))
+            {
+                InteriorTile(origin, channels, y, rowBegin, rowEnd);
+                if (rowsInside || !narrow) continue;
+            }
+            else if (_signed) ClippedTile<SignedBytes>(origin, y, rowBegin, rowEnd, columnBegin, columnEnd);
+            else ClippedTile<UnsignedBytes>(origin, y, rowBegin, rowEnd, columnBegin, columnEnd);
+            if (narrow)
+                for (int pixel = ox; pixel < ox + InteriorPixels; pixel++) BorderPixel(b, iyOrigin, pixel, taps, outputRow + (nint)pixel * channels, wideBlocks: false);
+        }
+    }
+
+    /// <summary>The 32-channel blocks of an edge tile: the 3×3 or 5×5 tile reading the zero-point row outside the window.</summary>
+    private void ClippedTile<TBytes>(byte* origin, byte* y, int rowBegin, int rowEnd, int columnBegin, int columnEnd) where TBytes : struct, IWidenBytes
+    {
+        var window = new TileWindow(columnBegin, columnEnd, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_zeroPointRow)));
+        if (_sharedRows) WideInteriorTile3x3<TBytes, ClippedColumns>(origin, y, rowBegin, rowEnd, window);
+        else WideRowTile5x5<TBytes, ClippedColumns>(origin, y, rowBegin, rowEnd, window);
+    }
+
+    /// <summary>
+    /// The input columns [<see cref="Begin"/>, <see cref="End"/>) of a tile's window that lie inside the input (0 is the
+    /// tile's first column), and the zero-point row its other columns read.
+    /// </summary>
+    private readonly struct TileWindow(int begin, int end, byte* zeroPoint)
+    {
+        public readonly int Begin = begin, End = end;
+        public readonly byte* ZeroPoint = zeroPoint;
+    }
+
+    /// <summary>Whether a tile's window may leave the input (a type, so the interior tiles carry no test).</summary>
+    private interface IColumns
+    {
+        static abstract bool Clipped { get; }
+    }
+
+    private readonly struct AllColumns : IColumns
+    {
+        public static bool Clipped => false;
+    }
+
+    private readonly struct ClippedColumns : IColumns
+    {
+        public static bool Clipped => true;
+    }
+
+    /// <summary>
+    /// Block <paramref name="c"/> of input column <paramref name="column"/> of a tile's filter row at <paramref name="row"/>
+    /// (column 0 at the row's block), or of the zero-point row where the window leaves the input there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte* Column<TColumns>(byte* row, nint channels, int column, in TileWindow window, nint c) where TColumns : struct, IColumns =>
+        TColumns.Clipped && (uint)(column - window.Begin) >= (uint)(window.End - window.Begin) ? window.ZeroPoint + c : row + column * channels;
 
     /// <summary>
     /// One output row with 8, 16 or 24 channels and horizontal stride 1 (<see cref="_replicated"/>): interior pixels in
@@ -461,13 +540,13 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         {
             if (_sharedRows)
             {
-                if (signed) WideInteriorTile3x3<SignedBytes>(origin, y);
-                else WideInteriorTile3x3<UnsignedBytes>(origin, y);
+                if (signed) WideInteriorTile3x3<SignedBytes, AllColumns>(origin, y, 0, 3, default);
+                else WideInteriorTile3x3<UnsignedBytes, AllColumns>(origin, y, 0, 3, default);
             }
             else if (_rows5x5)
             {
-                if (signed) WideRowTile5x5<SignedBytes>(origin, y, rowBegin, rowEnd);
-                else WideRowTile5x5<UnsignedBytes>(origin, y, rowBegin, rowEnd);
+                if (signed) WideRowTile5x5<SignedBytes, AllColumns>(origin, y, rowBegin, rowEnd, default);
+                else WideRowTile5x5<UnsignedBytes, AllColumns>(origin, y, rowBegin, rowEnd, default);
             }
             else if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
             else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
@@ -597,8 +676,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// of the pixels two to the right. The tap pairs, the weights and the sums are those of the general tile, so the
     /// bits are too.
     /// </summary>
-    private void WideInteriorTile3x3<TBytes>(byte* origin, byte* y) where TBytes : struct, IWidenBytes
+    private void WideInteriorTile3x3<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
     {
+        // A filter row outside the input reads the zero-point row in every column (an empty window).
+        var empty = new TileWindow(0, 0, window.ZeroPoint);
+        TileWindow w0 = rowBegin <= 0 ? window : empty, w1 = rowBegin <= 1 && rowEnd > 1 ? window : empty, w2 = rowEnd > 2 ? window : empty;
         int blocks = _wideBlocks;
         nint channels = _g.OutputDepth;
         short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
@@ -616,22 +699,22 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
 
             // Taps 0 and 1 (row 0, columns 0–1), then 2 and 3 (row 0 column 2, row 1 column 0).
-            var a0 = TBytes.Widen(r0);
-            var a1 = TBytes.Widen(r0 + channels);
-            var a2 = TBytes.Widen(r0 + 2 * channels);
-            var a3 = TBytes.Widen(r0 + 3 * channels);
-            var a4 = TBytes.Widen(r0 + 4 * channels);
-            var a5 = TBytes.Widen(r0 + 5 * channels);
+            var a0 = TBytes.Widen(Column<TColumns>(r0, channels, 0, w0, c));
+            var a1 = TBytes.Widen(Column<TColumns>(r0, channels, 1, w0, c));
+            var a2 = TBytes.Widen(Column<TColumns>(r0, channels, 2, w0, c));
+            var a3 = TBytes.Widen(Column<TColumns>(r0, channels, 3, w0, c));
+            var a4 = TBytes.Widen(Column<TColumns>(r0, channels, 4, w0, c));
+            var a5 = TBytes.Widen(Column<TColumns>(r0, channels, 5, w0, c));
             var wl = Avx512F.LoadVector512(w);
             var wh = Avx512F.LoadVector512(w + WideBlockChannels);
             AccumulateWide(a0, a1, wl, wh, ref l0, ref h0);
             AccumulateWide(a1, a2, wl, wh, ref l1, ref h1);
             AccumulateWide(a2, a3, wl, wh, ref l2, ref h2);
             AccumulateWide(a3, a4, wl, wh, ref l3, ref h3);
-            var b0 = TBytes.Widen(r1);
-            var b1 = TBytes.Widen(r1 + channels);
-            var b2 = TBytes.Widen(r1 + 2 * channels);
-            var b3 = TBytes.Widen(r1 + 3 * channels);
+            var b0 = TBytes.Widen(Column<TColumns>(r1, channels, 0, w1, c));
+            var b1 = TBytes.Widen(Column<TColumns>(r1, channels, 1, w1, c));
+            var b2 = TBytes.Widen(Column<TColumns>(r1, channels, 2, w1, c));
+            var b3 = TBytes.Widen(Column<TColumns>(r1, channels, 3, w1, c));
             wl = Avx512F.LoadVector512(w + pairStride);
             wh = Avx512F.LoadVector512(w + pairStride + WideBlockChannels);
             AccumulateWide(a2, b0, wl, wh, ref l0, ref h0);
@@ -640,8 +723,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             AccumulateWide(a5, b3, wl, wh, ref l3, ref h3);
 
             // Taps 4 and 5 (row 1, columns 1–2).
-            var b4 = TBytes.Widen(r1 + 4 * channels);
-            var b5 = TBytes.Widen(r1 + 5 * channels);
+            var b4 = TBytes.Widen(Column<TColumns>(r1, channels, 4, w1, c));
+            var b5 = TBytes.Widen(Column<TColumns>(r1, channels, 5, w1, c));
             wl = Avx512F.LoadVector512(w + 2 * pairStride);
             wh = Avx512F.LoadVector512(w + 2 * pairStride + WideBlockChannels);
             AccumulateWide(b1, b2, wl, wh, ref l0, ref h0);
@@ -651,12 +734,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
 
             // Taps 6 and 7 (row 2, columns 0–1) and tap 8 (row 2, column 2, against a zero second weight): pixel j's
             // last tap is the first member of the pair (column j + 2, column j + 3) that taps 6 and 7 of pixel j + 2 use.
-            var d0 = TBytes.Widen(r2);
-            var d1 = TBytes.Widen(r2 + channels);
-            var d2 = TBytes.Widen(r2 + 2 * channels);
-            var d3 = TBytes.Widen(r2 + 3 * channels);
-            var d4 = TBytes.Widen(r2 + 4 * channels);
-            var d5 = TBytes.Widen(r2 + 5 * channels);
+            var d0 = TBytes.Widen(Column<TColumns>(r2, channels, 0, w2, c));
+            var d1 = TBytes.Widen(Column<TColumns>(r2, channels, 1, w2, c));
+            var d2 = TBytes.Widen(Column<TColumns>(r2, channels, 2, w2, c));
+            var d3 = TBytes.Widen(Column<TColumns>(r2, channels, 3, w2, c));
+            var d4 = TBytes.Widen(Column<TColumns>(r2, channels, 4, w2, c));
+            var d5 = TBytes.Widen(Column<TColumns>(r2, channels, 5, w2, c));
             var p2Low = Avx512BW.UnpackLow(d2, d3);
             var p2High = Avx512BW.UnpackHigh(d2, d3);
             var p3Low = Avx512BW.UnpackLow(d3, d4);
@@ -686,7 +769,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// when the count is odd). A row outside the input is skipped, its x_off · Σ w taken out of the folded bias. Every
     /// sum is the same integer as the general tile's in another order, so the bits are too.
     /// </summary>
-    private void WideRowTile5x5<TBytes>(byte* origin, byte* y, int rowBegin, int rowEnd) where TBytes : struct, IWidenBytes
+    private void WideRowTile5x5<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
     {
         int blocks = _wideBlocks;
         nint channels = _g.OutputDepth;
@@ -713,9 +797,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             int r = rowBegin;
             for (; r + 1 < rowEnd; r += 2, row += 2 * rowStep)
             {
-                HorizontalRow<TBytes>(row, channels, w + 2 * r * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2, ref l3, ref h3,
+                HorizontalRow<TBytes, TColumns>(row, channels, window, c, w + 2 * r * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2, ref l3, ref h3,
                     out var a4, out var a5, out var a6, out var a7);
-                HorizontalRow<TBytes>(row + rowStep, channels, w + 2 * (r + 1) * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2,
+                HorizontalRow<TBytes, TColumns>(row + rowStep, channels, window, c, w + 2 * (r + 1) * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2,
                     ref l3, ref h3, out var b4, out var b5, out var b6, out var b7);
                 short* vertical = w + (VerticalSlots + r) * slotStride;
                 var wl = Avx512F.LoadVector512(vertical);
@@ -727,7 +811,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             }
             if (r < rowEnd)
             {
-                HorizontalRow<TBytes>(row, channels, w + 2 * r * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2, ref l3, ref h3,
+                HorizontalRow<TBytes, TColumns>(row, channels, window, c, w + 2 * r * slotStride, slotStride, ref l0, ref h0, ref l1, ref h1, ref l2, ref h2, ref l3, ref h3,
                     out var a4, out var a5, out var a6, out var a7);
                 short* single = w + (SingleSlots + r) * slotStride;
                 var wl = Avx512F.LoadVector512(single);
@@ -747,19 +831,20 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// widened, for column 4.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void HorizontalRow<TBytes>(byte* row, nint channels, short* w, nint slotStride,
+    private static void HorizontalRow<TBytes, TColumns>(byte* row, nint channels, in TileWindow window, nint c, short* w, nint slotStride,
         ref Vector512<int> l0, ref Vector512<int> h0, ref Vector512<int> l1, ref Vector512<int> h1,
         ref Vector512<int> l2, ref Vector512<int> h2, ref Vector512<int> l3, ref Vector512<int> h3,
-        out Vector512<short> a4, out Vector512<short> a5, out Vector512<short> a6, out Vector512<short> a7) where TBytes : struct, IWidenBytes
+        out Vector512<short> a4, out Vector512<short> a5, out Vector512<short> a6, out Vector512<short> a7)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
     {
-        var a0 = TBytes.Widen(row);
-        var a1 = TBytes.Widen(row + channels);
-        var a2 = TBytes.Widen(row + 2 * channels);
-        var a3 = TBytes.Widen(row + 3 * channels);
-        a4 = TBytes.Widen(row + 4 * channels);
-        a5 = TBytes.Widen(row + 5 * channels);
-        a6 = TBytes.Widen(row + 6 * channels);
-        a7 = TBytes.Widen(row + 7 * channels);
+        var a0 = TBytes.Widen(Column<TColumns>(row, channels, 0, window, c));
+        var a1 = TBytes.Widen(Column<TColumns>(row, channels, 1, window, c));
+        var a2 = TBytes.Widen(Column<TColumns>(row, channels, 2, window, c));
+        var a3 = TBytes.Widen(Column<TColumns>(row, channels, 3, window, c));
+        a4 = TBytes.Widen(Column<TColumns>(row, channels, 4, window, c));
+        a5 = TBytes.Widen(Column<TColumns>(row, channels, 5, window, c));
+        a6 = TBytes.Widen(Column<TColumns>(row, channels, 6, window, c));
+        a7 = TBytes.Widen(Column<TColumns>(row, channels, 7, window, c));
         var p2Low = Avx512BW.UnpackLow(a2, a3);
         var p2High = Avx512BW.UnpackHigh(a2, a3);
         var p3Low = Avx512BW.UnpackLow(a3, a4);
