@@ -51,8 +51,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// <summary>Channels per block of the 512-bit paired path (AVX-512BW): 32 bytes of each tap, two 16-lane int32 accumulators.</summary>
     public const int WideBlockChannels = 32;
 
-    private readonly int _wideBlocks;             // 32-channel blocks from channel 0 (0 without AVX-512BW); the rest runs in 16-channel blocks
-    private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones
+    private readonly int _wideBlocks;             // 32-channel blocks from channel 0, the last one ending at the last channel (0 without AVX-512BW)
+    private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones (none past 32 channels: the last wide block overlaps)
+    private readonly int _lastWideStart;          // the last 32-channel block's first channel (channels − 32; no limit on the replicated path)
     private readonly short[] _wideWeights = [];   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
     private readonly int[] _wideLanes = [];       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
     private readonly bool _replicated;            // 8, 16 or 24 channels, horizontal stride 1: 32-lane blocks span adjacent pixels
@@ -128,10 +129,13 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         // With 8, 16 or 24 channels (_replicated) a unit of 4, 2 or 4 adjacent pixels fills 1, 1 or 3 whole 32-lane
         // blocks: the channel of lane i of the unit is i mod Cin.
         _unitPixels = _replicated ? (channels == 16 ? 2 : 4) : 0;
-        _wideBlocks = _replicated ? _unitPixels * channels / WideBlockChannels : channels / WideBlockChannels;
+        // Past the whole 32-channel blocks one more block ends at the last channel, overlapping the one before it (its
+        // outputs there are recomputed to the same bytes), so every channel runs on 32 lanes.
+        _wideBlocks = _replicated ? _unitPixels * channels / WideBlockChannels : (channels + WideBlockChannels - 1) / WideBlockChannels;
+        _lastWideStart = _replicated ? int.MaxValue : channels - WideBlockChannels;
         _sharedRows = !_replicated && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
         _rows5x5 = !_replicated && _wideBlocks > 0 && g.FilterHeight == 5 && g.FilterWidth == 5 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
-        _firstNarrowBlock = _replicated ? 0 : _wideBlocks * WideBlockChannels / PairedBlockChannels;
+        _firstNarrowBlock = _replicated ? 0 : blocks;
         _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
         _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
         at = 0;
@@ -215,7 +219,11 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     };
 
     /// <summary>The channel in lane <paramref name="lane"/> of the low (half 0) or high (half 1) accumulator of a 32-channel block.</summary>
-    private static int WideChannel(int block, int half, int lane) => block * WideBlockChannels + lane / 4 * 8 + half * 4 + lane % 4;
+    private int WideChannel(int block, int half, int lane) => WideStart(block) + lane / 4 * 8 + half * 4 + lane % 4;
+
+    /// <summary>The first channel (or unit byte) of 32-channel block <paramref name="block"/>: the last block ends at the last channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int WideStart(int block) => Math.Min(block * WideBlockChannels, _lastWideStart);
 
     public void Run(CpuThreadPool pool)
     {
@@ -634,7 +642,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         nint pairStride = blocks * 2 * WideBlockChannels;
         for (int block = 0; block < blocks; block++)
         {
-            nint c = block * WideBlockChannels;
+            nint c = WideStart(block);
             byte* p0 = origin + c, p1 = p0 + step, p2 = p1 + step, p3 = p2 + step;
             short* w = weights + block * 2 * WideBlockChannels;
             int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
@@ -690,7 +698,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         nint pairStride = blocks * 2 * WideBlockChannels, row1 = offsets[3], row2 = offsets[6];
         for (int block = 0; block < blocks; block++)
         {
-            nint c = block * WideBlockChannels;
+            nint c = WideStart(block);
             byte* r0 = origin + c, r1 = r0 + row1, r2 = r0 + row2;
             short* w = weights + block * 2 * WideBlockChannels;
             int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
@@ -780,7 +788,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         nint slotStride = blocks * 2 * WideBlockChannels, rowStep = _tapOffsets[5];
         for (int block = 0; block < blocks; block++)
         {
-            nint c = block * WideBlockChannels;
+            nint c = WideStart(block);
             short* w = weights + block * 2 * WideBlockChannels;
             int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
             var l0 = Avx512F.LoadVector512(blockLanes);
@@ -882,7 +890,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         nint pairStride = blocks * 2 * WideBlockChannels;
         for (int block = 0; block < blocks; block++)
         {
-            nint c = block * WideBlockChannels;
+            nint c = WideStart(block);
             short* w = weights + block * 2 * WideBlockChannels;
             int* blockLanes = lanes + block * WideSlices * WideBlockChannels;
             var low = Avx512F.LoadVector512(blockLanes);
