@@ -399,11 +399,17 @@ public static partial class OpCases
     /// <summary>ADD, SUB and MUL on int8/uint8: element-wise (vector lanes and tails), one operand a single value, general broadcasts.</summary>
     /// <summary>
     /// int8/uint8 RESIZE_BILINEAR: up and down, align_corners, half_pixel_centers (negative weights at the edges) and
-    /// neither, channel counts with and without an 8-lane tail, batch 2; every byte value among the inputs.
+    /// neither, channel counts with and without an 8-lane tail, 8 and multiples of 16 (the rows blended first), batch 2;
+    /// every byte value among the inputs.
     /// </summary>
     public static IEnumerable<BitExactCase> QuantizedResizeCases(Random random)
     {
-        var shapes = new (int[] Input, int H, int W)[] { ([1, 5, 7, 19], 11, 16), ([2, 9, 8, 8], 4, 3), ([1, 3, 4, 3], 7, 9), ([1, 1, 1, 16], 3, 2), ([1, 4, 5, 40], 8, 10) };
+        var shapes = new (int[] Input, int H, int W)[]
+        {
+            ([1, 5, 7, 19], 11, 16), ([2, 9, 8, 8], 4, 3), ([1, 3, 4, 3], 7, 9), ([1, 1, 1, 16], 3, 2), ([1, 4, 5, 40], 8, 10),
+            // Rows blended vertically first (AVX-512: 8 channels, two pixels per vector and an odd last one; multiples of 16).
+            ([2, 6, 5, 8], 12, 11), ([1, 4, 4, 32], 8, 9), ([1, 7, 3, 48], 3, 5),
+        };
         foreach (var type in new[] { TensorType.Int8, TensorType.UInt8 })
             foreach (var (inputShape, h, w) in shapes)
                 foreach (var (align, half) in new[] { (false, false), (true, false), (false, true) })
