@@ -120,6 +120,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         var bias = Avx.LoadVector256(_weights.Bias);
         var (m, l, r) = _epilogue.Lanes(0);
         var (m2, l2, r2) = (Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r));
+        var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
         int p = 0;
         for (; p + 2 <= count; p += 2, x += 2 * cin, y += 16)
@@ -131,7 +132,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(), wq);
                 b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte(), wq);
             }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), m2, l2, r2)).Store(y);
+            var sums = Vector512.Create(a, b);
+            Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize8x2(sums, 0) : _epilogue.Requantize(sums, m2, l2, r2)).Store(y);
         }
         if (p < count)
         {
@@ -151,6 +153,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         var biasLow = Avx.LoadVector256(_weights.Bias);
         var biasHigh = Avx.LoadVector256(_weights.Bias + 8);
         var (m, l, r) = _epilogue.Lanes16(0);
+        var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
         for (int p = 0; p < count; p++, x += cin, y += 16)
         {
@@ -161,7 +164,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w + q * 32));
                 b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
             }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), m, l, r)).Store(y);
+            var sums = Vector512.Create(a, b);
+            Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(sums, 0) : _epilogue.Requantize(sums, m, l, r)).Store(y);
         }
     }
 
@@ -178,6 +182,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         var bias2 = Avx.LoadVector256(_weights.Bias + 16);
         var (m, l, r) = _epilogue.Lanes16(0);
         var (m8, l8, r8) = _epilogue.Lanes(16);
+        var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
         int p = 0;
         for (; p + 2 <= count; p += 2, x += 2 * cin, y += 48)
@@ -196,6 +201,16 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 var k2 = Avx.LoadVector256(w2 + q * 32);
                 a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, k2);
                 b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
+            }
+            if (fast is not null)
+            {
+                // Channels 0–15 of each pixel on 16 lanes, channels 16–23 of both pixels on one 16-lane vector.
+                Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a0, a1), 0)).Store(y);
+                Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(b0, b1), 0)).Store(y + 24);
+                var tails = Avx512F.ConvertToVector128Byte(fast.Requantize8x2(Vector512.Create(a2, b2), 16)).AsUInt64();
+                *(ulong*)(y + 16) = tails.ToScalar();
+                *(ulong*)(y + 40) = tails.GetElement(1);
+                continue;
             }
             Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
             QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
