@@ -760,12 +760,12 @@ internal static unsafe class QuantizedGemm
 
     /// <summary>Channels [first, first + 16) of one row (bias included) requantized and stored as 16 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store16(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, byte* y, Vector512<int> acc) =>
+    public static void Store16(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, byte* y, Vector512<int> acc) =>
         Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(acc, first) : epilogue.Requantize(acc, first)).Store(y);
 
     /// <summary>Channels [first, first + 8) of two rows (bias included), one row per 256-bit half: the two rows' 8 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<ulong> Requantize8x2(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, Vector512<int> acc)
+    public static Vector128<ulong> Requantize8x2(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, Vector512<int> acc)
     {
         if (fast is not null) return Avx512F.ConvertToVector128Byte(fast.Requantize8x2(acc, first)).AsUInt64();
         var (m, l, r) = epilogue.Lanes(first);

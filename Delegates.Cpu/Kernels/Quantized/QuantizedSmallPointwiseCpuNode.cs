@@ -15,7 +15,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// 96 → 24 equal, 96 → 16 slower, so Cout 16 and 24 stop at 48). Here each input quadruple is broadcast straight from
 /// the input (x + 128 as u8 by flipping the top bits in the register) against the packed weights of
 /// <see cref="PackedQuantizedWeights"/> (whose bias has the (x_off − 128)·Σw correction folded in, and starts the sum);
-/// two pixels of 8 channels, or one of 16, are requantized per 16-lane vector and stored with one <c>vpmovdb</c>. The
+/// two pixels of 8 channels, or one of 16, are requantized per 16-lane vector (the GEMM's short form where the node's
+/// bounds allow it) and stored with one <c>vpmovdb</c>. The
 /// sums are those of the GEMM path, exact modulo 2^32 (docs/numerics.md §CPU delegate int8). Like the GEMM node, it
 /// takes a following residual ADD into the same pass (<see cref="ResidualAddFusion"/>).
 /// </summary>
@@ -118,8 +119,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         int cin = _g.InputDepth, quads = cin / 4;
         sbyte* w = _weights.Narrow;
         var bias = Avx.LoadVector256(_weights.Bias);
-        var (m, l, r) = _epilogue.Lanes(0);
-        var (m2, l2, r2) = (Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r));
+        var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
         int p = 0;
         for (; p + 2 <= count; p += 2, x += 2 * cin, y += 16)
@@ -131,7 +131,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(), wq);
                 b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte(), wq);
             }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), m2, l2, r2)).Store(y);
+            QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512.Create(a, b)).AsByte().Store(y);
         }
         if (p < count)
         {
@@ -139,7 +139,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
             for (int q = 0; q < quads; q++)
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(),
                     Avx.LoadVector256(w + q * 32));
-            QuantizedEpilogue.Store8(_epilogue.Requantize(a, m, l, r), y, 8);
+            *(ulong*)y = QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512.Create(a, a)).ToScalar();
         }
     }
 
@@ -150,7 +150,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         sbyte* w = _weights.Narrow, v = w + blockSize;
         var biasLow = Avx.LoadVector256(_weights.Bias);
         var biasHigh = Avx.LoadVector256(_weights.Bias + 8);
-        var (m, l, r) = _epilogue.Lanes16(0);
+        var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
         for (int p = 0; p < count; p++, x += cin, y += 16)
         {
@@ -161,13 +161,13 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w + q * 32));
                 b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
             }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), m, l, r)).Store(y);
+            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512.Create(a, b));
         }
     }
 
     /// <summary>
-    /// Cout 24: three 8-channel blocks per pixel, two pixels per step; channels 0–15 requantized as one 16-lane vector,
-    /// 16–23 as one 8-lane vector.
+    /// Cout 24: three 8-channel blocks per pixel, two pixels per step; each pixel's channels 0–15 requantized as one
+    /// 16-lane vector, channels 16–23 of both pixels as another.
     /// </summary>
     private void Run24(byte* x, byte* y, int count)
     {
@@ -176,8 +176,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         var bias0 = Avx.LoadVector256(_weights.Bias);
         var bias1 = Avx.LoadVector256(_weights.Bias + 8);
         var bias2 = Avx.LoadVector256(_weights.Bias + 16);
-        var (m, l, r) = _epilogue.Lanes16(0);
-        var (m8, l8, r8) = _epilogue.Lanes(16);
+        var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
         int p = 0;
         for (; p + 2 <= count; p += 2, x += 2 * cin, y += 48)
@@ -197,10 +196,12 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, k2);
                 b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
             }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
-            QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b0, b1), m, l, r)).Store(y + 24);
-            QuantizedEpilogue.Store8(_epilogue.Requantize(b2, m8, l8, r8), y + 40, 8);
+            // Channels 0–15 of each pixel on 16 lanes, channels 16–23 of both pixels on one 16-lane vector.
+            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512.Create(a0, a1));
+            QuantizedGemm.Store16(fast, _epilogue, 0, y + 24, Vector512.Create(b0, b1));
+            var tails = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512.Create(a2, b2));
+            *(ulong*)(y + 16) = tails.ToScalar();
+            *(ulong*)(y + 40) = tails.GetElement(1);
         }
         if (p < count)
         {
@@ -212,8 +213,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, Avx.LoadVector256(w1 + q * 32));
                 a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, Avx.LoadVector256(w2 + q * 32));
             }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
-            QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
+            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512.Create(a0, a1));
+            *(ulong*)(y + 16) = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512.Create(a2, a2)).ToScalar();
         }
     }
 }
