@@ -70,6 +70,9 @@ internal static class QuantizedIsas
 internal sealed unsafe class QuantizedEpilogue
 {
     private readonly int[] _multipliers, _leftShifts, _rightShifts; // pinned, padded to a multiple of 16 channels
+    // Their addresses, taken once: the arrays live on the pinned heap and these fields keep them alive, so the
+    // per-tile requantization reads no array header and makes no null check.
+    private readonly int* _multiplierLanes, _leftLanes, _rightLanes;
 
     public QuantizedEpilogue(QuantizedConvParams q)
     {
@@ -88,6 +91,9 @@ internal sealed unsafe class QuantizedEpilogue
             _leftShifts[c] = Math.Max(Shifts[c], 0);
             _rightShifts[c] = Math.Max(-Shifts[c], 0);
         }
+        _multiplierLanes = Pinned(_multipliers);
+        _leftLanes = Pinned(_leftShifts);
+        _rightLanes = Pinned(_rightShifts);
         OutputOffset = q.OutputOffset;
         Min = q.ActivationMin;
         Max = q.ActivationMax;
@@ -107,7 +113,7 @@ internal sealed unsafe class QuantizedEpilogue
         return (byte)(value < Min ? Min : value > Max ? Max : value);
     }
 
-    private int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+    private static int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 
     /// <summary>
     /// Channels [first, first + count) (count ≤ 8) of <paramref name="acc"/> (8 sums, bias included) to output bytes,
@@ -127,8 +133,7 @@ internal sealed unsafe class QuantizedEpilogue
     /// <summary>The 8 lanes' multipliers of channels [first, first + 8) (the arrays are padded to whole blocks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (Vector256<int> Multiplier, Vector256<uint> Left, Vector256<int> Right) Lanes(int first) =>
-        (Avx.LoadVector256(Pinned(_multipliers) + first), Avx.LoadVector256(Pinned(_leftShifts) + first).AsUInt32(),
-            Avx.LoadVector256(Pinned(_rightShifts) + first));
+        (Avx.LoadVector256(_multiplierLanes + first), Avx.LoadVector256(_leftLanes + first).AsUInt32(), Avx.LoadVector256(_rightLanes + first));
 
     /// <summary>
     /// MultiplyByQuantizedMultiplier on 8 lanes, exactly (<see cref="VectorRequantize.Multiply(Vector256{int}, Vector256{int}, Vector256{uint}, Vector256{int})"/>),
@@ -162,8 +167,7 @@ internal sealed unsafe class QuantizedEpilogue
     /// <summary>The 16 lanes' multipliers of channels [first, first + 16) (first + 16 within the padded arrays).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (Vector512<int> Multiplier, Vector512<uint> Left, Vector512<int> Right) Lanes16(int first) =>
-        (Avx512F.LoadVector512(Pinned(_multipliers) + first), Avx512F.LoadVector512(Pinned(_leftShifts) + first).AsUInt32(),
-            Avx512F.LoadVector512(Pinned(_rightShifts) + first));
+        (Avx512F.LoadVector512(_multiplierLanes + first), Avx512F.LoadVector512(_leftLanes + first).AsUInt32(), Avx512F.LoadVector512(_rightLanes + first));
 
     /// <inheritdoc cref="Requantize(Vector512{int}, int)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -227,6 +231,7 @@ internal sealed unsafe class PackedQuantizedWeights
         RowLength = (depth + group - 1) / group * group;
         Groups = (outputChannels + Vnni512Gemm.GroupChannels - 1) / Vnni512Gemm.GroupChannels;
         _bias = GC.AllocateArray<int>(Math.Max(Blocks * BlockChannels, Groups * Vnni512Gemm.GroupChannels), pinned: true);
+        Bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
         for (int c = 0; c < outputChannels; c++)
         {
             int value = bias.IsEmpty ? 0 : bias[c];
@@ -242,6 +247,7 @@ internal sealed unsafe class PackedQuantizedWeights
         {
             int width = emitted is null ? BlockChannels : Vnni512Gemm.GroupChannels;
             _narrow = GC.AllocateArray<sbyte>((outputChannels + width - 1) / width * width * RowLength + 64, pinned: true);
+            Narrow = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_narrow));
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
                 _narrow[Index(c, k, 4, width)] = (sbyte)weights[c * depth + k];
@@ -251,6 +257,7 @@ internal sealed unsafe class PackedQuantizedWeights
         else
         {
             _wide = GC.AllocateArray<short>(Blocks * BlockChannels * RowLength + 32, pinned: true);
+            Wide = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wide));
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
                 _wide[Index(c, k, 2, BlockChannels)] = (short)((signed ? (sbyte)weights[c * depth + k] : weights[c * depth + k]) + filterOffset);
@@ -283,9 +290,10 @@ internal sealed unsafe class PackedQuantizedWeights
     /// </summary>
     public ShortRequantization? Short { get; }
 
-    public short* Wide => (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wide!));
-    public sbyte* Narrow => (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_narrow!));
-    public int* Bias => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+    // The pinned arrays' addresses, taken once (the fields above keep the arrays alive; null where the ISA packs none).
+    public short* Wide { get; }
+    public sbyte* Narrow { get; }
+    public int* Bias { get; }
 }
 
 /// <summary>
@@ -299,6 +307,7 @@ internal sealed unsafe class PackedQuantizedWeights
 internal sealed unsafe class ShortRequantization
 {
     private readonly int[] _multipliers, _oddMultipliers, _rounding, _right; // pinned, padded to whole 16-channel groups
+    private readonly int* _multiplierLanes, _oddMultiplierLanes, _roundingLanes, _rightLanes; // their addresses (as QuantizedEpilogue's)
 
     private ShortRequantization(int padded)
     {
@@ -306,6 +315,10 @@ internal sealed unsafe class ShortRequantization
         _oddMultipliers = GC.AllocateArray<int>(padded, pinned: true);
         _rounding = GC.AllocateArray<int>(padded, pinned: true);
         _right = GC.AllocateArray<int>(padded, pinned: true);
+        _multiplierLanes = Pinned(_multipliers);
+        _oddMultiplierLanes = Pinned(_oddMultipliers);
+        _roundingLanes = Pinned(_rounding);
+        _rightLanes = Pinned(_right);
     }
 
     public int Min { get; private init; }
@@ -348,12 +361,12 @@ internal sealed unsafe class ShortRequantization
         // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (the even lanes' products shifted
         // down, the odd lanes' shifted up by one so that those bits are their 64-bit lane's upper half).
         var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Avx512F.LoadVector512(Pinned(_multipliers) + first)), half), 31);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Avx512F.LoadVector512(_multiplierLanes + first)), half), 31);
         var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
-            Avx512F.LoadVector512(Pinned(_oddMultipliers) + first)), half), 1);
+            Avx512F.LoadVector512(_oddMultiplierLanes + first)), half), 1);
         var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
-        var rounded = Avx512F.Add(Avx512F.Add(high, Avx512F.LoadVector512(Pinned(_rounding) + first)), Avx512F.ShiftRightArithmetic(high, 31));
-        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(Pinned(_right) + first).AsUInt32());
+        var rounded = Avx512F.Add(Avx512F.Add(high, Avx512F.LoadVector512(_roundingLanes + first)), Avx512F.ShiftRightArithmetic(high, 31));
+        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(_rightLanes + first).AsUInt32());
         return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
     }
 
@@ -364,10 +377,10 @@ internal sealed unsafe class ShortRequantization
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<int> Requantize8x2(Vector512<int> acc, int first)
     {
-        var multiplier = Avx.LoadVector256(Pinned(_multipliers) + first);
-        var oddMultiplier = Avx.LoadVector256(Pinned(_oddMultipliers) + first);
-        var rounding = Avx.LoadVector256(Pinned(_rounding) + first);
-        var right = Avx.LoadVector256(Pinned(_right) + first);
+        var multiplier = Avx.LoadVector256(_multiplierLanes + first);
+        var oddMultiplier = Avx.LoadVector256(_oddMultiplierLanes + first);
+        var rounding = Avx.LoadVector256(_roundingLanes + first);
+        var right = Avx.LoadVector256(_rightLanes + first);
         var half = Vector512.Create(1L << 30);
         var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Vector512.Create(multiplier, multiplier)), half), 31);
         var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
