@@ -1013,8 +1013,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         if (_wideEpilogue)
         {
             // 16 lanes at once: [low | high] holds channels [0–3, 8–11, 4–7, 12–15]; vshufi32x4 restores the order.
-            var both = Vector512.Create(low, high);
-            var ordered = Avx512F.Add(Avx512F.Shuffle4x128(both, both, 0b11_01_10_00), Vector512.Create(lowerBias, upperBias));
+            var both = Vector512Lanes.Join(low, high);
+            var ordered = Avx512F.Add(Avx512F.Shuffle4x128(both, both, 0b11_01_10_00), Vector512Lanes.Join(lowerBias, upperBias));
             // The clamped values lie in the output type's range, so the low byte of each lane (vpmovdb) is the output.
             Sse2.Store(y, Avx512F.ConvertToVector128Byte(_epilogue.Requantize(ordered, c)));
             return;

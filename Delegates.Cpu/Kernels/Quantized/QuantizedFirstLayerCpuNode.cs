@@ -158,10 +158,10 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
             }
         }
         var (m, l, r) = _epilogue.Lanes16(0);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b0, b1), m, l, r)).Store(y + 16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(c0, c1), m, l, r)).Store(y + 32);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(d0, d1), m, l, r)).Store(y + 48);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a0, a1), m, l, r)).Store(y);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b0, b1), m, l, r)).Store(y + 16);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(c0, c1), m, l, r)).Store(y + 32);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(d0, d1), m, l, r)).Store(y + 48);
     }
 
     /// <summary>
@@ -202,13 +202,13 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         }
         var (m, l, r) = _epilogue.Lanes16(0);
         var (m8, l8, r8) = _epilogue.Lanes(16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a0, a1), m, l, r)).Store(y);
         QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b0, b1), m, l, r)).Store(y + 24);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b0, b1), m, l, r)).Store(y + 24);
         QuantizedEpilogue.Store8(_epilogue.Requantize(b2, m8, l8, r8), y + 40, 8);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(c0, c1), m, l, r)).Store(y + 48);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(c0, c1), m, l, r)).Store(y + 48);
         QuantizedEpilogue.Store8(_epilogue.Requantize(c2, m8, l8, r8), y + 64, 8);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(d0, d1), m, l, r)).Store(y + 72);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(d0, d1), m, l, r)).Store(y + 72);
         QuantizedEpilogue.Store8(_epilogue.Requantize(d2, m8, l8, r8), y + 88, 8);
     }
 
@@ -244,10 +244,10 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         }
         var (m, l, r) = _epilogue.Lanes16(0);
         var (m2, l2, r2) = _epilogue.Lanes16(16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a0, a1), m, l, r)).Store(y);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a2, a3), m2, l2, r2)).Store(y + 16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b0, b1), m, l, r)).Store(y + 32);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(b2, b3), m2, l2, r2)).Store(y + 48);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a0, a1), m, l, r)).Store(y);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a2, a3), m2, l2, r2)).Store(y + 16);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b0, b1), m, l, r)).Store(y + 32);
+        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b2, b3), m2, l2, r2)).Store(y + 48);
     }
 
     /// <summary>One output pixel (a row's last ones), two blocks at a time, an odd last block alone.</summary>
@@ -269,7 +269,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                     a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w));
                     b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(w + Block * 4));
                 }
-            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512.Create(a, b), pair * Block)).Store(y + pair * Block);
+            Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a, b), pair * Block)).Store(y + pair * Block);
         }
         if (pair < _blocks)
         {

@@ -382,12 +382,12 @@ internal sealed unsafe class ShortRequantization
         var rounding = Avx.LoadVector256(_roundingLanes + first);
         var right = Avx.LoadVector256(_rightLanes + first);
         var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Vector512.Create(multiplier, multiplier)), half), 31);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Vector512Lanes.Join(multiplier, multiplier)), half), 31);
         var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
-            Vector512.Create(oddMultiplier, oddMultiplier)), half), 1);
+            Vector512Lanes.Join(oddMultiplier, oddMultiplier)), half), 1);
         var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
-        var rounded = Avx512F.Add(Avx512F.Add(high, Vector512.Create(rounding, rounding)), Avx512F.ShiftRightArithmetic(high, 31));
-        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Vector512.Create(right, right).AsUInt32());
+        var rounded = Avx512F.Add(Avx512F.Add(high, Vector512Lanes.Join(rounding, rounding)), Avx512F.ShiftRightArithmetic(high, 31));
+        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Vector512Lanes.Join(right, right).AsUInt32());
         return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
     }
 }
@@ -619,14 +619,14 @@ internal static unsafe class QuantizedGemm
         if (channels == PackedQuantizedWeights.BlockChannels && count > 1 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
         {
             // A single full block (Cout 8, or the last block of an odd count): two rows per 16-lane requantization.
-            var (m2, l2, r2, bias2) = (Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r), Vector512.Create(bias, bias));
-            var pair = Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a0, a1) + bias2, m2, l2, r2)).AsUInt64();
+            var (m2, l2, r2, bias2) = (Vector512Lanes.Join(m, m), Vector512Lanes.Join(l, l), Vector512Lanes.Join(r, r), Vector512Lanes.Join(bias, bias));
+            var pair = Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a0, a1) + bias2, m2, l2, r2)).AsUInt64();
             *(ulong*)y = pair.ToScalar();
             *(ulong*)(y + outputStride) = pair.GetElement(1);
             if (count == 3) QuantizedEpilogue.Store8(epilogue.Requantize(Avx2.Add(a2, bias), m, l, r), y + 2 * (nint)outputStride, channels);
             else if (count == 4)
             {
-                pair = Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a2, a3) + bias2, m2, l2, r2)).AsUInt64();
+                pair = Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a2, a3) + bias2, m2, l2, r2)).AsUInt64();
                 *(ulong*)(y + 2 * (nint)outputStride) = pair.ToScalar();
                 *(ulong*)(y + 3 * (nint)outputStride) = pair.GetElement(1);
             }
@@ -652,17 +652,17 @@ internal static unsafe class QuantizedGemm
         byte* y = output + first;
         if (w.Short is { } fast)
         {
-            Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a0, b0) + bias, first)).Store(y);
-            if (count > 1) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a1, b1) + bias, first)).Store(y + outputStride);
-            if (count > 2) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a2, b2) + bias, first)).Store(y + 2 * (nint)outputStride);
-            if (count > 3) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512.Create(a3, b3) + bias, first)).Store(y + 3 * (nint)outputStride);
+            Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a0, b0) + bias, first)).Store(y);
+            if (count > 1) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a1, b1) + bias, first)).Store(y + outputStride);
+            if (count > 2) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a2, b2) + bias, first)).Store(y + 2 * (nint)outputStride);
+            if (count > 3) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a3, b3) + bias, first)).Store(y + 3 * (nint)outputStride);
             return;
         }
         var (m, l, r) = epilogue.Lanes16(first);
-        Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a0, b0) + bias, m, l, r)).Store(y);
-        if (count > 1) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a1, b1) + bias, m, l, r)).Store(y + outputStride);
-        if (count > 2) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a2, b2) + bias, m, l, r)).Store(y + 2 * (nint)outputStride);
-        if (count > 3) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512.Create(a3, b3) + bias, m, l, r)).Store(y + 3 * (nint)outputStride);
+        Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a0, b0) + bias, m, l, r)).Store(y);
+        if (count > 1) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a1, b1) + bias, m, l, r)).Store(y + outputStride);
+        if (count > 2) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a2, b2) + bias, m, l, r)).Store(y + 2 * (nint)outputStride);
+        if (count > 3) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a3, b3) + bias, m, l, r)).Store(y + 3 * (nint)outputStride);
     }
 
     /// <summary>
@@ -754,18 +754,18 @@ internal static unsafe class QuantizedGemm
         }
         byte* y = output + first;
         var fast = w.Short;
-        Store16(fast, epilogue, first, y, Vector512.Create(a0, b0));
-        if (count > 1) Store16(fast, epilogue, first, y + outputStride, Vector512.Create(a1, b1));
-        if (count > 2) Store16(fast, epilogue, first, y + 2 * (nint)outputStride, Vector512.Create(a2, b2));
-        if (count > 3) Store16(fast, epilogue, first, y + 3 * (nint)outputStride, Vector512.Create(a3, b3));
+        Store16(fast, epilogue, first, y, Vector512Lanes.Join(a0, b0));
+        if (count > 1) Store16(fast, epilogue, first, y + outputStride, Vector512Lanes.Join(a1, b1));
+        if (count > 2) Store16(fast, epilogue, first, y + 2 * (nint)outputStride, Vector512Lanes.Join(a2, b2));
+        if (count > 3) Store16(fast, epilogue, first, y + 3 * (nint)outputStride, Vector512Lanes.Join(a3, b3));
         // The third block: rows (0, 1) and (2, 3) share a 16-lane vector (the rows a shorter tile lacks alias row 0).
         y += 16;
-        var pair = Requantize8x2(fast, epilogue, first + 16, Vector512.Create(c0, c1));
+        var pair = Requantize8x2(fast, epilogue, first + 16, Vector512Lanes.Join(c0, c1));
         *(ulong*)y = pair.ToScalar();
         if (count > 1) *(ulong*)(y + outputStride) = pair.GetElement(1);
         if (count > 2)
         {
-            pair = Requantize8x2(fast, epilogue, first + 16, Vector512.Create(c2, c3));
+            pair = Requantize8x2(fast, epilogue, first + 16, Vector512Lanes.Join(c2, c3));
             *(ulong*)(y + 2 * (nint)outputStride) = pair.ToScalar();
             if (count > 3) *(ulong*)(y + 3 * (nint)outputStride) = pair.GetElement(1);
         }
@@ -782,7 +782,7 @@ internal static unsafe class QuantizedGemm
     {
         if (fast is not null) return Avx512F.ConvertToVector128Byte(fast.Requantize8x2(acc, first)).AsUInt64();
         var (m, l, r) = epilogue.Lanes(first);
-        return Avx512F.ConvertToVector128Byte(epilogue.Requantize(acc, Vector512.Create(m, m), Vector512.Create(l, l), Vector512.Create(r, r))).AsUInt64();
+        return Avx512F.ConvertToVector128Byte(epilogue.Requantize(acc, Vector512Lanes.Join(m, m), Vector512Lanes.Join(l, l), Vector512Lanes.Join(r, r))).AsUInt64();
     }
 
     /// <summary>One row's 32 channels (sums with the bias included) requantized on 16 lanes and stored as 32 bytes.</summary>
@@ -792,9 +792,9 @@ internal static unsafe class QuantizedGemm
     {
         Vector512<int> low, high;
         if (w.Short is { } fast)
-            (low, high) = (fast.Requantize(Vector512.Create(a, b), first), fast.Requantize(Vector512.Create(c, d), first + 16));
+            (low, high) = (fast.Requantize(Vector512Lanes.Join(a, b), first), fast.Requantize(Vector512Lanes.Join(c, d), first + 16));
         else
-            (low, high) = (epilogue.Requantize(Vector512.Create(a, b), first), epilogue.Requantize(Vector512.Create(c, d), first + 16));
+            (low, high) = (epilogue.Requantize(Vector512Lanes.Join(a, b), first), epilogue.Requantize(Vector512Lanes.Join(c, d), first + 16));
         Avx512F.ConvertToVector128Byte(low).Store(y);
         Avx512F.ConvertToVector128Byte(high).Store(y + 16);
     }

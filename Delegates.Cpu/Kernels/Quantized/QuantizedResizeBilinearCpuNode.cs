@@ -191,7 +191,7 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
                 {
                     int* last = columns + 4 * ox;
                     var sum = Vector256.Load(blended + last[0]) * Vector256.Create(last[2]) + Vector256.Load(blended + last[1]) * Vector256.Create(last[3]);
-                    *(ulong*)y = Avx512F.ConvertToVector128Byte(Round(Vector512.Create(sum, sum))).AsUInt64().ToScalar();
+                    *(ulong*)y = Avx512F.ConvertToVector128Byte(Round(Vector512Lanes.Join(sum, sum))).AsUInt64().ToScalar();
                 }
                 continue;
             }

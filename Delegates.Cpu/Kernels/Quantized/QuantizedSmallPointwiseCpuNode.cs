@@ -131,7 +131,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(), wq);
                 b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte(), wq);
             }
-            QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512.Create(a, b)).AsByte().Store(y);
+            QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512Lanes.Join(a, b)).AsByte().Store(y);
         }
         if (p < count)
         {
@@ -139,7 +139,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
             for (int q = 0; q < quads; q++)
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(),
                     Avx.LoadVector256(w + q * 32));
-            *(ulong*)y = QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512.Create(a, a)).ToScalar();
+            *(ulong*)y = QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512Lanes.Join(a, a)).ToScalar();
         }
     }
 
@@ -161,7 +161,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w + q * 32));
                 b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
             }
-            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512.Create(a, b));
+            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512Lanes.Join(a, b));
         }
     }
 
@@ -197,9 +197,9 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
             }
             // Channels 0–15 of each pixel on 16 lanes, channels 16–23 of both pixels on one 16-lane vector.
-            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512.Create(a0, a1));
-            QuantizedGemm.Store16(fast, _epilogue, 0, y + 24, Vector512.Create(b0, b1));
-            var tails = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512.Create(a2, b2));
+            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
+            QuantizedGemm.Store16(fast, _epilogue, 0, y + 24, Vector512Lanes.Join(b0, b1));
+            var tails = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512Lanes.Join(a2, b2));
             *(ulong*)(y + 16) = tails.ToScalar();
             *(ulong*)(y + 40) = tails.GetElement(1);
         }
@@ -213,8 +213,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, Avx.LoadVector256(w1 + q * 32));
                 a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, Avx.LoadVector256(w2 + q * 32));
             }
-            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512.Create(a0, a1));
-            *(ulong*)(y + 16) = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512.Create(a2, a2)).ToScalar();
+            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
+            *(ulong*)(y + 16) = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512Lanes.Join(a2, a2)).ToScalar();
         }
     }
 }
