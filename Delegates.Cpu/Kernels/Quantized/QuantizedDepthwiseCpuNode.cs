@@ -466,6 +466,20 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         public static bool Clipped => true;
     }
 
+    /// <summary>Columns 0–5 of a 3×3 tile's filter row at <paramref name="row"/> (block <paramref name="c"/>), widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenSix<TBytes, TColumns>(byte* row, nint channels, in TileWindow window, nint c,
+        out Vector512<short> v0, out Vector512<short> v1, out Vector512<short> v2, out Vector512<short> v3, out Vector512<short> v4, out Vector512<short> v5)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
+    {
+        v0 = TBytes.Widen(Column<TColumns>(row, channels, 0, window, c));
+        v1 = TBytes.Widen(Column<TColumns>(row, channels, 1, window, c));
+        v2 = TBytes.Widen(Column<TColumns>(row, channels, 2, window, c));
+        v3 = TBytes.Widen(Column<TColumns>(row, channels, 3, window, c));
+        v4 = TBytes.Widen(Column<TColumns>(row, channels, 4, window, c));
+        v5 = TBytes.Widen(Column<TColumns>(row, channels, 5, window, c));
+    }
+
     /// <summary>
     /// Block <paramref name="c"/> of input column <paramref name="column"/> of a tile's filter row at <paramref name="row"/>
     /// (column 0 at the row's block), or of the zero-point row where the window leaves the input there.
@@ -707,12 +721,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
 
             // Taps 0 and 1 (row 0, columns 0–1), then 2 and 3 (row 0 column 2, row 1 column 0).
-            var a0 = TBytes.Widen(Column<TColumns>(r0, channels, 0, w0, c));
-            var a1 = TBytes.Widen(Column<TColumns>(r0, channels, 1, w0, c));
-            var a2 = TBytes.Widen(Column<TColumns>(r0, channels, 2, w0, c));
-            var a3 = TBytes.Widen(Column<TColumns>(r0, channels, 3, w0, c));
-            var a4 = TBytes.Widen(Column<TColumns>(r0, channels, 4, w0, c));
-            var a5 = TBytes.Widen(Column<TColumns>(r0, channels, 5, w0, c));
+            WidenSix<TBytes, TColumns>(r0, channels, w0, c, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5);
             var wl = Avx512F.LoadVector512(w);
             var wh = Avx512F.LoadVector512(w + WideBlockChannels);
             AccumulateWide(a0, a1, wl, wh, ref l0, ref h0);
@@ -742,12 +751,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
 
             // Taps 6 and 7 (row 2, columns 0–1) and tap 8 (row 2, column 2, against a zero second weight): pixel j's
             // last tap is the first member of the pair (column j + 2, column j + 3) that taps 6 and 7 of pixel j + 2 use.
-            var d0 = TBytes.Widen(Column<TColumns>(r2, channels, 0, w2, c));
-            var d1 = TBytes.Widen(Column<TColumns>(r2, channels, 1, w2, c));
-            var d2 = TBytes.Widen(Column<TColumns>(r2, channels, 2, w2, c));
-            var d3 = TBytes.Widen(Column<TColumns>(r2, channels, 3, w2, c));
-            var d4 = TBytes.Widen(Column<TColumns>(r2, channels, 4, w2, c));
-            var d5 = TBytes.Widen(Column<TColumns>(r2, channels, 5, w2, c));
+            WidenSix<TBytes, TColumns>(r2, channels, w2, c, out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
             var p2Low = Avx512BW.UnpackLow(d2, d3);
             var p2High = Avx512BW.UnpackHigh(d2, d3);
             var p3Low = Avx512BW.UnpackLow(d3, d4);
