@@ -361,17 +361,17 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int iyOrigin = oy * g.StrideH - g.PadTop;
         byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
         int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
-        // With _rows5x5 a row whose filter window leaves the input runs its interior columns as tiles over the filter
-        // rows inside it [rowBegin, rowEnd) (dilation 1 there).
+        // A 3×3 or 5×5 row with a filter row inside the input runs wholly in tiles (EdgeTiledRow), over the filter rows
+        // inside it [rowBegin, rowEnd) (dilation 1 there).
         int rowBegin = 0, rowEnd = g.FilterHeight;
         bool rowsInside = iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight;
         if (!rowsInside && (_rows5x5 || _sharedRows)) (rowBegin, rowEnd) = (Math.Max(-iyOrigin, 0), Math.Min(g.InputHeight - iyOrigin, g.FilterHeight));
         if ((_rows5x5 || _sharedRows) && rowBegin < rowEnd && g.OutputWidth >= InteriorPixels)
         {
-            EdgeTiledRow(b, oy, iyOrigin, rowBegin, rowEnd, taps, outputRow);
+            EdgeTiledRow(b, iyOrigin, rowBegin, rowEnd, outputRow);
             return;
         }
-        if (rowsInside || (_rows5x5 && rowBegin < rowEnd))
+        if (rowsInside)
         {
             interiorBegin = Math.Min((g.PadLeft + g.StrideW - 1) / g.StrideW, g.OutputWidth);
             int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
@@ -393,9 +393,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     break;
                 }
             }
-            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels, rowBegin, rowEnd);
-            if (!rowsInside && _firstNarrowBlock < _blockStarts.Length)
-                for (int pixel = ox; pixel < ox + InteriorPixels; pixel++) BorderPixel(b, iyOrigin, pixel, taps, outputRow + (nint)pixel * channels, wideBlocks: false);
+            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels, 0, g.FilterHeight);
         }
         for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
     }
@@ -406,29 +404,23 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// all in tiles of <see cref="InteriorPixels"/> pixels (the last one stepped back over pixels already written). A
     /// tile whose window leaves the input (the left and right edges, the top and bottom rows) reads the zero-point
     /// row for its columns and 3×3 rows outside, whose (zp + x_off) · w is 0 — the reference skips those taps — and
-    /// skips a 5×5 row outside as the partial rows do. Its 16-channel blocks go through <see cref="BorderPixel"/>.
+    /// skips a 5×5 row outside (its x_off · Σ w out of the folded bias). Every channel is in a 32-channel block here
+    /// (the last one overlapping), so there is no 16-channel block left for the per-pixel path.
     /// </summary>
-    private void EdgeTiledRow(int b, int oy, int iyOrigin, int rowBegin, int rowEnd, byte** taps, byte* outputRow)
+    private void EdgeTiledRow(int b, int iyOrigin, int rowBegin, int rowEnd, byte* outputRow)
     {
         var g = _g;
         int channels = g.OutputDepth, span = InteriorPixels + g.FilterWidth - 1; // input columns a tile reads
         bool rowsInside = rowBegin == 0 && rowEnd == g.FilterHeight;
         byte* inputRow = _x + (nint)(b * g.InputHeight + iyOrigin) * g.InputWidth * channels;
-        bool narrow = _firstNarrowBlock < _blockStarts.Length;
         for (int ox = 0; ox < g.OutputWidth; ox += InteriorPixels)
         {
             ox = Math.Min(ox, g.OutputWidth - InteriorPixels);
             int ix = ox - g.PadLeft, columnBegin = Math.Max(-ix, 0), columnEnd = Math.Min(g.InputWidth - ix, span);
             byte* origin = inputRow + (nint)ix * channels, y = outputRow + (nint)ox * channels;
-            if (columnBegin == 0 && columnEnd == span && (rowsInside || _rows5x5))
-            {
-                InteriorTile(origin, channels, y, rowBegin, rowEnd);
-                if (rowsInside || !narrow) continue;
-            }
+            if (columnBegin == 0 && columnEnd == span && (rowsInside || _rows5x5)) InteriorTile(origin, channels, y, rowBegin, rowEnd);
             else if (_signed) ClippedTile<SignedBytes>(origin, y, rowBegin, rowEnd, columnBegin, columnEnd);
             else ClippedTile<UnsignedBytes>(origin, y, rowBegin, rowEnd, columnBegin, columnEnd);
-            if (narrow)
-                for (int pixel = ox; pixel < ox + InteriorPixels; pixel++) BorderPixel(b, iyOrigin, pixel, taps, outputRow + (nint)pixel * channels, wideBlocks: false);
         }
     }
 
@@ -573,7 +565,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             else if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
             else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
         }
-        if (rowBegin != 0 || rowEnd != _g.FilterHeight) return; // the 16-channel blocks of a partial row: BorderPixel
+        if (rowBegin != 0 || rowEnd != _g.FilterHeight) return; // a partial 5×5 row: its channels are all in 32-channel blocks
         for (int block = _firstNarrowBlock; block < blocks; block++)
         {
             int c = _blockStarts[block];
@@ -599,10 +591,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside; only
-    /// its 16-channel blocks when <paramref name="wideBlocks"/> is false (a partial-row tile wrote the 32-channel ones).
+    /// One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside.
     /// </summary>
-    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y, bool wideBlocks = true)
+    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y)
     {
         var g = _g;
         int channels = g.OutputDepth, tapCount = g.FilterHeight * g.FilterWidth, pairs = _pairs, blocks = _blockStarts.Length;
@@ -624,7 +615,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
             }
         }
-        if (wideBlocks && _wideBlocks > 0 && !_replicated)
+        if (_wideBlocks > 0 && !_replicated)
         {
             if (signed) WideBorderPixel<SignedBytes>(taps, y);
             else WideBorderPixel<UnsignedBytes>(taps, y);
