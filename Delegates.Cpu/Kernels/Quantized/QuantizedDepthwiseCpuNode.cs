@@ -361,17 +361,17 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         int iyOrigin = oy * g.StrideH - g.PadTop;
         byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
         int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
-        // With _rows5x5 a row whose filter window leaves the input runs its interior columns as tiles over the filter
-        // rows inside it [rowBegin, rowEnd) (dilation 1 there).
+        // A 3×3 or 5×5 row with a filter row inside the input runs wholly in tiles (EdgeTiledRow), over the filter rows
+        // inside it [rowBegin, rowEnd) (dilation 1 there).
         int rowBegin = 0, rowEnd = g.FilterHeight;
         bool rowsInside = iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight;
         if (!rowsInside && (_rows5x5 || _sharedRows)) (rowBegin, rowEnd) = (Math.Max(-iyOrigin, 0), Math.Min(g.InputHeight - iyOrigin, g.FilterHeight));
         if ((_rows5x5 || _sharedRows) && rowBegin < rowEnd && g.OutputWidth >= InteriorPixels)
         {
-            EdgeTiledRow(b, oy, iyOrigin, rowBegin, rowEnd, taps, outputRow);
+            EdgeTiledRow(b, iyOrigin, rowBegin, rowEnd, outputRow);
             return;
         }
-        if (rowsInside || (_rows5x5 && rowBegin < rowEnd))
+        if (rowsInside)
         {
             interiorBegin = Math.Min((g.PadLeft + g.StrideW - 1) / g.StrideW, g.OutputWidth);
             int room = g.InputWidth - 1 - (g.FilterWidth - 1) * g.DilationW + g.PadLeft;
@@ -393,9 +393,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                     break;
                 }
             }
-            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels, rowBegin, rowEnd);
-            if (!rowsInside && _firstNarrowBlock < _blockStarts.Length)
-                for (int pixel = ox; pixel < ox + InteriorPixels; pixel++) BorderPixel(b, iyOrigin, pixel, taps, outputRow + (nint)pixel * channels, wideBlocks: false);
+            InteriorTile(inputRow + (nint)(ox * g.StrideW - g.PadLeft) * channels, (nint)g.StrideW * channels, outputRow + (nint)ox * channels, 0, g.FilterHeight);
         }
         for (ox = Math.Max(ox, interiorEnd); ox < g.OutputWidth; ox++) BorderPixel(b, iyOrigin, ox, taps, outputRow + (nint)ox * channels);
     }
@@ -406,29 +404,23 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// all in tiles of <see cref="InteriorPixels"/> pixels (the last one stepped back over pixels already written). A
     /// tile whose window leaves the input (the left and right edges, the top and bottom rows) reads the zero-point
     /// row for its columns and 3×3 rows outside, whose (zp + x_off) · w is 0 — the reference skips those taps — and
-    /// skips a 5×5 row outside as the partial rows do. Its 16-channel blocks go through <see cref="BorderPixel"/>.
+    /// skips a 5×5 row outside (its x_off · Σ w out of the folded bias). Every channel is in a 32-channel block here
+    /// (the last one overlapping), so there is no 16-channel block left for the per-pixel path.
     /// </summary>
-    private void EdgeTiledRow(int b, int oy, int iyOrigin, int rowBegin, int rowEnd, byte** taps, byte* outputRow)
+    private void EdgeTiledRow(int b, int iyOrigin, int rowBegin, int rowEnd, byte* outputRow)
     {
         var g = _g;
         int channels = g.OutputDepth, span = InteriorPixels + g.FilterWidth - 1; // input columns a tile reads
         bool rowsInside = rowBegin == 0 && rowEnd == g.FilterHeight;
         byte* inputRow = _x + (nint)(b * g.InputHeight + iyOrigin) * g.InputWidth * channels;
-        bool narrow = _firstNarrowBlock < _blockStarts.Length;
         for (int ox = 0; ox < g.OutputWidth; ox += InteriorPixels)
         {
             ox = Math.Min(ox, g.OutputWidth - InteriorPixels);
             int ix = ox - g.PadLeft, columnBegin = Math.Max(-ix, 0), columnEnd = Math.Min(g.InputWidth - ix, span);
             byte* origin = inputRow + (nint)ix * channels, y = outputRow + (nint)ox * channels;
-            if (columnBegin == 0 && columnEnd == span && (rowsInside || _rows5x5))
-            {
-                InteriorTile(origin, channels, y, rowBegin, rowEnd);
-                if (rowsInside || !narrow) continue;
-            }
+            if (columnBegin == 0 && columnEnd == span && (rowsInside || _rows5x5)) InteriorTile(origin, channels, y, rowBegin, rowEnd);
             else if (_signed) ClippedTile<SignedBytes>(origin, y, rowBegin, rowEnd, columnBegin, columnEnd);
             else ClippedTile<UnsignedBytes>(origin, y, rowBegin, rowEnd, columnBegin, columnEnd);
-            if (narrow)
-                for (int pixel = ox; pixel < ox + InteriorPixels; pixel++) BorderPixel(b, iyOrigin, pixel, taps, outputRow + (nint)pixel * channels, wideBlocks: false);
         }
     }
 
@@ -464,6 +456,20 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly struct ClippedColumns : IColumns
     {
         public static bool Clipped => true;
+    }
+
+    /// <summary>Columns 0–5 of a 3×3 tile's filter row at <paramref name="row"/> (block <paramref name="c"/>), widened.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WidenSix<TBytes, TColumns>(byte* row, nint channels, in TileWindow window, nint c,
+        out Vector512<short> v0, out Vector512<short> v1, out Vector512<short> v2, out Vector512<short> v3, out Vector512<short> v4, out Vector512<short> v5)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
+    {
+        v0 = TBytes.Widen(Column<TColumns>(row, channels, 0, window, c));
+        v1 = TBytes.Widen(Column<TColumns>(row, channels, 1, window, c));
+        v2 = TBytes.Widen(Column<TColumns>(row, channels, 2, window, c));
+        v3 = TBytes.Widen(Column<TColumns>(row, channels, 3, window, c));
+        v4 = TBytes.Widen(Column<TColumns>(row, channels, 4, window, c));
+        v5 = TBytes.Widen(Column<TColumns>(row, channels, 5, window, c));
     }
 
     /// <summary>
@@ -559,7 +565,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             else if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
             else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
         }
-        if (rowBegin != 0 || rowEnd != _g.FilterHeight) return; // the 16-channel blocks of a partial row: BorderPixel
+        if (rowBegin != 0 || rowEnd != _g.FilterHeight) return; // a partial 5×5 row: its channels are all in 32-channel blocks
         for (int block = _firstNarrowBlock; block < blocks; block++)
         {
             int c = _blockStarts[block];
@@ -585,10 +591,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside; only
-    /// its 16-channel blocks when <paramref name="wideBlocks"/> is false (a partial-row tile wrote the 32-channel ones).
+    /// One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside.
     /// </summary>
-    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y, bool wideBlocks = true)
+    private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y)
     {
         var g = _g;
         int channels = g.OutputDepth, tapCount = g.FilterHeight * g.FilterWidth, pairs = _pairs, blocks = _blockStarts.Length;
@@ -610,7 +615,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 taps[t] = rowInside && (uint)ix < (uint)g.InputWidth ? row + (nint)ix * channels : zeroPoint;
             }
         }
-        if (wideBlocks && _wideBlocks > 0 && !_replicated)
+        if (_wideBlocks > 0 && !_replicated)
         {
             if (signed) WideBorderPixel<SignedBytes>(taps, y);
             else WideBorderPixel<UnsignedBytes>(taps, y);
@@ -707,12 +712,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             Vector512<int> l1 = l0, h1 = h0, l2 = l0, h2 = h0, l3 = l0, h3 = h0;
 
             // Taps 0 and 1 (row 0, columns 0–1), then 2 and 3 (row 0 column 2, row 1 column 0).
-            var a0 = TBytes.Widen(Column<TColumns>(r0, channels, 0, w0, c));
-            var a1 = TBytes.Widen(Column<TColumns>(r0, channels, 1, w0, c));
-            var a2 = TBytes.Widen(Column<TColumns>(r0, channels, 2, w0, c));
-            var a3 = TBytes.Widen(Column<TColumns>(r0, channels, 3, w0, c));
-            var a4 = TBytes.Widen(Column<TColumns>(r0, channels, 4, w0, c));
-            var a5 = TBytes.Widen(Column<TColumns>(r0, channels, 5, w0, c));
+            WidenSix<TBytes, TColumns>(r0, channels, w0, c, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5);
             var wl = Avx512F.LoadVector512(w);
             var wh = Avx512F.LoadVector512(w + WideBlockChannels);
             AccumulateWide(a0, a1, wl, wh, ref l0, ref h0);
@@ -742,12 +742,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
 
             // Taps 6 and 7 (row 2, columns 0–1) and tap 8 (row 2, column 2, against a zero second weight): pixel j's
             // last tap is the first member of the pair (column j + 2, column j + 3) that taps 6 and 7 of pixel j + 2 use.
-            var d0 = TBytes.Widen(Column<TColumns>(r2, channels, 0, w2, c));
-            var d1 = TBytes.Widen(Column<TColumns>(r2, channels, 1, w2, c));
-            var d2 = TBytes.Widen(Column<TColumns>(r2, channels, 2, w2, c));
-            var d3 = TBytes.Widen(Column<TColumns>(r2, channels, 3, w2, c));
-            var d4 = TBytes.Widen(Column<TColumns>(r2, channels, 4, w2, c));
-            var d5 = TBytes.Widen(Column<TColumns>(r2, channels, 5, w2, c));
+            WidenSix<TBytes, TColumns>(r2, channels, w2, c, out var d0, out var d1, out var d2, out var d3, out var d4, out var d5);
             var p2Low = Avx512BW.UnpackLow(d2, d3);
             var p2High = Avx512BW.UnpackHigh(d2, d3);
             var p3Low = Avx512BW.UnpackLow(d3, d4);
