@@ -181,10 +181,10 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
                 for (; ox + 2 <= _outputWidth; ox += 2, y += 16)
                 {
                     int* left = columns + 4 * ox, right = left + 4;
-                    var sum = Vector512.Create(Vector256.Load(blended + left[0]), Vector256.Load(blended + right[0]))
-                        * Vector512.Create(Vector256.Create(left[2]), Vector256.Create(right[2]))
-                        + Vector512.Create(Vector256.Load(blended + left[1]), Vector256.Load(blended + right[1]))
-                        * Vector512.Create(Vector256.Create(left[3]), Vector256.Create(right[3]));
+                    var sum = Vector512Lanes.Join(Vector256.Load(blended + left[0]), Vector256.Load(blended + right[0]))
+                        * Vector512Lanes.Join(Vector256.Create(left[2]), Vector256.Create(right[2]))
+                        + Vector512Lanes.Join(Vector256.Load(blended + left[1]), Vector256.Load(blended + right[1]))
+                        * Vector512Lanes.Join(Vector256.Create(left[3]), Vector256.Create(right[3]));
                     Avx512F.ConvertToVector128Byte(Round(sum)).Store(y);
                 }
                 if (ox < _outputWidth)
