@@ -96,7 +96,8 @@ public sealed class EmittedKernelTests
     /// computed directly and requantized by the reference's MultiplyByQuantizedMultiplier: random symmetric int8
     /// weights, input zero points at both ends and between, output zero points at both ends, K not a multiple of 4,
     /// channel counts off the 16-channel group and past 4 groups, 1–4 rows, the range split at an odd 8-channel block
-    /// (a group shared by two "threads"), a left shift and a wrapping bias (the general requantization) — every byte equal.
+    /// (a group shared by two "threads"), a left shift and a wrapping bias (the general requantization), the clamp int8's
+    /// whole range (the saturating stores) and a narrower one — every byte equal.
     /// </summary>
     [Test]
     public unsafe void TheEmittedGemmGivesTheManagedPathsAndTheReferencesBytes()
@@ -108,6 +109,7 @@ public sealed class EmittedKernelTests
                      (17, 56, 1), (33, 200, 4), (1152, 24, 2), (13, 8, 4) })
         foreach (int inputZeroPoint in new[] { -128, 127, 0, 37 })
         foreach (int variant in new[] { 0, 1, 2 })
+        foreach (var (min, max) in new[] { (-128, 127), (-100, 90) }) // int8's whole range (saturating stores) and a narrower clamp
         {
             int outputZeroPoint = variant == 0 ? -128 : variant == 1 ? 127 : random.Next(-128, 128);
             byte[] weights = new byte[channels * depth];
@@ -120,7 +122,7 @@ public sealed class EmittedKernelTests
             var q = new QuantizedConvParams(-inputZeroPoint, 0, outputZeroPoint,
                 [.. Enumerable.Range(0, channels).Select(c => variant == 1 && c == channels / 2
                     ? Quantization.QuantizeMultiplier(3.0) // a left shift: no short form
-                    : Quantization.QuantizeMultiplier(Math.Pow(2, -4 - c % 12) * (1 + 0.99 * random.NextDouble())))], -128, 127);
+                    : Quantization.QuantizeMultiplier(Math.Pow(2, -4 - c % 12) * (1 + 0.99 * random.NextDouble())))], min, max);
             var epilogue = new QuantizedEpilogue(q);
             var managed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue);
             var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue, emitted);
@@ -140,14 +142,14 @@ public sealed class EmittedKernelTests
                 QuantizedGemm.Run(packed, epilogue, r, rows, z, channels, 0, split);
                 QuantizedGemm.Run(packed, epilogue, r, rows, z, channels, split, packed.Blocks);
             }
-            Assert.That(viaEmitted, Is.EqualTo(viaManaged), $"K {depth}, {channels} channels, {rows} rows, zero point {inputZeroPoint}, variant {variant}");
+            Assert.That(viaEmitted, Is.EqualTo(viaManaged), $"K {depth}, {channels} channels, {rows} rows, zero point {inputZeroPoint}, variant {variant}, clamp [{min}, {max}]");
             for (int row = 0; row < rows; row++)
             for (int c = 0; c < channels; c++)
             {
                 int acc = bias[c];
                 for (int k = 0; k < depth; k++) acc = unchecked(acc + (sbyte)weights[c * depth + k] * ((sbyte)input[row * depth + k] - inputZeroPoint));
-                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]) + outputZeroPoint, -128, 127);
-                Assert.That((sbyte)viaEmitted[row * channels + c], Is.EqualTo(expected), $"K {depth}, channel {c} of {channels}, row {row} of {rows}");
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]) + outputZeroPoint, min, max);
+                Assert.That((sbyte)viaEmitted[row * channels + c], Is.EqualTo(expected), $"K {depth}, channel {c} of {channels}, row {row} of {rows}, clamp [{min}, {max}]");
                 compared++;
             }
         }

@@ -93,7 +93,8 @@ public sealed class QuantizedConvolutionTests
     /// and the short rounding: channel counts of whole tiles, a tile plus a pair plus a partial block, tiles plus three
     /// blocks, 1–4 rows, a channel range split as two threads split it;
     /// right shifts 2–15 with output zero points at both ends (short form built), and the same data with a left shift
-    /// on one channel or a bias that lets the sum wrap (short form refused, general steps) — every byte the reference's.
+    /// on one channel or a bias that lets the sum wrap (short form refused, general steps); the clamp int8's whole range
+    /// (the saturating stores) and a narrower one — every byte the reference's.
     /// </summary>
     [Test]
     public unsafe void TheGemmsThirtyTwoChannelTilesAndShortRoundingGiveTheReferenceBytes()
@@ -105,6 +106,7 @@ public sealed class QuantizedConvolutionTests
         foreach (var (depth, channels, rows) in new[] { (64, 32, 4), (29, 72, 3), (8, 64, 1), (300, 45, 4), (4, 96, 2), (40, 24, 1), (17, 56, 3), (12, 56, 4), (33, 56, 1) })
         foreach (int variant in new[] { 0, 1, 2 })
         foreach (int outputZeroPoint in new[] { -128, 127, 3 })
+        foreach (var (min, max) in new[] { (-128, 127), (-100, 90) }) // int8's whole range (saturating stores) and a narrower clamp
         {
             int inputZeroPoint = random.Next(-128, 128);
             byte[] weights = new byte[channels * depth];
@@ -117,7 +119,7 @@ public sealed class QuantizedConvolutionTests
             var q = new QuantizedConvParams(-inputZeroPoint, 0, outputZeroPoint,
                 [.. Enumerable.Range(0, channels).Select(c => variant == 1 && c == channels / 2
                     ? Quantization.QuantizeMultiplier(3.0) // a left shift: no short form
-                    : Quantization.QuantizeMultiplier(Math.Pow(2, -2 - c % 14) * (1 + 0.99 * random.NextDouble())))], -128, 127);
+                    : Quantization.QuantizeMultiplier(Math.Pow(2, -2 - c % 14) * (1 + 0.99 * random.NextDouble())))], min, max);
             var epilogue = new QuantizedEpilogue(q);
             var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue);
             if (packed.Short is null) generalForms++;
@@ -141,12 +143,12 @@ public sealed class QuantizedConvolutionTests
             {
                 int acc = bias[c];
                 for (int k = 0; k < depth; k++) acc = unchecked(acc + (sbyte)weights[c * depth + k] * ((sbyte)input[row * depth + k] - inputZeroPoint));
-                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]) + outputZeroPoint, -128, 127);
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]) + outputZeroPoint, min, max);
                 Assert.That((sbyte)output[row * channels + c], Is.EqualTo(expected),
-                    $"K {depth}, channel {c} of {channels}, row {row} of {rows}, variant {variant}, zero points {inputZeroPoint}/{outputZeroPoint} (sum {acc})");
+                    $"K {depth}, channel {c} of {channels}, row {row} of {rows}, variant {variant}, zero points {inputZeroPoint}/{outputZeroPoint}, clamp [{min}, {max}] (sum {acc})");
             }
         }
-        Assert.That((shortForms, generalForms), Is.EqualTo((27, 54)));
+        Assert.That((shortForms, generalForms), Is.EqualTo((54, 108)));
     }
 
     /// <summary>

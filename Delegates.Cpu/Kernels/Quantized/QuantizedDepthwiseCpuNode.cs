@@ -59,6 +59,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly bool _replicated;            // 8, 16 or 24 channels, horizontal stride 1: 32-lane blocks span adjacent pixels
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
+    private readonly bool _saturates;             // the clamp is int8's whole range: vpmovsdb stores the bytes (SignedSaturation)
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
     private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5),
                                                   // and rows whose filter window leaves the input run their 32-channel blocks as tiles too
@@ -174,6 +175,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 _rowInputSums[at++] = unchecked(inputOffset * sum);
             }
         }
+        _saturates = SignedSaturation.Covers(epilogue.Min, epilogue.Max);
         _shortRounding = true;
         for (int block = 0; block < _wideBlocks; block++)
         for (int half = 0; half < 2; half++)
@@ -898,7 +900,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 var a = TBytes.Widen(taps[2 * fullPairs] + c);
                 AccumulateWide(a, a, Avx512F.LoadVector512(w), Avx512F.LoadVector512(w + WideBlockChannels), ref low, ref high);
             }
-            FinishWide(low, high, blockLanes, y + c);
+            if (_saturates) FinishWide<SignedSaturation>(low, high, blockLanes, y + c);
+            else FinishWide<ClampThenTruncate>(low, high, blockLanes, y + c);
         }
     }
 
@@ -916,10 +919,18 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private void FinishTile(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
         Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
     {
-        FinishWide(l0, h0, blockLanes, y);
-        FinishWide(l1, h1, blockLanes, y + step);
-        FinishWide(l2, h2, blockLanes, y + 2 * step);
-        FinishWide(l3, h3, blockLanes, y + 3 * step);
+        if (_saturates)
+        {
+            FinishWide<SignedSaturation>(l0, h0, blockLanes, y);
+            FinishWide<SignedSaturation>(l1, h1, blockLanes, y + step);
+            FinishWide<SignedSaturation>(l2, h2, blockLanes, y + 2 * step);
+            FinishWide<SignedSaturation>(l3, h3, blockLanes, y + 3 * step);
+            return;
+        }
+        FinishWide<ClampThenTruncate>(l0, h0, blockLanes, y);
+        FinishWide<ClampThenTruncate>(l1, h1, blockLanes, y + step);
+        FinishWide<ClampThenTruncate>(l2, h2, blockLanes, y + 2 * step);
+        FinishWide<ClampThenTruncate>(l3, h3, blockLanes, y + 3 * step);
     }
 
     /// <summary>
@@ -928,17 +939,19 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// interleaving their 4-byte groups restores the channel order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FinishWide(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
+    private void FinishWide<TClamp>(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y) where TClamp : struct, IClampedBytes
     {
-        var lowBytes = Avx512F.ConvertToVector128Byte(RequantizeWide(low, blockLanes)).AsUInt32();
-        var highBytes = Avx512F.ConvertToVector128Byte(RequantizeWide(high, blockLanes + 16)).AsUInt32();
+        var (min, max) = (Vector512.Create(_epilogue.Min), Vector512.Create(_epilogue.Max));
+        var lowBytes = TClamp.Bytes(RequantizeWide(low, blockLanes), min, max).AsUInt32();
+        var highBytes = TClamp.Bytes(RequantizeWide(high, blockLanes + 16), min, max).AsUInt32();
         Sse2.Store((uint*)y, Sse2.UnpackLow(lowBytes, highBytes));
         Sse2.Store((uint*)(y + 16), Sse2.UnpackHigh(lowBytes, highBytes));
     }
 
     /// <summary>
-    /// clamp(MultiplyByQuantizedMultiplier(acc) + zero point) of 16 lanes with the lane-ordered constants at
-    /// <paramref name="lanes"/>. With <see cref="_shortRounding"/> (every right shift r ≥ 1, no left shift, and the
+    /// MultiplyByQuantizedMultiplier(acc) + zero point of 16 lanes with the lane-ordered constants at
+    /// <paramref name="lanes"/>, before the activation clamp (the caller's <see cref="IClampedBytes"/>). With
+    /// <see cref="_shortRounding"/> (every right shift r ≥ 1, no left shift, and the
     /// sums bounded so that nothing below wraps) the rounding shift and the zero point are one add and one shift:
     /// RoundingDivideByPOT(h, r) + zp = (h + 2^(r−1) − [h &lt; 0] + zp · 2^r) &gt;&gt; r (docs/numerics.md §CPU delegate int8).
     /// </summary>
@@ -947,8 +960,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         var multiplier = Avx512F.LoadVector512(lanes + MultiplierSlice * WideBlockChannels);
         if (!_shortRounding)
-            return _epilogue.Requantize(acc, multiplier, Avx512F.LoadVector512(lanes + LeftSlice * WideBlockChannels).AsUInt32(),
-                Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels));
+            return Avx512F.Add(VectorRequantize.Multiply(acc, multiplier, Avx512F.LoadVector512(lanes + LeftSlice * WideBlockChannels).AsUInt32(),
+                Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels)), Vector512.Create(_epilogue.OutputOffset));
         // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (even lanes shifted down, odd
         // lanes' products shifted up by one so that those bits are their 64-bit lane's upper half).
         var half = Vector512.Create(1L << 30);
@@ -958,8 +971,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         var highMul = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
         var rounded = Avx512F.Add(Avx512F.Add(highMul, Avx512F.LoadVector512(lanes + RoundingSlice * WideBlockChannels)),
             Avx512F.ShiftRightArithmetic(highMul, 31));
-        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels).AsUInt32());
-        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(_epilogue.Min)), Vector512.Create(_epilogue.Max));
+        return Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels).AsUInt32());
     }
 
     /// <summary>Widens 32 raw 8-bit inputs to int16 (the input's signedness as a type, so the tile loops carry no branch).</summary>

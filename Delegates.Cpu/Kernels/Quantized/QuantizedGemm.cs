@@ -105,6 +105,9 @@ internal sealed unsafe class QuantizedEpilogue
     public int Min { get; }
     public int Max { get; }
 
+    /// <summary>The clamp is int8's whole range: the stores may narrow with <see cref="SignedSaturation"/> instead.</summary>
+    public bool Saturates => SignedSaturation.Covers(Min, Max);
+
     /// <summary>The 8-bit output byte of channel <paramref name="channel"/>'s exact int32 sum (bias included).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte Apply(int acc, int channel)
@@ -168,6 +171,14 @@ internal sealed unsafe class QuantizedEpilogue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (Vector512<int> Multiplier, Vector512<uint> Left, Vector512<int> Right) Lanes16(int first) =>
         (Avx512F.LoadVector512(_multiplierLanes + first), Avx512F.LoadVector512(_leftLanes + first).AsUInt32(), Avx512F.LoadVector512(_rightLanes + first));
+
+    /// <summary><see cref="Requantize(Vector512{int}, int)"/> before the activation clamp (the caller's <see cref="IClampedBytes"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Unclamped(Vector512<int> acc, int first)
+    {
+        var (multiplier, left, right) = Lanes16(first);
+        return Avx512F.Add(VectorRequantize.Multiply(acc, multiplier, left, right), Vector512.Create(OutputOffset));
+    }
 
     /// <inheritdoc cref="Requantize(Vector512{int}, int)"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -356,39 +367,59 @@ internal sealed unsafe class ShortRequantization
     /// <paramref name="acc"/> with the bias included.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Requantize(Vector512<int> acc, int first)
+    public Vector512<int> Requantize(Vector512<int> acc, int first) =>
+        Avx512F.Min(Avx512F.Max(Unclamped(acc, first), Vector512.Create(Min)), Vector512.Create(Max));
+
+    /// <summary>
+    /// <see cref="Requantize(Vector512{int}, int)"/> of channels [first, first + 16) for <paramref name="count"/> rows of
+    /// sums (<paramref name="sumsStride"/> ints apart), each stored as 16 bytes (<paramref name="outputStride"/> apart):
+    /// the channels' constants are loaded once for all the rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreRows<TClamp>(int first, int* sums, int sumsStride, int count, byte* y, int outputStride) where TClamp : struct, IClampedBytes
+    {
+        var multiplier = Avx512F.LoadVector512(_multiplierLanes + first);
+        var oddMultiplier = Avx512F.LoadVector512(_oddMultiplierLanes + first);
+        var rounding = Avx512F.LoadVector512(_roundingLanes + first);
+        var right = Avx512F.LoadVector512(_rightLanes + first).AsUInt32();
+        var (min, max) = (Vector512.Create(Min), Vector512.Create(Max));
+        for (int r = 0; r < count; r++, sums += sumsStride, y += outputStride)
+            TClamp.Bytes(Shifted(Vector512.Load(sums), multiplier, oddMultiplier, rounding, right), min, max).Store(y);
+    }
+
+    /// <summary><see cref="Requantize(Vector512{int}, int)"/> before the activation clamp (the caller's <see cref="IClampedBytes"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<int> Unclamped(Vector512<int> acc, int first) =>
+        Shifted(acc, Avx512F.LoadVector512(_multiplierLanes + first), Avx512F.LoadVector512(_oddMultiplierLanes + first),
+            Avx512F.LoadVector512(_roundingLanes + first), Avx512F.LoadVector512(_rightLanes + first).AsUInt32());
+
+    /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Shifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
+        Vector512<uint> right)
     {
         // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (the even lanes' products shifted
         // down, the odd lanes' shifted up by one so that those bits are their 64-bit lane's upper half).
         var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Avx512F.LoadVector512(_multiplierLanes + first)), half), 31);
-        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
-            Avx512F.LoadVector512(_oddMultiplierLanes + first)), half), 1);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), oddMultiplier), half), 1);
         var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
-        var rounded = Avx512F.Add(Avx512F.Add(high, Avx512F.LoadVector512(_roundingLanes + first)), Avx512F.ShiftRightArithmetic(high, 31));
-        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(_rightLanes + first).AsUInt32());
-        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
+        return Avx512F.ShiftRightArithmeticVariable(Avx512F.Add(Avx512F.Add(high, rounding), Avx512F.ShiftRightArithmetic(high, 31)), right);
     }
 
     /// <summary>
-    /// The same steps for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/> a
-    /// multiple of 8, so the odd-lane multipliers stay paired).
+    /// <see cref="Unclamped"/> for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/>
+    /// a multiple of 8, so the odd-lane multipliers stay paired).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Requantize8x2(Vector512<int> acc, int first)
+    public Vector512<int> Unclamped8x2(Vector512<int> acc, int first)
     {
         var multiplier = Avx.LoadVector256(_multiplierLanes + first);
         var oddMultiplier = Avx.LoadVector256(_oddMultiplierLanes + first);
         var rounding = Avx.LoadVector256(_roundingLanes + first);
         var right = Avx.LoadVector256(_rightLanes + first);
-        var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, Vector512Lanes.Join(multiplier, multiplier)), half), 31);
-        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
-            Vector512Lanes.Join(oddMultiplier, oddMultiplier)), half), 1);
-        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
-        var rounded = Avx512F.Add(Avx512F.Add(high, Vector512Lanes.Join(rounding, rounding)), Avx512F.ShiftRightArithmetic(high, 31));
-        var shifted = Avx512F.ShiftRightArithmeticVariable(rounded, Vector512Lanes.Join(right, right).AsUInt32());
-        return Avx512F.Min(Avx512F.Max(shifted, Vector512.Create(Min)), Vector512.Create(Max));
+        return Shifted(acc, Vector512Lanes.Join(multiplier, multiplier), Vector512Lanes.Join(oddMultiplier, oddMultiplier),
+            Vector512Lanes.Join(rounding, rounding), Vector512Lanes.Join(right, right).AsUInt32());
     }
 }
 
@@ -508,19 +539,28 @@ internal static unsafe class QuantizedGemm
             // Four full blocks (32 channels) at once where the range has them: 16 accumulators (AVX-512's 32 vector
             // registers hold them), each row's broadcast quadruple feeding four vpdpbusd.
             int quadEnd = blockBegin + Math.Min(blockEnd - blockBegin, w.OutputChannels / PackedQuantizedWeights.BlockChannels - blockBegin) / 4 * 4;
-            for (int block = blockBegin; block < quadEnd; block += 4)
-                BlockVnni4(w, epilogue, block, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
+            if (epilogue.Saturates)
+                for (int block = blockBegin; block < quadEnd; block += 4)
+                    BlockVnni4<SignedSaturation>(w, epilogue, block, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
+            else
+                for (int block = blockBegin; block < quadEnd; block += 4)
+                    BlockVnni4<ClampThenTruncate>(w, epilogue, block, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
             firstPair = Math.Max(blockBegin, quadEnd);
             if (blockEnd - firstPair == 3 && blockEnd * PackedQuantizedWeights.BlockChannels <= w.OutputChannels)
             {
                 // Three full blocks left (24 channels: a Cout of 24, 56, 88, …): one 12-accumulator tile instead of a
                 // pair and a lone block of four latency-bound chains.
-                BlockVnni3(w, epilogue, firstPair, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
+                if (epilogue.Saturates) BlockVnni3<SignedSaturation>(w, epilogue, firstPair, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
+                else BlockVnni3<ClampThenTruncate>(w, epilogue, firstPair, blockSize, (int*)r0, (int*)r1, (int*)r2, (int*)r3, count, output, outputStride);
                 return;
             }
         }
-        for (int block = firstPair; block < pairedEnd; block += 2)
-            Pair(w, epilogue, block, blockSize, r0, r1, r2, r3, count, output, outputStride, wide);
+        if (wide && epilogue.Saturates)
+            for (int block = firstPair; block < pairedEnd; block += 2)
+                Pair<SignedSaturation>(w, epilogue, block, blockSize, r0, r1, r2, r3, count, output, outputStride, wide);
+        else
+            for (int block = firstPair; block < pairedEnd; block += 2)
+                Pair<ClampThenTruncate>(w, epilogue, block, blockSize, r0, r1, r2, r3, count, output, outputStride, wide);
         for (int block = pairedEnd; block < blockEnd; block++)
             Single(w, epilogue, block, r0, r1, r2, r3, count, output, outputStride);
     }
@@ -554,6 +594,13 @@ internal static unsafe class QuantizedGemm
             for (int j = 0; j < groups; j++)
             {
                 int first = (group + j) * width, low = Math.Max(first, begin), high = Math.Min(first + width, end);
+                if (low == first && high == first + width && fast is not null)
+                {
+                    // A whole group with the short form (most of a large layer): its constants loaded once for the rows.
+                    if (epilogue.Saturates) fast.StoreRows<SignedSaturation>(first, sums + j * width, Vnni512Gemm.SumsRowStride, count, output + first, outputStride);
+                    else fast.StoreRows<ClampThenTruncate>(first, sums + j * width, Vnni512Gemm.SumsRowStride, count, output + first, outputStride);
+                    continue;
+                }
                 for (int r = 0; r < count; r++)
                 {
                     var acc = Vector512.Load(sums + r * Vnni512Gemm.SumsRowStride + j * width);
@@ -577,13 +624,13 @@ internal static unsafe class QuantizedGemm
 
     /// <summary>Two blocks at once: eight independent vpdpbusd chains hide the instruction's latency.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Pair(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, byte* r0, byte* r1, byte* r2, byte* r3,
-        int count, byte* output, int outputStride, bool wide)
+    private static void Pair<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, byte* r0, byte* r1, byte* r2, byte* r3,
+        int count, byte* output, int outputStride, bool wide) where TClamp : struct, IClampedBytes
     {
         BlockVnni2(w.Narrow + (nint)block * blockSize, blockSize, w.RowLength / 4, (int*)r0, (int*)r1, (int*)r2, (int*)r3,
             out var a0, out var a1, out var a2, out var a3, out var b0, out var b1, out var b2, out var b3);
         if (wide && (block + 2) * PackedQuantizedWeights.BlockChannels <= w.OutputChannels)
-            Epilogue16(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3, b0, b1, b2, b3);
+            Epilogue16<TClamp>(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3, b0, b1, b2, b3);
         else
         {
             Epilogue(w, epilogue, block, count, output, outputStride, a0, a1, a2, a3);
@@ -643,26 +690,18 @@ internal static unsafe class QuantizedGemm
     /// (AVX-512F: one requantization and one <c>vpmovdb</c> store per row where 8 lanes need two of each).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Epilogue16(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int count, byte* output, int outputStride,
+    private static void Epilogue16<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int count, byte* output, int outputStride,
         Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3,
-        Vector256<int> b0, Vector256<int> b1, Vector256<int> b2, Vector256<int> b3)
+        Vector256<int> b0, Vector256<int> b1, Vector256<int> b2, Vector256<int> b3) where TClamp : struct, IClampedBytes
     {
         int first = block * PackedQuantizedWeights.BlockChannels;
         var bias = Vector512.Load(w.Bias + first);
         byte* y = output + first;
-        if (w.Short is { } fast)
-        {
-            Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a0, b0) + bias, first)).Store(y);
-            if (count > 1) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a1, b1) + bias, first)).Store(y + outputStride);
-            if (count > 2) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a2, b2) + bias, first)).Store(y + 2 * (nint)outputStride);
-            if (count > 3) Avx512F.ConvertToVector128Byte(fast.Requantize(Vector512Lanes.Join(a3, b3) + bias, first)).Store(y + 3 * (nint)outputStride);
-            return;
-        }
-        var (m, l, r) = epilogue.Lanes16(first);
-        Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a0, b0) + bias, m, l, r)).Store(y);
-        if (count > 1) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a1, b1) + bias, m, l, r)).Store(y + outputStride);
-        if (count > 2) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a2, b2) + bias, m, l, r)).Store(y + 2 * (nint)outputStride);
-        if (count > 3) Avx512F.ConvertToVector128Byte(epilogue.Requantize(Vector512Lanes.Join(a3, b3) + bias, m, l, r)).Store(y + 3 * (nint)outputStride);
+        var fast = w.Short;
+        Store16<TClamp>(fast, epilogue, first, y, Vector512Lanes.Join(a0, b0) + bias);
+        if (count > 1) Store16<TClamp>(fast, epilogue, first, y + outputStride, Vector512Lanes.Join(a1, b1) + bias);
+        if (count > 2) Store16<TClamp>(fast, epilogue, first, y + 2 * (nint)outputStride, Vector512Lanes.Join(a2, b2) + bias);
+        if (count > 3) Store16<TClamp>(fast, epilogue, first, y + 3 * (nint)outputStride, Vector512Lanes.Join(a3, b3) + bias);
     }
 
     /// <summary>
@@ -670,8 +709,8 @@ internal static unsafe class QuantizedGemm
     /// starting from the folded bias, then each row's 32 channels requantized as two 16-lane vectors (AVX-512F).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void BlockVnni4(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
-        int count, byte* output, int outputStride)
+    private static void BlockVnni4<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
+        int count, byte* output, int outputStride) where TClamp : struct, IClampedBytes
     {
         int first = block * PackedQuantizedWeights.BlockChannels, quads = w.RowLength / 4;
         sbyte* p = w.Narrow + (nint)block * blockSize;
@@ -709,10 +748,10 @@ internal static unsafe class QuantizedGemm
             d3 = AvxVnni.MultiplyWideningAndAdd(d3, x, wd);
         }
         byte* y = output + first;
-        Store32(w, epilogue, first, y, a0, b0, c0, d0);
-        if (count > 1) Store32(w, epilogue, first, y + outputStride, a1, b1, c1, d1);
-        if (count > 2) Store32(w, epilogue, first, y + 2 * (nint)outputStride, a2, b2, c2, d2);
-        if (count > 3) Store32(w, epilogue, first, y + 3 * (nint)outputStride, a3, b3, c3, d3);
+        Store32<TClamp>(w, epilogue, first, y, a0, b0, c0, d0);
+        if (count > 1) Store32<TClamp>(w, epilogue, first, y + outputStride, a1, b1, c1, d1);
+        if (count > 2) Store32<TClamp>(w, epilogue, first, y + 2 * (nint)outputStride, a2, b2, c2, d2);
+        if (count > 3) Store32<TClamp>(w, epilogue, first, y + 3 * (nint)outputStride, a3, b3, c3, d3);
     }
 
     /// <summary>
@@ -720,8 +759,8 @@ internal static unsafe class QuantizedGemm
     /// 16 channels requantized on 16 lanes, the third block two rows per 16-lane vector (AVX-512F).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void BlockVnni3(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
-        int count, byte* output, int outputStride)
+    private static void BlockVnni3<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
+        int count, byte* output, int outputStride) where TClamp : struct, IClampedBytes
     {
         int first = block * PackedQuantizedWeights.BlockChannels, quads = w.RowLength / 4;
         sbyte* p = w.Narrow + (nint)block * blockSize;
@@ -754,18 +793,18 @@ internal static unsafe class QuantizedGemm
         }
         byte* y = output + first;
         var fast = w.Short;
-        Store16(fast, epilogue, first, y, Vector512Lanes.Join(a0, b0));
-        if (count > 1) Store16(fast, epilogue, first, y + outputStride, Vector512Lanes.Join(a1, b1));
-        if (count > 2) Store16(fast, epilogue, first, y + 2 * (nint)outputStride, Vector512Lanes.Join(a2, b2));
-        if (count > 3) Store16(fast, epilogue, first, y + 3 * (nint)outputStride, Vector512Lanes.Join(a3, b3));
+        Store16<TClamp>(fast, epilogue, first, y, Vector512Lanes.Join(a0, b0));
+        if (count > 1) Store16<TClamp>(fast, epilogue, first, y + outputStride, Vector512Lanes.Join(a1, b1));
+        if (count > 2) Store16<TClamp>(fast, epilogue, first, y + 2 * (nint)outputStride, Vector512Lanes.Join(a2, b2));
+        if (count > 3) Store16<TClamp>(fast, epilogue, first, y + 3 * (nint)outputStride, Vector512Lanes.Join(a3, b3));
         // The third block: rows (0, 1) and (2, 3) share a 16-lane vector (the rows a shorter tile lacks alias row 0).
         y += 16;
-        var pair = Requantize8x2(fast, epilogue, first + 16, Vector512Lanes.Join(c0, c1));
+        var pair = Requantize8x2<TClamp>(fast, epilogue, first + 16, Vector512Lanes.Join(c0, c1));
         *(ulong*)y = pair.ToScalar();
         if (count > 1) *(ulong*)(y + outputStride) = pair.GetElement(1);
         if (count > 2)
         {
-            pair = Requantize8x2(fast, epilogue, first + 16, Vector512Lanes.Join(c2, c3));
+            pair = Requantize8x2<TClamp>(fast, epilogue, first + 16, Vector512Lanes.Join(c2, c3));
             *(ulong*)(y + 2 * (nint)outputStride) = pair.ToScalar();
             if (count > 3) *(ulong*)(y + 3 * (nint)outputStride) = pair.GetElement(1);
         }
@@ -773,30 +812,39 @@ internal static unsafe class QuantizedGemm
 
     /// <summary>Channels [first, first + 16) of one row (bias included) requantized and stored as 16 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store16(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, byte* y, Vector512<int> acc) =>
-        Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(acc, first) : epilogue.Requantize(acc, first)).Store(y);
+    public static void Store16<TClamp>(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, byte* y, Vector512<int> acc)
+        where TClamp : struct, IClampedBytes =>
+        TClamp.Bytes(fast is not null ? fast.Unclamped(acc, first) : epilogue.Unclamped(acc, first), Vector512.Create(epilogue.Min), Vector512.Create(epilogue.Max)).Store(y);
 
     /// <summary>Channels [first, first + 8) of two rows (bias included), one row per 256-bit half: the two rows' 8 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<ulong> Requantize8x2(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, Vector512<int> acc)
+    public static Vector128<ulong> Requantize8x2<TClamp>(ShortRequantization? fast, QuantizedEpilogue epilogue, int first, Vector512<int> acc)
+        where TClamp : struct, IClampedBytes
     {
-        if (fast is not null) return Avx512F.ConvertToVector128Byte(fast.Requantize8x2(acc, first)).AsUInt64();
-        var (m, l, r) = epilogue.Lanes(first);
-        return Avx512F.ConvertToVector128Byte(epilogue.Requantize(acc, Vector512Lanes.Join(m, m), Vector512Lanes.Join(l, l), Vector512Lanes.Join(r, r))).AsUInt64();
+        Vector512<int> value;
+        if (fast is not null) value = fast.Unclamped8x2(acc, first);
+        else
+        {
+            var (m, l, r) = epilogue.Lanes(first);
+            value = Avx512F.Add(VectorRequantize.Multiply(acc, Vector512Lanes.Join(m, m), Vector512Lanes.Join(l, l).AsUInt32(), Vector512Lanes.Join(r, r)),
+                Vector512.Create(epilogue.OutputOffset));
+        }
+        return TClamp.Bytes(value, Vector512.Create(epilogue.Min), Vector512.Create(epilogue.Max)).AsUInt64();
     }
 
     /// <summary>One row's 32 channels (sums with the bias included) requantized on 16 lanes and stored as 32 bytes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store32(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int first, byte* y,
-        Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d)
+    private static void Store32<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int first, byte* y,
+        Vector256<int> a, Vector256<int> b, Vector256<int> c, Vector256<int> d) where TClamp : struct, IClampedBytes
     {
         Vector512<int> low, high;
         if (w.Short is { } fast)
-            (low, high) = (fast.Requantize(Vector512Lanes.Join(a, b), first), fast.Requantize(Vector512Lanes.Join(c, d), first + 16));
+            (low, high) = (fast.Unclamped(Vector512Lanes.Join(a, b), first), fast.Unclamped(Vector512Lanes.Join(c, d), first + 16));
         else
-            (low, high) = (epilogue.Requantize(Vector512Lanes.Join(a, b), first), epilogue.Requantize(Vector512Lanes.Join(c, d), first + 16));
-        Avx512F.ConvertToVector128Byte(low).Store(y);
-        Avx512F.ConvertToVector128Byte(high).Store(y + 16);
+            (low, high) = (epilogue.Unclamped(Vector512Lanes.Join(a, b), first), epilogue.Unclamped(Vector512Lanes.Join(c, d), first + 16));
+        var (min, max) = (Vector512.Create(epilogue.Min), Vector512.Create(epilogue.Max));
+        TClamp.Bytes(low, min, max).Store(y);
+        TClamp.Bytes(high, min, max).Store(y + 16);
     }
 
     /// <summary>Four rows × two 8-channel blocks (<paramref name="blockSize"/> bytes apart) with vpdpbusd.</summary>

@@ -108,13 +108,19 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     private void RunPixels(int first, int count, byte* y)
     {
         byte* x = _x + (nint)first * _g.InputDepth;
-        if (_g.OutputDepth == 8) Run8(x, y, count);
-        else if (_g.OutputDepth == 16) Run16(x, y, count);
-        else Run24(x, y, count);
+        if (_epilogue.Saturates) RunPixels<SignedSaturation>(x, y, count);
+        else RunPixels<ClampThenTruncate>(x, y, count);
+    }
+
+    private void RunPixels<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
+    {
+        if (_g.OutputDepth == 8) Run8<TClamp>(x, y, count);
+        else if (_g.OutputDepth == 16) Run16<TClamp>(x, y, count);
+        else Run24<TClamp>(x, y, count);
     }
 
     /// <summary>Cout 8: one 8-lane accumulator per pixel, two pixels per 16-lane requantization and 16-byte store.</summary>
-    private void Run8(byte* x, byte* y, int count)
+    private void Run8<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
     {
         int cin = _g.InputDepth, quads = cin / 4;
         sbyte* w = _weights.Narrow;
@@ -131,7 +137,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(), wq);
                 b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte(), wq);
             }
-            QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512Lanes.Join(a, b)).AsByte().Store(y);
+            QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 0, Vector512Lanes.Join(a, b)).AsByte().Store(y);
         }
         if (p < count)
         {
@@ -139,12 +145,12 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
             for (int q = 0; q < quads; q++)
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(),
                     Avx.LoadVector256(w + q * 32));
-            *(ulong*)y = QuantizedGemm.Requantize8x2(fast, _epilogue, 0, Vector512Lanes.Join(a, a)).ToScalar();
+            *(ulong*)y = QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 0, Vector512Lanes.Join(a, a)).ToScalar();
         }
     }
 
     /// <summary>Cout 16: two 8-channel blocks per pixel, one 16-lane requantization and 16-byte store per pixel.</summary>
-    private void Run16(byte* x, byte* y, int count)
+    private void Run16<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
     {
         int cin = _g.InputDepth, quads = cin / 4, blockSize = PackedQuantizedWeights.BlockChannels * cin;
         sbyte* w = _weights.Narrow, v = w + blockSize;
@@ -161,7 +167,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w + q * 32));
                 b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
             }
-            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512Lanes.Join(a, b));
+            QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a, b));
         }
     }
 
@@ -169,7 +175,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     /// Cout 24: three 8-channel blocks per pixel, two pixels per step; each pixel's channels 0–15 requantized as one
     /// 16-lane vector, channels 16–23 of both pixels as another.
     /// </summary>
-    private void Run24(byte* x, byte* y, int count)
+    private void Run24<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
     {
         int cin = _g.InputDepth, quads = cin / 4, blockSize = PackedQuantizedWeights.BlockChannels * cin;
         sbyte* w0 = _weights.Narrow, w1 = w0 + blockSize, w2 = w1 + blockSize;
@@ -197,9 +203,9 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
             }
             // Channels 0–15 of each pixel on 16 lanes, channels 16–23 of both pixels on one 16-lane vector.
-            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
-            QuantizedGemm.Store16(fast, _epilogue, 0, y + 24, Vector512Lanes.Join(b0, b1));
-            var tails = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512Lanes.Join(a2, b2));
+            QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
+            QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y + 24, Vector512Lanes.Join(b0, b1));
+            var tails = QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 16, Vector512Lanes.Join(a2, b2));
             *(ulong*)(y + 16) = tails.ToScalar();
             *(ulong*)(y + 40) = tails.GetElement(1);
         }
@@ -213,8 +219,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, Avx.LoadVector256(w1 + q * 32));
                 a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, Avx.LoadVector256(w2 + q * 32));
             }
-            QuantizedGemm.Store16(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
-            *(ulong*)(y + 16) = QuantizedGemm.Requantize8x2(fast, _epilogue, 16, Vector512Lanes.Join(a2, a2)).ToScalar();
+            QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
+            *(ulong*)(y + 16) = QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 16, Vector512Lanes.Join(a2, a2)).ToScalar();
         }
     }
 }
