@@ -157,16 +157,21 @@ public sealed class EmittedKernelTests
     }
 
     /// <summary>
-    /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels on the int8 VNNI path;
-    /// smaller GEMMs, and the vpmaddwd and scalar paths, keep the managed kernels.
+    /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels, or K ≥ 48 and at least
+    /// 96 output channels in whole 16-channel groups, on the int8 VNNI path; smaller GEMMs, and the vpmaddwd and scalar
+    /// paths, keep the managed kernels.
     /// </summary>
     [Test]
-    public void OnlyGemmsOfAtLeast64DeepAnd32ChannelsTakeTheEmittedKernels()
+    public void OnlyDeepOrWideGemmsTakeTheEmittedKernels()
     {
         if (Vnni512Gemm.Shared is not { } emitted) { Assert.Ignore($"no emitted 512-bit kernels in this process: {Vnni512Gemm.Refusal}"); return; }
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 64, 32), Is.SameAs(emitted));
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4608, 1024), Is.SameAs(emitted));
-        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 1024), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 1024), Is.SameAs(emitted));
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 48, 96), Is.SameAs(emitted));
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 80), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 1000), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 47, 1024), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4608, 31), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Avx2, 4608, 1024), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Scalar, 4608, 1024), Is.Null);

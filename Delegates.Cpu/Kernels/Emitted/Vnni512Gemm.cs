@@ -42,14 +42,32 @@ internal sealed unsafe class Vnni512Gemm
     public const string Switch = "Accel.Delegates.Cpu.EmittedKernels";
 
     /// <summary>
-    /// The shortest rows (K) the emitted kernels take: below it the call, the 16 bias loads and the sums' round trip
-    /// through memory cost more than the halved <c>vpdpbusd</c> count saves (the GEMM alone, 4096 rows, thread CPU
-    /// minima: K 32 → 1.18–1.30× slower, K 48 equal, K 64 0.96×, K 128 0.78×, K 576 0.57×; perf/RESULTS.md).
+    /// The shortest rows (K) the emitted kernels take at any channel count from <see cref="MinChannels"/>: below it the
+    /// call, the 16 bias loads and the sums' round trip through memory cost more than the halved <c>vpdpbusd</c> count
+    /// saves on narrow layers (the GEMM alone, 4096 rows, thread CPU minima: K 32 → 1.18–1.30× slower, K 48 equal, K 64
+    /// 0.96×, K 128 0.78×, K 576 0.57×; perf/RESULTS.md).
     /// </summary>
     public const int MinDepth = 64;
 
     /// <summary>The fewest output channels: 24 channels run as two 16-lane groups (a third of the lanes idle) where the managed 24-channel tile has none (K 96: 1.26× slower).</summary>
     public const int MinChannels = 32;
+
+    /// <summary>
+    /// Rows from this K up to <see cref="MinDepth"/> take the emitted kernels on wide layers only (at least
+    /// <see cref="MinWideChannels"/> channels in whole 16-channel groups), where the per-call cost is spread over four
+    /// groups. One node, 1 thread, int8, medians of 6 alternating runs: 32×32×56 → 336 0.125 → 0.114 ms, 32×32×48 → 288
+    /// 0.097 → 0.090; K 40 equal (28×28×40 → 240 0.055); K 32 slower or equal (64×64×32 → 192 0.204 → 0.215,
+    /// 32×32×32 → 192 0.050 → 0.049–0.054), and narrower layers slower (64×64×48 → 39 0.090 → 0.100).
+    /// </summary>
+    public const int MinWideDepth = 48;
+
+    /// <summary>The fewest output channels for rows of <see cref="MinWideDepth"/> to <see cref="MinDepth"/>.</summary>
+    public const int MinWideChannels = 96;
+
+    /// <summary>Whether a GEMM of <paramref name="depth"/> × <paramref name="outputChannels"/> is one the emitted kernels measured faster on.</summary>
+    public static bool Takes(int depth, int outputChannels) =>
+        depth >= MinDepth ? outputChannels >= MinChannels
+        : depth >= MinWideDepth && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
 
     private readonly ExecutableCode _code;
     private readonly int[] _entries;

@@ -37,18 +37,18 @@ internal static class QuantizedIsas
     /// <summary>
     /// The emitted 512-bit VNNI kernels for an int8 GEMM on <paramref name="path"/> (<see cref="QuantizedIsa.AvxVnni"/>
     /// only), or null: the managed 256-bit kernels (<see cref="Vnni512Gemm.Refusal"/> says why where the path is VNNI).
-    /// Only for GEMMs of at least <see cref="Vnni512Gemm.MinDepth"/> and <see cref="Vnni512Gemm.MinChannels"/>, where
+    /// Only for the GEMM shapes <see cref="Vnni512Gemm.Takes"/> (K ≥ 64 and ≥ 32 channels, or K ≥ 48 and ≥ 96 channels in whole 16-channel groups), where
     /// it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
     /// </summary>
     public static Vnni512Gemm? Emitted512(QuantizedIsa path, int depth, int outputChannels) =>
-        path == QuantizedIsa.AvxVnni && depth >= Vnni512Gemm.MinDepth && outputChannels >= Vnni512Gemm.MinChannels
+        path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels)
         && !(AppContext.TryGetSwitch(Vnni512Gemm.Switch, out bool enabled) && !enabled) ? Vnni512Gemm.Shared : null;
 
     /// <summary>The int8 GEMM's kernels in words: the emitted 512-bit ones, or the managed path and why not the emitted one.</summary>
     public static string DescribeInt8Gemm()
     {
         var path = Best(true);
-        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels, AvxVnni otherwise";
+        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} and ≥ {Vnni512Gemm.MinWideChannels} in whole 16-channel groups, AvxVnni otherwise";
         return path == QuantizedIsa.AvxVnni ? $"{path} (emitted 512-bit kernels not used: {Vnni512Gemm.Refusal})" : $"{path}";
     }
 
