@@ -106,6 +106,13 @@ public static partial class OpCases
             // odd last block): stride 2 valid, stride 1 same in two batches.
             (13, 14, 3, 3, 2, 1, Padding.Valid, 24, 1),
             (9, 11, 3, 3, 1, 1, Padding.Same, 24, 2),
+            // The emitted 512-bit GEMM in panels of packed rows (int8 on AVX512_VNNI): K 160 → 40 over 81 pixels (a full
+            // panel of 16 tiles, then 17 pixels ending in a one-row tile; a half group); a gathered 3×3 with padding,
+            // K 144 → 64; K 1632 (two tiles per panel); K 56 → 96 (the wide rule) in two batches.
+            (9, 9, 160, 1, 1, 1, Padding.Valid, 40, 1),
+            (11, 13, 16, 3, 1, 1, Padding.Same, 64, 1),
+            (6, 7, 1632, 1, 1, 1, Padding.Valid, 48, 1),
+            (8, 8, 56, 1, 1, 1, Padding.Valid, 96, 2),
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })

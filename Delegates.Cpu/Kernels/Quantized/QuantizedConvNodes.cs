@@ -220,6 +220,11 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
         }
         var w = _weights;
         int stride = w.RowBytes;
+        if (w.Emitted is not null && _groups == 1)
+        {
+            RunPanels(start, end);
+            return;
+        }
         // 32 bytes of slack: a gathered row segment may be written as a whole vector past its end (see Gather).
         byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride + 32];
         for (int item = start; item < end; item++)
@@ -230,6 +235,34 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
             PackTile(first, count, rows);
             int blockBegin = (int)((long)w.Blocks * group / _groups), blockEnd = (int)((long)w.Blocks * (group + 1) / _groups);
             QuantizedGemm.Run(w, _epilogue, rows, count, _y + (nint)first * _g.OutputDepth, _g.OutputDepth, blockBegin, blockEnd);
+        }
+    }
+
+    /// <summary>Packed-row bytes of one panel (<see cref="RunPanels"/>): with a 16-channel group chunk's weights, within L1.</summary>
+    private const int PanelBytes = 16 * 1024;
+
+    /// <summary>
+    /// Tiles [start, end) (whole tiles: one channel group) on the emitted kernels, in panels of up to
+    /// <see cref="PanelBytes"/> of packed rows (at most 16 tiles): each panel packed once, then
+    /// <see cref="QuantizedGemm.RunEmittedPanel"/> runs every weight group over all its tiles.
+    /// </summary>
+    [SkipLocalsInit]
+    private void RunPanels(int start, int end)
+    {
+        int tileBytes = QuantizedGemm.TileRows * _weights.RowBytes;
+        int panelTiles = Math.Clamp(PanelBytes / tileBytes, 1, 16);
+        byte* rows = stackalloc byte[panelTiles * tileBytes + 32];
+        for (int tile = start; tile < end; tile += panelTiles)
+        {
+            int tiles = Math.Min(panelTiles, end - tile);
+            int first = tile * QuantizedGemm.TileRows;
+            int pixels = Math.Min(tiles * QuantizedGemm.TileRows, _pixels - first);
+            for (int t = 0; t < tiles; t++)
+            {
+                int tileFirst = first + t * QuantizedGemm.TileRows;
+                PackTile(tileFirst, Math.Min(QuantizedGemm.TileRows, _pixels - tileFirst), rows + t * tileBytes);
+            }
+            QuantizedGemm.RunEmittedPanel(_weights, _epilogue, rows, pixels, _y + (nint)first * _g.OutputDepth, _g.OutputDepth);
         }
     }
 

@@ -586,34 +586,77 @@ internal static unsafe class QuantizedGemm
         int* sums = stackalloc int[Vnni512Gemm.Rows * Vnni512Gemm.SumsRowStride];
         byte* partial = stackalloc byte[width];
         nint groupStride = (nint)width * w.RowLength;
-        var fast = w.Short;
         for (int group = begin / width, groupEnd = (end + width - 1) / width; group < groupEnd; group += Vnni512Gemm.MaxGroups)
         {
             int groups = Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
             emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
-            for (int j = 0; j < groups; j++)
+            StoreGroups(w, epilogue, group, groups, sums, count, output, outputStride, begin, end, partial);
+        }
+    }
+
+    /// <summary>
+    /// The emitted 512-bit GEMM over a panel of <paramref name="pixels"/> packed rows (consecutive,
+    /// <see cref="PackedQuantizedWeights.RowBytes"/> apart) × all output channels, loop order swapped against
+    /// <see cref="Run"/>: each call's up to four 16-channel groups of weights stay in L1 while the panel's 4-row tiles pass
+    /// over them (in <see cref="Run"/> a tile streams all the layer's weights from L2). Every output is the same sum
+    /// requantized the same way, so the bytes are <see cref="Run"/>'s.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void RunEmittedPanel(PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* panel, int pixels, byte* output, int outputStride)
+    {
+        const int width = Vnni512Gemm.GroupChannels;
+        var emitted = w.Emitted!;
+        int stride = w.RowBytes, end = w.OutputChannels;
+        byte** rows = stackalloc byte*[Vnni512Gemm.Rows];
+        int* sums = stackalloc int[Vnni512Gemm.Rows * Vnni512Gemm.SumsRowStride];
+        byte* partial = stackalloc byte[width];
+        nint groupStride = (nint)width * w.RowLength;
+        for (int group = 0, groupEnd = (end + width - 1) / width; group < groupEnd; group += Vnni512Gemm.MaxGroups)
+        {
+            int groups = Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
+            for (int first = 0; first < pixels; first += TileRows)
             {
-                int first = (group + j) * width, low = Math.Max(first, begin), high = Math.Min(first + width, end);
-                if (low == first && high == first + width && fast is not null)
+                int count = Math.Min(TileRows, pixels - first);
+                byte* r0 = panel + (nint)first * stride;
+                for (int r = 0; r < TileRows; r++) rows[r] = r < count ? r0 + r * stride : r0; // a short tile's missing rows alias row 0
+                emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
+                StoreGroups(w, epilogue, group, groups, sums, count, output + (nint)first * outputStride, outputStride, 0, end, partial);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Requantizes and stores one emitted call's sums: groups [group, group + groups) of up to four rows, only channels
+    /// [begin, end) (a group only partly in that range stores just its channels there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreGroups(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int group, int groups, int* sums, int count, byte* output,
+        int outputStride, int begin, int end, byte* partial)
+    {
+        const int width = Vnni512Gemm.GroupChannels;
+        var fast = w.Short;
+        for (int j = 0; j < groups; j++)
+        {
+            int first = (group + j) * width, low = Math.Max(first, begin), high = Math.Min(first + width, end);
+            if (low == first && high == first + width && fast is not null)
+            {
+                // A whole group with the short form (most of a large layer): its constants loaded once for the rows.
+                if (epilogue.Saturates) fast.StoreRows<SignedSaturation>(first, sums + j * width, Vnni512Gemm.SumsRowStride, count, output + first, outputStride);
+                else fast.StoreRows<ClampThenTruncate>(first, sums + j * width, Vnni512Gemm.SumsRowStride, count, output + first, outputStride);
+                continue;
+            }
+            for (int r = 0; r < count; r++)
+            {
+                var acc = Vector512.Load(sums + r * Vnni512Gemm.SumsRowStride + j * width);
+                var bytes = Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(acc, first) : epilogue.Requantize(acc, first));
+                byte* y = output + (nint)r * outputStride;
+                if (low == first && high == first + width) bytes.Store(y + first);
+                else if (high - low == 8 && (low - first) % 8 == 0) // half a group (Cout 24, 40, 56, …; an odd-block split)
+                    *(ulong*)(y + low) = bytes.AsUInt64().GetElement((low - first) / 8);
+                else
                 {
-                    // A whole group with the short form (most of a large layer): its constants loaded once for the rows.
-                    if (epilogue.Saturates) fast.StoreRows<SignedSaturation>(first, sums + j * width, Vnni512Gemm.SumsRowStride, count, output + first, outputStride);
-                    else fast.StoreRows<ClampThenTruncate>(first, sums + j * width, Vnni512Gemm.SumsRowStride, count, output + first, outputStride);
-                    continue;
-                }
-                for (int r = 0; r < count; r++)
-                {
-                    var acc = Vector512.Load(sums + r * Vnni512Gemm.SumsRowStride + j * width);
-                    var bytes = Avx512F.ConvertToVector128Byte(fast is not null ? fast.Requantize(acc, first) : epilogue.Requantize(acc, first));
-                    byte* y = output + (nint)r * outputStride;
-                    if (low == first && high == first + width) bytes.Store(y + first);
-                    else if (high - low == 8 && (low - first) % 8 == 0) // half a group (Cout 24, 40, 56, …; an odd-block split)
-                        *(ulong*)(y + low) = bytes.AsUInt64().GetElement((low - first) / 8);
-                    else
-                    {
-                        bytes.Store(partial);
-                        for (int c = low; c < high; c++) y[c] = partial[c - first];
-                    }
+                    bytes.Store(partial);
+                    for (int c = low; c < high; c++) y[c] = partial[c - first];
                 }
             }
         }
