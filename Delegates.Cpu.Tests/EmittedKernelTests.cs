@@ -15,9 +15,10 @@ namespace Accel.Delegates.Cpu.Tests;
 public sealed class EmittedKernelTests
 {
     /// <summary>
-    /// Each form against the bytes GNU as 2.42 assembled from the same Intel-syntax line (checked with objdump -d once;
-    /// the lines are the comments): EVEX registers 0–31 in every operand slot, disp8·N compression (N = 4 for the
-    /// broadcast, 32/64 for full vectors) and disp32 beyond it, SIB for an index or an rsp/r12 base, a displacement
+    /// Each form against the bytes GNU as (2.40 or 2.42) assembled from the same Intel-syntax line (checked with objdump -d once;
+    /// the lines are the comments): EVEX registers 0–31 in every operand slot, W0 and W1, the 0F, 0F38 and 0F3A maps,
+    /// immediates, disp8·N compression (N = 4 and 8 for the broadcasts, 16 for vpmovsdb's store, 32/64 for full
+    /// vectors) and disp32 beyond it, SIB for an index or an rsp/r12 base, a displacement
     /// for an rbp/r13 base, REX.R/B for r8–r15.
     /// </summary>
     [Test]
@@ -50,6 +51,27 @@ public sealed class EmittedKernelTests
             (a => a.VpDpBusd(1, 2, new Mem(Gpr.Rdi, 128)), "62 f2 6d 48 50 4f 02"),           // vpdpbusd zmm1, zmm2, [rdi+128]
             (a => a.VpAddD(1, 2, 30), "62 91 6d 48 fe ce"),                                   // vpaddd zmm1, zmm2, zmm30
             (a => a.VpXorD(7, 7, 7), "62 f1 45 48 ef ff"),                                    // vpxord zmm7, zmm7, zmm7
+            (a => a.VpBroadcastQ(24, new Mem(Gpr.R9, 64)), "62 42 fd 48 59 41 08"),          // vpbroadcastq zmm24, qword ptr [r9+64]
+            (a => a.VpBroadcastQ(25, new Mem(Gpr.R9, 72)), "62 42 fd 48 59 49 09"),          // vpbroadcastq zmm25, qword ptr [r9+72]
+            (a => a.VpMulDq(16, 0, new Mem(Gpr.Rdi)), "62 e2 fd 48 28 07"),                   // vpmuldq zmm16, zmm0, [rdi]
+            (a => a.VpMulDq(17, 17, new Mem(Gpr.Rsi, 128)), "62 e2 f5 40 28 4e 02"),          // vpmuldq zmm17, zmm17, [rsi+128]
+            (a => a.VpMulDq(16, 15, new Mem(Gpr.Rdi, 192)), "62 e2 85 48 28 47 03"),          // vpmuldq zmm16, zmm15, [rdi+192]
+            (a => a.VpAddQ(16, 16, 24), "62 81 fd 40 d4 c0"),                                 // vpaddq zmm16, zmm16, zmm24
+            (a => a.VpAddQ(17, 17, 24), "62 81 f5 40 d4 c8"),                                 // vpaddq zmm17, zmm17, zmm24
+            (a => a.VpSrlQ(16, 16, 31), "62 b1 fd 40 73 d0 1f"),                              // vpsrlq zmm16, zmm16, 31
+            (a => a.VpSrlQ(17, 15, 32), "62 d1 f5 40 73 d7 20"),                              // vpsrlq zmm17, zmm15, 32
+            (a => a.VpSrlQ(17, 3, 32), "62 f1 f5 40 73 d3 20"),                               // vpsrlq zmm17, zmm3, 32
+            (a => a.VpSllQ(17, 17, 1), "62 b1 f5 40 73 f1 01"),                               // vpsllq zmm17, zmm17, 1
+            (a => a.VpTernLogQ(16, 17, 25, 0xE4), "62 83 f5 40 25 c1 e4"),                    // vpternlogq zmm16, zmm17, zmm25, 0xe4
+            (a => a.VpSraD(17, 16, 31), "62 b1 75 40 72 e0 1f"),                              // vpsrad zmm17, zmm16, 31
+            (a => a.VpAddD(16, 16, new Mem(Gpr.R8, 64)), "62 c1 7d 40 fe 40 01"),             // vpaddd zmm16, zmm16, [r8+64]
+            (a => a.VpAddD(16, 16, 17), "62 a1 7d 40 fe c1"),                                 // vpaddd zmm16, zmm16, zmm17
+            (a => a.VpSravD(16, 16, new Mem(Gpr.Rcx, 192)), "62 e2 7d 40 46 41 03"),          // vpsravd zmm16, zmm16, [rcx+192]
+            (a => a.VpMovSdB(new Mem(Gpr.Rax, 48), 16), "62 e2 7e 48 21 40 03"),              // vpmovsdb xmmword ptr [rax+48], zmm16
+            (a => a.VpMovSdB(new Mem(Gpr.R10), 16), "62 c2 7e 48 21 02"),                     // vpmovsdb xmmword ptr [r10], zmm16
+            (a => a.VpMovSdB(new Mem(Gpr.Rdx, 16), 17), "62 e2 7e 48 21 4a 01"),              // vpmovsdb xmmword ptr [rdx+16], zmm17
+            (a => a.Mov(Gpr.Rdi, new Mem(Gpr.R9, 32)), "49 8b 79 20"),                        // mov rdi, [r9+32]
+            (a => a.Mov(Gpr.R8, new Mem(Gpr.R9, 48)), "4d 8b 41 30"),                         // mov r8, [r9+48]
             (a => a.Vzeroupper(), "c5 f8 77"),                                                // vzeroupper
             (a => a.Mov(Gpr.Rax, new Mem(Gpr.Rdx)), "48 8b 02"),                              // mov rax, [rdx]
             (a => a.Mov(Gpr.R10, new Mem(Gpr.Rdx, 8)), "4c 8b 52 08"),                        // mov r10, [rdx+8]
@@ -154,6 +176,66 @@ public sealed class EmittedKernelTests
             }
         }
         Assert.That(compared, Is.GreaterThan(10_000));
+    }
+
+    /// <summary>
+    /// The emitted GEMM over a panel of packed rows (<see cref="QuantizedGemm.RunEmittedPanel"/>): with the short form
+    /// and the clamp [−128, 127] whole groups are requantized and stored by the fused kernels; partial groups, a
+    /// narrower clamp or no short form take the sums through memory. Every byte equals the managed 256-bit GEMM's and
+    /// the directly computed reference's: channel counts of whole chunks, a chunk plus one group, a half group at the end,
+    /// panels of 1, 3, 4 and 23 rows (short last tiles).
+    /// </summary>
+    [Test]
+    public unsafe void ThePanelGemmAndItsFusedRequantizationGiveTheManagedBytes()
+    {
+        if (Vnni512Gemm.Shared is not { } emitted) { Assert.Ignore($"no emitted 512-bit kernels in this process: {Vnni512Gemm.Refusal}"); return; }
+        var random = new Random(4242);
+        int fused = 0, unfused = 0;
+        foreach (var (depth, channels) in new[] { (64, 64), (96, 80), (160, 40), (300, 144), (72, 16) })
+        foreach (int pixels in new[] { 1, 3, 4, 23 })
+        foreach (var (min, max, wrap) in new[] { (-128, 127, false), (-100, 90, false), (-128, 127, true) })
+        {
+            int inputZeroPoint = random.Next(-128, 128), outputZeroPoint = random.Next(-128, 128);
+            byte[] weights = new byte[channels * depth];
+            random.NextBytes(weights);
+            for (int i = 0; i < weights.Length; i++) if (weights[i] == 0x80) weights[i] = 0x81;
+            int[] bias = Enumerable.Range(0, channels).Select(_ => random.Next(-1 << 20, 1 << 20)).ToArray();
+            if (wrap) bias[0] = int.MaxValue - 5; // the sum may wrap: no short form
+            byte[] input = new byte[pixels * depth];
+            random.NextBytes(input);
+            var q = new QuantizedConvParams(-inputZeroPoint, 0, outputZeroPoint,
+                [.. Enumerable.Range(0, channels).Select(c => Quantization.QuantizeMultiplier(Math.Pow(2, -4 - c % 12) * (1 + 0.99 * random.NextDouble())))], min, max);
+            var epilogue = new QuantizedEpilogue(q);
+            var managed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue);
+            var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue, emitted);
+            if (packed.Short is not null && epilogue.Saturates) fused++;
+            else unfused++;
+            byte[] panel = new byte[pixels * packed.RowBytes + 32];
+            byte[] viaManaged = new byte[pixels * channels], viaPanel = new byte[pixels * channels];
+            fixed (byte* x = input, r = panel, y = viaManaged, z = viaPanel)
+            {
+                for (int row = 0; row < pixels; row++)
+                {
+                    QuantizedGemm.ConvertRow(x + row * depth, depth, r + row * packed.RowBytes, -inputZeroPoint, true, QuantizedIsa.AvxVnni);
+                    QuantizedGemm.ClearTail(r + row * packed.RowBytes, depth, packed);
+                }
+                for (int first = 0; first < pixels; first += QuantizedGemm.TileRows)
+                    QuantizedGemm.Run(managed, epilogue, r + first * packed.RowBytes, Math.Min(QuantizedGemm.TileRows, pixels - first),
+                        y + first * channels, channels, 0, managed.Blocks);
+                QuantizedGemm.RunEmittedPanel(packed, epilogue, r, pixels, z, channels);
+            }
+            string label = $"K {depth}, {channels} channels, {pixels} rows, clamp [{min}, {max}], wrap {wrap}";
+            Assert.That(viaPanel, Is.EqualTo(viaManaged), label);
+            for (int row = 0; row < pixels; row++)
+            for (int c = 0; c < channels; c++)
+            {
+                int acc = bias[c];
+                for (int k = 0; k < depth; k++) acc = unchecked(acc + (sbyte)weights[c * depth + k] * ((sbyte)input[row * depth + k] - inputZeroPoint));
+                int expected = Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(acc, q.Multipliers[c]) + outputZeroPoint, min, max);
+                Assert.That((sbyte)viaPanel[row * channels + c], Is.EqualTo(expected), $"{label}: channel {c}, row {row}");
+            }
+        }
+        Assert.That((fused, unfused), Is.EqualTo((20, 40)), "the fused kernels ran where the short form and the whole-range clamp hold");
     }
 
     /// <summary>

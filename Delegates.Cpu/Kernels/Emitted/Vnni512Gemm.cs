@@ -7,8 +7,9 @@ namespace Accel.Delegates.Cpu.Kernels.Emitted;
 /// <summary>
 /// The int8 GEMM's inner loop with 512-bit <c>vpdpbusd</c> (AVX512_VNNI), emitted as machine code at run time because
 /// .NET 10 exposes only the 256-bit AVX-VNNI form (<c>AvxVnni</c>) and no <c>Avx512Vnni</c> class. One immutable
-/// object per process (<see cref="Shared"/>), built on first use: four kernels, for 1–4 groups of 16 output channels
-/// × 4 packed rows, in read+execute pages of their own (<see cref="ExecutableCode"/>).
+/// object per process (<see cref="Shared"/>), built on first use: eight kernels, for 1–4 groups of 16 output channels
+/// × 4 packed rows, storing the int32 sums or (fused) requantizing and storing the output bytes, in read+execute pages
+/// of their own (<see cref="ExecutableCode"/>).
 /// </summary>
 /// <remarks>
 /// A kernel, called as <c>void (sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)</c>
@@ -18,7 +19,9 @@ namespace Accel.Delegates.Cpu.Kernels.Emitted;
 /// [k/4][16 channels][4], the same quadruples as the 256-bit path's [k/4][8][4] blocks, so the sums are the same
 /// exact int32 values. Registers: zmm0–15 the 16 accumulators, zmm16–19 the groups' weights, zmm20–23 the rows'
 /// broadcast quadruples; rax, r10, r11, rdx the row pointers (advanced to their ends, rcx counting −4·quads up to 0),
-/// rdi and r8 the weights of groups 0–1 and 2–3.
+/// rdi and r8 the weights of groups 0–1 and 2–3. A fused kernel (<see cref="RunFused"/>) takes a
+/// <see cref="FusedOutputs"/>* in r9 instead of the sums and ends with <c>EmitRequantization</c>: zmm16–23 its
+/// temporaries, zmm24–25 the two lane constants, rax/r10/r11/rdx the output rows, rdi/rsi/r8/rcx the four tables.
 /// </remarks>
 internal sealed unsafe class Vnni512Gemm
 {
@@ -70,9 +73,9 @@ internal sealed unsafe class Vnni512Gemm
         : depth >= MinWideDepth && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
 
     private readonly ExecutableCode _code;
-    private readonly int[] _entries;
+    private readonly int[] _entries, _fusedEntries;
 
-    private Vnni512Gemm(ExecutableCode code, int[] entries) => (_code, _entries) = (code, entries);
+    private Vnni512Gemm(ExecutableCode code, int[] entries, int[] fusedEntries) => (_code, _entries, _fusedEntries) = (code, entries, fusedEntries);
 
     private static readonly Lazy<(Vnni512Gemm? Kernels, string? Refusal)> Built = new(Build);
 
@@ -104,19 +107,20 @@ internal sealed unsafe class Vnni512Gemm
     {
         if (SettingsRefusal() is { } refusal) return (null, refusal);
         var assembler = new X64Assembler();
-        int[] entries = new int[MaxGroups + 1];
-        for (int groups = 1; groups <= MaxGroups; groups++)
-        {
-            while (assembler.Position % 64 != 0) assembler.Ret(); // each kernel starts on a cache line (padding never runs)
-            entries[groups] = assembler.Position;
-            EmitKernel(assembler, groups);
-        }
+        int[] entries = new int[MaxGroups + 1], fusedEntries = new int[MaxGroups + 1];
+        foreach (bool fused in new[] { false, true })
+            for (int groups = 1; groups <= MaxGroups; groups++)
+            {
+                while (assembler.Position % 64 != 0) assembler.Ret(); // each kernel starts on a cache line (padding never runs)
+                (fused ? fusedEntries : entries)[groups] = assembler.Position;
+                EmitKernel(assembler, groups, fused);
+            }
         var code = ExecutableCode.TryCreate(assembler.ToArray(), out string? mapRefusal);
-        return code is null ? (null, mapRefusal) : (new Vnni512Gemm(code, entries), null);
+        return code is null ? (null, mapRefusal) : (new Vnni512Gemm(code, entries, fusedEntries), null);
     }
 
     /// <summary>The kernel for <paramref name="groups"/> 16-channel groups × 4 rows (see the remarks for its contract).</summary>
-    internal static void EmitKernel(X64Assembler a, int groups)
+    internal static void EmitKernel(X64Assembler a, int groups, bool fused = false)
     {
         Gpr[] rows = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
         a.Mov(Gpr.Rax, new Mem(Gpr.Rdx));
@@ -147,17 +151,73 @@ internal sealed unsafe class Vnni512Gemm
         if (groups > 2) a.Add(Gpr.R8, 64);
         a.Add(Gpr.Rcx, 4);
         a.JnzBack(loop);
-        for (int r = 0; r < Rows; r++)
-        for (int j = 0; j < groups; j++)
-            a.VmovDqu32(new Mem(Gpr.R9, 4 * (SumsRowStride * r + GroupChannels * j)), 4 * r + j);
+        if (fused) EmitRequantization(a, groups);
+        else
+            for (int r = 0; r < Rows; r++)
+            for (int j = 0; j < groups; j++)
+                a.VmovDqu32(new Mem(Gpr.R9, 4 * (SumsRowStride * r + GroupChannels * j)), 4 * r + j);
         a.Vzeroupper();
         a.Ret();
+    }
+
+    /// <summary>
+    /// The fused kernels' end (r9 = <see cref="FusedOutputs"/>*): each accumulator requantized in the short form and
+    /// stored with signed saturation, the same steps as <c>ShortRequantization</c>'s managed ones with the clamp
+    /// [−128, 127] as <c>vpmovsdb</c> — h = the rounding doubling high multiply (even lanes: (acc · m + 2^30) &gt;&gt; 31 of
+    /// <c>vpmuldq</c>; odd lanes: acc &gt;&gt; 32 times the odd multipliers, + 2^30, &lt;&lt; 1, so bits 31..62 are the
+    /// upper dword; merged by <c>vpternlogq</c> with the low-dword mask), then (h + rounding + (h &gt;&gt; 31)) &gt;&gt; right.
+    /// </summary>
+    private static void EmitRequantization(X64Assembler a, int groups)
+    {
+        Gpr[] outputs = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
+        for (int r = 0; r < Rows; r++) a.Mov(outputs[r], new Mem(Gpr.R9, 8 * r));
+        a.Mov(Gpr.Rdi, new Mem(Gpr.R9, 32)); // multipliers
+        a.Mov(Gpr.Rsi, new Mem(Gpr.R9, 40)); // odd-lane multipliers
+        a.Mov(Gpr.R8, new Mem(Gpr.R9, 48));  // rounding + zero point · 2^r
+        a.Mov(Gpr.Rcx, new Mem(Gpr.R9, 56)); // right shifts
+        const int half = 24, lowMask = 25, even = 16, odd = 17;
+        a.VpBroadcastQ(half, new Mem(Gpr.R9, 64));
+        a.VpBroadcastQ(lowMask, new Mem(Gpr.R9, 72));
+        for (int r = 0; r < Rows; r++)
+        for (int j = 0; j < groups; j++)
+        {
+            int acc = 4 * r + j, table = 64 * j;
+            // Two temporaries per output, alternating, so consecutive outputs' steps can overlap.
+            int e = even + 2 * ((4 * r + j) & 3), o = odd + 2 * ((4 * r + j) & 3);
+            a.VpMulDq(e, acc, new Mem(Gpr.Rdi, table));
+            a.VpAddQ(e, e, half);
+            a.VpSrlQ(e, e, 31);
+            a.VpSrlQ(o, acc, 32);
+            a.VpMulDq(o, o, new Mem(Gpr.Rsi, table));
+            a.VpAddQ(o, o, half);
+            a.VpSllQ(o, o, 1);
+            a.VpTernLogQ(e, o, lowMask, 0xE4); // lowMask ? e : o
+            a.VpSraD(o, e, 31);
+            a.VpAddD(e, e, new Mem(Gpr.R8, table));
+            a.VpAddD(e, e, o);
+            a.VpSravD(e, e, new Mem(Gpr.Rcx, table));
+            a.VpMovSdB(new Mem(outputs[r], GroupChannels * j), e);
+        }
     }
 
     /// <summary>
     /// Runs the kernel for <paramref name="groups"/> (1–4) groups: <paramref name="rows"/> the 4 row pointers,
     /// <paramref name="quads"/> ≥ 1 quadruples per row, <paramref name="sums"/> 4 × <see cref="SumsRowStride"/> ints.
     /// </summary>
+    /// <summary>
+    /// Runs the fused kernel for <paramref name="groups"/> whole groups: the sums requantized in the short form with
+    /// the clamp [−128, 127] and stored as bytes through <paramref name="outputs"/> (its row pointers at the groups'
+    /// first channel, its tables at the same channel).
+    /// </summary>
+    public void RunFused(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, FusedOutputs* outputs)
+    {
+        if ((uint)(groups - 1) >= MaxGroups) throw new ArgumentOutOfRangeException(nameof(groups));
+        if (quads < 1) throw new ArgumentOutOfRangeException(nameof(quads), "the loop runs at least once");
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, FusedOutputs*, void>)(_code.Address + _fusedEntries[groups]);
+        kernel(weights, groupStride, rows, quads, bias, outputs);
+        GC.KeepAlive(this);
+    }
+
     public void Run(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)
     {
         if ((uint)(groups - 1) >= MaxGroups) throw new ArgumentOutOfRangeException(nameof(groups));
@@ -167,4 +227,18 @@ internal sealed unsafe class Vnni512Gemm
         kernel(weights, groupStride, rows, quads, bias, sums);
         GC.KeepAlive(this);
     }
+}
+
+/// <summary>
+/// What a fused kernel reads through r9 (<see cref="Vnni512Gemm.RunFused"/>): the four rows' output pointers (a
+/// shorter tile's missing rows point at scratch bytes), the short requantization's four per-channel tables, and the
+/// two 64-bit lane constants.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct FusedOutputs
+{
+    public byte* Row0, Row1, Row2, Row3;
+    public int* Multipliers, OddMultipliers, Rounding, Right;
+    public long Half;     // 2^30, the doubling high multiply's rounding
+    public long LowMask;  // 0xFFFF_FFFF: the even lanes' dwords
 }

@@ -12,7 +12,9 @@ internal readonly record struct Mem(Gpr Base, int Displacement = 0, Gpr? Index =
 /// <summary>
 /// The few x86-64 instructions the emitted int8 microkernels need, encoded into a byte list (Intel SDM vol. 2, §2.1
 /// ModR/M and SIB, §2.7 EVEX): the AVX-512 forms (EVEX, 512- or 256-bit) of <c>vpbroadcastd</c>, <c>vmovdqu32</c>
-/// load/store, <c>vpdpbusd</c> (register or memory third operand), <c>vpaddd</c> and <c>vpxord</c>; the general-purpose
+/// load/store, <c>vpdpbusd</c> (register or memory third operand), <c>vpaddd</c> and <c>vpxord</c>, and for the fused
+/// requantization <c>vpbroadcastq</c>, <c>vpmuldq</c>, <c>vpaddq</c>, <c>vpsrlq</c>/<c>vpsllq</c>/<c>vpsrad</c> by an
+/// immediate, <c>vpsravd</c>, <c>vpternlogq</c> and <c>vpmovsdb</c> to memory; the general-purpose
 /// <c>mov</c> load, <c>lea</c>, <c>add</c>, <c>shl</c>, <c>neg</c>, <c>dec</c>; a backward <c>jnz</c>; <c>vzeroupper</c>
 /// and <c>ret</c>. Nothing else: no instruction is encoded without a test of its bytes (EmittedKernelTests).
 /// </summary>
@@ -48,6 +50,40 @@ internal sealed class X64Assembler
 
     /// <summary><c>vpxord zmm, zmm, zmm</c> (EVEX.512.66.0F.W0 EF /r); a register with itself zeroes it.</summary>
     public void VpXorD(int destination, int left, int right) => EvexRegisters(0b01, 0b01, 0xEF, destination, left, right, wide: true);
+
+    /// <summary><c>vpbroadcastq zmm, qword [m]</c> (EVEX.512.66.0F38.W1 59 /r; disp8 scaled by 8).</summary>
+    public void VpBroadcastQ(int zmm, Mem source) => Evex(0b10, 0b01, 0x59, zmm, 0, source, 8, wide: true, w1: true);
+
+    /// <summary><c>vpmuldq zmm, zmm, [m]</c> (EVEX.512.66.0F38.W1 28 /r): the even int32 lanes' signed 64-bit products.</summary>
+    public void VpMulDq(int destination, int left, Mem right) => Evex(0b10, 0b01, 0x28, destination, left, right, 64, wide: true, w1: true);
+
+    /// <summary><c>vpaddq zmm, zmm, zmm</c> (EVEX.512.66.0F.W1 D4 /r).</summary>
+    public void VpAddQ(int destination, int left, int right) => EvexRegisters(0b01, 0b01, 0xD4, destination, left, right, wide: true, w1: true);
+
+    /// <summary><c>vpaddd zmm, zmm, [m]</c> (EVEX.512.66.0F.W0 FE /r; disp8 scaled by 64).</summary>
+    public void VpAddD(int destination, int left, Mem right) => Evex(0b01, 0b01, 0xFE, destination, left, right, 64, wide: true);
+
+    /// <summary><c>vpsrlq zmm, zmm, imm8</c> (EVEX.512.66.0F.W1 73 /2 ib: the destination in vvvv).</summary>
+    public void VpSrlQ(int destination, int source, byte count) => ShiftImmediate(0x73, 2, destination, source, count, w1: true);
+
+    /// <summary><c>vpsllq zmm, zmm, imm8</c> (EVEX.512.66.0F.W1 73 /6 ib).</summary>
+    public void VpSllQ(int destination, int source, byte count) => ShiftImmediate(0x73, 6, destination, source, count, w1: true);
+
+    /// <summary><c>vpsrad zmm, zmm, imm8</c> (EVEX.512.66.0F.W0 72 /4 ib).</summary>
+    public void VpSraD(int destination, int source, byte count) => ShiftImmediate(0x72, 4, destination, source, count, w1: false);
+
+    /// <summary><c>vpsravd zmm, zmm, [m]</c> (EVEX.512.66.0F38.W0 46 /r): each int32 lane shifted right arithmetically by its own count.</summary>
+    public void VpSravD(int destination, int left, Mem counts) => Evex(0b10, 0b01, 0x46, destination, left, counts, 64, wide: true);
+
+    /// <summary><c>vpternlogq zmm, zmm, zmm, imm8</c> (EVEX.512.66.0F3A.W1 25 /r ib): the bitwise function <paramref name="table"/> of the three.</summary>
+    public void VpTernLogQ(int destination, int second, int third, byte table)
+    {
+        EvexRegisters(0b11, 0b01, 0x25, destination, second, third, wide: true, w1: true);
+        _code.Add(table);
+    }
+
+    /// <summary><c>vpmovsdb xmmword [m], zmm</c> (EVEX.512.F3.0F38.W0 21 /r; disp8 scaled by 16): 16 int32 lanes saturated to int8.</summary>
+    public void VpMovSdB(Mem destination, int zmm) => Evex(0b10, 0b10, 0x21, zmm, 0, destination, 16, wide: true);
 
     /// <summary><c>vzeroupper</c> (VEX C5 F8 77): leaves the upper halves clean for the caller's SSE code.</summary>
     public void Vzeroupper() => _code.AddRange([0xC5, 0xF8, 0x77]);
@@ -111,6 +147,12 @@ internal sealed class X64Assembler
 
     // ---- encoding ----
 
+    private void ShiftImmediate(byte opcode, int extension, int destination, int source, byte count, bool w1)
+    {
+        EvexRegisters(0b01, 0b01, opcode, extension, destination, source, wide: true, w1: w1);
+        _code.Add(count);
+    }
+
     private void GroupImmediate(int extension, Gpr destination, int immediate)
     {
         Rex(w: true, reg: 0, index: 0, rm: (int)destination);
@@ -137,29 +179,29 @@ internal sealed class X64Assembler
 
     /// <summary>
     /// The EVEX prefix (62 P0 P1 P2; R, X, B, R', vvvv and V' stored inverted), for opcode map <paramref name="map"/>
-    /// (1 = 0F, 2 = 0F38), prefix <paramref name="pp"/> (1 = 66, 2 = F3), W0, no masking, L'L = 10 (512 bits) or 01.
-    /// <paramref name="xOrRm4"/> is bit 3 of a memory index, or bit 4 of a register r/m operand.
+    /// (1 = 0F, 2 = 0F38, 3 = 0F3A), prefix <paramref name="pp"/> (1 = 66, 2 = F3), W0 or W1, no masking, L'L = 10
+    /// (512 bits) or 01. <paramref name="xOrRm4"/> is bit 3 of a memory index, or bit 4 of a register r/m operand.
     /// </summary>
-    private void EvexPrefix(int map, int pp, int reg, int vvvv, int b3, int xOrRm4, bool wide)
+    private void EvexPrefix(int map, int pp, int reg, int vvvv, int b3, int xOrRm4, bool wide, bool w1)
     {
         int p0 = (((reg >> 3) & 1) ^ 1) << 7 | (xOrRm4 ^ 1) << 6 | (b3 ^ 1) << 5 | (((reg >> 4) & 1) ^ 1) << 4 | map;
-        int p1 = ((~vvvv) & 0xF) << 3 | 1 << 2 | pp;
+        int p1 = (w1 ? 1 : 0) << 7 | ((~vvvv) & 0xF) << 3 | 1 << 2 | pp;
         int p2 = (wide ? 0b10 : 0b01) << 5 | (((vvvv >> 4) & 1) ^ 1) << 3;
         _code.AddRange([0x62, (byte)p0, (byte)p1, (byte)p2]);
     }
 
-    private void EvexRegisters(int map, int pp, byte opcode, int reg, int vvvv, int rm, bool wide)
+    private void EvexRegisters(int map, int pp, byte opcode, int reg, int vvvv, int rm, bool wide, bool w1 = false)
     {
         Check(reg); Check(vvvv); Check(rm);
-        EvexPrefix(map, pp, reg, vvvv, (rm >> 3) & 1, (rm >> 4) & 1, wide);
+        EvexPrefix(map, pp, reg, vvvv, (rm >> 3) & 1, (rm >> 4) & 1, wide, w1);
         _code.Add(opcode);
         _code.Add(ModRm(0b11, reg, rm));
     }
 
-    private void Evex(int map, int pp, byte opcode, int reg, int vvvv, Mem m, int disp8Scale, bool wide)
+    private void Evex(int map, int pp, byte opcode, int reg, int vvvv, Mem m, int disp8Scale, bool wide, bool w1 = false)
     {
         Check(reg); Check(vvvv);
-        EvexPrefix(map, pp, reg, vvvv, ((int)m.Base >> 3) & 1, m.Index is { } i ? ((int)i >> 3) & 1 : 0, wide);
+        EvexPrefix(map, pp, reg, vvvv, ((int)m.Base >> 3) & 1, m.Index is { } i ? ((int)i >> 3) & 1 : 0, wide, w1);
         _code.Add(opcode);
         Address(reg, m, disp8Scale);
     }

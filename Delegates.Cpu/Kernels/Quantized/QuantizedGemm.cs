@@ -335,6 +335,15 @@ internal sealed unsafe class ShortRequantization
     public int Min { get; private init; }
     public int Max { get; private init; }
 
+    /// <summary>The four tables' addresses at channel <paramref name="first"/>, for the emitted fused kernels.</summary>
+    public void Tables(int first, FusedOutputs* outputs)
+    {
+        outputs->Multipliers = _multiplierLanes + first;
+        outputs->OddMultipliers = _oddMultiplierLanes + first;
+        outputs->Rounding = _roundingLanes + first;
+        outputs->Right = _rightLanes + first;
+    }
+
     /// <summary>The short form for this node, or null where a channel's bound (or a left shift) does not allow it.</summary>
     public static ShortRequantization? TryCreate(ReadOnlySpan<byte> weights, ReadOnlySpan<int> bias, int channels, int depth, int inputOffset,
         QuantizedEpilogue epilogue)
@@ -610,15 +619,33 @@ internal static unsafe class QuantizedGemm
         byte** rows = stackalloc byte*[Vnni512Gemm.Rows];
         int* sums = stackalloc int[Vnni512Gemm.Rows * Vnni512Gemm.SumsRowStride];
         byte* partial = stackalloc byte[width];
+        byte* scratch = stackalloc byte[Vnni512Gemm.MaxGroups * width]; // the fused kernel's stores for a short tile's missing rows
+        FusedOutputs fusedOutputs = default;
+        var fused = w.Short is { } fast && epilogue.Saturates ? fast : null;
+        fusedOutputs.Half = 1L << 30;
+        fusedOutputs.LowMask = 0xFFFF_FFFFL;
         nint groupStride = (nint)width * w.RowLength;
         for (int group = 0, groupEnd = (end + width - 1) / width; group < groupEnd; group += Vnni512Gemm.MaxGroups)
         {
             int groups = Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
+            // Whole groups with the short form and the clamp [−128, 127]: requantized and stored by the kernel itself.
+            bool whole = fused is not null && (group + groups) * width <= end;
+            if (whole) fused!.Tables(group * width, &fusedOutputs);
             for (int first = 0; first < pixels; first += TileRows)
             {
                 int count = Math.Min(TileRows, pixels - first);
                 byte* r0 = panel + (nint)first * stride;
                 for (int r = 0; r < TileRows; r++) rows[r] = r < count ? r0 + r * stride : r0; // a short tile's missing rows alias row 0
+                if (whole)
+                {
+                    byte* y = output + (nint)first * outputStride + group * width;
+                    fusedOutputs.Row0 = y;
+                    fusedOutputs.Row1 = count > 1 ? y + outputStride : scratch;
+                    fusedOutputs.Row2 = count > 2 ? y + 2 * (nint)outputStride : scratch;
+                    fusedOutputs.Row3 = count > 3 ? y + 3 * (nint)outputStride : scratch;
+                    emitted.RunFused(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, &fusedOutputs);
+                    continue;
+                }
                 emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
                 StoreGroups(w, epilogue, group, groups, sums, count, output + (nint)first * outputStride, outputStride, 0, end, partial);
             }
