@@ -239,8 +239,8 @@ public sealed class EmittedKernelTests
     }
 
     /// <summary>
-    /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels, or K ≥ 48 and at least
-    /// 96 output channels in whole 16-channel groups, on the int8 VNNI path; smaller GEMMs, and the vpmaddwd and scalar
+    /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels, or K ≥ 48 (16 where the
+    /// fused kernels apply) and at least 96 output channels in whole 16-channel groups, on the int8 VNNI path; smaller GEMMs, and the vpmaddwd and scalar
     /// paths, keep the managed kernels.
     /// </summary>
     [Test]
@@ -254,6 +254,10 @@ public sealed class EmittedKernelTests
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 80), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 1000), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 47, 1024), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 16, 96, fused: true), Is.SameAs(emitted));
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 15, 96, fused: true), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 80, fused: true), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 100, fused: true), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4608, 31), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Avx2, 4608, 1024), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Scalar, 4608, 1024), Is.Null);

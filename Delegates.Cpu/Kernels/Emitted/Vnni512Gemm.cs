@@ -67,10 +67,23 @@ internal sealed unsafe class Vnni512Gemm
     /// <summary>The fewest output channels for rows of <see cref="MinWideDepth"/> to <see cref="MinDepth"/>.</summary>
     public const int MinWideChannels = 96;
 
-    /// <summary>Whether a GEMM of <paramref name="depth"/> × <paramref name="outputChannels"/> is one the emitted kernels measured faster on.</summary>
-    public static bool Takes(int depth, int outputChannels) =>
+    /// <summary>
+    /// The shortest rows the fused kernels (<see cref="RunFused"/>: no sums through memory) take on wide layers: with
+    /// their cheaper end the call pays from K 16. One node, 1 thread, int8, clamp [−128, 127], medians of 4 alternating
+    /// runs, managed → fused: 64×64×32 → 192 0.205 → 0.162 ms, 128×128×24 → 96 0.404 → 0.345, 56×56×24 → 144
+    /// 0.112 → 0.094, 64×64×16 → 96 0.088 → 0.080, 28×28×40 → 240 0.055 → 0.041; 128×128×16 → 64 and 64×64×32 → 48
+    /// equal; 64×64×32 → 32 slower (0.048 → 0.083), hence the same 96-channel floor.
+    /// </summary>
+    public const int MinFusedDepth = 16;
+
+    /// <summary>
+    /// Whether a GEMM of <paramref name="depth"/> × <paramref name="outputChannels"/> is one the emitted kernels measured
+    /// faster on; <paramref name="fused"/>: its whole groups can take the fused kernels (the clamp [−128, 127]; a node
+    /// whose short form then fails its bound runs the unfused ones, slower on small K but exact).
+    /// </summary>
+    public static bool Takes(int depth, int outputChannels, bool fused = false) =>
         depth >= MinDepth ? outputChannels >= MinChannels
-        : depth >= MinWideDepth && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
+        : depth >= (fused ? MinFusedDepth : MinWideDepth) && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
 
     private readonly ExecutableCode _code;
     private readonly int[] _entries, _fusedEntries;

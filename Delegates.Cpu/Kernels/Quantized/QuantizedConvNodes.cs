@@ -43,7 +43,7 @@ internal static class QuantizedConv
         var epilogue = new QuantizedEpilogue(q);
         bool small = QuantizedSmallPointwiseCpuNode.Fits(g, path); // reads the 8-channel blocks
         var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
-            g.OutputDepth, depth, path, epilogue, small ? null : QuantizedIsas.Emitted512(path, depth, g.OutputDepth));
+            g.OutputDepth, depth, path, epilogue, small ? null : QuantizedIsas.Emitted512(path, depth, g.OutputDepth, fused: epilogue.Saturates));
         if (small)
             return new QuantizedSmallPointwiseCpuNode(input, output, g, weights, epilogue);
         return new QuantizedConv2DCpuNode(input, output, g, weights, epilogue, q.InputOffset, signed);

@@ -37,18 +37,19 @@ internal static class QuantizedIsas
     /// <summary>
     /// The emitted 512-bit VNNI kernels for an int8 GEMM on <paramref name="path"/> (<see cref="QuantizedIsa.AvxVnni"/>
     /// only), or null: the managed 256-bit kernels (<see cref="Vnni512Gemm.Refusal"/> says why where the path is VNNI).
-    /// Only for the GEMM shapes <see cref="Vnni512Gemm.Takes"/> (K ≥ 64 and ≥ 32 channels, or K ≥ 48 and ≥ 96 channels in whole 16-channel groups), where
+    /// Only for the GEMM shapes <see cref="Vnni512Gemm.Takes"/> (K ≥ 64 and ≥ 32 channels, or K ≥ 48 — 16 where
+    /// <paramref name="fused"/>: a convolution whose clamp is [−128, 127] — and ≥ 96 channels in whole 16-channel groups), where
     /// it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
     /// </summary>
-    public static Vnni512Gemm? Emitted512(QuantizedIsa path, int depth, int outputChannels) =>
-        path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels)
+    public static Vnni512Gemm? Emitted512(QuantizedIsa path, int depth, int outputChannels, bool fused = false) =>
+        path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels, fused)
         && !(AppContext.TryGetSwitch(Vnni512Gemm.Switch, out bool enabled) && !enabled) ? Vnni512Gemm.Shared : null;
 
     /// <summary>The int8 GEMM's kernels in words: the emitted 512-bit ones, or the managed path and why not the emitted one.</summary>
     public static string DescribeInt8Gemm()
     {
         var path = Best(true);
-        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} and ≥ {Vnni512Gemm.MinWideChannels} in whole 16-channel groups, AvxVnni otherwise";
+        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} ({Vnni512Gemm.MinFusedDepth} with the fused requantization) and ≥ {Vnni512Gemm.MinWideChannels} in whole 16-channel groups, AvxVnni otherwise";
         return path == QuantizedIsa.AvxVnni ? $"{path} (emitted 512-bit kernels not used: {Vnni512Gemm.Refusal})" : $"{path}";
     }
 
@@ -520,7 +521,9 @@ internal static unsafe class QuantizedGemm
         byte* r0 = rows, r1 = count > 1 ? rows + stride : r0, r2 = count > 2 ? rows + 2 * stride : r0, r3 = count > 3 ? rows + 3 * stride : r0;
         if (w.Emitted is { } emitted)
         {
-            RunEmitted(emitted, w, epilogue, r0, r1, r2, r3, count, output, outputStride, blockBegin, blockEnd);
+            // All the channels: the panel path (one tile), whose whole groups take the fused kernels where they apply.
+            if (blockBegin == 0 && blockEnd == w.Blocks) RunEmittedPanel(w, epilogue, rows, count, output, outputStride);
+            else RunEmitted(emitted, w, epilogue, r0, r1, r2, r3, count, output, outputStride, blockBegin, blockEnd);
             return;
         }
         if (w.Isa == QuantizedIsa.Scalar)
