@@ -217,6 +217,15 @@ internal sealed unsafe class Vnni512Gemm
     /// Runs the kernel for <paramref name="groups"/> (1–4) groups: <paramref name="rows"/> the 4 row pointers,
     /// <paramref name="quads"/> ≥ 1 quadruples per row, <paramref name="sums"/> 4 × <see cref="SumsRowStride"/> ints.
     /// </summary>
+    public void Run(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)
+    {
+        CheckCall(groups, quads);
+        // No GC transition: the kernel is short, never blocks and calls nothing.
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, int*, void>)(_code.Address + _entries[groups]);
+        kernel(weights, groupStride, rows, quads, bias, sums);
+        GC.KeepAlive(this);
+    }
+
     /// <summary>
     /// Runs the fused kernel for <paramref name="groups"/> whole groups: the sums requantized in the short form with
     /// the clamp [−128, 127] and stored as bytes through <paramref name="outputs"/> (its row pointers at the groups'
@@ -224,21 +233,16 @@ internal sealed unsafe class Vnni512Gemm
     /// </summary>
     public void RunFused(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, FusedOutputs* outputs)
     {
-        if ((uint)(groups - 1) >= MaxGroups) throw new ArgumentOutOfRangeException(nameof(groups));
-        if (quads < 1) throw new ArgumentOutOfRangeException(nameof(quads), "the loop runs at least once");
+        CheckCall(groups, quads);
         var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, FusedOutputs*, void>)(_code.Address + _fusedEntries[groups]);
         kernel(weights, groupStride, rows, quads, bias, outputs);
         GC.KeepAlive(this);
     }
 
-    public void Run(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)
+    private static void CheckCall(int groups, nint quads)
     {
         if ((uint)(groups - 1) >= MaxGroups) throw new ArgumentOutOfRangeException(nameof(groups));
         if (quads < 1) throw new ArgumentOutOfRangeException(nameof(quads), "the loop runs at least once");
-        // No GC transition: the kernel is short, never blocks and calls nothing.
-        var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, int*, void>)(_code.Address + _entries[groups]);
-        kernel(weights, groupStride, rows, quads, bias, sums);
-        GC.KeepAlive(this);
     }
 }
 
