@@ -59,7 +59,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly bool _replicated;            // 8, 16 or 24 channels, horizontal stride 1: 32-lane blocks span adjacent pixels
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
-    private readonly bool _saturates;             // the clamp is int8's whole range: vpmovsdb stores the bytes (SignedSaturation)
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
     private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5),
                                                   // and rows whose filter window leaves the input run their 32-channel blocks as tiles too
@@ -175,7 +174,6 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 _rowInputSums[at++] = unchecked(inputOffset * sum);
             }
         }
-        _saturates = SignedSaturation.Covers(epilogue.Min, epilogue.Max);
         _shortRounding = true;
         for (int block = 0; block < _wideBlocks; block++)
         for (int half = 0; half < 2; half++)
@@ -900,7 +898,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 var a = TBytes.Widen(taps[2 * fullPairs] + c);
                 AccumulateWide(a, a, Avx512F.LoadVector512(w), Avx512F.LoadVector512(w + WideBlockChannels), ref low, ref high);
             }
-            if (_saturates) FinishWide<SignedSaturation>(low, high, blockLanes, y + c);
+            if (_epilogue.Saturates) FinishWide<SignedSaturation>(low, high, blockLanes, y + c);
             else FinishWide<ClampThenTruncate>(low, high, blockLanes, y + c);
         }
     }
@@ -919,7 +917,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private void FinishTile(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
         Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
     {
-        if (_saturates)
+        if (_epilogue.Saturates)
         {
             FinishWide<SignedSaturation>(l0, h0, blockLanes, y);
             FinishWide<SignedSaturation>(l1, h1, blockLanes, y + step);

@@ -98,6 +98,7 @@ internal sealed unsafe class QuantizedEpilogue
         OutputOffset = q.OutputOffset;
         Min = q.ActivationMin;
         Max = q.ActivationMax;
+        Saturates = SignedSaturation.Covers(Min, Max);
     }
 
     public int[] Multipliers { get; }
@@ -107,7 +108,7 @@ internal sealed unsafe class QuantizedEpilogue
     public int Max { get; }
 
     /// <summary>The clamp is int8's whole range: the stores may narrow with <see cref="SignedSaturation"/> instead.</summary>
-    public bool Saturates => SignedSaturation.Covers(Min, Max);
+    public bool Saturates { get; }
 
     /// <summary>The 8-bit output byte of channel <paramref name="channel"/>'s exact int32 sum (bias included).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
