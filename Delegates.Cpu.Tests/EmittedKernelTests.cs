@@ -77,6 +77,12 @@ public sealed class EmittedKernelTests
             (a => a.Mov(Gpr.R10, new Mem(Gpr.Rdx, 8)), "4c 8b 52 08"),                        // mov r10, [rdx+8]
             (a => a.Mov(Gpr.Rdx, new Mem(Gpr.Rdx, 24)), "48 8b 52 18"),                       // mov rdx, [rdx+24]
             (a => a.Lea(Gpr.R8, new Mem(Gpr.Rdi, 0, Gpr.Rsi, 2)), "4c 8d 04 77"),             // lea r8, [rdi+rsi*2]
+            (a => a.Lea(Gpr.Rax, new Mem(Gpr.Rax, 0, Gpr.Rcx, 4)), "48 8d 04 88"),            // lea rax, [rax+rcx*4]
+            (a => a.Lea(Gpr.R10, new Mem(Gpr.Rax, 0, Gpr.Rdx)), "4c 8d 14 10"),               // lea r10, [rax+rdx*1]
+            (a => a.Lea(Gpr.Rdx, new Mem(Gpr.R11, 0, Gpr.Rdx)), "49 8d 14 13"),               // lea rdx, [r11+rdx*1]
+            (a => a.Mov(new Mem(Gpr.R9, 8), Gpr.R10), "4d 89 51 08"),                         // mov [r9+8], r10
+            (a => a.Mov(new Mem(Gpr.R9, 136), Gpr.Rax), "49 89 81 88 00 00 00"),              // mov [r9+136], rax
+            (a => a.Mov(Gpr.Rax, new Mem(Gpr.R9, 136)), "49 8b 81 88 00 00 00"),              // mov rax, [r9+136]
             (a => a.Add(Gpr.Rax, Gpr.Rcx), "48 01 c8"),                                       // add rax, rcx
             (a => a.Add(Gpr.Rdx, Gpr.Rcx), "48 01 ca"),                                       // add rdx, rcx
             (a => a.Add(Gpr.R11, Gpr.Rcx), "49 01 cb"),                                       // add r11, rcx
@@ -183,7 +189,7 @@ public sealed class EmittedKernelTests
     /// and the clamp [−128, 127] whole groups are requantized and stored by the fused kernels; partial groups, a
     /// narrower clamp or no short form take the sums through memory. Every byte equals the managed 256-bit GEMM's and
     /// the directly computed reference's: channel counts of whole chunks, a chunk plus one group, a half group at the end,
-    /// panels of 1, 3, 4 and 23 rows (short last tiles).
+    /// panels of 1, 3, 4, 23 and 64 rows (short last tiles; the tiled kernels over 1, 5 and 16 whole tiles).
     /// </summary>
     [Test]
     public unsafe void ThePanelGemmAndItsFusedRequantizationGiveTheManagedBytes()
@@ -192,7 +198,7 @@ public sealed class EmittedKernelTests
         var random = new Random(4242);
         int fused = 0, unfused = 0;
         foreach (var (depth, channels) in new[] { (64, 64), (96, 80), (160, 40), (300, 144), (72, 16) })
-        foreach (int pixels in new[] { 1, 3, 4, 23 })
+        foreach (int pixels in new[] { 1, 3, 4, 23, 64 })
         foreach (var (min, max, wrap) in new[] { (-128, 127, false), (-100, 90, false), (-128, 127, true) })
         {
             int inputZeroPoint = random.Next(-128, 128), outputZeroPoint = random.Next(-128, 128);
@@ -235,13 +241,33 @@ public sealed class EmittedKernelTests
                 Assert.That((sbyte)viaPanel[row * channels + c], Is.EqualTo(expected), $"{label}: channel {c}, row {row}");
             }
         }
-        Assert.That((fused, unfused), Is.EqualTo((20, 40)), "the fused kernels ran where the short form and the whole-range clamp hold");
+        Assert.That((fused, unfused), Is.EqualTo((25, 50)), "the fused kernels ran where the short form and the whole-range clamp hold");
     }
 
     /// <summary>
-    /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels, or K ≥ 48 (16 where the
-    /// fused kernels apply) and at least 96 output channels in whole 16-channel groups, on the int8 VNNI path; smaller GEMMs, and the vpmaddwd and scalar
-    /// paths, keep the managed kernels.
+    /// The tiled kernels read their operands at fixed offsets of <see cref="FusedOutputs"/>: the constants the emitter
+    /// uses are the struct's layout.
+    /// </summary>
+    [Test]
+    public void TheTiledKernelsOffsetsAreTheFusedOutputsLayout()
+    {
+        (string Field, int Offset)[] fields =
+        [
+            ("Row0", 0), ("Row1", 8), ("Row2", 16), ("Row3", 24), ("Half", 64), ("LowMask", 72),
+            (nameof(FusedOutputs.Weights), FusedOutputs.WeightsOffset), (nameof(FusedOutputs.GroupStride), FusedOutputs.GroupStrideOffset),
+            (nameof(FusedOutputs.Bias), FusedOutputs.BiasOffset), (nameof(FusedOutputs.Quads), FusedOutputs.QuadsOffset),
+            (nameof(FusedOutputs.Rows), FusedOutputs.RowsOffset), (nameof(FusedOutputs.RowStride), FusedOutputs.RowStrideOffset),
+            (nameof(FusedOutputs.OutputStride), FusedOutputs.OutputStrideOffset), (nameof(FusedOutputs.Tiles), FusedOutputs.TilesOffset),
+        ];
+        foreach (var (field, offset) in fields)
+            Assert.That((int)Marshal.OffsetOf<FusedOutputs>(field), Is.EqualTo(offset), field);
+    }
+
+    /// <summary>
+    /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels, K ≥ 48 and at least 96
+    /// output channels in whole 16-channel groups, or — where the fused kernels apply — any K and at least 32 channels in
+    /// whole groups, on the int8 VNNI path; smaller GEMMs, a fused-only shape whose short form fails, and the vpmaddwd
+    /// and scalar paths keep the managed kernels.
     /// </summary>
     [Test]
     public void OnlyDeepOrWideGemmsTakeTheEmittedKernels()
@@ -255,9 +281,23 @@ public sealed class EmittedKernelTests
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 1000), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 47, 1024), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 16, 96, fused: true), Is.SameAs(emitted));
-        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 15, 96, fused: true), Is.Null);
-        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 80, fused: true), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4, 32, fused: true), Is.SameAs(emitted));
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 80, fused: true), Is.SameAs(emitted));
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 80), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 100, fused: true), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 16, 24, fused: true), Is.Null);
+
+        // Taken for the fused kernels only, a layer whose sums may wrap (no short form) keeps the managed kernels; a deep one keeps the emitted ones.
+        var q = new QuantizedConvParams(5, 0, -3, [.. Enumerable.Repeat(Quantization.QuantizeMultiplier(0.01), 32)], -128, 127);
+        foreach (var (depth, kept) in new[] { (16, false), (64, true) })
+        {
+            int[] bias = new int[32];
+            bias[3] = int.MaxValue - 5;
+            byte[] weights = Enumerable.Range(0, 32 * depth).Select(i => (byte)(i * 7 % 255)).ToArray();
+            var packed = QuantizedConv.PackGemmWeights(weights, true, q, bias, 32, depth, QuantizedIsa.AvxVnni, new QuantizedEpilogue(q), emitted: true);
+            Assert.That(packed.Short, Is.Null);
+            Assert.That(packed.Emitted, kept ? Is.SameAs(emitted) : Is.Null, $"K {depth}");
+        }
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4608, 31), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Avx2, 4608, 1024), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Scalar, 4608, 1024), Is.Null);

@@ -68,27 +68,33 @@ internal sealed unsafe class Vnni512Gemm
     public const int MinWideChannels = 96;
 
     /// <summary>
-    /// The shortest rows the fused kernels (<see cref="RunFused"/>: no sums through memory) take on wide layers: with
-    /// their cheaper end the call pays from K 16. One node, 1 thread, int8, clamp [−128, 127], medians of 4 alternating
-    /// runs, managed → fused: 64×64×32 → 192 0.205 → 0.162 ms, 128×128×24 → 96 0.404 → 0.345, 56×56×24 → 144
-    /// 0.112 → 0.094, 64×64×16 → 96 0.088 → 0.080, 28×28×40 → 240 0.055 → 0.041; 128×128×16 → 64 and 64×64×32 → 48
-    /// equal; 64×64×32 → 32 slower (0.048 → 0.083), hence the same 96-channel floor.
+    /// The fewest output channels, in whole 16-channel groups, that take the fused kernels at any K: since the tiled
+    /// kernels (<see cref="RunFusedTiles"/>) loop over a panel's tiles in one call and a pointwise panel is packed in
+    /// one pass, the fused path is faster than the managed 256-bit kernels from one quadruple up. One node, 1 thread,
+    /// int8, clamp [−128, 127], medians of 4 alternating runs, managed → tiled fused: 64×64×4 → 64 0.068 → 0.036 ms,
+    /// 64×64×8 → 32 0.041 → 0.022, 64×64×16 → 32 0.043 → 0.024, 64×64×32 → 32 0.049 → 0.030, 64×64×32 → 48
+    /// 0.068 → 0.042, 64×64×24 → 64 0.076 → 0.049, 128×128×16 → 64 0.28 → 0.18, 64×64×48 → 64 0.097 → 0.062,
+    /// 64×64×12 → 96 0.095 → 0.065 (before the tiled kernels the fused ones were slower than the managed path below
+    /// 96 channels: 64×64×32 → 32 0.048 → 0.083).
     /// </summary>
-    public const int MinFusedDepth = 16;
+    public const int MinFusedChannels = 32;
 
     /// <summary>
     /// Whether a GEMM of <paramref name="depth"/> × <paramref name="outputChannels"/> is one the emitted kernels measured
-    /// faster on; <paramref name="fused"/>: its whole groups can take the fused kernels (the clamp [−128, 127]; a node
-    /// whose short form then fails its bound runs the unfused ones, slower on small K but exact).
+    /// faster on; <paramref name="fused"/>: its whole groups take the fused kernels (the clamp [−128, 127] and the short
+    /// form; the CONV_2D compile repacks for the managed kernels where the short form then fails its bound and the
+    /// shape is not one of the unfused kernels').
     /// </summary>
     public static bool Takes(int depth, int outputChannels, bool fused = false) =>
         depth >= MinDepth ? outputChannels >= MinChannels
-        : depth >= (fused ? MinFusedDepth : MinWideDepth) && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
+        : fused ? outputChannels >= MinFusedChannels && outputChannels % GroupChannels == 0
+        : depth >= MinWideDepth && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
 
     private readonly ExecutableCode _code;
-    private readonly int[] _entries, _fusedEntries;
+    private readonly int[] _entries, _fusedEntries, _tiledEntries;
 
-    private Vnni512Gemm(ExecutableCode code, int[] entries, int[] fusedEntries) => (_code, _entries, _fusedEntries) = (code, entries, fusedEntries);
+    private Vnni512Gemm(ExecutableCode code, int[] entries, int[] fusedEntries, int[] tiledEntries) =>
+        (_code, _entries, _fusedEntries, _tiledEntries) = (code, entries, fusedEntries, tiledEntries);
 
     private static readonly Lazy<(Vnni512Gemm? Kernels, string? Refusal)> Built = new(Build);
 
@@ -120,26 +126,99 @@ internal sealed unsafe class Vnni512Gemm
     {
         if (SettingsRefusal() is { } refusal) return (null, refusal);
         var assembler = new X64Assembler();
-        int[] entries = new int[MaxGroups + 1], fusedEntries = new int[MaxGroups + 1];
-        foreach (bool fused in new[] { false, true })
+        int[] entries = new int[MaxGroups + 1], fusedEntries = new int[MaxGroups + 1], tiledEntries = new int[MaxGroups + 1];
+        foreach (int family in new[] { 0, 1, 2 })
             for (int groups = 1; groups <= MaxGroups; groups++)
             {
                 while (assembler.Position % 64 != 0) assembler.Ret(); // each kernel starts on a cache line (padding never runs)
-                (fused ? fusedEntries : entries)[groups] = assembler.Position;
-                EmitKernel(assembler, groups, fused);
+                (family == 0 ? entries : family == 1 ? fusedEntries : tiledEntries)[groups] = assembler.Position;
+                if (family == 2) EmitTiledKernel(assembler, groups);
+                else EmitKernel(assembler, groups, fused: family == 1);
             }
         var code = ExecutableCode.TryCreate(assembler.ToArray(), out string? mapRefusal);
-        return code is null ? (null, mapRefusal) : (new Vnni512Gemm(code, entries, fusedEntries), null);
+        return code is null ? (null, mapRefusal) : (new Vnni512Gemm(code, entries, fusedEntries, tiledEntries), null);
     }
 
     /// <summary>The kernel for <paramref name="groups"/> 16-channel groups × 4 rows (see the remarks for its contract).</summary>
     internal static void EmitKernel(X64Assembler a, int groups, bool fused = false)
     {
-        Gpr[] rows = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
         a.Mov(Gpr.Rax, new Mem(Gpr.Rdx));
         a.Mov(Gpr.R10, new Mem(Gpr.Rdx, 8));
         a.Mov(Gpr.R11, new Mem(Gpr.Rdx, 16));
         a.Mov(Gpr.Rdx, new Mem(Gpr.Rdx, 24));
+        EmitSums(a, groups);
+        if (fused)
+        {
+            EmitLaneConstants(a);
+            EmitRequantization(a, groups);
+        }
+        else
+            for (int r = 0; r < Rows; r++)
+            for (int j = 0; j < groups; j++)
+                a.VmovDqu32(new Mem(Gpr.R9, 4 * (SumsRowStride * r + GroupChannels * j)), 4 * r + j);
+        a.Vzeroupper();
+        a.Ret();
+    }
+
+    /// <summary>
+    /// The tiled fused kernel for <paramref name="groups"/> groups (<see cref="RunFusedTiles"/>): the fused kernel's
+    /// sums and requantization for each of <see cref="FusedOutputs.Tiles"/> tiles of 4 consecutive packed rows, the
+    /// rows and the output rows computed from the struct's bases and strides; per tile it reloads the weights, bias
+    /// and table pointers (the sums and the requantization reuse those registers), writes the tile's output rows
+    /// into Row0–Row3 and advances <see cref="FusedOutputs.Rows"/>, Row0 and Tiles.
+    /// </summary>
+    internal static void EmitTiledKernel(X64Assembler a, int groups)
+    {
+        EmitLaneConstants(a);
+        int tile = a.Position;
+        a.Mov(Gpr.Rdi, new Mem(Gpr.R9, FusedOutputs.WeightsOffset));
+        a.Mov(Gpr.Rsi, new Mem(Gpr.R9, FusedOutputs.GroupStrideOffset));
+        a.Mov(Gpr.R8, new Mem(Gpr.R9, FusedOutputs.BiasOffset));
+        a.Mov(Gpr.Rcx, new Mem(Gpr.R9, FusedOutputs.QuadsOffset));
+        EmitStrided(a, FusedOutputs.RowsOffset, FusedOutputs.RowStrideOffset, store: false);
+        EmitSums(a, groups);
+        EmitStrided(a, 0, FusedOutputs.OutputStrideOffset, store: true);
+        EmitRequantization(a, groups);
+        EmitAdvance(a, FusedOutputs.RowsOffset, FusedOutputs.RowStrideOffset);
+        EmitAdvance(a, 0, FusedOutputs.OutputStrideOffset);
+        a.Mov(Gpr.Rax, new Mem(Gpr.R9, FusedOutputs.TilesOffset));
+        a.Dec(Gpr.Rax);
+        a.Mov(new Mem(Gpr.R9, FusedOutputs.TilesOffset), Gpr.Rax); // mov leaves dec's flags for the jnz
+        a.JnzBack(tile);
+        a.Vzeroupper();
+        a.Ret();
+    }
+
+    /// <summary>rax, r10, r11, rdx = the base at [r9 + base] and the next three rows [r9 + stride] apart; <paramref name="store"/>: also into Row1–Row3.</summary>
+    private static void EmitStrided(X64Assembler a, int baseOffset, int strideOffset, bool store)
+    {
+        a.Mov(Gpr.Rax, new Mem(Gpr.R9, baseOffset));
+        a.Mov(Gpr.Rdx, new Mem(Gpr.R9, strideOffset));
+        a.Lea(Gpr.R10, new Mem(Gpr.Rax, 0, Gpr.Rdx));
+        a.Lea(Gpr.R11, new Mem(Gpr.R10, 0, Gpr.Rdx));
+        a.Lea(Gpr.Rdx, new Mem(Gpr.R11, 0, Gpr.Rdx));
+        if (!store) return;
+        a.Mov(new Mem(Gpr.R9, 8), Gpr.R10);
+        a.Mov(new Mem(Gpr.R9, 16), Gpr.R11);
+        a.Mov(new Mem(Gpr.R9, 24), Gpr.Rdx);
+    }
+
+    /// <summary>[r9 + base] += 4 · [r9 + stride]: the next tile's first row.</summary>
+    private static void EmitAdvance(X64Assembler a, int baseOffset, int strideOffset)
+    {
+        a.Mov(Gpr.Rax, new Mem(Gpr.R9, baseOffset));
+        a.Mov(Gpr.Rcx, new Mem(Gpr.R9, strideOffset));
+        a.Lea(Gpr.Rax, new Mem(Gpr.Rax, 0, Gpr.Rcx, 4));
+        a.Mov(new Mem(Gpr.R9, baseOffset), Gpr.Rax);
+    }
+
+    /// <summary>
+    /// The 4 rows × <paramref name="groups"/> groups of int32 sums into zmm0–15 (accumulator 4 r + j), from the bias
+    /// (r8) over the rows rax, r10, r11, rdx and the weights rdi (group stride rsi), rcx quadruples.
+    /// </summary>
+    private static void EmitSums(X64Assembler a, int groups)
+    {
+        Gpr[] rows = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
         for (int r = 0; r < Rows; r++)
         for (int j = 0; j < groups; j++)
             a.VmovDqu32(4 * r + j, new Mem(Gpr.R8, 64 * j));
@@ -164,13 +243,13 @@ internal sealed unsafe class Vnni512Gemm
         if (groups > 2) a.Add(Gpr.R8, 64);
         a.Add(Gpr.Rcx, 4);
         a.JnzBack(loop);
-        if (fused) EmitRequantization(a, groups);
-        else
-            for (int r = 0; r < Rows; r++)
-            for (int j = 0; j < groups; j++)
-                a.VmovDqu32(new Mem(Gpr.R9, 4 * (SumsRowStride * r + GroupChannels * j)), 4 * r + j);
-        a.Vzeroupper();
-        a.Ret();
+    }
+
+    /// <summary>zmm24 = 2^30 and zmm25 = the low-dword mask in every 64-bit lane (<see cref="FusedOutputs.Half"/>, <see cref="FusedOutputs.LowMask"/>).</summary>
+    private static void EmitLaneConstants(X64Assembler a)
+    {
+        a.VpBroadcastQ(24, new Mem(Gpr.R9, 64));
+        a.VpBroadcastQ(25, new Mem(Gpr.R9, 72));
     }
 
     /// <summary>
@@ -188,9 +267,7 @@ internal sealed unsafe class Vnni512Gemm
         a.Mov(Gpr.Rsi, new Mem(Gpr.R9, 40)); // odd-lane multipliers
         a.Mov(Gpr.R8, new Mem(Gpr.R9, 48));  // rounding + zero point · 2^r
         a.Mov(Gpr.Rcx, new Mem(Gpr.R9, 56)); // right shifts
-        const int half = 24, lowMask = 25, even = 16, odd = 17;
-        a.VpBroadcastQ(half, new Mem(Gpr.R9, 64));
-        a.VpBroadcastQ(lowMask, new Mem(Gpr.R9, 72));
+        const int half = 24, lowMask = 25, even = 16, odd = 17; // zmm24–25 set by EmitLaneConstants
         for (int r = 0; r < Rows; r++)
         for (int j = 0; j < groups; j++)
         {
@@ -239,6 +316,21 @@ internal sealed unsafe class Vnni512Gemm
         GC.KeepAlive(this);
     }
 
+    /// <summary>
+    /// Runs the tiled fused kernel for <paramref name="groups"/> whole groups over <see cref="FusedOutputs.Tiles"/> ≥ 1
+    /// tiles of 4 packed rows: <paramref name="outputs"/> holds the tables (at the groups' first channel), the weights,
+    /// bias, group stride and quadruples, the first row and the row stride, the first output row (Row0, at the groups'
+    /// first channel) and the output stride. The kernel advances Rows, Row0 and Tiles and overwrites Row1–Row3.
+    /// </summary>
+    public void RunFusedTiles(int groups, FusedOutputs* outputs)
+    {
+        CheckCall(groups, outputs->Quads);
+        if (outputs->Tiles < 1) throw new ArgumentOutOfRangeException(nameof(outputs), "the tile loop runs at least once");
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<nint, nint, nint, nint, nint, FusedOutputs*, void>)(_code.Address + _tiledEntries[groups]);
+        kernel(0, 0, 0, 0, 0, outputs);
+        GC.KeepAlive(this);
+    }
+
     private static void CheckCall(int groups, nint quads)
     {
         if ((uint)(groups - 1) >= MaxGroups) throw new ArgumentOutOfRangeException(nameof(groups));
@@ -258,4 +350,18 @@ internal unsafe struct FusedOutputs
     public int* Multipliers, OddMultipliers, Rounding, Right;
     public long Half;     // 2^30, the doubling high multiply's rounding
     public long LowMask;  // 0xFFFF_FFFF: the even lanes' dwords
+
+    // The tiled kernels' operands (Vnni512Gemm.RunFusedTiles): what the per-tile call passes in registers, the
+    // panel's rows and the output rows as bases and strides, and the tile count.
+    public sbyte* Weights;
+    public nint GroupStride;
+    public int* Bias;
+    public nint Quads;
+    public byte* Rows;
+    public nint RowStride;
+    public nint OutputStride;
+    public nint Tiles;
+
+    public const int WeightsOffset = 80, GroupStrideOffset = 88, BiasOffset = 96, QuadsOffset = 104, RowsOffset = 112, RowStrideOffset = 120,
+        OutputStrideOffset = 128, TilesOffset = 136;
 }

@@ -15,7 +15,7 @@ internal readonly record struct Mem(Gpr Base, int Displacement = 0, Gpr? Index =
 /// load/store, <c>vpdpbusd</c> (register or memory third operand), <c>vpaddd</c> and <c>vpxord</c>, and for the fused
 /// requantization <c>vpbroadcastq</c>, <c>vpmuldq</c>, <c>vpaddq</c>, <c>vpsrlq</c>/<c>vpsllq</c>/<c>vpsrad</c> by an
 /// immediate, <c>vpsravd</c>, <c>vpternlogq</c> and <c>vpmovsdb</c> to memory; the general-purpose
-/// <c>mov</c> load, <c>lea</c>, <c>add</c>, <c>shl</c>, <c>neg</c>, <c>dec</c>; a backward <c>jnz</c>; <c>vzeroupper</c>
+/// <c>mov</c> load and store, <c>lea</c>, <c>add</c>, <c>shl</c>, <c>neg</c>, <c>dec</c>; a backward <c>jnz</c>; <c>vzeroupper</c>
 /// and <c>ret</c>. Nothing else: no instruction is encoded without a test of its bytes (EmittedKernelTests).
 /// </summary>
 internal sealed class X64Assembler
@@ -92,6 +92,9 @@ internal sealed class X64Assembler
 
     /// <summary><c>mov r64, qword [m]</c> (REX.W 8B /r).</summary>
     public void Mov(Gpr destination, Mem source) => Legacy(0x8B, (int)destination, source);
+
+    /// <summary><c>mov qword [m], r64</c> (REX.W 89 /r).</summary>
+    public void Mov(Mem destination, Gpr source) => Legacy(0x89, (int)source, destination);
 
     /// <summary><c>lea r64, [m]</c> (REX.W 8D /r).</summary>
     public void Lea(Gpr destination, Mem source) => Legacy(0x8D, (int)destination, source);

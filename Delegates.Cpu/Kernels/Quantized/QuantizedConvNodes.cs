@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Emitted;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Operators;
 using Accel.Operators.Definitions;
@@ -42,11 +43,25 @@ internal static class QuantizedConv
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var epilogue = new QuantizedEpilogue(q);
         bool small = QuantizedSmallPointwiseCpuNode.Fits(g, path); // reads the 8-channel blocks
-        var weights = new PackedQuantizedWeights(filter.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
-            g.OutputDepth, depth, path, epilogue, small ? null : QuantizedIsas.Emitted512(path, depth, g.OutputDepth, fused: epilogue.Saturates));
+        var weights = PackGemmWeights(filter.Bytes, signed, q, bias is null ? default : bias.Read<int>(), g.OutputDepth, depth, path, epilogue,
+            emitted: !small);
         if (small)
             return new QuantizedSmallPointwiseCpuNode(input, output, g, weights, epilogue);
         return new QuantizedConv2DCpuNode(input, output, g, weights, epilogue, q.InputOffset, signed);
+    }
+
+    /// <summary>
+    /// A CONV_2D's GEMM weights, for the emitted 512-bit kernels where <paramref name="emitted"/> and
+    /// <see cref="QuantizedIsas.Emitted512"/> allow them. A layer taken for the fused kernels alone whose short form then
+    /// fails its bound is repacked for the managed kernels: on that shape the unfused emitted ones are slower.
+    /// </summary>
+    internal static PackedQuantizedWeights PackGemmWeights(ReadOnlySpan<byte> filter, bool signed, QuantizedConvParams q, ReadOnlySpan<int> bias,
+        int channels, int depth, QuantizedIsa path, QuantizedEpilogue epilogue, bool emitted)
+    {
+        var weights = new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, path, epilogue,
+            emitted ? QuantizedIsas.Emitted512(path, depth, channels, fused: epilogue.Saturates) : null);
+        if (weights.Emitted is null || weights.Short is not null || Vnni512Gemm.Takes(depth, channels)) return weights;
+        return new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, path, epilogue);
     }
 
     public static ICpuCompiledNode CompileFullyConnected(DelegateNode node, FullyConnectedParams p, QuantizedConvParams q, QuantizedIsa? isa = null)
@@ -257,6 +272,10 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
             int tiles = Math.Min(panelTiles, end - tile);
             int first = tile * QuantizedGemm.TileRows;
             int pixels = Math.Min(tiles * QuantizedGemm.TileRows, _pixels - first);
+            if (_pointwise && !_tail && _weights.Isa == QuantizedIsa.AvxVnni)
+                // The packed rows of a pointwise layer are its input pixels, flipped, one after another: one pass.
+                QuantizedGemm.ConvertRow(_x + (nint)first * _g.InputDepth, pixels * _g.InputDepth, rows, _inputOffset, _signed, QuantizedIsa.AvxVnni);
+            else
             for (int t = 0; t < tiles; t++)
             {
                 int tileFirst = first + t * QuantizedGemm.TileRows;

@@ -37,9 +37,9 @@ internal static class QuantizedIsas
     /// <summary>
     /// The emitted 512-bit VNNI kernels for an int8 GEMM on <paramref name="path"/> (<see cref="QuantizedIsa.AvxVnni"/>
     /// only), or null: the managed 256-bit kernels (<see cref="Vnni512Gemm.Refusal"/> says why where the path is VNNI).
-    /// Only for the GEMM shapes <see cref="Vnni512Gemm.Takes"/> (K ≥ 64 and ≥ 32 channels, or K ≥ 48 — 16 where
-    /// <paramref name="fused"/>: a convolution whose clamp is [−128, 127] — and ≥ 96 channels in whole 16-channel groups), where
-    /// it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
+    /// Only for the GEMM shapes <see cref="Vnni512Gemm.Takes"/> (K ≥ 64 and ≥ 32 channels, K ≥ 48 and ≥ 96 channels in
+    /// whole 16-channel groups, or where <paramref name="fused"/> — a convolution whose clamp is [−128, 127] — any K and
+    /// ≥ 32 channels in whole groups), where it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
     /// </summary>
     public static Vnni512Gemm? Emitted512(QuantizedIsa path, int depth, int outputChannels, bool fused = false) =>
         path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels, fused)
@@ -49,7 +49,7 @@ internal static class QuantizedIsas
     public static string DescribeInt8Gemm()
     {
         var path = Best(true);
-        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} ({Vnni512Gemm.MinFusedDepth} with the fused requantization) and ≥ {Vnni512Gemm.MinWideChannels} in whole 16-channel groups, AvxVnni otherwise";
+        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} and ≥ {Vnni512Gemm.MinWideChannels} channels in whole 16-channel groups, or any K and ≥ {Vnni512Gemm.MinFusedChannels} channels in whole 16-channel groups with the fused requantization, AvxVnni otherwise";
         return path == QuantizedIsa.AvxVnni ? $"{path} (emitted 512-bit kernels not used: {Vnni512Gemm.Refusal})" : $"{path}";
     }
 
@@ -612,7 +612,8 @@ internal static unsafe class QuantizedGemm
     /// <see cref="PackedQuantizedWeights.RowBytes"/> apart) × all output channels, loop order swapped against
     /// <see cref="Run"/>: each call's up to four 16-channel groups of weights stay in L1 while the panel's 4-row tiles pass
     /// over them (in <see cref="Run"/> a tile streams all the layer's weights from L2). Every output is the same sum
-    /// requantized the same way, so the bytes are <see cref="Run"/>'s.
+    /// requantized the same way, so the bytes are <see cref="Run"/>'s. Whole groups requantized in the kernel take the
+    /// panel's whole tiles in one call (<see cref="Vnni512Gemm.RunFusedTiles"/>), a short last tile one call more.
     /// </summary>
     [SkipLocalsInit]
     public static void RunEmittedPanel(PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* panel, int pixels, byte* output, int outputStride)
@@ -634,8 +635,27 @@ internal static unsafe class QuantizedGemm
             int groups = Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
             // Whole groups with the short form and the clamp [−128, 127]: requantized and stored by the kernel itself.
             bool whole = fused is not null && (group + groups) * width <= end;
-            if (whole) fused!.Tables(group * width, &fusedOutputs);
-            for (int first = 0; first < pixels; first += TileRows)
+            int first = 0;
+            if (whole)
+            {
+                fused!.Tables(group * width, &fusedOutputs);
+                if (pixels >= TileRows)
+                {
+                    // The whole tiles in one call: the kernel loops over them.
+                    first = pixels / TileRows * TileRows;
+                    fusedOutputs.Weights = w.Narrow + group * groupStride;
+                    fusedOutputs.GroupStride = groupStride;
+                    fusedOutputs.Bias = w.Bias + group * width;
+                    fusedOutputs.Quads = w.RowLength / 4;
+                    fusedOutputs.Rows = panel;
+                    fusedOutputs.RowStride = stride;
+                    fusedOutputs.Row0 = output + group * width;
+                    fusedOutputs.OutputStride = outputStride;
+                    fusedOutputs.Tiles = pixels / TileRows;
+                    emitted.RunFusedTiles(groups, &fusedOutputs);
+                }
+            }
+            for (; first < pixels; first += TileRows)
             {
                 int count = Math.Min(TileRows, pixels - first);
                 byte* r0 = panel + (nint)first * stride;
