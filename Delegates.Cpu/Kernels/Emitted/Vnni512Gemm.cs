@@ -245,47 +245,49 @@ internal sealed unsafe class Vnni512Gemm
         a.JnzBack(loop);
     }
 
-    /// <summary>zmm24 = 2^30 and zmm25 = the low-dword mask in every 64-bit lane (<see cref="FusedOutputs.Half"/>, <see cref="FusedOutputs.LowMask"/>).</summary>
-    private static void EmitLaneConstants(X64Assembler a)
-    {
-        a.VpBroadcastQ(24, new Mem(Gpr.R9, 64));
-        a.VpBroadcastQ(25, new Mem(Gpr.R9, 72));
-    }
+    /// <summary>zmm25 = the low-dword mask in every 64-bit lane (<see cref="FusedOutputs.LowMask"/>).</summary>
+    private static void EmitLaneConstants(X64Assembler a) => a.VpBroadcastQ(LowMaskRegister, new Mem(Gpr.R9, FusedOutputs.LowMaskOffset));
+
+    private const int LowMaskRegister = 25;
 
     /// <summary>
     /// The fused kernels' end (r9 = <see cref="FusedOutputs"/>*): each accumulator requantized in the short form and
-    /// stored with signed saturation, the same steps as <c>ShortRequantization</c>'s managed ones with the clamp
-    /// [−128, 127] as <c>vpmovsdb</c> — h = the rounding doubling high multiply (even lanes: (acc · m + 2^30) &gt;&gt; 31 of
-    /// <c>vpmuldq</c>; odd lanes: acc &gt;&gt; 32 times the odd multipliers, + 2^30, &lt;&lt; 1, so bits 31..62 are the
-    /// upper dword; merged by <c>vpternlogq</c> with the low-dword mask), then (h + rounding + (h &gt;&gt; 31)) &gt;&gt; right.
+    /// stored with signed saturation, the steps of <c>ShortRequantization</c>'s managed ones with the clamp [−128, 127]
+    /// as <c>vpmovsdb</c> — h = the rounding doubling high multiply (even lanes: (acc · m + 2^(30−L)) &gt;&gt; (31 − L)
+    /// of <c>vpmuldq</c>; odd lanes: acc &gt;&gt; 32 times the odd multipliers, + 2^(30−L), &lt;&lt; (1 + L), so those
+    /// bits are the upper dword; merged by <c>vpternlogq</c> with the low-dword mask), then (h + rounding − (h &gt;&gt;&gt; s))
+    /// &gt;&gt; right, s = 31 (the sign bit) or 32 (none). The nine slices are addressed from rdi = the first, rsi = the
+    /// slice stride, r8 = slice 3 and rcx = slice 6.
     /// </summary>
     private static void EmitRequantization(X64Assembler a, int groups)
     {
         Gpr[] outputs = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
         for (int r = 0; r < Rows; r++) a.Mov(outputs[r], new Mem(Gpr.R9, 8 * r));
-        a.Mov(Gpr.Rdi, new Mem(Gpr.R9, 32)); // multipliers
-        a.Mov(Gpr.Rsi, new Mem(Gpr.R9, 40)); // odd-lane multipliers
-        a.Mov(Gpr.R8, new Mem(Gpr.R9, 48));  // rounding + zero point · 2^r
-        a.Mov(Gpr.Rcx, new Mem(Gpr.R9, 56)); // right shifts
-        const int half = 24, lowMask = 25, even = 16, odd = 17; // zmm24–25 set by EmitLaneConstants
+        a.Mov(Gpr.Rdi, new Mem(Gpr.R9, FusedOutputs.TablesOffset));
+        a.Mov(Gpr.Rsi, new Mem(Gpr.R9, FusedOutputs.SliceBytesOffset));
+        a.Lea(Gpr.R8, new Mem(Gpr.Rsi, 0, Gpr.Rsi, 2));
+        a.Add(Gpr.R8, Gpr.Rdi);
+        a.Lea(Gpr.Rcx, new Mem(Gpr.Rsi, 0, Gpr.Rsi, 2));
+        a.Add(Gpr.Rcx, Gpr.R8);
+        const int even = 16, odd = 17;
         for (int r = 0; r < Rows; r++)
         for (int j = 0; j < groups; j++)
         {
-            int acc = 4 * r + j, table = 64 * j;
+            int acc = 4 * r + j, t = 64 * j;
             // Two temporaries per output, alternating, so consecutive outputs' steps can overlap.
             int e = even + 2 * ((4 * r + j) & 3), o = odd + 2 * ((4 * r + j) & 3);
-            a.VpMulDq(e, acc, new Mem(Gpr.Rdi, table));
-            a.VpAddQ(e, e, half);
-            a.VpSrlQ(e, e, 31);
+            a.VpMulDq(e, acc, new Mem(Gpr.Rdi, t));                // slice 0: multipliers
+            a.VpAddQ(e, e, new Mem(Gpr.R8, t, Gpr.Rsi, 2));        // slice 5: even nudges
+            a.VpSrlvQ(e, e, new Mem(Gpr.R8, t, Gpr.Rsi, 4));       // slice 7: even shifts
             a.VpSrlQ(o, acc, 32);
-            a.VpMulDq(o, o, new Mem(Gpr.Rsi, table));
-            a.VpAddQ(o, o, half);
-            a.VpSllQ(o, o, 1);
-            a.VpTernLogQ(e, o, lowMask, 0xE4); // lowMask ? e : o
-            a.VpSraD(o, e, 31);
-            a.VpAddD(e, e, new Mem(Gpr.R8, table));
-            a.VpAddD(e, e, o);
-            a.VpSravD(e, e, new Mem(Gpr.Rcx, table));
+            a.VpMulDq(o, o, new Mem(Gpr.Rdi, t, Gpr.Rsi));         // slice 1: odd multipliers
+            a.VpAddQ(o, o, new Mem(Gpr.Rcx, t));                   // slice 6: odd nudges
+            a.VpSllvQ(o, o, new Mem(Gpr.Rdi, t, Gpr.Rsi, 8));      // slice 8: odd shifts
+            a.VpTernLogQ(e, o, LowMaskRegister, 0xE4);             // lowMask ? e : o
+            a.VpSrlvD(o, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 4));      // slice 4: sign shifts
+            a.VpAddD(e, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 2));       // slice 2: rounding
+            a.VpSubD(e, e, o);
+            a.VpSravD(e, e, new Mem(Gpr.R8, t));                   // slice 3: right shifts
             a.VpMovSdB(new Mem(outputs[r], GroupChannels * j), e);
         }
     }
@@ -340,15 +342,16 @@ internal sealed unsafe class Vnni512Gemm
 
 /// <summary>
 /// What a fused kernel reads through r9 (<see cref="Vnni512Gemm.RunFused"/>): the four rows' output pointers (a
-/// shorter tile's missing rows point at scratch bytes), the short requantization's four per-channel tables, and the
-/// two 64-bit lane constants.
+/// shorter tile's missing rows point at scratch bytes), the short requantization's tables (the first slice at the
+/// groups' first channel, and the bytes from one slice to the next) and the low-dword mask; the tiled kernels'
+/// operands after them.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct FusedOutputs
 {
     public byte* Row0, Row1, Row2, Row3;
-    public int* Multipliers, OddMultipliers, Rounding, Right;
-    public long Half;     // 2^30, the doubling high multiply's rounding
+    public int* Tables;
+    public nint SliceBytes;
     public long LowMask;  // 0xFFFF_FFFF: the even lanes' dwords
 
     // The tiled kernels' operands (Vnni512Gemm.RunFusedTiles): what the per-tile call passes in registers, the
@@ -362,6 +365,6 @@ internal unsafe struct FusedOutputs
     public nint OutputStride;
     public nint Tiles;
 
-    public const int WeightsOffset = 80, GroupStrideOffset = 88, BiasOffset = 96, QuadsOffset = 104, RowsOffset = 112, RowStrideOffset = 120,
-        OutputStrideOffset = 128, TilesOffset = 136;
+    public const int TablesOffset = 32, SliceBytesOffset = 40, LowMaskOffset = 48, WeightsOffset = 56, GroupStrideOffset = 64, BiasOffset = 72,
+        QuadsOffset = 80, RowsOffset = 88, RowStrideOffset = 96, OutputStrideOffset = 104, TilesOffset = 112;
 }

@@ -310,43 +310,59 @@ internal sealed unsafe class PackedQuantizedWeights
 }
 
 /// <summary>
-/// The GEMM's 16-lane requantization in its short form (docs/numerics.md §CPU delegate int8): when every output
-/// channel has a right shift r ≥ 1 (no left shift) and its sums are bounded — B_c = |bias_c| + Σ_k |w_k,c| ·
-/// max|x + x_offset| ≤ 2^31 − 1, so that the int32 sum never wraps, and h + |2^(r−1) + z_out · 2^r| + 1 ≤ 2^31 − 1 with
-/// h = ⌊B_c · m_c / 2^31⌋ + 1 bounding the doubling high multiply — RoundingDivideByPOT(p, r) + z_out =
-/// (p + 2^(r−1) − [p &lt; 0] + z_out · 2^r) &gt;&gt; r, the same proof as the depthwise kernel's. The constants are
-/// per channel in channel order (the odd-lane multiplier stored one slot early, where <c>vpmuldq</c> reads it).
+/// The GEMM's 16-lane requantization in its short form (docs/numerics.md §CPU delegate int8), for a node whose every
+/// output channel c, with left shift L = max(shift, 0) ≤ 30 and right shift r = max(−shift, 0) ≤ 31, has bounded
+/// sums: B_c = |bias_c| + Σ_k |w_k,c| · max|x + x_offset| with B_c · 2^L ≤ 2^31 − 1, so that neither the int32 sum nor
+/// x · 2^L wraps, and H + |rounding_c| + 1 ≤ 2^31 − 1 with H = ⌊B_c · 2^L · m_c / 2^31⌋ + 1 bounding the doubling high
+/// multiply h. Then h = ⌊(acc · m + 2^(30−L)) / 2^(31−L)⌋ (TFLite's SaturatingRoundingDoublingHighMul of acc · 2^L, its
+/// nudge and truncation folded into one floor), and RoundingDivideByPOT(h, r) + z_out = (h + rounding − [h &lt; 0]) &gt;&gt; r
+/// with rounding = 2^(r−1) + z_out · 2^r for r ≥ 1, and h + z_out for r = 0 (rounding = z_out, no sign term). Per channel
+/// the constants live in nine slices of one pinned array, each in channel order (<see cref="Slice"/>): the 64-bit
+/// lanes' nudges and shift counts are stored as the two int32 slots of their lane, so every slice is read at the same
+/// channel index.
 /// </summary>
 internal sealed unsafe class ShortRequantization
 {
-    private readonly int[] _multipliers, _oddMultipliers, _rounding, _right; // pinned, padded to whole 16-channel groups
-    private readonly int* _multiplierLanes, _oddMultiplierLanes, _roundingLanes, _rightLanes; // their addresses (as QuantizedEpilogue's)
+    /// <summary>The slices: the multiplier; the odd lane's multiplier one slot early (where <c>vpmuldq</c> reads it);
+    /// the rounding; the right shift r; the sign term's logical shift (31 for r ≥ 1: 1 for a negative h; 32 for r = 0:
+    /// 0); per 64-bit lane the even and the odd channel's nudge 2^(30−L); the even channel's right shift 31 − L and the
+    /// odd channel's left shift 1 + L, which leave the doubling high multiply in the lane's low and high dword.</summary>
+    public enum Slice
+    {
+        Multiplier, OddMultiplier, Rounding, Right, SignShift, EvenNudge, OddNudge, EvenShift, OddShift,
+    }
+
+    private const int Slices = 9;
+
+    private readonly int[] _tables; // pinned: Slices slices of _padded ints
+    private readonly int* _base;    // its address, taken once (the field keeps the array alive)
+    private readonly int _padded;   // ints per slice: whole 16-channel groups and one more (the 8x2 reads)
 
     private ShortRequantization(int padded)
     {
-        _multipliers = GC.AllocateArray<int>(padded, pinned: true);
-        _oddMultipliers = GC.AllocateArray<int>(padded, pinned: true);
-        _rounding = GC.AllocateArray<int>(padded, pinned: true);
-        _right = GC.AllocateArray<int>(padded, pinned: true);
-        _multiplierLanes = Pinned(_multipliers);
-        _oddMultiplierLanes = Pinned(_oddMultipliers);
-        _roundingLanes = Pinned(_rounding);
-        _rightLanes = Pinned(_right);
+        _padded = padded;
+        _tables = GC.AllocateArray<int>(Slices * padded, pinned: true);
+        _base = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tables));
     }
 
     public int Min { get; private init; }
     public int Max { get; private init; }
 
-    /// <summary>The four tables' addresses at channel <paramref name="first"/>, for the emitted fused kernels.</summary>
+    /// <summary>Bytes from one slice to the next (the emitted kernels address each slice from the first).</summary>
+    public nint SliceBytes => (nint)_padded * sizeof(int);
+
+    /// <summary>Slice <paramref name="slice"/> at channel <paramref name="first"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int* At(Slice slice, int first) => _base + (nint)(int)slice * _padded + first;
+
+    /// <summary>The tables' address at channel <paramref name="first"/> and the slice stride, for the emitted fused kernels.</summary>
     public void Tables(int first, FusedOutputs* outputs)
     {
-        outputs->Multipliers = _multiplierLanes + first;
-        outputs->OddMultipliers = _oddMultiplierLanes + first;
-        outputs->Rounding = _roundingLanes + first;
-        outputs->Right = _rightLanes + first;
+        outputs->Tables = At(Slice.Multiplier, first);
+        outputs->SliceBytes = SliceBytes;
     }
 
-    /// <summary>The short form for this node, or null where a channel's bound (or a left shift) does not allow it.</summary>
+    /// <summary>The short form for this node, or null where a channel's bound does not allow it.</summary>
     public static ShortRequantization? TryCreate(ReadOnlySpan<byte> weights, ReadOnlySpan<int> bias, int channels, int depth, int inputOffset,
         QuantizedEpilogue epilogue)
     {
@@ -355,23 +371,33 @@ internal sealed unsafe class ShortRequantization
         var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max };
         for (int c = 0; c < channels; c++)
         {
-            int right = -epilogue.Shifts[c];
-            if (right < 1 || right > 31) return null;
+            int shift = epilogue.Shifts[c], left = Math.Max(shift, 0), right = Math.Max(-shift, 0);
+            if (left > 30 || right > 31) return null;
             long sum = bias.IsEmpty ? 0 : Math.Abs((long)bias[c]);
             for (int k = 0; k < depth; k++) sum += Math.Abs((long)(sbyte)weights[c * depth + k]) * largestInput;
-            if (sum > int.MaxValue) return null;
-            long rounding = (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
-            long high = (long)(((Int128)sum * epilogue.Multipliers[c]) >> 31) + 1;
+            if (sum << left > int.MaxValue) return null;
+            long rounding = right == 0 ? epilogue.OutputOffset : (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
+            long high = (long)(((Int128)(sum << left) * epilogue.Multipliers[c]) >> 31) + 1;
             if (high + Math.Abs(rounding) + 1 > int.MaxValue) return null;
-            table._multipliers[c] = epilogue.Multipliers[c];
-            if ((c & 1) == 1) table._oddMultipliers[c - 1] = epilogue.Multipliers[c];
-            table._rounding[c] = (int)rounding;
-            table._right[c] = right;
+            *table.At(Slice.Multiplier, c) = epilogue.Multipliers[c];
+            if ((c & 1) == 1) *table.At(Slice.OddMultiplier, c - 1) = epilogue.Multipliers[c];
+            *table.At(Slice.Rounding, c) = (int)rounding;
+            *table.At(Slice.Right, c) = right;
+            *table.At(Slice.SignShift, c) = right == 0 ? 32 : 31;
+            // The 64-bit lane of channels (c & ~1, c | 1): its low int32 slot is at the even channel's index.
+            int lane = c & ~1;
+            *(long*)table.At((c & 1) == 0 ? Slice.EvenNudge : Slice.OddNudge, lane) = 1L << (30 - left);
+            *(long*)table.At((c & 1) == 0 ? Slice.EvenShift : Slice.OddShift, lane) = (c & 1) == 0 ? 31 - left : 1 + left;
+        }
+        // Padding channels (never stored) get a harmless lane: shifts of a zero multiplier's product.
+        for (int c = channels; c < table._padded; c++)
+        {
+            int lane = c & ~1;
+            *(long*)table.At((c & 1) == 0 ? Slice.EvenShift : Slice.OddShift, lane) = (c & 1) == 0 ? 31 : 1;
+            *table.At(Slice.SignShift, c) = 31;
         }
         return table;
     }
-
-    private static int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 
     /// <summary>
     /// clamp(MultiplyByQuantizedMultiplier(acc) + zero point) of channels [first, first + 16), the sums
@@ -389,48 +415,60 @@ internal sealed unsafe class ShortRequantization
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StoreRows<TClamp>(int first, int* sums, int sumsStride, int count, byte* y, int outputStride) where TClamp : struct, IClampedBytes
     {
-        var multiplier = Avx512F.LoadVector512(_multiplierLanes + first);
-        var oddMultiplier = Avx512F.LoadVector512(_oddMultiplierLanes + first);
-        var rounding = Avx512F.LoadVector512(_roundingLanes + first);
-        var right = Avx512F.LoadVector512(_rightLanes + first).AsUInt32();
+        var lanes = Load(first);
         var (min, max) = (Vector512.Create(Min), Vector512.Create(Max));
         for (int r = 0; r < count; r++, sums += sumsStride, y += outputStride)
-            TClamp.Bytes(Shifted(Vector512.Load(sums), multiplier, oddMultiplier, rounding, right), min, max).Store(y);
+            TClamp.Bytes(Shifted(Vector512.Load(sums), lanes), min, max).Store(y);
     }
 
     /// <summary><see cref="Requantize(Vector512{int}, int)"/> before the activation clamp (the caller's <see cref="IClampedBytes"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Unclamped(Vector512<int> acc, int first) =>
-        Shifted(acc, Avx512F.LoadVector512(_multiplierLanes + first), Avx512F.LoadVector512(_oddMultiplierLanes + first),
-            Avx512F.LoadVector512(_roundingLanes + first), Avx512F.LoadVector512(_rightLanes + first).AsUInt32());
-
-    /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Shifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
-        Vector512<uint> right)
-    {
-        // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (the even lanes' products shifted
-        // down, the odd lanes' shifted up by one so that those bits are their 64-bit lane's upper half).
-        var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
-        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), oddMultiplier), half), 1);
-        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
-        return Avx512F.ShiftRightArithmeticVariable(Avx512F.Add(Avx512F.Add(high, rounding), Avx512F.ShiftRightArithmetic(high, 31)), right);
-    }
+    public Vector512<int> Unclamped(Vector512<int> acc, int first) => Shifted(acc, Load(first));
 
     /// <summary>
     /// <see cref="Unclamped"/> for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/>
-    /// a multiple of 8, so the odd-lane multipliers stay paired).
+    /// a multiple of 8, so the odd-lane multipliers and the 64-bit lanes stay paired).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Unclamped8x2(Vector512<int> acc, int first)
+    public Vector512<int> Unclamped8x2(Vector512<int> acc, int first) => Shifted(acc, new Lanes(
+        Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first),
+        Twice(Slice.SignShift, first), Twice(Slice.EvenNudge, first), Twice(Slice.OddNudge, first), Twice(Slice.EvenShift, first),
+        Twice(Slice.OddShift, first)));
+
+    /// <summary>A 16-channel group's constants, one vector per slice.</summary>
+    private readonly struct Lanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right,
+        Vector512<int> signShift, Vector512<int> evenNudge, Vector512<int> oddNudge, Vector512<int> evenShift, Vector512<int> oddShift)
     {
-        var multiplier = Avx.LoadVector256(_multiplierLanes + first);
-        var oddMultiplier = Avx.LoadVector256(_oddMultiplierLanes + first);
-        var rounding = Avx.LoadVector256(_roundingLanes + first);
-        var right = Avx.LoadVector256(_rightLanes + first);
-        return Shifted(acc, Vector512Lanes.Join(multiplier, multiplier), Vector512Lanes.Join(oddMultiplier, oddMultiplier),
-            Vector512Lanes.Join(rounding, rounding), Vector512Lanes.Join(right, right).AsUInt32());
+        public readonly Vector512<int> Multiplier = multiplier, OddMultiplier = oddMultiplier, Rounding = rounding, Right = right,
+            SignShift = signShift, EvenNudge = evenNudge, OddNudge = oddNudge, EvenShift = evenShift, OddShift = oddShift;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Lanes Load(int first) => new(
+        Vector512.Load(At(Slice.Multiplier, first)), Vector512.Load(At(Slice.OddMultiplier, first)), Vector512.Load(At(Slice.Rounding, first)),
+        Vector512.Load(At(Slice.Right, first)), Vector512.Load(At(Slice.SignShift, first)), Vector512.Load(At(Slice.EvenNudge, first)),
+        Vector512.Load(At(Slice.OddNudge, first)), Vector512.Load(At(Slice.EvenShift, first)), Vector512.Load(At(Slice.OddShift, first)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> Twice(Slice slice, int first)
+    {
+        var half = Vector256.Load(At(slice, first));
+        return Vector512Lanes.Join(half, half);
+    }
+
+    /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Shifted(Vector512<int> acc, in Lanes k)
+    {
+        // The doubling high multiply: bits 31−L..62−L of acc · m + 2^(30−L) per lane (the even lanes' products shifted
+        // down, the odd lanes' shifted up so that those bits are their 64-bit lane's upper half).
+        var even = Avx512F.ShiftRightLogicalVariable(Avx512F.Add(Avx512F.Multiply(acc, k.Multiplier), k.EvenNudge.AsInt64()).AsUInt64(),
+            k.EvenShift.AsUInt64());
+        var odd = Avx512F.ShiftLeftLogicalVariable(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), k.OddMultiplier),
+            k.OddNudge.AsInt64()).AsUInt64(), k.OddShift.AsUInt64());
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFUL), even, odd).AsInt32();
+        var negative = Avx512F.ShiftRightLogicalVariable(high.AsUInt32(), k.SignShift.AsUInt32()).AsInt32();
+        return Avx512F.ShiftRightArithmeticVariable(Avx512F.Subtract(Avx512F.Add(high, k.Rounding), negative), k.Right.AsUInt32());
     }
 }
 
@@ -627,7 +665,6 @@ internal static unsafe class QuantizedGemm
         byte* scratch = stackalloc byte[Vnni512Gemm.MaxGroups * width]; // the fused kernel's stores for a short tile's missing rows
         FusedOutputs fusedOutputs = default;
         var fused = w.Short is { } fast && epilogue.Saturates ? fast : null;
-        fusedOutputs.Half = 1L << 30;
         fusedOutputs.LowMask = 0xFFFF_FFFFL;
         nint groupStride = (nint)width * w.RowLength;
         for (int group = 0, groupEnd = (end + width - 1) / width; group < groupEnd; group += Vnni512Gemm.MaxGroups)
