@@ -214,6 +214,16 @@ public sealed class EmittedKernelTests
             for (int i = 0; i < weights.Length; i++) if (weights[i] == 0x80) weights[i] = 0x81;
             int[] bias = Enumerable.Range(0, channels).Select(_ => random.Next(-1 << 20, 1 << 20)).ToArray();
             if (wrap) bias[0] = int.MaxValue - 5; // the sum may wrap: no short form
+            if (shifts)
+                // The channels with multipliers of 0.5 and more get one ±1 weight and a small bias, so that their outputs
+                // are mostly inside int8 and their rounding shows.
+                for (int c = 0; c < channels; c++)
+                {
+                    if (c % 3 == 2) continue;
+                    weights.AsSpan(c * depth, depth).Clear();
+                    weights[c * depth + random.Next(depth)] = (byte)(random.Next(2) == 0 ? 1 : 255);
+                    bias[c] = random.Next(-60, 61);
+                }
             byte[] input = new byte[pixels * depth];
             random.NextBytes(input);
             var q = new QuantizedConvParams(-inputZeroPoint, 0, outputZeroPoint,
