@@ -57,6 +57,10 @@ public sealed class EmittedKernelTests
             (a => a.VpMulDq(17, 17, new Mem(Gpr.Rsi, 128)), "62 e2 f5 40 28 4e 02"),          // vpmuldq zmm17, zmm17, [rsi+128]
             (a => a.VpMulDq(16, 15, new Mem(Gpr.Rdi, 192)), "62 e2 85 48 28 47 03"),          // vpmuldq zmm16, zmm15, [rdi+192]
             (a => a.VpSrlQ(16, 16, 31), "62 b1 fd 40 73 d0 1f"),                              // vpsrlq zmm16, zmm16, 31
+            (a => a.VpAddQ(16, 16, 24), "62 81 fd 40 d4 c0"),                                 // vpaddq zmm16, zmm16, zmm24
+            (a => a.VpAddQ(17, 17, 24), "62 81 f5 40 d4 c8"),                                 // vpaddq zmm17, zmm17, zmm24
+            (a => a.VpSllQ(17, 17, 1), "62 b1 f5 40 73 f1 01"),                               // vpsllq zmm17, zmm17, 1
+            (a => a.VpSraD(17, 16, 31), "62 b1 75 40 72 e0 1f"),                              // vpsrad zmm17, zmm16, 31
             (a => a.VpAddQ(16, 16, new Mem(Gpr.R8, 64, Gpr.Rsi, 2)), "62 c1 fd 40 d4 44 70 01"), // vpaddq zmm16, zmm16, [r8+rsi*2+64]
             (a => a.VpAddQ(17, 17, new Mem(Gpr.Rcx, 64)), "62 e1 f5 40 d4 49 01"),            // vpaddq zmm17, zmm17, [rcx+64]
             (a => a.VpSrlvQ(16, 16, new Mem(Gpr.R8, 0, Gpr.Rsi, 4)), "62 c2 fd 40 45 04 b0"), // vpsrlvq zmm16, zmm16, [r8+rsi*4]
@@ -237,7 +241,9 @@ public sealed class EmittedKernelTests
             {
                 Assert.That(epilogue.Shifts, Has.Some.EqualTo(0).And.Some.GreaterThan(0), "the multipliers give right shifts of 0 and left shifts");
                 Assert.That(packed.Short, Is.Not.Null, "the short form takes right shifts of 0 and left shifts within its bound");
+                Assert.That(packed.Short!.Plain, Is.False);
             }
+            else if (packed.Short is not null) Assert.That(packed.Short.Plain, Is.True, "every channel has a right shift of 1 or more");
             if (packed.Short is not null && epilogue.Saturates) fused++;
             else unfused++;
             byte[] panel = new byte[pixels * packed.RowBytes + 32];
@@ -278,7 +284,8 @@ public sealed class EmittedKernelTests
         (string Field, int Offset)[] fields =
         [
             ("Row0", 0), ("Row1", 8), ("Row2", 16), ("Row3", 24), (nameof(FusedOutputs.Tables), FusedOutputs.TablesOffset),
-            (nameof(FusedOutputs.SliceBytes), FusedOutputs.SliceBytesOffset), (nameof(FusedOutputs.LowMask), FusedOutputs.LowMaskOffset),
+            (nameof(FusedOutputs.SliceBytes), FusedOutputs.SliceBytesOffset), (nameof(FusedOutputs.Half), FusedOutputs.HalfOffset),
+            (nameof(FusedOutputs.LowMask), FusedOutputs.LowMaskOffset),
             (nameof(FusedOutputs.Weights), FusedOutputs.WeightsOffset), (nameof(FusedOutputs.GroupStride), FusedOutputs.GroupStrideOffset),
             (nameof(FusedOutputs.Bias), FusedOutputs.BiasOffset), (nameof(FusedOutputs.Quads), FusedOutputs.QuadsOffset),
             (nameof(FusedOutputs.Rows), FusedOutputs.RowsOffset), (nameof(FusedOutputs.RowStride), FusedOutputs.RowStrideOffset),

@@ -13,9 +13,9 @@ internal readonly record struct Mem(Gpr Base, int Displacement = 0, Gpr? Index =
 /// The few x86-64 instructions the emitted int8 microkernels need, encoded into a byte list (Intel SDM vol. 2, §2.1
 /// ModR/M and SIB, §2.7 EVEX): the AVX-512 forms (EVEX, 512- or 256-bit) of <c>vpbroadcastd</c>, <c>vmovdqu32</c>
 /// load/store, <c>vpdpbusd</c> (register or memory third operand), <c>vpaddd</c> and <c>vpxord</c>, and for the fused
-/// requantization <c>vpbroadcastq</c>, <c>vpmuldq</c>, <c>vpaddq</c>, <c>vpsubd</c>, <c>vpsrlq</c> by an immediate,
-/// <c>vpsrlvq</c>/<c>vpsllvq</c>/<c>vpsrlvd</c>/<c>vpsravd</c> by per-lane counts, <c>vpternlogq</c> and
-/// <c>vpmovsdb</c> to memory; the general-purpose
+/// requantization <c>vpbroadcastq</c>, <c>vpmuldq</c>, <c>vpaddq</c>, <c>vpsubd</c>, <c>vpsrlq</c>/<c>vpsllq</c>/
+/// <c>vpsrad</c> by an immediate, <c>vpsrlvq</c>/<c>vpsllvq</c>/<c>vpsrlvd</c>/<c>vpsravd</c> by per-lane counts,
+/// <c>vpternlogq</c> and <c>vpmovsdb</c> to memory; the general-purpose
 /// <c>mov</c> load and store, <c>lea</c>, <c>add</c>, <c>shl</c>, <c>neg</c>, <c>dec</c>; a backward <c>jnz</c>; <c>vzeroupper</c>
 /// and <c>ret</c>. Nothing else: no instruction is encoded without a test of its bytes (EmittedKernelTests).
 /// </summary>
@@ -58,6 +58,9 @@ internal sealed class X64Assembler
     /// <summary><c>vpmuldq zmm, zmm, [m]</c> (EVEX.512.66.0F38.W1 28 /r): the even int32 lanes' signed 64-bit products.</summary>
     public void VpMulDq(int destination, int left, Mem right) => Evex(0b10, 0b01, 0x28, destination, left, right, 64, wide: true, w1: true);
 
+    /// <summary><c>vpaddq zmm, zmm, zmm</c> (EVEX.512.66.0F.W1 D4 /r).</summary>
+    public void VpAddQ(int destination, int left, int right) => EvexRegisters(0b01, 0b01, 0xD4, destination, left, right, wide: true, w1: true);
+
     /// <summary><c>vpaddq zmm, zmm, [m]</c> (EVEX.512.66.0F.W1 D4 /r).</summary>
     public void VpAddQ(int destination, int left, Mem right) => Evex(0b01, 0b01, 0xD4, destination, left, right, 64, wide: true, w1: true);
 
@@ -78,6 +81,12 @@ internal sealed class X64Assembler
 
     /// <summary><c>vpsrlq zmm, zmm, imm8</c> (EVEX.512.66.0F.W1 73 /2 ib: the destination in vvvv).</summary>
     public void VpSrlQ(int destination, int source, byte count) => ShiftImmediate(0x73, 2, destination, source, count, w1: true);
+
+    /// <summary><c>vpsllq zmm, zmm, imm8</c> (EVEX.512.66.0F.W1 73 /6 ib).</summary>
+    public void VpSllQ(int destination, int source, byte count) => ShiftImmediate(0x73, 6, destination, source, count, w1: true);
+
+    /// <summary><c>vpsrad zmm, zmm, imm8</c> (EVEX.512.66.0F.W0 72 /4 ib).</summary>
+    public void VpSraD(int destination, int source, byte count) => ShiftImmediate(0x72, 4, destination, source, count, w1: false);
 
     /// <summary><c>vpsravd zmm, zmm, [m]</c> (EVEX.512.66.0F38.W0 46 /r): each int32 lane shifted right arithmetically by its own count.</summary>
     public void VpSravD(int destination, int left, Mem counts) => Evex(0b10, 0b01, 0x46, destination, left, counts, 64, wide: true);

@@ -348,6 +348,13 @@ internal sealed unsafe class ShortRequantization
     public int Min { get; private init; }
     public int Max { get; private init; }
 
+    /// <summary>
+    /// Every channel has L = 0 and r ≥ 1: the nudge (2^30), the shifts (31 and 1) and the sign term (h &gt;&gt; 31) are
+    /// constants, and only the multiplier, odd multiplier, rounding and right-shift slices are read (the form before
+    /// the shifted one existed, and most layers').
+    /// </summary>
+    public bool Plain { get; private set; }
+
     /// <summary>Bytes from one slice to the next (the emitted kernels address each slice from the first).</summary>
     public nint SliceBytes => (nint)_padded * sizeof(int);
 
@@ -368,10 +375,11 @@ internal sealed unsafe class ShortRequantization
     {
         // int8 inputs only (the VNNI path): the largest |x + x_offset|.
         long largestInput = Math.Max(Math.Abs(sbyte.MinValue + (long)inputOffset), Math.Abs(sbyte.MaxValue + (long)inputOffset));
-        var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max };
+        var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max, Plain = true };
         for (int c = 0; c < channels; c++)
         {
             int shift = epilogue.Shifts[c], left = Math.Max(shift, 0), right = Math.Max(-shift, 0);
+            table.Plain &= shift < 0;
             if (left > 30 || right > 31) return null;
             long sum = bias.IsEmpty ? 0 : Math.Abs((long)bias[c]);
             for (int k = 0; k < depth; k++) sum += Math.Abs((long)(sbyte)weights[c * depth + k]) * largestInput;
@@ -415,25 +423,52 @@ internal sealed unsafe class ShortRequantization
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StoreRows<TClamp>(int first, int* sums, int sumsStride, int count, byte* y, int outputStride) where TClamp : struct, IClampedBytes
     {
-        var lanes = Load(first);
         var (min, max) = (Vector512.Create(Min), Vector512.Create(Max));
+        if (Plain)
+        {
+            var multiplier = Vector512.Load(At(Slice.Multiplier, first));
+            var oddMultiplier = Vector512.Load(At(Slice.OddMultiplier, first));
+            var rounding = Vector512.Load(At(Slice.Rounding, first));
+            var right = Vector512.Load(At(Slice.Right, first));
+            for (int r = 0; r < count; r++, sums += sumsStride, y += outputStride)
+                TClamp.Bytes(PlainShifted(Vector512.Load(sums), multiplier, oddMultiplier, rounding, right), min, max).Store(y);
+            return;
+        }
+        var lanes = Load(first);
         for (int r = 0; r < count; r++, sums += sumsStride, y += outputStride)
             TClamp.Bytes(Shifted(Vector512.Load(sums), lanes), min, max).Store(y);
     }
 
     /// <summary><see cref="Requantize(Vector512{int}, int)"/> before the activation clamp (the caller's <see cref="IClampedBytes"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Unclamped(Vector512<int> acc, int first) => Shifted(acc, Load(first));
+    public Vector512<int> Unclamped(Vector512<int> acc, int first) => Plain
+        ? PlainShifted(acc, Vector512.Load(At(Slice.Multiplier, first)), Vector512.Load(At(Slice.OddMultiplier, first)),
+            Vector512.Load(At(Slice.Rounding, first)), Vector512.Load(At(Slice.Right, first)))
+        : Shifted(acc, Load(first));
 
     /// <summary>
     /// <see cref="Unclamped"/> for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/>
     /// a multiple of 8, so the odd-lane multipliers and the 64-bit lanes stay paired).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Unclamped8x2(Vector512<int> acc, int first) => Shifted(acc, new Lanes(
-        Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first),
-        Twice(Slice.SignShift, first), Twice(Slice.EvenNudge, first), Twice(Slice.OddNudge, first), Twice(Slice.EvenShift, first),
-        Twice(Slice.OddShift, first)));
+    public Vector512<int> Unclamped8x2(Vector512<int> acc, int first) => Plain
+        ? PlainShifted(acc, Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first))
+        : Shifted(acc, new Lanes(
+            Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first),
+            Twice(Slice.SignShift, first), Twice(Slice.EvenNudge, first), Twice(Slice.OddNudge, first), Twice(Slice.EvenShift, first),
+            Twice(Slice.OddShift, first)));
+
+    /// <summary><see cref="Shifted"/> in the plain form (<see cref="Plain"/>): the nudge, the shifts and the sign term as constants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> PlainShifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
+        Vector512<int> right)
+    {
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), oddMultiplier), half), 1);
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        return Avx512F.ShiftRightArithmeticVariable(Avx512F.Add(Avx512F.Add(high, rounding), Avx512F.ShiftRightArithmetic(high, 31)), right.AsUInt32());
+    }
 
     /// <summary>A 16-channel group's constants, one vector per slice.</summary>
     private readonly struct Lanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right,
@@ -665,6 +700,7 @@ internal static unsafe class QuantizedGemm
         byte* scratch = stackalloc byte[Vnni512Gemm.MaxGroups * width]; // the fused kernel's stores for a short tile's missing rows
         FusedOutputs fusedOutputs = default;
         var fused = w.Short is { } fast && epilogue.Saturates ? fast : null;
+        fusedOutputs.Half = 1L << 30;
         fusedOutputs.LowMask = 0xFFFF_FFFFL;
         nint groupStride = (nint)width * w.RowLength;
         for (int group = 0, groupEnd = (end + width - 1) / width; group < groupEnd; group += Vnni512Gemm.MaxGroups)
@@ -689,7 +725,7 @@ internal static unsafe class QuantizedGemm
                     fusedOutputs.Row0 = output + group * width;
                     fusedOutputs.OutputStride = outputStride;
                     fusedOutputs.Tiles = pixels / TileRows;
-                    emitted.RunFusedTiles(groups, &fusedOutputs);
+                    emitted.RunFusedTiles(groups, &fusedOutputs, !fused.Plain);
                 }
             }
             for (; first < pixels; first += TileRows)
@@ -704,7 +740,7 @@ internal static unsafe class QuantizedGemm
                     fusedOutputs.Row1 = count > 1 ? y + outputStride : scratch;
                     fusedOutputs.Row2 = count > 2 ? y + 2 * (nint)outputStride : scratch;
                     fusedOutputs.Row3 = count > 3 ? y + 3 * (nint)outputStride : scratch;
-                    emitted.RunFused(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, &fusedOutputs);
+                    emitted.RunFused(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, &fusedOutputs, !fused!.Plain);
                     continue;
                 }
                 emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
