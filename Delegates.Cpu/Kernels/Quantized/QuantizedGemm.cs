@@ -332,7 +332,7 @@ internal sealed unsafe class ShortRequantization
         Multiplier, OddMultiplier, Rounding, Right, SignShift, EvenNudge, OddNudge, EvenShift, OddShift,
     }
 
-    private const int Slices = 9;
+    public const int Slices = 9;
 
     private readonly int[] _tables; // pinned: Slices slices of _padded ints
     private readonly int* _base;    // its address, taken once (the field keeps the array alive)
@@ -378,24 +378,11 @@ internal sealed unsafe class ShortRequantization
         var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max, Plain = true };
         for (int c = 0; c < channels; c++)
         {
-            int shift = epilogue.Shifts[c], left = Math.Max(shift, 0), right = Math.Max(-shift, 0);
-            table.Plain &= shift < 0;
-            if (left > 30 || right > 31) return null;
             long sum = bias.IsEmpty ? 0 : Math.Abs((long)bias[c]);
             for (int k = 0; k < depth; k++) sum += Math.Abs((long)(sbyte)weights[c * depth + k]) * largestInput;
-            if (sum << left > int.MaxValue) return null;
-            long rounding = right == 0 ? epilogue.OutputOffset : (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
-            long high = (long)(((Int128)(sum << left) * epilogue.Multipliers[c]) >> 31) + 1;
-            if (high + Math.Abs(rounding) + 1 > int.MaxValue) return null;
-            *table.At(Slice.Multiplier, c) = epilogue.Multipliers[c];
-            if ((c & 1) == 1) *table.At(Slice.OddMultiplier, c - 1) = epilogue.Multipliers[c];
-            *table.At(Slice.Rounding, c) = (int)rounding;
-            *table.At(Slice.Right, c) = right;
-            *table.At(Slice.SignShift, c) = right == 0 ? 32 : 31;
-            // The 64-bit lane of channels (c & ~1, c | 1): its low int32 slot is at the even channel's index.
-            int lane = c & ~1;
-            *(long*)table.At((c & 1) == 0 ? Slice.EvenNudge : Slice.OddNudge, lane) = 1L << (30 - left);
-            *(long*)table.At((c & 1) == 0 ? Slice.EvenShift : Slice.OddShift, lane) = (c & 1) == 0 ? 31 - left : 1 + left;
+            if (!TryConstants(sum, epilogue.Multipliers[c], epilogue.Shifts[c], epilogue.OutputOffset, out var k0)) return null;
+            table.Plain &= k0.Plain;
+            Write(c, k0, table._base, table._padded);
         }
         // Padding channels (never stored) get a harmless lane: shifts of a zero multiplier's product.
         for (int c = channels; c < table._padded; c++)
@@ -405,6 +392,46 @@ internal sealed unsafe class ShortRequantization
             *table.At(Slice.SignShift, c) = 31;
         }
         return table;
+    }
+
+    /// <summary>One channel's constants in the short form (see the class summary).</summary>
+    public readonly record struct ChannelConstants(int Multiplier, int Rounding, int Right, int SignShift, long Nudge, int Left)
+    {
+        /// <summary>L = 0 and r ≥ 1: the plain form's constants.</summary>
+        public bool Plain => Left == 0 && Right >= 1;
+    }
+
+    /// <summary>
+    /// The short form's constants of a channel whose |sum| is at most <paramref name="sumBound"/>, or false where its
+    /// bound does not hold (a left shift beyond 30 or a right shift beyond 31 included).
+    /// </summary>
+    public static bool TryConstants(long sumBound, int multiplier, int shift, int outputOffset, out ChannelConstants constants)
+    {
+        constants = default;
+        int left = Math.Max(shift, 0), right = Math.Max(-shift, 0);
+        if (left > 30 || right > 31 || multiplier < 0 || sumBound << left > int.MaxValue) return false;
+        long rounding = right == 0 ? outputOffset : (1L << (right - 1)) + ((long)outputOffset << right);
+        long high = (long)(((Int128)(sumBound << left) * multiplier) >> 31) + 1;
+        if (high + Math.Abs(rounding) + 1 > int.MaxValue) return false;
+        constants = new ChannelConstants(multiplier, (int)rounding, right, right == 0 ? 32 : 31, 1L << (30 - left), left);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="k"/> as lane <paramref name="lane"/>'s constants into nine slices of
+    /// <paramref name="stride"/> ints from <paramref name="tables"/> (slice order <see cref="Slice"/>; lane 2i + 1's
+    /// multiplier at 2i, and the 64-bit lane (2i, 2i + 1)'s nudge and shift at slot 2i of their even or odd slice).
+    /// </summary>
+    public static void Write(int lane, in ChannelConstants k, int* tables, nint stride)
+    {
+        bool odd = (lane & 1) == 1;
+        tables[lane] = k.Multiplier;
+        if (odd) tables[(int)Slice.OddMultiplier * stride + lane - 1] = k.Multiplier;
+        tables[(int)Slice.Rounding * stride + lane] = k.Rounding;
+        tables[(int)Slice.Right * stride + lane] = k.Right;
+        tables[(int)Slice.SignShift * stride + lane] = k.SignShift;
+        *(long*)(tables + (int)(odd ? Slice.OddNudge : Slice.EvenNudge) * stride + (lane & ~1)) = k.Nudge;
+        *(long*)(tables + (int)(odd ? Slice.OddShift : Slice.EvenShift) * stride + (lane & ~1)) = odd ? 1 + k.Left : 31 - k.Left;
     }
 
     /// <summary>
@@ -460,7 +487,7 @@ internal sealed unsafe class ShortRequantization
 
     /// <summary><see cref="Shifted"/> in the plain form (<see cref="Plain"/>): the nudge, the shifts and the sign term as constants.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> PlainShifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
+    public static Vector512<int> PlainShifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
         Vector512<int> right)
     {
         var half = Vector512.Create(1L << 30);
@@ -470,8 +497,8 @@ internal sealed unsafe class ShortRequantization
         return Avx512F.ShiftRightArithmeticVariable(Avx512F.Add(Avx512F.Add(high, rounding), Avx512F.ShiftRightArithmetic(high, 31)), right.AsUInt32());
     }
 
-    /// <summary>A 16-channel group's constants, one vector per slice.</summary>
-    private readonly struct Lanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right,
+    /// <summary>16 lanes' constants, one vector per slice.</summary>
+    public readonly struct Lanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right,
         Vector512<int> signShift, Vector512<int> evenNudge, Vector512<int> oddNudge, Vector512<int> evenShift, Vector512<int> oddShift)
     {
         public readonly Vector512<int> Multiplier = multiplier, OddMultiplier = oddMultiplier, Rounding = rounding, Right = right,
@@ -479,10 +506,14 @@ internal sealed unsafe class ShortRequantization
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Lanes Load(int first) => new(
-        Vector512.Load(At(Slice.Multiplier, first)), Vector512.Load(At(Slice.OddMultiplier, first)), Vector512.Load(At(Slice.Rounding, first)),
-        Vector512.Load(At(Slice.Right, first)), Vector512.Load(At(Slice.SignShift, first)), Vector512.Load(At(Slice.EvenNudge, first)),
-        Vector512.Load(At(Slice.OddNudge, first)), Vector512.Load(At(Slice.EvenShift, first)), Vector512.Load(At(Slice.OddShift, first)));
+    private Lanes Load(int first) => Load(_base + first, _padded);
+
+    /// <summary>The nine slices' 16 lanes from <paramref name="tables"/> (the first slice's lane 0), <paramref name="stride"/> ints apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes Load(int* tables, nint stride) => new(
+        Vector512.Load(tables), Vector512.Load(tables + stride), Vector512.Load(tables + 2 * stride), Vector512.Load(tables + 3 * stride),
+        Vector512.Load(tables + 4 * stride), Vector512.Load(tables + 5 * stride), Vector512.Load(tables + 6 * stride), Vector512.Load(tables + 7 * stride),
+        Vector512.Load(tables + 8 * stride));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector512<int> Twice(Slice slice, int first)
@@ -493,7 +524,7 @@ internal sealed unsafe class ShortRequantization
 
     /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Shifted(Vector512<int> acc, in Lanes k)
+    public static Vector512<int> Shifted(Vector512<int> acc, in Lanes k)
     {
         // The doubling high multiply: bits 31−L..62−L of acc · m + 2^(30−L) per lane (the even lanes' products shifted
         // down, the odd lanes' shifted up so that those bits are their 64-bit lane's upper half).
