@@ -273,12 +273,13 @@ internal sealed unsafe class Vnni512Gemm
     /// <summary>
     /// The fused kernels' end (r9 = <see cref="FusedOutputs"/>*): each accumulator requantized in the short form and
     /// stored with signed saturation, the steps of <c>ShortRequantization</c>'s managed ones with the clamp [−128, 127]
-    /// as <c>vpmovsdb</c> — h = the rounding doubling high multiply (even lanes: (acc · m + 2^(30−L)) &gt;&gt; (31 − L)
-    /// of <c>vpmuldq</c>; odd lanes: acc &gt;&gt; 32 times the odd multipliers, + 2^(30−L), &lt;&lt; (1 + L), so those
-    /// bits are the upper dword; merged by <c>vpternlogq</c> with the low-dword mask), then (h + rounding − (h &gt;&gt;&gt; s))
-    /// &gt;&gt; right, s = 31 (the sign bit) or 32 (none). <paramref name="shifted"/> false (the plain form: every L = 0
-    /// and s = 31) takes the nudge and shifts as constants: four table reads per output vector instead of nine. The
-    /// slices are addressed from rdi = the first, rsi = the slice stride, r8 = slice 3 and rcx = slice 6.
+    /// as <c>vpmovsdb</c> — a = acc &lt;&lt; L (the shifted form only), h = the rounding doubling high multiply (even
+    /// lanes: (a · m + 2^30) &gt;&gt; 31 of <c>vpmuldq</c>; odd lanes: a &gt;&gt; 32 times the odd multipliers, + 2^30,
+    /// &lt;&lt; 1, so bits 31..62 are the upper dword; merged by <c>vpternlogq</c> with the low-dword mask), then
+    /// (h + rounding − [h &lt; 0]) &gt;&gt; right, the sign term h &gt;&gt; 31 (plain) or h &gt;&gt;&gt; s with s = 31 or 32
+    /// (shifted: none where r = 0). The plain form (<paramref name="shifted"/> false: every L = 0, r ≥ 1) reads four
+    /// slices per output vector, the shifted one six. They are addressed from rdi = the first, rsi = the slice stride
+    /// and r8 = slice 3.
     /// </summary>
     private static void EmitRequantization(X64Assembler a, int groups, bool shifted)
     {
@@ -288,8 +289,6 @@ internal sealed unsafe class Vnni512Gemm
         a.Mov(Gpr.Rsi, new Mem(Gpr.R9, FusedOutputs.SliceBytesOffset));
         a.Lea(Gpr.R8, new Mem(Gpr.Rsi, 0, Gpr.Rsi, 2));
         a.Add(Gpr.R8, Gpr.Rdi);
-        a.Lea(Gpr.Rcx, new Mem(Gpr.Rsi, 0, Gpr.Rsi, 2));
-        a.Add(Gpr.Rcx, Gpr.R8);
         const int even = 16, odd = 17;
         for (int r = 0; r < Rows; r++)
         for (int j = 0; j < groups; j++)
@@ -297,34 +296,22 @@ internal sealed unsafe class Vnni512Gemm
             int acc = 4 * r + j, t = 64 * j;
             // Two temporaries per output, alternating, so consecutive outputs' steps can overlap.
             int e = even + 2 * ((4 * r + j) & 3), o = odd + 2 * ((4 * r + j) & 3);
-            if (!shifted)
-            {
-                a.VpMulDq(e, acc, new Mem(Gpr.Rdi, t));            // slice 0: multipliers
-                a.VpAddQ(e, e, HalfRegister);
-                a.VpSrlQ(e, e, 31);
-                a.VpSrlQ(o, acc, 32);
-                a.VpMulDq(o, o, new Mem(Gpr.Rdi, t, Gpr.Rsi));     // slice 1: odd multipliers
-                a.VpAddQ(o, o, HalfRegister);
-                a.VpSllQ(o, o, 1);
-                a.VpTernLogQ(e, o, LowMaskRegister, 0xE4);         // lowMask ? e : o
-                a.VpSraD(o, e, 31);
-                a.VpAddD(e, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 2));   // slice 2: rounding
-                a.VpAddD(e, e, o);
-                a.VpSravD(e, e, new Mem(Gpr.R8, t));               // slice 3: right shifts
-                a.VpMovSdB(new Mem(outputs[r], GroupChannels * j), e);
-                continue;
-            }
+            // The shifted form first shifts the sums left by L (slice 5; within the bound: no wrap), then the plain
+            // steps, with the sign term as a logical shift by 31 or 32 (slice 4) instead of the arithmetic one.
+            if (shifted) a.VpSllvD(acc, acc, new Mem(Gpr.R8, t, Gpr.Rsi, 2));
             a.VpMulDq(e, acc, new Mem(Gpr.Rdi, t));                // slice 0: multipliers
-            a.VpAddQ(e, e, new Mem(Gpr.R8, t, Gpr.Rsi, 2));        // slice 5: even nudges
-            a.VpSrlvQ(e, e, new Mem(Gpr.R8, t, Gpr.Rsi, 4));       // slice 7: even shifts
+            a.VpAddQ(e, e, HalfRegister);
+            a.VpSrlQ(e, e, 31);
             a.VpSrlQ(o, acc, 32);
             a.VpMulDq(o, o, new Mem(Gpr.Rdi, t, Gpr.Rsi));         // slice 1: odd multipliers
-            a.VpAddQ(o, o, new Mem(Gpr.Rcx, t));                   // slice 6: odd nudges
-            a.VpSllvQ(o, o, new Mem(Gpr.Rdi, t, Gpr.Rsi, 8));      // slice 8: odd shifts
+            a.VpAddQ(o, o, HalfRegister);
+            a.VpSllQ(o, o, 1);
             a.VpTernLogQ(e, o, LowMaskRegister, 0xE4);             // lowMask ? e : o
-            a.VpSrlvD(o, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 4));      // slice 4: sign shifts
+            if (shifted) a.VpSrlvD(o, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 4)); // slice 4: sign shifts
+            else a.VpSraD(o, e, 31);
             a.VpAddD(e, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 2));       // slice 2: rounding
-            a.VpSubD(e, e, o);
+            if (shifted) a.VpSubD(e, e, o);
+            else a.VpAddD(e, e, o);
             a.VpSravD(e, e, new Mem(Gpr.R8, t));                   // slice 3: right shifts
             a.VpMovSdB(new Mem(outputs[r], GroupChannels * j), e);
         }

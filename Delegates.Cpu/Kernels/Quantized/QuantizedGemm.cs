@@ -313,26 +313,23 @@ internal sealed unsafe class PackedQuantizedWeights
 /// The GEMM's 16-lane requantization in its short form (docs/numerics.md §CPU delegate int8), for a node whose every
 /// output channel c, with left shift L = max(shift, 0) ≤ 30 and right shift r = max(−shift, 0) ≤ 31, has bounded
 /// sums: B_c = |bias_c| + Σ_k |w_k,c| · max|x + x_offset| with B_c · 2^L ≤ 2^31 − 1, so that neither the int32 sum nor
-/// x · 2^L wraps, and H + |rounding_c| + 1 ≤ 2^31 − 1 with H = ⌊B_c · 2^L · m_c / 2^31⌋ + 1 bounding the doubling high
-/// multiply h. Then h = ⌊(acc · m + 2^(30−L)) / 2^(31−L)⌋ (TFLite's SaturatingRoundingDoublingHighMul of acc · 2^L, its
-/// nudge and truncation folded into one floor), and RoundingDivideByPOT(h, r) + z_out = (h + rounding − [h &lt; 0]) &gt;&gt; r
-/// with rounding = 2^(r−1) + z_out · 2^r for r ≥ 1, and h + z_out for r = 0 (rounding = z_out, no sign term). Per channel
-/// the constants live in nine slices of one pinned array, each in channel order (<see cref="Slice"/>): the 64-bit
-/// lanes' nudges and shift counts are stored as the two int32 slots of their lane, so every slice is read at the same
-/// channel index.
+/// a = acc · 2^L wraps, and H + |rounding_c| + 1 ≤ 2^31 − 1 with H = ⌊B_c · 2^L · m_c / 2^31⌋ + 1 bounding the doubling
+/// high multiply h. Then h = ⌊(a · m + 2^30) / 2^31⌋ (TFLite's SaturatingRoundingDoublingHighMul of a, its nudge and
+/// truncation folded into one floor), and RoundingDivideByPOT(h, r) + z_out = (h + rounding − [h &lt; 0]) &gt;&gt; r with
+/// rounding = 2^(r−1) + z_out · 2^r for r ≥ 1, and h + z_out for r = 0 (rounding = z_out, no sign term). Per channel the
+/// constants live in six slices of one pinned array, each in channel order (<see cref="Slice"/>).
 /// </summary>
 internal sealed unsafe class ShortRequantization
 {
     /// <summary>The slices: the multiplier; the odd lane's multiplier one slot early (where <c>vpmuldq</c> reads it);
     /// the rounding; the right shift r; the sign term's logical shift (31 for r ≥ 1: 1 for a negative h; 32 for r = 0:
-    /// 0); per 64-bit lane the even and the odd channel's nudge 2^(30−L); the even channel's right shift 31 − L and the
-    /// odd channel's left shift 1 + L, which leave the doubling high multiply in the lane's low and high dword.</summary>
+    /// 0); the left shift L.</summary>
     public enum Slice
     {
-        Multiplier, OddMultiplier, Rounding, Right, SignShift, EvenNudge, OddNudge, EvenShift, OddShift,
+        Multiplier, OddMultiplier, Rounding, Right, SignShift, Left,
     }
 
-    public const int Slices = 9;
+    public const int Slices = 6;
 
     private readonly int[] _tables; // pinned: Slices slices of _padded ints
     private readonly int* _base;    // its address, taken once (the field keeps the array alive)
@@ -384,18 +381,11 @@ internal sealed unsafe class ShortRequantization
             table.Plain &= k0.Plain;
             Write(c, k0, table._base, table._padded);
         }
-        // Padding channels (never stored) get a harmless lane: shifts of a zero multiplier's product.
-        for (int c = channels; c < table._padded; c++)
-        {
-            int lane = c & ~1;
-            *(long*)table.At((c & 1) == 0 ? Slice.EvenShift : Slice.OddShift, lane) = (c & 1) == 0 ? 31 : 1;
-            *table.At(Slice.SignShift, c) = 31;
-        }
         return table;
     }
 
     /// <summary>One channel's constants in the short form (see the class summary).</summary>
-    public readonly record struct ChannelConstants(int Multiplier, int Rounding, int Right, int SignShift, long Nudge, int Left)
+    public readonly record struct ChannelConstants(int Multiplier, int Rounding, int Right, int SignShift, int Left)
     {
         /// <summary>L = 0 and r ≥ 1: the plain form's constants.</summary>
         public bool Plain => Left == 0 && Right >= 1;
@@ -413,14 +403,14 @@ internal sealed unsafe class ShortRequantization
         long rounding = right == 0 ? outputOffset : (1L << (right - 1)) + ((long)outputOffset << right);
         long high = (long)(((Int128)(sumBound << left) * multiplier) >> 31) + 1;
         if (high + Math.Abs(rounding) + 1 > int.MaxValue) return false;
-        constants = new ChannelConstants(multiplier, (int)rounding, right, right == 0 ? 32 : 31, 1L << (30 - left), left);
+        constants = new ChannelConstants(multiplier, (int)rounding, right, right == 0 ? 32 : 31, left);
         return true;
     }
 
     /// <summary>
-    /// Writes <paramref name="k"/> as lane <paramref name="lane"/>'s constants into nine slices of
+    /// Writes <paramref name="k"/> as lane <paramref name="lane"/>'s constants into the slices of
     /// <paramref name="stride"/> ints from <paramref name="tables"/> (slice order <see cref="Slice"/>; lane 2i + 1's
-    /// multiplier at 2i, and the 64-bit lane (2i, 2i + 1)'s nudge and shift at slot 2i of their even or odd slice).
+    /// multiplier also at 2i of the odd-multiplier slice).
     /// </summary>
     public static void Write(int lane, in ChannelConstants k, int* tables, nint stride)
     {
@@ -430,8 +420,7 @@ internal sealed unsafe class ShortRequantization
         tables[(int)Slice.Rounding * stride + lane] = k.Rounding;
         tables[(int)Slice.Right * stride + lane] = k.Right;
         tables[(int)Slice.SignShift * stride + lane] = k.SignShift;
-        *(long*)(tables + (int)(odd ? Slice.OddNudge : Slice.EvenNudge) * stride + (lane & ~1)) = k.Nudge;
-        *(long*)(tables + (int)(odd ? Slice.OddShift : Slice.EvenShift) * stride + (lane & ~1)) = odd ? 1 + k.Left : 31 - k.Left;
+        tables[(int)Slice.Left * stride + lane] = k.Left;
     }
 
     /// <summary>
@@ -480,10 +469,8 @@ internal sealed unsafe class ShortRequantization
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<int> Unclamped8x2(Vector512<int> acc, int first) => Plain
         ? PlainShifted(acc, Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first))
-        : Shifted(acc, new Lanes(
-            Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first),
-            Twice(Slice.SignShift, first), Twice(Slice.EvenNudge, first), Twice(Slice.OddNudge, first), Twice(Slice.EvenShift, first),
-            Twice(Slice.OddShift, first)));
+        : Shifted(acc, new Lanes(Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first),
+            Twice(Slice.Right, first), Twice(Slice.SignShift, first), Twice(Slice.Left, first)));
 
     /// <summary><see cref="Shifted"/> in the plain form (<see cref="Plain"/>): the nudge, the shifts and the sign term as constants.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -499,21 +486,20 @@ internal sealed unsafe class ShortRequantization
 
     /// <summary>16 lanes' constants, one vector per slice.</summary>
     public readonly struct Lanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right,
-        Vector512<int> signShift, Vector512<int> evenNudge, Vector512<int> oddNudge, Vector512<int> evenShift, Vector512<int> oddShift)
+        Vector512<int> signShift, Vector512<int> left)
     {
         public readonly Vector512<int> Multiplier = multiplier, OddMultiplier = oddMultiplier, Rounding = rounding, Right = right,
-            SignShift = signShift, EvenNudge = evenNudge, OddNudge = oddNudge, EvenShift = evenShift, OddShift = oddShift;
+            SignShift = signShift, Left = left;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Lanes Load(int first) => Load(_base + first, _padded);
 
-    /// <summary>The nine slices' 16 lanes from <paramref name="tables"/> (the first slice's lane 0), <paramref name="stride"/> ints apart.</summary>
+    /// <summary>The slices' 16 lanes from <paramref name="tables"/> (the first slice's lane 0), <paramref name="stride"/> ints apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Lanes Load(int* tables, nint stride) => new(
         Vector512.Load(tables), Vector512.Load(tables + stride), Vector512.Load(tables + 2 * stride), Vector512.Load(tables + 3 * stride),
-        Vector512.Load(tables + 4 * stride), Vector512.Load(tables + 5 * stride), Vector512.Load(tables + 6 * stride), Vector512.Load(tables + 7 * stride),
-        Vector512.Load(tables + 8 * stride));
+        Vector512.Load(tables + 4 * stride), Vector512.Load(tables + 5 * stride));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector512<int> Twice(Slice slice, int first)
@@ -522,17 +508,16 @@ internal sealed unsafe class ShortRequantization
         return Vector512Lanes.Join(half, half);
     }
 
-    /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given.</summary>
+    /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given (the shifted form).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<int> Shifted(Vector512<int> acc, in Lanes k)
     {
-        // The doubling high multiply: bits 31−L..62−L of acc · m + 2^(30−L) per lane (the even lanes' products shifted
-        // down, the odd lanes' shifted up so that those bits are their 64-bit lane's upper half).
-        var even = Avx512F.ShiftRightLogicalVariable(Avx512F.Add(Avx512F.Multiply(acc, k.Multiplier), k.EvenNudge.AsInt64()).AsUInt64(),
-            k.EvenShift.AsUInt64());
-        var odd = Avx512F.ShiftLeftLogicalVariable(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), k.OddMultiplier),
-            k.OddNudge.AsInt64()).AsUInt64(), k.OddShift.AsUInt64());
-        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFUL), even, odd).AsInt32();
+        // a = acc << L, then the plain steps' doubling high multiply; the sign term by a logical shift of 31 or 32.
+        var shifted = Avx512F.ShiftLeftLogicalVariable(acc, k.Left.AsUInt32());
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(shifted, k.Multiplier), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(shifted.AsInt64(), 32).AsInt32(), k.OddMultiplier), half), 1);
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
         var negative = Avx512F.ShiftRightLogicalVariable(high.AsUInt32(), k.SignShift.AsUInt32()).AsInt32();
         return Avx512F.ShiftRightArithmeticVariable(Avx512F.Subtract(Avx512F.Add(high, k.Rounding), negative), k.Right.AsUInt32());
     }
