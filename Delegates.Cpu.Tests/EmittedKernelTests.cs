@@ -56,14 +56,22 @@ public sealed class EmittedKernelTests
             (a => a.VpMulDq(16, 0, new Mem(Gpr.Rdi)), "62 e2 fd 48 28 07"),                   // vpmuldq zmm16, zmm0, [rdi]
             (a => a.VpMulDq(17, 17, new Mem(Gpr.Rsi, 128)), "62 e2 f5 40 28 4e 02"),          // vpmuldq zmm17, zmm17, [rsi+128]
             (a => a.VpMulDq(16, 15, new Mem(Gpr.Rdi, 192)), "62 e2 85 48 28 47 03"),          // vpmuldq zmm16, zmm15, [rdi+192]
+            (a => a.VpSrlQ(16, 16, 31), "62 b1 fd 40 73 d0 1f"),                              // vpsrlq zmm16, zmm16, 31
             (a => a.VpAddQ(16, 16, 24), "62 81 fd 40 d4 c0"),                                 // vpaddq zmm16, zmm16, zmm24
             (a => a.VpAddQ(17, 17, 24), "62 81 f5 40 d4 c8"),                                 // vpaddq zmm17, zmm17, zmm24
-            (a => a.VpSrlQ(16, 16, 31), "62 b1 fd 40 73 d0 1f"),                              // vpsrlq zmm16, zmm16, 31
+            (a => a.VpSllQ(17, 17, 1), "62 b1 f5 40 73 f1 01"),                               // vpsllq zmm17, zmm17, 1
+            (a => a.VpSraD(17, 16, 31), "62 b1 75 40 72 e0 1f"),                              // vpsrad zmm17, zmm16, 31
+            (a => a.VpSllvD(3, 3, new Mem(Gpr.R8, 64, Gpr.Rsi, 2)), "62 d2 65 48 47 5c 70 01"), // vpsllvd zmm3, zmm3, [r8+rsi*2+64]
+            (a => a.VpSllvD(15, 15, new Mem(Gpr.R8, 192, Gpr.Rsi, 2)), "62 52 05 48 47 7c 70 03"), // vpsllvd zmm15, zmm15, [r8+rsi*2+192]
+            (a => a.VpSrlvD(17, 16, new Mem(Gpr.Rdi, 128, Gpr.Rsi, 4)), "62 e2 7d 40 45 4c b7 02"), // vpsrlvd zmm17, zmm16, [rdi+rsi*4+128]
+            (a => a.VpSubD(16, 16, 17), "62 a1 7d 40 fa c1"),                                 // vpsubd zmm16, zmm16, zmm17
+            (a => a.VpMulDq(17, 17, new Mem(Gpr.Rdi, 64, Gpr.Rsi)), "62 e2 f5 40 28 4c 37 01"), // vpmuldq zmm17, zmm17, [rdi+rsi*1+64]
+            (a => a.VpAddD(16, 16, new Mem(Gpr.Rdi, 0, Gpr.Rsi, 2)), "62 e1 7d 40 fe 04 77"), // vpaddd zmm16, zmm16, [rdi+rsi*2]
+            (a => a.Lea(Gpr.R8, new Mem(Gpr.Rsi, 0, Gpr.Rsi, 2)), "4c 8d 04 76"),             // lea r8, [rsi+rsi*2]
+            (a => a.Add(Gpr.R8, Gpr.Rdi), "49 01 f8"),                                        // add r8, rdi
             (a => a.VpSrlQ(17, 15, 32), "62 d1 f5 40 73 d7 20"),                              // vpsrlq zmm17, zmm15, 32
             (a => a.VpSrlQ(17, 3, 32), "62 f1 f5 40 73 d3 20"),                               // vpsrlq zmm17, zmm3, 32
-            (a => a.VpSllQ(17, 17, 1), "62 b1 f5 40 73 f1 01"),                               // vpsllq zmm17, zmm17, 1
             (a => a.VpTernLogQ(16, 17, 25, 0xE4), "62 83 f5 40 25 c1 e4"),                    // vpternlogq zmm16, zmm17, zmm25, 0xe4
-            (a => a.VpSraD(17, 16, 31), "62 b1 75 40 72 e0 1f"),                              // vpsrad zmm17, zmm16, 31
             (a => a.VpAddD(16, 16, new Mem(Gpr.R8, 64)), "62 c1 7d 40 fe 40 01"),             // vpaddd zmm16, zmm16, [r8+64]
             (a => a.VpAddD(16, 16, 17), "62 a1 7d 40 fe c1"),                                 // vpaddd zmm16, zmm16, zmm17
             (a => a.VpSravD(16, 16, new Mem(Gpr.Rcx, 192)), "62 e2 7d 40 46 41 03"),          // vpsravd zmm16, zmm16, [rcx+192]
@@ -199,7 +207,7 @@ public sealed class EmittedKernelTests
         int fused = 0, unfused = 0;
         foreach (var (depth, channels) in new[] { (64, 64), (96, 80), (160, 40), (300, 144), (72, 16) })
         foreach (int pixels in new[] { 1, 3, 4, 23, 64 })
-        foreach (var (min, max, wrap) in new[] { (-128, 127, false), (-100, 90, false), (-128, 127, true) })
+        foreach (var (min, max, wrap, shifts) in new[] { (-128, 127, false, false), (-100, 90, false, false), (-128, 127, true, false), (-128, 127, false, true) })
         {
             int inputZeroPoint = random.Next(-128, 128), outputZeroPoint = random.Next(-128, 128);
             byte[] weights = new byte[channels * depth];
@@ -207,13 +215,32 @@ public sealed class EmittedKernelTests
             for (int i = 0; i < weights.Length; i++) if (weights[i] == 0x80) weights[i] = 0x81;
             int[] bias = Enumerable.Range(0, channels).Select(_ => random.Next(-1 << 20, 1 << 20)).ToArray();
             if (wrap) bias[0] = int.MaxValue - 5; // the sum may wrap: no short form
+            if (shifts)
+                // The channels with multipliers of 0.5 and more get one ±1 weight and a small bias, so that their outputs
+                // are mostly inside int8 and their rounding shows.
+                for (int c = 0; c < channels; c++)
+                {
+                    if (c % 3 == 2) continue;
+                    weights.AsSpan(c * depth, depth).Clear();
+                    weights[c * depth + random.Next(depth)] = (byte)(random.Next(2) == 0 ? 1 : 255);
+                    bias[c] = random.Next(-60, 61);
+                }
             byte[] input = new byte[pixels * depth];
             random.NextBytes(input);
             var q = new QuantizedConvParams(-inputZeroPoint, 0, outputZeroPoint,
-                [.. Enumerable.Range(0, channels).Select(c => Quantization.QuantizeMultiplier(Math.Pow(2, -4 - c % 12) * (1 + 0.99 * random.NextDouble())))], min, max);
+                [.. Enumerable.Range(0, channels).Select(c => Quantization.QuantizeMultiplier(
+                    // shifts: multipliers in [0.5, 1) (no shift) and [1, 8) (left shifts 1–3) beside the right-shifted ones
+                    (shifts && c % 3 != 2 ? Math.Pow(2, c % 3 == 0 ? -1 : c % 4) : Math.Pow(2, -4 - c % 12)) * (1 + 0.99 * random.NextDouble())))], min, max);
             var epilogue = new QuantizedEpilogue(q);
             var managed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue);
             var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue, emitted);
+            if (shifts)
+            {
+                Assert.That(epilogue.Shifts, Has.Some.EqualTo(0).And.Some.GreaterThan(0), "the multipliers give right shifts of 0 and left shifts");
+                Assert.That(packed.Short, Is.Not.Null, "the short form takes right shifts of 0 and left shifts within its bound");
+                Assert.That(packed.Short!.Plain, Is.False);
+            }
+            else if (packed.Short is not null) Assert.That(packed.Short.Plain, Is.True, "every channel has a right shift of 1 or more");
             if (packed.Short is not null && epilogue.Saturates) fused++;
             else unfused++;
             byte[] panel = new byte[pixels * packed.RowBytes + 32];
@@ -230,7 +257,7 @@ public sealed class EmittedKernelTests
                         y + first * channels, channels, 0, managed.Blocks);
                 QuantizedGemm.RunEmittedPanel(packed, epilogue, r, pixels, z, channels);
             }
-            string label = $"K {depth}, {channels} channels, {pixels} rows, clamp [{min}, {max}], wrap {wrap}";
+            string label = $"K {depth}, {channels} channels, {pixels} rows, clamp [{min}, {max}], wrap {wrap}, shifts {shifts}";
             Assert.That(viaPanel, Is.EqualTo(viaManaged), label);
             for (int row = 0; row < pixels; row++)
             for (int c = 0; c < channels; c++)
@@ -241,7 +268,7 @@ public sealed class EmittedKernelTests
                 Assert.That((sbyte)viaPanel[row * channels + c], Is.EqualTo(expected), $"{label}: channel {c}, row {row}");
             }
         }
-        Assert.That((fused, unfused), Is.EqualTo((25, 50)), "the fused kernels ran where the short form and the whole-range clamp hold");
+        Assert.That((fused, unfused), Is.EqualTo((50, 50)), "the fused kernels ran where the short form and the whole-range clamp hold");
     }
 
     /// <summary>
@@ -253,7 +280,9 @@ public sealed class EmittedKernelTests
     {
         (string Field, int Offset)[] fields =
         [
-            ("Row0", 0), ("Row1", 8), ("Row2", 16), ("Row3", 24), ("Half", 64), ("LowMask", 72),
+            ("Row0", 0), ("Row1", 8), ("Row2", 16), ("Row3", 24), (nameof(FusedOutputs.Tables), FusedOutputs.TablesOffset),
+            (nameof(FusedOutputs.SliceBytes), FusedOutputs.SliceBytesOffset), (nameof(FusedOutputs.Half), FusedOutputs.HalfOffset),
+            (nameof(FusedOutputs.LowMask), FusedOutputs.LowMaskOffset),
             (nameof(FusedOutputs.Weights), FusedOutputs.WeightsOffset), (nameof(FusedOutputs.GroupStride), FusedOutputs.GroupStrideOffset),
             (nameof(FusedOutputs.Bias), FusedOutputs.BiasOffset), (nameof(FusedOutputs.Quads), FusedOutputs.QuadsOffset),
             (nameof(FusedOutputs.Rows), FusedOutputs.RowsOffset), (nameof(FusedOutputs.RowStride), FusedOutputs.RowStrideOffset),

@@ -21,9 +21,10 @@ public static partial class OpCases
     /// <param name="weightShape">OHWI, [1, KH, KW, Cout] or [units, depth].</param>
     /// <param name="weightScales">One scale (per tensor) or one per output channel.</param>
     /// <param name="outputScale">The output scale: small values make multipliers above 1 (left shifts).</param>
+    /// <param name="weightMagnitude">Below 128 (int8 only): weights drawn from [−magnitude, magnitude], for sums small enough that multipliers of 0.5 and more leave outputs inside the type.</param>
     public static BitExactCase QuantizedWeightedCase(string name, Random random, BuiltinOperator op, bool uint8, int[] inputShape, int[] weightShape,
         int[] outputShape, OperatorOptions options, float inputScale, int inputZeroPoint, float[] weightScales, int weightZeroPoint,
-        float outputScale, int outputZeroPoint, bool bias, int biasMagnitude = 20000, int? biasValue = null)
+        float outputScale, int outputZeroPoint, bool bias, int biasMagnitude = 20000, int? biasValue = null, int weightMagnitude = 128)
     {
         var type = uint8 ? TensorType.UInt8 : TensorType.Int8;
         var mb = new ModelBuilder(name);
@@ -32,6 +33,8 @@ public static partial class OpCases
         int channels = weightShape[channelAxis];
         byte[] weights = new byte[weightShape.Aggregate(1, (a, d) => a * d)];
         random.NextBytes(weights);
+        if (weightMagnitude < 128)
+            for (int i = 0; i < weights.Length; i++) weights[i] = (byte)(sbyte)random.Next(-weightMagnitude, weightMagnitude + 1);
         var wq = new QuantizationParameters(weightScales, Enumerable.Repeat((long)weightZeroPoint, weightScales.Length).ToArray(), channelAxis, [], []);
         var inputs = new List<int> { x, mb.AddConstant("w", type, weightShape, weights, wq) };
         if (bias)
@@ -268,6 +271,18 @@ public static partial class OpCases
                 [1, 5, 9, 32], [1, 3, 3, 32], [1, 5, 9, 32], new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
                 0.05f, random.Next(-128, 128), scales, 0, biasValue is null ? 0.05f * 0.01f : 0.05f * 0.01f * 4096, random.Next(-20, 20), bias: true,
                 biasValue: biasValue);
+
+        // Multipliers from 0.5 to 12 — right shift 0 and left shifts 1–3, the short form's shifted steps — on weights of
+        // ±1 and a small bias, so that many outputs lie inside int8 and their rounding shows (0.5 exactly: ties).
+        var shiftedScales = Enumerable.Range(0, 48)
+            .Select(c => 0.01f * (c % 4 == 0 ? 0.5f : MathF.Pow(2, c % 4 - 1) * (1 + 0.5f * (float)random.NextDouble()))).ToArray();
+        yield return QuantizedWeightedCase("DEPTHWISE_CONV_2D int8 48 channels: multipliers 0.5–12 (right shift 0, left shifts)", random,
+            BuiltinOperator.DepthwiseConv2D, false, [1, 6, 9, 48], [1, 3, 3, 48], [1, 6, 9, 48],
+            new DepthwiseConv2DOptions(Padding.Same, 1, 1, 1, ActivationFunctionType.None, 1, 1),
+            0.05f, random.Next(-128, 128), shiftedScales, 0, 0.05f * 0.01f, random.Next(-20, 20), bias: true, biasMagnitude: 60, weightMagnitude: 1);
+        yield return QuantizedWeightedCase("CONV_2D int8 1x1 8 -> 48: multipliers 0.5–12 (right shift 0, left shifts)", random,
+            BuiltinOperator.Conv2D, false, [1, 6, 9, 8], [48, 1, 1, 8], [1, 6, 9, 48], new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None),
+            0.05f, random.Next(-128, 128), shiftedScales, 0, 0.05f * 0.01f, random.Next(-20, 20), bias: true, biasMagnitude: 60, weightMagnitude: 1);
 
         // FULLY_CONNECTED: int8 per channel and per tensor, uint8; batch rows 1..5 (row-tile tails), depths off the pair and quad sizes.
         var fullyConnected = new (int Batch, int Depth, int Units)[] { (1, 64, 10), (3, 17, 8), (5, 130, 33), (2, 3, 1), (4, 1000, 12), (1, 7, 100) };

@@ -7,9 +7,10 @@ namespace Accel.Delegates.Cpu.Kernels.Emitted;
 /// <summary>
 /// The int8 GEMM's inner loop with 512-bit <c>vpdpbusd</c> (AVX512_VNNI), emitted as machine code at run time because
 /// .NET 10 exposes only the 256-bit AVX-VNNI form (<c>AvxVnni</c>) and no <c>Avx512Vnni</c> class. One immutable
-/// object per process (<see cref="Shared"/>), built on first use: eight kernels, for 1–4 groups of 16 output channels
-/// × 4 packed rows, storing the int32 sums or (fused) requantizing and storing the output bytes, in read+execute pages
-/// of their own (<see cref="ExecutableCode"/>).
+/// object per process (<see cref="Shared"/>), built on first use: for 1–4 groups of 16 output channels × 4 packed
+/// rows, kernels that store the int32 sums and fused ones that requantize and store the output bytes (per 4-row tile,
+/// or looping over a panel's tiles; in the plain or the shifted short form), in read+execute pages of their own
+/// (<see cref="ExecutableCode"/>).
 /// </summary>
 /// <remarks>
 /// A kernel, called as <c>void (sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)</c>
@@ -126,21 +127,36 @@ internal sealed unsafe class Vnni512Gemm
     {
         if (SettingsRefusal() is { } refusal) return (null, refusal);
         var assembler = new X64Assembler();
-        int[] entries = new int[MaxGroups + 1], fusedEntries = new int[MaxGroups + 1], tiledEntries = new int[MaxGroups + 1];
-        foreach (int family in new[] { 0, 1, 2 })
+        // Entries by groups: the unfused kernels; the fused and the tiled ones for the plain short form (index groups)
+        // and the shifted one (index MaxGroups + 1 + groups).
+        int[] entries = new int[MaxGroups + 1], fusedEntries = new int[2 * (MaxGroups + 1)], tiledEntries = new int[2 * (MaxGroups + 1)];
+        for (int groups = 1; groups <= MaxGroups; groups++)
+        {
+            entries[groups] = Align(assembler);
+            EmitKernel(assembler, groups);
+        }
+        foreach (bool shifted in new[] { false, true })
             for (int groups = 1; groups <= MaxGroups; groups++)
             {
-                while (assembler.Position % 64 != 0) assembler.Ret(); // each kernel starts on a cache line (padding never runs)
-                (family == 0 ? entries : family == 1 ? fusedEntries : tiledEntries)[groups] = assembler.Position;
-                if (family == 2) EmitTiledKernel(assembler, groups);
-                else EmitKernel(assembler, groups, fused: family == 1);
+                int slot = (shifted ? MaxGroups + 1 : 0) + groups;
+                fusedEntries[slot] = Align(assembler);
+                EmitKernel(assembler, groups, fused: true, shifted);
+                tiledEntries[slot] = Align(assembler);
+                EmitTiledKernel(assembler, groups, shifted);
             }
         var code = ExecutableCode.TryCreate(assembler.ToArray(), out string? mapRefusal);
         return code is null ? (null, mapRefusal) : (new Vnni512Gemm(code, entries, fusedEntries, tiledEntries), null);
     }
 
+    /// <summary>Pads to the next cache line (the padding never runs) and returns the kernel's entry there.</summary>
+    private static int Align(X64Assembler assembler)
+    {
+        while (assembler.Position % 64 != 0) assembler.Ret();
+        return assembler.Position;
+    }
+
     /// <summary>The kernel for <paramref name="groups"/> 16-channel groups × 4 rows (see the remarks for its contract).</summary>
-    internal static void EmitKernel(X64Assembler a, int groups, bool fused = false)
+    internal static void EmitKernel(X64Assembler a, int groups, bool fused = false, bool shifted = false)
     {
         a.Mov(Gpr.Rax, new Mem(Gpr.Rdx));
         a.Mov(Gpr.R10, new Mem(Gpr.Rdx, 8));
@@ -150,7 +166,7 @@ internal sealed unsafe class Vnni512Gemm
         if (fused)
         {
             EmitLaneConstants(a);
-            EmitRequantization(a, groups);
+            EmitRequantization(a, groups, shifted);
         }
         else
             for (int r = 0; r < Rows; r++)
@@ -167,7 +183,7 @@ internal sealed unsafe class Vnni512Gemm
     /// and table pointers (the sums and the requantization reuse those registers), writes the tile's output rows
     /// into Row0–Row3 and advances <see cref="FusedOutputs.Rows"/>, Row0 and Tiles.
     /// </summary>
-    internal static void EmitTiledKernel(X64Assembler a, int groups)
+    internal static void EmitTiledKernel(X64Assembler a, int groups, bool shifted = false)
     {
         EmitLaneConstants(a);
         int tile = a.Position;
@@ -178,7 +194,7 @@ internal sealed unsafe class Vnni512Gemm
         EmitStrided(a, FusedOutputs.RowsOffset, FusedOutputs.RowStrideOffset, store: false);
         EmitSums(a, groups);
         EmitStrided(a, 0, FusedOutputs.OutputStrideOffset, store: true);
-        EmitRequantization(a, groups);
+        EmitRequantization(a, groups, shifted);
         EmitAdvance(a, FusedOutputs.RowsOffset, FusedOutputs.RowStrideOffset);
         EmitAdvance(a, 0, FusedOutputs.OutputStrideOffset);
         a.Mov(Gpr.Rax, new Mem(Gpr.R9, FusedOutputs.TilesOffset));
@@ -248,44 +264,55 @@ internal sealed unsafe class Vnni512Gemm
     /// <summary>zmm24 = 2^30 and zmm25 = the low-dword mask in every 64-bit lane (<see cref="FusedOutputs.Half"/>, <see cref="FusedOutputs.LowMask"/>).</summary>
     private static void EmitLaneConstants(X64Assembler a)
     {
-        a.VpBroadcastQ(24, new Mem(Gpr.R9, 64));
-        a.VpBroadcastQ(25, new Mem(Gpr.R9, 72));
+        a.VpBroadcastQ(HalfRegister, new Mem(Gpr.R9, FusedOutputs.HalfOffset));
+        a.VpBroadcastQ(LowMaskRegister, new Mem(Gpr.R9, FusedOutputs.LowMaskOffset));
     }
+
+    private const int HalfRegister = 24, LowMaskRegister = 25;
 
     /// <summary>
     /// The fused kernels' end (r9 = <see cref="FusedOutputs"/>*): each accumulator requantized in the short form and
-    /// stored with signed saturation, the same steps as <c>ShortRequantization</c>'s managed ones with the clamp
-    /// [−128, 127] as <c>vpmovsdb</c> — h = the rounding doubling high multiply (even lanes: (acc · m + 2^30) &gt;&gt; 31 of
-    /// <c>vpmuldq</c>; odd lanes: acc &gt;&gt; 32 times the odd multipliers, + 2^30, &lt;&lt; 1, so bits 31..62 are the
-    /// upper dword; merged by <c>vpternlogq</c> with the low-dword mask), then (h + rounding + (h &gt;&gt; 31)) &gt;&gt; right.
+    /// stored with signed saturation, the steps of <c>ShortRequantization</c>'s managed ones with the clamp [−128, 127]
+    /// as <c>vpmovsdb</c> — a = acc &lt;&lt; L (the shifted form only), h = the rounding doubling high multiply (even
+    /// lanes: (a · m + 2^30) &gt;&gt; 31 of <c>vpmuldq</c>; odd lanes: a &gt;&gt; 32 times the odd multipliers, + 2^30,
+    /// &lt;&lt; 1, so bits 31..62 are the upper dword; merged by <c>vpternlogq</c> with the low-dword mask), then
+    /// (h + rounding − [h &lt; 0]) &gt;&gt; right, the sign term h &gt;&gt; 31 (plain) or h &gt;&gt;&gt; s with s = 31 or 32
+    /// (shifted: none where r = 0). The plain form (<paramref name="shifted"/> false: every L = 0, r ≥ 1) reads four
+    /// slices per output vector, the shifted one six. They are addressed from rdi = the first, rsi = the slice stride
+    /// and r8 = slice 3.
     /// </summary>
-    private static void EmitRequantization(X64Assembler a, int groups)
+    private static void EmitRequantization(X64Assembler a, int groups, bool shifted)
     {
         Gpr[] outputs = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
         for (int r = 0; r < Rows; r++) a.Mov(outputs[r], new Mem(Gpr.R9, 8 * r));
-        a.Mov(Gpr.Rdi, new Mem(Gpr.R9, 32)); // multipliers
-        a.Mov(Gpr.Rsi, new Mem(Gpr.R9, 40)); // odd-lane multipliers
-        a.Mov(Gpr.R8, new Mem(Gpr.R9, 48));  // rounding + zero point · 2^r
-        a.Mov(Gpr.Rcx, new Mem(Gpr.R9, 56)); // right shifts
-        const int half = 24, lowMask = 25, even = 16, odd = 17; // zmm24–25 set by EmitLaneConstants
+        a.Mov(Gpr.Rdi, new Mem(Gpr.R9, FusedOutputs.TablesOffset));
+        a.Mov(Gpr.Rsi, new Mem(Gpr.R9, FusedOutputs.SliceBytesOffset));
+        a.Lea(Gpr.R8, new Mem(Gpr.Rsi, 0, Gpr.Rsi, 2));
+        a.Add(Gpr.R8, Gpr.Rdi);
+        const int even = 16, odd = 17;
         for (int r = 0; r < Rows; r++)
         for (int j = 0; j < groups; j++)
         {
-            int acc = 4 * r + j, table = 64 * j;
+            int acc = 4 * r + j, t = 64 * j;
             // Two temporaries per output, alternating, so consecutive outputs' steps can overlap.
             int e = even + 2 * ((4 * r + j) & 3), o = odd + 2 * ((4 * r + j) & 3);
-            a.VpMulDq(e, acc, new Mem(Gpr.Rdi, table));
-            a.VpAddQ(e, e, half);
+            // The shifted form first shifts the sums left by L (slice 5; within the bound: no wrap), then the plain
+            // steps, with the sign term as a logical shift by 31 or 32 (slice 4) instead of the arithmetic one.
+            if (shifted) a.VpSllvD(acc, acc, new Mem(Gpr.R8, t, Gpr.Rsi, 2));
+            a.VpMulDq(e, acc, new Mem(Gpr.Rdi, t));                // slice 0: multipliers
+            a.VpAddQ(e, e, HalfRegister);
             a.VpSrlQ(e, e, 31);
             a.VpSrlQ(o, acc, 32);
-            a.VpMulDq(o, o, new Mem(Gpr.Rsi, table));
-            a.VpAddQ(o, o, half);
+            a.VpMulDq(o, o, new Mem(Gpr.Rdi, t, Gpr.Rsi));         // slice 1: odd multipliers
+            a.VpAddQ(o, o, HalfRegister);
             a.VpSllQ(o, o, 1);
-            a.VpTernLogQ(e, o, lowMask, 0xE4); // lowMask ? e : o
-            a.VpSraD(o, e, 31);
-            a.VpAddD(e, e, new Mem(Gpr.R8, table));
-            a.VpAddD(e, e, o);
-            a.VpSravD(e, e, new Mem(Gpr.Rcx, table));
+            a.VpTernLogQ(e, o, LowMaskRegister, 0xE4);             // lowMask ? e : o
+            if (shifted) a.VpSrlvD(o, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 4)); // slice 4: sign shifts
+            else a.VpSraD(o, e, 31);
+            a.VpAddD(e, e, new Mem(Gpr.Rdi, t, Gpr.Rsi, 2));       // slice 2: rounding
+            if (shifted) a.VpSubD(e, e, o);
+            else a.VpAddD(e, e, o);
+            a.VpSravD(e, e, new Mem(Gpr.R8, t));                   // slice 3: right shifts
             a.VpMovSdB(new Mem(outputs[r], GroupChannels * j), e);
         }
     }
@@ -306,12 +333,14 @@ internal sealed unsafe class Vnni512Gemm
     /// <summary>
     /// Runs the fused kernel for <paramref name="groups"/> whole groups: the sums requantized in the short form with
     /// the clamp [−128, 127] and stored as bytes through <paramref name="outputs"/> (its row pointers at the groups'
-    /// first channel, its tables at the same channel).
+    /// first channel, its tables at the same channel); <paramref name="shifted"/>: the short form's shifted kernels
+    /// (<c>ShortRequantization.Plain</c> false).
     /// </summary>
-    public void RunFused(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, FusedOutputs* outputs)
+    public void RunFused(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, FusedOutputs* outputs, bool shifted)
     {
         CheckCall(groups, quads);
-        var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, FusedOutputs*, void>)(_code.Address + _fusedEntries[groups]);
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, FusedOutputs*, void>)(
+            _code.Address + _fusedEntries[(shifted ? MaxGroups + 1 : 0) + groups]);
         kernel(weights, groupStride, rows, quads, bias, outputs);
         GC.KeepAlive(this);
     }
@@ -321,12 +350,14 @@ internal sealed unsafe class Vnni512Gemm
     /// tiles of 4 packed rows: <paramref name="outputs"/> holds the tables (at the groups' first channel), the weights,
     /// bias, group stride and quadruples, the first row and the row stride, the first output row (Row0, at the groups'
     /// first channel) and the output stride. The kernel advances Rows, Row0 and Tiles and overwrites Row1–Row3.
+    /// <paramref name="shifted"/> as for <see cref="RunFused"/>.
     /// </summary>
-    public void RunFusedTiles(int groups, FusedOutputs* outputs)
+    public void RunFusedTiles(int groups, FusedOutputs* outputs, bool shifted)
     {
         CheckCall(groups, outputs->Quads);
         if (outputs->Tiles < 1) throw new ArgumentOutOfRangeException(nameof(outputs), "the tile loop runs at least once");
-        var kernel = (delegate* unmanaged[SuppressGCTransition]<nint, nint, nint, nint, nint, FusedOutputs*, void>)(_code.Address + _tiledEntries[groups]);
+        var kernel = (delegate* unmanaged[SuppressGCTransition]<nint, nint, nint, nint, nint, FusedOutputs*, void>)(
+            _code.Address + _tiledEntries[(shifted ? MaxGroups + 1 : 0) + groups]);
         kernel(0, 0, 0, 0, 0, outputs);
         GC.KeepAlive(this);
     }
@@ -340,15 +371,17 @@ internal sealed unsafe class Vnni512Gemm
 
 /// <summary>
 /// What a fused kernel reads through r9 (<see cref="Vnni512Gemm.RunFused"/>): the four rows' output pointers (a
-/// shorter tile's missing rows point at scratch bytes), the short requantization's four per-channel tables, and the
-/// two 64-bit lane constants.
+/// shorter tile's missing rows point at scratch bytes), the short requantization's tables (the first slice at the
+/// groups' first channel, and the bytes from one slice to the next) and the low-dword mask; the tiled kernels'
+/// operands after them.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct FusedOutputs
 {
     public byte* Row0, Row1, Row2, Row3;
-    public int* Multipliers, OddMultipliers, Rounding, Right;
-    public long Half;     // 2^30, the doubling high multiply's rounding
+    public int* Tables;
+    public nint SliceBytes;
+    public long Half;     // 2^30, the plain form's doubling high multiply rounding
     public long LowMask;  // 0xFFFF_FFFF: the even lanes' dwords
 
     // The tiled kernels' operands (Vnni512Gemm.RunFusedTiles): what the per-tile call passes in registers, the
@@ -362,6 +395,6 @@ internal unsafe struct FusedOutputs
     public nint OutputStride;
     public nint Tiles;
 
-    public const int WeightsOffset = 80, GroupStrideOffset = 88, BiasOffset = 96, QuadsOffset = 104, RowsOffset = 112, RowStrideOffset = 120,
-        OutputStrideOffset = 128, TilesOffset = 136;
+    public const int TablesOffset = 32, SliceBytesOffset = 40, HalfOffset = 48, LowMaskOffset = 56, WeightsOffset = 64, GroupStrideOffset = 72,
+        BiasOffset = 80, QuadsOffset = 88, RowsOffset = 96, RowStrideOffset = 104, OutputStrideOffset = 112, TilesOffset = 120;
 }

@@ -13,8 +13,9 @@ internal readonly record struct Mem(Gpr Base, int Displacement = 0, Gpr? Index =
 /// The few x86-64 instructions the emitted int8 microkernels need, encoded into a byte list (Intel SDM vol. 2, §2.1
 /// ModR/M and SIB, §2.7 EVEX): the AVX-512 forms (EVEX, 512- or 256-bit) of <c>vpbroadcastd</c>, <c>vmovdqu32</c>
 /// load/store, <c>vpdpbusd</c> (register or memory third operand), <c>vpaddd</c> and <c>vpxord</c>, and for the fused
-/// requantization <c>vpbroadcastq</c>, <c>vpmuldq</c>, <c>vpaddq</c>, <c>vpsrlq</c>/<c>vpsllq</c>/<c>vpsrad</c> by an
-/// immediate, <c>vpsravd</c>, <c>vpternlogq</c> and <c>vpmovsdb</c> to memory; the general-purpose
+/// requantization <c>vpbroadcastq</c>, <c>vpmuldq</c>, <c>vpaddq</c>, <c>vpsubd</c>, <c>vpsrlq</c>/<c>vpsllq</c>/
+/// <c>vpsrad</c> by an immediate, <c>vpsllvd</c>/<c>vpsrlvd</c>/<c>vpsravd</c> by per-lane counts,
+/// <c>vpternlogq</c> and <c>vpmovsdb</c> to memory; the general-purpose
 /// <c>mov</c> load and store, <c>lea</c>, <c>add</c>, <c>shl</c>, <c>neg</c>, <c>dec</c>; a backward <c>jnz</c>; <c>vzeroupper</c>
 /// and <c>ret</c>. Nothing else: no instruction is encoded without a test of its bytes (EmittedKernelTests).
 /// </summary>
@@ -59,6 +60,15 @@ internal sealed class X64Assembler
 
     /// <summary><c>vpaddq zmm, zmm, zmm</c> (EVEX.512.66.0F.W1 D4 /r).</summary>
     public void VpAddQ(int destination, int left, int right) => EvexRegisters(0b01, 0b01, 0xD4, destination, left, right, wide: true, w1: true);
+
+    /// <summary><c>vpsubd zmm, zmm, zmm</c> (EVEX.512.66.0F.W0 FA /r).</summary>
+    public void VpSubD(int destination, int left, int right) => EvexRegisters(0b01, 0b01, 0xFA, destination, left, right, wide: true);
+
+    /// <summary><c>vpsllvd zmm, zmm, [m]</c> (EVEX.512.66.0F38.W0 47 /r): each int32 lane shifted left by its own count.</summary>
+    public void VpSllvD(int destination, int left, Mem counts) => Evex(0b10, 0b01, 0x47, destination, left, counts, 64, wide: true);
+
+    /// <summary><c>vpsrlvd zmm, zmm, [m]</c> (EVEX.512.66.0F38.W0 45 /r): a count of 32 or more gives 0.</summary>
+    public void VpSrlvD(int destination, int left, Mem counts) => Evex(0b10, 0b01, 0x45, destination, left, counts, 64, wide: true);
 
     /// <summary><c>vpaddd zmm, zmm, [m]</c> (EVEX.512.66.0F.W0 FE /r; disp8 scaled by 64).</summary>
     public void VpAddD(int destination, int left, Mem right) => Evex(0b01, 0b01, 0xFE, destination, left, right, 64, wide: true);

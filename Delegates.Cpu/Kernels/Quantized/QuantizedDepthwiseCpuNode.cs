@@ -58,16 +58,19 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int[] _wideLanes = [];       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
     private readonly bool _replicated;            // 8, 16 or 24 channels, horizontal stride 1: 32-lane blocks span adjacent pixels
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
-    private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test
+    private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test (ShortRequantization's proof)
+    private readonly bool _plainRounding;         // and every channel with L = 0 and r ≥ 1: the short form's plain steps
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
     private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5),
                                                   // and rows whose filter window leaves the input run their 32-channel blocks as tiles too
     private readonly short[] _rowWeights = [];    // _rows5x5: [slot][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned (RowSlotTaps)
     private readonly int[] _rowInputSums = [];    // _rows5x5: [filter row][wide block][32 lanes] x_off · Σ_kx (w + w_off), pinned
 
-    // The per-lane constants of a 32-channel block: the folded bias, the epilogue's multiplier, left and right shifts,
-    // the multiplier of each 64-bit lane's odd int32 moved to its even half (for vpmuldq), and 2^(r−1) + zero point · 2^r.
-    private const int BiasSlice = 0, MultiplierSlice = 1, LeftSlice = 2, RightSlice = 3, OddMultiplierSlice = 4, RoundingSlice = 5, WideSlices = 6;
+    // The per-lane constants of a 32-channel block: the folded bias, then the short form's slices (ShortRequantization.Slice
+    // order; the multiplier and the left and right shifts serve the general steps too).
+    private const int BiasSlice = 0, ShortSlices = 1, WideSlices = ShortSlices + ShortRequantization.Slices;
+    private const int MultiplierSlice = ShortSlices + (int)ShortRequantization.Slice.Multiplier, RightSlice = ShortSlices + (int)ShortRequantization.Slice.Right,
+        LeftSlice = ShortSlices + (int)ShortRequantization.Slice.Left;
 
     private byte* _x, _y;
 
@@ -174,33 +177,28 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 _rowInputSums[at++] = unchecked(inputOffset * sum);
             }
         }
-        _shortRounding = true;
+        (_shortRounding, _plainRounding) = (true, true);
+        long largestInput = signed ? Math.Max(Math.Abs(sbyte.MinValue + inputOffset), Math.Abs(sbyte.MaxValue + inputOffset))
+            : Math.Max(Math.Abs(inputOffset), Math.Abs(byte.MaxValue + inputOffset));
+        int* wideLanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
         for (int block = 0; block < _wideBlocks; block++)
         for (int half = 0; half < 2; half++)
         for (int lane = 0; lane < 16; lane++)
         {
-            int channel = WideChannel(block, half, lane) % channels, slot = block * WideSlices * WideBlockChannels + half * 16 + lane;
-            int right = Math.Max(-epilogue.Shifts[channel], 0);
-            long rounding = right == 0 ? 0 : (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
+            int channel = WideChannel(block, half, lane) % channels, blockStart = block * WideSlices * WideBlockChannels, slot = blockStart + half * 16 + lane;
+            int shift = epilogue.Shifts[channel];
             _wideLanes[slot + BiasSlice * WideBlockChannels] = _pairedBias[channel];
-            _wideLanes[slot + MultiplierSlice * WideBlockChannels] = epilogue.Multipliers[channel];
-            _wideLanes[slot + LeftSlice * WideBlockChannels] = Math.Max(epilogue.Shifts[channel], 0);
-            _wideLanes[slot + RightSlice * WideBlockChannels] = right;
-            _wideLanes[slot + OddMultiplierSlice * WideBlockChannels - (lane & 1)] = epilogue.Multipliers[channel];
-            _wideLanes[slot + RoundingSlice * WideBlockChannels] = (int)rounding;
-            _shortRounding &= ShortRoundingIsExact(channel, right, rounding);
-        }
-
-        // |the true sum| ≤ |bias| + Σ_t |w_t + w_off| · max |x + x_off|: the bound the short rounding's proof needs.
-        bool ShortRoundingIsExact(int channel, int right, long rounding)
-        {
-            if (right == 0) return false;
-            long largestInput = signed ? Math.Max(Math.Abs(sbyte.MinValue + inputOffset), Math.Abs(sbyte.MaxValue + inputOffset))
-                : Math.Max(Math.Abs(inputOffset), Math.Abs(byte.MaxValue + inputOffset));
+            // |the true sum| ≤ |bias| + Σ_t |w_t + w_off| · max |x + x_off|: the bound the short form's proof needs.
             long sum = Math.Abs((long)_bias[channel]);
             for (int tap = 0; tap < taps; tap++) sum += Math.Abs((long)_weights[tap * channels + channel]) * largestInput;
-            long high = (long)(((Int128)sum * epilogue.Multipliers[channel]) >> 31) + 1;
-            return sum <= int.MaxValue && high + Math.Abs(rounding) + 1 <= int.MaxValue;
+            if (!ShortRequantization.TryConstants(sum, epilogue.Multipliers[channel], shift, epilogue.OutputOffset, out var constants))
+            {
+                _shortRounding = false;
+                // The general steps read the multiplier and the left and right shift slices.
+                constants = new ShortRequantization.ChannelConstants(epilogue.Multipliers[channel], 0, Math.Max(-shift, 0), 31, Math.Max(shift, 0));
+            }
+            _plainRounding &= constants.Plain;
+            ShortRequantization.Write(half * 16 + lane, constants, wideLanes + blockStart + ShortSlices * WideBlockChannels, WideBlockChannels);
         }
     }
 
@@ -898,8 +896,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 var a = TBytes.Widen(taps[2 * fullPairs] + c);
                 AccumulateWide(a, a, Avx512F.LoadVector512(w), Avx512F.LoadVector512(w + WideBlockChannels), ref low, ref high);
             }
-            if (_epilogue.Saturates) FinishWide<SignedSaturation>(low, high, blockLanes, y + c);
-            else FinishWide<ClampThenTruncate>(low, high, blockLanes, y + c);
+            FinishBlock(low, high, blockLanes, y + c);
         }
     }
 
@@ -912,23 +909,57 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         high = Avx512F.Add(high, Avx512BW.MultiplyAddAdjacent(Avx512BW.UnpackHigh(a, b), highWeights));
     }
 
-    /// <summary>The four pixels of a tile's 32-channel block: <see cref="FinishWide"/> each, <paramref name="step"/> bytes apart from <paramref name="y"/>.</summary>
+    /// <summary>
+    /// The four pixels of a tile's 32-channel block: <see cref="FinishWide"/> each, <paramref name="step"/> bytes apart
+    /// from <paramref name="y"/>. The corpus's layers (the clamp [−128, 127], the short form) take one of two inlined
+    /// variants; the rest a call (<see cref="FinishTileOther"/>), so the tile methods hold two copies of the steps.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FinishTile(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
         Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
     {
-        if (_epilogue.Saturates)
+        if (_epilogue.Saturates && _shortRounding)
         {
-            FinishWide<SignedSaturation>(l0, h0, blockLanes, y);
-            FinishWide<SignedSaturation>(l1, h1, blockLanes, y + step);
-            FinishWide<SignedSaturation>(l2, h2, blockLanes, y + 2 * step);
-            FinishWide<SignedSaturation>(l3, h3, blockLanes, y + 3 * step);
+            if (_plainRounding)
+            {
+                FinishWide<SignedSaturation, PlainRounding>(l0, h0, blockLanes, y);
+                FinishWide<SignedSaturation, PlainRounding>(l1, h1, blockLanes, y + step);
+                FinishWide<SignedSaturation, PlainRounding>(l2, h2, blockLanes, y + 2 * step);
+                FinishWide<SignedSaturation, PlainRounding>(l3, h3, blockLanes, y + 3 * step);
+                return;
+            }
+            FinishWide<SignedSaturation, ShiftedRounding>(l0, h0, blockLanes, y);
+            FinishWide<SignedSaturation, ShiftedRounding>(l1, h1, blockLanes, y + step);
+            FinishWide<SignedSaturation, ShiftedRounding>(l2, h2, blockLanes, y + 2 * step);
+            FinishWide<SignedSaturation, ShiftedRounding>(l3, h3, blockLanes, y + 3 * step);
             return;
         }
-        FinishWide<ClampThenTruncate>(l0, h0, blockLanes, y);
-        FinishWide<ClampThenTruncate>(l1, h1, blockLanes, y + step);
-        FinishWide<ClampThenTruncate>(l2, h2, blockLanes, y + 2 * step);
-        FinishWide<ClampThenTruncate>(l3, h3, blockLanes, y + 3 * step);
+        FinishTileOther(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+    }
+
+    /// <summary><see cref="FinishTile"/> for a narrower clamp or a layer without the short form.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FinishTileOther(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
+        Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
+    {
+        FinishBlock(l0, h0, blockLanes, y);
+        FinishBlock(l1, h1, blockLanes, y + step);
+        FinishBlock(l2, h2, blockLanes, y + 2 * step);
+        FinishBlock(l3, h3, blockLanes, y + 3 * step);
+    }
+
+    /// <summary><see cref="FinishWide"/> of one block with this node's clamp and requantization steps.</summary>
+    private void FinishBlock(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
+    {
+        if (_epilogue.Saturates)
+        {
+            if (!_shortRounding) FinishWide<SignedSaturation, GeneralRounding>(low, high, blockLanes, y);
+            else if (_plainRounding) FinishWide<SignedSaturation, PlainRounding>(low, high, blockLanes, y);
+            else FinishWide<SignedSaturation, ShiftedRounding>(low, high, blockLanes, y);
+        }
+        else if (!_shortRounding) FinishWide<ClampThenTruncate, GeneralRounding>(low, high, blockLanes, y);
+        else if (_plainRounding) FinishWide<ClampThenTruncate, PlainRounding>(low, high, blockLanes, y);
+        else FinishWide<ClampThenTruncate, ShiftedRounding>(low, high, blockLanes, y);
     }
 
     /// <summary>
@@ -937,39 +968,55 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// interleaving their 4-byte groups restores the channel order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FinishWide<TClamp>(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y) where TClamp : struct, IClampedBytes
+    private void FinishWide<TClamp, TRounding>(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
+        where TClamp : struct, IClampedBytes where TRounding : struct, IWideRounding
     {
         var (min, max) = (Vector512.Create(_epilogue.Min), Vector512.Create(_epilogue.Max));
-        var lowBytes = TClamp.Bytes(RequantizeWide(low, blockLanes), min, max).AsUInt32();
-        var highBytes = TClamp.Bytes(RequantizeWide(high, blockLanes + 16), min, max).AsUInt32();
+        var lowBytes = TClamp.Bytes(TRounding.Requantize(low, blockLanes, _epilogue.OutputOffset), min, max).AsUInt32();
+        var highBytes = TClamp.Bytes(TRounding.Requantize(high, blockLanes + 16, _epilogue.OutputOffset), min, max).AsUInt32();
         Sse2.Store((uint*)y, Sse2.UnpackLow(lowBytes, highBytes));
         Sse2.Store((uint*)(y + 16), Sse2.UnpackHigh(lowBytes, highBytes));
     }
 
     /// <summary>
-    /// MultiplyByQuantizedMultiplier(acc) + zero point of 16 lanes with the lane-ordered constants at
-    /// <paramref name="lanes"/>, before the activation clamp (the caller's <see cref="IClampedBytes"/>). With
-    /// <see cref="_shortRounding"/> (every right shift r ≥ 1, no left shift, and the
-    /// sums bounded so that nothing below wraps) the rounding shift and the zero point are one add and one shift:
-    /// RoundingDivideByPOT(h, r) + zp = (h + 2^(r−1) − [h &lt; 0] + zp · 2^r) &gt;&gt; r (docs/numerics.md §CPU delegate int8).
+    /// MultiplyByQuantizedMultiplier(acc) + zero point of 16 lanes with the lane-ordered constants at the lanes given,
+    /// before the activation clamp (the caller's <see cref="IClampedBytes"/>): with <see cref="_shortRounding"/> (the
+    /// sums bounded so that nothing below wraps) the GEMM's short form — its plain steps where every channel has r ≥ 1
+    /// and no left shift (<see cref="_plainRounding"/>), its shifted ones otherwise (docs/numerics.md §CPU delegate
+    /// int8) — and the general steps where a bound fails. A type, so each tile carries no branch per vector.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<int> RequantizeWide(Vector512<int> acc, int* lanes)
+    private interface IWideRounding
     {
-        var multiplier = Avx512F.LoadVector512(lanes + MultiplierSlice * WideBlockChannels);
-        if (!_shortRounding)
-            return Avx512F.Add(VectorRequantize.Multiply(acc, multiplier, Avx512F.LoadVector512(lanes + LeftSlice * WideBlockChannels).AsUInt32(),
-                Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels)), Vector512.Create(_epilogue.OutputOffset));
-        // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (even lanes shifted down, odd
-        // lanes' products shifted up by one so that those bits are their 64-bit lane's upper half).
-        var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
-        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(),
-            Avx512F.LoadVector512(lanes + OddMultiplierSlice * WideBlockChannels)), half), 1);
-        var highMul = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
-        var rounded = Avx512F.Add(Avx512F.Add(highMul, Avx512F.LoadVector512(lanes + RoundingSlice * WideBlockChannels)),
-            Avx512F.ShiftRightArithmetic(highMul, 31));
-        return Avx512F.ShiftRightArithmeticVariable(rounded, Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels).AsUInt32());
+        static abstract Vector512<int> Requantize(Vector512<int> acc, int* lanes, int outputOffset);
+    }
+
+    private readonly struct GeneralRounding : IWideRounding
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<int> Requantize(Vector512<int> acc, int* lanes, int outputOffset) =>
+            Avx512F.Add(VectorRequantize.Multiply(acc, Avx512F.LoadVector512(lanes + MultiplierSlice * WideBlockChannels),
+                Avx512F.LoadVector512(lanes + LeftSlice * WideBlockChannels).AsUInt32(), Avx512F.LoadVector512(lanes + RightSlice * WideBlockChannels)),
+                Vector512.Create(outputOffset));
+    }
+
+    private readonly struct PlainRounding : IWideRounding
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<int> Requantize(Vector512<int> acc, int* lanes, int outputOffset)
+        {
+            int* slices = lanes + ShortSlices * WideBlockChannels;
+            return ShortRequantization.PlainShifted(acc, Avx512F.LoadVector512(slices),
+                Avx512F.LoadVector512(slices + (int)ShortRequantization.Slice.OddMultiplier * WideBlockChannels),
+                Avx512F.LoadVector512(slices + (int)ShortRequantization.Slice.Rounding * WideBlockChannels),
+                Avx512F.LoadVector512(slices + (int)ShortRequantization.Slice.Right * WideBlockChannels));
+        }
+    }
+
+    private readonly struct ShiftedRounding : IWideRounding
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<int> Requantize(Vector512<int> acc, int* lanes, int outputOffset) =>
+            ShortRequantization.Shifted(acc, ShortRequantization.Load(lanes + ShortSlices * WideBlockChannels, WideBlockChannels));
     }
 
     /// <summary>Widens 32 raw 8-bit inputs to int16 (the input's signedness as a type, so the tile loops carry no branch).</summary>

@@ -310,68 +310,118 @@ internal sealed unsafe class PackedQuantizedWeights
 }
 
 /// <summary>
-/// The GEMM's 16-lane requantization in its short form (docs/numerics.md §CPU delegate int8): when every output
-/// channel has a right shift r ≥ 1 (no left shift) and its sums are bounded — B_c = |bias_c| + Σ_k |w_k,c| ·
-/// max|x + x_offset| ≤ 2^31 − 1, so that the int32 sum never wraps, and h + |2^(r−1) + z_out · 2^r| + 1 ≤ 2^31 − 1 with
-/// h = ⌊B_c · m_c / 2^31⌋ + 1 bounding the doubling high multiply — RoundingDivideByPOT(p, r) + z_out =
-/// (p + 2^(r−1) − [p &lt; 0] + z_out · 2^r) &gt;&gt; r, the same proof as the depthwise kernel's. The constants are
-/// per channel in channel order (the odd-lane multiplier stored one slot early, where <c>vpmuldq</c> reads it).
+/// The GEMM's 16-lane requantization in its short form (docs/numerics.md §CPU delegate int8), for a node whose every
+/// output channel c, with left shift L = max(shift, 0) ≤ 30 and right shift r = max(−shift, 0) ≤ 31, has bounded
+/// sums: B_c = |bias_c| + Σ_k |w_k,c| · max|x + x_offset| with B_c · 2^L ≤ 2^31 − 1, so that neither the int32 sum nor
+/// a = acc · 2^L wraps, and H + |rounding_c| + 1 ≤ 2^31 − 1 with H = ⌊B_c · 2^L · m_c / 2^31⌋ + 1 bounding the doubling
+/// high multiply h. Then h = ⌊(a · m + 2^30) / 2^31⌋ (TFLite's SaturatingRoundingDoublingHighMul of a, its nudge and
+/// truncation folded into one floor), and RoundingDivideByPOT(h, r) + z_out = (h + rounding − [h &lt; 0]) &gt;&gt; r with
+/// rounding = 2^(r−1) + z_out · 2^r for r ≥ 1, and h + z_out for r = 0 (rounding = z_out, no sign term). Per channel the
+/// constants live in six slices of one pinned array, each in channel order (<see cref="Slice"/>).
 /// </summary>
 internal sealed unsafe class ShortRequantization
 {
-    private readonly int[] _multipliers, _oddMultipliers, _rounding, _right; // pinned, padded to whole 16-channel groups
-    private readonly int* _multiplierLanes, _oddMultiplierLanes, _roundingLanes, _rightLanes; // their addresses (as QuantizedEpilogue's)
+    /// <summary>The slices: the multiplier; the odd lane's multiplier one slot early (where <c>vpmuldq</c> reads it);
+    /// the rounding; the right shift r; the sign term's logical shift (31 for r ≥ 1: 1 for a negative h; 32 for r = 0:
+    /// 0); the left shift L.</summary>
+    public enum Slice
+    {
+        Multiplier, OddMultiplier, Rounding, Right, SignShift, Left,
+    }
+
+    public const int Slices = 6;
+
+    private readonly int[] _tables; // pinned: Slices slices of _padded ints
+    private readonly int* _base;    // its address, taken once (the field keeps the array alive)
+    private readonly int _padded;   // ints per slice: whole 16-channel groups and one more (the 8x2 reads)
 
     private ShortRequantization(int padded)
     {
-        _multipliers = GC.AllocateArray<int>(padded, pinned: true);
-        _oddMultipliers = GC.AllocateArray<int>(padded, pinned: true);
-        _rounding = GC.AllocateArray<int>(padded, pinned: true);
-        _right = GC.AllocateArray<int>(padded, pinned: true);
-        _multiplierLanes = Pinned(_multipliers);
-        _oddMultiplierLanes = Pinned(_oddMultipliers);
-        _roundingLanes = Pinned(_rounding);
-        _rightLanes = Pinned(_right);
+        _padded = padded;
+        _tables = GC.AllocateArray<int>(Slices * padded, pinned: true);
+        _base = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tables));
     }
 
     public int Min { get; private init; }
     public int Max { get; private init; }
 
-    /// <summary>The four tables' addresses at channel <paramref name="first"/>, for the emitted fused kernels.</summary>
+    /// <summary>
+    /// Every channel has L = 0 and r ≥ 1: the nudge (2^30), the shifts (31 and 1) and the sign term (h &gt;&gt; 31) are
+    /// constants, and only the multiplier, odd multiplier, rounding and right-shift slices are read (the form before
+    /// the shifted one existed, and most layers').
+    /// </summary>
+    public bool Plain { get; private set; }
+
+    /// <summary>Bytes from one slice to the next (the emitted kernels address each slice from the first).</summary>
+    public nint SliceBytes => (nint)_padded * sizeof(int);
+
+    /// <summary>Slice <paramref name="slice"/> at channel <paramref name="first"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int* At(Slice slice, int first) => _base + (nint)(int)slice * _padded + first;
+
+    /// <summary>The tables' address at channel <paramref name="first"/> and the slice stride, for the emitted fused kernels.</summary>
     public void Tables(int first, FusedOutputs* outputs)
     {
-        outputs->Multipliers = _multiplierLanes + first;
-        outputs->OddMultipliers = _oddMultiplierLanes + first;
-        outputs->Rounding = _roundingLanes + first;
-        outputs->Right = _rightLanes + first;
+        outputs->Tables = At(Slice.Multiplier, first);
+        outputs->SliceBytes = SliceBytes;
     }
 
-    /// <summary>The short form for this node, or null where a channel's bound (or a left shift) does not allow it.</summary>
+    /// <summary>The short form for this node, or null where a channel's bound does not allow it.</summary>
     public static ShortRequantization? TryCreate(ReadOnlySpan<byte> weights, ReadOnlySpan<int> bias, int channels, int depth, int inputOffset,
         QuantizedEpilogue epilogue)
     {
         // int8 inputs only (the VNNI path): the largest |x + x_offset|.
         long largestInput = Math.Max(Math.Abs(sbyte.MinValue + (long)inputOffset), Math.Abs(sbyte.MaxValue + (long)inputOffset));
-        var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max };
+        var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max, Plain = true };
         for (int c = 0; c < channels; c++)
         {
-            int right = -epilogue.Shifts[c];
-            if (right < 1 || right > 31) return null;
             long sum = bias.IsEmpty ? 0 : Math.Abs((long)bias[c]);
             for (int k = 0; k < depth; k++) sum += Math.Abs((long)(sbyte)weights[c * depth + k]) * largestInput;
-            if (sum > int.MaxValue) return null;
-            long rounding = (1L << (right - 1)) + ((long)epilogue.OutputOffset << right);
-            long high = (long)(((Int128)sum * epilogue.Multipliers[c]) >> 31) + 1;
-            if (high + Math.Abs(rounding) + 1 > int.MaxValue) return null;
-            table._multipliers[c] = epilogue.Multipliers[c];
-            if ((c & 1) == 1) table._oddMultipliers[c - 1] = epilogue.Multipliers[c];
-            table._rounding[c] = (int)rounding;
-            table._right[c] = right;
+            if (!TryConstants(sum, epilogue.Multipliers[c], epilogue.Shifts[c], epilogue.OutputOffset, out var k0)) return null;
+            table.Plain &= k0.Plain;
+            Write(c, k0, table._base, table._padded);
         }
         return table;
     }
 
-    private static int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+    /// <summary>One channel's constants in the short form (see the class summary).</summary>
+    public readonly record struct ChannelConstants(int Multiplier, int Rounding, int Right, int SignShift, int Left)
+    {
+        /// <summary>L = 0 and r ≥ 1: the plain form's constants.</summary>
+        public bool Plain => Left == 0 && Right >= 1;
+    }
+
+    /// <summary>
+    /// The short form's constants of a channel whose |sum| is at most <paramref name="sumBound"/>, or false where its
+    /// bound does not hold (a left shift beyond 30 or a right shift beyond 31 included).
+    /// </summary>
+    public static bool TryConstants(long sumBound, int multiplier, int shift, int outputOffset, out ChannelConstants constants)
+    {
+        constants = default;
+        int left = Math.Max(shift, 0), right = Math.Max(-shift, 0);
+        if (left > 30 || right > 31 || multiplier < 0 || sumBound << left > int.MaxValue) return false;
+        long rounding = right == 0 ? outputOffset : (1L << (right - 1)) + ((long)outputOffset << right);
+        long high = (long)(((Int128)(sumBound << left) * multiplier) >> 31) + 1;
+        if (high + Math.Abs(rounding) + 1 > int.MaxValue) return false;
+        constants = new ChannelConstants(multiplier, (int)rounding, right, right == 0 ? 32 : 31, left);
+        return true;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="k"/> as lane <paramref name="lane"/>'s constants into the slices of
+    /// <paramref name="stride"/> ints from <paramref name="tables"/> (slice order <see cref="Slice"/>; lane 2i + 1's
+    /// multiplier also at 2i of the odd-multiplier slice).
+    /// </summary>
+    public static void Write(int lane, in ChannelConstants k, int* tables, nint stride)
+    {
+        bool odd = (lane & 1) == 1;
+        tables[lane] = k.Multiplier;
+        if (odd) tables[(int)Slice.OddMultiplier * stride + lane - 1] = k.Multiplier;
+        tables[(int)Slice.Rounding * stride + lane] = k.Rounding;
+        tables[(int)Slice.Right * stride + lane] = k.Right;
+        tables[(int)Slice.SignShift * stride + lane] = k.SignShift;
+        tables[(int)Slice.Left * stride + lane] = k.Left;
+    }
 
     /// <summary>
     /// clamp(MultiplyByQuantizedMultiplier(acc) + zero point) of channels [first, first + 16), the sums
@@ -389,48 +439,87 @@ internal sealed unsafe class ShortRequantization
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StoreRows<TClamp>(int first, int* sums, int sumsStride, int count, byte* y, int outputStride) where TClamp : struct, IClampedBytes
     {
-        var multiplier = Avx512F.LoadVector512(_multiplierLanes + first);
-        var oddMultiplier = Avx512F.LoadVector512(_oddMultiplierLanes + first);
-        var rounding = Avx512F.LoadVector512(_roundingLanes + first);
-        var right = Avx512F.LoadVector512(_rightLanes + first).AsUInt32();
         var (min, max) = (Vector512.Create(Min), Vector512.Create(Max));
+        if (Plain)
+        {
+            var multiplier = Vector512.Load(At(Slice.Multiplier, first));
+            var oddMultiplier = Vector512.Load(At(Slice.OddMultiplier, first));
+            var rounding = Vector512.Load(At(Slice.Rounding, first));
+            var right = Vector512.Load(At(Slice.Right, first));
+            for (int r = 0; r < count; r++, sums += sumsStride, y += outputStride)
+                TClamp.Bytes(PlainShifted(Vector512.Load(sums), multiplier, oddMultiplier, rounding, right), min, max).Store(y);
+            return;
+        }
+        var lanes = Load(first);
         for (int r = 0; r < count; r++, sums += sumsStride, y += outputStride)
-            TClamp.Bytes(Shifted(Vector512.Load(sums), multiplier, oddMultiplier, rounding, right), min, max).Store(y);
+            TClamp.Bytes(Shifted(Vector512.Load(sums), lanes), min, max).Store(y);
     }
 
     /// <summary><see cref="Requantize(Vector512{int}, int)"/> before the activation clamp (the caller's <see cref="IClampedBytes"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Unclamped(Vector512<int> acc, int first) =>
-        Shifted(acc, Avx512F.LoadVector512(_multiplierLanes + first), Avx512F.LoadVector512(_oddMultiplierLanes + first),
-            Avx512F.LoadVector512(_roundingLanes + first), Avx512F.LoadVector512(_rightLanes + first).AsUInt32());
+    public Vector512<int> Unclamped(Vector512<int> acc, int first) => Plain
+        ? PlainShifted(acc, Vector512.Load(At(Slice.Multiplier, first)), Vector512.Load(At(Slice.OddMultiplier, first)),
+            Vector512.Load(At(Slice.Rounding, first)), Vector512.Load(At(Slice.Right, first)))
+        : Shifted(acc, Load(first));
 
-    /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given.</summary>
+    /// <summary>
+    /// <see cref="Unclamped"/> for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/>
+    /// a multiple of 8, so the odd-lane multipliers and the 64-bit lanes stay paired).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Shifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
-        Vector512<uint> right)
+    public Vector512<int> Unclamped8x2(Vector512<int> acc, int first) => Plain
+        ? PlainShifted(acc, Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first))
+        : Shifted(acc, new Lanes(Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first),
+            Twice(Slice.Right, first), Twice(Slice.SignShift, first), Twice(Slice.Left, first)));
+
+    /// <summary><see cref="Shifted"/> in the plain form (<see cref="Plain"/>): the nudge, the shifts and the sign term as constants.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> PlainShifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
+        Vector512<int> right)
     {
-        // The rounding doubling high multiply: bits 31..62 of acc · m + 2^30 per lane (the even lanes' products shifted
-        // down, the odd lanes' shifted up by one so that those bits are their 64-bit lane's upper half).
         var half = Vector512.Create(1L << 30);
         var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
         var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), oddMultiplier), half), 1);
         var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
-        return Avx512F.ShiftRightArithmeticVariable(Avx512F.Add(Avx512F.Add(high, rounding), Avx512F.ShiftRightArithmetic(high, 31)), right);
+        return Avx512F.ShiftRightArithmeticVariable(Avx512F.Add(Avx512F.Add(high, rounding), Avx512F.ShiftRightArithmetic(high, 31)), right.AsUInt32());
     }
 
-    /// <summary>
-    /// <see cref="Unclamped"/> for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/>
-    /// a multiple of 8, so the odd-lane multipliers stay paired).
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<int> Unclamped8x2(Vector512<int> acc, int first)
+    /// <summary>16 lanes' constants, one vector per slice.</summary>
+    public readonly struct Lanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right,
+        Vector512<int> signShift, Vector512<int> left)
     {
-        var multiplier = Avx.LoadVector256(_multiplierLanes + first);
-        var oddMultiplier = Avx.LoadVector256(_oddMultiplierLanes + first);
-        var rounding = Avx.LoadVector256(_roundingLanes + first);
-        var right = Avx.LoadVector256(_rightLanes + first);
-        return Shifted(acc, Vector512Lanes.Join(multiplier, multiplier), Vector512Lanes.Join(oddMultiplier, oddMultiplier),
-            Vector512Lanes.Join(rounding, rounding), Vector512Lanes.Join(right, right).AsUInt32());
+        public readonly Vector512<int> Multiplier = multiplier, OddMultiplier = oddMultiplier, Rounding = rounding, Right = right,
+            SignShift = signShift, Left = left;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Lanes Load(int first) => Load(_base + first, _padded);
+
+    /// <summary>The slices' 16 lanes from <paramref name="tables"/> (the first slice's lane 0), <paramref name="stride"/> ints apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Lanes Load(int* tables, nint stride) => new(
+        Vector512.Load(tables), Vector512.Load(tables + stride), Vector512.Load(tables + 2 * stride), Vector512.Load(tables + 3 * stride),
+        Vector512.Load(tables + 4 * stride), Vector512.Load(tables + 5 * stride));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> Twice(Slice slice, int first)
+    {
+        var half = Vector256.Load(At(slice, first));
+        return Vector512Lanes.Join(half, half);
+    }
+
+    /// <summary>The steps of <see cref="Requantize(Vector512{int}, int)"/> before the clamp, with the channels' constants given (the shifted form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Shifted(Vector512<int> acc, in Lanes k)
+    {
+        // a = acc << L, then the plain steps' doubling high multiply; the sign term by a logical shift of 31 or 32.
+        var shifted = Avx512F.ShiftLeftLogicalVariable(acc, k.Left.AsUInt32());
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(shifted, k.Multiplier), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(shifted.AsInt64(), 32).AsInt32(), k.OddMultiplier), half), 1);
+        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var negative = Avx512F.ShiftRightLogicalVariable(high.AsUInt32(), k.SignShift.AsUInt32()).AsInt32();
+        return Avx512F.ShiftRightArithmeticVariable(Avx512F.Subtract(Avx512F.Add(high, k.Rounding), negative), k.Right.AsUInt32());
     }
 }
 
@@ -652,7 +741,7 @@ internal static unsafe class QuantizedGemm
                     fusedOutputs.Row0 = output + group * width;
                     fusedOutputs.OutputStride = outputStride;
                     fusedOutputs.Tiles = pixels / TileRows;
-                    emitted.RunFusedTiles(groups, &fusedOutputs);
+                    emitted.RunFusedTiles(groups, &fusedOutputs, !fused.Plain);
                 }
             }
             for (; first < pixels; first += TileRows)
@@ -667,7 +756,7 @@ internal static unsafe class QuantizedGemm
                     fusedOutputs.Row1 = count > 1 ? y + outputStride : scratch;
                     fusedOutputs.Row2 = count > 2 ? y + 2 * (nint)outputStride : scratch;
                     fusedOutputs.Row3 = count > 3 ? y + 3 * (nint)outputStride : scratch;
-                    emitted.RunFused(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, &fusedOutputs);
+                    emitted.RunFused(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, &fusedOutputs, !fused!.Plain);
                     continue;
                 }
                 emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
