@@ -60,6 +60,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test (ShortRequantization's proof)
     private readonly bool _plainRounding;         // and every channel with L = 0 and r ≥ 1: the short form's plain steps
+    private readonly TileFinish _finish;          // the tiles' end, from the clamp and the two above
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
     private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5),
                                                   // and rows whose filter window leaves the input run their 32-channel blocks as tiles too
@@ -200,6 +201,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             _plainRounding &= constants.Plain;
             ShortRequantization.Write(half * 16 + lane, constants, wideLanes + blockStart + ShortSlices * WideBlockChannels, WideBlockChannels);
         }
+        _finish = !_shortRounding || !epilogue.Saturates ? TileFinish.Other : _plainRounding ? TileFinish.SaturatedPlain : TileFinish.SaturatedShifted;
     }
 
     /// <summary>
@@ -426,8 +428,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private void ClippedTile<TBytes>(byte* origin, byte* y, int rowBegin, int rowEnd, int columnBegin, int columnEnd) where TBytes : struct, IWidenBytes
     {
         var window = new TileWindow(columnBegin, columnEnd, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_zeroPointRow)));
-        if (_sharedRows) WideInteriorTile3x3<TBytes, ClippedColumns>(origin, y, rowBegin, rowEnd, window);
-        else WideRowTile5x5<TBytes, ClippedColumns>(origin, y, rowBegin, rowEnd, window);
+        if (_sharedRows) RunWideInteriorTile3x3<TBytes, ClippedColumns>(origin, y, rowBegin, rowEnd, window);
+        else RunWideRowTile5x5<TBytes, ClippedColumns>(origin, y, rowBegin, rowEnd, window);
     }
 
     /// <summary>
@@ -506,8 +508,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             byte* inputRow = _x + ((nint)(b * g.InputHeight + iyOrigin) * g.InputWidth - g.PadLeft) * channels;
             for (; ox + tile <= interiorEnd; ox += tile)
             {
-                if (_signed) WideInteriorTile<SignedBytes>(inputRow + (nint)ox * channels, unitBytes, outputRow + (nint)ox * channels, unitBytes);
-                else WideInteriorTile<UnsignedBytes>(inputRow + (nint)ox * channels, unitBytes, outputRow + (nint)ox * channels, unitBytes);
+                if (_signed) RunWideInteriorTile<SignedBytes>(inputRow + (nint)ox * channels, unitBytes, outputRow + (nint)ox * channels, unitBytes);
+                else RunWideInteriorTile<UnsignedBytes>(inputRow + (nint)ox * channels, unitBytes, outputRow + (nint)ox * channels, unitBytes);
             }
             for (; ox < interiorEnd; ox += unit)
             {
@@ -552,16 +554,16 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         {
             if (_sharedRows)
             {
-                if (signed) WideInteriorTile3x3<SignedBytes, AllColumns>(origin, y, 0, 3, default);
-                else WideInteriorTile3x3<UnsignedBytes, AllColumns>(origin, y, 0, 3, default);
+                if (signed) RunWideInteriorTile3x3<SignedBytes, AllColumns>(origin, y, 0, 3, default);
+                else RunWideInteriorTile3x3<UnsignedBytes, AllColumns>(origin, y, 0, 3, default);
             }
             else if (_rows5x5)
             {
-                if (signed) WideRowTile5x5<SignedBytes, AllColumns>(origin, y, rowBegin, rowEnd, default);
-                else WideRowTile5x5<UnsignedBytes, AllColumns>(origin, y, rowBegin, rowEnd, default);
+                if (signed) RunWideRowTile5x5<SignedBytes, AllColumns>(origin, y, rowBegin, rowEnd, default);
+                else RunWideRowTile5x5<UnsignedBytes, AllColumns>(origin, y, rowBegin, rowEnd, default);
             }
-            else if (signed) WideInteriorTile<SignedBytes>(origin, step, y, channels);
-            else WideInteriorTile<UnsignedBytes>(origin, step, y, channels);
+            else if (signed) RunWideInteriorTile<SignedBytes>(origin, step, y, channels);
+            else RunWideInteriorTile<UnsignedBytes>(origin, step, y, channels);
         }
         if (rowBegin != 0 || rowEnd != _g.FilterHeight) return; // a partial 5×5 row: its channels are all in 32-channel blocks
         for (int block = _firstNarrowBlock; block < blocks; block++)
@@ -635,7 +637,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// widened to int16 and interleaved per channel (<c>vpunpcklwd</c>/<c>vpunpckhwd</c>), one <c>vpmaddwd</c> per
     /// 16 channels, the sums started at the folded bias; an odd last tap pairs with itself against a zero weight.
     /// </summary>
-    private void WideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
+    private void WideInteriorTile<TBytes, TFinish>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
+        where TFinish : struct, ITileFinish
     {
         int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
         bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
@@ -676,7 +679,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 AccumulateWide(a2, a2, wl, wh, ref l2, ref h2);
                 AccumulateWide(a3, a3, wl, wh, ref l3, ref h3);
             }
-            FinishTile(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, outputStep);
+            TFinish.Finish(this, l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, outputStep);
         }
     }
 
@@ -687,8 +690,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// of the pixels two to the right. The tap pairs, the weights and the sums are those of the general tile, so the
     /// bits are too.
     /// </summary>
-    private void WideInteriorTile3x3<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
-        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
+    private void WideInteriorTile3x3<TBytes, TColumns, TFinish>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns where TFinish : struct, ITileFinish
     {
         // A filter row outside the input reads the zero-point row in every column (an empty window).
         var empty = new TileWindow(0, 0, window.ZeroPoint);
@@ -758,7 +761,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             AccumulateWide(d4, d5, wl, wh, ref l2, ref h2);
             AccumulateWide(d5, d5, wl, wh, ref l3, ref h3);
 
-            FinishTile(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, channels);
+            TFinish.Finish(this, l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, channels);
         }
     }
 
@@ -770,8 +773,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// when the count is odd). A row outside the input is skipped, its x_off · Σ w taken out of the folded bias. Every
     /// sum is the same integer as the general tile's in another order, so the bits are too.
     /// </summary>
-    private void WideRowTile5x5<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
-        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
+    private void WideRowTile5x5<TBytes, TColumns, TFinish>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns where TFinish : struct, ITileFinish
     {
         int blocks = _wideBlocks;
         nint channels = _g.OutputDepth;
@@ -822,7 +825,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 AccumulateWide(a6, a7, wl, wh, ref l2, ref h2);
                 AccumulateWide(a7, a7, wl, wh, ref l3, ref h3);
             }
-            FinishTile(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, channels);
+            TFinish.Finish(this, l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y + c, channels);
         }
     }
 
@@ -910,34 +913,77 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// The four pixels of a tile's 32-channel block: <see cref="FinishWide"/> each, <paramref name="step"/> bytes apart
-    /// from <paramref name="y"/>. The corpus's layers (the clamp [−128, 127], the short form) take one of two inlined
-    /// variants; the rest a call (<see cref="FinishTileOther"/>), so the tile methods hold two copies of the steps.
+    /// How a tile's four pixels of a 32-channel block end (<see cref="FinishWide"/> each, <c>step</c> bytes apart), as
+    /// a type of the tile methods so that each instantiation holds one copy of the steps: the corpus's layers (the
+    /// clamp [−128, 127], the short form) the plain or the shifted steps inlined, the rest a call
+    /// (<see cref="FinishTileOther"/>). <see cref="_finish"/> picks the type once per tile.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FinishTile(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
-        Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
+    private interface ITileFinish
     {
-        if (_epilogue.Saturates && _shortRounding)
-        {
-            if (_plainRounding)
-            {
-                FinishWide<SignedSaturation, PlainRounding>(l0, h0, blockLanes, y);
-                FinishWide<SignedSaturation, PlainRounding>(l1, h1, blockLanes, y + step);
-                FinishWide<SignedSaturation, PlainRounding>(l2, h2, blockLanes, y + 2 * step);
-                FinishWide<SignedSaturation, PlainRounding>(l3, h3, blockLanes, y + 3 * step);
-                return;
-            }
-            FinishWide<SignedSaturation, ShiftedRounding>(l0, h0, blockLanes, y);
-            FinishWide<SignedSaturation, ShiftedRounding>(l1, h1, blockLanes, y + step);
-            FinishWide<SignedSaturation, ShiftedRounding>(l2, h2, blockLanes, y + 2 * step);
-            FinishWide<SignedSaturation, ShiftedRounding>(l3, h3, blockLanes, y + 3 * step);
-            return;
-        }
-        FinishTileOther(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+        static abstract void Finish(QuantizedDepthwiseCpuNode node, Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1,
+            Vector512<int> l2, Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step);
     }
 
-    /// <summary><see cref="FinishTile"/> for a narrower clamp or a layer without the short form.</summary>
+    private readonly struct SaturatedPlainFinish : ITileFinish
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Finish(QuantizedDepthwiseCpuNode node, Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1,
+            Vector512<int> l2, Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
+        {
+            node.FinishWide<SignedSaturation, PlainRounding>(l0, h0, blockLanes, y);
+            node.FinishWide<SignedSaturation, PlainRounding>(l1, h1, blockLanes, y + step);
+            node.FinishWide<SignedSaturation, PlainRounding>(l2, h2, blockLanes, y + 2 * step);
+            node.FinishWide<SignedSaturation, PlainRounding>(l3, h3, blockLanes, y + 3 * step);
+        }
+    }
+
+    private readonly struct SaturatedShiftedFinish : ITileFinish
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Finish(QuantizedDepthwiseCpuNode node, Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1,
+            Vector512<int> l2, Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
+        {
+            node.FinishWide<SignedSaturation, ShiftedRounding>(l0, h0, blockLanes, y);
+            node.FinishWide<SignedSaturation, ShiftedRounding>(l1, h1, blockLanes, y + step);
+            node.FinishWide<SignedSaturation, ShiftedRounding>(l2, h2, blockLanes, y + 2 * step);
+            node.FinishWide<SignedSaturation, ShiftedRounding>(l3, h3, blockLanes, y + 3 * step);
+        }
+    }
+
+    private readonly struct OtherFinish : ITileFinish
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Finish(QuantizedDepthwiseCpuNode node, Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1,
+            Vector512<int> l2, Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step) =>
+            node.FinishTileOther(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+    }
+
+    private enum TileFinish { Other, SaturatedPlain, SaturatedShifted }
+
+    private void RunWideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
+    {
+        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile<TBytes, SaturatedPlainFinish>(origin, step, y, outputStep);
+        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile<TBytes, SaturatedShiftedFinish>(origin, step, y, outputStep);
+        else WideInteriorTile<TBytes, OtherFinish>(origin, step, y, outputStep);
+    }
+
+    private void RunWideInteriorTile3x3<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
+    {
+        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile3x3<TBytes, TColumns, SaturatedPlainFinish>(origin, y, rowBegin, rowEnd, window);
+        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile3x3<TBytes, TColumns, SaturatedShiftedFinish>(origin, y, rowBegin, rowEnd, window);
+        else WideInteriorTile3x3<TBytes, TColumns, OtherFinish>(origin, y, rowBegin, rowEnd, window);
+    }
+
+    private void RunWideRowTile5x5<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
+        where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
+    {
+        if (_finish == TileFinish.SaturatedPlain) WideRowTile5x5<TBytes, TColumns, SaturatedPlainFinish>(origin, y, rowBegin, rowEnd, window);
+        else if (_finish == TileFinish.SaturatedShifted) WideRowTile5x5<TBytes, TColumns, SaturatedShiftedFinish>(origin, y, rowBegin, rowEnd, window);
+        else WideRowTile5x5<TBytes, TColumns, OtherFinish>(origin, y, rowBegin, rowEnd, window);
+    }
+
+    /// <summary>A tile's end for a narrower clamp or a layer without the short form (<see cref="OtherFinish"/>).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FinishTileOther(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
         Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
