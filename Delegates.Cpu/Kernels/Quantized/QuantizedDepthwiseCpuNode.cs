@@ -924,29 +924,16 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             Vector512<int> l2, Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step);
     }
 
-    private readonly struct SaturatedPlainFinish : ITileFinish
+    private readonly struct SaturatedFinish<TRounding> : ITileFinish where TRounding : struct, IWideRounding
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Finish(QuantizedDepthwiseCpuNode node, Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1,
             Vector512<int> l2, Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
         {
-            node.FinishWide<SignedSaturation, PlainRounding>(l0, h0, blockLanes, y);
-            node.FinishWide<SignedSaturation, PlainRounding>(l1, h1, blockLanes, y + step);
-            node.FinishWide<SignedSaturation, PlainRounding>(l2, h2, blockLanes, y + 2 * step);
-            node.FinishWide<SignedSaturation, PlainRounding>(l3, h3, blockLanes, y + 3 * step);
-        }
-    }
-
-    private readonly struct SaturatedShiftedFinish : ITileFinish
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Finish(QuantizedDepthwiseCpuNode node, Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1,
-            Vector512<int> l2, Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
-        {
-            node.FinishWide<SignedSaturation, ShiftedRounding>(l0, h0, blockLanes, y);
-            node.FinishWide<SignedSaturation, ShiftedRounding>(l1, h1, blockLanes, y + step);
-            node.FinishWide<SignedSaturation, ShiftedRounding>(l2, h2, blockLanes, y + 2 * step);
-            node.FinishWide<SignedSaturation, ShiftedRounding>(l3, h3, blockLanes, y + 3 * step);
+            node.FinishWide<SignedSaturation, TRounding>(l0, h0, blockLanes, y);
+            node.FinishWide<SignedSaturation, TRounding>(l1, h1, blockLanes, y + step);
+            node.FinishWide<SignedSaturation, TRounding>(l2, h2, blockLanes, y + 2 * step);
+            node.FinishWide<SignedSaturation, TRounding>(l3, h3, blockLanes, y + 3 * step);
         }
     }
 
@@ -962,24 +949,24 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
 
     private void RunWideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
     {
-        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile<TBytes, SaturatedPlainFinish>(origin, step, y, outputStep);
-        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile<TBytes, SaturatedShiftedFinish>(origin, step, y, outputStep);
+        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile<TBytes, SaturatedFinish<PlainRounding>>(origin, step, y, outputStep);
+        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile<TBytes, SaturatedFinish<ShiftedRounding>>(origin, step, y, outputStep);
         else WideInteriorTile<TBytes, OtherFinish>(origin, step, y, outputStep);
     }
 
     private void RunWideInteriorTile3x3<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
         where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
     {
-        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile3x3<TBytes, TColumns, SaturatedPlainFinish>(origin, y, rowBegin, rowEnd, window);
-        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile3x3<TBytes, TColumns, SaturatedShiftedFinish>(origin, y, rowBegin, rowEnd, window);
+        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile3x3<TBytes, TColumns, SaturatedFinish<PlainRounding>>(origin, y, rowBegin, rowEnd, window);
+        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile3x3<TBytes, TColumns, SaturatedFinish<ShiftedRounding>>(origin, y, rowBegin, rowEnd, window);
         else WideInteriorTile3x3<TBytes, TColumns, OtherFinish>(origin, y, rowBegin, rowEnd, window);
     }
 
     private void RunWideRowTile5x5<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
         where TBytes : struct, IWidenBytes where TColumns : struct, IColumns
     {
-        if (_finish == TileFinish.SaturatedPlain) WideRowTile5x5<TBytes, TColumns, SaturatedPlainFinish>(origin, y, rowBegin, rowEnd, window);
-        else if (_finish == TileFinish.SaturatedShifted) WideRowTile5x5<TBytes, TColumns, SaturatedShiftedFinish>(origin, y, rowBegin, rowEnd, window);
+        if (_finish == TileFinish.SaturatedPlain) WideRowTile5x5<TBytes, TColumns, SaturatedFinish<PlainRounding>>(origin, y, rowBegin, rowEnd, window);
+        else if (_finish == TileFinish.SaturatedShifted) WideRowTile5x5<TBytes, TColumns, SaturatedFinish<ShiftedRounding>>(origin, y, rowBegin, rowEnd, window);
         else WideRowTile5x5<TBytes, TColumns, OtherFinish>(origin, y, rowBegin, rowEnd, window);
     }
 
