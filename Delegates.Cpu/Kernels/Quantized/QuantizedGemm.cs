@@ -477,11 +477,21 @@ internal sealed unsafe class ShortRequantization
     public static Vector512<int> PlainShifted(Vector512<int> acc, Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding,
         Vector512<int> right)
     {
-        var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(acc, multiplier), half), 31);
-        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), oddMultiplier), half), 1);
-        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var high = DoublingHighMultiply(acc, multiplier, oddMultiplier);
         return Avx512F.ShiftRightArithmeticVariable(Avx512F.Add(Avx512F.Add(high, rounding), Avx512F.ShiftRightArithmetic(high, 31)), right.AsUInt32());
+    }
+
+    /// <summary>
+    /// SaturatingRoundingDoublingHighMul of 16 lanes, ⌊(a · m + 2^30) / 2^31⌋: bits 31..62 of the 64-bit products (the
+    /// even lanes' shifted down, the odd lanes' shifted up by one so that those bits are their 64-bit lane's upper half).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> DoublingHighMultiply(Vector512<int> a, Vector512<int> multiplier, Vector512<int> oddMultiplier)
+    {
+        var half = Vector512.Create(1L << 30);
+        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(a, multiplier), half), 31);
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(a.AsInt64(), 32).AsInt32(), oddMultiplier), half), 1);
+        return Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
     }
 
     /// <summary>16 lanes' constants, one vector per slice.</summary>
@@ -513,11 +523,7 @@ internal sealed unsafe class ShortRequantization
     public static Vector512<int> Shifted(Vector512<int> acc, in Lanes k)
     {
         // a = acc << L, then the plain steps' doubling high multiply; the sign term by a logical shift of 31 or 32.
-        var shifted = Avx512F.ShiftLeftLogicalVariable(acc, k.Left.AsUInt32());
-        var half = Vector512.Create(1L << 30);
-        var even = Avx512F.ShiftRightLogical(Avx512F.Add(Avx512F.Multiply(shifted, k.Multiplier), half), 31);
-        var odd = Avx512F.ShiftLeftLogical(Avx512F.Add(Avx512F.Multiply(Avx512F.ShiftRightLogical(shifted.AsInt64(), 32).AsInt32(), k.OddMultiplier), half), 1);
-        var high = Vector512.ConditionalSelect(Vector512.Create(0xFFFF_FFFFL), even, odd).AsInt32();
+        var high = DoublingHighMultiply(Avx512F.ShiftLeftLogicalVariable(acc, k.Left.AsUInt32()), k.Multiplier, k.OddMultiplier);
         var negative = Avx512F.ShiftRightLogicalVariable(high.AsUInt32(), k.SignShift.AsUInt32()).AsInt32();
         return Avx512F.ShiftRightArithmeticVariable(Avx512F.Subtract(Avx512F.Add(high, k.Rounding), negative), k.Right.AsUInt32());
     }
