@@ -218,6 +218,11 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
             }
             return;
         }
+        if (_multiplier == 1 && g.OutputWidth < DepthwiseRowKernels<TOps, TV>.Pixels && g.OutputWidth * g.FilterHeight * g.FilterWidth <= MaxNarrowRowTaps)
+        {
+            RunNarrowRows(start, end);
+            return;
+        }
         for (int row = start; row < end; row++)
         {
             int b = row / g.OutputHeight, oy = row % g.OutputHeight;
@@ -263,11 +268,73 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
                             kyBegin, kyEnd, _w, g.OutputDepth, _b, _epilogue, y + (nint)p * g.OutputDepth, g.OutputDepth,
                             _starts, _vectorStarts.Length);
                     if (grouped < run)
-                        Pixels(xBatch + grouped * xStride, xStride, tapX, tapW, taps, y + (nint)grouped * g.OutputDepth, run - grouped);
+                        Pixels(xBatch + grouped * xStride, xStride, tapX, tapW, taps, y + (nint)grouped * g.OutputDepth, run - grouped, 0, _vectorStarts.Length);
                 }
-                else if (_multiplier == 1) Pixels(xBatch, xStride, tapX, tapW, taps, y, run);
+                else if (_multiplier == 1) Pixels(xBatch, xStride, tapX, tapW, taps, y, run, 0, _vectorStarts.Length);
                 else PixelsWithMultiplier(xBatch, xStride, tapX, tapW, taps, y, run, gathered);
                 ox += run;
+            }
+        }
+    }
+
+    /// <summary>Most tap-list entries (output width × filter taps) <see cref="RunNarrowRows"/> keeps on the stack.</summary>
+    private const int MaxNarrowRowTaps = 2048;
+
+    /// <summary>
+    /// Rows narrower than the row kernels' <see cref="DepthwiseRowKernels{TOps, TV}.Pixels"/> (7×7 maps of a landmark
+    /// model's last stage), depth multiplier 1: each row's pixels are described once (a tap list per border pixel and
+    /// one for the interior run), then computed <see cref="_blockVectors"/> channel vectors at a time (rounded down to a multiple of 4, at least 4), so that a block's
+    /// input rows and weights stay in L1 across the row's pixels; pixel by pixel over all channels, every pixel streamed
+    /// all its taps' channels from L2 (5×5 over 1152 channels: ~230 KB a pixel). Each output's chain is unchanged.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void RunNarrowRows(int start, int end)
+    {
+        var g = _g;
+        int width = g.OutputWidth, filterTaps = g.FilterHeight * g.FilterWidth, vectors = _vectorStarts.Length;
+        int block = Math.Max(4, _blockVectors & ~3); // whole Tile1x4 groups: a lone Tile1x1 chain waits on the FMA latency
+        int* tapX = stackalloc int[width * filterTaps];
+        int* tapW = stackalloc int[width * filterTaps];
+        int* segmentPixel = stackalloc int[width];
+        int* segmentRun = stackalloc int[width];
+        int* segmentTaps = stackalloc int[width];
+        nint xStride = (nint)g.StrideW * g.InputDepth;
+        int interiorBegin = Math.Min(width, (g.PadLeft + g.StrideW - 1) / g.StrideW);
+        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+        int interiorEnd = lastReach < 0 ? 0 : Math.Min(width, lastReach / g.StrideW + 1);
+        for (int row = start; row < end; row++)
+        {
+            int b = row / g.OutputHeight, oy = row % g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+            int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+            float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
+            float* yRow = _y + (nint)row * width * g.OutputDepth;
+            int segments = 0, used = 0;
+            for (int ox = 0; ox < width; segments++)
+            {
+                int ixOrigin = ox * g.StrideW - g.PadLeft;
+                bool interior = ox >= interiorBegin && ox < interiorEnd;
+                int run = interior ? interiorEnd - ox : 1;
+                int kxBegin = interior ? 0 : ConvLoops.FirstTap(ixOrigin, g.DilationW);
+                int kxEnd = interior ? g.FilterWidth : ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+                int taps = 0;
+                for (int ky = kyBegin; ky < kyEnd; ky++)
+                for (int kx = kxBegin; kx < kxEnd; kx++, taps++)
+                {
+                    tapX[used + taps] = ((iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
+                    tapW[used + taps] = (ky * g.FilterWidth + kx) * g.OutputDepth;
+                }
+                (segmentPixel[segments], segmentRun[segments], segmentTaps[segments]) = (ox, run, taps);
+                used += taps;
+                ox += run;
+            }
+            for (int first = 0; first < vectors; first += block)
+            {
+                int last = Math.Min(vectors, first + block);
+                for (int s = 0, offset = 0; s < segments; offset += segmentTaps[s], s++)
+                    Pixels(xBatch, xStride, tapX + offset, tapW + offset, segmentTaps[s], yRow + (nint)segmentPixel[s] * g.OutputDepth, segmentRun[s],
+                        first, last);
             }
         }
     }
@@ -310,27 +377,29 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
     }
 
-    /// <summary>Multiplier 1: output channel c reads input channel c, so input vectors load straight from the pixel.</summary>
+    /// <summary>Multiplier 1: output channel c reads input channel c, so input vectors load straight from the pixel (channel vectors [firstVector, endVector)).</summary>
     [MethodImpl(JitHints.Hot)]
-    private void Pixels(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count)
+    private void Pixels(float* x, nint xStride, int* tapX, int* tapW, int taps, float* y, int count, int firstVector, int endVector)
     {
         int depth = _g.OutputDepth;
-        int vectors = _vectorStarts.Length;
         int* starts = _starts;
         for (int p = 0; p < count;)
         {
             int pixels = count - p >= TilePixels ? TilePixels : 1;
             float* xp = x + p * xStride;
             float* yp = y + (nint)p * depth;
-            int i = 0;
+            int i = firstVector;
             if (pixels == TilePixels)
             {
-                for (; i + 1 < vectors; i += 2) Tile4x2(xp, xStride, tapX, tapW, taps, starts[i], starts[i + 1], yp, depth);
-                if (i < vectors) Tile4x1(xp, xStride, tapX, tapW, taps, starts[i], yp, depth);
+                for (; i + 1 < endVector; i += 2) Tile4x2(xp, xStride, tapX, tapW, taps, starts[i], starts[i + 1], yp, depth);
+                if (i < endVector) Tile4x1(xp, xStride, tapX, tapW, taps, starts[i], yp, depth);
             }
             else
             {
-                for (; i < vectors; i++) Tile1x1(xp, tapX, tapW, taps, starts[i], yp);
+                // One pixel: four channel vectors per tap step, so four independent FMA chains hide the FMA latency
+                // that a lone chain per vector waits on (rows narrower than a tile, border pixels).
+                for (; i + 3 < endVector; i += 4) Tile1x4(xp, tapX, tapW, taps, starts + i, yp);
+                for (; i < endVector; i++) Tile1x1(xp, tapX, tapW, taps, starts[i], yp);
             }
             p += pixels;
         }
@@ -388,6 +457,28 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         Finish(y + yStride + c0, a1, c0);
         Finish(y + 2 * yStride + c0, a2, c0);
         Finish(y + 3 * yStride + c0, a3, c0);
+    }
+
+    /// <summary>One pixel, the four channel vectors at <paramref name="starts"/>[0..3]: each output's chain is <see cref="Tile1x1"/>'s (taps in order, then bias and clamp).</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Tile1x4(float* x, int* tapX, int* tapW, int taps, int* starts, float* y)
+    {
+        int c0 = starts[0], c1 = starts[1], c2 = starts[2], c3 = starts[3];
+        TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+        float* w = _w;
+        for (int t = 0; t < taps; t++)
+        {
+            float* xt = x + tapX[t];
+            float* wt = w + tapW[t];
+            a0 = TOps.FusedMultiplyAdd(TOps.Load(xt + c0), TOps.Load(wt + c0), a0);
+            a1 = TOps.FusedMultiplyAdd(TOps.Load(xt + c1), TOps.Load(wt + c1), a1);
+            a2 = TOps.FusedMultiplyAdd(TOps.Load(xt + c2), TOps.Load(wt + c2), a2);
+            a3 = TOps.FusedMultiplyAdd(TOps.Load(xt + c3), TOps.Load(wt + c3), a3);
+        }
+        Finish(y + c0, a0, c0);
+        Finish(y + c1, a1, c1);
+        Finish(y + c2, a2, c2);
+        Finish(y + c3, a3, c3);
     }
 
     [MethodImpl(JitHints.Hot)]
