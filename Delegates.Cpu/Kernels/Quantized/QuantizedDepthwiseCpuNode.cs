@@ -43,8 +43,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly bool _wideEpilogue = Avx512F.IsSupported && Vector512.IsHardwareAccelerated; // 16-lane requantization
     private readonly int _pairs;
     private readonly int[] _blockStarts = [];       // first channel of each 16-channel block (the last one overlaps)
-    private readonly short[] _pairedWeights = [];   // [pair][block][lo 8 channel pairs, hi 8 channel pairs], pinned
-    private readonly int[] _pairedBias = [];        // [Cout]: bias + x_off·Σ_t (w_t + w_off), pinned
+    private readonly AlignedPinned<short> _pairedWeights = new(0);   // [pair][block][lo 8 channel pairs, hi 8 channel pairs], pinned
+    private readonly AlignedPinned<int> _pairedBias = new(0);        // [Cout]: bias + x_off·Σ_t (w_t + w_off), pinned
     private readonly byte[] _zeroPointRow = [];     // [Cin] of the input's zero point, pinned
     private readonly nint[] _tapOffsets = [];       // [2 · pairs]: each tap's byte offset from an interior pixel's first tap (0 for the padding tap), pinned
 
@@ -54,8 +54,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _wideBlocks;             // 32-channel blocks from channel 0, the last one ending at the last channel (0 without AVX-512BW)
     private readonly int _firstNarrowBlock;       // the first 16-channel block after the 32-channel ones (none past 32 channels: the last wide block overlaps)
     private readonly int _lastWideStart;          // the last 32-channel block's first channel (channels − 32; no limit on the replicated path)
-    private readonly short[] _wideWeights = [];   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
-    private readonly int[] _wideLanes = [];       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
+    private readonly AlignedPinned<short> _wideWeights = new(0);   // [pair][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned
+    private readonly AlignedPinned<int> _wideLanes = new(0);       // [wide block][WideSlices][lo 16, hi 16] in the accumulators' lane order, pinned
     private readonly bool _replicated;            // 8, 16 or 24 channels, horizontal stride 1: 32-lane blocks span adjacent pixels
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test (ShortRequantization's proof)
@@ -64,8 +64,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
     private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5),
                                                   // and rows whose filter window leaves the input run their 32-channel blocks as tiles too
-    private readonly short[] _rowWeights = [];    // _rows5x5: [slot][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned (RowSlotTaps)
-    private readonly int[] _rowInputSums = [];    // _rows5x5: [filter row][wide block][32 lanes] x_off · Σ_kx (w + w_off), pinned
+    private readonly AlignedPinned<short> _rowWeights = new(0);    // _rows5x5: [slot][wide block][lo 16 channel pairs, hi 16 channel pairs], pinned (RowSlotTaps)
+    private readonly AlignedPinned<int> _rowInputSums = new(0);    // _rows5x5: [filter row][wide block][32 lanes] x_off · Σ_kx (w + w_off), pinned
 
     // The per-lane constants of a 32-channel block: the folded bias, then the short form's slices (ShortRequantization.Slice
     // order; the multiplier and the left and right shifts serve the general steps too).
@@ -98,7 +98,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         for (int block = 0; block < blocks; block++) _blockStarts[block] = Math.Min(block * PairedBlockChannels, channels - PairedBlockChannels);
         // vpunpcklwd / vpunpckhwd interleave within 128-bit lanes: the low vector holds the pairs of channels 0–3 and
         // 8–11 of the block, the high one 4–7 and 12–15; the weights are packed in that order.
-        _pairedWeights = GC.AllocateArray<short>(_pairs * blocks * 2 * PairedBlockChannels, pinned: true);
+        _pairedWeights = new AlignedPinned<short>(_pairs * blocks * 2 * PairedBlockChannels);
         int at = 0;
         for (int pair = 0; pair < _pairs; pair++)
         for (int block = 0; block < blocks; block++)
@@ -109,15 +109,15 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             for (int member = 0; member < 2; member++)
             {
                 int tap = 2 * pair + member;
-                _pairedWeights[at++] = (short)(tap < taps ? _weights[tap * channels + channel] : 0);
+                _pairedWeights.Span[at++] = (short)(tap < taps ? _weights[tap * channels + channel] : 0);
             }
         }
-        _pairedBias = GC.AllocateArray<int>(channels, pinned: true);
+        _pairedBias = new AlignedPinned<int>(channels);
         for (int c = 0; c < channels; c++)
         {
             int sum = 0;
             for (int tap = 0; tap < taps; tap++) sum += _weights[tap * channels + c];
-            _pairedBias[c] = unchecked(_bias[c] + inputOffset * sum);
+            _pairedBias.Span[c] = unchecked(_bias[c] + inputOffset * sum);
         }
         _zeroPointRow = GC.AllocateArray<byte>(channels, pinned: true);
         _zeroPointRow.AsSpan().Fill((byte)zeroPoint);
@@ -140,8 +140,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         _sharedRows = !_replicated && g.FilterHeight == 3 && g.FilterWidth == 3 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
         _rows5x5 = !_replicated && _wideBlocks > 0 && g.FilterHeight == 5 && g.FilterWidth == 5 && g.StrideW == 1 && g.DilationW == 1 && g.DilationH == 1;
         _firstNarrowBlock = _replicated ? 0 : blocks;
-        _wideWeights = GC.AllocateArray<short>(_pairs * _wideBlocks * 2 * WideBlockChannels, pinned: true);
-        _wideLanes = GC.AllocateArray<int>(_wideBlocks * WideSlices * WideBlockChannels, pinned: true);
+        _wideWeights = new AlignedPinned<short>(_pairs * _wideBlocks * 2 * WideBlockChannels);
+        _wideLanes = new AlignedPinned<int>(_wideBlocks * WideSlices * WideBlockChannels);
         at = 0;
         for (int pair = 0; pair < _pairs; pair++)
         for (int block = 0; block < _wideBlocks; block++)
@@ -150,11 +150,11 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         for (int member = 0; member < 2; member++)
         {
             int tap = 2 * pair + member;
-            _wideWeights[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane) % channels] : 0);
+            _wideWeights.Span[at++] = (short)(tap < taps ? _weights[tap * channels + WideChannel(block, half, lane) % channels] : 0);
         }
         if (_rows5x5)
         {
-            _rowWeights = GC.AllocateArray<short>(RowSlots * _wideBlocks * 2 * WideBlockChannels, pinned: true);
+            _rowWeights = new AlignedPinned<short>(RowSlots * _wideBlocks * 2 * WideBlockChannels);
             at = 0;
             for (int slot = 0; slot < RowSlots; slot++)
             for (int block = 0; block < _wideBlocks; block++)
@@ -163,10 +163,10 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             {
                 var (first, second) = RowSlotTaps(slot);
                 int channel = WideChannel(block, half, lane);
-                _rowWeights[at++] = (short)_weights[first * channels + channel];
-                _rowWeights[at++] = (short)(second < 0 ? 0 : _weights[second * channels + channel]);
+                _rowWeights.Span[at++] = (short)_weights[first * channels + channel];
+                _rowWeights.Span[at++] = (short)(second < 0 ? 0 : _weights[second * channels + channel]);
             }
-            _rowInputSums = GC.AllocateArray<int>(5 * _wideBlocks * WideBlockChannels, pinned: true);
+            _rowInputSums = new AlignedPinned<int>(5 * _wideBlocks * WideBlockChannels);
             at = 0;
             for (int row = 0; row < 5; row++)
             for (int block = 0; block < _wideBlocks; block++)
@@ -175,20 +175,20 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             {
                 int channel = WideChannel(block, half, lane), sum = 0;
                 for (int column = 0; column < 5; column++) sum += _weights[(row * 5 + column) * channels + channel];
-                _rowInputSums[at++] = unchecked(inputOffset * sum);
+                _rowInputSums.Span[at++] = unchecked(inputOffset * sum);
             }
         }
         (_shortRounding, _plainRounding) = (true, true);
         long largestInput = signed ? Math.Max(Math.Abs(sbyte.MinValue + inputOffset), Math.Abs(sbyte.MaxValue + inputOffset))
             : Math.Max(Math.Abs(inputOffset), Math.Abs(byte.MaxValue + inputOffset));
-        int* wideLanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        int* wideLanes = _wideLanes.Pointer;
         for (int block = 0; block < _wideBlocks; block++)
         for (int half = 0; half < 2; half++)
         for (int lane = 0; lane < 16; lane++)
         {
             int channel = WideChannel(block, half, lane) % channels, blockStart = block * WideSlices * WideBlockChannels, slot = blockStart + half * 16 + lane;
             int shift = epilogue.Shifts[channel];
-            _wideLanes[slot + BiasSlice * WideBlockChannels] = _pairedBias[channel];
+            _wideLanes.Span[slot + BiasSlice * WideBlockChannels] = _pairedBias.Span[channel];
             // |the true sum| ≤ |bias| + Σ_t |w_t + w_off| · max |x + x_off|: the bound the short form's proof needs.
             long sum = Math.Abs((long)_bias[channel]);
             for (int tap = 0; tap < taps; tap++) sum += Math.Abs((long)_weights[tap * channels + channel]) * largestInput;
@@ -544,9 +544,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private void InteriorTile(byte* origin, nint step, byte* y, int rowBegin, int rowEnd)
     {
         int channels = _g.OutputDepth, pairs = _pairs, blocks = _blockStarts.Length;
-        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
+        short* weights = _pairedWeights.Pointer;
         nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
-        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedBias));
+        int* bias = _pairedBias.Pointer;
         int pairStride = blocks * 2 * PairedBlockChannels;
         bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
         byte* p0 = origin, p1 = origin + step, p2 = origin + 2 * step, p3 = origin + 3 * step;
@@ -598,8 +598,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         var g = _g;
         int channels = g.OutputDepth, tapCount = g.FilterHeight * g.FilterWidth, pairs = _pairs, blocks = _blockStarts.Length;
         byte* zeroPoint = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_zeroPointRow));
-        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedWeights));
-        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pairedBias));
+        short* weights = _pairedWeights.Pointer;
+        int* bias = _pairedBias.Pointer;
         int pairStride = blocks * 2 * PairedBlockChannels;
         bool vnni = _isa == QuantizedIsa.AvxVnni, signed = _signed;
         taps[tapCount] = zeroPoint;
@@ -642,8 +642,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
         bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
-        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
-        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        short* weights = _wideWeights.Pointer;
+        int* lanes = _wideLanes.Pointer;
         nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
         nint pairStride = blocks * 2 * WideBlockChannels;
         for (int block = 0; block < blocks; block++)
@@ -698,8 +698,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         TileWindow w0 = rowBegin <= 0 ? window : empty, w1 = rowBegin <= 1 && rowEnd > 1 ? window : empty, w2 = rowEnd > 2 ? window : empty;
         int blocks = _wideBlocks;
         nint channels = _g.OutputDepth;
-        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
-        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        short* weights = _wideWeights.Pointer;
+        int* lanes = _wideLanes.Pointer;
         nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
         nint pairStride = blocks * 2 * WideBlockChannels, row1 = offsets[3], row2 = offsets[6];
         for (int block = 0; block < blocks; block++)
@@ -778,9 +778,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         int blocks = _wideBlocks;
         nint channels = _g.OutputDepth;
-        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rowWeights));
-        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
-        int* rowSums = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_rowInputSums));
+        short* weights = _rowWeights.Pointer;
+        int* lanes = _wideLanes.Pointer;
+        int* rowSums = _rowInputSums.Pointer;
         nint slotStride = blocks * 2 * WideBlockChannels, rowStep = _tapOffsets[5];
         for (int block = 0; block < blocks; block++)
         {
@@ -881,8 +881,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     {
         int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
         bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
-        short* weights = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideWeights));
-        int* lanes = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wideLanes));
+        short* weights = _wideWeights.Pointer;
+        int* lanes = _wideLanes.Pointer;
         nint pairStride = blocks * 2 * WideBlockChannels;
         for (int block = 0; block < blocks; block++)
         {

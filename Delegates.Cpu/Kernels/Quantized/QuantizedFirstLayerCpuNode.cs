@@ -33,8 +33,8 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     private readonly QuantizedEpilogue _epilogue;
     private readonly int _quads;            // quadruples per filter row: ⌈KW·Cin / 4⌉
     private readonly int _blocks;           // 8-channel blocks: Cout / 8
-    private readonly sbyte[] _weights;      // [ky][quad][block][8 channels][4], zero past KW·Cin, pinned
-    private readonly int[] _bias;           // [Cout]: bias + (x_off − 128)·Σw, pinned
+    private readonly AlignedPinned<sbyte> _weights;      // [ky][quad][block][8 channels][4], zero past KW·Cin, pinned
+    private readonly AlignedPinned<int> _bias;           // [Cout]: bias + (x_off − 128)·Σw, pinned
     private readonly byte[] _frame;         // [batch][frame rows][frame columns][Cin] + slack: u = x + 128, zero point outside, pinned
     private readonly int _frameRows, _frameColumns;
 
@@ -53,20 +53,20 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         int cin = g.InputDepth, row = g.FilterWidth * cin, cout = g.OutputDepth;
         _quads = (row + 3) / 4;
         _blocks = cout / Block;
-        _weights = GC.AllocateArray<sbyte>(g.FilterHeight * _quads * cout * 4, pinned: true);
-        _bias = GC.AllocateArray<int>(cout, pinned: true);
+        _weights = new AlignedPinned<sbyte>(g.FilterHeight * _quads * cout * 4);
+        _bias = new AlignedPinned<int>(cout);
         int depth = g.FilterHeight * row;
         for (int c = 0; c < cout; c++)
         {
             int sum = 0;
             for (int k = 0; k < depth; k++) sum += (sbyte)filter[c * depth + k];
-            _bias[c] = unchecked((bias.IsEmpty ? 0 : bias[c]) + (inputOffset - 128) * sum);
+            _bias.Span[c] = unchecked((bias.IsEmpty ? 0 : bias[c]) + (inputOffset - 128) * sum);
             for (int ky = 0; ky < g.FilterHeight; ky++)
                 for (int j = 0; j < row; j++)
                 {
                     int quad = j / 4, block = c / Block;
                     int at = (((ky * _quads + quad) * _blocks + block) * Block + c % Block) * 4 + j % 4;
-                    _weights[at] = (sbyte)filter[c * depth + ky * row + j];
+                    _weights.Span[at] = (sbyte)filter[c * depth + ky * row + j];
                 }
         }
         // Every tap of every output pixel lies in the frame; the zero point fills what is outside the input.
@@ -133,8 +133,8 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     {
         var g = _g;
         nint pixel = (nint)g.StrideW * g.InputDepth, line = (nint)_frameColumns * g.InputDepth;
-        sbyte* w = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
-        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        sbyte* w = _weights.Pointer;
+        int* bias = _bias.Pointer;
         var (lo, hi) = (Avx.LoadVector256(bias), Avx.LoadVector256(bias + 8));
         Vector256<int> a0 = lo, a1 = hi, b0 = lo, b1 = hi, c0 = lo, c1 = hi, d0 = lo, d1 = hi;
         for (int ky = 0; ky < g.FilterHeight; ky++)
@@ -172,8 +172,8 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     {
         var g = _g;
         nint pixel = (nint)g.StrideW * g.InputDepth, line = (nint)_frameColumns * g.InputDepth;
-        sbyte* w = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
-        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        sbyte* w = _weights.Pointer;
+        int* bias = _bias.Pointer;
         var (p0, p1, p2) = (Avx.LoadVector256(bias), Avx.LoadVector256(bias + 8), Avx.LoadVector256(bias + 16));
         Vector256<int> a0 = p0, a1 = p1, a2 = p2, b0 = p0, b1 = p1, b2 = p2, c0 = p0, c1 = p1, c2 = p2, d0 = p0, d1 = p1, d2 = p2;
         for (int ky = 0; ky < g.FilterHeight; ky++)
@@ -217,8 +217,8 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     {
         var g = _g;
         nint pixel = (nint)g.StrideW * g.InputDepth, line = (nint)_frameColumns * g.InputDepth;
-        sbyte* w = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
-        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        sbyte* w = _weights.Pointer;
+        int* bias = _bias.Pointer;
         var (p0, p1, p2, p3) = (Avx.LoadVector256(bias), Avx.LoadVector256(bias + 8), Avx.LoadVector256(bias + 16), Avx.LoadVector256(bias + 24));
         Vector256<int> a0 = p0, a1 = p1, a2 = p2, a3 = p3, b0 = p0, b1 = p1, b2 = p2, b3 = p3;
         for (int ky = 0; ky < g.FilterHeight; ky++)
@@ -255,8 +255,8 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     {
         var g = _g;
         nint line = (nint)_frameColumns * g.InputDepth;
-        sbyte* weights = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weights));
-        int* bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        sbyte* weights = _weights.Pointer;
+        int* bias = _bias.Pointer;
         int pair = 0;
         for (; pair + 2 <= _blocks; pair += 2)
         {

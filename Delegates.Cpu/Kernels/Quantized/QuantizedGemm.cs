@@ -70,7 +70,7 @@ internal static class QuantizedIsas
 /// </summary>
 internal sealed unsafe class QuantizedEpilogue
 {
-    private readonly int[] _multipliers, _leftShifts, _rightShifts; // pinned, padded to a multiple of 16 channels
+    private readonly AlignedPinned<int> _multipliers, _leftShifts, _rightShifts; // padded to a multiple of 16 channels, 64-byte aligned
     // Their addresses, taken once: the arrays live on the pinned heap and these fields keep them alive, so the
     // per-tile requantization reads no array header and makes no null check.
     private readonly int* _multiplierLanes, _leftLanes, _rightLanes;
@@ -81,20 +81,20 @@ internal sealed unsafe class QuantizedEpilogue
         Multipliers = new int[channels];
         Shifts = new int[channels];
         int padded = (channels + 15) / 16 * 16; // whole 16-lane groups (the emitted 512-bit GEMM's epilogue)
-        _multipliers = GC.AllocateArray<int>(padded, pinned: true);
-        _leftShifts = GC.AllocateArray<int>(padded, pinned: true);
-        _rightShifts = GC.AllocateArray<int>(padded, pinned: true);
+        _multipliers = new AlignedPinned<int>(padded);
+        _leftShifts = new AlignedPinned<int>(padded);
+        _rightShifts = new AlignedPinned<int>(padded);
+        _multiplierLanes = _multipliers.Pointer;
+        _leftLanes = _leftShifts.Pointer;
+        _rightLanes = _rightShifts.Pointer;
         for (int c = 0; c < channels; c++)
         {
             (Multipliers[c], Shifts[c]) = (q.Multipliers[c].Multiplier, q.Multipliers[c].Shift);
             if (Multipliers[c] < 0) throw new ArgumentException("a quantized multiplier's mantissa is non-negative", nameof(q));
-            _multipliers[c] = Multipliers[c];
-            _leftShifts[c] = Math.Max(Shifts[c], 0);
-            _rightShifts[c] = Math.Max(-Shifts[c], 0);
+            _multiplierLanes[c] = Multipliers[c];
+            _leftLanes[c] = Math.Max(Shifts[c], 0);
+            _rightLanes[c] = Math.Max(-Shifts[c], 0);
         }
-        _multiplierLanes = Pinned(_multipliers);
-        _leftLanes = Pinned(_leftShifts);
-        _rightLanes = Pinned(_rightShifts);
         OutputOffset = q.OutputOffset;
         Min = q.ActivationMin;
         Max = q.ActivationMax;
@@ -117,8 +117,6 @@ internal sealed unsafe class QuantizedEpilogue
         int value = Quantization.MultiplyByQuantizedMultiplier(acc, Multipliers[channel], Shifts[channel]) + OutputOffset;
         return (byte)(value < Min ? Min : value > Max ? Max : value);
     }
-
-    private static int* Pinned(int[] array) => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 
     /// <summary>
     /// Channels [first, first + count) (count ≤ 8) of <paramref name="acc"/> (8 sums, bias included) to output bytes,
@@ -224,9 +222,10 @@ internal sealed unsafe class PackedQuantizedWeights
 {
     public const int BlockChannels = 8;
 
-    private readonly short[]? _wide;
-    private readonly sbyte[]? _narrow;
-    private readonly int[] _bias;
+    // 64-byte aligned (AlignedPinned): the kernels read them as whole 256- and 512-bit vectors.
+    private readonly AlignedPinned<short>? _wide;
+    private readonly AlignedPinned<sbyte>? _narrow;
+    private readonly AlignedPinned<int> _bias;
 
     public PackedQuantizedWeights(ReadOnlySpan<byte> weights, bool signed, int filterOffset, int inputOffset, ReadOnlySpan<int> bias,
         int outputChannels, int depth, QuantizedIsa isa, QuantizedEpilogue? epilogue = null, Vnni512Gemm? emitted = null)
@@ -243,8 +242,8 @@ internal sealed unsafe class PackedQuantizedWeights
         int group = isa == QuantizedIsa.AvxVnni ? 4 : 2;
         RowLength = (depth + group - 1) / group * group;
         Groups = (outputChannels + Vnni512Gemm.GroupChannels - 1) / Vnni512Gemm.GroupChannels;
-        _bias = GC.AllocateArray<int>(Math.Max(Blocks * BlockChannels, Groups * Vnni512Gemm.GroupChannels), pinned: true);
-        Bias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_bias));
+        _bias = new AlignedPinned<int>(Math.Max(Blocks * BlockChannels, Groups * Vnni512Gemm.GroupChannels));
+        Bias = _bias.Pointer;
         for (int c = 0; c < outputChannels; c++)
         {
             int value = bias.IsEmpty ? 0 : bias[c];
@@ -254,26 +253,26 @@ internal sealed unsafe class PackedQuantizedWeights
                 for (int k = 0; k < depth; k++) sum += (sbyte)weights[c * depth + k];
                 value = unchecked(value + (inputOffset - 128) * sum);
             }
-            _bias[c] = value;
+            Bias[c] = value;
         }
         if (isa == QuantizedIsa.AvxVnni)
         {
             int width = emitted is null ? BlockChannels : Vnni512Gemm.GroupChannels;
-            _narrow = GC.AllocateArray<sbyte>((outputChannels + width - 1) / width * width * RowLength + 64, pinned: true);
-            Narrow = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_narrow));
+            _narrow = new AlignedPinned<sbyte>((outputChannels + width - 1) / width * width * RowLength + 64);
+            Narrow = _narrow.Pointer;
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
-                _narrow[Index(c, k, 4, width)] = (sbyte)weights[c * depth + k];
+                Narrow[Index(c, k, 4, width)] = (sbyte)weights[c * depth + k];
             if (epilogue is not null && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
                 Short = ShortRequantization.TryCreate(weights, bias, outputChannels, depth, inputOffset, epilogue);
         }
         else
         {
-            _wide = GC.AllocateArray<short>(Blocks * BlockChannels * RowLength + 32, pinned: true);
-            Wide = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_wide));
+            _wide = new AlignedPinned<short>(Blocks * BlockChannels * RowLength + 32);
+            Wide = _wide.Pointer;
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
-                _wide[Index(c, k, 2, BlockChannels)] = (short)((signed ? (sbyte)weights[c * depth + k] : weights[c * depth + k]) + filterOffset);
+                Wide[Index(c, k, 2, BlockChannels)] = (short)((signed ? (sbyte)weights[c * depth + k] : weights[c * depth + k]) + filterOffset);
         }
     }
 
@@ -331,15 +330,15 @@ internal sealed unsafe class ShortRequantization
 
     public const int Slices = 6;
 
-    private readonly int[] _tables; // pinned: Slices slices of _padded ints
+    private readonly AlignedPinned<int> _tables; // Slices slices of _padded ints, 64-byte aligned (each slice too: _padded is whole 16-int groups)
     private readonly int* _base;    // its address, taken once (the field keeps the array alive)
     private readonly int _padded;   // ints per slice: whole 16-channel groups and one more (the 8x2 reads)
 
     private ShortRequantization(int padded)
     {
         _padded = padded;
-        _tables = GC.AllocateArray<int>(Slices * padded, pinned: true);
-        _base = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tables));
+        _tables = new AlignedPinned<int>(Slices * padded);
+        _base = _tables.Pointer;
     }
 
     public int Min { get; private init; }
