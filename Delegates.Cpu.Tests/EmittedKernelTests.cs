@@ -196,8 +196,9 @@ public sealed class EmittedKernelTests
     /// The emitted GEMM over a panel of packed rows (<see cref="QuantizedGemm.RunEmittedPanel"/>): with the short form
     /// and the clamp [−128, 127] whole groups are requantized and stored by the fused kernels; partial groups, a
     /// narrower clamp or no short form take the sums through memory. Every byte equals the managed 256-bit GEMM's and
-    /// the directly computed reference's: channel counts of whole chunks, a chunk plus one group, a half group at the end,
-    /// panels of 1, 3, 4, 23 and 64 rows (short last tiles; the tiled kernels over 1, 5 and 16 whole tiles).
+    /// the directly computed reference's: channel counts of whole chunks, a chunk plus one group, a half group at the end
+    /// (with the short form run as an overlapping tail group: 40 from channel 24, 39 and 57 from the odd channels 23 and
+    /// 41), panels of 1, 3, 4, 23 and 64 rows (short last tiles; the tiled kernels over 1, 5 and 16 whole tiles).
     /// </summary>
     [Test]
     public unsafe void ThePanelGemmAndItsFusedRequantizationGiveTheManagedBytes()
@@ -205,7 +206,7 @@ public sealed class EmittedKernelTests
         if (Vnni512Gemm.Shared is not { } emitted) { Assert.Ignore($"no emitted 512-bit kernels in this process: {Vnni512Gemm.Refusal}"); return; }
         var random = new Random(4242);
         int fused = 0, unfused = 0;
-        foreach (var (depth, channels) in new[] { (64, 64), (96, 80), (160, 40), (300, 144), (72, 16) })
+        foreach (var (depth, channels) in new[] { (64, 64), (96, 80), (160, 40), (300, 144), (72, 16), (48, 39), (24, 57) })
         foreach (int pixels in new[] { 1, 3, 4, 23, 64 })
         foreach (var (min, max, wrap, shifts) in new[] { (-128, 127, false, false), (-100, 90, false, false), (-128, 127, true, false), (-128, 127, false, true) })
         {
@@ -268,7 +269,7 @@ public sealed class EmittedKernelTests
                 Assert.That((sbyte)viaPanel[row * channels + c], Is.EqualTo(expected), $"{label}: channel {c}, row {row}");
             }
         }
-        Assert.That((fused, unfused), Is.EqualTo((50, 50)), "the fused kernels ran where the short form and the whole-range clamp hold");
+        Assert.That((fused, unfused), Is.EqualTo((70, 70)), "the fused kernels ran where the short form and the whole-range clamp hold");
     }
 
     /// <summary>
@@ -313,7 +314,8 @@ public sealed class EmittedKernelTests
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4, 32, fused: true), Is.SameAs(emitted));
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 80, fused: true), Is.SameAs(emitted));
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 80), Is.Null);
-        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 100, fused: true), Is.Null);
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 32, 100, fused: true), Is.SameAs(emitted)); // the last 16 channels as a tail group
+        Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 48, 39, fused: true), Is.SameAs(emitted));
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 16, 24, fused: true), Is.Null);
 
         // Taken for the fused kernels only, a layer whose sums may wrap (no short form) keeps the managed kernels; a deep one keeps the emitted ones.

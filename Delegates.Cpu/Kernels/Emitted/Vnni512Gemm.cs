@@ -88,7 +88,7 @@ internal sealed unsafe class Vnni512Gemm
     /// </summary>
     public static bool Takes(int depth, int outputChannels, bool fused = false) =>
         depth >= MinDepth ? outputChannels >= MinChannels
-        : fused ? outputChannels >= MinFusedChannels && outputChannels % GroupChannels == 0
+        : fused ? outputChannels >= MinFusedChannels
         : depth >= MinWideDepth && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
 
     private readonly ExecutableCode _code;

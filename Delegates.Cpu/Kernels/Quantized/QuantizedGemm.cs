@@ -258,11 +258,22 @@ internal sealed unsafe class PackedQuantizedWeights
         if (isa == QuantizedIsa.AvxVnni)
         {
             int width = emitted is null ? BlockChannels : Vnni512Gemm.GroupChannels;
-            _narrow = new AlignedPinned<sbyte>((outputChannels + width - 1) / width * width * RowLength + 64);
+            // With the emitted kernels and a channel count 16 does not divide, one more group holds the last 16
+            // channels (TailGroup: it overlaps the group before it), so the fused kernels store every channel.
+            int packedGroups = (outputChannels + width - 1) / width;
+            bool tail = emitted is not null && outputChannels % width != 0 && outputChannels > width;
+            _narrow = new AlignedPinned<sbyte>((packedGroups + (tail ? 1 : 0)) * width * RowLength + 64);
             Narrow = _narrow.Pointer;
             for (int c = 0; c < outputChannels; c++)
             for (int k = 0; k < depth; k++)
                 Narrow[Index(c, k, 4, width)] = (sbyte)weights[c * depth + k];
+            if (tail)
+            {
+                TailGroup = Narrow + (nint)packedGroups * width * RowLength;
+                for (int lane = 0; lane < width; lane++)
+                for (int k = 0; k < depth; k++)
+                    TailGroup[k / 4 * width * 4 + lane * 4 + k % 4] = (sbyte)weights[(outputChannels - width + lane) * depth + k];
+            }
             if (epilogue is not null && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
                 Short = ShortRequantization.TryCreate(weights, bias, outputChannels, depth, inputOffset, epilogue);
         }
@@ -305,6 +316,12 @@ internal sealed unsafe class PackedQuantizedWeights
     // The pinned arrays' addresses, taken once (the fields above keep the arrays alive; null where the ISA packs none).
     public short* Wide { get; }
     public sbyte* Narrow { get; }
+
+    /// <summary>
+    /// The emitted kernels' packed group of the last 16 channels where 16 does not divide the channel count (it
+    /// overlaps the group before it; the fused kernels write those channels' bytes twice, the same), or null.
+    /// </summary>
+    public sbyte* TailGroup { get; }
     public int* Bias { get; }
 }
 
@@ -380,6 +397,9 @@ internal sealed unsafe class ShortRequantization
             table.Plain &= k0.Plain;
             Write(c, k0, table._base, table._padded);
         }
+        // Every slot of the odd-multiplier slice holds the next channel's multiplier (Write fills the even slots), so a
+        // group may start at an odd channel too (PackedQuantizedWeights.TailGroup).
+        for (int c = 1; c + 1 < channels; c += 2) table._base[(int)Slice.OddMultiplier * table._padded + c] = table._base[c + 1];
         return table;
     }
 
@@ -724,26 +744,34 @@ internal static unsafe class QuantizedGemm
         fusedOutputs.Half = 1L << 30;
         fusedOutputs.LowMask = 0xFFFF_FFFFL;
         nint groupStride = (nint)width * w.RowLength;
-        for (int group = 0, groupEnd = (end + width - 1) / width; group < groupEnd; group += Vnni512Gemm.MaxGroups)
+        // With the short form and a packed tail group (a channel count 16 does not divide), the whole groups run fused
+        // and then the last 16 channels as one more fused group; otherwise a last partial group stores through StoreGroups.
+        bool tail = fused is not null && w.TailGroup != null;
+        int groupEnd = tail ? end / width : (end + width - 1) / width, chunks = (groupEnd + Vnni512Gemm.MaxGroups - 1) / Vnni512Gemm.MaxGroups;
+        for (int job = 0; job < chunks + (tail ? 1 : 0); job++)
         {
-            int groups = Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
+            bool isTail = job == chunks;
+            int group = isTail ? 0 : job * Vnni512Gemm.MaxGroups;
+            int groups = isTail ? 1 : Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
+            int channel = isTail ? end - width : group * width;
+            sbyte* weights = isTail ? w.TailGroup : w.Narrow + group * groupStride;
             // Whole groups with the short form and the clamp [−128, 127]: requantized and stored by the kernel itself.
-            bool whole = fused is not null && (group + groups) * width <= end;
+            bool whole = fused is not null && (isTail || (group + groups) * width <= end);
             int first = 0;
             if (whole)
             {
-                fused!.Tables(group * width, &fusedOutputs);
+                fused!.Tables(channel, &fusedOutputs);
                 if (pixels >= TileRows)
                 {
                     // The whole tiles in one call: the kernel loops over them.
                     first = pixels / TileRows * TileRows;
-                    fusedOutputs.Weights = w.Narrow + group * groupStride;
+                    fusedOutputs.Weights = weights;
                     fusedOutputs.GroupStride = groupStride;
-                    fusedOutputs.Bias = w.Bias + group * width;
+                    fusedOutputs.Bias = w.Bias + channel;
                     fusedOutputs.Quads = w.RowLength / 4;
                     fusedOutputs.Rows = panel;
                     fusedOutputs.RowStride = stride;
-                    fusedOutputs.Row0 = output + group * width;
+                    fusedOutputs.Row0 = output + channel;
                     fusedOutputs.OutputStride = outputStride;
                     fusedOutputs.Tiles = pixels / TileRows;
                     emitted.RunFusedTiles(groups, &fusedOutputs, !fused.Plain);
@@ -756,12 +784,12 @@ internal static unsafe class QuantizedGemm
                 for (int r = 0; r < TileRows; r++) rows[r] = r < count ? r0 + r * stride : r0; // a short tile's missing rows alias row 0
                 if (whole)
                 {
-                    byte* y = output + (nint)first * outputStride + group * width;
+                    byte* y = output + (nint)first * outputStride + channel;
                     fusedOutputs.Row0 = y;
                     fusedOutputs.Row1 = count > 1 ? y + outputStride : scratch;
                     fusedOutputs.Row2 = count > 2 ? y + 2 * (nint)outputStride : scratch;
                     fusedOutputs.Row3 = count > 3 ? y + 3 * (nint)outputStride : scratch;
-                    emitted.RunFused(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, &fusedOutputs, !fused!.Plain);
+                    emitted.RunFused(groups, weights, groupStride, rows, w.RowLength / 4, w.Bias + channel, &fusedOutputs, !fused!.Plain);
                     continue;
                 }
                 emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
