@@ -67,17 +67,19 @@ public sealed class GemmTileTests
     /// <summary>
     /// 1–3 output channels (vectorized across pixels, borders on the scalar GEMM): rows with 8- and 4-vector tiles,
     /// single vectors and an overlapping last tile, SAME and VALID padding, stride 2 along y, dilation 2 along x, with and
-    /// without a clamp, at 1 and 2 threads.
+    /// without a clamp, at 1 and 2 threads; 5 input channels (the gathered planar rows) and 8 (the 8×8 transposes, a row's
+    /// last 3 pixels one by one).
     /// </summary>
     [Test]
     public void Conv2D_FewOutputChannels_IsBitIdenticalWithTheReference(
         [Values(1, 2)] int threads,
         [Values(1, 2, 3)] int outputChannels,
         [Values("same", "valid", "stride2y", "dilation2x")] string form,
-        [Values(83, 150)] int width)
+        [Values(83, 150)] int width,
+        [Values(5, 8)] int inputChannels)
     {
-        var random = new Random(7000 + 10 * outputChannels + form.Length + width);
-        int height = 9, inputChannels = 5, kernel = 3;
+        var random = new Random(7000 + 10 * outputChannels + form.Length + width + inputChannels);
+        int height = 9, kernel = 3;
         int strideH = form == "stride2y" ? 2 : 1, dilationW = form == "dilation2x" ? 2 : 1;
         var padding = form == "valid" ? Padding.Valid : Padding.Same;
         int outHeight = padding == Padding.Same ? (height + strideH - 1) / strideH : (height - kernel) / strideH + 1;

@@ -18,6 +18,9 @@ internal static class Conv2DFewOutputChannels
     /// <summary>Most floats of the per-thread ring of planar input rows (on the stack).</summary>
     public const int MaxRingFloats = 16384;
 
+    /// <summary>Most (ky, kx, ci) taps per output (the per-row tap lists live on the stack).</summary>
+    public const int MaxTaps = 4096;
+
     /// <summary>Input rows one output row reads, first to last: the ring holds that many.</summary>
     public static int RingRows(ConvLayout g) => (g.FilterHeight - 1) * g.DilationH + 1;
 
@@ -26,6 +29,7 @@ internal static class Conv2DFewOutputChannels
     {
         if (g.OutputDepth > MaxOutputDepth || g.StrideW != 1) return null;
         if ((long)RingRows(g) * g.InputWidth * g.InputDepth > MaxRingFloats) return null;
+        if ((long)g.FilterHeight * g.FilterWidth * g.InputDepth > MaxTaps) return null;
         var width = GemmWidths.Widest;
         if (width == GemmWidth.Scalar) return null;
         // At least one whole vector of interior pixels per row, or the row would be all border work.
@@ -122,6 +126,16 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     {
         int width = _g.InputWidth, depth = _g.InputDepth;
         float* source = _x + (nint)planarRow * width * depth;
+        if (depth == 8 && Avx.IsSupported)
+        {
+            // 8 channels (the segmentation heads' input): 8 pixels × 8 channels per 8×8 transpose in registers, a
+            // third of the time of eight gathers (vgatherdps is slow on Zen); the bytes are copied, not computed.
+            int ix = 0;
+            for (; ix + 8 <= width; ix += 8) Transpose8x8(source + (nint)ix * 8, destination + ix, width);
+            for (; ix < width; ix++)
+                for (int ci = 0; ci < 8; ci++) destination[(nint)ci * width + ix] = source[(nint)ix * 8 + ci];
+            return;
+        }
         // 8 pixels' values of one channel per AVX2 gather (lane i reads pixel ix + i), the rest one at a time.
         bool gather = Avx2.IsSupported;
         var lanes = Vector256.CreateSequence(0, depth);
@@ -134,6 +148,44 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
                     Avx2.GatherVector256(source + (nint)ix * depth + ci, lanes, 4).Store(channel + ix);
             for (; ix < width; ix++) channel[ix] = source[(nint)ix * depth + ci];
         }
+    }
+
+    /// <summary>8 pixels of 8 channels (<paramref name="pixels"/>, pixel-major) to 8 runs of 8 (channel ci's at <paramref name="planar"/> + ci · <paramref name="stride"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* pixels, float* planar, nint stride)
+    {
+        var r0 = Avx.LoadVector256(pixels);
+        var r1 = Avx.LoadVector256(pixels + 8);
+        var r2 = Avx.LoadVector256(pixels + 16);
+        var r3 = Avx.LoadVector256(pixels + 24);
+        var r4 = Avx.LoadVector256(pixels + 32);
+        var r5 = Avx.LoadVector256(pixels + 40);
+        var r6 = Avx.LoadVector256(pixels + 48);
+        var r7 = Avx.LoadVector256(pixels + 56);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(planar, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(planar + stride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(planar + 2 * stride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(planar + 3 * stride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(planar + 4 * stride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(planar + 5 * stride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(planar + 6 * stride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(planar + 7 * stride, Avx.Permute2x128(s3, s7, 0x31));
     }
 
     [MethodImpl(JitHints.Hot)]
@@ -149,6 +201,9 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         nint rowFloats = (nint)g.InputWidth * g.InputDepth;
         float* ring = stackalloc float[(int)(ringRows * rowFloats)];
         int* slotRow = stackalloc int[ringRows];
+        int* tapOffsets = stackalloc int[g.FilterHeight * g.FilterWidth * g.InputDepth];
+        int* tapWeights = stackalloc int[g.FilterHeight * g.FilterWidth * g.InputDepth];
+        float* sums = stackalloc float[8 * TOps.Count];
         for (int i = 0; i < ringRows; i++) slotRow[i] = -1;
         for (int row = start; row < end; row++)
         {
@@ -164,154 +219,151 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
                 slotRow[slot] = planarRow;
             }
             if (_interiorBegin > 0) _borders.Columns(row, 0, _interiorBegin, tapX, tapW);
-            Interior(row, ring, ringRows);
+            Interior(row, ring, ringRows, tapOffsets, tapWeights, sums);
             if (_interiorEnd < g.OutputWidth) _borders.Columns(row, _interiorEnd, g.OutputWidth, tapX, tapW);
         }
     }
 
     [MethodImpl(JitHints.Hot)]
-    private void Interior(int row, float* ring, int ringRows)
+    private void Interior(int row, float* ring, int ringRows, int* tapOffsets, int* tapWeights, float* sums)
     {
         int v = TOps.Count;
         int ox = _interiorBegin, end = _interiorEnd;
+        // The row's in-bounds taps in (ky, kx, ci) order, once: each one's float offset in the ring from the first
+        // pixel's column, and its weight's index for output channel 0 (one flat loop over them in the tiles).
+        var g = _g;
+        int iyOrigin = row % g.OutputHeight * g.StrideH - g.PadTop;
+        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
+        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
+        int taps = 0;
+        for (int ky = kyBegin; ky < kyEnd; ky++)
+        for (int kx = 0; kx < g.FilterWidth; kx++)
+        for (int ci = 0; ci < g.InputDepth; ci++, taps++)
+        {
+            tapOffsets[taps] = ((iyOrigin + ky * g.DilationH) % ringRows * g.InputDepth + ci) * g.InputWidth + kx * g.DilationW;
+            tapWeights[taps] = (ky * g.FilterWidth + kx) * g.InputDepth + ci;
+        }
+        var list = new TapList(tapOffsets, tapWeights, taps, sums);
         // 8 independent FMA chains fill the two FMA pipes (4-cycle latency) on 16-register-or-more machines; AVX2's 16
         // registers hold the 8 accumulators, the weight and a load.
-        for (; ox + 8 * v <= end; ox += 8 * v) Tile8(row, ox, ring, ringRows);
+        for (; ox + 8 * v <= end; ox += 8 * v) Tile8(row, ox, ring, list);
         if (ox == end) return;
         // The rest as one tile ending at the interior's end, overlapping pixels already done (recomputed with the
         // same bits): one 8-chain pass costs what one single-vector chain does (FMA latency, not throughput).
         if (end - _interiorBegin >= 8 * v)
         {
-            Tile8(row, end - 8 * v, ring, ringRows);
+            Tile8(row, end - 8 * v, ring, list);
             return;
         }
-        for (; ox + 4 * v <= end; ox += 4 * v) Tile4(row, ox, ring, ringRows);
+        for (; ox + 4 * v <= end; ox += 4 * v) Tile4(row, ox, ring, list);
         if (ox == end) return;
         if (end - _interiorBegin >= 4 * v)
         {
-            Tile4(row, end - 4 * v, ring, ringRows);
+            Tile4(row, end - 4 * v, ring, list);
             return;
         }
-        for (; ox + v <= end; ox += v) Tile1(row, ox, ring, ringRows);
-        if (ox < end) Tile1(row, end - v, ring, ringRows);
+        for (; ox + v <= end; ox += v) Tile1(row, ox, ring, list);
+        if (ox < end) Tile1(row, end - v, ring, list);
+    }
+
+    /// <summary>A row's in-bounds taps (<see cref="Interior"/>): ring offsets, weight indices for channel 0, count.</summary>
+    private readonly struct TapList(int* offsets, int* weights, int count, float* sums)
+    {
+        public readonly int* Offsets = offsets, Weights = weights;
+        public readonly int Count = count;
+        public readonly float* Sums = sums; // 8 vectors: a tile's sums parked before their Finish
     }
 
     /// <summary>Output pixels ox .. ox + 8V − 1 of one row (all in the interior), every output channel.</summary>
     [MethodImpl(JitHints.Hot)]
-    private void Tile8(int row, int ox, float* ring, int ringRows)
+    private void Tile8(int row, int ox, float* ring, in TapList list)
     {
         var g = _g;
-        int v = TOps.Count;
-        int b = row / g.OutputHeight, oy = row % g.OutputHeight;
-        int iyOrigin = oy * g.StrideH - g.PadTop;
-        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
-        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
-        nint width = g.InputWidth;
-        int ixOrigin = ox - g.PadLeft;
+        int v = TOps.Count, taps = list.Count;
+        int* offsets = list.Offsets;
+        int* weights = list.Weights;
+        float* origin = ring + (ox - g.PadLeft);
+        int filter = g.FilterHeight * g.FilterWidth * g.InputDepth;
         for (int co = 0; co < g.OutputDepth; co++)
         {
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
-            for (int ky = kyBegin; ky < kyEnd; ky++)
+            float* w = _weights.Pointer + (nint)co * filter;
+            for (int t = 0; t < taps; t++)
             {
-                int iy = iyOrigin + ky * g.DilationH;
-                float* inputRow = ring + (nint)(iy % ringRows) * width * g.InputDepth + ixOrigin;
-                float* w = _weights.Pointer + ((nint)(co * g.FilterHeight + ky) * g.FilterWidth) * g.InputDepth;
-                for (int kx = 0; kx < g.FilterWidth; kx++)
-                {
-                    float* tap = inputRow + kx * g.DilationW;
-                    for (int ci = 0; ci < g.InputDepth; ci++, tap += width)
-                    {
-                        TV wv = TOps.Splat(*w++);
-                        a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), wv, a0);
-                        a1 = TOps.FusedMultiplyAdd(TOps.Load(tap + v), wv, a1);
-                        a2 = TOps.FusedMultiplyAdd(TOps.Load(tap + 2 * v), wv, a2);
-                        a3 = TOps.FusedMultiplyAdd(TOps.Load(tap + 3 * v), wv, a3);
-                        a4 = TOps.FusedMultiplyAdd(TOps.Load(tap + 4 * v), wv, a4);
-                        a5 = TOps.FusedMultiplyAdd(TOps.Load(tap + 5 * v), wv, a5);
-                        a6 = TOps.FusedMultiplyAdd(TOps.Load(tap + 6 * v), wv, a6);
-                        a7 = TOps.FusedMultiplyAdd(TOps.Load(tap + 7 * v), wv, a7);
-                    }
-                }
+                float* tap = origin + offsets[t];
+                TV wv = TOps.Splat(w[weights[t]]);
+                a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), wv, a0);
+                a1 = TOps.FusedMultiplyAdd(TOps.Load(tap + v), wv, a1);
+                a2 = TOps.FusedMultiplyAdd(TOps.Load(tap + 2 * v), wv, a2);
+                a3 = TOps.FusedMultiplyAdd(TOps.Load(tap + 3 * v), wv, a3);
+                a4 = TOps.FusedMultiplyAdd(TOps.Load(tap + 4 * v), wv, a4);
+                a5 = TOps.FusedMultiplyAdd(TOps.Load(tap + 5 * v), wv, a5);
+                a6 = TOps.FusedMultiplyAdd(TOps.Load(tap + 6 * v), wv, a6);
+                a7 = TOps.FusedMultiplyAdd(TOps.Load(tap + 7 * v), wv, a7);
             }
+            // Parked first: Finish may call Scatter, and accumulators live across a call were spilled after every FMA.
+            float* sums = list.Sums;
+            TOps.Store(sums, a0);
+            TOps.Store(sums + v, a1);
+            TOps.Store(sums + 2 * v, a2);
+            TOps.Store(sums + 3 * v, a3);
+            TOps.Store(sums + 4 * v, a4);
+            TOps.Store(sums + 5 * v, a5);
+            TOps.Store(sums + 6 * v, a6);
+            TOps.Store(sums + 7 * v, a7);
             float* y = _y + ((nint)row * g.OutputWidth + ox) * g.OutputDepth + co;
-            Finish(y, a0, co);
-            Finish(y + v * g.OutputDepth, a1, co);
-            Finish(y + 2 * v * g.OutputDepth, a2, co);
-            Finish(y + 3 * v * g.OutputDepth, a3, co);
-            Finish(y + 4 * v * g.OutputDepth, a4, co);
-            Finish(y + 5 * v * g.OutputDepth, a5, co);
-            Finish(y + 6 * v * g.OutputDepth, a6, co);
-            Finish(y + 7 * v * g.OutputDepth, a7, co);
+            for (int j = 0; j < 8; j++) Finish(y + j * v * g.OutputDepth, TOps.Load(sums + j * v), co);
         }
     }
 
     /// <summary>Output pixels ox .. ox + 4V − 1 of one row (all in the interior), every output channel.</summary>
     [MethodImpl(JitHints.Hot)]
-    private void Tile4(int row, int ox, float* ring, int ringRows)
+    private void Tile4(int row, int ox, float* ring, in TapList list)
     {
         var g = _g;
-        int v = TOps.Count;
-        int b = row / g.OutputHeight, oy = row % g.OutputHeight;
-        int iyOrigin = oy * g.StrideH - g.PadTop;
-        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
-        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
-        nint width = g.InputWidth;
-        int ixOrigin = ox - g.PadLeft;
+        int v = TOps.Count, taps = list.Count;
+        int* offsets = list.Offsets;
+        int* weights = list.Weights;
+        float* origin = ring + (ox - g.PadLeft);
+        int filter = g.FilterHeight * g.FilterWidth * g.InputDepth;
         for (int co = 0; co < g.OutputDepth; co++)
         {
             TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
-            for (int ky = kyBegin; ky < kyEnd; ky++)
+            float* w = _weights.Pointer + (nint)co * filter;
+            for (int t = 0; t < taps; t++)
             {
-                int iy = iyOrigin + ky * g.DilationH;
-                float* inputRow = ring + (nint)(iy % ringRows) * width * g.InputDepth + ixOrigin;
-                float* w = _weights.Pointer + ((nint)(co * g.FilterHeight + ky) * g.FilterWidth) * g.InputDepth;
-                for (int kx = 0; kx < g.FilterWidth; kx++)
-                {
-                    float* tap = inputRow + kx * g.DilationW;
-                    for (int ci = 0; ci < g.InputDepth; ci++, tap += width)
-                    {
-                        TV wv = TOps.Splat(*w++);
-                        a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), wv, a0);
-                        a1 = TOps.FusedMultiplyAdd(TOps.Load(tap + v), wv, a1);
-                        a2 = TOps.FusedMultiplyAdd(TOps.Load(tap + 2 * v), wv, a2);
-                        a3 = TOps.FusedMultiplyAdd(TOps.Load(tap + 3 * v), wv, a3);
-                    }
-                }
+                float* tap = origin + offsets[t];
+                TV wv = TOps.Splat(w[weights[t]]);
+                a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), wv, a0);
+                a1 = TOps.FusedMultiplyAdd(TOps.Load(tap + v), wv, a1);
+                a2 = TOps.FusedMultiplyAdd(TOps.Load(tap + 2 * v), wv, a2);
+                a3 = TOps.FusedMultiplyAdd(TOps.Load(tap + 3 * v), wv, a3);
             }
+            float* sums = list.Sums;
+            TOps.Store(sums, a0);
+            TOps.Store(sums + v, a1);
+            TOps.Store(sums + 2 * v, a2);
+            TOps.Store(sums + 3 * v, a3);
             float* y = _y + ((nint)row * g.OutputWidth + ox) * g.OutputDepth + co;
-            Finish(y, a0, co);
-            Finish(y + v * g.OutputDepth, a1, co);
-            Finish(y + 2 * v * g.OutputDepth, a2, co);
-            Finish(y + 3 * v * g.OutputDepth, a3, co);
+            for (int j = 0; j < 4; j++) Finish(y + j * v * g.OutputDepth, TOps.Load(sums + j * v), co);
         }
     }
 
     /// <summary>Output pixels ox .. ox + V − 1 of one row (all in the interior), every output channel.</summary>
     [MethodImpl(JitHints.Hot)]
-    private void Tile1(int row, int ox, float* ring, int ringRows)
+    private void Tile1(int row, int ox, float* ring, in TapList list)
     {
         var g = _g;
-        int b = row / g.OutputHeight, oy = row % g.OutputHeight;
-        int iyOrigin = oy * g.StrideH - g.PadTop;
-        int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
-        int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
-        nint width = g.InputWidth;
-        int ixOrigin = ox - g.PadLeft;
+        int taps = list.Count;
+        int* offsets = list.Offsets;
+        int* weights = list.Weights;
+        float* origin = ring + (ox - g.PadLeft);
+        int filter = g.FilterHeight * g.FilterWidth * g.InputDepth;
         for (int co = 0; co < g.OutputDepth; co++)
         {
             TV a0 = TOps.Zero;
-            for (int ky = kyBegin; ky < kyEnd; ky++)
-            {
-                int iy = iyOrigin + ky * g.DilationH;
-                float* inputRow = ring + (nint)(iy % ringRows) * width * g.InputDepth + ixOrigin;
-                float* w = _weights.Pointer + ((nint)(co * g.FilterHeight + ky) * g.FilterWidth) * g.InputDepth;
-                for (int kx = 0; kx < g.FilterWidth; kx++)
-                {
-                    float* tap = inputRow + kx * g.DilationW;
-                    for (int ci = 0; ci < g.InputDepth; ci++, tap += width)
-                        a0 = TOps.FusedMultiplyAdd(TOps.Load(tap), TOps.Splat(*w++), a0);
-                }
-            }
+            float* w = _weights.Pointer + (nint)co * filter;
+            for (int t = 0; t < taps; t++) a0 = TOps.FusedMultiplyAdd(TOps.Load(origin + offsets[t]), TOps.Splat(w[weights[t]]), a0);
             Finish(_y + ((nint)row * g.OutputWidth + ox) * g.OutputDepth + co, a0, co);
         }
     }

@@ -195,9 +195,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         int* tapW = stackalloc int[g.FilterHeight * g.FilterWidth];
         float* gathered = stackalloc float[TOps.Count];
         nint xStride = (nint)g.StrideW * g.InputDepth;
-        int interiorBegin = Math.Min(g.OutputWidth, (g.PadLeft + g.StrideW - 1) / g.StrideW);
-        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
-        int interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1);
+        var (interiorBegin, interiorEnd) = InteriorColumns();
         if (_rowKernel && g.OutputWidth >= DepthwiseRowKernels<TOps, TV>.Pixels)
         {
             // Channel block outermost: the block's input rows stay in L1 while the chunk's output rows reuse them.
@@ -207,13 +205,8 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
                 int count = Math.Min(_blockVectors, vectors - first);
                 for (int row = start; row < end; row++)
                 {
-                    int b = row / g.OutputHeight, oy = row % g.OutputHeight;
-                    int iyOrigin = oy * g.StrideH - g.PadTop;
-                    int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
-                    int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
-                    float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
-                    float* yRow = _y + (nint)row * g.OutputWidth * g.OutputDepth;
-                    RowInGroups(xBatch, iyOrigin, kyBegin, kyEnd, yRow, _starts + first, count, count == vectors);
+                    var w = Window(row);
+                    RowInGroups(w.XBatch, w.IyOrigin, w.KyBegin, w.KyEnd, w.YRow, _starts + first, count, count == vectors);
                 }
             }
             return;
@@ -225,12 +218,9 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
         for (int row = start; row < end; row++)
         {
-            int b = row / g.OutputHeight, oy = row % g.OutputHeight;
-            int iyOrigin = oy * g.StrideH - g.PadTop;
-            int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
-            int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
-            float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
-            float* yRow = _y + (nint)row * g.OutputWidth * g.OutputDepth;
+            var window = Window(row);
+            int iyOrigin = window.IyOrigin, kyBegin = window.KyBegin, kyEnd = window.KyEnd;
+            float* xBatch = window.XBatch, yRow = window.YRow;
             int ox = 0;
             while (ox < g.OutputWidth)
             {
@@ -277,6 +267,30 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         }
     }
 
+    /// <summary>The output columns [begin, end) whose filter window lies inside the input horizontally.</summary>
+    private (int Begin, int End) InteriorColumns()
+    {
+        var g = _g;
+        int begin = Math.Min(g.OutputWidth, (g.PadLeft + g.StrideW - 1) / g.StrideW);
+        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+        return (begin, lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach / g.StrideW + 1));
+    }
+
+    /// <summary>Output row <paramref name="row"/> (batch-major): its input origin, filter rows inside the input, batch input and output row.</summary>
+    private RowWindow Window(int row)
+    {
+        var g = _g;
+        int b = row / g.OutputHeight, oy = row % g.OutputHeight, iyOrigin = oy * g.StrideH - g.PadTop;
+        return new RowWindow(iyOrigin, ConvLoops.FirstTap(iyOrigin, g.DilationH), ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight),
+            _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth, _y + (nint)row * g.OutputWidth * g.OutputDepth);
+    }
+
+    private readonly struct RowWindow(int iyOrigin, int kyBegin, int kyEnd, float* xBatch, float* yRow)
+    {
+        public readonly int IyOrigin = iyOrigin, KyBegin = kyBegin, KyEnd = kyEnd;
+        public readonly float* XBatch = xBatch, YRow = yRow;
+    }
+
     /// <summary>Most tap-list entries (output width × filter taps) <see cref="RunNarrowRows"/> keeps on the stack.</summary>
     private const int MaxNarrowRowTaps = 2048;
 
@@ -299,17 +313,12 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         int* segmentRun = stackalloc int[width];
         int* segmentTaps = stackalloc int[width];
         nint xStride = (nint)g.StrideW * g.InputDepth;
-        int interiorBegin = Math.Min(width, (g.PadLeft + g.StrideW - 1) / g.StrideW);
-        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
-        int interiorEnd = lastReach < 0 ? 0 : Math.Min(width, lastReach / g.StrideW + 1);
+        var (interiorBegin, interiorEnd) = InteriorColumns();
         for (int row = start; row < end; row++)
         {
-            int b = row / g.OutputHeight, oy = row % g.OutputHeight;
-            int iyOrigin = oy * g.StrideH - g.PadTop;
-            int kyBegin = ConvLoops.FirstTap(iyOrigin, g.DilationH);
-            int kyEnd = ConvLoops.EndTap(iyOrigin, g.DilationH, g.InputHeight, g.FilterHeight);
-            float* xBatch = _x + (nint)b * g.InputHeight * g.InputWidth * g.InputDepth;
-            float* yRow = _y + (nint)row * width * g.OutputDepth;
+            var window = Window(row);
+            int iyOrigin = window.IyOrigin, kyBegin = window.KyBegin, kyEnd = window.KyEnd;
+            float* xBatch = window.XBatch, yRow = window.YRow;
             int segments = 0, used = 0;
             for (int ox = 0; ox < width; segments++)
             {
