@@ -225,29 +225,9 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
             while (ox < g.OutputWidth)
             {
                 int ixOrigin = ox * g.StrideW - g.PadLeft;
-                int run, kxBegin, kxEnd;
-                if (ox >= interiorBegin && ox < interiorEnd)
-                {
-                    run = interiorEnd - ox;
-                    kxBegin = 0;
-                    kxEnd = g.FilterWidth;
-                }
-                else
-                {
-                    run = 1;
-                    kxBegin = ConvLoops.FirstTap(ixOrigin, g.DilationW);
-                    kxEnd = ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
-                }
-                int taps = 0;
-                for (int ky = kyBegin; ky < kyEnd; ky++)
-                for (int kx = kxBegin; kx < kxEnd; kx++)
-                {
-                    tapX[taps] = ((iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
-                    tapW[taps] = (ky * g.FilterWidth + kx) * g.OutputDepth;
-                    taps++;
-                }
+                int taps = TapRun(ox, window, interiorBegin, interiorEnd, tapX, tapW, out int run, out bool wholeWidth);
                 float* y = yRow + (nint)ox * g.OutputDepth;
-                if (_rowKernel && kxBegin == 0 && kxEnd == g.FilterWidth && run >= DepthwiseRowKernels<TOps, TV>.Pixels)
+                if (_rowKernel && wholeWidth && run >= DepthwiseRowKernels<TOps, TV>.Pixels)
                 {
                     // Interior: column-reusing kernels on groups of 8 pixels, the rest through the tap-list tiles.
                     int grouped = run / DepthwiseRowKernels<TOps, TV>.Pixels * DepthwiseRowKernels<TOps, TV>.Pixels;
@@ -291,6 +271,30 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         public readonly float* XBatch = xBatch, YRow = yRow;
     }
 
+    /// <summary>
+    /// The pixels from <paramref name="ox"/> that share one tap list — the rest of the interior run, or one border pixel
+    /// (<paramref name="run"/>) — and that list: each in-bounds tap's input offset from the batch's first pixel and its
+    /// weights' offset, in (ky, kx) order; the count is returned. <paramref name="wholeWidth"/>: every filter column is in.
+    /// </summary>
+    private int TapRun(int ox, in RowWindow window, int interiorBegin, int interiorEnd, int* tapX, int* tapW, out int run, out bool wholeWidth)
+    {
+        var g = _g;
+        int ixOrigin = ox * g.StrideW - g.PadLeft;
+        bool interior = ox >= interiorBegin && ox < interiorEnd;
+        run = interior ? interiorEnd - ox : 1;
+        int kxBegin = interior ? 0 : ConvLoops.FirstTap(ixOrigin, g.DilationW);
+        int kxEnd = interior ? g.FilterWidth : ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
+        wholeWidth = kxBegin == 0 && kxEnd == g.FilterWidth;
+        int taps = 0;
+        for (int ky = window.KyBegin; ky < window.KyEnd; ky++)
+        for (int kx = kxBegin; kx < kxEnd; kx++, taps++)
+        {
+            tapX[taps] = ((window.IyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
+            tapW[taps] = (ky * g.FilterWidth + kx) * g.OutputDepth;
+        }
+        return taps;
+    }
+
     /// <summary>Most tap-list entries (output width × filter taps) <see cref="RunNarrowRows"/> keeps on the stack.</summary>
     private const int MaxNarrowRowTaps = 2048;
 
@@ -317,23 +321,11 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         for (int row = start; row < end; row++)
         {
             var window = Window(row);
-            int iyOrigin = window.IyOrigin, kyBegin = window.KyBegin, kyEnd = window.KyEnd;
             float* xBatch = window.XBatch, yRow = window.YRow;
             int segments = 0, used = 0;
             for (int ox = 0; ox < width; segments++)
             {
-                int ixOrigin = ox * g.StrideW - g.PadLeft;
-                bool interior = ox >= interiorBegin && ox < interiorEnd;
-                int run = interior ? interiorEnd - ox : 1;
-                int kxBegin = interior ? 0 : ConvLoops.FirstTap(ixOrigin, g.DilationW);
-                int kxEnd = interior ? g.FilterWidth : ConvLoops.EndTap(ixOrigin, g.DilationW, g.InputWidth, g.FilterWidth);
-                int taps = 0;
-                for (int ky = kyBegin; ky < kyEnd; ky++)
-                for (int kx = kxBegin; kx < kxEnd; kx++, taps++)
-                {
-                    tapX[used + taps] = ((iyOrigin + ky * g.DilationH) * g.InputWidth + ixOrigin + kx * g.DilationW) * g.InputDepth;
-                    tapW[used + taps] = (ky * g.FilterWidth + kx) * g.OutputDepth;
-                }
+                int taps = TapRun(ox, window, interiorBegin, interiorEnd, tapX + used, tapW + used, out int run, out _);
                 (segmentPixel[segments], segmentRun[segments], segmentTaps[segments]) = (ox, run, taps);
                 used += taps;
                 ox += run;

@@ -269,10 +269,11 @@ internal sealed unsafe class PackedQuantizedWeights
                 Narrow[Index(c, k, 4, width)] = (sbyte)weights[c * depth + k];
             if (tail)
             {
+                // Packed as group packedGroups: Index of the virtual channel packedGroups · width + lane.
                 TailGroup = Narrow + (nint)packedGroups * width * RowLength;
                 for (int lane = 0; lane < width; lane++)
                 for (int k = 0; k < depth; k++)
-                    TailGroup[k / 4 * width * 4 + lane * 4 + k % 4] = (sbyte)weights[(outputChannels - width + lane) * depth + k];
+                    Narrow[Index(packedGroups * width + lane, k, 4, width)] = (sbyte)weights[(outputChannels - width + lane) * depth + k];
             }
             if (epilogue is not null && Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
                 Short = ShortRequantization.TryCreate(weights, bias, outputChannels, depth, inputOffset, epilogue);
@@ -792,7 +793,7 @@ internal static unsafe class QuantizedGemm
                     emitted.RunFused(groups, weights, groupStride, rows, w.RowLength / 4, w.Bias + channel, &fusedOutputs, !fused!.Plain);
                     continue;
                 }
-                emitted.Run(groups, w.Narrow + group * groupStride, groupStride, rows, w.RowLength / 4, w.Bias + group * width, sums);
+                emitted.Run(groups, weights, groupStride, rows, w.RowLength / 4, w.Bias + channel, sums);
                 StoreGroups(w, epilogue, group, groups, sums, count, output + (nint)first * outputStride, outputStride, 0, end, partial);
             }
         }
