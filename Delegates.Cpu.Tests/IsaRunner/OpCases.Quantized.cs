@@ -83,6 +83,12 @@ public static partial class OpCases
             (7, 9, 16, 3, 1, 2, Padding.Valid, 1, 1),
             (6, 5, 32, 3, 1, 1, Padding.Same, 1, 1),
             (5, 4, 8, 5, 1, 1, Padding.Same, 1, 1),
+            // ... with AVX-512 and rows of ≥ 16 pixels, whole rows in 16-pixel steps (zero-point strips at both ends, a
+            // stepped-back last step): Cin 8, Cin 4 in two batches, a 5×5 filter, a dilation with valid padding.
+            (6, 40, 8, 3, 1, 1, Padding.Same, 1, 1),
+            (5, 37, 4, 3, 1, 1, Padding.Same, 1, 2),
+            (7, 18, 8, 5, 1, 1, Padding.Same, 1, 1),
+            (8, 21, 4, 3, 1, 2, Padding.Valid, 1, 1),
             // A filter row of 24 input bytes (Cin 8, k3: gathered as one 32-byte vector on the VNNI path).
             (8, 9, 8, 3, 2, 1, Padding.Same, 12, 1),
             // Small pointwise layers (int8 on AVX-VNNI + AVX-512: input quadruples broadcast straight from the input):
@@ -134,6 +140,12 @@ public static partial class OpCases
                     0.05f, inputZeroPoint, scales, uint8 ? random.Next(0, 256) : 0, 0.3f + (float)random.NextDouble(), uint8 ? 128 : random.Next(-20, 20),
                     bias: index % 5 != 0);
             }
+
+        // One output channel whose multiplier (≈ 2^16) is too large for the short requantization: the 16-pixel steps'
+        // general steps.
+        yield return QuantizedWeightedCase("CONV_2D int8 4x36x8 k3 Cout 1 multiplier 2^16", random, BuiltinOperator.Conv2D, false,
+            [1, 4, 36, 8], [1, 3, 3, 8], [1, 4, 36, 1], new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None),
+            0.05f, 3, [655360f], 0, 0.5f, -7, bias: true, biasMagnitude: 4, weightMagnitude: 2);
 
         // Zero points at both ends of the range (input, weights, output).
         foreach (bool uint8 in new[] { false, true })
