@@ -483,6 +483,27 @@ internal sealed unsafe class ShortRequantization
         : Shifted(acc, Load(first));
 
     /// <summary>
+    /// The plain form's constants of channels [first, first + 16) — or, with <paramref name="twice"/>, of channels
+    /// [first, first + 8) in both 256-bit halves — loaded once, for loops that requantize the same channels pixel after
+    /// pixel (the JIT does not hoist the loads out of them). Only where <see cref="Plain"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public PlainLanes PlainAt(int first, bool twice) => twice
+        ? new(Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first))
+        : new(Vector512.Load(At(Slice.Multiplier, first)), Vector512.Load(At(Slice.OddMultiplier, first)),
+            Vector512.Load(At(Slice.Rounding, first)), Vector512.Load(At(Slice.Right, first)));
+
+    /// <summary>16 lanes' constants of the plain form (<see cref="PlainAt"/>).</summary>
+    public readonly struct PlainLanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right)
+    {
+        private readonly Vector512<int> _multiplier = multiplier, _oddMultiplier = oddMultiplier, _rounding = rounding, _right = right;
+
+        /// <summary><see cref="PlainShifted"/> of <paramref name="acc"/> with these constants.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<int> Unclamped(Vector512<int> acc) => PlainShifted(acc, _multiplier, _oddMultiplier, _rounding, _right);
+    }
+
+    /// <summary>
     /// <see cref="Unclamped"/> for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/>
     /// a multiple of 8, so the odd-lane multipliers and the 64-bit lanes stay paired).
     /// </summary>
