@@ -198,9 +198,11 @@ public static partial class OpCases
             (10, 12, 96, 3, 1, 1, Padding.Same, 1),
             (9, 10, 72, 3, 2, 1, Padding.Same, 1),
             (6, 7, 50, 2, 1, 1, Padding.Valid, 1),
-            // 8 and 16 channels at horizontal stride 1 (AVX-512BW: 32-lane blocks over 4 or 2 adjacent pixels): tiles,
-            // single units and a stepped-back one, a dilation, a row too narrow for a unit, a valid padding.
+            // 8 and 16 channels at horizontal stride 1 (AVX-512BW: 32-lane blocks over 4 or 2 adjacent pixels): rows of
+            // at least one tile in tiles, those at the borders on zero-point strips (3×3, a dilation, 5×5, valid); rows
+            // narrower than a tile in single units, the borders apart.
             (9, 23, 8, 3, 1, 1, Padding.Same, 1),
+            (7, 19, 8, 5, 1, 1, Padding.Same, 1),
             (6, 13, 16, 3, 1, 2, Padding.Same, 1),
             (5, 6, 8, 5, 1, 1, Padding.Same, 1),
             (8, 40, 16, 3, 1, 1, Padding.Valid, 1),
