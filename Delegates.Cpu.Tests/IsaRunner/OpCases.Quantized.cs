@@ -146,6 +146,11 @@ public static partial class OpCases
         yield return QuantizedWeightedCase("CONV_2D int8 4x36x8 k3 Cout 1 multiplier 2^16", random, BuiltinOperator.Conv2D, false,
             [1, 4, 36, 8], [1, 3, 3, 8], [1, 4, 36, 1], new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None),
             0.05f, 3, [655360f], 0, 0.5f, -7, bias: true, biasMagnitude: 4, weightMagnitude: 2);
+        // ... and an image's first layer (Cin 3 → 24) with such multipliers: its general steps, channels 16–23 of two
+        // pixels on one vector.
+        yield return QuantizedWeightedCase("CONV_2D int8 9x11x3 k3 s2 Cout 24 multipliers 2^16", random, BuiltinOperator.Conv2D, false,
+            [1, 9, 11, 3], [24, 3, 3, 3], [1, 5, 6, 24], new Conv2DOptions(Padding.Same, 2, 2, ActivationFunctionType.None),
+            0.05f, 3, [.. Enumerable.Repeat(655360f, 24)], 0, 0.5f, -7, bias: true, biasMagnitude: 4, weightMagnitude: 2);
 
         // Zero points at both ends of the range (input, weights, output).
         foreach (bool uint8 in new[] { false, true })
