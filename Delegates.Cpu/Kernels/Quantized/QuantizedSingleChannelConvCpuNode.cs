@@ -200,37 +200,25 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
         sbyte* w = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapWeights));
         nint* columns = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_columnOffsets));
         var flip = Vector256.Create((byte)0x80);
-        Vector512<int> sums;
-        if (_lanesPerPixel == 1)
-        {
-            Vector256<int> a = default, b = default;
-            for (int ky = 0; ky < height; ky++)
-                for (int kx = 0; kx < width; kx++, w += 32)
-                {
-                    var tap = Avx.LoadVector256(w);
-                    byte* at = steps[ky] + columns[kx];
-                    a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(at), flip), tap);
-                    b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx.LoadVector256(at + 32), flip), tap);
-                }
-            sums = Vector512Lanes.Join(a, b);
-        }
-        else
-        {
-            Vector256<int> a = default, b = default, c = default, d = default;
-            for (int ky = 0; ky < height; ky++)
-                for (int kx = 0; kx < width; kx++, w += 32)
-                {
-                    var tap = Avx.LoadVector256(w);
-                    byte* at = steps[ky] + columns[kx];
-                    a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(at), flip), tap);
-                    b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx.LoadVector256(at + 32), flip), tap);
-                    c = AvxVnni.MultiplyWideningAndAdd(c, Avx2.Xor(Avx.LoadVector256(at + 64), flip), tap);
-                    d = AvxVnni.MultiplyWideningAndAdd(d, Avx2.Xor(Avx.LoadVector256(at + 96), flip), tap);
-                }
-            // vphaddd sums adjacent lanes within each 128-bit half: pixels [0 1 4 5 | 2 3 6 7] and [8 9 12 13 | 10 11 14 15].
-            sums = Avx512F.PermuteVar16x32(Vector512Lanes.Join(Avx2.HorizontalAdd(a, b), Avx2.HorizontalAdd(c, d)),
-                Vector512.Create(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15));
-        }
+        // Cin 4: two vectors of 8 pixels (a, b); Cin 8: four of 4 (a–d).
+        bool four = _lanesPerPixel == 2;
+        Vector256<int> a = default, b = default, c = default, d = default;
+        for (int ky = 0; ky < height; ky++)
+            for (int kx = 0; kx < width; kx++, w += 32)
+            {
+                var tap = Avx.LoadVector256(w);
+                byte* at = steps[ky] + columns[kx];
+                a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(at), flip), tap);
+                b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx.LoadVector256(at + 32), flip), tap);
+                if (!four) continue;
+                c = AvxVnni.MultiplyWideningAndAdd(c, Avx2.Xor(Avx.LoadVector256(at + 64), flip), tap);
+                d = AvxVnni.MultiplyWideningAndAdd(d, Avx2.Xor(Avx.LoadVector256(at + 96), flip), tap);
+            }
+        // Cin 8: vphaddd sums adjacent lanes within each 128-bit half: pixels [0 1 4 5 | 2 3 6 7] and [8 9 12 13 | 10 11 14 15].
+        var sums = four
+            ? Avx512F.PermuteVar16x32(Vector512Lanes.Join(Avx2.HorizontalAdd(a, b), Avx2.HorizontalAdd(c, d)),
+                Vector512.Create(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15))
+            : Vector512Lanes.Join(a, b);
         sums = Avx512F.Add(sums, Vector512.Create(_foldedBias));
         Vector512<int> value;
         if (_short is { } k)
