@@ -65,6 +65,12 @@ public sealed class EmittedKernelTests
             (a => a.VpSllvD(15, 15, new Mem(Gpr.R8, 192, Gpr.Rsi, 2)), "62 52 05 48 47 7c 70 03"), // vpsllvd zmm15, zmm15, [r8+rsi*2+192]
             (a => a.VpSrlvD(17, 16, new Mem(Gpr.Rdi, 128, Gpr.Rsi, 4)), "62 e2 7d 40 45 4c b7 02"), // vpsrlvd zmm17, zmm16, [rdi+rsi*4+128]
             (a => a.VpSubD(16, 16, 17), "62 a1 7d 40 fa c1"),                                 // vpsubd zmm16, zmm16, zmm17
+            (a => a.VpMaxSD(16, 16, 26), "62 82 7d 40 3d c2"),                                // vpmaxsd zmm16, zmm16, zmm26
+            (a => a.VpMinSD(16, 16, 27), "62 82 7d 40 39 c3"),                                // vpminsd zmm16, zmm16, zmm27
+            (a => a.VpMaxSD(19, 18, 26), "62 82 6d 40 3d da"),                                // vpmaxsd zmm19, zmm18, zmm26
+            (a => a.VpMinSD(22, 22, 27), "62 82 4d 40 39 f3"),                                // vpminsd zmm22, zmm22, zmm27
+            (a => a.VpBroadcastD(26, new Mem(Gpr.R9, 128)), "62 42 7d 48 58 51 20"),          // vpbroadcastd zmm26, [r9+128]
+            (a => a.VpBroadcastD(27, new Mem(Gpr.R9, 132)), "62 42 7d 48 58 59 21"),          // vpbroadcastd zmm27, [r9+132]
             (a => a.VpMulDq(17, 17, new Mem(Gpr.Rdi, 64, Gpr.Rsi)), "62 e2 f5 40 28 4c 37 01"), // vpmuldq zmm17, zmm17, [rdi+rsi*1+64]
             (a => a.VpAddD(16, 16, new Mem(Gpr.Rdi, 0, Gpr.Rsi, 2)), "62 e1 7d 40 fe 04 77"), // vpaddd zmm16, zmm16, [rdi+rsi*2]
             (a => a.Lea(Gpr.R8, new Mem(Gpr.Rsi, 0, Gpr.Rsi, 2)), "4c 8d 04 76"),             // lea r8, [rsi+rsi*2]
@@ -194,8 +200,8 @@ public sealed class EmittedKernelTests
 
     /// <summary>
     /// The emitted GEMM over a panel of packed rows (<see cref="QuantizedGemm.RunEmittedPanel"/>): with the short form
-    /// and the clamp [−128, 127] whole groups are requantized and stored by the fused kernels; partial groups, a
-    /// narrower clamp or no short form take the sums through memory. Every byte equals the managed 256-bit GEMM's and
+    /// whole groups are requantized and stored by the fused kernels — the clamp [−128, 127] by the saturating store, a
+    /// narrower one by the clamped kernels; partial groups or no short form take the sums through memory. Every byte equals the managed 256-bit GEMM's and
     /// the directly computed reference's: channel counts of whole chunks, a chunk plus one group, a half group at the end
     /// (with the short form run as an overlapping tail group: 40 from channel 24, 39 and 57 from the odd channels 23 and
     /// 41), panels of 1, 3, 4, 23 and 64 rows (short last tiles; the tiled kernels over 1, 5 and 16 whole tiles).
@@ -205,7 +211,7 @@ public sealed class EmittedKernelTests
     {
         if (Vnni512Gemm.Shared is not { } emitted) { Assert.Ignore($"no emitted 512-bit kernels in this process: {Vnni512Gemm.Refusal}"); return; }
         var random = new Random(4242);
-        int fused = 0, unfused = 0;
+        int fused = 0, unfused = 0, clamped = 0;
         foreach (var (depth, channels) in new[] { (64, 64), (96, 80), (160, 40), (300, 144), (72, 16), (48, 39), (24, 57) })
         foreach (int pixels in new[] { 1, 3, 4, 23, 64 })
         foreach (var (min, max, wrap, shifts) in new[] { (-128, 127, false, false), (-100, 90, false, false), (-128, 127, true, false), (-128, 127, false, true) })
@@ -242,8 +248,9 @@ public sealed class EmittedKernelTests
                 Assert.That(packed.Short!.Plain, Is.False);
             }
             else if (packed.Short is not null) Assert.That(packed.Short.Plain, Is.True, "every channel has a right shift of 1 or more");
-            if (packed.Short is not null && epilogue.Saturates) fused++;
+            if (packed.Short is not null) fused++;
             else unfused++;
+            if (packed.Short is not null && !epilogue.Saturates) clamped++;
             byte[] panel = new byte[pixels * packed.RowBytes + 32];
             byte[] viaManaged = new byte[pixels * channels], viaPanel = new byte[pixels * channels];
             fixed (byte* x = input, r = panel, y = viaManaged, z = viaPanel)
@@ -269,7 +276,7 @@ public sealed class EmittedKernelTests
                 Assert.That((sbyte)viaPanel[row * channels + c], Is.EqualTo(expected), $"{label}: channel {c}, row {row}");
             }
         }
-        Assert.That((fused, unfused), Is.EqualTo((70, 70)), "the fused kernels ran where the short form and the whole-range clamp hold");
+        Assert.That((fused, clamped, unfused), Is.EqualTo((105, 35, 35)), "the fused kernels ran wherever the short form holds, the clamped ones for the narrower clamp");
     }
 
     /// <summary>
@@ -288,6 +295,7 @@ public sealed class EmittedKernelTests
             (nameof(FusedOutputs.Bias), FusedOutputs.BiasOffset), (nameof(FusedOutputs.Quads), FusedOutputs.QuadsOffset),
             (nameof(FusedOutputs.Rows), FusedOutputs.RowsOffset), (nameof(FusedOutputs.RowStride), FusedOutputs.RowStrideOffset),
             (nameof(FusedOutputs.OutputStride), FusedOutputs.OutputStrideOffset), (nameof(FusedOutputs.Tiles), FusedOutputs.TilesOffset),
+            (nameof(FusedOutputs.Min), FusedOutputs.MinOffset), (nameof(FusedOutputs.Max), FusedOutputs.MaxOffset),
         ];
         foreach (var (field, offset) in fields)
             Assert.That((int)Marshal.OffsetOf<FusedOutputs>(field), Is.EqualTo(offset), field);
@@ -295,9 +303,9 @@ public sealed class EmittedKernelTests
 
     /// <summary>
     /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels, K ≥ 48 and at least 96
-    /// output channels in whole 16-channel groups, or — where the fused kernels apply — any K and at least 32 channels in
-    /// whole groups, on the int8 VNNI path; smaller GEMMs, a fused-only shape whose short form fails, and the vpmaddwd
-    /// and scalar paths keep the managed kernels.
+    /// output channels in whole 16-channel groups, or — where the fused kernels apply, with any clamp — any K and at
+    /// least 32 channels, on the int8 VNNI path; smaller GEMMs, a fused-only shape whose short form fails, and the
+    /// vpmaddwd and scalar paths keep the managed kernels.
     /// </summary>
     [Test]
     public void OnlyDeepOrWideGemmsTakeTheEmittedKernels()
@@ -329,6 +337,11 @@ public sealed class EmittedKernelTests
             Assert.That(packed.Short, Is.Null);
             Assert.That(packed.Emitted, kept ? Is.SameAs(emitted) : Is.Null, $"K {depth}");
         }
+        // A narrower clamp (a fused RELU6) at a small K takes the fused kernels too: the clamped ones.
+        var relu6 = new QuantizedConvParams(5, 0, -128, [.. Enumerable.Repeat(Quantization.QuantizeMultiplier(0.01), 32)], -128, 20);
+        byte[] small = Enumerable.Range(0, 32 * 16).Select(i => (byte)(i * 7 % 255)).ToArray();
+        var clamped = QuantizedConv.PackGemmWeights(small, true, relu6, new int[32], 32, 16, QuantizedIsa.AvxVnni, new QuantizedEpilogue(relu6), emitted: true);
+        Assert.That((clamped.Short, clamped.Emitted), Is.EqualTo((clamped.Short!, emitted)));
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4608, 31), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Avx2, 4608, 1024), Is.Null);
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Scalar, 4608, 1024), Is.Null);

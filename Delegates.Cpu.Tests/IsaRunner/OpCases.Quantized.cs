@@ -83,6 +83,12 @@ public static partial class OpCases
             (7, 9, 16, 3, 1, 2, Padding.Valid, 1, 1),
             (6, 5, 32, 3, 1, 1, Padding.Same, 1, 1),
             (5, 4, 8, 5, 1, 1, Padding.Same, 1, 1),
+            // ... with AVX-512 and rows of ≥ 16 pixels, whole rows in 16-pixel steps (zero-point strips at both ends, a
+            // stepped-back last step): Cin 8, Cin 4 in two batches, a 5×5 filter, a dilation with valid padding.
+            (6, 40, 8, 3, 1, 1, Padding.Same, 1, 1),
+            (5, 37, 4, 3, 1, 1, Padding.Same, 1, 2),
+            (7, 18, 8, 5, 1, 1, Padding.Same, 1, 1),
+            (8, 21, 4, 3, 1, 2, Padding.Valid, 1, 1),
             // A filter row of 24 input bytes (Cin 8, k3: gathered as one 32-byte vector on the VNNI path).
             (8, 9, 8, 3, 2, 1, Padding.Same, 12, 1),
             // Small pointwise layers (int8 on AVX-VNNI + AVX-512: input quadruples broadcast straight from the input):
@@ -135,6 +141,17 @@ public static partial class OpCases
                     bias: index % 5 != 0);
             }
 
+        // One output channel whose multiplier (≈ 2^16) is too large for the short requantization: the 16-pixel steps'
+        // general steps.
+        yield return QuantizedWeightedCase("CONV_2D int8 4x36x8 k3 Cout 1 multiplier 2^16", random, BuiltinOperator.Conv2D, false,
+            [1, 4, 36, 8], [1, 3, 3, 8], [1, 4, 36, 1], new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None),
+            0.05f, 3, [655360f], 0, 0.5f, -7, bias: true, biasMagnitude: 4, weightMagnitude: 2);
+        // ... and an image's first layer (Cin 3 → 24) with such multipliers: its general steps, channels 16–23 of two
+        // pixels on one vector.
+        yield return QuantizedWeightedCase("CONV_2D int8 9x11x3 k3 s2 Cout 24 multipliers 2^16", random, BuiltinOperator.Conv2D, false,
+            [1, 9, 11, 3], [24, 3, 3, 3], [1, 5, 6, 24], new Conv2DOptions(Padding.Same, 2, 2, ActivationFunctionType.None),
+            0.05f, 3, [.. Enumerable.Repeat(655360f, 24)], 0, 0.5f, -7, bias: true, biasMagnitude: 4, weightMagnitude: 2);
+
         // Zero points at both ends of the range (input, weights, output).
         foreach (bool uint8 in new[] { false, true })
             foreach (int end in new[] { 0, 1 })
@@ -186,9 +203,11 @@ public static partial class OpCases
             (10, 12, 96, 3, 1, 1, Padding.Same, 1),
             (9, 10, 72, 3, 2, 1, Padding.Same, 1),
             (6, 7, 50, 2, 1, 1, Padding.Valid, 1),
-            // 8 and 16 channels at horizontal stride 1 (AVX-512BW: 32-lane blocks over 4 or 2 adjacent pixels): tiles,
-            // single units and a stepped-back one, a dilation, a row too narrow for a unit, a valid padding.
+            // 8 and 16 channels at horizontal stride 1 (AVX-512BW: 32-lane blocks over 4 or 2 adjacent pixels): rows of
+            // at least one tile in tiles, those at the borders on zero-point strips (3×3, a dilation, 5×5, valid); rows
+            // narrower than a tile in single units, the borders apart.
             (9, 23, 8, 3, 1, 1, Padding.Same, 1),
+            (7, 19, 8, 5, 1, 1, Padding.Same, 1),
             (6, 13, 16, 3, 1, 2, Padding.Same, 1),
             (5, 6, 8, 5, 1, 1, Padding.Same, 1),
             (8, 40, 16, 3, 1, 1, Padding.Valid, 1),

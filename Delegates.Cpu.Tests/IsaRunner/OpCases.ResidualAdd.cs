@@ -31,6 +31,8 @@ public static partial class OpCases
             // int8 on AVX-VNNI + AVX-512 takes the small pointwise node for Cout 8/16/24 (above: 16 -> 24, 40 -> 16, 24 -> 24):
             (20, 24, 16, 1, 24, 1, false), // 480 pixels: more than one run of its stack buffer (340 pixels of 24 channels)
             (7, 9, 32, 1, 8, 1, false),    // Cout 8: two-pixel steps and a lone last pixel
+            (9, 13, 8, 1, 8, 1, false),    // Cin 8 -> 8 (its unrolled two-pixel steps): 58 pixel pairs and a lone pixel
+            (10, 12, 8, 1, 8, 2, true),    // ... the residual the convolution's input, two batches
         };
         int index = 0;
         foreach (bool uint8 in new[] { false, true })

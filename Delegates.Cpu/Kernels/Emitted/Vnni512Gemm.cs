@@ -22,7 +22,8 @@ namespace Accel.Delegates.Cpu.Kernels.Emitted;
 /// broadcast quadruples; rax, r10, r11, rdx the row pointers (advanced to their ends, rcx counting −4·quads up to 0),
 /// rdi and r8 the weights of groups 0–1 and 2–3. A fused kernel (<see cref="RunFused"/>) takes a
 /// <see cref="FusedOutputs"/>* in r9 instead of the sums and ends with <c>EmitRequantization</c>: zmm16–23 its
-/// temporaries, zmm24–25 the two lane constants, rax/r10/r11/rdx the output rows, rdi/rsi/r8/rcx the four tables.
+/// temporaries, zmm24–25 the two lane constants (zmm26–27 the clamp's bounds in the clamped kernels), rax/r10/r11/rdx
+/// the output rows, rdi/rsi/r8/rcx the four tables.
 /// </remarks>
 internal sealed unsafe class Vnni512Gemm
 {
@@ -82,9 +83,9 @@ internal sealed unsafe class Vnni512Gemm
 
     /// <summary>
     /// Whether a GEMM of <paramref name="depth"/> × <paramref name="outputChannels"/> is one the emitted kernels measured
-    /// faster on; <paramref name="fused"/>: its whole groups take the fused kernels (the clamp [−128, 127] and the short
-    /// form; the CONV_2D compile repacks for the managed kernels where the short form then fails its bound and the
-    /// shape is not one of the unfused kernels').
+    /// faster on; <paramref name="fused"/>: its whole groups take the fused kernels (the short form, any clamp; the
+    /// CONV_2D compile repacks for the managed kernels where the short form then fails its bound and the shape is not
+    /// one of the unfused kernels').
     /// </summary>
     public static bool Takes(int depth, int outputChannels, bool fused = false) =>
         depth >= MinDepth ? outputChannels >= MinChannels
@@ -127,26 +128,30 @@ internal sealed unsafe class Vnni512Gemm
     {
         if (SettingsRefusal() is { } refusal) return (null, refusal);
         var assembler = new X64Assembler();
-        // Entries by groups: the unfused kernels; the fused and the tiled ones for the plain short form (index groups)
-        // and the shifted one (index MaxGroups + 1 + groups).
-        int[] entries = new int[MaxGroups + 1], fusedEntries = new int[2 * (MaxGroups + 1)], tiledEntries = new int[2 * (MaxGroups + 1)];
+        // Entries by groups: the unfused kernels; the fused and the tiled ones by form (plain or shifted short form) and
+        // clamp ([−128, 127] by the saturating store, or a narrower one), at FusedSlot.
+        int[] entries = new int[MaxGroups + 1], fusedEntries = new int[4 * (MaxGroups + 1)], tiledEntries = new int[4 * (MaxGroups + 1)];
         for (int groups = 1; groups <= MaxGroups; groups++)
         {
             entries[groups] = Align(assembler);
             EmitKernel(assembler, groups);
         }
+        foreach (bool clamped in new[] { false, true })
         foreach (bool shifted in new[] { false, true })
             for (int groups = 1; groups <= MaxGroups; groups++)
             {
-                int slot = (shifted ? MaxGroups + 1 : 0) + groups;
+                int slot = FusedSlot(groups, shifted, clamped);
                 fusedEntries[slot] = Align(assembler);
-                EmitKernel(assembler, groups, fused: true, shifted);
+                EmitKernel(assembler, groups, fused: true, shifted, clamped);
                 tiledEntries[slot] = Align(assembler);
-                EmitTiledKernel(assembler, groups, shifted);
+                EmitTiledKernel(assembler, groups, shifted, clamped);
             }
         var code = ExecutableCode.TryCreate(assembler.ToArray(), out string? mapRefusal);
         return code is null ? (null, mapRefusal) : (new Vnni512Gemm(code, entries, fusedEntries, tiledEntries), null);
     }
+
+    /// <summary>A fused or tiled kernel's index in its entry table.</summary>
+    private static int FusedSlot(int groups, bool shifted, bool clamped) => ((clamped ? 2 : 0) + (shifted ? 1 : 0)) * (MaxGroups + 1) + groups;
 
     /// <summary>Pads to the next cache line (the padding never runs) and returns the kernel's entry there.</summary>
     private static int Align(X64Assembler assembler)
@@ -156,7 +161,7 @@ internal sealed unsafe class Vnni512Gemm
     }
 
     /// <summary>The kernel for <paramref name="groups"/> 16-channel groups × 4 rows (see the remarks for its contract).</summary>
-    internal static void EmitKernel(X64Assembler a, int groups, bool fused = false, bool shifted = false)
+    internal static void EmitKernel(X64Assembler a, int groups, bool fused = false, bool shifted = false, bool clamped = false)
     {
         a.Mov(Gpr.Rax, new Mem(Gpr.Rdx));
         a.Mov(Gpr.R10, new Mem(Gpr.Rdx, 8));
@@ -165,8 +170,8 @@ internal sealed unsafe class Vnni512Gemm
         EmitSums(a, groups);
         if (fused)
         {
-            EmitLaneConstants(a);
-            EmitRequantization(a, groups, shifted);
+            EmitLaneConstants(a, clamped);
+            EmitRequantization(a, groups, shifted, clamped);
         }
         else
             for (int r = 0; r < Rows; r++)
@@ -183,9 +188,9 @@ internal sealed unsafe class Vnni512Gemm
     /// and table pointers (the sums and the requantization reuse those registers), writes the tile's output rows
     /// into Row0–Row3 and advances <see cref="FusedOutputs.Rows"/>, Row0 and Tiles.
     /// </summary>
-    internal static void EmitTiledKernel(X64Assembler a, int groups, bool shifted = false)
+    internal static void EmitTiledKernel(X64Assembler a, int groups, bool shifted = false, bool clamped = false)
     {
-        EmitLaneConstants(a);
+        EmitLaneConstants(a, clamped);
         int tile = a.Position;
         a.Mov(Gpr.Rdi, new Mem(Gpr.R9, FusedOutputs.WeightsOffset));
         a.Mov(Gpr.Rsi, new Mem(Gpr.R9, FusedOutputs.GroupStrideOffset));
@@ -194,7 +199,7 @@ internal sealed unsafe class Vnni512Gemm
         EmitStrided(a, FusedOutputs.RowsOffset, FusedOutputs.RowStrideOffset, store: false);
         EmitSums(a, groups);
         EmitStrided(a, 0, FusedOutputs.OutputStrideOffset, store: true);
-        EmitRequantization(a, groups, shifted);
+        EmitRequantization(a, groups, shifted, clamped);
         EmitAdvance(a, FusedOutputs.RowsOffset, FusedOutputs.RowStrideOffset);
         EmitAdvance(a, 0, FusedOutputs.OutputStrideOffset);
         a.Mov(Gpr.Rax, new Mem(Gpr.R9, FusedOutputs.TilesOffset));
@@ -261,14 +266,20 @@ internal sealed unsafe class Vnni512Gemm
         a.JnzBack(loop);
     }
 
-    /// <summary>zmm24 = 2^30 and zmm25 = the low-dword mask in every 64-bit lane (<see cref="FusedOutputs.Half"/>, <see cref="FusedOutputs.LowMask"/>).</summary>
-    private static void EmitLaneConstants(X64Assembler a)
+    /// <summary>
+    /// zmm24 = 2^30 and zmm25 = the low-dword mask in every 64-bit lane (<see cref="FusedOutputs.Half"/>,
+    /// <see cref="FusedOutputs.LowMask"/>); <paramref name="clamped"/>: zmm26 and zmm27 = the clamp's bounds in every lane.
+    /// </summary>
+    private static void EmitLaneConstants(X64Assembler a, bool clamped)
     {
         a.VpBroadcastQ(HalfRegister, new Mem(Gpr.R9, FusedOutputs.HalfOffset));
         a.VpBroadcastQ(LowMaskRegister, new Mem(Gpr.R9, FusedOutputs.LowMaskOffset));
+        if (!clamped) return;
+        a.VpBroadcastD(MinRegister, new Mem(Gpr.R9, FusedOutputs.MinOffset));
+        a.VpBroadcastD(MaxRegister, new Mem(Gpr.R9, FusedOutputs.MaxOffset));
     }
 
-    private const int HalfRegister = 24, LowMaskRegister = 25;
+    private const int HalfRegister = 24, LowMaskRegister = 25, MinRegister = 26, MaxRegister = 27;
 
     /// <summary>
     /// The fused kernels' end (r9 = <see cref="FusedOutputs"/>*): each accumulator requantized in the short form and
@@ -279,9 +290,10 @@ internal sealed unsafe class Vnni512Gemm
     /// (h + rounding − [h &lt; 0]) &gt;&gt; right, the sign term h &gt;&gt; 31 (plain) or h &gt;&gt;&gt; s with s = 31 or 32
     /// (shifted: none where r = 0). The plain form (<paramref name="shifted"/> false: every L = 0, r ≥ 1) reads four
     /// slices per output vector, the shifted one six. They are addressed from rdi = the first, rsi = the slice stride
-    /// and r8 = slice 3.
+    /// and r8 = slice 3. <paramref name="clamped"/>: a clamp narrower than [−128, 127] (a fused RELU or RELU6) by
+    /// <c>vpmaxsd</c> and <c>vpminsd</c> against zmm26–27 before the store, whose saturation then changes nothing.
     /// </summary>
-    private static void EmitRequantization(X64Assembler a, int groups, bool shifted)
+    private static void EmitRequantization(X64Assembler a, int groups, bool shifted, bool clamped)
     {
         Gpr[] outputs = [Gpr.Rax, Gpr.R10, Gpr.R11, Gpr.Rdx];
         for (int r = 0; r < Rows; r++) a.Mov(outputs[r], new Mem(Gpr.R9, 8 * r));
@@ -313,6 +325,11 @@ internal sealed unsafe class Vnni512Gemm
             if (shifted) a.VpSubD(e, e, o);
             else a.VpAddD(e, e, o);
             a.VpSravD(e, e, new Mem(Gpr.R8, t));                   // slice 3: right shifts
+            if (clamped)
+            {
+                a.VpMaxSD(e, e, MinRegister);
+                a.VpMinSD(e, e, MaxRegister);
+            }
             a.VpMovSdB(new Mem(outputs[r], GroupChannels * j), e);
         }
     }
@@ -331,16 +348,18 @@ internal sealed unsafe class Vnni512Gemm
     }
 
     /// <summary>
-    /// Runs the fused kernel for <paramref name="groups"/> whole groups: the sums requantized in the short form with
-    /// the clamp [−128, 127] and stored as bytes through <paramref name="outputs"/> (its row pointers at the groups'
-    /// first channel, its tables at the same channel); <paramref name="shifted"/>: the short form's shifted kernels
-    /// (<c>ShortRequantization.Plain</c> false).
+    /// Runs the fused kernel for <paramref name="groups"/> whole groups: the sums requantized in the short form,
+    /// clamped and stored as bytes through <paramref name="outputs"/> (its row pointers at the groups' first channel,
+    /// its tables at the same channel); <paramref name="shifted"/>: the short form's shifted kernels
+    /// (<c>ShortRequantization.Plain</c> false); <paramref name="clamped"/>: the clamp <see cref="FusedOutputs.Min"/>,
+    /// <see cref="FusedOutputs.Max"/> (a fused RELU or RELU6), else [−128, 127] by the saturating store.
     /// </summary>
-    public void RunFused(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, FusedOutputs* outputs, bool shifted)
+    public void RunFused(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, FusedOutputs* outputs, bool shifted,
+        bool clamped = false)
     {
         CheckCall(groups, quads);
         var kernel = (delegate* unmanaged[SuppressGCTransition]<sbyte*, nint, byte**, nint, int*, FusedOutputs*, void>)(
-            _code.Address + _fusedEntries[(shifted ? MaxGroups + 1 : 0) + groups]);
+            _code.Address + _fusedEntries[FusedSlot(groups, shifted, clamped)]);
         kernel(weights, groupStride, rows, quads, bias, outputs);
         GC.KeepAlive(this);
     }
@@ -350,14 +369,14 @@ internal sealed unsafe class Vnni512Gemm
     /// tiles of 4 packed rows: <paramref name="outputs"/> holds the tables (at the groups' first channel), the weights,
     /// bias, group stride and quadruples, the first row and the row stride, the first output row (Row0, at the groups'
     /// first channel) and the output stride. The kernel advances Rows, Row0 and Tiles and overwrites Row1–Row3.
-    /// <paramref name="shifted"/> as for <see cref="RunFused"/>.
+    /// <paramref name="shifted"/> and <paramref name="clamped"/> as for <see cref="RunFused"/>.
     /// </summary>
-    public void RunFusedTiles(int groups, FusedOutputs* outputs, bool shifted)
+    public void RunFusedTiles(int groups, FusedOutputs* outputs, bool shifted, bool clamped = false)
     {
         CheckCall(groups, outputs->Quads);
         if (outputs->Tiles < 1) throw new ArgumentOutOfRangeException(nameof(outputs), "the tile loop runs at least once");
         var kernel = (delegate* unmanaged[SuppressGCTransition]<nint, nint, nint, nint, nint, FusedOutputs*, void>)(
-            _code.Address + _tiledEntries[(shifted ? MaxGroups + 1 : 0) + groups]);
+            _code.Address + _tiledEntries[FusedSlot(groups, shifted, clamped)]);
         kernel(0, 0, 0, 0, 0, outputs);
         GC.KeepAlive(this);
     }
@@ -395,6 +414,10 @@ internal unsafe struct FusedOutputs
     public nint OutputStride;
     public nint Tiles;
 
+    // The clamp's bounds, read by the clamped kernels only.
+    public int Min, Max;
+
     public const int TablesOffset = 32, SliceBytesOffset = 40, HalfOffset = 48, LowMaskOffset = 56, WeightsOffset = 64, GroupStrideOffset = 72,
-        BiasOffset = 80, QuadsOffset = 88, RowsOffset = 96, RowStrideOffset = 104, OutputStrideOffset = 112, TilesOffset = 120;
+        BiasOffset = 80, QuadsOffset = 88, RowsOffset = 96, RowStrideOffset = 104, OutputStrideOffset = 112, TilesOffset = 120,
+        MinOffset = 128, MaxOffset = 132;
 }

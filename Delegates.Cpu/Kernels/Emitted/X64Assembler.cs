@@ -49,6 +49,12 @@ internal sealed class X64Assembler
     /// <summary><c>vpaddd zmm, zmm, zmm</c> (EVEX.512.66.0F.W0 FE /r).</summary>
     public void VpAddD(int destination, int left, int right) => EvexRegisters(0b01, 0b01, 0xFE, destination, left, right, wide: true);
 
+    /// <summary><c>vpmaxsd zmm, zmm, zmm</c> (EVEX.512.66.0F38.W0 3D /r): the signed int32 maxima.</summary>
+    public void VpMaxSD(int destination, int left, int right) => EvexRegisters(0b10, 0b01, 0x3D, destination, left, right, wide: true);
+
+    /// <summary><c>vpminsd zmm, zmm, zmm</c> (EVEX.512.66.0F38.W0 39 /r): the signed int32 minima.</summary>
+    public void VpMinSD(int destination, int left, int right) => EvexRegisters(0b10, 0b01, 0x39, destination, left, right, wide: true);
+
     /// <summary><c>vpxord zmm, zmm, zmm</c> (EVEX.512.66.0F.W0 EF /r); a register with itself zeroes it.</summary>
     public void VpXorD(int destination, int left, int right) => EvexRegisters(0b01, 0b01, 0xEF, destination, left, right, wide: true);
 

@@ -170,6 +170,8 @@ internal sealed unsafe class QuantizedAddLinear
     public void Run(byte* x, int strideA, byte* y, int strideB, byte* z, int count, int lanes)
     {
         int i = 0;
+        if (lanes == 16 && strideA == 1 && strideB == 1)
+            i = _signed ? RunContiguous<SignedWidening>(x, y, z, count) : RunContiguous<UnsignedWidening>(x, y, z, count);
         if (lanes == 16)
         {
             var (a, b, c) = (Vector512.Create(_a), Vector512.Create(_b), Vector512.Create(_c));
@@ -193,6 +195,50 @@ internal sealed unsafe class QuantizedAddLinear
             }
         }
         for (; i < count; i++) z[i] = Apply(x[i * strideA], y[i * strideB]);
+    }
+
+    /// <summary>
+    /// Elements [0, count − count mod 16) of two contiguous operands (the residual ADDs), 32 a step: the loop holds
+    /// every constant in a register and carries no test of stride or signedness. Returns the count done.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private int RunContiguous<TWiden>(byte* x, byte* y, byte* z, int count) where TWiden : struct, IByteWidening
+    {
+        var (a, b, c) = (Vector512.Create(_a), Vector512.Create(_b), Vector512.Create(_c));
+        var (min, max, shift) = (Vector512.Create(_min), Vector512.Create(_max), Vector512.Create((uint)_shift));
+        int i = 0;
+        for (; i + 32 <= count; i += 32)
+        {
+            var low = TWiden.Widen(x + i) * a + TWiden.Widen(y + i) * b + c;
+            var high = TWiden.Widen(x + i + 16) * a + TWiden.Widen(y + i + 16) * b + c;
+            Avx512F.ConvertToVector128Byte(Vector512.Min(Vector512.Max(Avx512F.ShiftRightArithmeticVariable(low, shift), min), max)).Store(z + i);
+            Avx512F.ConvertToVector128Byte(Vector512.Min(Vector512.Max(Avx512F.ShiftRightArithmeticVariable(high, shift), min), max)).Store(z + i + 16);
+        }
+        if (i + 16 <= count)
+        {
+            var v = TWiden.Widen(x + i) * a + TWiden.Widen(y + i) * b + c;
+            Avx512F.ConvertToVector128Byte(Vector512.Min(Vector512.Max(Avx512F.ShiftRightArithmeticVariable(v, shift), min), max)).Store(z + i);
+            i += 16;
+        }
+        return i;
+    }
+
+    /// <summary>16 consecutive 8-bit values widened to int32 (the signedness as a type, so the loop carries no test).</summary>
+    private interface IByteWidening
+    {
+        static abstract Vector512<int> Widen(byte* at);
+    }
+
+    private readonly struct SignedWidening : IByteWidening
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<int> Widen(byte* at) => ByteWidening.Widen16(at, signed: true);
+    }
+
+    private readonly struct UnsignedWidening : IByteWidening
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<int> Widen(byte* at) => ByteWidening.Widen16(at, signed: false);
     }
 
     /// <summary>One pair through the form.</summary>

@@ -59,7 +59,7 @@ internal static class QuantizedConv
         int channels, int depth, QuantizedIsa path, QuantizedEpilogue epilogue, bool emitted)
     {
         var weights = new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, path, epilogue,
-            emitted ? QuantizedIsas.Emitted512(path, depth, channels, fused: epilogue.Saturates) : null);
+            emitted ? QuantizedIsas.Emitted512(path, depth, channels, fused: true) : null);
         if (weights.Emitted is null || weights.Short is not null || Vnni512Gemm.Takes(depth, channels)) return weights;
         return new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, path, epilogue);
     }

@@ -47,6 +47,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly AlignedPinned<int> _pairedBias = new(0);        // [Cout]: bias + x_off·Σ_t (w_t + w_off), pinned
     private readonly byte[] _zeroPointRow = [];     // [Cin] of the input's zero point, pinned
     private readonly nint[] _tapOffsets = [];       // [2 · pairs]: each tap's byte offset from an interior pixel's first tap (0 for the padding tap), pinned
+    private readonly nint[] _stripOffsets = [];     // _replicated, rows of ≥ 1 tile: [2 · pairs] each tap's byte offset in a zero-point strip (ReplicatedRow), pinned
+    private readonly int _stripStride;            // bytes per filter row of that strip: (tile + (KW − 1)·dilation) pixels
 
     /// <summary>Channels per block of the 512-bit paired path (AVX-512BW): 32 bytes of each tap, two 16-lane int32 accumulators.</summary>
     public const int WideBlockChannels = 32;
@@ -133,6 +135,13 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         // With 8, 16 or 24 channels (_replicated) a unit of 4, 2 or 4 adjacent pixels fills 1, 1 or 3 whole 32-lane
         // blocks: the channel of lane i of the unit is i mod Cin.
         _unitPixels = _replicated ? (channels == 16 ? 2 : 4) : 0;
+        if (_replicated && g.OutputWidth >= InteriorPixels * _unitPixels)
+        {
+            _stripStride = (InteriorPixels * _unitPixels + (g.FilterWidth - 1) * g.DilationW) * channels;
+            _stripOffsets = GC.AllocateArray<nint>(2 * _pairs, pinned: true);
+            for (int tap = 0; tap < taps; tap++)
+                _stripOffsets[tap] = tap / g.FilterWidth * (nint)_stripStride + (nint)(tap % g.FilterWidth) * g.DilationW * channels;
+        }
         // Past the whole 32-channel blocks one more block ends at the last channel, overlapping the one before it (its
         // outputs there are recomputed to the same bytes), so every channel runs on 32 lanes.
         _wideBlocks = _replicated ? _unitPixels * channels / WideBlockChannels : (channels + WideBlockChannels - 1) / WideBlockChannels;
@@ -239,7 +248,8 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         if (_replicated)
         {
             byte** tapPointers = stackalloc byte*[g.FilterHeight * g.FilterWidth + 1];
-            for (int item = start; item < end; item++) ReplicatedRow(item / g.OutputHeight, item % g.OutputHeight, tapPointers);
+            byte* strip = stackalloc byte[g.FilterHeight * _stripStride];
+            for (int item = start; item < end; item++) ReplicatedRow(item / g.OutputHeight, item % g.OutputHeight, tapPointers, strip);
             return;
         }
         if (_paired)
@@ -487,13 +497,18 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// back over pixels already written); the other pixels through the 16-channel paired path (16 and 24 channels) or
     /// the 8-lane path (8 channels).
     /// </summary>
-    private void ReplicatedRow(int b, int oy, byte** taps)
+    private void ReplicatedRow(int b, int oy, byte** taps, byte* strip)
     {
         var g = _g;
         int channels = g.OutputDepth, unit = _unitPixels, tile = InteriorPixels * unit;
         nint unitBytes = (nint)unit * channels;
         int iyOrigin = oy * g.StrideH - g.PadTop;
         byte* outputRow = _y + (nint)(b * g.OutputHeight + oy) * g.OutputWidth * channels;
+        if (_stripOffsets.Length > 0)
+        {
+            TiledRow(b, iyOrigin, outputRow, strip);
+            return;
+        }
         int interiorBegin = g.OutputWidth, interiorEnd = g.OutputWidth;
         if (iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight)
         {
@@ -522,6 +537,60 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
             }
         }
         Edge(b, oy, iyOrigin, ox, g.OutputWidth, taps, outputRow);
+    }
+
+    /// <summary>
+    /// A whole output row on the replicated path in tiles (the last one stepped back over pixels already written): a tile
+    /// whose taps all lie inside the input reads them there; any other — in a row whose filter rows leave the input, or
+    /// at either end of a row — reads a strip of its input columns copied with the zero point around them
+    /// (<see cref="FillStrip"/>): a zero-point tap adds (x + x_off)·w = 0, as the reference's skipped tap does. The
+    /// border pixels had taken a scalar or 8-lane path of their own, several times a tile's cost per pixel.
+    /// </summary>
+    private void TiledRow(int b, int iyOrigin, byte* outputRow, byte* strip)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, tile = InteriorPixels * _unitPixels, reach = (g.FilterWidth - 1) * g.DilationW;
+        nint unitBytes = (nint)_unitPixels * channels;
+        bool rowInside = iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight;
+        nint* inside = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+        nint* stripped = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_stripOffsets));
+        for (int ox = 0; ox < g.OutputWidth; ox += tile)
+        {
+            ox = Math.Min(ox, g.OutputWidth - tile);
+            int column = ox - g.PadLeft; // the tile's first tap column
+            byte* y = outputRow + (nint)ox * channels;
+            byte* origin = strip;
+            nint* offsets = stripped;
+            if (rowInside && column >= 0 && column + tile - 1 + reach < g.InputWidth)
+            {
+                origin = _x + ((nint)(b * g.InputHeight + iyOrigin) * g.InputWidth + column) * channels;
+                offsets = inside;
+            }
+            else FillStrip(b, iyOrigin, column, strip);
+            if (_signed) RunWideInteriorTile<SignedBytes>(origin, unitBytes, y, unitBytes, offsets);
+            else RunWideInteriorTile<UnsignedBytes>(origin, unitBytes, y, unitBytes, offsets);
+        }
+    }
+
+    /// <summary>
+    /// Each filter row's input columns [<paramref name="column"/>, + tile + reach) into <paramref name="strip"/>
+    /// (<see cref="_stripStride"/> bytes a row), the zero point where the column or the row lies outside the input.
+    /// </summary>
+    private void FillStrip(int b, int iyOrigin, int column, byte* strip)
+    {
+        var g = _g;
+        int channels = g.OutputDepth, span = _stripStride / channels;
+        int from = Math.Max(column, 0), to = Math.Min(column + span, g.InputWidth);
+        byte zeroPoint = _zeroPointRow[0];
+        for (int ky = 0; ky < g.FilterHeight; ky++, strip += _stripStride)
+        {
+            int iy = iyOrigin + ky * g.DilationH;
+            bool rowInside = (uint)iy < (uint)g.InputHeight && to > from;
+            if (!rowInside || from > column || to < column + span) new Span<byte>(strip, _stripStride).Fill(zeroPoint);
+            if (rowInside)
+                Buffer.MemoryCopy(_x + ((nint)(b * g.InputHeight + iy) * g.InputWidth + from) * channels, strip + (nint)(from - column) * channels,
+                    _stripStride, (nint)(to - from) * channels);
+        }
     }
 
     /// <summary>Pixels [from, to) of a row on the replicated path: the 16-channel paired path or the 8-lane one.</summary>
@@ -637,14 +706,13 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// widened to int16 and interleaved per channel (<c>vpunpcklwd</c>/<c>vpunpckhwd</c>), one <c>vpmaddwd</c> per
     /// 16 channels, the sums started at the folded bias; an odd last tap pairs with itself against a zero weight.
     /// </summary>
-    private void WideInteriorTile<TBytes, TFinish>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
+    private void WideInteriorTile<TBytes, TFinish>(byte* origin, nint step, byte* y, nint outputStep, nint* offsets) where TBytes : struct, IWidenBytes
         where TFinish : struct, ITileFinish
     {
         int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
         bool oddTap = (_g.FilterHeight * _g.FilterWidth & 1) != 0;
         short* weights = _wideWeights.Pointer;
         int* lanes = _wideLanes.Pointer;
-        nint* offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
         nint pairStride = blocks * 2 * WideBlockChannels;
         for (int block = 0; block < blocks; block++)
         {
@@ -947,11 +1015,13 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
 
     private enum TileFinish { Other, SaturatedPlain, SaturatedShifted }
 
-    private void RunWideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep) where TBytes : struct, IWidenBytes
+    /// <summary><see cref="WideInteriorTile{TBytes, TFinish}"/> with this node's finish; the taps at <paramref name="offsets"/> (the input's, by default).</summary>
+    private void RunWideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep, nint* offsets = null) where TBytes : struct, IWidenBytes
     {
-        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile<TBytes, SaturatedFinish<PlainRounding>>(origin, step, y, outputStep);
-        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile<TBytes, SaturatedFinish<ShiftedRounding>>(origin, step, y, outputStep);
-        else WideInteriorTile<TBytes, OtherFinish>(origin, step, y, outputStep);
+        if (offsets == null) offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
+        if (_finish == TileFinish.SaturatedPlain) WideInteriorTile<TBytes, SaturatedFinish<PlainRounding>>(origin, step, y, outputStep, offsets);
+        else if (_finish == TileFinish.SaturatedShifted) WideInteriorTile<TBytes, SaturatedFinish<ShiftedRounding>>(origin, step, y, outputStep, offsets);
+        else WideInteriorTile<TBytes, OtherFinish>(origin, step, y, outputStep, offsets);
     }
 
     private void RunWideInteriorTile3x3<TBytes, TColumns>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)

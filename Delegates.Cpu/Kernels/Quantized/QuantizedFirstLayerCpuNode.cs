@@ -37,6 +37,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     private readonly AlignedPinned<int> _bias;           // [Cout]: bias + (x_off − 128)·Σw, pinned
     private readonly byte[] _frame;         // [batch][frame rows][frame columns][Cin] + slack: u = x + 128, zero point outside, pinned
     private readonly int _frameRows, _frameColumns;
+    private readonly ShortRequantization? _plain; // the GEMM's short form where it applies in its plain steps (null: the general steps)
 
     private byte* _x, _y;
 
@@ -75,6 +76,27 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         // 16 bytes of slack: the last filter row's quadruples may read up to 3 bytes past its taps.
         _frame = GC.AllocateArray<byte>(g.Batches * _frameRows * _frameColumns * cin + 16, pinned: true);
         _frame.AsSpan().Fill((byte)(-inputOffset + 128));
+        if (ShortRequantization.TryCreate(filter, bias, cout, depth, inputOffset, epilogue) is { Plain: true } plain) _plain = plain;
+    }
+
+    /// <summary>
+    /// 16 sums (bias included) of channels [first, first + 16) — or, with <paramref name="twice"/>, channels
+    /// [first, first + 8) of two pixels — requantized and narrowed to bytes: the short form's plain steps where the node
+    /// has them (<see cref="_plain"/>), else the general steps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector128<byte> Bytes(Vector512<int> acc, int first, bool twice)
+    {
+        Vector512<int> value;
+        if (_plain is { } plain) value = plain.PlainAt(first, twice).Unclamped(acc);
+        else if (!twice) value = _epilogue.Unclamped(acc, first);
+        else
+        {
+            var (m, l, r) = _epilogue.Lanes(first);
+            value = Avx512F.Add(VectorRequantize.Multiply(acc, Vector512Lanes.Join(m, m), Vector512Lanes.Join(l, l).AsUInt32(), Vector512Lanes.Join(r, r)),
+                Vector512.Create(_epilogue.OutputOffset));
+        }
+        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(value, Vector512.Create(_epilogue.Min)), Vector512.Create(_epilogue.Max)));
     }
 
     public void Run(CpuThreadPool pool)
@@ -157,11 +179,10 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                 d1 = AvxVnni.MultiplyWideningAndAdd(d1, u, wh);
             }
         }
-        var (m, l, r) = _epilogue.Lanes16(0);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a0, a1), m, l, r)).Store(y);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b0, b1), m, l, r)).Store(y + 16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(c0, c1), m, l, r)).Store(y + 32);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(d0, d1), m, l, r)).Store(y + 48);
+        Bytes(Vector512Lanes.Join(a0, a1), 0, twice: false).Store(y);
+        Bytes(Vector512Lanes.Join(b0, b1), 0, twice: false).Store(y + 16);
+        Bytes(Vector512Lanes.Join(c0, c1), 0, twice: false).Store(y + 32);
+        Bytes(Vector512Lanes.Join(d0, d1), 0, twice: false).Store(y + 48);
     }
 
     /// <summary>
@@ -200,16 +221,17 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                 d2 = AvxVnni.MultiplyWideningAndAdd(d2, u, w2);
             }
         }
-        var (m, l, r) = _epilogue.Lanes16(0);
-        var (m8, l8, r8) = _epilogue.Lanes(16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a0, a1), m, l, r)).Store(y);
-        QuantizedEpilogue.Store8(_epilogue.Requantize(a2, m8, l8, r8), y + 16, 8);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b0, b1), m, l, r)).Store(y + 24);
-        QuantizedEpilogue.Store8(_epilogue.Requantize(b2, m8, l8, r8), y + 40, 8);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(c0, c1), m, l, r)).Store(y + 48);
-        QuantizedEpilogue.Store8(_epilogue.Requantize(c2, m8, l8, r8), y + 64, 8);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(d0, d1), m, l, r)).Store(y + 72);
-        QuantizedEpilogue.Store8(_epilogue.Requantize(d2, m8, l8, r8), y + 88, 8);
+        // Channels 0–15 of each pixel on 16 lanes; channels 16–23 of two pixels together on another 16.
+        Bytes(Vector512Lanes.Join(a0, a1), 0, twice: false).Store(y);
+        Bytes(Vector512Lanes.Join(b0, b1), 0, twice: false).Store(y + 24);
+        Bytes(Vector512Lanes.Join(c0, c1), 0, twice: false).Store(y + 48);
+        Bytes(Vector512Lanes.Join(d0, d1), 0, twice: false).Store(y + 72);
+        var tails = Bytes(Vector512Lanes.Join(a2, b2), 16, twice: true).AsUInt64();
+        *(ulong*)(y + 16) = tails.ToScalar();
+        *(ulong*)(y + 40) = tails.GetElement(1);
+        tails = Bytes(Vector512Lanes.Join(c2, d2), 16, twice: true).AsUInt64();
+        *(ulong*)(y + 64) = tails.ToScalar();
+        *(ulong*)(y + 88) = tails.GetElement(1);
     }
 
     /// <summary>Two adjacent output pixels of 32 channels from the first tap of the first one.</summary>
@@ -242,12 +264,10 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                 b3 = AvxVnni.MultiplyWideningAndAdd(b3, v, w3);
             }
         }
-        var (m, l, r) = _epilogue.Lanes16(0);
-        var (m2, l2, r2) = _epilogue.Lanes16(16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a0, a1), m, l, r)).Store(y);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a2, a3), m2, l2, r2)).Store(y + 16);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b0, b1), m, l, r)).Store(y + 32);
-        Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(b2, b3), m2, l2, r2)).Store(y + 48);
+        Bytes(Vector512Lanes.Join(a0, a1), 0, twice: false).Store(y);
+        Bytes(Vector512Lanes.Join(a2, a3), 16, twice: false).Store(y + 16);
+        Bytes(Vector512Lanes.Join(b0, b1), 0, twice: false).Store(y + 32);
+        Bytes(Vector512Lanes.Join(b2, b3), 16, twice: false).Store(y + 48);
     }
 
     /// <summary>One output pixel (a row's last ones), two blocks at a time, an odd last block alone.</summary>

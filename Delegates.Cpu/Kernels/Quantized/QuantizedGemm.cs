@@ -38,8 +38,8 @@ internal static class QuantizedIsas
     /// The emitted 512-bit VNNI kernels for an int8 GEMM on <paramref name="path"/> (<see cref="QuantizedIsa.AvxVnni"/>
     /// only), or null: the managed 256-bit kernels (<see cref="Vnni512Gemm.Refusal"/> says why where the path is VNNI).
     /// Only for the GEMM shapes <see cref="Vnni512Gemm.Takes"/> (K ≥ 64 and ≥ 32 channels, K ≥ 48 and ≥ 96 channels in
-    /// whole 16-channel groups, or where <paramref name="fused"/> — a convolution whose clamp is [−128, 127] — any K and
-    /// ≥ 32 channels in whole groups), where it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
+    /// whole 16-channel groups, or where <paramref name="fused"/> — a convolution, whose whole groups the kernels
+    /// requantize and clamp themselves — any K and ≥ 32 channels), where it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
     /// </summary>
     public static Vnni512Gemm? Emitted512(QuantizedIsa path, int depth, int outputChannels, bool fused = false) =>
         path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels, fused)
@@ -483,6 +483,27 @@ internal sealed unsafe class ShortRequantization
         : Shifted(acc, Load(first));
 
     /// <summary>
+    /// The plain form's constants of channels [first, first + 16) — or, with <paramref name="twice"/>, of channels
+    /// [first, first + 8) in both 256-bit halves — loaded once, for loops that requantize the same channels pixel after
+    /// pixel (the JIT does not hoist the loads out of them). Only where <see cref="Plain"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public PlainLanes PlainAt(int first, bool twice) => twice
+        ? new(Twice(Slice.Multiplier, first), Twice(Slice.OddMultiplier, first), Twice(Slice.Rounding, first), Twice(Slice.Right, first))
+        : new(Vector512.Load(At(Slice.Multiplier, first)), Vector512.Load(At(Slice.OddMultiplier, first)),
+            Vector512.Load(At(Slice.Rounding, first)), Vector512.Load(At(Slice.Right, first)));
+
+    /// <summary>16 lanes' constants of the plain form (<see cref="PlainAt"/>).</summary>
+    public readonly struct PlainLanes(Vector512<int> multiplier, Vector512<int> oddMultiplier, Vector512<int> rounding, Vector512<int> right)
+    {
+        private readonly Vector512<int> _multiplier = multiplier, _oddMultiplier = oddMultiplier, _rounding = rounding, _right = right;
+
+        /// <summary><see cref="PlainShifted"/> of <paramref name="acc"/> with these constants.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<int> Unclamped(Vector512<int> acc) => PlainShifted(acc, _multiplier, _oddMultiplier, _rounding, _right);
+    }
+
+    /// <summary>
     /// <see cref="Unclamped"/> for channels [first, first + 8) of two rows, one per 256-bit half (<paramref name="first"/>
     /// a multiple of 8, so the odd-lane multipliers and the 64-bit lanes stay paired).
     /// </summary>
@@ -741,9 +762,11 @@ internal static unsafe class QuantizedGemm
         byte* partial = stackalloc byte[width];
         byte* scratch = stackalloc byte[Vnni512Gemm.MaxGroups * width]; // the fused kernel's stores for a short tile's missing rows
         FusedOutputs fusedOutputs = default;
-        var fused = w.Short is { } fast && epilogue.Saturates ? fast : null;
+        var fused = w.Short;
+        bool clamped = !epilogue.Saturates; // a fused RELU or RELU6: the clamped kernels
         fusedOutputs.Half = 1L << 30;
         fusedOutputs.LowMask = 0xFFFF_FFFFL;
+        (fusedOutputs.Min, fusedOutputs.Max) = (epilogue.Min, epilogue.Max);
         nint groupStride = (nint)width * w.RowLength;
         // With the short form and a packed tail group (a channel count 16 does not divide), the whole groups run fused
         // and then the last 16 channels as one more fused group; otherwise a last partial group stores through StoreGroups.
@@ -756,7 +779,7 @@ internal static unsafe class QuantizedGemm
             int groups = isTail ? 1 : Math.Min(Vnni512Gemm.MaxGroups, groupEnd - group);
             int channel = isTail ? end - width : group * width;
             sbyte* weights = isTail ? w.TailGroup : w.Narrow + group * groupStride;
-            // Whole groups with the short form and the clamp [−128, 127]: requantized and stored by the kernel itself.
+            // Whole groups with the short form: requantized, clamped and stored by the kernel itself.
             bool whole = fused is not null && (isTail || (group + groups) * width <= end);
             int first = 0;
             if (whole)
@@ -775,7 +798,7 @@ internal static unsafe class QuantizedGemm
                     fusedOutputs.Row0 = output + channel;
                     fusedOutputs.OutputStride = outputStride;
                     fusedOutputs.Tiles = pixels / TileRows;
-                    emitted.RunFusedTiles(groups, &fusedOutputs, !fused.Plain);
+                    emitted.RunFusedTiles(groups, &fusedOutputs, !fused.Plain, clamped);
                 }
             }
             for (; first < pixels; first += TileRows)
@@ -790,7 +813,7 @@ internal static unsafe class QuantizedGemm
                     fusedOutputs.Row1 = count > 1 ? y + outputStride : scratch;
                     fusedOutputs.Row2 = count > 2 ? y + 2 * (nint)outputStride : scratch;
                     fusedOutputs.Row3 = count > 3 ? y + 3 * (nint)outputStride : scratch;
-                    emitted.RunFused(groups, weights, groupStride, rows, w.RowLength / 4, w.Bias + channel, &fusedOutputs, !fused!.Plain);
+                    emitted.RunFused(groups, weights, groupStride, rows, w.RowLength / 4, w.Bias + channel, &fusedOutputs, !fused!.Plain, clamped);
                     continue;
                 }
                 emitted.Run(groups, weights, groupStride, rows, w.RowLength / 4, w.Bias + channel, sums);

@@ -14,6 +14,12 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// per pixel; the lanes of a pixel are then summed, and the bias (with (x_off − 128)·Σw folded in) and the
 /// requantization follow. Pixels with taps outside the input (the borders) take the reference's sum directly, over
 /// the taps inside. Every sum is exact modulo 2^32 (docs/numerics.md §CPU delegate int8).
+/// With AVX-512, Cin 4 or 8 and rows of at least 16 pixels, whole rows run 16 pixels per step (<see cref="Row16"/>):
+/// their lanes summed with <c>vphaddd</c>, one 16-lane requantization — the GEMM's short form where the node's sum
+/// bound allows it — and one 16-byte store; rows above and below the input read a row of the input's zero point, and
+/// steps with taps left or right of it read a strip copied with zero-point columns around it (a zero-point tap adds
+/// (x + x_off)·w = 0, as the reference's skipped tap does). On pose_landmark_full's 256×256×8 → 1 head the border
+/// pixels alone cost as much as the interior did on the scalar path.
 /// </summary>
 internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNode
 {
@@ -29,6 +35,10 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
     private readonly nint[] _tapOffsets;      // [tap]: byte offset from an interior pixel's first tap, pinned
     private readonly Vector256<int> _multiplier, _right, _pixelLanes;
     private readonly Vector256<uint> _left;
+    private readonly bool _sixteen;                               // Cin 4 or 8 with AVX-512, rows of ≥ 16 pixels: Row16 runs every row
+    private readonly AlignedPinned<byte> _zeroRow = new(0);       // _sixteen: an input row of the zero point (rows above and below the input)
+    private readonly nint[] _columnOffsets = [];                  // _sixteen: [kx] byte offset of tap column kx from a step's first tap column
+    private readonly ShortRequantization.ChannelConstants? _short; // the short form's constants (null: the general steps)
 
     private byte* _x, _y;
 
@@ -60,6 +70,18 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
         _left = Vector256.Create((uint)Math.Max(shift, 0));
         _right = Vector256.Create(Math.Max(-shift, 0));
         _pixelLanes = Vector256.Create(0, _lanesPerPixel, 2 * _lanesPerPixel, 3 * _lanesPerPixel, 0, 0, 0, 0);
+        _sixteen = cin <= 8 && g.OutputWidth >= 16 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+        if (_sixteen)
+        {
+            _zeroRow = new AlignedPinned<byte>(g.InputWidth * cin);
+            new Span<byte>(_zeroRow.Pointer, g.InputWidth * cin).Fill((byte)(sbyte)-inputOffset);
+            _columnOffsets = new nint[g.FilterWidth];
+            for (int kx = 0; kx < g.FilterWidth; kx++) _columnOffsets[kx] = (nint)kx * g.DilationW * cin;
+        }
+        long largestInput = Math.Max(Math.Abs(sbyte.MinValue + (long)inputOffset), Math.Abs(sbyte.MaxValue + (long)inputOffset));
+        long sumBound = Math.Abs((long)_bias);
+        foreach (int w in _weights) sumBound += Math.Abs(w) * largestInput;
+        if (ShortRequantization.TryConstants(sumBound, epilogue.Multipliers[0], shift, epilogue.OutputOffset, out var constants)) _short = constants;
     }
 
     public void Run(CpuThreadPool pool)
@@ -71,6 +93,12 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
 
     private void RunRows(int start, int end)
     {
+        if (_sixteen)
+        {
+            if (_epilogue.Saturates) for (int item = start; item < end; item++) Row16<SignedSaturation>(item);
+            else for (int item = start; item < end; item++) Row16<ClampThenTruncate>(item);
+            return;
+        }
         var g = _g;
         int p = _pixelsPerVector;
         for (int item = start; item < end; item++)
@@ -118,6 +146,95 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
         }
         Store(a, outputRow + ox);
         if (twoVectors) Store(c, outputRow + ox + _pixelsPerVector);
+    }
+
+    /// <summary>
+    /// Output row <paramref name="item"/> (batch × height) in 16-pixel steps, the last one stepped back over pixels
+    /// already written: each step reads its taps straight from the input rows (or the zero-point row) where its columns
+    /// lie inside the input, else from a strip of those columns copied with zero-point columns outside it.
+    /// </summary>
+    [SkipLocalsInit]
+    private void Row16<TClamp>(int item) where TClamp : struct, IClampedBytes
+    {
+        var g = _g;
+        int cin = g.InputDepth, b = item / g.OutputHeight, oy = item % g.OutputHeight;
+        int iyOrigin = oy * g.StrideH - g.PadTop, reach = (g.FilterWidth - 1) * g.DilationW;
+        byte** rows = stackalloc byte*[g.FilterHeight];     // each filter row's input row at column 0
+        byte** steps = stackalloc byte*[g.FilterHeight];    // each filter row's first tap column of the step
+        for (int ky = 0; ky < g.FilterHeight; ky++)
+        {
+            int iy = iyOrigin + ky * g.DilationH;
+            rows[ky] = (uint)iy < (uint)g.InputHeight ? _x + (nint)(b * g.InputHeight + iy) * g.InputWidth * cin : _zeroRow.Pointer;
+        }
+        int stripBytes = (16 + reach) * cin;
+        byte* strips = stackalloc byte[g.FilterHeight * stripBytes];
+        byte* outputRow = _y + (nint)item * g.OutputWidth;
+        for (int ox = 0; ox < g.OutputWidth; ox += 16)
+        {
+            ox = Math.Min(ox, g.OutputWidth - 16);
+            int column = ox - g.PadLeft; // the step's first tap column
+            if (column >= 0 && column + 15 + reach < g.InputWidth)
+                for (int ky = 0; ky < g.FilterHeight; ky++) steps[ky] = rows[ky] + (nint)column * cin;
+            else
+                for (int ky = 0; ky < g.FilterHeight; ky++)
+                {
+                    byte* strip = strips + ky * stripBytes;
+                    new Span<byte>(strip, stripBytes).Fill((byte)(sbyte)-_inputOffset);
+                    int from = Math.Max(column, 0), to = Math.Min(column + 16 + reach, g.InputWidth);
+                    if (to > from) Buffer.MemoryCopy(rows[ky] + (nint)from * cin, strip + (nint)(from - column) * cin, stripBytes, (nint)(to - from) * cin);
+                    steps[ky] = strip;
+                }
+            Sixteen<TClamp>(steps, outputRow + ox);
+        }
+    }
+
+    /// <summary>
+    /// 16 adjacent pixels whose filter rows' first tap columns are <paramref name="steps"/> (Cin 4: two vectors of 8
+    /// pixels; Cin 8: four of 4, each pixel's two lanes summed by <c>vphaddd</c> and put back in pixel order),
+    /// requantized on 16 lanes and stored as 16 bytes at <paramref name="y"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Sixteen<TClamp>(byte** steps, byte* y) where TClamp : struct, IClampedBytes
+    {
+        int height = _g.FilterHeight, width = _columnOffsets.Length;
+        sbyte* w = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapWeights));
+        nint* columns = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_columnOffsets));
+        var flip = Vector256.Create((byte)0x80);
+        // Cin 4: two vectors of 8 pixels (a, b); Cin 8: four of 4 (a–d).
+        bool four = _lanesPerPixel == 2;
+        Vector256<int> a = default, b = default, c = default, d = default;
+        for (int ky = 0; ky < height; ky++)
+            for (int kx = 0; kx < width; kx++, w += 32)
+            {
+                var tap = Avx.LoadVector256(w);
+                byte* at = steps[ky] + columns[kx];
+                a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(at), flip), tap);
+                b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx.LoadVector256(at + 32), flip), tap);
+                if (!four) continue;
+                c = AvxVnni.MultiplyWideningAndAdd(c, Avx2.Xor(Avx.LoadVector256(at + 64), flip), tap);
+                d = AvxVnni.MultiplyWideningAndAdd(d, Avx2.Xor(Avx.LoadVector256(at + 96), flip), tap);
+            }
+        // Cin 8: vphaddd sums adjacent lanes within each 128-bit half: pixels [0 1 4 5 | 2 3 6 7] and [8 9 12 13 | 10 11 14 15].
+        var sums = four
+            ? Avx512F.PermuteVar16x32(Vector512Lanes.Join(Avx2.HorizontalAdd(a, b), Avx2.HorizontalAdd(c, d)),
+                Vector512.Create(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15))
+            : Vector512Lanes.Join(a, b);
+        sums = Avx512F.Add(sums, Vector512.Create(_foldedBias));
+        Vector512<int> value;
+        if (_short is { } k)
+        {
+            var (multiplier, rounding, right) = (Vector512.Create(k.Multiplier), Vector512.Create(k.Rounding), Vector512.Create(k.Right));
+            value = k.Plain
+                ? ShortRequantization.PlainShifted(sums, multiplier, multiplier, rounding, right)
+                : ShortRequantization.Shifted(sums, new ShortRequantization.Lanes(multiplier, multiplier, rounding, right,
+                    Vector512.Create(k.SignShift), Vector512.Create(k.Left)));
+        }
+        else
+        {
+            var (m, l, r) = (Vector512Lanes.Join(_multiplier, _multiplier), Vector512Lanes.Join(_left, _left), Vector512Lanes.Join(_right, _right));
+            value = Avx512F.Add(VectorRequantize.Multiply(sums, m, l, r), Vector512.Create(_epilogue.OutputOffset));
+        }
+        TClamp.Bytes(value, Vector512.Create(_epilogue.Min), Vector512.Create(_epilogue.Max)).Store(y);
     }
 
     /// <summary>Sums each pixel's lanes, adds the folded bias, requantizes and stores the vector's pixels.</summary>

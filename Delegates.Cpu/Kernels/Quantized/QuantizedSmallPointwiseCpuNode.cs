@@ -127,7 +127,24 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         var bias = Avx.LoadVector256(_weights.Bias);
         var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
+        // The plain form's constants held in registers across the pixels (the general steps read them per pixel pair).
+        bool plain = fast is { Plain: true };
+        var lanes = plain ? fast!.PlainAt(0, twice: true) : default;
+        var (min, max) = (Vector512.Create(_epilogue.Min), Vector512.Create(_epilogue.Max));
         int p = 0;
+        if (cin == 8 && plain)
+        {
+            // pose_landmark_full's 8 → 8 layers at 128² and 256²: the two quadruples unrolled.
+            var (w0, w1) = (Avx.LoadVector256(w), Avx.LoadVector256(w + 32));
+            for (; p + 2 <= count; p += 2, x += 16, y += 16)
+            {
+                var a = AvxVnni.MultiplyWideningAndAdd(bias, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)x), flip).AsByte(), w0);
+                var b = AvxVnni.MultiplyWideningAndAdd(bias, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 8)), flip).AsByte(), w0);
+                a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4)), flip).AsByte(), w1);
+                b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 12)), flip).AsByte(), w1);
+                TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(a, b)), min, max).Store(y);
+            }
+        }
         for (; p + 2 <= count; p += 2, x += 2 * cin, y += 16)
         {
             Vector256<int> a = bias, b = bias;
@@ -137,7 +154,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(), wq);
                 b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte(), wq);
             }
-            QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 0, Vector512Lanes.Join(a, b)).AsByte().Store(y);
+            if (plain) TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(a, b)), min, max).Store(y);
+            else QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 0, Vector512Lanes.Join(a, b)).AsByte().Store(y);
         }
         if (p < count)
         {
@@ -158,6 +176,9 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         var biasHigh = Avx.LoadVector256(_weights.Bias + 8);
         var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
+        bool plain = fast is { Plain: true };
+        var lanes = plain ? fast!.PlainAt(0, twice: false) : default;
+        var (min, max) = (Vector512.Create(_epilogue.Min), Vector512.Create(_epilogue.Max));
         for (int p = 0; p < count; p++, x += cin, y += 16)
         {
             Vector256<int> a = biasLow, b = biasHigh;
@@ -167,7 +188,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w + q * 32));
                 b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
             }
-            QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a, b));
+            if (plain) TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(a, b)), min, max).Store(y);
+            else QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a, b));
         }
     }
 
@@ -184,6 +206,9 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         var bias2 = Avx.LoadVector256(_weights.Bias + 16);
         var fast = _weights.Short;
         var flip = Vector256.Create(unchecked((int)0x8080_8080));
+        bool plain = fast is { Plain: true };
+        var (lanes, tailLanes) = plain ? (fast!.PlainAt(0, twice: false), fast.PlainAt(16, twice: true)) : default;
+        var (min, max) = (Vector512.Create(_epilogue.Min), Vector512.Create(_epilogue.Max));
         int p = 0;
         for (; p + 2 <= count; p += 2, x += 2 * cin, y += 48)
         {
@@ -203,9 +228,19 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
             }
             // Channels 0–15 of each pixel on 16 lanes, channels 16–23 of both pixels on one 16-lane vector.
-            QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
-            QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y + 24, Vector512Lanes.Join(b0, b1));
-            var tails = QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 16, Vector512Lanes.Join(a2, b2));
+            Vector128<ulong> tails;
+            if (plain)
+            {
+                TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(a0, a1)), min, max).Store(y);
+                TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(b0, b1)), min, max).Store(y + 24);
+                tails = TClamp.Bytes(tailLanes.Unclamped(Vector512Lanes.Join(a2, b2)), min, max).AsUInt64();
+            }
+            else
+            {
+                QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
+                QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y + 24, Vector512Lanes.Join(b0, b1));
+                tails = QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 16, Vector512Lanes.Join(a2, b2));
+            }
             *(ulong*)(y + 16) = tails.ToScalar();
             *(ulong*)(y + 40) = tails.GetElement(1);
         }
