@@ -491,11 +491,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         TColumns.Clipped && (uint)(column - window.Begin) >= (uint)(window.End - window.Begin) ? window.ZeroPoint + c : row + column * channels;
 
     /// <summary>
-    /// One output row with 8, 16 or 24 channels and horizontal stride 1 (<see cref="_replicated"/>): interior pixels in
-    /// units of 4, 2 or 4 adjacent pixels (32, 32 or 96 bytes: one or three whole 32-lane blocks; their inputs and
-    /// outputs are adjacent too), <see cref="InteriorPixels"/> units per tile, then single units (the last one stepped
-    /// back over pixels already written); the other pixels through the 16-channel paired path (16 and 24 channels) or
-    /// the 8-lane path (8 channels).
+    /// One output row with 8, 16 or 24 channels and horizontal stride 1 (<see cref="_replicated"/>): in units of 4, 2 or
+    /// 4 adjacent pixels (32, 32 or 96 bytes: one or three whole 32-lane blocks; their inputs and outputs are adjacent
+    /// too), <see cref="InteriorPixels"/> units per tile. A row of at least one tile runs wholly in tiles
+    /// (<see cref="TiledRow"/>); a narrower one runs its interior pixels in tiles, then single units (the last one stepped
+    /// back over pixels already written), and the other pixels through the 16-channel paired path (16 and 24 channels)
+    /// or the 8-lane path (8 channels).
     /// </summary>
     private void ReplicatedRow(int b, int oy, byte** taps, byte* strip)
     {

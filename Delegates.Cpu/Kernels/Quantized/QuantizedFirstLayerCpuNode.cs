@@ -19,7 +19,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// folded in (as <see cref="PackedQuantizedWeights"/>): Σ u·w + bias + (x_off − 128)·Σw = Σ (x + x_off)·w + bias, and a
 /// frame tap (x = zero point) adds nothing, as the reference skips it. Exact modulo 2^32 like the GEMM (docs/numerics.md
 /// §CPU delegate int8). Four pixels (16 channels) or two (32 channels) per step keep eight independent accumulators,
-/// four pixels of 24 channels twelve.
+/// four pixels of 24 channels twelve. The sums are requantized on 16 lanes (channels 16–23 of two pixels together), in
+/// the GEMM's short form where the node has its plain steps (<see cref="Bytes"/>).
 /// </summary>
 internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
 {

@@ -16,7 +16,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// the input (x + 128 as u8 by flipping the top bits in the register) against the packed weights of
 /// <see cref="PackedQuantizedWeights"/> (whose bias has the (x_off − 128)·Σw correction folded in, and starts the sum);
 /// two pixels of 8 channels, or one of 16, are requantized per 16-lane vector (the GEMM's short form where the node's
-/// bounds allow it) and stored with one <c>vpmovdb</c>. The
+/// bounds allow it, its plain steps' constants held in registers across the pixels) and stored with one
+/// <c>vpmovdb</c>. The
 /// sums are those of the GEMM path, exact modulo 2^32 (docs/numerics.md §CPU delegate int8). Like the GEMM node, it
 /// takes a following residual ADD into the same pass (<see cref="ResidualAddFusion"/>).
 /// </summary>
