@@ -580,17 +580,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private void FillStrip(int b, int iyOrigin, int column, byte* strip)
     {
         var g = _g;
-        int channels = g.OutputDepth, span = _stripStride / channels;
-        int from = Math.Max(column, 0), to = Math.Min(column + span, g.InputWidth);
-        byte zeroPoint = _zeroPointRow[0];
+        int channels = g.OutputDepth;
         for (int ky = 0; ky < g.FilterHeight; ky++, strip += _stripStride)
         {
             int iy = iyOrigin + ky * g.DilationH;
-            bool rowInside = (uint)iy < (uint)g.InputHeight && to > from;
-            if (!rowInside || from > column || to < column + span) new Span<byte>(strip, _stripStride).Fill(zeroPoint);
-            if (rowInside)
-                Buffer.MemoryCopy(_x + ((nint)(b * g.InputHeight + iy) * g.InputWidth + from) * channels, strip + (nint)(from - column) * channels,
-                    _stripStride, (nint)(to - from) * channels);
+            byte* row = (uint)iy < (uint)g.InputHeight ? _x + (nint)(b * g.InputHeight + iy) * g.InputWidth * channels : null;
+            ZeroPointStrip.Fill(strip, row, column, _stripStride / channels, g.InputWidth, channels, _zeroPointRow[0]);
         }
     }
 

@@ -387,14 +387,12 @@ internal sealed unsafe class ShortRequantization
     public static ShortRequantization? TryCreate(ReadOnlySpan<byte> weights, ReadOnlySpan<int> bias, int channels, int depth, int inputOffset,
         QuantizedEpilogue epilogue)
     {
-        // int8 inputs only (the VNNI path): the largest |x + x_offset|.
-        long largestInput = Math.Max(Math.Abs(sbyte.MinValue + (long)inputOffset), Math.Abs(sbyte.MaxValue + (long)inputOffset));
         var table = new ShortRequantization((channels + 15) / 16 * 16 + 16) { Min = epilogue.Min, Max = epilogue.Max, Plain = true };
         for (int c = 0; c < channels; c++)
         {
-            long sum = bias.IsEmpty ? 0 : Math.Abs((long)bias[c]);
-            for (int k = 0; k < depth; k++) sum += Math.Abs((long)(sbyte)weights[c * depth + k]) * largestInput;
-            if (!TryConstants(sum, epilogue.Multipliers[c], epilogue.Shifts[c], epilogue.OutputOffset, out var k0)) return null;
+            if (!TryChannel(weights.Slice(c * depth, depth), bias.IsEmpty ? 0 : bias[c], inputOffset, epilogue.Multipliers[c], epilogue.Shifts[c],
+                    epilogue.OutputOffset, out var k0))
+                return null;
             table.Plain &= k0.Plain;
             Write(c, k0, table._base, table._padded);
         }
@@ -402,6 +400,20 @@ internal sealed unsafe class ShortRequantization
         // group may start at an odd channel too (PackedQuantizedWeights.TailGroup).
         for (int c = 1; c + 1 < channels; c += 2) table._base[(int)Slice.OddMultiplier * table._padded + c] = table._base[c + 1];
         return table;
+    }
+
+    /// <summary>
+    /// The short form's constants of one output channel of int8 <paramref name="weights"/> (its K values) and
+    /// <paramref name="bias"/> over int8 inputs (the VNNI path), or false where the channel's bound
+    /// |bias| + Σ |w| · max |x + x_offset| does not allow it (<see cref="TryConstants"/>).
+    /// </summary>
+    public static bool TryChannel(ReadOnlySpan<byte> weights, int bias, int inputOffset, int multiplier, int shift, int outputOffset,
+        out ChannelConstants constants)
+    {
+        long largestInput = Math.Max(Math.Abs(sbyte.MinValue + (long)inputOffset), Math.Abs(sbyte.MaxValue + (long)inputOffset));
+        long sum = Math.Abs((long)bias);
+        foreach (byte w in weights) sum += Math.Abs((long)(sbyte)w) * largestInput;
+        return TryConstants(sum, multiplier, shift, outputOffset, out constants);
     }
 
     /// <summary>One channel's constants in the short form (see the class summary).</summary>

@@ -78,10 +78,9 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
             _columnOffsets = new nint[g.FilterWidth];
             for (int kx = 0; kx < g.FilterWidth; kx++) _columnOffsets[kx] = (nint)kx * g.DilationW * cin;
         }
-        long largestInput = Math.Max(Math.Abs(sbyte.MinValue + (long)inputOffset), Math.Abs(sbyte.MaxValue + (long)inputOffset));
-        long sumBound = Math.Abs((long)_bias);
-        foreach (int w in _weights) sumBound += Math.Abs(w) * largestInput;
-        if (ShortRequantization.TryConstants(sumBound, epilogue.Multipliers[0], shift, epilogue.OutputOffset, out var constants)) _short = constants;
+        if (ShortRequantization.TryChannel(filter[..(taps * cin)], _bias, inputOffset, epilogue.Multipliers[0], shift, epilogue.OutputOffset,
+                out var constants))
+            _short = constants;
     }
 
     public void Run(CpuThreadPool pool)
@@ -178,11 +177,8 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
             else
                 for (int ky = 0; ky < g.FilterHeight; ky++)
                 {
-                    byte* strip = strips + ky * stripBytes;
-                    new Span<byte>(strip, stripBytes).Fill((byte)(sbyte)-_inputOffset);
-                    int from = Math.Max(column, 0), to = Math.Min(column + 16 + reach, g.InputWidth);
-                    if (to > from) Buffer.MemoryCopy(rows[ky] + (nint)from * cin, strip + (nint)(from - column) * cin, stripBytes, (nint)(to - from) * cin);
-                    steps[ky] = strip;
+                    steps[ky] = strips + ky * stripBytes;
+                    ZeroPointStrip.Fill(steps[ky], rows[ky], column, 16 + reach, g.InputWidth, cin, (byte)(sbyte)-_inputOffset);
                 }
             Sixteen<TClamp>(steps, outputRow + ox);
         }
