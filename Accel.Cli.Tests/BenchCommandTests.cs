@@ -178,7 +178,24 @@ public sealed class BenchCommandTests
         Assert.That(plain.Stdout, Does.Contain("backend: cpu, threads 2, vector path"), "no threshold: every node on the pool, as before");
     }
 
+    [Test]
+    public void AtTwoThreads_BenchNotesWhetherThePartitionKeptThePoolOrTheCallingThread()
+    {
+        using var dir = new TempDirectory();
+        string runs = (Accel.Delegates.Cpu.CpuDelegate.AdaptiveParallelismDecidedAfterInvokes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", runs, "--warmup", "0", "--threads", "2");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        Assert.That(result.Stdout, Does.Match(@"note: cpu delegate, 2 threads, adaptive parallelism: its partition ran on (the pool|the calling thread alone) \(medians: pool \d+\.\d{3} ms, calling thread \d+\.\d{3} ms\)"));
+        var pool = CliHarness.Run("bench", WriteModel(dir), "--runs", runs, "--warmup", "0", "--threads", "2", "--parallelism", "pool");
+        Assert.That(pool.ExitCode, Is.EqualTo(0), pool.Stderr);
+        Assert.That(pool.Stdout, Does.Not.Contain("adaptive parallelism"), "--parallelism pool: nothing timed, nothing to note");
+        var one = CliHarness.Run("bench", WriteModel(dir), "--runs", runs, "--warmup", "0");
+        Assert.That(one.Stdout, Does.Not.Contain("adaptive parallelism"), "one thread: nothing to choose");
+    }
+
     [TestCase("bench")]
+    [TestCase("bench", "m.tflite", "--parallelism", "sometimes")]
+    [TestCase("bench", "m.tflite", "--parallelism", "pool", "--delegate", "reference")]
     [TestCase("bench", "m.tflite", "--parallel-threshold-us", "-1")]
     [TestCase("bench", "m.tflite", "--parallel-threshold-us", "soon")]
     [TestCase("bench", "m.tflite", "--parallel-threshold-us", "40", "--delegate", "reference")]

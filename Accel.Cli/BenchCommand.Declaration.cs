@@ -12,6 +12,9 @@ public static partial class BenchCommand
             .Option("--parallel-threshold-us", "T",
                 "cpu delegate, more than one thread: nodes estimated below T microseconds on one thread run on the calling thread " +
                 "alone (default 0: every node uses the pool; the outputs are the same bytes)")
+            .Option("--parallelism", "adaptive|pool",
+                "cpu delegate, more than one thread: adaptive (default) times each partition's invokes on the pool and on the calling " +
+                "thread alone and keeps the faster, and bench notes which it kept; pool always uses the pool (the outputs are the same bytes)")
             .Option("--warmup", "N", "warm-up invokes after the first one (default: automatic, see --warmup-secs)")
             .Option("--warmup-secs", "S",
                 $"automatic warm-up: invoke until {AutomaticWarmupRuns} warm-up runs or S seconds (default 2), whichever comes first. .NET's tiered JIT " +

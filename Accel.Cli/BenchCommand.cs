@@ -28,7 +28,7 @@ public static partial class BenchCommand
 
     private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
         double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
-        bool AppendHistory, string? GithubJson, ulong Seed, double ParallelThresholdMicroseconds);
+        bool AppendHistory, string? GithubJson, ulong Seed, double ParallelThresholdMicroseconds, bool AdaptiveParallelism);
 
     public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
@@ -40,10 +40,11 @@ public static partial class BenchCommand
         string? delegates = parsed.Value("--delegate");
         double parallelThreshold = ParseDouble(parsed.Value("--parallel-threshold-us"), "--parallel-threshold-us",
             CpuDelegate.DefaultParallelThresholdMicroseconds, zeroAllowed: true);
+        bool adaptive = DelegateCatalog.ParseParallelism(parsed.Value("--parallelism"), delegates, "bench");
         var options = new BenchOptions(
             parsed.Positionals[0],
             delegates ?? DelegateCatalog.Default,
-            DelegateCatalog.CreateOptions(delegates, threads, "bench", environment, parallelThreshold),
+            DelegateCatalog.CreateOptions(delegates, threads, "bench", environment, parallelThreshold, adaptive),
             parsed.Value("--warmup") is { } warmup ? ParseInt(warmup, "--warmup", 0, min: 0) : null,
             ParseDouble(parsed.Value("--warmup-secs"), "--warmup-secs", 2),
             ParseInt(parsed.Value("--runs"), "--runs", 50, min: 1),
@@ -57,7 +58,8 @@ public static partial class BenchCommand
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
             parsed.Value("--github-json"),
             ParseSeed(parsed.Value("--random-seed")),
-            parallelThreshold);
+            parallelThreshold,
+            adaptive);
         return Run(options, stdout, stderr, environment.NoColor);
     }
 
@@ -181,6 +183,8 @@ public static partial class BenchCommand
             ProcessCpuMsToFirstOutput = cpuMsFirst,
         };
         Checkpoint();
+        // Before profiling, which builds interpreters of its own: what the timed runs ran on.
+        string? parallelismNote = ParallelismNote(o.InterpreterOptions);
 
         IReadOnlyList<ProfileEntry>? profile = null;
         string? profileNote = null;
@@ -199,6 +203,7 @@ public static partial class BenchCommand
         if (samples.Count < o.Runs) notes.Add($"stopped after {samples.Count} of {o.Runs} runs: --max-secs {o.MaxSeconds.ToString(CultureInfo.InvariantCulture)} reached");
         if (machine.LoadAverage1Min is double load && load > machine.LogicalCores * 0.75)
             notes.Add($"machine busy: load average {load.ToString("0.0", CultureInfo.InvariantCulture)} on {machine.LogicalCores} logical cores; prefer min/median");
+        if (parallelismNote is not null) notes.Add(parallelismNote);
         if (profileNote is not null) notes.Add(profileNote);
 
         return new BenchRecord
@@ -226,6 +231,27 @@ public static partial class BenchCommand
             Notes = notes.Count == 0 ? null : notes,
         };
     }
+
+    /// <summary>
+    /// What the CPU delegate's adaptive parallelism chose for the timed runs (null with one thread or without it):
+    /// per partition, pool or calling thread alone, and the two medians it chose on.
+    /// </summary>
+    private static string? ParallelismNote(InterpreterOptions options)
+    {
+        if (options.Threads < 2 || options.Delegates.Select(d => d.Delegate).OfType<CpuDelegate>().FirstOrDefault() is not { } cpu) return null;
+        var choices = cpu.ParallelismChoices;
+        if (choices.Count == 0) return null;
+        var inv = CultureInfo.InvariantCulture;
+        string Describe(ParallelismChoice c) => !c.Decided
+            ? $"not yet timed (the pool until invoke {ParallelismTunerSchedule})"
+            : string.Create(inv, $"{(c.OnPool ? "the pool" : "the calling thread alone")} (medians: pool {c.PoolMedian.TotalMilliseconds:0.000} ms, calling thread {c.CallerMedian.TotalMilliseconds:0.000} ms)");
+        string which = choices.Count == 1 ? "its partition ran on " + Describe(choices[0])
+            : string.Join("; ", choices.Select((c, i) => $"partition {i + 1} on {Describe(c)}"));
+        return $"cpu delegate, {options.Threads} threads, adaptive parallelism: {which}; --parallelism pool keeps every partition on the pool";
+    }
+
+    /// <summary>The invoke by which a partition has timed both plans: its warm-up and both plans' samples.</summary>
+    private static int ParallelismTunerSchedule => CpuDelegate.AdaptiveParallelismDecidedAfterInvokes;
 
     /// <summary>Writes the JSON result, the history entry and the github-action-benchmark file that were asked for.</summary>
     private static int Report(BenchRecord record, BenchOptions o, TextWriter stdout)

@@ -32,7 +32,7 @@ public static class DelegateCatalog
     /// kernels only); the CPU delegate with <paramref name="cpuParallelThresholdMicroseconds"/>.
     /// </summary>
     public static InterpreterOptions CreateOptions(string? names, int threads, string command, CliEnvironment environment,
-        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds)
+        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds, bool cpuAdaptiveParallelism = true)
     {
         var options = new InterpreterOptions { Threads = threads };
         names ??= Default;
@@ -48,7 +48,7 @@ public static class DelegateCatalog
                         throw new UsageException("'reference' runs everything on the reference kernels; list it alone, or list only delegates (the reference always runs what they refuse)", command);
                     break;
                 case "cpu":
-                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name, environment, cpuParallelThresholdMicroseconds)));
+                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name, environment, cpuParallelThresholdMicroseconds, cpuAdaptiveParallelism)));
                     break;
                 case "vulkan":
                 case "ilgpu":
@@ -65,14 +65,28 @@ public static class DelegateCatalog
     }
 
     /// <summary>
+    /// <c>--parallelism adaptive|pool</c> (null: adaptive): whether the CPU delegate times the pool against the calling
+    /// thread alone and keeps the faster; <c>pool</c> needs the cpu delegate in <paramref name="delegates"/>.
+    /// </summary>
+    public static bool ParseParallelism(string? value, string? delegates, string command)
+    {
+        if (value is null) return true;
+        if (value is not ("adaptive" or "pool"))
+            throw new UsageException($"--parallelism expects adaptive or pool, got '{value}'", command);
+        if (!(delegates ?? Default).Split(',', StringSplitOptions.TrimEntries).Contains("cpu"))
+            throw new UsageException("--parallelism applies to the cpu delegate; list it in --delegate", command);
+        return value == "adaptive";
+    }
+
+    /// <summary>
     /// A new instance of delegate <paramref name="name"/> (cpu, vulkan, ilgpu, hexagon or opencl; not reference, which is no delegate),
     /// as <c>--delegate</c> creates it; the caller disposes it. A device delegate this machine cannot run is still
     /// created, with its <see cref="IAccelDelegate.UnavailableReason"/>.
     /// </summary>
     public static IAccelDelegate CreateDelegate(string name, CliEnvironment environment,
-        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds) => name switch
+        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds, bool cpuAdaptiveParallelism = true) => name switch
     {
-        "cpu" => new CpuDelegate(parallelThresholdMicroseconds: cpuParallelThresholdMicroseconds),
+        "cpu" => new CpuDelegate(parallelThresholdMicroseconds: cpuParallelThresholdMicroseconds, adaptiveParallelism: cpuAdaptiveParallelism),
         // Device: the first discrete GPU, else integrated, else a CPU implementation (lavapipe).
         "vulkan" => new VulkanDelegate(validation: environment.VulkanValidation),
         // Accelerator: CUDA, else a usable OpenCL device; ACCEL_ILGPU_ACCELERATOR=cuda|opencl|cpu picks one.

@@ -22,6 +22,9 @@ public sealed class CpuDelegate : IAccelDelegate
     private CpuThreadPool? _pool;
     private readonly int _threads;
     private readonly double _parallelThresholdMicroseconds;
+    private readonly bool _adaptiveParallelism;
+    /// <summary>The live compiled partitions (removed when disposed), for <see cref="ParallelismChoices"/>.</summary>
+    private readonly List<CompiledPartition> _partitions = new();
 
     /// <summary>
     /// The default of the constructor's <c>parallelThresholdMicroseconds</c>: 0, every node uses the pool. A threshold
@@ -36,12 +39,20 @@ public sealed class CpuDelegate : IAccelDelegate
     /// on one thread run on the calling thread alone, where waking a worker and waiting for its share may cost more than
     /// it saves (0, the default: every node uses the pool). The outputs are the same bytes either way.
     /// </param>
-    public CpuDelegate(int threads = 0, double parallelThresholdMicroseconds = DefaultParallelThresholdMicroseconds)
+    /// <param name="adaptiveParallelism">
+    /// With more than one thread, each partition times its invokes on the pool and on the calling thread alone and
+    /// keeps the faster (the default; <see cref="ParallelismChoices"/> says what it chose and why): a small network
+    /// can be slower on two threads than on one. False: always the pool (with the threshold above). The outputs are
+    /// the same bytes either way.
+    /// </param>
+    public CpuDelegate(int threads = 0, double parallelThresholdMicroseconds = DefaultParallelThresholdMicroseconds,
+        bool adaptiveParallelism = true)
     {
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads));
         if (!(parallelThresholdMicroseconds >= 0)) throw new ArgumentOutOfRangeException(nameof(parallelThresholdMicroseconds));
         _threads = threads;
         _parallelThresholdMicroseconds = parallelThresholdMicroseconds;
+        _adaptiveParallelism = adaptiveParallelism;
         _catalog = new CpuKernelCatalog(_kernels);
     }
 
@@ -90,6 +101,25 @@ public sealed class CpuDelegate : IAccelDelegate
 
     /// <summary>Per compiled node of the last partition compiled: whether it runs on the pool (false: on the caller alone); for tests.</summary>
     internal IReadOnlyList<bool> LastParallelNodes { get; private set; } = [];
+
+    /// <summary>
+    /// Per live compiled partition that may use the pool (more than one thread, adaptive parallelism), in compile
+    /// order: whether its invokes now run on the pool or on the calling thread alone, and the timings that decided
+    /// it (<see cref="ParallelismTuner"/>). Empty with one thread or with adaptive parallelism off.
+    /// </summary>
+    public IReadOnlyList<ParallelismChoice> ParallelismChoices
+    {
+        get
+        {
+            lock (_partitions) return _partitions.Where(p => p.Tuner is not null).Select(p => p.Tuner!.Choice).ToArray();
+        }
+    }
+
+    /// <summary>The invokes after which a partition with adaptive parallelism has timed both plans and chosen.</summary>
+    public const int AdaptiveParallelismDecidedAfterInvokes = ParallelismTuner.WarmupInvokes + 2 * ParallelismTuner.SamplesPerPlan;
+
+    /// <summary>Test seam: the clock of the partitions compiled after it is set (Stopwatch ticks by default).</summary>
+    internal Func<long> Clock { get; set; } = System.Diagnostics.Stopwatch.GetTimestamp;
 
     /// <summary>
     /// A node's time on one thread, roughly, from its definition's cost: 0.018 ns per float multiply-accumulate
@@ -180,7 +210,11 @@ public sealed class CpuDelegate : IAccelDelegate
             pools[k] = estimate >= _parallelThresholdMicroseconds ? pool : CpuThreadPool.Inline;
         }
         LastParallelNodes = pools.Select(p => p.ThreadCount > 1).ToArray();
-        return new CompiledPartition(kernels.ToArray(), pools, partition.Cancellation, weights);
+        // Timing both plans only means something where the pool plan uses the pool at all.
+        var tuner = _adaptiveParallelism && LastParallelNodes.Contains(true) ? new ParallelismTuner() : null;
+        var partitionKernel = new CompiledPartition(this, kernels.ToArray(), pools, tuner, Clock, partition.Cancellation, weights);
+        lock (_partitions) _partitions.Add(partitionKernel);
+        return partitionKernel;
     }
 
     private ICpuCompiledNode CompileNode(DelegateNode node, PackedWeightMemory? weights) =>
@@ -200,21 +234,50 @@ public sealed class CpuDelegate : IAccelDelegate
         _pool = null;
     }
 
-    private sealed class CompiledPartition(ICpuCompiledNode[] kernels, CpuThreadPool[] pools, PartitionCancellation cancellation,
-        PackedWeightMemory? weights) : IPartitionKernel
+    private sealed class CompiledPartition(CpuDelegate owner, ICpuCompiledNode[] kernels, CpuThreadPool[] pools,
+        ParallelismTuner? tuner, Func<long> clock, PartitionCancellation cancellation, PackedWeightMemory? weights) : IPartitionKernel
     {
-        /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
+        /// <summary>Every compiled node on the calling thread: the other plan the tuner times.</summary>
+        private readonly CpuThreadPool[] _callerAlone = Enumerable.Repeat(CpuThreadPool.Inline, pools.Length).ToArray();
+
+        public ParallelismTuner? Tuner => tuner;
+
         [MethodImpl(JitHints.Hot)]
         public void Invoke()
+        {
+            if (tuner is null)
+            {
+                Run(pools);
+                return;
+            }
+            var plan = tuner.NextOnPool ? pools : _callerAlone;
+            if (!tuner.Timing)
+            {
+                Run(plan);
+                tuner.CountUntimed();
+                return;
+            }
+            long start = clock();
+            Run(plan);
+            tuner.Record(clock() - start);
+        }
+
+        /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>
+        [MethodImpl(JitHints.Hot)]
+        private void Run(CpuThreadPool[] plan)
         {
             for (int i = 0; i < kernels.Length; i++)
             {
                 if (i > 0) cancellation.ThrowIfCancellationRequested();
-                kernels[i].Run(pools[i]);
+                kernels[i].Run(plan[i]);
             }
         }
 
         /// <summary>Frees the packed weights' chunks: the compiled nodes are not run after this.</summary>
-        public void Dispose() => weights?.Dispose();
+        public void Dispose()
+        {
+            lock (owner._partitions) owner._partitions.Remove(this);
+            weights?.Dispose();
+        }
     }
 }
