@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 
 namespace Accel.Delegates.Cpu;
 
@@ -23,8 +24,10 @@ namespace Accel.Delegates.Cpu;
 /// a worker that wakes late for a finished job cannot claim a sub-chunk of the next one.
 /// </para>
 /// <para>
-/// The hand-offs (workers waiting for a job, the caller waiting for sub-chunks other threads are running) spin
-/// briefly and then block with <see cref="Monitor.Wait(object)"/> on gate objects created with the pool. The BCL's
+/// The hand-offs (workers waiting for a job, the caller waiting for sub-chunks other threads are running) poll for
+/// up to 50 µs, a pause between reads, and then block with <see cref="Monitor.Wait(object)"/> on gate objects created
+/// with the pool. The counters they poll sit alone on their cache lines, and each thread subtracts the sub-chunks it
+/// ran from the job's remaining count once, not once per sub-chunk. The BCL's
 /// slim primitives are not used: <see cref="ManualResetEventSlim"/> (inside <see cref="CountdownEvent"/>) and
 /// <see cref="SemaphoreSlim"/> allocate their lock object the first time a thread actually blocks on them, which,
 /// depending on timing, can happen in any invoke, long after the first (24 B on the calling thread, seen as an
@@ -50,8 +53,16 @@ internal sealed class CpuThreadPool : IDisposable
     /// </summary>
     internal const int SubChunksPerThread = 4;
 
-    /// <summary>Spins (<see cref="SpinWait.SpinOnce(int)"/>) before blocking, as ManualResetEventSlim's default.</summary>
-    private const int SpinsBeforeBlocking = 35;
+    /// <summary>
+    /// How long a thread polls before it blocks: 50 µs, in <see cref="System.Diagnostics.Stopwatch"/> ticks. Polling
+    /// (one <see cref="Thread.SpinWait(int)"/> between reads, tens of nanoseconds) sees a new job or a finished share
+    /// at once, where <see cref="SpinWait.SpinOnce(int)"/>'s backoff checks only every microsecond or so and yields
+    /// with a system call (perf/RESULTS.md, stop 41).
+    /// </summary>
+    private static readonly long PollTicks = System.Diagnostics.Stopwatch.Frequency / 20_000;
+
+    /// <summary>Polls between two looks at the clock.</summary>
+    private const int PollsPerClockRead = 64;
 
     /// <summary>Most threads a pool takes: sub-chunk indices fit the claim counters' 16-bit fields.</summary>
     internal const int MaxThreads = 4096;
@@ -64,16 +75,20 @@ internal sealed class CpuThreadPool : IDisposable
     private readonly object _startGate = new();
     /// <summary>The caller waits on this for <see cref="_remaining"/> to reach zero.</summary>
     private readonly object _doneGate = new();
-    /// <summary>Incremented once per parallel job.</summary>
-    private long _generation;
+    /// <summary>Incremented once per parallel job; polled by waiting workers, so alone on its cache lines.</summary>
+    private PaddedCounter _generation;
     /// <summary>
     /// Per thread (at index thread × <see cref="CounterStride"/>): the job's generation (high 32 bits), the end of the
     /// thread's home sub-chunks (bits 16–31) and the next unclaimed one (low 16 bits). The end travels with the
     /// generation so a claim never pairs one job's counter with another job's bounds.
     /// </summary>
     private readonly long[] _next;
-    /// <summary>Sub-chunks of the current job not yet finished (or skipped).</summary>
-    private int _remaining;
+    /// <summary>
+    /// Sub-chunks of the current job not yet finished (or skipped). Each thread subtracts what it ran once, when it
+    /// finds nothing left to claim, and the counter is alone on its cache lines: the job's fields that every sub-chunk
+    /// reads (the work, the count) are then never invalidated by another thread's count.
+    /// </summary>
+    private PaddedCounter _remaining;
     private volatile bool _stopping;
     private IWork? _work;
     private int _count;
@@ -81,6 +96,13 @@ internal sealed class CpuThreadPool : IDisposable
     /// <summary>The first exception a sub-chunk of the current job threw; rethrown by <see cref="For"/> on the caller.</summary>
     private Exception? _failure;
     private readonly Dictionary<Type, IWork> _workCache = new();
+
+    /// <summary>A counter alone on a 128-byte line pair (the adjacent-line prefetcher fetches pairs).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 2 * 128)]
+    private struct PaddedCounter
+    {
+        [FieldOffset(128)] public long Value;
+    }
 
     private interface IWork
     {
@@ -144,8 +166,8 @@ internal sealed class CpuThreadPool : IDisposable
         _count = count;
         int subChunks = (int)Math.Min(count, (long)ThreadCount * SubChunksPerThread);
         _subChunks = subChunks;
-        Volatile.Write(ref _remaining, subChunks);
-        long generation = _generation + 1;
+        Volatile.Write(ref _remaining.Value, subChunks);
+        long generation = _generation.Value + 1;
         long tag = generation << 32;
         for (int t = 0; t < ThreadCount; t++)
             Volatile.Write(ref _next[t * CounterStride], tag | (HomeBegin(t + 1, subChunks) << 16) | HomeBegin(t, subChunks));
@@ -168,7 +190,7 @@ internal sealed class CpuThreadPool : IDisposable
     /// </summary>
     private void StartWorkers()
     {
-        Interlocked.Increment(ref _generation);
+        Interlocked.Increment(ref _generation.Value);
         lock (_startGate) Monitor.PulseAll(_startGate);
     }
 
@@ -178,13 +200,21 @@ internal sealed class CpuThreadPool : IDisposable
     [MethodImpl(JitHints.Hot)]
     private void RunClaims(int self, uint generation)
     {
+        int ran = 0;
         for (int k = 0; k < ThreadCount; k++)
         {
             int owner = self + k;
             if (owner >= ThreadCount) owner -= ThreadCount;
             int index;
-            while ((index = Claim(owner, generation)) >= 0) RunSubChunk(self, index);
+            while ((index = Claim(owner, generation)) >= 0)
+            {
+                RunSubChunk(self, index);
+                ran++;
+            }
         }
+        // A worker finishing the job's last sub-chunks wakes the caller (which checks _remaining under the same gate).
+        if (ran > 0 && Interlocked.Add(ref _remaining.Value, -ran) == 0 && self != 0)
+            lock (_doneGate) Monitor.Pulse(_doneGate);
     }
 
     /// <summary>The next unclaimed home sub-chunk of <paramref name="owner"/> in job <paramref name="generation"/>, or −1.</summary>
@@ -221,26 +251,36 @@ internal sealed class CpuThreadPool : IDisposable
             // Kept for the caller; letting it escape on a worker would end the process.
             Interlocked.CompareExchange(ref _failure, ex, null);
         }
-        finally
-        {
-            // A worker finishing the job's last sub-chunk wakes the caller (which checks _remaining under the same gate).
-            if (Interlocked.Decrement(ref _remaining) == 0 && self != 0)
-                lock (_doneGate) Monitor.Pulse(_doneGate);
-        }
     }
 
     private void WaitForWorkers()
     {
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _remaining) != 0)
+        var poll = new Poll();
+        while (Volatile.Read(ref _remaining.Value) != 0)
         {
-            if (spinner.Count >= SpinsBeforeBlocking)
+            if (poll.Expired())
             {
                 lock (_doneGate)
-                    while (Volatile.Read(ref _remaining) != 0) Monitor.Wait(_doneGate);
+                    while (Volatile.Read(ref _remaining.Value) != 0) Monitor.Wait(_doneGate);
                 return;
             }
-            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>One wait's polling: a pause per call, and whether <see cref="PollTicks"/> have passed since the first.</summary>
+    private struct Poll
+    {
+        private long _deadline;
+        private int _polls;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Expired()
+        {
+            Thread.SpinWait(1);
+            if (++_polls % PollsPerClockRead != 0) return false;
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (_deadline == 0) _deadline = now + PollTicks;
+            return now >= _deadline;
         }
     }
 
@@ -258,17 +298,16 @@ internal sealed class CpuThreadPool : IDisposable
     /// <summary>Waits until the generation differs from <paramref name="seen"/> (or the pool stops); returns the new one.</summary>
     private long WaitForJob(long seen)
     {
-        var spinner = new SpinWait();
+        var poll = new Poll();
         long current;
-        while ((current = Volatile.Read(ref _generation)) == seen && !_stopping)
+        while ((current = Volatile.Read(ref _generation.Value)) == seen && !_stopping)
         {
-            if (spinner.Count >= SpinsBeforeBlocking)
+            if (poll.Expired())
             {
                 lock (_startGate)
-                    while ((current = Volatile.Read(ref _generation)) == seen && !_stopping) Monitor.Wait(_startGate);
+                    while ((current = Volatile.Read(ref _generation.Value)) == seen && !_stopping) Monitor.Wait(_startGate);
                 return current;
             }
-            spinner.SpinOnce(sleep1Threshold: -1);
         }
         return current;
     }
