@@ -68,17 +68,34 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             _outerUnpadded = _outDims.AsSpan().SequenceEqual(_inDims);
         }
 
+        /// <summary>Output bytes below which a thread's share is not worth a hand-off to the pool.</summary>
+        private const int MinBytesPerThread = 64 * 1024;
+
+        private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
+            s.Node.Rows(s.Source, s.Destination, start, end);
+
+        /// <summary>
+        /// The output rows split over the pool (each a contiguous range), so at more than one thread each thread writes
+        /// the rows the next node's same-numbered share reads, instead of the caller writing them all for the other
+        /// thread to fetch from its cache (a 130×130×96 PAD before a depthwise layer: perf/RESULTS.md, stop 41).
+        /// </summary>
         [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
-            byte* source = Elements.Read(_input);
-            byte* destination = Elements.Write(_output);
+            int minRows = (int)Math.Max(1, MinBytesPerThread / Math.Max(1, _outRow));
+            Chunked.For(pool, _rows, minRows, new State(this, Elements.Read(_input), Elements.Write(_output)), Work);
+        }
+
+        /// <summary>Output rows [start, end).</summary>
+        [MethodImpl(JitHints.Hot)]
+        private void Rows(byte* source, byte* destination, int start, int end)
+        {
             int outer = _outDims.Length;
             if (_outerUnpadded)
             {
                 // Only the row dimension is padded (e.g. NHWC channel padding): input row r is output row r.
                 int right = _outRow - _left - _inRow;
-                for (int row = 0; row < _rows; row++)
+                for (int row = start; row < end; row++)
                 {
                     byte* o = destination + (long)row * _outRow;
                     Pad(o, _left);
@@ -87,9 +104,15 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
                 }
                 return;
             }
+            // The outer coordinates of row `start` (row-major over the output's outer dimensions).
             Span<int> index = stackalloc int[Math.Max(1, outer)];
             index.Clear();
-            for (int row = 0; row < _rows; row++)
+            for (int d = outer - 1, rest = start; d >= 0; d--)
+            {
+                index[d] = rest % _outDims[d];
+                rest /= _outDims[d];
+            }
+            for (int row = start; row < end; row++)
             {
                 byte* o = destination + (long)row * _outRow;
                 // Input row offset, or −1 when any outer coordinate lies in the padding.
@@ -113,6 +136,13 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
                     index[d] = 0;
                 }
             }
+        }
+
+        private readonly struct State(PadNode node, byte* source, byte* destination)
+        {
+            public readonly PadNode Node = node;
+            public readonly byte* Source = source;
+            public readonly byte* Destination = destination;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

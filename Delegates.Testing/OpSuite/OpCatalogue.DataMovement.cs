@@ -79,6 +79,20 @@ public static partial class OpCatalogue
             cases.Add(op, $"any dimension {i} {S(input)} by [{string.Join(",", paddings)}]{(int64 ? " int64" : "")}", () =>
                 PadModel(input, paddings, int64, MixedValues(new Random(valueSeed), Count(input), 0.3)));
         }
+        // Outputs of a few hundred KB, which a backend with threads splits by output rows: ranges that begin inside a
+        // padded batch, inside the rows of an image, and channel-only padding (every row copied).
+        (int[] Input, int[] Paddings)[] large =
+        [
+            ([2, 40, 33, 24], [1, 0, 1, 2, 2, 1, 0, 0]),
+            ([1, 64, 64, 10], [0, 0, 0, 0, 0, 0, 3, 3]),
+            ([7, 50, 300], [2, 1, 0, 3, 0, 0]),
+        ];
+        foreach (var (input, paddings) in large)
+        {
+            int valueSeed = Rng(602, input.Length).Next();
+            cases.Add(op, $"large {S(input)} by [{string.Join(",", paddings)}]", () => PadModel(input, paddings, false,
+                Values(new Random(valueSeed), Count(input), 4f, 0.3)), NaNPayloads.Moved);
+        }
     }
 
     private static OpCaseData PadModel(int[] input, int[] paddings, bool int64, float[] x)
