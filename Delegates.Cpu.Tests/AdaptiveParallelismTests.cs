@@ -10,18 +10,24 @@ namespace Accel.Delegates.Cpu.Tests;
 [TestFixture]
 public sealed class AdaptiveParallelismTests
 {
-    /// <summary>A 256×256×32 MUL: large enough that its element-wise kernel splits it over the pool.</summary>
-    private static (byte[] Model, float[] Input) LargeMul()
+    /// <summary>A side×side×32 MUL of its input by itself.</summary>
+    private static byte[] SquareModel(int side)
     {
         var mb = new ModelBuilder();
-        int[] shape = [1, 256, 256, 32];
+        int[] shape = [1, side, side, 32];
         int b = mb.AddTensor("b", TensorType.Float32, shape);
         int product = mb.AddTensor("product", TensorType.Float32, shape);
         mb.AddOperator(BuiltinOperator.Mul, [b, b], [product], new MulOptions(ActivationFunctionType.None));
         mb.AddInput(b);
         mb.AddOutput(product);
+        return mb.Build();
+    }
+
+    /// <summary>A 256×256×32 MUL (large enough that its element-wise kernel splits it over the pool) and its input.</summary>
+    private static (byte[] Model, float[] Input) LargeMul()
+    {
         var random = new Random(3);
-        return (mb.Build(), Enumerable.Range(0, 256 * 256 * 32).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray());
+        return (SquareModel(256), Enumerable.Range(0, 256 * 256 * 32).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray());
     }
 
     /// <summary>
@@ -82,22 +88,11 @@ public sealed class AdaptiveParallelismTests
         Assert.That(choice, Is.EqualTo(new ParallelismChoice(true, true, 10, 1000)));
         Assert.That(poolRan.TakeLast(3), Is.All.True);
     }
-}
 
-[TestFixture]
-public sealed class AdaptiveParallelismOffTests
-{
     [Test]
     public void OffOrAtOneThread_NoPartitionTimesAnything()
     {
-        var mb = new ModelBuilder();
-        int[] shape = [1, 64, 64, 32];
-        int b = mb.AddTensor("b", TensorType.Float32, shape);
-        int product = mb.AddTensor("product", TensorType.Float32, shape);
-        mb.AddOperator(BuiltinOperator.Mul, [b, b], [product], new MulOptions(ActivationFunctionType.None));
-        mb.AddInput(b);
-        mb.AddOutput(product);
-        using var model = Model.FromBytes(mb.Build());
+        using var model = Model.FromBytes(SquareModel(64));
         foreach (var (threads, adaptive) in new[] { (2, false), (1, true) })
         {
             var cpu = new CpuDelegate(adaptiveParallelism: adaptive);
