@@ -243,15 +243,12 @@ public static partial class BenchCommand
         if (choices.Count == 0) return null;
         var inv = CultureInfo.InvariantCulture;
         string Describe(ParallelismChoice c) => !c.Decided
-            ? $"not yet timed (the pool until invoke {ParallelismTunerSchedule})"
+            ? $"not yet timed (the pool until invoke {CpuDelegate.AdaptiveParallelismDecidedAfterInvokes})"
             : string.Create(inv, $"{(c.OnPool ? "the pool" : "the calling thread alone")} (medians: pool {c.PoolMedian.TotalMilliseconds:0.000} ms, calling thread {c.CallerMedian.TotalMilliseconds:0.000} ms)");
         string which = choices.Count == 1 ? "its partition ran on " + Describe(choices[0])
             : string.Join("; ", choices.Select((c, i) => $"partition {i + 1} on {Describe(c)}"));
         return $"cpu delegate, {options.Threads} threads, adaptive parallelism: {which}; --parallelism pool keeps every partition on the pool";
     }
-
-    /// <summary>The invoke by which a partition has timed both plans: its warm-up and both plans' samples.</summary>
-    private static int ParallelismTunerSchedule => CpuDelegate.AdaptiveParallelismDecidedAfterInvokes;
 
     /// <summary>Writes the JSON result, the history entry and the github-action-benchmark file that were asked for.</summary>
     private static int Report(BenchRecord record, BenchOptions o, TextWriter stdout)
