@@ -4,8 +4,8 @@ namespace Accel.Delegates.Cpu;
 /// Chooses, per compiled partition, whether its invokes run on the thread pool or on the calling thread alone, by
 /// timing both on this machine. The split never changes a bit (every kernel computes the same outputs whatever runs
 /// each chunk), so the choice is free to follow the clock. It exists because a second thread does not always pay: on
-/// a small network each node's share is a few microseconds, and handing it to another core, then reading back what
-/// that core wrote, can cost more than it saves (perf/RESULTS.md, stops 35 and 41).
+/// a small network each node's share is a few microseconds, and handing it to another core can cost more than it
+/// saves (perf/RESULTS.md, stops 35 and 41).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -39,19 +39,13 @@ internal sealed class ParallelismTuner
     /// <summary>The next sample of the timed phase, 0 .. 2 × SamplesPerPlan − 1; −1 outside it.</summary>
     private int _sample = -1;
 
-    /// <summary>Decisions made so far.</summary>
-    private int _decisions;
-
-    /// <summary>The plan of the untimed invokes: the pool until the first decision.</summary>
-    private bool _onPool = true;
-
     /// <summary>Whether the next invoke is timed (then pass its duration to <see cref="Record"/>).</summary>
     public bool Timing => _sample >= 0;
 
     /// <summary>Whether the next invoke runs on the pool (false: every node on the calling thread).</summary>
-    public bool NextOnPool => _sample >= 0 ? PlanOf(_sample) : _onPool;
+    public bool NextOnPool => _sample >= 0 ? PlanOf(_sample) : Choice.OnPool;
 
-    /// <summary>The decision so far, for diagnostics.</summary>
+    /// <summary>The decision so far (the pool until the first one); its plan runs the untimed invokes.</summary>
     public ParallelismChoice Choice { get; private set; } = new(Decided: false, OnPool: true, PoolMedianTicks: 0, CallerMedianTicks: 0);
 
     /// <summary>Sample <paramref name="index"/>'s plan: pool, caller, caller, pool, pool, caller, caller, …</summary>
@@ -71,9 +65,8 @@ internal sealed class ParallelismTuner
         (PlanOf(_sample) ? _poolTicks : _callerTicks)[_sample >> 1] = ticks;
         if (++_sample < 2 * SamplesPerPlan) return;
         long pool = Median(_poolTicks), caller = Median(_callerTicks);
-        _onPool = pool < PoolAdvantageRequired * caller;
-        Choice = new ParallelismChoice(Decided: true, _onPool, pool, caller);
-        _untimedLeft = ++_decisions == 1 ? FirstRecheckAfterInvokes : RecheckAfterInvokes;
+        _untimedLeft = Choice.Decided ? RecheckAfterInvokes : FirstRecheckAfterInvokes;
+        Choice = new ParallelismChoice(Decided: true, OnPool: pool < PoolAdvantageRequired * caller, pool, caller);
         _sample = -1;
     }
 
