@@ -28,6 +28,8 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
         private readonly int[] _inDims;    // input dimensions before the row dimension
         private readonly int _rows;
         private readonly int _outRow, _inRow, _left;
+        /// <summary>Rows below which a thread's share (<see cref="MinBytesPerThread"/>) is not worth a hand-off.</summary>
+        private readonly int _minRows;
         private readonly bool _outerUnpadded;
         private readonly byte _fill;
 
@@ -47,7 +49,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             {
                 _outDims = _before = _inDims = [];
                 _outRow = _inRow = elementSize;
-                _rows = 1;
+                _rows = _minRows = 1;
                 return;
             }
             _outDims = new int[last];
@@ -66,6 +68,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
             _inRow = checked((int)(input.Dim(last) * block));
             _left = checked((int)(paddings.Before[last] * block));
             _outerUnpadded = _outDims.AsSpan().SequenceEqual(_inDims);
+            _minRows = Math.Max(1, MinBytesPerThread / Math.Max(1, _outRow));
         }
 
         /// <summary>Output bytes below which a thread's share is not worth a hand-off to the pool.</summary>
@@ -82,8 +85,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
         [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
-            int minRows = (int)Math.Max(1, MinBytesPerThread / Math.Max(1, _outRow));
-            Chunked.For(pool, _rows, minRows, new State(this, Elements.Read(_input), Elements.Write(_output)), Work);
+            Chunked.For(pool, _rows, _minRows, new State(this, Elements.Read(_input), Elements.Write(_output)), Work);
         }
 
         /// <summary>Output rows [start, end).</summary>
