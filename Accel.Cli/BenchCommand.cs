@@ -28,7 +28,7 @@ public static partial class BenchCommand
 
     private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
         double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
-        bool AppendHistory, string? GithubJson, ulong Seed, double ParallelThresholdMicroseconds, bool AdaptiveParallelism);
+        bool AppendHistory, string? GithubJson, ulong Seed, double ParallelThresholdMicroseconds);
 
     public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
     {
@@ -40,7 +40,7 @@ public static partial class BenchCommand
         string? delegates = parsed.Value("--delegate");
         double parallelThreshold = ParseDouble(parsed.Value("--parallel-threshold-us"), "--parallel-threshold-us",
             CpuDelegate.DefaultParallelThresholdMicroseconds, zeroAllowed: true);
-        bool adaptive = DelegateCatalog.ParseParallelism(parsed.Value("--parallelism"), delegates, "bench");
+        bool? adaptive = DelegateCatalog.ParseParallelism(parsed.Value("--parallelism"), "bench");
         var options = new BenchOptions(
             parsed.Positionals[0],
             delegates ?? DelegateCatalog.Default,
@@ -58,8 +58,7 @@ public static partial class BenchCommand
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
             parsed.Value("--github-json"),
             ParseSeed(parsed.Value("--random-seed")),
-            parallelThreshold,
-            adaptive);
+            parallelThreshold);
         return Run(options, stdout, stderr, environment.NoColor);
     }
 

@@ -32,13 +32,15 @@ public static class DelegateCatalog
     /// kernels only); the CPU delegate with <paramref name="cpuParallelThresholdMicroseconds"/>.
     /// </summary>
     public static InterpreterOptions CreateOptions(string? names, int threads, string command, CliEnvironment environment,
-        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds, bool cpuAdaptiveParallelism = true)
+        double cpuParallelThresholdMicroseconds = CpuDelegate.DefaultParallelThresholdMicroseconds, bool? cpuAdaptiveParallelism = null)
     {
         var options = new InterpreterOptions { Threads = threads };
         names ??= Default;
         var requested = names.Split(',', StringSplitOptions.TrimEntries);
         if (cpuParallelThresholdMicroseconds != CpuDelegate.DefaultParallelThresholdMicroseconds && !requested.Contains("cpu"))
             throw new UsageException("--parallel-threshold-us applies to the cpu delegate; list it in --delegate", command);
+        if (cpuAdaptiveParallelism is not null && !requested.Contains("cpu"))
+            throw new UsageException("--parallelism applies to the cpu delegate; list it in --delegate", command);
         foreach (var name in requested)
         {
             switch (name)
@@ -48,7 +50,7 @@ public static class DelegateCatalog
                         throw new UsageException("'reference' runs everything on the reference kernels; list it alone, or list only delegates (the reference always runs what they refuse)", command);
                     break;
                 case "cpu":
-                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name, environment, cpuParallelThresholdMicroseconds, cpuAdaptiveParallelism)));
+                    options.Delegates.Add(new DelegateSelection(CreateDelegate(name, environment, cpuParallelThresholdMicroseconds, cpuAdaptiveParallelism ?? true)));
                     break;
                 case "vulkan":
                 case "ilgpu":
@@ -65,18 +67,16 @@ public static class DelegateCatalog
     }
 
     /// <summary>
-    /// <c>--parallelism adaptive|pool</c> (null: adaptive): whether the CPU delegate times the pool against the calling
-    /// thread alone and keeps the faster; <c>pool</c> needs the cpu delegate in <paramref name="delegates"/>.
+    /// <c>--parallelism adaptive|pool</c>: whether the CPU delegate times the pool against the calling thread alone and
+    /// keeps the faster (null: not given, adaptive; <see cref="CreateOptions"/> checks that the cpu delegate is listed).
     /// </summary>
-    public static bool ParseParallelism(string? value, string? delegates, string command)
+    public static bool? ParseParallelism(string? value, string command) => value switch
     {
-        if (value is null) return true;
-        if (value is not ("adaptive" or "pool"))
-            throw new UsageException($"--parallelism expects adaptive or pool, got '{value}'", command);
-        if (!(delegates ?? Default).Split(',', StringSplitOptions.TrimEntries).Contains("cpu"))
-            throw new UsageException("--parallelism applies to the cpu delegate; list it in --delegate", command);
-        return value == "adaptive";
-    }
+        null => null,
+        "adaptive" => true,
+        "pool" => false,
+        _ => throw new UsageException($"--parallelism expects adaptive or pool, got '{value}'", command),
+    };
 
     /// <summary>
     /// A new instance of delegate <paramref name="name"/> (cpu, vulkan, ilgpu, hexagon or opencl; not reference, which is no delegate),
