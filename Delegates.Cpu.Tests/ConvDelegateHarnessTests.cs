@@ -22,12 +22,13 @@ internal static class ConvDelegateHarness
     }
 
     /// <summary>
-    /// The model's one node runs on the CPU delegate at 1 and at 2 threads, and every output has the reference's bits.
+    /// The model's one node runs on the CPU delegate at 1, 2 and 3 threads (3: splits into unequal shares), and every
+    /// output has the reference's bits.
     /// </summary>
     public static void AssertSingleNodeDelegatedAndBitExact(byte[] model, float[] input, string description)
     {
         var expected = RunReference(model, input);
-        foreach (int threads in new[] { 1, 2 })
+        foreach (int threads in new[] { 1, 2, 3 })
         {
             using var loaded = Model.FromBytes(model);
             var options = new InterpreterOptions { Threads = threads };

@@ -7,7 +7,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// the columns outside the input, and a last group overlapping its neighbour when 8 does not divide the width. Every
 /// output keeps the reference's bits (same FMA chain over the in-bounds taps, + bias, clamp) at 1 and 2 threads; with 24
 /// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each; where a row's input
-/// over all channels overflows L1 on a small image, the rows run channel block by channel block. Rows narrower than
+/// over all channels overflows L1 on a small image, the rows run channel block by channel block, in one band of rows per
+/// thread (1, 2 and 3 threads: bands of unequal rows). Rows narrower than
 /// 8 pixels (multiplier 1) describe their pixels' taps once and run channel block by channel block, four vectors of
 /// one pixel at a time.
 /// </summary>
@@ -34,6 +35,7 @@ public sealed class DepthwiseRowGroupTests
         // Input rows over all channels beyond L1 on a small image: the rows run channel block by channel block.
         yield return new TestCaseData(12, 16, 1000, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 16 wide, 1000 channels: channel blocks of 4 vectors, odd last block with the overlapping vector");
         yield return new TestCaseData(9, 34, 200, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 34 -> 17 wide, 200 channels: channel blocks of 2 vectors, last block 1");
+        yield return new TestCaseData(13, 16, 600, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 13 rows, 600 channels: channel blocks in bands of unequal rows");
         // Rows narrower than 8 pixels: tap lists per row, then channel blocks of whole 4-vector single-pixel tiles.
         yield return new TestCaseData(7, 7, 1152, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 7 wide, 1152 channels (hand landmark's last stage): narrow rows in channel blocks");
         yield return new TestCaseData(7, 7, 200, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 7 wide, 200 channels: narrow rows, overlapping last vector");

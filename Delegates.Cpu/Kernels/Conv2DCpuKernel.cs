@@ -151,7 +151,8 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
 
     // Per-run state, set by Run before the threads start.
     private float* _x, _y;
-    private int _channelGroups, _tiles;
+    private int _channelGroups, _units, _tiles;
+    private readonly long _filterBytes, _inputBytes;
 
     public Conv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
     {
@@ -161,6 +162,8 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         _weights = weights;
         _plan = weights.Plan;
         _epilogue = epilogue;
+        _filterBytes = (long)geometry.FilterHeight * geometry.FilterWidth * geometry.InputDepth * geometry.OutputDepth * sizeof(float);
+        _inputBytes = (long)geometry.Batches * geometry.InputHeight * geometry.InputWidth * geometry.InputDepth * sizeof(float);
         // A pointwise tile's input rows (tile × Cin floats) stay in L1 while every channel block passes over them.
         // A whole number of the widest tile's pixels (a budget of 16 KiB to 64 KiB measured the same on
         // pose_landmark_heavy's 8×8×1632 layers, whose weights do not fit L2 either way).
@@ -202,7 +205,8 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         {
             units = _g.Batches * (_g.OutputHeight + _borderColumns);
         }
-        _channelGroups = ConvLoops.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount);
+        _units = units;
+        _channelGroups = ConvLoops.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes);
         pool.For(units * _channelGroups, this, RunChunk);
     }
 
@@ -213,7 +217,8 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         int* tapW = stackalloc int[_g.FilterHeight * _g.FilterWidth];
         for (int item = start; item < end; item++)
         {
-            int unit = item / _channelGroups, group = item % _channelGroups;
+            // Group-major: a thread's contiguous share is its channel groups over every unit (ConvLoops.ChannelGroups).
+            int group = item / _units, unit = item % _units;
             int blockBegin = (int)((long)_plan.BlockCount * group / _channelGroups);
             int blockEnd = (int)((long)_plan.BlockCount * (group + 1) / _channelGroups);
             if (_g.IsPointwise) PointwiseTile(unit, blockBegin, blockEnd, tapX, tapW);

@@ -43,6 +43,18 @@ public sealed class PerfCommandLineTests
     }
 
     [Test]
+    public void NetAbTakesSeveralThreadCountsAndRefusesZero()
+    {
+        Assert.That(Suite("net-ab", "a.tflite").Invocation!.Threads, Is.EqualTo(new[] { 1 }), "the default");
+        var (code, invocation, _) = Suite("net-ab", "a.tflite", "b.tflite", "--threads", "1", "2", "--rounds", "4");
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That((invocation!.Models, invocation.Threads, invocation.Rounds), Is.EqualTo((new[] { "a.tflite", "b.tflite" }, new[] { 1, 2 }, 4)));
+        var (refused, nothing, stderr) = Suite("net-ab", "a.tflite", "--threads", "0");
+        Assert.That((refused, nothing), Is.EqualTo((2, (PerfInvocation?)null)));
+        Assert.That(stderr, Does.Contain("--threads expects integers >= 1"));
+    }
+
+    [Test]
     public void SuiteUsageErrorsExitTwoWithOneLine()
     {
         var (code, invocation, stderr) = Suite("int8-ab", "zero");

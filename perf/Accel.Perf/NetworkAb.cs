@@ -7,54 +7,77 @@ using TfliteModel = Accel.Model;
 namespace Accel.Perf;
 
 /// <summary>
-/// <c>net-ab MODEL... [--rounds N] [--threads T]</c>: whole models on the CPU delegate, interleaved — per round a batch of
-/// invokes of each model in turn, so that load from other jobs on a shared machine hits them alike. Prints per model
-/// the fastest single invoke (wall clock) and the process CPU time per invoke of the cheapest batch
-/// (<c>CLOCK_PROCESS_CPUTIME_ID</c>, all threads). On a machine loaded far beyond its cores the wall-clock minimum
-/// still includes preemption while the CPU time does not; run with <c>DOTNET_TieredCompilation=0</c> so that no
-/// background JIT work lands in the CPU time. Inputs are the corpus models' deterministic fill. A MODEL written
+/// <c>net-ab MODEL... [--rounds N] [--threads T...]</c>: whole models on the CPU delegate, interleaved — per round a batch
+/// of invokes of each model (at each thread count) in turn, so that load from other jobs on a shared machine hits them
+/// alike. Prints per model and thread count the fastest single invoke (wall clock), the median over rounds of each
+/// batch's median invoke, and the process CPU time per invoke of the cheapest batch (<c>CLOCK_PROCESS_CPUTIME_ID</c>,
+/// all threads). With several thread counts, each count's speed-up over the first is the median over rounds of the
+/// ratio of the two batches' medians in that round: batches a few hundred milliseconds apart see the same machine,
+/// where separate processes minutes apart do not (a virtual machine's second vCPU comes and goes). On a machine loaded
+/// far beyond its cores the wall-clock minimum still includes preemption while the CPU time does not; run with
+/// <c>DOTNET_TieredCompilation=0</c> so that no background JIT work lands in the CPU time. Inputs are the corpus
+/// models' deterministic fill; the CPU delegate is the default one (adaptive parallelism: above one thread each
+/// partition keeps the pool or the calling thread, whichever its first invokes timed faster). A MODEL written
 /// <c>path@managed</c> is compiled with the emitted 512-bit int8 kernels switched off (the managed 256-bit ones).
 /// </summary>
 public static class NetworkAb
 {
-    public static string Run(string[] models, int threads, int rounds)
+    public static string Run(string[] models, int[] threadCounts, int rounds)
     {
-        var opened = models.Select(path => Open(path, threads)).ToArray();
+        var entries = models.SelectMany(path => threadCounts.Select(threads => (Path: path, Threads: threads))).ToArray();
+        var opened = new List<(TfliteModel Model, Interpreter Interpreter)>();
         try
         {
-            var fastest = new double[opened.Length];
-            var cpu = new double[opened.Length];
+            foreach (var (path, threads) in entries) opened.Add(Open(path, threads));
+            var fastest = new double[opened.Count];
+            var cpu = new double[opened.Count];
             Array.Fill(fastest, double.MaxValue);
             Array.Fill(cpu, double.MaxValue);
-            var batches = new int[opened.Length];
-            for (int m = 0; m < opened.Length; m++)
+            var batches = new int[opened.Count];
+            var roundMedians = new double[opened.Count][];
+            for (int m = 0; m < opened.Count; m++)
             {
-                for (int i = 0; i < 20; i++) opened[m].Interpreter.Invoke(); // warm-up
+                for (int i = 0; i < 30; i++) opened[m].Interpreter.Invoke(); // warm-up (and the adaptive choice's timed invokes)
                 long start = Stopwatch.GetTimestamp();
                 opened[m].Interpreter.Invoke();
                 double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 batches[m] = Math.Clamp((int)(100 / Math.Max(ms, 0.01)), 5, 200); // about 100 ms per batch
+                roundMedians[m] = new double[rounds];
             }
             for (int round = 0; round < rounds; round++)
-                for (int m = 0; m < opened.Length; m++)
+                for (int m = 0; m < opened.Count; m++)
                 {
                     var interpreter = opened[m].Interpreter;
+                    var times = new double[batches[m]];
                     long cpuStart = ProcessCpuNanoseconds();
                     for (int i = 0; i < batches[m]; i++)
                     {
                         long start = Stopwatch.GetTimestamp();
                         interpreter.Invoke();
-                        fastest[m] = Math.Min(fastest[m], Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                        times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                     }
                     cpu[m] = Math.Min(cpu[m], (ProcessCpuNanoseconds() - cpuStart) / 1e6 / batches[m]);
+                    fastest[m] = Math.Min(fastest[m], times.Min());
+                    roundMedians[m][round] = Median(times);
                 }
+            bool several = threadCounts.Length > 1;
             var lines = new List<string>
             {
-                $"| model | threads | fastest invoke (wall) | CPU time per invoke (cheapest batch) | batch |",
-                "| --- | ---: | ---: | ---: | ---: |",
+                "| model | threads | fastest invoke (wall) | median of the rounds' medians | CPU time per invoke (cheapest batch) | batch |"
+                    + (several ? $" speed-up over {threadCounts[0]} thread(s) (median of the rounds' ratios, range) |" : ""),
+                "| --- | ---: | ---: | ---: | ---: | ---: |" + (several ? " ---: |" : ""),
             };
-            for (int m = 0; m < opened.Length; m++)
-                lines.Add($"| {Path.GetFileName(models[m])} | {threads} | {fastest[m]:F2} ms | {cpu[m]:F2} ms | {batches[m]} |");
+            for (int m = 0; m < opened.Count; m++)
+            {
+                string line = $"| {Path.GetFileName(entries[m].Path)} | {entries[m].Threads} | {fastest[m]:F2} ms | {Median(roundMedians[m]):F2} ms | {cpu[m]:F2} ms | {batches[m]} |";
+                if (several)
+                {
+                    int first = m - m % threadCounts.Length; // the same model at the first thread count
+                    var ratios = Enumerable.Range(0, rounds).Select(r => roundMedians[first][r] / roundMedians[m][r]).ToArray();
+                    line += $" {Median(ratios):F2}× ({ratios.Min():F2}–{ratios.Max():F2}) |";
+                }
+                lines.Add(line);
+            }
             lines.Add($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (1 minute) at the end; {rounds} rounds");
             return string.Join(Environment.NewLine, lines) + Environment.NewLine;
         }
@@ -66,6 +89,13 @@ public static class NetworkAb
                 model.Dispose();
             }
         }
+    }
+
+    internal static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int half = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 
     /// <summary>The AppContext switch that keeps the int8 GEMM off the emitted 512-bit kernels (MODEL@managed).</summary>

@@ -5,7 +5,8 @@ namespace Accel.Perf;
 /// <summary>What a run of the suite program was asked to do.</summary>
 /// <param name="Kind">benchmarks (BenchmarkDotNet), facts, int8-ab, net-ab or allocations.</param>
 /// <param name="BenchmarkArguments">The arguments BenchmarkDotNet gets (<c>--filter</c>, <c>--list flat</c>, ...), in order.</param>
-internal sealed record PerfInvocation(string Kind, bool Smoke, bool OutOfProcess, int Rounds, string[] Models, string[] BenchmarkArguments, int Threads = 1);
+/// <param name="Threads">net-ab: the CPU delegate's thread counts, each model opened once per count (default: 1).</param>
+internal sealed record PerfInvocation(string Kind, bool Smoke, bool OutOfProcess, int Rounds, string[] Models, string[] BenchmarkArguments, int[]? Threads = null);
 
 /// <summary>
 /// The suite program's command line on System.CommandLine, as the <c>accel</c> tool's. Its own options and commands
@@ -45,7 +46,12 @@ internal static class PerfCommandLine
         root.Subcommands.Add(int8);
 
         var netRounds = new Option<int>("--rounds") { Description = "interleaved rounds (default 15)", DefaultValueFactory = _ => 15 };
-        var netThreads = new Option<int>("--threads") { Description = "CPU delegate threads (default 1)", DefaultValueFactory = _ => 1 };
+        var netThreads = new Option<int[]>("--threads")
+        {
+            Description = "CPU delegate thread counts (default 1); several (--threads 1 2) open each model once per count, interleaved, and add each count's speed-up over the first",
+            DefaultValueFactory = _ => [1], AllowMultipleArgumentsPerToken = true,
+        };
+        netThreads.Validators.Add(r => { if (r.GetValueOrDefault<int[]>() is { } t && (t.Length == 0 || t.Any(n => n < 1))) r.AddError("--threads expects integers >= 1"); });
         var netModels = new Argument<string[]>("MODEL") { Description = ".tflite files, measured interleaved (e.g. a float model and its int8 one)", Arity = ArgumentArity.OneOrMore };
         var net = new Command("net-ab", "whole .tflite models on the CPU delegate, interleaved: fastest invoke (wall) and process CPU time per invoke")
             { netModels, netRounds, netThreads };

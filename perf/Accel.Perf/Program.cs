@@ -10,7 +10,7 @@ namespace Accel.Perf;
 /// <item><c>--out-of-process</c>: BDN's usual separate benchmark process instead of the in-process default.</item>
 /// <item><c>facts</c> (alone): print each corpus model's sizes, constant/folded/arena bytes, and exit.</item>
 /// <item><c>int8-ab [ROUNDS]</c>: float32 vs int8 single-node kernels on the CPU delegate, interleaved (<see cref="QuantizedAb"/>).</item>
-/// <item><c>net-ab MODEL... [--rounds N] [--threads T]</c>: whole models on the CPU delegate, interleaved (<see cref="NetworkAb"/>).</item>
+/// <item><c>net-ab MODEL... [--rounds N] [--threads T...]</c>: whole models on the CPU delegate, interleaved (<see cref="NetworkAb"/>).</item>
 /// <item><c>allocations [MODEL...]</c>: exact managed bytes per Invoke on the calling thread (all models if none named).</item>
 /// </list>
 /// All other arguments go to BenchmarkDotNet unchanged (<c>--filter</c>, <c>--list flat</c>, <c>--exporters</c>, ...).
@@ -31,7 +31,7 @@ public static class Program
                 Console.Write(QuantizedAb.Run(invocation.Rounds));
                 return 0;
             case "net-ab":
-                Console.Write(NetworkAb.Run(invocation.Models, invocation.Threads, invocation.Rounds));
+                Console.Write(NetworkAb.Run(invocation.Models, invocation.Threads ?? [1], invocation.Rounds));
                 return 0;
             case "allocations":
                 Console.Write(AllocationCheck.Run(invocation.Models.Length > 0 ? invocation.Models : CorpusModels.Names));

@@ -58,4 +58,16 @@ internal static class ConvLoops
         int wanted = (4 * threads + units - 1) / units;
         return Math.Max(1, Math.Min(blocks, wanted));
     }
+
+    /// <summary>
+    /// <see cref="ChannelGroups(int, int, int)"/>, and at least one group per thread where the filter is larger than
+    /// the input: every thread of a split by pixels streams the whole filter (from memory, in a model whose weights
+    /// exceed the caches), while a split by channels has each stream its share. Items are then ordered group-major
+    /// (<see cref="Item"/>), so each thread's contiguous share is its channel groups over every unit.
+    /// </summary>
+    public static int ChannelGroups(int units, int blocks, int threads, long filterBytes, long inputBytes)
+    {
+        int groups = ChannelGroups(units, blocks, threads);
+        return threads > 1 && filterBytes > inputBytes ? Math.Max(groups, Math.Min(blocks, threads)) : groups;
+    }
 }
