@@ -45,6 +45,14 @@ public static partial class OpCatalogue
             var large = new Pool2DOptions(Padding.Same, 2, 1, 3, 2, ActivationFunctionType.Relu6);
             cases.Add(name, $"large [1,65,63,33] {Describe(large)}", () => PoolModel(op, [1, 65, 63, 33], large,
                 Values(Rng(302, opSeed), 65 * 63 * 33, 4f, 0.05)), NaNPayloads.Deterministic);
+            // 8–15 channels: one 8-lane vector per pixel (an overlapping one at 12) where vectors have 16 lanes.
+            foreach (int channels in new[] { 8, 12 })
+            {
+                var narrow = new Pool2DOptions(Padding.Same, 2, 2, 3, 3, ActivationFunctionType.None);
+                int[] input = [1, 13, 12, channels];
+                cases.Add(name, $"{channels} channels {S(input)} {Describe(narrow)}", () => PoolModel(op, input, narrow,
+                    Values(Rng(309 + opSeed, channels), Count(input), 4f, 0.05)), NaNPayloads.Deterministic);
+            }
             // Filters up to 5 (larger than the input under SAME), strides up to 3, channel counts around 64-wide workgroups.
             for (int i = 0; i < 8; i++)
             {
@@ -269,6 +277,12 @@ public static partial class OpCatalogue
             cases.Add(op, $"scale {i} {S(input)} → {oh}x{ow} {Describe(options)}", () =>
                 ResizeModel(input, oh, ow, options, MixedValues(new Random(valueSeed), Count(input), 0.1)));
         }
+        // 8–15 channels: one 8-lane vector per pixel (and an overlapping one at 12) on a machine with 16-lane vectors
+        // (pose_landmark_heavy's 8-channel segmentation head).
+        cases.Add(op, "8 channels [1,16,16,8] → 32x32 half_pixel_centers", () =>
+            ResizeModel([1, 16, 16, 8], 32, 32, new ResizeBilinearOptions(false, true), Values(Rng(906, 0), 16 * 16 * 8, 4f, 0.05)), NaNPayloads.Deterministic);
+        cases.Add(op, "12 channels [1,9,7,12] → 18x13 align_corners", () =>
+            ResizeModel([1, 9, 7, 12], 18, 13, new ResizeBilinearOptions(true, false), Values(Rng(906, 1), 9 * 7 * 12, 4f, 0.05)), NaNPayloads.Deterministic);
         // The corpus's segmentation decoders: 2× upscales (half_pixel_centers: in_y < 0 on the first row, weights 1.25 and −0.25).
         int c = 0;
         foreach (var shape in new[] { new[] { 1, 16, 16, 64 }, [1, 32, 32, 16], [1, 9, 7, 65] })

@@ -12,8 +12,9 @@ internal interface IChannelOp
 /// <summary>
 /// Covers the channels [0, depth) of one output pixel with whole vectors. The last, partial vector is recomputed
 /// at depth − Count, overlapping channels already written: every lane is the same pure function of the inputs (which
-/// never alias the output), so rewriting a lane stores the same bits. Pixels narrower than one vector use 4-lane
-/// vectors where accelerated, else one lane at a time. Channel counts such as 28 or 36 thus cost no scalar tail.
+/// never alias the output), so rewriting a lane stores the same bits. Pixels narrower than one vector use 8-lane
+/// vectors (8–15 channels on Vector512: pose_landmark_heavy's 8-channel 256×256 resize ran two 4-lane halves a pixel),
+/// else 4-lane ones where accelerated, else one lane at a time. Channel counts such as 28 or 36 thus cost no scalar tail.
 /// </summary>
 internal static unsafe class ChannelLoop
 {
@@ -27,6 +28,12 @@ internal static unsafe class ChannelLoop
         if (depth >= TS.Count)
         {
             TS.Store(output + depth - TS.Count, op.Compute<TS, TV>(depth - TS.Count));
+            return;
+        }
+        if (TS.Count > 8 && depth >= 8 && Vector256.IsHardwareAccelerated)
+        {
+            for (c = 0; c <= depth - 8; c += 8) Simd256.Store(output + c, op.Compute<Simd256, Vector256<float>>(c));
+            if (c < depth) Simd256.Store(output + depth - 8, op.Compute<Simd256, Vector256<float>>(depth - 8));
             return;
         }
         if (TS.Count > 4 && depth >= 4 && Vector128.IsHardwareAccelerated)
