@@ -180,7 +180,7 @@ public sealed class CpuDelegate : IAccelDelegate
             }
             var compiled = CompileNode(partition.Nodes[i]);
             int next = i + 1;
-            // An int8/uint8 CONV_2D and the residual ADD that alone reads it become one pass (ResidualAddFusion: same bits).
+            // A CONV_2D (int8/uint8, or float32 pointwise) and the residual ADD that alone reads it become one pass (ResidualAddFusion: same bits).
             if (ResidualAddFusion.TryFuse(partition, i, compiled, () => CompileNode(partition.Nodes[next])) is { } withResidual)
             {
                 kernels.Add(withResidual);
