@@ -7,8 +7,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// <summary>
 /// A float32 pointwise CONV_2D and the residual ADD that alone reads its output run as one pass on the CPU delegate
 /// (ResidualAddFusion: each tile into a stack buffer, then the ADD's element loop into the ADD's output) with the
-/// reference's bits at 1, 2 and 3 threads, in either operand order, with the convolution's and the ADD's activations;
-/// where the pattern does not hold the nodes run apart, with the same bits.
+/// reference's bits at 1, 2 and 3 threads, in either operand order, with the convolution's and the ADD's activations
+/// (and the RELU that alone reads a sum without one); where the pattern does not hold the nodes run apart, with the same bits.
 /// </summary>
 [TestFixture]
 public sealed class FloatResidualAddFusionTests
@@ -33,6 +33,28 @@ public sealed class FloatResidualAddFusionTests
             var (fusions, runsFused, _) = CompareWithReference(model, inputs, threads, $"@{threads}t");
             Assert.That(fusions, Is.EqualTo(1), $"@{threads}t: the pair was not fused");
             Assert.That(runsFused, Is.EqualTo(new[] { true }), $"@{threads}t: model inputs are never overwritten, so the fused pass runs");
+        }
+    }
+
+    [TestCase(BuiltinOperator.Relu, ActivationFunctionType.None, 3)]
+    [TestCase(BuiltinOperator.Relu6, ActivationFunctionType.None, 3)]
+    [TestCase(BuiltinOperator.ReluN1To1, ActivationFunctionType.None, 3)]
+    [TestCase(BuiltinOperator.Relu, ActivationFunctionType.Relu6, 2)]
+    public void TheReluThatAloneReadsTheSumJoinsThePassWhereTheAddHasNoActivation(BuiltinOperator relu, ActivationFunctionType addActivation, int nodes)
+    {
+        // BlazeFace's residual blocks: 1×1 CONV_2D, ADD, RELU. With an activation of its own the ADD keeps its RELU apart.
+        var (model, inputs) = Block(1, 9, 7, 40, 40, 1, ActivationFunctionType.None, addActivation, 1, reluAfter: relu);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var loaded = Model.FromBytes(model);
+            var cpu = new CpuDelegate();
+            var options = new InterpreterOptions { Threads = threads };
+            options.Delegates.Add(new DelegateSelection(cpu));
+            using var interpreter = new Interpreter(loaded, options);
+            interpreter.AllocateTensors();
+            Assert.That(cpu.LastResidualAddFusions.Select(f => f.Nodes), Is.EqualTo(new[] { nodes }), $"@{threads}t");
+            var (fusions, runsFused, _) = CompareWithReference(model, inputs, threads, $"{relu} after the ADD @{threads}t");
+            Assert.That((fusions, runsFused.Single()), Is.EqualTo((1, true)));
         }
     }
 
@@ -72,7 +94,8 @@ public sealed class FloatResidualAddFusionTests
     /// optionally x = RELU(input) first, or MAXIMUM(conv, conv) also reading the convolution.
     /// </summary>
     private static (byte[] Model, Array[] Inputs) Block(int batches, int height, int width, int inputChannels, int outputChannels, int kernel,
-        ActivationFunctionType convActivation, ActivationFunctionType addActivation, int convOperand, bool reluFirst = false, bool extraReader = false)
+        ActivationFunctionType convActivation, ActivationFunctionType addActivation, int convOperand, bool reluFirst = false, bool extraReader = false,
+        BuiltinOperator? reluAfter = null)
     {
         var random = new Random(height * 100 + inputChannels * 7 + outputChannels);
         var mb = new ModelBuilder();
@@ -93,7 +116,13 @@ public sealed class FloatResidualAddFusionTests
         mb.AddOperator(BuiltinOperator.Add, convOperand == 0 ? [conv, r] : [r, conv], [y], new AddOptions(addActivation));
         mb.AddInput(input);
         mb.AddInput(r);
-        mb.AddOutput(y);
+        if (reluAfter is { } relu)
+        {
+            int z = mb.AddTensor("z", TensorType.Float32, outShape);
+            mb.AddOperator(relu, [y], [z]);
+            mb.AddOutput(z);
+        }
+        else mb.AddOutput(y);
         if (extraReader)
         {
             int m = mb.AddTensor("m", TensorType.Float32, outShape);

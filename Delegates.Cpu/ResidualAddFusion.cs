@@ -20,10 +20,14 @@ internal static class ResidualAddFusion
 {
     /// <summary>
     /// The fused node for partition nodes <paramref name="index"/> (compiled as <paramref name="first"/>) and
-    /// <paramref name="index"/> + 1, or null when they do not form the pattern.
+    /// <paramref name="index"/> + 1 — and, for a float ADD without an activation of its own, the RELU/RELU6/RELU_N1_TO_1
+    /// at <paramref name="index"/> + 2 that alone reads its result (its clamp joins the pass) — or null when they do not
+    /// form the pattern. <paramref name="consumed"/>: the partition nodes the fused node covers (2 or 3).
     /// </summary>
-    public static ResidualAddFusedNode? TryFuse(DelegatePartition partition, int index, ICpuCompiledNode first, Func<ICpuCompiledNode> compileSecond)
+    public static ResidualAddFusedNode? TryFuse(DelegatePartition partition, int index, KernelRegistry<ICpuKernel> kernels, ICpuCompiledNode first,
+        Func<int, ICpuCompiledNode> compile, out int consumed)
     {
+        consumed = 0;
         if (first is not IResidualAddSource conv || index + 1 >= partition.Nodes.Count) return null;
         var producer = partition.Nodes[index];
         var add = partition.Nodes[index + 1];
@@ -37,18 +41,42 @@ internal static class ResidualAddFusion
         if (residual.Type != intermediate.Type || output.Type != intermediate.Type
             || residual.ElementCount != intermediate.ElementCount || output.ElementCount != intermediate.ElementCount) return null;
         if (!ActivationFusion.IsReadOnlyBy(partition, intermediate, index + 1, operand)) return null;
-        var second = compileSecond();
-        var fused = (conv, second) switch
+        var second = compile(index + 1);
+        ICpuCompiledNode? fused = null;
+        ICpuCompiledNode unfusedAdd = second;
+        consumed = 2;
+        if (conv is IResidualAddProducer integer && second is QuantizedBinaryCpuNode integerAdd && integerAdd.IsSameShapeAdd)
+            fused = integer.WithResidualAdd(new ResidualAddOperands(integerAdd, operand, residual, output));
+        // Float: one shape throughout (no broadcast), so element i of the ADD reads element i of both operands.
+        else if (conv is IFloatResidualAddProducer single && second is BinaryElementwiseNode<AddOp> floatAdd && intermediate.Type == TensorType.Float32
+            && residual.Shape.SequenceEqual(output.Shape) && intermediate.Shape.SequenceEqual(output.Shape))
         {
-            (IResidualAddProducer integer, QuantizedBinaryCpuNode addNode) when addNode.IsSameShapeAdd =>
-                integer.WithResidualAdd(new ResidualAddOperands(addNode, operand, residual, output)),
-            // Float: one shape throughout (no broadcast), so element i of the ADD reads element i of both operands.
-            (IFloatResidualAddProducer single, BinaryElementwiseNode<AddOp> addNode) when intermediate.Type == TensorType.Float32
-                && residual.Shape.SequenceEqual(output.Shape) && intermediate.Shape.SequenceEqual(output.Shape) =>
-                single.WithResidualAdd(new FloatResidualAddOperands(operand, residual, output, addNode.Clamp)),
-            _ => null,
-        };
-        return fused is null ? null : new ResidualAddFusedNode(fused, conv, second, residual, output);
+            var clamp = floatAdd.Clamp;
+            // The RELU that alone reads the sum joins the pass (BlazeFace's blocks: ADD + RELU), as ActivationFusion would
+            // have joined it to the ADD; unfused, the ADD and the RELU run as ActivationFusion (or one after the other).
+            if (clamp.IsIdentity && index + 2 < partition.Nodes.Count)
+            {
+                var activation = partition.Nodes[index + 2];
+                if (activation.Inputs.Count >= 1 && ReferenceEquals(activation.Inputs[0], output)
+                    && kernels.Find(activation.Op) is IClampActivationKernel clampKernel && clampKernel.FloatClamp(activation) is { } range
+                    && ActivationFusion.IsReadOnlyBy(partition, output, index + 2, 0)
+                    && activation.Outputs[0].Type == TensorType.Float32 && activation.Outputs[0].ElementCount == output.ElementCount)
+                {
+                    clamp = new VectorClamp(range);
+                    output = activation.Outputs[0];
+                    unfusedAdd = ActivationFusion.TryFuse(partition, index + 1, kernels, second, () => compile(index + 2))
+                        ?? new ChannelPadFusion.Sequence([second, compile(index + 2)]);
+                    consumed = 3;
+                }
+            }
+            fused = single.WithResidualAdd(new FloatResidualAddOperands(operand, residual, output, clamp));
+        }
+        if (fused is null)
+        {
+            consumed = 0;
+            return null;
+        }
+        return new ResidualAddFusedNode(fused, conv, unfusedAdd, residual, output, consumed);
     }
 }
 
@@ -143,7 +171,7 @@ internal sealed unsafe record ResidualAddOperands(QuantizedBinaryCpuNode Add, in
 /// into channel groups (few tiles, many channels, more than one thread) also runs apart.
 /// </summary>
 internal sealed unsafe class ResidualAddFusedNode(ICpuCompiledNode fused, IResidualAddSource conv, ICpuCompiledNode add,
-    Tensor residual, Tensor output) : ICpuCompiledNode
+    Tensor residual, Tensor output, int nodes) : ICpuCompiledNode
 {
     private enum Mode { Unfused, Fused, OverInput }
 
@@ -158,6 +186,9 @@ internal sealed unsafe class ResidualAddFusedNode(ICpuCompiledNode fused, IResid
         conv.Run(pool);
         add.Run(pool);
     }
+
+    /// <summary>For tests: the partition nodes this node covers (the convolution, the ADD and, for a float ADD, maybe its RELU).</summary>
+    internal int Nodes => nodes;
 
     /// <summary>For tests: the convolution node that computes the ADD in its pass.</summary>
     internal IResidualAddSource Producer => conv;
