@@ -97,9 +97,10 @@ public sealed class ChannelPadFusionTests
         TestContext.Out.WriteLine($"{fusions.Count} fused, {fusions.Count(f => f.RunsFused)} in one pass with this arena ({fusions.Count(f => f.RunsDescending)} last row first)");
         Assert.That(fusions, Has.Count.EqualTo(11));
         Assert.That(fusions.Select(f => f.Nodes), Is.All.EqualTo(3));
-        // The other 5 residual ADD + RELU pairs and the first CONV_2D + RELU stay ActivationFusion's.
+        // The other 5 residual blocks' 1×1 CONV_2D + ADD + RELU are ResidualAddFusion's; the first CONV_2D + RELU stays ActivationFusion's.
         TestContext.Out.WriteLine($"{cpu.LastFusions.Count} ADD/CONV_2D + RELU pairs, {cpu.LastFusions.Count(f => f.RunsFused)} in one pass");
-        Assert.That(cpu.LastFusions, Has.Count.EqualTo(6));
+        Assert.That(cpu.LastFusions, Has.Count.EqualTo(1));
+        Assert.That(cpu.LastResidualAddFusions.Select(f => f.Nodes), Is.EqualTo(Enumerable.Repeat(3, 5)));
     }
 
     /// <summary>

@@ -167,7 +167,7 @@ public sealed class ResidualAddFusionTests
     }
 
     /// <summary>Runs the reference and the CPU delegate; asserts identical output bits; returns the delegate's fused pairs and whether each ran fused.</summary>
-    private static (int Fusions, bool[] RunsFused, bool[] RunsOverInput) CompareWithReference(byte[] bytes, Array[] inputs, int threads, string what)
+    internal static (int Fusions, bool[] RunsFused, bool[] RunsOverInput) CompareWithReference(byte[] bytes, Array[] inputs, int threads, string what)
     {
         using var model = Model.FromBytes(bytes);
         using var reference = new Interpreter(model);

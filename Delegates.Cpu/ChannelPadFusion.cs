@@ -104,7 +104,7 @@ internal static class ChannelPadFusion
     }
 
     /// <summary>Nodes run one after the other (the unfused ADD and RELU when ActivationFusion does not take them).</summary>
-    private sealed class Sequence(ICpuCompiledNode[] nodes) : ICpuCompiledNode
+    internal sealed class Sequence(ICpuCompiledNode[] nodes) : ICpuCompiledNode
     {
         [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)

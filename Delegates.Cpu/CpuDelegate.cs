@@ -180,11 +180,12 @@ public sealed class CpuDelegate : IAccelDelegate
             }
             var compiled = CompileNode(partition.Nodes[i]);
             int next = i + 1;
-            // An int8/uint8 CONV_2D and the residual ADD that alone reads it become one pass (ResidualAddFusion: same bits).
-            if (ResidualAddFusion.TryFuse(partition, i, compiled, () => CompileNode(partition.Nodes[next])) is { } withResidual)
+            // A CONV_2D (int8/uint8, or float32 pointwise) and the residual ADD that alone reads it (float: and the RELU
+            // that alone reads the sum) become one pass (ResidualAddFusion: same bits).
+            if (ResidualAddFusion.TryFuse(partition, i, _kernels, compiled, k => CompileNode(partition.Nodes[k]), out int residualNodes) is { } withResidual)
             {
                 kernels.Add(withResidual);
-                i++;
+                i += residualNodes - 1;
                 continue;
             }
             // An element-wise node or a CONV_2D and the RELU that alone reads it become one pass (ActivationFusion: same bits).

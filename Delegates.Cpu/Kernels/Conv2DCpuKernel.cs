@@ -129,7 +129,7 @@ internal readonly record struct ConvLayout(
 /// Threads take contiguous ranges of (row or tile) × channel group; every output is computed by exactly one thread
 /// (except the channels where the last block overlaps the one before: two threads may store the same bits there).
 /// </summary>
-internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWithClamp
+internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWithClamp, IFloatResidualAddProducer
     where TOps : struct, IGemmVector<TV>
     where TV : unmanaged
 {
@@ -153,6 +153,9 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     private float* _x, _y;
     private int _channelGroups, _units, _tiles;
     private readonly long _filterBytes, _inputBytes;
+    private FloatResidualAddOperands? _residual; // the ADD this node's output feeds, computed in the same pass (null: none); set only by WithResidualAdd, on a copy
+    private float* _r;                           // the residual's elements, and _y the ADD's output, while _residual is set
+    private readonly SimdWidth _simd = SimdWidths.Current;
 
     public Conv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
     {
@@ -207,12 +210,22 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         }
         _units = units;
         _channelGroups = ConvLoops.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes);
+        if (_residual is not null)
+        {
+            if (_channelGroups != 1) throw new InvalidOperationException("the fused residual pass runs whole tiles (one channel group)");
+            _r = ConvLoops.Pointer(_residual.Residual.Read<float>());
+        }
         pool.For(units * _channelGroups, this, RunChunk);
     }
 
     [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
+        if (_residual is not null)
+        {
+            RunTilesWithResidual(start, end);
+            return;
+        }
         int* tapX = stackalloc int[_g.FilterHeight * _g.FilterWidth];
         int* tapW = stackalloc int[_g.FilterHeight * _g.FilterWidth];
         for (int item = start; item < end; item++)
@@ -322,6 +335,59 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         tapW[0] = 0;
         GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, tapX, tapW, 1, _g.InputDepth,
             _y + (nint)first * _g.OutputDepth, _g.OutputDepth, count, blockBegin, blockEnd);
+    }
+
+    /// <summary>
+    /// The fused residual ADD (pointwise, one channel group): each tile's outputs, every channel block, go to a stack
+    /// buffer exactly as <see cref="PointwiseTile"/> stores them, then through the ADD's element loop with the
+    /// residual's elements into the ADD's output. A tile reads all its input pixels before anything of it is written,
+    /// so the output may lie exactly over the input (<see cref="CanRunOverInput"/>).
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void RunTilesWithResidual(int start, int end)
+    {
+        var residual = _residual!;
+        int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth, depth = _g.OutputDepth;
+        float* buffer = stackalloc float[_tilePixels * depth];
+        int tap = 0;
+        for (int tile = start; tile < end; tile++)
+        {
+            int first = tile * _tilePixels;
+            int count = Math.Min(_tilePixels, pixels - first);
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, &tap, &tap, 1, _g.InputDepth,
+                buffer, depth, count, 0, _plan.BlockCount);
+            nint at = (nint)first * depth;
+            residual.Apply(_simd, buffer, _r + at, _y + at, count * depth);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Tensor Input => _input;
+
+    /// <inheritdoc/>
+    /// <remarks>A pointwise convolution with as many output channels as input channels: each tile reads its pixels before it writes them.</remarks>
+    public bool CanRunOverInput => _g.IsPointwise && _g.InputDepth == _g.OutputDepth;
+
+    /// <inheritdoc/>
+    public bool SplitsChannels(CpuThreadPool pool)
+    {
+        int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
+        int tiles = (pixels + _tilePixels - 1) / _tilePixels;
+        return ConvLoops.ChannelGroups(tiles, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes) > 1;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Pointwise only, and only where a tile's outputs fit <see cref="FloatResidualAddOperands.BufferFloats"/>; the
+    /// convolution's own clamp stays in its epilogue, the ADD's activation in the element loop.
+    /// </remarks>
+    public ICpuCompiledNode? WithResidualAdd(FloatResidualAddOperands residual)
+    {
+        if (!_g.IsPointwise || (long)_tilePixels * _g.OutputDepth > FloatResidualAddOperands.BufferFloats) return null;
+        var copy = (Conv2DCpuNode<TOps, TV>)MemberwiseClone();
+        copy._output = residual.Output;
+        copy._residual = residual;
+        return copy;
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ internal sealed unsafe class BinaryElementwiseNode<TOp> : ICpuCompiledNode where
         _segmentLength = (plan.RowLength + _segmentsPerRow - 1) / _segmentsPerRow;
     }
 
+    /// <summary>The node's fused activation (or a following one's, ActivationFusion): what a fused residual pass applies.</summary>
+    internal VectorClamp Clamp => _clamp;
+
     [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
