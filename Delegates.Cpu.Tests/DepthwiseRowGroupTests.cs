@@ -76,7 +76,7 @@ public sealed class DepthwiseRowGroupTests
     }
 
     /// <summary>Mostly ±4, with some −0, NaN, ±inf and subnormals (so a tap wrongly taken or skipped shows).</summary>
-    private static float[] Values(Random random, int count) =>
+    internal static float[] Values(Random random, int count) =>
         Enumerable.Range(0, count).Select(_ => random.Next(40) switch
         {
             0 => -0f,

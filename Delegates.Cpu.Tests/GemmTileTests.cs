@@ -38,15 +38,45 @@ public sealed class GemmTileTests
         [Values(24, 33, 56, 64)] int outputChannels,
         [Values(1, 3)] int kernel)
     {
-        var random = new Random(9000 + 100 * outputChannels + kernel);
         int height = 7, width = 13, inputChannels = 19;
+        AssertConvMatchesTheReference(new Random(9000 + 100 * outputChannels + kernel), threads, height, width, inputChannels, outputChannels, kernel,
+            kernel == 1 ? ActivationFunctionType.None : ActivationFunctionType.Relu6, $", width {GemmWidths.ForMatrixProduct(outputChannels)}");
+    }
+
+    /// <summary>
+    /// A filter larger than its input (few pixels, many channels: pose_landmark_heavy's 8×8×272 → 1632) splits its
+    /// output channels over the threads, one group each at least, ordered group-major so a thread's share is its groups
+    /// over every pixel; the bits stay the reference's at 2 and 3 threads, pointwise and 3×3.
+    /// </summary>
+    [Test]
+    public void Conv2D_FilterLargerThanInput_SplitsChannelsOverThreads_IsBitIdenticalWithTheReference(
+        [Values(2, 3)] int threads,
+        [Values(1, 3)] int kernel)
+    {
+        int height = 4, width = 6, inputChannels = 48, outputChannels = 200;
+        long filterBytes = (long)kernel * kernel * inputChannels * outputChannels * sizeof(float);
+        long inputBytes = (long)height * width * inputChannels * sizeof(float);
+        Assert.That(filterBytes, Is.GreaterThan(inputBytes));
+        Assert.That(ConvLoops.ChannelGroups(24, 7, threads, filterBytes, inputBytes), Is.EqualTo(threads), "one group per thread");
+        Assert.That(ConvLoops.ChannelGroups(24, 7, threads, inputBytes, filterBytes), Is.EqualTo(1), "a split by pixels where the input is larger");
+        Assert.That(ConvLoops.ChannelGroups(24, 7, 1, filterBytes, inputBytes), Is.EqualTo(1), "one thread, one group");
+        AssertConvMatchesTheReference(new Random(9500 + kernel), threads, height, width, inputChannels, outputChannels, kernel, ActivationFunctionType.Relu6, "");
+    }
+
+    /// <summary>
+    /// One SAME CONV_2D (stride 1, random weights and bias) on the CPU delegate at <paramref name="threads"/> threads against
+    /// the reference, bit for bit; the input has a −0 and a NaN.
+    /// </summary>
+    private static void AssertConvMatchesTheReference(Random random, int threads, int height, int width, int inputChannels, int outputChannels,
+        int kernel, ActivationFunctionType activation, string detail)
+    {
         var b = new ModelBuilder();
         int x = b.AddTensor("input", TensorType.Float32, [1, height, width, inputChannels]);
         int y = b.AddTensor("output", TensorType.Float32, [1, height, width, outputChannels]);
         b.AddOperator(BuiltinOperator.Conv2D,
             [x, b.AddConstant("w", [outputChannels, kernel, kernel, inputChannels], Random(random, outputChannels * kernel * kernel * inputChannels)),
                 b.AddConstant("b", [outputChannels], Random(random, outputChannels))],
-            [y], new Conv2DOptions(Padding.Same, 1, 1, kernel == 1 ? ActivationFunctionType.None : ActivationFunctionType.Relu6));
+            [y], new Conv2DOptions(Padding.Same, 1, 1, activation));
         b.AddInput(x);
         b.AddOutput(y);
         byte[] bytes = b.Build();
@@ -61,50 +91,7 @@ public sealed class GemmTileTests
         interpreter.SetInput<float>(0, input);
         interpreter.Invoke();
         AssertBitEqual(interpreter.Output<float>(0).ToArray(), RunReference(bytes, input),
-            $"CONV_2D {kernel}x{kernel} {inputChannels}->{outputChannels} on {height}x{width} @{threads}t, width {GemmWidths.ForMatrixProduct(outputChannels)}");
-    }
-
-    /// <summary>
-    /// A filter larger than its input (few pixels, many channels: pose_landmark_heavy's 8×8×272 → 1632) splits its
-    /// output channels over the threads, one group each at least, ordered group-major so a thread's share is its groups
-    /// over every pixel; the bits stay the reference's at 2 and 3 threads, pointwise and 3×3.
-    /// </summary>
-    [Test]
-    public void Conv2D_FilterLargerThanInput_SplitsChannelsOverThreads_IsBitIdenticalWithTheReference(
-        [Values(2, 3)] int threads,
-        [Values(1, 3)] int kernel)
-    {
-        var random = new Random(9500 + kernel);
-        int height = 4, width = 6, inputChannels = 48, outputChannels = 200;
-        long filterBytes = (long)kernel * kernel * inputChannels * outputChannels * sizeof(float);
-        long inputBytes = (long)height * width * inputChannels * sizeof(float);
-        Assert.That(filterBytes, Is.GreaterThan(inputBytes));
-        Assert.That(ConvLoops.ChannelGroups(24, 7, threads, filterBytes, inputBytes), Is.EqualTo(threads), "one group per thread");
-        Assert.That(ConvLoops.ChannelGroups(24, 7, threads, inputBytes, filterBytes), Is.EqualTo(1), "a split by pixels where the input is larger");
-        Assert.That(ConvLoops.ChannelGroups(24, 7, 1, filterBytes, inputBytes), Is.EqualTo(1), "one thread, one group");
-
-        var b = new ModelBuilder();
-        int x = b.AddTensor("input", TensorType.Float32, [1, height, width, inputChannels]);
-        int y = b.AddTensor("output", TensorType.Float32, [1, height, width, outputChannels]);
-        b.AddOperator(BuiltinOperator.Conv2D,
-            [x, b.AddConstant("w", [outputChannels, kernel, kernel, inputChannels], Random(random, outputChannels * kernel * kernel * inputChannels)),
-                b.AddConstant("b", [outputChannels], Random(random, outputChannels))],
-            [y], new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.Relu6));
-        b.AddInput(x);
-        b.AddOutput(y);
-        byte[] bytes = b.Build();
-        float[] input = Random(random, height * width * inputChannels, 4f);
-        input[7] = -0f;
-        input[50] = float.NaN;
-
-        using var model = Model.FromBytes(bytes);
-        using var interpreter = CpuInterpreter.Create(model, threads);
-        interpreter.AllocateTensors();
-        Assert.That(interpreter.Plan.DelegatedNodeCount, Is.EqualTo(1));
-        interpreter.SetInput<float>(0, input);
-        interpreter.Invoke();
-        AssertBitEqual(interpreter.Output<float>(0).ToArray(), RunReference(bytes, input),
-            $"CONV_2D {kernel}x{kernel} {inputChannels}->{outputChannels} on {height}x{width} @{threads}t");
+            $"CONV_2D {kernel}x{kernel} {inputChannels}->{outputChannels} on {height}x{width} @{threads}t{detail}");
     }
 
     /// <summary>
