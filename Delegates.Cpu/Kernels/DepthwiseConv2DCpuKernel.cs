@@ -95,7 +95,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     private readonly int[] _vectorStarts; // pinned
     private readonly int* _starts;
     private readonly bool _rowKernel;
-    private readonly int _blockVectors; // row kernels: channel vectors per block (all rows of a chunk run block by block)
+    private readonly int _blockVectors; // row kernels: channel vectors per block (a band's rows run block by block)
     private readonly int _blocks;        // row kernels: channel blocks
     private readonly bool _rowItems;     // the row kernels run: the pool splits (band, block, row) items (RunRows)
     private readonly int _multiplier;

@@ -62,8 +62,8 @@ internal static class ConvLoops
     /// <summary>
     /// <see cref="ChannelGroups(int, int, int)"/>, and at least one group per thread where the filter is larger than
     /// the input: every thread of a split by pixels streams the whole filter (from memory, in a model whose weights
-    /// exceed the caches), while a split by channels has each stream its share. Items are then ordered group-major
-    /// (<see cref="Item"/>), so each thread's contiguous share is its channel groups over every unit.
+    /// exceed the caches), while a split by channels has each stream its share. The caller orders its items group-major
+    /// (CONV_2D's RunItems), so each thread's contiguous share is its channel groups over every unit.
     /// </summary>
     public static int ChannelGroups(int units, int blocks, int threads, long filterBytes, long inputBytes)
     {
