@@ -214,7 +214,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// The weight pairs of <see cref="WideRowTile5x5{TBytes}"/>: slots 0–9 pair columns 0–1 and 2–3 of filter row
+    /// The weight pairs of <see cref="WideRowTile5x5{TBytes, TColumns, TFinish}"/>: slots 0–9 pair columns 0–1 and 2–3 of filter row
     /// slot / 2; slots 10–13 column 4 of rows slot − 10 and slot − 9; slots 14–18 column 4 of row slot − 14 alone
     /// (second tap −1: a zero weight).
     /// </summary>
@@ -748,7 +748,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// <see cref="WideInteriorTile{TBytes}"/> for a 3×3 filter with horizontal stride 1 and no dilation (<see cref="_sharedRows"/>):
+    /// <see cref="WideInteriorTile{TBytes, TFinish}"/> for a 3×3 filter with horizontal stride 1 and no dilation (<see cref="_sharedRows"/>):
     /// the four pixels' taps in one filter row are six adjacent input pixels, so each is widened once (18 widenings per
     /// block instead of 36), and the last tap (paired with a zero weight) reuses the interleaved pairs of taps 6 and 7
     /// of the pixels two to the right. The tap pairs, the weights and the sums are those of the general tile, so the
@@ -830,9 +830,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// <see cref="WideInteriorTile{TBytes}"/> for a 5×5 filter with horizontal stride 1 and no dilation (<see cref="_rows5x5"/>)
+    /// <see cref="WideInteriorTile{TBytes, TFinish}"/> for a 5×5 filter with horizontal stride 1 and no dilation (<see cref="_rows5x5"/>)
     /// over filter rows [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>): the taps pair within a filter row (columns
-    /// 0–1 and 2–3, <see cref="HorizontalRow{TBytes}"/>: the four pixels' eight input pixels widened once, the pairs at
+    /// 0–1 and 2–3, <see cref="HorizontalRow{TBytes, TColumns}"/>: the four pixels' eight input pixels widened once, the pairs at
     /// columns 2–3 shared with the next pixels' 0–1), and column 4 of two rows at a time (one alone against a zero weight
     /// when the count is odd). A row outside the input is skipped, its x_off · Σ w taken out of the folded bias. Every
     /// sum is the same integer as the general tile's in another order, so the bits are too.
