@@ -64,6 +64,41 @@ internal static class ActivationFusion
     }
 
     /// <summary>
+    /// The clamp range and output of the RELU/RELU6/RELU_N1_TO_1 at partition node <paramref name="consumer"/> when it
+    /// alone reads <paramref name="tensor"/> and writes as many elements: a pass ending in <paramref name="tensor"/>
+    /// may apply its clamp and write its output instead (ChannelPadFusion, ResidualAddFusion); null otherwise.
+    /// </summary>
+    internal static (ActivationRange Range, Tensor Output)? FollowingClamp(DelegatePartition partition, KernelRegistry<ICpuKernel> kernels,
+        int consumer, Tensor tensor)
+    {
+        if (consumer >= partition.Nodes.Count) return null;
+        var activation = partition.Nodes[consumer];
+        if (activation.Inputs.Count < 1 || !ReferenceEquals(activation.Inputs[0], tensor)) return null;
+        if (kernels.Find(activation.Op) is not IClampActivationKernel clampKernel || clampKernel.FloatClamp(activation) is not { } range) return null;
+        if (!IsReadOnlyBy(partition, tensor, consumer, 0) || activation.Outputs[0].ElementCount != tensor.ElementCount) return null;
+        return (range, activation.Outputs[0]);
+    }
+
+    /// <summary>
+    /// Partition node <paramref name="index"/> (compiled as <paramref name="first"/>) and the clamp after it that a fused
+    /// pass took in (<see cref="FollowingClamp"/>), as they run when that pass cannot: this class's pair where it fuses
+    /// them, else one after the other.
+    /// </summary>
+    internal static ICpuCompiledNode WithFollowingClamp(DelegatePartition partition, int index, KernelRegistry<ICpuKernel> kernels,
+        ICpuCompiledNode first, Func<int, ICpuCompiledNode> compile) =>
+        TryFuse(partition, index, kernels, first, () => compile(index + 1)) ?? new Sequence([first, compile(index + 1)]);
+
+    /// <summary>Nodes run one after the other.</summary>
+    private sealed class Sequence(ICpuCompiledNode[] nodes) : ICpuCompiledNode
+    {
+        [MethodImpl(JitHints.Hot)]
+        public void Run(CpuThreadPool pool)
+        {
+            foreach (var node in nodes) node.Run(pool);
+        }
+    }
+
+    /// <summary>
     /// True when <paramref name="tensor"/> lives only inside the partition (not an output of it, so neither a model output
     /// nor read by a later step) and nothing but input <paramref name="input"/> of node <paramref name="consumer"/> reads it.
     /// </summary>

@@ -72,18 +72,8 @@ internal static class ChannelPadFusion
         // A clamp that alone reads the element-wise result joins the pass.
         ActivationRange? clamp = null;
         Tensor output = binary.Outputs[0];
-        if (index + 2 < partition.Nodes.Count)
-        {
-            var activation = partition.Nodes[index + 2];
-            if (activation.Inputs.Count >= 1 && ReferenceEquals(activation.Inputs[0], binary.Outputs[0])
-                && kernels.Find(activation.Op) is IClampActivationKernel clampKernel && clampKernel.FloatClamp(activation) is { } range
-                && ActivationFusion.IsReadOnlyBy(partition, binary.Outputs[0], index + 2, 0)
-                && activation.Outputs[0].ElementCount == binary.Outputs[0].ElementCount)
-            {
-                clamp = range;
-                output = activation.Outputs[0];
-            }
-        }
+        if (ActivationFusion.FollowingClamp(partition, kernels, index + 2, binary.Outputs[0]) is { } following)
+            (clamp, output) = (following.Range, following.Output);
         var fused = fusable.CompileWithChannelPad(binary, operand, x, p.Before[last], clamp, output);
         if (fused is null && clamp is not null)
         {
@@ -94,23 +84,10 @@ internal static class ChannelPadFusion
         if (fused is null) return null;
 
         // Unfused, as planned, for an invoke whose arena places the output over an operand.
-        var unfused = new List<ICpuCompiledNode> { compile(index) };
-        if (clamp is not null)
-            unfused.Add(ActivationFusion.TryFuse(partition, index + 1, kernels, compile(index + 1), () => compile(index + 2))
-                ?? (ICpuCompiledNode)new Sequence([compile(index + 1), compile(index + 2)]));
-        else unfused.Add(compile(index + 1));
+        ICpuCompiledNode[] unfused = [compile(index),
+            clamp is not null ? ActivationFusion.WithFollowingClamp(partition, index + 1, kernels, compile(index + 1), compile) : compile(index + 1)];
         consumed = clamp is null ? 2 : 3;
-        return new ChannelPadFusedNode(fused, unfused.ToArray(), x, binary.Inputs[1 - operand]!, output, consumed);
-    }
-
-    /// <summary>Nodes run one after the other (the unfused ADD and RELU when ActivationFusion does not take them).</summary>
-    internal sealed class Sequence(ICpuCompiledNode[] nodes) : ICpuCompiledNode
-    {
-        [MethodImpl(JitHints.Hot)]
-        public void Run(CpuThreadPool pool)
-        {
-            foreach (var node in nodes) node.Run(pool);
-        }
+        return new ChannelPadFusedNode(fused, unfused, x, binary.Inputs[1 - operand]!, output, consumed);
     }
 }
 

@@ -54,20 +54,12 @@ internal static class ResidualAddFusion
             var clamp = floatAdd.Clamp;
             // The RELU that alone reads the sum joins the pass (BlazeFace's blocks: ADD + RELU), as ActivationFusion would
             // have joined it to the ADD; unfused, the ADD and the RELU run as ActivationFusion (or one after the other).
-            if (clamp.IsIdentity && index + 2 < partition.Nodes.Count)
+            if (clamp.IsIdentity && ActivationFusion.FollowingClamp(partition, kernels, index + 2, output) is { } following)
             {
-                var activation = partition.Nodes[index + 2];
-                if (activation.Inputs.Count >= 1 && ReferenceEquals(activation.Inputs[0], output)
-                    && kernels.Find(activation.Op) is IClampActivationKernel clampKernel && clampKernel.FloatClamp(activation) is { } range
-                    && ActivationFusion.IsReadOnlyBy(partition, output, index + 2, 0)
-                    && activation.Outputs[0].Type == TensorType.Float32 && activation.Outputs[0].ElementCount == output.ElementCount)
-                {
-                    clamp = new VectorClamp(range);
-                    output = activation.Outputs[0];
-                    unfusedAdd = ActivationFusion.TryFuse(partition, index + 1, kernels, second, () => compile(index + 2))
-                        ?? new ChannelPadFusion.Sequence([second, compile(index + 2)]);
-                    consumed = 3;
-                }
+                clamp = new VectorClamp(following.Range);
+                output = following.Output;
+                unfusedAdd = ActivationFusion.WithFollowingClamp(partition, index + 1, kernels, second, compile);
+                consumed = 3;
             }
             fused = single.WithResidualAdd(new FloatResidualAddOperands(operand, residual, output, clamp));
         }
