@@ -151,7 +151,8 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
 
     // Per-run state, set by Run before the threads start.
     private float* _x, _y;
-    private int _channelGroups, _units, _tiles;
+    private int _channelGroups;
+    private readonly int _units; // work units: pixel tiles (pointwise), else rows and border columns
     private readonly long _filterBytes, _inputBytes;
     private FloatResidualAddOperands? _residual; // the ADD this node's output feeds, computed in the same pass (null: none); set only by WithResidualAdd, on a copy
     private float* _r;                           // the residual's elements, and _y the ADD's output, while _residual is set
@@ -183,6 +184,9 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         _fullRowEnd = lastRowReach < 0 ? 0 : Math.Min(g.OutputHeight, lastRowReach / g.StrideH + 1);
         if (!g.IsPointwise && _interiorEnd > _interiorBegin && _fullRowEnd - _fullRowBegin >= step)
             _borderColumns = _interiorBegin + (g.OutputWidth - _interiorEnd);
+        _units = g.IsPointwise
+            ? (g.Batches * g.OutputHeight * g.OutputWidth + _tilePixels - 1) / _tilePixels
+            : g.Batches * (g.OutputHeight + _borderColumns);
     }
 
     public ICpuCompiledNode WithClamp(Tensor output, float min, float max)
@@ -197,25 +201,13 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     public void Run(CpuThreadPool pool)
     {
         Bind();
-        int units;
-        if (_g.IsPointwise)
-        {
-            int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
-            _tiles = (pixels + _tilePixels - 1) / _tilePixels;
-            units = _tiles;
-        }
-        else
-        {
-            units = _g.Batches * (_g.OutputHeight + _borderColumns);
-        }
-        _units = units;
-        _channelGroups = ConvLoops.ChannelGroups(units, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes);
+        _channelGroups = ConvLoops.ChannelGroups(_units, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes);
         if (_residual is not null)
         {
             if (_channelGroups != 1) throw new InvalidOperationException("the fused residual pass runs whole tiles (one channel group)");
             _r = ConvLoops.Pointer(_residual.Residual.Read<float>());
         }
-        pool.For(units * _channelGroups, this, RunChunk);
+        pool.For(_units * _channelGroups, this, RunChunk);
     }
 
     [MethodImpl(JitHints.Hot)]
@@ -234,7 +226,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
             int group = item / _units, unit = item % _units;
             int blockBegin = (int)((long)_plan.BlockCount * group / _channelGroups);
             int blockEnd = (int)((long)_plan.BlockCount * (group + 1) / _channelGroups);
-            if (_g.IsPointwise) PointwiseTile(unit, blockBegin, blockEnd, tapX, tapW);
+            if (_g.IsPointwise) PointwiseTile(unit, blockBegin, blockEnd, tapX, tapW, _y + (nint)unit * _tilePixels * _g.OutputDepth);
             else if (unit >= _g.Batches * _g.OutputHeight) BorderColumn(unit - _g.Batches * _g.OutputHeight, blockBegin, blockEnd, tapX, tapW);
             else if (_borderColumns > 0 && unit % _g.OutputHeight is var oy && oy >= _fullRowBegin && oy < _fullRowEnd)
                 Row(unit, blockBegin, blockEnd, tapX, tapW, _interiorBegin, _interiorEnd);
@@ -325,8 +317,9 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         return taps;
     }
 
+    /// <summary>Pixel tile <paramref name="tile"/>'s channel blocks [blockBegin, blockEnd) into <paramref name="output"/> (its first pixel's place); returns its pixel count.</summary>
     [MethodImpl(JitHints.Hot)]
-    private void PointwiseTile(int tile, int blockBegin, int blockEnd, int* tapX, int* tapW)
+    private int PointwiseTile(int tile, int blockBegin, int blockEnd, int* tapX, int* tapW, float* output)
     {
         int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
         int first = tile * _tilePixels;
@@ -334,7 +327,8 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         tapX[0] = 0;
         tapW[0] = 0;
         GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, tapX, tapW, 1, _g.InputDepth,
-            _y + (nint)first * _g.OutputDepth, _g.OutputDepth, count, blockBegin, blockEnd);
+            output, _g.OutputDepth, count, blockBegin, blockEnd);
+        return count;
     }
 
     /// <summary>
@@ -347,16 +341,13 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     private void RunTilesWithResidual(int start, int end)
     {
         var residual = _residual!;
-        int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth, depth = _g.OutputDepth;
+        int depth = _g.OutputDepth;
         float* buffer = stackalloc float[_tilePixels * depth];
         int tap = 0;
         for (int tile = start; tile < end; tile++)
         {
-            int first = tile * _tilePixels;
-            int count = Math.Min(_tilePixels, pixels - first);
-            GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, &tap, &tap, 1, _g.InputDepth,
-                buffer, depth, count, 0, _plan.BlockCount);
-            nint at = (nint)first * depth;
+            int count = PointwiseTile(tile, 0, _plan.BlockCount, &tap, &tap, buffer);
+            nint at = (nint)tile * _tilePixels * depth;
             residual.Apply(_simd, buffer, _r + at, _y + at, count * depth);
         }
     }
@@ -369,12 +360,8 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     public bool CanRunOverInput => _g.IsPointwise && _g.InputDepth == _g.OutputDepth;
 
     /// <inheritdoc/>
-    public bool SplitsChannels(CpuThreadPool pool)
-    {
-        int pixels = _g.Batches * _g.OutputHeight * _g.OutputWidth;
-        int tiles = (pixels + _tilePixels - 1) / _tilePixels;
-        return ConvLoops.ChannelGroups(tiles, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes) > 1;
-    }
+    public bool SplitsChannels(CpuThreadPool pool) =>
+        ConvLoops.ChannelGroups(_units, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes) > 1;
 
     /// <inheritdoc/>
     /// <remarks>
