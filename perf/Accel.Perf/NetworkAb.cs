@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Accel.Delegates;
 using Accel.Delegates.Cpu;
+using Accel.Perf.Reporting;
 using TfliteModel = Accel.Model;
 
 namespace Accel.Perf;
@@ -58,7 +59,7 @@ public static class NetworkAb
                     }
                     cpu[m] = Math.Min(cpu[m], (ProcessCpuNanoseconds() - cpuStart) / 1e6 / batches[m]);
                     fastest[m] = Math.Min(fastest[m], times.Min());
-                    roundMedians[m][round] = Median(times);
+                    roundMedians[m][round] = Statistics.Median(times);
                 }
             bool several = threadCounts.Length > 1;
             var lines = new List<string>
@@ -69,12 +70,12 @@ public static class NetworkAb
             };
             for (int m = 0; m < opened.Count; m++)
             {
-                string line = $"| {Path.GetFileName(entries[m].Path)} | {entries[m].Threads} | {fastest[m]:F2} ms | {Median(roundMedians[m]):F2} ms | {cpu[m]:F2} ms | {batches[m]} |";
+                string line = $"| {Path.GetFileName(entries[m].Path)} | {entries[m].Threads} | {fastest[m]:F2} ms | {Statistics.Median(roundMedians[m]):F2} ms | {cpu[m]:F2} ms | {batches[m]} |";
                 if (several)
                 {
                     int first = m - m % threadCounts.Length; // the same model at the first thread count
                     var ratios = Enumerable.Range(0, rounds).Select(r => roundMedians[first][r] / roundMedians[m][r]).ToArray();
-                    line += $" {Median(ratios):F2}× ({ratios.Min():F2}–{ratios.Max():F2}) |";
+                    line += $" {Statistics.Median(ratios):F2}× ({ratios.Min():F2}–{ratios.Max():F2}) |";
                 }
                 lines.Add(line);
             }
@@ -89,13 +90,6 @@ public static class NetworkAb
                 model.Dispose();
             }
         }
-    }
-
-    internal static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int half = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2;
     }
 
     /// <summary>The AppContext switch that keeps the int8 GEMM off the emitted 512-bit kernels (MODEL@managed).</summary>
