@@ -6,7 +6,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// Float DEPTHWISE_CONV_2D rows at least 8 pixels wide run wholly through the 8-pixel row kernels: border groups skip
 /// the columns outside the input, and a last group overlapping its neighbour when 8 does not divide the width. Every
 /// output keeps the reference's bits (same FMA chain over the in-bounds taps, + bias, clamp) at 1 and 2 threads; with 24
-/// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each; where a row's input
+/// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each (8 channels on
+/// Vector512: 16-pixel groups, a pair a vector); where a row's input
 /// over all channels overflows L1 on a small image, the rows run channel block by channel block, in one band of rows per
 /// thread (1, 2 and 3 threads: bands of unequal rows). Rows narrower than
 /// 8 pixels (multiplier 1) describe their pixels' taps once and run channel block by channel block, four vectors of
@@ -23,6 +24,12 @@ public sealed class DepthwiseRowGroupTests
         yield return new TestCaseData(6, 30, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 30 wide, 24 channels: pair kernel between the border groups");
         yield return new TestCaseData(7, 20, 24, 3, 1, Padding.Same, 1, 2).SetName("3x3 s1 SAME, 24 channels, dilation 2 (tap-list path)");
         yield return new TestCaseData(5, 8, 24, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 8 wide: one group, both borders");
+        // 8 channels, 3×3, stride 1 on Vector512: interior 16-pixel groups in pixel pairs, the rest as 8-pixel groups.
+        yield return new TestCaseData(5, 64, 8, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 64 wide, 8 channels (segmentation head): pair groups between the borders");
+        yield return new TestCaseData(4, 18, 8, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 18 -> 16 wide, 8 channels: one pair group");
+        yield return new TestCaseData(4, 16, 8, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 16 wide, 8 channels: both borders, 8-pixel groups");
+        yield return new TestCaseData(5, 43, 8, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 43 wide, 8 channels: pair groups, then 8-pixel groups and an overlapping last");
+        yield return new TestCaseData(3, 37, 8, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 37 -> 35 wide, 8 channels: an overlapping last group after the pairs");
         yield return new TestCaseData(5, 13, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 13 wide: overlapping last group");
         yield return new TestCaseData(4, 17, 7, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 17 wide, 7 channels");
         yield return new TestCaseData(7, 64, 24, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 64 -> 32 wide (right border only)");

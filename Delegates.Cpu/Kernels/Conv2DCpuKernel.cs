@@ -58,14 +58,16 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
             return Conv2DFewOutputChannels.Compile(input, output, geometry, fewOutputWidth, filter.Read<float>(),
                 bias is null ? default : bias.Read<float>(),
                 new Conv2DCpuNode<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)), min, max, clamp);
+        // 8 → 8 pointwise on AVX-512: pixel pairs fill whole vectors (PointwisePairs8); null elsewhere.
+        var pairs = PointwisePairs8.Create(geometry, filter.Read<float>(), bias is null ? default : bias.Read<float>());
         return width switch
         {
             GemmWidth.W512 => new Conv2DCpuNode<Gemm512, Vector512<float>>(input, output, geometry, weights,
-                new(Vector512.Create(min), Vector512.Create(max), clamp)),
+                new(Vector512.Create(min), Vector512.Create(max), clamp), pairs),
             GemmWidth.W256 => new Conv2DCpuNode<Gemm256, Vector256<float>>(input, output, geometry, weights,
-                new(Vector256.Create(min), Vector256.Create(max), clamp)),
+                new(Vector256.Create(min), Vector256.Create(max), clamp), pairs),
             GemmWidth.W128 => new Conv2DCpuNode<Gemm128, Vector128<float>>(input, output, geometry, weights,
-                new(Vector128.Create(min), Vector128.Create(max), clamp)),
+                new(Vector128.Create(min), Vector128.Create(max), clamp), pairs),
             _ => new Conv2DCpuNode<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)),
         };
     }
@@ -157,10 +159,13 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     private FloatResidualAddOperands? _residual; // the ADD this node's output feeds, computed in the same pass (null: none); set only by WithResidualAdd, on a copy
     private float* _r;                           // the residual's elements, and _y the ADD's output, while _residual is set
     private readonly SimdWidth _simd = SimdWidths.Current;
+    private readonly PointwisePairs8? _pairs; // 8 → 8 pointwise on AVX-512: whole tiles' pixels in pairs (null: the GEMM alone)
 
-    public Conv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
+    public Conv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue,
+        PointwisePairs8? pairs = null)
     {
         _input = input;
+        _pairs = pairs;
         _output = output;
         _g = geometry;
         _weights = weights;
@@ -326,8 +331,16 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
         int count = Math.Min(_tilePixels, pixels - first);
         tapX[0] = 0;
         tapW[0] = 0;
-        GemmTiles<TOps, TV>.Run(_plan, _epilogue, _x + (nint)first * _g.InputDepth, _g.InputDepth, tapX, tapW, 1, _g.InputDepth,
-            output, _g.OutputDepth, count, blockBegin, blockEnd);
+        float* x = _x + (nint)first * _g.InputDepth;
+        int done = 0;
+        if (_pairs is not null && blockBegin == 0 && blockEnd == _plan.BlockCount)
+        {
+            TV min = _epilogue.Min, max = _epilogue.Max; // splats: lane 0 is the bound
+            done = _pairs.Run(x, count, output, Unsafe.As<TV, float>(ref min), Unsafe.As<TV, float>(ref max), _epilogue.Clamp);
+        }
+        if (done < count)
+            GemmTiles<TOps, TV>.Run(_plan, _epilogue, x + (nint)done * _g.InputDepth, _g.InputDepth, tapX, tapW, 1, _g.InputDepth,
+                output + (nint)done * _g.OutputDepth, _g.OutputDepth, count - done, blockBegin, blockEnd);
         return count;
     }
 

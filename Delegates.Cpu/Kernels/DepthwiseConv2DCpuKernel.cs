@@ -74,7 +74,8 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 /// identical chains and written twice with identical bits, so no load or store ever leaves the tensors and no lane is
 /// padding. With a 3×3 or 5×5 filter of stride 1 or 2 (multiplier 1, no horizontal dilation), rows at least 8 pixels
 /// wide run wholly through the 8-pixel row kernels (border groups skip the outside columns; with 24 channels, 3×3 and
-/// stride 1 on Vector512 interior groups take pixel pairs as 3 full vectors, <see cref="DepthwisePairKernels"/>); other rows split into runs
+/// stride 1 on Vector512 interior groups take pixel pairs as 3 full vectors, and with 8 channels on a machine with
+/// Vector512 interior 16-pixel groups take pixel pairs as 8 full vectors, <see cref="DepthwisePairKernels"/>); other rows split into runs
 /// of pixels with the same in-bounds taps, as in CONV_2D; 4 pixels × 2 vectors are register-blocked. With a depth multiplier above 1, lane oc reads input channel oc / multiplier through a small gather.
 /// </summary>
 internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
@@ -100,8 +101,9 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     private readonly bool _rowItems;     // the row kernels run: the pool splits (band, block, row) items (RunRows)
     private readonly int _multiplier;
     private readonly PinnedFloats? _gatherIndex; // lane oc → input channel, as floats' bit patterns (multiplier > 1 only)
-    private readonly PinnedFloats? _pairWeights;  // 24 channels, 3×3, stride 1 on Vector512: [ky][kx][48] (DepthwisePairKernels)
-    private readonly PinnedFloats? _pairBias;     // [48]
+    private readonly int _pairChannels;           // 24 or 8 where interior groups take pixel pairs (DepthwisePairKernels), else 0
+    private readonly PinnedFloats? _pairWeights;  // 3×3, stride 1: [ky][kx][2 × channels] (DepthwisePairKernels)
+    private readonly PinnedFloats? _pairBias;     // [2 × channels]
     private readonly Vector512<float> _pairMin, _pairMax;
 
     private float* _x, _y;
@@ -137,18 +139,21 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         _blockVectors = BlockVectors(geometry, v, starts.Count);
         _blocks = (starts.Count + _blockVectors - 1) / _blockVectors;
         _rowItems = _rowKernel && geometry.OutputWidth >= DepthwiseRowKernels<TOps, TV>.Pixels;
-        if (typeof(TV) == typeof(Vector512<float>) && _rowKernel && depth == DepthwisePairKernels.Channels
-            && geometry.FilterWidth == 3 && geometry.StrideW == 1)
+        // 24 channels on Vector512; 8 channels (an 8-lane node) wherever Vector512 runs: a pair fills one vector.
+        if (_rowKernel && geometry.FilterWidth == 3 && geometry.StrideW == 1
+            && (typeof(TV) == typeof(Vector512<float>) && depth == DepthwisePairKernels.Channels
+                || depth == DepthwisePairKernels.Channels8 && _rowItems && GemmWidths.Widest == GemmWidth.W512 && Vector512.IsHardwareAccelerated))
         {
-            const int pair = 2 * DepthwisePairKernels.Channels;
+            _pairChannels = depth;
+            int pair = 2 * depth;
             _pairWeights = new PinnedFloats(geometry.FilterHeight * 3 * pair);
             for (int tap = 0; tap < geometry.FilterHeight * 3; tap++)
                 for (int i = 0; i < pair; i++)
-                    _pairWeights.Span[tap * pair + i] = weights.Span[tap * depth + DepthwisePairKernels.Channel(i)];
+                    _pairWeights.Span[tap * pair + i] = weights.Span[tap * depth + DepthwisePairKernels.Channel(i, depth)];
             if (bias is not null)
             {
                 _pairBias = new PinnedFloats(pair);
-                for (int i = 0; i < pair; i++) _pairBias.Span[i] = bias.Span[DepthwisePairKernels.Channel(i)];
+                for (int i = 0; i < pair; i++) _pairBias.Span[i] = bias.Span[DepthwisePairKernels.Channel(i, depth)];
             }
             TV min = epilogue.Min, max = epilogue.Max; // splats
             _pairMin = Vector512.Create(Unsafe.As<TV, float>(ref min));
@@ -362,37 +367,64 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     /// One output row (at least 8 pixels wide) entirely through the 8-pixel row kernels: groups at 0, 8, 16, … and, when
     /// 8 does not divide the width, one more ending at the last pixel, which recomputes up to 7 pixels of the previous
     /// group by identical chains (same bits written twice; the output never overlaps the input). A group whose input
-    /// columns leave the row at either border runs the edge kernel, which skips the outside columns' FMA steps.
+    /// columns leave the row at either border runs the edge kernel, which skips the outside columns' FMA steps. With 8
+    /// channels on pixel pairs, 16-pixel groups wholly inside the row run first, the others as 8-pixel groups.
     /// </summary>
     [MethodImpl(JitHints.Hot)]
     private void RowInGroups(float* xBatch, int iyOrigin, int kyBegin, int kyEnd, float* yRow, int* starts, int vectors, bool allVectors)
     {
         var g = _g;
         const int pixels = DepthwiseRowKernels<TOps, TV>.Pixels;
-        int columns = DepthwiseRowKernels<TOps, TV>.Columns(g.FilterWidth, g.StrideW);
-        nint col = g.InputDepth;
         nint rowStride = (nint)g.DilationH * g.InputWidth * g.InputDepth;
         int last = g.OutputWidth - pixels;
-        for (int ox = 0; ; ox += pixels)
+        int ox = 0;
+        if (_pairChannels == DepthwisePairKernels.Channels8 && allVectors)
+        {
+            const int pairPixels = DepthwisePairKernels.Pixels8, channels = DepthwisePairKernels.Channels8;
+            for (; ox + pairPixels <= g.OutputWidth; ox += pairPixels)
+            {
+                int ixOrigin = ox - g.PadLeft; // stride 1, no dilation: 16 outputs read 18 input columns
+                if (ixOrigin >= 0 && ixOrigin + pairPixels + 2 <= g.InputWidth)
+                    DepthwisePairKernels.K3S1Channels8(xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * channels, rowStride, kyBegin, kyEnd,
+                        _pairWeights!.Pointer, _pairBias is null ? null : _pairBias.Pointer, _pairMin, _pairMax, _epilogue.Clamp, yRow + (nint)ox * channels);
+                else
+                {
+                    Group(ox, xBatch, iyOrigin, kyBegin, kyEnd, yRow, rowStride, starts, vectors, allVectors);
+                    Group(ox + pixels, xBatch, iyOrigin, kyBegin, kyEnd, yRow, rowStride, starts, vectors, allVectors);
+                }
+            }
+            if (ox == g.OutputWidth) return;
+        }
+        for (; ; ox += pixels)
         {
             if (ox > last) ox = last;
-            int ixOrigin = ox * g.StrideW - g.PadLeft;
-            float* x = xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * g.InputDepth;
-            float* y = yRow + (nint)ox * g.OutputDepth;
-            int jBegin = Math.Max(0, -ixOrigin), jEnd = Math.Min(columns, g.InputWidth - ixOrigin);
-            if (jBegin == 0 && jEnd == columns && _pairWeights is not null && allVectors)
-                DepthwisePairKernels.K3S1(x, rowStride, kyBegin, kyEnd, _pairWeights.Pointer, _pairBias is null ? null : _pairBias.Pointer,
-                    _pairMin, _pairMax, _epilogue.Clamp, y);
-            else if (jBegin == 0 && jEnd == columns)
-                DepthwiseRowKernels<TOps, TV>.Run(g.FilterWidth, g.StrideW, x, col, rowStride, kyBegin, kyEnd, _w, g.OutputDepth, _b,
-                    _epilogue, y, g.OutputDepth, starts, vectors);
-            else
-            {
-                int valid = jEnd <= jBegin ? 0 : ((1 << jEnd) - 1) & ~((1 << jBegin) - 1);
-                DepthwiseRowKernels<TOps, TV>.RunEdge(g.FilterWidth, g.StrideW, valid, x, col, rowStride, kyBegin, kyEnd, _w, g.OutputDepth,
-                    _b, _epilogue, y, g.OutputDepth, starts, vectors);
-            }
+            Group(ox, xBatch, iyOrigin, kyBegin, kyEnd, yRow, rowStride, starts, vectors, allVectors);
             if (ox == last) break;
+        }
+    }
+
+    /// <summary>The 8 output pixels from <paramref name="ox"/> of one row (<see cref="RowInGroups"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Group(int ox, float* xBatch, int iyOrigin, int kyBegin, int kyEnd, float* yRow, nint rowStride, int* starts, int vectors, bool allVectors)
+    {
+        var g = _g;
+        int columns = DepthwiseRowKernels<TOps, TV>.Columns(g.FilterWidth, g.StrideW);
+        nint col = g.InputDepth;
+        int ixOrigin = ox * g.StrideW - g.PadLeft;
+        float* x = xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * g.InputDepth;
+        float* y = yRow + (nint)ox * g.OutputDepth;
+        int jBegin = Math.Max(0, -ixOrigin), jEnd = Math.Min(columns, g.InputWidth - ixOrigin);
+        if (jBegin == 0 && jEnd == columns && _pairChannels == DepthwisePairKernels.Channels && allVectors)
+            DepthwisePairKernels.K3S1(x, rowStride, kyBegin, kyEnd, _pairWeights!.Pointer, _pairBias is null ? null : _pairBias.Pointer,
+                _pairMin, _pairMax, _epilogue.Clamp, y);
+        else if (jBegin == 0 && jEnd == columns)
+            DepthwiseRowKernels<TOps, TV>.Run(g.FilterWidth, g.StrideW, x, col, rowStride, kyBegin, kyEnd, _w, g.OutputDepth, _b,
+                _epilogue, y, g.OutputDepth, starts, vectors);
+        else
+        {
+            int valid = jEnd <= jBegin ? 0 : ((1 << jEnd) - 1) & ~((1 << jBegin) - 1);
+            DepthwiseRowKernels<TOps, TV>.RunEdge(g.FilterWidth, g.StrideW, valid, x, col, rowStride, kyBegin, kyEnd, _w, g.OutputDepth,
+                _b, _epilogue, y, g.OutputDepth, starts, vectors);
         }
     }
 

@@ -5,26 +5,31 @@ using System.Runtime.Intrinsics;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// DEPTHWISE_CONV_2D with 24 channels (multiplier 1), a 3×3 filter, stride 1, on Vector512: 8 interior output pixels
-/// of one row as 12 full vectors. Two neighbouring pixels' 48 channels are contiguous in NHWC and fill 3 vectors
-/// (phases A = channels 0–15, B = 16–23 then 0–7, C = 8–23), so no lane is computed twice (the channel-vector
-/// kernels take 2 vectors per pixel, 8 of 32 lanes repeated). Tap kx of output vector j is the input vector 24·kx
-/// floats further (whole pixels, the same channels). Per filter row the input vectors are loaded in ascending order
-/// and each feeds the accumulators it reaches, so every lane's chain is the reference's: ky outer, kx = 0, 1, 2, one
-/// FMA each from +0; then + bias and the clamp.
+/// DEPTHWISE_CONV_2D with 24 or 8 channels (multiplier 1), a 3×3 filter, stride 1, on Vector512: interior output
+/// pixels of one row as full vectors of pixel pairs. Two neighbouring pixels' channels are contiguous in NHWC: 48 fill
+/// 3 vectors (phases A = channels 0–15, B = 16–23 then 0–7, C = 8–23), 16 fill one, so no lane is computed twice or
+/// left idle (the channel-vector kernels take 2 vectors per 24-channel pixel, 8 of 32 lanes repeated, and 8-lane
+/// vectors for 8 channels). Tap kx of output vector j is the input vector C·kx floats further (whole pixels, the same
+/// channels). Per filter row the input vectors are loaded in ascending order and each feeds the accumulators it
+/// reaches, so every lane's chain is the reference's: ky outer, kx = 0, 1, 2, one FMA each from +0; then + bias and
+/// the clamp.
 /// </summary>
 internal static unsafe class DepthwisePairKernels
 {
     public const int Channels = 24;
     public const int Pixels = 8;
 
-    /// <summary>The output channel of float <paramref name="i"/> (0–47) of a pixel pair.</summary>
-    public static int Channel(int i) => i % 24;
+    /// <summary>The 8-channel kernel's channels and pixels per call (8 pairs: 8 accumulators hide the FMA latency).</summary>
+    public const int Channels8 = 8;
+    public const int Pixels8 = 16;
+
+    /// <summary>The output channel of float <paramref name="i"/> of a pixel pair with <paramref name="channels"/> channels.</summary>
+    public static int Channel(int i, int channels = Channels) => i % channels;
 
     /// <summary>
-    /// <paramref name="x"/>: the input at (filter row 0, column kx = 0) of the group's first pixel, filter rows
-    /// <paramref name="rowStride"/> floats apart; <paramref name="w"/>: [ky][kx][48] pair-packed weights;
-    /// <paramref name="bias"/>: [48] or null; <paramref name="y"/>: the group's 8 × 24 contiguous outputs.
+    /// 24 channels, 8 pixels: <paramref name="x"/>: the input at (filter row 0, column kx = 0) of the group's first
+    /// pixel, filter rows <paramref name="rowStride"/> floats apart; <paramref name="w"/>: [ky][kx][48] pair-packed
+    /// weights; <paramref name="bias"/>: [48] or null; <paramref name="y"/>: the group's 8 × 24 contiguous outputs.
     /// </summary>
     [MethodImpl(JitHints.Hot)]
     public static void K3S1(float* x, nint rowStride, int kyBegin, int kyEnd, float* w, float* bias,
@@ -121,6 +126,76 @@ internal static unsafe class DepthwisePairKernels
         Finish(y + 144, a9, bias == null ? null : bias + 0, min, max, clamp);
         Finish(y + 160, a10, bias == null ? null : bias + 16, min, max, clamp);
         Finish(y + 176, a11, bias == null ? null : bias + 32, min, max, clamp);
+    }
+
+    /// <summary>
+    /// 8 channels, 16 pixels: <paramref name="x"/>: the input at (filter row 0, column kx = 0) of the group's first
+    /// pixel, filter rows <paramref name="rowStride"/> floats apart; <paramref name="w"/>: [ky][kx][16] pair-packed
+    /// weights; <paramref name="bias"/>: [16] or null; <paramref name="y"/>: the group's 16 × 8 contiguous outputs.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    public static void K3S1Channels8(float* x, nint rowStride, int kyBegin, int kyEnd, float* w, float* bias,
+        Vector512<float> min, Vector512<float> max, bool clamp, float* y)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int ky = kyBegin; ky < kyEnd; ky++)
+        {
+            float* wr = w + ky * 48;
+            var w00 = Vector512.Load(wr + 0);
+            var w10 = Vector512.Load(wr + 16);
+            var w20 = Vector512.Load(wr + 32);
+            float* r = x + ky * rowStride;
+            Vector512<float> v;
+            v = Vector512.Load(r + 0);
+            a0 = Vector512.FusedMultiplyAdd(v, w00, a0);
+            v = Vector512.Load(r + 8);
+            a0 = Vector512.FusedMultiplyAdd(v, w10, a0);
+            v = Vector512.Load(r + 16);
+            a1 = Vector512.FusedMultiplyAdd(v, w00, a1);
+            a0 = Vector512.FusedMultiplyAdd(v, w20, a0);
+            v = Vector512.Load(r + 24);
+            a1 = Vector512.FusedMultiplyAdd(v, w10, a1);
+            v = Vector512.Load(r + 32);
+            a2 = Vector512.FusedMultiplyAdd(v, w00, a2);
+            a1 = Vector512.FusedMultiplyAdd(v, w20, a1);
+            v = Vector512.Load(r + 40);
+            a2 = Vector512.FusedMultiplyAdd(v, w10, a2);
+            v = Vector512.Load(r + 48);
+            a3 = Vector512.FusedMultiplyAdd(v, w00, a3);
+            a2 = Vector512.FusedMultiplyAdd(v, w20, a2);
+            v = Vector512.Load(r + 56);
+            a3 = Vector512.FusedMultiplyAdd(v, w10, a3);
+            v = Vector512.Load(r + 64);
+            a4 = Vector512.FusedMultiplyAdd(v, w00, a4);
+            a3 = Vector512.FusedMultiplyAdd(v, w20, a3);
+            v = Vector512.Load(r + 72);
+            a4 = Vector512.FusedMultiplyAdd(v, w10, a4);
+            v = Vector512.Load(r + 80);
+            a5 = Vector512.FusedMultiplyAdd(v, w00, a5);
+            a4 = Vector512.FusedMultiplyAdd(v, w20, a4);
+            v = Vector512.Load(r + 88);
+            a5 = Vector512.FusedMultiplyAdd(v, w10, a5);
+            v = Vector512.Load(r + 96);
+            a6 = Vector512.FusedMultiplyAdd(v, w00, a6);
+            a5 = Vector512.FusedMultiplyAdd(v, w20, a5);
+            v = Vector512.Load(r + 104);
+            a6 = Vector512.FusedMultiplyAdd(v, w10, a6);
+            v = Vector512.Load(r + 112);
+            a7 = Vector512.FusedMultiplyAdd(v, w00, a7);
+            a6 = Vector512.FusedMultiplyAdd(v, w20, a6);
+            v = Vector512.Load(r + 120);
+            a7 = Vector512.FusedMultiplyAdd(v, w10, a7);
+            v = Vector512.Load(r + 128);
+            a7 = Vector512.FusedMultiplyAdd(v, w20, a7);
+        }
+        Finish(y + 0, a0, bias == null ? null : bias + 0, min, max, clamp);
+        Finish(y + 16, a1, bias == null ? null : bias + 0, min, max, clamp);
+        Finish(y + 32, a2, bias == null ? null : bias + 0, min, max, clamp);
+        Finish(y + 48, a3, bias == null ? null : bias + 0, min, max, clamp);
+        Finish(y + 64, a4, bias == null ? null : bias + 0, min, max, clamp);
+        Finish(y + 80, a5, bias == null ? null : bias + 0, min, max, clamp);
+        Finish(y + 96, a6, bias == null ? null : bias + 0, min, max, clamp);
+        Finish(y + 112, a7, bias == null ? null : bias + 0, min, max, clamp);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

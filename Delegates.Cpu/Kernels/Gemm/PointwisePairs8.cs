@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Accel.Delegates.Cpu.Kernels.Gemm;
+
+/// <summary>
+/// Float pointwise CONV_2D with 8 input and 8 output channels on AVX-512 (BlazePose's 256×256×8 segmentation head): two
+/// neighbouring pixels' outputs fill one vector, lanes (pixel, output channel). For input channel ci a permute spreads
+/// each pixel's x[ci] over its 8 lanes, and one FMA with [w[0..7][ci], w[0..7][ci]] advances both pixels' 8 chains; the
+/// packed GEMM instead runs 8-lane vectors, one pixel each, with 4 pixels in flight. Every lane's chain is the
+/// reference's: +0, one FMA per ci in order, then + bias (if any), then the clamp. 16 pixels run at a time (8 chains in
+/// flight); a run's last pixels (fewer than 16) go through the packed GEMM, which computes the same chains.
+/// </summary>
+internal sealed unsafe class PointwisePairs8
+{
+    public const int Channels = 8;
+
+    /// <summary>Pixels per call of the vector loop.</summary>
+    public const int Pixels = 16;
+
+    private readonly PinnedFloats _weights; // [ci][16]: w[oc][ci] in lanes oc and 8 + oc
+    private readonly PinnedFloats? _bias;   // [16]: bias[oc] in lanes oc and 8 + oc
+
+    private PointwisePairs8(PinnedFloats weights, PinnedFloats? bias)
+    {
+        _weights = weights;
+        _bias = bias;
+    }
+
+    /// <summary>The kernel for an OHWI [8, 1, 1, 8] filter, or null where AVX-512 is not the widest path the kernels use.</summary>
+    public static PointwisePairs8? Create(ConvLayout g, ReadOnlySpan<float> ohwi, ReadOnlySpan<float> bias)
+    {
+        if (!g.IsPointwise || g.InputDepth != Channels || g.OutputDepth != Channels || !Avx512F.IsSupported
+            || GemmWidths.Widest != GemmWidth.W512)
+            return null;
+        var weights = new PinnedFloats(Channels * 16);
+        for (int ci = 0; ci < Channels; ci++)
+            for (int lane = 0; lane < 16; lane++)
+                weights.Span[ci * 16 + lane] = ohwi[(lane % Channels) * Channels + ci];
+        PinnedFloats? packedBias = null;
+        if (!bias.IsEmpty)
+        {
+            packedBias = new PinnedFloats(16);
+            for (int lane = 0; lane < 16; lane++) packedBias.Span[lane] = bias[lane % Channels];
+        }
+        return new PointwisePairs8(weights, packedBias);
+    }
+
+    /// <summary>
+    /// The first <c>count / 16 × 16</c> of <paramref name="count"/> pixels at <paramref name="x"/> into
+    /// <paramref name="y"/> (8 floats a pixel each); returns how many it computed.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    public int Run(float* x, int count, float* y, float min, float max, bool clamp)
+    {
+        int groups = count / Pixels;
+        float* w = _weights.Pointer;
+        float* b = _bias is null ? null : _bias.Pointer;
+        var vmin = Vector512.Create(min);
+        var vmax = Vector512.Create(max);
+        for (int group = 0; group < groups; group++)
+        {
+            float* xg = x + (nint)group * Pixels * Channels;
+            var x0 = Vector512.Load(xg);
+            var x1 = Vector512.Load(xg + 16);
+            var x2 = Vector512.Load(xg + 32);
+            var x3 = Vector512.Load(xg + 48);
+            var x4 = Vector512.Load(xg + 64);
+            var x5 = Vector512.Load(xg + 80);
+            var x6 = Vector512.Load(xg + 96);
+            var x7 = Vector512.Load(xg + 112);
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (int ci = 0; ci < Channels; ci++)
+            {
+                // Lanes 0–7 take the first pixel's x[ci], lanes 8–15 the second's.
+                var spread = Vector512.Create(Vector256.Create(ci), Vector256.Create(Channels + ci));
+                var wv = Vector512.Load(w + ci * 16);
+                a0 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x0, spread), wv, a0);
+                a1 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x1, spread), wv, a1);
+                a2 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x2, spread), wv, a2);
+                a3 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x3, spread), wv, a3);
+                a4 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x4, spread), wv, a4);
+                a5 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x5, spread), wv, a5);
+                a6 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x6, spread), wv, a6);
+                a7 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x7, spread), wv, a7);
+            }
+            float* yg = y + (nint)group * Pixels * Channels;
+            Finish(yg, a0, b, vmin, vmax, clamp);
+            Finish(yg + 16, a1, b, vmin, vmax, clamp);
+            Finish(yg + 32, a2, b, vmin, vmax, clamp);
+            Finish(yg + 48, a3, b, vmin, vmax, clamp);
+            Finish(yg + 64, a4, b, vmin, vmax, clamp);
+            Finish(yg + 80, a5, b, vmin, vmax, clamp);
+            Finish(yg + 96, a6, b, vmin, vmax, clamp);
+            Finish(yg + 112, a7, b, vmin, vmax, clamp);
+        }
+        return groups * Pixels;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(float* y, Vector512<float> acc, float* bias, Vector512<float> min, Vector512<float> max, bool clamp)
+    {
+        if (bias != null) acc += Vector512.Load(bias);
+        if (clamp) acc = Gemm512.Clamp(acc, min, max);
+        Vector512.Store(acc, y);
+    }
+}
