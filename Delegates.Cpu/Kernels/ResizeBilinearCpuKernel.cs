@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Kernels.Geometry;
 using Accel.Operators;
@@ -44,10 +45,43 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
         private readonly SimdWidth _width = SimdWidths.Current;
         private readonly int _minRows = (int)Math.Clamp(64 * 1024 / Math.Max(1L, (long)output.Dim(2) * output.Dim(3)), 1, int.MaxValue);
 
+        // 8 channels on Vector512 (BlazePose's segmentation head): two neighbouring output pixels whose source columns are
+        // neighbours too fill one vector (one 16-float load per corner). Per column x: whether x and x + 1 pair that way,
+        // and their weights [LowerWeight[x] ×8, LowerWeight[x + 1] ×8, UpperWeight[x] ×8, UpperWeight[x + 1] ×8].
+        private readonly PinnedFloats? _pairWeights = PairWeights(input.Dim(3), columns);
+        private readonly byte[]? _pairs = Pairs(input.Dim(3), columns);
+
+        private static bool TakesPairs(int depth) => depth == 8 && SimdWidths.Current == SimdWidth.W512;
+
+        private static byte[]? Pairs(int depth, ResizeBilinearAxis columns)
+        {
+            if (!TakesPairs(depth)) return null;
+            var pairs = GC.AllocateArray<byte>(columns.OutputSize, pinned: true);
+            for (int x = 0; x + 1 < columns.OutputSize; x++)
+                pairs[x] = (byte)(columns.Lower[x + 1] == columns.Lower[x] + 1 && columns.Upper[x + 1] == columns.Upper[x] + 1 ? 1 : 0);
+            return pairs;
+        }
+
+        private static PinnedFloats? PairWeights(int depth, ResizeBilinearAxis columns)
+        {
+            if (!TakesPairs(depth)) return null;
+            int width = columns.OutputSize;
+            var weights = new PinnedFloats(width * 32);
+            for (int x = 0; x < width; x++)
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    int column = Math.Min(x + lane / 8, width - 1);
+                    weights.Span[x * 32 + lane] = columns.LowerWeight[column];
+                    weights.Span[x * 32 + 16 + lane] = columns.UpperWeight[column];
+                }
+            return weights;
+        }
+
         private static readonly CpuThreadPool.ChunkAction<State> Work = [MethodImpl(JitHints.Hot)] static (in State s, int start, int end) =>
         {
             switch (s.Simd)
             {
+                case SimdWidth.W512 when s.Pairs != null: RowsInPairs8(s, start, end); break;
                 case SimdWidth.W512: Rows<Simd512, Vector512<float>>(s, start, end); break;
                 case SimdWidth.W256: Rows<Simd256, Vector256<float>>(s, start, end); break;
                 case SimdWidth.W128: Rows<Simd128, Vector128<float>>(s, start, end); break;
@@ -59,13 +93,16 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
         public void Run(CpuThreadPool pool)
         {
             var state = new State(TensorData.Read(input), TensorData.Write(output), rows, columns, input.Dim(1), input.Dim(2),
-                input.Dim(3), _width);
+                input.Dim(3), _width, _pairs is null ? null : (byte*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_pairs)),
+                _pairWeights is null ? null : _pairWeights.Pointer);
             Chunked.For(pool, output.Dim(0) * output.Dim(1), _minRows, state, Work);
         }
 
         private readonly struct State(float* input, float* output, ResizeBilinearAxis rows, ResizeBilinearAxis columns, int height, int width, int depth,
-            SimdWidth simd)
+            SimdWidth simd, byte* pairs, float* pairWeights)
         {
+            public byte* Pairs => pairs;
+            public float* PairWeights => pairWeights;
             public float* Input => input;
             public float* Output => output;
             public ResizeBilinearAxis RowAxis => rows;
@@ -92,6 +129,50 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
                     long x0 = (long)s.ColumnAxis.Lower[x] * depth, x1 = (long)s.ColumnAxis.Upper[x] * depth;
                     float wx0 = s.ColumnAxis.LowerWeight[x], wx1 = s.ColumnAxis.UpperWeight[x];
                     ChannelLoop.Run<BlendPixel, TS, TV>(new BlendPixel(row0 + x0, row1 + x0, row0 + x1, row1 + x1, wy0, wy1, wx0, wx1), o, depth);
+                }
+            }
+        }
+
+        /// <summary>
+        /// 8 channels on Vector512: where columns x and x + 1 read neighbouring source columns, both pixels as one vector
+        /// (lanes 0–7 pixel x, 8–15 pixel x + 1) through <see cref="BlendPixel"/>'s expression with per-lane column
+        /// weights, so each lane's operations are the single pixel's; other pixels one at a time as in <see cref="Rows"/>.
+        /// </summary>
+        [MethodImpl(JitHints.Hot)]
+        private static void RowsInPairs8(in State s, int start, int end)
+        {
+            const int depth = 8;
+            int outputHeight = s.RowAxis.OutputSize, outputWidth = s.ColumnAxis.OutputSize;
+            var lower = s.ColumnAxis.Lower;
+            var upper = s.ColumnAxis.Upper;
+            for (int row = start; row < end; row++)
+            {
+                int b = row / outputHeight, y = row % outputHeight;
+                float* row0 = s.Input + (long)(b * s.Height + s.RowAxis.Lower[y]) * s.Width * depth;
+                float* row1 = s.Input + (long)(b * s.Height + s.RowAxis.Upper[y]) * s.Width * depth;
+                float wy0 = s.RowAxis.LowerWeight[y], wy1 = s.RowAxis.UpperWeight[y];
+                var vy0 = Vector512.Create(wy0);
+                var vy1 = Vector512.Create(wy1);
+                float* o = s.Output + (long)row * outputWidth * depth;
+                for (int x = 0; x < outputWidth;)
+                {
+                    long x0 = (long)lower[x] * depth, x1 = (long)upper[x] * depth;
+                    if (s.Pairs[x] != 0)
+                    {
+                        float* weights = s.PairWeights + (nint)x * 32;
+                        var vx0 = Vector512.Load(weights);
+                        var vx1 = Vector512.Load(weights + 16);
+                        var sum = Vector512.Load(row0 + x0) * vy0 * vx0;
+                        sum += Vector512.Load(row1 + x0) * vy1 * vx0;
+                        sum += Vector512.Load(row0 + x1) * vy0 * vx1;
+                        sum += Vector512.Load(row1 + x1) * vy1 * vx1;
+                        sum.Store(o + (nint)x * depth);
+                        x += 2;
+                        continue;
+                    }
+                    ChannelLoop.Run<BlendPixel, Simd512, Vector512<float>>(new BlendPixel(row0 + x0, row1 + x0, row0 + x1, row1 + x1, wy0, wy1,
+                        s.ColumnAxis.LowerWeight[x], s.ColumnAxis.UpperWeight[x]), o + (nint)x * depth, depth);
+                    x++;
                 }
             }
         }
