@@ -104,7 +104,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     private readonly int _pairChannels;           // 24 or 8 where interior groups take pixel pairs (DepthwisePairKernels), else 0
     private readonly PinnedFloats? _pairWeights;  // 3×3, stride 1: [ky][kx][2 × channels] (DepthwisePairKernels)
     private readonly PinnedFloats? _pairBias;     // [2 × channels]
-    private readonly Vector512<float> _pairMin, _pairMax;
+    private readonly GemmEpilogue<Vector512<float>> _pairEpilogue; // the node's clamp at 16 lanes
 
     private float* _x, _y;
     private int _bands; // row kernels: bands of rows, one per thread (set by Run)
@@ -156,8 +156,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
                 for (int i = 0; i < pair; i++) _pairBias.Span[i] = bias.Span[DepthwisePairKernels.Channel(i, depth)];
             }
             TV min = epilogue.Min, max = epilogue.Max; // splats
-            _pairMin = Vector512.Create(Unsafe.As<TV, float>(ref min));
-            _pairMax = Vector512.Create(Unsafe.As<TV, float>(ref max));
+            _pairEpilogue = new(Vector512.Create(Unsafe.As<TV, float>(ref min)), Vector512.Create(Unsafe.As<TV, float>(ref max)), epilogue.Clamp);
         }
     }
 
@@ -386,7 +385,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
                 int ixOrigin = ox - g.PadLeft; // stride 1, no dilation: 16 outputs read 18 input columns
                 if (ixOrigin >= 0 && ixOrigin + pairPixels + 2 <= g.InputWidth)
                     DepthwisePairKernels.K3S1Channels8(xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * channels, rowStride, kyBegin, kyEnd,
-                        _pairWeights!.Pointer, _pairBias is null ? null : _pairBias.Pointer, _pairMin, _pairMax, _epilogue.Clamp, yRow + (nint)ox * channels);
+                        _pairWeights!.Pointer, _pairBias is null ? null : _pairBias.Pointer, _pairEpilogue, yRow + (nint)ox * channels);
                 else
                 {
                     Group(ox, xBatch, iyOrigin, kyBegin, kyEnd, yRow, rowStride, starts, vectors, allVectors);
@@ -416,7 +415,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         int jBegin = Math.Max(0, -ixOrigin), jEnd = Math.Min(columns, g.InputWidth - ixOrigin);
         if (jBegin == 0 && jEnd == columns && _pairChannels == DepthwisePairKernels.Channels && allVectors)
             DepthwisePairKernels.K3S1(x, rowStride, kyBegin, kyEnd, _pairWeights!.Pointer, _pairBias is null ? null : _pairBias.Pointer,
-                _pairMin, _pairMax, _epilogue.Clamp, y);
+                _pairEpilogue, y);
         else if (jBegin == 0 && jEnd == columns)
             DepthwiseRowKernels<TOps, TV>.Run(g.FilterWidth, g.StrideW, x, col, rowStride, kyBegin, kyEnd, _w, g.OutputDepth, _b,
                 _epilogue, y, g.OutputDepth, starts, vectors);

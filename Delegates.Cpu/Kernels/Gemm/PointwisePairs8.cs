@@ -54,11 +54,10 @@ internal sealed unsafe class PointwisePairs8
     [MethodImpl(JitHints.Hot)]
     public int Run(float* x, int count, float* y, float min, float max, bool clamp)
     {
+        var epilogue = new GemmEpilogue<Vector512<float>>(Vector512.Create(min), Vector512.Create(max), clamp);
         int groups = count / Pixels;
         float* w = _weights.Pointer;
         float* b = _bias is null ? null : _bias.Pointer;
-        var vmin = Vector512.Create(min);
-        var vmax = Vector512.Create(max);
         for (int group = 0; group < groups; group++)
         {
             float* xg = x + (nint)group * Pixels * Channels;
@@ -86,23 +85,15 @@ internal sealed unsafe class PointwisePairs8
                 a7 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x7, spread), wv, a7);
             }
             float* yg = y + (nint)group * Pixels * Channels;
-            Finish(yg, a0, b, vmin, vmax, clamp);
-            Finish(yg + 16, a1, b, vmin, vmax, clamp);
-            Finish(yg + 32, a2, b, vmin, vmax, clamp);
-            Finish(yg + 48, a3, b, vmin, vmax, clamp);
-            Finish(yg + 64, a4, b, vmin, vmax, clamp);
-            Finish(yg + 80, a5, b, vmin, vmax, clamp);
-            Finish(yg + 96, a6, b, vmin, vmax, clamp);
-            Finish(yg + 112, a7, b, vmin, vmax, clamp);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg, a0, b, epilogue);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg + 16, a1, b, epilogue);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg + 32, a2, b, epilogue);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg + 48, a3, b, epilogue);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg + 64, a4, b, epilogue);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg + 80, a5, b, epilogue);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg + 96, a6, b, epilogue);
+            GemmTiles<Gemm512, Vector512<float>>.Finish(yg + 112, a7, b, epilogue);
         }
         return groups * Pixels;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(float* y, Vector512<float> acc, float* bias, Vector512<float> min, Vector512<float> max, bool clamp)
-    {
-        if (bias != null) acc += Vector512.Load(bias);
-        if (clamp) acc = Gemm512.Clamp(acc, min, max);
-        Vector512.Store(acc, y);
     }
 }
