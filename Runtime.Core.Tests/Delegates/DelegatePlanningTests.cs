@@ -291,16 +291,9 @@ public sealed class DelegatePlanningTests
         {
             LaterReadsOf = _ => throw new InvalidOperationException("simulated later-read failure"),
         };
-        var messages = new List<string>();
-        using var interpreter = Create(ChainModel(), out var model, o =>
-        {
-            o.Delegates.Add(new DelegateSelection(broken));
-            o.DiagnosticSink = messages.Add;
-        });
-        using var _ = model;
-        Assert.That(Run(interpreter, [1, 2, 3]), Is.EqualTo(new float[] { 8, 16, 24 }));
+        var (messages, executors) = RunChainDiagnosed(broken);
         Assert.That(messages, Has.Some.Contains("failed to name the later reads").And.Some.Contains("simulated later-read failure"));
-        Assert.That(interpreter.Plan.Partitions.Select(p => p.Executor), Is.All.EqualTo("reference"));
+        Assert.That(executors, Is.All.EqualTo("reference"));
     }
 
     [Test]
@@ -316,17 +309,24 @@ public sealed class DelegatePlanningTests
                 return [new LaterRead(p.Nodes[0].Outputs[0], first)];
             },
         };
+        var (messages, executors) = RunChainDiagnosed(broken);
+        Assert.That(messages, Has.Some.Contains("failed to name the later reads").And.Some.Contains("not in the partition"));
+        Assert.That(executors, Is.EqualTo(new[] { "broken", "reference", "reference", "reference", "reference" }));
+    }
+
+    /// <summary>Runs the chain model with <paramref name="fake"/> (checking y = 8x); returns the diagnostics and each node's executor.</summary>
+    private static (List<string> Messages, string[] Executors) RunChainDiagnosed(FakeDelegate fake)
+    {
         var messages = new List<string>();
         using var interpreter = Create(ChainModel(), out var model, o =>
         {
-            o.Delegates.Add(new DelegateSelection(broken));
+            o.Delegates.Add(new DelegateSelection(fake));
             o.DiagnosticSink = messages.Add;
         });
         using var _ = model;
         Assert.That(Run(interpreter, [1, 2, 3]), Is.EqualTo(new float[] { 8, 16, 24 }));
-        Assert.That(messages, Has.Some.Contains("failed to name the later reads").And.Some.Contains("not in the partition"));
         var executors = interpreter.Plan.Partitions.SelectMany(p => p.Nodes.Select(n => (n, p.Executor))).OrderBy(x => x.n).Select(x => x.Executor);
-        Assert.That(executors, Is.EqualTo(new[] { "broken", "reference", "reference", "reference", "reference" }));
+        return (messages, executors.ToArray());
     }
 
     [Test]
