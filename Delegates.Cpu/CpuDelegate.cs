@@ -96,6 +96,9 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The int8/uint8 CONV_2D + residual ADD pairs of the last partition compiled (ResidualAddFusion); for tests.</summary>
     internal IReadOnlyList<ResidualAddFusedNode> LastResidualAddFusions { get; private set; } = [];
 
+    /// <summary>The zero PADs fused into the float convolution that reads them in the last partition compiled (SpatialPadFusion); for tests.</summary>
+    internal IReadOnlyList<SpatialPadFusedNode> LastSpatialPadFusions { get; private set; } = [];
+
     /// <summary>The worker pool of the last compile with more than one thread (null before that); for tests.</summary>
     internal CpuThreadPool? Pool => _pool;
 
@@ -154,6 +157,10 @@ public sealed class CpuDelegate : IAccelDelegate
     /// </summary>
     internal static Tensor DataTensor(DelegateNode node) => node.Inputs.Count > 0 && node.Inputs[0] is { } input ? input : node.Outputs[0];
 
+    /// <inheritdoc/>
+    /// <remarks>The inputs of the zero PADs fused into the convolution after them (SpatialPadFusion).</remarks>
+    public IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => SpatialPadFusion.LaterReads(partition, _kernels);
+
     public IPartitionKernel Compile(DelegatePartition partition)
     {
         int threads = Math.Min(_threads == 0 ? partition.Threads : _threads, CpuThreadPool.MaxThreads);
@@ -178,6 +185,14 @@ public sealed class CpuDelegate : IAccelDelegate
                 i += consumed - 1;
                 continue;
             }
+            // A zero PAD of height and width read only by a float CONV_2D or DEPTHWISE_CONV_2D becomes that convolution's
+            // own padding (SpatialPadFusion: same bits for finite weights).
+            if (SpatialPadFusion.TryFuse(partition, i, _kernels, k => CompileNode(partition.Nodes[k]), weights, out int padNodes) is { } spatialPad)
+            {
+                kernels.Add(spatialPad);
+                i += padNodes - 1;
+                continue;
+            }
             var compiled = CompileNode(partition.Nodes[i]);
             int next = i + 1;
             // A CONV_2D (int8/uint8, or float32 pointwise) and the residual ADD that alone reads it (float: and the RELU
@@ -200,6 +215,7 @@ public sealed class CpuDelegate : IAccelDelegate
         LastFusions = kernels.OfType<FusedClampNode>().ToArray();
         LastChannelPadFusions = kernels.OfType<ChannelPadFusedNode>().ToArray();
         LastResidualAddFusions = kernels.OfType<ResidualAddFusedNode>().ToArray();
+        LastSpatialPadFusions = kernels.OfType<SpatialPadFusedNode>().ToArray();
         // Each compiled node's pool: the shared one, or the caller alone where the nodes it covers are estimated below
         // the threshold (a fused node covers the partition nodes up to the next one's first).
         var pools = new CpuThreadPool[kernels.Count];

@@ -14,7 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// out-of-bounds taps, then + bias, then the clamp. Grouped convolution is left to the reference.
 /// </summary>
 [OpCodes(BuiltinOperator.Conv2D)]
-internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowingClamp
+internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowingClamp, IFusesLeadingPad
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
 
@@ -42,10 +42,24 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
         if (p.Hybrid is { } hybrid) return Hybrid.HybridConv2D.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileConv2D(node, p, quantized);
         var input = node.Inputs[0]!;
+        return CompileFloat(node, p, memory, input, ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry));
+    }
+
+    /// <inheritdoc/>
+    public ICpuCompiledNode? CompileWithLeadingPad(DelegateNode node, Tensor input, int padTop, int padLeft, PackedWeightMemory? memory)
+    {
+        var p = node.ParamsAs<Conv2DParams>();
+        if (p.Hybrid is not null || p.Quantized is not null || p.Groups != 1) return null;
+        var g = ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry);
+        return CompileFloat(node, p, memory, input, g with { PadTop = g.PadTop + padTop, PadLeft = g.PadLeft + padLeft });
+    }
+
+    /// <summary>The float32 node reading <paramref name="input"/> with <paramref name="geometry"/> (the node's own, or a fused PAD's).</summary>
+    private static ICpuCompiledNode CompileFloat(DelegateNode node, Conv2DParams p, PackedWeightMemory? memory, Tensor input, ConvLayout geometry)
+    {
         var filter = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
         var output = node.Outputs[0];
-        var geometry = ConvLayout.Of(input, filter, output, p.Geometry);
         float min = p.Activation.Min, max = p.Activation.Max;
         bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
         if (Conv2DFewInputChannels.WidthFor(geometry) is { } fewWidth)

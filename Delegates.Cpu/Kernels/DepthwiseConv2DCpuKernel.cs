@@ -14,7 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// chain over (ky, kx) skipping out-of-bounds taps, then + bias, then the clamp.
 /// </summary>
 [OpCodes(BuiltinOperator.DepthwiseConv2D)]
-internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams>
+internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams>, IFusesLeadingPad
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
 
@@ -38,10 +38,24 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
         if (p.Hybrid is { } hybrid) return Hybrid.HybridDepthwiseConv2D.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileDepthwise(node, p, quantized);
         var input = node.Inputs[0]!;
+        return CompileFloat(node, p, input, ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry));
+    }
+
+    /// <inheritdoc/>
+    public ICpuCompiledNode? CompileWithLeadingPad(DelegateNode node, Tensor input, int padTop, int padLeft, PackedWeightMemory? memory)
+    {
+        var p = node.ParamsAs<DepthwiseConv2DParams>();
+        if (p.Hybrid is not null || p.Quantized is not null) return null;
+        var g = ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry);
+        return CompileFloat(node, p, input, g with { PadTop = g.PadTop + padTop, PadLeft = g.PadLeft + padLeft });
+    }
+
+    /// <summary>The float32 node reading <paramref name="input"/> with <paramref name="geometry"/> (the node's own, or a fused PAD's).</summary>
+    private static ICpuCompiledNode CompileFloat(DelegateNode node, DepthwiseConv2DParams p, Tensor input, ConvLayout geometry)
+    {
         var filter = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
         var output = node.Outputs[0];
-        var geometry = ConvLayout.Of(input, filter, output, p.Geometry);
         float min = p.Activation.Min, max = p.Activation.Max;
         bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
         var width = GemmWidths.ForMatrixProduct(geometry.OutputDepth);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Accel.Building;
 using Accel.Delegates;
 
@@ -234,6 +236,97 @@ public sealed class DelegatePlanningTests
         using var __ = model2;
         Run(interpreter2, [1, 2, 3, 4]);
         Assert.That(interpreter2.Plan.DelegatedNodeCount, Is.EqualTo(2));
+    }
+
+    /// <summary>Byte ranges [offset, offset + size) in the arena, relative to <paramref name="origin"/>'s data.</summary>
+    private static (long Begin, long End) Range(Tensor origin, Tensor tensor)
+    {
+        long begin = Unsafe.ByteOffset(ref MemoryMarshal.GetReference(origin.Bytes), ref MemoryMarshal.GetReference(tensor.Bytes));
+        return (begin, begin + tensor.ByteSize);
+    }
+
+    private static bool Overlap(Tensor origin, Tensor a, Tensor b)
+    {
+        var (a0, a1) = Range(origin, a);
+        var (b0, b1) = Range(origin, b);
+        return a0 < b1 && b0 < a1;
+    }
+
+    [Test]
+    public void ALaterReadKeepsTheTensorAliveInTheArenaUntilItsNode()
+    {
+        // The chain's t0 is last read by node 1 in the graph; said to be read again while node 3 runs, it must not
+        // share memory with anything written before node 3 has run (t1, t2, t3).
+        Tensor[] Chain(FakeDelegate fake)
+        {
+            var partition = fake.Compiled.Single();
+            return partition.Nodes.Select(n => n.Outputs[0]).ToArray();
+        }
+        var plain = new FakeDelegate("plain", DelegateMemory.Host, "Twice", "Negate");
+        using (var interpreter = Create(ChainModel(), out var model, o => o.Delegates.Add(new DelegateSelection(plain))))
+        using (model)
+        {
+            Assert.That(Run(interpreter, [1, 2, 3]), Is.EqualTo(new float[] { 8, 16, 24 }));
+            var t = Chain(plain);
+            Assert.That(Overlap(t[0], t[0], t[2]), Is.True, "without the later read, t2 takes t0's place (what the test guards against)");
+        }
+        var later = new FakeDelegate("later", DelegateMemory.Host, "Twice", "Negate")
+        {
+            LaterReadsOf = p => [new LaterRead(p.Nodes[0].Outputs[0], p.Nodes[3])],
+        };
+        using (var interpreter = Create(ChainModel(), out var model, o => o.Delegates.Add(new DelegateSelection(later))))
+        using (model)
+        {
+            Assert.That(Run(interpreter, [1, 2, 3]), Is.EqualTo(new float[] { 8, 16, 24 }));
+            var t = Chain(later);
+            foreach (int k in new[] { 1, 2, 3 })
+                Assert.That(Overlap(t[0], t[0], t[k]), Is.False, $"t0 and t{k}");
+        }
+    }
+
+    [Test]
+    public void LaterReadsThatThrowGiveThePartitionsNodesBack()
+    {
+        var broken = new FakeDelegate("broken", DelegateMemory.Host, "Twice", "Negate")
+        {
+            LaterReadsOf = _ => throw new InvalidOperationException("simulated later-read failure"),
+        };
+        var (messages, executors) = RunChainDiagnosed(broken);
+        Assert.That(messages, Has.Some.Contains("failed to name the later reads").And.Some.Contains("simulated later-read failure"));
+        Assert.That(executors, Is.All.EqualTo("reference"));
+    }
+
+    [Test]
+    public void ALaterReadAtANodeOutsideThePartitionGivesThePartitionsNodesBack()
+    {
+        // Claiming only Twice splits the chain into partitions {0}, {2}, {4}; each names node 0 as where it reads.
+        DelegateNode? first = null;
+        var broken = new FakeDelegate("broken", DelegateMemory.Host, "Twice")
+        {
+            LaterReadsOf = p =>
+            {
+                first ??= p.Nodes[0];
+                return [new LaterRead(p.Nodes[0].Outputs[0], first)];
+            },
+        };
+        var (messages, executors) = RunChainDiagnosed(broken);
+        Assert.That(messages, Has.Some.Contains("failed to name the later reads").And.Some.Contains("not in the partition"));
+        Assert.That(executors, Is.EqualTo(new[] { "broken", "reference", "reference", "reference", "reference" }));
+    }
+
+    /// <summary>Runs the chain model with <paramref name="fake"/> (checking y = 8x); returns the diagnostics and each node's executor.</summary>
+    private static (List<string> Messages, string[] Executors) RunChainDiagnosed(FakeDelegate fake)
+    {
+        var messages = new List<string>();
+        using var interpreter = Create(ChainModel(), out var model, o =>
+        {
+            o.Delegates.Add(new DelegateSelection(fake));
+            o.DiagnosticSink = messages.Add;
+        });
+        using var _ = model;
+        Assert.That(Run(interpreter, [1, 2, 3]), Is.EqualTo(new float[] { 8, 16, 24 }));
+        var executors = interpreter.Plan.Partitions.SelectMany(p => p.Nodes.Select(n => (n, p.Executor))).OrderBy(x => x.n).Select(x => x.Executor);
+        return (messages, executors.ToArray());
     }
 
     [Test]

@@ -79,6 +79,11 @@ internal sealed class FakeDelegate : IAccelDelegate
             ? NodeSupport.Supported
             : NodeSupport.Refuse($"{node.Code.Name} is not in this fake delegate's list");
 
+    /// <summary>What <see cref="LaterReads"/> answers (none when null).</summary>
+    public Func<DelegatePartition, IReadOnlyList<LaterRead>>? LaterReadsOf { get; set; }
+
+    public IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => LaterReadsOf?.Invoke(partition) ?? [];
+
     public IPartitionKernel Compile(DelegatePartition partition)
     {
         if (FailCompile) throw new InvalidOperationException("simulated compile failure");

@@ -73,6 +73,16 @@ public interface IAccelDelegate : IDisposable
     NodeSupport Supports(DelegateNode node);
 
     /// <summary>
+    /// Tensors the compiled <paramref name="partition"/> will read at a later node than the graph says: a fusion that
+    /// computes a node straight from an earlier node's input (a zero PAD folded into the convolution after it reads
+    /// the PAD's input while it runs the convolution). The arena keeps each such tensor alive until its node has run,
+    /// so nothing the partition writes before then is placed over it. Asked once per partition, before the arena is
+    /// planned, with the partition <see cref="Compile"/> then receives; none by default. Throwing here gives the
+    /// partition's nodes back, as a failed compile does.
+    /// </summary>
+    IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => [];
+
+    /// <summary>
     /// Compiles a claimed partition: prepare weights (pack, upload), pipelines, buffers. Throwing here gives the
     /// partition's nodes back to the next delegate or the reference executor, with a diagnostic.
     /// </summary>
@@ -84,6 +94,13 @@ public interface IAccelDelegate : IDisposable
     /// <summary>Estimated seconds to move <paramref name="bytes"/> between host and this delegate's memory.</summary>
     double EstimateTransferSeconds(long bytes);
 }
+
+/// <summary>
+/// A read of <paramref name="Tensor"/> (not a constant) that a compiled partition makes while it runs
+/// <paramref name="Node"/>, one of the partition's nodes, later than the graph's last reader of it
+/// (<see cref="IAccelDelegate.LaterReads"/>).
+/// </summary>
+public readonly record struct LaterRead(Tensor Tensor, DelegateNode Node);
 
 /// <summary>A compiled partition. Invoke reads the partition's host-side inputs and writes its host-side outputs.</summary>
 public interface IPartitionKernel : IDisposable

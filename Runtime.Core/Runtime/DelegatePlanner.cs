@@ -78,14 +78,45 @@ internal sealed class DelegatePlanner
             // The order nodes run in: partitions in order, each partition's nodes in its order. The arena is planned
             // for exactly this order, and the reference fallback runs in it too so the same arena stays valid.
             var executionOrder = partitions.SelectMany(p => p.Nodes).ToArray();
-            _memory.PlanArena(executionOrder, foldedConstantBytes);
+            var boundaries = partitions.Select(p => Boundary(p, partitions)).ToArray();
+            var descriptions = new DelegatePartition?[partitions.Count];
+            // Reads a delegate's fusions make later than the graph says extend those tensors' lifetimes in the arena.
+            var laterReads = new List<(int Tensor, int Node)>();
+            bool compileFailed = false;
+            for (int k = 0; k < partitions.Count; k++)
+            {
+                var partition = partitions[k];
+                if (partition.Executor == 0) continue;
+                var (inputs, outputs, consts, intermediates) = boundaries[k];
+                var description = new DelegatePartition(k, _options.Threads,
+                    partition.Nodes.Select(n => delegateNodes[n]).ToArray(), inputs, outputs, consts, intermediates, _partitionCancellation);
+                descriptions[k] = description;
+                var selection = delegates[partition.Executor - 1];
+                try
+                {
+                    foreach (var read in selection.Delegate.LaterReads(description))
+                    {
+                        if (read.Tensor.IsConstant) continue; // not in the arena
+                        if (!partition.Nodes.Contains(read.Node.Index))
+                            throw new InvalidOperationException($"a later read of tensor {read.Tensor.Index} names node {read.Node.Index}, which is not in the partition");
+                        laterReads.Add((read.Tensor.Index, read.Node.Index));
+                    }
+                }
+                catch (Exception e)
+                {
+                    _diagnostics.Add($"delegate '{selection.Delegate.Name}' failed to name the later reads of partition {k} (nodes {string.Join(",", partition.Nodes)}): {e.Message}; giving the nodes back");
+                    foreach (int n in partition.Nodes) excluded.Add((partition.Executor - 1, n));
+                    compileFailed = true;
+                }
+            }
+            if (compileFailed) continue;
+            _memory.PlanArena(executionOrder, foldedConstantBytes, laterReads);
             var steps = new List<ExecutionStep>();
             var planned = new List<PlannedPartition>();
-            bool compileFailed = false;
             foreach (var partition in partitions)
             {
                 int index = planned.Count;
-                var (inputs, outputs, consts, intermediates) = Boundary(partition, partitions);
+                var (inputs, outputs, _, _) = boundaries[index];
                 planned.Add(new PlannedPartition(index, ExecutorName(partition.Executor), partition.Nodes,
                     inputs.Select(t => Planned(t.Tensor)).ToArray(), outputs.Where(o => o.NeededOnHost || !IsDevice(partition.Executor)).Select(o => Planned(o.Tensor)).ToArray()));
                 if (partition.Executor == 0)
@@ -94,8 +125,7 @@ internal sealed class DelegatePlanner
                     continue;
                 }
                 var selection = delegates[partition.Executor - 1];
-                var description = new DelegatePartition(index, _options.Threads,
-                    partition.Nodes.Select(n => delegateNodes[n]).ToArray(), inputs, outputs, consts, intermediates, _partitionCancellation);
+                var description = descriptions[index]!;
                 try
                 {
                     var kernel = selection.Delegate.Compile(description);

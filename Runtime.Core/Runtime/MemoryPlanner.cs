@@ -61,7 +61,11 @@ internal sealed unsafe class MemoryPlanner
     /// let a partition's input share memory with a tensor a reference node writes before the partition runs.
     /// </summary>
     /// <param name="foldedConstantBytes">Counted with the arena against <see cref="InterpreterOptions.MaxMemoryBytes"/>.</param>
-    public void PlanArena(IReadOnlyList<int> executionOrder, long foldedConstantBytes)
+    /// <param name="laterReads">
+    /// (tensor, node) pairs: the tensor is read while that node runs, later than the graph's own readers
+    /// (<see cref="Delegates.IAccelDelegate.LaterReads"/>); its lifetime extends to the node's position.
+    /// </param>
+    public void PlanArena(IReadOnlyList<int> executionOrder, long foldedConstantBytes, IReadOnlyList<(int Tensor, int Node)>? laterReads = null)
     {
         _arenaBuffer?.Dispose();
         _arenaBuffer = null;
@@ -83,6 +87,14 @@ internal sealed unsafe class MemoryPlanner
                 firstUse[o] = Math.Min(firstUse[o], position);
                 lastUse[o] = Math.Max(lastUse[o], position);
             }
+        }
+        if (laterReads is { Count: > 0 })
+        {
+            var positionOf = new Dictionary<int, int>(steps);
+            for (int position = 0; position < steps; position++) positionOf[executionOrder[position]] = position;
+            foreach (var (tensor, node) in laterReads)
+                if (positionOf.TryGetValue(node, out int position) && lastUse[tensor] >= 0)
+                    lastUse[tensor] = Math.Max(lastUse[tensor], position);
         }
         foreach (int i in _subgraph.Inputs) lastUse[i] = steps;
         foreach (int o in _subgraph.Outputs) lastUse[o] = steps;
