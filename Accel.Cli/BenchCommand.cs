@@ -432,6 +432,7 @@ public static partial class BenchCommand
         public NodeSupport Supports(DelegateNode candidate) =>
             candidate.Index == node ? inner.Supports(candidate) : NodeSupport.Refuse("per-node profiling: another node's partition");
 
+        public IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => inner.LaterReads(partition);
         public IPartitionKernel Compile(DelegatePartition partition) => inner.Compile(partition);
         public double EstimateSeconds(DelegateNode candidate) => inner.EstimateSeconds(candidate);
         public double EstimateTransferSeconds(long bytes) => inner.EstimateTransferSeconds(bytes);

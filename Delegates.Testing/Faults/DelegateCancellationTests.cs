@@ -116,6 +116,7 @@ public abstract class DelegateCancellationTests
         public string? UnavailableReason => inner.UnavailableReason;
         public IKernelCatalog? Kernels => inner.Kernels;
         public NodeSupport Supports(DelegateNode node) => inner.Supports(node);
+        public IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => inner.LaterReads(partition);
         public double EstimateSeconds(DelegateNode node) => inner.EstimateSeconds(node);
         public double EstimateTransferSeconds(long bytes) => inner.EstimateTransferSeconds(bytes);
         public IPartitionKernel Compile(DelegatePartition partition) => new Kernel(this, inner.Compile(partition));

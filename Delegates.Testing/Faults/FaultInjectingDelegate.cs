@@ -38,6 +38,7 @@ public sealed class FaultInjectingDelegate(IAccelDelegate inner, InjectedFault f
     public string? DeviceDescription => Inner.DeviceDescription;
     public IKernelCatalog? Kernels => Inner.Kernels;
     public NodeSupport Supports(DelegateNode node) => Inner.Supports(node);
+    public IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => Inner.LaterReads(partition);
     public double EstimateSeconds(DelegateNode node) => Inner.EstimateSeconds(node);
     public double EstimateTransferSeconds(long bytes) => Inner.EstimateTransferSeconds(bytes);
 

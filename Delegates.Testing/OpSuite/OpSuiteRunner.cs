@@ -247,6 +247,7 @@ public sealed class BorrowedDelegate(IAccelDelegate inner) : IAccelDelegate
     public string? DeviceDescription => Inner.DeviceDescription;
     public IKernelCatalog? Kernels => Inner.Kernels;
     public NodeSupport Supports(DelegateNode node) => Inner.Supports(node);
+    public IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => Inner.LaterReads(partition);
     public IPartitionKernel Compile(DelegatePartition partition) => Inner.Compile(partition);
     public double EstimateSeconds(DelegateNode node) => Inner.EstimateSeconds(node);
     public double EstimateTransferSeconds(long bytes) => Inner.EstimateTransferSeconds(bytes);
