@@ -132,9 +132,9 @@ internal sealed unsafe class ChannelPadFusedNode(IChannelPaddedPass fused, ICpuC
         long outBytes = output.ByteSize;
         byte* a = (byte*)TensorData.Read(other);
         long aBytes = other.ByteSize;
-        if (!(o + outBytes <= a || a + aBytes <= o || (o == a && outBytes == aBytes))) return Mode.Unfused;
+        if (!(TensorData.Disjoint(o, outBytes, a, aBytes) || (o == a && outBytes == aBytes))) return Mode.Unfused;
         byte* x = (byte*)TensorData.Read(padInput);
-        if (o + outBytes <= x || x + padInput.ByteSize <= o) return Mode.Parallel;
+        if (TensorData.Disjoint(o, outBytes, x, padInput.ByteSize)) return Mode.Parallel;
         return o >= x ? Mode.Descending : Mode.Unfused;
     }
 }

@@ -197,9 +197,9 @@ internal sealed unsafe class ResidualAddFusedNode(ICpuCompiledNode fused, IResid
         byte* o = QuantizedConv.Pointer(output.WritableBytes);
         long bytes = output.ByteSize;
         byte* r = QuantizedConv.Pointer(residual.Bytes);
-        if (!(o == r || o + bytes <= r || r + bytes <= o)) return Mode.Unfused;
+        if (!(o == r || TensorData.Disjoint(o, bytes, r, bytes))) return Mode.Unfused;
         byte* x = QuantizedConv.Pointer(conv.Input.Bytes);
-        if (o + bytes <= x || x + conv.Input.ByteSize <= o) return Mode.Fused;
+        if (TensorData.Disjoint(o, bytes, x, conv.Input.ByteSize)) return Mode.Fused;
         return o == x && conv.CanRunOverInput ? Mode.OverInput : Mode.Unfused;
     }
 }

@@ -109,8 +109,7 @@ internal sealed unsafe class SpatialPadFusedNode(ICpuCompiledNode fused, ICpuCom
         [MethodImpl(JitHints.Hot)]
         get
         {
-            byte* o = (byte*)TensorData.Write(output), x = (byte*)TensorData.Read(input);
-            return o + output.ByteSize <= x || x + input.ByteSize <= o;
+            return TensorData.Disjoint((byte*)TensorData.Write(output), output.ByteSize, (byte*)TensorData.Read(input), input.ByteSize);
         }
     }
 }

@@ -11,6 +11,10 @@ internal static unsafe class TensorData
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float* Write(Tensor tensor) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tensor.Write<float>()));
+
+    /// <summary>Whether the byte ranges [a, a + aBytes) and [b, b + bBytes) share no byte (the fused nodes' arena guards).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Disjoint(byte* a, long aBytes, byte* b, long bBytes) => a + aBytes <= b || b + bBytes <= a;
 }
 
 /// <summary>Splits work over the delegate's pool only when there is enough of it to pay for the hand-off.</summary>
