@@ -8,7 +8,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// leading padding on the CPU delegate (SpatialPadFusion): the padded tensor is never written, the taps on the padding
 /// are skipped, and every output keeps the unfused pair's bits (finite weights; inputs with −0, NaN, ±inf and
 /// subnormals) at 1, 2 and 3 threads. A filter with a non-finite weight, a channel PAD and a padded tensor read twice
-/// are not fused. The delegate's later read keeps the PAD's input alive in the arena until the convolution; planned
+/// are not fused, nor is a convolution without a bias or with a −0 in it (an underflowed product's −0 would keep
+/// its sign where the PAD's taps make it +0). The delegate's later read keeps the PAD's input alive in the arena until the convolution; planned
 /// without it, an output placed over that input runs the two nodes apart.
 /// </summary>
 [TestFixture]
@@ -70,6 +71,37 @@ public sealed class SpatialPadFusionTests
         foreach (int threads in new[] { 1, 2 })
             Assert.That(CompareWithReference(model, input, threads, $"no later read @{threads}t", hideLaterReads: true), Is.EqualTo(new[] { false }),
                 $"@{threads}t: expected the output over the PAD's input");
+    }
+
+    [TestCase("none", false, TestName = "Without a bias the pair is not fused: an underflowed product's −0 keeps its bits")]
+    [TestCase("-0", false, TestName = "With a −0 in the bias the pair is not fused: an underflowed product's −0 keeps its bits")]
+    [TestCase("+0", true, TestName = "With a +0 bias the pair is fused: an underflowed product's −0 becomes +0 either way")]
+    public void AnUnderflowedNegativeZeroKeepsItsBits(string bias, bool fused)
+    {
+        // Output (0, 0) of a 3×3 depthwise convolution behind a PAD of 1: its first in-bounds product
+        // (−1e-30 × 1e-30) underflows to −0, so the chain holds −0; its other in-bounds inputs are −0. The unfused pair
+        // then adds the PAD's +0 × w taps, which turn −0 into +0; the fused convolution skips them and keeps −0 — the
+        // same bits only once a bias other than −0 is added.
+        var mb = new ModelBuilder();
+        const int side = 4, channels = 16;
+        int input = mb.AddTensor("input", TensorType.Float32, [1, side, side, channels]);
+        mb.AddInput(input);
+        int padded = mb.AddTensor("padded", TensorType.Float32, [1, side + 2, side + 2, channels]);
+        mb.AddOperator(BuiltinOperator.Pad, [input, mb.AddConstant("paddings", [4, 2], new[] { 0, 0, 1, 1, 1, 1, 0, 0 })], [padded]);
+        var weights = new float[9 * channels];
+        for (int i = 0; i < weights.Length; i++) weights[i] = 0.5f + i % 7;
+        for (int c = 0; c < channels; c++) weights[4 * channels + c] = 1e-30f;
+        int w = mb.AddConstant("w", [1, 3, 3, channels], weights);
+        var biasValues = new float[channels];
+        if (bias == "-0") biasValues[5] = -0f;
+        int b = bias == "none" ? -1 : mb.AddConstant("b", [channels], biasValues);
+        int y = mb.AddTensor("y", TensorType.Float32, [1, side, side, channels]);
+        mb.AddOperator(BuiltinOperator.DepthwiseConv2D, [padded, w, b], [y], new DepthwiseConv2DOptions(Padding.Valid, 1, 1, 1, ActivationFunctionType.None));
+        mb.AddOutput(y);
+        var x = Enumerable.Repeat(-0f, side * side * channels).ToArray();
+        for (int c = 0; c < channels; c++) x[c] = -1e-30f;
+        foreach (int threads in new[] { 1, 2 })
+            Assert.That(CompareWithReference(mb.Build(), x, threads, $"bias {bias} @{threads}t"), Is.EqualTo(fused ? new[] { true } : Array.Empty<bool>()));
     }
 
     /// <summary>Runs the reference and the CPU delegate; asserts identical bits on two invokes; returns whether each fused pair runs fused.</summary>
@@ -134,7 +166,8 @@ public sealed class SpatialPadFusionTests
             .Select(v => float.IsFinite(v) ? v : 1.5f).ToArray();
         if (infiniteWeight) weights[3] = float.PositiveInfinity;
         int w = mb.AddConstant("w", depthwise ? [1, filter, filter, pc] : [cout, filter, filter, pc], weights);
-        int b = mb.AddConstant("b", [cout], DepthwiseRowGroupTests.Values(random, cout));
+        // −0 in the bias would keep the pair apart (AnUnderflowedNegativeZeroKeepsItsBits); the other special values stay.
+        int b = mb.AddConstant("b", [cout], DepthwiseRowGroupTests.Values(random, cout).Select(v => BitConverter.SingleToInt32Bits(v) == int.MinValue ? 0f : v).ToArray());
         int y = mb.AddTensor("y", TensorType.Float32, [1, Out(ph), Out(pw), cout]);
         if (depthwise)
             mb.AddOperator(op, [padded, w, b], [y], new DepthwiseConv2DOptions(convPadding, stride, stride, 1, ActivationFunctionType.Relu6));

@@ -11,10 +11,11 @@ namespace Accel.Delegates.Cpu;
 /// explicit padding TF exporters put before stride-2 convolutions (BlazePose: five, up to 130×130×96) — by compiling the
 /// convolution on the PAD's input with the PAD's leading rows and columns added to its own padding, so the padded tensor
 /// is never written. The convolution then skips the taps that fall on the padding, where the unfused pair runs
-/// fma(+0, w, acc): with a finite w that adds ±0 to an accumulator that is never −0 (it starts at +0, and a sum of
-/// nonzero terms rounds to +0 when it cancels), so acc is unchanged, NaN and ±inf included — the same bits. A filter
-/// with an infinite or NaN weight (0 × inf is NaN) is not fused. The PAD's trailing rows and columns are only read by
-/// taps past the input, which are skipped too.
+/// fma(+0, w, acc): with a finite w that adds ±0, which leaves acc unchanged (NaN and ±inf included) unless acc is a
+/// zero — and acc can be −0 (a product that underflows to −0 from +0), which the PAD's tap turns into +0. So the two
+/// chains agree up to the sign of a zero, and the bias, added next, makes them the same bits unless it is −0: a filter
+/// with an infinite or NaN weight (0 × inf is NaN), and a convolution without a constant bias or with a −0 in it, are
+/// not fused. The PAD's trailing rows and columns are only read by taps past the input, which are skipped too.
 /// </summary>
 internal static class SpatialPadFusion
 {
@@ -68,6 +69,12 @@ internal static class SpatialPadFusion
         if (filter is null || filter.Type != TensorType.Float32 || filter.ElementCount > MaxFilterFloats) return null;
         foreach (float w in filter.Read<float>())
             if (!float.IsFinite(w)) return null;
+        // The unfused chains and the fused ones agree up to the sign of a zero (an underflowed product can leave −0,
+        // which a PAD tap's +0 × w turns into +0); a bias other than −0 makes both the same.
+        var bias = conv.Inputs.Count > 2 ? conv.Inputs[2] : null;
+        if (bias is null || bias.Type != TensorType.Float32 || !bias.IsConstant) return null;
+        foreach (float b in bias.Read<float>())
+            if (BitConverter.SingleToInt32Bits(b) == int.MinValue) return null;
         return kernels.Find(conv.Op) is IFusesLeadingPad fusable ? (input, p, fusable) : null;
     }
 }

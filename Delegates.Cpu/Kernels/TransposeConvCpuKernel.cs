@@ -11,8 +11,8 @@ namespace Accel.Delegates.Cpu.Kernels;
 /// TRANSPOSE_CONV (builtin) on the CPU delegate: float32, constant OHWI weights (and bias, when present). The same
 /// gather as Convolution2DTransposeBias (<see cref="TransposeConvolution"/>), so it runs on that op's compiled node
 /// (<see cref="TransposeConvBiasCpuNode{TOps, TV}"/>: phase-split runs through the shared register-blocked GEMM
-/// micro-kernels, vectorized across output channels), here with an optional bias (an absent one packs no add: an
-/// accumulator that starts at +0 is never −0, so acc equals acc + 0 bit for bit) and the fused-activation clamp.
+/// micro-kernels, vectorized across output channels), here with an optional bias (an absent one packs no add, as the
+/// reference adds none: acc + 0 would turn an underflowed −0 into +0) and the fused-activation clamp.
 /// int8, uint8 and int16x8: <see cref="Quantized.IntegerTransposeConvCpuNode{TForm}"/>; hybrid (float32 input, int8 weights): <see cref="Hybrid.HybridTransposeConvCpuNode{TS, TV}"/>.
 /// </summary>
 [OpCodes(BuiltinOperator.TransposeConv)]
