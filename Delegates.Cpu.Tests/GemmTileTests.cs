@@ -95,10 +95,10 @@ public sealed class GemmTileTests
     }
 
     /// <summary>
-    /// 1–3 output channels (vectorized across pixels, borders on the scalar GEMM): rows with 8- and 4-vector tiles,
-    /// single vectors and an overlapping last tile, SAME and VALID padding, stride 2 along y, dilation 2 along x, with and
-    /// without a clamp, at 1 and 2 threads; 5 input channels (the gathered planar rows) and 8 (the 8×8 transposes, a row's
-    /// last 3 pixels one by one).
+    /// 1–3 output channels (vectorized across pixels): rows with 8- and 4-vector tiles, single vectors and an overlapping
+    /// last tile, SAME and VALID padding, stride 2 along y, dilation 2 along x, with and without a clamp, at 1 and 2
+    /// threads; 5 input channels (the gathered planar rows) and 8 (the 8×8 transposes, a row's last 3 pixels one by one);
+    /// with a bias (a ring padded with zero columns: every pixel in the vector tiles) and without (borders on the scalar GEMM).
     /// </summary>
     [Test]
     public void Conv2D_FewOutputChannels_IsBitIdenticalWithTheReference(
@@ -106,7 +106,8 @@ public sealed class GemmTileTests
         [Values(1, 2, 3)] int outputChannels,
         [Values("same", "valid", "stride2y", "dilation2x")] string form,
         [Values(83, 150)] int width,
-        [Values(5, 8)] int inputChannels)
+        [Values(5, 8)] int inputChannels,
+        [Values] bool bias)
     {
         var random = new Random(7000 + 10 * outputChannels + form.Length + width + inputChannels);
         int height = 9, kernel = 3;
@@ -119,7 +120,7 @@ public sealed class GemmTileTests
         int y = b.AddTensor("output", TensorType.Float32, [1, outHeight, outWidth, outputChannels]);
         b.AddOperator(BuiltinOperator.Conv2D,
             [x, b.AddConstant("w", [outputChannels, kernel, kernel, inputChannels], Random(random, outputChannels * kernel * kernel * inputChannels)),
-                b.AddConstant("b", [outputChannels], Random(random, outputChannels))],
+                bias ? b.AddConstant("b", [outputChannels], Random(random, outputChannels)) : -1],
             [y], new Conv2DOptions(padding, 1, strideH, outputChannels == 2 ? ActivationFunctionType.Relu : ActivationFunctionType.None,
                 DilationW: dilationW));
         b.AddInput(x);
@@ -136,8 +137,63 @@ public sealed class GemmTileTests
         interpreter.SetInput<float>(0, input);
         interpreter.Invoke();
         AssertBitEqual(interpreter.Output<float>(0).ToArray(), RunReference(bytes, input),
-            $"CONV_2D 3x3 {form} {inputChannels}->{outputChannels} width {width} @{threads}t");
+            $"CONV_2D 3x3 {form} {inputChannels}->{outputChannels} width {width} @{threads}t{(bias ? "" : " no bias")}");
     }
+
+    /// <summary>
+    /// Output (0, 0) of a 3×3 SAME convolution 8 → 1 whose first in-bounds product (−1e-30 × 1e-30) underflows to −0,
+    /// every other input −0: the reference skips the left column's taps and keeps −0; a ring padded with zeros adds
+    /// +0 × w there, which gives +0. With a +0 bias both become +0 (the padded ring is used); without a bias, or with
+    /// −0, the ring is not padded and the borders run as the reference does.
+    /// </summary>
+    [TestCase("none", false)]
+    [TestCase("-0", false)]
+    [TestCase("+0", true)]
+    public void FewOutputChannels_AnUnderflowedNegativeZeroKeepsItsBits(string bias, bool padded)
+    {
+        const int height = 4, width = 40, channels = 8;
+        var weights = new float[9 * channels];
+        for (int i = 0; i < weights.Length; i++) weights[i] = 0.25f + i % 5;
+        weights[4 * channels] = 1e-30f; // tap (1, 1), channel 0
+        float[] biasValues = bias == "none" ? [] : [bias == "-0" ? -0f : 0f];
+        var g = new ConvLayout(1, height, width, channels, 3, 3, height, width, 1, 1, 1, 1, 1, 1, 1);
+        Assert.That(Conv2DFewOutputChannels.PaddedRowFloats(g, weights, biasValues).HasValue, Is.EqualTo(padded));
+        var b = new ModelBuilder();
+        int x = b.AddTensor("input", TensorType.Float32, [1, height, width, channels]);
+        int y = b.AddTensor("output", TensorType.Float32, [1, height, width, 1]);
+        b.AddOperator(BuiltinOperator.Conv2D, [x, b.AddConstant("w", [1, 3, 3, channels], weights), bias == "none" ? -1 : b.AddConstant("b", [1], biasValues)],
+            [y], new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None));
+        b.AddInput(x);
+        b.AddOutput(y);
+        byte[] bytes = b.Build();
+        var input = Enumerable.Repeat(-0f, height * width * channels).ToArray();
+        input[0] = -1e-30f;
+        using var model = Model.FromBytes(bytes);
+        using var interpreter = CpuInterpreter.Create(model, 1);
+        interpreter.AllocateTensors();
+        interpreter.SetInput<float>(0, input);
+        interpreter.Invoke();
+        var expected = RunReference(bytes, input);
+        Assert.That(BitConverter.SingleToInt32Bits(expected[0]), Is.EqualTo(bias == "+0" ? 0 : int.MinValue), "the reference's zero");
+        AssertBitEqual(interpreter.Output<float>(0).ToArray(), expected, $"bias {bias}");
+    }
+
+    [Test]
+    public void FewOutputChannels_PadsTheRingOnlyWithFiniteWeightsAndABiasFreeOfNegativeZero()
+    {
+        var g = new ConvLayout(1, 9, 83, 5, 3, 3, 9, 83, 1, 1, 1, 1, 1, 1, 1);
+        var weights = Enumerable.Repeat(0.5f, 45).ToArray();
+        Assert.That(Conv2DFewOutputChannels.PaddedRowFloats(g, weights, [1f]), Is.EqualTo(96), "1 + 83 + 1 columns, rounded up to 16");
+        Assert.That(Conv2DFewOutputChannels.PaddedRowFloats(g, weights, []), Is.Null, "no bias");
+        Assert.That(Conv2DFewOutputChannels.PaddedRowFloats(g, weights, [-0f]), Is.Null, "a −0 bias");
+        weights[7] = float.PositiveInfinity;
+        Assert.That(Conv2DFewOutputChannels.PaddedRowFloats(g, weights, [1f]), Is.Null, "an infinite weight (0 × inf is NaN)");
+        weights[7] = float.NaN;
+        Assert.That(Conv2DFewOutputChannels.PaddedRowFloats(g, weights, [1f]), Is.Null, "a NaN weight");
+        Assert.That(Conv2DFewOutputChannels.PaddedRowFloats(g with { InputWidth = 3000, OutputWidth = 3000 }, Enumerable.Repeat(0.5f, 45).ToArray(), [1f]),
+            Is.Null, "a ring over MaxRingFloats");
+    }
+
 
     [Test]
     public void FewOutputChannels_TakesStrideOneRowsWithAVectorOfInteriorPixels()

@@ -24,6 +24,26 @@ internal static class Conv2DFewOutputChannels
     /// <summary>Input rows one output row reads, first to last: the ring holds that many.</summary>
     public static int RingRows(ConvLayout g) => (g.FilterHeight - 1) * g.DilationH + 1;
 
+    /// <summary>
+    /// The floats per channel row of a ring with zero columns around each input row — PadLeft before it, and after it
+    /// as many as the last output pixel's window reaches past it, rounded up to 16 — where it may be used, else null.
+    /// Then every output pixel runs in the vector tiles, the taps on those columns as fma(+0, w, acc) where the reference
+    /// skips them: with finite weights that changes acc only in the sign of a zero (a chain can hold −0, from a negative
+    /// product that underflows, and +0 × w + −0 is +0), and adding a bias other than −0 makes both chains the same bits.
+    /// So: every weight finite, a bias without −0, and the ring within <see cref="MaxRingFloats"/>.
+    /// </summary>
+    public static int? PaddedRowFloats(ConvLayout g, ReadOnlySpan<float> ohwi, ReadOnlySpan<float> bias)
+    {
+        int reach = (g.OutputWidth - 1) + (g.FilterWidth - 1) * g.DilationW + 1; // padded columns the row's windows span
+        int rowFloats = (Math.Max(reach, g.PadLeft + g.InputWidth) + 15) & ~15;
+        if ((long)RingRows(g) * rowFloats * g.InputDepth > MaxRingFloats || bias.IsEmpty) return null;
+        foreach (float b in bias)
+            if (BitConverter.SingleToInt32Bits(b) == int.MinValue) return null;
+        foreach (float w in ohwi)
+            if (!float.IsFinite(w)) return null;
+        return rowFloats;
+    }
+
     /// <summary>The width for this layout, or null where the path does not apply.</summary>
     public static GemmWidth? WidthFor(ConvLayout g)
     {
@@ -77,6 +97,9 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     private Conv2DCpuNode<GemmScalar, float> _borders;   // set again only by WithClamp, on a copy
     private GemmEpilogue<TV> _epilogue;                   // set again only by WithClamp, on a copy
     private readonly int _interiorBegin, _interiorEnd;
+    // The ring's channel rows: _rowStride floats apart, input pixel ix at _rowOffset + ix. With zero columns around the
+    // row (PaddedRing), every output pixel runs in the vector tiles and _borders is not used.
+    private readonly int _rowStride, _rowOffset;
 
     private float* _x, _y;
 
@@ -95,9 +118,17 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
             _bias = new PinnedFloats(bias.Length);
             bias.CopyTo(_bias.Span);
         }
-        _interiorBegin = Math.Min(g.OutputWidth, g.PadLeft);
-        int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
-        _interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach + 1);
+        if (Conv2DFewOutputChannels.PaddedRowFloats(g, ohwi, bias) is { } rowFloats)
+        {
+            (_interiorBegin, _interiorEnd, _rowStride, _rowOffset) = (0, g.OutputWidth, rowFloats, g.PadLeft);
+        }
+        else
+        {
+            _interiorBegin = Math.Min(g.OutputWidth, g.PadLeft);
+            int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1) * g.DilationW;
+            _interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach + 1);
+            (_rowStride, _rowOffset) = (g.InputWidth, 0);
+        }
         if (_interiorEnd - _interiorBegin < TOps.Count)
             throw new ArgumentException($"{_interiorEnd - _interiorBegin} interior pixels per row, fewer than {TOps.Count} lanes");
     }
@@ -120,20 +151,24 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
-    /// <summary>Input row <paramref name="planarRow"/> (over batch × height) into <paramref name="destination"/>, planar: an exact copy.</summary>
+    /// <summary>
+    /// Input row <paramref name="planarRow"/> (over batch × height) into <paramref name="destination"/>, planar (channel
+    /// ci's run at ci · <see cref="_rowStride"/>): an exact copy.
+    /// </summary>
     [MethodImpl(JitHints.Hot)]
     private void PlanarRow(int planarRow, float* destination)
     {
         int width = _g.InputWidth, depth = _g.InputDepth;
+        nint stride = _rowStride;
         float* source = _x + (nint)planarRow * width * depth;
         if (depth == 8 && Avx.IsSupported)
         {
             // 8 channels (the segmentation heads' input): 8 pixels × 8 channels per 8×8 transpose in registers, a
             // third of the time of eight gathers (vgatherdps is slow on Zen); the bytes are copied, not computed.
             int ix = 0;
-            for (; ix + 8 <= width; ix += 8) Transpose8x8(source + (nint)ix * 8, destination + ix, width);
+            for (; ix + 8 <= width; ix += 8) Transpose8x8(source + (nint)ix * 8, destination + ix, stride);
             for (; ix < width; ix++)
-                for (int ci = 0; ci < 8; ci++) destination[(nint)ci * width + ix] = source[(nint)ix * 8 + ci];
+                for (int ci = 0; ci < 8; ci++) destination[ci * stride + ix] = source[(nint)ix * 8 + ci];
             return;
         }
         // 8 pixels' values of one channel per AVX2 gather (lane i reads pixel ix + i), the rest one at a time.
@@ -141,7 +176,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         var lanes = Vector256.CreateSequence(0, depth);
         for (int ci = 0; ci < depth; ci++)
         {
-            float* channel = destination + (nint)ci * width;
+            float* channel = destination + ci * stride;
             int ix = 0;
             if (gather)
                 for (; ix + 8 <= width; ix += 8)
@@ -198,8 +233,12 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         // A ring of planar input rows: input row iy (of batch b) in slot iy mod ringRows, copied when first needed; an
         // output row's rows span at most ringRows consecutive iy, so they never evict each other.
         int ringRows = Conv2DFewOutputChannels.RingRows(g);
-        nint rowFloats = (nint)g.InputWidth * g.InputDepth;
-        float* ring = stackalloc float[(int)(ringRows * rowFloats)];
+        nint rowFloats = (nint)_rowStride * g.InputDepth;
+        // 64-byte aligned, so a tile's loads at tap kx = 0 start on a cache line; cleared, so the columns a padded ring
+        // keeps around each row are zeros (PlanarRow writes only the row itself).
+        float* ringStorage = stackalloc float[(int)(ringRows * rowFloats) + 16];
+        float* ring = (float*)(((nint)ringStorage + 63) & ~(nint)63);
+        new Span<float>(ring, (int)(ringRows * rowFloats)).Clear();
         int* slotRow = stackalloc int[ringRows];
         int* tapOffsets = stackalloc int[g.FilterHeight * g.FilterWidth * g.InputDepth];
         int* tapWeights = stackalloc int[g.FilterHeight * g.FilterWidth * g.InputDepth];
@@ -215,7 +254,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
             {
                 int iy = iyOrigin + ky * g.DilationH, slot = iy % ringRows, planarRow = b * g.InputHeight + iy;
                 if (slotRow[slot] == planarRow) continue;
-                PlanarRow(planarRow, ring + slot * rowFloats);
+                PlanarRow(planarRow, ring + slot * rowFloats + _rowOffset);
                 slotRow[slot] = planarRow;
             }
             if (_interiorBegin > 0) _borders.Columns(row, 0, _interiorBegin, tapX, tapW);
@@ -240,7 +279,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         for (int kx = 0; kx < g.FilterWidth; kx++)
         for (int ci = 0; ci < g.InputDepth; ci++, taps++)
         {
-            tapOffsets[taps] = ((iyOrigin + ky * g.DilationH) % ringRows * g.InputDepth + ci) * g.InputWidth + kx * g.DilationW;
+            tapOffsets[taps] = ((iyOrigin + ky * g.DilationH) % ringRows * g.InputDepth + ci) * _rowStride + kx * g.DilationW;
             tapWeights[taps] = (ky * g.FilterWidth + kx) * g.InputDepth + ci;
         }
         var list = new TapList(tapOffsets, tapWeights, taps, sums);
@@ -282,7 +321,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         int v = TOps.Count, taps = list.Count;
         int* offsets = list.Offsets;
         int* weights = list.Weights;
-        float* origin = ring + (ox - g.PadLeft);
+        float* origin = ring + (_rowOffset + ox - g.PadLeft);
         int filter = g.FilterHeight * g.FilterWidth * g.InputDepth;
         for (int co = 0; co < g.OutputDepth; co++)
         {
@@ -324,7 +363,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         int v = TOps.Count, taps = list.Count;
         int* offsets = list.Offsets;
         int* weights = list.Weights;
-        float* origin = ring + (ox - g.PadLeft);
+        float* origin = ring + (_rowOffset + ox - g.PadLeft);
         int filter = g.FilterHeight * g.FilterWidth * g.InputDepth;
         for (int co = 0; co < g.OutputDepth; co++)
         {
@@ -357,7 +396,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         int taps = list.Count;
         int* offsets = list.Offsets;
         int* weights = list.Weights;
-        float* origin = ring + (ox - g.PadLeft);
+        float* origin = ring + (_rowOffset + ox - g.PadLeft);
         int filter = g.FilterHeight * g.FilterWidth * g.InputDepth;
         for (int co = 0; co < g.OutputDepth; co++)
         {
