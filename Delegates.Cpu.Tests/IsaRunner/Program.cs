@@ -154,6 +154,11 @@ foreach (var c in OpCases.HybridBatchMatMulCases(new Random(2629)).Concat(OpCase
     Check(c);
 Console.WriteLine($"hybrid BATCH_MATMUL and TRANSPOSE_CONV, integer TRANSPOSE_CONV cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// Float32 CONV_2D with 1–3 output channels: this width's pixel vectors, the zero-padded ring and the scalar borders.
+foreach (var c in OpCases.FewOutputChannelConvCases(new Random(2633)))
+    Check(c);
+Console.WriteLine($"few-output-channel CONV_2D cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 if (corpus)
     foreach (string model in models)
     {
