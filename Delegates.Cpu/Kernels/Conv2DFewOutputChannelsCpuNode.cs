@@ -78,8 +78,10 @@ internal static class Conv2DFewOutputChannels
 /// pixels' values for one (ky, kx, ci) are one vector load. Each output's chain is the reference's: +0, one FMA per
 /// in-bounds tap in (ky, kx, ci) order, then + bias, then the clamp; vectors of V pixels run 8 or 4 at a time, the last
 /// vector of a row's interior overlapping the one before (recomputed with identical bits). Pixels where some kx falls
-/// outside the input (the left and right borders) run on the packed scalar GEMM node, which skips those taps exactly
-/// as the reference does. Threads take whole output rows.
+/// outside the input (the left and right borders) run in the same tiles over zero columns the ring keeps around each
+/// row where that gives the same bits (<see cref="Conv2DFewOutputChannels.PaddedRowFloats"/>: finite weights, a bias
+/// without −0); otherwise on the packed scalar GEMM node, which skips those taps exactly as the reference does.
+/// Threads take whole output rows.
 /// </summary>
 internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuCompiledNode, IConvWithClamp
     where TOps : struct, IGemmVector<TV>
@@ -98,7 +100,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     private GemmEpilogue<TV> _epilogue;                   // set again only by WithClamp, on a copy
     private readonly int _interiorBegin, _interiorEnd;
     // The ring's channel rows: _rowStride floats apart, input pixel ix at _rowOffset + ix. With zero columns around the
-    // row (PaddedRing), every output pixel runs in the vector tiles and _borders is not used.
+    // row (Conv2DFewOutputChannels.PaddedRowFloats), every output pixel runs in the vector tiles and _borders is not used.
     private readonly int _rowStride, _rowOffset;
 
     private float* _x, _y;
