@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -6,9 +7,11 @@ namespace Accel.Delegates.Cpu.Kernels.Gemm;
 
 /// <summary>
 /// Float pointwise CONV_2D with 8 input and 8 output channels on AVX-512 (BlazePose's 256×256×8 segmentation head): two
-/// neighbouring pixels' outputs fill one vector, lanes (pixel, output channel). For input channel ci a permute spreads
-/// each pixel's x[ci] over its 8 lanes, and one FMA with [w[0..7][ci], w[0..7][ci]] advances both pixels' 8 chains; the
-/// packed GEMM instead runs 8-lane vectors, one pixel each, with 4 pixels in flight. Every lane's chain is the
+/// neighbouring pixels' outputs fill one vector, lanes (pixel, output channel). For input channel ci each pixel's x[ci]
+/// is spread over its 8 lanes, and one FMA with [w[0..7][ci], w[0..7][ci]] advances both pixels' 8 chains; the packed
+/// GEMM instead runs 8-lane vectors, one pixel each, with 4 pixels in flight. The spread is two 128-bit block shuffles
+/// per pixel pair ([x0[0..3] ×2, x1[0..3] ×2] and the same of channels 4–7) and then one in-lane vpermilps per ci:
+/// a cross-lane vpermps per ci measured 3–4 % slower on the whole of pose_landmark_lite (perf/RESULTS.md, stop 45). Every lane's chain is the
 /// reference's: +0, one FMA per ci in order, then + bias (if any), then the clamp. 16 pixels run at a time (8 chains in
 /// flight); a run's last pixels (fewer than 16) go through the packed GEMM, which computes the same chains.
 /// </summary>
@@ -70,19 +73,41 @@ internal sealed unsafe class PointwisePairs8
             var x6 = Vector512.Load(xg + 96);
             var x7 = Vector512.Load(xg + 112);
             Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-            for (int ci = 0; ci < Channels; ci++)
             {
-                // Lanes 0–7 take the first pixel's x[ci], lanes 8–15 the second's.
-                var spread = Vector512.Create(Vector256.Create(ci), Vector256.Create(Channels + ci));
-                var wv = Vector512.Load(w + ci * 16);
-                a0 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x0, spread), wv, a0);
-                a1 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x1, spread), wv, a1);
-                a2 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x2, spread), wv, a2);
-                a3 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x3, spread), wv, a3);
-                a4 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x4, spread), wv, a4);
-                a5 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x5, spread), wv, a5);
-                a6 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x6, spread), wv, a6);
-                a7 = Vector512.FusedMultiplyAdd(Avx512F.PermuteVar16x32(x7, spread), wv, a7);
+                // Per pixel pair (lanes 0–7 pixel 0, 8–15 pixel 1): [p0[0..3], p0[0..3], p1[0..3], p1[0..3]] and the same of
+                // channels 4–7; vpermilps then takes element ci mod 4 of every 128-bit block.
+                var l0 = Avx512F.Shuffle4x128(x0, x0, 0b10_10_00_00); var h0 = Avx512F.Shuffle4x128(x0, x0, 0b11_11_01_01);
+                var l1 = Avx512F.Shuffle4x128(x1, x1, 0b10_10_00_00); var h1 = Avx512F.Shuffle4x128(x1, x1, 0b11_11_01_01);
+                var l2 = Avx512F.Shuffle4x128(x2, x2, 0b10_10_00_00); var h2 = Avx512F.Shuffle4x128(x2, x2, 0b11_11_01_01);
+                var l3 = Avx512F.Shuffle4x128(x3, x3, 0b10_10_00_00); var h3 = Avx512F.Shuffle4x128(x3, x3, 0b11_11_01_01);
+                var l4 = Avx512F.Shuffle4x128(x4, x4, 0b10_10_00_00); var h4 = Avx512F.Shuffle4x128(x4, x4, 0b11_11_01_01);
+                var l5 = Avx512F.Shuffle4x128(x5, x5, 0b10_10_00_00); var h5 = Avx512F.Shuffle4x128(x5, x5, 0b11_11_01_01);
+                var l6 = Avx512F.Shuffle4x128(x6, x6, 0b10_10_00_00); var h6 = Avx512F.Shuffle4x128(x6, x6, 0b11_11_01_01);
+                var l7 = Avx512F.Shuffle4x128(x7, x7, 0b10_10_00_00); var h7 = Avx512F.Shuffle4x128(x7, x7, 0b11_11_01_01);
+                Step(0x00, l0, l1, l2, l3, l4, l5, l6, l7, w + 0 * 16);
+                Step(0x55, l0, l1, l2, l3, l4, l5, l6, l7, w + 1 * 16);
+                Step(0xAA, l0, l1, l2, l3, l4, l5, l6, l7, w + 2 * 16);
+                Step(0xFF, l0, l1, l2, l3, l4, l5, l6, l7, w + 3 * 16);
+                Step(0x00, h0, h1, h2, h3, h4, h5, h6, h7, w + 4 * 16);
+                Step(0x55, h0, h1, h2, h3, h4, h5, h6, h7, w + 5 * 16);
+                Step(0xAA, h0, h1, h2, h3, h4, h5, h6, h7, w + 6 * 16);
+                Step(0xFF, h0, h1, h2, h3, h4, h5, h6, h7, w + 7 * 16);
+
+                // Input channel ci for all 8 pixel pairs (control: ci mod 4 in every 2-bit field), the accumulators in order.
+                [MethodImpl(MethodImplOptions.AggressiveInlining)]
+                void Step([ConstantExpected] byte control, Vector512<float> p0, Vector512<float> p1, Vector512<float> p2, Vector512<float> p3,
+                    Vector512<float> p4, Vector512<float> p5, Vector512<float> p6, Vector512<float> p7, float* weights)
+                {
+                    var wv = Vector512.Load(weights);
+                    a0 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p0, control), wv, a0);
+                    a1 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p1, control), wv, a1);
+                    a2 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p2, control), wv, a2);
+                    a3 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p3, control), wv, a3);
+                    a4 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p4, control), wv, a4);
+                    a5 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p5, control), wv, a5);
+                    a6 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p6, control), wv, a6);
+                    a7 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(p7, control), wv, a7);
+                }
             }
             float* yg = y + (nint)group * Pixels * Channels;
             GemmTiles<Gemm512, Vector512<float>>.Finish(yg, a0, b, epilogue);
