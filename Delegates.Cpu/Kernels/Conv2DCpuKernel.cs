@@ -72,7 +72,7 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
             return Conv2DFewOutputChannels.Compile(input, output, geometry, fewOutputWidth, filter.Read<float>(),
                 bias is null ? default : bias.Read<float>(),
                 new Conv2DCpuNode<GemmScalar, float>(input, output, geometry, weights, new(min, max, clamp)), min, max, clamp);
-        // 8 → 8 pointwise on AVX-512: pixel pairs fill whole vectors (PointwisePairs8); null elsewhere.
+        // Pointwise to 8 channels (from 8, or another multiple of 4 up to 64) on AVX-512: pixel pairs fill whole vectors (PointwisePairs8); null elsewhere.
         var pairs = PointwisePairs8.Create(geometry, filter.Read<float>(), bias is null ? default : bias.Read<float>());
         return width switch
         {
@@ -173,7 +173,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     private FloatResidualAddOperands? _residual; // the ADD this node's output feeds, computed in the same pass (null: none); set only by WithResidualAdd, on a copy
     private float* _r;                           // the residual's elements, and _y the ADD's output, while _residual is set
     private readonly SimdWidth _simd = SimdWidths.Current;
-    private readonly PointwisePairs8? _pairs; // 8 → 8 pointwise on AVX-512: whole tiles' pixels in pairs (null: the GEMM alone)
+    private readonly PointwisePairs8? _pairs; // pointwise to 8 channels on AVX-512: whole tiles' pixels in pairs (null: the GEMM alone)
 
     public Conv2DCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue,
         PointwisePairs8? pairs = null)

@@ -6,14 +6,16 @@ using System.Runtime.Intrinsics.X86;
 namespace Accel.Delegates.Cpu.Kernels.Gemm;
 
 /// <summary>
-/// Float pointwise CONV_2D with 8 input and 8 output channels on AVX-512 (BlazePose's 256×256×8 segmentation head): two
-/// neighbouring pixels' outputs fill one vector, lanes (pixel, output channel). For input channel ci each pixel's x[ci]
-/// is spread over its 8 lanes, and one FMA with [w[0..7][ci], w[0..7][ci]] advances both pixels' 8 chains; the packed
-/// GEMM instead runs 8-lane vectors, one pixel each, with 4 pixels in flight. The spread is two 128-bit block shuffles
-/// per pixel pair ([x0[0..3] ×2, x1[0..3] ×2] and the same of channels 4–7) and then one in-lane vpermilps per ci:
-/// a cross-lane vpermps per ci measured 3–4 % slower on the whole of pose_landmark_lite (perf/RESULTS.md, stop 45). Every lane's chain is the
-/// reference's: +0, one FMA per ci in order, then + bias (if any), then the clamp. 16 pixels run at a time (8 chains in
-/// flight); a run's last pixels (fewer than 16) go through the packed GEMM, which computes the same chains.
+/// Float pointwise CONV_2D to 8 output channels on AVX-512, from 8 input channels (BlazePose's 256×256×8 segmentation
+/// head) or another multiple of 4 up to <see cref="MaxInputDepth"/> (its 24 → 8 and 32 → 8 layers): two neighbouring
+/// pixels' outputs fill one vector, lanes (pixel, output channel). For input channel ci each pixel's x[ci] is spread
+/// over its 8 lanes, and one FMA with [w[0..7][ci], w[0..7][ci]] advances both pixels' 8 chains; the packed GEMM
+/// instead runs 8-lane vectors, one pixel each, with 4 pixels in flight. The spread is an in-lane vpermilps per ci from
+/// [p0[c..c+3] ×2, p1[c..c+3] ×2] (with 8 channels two 128-bit block shuffles of the pair's vector; otherwise two
+/// 128-bit broadcast loads per 4 channels): a cross-lane vpermps per ci measured 3–4 % slower on the whole of
+/// pose_landmark_lite (perf/RESULTS.md, stop 45). Every lane's chain is the reference's: +0, one FMA per ci in order,
+/// then + bias (if any), then the clamp. 16 pixels run at a time (8 chains in flight); a run's last pixels (fewer than
+/// 16) go through the packed GEMM, which computes the same chains.
 /// </summary>
 internal sealed unsafe class PointwisePairs8
 {
@@ -24,30 +26,39 @@ internal sealed unsafe class PointwisePairs8
 
     private readonly PinnedFloats _weights; // [ci][16]: w[oc][ci] in lanes oc and 8 + oc
     private readonly PinnedFloats? _bias;   // [16]: bias[oc] in lanes oc and 8 + oc
+    private readonly int _depth;            // input channels: 8, or another multiple of 4
 
-    private PointwisePairs8(PinnedFloats weights, PinnedFloats? bias)
+    private PointwisePairs8(PinnedFloats weights, PinnedFloats? bias, int depth)
     {
         _weights = weights;
         _bias = bias;
+        _depth = depth;
     }
 
-    /// <summary>The kernel for an OHWI [8, 1, 1, 8] filter, or null where AVX-512 is not the widest path the kernels use.</summary>
+    /// <summary>Most input channels this kernel takes (its packed weights: 64 bytes per input channel).</summary>
+    public const int MaxInputDepth = 64;
+
+    /// <summary>
+    /// The kernel for an OHWI [8, 1, 1, Cin] filter with Cin a multiple of 4 up to <see cref="MaxInputDepth"/>, or null
+    /// where AVX-512 is not the widest path the kernels use.
+    /// </summary>
     public static PointwisePairs8? Create(ConvLayout g, ReadOnlySpan<float> ohwi, ReadOnlySpan<float> bias)
     {
-        if (!g.IsPointwise || g.InputDepth != Channels || g.OutputDepth != Channels || !Avx512F.IsSupported
+        if (!g.IsPointwise || g.InputDepth % 4 != 0 || g.InputDepth > MaxInputDepth || g.OutputDepth != Channels || !Avx512F.IsSupported
             || GemmWidths.Widest != GemmWidth.W512)
             return null;
-        var weights = new PinnedFloats(Channels * 16);
-        for (int ci = 0; ci < Channels; ci++)
+        int depth = g.InputDepth;
+        var weights = new PinnedFloats(depth * 16);
+        for (int ci = 0; ci < depth; ci++)
             for (int lane = 0; lane < 16; lane++)
-                weights.Span[ci * 16 + lane] = ohwi[(lane % Channels) * Channels + ci];
+                weights.Span[ci * 16 + lane] = ohwi[(lane % Channels) * depth + ci];
         PinnedFloats? packedBias = null;
         if (!bias.IsEmpty)
         {
             packedBias = new PinnedFloats(16);
             for (int lane = 0; lane < 16; lane++) packedBias.Span[lane] = bias[lane % Channels];
         }
-        return new PointwisePairs8(weights, packedBias);
+        return new PointwisePairs8(weights, packedBias, depth);
     }
 
     /// <summary>
@@ -61,6 +72,12 @@ internal sealed unsafe class PointwisePairs8
         int groups = count / Pixels;
         float* w = _weights.Pointer;
         float* b = _bias is null ? null : _bias.Pointer;
+        if (_depth != Channels)
+        {
+            for (int group = 0; group < groups; group++)
+                Group(x + (nint)group * Pixels * _depth, _depth, w, b, epilogue, y + (nint)group * Pixels * Channels);
+            return groups * Pixels;
+        }
         for (int group = 0; group < groups; group++)
         {
             float* xg = x + (nint)group * Pixels * Channels;
@@ -121,4 +138,58 @@ internal sealed unsafe class PointwisePairs8
         }
         return groups * Pixels;
     }
+
+    /// <summary>
+    /// 16 pixels of <paramref name="depth"/> input channels (a multiple of 4, not 8): per 4 channels c, each pixel pair's
+    /// [p0[c..c+3] ×2, p1[c..c+3] ×2] from two 128-bit broadcast loads, then one in-lane vpermilps per channel, as in
+    /// <see cref="Run"/>; every lane's chain the same: +0, one FMA per input channel in order.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private static void Group(float* x, int depth, float* w, float* b, in GemmEpilogue<Vector512<float>> epilogue, float* y)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        nint pair = 2 * depth;
+        for (int c = 0; c < depth; c += 4, w += 4 * 16)
+        {
+            var q0 = Quad(x + c, depth);
+            var q1 = Quad(x + pair + c, depth);
+            var q2 = Quad(x + 2 * pair + c, depth);
+            var q3 = Quad(x + 3 * pair + c, depth);
+            var q4 = Quad(x + 4 * pair + c, depth);
+            var q5 = Quad(x + 5 * pair + c, depth);
+            var q6 = Quad(x + 6 * pair + c, depth);
+            var q7 = Quad(x + 7 * pair + c, depth);
+            Step(0x00, w);
+            Step(0x55, w + 16);
+            Step(0xAA, w + 32);
+            Step(0xFF, w + 48);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            void Step([ConstantExpected] byte control, float* weights)
+            {
+                var wv = Vector512.Load(weights);
+                a0 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q0, control), wv, a0);
+                a1 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q1, control), wv, a1);
+                a2 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q2, control), wv, a2);
+                a3 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q3, control), wv, a3);
+                a4 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q4, control), wv, a4);
+                a5 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q5, control), wv, a5);
+                a6 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q6, control), wv, a6);
+                a7 = Vector512.FusedMultiplyAdd(Avx512F.Permute4x32(q7, control), wv, a7);
+            }
+        }
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y, a0, b, epilogue);
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y + 16, a1, b, epilogue);
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y + 32, a2, b, epilogue);
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y + 48, a3, b, epilogue);
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y + 64, a4, b, epilogue);
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y + 80, a5, b, epilogue);
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y + 96, a6, b, epilogue);
+        GemmTiles<Gemm512, Vector512<float>>.Finish(y + 112, a7, b, epilogue);
+    }
+
+    /// <summary>[p[0..3], p[0..3], q[0..3], q[0..3]] of the pixel at <paramref name="p"/> and the next one, <paramref name="depth"/> floats on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Quad(float* p, int depth) =>
+        Vector512.Create(Vector256.Create(Vector128.Load(p)), Vector256.Create(Vector128.Load(p + depth)));
 }
