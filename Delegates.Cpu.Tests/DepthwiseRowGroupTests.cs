@@ -9,7 +9,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each (8 channels on
 /// Vector512: 16-pixel groups, a pair a vector); where a row's input
 /// over all channels overflows L1 on a small image, the rows run channel block by channel block, in one band of rows per
-/// thread (1, 2 and 3 threads: bands of unequal rows). Rows narrower than
+/// thread (1, 2 and 3 threads: bands of unequal rows). With a 3×3 filter and stride 1 on AVX-512, two rows whose windows
+/// lie inside the input run in one pass (a pair never spans two threads' bands). Rows narrower than
 /// 8 pixels (multiplier 1) describe their pixels' taps once and run channel block by channel block, four vectors of
 /// one pixel at a time.
 /// </summary>
@@ -31,6 +32,10 @@ public sealed class DepthwiseRowGroupTests
         yield return new TestCaseData(5, 43, 8, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 43 wide, 8 channels: pair groups, then 8-pixel groups and an overlapping last");
         yield return new TestCaseData(3, 37, 8, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 37 -> 35 wide, 8 channels: an overlapping last group after the pairs");
         yield return new TestCaseData(5, 13, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 13 wide: overlapping last group");
+        // 3×3 stride 1 on AVX-512: rows whose windows lie inside the input run two at a time (each input row loaded once for both).
+        yield return new TestCaseData(9, 64, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 9 rows, 64 wide, 40 channels: row pairs between the border rows, border groups row by row");
+        yield return new TestCaseData(6, 10, 17, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 6 -> 4 rows, 10 -> 8 wide, 17 channels: row pairs only, overlapping last vector");
+        yield return new TestCaseData(10, 16, 1000, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 10 rows, 16 wide, 1000 channels: row pairs channel block by channel block");
         yield return new TestCaseData(4, 17, 7, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 17 wide, 7 channels");
         yield return new TestCaseData(7, 64, 24, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 64 -> 32 wide (right border only)");
         yield return new TestCaseData(5, 19, 36, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 19 -> 10 wide: overlapping last group");

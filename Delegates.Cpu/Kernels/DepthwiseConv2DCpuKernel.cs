@@ -89,7 +89,9 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 /// padding. With a 3×3 or 5×5 filter of stride 1 or 2 (multiplier 1, no horizontal dilation), rows at least 8 pixels
 /// wide run wholly through the 8-pixel row kernels (border groups skip the outside columns; with 24 channels, 3×3 and
 /// stride 1 on Vector512 interior groups take pixel pairs as 3 full vectors, and with 8 channels on a machine with
-/// Vector512 interior 16-pixel groups take pixel pairs as 8 full vectors, <see cref="DepthwisePairKernels"/>); other rows split into runs
+/// Vector512 interior 16-pixel groups take pixel pairs as 8 full vectors, <see cref="DepthwisePairKernels"/>; other channel
+/// counts with 3×3 and stride 1 on AVX-512 take two rows whose windows lie inside the input in one pass, each input row
+/// loaded once for both, <see cref="RowPairInGroups"/>); other rows split into runs
 /// of pixels with the same in-bounds taps, as in CONV_2D; 4 pixels × 2 vectors are register-blocked. With a depth multiplier above 1, lane oc reads input channel oc / multiplier through a small gather.
 /// </summary>
 internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
@@ -115,6 +117,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     private readonly bool _rowItems;     // the row kernels run: the pool splits (band, block, row) items (RunRows)
     private readonly int _multiplier;
     private readonly PinnedFloats? _gatherIndex; // lane oc → input channel, as floats' bit patterns (multiplier > 1 only)
+    private readonly bool _rows2;                 // row kernels: pairs of full-window rows in one pass (RowPairInGroups)
     private readonly int _pairChannels;           // 24 or 8 where interior groups take pixel pairs (DepthwisePairKernels), else 0
     private readonly PinnedFloats? _pairWeights;  // 3×3, stride 1: [ky][kx][2 × channels] (DepthwisePairKernels)
     private readonly PinnedFloats? _pairBias;     // [2 × channels]
@@ -172,6 +175,8 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
             TV min = epilogue.Min, max = epilogue.Max; // splats
             _pairEpilogue = new(Vector512.Create(Unsafe.As<TV, float>(ref min)), Vector512.Create(Unsafe.As<TV, float>(ref max)), epilogue.Clamp);
         }
+        _rows2 = _rowItems && _pairChannels == 0 && geometry.StrideW == 1 && geometry.StrideH == 1 && geometry.DilationH == 1
+            && geometry.FilterHeight == geometry.FilterWidth && DepthwiseRowKernels<TOps, TV>.SupportsRows2(geometry.FilterWidth, 1);
     }
 
     /// <summary>Budget in bytes for one channel block's input rows (the filter's rows × the input width), half of L1.</summary>
@@ -242,6 +247,15 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
                 for (; row < rowEnd; row++, item++)
                 {
                     var w = Window(row);
+                    // Two rows whose windows both lie inside the input vertically, in one pass (RowPairInGroups).
+                    if (_rows2 && row + 1 < rowEnd && w.KyBegin == 0 && w.KyEnd == g.FilterHeight && (row + 1) % g.OutputHeight != 0
+                        && Window(row + 1).KyEnd == g.FilterHeight)
+                    {
+                        RowPairInGroups(w.XBatch, w.IyOrigin, w.YRow, _starts + first, count, count == vectors);
+                        row++;
+                        item++;
+                        continue;
+                    }
                     RowInGroups(w.XBatch, w.IyOrigin, w.KyBegin, w.KyEnd, w.YRow, _starts + first, count, count == vectors);
                 }
             }
@@ -412,6 +426,35 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         {
             if (ox > last) ox = last;
             Group(ox, xBatch, iyOrigin, kyBegin, kyEnd, yRow, rowStride, starts, vectors, allVectors);
+            if (ox == last) break;
+        }
+    }
+
+    /// <summary>
+    /// Output rows <paramref name="yRow"/> and the next, both with every filter row inside the input (stride 1, no
+    /// dilation), in 8-pixel groups as <see cref="RowInGroups"/>: interior groups run the two-row kernels, which load
+    /// each of the K + 1 input rows once for both output rows; border groups run <see cref="Group"/> for each row.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void RowPairInGroups(float* xBatch, int iyOrigin, float* yRow, int* starts, int vectors, bool allVectors)
+    {
+        var g = _g;
+        const int pixels = DepthwiseRowKernels<TOps, TV>.Pixels;
+        nint rowStride = (nint)g.InputWidth * g.InputDepth, yRowStride = (nint)g.OutputWidth * g.OutputDepth;
+        int columns = DepthwiseRowKernels<TOps, TV>.Columns(g.FilterWidth, 1);
+        int last = g.OutputWidth - pixels;
+        for (int ox = 0; ; ox += pixels)
+        {
+            if (ox > last) ox = last;
+            int ixOrigin = ox - g.PadLeft;
+            if (ixOrigin >= 0 && ixOrigin + columns <= g.InputWidth)
+                DepthwiseRowKernels<TOps, TV>.RunRows2(g.FilterWidth, xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * g.InputDepth, g.InputDepth,
+                    rowStride, _w, g.OutputDepth, _b, _epilogue, yRow + (nint)ox * g.OutputDepth, g.OutputDepth, yRowStride, starts, vectors);
+            else
+            {
+                Group(ox, xBatch, iyOrigin, 0, g.FilterHeight, yRow, rowStride, starts, vectors, allVectors);
+                Group(ox, xBatch, iyOrigin + 1, 0, g.FilterHeight, yRow + yRowStride, rowStride, starts, vectors, allVectors);
+            }
             if (ox == last) break;
         }
     }

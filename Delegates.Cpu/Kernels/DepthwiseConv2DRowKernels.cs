@@ -63,6 +63,261 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
     /// <summary>The input columns one group of 8 pixels reads: (8 − 1)·stride + filter width.</summary>
     public static int Columns(int filterWidth, int stride) => (Pixels - 1) * stride + filterWidth;
 
+    /// <summary>
+    /// Whether <see cref="RunRows2"/> takes this filter width and stride: 3×3 at stride 1, where AVX-512's 32 registers
+    /// hold its 16 accumulators and two filter rows (5×5 measured no faster than one row at a time: perf/RESULTS.md, stop 46).
+    /// </summary>
+    public static bool SupportsRows2(int filterWidth, int stride) => TwoVectors && stride == 1 && filterWidth == 3;
+
+    /// <summary>
+    /// As <see cref="Run"/> for two output rows at once (<paramref name="yRowStride"/> apart), both with every filter row
+    /// inside the input (<paramref name="x"/>: the upper row's window): the K + 1 input rows are each loaded once for
+    /// both, where two passes load 2K. Each accumulator's chain is unchanged.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunRows2(int filterWidth, float* x, nint col, nint rowStride, float* w, nint tapStride, float* bias,
+        in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)
+    {
+        if (filterWidth == 3) K3S1Rows2(x, col, rowStride, w, tapStride, bias, epilogue, y, yStride, yRowStride, starts, vectors);
+    }
+
+    [MethodImpl(JitHints.Hot)]
+    private static void K3S1Rows2(float* x, nint col, nint rowStride, float* w, nint tapStride,
+        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)
+    {
+        for (int v = 0; v < vectors; v++)
+        {
+            int c = starts[v];
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero, b4 = TOps.Zero, b5 = TOps.Zero, b6 = TOps.Zero, b7 = TOps.Zero;
+            TV u0, l0, u1, l1, u2, l2, v0;
+            float* r;
+            u0 = TOps.Load(w + 0 * tapStride + c);
+            u1 = TOps.Load(w + 1 * tapStride + c);
+            u2 = TOps.Load(w + 2 * tapStride + c);
+            r = x + c;
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u0, a0);
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u1, a0);
+            a1 = TOps.FusedMultiplyAdd(v0, u0, a1);
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u2, a0);
+            a1 = TOps.FusedMultiplyAdd(v0, u1, a1);
+            a2 = TOps.FusedMultiplyAdd(v0, u0, a2);
+            v0 = TOps.Load(r); r += col;
+            a1 = TOps.FusedMultiplyAdd(v0, u2, a1);
+            a2 = TOps.FusedMultiplyAdd(v0, u1, a2);
+            a3 = TOps.FusedMultiplyAdd(v0, u0, a3);
+            v0 = TOps.Load(r); r += col;
+            a2 = TOps.FusedMultiplyAdd(v0, u2, a2);
+            a3 = TOps.FusedMultiplyAdd(v0, u1, a3);
+            a4 = TOps.FusedMultiplyAdd(v0, u0, a4);
+            v0 = TOps.Load(r); r += col;
+            a3 = TOps.FusedMultiplyAdd(v0, u2, a3);
+            a4 = TOps.FusedMultiplyAdd(v0, u1, a4);
+            a5 = TOps.FusedMultiplyAdd(v0, u0, a5);
+            v0 = TOps.Load(r); r += col;
+            a4 = TOps.FusedMultiplyAdd(v0, u2, a4);
+            a5 = TOps.FusedMultiplyAdd(v0, u1, a5);
+            a6 = TOps.FusedMultiplyAdd(v0, u0, a6);
+            v0 = TOps.Load(r); r += col;
+            a5 = TOps.FusedMultiplyAdd(v0, u2, a5);
+            a6 = TOps.FusedMultiplyAdd(v0, u1, a6);
+            a7 = TOps.FusedMultiplyAdd(v0, u0, a7);
+            v0 = TOps.Load(r); r += col;
+            a6 = TOps.FusedMultiplyAdd(v0, u2, a6);
+            a7 = TOps.FusedMultiplyAdd(v0, u1, a7);
+            v0 = TOps.Load(r);
+            a7 = TOps.FusedMultiplyAdd(v0, u2, a7);
+            u0 = TOps.Load(w + 3 * tapStride + c);
+            u1 = TOps.Load(w + 4 * tapStride + c);
+            u2 = TOps.Load(w + 5 * tapStride + c);
+            l0 = TOps.Load(w + 0 * tapStride + c);
+            l1 = TOps.Load(w + 1 * tapStride + c);
+            l2 = TOps.Load(w + 2 * tapStride + c);
+            r = x + rowStride + c;
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u0, a0);
+            b0 = TOps.FusedMultiplyAdd(v0, l0, b0);
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u1, a0);
+            b0 = TOps.FusedMultiplyAdd(v0, l1, b0);
+            a1 = TOps.FusedMultiplyAdd(v0, u0, a1);
+            b1 = TOps.FusedMultiplyAdd(v0, l0, b1);
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u2, a0);
+            b0 = TOps.FusedMultiplyAdd(v0, l2, b0);
+            a1 = TOps.FusedMultiplyAdd(v0, u1, a1);
+            b1 = TOps.FusedMultiplyAdd(v0, l1, b1);
+            a2 = TOps.FusedMultiplyAdd(v0, u0, a2);
+            b2 = TOps.FusedMultiplyAdd(v0, l0, b2);
+            v0 = TOps.Load(r); r += col;
+            a1 = TOps.FusedMultiplyAdd(v0, u2, a1);
+            b1 = TOps.FusedMultiplyAdd(v0, l2, b1);
+            a2 = TOps.FusedMultiplyAdd(v0, u1, a2);
+            b2 = TOps.FusedMultiplyAdd(v0, l1, b2);
+            a3 = TOps.FusedMultiplyAdd(v0, u0, a3);
+            b3 = TOps.FusedMultiplyAdd(v0, l0, b3);
+            v0 = TOps.Load(r); r += col;
+            a2 = TOps.FusedMultiplyAdd(v0, u2, a2);
+            b2 = TOps.FusedMultiplyAdd(v0, l2, b2);
+            a3 = TOps.FusedMultiplyAdd(v0, u1, a3);
+            b3 = TOps.FusedMultiplyAdd(v0, l1, b3);
+            a4 = TOps.FusedMultiplyAdd(v0, u0, a4);
+            b4 = TOps.FusedMultiplyAdd(v0, l0, b4);
+            v0 = TOps.Load(r); r += col;
+            a3 = TOps.FusedMultiplyAdd(v0, u2, a3);
+            b3 = TOps.FusedMultiplyAdd(v0, l2, b3);
+            a4 = TOps.FusedMultiplyAdd(v0, u1, a4);
+            b4 = TOps.FusedMultiplyAdd(v0, l1, b4);
+            a5 = TOps.FusedMultiplyAdd(v0, u0, a5);
+            b5 = TOps.FusedMultiplyAdd(v0, l0, b5);
+            v0 = TOps.Load(r); r += col;
+            a4 = TOps.FusedMultiplyAdd(v0, u2, a4);
+            b4 = TOps.FusedMultiplyAdd(v0, l2, b4);
+            a5 = TOps.FusedMultiplyAdd(v0, u1, a5);
+            b5 = TOps.FusedMultiplyAdd(v0, l1, b5);
+            a6 = TOps.FusedMultiplyAdd(v0, u0, a6);
+            b6 = TOps.FusedMultiplyAdd(v0, l0, b6);
+            v0 = TOps.Load(r); r += col;
+            a5 = TOps.FusedMultiplyAdd(v0, u2, a5);
+            b5 = TOps.FusedMultiplyAdd(v0, l2, b5);
+            a6 = TOps.FusedMultiplyAdd(v0, u1, a6);
+            b6 = TOps.FusedMultiplyAdd(v0, l1, b6);
+            a7 = TOps.FusedMultiplyAdd(v0, u0, a7);
+            b7 = TOps.FusedMultiplyAdd(v0, l0, b7);
+            v0 = TOps.Load(r); r += col;
+            a6 = TOps.FusedMultiplyAdd(v0, u2, a6);
+            b6 = TOps.FusedMultiplyAdd(v0, l2, b6);
+            a7 = TOps.FusedMultiplyAdd(v0, u1, a7);
+            b7 = TOps.FusedMultiplyAdd(v0, l1, b7);
+            v0 = TOps.Load(r);
+            a7 = TOps.FusedMultiplyAdd(v0, u2, a7);
+            b7 = TOps.FusedMultiplyAdd(v0, l2, b7);
+            u0 = TOps.Load(w + 6 * tapStride + c);
+            u1 = TOps.Load(w + 7 * tapStride + c);
+            u2 = TOps.Load(w + 8 * tapStride + c);
+            l0 = TOps.Load(w + 3 * tapStride + c);
+            l1 = TOps.Load(w + 4 * tapStride + c);
+            l2 = TOps.Load(w + 5 * tapStride + c);
+            r = x + 2 * rowStride + c;
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u0, a0);
+            b0 = TOps.FusedMultiplyAdd(v0, l0, b0);
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u1, a0);
+            b0 = TOps.FusedMultiplyAdd(v0, l1, b0);
+            a1 = TOps.FusedMultiplyAdd(v0, u0, a1);
+            b1 = TOps.FusedMultiplyAdd(v0, l0, b1);
+            v0 = TOps.Load(r); r += col;
+            a0 = TOps.FusedMultiplyAdd(v0, u2, a0);
+            b0 = TOps.FusedMultiplyAdd(v0, l2, b0);
+            a1 = TOps.FusedMultiplyAdd(v0, u1, a1);
+            b1 = TOps.FusedMultiplyAdd(v0, l1, b1);
+            a2 = TOps.FusedMultiplyAdd(v0, u0, a2);
+            b2 = TOps.FusedMultiplyAdd(v0, l0, b2);
+            v0 = TOps.Load(r); r += col;
+            a1 = TOps.FusedMultiplyAdd(v0, u2, a1);
+            b1 = TOps.FusedMultiplyAdd(v0, l2, b1);
+            a2 = TOps.FusedMultiplyAdd(v0, u1, a2);
+            b2 = TOps.FusedMultiplyAdd(v0, l1, b2);
+            a3 = TOps.FusedMultiplyAdd(v0, u0, a3);
+            b3 = TOps.FusedMultiplyAdd(v0, l0, b3);
+            v0 = TOps.Load(r); r += col;
+            a2 = TOps.FusedMultiplyAdd(v0, u2, a2);
+            b2 = TOps.FusedMultiplyAdd(v0, l2, b2);
+            a3 = TOps.FusedMultiplyAdd(v0, u1, a3);
+            b3 = TOps.FusedMultiplyAdd(v0, l1, b3);
+            a4 = TOps.FusedMultiplyAdd(v0, u0, a4);
+            b4 = TOps.FusedMultiplyAdd(v0, l0, b4);
+            v0 = TOps.Load(r); r += col;
+            a3 = TOps.FusedMultiplyAdd(v0, u2, a3);
+            b3 = TOps.FusedMultiplyAdd(v0, l2, b3);
+            a4 = TOps.FusedMultiplyAdd(v0, u1, a4);
+            b4 = TOps.FusedMultiplyAdd(v0, l1, b4);
+            a5 = TOps.FusedMultiplyAdd(v0, u0, a5);
+            b5 = TOps.FusedMultiplyAdd(v0, l0, b5);
+            v0 = TOps.Load(r); r += col;
+            a4 = TOps.FusedMultiplyAdd(v0, u2, a4);
+            b4 = TOps.FusedMultiplyAdd(v0, l2, b4);
+            a5 = TOps.FusedMultiplyAdd(v0, u1, a5);
+            b5 = TOps.FusedMultiplyAdd(v0, l1, b5);
+            a6 = TOps.FusedMultiplyAdd(v0, u0, a6);
+            b6 = TOps.FusedMultiplyAdd(v0, l0, b6);
+            v0 = TOps.Load(r); r += col;
+            a5 = TOps.FusedMultiplyAdd(v0, u2, a5);
+            b5 = TOps.FusedMultiplyAdd(v0, l2, b5);
+            a6 = TOps.FusedMultiplyAdd(v0, u1, a6);
+            b6 = TOps.FusedMultiplyAdd(v0, l1, b6);
+            a7 = TOps.FusedMultiplyAdd(v0, u0, a7);
+            b7 = TOps.FusedMultiplyAdd(v0, l0, b7);
+            v0 = TOps.Load(r); r += col;
+            a6 = TOps.FusedMultiplyAdd(v0, u2, a6);
+            b6 = TOps.FusedMultiplyAdd(v0, l2, b6);
+            a7 = TOps.FusedMultiplyAdd(v0, u1, a7);
+            b7 = TOps.FusedMultiplyAdd(v0, l1, b7);
+            v0 = TOps.Load(r);
+            a7 = TOps.FusedMultiplyAdd(v0, u2, a7);
+            b7 = TOps.FusedMultiplyAdd(v0, l2, b7);
+            l0 = TOps.Load(w + 6 * tapStride + c);
+            l1 = TOps.Load(w + 7 * tapStride + c);
+            l2 = TOps.Load(w + 8 * tapStride + c);
+            r = x + 3 * rowStride + c;
+            v0 = TOps.Load(r); r += col;
+            b0 = TOps.FusedMultiplyAdd(v0, l0, b0);
+            v0 = TOps.Load(r); r += col;
+            b0 = TOps.FusedMultiplyAdd(v0, l1, b0);
+            b1 = TOps.FusedMultiplyAdd(v0, l0, b1);
+            v0 = TOps.Load(r); r += col;
+            b0 = TOps.FusedMultiplyAdd(v0, l2, b0);
+            b1 = TOps.FusedMultiplyAdd(v0, l1, b1);
+            b2 = TOps.FusedMultiplyAdd(v0, l0, b2);
+            v0 = TOps.Load(r); r += col;
+            b1 = TOps.FusedMultiplyAdd(v0, l2, b1);
+            b2 = TOps.FusedMultiplyAdd(v0, l1, b2);
+            b3 = TOps.FusedMultiplyAdd(v0, l0, b3);
+            v0 = TOps.Load(r); r += col;
+            b2 = TOps.FusedMultiplyAdd(v0, l2, b2);
+            b3 = TOps.FusedMultiplyAdd(v0, l1, b3);
+            b4 = TOps.FusedMultiplyAdd(v0, l0, b4);
+            v0 = TOps.Load(r); r += col;
+            b3 = TOps.FusedMultiplyAdd(v0, l2, b3);
+            b4 = TOps.FusedMultiplyAdd(v0, l1, b4);
+            b5 = TOps.FusedMultiplyAdd(v0, l0, b5);
+            v0 = TOps.Load(r); r += col;
+            b4 = TOps.FusedMultiplyAdd(v0, l2, b4);
+            b5 = TOps.FusedMultiplyAdd(v0, l1, b5);
+            b6 = TOps.FusedMultiplyAdd(v0, l0, b6);
+            v0 = TOps.Load(r); r += col;
+            b5 = TOps.FusedMultiplyAdd(v0, l2, b5);
+            b6 = TOps.FusedMultiplyAdd(v0, l1, b6);
+            b7 = TOps.FusedMultiplyAdd(v0, l0, b7);
+            v0 = TOps.Load(r); r += col;
+            b6 = TOps.FusedMultiplyAdd(v0, l2, b6);
+            b7 = TOps.FusedMultiplyAdd(v0, l1, b7);
+            v0 = TOps.Load(r);
+            b7 = TOps.FusedMultiplyAdd(v0, l2, b7);
+            float* bc = bias == null ? null : bias + c;
+            Finish(y + c, a0, bc, epilogue);
+            Finish(y + yStride + c, a1, bc, epilogue);
+            Finish(y + 2 * yStride + c, a2, bc, epilogue);
+            Finish(y + 3 * yStride + c, a3, bc, epilogue);
+            Finish(y + 4 * yStride + c, a4, bc, epilogue);
+            Finish(y + 5 * yStride + c, a5, bc, epilogue);
+            Finish(y + 6 * yStride + c, a6, bc, epilogue);
+            Finish(y + 7 * yStride + c, a7, bc, epilogue);
+            Finish(y + yRowStride + c, b0, bc, epilogue);
+            Finish(y + yRowStride + yStride + c, b1, bc, epilogue);
+            Finish(y + yRowStride + 2 * yStride + c, b2, bc, epilogue);
+            Finish(y + yRowStride + 3 * yStride + c, b3, bc, epilogue);
+            Finish(y + yRowStride + 4 * yStride + c, b4, bc, epilogue);
+            Finish(y + yRowStride + 5 * yStride + c, b5, bc, epilogue);
+            Finish(y + yRowStride + 6 * yStride + c, b6, bc, epilogue);
+            Finish(y + yRowStride + 7 * yStride + c, b7, bc, epilogue);
+        }
+    }
+
     [MethodImpl(JitHints.Hot)]
     private static void K3S1(float* x, nint col, nint rowStride, int kyBegin, int kyEnd, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, int* starts, int vectors)

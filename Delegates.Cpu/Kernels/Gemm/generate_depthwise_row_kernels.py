@@ -112,6 +112,70 @@ def body(k, s, cols, edge, vs, indent):
         for p in range(P):
             w(I + "Finish(y + %s%s, %s, b%s, epilogue);" % ("" if p == 0 else ("yStride + " if p == 1 else "%d * yStride + " % p), cn(u), acc(p, u), "" if vs == 1 else u))
 
+def rows2(k):
+    # Two output rows (stride 1) of 8 pixels x one channel vector: 16 accumulators and two filter rows' weights (up to 27
+    # registers, AVX-512 only). Input row ir feeds output row 0 as filter row ir and output row 1 as filter row ir - 1;
+    # rows are visited top to bottom and columns left to right, so each accumulator gets its taps in the reference's order.
+    cols = P - 1 + k
+    w("")
+    w("    [MethodImpl(JitHints.Hot)]")
+    w("    private static void K%dS1Rows2(float* x, nint col, nint rowStride, float* w, nint tapStride," % k)
+    w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)")
+    w("    {")
+    w("        for (int v = 0; v < vectors; v++)")
+    w("        {")
+    w("            int c = starts[v];")
+    I = "            "
+    w(I + "TV " + ", ".join("a%d = TOps.Zero" % p for p in range(P)) + ";")
+    w(I + "TV " + ", ".join("b%d = TOps.Zero" % p for p in range(P)) + ";")
+    w(I + "TV " + ", ".join("u%d, l%d" % (kx, kx) for kx in range(k)) + ", v0;")
+    w(I + "float* r;")
+    for ir in range(k + 1):
+        # upper (output row 0) uses filter row ir; lower (output row 1) uses filter row ir - 1
+        if ir < k:
+            for kx in range(k):
+                w(I + "u%d = TOps.Load(w + %d * tapStride + c);" % (kx, ir * k + kx))
+        if ir >= 1:
+            for kx in range(k):
+                w(I + "l%d = TOps.Load(w + %d * tapStride + c);" % (kx, (ir - 1) * k + kx))
+        w(I + "r = x + %d * rowStride + c;" % ir if ir > 1 else I + "r = x + %sc;" % ("rowStride + " if ir == 1 else ""))
+        for j in range(cols):
+            w(I + "v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
+            for p in range(P):
+                kx = j - p
+                if 0 <= kx < k:
+                    if ir < k:
+                        w(I + "a%d = TOps.FusedMultiplyAdd(v0, u%d, a%d);" % (p, kx, p))
+                    if ir >= 1:
+                        w(I + "b%d = TOps.FusedMultiplyAdd(v0, l%d, b%d);" % (p, kx, p))
+    w(I + "float* bc = bias == null ? null : bias + c;")
+    for p in range(P):
+        w(I + "Finish(y + %s%sc, a%d, bc, epilogue);" % ("" if p == 0 else ("yStride + " if p == 1 else "%d * yStride + " % p), "", p))
+    for p in range(P):
+        w(I + "Finish(y + yRowStride + %s%sc, b%d, bc, epilogue);" % ("" if p == 0 else ("yStride + " if p == 1 else "%d * yStride + " % p), "", p))
+    w("        }")
+    w("    }")
+
+w("")
+w("    /// <summary>")
+w("    /// Whether <see cref=\"RunRows2\"/> takes this filter width and stride: 3×3 at stride 1, where AVX-512's 32 registers")
+w("    /// hold its 16 accumulators and two filter rows (5×5 measured no faster than one row at a time: perf/RESULTS.md, stop 46).")
+w("    /// </summary>")
+w("    public static bool SupportsRows2(int filterWidth, int stride) => TwoVectors && stride == 1 && filterWidth == 3;")
+w("")
+w("    /// <summary>")
+w("    /// As <see cref=\"Run\"/> for two output rows at once (<paramref name=\"yRowStride\"/> apart), both with every filter row")
+w("    /// inside the input (<paramref name=\"x\"/>: the upper row's window): the K + 1 input rows are each loaded once for")
+w("    /// both, where two passes load 2K. Each accumulator's chain is unchanged.")
+w("    /// </summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    public static void RunRows2(int filterWidth, float* x, nint col, nint rowStride, float* w, nint tapStride, float* bias,")
+w("        in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)")
+w("    {")
+w("        if (filterWidth == 3) K3S1Rows2(x, col, rowStride, w, tapStride, bias, epilogue, y, yStride, yRowStride, starts, vectors);")
+w("    }")
+rows2(3)
+
 for edge in (False, True):
   for (k, s) in shapes:
       cols = (P - 1) * s + k
