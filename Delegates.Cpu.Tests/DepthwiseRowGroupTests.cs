@@ -9,8 +9,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// channels, a 3×3 filter and stride 1 the interior groups run in pixel pairs, 3 full vectors each (8 channels on
 /// Vector512: 16-pixel groups, a pair a vector); where a row's input
 /// over all channels overflows L1 on a small image, the rows run channel block by channel block, in one band of rows per
-/// thread (1, 2 and 3 threads: bands of unequal rows). With a 3×3 filter and stride 1 on AVX-512, two rows whose windows
-/// lie inside the input run in one pass (a pair never spans two threads' bands). Rows narrower than
+/// thread (1, 2 and 3 threads: bands of unequal rows). With a 3×3 filter and stride 1 on AVX-512 (24 channels aside), two
+/// rows whose windows lie inside the input run in one pass (a pair never spans two threads' bands). Rows narrower than
 /// 8 pixels (multiplier 1) describe their pixels' taps once and run channel block by channel block, four vectors of
 /// one pixel at a time.
 /// </summary>
@@ -31,6 +31,7 @@ public sealed class DepthwiseRowGroupTests
         yield return new TestCaseData(4, 16, 8, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 16 wide, 8 channels: both borders, 8-pixel groups");
         yield return new TestCaseData(5, 43, 8, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 43 wide, 8 channels: pair groups, then 8-pixel groups and an overlapping last");
         yield return new TestCaseData(3, 37, 8, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 37 -> 35 wide, 8 channels: an overlapping last group after the pairs");
+        yield return new TestCaseData(8, 40, 8, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 8 -> 6 rows, 40 -> 38 wide, 8 channels: row pairs of pair groups, then 8-pixel groups two rows at a time");
         yield return new TestCaseData(5, 13, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 13 wide: overlapping last group");
         // 3×3 stride 1 on AVX-512: rows whose windows lie inside the input run two at a time (each input row loaded once for both).
         yield return new TestCaseData(9, 64, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 9 rows, 64 wide, 40 channels: row pairs between the border rows, border groups row by row");

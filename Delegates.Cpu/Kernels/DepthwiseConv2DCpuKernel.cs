@@ -90,8 +90,8 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 /// wide run wholly through the 8-pixel row kernels (border groups skip the outside columns; with 24 channels, 3×3 and
 /// stride 1 on Vector512 interior groups take pixel pairs as 3 full vectors, and with 8 channels on a machine with
 /// Vector512 interior 16-pixel groups take pixel pairs as 8 full vectors, <see cref="DepthwisePairKernels"/>; other channel
-/// counts with 3×3 and stride 1 on AVX-512 take two rows whose windows lie inside the input in one pass, each input row
-/// loaded once for both, <see cref="RowPairInGroups"/>); other rows split into runs
+/// counts, and 8 channels, with 3×3 and stride 1 on AVX-512 take two rows whose windows lie inside the input in one
+/// pass, each input row loaded once for both, <see cref="RowPairInGroups"/>); other rows split into runs
 /// of pixels with the same in-bounds taps, as in CONV_2D; 4 pixels × 2 vectors are register-blocked. With a depth multiplier above 1, lane oc reads input channel oc / multiplier through a small gather.
 /// </summary>
 internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
@@ -175,7 +175,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
             TV min = epilogue.Min, max = epilogue.Max; // splats
             _pairEpilogue = new(Vector512.Create(Unsafe.As<TV, float>(ref min)), Vector512.Create(Unsafe.As<TV, float>(ref max)), epilogue.Clamp);
         }
-        _rows2 = _rowItems && _pairChannels == 0 && geometry.StrideW == 1 && geometry.StrideH == 1 && geometry.DilationH == 1
+        _rows2 = _rowItems && _pairChannels != DepthwisePairKernels.Channels && geometry.StrideW == 1 && geometry.StrideH == 1 && geometry.DilationH == 1
             && geometry.FilterHeight == geometry.FilterWidth && DepthwiseRowKernels<TOps, TV>.SupportsRows2(geometry.FilterWidth, 1);
     }
 
@@ -432,8 +432,9 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
 
     /// <summary>
     /// Output rows <paramref name="yRow"/> and the next, both with every filter row inside the input (stride 1, no
-    /// dilation), in 8-pixel groups as <see cref="RowInGroups"/>: interior groups run the two-row kernels, which load
-    /// each of the K + 1 input rows once for both output rows; border groups run <see cref="Group"/> for each row.
+    /// dilation), in groups as <see cref="RowInGroups"/>: interior groups run the two-row kernels (8 channels on
+    /// Vector512: 16-pixel pair groups first), which load each of the K + 1 input rows once for both output rows; border
+    /// groups run <see cref="Group"/> for each row.
     /// </summary>
     [MethodImpl(JitHints.Hot)]
     private void RowPairInGroups(float* xBatch, int iyOrigin, float* yRow, int* starts, int vectors, bool allVectors)
@@ -443,7 +444,26 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
         nint rowStride = (nint)g.InputWidth * g.InputDepth, yRowStride = (nint)g.OutputWidth * g.OutputDepth;
         int columns = DepthwiseRowKernels<TOps, TV>.Columns(g.FilterWidth, 1);
         int last = g.OutputWidth - pixels;
-        for (int ox = 0; ; ox += pixels)
+        int ox = 0;
+        if (_pairChannels == DepthwisePairKernels.Channels8 && allVectors)
+        {
+            const int pairPixels = DepthwisePairKernels.Pixels8, channels = DepthwisePairKernels.Channels8;
+            for (; ox + pairPixels <= g.OutputWidth; ox += pairPixels)
+            {
+                int ixOrigin = ox - g.PadLeft; // 16 outputs read 18 input columns
+                if (ixOrigin >= 0 && ixOrigin + pairPixels + 2 <= g.InputWidth)
+                    DepthwisePairKernels.K3S1Channels8Rows2(xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * channels, rowStride,
+                        _pairWeights!.Pointer, _pairBias is null ? null : _pairBias.Pointer, _pairEpilogue, yRow + (nint)ox * channels, yRowStride);
+                else
+                    for (int half = 0; half < 2; half++)
+                    {
+                        Group(ox, xBatch, iyOrigin + half, 0, g.FilterHeight, yRow + half * yRowStride, rowStride, starts, vectors, allVectors);
+                        Group(ox + pixels, xBatch, iyOrigin + half, 0, g.FilterHeight, yRow + half * yRowStride, rowStride, starts, vectors, allVectors);
+                    }
+            }
+            if (ox == g.OutputWidth) return;
+        }
+        for (; ; ox += pixels)
         {
             if (ox > last) ox = last;
             int ixOrigin = ox - g.PadLeft;
