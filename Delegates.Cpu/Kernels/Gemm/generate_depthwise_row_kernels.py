@@ -220,6 +220,40 @@ out = []
 w = out.append
 
 
+def walk_row(C, NV, I, base, fmas):
+    # One input row of a pair kernel, its vectors in ascending offset order, each followed by the FMA lines fmas(j, kx)
+    # of the accumulators j it reaches as tap kx (r: the row; v: the current vector; bases named base + offset).
+    # The offsets 8 past a multiple of 16 are loaded (the group's first pixel is odd at a padding of 1, so these are the
+    # cache-line-aligned ones); each one between two of them is their middle, a valignq of the two, instead of a load
+    # that straddles two lines. Loaded as first needed, so only a few are live at once.
+    offsets = sorted(set([V * j + C * kx for j in range(NV) for kx in range(3)]))
+    bases = set(o for o in offsets if o % V == V // 2)
+    loaded = set()
+
+    def need(b):
+        if b not in loaded:
+            w(I + "var %s%d = Vector512.Load(r + %d).AsUInt64();" % (base, b, b))
+            loaded.add(b)
+
+    for o in offsets:
+        if o in bases:
+            need(o)
+            w(I + "v = %s%d.AsSingle();" % (base, o))
+        elif o - V // 2 in bases and o + V // 2 in bases:
+            need(o - V // 2)
+            need(o + V // 2)
+            # Where Vector512 is emulated (AVX-512 off, the kernels forced to 512 bits) there is no valignq: the load.
+            w(I + "v = Avx512F.IsSupported ? Avx512F.AlignRight64(%s%d, %s%d, 4).AsSingle() : Vector512.Load(r + %d);" % (base, o + V // 2, base, o - V // 2, o))
+        else:
+            w(I + "v = Vector512.Load(r + %d);" % o)
+        for kx in range(3):
+            if (o - C * kx) % V == 0:
+                j = (o - C * kx) // V
+                if 0 <= j < NV:
+                    for line in fmas(j, kx):
+                        w(I + line)
+
+
 def emit_pair_kernel(name, C, P):
     NV = P * C // V
     phases = 2 * C // V
@@ -242,34 +276,7 @@ def emit_pair_kernel(name, C, P):
             w("            var w%d%d = Vector512.Load(wr + %d);" % (kx, ph, kx * 2 * C + ph * V))
     w("            float* r = x + ky * rowStride;")
     w("            Vector512<float> v;")
-    offsets = sorted(set([V * j + C * kx for j in range(NV) for kx in range(3)]))
-    # The offsets 8 past a multiple of 16 are loaded (the group's first pixel is odd at a padding of 1, so these are the
-    # cache-line-aligned ones); each one between two of them is their middle, a valignq of the two, instead of a load
-    # that straddles two lines. Loaded as first needed, so only a few are live at once.
-    bases = set(o for o in offsets if o % V == V // 2)
-    loaded = set()
-
-    def need(b):
-        if b not in loaded:
-            w("            var b%d = Vector512.Load(r + %d).AsUInt64();" % (b, b))
-            loaded.add(b)
-
-    for o in offsets:
-        if o in bases:
-            need(o)
-            w("            v = b%d.AsSingle();" % o)
-        elif o - V // 2 in bases and o + V // 2 in bases:
-            need(o - V // 2)
-            need(o + V // 2)
-            # Where Vector512 is emulated (AVX-512 off, the kernels forced to 512 bits) there is no valignq: the load.
-            w("            v = Avx512F.IsSupported ? Avx512F.AlignRight64(b%d, b%d, 4).AsSingle() : Vector512.Load(r + %d);" % (o + V // 2, o - V // 2, o))
-        else:
-            w("            v = Vector512.Load(r + %d);" % o)
-        for kx in range(3):
-            if (o - C * kx) % V == 0:
-                j = (o - C * kx) // V
-                if 0 <= j < NV:
-                    w("            a%d = Vector512.FusedMultiplyAdd(v, w%d%d, a%d);" % (j, kx, j % phases, j))
+    walk_row(C, NV, "            ", "b", lambda j, kx: ["a%d = Vector512.FusedMultiplyAdd(v, w%d%d, a%d);" % (j, kx, j % phases, j)])
     w("        }")
     for j in range(NV):
         w("        GemmTiles<Gemm512, Vector512<float>>.Finish(y + %d, a%d, bias == null ? null : bias + %d, own);" % (V * j, j, V * (j % phases)))
@@ -295,8 +302,6 @@ def emit_pair_kernel_rows2(name, C, P):
     w("        " + "Vector512<float> " + ", ".join("c%d = default" % j for j in range(NV)) + ";")
     w("        Vector512<float> u0, u1, u2, l0, l1, l2, v;")
     w("        float* r;")
-    offsets = sorted(set([V * j + C * kx for j in range(NV) for kx in range(3)]))
-    bases = set(o for o in offsets if o % V == V // 2)
     for ir in range(4):
         if ir < 3:
             for kx in range(3):
@@ -305,31 +310,9 @@ def emit_pair_kernel_rows2(name, C, P):
             for kx in range(3):
                 w("        l%d = Vector512.Load(w + %d);" % (kx, (ir - 1) * 3 * 2 * C + kx * 2 * C))
         w("        r = x + %s;" % ("0" if ir == 0 else "rowStride" if ir == 1 else "%d * rowStride" % ir))
-        loaded = set()
-
-        def need(b):
-            if b not in loaded:
-                w("        var b%d_%d = Vector512.Load(r + %d).AsUInt64();" % (ir, b, b))
-                loaded.add(b)
-
-        for o in offsets:
-            if o in bases:
-                need(o)
-                w("        v = b%d_%d.AsSingle();" % (ir, o))
-            elif o - V // 2 in bases and o + V // 2 in bases:
-                need(o - V // 2)
-                need(o + V // 2)
-                w("        v = Avx512F.IsSupported ? Avx512F.AlignRight64(b%d_%d, b%d_%d, 4).AsSingle() : Vector512.Load(r + %d);" % (ir, o + V // 2, ir, o - V // 2, o))
-            else:
-                w("        v = Vector512.Load(r + %d);" % o)
-            for kx in range(3):
-                if (o - C * kx) % V == 0:
-                    j = (o - C * kx) // V
-                    if 0 <= j < NV:
-                        if ir < 3:
-                            w("        a%d = Vector512.FusedMultiplyAdd(v, u%d, a%d);" % (j, kx, j))
-                        if ir >= 1:
-                            w("        c%d = Vector512.FusedMultiplyAdd(v, l%d, c%d);" % (j, kx, j))
+        walk_row(C, NV, "        ", "b%d_" % ir, lambda j, kx, ir=ir:
+                 (["a%d = Vector512.FusedMultiplyAdd(v, u%d, a%d);" % (j, kx, j)] if ir < 3 else [])
+                 + (["c%d = Vector512.FusedMultiplyAdd(v, l%d, c%d);" % (j, kx, j)] if ir >= 1 else []))
     for j in range(NV):
         w("        GemmTiles<Gemm512, Vector512<float>>.Finish(y + %d, a%d, bias, own);" % (V * j, j))
     for j in range(NV):
