@@ -37,6 +37,8 @@ public sealed class DepthwiseRowGroupTests
         yield return new TestCaseData(9, 64, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 9 rows, 64 wide, 40 channels: row pairs between the border rows, border groups row by row");
         yield return new TestCaseData(6, 10, 17, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 6 -> 4 rows, 10 -> 8 wide, 17 channels: row pairs only, overlapping last vector");
         yield return new TestCaseData(10, 16, 1000, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 10 rows, 16 wide, 1000 channels: row pairs channel block by channel block");
+        yield return new TestCaseData(6, 16, 33, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 16 wide, 33 channels: two border groups, two rows at a time");
+        yield return new TestCaseData(7, 8, 20, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 8 wide, 20 channels: one group with both borders, two rows at a time");
         yield return new TestCaseData(4, 17, 7, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 17 wide, 7 channels");
         yield return new TestCaseData(7, 64, 24, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 64 -> 32 wide (right border only)");
         yield return new TestCaseData(5, 19, 36, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 19 -> 10 wide: overlapping last group");

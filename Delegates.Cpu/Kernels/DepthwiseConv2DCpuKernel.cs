@@ -432,9 +432,9 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
 
     /// <summary>
     /// Output rows <paramref name="yRow"/> and the next, both with every filter row inside the input (stride 1, no
-    /// dilation), in groups as <see cref="RowInGroups"/>: interior groups run the two-row kernels (8 channels on
-    /// Vector512: 16-pixel pair groups first), which load each of the K + 1 input rows once for both output rows; border
-    /// groups run <see cref="Group"/> for each row.
+    /// dilation), in groups as <see cref="RowInGroups"/> (8 channels on Vector512: 16-pixel pair groups first), every
+    /// group through the two-row kernels, which load each of the K + 1 input rows once for both output rows (at a border,
+    /// only the columns inside the input).
     /// </summary>
     [MethodImpl(JitHints.Hot)]
     private void RowPairInGroups(float* xBatch, int iyOrigin, float* yRow, int* starts, int vectors, bool allVectors)
@@ -455,27 +455,41 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
                     DepthwisePairKernels.K3S1Channels8Rows2(xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * channels, rowStride,
                         _pairWeights!.Pointer, _pairBias is null ? null : _pairBias.Pointer, _pairEpilogue, yRow + (nint)ox * channels, yRowStride);
                 else
-                    for (int half = 0; half < 2; half++)
-                    {
-                        Group(ox, xBatch, iyOrigin + half, 0, g.FilterHeight, yRow + half * yRowStride, rowStride, starts, vectors, allVectors);
-                        Group(ox + pixels, xBatch, iyOrigin + half, 0, g.FilterHeight, yRow + half * yRowStride, rowStride, starts, vectors, allVectors);
-                    }
+                {
+                    GroupRows2(ox, xBatch, iyOrigin, yRow, rowStride, yRowStride, columns, starts, vectors);
+                    GroupRows2(ox + pixels, xBatch, iyOrigin, yRow, rowStride, yRowStride, columns, starts, vectors);
+                }
             }
             if (ox == g.OutputWidth) return;
         }
         for (; ; ox += pixels)
         {
             if (ox > last) ox = last;
-            int ixOrigin = ox - g.PadLeft;
-            if (ixOrigin >= 0 && ixOrigin + columns <= g.InputWidth)
-                DepthwiseRowKernels<TOps, TV>.RunRows2(g.FilterWidth, xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * g.InputDepth, g.InputDepth,
-                    rowStride, _w, g.OutputDepth, _b, _epilogue, yRow + (nint)ox * g.OutputDepth, g.OutputDepth, yRowStride, starts, vectors);
-            else
-            {
-                Group(ox, xBatch, iyOrigin, 0, g.FilterHeight, yRow, rowStride, starts, vectors, allVectors);
-                Group(ox, xBatch, iyOrigin + 1, 0, g.FilterHeight, yRow + yRowStride, rowStride, starts, vectors, allVectors);
-            }
+            GroupRows2(ox, xBatch, iyOrigin, yRow, rowStride, yRowStride, columns, starts, vectors);
             if (ox == last) break;
+        }
+    }
+
+    /// <summary>
+    /// The 8 output pixels from <paramref name="ox"/> of two rows (<see cref="RowPairInGroups"/>): the two-row kernel, or
+    /// at a border its edge form, which skips the outside columns' FMA steps as <see cref="Group"/>'s edge kernel does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void GroupRows2(int ox, float* xBatch, int iyOrigin, float* yRow, nint rowStride, nint yRowStride, int columns, int* starts, int vectors)
+    {
+        var g = _g;
+        int ixOrigin = ox - g.PadLeft;
+        float* x = xBatch + ((nint)iyOrigin * g.InputWidth + ixOrigin) * g.InputDepth;
+        float* y = yRow + (nint)ox * g.OutputDepth;
+        int jBegin = Math.Max(0, -ixOrigin), jEnd = Math.Min(columns, g.InputWidth - ixOrigin);
+        if (jBegin == 0 && jEnd == columns)
+            DepthwiseRowKernels<TOps, TV>.RunRows2(g.FilterWidth, x, g.InputDepth, rowStride, _w, g.OutputDepth, _b, _epilogue, y, g.OutputDepth,
+                yRowStride, starts, vectors);
+        else
+        {
+            int valid = jEnd <= jBegin ? 0 : ((1 << jEnd) - 1) & ~((1 << jBegin) - 1);
+            DepthwiseRowKernels<TOps, TV>.RunEdgeRows2(g.FilterWidth, valid, x, g.InputDepth, rowStride, _w, g.OutputDepth, _b, _epilogue, y,
+                g.OutputDepth, yRowStride, starts, vectors);
         }
     }
 

@@ -81,6 +81,14 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
         if (filterWidth == 3) K3S1Rows2(x, col, rowStride, w, tapStride, bias, epilogue, y, yStride, yRowStride, starts, vectors);
     }
 
+    /// <summary>As <see cref="RunRows2"/> for 8 pixels next to the row's left or right border, as <see cref="RunEdge"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunEdgeRows2(int filterWidth, int validColumns, float* x, nint col, nint rowStride, float* w, nint tapStride,
+        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)
+    {
+        if (filterWidth == 3) K3S1Rows2Edge(validColumns, x, col, rowStride, w, tapStride, bias, epilogue, y, yStride, yRowStride, starts, vectors);
+    }
+
     [MethodImpl(JitHints.Hot)]
     private static void K3S1Rows2(float* x, nint col, nint rowStride, float* w, nint tapStride,
         float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)
@@ -298,6 +306,363 @@ internal static unsafe class DepthwiseRowKernels<TOps, TV>
             b7 = TOps.FusedMultiplyAdd(v0, l1, b7);
             v0 = TOps.Load(r);
             b7 = TOps.FusedMultiplyAdd(v0, l2, b7);
+            float* bc = bias == null ? null : bias + c;
+            Finish(y + c, a0, bc, epilogue);
+            Finish(y + yStride + c, a1, bc, epilogue);
+            Finish(y + 2 * yStride + c, a2, bc, epilogue);
+            Finish(y + 3 * yStride + c, a3, bc, epilogue);
+            Finish(y + 4 * yStride + c, a4, bc, epilogue);
+            Finish(y + 5 * yStride + c, a5, bc, epilogue);
+            Finish(y + 6 * yStride + c, a6, bc, epilogue);
+            Finish(y + 7 * yStride + c, a7, bc, epilogue);
+            Finish(y + yRowStride + c, b0, bc, epilogue);
+            Finish(y + yRowStride + yStride + c, b1, bc, epilogue);
+            Finish(y + yRowStride + 2 * yStride + c, b2, bc, epilogue);
+            Finish(y + yRowStride + 3 * yStride + c, b3, bc, epilogue);
+            Finish(y + yRowStride + 4 * yStride + c, b4, bc, epilogue);
+            Finish(y + yRowStride + 5 * yStride + c, b5, bc, epilogue);
+            Finish(y + yRowStride + 6 * yStride + c, b6, bc, epilogue);
+            Finish(y + yRowStride + 7 * yStride + c, b7, bc, epilogue);
+        }
+    }
+
+    [MethodImpl(JitHints.Hot)]
+    private static void K3S1Rows2Edge(int validColumns, float* x, nint col, nint rowStride, float* w, nint tapStride,
+        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)
+    {
+        for (int v = 0; v < vectors; v++)
+        {
+            int c = starts[v];
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero, a4 = TOps.Zero, a5 = TOps.Zero, a6 = TOps.Zero, a7 = TOps.Zero;
+            TV b0 = TOps.Zero, b1 = TOps.Zero, b2 = TOps.Zero, b3 = TOps.Zero, b4 = TOps.Zero, b5 = TOps.Zero, b6 = TOps.Zero, b7 = TOps.Zero;
+            TV u0, l0, u1, l1, u2, l2, v0;
+            float* r;
+            u0 = TOps.Load(w + 0 * tapStride + c);
+            u1 = TOps.Load(w + 1 * tapStride + c);
+            u2 = TOps.Load(w + 2 * tapStride + c);
+            r = x + c;
+            if ((validColumns & 0x1) != 0)
+            {
+                v0 = TOps.Load(r);
+                a0 = TOps.FusedMultiplyAdd(v0, u0, a0);
+            }
+            if ((validColumns & 0x2) != 0)
+            {
+                v0 = TOps.Load(r + col);
+                a0 = TOps.FusedMultiplyAdd(v0, u1, a0);
+                a1 = TOps.FusedMultiplyAdd(v0, u0, a1);
+            }
+            if ((validColumns & 0x4) != 0)
+            {
+                v0 = TOps.Load(r + 2 * col);
+                a0 = TOps.FusedMultiplyAdd(v0, u2, a0);
+                a1 = TOps.FusedMultiplyAdd(v0, u1, a1);
+                a2 = TOps.FusedMultiplyAdd(v0, u0, a2);
+            }
+            if ((validColumns & 0x8) != 0)
+            {
+                v0 = TOps.Load(r + 3 * col);
+                a1 = TOps.FusedMultiplyAdd(v0, u2, a1);
+                a2 = TOps.FusedMultiplyAdd(v0, u1, a2);
+                a3 = TOps.FusedMultiplyAdd(v0, u0, a3);
+            }
+            if ((validColumns & 0x10) != 0)
+            {
+                v0 = TOps.Load(r + 4 * col);
+                a2 = TOps.FusedMultiplyAdd(v0, u2, a2);
+                a3 = TOps.FusedMultiplyAdd(v0, u1, a3);
+                a4 = TOps.FusedMultiplyAdd(v0, u0, a4);
+            }
+            if ((validColumns & 0x20) != 0)
+            {
+                v0 = TOps.Load(r + 5 * col);
+                a3 = TOps.FusedMultiplyAdd(v0, u2, a3);
+                a4 = TOps.FusedMultiplyAdd(v0, u1, a4);
+                a5 = TOps.FusedMultiplyAdd(v0, u0, a5);
+            }
+            if ((validColumns & 0x40) != 0)
+            {
+                v0 = TOps.Load(r + 6 * col);
+                a4 = TOps.FusedMultiplyAdd(v0, u2, a4);
+                a5 = TOps.FusedMultiplyAdd(v0, u1, a5);
+                a6 = TOps.FusedMultiplyAdd(v0, u0, a6);
+            }
+            if ((validColumns & 0x80) != 0)
+            {
+                v0 = TOps.Load(r + 7 * col);
+                a5 = TOps.FusedMultiplyAdd(v0, u2, a5);
+                a6 = TOps.FusedMultiplyAdd(v0, u1, a6);
+                a7 = TOps.FusedMultiplyAdd(v0, u0, a7);
+            }
+            if ((validColumns & 0x100) != 0)
+            {
+                v0 = TOps.Load(r + 8 * col);
+                a6 = TOps.FusedMultiplyAdd(v0, u2, a6);
+                a7 = TOps.FusedMultiplyAdd(v0, u1, a7);
+            }
+            if ((validColumns & 0x200) != 0)
+            {
+                v0 = TOps.Load(r + 9 * col);
+                a7 = TOps.FusedMultiplyAdd(v0, u2, a7);
+            }
+            u0 = TOps.Load(w + 3 * tapStride + c);
+            u1 = TOps.Load(w + 4 * tapStride + c);
+            u2 = TOps.Load(w + 5 * tapStride + c);
+            l0 = TOps.Load(w + 0 * tapStride + c);
+            l1 = TOps.Load(w + 1 * tapStride + c);
+            l2 = TOps.Load(w + 2 * tapStride + c);
+            r = x + rowStride + c;
+            if ((validColumns & 0x1) != 0)
+            {
+                v0 = TOps.Load(r);
+                a0 = TOps.FusedMultiplyAdd(v0, u0, a0);
+                b0 = TOps.FusedMultiplyAdd(v0, l0, b0);
+            }
+            if ((validColumns & 0x2) != 0)
+            {
+                v0 = TOps.Load(r + col);
+                a0 = TOps.FusedMultiplyAdd(v0, u1, a0);
+                b0 = TOps.FusedMultiplyAdd(v0, l1, b0);
+                a1 = TOps.FusedMultiplyAdd(v0, u0, a1);
+                b1 = TOps.FusedMultiplyAdd(v0, l0, b1);
+            }
+            if ((validColumns & 0x4) != 0)
+            {
+                v0 = TOps.Load(r + 2 * col);
+                a0 = TOps.FusedMultiplyAdd(v0, u2, a0);
+                b0 = TOps.FusedMultiplyAdd(v0, l2, b0);
+                a1 = TOps.FusedMultiplyAdd(v0, u1, a1);
+                b1 = TOps.FusedMultiplyAdd(v0, l1, b1);
+                a2 = TOps.FusedMultiplyAdd(v0, u0, a2);
+                b2 = TOps.FusedMultiplyAdd(v0, l0, b2);
+            }
+            if ((validColumns & 0x8) != 0)
+            {
+                v0 = TOps.Load(r + 3 * col);
+                a1 = TOps.FusedMultiplyAdd(v0, u2, a1);
+                b1 = TOps.FusedMultiplyAdd(v0, l2, b1);
+                a2 = TOps.FusedMultiplyAdd(v0, u1, a2);
+                b2 = TOps.FusedMultiplyAdd(v0, l1, b2);
+                a3 = TOps.FusedMultiplyAdd(v0, u0, a3);
+                b3 = TOps.FusedMultiplyAdd(v0, l0, b3);
+            }
+            if ((validColumns & 0x10) != 0)
+            {
+                v0 = TOps.Load(r + 4 * col);
+                a2 = TOps.FusedMultiplyAdd(v0, u2, a2);
+                b2 = TOps.FusedMultiplyAdd(v0, l2, b2);
+                a3 = TOps.FusedMultiplyAdd(v0, u1, a3);
+                b3 = TOps.FusedMultiplyAdd(v0, l1, b3);
+                a4 = TOps.FusedMultiplyAdd(v0, u0, a4);
+                b4 = TOps.FusedMultiplyAdd(v0, l0, b4);
+            }
+            if ((validColumns & 0x20) != 0)
+            {
+                v0 = TOps.Load(r + 5 * col);
+                a3 = TOps.FusedMultiplyAdd(v0, u2, a3);
+                b3 = TOps.FusedMultiplyAdd(v0, l2, b3);
+                a4 = TOps.FusedMultiplyAdd(v0, u1, a4);
+                b4 = TOps.FusedMultiplyAdd(v0, l1, b4);
+                a5 = TOps.FusedMultiplyAdd(v0, u0, a5);
+                b5 = TOps.FusedMultiplyAdd(v0, l0, b5);
+            }
+            if ((validColumns & 0x40) != 0)
+            {
+                v0 = TOps.Load(r + 6 * col);
+                a4 = TOps.FusedMultiplyAdd(v0, u2, a4);
+                b4 = TOps.FusedMultiplyAdd(v0, l2, b4);
+                a5 = TOps.FusedMultiplyAdd(v0, u1, a5);
+                b5 = TOps.FusedMultiplyAdd(v0, l1, b5);
+                a6 = TOps.FusedMultiplyAdd(v0, u0, a6);
+                b6 = TOps.FusedMultiplyAdd(v0, l0, b6);
+            }
+            if ((validColumns & 0x80) != 0)
+            {
+                v0 = TOps.Load(r + 7 * col);
+                a5 = TOps.FusedMultiplyAdd(v0, u2, a5);
+                b5 = TOps.FusedMultiplyAdd(v0, l2, b5);
+                a6 = TOps.FusedMultiplyAdd(v0, u1, a6);
+                b6 = TOps.FusedMultiplyAdd(v0, l1, b6);
+                a7 = TOps.FusedMultiplyAdd(v0, u0, a7);
+                b7 = TOps.FusedMultiplyAdd(v0, l0, b7);
+            }
+            if ((validColumns & 0x100) != 0)
+            {
+                v0 = TOps.Load(r + 8 * col);
+                a6 = TOps.FusedMultiplyAdd(v0, u2, a6);
+                b6 = TOps.FusedMultiplyAdd(v0, l2, b6);
+                a7 = TOps.FusedMultiplyAdd(v0, u1, a7);
+                b7 = TOps.FusedMultiplyAdd(v0, l1, b7);
+            }
+            if ((validColumns & 0x200) != 0)
+            {
+                v0 = TOps.Load(r + 9 * col);
+                a7 = TOps.FusedMultiplyAdd(v0, u2, a7);
+                b7 = TOps.FusedMultiplyAdd(v0, l2, b7);
+            }
+            u0 = TOps.Load(w + 6 * tapStride + c);
+            u1 = TOps.Load(w + 7 * tapStride + c);
+            u2 = TOps.Load(w + 8 * tapStride + c);
+            l0 = TOps.Load(w + 3 * tapStride + c);
+            l1 = TOps.Load(w + 4 * tapStride + c);
+            l2 = TOps.Load(w + 5 * tapStride + c);
+            r = x + 2 * rowStride + c;
+            if ((validColumns & 0x1) != 0)
+            {
+                v0 = TOps.Load(r);
+                a0 = TOps.FusedMultiplyAdd(v0, u0, a0);
+                b0 = TOps.FusedMultiplyAdd(v0, l0, b0);
+            }
+            if ((validColumns & 0x2) != 0)
+            {
+                v0 = TOps.Load(r + col);
+                a0 = TOps.FusedMultiplyAdd(v0, u1, a0);
+                b0 = TOps.FusedMultiplyAdd(v0, l1, b0);
+                a1 = TOps.FusedMultiplyAdd(v0, u0, a1);
+                b1 = TOps.FusedMultiplyAdd(v0, l0, b1);
+            }
+            if ((validColumns & 0x4) != 0)
+            {
+                v0 = TOps.Load(r + 2 * col);
+                a0 = TOps.FusedMultiplyAdd(v0, u2, a0);
+                b0 = TOps.FusedMultiplyAdd(v0, l2, b0);
+                a1 = TOps.FusedMultiplyAdd(v0, u1, a1);
+                b1 = TOps.FusedMultiplyAdd(v0, l1, b1);
+                a2 = TOps.FusedMultiplyAdd(v0, u0, a2);
+                b2 = TOps.FusedMultiplyAdd(v0, l0, b2);
+            }
+            if ((validColumns & 0x8) != 0)
+            {
+                v0 = TOps.Load(r + 3 * col);
+                a1 = TOps.FusedMultiplyAdd(v0, u2, a1);
+                b1 = TOps.FusedMultiplyAdd(v0, l2, b1);
+                a2 = TOps.FusedMultiplyAdd(v0, u1, a2);
+                b2 = TOps.FusedMultiplyAdd(v0, l1, b2);
+                a3 = TOps.FusedMultiplyAdd(v0, u0, a3);
+                b3 = TOps.FusedMultiplyAdd(v0, l0, b3);
+            }
+            if ((validColumns & 0x10) != 0)
+            {
+                v0 = TOps.Load(r + 4 * col);
+                a2 = TOps.FusedMultiplyAdd(v0, u2, a2);
+                b2 = TOps.FusedMultiplyAdd(v0, l2, b2);
+                a3 = TOps.FusedMultiplyAdd(v0, u1, a3);
+                b3 = TOps.FusedMultiplyAdd(v0, l1, b3);
+                a4 = TOps.FusedMultiplyAdd(v0, u0, a4);
+                b4 = TOps.FusedMultiplyAdd(v0, l0, b4);
+            }
+            if ((validColumns & 0x20) != 0)
+            {
+                v0 = TOps.Load(r + 5 * col);
+                a3 = TOps.FusedMultiplyAdd(v0, u2, a3);
+                b3 = TOps.FusedMultiplyAdd(v0, l2, b3);
+                a4 = TOps.FusedMultiplyAdd(v0, u1, a4);
+                b4 = TOps.FusedMultiplyAdd(v0, l1, b4);
+                a5 = TOps.FusedMultiplyAdd(v0, u0, a5);
+                b5 = TOps.FusedMultiplyAdd(v0, l0, b5);
+            }
+            if ((validColumns & 0x40) != 0)
+            {
+                v0 = TOps.Load(r + 6 * col);
+                a4 = TOps.FusedMultiplyAdd(v0, u2, a4);
+                b4 = TOps.FusedMultiplyAdd(v0, l2, b4);
+                a5 = TOps.FusedMultiplyAdd(v0, u1, a5);
+                b5 = TOps.FusedMultiplyAdd(v0, l1, b5);
+                a6 = TOps.FusedMultiplyAdd(v0, u0, a6);
+                b6 = TOps.FusedMultiplyAdd(v0, l0, b6);
+            }
+            if ((validColumns & 0x80) != 0)
+            {
+                v0 = TOps.Load(r + 7 * col);
+                a5 = TOps.FusedMultiplyAdd(v0, u2, a5);
+                b5 = TOps.FusedMultiplyAdd(v0, l2, b5);
+                a6 = TOps.FusedMultiplyAdd(v0, u1, a6);
+                b6 = TOps.FusedMultiplyAdd(v0, l1, b6);
+                a7 = TOps.FusedMultiplyAdd(v0, u0, a7);
+                b7 = TOps.FusedMultiplyAdd(v0, l0, b7);
+            }
+            if ((validColumns & 0x100) != 0)
+            {
+                v0 = TOps.Load(r + 8 * col);
+                a6 = TOps.FusedMultiplyAdd(v0, u2, a6);
+                b6 = TOps.FusedMultiplyAdd(v0, l2, b6);
+                a7 = TOps.FusedMultiplyAdd(v0, u1, a7);
+                b7 = TOps.FusedMultiplyAdd(v0, l1, b7);
+            }
+            if ((validColumns & 0x200) != 0)
+            {
+                v0 = TOps.Load(r + 9 * col);
+                a7 = TOps.FusedMultiplyAdd(v0, u2, a7);
+                b7 = TOps.FusedMultiplyAdd(v0, l2, b7);
+            }
+            l0 = TOps.Load(w + 6 * tapStride + c);
+            l1 = TOps.Load(w + 7 * tapStride + c);
+            l2 = TOps.Load(w + 8 * tapStride + c);
+            r = x + 3 * rowStride + c;
+            if ((validColumns & 0x1) != 0)
+            {
+                v0 = TOps.Load(r);
+                b0 = TOps.FusedMultiplyAdd(v0, l0, b0);
+            }
+            if ((validColumns & 0x2) != 0)
+            {
+                v0 = TOps.Load(r + col);
+                b0 = TOps.FusedMultiplyAdd(v0, l1, b0);
+                b1 = TOps.FusedMultiplyAdd(v0, l0, b1);
+            }
+            if ((validColumns & 0x4) != 0)
+            {
+                v0 = TOps.Load(r + 2 * col);
+                b0 = TOps.FusedMultiplyAdd(v0, l2, b0);
+                b1 = TOps.FusedMultiplyAdd(v0, l1, b1);
+                b2 = TOps.FusedMultiplyAdd(v0, l0, b2);
+            }
+            if ((validColumns & 0x8) != 0)
+            {
+                v0 = TOps.Load(r + 3 * col);
+                b1 = TOps.FusedMultiplyAdd(v0, l2, b1);
+                b2 = TOps.FusedMultiplyAdd(v0, l1, b2);
+                b3 = TOps.FusedMultiplyAdd(v0, l0, b3);
+            }
+            if ((validColumns & 0x10) != 0)
+            {
+                v0 = TOps.Load(r + 4 * col);
+                b2 = TOps.FusedMultiplyAdd(v0, l2, b2);
+                b3 = TOps.FusedMultiplyAdd(v0, l1, b3);
+                b4 = TOps.FusedMultiplyAdd(v0, l0, b4);
+            }
+            if ((validColumns & 0x20) != 0)
+            {
+                v0 = TOps.Load(r + 5 * col);
+                b3 = TOps.FusedMultiplyAdd(v0, l2, b3);
+                b4 = TOps.FusedMultiplyAdd(v0, l1, b4);
+                b5 = TOps.FusedMultiplyAdd(v0, l0, b5);
+            }
+            if ((validColumns & 0x40) != 0)
+            {
+                v0 = TOps.Load(r + 6 * col);
+                b4 = TOps.FusedMultiplyAdd(v0, l2, b4);
+                b5 = TOps.FusedMultiplyAdd(v0, l1, b5);
+                b6 = TOps.FusedMultiplyAdd(v0, l0, b6);
+            }
+            if ((validColumns & 0x80) != 0)
+            {
+                v0 = TOps.Load(r + 7 * col);
+                b5 = TOps.FusedMultiplyAdd(v0, l2, b5);
+                b6 = TOps.FusedMultiplyAdd(v0, l1, b6);
+                b7 = TOps.FusedMultiplyAdd(v0, l0, b7);
+            }
+            if ((validColumns & 0x100) != 0)
+            {
+                v0 = TOps.Load(r + 8 * col);
+                b6 = TOps.FusedMultiplyAdd(v0, l2, b6);
+                b7 = TOps.FusedMultiplyAdd(v0, l1, b7);
+            }
+            if ((validColumns & 0x200) != 0)
+            {
+                v0 = TOps.Load(r + 9 * col);
+                b7 = TOps.FusedMultiplyAdd(v0, l2, b7);
+            }
             float* bc = bias == null ? null : bias + c;
             Finish(y + c, a0, bc, epilogue);
             Finish(y + yStride + c, a1, bc, epilogue);

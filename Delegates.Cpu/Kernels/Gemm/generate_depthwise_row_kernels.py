@@ -112,14 +112,15 @@ def body(k, s, cols, edge, vs, indent):
         for p in range(P):
             w(I + "Finish(y + %s%s, %s, b%s, epilogue);" % ("" if p == 0 else ("yStride + " if p == 1 else "%d * yStride + " % p), cn(u), acc(p, u), "" if vs == 1 else u))
 
-def rows2(k):
+def rows2(k, edge):
     # Two output rows (stride 1) of 8 pixels x one channel vector: 16 accumulators and two filter rows' weights (up to 27
     # registers, AVX-512 only). Input row ir feeds output row 0 as filter row ir and output row 1 as filter row ir - 1;
     # rows are visited top to bottom and columns left to right, so each accumulator gets its taps in the reference's order.
+    # The edge form reads column j only where bit j of validColumns is set, as RunEdge.
     cols = P - 1 + k
     w("")
     w("    [MethodImpl(JitHints.Hot)]")
-    w("    private static void K%dS1Rows2(float* x, nint col, nint rowStride, float* w, nint tapStride," % k)
+    w("    private static void K%dS1Rows2%s(%sfloat* x, nint col, nint rowStride, float* w, nint tapStride," % (k, "Edge" if edge else "", "int validColumns, " if edge else ""))
     w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)")
     w("    {")
     w("        for (int v = 0; v < vectors; v++)")
@@ -140,14 +141,23 @@ def rows2(k):
                 w(I + "l%d = TOps.Load(w + %d * tapStride + c);" % (kx, (ir - 1) * k + kx))
         w(I + "r = x + %d * rowStride + c;" % ir if ir > 1 else I + "r = x + %sc;" % ("rowStride + " if ir == 1 else ""))
         for j in range(cols):
-            w(I + "v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
+            ind = ""
+            if edge:
+                w(I + "if ((validColumns & %s) != 0)" % hex(1 << j))
+                w(I + "{")
+                ind = "    "
+                w(I + ind + "v0 = TOps.Load(r%s);" % ("" if j == 0 else " + %d * col" % j if j > 1 else " + col"))
+            else:
+                w(I + "v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
             for p in range(P):
                 kx = j - p
                 if 0 <= kx < k:
                     if ir < k:
-                        w(I + "a%d = TOps.FusedMultiplyAdd(v0, u%d, a%d);" % (p, kx, p))
+                        w(I + ind + "a%d = TOps.FusedMultiplyAdd(v0, u%d, a%d);" % (p, kx, p))
                     if ir >= 1:
-                        w(I + "b%d = TOps.FusedMultiplyAdd(v0, l%d, b%d);" % (p, kx, p))
+                        w(I + ind + "b%d = TOps.FusedMultiplyAdd(v0, l%d, b%d);" % (p, kx, p))
+            if edge:
+                w(I + "}")
     w(I + "float* bc = bias == null ? null : bias + c;")
     for p in range(P):
         w(I + "Finish(y + %s%sc, a%d, bc, epilogue);" % ("" if p == 0 else ("yStride + " if p == 1 else "%d * yStride + " % p), "", p))
@@ -174,7 +184,16 @@ w("        in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride
 w("    {")
 w("        if (filterWidth == 3) K3S1Rows2(x, col, rowStride, w, tapStride, bias, epilogue, y, yStride, yRowStride, starts, vectors);")
 w("    }")
-rows2(3)
+w("")
+w("    /// <summary>As <see cref=\"RunRows2\"/> for 8 pixels next to the row's left or right border, as <see cref=\"RunEdge\"/>.</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    public static void RunEdgeRows2(int filterWidth, int validColumns, float* x, nint col, nint rowStride, float* w, nint tapStride,")
+w("        float* bias, in GemmEpilogue<TV> epilogue, float* y, nint yStride, nint yRowStride, int* starts, int vectors)")
+w("    {")
+w("        if (filterWidth == 3) K3S1Rows2Edge(validColumns, x, col, rowStride, w, tapStride, bias, epilogue, y, yStride, yRowStride, starts, vectors);")
+w("    }")
+rows2(3, False)
+rows2(3, True)
 
 for edge in (False, True):
   for (k, s) in shapes:
