@@ -34,7 +34,7 @@ public sealed class DepthwiseRowGroupTests
         yield return new TestCaseData(8, 40, 8, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 8 -> 6 rows, 40 -> 38 wide, 8 channels: row pairs of pair groups, then 8-pixel groups two rows at a time");
         yield return new TestCaseData(5, 13, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 13 wide: overlapping last group");
         // 3×3 stride 1 on AVX-512: rows whose windows lie inside the input run two at a time (each input row loaded once for both).
-        yield return new TestCaseData(9, 64, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 9 rows, 64 wide, 40 channels: row pairs between the border rows, border groups row by row");
+        yield return new TestCaseData(9, 64, 40, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 9 rows, 64 wide, 40 channels: row pairs between the border rows, interior and border groups");
         yield return new TestCaseData(6, 10, 17, 3, 1, Padding.Valid, 1, 1).SetName("3x3 s1 VALID, 6 -> 4 rows, 10 -> 8 wide, 17 channels: row pairs only, overlapping last vector");
         yield return new TestCaseData(10, 16, 1000, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 10 rows, 16 wide, 1000 channels: row pairs channel block by channel block");
         yield return new TestCaseData(6, 16, 33, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 16 wide, 33 channels: two border groups, two rows at a time");
