@@ -70,6 +70,30 @@ w("    }")
 w("")
 w("    /// <summary>The input columns one group of 8 pixels reads: (8 − 1)·stride + filter width.</summary>")
 w("    public static int Columns(int filterWidth, int stride) => (Pixels - 1) * stride + filterWidth;")
+def walk_columns(I, cols, edge, column):
+    # The input columns of a row in ascending order; in an edge kernel each one only where its bit of validColumns is set.
+    for j in range(cols):
+        if edge:
+            w(I + "if ((validColumns & %s) != 0)" % hex(1 << j))
+            w(I + "{")
+            column(j, I + "    ")
+            w(I + "}")
+        else:
+            column(j, I)
+
+
+def column_load(reg, ptr, j, cols, edge):
+    # Column j of the row at ptr: indexed in an edge kernel (columns may be skipped), else ptr walks one column a step.
+    if edge:
+        return "%s = TOps.Load(%s%s);" % (reg, ptr, "" if j == 0 else " + %d * col" % j if j > 1 else " + col")
+    return "%s = TOps.Load(%s);%s" % (reg, ptr, "" if j == cols - 1 else " %s += col;" % ptr)
+
+
+def taps(j, s, k):
+    # The (pixel, kx) pairs column j reaches: pixel p uses column p·stride + kx as tap kx.
+    return [(p, j - p * s) for p in range(P) if 0 <= j - p * s < k]
+
+
 def body(k, s, cols, edge, vs, indent):
     # One pass over the filter rows for the channel vectors at c0 (and c1 when vs == 2): 8·vs accumulators.
     I = indent
@@ -89,23 +113,13 @@ def body(k, s, cols, edge, vs, indent):
         w(I + "    float* r%s = x + ky * rowStride + %s;" % ("" if vs == 1 else u, cn(u)))
     rn = (lambda u: "r") if vs == 1 else (lambda u: "r%d" % u)
     w(I + "    TV " + ", ".join(vn(u) for u in range(vs)) + ";")
-    for j in range(cols):
-        ind = ""
-        if edge:
-            w(I + "    if ((validColumns & %s) != 0)" % hex(1 << j))
-            w(I + "    {")
-            ind = "    "
+
+    def column(j, J):
         for u in range(vs):
-            if edge:
-                w(I + ind + "    %s = TOps.Load(%s%s);" % (vn(u), rn(u), "" if j == 0 else " + %d * col" % j if j > 1 else " + col"))
-            else:
-                w(I + ind + "    %s = TOps.Load(%s);%s" % (vn(u), rn(u), "" if j == cols - 1 else " %s += col;" % rn(u)))
-            for p in range(P):
-                kx = j - p * s
-                if 0 <= kx < k:
-                    w(I + ind + "    %s = TOps.FusedMultiplyAdd(%s, %s, %s);" % (acc(p, u), vn(u), wt(kx, u), acc(p, u)))
-        if edge:
-            w(I + "    }")
+            w(J + column_load(vn(u), rn(u), j, cols, edge))
+            for p, kx in taps(j, s, k):
+                w(J + "%s = TOps.FusedMultiplyAdd(%s, %s, %s);" % (acc(p, u), vn(u), wt(kx, u), acc(p, u)))
+    walk_columns(I + "    ", cols, edge, column)
     w(I + "}")
     for u in range(vs):
         w(I + "float* b%s = bias == null ? null : bias + %s;" % ("" if vs == 1 else u, cn(u)))
@@ -140,24 +154,14 @@ def rows2(k, edge):
             for kx in range(k):
                 w(I + "l%d = TOps.Load(w + %d * tapStride + c);" % (kx, (ir - 1) * k + kx))
         w(I + "r = x + %d * rowStride + c;" % ir if ir > 1 else I + "r = x + %sc;" % ("rowStride + " if ir == 1 else ""))
-        for j in range(cols):
-            ind = ""
-            if edge:
-                w(I + "if ((validColumns & %s) != 0)" % hex(1 << j))
-                w(I + "{")
-                ind = "    "
-                w(I + ind + "v0 = TOps.Load(r%s);" % ("" if j == 0 else " + %d * col" % j if j > 1 else " + col"))
-            else:
-                w(I + "v0 = TOps.Load(r);%s" % ("" if j == cols - 1 else " r += col;"))
-            for p in range(P):
-                kx = j - p
-                if 0 <= kx < k:
-                    if ir < k:
-                        w(I + ind + "a%d = TOps.FusedMultiplyAdd(v0, u%d, a%d);" % (p, kx, p))
-                    if ir >= 1:
-                        w(I + ind + "b%d = TOps.FusedMultiplyAdd(v0, l%d, b%d);" % (p, kx, p))
-            if edge:
-                w(I + "}")
+        def column(j, J, ir=ir):
+            w(J + column_load("v0", "r", j, cols, edge))
+            for p, kx in taps(j, 1, k):
+                if ir < k:
+                    w(J + "a%d = TOps.FusedMultiplyAdd(v0, u%d, a%d);" % (p, kx, p))
+                if ir >= 1:
+                    w(J + "b%d = TOps.FusedMultiplyAdd(v0, l%d, b%d);" % (p, kx, p))
+        walk_columns(I, cols, edge, column)
     w(I + "float* bc = bias == null ? null : bias + c;")
     for p in range(P):
         w(I + "Finish(y + %s%sc, a%d, bc, epilogue);" % ("" if p == 0 else ("yStride + " if p == 1 else "%d * yStride + " % p), "", p))
