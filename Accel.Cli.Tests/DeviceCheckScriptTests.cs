@@ -38,12 +38,32 @@ public sealed class DeviceCheckScriptTests
             // The driver ships only libcuda.so.1; the script links libcuda.so for ILGPU, which the fake accel demands.
             Assert.That(summary, Does.Contain("ilgpu: libcuda.so linked to"));
             Assert.That(summary, Does.Contain("ilgpu: device CUDA device 0: NVIDIA H200"));
-            Assert.That(summary, Does.Contain("conform-ilgpu: exit 0, tests=\"10\" failures=\"1\""));
+            Assert.That(summary, Does.Contain("conform-ilgpu: exit 0, tests=\"10\" failures=\"1\" errors=\"0\" skipped=\"2\"; " +
+                "20 of 20 shards reported, 0 cut off"));
             Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-cpu: median 1.250 ms, first inference 3.20 ms, init 12.50 ms"));
             Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-ilgpu: median 1.250 ms"));
             Assert.That(summary, Does.Contain("bench-tiny-ilgpu: median 1.250 ms"));
             Assert.That(scratch.Results(), Does.Contain("probe\tvulkan\t-\t2\t-\taccel: error: 'vulkan' is unavailable"));
             Assert.That(File.Exists(Path.Combine(scratch.Output, "device-check.tar.gz")), "the packed logs and reports");
+        });
+    }
+
+    [Test]
+    public void ConformanceShardsCutOffByTheDeadlineAreCountedAndTheFinishedOnesMerged()
+    {
+        using var scratch = new Scratch();
+        scratch.FakeGpuMachine(vulkan: "unavailable");
+        scratch.Environment["FAKE_SLOW_OP_CASES"] = "1";
+        scratch.Environment["DEVICE_CHECK_CONFORM_S"] = "5";
+        var (exitCode, stdout) = scratch.RunScript();
+        string summary = scratch.Summary();
+        Assert.That(exitCode, Is.Zero, stdout);
+        Assert.Multiple(() =>
+        {
+            // The 4 model-case shards finish; the 16 op-case shards are stopped at the deadline or never started.
+            Assert.That(summary, Does.Contain("conform-ilgpu: exit 0, tests=\"10\""));
+            Assert.That(summary, Does.Contain("4 of 20 shards reported, 16 cut off by the 5 s deadline"));
+            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-ilgpu: median 1.250 ms"), "the latency steps still run");
         });
     }
 
@@ -89,7 +109,7 @@ public sealed class DeviceCheckScriptTests
     private sealed class Scratch : IDisposable
     {
         private readonly string _root = Directory.CreateTempSubdirectory("accel-device-check-").FullName;
-        private readonly Dictionary<string, string> _environment = new();
+        public Dictionary<string, string> Environment { get; } = new();
 
         public Scratch() => Directory.CreateDirectory(Path.Combine(_root, "bin"));
 
@@ -125,12 +145,12 @@ public sealed class DeviceCheckScriptTests
             File.WriteAllText(Path.Combine(lib, "libcuda.so.1"), "");
             File.WriteAllText(Path.Combine(models, "tiny.tflite"), "");
             File.WriteAllText(Path.Combine(models, "pose_landmark_heavy.tflite"), "");
-            _environment["LD_LIBRARY_PATH"] = lib;
-            _environment["DEVICE_CHECK_ACCEL"] = Path.Combine(_root, "bin", "accel");
-            _environment["DEVICE_CHECK_MODELS"] = models;
-            _environment["FAKE_VULKAN"] = vulkan;
+            Environment["LD_LIBRARY_PATH"] = lib;
+            Environment["DEVICE_CHECK_ACCEL"] = Path.Combine(_root, "bin", "accel");
+            Environment["DEVICE_CHECK_MODELS"] = models;
+            Environment["FAKE_VULKAN"] = vulkan;
             // An inherited driver list would only change the script's Vulkan driver line.
-            _environment["VK_DRIVER_FILES"] = "";
+            Environment["VK_DRIVER_FILES"] = "";
         }
 
         public (int ExitCode, string Stdout) RunScript()
@@ -143,7 +163,7 @@ public sealed class DeviceCheckScriptTests
             // The fake folder first, then only the system's own: no real nvidia-smi or dotnet tool folder.
             start.Environment["PATH"] = $"{Path.Combine(_root, "bin")}:/usr/bin:/bin";
             start.Environment["OUT"] = Output;
-            foreach (var (name, value) in _environment) start.Environment[name] = value;
+            foreach (var (name, value) in Environment) start.Environment[name] = value;
             using var process = Process.Start(start)!;
             var stderr = process.StandardError.ReadToEndAsync();
             string stdout = process.StandardOutput.ReadToEnd();
@@ -159,7 +179,9 @@ public sealed class DeviceCheckScriptTests
         #!/bin/bash
         cmd=$1; shift
         backend=reference; json=""; junit=""
-        while [[ $# -gt 0 ]]; do case $1 in --delegate|--backend) backend=$2; shift;; --json) json=$2; shift;; --junit) junit=$2; shift;; esac; shift; done
+        while [[ $# -gt 0 ]]; do case $1 in --delegate|--backend) backend=$2; shift;; --json) json=$2; shift;; --junit) junit=$2; shift;; --cases) cases=$2; shift;; esac; shift; done
+        # FAKE_SLOW_OP_CASES: op-case shards outlast any deadline, as a slow device would.
+        [[ $cmd == conform && -n ${FAKE_SLOW_OP_CASES:-} && ${cases:-} == op/* ]] && exec sleep 60
         if [[ $backend == vulkan && $FAKE_VULKAN == unavailable ]]; then
           echo "accel: error: 'vulkan' is unavailable on this machine: no Vulkan physical device" >&2; exit 2
         fi
@@ -175,8 +197,9 @@ public sealed class DeviceCheckScriptTests
             echo "first inference: 3.20 ms (first output 15.70 ms after the load began)"
             [[ -n $json ]] && printf '{\n  "latency": {\n    "count": 30,\n    "median": 1.25\n  }\n}\n' >"$json";;
           conform)
-            printf '<?xml version="1.0"?>\n<testsuites name="accel" tests="10" failures="1" errors="0" skipped="2">\n</testsuites>\n' >"$junit"
-            echo '{}' >"$json";;
+            # A shard writes its JSON report; merge combines them into the JUnit the script reads.
+            [[ -n $json ]] && echo '{}' >"$json"
+            [[ -n $junit ]] && printf '<?xml version="1.0"?>\n<testsuites name="accel" tests="10" failures="1" errors="0" skipped="2">\n</testsuites>\n' >"$junit";;
         esac
         exit 0
         """;

@@ -5,9 +5,9 @@
 # whole run stays under 8 minutes. On a machine without an NVIDIA GPU it says so and exits 0.
 #
 #   scripts/device-check.sh              run the check (needs `dotnet`, or a build made by --prepare)
-#   scripts/device-check.sh --prepare    here, with the .NET SDK: publish a self-contained `accel` into
-#                                        .device-check/accel (git-ignored) and copy the corpus models into
-#                                        .device-check/models, so a machine without .NET can run the check
+#   scripts/device-check.sh --prepare    here, with the .NET SDK: publish a self-contained `accel` and put it, the
+#                                        corpus models and the photo into .device-check/carry-{1,2,3} (git-ignored),
+#                                        one folder per device call, so a machine without .NET can run the check
 #
 # Each backend is checked on its own: a missing piece (no Vulkan loader, no NVIDIA Vulkan driver, no libcuda, a
 # device that is not the NVIDIA GPU) is reported on the backend's line of summary.txt and skips that backend only.
@@ -17,8 +17,8 @@
 # (ILGPU opens `libcuda.so`).
 #
 # A GPU machine lent through the device tool has no .NET SDK and no network: run --prepare here, then carry
-# `.device-check` (see perf/README.md, "On a GPU"). Env: OUT, ACCEL_CACHE (models; default ~/.cache/accel),
-# DEVICE_CHECK_BUDGET_S (default 450), DEVICE_CHECK_ACCEL (an accel command to use instead of the prepared build or
+# .device-check/carry-1, carry-2 and carry-3 in three calls (perf/README.md, "On a GPU"). Env: OUT, ACCEL_CACHE (models; default ~/.cache/accel),
+# DEVICE_CHECK_BUDGET_S (default 470), DEVICE_CHECK_CONFORM_S (the conformance deadline, default 200), DEVICE_CHECK_ACCEL (an accel command to use instead of the prepared build or
 # dotnet), DEVICE_CHECK_MODELS (a folder of .tflite files instead of the prepared or cached corpus).
 set -uo pipefail
 
@@ -32,15 +32,27 @@ if [[ "${1:-}" == "--prepare" ]]; then
   models="${ACCEL_CACHE:-$HOME/.cache/accel}/models"
   [[ -d "$models" ]] || { log "error: no corpus models in $models: run scripts/ensure-assets.sh"; exit 2; }
   rm -rf "$PREPARED"
-  mkdir -p "$PREPARED/models"
+  mkdir -p "$PREPARED/publish" "$PREPARED/carry-1" "$PREPARED/carry-2" "$PREPARED/carry-3"
   log "publishing a self-contained accel (linux-x64, one compressed file)"
-  # Without ReadyToRun (which a publish for a runtime turns on): the IL-only file is ~40 MB, the models ~45 MB, and
-  # one device call carries at most 64 MiB.
+  # No ReadyToRun (which a publish for a runtime turns on), no symbols or XML docs: the IL-only file is ~48.5 MB.
+  # Invariant globalization: the lent machine's image need not have libicu, and accel formats in the invariant culture.
   dotnet publish "$REPO_ROOT/Accel.Cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=false \
     -p:PublishSingleFile=true -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true \
-    -o "$PREPARED/accel" >"$PREPARED/publish.log" 2>&1 || { log "error: publish failed, see $PREPARED/publish.log"; exit 1; }
-  cp "$models"/*.tflite "$PREPARED/models/"
-  du -sh "$PREPARED/accel" "$PREPARED/models" >&2
+    -p:InvariantGlobalization=true -p:DebugType=none -p:GenerateDocumentationFile=false \
+    -o "$PREPARED/publish" >"$PREPARED/publish.log" 2>&1 || { log "error: publish failed, see $PREPARED/publish.log"; exit 1; }
+  # One device call carries at most 64 MiB, the repository's tracked files (~18 MB) included, and accel and the models
+  # are ~100 MB: three folders, one per call (perf/README.md, "On a GPU"). accel travels in two pieces that the check
+  # joins; carry-2 also holds pose_landmark_heavy (27 MB) and the model cases' photo as raw RGB bytes
+  # (scripts/ensure-assets.sh makes it); carry-3 the other models.
+  split -b 40000000 "$PREPARED/publish/accel" "$PREPARED/accel.part-"
+  mv "$PREPARED/accel.part-aa" "$PREPARED/carry-1/"
+  mv "$PREPARED"/accel.part-a? "$PREPARED/carry-2/"
+  rm -rf "$PREPARED/publish"
+  cp "${ACCEL_CACHE:-$HOME/.cache/accel}"/images/*_rgb_u8.bin "$PREPARED/carry-2/"
+  for m in "$models"/*.tflite; do
+    if [[ "$(basename "$m")" == pose_landmark_heavy.tflite ]]; then cp "$m" "$PREPARED/carry-2/"; else cp "$m" "$PREPARED/carry-3/"; fi
+  done
+  du -sh "$PREPARED"/carry-? >&2
   log "prepared $PREPARED; carry it to the GPU machine"
   exit 0
 fi
@@ -78,8 +90,10 @@ timeout 30 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm
 # --- The accel command: DEVICE_CHECK_ACCEL, a prepared build, else dotnet -------------------------------------------
 if [[ -n "${DEVICE_CHECK_ACCEL:-}" ]]; then
   read -r -a ACCEL <<<"$DEVICE_CHECK_ACCEL"
-elif [[ -x "$PREPARED/accel/accel" ]]; then
-  ACCEL=("$PREPARED/accel/accel")
+elif parts=("$PREPARED"/carry-?/accel.part-*) && [[ -e "${parts[0]}" ]]; then
+  # The prepared accel, in the pieces that travelled in separate calls (--prepare), joined in the work folder.
+  cat "${parts[@]}" >"$WORK/accel" && chmod +x "$WORK/accel"
+  ACCEL=("$WORK/accel")
 elif command -v dotnet >/dev/null; then
   # The Vulkan shaders are compiled by glslc at build time; an up-to-date build needs none.
   command -v glslc >/dev/null || say "build: no glslc on this machine: the build fails unless the SPIR-V in Delegates.Vulkan/obj is up to date"
@@ -92,14 +106,19 @@ else
 fi
 if [[ -n "${DEVICE_CHECK_MODELS:-}" ]]; then
   MODELS="$DEVICE_CHECK_MODELS"
-elif [[ -d "$PREPARED/models" ]]; then
-  MODELS="$PREPARED/models"
+elif prepared=("$PREPARED"/carry-?/*.tflite) && [[ -e "${prepared[0]}" ]]; then
+  # The prepared models arrive in two folders (two device calls): one folder of links to them.
+  MODELS="$WORK/models"
+  mkdir -p "$MODELS"
+  ln -sf "${prepared[@]}" "$MODELS/"
 else
   MODELS="${ACCEL_CACHE:-$HOME/.cache/accel}/models"
 fi
-# The conformance runner finds its models under $ACCEL_CACHE/models.
+# The conformance runner finds its models under $ACCEL_CACHE/models and the model cases' photo under $ACCEL_CACHE/images.
 if [[ "$MODELS" != "${ACCEL_CACHE:-$HOME/.cache/accel}/models" ]]; then
-  export ACCEL_CACHE="$WORK/cache"; mkdir -p "$ACCEL_CACHE"; ln -sfn "$MODELS" "$ACCEL_CACHE/models"
+  images="${ACCEL_CACHE:-$HOME/.cache/accel}/images"
+  export ACCEL_CACHE="$WORK/cache"; mkdir -p "$ACCEL_CACHE/images"; ln -sfn "$MODELS" "$ACCEL_CACHE/models"
+  for image in "$images"/* "$PREPARED"/carry-?/*_rgb_u8.bin; do [[ -e "$image" ]] && ln -sf "$image" "$ACCEL_CACHE/images/"; done
 fi
 shopt -s nullglob
 model_files=("$MODELS"/*.tflite)
@@ -161,7 +180,7 @@ if ! has_library libcuda.so; then
   fi
 fi
 
-BUDGET="${DEVICE_CHECK_BUDGET_S:-450}"
+BUDGET="${DEVICE_CHECK_BUDGET_S:-470}"
 START=$SECONDS
 left() { echo $(( BUDGET - (SECONDS - START) )); }
 # run NAME LIMIT_S COMMAND… : runs with a limit no longer than the budget left; sets RC (124: timed out, 125: skipped).
@@ -212,23 +231,64 @@ for backend in vulkan ilgpu; do
 done
 
 # --- Conformance: every case on each GPU backend, bit for bit against the goldens ------------------------------------
-for backend in vulkan ilgpu; do
-  [[ -n "${READY[$backend]:-}" ]] || continue
-  run "conform-$backend" 150 "${ACCEL[@]}" conform --backend "$backend" \
-    --junit "$OUT_DIR/conform-$backend.xml" --json "$OUT_DIR/conform-$backend.json"
-  # The JUnit root element's counts: bit-exactness per backend at a glance.
-  counts="$(grep -m1 -o '<testsuites[^>]*>' "$OUT_DIR/conform-$backend.xml" 2>/dev/null \
-    | grep -o '\(tests\|failures\|errors\|skipped\)="[0-9]*"' | tr '\n' ' ' | sed 's/ $//')"
-  say "conform-$backend: exit $RC${counts:+, $counts} ($(( SECONDS - START )) s elapsed)"
-  result conform "$backend" - "$RC" "${counts:-}" "$(why "$OUT_DIR/conform-$backend.log")"
-done
+# Each case builds its own delegate (a device context, kernels compiled for it), CPU work mostly, so the cases run in
+# shards, several processes at once on the machine's cores, all under one deadline: model cases first, in their own
+# shards, then the op cases, backends interleaved. A shard the deadline cuts off keeps its log (one line per case) and
+# is counted as cut; the finished shards are merged into one JUnit/JSON report per backend.
+CORES="$(nproc 2>/dev/null || echo 1)"
+conform_backends=()
+for backend in vulkan ilgpu; do [[ -n "${READY[$backend]:-}" ]] && conform_backends+=("$backend"); done
+if (( ${#conform_backends[@]} > 0 )); then
+  jobs=$(( CORES / 2 )); (( jobs < 1 )) && jobs=1; (( jobs > 8 )) && jobs=8
+  model_shards=4 op_shards=16
+  # At most DEVICE_CHECK_CONFORM_S (default 200 s), leaving the latency steps 120 s of the budget.
+  limit="${DEVICE_CHECK_CONFORM_S:-200}"; remaining="$(left)"; (( limit > remaining - 120 )) && limit=$(( remaining - 120 ))
+  (( limit < 5 )) && limit=5
+  export DEADLINE=$(( $(date +%s) + limit )) ACCEL_LINE="${ACCEL[*]}" OUT_DIR
+  # conform_shard BACKEND KIND INDEX COUNT: one shard of one kind of case, stopped at the deadline.
+  conform_shard() {
+    local name="conform-$1-$2-$3-of-$4" remaining=$(( DEADLINE - $(date +%s) )) accel
+    if (( remaining < 3 )); then echo "not started: deadline" >"$OUT_DIR/$name.log"; echo 125 >"$OUT_DIR/$name.rc"; return 0; fi
+    read -r -a accel <<<"$ACCEL_LINE"
+    timeout --kill-after=5 "$remaining" "${accel[@]}" conform --backend "$1" --cases "$2/*" --shard "$3/$4" --threads 2 \
+      --json "$OUT_DIR/$name.json" >"$OUT_DIR/$name.log" 2>&1
+    echo $? >"$OUT_DIR/$name.rc"
+  }
+  export -f conform_shard
+  {
+    for (( i = 0; i < model_shards; i++ )); do for backend in "${conform_backends[@]}"; do echo "$backend model $i $model_shards"; done; done
+    for (( i = 0; i < op_shards; i++ )); do for backend in "${conform_backends[@]}"; do echo "$backend op $i $op_shards"; done; done
+  } | xargs -P "$jobs" -L 1 bash -c 'conform_shard "$@"' _
+  for backend in "${conform_backends[@]}"; do
+    reports=() cut=0 failed=0
+    for rc_file in "$OUT_DIR"/conform-"$backend"-*-of-*.rc; do
+      rc="$(cat "$rc_file")"; json="${rc_file%.rc}.json"
+      if (( rc == 124 || rc == 137 || rc == 125 )); then cut=$(( cut + 1 )); continue; fi
+      (( rc != 0 )) && failed=$(( failed + 1 ))
+      [[ -s "$json" ]] && reports+=("$json")
+    done
+    shards=$(( model_shards + op_shards ))
+    detail="${#reports[@]} of $shards shards reported, $cut cut off by the ${limit} s deadline, $failed exited non-zero"
+    if (( ${#reports[@]} == 0 )); then
+      say "conform-$backend: no shard finished ($detail)"
+      result conform "$backend" - 124 - "$detail"
+      continue
+    fi
+    run "conform-$backend" 60 "${ACCEL[@]}" conform merge "${reports[@]}" --junit "$OUT_DIR/conform-$backend.xml" --json "$OUT_DIR/conform-$backend.json"
+    # The JUnit root element's counts: bit-exactness per backend at a glance.
+    counts="$(grep -m1 -o '<testsuites[^>]*>' "$OUT_DIR/conform-$backend.xml" 2>/dev/null \
+      | grep -o '\(tests\|failures\|errors\|skipped\)="[0-9]*"' | tr '\n' ' ' | sed 's/ $//')"
+    say "conform-$backend: exit $RC${counts:+, $counts}; $detail ($(( SECONDS - START )) s elapsed)"
+    result conform "$backend" - "$RC" "${counts:-}" "$detail"
+  done
+fi
 
 # --- Latency: every corpus model on cpu (1 thread, and all cores on the largest model), vulkan and ilgpu (CUDA) ------
 # pose_landmark_heavy first: it is the goal's model, and the budget may run out before the last ones.
 ordered=()
 for m in "${model_files[@]}"; do [[ "$(basename "$m")" == pose_landmark_heavy.tflite ]] && ordered+=("$m"); done
 for m in "${model_files[@]}"; do [[ "$(basename "$m")" != pose_landmark_heavy.tflite ]] && ordered+=("$m"); done
-CORES="$(nproc 2>/dev/null || echo 1)"; (( CORES > 16 )) && CORES=16
+(( CORES > 16 )) && CORES=16
 for model in "${ordered[@]}"; do
   name="$(basename "$model" .tflite)"
   configs=("cpu 1")
@@ -237,8 +297,8 @@ for model in "${ordered[@]}"; do
   for config in "${configs[@]}"; do
     read -r backend threads <<<"$config"
     step="bench-$name-$backend"; (( threads > 1 )) && step+="-t$threads"
-    run "$step" 40 "${ACCEL[@]}" bench "$model" --delegate "$backend" --threads "$threads" \
-      --warmup 5 --runs 30 --max-secs 8 --no-history --json "$OUT_DIR/$step.json"
+    run "$step" 30 "${ACCEL[@]}" bench "$model" --delegate "$backend" --threads "$threads" \
+      --warmup 5 --runs 30 --max-secs 4 --no-history --json "$OUT_DIR/$step.json"
     log_file="$OUT_DIR/$step.log"
     if (( RC == 0 )); then
       median="$(bench_median "$OUT_DIR/$step.json")"

@@ -85,7 +85,7 @@ public sealed class AbsentBackend(string name, string description, string reason
 
 /// <summary>
 /// The backends <c>accel conform</c> knows. <see cref="CreateDefault"/> holds <c>reference</c>, then every delegate
-/// found in an <c>Accel.Delegates.*</c> assembly beside the tool (any public <see cref="IAccelDelegate"/> with a
+/// found in an <c>Accel.Delegates.*</c> assembly beside the tool or bundled into it (any public <see cref="IAccelDelegate"/> with a
 /// constructor whose parameters are all optional; the CPU delegate is one), then the planned backends that are absent
 /// from this build (vulkan, ilgpu, hexagon), which report as skipped. A new delegate adds itself by shipping its
 /// assembly; <see cref="Add"/> registers one explicitly.
@@ -149,20 +149,46 @@ public sealed class BackendRegistry
         return selected;
     }
 
-    /// <summary>Delegates in the <c>Accel.Delegates.*.dll</c> assemblies of the application folder, by their <see cref="IAccelDelegate.Name"/>.</summary>
-    public static IReadOnlyList<(string Name, Func<IAccelDelegate> Factory)> DiscoverDelegates()
+    /// <summary>
+    /// Delegates in the <c>Accel.Delegates.*.dll</c> assemblies of the application folder, and in those the entry assembly
+    /// references (a single-file application bundles them), by their <see cref="IAccelDelegate.Name"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, Func<IAccelDelegate> Factory)> DiscoverDelegates() =>
+        DiscoverDelegates(AppContext.BaseDirectory, Assembly.GetEntryAssembly());
+
+    /// <summary>
+    /// Delegates in the <c>Accel.Delegates.*.dll</c> files of <paramref name="folder"/> and in the
+    /// <c>Accel.Delegates.*</c> assemblies <paramref name="application"/> references.
+    /// </summary>
+    public static IReadOnlyList<(string Name, Func<IAccelDelegate> Factory)> DiscoverDelegates(string folder, Assembly? application)
     {
         var found = new List<(string, Func<IAccelDelegate>)>();
-        var assemblies = new List<Assembly>();
-        foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory, "Accel.Delegates.*.dll").Order(StringComparer.Ordinal))
+        var names = new List<AssemblyName>();
+        foreach (string file in Directory.EnumerateFiles(folder, "Accel.Delegates.*.dll"))
         {
             try
             {
-                assemblies.Add(Assembly.Load(AssemblyName.GetAssemblyName(file)));
+                names.Add(AssemblyName.GetAssemblyName(file));
             }
             catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException)
             {
-                // Not a loadable .NET assembly (a native helper): not a delegate.
+                // Not a .NET assembly (a native helper): not a delegate.
+            }
+        }
+        // A single-file application (scripts/device-check.sh --prepare publishes accel so) has no assembly files beside
+        // it: its bundled delegate assemblies are found through the entry assembly's references instead.
+        if (application is not null)
+            names.AddRange(application.GetReferencedAssemblies().Where(n => n.Name?.StartsWith("Accel.Delegates.", StringComparison.Ordinal) == true));
+        var assemblies = new List<Assembly>();
+        foreach (var name in names.DistinctBy(n => n.Name).OrderBy(n => n.Name, StringComparer.Ordinal))
+        {
+            try
+            {
+                assemblies.Add(Assembly.Load(name));
+            }
+            catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException)
+            {
+                // Named but not loadable here: not a delegate this build can offer.
             }
         }
         foreach (var assembly in assemblies.Distinct())
