@@ -144,6 +144,21 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    public void InPlanProfileTimesTheCpuPartitionsNodesInTheRealPlan()
+    {
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "2", "--delegate", "cpu", "--profile-ops", "--in-plan", "--profile-runs", "2",
+            "--json", dir.File("r.json"), "--no-history");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        var record = BenchJson.ReadFile(dir.File("r.json")).Single();
+        var profile = record.Profile!;
+        Assert.That(profile.All(p => p.Executor == "cpu" && !p.Operator.StartsWith("partition", StringComparison.Ordinal)), string.Join("; ", profile.Select(p => p.Operator)));
+        Assert.That(profile.SelectMany(p => p.Nodes).Distinct().Count(), Is.EqualTo(profile.Sum(p => p.Nodes.Length)), "each node in one row");
+        Assert.That(profile.Sum(p => p.Macs), Is.EqualTo(SmallModel.TotalMacs));
+        Assert.That(record.Notes, Has.Some.Contains("inside the plan"));
+    }
+
+    [Test]
     public void MaxSecsStopsTheTimedRunsButKeepsAtLeastOne()
     {
         using var dir = new TempDirectory();
@@ -203,6 +218,8 @@ public sealed class BenchCommandTests
     [TestCase("bench", "m.tflite", "--warmup", "-1")]
     [TestCase("bench", "m.tflite", "--max-secs", "0")]
     [TestCase("bench", "m.tflite", "--per-node")]
+    [TestCase("bench", "m.tflite", "--in-plan")]
+    [TestCase("bench", "m.tflite", "--profile-ops", "--in-plan", "--per-node")]
     [TestCase("bench", "m.tflite", "--history", "h", "--no-history")]
     public void BadArgumentsAreUsageErrors(params string[] args)
     {

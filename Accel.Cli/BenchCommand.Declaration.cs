@@ -28,6 +28,9 @@ public static partial class BenchCommand
             .Switch("--per-node",
                 "with --profile-ops and a delegate: compile every claimed node as its own partition (same kernels, same threads) so each op " +
                 "gets its own row; cross-node cache effects are lost")
+            .Switch("--in-plan",
+                "with --profile-ops: time each unit of work inside the real plan's delegate partitions where the delegate can (cpu), with " +
+                "the plan's fusions, threads and parallelism choice as they run; nodes fused into one pass share a row")
             .Option("--profile-runs", "N", "profiled invokes; each step's median is reported (default 10)")
             .Option("--peak-gflops", "G", "adds a '% of peak' column (e.g. the FMA peak BenchmarkDotNet's MachineLimits suite measures)")
             .Option("--json", "FILE", "writes the result (accel-bench/1, every sample) to FILE ('-': standard output, instead of the text) and appends it to the history")

@@ -27,7 +27,7 @@ public static partial class BenchCommand
     public const int AutomaticWarmupRuns = 35;
 
     private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
-        double MaxSeconds, bool ProfileOps, bool PerNode, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
+        double MaxSeconds, bool ProfileOps, bool PerNode, bool InPlan, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
         bool AppendHistory, string? GithubJson, ulong Seed, double ParallelThresholdMicroseconds);
 
     public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
@@ -35,6 +35,9 @@ public static partial class BenchCommand
         if (parsed.Positionals.Count != 1)
             throw new UsageException(parsed.Positionals.Count == 0 ? "no MODEL given" : $"expected one MODEL, got {parsed.Positionals.Count} arguments: {string.Join(" ", parsed.Positionals)}", "bench");
         if (parsed.Has("--per-node") && !parsed.Has("--profile-ops")) throw new UsageException("--per-node needs --profile-ops", "bench");
+        if (parsed.Has("--in-plan") && !parsed.Has("--profile-ops")) throw new UsageException("--in-plan needs --profile-ops", "bench");
+        if (parsed.Has("--in-plan") && parsed.Has("--per-node"))
+            throw new UsageException("--in-plan times the real plan, --per-node a plan of one-node partitions: choose one", "bench");
         if (parsed.Has("--no-history") && parsed.Has("--history")) throw new UsageException("--history and --no-history contradict each other", "bench");
         int threads = DelegateCatalog.ParseThreads(parsed.Value("--threads"), "bench");
         string? delegates = parsed.Value("--delegate");
@@ -51,6 +54,7 @@ public static partial class BenchCommand
             ParseDouble(parsed.Value("--max-secs"), "--max-secs", 150),
             parsed.Has("--profile-ops"),
             parsed.Has("--per-node"),
+            parsed.Has("--in-plan"),
             ParseInt(parsed.Value("--profile-runs"), "--profile-runs", 10, min: 1),
             parsed.Value("--peak-gflops") is { } peak ? ParseDouble(peak, "--peak-gflops", 0) : null,
             parsed.Value("--json"),
@@ -324,10 +328,10 @@ public static partial class BenchCommand
     {
         var inv = CultureInfo.InvariantCulture;
         double total = profile.Sum(p => p.Milliseconds);
-        bool partitions = profile.Any(p => p.Nodes.Length > 1);
+        bool partitions = profile.Any(p => p.Nodes.Length > 1 && p.Operator.StartsWith("partition", StringComparison.Ordinal));
         stdout.WriteLine($"per-op profile ({o.ProfileRuns} profiled invokes, median per step; steps sum to {Formatting.Milliseconds(total)} vs invoke median {Formatting.Milliseconds(invokeMedian)}):");
         if (partitions)
-            stdout.WriteLine("  rows marked 'partition' are whole delegate partitions (one timed step covering all their nodes); --per-node splits them");
+            stdout.WriteLine("  rows marked 'partition' are whole delegate partitions (one timed step covering all their nodes); --per-node or --in-plan splits them");
         var headers = new List<string> { ">#", "op", "executor", "node(s)", ">time", ">%", ">cum %", ">MACs", ">GFLOP/s" };
         if (o.PeakGflops is not null) headers.Add(">% of peak");
         var table = new TextTable(headers.ToArray());
@@ -385,7 +389,7 @@ public static partial class BenchCommand
             for (int r = 0; r < o.ProfileRuns; r++)
             {
                 progress.Report("profiling", r + 1, o.ProfileRuns);
-                steps = profiled.InvokeProfiled();
+                steps = profiled.InvokeProfiled(insidePartitions: o.InPlan);
                 times ??= steps.Select(_ => new List<double>()).ToArray();
                 for (int i = 0; i < steps.Count; i++) times[i].Add(steps[i].Milliseconds);
             }
@@ -395,6 +399,8 @@ public static partial class BenchCommand
                 long macs = step.Nodes.Sum(n => work.TryGetValue(n, out var w) ? w.Macs : 0);
                 string op = step.Nodes.Length == 1
                     ? interpreter.Graph[step.Nodes[0]].Code.Name
+                    : step.InsidePartition
+                    ? $"fused ({string.Join(" + ", step.Nodes.Select(n => interpreter.Graph[n].Code.Name))})"
                     : $"partition ({string.Join(", ", step.Nodes.GroupBy(n => interpreter.Graph[n].Code.Name).OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Key} x{g.Count()}"))}{(step.Nodes.Select(n => interpreter.Graph[n].Code.Name).Distinct().Count() > 3 ? ", ..." : "")})";
                 return (Op: op, step.Executor, step.Nodes, Ms: ms, Macs: macs);
             }).OrderByDescending(r => r.Ms).ToList();
@@ -408,8 +414,12 @@ public static partial class BenchCommand
                 entries.Add(new ProfileEntry(row.Op, row.Executor, row.Nodes, row.Ms, total > 0 ? 100 * row.Ms / total : 0,
                     total > 0 ? 100 * cumulative / total : 0, row.Macs, gflops));
             }
-            if (entries.Any(e => e.Nodes.Length > 1))
-                note ??= "per-op profile: delegate partitions are single steps (one row per partition); --per-node gives one row per op";
+            if (o.InPlan)
+                note = steps!.Any(s => s.InsidePartition)
+                    ? "per-op profile inside the plan: each delegate partition that times its own work (cpu) gives a row per unit, nodes fused into one pass sharing it"
+                    : "per-op profile: no delegate partition here times its own work (--in-plan needs the cpu delegate), so partitions are single steps";
+            if (entries.Any(e => e.Nodes.Length > 1 && e.Operator.StartsWith("partition", StringComparison.Ordinal)))
+                note ??= "per-op profile: delegate partitions are single steps (one row per partition); --per-node or --in-plan gives one row per op";
             return (entries, note);
         }
         finally

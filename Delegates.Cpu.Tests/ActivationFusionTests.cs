@@ -91,6 +91,25 @@ public sealed unsafe class ActivationFusionTests
         return (mb.Build(), [Values(random, shape.Aggregate(1, (p, d) => p * d))]);
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    public void ProfiledInsideThePlanTheFusedPairIsOneRowAndTheOutputsAreTheInvokesBits(int threads)
+    {
+        // x·x, then CONV_2D + RELU fused into one pass, then the ADD: three units of the one partition.
+        var (bytes, inputs) = ConvolutionBlock([1, 9, 11, 8], 20, 3, 1, BuiltinOperator.Relu, inputDies: true);
+        using var model = Model.FromBytes(bytes);
+        var options = new InterpreterOptions { Threads = threads };
+        options.Delegates.Add(new DelegateSelection(new CpuDelegate()));
+        using var interpreter = new Interpreter(model, options);
+        var expected = Run(interpreter, inputs);
+        var steps = interpreter.InvokeProfiled(insidePartitions: true);
+        Assert.That(interpreter.GetOutputTensor(0).Bytes.ToArray(), Is.EqualTo(expected[0]));
+        Assert.That(steps.Select(s => string.Join("+", s.Nodes.Select(n => interpreter.Graph[n].Code.Name))),
+            Is.EqualTo(new[] { "MUL", "CONV_2D+RELU", "ADD" }));
+        Assert.That(steps, Has.All.Matches<StepTiming>(s => s.InsidePartition && s.Executor == "cpu" && s.Milliseconds >= 0));
+        Assert.That(interpreter.InvokeProfiled(), Has.Count.EqualTo(1), "without insidePartitions the partition is one step");
+    }
+
     [Test]
     public void AnIntermediateReadByAnotherNodeIsStillWrittenAndNothingIsFused()
     {

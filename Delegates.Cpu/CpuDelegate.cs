@@ -229,7 +229,14 @@ public sealed class CpuDelegate : IAccelDelegate
         LastParallelNodes = pools.Select(p => p.ThreadCount > 1).ToArray();
         // Timing both plans only means something where the pool plan uses the pool at all.
         var tuner = _adaptiveParallelism && LastParallelNodes.Contains(true) ? new ParallelismTuner() : null;
-        var partitionKernel = new CompiledPartition(this, kernels.ToArray(), pools, tuner, Clock, partition.Cancellation, weights);
+        // The graph nodes each compiled node covers, for InvokeTimed's rows.
+        var units = new int[kernels.Count][];
+        for (int k = 0; k < kernels.Count; k++)
+        {
+            int end = k + 1 < kernels.Count ? firstNodes[k + 1] : partition.Nodes.Count;
+            units[k] = Enumerable.Range(firstNodes[k], end - firstNodes[k]).Select(n => partition.Nodes[n].Index).ToArray();
+        }
+        var partitionKernel = new CompiledPartition(this, kernels.ToArray(), units, pools, tuner, Clock, partition.Cancellation, weights);
         lock (_partitions) _partitions.Add(partitionKernel);
         return partitionKernel;
     }
@@ -251,8 +258,8 @@ public sealed class CpuDelegate : IAccelDelegate
         _pool = null;
     }
 
-    private sealed class CompiledPartition(CpuDelegate owner, ICpuCompiledNode[] kernels, CpuThreadPool[] pools,
-        ParallelismTuner? tuner, Func<long> clock, PartitionCancellation cancellation, PackedWeightMemory? weights) : IPartitionKernel
+    private sealed class CompiledPartition(CpuDelegate owner, ICpuCompiledNode[] kernels, int[][] units, CpuThreadPool[] pools,
+        ParallelismTuner? tuner, Func<long> clock, PartitionCancellation cancellation, PackedWeightMemory? weights) : INodeTimingPartitionKernel
     {
         /// <summary>Every compiled node on the calling thread: the other plan the tuner times.</summary>
         private readonly CpuThreadPool[] _callerAlone = Enumerable.Repeat(CpuThreadPool.Inline, pools.Length).ToArray();
@@ -277,6 +284,24 @@ public sealed class CpuDelegate : IAccelDelegate
             long start = clock();
             Run(plan);
             tuner.Record(clock() - start);
+        }
+
+        /// <summary>
+        /// One invoke on the plan Invoke runs now (the tuner's choice, which it leaves alone: a profiled invoke is not
+        /// one of its samples), each compiled node timed: one row per compiled node, a fused one covering its nodes.
+        /// </summary>
+        public IReadOnlyList<NodeTiming> InvokeTimed()
+        {
+            var plan = tuner is null || tuner.Choice.OnPool ? pools : _callerAlone;
+            var timings = new NodeTiming[kernels.Length];
+            for (int i = 0; i < kernels.Length; i++)
+            {
+                if (i > 0) cancellation.ThrowIfCancellationRequested();
+                long start = System.Diagnostics.Stopwatch.GetTimestamp();
+                kernels[i].Run(plan[i]);
+                timings[i] = new NodeTiming(units[i], System.Diagnostics.Stopwatch.GetElapsedTime(start));
+            }
+            return timings;
         }
 
         /// <summary>Checks for cancellation between nodes: each node's rows end before the next check, so nothing is left running.</summary>

@@ -57,6 +57,26 @@ public sealed class DelegatePlanningTests
         return interpreter.Output<float>(0).ToArray();
     }
 
+    [TestCase(true, TestName = "ProfiledInsidePartitionsAKernelThatTimesItsNodesGivesARowPerNode")]
+    [TestCase(false, TestName = "ProfiledInsidePartitionsAKernelThatCannotTimeItsNodesStaysOneStep")]
+    public void ProfilingInsidePartitions(bool timesNodes)
+    {
+        // Twice on the fake, Negate on the reference: partitions {0}, {2}, {4} and reference nodes 1, 3.
+        var fake = new FakeDelegate("fake", DelegateMemory.Host, "Twice") { TimesNodes = timesNodes };
+        using var interpreter = Create(ChainModel(), out var model, o => o.Delegates.Add(new DelegateSelection(fake)));
+        using var _ = model;
+        Assert.That(Run(interpreter, [1, 2, 3]), Is.EqualTo(new float[] { 8, 16, 24 }));
+        interpreter.SetInput<float>(0, [1, -1, 0.5f]);
+        var steps = interpreter.InvokeProfiled(insidePartitions: true);
+        Assert.That(interpreter.Output<float>(0).ToArray(), Is.EqualTo(new float[] { 8, -8, 4 }), "a profiled invoke computes the outputs");
+        Assert.That(steps.Select(s => (s.Executor, s.Nodes.Single(), s.InsidePartition)), Is.EqualTo(new[]
+        {
+            ("fake", 0, timesNodes), ("reference", 1, false), ("fake", 2, timesNodes), ("reference", 3, false), ("fake", 4, timesNodes),
+        }));
+        if (timesNodes) Assert.That(steps.Where(s => s.InsidePartition).Select(s => s.Milliseconds), Is.All.EqualTo(1.0), "the kernel's own timings");
+        Assert.That(interpreter.InvokeProfiled().Any(s => s.InsidePartition), Is.False, "InvokeProfiled() times whole partitions");
+    }
+
     [Test]
     public void PartitionsAreMaximalAndTheirGraphAcyclic()
     {

@@ -84,11 +84,30 @@ internal sealed class FakeDelegate : IAccelDelegate
 
     public IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition) => LaterReadsOf?.Invoke(partition) ?? [];
 
+    /// <summary>Its kernels time their nodes (<see cref="INodeTimingPartitionKernel"/>): one row per node, 1 ms each.</summary>
+    public bool TimesNodes { get; set; }
+
     public IPartitionKernel Compile(DelegatePartition partition)
     {
         if (FailCompile) throw new InvalidOperationException("simulated compile failure");
         Compiled.Add(partition);
-        return new Kernel(this, partition);
+        var kernel = new Kernel(this, partition);
+        return TimesNodes ? new TimingKernel(kernel, partition) : kernel;
+    }
+
+    private sealed class TimingKernel(Kernel inner, DelegatePartition partition) : INodeTimingPartitionKernel
+    {
+        public int TimedInvokes { get; private set; }
+
+        public void Invoke() => inner.Invoke();
+
+        public IReadOnlyList<NodeTiming> InvokeTimed()
+        {
+            inner.Invoke();
+            return partition.Nodes.Select(n => new NodeTiming([n.Index], TimeSpan.FromMilliseconds(1))).ToArray();
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 
     public double EstimateSeconds(DelegateNode node) => SecondsPerNode;

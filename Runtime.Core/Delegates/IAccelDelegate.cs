@@ -114,6 +114,23 @@ public interface IPartitionKernel : IDisposable
     void Invoke();
 }
 
+/// <summary>
+/// A compiled partition that can time the units of work it runs inside one invoke, for profiling tools
+/// (<see cref="Interpreter.InvokeProfiled(bool)"/> with nodes inside partitions): the real plan, its fusions and threads
+/// as they are, one row per unit. Optional; a partition without it is timed as one step.
+/// </summary>
+public interface INodeTimingPartitionKernel : IPartitionKernel
+{
+    /// <summary>
+    /// Runs the partition as <see cref="IPartitionKernel.Invoke"/> does and returns, in order, each unit of work it ran:
+    /// the graph indices of the nodes it covered (a fused unit covers several) and its wall time. May allocate.
+    /// </summary>
+    IReadOnlyList<NodeTiming> InvokeTimed();
+}
+
+/// <summary>One unit of a partition's work in <see cref="INodeTimingPartitionKernel.InvokeTimed"/>: its nodes (graph indices) and wall time.</summary>
+public readonly record struct NodeTiming(int[] Nodes, TimeSpan Elapsed);
+
 /// <summary>A delegate failed while running a partition.</summary>
 public sealed class DelegateInvokeException : AccelException
 {

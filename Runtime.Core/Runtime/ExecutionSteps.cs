@@ -43,9 +43,28 @@ internal sealed class PartitionStep(IPartitionKernel kernel, string delegateName
         }
         catch (Exception e) when (e is not DelegateInvokeException and not OperationCanceledException)
         {
-            throw new DelegateInvokeException(delegateName, partitionIndex, firstNode, $"{e.GetType().Name}: {e.Message}", e);
+            throw Failure(e);
         }
     }
+
+    /// <summary>Whether the kernel can time its own units of work (<see cref="RunTimed"/>).</summary>
+    public bool TimesItsNodes => kernel is INodeTimingPartitionKernel;
+
+    /// <summary>Runs the partition through <see cref="INodeTimingPartitionKernel.InvokeTimed"/>: one timing per unit of work.</summary>
+    public IReadOnlyList<NodeTiming> RunTimed()
+    {
+        try
+        {
+            return ((INodeTimingPartitionKernel)kernel).InvokeTimed();
+        }
+        catch (Exception e) when (e is not DelegateInvokeException and not OperationCanceledException)
+        {
+            throw Failure(e);
+        }
+    }
+
+    private DelegateInvokeException Failure(Exception e) =>
+        new(delegateName, partitionIndex, firstNode, $"{e.GetType().Name}: {e.Message}", e);
 }
 
 /// <summary>
@@ -92,18 +111,28 @@ internal sealed class ExecutionSteps
         }
     }
 
-    /// <summary>Runs every step once, timing each (no fallback). Allocates its result.</summary>
-    public StepTiming[] RunProfiled()
+    /// <summary>
+    /// Runs every step once, timing each (no fallback); with <paramref name="insidePartitions"/>, a partition whose
+    /// kernel times its own units of work gives one timing per unit instead of one for the whole. Allocates its result.
+    /// </summary>
+    public StepTiming[] RunProfiled(bool insidePartitions = false)
     {
-        var timings = new StepTiming[_steps.Length];
+        var timings = new List<StepTiming>(_steps.Length);
         for (int i = 0; i < _steps.Length; i++)
         {
+            if (insidePartitions && _steps[i] is PartitionStep { TimesItsNodes: true } partition)
+            {
+                _cancellation.ThrowIfRequested();
+                foreach (var unit in partition.RunTimed())
+                    timings.Add(new StepTiming(partition.Executor, unit.Nodes, unit.Elapsed.TotalMilliseconds, InsidePartition: true));
+                continue;
+            }
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             Run(_steps.AsSpan(i, 1), _cancellation);
-            timings[i] = new StepTiming(_steps[i].Executor, _steps[i].Nodes,
-                System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            timings.Add(new StepTiming(_steps[i].Executor, _steps[i].Nodes,
+                System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds));
         }
-        return timings;
+        return timings.ToArray();
     }
 
     /// <summary>Runs the steps in order, checking for cancellation before each (a delegate partition is one step).</summary>

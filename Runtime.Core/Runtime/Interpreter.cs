@@ -321,7 +321,14 @@ public sealed unsafe class Interpreter : IDisposable
     /// Runs the plan once like <see cref="Invoke()"/>, timing every step (a reference node or a whole delegate
     /// partition). For profiling tools; unlike Invoke it allocates its result.
     /// </summary>
-    public IReadOnlyList<StepTiming> InvokeProfiled()
+    public IReadOnlyList<StepTiming> InvokeProfiled() => InvokeProfiled(insidePartitions: false);
+
+    /// <summary>
+    /// <see cref="InvokeProfiled()"/>; with <paramref name="insidePartitions"/>, a delegate partition whose kernel can
+    /// time its own units of work (<see cref="INodeTimingPartitionKernel"/>; the CPU delegate's) gives one timing per
+    /// unit, in the plan as it runs: the same fusions, threads and parallelism choice (a fused unit covers its nodes).
+    /// </summary>
+    public IReadOnlyList<StepTiming> InvokeProfiled(bool insidePartitions)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Enter(nameof(InvokeProfiled));
@@ -329,7 +336,7 @@ public sealed unsafe class Interpreter : IDisposable
         {
             if (!_allocated) throw new InterpreterStateException("InvokeProfiled() called before AllocateTensors().");
             _cancellation.Begin(CancellationToken.None);
-            return _execution!.RunProfiled();
+            return _execution!.RunProfiled(insidePartitions);
         }
         finally
         {

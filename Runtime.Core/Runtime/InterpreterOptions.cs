@@ -71,5 +71,12 @@ public sealed class InterpreterOptions
 public sealed record TensorDetails(
     string Name, int Index, int[] Shape, int[] ShapeSignature, TensorType Type, QuantizationParameters Quantization);
 
-/// <summary>Time spent in one step of a profiled invoke: a reference node, or a delegate partition (several nodes).</summary>
-public sealed record StepTiming(string Executor, int[] Nodes, double Milliseconds);
+/// <summary>
+/// Time spent in one step of a profiled invoke: a reference node, a delegate partition (several nodes), or, profiled
+/// inside partitions, one unit of a partition's work (a node, or the nodes fused into one pass).
+/// </summary>
+/// <param name="Executor">The reference executor or the delegate's name.</param>
+/// <param name="Nodes">The graph nodes the step covers.</param>
+/// <param name="Milliseconds">Its wall time.</param>
+/// <param name="InsidePartition">A unit of work timed inside a partition (several nodes: fused into one pass).</param>
+public sealed record StepTiming(string Executor, int[] Nodes, double Milliseconds, bool InsidePartition = false);
