@@ -68,6 +68,34 @@ public sealed class DeviceCheckScriptTests
     }
 
     [Test]
+    public void ThePreparedBuildIsJoinedFromItsPiecesAndReadsTheModelsAndPhotoOfEveryCarryFolder()
+    {
+        using var scratch = new Scratch();
+        scratch.FakeGpuMachine(vulkan: "NVIDIA H200 [DiscreteGpu, Vulkan 1.4.312]");
+        // As --prepare leaves it: accel in two pieces (carry-1, carry-2), pose_landmark_heavy and the photo in carry-2,
+        // the other models in carry-3; no DEVICE_CHECK_ACCEL or DEVICE_CHECK_MODELS.
+        string prepared = scratch.PreparedFolder(FakeAccel, ["carry-2/pose_landmark_heavy.tflite", "carry-3/tiny.tflite"]);
+        scratch.Environment.Remove("DEVICE_CHECK_ACCEL");
+        scratch.Environment.Remove("DEVICE_CHECK_MODELS");
+        scratch.Environment["DEVICE_CHECK_PREPARED"] = prepared;
+        scratch.Environment["FAKE_NEEDS_PHOTO"] = "1";
+        // Not the developer's own cache: the photo must come from the prepared folder.
+        scratch.Environment["ACCEL_CACHE"] = Path.Combine(prepared, "no-cache");
+        var (exitCode, stdout) = scratch.RunScript();
+        string summary = scratch.Summary();
+        Assert.That(exitCode, Is.Zero, stdout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(summary, Does.Contain("vulkan: device Vulkan device 0: NVIDIA H200"), "the joined accel runs");
+            Assert.That(summary, Does.Contain("bench-pose_landmark_heavy-vulkan: median 1.250 ms"));
+            Assert.That(summary, Does.Contain("bench-tiny-vulkan: median 1.250 ms"));
+            // The model-case shards find the photo under $ACCEL_CACHE/images, linked from carry-2.
+            Assert.That(summary, Does.Contain("conform-vulkan: exit 0"));
+            Assert.That(summary, Does.Contain("20 of 20 shards reported, 0 cut off by the 200 s deadline, 0 exited non-zero"));
+        });
+    }
+
+    [Test]
     public void AVulkanDeviceThatIsNotTheNvidiaGpuIsSkippedRatherThanMeasuredAsIt()
     {
         using var scratch = new Scratch();
@@ -153,6 +181,22 @@ public sealed class DeviceCheckScriptTests
             Environment["VK_DRIVER_FILES"] = "";
         }
 
+        /// <summary>
+        /// A prepared folder as --prepare lays it out: <paramref name="accel"/> split into carry-1/accel.part-aa and
+        /// carry-2/accel.part-ab, the photo in carry-2, and an empty file at each of <paramref name="models"/>.
+        /// </summary>
+        public string PreparedFolder(string accel, string[] models)
+        {
+            string prepared = Path.Combine(_root, "prepared");
+            foreach (string folder in new[] { "carry-1", "carry-2", "carry-3" }) Directory.CreateDirectory(Path.Combine(prepared, folder));
+            int half = accel.Length / 2;
+            File.WriteAllText(Path.Combine(prepared, "carry-1", "accel.part-aa"), accel[..half]);
+            File.WriteAllText(Path.Combine(prepared, "carry-2", "accel.part-ab"), accel[half..]);
+            File.WriteAllText(Path.Combine(prepared, "carry-2", "astronaut_512x512_rgb_u8.bin"), "");
+            foreach (string model in models) File.WriteAllText(Path.Combine(prepared, model), "");
+            return prepared;
+        }
+
         public (int ExitCode, string Stdout) RunScript()
         {
             var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryFolder.Root(), "scripts", "device-check.sh")])
@@ -197,6 +241,10 @@ public sealed class DeviceCheckScriptTests
             echo "first inference: 3.20 ms (first output 15.70 ms after the load began)"
             [[ -n $json ]] && printf '{\n  "latency": {\n    "count": 30,\n    "median": 1.25\n  }\n}\n' >"$json";;
           conform)
+            # FAKE_NEEDS_PHOTO: the model cases fail, as the real ones do, without the photo under $ACCEL_CACHE/images.
+            if [[ -n ${FAKE_NEEDS_PHOTO:-} && ${cases:-} == model/* && ! -e ${ACCEL_CACHE:-$HOME/.cache/accel}/images/astronaut_512x512_rgb_u8.bin ]]; then
+              echo "ERROR model/x/photo: photo not found"; exit 1
+            fi
             # A shard writes its JSON report; merge combines them into the JUnit the script reads.
             [[ -n $json ]] && echo '{}' >"$json"
             [[ -n $junit ]] && printf '<?xml version="1.0"?>\n<testsuites name="accel" tests="10" failures="1" errors="0" skipped="2">\n</testsuites>\n' >"$junit";;

@@ -19,11 +19,12 @@
 # A GPU machine lent through the device tool has no .NET SDK and no network: run --prepare here, then carry
 # .device-check/carry-1, carry-2 and carry-3 in three calls (perf/README.md, "On a GPU"). Env: OUT, ACCEL_CACHE (models; default ~/.cache/accel),
 # DEVICE_CHECK_BUDGET_S (default 470), DEVICE_CHECK_CONFORM_S (the conformance deadline, default 200), DEVICE_CHECK_ACCEL (an accel command to use instead of the prepared build or
-# dotnet), DEVICE_CHECK_MODELS (a folder of .tflite files instead of the prepared or cached corpus).
+# dotnet), DEVICE_CHECK_MODELS (a folder of .tflite files instead of the prepared or cached corpus),
+# DEVICE_CHECK_PREPARED (the prepared folder; default .device-check).
 set -uo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PREPARED="$REPO_ROOT/.device-check"
+PREPARED="${DEVICE_CHECK_PREPARED:-$REPO_ROOT/.device-check}"
 log() { echo "device-check: $*" >&2; }
 
 if [[ "${1:-}" == "--prepare" ]]; then
