@@ -418,7 +418,7 @@ public static partial class BenchCommand
                 note = steps!.Any(s => s.InsidePartition)
                     ? "per-op profile inside the plan: each delegate partition that times its own work (cpu) gives a row per unit, nodes fused into one pass sharing it"
                     : "per-op profile: no delegate partition here times its own work (--in-plan needs the cpu delegate), so partitions are single steps";
-            if (entries.Any(e => e.Nodes.Length > 1 && e.Operator.StartsWith("partition", StringComparison.Ordinal)))
+            if (steps!.Any(s => s.Nodes.Length > 1 && !s.InsidePartition))
                 note ??= "per-op profile: delegate partitions are single steps (one row per partition); --per-node or --in-plan gives one row per op";
             return (entries, note);
         }

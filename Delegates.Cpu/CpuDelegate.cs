@@ -217,25 +217,21 @@ public sealed class CpuDelegate : IAccelDelegate
         LastResidualAddFusions = kernels.OfType<ResidualAddFusedNode>().ToArray();
         LastSpatialPadFusions = kernels.OfType<SpatialPadFusedNode>().ToArray();
         // Each compiled node's pool: the shared one, or the caller alone where the nodes it covers are estimated below
-        // the threshold (a fused node covers the partition nodes up to the next one's first).
+        // the threshold (a fused node covers the partition nodes up to the next one's first); and the graph nodes it
+        // covers, for InvokeTimed's rows.
         var pools = new CpuThreadPool[kernels.Count];
+        var units = new int[kernels.Count][];
         for (int k = 0; k < kernels.Count; k++)
         {
             int end = k + 1 < kernels.Count ? firstNodes[k + 1] : partition.Nodes.Count;
             double estimate = 0;
             for (int n = firstNodes[k]; n < end; n++) estimate += EstimateOneThreadMicroseconds(partition.Nodes[n]);
             pools[k] = estimate >= _parallelThresholdMicroseconds ? pool : CpuThreadPool.Inline;
+            units[k] = Enumerable.Range(firstNodes[k], end - firstNodes[k]).Select(n => partition.Nodes[n].Index).ToArray();
         }
         LastParallelNodes = pools.Select(p => p.ThreadCount > 1).ToArray();
         // Timing both plans only means something where the pool plan uses the pool at all.
         var tuner = _adaptiveParallelism && LastParallelNodes.Contains(true) ? new ParallelismTuner() : null;
-        // The graph nodes each compiled node covers, for InvokeTimed's rows.
-        var units = new int[kernels.Count][];
-        for (int k = 0; k < kernels.Count; k++)
-        {
-            int end = k + 1 < kernels.Count ? firstNodes[k + 1] : partition.Nodes.Count;
-            units[k] = Enumerable.Range(firstNodes[k], end - firstNodes[k]).Select(n => partition.Nodes[n].Index).ToArray();
-        }
         var partitionKernel = new CompiledPartition(this, kernels.ToArray(), units, pools, tuner, Clock, partition.Cancellation, weights);
         lock (_partitions) _partitions.Add(partitionKernel);
         return partitionKernel;
