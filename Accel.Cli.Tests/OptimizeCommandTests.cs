@@ -196,6 +196,29 @@ public sealed class OptimizeCommandTests
         Assert.That(File.Exists(output), Is.False);
     }
 
+    [TestCase("magnitude")]
+    [TestCase("reconstruct")]
+    public void PruneWithBiasCorrection_SaysSoInTheReport(string method)
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("pruned_corrected.tflite");
+        var r = CliHarness.Run("prune", SmallModel.WriteTo(dir), "-o", output, "--sparsity", "0.5", "--method", method, "--bias-correction",
+            "-c", WriteCalibration(dir, 4), "--min-elements", "100", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        Assert.That(File.ReadAllText(output + ".report.json"), Does.Contain("Bias correction: ").And.Contain("pruned layers with float biases moved"));
+    }
+
+    [Test]
+    public void PruneWithBiasCorrection_WithoutSamples_IsAnErrorAndNothingIsWritten()
+    {
+        using var dir = new TempDirectory();
+        string output = dir.File("out.tflite");
+        var r = CliHarness.Run("prune", SmallModel.WriteTo(dir), "-o", output, "--sparsity", "0.5", "--bias-correction", "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(AccelCli.ExitRuntimeError), r.Stderr);
+        Assert.That(r.Stderr, Does.Contain("Bias correction of a pruned model needs samples"));
+        Assert.That(File.Exists(output), Is.False);
+    }
+
     [Test]
     public void QuantizeWithBiasCorrection_SaysSoInTheReport()
     {

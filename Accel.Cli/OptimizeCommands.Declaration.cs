@@ -118,6 +118,9 @@ public static partial class OptimizeCommands
                 "tensors, as accel quantize --calibration); they are also the report's evaluation inputs, with any --input", "-c")
             .Option("--damping", "D", "--method reconstruct: each layer's input Gram matrix is damped by D x its mean diagonal (default 0.1; " +
                 "larger stays closer to plain masking, smaller fits the calibration samples more closely)")
+            .Switch("--bias-correction", "after pruning (either method), move each pruned CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED " +
+                "bias by its mean output error per channel against the original model on the --calibration/--input samples, layer after " +
+                "layer (docs/optimize.md §Bias correction of pruned models)")
             .Switch("--calibration-views", "each --input image gives six samples (whole, mirrored, letterboxed, letterboxed at half size, " +
                 "central 70 % crop and its mirror)")
             .Option("--augment", "N", "each --calibration/--input image also gives N seeded variants (mirrored, rotated, zoomed, brightness " +

@@ -157,6 +157,7 @@ public static partial class OptimizeCommands
             },
             MinElements = (int)Number(p, "--min-elements", 1024, "prune"),
             ReconstructionDamping = Number(p, "--damping", 0.1, "prune"),
+            BiasCorrection = p.Has("--bias-correction"),
             MeasureLatency = !p.Has("--no-latency"),
             MaxEvaluationSamples = (int)Limit(p, "--max-evaluation-samples", new PruningOptions().MaxEvaluationSamples, int.MaxValue - 1, "prune"),
         };

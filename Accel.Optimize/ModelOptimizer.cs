@@ -195,7 +195,9 @@ public static class ModelOptimizer
             throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --calibration or --input): each layer's error is measured on them.");
         if (options.Method == PruningMethod.Reconstruct && samples.Count == 0)
             throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --calibration or --input): it measures each layer's inputs on them.");
-        var pruned = Pruner.Prune(graph, options, samples, progress);
+        if (options.BiasCorrection && samples.Count == 0)
+            throw new OptimizationException("Bias correction of a pruned model needs samples (accel prune --calibration or --input): it measures each layer's mean output error on them.");
+        var (pruned, biasCorrected) = Pruner.Prune(graph, options, samples, progress);
         var prunedNames = pruned.Select(p => p.Tensor).ToHashSet();
 
         // Restore the source's weight encoding (float16 stays float16); pruned weights go sparse on request.
@@ -211,6 +213,8 @@ public static class ModelOptimizer
         {
             $"{pruned.Count} weight tensors pruned{(options.Method == PruningMethod.Reconstruct ? " with layer-wise reconstruction (SparseGPT OBS updates from the samples' inputs; TRANSPOSE_CONV and layers needing more than 2^24 Gram entries by magnitude)" : "")} to {options.Sparsity:P0} {options.Scope switch { PruningScope.Global => "overall (one global threshold)", PruningScope.Sensitivity => "overall, per-layer sparsities allocated by each layer's measured sensitivity (pruned alone at 10-90 %)", _ => "each" }} in 1x{options.BlockSize} blocks, stored {(options.Format == SparseFormat.Sparse ? $"sparse behind DENSIFY (CSR along the last dimension{(options.BlockSize > 1 ? $", 1x{options.BlockSize} blocks where the dimension divides" : "")})" : "dense")}.",
         };
+        if (options.BiasCorrection)
+            notes.Add($"Bias correction: {biasCorrected} pruned layers with float biases moved by their mean output error per channel against the original model on the {samples.Count} samples (a channel moves only where its mean error stands more than 2 standard errors from zero: across the samples, or across the elements of a single sample).");
         return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);
     }

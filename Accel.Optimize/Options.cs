@@ -320,6 +320,13 @@ public sealed record PruningOptions
     /// <summary>Weight tensors with fewer elements stay untouched (pruning them saves little and costs accuracy).</summary>
     public int MinElements { get; init; } = 1024;
 
+    /// <summary>
+    /// After pruning (either method), each pruned CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED float bias is moved by
+    /// the mean output error per channel against the original model on the samples, layer after layer
+    /// (docs/optimize.md §Bias correction of pruned models). Needs samples. Off by default.
+    /// </summary>
+    public bool BiasCorrection { get; init; }
+
     public int Threads { get; init; } = 1;
 
     public bool MeasureLatency { get; init; } = true;

@@ -7,11 +7,13 @@ public sealed record PrunedTensor(string Tensor, string Operator, long Elements,
 /// Magnitude pruning (docs/optimize.md §Prune): in each large constant weight of CONV_2D, DEPTHWISE_CONV_2D,
 /// FULLY_CONNECTED and TRANSPOSE_CONV, the blocks of 1×B consecutive elements along the last dimension with the smallest
 /// sum of |w| are set to zero, floor(sparsity × blocks) of them per tensor (ties: the earlier block first); or, with
-/// <see cref="PruningScope.Global"/>, the smallest blocks of all those tensors together.
+/// <see cref="PruningScope.Global"/>, the smallest blocks of all those tensors together. With
+/// <see cref="PruningOptions.BiasCorrection"/> the pruned layers' biases then take off their mean output error.
 /// </summary>
 internal static class Pruner
 {
-    public static List<PrunedTensor> Prune(EditableGraph g, PruningOptions options, IReadOnlyList<CalibrationSample>? samples = null,
+    /// <returns>The pruned tensors, and how many layers' biases <see cref="PruningBiasCorrection"/> corrected.</returns>
+    public static (List<PrunedTensor> Pruned, int BiasCorrected) Prune(EditableGraph g, PruningOptions options, IReadOnlyList<CalibrationSample>? samples = null,
         IProgress<OptimizationProgress>? progress = null)
     {
         var targets = new List<(int Tensor, string Operator)>();
@@ -29,6 +31,7 @@ internal static class Pruner
             firstUse.Add(op);
         }
         var values = targets.Select(x => g.Tensors[x.Tensor].FloatValues()).ToArray();
+        var original = options.BiasCorrection ? g.Clone() : null;
         double[] sparsities = options.Scope == PruningScope.Sensitivity
             ? SparsityAllocation.Allocate(g, targets.Select(x => x.Tensor).ToList(), values, options, samples ?? [], progress)
             : Enumerable.Repeat(options.Sparsity, targets.Count).ToArray();
@@ -53,7 +56,9 @@ internal static class Pruner
             t.Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values[k].AsSpan()).ToArray();
             pruned.Add(new PrunedTensor(t.Name, targets[k].Operator, values[k].Length, values[k].Count(v => v == 0) / (double)values[k].Length));
         }
-        return pruned;
+        int corrected = original is null ? 0
+            : PruningBiasCorrection.Apply(g, original, targets.Select(x => x.Tensor).ToHashSet(), samples ?? [], options.Threads, progress);
+        return (pruned, corrected);
     }
 
     /// <summary>

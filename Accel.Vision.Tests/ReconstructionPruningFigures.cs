@@ -30,7 +30,9 @@ public sealed class ReconstructionPruningFigures
         // Block width and storage: run parameters 'block' (1, 4, 16) and 'format' (dense, sparse).
         int block = int.Parse(TestContext.Parameters.Get("block", "1"), System.Globalization.CultureInfo.InvariantCulture);
         var format = TestContext.Parameters.Get("format", "dense") == "sparse" ? SparseFormat.Sparse : SparseFormat.Dense;
-        TestContext.Out.WriteLine($"damping {damping}, 1x{block} blocks, {format}");
+        // Bias correction of the pruned layers: run parameter 'biascorrection' (true, false).
+        bool biasCorrection = TestContext.Parameters.Get("biascorrection", "false") == "true";
+        TestContext.Out.WriteLine($"damping {damping}, 1x{block} blocks, {format}, bias correction {biasCorrection}");
         using var original = Model.FromFile(TestImages.ModelPath(name));
         var sample = CalibrationData.FromImage(original, TestImages.AstronautPng, mean, std);
         var views = CalibrationData.FromImageViews(original, TestImages.AstronautPng, mean, std);
@@ -40,8 +42,8 @@ public sealed class ReconstructionPruningFigures
             foreach (double sparsity in new[] { 0.25, 0.5 })
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                var pruned = ModelOptimizer.Prune(original, new PruningOptions { Sparsity = sparsity, Method = method, MeasureLatency = false, ReconstructionDamping = damping, BlockSize = block, Format = format },
-                    method == PruningMethod.Reconstruct ? views : [sample]);
+                var pruned = ModelOptimizer.Prune(original, new PruningOptions { Sparsity = sparsity, Method = method, MeasureLatency = false, ReconstructionDamping = damping, BlockSize = block, Format = format, BiasCorrection = biasCorrection },
+                    method == PruningMethod.Reconstruct || biasCorrection ? views : [sample]);
                 double seconds = clock.Elapsed.TotalSeconds;
                 Assert.That(pruned.Report.PrunedTensors.Where(t => t.Operator != "TRANSPOSE_CONV").Select(t => t.Sparsity),
                     Has.All.GreaterThanOrEqualTo(sparsity - (block == 1 ? 0.01 : 0.05)), "every pruned layer reaches the sparsity (floor of its block count: coarser with blocks)");
