@@ -127,6 +127,8 @@ public sealed class BenchCommandTests
         var partition = profile.Single(p => p.Nodes.Length > 1);
         Assert.That(partition.Executor, Is.EqualTo("cpu"));
         Assert.That(partition.Operator, Does.StartWith("partition ("));
+        Assert.That(partition.WholePartition, Is.True);
+        Assert.That(profile.Where(p => p != partition).Select(p => p.WholePartition), Has.None.True);
     }
 
     [Test]
@@ -152,7 +154,8 @@ public sealed class BenchCommandTests
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
         var record = BenchJson.ReadFile(dir.File("r.json")).Single();
         var profile = record.Profile!;
-        Assert.That(profile.All(p => p.Executor == "cpu" && !p.Operator.StartsWith("partition", StringComparison.Ordinal)), string.Join("; ", profile.Select(p => p.Operator)));
+        Assert.That(profile.All(p => p.Executor == "cpu" && !p.Operator.StartsWith("partition", StringComparison.Ordinal) && !p.WholePartition),
+            string.Join("; ", profile.Select(p => p.Operator)));
         Assert.That(profile.SelectMany(p => p.Nodes).Distinct().Count(), Is.EqualTo(profile.Sum(p => p.Nodes.Length)), "each node in one row");
         Assert.That(profile.Sum(p => p.Macs), Is.EqualTo(SmallModel.TotalMacs));
         Assert.That(record.Notes, Has.Some.Contains("inside the plan"));

@@ -328,7 +328,7 @@ public static partial class BenchCommand
     {
         var inv = CultureInfo.InvariantCulture;
         double total = profile.Sum(p => p.Milliseconds);
-        bool partitions = profile.Any(p => p.Nodes.Length > 1 && p.Operator.StartsWith("partition", StringComparison.Ordinal));
+        bool partitions = profile.Any(p => p.WholePartition);
         stdout.WriteLine($"per-op profile ({o.ProfileRuns} profiled invokes, median per step; steps sum to {Formatting.Milliseconds(total)} vs invoke median {Formatting.Milliseconds(invokeMedian)}):");
         if (partitions)
             stdout.WriteLine("  rows marked 'partition' are whole delegate partitions (one timed step covering all their nodes); --per-node or --in-plan splits them");
@@ -402,7 +402,7 @@ public static partial class BenchCommand
                     : step.InsidePartition
                     ? $"fused ({string.Join(" + ", step.Nodes.Select(n => interpreter.Graph[n].Code.Name))})"
                     : $"partition ({string.Join(", ", step.Nodes.GroupBy(n => interpreter.Graph[n].Code.Name).OrderByDescending(g => g.Count()).Take(3).Select(g => $"{g.Key} x{g.Count()}"))}{(step.Nodes.Select(n => interpreter.Graph[n].Code.Name).Distinct().Count() > 3 ? ", ..." : "")})";
-                return (Op: op, step.Executor, step.Nodes, Ms: ms, Macs: macs);
+                return (Op: op, step.Executor, step.Nodes, Ms: ms, Macs: macs, WholePartition: step.Nodes.Length > 1 && !step.InsidePartition);
             }).OrderByDescending(r => r.Ms).ToList();
             double total = rows.Sum(r => r.Ms);
             double cumulative = 0;
@@ -412,7 +412,7 @@ public static partial class BenchCommand
                 cumulative += row.Ms;
                 double gflops = row.Macs > 0 && row.Ms > 0 ? 2.0 * row.Macs / (row.Ms * 1e6) : 0;
                 entries.Add(new ProfileEntry(row.Op, row.Executor, row.Nodes, row.Ms, total > 0 ? 100 * row.Ms / total : 0,
-                    total > 0 ? 100 * cumulative / total : 0, row.Macs, gflops));
+                    total > 0 ? 100 * cumulative / total : 0, row.Macs, gflops, row.WholePartition));
             }
             if (o.InPlan)
                 note = steps!.Any(s => s.InsidePartition)

@@ -107,8 +107,10 @@ public sealed record JitActivity(long MethodsToFirstOutput, double MsToFirstOutp
 public sealed record MemoryInfo(long ArenaBytes, long ManagedHeapBytes, long PeakRssBytes, double AllocatedPerInvokeBytes);
 
 /// <summary>One step of a profiled invoke: a reference node, or a delegate partition (<see cref="Nodes"/> lists its nodes).</summary>
+/// <param name="WholePartition">The row times a whole delegate partition as one step (its nodes are not timed apart);
+/// false for a node, or nodes fused into one pass, timed inside the plan.</param>
 public sealed record ProfileEntry(string Operator, string Executor, int[] Nodes, double Milliseconds, double Percent,
-    double CumulativePercent, long Macs, double GflopsPerSecond);
+    double CumulativePercent, long Macs, double GflopsPerSecond, bool WholePartition = false);
 
 /// <summary>Where and on what the numbers were taken. <see cref="Fingerprint"/> names the history file.</summary>
 public sealed record MachineInfo(string Fingerprint, string Cpu, int LogicalCores, long MemoryBytes, string Os,
