@@ -57,7 +57,7 @@ public sealed class HybridCpuTests
             }
             count++;
         }
-        Assert.That(count, Is.EqualTo(6));
+        Assert.That(count, Is.EqualTo(9));
     }
 
     [Test]

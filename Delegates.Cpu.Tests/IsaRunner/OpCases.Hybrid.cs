@@ -166,6 +166,8 @@ public static partial class OpCases
         {
             (1, 7, 7, 3, 1, 3, 1, 1, Padding.Same), (2, 9, 8, 13, 1, 3, 2, 1, Padding.Same), (1, 10, 9, 4, 2, 3, 1, 2, Padding.Same),
             (1, 6, 6, 17, 1, 5, 1, 1, Padding.Valid), (1, 8, 8, 3, 3, 3, 2, 1, Padding.Valid), (1, 5, 5, 40, 1, 3, 1, 1, Padding.Same),
+            // Multiples of eight input channels with multiplier 1 (the widened q − z image's vector path): stride 2, dilation 2, 5×5.
+            (1, 12, 11, 16, 1, 3, 2, 1, Padding.Same), (2, 9, 9, 24, 1, 5, 1, 2, Padding.Same), (1, 6, 7, 8, 2, 3, 1, 1, Padding.Valid),
         };
         int index = 0;
         foreach (var s in shapes)

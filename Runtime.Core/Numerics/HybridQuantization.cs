@@ -68,19 +68,39 @@ public static class HybridQuantization
             offset = 0;   // an empty image (a zero spatial dimension) has nothing to quantize
             return 1f;
         }
-        const double qmin = -128, qmax = 127;
         float min = values[0], max = values[0];
         for (int i = 1; i < values.Length; i++)
         {
             if (values[i] < min) min = values[i];
             if (values[i] > max) max = values[i];
         }
+        if (!AsymmetricParameters(min, max, out offset, out float factor, out float inverse))
+        {
+            quantized.Clear();
+            return 1f;
+        }
+        for (int i = 0; i < values.Length; i++)
+        {
+            int q = RoundToInt32(offset + values[i] * inverse);
+            quantized[i] = (sbyte)Math.Clamp(q, -128, 127);
+        }
+        return factor;
+    }
+
+    /// <summary>
+    /// <see cref="AsymmetricQuantize"/>'s parameters from the values' minimum and maximum: the zero point
+    /// <paramref name="offset"/>, the factor (the returned scale) and its binary32 <paramref name="inverse"/>. False when
+    /// the range [min(0, min), max(0, max)] is empty: then every q is 0, the factor 1 and the offset 0. Shared with the
+    /// backends' vectorized quantizers, which must find the same three numbers.
+    /// </summary>
+    public static bool AsymmetricParameters(float min, float max, out int offset, out float factor, out float inverse)
+    {
+        const double qmin = -128, qmax = 127;
         double rmin = Math.Min(0.0, min), rmax = Math.Max(0.0, max);
         if (rmin == rmax)
         {
-            quantized.Clear();
-            offset = 0;
-            return 1f;
+            (offset, factor, inverse) = (0, 1f, 1f);
+            return false;
         }
         double scale = (rmax - rmin) / (qmax - qmin);
         double zeroFromMin = qmin - rmin / scale;
@@ -91,14 +111,9 @@ public static class HybridQuantization
         offset = zeroPoint <= qmin ? -128
             : zeroPoint >= qmax ? 127
             : (int)Math.Round(zeroPoint, MidpointRounding.AwayFromZero);
-        float factor = (float)scale;
-        float inverse = (float)(1.0 / factor);
-        for (int i = 0; i < values.Length; i++)
-        {
-            int q = RoundToInt32(offset + values[i] * inverse);
-            quantized[i] = (sbyte)Math.Clamp(q, -128, 127);
-        }
-        return factor;
+        factor = (float)scale;
+        inverse = (float)(1.0 / factor);
+        return true;
     }
 
     // std::round on binary32, then a cast to int32; the quantizers' products stay within ±(127 + 128) for finite inputs.

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Kernels.Reference;
 using Accel.Numerics;
@@ -38,7 +41,11 @@ internal static class HybridConv2D
 
 /// <summary>
 /// A compiled hybrid CONV_2D: per image, the quantization on the calling thread, then the patches (one row per output
-/// pixel) and the (pixel, block of four output channels) products spread over the threads.
+/// pixel) and the products spread over the threads. With AVX-VNNI the products keep output channels in the lanes: the
+/// patch row biased to u8 (q + 128, the outside taps z + 128), the filter packed as [K/4][C][4] s8, and per pixel and
+/// eight channels one <c>vpdpbusd</c> per four taps with the patch's four bytes broadcast; Σ (q + 128)·w − (128 + z)·Σ w
+/// is the same wrapping int32 sum as Σ w·patch − z·Σ w, and the float epilogue runs on the same lanes in the same
+/// order. Otherwise (AVX2, scalar) each (pixel, block of four output channels) takes <see cref="HybridDotRows"/>' dots.
 /// </summary>
 internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
 {
@@ -47,6 +54,9 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
 
     private static readonly CpuThreadPool.ChunkAction<HybridConv2DCpuNode> ProductChunk =
         static (in HybridConv2DCpuNode kernel, int start, int end) => kernel.RunProducts(start, end);
+
+    private static readonly CpuThreadPool.ChunkAction<HybridConv2DCpuNode> LaneProductChunk =
+        static (in HybridConv2DCpuNode kernel, int start, int end) => kernel.RunLaneProducts(start, end);
 
     private readonly Tensor _input, _output;
     private readonly ConvGeometry _g;
@@ -57,7 +67,16 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private readonly bool _hasBias;
     private readonly int[] _rowSums;
     private readonly sbyte[] _image;
-    private readonly HybridDotRows _dot;
+    private readonly HybridDotRows? _dot;
+
+    // The AVX-VNNI lane path (null otherwise): filter [quads, padded channels, 4] s8; patches [pixels, quads · 4] u8;
+    // per channel, padded to whole eight-lane blocks: the row sums (0 in the pad), the multiplier of (float)acc set per
+    // image (s_c · f, or f per tensor), and the bias (−0 where there is none: adding −0 changes no value).
+    private readonly sbyte[]? _packed;
+    private readonly byte[]? _patches;
+    private readonly int[]? _laneRowSums;
+    private readonly float[]? _laneMultipliers, _laneBias;
+    private readonly int _quads, _paddedChannels;
 
     private float _factor;
     private int _zero;
@@ -89,7 +108,23 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         _rowSums = new int[_channels];
         HybridQuantization.RowSums(weights, _channels, taps, _rowSums);
         _image = new sbyte[_height * _width * _depth];
-        _dot = new HybridDotRows(weights, _channels, taps, _outputHeight * _outputWidth, isa);
+        if (isa == HybridDotIsa.AvxVnni)
+        {
+            _quads = (taps + 3) / 4;
+            _paddedChannels = (_channels + 7) / 8 * 8;
+            _packed = GC.AllocateArray<sbyte>(_quads * _paddedChannels * 4, pinned: true);
+            for (int oc = 0; oc < _channels; oc++)
+                for (int k = 0; k < taps; k++)
+                    _packed[(k / 4 * _paddedChannels + oc) * 4 + k % 4] = weights[oc * taps + k];
+            _patches = GC.AllocateArray<byte>(_outputHeight * _outputWidth * _quads * 4, pinned: true);
+            _laneRowSums = new int[_paddedChannels];
+            _rowSums.CopyTo(_laneRowSums, 0);
+            _laneMultipliers = new float[_paddedChannels];
+            _laneBias = new float[_paddedChannels];
+            _laneBias.AsSpan().Fill(-0f);
+            if (_hasBias) _bias.CopyTo(_laneBias, 0);
+        }
+        else _dot = new HybridDotRows(weights, _channels, taps, _outputHeight * _outputWidth, isa);
     }
 
     public void Run(CpuThreadPool pool)
@@ -102,7 +137,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             var image = input.Slice(b * imageSize, imageSize);
             if (_perChannel)
             {
-                _factor = HybridQuantization.AsymmetricQuantize(image, _image, out _zero);
+                _factor = HybridImageQuantizer.AsymmetricQuantize(image, _image, out _zero);
             }
             else
             {
@@ -111,14 +146,22 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                 _zero = 0;
             }
             _image0 = b;
+            if (_laneMultipliers is not null)
+                for (int c = 0; c < _channels; c++) _laneMultipliers[c] = _perChannel ? _scales[c] * _factor : _factor;
             pool.For(pixels, this, GatherChunk);
-            pool.For(pixels * _dot.UnitBlocks, this, ProductChunk);
+            if (_dot is null) pool.For(pixels, this, LaneProductChunk);
+            else pool.For(pixels * _dot.UnitBlocks, this, ProductChunk);
         }
     }
 
     /// <summary>Each output pixel's patch, [KH, KW, C], outside taps at the zero point (im2col's padding).</summary>
     private void GatherPatches(int start, int end)
     {
+        if (_dot is null)
+        {
+            GatherBiasedPatches(start, end);
+            return;
+        }
         sbyte zero = (sbyte)_zero;
         for (int pixel = start; pixel < end; pixel++)
         {
@@ -140,6 +183,87 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         }
     }
 
+    /// <summary>The lane path's patches: q + 128 as u8 (q XOR 0x80), outside taps z + 128; the row's pad bytes stay 0.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void GatherBiasedPatches(int start, int end)
+    {
+        byte zero = (byte)(_zero + 128);
+        int rowBytes = _quads * 4;
+        fixed (sbyte* image = _image)
+        fixed (byte* patches = _patches)
+            for (int pixel = start; pixel < end; pixel++)
+            {
+                int oy = pixel / _outputWidth, ox = pixel % _outputWidth;
+                byte* patch = patches + (nint)pixel * rowBytes;
+                for (int ky = 0; ky < _filterHeight; ky++)
+                {
+                    int iy = oy * _g.StrideH - _g.PadTop + ky;
+                    for (int kx = 0; kx < _filterWidth; kx++, patch += _depth)
+                    {
+                        int ix = ox * _g.StrideW - _g.PadLeft + kx;
+                        if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) new Span<byte>(patch, _depth).Fill(zero);
+                        else Biased(image + (nint)(iy * _width + ix) * _depth, patch, _depth);
+                    }
+                }
+            }
+    }
+
+    private static void Biased(sbyte* q, byte* to, int count)
+    {
+        int i = 0;
+        var flip = Vector128.Create((byte)0x80);
+        for (; i <= count - 16; i += 16) (Vector128.Load((byte*)q + i) ^ flip).Store(to + i);
+        for (; i < count; i++) to[i] = (byte)(q[i] ^ 0x80);
+    }
+
+    /// <summary>
+    /// The lane path's products and epilogue for output pixels [start, end): eight channels a lane each, one
+    /// <c>vpdpbusd</c> per four taps, no branch in the epilogue but the last block's partial store (measured: sharing
+    /// each broadcast between two blocks, with the epilogue a helper, made the steady state depend on the JIT's PGO
+    /// block layout and was slower with it).
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void RunLaneProducts(int start, int end)
+    {
+        int rowBytes = _quads * 4, paddedChannels = _paddedChannels, quads = _quads, channels = _channels;
+        float* y = _y + (nint)_image0 * _outputHeight * _outputWidth * _channels;
+        float* tail = stackalloc float[8];
+        var correction = Vector256.Create(128 + _zero);   // (128 + z)·Σ w, wrapping
+        // The reference adds its product to the zero-filled output per tensor (−0 becomes +0), not per channel.
+        var zero = Vector256.Create(_perChannel ? -0f : 0f);
+        var min = Vector256.Create(_min);
+        var max = Vector256.Create(_max);
+        fixed (sbyte* packed = _packed)
+        fixed (byte* patches = _patches)
+        fixed (int* rowSums = _laneRowSums)
+        fixed (float* multipliers = _laneMultipliers)
+        fixed (float* bias = _laneBias)
+            for (int pixel = start; pixel < end; pixel++)
+            {
+                byte* x = patches + (nint)pixel * rowBytes;
+                float* o = y + (nint)pixel * channels;
+                for (int c = 0; c < paddedChannels; c += 8)
+                {
+                    var acc = Vector256<int>.Zero;
+                    sbyte* w = packed + (nint)c * 4;
+                    for (int q = 0; q < quads; q++, w += paddedChannels * 4)
+                        acc = AvxVnni.MultiplyWideningAndAdd(acc, Vector256.Create(*(int*)(x + 4 * q)).AsByte(), Vector256.Load(w));
+                    acc -= correction * Vector256.Load(rowSums + c);
+                    // (float)acc · (s_c · f) [per tensor: 0 + (float)acc · f], + bias; then the two clamps (their order
+                    // only matters for NaN, which finite sums cannot give).
+                    var value = Vector256.ConvertToSingle(acc) * Vector256.Load(multipliers + c) + zero + Vector256.Load(bias + c);
+                    value = Vector256.ConditionalSelect(Vector256.LessThan(value, min), min, value);
+                    value = Vector256.ConditionalSelect(Vector256.LessThan(max, value), max, value);
+                    if (c + 8 <= channels) value.Store(o + c);
+                    else
+                    {
+                        value.Store(tail);
+                        for (int i = 0; i < channels - c; i++) o[c + i] = tail[i];
+                    }
+                }
+            }
+    }
+
     private void RunProducts(int start, int end)
     {
         int* dots = stackalloc int[HybridDotRows.BlockUnits];
@@ -148,9 +272,9 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         float* y = _y + (nint)_image0 * _outputHeight * _outputWidth * _channels;
         for (int item = start; item < end; item++)
         {
-            int pixel = item / _dot.UnitBlocks, first = item % _dot.UnitBlocks * HybridDotRows.BlockUnits;
+            int pixel = item / _dot!.UnitBlocks, first = item % _dot.UnitBlocks * HybridDotRows.BlockUnits;
             int count = Math.Min(HybridDotRows.BlockUnits, _channels - first);
-            _dot.Dots(pixel, first, count, dots);
+            _dot!.Dots(pixel, first, count, dots);
             float* o = y + (nint)pixel * _channels;
             for (int i = 0; i < count; i++)
             {
@@ -178,3 +302,4 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         }
     }
 }
+

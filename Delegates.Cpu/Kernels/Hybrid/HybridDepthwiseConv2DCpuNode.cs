@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Kernels.Reference;
 using Accel.Numerics;
@@ -10,9 +12,10 @@ namespace Accel.Delegates.Cpu.Kernels.Hybrid;
 /// The hybrid (dynamic-range) DEPTHWISE_CONV_2D of the CPU delegate: float32 input, constant int8 filter
 /// [1, KH, KW, Cout] with one scale per output channel, float32 output. Bit-exact with the reference's
 /// HybridKernels.DepthwiseConv2D: each image quantized asymmetrically by the same <see cref="HybridQuantization"/>
-/// code; per output pixel the channels' exact int32 Σ over the inside taps (dilation honoured) of w·(q − z), eight
-/// channels a lane each (Vector256, which .NET emulates where it is not accelerated: int32 lanes, the same sums);
-/// then ((float)acc · f) · s_c, + bias, max(·, min) then min(·, max).
+/// (<see cref="HybridImageQuantizer"/>, its vectorized twin); per output pixel the channels' exact int32 Σ over the inside
+/// taps (dilation honoured) of w·(q − z), eight channels a lane each (Vector256, which .NET emulates where it is not
+/// accelerated: int32 lanes, the same wrapping sums), from an image of q − z widened to int32 once per invoke and spread
+/// to the output channels; then ((float)acc · f) · s_c, + bias, max(·, min) then min(·, max) on the same lanes.
 /// </summary>
 internal static class HybridDepthwiseConv2D
 {
@@ -25,7 +28,10 @@ internal static class HybridDepthwiseConv2D
     }
 }
 
-/// <summary>A compiled hybrid DEPTHWISE_CONV_2D: per image, the quantization on the calling thread, then output rows over the threads.</summary>
+/// <summary>
+/// A compiled hybrid DEPTHWISE_CONV_2D: per image, the quantization and the widened q − z image on the calling thread,
+/// then output rows over the threads, each pixel's eight-channel blocks accumulated in a register over the taps.
+/// </summary>
 internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
 {
     private static readonly CpuThreadPool.ChunkAction<HybridDepthwiseConv2DCpuNode> RowChunk =
@@ -35,14 +41,13 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
     private readonly ConvGeometry _g;
     private readonly int _batches, _height, _width, _inputDepth, _filterHeight, _filterWidth, _outputHeight, _outputWidth, _channels, _multiplier;
     private readonly float _min, _max;
-    private readonly float[] _scales, _bias;
-    private readonly bool _hasBias;
-    private readonly int[] _filter;   // [KH·KW, Cout padded to 8] as int32
+    private readonly float[] _scales, _bias;    // padded to whole 8-lane blocks; the bias −0 where there is none (adding −0 changes no value)
+    private readonly int[] _filter;             // [KH·KW, Cout padded to 8] as int32, pinned
     private readonly sbyte[] _image;
+    private readonly int[] _shifted;            // [H·W, Cout padded to 8]: q − z of the input channel each output channel reads, pinned
     private readonly int _paddedChannels;
 
     private float _factor;
-    private int _zero;
     private int _image0;
     private float* _y;
 
@@ -63,15 +68,18 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
             ActivationFunctionType.ReluN1To1 => (-1f, 1f),
             _ => (float.MinValue, float.MaxValue),
         };
-        _scales = h.Scales;
-        _hasBias = !bias.IsEmpty;
-        _bias = _hasBias ? bias[.._channels].ToArray() : [];
         _paddedChannels = (_channels + 7) / 8 * 8;
+        _scales = new float[_paddedChannels];
+        h.Scales.AsSpan(0, _channels).CopyTo(_scales);
+        _bias = new float[_paddedChannels];
+        _bias.AsSpan().Fill(-0f);
+        if (!bias.IsEmpty) bias[.._channels].CopyTo(_bias);
         var weights = filter.Read<sbyte>();
-        _filter = new int[_filterHeight * _filterWidth * _paddedChannels];
+        _filter = GC.AllocateArray<int>(_filterHeight * _filterWidth * _paddedChannels, pinned: true);
         for (int t = 0; t < _filterHeight * _filterWidth; t++)
             for (int c = 0; c < _channels; c++) _filter[t * _paddedChannels + c] = weights[t * _channels + c];
         _image = new sbyte[_height * _width * _inputDepth];
+        _shifted = GC.AllocateArray<int>(_height * _width * _paddedChannels, pinned: true);
     }
 
     public void Run(CpuThreadPool pool)
@@ -81,51 +89,79 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
         int imageSize = _image.Length;
         for (int b = 0; b < _batches; b++)
         {
-            _factor = HybridQuantization.AsymmetricQuantize(input.Slice(b * imageSize, imageSize), _image, out _zero);
+            _factor = HybridImageQuantizer.AsymmetricQuantize(input.Slice(b * imageSize, imageSize), _image, out int zero);
+            Shift(zero);
             _image0 = b;
             pool.For(_outputHeight, this, RowChunk);
         }
     }
 
+    /// <summary>q − z per pixel and output channel (channel c reads input channel c / multiplier); the pad lanes stay 0.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Shift(int zero)
+    {
+        int pixels = _height * _width;
+        if (_multiplier == 1 && _inputDepth % 8 == 0 && Avx2.IsSupported)
+        {
+            var z = Vector256.Create(zero);
+            fixed (sbyte* image = _image)
+            fixed (int* shifted = _shifted)
+                for (int i = 0; i < pixels * _inputDepth; i += 8)
+                    (Avx2.ConvertToVector256Int32(image + i) - z).Store(shifted + i);
+            return;
+        }
+        for (int p = 0; p < pixels; p++)
+            for (int c = 0; c < _channels; c++)
+                _shifted[p * _paddedChannels + c] = _image[p * _inputDepth + c / _multiplier] - zero;
+    }
+
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
-        int* acc = stackalloc int[_paddedChannels];
-        int* shifted = stackalloc int[_paddedChannels];   // one input pixel's q − z, spread to its output channels
         float* y = _y + (nint)_image0 * _outputHeight * _outputWidth * _channels;
-        for (int c = _channels; c < _paddedChannels; c++) shifted[c] = 0;
+        float* tail = stackalloc float[8];
+        var factor = Vector256.Create(_factor);
+        var min = Vector256.Create(_min);
+        var max = Vector256.Create(_max);
+        int paddedChannels = _paddedChannels;
         fixed (int* filter = _filter)
-        fixed (sbyte* image = _image)
+        fixed (int* shifted = _shifted)
+        fixed (float* scales = _scales)
+        fixed (float* bias = _bias)
             for (int oy = start; oy < end; oy++)
+            {
+                int iy0 = oy * _g.StrideH - _g.PadTop;
+                int kyFirst = Math.Max(0, (-iy0 + _g.DilationH - 1) / _g.DilationH);
+                int kyEnd = Math.Min(_filterHeight, (_height - iy0 + _g.DilationH - 1) / _g.DilationH);
                 for (int ox = 0; ox < _outputWidth; ox++)
                 {
-                    for (int c = 0; c < _paddedChannels; c++) acc[c] = 0;
-                    for (int ky = 0; ky < _filterHeight; ky++)
+                    int ix0 = ox * _g.StrideW - _g.PadLeft;
+                    int kxFirst = Math.Max(0, (-ix0 + _g.DilationW - 1) / _g.DilationW);
+                    int kxEnd = Math.Min(_filterWidth, (_width - ix0 + _g.DilationW - 1) / _g.DilationW);
+                    float* o = y + ((nint)oy * _outputWidth + ox) * _channels;
+                    for (int c = 0; c < paddedChannels; c += 8)
                     {
-                        int iy = oy * _g.StrideH - _g.PadTop + ky * _g.DilationH;
-                        if (iy < 0 || iy >= _height) continue;
-                        for (int kx = 0; kx < _filterWidth; kx++)
+                        var acc = Vector256<int>.Zero;
+                        for (int ky = kyFirst; ky < kyEnd; ky++)
                         {
-                            int ix = ox * _g.StrideW - _g.PadLeft + kx * _g.DilationW;
-                            if (ix < 0 || ix >= _width) continue;
-                            sbyte* q = image + (nint)(iy * _width + ix) * _inputDepth;
-                            for (int c = 0; c < _channels; c++) shifted[c] = q[c / _multiplier] - _zero;
-                            int* w = filter + (nint)(ky * _filterWidth + kx) * _paddedChannels;
-                            for (int c = 0; c < _paddedChannels; c += 8)
-                            {
-                                var sum = Vector256.Load(acc + c) + Vector256.Load(shifted + c) * Vector256.Load(w + c);
-                                sum.Store(acc + c);
-                            }
+                            int* row = shifted + ((nint)(iy0 + ky * _g.DilationH) * _width + ix0) * paddedChannels + c;
+                            int* w = filter + (nint)ky * _filterWidth * paddedChannels + c;
+                            for (int kx = kxFirst; kx < kxEnd; kx++)
+                                acc += Vector256.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector256.Load(w + (nint)kx * paddedChannels);
+                        }
+                        // (float)acc · f · s_c, + bias, then std::max(x, min) and std::min(x, max) as ternaries (so −0 and
+                        // the order of the clamps are the reference's).
+                        var value = Vector256.ConvertToSingle(acc) * factor * Vector256.Load(scales + c) + Vector256.Load(bias + c);
+                        value = Vector256.ConditionalSelect(Vector256.LessThan(value, min), min, value);
+                        value = Vector256.ConditionalSelect(Vector256.LessThan(max, value), max, value);
+                        if (c + 8 <= _channels) value.Store(o + c);
+                        else
+                        {
+                            value.Store(tail);
+                            for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
                         }
                     }
-                    float* o = y + ((nint)oy * _outputWidth + ox) * _channels;
-                    for (int c = 0; c < _channels; c++)
-                    {
-                        float value = acc[c] * _factor * _scales[c];   // acc * input_scale * per_channel_scales[c], left to right
-                        if (_hasBias) value += _bias[c];
-                        value = value < _min ? _min : value;   // std::max(x, min), then std::min(x, max)
-                        value = _max < value ? _max : value;
-                        o[c] = value;
-                    }
                 }
+            }
     }
 }
