@@ -4,7 +4,7 @@ using Accel.Numerics;
 namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
-/// The hybrid kernels' vectorized image quantizer gives the reference's bytes, factor and zero point: random images of
+/// The hybrid kernels' vectorized quantizers (asymmetric and symmetric) give the reference's bytes, factor and zero point: random images of
 /// every length around the vector step, exact halves (ties rounded away from zero), one-signed and all-zero images,
 /// signed zeros, extreme magnitudes (each shown to take the vector path where 256-bit vectors are accelerated), and images
 /// holding NaN or an infinity (which take the reference's own code).
@@ -13,17 +13,26 @@ public sealed class HybridImageQuantizerTests
 {
     private static void AssertSameAsTheReference(float[] values, string what, bool vectorPath = false)
     {
-        if (vectorPath && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        bool accelerated = System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+        if (vectorPath && accelerated)
             Assert.That(HybridImageQuantizer.TryAsymmetricQuantize(values, new sbyte[values.Length], out _, out _), Is.True, $"{what}: the vector path runs");
         var expected = new sbyte[values.Length];
         var actual = new sbyte[values.Length];
         float expectedFactor = HybridQuantization.AsymmetricQuantize(values, expected, out int expectedOffset);
         float actualFactor = HybridImageQuantizer.AsymmetricQuantize(values, actual, out int actualOffset);
+        var expectedSymmetric = new sbyte[values.Length];
+        var actualSymmetric = new sbyte[values.Length];
+        float expectedSymmetricFactor = HybridQuantization.SymmetricQuantize(values, expectedSymmetric);
+        float actualSymmetricFactor = HybridImageQuantizer.SymmetricQuantize(values, actualSymmetric);
         Assert.Multiple(() =>
         {
             Assert.That(BitConverter.SingleToInt32Bits(actualFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedFactor)), what);
             Assert.That(actualOffset, Is.EqualTo(expectedOffset), what);
             Assert.That(actual, Is.EqualTo(expected), what);
+            Assert.That(BitConverter.SingleToInt32Bits(actualSymmetricFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedSymmetricFactor)), $"{what}, symmetric");
+            Assert.That(actualSymmetric, Is.EqualTo(expectedSymmetric), $"{what}, symmetric");
+            if (vectorPath && accelerated)
+                Assert.That(HybridImageQuantizer.TrySymmetricQuantize(values, new sbyte[values.Length], out _), Is.True, $"{what}: the symmetric vector path runs");
         });
     }
 
@@ -42,11 +51,14 @@ public sealed class HybridImageQuantizerTests
     [Test]
     public void ExactHalves_RoundAwayFromZero_AsTheReference()
     {
-        // min −128, max 127: the scale is exactly 1, the zero point 0 and the inverse 1, so v itself is rounded.
+        // min −128, max 127: the asymmetric scale is exactly 1, the zero point 0 and the inverse 1, so v itself is rounded.
         var values = new List<float> { -128f, 127f };
         for (float v = -127.5f; v <= 126.5f; v += 1f) values.Add(v);
         values.AddRange([0.5f, -0.5f, 2.5f, -2.5f, 0.49999997f, -0.49999997f, 1.5000001f]);
         AssertSameAsTheReference(values.ToArray(), "halves", vectorPath: true);
+        // Largest magnitude 127: the symmetric inverse is exactly 1, so its halves are ties too.
+        var symmetric = values.Where(v => Math.Abs(v) <= 127f).Append(-127f).ToArray();
+        AssertSameAsTheReference(symmetric, "halves within ±127", vectorPath: true);
     }
 
     [Test]

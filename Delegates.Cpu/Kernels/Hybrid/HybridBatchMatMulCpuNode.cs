@@ -72,8 +72,8 @@ internal sealed unsafe class HybridBatchMatMulCpuNode : ICpuCompiledNode
             var quantized = _dot.QuantizedRow(r);
             int offset = 0;
             float factor = _asymmetric
-                ? HybridQuantization.AsymmetricQuantize(values, quantized, out offset)
-                : HybridQuantization.SymmetricQuantize(values, quantized);
+                ? HybridImageQuantizer.AsymmetricQuantize(values, quantized, out offset)
+                : HybridImageQuantizer.SymmetricQuantize(values, quantized);
             if (!_perChannel) factor *= _scales[0];   // scaling_factors[r] *= rhs scale, before any product
             _factors[r] = factor;
             _offsets[r] = offset;

@@ -141,7 +141,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             }
             else
             {
-                _factor = HybridQuantization.SymmetricQuantize(image, _image);
+                _factor = HybridImageQuantizer.SymmetricQuantize(image, _image);
                 _factor *= _scales[0];   // scaling_factors_ptr[b] *= filter->params.scale
                 _zero = 0;
             }

@@ -85,8 +85,8 @@ internal sealed unsafe class HybridFullyConnectedCpuNode : ICpuCompiledNode
             var quantized = _dot.QuantizedRow(b);
             int offset = 0;
             float factor = _asymmetric
-                ? HybridQuantization.AsymmetricQuantize(row, quantized, out offset)
-                : HybridQuantization.SymmetricQuantize(row, quantized);
+                ? HybridImageQuantizer.AsymmetricQuantize(row, quantized, out offset)
+                : HybridImageQuantizer.SymmetricQuantize(row, quantized);
             if (!_perChannel) factor *= _scales[0];   // scaling_factors[b] *= filter scale, before any product
             _factors[b] = factor;
             _offsets[b] = offset;

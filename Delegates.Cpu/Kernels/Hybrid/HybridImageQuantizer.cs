@@ -11,7 +11,9 @@ namespace Accel.Delegates.Cpu.Kernels.Hybrid;
 /// <see cref="HybridQuantization.AsymmetricParameters"/>, then per element the same binary32 steps — (float)offset +
 /// v · inverse, rounded half away from zero (truncate, then ±1 where the exact fraction is at least ½), clamped to
 /// [−128, 127]. A non-finite value (or a process without 256-bit vectors) takes the reference's scalar code, so NaN and
-/// infinities follow it exactly.
+/// infinities follow it exactly. <see cref="SymmetricQuantize"/> is the same for
+/// <see cref="HybridQuantization.SymmetricQuantize"/>. Every hybrid node of the CPU delegate quantizes its rows or images
+/// with these.
 /// </summary>
 internal static class HybridImageQuantizer
 {
@@ -42,22 +44,58 @@ internal static class HybridImageQuantizer
         // A range of subnormals can make the binary32 factor so small that its inverse overflows: v · ∞ is NaN for v = 0,
         // which the reference converts to 0; leave such images to it.
         if (!float.IsFinite(inverse)) return false;
-        var zero = Vector256.Create((float)offset);
-        var scale = Vector256.Create(inverse);
+        QuantizeLanes(values, quantized, Vector256.Create((float)offset), Vector256.Create(inverse), Vector256.Create(-128f));
+        for (int i = values.Length / Step * Step; i < values.Length; i++)
+            quantized[i] = (sbyte)Math.Clamp((int)MathF.Round(offset + values[i] * inverse, MidpointRounding.AwayFromZero), -128, 127);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="HybridQuantization.SymmetricQuantize"/> on 256-bit vectors, bit-identical with it (range = max(|min|,
+    /// |max|), q = clamp(round_half_away(v · (127 / range)), −127, 127), factor range / 127), with the same fallbacks.
+    /// </summary>
+    public static float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized) =>
+        TrySymmetricQuantize(values, quantized, out float factor) ? factor : HybridQuantization.SymmetricQuantize(values, quantized);
+
+    /// <summary>The symmetric vector path: false, having written nothing, where the reference's code must run instead.</summary>
+    [MethodImpl(JitHints.Hot)]
+    internal static bool TrySymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out float factor)
+    {
+        const int Step = 32;
+        factor = 1f;
+        if (!Vector256.IsHardwareAccelerated || values.Length < Step || !MinMax(values, out float min, out float max)) return false;
+        float absMin = MathF.Abs(min), absMax = MathF.Abs(max);
+        float range = absMin < absMax ? absMax : absMin;
+        if (range == 0f)
+        {
+            quantized[..values.Length].Clear();
+            return true;
+        }
+        float inverse = 127f / range;
+        if (!float.IsFinite(inverse)) return false;   // a subnormal range: left to the reference (see the asymmetric form)
+        // (float)0 + v · inverse is v · inverse up to the sign of a zero, which rounds to the same 0.
+        QuantizeLanes(values, quantized, Vector256<float>.Zero, Vector256.Create(inverse), Vector256.Create(-127f));
+        for (int i = values.Length / Step * Step; i < values.Length; i++)
+            quantized[i] = (sbyte)Math.Clamp((int)MathF.Round(values[i] * inverse, MidpointRounding.AwayFromZero), -127, 127);
+        factor = range / 127f;
+        return true;
+    }
+
+    /// <summary>The whole 32-value steps of <paramref name="values"/>: round_half_away(zero + v · inverse) clamped to [lowest, 127].</summary>
+    private static void QuantizeLanes(ReadOnlySpan<float> values, Span<sbyte> quantized, Vector256<float> zero, Vector256<float> scale, Vector256<float> lowest)
+    {
+        const int Step = 32;
         ref float v = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         ref sbyte q = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(quantized[..values.Length]);
         int i = 0;
         for (; i <= values.Length - Step; i += Step)
         {
-            var a = Quantize(Vector256.LoadUnsafe(ref v, (nuint)i), zero, scale);
-            var b = Quantize(Vector256.LoadUnsafe(ref v, (nuint)(i + 8)), zero, scale);
-            var c = Quantize(Vector256.LoadUnsafe(ref v, (nuint)(i + 16)), zero, scale);
-            var d = Quantize(Vector256.LoadUnsafe(ref v, (nuint)(i + 24)), zero, scale);
+            var a = Quantize(Vector256.LoadUnsafe(ref v, (nuint)i), zero, scale, lowest);
+            var b = Quantize(Vector256.LoadUnsafe(ref v, (nuint)(i + 8)), zero, scale, lowest);
+            var c = Quantize(Vector256.LoadUnsafe(ref v, (nuint)(i + 16)), zero, scale, lowest);
+            var d = Quantize(Vector256.LoadUnsafe(ref v, (nuint)(i + 24)), zero, scale, lowest);
             Pack(a, b, c, d).StoreUnsafe(ref q, (nuint)i);
         }
-        for (; i < values.Length; i++)
-            quantized[i] = (sbyte)Math.Clamp((int)MathF.Round(offset + values[i] * inverse, MidpointRounding.AwayFromZero), -128, 127);
-        return true;
     }
 
     /// <summary>Minimum and maximum of <paramref name="values"/>; false where any value is NaN or infinite.</summary>
@@ -109,14 +147,14 @@ internal static class HybridImageQuantizer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Quantize(Vector256<float> x, Vector256<float> zero, Vector256<float> inverse)
+    private static Vector256<int> Quantize(Vector256<float> x, Vector256<float> zero, Vector256<float> inverse, Vector256<float> lowest)
     {
         var y = zero + x * inverse;   // two roundings, as the reference's offset + v · inverse (no fused multiply-add)
         var t = Vector256.Truncate(y);
         var fraction = y - t;         // exact
         var sign = (y & Vector256.Create(-0f)) | Vector256<float>.One;
         var rounded = t + (Vector256.GreaterThanOrEqual(Vector256.Abs(fraction), Vector256.Create(0.5f)) & sign);
-        var clamped = Vector256.Min(Vector256.Max(rounded, Vector256.Create(-128f)), Vector256.Create(127f));
+        var clamped = Vector256.Min(Vector256.Max(rounded, lowest), Vector256.Create(127f));
         // Integral and within [−128, 127]: the truncating conversion is exact (and cheaper than the saturating one).
         return Avx.IsSupported ? Avx.ConvertToVector256Int32WithTruncation(clamped) : Vector256.ConvertToInt32(clamped);
     }

@@ -100,7 +100,7 @@ internal sealed unsafe class HybridTransposeConvCpuNode<TS, TV> : ICpuCompiledNo
         int imageSize = _quantized.Length;
         for (int b = 0; b < _batches; b++)
         {
-            _factors[b] = HybridQuantization.AsymmetricQuantize(input.Slice(b * imageSize, imageSize), _quantized, out int zero);
+            _factors[b] = HybridImageQuantizer.AsymmetricQuantize(input.Slice(b * imageSize, imageSize), _quantized, out int zero);
             float* image = _image.Pointer + (nint)b * imageSize;
             for (int i = 0; i < imageSize; i++) image[i] = _quantized[i] - zero;   // exact: |q − z| ≤ 255
         }
