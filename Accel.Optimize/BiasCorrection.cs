@@ -95,6 +95,19 @@ internal static class BiasCorrection
     /// </summary>
     private static (double Lo, double Hi) Unclipped(GraphOperator op, GraphTensor y)
     {
+        var (lo, hi) = ActivationPassband(op) ?? (double.NegativeInfinity, double.PositiveInfinity);
+        var p = y.Quantization!;
+        double scale = p.Scale[0], zero = p.ZeroPoint.Length > 0 ? p.ZeroPoint[0] : 0;
+        var (qmin, qmax) = y.Type == TensorType.Int16 ? (short.MinValue, short.MaxValue) : (sbyte.MinValue, sbyte.MaxValue);
+        return (Math.Max(lo, (qmin - zero) * scale), Math.Min(hi, (qmax - zero) * scale));
+    }
+
+    /// <summary>
+    /// The open interval of outputs a CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED's fused activation passes unchanged
+    /// (none: everything; RELU, RELU6, RELU_N1_TO_1 their bounds); null for an activation that is not piecewise linear.
+    /// </summary>
+    internal static (double Lo, double Hi)? ActivationPassband(GraphOperator op)
+    {
         var activation = op.Options switch
         {
             Conv2DOptions o => o.FusedActivation,
@@ -102,17 +115,14 @@ internal static class BiasCorrection
             FullyConnectedOptions o => o.FusedActivation,
             _ => ActivationFunctionType.None,
         };
-        var (lo, hi) = activation switch
+        return activation switch
         {
+            ActivationFunctionType.None => (double.NegativeInfinity, double.PositiveInfinity),
             ActivationFunctionType.Relu => (0.0, double.PositiveInfinity),
             ActivationFunctionType.Relu6 => (0.0, 6.0),
             ActivationFunctionType.ReluN1To1 => (-1.0, 1.0),
-            _ => (double.NegativeInfinity, double.PositiveInfinity),
+            _ => null,
         };
-        var p = y.Quantization!;
-        double scale = p.Scale[0], zero = p.ZeroPoint.Length > 0 ? p.ZeroPoint[0] : 0;
-        var (qmin, qmax) = y.Type == TensorType.Int16 ? (short.MinValue, short.MaxValue) : (sbyte.MinValue, sbyte.MaxValue);
-        return (Math.Max(lo, (qmin - zero) * scale), Math.Min(hi, (qmax - zero) * scale));
     }
 
     /// <summary>Moves each channel's integer bias by −(mean error) / bias scale, rounded, saturated.</summary>

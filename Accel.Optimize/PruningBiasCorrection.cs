@@ -15,13 +15,12 @@ internal static class PruningBiasCorrection
     /// Corrects, in place, the biases of the operators of <paramref name="pruned"/> whose weight tensor is in
     /// <paramref name="prunedWeights"/>; <paramref name="original"/> is the same graph before pruning (same tensor and
     /// operator indices). Returns the number of layers corrected. A layer is left alone when its bias is missing, not a
-    /// float32 constant of its own, or its fused activation is not piecewise linear (TANH, SIGN_BIT).
+    /// float32 constant of its own, or its fused activation is not piecewise linear (TANH, SIGN_BIT). The caller
+    /// (<see cref="ModelOptimizer.Prune"/>) refuses an empty sample set first.
     /// </summary>
     public static int Apply(EditableGraph pruned, EditableGraph original, IReadOnlySet<int> prunedWeights, IReadOnlyList<CalibrationSample> samples,
         int threads, IProgress<OptimizationProgress>? progress)
     {
-        if (samples.Count == 0)
-            throw new OptimizationException("Bias correction of a pruned model needs samples (accel prune --calibration or --input): it measures each layer's mean output error on them.");
         var constantUses = new int[pruned.Tensors.Count];
         foreach (var op in pruned.Operators)
             foreach (int i in op.Inputs.Distinct())
@@ -36,7 +35,7 @@ internal static class PruningBiasCorrection
                 continue;
             var y = pruned.Tensors[op.Outputs[0]];
             if (y.Type != TensorType.Float32 || y.Shape.Length == 0 || y.Shape[^1] != pruned.Tensors[b].ElementCount) continue;
-            if (Unclipped(op) is null) continue;
+            if (BiasCorrection.ActivationPassband(op) is null) continue;
             layers.Add(op);
         }
         if (layers.Count == 0) return 0;
@@ -50,7 +49,7 @@ internal static class PruningBiasCorrection
             progress?.Report(new OptimizationProgress("bias correction", k, layers.Count));
             var op = layers[k];
             int y = op.Outputs[0];
-            var (lo, hi) = Unclipped(op)!.Value;
+            var (lo, hi) = BiasCorrection.ActivationPassband(op)!.Value;
             var bias = pruned.Tensors[op.Inputs[2]].FloatValues();
             int channels = bias.Length;
             // Per channel, the mean error of each sample (over its unclipped elements): with two or more samples these
@@ -125,25 +124,5 @@ internal static class PruningBiasCorrection
         }
         progress?.Report(new OptimizationProgress("bias correction", layers.Count, layers.Count));
         return layers.Count;
-    }
-
-    /// <summary>The open interval of outputs the fused activation passes unchanged; null for a non-linear one.</summary>
-    private static (double Lo, double Hi)? Unclipped(GraphOperator op)
-    {
-        var activation = op.Options switch
-        {
-            Conv2DOptions o => o.FusedActivation,
-            DepthwiseConv2DOptions o => o.FusedActivation,
-            FullyConnectedOptions o => o.FusedActivation,
-            _ => ActivationFunctionType.None,
-        };
-        return activation switch
-        {
-            ActivationFunctionType.None => (double.NegativeInfinity, double.PositiveInfinity),
-            ActivationFunctionType.Relu => (0.0, double.PositiveInfinity),
-            ActivationFunctionType.Relu6 => (0.0, 6.0),
-            ActivationFunctionType.ReluN1To1 => (-1.0, 1.0),
-            _ => null,
-        };
     }
 }
