@@ -61,7 +61,7 @@ public sealed class CpuDelegateContractTests
         }
         var dequantize = cpu.Kernels.Covers(BuiltinOperator.Dequantize, TensorType.Float16);
         Assert.That(dequantize.IsSupported, Is.False);
-        Assert.That(dequantize.Reason, Does.Contain("the cpu kernel of DEQUANTIZE runs int8, uint8, not float16"));
+        Assert.That(dequantize.Reason, Does.Contain("the cpu kernel of DEQUANTIZE runs int8, uint8, int16, not float16"));
     }
 
     [Test]
@@ -86,13 +86,14 @@ public sealed class CpuDelegateContractTests
         {
             // Every dtype the definition declares runs on the CPU delegate; the quantized int8/uint8 of ADD/SUB/MUL and
             // MAXIMUM/MINIMUM run on its integer kernels, the other operators here refuse it with the reason.
-            // int16x8 ADD/SUB/MUL run on the reference only: the CPU refuses them with the reason. int16 MAXIMUM/MINIMUM
+            // int16x8 ADD/SUB/MUL run on the integer lanes of Int16BinaryCpuNode. int16 MAXIMUM/MINIMUM
             // compare stored integers, which the CPU's lane kernels do; int16 ABS runs (a table), int16 DIV the reference's
             // per-element quotient. SQUARED_DIFFERENCE, ABS,
             // DIV and the comparisons run int8 by tables of the reference's formulas.
             Assert.That(OpDefinitions.Get(op).Types.Except([TensorType.Int8, TensorType.UInt8, TensorType.Int16]), Is.EquivalentTo(types), op.ToString());
             var int16 = cpu.Kernels.Covers(op, TensorType.Int16);
-            bool int16Runs = op is BuiltinOperator.Maximum or BuiltinOperator.Minimum or BuiltinOperator.Abs or BuiltinOperator.Div;
+            bool int16Runs = op is BuiltinOperator.Maximum or BuiltinOperator.Minimum or BuiltinOperator.Abs or BuiltinOperator.Div
+                or BuiltinOperator.Add or BuiltinOperator.Sub or BuiltinOperator.Mul;
             Assert.That(int16.IsSupported, Is.EqualTo(int16Runs), $"{op} int16");
             if (!int16Runs) Assert.That(int16.Reason, Does.Contain("int16"), $"{op} int16");
             foreach (var type in types) Assert.That(cpu.Kernels.Covers(op, type).IsSupported, $"{op} {type}");

@@ -154,6 +154,12 @@ foreach (var c in OpCases.HybridBatchMatMulCases(new Random(2629)).Concat(OpCase
     Check(c);
 Console.WriteLine($"hybrid BATCH_MATMUL and TRANSPOSE_CONV, integer TRANSPOSE_CONV cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// int16x8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (this path's vpmaddwd / vpmulld lanes with int64 flushes, the
+// 16-lane requantization), int16 ADD, SUB, MUL (this width's lanes) and QUANTIZE.
+foreach (var c in OpCases.Int16ConvolutionCases(new Random(2634)).Concat(OpCases.Int16ElementwiseCases(new Random(2635))))
+    Check(c);
+Console.WriteLine($"int16x8 cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 // Float32 CONV_2D with 1–3 output channels: this width's pixel vectors, the zero-padded ring and the scalar borders.
 foreach (var c in OpCases.FewOutputChannelConvCases(new Random(2633)))
     Check(c);

@@ -18,7 +18,7 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Conv2D];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, Conv2DParams p)
     {
@@ -31,6 +31,8 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
             return NodeSupport.Refuse(tooLarge);
         if (p.Quantized is not null && Quantized.QuantizedConv.GemmRefusal((long)filter.Dim(1) * filter.Dim(2) * filter.Dim(3)) is { } tooLong)
             return NodeSupport.Refuse(tooLong);
+        if (p.Int16 is not null && Quantized.Int16ConvCpuNode.Refusal(ConvLayout.Of(node.Inputs[0]!, filter, node.Outputs[0], p.Geometry)) is { } tooWide)
+            return NodeSupport.Refuse(tooWide);
         return NodeSupport.Supported;
     }
 
@@ -42,6 +44,9 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
         if (p.Hybrid is { } hybrid) return Hybrid.HybridConv2D.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileConv2D(node, p, quantized);
         var input = node.Inputs[0]!;
+        if (p.Int16 is { } int16)
+            return new Quantized.Int16ConvCpuNode(input, node.Inputs[1]!, node.Inputs.Count > 2 ? node.Inputs[2] : null, node.Outputs[0],
+                ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry), int16, Quantized.Int16Dot.Best());
         return CompileFloat(node, p, memory, input, ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry));
     }
 
@@ -49,7 +54,7 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
     public ICpuCompiledNode? CompileWithLeadingPad(DelegateNode node, Tensor input, int padTop, int padLeft, PackedWeightMemory? memory)
     {
         var p = node.ParamsAs<Conv2DParams>();
-        if (p.Hybrid is not null || p.Quantized is not null || p.Groups != 1) return null;
+        if (p.Hybrid is not null || p.Quantized is not null || p.Int16 is not null || p.Groups != 1) return null;
         var g = ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry);
         return CompileFloat(node, p, memory, input, g with { PadTop = g.PadTop + padTop, PadLeft = g.PadLeft + padLeft });
     }
@@ -96,7 +101,7 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
     public ICpuCompiledNode? CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output, ICpuCompiledNode unfused)
     {
         var p = node.ParamsAs<Conv2DParams>();
-        if (p.Hybrid is not null || p.Quantized is not null || node.Inputs[0]!.Type != TensorType.Float32 || output.Type != TensorType.Float32
+        if (p.Hybrid is not null || p.Quantized is not null || p.Int16 is not null || node.Inputs[0]!.Type != TensorType.Float32 || output.Type != TensorType.Float32
             || !VectorClamp.IsIdentityRange(p.Activation) || !output.Shape.SequenceEqual(node.Outputs[0].Shape))
             return null;
         return unfused is IConvWithClamp conv ? conv.WithClamp(output, clamp.Min, clamp.Max) : null;

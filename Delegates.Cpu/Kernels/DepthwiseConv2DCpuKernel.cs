@@ -18,7 +18,7 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.DepthwiseConv2D];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, DepthwiseConv2DParams p)
     {
@@ -28,7 +28,8 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
         return (ConvLoops.Refusal(node, filter, "filter", node.Inputs.Count > 2 ? node.Inputs[2] : null, (long)filter.Dim(1) * filter.Dim(2))
                 ?? (p.Quantized is not null && filter.Dim(3) > Quantized.QuantizedConv.MaxDepthwiseChannels
                     ? $"the integer kernel keeps one pixel's {filter.Dim(3)} channel sums on the stack; at most {Quantized.QuantizedConv.MaxDepthwiseChannels}"
-                    : null)) is { } reason
+                    : null)
+                ?? (p.Int16 is not null ? Quantized.Int16DepthwiseCpuNode.Refusal(ConvLayout.Of(node.Inputs[0]!, filter, node.Outputs[0], p.Geometry)) : null)) is { } reason
             ? NodeSupport.Refuse(reason)
             : NodeSupport.Supported;
     }
@@ -38,6 +39,9 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
         if (p.Hybrid is { } hybrid) return Hybrid.HybridDepthwiseConv2D.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileDepthwise(node, p, quantized);
         var input = node.Inputs[0]!;
+        if (p.Int16 is { } int16)
+            return new Quantized.Int16DepthwiseCpuNode(input, node.Inputs[1]!, node.Inputs.Count > 2 ? node.Inputs[2] : null, node.Outputs[0],
+                ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry), p.DepthMultiplier, int16);
         return CompileFloat(node, p, input, ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry));
     }
 
@@ -45,7 +49,7 @@ internal sealed class DepthwiseConv2DCpuKernel : CpuKernel<DepthwiseConv2DParams
     public ICpuCompiledNode? CompileWithLeadingPad(DelegateNode node, Tensor input, int padTop, int padLeft, PackedWeightMemory? memory)
     {
         var p = node.ParamsAs<DepthwiseConv2DParams>();
-        if (p.Hybrid is not null || p.Quantized is not null) return null;
+        if (p.Hybrid is not null || p.Quantized is not null || p.Int16 is not null) return null;
         var g = ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry);
         return CompileFloat(node, p, input, g with { PadTop = g.PadTop + padTop, PadLeft = g.PadLeft + padLeft });
     }

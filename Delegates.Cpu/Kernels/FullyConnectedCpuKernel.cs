@@ -20,11 +20,12 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.FullyConnected];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, FullyConnectedParams p) =>
         (ConvLoops.Refusal(node, node.Inputs[1]!, "weights", node.Inputs.Count > 2 ? node.Inputs[2] : null, 1)
-         ?? (p.Quantized is null ? null : Quantized.QuantizedConv.GemmRefusal(p.Depth))) is { } reason
+         ?? (p.Quantized is null ? null : Quantized.QuantizedConv.GemmRefusal(p.Depth))
+         ?? (p.Int16 is null ? null : Quantized.Int16ConvCpuNode.Refusal(AsPointwise(p)))) is { } reason
             ? NodeSupport.Refuse(reason)
             : NodeSupport.Supported;
 
@@ -36,6 +37,9 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
         if (p.Hybrid is { } hybrid) return Hybrid.HybridFullyConnected.Compile(node, p, hybrid);
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileFullyConnected(node, p, quantized);
         var input = node.Inputs[0]!;
+        if (p.Int16 is { } int16)
+            return new Quantized.Int16ConvCpuNode(input, node.Inputs[1]!, node.Inputs.Count > 2 ? node.Inputs[2] : null, node.Outputs[0],
+                AsPointwise(p), int16, Quantized.Int16Dot.Best());
         var weights = node.Inputs[1]!;
         var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
         float min = p.Activation.Min, max = p.Activation.Max;
@@ -54,6 +58,9 @@ internal sealed class FullyConnectedCpuKernel : CpuKernel<FullyConnectedParams>
             _ => new FullyConnectedCpuNode<GemmScalar, float>(input, output, p.Batch, packed, new(min, max, clamp)),
         };
     }
+
+    /// <summary>The product as a pointwise convolution: the batch rows are the pixels, the weights a 1×1 filter.</summary>
+    private static ConvLayout AsPointwise(FullyConnectedParams p) => new(1, 1, p.Batch, p.Depth, 1, 1, 1, p.Batch, p.Units, 1, 1, 1, 1, 0, 0);
 }
 
 /// <summary>

@@ -11,9 +11,10 @@ internal sealed class MulCpuKernel : BinaryElementwiseKernel<MulOp>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Mul];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, BinaryArithmeticParams p) =>
+        node.Inputs[0]!.Type == TensorType.Int16 ? new Quantized.Int16BinaryCpuNode(node.Inputs[0]!, node.Inputs[1]!, node.Outputs[0], p, subtract: false) :
         p.QuantizedMul is not null ? new Quantized.QuantizedBinaryCpuNode(node.Inputs[0]!, node.Inputs[1]!, node.Outputs[0], p, subtract: false, Quantized.QuantizedIsas.Best(false)) :
         node.Inputs[0]!.Type == TensorType.Int32 ? Int32Arithmetic.Compile<Int32MultiplyOp>(node, p) : base.Compile(node, p);
 }

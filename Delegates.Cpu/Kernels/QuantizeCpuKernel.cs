@@ -5,49 +5,66 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// QUANTIZE on the CPU delegate: float32 → int8/uint8 per element (<see cref="QuantizeFloatCpuNode"/>) and
-/// int8/uint8 → int8/uint8 as a 256-entry table of the reference's requantization. int16 runs on the reference.
+/// QUANTIZE on the CPU delegate: float32 → int8/uint8/int16 per element (<see cref="QuantizeFloatCpuNode"/>),
+/// int8/uint8 → int8/uint8 as a 256-entry table of the reference's requantization and int16 → int16 as a 65,536-entry
+/// one (<see cref="Int16TableCpuNode"/>). int16 → 8-bit and 8-bit → int16 run on the reference.
 /// </summary>
 [OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeCpuKernel : CpuKernel<QuantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Quantize];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
-    protected override NodeSupport Supports(DelegateNode node, QuantizeParams p) =>
-        node.Outputs[0].Type is TensorType.Int8 or TensorType.UInt8
-            ? NodeSupport.Supported
-            : NodeSupport.Refuse($"output '{node.Outputs[0].Name}' is {node.Outputs[0].Type.ToDisplayName()}; the CPU kernel of QUANTIZE writes int8 and uint8");
+    protected override NodeSupport Supports(DelegateNode node, QuantizeParams p)
+    {
+        var (input, output) = (node.Inputs[0]!.Type, node.Outputs[0].Type);
+        bool eightBit = output is TensorType.Int8 or TensorType.UInt8;
+        return (input, output) switch
+        {
+            (TensorType.Float32, _) when eightBit || output == TensorType.Int16 => NodeSupport.Supported,
+            (TensorType.Int8 or TensorType.UInt8, _) when eightBit => NodeSupport.Supported,
+            (TensorType.Int16, TensorType.Int16) => NodeSupport.Supported,
+            _ => NodeSupport.Refuse($"QUANTIZE {input.ToDisplayName()} → {output.ToDisplayName()} runs on the reference kernel (the CPU kernel takes float32 → int8/uint8/int16, 8-bit → 8-bit and int16 → int16)"),
+        };
+    }
 
     protected override ICpuCompiledNode Compile(DelegateNode node, QuantizeParams p)
     {
         var input = node.Inputs[0]!;
-        return input.Type == TensorType.Float32
-            ? new QuantizeFloatCpuNode(input, node.Outputs[0], p)
-            : new ByteTableCpuNode<byte>(input, node.Outputs[0], QuantizedTables.Requantize(input.Type, p));
+        return input.Type switch
+        {
+            TensorType.Float32 => new QuantizeFloatCpuNode(input, node.Outputs[0], p),
+            TensorType.Int16 => new Int16TableCpuNode(input, node.Outputs[0], Accel.Kernels.Reference.QuantizeKernel.Int16Table(p)),
+            _ => new ByteTableCpuNode<byte>(input, node.Outputs[0], QuantizedTables.Requantize(input.Type, p)),
+        };
     }
 }
 
 /// <summary>
 /// DEQUANTIZE on the CPU delegate: a per-tensor int8/uint8 input through a 256-entry float table (each entry the
-/// reference's scale · (v − zero point)). Per-channel inputs, int16 and float16 run on the reference.
+/// reference's scale · (v − zero point)), a per-tensor int16 one in float lanes (<see cref="Int16DequantizeCpuNode"/>).
+/// Per-channel inputs and float16 run on the reference.
 /// </summary>
 [OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeCpuKernel : CpuKernel<DequantizeParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Dequantize];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, DequantizeParams p) =>
-        p.Channels == 1
-            ? NodeSupport.Supported
-            : NodeSupport.Refuse($"input '{node.Inputs[0]!.Name}' is quantized per channel ({p.Channels} scales); the CPU kernel of DEQUANTIZE takes one scale");
+        p.Channels != 1
+            ? NodeSupport.Refuse($"input '{node.Inputs[0]!.Name}' is quantized per channel ({p.Channels} scales); the CPU kernel of DEQUANTIZE takes one scale")
+            : node.Inputs[0]!.Type == TensorType.Int16 && Math.Abs(p.ZeroPoints[0]) > Int16DequantizeCpuNode.MaxZeroPoint
+                ? NodeSupport.Refuse($"input '{node.Inputs[0]!.Name}' has zero point {p.ZeroPoints[0]}; the CPU kernel of int16 DEQUANTIZE takes |zero point| ≤ {Int16DequantizeCpuNode.MaxZeroPoint} (q − z exact in float32)")
+                : NodeSupport.Supported;
 
     protected override ICpuCompiledNode Compile(DelegateNode node, DequantizeParams p)
     {
         var input = node.Inputs[0]!;
-        return new ByteTableCpuNode<float>(input, node.Outputs[0], p.Scales[0], p.ZeroPoints[0], input.Type == TensorType.Int8);
+        return input.Type == TensorType.Int16
+            ? new Int16DequantizeCpuNode(input, node.Outputs[0], p.Scales[0], p.ZeroPoints[0])
+            : new ByteTableCpuNode<float>(input, node.Outputs[0], p.Scales[0], p.ZeroPoints[0], input.Type == TensorType.Int8);
     }
 }

@@ -9,7 +9,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// RESIZE_BILINEAR, float32 NHWC, vectorized across channels (int8/uint8: <see cref="Quantized.QuantizedResizeBilinearCpuNode"/>). Source coordinates, neighbours and weights are the
+/// RESIZE_BILINEAR, float32 NHWC, vectorized across channels (int8/uint8: <see cref="Quantized.QuantizedResizeBilinearCpuNode"/>; int16: <see cref="Quantized.Int16ResizeBilinearCpuNode"/>). Source coordinates, neighbours and weights are the
 /// definition's <see cref="ResizeBilinearAxis"/> tables (the reference's float operations: scale = one float division;
 /// in = half_pixel_centers ? (o + 0.5)·scale − 0.5 : o·scale; y0 = max(floor(in), 0); y1 = min(ceil(in), H − 1)); per output element the
 /// reference's expression tl·(1−dy)·(1−dx) + bl·dy·(1−dx) + tr·(1−dy)·dx + br·dy·dx is evaluated left to right with
@@ -20,24 +20,32 @@ internal sealed class ResizeBilinearCpuKernel : CpuKernel<ResizeBilinearParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ResizeBilinear];
 
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override NodeSupport Supports(DelegateNode node, ResizeBilinearParams p) =>
-        p.Quantized is { } q && Quantized.QuantizedResizeBilinearCpuNode.Refusal(node.Inputs[0]!, node.Outputs[0], p, q) is { } reason
+        p.Quantized is { } q
+        && (node.Inputs[0]!.Type == TensorType.Int16
+            ? Quantized.Int16ResizeBilinearCpuNode.Refusal(node.Inputs[0]!, node.Outputs[0], p, q)
+            : Quantized.QuantizedResizeBilinearCpuNode.Refusal(node.Inputs[0]!, node.Outputs[0], p, q)) is { } reason
             ? NodeSupport.Refuse(reason)
             : NodeSupport.Supported;
 
     /// <summary>
     /// A run-time size: the definition checks its values at Invoke and sizes the output, then this kernel compiles for
-    /// them (<see cref="Types"/> already keeps the node to float32, int8 and uint8, as with a constant size).
+    /// them (float32, int8 and uint8, as with a constant size). An int16 one stays on the reference: the int16 kernel's
+    /// row bound is known only at Invoke.
     /// </summary>
-    protected override NodeSupport SupportsParamsAtInvoke(DelegateNode node) => NodeSupport.Supported;
+    protected override NodeSupport SupportsParamsAtInvoke(DelegateNode node) =>
+        node.Inputs[0]!.Type == TensorType.Int16
+            ? NodeSupport.Refuse("an int16 RESIZE_BILINEAR with a run-time size runs on the reference kernel (the CPU kernel's row bound is checked at compile time)")
+            : NodeSupport.Supported;
 
     // A run-time size reaches Compile only after the definition accepted it: every integer source position inside the
     // input (ResizeBilinearDefinition), which is also all the vector kernel's Refusal asks.
     protected override ICpuCompiledNode Compile(DelegateNode node, ResizeBilinearParams p) =>
-        p.Quantized is { } q
-            ? new Quantized.QuantizedResizeBilinearCpuNode(node.Inputs[0]!, node.Outputs[0], p, q, Quantized.QuantizedIsas.Best(false))
+        p.Quantized is { } q && node.Inputs[0]!.Type == TensorType.Int16 ? new Quantized.Int16ResizeBilinearCpuNode(node.Inputs[0]!, node.Outputs[0], p, q) :
+        p.Quantized is { } q8
+            ? new Quantized.QuantizedResizeBilinearCpuNode(node.Inputs[0]!, node.Outputs[0], p, q8, Quantized.QuantizedIsas.Best(false))
             : new ResizeBilinearNode(node.Inputs[0]!, node.Outputs[0], p.Rows, p.Columns);
 
     private sealed unsafe class ResizeBilinearNode(Tensor input, Tensor output, ResizeBilinearAxis rows, ResizeBilinearAxis columns) : ICpuCompiledNode

@@ -146,7 +146,7 @@ internal static class QuantizedTables
 }
 
 /// <summary>
-/// QUANTIZE float32 → int8/uint8: q = clamp(round(x / s) + z) with one binary32 division, halves away from zero, NaN
+/// QUANTIZE float32 → int8/uint8/int16: q = clamp(round(x / s) + z) with one binary32 division, halves away from zero, NaN
 /// as the zero point and infinities saturating (the reference's QuantizeFloat). 16 lanes at a time with AVX-512, 8 with AVX2 (the same
 /// division; the rounding as truncation plus a step away from zero where the exact remainder is at least one half),
 /// the tail and the scalar path per element; threaded.
@@ -163,10 +163,14 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
     private byte* _y;
 
     private readonly bool _vector = Avx2.IsSupported && SimdPath.ForcedLanes != 1;
-    private readonly bool _wide = Avx2.IsSupported && SimdPath.ForcedLanes != 1 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    private readonly bool _wide = Avx2.IsSupported && SimdPath.ForcedLanes != 1 && Avx512BW.IsSupported && Vector512.IsHardwareAccelerated;
+    private readonly bool _int16; // int16 output (else one byte an element)
 
-    public QuantizeFloatCpuNode(Tensor input, Tensor output, QuantizeParams p) =>
+    public QuantizeFloatCpuNode(Tensor input, Tensor output, QuantizeParams p)
+    {
         (_input, _output, _scale, _zeroPoint, _min, _max) = (input, output, p.OutputScale, p.OutputZeroPoint, p.OutputMin, p.OutputMax);
+        _int16 = output.Type == TensorType.Int16;
+    }
 
     public void Run(CpuThreadPool pool)
     {
@@ -198,7 +202,8 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
                 var clamped = Avx512F.Max(Avx512F.Min(Avx512F.Add(truncated, step), highV), lowV);
                 var q = Avx512F.ConvertToVector512Int32WithTruncation(clamped) + zero;
                 q = Vector512.ConditionalSelect(Vector512.Equals(quotient, quotient).AsInt32(), q, zero);
-                Avx512F.ConvertToVector128Byte(q).Store(_y + i);
+                if (_int16) Avx512BW.ConvertToVector256Int16(q).Store((short*)_y + i);
+                else Avx512F.ConvertToVector128Byte(q).Store(_y + i);
             }
         }
         if (_vector)
@@ -220,14 +225,16 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
                 var clamped = Avx.Max(Avx.Min(Avx.Add(truncated, step), highV), lowV);
                 var q = Avx2.Add(Avx.ConvertToVector256Int32WithTruncation(clamped), zero);
                 q = Avx2.BlendVariable(q, zero, Avx.CompareUnordered(quotient, quotient).AsInt32());
-                QuantizedEpilogue.Store8(q, _y + i, 8);
+                if (_int16) Avx2.Permute4x64(Avx2.PackSignedSaturate(q, q).AsInt64(), 0b11_01_10_00).AsInt16().GetLower().Store((short*)_y + i);
+                else QuantizedEpilogue.Store8(q, _y + i, 8);
             }
         }
         for (; i < end; i++)
         {
             float rounded = MathF.Round(_x[i] / _scale, MidpointRounding.AwayFromZero);
             int q = float.IsNaN(rounded) ? _zeroPoint : (int)Math.Clamp(rounded, low, high) + _zeroPoint;
-            _y[i] = (byte)q;
+            if (_int16) ((short*)_y)[i] = (short)q;
+            else _y[i] = (byte)q;
         }
     }
 }

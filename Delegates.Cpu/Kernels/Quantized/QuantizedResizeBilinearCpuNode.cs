@@ -54,7 +54,7 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
     /// 2^10 minus the upper one and s − 2^10 · lower. Only called for positions <see cref="AxisFits"/> accepted.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (int Lower, int Upper, int LowerWeight, int UpperWeight) Position(int o, int scale10, bool halfPixelCenters, int size)
+    internal static (int Lower, int Upper, int LowerWeight, int UpperWeight) Position(int o, int scale10, bool halfPixelCenters, int size)
     {
         int s = halfPixelCenters ? o * scale10 + scale10 / 2 - (1 << 9) : o * scale10;
         int lower = Math.Max(s / (1 << 10), 0), upper = Math.Min((s + (1 << 10) - 1) / (1 << 10), size - 1);

@@ -221,7 +221,8 @@ internal static class Int16x8Kernels
     public static void AddOrSub(KernelContext context, BinaryArithmeticParams p, QuantizedAddParams q, bool subtract) =>
         p.Broadcast.Apply(context.Input(0).Read<short>(), context.Input(1).Read<short>(), context.Output(0).Write<short>(), new AddOp(q, subtract));
 
-    private readonly struct AddOp(QuantizedAddParams q, bool subtract) : IBinaryElementOp<short>
+    /// <summary>One int16 ADD or SUB element (also the CPU delegate's scalar steps and broadcasts).</summary>
+    internal readonly struct AddOp(QuantizedAddParams q, bool subtract) : IBinaryElementOp<short>
     {
         public short Apply(short a, short b)
         {
@@ -236,7 +237,8 @@ internal static class Int16x8Kernels
     public static void Mul(KernelContext context, BinaryArithmeticParams p, QuantizedMulParams q) =>
         p.Broadcast.Apply(context.Input(0).Read<short>(), context.Input(1).Read<short>(), context.Output(0).Write<short>(), new MulOp(q));
 
-    private readonly struct MulOp(QuantizedMulParams q) : IBinaryElementOp<short>
+    /// <summary>One int16 MUL element (also the CPU delegate's scalar steps and broadcasts).</summary>
+    internal readonly struct MulOp(QuantizedMulParams q) : IBinaryElementOp<short>
     {
         public short Apply(short a, short b) =>
             (short)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(a * b, q.OutputMultiplier), q.ActivationMin, q.ActivationMax);

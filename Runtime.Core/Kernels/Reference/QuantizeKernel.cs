@@ -39,6 +39,17 @@ internal sealed class QuantizeKernel : ReferenceKernel<QuantizeParams>
         }
     }
 
+    /// <summary>
+    /// The int16 → int16 QUANTIZE's output for every input, indexed by the input's bits ((ushort)x): this kernel's own
+    /// requantization and clamp, so a backend's lookup is the reference's result by construction.
+    /// </summary>
+    internal static short[] Int16Table(QuantizeParams p)
+    {
+        var table = new short[65536];
+        for (int i = 0; i < table.Length; i++) table[i] = (short)Math.Clamp(Requantize((short)i, p), p.OutputMin, p.OutputMax);
+        return table;
+    }
+
     private static int QuantizeFloat(float x, QuantizeParams p)
     {
         float rounded = MathF.Round(x / p.OutputScale, MidpointRounding.AwayFromZero);

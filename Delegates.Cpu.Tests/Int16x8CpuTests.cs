@@ -1,0 +1,65 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Quantized;
+
+namespace Accel.Delegates.Cpu.Tests;
+
+/// <summary>
+/// int16x8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, RESIZE_BILINEAR, QUANTIZE and DEQUANTIZE on the CPU delegate: every case of
+/// OpCases.Int16ConvolutionCases and Int16ElementwiseCases (also re-run under every ISA switch by IsaPathTests) is
+/// delegated and bit-identical with the reference at 1 and 2 threads, Invoke allocates nothing, and on a machine with
+/// the instructions the vector paths are the ones that run.
+/// </summary>
+[TestFixture]
+public sealed class Int16x8CpuTests
+{
+    [Test]
+    public void Int16Convolutions_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
+        AssertDelegatedAndBitIdentical(OpCases.Int16ConvolutionCases(new Random(2634)), 36);
+
+    [Test]
+    public void Int16Elementwise_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
+        AssertDelegatedAndBitIdentical(OpCases.Int16ElementwiseCases(new Random(2635)), 35);
+
+    private static void AssertDelegatedAndBitIdentical(IEnumerable<BitExactCase> cases, int expected)
+    {
+        int count = 0;
+        foreach (var c in cases)
+        {
+            foreach (var outcome in BitExactHarness.Compare(c, [1, 2]))
+            {
+                Assert.That(outcome.BitIdentical, outcome.ToString());
+                Assert.That(outcome.DelegatedNodes, Is.EqualTo(1), outcome.ToString());
+            }
+            count++;
+        }
+        Assert.That(count, Is.EqualTo(expected));
+    }
+
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void Int16Nodes_AllocateNothingPerInvoke(int which)
+    {
+        var cases = which >= 2 ? OpCases.Int16ElementwiseCases(new Random(5)) : OpCases.Int16ConvolutionCases(new Random(5));
+        // 0: a gathered 3×3 CONV_2D; 1: a depthwise convolution; 2: a channel-vector MUL; 3: RESIZE_BILINEAR.
+        string name = which switch
+        {
+            0 => "int16 CONV_2D 1x9x8x3", 1 => "int16 DEPTHWISE_CONV_2D 7x8x16", 2 => "int16 MUL channel vector ", _ => "RESIZE_BILINEAR int16 [2,6,5,8]",
+        };
+        InvokeAllocation.AssertNoneOnTheCpuDelegate(cases.First(c => c.Name.StartsWith(name, StringComparison.Ordinal)));
+    }
+
+    [Test]
+    public void OnAnAvx512Machine_TheRequantizationRunsSixteenLanes()
+    {
+        if (!(Avx512F.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated))
+            Assert.Ignore("no AVX-512F/DQ with Vector512 here: the scalar requantization runs (IsaPathTests cover it)");
+        var q = new Accel.Operators.Definitions.Int16ConvParams([new Accel.Numerics.QuantizedMultiplier(1 << 30, -3)], -32768, 32767, true,
+            Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
+        Assert.That(new Int16Requantizer(null, q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)] }, 16, allowVector: true).IsVector, Is.True);
+        var single = q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)], Rescale = Accel.Operators.Definitions.Int16x8Rescale.FullMultiplierSingleRounding };
+        Assert.That(new Int16Requantizer(null, single, 16, allowVector: true).IsVector, Is.False, "FULLY_CONNECTED's single rounding stays scalar");
+    }
+}

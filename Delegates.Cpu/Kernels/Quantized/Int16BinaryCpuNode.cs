@@ -1,0 +1,170 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
+using Accel.Numerics;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// ADD, SUB and MUL on int16 (the reference's Int16x8Kernels.AddOrSub and Mul; zero points 0): ADD/SUB shift each
+/// input left by its LeftShift (15), rescale each with the 32-bit double-rounding MultiplyByQuantizedMultiplier, add or subtract and
+/// rescale to the output; MUL rescales the exact int32 product; then the clamp. Operands of the output's element count,
+/// a single value or a per-channel vector ([1, …, 1, C], walked per row of C) run 16 lanes (AVX-512) or 8 (AVX2) at a time, threaded, every step the int8 kernels' exact
+/// <see cref="VectorRequantize"/>; the last few elements, other broadcasts and the scalar path run the reference's own
+/// element operation (<see cref="Int16x8Kernels.AddOp"/>, <see cref="Int16x8Kernels.MulOp"/>).
+/// </summary>
+internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
+{
+    private static readonly CpuThreadPool.ChunkAction<Int16BinaryCpuNode> Work =
+        [MethodImpl(JitHints.Hot)] static (in Int16BinaryCpuNode node, int start, int end) => node.Map(start, end);
+
+    private readonly Tensor _a, _b, _output;
+    private readonly BinaryArithmeticParams _p;
+    private readonly QuantizedAddParams? _add;
+    private readonly QuantizedMulParams? _mul;
+    private readonly bool _subtract, _elementwise;
+    private readonly bool _channelA, _channelB; // the operand is a [1, …, 1, C] vector repeated over the output's rows
+    private readonly int _count, _strideA, _strideB, _lanes, _channels;
+    private short* _x, _y, _z;
+
+    public Int16BinaryCpuNode(Tensor a, Tensor b, Tensor output, BinaryArithmeticParams p, bool subtract)
+    {
+        (_a, _b, _output, _p, _subtract) = (a, b, output, p, subtract);
+        (_add, _mul) = (p.QuantizedAdd, p.QuantizedMul);
+        _count = (int)output.ElementCount;
+        _channels = output.Rank == 0 ? 1 : output.Dim(output.Rank - 1);
+        _channelA = IsChannelVector(a, output);
+        _channelB = IsChannelVector(b, output);
+        _elementwise = (a.ElementCount == _count || a.ElementCount == 1 || _channelA) && (b.ElementCount == _count || b.ElementCount == 1 || _channelB);
+        _strideA = a.ElementCount == _count || _channelA ? 1 : 0;
+        _strideB = b.ElementCount == _count || _channelB ? 1 : 0;
+        _lanes = SimdPath.ForcedLanes == 1 ? 1
+            : Avx512BW.IsSupported && Vector512.IsHardwareAccelerated ? 16
+            : Avx2.IsSupported ? 8 : 1;
+    }
+
+    /// <summary>[1, …, 1, C] against an output of more elements whose last dimension is C (a per-channel scale).</summary>
+    private static bool IsChannelVector(Tensor operand, Tensor output) =>
+        output.Rank > 0 && operand.ElementCount == output.Dim(output.Rank - 1) && operand.ElementCount < output.ElementCount
+        && operand.Rank >= 1 && operand.Dim(operand.Rank - 1) == operand.ElementCount;
+
+    /// <summary>Elements a vector step takes: 16, 8, or 1 (scalar).</summary>
+    internal int Lanes => _lanes;
+
+    public void Run(CpuThreadPool pool)
+    {
+        if (!_elementwise)
+        {
+            if (_mul is { } mul) _p.Broadcast.Apply(_a.Read<short>(), _b.Read<short>(), _output.Write<short>(), new Int16x8Kernels.MulOp(mul));
+            else _p.Broadcast.Apply(_a.Read<short>(), _b.Read<short>(), _output.Write<short>(), new Int16x8Kernels.AddOp(_add!, _subtract));
+            return;
+        }
+        _x = (short*)QuantizedConv.Pointer(_a.Bytes);
+        _y = (short*)QuantizedConv.Pointer(_b.Bytes);
+        _z = (short*)QuantizedConv.Pointer(_output.WritableBytes);
+        if (_channelA || _channelB) Chunked.For(pool, _count / _channels, Math.Max(1, 32 * 1024 / _channels), this, RowWork);
+        else Chunked.For(pool, _count, 32 * 1024, this, Work);
+    }
+
+    private static readonly CpuThreadPool.ChunkAction<Int16BinaryCpuNode> RowWork =
+        [MethodImpl(JitHints.Hot)] static (in Int16BinaryCpuNode node, int start, int end) => node.MapRows(start, end);
+
+    private void Map(int start, int end) => Span(_x + (long)start * _strideA, _y + (long)start * _strideB, _z + start, end - start);
+
+    /// <summary>Rows [start, end) of C elements, a channel-vector operand read from its start in every row.</summary>
+    private void MapRows(int start, int end)
+    {
+        for (int row = start; row < end; row++)
+        {
+            long at = (long)row * _channels;
+            Span(_channelA ? _x : _x + at * _strideA, _channelB ? _y : _y + at * _strideB, _z + at, _channels);
+        }
+    }
+
+    /// <summary>z[i] = op(x[i · strideA], y[i · strideB]) for i &lt; count: whole vector steps, then one by one.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Span(short* x, short* y, short* z, int count)
+    {
+        int i = _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
+        if (_mul is { } mul)
+        {
+            var op = new Int16x8Kernels.MulOp(mul);
+            for (; i < count; i++) z[i] = op.Apply(x[i * _strideA], y[i * _strideB]);
+        }
+        else
+        {
+            var op = new Int16x8Kernels.AddOp(_add!, _subtract);
+            for (; i < count; i++) z[i] = op.Apply(x[i * _strideA], y[i * _strideB]);
+        }
+    }
+
+    /// <summary>The whole 16-element steps of [0, count); returns where they stop.</summary>
+    private int Span512(short* x, short* y, short* z, int count)
+    {
+        var (m, l, r) = Rescale512(_mul is { } mul ? mul.OutputMultiplier : _add!.OutputMultiplier);
+        var (m1, l1, r1) = Rescale512(_add?.Input1Multiplier ?? default);
+        var (m2, l2, r2) = Rescale512(_add?.Input2Multiplier ?? default);
+        int lo = _mul?.ActivationMin ?? _add!.ActivationMin, hi = _mul?.ActivationMax ?? _add!.ActivationMax;
+        var min = Vector512.Create(lo);
+        var max = Vector512.Create(hi);
+        bool multiply = _mul is not null;
+        int shift = _add?.LeftShift ?? 0;
+        int i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            var a = _strideA == 1 ? Avx512F.ConvertToVector512Int32(Vector256.Load(x + i)) : Vector512.Create((int)x[0]);
+            var b = _strideB == 1 ? Avx512F.ConvertToVector512Int32(Vector256.Load(y + i)) : Vector512.Create((int)y[0]);
+            Vector512<int> raw;
+            if (multiply) raw = a * b;
+            else
+            {
+                var sa = VectorRequantize.Multiply(a << shift, m1, l1, r1);
+                var sb = VectorRequantize.Multiply(b << shift, m2, l2, r2);
+                raw = _subtract ? sa - sb : sa + sb;
+            }
+            var result = Vector512.Min(Vector512.Max(VectorRequantize.Multiply(raw, m, l, r), min), max);
+            Avx512BW.ConvertToVector256Int16(result).Store(z + i);
+        }
+        return i;
+    }
+
+    /// <summary>The whole 8-element steps of [0, count) with AVX2; returns where they stop.</summary>
+    private int Span256(short* x, short* y, short* z, int count)
+    {
+        var (m, l, r) = Rescale256(_mul is { } mul ? mul.OutputMultiplier : _add!.OutputMultiplier);
+        var (m1, l1, r1) = Rescale256(_add?.Input1Multiplier ?? default);
+        var (m2, l2, r2) = Rescale256(_add?.Input2Multiplier ?? default);
+        int lo = _mul?.ActivationMin ?? _add!.ActivationMin, hi = _mul?.ActivationMax ?? _add!.ActivationMax;
+        var min = Vector256.Create(lo);
+        var max = Vector256.Create(hi);
+        bool multiply = _mul is not null;
+        int shift = _add?.LeftShift ?? 0;
+        int i = 0;
+        for (; i + 8 <= count; i += 8)
+        {
+            var a = _strideA == 1 ? Avx2.ConvertToVector256Int32(x + i) : Vector256.Create((int)x[0]);
+            var b = _strideB == 1 ? Avx2.ConvertToVector256Int32(y + i) : Vector256.Create((int)y[0]);
+            Vector256<int> raw;
+            if (multiply) raw = Avx2.MultiplyLow(a, b);
+            else
+            {
+                var sa = VectorRequantize.Multiply(Avx2.ShiftLeftLogical(a, (byte)shift), m1, l1, r1);
+                var sb = VectorRequantize.Multiply(Avx2.ShiftLeftLogical(b, (byte)shift), m2, l2, r2);
+                raw = _subtract ? Avx2.Subtract(sa, sb) : Avx2.Add(sa, sb);
+            }
+            var result = Avx2.Min(Avx2.Max(VectorRequantize.Multiply(raw, m, l, r), min), max);
+            var packed = Avx2.Permute4x64(Avx2.PackSignedSaturate(result, result).AsInt64(), 0b11_01_10_00).AsInt16();
+            packed.GetLower().Store(z + i);
+        }
+        return i;
+    }
+
+    private static (Vector512<int> Multiplier, Vector512<uint> Left, Vector512<int> Right) Rescale512(QuantizedMultiplier q) =>
+        (Vector512.Create(q.Multiplier), Vector512.Create((uint)Math.Max(q.Shift, 0)), Vector512.Create(Math.Max(-q.Shift, 0)));
+
+    private static (Vector256<int> Multiplier, Vector256<uint> Left, Vector256<int> Right) Rescale256(QuantizedMultiplier q) =>
+        (Vector256.Create(q.Multiplier), Vector256.Create((uint)Math.Max(q.Shift, 0)), Vector256.Create(Math.Max(-q.Shift, 0)));
+}

@@ -1,0 +1,294 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// int16x8 CONV_2D and FULLY_CONNECTED on the CPU delegate (the reference's Int16x8Kernels.Conv2D and FullyConnected):
+/// a GEMM with output channels in the lanes. The filter is packed once as [16-channel group][k pair][channel][2] int16,
+/// zero past K and past the last channel; each output pixel's row of K = KH·KW·Cin inputs (the input pixel itself for
+/// a pointwise convolution with an even Cin, else gathered with zeros for the padding taps — a zero adds nothing, as
+/// the reference's skipped tap) is read two values at a time, broadcast, and multiplied into the packed pairs with
+/// <c>vpmaddwd</c>: one int32 lane per channel gets x₀w₀ + x₁w₁. |x · w| ≤ 2^15 · 2^7, so a pair stays within ±2^23
+/// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
+/// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
+/// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step; AVX2: 4 pixels × 16; scalar: plain int64
+/// loops. Pixels split over the pool in tiles of four.
+/// </summary>
+internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
+{
+    /// <summary>Pairs whose int32 lane sum cannot wrap: 255 · 2^23 &lt; 2^31.</summary>
+    public const int PairsPerFlush = 255;
+
+    /// <summary>Pixels a tile (the register block's rows).</summary>
+    private const int TilePixels = 4;
+
+    /// <summary>The longest gathered row (KH·KW·Cin, rounded up to even) a worker keeps on its stack, four of them.</summary>
+    public const int MaxGatheredDepth = 8192;
+
+    private static readonly CpuThreadPool.ChunkAction<Int16ConvCpuNode> Work =
+        [MethodImpl(JitHints.Hot)] static (in Int16ConvCpuNode node, int start, int end) => node.Tiles(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly ConvLayout _g;
+    private readonly int _depth, _pairs, _groups, _channels, _pixels, _tiles;
+    private readonly bool _direct; // pointwise with an even Cin: rows are the input pixels themselves
+    private readonly AlignedPinned<short> _weights;
+    private readonly Int16Requantizer _requantizer;
+    private readonly Int16DotIsa _isa;
+    private short* _x, _y;
+
+    /// <param name="filter">int8 weights [Cout, KH, KW, Cin] (FULLY_CONNECTED: [units, depth], as a 1×1 filter).</param>
+    public Int16ConvCpuNode(Tensor input, Tensor filter, Tensor? bias, Tensor output, ConvLayout geometry, Int16ConvParams q, Int16DotIsa isa)
+    {
+        (_input, _output, _g, _isa) = (input, output, geometry, isa);
+        _depth = geometry.FilterHeight * geometry.FilterWidth * geometry.InputDepth;
+        _pairs = (_depth + 1) / 2;
+        _channels = geometry.OutputDepth;
+        _groups = (_channels + 15) / 16;
+        if (isa == Int16DotIsa.Avx512 && _groups % 2 == 1) _groups++; // the 512-bit tile takes two groups at once
+        _pixels = geometry.Batches * geometry.OutputHeight * geometry.OutputWidth;
+        _tiles = (_pixels + TilePixels - 1) / TilePixels;
+        _direct = geometry.IsPointwise && geometry.InputDepth % 2 == 0;
+        _weights = new AlignedPinned<short>(_groups * _pairs * 32);
+        ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
+        var packed = _weights.Span;
+        for (int c = 0; c < _channels; c++)
+            for (int k = 0; k < _depth; k++)
+                packed[((c / 16 * _pairs + k / 2) * 16 + c % 16) * 2 + k % 2] = w[c * _depth + k];
+        _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
+    }
+
+    /// <summary>Why the node cannot run here (a gathered row longer than <see cref="MaxGatheredDepth"/>), or null.</summary>
+    public static string? Refusal(ConvLayout g)
+    {
+        long depth = (long)g.FilterHeight * g.FilterWidth * g.InputDepth;
+        bool direct = g.IsPointwise && g.InputDepth % 2 == 0;
+        return !direct && depth + 1 > MaxGatheredDepth
+            ? $"the int16 kernel gathers each output pixel's {depth} inputs (KH·KW·Cin) on the stack; at most {MaxGatheredDepth - 1}"
+            : null;
+    }
+
+    /// <summary>Whether the epilogue runs 16 lanes at a time (for tests).</summary>
+    internal bool VectorEpilogue => _requantizer.IsVector;
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = (short*)QuantizedConv.Pointer(_input.Bytes);
+        _y = (short*)QuantizedConv.Pointer(_output.WritableBytes);
+        pool.For(_tiles, this, Work);
+    }
+
+    [MethodImpl(JitHints.Hot)]
+    private void Tiles(int start, int end)
+    {
+        int stride = _pairs * 2;
+        short* gathered = stackalloc short[_direct ? 1 : TilePixels * stride];
+        long* sums = stackalloc long[TilePixels * 32];
+        short** rows = stackalloc short*[TilePixels];
+        for (int tile = start; tile < end; tile++)
+        {
+            int first = tile * TilePixels;
+            int count = Math.Min(TilePixels, _pixels - first);
+            for (int p = 0; p < TilePixels; p++)
+            {
+                int pixel = first + Math.Min(p, count - 1); // a short tile repeats its last pixel (computed, not stored)
+                if (_direct) rows[p] = _x + (long)pixel * _g.InputDepth;
+                else
+                {
+                    rows[p] = gathered + p * stride;
+                    if (p < count) Gather(pixel, rows[p]);
+                    else rows[p] = rows[count - 1];
+                }
+            }
+            for (int group = 0; group < _groups; group += _isa == Int16DotIsa.Avx512 ? 2 : 1)
+            {
+                switch (_isa)
+                {
+                    case Int16DotIsa.Avx512: Sums512(rows, group, sums); break;
+                    case Int16DotIsa.Avx2: Sums256(rows, group, sums); break;
+                    default: SumsScalar(rows, group, sums); break;
+                }
+                int span = _isa == Int16DotIsa.Avx512 ? 32 : 16;
+                for (int p = 0; p < count; p++)
+                {
+                    short* y = _y + (long)(first + p) * _channels;
+                    for (int c0 = group * 16; c0 < group * 16 + span && c0 < _channels; c0 += 16)
+                        _requantizer.Store(sums + p * 32 + (c0 - group * 16), c0, Math.Min(16, _channels - c0), y + c0);
+                }
+            }
+        }
+    }
+
+    /// <summary>The K inputs of output pixel <paramref name="pixel"/> in (ky, kx, ci) order, zeros for padding taps (and one past an odd K).</summary>
+    private void Gather(int pixel, short* row)
+    {
+        var g = _g;
+        int ox = pixel % g.OutputWidth, rest = pixel / g.OutputWidth;
+        int oy = rest % g.OutputHeight, b = rest / g.OutputHeight;
+        int cin = g.InputDepth;
+        short* at = row;
+        int ixOrigin = ox * g.StrideW - g.PadLeft;
+        int span = g.FilterWidth * cin;
+        // Every kx in bounds with taps side by side (no horizontal dilation): one copy a filter row.
+        bool wholeRows = g.DilationW == 1 && ixOrigin >= 0 && ixOrigin + g.FilterWidth <= g.InputWidth;
+        for (int ky = 0; ky < g.FilterHeight; ky++)
+        {
+            int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
+            short* line = _x + ((long)b * g.InputHeight + iy) * g.InputWidth * cin;
+            if (iy < 0 || iy >= g.InputHeight) Fill(at, span);
+            else if (wholeRows) Copy(line + (long)ixOrigin * cin, at, span);
+            else
+            {
+                for (int kx = 0; kx < g.FilterWidth; kx++)
+                {
+                    int ix = ixOrigin + kx * g.DilationW;
+                    if (ix < 0 || ix >= g.InputWidth) Fill(at + kx * cin, cin);
+                    else Copy(line + (long)ix * cin, at + kx * cin, cin);
+                }
+            }
+            at += span;
+        }
+        if (_depth % 2 == 1) row[_depth] = 0;
+    }
+
+    /// <summary>count values from source to destination: 8 at a time, then one by one (rows of a few channels are common).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(short* source, short* destination, int count)
+    {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Vector128.Store(Vector128.Load(source + i), destination + i);
+        for (; i < count; i++) destination[i] = source[i];
+    }
+
+    /// <summary>count zeros at destination (a padding tap).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fill(short* destination, int count)
+    {
+        int i = 0;
+        for (; i + 8 <= count; i += 8) Vector128<short>.Zero.Store(destination + i);
+        for (; i < count; i++) destination[i] = 0;
+    }
+
+    /// <summary>sums[p · 32 + i] = Σ_k row_p[k] · w[group · 16 + i][k] for 4 pixels × 32 channels (groups g, g + 1).</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Sums512(short** rows, int group, long* sums)
+    {
+        int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
+        short* w0 = _weights.Pointer + (long)group * _pairs * 32, w1 = w0 + (long)_pairs * 32;
+        for (int j0 = 0; j0 < _pairs; j0 += PairsPerFlush)
+        {
+            int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
+            Vector512<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+            for (int j = j0; j < j1; j++)
+            {
+                var wa = Vector512.Load(w0 + j * 32);
+                var wb = Vector512.Load(w1 + j * 32);
+                var x = Vector512.Create(r0[j]).AsInt16();
+                a00 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a01 += Avx512BW.MultiplyAddAdjacent(x, wb);
+                x = Vector512.Create(r1[j]).AsInt16();
+                a10 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a11 += Avx512BW.MultiplyAddAdjacent(x, wb);
+                x = Vector512.Create(r2[j]).AsInt16();
+                a20 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a21 += Avx512BW.MultiplyAddAdjacent(x, wb);
+                x = Vector512.Create(r3[j]).AsInt16();
+                a30 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a31 += Avx512BW.MultiplyAddAdjacent(x, wb);
+            }
+            bool first = j0 == 0;
+            Flush(sums, a00, first);
+            Flush(sums + 16, a01, first);
+            Flush(sums + 32, a10, first);
+            Flush(sums + 48, a11, first);
+            Flush(sums + 64, a20, first);
+            Flush(sums + 80, a21, first);
+            Flush(sums + 96, a30, first);
+            Flush(sums + 112, a31, first);
+        }
+    }
+
+    /// <summary>sums[p · 32 + i] for 4 pixels × the 16 channels of <paramref name="group"/> (two 8-lane halves).</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Sums256(short** rows, int group, long* sums)
+    {
+        int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
+        short* w = _weights.Pointer + (long)group * _pairs * 32;
+        for (int j0 = 0; j0 < _pairs; j0 += PairsPerFlush)
+        {
+            int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
+            Vector256<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+            for (int j = j0; j < j1; j++)
+            {
+                var wa = Vector256.Load(w + j * 32);
+                var wb = Vector256.Load(w + j * 32 + 16);
+                var x = Vector256.Create(r0[j]).AsInt16();
+                a00 = Avx2.Add(a00, Avx2.MultiplyAddAdjacent(x, wa));
+                a01 = Avx2.Add(a01, Avx2.MultiplyAddAdjacent(x, wb));
+                x = Vector256.Create(r1[j]).AsInt16();
+                a10 = Avx2.Add(a10, Avx2.MultiplyAddAdjacent(x, wa));
+                a11 = Avx2.Add(a11, Avx2.MultiplyAddAdjacent(x, wb));
+                x = Vector256.Create(r2[j]).AsInt16();
+                a20 = Avx2.Add(a20, Avx2.MultiplyAddAdjacent(x, wa));
+                a21 = Avx2.Add(a21, Avx2.MultiplyAddAdjacent(x, wb));
+                x = Vector256.Create(r3[j]).AsInt16();
+                a30 = Avx2.Add(a30, Avx2.MultiplyAddAdjacent(x, wa));
+                a31 = Avx2.Add(a31, Avx2.MultiplyAddAdjacent(x, wb));
+            }
+            bool first = j0 == 0;
+            Flush(sums, a00, first);
+            Flush(sums + 8, a01, first);
+            Flush(sums + 32, a10, first);
+            Flush(sums + 40, a11, first);
+            Flush(sums + 64, a20, first);
+            Flush(sums + 72, a21, first);
+            Flush(sums + 96, a30, first);
+            Flush(sums + 104, a31, first);
+        }
+    }
+
+    /// <summary>The scalar path: every sum in int64, straight from the packed pairs.</summary>
+    private void SumsScalar(short** rows, int group, long* sums)
+    {
+        short* w = _weights.Pointer + (long)group * _pairs * 32;
+        for (int p = 0; p < TilePixels; p++)
+            for (int i = 0; i < 16; i++)
+            {
+                long total = 0;
+                for (int j = 0; j < _pairs; j++)
+                    total += rows[p][2 * j] * w[j * 32 + i * 2] + rows[p][2 * j + 1] * w[j * 32 + i * 2 + 1];
+                sums[p * 32 + i] = total;
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Flush(long* at, Vector512<int> lanes, bool first)
+    {
+        var low = Vector512.WidenLower(lanes);
+        var high = Vector512.WidenUpper(lanes);
+        if (!first)
+        {
+            low += Vector512.Load(at);
+            high += Vector512.Load(at + 8);
+        }
+        low.Store(at);
+        high.Store(at + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Flush(long* at, Vector256<int> lanes, bool first)
+    {
+        var low = Vector256.WidenLower(lanes);
+        var high = Vector256.WidenUpper(lanes);
+        if (!first)
+        {
+            low += Vector256.Load(at);
+            high += Vector256.Load(at + 4);
+        }
+        low.Store(at);
+        high.Store(at + 4);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// int16x8 DEPTHWISE_CONV_2D on the CPU delegate (the reference's Int16x8Kernels.DepthwiseConv2D): channels in the
+/// lanes, 16 at a time as two 8-lane halves (AVX2): per output pixel, the in-bounds taps' inputs sign-extended to int32
+/// (<c>vpmovsxwd</c>) times the filter widened once to int32 (<c>vpmulld</c>), summed in int32 lanes — each product
+/// within ±2^22, so up to 511 taps cannot wrap (<see cref="MaxTaps"/>) and the sum is the reference's exact integer —
+/// then widened to int64 for <see cref="Int16Requantizer"/>. A channel count that 16 does not divide takes one more
+/// group at C − 16, overlapping the one before (the same sums, stored twice). Depth multiplier 1 and at least 8
+/// channels (8 to 15: 8-lane groups at 0 and C − 8) on AVX2; otherwise (and with ACCEL_CPU_SIMD=scalar) plain int64 loops. Output rows split over the pool.
+/// </summary>
+internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
+{
+    /// <summary>Taps whose int32 lane sum cannot wrap: 511 · 2^22 &lt; 2^31.</summary>
+    public const int MaxTaps = 511;
+
+    private static readonly CpuThreadPool.ChunkAction<Int16DepthwiseCpuNode> Work =
+        [MethodImpl(JitHints.Hot)] static (in Int16DepthwiseCpuNode node, int start, int end) => node.Rows(start, end);
+
+    private readonly Tensor _input, _output;
+    private readonly ConvLayout _g;
+    private readonly int _multiplier, _channels, _taps;
+    private readonly bool _vector;
+    private readonly AlignedPinned<int> _weights; // [tap][channel], widened
+    private readonly Int16Requantizer _requantizer;
+    private short* _x, _y;
+
+    public Int16DepthwiseCpuNode(Tensor input, Tensor filter, Tensor? bias, Tensor output, ConvLayout geometry, int multiplier, Int16ConvParams q)
+    {
+        (_input, _output, _g, _multiplier) = (input, output, geometry, multiplier);
+        _channels = geometry.OutputDepth;
+        _taps = geometry.FilterHeight * geometry.FilterWidth;
+        _vector = multiplier == 1 && _channels >= 8 && Avx2.IsSupported && SimdPath.ForcedLanes != 1;
+        _weights = new AlignedPinned<int>(_taps * _channels);
+        ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
+        for (int i = 0; i < _weights.Length; i++) _weights.Span[i] = w[i];
+        _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
+    }
+
+    /// <summary>Why the node cannot run here (more taps than the int32 lanes hold), or null.</summary>
+    public static string? Refusal(ConvLayout g) =>
+        (long)g.FilterHeight * g.FilterWidth > MaxTaps
+            ? $"the int16 depthwise kernel sums {g.FilterHeight}×{g.FilterWidth} taps in int32 lanes; at most {MaxTaps} taps"
+            : null;
+
+    /// <summary>Whether the sums run in vector lanes (for tests).</summary>
+    internal bool Vector => _vector;
+
+    public void Run(CpuThreadPool pool)
+    {
+        _x = (short*)QuantizedConv.Pointer(_input.Bytes);
+        _y = (short*)QuantizedConv.Pointer(_output.WritableBytes);
+        pool.For(_g.Batches * _g.OutputHeight, this, Work);
+    }
+
+    [MethodImpl(JitHints.Hot)]
+    private void Rows(int start, int end)
+    {
+        var g = _g;
+        int* inputOffsets = stackalloc int[_taps];  // of the in-bounds taps, from the window's corner
+        int* weightOffsets = stackalloc int[_taps];
+        int* allInputs = stackalloc int[_taps];     // every tap (a window inside the input)
+        int* allWeights = stackalloc int[_taps];
+        for (int t = 0; t < _taps; t++)
+        {
+            int ky = t / g.FilterWidth, kx = t % g.FilterWidth;
+            allInputs[t] = (ky * g.DilationH * g.InputWidth + kx * g.DilationW) * g.InputDepth;
+            allWeights[t] = t * _channels;
+        }
+        long* sums = stackalloc long[16];
+        for (int row = start; row < end; row++)
+        {
+            int oy = row % g.OutputHeight, b = row / g.OutputHeight;
+            int iyOrigin = oy * g.StrideH - g.PadTop;
+            bool rowInside = iyOrigin >= 0 && iyOrigin + (g.FilterHeight - 1) * g.DilationH < g.InputHeight;
+            for (int ox = 0; ox < g.OutputWidth; ox++)
+            {
+                int ixOrigin = ox * g.StrideW - g.PadLeft;
+                // The window's corner; it may lie outside the input, but only in-bounds taps are read.
+                short* corner = _x + (((long)b * g.InputHeight + iyOrigin) * g.InputWidth + ixOrigin) * g.InputDepth;
+                int* xs = allInputs, ws = allWeights;
+                int count = _taps;
+                if (!rowInside || ixOrigin < 0 || ixOrigin + (g.FilterWidth - 1) * g.DilationW >= g.InputWidth)
+                {
+                    xs = inputOffsets;
+                    ws = weightOffsets;
+                    count = 0;
+                    for (int t = 0; t < _taps; t++)
+                    {
+                        int iy = iyOrigin + t / g.FilterWidth * g.DilationH, ix = ixOrigin + t % g.FilterWidth * g.DilationW;
+                        if (iy < 0 || iy >= g.InputHeight || ix < 0 || ix >= g.InputWidth) continue;
+                        inputOffsets[count] = allInputs[t];
+                        weightOffsets[count++] = allWeights[t];
+                    }
+                }
+                short* y = _y + ((long)row * g.OutputWidth + ox) * _channels;
+                if (_vector) PixelVector(corner, xs, ws, count, sums, y);
+                else PixelScalar(corner, xs, ws, count, sums, y);
+            }
+        }
+    }
+
+    [MethodImpl(JitHints.Hot)]
+    private void PixelVector(short* corner, int* inputOffsets, int* weightOffsets, int count, long* sums, short* y)
+    {
+        int* w = _weights.Pointer;
+        if (_channels < 16)
+        {
+            // 8 to 15 channels: one 8-lane group at 0 and one at C − 8 (the same group again when C is 8).
+            for (int c = 0; ; c = _channels - 8)
+            {
+                Vector256<int> lanes = default;
+                for (int t = 0; t < count; t++)
+                    lanes = Avx2.Add(lanes, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(corner + inputOffsets[t] + c), Vector256.Load(w + weightOffsets[t] + c)));
+                Vector256.WidenLower(lanes).Store(sums);
+                Vector256.WidenUpper(lanes).Store(sums + 4);
+                _requantizer.Store(sums, c, 8, y + c);
+                if (c == _channels - 8) return;
+            }
+        }
+        for (int c0 = 0; c0 < _channels; c0 += 16)
+        {
+            int c = Math.Min(c0, _channels - 16);
+            Vector256<int> low = default, high = default;
+            for (int t = 0; t < count; t++)
+            {
+                short* x = corner + inputOffsets[t] + c;
+                int* wt = w + weightOffsets[t] + c;
+                low = Avx2.Add(low, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(x), Vector256.Load(wt)));
+                high = Avx2.Add(high, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(x + 8), Vector256.Load(wt + 8)));
+            }
+            Vector256.WidenLower(low).Store(sums);
+            Vector256.WidenUpper(low).Store(sums + 4);
+            Vector256.WidenLower(high).Store(sums + 8);
+            Vector256.WidenUpper(high).Store(sums + 12);
+            _requantizer.Store(sums, c, 16, y + c);
+        }
+    }
+
+    private void PixelScalar(short* corner, int* inputOffsets, int* weightOffsets, int count, long* sums, short* y)
+    {
+        int* w = _weights.Pointer;
+        for (int c0 = 0; c0 < _channels; c0 += 16)
+        {
+            int n = Math.Min(16, _channels - c0);
+            for (int i = 0; i < n; i++)
+            {
+                int oc = c0 + i, ic = oc / _multiplier;
+                long total = 0;
+                for (int t = 0; t < count; t++) total += corner[inputOffsets[t] + ic] * w[weightOffsets[t] + oc];
+                sums[i] = total;
+            }
+            _requantizer.Store(sums, c0, n, y + c0);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Accel.Operators.Definitions;
+
+namespace Accel.Delegates.Cpu.Kernels.Quantized;
+
+/// <summary>
+/// The int16x8 CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED epilogue: each channel's exact int64 sum + its bias, the
+/// rescale and the clamp, exactly <see cref="Int16ConvParams.Requantize"/>. Sixteen channels at a time in int64 lanes
+/// where the node rescales with TFLite's reduced 16-bit multiplier and the machine has AVX-512F/DQ
+/// (<c>vpmullq</c>, <c>vpsravq</c>): (x · reduced + 2^(s−1)) >> s with s = 15 − shift, the product wrapping as the
+/// reference's long product does, truncated to int32 (<c>vpmovqd</c>) like the reference's cast, then the clamp; an
+/// int32 bias first takes the total modulo 2^32. Otherwise, and for FULLY_CONNECTED's single-rounding rescale, one
+/// channel at a time through <see cref="Int16ConvParams.Requantize"/> itself.
+/// </summary>
+internal sealed unsafe class Int16Requantizer
+{
+    /// <summary>Channels per <see cref="Store"/> call.</summary>
+    public const int Lanes = 16;
+
+    private readonly Int16ConvParams _q;
+    private readonly long[] _biasValues;
+    private readonly AlignedPinned<long> _bias, _reduced, _round, _shift; // per channel, 16 past the last group's start
+    private readonly long* _biasAt, _reducedAt, _roundAt, _shiftAt;      // their first elements (pinned: they never move)
+    private readonly bool _vector;
+
+    /// <param name="bias">The node's bias (int64, or int32 widened), <paramref name="channels"/> values; null: zeros.</param>
+    public Int16Requantizer(Tensor? bias, Int16ConvParams q, int channels, bool allowVector)
+    {
+        _q = q;
+        int padded = (channels + Lanes - 1) / Lanes * Lanes + Lanes; // a group may start anywhere below channels
+        _biasValues = new long[padded];
+        if (bias is { Type: TensorType.Int64 }) bias.Read<long>()[..channels].CopyTo(_biasValues);
+        else if (bias is { Type: TensorType.Int32 })
+        {
+            var narrow = bias.Read<int>();
+            for (int c = 0; c < channels; c++) _biasValues[c] = narrow[c];
+        }
+        _bias = new AlignedPinned<long>(padded);
+        _biasValues.CopyTo(_bias.Span);
+        _reduced = new AlignedPinned<long>(padded);
+        _round = new AlignedPinned<long>(padded);
+        _shift = new AlignedPinned<long>(padded);
+        bool vector = allowVector && q.Rescale == Int16x8Rescale.Reduced16BitMultiplier && Avx512F.IsSupported && Avx512DQ.IsSupported
+            && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes != 1;
+        for (int c = 0; c < padded; c++)
+        {
+            var m = q.Multipliers[Math.Min(c, channels - 1)];
+            int totalShift = 15 - m.Shift;
+            if (totalShift is < 1 or > 62) vector = false;   // the reference's shift then means something else: leave it to it
+            _reduced.Span[c] = m.Multiplier < 0x7FFF0000 ? (m.Multiplier + (1 << 15)) >> 16 : 0x7FFF;
+            _round.Span[c] = 1L << Math.Clamp(totalShift - 1, 0, 62);
+            _shift.Span[c] = totalShift;
+        }
+        _vector = vector;
+        _biasAt = _bias.Pointer;
+        _reducedAt = _reduced.Pointer;
+        _roundAt = _round.Pointer;
+        _shiftAt = _shift.Pointer;
+    }
+
+    /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form.</summary>
+    public bool IsVector => _vector;
+
+    /// <summary>
+    /// output[i] = the requantized sums[i] of channel <paramref name="channel"/> + i for i &lt; <paramref name="count"/>
+    /// (at most 16; <paramref name="sums"/> holds 16 values, those past count are ignored).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Store(long* sums, int channel, int count, short* output)
+    {
+        if (_vector)
+        {
+            var low = Rescale(Vector512.Load(sums), channel);
+            var high = Rescale(Vector512.Load(sums + 8), channel + 8);
+            var scaled = Vector512.Create(low, high);
+            var clamped = Vector512.Min(Vector512.Max(scaled, Vector512.Create(_q.ActivationMin)), Vector512.Create(_q.ActivationMax));
+            var narrow = Avx512BW.ConvertToVector256Int16(clamped);
+            if (count == Lanes) narrow.Store(output);
+            else
+            {
+                int i = 0;
+                if (count >= 8)
+                {
+                    narrow.GetLower().Store(output);
+                    i = 8;
+                }
+                for (; i < count; i++) output[i] = narrow.GetElement(i);
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) output[i] = _q.Requantize(sums[i], _biasValues[channel + i], channel + i);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<int> Rescale(Vector512<long> sum, int channel)
+    {
+        var x = sum + Vector512.Load(_biasAt + channel);
+        if (!_q.WideBias) x = Avx512F.ShiftRightArithmetic(Avx512F.ShiftLeftLogical(x, 32), 32);
+        x = Avx512DQ.MultiplyLow(x, Vector512.Load(_reducedAt + channel)) + Vector512.Load(_roundAt + channel);
+        x = Avx512F.ShiftRightArithmeticVariable(x, Vector512.Load((ulong*)_shiftAt + channel));
+        return Avx512F.ConvertToVector256Int32(x);
+    }
+}
