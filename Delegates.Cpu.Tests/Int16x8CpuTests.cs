@@ -51,6 +51,57 @@ public sealed class Int16x8CpuTests
         InvokeAllocation.AssertNoneOnTheCpuDelegate(cases.First(c => c.Name.StartsWith(name, StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// The nodes built directly on a reference interpreter's tensors take the path this machine should run — pixel
+    /// pairs for 8-channel depthwise, single 512-bit groups for 24 channels, dot products for one output channel, the
+    /// 16-lane requantization — and write the reference's bytes.
+    /// </summary>
+    [TestCase("depthwise 8", true)]
+    [TestCase("depthwise 24", true)]
+    [TestCase("conv 8 to 1", false)]
+    [TestCase("conv 8 to 24", false)]
+    public void OnAnAvx512Machine_TheWidePathsRunAndMatchTheReference(string shape, bool depthwise)
+    {
+        if (!(Avx512BW.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated))
+            Assert.Ignore("no AVX-512BW/DQ with Vector512 here (IsaPathTests cover the other paths)");
+        int cin = 8, cout = shape.EndsWith("24", StringComparison.Ordinal) ? 24 : shape.EndsWith(" 1", StringComparison.Ordinal) ? 1 : 8;
+        if (depthwise) cin = cout;
+        var c = depthwise
+            ? OpCases.Int16WeightedCase(shape, new Random(71), BuiltinOperator.DepthwiseConv2D, [1, 9, 10, cin], [1, 3, 3, cout], [1, 9, 10, cout],
+                new Accel.DepthwiseConv2DOptions(Accel.Padding.Same, 1, 1, 1, Accel.ActivationFunctionType.Relu6), true, true)
+            : OpCases.Int16WeightedCase(shape, new Random(72), BuiltinOperator.Conv2D, [1, 9, 10, cin], [cout, 3, 3, cin], [1, 9, 10, cout],
+                new Accel.Conv2DOptions(Accel.Padding.Same, 1, 1, Accel.ActivationFunctionType.None), true, true);
+        using var model = Model.FromBytes(c.Model);
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        ((short[])c.Inputs[0]).CopyTo(interpreter.GetInputTensor(0).Write<short>());
+        interpreter.Invoke();
+        var expected = interpreter.GetOutputTensor(0).Read<short>().ToArray();
+        interpreter.GetOutputTensor(0).Write<short>().Clear();
+
+        var node = interpreter.Graph[0];
+        var tensors = node.Inputs.Select(i => interpreter.GetTensor(i)).ToArray();
+        var (input, filter, bias, output) = (tensors[0], tensors[1], tensors[2], interpreter.GetTensor(node.Outputs[0]));
+        ICpuCompiledNode compiled;
+        if (depthwise)
+        {
+            var p = (Accel.Operators.Definitions.DepthwiseConv2DParams)node.Params!;
+            var dw = new Int16DepthwiseCpuNode(input, filter, bias, output, Kernels.ConvLayout.Of(input, filter, output, p.Geometry), 1, p.Int16!);
+            Assert.That((dw.Wide, dw.Paired), Is.EqualTo((true, cout == 8)));
+            compiled = dw;
+        }
+        else
+        {
+            var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
+            var conv = new Int16ConvCpuNode(input, filter, bias, output, Kernels.ConvLayout.Of(input, filter, output, p.Geometry), p.Int16!, Int16Dot.Best());
+            Assert.That((conv.DotProducts, conv.VectorEpilogue), Is.EqualTo((cout == 1, true)));
+            compiled = conv;
+        }
+        using var pool = new CpuThreadPool(2);
+        compiled.Run(pool);
+        Assert.That(output.Read<short>().ToArray(), Is.EqualTo(expected));
+    }
+
     [Test]
     public void OnAnAvx512Machine_TheRequantizationRunsSixteenLanes()
     {

@@ -15,7 +15,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
 /// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
 /// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step; AVX2: 4 pixels × 16; scalar: plain int64
-/// loops. Pixels split over the pool in tiles of four.
+/// loops; at most <see cref="MaxDotChannels"/> output channels: one exact <see cref="Int16Dot"/> product per pixel and
+/// channel. Pixels split over the pool in tiles of four.
 /// </summary>
 internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
 {
@@ -36,6 +37,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private readonly int _depth, _pairs, _groups, _channels, _pixels, _tiles;
     private readonly bool _direct; // pointwise with an even Cin: rows are the input pixels themselves
     private readonly AlignedPinned<short> _weights;
+    private readonly AlignedPinned<short>? _dotWeights; // few output channels: [channel][K], one dot product each (Int16Dot)
     private readonly Int16Requantizer _requantizer;
     private readonly Int16DotIsa _isa;
     private short* _x, _y;
@@ -59,7 +61,18 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             for (int k = 0; k < _depth; k++)
                 packed[((c / 16 * _pairs + k / 2) * 16 + c % 16) * 2 + k % 2] = w[c * _depth + k];
         _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
+        if (_channels <= MaxDotChannels && _depth >= 16 && isa != Int16DotIsa.Scalar)
+        {
+            _dotWeights = new AlignedPinned<short>(_channels * _depth);
+            for (int i = 0; i < _dotWeights.Length; i++) _dotWeights.Span[i] = w[i];
+        }
     }
+
+    /// <summary>
+    /// Output channels up to this (with K ≥ 16) take one <see cref="Int16Dot"/> product each per pixel instead of the
+    /// 16- or 32-lane tile, most of whose lanes would be padding (a heat-map head: 8 → 1 channel).
+    /// </summary>
+    public const int MaxDotChannels = 4;
 
     /// <summary>Why the node cannot run here (a gathered row longer than <see cref="MaxGatheredDepth"/>), or null.</summary>
     public static string? Refusal(ConvLayout g)
@@ -73,6 +86,9 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
 
     /// <summary>Whether the epilogue runs 16 lanes at a time (for tests).</summary>
     internal bool VectorEpilogue => _requantizer.IsVector;
+
+    /// <summary>Whether each pixel takes one dot product per output channel (few channels; for tests).</summary>
+    internal bool DotProducts => _dotWeights is not null;
 
     public void Run(CpuThreadPool pool)
     {
@@ -102,6 +118,15 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
                     if (p < count) Gather(pixel, rows[p]);
                     else rows[p] = rows[count - 1];
                 }
+            }
+            if (_dotWeights is not null)
+            {
+                for (int p = 0; p < count; p++)
+                {
+                    for (int c = 0; c < _channels; c++) sums[c] = Int16Dot.Dot(rows[p], _dotWeights.Pointer + (long)c * _depth, _depth, _isa);
+                    _requantizer.Store(sums, 0, _channels, _y + (long)(first + p) * _channels);
+                }
+                continue;
             }
             for (int group = 0; group < _groups; group += _isa == Int16DotIsa.Avx512 ? 2 : 1)
             {

@@ -26,8 +26,11 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
     private readonly ConvLayout _g;
     private readonly int _multiplier, _channels, _taps;
     private readonly bool _vector;
+    private readonly bool _wide;      // AVX-512: 16-channel groups in one vector (≥ 16 channels) or two 8-channel pixels (8 channels)
     private readonly AlignedPinned<int> _weights; // [tap][channel], widened
+    private readonly AlignedPinned<int>? _pairWeights; // 8 channels: [tap][16], each tap's 8 weights twice
     private readonly Int16Requantizer _requantizer;
+    private readonly Int16Requantizer? _pairs;         // 8 channels: lane c rescales as channel c mod 8
     private short* _x, _y;
 
     public Int16DepthwiseCpuNode(Tensor input, Tensor filter, Tensor? bias, Tensor output, ConvLayout geometry, int multiplier, Int16ConvParams q)
@@ -40,6 +43,14 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
         ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
         for (int i = 0; i < _weights.Length; i++) _weights.Span[i] = w[i];
         _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
+        if (_vector && _channels == 8 && _requantizer.IsVector && Avx512BW.IsSupported)
+        {
+            _pairs = new Int16Requantizer(Int16Requantizer.BiasValues(bias, 8), q, 16, allowVector: true, period: 8);
+            _pairWeights = new AlignedPinned<int>(_taps * 16);
+            for (int t = 0; t < _taps; t++)
+                for (int i = 0; i < 16; i++) _pairWeights.Span[t * 16 + i] = w[t * 8 + i % 8];
+        }
+        _wide = _vector && _requantizer.IsVector && Avx512BW.IsSupported && (_channels >= 16 || _pairs is { IsVector: true });
     }
 
     /// <summary>Why the node cannot run here (more taps than the int32 lanes hold), or null.</summary>
@@ -50,6 +61,12 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
 
     /// <summary>Whether the sums run in vector lanes (for tests).</summary>
     internal bool Vector => _vector;
+
+    /// <summary>Whether the 512-bit forms run: 16-channel groups, or two 8-channel pixels a vector (for tests).</summary>
+    internal bool Wide => _wide;
+
+    /// <summary>Whether interior pixel pairs share a vector (8 channels; for tests).</summary>
+    internal bool Paired => _wide && _pairs is not null;
 
     public void Run(CpuThreadPool pool)
     {
@@ -99,10 +116,51 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                     }
                 }
                 short* y = _y + ((long)row * g.OutputWidth + ox) * _channels;
-                if (_vector) PixelVector(corner, xs, ws, count, sums, y);
+                if (_wide)
+                {
+                    // Two 8-channel pixels whose windows both lie inside the input: one vector of 16 lanes.
+                    if (_pairs is not null && count == _taps && ox + 1 < g.OutputWidth
+                        && ixOrigin + g.StrideW + (g.FilterWidth - 1) * g.DilationW < g.InputWidth)
+                    {
+                        PairWide(corner, corner + g.StrideW * 8, xs, count, y);
+                        ox++;
+                    }
+                    else if (_pairs is not null) PixelVector(corner, xs, ws, count, sums, y);
+                    else PixelWide(corner, xs, ws, count, y);
+                }
+                else if (_vector) PixelVector(corner, xs, ws, count, sums, y);
                 else PixelScalar(corner, xs, ws, count, sums, y);
             }
         }
+    }
+
+    /// <summary>One pixel, 16-channel groups as single 512-bit vectors (the last overlapping), int32 sums straight to the rescale.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void PixelWide(short* corner, int* inputOffsets, int* weightOffsets, int count, short* y)
+    {
+        int* w = _weights.Pointer;
+        for (int c0 = 0; c0 < _channels; c0 += 16)
+        {
+            int c = Math.Min(c0, _channels - 16);
+            var sum = Vector512<int>.Zero;
+            for (int t = 0; t < count; t++)
+                sum += Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(Vector256.Load(corner + inputOffsets[t] + c)), Vector512.Load(w + weightOffsets[t] + c));
+            _requantizer.StoreLanes(sum, c, y + c);
+        }
+    }
+
+    /// <summary>Two adjacent 8-channel pixels (every tap in bounds) as one 16-lane vector: output pixels ox and ox + 1.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void PairWide(short* first, short* second, int* offsets, int count, short* y)
+    {
+        int* w = _pairWeights!.Pointer;
+        var sum = Vector512<int>.Zero;
+        for (int t = 0; t < count; t++)
+        {
+            var x = Vector256.Create(Vector128.Load(first + offsets[t]), Vector128.Load(second + offsets[t]));
+            sum += Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(x), Vector512.Load(w + t * 16));
+        }
+        _pairs!.StoreLanes(sum, 0, y);
     }
 
     [MethodImpl(JitHints.Hot)]

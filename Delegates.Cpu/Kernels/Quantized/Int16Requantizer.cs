@@ -24,19 +24,24 @@ internal sealed unsafe class Int16Requantizer
     private readonly AlignedPinned<long> _bias, _reduced, _round, _shift; // per channel, 16 past the last group's start
     private readonly long* _biasAt, _reducedAt, _roundAt, _shiftAt;      // their first elements (pinned: they never move)
     private readonly bool _vector;
+    private readonly int _period;
 
     /// <param name="bias">The node's bias (int64, or int32 widened), <paramref name="channels"/> values; null: zeros.</param>
     public Int16Requantizer(Tensor? bias, Int16ConvParams q, int channels, bool allowVector)
+        : this(BiasValues(bias, channels), q, channels, allowVector, period: channels)
     {
-        _q = q;
+    }
+
+    /// <summary>
+    /// With <paramref name="period"/> below <paramref name="channels"/>, lane c takes channel c mod period's bias and
+    /// rescale: pixels side by side in one group (two pixels of 8 channels as 16 lanes).
+    /// </summary>
+    public Int16Requantizer(long[] biasValues, Int16ConvParams q, int channels, bool allowVector, int period)
+    {
+        (_q, _period) = (q, period);
         int padded = (channels + Lanes - 1) / Lanes * Lanes + Lanes; // a group may start anywhere below channels
         _biasValues = new long[padded];
-        if (bias is { Type: TensorType.Int64 }) bias.Read<long>()[..channels].CopyTo(_biasValues);
-        else if (bias is { Type: TensorType.Int32 })
-        {
-            var narrow = bias.Read<int>();
-            for (int c = 0; c < channels; c++) _biasValues[c] = narrow[c];
-        }
+        for (int c = 0; c < channels; c++) _biasValues[c] = biasValues[c % period];
         _bias = new AlignedPinned<long>(padded);
         _biasValues.CopyTo(_bias.Span);
         _reduced = new AlignedPinned<long>(padded);
@@ -46,7 +51,7 @@ internal sealed unsafe class Int16Requantizer
             && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes != 1;
         for (int c = 0; c < padded; c++)
         {
-            var m = q.Multipliers[Math.Min(c, channels - 1)];
+            var m = q.Multipliers[Math.Min(c, channels - 1) % period];
             int totalShift = 15 - m.Shift;
             if (totalShift is < 1 or > 62) vector = false;   // the reference's shift then means something else: leave it to it
             _reduced.Span[c] = m.Multiplier < 0x7FFF0000 ? (m.Multiplier + (1 << 15)) >> 16 : 0x7FFF;
@@ -58,6 +63,32 @@ internal sealed unsafe class Int16Requantizer
         _reducedAt = _reduced.Pointer;
         _roundAt = _round.Pointer;
         _shiftAt = _shift.Pointer;
+    }
+
+    /// <summary>The node's bias as int64 values (an int32 bias widened; none: zeros).</summary>
+    public static long[] BiasValues(Tensor? bias, int channels)
+    {
+        var values = new long[channels];
+        if (bias is { Type: TensorType.Int64 }) bias.Read<long>()[..channels].CopyTo(values);
+        else if (bias is { Type: TensorType.Int32 })
+        {
+            var narrow = bias.Read<int>();
+            for (int c = 0; c < channels; c++) values[c] = narrow[c];
+        }
+        return values;
+    }
+
+    /// <summary>
+    /// The 16 outputs of channels <paramref name="channel"/> … + 15 from int32 sums (exact: the depthwise lanes), stored
+    /// at <paramref name="output"/>. Only where <see cref="IsVector"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreLanes(Vector512<int> sums, int channel, short* output)
+    {
+        var low = Rescale(Avx512F.ConvertToVector512Int64(sums.GetLower()), channel);
+        var high = Rescale(Avx512F.ConvertToVector512Int64(sums.GetUpper()), channel + 8);
+        var clamped = Vector512.Min(Vector512.Max(Vector512.Create(low, high), Vector512.Create(_q.ActivationMin)), Vector512.Create(_q.ActivationMax));
+        Avx512BW.ConvertToVector256Int16(clamped).Store(output);
     }
 
     /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form.</summary>
@@ -90,7 +121,7 @@ internal sealed unsafe class Int16Requantizer
             }
             return;
         }
-        for (int i = 0; i < count; i++) output[i] = _q.Requantize(sums[i], _biasValues[channel + i], channel + i);
+        for (int i = 0; i < count; i++) output[i] = _q.Requantize(sums[i], _biasValues[channel + i], (channel + i) % _period);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
