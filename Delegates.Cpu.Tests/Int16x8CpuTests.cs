@@ -15,7 +15,7 @@ public sealed class Int16x8CpuTests
 {
     [Test]
     public void Int16Convolutions_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
-        AssertDelegatedAndBitIdentical(OpCases.Int16ConvolutionCases(new Random(2634)), 36);
+        AssertDelegatedAndBitIdentical(OpCases.Int16ConvolutionCases(new Random(2634)), 41);
 
     [Test]
     public void Int16Elementwise_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
@@ -53,23 +53,25 @@ public sealed class Int16x8CpuTests
 
     /// <summary>
     /// The nodes built directly on a reference interpreter's tensors take the path this machine should run — pixel
-    /// pairs for 8-channel depthwise, single 512-bit groups for 24 channels, dot products for one output channel, the
-    /// 16-lane requantization — and write the reference's bytes.
+    /// pairs for 8-channel depthwise, single 512-bit groups for 24 channels, dot products for one output channel, pixels
+    /// in the lanes for an 8 → 1 head, the 16-lane requantization — and write the reference's bytes.
     /// </summary>
     [TestCase("depthwise 8", true)]
     [TestCase("depthwise 24", true)]
     [TestCase("conv 8 to 1", false)]
     [TestCase("conv 8 to 24", false)]
+    [TestCase("head 8 to 1", false)]
     public void OnAnAvx512Machine_TheWidePathsRunAndMatchTheReference(string shape, bool depthwise)
     {
         if (!(Avx512BW.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated))
             Assert.Ignore("no AVX-512BW/DQ with Vector512 here (IsaPathTests cover the other paths)");
         int cin = 8, cout = shape.EndsWith("24", StringComparison.Ordinal) ? 24 : shape.EndsWith(" 1", StringComparison.Ordinal) ? 1 : 8;
         if (depthwise) cin = cout;
+        int width = shape.StartsWith("head", StringComparison.Ordinal) ? 37 : 10;
         var c = depthwise
-            ? OpCases.Int16WeightedCase(shape, new Random(71), BuiltinOperator.DepthwiseConv2D, [1, 9, 10, cin], [1, 3, 3, cout], [1, 9, 10, cout],
+            ? OpCases.Int16WeightedCase(shape, new Random(71), BuiltinOperator.DepthwiseConv2D, [1, 9, width, cin], [1, 3, 3, cout], [1, 9, width, cout],
                 new Accel.DepthwiseConv2DOptions(Accel.Padding.Same, 1, 1, 1, Accel.ActivationFunctionType.Relu6), true, true)
-            : OpCases.Int16WeightedCase(shape, new Random(72), BuiltinOperator.Conv2D, [1, 9, 10, cin], [cout, 3, 3, cin], [1, 9, 10, cout],
+            : OpCases.Int16WeightedCase(shape, new Random(72), BuiltinOperator.Conv2D, [1, 9, width, cin], [cout, 3, 3, cin], [1, 9, width, cout],
                 new Accel.Conv2DOptions(Accel.Padding.Same, 1, 1, Accel.ActivationFunctionType.None), true, true);
         using var model = Model.FromBytes(c.Model);
         using var interpreter = new Interpreter(model);
@@ -89,6 +91,15 @@ public sealed class Int16x8CpuTests
             var dw = new Int16DepthwiseCpuNode(input, filter, bias, output, Kernels.ConvLayout.Of(input, filter, output, p.Geometry), 1, p.Int16!);
             Assert.That((dw.Wide, dw.Paired), Is.EqualTo((true, cout == 8)));
             compiled = dw;
+        }
+        else if (shape.StartsWith("head", StringComparison.Ordinal))
+        {
+            var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
+            var layout = Kernels.ConvLayout.Of(input, filter, output, p.Geometry);
+            Assert.That(Int16PixelLaneConvCpuNode.Fits(layout, Int16Dot.Best()), Is.True);
+            var head = new Int16PixelLaneConvCpuNode(input, filter, bias, output, layout, p.Int16!);
+            Assert.That(head.Lanes, Is.True);
+            compiled = head;
         }
         else
         {

@@ -92,6 +92,23 @@ public static partial class OpCases
         yield return Int16WeightedCase("int16 CONV_2D extreme max 3x3", random, BuiltinOperator.Conv2D, [1, 3, 3, 301], [3, 3, 3, 301], [1, 3, 3, 3],
             new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None), false, false, outputScale: 5000f, inputValue: short.MaxValue, weightValue: sbyte.MinValue);
 
+        // 8 → 1 channel heads (Int16PixelLaneConvCpuNode on AVX-512): 16-pixel steps with an overlapping last one, border
+        // pixels, skipped rows, batches, vertical stride and dilation, 63 taps at the extremes (the int32 bound).
+        foreach (var (batch, h, w, kh, kw, strideH, dilationH, padding) in new[]
+        {
+            (1, 7, 37, 3, 3, 1, 1, Padding.Same), (2, 9, 20, 5, 3, 2, 1, Padding.Valid), (1, 8, 33, 3, 3, 1, 2, Padding.Same), (1, 5, 15, 3, 3, 1, 1, Padding.Same),
+        })
+        {
+            int oh = padding == Padding.Same ? (h + strideH - 1) / strideH : (h - (kh - 1) * dilationH - 1) / strideH + 1;
+            int ow = padding == Padding.Same ? w : w - kw + 1;
+            var activation = Activations[index++ % Activations.Length];
+            yield return Int16WeightedCase($"int16 CONV_2D head {batch}x{h}x{w}x8 k{kh}x{kw} s{strideH} d{dilationH} {padding} ->1 {activation}", random,
+                BuiltinOperator.Conv2D, [batch, h, w, 8], [1, kh, kw, 8], [batch, oh, ow, 1],
+                new Conv2DOptions(padding, 1, strideH, activation, 1, dilationH), true, true);
+        }
+        yield return Int16WeightedCase("int16 CONV_2D head extreme 7x9", random, BuiltinOperator.Conv2D, [1, 9, 24, 8], [1, 7, 9, 8], [1, 9, 24, 1],
+            new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None), true, true, outputScale: 5000f, inputValue: short.MinValue, weightValue: sbyte.MinValue);
+
         var depthwise = new (int H, int W, int C, int Multiplier, int KH, int KW, int Stride, int Dilation, Padding Padding)[]
         {
             (7, 8, 16, 1, 3, 3, 1, 1, Padding.Same), (9, 6, 8, 1, 3, 3, 2, 1, Padding.Same), (6, 7, 12, 1, 3, 3, 1, 1, Padding.Valid),

@@ -45,8 +45,13 @@ internal sealed class Conv2DCpuKernel : CpuKernel<Conv2DParams>, IFusesFollowing
         if (p.Quantized is { } quantized) return Quantized.QuantizedConv.CompileConv2D(node, p, quantized);
         var input = node.Inputs[0]!;
         if (p.Int16 is { } int16)
-            return new Quantized.Int16ConvCpuNode(input, node.Inputs[1]!, node.Inputs.Count > 2 ? node.Inputs[2] : null, node.Outputs[0],
-                ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry), int16, Quantized.Int16Dot.Best());
+        {
+            var layout = ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry);
+            var bias = node.Inputs.Count > 2 ? node.Inputs[2] : null;
+            return Quantized.Int16PixelLaneConvCpuNode.Fits(layout, Quantized.Int16Dot.Best())
+                ? new Quantized.Int16PixelLaneConvCpuNode(input, node.Inputs[1]!, bias, node.Outputs[0], layout, int16)
+                : new Quantized.Int16ConvCpuNode(input, node.Inputs[1]!, bias, node.Outputs[0], layout, int16, Quantized.Int16Dot.Best());
+        }
         return CompileFloat(node, p, memory, input, ConvLayout.Of(input, node.Inputs[1]!, node.Outputs[0], p.Geometry));
     }
 
