@@ -15,7 +15,7 @@ public sealed class Int16x8CpuTests
 {
     [Test]
     public void Int16Convolutions_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
-        AssertDelegatedAndBitIdentical(OpCases.Int16ConvolutionCases(new Random(2634)), 41);
+        AssertDelegatedAndBitIdentical(OpCases.Int16ConvolutionCases(new Random(2634)), 45);
 
     [Test]
     public void Int16Elementwise_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
@@ -53,13 +53,14 @@ public sealed class Int16x8CpuTests
 
     /// <summary>
     /// The nodes built directly on a reference interpreter's tensors take the path this machine should run — pixel
-    /// pairs for 8-channel depthwise, single 512-bit groups for 24 channels, dot products for one output channel, pixels
-    /// in the lanes for an 8 → 1 head, the 16-lane requantization — and write the reference's bytes.
+    /// pairs for 8-channel depthwise, single 512-bit groups for 24 channels, dot products for one output channel, two pixels a vector for
+    /// eight, pixels in the lanes for an 8 → 1 head, the 16-lane requantization — and write the reference's bytes.
     /// </summary>
     [TestCase("depthwise 8", true)]
     [TestCase("depthwise 24", true)]
     [TestCase("conv 8 to 1", false)]
     [TestCase("conv 8 to 24", false)]
+    [TestCase("conv 8 to 8", false)]
     [TestCase("head 8 to 1", false)]
     public void OnAnAvx512Machine_TheWidePathsRunAndMatchTheReference(string shape, bool depthwise)
     {
@@ -105,7 +106,7 @@ public sealed class Int16x8CpuTests
         {
             var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
             var conv = new Int16ConvCpuNode(input, filter, bias, output, Kernels.ConvLayout.Of(input, filter, output, p.Geometry), p.Int16!, Int16Dot.Best());
-            Assert.That((conv.DotProducts, conv.VectorEpilogue), Is.EqualTo((cout == 1, true)));
+            Assert.That((conv.DotProducts, conv.EightChannelPairs, conv.VectorEpilogue), Is.EqualTo((cout == 1, cout == 8, true)));
             compiled = conv;
         }
         using var pool = new CpuThreadPool(2);

@@ -8,7 +8,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// The CPU delegate's int16x8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, RESIZE_BILINEAR, QUANTIZE and DEQUANTIZE cases, compared
 /// bit for bit with the reference. Convolutions: pointwise with an even Cin (rows read in place) and an odd one
 /// (gathered), 3×3 and 5×3 filters with strides, dilations and both paddings, output channels off every 16/32-lane group
-/// (1, 5, 8, 17, 33, 40), depthwise channel counts 3, 8, 12, 16, 24 and 40 and a depth multiplier of 2, int64 and int32
+/// (1, 5, 8, 17, 33, 40; 8 within and past 255 pairs), depthwise channel counts 3, 8, 12, 16, 24 and 40 and a depth multiplier of 2, int64 and int32
 /// biases (FULLY_CONNECTED's int32 sum wraps as TFLite's does), every fused activation, per-tensor and per-channel
 /// scales, and the operands' extremes (−32768 · −128) over more than 255 pairs, where an int32 lane that never
 /// flushed would wrap. Elementwise: same shapes, one value, a channel vector and a general broadcast; RESIZE_BILINEAR;
@@ -71,7 +71,9 @@ public static partial class OpCases
             (1, 7, 9, 12, 3, 3, 1, 2, Padding.Same, 33),   // dilated
             (1, 8, 6, 7, 5, 3, 2, 1, Padding.Valid, 5),
             (1, 11, 10, 8, 3, 3, 1, 1, Padding.Same, 1),   // one output channel
-            (1, 4, 4, 70, 3, 3, 1, 1, Padding.Same, 8),
+            (1, 4, 4, 70, 3, 3, 1, 1, Padding.Same, 8),   // 8 channels past 255 pairs: the GEMM
+            (1, 6, 9, 8, 1, 1, 1, 1, Padding.Valid, 8),    // 8 channels (AVX-512: two pixels a vector), rows in place
+            (2, 7, 5, 5, 3, 3, 1, 1, Padding.Same, 8),     // the same, gathered, K odd, a short last tile
         };
         int index = 0;
         foreach (bool perChannel in new[] { true, false })

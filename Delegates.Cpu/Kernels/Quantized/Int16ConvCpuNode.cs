@@ -15,8 +15,8 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
 /// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
 /// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step; AVX2: 4 pixels × 16; scalar: plain int64
-/// loops; at most <see cref="MaxDotChannels"/> output channels: one exact <see cref="Int16Dot"/> product per pixel and
-/// channel. Pixels split over the pool in tiles of four.
+/// loops; 8 output channels on AVX-512 (K ≤ 510): two pixels a 16-lane vector, no flush; at most
+/// <see cref="MaxDotChannels"/> output channels: one exact <see cref="Int16Dot"/> product per pixel and channel. Pixels split over the pool in tiles of four.
 /// </summary>
 internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
 {
@@ -38,6 +38,8 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private readonly bool _direct; // pointwise with an even Cin: rows are the input pixels themselves
     private readonly AlignedPinned<short> _weights;
     private readonly AlignedPinned<short>? _dotWeights; // few output channels: [channel][K], one dot product each (Int16Dot)
+    private readonly AlignedPinned<short>? _eightWeights; // 8 output channels on AVX-512: [k pair][16 lanes][2], lane l = channel l mod 8
+    private readonly Int16Requantizer? _eightPairs;       // lane l rescales as channel l mod 8 (two pixels a vector)
     private readonly Int16Requantizer _requantizer;
     private readonly Int16DotIsa _isa;
     private short* _x, _y;
@@ -61,7 +63,17 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             for (int k = 0; k < _depth; k++)
                 packed[((c / 16 * _pairs + k / 2) * 16 + c % 16) * 2 + k % 2] = w[c * _depth + k];
         _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
-        if (_channels <= MaxDotChannels && _depth >= 16 && isa != Int16DotIsa.Scalar)
+        var pairs = _channels == 8 && isa == Int16DotIsa.Avx512 && _pairs <= PairsPerFlush
+            ? new Int16Requantizer(Int16Requantizer.BiasValues(bias, 8), q, 16, allowVector: true, period: 8)
+            : null;
+        if (pairs is { IsVector: true })
+        {
+            _eightPairs = pairs;
+            _eightWeights = new AlignedPinned<short>(_pairs * 32);
+            for (int k = 0; k < _depth; k++)
+                for (int lane = 0; lane < 16; lane++) _eightWeights.Span[(k / 2 * 16 + lane) * 2 + k % 2] = w[lane % 8 * _depth + k];
+        }
+        else if (_channels <= MaxDotChannels && _depth >= 16 && isa != Int16DotIsa.Scalar)
         {
             _dotWeights = new AlignedPinned<short>(_channels * _depth);
             for (int i = 0; i < _dotWeights.Length; i++) _dotWeights.Span[i] = w[i];
@@ -86,6 +98,9 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
 
     /// <summary>Whether the epilogue runs 16 lanes at a time (for tests).</summary>
     internal bool VectorEpilogue => _requantizer.IsVector;
+
+    /// <summary>Whether two 8-channel pixels share a vector (for tests).</summary>
+    internal bool EightChannelPairs => _eightWeights is not null;
 
     /// <summary>Whether each pixel takes one dot product per output channel (few channels; for tests).</summary>
     internal bool DotProducts => _dotWeights is not null;
@@ -119,6 +134,11 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
                     else rows[p] = rows[count - 1];
                 }
             }
+            if (_eightWeights is not null)
+            {
+                EightChannels(rows, _y + (long)first * 8, count);
+                continue;
+            }
             if (_dotWeights is not null)
             {
                 for (int p = 0; p < count; p++)
@@ -145,6 +165,35 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// 8 output channels (AVX-512, K ≤ 510): pixels 0–1 and 2–3 of the tile as two 16-lane vectors, each pixel's pair
+    /// broadcast into its 8 lanes against the pair's weights (twice); the int32 sums are exact without a flush
+    /// (at most 255 pairs) and go straight to the period-8 requantization.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void EightChannels(short** rows, short* y, int count)
+    {
+        int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
+        short* w = _eightWeights!.Pointer;
+        Vector512<int> a01 = default, a23 = default;
+        for (int j = 0; j < _pairs; j++)
+        {
+            var wt = Vector512.Load(w + j * 32);
+            a01 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(Vector256.Create(r0[j]), Vector256.Create(r1[j])).AsInt16(), wt);
+            a23 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(Vector256.Create(r2[j]), Vector256.Create(r3[j])).AsInt16(), wt);
+        }
+        if (count == TilePixels)
+        {
+            _eightPairs!.StoreLanes(a01, 0, y);
+            _eightPairs.StoreLanes(a23, 0, y + 16);
+            return;
+        }
+        short* tail = stackalloc short[32];
+        _eightPairs!.StoreLanes(a01, 0, tail);
+        _eightPairs.StoreLanes(a23, 0, tail + 16);
+        new ReadOnlySpan<short>(tail, count * 8).CopyTo(new Span<short>(y, count * 8));
     }
 
     /// <summary>The K inputs of output pixel <paramref name="pixel"/> in (ky, kx, ci) order, zeros for padding taps (and one past an odd K).</summary>
