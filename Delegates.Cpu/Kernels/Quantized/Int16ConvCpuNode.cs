@@ -14,8 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <c>vpmaddwd</c>: one int32 lane per channel gets x₀w₀ + x₁w₁. |x · w| ≤ 2^15 · 2^7, so a pair stays within ±2^23
 /// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
 /// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
-/// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step (K ≤ 510: the int32 lanes straight to the
-/// requantization, and 16 when no more channels are left); AVX2: 4 pixels × 16; scalar: plain int64
+/// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step; AVX2: 4 pixels × 16; scalar: plain int64
 /// loops; 8 output channels on AVX-512 (K ≤ 510): two pixels a 16-lane vector, no flush; at most
 /// <see cref="MaxDotChannels"/> output channels: one exact <see cref="Int16Dot"/> product per pixel and channel. Pixels split over the pool in tiles of four.
 /// </summary>
@@ -147,11 +146,6 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
                     for (int c = 0; c < _channels; c++) sums[c] = Int16Dot.Dot(rows[p], _dotWeights.Pointer + (long)c * _depth, _depth, _isa);
                     _requantizer.Store(sums, 0, _channels, _y + (long)(first + p) * _channels);
                 }
-                continue;
-            }
-            if (_isa == Int16DotIsa.Avx512 && _pairs <= PairsPerFlush && _requantizer.IsVector)
-            {
-                for (int group = 0; group < _groups; group += 2) Direct512(rows, group, first, count);
                 continue;
             }
             for (int group = 0; group < _groups; group += _isa == Int16DotIsa.Avx512 ? 2 : 1)
@@ -289,78 +283,6 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             Flush(sums + 96, a30, first);
             Flush(sums + 112, a31, first);
         }
-    }
-
-    /// <summary>
-    /// <see cref="Sums512"/> where no flush is needed (K ≤ 510): the int32 lanes go straight to the 16-lane requantization
-    /// and the output, without the int64 round trip through memory; a second group that is all padding (16 or fewer
-    /// channels left) is not computed.
-    /// </summary>
-    [MethodImpl(JitHints.Hot)]
-    private void Direct512(short** rows, int group, int first, int count)
-    {
-        int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
-        short* w0 = _weights.Pointer + (long)group * _pairs * 32, w1 = w0 + (long)_pairs * 32;
-        Vector512<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-        bool two = (group + 1) * 16 < _channels;
-        if (two)
-        {
-            for (int j = 0; j < _pairs; j++)
-            {
-                var wa = Vector512.Load(w0 + j * 32);
-                var wb = Vector512.Load(w1 + j * 32);
-                var x = Vector512.Create(r0[j]).AsInt16();
-                a00 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a01 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r1[j]).AsInt16();
-                a10 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a11 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r2[j]).AsInt16();
-                a20 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a21 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r3[j]).AsInt16();
-                a30 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a31 += Avx512BW.MultiplyAddAdjacent(x, wb);
-            }
-        }
-        else
-        {
-            for (int j = 0; j < _pairs; j++)
-            {
-                var wa = Vector512.Load(w0 + j * 32);
-                a00 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
-                a10 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
-                a20 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
-                a30 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
-            }
-        }
-        short* y = _y + (long)first * _channels;
-        int c0 = group * 16;
-        StoreGroup(a00, c0, y, 0, count);
-        StoreGroup(a10, c0, y, 1, count);
-        StoreGroup(a20, c0, y, 2, count);
-        StoreGroup(a30, c0, y, 3, count);
-        if (!two) return;
-        StoreGroup(a01, c0 + 16, y, 0, count);
-        StoreGroup(a11, c0 + 16, y, 1, count);
-        StoreGroup(a21, c0 + 16, y, 2, count);
-        StoreGroup(a31, c0 + 16, y, 3, count);
-    }
-
-    /// <summary>Pixel <paramref name="pixel"/> of the tile (if stored) gets channels c0 … c0 + 15 (fewer at the end) from int32 sums.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void StoreGroup(Vector512<int> sums, int c0, short* tile, int pixel, int count)
-    {
-        if (pixel >= count) return;
-        short* y = tile + (long)pixel * _channels + c0;
-        if (_channels - c0 >= 16)
-        {
-            _requantizer.StoreLanes(sums, c0, y);
-            return;
-        }
-        short* part = stackalloc short[16];
-        _requantizer.StoreLanes(sums, c0, part);
-        new ReadOnlySpan<short>(part, _channels - c0).CopyTo(new Span<short>(y, _channels - c0));
     }
 
     /// <summary>sums[p · 32 + i] for 4 pixels × the 16 channels of <paramref name="group"/> (two 8-lane halves).</summary>
