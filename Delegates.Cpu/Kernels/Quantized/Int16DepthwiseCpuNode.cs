@@ -12,7 +12,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// within ±2^22, so up to 511 taps cannot wrap (<see cref="MaxTaps"/>) and the sum is the reference's exact integer —
 /// then widened to int64 for <see cref="Int16Requantizer"/>. A channel count that 16 does not divide takes one more
 /// group at C − 16, overlapping the one before (the same sums, stored twice). Depth multiplier 1 and at least 8
-/// channels (8 to 15: 8-lane groups at 0 and C − 8) on AVX2; otherwise (and with ACCEL_CPU_SIMD=scalar) plain int64 loops. Output rows split over the pool.
+/// channels (8 to 15: 8-lane groups at 0 and C − 8) on AVX2. With AVX-512 and the 16-lane requantization, a 16-channel
+/// group is one 512-bit vector whose int32 sums go straight to it, and 8 channels put two neighbouring pixels whose
+/// windows lie inside the input in one vector (lane l rescaled as channel l mod 8). Otherwise (and with
+/// ACCEL_CPU_SIMD=scalar) plain int64 loops. Output rows split over the pool.
 /// </summary>
 internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
 {
