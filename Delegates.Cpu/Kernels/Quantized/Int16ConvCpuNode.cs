@@ -14,7 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <c>vpmaddwd</c>: one int32 lane per channel gets x₀w₀ + x₁w₁. |x · w| ≤ 2^15 · 2^7, so a pair stays within ±2^23
 /// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
 /// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
-/// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step; AVX2: 4 pixels × 16; scalar: plain int64
+/// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step (× 16 where no more are left); AVX2: 4 pixels × 16; scalar: plain int64
 /// loops; 8 output channels on AVX-512 (K ≤ 510): two pixels a 16-lane vector, no flush; at most
 /// <see cref="MaxDotChannels"/> output channels: one exact <see cref="Int16Dot"/> product per pixel and channel. Pixels split over the pool in tiles of four.
 /// </summary>
@@ -252,6 +252,29 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     {
         int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
         short* w0 = _weights.Pointer + (long)group * _pairs * 32, w1 = w0 + (long)_pairs * 32;
+        if ((group + 1) * 16 >= _channels)
+        {
+            // The second group would be padding only (16 or fewer channels left): one group, four accumulators.
+            for (int j0 = 0; j0 < _pairs; j0 += PairsPerFlush)
+            {
+                int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
+                Vector512<int> b0 = default, b1 = default, b2 = default, b3 = default;
+                for (int j = j0; j < j1; j++)
+                {
+                    var wa = Vector512.Load(w0 + j * 32);
+                    b0 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
+                    b1 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
+                    b2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
+                    b3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
+                }
+                bool start = j0 == 0;
+                Flush(sums, b0, start);
+                Flush(sums + 32, b1, start);
+                Flush(sums + 64, b2, start);
+                Flush(sums + 96, b3, start);
+            }
+            return;
+        }
         for (int j0 = 0; j0 < _pairs; j0 += PairsPerFlush)
         {
             int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
