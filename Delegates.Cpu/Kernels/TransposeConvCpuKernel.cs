@@ -106,14 +106,7 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
     /// <summary>int16x8: int8 weights, an int64 bias (or an int32 one, widened), zeros when absent.</summary>
     private static ICpuCompiledNode CompileInt16(Tensor input, Tensor weights, Tensor? bias, Tensor output, TransposeConvParams p, Int16ConvParams q)
     {
-        int channels = output.Dim(3);
-        var values = new long[channels];
-        if (bias is { Type: TensorType.Int64 }) bias.Read<long>()[..channels].CopyTo(values);
-        else if (bias is { Type: TensorType.Int32 })
-        {
-            var narrow = bias.Read<int>();
-            for (int c = 0; c < channels; c++) values[c] = narrow[c];
-        }
+        var values = Quantized.Int16Requantizer.BiasValues(bias, output.Dim(3));
         return new Quantized.IntegerTransposeConvCpuNode<Quantized.Int16TransposeConv>(input, weights, 0, output, p, new(values, q));
     }
 }

@@ -36,7 +36,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private readonly ConvLayout _g;
     private readonly int _depth, _pairs, _groups, _channels, _pixels, _tiles;
     private readonly bool _direct; // pointwise with an even Cin: rows are the input pixels themselves
-    private readonly AlignedPinned<short> _weights;
+    private readonly AlignedPinned<short>? _weights;     // the GEMM's packed pairs (null where a path below takes the node)
     private readonly AlignedPinned<short>? _dotWeights; // few output channels: [channel][K], one dot product each (Int16Dot)
     private readonly AlignedPinned<short>? _eightWeights; // 8 output channels on AVX-512: [k pair][16 lanes][2], lane l = channel l mod 8
     private readonly Int16Requantizer? _eightPairs;       // lane l rescales as channel l mod 8 (two pixels a vector)
@@ -56,12 +56,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         _pixels = geometry.Batches * geometry.OutputHeight * geometry.OutputWidth;
         _tiles = (_pixels + TilePixels - 1) / TilePixels;
         _direct = geometry.IsPointwise && geometry.InputDepth % 2 == 0;
-        _weights = new AlignedPinned<short>(_groups * _pairs * 32);
         ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
-        var packed = _weights.Span;
-        for (int c = 0; c < _channels; c++)
-            for (int k = 0; k < _depth; k++)
-                packed[((c / 16 * _pairs + k / 2) * 16 + c % 16) * 2 + k % 2] = w[c * _depth + k];
         _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
         var pairs = _channels == 8 && isa == Int16DotIsa.Avx512 && _pairs <= PairsPerFlush
             ? new Int16Requantizer(Int16Requantizer.BiasValues(bias, 8), q, 16, allowVector: true, period: 8)
@@ -77,6 +72,15 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         {
             _dotWeights = new AlignedPinned<short>(_channels * _depth);
             for (int i = 0; i < _dotWeights.Length; i++) _dotWeights.Span[i] = w[i];
+        }
+        else
+        {
+            // The GEMM's packing, only for the nodes that run the GEMM.
+            _weights = new AlignedPinned<short>(_groups * _pairs * 32);
+            var packed = _weights.Span;
+            for (int c = 0; c < _channels; c++)
+                for (int k = 0; k < _depth; k++)
+                    packed[((c / 16 * _pairs + k / 2) * 16 + c % 16) * 2 + k % 2] = w[c * _depth + k];
         }
     }
 
@@ -251,7 +255,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private void Sums512(short** rows, int group, long* sums)
     {
         int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
-        short* w0 = _weights.Pointer + (long)group * _pairs * 32, w1 = w0 + (long)_pairs * 32;
+        short* w0 = _weights!.Pointer + (long)group * _pairs * 32, w1 = w0 + (long)_pairs * 32;
         if ((group + 1) * 16 >= _channels)
         {
             // The second group would be padding only (16 or fewer channels left): one group, four accumulators.
@@ -313,7 +317,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private void Sums256(short** rows, int group, long* sums)
     {
         int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
-        short* w = _weights.Pointer + (long)group * _pairs * 32;
+        short* w = _weights!.Pointer + (long)group * _pairs * 32;
         for (int j0 = 0; j0 < _pairs; j0 += PairsPerFlush)
         {
             int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
@@ -350,7 +354,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     /// <summary>The scalar path: every sum in int64, straight from the packed pairs.</summary>
     private void SumsScalar(short** rows, int group, long* sums)
     {
-        short* w = _weights.Pointer + (long)group * _pairs * 32;
+        short* w = _weights!.Pointer + (long)group * _pairs * 32;
         for (int p = 0; p < TilePixels; p++)
             for (int i = 0; i < 16; i++)
             {

@@ -20,7 +20,6 @@ internal sealed unsafe class Int16Requantizer
     public const int Lanes = 16;
 
     private readonly Int16ConvParams _q;
-    private readonly long[] _biasValues;
     private readonly AlignedPinned<long> _bias, _reduced, _round, _shift; // per channel, 16 past the last group's start
     private readonly long* _biasAt, _reducedAt, _roundAt, _shiftAt;      // their first elements (pinned: they never move)
     private readonly bool _vector;
@@ -40,10 +39,8 @@ internal sealed unsafe class Int16Requantizer
     {
         (_q, _period) = (q, period);
         int padded = (channels + Lanes - 1) / Lanes * Lanes + Lanes; // a group may start anywhere below channels
-        _biasValues = new long[padded];
-        for (int c = 0; c < channels; c++) _biasValues[c] = biasValues[c % period];
         _bias = new AlignedPinned<long>(padded);
-        _biasValues.CopyTo(_bias.Span);
+        for (int c = 0; c < channels; c++) _bias.Span[c] = biasValues[c % period];
         _reduced = new AlignedPinned<long>(padded);
         _round = new AlignedPinned<long>(padded);
         _shift = new AlignedPinned<long>(padded);
@@ -85,10 +82,8 @@ internal sealed unsafe class Int16Requantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StoreLanes(Vector512<int> sums, int channel, short* output)
     {
-        var low = Rescale(Avx512F.ConvertToVector512Int64(sums.GetLower()), channel);
-        var high = Rescale(Avx512F.ConvertToVector512Int64(sums.GetUpper()), channel + 8);
-        var clamped = Vector512.Min(Vector512.Max(Vector512.Create(low, high), Vector512.Create(_q.ActivationMin)), Vector512.Create(_q.ActivationMax));
-        Avx512BW.ConvertToVector256Int16(clamped).Store(output);
+        Narrow(Rescale(Avx512F.ConvertToVector512Int64(sums.GetLower()), channel),
+            Rescale(Avx512F.ConvertToVector512Int64(sums.GetUpper()), channel + 8)).Store(output);
     }
 
     /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form.</summary>
@@ -103,11 +98,7 @@ internal sealed unsafe class Int16Requantizer
     {
         if (_vector)
         {
-            var low = Rescale(Vector512.Load(sums), channel);
-            var high = Rescale(Vector512.Load(sums + 8), channel + 8);
-            var scaled = Vector512.Create(low, high);
-            var clamped = Vector512.Min(Vector512.Max(scaled, Vector512.Create(_q.ActivationMin)), Vector512.Create(_q.ActivationMax));
-            var narrow = Avx512BW.ConvertToVector256Int16(clamped);
+            var narrow = Narrow(Rescale(Vector512.Load(sums), channel), Rescale(Vector512.Load(sums + 8), channel + 8));
             if (count == Lanes) narrow.Store(output);
             else
             {
@@ -121,8 +112,14 @@ internal sealed unsafe class Int16Requantizer
             }
             return;
         }
-        for (int i = 0; i < count; i++) output[i] = _q.Requantize(sums[i], _biasValues[channel + i], (channel + i) % _period);
+        for (int i = 0; i < count; i++) output[i] = _q.Requantize(sums[i], _biasAt[channel + i], (channel + i) % _period);
     }
+
+    /// <summary>Sixteen rescaled channels (two halves) clamped to the activation range and cut to int16 (<c>vpmovdw</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<short> Narrow(Vector256<int> low, Vector256<int> high) =>
+        Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(Vector512.Create(low, high), Vector512.Create(_q.ActivationMin)),
+            Vector512.Create(_q.ActivationMax)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<int> Rescale(Vector512<long> sum, int channel)
