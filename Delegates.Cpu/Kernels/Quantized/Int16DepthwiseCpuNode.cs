@@ -14,7 +14,9 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// group at C − 16, overlapping the one before (the same sums, stored twice). Depth multiplier 1 and at least 8
 /// channels (8 to 15: 8-lane groups at 0 and C − 8) on AVX2. With AVX-512 and the 16-lane requantization, a 16-channel
 /// group is one 512-bit vector whose int32 sums go straight to it, and 8 channels put two neighbouring pixels whose
-/// windows lie inside the input in one vector (lane l rescaled as channel l mod 8). Otherwise (and with
+/// windows lie inside the input in one vector (lane l rescaled as channel l mod 8); a row's interior (the run of pixels
+/// whose windows lie inside the input) is one pass with fixed tap steps and no offset tables, a 3×3 filter's weights
+/// held in registers. Otherwise (and with
 /// ACCEL_CPU_SIMD=scalar) plain int64 loops. Output rows split over the pool.
 /// </summary>
 internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
@@ -34,6 +36,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
     private readonly AlignedPinned<int>? _pairWeights; // 8 channels: [tap][16], each tap's 8 weights twice
     private readonly Int16Requantizer _requantizer;
     private readonly Int16Requantizer? _pairs;         // 8 channels: lane c rescales as channel c mod 8
+    private readonly int _interiorFirst, _interiorEnd; // output columns whose window lies inside the input's width
     private short* _x, _y;
 
     public Int16DepthwiseCpuNode(Tensor input, Tensor filter, Tensor? bias, Tensor output, ConvLayout geometry, int multiplier, Int16ConvParams q)
@@ -54,6 +57,9 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 for (int i = 0; i < 16; i++) _pairWeights.Span[t * 16 + i] = w[t * 8 + i % 8];
         }
         _wide = _vector && _requantizer.IsVector && Avx512BW.IsSupported && (_channels >= 16 || _pairs is { IsVector: true });
+        _interiorFirst = Math.Min((geometry.PadLeft + geometry.StrideW - 1) / geometry.StrideW, geometry.OutputWidth);
+        int lastStart = geometry.InputWidth - 1 - (geometry.FilterWidth - 1) * geometry.DilationW + geometry.PadLeft;
+        _interiorEnd = lastStart < 0 ? _interiorFirst : Math.Clamp(lastStart / geometry.StrideW + 1, _interiorFirst, geometry.OutputWidth);
     }
 
     /// <summary>Why the node cannot run here (more taps than the int32 lanes hold), or null.</summary>
@@ -103,6 +109,13 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 int ixOrigin = ox * g.StrideW - g.PadLeft;
                 // The window's corner; it may lie outside the input, but only in-bounds taps are read.
                 short* corner = _x + (((long)b * g.InputHeight + iyOrigin) * g.InputWidth + ixOrigin) * g.InputDepth;
+                if (_wide && rowInside && ox == _interiorFirst && _interiorEnd - ox >= (_pairs is null ? 1 : 2))
+                {
+                    // Every window of this row's interior lies inside the input: one pass over the run of pixels.
+                    Interior(corner, _interiorEnd - ox, _y + ((long)row * g.OutputWidth + ox) * _channels);
+                    ox = _interiorEnd - 1;
+                    continue;
+                }
                 int* xs = allInputs, ws = allWeights;
                 int count = _taps;
                 if (!rowInside || ixOrigin < 0 || ixOrigin + (g.FilterWidth - 1) * g.DilationW >= g.InputWidth)
@@ -121,19 +134,164 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 short* y = _y + ((long)row * g.OutputWidth + ox) * _channels;
                 if (_wide)
                 {
-                    // Two 8-channel pixels whose windows both lie inside the input: one vector of 16 lanes.
-                    if (_pairs is not null && count == _taps && ox + 1 < g.OutputWidth
-                        && ixOrigin + g.StrideW + (g.FilterWidth - 1) * g.DilationW < g.InputWidth)
-                    {
-                        PairWide(corner, corner + g.StrideW * 8, xs, count, y);
-                        ox++;
-                    }
-                    else if (_pairs is not null) PixelVector(corner, xs, ws, count, sums, y);
+                    if (_pairs is not null) PixelVector(corner, xs, ws, count, sums, y);
                     else PixelWide(corner, xs, ws, count, y);
                 }
                 else if (_vector) PixelVector(corner, xs, ws, count, sums, y);
                 else PixelScalar(corner, xs, ws, count, sums, y);
             }
+        }
+    }
+
+    /// <summary>
+    /// A run of <paramref name="pixels"/> output pixels of one row whose windows all lie inside the input (AVX-512):
+    /// the taps' addresses are the corner's plus fixed row and column steps, so the loops carry no offset tables; each
+    /// 16-lane sum is the same exact int32 as <see cref="PixelWide"/>'s (integer adds in any order).
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Interior(short* corner, int pixels, short* y)
+    {
+        if (_pairs is not null) InteriorPairs(corner, pixels, y);
+        else if (_g.FilterHeight == 3 && _g.FilterWidth == 3) Interior3x3(corner, pixels, y);
+        else InteriorAny(corner, pixels, y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Tap(short* x, Vector512<int> weights) =>
+        Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(Vector256.Load(x)), weights);
+
+    /// <summary>3×3 windows: per 16-channel group the nine weight vectors stay in registers across the row.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Interior3x3(short* corner, int pixels, short* y)
+    {
+        int channels = _channels;
+        nint step = (nint)_g.StrideW * channels, dx = (nint)_g.DilationW * channels, dy = (nint)_g.DilationH * _g.InputWidth * channels;
+        int* w = _weights.Pointer;
+        for (int c0 = 0; c0 < channels; c0 += 16)
+        {
+            int c = Math.Min(c0, channels - 16);
+            int* wc = w + c;
+            Vector512<int> w0 = Vector512.Load(wc), w1 = Vector512.Load(wc + channels), w2 = Vector512.Load(wc + 2 * channels),
+                w3 = Vector512.Load(wc + 3 * channels), w4 = Vector512.Load(wc + 4 * channels), w5 = Vector512.Load(wc + 5 * channels),
+                w6 = Vector512.Load(wc + 6 * channels), w7 = Vector512.Load(wc + 7 * channels), w8 = Vector512.Load(wc + 8 * channels);
+            short* x = corner + c, o = y + c;
+            for (int p = 0; p < pixels; p++, x += step, o += channels)
+            {
+                short* x1 = x + dy, x2 = x1 + dy;
+                var top = Tap(x, w0) + Tap(x + dx, w1) + Tap(x + 2 * dx, w2);
+                var middle = Tap(x1, w3) + Tap(x1 + dx, w4) + Tap(x1 + 2 * dx, w5);
+                var bottom = Tap(x2, w6) + Tap(x2 + dx, w7) + Tap(x2 + 2 * dx, w8);
+                _requantizer.StoreLanes(top + middle + bottom, c, o);
+            }
+        }
+    }
+
+    /// <summary>Any other window: rows and columns walked by pointer steps, the weights read from L1.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void InteriorAny(short* corner, int pixels, short* y)
+    {
+        int channels = _channels, filterHeight = _g.FilterHeight, filterWidth = _g.FilterWidth;
+        nint step = (nint)_g.StrideW * channels, dx = (nint)_g.DilationW * channels, dy = (nint)_g.DilationH * _g.InputWidth * channels;
+        int* w = _weights.Pointer;
+        for (int c0 = 0; c0 < channels; c0 += 16)
+        {
+            int c = Math.Min(c0, channels - 16);
+            short* x = corner + c, o = y + c;
+            for (int p = 0; p < pixels; p++, x += step, o += channels)
+            {
+                Vector512<int> even = default, odd = default;
+                int* wt = w + c;
+                short* rowStart = x;
+                for (int ky = 0; ky < filterHeight; ky++, rowStart += dy)
+                {
+                    short* tap = rowStart;
+                    int kx = 0;
+                    for (; kx + 1 < filterWidth; kx += 2, tap += 2 * dx, wt += 2 * channels)
+                    {
+                        even += Tap(tap, Vector512.Load(wt));
+                        odd += Tap(tap + dx, Vector512.Load(wt + channels));
+                    }
+                    if (kx < filterWidth)
+                    {
+                        even += Tap(tap, Vector512.Load(wt));
+                        wt += channels;
+                    }
+                }
+                _requantizer.StoreLanes(even + odd, c, o);
+            }
+        }
+    }
+
+    /// <summary>
+    /// 8 channels: output pixels two at a time as one 16-lane vector (an odd run's last pair overlaps the one before:
+    /// the same values stored twice). Stride 1 reads both pixels' taps with one load.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void InteriorPairs(short* corner, int pixels, short* y)
+    {
+        if (_g.FilterHeight == 3 && _g.FilterWidth == 3 && _g.StrideW == 1)
+        {
+            InteriorPairs3x3(corner, pixels, y);
+            return;
+        }
+        int filterHeight = _g.FilterHeight, filterWidth = _g.FilterWidth;
+        nint step = (nint)_g.StrideW * 8, dx = (nint)_g.DilationW * 8, dy = (nint)_g.DilationH * _g.InputWidth * 8;
+        int* w = _pairWeights!.Pointer;
+        var requantizer = _pairs!;
+        for (int p = 0; ; p += 2)
+        {
+            if (p > pixels - 2) p = pixels - 2;
+            short* x = corner + p * step, o = y + p * 8;
+            Vector512<int> even = default, odd = default;
+            int* wt = w;
+            short* rowStart = x;
+            for (int ky = 0; ky < filterHeight; ky++, rowStart += dy)
+            {
+                short* tap = rowStart;
+                int kx = 0;
+                if (step == 8)
+                {
+                    for (; kx + 1 < filterWidth; kx += 2, tap += 2 * dx, wt += 32)
+                    {
+                        even += Tap(tap, Vector512.Load(wt));
+                        odd += Tap(tap + dx, Vector512.Load(wt + 16));
+                    }
+                    if (kx < filterWidth)
+                    {
+                        even += Tap(tap, Vector512.Load(wt));
+                        wt += 16;
+                    }
+                }
+                else
+                {
+                    for (; kx < filterWidth; kx++, tap += dx, wt += 16)
+                        even += Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(Vector256.Create(Vector128.Load(tap), Vector128.Load(tap + step))), Vector512.Load(wt));
+                }
+            }
+            requantizer.StoreLanes(even + odd, 0, o);
+            if (p == pixels - 2) return;
+        }
+    }
+
+    /// <summary>8 channels, 3×3, stride 1: each pair's nine taps are single 256-bit loads; the weights stay in registers.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void InteriorPairs3x3(short* corner, int pixels, short* y)
+    {
+        nint dx = (nint)_g.DilationW * 8, dy = (nint)_g.DilationH * _g.InputWidth * 8;
+        int* w = _pairWeights!.Pointer;
+        Vector512<int> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16), w2 = Vector512.Load(w + 32),
+            w3 = Vector512.Load(w + 48), w4 = Vector512.Load(w + 64), w5 = Vector512.Load(w + 80),
+            w6 = Vector512.Load(w + 96), w7 = Vector512.Load(w + 112), w8 = Vector512.Load(w + 128);
+        var requantizer = _pairs!;
+        for (int p = 0; ; p += 2)
+        {
+            if (p > pixels - 2) p = pixels - 2;
+            short* x = corner + p * 8, x1 = x + dy, x2 = x1 + dy;
+            var top = Tap(x, w0) + Tap(x + dx, w1) + Tap(x + 2 * dx, w2);
+            var middle = Tap(x1, w3) + Tap(x1 + dx, w4) + Tap(x1 + 2 * dx, w5);
+            var bottom = Tap(x2, w6) + Tap(x2 + dx, w7) + Tap(x2 + 2 * dx, w8);
+            requantizer.StoreLanes(top + middle + bottom, 0, y + p * 8);
+            if (p == pixels - 2) return;
         }
     }
 
@@ -150,20 +308,6 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 sum += Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(Vector256.Load(corner + inputOffsets[t] + c)), Vector512.Load(w + weightOffsets[t] + c));
             _requantizer.StoreLanes(sum, c, y + c);
         }
-    }
-
-    /// <summary>Two adjacent 8-channel pixels (every tap in bounds) as one 16-lane vector: output pixels ox and ox + 1.</summary>
-    [MethodImpl(JitHints.Hot)]
-    private void PairWide(short* first, short* second, int* offsets, int count, short* y)
-    {
-        int* w = _pairWeights!.Pointer;
-        var sum = Vector512<int>.Zero;
-        for (int t = 0; t < count; t++)
-        {
-            var x = Vector256.Create(Vector128.Load(first + offsets[t]), Vector128.Load(second + offsets[t]));
-            sum += Avx512F.MultiplyLow(Avx512F.ConvertToVector512Int32(x), Vector512.Load(w + t * 16));
-        }
-        _pairs!.StoreLanes(sum, 0, y);
     }
 
     [MethodImpl(JitHints.Hot)]
