@@ -53,6 +53,46 @@ public sealed class QuantizedAddRescaleTests
     }
 
     /// <summary>
+    /// The int16 form (<see cref="InputRescale.TryCreateInt16"/>: L = 15, offset 0, as int16 ADD/SUB on the CPU delegate
+    /// uses it) for every int16 input, every shift from −31 to 0, edge and random mantissas; scalar and 16-lane.
+    /// Other left shifts are refused.
+    /// </summary>
+    [Test]
+    public void TheInt16RescaleEqualsTheReferenceForEveryInt16Value()
+    {
+        var random = new Random(47);
+        int[] mantissas = [0, 1, 1 << 30, int.MaxValue, (1 << 30) + 32767, (1 << 30) + 32768, int.MaxValue - 65535, .. Enumerable.Range(0, 3).Select(_ => random.Next(1 << 30, int.MaxValue))];
+        int lanes16 = Avx512F.IsSupported ? 16 : 0;
+        int[] inputs = [.. Enumerable.Range(short.MinValue, 65536)];
+        long compared = 0;
+        foreach (int shift in Enumerable.Range(-31, 32))
+        foreach (int mantissa in mantissas)
+        {
+            var multiplier = new QuantizedMultiplier(mantissa, shift);
+            Assert.That(InputRescale.TryCreateInt16(15, multiplier, out var rescale), Is.True);
+            string what = $"mantissa {mantissa}, shift {shift}";
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                int expected = Quantization.MultiplyByQuantizedMultiplier(inputs[i] * (1 << 15), multiplier);
+                if (rescale.Apply(inputs[i]) != expected) Assert.Fail($"x {inputs[i]}, {what} (scalar): {rescale.Apply(inputs[i])} != {expected}");
+            }
+            for (int i = 0; i + lanes16 <= inputs.Length && lanes16 > 0; i += lanes16)
+            {
+                var result = rescale.Apply(Vector512.Create(inputs.AsSpan(i, 16)));
+                for (int lane = 0; lane < 16; lane++)
+                {
+                    int expected = Quantization.MultiplyByQuantizedMultiplier(inputs[i + lane] * (1 << 15), multiplier);
+                    if (result.GetElement(lane) != expected) Assert.Fail($"x {inputs[i + lane]}, {what} (16 lanes): {result.GetElement(lane)} != {expected}");
+                }
+            }
+            compared += inputs.Length;
+        }
+        Assert.That(compared, Is.EqualTo(32L * mantissas.Length * 65536));
+        Assert.That(InputRescale.TryCreateInt16(14, new QuantizedMultiplier(1 << 30, 0), out _), Is.False);
+        Assert.That(InputRescale.TryCreateInt16(15, new QuantizedMultiplier(1 << 30, 1), out _), Is.False);
+    }
+
+    /// <summary>
     /// The 16-lane ADD/SUB (<see cref="QuantizedAddLanes16"/>) against the reference's per-element formula for every
     /// pair of 8-bit inputs: random zero points (both ends included), input multipliers with every kind of shift,
     /// output multipliers with shifts from 0 to −31, wide and narrow clamps, both operands walking and one repeated.

@@ -12,7 +12,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// biases (FULLY_CONNECTED's int32 sum wraps as TFLite's does), every fused activation, per-tensor and per-channel
 /// scales, and the operands' extremes (−32768 · −128) over more than 255 pairs, where an int32 lane that never
 /// flushed would wrap. Elementwise: same shapes, one value, a channel vector and a general broadcast; RESIZE_BILINEAR;
-/// QUANTIZE float32 → int16 (NaN, infinities, halves) and int16 → int16; DEQUANTIZE from int16.
+/// QUANTIZE float32 → int16 (NaN, infinities, halves), int16 → int16 and int16 → int8; DEQUANTIZE from int16.
 /// </summary>
 public static partial class OpCases
 {
@@ -178,6 +178,32 @@ public static partial class OpCases
                 mb.AddOutput(z);
                 yield return new BitExactCase($"int16 {op.ToSchemaName()} {label} {activation}", mb.Build(), [Int16Values(random, a), Int16Values(random, b)]);
             }
+        // Equal input scales (unequal for the fine outputs below) with every pairing of the ends (ADD/SUB's rescaled sum reaches ±2^30, MUL's product 2^30),
+        // a MUL whose output shift is below −30 (the 64-bit rescale instead of the 32-bit one), and output scales so fine
+        // that a rescale one unit off shows (sums of 0 and ±1 near 1 output unit; the rest saturates).
+        foreach (var (op, outputScale) in new[] { (BuiltinOperator.Add, 0.0015f), (BuiltinOperator.Sub, 0.0015f), (BuiltinOperator.Mul, 0.02f), (BuiltinOperator.Mul, 3000f),
+            (BuiltinOperator.Add, 1e-7f), (BuiltinOperator.Sub, 1e-7f), (BuiltinOperator.Mul, 2e-6f) })
+        {
+            int[] shape = [1, 4, 8, 16];
+            var mb = new ModelBuilder($"int16 {op.ToSchemaName()} ends");
+            int x = mb.AddTensor("a", TensorType.Int16, shape, PerTensor(0.001f, 0));
+            int y = mb.AddTensor("b", TensorType.Int16, shape, PerTensor(outputScale < 1e-5f ? 0.0007f : 0.001f, 0)); // fine: both input rescales round
+            int z = mb.AddTensor("z", TensorType.Int16, shape, PerTensor(outputScale, 0));
+            OperatorOptions options = op switch
+            {
+                BuiltinOperator.Add => new AddOptions(ActivationFunctionType.None, PotScaleInt16: false),
+                BuiltinOperator.Sub => new SubOptions(ActivationFunctionType.None, PotScaleInt16: false),
+                _ => new MulOptions(ActivationFunctionType.None),
+            };
+            mb.AddOperator(op, [x, y], [z], options, op == BuiltinOperator.Mul ? 4 : 3);
+            mb.AddInput(x);
+            mb.AddInput(y);
+            mb.AddOutput(z);
+            short[] ends = [short.MinValue, short.MaxValue, 0, -1, 1, short.MinValue + 1];
+            short[] va = Int16Values(random, shape), vb = Int16Values(random, shape);
+            for (int i = 0; i < 64; i++) (va[i], vb[i]) = (ends[i % 6], ends[i / 6 % 6]);
+            yield return new BitExactCase($"int16 {op.ToSchemaName()} ends output scale {outputScale}", mb.Build(), [va, vb]);
+        }
 
         // QUANTIZE float32 → int16 (scale 0.002): NaN, ±∞, halves on both sides of zero, values past both ends.
         {
@@ -234,6 +260,18 @@ public static partial class OpCases
             var values = new short[65536];
             for (int i = 0; i < values.Length; i++) values[i] = (short)(i - 32768);
             yield return new BitExactCase($"int16 QUANTIZE int16 to scale {outputScale}", mb.Build(), [values]);
+        }
+        // QUANTIZE int16 → int8 (every int16 value; both ends saturate).
+        {
+            var mb = new ModelBuilder("int16 QUANTIZE to int8");
+            int x = mb.AddTensor("x", TensorType.Int16, [65536], PerTensor(0.001f, 0));
+            int y = mb.AddTensor("y", TensorType.Int8, [65536], PerTensor(0.07f, -5));
+            mb.AddOperator(BuiltinOperator.Quantize, [x], [y], null, 2);
+            mb.AddInput(x);
+            mb.AddOutput(y);
+            var values = new short[65536];
+            for (int i = 0; i < values.Length; i++) values[i] = (short)(i - 32768);
+            yield return new BitExactCase("int16 QUANTIZE int16 to int8", mb.Build(), [values]);
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed class AbsCpuKernel : CpuKernel<ElementwiseParams>
     {
         TensorType.Float32 => LaneKernels.Unary<float, AbsFloat32Op>(node),
         TensorType.Int8 => new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray()),
-        TensorType.Int16 => new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], Int16Table(p.Int16Abs)),
+        TensorType.Int16 => new Quantized.Int16TableCpuNode<short>(node.Inputs[0]!, node.Outputs[0], Int16Table(p.Int16Abs)),
         _ => LaneKernels.Unary<int, AbsInt32Op>(node),
     };
 

@@ -16,7 +16,7 @@ internal sealed class LeakyReluCpuKernel : CpuKernel<LeakyReluParams>
     // int8/uint8: the definition's 256-entry table, indexed by the input byte (the reference's own); int16: a 65,536-entry
     // table of the reference's results.
     protected override ICpuCompiledNode Compile(DelegateNode node, LeakyReluParams p) =>
-        p.Int16Activation is { } int16 ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], int16.Tabulate()) :
+        p.Int16Activation is { } int16 ? new Quantized.Int16TableCpuNode<short>(node.Inputs[0]!, node.Outputs[0], int16.Tabulate()) :
         p.QuantizedTable.IsEmpty
             ? new UnaryElementwiseNode<LeakyReluOp>(node, new LeakyReluOp(p.Alpha), minPerThread: 64 * 1024)
             : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());

@@ -6,8 +6,9 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
 /// QUANTIZE on the CPU delegate: float32 → int8/uint8/int16 per element (<see cref="QuantizeFloatCpuNode"/>),
-/// int8/uint8 → int8/uint8 as a 256-entry table of the reference's requantization and int16 → int16 as a 65,536-entry
-/// one (<see cref="Int16TableCpuNode"/>). int16 → 8-bit and 8-bit → int16 run on the reference.
+/// int8/uint8 → int8/uint8 as a 256-entry table of the reference's requantization and int16 → int16/int8 as a
+/// 65,536-entry one (<see cref="Int16TableCpuNode{T}"/>), each entry the reference kernel's own result: every pair
+/// the definition accepts.
 /// </summary>
 [OpCodes(BuiltinOperator.Quantize)]
 internal sealed class QuantizeCpuKernel : CpuKernel<QuantizeParams>
@@ -24,19 +25,20 @@ internal sealed class QuantizeCpuKernel : CpuKernel<QuantizeParams>
         {
             (TensorType.Float32, _) when eightBit || output == TensorType.Int16 => NodeSupport.Supported,
             (TensorType.Int8 or TensorType.UInt8, _) when eightBit => NodeSupport.Supported,
-            (TensorType.Int16, TensorType.Int16) => NodeSupport.Supported,
-            _ => NodeSupport.Refuse($"QUANTIZE {input.ToDisplayName()} → {output.ToDisplayName()} runs on the reference kernel (the CPU kernel takes float32 → int8/uint8/int16, 8-bit → 8-bit and int16 → int16)"),
+            (TensorType.Int16, TensorType.Int16 or TensorType.Int8) => NodeSupport.Supported,
+            _ => NodeSupport.Refuse($"QUANTIZE {input.ToDisplayName()} → {output.ToDisplayName()} runs on the reference kernel (the CPU kernel takes float32 → int8/uint8/int16, 8-bit → 8-bit and int16 → int16/int8)"),
         };
     }
 
     protected override ICpuCompiledNode Compile(DelegateNode node, QuantizeParams p)
     {
-        var input = node.Inputs[0]!;
+        var (input, output) = (node.Inputs[0]!, node.Outputs[0]);
         return input.Type switch
         {
-            TensorType.Float32 => new QuantizeFloatCpuNode(input, node.Outputs[0], p),
-            TensorType.Int16 => new Int16TableCpuNode(input, node.Outputs[0], Accel.Kernels.Reference.QuantizeKernel.Int16Table(p)),
-            _ => new ByteTableCpuNode<byte>(input, node.Outputs[0], QuantizedTables.Requantize(input.Type, p)),
+            TensorType.Float32 => new QuantizeFloatCpuNode(input, output, p),
+            TensorType.Int16 when output.Type == TensorType.Int16 => new Int16TableCpuNode<short>(input, output, Accel.Kernels.Reference.QuantizeKernel.Int16Table(p)),
+            TensorType.Int16 => new Int16TableCpuNode<byte>(input, output, Accel.Kernels.Reference.QuantizeKernel.Int16ToByteTable(p)),
+            _ => new ByteTableCpuNode<byte>(input, output, QuantizedTables.Requantize(input.Type, p)),
         };
     }
 }

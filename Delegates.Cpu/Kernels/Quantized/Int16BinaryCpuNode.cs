@@ -14,7 +14,9 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// rescale to the output; MUL rescales the exact int32 product; then the clamp. Operands of the output's element count,
 /// a single value or a per-channel vector ([1, …, 1, C], walked per row of C) run 16 lanes (AVX-512) or 8 (AVX2) at a time, threaded, every step the int8 kernels' exact
 /// <see cref="VectorRequantize"/>; the last few elements, other broadcasts and the scalar path run the reference's own
-/// element operation (<see cref="Int16x8Kernels.AddOp"/>, <see cref="Int16x8Kernels.MulOp"/>).
+/// element operation (<see cref="Int16x8Kernels.AddOp"/>, <see cref="Int16x8Kernels.MulOp"/>). On AVX-512, where exact, ADD/SUB
+/// rescale the inputs with 32-bit products (<see cref="InputRescale.TryCreateInt16"/>) and ADD/SUB/MUL the output with
+/// <see cref="QuantizedAddLanes16.RescaleOutput"/>: no 64-bit input products, every constant in a register.
 /// </summary>
 internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
 {
@@ -28,6 +30,8 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     private readonly bool _subtract, _elementwise;
     private readonly bool _channelA, _channelB; // the operand is a [1, …, 1, C] vector repeated over the output's rows
     private readonly int _count, _strideA, _strideB, _lanes, _channels;
+    private readonly InputRescale _rescaleA, _rescaleB; // ADD/SUB on AVX-512 without 64-bit input products (_linearAdd)
+    private readonly bool _linearAdd, _linearMul;
     private short* _x, _y, _z;
 
     public Int16BinaryCpuNode(Tensor a, Tensor b, Tensor output, BinaryArithmeticParams p, bool subtract)
@@ -44,6 +48,14 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
         _lanes = SimdPath.ForcedLanes == 1 ? 1
             : Avx512BW.IsSupported && Vector512.IsHardwareAccelerated ? 16
             : Avx2.IsSupported ? 8 : 1;
+        // ADD/SUB: both inputs by two 32-bit products each, the output by QuantizedAddLanes16's rescale, where the
+        // rescaled inputs' sum stays within its exact range (|raw| ≤ 2^30, e ≤ 30).
+        _linearAdd = _lanes == 16 && _add is { } q && q.OutputMultiplier.Shift is <= 0 and >= -30
+            && InputRescale.TryCreateInt16(q.LeftShift, q.Input1Multiplier, out _rescaleA)
+            && InputRescale.TryCreateInt16(q.LeftShift, q.Input2Multiplier, out _rescaleB)
+            && (long)_rescaleA.Bound(short.MinValue, short.MaxValue) + _rescaleB.Bound(short.MinValue, short.MaxValue) <= 1 << 30;
+        // MUL: the product is within ±2^30, so the same output rescale is exact.
+        _linearMul = _lanes == 16 && _mul is { OutputMultiplier.Shift: <= 0 and >= -30 };
     }
 
     /// <summary>[1, …, 1, C] against an output of more elements whose last dimension is C (a per-channel scale).</summary>
@@ -53,6 +65,9 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
 
     /// <summary>Elements a vector step takes: 16, 8, or 1 (scalar).</summary>
     internal int Lanes => _lanes;
+
+    /// <summary>Whether ADD/SUB rescale their inputs with 32-bit products, or MUL its product with QuantizedAddLanes16's output rescale (for tests).</summary>
+    internal bool Linear => _linearAdd || _linearMul;
 
     public void Run(CpuThreadPool pool)
     {
@@ -88,7 +103,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     [MethodImpl(JitHints.Hot)]
     private void Span(short* x, short* y, short* z, int count)
     {
-        int i = _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
+        int i = _linearAdd ? AddSpan512(x, y, z, count) : _linearMul ? MulSpan512(x, y, z, count) : _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
         if (_mul is { } mul)
         {
             var op = new Int16x8Kernels.MulOp(mul);
@@ -127,6 +142,68 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
             }
             var result = Vector512.Min(Vector512.Max(VectorRequantize.Multiply(raw, m, l, r), min), max);
             Avx512BW.ConvertToVector256Int16(result).Store(z + i);
+        }
+        return i;
+    }
+
+    /// <summary>ADD/SUB's whole 16-element steps with every constant in a register (<see cref="InputRescale"/>); returns where they stop.</summary>
+    private int AddSpan512(short* x, short* y, short* z, int count)
+    {
+        InputRescale a = _rescaleA, b = _rescaleB;
+        var highA = Vector512.Create(a.High); var lowA = Vector512.Create(a.Low); var roundA = Vector512.Create(a.RoundHalf);
+        var highB = Vector512.Create(b.High); var lowB = Vector512.Create(b.Low); var roundB = Vector512.Create(b.RoundHalf);
+        var lowHalf = Vector512.Create(a.LowHalf); // a and b share LowShift 16 and LowHalf 2^15 (TryCreateInt16)
+        var signA = Vector128.CreateScalar((uint)a.SignShift); var signB = Vector128.CreateScalar((uint)b.SignShift);
+        var rightA = Vector128.CreateScalar(a.RightShift); var rightB = Vector128.CreateScalar(b.RightShift);
+        var output = _add!.OutputMultiplier;
+        int outRight = -output.Shift;
+        var multiplier = Vector512.Create((long)output.Multiplier).AsInt32();
+        var nudge = Vector512.Create(1L << 30);
+        var outHalf = Vector512.Create(outRight == 0 ? 0 : 1 << (outRight - 1));
+        var outSign = Vector128.CreateScalar(outRight == 0 ? 32u : 31u);
+        var outShift = Vector128.CreateScalar(outRight);
+        var min = Vector512.Create(_add.ActivationMin); var max = Vector512.Create(_add.ActivationMax);
+        var fixedX = Vector512.Create((int)x[0]);
+        var fixedY = Vector512.Create((int)y[0]);
+        bool subtract = _subtract, stepX = _strideA == 1, stepY = _strideB == 1;
+        int i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            var vx = stepX ? Avx512F.ConvertToVector512Int32(Vector256.Load(x + i)) : fixedX;
+            var vy = stepY ? Avx512F.ConvertToVector512Int32(Vector256.Load(y + i)) : fixedY;
+            // InputRescale.Apply with its constants kept in registers.
+            var px = vx * highA + Avx512F.ShiftRightArithmetic(vx * lowA + lowHalf, 16);
+            var py = vy * highB + Avx512F.ShiftRightArithmetic(vy * lowB + lowHalf, 16);
+            var sx = Avx512F.ShiftRightArithmetic(px + roundA - Avx512F.ShiftRightLogical(px.AsUInt32(), signA).AsInt32(), rightA);
+            var sy = Avx512F.ShiftRightArithmetic(py + roundB - Avx512F.ShiftRightLogical(py.AsUInt32(), signB).AsInt32(), rightB);
+            var raw = subtract ? sx - sy : sx + sy;
+            var result = QuantizedAddLanes16.RescaleOutput(raw, multiplier, nudge, outHalf, outSign, outShift);
+            Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(result, min), max)).Store(z + i);
+        }
+        return i;
+    }
+
+    /// <summary>MUL's whole 16-element steps: the exact product, then the output rescale; returns where they stop.</summary>
+    private int MulSpan512(short* x, short* y, short* z, int count)
+    {
+        var output = _mul!.OutputMultiplier;
+        int outRight = -output.Shift;
+        var multiplier = Vector512.Create((long)output.Multiplier).AsInt32();
+        var nudge = Vector512.Create(1L << 30);
+        var outHalf = Vector512.Create(outRight == 0 ? 0 : 1 << (outRight - 1));
+        var outSign = Vector128.CreateScalar(outRight == 0 ? 32u : 31u);
+        var outShift = Vector128.CreateScalar(outRight);
+        var min = Vector512.Create(_mul.ActivationMin); var max = Vector512.Create(_mul.ActivationMax);
+        var fixedX = Vector512.Create((int)x[0]);
+        var fixedY = Vector512.Create((int)y[0]);
+        bool stepX = _strideA == 1, stepY = _strideB == 1;
+        int i = 0;
+        for (; i + 16 <= count; i += 16)
+        {
+            var vx = stepX ? Avx512F.ConvertToVector512Int32(Vector256.Load(x + i)) : fixedX;
+            var vy = stepY ? Avx512F.ConvertToVector512Int32(Vector256.Load(y + i)) : fixedY;
+            var result = QuantizedAddLanes16.RescaleOutput(vx * vy, multiplier, nudge, outHalf, outSign, outShift);
+            Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(result, min), max)).Store(z + i);
         }
         return i;
     }

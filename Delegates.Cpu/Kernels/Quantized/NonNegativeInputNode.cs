@@ -40,6 +40,6 @@ internal static class QuantizedLookupNodes
     /// </summary>
     public static ICpuCompiledNode Table(DelegateNode node, Accel.Operators.Definitions.ElementwiseParams p) =>
         node.Inputs[0]!.Type == TensorType.Int16
-            ? new Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], p.TabulateInt16(node.Op.Builtin)!)
+            ? new Int16TableCpuNode<short>(node.Inputs[0]!, node.Outputs[0], p.TabulateInt16(node.Op.Builtin)!)
             : new ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());
 }

@@ -276,7 +276,7 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
 }
 
 /// <summary>
-/// ADD/SUB's rescaling of one 8-bit input, MultiplyByQuantizedMultiplier((x + offset) · 2^L, m, shift), without a 64-bit
+/// ADD/SUB's rescaling of one 8-bit input (and of an int16 one: <see cref="TryCreateInt16"/>), MultiplyByQuantizedMultiplier((x + offset) · 2^L, m, shift), without a 64-bit
 /// product. With v = x + offset, |v| ≤ 255, 9 ≤ L ≤ 22 and shift in [−31, 0], SaturatingRoundingDoublingHighMul(v · 2^L, m)
 /// = floor((v · m · 2^L + 2^30) / 2^31) = floor((v · m + 2^(s−1)) / 2^s) with s = 31 − L; splitting m = h · 2^s + l
 /// (0 ≤ l &lt; 2^s) gives v · h + ((v · l + 2^(s−1)) >> s), where |v · h| &lt; 2^31 and |v · l + 2^(s−1)| &lt; 2^31, so two
@@ -307,8 +307,23 @@ internal readonly struct InputRescale
         return true;
     }
 
+    /// <summary>
+    /// The int16 form (offset 0, L = 15, so s = 16): |v| ≤ 2^15 and h &lt; 2^15 keep |v · h| &lt; 2^30, and l &lt; 2^16 keeps
+    /// v · l + 2^15 within [−2^31 + 2^16, 2^31 − 2^16]; |p| &lt; 2^30, so the rounding shift cannot overflow either.
+    /// </summary>
+    public static bool TryCreateInt16(int leftShift, QuantizedMultiplier multiplier, out InputRescale rescale)
+    {
+        rescale = default;
+        if (leftShift != 15 || multiplier.Shift is > 0 or < -31 || multiplier.Multiplier < 0) return false;
+        rescale = new InputRescale(0, multiplier.Multiplier >> 16, multiplier.Multiplier & 0xFFFF, 16, -multiplier.Shift);
+        return true;
+    }
+
     /// <summary>The largest |result| over the 8-bit type's inputs (the rescale is monotone in v: reached at an end).</summary>
-    public int Bound(bool signed) => Math.Max(Math.Abs(Apply(signed ? sbyte.MinValue : byte.MinValue)), Math.Abs(Apply(signed ? sbyte.MaxValue : byte.MaxValue)));
+    public int Bound(bool signed) => signed ? Bound(sbyte.MinValue, sbyte.MaxValue) : Bound(byte.MinValue, byte.MaxValue);
+
+    /// <summary>The largest |result| over inputs in [lowest, highest] (reached at an end).</summary>
+    public int Bound(int lowest, int highest) => Math.Max(Math.Abs(Apply(lowest)), Math.Abs(Apply(highest)));
 
     /// <summary>One value (the lanes' arithmetic, scalar).</summary>
     public int Apply(int x)
@@ -397,15 +412,27 @@ internal sealed unsafe class QuantizedAddLanes16
             var sx = Avx512F.ShiftRightArithmetic(px + roundA - Avx512F.ShiftRightLogical(px.AsUInt32(), signA).AsInt32(), rightA);
             var sy = Avx512F.ShiftRightArithmetic(py + roundB - Avx512F.ShiftRightLogical(py.AsUInt32(), signB).AsInt32(), rightB);
             var raw = _subtract ? sx - sy : sx + sy;
-            // floor((raw · m + 2^30) / 2^31): even lanes' bits 31..62 shifted down, odd lanes' shifted up into place.
-            var even = Avx512F.ShiftRightLogical(Avx512F.Multiply(raw, multiplier) + nudge, 31).AsInt32();
-            var odd = Avx512F.ShiftLeftLogical(Avx512F.Multiply(Avx512F.ShiftRightLogical(raw.AsInt64(), 32).AsInt32(), multiplier) + nudge, 1).AsInt32();
-            var high = Avx512F.BlendVariable(even, odd, Vector512.Create(unchecked((long)0xFFFF_FFFF_0000_0000UL)).AsInt32());
-            var rounded = Avx512F.ShiftRightArithmetic(high + outHalf - Avx512F.ShiftRightLogical(high.AsUInt32(), outSign).AsInt32(), outRight);
+            var rounded = RescaleOutput(raw, multiplier, nudge, outHalf, outSign, outRight);
             var result = Avx512F.Min(Avx512F.Max(rounded + outOffset, min), max);
             Avx512F.ConvertToVector128Byte(result).Store(z + i);
         }
         return i;
+    }
+
+    /// <summary>
+    /// The output's MultiplyByQuantizedMultiplier for a shift in [−31, 0] (<paramref name="multiplier"/>: the mantissa in
+    /// each int64 lane's low half): floor((raw · m + 2^30) / 2^31) from two <c>vpmuldq</c> (even lanes' bits 31..62
+    /// shifted down, odd lanes' shifted up into place), then (p + 2^(e−1) − [p &lt; 0]) >> e — exact while |raw| ≤ 2^30
+    /// (then |p| ≤ 2^30) and e ≤ 30, or |raw| &lt; 2^30.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> RescaleOutput(Vector512<int> raw, Vector512<int> multiplier, Vector512<long> nudge, Vector512<int> half,
+        Vector128<uint> signShift, Vector128<int> right)
+    {
+        var even = Avx512F.ShiftRightLogical(Avx512F.Multiply(raw, multiplier) + nudge, 31).AsInt32();
+        var odd = Avx512F.ShiftLeftLogical(Avx512F.Multiply(Avx512F.ShiftRightLogical(raw.AsInt64(), 32).AsInt32(), multiplier) + nudge, 1).AsInt32();
+        var high = Avx512F.BlendVariable(even, odd, Vector512.Create(unchecked((long)0xFFFF_FFFF_0000_0000UL)).AsInt32());
+        return Avx512F.ShiftRightArithmetic(high + half - Avx512F.ShiftRightLogical(high.AsUInt32(), signShift).AsInt32(), right);
     }
 }
 

@@ -71,11 +71,11 @@ internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParam
 
     protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) =>
         p.Int16Sigmoid is { } int16
-            ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], int16.Tabulate(node.Op.Builtin))
+            ? new Quantized.Int16TableCpuNode<short>(node.Inputs[0]!, node.Outputs[0], int16.Tabulate(node.Op.Builtin))
             : p.Int16Activation is { } rescale
-                ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], rescale.Tabulate())
+                ? new Quantized.Int16TableCpuNode<short>(node.Inputs[0]!, node.Outputs[0], rescale.Tabulate())
             : !p.Int16Table.IsEmpty
-                ? new Quantized.Int16TableCpuNode(node.Inputs[0]!, node.Outputs[0], Interpolated(p.Int16Table.Span))
+                ? new Quantized.Int16TableCpuNode<short>(node.Inputs[0]!, node.Outputs[0], Interpolated(p.Int16Table.Span))
             : p.QuantizedTable.IsEmpty
                 ? new UnaryElementwiseNode<TOp>(node, Op, MinPerThread)
                 : new Quantized.ByteTableCpuNode<byte>(node.Inputs[0]!, node.Outputs[0], p.QuantizedTable.ToArray());

@@ -50,6 +50,14 @@ internal sealed class QuantizeKernel : ReferenceKernel<QuantizeParams>
         return table;
     }
 
+    /// <summary>The int16 → int8 QUANTIZE's output byte for every input, indexed by the input's bits (as <see cref="Int16Table"/>).</summary>
+    internal static byte[] Int16ToByteTable(QuantizeParams p)
+    {
+        var table = new byte[65536];
+        for (int i = 0; i < table.Length; i++) table[i] = (byte)Math.Clamp(Requantize((short)i, p), p.OutputMin, p.OutputMax);
+        return table;
+    }
+
     private static int QuantizeFloat(float x, QuantizeParams p)
     {
         float rounded = MathF.Round(x / p.OutputScale, MidpointRounding.AwayFromZero);
