@@ -12,7 +12,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// biases (FULLY_CONNECTED's int32 sum wraps as TFLite's does), every fused activation, per-tensor and per-channel
 /// scales, and the operands' extremes (−32768 · −128) over more than 255 pairs, where an int32 lane that never
 /// flushed would wrap. Elementwise: same shapes, one value, a channel vector and a general broadcast; RESIZE_BILINEAR;
-/// QUANTIZE float32 → int16 (NaN, infinities, halves), int16 → int16 and int16 → int8; DEQUANTIZE from int16.
+/// QUANTIZE float32 → int16 (NaN, infinities, halves), int16 → int16 and int16 → int8; DEQUANTIZE from int16; SOFTMAX.
 /// </summary>
 public static partial class OpCases
 {
@@ -260,6 +260,19 @@ public static partial class OpCases
             var values = new short[65536];
             for (int i = 0; i < values.Length; i++) values[i] = (short)(i - 32768);
             yield return new BitExactCase($"int16 QUANTIZE int16 to scale {outputScale}", mb.Build(), [values]);
+        }
+        // SOFTMAX int16 (output scale 1/32768): rows of one element, short and long rows, both ends of int16 in one row
+        // (a distance of 65,535), several betas and input scales.
+        foreach (var (shape, inputScale, beta) in new (int[] Shape, float InputScale, float Beta)[] { ([5, 1], 0.001f, 1f), ([3, 37], 0.0005f, 1f), ([2, 3, 300], 0.002f, 0.3f), ([4, 16], 0.00001f, 2f) })
+        {
+            string name = $"int16 SOFTMAX [{string.Join(",", shape)}] scale {inputScale} beta {beta}";
+            var mb = new ModelBuilder(name);
+            int x = mb.AddTensor("x", TensorType.Int16, shape, PerTensor(inputScale, 0));
+            int y = mb.AddTensor("y", TensorType.Int16, shape, PerTensor(1f / 32768, 0));
+            mb.AddOperator(BuiltinOperator.Softmax, [x], [y], new SoftmaxOptions(beta), version: 3);
+            mb.AddInput(x);
+            mb.AddOutput(y);
+            yield return new BitExactCase(name, mb.Build(), [Int16Values(random, shape)]);
         }
         // QUANTIZE int16 → int8 (every int16 value; both ends saturate).
         {

@@ -9,7 +9,7 @@ using Accel.Operators.Definitions;
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>
-/// SOFTMAX, float32 (int8/uint8: <see cref="QuantizedSoftmaxCpuNode"/>), bit-exact with the reference (docs/numerics.md §SOFTMAX): per row of the definition's
+/// SOFTMAX, float32 (int8/uint8: <see cref="QuantizedSoftmaxCpuNode"/>; int16: <see cref="Int16SoftmaxCpuNode"/>), bit-exact with the reference (docs/numerics.md §SOFTMAX): per row of the definition's
 /// <see cref="SoftmaxParams.Depth"/> elements, m = the row's maximum (NaN wins), e_i = Exp((x_i − m) · beta),
 /// sum = e_0 + e_1 + … left to right from +0, out_i = e_i · SpecMath.SoftmaxMultiplier(sum).
 /// <para>
@@ -27,11 +27,12 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
 {
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Softmax];
 
-    // int16x8 SOFTMAX runs on the reference (docs/numerics.md §int16x8).
-    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];
+    public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
     protected override ICpuCompiledNode Compile(DelegateNode node, SoftmaxParams p) =>
-        p.QuantizedExpTable.IsEmpty ? new SoftmaxNode(node, p) : new QuantizedSoftmaxCpuNode(node.Inputs[0]!, node.Outputs[0], p);
+        p.Int16 is not null ? new Int16SoftmaxCpuNode(node.Inputs[0]!, node.Outputs[0], p)
+        : p.QuantizedExpTable.IsEmpty ? new SoftmaxNode(node, p)
+        : new QuantizedSoftmaxCpuNode(node.Inputs[0]!, node.Outputs[0], p);
 
     private sealed unsafe class SoftmaxNode : ICpuCompiledNode
     {

@@ -103,7 +103,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     [MethodImpl(JitHints.Hot)]
     private void Span(short* x, short* y, short* z, int count)
     {
-        int i = _linearAdd ? AddSpan512(x, y, z, count) : _linearMul ? MulSpan512(x, y, z, count) : _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
+        int i = _linearAdd || _linearMul ? LinearSpan512(x, y, z, count) : _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
         if (_mul is { } mul)
         {
             var op = new Int16x8Kernels.MulOp(mul);
@@ -146,63 +146,46 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
         return i;
     }
 
-    /// <summary>ADD/SUB's whole 16-element steps with every constant in a register (<see cref="InputRescale"/>); returns where they stop.</summary>
-    private int AddSpan512(short* x, short* y, short* z, int count)
+    /// <summary>
+    /// The linear forms' whole 16-element steps with every constant in a register: ADD/SUB rescale each input
+    /// (<see cref="InputRescale"/>), MUL takes the exact product, then the output rescale and the clamp; returns where they stop.
+    /// </summary>
+    private int LinearSpan512(short* x, short* y, short* z, int count)
     {
-        InputRescale a = _rescaleA, b = _rescaleB;
+        InputRescale a = _rescaleA, b = _rescaleB; // zeros for MUL (unused)
         var highA = Vector512.Create(a.High); var lowA = Vector512.Create(a.Low); var roundA = Vector512.Create(a.RoundHalf);
         var highB = Vector512.Create(b.High); var lowB = Vector512.Create(b.Low); var roundB = Vector512.Create(b.RoundHalf);
         var lowHalf = Vector512.Create(a.LowHalf); // a and b share LowShift 16 and LowHalf 2^15 (TryCreateInt16)
         var signA = Vector128.CreateScalar((uint)a.SignShift); var signB = Vector128.CreateScalar((uint)b.SignShift);
         var rightA = Vector128.CreateScalar(a.RightShift); var rightB = Vector128.CreateScalar(b.RightShift);
-        var output = _add!.OutputMultiplier;
+        var output = _mul?.OutputMultiplier ?? _add!.OutputMultiplier;
         int outRight = -output.Shift;
         var multiplier = Vector512.Create((long)output.Multiplier).AsInt32();
         var nudge = Vector512.Create(1L << 30);
         var outHalf = Vector512.Create(outRight == 0 ? 0 : 1 << (outRight - 1));
         var outSign = Vector128.CreateScalar(outRight == 0 ? 32u : 31u);
         var outShift = Vector128.CreateScalar(outRight);
-        var min = Vector512.Create(_add.ActivationMin); var max = Vector512.Create(_add.ActivationMax);
+        var min = Vector512.Create(_mul?.ActivationMin ?? _add!.ActivationMin); var max = Vector512.Create(_mul?.ActivationMax ?? _add!.ActivationMax);
         var fixedX = Vector512.Create((int)x[0]);
         var fixedY = Vector512.Create((int)y[0]);
-        bool subtract = _subtract, stepX = _strideA == 1, stepY = _strideB == 1;
+        bool multiply = _linearMul, subtract = _subtract, stepX = _strideA == 1, stepY = _strideB == 1;
         int i = 0;
         for (; i + 16 <= count; i += 16)
         {
             var vx = stepX ? Avx512F.ConvertToVector512Int32(Vector256.Load(x + i)) : fixedX;
             var vy = stepY ? Avx512F.ConvertToVector512Int32(Vector256.Load(y + i)) : fixedY;
-            // InputRescale.Apply with its constants kept in registers.
-            var px = vx * highA + Avx512F.ShiftRightArithmetic(vx * lowA + lowHalf, 16);
-            var py = vy * highB + Avx512F.ShiftRightArithmetic(vy * lowB + lowHalf, 16);
-            var sx = Avx512F.ShiftRightArithmetic(px + roundA - Avx512F.ShiftRightLogical(px.AsUInt32(), signA).AsInt32(), rightA);
-            var sy = Avx512F.ShiftRightArithmetic(py + roundB - Avx512F.ShiftRightLogical(py.AsUInt32(), signB).AsInt32(), rightB);
-            var raw = subtract ? sx - sy : sx + sy;
+            Vector512<int> raw;
+            if (multiply) raw = vx * vy;
+            else
+            {
+                // InputRescale.Apply with its constants kept in registers.
+                var px = vx * highA + Avx512F.ShiftRightArithmetic(vx * lowA + lowHalf, 16);
+                var py = vy * highB + Avx512F.ShiftRightArithmetic(vy * lowB + lowHalf, 16);
+                var sx = Avx512F.ShiftRightArithmetic(px + roundA - Avx512F.ShiftRightLogical(px.AsUInt32(), signA).AsInt32(), rightA);
+                var sy = Avx512F.ShiftRightArithmetic(py + roundB - Avx512F.ShiftRightLogical(py.AsUInt32(), signB).AsInt32(), rightB);
+                raw = subtract ? sx - sy : sx + sy;
+            }
             var result = QuantizedAddLanes16.RescaleOutput(raw, multiplier, nudge, outHalf, outSign, outShift);
-            Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(result, min), max)).Store(z + i);
-        }
-        return i;
-    }
-
-    /// <summary>MUL's whole 16-element steps: the exact product, then the output rescale; returns where they stop.</summary>
-    private int MulSpan512(short* x, short* y, short* z, int count)
-    {
-        var output = _mul!.OutputMultiplier;
-        int outRight = -output.Shift;
-        var multiplier = Vector512.Create((long)output.Multiplier).AsInt32();
-        var nudge = Vector512.Create(1L << 30);
-        var outHalf = Vector512.Create(outRight == 0 ? 0 : 1 << (outRight - 1));
-        var outSign = Vector128.CreateScalar(outRight == 0 ? 32u : 31u);
-        var outShift = Vector128.CreateScalar(outRight);
-        var min = Vector512.Create(_mul.ActivationMin); var max = Vector512.Create(_mul.ActivationMax);
-        var fixedX = Vector512.Create((int)x[0]);
-        var fixedY = Vector512.Create((int)y[0]);
-        bool stepX = _strideA == 1, stepY = _strideB == 1;
-        int i = 0;
-        for (; i + 16 <= count; i += 16)
-        {
-            var vx = stepX ? Avx512F.ConvertToVector512Int32(Vector256.Load(x + i)) : fixedX;
-            var vy = stepY ? Avx512F.ConvertToVector512Int32(Vector256.Load(y + i)) : fixedY;
-            var result = QuantizedAddLanes16.RescaleOutput(vx * vy, multiplier, nudge, outHalf, outSign, outShift);
             Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(result, min), max)).Store(z + i);
         }
         return i;

@@ -369,8 +369,6 @@ internal static class Int16x8Kernels
     /// </summary>
     public static void Softmax(ReadOnlySpan<short> input, Span<short> output, int rows, int depth, Int16SoftmaxParams q)
     {
-        ReadOnlySpan<short> expTable = q.ExpTable.AsSpan();
-        ReadOnlySpan<short> reciprocalTable = q.OneOverOnePlusXTable.AsSpan();
         for (int row = 0; row < rows; row++)
         {
             var x = input.Slice(row * depth, depth);
@@ -380,21 +378,33 @@ internal static class Int16x8Kernels
             int sum = 0;
             for (int c = 0; c < depth; c++)
             {
-                int scaled = Quantization.MultiplyByQuantizedMultiplier(x[c] - max, q.InputMultiplier) + 32767;
-                short e = LookUp(Math.Clamp(scaled, short.MinValue, short.MaxValue), expTable);
+                short e = SoftmaxExponential(x[c] - max, q);
                 y[c] = e;
                 sum += e;
             }
-            int headroomPlusOne = System.Numerics.BitOperations.LeadingZeroCount((uint)sum);
-            int shiftedSum = (int)((((long)sum << (headroomPlusOne - 1)) + (1 << 13)) >> 14);
-            int reciprocal = LookUp(Math.Clamp(shiftedSum - ((1 << 15) + (1 << 16)), short.MinValue, short.MaxValue), reciprocalTable);
-            int rightShift = 31 - headroomPlusOne;
-            long round = 1L << (rightShift - 1);
-            for (int c = 0; c < depth; c++)
-            {
-                int result = (int)(((long)y[c] * reciprocal + round) >> rightShift);
-                y[c] = (short)Math.Clamp(result, 0, short.MaxValue);
-            }
+            var (reciprocal, rightShift) = SoftmaxReciprocal(sum, q);
+            for (int c = 0; c < depth; c++) y[c] = SoftmaxOutput(y[c], reciprocal, rightShift);
         }
     }
+
+    /// <summary>SOFTMAX's e for x − max (in [−65535, 0]): the exp table at clamp(MBQM(x − max) + 32767).</summary>
+    internal static short SoftmaxExponential(int difference, Int16SoftmaxParams q)
+    {
+        int scaled = Quantization.MultiplyByQuantizedMultiplier(difference, q.InputMultiplier) + 32767;
+        return LookUp(Math.Clamp(scaled, short.MinValue, short.MaxValue), q.ExpTable.AsSpan());
+    }
+
+    /// <summary>SOFTMAX's row normaliser from the row's int32 sum of e: the 1/(1 + x) table's r and the right shift 31 − h.</summary>
+    internal static (int Reciprocal, int RightShift) SoftmaxReciprocal(int sum, Int16SoftmaxParams q)
+    {
+        int headroomPlusOne = System.Numerics.BitOperations.LeadingZeroCount((uint)sum);
+        int shiftedSum = (int)((((long)sum << (headroomPlusOne - 1)) + (1 << 13)) >> 14);
+        int reciprocal = LookUp(Math.Clamp(shiftedSum - ((1 << 15) + (1 << 16)), short.MinValue, short.MaxValue), q.OneOverOnePlusXTable.AsSpan());
+        return (reciprocal, 31 - headroomPlusOne);
+    }
+
+    /// <summary>SOFTMAX's output for one e: clamp((e · r + 2^(shift−1)) >> shift, 0, 32767).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static short SoftmaxOutput(short e, int reciprocal, int rightShift) =>
+        (short)Math.Clamp((int)(((long)e * reciprocal + (1L << (rightShift - 1))) >> rightShift), 0, short.MaxValue);
 }

@@ -81,7 +81,19 @@ public sealed record Int16SigmoidParams(int InputMultiplier, int InputLeftShift,
 /// 2/65535 (built at AllocateTensors with SpecMath ExpFloat64; docs/numerics.md §Quantized execution, int16x8).
 /// </summary>
 public sealed record Int16SoftmaxParams(QuantizedMultiplier InputMultiplier, ImmutableArray<short> ExpTable,
-    ImmutableArray<short> OneOverOnePlusXTable);
+    ImmutableArray<short> OneOverOnePlusXTable)
+{
+    /// <summary>
+    /// e for every distance d = max − x in [0, 65535], indexed by d: the reference kernel's own step
+    /// (Int16x8Kernels.SoftmaxExponential), so a backend's lookup is the reference's e by construction.
+    /// </summary>
+    public short[] TabulateExponentials()
+    {
+        var table = new short[65536];
+        for (int d = 0; d < table.Length; d++) table[d] = Kernels.Reference.Int16x8Kernels.SoftmaxExponential(-d, this);
+        return table;
+    }
+}
 
 /// <summary>
 /// What an int16 RELU, RELU6 or LEAKY_RELU runs from (TFLite's QuantizedReluX&lt;int16_t&gt; and QuantizeLeakyRelu&lt;int16_t&gt;;
