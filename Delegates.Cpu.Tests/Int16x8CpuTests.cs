@@ -11,7 +11,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// the instructions the vector paths are the ones that run.
 /// </summary>
 [TestFixture]
-public sealed class Int16x8CpuTests
+public sealed unsafe class Int16x8CpuTests
 {
     [Test]
     public void Int16Convolutions_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
@@ -149,6 +149,54 @@ public sealed class Int16x8CpuTests
         Assert.That(interpreter.GetOutputTensor(0).Read<short>().ToArray(), Is.EqualTo(expected));
     }
 
+    /// <summary>
+    /// The 16-lane (AVX-512), 8-lane (AVX2: the 64-bit product from two 32-bit ones, the arithmetic shift through the
+    /// sign mask) and scalar requantizations equal <see cref="Accel.Operators.Definitions.Int16ConvParams.Requantize"/>
+    /// on sums up to ±2^62 (products that wrap, as the reference's long product does), random biases (int64, or int32
+    /// taken modulo 2^32), every total shift from 1 to 62, the largest mantissas (reduced to 0x7FFF) and random clamps;
+    /// a count below 16 writes only its channels. Each width runs where the machine has it.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void TheRequantizationEqualsTheReferenceOnEveryVectorWidth(bool wideBias)
+    {
+        var random = new Random(wideBias ? 61 : 62);
+        const int channels = 21;
+        int widest = Avx512F.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated ? 16 : Avx2.IsSupported ? 8 : 1;
+        long[] sums = new long[16];
+        short[] output = new short[16];
+        for (int round = 0; round < 62; round++)
+        {
+            var multipliers = Enumerable.Range(0, channels).Select(c =>
+                new Accel.Numerics.QuantizedMultiplier(c % 5 == 0 ? int.MaxValue - c : random.Next(1 << 30, int.MaxValue), 15 - (round + c) % 62 - 1)).ToArray();
+            int low = random.Next(-32768, 1), high = random.Next(0, 32768);
+            var q = new Accel.Operators.Definitions.Int16ConvParams([.. multipliers], low, high, wideBias,
+                Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
+            long[] bias = [.. Enumerable.Range(0, channels).Select(_ => wideBias ? random.NextInt64(-(1L << 40), 1L << 40) : random.Next(int.MinValue, int.MaxValue))];
+            foreach (int maxLanes in new[] { 16, 8, 1 })
+            {
+                var requantizer = new Int16Requantizer(bias, q, channels, maxLanes, period: channels);
+                Assert.That(requantizer.Width, Is.EqualTo(Math.Min(maxLanes, widest)));
+                for (int c0 = 0; c0 < channels; c0 += 16)
+                {
+                    int count = Math.Min(16, channels - c0);
+                    int bits = 2 + round;
+                    for (int i = 0; i < 16; i++) sums[i] = i % 4 == 0 ? random.NextInt64(-(1L << 62), 1L << 62) : random.NextInt64(-(1L << bits), 1L << bits);
+                    Array.Fill(output, (short)12345);
+                    fixed (long* s = sums)
+                    fixed (short* o = output)
+                        requantizer.Store(s, c0, count, o);
+                    for (int i = 0; i < 16; i++)
+                    {
+                        short expected = i < count ? q.Requantize(sums[i], bias[c0 + i], c0 + i) : (short)12345;
+                        if (output[i] != expected)
+                            Assert.Fail($"{maxLanes} lanes: channel {c0 + i}, sum {sums[i]}, bias {bias[c0 + i]}, {multipliers[Math.Min(c0 + i, channels - 1)]}: {output[i]} != {expected}");
+                    }
+                }
+            }
+        }
+    }
+
     [Test]
     public void OnAnAvx512Machine_TheRequantizationRunsSixteenLanes()
     {
@@ -156,8 +204,8 @@ public sealed class Int16x8CpuTests
             Assert.Ignore("no AVX-512F/DQ with Vector512 here: the scalar requantization runs (IsaPathTests cover it)");
         var q = new Accel.Operators.Definitions.Int16ConvParams([new Accel.Numerics.QuantizedMultiplier(1 << 30, -3)], -32768, 32767, true,
             Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
-        Assert.That(new Int16Requantizer(null, q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)] }, 16, allowVector: true).IsVector, Is.True);
+        Assert.That(new Int16Requantizer(null, q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)] }, 16, maxLanes: 16).IsVector, Is.True);
         var single = q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)], Rescale = Accel.Operators.Definitions.Int16x8Rescale.FullMultiplierSingleRounding };
-        Assert.That(new Int16Requantizer(null, single, 16, allowVector: true).IsVector, Is.False, "FULLY_CONNECTED's single rounding stays scalar");
+        Assert.That(new Int16Requantizer(null, single, 16, maxLanes: 16).IsVector, Is.False, "FULLY_CONNECTED's single rounding stays scalar");
     }
 }

@@ -57,9 +57,9 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         _tiles = (_pixels + TilePixels - 1) / TilePixels;
         _direct = geometry.IsPointwise && geometry.InputDepth % 2 == 0;
         ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
-        _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
+        _requantizer = new Int16Requantizer(bias, q, _channels, maxLanes: 16);
         var pairs = _channels == 8 && isa == Int16DotIsa.Avx512 && _pairs <= PairsPerFlush
-            ? new Int16Requantizer(Int16Requantizer.BiasValues(bias, 8), q, 16, allowVector: true, period: 8)
+            ? new Int16Requantizer(Int16Requantizer.BiasValues(bias, 8), q, 16, maxLanes: 16, period: 8)
             : null;
         if (pairs is { IsVector: true })
         {

@@ -48,10 +48,10 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
         _weights = new AlignedPinned<int>(_taps * _channels);
         ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
         for (int i = 0; i < _weights.Length; i++) _weights.Span[i] = w[i];
-        _requantizer = new Int16Requantizer(bias, q, _channels, allowVector: true);
+        _requantizer = new Int16Requantizer(bias, q, _channels, maxLanes: 16);
         if (_vector && _channels == 8 && _requantizer.IsVector && Avx512BW.IsSupported)
         {
-            _pairs = new Int16Requantizer(Int16Requantizer.BiasValues(bias, 8), q, 16, allowVector: true, period: 8);
+            _pairs = new Int16Requantizer(Int16Requantizer.BiasValues(bias, 8), q, 16, maxLanes: 16, period: 8);
             _pairWeights = new AlignedPinned<int>(_taps * 16);
             for (int t = 0; t < _taps; t++)
                 for (int i = 0; i < 16; i++) _pairWeights.Span[t * 16 + i] = w[t * 8 + i % 8];

@@ -47,7 +47,7 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
         _tapWeights = new AlignedPinned<short>(taps * 32);
         for (int t = 0; t < taps; t++)
             for (int i = 0; i < 32; i++) _tapWeights.Span[t * 32 + i] = _filter[t * Channels + i % Channels];
-        _requantizer = new Int16Requantizer(Int16Requantizer.BiasValues(bias, 1), q, Step, allowVector: true, period: 1);
+        _requantizer = new Int16Requantizer(Int16Requantizer.BiasValues(bias, 1), q, Step, maxLanes: 16, period: 1);
         _interiorBegin = Math.Min(g.OutputWidth, g.PadLeft);
         int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1);
         _interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach + 1);

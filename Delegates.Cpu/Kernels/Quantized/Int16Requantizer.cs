@@ -11,8 +11,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// where the node rescales with TFLite's reduced 16-bit multiplier and the machine has AVX-512F/DQ
 /// (<c>vpmullq</c>, <c>vpsravq</c>): (x · reduced + 2^(s−1)) >> s with s = 15 − shift, the product wrapping as the
 /// reference's long product does, truncated to int32 (<c>vpmovqd</c>) like the reference's cast, then the clamp; an
-/// int32 bias first takes the total modulo 2^32. Otherwise, and for FULLY_CONNECTED's single-rounding rescale, one
-/// channel at a time through <see cref="Int16ConvParams.Requantize"/> itself.
+/// int32 bias first takes the total modulo 2^32. With AVX2 only, the same steps on four int64 lanes at a time: the
+/// product modulo 2^64 from two 32-bit ones (x_lo · r by <c>vpmuludq</c> plus (x_hi · r) · 2^32 by <c>vpmuldq</c>), the
+/// arithmetic shift as ((x ^ m) >>> s) ^ m with m the sign mask (AVX2 has no 64-bit arithmetic shift). Otherwise, and
+/// for FULLY_CONNECTED's single-rounding rescale, one channel at a time through <see cref="Int16ConvParams.Requantize"/> itself.
 /// </summary>
 internal sealed unsafe class Int16Requantizer
 {
@@ -22,12 +24,13 @@ internal sealed unsafe class Int16Requantizer
     private readonly Int16ConvParams _q;
     private readonly AlignedPinned<long> _bias, _reduced, _round, _shift; // per channel, 16 past the last group's start
     private readonly long* _biasAt, _reducedAt, _roundAt, _shiftAt;      // their first elements (pinned: they never move)
-    private readonly bool _vector;
+    private readonly int _lanes; // 16 (AVX-512), 8 (AVX2: two 4-lane halves) or 1 (scalar)
     private readonly int _period;
 
     /// <param name="bias">The node's bias (int64, or int32 widened), <paramref name="channels"/> values; null: zeros.</param>
-    public Int16Requantizer(Tensor? bias, Int16ConvParams q, int channels, bool allowVector)
-        : this(BiasValues(bias, channels), q, channels, allowVector, period: channels)
+    /// <param name="maxLanes">16: the widest form the machine has; 8: at most AVX2's (tests); 1: scalar.</param>
+    public Int16Requantizer(Tensor? bias, Int16ConvParams q, int channels, int maxLanes)
+        : this(BiasValues(bias, channels), q, channels, maxLanes, period: channels)
     {
     }
 
@@ -35,7 +38,7 @@ internal sealed unsafe class Int16Requantizer
     /// With <paramref name="period"/> below <paramref name="channels"/>, lane c takes channel c mod period's bias and
     /// rescale: pixels side by side in one group (two pixels of 8 channels as 16 lanes).
     /// </summary>
-    public Int16Requantizer(long[] biasValues, Int16ConvParams q, int channels, bool allowVector, int period)
+    public Int16Requantizer(long[] biasValues, Int16ConvParams q, int channels, int maxLanes, int period)
     {
         (_q, _period) = (q, period);
         int padded = (channels + Lanes - 1) / Lanes * Lanes + Lanes; // a group may start anywhere below channels
@@ -44,8 +47,8 @@ internal sealed unsafe class Int16Requantizer
         _reduced = new AlignedPinned<long>(padded);
         _round = new AlignedPinned<long>(padded);
         _shift = new AlignedPinned<long>(padded);
-        bool vector = allowVector && q.Rescale == Int16x8Rescale.Reduced16BitMultiplier && Avx512F.IsSupported && Avx512DQ.IsSupported
-            && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes != 1;
+        bool vector = maxLanes > 1 && q.Rescale == Int16x8Rescale.Reduced16BitMultiplier && Avx2.IsSupported && SimdPath.ForcedLanes != 1;
+        bool wide = maxLanes >= 16 && Avx512F.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated;
         for (int c = 0; c < padded; c++)
         {
             var m = q.Multipliers[Math.Min(c, channels - 1) % period];
@@ -55,7 +58,7 @@ internal sealed unsafe class Int16Requantizer
             _round.Span[c] = 1L << Math.Clamp(totalShift - 1, 0, 62);
             _shift.Span[c] = totalShift;
         }
-        _vector = vector;
+        _lanes = !vector ? 1 : wide ? 16 : 8;
         _biasAt = _bias.Pointer;
         _reducedAt = _reduced.Pointer;
         _roundAt = _round.Pointer;
@@ -86,8 +89,11 @@ internal sealed unsafe class Int16Requantizer
             Rescale(Avx512F.ConvertToVector512Int64(sums.GetUpper()), channel + 8)).Store(output);
     }
 
-    /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form.</summary>
-    public bool IsVector => _vector;
+    /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form (and <see cref="StoreLanes"/> may be called).</summary>
+    public bool IsVector => _lanes == 16;
+
+    /// <summary>Channels <see cref="Store"/> rescales a step: 16 (AVX-512), 8 (AVX2) or 1 (scalar; for tests).</summary>
+    internal int Width => _lanes;
 
     /// <summary>
     /// output[i] = the requantized sums[i] of channel <paramref name="channel"/> + i for i &lt; <paramref name="count"/>
@@ -96,7 +102,12 @@ internal sealed unsafe class Int16Requantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Store(long* sums, int channel, int count, short* output)
     {
-        if (_vector)
+        if (_lanes == 8)
+        {
+            Store256(sums, channel, count, output);
+            return;
+        }
+        if (_lanes == 16)
         {
             var narrow = Narrow(Rescale(Vector512.Load(sums), channel), Rescale(Vector512.Load(sums + 8), channel + 8));
             if (count == Lanes) narrow.Store(output);
@@ -114,6 +125,43 @@ internal sealed unsafe class Int16Requantizer
         }
         for (int i = 0; i < count; i++) output[i] = _q.Requantize(sums[i], _biasAt[channel + i], (channel + i) % _period);
     }
+
+    /// <summary>The AVX2 form of <see cref="Store"/>: eight channels a step as two 4-lane int64 halves.</summary>
+    private void Store256(long* sums, int channel, int count, short* output)
+    {
+        var min = Vector256.Create(_q.ActivationMin);
+        var max = Vector256.Create(_q.ActivationMax);
+        for (int i = 0; i < count; i += 8)
+        {
+            var lanes = Vector256.Create(Rescale(Vector256.Load(sums + i), channel + i), Rescale(Vector256.Load(sums + i + 4), channel + i + 4));
+            lanes = Avx2.Min(Avx2.Max(lanes, min), max);
+            // In range already, so the saturating pack is a plain cut; the permute puts the two 128-bit halves' results in order.
+            var packed = Avx2.Permute4x64(Avx2.PackSignedSaturate(lanes, lanes).AsInt64(), 0b11_01_10_00).AsInt16().GetLower();
+            if (count - i >= 8) packed.Store(output + i);
+            else
+                for (int j = 0; j < count - i; j++) output[i + j] = packed.GetElement(j);
+        }
+    }
+
+    /// <summary>Four channels' (x + bias) · reduced + round, shifted right arithmetically by s and cut to int32, on AVX2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector128<int> Rescale(Vector256<long> sum, int channel)
+    {
+        var x = sum + Vector256.Load(_biasAt + channel);
+        if (!_q.WideBias) x = Avx2.ConvertToVector256Int64(LowHalves(x)); // modulo 2^32, sign-extended
+        var reduced = Vector256.Load(_reducedAt + channel);
+        var low = Avx2.Multiply(x.AsUInt32(), reduced.AsUInt32()).AsInt64();                              // x_lo · r
+        var high = Avx2.Multiply(Avx2.ShiftRightLogical(x, 32).AsInt32(), reduced.AsInt32());            // x_hi · r
+        x = low + Avx2.ShiftLeftLogical(high, 32) + Vector256.Load(_roundAt + channel);
+        var sign = Avx2.CompareGreaterThan(Vector256<long>.Zero, x);
+        x = Avx2.Xor(Avx2.ShiftRightLogicalVariable(Avx2.Xor(x, sign).AsUInt64(), Vector256.Load((ulong*)_shiftAt + channel)).AsInt64(), sign);
+        return LowHalves(x);
+    }
+
+    /// <summary>The low 32 bits of each int64 lane, in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> LowHalves(Vector256<long> x) =>
+        Avx2.PermuteVar8x32(x.AsInt32(), Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower();
 
     /// <summary>Sixteen rescaled channels (two halves) clamped to the activation range and cut to int16 (<c>vpmovdw</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
