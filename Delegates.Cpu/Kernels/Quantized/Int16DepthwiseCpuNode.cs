@@ -16,7 +16,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// group is one 512-bit vector whose int32 sums go straight to it, and 8 channels put two neighbouring pixels whose
 /// windows lie inside the input in one vector (lane l rescaled as channel l mod 8); a row's interior (the run of pixels
 /// whose windows lie inside the input) is one pass with fixed tap steps and no offset tables, a 3×3 filter's weights
-/// held in registers. Otherwise (and with
+/// held in registers; without AVX-512 the interior runs the same walk on 8-channel int32 groups. Otherwise (and with
 /// ACCEL_CPU_SIMD=scalar) plain int64 loops. Output rows split over the pool.
 /// </summary>
 internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
@@ -113,6 +113,12 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 {
                     // Every window of this row's interior lies inside the input: one pass over the run of pixels.
                     Interior(corner, _interiorEnd - ox, _y + ((long)row * g.OutputWidth + ox) * _channels);
+                    ox = _interiorEnd - 1;
+                    continue;
+                }
+                if (_vector && !_wide && rowInside && ox == _interiorFirst && _interiorEnd > ox)
+                {
+                    InteriorGroups8(corner, _interiorEnd - ox, _y + ((long)row * g.OutputWidth + ox) * _channels, sums);
                     ox = _interiorEnd - 1;
                     continue;
                 }
@@ -218,6 +224,48 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                     }
                 }
                 _requantizer.StoreLanes(even + odd, c, o);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The AVX2 form of a row's interior: 8-channel groups of int32 lanes (the last overlapping), rows and columns walked by
+    /// pointer steps, each pixel's sums widened once into <paramref name="sums"/> for the requantization.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void InteriorGroups8(short* corner, int pixels, short* y, long* sums)
+    {
+        int channels = _channels, filterHeight = _g.FilterHeight, filterWidth = _g.FilterWidth;
+        nint step = (nint)_g.StrideW * channels, dx = (nint)_g.DilationW * channels, dy = (nint)_g.DilationH * _g.InputWidth * channels;
+        int* w = _weights.Pointer;
+        for (int c0 = 0; c0 < channels; c0 += 8)
+        {
+            int c = Math.Min(c0, channels - 8);
+            short* x = corner + c, o = y + c;
+            for (int p = 0; p < pixels; p++, x += step, o += channels)
+            {
+                Vector256<int> even = default, odd = default;
+                int* wt = w + c;
+                short* rowStart = x;
+                for (int ky = 0; ky < filterHeight; ky++, rowStart += dy)
+                {
+                    short* tap = rowStart;
+                    int kx = 0;
+                    for (; kx + 1 < filterWidth; kx += 2, tap += 2 * dx, wt += 2 * channels)
+                    {
+                        even = Avx2.Add(even, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(tap), Vector256.Load(wt)));
+                        odd = Avx2.Add(odd, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(tap + dx), Vector256.Load(wt + channels)));
+                    }
+                    if (kx < filterWidth)
+                    {
+                        even = Avx2.Add(even, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(tap), Vector256.Load(wt)));
+                        wt += channels;
+                    }
+                }
+                var lanes = Avx2.Add(even, odd);
+                Vector256.WidenLower(lanes).Store(sums);
+                Vector256.WidenUpper(lanes).Store(sums + 4);
+                _requantizer.Store(sums, c, 8, o);
             }
         }
     }
