@@ -5,9 +5,9 @@ using Accel.Delegates.Cpu.Kernels.Vectorized;
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
-/// An int16 element-wise operator as a 65,536-entry table of its outputs (int16, or bytes for QUANTIZE to int8/uint8)
-/// indexed by the input's bits: int16x8 LOGISTIC and TANH, the table filled at compile time by the reference kernel
-/// itself (Int16SigmoidParams.Tabulate, QuantizeKernel.Int16Table), so every element is the reference's by construction
+/// An int16 element-wise operator as a 65,536-entry table of its outputs (int16, or bytes for QUANTIZE to int8)
+/// indexed by the input's bits: int16x8 LOGISTIC, TANH, QUANTIZE and others, the table filled at compile time by the
+/// reference kernel itself (Int16SigmoidParams.Tabulate, QuantizeKernel.Int16Table / Int16ToByteTable), so every element is the reference's by construction
 /// (128 or 64 KiB, L2-resident). Threaded in contiguous chunks.
 /// </summary>
 internal sealed unsafe class Int16TableCpuNode<T> : ICpuCompiledNode where T : unmanaged
