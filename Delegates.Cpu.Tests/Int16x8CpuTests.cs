@@ -15,7 +15,7 @@ public sealed unsafe class Int16x8CpuTests
 {
     [Test]
     public void Int16Convolutions_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
-        AssertDelegatedAndBitIdentical(OpCases.Int16ConvolutionCases(new Random(2634)), 55);
+        AssertDelegatedAndBitIdentical(OpCases.Int16ConvolutionCases(new Random(2634)), 56);
 
     [Test]
     public void Int16Elementwise_EveryCase_IsDelegatedAndBitIdenticalWithTheReference() =>
@@ -106,12 +106,48 @@ public sealed unsafe class Int16x8CpuTests
         {
             var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
             var conv = new Int16ConvCpuNode(input, filter, bias, output, Kernels.ConvLayout.Of(input, filter, output, p.Geometry), p.Int16!, Int16Dot.Best());
-            Assert.That((conv.DotProducts, conv.EightChannelPairs, conv.VectorEpilogue), Is.EqualTo((cout == 1, cout == 8, true)));
+            Assert.That((conv.DotProducts, conv.EightChannelPairs, conv.VectorEpilogue, conv.InterleavedEpilogue), Is.EqualTo((cout == 1, cout == 8, true, cout == 24)));
             compiled = conv;
         }
         using var pool = new CpuThreadPool(2);
         compiled.Run(pool);
         Assert.That(output.Read<short>().ToArray(), Is.EqualTo(expected));
+    }
+
+    /// <summary>
+    /// On AVX-512 the CONV_2D GEMM requantizes straight from its 32-bit accumulators exactly where no sum can leave
+    /// int32 (2^15 times the largest channel's Σ|w| at most 2^31 − 1: 510 taps of −128, not 514), and both forms write
+    /// the reference's bytes at the sums' ends.
+    /// </summary>
+    [TestCase(510, true)]
+    [TestCase(514, false)]
+    public void OnAnAvx512Machine_TheGemmRequantizesFromItsAccumulatorsWhereEverySumFitsInt32(int depth, bool interleaved)
+    {
+        if (!(Avx512BW.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated))
+            Assert.Ignore("no AVX-512BW/DQ with Vector512 here (IsaPathTests cover the other paths)");
+        foreach (short value in new[] { short.MinValue, short.MaxValue })
+        {
+            var c = OpCases.Int16WeightedCase($"k{depth}", new Random(73), BuiltinOperator.Conv2D, [1, 2, 3, depth], [20, 1, 1, depth], [1, 2, 3, 20],
+                new Accel.Conv2DOptions(Accel.Padding.Valid, 1, 1, Accel.ActivationFunctionType.None), true, true, outputScale: 5000f,
+                inputValue: value, weightValue: sbyte.MinValue);
+            using var model = Model.FromBytes(c.Model);
+            using var interpreter = new Interpreter(model);
+            interpreter.AllocateTensors();
+            ((short[])c.Inputs[0]).CopyTo(interpreter.GetInputTensor(0).Write<short>());
+            interpreter.Invoke();
+            var expected = interpreter.GetOutputTensor(0).Read<short>().ToArray();
+            var output = interpreter.GetOutputTensor(0);
+            output.Write<short>().Clear();
+            var node = interpreter.Graph[0];
+            var (input, filter, bias) = (interpreter.GetTensor(node.Inputs[0]), interpreter.GetTensor(node.Inputs[1]), interpreter.GetTensor(node.Inputs[2]));
+            var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
+            var conv = new Int16ConvCpuNode(input, filter, bias, output, Kernels.ConvLayout.Of(input, filter, output, p.Geometry), p.Int16!, Int16Dot.Best());
+            Assert.That(conv.InterleavedEpilogue, Is.EqualTo(interleaved));
+            using var pool = new CpuThreadPool(1);
+            conv.Run(pool);
+            Assert.That(output.Read<short>().ToArray(), Is.EqualTo(expected), $"input {value}");
+            Assert.That(expected.Distinct().Count(), Is.GreaterThan(1), "the case must not saturate every output");
+        }
     }
 
     /// <summary>
@@ -193,6 +229,58 @@ public sealed unsafe class Int16x8CpuTests
                             Assert.Fail($"{maxLanes} lanes: channel {c0 + i}, sum {sums[i]}, bias {bias[c0 + i]}, {multipliers[Math.Min(c0 + i, channels - 1)]}: {output[i]} != {expected}");
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The 32-bit form (AVX-512): exact int32 sums from every part of the range, in channel order
+    /// (<c>StoreLanes</c>) and interleaved (<c>Interleaved</c>, int64 bias), equal
+    /// <see cref="Accel.Operators.Definitions.Int16ConvParams.Requantize"/> for int64 biases to ±2^40 (totals past int32),
+    /// int32 biases taken modulo 2^32, every total shift 1–62 and groups starting at any channel.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public void OnAnAvx512Machine_TheThirtyTwoBitSumsRequantizeAsTheReference(bool wideBias)
+    {
+        if (!(Avx512BW.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated))
+            Assert.Ignore("no AVX-512BW/DQ with Vector512 here: the 32-bit form is not used");
+        var random = new Random(wideBias ? 63 : 64);
+        const int channels = 37;
+        int[] sums = new int[16], interleavedSums = new int[16];
+        short[] output = new short[16];
+        for (int round = 0; round < 62; round++)
+        {
+            var multipliers = Enumerable.Range(0, channels).Select(c =>
+                new Accel.Numerics.QuantizedMultiplier(c % 5 == 0 ? int.MaxValue - c : random.Next(1 << 30, int.MaxValue), 15 - (round + c) % 62 - 1)).ToArray();
+            int low = random.Next(-32768, 1), high = random.Next(0, 32768);
+            var q = new Accel.Operators.Definitions.Int16ConvParams([.. multipliers], low, high, wideBias,
+                Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
+            long[] bias = [.. Enumerable.Range(0, channels).Select(_ => wideBias ? random.NextInt64(-(1L << 40), 1L << 40) : random.Next(int.MinValue, int.MaxValue))];
+            var requantizer = new Int16Requantizer(bias, q, channels, maxLanes: 16, period: channels);
+            Assert.That(requantizer.TakesInt32Sums(int.MaxValue), Is.EqualTo(wideBias));
+            foreach (int c0 in new[] { 0, 16, 5, channels - 16 })
+            {
+                int bits = Math.Min(31, 2 + round);
+                for (int i = 0; i < 16; i++)
+                    sums[i] = i % 4 == 0 ? random.Next(int.MinValue, int.MaxValue) : (int)random.NextInt64(-(1L << bits) + 1, 1L << bits);
+                sums[1] = int.MinValue;
+                sums[2] = int.MaxValue;
+                for (int i = 0; i < 8; i++) (interleavedSums[2 * i], interleavedSums[2 * i + 1]) = (sums[i], sums[8 + i]);
+                var forms = new List<(string, Vector256<short>)>();
+                fixed (short* o = output)
+                {
+                    requantizer.StoreLanes(Vector512.Create(sums), c0, o);
+                    forms.Add(("in channel order", Vector256.Create(output)));
+                }
+                if (wideBias) forms.Add(("interleaved", requantizer.Interleaved(Vector512.Create(interleavedSums), c0)));
+                foreach (var (form, values) in forms)
+                    for (int i = 0; i < 16; i++)
+                    {
+                        short expected = q.Requantize(sums[i], bias[c0 + i], c0 + i);
+                        if (values.GetElement(i) != expected)
+                            Assert.Fail($"{form}: channel {c0 + i}, sum {sums[i]}, bias {bias[c0 + i]}, {multipliers[c0 + i]}: {values.GetElement(i)} != {expected}");
+                    }
             }
         }
     }

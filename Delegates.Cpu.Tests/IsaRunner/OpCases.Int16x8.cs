@@ -8,7 +8,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// The CPU delegate's int16x8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, RESIZE_BILINEAR, QUANTIZE and DEQUANTIZE cases, compared
 /// bit for bit with the reference. Convolutions: pointwise with an even Cin (rows read in place) and an odd one
 /// (gathered), 3×3 and 5×3 filters with strides, dilations and both paddings, output channels off every 16/32-lane group
-/// (1, 5, 8, 17, 33, 40; 8 within and past 255 pairs), depthwise channel counts 3, 8, 12, 16, 24, 32 and 40 (rows up to 21 wide) and a depth multiplier of 2, int64 and int32
+/// (1, 5, 8, 17, 33, 40; 8 within and past 255 pairs), sums at the int32 bound, depthwise channel counts 3, 8, 12, 16, 24, 32 and 40 (rows up to 21 wide) and a depth multiplier of 2, int64 and int32
 /// biases (FULLY_CONNECTED's int32 sum wraps as TFLite's does), every fused activation, per-tensor and per-channel
 /// scales, and the operands' extremes (−32768 · −128) over more than 255 pairs, where an int32 lane that never
 /// flushed would wrap. Elementwise: same shapes, one value, a channel vector and a general broadcast; RESIZE_BILINEAR;
@@ -90,6 +90,10 @@ public static partial class OpCases
             }
         // 1100 channels of (−32768)·(−128), 2^22 a product: 550 pairs, more than one flush; an unflushed int32 lane would wrap.
         yield return Int16WeightedCase("int16 CONV_2D extreme", random, BuiltinOperator.Conv2D, [1, 2, 3, 1100], [20, 1, 1, 1100], [1, 2, 3, 20],
+            new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None), true, true, outputScale: 5000f, inputValue: short.MinValue, weightValue: sbyte.MinValue);
+        // 510 channels of (−32768)·(−128): the largest K whose every sum fits int32 (2^31 − 2^23), where AVX-512
+        // requantizes from the 32-bit accumulators; the sum's ends, no flush.
+        yield return Int16WeightedCase("int16 CONV_2D extreme within int32", random, BuiltinOperator.Conv2D, [1, 2, 3, 510], [20, 1, 1, 510], [1, 2, 3, 20],
             new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None), true, true, outputScale: 5000f, inputValue: short.MinValue, weightValue: sbyte.MinValue);
         yield return Int16WeightedCase("int16 CONV_2D extreme max 3x3", random, BuiltinOperator.Conv2D, [1, 3, 3, 301], [3, 3, 3, 301], [1, 3, 3, 3],
             new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None), false, false, outputScale: 5000f, inputValue: short.MaxValue, weightValue: sbyte.MinValue);

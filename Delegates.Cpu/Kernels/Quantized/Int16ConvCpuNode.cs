@@ -14,7 +14,9 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <c>vpmaddwd</c>: one int32 lane per channel gets x₀w₀ + x₁w₁. |x · w| ≤ 2^15 · 2^7, so a pair stays within ±2^23
 /// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
 /// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
-/// <see cref="Int16Requantizer"/>. AVX-512BW: 4 pixels × 32 channels a step (× 16 where no more are left); AVX2: 4 pixels × 16; scalar: plain int64
+/// <see cref="Int16Requantizer"/>. Where no sum can leave int32 (2^15 · the largest channel's Σ|w| ≤ 2^31 − 1), AVX-512
+/// skips the flushes and requantizes from the accumulators (<see cref="Int16Requantizer.Interleaved"/>, channels packed
+/// interleaved). AVX-512BW: 4 pixels × 32 channels a step (× 16 where no more are left); AVX2: 4 pixels × 16; scalar: plain int64
 /// loops; 8 output channels on AVX-512 (K ≤ 510): two pixels a 16-lane vector, no flush; at most
 /// <see cref="MaxDotChannels"/> output channels: one exact <see cref="Int16Dot"/> product per pixel and channel. Pixels split over the pool in tiles of four.
 /// </summary>
@@ -42,6 +44,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private readonly Int16Requantizer? _eightPairs;       // lane l rescales as channel l mod 8 (two pixels a vector)
     private readonly Int16Requantizer _requantizer;
     private readonly Int16DotIsa _isa;
+    private readonly bool _interleaved; // AVX-512 GEMM whose sums fit int32: lanes interleaved, requantized from the accumulators
     private short* _x, _y;
 
     /// <param name="filter">int8 weights [Cout, KH, KW, Cin] (FULLY_CONNECTED: [units, depth], as a 1×1 filter).</param>
@@ -75,13 +78,32 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         }
         else
         {
-            // The GEMM's packing, only for the nodes that run the GEMM.
+            // The GEMM's packing, only for the nodes that run the GEMM. Where every sum fits int32 (|x| ≤ 2^15 times the
+            // channel's Σ|w|), AVX-512 keeps it in the accumulator lane and requantizes from there, channels interleaved
+            // as Int16Requantizer.Interleaved takes them: lane 2i channel i, lane 2i + 1 channel 8 + i of the group.
+            _interleaved = isa == Int16DotIsa.Avx512 && _requantizer.TakesInt32Sums(LargestSum(w, _channels, _depth));
             _weights = new AlignedPinned<short>(_groups * _pairs * 32);
             var packed = _weights.Span;
             for (int c = 0; c < _channels; c++)
+            {
+                int lane = !_interleaved ? c % 16 : c % 16 < 8 ? 2 * (c % 16) : 2 * (c % 16 - 8) + 1;
                 for (int k = 0; k < _depth; k++)
-                    packed[((c / 16 * _pairs + k / 2) * 16 + c % 16) * 2 + k % 2] = w[c * _depth + k];
+                    packed[((c / 16 * _pairs + k / 2) * 16 + lane) * 2 + k % 2] = w[c * _depth + k];
+            }
         }
+    }
+
+    /// <summary>The largest |Σ_k x_k · w_ck| any int16 input can give: 2^15 times the largest Σ_k |w_ck|.</summary>
+    private static long LargestSum(ReadOnlySpan<sbyte> w, int channels, int depth)
+    {
+        long largest = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            long magnitude = 0;
+            foreach (sbyte v in w.Slice(c * depth, depth)) magnitude += Math.Abs((int)v);
+            largest = Math.Max(largest, magnitude);
+        }
+        return largest << 15;
     }
 
     /// <summary>
@@ -102,6 +124,9 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
 
     /// <summary>Whether the epilogue runs 16 lanes at a time (for tests).</summary>
     internal bool VectorEpilogue => _requantizer.IsVector;
+
+    /// <summary>Whether the AVX-512 GEMM requantizes straight from its 32-bit accumulators (for tests).</summary>
+    internal bool InterleavedEpilogue => _interleaved;
 
     /// <summary>Whether two 8-channel pixels share a vector (for tests).</summary>
     internal bool EightChannelPairs => _eightWeights is not null;
@@ -150,6 +175,11 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
                     for (int c = 0; c < _channels; c++) sums[c] = Int16Dot.Dot(rows[p], _dotWeights.Pointer + (long)c * _depth, _depth, _isa);
                     _requantizer.Store(sums, 0, _channels, _y + (long)(first + p) * _channels);
                 }
+                continue;
+            }
+            if (_interleaved)
+            {
+                for (int group = 0; group < _groups; group += 2) Interleaved512(rows, group, _y + (long)first * _channels, count);
                 continue;
             }
             for (int group = 0; group < _groups; group += _isa == Int16DotIsa.Avx512 ? 2 : 1)
@@ -310,6 +340,83 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             Flush(sums + 96, a30, first);
             Flush(sums + 112, a31, first);
         }
+    }
+
+    /// <summary>
+    /// Groups g and g + 1 for the tile's 4 pixels, like <see cref="Sums512"/> but without flushes (every sum fits int32,
+    /// so the accumulators hold it exactly whatever K) and requantized from the registers into the pixels' outputs at
+    /// <paramref name="y"/>; pixels from <paramref name="count"/> on are computed, not stored.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Interleaved512(short** rows, int group, short* y, int count)
+    {
+        int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
+        short* w0 = _weights!.Pointer + (long)group * _pairs * 32, w1 = w0 + (long)_pairs * 32;
+        int pairs = _pairs, channels = _channels, c0 = group * 16, c1 = c0 + 16;
+        if (c1 >= channels)
+        {
+            // The second group would be padding only: one group, four accumulators.
+            Vector512<int> b0 = default, b1 = default, b2 = default, b3 = default;
+            for (int j = 0; j < pairs; j++)
+            {
+                var wa = Vector512.Load(w0 + j * 32);
+                b0 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
+                b1 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
+                b2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
+                b3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
+            }
+            Put(b0, c0, y);
+            if (count > 1) Put(b1, c0, y + channels);
+            if (count > 2) Put(b2, c0, y + 2 * channels);
+            if (count > 3) Put(b3, c0, y + 3 * channels);
+            return;
+        }
+        Vector512<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int j = 0; j < pairs; j++)
+        {
+            var wa = Vector512.Load(w0 + j * 32);
+            var wb = Vector512.Load(w1 + j * 32);
+            var x = Vector512.Create(r0[j]).AsInt16();
+            a00 += Avx512BW.MultiplyAddAdjacent(x, wa);
+            a01 += Avx512BW.MultiplyAddAdjacent(x, wb);
+            x = Vector512.Create(r1[j]).AsInt16();
+            a10 += Avx512BW.MultiplyAddAdjacent(x, wa);
+            a11 += Avx512BW.MultiplyAddAdjacent(x, wb);
+            x = Vector512.Create(r2[j]).AsInt16();
+            a20 += Avx512BW.MultiplyAddAdjacent(x, wa);
+            a21 += Avx512BW.MultiplyAddAdjacent(x, wb);
+            x = Vector512.Create(r3[j]).AsInt16();
+            a30 += Avx512BW.MultiplyAddAdjacent(x, wa);
+            a31 += Avx512BW.MultiplyAddAdjacent(x, wb);
+        }
+        Put(a00, c0, y);
+        Put(a01, c1, y);
+        if (count > 1)
+        {
+            Put(a10, c0, y + channels);
+            Put(a11, c1, y + channels);
+        }
+        if (count > 2)
+        {
+            Put(a20, c0, y + 2 * channels);
+            Put(a21, c1, y + 2 * channels);
+        }
+        if (count > 3)
+        {
+            Put(a30, c0, y + 3 * channels);
+            Put(a31, c1, y + 3 * channels);
+        }
+    }
+
+    /// <summary>One pixel's channels <paramref name="channel"/> … + 15 (fewer at the last group) from interleaved sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Put(Vector512<int> sums, int channel, short* pixel)
+    {
+        var values = _requantizer.Interleaved(sums, channel);
+        int count = _channels - channel;
+        if (count >= 16) values.Store(pixel + channel);
+        else
+            for (int i = 0; i < count; i++) pixel[channel + i] = values.GetElement(i);
     }
 
     /// <summary>sums[p · 32 + i] for 4 pixels × the 16 channels of <paramref name="group"/> (two 8-lane halves).</summary>

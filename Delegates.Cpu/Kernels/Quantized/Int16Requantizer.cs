@@ -13,7 +13,9 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// reference's long product does, truncated to int32 (<c>vpmovqd</c>) like the reference's cast, then the clamp; an
 /// int32 bias first takes the total modulo 2^32. With AVX2 only, the same steps on four int64 lanes at a time: the
 /// product modulo 2^64 from two 32-bit ones (x_lo · r by <c>vpmuludq</c> plus (x_hi · r) · 2^32 by <c>vpmuldq</c>), the
-/// arithmetic shift as ((x ^ m) >>> s) ^ m with m the sign mask (AVX2 has no 64-bit arithmetic shift). Otherwise, and
+/// arithmetic shift as ((x ^ m) >>> s) ^ m with m the sign mask (AVX2 has no 64-bit arithmetic shift). Exact 32-bit
+/// sums skip the widening (<see cref="StoreLanes"/>, <see cref="Interleaved"/>): <c>vpmuldq</c> on interleaved lanes and
+/// the bias folded into the rounding addend. Otherwise, and
 /// for FULLY_CONNECTED's single-rounding rescale, one channel at a time through <see cref="Int16ConvParams.Requantize"/> itself.
 /// </summary>
 internal sealed unsafe class Int16Requantizer
@@ -24,6 +26,11 @@ internal sealed unsafe class Int16Requantizer
     private readonly Int16ConvParams _q;
     private readonly AlignedPinned<long> _bias, _reduced, _round, _shift; // per channel, 16 past the last group's start
     private readonly long* _biasAt, _reducedAt, _roundAt, _shiftAt;      // their first elements (pinned: they never move)
+    private readonly AlignedPinned<long> _addend;  // the 32-bit sums' addend: bias · reduced + round (int64 bias), or round
+    private readonly AlignedPinned<int> _bias32;   // the int32 bias, added to 32-bit sums modulo 2^32 (an int32 bias only)
+    private readonly long* _addendAt;
+    private readonly int* _bias32At;
+    private readonly bool _wideBias;
     private readonly int _lanes; // 16 (AVX-512), 8 (AVX2: two 4-lane halves) or 1 (scalar)
     private readonly int _period;
 
@@ -59,10 +66,21 @@ internal sealed unsafe class Int16Requantizer
             _shift.Span[c] = totalShift;
         }
         _lanes = !vector ? 1 : wide ? 16 : 8;
+        _wideBias = q.WideBias;
+        _addend = new AlignedPinned<long>(padded);
+        _bias32 = new AlignedPinned<int>(padded);
+        for (int c = 0; c < padded; c++)
+        {
+            // Modulo 2^64 as the reference's long arithmetic: (s + b) · r + round ≡ s · r + (b · r + round).
+            _addend.Span[c] = unchecked(q.WideBias ? _bias.Span[c] * _reduced.Span[c] + _round.Span[c] : _round.Span[c]);
+            _bias32.Span[c] = unchecked((int)_bias.Span[c]);
+        }
         _biasAt = _bias.Pointer;
         _reducedAt = _reduced.Pointer;
         _roundAt = _round.Pointer;
         _shiftAt = _shift.Pointer;
+        _addendAt = _addend.Pointer;
+        _bias32At = _bias32.Pointer;
     }
 
     /// <summary>The node's bias as int64 values (an int32 bias widened; none: zeros).</summary>
@@ -85,9 +103,33 @@ internal sealed unsafe class Int16Requantizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void StoreLanes(Vector512<int> sums, int channel, short* output)
     {
-        Narrow(Rescale(Avx512F.ConvertToVector512Int64(sums.GetLower()), channel),
-            Rescale(Avx512F.ConvertToVector512Int64(sums.GetUpper()), channel + 8)).Store(output);
+        if (!_wideBias) sums += Vector512.Load(_bias32At + channel); // the int32 total modulo 2^32, as the reference's cast
+        Interleaved(Avx512F.PermuteVar16x32(sums, Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15)), channel).Store(output);
     }
+
+    /// <summary>
+    /// The 16 outputs of channels <paramref name="channel"/> … + 15 from exact 32-bit sums held interleaved: lane 2i
+    /// channel + i, lane 2i + 1 channel + 8 + i (the order <c>vpmuldq</c> multiplies in, so each half's constants are
+    /// one contiguous load). Each sum times the reduced multiplier is exact in int64; the bias enters as b · r, folded
+    /// with the rounding term into one addend, the same value modulo 2^64 as the reference's (s + b) · r + round. With
+    /// an int32 bias the caller has already added it (<see cref="StoreLanes"/>); the GEMM's interleaved path has an
+    /// int64 one. Only where <see cref="IsVector"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<short> Interleaved(Vector512<int> sums, int channel)
+    {
+        var even = Avx512F.Multiply(sums, Vector512.Load(_reducedAt + channel).AsInt32()) + Vector512.Load(_addendAt + channel);
+        var odd = Avx512F.Multiply(Avx512F.ShiftRightLogical(sums.AsInt64(), 32).AsInt32(), Vector512.Load(_reducedAt + channel + 8).AsInt32())
+            + Vector512.Load(_addendAt + channel + 8);
+        even = Avx512F.ShiftRightArithmeticVariable(even, Vector512.Load((ulong*)_shiftAt + channel));
+        odd = Avx512F.ShiftRightArithmeticVariable(odd, Vector512.Load((ulong*)_shiftAt + channel + 8));
+        // The low 32 bits of each product, in channel order (the reference's cast to int).
+        var scaled = Avx512F.PermuteVar16x32x2(even.AsInt32(), Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), odd.AsInt32());
+        return Narrow(scaled);
+    }
+
+    /// <summary>Whether the interleaved 32-bit form may take sums of at most <paramref name="maxMagnitude"/> (an int64 bias, 16 lanes).</summary>
+    public bool TakesInt32Sums(long maxMagnitude) => IsVector && _wideBias && maxMagnitude <= int.MaxValue;
 
     /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form (and <see cref="StoreLanes"/> may be called).</summary>
     public bool IsVector => _lanes == 16;
@@ -109,7 +151,7 @@ internal sealed unsafe class Int16Requantizer
         }
         if (_lanes == 16)
         {
-            var narrow = Narrow(Rescale(Vector512.Load(sums), channel), Rescale(Vector512.Load(sums + 8), channel + 8));
+            var narrow = Narrow(Vector512.Create(Rescale(Vector512.Load(sums), channel), Rescale(Vector512.Load(sums + 8), channel + 8)));
             if (count == Lanes) narrow.Store(output);
             else
             {
@@ -163,11 +205,10 @@ internal sealed unsafe class Int16Requantizer
     private static Vector128<int> LowHalves(Vector256<long> x) =>
         Avx2.PermuteVar8x32(x.AsInt32(), Vector256.Create(0, 2, 4, 6, 0, 2, 4, 6)).GetLower();
 
-    /// <summary>Sixteen rescaled channels (two halves) clamped to the activation range and cut to int16 (<c>vpmovdw</c>).</summary>
+    /// <summary>Sixteen rescaled channels clamped to the activation range and cut to int16 (<c>vpmovdw</c>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<short> Narrow(Vector256<int> low, Vector256<int> high) =>
-        Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(Vector512.Create(low, high), Vector512.Create(_q.ActivationMin)),
-            Vector512.Create(_q.ActivationMax)));
+    private Vector256<short> Narrow(Vector512<int> scaled) =>
+        Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(scaled, Vector512.Create(_q.ActivationMin)), Vector512.Create(_q.ActivationMax)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector256<int> Rescale(Vector512<long> sum, int channel)
