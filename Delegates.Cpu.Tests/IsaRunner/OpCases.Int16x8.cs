@@ -91,6 +91,12 @@ public static partial class OpCases
         // 1100 channels of (−32768)·(−128), 2^22 a product: 550 pairs, more than one flush; an unflushed int32 lane would wrap.
         yield return Int16WeightedCase("int16 CONV_2D extreme", random, BuiltinOperator.Conv2D, [1, 2, 3, 1100], [20, 1, 1, 1100], [1, 2, 3, 20],
             new Conv2DOptions(Padding.Valid, 1, 1, ActivationFunctionType.None), true, true, outputScale: 5000f, inputValue: short.MinValue, weightValue: sbyte.MinValue);
+        // Windows read in place (AVX-512, interior tiles of 4 pixels on one output row): a filter row of odd KW·Cin whose
+        // pad value lies past the tensor's end at the last pixel (that tile gathers), and a vertical dilation alone.
+        yield return Int16WeightedCase("int16 CONV_2D in place 7x7x3 k3x3 s2 Valid ->24", random, BuiltinOperator.Conv2D, [1, 7, 7, 3], [24, 3, 3, 3], [1, 3, 3, 24],
+            new Conv2DOptions(Padding.Valid, 2, 2, ActivationFunctionType.Relu6), true, true);
+        yield return Int16WeightedCase("int16 CONV_2D in place 9x10x5 k3x3 dilation 1x2 ->20", random, BuiltinOperator.Conv2D, [1, 9, 10, 5], [20, 3, 3, 5], [1, 9, 10, 20],
+            new Conv2DOptions(Padding.Same, 1, 1, ActivationFunctionType.None, 1, 2), true, true);
         // 510 channels of (−32768)·(−128): the largest K whose every sum fits int32 (2^31 − 2^23), where AVX-512
         // requantizes from the 32-bit accumulators; the sum's ends, no flush.
         yield return Int16WeightedCase("int16 CONV_2D extreme within int32", random, BuiltinOperator.Conv2D, [1, 2, 3, 510], [20, 1, 1, 510], [1, 2, 3, 20],

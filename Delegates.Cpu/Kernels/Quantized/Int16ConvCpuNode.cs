@@ -37,6 +37,8 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private readonly Tensor _input, _output;
     private readonly ConvLayout _g;
     private readonly int _depth, _pairs, _groups, _channels, _pixels, _tiles;
+    private readonly int _rowPairs, _filterRows; // pairs a filter row (KW·Cin rounded up to even) and rows: _pairs = both's product
+    private readonly bool _windowsInPlace;        // interleaved GEMM, no horizontal dilation: interior tiles read the input in place
     private readonly bool _direct; // pointwise with an even Cin: rows are the input pixels themselves
     private readonly AlignedPinned<short>? _weights;     // the GEMM's packed pairs (null where a path below takes the node)
     private readonly AlignedPinned<short>? _dotWeights; // few output channels: [channel][K], one dot product each (Int16Dot)
@@ -52,13 +54,17 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     {
         (_input, _output, _g, _isa) = (input, output, geometry, isa);
         _depth = geometry.FilterHeight * geometry.FilterWidth * geometry.InputDepth;
-        _pairs = (_depth + 1) / 2;
+        _direct = geometry.IsPointwise && geometry.InputDepth % 2 == 0;
+        // Each filter row's KW·Cin values padded to even, so no pair straddles two rows: an interior pixel's rows can
+        // then be read in place (the pad's weight is zero, so whatever value sits beside the row adds nothing).
+        _filterRows = geometry.FilterHeight;
+        _rowPairs = (geometry.FilterWidth * geometry.InputDepth + 1) / 2;
+        _pairs = _filterRows * _rowPairs;
         _channels = geometry.OutputDepth;
         _groups = (_channels + 15) / 16;
         if (isa == Int16DotIsa.Avx512 && _groups % 2 == 1) _groups++; // the 512-bit tile takes two groups at once
         _pixels = geometry.Batches * geometry.OutputHeight * geometry.OutputWidth;
         _tiles = (_pixels + TilePixels - 1) / TilePixels;
-        _direct = geometry.IsPointwise && geometry.InputDepth % 2 == 0;
         ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
         _requantizer = new Int16Requantizer(bias, q, _channels, maxLanes: 16);
         var pairs = _channels == 8 && isa == Int16DotIsa.Avx512 && _pairs <= PairsPerFlush
@@ -69,12 +75,16 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             _eightPairs = pairs;
             _eightWeights = new AlignedPinned<short>(_pairs * 32);
             for (int k = 0; k < _depth; k++)
-                for (int lane = 0; lane < 16; lane++) _eightWeights.Span[(k / 2 * 16 + lane) * 2 + k % 2] = w[lane % 8 * _depth + k];
+            {
+                int kp = Padded(k);
+                for (int lane = 0; lane < 16; lane++) _eightWeights.Span[(kp / 2 * 16 + lane) * 2 + kp % 2] = w[lane % 8 * _depth + k];
+            }
         }
         else if (_channels <= MaxDotChannels && _depth >= 16 && isa != Int16DotIsa.Scalar)
         {
-            _dotWeights = new AlignedPinned<short>(_channels * _depth);
-            for (int i = 0; i < _dotWeights.Length; i++) _dotWeights.Span[i] = w[i];
+            _dotWeights = new AlignedPinned<short>(_channels * _pairs * 2);
+            for (int c = 0; c < _channels; c++)
+                for (int k = 0; k < _depth; k++) _dotWeights.Span[c * _pairs * 2 + Padded(k)] = w[c * _depth + k];
         }
         else
         {
@@ -82,15 +92,26 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             // channel's Σ|w|), AVX-512 keeps it in the accumulator lane and requantizes from there, channels interleaved
             // as Int16Requantizer.Interleaved takes them: lane 2i channel i, lane 2i + 1 channel 8 + i of the group.
             _interleaved = isa == Int16DotIsa.Avx512 && _requantizer.TakesInt32Sums(LargestSum(w, _channels, _depth));
+            _windowsInPlace = _interleaved && !_direct && geometry.DilationW == 1;
             _weights = new AlignedPinned<short>(_groups * _pairs * 32);
             var packed = _weights.Span;
             for (int c = 0; c < _channels; c++)
             {
                 int lane = !_interleaved ? c % 16 : c % 16 < 8 ? 2 * (c % 16) : 2 * (c % 16 - 8) + 1;
                 for (int k = 0; k < _depth; k++)
-                    packed[((c / 16 * _pairs + k / 2) * 16 + lane) * 2 + k % 2] = w[c * _depth + k];
+                {
+                    int kp = Padded(k);
+                    packed[((c / 16 * _pairs + kp / 2) * 16 + lane) * 2 + kp % 2] = w[c * _depth + k];
+                }
             }
         }
+    }
+
+    /// <summary>Tap k's place in a row-padded row: filter row k / (KW·Cin) starts at a multiple of 2 · <see cref="_rowPairs"/>.</summary>
+    private int Padded(int k)
+    {
+        int span = _g.FilterWidth * _g.InputDepth;
+        return k / span * 2 * _rowPairs + k % span;
     }
 
     /// <summary>The largest |Σ_k x_k · w_ck| any int16 input can give: 2^15 times the largest Σ_k |w_ck|.</summary>
@@ -116,9 +137,10 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     public static string? Refusal(ConvLayout g)
     {
         long depth = (long)g.FilterHeight * g.FilterWidth * g.InputDepth;
+        long padded = g.FilterHeight * (((long)g.FilterWidth * g.InputDepth + 1) / 2 * 2);
         bool direct = g.IsPointwise && g.InputDepth % 2 == 0;
-        return !direct && depth + 1 > MaxGatheredDepth
-            ? $"the int16 kernel gathers each output pixel's {depth} inputs (KH·KW·Cin) on the stack; at most {MaxGatheredDepth - 1}"
+        return !direct && padded > MaxGatheredDepth
+            ? $"the int16 kernel gathers each output pixel's {depth} inputs (KH·KW·Cin, each filter row padded to even: {padded}) on the stack; at most {MaxGatheredDepth}"
             : null;
     }
 
@@ -152,6 +174,13 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         {
             int first = tile * TilePixels;
             int count = Math.Min(TilePixels, _pixels - first);
+            if (_windowsInPlace && WindowsInPlace(first, count, rows))
+            {
+                // Every window inside the input: filter row ky of pixel p starts at rows[p] + ky · DH · W · Cin.
+                nint windowStride = (nint)_g.DilationH * _g.InputWidth * _g.InputDepth;
+                for (int group = 0; group < _groups; group += 2) Interleaved512(rows, windowStride, group, _y + (long)first * _channels, count);
+                continue;
+            }
             for (int p = 0; p < TilePixels; p++)
             {
                 int pixel = first + Math.Min(p, count - 1); // a short tile repeats its last pixel (computed, not stored)
@@ -172,14 +201,14 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             {
                 for (int p = 0; p < count; p++)
                 {
-                    for (int c = 0; c < _channels; c++) sums[c] = Int16Dot.Dot(rows[p], _dotWeights.Pointer + (long)c * _depth, _depth, _isa);
+                    for (int c = 0; c < _channels; c++) sums[c] = Int16Dot.Dot(rows[p], _dotWeights.Pointer + (long)c * stride, stride, _isa);
                     _requantizer.Store(sums, 0, _channels, _y + (long)(first + p) * _channels);
                 }
                 continue;
             }
             if (_interleaved)
             {
-                for (int group = 0; group < _groups; group += 2) Interleaved512(rows, group, _y + (long)first * _channels, count);
+                for (int group = 0; group < _groups; group += 2) Interleaved512(rows, 2 * _rowPairs, group, _y + (long)first * _channels, count);
                 continue;
             }
             for (int group = 0; group < _groups; group += _isa == Int16DotIsa.Avx512 ? 2 : 1)
@@ -257,9 +286,31 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
                     else Copy(line + (long)ix * cin, at + kx * cin, cin);
                 }
             }
-            at += span;
+            if (span % 2 == 1) at[span] = 0; // the row's pad
+            at += 2 * _rowPairs;
         }
-        if (_depth % 2 == 1) row[_depth] = 0;
+    }
+
+    /// <summary>
+    /// Whether the tile's pixels all have their windows inside the input (and a pad value read beside the last row
+    /// inside the tensor); if so, rows[p] = each one's window corner (a short tile repeats its last pixel).
+    /// </summary>
+    private bool WindowsInPlace(int first, int count, short** rows)
+    {
+        var g = _g;
+        int cin = g.InputDepth;
+        int ox = first % g.OutputWidth, rest = first / g.OutputWidth;
+        int oy = rest % g.OutputHeight, b = rest / g.OutputHeight;
+        int last = ox + count - 1; // the tile's pixels lie on one output row, or it gathers
+        int ix = ox * g.StrideW - g.PadLeft, iy = oy * g.StrideH - g.PadTop;
+        int lastRow = iy + (g.FilterHeight - 1) * g.DilationH;
+        if (last >= g.OutputWidth || ix < 0 || last * g.StrideW - g.PadLeft + g.FilterWidth > g.InputWidth || iy < 0 || lastRow >= g.InputHeight)
+            return false;
+        long corner = (((long)b * g.InputHeight + iy) * g.InputWidth + ix) * cin, step = (long)g.StrideW * cin;
+        long total = (long)g.Batches * g.InputHeight * g.InputWidth * cin;
+        if (corner + (count - 1) * step + (long)(lastRow - iy) * g.InputWidth * cin + 2 * _rowPairs > total) return false;
+        for (int p = 0; p < TilePixels; p++) rows[p] = _x + corner + Math.Min(p, count - 1) * step;
+        return true;
     }
 
     /// <summary>count values from source to destination: 8 at a time, then one by one (rows of a few channels are common).</summary>
@@ -348,22 +399,26 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     /// <paramref name="y"/>; pixels from <paramref name="count"/> on are computed, not stored.
     /// </summary>
     [MethodImpl(JitHints.Hot)]
-    private void Interleaved512(short** rows, int group, short* y, int count)
+    private void Interleaved512(short** rows, nint rowStride, int group, short* y, int count)
     {
-        int* r0 = (int*)rows[0], r1 = (int*)rows[1], r2 = (int*)rows[2], r3 = (int*)rows[3];
+        short* s0 = rows[0], s1 = rows[1], s2 = rows[2], s3 = rows[3];
         short* w0 = _weights!.Pointer + (long)group * _pairs * 32, w1 = w0 + (long)_pairs * 32;
-        int pairs = _pairs, channels = _channels, c0 = group * 16, c1 = c0 + 16;
+        int pairs = _rowPairs, filterRows = _filterRows, channels = _channels, c0 = group * 16, c1 = c0 + 16;
         if (c1 >= channels)
         {
             // The second group would be padding only: one group, four accumulators.
             Vector512<int> b0 = default, b1 = default, b2 = default, b3 = default;
-            for (int j = 0; j < pairs; j++)
+            for (int ky = 0; ky < filterRows; ky++, w0 += pairs * 32)
             {
-                var wa = Vector512.Load(w0 + j * 32);
-                b0 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
-                b1 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
-                b2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
-                b3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
+                int* r0 = (int*)(s0 + ky * rowStride), r1 = (int*)(s1 + ky * rowStride), r2 = (int*)(s2 + ky * rowStride), r3 = (int*)(s3 + ky * rowStride);
+                for (int j = 0; j < pairs; j++)
+                {
+                    var wa = Vector512.Load(w0 + j * 32);
+                    b0 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
+                    b1 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
+                    b2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
+                    b3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
+                }
             }
             Put(b0, c0, y);
             if (count > 1) Put(b1, c0, y + channels);
@@ -372,22 +427,26 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             return;
         }
         Vector512<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-        for (int j = 0; j < pairs; j++)
+        for (int ky = 0; ky < filterRows; ky++, w0 += pairs * 32, w1 += pairs * 32)
         {
-            var wa = Vector512.Load(w0 + j * 32);
-            var wb = Vector512.Load(w1 + j * 32);
-            var x = Vector512.Create(r0[j]).AsInt16();
-            a00 += Avx512BW.MultiplyAddAdjacent(x, wa);
-            a01 += Avx512BW.MultiplyAddAdjacent(x, wb);
-            x = Vector512.Create(r1[j]).AsInt16();
-            a10 += Avx512BW.MultiplyAddAdjacent(x, wa);
-            a11 += Avx512BW.MultiplyAddAdjacent(x, wb);
-            x = Vector512.Create(r2[j]).AsInt16();
-            a20 += Avx512BW.MultiplyAddAdjacent(x, wa);
-            a21 += Avx512BW.MultiplyAddAdjacent(x, wb);
-            x = Vector512.Create(r3[j]).AsInt16();
-            a30 += Avx512BW.MultiplyAddAdjacent(x, wa);
-            a31 += Avx512BW.MultiplyAddAdjacent(x, wb);
+            int* r0 = (int*)(s0 + ky * rowStride), r1 = (int*)(s1 + ky * rowStride), r2 = (int*)(s2 + ky * rowStride), r3 = (int*)(s3 + ky * rowStride);
+            for (int j = 0; j < pairs; j++)
+            {
+                var wa = Vector512.Load(w0 + j * 32);
+                var wb = Vector512.Load(w1 + j * 32);
+                var x = Vector512.Create(r0[j]).AsInt16();
+                a00 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a01 += Avx512BW.MultiplyAddAdjacent(x, wb);
+                x = Vector512.Create(r1[j]).AsInt16();
+                a10 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a11 += Avx512BW.MultiplyAddAdjacent(x, wb);
+                x = Vector512.Create(r2[j]).AsInt16();
+                a20 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a21 += Avx512BW.MultiplyAddAdjacent(x, wb);
+                x = Vector512.Create(r3[j]).AsInt16();
+                a30 += Avx512BW.MultiplyAddAdjacent(x, wa);
+                a31 += Avx512BW.MultiplyAddAdjacent(x, wb);
+            }
         }
         Put(a00, c0, y);
         Put(a01, c1, y);
@@ -416,7 +475,15 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         int count = _channels - channel;
         if (count >= 16) values.Store(pixel + channel);
         else
-            for (int i = 0; i < count; i++) pixel[channel + i] = values.GetElement(i);
+        {
+            int i = 0;
+            if (count >= 8)
+            {
+                values.GetLower().Store(pixel + channel);
+                i = 8;
+            }
+            for (; i < count; i++) pixel[channel + i] = values.GetElement(i);
+        }
     }
 
     /// <summary>sums[p · 32 + i] for 4 pixels × the 16 channels of <paramref name="group"/> (two 8-lane halves).</summary>
