@@ -8,9 +8,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <summary>
 /// int16x8 CONV_2D and FULLY_CONNECTED on the CPU delegate (the reference's Int16x8Kernels.Conv2D and FullyConnected):
 /// a GEMM with output channels in the lanes. The filter is packed once as [16-channel group][k pair][channel][2] int16,
-/// zero past K and past the last channel; each output pixel's row of K = KH·KW·Cin inputs (the input pixel itself for
-/// a pointwise convolution with an even Cin, else gathered with zeros for the padding taps — a zero adds nothing, as
-/// the reference's skipped tap) is read two values at a time, broadcast, and multiplied into the packed pairs with
+/// zero past K and past the last channel, each filter row's KW·Cin taps padded to an even count (a zero weight) so no
+/// pair straddles two rows; each output pixel's row of inputs (the input pixel itself for a pointwise convolution with
+/// an even Cin; on the interleaved AVX-512 path the window's rows in place where a tile's windows lie inside the input;
+/// else gathered with zeros for the padding taps — a zero adds nothing, as the reference's skipped tap) is read two values at a time, broadcast, and multiplied into the packed pairs with
 /// <c>vpmaddwd</c>: one int32 lane per channel gets x₀w₀ + x₁w₁. |x · w| ≤ 2^15 · 2^7, so a pair stays within ±2^23
 /// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
 /// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
