@@ -419,7 +419,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
         else Scatter(y, acc, _g.OutputDepth);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private static void Scatter(float* y, TV acc, int stride)
     {
         float* lanes = stackalloc float[TOps.Count];

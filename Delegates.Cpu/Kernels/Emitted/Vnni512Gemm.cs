@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -381,6 +382,7 @@ internal sealed unsafe class Vnni512Gemm
         GC.KeepAlive(this);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CheckCall(int groups, nint quads)
     {
         if ((uint)(groups - 1) >= MaxGroups) throw new ArgumentOutOfRangeException(nameof(groups));

@@ -1037,7 +1037,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>A tile's end for a narrower clamp or a layer without the short form (<see cref="OtherFinish"/>).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private void FinishTileOther(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
         Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
     {

@@ -653,6 +653,7 @@ internal static unsafe class QuantizedGemm
     }
 
     /// <summary>Zeroes the packed row's tail past K (the weights there are zero too; this keeps the sums defined).</summary>
+    [MethodImpl(JitHints.Hot)]
     public static void ClearTail(byte* row, int depth, PackedQuantizedWeights w)
     {
         int elementSize = w.Isa == QuantizedIsa.AvxVnni ? 1 : 2;
@@ -732,7 +733,7 @@ internal static unsafe class QuantizedGemm
     /// groups requantized on 16 lanes as the managed tiles do (the short form where it holds). A group only partly in
     /// the range (a channel split at an odd block, or the last group) stores just its channels in the range.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private static void RunEmitted(Vnni512Gemm emitted, PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* r0, byte* r1, byte* r2, byte* r3,
         int count, byte* output, int outputStride, int blockBegin, int blockEnd)
     {
@@ -875,7 +876,7 @@ internal static unsafe class QuantizedGemm
     // blocks' accumulators in stack slots (stored on every k step) and zeroed the frame per call.
 
     /// <summary>Two blocks at once: eight independent vpdpbusd chains hide the instruction's latency.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private static void Pair<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, byte* r0, byte* r1, byte* r2, byte* r3,
         int count, byte* output, int outputStride, bool wide) where TClamp : struct, IClampedBytes
     {
@@ -891,7 +892,7 @@ internal static unsafe class QuantizedGemm
     }
 
     /// <summary>One block of 8 channels (VNNI or vpmaddwd) for up to four rows.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private static void Single(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, byte* r0, byte* r1, byte* r2, byte* r3,
         int count, byte* output, int outputStride)
     {
@@ -960,7 +961,7 @@ internal static unsafe class QuantizedGemm
     /// Four rows × four full 8-channel blocks (<paramref name="blockSize"/> bytes apart) with vpdpbusd, the sums
     /// starting from the folded bias, then each row's 32 channels requantized as two 16-lane vectors (AVX-512F).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private static void BlockVnni4<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
         int count, byte* output, int outputStride) where TClamp : struct, IClampedBytes
     {
@@ -1010,7 +1011,7 @@ internal static unsafe class QuantizedGemm
     /// Four rows × three full 8-channel blocks with vpdpbusd, the sums starting from the folded bias; each row's first
     /// 16 channels requantized on 16 lanes, the third block two rows per 16-lane vector (AVX-512F).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private static void BlockVnni3<TClamp>(PackedQuantizedWeights w, QuantizedEpilogue epilogue, int block, int blockSize, int* r0, int* r1, int* r2, int* r3,
         int count, byte* output, int outputStride) where TClamp : struct, IClampedBytes
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
 /// <summary>
@@ -11,6 +12,7 @@ internal static unsafe class ZeroPointStrip
     /// input) into <paramref name="strip"/>, <paramref name="channels"/> bytes a column, the zero point outside
     /// [0, <paramref name="width"/>).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static void Fill(byte* strip, byte* row, int column, int span, int width, int channels, byte zeroPoint)
     {
         int from = Math.Max(column, 0), to = Math.Min(column + span, width), bytes = span * channels;
