@@ -99,7 +99,7 @@ public sealed unsafe class Int16x8CpuTests
             var layout = Kernels.ConvLayout.Of(input, filter, output, p.Geometry);
             Assert.That(Int16PixelLaneConvCpuNode.Fits(layout, Int16Dot.Best()), Is.True);
             var head = new Int16PixelLaneConvCpuNode(input, filter, bias, output, layout, p.Int16!);
-            Assert.That(head.Lanes, Is.True);
+            Assert.That(head.LaneStep, Is.EqualTo(16));
             compiled = head;
         }
         else
@@ -112,6 +112,38 @@ public sealed unsafe class Int16x8CpuTests
         using var pool = new CpuThreadPool(2);
         compiled.Run(pool);
         Assert.That(output.Read<short>().ToArray(), Is.EqualTo(expected));
+    }
+
+    /// <summary>
+    /// The 8 → 1 head (Int16PixelLaneConvCpuNode) takes 16 pixels a step on AVX-512 and 8 on AVX2 (so with AVX-512
+    /// switched off too), its last step overlapping, and writes the reference's bytes.
+    /// </summary>
+    [TestCase(37)]
+    [TestCase(19)]
+    public void TheHeadTakesPixelStepsOfTheWidestVectorAndMatchesTheReference(int width)
+    {
+        int expected = Int16Dot.Best() switch { Int16DotIsa.Avx512 => 16, Int16DotIsa.Avx2 => 8, _ => -1 };
+        if (expected < 0) Assert.Ignore("no AVX2 here: the head runs on the GEMM's dot products");
+        var c = OpCases.Int16WeightedCase("head", new Random(74), BuiltinOperator.Conv2D, [1, 9, width, 8], [1, 3, 3, 8], [1, 9, width, 1],
+            new Accel.Conv2DOptions(Accel.Padding.Same, 1, 1, Accel.ActivationFunctionType.Relu), true, true);
+        using var model = Model.FromBytes(c.Model);
+        using var interpreter = new Interpreter(model);
+        interpreter.AllocateTensors();
+        ((short[])c.Inputs[0]).CopyTo(interpreter.GetInputTensor(0).Write<short>());
+        interpreter.Invoke();
+        var reference = interpreter.GetOutputTensor(0).Read<short>().ToArray();
+        var output = interpreter.GetOutputTensor(0);
+        output.Write<short>().Clear();
+        var node = interpreter.Graph[0];
+        var (input, filter, bias) = (interpreter.GetTensor(node.Inputs[0]), interpreter.GetTensor(node.Inputs[1]), interpreter.GetTensor(node.Inputs[2]));
+        var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
+        var layout = Kernels.ConvLayout.Of(input, filter, output, p.Geometry);
+        Assert.That(Int16PixelLaneConvCpuNode.Fits(layout, Int16Dot.Best()), Is.True);
+        var head = new Int16PixelLaneConvCpuNode(input, filter, bias, output, layout, p.Int16!);
+        Assert.That(head.LaneStep, Is.EqualTo(expected));
+        using var pool = new CpuThreadPool(2);
+        head.Run(pool);
+        Assert.That(output.Read<short>().ToArray(), Is.EqualTo(reference));
     }
 
     /// <summary>
@@ -234,17 +266,20 @@ public sealed unsafe class Int16x8CpuTests
     }
 
     /// <summary>
-    /// The 32-bit form (AVX-512): exact int32 sums from every part of the range, in channel order
-    /// (<c>StoreLanes</c>) and interleaved (<c>Interleaved</c>, int64 bias), equal
+    /// The 32-bit forms: exact int32 sums from every part of the range, in channel order (<c>StoreLanes</c>, 16 lanes
+    /// on AVX-512 and 8 on AVX2) and interleaved (<c>Interleaved</c>, AVX-512, int64 bias), equal
     /// <see cref="Accel.Operators.Definitions.Int16ConvParams.Requantize"/> for int64 biases to ±2^40 (totals past int32),
     /// int32 biases taken modulo 2^32, every total shift 1–62 and groups starting at any channel.
     /// </summary>
-    [TestCase(true)]
-    [TestCase(false)]
-    public void OnAnAvx512Machine_TheThirtyTwoBitSumsRequantizeAsTheReference(bool wideBias)
+    [TestCase(true, 16)]
+    [TestCase(false, 16)]
+    [TestCase(true, 8)]
+    [TestCase(false, 8)]
+    public void TheThirtyTwoBitSumsRequantizeAsTheReference(bool wideBias, int lanes)
     {
-        if (!(Avx512BW.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated))
-            Assert.Ignore("no AVX-512BW/DQ with Vector512 here: the 32-bit form is not used");
+        if (lanes == 16 && !(Avx512BW.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated))
+            Assert.Ignore("no AVX-512BW/DQ with Vector512 here: the 16-lane 32-bit form is not used");
+        if (lanes == 8 && !Avx2.IsSupported) Assert.Ignore("no AVX2 here: the 8-lane 32-bit form is not used");
         var random = new Random(wideBias ? 63 : 64);
         const int channels = 37;
         int[] sums = new int[16], interleavedSums = new int[16];
@@ -257,8 +292,9 @@ public sealed unsafe class Int16x8CpuTests
             var q = new Accel.Operators.Definitions.Int16ConvParams([.. multipliers], low, high, wideBias,
                 Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
             long[] bias = [.. Enumerable.Range(0, channels).Select(_ => wideBias ? random.NextInt64(-(1L << 40), 1L << 40) : random.Next(int.MinValue, int.MaxValue))];
-            var requantizer = new Int16Requantizer(bias, q, channels, maxLanes: 16, period: channels);
-            Assert.That(requantizer.TakesInt32Sums(int.MaxValue), Is.EqualTo(wideBias));
+            var requantizer = new Int16Requantizer(bias, q, channels, maxLanes: lanes, period: channels);
+            Assert.That(requantizer.Width, Is.EqualTo(lanes));
+            Assert.That(requantizer.TakesInt32Sums(int.MaxValue), Is.EqualTo(wideBias && lanes == 16));
             foreach (int c0 in new[] { 0, 16, 5, channels - 16 })
             {
                 int bits = Math.Min(31, 2 + round);
@@ -268,14 +304,16 @@ public sealed unsafe class Int16x8CpuTests
                 sums[2] = int.MaxValue;
                 for (int i = 0; i < 8; i++) (interleavedSums[2 * i], interleavedSums[2 * i + 1]) = (sums[i], sums[8 + i]);
                 var forms = new List<(string, Vector256<short>)>();
+                Array.Fill(output, (short)12345);
                 fixed (short* o = output)
                 {
-                    requantizer.StoreLanes(Vector512.Create(sums), c0, o);
+                    if (lanes == 16) requantizer.StoreLanes(Vector512.Create(sums), c0, o);
+                    else requantizer.StoreLanes(Vector256.Create(sums), c0, o);
                     forms.Add(("in channel order", Vector256.Create(output)));
                 }
-                if (wideBias) forms.Add(("interleaved", requantizer.Interleaved(Vector512.Create(interleavedSums), c0)));
+                if (wideBias && lanes == 16) forms.Add(("interleaved", requantizer.Interleaved(Vector512.Create(interleavedSums), c0)));
                 foreach (var (form, values) in forms)
-                    for (int i = 0; i < 16; i++)
+                    for (int i = 0; i < lanes; i++)
                     {
                         short expected = q.Requantize(sums[i], bias[c0 + i], c0 + i);
                         if (values.GetElement(i) != expected)

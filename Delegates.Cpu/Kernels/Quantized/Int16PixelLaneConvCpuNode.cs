@@ -15,11 +15,12 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// the one before (the same sums, stored twice); border pixels sum their in-bounds taps one product at a time. Every
 /// product is within ±2^22 and a pixel has at most 63 taps (<see cref="Fits"/>: K = taps · 8 ≤ 504), so the int32
 /// sums are the reference's exact integers. Then <see cref="Int16Requantizer"/> with all 16 lanes as the one channel.
+/// AVX2: the same with 256-bit loads (two pixels each), eight pixels a step.
 /// </summary>
 internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
 {
     private const int Channels = 8;
-    private const int Step = 16;
+    private const int Step = 16; // pixels a step on AVX-512; AVX2 takes half
 
     private static readonly CpuThreadPool.ChunkAction<Int16PixelLaneConvCpuNode> Work =
         [MethodImpl(JitHints.Hot)] static (in Int16PixelLaneConvCpuNode node, int start, int end) => node.Rows(start, end);
@@ -30,11 +31,12 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
     private readonly AlignedPinned<short> _tapWeights; // [tap][32]: each tap's 8 weights four times
     private readonly Int16Requantizer _requantizer;    // 16 lanes, all the one channel
     private readonly int _interiorBegin, _interiorEnd; // output columns whose every kx is inside the input
+    private readonly int _step;                        // 16 (AVX-512), 8 (AVX2) or 0 (every pixel one product at a time)
     private short* _x, _y;
 
-    /// <summary>Whether this kernel takes the node: AVX-512BW/DQ, 8 → 1 channels, horizontal stride and dilation 1, at most 63 taps.</summary>
+    /// <summary>Whether this kernel takes the node: AVX-512BW/DQ or AVX2, 8 → 1 channels, horizontal stride and dilation 1, at most 63 taps.</summary>
     public static bool Fits(ConvLayout g, Int16DotIsa isa) =>
-        isa == Int16DotIsa.Avx512 && Avx512DQ.IsSupported && g.InputDepth == Channels && g.OutputDepth == 1 && g.StrideW == 1
+        (isa == Int16DotIsa.Avx512 && Avx512DQ.IsSupported || isa == Int16DotIsa.Avx2) && g.InputDepth == Channels && g.OutputDepth == 1 && g.StrideW == 1
         && g.DilationW == 1 && g.FilterHeight * g.FilterWidth <= 63 && g.OutputWidth >= Step;
 
     public Int16PixelLaneConvCpuNode(Tensor input, Tensor filter, Tensor? bias, Tensor output, ConvLayout g, Int16ConvParams q)
@@ -51,10 +53,12 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
         _interiorBegin = Math.Min(g.OutputWidth, g.PadLeft);
         int lastReach = g.InputWidth - 1 + g.PadLeft - (g.FilterWidth - 1);
         _interiorEnd = lastReach < 0 ? 0 : Math.Min(g.OutputWidth, lastReach + 1);
+        _step = _requantizer.IsVector ? Step : _requantizer.Width == 8 ? Step / 2 : 0;
+        if (_interiorEnd - _interiorBegin < _step) _step = 0;
     }
 
-    /// <summary>Whether the 16-pixel steps run (the requantization's vector form is available; for tests).</summary>
-    internal bool Lanes => _requantizer.IsVector;
+    /// <summary>Pixels a vector step: 16 (AVX-512), 8 (AVX2), 0 where the requantization has no vector form (for tests).</summary>
+    internal int LaneStep => _step;
 
     public void Run(CpuThreadPool pool)
     {
@@ -67,7 +71,8 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
     private void Rows(int start, int end)
     {
         var g = _g;
-        bool lanes = _requantizer.IsVector && _interiorEnd - _interiorBegin >= Step;
+        int step = _step;
+        bool lanes = step != 0;
         long* sum = stackalloc long[Step];
         for (int row = start; row < end; row++)
         {
@@ -75,8 +80,11 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
             short* y = _y + (long)row * g.OutputWidth;
             if (lanes)
             {
-                for (int ox = _interiorBegin; ox < _interiorEnd; ox += Step)
-                    LaneStep(b, oy, Math.Min(ox, _interiorEnd - Step), y);
+                for (int ox = _interiorBegin; ox < _interiorEnd; ox += step)
+                {
+                    if (step == Step) Pixels16(b, oy, Math.Min(ox, _interiorEnd - Step), y);
+                    else Pixels8(b, oy, Math.Min(ox, _interiorEnd - step), y);
+                }
             }
             for (int ox = 0; ox < g.OutputWidth; ox++)
             {
@@ -90,7 +98,7 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
 
     /// <summary>Output pixels ox0 … ox0 + 15 of row (b, oy), every kx inside the input.</summary>
     [MethodImpl(JitHints.Hot)]
-    private void LaneStep(int b, int oy, int ox0, short* y)
+    private void Pixels16(int b, int oy, int ox0, short* y)
     {
         var g = _g;
         Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -114,6 +122,42 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
         var low = Avx512F.PermuteVar16x32x2(Reduce(a0), PixelIndices, Reduce(a1));
         var high = Avx512F.PermuteVar16x32x2(Reduce(a2), PixelIndices, Reduce(a3));
         _requantizer.StoreLanes(Vector512.Create(low.GetLower(), high.GetLower()), 0, y + ox0);
+    }
+
+    /// <summary>Output pixels ox0 … ox0 + 7 of row (b, oy) on AVX2: a 256-bit load holds two pixels' 8 inputs.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Pixels8(int b, int oy, int ox0, short* y)
+    {
+        var g = _g;
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        short* w = _tapWeights.Pointer;
+        for (int ky = 0; ky < g.FilterHeight; ky++)
+        {
+            int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
+            if (iy < 0 || iy >= g.InputHeight) continue;
+            short* line = _x + (((long)b * g.InputHeight + iy) * g.InputWidth + ox0 - g.PadLeft) * Channels;
+            for (int kx = 0; kx < g.FilterWidth; kx++)
+            {
+                var wt = Vector256.Load(w + (ky * g.FilterWidth + kx) * 32);
+                short* x = line + kx * Channels;
+                a0 = Avx2.Add(a0, Avx2.MultiplyAddAdjacent(Vector256.Load(x), wt));
+                a1 = Avx2.Add(a1, Avx2.MultiplyAddAdjacent(Vector256.Load(x + 16), wt));
+                a2 = Avx2.Add(a2, Avx2.MultiplyAddAdjacent(Vector256.Load(x + 32), wt));
+                a3 = Avx2.Add(a3, Avx2.MultiplyAddAdjacent(Vector256.Load(x + 48), wt));
+            }
+        }
+        // Each 128-bit lane's four int32 summed into all four; pixels 0 … 7 then sit in lanes (0, 4) of a0 … a3.
+        var p0213 = Avx2.Blend(Reduce(a0), Reduce(a1), 0b0010_0010);  // [p0 p2 · · | p1 p3 · ·]
+        var p4657 = Avx2.Blend(Reduce(a2), Reduce(a3), 0b0010_0010);  // [p4 p6 · · | p5 p7 · ·]
+        var mixed = Avx2.UnpackLow(p0213.AsInt64(), p4657.AsInt64()).AsInt32(); // [p0 p2 p4 p6 | p1 p3 p5 p7]
+        _requantizer.StoreLanes(Avx2.PermuteVar8x32(mixed, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)), 0, y + ox0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Reduce(Vector256<int> v)
+    {
+        v = Avx2.Add(v, Avx2.Shuffle(v, 0b10_11_00_01));
+        return Avx2.Add(v, Avx2.Shuffle(v, 0b01_00_11_10));
     }
 
     /// <summary>Lanes 0, 4, 8, 12 of the first vector, then of the second (16 + …).</summary>

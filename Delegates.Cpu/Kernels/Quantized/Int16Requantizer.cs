@@ -171,18 +171,31 @@ internal sealed unsafe class Int16Requantizer
     /// <summary>The AVX2 form of <see cref="Store"/>: eight channels a step as two 4-lane int64 halves.</summary>
     private void Store256(long* sums, int channel, int count, short* output)
     {
-        var min = Vector256.Create(_q.ActivationMin);
-        var max = Vector256.Create(_q.ActivationMax);
         for (int i = 0; i < count; i += 8)
         {
-            var lanes = Vector256.Create(Rescale(Vector256.Load(sums + i), channel + i), Rescale(Vector256.Load(sums + i + 4), channel + i + 4));
-            lanes = Avx2.Min(Avx2.Max(lanes, min), max);
-            // In range already, so the saturating pack is a plain cut; the permute puts the two 128-bit halves' results in order.
-            var packed = Avx2.Permute4x64(Avx2.PackSignedSaturate(lanes, lanes).AsInt64(), 0b11_01_10_00).AsInt16().GetLower();
+            var packed = Narrow(Vector256.Create(Rescale(Vector256.Load(sums + i), channel + i), Rescale(Vector256.Load(sums + i + 4), channel + i + 4)));
             if (count - i >= 8) packed.Store(output + i);
             else
                 for (int j = 0; j < count - i; j++) output[i + j] = packed.GetElement(j);
         }
+    }
+
+    /// <summary>
+    /// The 8 outputs of channels <paramref name="channel"/> … + 7 from exact int32 sums, on AVX2 (widened to the 4-lane
+    /// int64 halves of <see cref="Store256"/>). Only where <see cref="Width"/> is 8.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreLanes(Vector256<int> sums, int channel, short* output) =>
+        Narrow(Vector256.Create(Rescale(Avx2.ConvertToVector256Int64(sums.GetLower()), channel),
+            Rescale(Avx2.ConvertToVector256Int64(sums.GetUpper()), channel + 4))).Store(output);
+
+    /// <summary>Eight rescaled channels clamped to the activation range and cut to int16 (AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector128<short> Narrow(Vector256<int> scaled)
+    {
+        scaled = Avx2.Min(Avx2.Max(scaled, Vector256.Create(_q.ActivationMin)), Vector256.Create(_q.ActivationMax));
+        // In range already, so the saturating pack is a plain cut; the permute puts the two 128-bit halves' results in order.
+        return Avx2.Permute4x64(Avx2.PackSignedSaturate(scaled, scaled).AsInt64(), 0b11_01_10_00).AsInt16().GetLower();
     }
 
     /// <summary>Four channels' (x + bias) · reduced + round, shifted right arithmetically by s and cut to int32, on AVX2.</summary>
