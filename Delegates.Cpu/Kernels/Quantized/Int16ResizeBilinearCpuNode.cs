@@ -11,8 +11,9 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// value Σ value · wy · wx over the four neighbours, rounded (sum ± 2^19) / 2^20 halves away from zero, and the low 16
 /// bits stored (the reference's cast). Each output row first blends its two input rows, h = v(y0) · wy0 + v(y1) · wy1,
 /// exact in int32 (|v| ≤ 2^15 and |wy0| + |wy1| ≤ 2^11); then wx0 · h(x0) + wx1 · h(x1) in int64, the reference's exact
-/// integer sum. 8 channels at a time in int64 lanes with AVX-512F/DQ (<c>vpmullq</c>, stored by <c>vpmovqw</c>), the rest
-/// one by one; threaded by output row.
+/// integer sum. 8 channels at a time in int64 lanes with AVX-512F/DQ (<c>vpmullq</c>, stored by <c>vpmovqw</c>); with
+/// AVX2 only, as even and odd 4-lane int64 halves (<c>vpmuldq</c>; the shift by 20 logical, which leaves the low 16
+/// bits the cast keeps as they are); the rest one by one; threaded by output row.
 /// </summary>
 internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
 {
@@ -24,7 +25,7 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
 
     private readonly Tensor _input, _output;
     private readonly int _height, _width, _depth, _outputHeight, _outputWidth, _heightScale10, _widthScale10;
-    private readonly bool _halfPixelCenters, _wide;
+    private readonly bool _halfPixelCenters, _wide, _avx2;
     private short* _x, _y;
 
     public Int16ResizeBilinearCpuNode(Tensor input, Tensor output, ResizeBilinearParams p, QuantizedResizeParams q)
@@ -34,6 +35,7 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
         (_outputHeight, _outputWidth) = (output.Dim(1), output.Dim(2));
         (_heightScale10, _widthScale10, _halfPixelCenters) = (q.HeightScale10, q.WidthScale10, p.HalfPixelCenters);
         _wide = Avx512F.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes != 1;
+        _avx2 = !_wide && Avx2.IsSupported && SimdPath.ForcedLanes != 1;
     }
 
     /// <summary>Why the CPU kernel cannot run this node (the 8-bit kernel's position bounds, or a row too long to blend), or null.</summary>
@@ -68,6 +70,13 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
                 for (; i + 16 <= values; i += 16)
                     (Avx512F.ConvertToVector512Int32(Vector256.Load(row0 + i)) * v0 + Avx512F.ConvertToVector512Int32(Vector256.Load(row1 + i)) * v1).Store(blended + i);
             }
+            else if (_avx2)
+            {
+                var (v0, v1) = (Vector256.Create(wy0), Vector256.Create(wy1));
+                for (; i + 8 <= values; i += 8)
+                    Avx2.Add(Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(Vector128.Load(row0 + i)), v0),
+                        Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(Vector128.Load(row1 + i)), v1)).Store(blended + i);
+            }
             for (; i < values; i++) blended[i] = row0[i] * wy0 + row1[i] * wy1;
 
             short* y = _y + (long)row * _outputWidth * depth;
@@ -88,6 +97,20 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
                         Avx512F.ConvertToVector128Int16(rounded).Store(y + c);
                     }
                 }
+                else if (_avx2)
+                {
+                    var (w0, w1) = (Vector256.Create(wx0), Vector256.Create(wx1));
+                    for (; c + 8 <= depth; c += 8)
+                    {
+                        var (a, b2) = (Vector256.Load(h0 + c), Vector256.Load(h1 + c));
+                        var even = Rounded(Avx2.Add(Avx2.Multiply(a, w0), Avx2.Multiply(b2, w1)));
+                        var odd = Rounded(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(a.AsInt64(), 32).AsInt32(), w0),
+                            Avx2.Multiply(Avx2.ShiftRightLogical(b2.AsInt64(), 32).AsInt32(), w1)));
+                        // Channel c + 2i in qword i's low dword, c + 2i + 1 in its high one; their low 16 bits, in order.
+                        var values8 = Avx2.Blend(even.AsInt32(), Avx2.ShiftLeftLogical(odd, 32).AsInt32(), 0b1010_1010) & Vector256.Create(0xFFFF);
+                        Avx2.Permute4x64(Avx2.PackUnsignedSaturate(values8, values8).AsInt64(), 0b11_01_10_00).AsInt16().GetLower().Store(y + c);
+                    }
+                }
                 for (; c < depth; c++)
                 {
                     long sum = (long)h0[c] * wx0 + (long)h1[c] * wx1;
@@ -96,4 +119,9 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
             }
         }
     }
+
+    /// <summary>(sum + 2^19 − [sum &lt; 0]) >> 20 on AVX2's int64 lanes, shifted logically: the low 16 bits are the arithmetic shift's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> Rounded(Vector256<long> sum) =>
+        Avx2.ShiftRightLogical(Avx2.Subtract(Avx2.Add(sum, Vector256.Create(1L << 19)), Avx2.ShiftRightLogical(sum, 63)), 20);
 }
