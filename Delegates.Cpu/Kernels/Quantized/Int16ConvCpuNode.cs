@@ -10,14 +10,14 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// a GEMM with output channels in the lanes. The filter is packed once as [16-channel group][k pair][channel][2] int16,
 /// zero past K and past the last channel, each filter row's KW·Cin taps padded to an even count (a zero weight) so no
 /// pair straddles two rows; each output pixel's row of inputs (the input pixel itself for a pointwise convolution with
-/// an even Cin; on the interleaved AVX-512 path the window's rows in place where a tile's windows lie inside the input;
+/// an even Cin; on the interleaved paths the window's rows in place where a tile's windows lie inside the input;
 /// else gathered with zeros for the padding taps — a zero adds nothing, as the reference's skipped tap) is read two values at a time, broadcast, and multiplied into the packed pairs with
 /// <c>vpmaddwd</c>: one int32 lane per channel gets x₀w₀ + x₁w₁. |x · w| ≤ 2^15 · 2^7, so a pair stays within ±2^23
 /// and 255 pairs within int32; the lanes are widened into int64 sums every 255 pairs (<see cref="PairsPerFlush"/>),
 /// so every sum is the exact integer the reference's int64 loop computes (an integer sum has no order). Then
 /// <see cref="Int16Requantizer"/>. Where no sum can leave int32 (2^15 · the largest channel's Σ|w| ≤ 2^31 − 1), AVX-512
-/// skips the flushes and requantizes from the accumulators (<see cref="Int16Requantizer.Interleaved"/>, channels packed
-/// interleaved). AVX-512BW: 4 pixels × 32 channels a step (× 16 where no more are left); AVX2: 4 pixels × 16; scalar: plain int64
+/// and AVX2 skip the flushes and requantize from the accumulators (<see cref="Int16Requantizer.Interleaved(Vector512{int}, int)"/>,
+/// channels packed interleaved). AVX-512BW: 4 pixels × 32 channels a step (× 16 where no more are left); AVX2: 4 pixels × 16; scalar: plain int64
 /// loops; 8 output channels on AVX-512 (K ≤ 510): two pixels a 16-lane vector, no flush; at most
 /// <see cref="MaxDotChannels"/> output channels: one exact <see cref="Int16Dot"/> product per pixel and channel. Pixels split over the pool in tiles of four.
 /// </summary>
@@ -92,13 +92,14 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             // The GEMM's packing, only for the nodes that run the GEMM. Where every sum fits int32 (|x| ≤ 2^15 times the
             // channel's Σ|w|), AVX-512 keeps it in the accumulator lane and requantizes from there, channels interleaved
             // as Int16Requantizer.Interleaved takes them: lane 2i channel i, lane 2i + 1 channel 8 + i of the group.
-            _interleaved = isa == Int16DotIsa.Avx512 && _requantizer.TakesInt32Sums(LargestSum(w, _channels, _depth));
+            _interleaved = (isa == Int16DotIsa.Avx512 && _requantizer.Width == 16 || isa == Int16DotIsa.Avx2 && _requantizer.Width == 8)
+                && _requantizer.TakesInt32Sums(LargestSum(w, _channels, _depth));
             _windowsInPlace = _interleaved && !_direct && geometry.DilationW == 1;
             _weights = new AlignedPinned<short>(_groups * _pairs * 32);
             var packed = _weights.Span;
             for (int c = 0; c < _channels; c++)
             {
-                int lane = !_interleaved ? c % 16 : c % 16 < 8 ? 2 * (c % 16) : 2 * (c % 16 - 8) + 1;
+                int lane = !_interleaved ? c % 16 : isa == Int16DotIsa.Avx512 ? Interleave(c % 16, 8) : c % 16 / 8 * 8 + Interleave(c % 8, 4);
                 for (int k = 0; k < _depth; k++)
                 {
                     int kp = Padded(k);
@@ -107,6 +108,9 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             }
         }
     }
+
+    /// <summary>The lane of channel i in a vector of 2 · <paramref name="half"/> interleaved lanes (i &lt; half: 2i; else 2(i − half) + 1).</summary>
+    private static int Interleave(int i, int half) => i < half ? 2 * i : 2 * (i - half) + 1;
 
     /// <summary>Tap k's place in a row-padded row: filter row k / (KW·Cin) starts at a multiple of 2 · <see cref="_rowPairs"/>.</summary>
     private int Padded(int k)
@@ -179,7 +183,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             {
                 // Every window inside the input: filter row ky of pixel p starts at rows[p] + ky · DH · W · Cin.
                 nint windowStride = (nint)_g.DilationH * _g.InputWidth * _g.InputDepth;
-                for (int group = 0; group < _groups; group += 2) Interleaved512(rows, windowStride, group, _y + (long)first * _channels, count);
+                InterleavedGroups(rows, windowStride, _y + (long)first * _channels, count);
                 continue;
             }
             for (int p = 0; p < TilePixels; p++)
@@ -209,7 +213,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             }
             if (_interleaved)
             {
-                for (int group = 0; group < _groups; group += 2) Interleaved512(rows, 2 * _rowPairs, group, _y + (long)first * _channels, count);
+                InterleavedGroups(rows, 2 * _rowPairs, _y + (long)first * _channels, count);
                 continue;
             }
             for (int group = 0; group < _groups; group += _isa == Int16DotIsa.Avx512 ? 2 : 1)
@@ -392,6 +396,70 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             Flush(sums + 96, a30, first);
             Flush(sums + 112, a31, first);
         }
+    }
+
+    /// <summary>Every channel group of the tile on the interleaved path (AVX-512: two groups a call; AVX2: one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void InterleavedGroups(short** rows, nint rowStride, short* y, int count)
+    {
+        if (_isa == Int16DotIsa.Avx512)
+            for (int group = 0; group < _groups; group += 2) Interleaved512(rows, rowStride, group, y, count);
+        else
+            for (int group = 0; group < _groups; group++) Interleaved256(rows, rowStride, group, y, count);
+    }
+
+    /// <summary>
+    /// One 16-channel group for the tile's 4 pixels on AVX2, as <see cref="Interleaved512"/>: two 8-lane halves, each
+    /// interleaved (lane 2i channel i, lane 2i + 1 channel 4 + i of the half).
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void Interleaved256(short** rows, nint rowStride, int group, short* y, int count)
+    {
+        short* s0 = rows[0], s1 = rows[1], s2 = rows[2], s3 = rows[3];
+        short* w = _weights!.Pointer + (long)group * _pairs * 32;
+        int pairs = _rowPairs, filterRows = _filterRows, channels = _channels, c0 = group * 16;
+        Vector256<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
+        for (int ky = 0; ky < filterRows; ky++, w += pairs * 32)
+        {
+            int* r0 = (int*)(s0 + ky * rowStride), r1 = (int*)(s1 + ky * rowStride), r2 = (int*)(s2 + ky * rowStride), r3 = (int*)(s3 + ky * rowStride);
+            for (int j = 0; j < pairs; j++)
+            {
+                var wa = Vector256.Load(w + j * 32);
+                var wb = Vector256.Load(w + j * 32 + 16);
+                var x = Vector256.Create(r0[j]).AsInt16();
+                a00 = Avx2.Add(a00, Avx2.MultiplyAddAdjacent(x, wa));
+                a01 = Avx2.Add(a01, Avx2.MultiplyAddAdjacent(x, wb));
+                x = Vector256.Create(r1[j]).AsInt16();
+                a10 = Avx2.Add(a10, Avx2.MultiplyAddAdjacent(x, wa));
+                a11 = Avx2.Add(a11, Avx2.MultiplyAddAdjacent(x, wb));
+                x = Vector256.Create(r2[j]).AsInt16();
+                a20 = Avx2.Add(a20, Avx2.MultiplyAddAdjacent(x, wa));
+                a21 = Avx2.Add(a21, Avx2.MultiplyAddAdjacent(x, wb));
+                x = Vector256.Create(r3[j]).AsInt16();
+                a30 = Avx2.Add(a30, Avx2.MultiplyAddAdjacent(x, wa));
+                a31 = Avx2.Add(a31, Avx2.MultiplyAddAdjacent(x, wb));
+            }
+        }
+        Put(a00, a01, c0, y);
+        if (count > 1) Put(a10, a11, c0, y + channels);
+        if (count > 2) Put(a20, a21, c0, y + 2 * channels);
+        if (count > 3) Put(a30, a31, c0, y + 3 * channels);
+    }
+
+    /// <summary>One pixel's channels <paramref name="channel"/> … + 15 (fewer at the last group) from AVX2's two interleaved halves.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Put(Vector256<int> low, Vector256<int> high, int channel, short* pixel)
+    {
+        int count = _channels - channel;
+        var first = _requantizer.Interleaved(low, channel);
+        if (count >= 8) first.Store(pixel + channel);
+        else
+            for (int i = 0; i < count; i++) pixel[channel + i] = first.GetElement(i);
+        if (count <= 8) return;
+        var second = _requantizer.Interleaved(high, channel + 8);
+        if (count >= 16) second.Store(pixel + channel + 8);
+        else
+            for (int i = 8; i < count; i++) pixel[channel + i] = second.GetElement(i - 8);
     }
 
     /// <summary>

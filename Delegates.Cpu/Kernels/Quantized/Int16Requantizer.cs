@@ -128,8 +128,37 @@ internal sealed unsafe class Int16Requantizer
         return Narrow(scaled);
     }
 
-    /// <summary>Whether the interleaved 32-bit form may take sums of at most <paramref name="maxMagnitude"/> (an int64 bias, 16 lanes).</summary>
-    public bool TakesInt32Sums(long maxMagnitude) => IsVector && _wideBias && maxMagnitude <= int.MaxValue;
+    /// <summary>
+    /// The 8 outputs of channels <paramref name="channel"/> … + 7 from exact 32-bit sums interleaved in AVX2's way
+    /// (lane 2i channel + i, lane 2i + 1 channel + 4 + i): <see cref="Interleaved(Vector512{int}, int)"/> on 4-lane
+    /// int64 halves, the arithmetic shift through the sign mask. Only where <see cref="Width"/> is 8, an int64 bias.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<short> Interleaved(Vector256<int> sums, int channel)
+    {
+        var even = Avx2.Add(Avx2.Multiply(sums, Vector256.Load(_reducedAt + channel).AsInt32()), Vector256.Load(_addendAt + channel));
+        var odd = Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(sums.AsInt64(), 32).AsInt32(), Vector256.Load(_reducedAt + channel + 4).AsInt32()),
+            Vector256.Load(_addendAt + channel + 4));
+        even = ShiftRightArithmetic(even, Vector256.Load((ulong*)_shiftAt + channel));
+        odd = ShiftRightArithmetic(odd, Vector256.Load((ulong*)_shiftAt + channel + 4));
+        // Low dwords: channel + i in the even qwords, channel + 4 + i in the odd ones; then in channel order.
+        var mixed = Avx2.Blend(even.AsInt32(), Avx2.ShiftLeftLogical(odd, 32).AsInt32(), 0b1010_1010);
+        return Narrow(Avx2.PermuteVar8x32(mixed, Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7)));
+    }
+
+    /// <summary>AVX2's arithmetic int64 shift: ((x ^ m) >>> s) ^ m with m the sign mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> ShiftRightArithmetic(Vector256<long> x, Vector256<ulong> shift)
+    {
+        var sign = Avx2.CompareGreaterThan(Vector256<long>.Zero, x);
+        return Avx2.Xor(Avx2.ShiftRightLogicalVariable(Avx2.Xor(x, sign).AsUInt64(), shift).AsInt64(), sign);
+    }
+
+    /// <summary>
+    /// Whether the interleaved 32-bit forms may take sums of at most <paramref name="maxMagnitude"/> (an int64 bias,
+    /// 16 lanes or AVX2's 8).
+    /// </summary>
+    public bool TakesInt32Sums(long maxMagnitude) => _lanes > 1 && _wideBias && maxMagnitude <= int.MaxValue;
 
     /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form (and <see cref="StoreLanes"/> may be called).</summary>
     public bool IsVector => _lanes == 16;
@@ -208,9 +237,7 @@ internal sealed unsafe class Int16Requantizer
         var low = Avx2.Multiply(x.AsUInt32(), reduced.AsUInt32()).AsInt64();                              // x_lo · r
         var high = Avx2.Multiply(Avx2.ShiftRightLogical(x, 32).AsInt32(), reduced.AsInt32());            // x_hi · r
         x = low + Avx2.ShiftLeftLogical(high, 32) + Vector256.Load(_roundAt + channel);
-        var sign = Avx2.CompareGreaterThan(Vector256<long>.Zero, x);
-        x = Avx2.Xor(Avx2.ShiftRightLogicalVariable(Avx2.Xor(x, sign).AsUInt64(), Vector256.Load((ulong*)_shiftAt + channel)).AsInt64(), sign);
-        return LowHalves(x);
+        return LowHalves(ShiftRightArithmetic(x, Vector256.Load((ulong*)_shiftAt + channel)));
     }
 
     /// <summary>The low 32 bits of each int64 lane, in order.</summary>
