@@ -266,7 +266,7 @@ public sealed unsafe class Int16x8CpuTests
 
     /// <summary>
     /// The 32-bit forms: exact int32 sums from every part of the range, in channel order (<c>StoreLanes</c>, 16 lanes
-    /// on AVX-512 and 8 on AVX2) and interleaved (<c>Interleaved</c>, AVX-512, int64 bias), equal
+    /// on AVX-512 and 8 on AVX2, and its one-channel-at-a-time fallback) and interleaved (<c>Interleaved</c>, AVX-512, int64 bias), equal
     /// <see cref="Accel.Operators.Definitions.Int16ConvParams.Requantize"/> for int64 biases to ±2^40 (totals past int32),
     /// int32 biases taken modulo 2^32, every total shift 1–62 and groups starting at any channel.
     /// </summary>
@@ -292,7 +292,8 @@ public sealed unsafe class Int16x8CpuTests
                 Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
             long[] bias = [.. Enumerable.Range(0, channels).Select(_ => wideBias ? random.NextInt64(-(1L << 40), 1L << 40) : random.Next(int.MinValue, int.MaxValue))];
             var requantizer = new Int16Requantizer(bias, q, channels, maxLanes: lanes, period: channels);
-            Assert.That(requantizer.Width, Is.EqualTo(lanes));
+            var oneByOne = new Int16Requantizer(bias, q, channels, maxLanes: 1, period: channels);
+            Assert.That((requantizer.Width, oneByOne.Width), Is.EqualTo((lanes, 1)));
             Assert.That(requantizer.TakesInt32Sums(int.MaxValue), Is.EqualTo(wideBias));
             foreach (int c0 in new[] { 0, 16, 5, channels - 16 })
             {
@@ -309,6 +310,12 @@ public sealed unsafe class Int16x8CpuTests
                     if (lanes == 16) requantizer.StoreLanes(Vector512.Create(sums), c0, o);
                     else requantizer.StoreLanes(Vector256.Create(sums), c0, o);
                     forms.Add(("in channel order", Vector256.Create(output)));
+                    if (lanes == 8)
+                    {
+                        Array.Fill(output, (short)12345);
+                        oneByOne.StoreLanes(Vector256.Create(sums), c0, o);
+                        forms.Add(("one by one", Vector256.Create(output)));
+                    }
                 }
                 if (wideBias && lanes == 16) forms.Add(("interleaved", requantizer.Interleaved(Vector512.Create(interleavedSums), c0)));
                 if (wideBias && lanes == 8)

@@ -118,7 +118,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 }
                 if (_vector && !_wide && rowInside && ox == _interiorFirst && _interiorEnd > ox)
                 {
-                    InteriorGroups8(corner, _interiorEnd - ox, _y + ((long)row * g.OutputWidth + ox) * _channels, sums);
+                    InteriorGroups8(corner, _interiorEnd - ox, _y + ((long)row * g.OutputWidth + ox) * _channels);
                     ox = _interiorEnd - 1;
                     continue;
                 }
@@ -140,10 +140,10 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 short* y = _y + ((long)row * g.OutputWidth + ox) * _channels;
                 if (_wide)
                 {
-                    if (_pairs is not null) PixelVector(corner, xs, ws, count, sums, y);
+                    if (_pairs is not null) PixelVector(corner, xs, ws, count, y);
                     else PixelWide(corner, xs, ws, count, y);
                 }
-                else if (_vector) PixelVector(corner, xs, ws, count, sums, y);
+                else if (_vector) PixelVector(corner, xs, ws, count, y);
                 else PixelScalar(corner, xs, ws, count, sums, y);
             }
         }
@@ -230,10 +230,10 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
 
     /// <summary>
     /// The AVX2 form of a row's interior: 8-channel groups of int32 lanes (the last overlapping), rows and columns walked by
-    /// pointer steps, each pixel's sums widened once into <paramref name="sums"/> for the requantization.
+    /// pointer steps, each pixel's int32 sums straight to the requantization.
     /// </summary>
     [MethodImpl(JitHints.Hot)]
-    private void InteriorGroups8(short* corner, int pixels, short* y, long* sums)
+    private void InteriorGroups8(short* corner, int pixels, short* y)
     {
         int channels = _channels, filterHeight = _g.FilterHeight, filterWidth = _g.FilterWidth;
         nint step = (nint)_g.StrideW * channels, dx = (nint)_g.DilationW * channels, dy = (nint)_g.DilationH * _g.InputWidth * channels;
@@ -262,10 +262,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                         wt += channels;
                     }
                 }
-                var lanes = Avx2.Add(even, odd);
-                Vector256.WidenLower(lanes).Store(sums);
-                Vector256.WidenUpper(lanes).Store(sums + 4);
-                _requantizer.Store(sums, c, 8, o);
+                _requantizer.StoreLanes(Avx2.Add(even, odd), c, o);
             }
         }
     }
@@ -359,7 +356,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
     }
 
     [MethodImpl(JitHints.Hot)]
-    private void PixelVector(short* corner, int* inputOffsets, int* weightOffsets, int count, long* sums, short* y)
+    private void PixelVector(short* corner, int* inputOffsets, int* weightOffsets, int count, short* y)
     {
         int* w = _weights.Pointer;
         if (_channels < 16)
@@ -370,9 +367,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 Vector256<int> lanes = default;
                 for (int t = 0; t < count; t++)
                     lanes = Avx2.Add(lanes, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(corner + inputOffsets[t] + c), Vector256.Load(w + weightOffsets[t] + c)));
-                Vector256.WidenLower(lanes).Store(sums);
-                Vector256.WidenUpper(lanes).Store(sums + 4);
-                _requantizer.Store(sums, c, 8, y + c);
+                _requantizer.StoreLanes(lanes, c, y + c);
                 if (c == _channels - 8) return;
             }
         }
@@ -387,11 +382,8 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                 low = Avx2.Add(low, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(x), Vector256.Load(wt)));
                 high = Avx2.Add(high, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(x + 8), Vector256.Load(wt + 8)));
             }
-            Vector256.WidenLower(low).Store(sums);
-            Vector256.WidenUpper(low).Store(sums + 4);
-            Vector256.WidenLower(high).Store(sums + 8);
-            Vector256.WidenUpper(high).Store(sums + 12);
-            _requantizer.Store(sums, c, 16, y + c);
+            _requantizer.StoreLanes(low, c, y + c);
+            _requantizer.StoreLanes(high, c + 8, y + c + 8);
         }
     }
 

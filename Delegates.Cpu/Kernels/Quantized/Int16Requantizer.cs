@@ -14,7 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// int32 bias first takes the total modulo 2^32. With AVX2 only, the same steps on four int64 lanes at a time: the
 /// product modulo 2^64 from two 32-bit ones (x_lo · r by <c>vpmuludq</c> plus (x_hi · r) · 2^32 by <c>vpmuldq</c>), the
 /// arithmetic shift as ((x ^ m) >>> s) ^ m with m the sign mask (AVX2 has no 64-bit arithmetic shift). Exact 32-bit
-/// sums skip the widening (<see cref="StoreLanes"/>, <see cref="Interleaved"/>): <c>vpmuldq</c> on interleaved lanes and
+/// sums skip the widening (<see cref="StoreLanes(Vector512{int}, int, short*)"/>, <see cref="Interleaved(Vector512{int}, int)"/> and their AVX2 forms): <c>vpmuldq</c> on interleaved lanes and
 /// the bias folded into the rounding addend. Otherwise, and
 /// for FULLY_CONNECTED's single-rounding rescale, one channel at a time through <see cref="Int16ConvParams.Requantize"/> itself.
 /// </summary>
@@ -112,7 +112,7 @@ internal sealed unsafe class Int16Requantizer
     /// channel + i, lane 2i + 1 channel + 8 + i (the order <c>vpmuldq</c> multiplies in, so each half's constants are
     /// one contiguous load). Each sum times the reduced multiplier is exact in int64; the bias enters as b · r, folded
     /// with the rounding term into one addend, the same value modulo 2^64 as the reference's (s + b) · r + round. With
-    /// an int32 bias the caller has already added it (<see cref="StoreLanes"/>); the GEMM's interleaved path has an
+    /// an int32 bias the caller has already added it (<see cref="StoreLanes(Vector512{int}, int, short*)"/>); the GEMM's interleaved path has an
     /// int64 one. Only where <see cref="IsVector"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -160,7 +160,7 @@ internal sealed unsafe class Int16Requantizer
     /// </summary>
     public bool TakesInt32Sums(long maxMagnitude) => _lanes > 1 && _wideBias && maxMagnitude <= int.MaxValue;
 
-    /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form (and <see cref="StoreLanes"/> may be called).</summary>
+    /// <summary>Whether <see cref="Store"/> runs the 16-lane AVX-512 form (and <see cref="StoreLanes(Vector512{int}, int, short*)"/> may be called).</summary>
     public bool IsVector => _lanes == 16;
 
     /// <summary>Channels <see cref="Store"/> rescales a step: 16 (AVX-512), 8 (AVX2) or 1 (scalar; for tests).</summary>
@@ -210,13 +210,29 @@ internal sealed unsafe class Int16Requantizer
     }
 
     /// <summary>
-    /// The 8 outputs of channels <paramref name="channel"/> … + 7 from exact int32 sums, on AVX2 (widened to the 4-lane
-    /// int64 halves of <see cref="Store256"/>). Only where <see cref="Width"/> is 8.
+    /// The 8 outputs of channels <paramref name="channel"/> … + 7 from exact int32 sums, on AVX2: interleaved for
+    /// <see cref="Interleaved(Vector256{int}, int)"/> with an int64 bias, else widened to the 4-lane int64 halves of
+    /// <see cref="Store256"/> (one channel at a time where <see cref="Width"/> is 1). Needs AVX2.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void StoreLanes(Vector256<int> sums, int channel, short* output) =>
-        Narrow(Vector256.Create(Rescale(Avx2.ConvertToVector256Int64(sums.GetLower()), channel),
-            Rescale(Avx2.ConvertToVector256Int64(sums.GetUpper()), channel + 4))).Store(output);
+    public void StoreLanes(Vector256<int> sums, int channel, short* output)
+    {
+        if (_lanes == 1) StoreOneByOne(sums, channel, output);
+        else if (_wideBias) Interleaved(Avx2.PermuteVar8x32(sums, Vector256.Create(0, 4, 1, 5, 2, 6, 3, 7)), channel).Store(output);
+        else
+            Narrow(Vector256.Create(Rescale(Avx2.ConvertToVector256Int64(sums.GetLower()), channel),
+                Rescale(Avx2.ConvertToVector256Int64(sums.GetUpper()), channel + 4))).Store(output);
+    }
+
+    /// <summary>
+    /// <see cref="StoreLanes(Vector256{int}, int, short*)"/> where the rescale has no vector form (a total shift outside
+    /// 1–62): each channel through <see cref="Int16ConvParams.Requantize"/>.
+    /// </summary>
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
+    private void StoreOneByOne(Vector256<int> sums, int channel, short* output)
+    {
+        for (int i = 0; i < 8; i++) output[i] = _q.Requantize(sums.GetElement(i), _biasAt[channel + i], (channel + i) % _period);
+    }
 
     /// <summary>Eight rescaled channels clamped to the activation range and cut to int16 (AVX2).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
