@@ -14,7 +14,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// rescale to the output; MUL rescales the exact int32 product; then the clamp. Operands of the output's element count,
 /// a single value or a per-channel vector ([1, …, 1, C], walked per row of C) run 16 lanes (AVX-512) or 8 (AVX2) at a time, threaded, every step the int8 kernels' exact
 /// <see cref="VectorRequantize"/>; the last few elements, other broadcasts and the scalar path run the reference's own
-/// element operation (<see cref="Int16x8Kernels.AddOp"/>, <see cref="Int16x8Kernels.MulOp"/>). On AVX-512, where exact, ADD/SUB
+/// element operation (<see cref="Int16x8Kernels.AddOp"/>, <see cref="Int16x8Kernels.MulOp"/>). Where exact (AVX-512 and AVX2), ADD/SUB
 /// rescale the inputs with 32-bit products (<see cref="InputRescale.TryCreateInt16"/>) and ADD/SUB/MUL the output with
 /// <see cref="QuantizedAddLanes16.RescaleOutput"/>: no 64-bit input products, every constant in a register.
 /// </summary>
@@ -50,12 +50,12 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
             : Avx2.IsSupported ? 8 : 1;
         // ADD/SUB: both inputs by two 32-bit products each, the output by QuantizedAddLanes16's rescale, where the
         // rescaled inputs' sum stays within its exact range (|raw| ≤ 2^30, e ≤ 30).
-        _linearAdd = _lanes == 16 && _add is { } q && q.OutputMultiplier.Shift is <= 0 and >= -30
+        _linearAdd = _lanes > 1 && _add is { } q && q.OutputMultiplier.Shift is <= 0 and >= -30
             && InputRescale.TryCreateInt16(q.LeftShift, q.Input1Multiplier, out _rescaleA)
             && InputRescale.TryCreateInt16(q.LeftShift, q.Input2Multiplier, out _rescaleB)
             && (long)_rescaleA.Bound(short.MinValue, short.MaxValue) + _rescaleB.Bound(short.MinValue, short.MaxValue) <= 1 << 30;
         // MUL: the product is within ±2^30, so the same output rescale is exact.
-        _linearMul = _lanes == 16 && _mul is { OutputMultiplier.Shift: <= 0 and >= -30 };
+        _linearMul = _lanes > 1 && _mul is { OutputMultiplier.Shift: <= 0 and >= -30 };
     }
 
     /// <summary>[1, …, 1, C] against an output of more elements whose last dimension is C (a per-channel scale).</summary>
@@ -103,7 +103,8 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     [MethodImpl(JitHints.Hot)]
     private void Span(short* x, short* y, short* z, int count)
     {
-        int i = _linearAdd || _linearMul ? LinearSpan512(x, y, z, count) : _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
+        int i = _linearAdd || _linearMul ? (_lanes == 16 ? LinearSpan512(x, y, z, count) : LinearSpan256(x, y, z, count))
+            : _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
         if (_mul is { } mul)
         {
             var op = new Int16x8Kernels.MulOp(mul);
@@ -189,6 +190,61 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
             Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(result, min), max)).Store(z + i);
         }
         return i;
+    }
+
+    /// <summary><see cref="LinearSpan512"/> on AVX2: 8-element steps, the output rescale by <see cref="RescaleOutput256"/>.</summary>
+    private int LinearSpan256(short* x, short* y, short* z, int count)
+    {
+        InputRescale a = _rescaleA, b = _rescaleB; // zeros for MUL (unused)
+        var highA = Vector256.Create(a.High); var lowA = Vector256.Create(a.Low); var roundA = Vector256.Create(a.RoundHalf);
+        var highB = Vector256.Create(b.High); var lowB = Vector256.Create(b.Low); var roundB = Vector256.Create(b.RoundHalf);
+        var lowHalf = Vector256.Create(a.LowHalf);
+        var signA = Vector128.CreateScalar((uint)a.SignShift); var signB = Vector128.CreateScalar((uint)b.SignShift);
+        var rightA = Vector128.CreateScalar(a.RightShift); var rightB = Vector128.CreateScalar(b.RightShift);
+        var output = _mul?.OutputMultiplier ?? _add!.OutputMultiplier;
+        int outRight = -output.Shift;
+        var multiplier = Vector256.Create((long)output.Multiplier).AsInt32();
+        var nudge = Vector256.Create(1L << 30);
+        var outHalf = Vector256.Create(outRight == 0 ? 0 : 1 << (outRight - 1));
+        var outSign = Vector128.CreateScalar(outRight == 0 ? 32u : 31u);
+        var outShift = Vector128.CreateScalar(outRight);
+        var min = Vector256.Create(_mul?.ActivationMin ?? _add!.ActivationMin); var max = Vector256.Create(_mul?.ActivationMax ?? _add!.ActivationMax);
+        var fixedX = Vector256.Create((int)x[0]);
+        var fixedY = Vector256.Create((int)y[0]);
+        bool multiply = _linearMul, subtract = _subtract, stepX = _strideA == 1, stepY = _strideB == 1;
+        int i = 0;
+        for (; i + 8 <= count; i += 8)
+        {
+            var vx = stepX ? Avx2.ConvertToVector256Int32(x + i) : fixedX;
+            var vy = stepY ? Avx2.ConvertToVector256Int32(y + i) : fixedY;
+            Vector256<int> raw;
+            if (multiply) raw = Avx2.MultiplyLow(vx, vy);
+            else
+            {
+                var px = Avx2.Add(Avx2.MultiplyLow(vx, highA), Avx2.ShiftRightArithmetic(Avx2.Add(Avx2.MultiplyLow(vx, lowA), lowHalf), 16));
+                var py = Avx2.Add(Avx2.MultiplyLow(vy, highB), Avx2.ShiftRightArithmetic(Avx2.Add(Avx2.MultiplyLow(vy, lowB), lowHalf), 16));
+                var sx = Avx2.ShiftRightArithmetic(Avx2.Subtract(Avx2.Add(px, roundA), Avx2.ShiftRightLogical(px.AsUInt32(), signA).AsInt32()), rightA);
+                var sy = Avx2.ShiftRightArithmetic(Avx2.Subtract(Avx2.Add(py, roundB), Avx2.ShiftRightLogical(py.AsUInt32(), signB).AsInt32()), rightB);
+                raw = subtract ? Avx2.Subtract(sx, sy) : Avx2.Add(sx, sy);
+            }
+            var result = Avx2.Min(Avx2.Max(RescaleOutput256(raw, multiplier, nudge, outHalf, outSign, outShift), min), max);
+            Avx2.Permute4x64(Avx2.PackSignedSaturate(result, result).AsInt64(), 0b11_01_10_00).AsInt16().GetLower().Store(z + i);
+        }
+        return i;
+    }
+
+    /// <summary>
+    /// <see cref="QuantizedAddLanes16.RescaleOutput"/> on AVX2's 8 lanes: the doubling high product by two
+    /// <c>vpmuldq</c>, then (p + 2^(e−1) − [p &lt; 0]) >> e; exact where |raw| ≤ 2^30 and e ≤ 30.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> RescaleOutput256(Vector256<int> raw, Vector256<int> multiplier, Vector256<long> nudge, Vector256<int> half,
+        Vector128<uint> signShift, Vector128<int> right)
+    {
+        var even = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(raw, multiplier), nudge), 31).AsInt32();
+        var odd = Avx2.ShiftLeftLogical(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(raw.AsInt64(), 32).AsInt32(), multiplier), nudge), 1).AsInt32();
+        var high = Avx2.Blend(even, odd, 0b1010_1010);
+        return Avx2.ShiftRightArithmetic(Avx2.Subtract(Avx2.Add(high, half), Avx2.ShiftRightLogical(high.AsUInt32(), signShift).AsInt32()), right);
     }
 
     /// <summary>The whole 8-element steps of [0, count) with AVX2; returns where they stop.</summary>
