@@ -418,6 +418,28 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         short* s0 = rows[0], s1 = rows[1], s2 = rows[2], s3 = rows[3];
         short* w = _weights!.Pointer + (long)group * _pairs * 32;
         int pairs = _rowPairs, filterRows = _filterRows, channels = _channels, c0 = group * 16;
+        if (channels - c0 <= 8)
+        {
+            // The second half would be padding only: four accumulators.
+            Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
+            for (int ky = 0; ky < filterRows; ky++, w += pairs * 32)
+            {
+                int* r0 = (int*)(s0 + ky * rowStride), r1 = (int*)(s1 + ky * rowStride), r2 = (int*)(s2 + ky * rowStride), r3 = (int*)(s3 + ky * rowStride);
+                for (int j = 0; j < pairs; j++)
+                {
+                    var wa = Vector256.Load(w + j * 32);
+                    b0 = Avx2.Add(b0, Avx2.MultiplyAddAdjacent(Vector256.Create(r0[j]).AsInt16(), wa));
+                    b1 = Avx2.Add(b1, Avx2.MultiplyAddAdjacent(Vector256.Create(r1[j]).AsInt16(), wa));
+                    b2 = Avx2.Add(b2, Avx2.MultiplyAddAdjacent(Vector256.Create(r2[j]).AsInt16(), wa));
+                    b3 = Avx2.Add(b3, Avx2.MultiplyAddAdjacent(Vector256.Create(r3[j]).AsInt16(), wa));
+                }
+            }
+            Put(b0, default, c0, y);
+            if (count > 1) Put(b1, default, c0, y + channels);
+            if (count > 2) Put(b2, default, c0, y + 2 * channels);
+            if (count > 3) Put(b3, default, c0, y + 3 * channels);
+            return;
+        }
         Vector256<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
         for (int ky = 0; ky < filterRows; ky++, w += pairs * 32)
         {
