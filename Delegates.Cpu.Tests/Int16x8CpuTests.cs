@@ -74,17 +74,9 @@ public sealed unsafe class Int16x8CpuTests
                 new Accel.DepthwiseConv2DOptions(Accel.Padding.Same, 1, 1, 1, Accel.ActivationFunctionType.Relu6), true, true)
             : OpCases.Int16WeightedCase(shape, new Random(72), BuiltinOperator.Conv2D, [1, 9, width, cin], [cout, 3, 3, cin], [1, 9, width, cout],
                 new Accel.Conv2DOptions(Accel.Padding.Same, 1, 1, Accel.ActivationFunctionType.None), true, true);
-        using var model = Model.FromBytes(c.Model);
-        using var interpreter = new Interpreter(model);
-        interpreter.AllocateTensors();
-        ((short[])c.Inputs[0]).CopyTo(interpreter.GetInputTensor(0).Write<short>());
-        interpreter.Invoke();
-        var expected = interpreter.GetOutputTensor(0).Read<short>().ToArray();
-        interpreter.GetOutputTensor(0).Write<short>().Clear();
-
-        var node = interpreter.Graph[0];
-        var tensors = node.Inputs.Select(i => interpreter.GetTensor(i)).ToArray();
-        var (input, filter, bias, output) = (tensors[0], tensors[1], tensors[2], interpreter.GetTensor(node.Outputs[0]));
+        using var run = new ReferenceRun(c);
+        var node = run.Node;
+        var (input, filter, bias, output) = (run.Input(0), run.Input(1), run.Input(2), run.Output);
         ICpuCompiledNode compiled;
         if (depthwise)
         {
@@ -111,7 +103,7 @@ public sealed unsafe class Int16x8CpuTests
         }
         using var pool = new CpuThreadPool(2);
         compiled.Run(pool);
-        Assert.That(output.Read<short>().ToArray(), Is.EqualTo(expected));
+        Assert.That(run.Written, Is.EqualTo(run.Expected));
     }
 
     /// <summary>
@@ -126,24 +118,16 @@ public sealed unsafe class Int16x8CpuTests
         if (expected < 0) Assert.Ignore("no AVX2 here: the head runs on the GEMM's dot products");
         var c = OpCases.Int16WeightedCase("head", new Random(74), BuiltinOperator.Conv2D, [1, 9, width, 8], [1, 3, 3, 8], [1, 9, width, 1],
             new Accel.Conv2DOptions(Accel.Padding.Same, 1, 1, Accel.ActivationFunctionType.Relu), true, true);
-        using var model = Model.FromBytes(c.Model);
-        using var interpreter = new Interpreter(model);
-        interpreter.AllocateTensors();
-        ((short[])c.Inputs[0]).CopyTo(interpreter.GetInputTensor(0).Write<short>());
-        interpreter.Invoke();
-        var reference = interpreter.GetOutputTensor(0).Read<short>().ToArray();
-        var output = interpreter.GetOutputTensor(0);
-        output.Write<short>().Clear();
-        var node = interpreter.Graph[0];
-        var (input, filter, bias) = (interpreter.GetTensor(node.Inputs[0]), interpreter.GetTensor(node.Inputs[1]), interpreter.GetTensor(node.Inputs[2]));
-        var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
+        using var run = new ReferenceRun(c);
+        var (input, filter, bias, output) = (run.Input(0), run.Input(1), run.Input(2), run.Output);
+        var p = (Accel.Operators.Definitions.Conv2DParams)run.Node.Params!;
         var layout = Kernels.ConvLayout.Of(input, filter, output, p.Geometry);
         Assert.That(Int16PixelLaneConvCpuNode.Fits(layout, Int16Dot.Best()), Is.True);
         var head = new Int16PixelLaneConvCpuNode(input, filter, bias, output, layout, p.Int16!);
         Assert.That(head.LaneStep, Is.EqualTo(expected));
         using var pool = new CpuThreadPool(2);
         head.Run(pool);
-        Assert.That(output.Read<short>().ToArray(), Is.EqualTo(reference));
+        Assert.That(run.Written, Is.EqualTo(run.Expected));
     }
 
     /// <summary>
@@ -161,23 +145,15 @@ public sealed unsafe class Int16x8CpuTests
             var c = OpCases.Int16WeightedCase($"k{depth}", new Random(73), BuiltinOperator.Conv2D, [1, 2, 3, depth], [20, 1, 1, depth], [1, 2, 3, 20],
                 new Accel.Conv2DOptions(Accel.Padding.Valid, 1, 1, Accel.ActivationFunctionType.None), true, true, outputScale: 5000f,
                 inputValue: value, weightValue: sbyte.MinValue);
-            using var model = Model.FromBytes(c.Model);
-            using var interpreter = new Interpreter(model);
-            interpreter.AllocateTensors();
-            ((short[])c.Inputs[0]).CopyTo(interpreter.GetInputTensor(0).Write<short>());
-            interpreter.Invoke();
-            var expected = interpreter.GetOutputTensor(0).Read<short>().ToArray();
-            var output = interpreter.GetOutputTensor(0);
-            output.Write<short>().Clear();
-            var node = interpreter.Graph[0];
-            var (input, filter, bias) = (interpreter.GetTensor(node.Inputs[0]), interpreter.GetTensor(node.Inputs[1]), interpreter.GetTensor(node.Inputs[2]));
-            var p = (Accel.Operators.Definitions.Conv2DParams)node.Params!;
+            using var run = new ReferenceRun(c);
+            var (input, filter, bias, output) = (run.Input(0), run.Input(1), run.Input(2), run.Output);
+            var p = (Accel.Operators.Definitions.Conv2DParams)run.Node.Params!;
             var conv = new Int16ConvCpuNode(input, filter, bias, output, Kernels.ConvLayout.Of(input, filter, output, p.Geometry), p.Int16!, Int16Dot.Best());
             Assert.That(conv.InterleavedEpilogue, Is.EqualTo(interleaved));
             using var pool = new CpuThreadPool(1);
             conv.Run(pool);
-            Assert.That(output.Read<short>().ToArray(), Is.EqualTo(expected), $"input {value}");
-            Assert.That(expected.Distinct().Count(), Is.GreaterThan(1), "the case must not saturate every output");
+            Assert.That(run.Written, Is.EqualTo(run.Expected), $"input {value}");
+            Assert.That(run.Expected.Distinct().Count(), Is.GreaterThan(1), "the case must not saturate every output");
         }
     }
 
@@ -197,22 +173,13 @@ public sealed unsafe class Int16x8CpuTests
     {
         if (!Avx2.IsSupported) Assert.Ignore("no AVX2 here: the element-wise nodes run the reference's operations");
         var c = OpCases.Int16ElementwiseCases(new Random(2635)).First(c => c.Name.StartsWith(name, StringComparison.Ordinal));
-        using var model = Model.FromBytes(c.Model);
-        using var interpreter = new Interpreter(model);
-        interpreter.AllocateTensors();
-        ((short[])c.Inputs[0]).CopyTo(interpreter.GetInputTensor(0).Write<short>());
-        ((short[])c.Inputs[1]).CopyTo(interpreter.GetInputTensor(1).Write<short>());
-        interpreter.Invoke();
-        var expected = interpreter.GetOutputTensor(0).Read<short>().ToArray();
-        interpreter.GetOutputTensor(0).Write<short>().Clear();
-
-        var node = interpreter.Graph[0];
-        var binary = new Int16BinaryCpuNode(interpreter.GetTensor(node.Inputs[0]), interpreter.GetTensor(node.Inputs[1]), interpreter.GetTensor(node.Outputs[0]),
-            (Accel.Operators.Definitions.BinaryArithmeticParams)node.Params!, subtract: name.Contains("SUB", StringComparison.Ordinal));
+        using var run = new ReferenceRun(c);
+        var binary = new Int16BinaryCpuNode(run.Input(0), run.Input(1), run.Output,
+            (Accel.Operators.Definitions.BinaryArithmeticParams)run.Node.Params!, subtract: name.Contains("SUB", StringComparison.Ordinal));
         Assert.That(binary.Linear, Is.EqualTo(linear));
         using var pool = new CpuThreadPool(2);
         binary.Run(pool);
-        Assert.That(interpreter.GetOutputTensor(0).Read<short>().ToArray(), Is.EqualTo(expected));
+        Assert.That(run.Written, Is.EqualTo(run.Expected));
     }
 
     /// <summary>
@@ -345,5 +312,42 @@ public sealed unsafe class Int16x8CpuTests
         Assert.That(new Int16Requantizer(null, q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)] }, 16, maxLanes: 16).IsVector, Is.True);
         var single = q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)], Rescale = Accel.Operators.Definitions.Int16x8Rescale.FullMultiplierSingleRounding };
         Assert.That(new Int16Requantizer(null, single, 16, maxLanes: 16).IsVector, Is.False, "FULLY_CONNECTED's single rounding stays scalar");
+    }
+
+    /// <summary>
+    /// A one-node int16 case run on the reference interpreter: its output kept as <see cref="Expected"/>, then cleared,
+    /// so a CPU node built on the same tensors writes it again (<see cref="Written"/>).
+    /// </summary>
+    private sealed class ReferenceRun : IDisposable
+    {
+        private readonly Model _model;
+        private readonly Interpreter _interpreter;
+
+        public ReferenceRun(BitExactCase c)
+        {
+            _model = Model.FromBytes(c.Model);
+            _interpreter = new Interpreter(_model);
+            _interpreter.AllocateTensors();
+            for (int i = 0; i < c.Inputs.Length; i++) ((short[])c.Inputs[i]).CopyTo(_interpreter.GetInputTensor(i).Write<short>());
+            _interpreter.Invoke();
+            Expected = Output.Read<short>().ToArray();
+            Output.Write<short>().Clear();
+        }
+
+        public short[] Expected { get; }
+
+        public InterpreterGraphNode Node => _interpreter.Graph[0];
+
+        public Tensor Input(int index) => _interpreter.GetTensor(Node.Inputs[index]);
+
+        public Tensor Output => _interpreter.GetOutputTensor(0);
+
+        public short[] Written => Output.Read<short>().ToArray();
+
+        public void Dispose()
+        {
+            _interpreter.Dispose();
+            _model.Dispose();
+        }
     }
 }
