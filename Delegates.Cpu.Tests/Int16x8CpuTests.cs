@@ -200,12 +200,8 @@ public sealed unsafe class Int16x8CpuTests
         short[] output = new short[16];
         for (int round = 0; round < 62; round++)
         {
-            var multipliers = Enumerable.Range(0, channels).Select(c =>
-                new Accel.Numerics.QuantizedMultiplier(c % 5 == 0 ? int.MaxValue - c : random.Next(1 << 30, int.MaxValue), 15 - (round + c) % 62 - 1)).ToArray();
-            int low = random.Next(-32768, 1), high = random.Next(0, 32768);
-            var q = new Accel.Operators.Definitions.Int16ConvParams([.. multipliers], low, high, wideBias,
-                Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
-            long[] bias = [.. Enumerable.Range(0, channels).Select(_ => wideBias ? random.NextInt64(-(1L << 40), 1L << 40) : random.Next(int.MinValue, int.MaxValue))];
+            var (q, bias) = RandomRescale(random, channels, round, wideBias);
+            var multipliers = q.Multipliers;
             foreach (int maxLanes in new[] { 16, 8, 1 })
             {
                 var requantizer = new Int16Requantizer(bias, q, channels, maxLanes, period: channels);
@@ -251,12 +247,8 @@ public sealed unsafe class Int16x8CpuTests
         short[] output = new short[16];
         for (int round = 0; round < 62; round++)
         {
-            var multipliers = Enumerable.Range(0, channels).Select(c =>
-                new Accel.Numerics.QuantizedMultiplier(c % 5 == 0 ? int.MaxValue - c : random.Next(1 << 30, int.MaxValue), 15 - (round + c) % 62 - 1)).ToArray();
-            int low = random.Next(-32768, 1), high = random.Next(0, 32768);
-            var q = new Accel.Operators.Definitions.Int16ConvParams([.. multipliers], low, high, wideBias,
-                Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
-            long[] bias = [.. Enumerable.Range(0, channels).Select(_ => wideBias ? random.NextInt64(-(1L << 40), 1L << 40) : random.Next(int.MinValue, int.MaxValue))];
+            var (q, bias) = RandomRescale(random, channels, round, wideBias);
+            var multipliers = q.Multipliers;
             var requantizer = new Int16Requantizer(bias, q, channels, maxLanes: lanes, period: channels);
             var oneByOne = new Int16Requantizer(bias, q, channels, maxLanes: 1, period: channels);
             Assert.That((requantizer.Width, oneByOne.Width), Is.EqualTo((lanes, 1)));
@@ -312,6 +304,22 @@ public sealed unsafe class Int16x8CpuTests
         Assert.That(new Int16Requantizer(null, q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)] }, 16, maxLanes: 16).IsVector, Is.True);
         var single = q with { Multipliers = [.. Enumerable.Repeat(q.Multipliers[0], 16)], Rescale = Accel.Operators.Definitions.Int16x8Rescale.FullMultiplierSingleRounding };
         Assert.That(new Int16Requantizer(null, single, 16, maxLanes: 16).IsVector, Is.False, "FULLY_CONNECTED's single rounding stays scalar");
+    }
+
+    /// <summary>
+    /// Per-channel rescales for the requantization tests: mantissas up to the largest (reduced to 0x7FFF), total shifts
+    /// (round + c) mod 62 + 1 (every one from 1 to 62 over the rounds), a random clamp, and biases to ±2^40 (int64) or
+    /// over all of int32.
+    /// </summary>
+    private static (Accel.Operators.Definitions.Int16ConvParams Params, long[] Bias) RandomRescale(Random random, int channels, int round, bool wideBias)
+    {
+        var multipliers = Enumerable.Range(0, channels).Select(c =>
+            new Accel.Numerics.QuantizedMultiplier(c % 5 == 0 ? int.MaxValue - c : random.Next(1 << 30, int.MaxValue), 15 - (round + c) % 62 - 1)).ToArray();
+        int low = random.Next(-32768, 1), high = random.Next(0, 32768);
+        var q = new Accel.Operators.Definitions.Int16ConvParams([.. multipliers], low, high, wideBias,
+            Accel.Operators.Definitions.Int16x8Rescale.Reduced16BitMultiplier);
+        long[] bias = [.. Enumerable.Range(0, channels).Select(_ => wideBias ? random.NextInt64(-(1L << 40), 1L << 40) : random.Next(int.MinValue, int.MaxValue))];
+        return (q, bias);
     }
 
     /// <summary>
