@@ -26,6 +26,7 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
     private readonly Tensor _input, _output;
     private readonly int _height, _width, _depth, _outputHeight, _outputWidth, _heightScale10, _widthScale10;
     private readonly bool _halfPixelCenters, _wide, _avx2;
+    private readonly int[] _columns; // per output column: x0 · C, x1 · C, wx0, wx1 (the same for every row)
     private short* _x, _y;
 
     public Int16ResizeBilinearCpuNode(Tensor input, Tensor output, ResizeBilinearParams p, QuantizedResizeParams q)
@@ -36,6 +37,12 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
         (_heightScale10, _widthScale10, _halfPixelCenters) = (q.HeightScale10, q.WidthScale10, p.HalfPixelCenters);
         _wide = Avx512F.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes != 1;
         _avx2 = !_wide && Avx2.IsSupported && SimdPath.ForcedLanes != 1;
+        _columns = new int[_outputWidth * 4];
+        for (int ox = 0; ox < _outputWidth; ox++)
+        {
+            var (x0, x1, wx0, wx1) = QuantizedResizeBilinearCpuNode.Position(ox, _widthScale10, _halfPixelCenters, _width);
+            (_columns[4 * ox], _columns[4 * ox + 1], _columns[4 * ox + 2], _columns[4 * ox + 3]) = (x0 * _depth, x1 * _depth, wx0, wx1);
+        }
     }
 
     /// <summary>Why the CPU kernel cannot run this node (the 8-bit kernel's position bounds, or a row too long to blend), or null.</summary>
@@ -80,10 +87,12 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
             for (; i < values; i++) blended[i] = row0[i] * wy0 + row1[i] * wy1;
 
             short* y = _y + (long)row * _outputWidth * depth;
+            fixed (int* columns = _columns)
             for (int ox = 0; ox < _outputWidth; ox++, y += depth)
             {
-                var (x0, x1, wx0, wx1) = QuantizedResizeBilinearCpuNode.Position(ox, _widthScale10, _halfPixelCenters, _width);
-                int* h0 = blended + x0 * depth, h1 = blended + x1 * depth;
+                int* column = columns + 4 * ox;
+                int wx0 = column[2], wx1 = column[3];
+                int* h0 = blended + column[0], h1 = blended + column[1];
                 int c = 0;
                 if (_wide)
                 {
