@@ -87,33 +87,40 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     private static readonly CpuThreadPool.ChunkAction<Int16BinaryCpuNode> RowWork =
         [MethodImpl(JitHints.Hot)] static (in Int16BinaryCpuNode node, int start, int end) => node.MapRows(start, end);
 
-    private void Map(int start, int end) => Span(_x + (long)start * _strideA, _y + (long)start * _strideB, _z + start, end - start);
+    [MethodImpl(JitHints.Hot)]
+    private void Map(int start, int end) => Rows(_x + (long)start * _strideA, 0, _y + (long)start * _strideB, 0, _z + start, 1, end - start);
 
     /// <summary>Rows [start, end) of C elements, a channel-vector operand read from its start in every row.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void MapRows(int start, int end)
     {
-        for (int row = start; row < end; row++)
-        {
-            long at = (long)row * _channels;
-            Span(_channelA ? _x : _x + at * _strideA, _channelB ? _y : _y + at * _strideB, _z + at, _channels);
-        }
+        long at = (long)start * _channels;
+        nint stepA = _channelA ? 0 : _channels * _strideA, stepB = _channelB ? 0 : _channels * _strideB;
+        Rows(_channelA ? _x : _x + at * _strideA, stepA, _channelB ? _y : _y + at * _strideB, stepB, _z + at, end - start, _channels);
     }
 
-    /// <summary>z[i] = op(x[i · strideA], y[i · strideB]) for i &lt; count: whole vector steps, then one by one.</summary>
+    /// <summary>
+    /// <paramref name="rows"/> rows of <paramref name="count"/> outputs, z[r · count + i] = op(x[r · stepX + i · strideA],
+    /// y[r · stepY + i · strideB]): whole vector steps (the linear forms with their constants set up once for all rows),
+    /// then each row's last few one by one.
+    /// </summary>
     [MethodImpl(JitHints.Hot)]
-    private void Span(short* x, short* y, short* z, int count)
+    private void Rows(short* x, nint stepX, short* y, nint stepY, short* z, int rows, int count)
     {
-        int i = _linearAdd || _linearMul ? (_lanes == 16 ? LinearSpan512(x, y, z, count) : LinearSpan256(x, y, z, count))
-            : _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
-        if (_mul is { } mul)
+        int vectorEnd = _linearAdd || _linearMul ? (_lanes == 16 ? LinearSpan512(x, stepX, y, stepY, z, rows, count) : LinearSpan256(x, stepX, y, stepY, z, rows, count)) : -1;
+        for (int r = 0; r < rows; r++, x += stepX, y += stepY, z += count)
         {
-            var op = new Int16x8Kernels.MulOp(mul);
-            for (; i < count; i++) z[i] = op.Apply(x[i * _strideA], y[i * _strideB]);
-        }
-        else
-        {
-            var op = new Int16x8Kernels.AddOp(_add!, _subtract);
-            for (; i < count; i++) z[i] = op.Apply(x[i * _strideA], y[i * _strideB]);
+            int i = vectorEnd >= 0 ? vectorEnd : _lanes == 16 ? Span512(x, y, z, count) : _lanes == 8 ? Span256(x, y, z, count) : 0;
+            if (_mul is { } mul)
+            {
+                var op = new Int16x8Kernels.MulOp(mul);
+                for (; i < count; i++) z[i] = op.Apply(x[i * _strideA], y[i * _strideB]);
+            }
+            else
+            {
+                var op = new Int16x8Kernels.AddOp(_add!, _subtract);
+                for (; i < count; i++) z[i] = op.Apply(x[i * _strideA], y[i * _strideB]);
+            }
         }
     }
 
@@ -148,10 +155,11 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     }
 
     /// <summary>
-    /// The linear forms' whole 16-element steps with every constant in a register: ADD/SUB rescale each input
-    /// (<see cref="InputRescale"/>), MUL takes the exact product, then the output rescale and the clamp; returns where they stop.
+    /// The linear forms' whole 16-element steps of every row with every constant in a register: ADD/SUB rescale each
+    /// input (<see cref="InputRescale"/>), MUL takes the exact product, then the output rescale and the clamp; returns
+    /// where they stop in each row.
     /// </summary>
-    private int LinearSpan512(short* x, short* y, short* z, int count)
+    private int LinearSpan512(short* x, nint stepX, short* y, nint stepY, short* z, int rows, int count)
     {
         InputRescale a = _rescaleA, b = _rescaleB; // zeros for MUL (unused)
         var highA = Vector512.Create(a.High); var lowA = Vector512.Create(a.Low); var roundA = Vector512.Create(a.RoundHalf);
@@ -169,12 +177,13 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
         var min = Vector512.Create(_mul?.ActivationMin ?? _add!.ActivationMin); var max = Vector512.Create(_mul?.ActivationMax ?? _add!.ActivationMax);
         var fixedX = Vector512.Create((int)x[0]);
         var fixedY = Vector512.Create((int)y[0]);
-        bool multiply = _linearMul, subtract = _subtract, stepX = _strideA == 1, stepY = _strideB == 1;
-        int i = 0;
-        for (; i + 16 <= count; i += 16)
+        bool multiply = _linearMul, subtract = _subtract, alongX = _strideA == 1, alongY = _strideB == 1;
+        int whole = count & ~15;
+        for (int r = 0; r < rows; r++, x += stepX, y += stepY, z += count)
+        for (int i = 0; i < whole; i += 16)
         {
-            var vx = stepX ? Avx512F.ConvertToVector512Int32(Vector256.Load(x + i)) : fixedX;
-            var vy = stepY ? Avx512F.ConvertToVector512Int32(Vector256.Load(y + i)) : fixedY;
+            var vx = alongX ? Avx512F.ConvertToVector512Int32(Vector256.Load(x + i)) : fixedX;
+            var vy = alongY ? Avx512F.ConvertToVector512Int32(Vector256.Load(y + i)) : fixedY;
             Vector512<int> raw;
             if (multiply) raw = vx * vy;
             else
@@ -189,11 +198,11 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
             var result = QuantizedAddLanes16.RescaleOutput(raw, multiplier, nudge, outHalf, outSign, outShift);
             Avx512BW.ConvertToVector256Int16(Vector512.Min(Vector512.Max(result, min), max)).Store(z + i);
         }
-        return i;
+        return whole;
     }
 
     /// <summary><see cref="LinearSpan512"/> on AVX2: 8-element steps, the output rescale by <see cref="RescaleOutput256"/>.</summary>
-    private int LinearSpan256(short* x, short* y, short* z, int count)
+    private int LinearSpan256(short* x, nint stepX, short* y, nint stepY, short* z, int rows, int count)
     {
         InputRescale a = _rescaleA, b = _rescaleB; // zeros for MUL (unused)
         var highA = Vector256.Create(a.High); var lowA = Vector256.Create(a.Low); var roundA = Vector256.Create(a.RoundHalf);
@@ -211,12 +220,13 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
         var min = Vector256.Create(_mul?.ActivationMin ?? _add!.ActivationMin); var max = Vector256.Create(_mul?.ActivationMax ?? _add!.ActivationMax);
         var fixedX = Vector256.Create((int)x[0]);
         var fixedY = Vector256.Create((int)y[0]);
-        bool multiply = _linearMul, subtract = _subtract, stepX = _strideA == 1, stepY = _strideB == 1;
-        int i = 0;
-        for (; i + 8 <= count; i += 8)
+        bool multiply = _linearMul, subtract = _subtract, alongX = _strideA == 1, alongY = _strideB == 1;
+        int whole = count & ~7;
+        for (int r = 0; r < rows; r++, x += stepX, y += stepY, z += count)
+        for (int i = 0; i < whole; i += 8)
         {
-            var vx = stepX ? Avx2.ConvertToVector256Int32(x + i) : fixedX;
-            var vy = stepY ? Avx2.ConvertToVector256Int32(y + i) : fixedY;
+            var vx = alongX ? Avx2.ConvertToVector256Int32(x + i) : fixedX;
+            var vy = alongY ? Avx2.ConvertToVector256Int32(y + i) : fixedY;
             Vector256<int> raw;
             if (multiply) raw = Avx2.MultiplyLow(vx, vy);
             else
@@ -230,7 +240,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
             var result = Avx2.Min(Avx2.Max(RescaleOutput256(raw, multiplier, nudge, outHalf, outSign, outShift), min), max);
             Avx2.Permute4x64(Avx2.PackSignedSaturate(result, result).AsInt64(), 0b11_01_10_00).AsInt16().GetLower().Store(z + i);
         }
-        return i;
+        return whole;
     }
 
     /// <summary>
