@@ -7,7 +7,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// The int8, uint8 and int16 MAX_POOL_2D / AVERAGE_POOL_2D cases of the CPU delegate's integer pools: channel counts
 /// below, at and off every vector width (1, 3, 8, 17, 28, 33, 69 — the last vector overlapping the one before it),
 /// SAME and VALID windows whose tap count changes at the edges, global windows (int16: 400 taps, over the float
-/// division's exact bound, so the scalar steps), zero points at both ends, every fused activation, and the int16
+/// division's exact bound, so the remainder's steps: int32 sums eight channels a lane step, the division per channel), zero points at both ends, every fused activation, and the int16
 /// extremes in every input; few-channel stride-1 rows for the flat interior run of the maximum.
 /// </summary>
 public static partial class OpCases

@@ -135,6 +135,7 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     /// The reference's steps for channels [c, depth): one channel at a time in a register for a few channels, else taps
     /// outermost (each tap's channels read in order) with the sums or maxima in <paramref name="acc"/>.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void Remainder<T>(Window w, int count, int c, int* acc, T* y) where T : unmanaged, INumber<T>
     {
         int depth = _depth;
@@ -160,18 +161,33 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
         {
             int end = Math.Min(depth, c + AccumulatorChannels);
             for (int k = c; k < end; k++) acc[k - c] = _average ? 0 : int.MinValue;
+            // Eight channels a step where the sums run in int32 lanes (the same int32 arithmetic, wrapping alike): a
+            // global average pool's taps are far more than the vector kernels' exact-division bound.
+            int vectorEnd = _average && _lanes > 1 ? c + (end - c) / 8 * 8 : c;
             for (int ky = 0; ky < w.Rows; ky++)
             {
                 T* tap = x + ky * row;
                 for (int kx = 0; kx < w.Columns; kx++, tap += depth)
                 {
-                    if (_average) for (int k = c; k < end; k++) acc[k - c] += int.CreateTruncating(tap[k]);
+                    if (_average)
+                    {
+                        int k = c;
+                        for (; k < vectorEnd; k += 8) Avx2.Add(Vector256.Load(acc + (k - c)), WidenEight(tap + k)).Store(acc + (k - c));
+                        for (; k < end; k++) acc[k - c] += int.CreateTruncating(tap[k]);
+                    }
                     else for (int k = c; k < end; k++) acc[k - c] = Math.Max(acc[k - c], int.CreateTruncating(tap[k]));
                 }
             }
             for (int k = c; k < end; k++) y[k] = Finish<T>(acc[k - c], count);
         }
     }
+
+    /// <summary>Eight consecutive elements of the pool's type widened to int32 (AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> WidenEight<T>(T* x) where T : unmanaged =>
+        typeof(T) == typeof(short) ? Avx2.ConvertToVector256Int32((short*)x)
+        : typeof(T) == typeof(sbyte) ? Avx2.ConvertToVector256Int32((sbyte*)x)
+        : Avx2.ConvertToVector256Int32((byte*)x);
 
     /// <summary>Channels accumulated together by <see cref="Remainder{T}"/> (its stack buffer's length).</summary>
     private const int AccumulatorChannels = 1024;
