@@ -48,7 +48,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     private readonly Int16Requantizer? _eightPairs;       // lane l rescales as channel l mod 8 (two pixels a vector)
     private readonly Int16Requantizer _requantizer;
     private readonly Int16DotIsa _isa;
-    private readonly bool _interleaved; // AVX-512 GEMM whose sums fit int32: lanes interleaved, requantized from the accumulators
+    private readonly bool _interleaved; // vector GEMM whose sums fit int32: lanes interleaved, requantized from the accumulators
     private short* _x, _y;
 
     /// <param name="filter">int8 weights [Cout, KH, KW, Cin] (FULLY_CONNECTED: [units, depth], as a 1×1 filter).</param>
@@ -91,8 +91,9 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         else
         {
             // The GEMM's packing, only for the nodes that run the GEMM. Where every sum fits int32 (|x| ≤ 2^15 times the
-            // channel's Σ|w|), AVX-512 keeps it in the accumulator lane and requantizes from there, channels interleaved
-            // as Int16Requantizer.Interleaved takes them: lane 2i channel i, lane 2i + 1 channel 8 + i of the group.
+            // channel's Σ|w|), AVX-512 and AVX2 keep it in the accumulator lane and requantize from there, channels
+            // interleaved as Int16Requantizer.Interleaved takes them: lane 2i channel i, lane 2i + 1 channel 8 + i of the
+            // group (AVX2: of each 8-lane half, channel 4 + i).
             _interleaved = (isa == Int16DotIsa.Avx512 && _requantizer.Width == 16 || isa == Int16DotIsa.Avx2 && _requantizer.Width == 8)
                 && _requantizer.TakesInt32Sums(LargestSum(w, _channels, _depth));
             _windowsInPlace = _interleaved && !_direct && geometry.DilationW == 1;
@@ -153,7 +154,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     /// <summary>Whether the epilogue runs 16 lanes at a time (for tests).</summary>
     internal bool VectorEpilogue => _requantizer.IsVector;
 
-    /// <summary>Whether the AVX-512 GEMM requantizes straight from its 32-bit accumulators (for tests).</summary>
+    /// <summary>Whether the vector GEMM (AVX-512 or AVX2) requantizes straight from its 32-bit accumulators (for tests).</summary>
     internal bool InterleavedEpilogue => _interleaved;
 
     /// <summary>Whether two 8-channel pixels share a vector (for tests).</summary>
