@@ -258,12 +258,12 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
                     int kx = 0;
                     for (; kx + 1 < filterWidth; kx += 2, tap += 2 * dx, wt += 2 * channels)
                     {
-                        even = Avx2.Add(even, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(tap), Vector256.Load(wt)));
-                        odd = Avx2.Add(odd, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(tap + dx), Vector256.Load(wt + channels)));
+                        even = Avx2.Add(even, Tap(tap, Vector256.Load(wt)));
+                        odd = Avx2.Add(odd, Tap(tap + dx, Vector256.Load(wt + channels)));
                     }
                     if (kx < filterWidth)
                     {
-                        even = Avx2.Add(even, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(tap), Vector256.Load(wt)));
+                        even = Avx2.Add(even, Tap(tap, Vector256.Load(wt)));
                         wt += channels;
                     }
                 }
@@ -400,7 +400,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
             {
                 Vector256<int> lanes = default;
                 for (int t = 0; t < count; t++)
-                    lanes = Avx2.Add(lanes, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(corner + inputOffsets[t] + c), Vector256.Load(w + weightOffsets[t] + c)));
+                    lanes = Avx2.Add(lanes, Tap(corner + inputOffsets[t] + c, Vector256.Load(w + weightOffsets[t] + c)));
                 _requantizer.StoreLanes(lanes, c, y + c);
                 if (c == _channels - 8) return;
             }
@@ -413,8 +413,8 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
             {
                 short* x = corner + inputOffsets[t] + c;
                 int* wt = w + weightOffsets[t] + c;
-                low = Avx2.Add(low, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(x), Vector256.Load(wt)));
-                high = Avx2.Add(high, Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(x + 8), Vector256.Load(wt + 8)));
+                low = Avx2.Add(low, Tap(x, Vector256.Load(wt)));
+                high = Avx2.Add(high, Tap(x + 8, Vector256.Load(wt + 8)));
             }
             _requantizer.StoreLanes(low, c, y + c);
             _requantizer.StoreLanes(high, c + 8, y + c + 8);
