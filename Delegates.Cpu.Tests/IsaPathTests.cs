@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using X86 = System.Runtime.Intrinsics.X86;
 
@@ -181,8 +179,9 @@ public sealed class IsaPathTests
 }
 
 /// <summary>
-/// Builds IsaRunner (Release) into a private artifacts folder under the temp directory — independent of how the test
-/// project itself was built, and always current with the sources — and returns the path of IsaRunner.dll.
+/// Builds IsaRunner (Release) into its own artifacts folder, artifacts/isarunner under the repository root (ignored by
+/// git) — independent of how the test project itself was built, always current with the sources, and gone with the
+/// checkout (under the temp directory each clone left ~0.5 GB behind) — and returns the path of IsaRunner.dll.
 /// </summary>
 internal static class IsaRunnerBuild
 {
@@ -192,8 +191,7 @@ internal static class IsaRunnerBuild
     {
         string project = Path.Combine(RepositoryRoot(thisFile), "Delegates.Cpu.Tests", "IsaRunner", "IsaRunner.csproj");
         Assert.That(File.Exists(project), Is.True, $"IsaRunner project not found at {project}");
-        string key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(project)))[..12];
-        string artifacts = Path.Combine(Path.GetTempPath(), "accel-isarunner-" + key);
+        string artifacts = Path.Combine(RepositoryRoot(thisFile), "artifacts", "isarunner");
         Directory.CreateDirectory(artifacts);
         // One build at a time per checkout (two test runs at once would otherwise share obj/).
         using (AcquireLock(Path.Combine(artifacts, ".lock")))

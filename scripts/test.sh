@@ -9,10 +9,18 @@ scripts/ensure-assets.sh
 # a 30,000-test log, where a failure in an early project would otherwise be lost between passing lines.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# A full build and test run writes ~3 GB into the clone; a disk that fills up shows as hundreds of copy retries.
+free_gib=$(df --output=avail -BG . | tail -n 1 | tr -dc '0-9')
+if [ "${free_gib:-0}" -lt 6 ]; then
+  echo "test.sh: warning: only ${free_gib} GiB free on $(df --output=target . | tail -n 1); the run needs about 4 GiB" >&2
+fi
 if ! dotnet test Accel.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"; then
   echo
   echo "=== test.sh: dotnet test failed; projects that did not pass ==="
   grep -E -A 4 '^(Test Run (Failed|Aborted)|Failed!)' "$log" | cut -c1-300 | head -n 60 || true
+  if grep -q 'No space left on device' "$log"; then
+    echo "=== test.sh: the disk filled up during the run (No space left on device; ${free_gib} GiB were free at the start) ==="
+  fi
   echo "=== test.sh: the failures and aborts from the log above ==="
   grep -E -A 12 '^\s+Failed [A-Za-z_]|Test Run Aborted|active test run was aborted|Test host process crashed|error (CS|MSB|NU)[0-9]+' "$log" \
     | cut -c1-300 | head -n 150 || true
