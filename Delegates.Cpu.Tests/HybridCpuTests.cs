@@ -100,6 +100,7 @@ public sealed class HybridCpuTests
         var isa = Enum.Parse<HybridDotIsa>(path);
         if (!HybridDot.IsSupported(isa)) Assert.Ignore($"{isa} is not supported on this machine");
         var random = new Random(17);
+        int* result = stackalloc int[HybridDotRows.BlockUnits];
         foreach (int depth in new[] { 1, 15, 16, 17, 31, 32, 33, 64, 300, 5000 })
         {
             const int units = 6, rows = 3;
@@ -115,7 +116,6 @@ public sealed class HybridCpuTests
                 quantized[r] = q.ToArray();
                 dots.PrepareRow(r);
             }
-            int* result = stackalloc int[HybridDotRows.BlockUnits];
             for (int r = 0; r < rows; r++)
                 for (int first = 0; first < units; first += HybridDotRows.BlockUnits)
                 {

@@ -267,7 +267,8 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
         var min = Vector256.Create(lo);
         var max = Vector256.Create(hi);
         bool multiply = _mul is not null;
-        int shift = _add?.LeftShift ?? 0;
+        // The shift count in a register (vpslld xmm): the same bits as the immediate form for every count.
+        var leftShift = Vector128.CreateScalar(_add?.LeftShift ?? 0);
         int i = 0;
         for (; i + 8 <= count; i += 8)
         {
@@ -277,8 +278,8 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
             if (multiply) raw = Avx2.MultiplyLow(a, b);
             else
             {
-                var sa = VectorRequantize.Multiply(Avx2.ShiftLeftLogical(a, (byte)shift), m1, l1, r1);
-                var sb = VectorRequantize.Multiply(Avx2.ShiftLeftLogical(b, (byte)shift), m2, l2, r2);
+                var sa = VectorRequantize.Multiply(Avx2.ShiftLeftLogical(a, leftShift), m1, l1, r1);
+                var sb = VectorRequantize.Multiply(Avx2.ShiftLeftLogical(b, leftShift), m2, l2, r2);
                 raw = _subtract ? Avx2.Subtract(sa, sb) : Avx2.Add(sa, sb);
             }
             var result = Avx2.Min(Avx2.Max(VectorRequantize.Multiply(raw, m, l, r), min), max);

@@ -190,7 +190,7 @@ internal sealed unsafe class QuantizedAddLinear
             for (; i + 8 <= count; i += 8)
             {
                 var v = ByteWidening.Load8(x, i, strideA, _signed) * a + ByteWidening.Load8(y, i, strideB, _signed) * b + c;
-                var r = Avx2.Min(Avx2.Max(Avx2.ShiftRightArithmetic(v, (byte)_shift), min), max);
+                var r = Avx2.Min(Avx2.Max(Avx2.ShiftRightArithmetic(v, Vector128.CreateScalar(_shift)), min), max);
                 QuantizedEpilogue.Store8(r, z + i, 8);
             }
         }

@@ -9,7 +9,7 @@ namespace Accel.Operators.Definitions;
 /// <summary>
 /// DIV: float32 (one correctly rounded IEEE division) and int32 (truncating; a zero denominator is an error), both
 /// with the fused activation, and int8/uint8 (quantized: TFLite's reference_ops::DivElementwise, params from
-/// <see cref="QuantizedParams.Divide"/>; a denominator equal to its zero point is an error) — TFLite's div.cc Prepare
+/// <see cref="QuantizedParams.Divide(Accel.Kernels.KernelContext, ActivationFunctionType)"/>; a denominator equal to its zero point is an error) — TFLite's div.cc Prepare
 /// for those dtypes, and int16 with zero points 0 (<see cref="Int16x8.Divide"/>: the same DivElementwise, measured
 /// against the oracle, docs/numerics.md §int16x8).
 /// </summary>
