@@ -390,14 +390,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             {
                 int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
                 Vector512<int> b0 = default, b1 = default, b2 = default, b3 = default;
-                for (int j = j0; j < j1; j++)
-                {
-                    var wa = Vector512.Load(w0 + j * 32);
-                    b0 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
-                    b1 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
-                    b2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
-                    b3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
-                }
+                Dot(r0, r1, r2, r3, w0, j0, j1, ref b0, ref b1, ref b2, ref b3);
                 bool start = j0 == 0;
                 Flush(sums, b0, start);
                 Flush(sums + 32, b1, start);
@@ -410,23 +403,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         {
             int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
             Vector512<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-            for (int j = j0; j < j1; j++)
-            {
-                var wa = Vector512.Load(w0 + j * 32);
-                var wb = Vector512.Load(w1 + j * 32);
-                var x = Vector512.Create(r0[j]).AsInt16();
-                a00 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a01 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r1[j]).AsInt16();
-                a10 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a11 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r2[j]).AsInt16();
-                a20 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a21 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r3[j]).AsInt16();
-                a30 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a31 += Avx512BW.MultiplyAddAdjacent(x, wb);
-            }
+            Dot(r0, r1, r2, r3, w0, w1, j0, j1, ref a00, ref a01, ref a10, ref a11, ref a20, ref a21, ref a30, ref a31);
             bool first = j0 == 0;
             Flush(sums, a00, first);
             Flush(sums + 16, a01, first);
@@ -484,24 +461,8 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         Vector256<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
         for (int ky = 0; ky < filterRows; ky++, w += pairs * 32)
         {
-            int* r0 = (int*)(s0 + ky * rowStride), r1 = (int*)(s1 + ky * rowStride), r2 = (int*)(s2 + ky * rowStride), r3 = (int*)(s3 + ky * rowStride);
-            for (int j = 0; j < pairs; j++)
-            {
-                var wa = Vector256.Load(w + j * 32);
-                var wb = Vector256.Load(w + j * 32 + 16);
-                var x = Vector256.Create(r0[j]).AsInt16();
-                a00 = Avx2.Add(a00, Avx2.MultiplyAddAdjacent(x, wa));
-                a01 = Avx2.Add(a01, Avx2.MultiplyAddAdjacent(x, wb));
-                x = Vector256.Create(r1[j]).AsInt16();
-                a10 = Avx2.Add(a10, Avx2.MultiplyAddAdjacent(x, wa));
-                a11 = Avx2.Add(a11, Avx2.MultiplyAddAdjacent(x, wb));
-                x = Vector256.Create(r2[j]).AsInt16();
-                a20 = Avx2.Add(a20, Avx2.MultiplyAddAdjacent(x, wa));
-                a21 = Avx2.Add(a21, Avx2.MultiplyAddAdjacent(x, wb));
-                x = Vector256.Create(r3[j]).AsInt16();
-                a30 = Avx2.Add(a30, Avx2.MultiplyAddAdjacent(x, wa));
-                a31 = Avx2.Add(a31, Avx2.MultiplyAddAdjacent(x, wb));
-            }
+            Dot((int*)(s0 + ky * rowStride), (int*)(s1 + ky * rowStride), (int*)(s2 + ky * rowStride), (int*)(s3 + ky * rowStride),
+                w, 0, pairs, ref a00, ref a01, ref a10, ref a11, ref a20, ref a21, ref a30, ref a31);
         }
         Put(a00, a01, c0, y);
         if (count > 1) Put(a10, a11, c0, y + channels);
@@ -542,15 +503,8 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             Vector512<int> b0 = default, b1 = default, b2 = default, b3 = default;
             for (int ky = 0; ky < filterRows; ky++, w0 += pairs * 32)
             {
-                int* r0 = (int*)(s0 + ky * rowStride), r1 = (int*)(s1 + ky * rowStride), r2 = (int*)(s2 + ky * rowStride), r3 = (int*)(s3 + ky * rowStride);
-                for (int j = 0; j < pairs; j++)
-                {
-                    var wa = Vector512.Load(w0 + j * 32);
-                    b0 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
-                    b1 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
-                    b2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
-                    b3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
-                }
+                Dot((int*)(s0 + ky * rowStride), (int*)(s1 + ky * rowStride), (int*)(s2 + ky * rowStride), (int*)(s3 + ky * rowStride),
+                    w0, 0, pairs, ref b0, ref b1, ref b2, ref b3);
             }
             Put(b0, c0, y);
             if (count > 1) Put(b1, c0, y + channels);
@@ -561,24 +515,8 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         Vector512<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
         for (int ky = 0; ky < filterRows; ky++, w0 += pairs * 32, w1 += pairs * 32)
         {
-            int* r0 = (int*)(s0 + ky * rowStride), r1 = (int*)(s1 + ky * rowStride), r2 = (int*)(s2 + ky * rowStride), r3 = (int*)(s3 + ky * rowStride);
-            for (int j = 0; j < pairs; j++)
-            {
-                var wa = Vector512.Load(w0 + j * 32);
-                var wb = Vector512.Load(w1 + j * 32);
-                var x = Vector512.Create(r0[j]).AsInt16();
-                a00 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a01 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r1[j]).AsInt16();
-                a10 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a11 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r2[j]).AsInt16();
-                a20 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a21 += Avx512BW.MultiplyAddAdjacent(x, wb);
-                x = Vector512.Create(r3[j]).AsInt16();
-                a30 += Avx512BW.MultiplyAddAdjacent(x, wa);
-                a31 += Avx512BW.MultiplyAddAdjacent(x, wb);
-            }
+            Dot((int*)(s0 + ky * rowStride), (int*)(s1 + ky * rowStride), (int*)(s2 + ky * rowStride), (int*)(s3 + ky * rowStride),
+                w0, w1, 0, pairs, ref a00, ref a01, ref a10, ref a11, ref a20, ref a21, ref a30, ref a31);
         }
         Put(a00, c0, y);
         Put(a01, c1, y);
@@ -628,23 +566,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
         {
             int j1 = Math.Min(_pairs, j0 + PairsPerFlush);
             Vector256<int> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-            for (int j = j0; j < j1; j++)
-            {
-                var wa = Vector256.Load(w + j * 32);
-                var wb = Vector256.Load(w + j * 32 + 16);
-                var x = Vector256.Create(r0[j]).AsInt16();
-                a00 = Avx2.Add(a00, Avx2.MultiplyAddAdjacent(x, wa));
-                a01 = Avx2.Add(a01, Avx2.MultiplyAddAdjacent(x, wb));
-                x = Vector256.Create(r1[j]).AsInt16();
-                a10 = Avx2.Add(a10, Avx2.MultiplyAddAdjacent(x, wa));
-                a11 = Avx2.Add(a11, Avx2.MultiplyAddAdjacent(x, wb));
-                x = Vector256.Create(r2[j]).AsInt16();
-                a20 = Avx2.Add(a20, Avx2.MultiplyAddAdjacent(x, wa));
-                a21 = Avx2.Add(a21, Avx2.MultiplyAddAdjacent(x, wb));
-                x = Vector256.Create(r3[j]).AsInt16();
-                a30 = Avx2.Add(a30, Avx2.MultiplyAddAdjacent(x, wa));
-                a31 = Avx2.Add(a31, Avx2.MultiplyAddAdjacent(x, wb));
-            }
+            Dot(r0, r1, r2, r3, w, j0, j1, ref a00, ref a01, ref a10, ref a11, ref a20, ref a21, ref a30, ref a31);
             bool first = j0 == 0;
             Flush(sums, a00, first);
             Flush(sums + 8, a01, first);
@@ -654,6 +576,77 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
             Flush(sums + 72, a21, first);
             Flush(sums + 96, a30, first);
             Flush(sums + 104, a31, first);
+        }
+    }
+
+    /// <summary>
+    /// Pairs <paramref name="from"/> … <paramref name="to"/> − 1 of four pixels' rows (each int32 two int16 inputs,
+    /// broadcast) against one group's packed weight pairs <paramref name="w"/>, into each pixel's accumulator.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot(int* r0, int* r1, int* r2, int* r3, short* w, int from, int to,
+        ref Vector512<int> a0, ref Vector512<int> a1, ref Vector512<int> a2, ref Vector512<int> a3)
+    {
+        for (int j = from; j < to; j++)
+        {
+            var wa = Vector512.Load(w + j * 32);
+            a0 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r0[j]).AsInt16(), wa);
+            a1 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r1[j]).AsInt16(), wa);
+            a2 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r2[j]).AsInt16(), wa);
+            a3 += Avx512BW.MultiplyAddAdjacent(Vector512.Create(r3[j]).AsInt16(), wa);
+        }
+    }
+
+    /// <summary>As the one-group <c>Dot</c>, for two groups' weights <paramref name="wa"/>, <paramref name="wb"/>: eight accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot(int* r0, int* r1, int* r2, int* r3, short* wa, short* wb, int from, int to,
+        ref Vector512<int> a00, ref Vector512<int> a01, ref Vector512<int> a10, ref Vector512<int> a11,
+        ref Vector512<int> a20, ref Vector512<int> a21, ref Vector512<int> a30, ref Vector512<int> a31)
+    {
+        for (int j = from; j < to; j++)
+        {
+            var va = Vector512.Load(wa + j * 32);
+            var vb = Vector512.Load(wb + j * 32);
+            var x = Vector512.Create(r0[j]).AsInt16();
+            a00 += Avx512BW.MultiplyAddAdjacent(x, va);
+            a01 += Avx512BW.MultiplyAddAdjacent(x, vb);
+            x = Vector512.Create(r1[j]).AsInt16();
+            a10 += Avx512BW.MultiplyAddAdjacent(x, va);
+            a11 += Avx512BW.MultiplyAddAdjacent(x, vb);
+            x = Vector512.Create(r2[j]).AsInt16();
+            a20 += Avx512BW.MultiplyAddAdjacent(x, va);
+            a21 += Avx512BW.MultiplyAddAdjacent(x, vb);
+            x = Vector512.Create(r3[j]).AsInt16();
+            a30 += Avx512BW.MultiplyAddAdjacent(x, va);
+            a31 += Avx512BW.MultiplyAddAdjacent(x, vb);
+        }
+    }
+
+    /// <summary>
+    /// AVX2's form of the two-group <c>Dot</c>: one 16-channel group <paramref name="w"/> as two 8-lane halves (each
+    /// pair's 32 weights, the second half's at + 16), eight accumulators.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot(int* r0, int* r1, int* r2, int* r3, short* w, int from, int to,
+        ref Vector256<int> a00, ref Vector256<int> a01, ref Vector256<int> a10, ref Vector256<int> a11,
+        ref Vector256<int> a20, ref Vector256<int> a21, ref Vector256<int> a30, ref Vector256<int> a31)
+    {
+        for (int j = from; j < to; j++)
+        {
+            var wa = Vector256.Load(w + j * 32);
+            var wb = Vector256.Load(w + j * 32 + 16);
+            var x = Vector256.Create(r0[j]).AsInt16();
+            a00 = Avx2.Add(a00, Avx2.MultiplyAddAdjacent(x, wa));
+            a01 = Avx2.Add(a01, Avx2.MultiplyAddAdjacent(x, wb));
+            x = Vector256.Create(r1[j]).AsInt16();
+            a10 = Avx2.Add(a10, Avx2.MultiplyAddAdjacent(x, wa));
+            a11 = Avx2.Add(a11, Avx2.MultiplyAddAdjacent(x, wb));
+            x = Vector256.Create(r2[j]).AsInt16();
+            a20 = Avx2.Add(a20, Avx2.MultiplyAddAdjacent(x, wa));
+            a21 = Avx2.Add(a21, Avx2.MultiplyAddAdjacent(x, wb));
+            x = Vector256.Create(r3[j]).AsInt16();
+            a30 = Avx2.Add(a30, Avx2.MultiplyAddAdjacent(x, wa));
+            a31 = Avx2.Add(a31, Avx2.MultiplyAddAdjacent(x, wb));
         }
     }
 

@@ -96,6 +96,18 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
         }
     }
 
+    /// <summary>
+    /// Where filter row <paramref name="ky"/> of output pixel (b, oy, ox0)'s window starts in the input (its kx = 0 tap,
+    /// inside the input for the interior pixels), or null where that row lies in the top or bottom padding.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private short* WindowRow(int b, int oy, int ky, int ox0)
+    {
+        var g = _g;
+        int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
+        return iy < 0 || iy >= g.InputHeight ? null : _x + (((long)b * g.InputHeight + iy) * g.InputWidth + ox0 - g.PadLeft) * Channels;
+    }
+
     /// <summary>Output pixels ox0 … ox0 + 15 of row (b, oy), every kx inside the input.</summary>
     [MethodImpl(JitHints.Hot)]
     private void Pixels16(int b, int oy, int ox0, short* y)
@@ -105,9 +117,8 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
         short* w = _tapWeights.Pointer;
         for (int ky = 0; ky < g.FilterHeight; ky++)
         {
-            int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
-            if (iy < 0 || iy >= g.InputHeight) continue;
-            short* line = _x + (((long)b * g.InputHeight + iy) * g.InputWidth + ox0 - g.PadLeft) * Channels;
+            short* line = WindowRow(b, oy, ky, ox0);
+            if (line == null) continue;
             for (int kx = 0; kx < g.FilterWidth; kx++)
             {
                 var wt = Vector512.Load(w + (ky * g.FilterWidth + kx) * 32);
@@ -133,9 +144,8 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
         short* w = _tapWeights.Pointer;
         for (int ky = 0; ky < g.FilterHeight; ky++)
         {
-            int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
-            if (iy < 0 || iy >= g.InputHeight) continue;
-            short* line = _x + (((long)b * g.InputHeight + iy) * g.InputWidth + ox0 - g.PadLeft) * Channels;
+            short* line = WindowRow(b, oy, ky, ox0);
+            if (line == null) continue;
             for (int kx = 0; kx < g.FilterWidth; kx++)
             {
                 var wt = Vector256.Load(w + (ky * g.FilterWidth + kx) * 32);
