@@ -179,9 +179,10 @@ public sealed class IsaPathTests
 }
 
 /// <summary>
-/// Builds IsaRunner (Release) into its own artifacts folder, artifacts/isarunner under the repository root (ignored by
-/// git) — independent of how the test project itself was built, always current with the sources, and gone with the
-/// checkout (under the temp directory each clone left ~0.5 GB behind) — and returns the path of IsaRunner.dll.
+/// Builds IsaRunner (Release) into artifacts/IsaRunner/test-build under the repository root (ignored by git, beside
+/// the IDE build's obj/ and bin/ there) — independent of how the test project itself was built, always current with
+/// the sources, and gone with the checkout (under the temp directory each clone left ~0.5 GB behind) — and returns the
+/// path of IsaRunner.dll.
 /// </summary>
 internal static class IsaRunnerBuild
 {
@@ -191,7 +192,7 @@ internal static class IsaRunnerBuild
     {
         string project = Path.Combine(RepositoryRoot(thisFile), "Delegates.Cpu.Tests", "IsaRunner", "IsaRunner.csproj");
         Assert.That(File.Exists(project), Is.True, $"IsaRunner project not found at {project}");
-        string artifacts = Path.Combine(RepositoryRoot(thisFile), "artifacts", "isarunner");
+        string artifacts = Path.Combine(RepositoryRoot(thisFile), "artifacts", "IsaRunner", "test-build");
         Directory.CreateDirectory(artifacts);
         // One build at a time per checkout (two test runs at once would otherwise share obj/).
         using (AcquireLock(Path.Combine(artifacts, ".lock")))
