@@ -34,6 +34,8 @@ public class CpuKernelBenchmarks
         ["conv1x1 28x28x256->256"] = (28, 28, 256, 256, 1, false),
         ["conv3x3 56x56x64->64"] = (56, 56, 64, 64, 3, false),
         ["dwconv3x3 112x112x64"] = (112, 112, 64, 64, 3, true),
+        ["dwconv5x5 16x16x960"] = (16, 16, 960, 960, 5, true),   // pose_landmark_heavy's late blocks
+        ["dwconv3x3 64x64x192"] = (64, 64, 192, 192, 3, true),
     };
 
     public static IEnumerable<string> Kernels => Shapes.Keys;
