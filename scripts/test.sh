@@ -9,10 +9,11 @@ scripts/ensure-assets.sh
 # a 30,000-test log, where a failure in an early project would otherwise be lost between passing lines.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# A full build and test run writes ~3 GB into the clone; a disk that fills up shows as hundreds of copy retries.
+# A full build and test run writes ~1.6 GB into the clone (and NuGet's cache); a disk that fills up shows as hundreds
+# of copy retries, so a low one is named first.
 free_gib=$(df --output=avail -BG . | tail -n 1 | tr -dc '0-9')
 if [ "${free_gib:-0}" -lt 6 ]; then
-  echo "test.sh: warning: only ${free_gib} GiB free on $(df --output=target . | tail -n 1); the run needs about 4 GiB" >&2
+  echo "test.sh: warning: only ${free_gib} GiB free on $(df --output=target . | tail -n 1); the run needs about 2 GiB" >&2
 fi
 if ! dotnet test Accel.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"; then
   echo
