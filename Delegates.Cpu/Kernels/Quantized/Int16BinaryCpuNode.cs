@@ -16,7 +16,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <see cref="VectorRequantize"/>; the last few elements, other broadcasts and the scalar path run the reference's own
 /// element operation (<see cref="Int16x8Kernels.AddOp"/>, <see cref="Int16x8Kernels.MulOp"/>). Where exact (AVX-512 and AVX2), ADD/SUB
 /// rescale the inputs with 32-bit products (<see cref="InputRescale.TryCreateInt16"/>) and ADD/SUB/MUL the output with
-/// <see cref="QuantizedAddLanes16.RescaleOutput"/>: no 64-bit input products, every constant in a register.
+/// <c>QuantizedAddLanes16.RescaleOutput</c> (16 or 8 lanes): no 64-bit input products, every constant in a register.
 /// </summary>
 internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
 {
@@ -201,7 +201,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
         return whole;
     }
 
-    /// <summary><see cref="LinearSpan512"/> on AVX2: 8-element steps, the output rescale by <see cref="RescaleOutput256"/>.</summary>
+    /// <summary><see cref="LinearSpan512"/> on AVX2: 8-element steps, the output rescale by the 8-lane <c>QuantizedAddLanes16.RescaleOutput</c>.</summary>
     private int LinearSpan256(short* x, nint stepX, short* y, nint stepY, short* z, int rows, int count)
     {
         InputRescale a = _rescaleA, b = _rescaleB; // zeros for MUL (unused)
@@ -237,24 +237,10 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
                 var sy = Avx2.ShiftRightArithmetic(Avx2.Subtract(Avx2.Add(py, roundB), Avx2.ShiftRightLogical(py.AsUInt32(), signB).AsInt32()), rightB);
                 raw = subtract ? Avx2.Subtract(sx, sy) : Avx2.Add(sx, sy);
             }
-            var result = Avx2.Min(Avx2.Max(RescaleOutput256(raw, multiplier, nudge, outHalf, outSign, outShift), min), max);
+            var result = Avx2.Min(Avx2.Max(QuantizedAddLanes16.RescaleOutput(raw, multiplier, nudge, outHalf, outSign, outShift), min), max);
             Avx2.Permute4x64(Avx2.PackSignedSaturate(result, result).AsInt64(), 0b11_01_10_00).AsInt16().GetLower().Store(z + i);
         }
         return whole;
-    }
-
-    /// <summary>
-    /// <see cref="QuantizedAddLanes16.RescaleOutput"/> on AVX2's 8 lanes: the doubling high product by two
-    /// <c>vpmuldq</c>, then (p + 2^(e−1) − [p &lt; 0]) >> e; exact where |raw| ≤ 2^30 and e ≤ 30.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> RescaleOutput256(Vector256<int> raw, Vector256<int> multiplier, Vector256<long> nudge, Vector256<int> half,
-        Vector128<uint> signShift, Vector128<int> right)
-    {
-        var even = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(raw, multiplier), nudge), 31).AsInt32();
-        var odd = Avx2.ShiftLeftLogical(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(raw.AsInt64(), 32).AsInt32(), multiplier), nudge), 1).AsInt32();
-        var high = Avx2.Blend(even, odd, 0b1010_1010);
-        return Avx2.ShiftRightArithmetic(Avx2.Subtract(Avx2.Add(high, half), Avx2.ShiftRightLogical(high.AsUInt32(), signShift).AsInt32()), right);
     }
 
     /// <summary>The whole 8-element steps of [0, count) with AVX2; returns where they stop.</summary>

@@ -434,6 +434,20 @@ internal sealed unsafe class QuantizedAddLanes16
         var high = Avx512F.BlendVariable(even, odd, Vector512.Create(unchecked((long)0xFFFF_FFFF_0000_0000UL)).AsInt32());
         return Avx512F.ShiftRightArithmetic(high + half - Avx512F.ShiftRightLogical(high.AsUInt32(), signShift).AsInt32(), right);
     }
+
+    /// <summary>
+    /// The same rescale on AVX2's 8 lanes (Int16BinaryCpuNode's linear forms): the doubling high product by two
+    /// <c>vpmuldq</c>, then (p + 2^(e−1) − [p &lt; 0]) >> e; exact where |raw| ≤ 2^30 and e ≤ 30.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> RescaleOutput(Vector256<int> raw, Vector256<int> multiplier, Vector256<long> nudge, Vector256<int> half,
+        Vector128<uint> signShift, Vector128<int> right)
+    {
+        var even = Avx2.ShiftRightLogical(Avx2.Add(Avx2.Multiply(raw, multiplier), nudge), 31).AsInt32();
+        var odd = Avx2.ShiftLeftLogical(Avx2.Add(Avx2.Multiply(Avx2.ShiftRightLogical(raw.AsInt64(), 32).AsInt32(), multiplier), nudge), 1).AsInt32();
+        var high = Avx2.Blend(even, odd, 0b1010_1010);
+        return Avx2.ShiftRightArithmetic(Avx2.Subtract(Avx2.Add(high, half), Avx2.ShiftRightLogical(high.AsUInt32(), signShift).AsInt32()), right);
+    }
 }
 
 /// <summary>MultiplyByQuantizedMultiplier on 8 or 16 int32 lanes, exactly (see QuantizedEpilogue.Requantize).</summary>
