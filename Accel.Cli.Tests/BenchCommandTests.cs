@@ -211,8 +211,65 @@ public sealed class BenchCommandTests
         Assert.That(one.Stdout, Does.Not.Contain("adaptive parallelism"), "one thread: nothing to choose");
     }
 
+    [Test]
+    public void TheInvokesWorkAndRateComeFromTheMacEstimateAndAGivenPeakReadsThemAsAPercentage()
+    {
+        using var dir = new TempDirectory();
+        string model = WriteModel(dir);
+        var plain = CliHarness.Run("bench", model, "--runs", "5", "--warmup", "1", "--json", dir.File("plain.json"), "--no-history");
+        Assert.That(plain.ExitCode, Is.EqualTo(0), plain.Stderr);
+        var record = BenchJson.ReadFile(dir.File("plain.json")).Single();
+        var work = record.Work!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(work.MflopPerInvoke, Is.EqualTo(2.0 * SmallModel.TotalMacs / 1e6).Within(1e-9));
+            Assert.That(work.GflopsAtMedian, Is.EqualTo(2.0 * SmallModel.TotalMacs / (record.Latency.Median * 1e6)).Within(1e-9));
+            Assert.That(work.GflopsAtMin, Is.EqualTo(2.0 * SmallModel.TotalMacs / (record.Latency.Min * 1e6)).Within(1e-9));
+            Assert.That(work.PeakGflops, Is.Null, "no peak asked for");
+            Assert.That(work.PercentOfPeakAtMedian, Is.Null);
+        });
+        Assert.That(plain.Stdout, Does.Contain("work: ").And.Contain(" MFLOP per invoke").And.Not.Contain("peak: "));
+
+        var given = CliHarness.Run("bench", model, "--runs", "5", "--warmup", "1", "--peak-gflops", "50", "--json", dir.File("given.json"), "--no-history");
+        Assert.That(given.ExitCode, Is.EqualTo(0), given.Stderr);
+        var g = BenchJson.ReadFile(dir.File("given.json")).Single().Work!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(g.PeakGflops, Is.EqualTo(50));
+            Assert.That(g.PeakSource, Is.EqualTo("given"));
+            Assert.That(g.PeakBeforeGflops, Is.Null);
+            Assert.That(g.PercentOfPeakAtMedian, Is.EqualTo(100 * g.GflopsAtMedian / 50).Within(1e-9));
+            Assert.That(g.PercentOfPeakAtMin, Is.EqualTo(100 * g.GflopsAtMin / 50).Within(1e-9));
+        });
+        Assert.That(given.Stdout, Does.Contain("peak: 50.0 GFLOP/s, given by --peak-gflops: the median is "));
+    }
+
+    [Test]
+    public void PeakMeasureTimesThisMachinesFmaPeakBeforeAndAfterTheRunsAndTakesTheLarger()
+    {
+        Assume.That(Accel.Delegates.Cpu.FmaPeak.Lanes, Is.Not.Zero, "no FMA instruction on this machine");
+        using var dir = new TempDirectory();
+        var result = CliHarness.Run("bench", WriteModel(dir), "--runs", "5", "--warmup", "1", "--delegate", "cpu", "--threads", "2",
+            "--peak-gflops", "measure", "--profile-ops", "--profile-runs", "2", "--json", dir.File("r.json"), "--no-history");
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.Stderr);
+        var w = BenchJson.ReadFile(dir.File("r.json")).Single().Work!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(w.PeakSource, Is.EqualTo("measured"));
+            Assert.That(w.PeakLanes, Is.EqualTo(Accel.Delegates.Cpu.FmaPeak.Lanes));
+            Assert.That(w.PeakBeforeGflops, Is.GreaterThan(0));
+            Assert.That(w.PeakAfterGflops, Is.GreaterThan(0));
+            Assert.That(w.PeakGflops, Is.EqualTo(Math.Max(w.PeakBeforeGflops!.Value, w.PeakAfterGflops!.Value)));
+            Assert.That(w.PercentOfPeakAtMedian, Is.EqualTo(100 * w.GflopsAtMedian / w.PeakGflops!.Value).Within(1e-9));
+        });
+        Assert.That(result.Stdout, Does.Contain("this machine's FMA peak at 2 threads").And.Contain("% of peak"), "the profile reads against the measured peak too");
+        Assert.That(result.StderrLines, Does.Contain("bench: measuring the FMA peak"));
+    }
+
     [TestCase("bench")]
     [TestCase("bench", "m.tflite", "--parallelism", "sometimes")]
+    [TestCase("bench", "m.tflite", "--peak-gflops", "fast")]
+    [TestCase("bench", "m.tflite", "--peak-gflops", "0")]
     [TestCase("bench", "m.tflite", "--parallelism", "pool", "--delegate", "reference")]
     [TestCase("bench", "m.tflite", "--parallel-threshold-us", "-1")]
     [TestCase("bench", "m.tflite", "--parallel-threshold-us", "soon")]

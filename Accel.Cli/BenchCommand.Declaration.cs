@@ -32,7 +32,10 @@ public static partial class BenchCommand
                 "with --profile-ops: time each unit of work inside the real plan's delegate partitions where the delegate can (cpu), with " +
                 "the plan's fusions, threads and parallelism choice as they run; nodes fused into one pass share a row")
             .Option("--profile-runs", "N", "profiled invokes; each step's median is reported (default 10)")
-            .Option("--peak-gflops", "G", "adds a '% of peak' column (e.g. the FMA peak BenchmarkDotNet's MachineLimits suite measures)")
+            .Option("--peak-gflops", "G|measure",
+                "the FLOP rate to read the results against: G GFLOP/s (e.g. the FMA peak BenchmarkDotNet's MachineLimits suite measures), or " +
+                "'measure': this machine's FMA peak at --threads, measured in this process just before and just after the timed runs (the " +
+                "larger counts). Prints the invoke's GFLOP/s as a % of it, and adds a '% of peak' column to --profile-ops")
             .Option("--json", "FILE", "writes the result (accel-bench/1, every sample) to FILE ('-': standard output, instead of the text) and appends it to the history")
             .Option("--history", "FILE.jsonl|DIR",
                 "history to append to (default: $ACCEL_BENCH_HISTORY, else ${ACCEL_CACHE:-~/.cache/accel}/bench-history/<machine>.jsonl); " +

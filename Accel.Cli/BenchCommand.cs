@@ -23,11 +23,14 @@ public static partial class BenchCommand
         Progress: a bar on stderr on a terminal; one plain line per phase when redirected or --no-color.
         """;
 
+    /// <summary>The --peak-gflops value that measures this machine's FMA peak around the timed runs.</summary>
+    internal const string MeasurePeakValue = "measure";
+
     /// <summary>Automatic warm-up: a few more invokes than .NET's tier-up call count (30), unless time runs out first.</summary>
     public const int AutomaticWarmupRuns = 35;
 
     private sealed record BenchOptions(string ModelPath, string Backend, InterpreterOptions InterpreterOptions, int? Warmup, double WarmupSeconds, int Runs,
-        double MaxSeconds, bool ProfileOps, bool PerNode, bool InPlan, int ProfileRuns, double? PeakGflops, string? JsonFile, string History,
+        double MaxSeconds, bool ProfileOps, bool PerNode, bool InPlan, int ProfileRuns, double? PeakGflops, bool MeasurePeak, string? JsonFile, string History,
         bool AppendHistory, string? GithubJson, ulong Seed, double ParallelThresholdMicroseconds);
 
     public static int Execute(ParsedArgs parsed, TextWriter stdout, TextWriter stderr, CliEnvironment environment)
@@ -56,7 +59,8 @@ public static partial class BenchCommand
             parsed.Has("--per-node"),
             parsed.Has("--in-plan"),
             ParseInt(parsed.Value("--profile-runs"), "--profile-runs", 10, min: 1),
-            parsed.Value("--peak-gflops") is { } peak ? ParseDouble(peak, "--peak-gflops", 0) : null,
+            parsed.Value("--peak-gflops") is { } peak && peak != MeasurePeakValue ? ParseDouble(peak, "--peak-gflops", 0) : null,
+            parsed.Value("--peak-gflops") == MeasurePeakValue,
             parsed.Value("--json"),
             parsed.Value("--history") ?? environment.BenchHistoryDirectory,
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),
@@ -168,6 +172,14 @@ public static partial class BenchCommand
             warmupRuns++;
         }
 
+        FmaPeakMeasurement? peakBefore = null;
+        string? peakNote = null;
+        if (o.MeasurePeak)
+        {
+            progress.Report("measuring the FMA peak");
+            (peakBefore, peakNote) = MeasureFmaPeak(o.InterpreterOptions.Threads);
+        }
+
         var samples = new List<double>(o.Runs);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var timed = Stopwatch.StartNew();
@@ -186,6 +198,12 @@ public static partial class BenchCommand
             ProcessCpuMsToFirstOutput = cpuMsFirst,
         };
         Checkpoint();
+        FmaPeakMeasurement? peakAfter = null;
+        if (peakBefore is not null)
+        {
+            progress.Report("measuring the FMA peak");
+            (peakAfter, _) = MeasureFmaPeak(o.InterpreterOptions.Threads);
+        }
         // Before profiling, which builds interpreters of its own: what the timed runs ran on.
         string? parallelismNote = ParallelismNote(o.InterpreterOptions);
 
@@ -208,6 +226,7 @@ public static partial class BenchCommand
             notes.Add($"machine busy: load average {load.ToString("0.0", CultureInfo.InvariantCulture)} on {machine.LogicalCores} logical cores; prefer min/median");
         if (parallelismNote is not null) notes.Add(parallelismNote);
         if (profileNote is not null) notes.Add(profileNote);
+        if (peakNote is not null) notes.Add(peakNote);
 
         return new BenchRecord
         {
@@ -230,9 +249,45 @@ public static partial class BenchCommand
             Latency = summary,
             SamplesMs = samples.ToArray(),
             Memory = memory,
+            Work = WorkOf(MacEstimator.Estimate(interpreter).TotalMacs, summary, o.PeakGflops, peakBefore, peakAfter),
             Profile = profile,
             Notes = notes.Count == 0 ? null : notes,
         };
+    }
+
+    /// <summary>This machine's FMA peak at the bench's thread count, or null and why where it has no FMA instruction.</summary>
+    private static (FmaPeakMeasurement?, string?) MeasureFmaPeak(int threads)
+    {
+        try
+        {
+            return (FmaPeak.Measure(threads), null);
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            return (null, $"--peak-gflops measure: {e.Message}; no peak measured");
+        }
+    }
+
+    /// <summary>
+    /// The invoke's work by the MAC estimate and its rate at the median and fastest invoke, against the given peak or
+    /// the larger of the two measured around the timed runs; null when the estimate counts no MACs.
+    /// </summary>
+    private static WorkInfo? WorkOf(long macs, LatencySummary latency, double? givenPeak, FmaPeakMeasurement? before, FmaPeakMeasurement? after)
+    {
+        if (macs <= 0 || latency.Median <= 0 || latency.Min <= 0) return null;
+        double flops = 2.0 * macs;
+        var work = new WorkInfo(flops / 1e6, flops / (latency.Median * 1e6), flops / (latency.Min * 1e6));
+        double? peak = givenPeak;
+        if (before is { } b)
+        {
+            double a = after?.PeakGflops ?? b.PeakGflops;
+            peak = Math.Max(b.PeakGflops, a);
+            work = work with { PeakSource = "measured", PeakBeforeGflops = b.PeakGflops, PeakAfterGflops = after?.PeakGflops, PeakLanes = b.Lanes };
+        }
+        else if (givenPeak is not null) work = work with { PeakSource = "given" };
+        return peak is double p
+            ? work with { PeakGflops = p, PercentOfPeakAtMedian = 100 * work.GflopsAtMedian / p, PercentOfPeakAtMin = 100 * work.GflopsAtMin / p }
+            : work;
     }
 
     /// <summary>
@@ -320,8 +375,21 @@ public static partial class BenchCommand
         var mem = r.Memory!;
         stdout.WriteLine($"memory: arena {Formatting.Bytes(mem.ArenaBytes)}; managed heap peak {Formatting.Bytes(mem.ManagedHeapBytes)}; "
             + $"peak RSS {Formatting.Bytes(mem.PeakRssBytes)}; managed bytes allocated per invoke {mem.AllocatedPerInvokeBytes.ToString("0", inv)} B (whole process: includes background JIT)");
-        if (r.Profile is { } profile) WriteProfile(profile, o, s.Median, stdout);
+        if (r.Work is { } work) WriteWork(work, r.Threads, stdout);
+        if (r.Profile is { } profile) WriteProfile(profile, o with { PeakGflops = r.Work?.PeakGflops ?? o.PeakGflops }, s.Median, stdout);
         foreach (var note in r.Notes ?? []) stdout.WriteLine($"note: {note}");
+    }
+
+    private static void WriteWork(WorkInfo w, int threads, TextWriter stdout)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        stdout.WriteLine(string.Create(inv, $"work: {w.MflopPerInvoke:#,0.0} MFLOP per invoke (the op definitions' multiply-accumulates × 2; element-wise ops not counted): ")
+            + string.Create(inv, $"{w.GflopsAtMedian:0.0} GFLOP/s at the median, {w.GflopsAtMin:0.0} at the fastest invoke"));
+        if (w.PeakGflops is not double peak) return;
+        string source = w.PeakSource == "measured"
+            ? string.Create(inv, $"this machine's FMA peak at {threads} thread{(threads == 1 ? "" : "s")} ({w.PeakLanes} float lanes), measured here just before ({w.PeakBeforeGflops:0.0}) and after ({w.PeakAfterGflops:0.0}) the timed runs")
+            : "given by --peak-gflops";
+        stdout.WriteLine(string.Create(inv, $"peak: {peak:0.0} GFLOP/s, {source}: the median is {w.PercentOfPeakAtMedian:0.0} % of it, the fastest invoke {w.PercentOfPeakAtMin:0.0} %"));
     }
 
     private static void WriteProfile(IReadOnlyList<ProfileEntry> profile, BenchOptions o, double invokeMedian, TextWriter stdout)

@@ -57,6 +57,9 @@ public sealed record BenchRecord
     public required double[] SamplesMs { get; init; }
     public MemoryInfo? Memory { get; init; }
 
+    /// <summary>Accel: the work of one invoke by the MAC estimate, its rate, and the FMA peak it is read against (when one was given or measured).</summary>
+    public WorkInfo? Work { get; init; }
+
     /// <summary>With --profile-ops: one entry per profiled step, costliest first.</summary>
     public IReadOnlyList<ProfileEntry>? Profile { get; init; }
 
@@ -105,6 +108,29 @@ public sealed record JitActivity(long MethodsToFirstOutput, double MsToFirstOutp
 /// <param name="PeakRssBytes">The process's peak resident set (VmHWM on Linux).</param>
 /// <param name="AllocatedPerInvokeBytes">Managed bytes allocated per timed invoke (all threads), averaged.</param>
 public sealed record MemoryInfo(long ArenaBytes, long ManagedHeapBytes, long PeakRssBytes, double AllocatedPerInvokeBytes);
+
+/// <summary>
+/// The work of one invoke and its rate. <see cref="MflopPerInvoke"/> is the MAC estimate × 2: the multiply-accumulates
+/// the op definitions count for every executed node (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, BATCH_MATMUL,
+/// TRANSPOSE_CONV, …, with the allocated shapes), 2 FLOPs each; element-wise ops are not counted. The peak (GFLOP/s) is
+/// the one given (<see cref="PeakSource"/> <c>given</c>) or this machine's FMA peak measured in the same process just
+/// before and just after the timed runs at the same thread count (<c>measured</c>: the larger of the two).
+/// </summary>
+public sealed record WorkInfo(double MflopPerInvoke, double GflopsAtMedian, double GflopsAtMin)
+{
+    public double? PeakGflops { get; init; }
+
+    /// <summary><c>given</c> (--peak-gflops G) or <c>measured</c> (--peak-gflops measure).</summary>
+    public string? PeakSource { get; init; }
+
+    /// <summary>Measured: the FMA peak just before and just after the timed runs, and the float lanes per FMA it ran.</summary>
+    public double? PeakBeforeGflops { get; init; }
+    public double? PeakAfterGflops { get; init; }
+    public int? PeakLanes { get; init; }
+
+    public double? PercentOfPeakAtMedian { get; init; }
+    public double? PercentOfPeakAtMin { get; init; }
+}
 
 /// <summary>One step of a profiled invoke: a reference node, or a delegate partition (<see cref="Nodes"/> lists its nodes).</summary>
 /// <param name="WholePartition">The row times a whole delegate partition as one step (its nodes are not timed apart);

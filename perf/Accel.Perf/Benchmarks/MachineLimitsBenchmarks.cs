@@ -8,6 +8,7 @@ using BenchmarkDotNet.Exporters.Csv;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Jobs;
 using Perfolizer.Horology;
+using CpuFmaPeak = Accel.Delegates.Cpu.FmaPeak;
 
 namespace Accel.Perf.Benchmarks;
 
@@ -18,7 +19,8 @@ namespace Accel.Perf.Benchmarks;
 /// <item><b>FMA peak</b>: a register-only loop of fused multiply-adds on the widest vectors the JIT uses here
 /// (Vector512 with AVX-512F, else Vector256 with FMA3), 12 independent accumulators so the FMA latency (4 cycles)
 /// times the FMA ports (2) is covered; no memory traffic. One FMA lane = 2 FLOPs. Reported per thread count
-/// (1, 2): each thread runs its own loop, all started together (<see cref="ThreadTeam"/>).</item>
+/// (1, 2): each thread runs its own loop, all started together (<see cref="ThreadTeam"/>). The loop is
+/// <see cref="CpuFmaPeak.Loop"/>, the one <c>accel bench --peak-gflops measure</c> runs.</item>
 /// <item><b>Integer dot-product peaks</b> (the int8 kernels' instructions, 256-bit: what the quantized CPU kernels
 /// use): <see cref="Int8DotPeak"/>, a register-only chain of AVX-VNNI <c>vpdpbusd</c> (u8 × s8 quadruples into int32:
 /// 32 multiply-adds = 64 operations per instruction), and <see cref="Int16MaddPeak"/>, AVX2 <c>vpmaddwd</c> (int16
@@ -51,7 +53,7 @@ public class MachineLimitsBenchmarks
 
     /// <summary>FMA instructions per accumulator per loop pass, and loop passes per invoke.</summary>
     private const int Iterations = 1 << 20;
-    private const int Accumulators = 12;
+    private const int Accumulators = CpuFmaPeak.Accumulators;
     private const long CopyBytes = 256L << 20;
 
     private byte[] _source = [];
@@ -61,7 +63,7 @@ public class MachineLimitsBenchmarks
     public int Threads { get; set; }
 
     /// <summary>FLOPs per invoke: threads × iterations × accumulators × lanes × 2.</summary>
-    public static int Lanes => Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 16 : 8;
+    public static int Lanes => CpuFmaPeak.Lanes;
 
     private ThreadTeam? _team;
 
@@ -85,11 +87,11 @@ public class MachineLimitsBenchmarks
     public float FmaPeak()
     {
         // The FLOPs depend on Threads, so the rate column divides by them itself (RateColumn, WorkPerInvoke).
-        if (Threads == 1) return FmaLoop(1.0001f);
+        if (Threads == 1) return CpuFmaPeak.Loop(Iterations, 1.0001f);
         float total = 0;
         _team!.Run(t =>
         {
-            float result = FmaLoop(1.0001f + t);
+            float result = CpuFmaPeak.Loop(Iterations, 1.0001f + t);
             lock (_team) total += result;
         });
         return total;
@@ -128,7 +130,7 @@ public class MachineLimitsBenchmarks
     /// <summary>FLOPs (FmaPeak) or bytes moved (MemoryCopy, read + write) per invoke at the given thread count.</summary>
     public static double WorkPerInvoke(string method, int threads) => method switch
     {
-        nameof(FmaPeak) => (double)threads * Iterations * Accumulators * Lanes * 2,
+        nameof(FmaPeak) => threads * CpuFmaPeak.Flops(Iterations),
         nameof(Int8DotPeak) => (double)threads * Iterations * Accumulators * 32 * 2,
         nameof(Int16MaddPeak) => (double)threads * Iterations * Accumulators * 16 * 2,
         _ => 2.0 * CopyBytes,
@@ -172,48 +174,6 @@ public class MachineLimitsBenchmarks
             c9 = Avx2.MultiplyAddAdjacent(c9.AsInt16(), m); c10 = Avx2.MultiplyAddAdjacent(c10.AsInt16(), m); c11 = Avx2.MultiplyAddAdjacent(c11.AsInt16(), m);
         }
         return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static float FmaLoop(float seed)
-    {
-        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported) return FmaLoop512(seed);
-        if (Fma.IsSupported) return FmaLoop256(seed);
-        throw new PlatformNotSupportedException("no FMA instructions on this machine");
-    }
-
-    private static float FmaLoop256(float seed)
-    {
-        var m = Vector256.Create(0.999999f);
-        var a = Vector256.Create(1e-7f);
-        Vector256<float> c0 = Vector256.Create(seed), c1 = c0 + a, c2 = c1 + a, c3 = c2 + a, c4 = c3 + a, c5 = c4 + a,
-            c6 = c5 + a, c7 = c6 + a, c8 = c7 + a, c9 = c8 + a, c10 = c9 + a, c11 = c10 + a;
-        for (int i = 0; i < Iterations; i++)
-        {
-            c0 = Fma.MultiplyAdd(c0, m, a); c1 = Fma.MultiplyAdd(c1, m, a); c2 = Fma.MultiplyAdd(c2, m, a);
-            c3 = Fma.MultiplyAdd(c3, m, a); c4 = Fma.MultiplyAdd(c4, m, a); c5 = Fma.MultiplyAdd(c5, m, a);
-            c6 = Fma.MultiplyAdd(c6, m, a); c7 = Fma.MultiplyAdd(c7, m, a); c8 = Fma.MultiplyAdd(c8, m, a);
-            c9 = Fma.MultiplyAdd(c9, m, a); c10 = Fma.MultiplyAdd(c10, m, a); c11 = Fma.MultiplyAdd(c11, m, a);
-        }
-        var sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
-        return Vector256.Sum(sum);
-    }
-
-    private static float FmaLoop512(float seed)
-    {
-        var m = Vector512.Create(0.999999f);
-        var a = Vector512.Create(1e-7f);
-        Vector512<float> c0 = Vector512.Create(seed), c1 = c0 + a, c2 = c1 + a, c3 = c2 + a, c4 = c3 + a, c5 = c4 + a,
-            c6 = c5 + a, c7 = c6 + a, c8 = c7 + a, c9 = c8 + a, c10 = c9 + a, c11 = c10 + a;
-        for (int i = 0; i < Iterations; i++)
-        {
-            c0 = Avx512F.FusedMultiplyAdd(c0, m, a); c1 = Avx512F.FusedMultiplyAdd(c1, m, a); c2 = Avx512F.FusedMultiplyAdd(c2, m, a);
-            c3 = Avx512F.FusedMultiplyAdd(c3, m, a); c4 = Avx512F.FusedMultiplyAdd(c4, m, a); c5 = Avx512F.FusedMultiplyAdd(c5, m, a);
-            c6 = Avx512F.FusedMultiplyAdd(c6, m, a); c7 = Avx512F.FusedMultiplyAdd(c7, m, a); c8 = Avx512F.FusedMultiplyAdd(c8, m, a);
-            c9 = Avx512F.FusedMultiplyAdd(c9, m, a); c10 = Avx512F.FusedMultiplyAdd(c10, m, a); c11 = Avx512F.FusedMultiplyAdd(c11, m, a);
-        }
-        var sum = ((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11));
-        return Vector512.Sum(sum);
     }
 }
 
