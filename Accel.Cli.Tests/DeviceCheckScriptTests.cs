@@ -151,7 +151,8 @@ public sealed class DeviceCheckScriptTests
         {
             string path = Path.Combine(_root, relativePath);
             File.WriteAllText(path, text);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            if (!OperatingSystem.IsWindows()) // the script under test is bash; Windows has no execute bit to set
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
         /// <summary>
