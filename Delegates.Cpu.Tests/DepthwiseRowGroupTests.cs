@@ -51,6 +51,11 @@ public sealed class DepthwiseRowGroupTests
         yield return new TestCaseData(12, 16, 1000, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 16 wide, 1000 channels: channel blocks of 4 vectors, odd last block with the overlapping vector");
         yield return new TestCaseData(9, 34, 200, 3, 2, Padding.Same, 1, 1).SetName("3x3 s2 SAME, 34 -> 17 wide, 200 channels: channel blocks of 2 vectors, last block 1");
         yield return new TestCaseData(13, 16, 600, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 13 rows, 600 channels: channel blocks in bands of unequal rows");
+        // Few rows for the filter's reach: at 2 threads (and 3 where there are two blocks per thread) the threads split
+        // the channel blocks instead of the rows (DepthwiseConv2DCpuNode.BandsFor).
+        yield return new TestCaseData(8, 8, 512, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 8 rows, 512 channels: threads split the channel blocks");
+        yield return new TestCaseData(8, 8, 968, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 8 rows, 968 channels: channel blocks over 2 and 3 threads, short last block");
+        yield return new TestCaseData(20, 20, 448, 5, 2, Padding.Valid, 1, 1).SetName("5x5 s2 VALID, 20 -> 8 rows, 448 channels: threads split the channel blocks");
         // Rows narrower than 8 pixels: tap lists per row, then channel blocks of whole 4-vector single-pixel tiles.
         yield return new TestCaseData(7, 7, 1152, 5, 1, Padding.Same, 1, 1).SetName("5x5 s1 SAME, 7 wide, 1152 channels (hand landmark's last stage): narrow rows in channel blocks");
         yield return new TestCaseData(7, 7, 200, 3, 1, Padding.Same, 1, 1).SetName("3x3 s1 SAME, 7 wide, 200 channels: narrow rows, overlapping last vector");
