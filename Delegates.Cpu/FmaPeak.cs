@@ -91,7 +91,8 @@ public static class FmaPeak
         return new FmaPeakMeasurement(threads, Lanes, flops / seconds[0] / 1e9, flops / seconds[repetitions / 2] / 1e9);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    // Out of line so its accumulators own the registers; optimized at its first call like the kernels (JitHintsTests).
+    [MethodImpl(MethodImplOptions.NoInlining | JitHints.Hot)]
     private static float Loop256(int iterations, float seed)
     {
         var m = Vector256.Create(0.999999f);
@@ -109,7 +110,7 @@ public static class FmaPeak
         return Vector256.Sum(sum);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | JitHints.Hot)]
     private static float Loop512(int iterations, float seed)
     {
         var m = Vector512.Create(0.999999f);
