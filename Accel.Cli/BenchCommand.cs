@@ -47,6 +47,7 @@ public static partial class BenchCommand
         double parallelThreshold = ParseDouble(parsed.Value("--parallel-threshold-us"), "--parallel-threshold-us",
             CpuDelegate.DefaultParallelThresholdMicroseconds, zeroAllowed: true);
         bool? adaptive = DelegateCatalog.ParseParallelism(parsed.Value("--parallelism"), "bench");
+        string? peak = parsed.Value("--peak-gflops");
         var options = new BenchOptions(
             parsed.Positionals[0],
             delegates ?? DelegateCatalog.Default,
@@ -59,8 +60,8 @@ public static partial class BenchCommand
             parsed.Has("--per-node"),
             parsed.Has("--in-plan"),
             ParseInt(parsed.Value("--profile-runs"), "--profile-runs", 10, min: 1),
-            parsed.Value("--peak-gflops") is { } peak && peak != MeasurePeakValue ? ParseDouble(peak, "--peak-gflops", 0) : null,
-            parsed.Value("--peak-gflops") == MeasurePeakValue,
+            peak is not null && peak != MeasurePeakValue ? ParseDouble(peak, "--peak-gflops", 0) : null,
+            peak == MeasurePeakValue,
             parsed.Value("--json"),
             parsed.Value("--history") ?? environment.BenchHistoryDirectory,
             !parsed.Has("--no-history") && (parsed.Has("--json") || parsed.Has("--history")),

@@ -227,7 +227,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     /// rows its window reaches past them (a 5×5 filter on 8 or 16 rows at 2 threads: each band reads 1.5 to 2 times its
     /// own rows, those past its edge written by the other thread's share of the convolution before) and there are at
     /// least two blocks per thread. In pose_landmark_heavy at 2 threads the 5×5 layers on 16×16×960 and 8×8×1632 took
-    /// 11–15 % less time split by channels (whose 1×1 convolutions before them, filters larger than their inputs, split
+    /// 10–17 % less time split by channels (whose 1×1 convolutions before them, filters larger than their inputs, split
     /// by channels too); the 3×3 ones on 16 rows and the 5×5 ones on 32 took longer, and keep their bands. Only which
     /// thread computes an output changes, never its chain.
     /// </summary>
