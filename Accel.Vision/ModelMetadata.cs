@@ -12,7 +12,7 @@ namespace Accel.Vision;
 public static class ModelMetadata
 {
     /// <summary>The <c>Model.metadata</c> name under which TFLite Support stores its flatbuffer.</summary>
-    public const string MetadataName = "TFLITE_METADATA";
+    public const string MetadataName = SupportMetadata.MetadataName;
 
     /// <summary>The most labels a label file may hold.</summary>
     public const int MaxLabels = 1_000_000;

@@ -50,6 +50,61 @@ internal static class MetadataModels
         return fbb.SizedByteArray();
     }
 
+    /// <summary>
+    /// ModelMetadata → subgraph_metadata[0] → input_tensor_metadata[0] → process_units: a ScoreThresholdingOptions unit
+    /// (type 3, which the reader skips), then NormalizationOptions (type 1) with <paramref name="mean"/> and
+    /// <paramref name="std"/>; with <paramref name="labelFile"/>, output_tensor_metadata[0] names it as TENSOR_AXIS_LABELS.
+    /// </summary>
+    public static byte[] NormalizationMetadata(float[] mean, float[] std, string? labelFile = null)
+    {
+        var fbb = new FlatBufferBuilder(256);
+        fbb.StartTable(1);
+        int threshold = fbb.EndTable();
+        fbb.StartTable(2);
+        fbb.AddByte(0, 3, 0); // ProcessUnit.options_type = ScoreThresholdingOptions
+        fbb.AddOffset(1, threshold, 0);
+        int thresholdUnit = fbb.EndTable();
+        var meanVector = Floats(fbb, mean);
+        var stdVector = Floats(fbb, std);
+        fbb.StartTable(2);
+        fbb.AddOffset(0, meanVector.Value, 0); // NormalizationOptions.mean
+        fbb.AddOffset(1, stdVector.Value, 0); // NormalizationOptions.std
+        int normalization = fbb.EndTable();
+        fbb.StartTable(2);
+        fbb.AddByte(0, 1, 0); // ProcessUnit.options_type = NormalizationOptions
+        fbb.AddOffset(1, normalization, 0);
+        int normalizationUnit = fbb.EndTable();
+        var units = Vector(fbb, thresholdUnit, normalizationUnit);
+        fbb.StartTable(7);
+        fbb.AddOffset(4, units.Value, 0); // TensorMetadata.process_units
+        int input = fbb.EndTable();
+        var inputs = Vector(fbb, input);
+        VectorOffset? outputs = null;
+        if (labelFile is not null)
+        {
+            var files = Vector(fbb, AssociatedFile(fbb, labelFile, type: 2));
+            fbb.StartTable(7);
+            fbb.AddOffset(6, files.Value, 0); // TensorMetadata.associated_files
+            outputs = Vector(fbb, fbb.EndTable());
+        }
+        fbb.StartTable(6);
+        fbb.AddOffset(2, inputs.Value, 0); // SubGraphMetadata.input_tensor_metadata
+        if (outputs is { } o) fbb.AddOffset(3, o.Value, 0); // SubGraphMetadata.output_tensor_metadata
+        int subgraph = fbb.EndTable();
+        var subgraphs = Vector(fbb, subgraph);
+        fbb.StartTable(8);
+        fbb.AddOffset(3, subgraphs.Value, 0); // ModelMetadata.subgraph_metadata
+        fbb.Finish(fbb.EndTable(), "M001");
+        return fbb.SizedByteArray();
+    }
+
+    private static VectorOffset Floats(FlatBufferBuilder fbb, float[] values)
+    {
+        fbb.StartVector(4, values.Length, 4);
+        for (int i = values.Length - 1; i >= 0; i--) fbb.AddFloat(values[i]);
+        return fbb.EndVector();
+    }
+
     private static int AssociatedFile(FlatBufferBuilder fbb, string name, byte type)
     {
         var nameOffset = fbb.CreateString(name);
