@@ -66,8 +66,10 @@ public static partial class OptimizeCommands
             "that never reached 6 at most up to the bound, one that did keeps its own (docs/optimize.md §Equalization)"),
         new("--bias-absorption", SharedOptionKind.Switch, "", "int8, int16x8: a CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED output channel whose " +
             "calibrated values stay off 0 moves that offset into the biases of the layers reading it (1x1 or VALID readers only; docs/optimize.md §Bias absorption)"),
-        new("--mean", SharedOptionKind.Single, "M", "image normalisation mean (default 0; face detection models want 127.5)"),
-        new("--std", SharedOptionKind.Single, "S", "image normalisation std (default 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])"),
+        new("--mean", SharedOptionKind.Single, "M[,M,M]", "image normalisation mean, one value or one per channel (default: the model's " +
+            "metadata (TFLITE_METADATA NormalizationOptions) when it has one, else 0; face detection models want 127.5)"),
+        new("--std", SharedOptionKind.Single, "S[,S,S]", "image normalisation std, one value or one per channel (default: the model's metadata " +
+            "when it has one, else 255: pixels in [0, 1]; face detection models want 127.5: [-1, 1])"),
         new("--task", SharedOptionKind.Single, "auto|none|face-detection|landmarks|segmentation",
             "task-level accuracy in the report (docs/optimize.md): auto (default) measures it when the model is a face detection, hand/pose " +
             "landmark or selfie segmentation model and photos are given; the detections, landmarks or masks of both models are compared"),
@@ -129,8 +131,10 @@ public static partial class OptimizeCommands
             .Option("--augment-ranges", "SPEC", "--augment's ranges, e.g. rotate=10,zoom=0.8-1.2,brightness=0.1,contrast=0.2,flip=on (the defaults)")
             .Option("--min-elements", "N", "prune only weights with at least N elements (default 1024)")
             .Repeatable("--input", "FILE|DIR", "evaluation inputs for the report (as accel quantize --calibration; default one seeded random input)", "-i")
-            .Option("--mean", "M", "image normalisation mean of the evaluation inputs (default 0)")
-            .Option("--std", "S", "image normalisation std of the evaluation inputs (default 255)")
+            .Option("--mean", "M[,M,M]", "image normalisation mean of the evaluation inputs, one value or one per channel (default: the " +
+                "model's metadata when it has one, else 0)")
+            .Option("--std", "S[,S,S]", "image normalisation std of the evaluation inputs, one value or one per channel (default: the " +
+                "model's metadata when it has one, else 255)")
             .Option("--max-evaluation-samples", "N", "refuse more evaluation inputs (default 1000; all are kept in memory)")
             .Option("--max-image-pixels", "N", "refuse an evaluation image with more pixels, checked before decoding (default 100000000)")
             .Option("--task", "auto|none|face-detection|landmarks|segmentation",

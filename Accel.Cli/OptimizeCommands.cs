@@ -110,14 +110,15 @@ public static partial class OptimizeCommands
             throw new UsageException($"--augment applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
+        var normalization = ImageNormalization(p, m, "quantize");
         var samples = paths.Count == 0 ? null
-            : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "quantize"), (float)Number(p, "--std", 255, "quantize"),
-                maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
+            : CalibrationData.FromPaths(m, paths, normalization.Value, maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
         var files = paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths);
         int perImage = (p.Has("--calibration-views") ? Enum.GetValues<CalibrationView>().Length : 1) + (augmentation?.Count ?? 0);
         int total = files.Sum(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)) ? perImage : 1);
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "quantize");
+        result = WithImageNormalization(result, files, normalization);
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
@@ -165,11 +166,12 @@ public static partial class OptimizeCommands
         var augmentation = Augmentation(p, "prune");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration").Concat(p.Values("--input")).ToList();
+        var normalization = ImageNormalization(p, m, "prune");
         var samples = paths.Count == 0 ? null
-            : CalibrationData.FromPaths(m, paths, (float)Number(p, "--mean", 0, "prune"), (float)Number(p, "--std", 255, "prune"),
-                maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
+            : CalibrationData.FromPaths(m, paths, normalization.Value, maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "prune");
+        result = WithImageNormalization(result, paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths), normalization);
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
@@ -242,6 +244,8 @@ public static partial class OptimizeCommands
         foreach (var o in r.Outputs)
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  output {o.Index} '{o.Name}': rel L2 {o.RelativeL2:G4}, max abs {o.MaxAbs:G4}{(o.Top1Agreement is { } t ? $", top-1 agreement {t:P1}" : "")}"));
+        if (r.ImageNormalization is { } normalised)
+            stdout.WriteLine($"  images normalised: {normalised}");
         if (r.TaskAccuracy is { } accuracy)
             foreach (var c in accuracy.Criteria)
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -301,6 +305,43 @@ public static partial class OptimizeCommands
         }
         return count == 0 ? null : new CalibrationAugmentation(count, seed, ranges);
     }
+
+    /// <summary>
+    /// How images become input values: --mean / --std when either is given (one value, or one per channel separated by
+    /// commas; the other defaults to 0 or 255), else the model's TFLite Support metadata when it has NormalizationOptions
+    /// (as TFLite's Task Library reads it), else mean 0, std 255. Source says which, for the report.
+    /// </summary>
+    private static (InputNormalization Value, string Source) ImageNormalization(ParsedArgs p, Model model, string command)
+    {
+        if (p.Has("--mean") || p.Has("--std"))
+        {
+            float[] mean = Numbers(p, "--mean", 0, command), std = Numbers(p, "--std", 255, command);
+            try { return (new InputNormalization(mean, std), "--mean/--std"); }
+            catch (ArgumentException e) { throw new UsageException($"--mean/--std: {e.Message}", command); }
+        }
+        return SupportMetadata.ReadInputNormalization(model) is { } own
+            ? (own, $"the model's metadata ({SupportMetadata.MetadataName} NormalizationOptions)")
+            : (CalibrationData.DefaultNormalization, "the default (the model's metadata gives none)");
+    }
+
+    private static float[] Numbers(ParsedArgs p, string name, float fallback, string command)
+    {
+        string? text = p.Value(name);
+        if (text is null) return [fallback];
+        var parts = text.Split(',');
+        var values = new float[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!float.TryParse(parts[i].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+                throw new UsageException($"{name} needs a number, or one per channel separated by commas; got '{text}'", command);
+        return values;
+    }
+
+    /// <summary>Records the image normalisation in the report when images were read.</summary>
+    private static OptimizationResult WithImageNormalization(OptimizationResult result, IReadOnlyList<string> files,
+        (InputNormalization Value, string Source) normalization) =>
+        files.Any(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)))
+            ? result with { Report = result.Report with { ImageNormalization = $"{normalization.Value}, from {normalization.Source}" } }
+            : result;
 
     private static double Number(ParsedArgs p, string name, double fallback, string command)
     {

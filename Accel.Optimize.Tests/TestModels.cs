@@ -32,7 +32,10 @@ internal static class TestModels
     /// RESHAPE [1,128] → FULLY_CONNECTED (3) → SOFTMAX → y [1,3].
     /// Weights are a fixed pseudo-random sequence.
     /// </summary>
-    public static byte[] SmallNetwork(bool withSoftmax = true)
+    public static byte[] SmallNetwork(bool withSoftmax = true) => SmallNetworkBuilder(withSoftmax).Build();
+
+    /// <summary><see cref="SmallNetwork"/> before it is built (to add metadata).</summary>
+    public static ModelBuilder SmallNetworkBuilder(bool withSoftmax = true)
     {
         var rng = new Random(7);
         float[] R(int n, float scale) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1) * scale).ToArray();
@@ -72,7 +75,7 @@ internal static class TestModels
         }
         b.AddInput(x);
         b.AddOutput(y);
-        return b.Build();
+        return b;
     }
 
     /// <summary>Deterministic samples for <see cref="SmallNetwork"/>: uniform in [−1, 1).</summary>

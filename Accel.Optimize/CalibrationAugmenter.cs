@@ -99,14 +99,22 @@ public sealed record CalibrationAugmentation(int Count, ulong Seed = 0, Augmenta
 /// </summary>
 public static class CalibrationAugmenter
 {
-    /// <summary>The variants of one image, for a model with one float32 input [1,H,W,1|3] (as <see cref="CalibrationData.FromImage"/>).</summary>
+    /// <summary>The variants of one image, for a model with one float32 input [1,H,W,1|3] (as <see cref="CalibrationData.FromImage(Model, string, InputNormalization, long)"/>).</summary>
     public static IReadOnlyList<CalibrationSample> Augment(Model model, string path, float mean, float std, CalibrationAugmentation augmentation,
+        long maxImagePixels = CalibrationData.DefaultMaxImagePixels) =>
+        Augment(model, path, CalibrationData.Normalization(mean, std), augmentation, maxImagePixels);
+
+    /// <summary>
+    /// <see cref="Augment(Model, string, float, float, CalibrationAugmentation, long)"/> with a per-channel
+    /// normalisation.
+    /// </summary>
+    public static IReadOnlyList<CalibrationSample> Augment(Model model, string path, InputNormalization normalization, CalibrationAugmentation augmentation,
         long maxImagePixels = CalibrationData.DefaultMaxImagePixels)
     {
         ArgumentNullException.ThrowIfNull(augmentation);
         augmentation.Validate();
         var ranges = augmentation.Ranges ?? new AugmentationRanges();
-        var (width, height, channels) = CalibrationData.ImageInput(model, mean, std, maxImagePixels);
+        var (width, height, channels) = CalibrationData.ImageInput(model, normalization, maxImagePixels);
         using var decoded = CalibrationData.Decode(path, maxImagePixels);
         ulong imageSeed = augmentation.Seed ^ NameHash(Path.GetFileName(path));
         var list = new List<CalibrationSample>(augmentation.Count);
@@ -119,14 +127,14 @@ public static class CalibrationAugmenter
                 Zoom: ranges.MinZoom + rng.Next() * (ranges.MaxZoom - ranges.MinZoom),
                 Brightness: (rng.Next() * 2 - 1) * ranges.MaxBrightness * 255,
                 Contrast: 1 + (rng.Next() * 2 - 1) * ranges.MaxContrast);
-            list.Add(new CalibrationSample([Render(decoded, width, height, channels, mean, std, v)], $"{path}#augment{k}"));
+            list.Add(new CalibrationSample([Render(decoded, width, height, channels, normalization, v)], $"{path}#augment{k}"));
         }
         return list;
     }
 
     private readonly record struct Variant(bool Flip, double Degrees, double Zoom, double Brightness, double Contrast);
 
-    private static float[] Render(SKBitmap decoded, int width, int height, int channels, float mean, float std, Variant v)
+    private static float[] Render(SKBitmap decoded, int width, int height, int channels, InputNormalization normalization, Variant v)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var target = new SKBitmap(info);
@@ -152,13 +160,7 @@ public static class CalibrationAugmenter
             float r = pixels[4 * p], g = pixels[4 * p + 1], b = pixels[4 * p + 2];
             if (a > 0) { r /= a; g /= a; b /= a; }
             r = Adjust(r, contrast, brightness); g = Adjust(g, contrast, brightness); b = Adjust(b, contrast, brightness);
-            if (channels == 3)
-            {
-                values[3 * p] = a * ((r - mean) / std);
-                values[3 * p + 1] = a * ((g - mean) / std);
-                values[3 * p + 2] = a * ((b - mean) / std);
-            }
-            else values[p] = a * (((r + g + b) / 3f - mean) / std);
+            CalibrationData.StorePixel(values, p, channels, normalization, a, r, g, b);
         }
         return values;
     }

@@ -6,10 +6,10 @@ namespace Accel.Optimize;
 /// <summary>One calibration (or evaluation) input of a model: one float32 array per model input, in input order.</summary>
 public sealed record CalibrationSample(IReadOnlyList<float[]> Inputs, string Source);
 
-/// <summary>The framings <see cref="CalibrationData.FromImageViews"/> makes of one image.</summary>
+/// <summary>The framings <see cref="CalibrationData.FromImageViews(Model, string, InputNormalization, long)"/> makes of one image.</summary>
 public enum CalibrationView
 {
-    /// <summary>The whole image stretched to the input (<see cref="CalibrationData.FromImage"/>).</summary>
+    /// <summary>The whole image stretched to the input (<see cref="CalibrationData.FromImage(Model, string, InputNormalization, long)"/>).</summary>
     Whole,
     /// <summary>The whole image, mirrored left to right.</summary>
     Mirrored,
@@ -85,36 +85,73 @@ public static class CalibrationData
     /// The most pixels (width × height) an image may have, checked from its header before it is decoded (a decoded
     /// image takes 4 bytes a pixel): <see cref="DefaultMaxImagePixels"/> by default.
     /// </param>
-    public static CalibrationSample FromImage(Model model, string path, float mean, float std, long maxImagePixels = DefaultMaxImagePixels)
+    public static CalibrationSample FromImage(Model model, string path, float mean, float std, long maxImagePixels = DefaultMaxImagePixels) =>
+        FromImage(model, path, Normalization(mean, std), maxImagePixels);
+
+    /// <summary>
+    /// <see cref="FromImage(Model, string, float, float, long)"/> with a per-channel normalisation (for example the
+    /// model's own, <see cref="SupportMetadata.ReadInputNormalization"/>): channel c's value v becomes
+    /// (v − mean[c]) / std[c].
+    /// </summary>
+    public static CalibrationSample FromImage(Model model, string path, InputNormalization normalization, long maxImagePixels = DefaultMaxImagePixels)
     {
-        var (width, height, channels) = ImageInput(model, mean, std, maxImagePixels);
+        var (width, height, channels) = ImageInput(model, normalization, maxImagePixels);
         using var decoded = Decode(path, maxImagePixels);
-        return Render(decoded, width, height, channels, mean, std, CalibrationView.Whole, path);
+        return Render(decoded, width, height, channels, normalization, CalibrationView.Whole, path);
     }
 
     /// <summary>
     /// Several calibration samples from one image (<see cref="CalibrationView"/>, in enum order): the whole image
-    /// stretched to the input (as <see cref="FromImage"/>), mirrored, letterboxed (aspect kept, the border 0 in the
-    /// input's units, as the task heads pad), letterboxed at half size, and the central 70 % crop plain and mirrored.
-    /// More views of the same photo widen the calibrated ranges towards what other framings produce (docs/optimize.md
-    /// §Calibration views).
+    /// stretched to the input (as <see cref="FromImage(Model, string, float, float, long)"/>), mirrored, letterboxed
+    /// (aspect kept, the border 0 in the input's units, as the task heads pad), letterboxed at half size, and the
+    /// central 70 % crop plain and mirrored. More views of the same photo widen the calibrated ranges towards what other
+    /// framings produce (docs/optimize.md §Calibration views).
     /// </summary>
-    public static IReadOnlyList<CalibrationSample> FromImageViews(Model model, string path, float mean, float std, long maxImagePixels = DefaultMaxImagePixels)
+    public static IReadOnlyList<CalibrationSample> FromImageViews(Model model, string path, float mean, float std, long maxImagePixels = DefaultMaxImagePixels) =>
+        FromImageViews(model, path, Normalization(mean, std), maxImagePixels);
+
+    /// <summary><see cref="FromImageViews(Model, string, float, float, long)"/> with a per-channel normalisation.</summary>
+    public static IReadOnlyList<CalibrationSample> FromImageViews(Model model, string path, InputNormalization normalization, long maxImagePixels = DefaultMaxImagePixels)
     {
-        var (width, height, channels) = ImageInput(model, mean, std, maxImagePixels);
+        var (width, height, channels) = ImageInput(model, normalization, maxImagePixels);
         using var decoded = Decode(path, maxImagePixels);
-        return Enum.GetValues<CalibrationView>().Select(v => Render(decoded, width, height, channels, mean, std, v, path)).ToList();
+        return Enum.GetValues<CalibrationView>().Select(v => Render(decoded, width, height, channels, normalization, v, path)).ToList();
     }
 
-    internal static (int Width, int Height, int Channels) ImageInput(Model model, float mean, float std, long maxImagePixels)
+    /// <summary>One mean and std for every channel; a std of 0 or a value that is not finite is an <see cref="OptimizationException"/>.</summary>
+    public static InputNormalization Normalization(float mean, float std)
     {
-        if (maxImagePixels < 1) throw new OptimizationException($"maxImagePixels must be at least 1, got {maxImagePixels}.");
         if (!(std != 0) || !float.IsFinite(std) || !float.IsFinite(mean))
             throw new OptimizationException($"Image normalisation needs a finite mean and a finite non-zero std, got mean {mean}, std {std}.");
+        return new InputNormalization(mean, std);
+    }
+
+    internal static (int Width, int Height, int Channels) ImageInput(Model model, InputNormalization normalization, long maxImagePixels)
+    {
+        ArgumentNullException.ThrowIfNull(normalization);
+        if (maxImagePixels < 1) throw new OptimizationException($"maxImagePixels must be at least 1, got {maxImagePixels}.");
         var inputs = FloatInputs(model);
         if (inputs.Count != 1 || inputs[0].Shape.Length != 4 || inputs[0].Shape[0] != 1 || inputs[0].Shape[3] is not (1 or 3))
             throw new OptimizationException($"Image calibration needs one float32 input of shape [1,H,W,1|3]; the model has {string.Join(", ", inputs.Select(i => $"'{i.Name}' [{string.Join(",", i.Shape)}]"))}. Use raw tensor files instead.");
-        return (inputs[0].Shape[2], inputs[0].Shape[1], inputs[0].Shape[3]);
+        int channels = inputs[0].Shape[3];
+        if (!normalization.Fits(channels))
+            throw new OptimizationException($"Image normalisation ({normalization}) does not fit input '{inputs[0].Name}', which has {channels} channel{(channels == 1 ? "" : "s")}: give one value, or one per channel.");
+        return (inputs[0].Shape[2], inputs[0].Shape[1], channels);
+    }
+
+    /// <summary>
+    /// Stores pixel <paramref name="p"/>'s normalised value(s), weighted by its coverage <paramref name="a"/> (uncovered
+    /// pixels are 0 in the input's units); a one-channel input takes the mean of R, G and B.
+    /// </summary>
+    internal static void StorePixel(Span<float> values, int p, int channels, InputNormalization n, float a, float r, float g, float b)
+    {
+        if (channels == 3)
+        {
+            values[3 * p] = a * ((r - n.MeanOf(0)) / n.StdOf(0));
+            values[3 * p + 1] = a * ((g - n.MeanOf(1)) / n.StdOf(1));
+            values[3 * p + 2] = a * ((b - n.MeanOf(2)) / n.StdOf(2));
+        }
+        else values[p] = a * (((r + g + b) / 3f - n.MeanOf(0)) / n.StdOf(0));
     }
 
     internal static SKBitmap Decode(string path, long maxImagePixels)
@@ -140,7 +177,7 @@ public static class CalibrationData
     /// Draws one view of the image into a W×H RGBA bitmap (bilinear); pixels the image does not cover (letterbox
     /// borders) stay transparent and become 0 in the input's units, partly covered ones blend towards 0.
     /// </summary>
-    private static CalibrationSample Render(SKBitmap decoded, int width, int height, int channels, float mean, float std, CalibrationView view, string path)
+    private static CalibrationSample Render(SKBitmap decoded, int width, int height, int channels, InputNormalization normalization, CalibrationView view, string path)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         SKBitmap target;
@@ -184,13 +221,7 @@ public static class CalibrationData
                 float a = view == CalibrationView.Whole ? 1f : pixels[4 * p + 3] / 255f;
                 float r = pixels[4 * p], g = pixels[4 * p + 1], b = pixels[4 * p + 2];
                 if (unpremultiply && a > 0) { r /= a; g /= a; b /= a; }
-                if (channels == 3)
-                {
-                    values[3 * p] = a * ((r - mean) / std);
-                    values[3 * p + 1] = a * ((g - mean) / std);
-                    values[3 * p + 2] = a * ((b - mean) / std);
-                }
-                else values[p] = a * (((r + g + b) / 3f - mean) / std);
+                StorePixel(values, p, channels, normalization, a, r, g, b);
             }
             return new CalibrationSample([values], view == CalibrationView.Whole ? path : $"{path}#{view}");
         }
@@ -199,7 +230,7 @@ public static class CalibrationData
     /// <summary>The default most pixels of a calibration image: 100 million (400 MB decoded).</summary>
     public const long DefaultMaxImagePixels = 100_000_000;
 
-    /// <summary>Image file extensions read as images by <see cref="FromPaths"/>; anything else is a raw tensor.</summary>
+    /// <summary>Image file extensions read as images by <see cref="FromPaths(Model, IEnumerable{string}, InputNormalization?, long, bool, CalibrationAugmentation?)"/>; anything else is a raw tensor.</summary>
     public static readonly IReadOnlySet<string> ImageExtensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif" };
 
@@ -207,30 +238,50 @@ public static class CalibrationData
     /// Samples from files and folders (a folder contributes its files, sorted by name): images by extension, every
     /// other file as a raw tensor. Read lazily, one at a time.
     /// </summary>
-    /// <param name="views">Each image gives its <see cref="FromImageViews"/> (raw tensors stay one sample).</param>
+    /// <param name="views">Each image gives its <see cref="FromImageViews(Model, string, InputNormalization, long)"/> (raw tensors stay one sample).</param>
     /// <param name="augmentation">
     /// With a count above 0, each image also gives that many seeded variants (<see cref="CalibrationAugmenter"/>) after
     /// its own sample(s); raw tensors are not augmented. Null (the default) adds none.
     /// </param>
     public static IEnumerable<CalibrationSample> FromPaths(Model model, IEnumerable<string> paths, float mean, float std,
+        long maxImagePixels = DefaultMaxImagePixels, bool views = false, CalibrationAugmentation? augmentation = null) =>
+        FromPaths(model, paths, Normalization(mean, std), maxImagePixels, views, augmentation);
+
+    /// <summary>
+    /// <see cref="FromPaths(Model, IEnumerable{string}, float, float, long, bool, CalibrationAugmentation?)"/> with a
+    /// per-channel normalisation; null: the model's own (<see cref="SupportMetadata.ReadInputNormalization"/>) when its
+    /// metadata gives one, else mean 0 and std 255 (values 0..1).
+    /// </summary>
+    public static IEnumerable<CalibrationSample> FromPaths(Model model, IEnumerable<string> paths, InputNormalization? normalization,
         long maxImagePixels = DefaultMaxImagePixels, bool views = false, CalibrationAugmentation? augmentation = null)
     {
         augmentation?.Validate();
+        normalization ??= ImageNormalizationOf(model);
         foreach (string path in ExpandPaths(paths))
         {
             if (!ImageExtensions.Contains(Path.GetExtension(path))) yield return FromRawFile(model, path);
             else
             {
                 if (views)
-                    foreach (var sample in FromImageViews(model, path, mean, std, maxImagePixels)) yield return sample;
-                else yield return FromImage(model, path, mean, std, maxImagePixels);
+                    foreach (var sample in FromImageViews(model, path, normalization, maxImagePixels)) yield return sample;
+                else yield return FromImage(model, path, normalization, maxImagePixels);
                 if (augmentation is { Count: > 0 })
-                    foreach (var sample in CalibrationAugmenter.Augment(model, path, mean, std, augmentation, maxImagePixels)) yield return sample;
+                    foreach (var sample in CalibrationAugmenter.Augment(model, path, normalization, augmentation, maxImagePixels)) yield return sample;
             }
         }
     }
 
-    /// <summary>The files <see cref="FromPaths"/> reads, in order; a path that does not exist is an error.</summary>
+    /// <summary>The image normalisation used when none is given: mean 0, std 255 (values 0..1).</summary>
+    public static InputNormalization DefaultNormalization { get; } = new(0, 255);
+
+    /// <summary>
+    /// The normalisation for the model's image input: its TFLite Support metadata's NormalizationOptions when present
+    /// (<see cref="SupportMetadata.ReadInputNormalization"/>), else <see cref="DefaultNormalization"/>.
+    /// </summary>
+    public static InputNormalization ImageNormalizationOf(Model model) =>
+        SupportMetadata.ReadInputNormalization(model) ?? DefaultNormalization;
+
+    /// <summary>The files <see cref="FromPaths(Model, IEnumerable{string}, InputNormalization?, long, bool, CalibrationAugmentation?)"/> reads, in order; a path that does not exist is an error.</summary>
     public static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
     {
         var files = new List<string>();

@@ -57,6 +57,16 @@ internal sealed class EditableGraph
     public string? Description { get; set; }
 
     /// <summary>
+    /// The model's <c>metadata</c> entries (name, bytes) that <see cref="Build"/> writes back: TFLite Support's
+    /// TFLITE_METADATA (normalisation, labels) and any other, except "min_runtime_version", which the converter derives
+    /// from the operators' versions and which a rewritten graph may no longer match.
+    /// </summary>
+    public List<(string Name, byte[] Data)> Metadata { get; } = new();
+
+    /// <summary>The metadata entry that is not carried over (see <see cref="Metadata"/>).</summary>
+    public const string MinRuntimeVersionMetadata = "min_runtime_version";
+
+    /// <summary>
     /// Copies the main subgraph of <paramref name="model"/>. With <paramref name="foldWeightDecoding"/>, a DEQUANTIZE
     /// of a FLOAT16 constant and a DENSIFY of a sparse constant (the layouts MediaPipe ships) become the float32
     /// constant they compute, so every optimizer sees plain float weights; <see cref="FoldedFloat16"/> remembers which
@@ -91,6 +101,9 @@ internal sealed class EditableGraph
         g.Inputs.AddRange(sg.Inputs);
         g.Outputs.AddRange(sg.Outputs);
         g.Signatures.AddRange(model.Signatures.Where(s => s.SubgraphIndex == 0));
+        foreach (string name in model.MetadataNames.Distinct())
+            if (name != MinRuntimeVersionMetadata && model.TryGetMetadata(name, out var bytes))
+                g.Metadata.Add((name, bytes.ToArray()));
         if (foldWeightDecoding) g.FoldWeightDecoding();
         return g;
     }
@@ -102,6 +115,7 @@ internal sealed class EditableGraph
     public EditableGraph Clone()
     {
         var g = new EditableGraph { Description = Description };
+        g.Metadata.AddRange(Metadata);
         foreach (var t in Tensors)
             g.Tensors.Add(new GraphTensor
             {
@@ -265,6 +279,7 @@ internal sealed class EditableGraph
             b.AddSignature(s.Key,
                 s.Inputs.Select(t => (t.Name, map[t.TensorIndex])).ToArray(),
                 s.Outputs.Select(t => (t.Name, map[t.TensorIndex])).ToArray());
+        foreach (var (name, data) in Metadata) b.AddMetadata(name, data);
         return b.Build();
     }
 }

@@ -274,7 +274,8 @@ public static class ModelOptimizer
         int quantizedOperators = 0, IReadOnlyList<FloatOperator>? floatOperators = null, IReadOnlyList<PrunedTensor>? prunedTensors = null,
         IReadOnlyList<string>? notes = null, EditableGraph? reference = null)
     {
-        byte[] bytes = optimized.Build();
+        var allNotes = new List<string>(notes ?? []);
+        byte[] bytes = AssociatedFiles.CarryOver(model, optimized.Build(), allNotes);
         string inputsLabel = "the given samples";
         if (samples.Count == 0)
         {
@@ -304,7 +305,7 @@ public static class ModelOptimizer
             QuantizedOperators = quantizedOperators,
             FloatOperators = floatOperators ?? [],
             PrunedTensors = prunedTensors ?? [],
-            Notes = notes ?? [],
+            Notes = allNotes,
         };
         return new OptimizationResult(bytes, report);
     }

@@ -74,6 +74,12 @@ public sealed record OptimizationReport
     public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>
+    /// How image files became input values, e.g. "mean 127.5, std 127.5, from the model's metadata (…)"; null when no
+    /// image was read or the caller did not record it.
+    /// </summary>
+    public string? ImageNormalization { get; init; }
+
+    /// <summary>
     /// Selective quantization (<see cref="QuantizationOptions.FloatLayers"/>): every candidate operator's output error
     /// when quantized alone, most damaging first; empty when not measured.
     /// </summary>
@@ -173,6 +179,7 @@ public sealed record OptimizationReport
             foreach (var p in PrunedTensors) sb.Append($"<tr><td>{E(p.Tensor)}</td><td>{E(p.Operator)}</td><td>{p.Elements}</td><td>{F(p.Sparsity)}</td></tr>");
             sb.Append("</table>");
         }
+        if (ImageNormalization is { } normalised) sb.Append("<p>Images normalised: ").Append(E(normalised)).Append("</p>");
         foreach (string note in Notes) sb.Append("<p>").Append(E(note)).Append("</p>");
         sb.Append("</body></html>");
         return sb.ToString();
