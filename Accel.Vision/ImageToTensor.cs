@@ -42,6 +42,16 @@ public sealed record ImageNormalization
         return new ImageNormalization([s, s, s], [min, min, min]);
     }
 
+    /// <summary>
+    /// A model's normalisation (<see cref="SupportMetadata.ReadInputNormalization"/>) as an image normalisation: one
+    /// value, or three (R, G, B).
+    /// </summary>
+    public static ImageNormalization MeanStd(InputNormalization normalization)
+    {
+        ArgumentNullException.ThrowIfNull(normalization);
+        return MeanStd(normalization.Mean.ToArray(), normalization.Std.ToArray());
+    }
+
     /// <summary>(v − mean[c]) / std[c] per channel; one value applies to all three.</summary>
     public static ImageNormalization MeanStd(ReadOnlySpan<float> mean, ReadOnlySpan<float> std)
     {
@@ -76,8 +86,12 @@ public sealed record ImageToTensorOptions
     /// <summary>Default <see cref="BorderMode.Zero"/>.</summary>
     public BorderMode Border { get; init; } = BorderMode.Zero;
 
-    /// <summary>For float inputs, and for integer inputs before quantization with the input's scale and zero point. Default [0, 1].</summary>
-    public ImageNormalization Normalization { get; init; } = ImageNormalization.ZeroToOne;
+    /// <summary>
+    /// For float inputs, and for integer inputs before quantization with the input's scale and zero point. Null (the
+    /// default): the model's own, from its TFLite Support metadata (NormalizationOptions, as TFLite's Task Library
+    /// reads it) when it has one and the converter is made for an interpreter's input, else [0, 1].
+    /// </summary>
+    public ImageNormalization? Normalization { get; init; }
 }
 
 /// <summary>
@@ -95,17 +109,33 @@ public sealed class ImageToTensor
 
     /// <summary>For input <paramref name="inputIndex"/> of an allocated <paramref name="interpreter"/>.</summary>
     public ImageToTensor(Interpreter interpreter, int inputIndex = 0, ImageToTensorOptions? options = null)
-        : this(Describe(interpreter, inputIndex), options)
+        : this(Describe(interpreter, inputIndex), WithModelNormalization(interpreter, inputIndex, options))
     {
         _interpreter = interpreter;
         _input = inputIndex;
     }
 
-    /// <summary>For a tensor described by <paramref name="input"/> (written with <see cref="Convert(ImageView, RotatedRect?, Span{byte})"/>).</summary>
+    /// <summary>Options whose unset normalisation becomes the model's own (its metadata's), when it has one.</summary>
+    private static ImageToTensorOptions? WithModelNormalization(Interpreter interpreter, int inputIndex, ImageToTensorOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(interpreter);
+        if (options?.Normalization is not null) return options;
+        // A malformed metadata entry throws ModelFormatException naming its field path.
+        if (SupportMetadata.ReadInputNormalization(interpreter.Model, inputIndex) is not { } own) return options;
+        if (own.Mean.Count is not (1 or 3) || own.Std.Count is not (1 or 3))
+            throw new VisionModelException($"The model's metadata normalises input {inputIndex} with {own}; an image input takes one value or three (R, G, B).");
+        return (options ?? new ImageToTensorOptions()) with { Normalization = ImageNormalization.MeanStd(own) };
+    }
+
+    /// <summary>
+    /// For a tensor described by <paramref name="input"/> (written with <see cref="Convert(ImageView, RotatedRect?, Span{byte})"/>);
+    /// an unset normalisation is [0, 1].
+    /// </summary>
     public ImageToTensor(TensorDetails input, ImageToTensorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         Options = options ?? new ImageToTensorOptions();
+        if (Options.Normalization is null) Options = Options with { Normalization = ImageNormalization.ZeroToOne };
         var shape = input.Shape;
         if (shape.Length != 4 || shape[0] != 1 || shape[1] <= 0 || shape[2] <= 0 || shape[3] is not (1 or 3))
             throw new VisionModelException($"Input '{input.Name}' has shape [{string.Join(",", shape)}]; an image input is [1,H,W,1] or [1,H,W,3].");
@@ -195,7 +225,7 @@ public sealed class ImageToTensor
         var right = region.ToImage(1.5f / Width, 0.5f / Height);
         var down = region.ToImage(0.5f / Width, 1.5f / Height);
         float dxj = right.X - origin.X, dyj = right.Y - origin.Y, dxi = down.X - origin.X, dyi = down.Y - origin.Y;
-        var norm = Options.Normalization;
+        var norm = Options.Normalization!; // set by the constructor
         bool replicate = Options.Border == BorderMode.Replicate;
         Span<float> rgb = stackalloc float[3];
         var floats = Type == TensorType.Float32 ? MemoryMarshal.Cast<byte, float>(destination) : default;
