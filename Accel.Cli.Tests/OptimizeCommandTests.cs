@@ -34,6 +34,26 @@ public sealed class OptimizeCommandTests
     }
 
     [Test]
+    public void QuantizeInt16x8_WithAnInt16Interface_WritesInt16InputsAndOutputs_AndInt8ModeRefusesIt()
+    {
+        using var dir = new TempDirectory();
+        string model = SmallModel.WriteTo(dir);
+        string output = dir.File("small_16x8.tflite");
+        var r = CliHarness.Run("quantize", model, "-o", output, "--mode", "int16x8", "--io", "int16", "--calibration", WriteCalibration(dir, 4), "--no-latency");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.Stderr);
+        using (var quantized = Model.FromFile(output))
+        {
+            var sg = quantized.MainSubgraph;
+            Assert.That(sg.Inputs.Concat(sg.Outputs).Select(i => sg.Tensors[i].Type), Is.All.EqualTo(TensorType.Int16));
+        }
+        var run = CliHarness.Run("run", output);
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+        var refused = CliHarness.Run("quantize", model, "-o", dir.File("x.tflite"), "--mode", "int8", "--io", "int16", "--calibration", WriteCalibration(dir, 2), "--no-latency");
+        Assert.That(refused.ExitCode, Is.Not.EqualTo(0));
+        Assert.That(refused.Stderr, Does.Contain("int16 interface needs mode int16x8"));
+    }
+
+    [Test]
     public void QuantizeFp16_WithAnHtmlReport_DrawsTheFiguresInline()
     {
         using var dir = new TempDirectory();

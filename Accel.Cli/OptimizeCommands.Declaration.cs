@@ -20,7 +20,8 @@ public static partial class OptimizeCommands
             "representative inputs (int8, int16x8: required; fp16, dynamic: used to evaluate). A folder gives its files sorted by name; .png .jpg .jpeg " +
             ".webp .bmp .gif files are images (one [1,H,W,1|3] float input: decoded, resized bilinearly to W x H, each channel " +
             "(v - mean) / std), any other file raw little-endian float32 bytes of all inputs one after another", "-c"),
-        new("--io", SharedOptionKind.Single, "float|int8|uint8", "int8 only: the interface type of the float inputs and outputs (default float)"),
+        new("--io", SharedOptionKind.Single, "float|int8|uint8|int16", "the interface type of the float inputs and outputs (default float): int8 or " +
+            "uint8 with --mode int8, int16 with --mode int16x8"),
         new("--per-tensor", SharedOptionKind.Switch, "", "one weight scale per tensor instead of per output channel"),
         new("--per-channel-fc", SharedOptionKind.Switch, "", "int8, int16x8: FULLY_CONNECTED weights with one scale per unit (TFLite's current converter layout) instead of one per tensor"),
         new("--min-elements", SharedOptionKind.Single, "N", "dynamic only: quantize weights with at least N elements (default 1024, as TFLite's converter)"),

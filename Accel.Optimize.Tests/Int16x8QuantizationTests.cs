@@ -108,13 +108,55 @@ public sealed class Int16x8QuantizationTests
         Assert.That(result.Report.QuantizedOperators, Is.EqualTo(1));
     }
 
-    [Test]
-    public void Int16x8_WithAnIntegerInterface_IsRefused()
+    [TestCase(QuantizationMode.Int16x8, IntegerInterface.Int8, "needs mode int8, not Int16x8 (16x8 takes Int16)")]
+    [TestCase(QuantizationMode.Int16x8, IntegerInterface.UInt8, "needs mode int8")]
+    [TestCase(QuantizationMode.Int8, IntegerInterface.Int16, "int16 interface needs mode int16x8")]
+    public void AnInterfaceOfAnotherModesType_IsRefused(QuantizationMode mode, IntegerInterface io, string message)
     {
         using var model = Model.FromBytes(TestModels.FullyConnected());
-        var ex = Assert.Throws<OptimizationException>(() => ModelOptimizer.Quantize(model, Options16 with { Interface = IntegerInterface.Int8 },
+        var ex = Assert.Throws<OptimizationException>(() => ModelOptimizer.Quantize(model, Options16 with { Mode = mode, Interface = io },
             [new CalibrationSample([TestModels.FullyConnectedInput], "x")]));
-        Assert.That(ex!.Message, Does.Contain("needs mode int8"));
+        Assert.That(ex!.Message, Does.Contain(message));
+    }
+
+    /// <summary>
+    /// LiteRT.js (the oracle) takes no int16 tensor at a model's boundary ("Element type INT16 is not supported"), so
+    /// TFLite checks this model through its float-interface twin: the same int16 values in and out, bit for bit, and the
+    /// twin agrees with TFLite within one step (OracleAgreementTests.Int16x8NineLayerNetwork_…).
+    /// </summary>
+    [Test]
+    public void Int16Interface_TakesAndGivesTheTensorsTheFloatInterfaceQuantizesAndDequantizes()
+    {
+        using var model = Model.FromBytes(TestModels.SmallNetwork());
+        var samples = TestModels.SmallNetworkSamples(8);
+        var floatIo = ModelOptimizer.Quantize(model, Options16, samples);
+        var int16Io = ModelOptimizer.Quantize(model, Options16 with { Interface = IntegerInterface.Int16 }, samples);
+        using var q = Model.FromBytes(int16Io.Model);
+        var input = q.MainSubgraph.Tensors[q.MainSubgraph.Inputs[0]];
+        var output = q.MainSubgraph.Tensors[q.MainSubgraph.Outputs[0]];
+        Assert.That((input.Name, input.Type, input.Quantization.ZeroPoint[0]), Is.EqualTo(("x", TensorType.Int16, 0L)));
+        Assert.That((output.Name, output.Type, output.Quantization.Scale[0]), Is.EqualTo(("probabilities", TensorType.Int16, 1f / 32768)));
+        // No boundary QUANTIZE / DEQUANTIZE (a QUANTIZE inside rescales CONCATENATION's input, as with the float interface).
+        Assert.That(q.OperatorCodeOf(q.MainSubgraph.Operators[0]).Builtin, Is.EqualTo(BuiltinOperator.Conv2D));
+        Assert.That(q.MainSubgraph.Operators.Select(o => q.OperatorCodeOf(o).Builtin), Has.None.EqualTo(BuiltinOperator.Dequantize));
+        using (var twin = Model.FromBytes(floatIo.Model))
+            Assert.That(q.MainSubgraph.Operators, Has.Length.EqualTo(twin.MainSubgraph.Operators.Length - 2), "the twin's boundary QUANTIZE and DEQUANTIZE");
+        Assert.That(int16Io.Report.Notes, Has.Some.Contains("interface Int16"));
+        // The same int16 values in and out: the float interface quantizes with TFLite's float division and dequantizes.
+        float inputScale = input.Quantization.Scale[0];
+        foreach (var sample in TestModels.SmallNetworkSamples(3, seed: 5))
+        {
+            var viaFloat = TestModels.RunFloat(floatIo.Model, sample);
+            var quantized = sample.Inputs[0].Select(v => (short)Math.Clamp(MathF.Round(v / inputScale, MidpointRounding.AwayFromZero), short.MinValue, short.MaxValue)).ToArray();
+            using var interpreter = new Interpreter(q);
+            interpreter.AllocateTensors();
+            interpreter.GetInputTensor(0).CopyFrom<short>(quantized);
+            interpreter.Invoke();
+            var direct = interpreter.GetOutputTensor(0).Read<short>().ToArray().Select(v => v / 32768f).ToArray();
+            Assert.That(direct, Is.EqualTo(viaFloat), sample.Source);
+        }
+        // The report compares it with the float model like the float interface (samples quantized on the way in).
+        Assert.That(int16Io.Report.Outputs[0].RelativeL2, Is.EqualTo(floatIo.Report.Outputs[0].RelativeL2).Within(1e-4));
     }
 
     [Test]

@@ -113,9 +113,10 @@ internal sealed class FullIntegerQuantizer
         var p = ParamsFromRange(input);
         // The float version of an integer input is a new tensor, computed by DEQUANTIZE if a float op needs it.
         _floatOf[input] = _g.AddTensor(new GraphTensor { Name = t.Name + "_float", Type = TensorType.Float32, Shape = t.Shape, ShapeSignature = t.ShapeSignature });
-        if (_options.Interface == IntegerInterface.Int8)
+        if (_options.Interface is IntegerInterface.Int8 or IntegerInterface.Int16)
         {
-            Retype(input, TensorType.Int8, p);
+            // The interface is the activation type (Options.Validate pairs int8 with int8 mode, int16 with 16x8).
+            Retype(input, _activationType, p);
             _quantOf[input] = input;
             _params[input] = p;
             Originals[input] = input;
@@ -146,10 +147,10 @@ internal sealed class FullIntegerQuantizer
             int floatCopy = _g.AddTensor(new GraphTensor { Name = t.Name + "_float", Type = TensorType.Float32, Shape = t.Shape, ShapeSignature = t.ShapeSignature });
             Replace(output, floatCopy);
         }
-        if (_options.Interface == IntegerInterface.Int8)
+        if (_options.Interface is IntegerInterface.Int8 or IntegerInterface.Int16)
         {
             Replace(q, output);
-            Retype(output, TensorType.Int8, p);
+            Retype(output, _activationType, p);
         }
         else
         {

@@ -172,7 +172,7 @@ public static class ModelOptimizer
             _ => "MSE-optimal clipping",
         };
         bool int16 = options.Mode == QuantizationMode.Int16x8;
-        notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : $"interface {options.Interface}")}; weights {(options.PerTensorWeights ? "per tensor" : $"per channel (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV; FULLY_CONNECTED {(options.PerChannelFullyConnected ? "per unit" : "per tensor")})")}.");
+        notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : "activations int8")}, interface {options.Interface}; weights {(options.PerTensorWeights ? "per tensor" : $"per channel (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV; FULLY_CONNECTED {(options.PerChannelFullyConnected ? "per unit" : "per tensor")})")}.");
         var result = Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
             quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes, reference: layerReference);
         return sensitivity.Count == 0 && targetResult is null && rangeSearch is null ? result

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Accel.Delegates;
 using Accel.Delegates.Cpu;
 
@@ -24,7 +25,7 @@ internal static class ModelRunner
         return interpreter;
     }
 
-    /// <summary>Sets every input from a float sample, quantizing for int8/uint8 inputs with the input's parameters.</summary>
+    /// <summary>Sets every input from a float sample, quantizing for int8/uint8/int16 inputs with the input's parameters.</summary>
     public static void Feed(Interpreter interpreter, CalibrationSample sample)
     {
         if (sample.Inputs.Count != interpreter.InputCount)
@@ -50,8 +51,16 @@ internal static class ModelRunner
                         bytes[k] = unchecked((byte)QuantizationMath.QuantizeValue(values[k], p, qmin, qmax));
                     break;
                 }
+                case TensorType.Int16:
+                {
+                    var p = new AffineParams(tensor.Quantization.Scale[0], (int)tensor.Quantization.ZeroPoint[0]);
+                    var shorts = MemoryMarshal.Cast<byte, short>(tensor.WritableBytes);
+                    for (int k = 0; k < values.Length; k++)
+                        shorts[k] = (short)QuantizationMath.QuantizeValue(values[k], p, short.MinValue, short.MaxValue);
+                    break;
+                }
                 default:
-                    throw new OptimizationException($"Input '{tensor.Name}' is {tensor.Type.ToDisplayName()}; samples feed float32, int8 and uint8 inputs.");
+                    throw new OptimizationException($"Input '{tensor.Name}' is {tensor.Type.ToDisplayName()}; samples feed float32, int8, uint8 and int16 inputs.");
             }
         }
     }

@@ -24,8 +24,12 @@ public enum IntegerInterface
 {
     /// <summary>Inputs and outputs stay float32, with QUANTIZE / DEQUANTIZE at the boundary.</summary>
     Float32,
+    /// <summary>int8 inputs and outputs with their calibrated parameters (mode int8).</summary>
     Int8,
+    /// <summary>uint8 inputs and outputs, the int8 parameters with zero point + 128, QUANTIZE at the boundary (mode int8).</summary>
     UInt8,
+    /// <summary>int16 inputs and outputs with their calibrated symmetric parameters (mode int16x8; TFLite's 16x8 <c>inference_input_type=tf.int16</c>).</summary>
+    Int16,
 }
 
 /// <summary>How a calibrated activation range is chosen from the observed values.</summary>
@@ -261,8 +265,10 @@ public sealed record QuantizationOptions
         if (MinWeightElements < 1) throw new OptimizationException($"MinWeightElements must be at least 1, got {MinWeightElements}.");
         if (MaxCalibrationSamples < 1) throw new OptimizationException($"MaxCalibrationSamples must be at least 1, got {MaxCalibrationSamples}.");
         if (!Enum.IsDefined(Mode)) throw new OptimizationException($"Unknown quantization mode {(int)Mode}.");
-        if (Mode != QuantizationMode.Int8 && Interface != IntegerInterface.Float32)
-            throw new OptimizationException($"An integer interface ({Interface}) needs mode int8, not {Mode}.");
+        if (Interface is IntegerInterface.Int8 or IntegerInterface.UInt8 && Mode != QuantizationMode.Int8)
+            throw new OptimizationException($"An integer interface ({Interface}) needs mode int8, not {Mode}{(Mode == QuantizationMode.Int16x8 ? " (16x8 takes Int16)" : "")}.");
+        if (Interface == IntegerInterface.Int16 && Mode != QuantizationMode.Int16x8)
+            throw new OptimizationException($"The int16 interface needs mode int16x8, not {Mode}.");
         if (!Enum.IsDefined(Range)) throw new OptimizationException($"Unknown calibration range {(int)Range}.");
         if (Range == CalibrationRange.Percentile && !(Percentile > 50 && Percentile <= 100))
             throw new OptimizationException($"The calibration percentile must be in (50, 100], got {Percentile}.");

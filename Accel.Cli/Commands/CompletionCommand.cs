@@ -17,7 +17,7 @@ internal static class CompletionCommand
         ["--backend"] = ["all", .. DelegateCatalog.Available],
         ["--mode"] = ["fp16", "dynamic", "int8", "int16x8"],
         ["--quantize"] = ["fp16", "dynamic", "int8", "int16x8"],
-        ["--io"] = ["float", "int8", "uint8"],
+        ["--io"] = ["float", "int8", "uint8", "int16"],
         ["--range"] = ["minmax", "percentile", "mse"],
         ["--block"] = ["1x1", "1x4", "1x16"],
         ["--format"] = ["dense", "sparse"],
