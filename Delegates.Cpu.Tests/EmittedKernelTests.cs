@@ -134,6 +134,31 @@ public sealed class EmittedKernelTests
     private static string Hex(byte[] bytes) => string.Join(" ", bytes.Select(b => b.ToString("x2")));
 
     /// <summary>
+    /// The managed GEMM the emitted kernels are compared with: the 256-bit VNNI kernels, or vpmaddwd where this process
+    /// has no AVX-VNNI (the emitted kernels are then the only VNNI path: QuantizedIsas.EmittedVnniOnly).
+    /// </summary>
+    private static QuantizedIsa ManagedIsa => QuantizedIsas.IsSupported(QuantizedIsa.AvxVnni) ? QuantizedIsa.AvxVnni : QuantizedIsa.Avx2;
+
+    /// <summary>Rows of int8 <paramref name="input"/> through the managed GEMM of <paramref name="managed"/>, four at a time.</summary>
+    private static unsafe void RunManaged(PackedQuantizedWeights managed, QuantizedEpilogue epilogue, byte[] input, int rows, int depth,
+        int inputZeroPoint, byte[] output)
+    {
+        int channels = managed.OutputChannels;
+        byte[] buffer = new byte[QuantizedGemm.TileRows * managed.RowBytes + 32];
+        fixed (byte* x = input, r = buffer, y = output)
+            for (int first = 0; first < rows; first += QuantizedGemm.TileRows)
+            {
+                int count = Math.Min(QuantizedGemm.TileRows, rows - first);
+                for (int row = 0; row < count; row++)
+                {
+                    QuantizedGemm.ConvertRow(x + (first + row) * depth, depth, r + row * managed.RowBytes, -inputZeroPoint, true, managed.Isa);
+                    QuantizedGemm.ClearTail(r + row * managed.RowBytes, depth, managed);
+                }
+                QuantizedGemm.Run(managed, epilogue, r, count, y + first * channels, channels, 0, managed.Blocks);
+            }
+    }
+
+    /// <summary>
     /// The emitted 512-bit GEMM against the managed 256-bit VNNI GEMM (same rows, same epilogue) and against the sums
     /// computed directly and requantized by the reference's MultiplyByQuantizedMultiplier: random symmetric int8
     /// weights, input zero points at both ends and between, output zero points at both ends, K not a multiple of 4,
@@ -166,19 +191,18 @@ public sealed class EmittedKernelTests
                     ? Quantization.QuantizeMultiplier(3.0) // a left shift: no short form
                     : Quantization.QuantizeMultiplier(Math.Pow(2, -4 - c % 12) * (1 + 0.99 * random.NextDouble())))], min, max);
             var epilogue = new QuantizedEpilogue(q);
-            var managed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue);
+            var managed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, ManagedIsa, epilogue);
             var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue, emitted);
-            Assert.That(packed.RowBytes, Is.EqualTo(managed.RowBytes));
             byte[] rowBuffer = new byte[QuantizedGemm.TileRows * packed.RowBytes + 32];
             byte[] viaManaged = new byte[rows * channels], viaEmitted = new byte[rows * channels];
-            fixed (byte* x = input, r = rowBuffer, y = viaManaged, z = viaEmitted)
+            RunManaged(managed, epilogue, input, rows, depth, inputZeroPoint, viaManaged);
+            fixed (byte* x = input, r = rowBuffer, z = viaEmitted)
             {
                 for (int row = 0; row < rows; row++)
                 {
                     QuantizedGemm.ConvertRow(x + row * depth, depth, r + row * packed.RowBytes, -inputZeroPoint, true, QuantizedIsa.AvxVnni);
                     QuantizedGemm.ClearTail(r + row * packed.RowBytes, depth, packed);
                 }
-                QuantizedGemm.Run(managed, epilogue, r, rows, y, channels, 0, managed.Blocks);
                 int split = packed.Blocks / 2 | 1; // an odd block where there are several: the split falls inside a 16-channel group
                 if (split >= packed.Blocks) split = packed.Blocks;
                 QuantizedGemm.Run(packed, epilogue, r, rows, z, channels, 0, split);
@@ -239,7 +263,7 @@ public sealed class EmittedKernelTests
                     // shifts: multipliers in [0.5, 1) (no shift) and [1, 8) (left shifts 1–3) beside the right-shifted ones
                     (shifts && c % 3 != 2 ? Math.Pow(2, c % 3 == 0 ? -1 : c % 4) : Math.Pow(2, -4 - c % 12)) * (1 + 0.99 * random.NextDouble())))], min, max);
             var epilogue = new QuantizedEpilogue(q);
-            var managed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue);
+            var managed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, ManagedIsa, epilogue);
             var packed = new PackedQuantizedWeights(weights, true, 0, -inputZeroPoint, bias, channels, depth, QuantizedIsa.AvxVnni, epilogue, emitted);
             if (shifts)
             {
@@ -253,16 +277,14 @@ public sealed class EmittedKernelTests
             if (packed.Short is not null && !epilogue.Saturates) clamped++;
             byte[] panel = new byte[pixels * packed.RowBytes + 32];
             byte[] viaManaged = new byte[pixels * channels], viaPanel = new byte[pixels * channels];
-            fixed (byte* x = input, r = panel, y = viaManaged, z = viaPanel)
+            RunManaged(managed, epilogue, input, pixels, depth, inputZeroPoint, viaManaged);
+            fixed (byte* x = input, r = panel, z = viaPanel)
             {
                 for (int row = 0; row < pixels; row++)
                 {
                     QuantizedGemm.ConvertRow(x + row * depth, depth, r + row * packed.RowBytes, -inputZeroPoint, true, QuantizedIsa.AvxVnni);
                     QuantizedGemm.ClearTail(r + row * packed.RowBytes, depth, packed);
                 }
-                for (int first = 0; first < pixels; first += QuantizedGemm.TileRows)
-                    QuantizedGemm.Run(managed, epilogue, r + first * packed.RowBytes, Math.Min(QuantizedGemm.TileRows, pixels - first),
-                        y + first * channels, channels, 0, managed.Blocks);
                 QuantizedGemm.RunEmittedPanel(packed, epilogue, r, pixels, z, channels);
             }
             string label = $"K {depth}, {channels} channels, {pixels} rows, clamp [{min}, {max}], wrap {wrap}, shifts {shifts}";

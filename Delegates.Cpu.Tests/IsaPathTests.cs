@@ -68,6 +68,23 @@ public sealed class IsaPathTests
         Assert.That(run.Line("int8 gemm"), Does.StartWith("AvxVnni (emitted 512-bit kernels not used: AVX-512F/BW with Vector512 are not enabled"), run.Output);
     }
 
+    /// <summary>
+    /// AVX-512 without AVX-VNNI (Zen 4, Ice Lake, Cascade Lake: AVX512_VNNI but no VEX form, which is all .NET 10 exposes;
+    /// <c>DOTNET_EnableAVXVNNI=0</c> gives the same settings on a CPU that has both): the int8 layers run vpmaddwd except
+    /// the GEMMs the emitted 512-bit kernels take, which get VNNI packing and run on them alone; the op cases (every
+    /// 4th; the corpus models end to end) are bit-exact there.
+    /// </summary>
+    [Test]
+    public void WithoutAvxVnniTheEmitted512BitGemmIsTheOnlyVnniPathAndBitExact()
+    {
+        RequireMachine(Accel.Delegates.Cpu.Kernels.Emitted.Vnni512Gemm.SettingsRefusal() is null,
+            $"AVX512_VNNI with AVX-512 enabled ({Accel.Delegates.Cpu.Kernels.Emitted.Vnni512Gemm.SettingsRefusal()})");
+        var run = RunCases([("DOTNET_PreferredVectorBitWidth", "512"), ("DOTNET_EnableAVXVNNI", "0")], "--every", "4");
+        AssertPath(run, "Vector512", ("Avx512F", true), ("Vector512", true));
+        Assert.That(run.Line("quantized"), Is.EqualTo("int8 Avx2, uint8 Avx2"), run.Output);
+        Assert.That(run.Line("int8 gemm"), Does.StartWith("emitted 512-bit vpdpbusd (AVX512_VNNI without AVX-VNNI: the only VNNI path)"), run.Output);
+    }
+
     [Test]
     public void OnTheAvx2PathEveryKernelIsBitExact()
     {

@@ -110,9 +110,11 @@ internal sealed unsafe class Vnni512Gemm
     /// <summary>
     /// Why this process's settings and CPU rule the 512-bit kernel out, or null when they allow it: Linux x64; AVX-512F
     /// and BW enabled in .NET (the OS saves the ZMM state: .NET checks XGETBV; <c>DOTNET_EnableAVX512=0</c>, as the
-    /// ISA runner's x86-64-v3/v2 children set, turns them off) with Vector512 accelerated; AVX-VNNI on (the int8 GEMM's
-    /// packing path); CPUID leaf 7 sub-leaf 0 ECX bit 11 (AVX512_VNNI); and no kernel width forced by
-    /// <see cref="SimdPath.KernelWidthSwitch"/> other than 512.
+    /// ISA runner's x86-64-v3/v2 children set, turns them off) with Vector512 accelerated; CPUID leaf 7 sub-leaf 0 ECX
+    /// bit 11 (AVX512_VNNI); and no kernel width forced by <see cref="SimdPath.KernelWidthSwitch"/> other than 512.
+    /// AVX-VNNI is not needed: where .NET has it the emitted kernels run beside the managed 256-bit VNNI kernels, and
+    /// where it has not (Zen 4, Ice Lake, Cascade Lake: AVX512_VNNI without the VEX form) they are the int8 GEMM's only
+    /// VNNI path (<see cref="Quantized.QuantizedIsas.EmittedVnniOnly"/>).
     /// </summary>
     public static string? SettingsRefusal()
     {
@@ -120,7 +122,6 @@ internal sealed unsafe class Vnni512Gemm
         if (SimdPath.ForcedLanes is { } lanes && lanes != 16) return $"the kernel width is forced to {SimdPath.DescribeLanes(lanes)}";
         if (!Avx512F.IsSupported || !Avx512BW.IsSupported || !Vector512.IsHardwareAccelerated)
             return "AVX-512F/BW with Vector512 are not enabled in this process";
-        if (!AvxVnni.IsSupported) return "AVX-VNNI is not enabled in this process";
         if (!X86Base.IsSupported || (X86Base.CpuId(7, 0).Ecx & (1 << 11)) == 0) return "the CPU has no AVX512_VNNI (CPUID.7.0:ECX[11])";
         return null;
     }

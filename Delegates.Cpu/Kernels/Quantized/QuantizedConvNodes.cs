@@ -58,9 +58,12 @@ internal static class QuantizedConv
     internal static PackedQuantizedWeights PackGemmWeights(ReadOnlySpan<byte> filter, bool signed, QuantizedConvParams q, ReadOnlySpan<int> bias,
         int channels, int depth, QuantizedIsa path, QuantizedEpilogue epilogue, bool emitted)
     {
-        var weights = new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, path, epilogue,
-            emitted ? QuantizedIsas.Emitted512(path, depth, channels, fused: true) : null);
+        // Without AVX-VNNI the emitted kernels are the only VNNI path: VNNI packing only for the shapes they take.
+        var packing = emitted ? QuantizedIsas.GemmPacking(path, signed && q.FilterOffset == 0, depth, channels, fused: true) : path;
+        var weights = new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, packing, epilogue,
+            emitted ? QuantizedIsas.Emitted512(packing, depth, channels, fused: true) : null);
         if (weights.Emitted is null || weights.Short is not null || Vnni512Gemm.Takes(depth, channels)) return weights;
+        // Repacked for the managed kernels of the node's own path (AvxVnni, or Avx2 where the emitted kernels were the only VNNI).
         return new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, path, epilogue);
     }
 
@@ -72,8 +75,9 @@ internal static class QuantizedConv
         bool signed = input.Type == TensorType.Int8;
         var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
         var epilogue = new QuantizedEpilogue(q);
+        var packing = QuantizedIsas.GemmPacking(path, signed && q.FilterOffset == 0, p.Depth, p.Units);
         var packed = new PackedQuantizedWeights(weights.Bytes, signed, q.FilterOffset, q.InputOffset, bias is null ? default : bias.Read<int>(),
-            p.Units, p.Depth, path, epilogue, QuantizedIsas.Emitted512(path, p.Depth, p.Units));
+            p.Units, p.Depth, packing, epilogue, QuantizedIsas.Emitted512(packing, p.Depth, p.Units));
         return new QuantizedFullyConnectedCpuNode(input, node.Outputs[0], p.Batch, packed, epilogue, q.InputOffset, signed);
     }
 

@@ -45,11 +45,31 @@ internal static class QuantizedIsas
         path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels, fused)
         && !(AppContext.TryGetSwitch(Vnni512Gemm.Switch, out bool enabled) && !enabled) ? Vnni512Gemm.Shared : null;
 
+    /// <summary>
+    /// Whether the int8 GEMM's only VNNI path is the emitted 512-bit kernels: this process has no AVX-VNNI (.NET 10's
+    /// only VNNI API, the VEX form) but AVX-512 and a CPU with AVX512_VNNI (Zen 4, Ice Lake, Cascade Lake). The
+    /// managed 256-bit VNNI kernels cannot run there, so a GEMM takes VNNI-packed weights only where the emitted kernels
+    /// take its whole shape (<see cref="Vnni512Gemm.Takes"/>); every other int8 layer stays on
+    /// <see cref="QuantizedIsa.Avx2"/> (vpmaddwd), as <see cref="Best"/> says.
+    /// </summary>
+    public static bool EmittedVnniOnly => Best(true) == QuantizedIsa.Avx2 && Vnni512Gemm.Shared is not null;
+
+    /// <summary>
+    /// The packing for an int8 GEMM whose kernels would be <paramref name="path"/>: <see cref="QuantizedIsa.AvxVnni"/>
+    /// where only the emitted kernels can run VNNI (<see cref="EmittedVnniOnly"/>) and they take this shape (symmetric
+    /// int8 weights only), else <paramref name="path"/>.
+    /// </summary>
+    public static QuantizedIsa GemmPacking(QuantizedIsa path, bool signedSymmetric, int depth, int outputChannels, bool fused = false) =>
+        path == QuantizedIsa.Avx2 && signedSymmetric && EmittedVnniOnly && Emitted512(QuantizedIsa.AvxVnni, depth, outputChannels, fused) is not null
+            ? QuantizedIsa.AvxVnni : path;
+
     /// <summary>The int8 GEMM's kernels in words: the emitted 512-bit ones, or the managed path and why not the emitted one.</summary>
     public static string DescribeInt8Gemm()
     {
         var path = Best(true);
-        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} and ≥ {Vnni512Gemm.MinWideChannels} channels in whole 16-channel groups, or any K and ≥ {Vnni512Gemm.MinFusedChannels} channels in whole 16-channel groups with the fused requantization, AvxVnni otherwise";
+        string shapes = $"K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} and ≥ {Vnni512Gemm.MinWideChannels} channels in whole 16-channel groups, or any K and ≥ {Vnni512Gemm.MinFusedChannels} channels in whole 16-channel groups with the fused requantization";
+        if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for {shapes}, AvxVnni otherwise";
+        if (EmittedVnniOnly) return $"emitted 512-bit vpdpbusd (AVX512_VNNI without AVX-VNNI: the only VNNI path) for {shapes}, Avx2 otherwise";
         return path == QuantizedIsa.AvxVnni ? $"{path} (emitted 512-bit kernels not used: {Vnni512Gemm.Refusal})" : $"{path}";
     }
 
