@@ -327,12 +327,26 @@ public sealed class EmittedKernelTests
     /// The measured rule: the emitted kernels only for K ≥ 64 and at least 32 output channels, K ≥ 48 and at least 96
     /// output channels in whole 16-channel groups, or — where the fused kernels apply, with any clamp — any K and at
     /// least 32 channels, on the int8 VNNI path; smaller GEMMs, a fused-only shape whose short form fails, and the
-    /// vpmaddwd and scalar paths keep the managed kernels.
+    /// vpmaddwd and scalar paths keep the managed kernels. Where the emitted kernels are the only VNNI path (no AVX-VNNI:
+    /// Zen 4), the rule against vpmaddwd: every GEMM of at least 16 channels.
     /// </summary>
     [Test]
     public void OnlyDeepOrWideGemmsTakeTheEmittedKernels()
     {
         if (Vnni512Gemm.Shared is not { } emitted) { Assert.Ignore($"no emitted 512-bit kernels in this process: {Vnni512Gemm.Refusal}"); return; }
+        if (QuantizedIsas.EmittedVnniOnly)
+        {
+            // No AVX-VNNI here: against vpmaddwd every GEMM of at least 16 channels takes them, at any K, fused or not.
+            Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4, 16), Is.SameAs(emitted));
+            Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 75, 24, fused: true), Is.SameAs(emitted));
+            Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4608, 15), Is.Null);
+            Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.Avx2, 4608, 1024), Is.Null);
+            Assert.That(QuantizedIsas.GemmPacking(QuantizedIsa.Avx2, true, 24, 24), Is.EqualTo(QuantizedIsa.AvxVnni));
+            Assert.That(QuantizedIsas.GemmPacking(QuantizedIsa.Avx2, true, 24, 8), Is.EqualTo(QuantizedIsa.Avx2));
+            Assert.That(QuantizedIsas.GemmPacking(QuantizedIsa.Avx2, false, 24, 24), Is.EqualTo(QuantizedIsa.Avx2), "uint8 or asymmetric weights keep vpmaddwd");
+            Assert.That(QuantizedIsas.DescribeInt8Gemm(), Does.StartWith("emitted 512-bit vpdpbusd (AVX512_VNNI without AVX-VNNI"));
+            return;
+        }
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 64, 32), Is.SameAs(emitted));
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 4608, 1024), Is.SameAs(emitted));
         Assert.That(QuantizedIsas.Emitted512(QuantizedIsa.AvxVnni, 63, 1024), Is.SameAs(emitted));

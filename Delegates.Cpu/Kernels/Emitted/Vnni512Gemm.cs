@@ -83,13 +83,25 @@ internal sealed unsafe class Vnni512Gemm
     public const int MinFusedChannels = 32;
 
     /// <summary>
+    /// The fewest output channels at which the emitted kernels take a GEMM, at any K, where they are the int8 GEMM's only
+    /// VNNI path (<see cref="Quantized.QuantizedIsas.EmittedVnniOnly"/>): the alternative there is <c>vpmaddwd</c> on
+    /// int16 pairs, not the managed 256-bit <c>vpdpbusd</c> the other thresholds were measured against. Zen 4, 1 thread,
+    /// whole int8 models, medians: face_detection_short_range 1.33 → 0.76 ms (its 5×5 first layer 3 → 24 and the 1×1
+    /// 24 → 24 layers join), pose_landmark_heavy 22.3 → 21.2 ms (against the thresholds above); 8 and 1 channels
+    /// measured no better than 16 (perf/RESULTS.md §stop 54).
+    /// </summary>
+    public const int MinChannelsOverVpmaddwd = 16;
+
+    /// <summary>
     /// Whether a GEMM of <paramref name="depth"/> × <paramref name="outputChannels"/> is one the emitted kernels measured
     /// faster on; <paramref name="fused"/>: its whole groups take the fused kernels (the short form, any clamp; the
     /// CONV_2D compile repacks for the managed kernels where the short form then fails its bound and the shape is not
-    /// one of the unfused kernels').
+    /// one of the unfused kernels'); <paramref name="overVpmaddwd"/>: against the vpmaddwd path, where the emitted
+    /// kernels are the only VNNI (<see cref="MinChannelsOverVpmaddwd"/>).
     /// </summary>
-    public static bool Takes(int depth, int outputChannels, bool fused = false) =>
-        depth >= MinDepth ? outputChannels >= MinChannels
+    public static bool Takes(int depth, int outputChannels, bool fused = false, bool overVpmaddwd = false) =>
+        overVpmaddwd ? outputChannels >= MinChannelsOverVpmaddwd
+        : depth >= MinDepth ? outputChannels >= MinChannels
         : fused ? outputChannels >= MinFusedChannels
         : depth >= MinWideDepth && outputChannels >= MinWideChannels && outputChannels % GroupChannels == 0;
 

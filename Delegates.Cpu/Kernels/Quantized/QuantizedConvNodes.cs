@@ -62,7 +62,7 @@ internal static class QuantizedConv
         var packing = emitted ? QuantizedIsas.GemmPacking(path, signed && q.FilterOffset == 0, depth, channels, fused: true) : path;
         var weights = new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, packing, epilogue,
             emitted ? QuantizedIsas.Emitted512(packing, depth, channels, fused: true) : null);
-        if (weights.Emitted is null || weights.Short is not null || Vnni512Gemm.Takes(depth, channels)) return weights;
+        if (weights.Emitted is null || weights.Short is not null || QuantizedIsas.Emitted512(weights.Isa, depth, channels) is not null) return weights;
         // Repacked for the managed kernels of the node's own path (AvxVnni, or Avx2 where the emitted kernels were the only VNNI).
         return new PackedQuantizedWeights(filter, signed, q.FilterOffset, q.InputOffset, bias, channels, depth, path, epilogue);
     }

@@ -42,7 +42,7 @@ internal static class QuantizedIsas
     /// requantize and clamp themselves — any K and ≥ 32 channels), where it measured faster. Read at each node's compile: <see cref="Vnni512Gemm.Switch"/> set to false keeps the managed kernels.
     /// </summary>
     public static Vnni512Gemm? Emitted512(QuantizedIsa path, int depth, int outputChannels, bool fused = false) =>
-        path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels, fused)
+        path == QuantizedIsa.AvxVnni && Vnni512Gemm.Takes(depth, outputChannels, fused, overVpmaddwd: EmittedVnniOnly)
         && !(AppContext.TryGetSwitch(Vnni512Gemm.Switch, out bool enabled) && !enabled) ? Vnni512Gemm.Shared : null;
 
     /// <summary>
@@ -67,9 +67,9 @@ internal static class QuantizedIsas
     public static string DescribeInt8Gemm()
     {
         var path = Best(true);
+        if (EmittedVnniOnly) return $"emitted 512-bit vpdpbusd (AVX512_VNNI without AVX-VNNI: the only VNNI path) for ≥ {Vnni512Gemm.MinChannelsOverVpmaddwd} output channels, Avx2 otherwise";
         string shapes = $"K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} and ≥ {Vnni512Gemm.MinWideChannels} channels in whole 16-channel groups, or any K and ≥ {Vnni512Gemm.MinFusedChannels} channels in whole 16-channel groups with the fused requantization";
         if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for {shapes}, AvxVnni otherwise";
-        if (EmittedVnniOnly) return $"emitted 512-bit vpdpbusd (AVX512_VNNI without AVX-VNNI: the only VNNI path) for {shapes}, Avx2 otherwise";
         return path == QuantizedIsa.AvxVnni ? $"{path} (emitted 512-bit kernels not used: {Vnni512Gemm.Refusal})" : $"{path}";
     }
 
