@@ -9,6 +9,7 @@ using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Jobs;
 using Perfolizer.Horology;
 using CpuFmaPeak = Accel.Delegates.Cpu.FmaPeak;
+using CpuInt8DotPeak = Accel.Delegates.Cpu.Int8DotPeak;
 
 namespace Accel.Perf.Benchmarks;
 
@@ -21,9 +22,10 @@ namespace Accel.Perf.Benchmarks;
 /// times the FMA ports (2) is covered; no memory traffic. One FMA lane = 2 FLOPs. Reported per thread count
 /// (1, 2): each thread runs its own loop, all started together (<see cref="ThreadTeam"/>). The loop is
 /// <see cref="CpuFmaPeak.Loop"/>, the one <c>accel bench --peak-gflops measure</c> runs.</item>
-/// <item><b>Integer dot-product peaks</b> (the int8 kernels' instructions, 256-bit: what the quantized CPU kernels
-/// use): <see cref="Int8DotPeak"/>, a register-only chain of AVX-VNNI <c>vpdpbusd</c> (u8 × s8 quadruples into int32:
-/// 32 multiply-adds = 64 operations per instruction), and <see cref="Int16MaddPeak"/>, AVX2 <c>vpmaddwd</c> (int16
+/// <item><b>Integer dot-product peaks</b> (the int8 kernels' instructions): <see cref="Int8DotPeak"/>, a register-only
+/// chain of <c>vpdpbusd</c> (u8 × s8 quadruples into int32) in the widest form the int8 GEMM uses here
+/// (<see cref="CpuInt8DotPeak"/>: 512-bit emitted AVX512_VNNI, 64 multiply-adds = 128 operations per instruction, else
+/// 256-bit AVX-VNNI, 32 = 64; where there is neither the benchmark reports an error instead of a rate), and <see cref="Int16MaddPeak"/>, AVX2 <c>vpmaddwd</c> (int16
 /// pairs into int32: 16 multiply-adds = 32 operations), each on 12 independent accumulators like the FMA loop.</item>
 /// <item><b>Memory bandwidth</b>: a streaming copy of 256 MiB (far beyond the caches), bytes read + written per
 /// second.</item>
@@ -65,6 +67,9 @@ public class MachineLimitsBenchmarks
     /// <summary>FLOPs per invoke: threads × iterations × accumulators × lanes × 2.</summary>
     public static int Lanes => CpuFmaPeak.Lanes;
 
+    /// <summary>int32 lanes of the int8 dot-product loop here (16 emitted AVX512_VNNI, 8 AVX-VNNI, 0 none): <see cref="CpuInt8DotPeak.Lanes"/>.</summary>
+    public static int Int8Lanes => CpuInt8DotPeak.Lanes;
+
     private ThreadTeam? _team;
 
     [GlobalSetup(Targets = new[] { nameof(FmaPeak), nameof(Int8DotPeak), nameof(Int16MaddPeak) })]
@@ -98,7 +103,9 @@ public class MachineLimitsBenchmarks
     }
 
     [Benchmark]
-    public int Int8DotPeak() => RunIntegerLoop(static seed => Int8DotLoop(seed));
+    public int Int8DotPeak() => Int8Lanes == 0
+        ? throw new PlatformNotSupportedException("no vpdpbusd on this machine (Accel.Delegates.Cpu.Int8DotPeak.Lanes is 0)")
+        : RunIntegerLoop(static seed => CpuInt8DotPeak.Loop(Iterations, seed));
 
     [Benchmark]
     public int Int16MaddPeak() => RunIntegerLoop(static seed => Int16MaddLoop(seed));
@@ -131,29 +138,10 @@ public class MachineLimitsBenchmarks
     public static double WorkPerInvoke(string method, int threads) => method switch
     {
         nameof(FmaPeak) => threads * CpuFmaPeak.Flops(Iterations),
-        nameof(Int8DotPeak) => (double)threads * Iterations * Accumulators * 32 * 2,
+        nameof(Int8DotPeak) => threads * CpuInt8DotPeak.Operations(Iterations),
         nameof(Int16MaddPeak) => (double)threads * Iterations * Accumulators * 16 * 2,
         _ => 2.0 * CopyBytes,
     };
-
-    /// <summary>vpdpbusd on 12 accumulators (each instruction depends only on its own accumulator's previous value).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int Int8DotLoop(int seed)
-    {
-        if (!AvxVnni.IsSupported) throw new PlatformNotSupportedException("no AVX-VNNI on this machine");
-        var a = Vector256.Create((byte)(seed + 3));
-        var b = Vector256.Create((sbyte)-5);
-        Vector256<int> c0 = Vector256.Create(seed), c1 = c0 + c0, c2 = c1 + c0, c3 = c2 + c0, c4 = c3 + c0, c5 = c4 + c0,
-            c6 = c5 + c0, c7 = c6 + c0, c8 = c7 + c0, c9 = c8 + c0, c10 = c9 + c0, c11 = c10 + c0;
-        for (int i = 0; i < Iterations; i++)
-        {
-            c0 = AvxVnni.MultiplyWideningAndAdd(c0, a, b); c1 = AvxVnni.MultiplyWideningAndAdd(c1, a, b); c2 = AvxVnni.MultiplyWideningAndAdd(c2, a, b);
-            c3 = AvxVnni.MultiplyWideningAndAdd(c3, a, b); c4 = AvxVnni.MultiplyWideningAndAdd(c4, a, b); c5 = AvxVnni.MultiplyWideningAndAdd(c5, a, b);
-            c6 = AvxVnni.MultiplyWideningAndAdd(c6, a, b); c7 = AvxVnni.MultiplyWideningAndAdd(c7, a, b); c8 = AvxVnni.MultiplyWideningAndAdd(c8, a, b);
-            c9 = AvxVnni.MultiplyWideningAndAdd(c9, a, b); c10 = AvxVnni.MultiplyWideningAndAdd(c10, a, b); c11 = AvxVnni.MultiplyWideningAndAdd(c11, a, b);
-        }
-        return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
-    }
 
     /// <summary>
     /// vpmaddwd on 12 accumulators, each fed its own previous result (as int16 pairs), so no multiply is loop-invariant
