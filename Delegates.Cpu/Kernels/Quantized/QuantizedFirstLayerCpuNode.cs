@@ -167,17 +167,17 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
             {
                 var (wl, wh) = (Avx.LoadVector256(w), Avx.LoadVector256(w + Block * 4));
                 var u = Quad(at + 4 * q);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, wl);
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, wh);
+                a0 = VnniDot.MultiplyWideningAndAdd(a0, u, wl);
+                a1 = VnniDot.MultiplyWideningAndAdd(a1, u, wh);
                 u = Quad(at + pixel + 4 * q);
-                b0 = AvxVnni.MultiplyWideningAndAdd(b0, u, wl);
-                b1 = AvxVnni.MultiplyWideningAndAdd(b1, u, wh);
+                b0 = VnniDot.MultiplyWideningAndAdd(b0, u, wl);
+                b1 = VnniDot.MultiplyWideningAndAdd(b1, u, wh);
                 u = Quad(at + 2 * pixel + 4 * q);
-                c0 = AvxVnni.MultiplyWideningAndAdd(c0, u, wl);
-                c1 = AvxVnni.MultiplyWideningAndAdd(c1, u, wh);
+                c0 = VnniDot.MultiplyWideningAndAdd(c0, u, wl);
+                c1 = VnniDot.MultiplyWideningAndAdd(c1, u, wh);
                 u = Quad(at + 3 * pixel + 4 * q);
-                d0 = AvxVnni.MultiplyWideningAndAdd(d0, u, wl);
-                d1 = AvxVnni.MultiplyWideningAndAdd(d1, u, wh);
+                d0 = VnniDot.MultiplyWideningAndAdd(d0, u, wl);
+                d1 = VnniDot.MultiplyWideningAndAdd(d1, u, wh);
             }
         }
         Bytes(Vector512Lanes.Join(a0, a1), 0, twice: false).Store(y);
@@ -205,21 +205,21 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
             {
                 var (w0, w1, w2) = (Avx.LoadVector256(w), Avx.LoadVector256(w + Block * 4), Avx.LoadVector256(w + 2 * Block * 4));
                 var u = Quad(at + 4 * q);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, w0);
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, w1);
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, w2);
+                a0 = VnniDot.MultiplyWideningAndAdd(a0, u, w0);
+                a1 = VnniDot.MultiplyWideningAndAdd(a1, u, w1);
+                a2 = VnniDot.MultiplyWideningAndAdd(a2, u, w2);
                 u = Quad(at + pixel + 4 * q);
-                b0 = AvxVnni.MultiplyWideningAndAdd(b0, u, w0);
-                b1 = AvxVnni.MultiplyWideningAndAdd(b1, u, w1);
-                b2 = AvxVnni.MultiplyWideningAndAdd(b2, u, w2);
+                b0 = VnniDot.MultiplyWideningAndAdd(b0, u, w0);
+                b1 = VnniDot.MultiplyWideningAndAdd(b1, u, w1);
+                b2 = VnniDot.MultiplyWideningAndAdd(b2, u, w2);
                 u = Quad(at + 2 * pixel + 4 * q);
-                c0 = AvxVnni.MultiplyWideningAndAdd(c0, u, w0);
-                c1 = AvxVnni.MultiplyWideningAndAdd(c1, u, w1);
-                c2 = AvxVnni.MultiplyWideningAndAdd(c2, u, w2);
+                c0 = VnniDot.MultiplyWideningAndAdd(c0, u, w0);
+                c1 = VnniDot.MultiplyWideningAndAdd(c1, u, w1);
+                c2 = VnniDot.MultiplyWideningAndAdd(c2, u, w2);
                 u = Quad(at + 3 * pixel + 4 * q);
-                d0 = AvxVnni.MultiplyWideningAndAdd(d0, u, w0);
-                d1 = AvxVnni.MultiplyWideningAndAdd(d1, u, w1);
-                d2 = AvxVnni.MultiplyWideningAndAdd(d2, u, w2);
+                d0 = VnniDot.MultiplyWideningAndAdd(d0, u, w0);
+                d1 = VnniDot.MultiplyWideningAndAdd(d1, u, w1);
+                d2 = VnniDot.MultiplyWideningAndAdd(d2, u, w2);
             }
         }
         // Channels 0–15 of each pixel on 16 lanes; channels 16–23 of two pixels together on another 16.
@@ -252,17 +252,17 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                 var u = Quad(at + 4 * q);
                 var v = Quad(at + pixel + 4 * q);
                 var w0 = Avx.LoadVector256(w);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, w0);
-                b0 = AvxVnni.MultiplyWideningAndAdd(b0, v, w0);
+                a0 = VnniDot.MultiplyWideningAndAdd(a0, u, w0);
+                b0 = VnniDot.MultiplyWideningAndAdd(b0, v, w0);
                 var w1 = Avx.LoadVector256(w + 32);
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, w1);
-                b1 = AvxVnni.MultiplyWideningAndAdd(b1, v, w1);
+                a1 = VnniDot.MultiplyWideningAndAdd(a1, u, w1);
+                b1 = VnniDot.MultiplyWideningAndAdd(b1, v, w1);
                 var w2 = Avx.LoadVector256(w + 64);
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, w2);
-                b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, w2);
+                a2 = VnniDot.MultiplyWideningAndAdd(a2, u, w2);
+                b2 = VnniDot.MultiplyWideningAndAdd(b2, v, w2);
                 var w3 = Avx.LoadVector256(w + 96);
-                a3 = AvxVnni.MultiplyWideningAndAdd(a3, u, w3);
-                b3 = AvxVnni.MultiplyWideningAndAdd(b3, v, w3);
+                a3 = VnniDot.MultiplyWideningAndAdd(a3, u, w3);
+                b3 = VnniDot.MultiplyWideningAndAdd(b3, v, w3);
             }
         }
         Bytes(Vector512Lanes.Join(a0, a1), 0, twice: false).Store(y);
@@ -287,8 +287,8 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                 {
                     var u = Quad(first + ky * line + 4 * q);
                     sbyte* w = weights + ((ky * _quads + q) * _blocks + pair) * Block * 4;
-                    a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w));
-                    b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(w + Block * 4));
+                    a = VnniDot.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w));
+                    b = VnniDot.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(w + Block * 4));
                 }
             Avx512F.ConvertToVector128Byte(_epilogue.Requantize(Vector512Lanes.Join(a, b), pair * Block)).Store(y + pair * Block);
         }
@@ -297,7 +297,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
             Vector256<int> a = Avx.LoadVector256(bias + pair * Block);
             for (int ky = 0; ky < g.FilterHeight; ky++)
                 for (int q = 0; q < _quads; q++)
-                    a = AvxVnni.MultiplyWideningAndAdd(a, Quad(first + ky * line + 4 * q),
+                    a = VnniDot.MultiplyWideningAndAdd(a, Quad(first + ky * line + 4 * q),
                         Avx.LoadVector256(weights + ((ky * _quads + q) * _blocks + pair) * Block * 4));
             QuantizedEpilogue.Store8(_epilogue.Requantize(a, pair * Block), y + pair * Block, 8);
         }

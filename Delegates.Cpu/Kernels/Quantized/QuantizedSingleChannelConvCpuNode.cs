@@ -140,8 +140,8 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
         for (int tap = 0; tap < taps; tap++)
         {
             var w = Avx.LoadVector256(weights + tap * 32);
-            a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(first + offsets[tap]), flip), w);
-            if (twoVectors) c = AvxVnni.MultiplyWideningAndAdd(c, Avx2.Xor(Avx.LoadVector256(second + offsets[tap]), flip), w);
+            a = VnniDot.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(first + offsets[tap]), flip), w);
+            if (twoVectors) c = VnniDot.MultiplyWideningAndAdd(c, Avx2.Xor(Avx.LoadVector256(second + offsets[tap]), flip), w);
         }
         Store(a, outputRow + ox);
         if (twoVectors) Store(c, outputRow + ox + _pixelsPerVector);
@@ -204,11 +204,11 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
             {
                 var tap = Avx.LoadVector256(w);
                 byte* at = steps[ky] + columns[kx];
-                a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(at), flip), tap);
-                b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx.LoadVector256(at + 32), flip), tap);
+                a = VnniDot.MultiplyWideningAndAdd(a, Avx2.Xor(Avx.LoadVector256(at), flip), tap);
+                b = VnniDot.MultiplyWideningAndAdd(b, Avx2.Xor(Avx.LoadVector256(at + 32), flip), tap);
                 if (!four) continue;
-                c = AvxVnni.MultiplyWideningAndAdd(c, Avx2.Xor(Avx.LoadVector256(at + 64), flip), tap);
-                d = AvxVnni.MultiplyWideningAndAdd(d, Avx2.Xor(Avx.LoadVector256(at + 96), flip), tap);
+                c = VnniDot.MultiplyWideningAndAdd(c, Avx2.Xor(Avx.LoadVector256(at + 64), flip), tap);
+                d = VnniDot.MultiplyWideningAndAdd(d, Avx2.Xor(Avx.LoadVector256(at + 96), flip), tap);
             }
         // Cin 8: vphaddd sums adjacent lanes within each 128-bit half: pixels [0 1 4 5 | 2 3 6 7] and [8 9 12 13 | 10 11 14 15].
         var sums = four

@@ -139,10 +139,10 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
             var (w0, w1) = (Avx.LoadVector256(w), Avx.LoadVector256(w + 32));
             for (; p + 2 <= count; p += 2, x += 16, y += 16)
             {
-                var a = AvxVnni.MultiplyWideningAndAdd(bias, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)x), flip).AsByte(), w0);
-                var b = AvxVnni.MultiplyWideningAndAdd(bias, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 8)), flip).AsByte(), w0);
-                a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4)), flip).AsByte(), w1);
-                b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 12)), flip).AsByte(), w1);
+                var a = VnniDot.MultiplyWideningAndAdd(bias, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)x), flip).AsByte(), w0);
+                var b = VnniDot.MultiplyWideningAndAdd(bias, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 8)), flip).AsByte(), w0);
+                a = VnniDot.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4)), flip).AsByte(), w1);
+                b = VnniDot.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 12)), flip).AsByte(), w1);
                 TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(a, b)), min, max).Store(y);
             }
         }
@@ -152,8 +152,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
             for (int q = 0; q < quads; q++)
             {
                 var wq = Avx.LoadVector256(w + q * 32);
-                a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(), wq);
-                b = AvxVnni.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte(), wq);
+                a = VnniDot.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(), wq);
+                b = VnniDot.MultiplyWideningAndAdd(b, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte(), wq);
             }
             if (plain) TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(a, b)), min, max).Store(y);
             else QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 0, Vector512Lanes.Join(a, b)).AsByte().Store(y);
@@ -162,7 +162,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         {
             Vector256<int> a = bias;
             for (int q = 0; q < quads; q++)
-                a = AvxVnni.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(),
+                a = VnniDot.MultiplyWideningAndAdd(a, Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte(),
                     Avx.LoadVector256(w + q * 32));
             *(ulong*)y = QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 0, Vector512Lanes.Join(a, a)).ToScalar();
         }
@@ -186,8 +186,8 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
             for (int q = 0; q < quads; q++)
             {
                 var u = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte();
-                a = AvxVnni.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w + q * 32));
-                b = AvxVnni.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
+                a = VnniDot.MultiplyWideningAndAdd(a, u, Avx.LoadVector256(w + q * 32));
+                b = VnniDot.MultiplyWideningAndAdd(b, u, Avx.LoadVector256(v + q * 32));
             }
             if (plain) TClamp.Bytes(lanes.Unclamped(Vector512Lanes.Join(a, b)), min, max).Store(y);
             else QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a, b));
@@ -219,14 +219,14 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
                 var u = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte();
                 var v = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + cin + 4 * q)), flip).AsByte();
                 var k0 = Avx.LoadVector256(w0 + q * 32);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, k0);
-                b0 = AvxVnni.MultiplyWideningAndAdd(b0, v, k0);
+                a0 = VnniDot.MultiplyWideningAndAdd(a0, u, k0);
+                b0 = VnniDot.MultiplyWideningAndAdd(b0, v, k0);
                 var k1 = Avx.LoadVector256(w1 + q * 32);
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, k1);
-                b1 = AvxVnni.MultiplyWideningAndAdd(b1, v, k1);
+                a1 = VnniDot.MultiplyWideningAndAdd(a1, u, k1);
+                b1 = VnniDot.MultiplyWideningAndAdd(b1, v, k1);
                 var k2 = Avx.LoadVector256(w2 + q * 32);
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, k2);
-                b2 = AvxVnni.MultiplyWideningAndAdd(b2, v, k2);
+                a2 = VnniDot.MultiplyWideningAndAdd(a2, u, k2);
+                b2 = VnniDot.MultiplyWideningAndAdd(b2, v, k2);
             }
             // Channels 0–15 of each pixel on 16 lanes, channels 16–23 of both pixels on one 16-lane vector.
             Vector128<ulong> tails;
@@ -251,9 +251,9 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
             for (int q = 0; q < quads; q++)
             {
                 var u = Avx2.Xor(Avx2.BroadcastScalarToVector256((int*)(x + 4 * q)), flip).AsByte();
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, u, Avx.LoadVector256(w0 + q * 32));
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, u, Avx.LoadVector256(w1 + q * 32));
-                a2 = AvxVnni.MultiplyWideningAndAdd(a2, u, Avx.LoadVector256(w2 + q * 32));
+                a0 = VnniDot.MultiplyWideningAndAdd(a0, u, Avx.LoadVector256(w0 + q * 32));
+                a1 = VnniDot.MultiplyWideningAndAdd(a1, u, Avx.LoadVector256(w1 + q * 32));
+                a2 = VnniDot.MultiplyWideningAndAdd(a2, u, Avx.LoadVector256(w2 + q * 32));
             }
             QuantizedGemm.Store16<TClamp>(fast, _epilogue, 0, y, Vector512Lanes.Join(a0, a1));
             *(ulong*)(y + 16) = QuantizedGemm.Requantize8x2<TClamp>(fast, _epilogue, 16, Vector512Lanes.Join(a2, a2)).ToScalar();
