@@ -111,10 +111,10 @@ public static partial class OptimizeCommands
             throw new UsageException($"--augment applies to --mode int8 and int16x8, not {p.Value("--mode")}", "quantize");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration");
-        var normalization = ImageNormalization(p, m, "quantize");
+        var files = paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths);
+        var normalization = ImageNormalization(p, m, files, "quantize");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, normalization.Value, maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
-        var files = paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths);
         int perImage = (p.Has("--calibration-views") ? Enum.GetValues<CalibrationView>().Length : 1) + (augmentation?.Count ?? 0);
         int total = files.Sum(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)) ? perImage : 1);
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
@@ -167,12 +167,13 @@ public static partial class OptimizeCommands
         var augmentation = Augmentation(p, "prune");
         using var m = Model.FromFile(model);
         var paths = p.Values("--calibration").Concat(p.Values("--input")).ToList();
-        var normalization = ImageNormalization(p, m, "prune");
+        var files = paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths);
+        var normalization = ImageNormalization(p, m, files, "prune");
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, normalization.Value, maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
         var result = CliProgress.For(stderr, noColor).Run("prune", task => ModelOptimizer.Prune(m, options, samples, new TaskProgress(task, 0)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "prune");
-        result = WithImageNormalization(result, paths.Count == 0 ? [] : CalibrationData.ExpandPaths(paths), normalization);
+        result = WithImageNormalization(result, files, normalization);
         return Finish(result, output, p.Value("--report"), p.Has("--json"), stdout);
     }
 
@@ -310,9 +311,10 @@ public static partial class OptimizeCommands
     /// <summary>
     /// How images become input values: --mean / --std when either is given (one value, or one per channel separated by
     /// commas; the other defaults to 0 or 255), else the model's TFLite Support metadata when it has NormalizationOptions
-    /// (as TFLite's Task Library reads it), else mean 0, std 255. Source says which, for the report.
+    /// (as TFLite's Task Library reads it), else mean 0, std 255. Source says which, for the report. The metadata is read
+    /// only where <paramref name="files"/> hold an image (raw tensors need no normalisation).
     /// </summary>
-    private static (InputNormalization Value, string Source) ImageNormalization(ParsedArgs p, Model model, string command)
+    private static (InputNormalization Value, string Source) ImageNormalization(ParsedArgs p, Model model, IReadOnlyList<string> files, string command)
     {
         if (p.Has("--mean") || p.Has("--std"))
         {
@@ -320,6 +322,7 @@ public static partial class OptimizeCommands
             try { return (new InputNormalization(mean, std), "--mean/--std"); }
             catch (ArgumentException e) { throw new UsageException($"--mean/--std: {e.Message}", command); }
         }
+        if (!files.Any(IsImage)) return (CalibrationData.DefaultNormalization, "the default (no image read)");
         return SupportMetadata.ReadInputNormalization(model) is { } own
             ? (own, $"the model's metadata ({SupportMetadata.MetadataName} NormalizationOptions)")
             : (CalibrationData.DefaultNormalization, "the default (the model's metadata gives none)");
@@ -337,10 +340,12 @@ public static partial class OptimizeCommands
         return values;
     }
 
+    private static bool IsImage(string file) => CalibrationData.ImageExtensions.Contains(Path.GetExtension(file));
+
     /// <summary>Records the image normalisation in the report when images were read.</summary>
     private static OptimizationResult WithImageNormalization(OptimizationResult result, IReadOnlyList<string> files,
         (InputNormalization Value, string Source) normalization) =>
-        files.Any(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)))
+        files.Any(IsImage)
             ? result with { Report = result.Report with { ImageNormalization = $"{normalization.Value}, from {normalization.Source}" } }
             : result;
 
