@@ -49,7 +49,7 @@ internal static class AssociatedFiles
             return optimized;
         }
         if (entries.Count == 0) return optimized;
-        using var stream = new MemoryStream(optimized.Length + (int)Math.Min(int.MaxValue / 2, entries.Sum(e => (long)e.Data.Length)));
+        using var stream = new MemoryStream((int)Math.Min(Array.MaxLength, optimized.Length + entries.Sum(e => (long)e.Data.Length)));
         stream.Write(optimized);
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
             foreach (var (name, data) in entries)
