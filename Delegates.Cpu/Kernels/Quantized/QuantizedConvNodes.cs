@@ -37,8 +37,8 @@ internal static class QuantizedConv
         var path = isa ?? QuantizedIsas.Best(signed && q.FilterOffset == 0);
         // Where .NET has no AVX-VNNI but AVX-512BW (Zen 4), the single-channel and small pointwise kernels run int8
         // symmetric layers with VnniDot's AVX-512BW form of vpdpbusd: their own loops beat the vpmaddwd GEMM's gathered
-        // rows on these narrow shapes (Zen 4, int8 pose_landmark_heavy at 1 thread: 21.2 → 18.0 ms, the 256×256×8 → 1
-        // head 3.1 → 0.3 ms). The first-layer kernel is left to the GEMM: emulated, it measured 5 % slower.
+        // rows on these narrow shapes (Zen 4, int8 pose_landmark_heavy at 1 thread: 21.2 → 17.7 ms, the 256×256×8 → 1
+        // head 3.1 → 0.2 ms). The first-layer kernel is left to the GEMM: emulated, it measured 5 % slower.
         var special = isa is null && path == QuantizedIsa.Avx2 && signed && q.FilterOffset == 0 && VnniDot.Emulated ? QuantizedIsa.AvxVnni : path;
         if (QuantizedSingleChannelConvCpuNode.Fits(g, special))
             return new QuantizedSingleChannelConvCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(),
@@ -47,7 +47,9 @@ internal static class QuantizedConv
             return new QuantizedFirstLayerCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(), new QuantizedEpilogue(q), q.InputOffset);
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var epilogue = new QuantizedEpilogue(q);
-        bool small = QuantizedSmallPointwiseCpuNode.Fits(g, special); // reads the 8-channel blocks
+        // Reads the 8-channel blocks. Emulated, only below the emitted GEMM's 16 channels: at 16 and 24 the GEMM measured
+        // faster (Zen 4, int8 selfie_segmentation at 1 thread 2.60 → 2.07 ms with its 128×128 16 → 16 layers there).
+        bool small = QuantizedSmallPointwiseCpuNode.Fits(g, g.OutputDepth < Vnni512Gemm.MinChannelsOverVpmaddwd ? special : path);
         var weights = PackGemmWeights(filter.Bytes, signed, q, bias is null ? default : bias.Read<int>(), g.OutputDepth, depth, small ? special : path, epilogue,
             emitted: !small);
         if (small)
