@@ -116,7 +116,7 @@ public static partial class OptimizeCommands
         var samples = paths.Count == 0 ? null
             : CalibrationData.FromPaths(m, paths, normalization.Value, maxImagePixels, views: p.Has("--calibration-views"), augmentation: augmentation);
         int perImage = (p.Has("--calibration-views") ? Enum.GetValues<CalibrationView>().Length : 1) + (augmentation?.Count ?? 0);
-        int total = files.Sum(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f)) ? perImage : 1);
+        int total = files.Sum(f => IsImage(f) ? perImage : 1);
         var result = CliProgress.For(stderr, noColor).Run("quantize", task => ModelOptimizer.Quantize(m, options, samples, new TaskProgress(task, total)));
         result = WithTaskAccuracy(p, m, result, paths, maxImagePixels, "quantize");
         result = WithImageNormalization(result, files, normalization);
@@ -199,7 +199,7 @@ public static partial class OptimizeCommands
         if (task is null) return result;
         var given = p.Values("--task-images");
         var photos = CalibrationData.ExpandPaths(given.Count > 0 ? given : samplePaths)
-            .Where(f => CalibrationData.ImageExtensions.Contains(Path.GetExtension(f))).ToList();
+            .Where(IsImage).ToList();
         if (photos.Count == 0)
         {
             if (choice == "auto") return result;
