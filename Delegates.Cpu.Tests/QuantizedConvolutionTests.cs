@@ -270,6 +270,34 @@ public sealed class QuantizedConvolutionTests
         Assert.That(QuantizedSmallPointwiseCpuNode.Fits(Layer(8, 8), QuantizedIsa.Avx2), Is.False, "the uint8 path");
     }
 
+    /// <summary>
+    /// Which layers the first-layer kernel on tap pairs takes (so the bit-exact first-layer cases above run it on a CPU
+    /// with AVX-512BW and no AVX-VNNI, and in IsaPathTests' child without AVX-VNNI): int8 with symmetric weights on the
+    /// vpmaddwd path, Cin ≤ 4 with KW·Cin ≤ 16, Cout 16, 24 or 32, no dilation — not on the AVX-VNNI path (the VNNI
+    /// first-layer kernel), nor Cout 8, Cin 5, a 5×5 filter over 4 channels, a dilation, uint8 or asymmetric weights.
+    /// </summary>
+    [Test]
+    public void TheFirstLayerPairsKernelTakesImageLayersOnTheVpmaddwdPath()
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512BW.IsSupported || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Assert.Ignore("this machine (as this process sees it) has no AVX-512BW with Vector512");
+        static ConvLayout Layer(int cin, int cout, int k = 3, int dilation = 1) =>
+            new(1, 64, 64, cin, k, k, 32, 32, cout, 2, 2, dilation, dilation, 1, 1);
+        var symmetric = new QuantizedConvParams(5, 0, 0, [Quantization.QuantizeMultiplier(0.01)], -128, 127);
+        foreach (int cin in new[] { 1, 3, 4 })
+        foreach (int cout in new[] { 16, 24, 32 })
+            Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(cin, cout), QuantizedIsa.Avx2, symmetric, signed: true), Is.True, $"{cin} -> {cout}");
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(3, 32, k: 5), QuantizedIsa.Avx2, symmetric, signed: true), Is.True, "5x5x3 -> 32");
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(3, 16), QuantizedIsa.AvxVnni, symmetric, signed: true), Is.False, "the AVX-VNNI path");
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(3, 8), QuantizedIsa.Avx2, symmetric, signed: true), Is.False, "Cout 8");
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(5, 16), QuantizedIsa.Avx2, symmetric, signed: true), Is.False, "Cin 5");
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(4, 16, k: 5), QuantizedIsa.Avx2, symmetric, signed: true), Is.False, "KW·Cin 20");
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(3, 16, dilation: 2), QuantizedIsa.Avx2, symmetric, signed: true), Is.False, "dilation 2");
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(3, 16), QuantizedIsa.Avx2, symmetric, signed: false), Is.False, "uint8");
+        var asymmetric = new QuantizedConvParams(5, -3, 0, [Quantization.QuantizeMultiplier(0.01)], -128, 127);
+        Assert.That(QuantizedFirstLayerPairsCpuNode.Fits(Layer(3, 16), QuantizedIsa.Avx2, asymmetric, signed: true), Is.False, "a weight zero point");
+    }
+
     private static IEnumerable<TestCaseData> AllocationCases() =>
         OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("DEPTHWISE_CONV_2D int8 9x9x64", StringComparison.Ordinal))
             .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("QUANTIZE float32 -> int8 (", StringComparison.Ordinal)))
@@ -277,12 +305,13 @@ public sealed class QuantizedConvolutionTests
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("ADD int8 element-wise 2x5x7x13", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 6x5x12", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 9x7x8 k1", StringComparison.Ordinal)).Take(1))
+            .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 13x14x3 k3 s2", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedResizeCases(new Random(1316)).Where(c => c.Name.Contains("[1,5,7,19]") && c.Name.EndsWith("half True", StringComparison.Ordinal)).Take(1))
             .SelectMany(c => new[] { 1, 2 }.Select(threads => new TestCaseData(c, threads).SetName($"{c.Name}, {threads} thread(s)")));
 
     /// <summary>
     /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL, RESIZE_BILINEAR, the 16-lane ADD, the
-    /// pointwise CONV_2D and the small pointwise CONV_2D allocate nothing on
+    /// pointwise CONV_2D, the small pointwise CONV_2D and an image's first layer allocate nothing on
     /// the invoking thread after the first invoke (the kernels' stack buffers and compile-time arrays only).
     /// </summary>
     [TestCaseSource(nameof(AllocationCases))]

@@ -28,6 +28,7 @@ public static partial class OpCases
             (12, 11, 32, 1, 32, 1, true),  // the residual is the convolution's input
             (13, 10, 24, 1, 24, 1, false), // Cin = Cout (the output may take the dying input's place exactly)
             (3, 2, 72, 1, 72, 1, false),   // Cin = Cout over few tiles (channel groups unless over the input)
+            (12, 12, 32, 1, 160, 1, false), // 36 tiles of 160 channels: on the emitted GEMM, panels the stack buffer bounds (12 tiles)
             // int8 on AVX-VNNI + AVX-512 takes the small pointwise node for Cout 8/16/24 (above: 16 -> 24, 40 -> 16, 24 -> 24):
             (20, 24, 16, 1, 24, 1, false), // 480 pixels: more than one run of its stack buffer (340 pixels of 24 channels)
             (7, 9, 32, 1, 8, 1, false),    // Cout 8: two-pixel steps and a lone last pixel

@@ -38,13 +38,16 @@ internal static class QuantizedConv
         // Where .NET has no AVX-VNNI but AVX-512BW (Zen 4), the single-channel and small pointwise kernels run int8
         // symmetric layers with VnniDot's AVX-512BW form of vpdpbusd: their own loops beat the vpmaddwd GEMM's gathered
         // rows on these narrow shapes (Zen 4, int8 pose_landmark_heavy at 1 thread: 21.2 → 17.7 ms, the 256×256×8 → 1
-        // head 3.1 → 0.2 ms). The first-layer kernel is left to the GEMM: emulated, it measured 5 % slower.
+        // head 3.1 → 0.2 ms). The first-layer kernel has its own form there (tap pairs on vpmaddwd): emulated, it
+        // measured 5 % slower than the GEMM.
         var special = isa is null && path == QuantizedIsa.Avx2 && signed && q.FilterOffset == 0 && VnniDot.Emulated ? QuantizedIsa.AvxVnni : path;
         if (QuantizedSingleChannelConvCpuNode.Fits(g, special))
             return new QuantizedSingleChannelConvCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(),
                 new QuantizedEpilogue(q), q.InputOffset);
         if (QuantizedFirstLayerCpuNode.Fits(g, path, q, signed))
             return new QuantizedFirstLayerCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(), new QuantizedEpilogue(q), q.InputOffset);
+        if (QuantizedFirstLayerPairsCpuNode.Fits(g, path, q, signed))
+            return new QuantizedFirstLayerPairsCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(), new QuantizedEpilogue(q), q.InputOffset);
         int depth = g.FilterHeight * g.FilterWidth * g.InputDepth;
         var epilogue = new QuantizedEpilogue(q);
         // Reads the 8-channel blocks. Emulated, only below the emitted GEMM's 16 channels: at 16 and 24 the GEMM measured
@@ -239,18 +242,18 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
 
     private void RunItems(int start, int end)
     {
-        if (_residual is not null)
-        {
-            RunItemsWithResidual(start, end);
-            return;
-        }
         var w = _weights;
-        int stride = w.RowBytes;
         if (w.Emitted is not null && _groups == 1)
         {
             RunPanels(start, end);
             return;
         }
+        if (_residual is not null)
+        {
+            RunItemsWithResidual(start, end);
+            return;
+        }
+        int stride = w.RowBytes;
         // 32 bytes of slack: a gathered row segment may be written as a whole vector past its end (see Gather).
         byte* rows = stackalloc byte[QuantizedGemm.TileRows * stride + 32];
         for (int item = start; item < end; item++)
@@ -270,14 +273,22 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     /// <summary>
     /// Tiles [start, end) (whole tiles: one channel group) on the emitted kernels, in panels of up to
     /// <see cref="PanelBytes"/> of packed rows (at most 16 tiles): each panel packed once, then
-    /// <see cref="QuantizedGemm.RunEmittedPanel"/> runs every weight group over all its tiles.
+    /// <see cref="QuantizedGemm.RunEmittedPanel"/> runs every weight group over all its tiles. With a fused residual
+    /// ADD a panel's bytes go to a stack buffer (panels then of at most <see cref="ResidualAddOperands.BufferBytes"/>),
+    /// and the ADD node's element loop combines them with the residual into the output (as
+    /// <see cref="RunItemsWithResidual"/> does; before, the fused pass left the emitted kernels for the per-tile GEMM:
+    /// Zen 4, int8 face_landmark's 96×96 16 → 16 layers with their ADD 0.13 ms, the two apart 0.05).
     /// </summary>
     [SkipLocalsInit]
     private void RunPanels(int start, int end)
     {
-        int tileBytes = QuantizedGemm.TileRows * _weights.RowBytes;
+        int tileBytes = QuantizedGemm.TileRows * _weights.RowBytes, channels = _g.OutputDepth;
         int panelTiles = Math.Clamp(PanelBytes / tileBytes, 1, 16);
+        var residual = _residual;
+        // WithResidualAdd admits only layers whose tile of output bytes fits the buffer.
+        if (residual is not null) panelTiles = Math.Min(panelTiles, ResidualAddOperands.BufferBytes / (QuantizedGemm.TileRows * channels));
         byte* rows = stackalloc byte[panelTiles * tileBytes + 32];
+        byte* buffer = stackalloc byte[residual is null ? 0 : ResidualAddOperands.BufferBytes];
         for (int tile = start; tile < end; tile += panelTiles)
         {
             int tiles = Math.Min(panelTiles, end - tile);
@@ -292,7 +303,13 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
                 int tileFirst = first + t * QuantizedGemm.TileRows;
                 PackTile(tileFirst, Math.Min(QuantizedGemm.TileRows, _pixels - tileFirst), rows + t * tileBytes);
             }
-            QuantizedGemm.RunEmittedPanel(_weights, _epilogue, rows, pixels, _y + (nint)first * _g.OutputDepth, _g.OutputDepth);
+            if (residual is null)
+                QuantizedGemm.RunEmittedPanel(_weights, _epilogue, rows, pixels, _y + (nint)first * channels, channels);
+            else
+            {
+                QuantizedGemm.RunEmittedPanel(_weights, _epilogue, rows, pixels, buffer, channels);
+                residual.Apply(buffer, _r, _y, (nint)first * channels, pixels * channels);
+            }
         }
     }
 

@@ -20,7 +20,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// frame tap (x = zero point) adds nothing, as the reference skips it. Exact modulo 2^32 like the GEMM (docs/numerics.md
 /// §CPU delegate int8). Four pixels (16 channels) or two (32 channels) per step keep eight independent accumulators,
 /// four pixels of 24 channels twelve. The sums are requantized on 16 lanes (channels 16–23 of two pixels together), in
-/// the GEMM's short form where the node has its plain steps (<see cref="Bytes"/>).
+/// the GEMM's short form where the node has its plain steps (<see cref="FirstLayerBytes"/>).
 /// </summary>
 internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
 {
@@ -38,7 +38,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     private readonly AlignedPinned<int> _bias;           // [Cout]: bias + (x_off − 128)·Σw, pinned
     private readonly byte[] _frame;         // [batch][frame rows][frame columns][Cin] + slack: u = x + 128, zero point outside, pinned
     private readonly int _frameRows, _frameColumns;
-    private readonly ShortRequantization? _plain; // the GEMM's short form where it applies in its plain steps (null: the general steps)
+    private readonly FirstLayerBytes _bytes;
 
     private byte* _x, _y;
 
@@ -77,28 +77,11 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         // 16 bytes of slack: the last filter row's quadruples may read up to 3 bytes past its taps.
         _frame = GC.AllocateArray<byte>(g.Batches * _frameRows * _frameColumns * cin + 16, pinned: true);
         _frame.AsSpan().Fill((byte)(-inputOffset + 128));
-        if (ShortRequantization.TryCreate(filter, bias, cout, depth, inputOffset, epilogue) is { Plain: true } plain) _plain = plain;
+        _bytes = new FirstLayerBytes(epilogue, filter, bias, cout, depth, inputOffset);
     }
 
-    /// <summary>
-    /// 16 sums (bias included) of channels [first, first + 16) — or, with <paramref name="twice"/>, channels
-    /// [first, first + 8) of two pixels — requantized and narrowed to bytes: the short form's plain steps where the node
-    /// has them (<see cref="_plain"/>), else the general steps.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector128<byte> Bytes(Vector512<int> acc, int first, bool twice)
-    {
-        Vector512<int> value;
-        if (_plain is { } plain) value = plain.PlainAt(first, twice).Unclamped(acc);
-        else if (!twice) value = _epilogue.Unclamped(acc, first);
-        else
-        {
-            var (m, l, r) = _epilogue.Lanes(first);
-            value = Avx512F.Add(VectorRequantize.Multiply(acc, Vector512Lanes.Join(m, m), Vector512Lanes.Join(l, l).AsUInt32(), Vector512Lanes.Join(r, r)),
-                Vector512.Create(_epilogue.OutputOffset));
-        }
-        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(value, Vector512.Create(_epilogue.Min)), Vector512.Create(_epilogue.Max)));
-    }
+    private Vector128<byte> Bytes(Vector512<int> acc, int first, bool twice) => _bytes.Of(acc, first, twice);
 
     public void Run(CpuThreadPool pool)
     {
@@ -301,5 +284,37 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                         Avx.LoadVector256(weights + ((ky * _quads + q) * _blocks + pair) * Block * 4));
             QuantizedEpilogue.Store8(_epilogue.Requantize(a, pair * Block), y + pair * Block, 8);
         }
+    }
+}
+
+/// <summary>
+/// The first-layer kernels' requantization of 16 sums (bias included) to bytes: channels [first, first + 16) of one
+/// pixel or, with <c>twice</c>, channels [first, first + 8) of two pixels — in the GEMM's short form where its plain
+/// steps apply to the layer, else the general steps.
+/// </summary>
+internal readonly struct FirstLayerBytes
+{
+    private readonly QuantizedEpilogue _epilogue;
+    private readonly ShortRequantization? _plain; // the GEMM's short form where it applies in its plain steps (null: the general steps)
+
+    public FirstLayerBytes(QuantizedEpilogue epilogue, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias, int channels, int depth, int inputOffset)
+    {
+        _epilogue = epilogue;
+        if (ShortRequantization.TryCreate(filter, bias, channels, depth, inputOffset, epilogue) is { Plain: true } plain) _plain = plain;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<byte> Of(Vector512<int> acc, int first, bool twice)
+    {
+        Vector512<int> value;
+        if (_plain is { } plain) value = plain.PlainAt(first, twice).Unclamped(acc);
+        else if (!twice) value = _epilogue.Unclamped(acc, first);
+        else
+        {
+            var (m, l, r) = _epilogue.Lanes(first);
+            value = Avx512F.Add(VectorRequantize.Multiply(acc, Vector512Lanes.Join(m, m), Vector512Lanes.Join(l, l).AsUInt32(), Vector512Lanes.Join(r, r)),
+                Vector512.Create(_epilogue.OutputOffset));
+        }
+        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(value, Vector512.Create(_epilogue.Min)), Vector512.Create(_epilogue.Max)));
     }
 }
