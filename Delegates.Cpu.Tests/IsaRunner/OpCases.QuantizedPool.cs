@@ -8,7 +8,8 @@ namespace Accel.Delegates.Cpu.Tests;
 /// below, at and off every vector width (1, 3, 8, 17, 28, 33, 69 — the last vector overlapping the one before it),
 /// SAME and VALID windows whose tap count changes at the edges, global windows (int16: 400 taps, over the float
 /// division's exact bound, so the remainder's steps: int32 sums eight channels a lane step, the division per channel), zero points at both ends, every fused activation, and the int16
-/// extremes in every input; few-channel stride-1 rows for the flat interior run of the maximum.
+/// extremes in every input; few-channel stride-1 rows for the flat interior run of the maximum, and rows of whole windows
+/// for its per-pixel run.
 /// </summary>
 public static partial class OpCases
 {
@@ -40,6 +41,17 @@ public static partial class OpCases
         foreach (var type in new[] { TensorType.Int8, TensorType.UInt8, TensorType.Int16 })
             yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 2x2 s2 VALID, 64x64x28, batch 2", random, BuiltinOperator.MaxPool2D, type,
                 [2, 16, 16, 28], [2, 8, 8, 28], 0, new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
+        // At least a vector of channels: the pixels whose windows are whole horizontally in one run (3×3 stride 2 with
+        // padding at both ends of odd rows; 2×2 stride 2), and a window wider than the input (no whole window).
+        foreach (var type in new[] { TensorType.Int8, TensorType.UInt8, TensorType.Int16 })
+        {
+            yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 3x3 s2 SAME, 9x23x16, RELU", random, BuiltinOperator.MaxPool2D, type,
+                [1, 9, 23, 16], [1, 5, 12, 16], type == TensorType.UInt8 ? 131 : -3, new Pool2DOptions(Padding.Same, 2, 2, 3, 3, ActivationFunctionType.Relu));
+            yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 2x2 s2 VALID, 12x30x40", random, BuiltinOperator.MaxPool2D, type,
+                [1, 12, 30, 40], [1, 6, 15, 40], 0, new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
+            yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 5x5 s1 SAME, 4x3x32", random, BuiltinOperator.MaxPool2D, type,
+                [1, 4, 3, 32], [1, 4, 3, 32], 0, new Pool2DOptions(Padding.Same, 1, 1, 5, 5, ActivationFunctionType.None));
+        }
         // Few channels, horizontal stride 1, rows of 40 pixels: the flat interior run (its last vector overlapping).
         foreach (var type in new[] { TensorType.Int8, TensorType.UInt8, TensorType.Int16 })
         foreach (int depth in new[] { 1, 3, 7 })

@@ -91,6 +91,15 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
             interiorBegin = Math.Min(_outputWidth, g.PadLeft);
             interiorEnd = Math.Max(interiorBegin, Math.Min(_outputWidth, _width - g.FilterW + 1 + g.PadLeft));
         }
+        // At least one vector of channels: the maximum of the pixels whose windows are whole horizontally runs as one
+        // loop over them (the per-pixel window bookkeeping cost more than the maxima on 16-channel int8 pools).
+        int wholeBegin = 0, wholeEnd = 0;
+        if (!_average && !flat && _vector != SimdWidth.Scalar && depth >= Vector128<T>.Count)
+        {
+            wholeBegin = Math.Min(_outputWidth, (g.PadLeft + g.StrideW - 1) / g.StrideW);
+            int last = _width - g.FilterW + g.PadLeft; // a window whole on the right starts at ox · StrideW ≤ last
+            wholeEnd = last < 0 ? wholeBegin : Math.Max(wholeBegin, Math.Min(_outputWidth, last / g.StrideW + 1));
+        }
         for (int row = start; row < end; row++)
         {
             int oy = row % _outputHeight, b = row / _outputHeight;
@@ -100,9 +109,16 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
             bool run = interiorEnd - interiorBegin > 0 && kyEnd > kyStart
                 && MaxRun(new Window(b, iyOrigin + kyStart, interiorBegin - g.PadLeft, kyEnd - kyStart, g.FilterW),
                     (interiorEnd - interiorBegin) * depth, outRow + (nint)interiorBegin * depth);
+            var (runBegin, runEnd) = (interiorBegin, interiorEnd);
+            if (wholeEnd > wholeBegin && kyEnd > kyStart)
+            {
+                MaxPixels(new Window(b, iyOrigin + kyStart, wholeBegin * g.StrideW - g.PadLeft, kyEnd - kyStart, g.FilterW),
+                    wholeEnd - wholeBegin, outRow + (nint)wholeBegin * depth);
+                (run, runBegin, runEnd) = (true, wholeBegin, wholeEnd);
+            }
             for (int ox = 0; ox < _outputWidth; ox++)
             {
-                if (run && ox == interiorBegin) { ox = interiorEnd - 1; continue; }
+                if (run && ox == runBegin) { ox = runEnd - 1; continue; }
                 var (kxStart, kxEnd) = Pool2DGeometry.Taps(ox, g.StrideW, g.PadLeft, g.FilterW, _width);
                 int ixOrigin = ox * g.StrideW - g.PadLeft;
                 T* y = outRow + (nint)ox * depth;
@@ -207,38 +223,50 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
     [MethodImpl(JitHints.Hot)]
     private int MaxVectors<T>(Window w, T* y) where T : unmanaged, INumber<T>, IMinMaxValue<T>
     {
+        if (_depth < Vector128<T>.Count || _vector == SimdWidth.Scalar) return 0;
+        MaxPixels(w, 1, y);
+        return _depth;
+    }
+
+    /// <summary>
+    /// Every channel of <paramref name="pixels"/> adjacent output pixels (at least one vector of channels), the first
+    /// one's window <paramref name="w"/>, each next one's StrideW input pixels on (the same rows and columns of taps).
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void MaxPixels<T>(Window w, int pixels, T* y) where T : unmanaged, INumber<T>, IMinMaxValue<T>
+    {
         int depth = _depth;
-        if (_vector >= SimdWidth.W512 && depth >= Vector512<T>.Count) MaxLanes<Lanes512<T>, Vector512<T>, T>(w, depth, depth, y);
-        else if (_vector >= SimdWidth.W256 && depth >= Vector256<T>.Count) MaxLanes<Lanes256<T>, Vector256<T>, T>(w, depth, depth, y);
-        else if (_vector >= SimdWidth.W128 && depth >= Vector128<T>.Count) MaxLanes<Lanes128<T>, Vector128<T>, T>(w, depth, depth, y);
-        else return 0;
-        return depth;
+        if (_vector >= SimdWidth.W512 && depth >= Vector512<T>.Count) MaxLanes<Lanes512<T>, Vector512<T>, T>(w, depth, depth, y, pixels);
+        else if (_vector >= SimdWidth.W256 && depth >= Vector256<T>.Count) MaxLanes<Lanes256<T>, Vector256<T>, T>(w, depth, depth, y, pixels);
+        else MaxLanes<Lanes128<T>, Vector128<T>, T>(w, depth, depth, y, pixels);
     }
 
     /// <summary>
     /// y[j] = clamp(max over the window's taps of x[tap + j]) for j in [0, length) (length ≥ one vector), tap k·step
-    /// apart along a row: one vector at a time, the last overlapping the one before it.
+    /// apart along a row: one vector at a time, the last overlapping the one before it; then, for each further of
+    /// <paramref name="pixels"/>, the same StrideW input pixels on into the next <paramref name="length"/> outputs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void MaxLanes<TL, TV, T>(Window w, nint step, int length, T* y)
+    private void MaxLanes<TL, TV, T>(Window w, nint step, int length, T* y, int pixels = 1)
         where TL : IIntegerLanes<TV, T> where TV : unmanaged where T : unmanaged, INumber<T>, IMinMaxValue<T>
     {
         int n = TL.Count;
         var (lowest, min, max) = (TL.Splat(T.MinValue), TL.Splat(T.CreateTruncating(_min)), TL.Splat(T.CreateTruncating(_max)));
-        nint row = (nint)_width * _depth;
+        nint row = (nint)_width * _depth, pixelStep = (nint)_g.StrideW * _depth;
         T* x = (T*)Pixel(w.Batch, w.Iy, w.Ix);
-        for (int j = 0; ; j += n)
-        {
-            if (j + n > length) j = length - n;
-            var m = lowest;
-            for (int ky = 0; ky < w.Rows; ky++)
+        for (int p = 0; p < pixels; p++, x += pixelStep, y += length)
+            for (int j = 0; ; j += n)
             {
-                T* tap = x + ky * row + j;
-                for (int kx = 0; kx < w.Columns; kx++, tap += step) m = TL.Max(m, TL.Load(tap));
+                if (j + n > length) j = length - n;
+                var m = lowest;
+                for (int ky = 0; ky < w.Rows; ky++)
+                {
+                    T* tap = x + ky * row + j;
+                    for (int kx = 0; kx < w.Columns; kx++, tap += step) m = TL.Max(m, TL.Load(tap));
+                }
+                TL.Store(TL.Min(TL.Max(m, min), max), y + j);
+                if (j + n == length) break;
             }
-            TL.Store(TL.Min(TL.Max(m, min), max), y + j);
-            if (j + n == length) return;
-        }
     }
 
     /// <summary>
