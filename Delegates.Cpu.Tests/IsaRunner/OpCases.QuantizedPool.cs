@@ -46,7 +46,7 @@ public static partial class OpCases
         foreach (var type in new[] { TensorType.Int8, TensorType.UInt8, TensorType.Int16 })
         {
             yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 3x3 s2 SAME, 9x23x16, RELU", random, BuiltinOperator.MaxPool2D, type,
-                [1, 9, 23, 16], [1, 5, 12, 16], type == TensorType.UInt8 ? 131 : -3, new Pool2DOptions(Padding.Same, 2, 2, 3, 3, ActivationFunctionType.Relu));
+                [1, 9, 23, 16], [1, 5, 12, 16], type switch { TensorType.UInt8 => 131, TensorType.Int8 => -3, _ => 0 }, new Pool2DOptions(Padding.Same, 2, 2, 3, 3, ActivationFunctionType.Relu));
             yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 2x2 s2 VALID, 12x30x40", random, BuiltinOperator.MaxPool2D, type,
                 [1, 12, 30, 40], [1, 6, 15, 40], 0, new Pool2DOptions(Padding.Valid, 2, 2, 2, 2, ActivationFunctionType.None));
             yield return PoolCase($"MAX_POOL_2D {TypeName(type)} 5x5 s1 SAME, 4x3x32", random, BuiltinOperator.MaxPool2D, type,

@@ -249,6 +249,43 @@ public static partial class OpCases
         return new BitExactCase(name, mb.Build(), [input?.Invoke(random, count) ?? Values(random, count, 3f)]);
     }
 
+    /// <summary>
+    /// float32 TRANSPOSE_CONV with one output channel (the CPU delegate's pixels-across-lanes path, its input transposed
+    /// into channel planes): rows of 40 and 70 columns (16×16 blocks transposed, runs of four vectors and tails), 32
+    /// channels (two blocks), 5 channels (transposed element by element), two batches, stride 1 (contiguous stores),
+    /// 2 and 3, SAME and VALID, with and without bias, fused activations.
+    /// </summary>
+    public static IEnumerable<BitExactCase> SingleChannelTransposeConvCases(Random random)
+    {
+        var shapes = new (int Batch, int H, int W, int Cin, int K, int Stride, Padding Padding, bool Bias, ActivationFunctionType Activation)[]
+        {
+            (2, 5, 40, 16, 3, 2, Padding.Same, true, ActivationFunctionType.Relu6),
+            (1, 4, 70, 32, 2, 2, Padding.Valid, false, ActivationFunctionType.ReluN1To1),
+            (1, 3, 37, 16, 3, 1, Padding.Same, true, ActivationFunctionType.None),
+            (1, 3, 19, 5, 4, 3, Padding.Same, true, ActivationFunctionType.Relu),
+            (1, 6, 130, 16, 2, 2, Padding.Same, true, ActivationFunctionType.None),
+        };
+        foreach (var s in shapes)
+        {
+            string name = $"TRANSPOSE_CONV float32 {s.Batch}x{s.H}x{s.W}x{s.Cin} k{s.K} s{s.Stride} {s.Padding} -> 1{(s.Bias ? "" : " no bias")} {s.Activation}";
+            var mb = new ModelBuilder(name);
+            int x = mb.AddTensor("x", TensorType.Float32, [s.Batch, s.H, s.W, s.Cin]);
+            int oh = TransposedSize(s.H, s.K, s.Stride, s.Padding), ow = TransposedSize(s.W, s.K, s.Stride, s.Padding);
+            var inputs = new List<int>
+            {
+                mb.AddConstant("output_shape", [4], [s.Batch, oh, ow, 1]),
+                mb.AddConstant("w", [1, s.K, s.K, s.Cin], Values(random, s.K * s.K * s.Cin, 1f)),
+                x,
+            };
+            if (s.Bias) inputs.Add(mb.AddConstant("b", [1], Values(random, 1, 2f)));
+            int y = mb.AddTensor("y", TensorType.Float32, [s.Batch, oh, ow, 1]);
+            mb.AddOperator(BuiltinOperator.TransposeConv, inputs.ToArray(), [y], new TransposeConvOptions(s.Padding, s.Stride, s.Stride, s.Activation), version: 3);
+            mb.AddInput(x);
+            mb.AddOutput(y);
+            yield return new BitExactCase(name, mb.Build(), [Values(random, s.Batch * s.H * s.W * s.Cin, 3f)]);
+        }
+    }
+
     /// <summary>Every hybrid TRANSPOSE_CONV case (deterministic for a given seed).</summary>
     public static IEnumerable<BitExactCase> HybridTransposeConvCases(Random random)
     {

@@ -142,6 +142,11 @@ foreach (var c in OpCases.QuantizedPoolCases(new Random(1320)))
     Check(c);
 Console.WriteLine($"quantized pool cases done in {clock.Elapsed.TotalSeconds:F1} s");
 
+// float32 TRANSPOSE_CONV with one output channel: pixels across this width's lanes, the input in channel planes.
+foreach (var c in OpCases.SingleChannelTransposeConvCases(new Random(2640)))
+    Check(c);
+Console.WriteLine($"single-channel transpose convolution cases done in {clock.Elapsed.TotalSeconds:F1} s");
+
 // Hybrid (dynamic-range) FULLY_CONNECTED, CONV_2D and DEPTHWISE_CONV_2D: this path's int8 dot products (scalar, vpmaddwd, vpdpbusd).
 foreach (var c in OpCases.HybridFullyConnectedCases(new Random(2626)).Concat(OpCases.HybridConv2DCases(new Random(2627))).Concat(OpCases.HybridDepthwiseCases(new Random(2628))))
     Check(c);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Kernels.Reference;
 using Accel.Operators;
@@ -37,14 +38,27 @@ internal sealed class TransposeConvBiasCpuKernel : CpuKernel<TransposeConvBiasPa
         var packed = new PackedConvWeights(weights.Read<float>(), bias.Read<float>(), g.OutputDepth, g.FilterHeight * g.FilterWidth,
             g.InputDepth, (int)width);
         // No fused activation: the clamp is skipped (its bounds are unused).
-        return width switch
+        var raw = weights.Read<float>();
+        // ForMatrixProduct picks no vector wider than Cout (the packed weights'); one output channel runs across pixels.
+        return TransposeConvBiasCpuNode.NodeWidth(g, width) switch
         {
-            GemmWidth.W512 => new TransposeConvBiasCpuNode<Gemm512, Vector512<float>>(input, output, g, packed, default),
-            GemmWidth.W256 => new TransposeConvBiasCpuNode<Gemm256, Vector256<float>>(input, output, g, packed, default),
-            GemmWidth.W128 => new TransposeConvBiasCpuNode<Gemm128, Vector128<float>>(input, output, g, packed, default),
-            _ => new TransposeConvBiasCpuNode<GemmScalar, float>(input, output, g, packed, default),
+            GemmWidth.W512 => new TransposeConvBiasCpuNode<Gemm512, Vector512<float>>(input, output, g, packed, default, raw),
+            GemmWidth.W256 => new TransposeConvBiasCpuNode<Gemm256, Vector256<float>>(input, output, g, packed, default, raw),
+            GemmWidth.W128 => new TransposeConvBiasCpuNode<Gemm128, Vector128<float>>(input, output, g, packed, default, raw),
+            _ => new TransposeConvBiasCpuNode<GemmScalar, float>(input, output, g, packed, default, raw),
         };
     }
+}
+
+/// <summary>The vector width a compiled transpose convolution runs on.</summary>
+internal static class TransposeConvBiasCpuNode
+{
+    /// <summary>
+    /// <paramref name="packed"/> (the packed weights' width, at most Cout), except for one output channel, which runs
+    /// across pixels on the widest vector when that has at least 8 lanes.
+    /// </summary>
+    public static GemmWidth NodeWidth(ConvLayout g, GemmWidth packed) =>
+        g.OutputDepth == 1 && GemmWidths.Widest >= GemmWidth.W256 ? GemmWidths.Widest : packed;
 }
 
 /// <summary>
@@ -52,6 +66,11 @@ internal sealed class TransposeConvBiasCpuKernel : CpuKernel<TransposeConvBiasPa
 /// phase (ox mod stride_w) use kx of one residue class and read consecutive input columns, so runs of same-phase
 /// outputs with the same valid kx range share a tap list and go through the shared register-blocked micro-kernels
 /// (input pixel stride Cin, output pixel stride stride_w·Cout), vectorized across output channels.
+/// With one output channel (segmentation heads: selfie_segmentation's 128×128×16 → 256×256×1) vectors across channels
+/// would hold one useful lane; there (on 8- and 16-lane vectors) the input is transposed once per invoke into planes
+/// of one channel each, and a run's outputs are the lanes: per tap and channel one vector of consecutive input columns
+/// from the channel's plane times the weight, one FMA per output — each output's chain as the reference's, from +0 over
+/// (tap, ci) in order, then + bias, then the clamp.
 /// </summary>
 internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNode
     where TOps : struct, IGemmVector<TV>
@@ -66,10 +85,15 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
     private readonly GemmPlan _plan;
     private readonly GemmEpilogue<TV> _epilogue;
 
+    private readonly PinnedFloats? _planes;      // one output channel: [batch][Cin][plane stride ≥ H·W] + one vector of slack
+    private readonly nint _planeStride;
+    private readonly PinnedFloats? _singleWeights; // one output channel: the OHWI weights, [KH·KW·Cin]
+
     private float* _x, _y;
     private int _channelGroups;
 
-    public TransposeConvBiasCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue)
+    public TransposeConvBiasCpuNode(Tensor input, Tensor output, ConvLayout geometry, PackedConvWeights weights, GemmEpilogue<TV> epilogue,
+        ReadOnlySpan<float> ohwiWeights)
     {
         _input = input;
         _output = output;
@@ -77,7 +101,17 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
         _weights = weights;
         _plan = weights.Plan;
         _epilogue = epilogue;
+        if (geometry.OutputDepth == 1 && TOps.Count >= 8)
+        {
+            _planeStride = PlaneStride(geometry);
+            _planes = new PinnedFloats(checked((int)(geometry.Batches * geometry.InputDepth * _planeStride) + TOps.Count));
+            _singleWeights = new PinnedFloats(ohwiWeights.Length);
+            ohwiWeights.CopyTo(_singleWeights.Span);
+        }
     }
+
+    private static readonly CpuThreadPool.ChunkAction<TransposeConvBiasCpuNode<TOps, TV>> TransposeChunk =
+        [MethodImpl(JitHints.Hot)] static (in TransposeConvBiasCpuNode<TOps, TV> kernel, int start, int end) => kernel.TransposeRows(start, end);
 
     [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
@@ -85,8 +119,149 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
         _x = ConvLoops.Pointer(_input.Read<float>());
         _y = ConvLoops.Pointer(_output.Write<float>());
         int rows = _g.Batches * _g.OutputHeight;
+        if (_planes is not null) pool.For(_g.Batches * _g.InputHeight, this, TransposeChunk);
         _channelGroups = ConvLoops.ChannelGroups(rows, _plan.BlockCount, pool.ThreadCount);
         pool.For(rows * _channelGroups, this, RunChunk);
+    }
+
+    /// <summary>
+    /// H·W floats and one cache line more, rounded to whole lines: planes a multiple of 4 KiB apart (selfie's 128×128
+    /// is 64 KiB) would put every channel's row in the same L1 sets, and the 16 streams of a run evict each other.
+    /// </summary>
+    private static nint PlaneStride(ConvLayout g) => ((nint)g.InputHeight * g.InputWidth + 15) / 16 * 16 + 16;
+
+    /// <summary>Input rows [start, end) (batch · H + iy) into the channel planes.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void TransposeRows(int start, int end)
+    {
+        var g = _g;
+        int cin = g.InputDepth, width = g.InputWidth;
+        nint plane = _planeStride;
+        for (int row = start; row < end; row++)
+        {
+            int b = row / g.InputHeight, iy = row % g.InputHeight;
+            float* x = _x + (nint)row * width * cin;
+            float* planes = _planes!.Pointer + b * cin * plane + (nint)iy * width;
+            int ix = 0;
+            if (Vector512.IsHardwareAccelerated && cin % 16 == 0)
+                for (; ix + 16 <= width; ix += 16)
+                    for (int c = 0; c < cin; c += 16)
+                        Transpose16(x + (nint)ix * cin + c, cin, planes + c * plane + ix, plane);
+            for (; ix < width; ix++)
+                for (int c = 0; c < cin; c++) planes[c * plane + ix] = x[(nint)ix * cin + c];
+        }
+    }
+
+    /// <summary>16 pixels × 16 channels (pixel p's channels at x + p·xStride) into 16 channel rows (row c at y + c·yStride).</summary>
+    [MethodImpl(JitHints.Hot)]
+    private static void Transpose16(float* x, nint xStride, float* y, nint yStride)
+    {
+        var r0 = Vector512.Load(x); var r1 = Vector512.Load(x + xStride);
+        var r2 = Vector512.Load(x + 2 * xStride); var r3 = Vector512.Load(x + 3 * xStride);
+        var r4 = Vector512.Load(x + 4 * xStride); var r5 = Vector512.Load(x + 5 * xStride);
+        var r6 = Vector512.Load(x + 6 * xStride); var r7 = Vector512.Load(x + 7 * xStride);
+        var r8 = Vector512.Load(x + 8 * xStride); var r9 = Vector512.Load(x + 9 * xStride);
+        var r10 = Vector512.Load(x + 10 * xStride); var r11 = Vector512.Load(x + 11 * xStride);
+        var r12 = Vector512.Load(x + 12 * xStride); var r13 = Vector512.Load(x + 13 * xStride);
+        var r14 = Vector512.Load(x + 14 * xStride); var r15 = Vector512.Load(x + 15 * xStride);
+        // 32-bit pairs, then 64-bit pairs within each 128-bit lane: lane l of u(4k + j) holds channel 4l + j of pixels 4k..4k+3.
+        var (t0, t1) = (Avx512F.UnpackLow(r0, r1), Avx512F.UnpackHigh(r0, r1));
+        var (t2, t3) = (Avx512F.UnpackLow(r2, r3), Avx512F.UnpackHigh(r2, r3));
+        var (t4, t5) = (Avx512F.UnpackLow(r4, r5), Avx512F.UnpackHigh(r4, r5));
+        var (t6, t7) = (Avx512F.UnpackLow(r6, r7), Avx512F.UnpackHigh(r6, r7));
+        var (t8, t9) = (Avx512F.UnpackLow(r8, r9), Avx512F.UnpackHigh(r8, r9));
+        var (t10, t11) = (Avx512F.UnpackLow(r10, r11), Avx512F.UnpackHigh(r10, r11));
+        var (t12, t13) = (Avx512F.UnpackLow(r12, r13), Avx512F.UnpackHigh(r12, r13));
+        var (t14, t15) = (Avx512F.UnpackLow(r14, r15), Avx512F.UnpackHigh(r14, r15));
+        var u0 = Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle(); var u1 = Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        var u2 = Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle(); var u3 = Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        var u4 = Avx512F.UnpackLow(t4.AsDouble(), t6.AsDouble()).AsSingle(); var u5 = Avx512F.UnpackHigh(t4.AsDouble(), t6.AsDouble()).AsSingle();
+        var u6 = Avx512F.UnpackLow(t5.AsDouble(), t7.AsDouble()).AsSingle(); var u7 = Avx512F.UnpackHigh(t5.AsDouble(), t7.AsDouble()).AsSingle();
+        var u8 = Avx512F.UnpackLow(t8.AsDouble(), t10.AsDouble()).AsSingle(); var u9 = Avx512F.UnpackHigh(t8.AsDouble(), t10.AsDouble()).AsSingle();
+        var u10 = Avx512F.UnpackLow(t9.AsDouble(), t11.AsDouble()).AsSingle(); var u11 = Avx512F.UnpackHigh(t9.AsDouble(), t11.AsDouble()).AsSingle();
+        var u12 = Avx512F.UnpackLow(t12.AsDouble(), t14.AsDouble()).AsSingle(); var u13 = Avx512F.UnpackHigh(t12.AsDouble(), t14.AsDouble()).AsSingle();
+        var u14 = Avx512F.UnpackLow(t13.AsDouble(), t15.AsDouble()).AsSingle(); var u15 = Avx512F.UnpackHigh(t13.AsDouble(), t15.AsDouble()).AsSingle();
+        // 128-bit lanes: even lanes of two vectors (0x88), odd lanes (0xDD); twice.
+        var v0 = Avx512F.Shuffle4x128(u0, u4, 0x88); var v1 = Avx512F.Shuffle4x128(u1, u5, 0x88);
+        var v2 = Avx512F.Shuffle4x128(u2, u6, 0x88); var v3 = Avx512F.Shuffle4x128(u3, u7, 0x88);
+        var v4 = Avx512F.Shuffle4x128(u0, u4, 0xDD); var v5 = Avx512F.Shuffle4x128(u1, u5, 0xDD);
+        var v6 = Avx512F.Shuffle4x128(u2, u6, 0xDD); var v7 = Avx512F.Shuffle4x128(u3, u7, 0xDD);
+        var v8 = Avx512F.Shuffle4x128(u8, u12, 0x88); var v9 = Avx512F.Shuffle4x128(u9, u13, 0x88);
+        var v10 = Avx512F.Shuffle4x128(u10, u14, 0x88); var v11 = Avx512F.Shuffle4x128(u11, u15, 0x88);
+        var v12 = Avx512F.Shuffle4x128(u8, u12, 0xDD); var v13 = Avx512F.Shuffle4x128(u9, u13, 0xDD);
+        var v14 = Avx512F.Shuffle4x128(u10, u14, 0xDD); var v15 = Avx512F.Shuffle4x128(u11, u15, 0xDD);
+        Avx512F.Shuffle4x128(v0, v8, 0x88).Store(y); Avx512F.Shuffle4x128(v1, v9, 0x88).Store(y + yStride);
+        Avx512F.Shuffle4x128(v2, v10, 0x88).Store(y + 2 * yStride); Avx512F.Shuffle4x128(v3, v11, 0x88).Store(y + 3 * yStride);
+        Avx512F.Shuffle4x128(v4, v12, 0x88).Store(y + 4 * yStride); Avx512F.Shuffle4x128(v5, v13, 0x88).Store(y + 5 * yStride);
+        Avx512F.Shuffle4x128(v6, v14, 0x88).Store(y + 6 * yStride); Avx512F.Shuffle4x128(v7, v15, 0x88).Store(y + 7 * yStride);
+        Avx512F.Shuffle4x128(v0, v8, 0xDD).Store(y + 8 * yStride); Avx512F.Shuffle4x128(v1, v9, 0xDD).Store(y + 9 * yStride);
+        Avx512F.Shuffle4x128(v2, v10, 0xDD).Store(y + 10 * yStride); Avx512F.Shuffle4x128(v3, v11, 0xDD).Store(y + 11 * yStride);
+        Avx512F.Shuffle4x128(v4, v12, 0xDD).Store(y + 12 * yStride); Avx512F.Shuffle4x128(v5, v13, 0xDD).Store(y + 13 * yStride);
+        Avx512F.Shuffle4x128(v6, v14, 0xDD).Store(y + 14 * yStride); Avx512F.Shuffle4x128(v7, v15, 0xDD).Store(y + 15 * yStride);
+    }
+
+    /// <summary>
+    /// One output channel: <paramref name="run"/> outputs <paramref name="yStride"/> apart, output i reading every tap's
+    /// input column i to the right, as lanes of this width's vectors.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void SingleChannelRun(int batch, int* tapX, int* tapW, int taps, float* y, nint yStride, int run)
+    {
+        var g = _g;
+        int n = TOps.Count, cin = g.InputDepth;
+        nint plane = _planeStride;
+        float* planes = _planes!.Pointer + batch * cin * plane;
+        float* weights = _singleWeights!.Pointer;
+        float* lanes = stackalloc float[n];
+        for (int t = 0; t < taps; t++) tapX[t] /= cin; // element offsets → pixel offsets within a plane
+        int i = 0;
+        // Four vectors of outputs at a time: four independent FMA chains.
+        for (; i + 4 * n <= run; i += 4 * n)
+        {
+            TV a0 = TOps.Zero, a1 = TOps.Zero, a2 = TOps.Zero, a3 = TOps.Zero;
+            for (int t = 0; t < taps; t++)
+            {
+                float* x = planes + tapX[t] + i;
+                float* w = weights + tapW[t];
+                for (int ci = 0; ci < cin; ci++, x += plane)
+                {
+                    TV wv = TOps.Splat(w[ci]);
+                    a0 = TOps.FusedMultiplyAdd(TOps.Load(x), wv, a0);
+                    a1 = TOps.FusedMultiplyAdd(TOps.Load(x + n), wv, a1);
+                    a2 = TOps.FusedMultiplyAdd(TOps.Load(x + 2 * n), wv, a2);
+                    a3 = TOps.FusedMultiplyAdd(TOps.Load(x + 3 * n), wv, a3);
+                }
+            }
+            StoreLanes(a0, y + i * yStride, yStride, n, lanes);
+            StoreLanes(a1, y + (i + n) * yStride, yStride, n, lanes);
+            StoreLanes(a2, y + (i + 2 * n) * yStride, yStride, n, lanes);
+            StoreLanes(a3, y + (i + 3 * n) * yStride, yStride, n, lanes);
+        }
+        for (; i < run; i += n)
+        {
+            TV acc = TOps.Zero;
+            for (int t = 0; t < taps; t++)
+            {
+                float* x = planes + tapX[t] + i;
+                float* w = weights + tapW[t];
+                for (int ci = 0; ci < cin; ci++) acc = TOps.FusedMultiplyAdd(TOps.Load(x + ci * plane), TOps.Splat(w[ci]), acc);
+            }
+            StoreLanes(acc, y + i * yStride, yStride, Math.Min(n, run - i), lanes);
+        }
+    }
+
+    /// <summary>The first <paramref name="count"/> lanes of acc (+ bias) (clamped) at y, y + yStride, …</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreLanes(TV acc, float* y, nint yStride, int count, float* lanes)
+    {
+        if (_plan.Bias != null) acc = TOps.Add(acc, TOps.Splat(_plan.Bias[0]));
+        if (_epilogue.Clamp) acc = TOps.Clamp(acc, _epilogue.Min, _epilogue.Max);
+        if (yStride == 1 && count == TOps.Count) TOps.Store(y, acc);
+        else
+        {
+            TOps.Store(lanes, acc);
+            for (int j = 0; j < count; j++) y[j * yStride] = lanes[j];
+        }
     }
 
     private void RunItems(int start, int end)
@@ -162,8 +337,10 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
                     }
                 }
                 // The run's next output is stride_w columns right and reads one input column right for every tap.
-                GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, g.InputDepth, tapX, tapW, taps, g.InputDepth,
-                    yRow + (nint)ox * g.OutputDepth, yStride, run, blockBegin, blockEnd);
+                if (_planes is not null) SingleChannelRun(b, tapX, tapW, taps, yRow + ox, yStride, run);
+                else
+                    GemmTiles<TOps, TV>.Run(_plan, _epilogue, xBatch, g.InputDepth, tapX, tapW, taps, g.InputDepth,
+                        yRow + (nint)ox * g.OutputDepth, yStride, run, blockBegin, blockEnd);
                 ox += run * g.StrideW;
             }
         }

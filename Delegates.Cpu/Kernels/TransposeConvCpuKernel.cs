@@ -81,15 +81,16 @@ internal sealed class TransposeConvCpuKernel : CpuKernel<TransposeConvParams>
             g.FilterHeight * g.FilterWidth, g.InputDepth, (int)width);
         float min = p.Activation.Min, max = p.Activation.Max;
         bool clamp = !VectorClamp.IsIdentityRange(p.Activation);
-        return width switch
+        var raw = weights.Read<float>();
+        return TransposeConvBiasCpuNode.NodeWidth(g, width) switch
         {
             GemmWidth.W512 => new TransposeConvBiasCpuNode<Gemm512, Vector512<float>>(input, output, g, packed,
-                new(Vector512.Create(min), Vector512.Create(max), clamp)),
+                new(Vector512.Create(min), Vector512.Create(max), clamp), raw),
             GemmWidth.W256 => new TransposeConvBiasCpuNode<Gemm256, Vector256<float>>(input, output, g, packed,
-                new(Vector256.Create(min), Vector256.Create(max), clamp)),
+                new(Vector256.Create(min), Vector256.Create(max), clamp), raw),
             GemmWidth.W128 => new TransposeConvBiasCpuNode<Gemm128, Vector128<float>>(input, output, g, packed,
-                new(Vector128.Create(min), Vector128.Create(max), clamp)),
-            _ => new TransposeConvBiasCpuNode<GemmScalar, float>(input, output, g, packed, new(min, max, clamp)),
+                new(Vector128.Create(min), Vector128.Create(max), clamp), raw),
+            _ => new TransposeConvBiasCpuNode<GemmScalar, float>(input, output, g, packed, new(min, max, clamp), raw),
         };
     }
 

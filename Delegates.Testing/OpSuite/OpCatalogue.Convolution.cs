@@ -541,6 +541,10 @@ public static partial class OpCatalogue
         int Seed() => 4000 + n++;
         // selfie_segmentation's last layer at a reduced size: 2×2 taps, stride 2, SAME, 16 → 1 channel.
         TransposeConvBias(cases, "selfie head", Seed(), [1, 18, 13, 16], 1, 2, 2, TransposePaddingSame, 2, 2, ValueStyle.Default, 0);
+        // One output channel over rows of at least 16 pixels (the CPU delegate's pixels-across-lanes path: 16×16 blocks of
+        // the input transposed, runs of four vectors and their tails), stride 1, a 3×3 filter over 32 channels, two batches.
+        TransposeConvBias(cases, "selfie head wide", Seed(), [2, 5, 70, 16], 1, 2, 2, TransposePaddingSame, 2, 2, ValueStyle.Default, 0);
+        TransposeConvBias(cases, "one channel 3x3", Seed(), [1, 4, 41, 32], 1, 3, 3, TransposePaddingSame, 1, 1, ValueStyle.Mixed, 0.02);
         foreach (int channels in TailChannels)
             TransposeConvBias(cases, $"Cout tail {channels}", Seed(), [1, 4, 5, 1 + channels % 7], channels, 3, 3, TransposePaddingSame, 2, 2, ValueStyle.Default, 0);
         int[] paddings = [TransposePaddingUnknown, TransposePaddingSame, TransposePaddingValid];
