@@ -12,7 +12,7 @@ public sealed class ParallelismTunerTests
     {
         bool onPool = tuner.NextOnPool;
         if (tuner.Timing) tuner.Record(onPool ? poolTicks : callerTicks);
-        else tuner.CountUntimed();
+        else tuner.CountUntimed(onPool ? poolTicks : callerTicks);
         return onPool;
     }
 
@@ -95,6 +95,46 @@ public sealed class ParallelismTunerTests
         Assert.That(tuner.Timing, Is.True, "every later interval is the long one");
     }
 
+    /// <summary>
+    /// After the first re-check the next one is the long interval away — unless the kept plan's untimed invokes drift
+    /// out of its band for <see cref="ParallelismTuner.DriftInvokes"/> in a row (the second core taken away: the pool
+    /// plan slower; given back: faster), which re-checks once <see cref="ParallelismTuner.FirstRecheckAfterInvokes"/>
+    /// invokes have passed since the decision. A shorter run of slow invokes, or drift inside the band, changes nothing.
+    /// </summary>
+    [TestCase(300, false)] // the pool plan slowed 3x: the calling thread wins the re-check
+    [TestCase(40, true)]   // ... or sped up 2.5x: re-checked too, and kept
+    public void AKeptPlanThatDriftsIsCheckedAgainBeforeTheLongInterval(long driftedPool, bool onPoolAfter)
+    {
+        var tuner = new ParallelismTuner();
+        while (!tuner.Choice.Decided) Step(tuner, 100, 200);
+        // The first re-check (no sooner for drift) keeps the pool; the next regular one is RecheckAfterInvokes away.
+        int untimed = 0;
+        while (!tuner.Timing)
+        {
+            Step(tuner, driftedPool, 200);
+            untimed++;
+        }
+        Assert.That(untimed, Is.EqualTo(ParallelismTuner.FirstRecheckAfterInvokes));
+        for (int i = 0; i < 2 * ParallelismTuner.SamplesPerPlan; i++) Step(tuner, 100, 200);
+        Assert.That(tuner.Choice.OnPool, Is.True);
+        // Inside the band (1.25x) with short slow bursts (one invoke fewer than the streak), past FirstRecheckAfterInvokes
+        // invokes since the decision: no re-check.
+        for (int i = 0; i < 2 * ParallelismTuner.FirstRecheckAfterInvokes; i++)
+        {
+            Step(tuner, i % 40 < ParallelismTuner.DriftInvokes - 1 ? 300 : 125, 200);
+            Assert.That(tuner.Timing, Is.False, $"invoke {i} after the decision");
+        }
+        // Then a drift: re-checked after exactly DriftInvokes invokes out of the band.
+        for (int i = 0; i < ParallelismTuner.DriftInvokes; i++)
+        {
+            Assert.That(tuner.Timing, Is.False);
+            Step(tuner, driftedPool, 200);
+        }
+        Assert.That(tuner.Timing, Is.True);
+        for (int i = 0; i < 2 * ParallelismTuner.SamplesPerPlan; i++) Step(tuner, driftedPool, 200);
+        Assert.That(tuner.Choice, Is.EqualTo(new ParallelismChoice(true, onPoolAfter, driftedPool, 200)));
+    }
+
     [Test]
     public void AnInvokeThatRecordsNothing_RepeatsItsSample()
     {
@@ -105,7 +145,7 @@ public sealed class ParallelismTunerTests
         Assert.That(tuner.NextOnPool, Is.False);
         Assert.That(tuner.NextOnPool, Is.False);
         Assert.That(tuner.Timing, Is.True);
-        Assert.Throws<InvalidOperationException>(tuner.CountUntimed, "a timed invoke must record");
+        Assert.Throws<InvalidOperationException>(() => tuner.CountUntimed(200), "a timed invoke must record");
     }
 
     [Test]

@@ -271,15 +271,12 @@ public sealed class CpuDelegate : IAccelDelegate
                 return;
             }
             var plan = tuner.NextOnPool ? pools : _callerAlone;
-            if (!tuner.Timing)
-            {
-                Run(plan);
-                tuner.CountUntimed();
-                return;
-            }
+            bool timing = tuner.Timing;
             long start = clock();
             Run(plan);
-            tuner.Record(clock() - start);
+            long ticks = clock() - start;
+            if (timing) tuner.Record(ticks);
+            else tuner.CountUntimed(ticks); // watched for drift
         }
 
         /// <summary>

@@ -17,7 +17,12 @@ namespace Accel.Delegates.Cpu;
 /// both again after <see cref="FirstRecheckAfterInvokes"/> more invokes (the first choice was made while the runtime's
 /// own code was still tiering up) and then every <see cref="RecheckAfterInvokes"/>, so a machine whose load changed
 /// is followed; a re-check runs the losing plan on <see cref="SamplesPerPlan"/> invokes, about 0.1 % of the invokes
-/// between checks.
+/// between checks. The untimed invokes are timed too: when <see cref="DriftInvokes"/> in a row take more than
+/// <see cref="DriftRatio"/> × the kept plan's median, or less than its median ÷ <see cref="DriftRatio"/> (the machine's
+/// load changed: a shared host's second vCPU taken away or given back), both plans are timed again as soon as
+/// <see cref="FirstRecheckAfterInvokes"/> invokes have passed since the decision, rather than after the long interval
+/// (a choice made in a host's slow minute would otherwise stay for <see cref="RecheckAfterInvokes"/> invokes: minutes of
+/// a large model).
 /// </para>
 /// <para>
 /// An invoke that throws (a cancelled one) records nothing: <see cref="Record"/> is only called after a whole run, and
@@ -31,6 +36,8 @@ internal sealed class ParallelismTuner
     internal const int FirstRecheckAfterInvokes = 256;
     internal const int RecheckAfterInvokes = 8192;
     internal const double PoolAdvantageRequired = 0.97;
+    internal const int DriftInvokes = 16;
+    internal const double DriftRatio = 1.3;
 
     private readonly long[] _poolTicks = new long[SamplesPerPlan];
     private readonly long[] _callerTicks = new long[SamplesPerPlan];
@@ -38,6 +45,9 @@ internal sealed class ParallelismTuner
     private long _untimedLeft = WarmupInvokes;
     /// <summary>The next sample of the timed phase, 0 .. 2 × SamplesPerPlan − 1; −1 outside it.</summary>
     private int _sample = -1;
+    /// <summary>Untimed invokes since the last decision, and how many in a row ran outside the kept plan's band.</summary>
+    private long _sinceDecision;
+    private int _driftStreak;
 
     /// <summary>Whether the next invoke is timed (then pass its duration to <see cref="Record"/>).</summary>
     public bool Timing => _sample >= 0;
@@ -51,10 +61,19 @@ internal sealed class ParallelismTuner
     /// <summary>Sample <paramref name="index"/>'s plan: pool, caller, caller, pool, pool, caller, caller, …</summary>
     internal static bool PlanOf(int index) => (((index + 1) >> 1) & 1) == 0;
 
-    /// <summary>Counts an untimed invoke; call once per invoke that is not <see cref="Timing"/>, after it ran.</summary>
-    public void CountUntimed()
+    /// <summary>
+    /// Counts an untimed invoke that took <paramref name="ticks"/> (the unit <see cref="Record"/> gets); call once per
+    /// invoke that is not <see cref="Timing"/>, after it ran.
+    /// </summary>
+    public void CountUntimed(long ticks)
     {
         if (_sample >= 0) throw new InvalidOperationException("this invoke is timed: call Record");
+        _sinceDecision++;
+        if (Choice.Decided && (Choice.OnPool ? Choice.PoolMedianTicks : Choice.CallerMedianTicks) is > 0 and var median)
+        {
+            _driftStreak = ticks > DriftRatio * median || ticks * DriftRatio < median ? _driftStreak + 1 : 0;
+            if (_driftStreak >= DriftInvokes && _sinceDecision >= FirstRecheckAfterInvokes) _untimedLeft = 0;
+        }
         if (--_untimedLeft <= 0) _sample = 0;
     }
 
@@ -67,7 +86,7 @@ internal sealed class ParallelismTuner
         long pool = Median(_poolTicks), caller = Median(_callerTicks);
         _untimedLeft = Choice.Decided ? RecheckAfterInvokes : FirstRecheckAfterInvokes;
         Choice = new ParallelismChoice(Decided: true, OnPool: pool < PoolAdvantageRequired * caller, pool, caller);
-        _sample = -1;
+        (_sample, _sinceDecision, _driftStreak) = (-1, 0, 0);
     }
 
     /// <summary>The median of the samples (sorted in place: they are all overwritten before the next decision).</summary>
