@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Kernels.Reference;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
@@ -69,7 +70,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private readonly sbyte[] _image;
     private readonly HybridDotRows? _dot;
 
-    // The AVX-VNNI lane path (null otherwise): filter [quads, padded channels, 4] s8; patches [pixels, quads · 4] u8;
+    // The vpdpbusd lane path (null otherwise): filter [quads, padded channels, 4] s8; patches [pixels, quads · 4] u8;
     // per channel, padded to whole eight-lane blocks: the row sums (0 in the pad), the multiplier of (float)acc set per
     // image (s_c · f, or f per tensor), and the bias (−0 where there is none: adding −0 changes no value).
     private readonly sbyte[]? _packed;
@@ -108,7 +109,10 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         _rowSums = new int[_channels];
         HybridQuantization.RowSums(weights, _channels, taps, _rowSums);
         _image = new sbyte[_height * _width * _depth];
-        if (isa == HybridDotIsa.AvxVnni)
+        // Output channels in the lanes with vpdpbusd: the instruction (AVX-VNNI), or where only AVX-512BW is usable
+        // (Zen 4, Ice Lake, Cascade Lake) its exact emulation, which beats the dot rows' horizontal sums there
+        // (perf/RESULTS.md, stop 55).
+        if (isa == HybridDotIsa.AvxVnni || (isa == HybridDotIsa.Avx2 && VnniDot.Emulated))
         {
             _quads = (taps + 3) / 4;
             _paddedChannels = (_channels + 7) / 8 * 8;
@@ -247,7 +251,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                     var acc = Vector256<int>.Zero;
                     sbyte* w = packed + (nint)c * 4;
                     for (int q = 0; q < quads; q++, w += paddedChannels * 4)
-                        acc = AvxVnni.MultiplyWideningAndAdd(acc, Vector256.Create(*(int*)(x + 4 * q)).AsByte(), Vector256.Load(w));
+                        acc = VnniDot.MultiplyWideningAndAdd(acc, Vector256.Create(*(int*)(x + 4 * q)).AsByte(), Vector256.Load(w));
                     acc -= correction * Vector256.Load(rowSums + c);
                     // (float)acc · (s_c · f) [per tensor: 0 + (float)acc · f], + bias; then the two clamps (their order
                     // only matters for NaN, which finite sums cannot give).
