@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
-using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Kernels.Reference;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
@@ -46,7 +45,9 @@ internal static class HybridConv2D
 /// patch row biased to u8 (q + 128, the outside taps z + 128), the filter packed as [K/4][C][4] s8, and per pixel and
 /// eight channels one <c>vpdpbusd</c> per four taps with the patch's four bytes broadcast; Σ (q + 128)·w − (128 + z)·Σ w
 /// is the same wrapping int32 sum as Σ w·patch − z·Σ w, and the float epilogue runs on the same lanes in the same
-/// order. Otherwise (AVX2, scalar) each (pixel, block of four output channels) takes <see cref="HybridDotRows"/>' dots.
+/// order. Where AVX-512BW is usable without AVX-VNNI the same lanes take 16 channels and two taps per <c>vpmaddwd</c>
+/// (<see cref="RunPairProducts"/>). Otherwise (AVX2, scalar) each (pixel, block of four output channels) takes
+/// <see cref="HybridDotRows"/>' dots.
 /// </summary>
 internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
 {
@@ -70,7 +71,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private readonly sbyte[] _image;
     private readonly HybridDotRows? _dot;
 
-    // The vpdpbusd lane path (null otherwise): filter [quads, padded channels, 4] s8; patches [pixels, quads · 4] u8;
+    // The AVX-VNNI lane path (null otherwise): filter [quads, padded channels, 4] s8; patches [pixels, quads · 4] u8;
     // per channel, padded to whole eight-lane blocks: the row sums (0 in the pad), the multiplier of (float)acc set per
     // image (s_c · f, or f per tensor), and the bias (−0 where there is none: adding −0 changes no value).
     private readonly sbyte[]? _packed;
@@ -78,6 +79,16 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private readonly int[]? _laneRowSums;
     private readonly float[]? _laneMultipliers, _laneBias;
     private readonly int _quads, _paddedChannels;
+
+    // The vpmaddwd pair path (AVX-512BW without AVX-VNNI; null otherwise): filter [pairs, channels padded to 16, 2] int16,
+    // patches [pixels, pairs · 2] int16 (q, the outside taps z, a last odd tap's partner 0); the lane arrays above padded
+    // to whole 16-lane blocks.
+    private readonly short[]? _pairWeights;
+    private readonly short[]? _pairPatches;
+    private readonly int _pairs;
+
+    private static readonly CpuThreadPool.ChunkAction<HybridConv2DCpuNode> PairProductChunk =
+        static (in HybridConv2DCpuNode kernel, int start, int end) => kernel.RunPairProducts(start, end);
 
     private float _factor;
     private int _zero;
@@ -109,10 +120,21 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         _rowSums = new int[_channels];
         HybridQuantization.RowSums(weights, _channels, taps, _rowSums);
         _image = new sbyte[_height * _width * _depth];
-        // Output channels in the lanes with vpdpbusd: the instruction (AVX-VNNI), or where only AVX-512BW is usable
-        // (Zen 4, Ice Lake, Cascade Lake) its exact emulation, which beats the dot rows' horizontal sums there
-        // (perf/RESULTS.md, stop 55).
-        if (isa == HybridDotIsa.AvxVnni || (isa == HybridDotIsa.Avx2 && VnniDot.Emulated))
+        // Output channels in the lanes: with AVX-VNNI one vpdpbusd per four taps; where only AVX-512BW is usable
+        // (Zen 4, Ice Lake, Cascade Lake) one vpmaddwd per two taps and 16 channels, which beats the dot rows'
+        // horizontal sums there (perf/RESULTS.md, stop 55).
+        if (isa == HybridDotIsa.Avx2 && !AvxVnni.IsSupported && Avx512BW.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            _pairs = (taps + 1) / 2;
+            _paddedChannels = (_channels + 15) / 16 * 16;
+            _pairWeights = GC.AllocateArray<short>(_pairs * _paddedChannels * 2, pinned: true);
+            for (int oc = 0; oc < _channels; oc++)
+                for (int k = 0; k < taps; k++)
+                    _pairWeights[(k / 2 * _paddedChannels + oc) * 2 + k % 2] = weights[oc * taps + k];
+            _pairPatches = GC.AllocateArray<short>(_outputHeight * _outputWidth * _pairs * 2, pinned: true);
+            (_laneRowSums, _laneMultipliers, _laneBias) = LaneArrays(_paddedChannels);
+        }
+        else if (isa == HybridDotIsa.AvxVnni)
         {
             _quads = (taps + 3) / 4;
             _paddedChannels = (_channels + 7) / 8 * 8;
@@ -121,14 +143,20 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                 for (int k = 0; k < taps; k++)
                     _packed[(k / 4 * _paddedChannels + oc) * 4 + k % 4] = weights[oc * taps + k];
             _patches = GC.AllocateArray<byte>(_outputHeight * _outputWidth * _quads * 4, pinned: true);
-            _laneRowSums = new int[_paddedChannels];
-            _rowSums.CopyTo(_laneRowSums, 0);
-            _laneMultipliers = new float[_paddedChannels];
-            _laneBias = new float[_paddedChannels];
-            _laneBias.AsSpan().Fill(-0f);
-            if (_hasBias) _bias.CopyTo(_laneBias, 0);
+            (_laneRowSums, _laneMultipliers, _laneBias) = LaneArrays(_paddedChannels);
         }
         else _dot = new HybridDotRows(weights, _channels, taps, _outputHeight * _outputWidth, isa);
+    }
+
+    /// <summary>The lane paths' per-channel row sums, multipliers (set per image) and bias (−0 where there is none), padded.</summary>
+    private (int[] RowSums, float[] Multipliers, float[] Bias) LaneArrays(int padded)
+    {
+        var rowSums = new int[padded];
+        _rowSums.CopyTo(rowSums, 0);
+        var bias = new float[padded];
+        bias.AsSpan().Fill(-0f);
+        if (_hasBias) _bias.CopyTo(bias, 0);
+        return (rowSums, new float[padded], bias);
     }
 
     public void Run(CpuThreadPool pool)
@@ -153,7 +181,8 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             if (_laneMultipliers is not null)
                 for (int c = 0; c < _channels; c++) _laneMultipliers[c] = _perChannel ? _scales[c] * _factor : _factor;
             pool.For(pixels, this, GatherChunk);
-            if (_dot is null) pool.For(pixels, this, LaneProductChunk);
+            if (_pairWeights is not null) pool.For((pixels + 3) / 4, this, PairProductChunk);
+            else if (_dot is null) pool.For(pixels, this, LaneProductChunk);
             else pool.For(pixels * _dot.UnitBlocks, this, ProductChunk);
         }
     }
@@ -161,6 +190,11 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     /// <summary>Each output pixel's patch, [KH, KW, C], outside taps at the zero point (im2col's padding).</summary>
     private void GatherPatches(int start, int end)
     {
+        if (_pairWeights is not null)
+        {
+            GatherPairPatches(start, end);
+            return;
+        }
         if (_dot is null)
         {
             GatherBiasedPatches(start, end);
@@ -251,7 +285,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                     var acc = Vector256<int>.Zero;
                     sbyte* w = packed + (nint)c * 4;
                     for (int q = 0; q < quads; q++, w += paddedChannels * 4)
-                        acc = VnniDot.MultiplyWideningAndAdd(acc, Vector256.Create(*(int*)(x + 4 * q)).AsByte(), Vector256.Load(w));
+                        acc = AvxVnni.MultiplyWideningAndAdd(acc, Vector256.Create(*(int*)(x + 4 * q)).AsByte(), Vector256.Load(w));
                     acc -= correction * Vector256.Load(rowSums + c);
                     // (float)acc · (s_c · f) [per tensor: 0 + (float)acc · f], + bias; then the two clamps (their order
                     // only matters for NaN, which finite sums cannot give).
@@ -266,6 +300,112 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                     }
                 }
             }
+    }
+
+    /// <summary>The pair path's patches: q widened to int16, outside taps z; a last odd tap's partner stays 0.</summary>
+    [MethodImpl(JitHints.Hot)]
+    private void GatherPairPatches(int start, int end)
+    {
+        short zero = (short)_zero;
+        int rowShorts = _pairs * 2;
+        fixed (sbyte* image = _image)
+        fixed (short* patches = _pairPatches)
+            for (int pixel = start; pixel < end; pixel++)
+            {
+                int oy = pixel / _outputWidth, ox = pixel % _outputWidth;
+                short* patch = patches + (nint)pixel * rowShorts;
+                for (int ky = 0; ky < _filterHeight; ky++)
+                {
+                    int iy = oy * _g.StrideH - _g.PadTop + ky;
+                    for (int kx = 0; kx < _filterWidth; kx++, patch += _depth)
+                    {
+                        int ix = ox * _g.StrideW - _g.PadLeft + kx;
+                        if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) new Span<short>(patch, _depth).Fill(zero);
+                        else Widened(image + (nint)(iy * _width + ix) * _depth, patch, _depth);
+                    }
+                }
+            }
+    }
+
+    private static void Widened(sbyte* q, short* to, int count)
+    {
+        int i = 0;
+        for (; i <= count - 32; i += 32) Avx512BW.ConvertToVector512Int16(Vector256.Load(q + i)).Store(to + i);
+        for (; i < count; i++) to[i] = q[i];
+    }
+
+    /// <summary>
+    /// The pair path's products and epilogue for groups [start, end) of four output pixels (the last group may be
+    /// shorter): 16 channels a lane each, per two taps one int32 broadcast of the patch's pair against the channels'
+    /// weight pairs, one <c>vpmaddwd</c> (each pair sum at most 2·128·127 in magnitude: exact) and one add; then
+    /// − z·Σ w (the same wrapping int32 sum as the other paths) and the lane path's epilogue on 16 lanes.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void RunPairProducts(int start, int end)
+    {
+        int rowShorts = _pairs * 2, pixels = _outputHeight * _outputWidth;
+        float* y = _y + (nint)_image0 * pixels * _channels;
+        float* tail = stackalloc float[16];
+        fixed (short* weights = _pairWeights)
+        fixed (short* patches = _pairPatches)
+            for (int group = start; group < end; group++)
+            {
+                int first = group * 4, count = Math.Min(4, pixels - first);
+                short* x = patches + (nint)first * rowShorts;
+                for (int c = 0; c < _paddedChannels; c += 16)
+                {
+                    short* w = weights + (nint)c * 2;
+                    if (count == 4)
+                    {
+                        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
+                        for (int p = 0; p < _pairs; p++, w += _paddedChannels * 2)
+                        {
+                            var wp = Vector512.Load(w);
+                            a0 = Avx512BW.Add(a0, Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(x + 2 * p)).AsInt16(), wp));
+                            a1 = Avx512BW.Add(a1, Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(x + rowShorts + 2 * p)).AsInt16(), wp));
+                            a2 = Avx512BW.Add(a2, Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(x + 2 * rowShorts + 2 * p)).AsInt16(), wp));
+                            a3 = Avx512BW.Add(a3, Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(x + 3 * rowShorts + 2 * p)).AsInt16(), wp));
+                        }
+                        FinishPairs(a0, c, y + (nint)first * _channels, tail);
+                        FinishPairs(a1, c, y + (nint)(first + 1) * _channels, tail);
+                        FinishPairs(a2, c, y + (nint)(first + 2) * _channels, tail);
+                        FinishPairs(a3, c, y + (nint)(first + 3) * _channels, tail);
+                        continue;
+                    }
+                    for (int i = 0; i < count; i++)
+                    {
+                        Vector512<int> acc = default;
+                        short* wi = w;
+                        for (int p = 0; p < _pairs; p++, wi += _paddedChannels * 2)
+                            acc = Avx512BW.Add(acc, Avx512BW.MultiplyAddAdjacent(Vector512.Create(*(int*)(x + i * rowShorts + 2 * p)).AsInt16(), Vector512.Load(wi)));
+                        FinishPairs(acc, c, y + (nint)(first + i) * _channels, tail);
+                    }
+                }
+            }
+    }
+
+    /// <summary>Channels [c, c + 16) of one output pixel at <paramref name="o"/>: − z·Σ w, then the lane path's epilogue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishPairs(Vector512<int> acc, int c, float* o, float* tail)
+    {
+        fixed (int* rowSums = _laneRowSums)
+        fixed (float* multipliers = _laneMultipliers)
+        fixed (float* bias = _laneBias)
+        {
+            acc -= Vector512.Create(_zero) * Vector512.Load(rowSums + c);
+            // As RunLaneProducts: (float)acc · m_c + (−0 per channel, +0 per tensor) + bias, then the two clamps.
+            var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
+            var value = Vector512.ConvertToSingle(acc) * Vector512.Load(multipliers + c) + Vector512.Create(_perChannel ? -0f : 0f)
+                + Vector512.Load(bias + c);
+            value = Vector512.ConditionalSelect(Vector512.LessThan(value, min), min, value);
+            value = Vector512.ConditionalSelect(Vector512.LessThan(max, value), max, value);
+            if (c + 16 <= _channels) value.Store(o + c);
+            else
+            {
+                value.Store(tail);
+                for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
+            }
+        }
     }
 
     private void RunProducts(int start, int end)

@@ -117,26 +117,17 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
                 _shifted[p * _paddedChannels + c] = _image[p * _inputDepth + c / _multiplier] - zero;
     }
 
+    /// <summary>
+    /// Output rows [start, end): per output pixel its in-bounds taps, then each block of channels accumulated over them
+    /// in a register — 16 int32 lanes with AVX-512 (at least 16 channels after padding; where the padded channels are
+    /// not a multiple of 16 the last block overlaps the one before it, its channels computed twice, the same values),
+    /// else 8.
+    /// </summary>
     [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
-        if (_wide) RunRows16(start, end);
-        else RunRows8(start, end);
-    }
-
-    /// <summary>
-    /// <see cref="RunRows8"/> on 16 int32 lanes (AVX-512, at least 16 channels after padding): blocks of 16 channels,
-    /// the last one overlapping the one before it where the padded channels are not a multiple of 16 (its channels
-    /// computed twice, the same values); the same per-lane operations.
-    /// </summary>
-    [MethodImpl(JitHints.Hot)]
-    private void RunRows16(int start, int end)
-    {
         float* y = _y + (nint)_image0 * _outputHeight * _outputWidth * _channels;
         float* tail = stackalloc float[16];
-        var factor = Vector512.Create(_factor);
-        var min = Vector512.Create(_min);
-        var max = Vector512.Create(_max);
         int paddedChannels = _paddedChannels;
         fixed (int* filter = _filter)
         fixed (int* shifted = _shifted)
@@ -152,80 +143,73 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
                     int ix0 = ox * _g.StrideW - _g.PadLeft;
                     int kxFirst = Math.Max(0, (-ix0 + _g.DilationW - 1) / _g.DilationW);
                     int kxEnd = Math.Min(_filterWidth, (_width - ix0 + _g.DilationW - 1) / _g.DilationW);
+                    var taps = new Taps(shifted + ((nint)iy0 * _width + ix0) * paddedChannels, filter, kyFirst, kyEnd, kxFirst, kxEnd);
                     float* o = y + ((nint)oy * _outputWidth + ox) * _channels;
-                    for (int block = 0; block < paddedChannels; block += 16)
-                    {
-                        int c = Math.Min(block, paddedChannels - 16);
-                        var acc = Vector512<int>.Zero;
-                        for (int ky = kyFirst; ky < kyEnd; ky++)
-                        {
-                            int* row = shifted + ((nint)(iy0 + ky * _g.DilationH) * _width + ix0) * paddedChannels + c;
-                            int* w = filter + (nint)ky * _filterWidth * paddedChannels + c;
-                            for (int kx = kxFirst; kx < kxEnd; kx++)
-                                acc += Vector512.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector512.Load(w + (nint)kx * paddedChannels);
-                        }
-                        var value = Vector512.ConvertToSingle(acc) * factor * Vector512.Load(scales + c) + Vector512.Load(bias + c);
-                        value = Vector512.ConditionalSelect(Vector512.LessThan(value, min), min, value);
-                        value = Vector512.ConditionalSelect(Vector512.LessThan(max, value), max, value);
-                        if (c + 16 <= _channels) value.Store(o + c);
-                        else
-                        {
-                            value.Store(tail);
-                            for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
-                        }
-                    }
+                    if (_wide)
+                        for (int block = 0; block < paddedChannels; block += 16)
+                            Block16(taps, Math.Min(block, paddedChannels - 16), scales, bias, o, tail);
+                    else
+                        for (int c = 0; c < paddedChannels; c += 8) Block8(taps, c, scales, bias, o, tail);
                 }
             }
     }
 
-    /// <summary>Output rows [start, end), eight channels a block.</summary>
-    [MethodImpl(JitHints.Hot)]
-    private void RunRows8(int start, int end)
+    /// <summary>One output pixel's in-bounds taps: the q − z image at its first tap's row and column, the filter.</summary>
+    private readonly struct Taps(int* origin, int* filter, int kyFirst, int kyEnd, int kxFirst, int kxEnd)
     {
-        float* y = _y + (nint)_image0 * _outputHeight * _outputWidth * _channels;
-        float* tail = stackalloc float[8];
-        var factor = Vector256.Create(_factor);
-        var min = Vector256.Create(_min);
-        var max = Vector256.Create(_max);
+        public readonly int* Origin = origin, Filter = filter;
+        public readonly int KyFirst = kyFirst, KyEnd = kyEnd, KxFirst = kxFirst, KxEnd = kxEnd;
+    }
+
+    /// <summary>Channels [c, c + 16): Σ w·(q − z), then ((float)acc · f) · s_c + bias and the clamps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Block16(in Taps t, int c, float* scales, float* bias, float* o, float* tail)
+    {
         int paddedChannels = _paddedChannels;
-        fixed (int* filter = _filter)
-        fixed (int* shifted = _shifted)
-        fixed (float* scales = _scales)
-        fixed (float* bias = _bias)
-            for (int oy = start; oy < end; oy++)
-            {
-                int iy0 = oy * _g.StrideH - _g.PadTop;
-                int kyFirst = Math.Max(0, (-iy0 + _g.DilationH - 1) / _g.DilationH);
-                int kyEnd = Math.Min(_filterHeight, (_height - iy0 + _g.DilationH - 1) / _g.DilationH);
-                for (int ox = 0; ox < _outputWidth; ox++)
-                {
-                    int ix0 = ox * _g.StrideW - _g.PadLeft;
-                    int kxFirst = Math.Max(0, (-ix0 + _g.DilationW - 1) / _g.DilationW);
-                    int kxEnd = Math.Min(_filterWidth, (_width - ix0 + _g.DilationW - 1) / _g.DilationW);
-                    float* o = y + ((nint)oy * _outputWidth + ox) * _channels;
-                    for (int c = 0; c < paddedChannels; c += 8)
-                    {
-                        var acc = Vector256<int>.Zero;
-                        for (int ky = kyFirst; ky < kyEnd; ky++)
-                        {
-                            int* row = shifted + ((nint)(iy0 + ky * _g.DilationH) * _width + ix0) * paddedChannels + c;
-                            int* w = filter + (nint)ky * _filterWidth * paddedChannels + c;
-                            for (int kx = kxFirst; kx < kxEnd; kx++)
-                                acc += Vector256.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector256.Load(w + (nint)kx * paddedChannels);
-                        }
-                        // (float)acc · f · s_c, + bias, then std::max(x, min) and std::min(x, max) as ternaries (so −0 and
-                        // the order of the clamps are the reference's).
-                        var value = Vector256.ConvertToSingle(acc) * factor * Vector256.Load(scales + c) + Vector256.Load(bias + c);
-                        value = Vector256.ConditionalSelect(Vector256.LessThan(value, min), min, value);
-                        value = Vector256.ConditionalSelect(Vector256.LessThan(max, value), max, value);
-                        if (c + 8 <= _channels) value.Store(o + c);
-                        else
-                        {
-                            value.Store(tail);
-                            for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
-                        }
-                    }
-                }
-            }
+        var acc = Vector512<int>.Zero;
+        for (int ky = t.KyFirst; ky < t.KyEnd; ky++)
+        {
+            int* row = t.Origin + (nint)ky * _g.DilationH * _width * paddedChannels + c;
+            int* w = t.Filter + (nint)ky * _filterWidth * paddedChannels + c;
+            for (int kx = t.KxFirst; kx < t.KxEnd; kx++)
+                acc += Vector512.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector512.Load(w + (nint)kx * paddedChannels);
+        }
+        // (float)acc · f · s_c, + bias, then std::max(x, min) and std::min(x, max) as ternaries (so −0 and the order of
+        // the clamps are the reference's).
+        var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
+        var value = Vector512.ConvertToSingle(acc) * Vector512.Create(_factor) * Vector512.Load(scales + c) + Vector512.Load(bias + c);
+        value = Vector512.ConditionalSelect(Vector512.LessThan(value, min), min, value);
+        value = Vector512.ConditionalSelect(Vector512.LessThan(max, value), max, value);
+        if (c + 16 <= _channels) value.Store(o + c);
+        else
+        {
+            value.Store(tail);
+            for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
+        }
+    }
+
+    /// <summary><see cref="Block16"/> on eight lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Block8(in Taps t, int c, float* scales, float* bias, float* o, float* tail)
+    {
+        int paddedChannels = _paddedChannels;
+        var acc = Vector256<int>.Zero;
+        for (int ky = t.KyFirst; ky < t.KyEnd; ky++)
+        {
+            int* row = t.Origin + (nint)ky * _g.DilationH * _width * paddedChannels + c;
+            int* w = t.Filter + (nint)ky * _filterWidth * paddedChannels + c;
+            for (int kx = t.KxFirst; kx < t.KxEnd; kx++)
+                acc += Vector256.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector256.Load(w + (nint)kx * paddedChannels);
+        }
+        var (min, max) = (Vector256.Create(_min), Vector256.Create(_max));
+        var value = Vector256.ConvertToSingle(acc) * Vector256.Create(_factor) * Vector256.Load(scales + c) + Vector256.Load(bias + c);
+        value = Vector256.ConditionalSelect(Vector256.LessThan(value, min), min, value);
+        value = Vector256.ConditionalSelect(Vector256.LessThan(max, value), max, value);
+        if (c + 8 <= _channels) value.Store(o + c);
+        else
+        {
+            value.Store(tail);
+            for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
+        }
     }
 }
