@@ -66,7 +66,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
         _frameRows = Math.Max(g.PadTop + g.InputHeight, (g.OutputHeight - 1) * g.StrideH + g.FilterHeight);
         _frameColumns = Math.Max(g.PadLeft + g.InputWidth, (g.OutputWidth - 1) * g.StrideW + g.FilterWidth);
         // Slack: the last filter row's last pair may read one element past its taps.
-        _frame = GC.AllocateArray<short>(g.Batches * _frameRows * _frameColumns * cin + 16, pinned: true);
+        _frame = GC.AllocateArray<short>(checked(g.Batches * _frameRows * _frameColumns * cin + 16), pinned: true);
         _frame.AsSpan().Fill((short)-inputOffset);
         _bytes = new FirstLayerBytes(epilogue, filter, bias, cout, depth, inputOffset);
     }
