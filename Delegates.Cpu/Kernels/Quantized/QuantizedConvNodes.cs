@@ -38,8 +38,8 @@ internal static class QuantizedConv
         // Where .NET has no AVX-VNNI but AVX-512BW (Zen 4), the single-channel and small pointwise kernels run int8
         // symmetric layers with VnniDot's AVX-512BW form of vpdpbusd: their own loops beat the vpmaddwd GEMM's gathered
         // rows on these narrow shapes (Zen 4, int8 pose_landmark_heavy at 1 thread: 21.2 → 17.7 ms, the 256×256×8 → 1
-        // head 3.1 → 0.2 ms). The first-layer kernel has its own form there (tap pairs on vpmaddwd): emulated, it
-        // measured 5 % slower than the GEMM.
+        // head 3.1 → 0.2 ms). The VNNI first-layer kernel emulated that way measured 5 % slower than the GEMM; an
+        // image's first layer has its own form there (QuantizedFirstLayerPairsCpuNode: tap pairs on vpmaddwd).
         var special = isa is null && path == QuantizedIsa.Avx2 && signed && q.FilterOffset == 0 && VnniDot.Emulated ? QuantizedIsa.AvxVnni : path;
         if (QuantizedSingleChannelConvCpuNode.Fits(g, special))
             return new QuantizedSingleChannelConvCpuNode(input, output, g, filter.Bytes, bias is null ? default : bias.Read<int>(),
