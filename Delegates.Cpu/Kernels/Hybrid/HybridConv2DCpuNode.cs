@@ -290,14 +290,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                     // (float)acc · (s_c · f) [per tensor: 0 + (float)acc · f], + bias; then the two clamps (their order
                     // only matters for NaN, which finite sums cannot give).
                     var value = Vector256.ConvertToSingle(acc) * Vector256.Load(multipliers + c) + zero + Vector256.Load(bias + c);
-                    value = Vector256.ConditionalSelect(Vector256.LessThan(value, min), min, value);
-                    value = Vector256.ConditionalSelect(Vector256.LessThan(max, value), max, value);
-                    if (c + 8 <= channels) value.Store(o + c);
-                    else
-                    {
-                        value.Store(tail);
-                        for (int i = 0; i < channels - c; i++) o[c + i] = tail[i];
-                    }
+                    HybridLanes.ClampStore(value, min, max, o + c, channels - c, tail);
                 }
             }
     }
@@ -397,14 +390,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
             var value = Vector512.ConvertToSingle(acc) * Vector512.Load(multipliers + c) + Vector512.Create(_perChannel ? -0f : 0f)
                 + Vector512.Load(bias + c);
-            value = Vector512.ConditionalSelect(Vector512.LessThan(value, min), min, value);
-            value = Vector512.ConditionalSelect(Vector512.LessThan(max, value), max, value);
-            if (c + 16 <= _channels) value.Store(o + c);
-            else
-            {
-                value.Store(tail);
-                for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
-            }
+            HybridLanes.ClampStore(value, min, max, o + c, _channels - c, tail);
         }
     }
 

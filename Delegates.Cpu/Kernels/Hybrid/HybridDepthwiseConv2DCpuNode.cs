@@ -174,18 +174,9 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
             for (int kx = t.KxFirst; kx < t.KxEnd; kx++)
                 acc += Vector512.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector512.Load(w + (nint)kx * paddedChannels);
         }
-        // (float)acc · f · s_c, + bias, then std::max(x, min) and std::min(x, max) as ternaries (so −0 and the order of
-        // the clamps are the reference's).
-        var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
+        // (float)acc · f · s_c, + bias, then the clamps.
         var value = Vector512.ConvertToSingle(acc) * Vector512.Create(_factor) * Vector512.Load(scales + c) + Vector512.Load(bias + c);
-        value = Vector512.ConditionalSelect(Vector512.LessThan(value, min), min, value);
-        value = Vector512.ConditionalSelect(Vector512.LessThan(max, value), max, value);
-        if (c + 16 <= _channels) value.Store(o + c);
-        else
-        {
-            value.Store(tail);
-            for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
-        }
+        HybridLanes.ClampStore(value, Vector512.Create(_min), Vector512.Create(_max), o + c, _channels - c, tail);
     }
 
     /// <summary><see cref="Block16"/> on eight lanes.</summary>
@@ -201,15 +192,7 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
             for (int kx = t.KxFirst; kx < t.KxEnd; kx++)
                 acc += Vector256.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector256.Load(w + (nint)kx * paddedChannels);
         }
-        var (min, max) = (Vector256.Create(_min), Vector256.Create(_max));
         var value = Vector256.ConvertToSingle(acc) * Vector256.Create(_factor) * Vector256.Load(scales + c) + Vector256.Load(bias + c);
-        value = Vector256.ConditionalSelect(Vector256.LessThan(value, min), min, value);
-        value = Vector256.ConditionalSelect(Vector256.LessThan(max, value), max, value);
-        if (c + 8 <= _channels) value.Store(o + c);
-        else
-        {
-            value.Store(tail);
-            for (int i = 0; i < _channels - c; i++) o[c + i] = tail[i];
-        }
+        HybridLanes.ClampStore(value, Vector256.Create(_min), Vector256.Create(_max), o + c, _channels - c, tail);
     }
 }
