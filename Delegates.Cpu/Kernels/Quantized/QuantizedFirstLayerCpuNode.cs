@@ -48,6 +48,11 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
         && g.InputDepth <= 4 && g.FilterWidth * g.InputDepth <= 16 && g.DilationH == 1 && g.DilationW == 1
         && g.OutputDepth is 16 or 24 or 32 && -q.InputOffset is >= sbyte.MinValue and <= sbyte.MaxValue;
 
+    /// <summary>Rows and columns of a frame (the input at [PadTop, PadLeft]) that holds every tap of every output pixel.</summary>
+    internal static (int Rows, int Columns) FrameSize(ConvLayout g) =>
+        (Math.Max(g.PadTop + g.InputHeight, (g.OutputHeight - 1) * g.StrideH + g.FilterHeight),
+         Math.Max(g.PadLeft + g.InputWidth, (g.OutputWidth - 1) * g.StrideW + g.FilterWidth));
+
     public QuantizedFirstLayerCpuNode(Tensor input, Tensor output, ConvLayout g, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
         QuantizedEpilogue epilogue, int inputOffset)
     {
@@ -72,8 +77,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
                 }
         }
         // Every tap of every output pixel lies in the frame; the zero point fills what is outside the input.
-        _frameRows = Math.Max(g.PadTop + g.InputHeight, (g.OutputHeight - 1) * g.StrideH + g.FilterHeight);
-        _frameColumns = Math.Max(g.PadLeft + g.InputWidth, (g.OutputWidth - 1) * g.StrideW + g.FilterWidth);
+        (_frameRows, _frameColumns) = FrameSize(g);
         // 16 bytes of slack: the last filter row's quadruples may read up to 3 bytes past its taps.
         _frame = GC.AllocateArray<byte>(g.Batches * _frameRows * _frameColumns * cin + 16, pinned: true);
         _frame.AsSpan().Fill((byte)(-inputOffset + 128));

@@ -63,8 +63,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
                 for (int j = 0; j < row; j++)
                     _weights.Span[((ky * _pairs + j / 2) * cout + c) * 2 + j % 2] = (sbyte)filter[c * depth + ky * row + j];
         }
-        _frameRows = Math.Max(g.PadTop + g.InputHeight, (g.OutputHeight - 1) * g.StrideH + g.FilterHeight);
-        _frameColumns = Math.Max(g.PadLeft + g.InputWidth, (g.OutputWidth - 1) * g.StrideW + g.FilterWidth);
+        (_frameRows, _frameColumns) = QuantizedFirstLayerCpuNode.FrameSize(g);
         // Slack: the last filter row's last pair may read one element past its taps.
         _frame = GC.AllocateArray<short>(checked(g.Batches * _frameRows * _frameColumns * cin + 16), pinned: true);
         _frame.AsSpan().Fill((short)-inputOffset);
