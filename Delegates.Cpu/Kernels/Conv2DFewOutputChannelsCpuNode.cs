@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Delegates.Cpu.Kernels.Vectorized;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -160,69 +160,7 @@ internal sealed unsafe class Conv2DFewOutputChannelsCpuNode<TOps, TV> : ICpuComp
     [MethodImpl(JitHints.Hot)]
     private void PlanarRow(int planarRow, float* destination)
     {
-        int width = _g.InputWidth, depth = _g.InputDepth;
-        nint stride = _rowStride;
-        float* source = _x + (nint)planarRow * width * depth;
-        if (depth == 8 && Avx.IsSupported)
-        {
-            // 8 channels (the segmentation heads' input): 8 pixels × 8 channels per 8×8 transpose in registers, a
-            // third of the time of eight gathers (vgatherdps is slow on Zen); the bytes are copied, not computed.
-            int ix = 0;
-            for (; ix + 8 <= width; ix += 8) Transpose8x8(source + (nint)ix * 8, destination + ix, stride);
-            for (; ix < width; ix++)
-                for (int ci = 0; ci < 8; ci++) destination[ci * stride + ix] = source[(nint)ix * 8 + ci];
-            return;
-        }
-        // 8 pixels' values of one channel per AVX2 gather (lane i reads pixel ix + i), the rest one at a time.
-        bool gather = Avx2.IsSupported;
-        var lanes = Vector256.CreateSequence(0, depth);
-        for (int ci = 0; ci < depth; ci++)
-        {
-            float* channel = destination + ci * stride;
-            int ix = 0;
-            if (gather)
-                for (; ix + 8 <= width; ix += 8)
-                    Avx2.GatherVector256(source + (nint)ix * depth + ci, lanes, 4).Store(channel + ix);
-            for (; ix < width; ix++) channel[ix] = source[(nint)ix * depth + ci];
-        }
-    }
-
-    /// <summary>8 pixels of 8 channels (<paramref name="pixels"/>, pixel-major) to 8 runs of 8 (channel ci's at <paramref name="planar"/> + ci · <paramref name="stride"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(float* pixels, float* planar, nint stride)
-    {
-        var r0 = Avx.LoadVector256(pixels);
-        var r1 = Avx.LoadVector256(pixels + 8);
-        var r2 = Avx.LoadVector256(pixels + 16);
-        var r3 = Avx.LoadVector256(pixels + 24);
-        var r4 = Avx.LoadVector256(pixels + 32);
-        var r5 = Avx.LoadVector256(pixels + 40);
-        var r6 = Avx.LoadVector256(pixels + 48);
-        var r7 = Avx.LoadVector256(pixels + 56);
-        var t0 = Avx.UnpackLow(r0, r1);
-        var t1 = Avx.UnpackHigh(r0, r1);
-        var t2 = Avx.UnpackLow(r2, r3);
-        var t3 = Avx.UnpackHigh(r2, r3);
-        var t4 = Avx.UnpackLow(r4, r5);
-        var t5 = Avx.UnpackHigh(r4, r5);
-        var t6 = Avx.UnpackLow(r6, r7);
-        var t7 = Avx.UnpackHigh(r6, r7);
-        var s0 = Avx.Shuffle(t0, t2, 0x44);
-        var s1 = Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = Avx.Shuffle(t1, t3, 0x44);
-        var s3 = Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = Avx.Shuffle(t4, t6, 0x44);
-        var s5 = Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = Avx.Shuffle(t5, t7, 0x44);
-        var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(planar, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(planar + stride, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(planar + 2 * stride, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(planar + 3 * stride, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(planar + 4 * stride, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(planar + 5 * stride, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(planar + 6 * stride, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(planar + 7 * stride, Avx.Permute2x128(s3, s7, 0x31));
+        PlanarTranspose.Row(_x + (nint)planarRow * _g.InputWidth * _g.InputDepth, _g.InputWidth, _g.InputDepth, destination, _rowStride);
     }
 
     [MethodImpl(JitHints.Hot)]
