@@ -108,8 +108,7 @@ internal static class ActivationFusion
         foreach (var t in partition.Intermediates)
             if (ReferenceEquals(t, tensor)) { intermediate = true; break; }
         if (!intermediate) return false;
-        foreach (var output in partition.Outputs)
-            if (ReferenceEquals(output.Tensor, tensor)) return false;
+        if (partition.IsOutput(tensor)) return false;
         for (int i = 0; i < partition.Nodes.Count; i++)
         {
             var inputs = partition.Nodes[i].Inputs;

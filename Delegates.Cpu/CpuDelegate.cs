@@ -59,7 +59,7 @@ public sealed class CpuDelegate : IAccelDelegate
     public string Name => "cpu";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false,
+        new(DelegateCapabilities.TypeSet(TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Bool, TensorType.Int8, TensorType.UInt8), DynamicShapes: false,
             DelegateMemory.Host, HybridKernels: true, RunTimeParameters: true);
 
     public string? UnavailableReason => null;
@@ -212,10 +212,10 @@ public sealed class CpuDelegate : IAccelDelegate
             }
             kernels.Add(compiled);
         }
-        LastFusions = kernels.OfType<FusedClampNode>().ToArray();
-        LastChannelPadFusions = kernels.OfType<ChannelPadFusedNode>().ToArray();
-        LastResidualAddFusions = kernels.OfType<ResidualAddFusedNode>().ToArray();
-        LastSpatialPadFusions = kernels.OfType<SpatialPadFusedNode>().ToArray();
+        LastFusions = OfType<FusedClampNode>(kernels);
+        LastChannelPadFusions = OfType<ChannelPadFusedNode>(kernels);
+        LastResidualAddFusions = OfType<ResidualAddFusedNode>(kernels);
+        LastSpatialPadFusions = OfType<SpatialPadFusedNode>(kernels);
         // Each compiled node's pool: the shared one, or the caller alone where the nodes it covers are estimated below
         // the threshold (a fused node covers the partition nodes up to the next one's first); and the graph nodes it
         // covers, for InvokeTimed's rows.
@@ -227,14 +227,29 @@ public sealed class CpuDelegate : IAccelDelegate
             double estimate = 0;
             for (int n = firstNodes[k]; n < end; n++) estimate += EstimateOneThreadMicroseconds(partition.Nodes[n]);
             pools[k] = estimate >= _parallelThresholdMicroseconds ? pool : CpuThreadPool.Inline;
-            units[k] = Enumerable.Range(firstNodes[k], end - firstNodes[k]).Select(n => partition.Nodes[n].Index).ToArray();
+            units[k] = new int[end - firstNodes[k]];
+            for (int n = firstNodes[k]; n < end; n++) units[k][n - firstNodes[k]] = partition.Nodes[n].Index;
         }
-        LastParallelNodes = pools.Select(p => p.ThreadCount > 1).ToArray();
+        // Loops, not LINQ over int and bool: those instantiations are JIT-compiled at start-up even in a ReadyToRun
+        // build (perf/RESULTS.md, cold start).
+        var parallel = new bool[pools.Length];
+        bool anyParallel = false;
+        for (int k = 0; k < pools.Length; k++) anyParallel |= parallel[k] = pools[k].ThreadCount > 1;
+        LastParallelNodes = parallel;
         // Timing both plans only means something where the pool plan uses the pool at all.
-        var tuner = _adaptiveParallelism && LastParallelNodes.Contains(true) ? new ParallelismTuner() : null;
+        var tuner = _adaptiveParallelism && anyParallel ? new ParallelismTuner() : null;
         var partitionKernel = new CompiledPartition(this, kernels.ToArray(), units, pools, tuner, Clock, partition.Cancellation, weights);
         lock (_partitions) _partitions.Add(partitionKernel);
         return partitionKernel;
+    }
+
+    /// <summary>The nodes of type <typeparamref name="T"/> (LINQ's OfType().ToArray() JIT-compiles its array builder at start-up).</summary>
+    private static T[] OfType<T>(List<ICpuCompiledNode> nodes) where T : class
+    {
+        var found = new List<T>();
+        foreach (var node in nodes)
+            if (node is T match) found.Add(match);
+        return found.ToArray();
     }
 
     private ICpuCompiledNode CompileNode(DelegateNode node, PackedWeightMemory? weights) =>

@@ -42,12 +42,17 @@ internal static class SpatialPadFusion
     /// <see cref="IAccelDelegate.LaterReads"/>: the arena then keeps a PAD's input alive until its convolution has run,
     /// so the convolution's output is never placed over it and the pair always runs fused.
     /// </summary>
-    public static IReadOnlyList<LaterRead> LaterReads(DelegatePartition partition, KernelRegistry<ICpuKernel> kernels)
+    public static LaterRead[] LaterReads(DelegatePartition partition, KernelRegistry<ICpuKernel> kernels)
     {
-        var reads = new List<LaterRead>();
+        // An array counted first, not a List: a List of Runtime.Core's struct built here is JIT-compiled at start-up
+        // even in a ReadyToRun build (perf/RESULTS.md, cold start).
+        int count = 0;
         for (int i = 0; i + 1 < partition.Nodes.Count; i++)
+            if (Match(partition, i, kernels) is not null) count++;
+        var reads = new LaterRead[count];
+        for (int i = 0, k = 0; i + 1 < partition.Nodes.Count; i++)
             if (Match(partition, i, kernels) is var (input, _, _))
-                reads.Add(new LaterRead(input, partition.Nodes[i + 1]));
+                reads[k++] = new LaterRead(input, partition.Nodes[i + 1]);
         return reads;
     }
 

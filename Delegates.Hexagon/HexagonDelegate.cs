@@ -87,7 +87,7 @@ public sealed class HexagonDelegate : IAccelDelegate
     public string Name => "hexagon";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false, DelegateMemory.Host);
+        new(DelegateCapabilities.TypeSet(TensorType.Int8, TensorType.UInt8), DynamicShapes: false, DelegateMemory.Host);
 
     public string? UnavailableReason { get; }
 

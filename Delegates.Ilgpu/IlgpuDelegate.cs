@@ -92,7 +92,7 @@ public sealed class IlgpuDelegate : IAccelDelegate
     public string Name => "ilgpu";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false, DelegateMemory.Device);
+        new(DelegateCapabilities.TypeSet(TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8), DynamicShapes: false, DelegateMemory.Device);
 
     public string? UnavailableReason { get; private set; }
 

@@ -101,7 +101,7 @@ public sealed class OpenClDelegate : IAccelDelegate
     public string Name => "opencl";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false, DelegateMemory.Device);
+        new(DelegateCapabilities.TypeSet(TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8), DynamicShapes: false, DelegateMemory.Device);
 
     public string? UnavailableReason { get; }
 

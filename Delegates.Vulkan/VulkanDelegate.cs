@@ -100,7 +100,7 @@ public sealed class VulkanDelegate : IAccelDelegate
     public string Name => "vulkan";
 
     public DelegateCapabilities Capabilities { get; } =
-        new(new HashSet<TensorType> { TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8 }, DynamicShapes: false, DelegateMemory.Device);
+        new(DelegateCapabilities.TypeSet(TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8), DynamicShapes: false, DelegateMemory.Device);
 
     public string? UnavailableReason { get; }
 

@@ -24,7 +24,11 @@ internal sealed class ConcatenationCpuKernel : CpuKernel<ConcatenationParams>
     {
         var inputs = node.Inputs.Select(t => t!).ToArray();
         long[] slabs = p.ChunkElements.Select(c => (long)c).ToArray();
-        if (p.Rescale.Any(r => !r.Copy))
+        // A loop, not Any(): ImmutableArrayExtensions.Any over this struct is JIT-compiled at start-up even in a
+        // ReadyToRun build (perf/RESULTS.md, cold start).
+        bool rescales = false;
+        for (int i = 0; i < p.Rescale.Length; i++) rescales |= !p.Rescale[i].Copy;
+        if (rescales)
         {
             var tables = p.Rescale.Select(r => r.Copy ? null
                 : Enumerable.Range(0, 256).Select(b => ConcatenationKernel.RescaleElement((byte)b, r, p.OutputZeroPoint)).ToArray()).ToArray();

@@ -9,6 +9,10 @@ namespace Accel.Delegates.Cpu.Kernels;
 [OpCodes(BuiltinOperator.HardSwish)]
 internal sealed class HardSwishCpuKernel : UnaryElementwiseKernel<HardSwishOp>
 {
+    // Forwarded to the generic base directly, so that a ReadyToRun build precompiles it and the node it builds (reached
+    // only through a virtual call, they were JIT-compiled at start-up).
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => base.Compile(node, p);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.HardSwish];
 
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int8, TensorType.UInt8];

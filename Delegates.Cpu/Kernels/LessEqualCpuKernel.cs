@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -10,6 +11,10 @@ namespace Accel.Delegates.Cpu.Kernels;
 [OpCodes(BuiltinOperator.LessEqual)]
 internal sealed class LessEqualCpuKernel : ComparisonCpuKernel<LessEqualComparison>
 {
+    // Forwarded to the generic base directly, so that a ReadyToRun build precompiles it and the node it builds (reached
+    // only through a virtual call, they were JIT-compiled at start-up).
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => base.Compile(node, p);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.LessEqual];
 }
 

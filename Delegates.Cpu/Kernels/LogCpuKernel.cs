@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -8,6 +9,10 @@ namespace Accel.Delegates.Cpu.Kernels;
 [OpCodes(BuiltinOperator.Log)]
 internal sealed class LogCpuKernel : UnaryElementwiseKernel<LogOp>
 {
+    // Forwarded to the generic base directly, so that a ReadyToRun build precompiles it and the node it builds (reached
+    // only through a virtual call, they were JIT-compiled at start-up).
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => base.Compile(node, p);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Log];
 
     // int8: the definition's 256-entry table; int16: its 513-entry interpolated table expanded to every input (UnaryElementwiseKernel).

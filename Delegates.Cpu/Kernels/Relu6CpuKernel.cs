@@ -1,12 +1,20 @@
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>RELU6, float32: <c>x &lt; 0 ? 0 : (x &gt; 6 ? 6 : x)</c> per element (NaN passes, −0 stays −0), as the reference.</summary>
 [OpCodes(BuiltinOperator.Relu6)]
-internal sealed class Relu6CpuKernel : UnaryElementwiseKernel<ClampOp>
+internal sealed class Relu6CpuKernel : UnaryElementwiseKernel<ClampOp>, IClampActivationKernel
 {
+    // The entry points forwarded to the generic base directly, so that a ReadyToRun build precompiles them (reached
+    // only through virtual and interface calls, they were JIT-compiled at start-up).
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => base.Compile(node, p);
+
+    ActivationRange? IClampActivationKernel.FloatClamp(DelegateNode node) => FloatClamp(node);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Relu6];
 
     // int8/uint8: the definition's 256-entry table; int16: a 65,536-entry table of the reference's results (UnaryElementwiseKernel).

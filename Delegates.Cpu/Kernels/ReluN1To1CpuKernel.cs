@@ -1,12 +1,20 @@
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>RELU_N1_TO_1, float32: <c>x &lt; −1 ? −1 : (x &gt; 1 ? 1 : x)</c> per element (NaN passes, −0 stays −0), as the reference.</summary>
 [OpCodes(BuiltinOperator.ReluN1To1)]
-internal sealed class ReluN1To1CpuKernel : UnaryElementwiseKernel<ClampOp>
+internal sealed class ReluN1To1CpuKernel : UnaryElementwiseKernel<ClampOp>, IClampActivationKernel
 {
+    // The entry points forwarded to the generic base directly, so that a ReadyToRun build precompiles them (reached
+    // only through virtual and interface calls, they were JIT-compiled at start-up).
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => base.Compile(node, p);
+
+    ActivationRange? IClampActivationKernel.FloatClamp(DelegateNode node) => FloatClamp(node);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.ReluN1To1];
 
     // int8/uint8: the definition's 256-entry table (UnaryElementwiseKernel).

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -11,6 +12,10 @@ namespace Accel.Delegates.Cpu.Kernels;
 [OpCodes(BuiltinOperator.Sin)]
 internal sealed class SinCpuKernel : UnaryElementwiseKernel<SinOp>
 {
+    // Forwarded to the generic base directly, so that a ReadyToRun build precompiles it and the node it builds (reached
+    // only through a virtual call, they were JIT-compiled at start-up).
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => base.Compile(node, p);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sin];
 
     protected override int MinPerThread => 4 * 1024;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
+using Accel.Kernels.Reference;
 using Accel.Operators;
 using Accel.Operators.Definitions;
 
@@ -7,8 +8,18 @@ namespace Accel.Delegates.Cpu.Kernels;
 
 /// <summary>SUB, float32 and int32: out = clamp(a − b) with broadcasting; one rounded subtraction per element.</summary>
 [OpCodes(BuiltinOperator.Sub)]
-internal sealed class SubCpuKernel : BinaryElementwiseKernel<SubOp>
+internal sealed class SubCpuKernel : BinaryElementwiseKernel<SubOp>, IFusesFollowingClamp, IFusesChannelPad
 {
+    // The fusion entry points re-implemented here, calling the generic base directly, so that a ReadyToRun build
+    // precompiles them and the nodes they build (reached only through the interfaces, they were JIT-compiled at start-up).
+    ICpuCompiledNode? IFusesFollowingClamp.CompileWithClamp(DelegateNode node, ActivationRange clamp, Tensor output, ICpuCompiledNode unfused) =>
+        CompileWithClamp(node, clamp, output, unfused);
+
+    bool IFusesFollowingClamp.WritesInPlace => WritesInPlace;
+
+    IChannelPaddedPass? IFusesChannelPad.CompileWithChannelPad(DelegateNode node, int paddedOperand, Tensor padInput, int padBefore,
+        ActivationRange? clamp, Tensor output) => CompileWithChannelPad(node, paddedOperand, padInput, padBefore, clamp, output);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Sub];
 
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int8, TensorType.UInt8, TensorType.Int16];

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels;
 
@@ -8,6 +9,10 @@ namespace Accel.Delegates.Cpu.Kernels;
 [OpCodes(BuiltinOperator.Tanh)]
 internal sealed class TanhCpuKernel : UnaryElementwiseKernel<TanhOp>
 {
+    // Forwarded to the generic base directly, so that a ReadyToRun build precompiles it and the node it builds (reached
+    // only through a virtual call, they were JIT-compiled at start-up).
+    protected override ICpuCompiledNode Compile(DelegateNode node, ElementwiseParams p) => base.Compile(node, p);
+
     public override IReadOnlyList<OpId> Ops => [BuiltinOperator.Tanh];
 
     // int8/uint8: the definition's 256-entry table; int16x8: a 65,536-entry table the reference kernel fills (UnaryElementwiseKernel).

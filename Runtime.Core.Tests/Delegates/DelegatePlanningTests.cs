@@ -197,6 +197,18 @@ public sealed class DelegatePlanningTests
         Assert.That(last.Inputs.Single(i => i.Tensor.Name == "t1").OnDeviceFromSameDelegate, Is.True);
         Assert.That(last.Inputs.Single(i => i.Tensor.Name == "t2").OnDeviceFromSameDelegate, Is.False);
         Assert.That(last.Outputs.Single().NeededOnHost, Is.True, "graph outputs go to the host");
+        Assert.That(first.IsOutput(first.Outputs.Single().Tensor), Is.True);
+        Assert.That(first.IsOutput(last.Outputs.Single().Tensor), Is.False);
+        Assert.That(last.IsOutput(last.Inputs.Single(i => i.Tensor.Name == "t1").Tensor), Is.False);
+    }
+
+    [Test]
+    public void ACapabilityTypeSetHoldsExactlyTheTypesNamed()
+    {
+        var types = DelegateCapabilities.TypeSet(TensorType.Int8, TensorType.Float32, TensorType.Int8);
+        Assert.That(types, Is.EquivalentTo(new[] { TensorType.Float32, TensorType.Int8 }));
+        Assert.That(types.Contains(TensorType.UInt8), Is.False);
+        Assert.That(DelegateCapabilities.TypeSet(), Is.Empty);
     }
 
     [Test]

@@ -59,7 +59,7 @@ internal sealed class FakeDelegate : IAccelDelegate
     {
         Name = name;
         _claims = claims.ToHashSet();
-        Capabilities = new DelegateCapabilities(new HashSet<TensorType> { TensorType.Float32 }, false, memory);
+        Capabilities = new DelegateCapabilities(DelegateCapabilities.TypeSet(TensorType.Float32), false, memory);
     }
 
     public string Name { get; }

@@ -100,6 +100,7 @@ public sealed class DelegatePartition
         PartitionOutput[] outputs, Tensor[] constants, Tensor[] intermediates, PartitionCancellation? cancellation = null)
     {
         Cancellation = cancellation ?? PartitionCancellation.None;
+        _outputs = outputs;
         Index = index;
         Threads = threads;
         Nodes = nodes;
@@ -116,6 +117,19 @@ public sealed class DelegatePartition
     public IReadOnlyList<DelegateNode> Nodes { get; }
     public IReadOnlyList<PartitionInput> Inputs { get; }
     public IReadOnlyList<PartitionOutput> Outputs { get; }
+
+    private readonly PartitionOutput[] _outputs;
+
+    /// <summary>
+    /// Whether <paramref name="tensor"/> is one of <see cref="Outputs"/> (read on the array: interface calls on an
+    /// array of this struct from a delegate's assembly are JIT-compiled at start-up even in a ReadyToRun build).
+    /// </summary>
+    public bool IsOutput(Tensor tensor)
+    {
+        foreach (var output in _outputs)
+            if (ReferenceEquals(output.Tensor, tensor)) return true;
+        return false;
+    }
 
     /// <summary>Constant tensors the nodes read (model constants and folded constants).</summary>
     public IReadOnlyList<Tensor> Constants { get; }

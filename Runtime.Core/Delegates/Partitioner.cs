@@ -20,6 +20,20 @@ public static class Partitioner
     public static IReadOnlyList<Partition> Partition(IReadOnlyList<GraphNode> nodes, IReadOnlyList<int> assignment,
         int tensorCount, IEnumerable<int> initiallyAvailable)
     {
+        var nodeArray = new GraphNode[nodes.Count];
+        for (int i = 0; i < nodeArray.Length; i++) nodeArray[i] = nodes[i];
+        var assignmentArray = new int[assignment.Count];
+        for (int i = 0; i < assignmentArray.Length; i++) assignmentArray[i] = assignment[i];
+        return Partition(nodeArray, assignmentArray, tensorCount, new List<int>(initiallyAvailable).ToArray());
+    }
+
+    /// <summary>
+    /// <see cref="Partition(IReadOnlyList{GraphNode}, IReadOnlyList{int}, int, IEnumerable{int})"/> on arrays: the
+    /// interpreter's planning calls this one, since interface calls on arrays of its value types are JIT-compiled at
+    /// start-up even in a ReadyToRun build (perf/RESULTS.md, cold start).
+    /// </summary>
+    internal static List<Partition> Partition(GraphNode[] nodes, int[] assignment, int tensorCount, int[] initiallyAvailable)
+    {
         var available = new bool[tensorCount];
         foreach (int t in initiallyAvailable) available[t] = true;
         // A tensor no node in the list writes is available from the start (constants, inputs, folded constants).
@@ -29,13 +43,13 @@ public static class Partitioner
         for (int t = 0; t < tensorCount; t++)
             if (!written[t]) available[t] = true;
 
-        var done = new bool[nodes.Count];
-        int remaining = nodes.Count;
+        var done = new bool[nodes.Length];
+        int remaining = nodes.Length;
         var result = new List<Partition>();
         while (remaining > 0)
         {
             int first = -1;
-            for (int i = 0; i < nodes.Count && first < 0; i++)
+            for (int i = 0; i < nodes.Length && first < 0; i++)
                 if (!done[i] && IsReady(nodes[i], available)) first = i;
             if (first < 0) throw new InvalidOperationException("graph has a cycle or reads a tensor nothing writes");
 
@@ -45,7 +59,7 @@ public static class Partitioner
             while (grew)
             {
                 grew = false;
-                for (int i = first; i < nodes.Count; i++)
+                for (int i = first; i < nodes.Length; i++)
                 {
                     if (done[i] || assignment[i] != executor || !IsReady(nodes[i], available)) continue;
                     done[i] = true;

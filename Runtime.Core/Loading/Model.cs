@@ -15,6 +15,11 @@ public sealed unsafe class Model : IDisposable
     private bool _memoryReleased;
     private readonly ModelRange[] _metadataBuffers;
 
+    // The arrays behind OperatorCodes and Buffers, which the runtime indexes directly: interface calls on arrays of
+    // these structs are JIT-compiled at start-up even in a ReadyToRun build (perf/RESULTS.md, cold start).
+    private readonly OperatorCode[] _operatorCodes;
+    private readonly ModelRange[] _buffers;
+
     internal Model(ModelMemory memory, uint version, string? description, OperatorCode[] operatorCodes,
         ModelSubgraph[] subgraphs, ModelRange[] buffers, SignatureDefinition[] signatures, string[] metadataNames,
         ModelRange[] metadataBuffers)
@@ -22,9 +27,9 @@ public sealed unsafe class Model : IDisposable
         _memory = memory;
         Version = version;
         Description = description;
-        OperatorCodes = operatorCodes;
+        OperatorCodes = _operatorCodes = operatorCodes;
         Subgraphs = subgraphs;
-        Buffers = buffers;
+        Buffers = _buffers = buffers;
         Signatures = signatures;
         MetadataNames = metadataNames;
         _metadataBuffers = metadataBuffers;
@@ -170,7 +175,10 @@ public sealed unsafe class Model : IDisposable
     }
 
     /// <summary>The operator code of a node of the main subgraph.</summary>
-    public OperatorCode OperatorCodeOf(ModelOperator op) => OperatorCodes[op.OpcodeIndex];
+    public OperatorCode OperatorCodeOf(ModelOperator op) => _operatorCodes[op.OpcodeIndex];
+
+    /// <summary>The byte range of buffer <paramref name="index"/> (<see cref="Buffers"/>[index]).</summary>
+    internal ModelRange Buffer(int index) => _buffers[index];
 
     /// <summary>Unmaps the model now, or when the last interpreter built on it is disposed.</summary>
     public void Dispose()

@@ -75,14 +75,18 @@ public sealed class KernelIndex<TKernel> where TKernel : class, IOpKernel
         for (int slot = 0; slot < classes.Length; slot++)
         {
             var type = classes[slot];
-            IReadOnlyList<OpId>? ops = declared[slot] = OpClasses.Declared(type);
+            // An array, not IReadOnlyList<OpId>: interface calls on an array of a value type are JIT-compiled at
+            // start-up even in a ReadyToRun build (perf/RESULTS.md, cold start).
+            OpId[]? ops = declared[slot] = OpClasses.Declared(type);
             if (ops is null)
             {
                 // No [OpCodes]: the only way to learn its operators is to build it (the pre-index way; still works).
                 prebuilt[slot] = OpClasses.Create<TKernel>(type);
-                ops = prebuilt[slot]!.Ops;
+                var built = prebuilt[slot]!.Ops;
+                ops = new OpId[built.Count];
+                for (int i = 0; i < ops.Length; i++) ops[i] = built[i];
             }
-            for (int i = 0; i < ops.Count; i++)
+            for (int i = 0; i < ops.Length; i++)
             {
                 var op = ops[i];
                 if (!OpDefinitions.IsDefined(op))

@@ -46,23 +46,27 @@ internal static class OpClasses
     /// <summary>Throws when a built instance's operators differ from what its class declares (the index would route wrongly).</summary>
     public static void CheckDeclared(Type type, OpId[] declared, IReadOnlyList<OpId> actual, string what)
     {
-        bool same = declared.Length == actual.Count;
-        for (int i = 0; same && i < declared.Length; i++) same = Contains(actual, declared[i]) && Contains(declared, actual[i]);
+        // The built instance's list copied once; the declared array read as an array (interface calls on it would be
+        // JIT-compiled at start-up even in a ReadyToRun build).
+        var implemented = new OpId[actual.Count];
+        for (int i = 0; i < implemented.Length; i++) implemented[i] = actual[i];
+        bool same = declared.Length == implemented.Length;
+        for (int i = 0; same && i < declared.Length; i++) same = Contains(implemented, declared[i]) && Contains(declared, implemented[i]);
         if (!same)
             throw new InvalidOperationException(
-                $"{what} {type.Name} declares [OpCodes] {Names(declared)} but implements {Names(actual)}");
+                $"{what} {type.Name} declares [OpCodes] {Names(declared)} but implements {Names(implemented)}");
     }
 
-    private static bool Contains(IReadOnlyList<OpId> ops, OpId op)
+    private static bool Contains(OpId[] ops, OpId op)
     {
-        for (int i = 0; i < ops.Count; i++)
-            if (ops[i] == op) return true;
+        foreach (var candidate in ops)
+            if (candidate == op) return true;
         return false;
     }
 
-    private static string Names(IReadOnlyList<OpId> ops)
+    private static string Names(OpId[] ops)
     {
-        var names = new string[ops.Count];
+        var names = new string[ops.Length];
         for (int i = 0; i < names.Length; i++) names[i] = ops[i].Name;
         return string.Join(", ", names);
     }

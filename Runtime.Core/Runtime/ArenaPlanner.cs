@@ -14,11 +14,7 @@ internal static class ArenaPlanner
 
     public static long Plan(IReadOnlyList<ArenaRequest> requests, long[] offsets)
     {
-        var order = Enumerable.Range(0, requests.Count)
-            .OrderByDescending(i => requests[i].Size)
-            .ThenBy(i => requests[i].FirstStep)
-            .ThenBy(i => requests[i].TensorIndex)
-            .ToArray();
+        var order = PlacementOrder(requests);
         var placed = new List<int>(requests.Count);
         long arenaSize = 0;
         var overlapping = new List<(long Start, long End)>();
@@ -45,6 +41,36 @@ internal static class ArenaPlanner
         }
         return AlignUp(arenaSize);
     }
+
+    /// <summary>
+    /// The requests' indices largest first (then earlier first step, then lower tensor index: a total order for
+    /// distinct tensors), by a merge sort of our own: LINQ's OrderBy over int is JIT-compiled at start-up even in a
+    /// ReadyToRun build (perf/RESULTS.md, cold start).
+    /// </summary>
+    private static int[] PlacementOrder(IReadOnlyList<ArenaRequest> requests)
+    {
+        var all = new ArenaRequest[requests.Count];
+        for (int i = 0; i < all.Length; i++) all[i] = requests[i];
+        var order = new int[all.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        var scratch = new int[order.Length];
+        for (int width = 1; width < order.Length; width *= 2)
+        {
+            for (int start = 0; start < order.Length; start += 2 * width)
+            {
+                int middle = Math.Min(start + width, order.Length), end = Math.Min(start + 2 * width, order.Length);
+                int a = start, b = middle, k = start;
+                while (a < middle && b < end) scratch[k++] = PlacedBefore(all[order[b]], all[order[a]]) ? order[b++] : order[a++];
+                while (a < middle) scratch[k++] = order[a++];
+                while (b < end) scratch[k++] = order[b++];
+            }
+            (order, scratch) = (scratch, order);
+        }
+        return order;
+    }
+
+    private static bool PlacedBefore(in ArenaRequest x, in ArenaRequest y) =>
+        x.Size != y.Size ? x.Size > y.Size : x.FirstStep != y.FirstStep ? x.FirstStep < y.FirstStep : x.TensorIndex < y.TensorIndex;
 
     public static long AlignUp(long value) => (value + Alignment - 1) / Alignment * Alignment;
 }

@@ -11,7 +11,7 @@ internal static class DataflowCheck
     {
         var available = new bool[tensors.Length];
         for (int i = 0; i < tensors.Length; i++)
-            available[i] = model.Buffers[subgraph.Tensors[i].BufferIndex].Length > 0 || tensors[i].IsVariable;
+            available[i] = model.Buffer(subgraph.Tensors[i].BufferIndex).Length > 0 || tensors[i].IsVariable;
         foreach (int i in subgraph.Inputs) available[i] = true;
         var producer = new int[tensors.Length];
         Array.Fill(producer, -1);
@@ -27,7 +27,7 @@ internal static class DataflowCheck
             for (int k = 0; k < node.Operator.Outputs.Length; k++)
             {
                 int o = node.Operator.Outputs[k];
-                if (model.Buffers[subgraph.Tensors[o].BufferIndex].Length > 0)
+                if (model.Buffer(subgraph.Tensors[o].BufferIndex).Length > 0)
                     throw new ModelFormatException($"subgraphs[0].operators[{node.Index}].outputs[{k}]",
                         $"tensor {o} ('{tensors[o].Name}') is a constant but {node.Code.Name} writes it");
                 // Each tensor has one producer and no operator reads what it writes (a fuzzer finding: CAST with its

@@ -11,7 +11,7 @@ internal sealed class DelegatePlanner
 {
     private readonly ModelSubgraph _subgraph;
     private readonly Tensor[] _tensors;
-    private readonly IReadOnlyList<InterpreterNode> _nodes;
+    private readonly InterpreterNode[] _nodes;
     private readonly InterpreterOptions _options;
     private readonly MemoryPlanner _memory;
     private readonly DiagnosticLog _diagnostics;
@@ -20,7 +20,7 @@ internal sealed class DelegatePlanner
     private readonly InvokeCancellation _cancellation;
     private readonly PartitionCancellation _partitionCancellation;
 
-    public DelegatePlanner(ModelSubgraph subgraph, Tensor[] tensors, IReadOnlyList<InterpreterNode> nodes,
+    public DelegatePlanner(ModelSubgraph subgraph, Tensor[] tensors, InterpreterNode[] nodes,
         InterpreterOptions options, MemoryPlanner memory, DiagnosticLog diagnostics, InvokeCancellation cancellation)
     {
         _cancellation = cancellation;
@@ -51,19 +51,35 @@ internal sealed class DelegatePlanner
     /// <param name="foldedConstantBytes">Counted with the arena against the memory limit.</param>
     public (ExecutionPlan Plan, ExecutionSteps Steps) Build(long foldedConstantBytes)
     {
-        var live = _nodes.Where(n => !n.Folded).ToArray();
+        // Plain loops here and below, no LINQ over the planner's value types and int: each such instantiation is
+        // JIT-compiled at start-up even in a ReadyToRun build (perf/RESULTS.md, cold start).
+        var liveList = new List<InterpreterNode>(_nodes.Length);
+        foreach (var n in _nodes)
+            if (!n.Folded) liveList.Add(n);
+        var live = liveList.ToArray();
         var delegates = _options.Delegates;
         var refused = new List<RefusedNode>();
-        var graph = live.Select(n => new GraphNode(n.Index, n.Operator.Inputs, n.Operator.Outputs)).ToArray();
-        var constants = Enumerable.Range(0, _tensors.Length).Where(i => _tensors[i].IsConstant).Concat(_subgraph.Inputs).ToArray();
+        var graph = new GraphNode[live.Length];
+        for (int i = 0; i < live.Length; i++) graph[i] = new GraphNode(live[i].Index, live[i].Operator.Inputs, live[i].Operator.Outputs);
+        var constantList = new List<int>();
+        for (int t = 0; t < _tensors.Length; t++)
+            if (_tensors[t].IsConstant) constantList.Add(t);
+        foreach (int t in _subgraph.Inputs) constantList.Add(t);
+        var constants = constantList.ToArray();
         // Nodes that read or write a tensor sized at Invoke stay on the reference executor (no delegate node at all:
         // a node prepared at Invoke has no params yet), except a node whose own run-time parameter input sizes its
         // outputs (its inputs are not dynamic): delegates declaring RunTimeParameters are offered it, and resolve its
         // params at Invoke. A node reading its dynamic output reads a dynamic tensor, so it stays on the reference and
         // is prepared at Invoke, in whatever partition follows, as before.
-        var atInvokeNodes = live.Where(n => n.ParamsResolvedAtInvoke(_tensors)).Select(n => n.Index).ToHashSet();
-        var dynamicNodes = live.Where(n => n.TouchesDynamic(_tensors) && !atInvokeNodes.Contains(n.Index)).Select(n => n.Index).ToHashSet();
-        var delegateNodes = live.Where(n => !dynamicNodes.Contains(n.Index)).ToDictionary(n => n.Index, ToDelegateNode);
+        var atInvokeNodes = new HashSet<int>();
+        foreach (var n in live)
+            if (n.ParamsResolvedAtInvoke(_tensors)) atInvokeNodes.Add(n.Index);
+        var dynamicNodes = new HashSet<int>();
+        foreach (var n in live)
+            if (n.TouchesDynamic(_tensors) && !atInvokeNodes.Contains(n.Index)) dynamicNodes.Add(n.Index);
+        var delegateNodes = new Dictionary<int, DelegateNode>();
+        foreach (var n in live)
+            if (!dynamicNodes.Contains(n.Index)) delegateNodes.Add(n.Index, ToDelegateNode(n));
 
         // (delegate, node) pairs that failed to compile are never offered again, so this loop terminates.
         var excluded = new HashSet<(int Delegate, int Node)>();
@@ -77,8 +93,12 @@ internal sealed class DelegatePlanner
             var partitions = Partitioner.Partition(graph, assignment, _tensors.Length, constants);
             // The order nodes run in: partitions in order, each partition's nodes in its order. The arena is planned
             // for exactly this order, and the reference fallback runs in it too so the same arena stays valid.
-            var executionOrder = partitions.SelectMany(p => p.Nodes).ToArray();
-            var boundaries = partitions.Select(p => Boundary(p, partitions)).ToArray();
+            var order = new List<int>(live.Length);
+            foreach (var p in partitions)
+                foreach (int n in p.Nodes) order.Add(n);
+            var executionOrder = order.ToArray();
+            var boundaries = new (PartitionInput[] Inputs, PartitionOutput[] Outputs, Tensor[] Constants, Tensor[] Intermediates)[partitions.Count];
+            for (int k = 0; k < boundaries.Length; k++) boundaries[k] = Boundary(partitions[k], partitions);
             var descriptions = new DelegatePartition?[partitions.Count];
             // Reads a delegate's fusions make later than the graph says extend those tensors' lifetimes in the arena.
             var laterReads = new List<(int Tensor, int Node)>();
@@ -88,16 +108,20 @@ internal sealed class DelegatePlanner
                 var partition = partitions[k];
                 if (partition.Executor == 0) continue;
                 var (inputs, outputs, consts, intermediates) = boundaries[k];
-                var description = new DelegatePartition(k, _options.Threads,
-                    partition.Nodes.Select(n => delegateNodes[n]).ToArray(), inputs, outputs, consts, intermediates, _partitionCancellation);
+                var members = new DelegateNode[partition.Nodes.Length];
+                for (int i = 0; i < members.Length; i++) members[i] = delegateNodes[partition.Nodes[i]];
+                var description = new DelegatePartition(k, _options.Threads, members, inputs, outputs, consts, intermediates, _partitionCancellation);
                 descriptions[k] = description;
                 var selection = delegates[partition.Executor - 1];
                 try
                 {
-                    foreach (var read in selection.Delegate.LaterReads(description))
+                    var reads = selection.Delegate.LaterReads(description);
+                    // An array is read as one: interface calls on an array of this struct would be JIT-compiled at start-up.
+                    var readArray = reads as LaterRead[] ?? CopyOf(reads);
+                    foreach (var read in readArray)
                     {
                         if (read.Tensor.IsConstant) continue; // not in the arena
-                        if (!partition.Nodes.Contains(read.Node.Index))
+                        if (Array.IndexOf(partition.Nodes, read.Node.Index) < 0)
                             throw new InvalidOperationException($"a later read of tensor {read.Tensor.Index} names node {read.Node.Index}, which is not in the partition");
                         laterReads.Add((read.Tensor.Index, read.Node.Index));
                     }
@@ -117,8 +141,12 @@ internal sealed class DelegatePlanner
             {
                 int index = planned.Count;
                 var (inputs, outputs, _, _) = boundaries[index];
-                planned.Add(new PlannedPartition(index, ExecutorName(partition.Executor), partition.Nodes,
-                    inputs.Select(t => Planned(t.Tensor)).ToArray(), outputs.Where(o => o.NeededOnHost || !IsDevice(partition.Executor)).Select(o => Planned(o.Tensor)).ToArray()));
+                var plannedInputs = new PlannedBoundaryTensor[inputs.Length];
+                for (int i = 0; i < inputs.Length; i++) plannedInputs[i] = Planned(inputs[i].Tensor);
+                var plannedOutputs = new List<PlannedBoundaryTensor>(outputs.Length);
+                foreach (var o in outputs)
+                    if (o.NeededOnHost || !IsDevice(partition.Executor)) plannedOutputs.Add(Planned(o.Tensor));
+                planned.Add(new PlannedPartition(index, ExecutorName(partition.Executor), partition.Nodes, plannedInputs, plannedOutputs.ToArray()));
                 if (partition.Executor == 0)
                 {
                     foreach (int n in partition.Nodes) steps.Add(new ReferenceStep(_nodes[n], _tensors));
@@ -144,11 +172,17 @@ internal sealed class DelegatePlanner
                 Release();
                 continue;
             }
-            var execution = new ExecutionSteps(steps.ToArray(),
-                executionOrder.Select(n => (ExecutionStep)new ReferenceStep(_nodes[n], _tensors)).ToArray(), _options, _diagnostics,
-                _cancellation);
-            var plan = new ExecutionPlan(planned, refused.ToArray(),
-                _nodes.Where(n => n.Folded).Select(n => n.Index).ToArray(), _nodes.Select(n => n.Code.Name).ToArray());
+            var referenceSteps = new ExecutionStep[executionOrder.Length];
+            for (int i = 0; i < referenceSteps.Length; i++) referenceSteps[i] = new ReferenceStep(_nodes[executionOrder[i]], _tensors);
+            var execution = new ExecutionSteps(steps.ToArray(), referenceSteps, _options, _diagnostics, _cancellation);
+            var folded = new List<int>();
+            var operatorNames = new string[_nodes.Length];
+            for (int n = 0; n < _nodes.Length; n++)
+            {
+                if (_nodes[n].Folded) folded.Add(_nodes[n].Index);
+                operatorNames[n] = _nodes[n].Code.Name;
+            }
+            var plan = new ExecutionPlan(planned, refused.ToArray(), folded.ToArray(), operatorNames);
             return (plan, execution);
         }
     }
@@ -198,21 +232,25 @@ internal sealed class DelegatePlanner
             else refused.Add(new RefusedNode(node.Index, node.Code.Name, @delegate.Name, support.Reason));
         }
 
-        var mine = Partitioner.Partition(graph, tentative, _tensors.Length, constants).Where(p => p.Executor == executor).ToList();
+        var mine = new List<Partition>();
+        foreach (var p in Partitioner.Partition(graph, tentative, _tensors.Length, constants))
+            if (p.Executor == executor) mine.Add(p);
         var keep = new HashSet<Partition>(mine);
-        foreach (var p in mine.Where(p => p.Nodes.Length < selection.MinNodesPerPartition))
+        foreach (var p in mine)
         {
+            if (p.Nodes.Length >= selection.MinNodesPerPartition) continue;
             keep.Remove(p);
             Refuse(p, $"partition of {p.Nodes.Length} nodes is below MinNodesPerPartition = {selection.MinNodesPerPartition}");
         }
         if (_options.PartitionPolicy == PartitionPolicy.CostAware)
         {
-            foreach (var p in keep.ToList())
+            foreach (var p in new List<Partition>(keep))
             {
-                double onDelegate = p.Nodes.Sum(n => @delegate.EstimateSeconds(delegateNodes[n]));
+                double onDelegate = 0, onReference = 0;
+                foreach (int n in p.Nodes) onDelegate += @delegate.EstimateSeconds(delegateNodes[n]);
                 if (@delegate.Capabilities.Memory == DelegateMemory.Device)
                     onDelegate += @delegate.EstimateTransferSeconds(BoundaryBytes(p, graph));
-                double onReference = p.Nodes.Sum(n => delegateNodes[n].Cost.Operations * ReferenceSecondsPerOperation);
+                foreach (int n in p.Nodes) onReference += delegateNodes[n].Cost.Operations * ReferenceSecondsPerOperation;
                 if (onDelegate >= onReference)
                 {
                     keep.Remove(p);
@@ -221,13 +259,19 @@ internal sealed class DelegatePlanner
             }
         }
         // TFLite's max_delegated_partitions: keep the largest partitions (ties: earlier first).
-        var ranked = keep.OrderByDescending(p => p.Nodes.Length).ThenBy(p => p.Nodes[0]).ToList();
-        foreach (var p in ranked.Skip(selection.MaxPartitions))
+        if (keep.Count > selection.MaxPartitions)
         {
-            keep.Remove(p);
-            Refuse(p, $"beyond MaxPartitions = {selection.MaxPartitions} (only the largest are kept)");
+            var ranked = new List<Partition>(keep);
+            // Distinct first nodes, so this order is total and matches the stable one it replaced.
+            ranked.Sort(static (a, b) => a.Nodes.Length != b.Nodes.Length ? b.Nodes.Length.CompareTo(a.Nodes.Length) : a.Nodes[0].CompareTo(b.Nodes[0]));
+            for (int r = selection.MaxPartitions; r < ranked.Count; r++)
+            {
+                keep.Remove(ranked[r]);
+                Refuse(ranked[r], $"beyond MaxPartitions = {selection.MaxPartitions} (only the largest are kept)");
+            }
         }
-        var position = live.Select((n, i) => (n.Index, i)).ToDictionary(x => x.Index, x => x.i);
+        var position = new Dictionary<int, int>(live.Length);
+        for (int i = 0; i < live.Length; i++) position.Add(live[i].Index, i);
         foreach (var p in keep)
             foreach (int n in p.Nodes) assignment[position[n]] = executor;
 
@@ -239,13 +283,19 @@ internal sealed class DelegatePlanner
 
     private long BoundaryBytes(Partition p, GraphNode[] graph)
     {
-        var inside = p.Nodes.ToHashSet();
-        var produced = p.Nodes.SelectMany(n => _nodes[n].Operator.Outputs).ToHashSet();
+        var inside = new HashSet<int>(p.Nodes);
+        var produced = new HashSet<int>();
+        foreach (int n in p.Nodes) produced.UnionWith(_nodes[n].Operator.Outputs);
         long bytes = 0;
-        foreach (int t in p.Nodes.SelectMany(n => _nodes[n].Operator.Inputs).Where(t => t >= 0).Distinct())
+        foreach (int t in DistinctInputs(p.Nodes))
             if (!produced.Contains(t) && !_tensors[t].IsConstant) bytes += _tensors[t].ByteSize;
         foreach (int t in produced)
-            if (graph.Any(g => !inside.Contains(g.Index) && g.Inputs.Contains(t)) || _subgraph.Outputs.Contains(t)) bytes += _tensors[t].ByteSize;
+        {
+            bool readOutside = Array.IndexOf(_subgraph.Outputs, t) >= 0;
+            foreach (var g in graph)
+                readOutside |= !inside.Contains(g.Index) && Array.IndexOf(g.Inputs, t) >= 0;
+            if (readOutside) bytes += _tensors[t].ByteSize;
+        }
         return bytes;
     }
 
@@ -256,14 +306,19 @@ internal sealed class DelegatePlanner
         foreach (var p in all)
             foreach (int n in p.Nodes) executorOfNode[n] = p.Executor;
         var producerOf = new Dictionary<int, int>();
-        foreach (var node in _nodes.Where(n => !n.Folded))
-            foreach (int o in node.Operator.Outputs) producerOf[o] = node.Index;
-        var inside = partition.Nodes.ToHashSet();
-        var produced = partition.Nodes.SelectMany(n => _nodes[n].Operator.Outputs).Distinct().ToList();
+        foreach (var node in _nodes)
+            if (!node.Folded)
+                foreach (int o in node.Operator.Outputs) producerOf[o] = node.Index;
+        var inside = new HashSet<int>(partition.Nodes);
+        var produced = new List<int>();
+        var seen = new HashSet<int>();
+        foreach (int n in partition.Nodes)
+            foreach (int o in _nodes[n].Operator.Outputs)
+                if (seen.Add(o)) produced.Add(o);
 
         var inputs = new List<PartitionInput>();
         var consts = new List<Tensor>();
-        foreach (int t in partition.Nodes.SelectMany(n => _nodes[n].Operator.Inputs).Where(t => t >= 0).Distinct())
+        foreach (int t in DistinctInputs(partition.Nodes))
         {
             if (produced.Contains(t)) continue;
             if (_tensors[t].IsConstant) { consts.Add(_tensors[t]); continue; }
@@ -276,12 +331,35 @@ internal sealed class DelegatePlanner
         foreach (int t in produced)
         {
             bool graphOutput = Array.IndexOf(_subgraph.Outputs, t) >= 0;
-            var consumers = _nodes.Where(n => !n.Folded && !inside.Contains(n.Index) && n.Operator.Inputs.Contains(t)).ToList();
-            if (!graphOutput && consumers.Count == 0) { intermediates.Add(_tensors[t]); continue; }
-            bool neededOnHost = graphOutput || consumers.Any(c => executorOfNode[c.Index] != partition.Executor);
+            bool consumed = false, neededOnHost = graphOutput;
+            foreach (var n in _nodes)
+            {
+                if (n.Folded || inside.Contains(n.Index) || Array.IndexOf(n.Operator.Inputs, t) < 0) continue;
+                consumed = true;
+                neededOnHost |= executorOfNode[n.Index] != partition.Executor;
+            }
+            if (!graphOutput && !consumed) { intermediates.Add(_tensors[t]); continue; }
             outputs.Add(new PartitionOutput(_tensors[t], neededOnHost));
         }
         return (inputs.ToArray(), outputs.ToArray(), consts.ToArray(), intermediates.ToArray());
+    }
+
+    private static LaterRead[] CopyOf(IReadOnlyList<LaterRead> reads)
+    {
+        var copy = new LaterRead[reads.Count];
+        for (int i = 0; i < copy.Length; i++) copy[i] = reads[i];
+        return copy;
+    }
+
+    /// <summary>The tensors <paramref name="nodes"/> read (optional inputs left out), each once, in first-read order.</summary>
+    private List<int> DistinctInputs(int[] nodes)
+    {
+        var result = new List<int>();
+        var seen = new HashSet<int>();
+        foreach (int n in nodes)
+            foreach (int t in _nodes[n].Operator.Inputs)
+                if (t >= 0 && seen.Add(t)) result.Add(t);
+        return result;
     }
 
     private bool IsDevice(int executor) =>
@@ -292,10 +370,14 @@ internal sealed class DelegatePlanner
 
     private PlannedBoundaryTensor Planned(Tensor t) => new(t.Index, t.Name, t.ByteSize);
 
-    private DelegateNode ToDelegateNode(InterpreterNode node) => new(
-        node.Index, node.Code, node.Operator.Options, node.Context.CustomOptions, node.Context.Params!,
-        node.Operator.Inputs.Select(i => i < 0 ? null : _tensors[i]).ToArray(),
-        node.Operator.Outputs.Select(o => _tensors[o]).ToArray(), node.Context);
+    private DelegateNode ToDelegateNode(InterpreterNode node)
+    {
+        var inputs = new Tensor?[node.Operator.Inputs.Length];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = node.Operator.Inputs[i] < 0 ? null : _tensors[node.Operator.Inputs[i]];
+        var outputs = new Tensor[node.Operator.Outputs.Length];
+        for (int o = 0; o < outputs.Length; o++) outputs[o] = _tensors[node.Operator.Outputs[o]];
+        return new(node.Index, node.Code, node.Operator.Options, node.Context.CustomOptions, node.Context.Params!, inputs, outputs, node.Context);
+    }
 
     /// <summary>Disposes every compiled partition kernel.</summary>
     public void Release()

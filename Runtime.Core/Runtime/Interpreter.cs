@@ -79,7 +79,7 @@ public sealed unsafe class Interpreter : IDisposable
             for (int n = 0; n < _nodes.Length; n++)
             {
                 var op = _subgraph.Operators[n];
-                var code = model.OperatorCodes[op.OpcodeIndex];
+                var code = model.OperatorCodeOf(op);
                 if (!resolver.TryResolve(code, out var factory, out var reason))
                 {
                     unsupported.Add(new UnsupportedOperator(n, code.Name, code.Version, reason));

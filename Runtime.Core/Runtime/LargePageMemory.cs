@@ -52,12 +52,14 @@ internal static unsafe class LargePageMemory
     /// <summary>Unmaps a mapping made by <see cref="TryMap"/> of <paramref name="bytes"/>.</summary>
     public static void Unmap(byte* pointer, long bytes) => _ = Munmap((nint)pointer, MappedLength(bytes));
 
-    [DllImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    // No SetLastError (nothing reads errno here): with it each call needs a marshalling stub, JIT-compiled at start-up
+    // even in a ReadyToRun build; blittable and without it, crossgen2 compiles the calls.
+    [DllImport("libc", EntryPoint = "mmap")]
     private static extern nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
 
-    [DllImport("libc", EntryPoint = "munmap", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "munmap")]
     private static extern int Munmap(nint address, nuint length);
 
-    [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
+    [DllImport("libc", EntryPoint = "madvise")]
     private static extern int Madvise(nint address, nuint length, int advice);
 }

@@ -40,7 +40,7 @@ internal sealed unsafe class MemoryPlanner
         for (int i = 0; i < _tensors.Length; i++)
         {
             var t = _tensors[i];
-            var buffer = _model.Buffers[_subgraph.Tensors[i].BufferIndex];
+            var buffer = _model.Buffer(_subgraph.Tensors[i].BufferIndex);
             t.Storage = TensorStorage.Unallocated;
             t.Data = null;
             t.DataLength = 0;
@@ -65,11 +65,11 @@ internal sealed unsafe class MemoryPlanner
     /// (tensor, node) pairs: the tensor is read while that node runs, later than the graph's own readers
     /// (<see cref="Delegates.IAccelDelegate.LaterReads"/>); its lifetime extends to the node's position.
     /// </param>
-    public void PlanArena(IReadOnlyList<int> executionOrder, long foldedConstantBytes, IReadOnlyList<(int Tensor, int Node)>? laterReads = null)
+    public void PlanArena(int[] executionOrder, long foldedConstantBytes, IReadOnlyList<(int Tensor, int Node)>? laterReads = null)
     {
         _arenaBuffer?.Dispose();
         _arenaBuffer = null;
-        int steps = executionOrder.Count;
+        int steps = executionOrder.Length;
         var firstUse = new int[_tensors.Length];
         var lastUse = new int[_tensors.Length];
         Array.Fill(firstUse, int.MaxValue);

@@ -14,7 +14,7 @@ namespace Accel.Perf.Peers;
 /// </summary>
 public sealed record ColdSample(
     string Runtime, string Model, double CpuMsAtMain, double CpuMsToFirstOutput, double WallMsToFirstOutput,
-    double InitMs, double FirstMs, long JitMethodsToFirstOutput, double[] LaterInvokeCpuMs);
+    double InitMs, double FirstMs, long JitMethodsToFirstOutput, double JitMsToFirstOutput, double[] LaterInvokeCpuMs);
 
 /// <summary>The samples' JSON, generated at compile time so the parent and child also work as a NativeAOT build.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
@@ -67,6 +67,7 @@ public static class ColdStart
         double cpuFirst = ProcessCpuMs();
         double wallFirst = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
         long jitFirst = System.Runtime.JitInfo.GetCompiledMethodCount();
+        double jitMsFirst = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds; // every thread's
         using (contender)
         {
             var laterMs = new double[laterInvokes];
@@ -77,7 +78,7 @@ public static class ColdStart
                 laterMs[i] = ThreadClock.NowMs() - before;
             }
             var sample = new ColdSample(runtime, model, cpuAtMain, cpuFirst, wallFirst, contender.LoadMs + contender.CompileMs,
-                contender.FirstMs, jitFirst, laterMs);
+                contender.FirstMs, jitFirst, jitMsFirst, laterMs);
             stdout.WriteLine(JsonSerializer.Serialize(sample, ColdSampleJson.Default.ColdSample).ReplaceLineEndings(""));
         }
         return 0;
@@ -117,14 +118,14 @@ public static class ColdStart
         }
         double load = Accel.Perf.Reporting.BenchEnvironment.DescribeMachine().LoadAverage1Min ?? double.NaN;
         stdout.WriteLine($"  load average {load.ToString("0.0", inv)} at the end; min / median / max over the fresh processes, ms");
-        stdout.WriteLine($"  {"runtime",-12} {"CPU to first output",22} {"of it before Main",20} {"wall to first output",22} {"init (wall)",20} {"first (wall)",20} {"JIT methods",12} {"later/steady max",18} {"later > 1.5x",13}");
+        stdout.WriteLine($"  {"runtime",-12} {"CPU to first output",22} {"of it before Main",20} {"wall to first output",22} {"init (wall)",20} {"first (wall)",20} {"JIT methods",12} {"JIT ms",14} {"later/steady max",18} {"later > 1.5x",13}");
         foreach (string runtime in runtimes)
         {
             var s = samples.Where(x => x.Runtime == runtime).ToList();
             var checks = s.Select(x => CheckLaterInvokes(x.LaterInvokeCpuMs)).ToList();
             stdout.WriteLine($"  {runtime,-12} {Range(s.Select(x => x.CpuMsToFirstOutput)),22} {Range(s.Select(x => x.CpuMsAtMain)),20} {Range(s.Select(x => x.WallMsToFirstOutput)),22} "
                 + $"{Range(s.Select(x => x.InitMs)),20} {Range(s.Select(x => x.FirstMs)),20} {Accel.Perf.Reporting.Statistics.Median(s.Select(x => (double)x.JitMethodsToFirstOutput).ToList()).ToString("0", inv),12} "
-                + $"{Range(checks.Select(c => c.SlowestRatio)).Replace(" ", ""),18} {Accel.Perf.Reporting.Statistics.Median(checks.Select(c => (double)c.AboveLimit).ToList()).ToString("0", inv),13}");
+                + $"{Range(s.Select(x => x.JitMsToFirstOutput)),14} {Range(checks.Select(c => c.SlowestRatio)).Replace(" ", ""),18} {Accel.Perf.Reporting.Statistics.Median(checks.Select(c => (double)c.AboveLimit).ToList()).ToString("0", inv),13}");
         }
     }
 

@@ -75,7 +75,7 @@ internal abstract class ComparisonCpuKernel<TCmp> : CpuKernel<BinaryElementwiseP
 {
     public override IReadOnlyList<TensorType> Types => [TensorType.Float32, TensorType.Int32, TensorType.Int64, TensorType.Int8, TensorType.UInt8];
 
-    protected sealed override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => node.Inputs[0]!.Type switch
+    protected override ICpuCompiledNode Compile(DelegateNode node, BinaryElementwiseParams p) => node.Inputs[0]!.Type switch
     {
         TensorType.Float32 => LaneKernels.Predicate<float, ComparisonPredicate<float, TCmp>>(node),
         TensorType.Int32 => LaneKernels.Predicate<int, ComparisonPredicate<int, TCmp>>(node),

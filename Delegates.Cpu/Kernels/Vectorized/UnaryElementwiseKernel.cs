@@ -55,9 +55,12 @@ internal sealed unsafe class UnaryElementwiseNode<TOp> : ICpuCompiledNode where 
 /// RELU, RELU6: a 65,536-entry table the reference kernel fills; an int16 node with a 513-entry interpolated table
 /// (EXP) runs it expanded to all 65,536 inputs).
 /// </summary>
-internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams>, IClampActivationKernel where TOp : struct, IUnaryOp
+internal abstract class UnaryElementwiseKernel<TOp> : CpuKernel<ElementwiseParams> where TOp : struct, IUnaryOp
 {
-    /// <summary>RELU, RELU6 and RELU_N1_TO_1 on float32 are <see cref="ClampOp"/>s: a preceding ADD/SUB/MUL may apply them.</summary>
+    /// <summary>
+    /// RELU, RELU6 and RELU_N1_TO_1 on float32 are <see cref="ClampOp"/>s: a preceding ADD/SUB/MUL may apply them (those
+    /// kernels implement <see cref="IClampActivationKernel"/> with this).
+    /// </summary>
     public ActivationRange? FloatClamp(DelegateNode node) =>
         Op is ClampOp clamp && node.Inputs[0]!.Type == TensorType.Float32 && node.Outputs[0].Type == TensorType.Float32
             ? new ActivationRange(clamp.Min, clamp.Max)
