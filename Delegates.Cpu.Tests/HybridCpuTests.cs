@@ -41,7 +41,7 @@ public sealed class HybridCpuTests
             }
             count++;
         }
-        Assert.That(count, Is.EqualTo(20));
+        Assert.That(count, Is.EqualTo(24));
     }
 
     [Test]

@@ -109,6 +109,9 @@ public static partial class OpCases
             (1, 7, 7, 3, 3, 1, Padding.Same, 8), (2, 9, 8, 5, 3, 2, Padding.Same, 13), (1, 6, 6, 7, 5, 1, Padding.Valid, 3),
             (1, 5, 7, 16, 1, 1, Padding.Valid, 24), (2, 4, 5, 33, 1, 1, Padding.Same, 9), (1, 11, 3, 2, 7, 1, Padding.Same, 5),
             (1, 5, 6, 24, 3, 1, Padding.Same, 40),
+            // The emitted vpdpbusd path (AVX512_VNNI without AVX-VNNI): five 16-channel groups (a call of four, then one)
+            // over taps not a multiple of four and nine pixels (the last call's rows repeat); one whole group at K 64.
+            (2, 5, 5, 5, 3, 2, Padding.Same, 80), (1, 4, 4, 64, 1, 1, Padding.Valid, 16),
         };
         int index = 0;
         foreach (bool perChannel in new[] { true, false })

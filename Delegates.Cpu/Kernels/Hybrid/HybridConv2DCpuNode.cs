@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Accel.Delegates.Cpu.Kernels.Emitted;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Kernels.Reference;
 using Accel.Numerics;
@@ -45,8 +46,10 @@ internal static class HybridConv2D
 /// patch row biased to u8 (q + 128, the outside taps z + 128), the filter packed as [K/4][C][4] s8, and per pixel and
 /// eight channels one <c>vpdpbusd</c> per four taps with the patch's four bytes broadcast; Σ (q + 128)·w − (128 + z)·Σ w
 /// is the same wrapping int32 sum as Σ w·patch − z·Σ w, and the float epilogue runs on the same lanes in the same
-/// order. Where AVX-512BW is usable without AVX-VNNI the same lanes take 16 channels and two taps per <c>vpmaddwd</c>
-/// (<see cref="RunPairProducts"/>). Otherwise (AVX2, scalar) each (pixel, block of four output channels) takes
+/// order. Where AVX-512BW is usable without AVX-VNNI the same lanes take 16 channels: with the emitted 512-bit
+/// <c>vpdpbusd</c> kernels (AVX512_VNNI, <see cref="Vnni512Gemm"/>) four pixels × up to 64 channels per call from the same
+/// biased patches, the int32 sums then the epilogue (<see cref="RunEmittedProducts"/>); without them two taps per
+/// <c>vpmaddwd</c> (<see cref="RunPairProducts"/>). Otherwise (AVX2, scalar) each (pixel, block of four output channels) takes
 /// <see cref="HybridDotRows"/>' dots.
 /// </summary>
 internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
@@ -90,6 +93,15 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private static readonly CpuThreadPool.ChunkAction<HybridConv2DCpuNode> PairProductChunk =
         static (in HybridConv2DCpuNode kernel, int start, int end) => kernel.RunPairProducts(start, end);
 
+    // The emitted path (AVX512_VNNI without AVX-VNNI; null otherwise): filter [16-channel group][quads][16][4] s8, the
+    // lane path's biased patches, and per image the int32 bias −(128 + z)·Σ w of each channel (padded to whole groups).
+    private readonly Vnni512Gemm? _gemm;
+    private readonly sbyte[]? _groupWeights;
+    private readonly int[]? _imageBias;
+
+    private static readonly CpuThreadPool.ChunkAction<HybridConv2DCpuNode> EmittedProductChunk =
+        static (in HybridConv2DCpuNode kernel, int start, int end) => kernel.RunEmittedProducts(start, end);
+
     private float _factor;
     private int _zero;
     private int _image0;   // the batch image being computed
@@ -123,7 +135,23 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         // Output channels in the lanes: with AVX-VNNI one vpdpbusd per four taps; where only AVX-512BW is usable
         // (Zen 4, Ice Lake, Cascade Lake) one vpmaddwd per two taps and 16 channels, which beats the dot rows'
         // horizontal sums there (perf/RESULTS.md, stop 55).
-        if (isa == HybridDotIsa.Avx2 && !AvxVnni.IsSupported && Avx512BW.IsSupported && Vector512.IsHardwareAccelerated)
+        bool wide = isa == HybridDotIsa.Avx2 && !AvxVnni.IsSupported && Avx512BW.IsSupported && Vector512.IsHardwareAccelerated;
+        if (wide && Vnni512Gemm.Shared is { } gemm && _channels >= Vnni512Gemm.MinChannelsOverVpmaddwd)
+        {
+            // One vpdpbusd per four taps and 16 channels against the pair path's vpmaddwd per two (pose_landmark_heavy's
+            // dynamic-range model: perf/RESULTS.md, stop 56).
+            _gemm = gemm;
+            _quads = (taps + 3) / 4;
+            _paddedChannels = (_channels + 15) / 16 * 16;
+            _groupWeights = GC.AllocateArray<sbyte>(_quads * _paddedChannels * 4, pinned: true);
+            for (int oc = 0; oc < _channels; oc++)
+                for (int k = 0; k < taps; k++)
+                    _groupWeights[((oc / 16 * _quads + k / 4) * 16 + oc % 16) * 4 + k % 4] = weights[oc * taps + k];
+            _patches = GC.AllocateArray<byte>(_outputHeight * _outputWidth * _quads * 4, pinned: true);
+            _imageBias = GC.AllocateArray<int>(_paddedChannels, pinned: true);
+            (_laneRowSums, _laneMultipliers, _laneBias) = LaneArrays(_paddedChannels);
+        }
+        else if (wide)
         {
             _pairs = (taps + 1) / 2;
             _paddedChannels = (_channels + 15) / 16 * 16;
@@ -180,8 +208,11 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             _image0 = b;
             if (_laneMultipliers is not null)
                 for (int c = 0; c < _channels; c++) _laneMultipliers[c] = _perChannel ? _scales[c] * _factor : _factor;
+            if (_imageBias is not null)
+                for (int c = 0; c < _channels; c++) _imageBias[c] = unchecked(-(128 + _zero) * _rowSums[c]);
             pool.For(pixels, this, GatherChunk);
-            if (_pairWeights is not null) pool.For((pixels + 3) / 4, this, PairProductChunk);
+            if (_gemm is not null) pool.For((pixels + 3) / 4, this, EmittedProductChunk);
+            else if (_pairWeights is not null) pool.For((pixels + 3) / 4, this, PairProductChunk);
             else if (_dot is null) pool.For(pixels, this, LaneProductChunk);
             else pool.For(pixels * _dot.UnitBlocks, this, ProductChunk);
         }
@@ -377,15 +408,54 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             }
     }
 
+    /// <summary>
+    /// The emitted path's products and epilogue for groups [start, end) of four output pixels (the last group's missing
+    /// rows alias its last pixel, their sums unused): per call up to four 16-channel groups' int32 sums, from the bias
+    /// −(128 + z)·Σ w plus Σ (q + 128)·w — the same wrapping sums as the other paths — then the lane path's epilogue.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private void RunEmittedProducts(int start, int end)
+    {
+        int rowBytes = _quads * 4, pixels = _outputHeight * _outputWidth, groups = _paddedChannels / 16;
+        nint groupStride = (nint)_quads * 64;
+        float* y = _y + (nint)_image0 * pixels * _channels;
+        float* tail = stackalloc float[16];
+        int* sums = stackalloc int[Vnni512Gemm.Rows * Vnni512Gemm.SumsRowStride];
+        byte** rows = stackalloc byte*[Vnni512Gemm.Rows];
+        var gemm = _gemm!;
+        fixed (sbyte* weights = _groupWeights)
+        fixed (byte* patches = _patches)
+        fixed (int* bias = _imageBias)
+            for (int group = start; group < end; group++)
+            {
+                int first = group * 4, count = Math.Min(4, pixels - first);
+                for (int r = 0; r < Vnni512Gemm.Rows; r++) rows[r] = patches + (nint)(first + Math.Min(r, count - 1)) * rowBytes;
+                for (int g = 0; g < groups; g += Vnni512Gemm.MaxGroups)
+                {
+                    int n = Math.Min(Vnni512Gemm.MaxGroups, groups - g);
+                    gemm.Run(n, weights + g * groupStride, groupStride, rows, _quads, bias + g * 16, sums);
+                    for (int r = 0; r < count; r++)
+                        for (int j = 0; j < n; j++)
+                            FinishSums(Vector512.Load(sums + r * Vnni512Gemm.SumsRowStride + j * 16), (g + j) * 16, y + (nint)(first + r) * _channels, tail);
+                }
+            }
+    }
+
     /// <summary>Channels [c, c + 16) of one output pixel at <paramref name="o"/>: − z·Σ w, then the lane path's epilogue.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FinishPairs(Vector512<int> acc, int c, float* o, float* tail)
     {
         fixed (int* rowSums = _laneRowSums)
+            FinishSums(acc - Vector512.Create(_zero) * Vector512.Load(rowSums + c), c, o, tail);
+    }
+
+    /// <summary>Channels [c, c + 16) of one output pixel at <paramref name="o"/> from their exact int32 sums: the lane path's epilogue.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishSums(Vector512<int> acc, int c, float* o, float* tail)
+    {
         fixed (float* multipliers = _laneMultipliers)
         fixed (float* bias = _laneBias)
         {
-            acc -= Vector512.Create(_zero) * Vector512.Load(rowSums + c);
             // As RunLaneProducts: (float)acc · m_c + (−0 per channel, +0 per tensor) + bias, then the two clamps.
             var (min, max) = (Vector512.Create(_min), Vector512.Create(_max));
             var value = Vector512.ConvertToSingle(acc) * Vector512.Load(multipliers + c) + Vector512.Create(_perChannel ? -0f : 0f)

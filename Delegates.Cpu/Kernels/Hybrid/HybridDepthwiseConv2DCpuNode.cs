@@ -14,7 +14,8 @@ namespace Accel.Delegates.Cpu.Kernels.Hybrid;
 /// HybridKernels.DepthwiseConv2D: each image quantized asymmetrically by the same <see cref="HybridQuantization"/>
 /// (<see cref="HybridImageQuantizer"/>, its vectorized twin); per output pixel the channels' exact int32 Σ over the inside
 /// taps (dilation honoured) of w·(q − z), sixteen channels a lane each with AVX-512 (else eight: Vector256, which .NET
-/// emulates where it is not accelerated: int32 lanes, the same wrapping sums), from an image of q − z widened to int32 once per invoke and spread
+/// emulates where it is not accelerated: int32 lanes, the same wrapping sums; with AVX2 and AVX-512BW one <c>vpmaddwd</c>
+/// per tap, q − z in a lane's low 16 bits against w in the packed weight's, 0 above), from an image of q − z widened to int32 once per invoke and spread
 /// to the output channels; then ((float)acc · f) · s_c, + bias, max(·, min) then min(·, max) on the same lanes.
 /// </summary>
 internal static class HybridDepthwiseConv2D
@@ -42,11 +43,11 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
     private readonly int _batches, _height, _width, _inputDepth, _filterHeight, _filterWidth, _outputHeight, _outputWidth, _channels, _multiplier;
     private readonly float _min, _max;
     private readonly float[] _scales, _bias;    // padded to whole 8-lane blocks; the bias −0 where there is none (adding −0 changes no value)
-    private readonly int[] _filter;             // [KH·KW, Cout padded to 8] as int32, pinned
+    private readonly int[] _filter;             // [KH·KW, Cout padded to 8]: w in the low 16 bits, 0 above (vpmaddwd against q − z: w·(q − z)), pinned
     private readonly sbyte[] _image;
     private readonly int[] _shifted;            // [H·W, Cout padded to 8]: q − z of the input channel each output channel reads, pinned
     private readonly int _paddedChannels;
-    private readonly bool _wide = Avx512F.IsSupported && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes is null or >= 16;
+    private readonly bool _wide = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes is null or >= 16;
 
     private float _factor;
     private int _image0;
@@ -79,7 +80,7 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
         var weights = filter.Read<sbyte>();
         _filter = GC.AllocateArray<int>(_filterHeight * _filterWidth * _paddedChannels, pinned: true);
         for (int t = 0; t < _filterHeight * _filterWidth; t++)
-            for (int c = 0; c < _channels; c++) _filter[t * _paddedChannels + c] = weights[t * _channels + c];
+            for (int c = 0; c < _channels; c++) _filter[t * _paddedChannels + c] = (ushort)(short)weights[t * _channels + c];
         _image = new sbyte[_height * _width * _inputDepth];
         _shifted = GC.AllocateArray<int>(_height * _width * _paddedChannels, pinned: true);
     }
@@ -172,7 +173,8 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
             int* row = t.Origin + (nint)ky * _g.DilationH * _width * paddedChannels + c;
             int* w = t.Filter + (nint)ky * _filterWidth * paddedChannels + c;
             for (int kx = t.KxFirst; kx < t.KxEnd; kx++)
-                acc += Vector512.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector512.Load(w + (nint)kx * paddedChannels);
+                acc += Avx512BW.MultiplyAddAdjacent(Vector512.Load(row + (nint)kx * _g.DilationW * paddedChannels).AsInt16(),
+                    Vector512.Load(w + (nint)kx * paddedChannels).AsInt16());
         }
         // (float)acc · f · s_c, + bias, then the clamps.
         var value = Vector512.ConvertToSingle(acc) * Vector512.Create(_factor) * Vector512.Load(scales + c) + Vector512.Load(bias + c);
@@ -190,7 +192,12 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
             int* row = t.Origin + (nint)ky * _g.DilationH * _width * paddedChannels + c;
             int* w = t.Filter + (nint)ky * _filterWidth * paddedChannels + c;
             for (int kx = t.KxFirst; kx < t.KxEnd; kx++)
-                acc += Vector256.Load(row + (nint)kx * _g.DilationW * paddedChannels) * Vector256.Load(w + (nint)kx * paddedChannels);
+            {
+                var x = Vector256.Load(row + (nint)kx * _g.DilationW * paddedChannels);
+                var weight = Vector256.Load(w + (nint)kx * paddedChannels);
+                acc += Avx2.IsSupported ? Avx2.MultiplyAddAdjacent(x.AsInt16(), weight.AsInt16())
+                    : x * Vector256.ShiftRightArithmetic(weight << 16, 16); // the weight sign-extended from its low 16 bits
+            }
         }
         var value = Vector256.ConvertToSingle(acc) * Vector256.Create(_factor) * Vector256.Load(scales + c) + Vector256.Load(bias + c);
         HybridLanes.ClampStore(value, Vector256.Create(_min), Vector256.Create(_max), o + c, _channels - c, tail);
