@@ -57,7 +57,34 @@ public sealed class HybridCpuTests
             }
             count++;
         }
-        Assert.That(count, Is.EqualTo(9));
+        Assert.That(count, Is.EqualTo(16));
+    }
+
+    /// <summary>
+    /// With AVX-512BW, depth multiplier 1 and every output pixel in 32-lane blocks (32 or more channels; 8, 16 or 24
+    /// with rows of at least one tile) the int8 DEPTHWISE_CONV_2D's tiles compute the hybrid sums; a row narrower than
+    /// its tile keeps the q − z image path. (Their bytes: the cases above.)
+    /// </summary>
+    [TestCase(48, 12, 3, 1, true)]
+    [TestCase(64, 11, 5, 1, true)]
+    [TestCase(40, 13, 3, 2, true)]
+    [TestCase(16, 20, 3, 1, true)]
+    [TestCase(8, 18, 3, 1, true)]
+    [TestCase(24, 17, 3, 1, false)]
+    public void HybridDepthwiseConv2D_TakesTheInt8TilesWhereEveryPixelIsInWholeBlocks(int channels, int width, int kernel, int stride, bool tiles)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512BW.IsSupported || !System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Assert.Ignore("the tiles' hybrid mode needs AVX-512BW");
+        var c = OpCases.HybridDepthwiseCase("tiles", new Random(9), 1, 6, width, channels, 1, kernel, stride, 1, Padding.Valid, true,
+            ActivationFunctionType.None);
+        using var model = Model.FromBytes(c.Model);
+        var cpu = new CpuDelegate();
+        var options = new InterpreterOptions();
+        options.Delegates.Add(new DelegateSelection(cpu));
+        using var interpreter = new Interpreter(model, options);
+        interpreter.AllocateTensors();
+        var node = cpu.LastCompiledNodes.OfType<Kernels.Hybrid.HybridDepthwiseConv2DCpuNode>().Single();
+        Assert.That(node.RunsInt8Tiles, Is.EqualTo(tiles));
     }
 
     [Test]

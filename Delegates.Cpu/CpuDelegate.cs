@@ -87,6 +87,9 @@ public sealed class CpuDelegate : IAccelDelegate
     /// <summary>The widest vector path this process uses (AVX-512, AVX2, SSE/Vector128 or scalar).</summary>
     public static string VectorPath => SimdPath.Describe();
 
+    /// <summary>The compiled nodes of the last partition compiled, in order; for tests.</summary>
+    internal IReadOnlyList<ICpuCompiledNode> LastCompiledNodes { get; private set; } = [];
+
     /// <summary>The fused node pairs of the last partition compiled (ActivationFusion); for tests.</summary>
     internal IReadOnlyList<FusedClampNode> LastFusions { get; private set; } = [];
 
@@ -212,6 +215,7 @@ public sealed class CpuDelegate : IAccelDelegate
             }
             kernels.Add(compiled);
         }
+        LastCompiledNodes = kernels.ToArray();
         LastFusions = OfType<FusedClampNode>(kernels);
         LastChannelPadFusions = OfType<ChannelPadFusedNode>(kernels);
         LastResidualAddFusions = OfType<ResidualAddFusedNode>(kernels);

@@ -171,6 +171,13 @@ public static partial class OpCases
             (1, 6, 6, 17, 1, 5, 1, 1, Padding.Valid), (1, 8, 8, 3, 3, 3, 2, 1, Padding.Valid), (1, 5, 5, 40, 1, 3, 1, 1, Padding.Same),
             // Multiples of eight input channels with multiplier 1 (the widened q − z image's vector path): stride 2, dilation 2, 5×5.
             (1, 12, 11, 16, 1, 3, 2, 1, Padding.Same), (2, 9, 9, 24, 1, 5, 1, 2, Padding.Same), (1, 6, 7, 8, 2, 3, 1, 1, Padding.Valid),
+            // The int8 kernel's tiles in its hybrid mode (AVX-512BW): 3×3 and 5×5 rows with their edges, two 32-channel
+            // blocks overlapping, two images (a zero point each), stride 2 (tiles and border pixels), dilation 2; 16 and 8
+            // channels with rows of at least one tile (4 × 2 and 4 × 4 pixels); 24 channels with a row narrower than
+            // its tile (the q − z image path).
+            (2, 10, 12, 48, 1, 3, 1, 1, Padding.Same), (1, 9, 11, 64, 1, 5, 1, 1, Padding.Same), (1, 11, 13, 40, 1, 3, 2, 1, Padding.Same),
+            (1, 8, 9, 32, 1, 3, 1, 2, Padding.Valid), (2, 6, 20, 16, 1, 3, 1, 1, Padding.Same), (1, 5, 18, 8, 1, 3, 1, 1, Padding.Same),
+            (1, 4, 17, 24, 1, 3, 1, 1, Padding.Valid),
         };
         int index = 0;
         foreach (var s in shapes)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Delegates.Cpu.Kernels.Quantized;
 using Accel.Kernels.Reference;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
@@ -45,9 +46,13 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
     private readonly float[] _scales, _bias;    // padded to whole 8-lane blocks; the bias −0 where there is none (adding −0 changes no value)
     private readonly int[] _filter;             // [KH·KW, Cout padded to 8]: w in the low 16 bits, 0 above (vpmaddwd against q − z: w·(q − z)), pinned
     private readonly sbyte[] _image;
-    private readonly int[] _shifted;            // [H·W, Cout padded to 8]: q − z of the input channel each output channel reads, pinned
+    private readonly int[] _shifted;            // [H·W, Cout padded to 8]: q − z of the input channel each output channel reads, pinned (empty with _tiles)
+    private readonly QuantizedDepthwiseCpuNode? _tiles; // the int8 kernel's tiles in its hybrid mode, where the shape takes them
     private readonly int _paddedChannels;
     private readonly bool _wide = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes is null or >= 16;
+
+    /// <summary>Whether the int8 kernel's tiles compute the sums (<see cref="QuantizedDepthwiseCpuNode.TryHybrid"/>); for tests.</summary>
+    internal bool RunsInt8Tiles => _tiles is not null;
 
     private float _factor;
     private int _image0;
@@ -81,8 +86,13 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
         _filter = GC.AllocateArray<int>(_filterHeight * _filterWidth * _paddedChannels, pinned: true);
         for (int t = 0; t < _filterHeight * _filterWidth; t++)
             for (int c = 0; c < _channels; c++) _filter[t * _paddedChannels + c] = (ushort)(short)weights[t * _channels + c];
-        _image = new sbyte[_height * _width * _inputDepth];
-        _shifted = GC.AllocateArray<int>(_height * _width * _paddedChannels, pinned: true);
+        _image = GC.AllocateArray<sbyte>(_height * _width * _inputDepth, pinned: true);
+        // Depth multiplier 1 with every pixel in 32-lane blocks: the int8 DEPTHWISE_CONV_2D's tiles on the quantized image
+        // (two taps per vpmaddwd from the int8 values, the same exact sums) with this node's float epilogue.
+        _tiles = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes is null or >= 16 && multiplier == 1
+            ? QuantizedDepthwiseCpuNode.TryHybrid(input, filter, output, g, h.Scales.AsSpan(0, _channels), bias.IsEmpty ? default : bias[.._channels], _min, _max)
+            : null;
+        _shifted = _tiles is null ? GC.AllocateArray<int>(_height * _width * _paddedChannels, pinned: true) : [];
     }
 
     public void Run(CpuThreadPool pool)
@@ -93,6 +103,12 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
         for (int b = 0; b < _batches; b++)
         {
             _factor = HybridImageQuantizer.AsymmetricQuantize(input.Slice(b * imageSize, imageSize), _image, out int zero);
+            if (_tiles is not null)
+            {
+                fixed (sbyte* image = _image)
+                    _tiles.RunHybrid(image, zero, _factor, _y + (nint)b * _outputHeight * _outputWidth * _channels, pool);
+                continue;
+            }
             Shift(zero);
             _image0 = b;
             pool.For(_outputHeight, this, RowChunk);

@@ -1,9 +1,13 @@
+using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Gemm;
+using Accel.Kernels.Reference;
+using Accel.Numerics;
 using Accel.Operators;
+using Accel.Operators.Definitions;
 
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
 
@@ -62,7 +66,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int _unitPixels;             // _replicated: adjacent pixels per unit of whole 32-lane blocks (4, 2, 4)
     private readonly bool _shortRounding;         // every channel's sums bounded so that the rounding shift needs no remainder test (ShortRequantization's proof)
     private readonly bool _plainRounding;         // and every channel with L = 0 and r ≥ 1: the short form's plain steps
-    private readonly TileFinish _finish;          // the tiles' end, from the clamp and the two above
+    private TileFinish _finish;                   // the tiles' end, from the clamp and the two above (Other in the hybrid mode)
     private readonly bool _sharedRows;            // 3×3, horizontal stride 1, dilation 1, 32-channel blocks: a tile's taps in a filter row widened once (WideInteriorTile3x3)
     private readonly bool _rows5x5;               // 5×5, horizontal stride 1, dilation 1, 32-channel blocks: the tile pairs taps within filter rows (WideRowTile5x5),
                                                   // and rows whose filter window leaves the input run their 32-channel blocks as tiles too
@@ -76,6 +80,16 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         LeftSlice = ShortSlices + (int)ShortRequantization.Slice.Left;
 
     private byte* _x, _y;
+
+    // The hybrid (dynamic-range) mode (TryHybrid): the sums of one quantized image whose zero point is set per invoke,
+    // ended by the float epilogue into _floatOutput, _y then counting output elements from 0.
+    private bool _hybrid;
+    private AlignedPinned<float> _hybridLanes = new(0);   // laid out as _wideLanes: per block s_c (32 lanes) then the bias (32), lane order
+    private int[] _weightSums = [];                      // [wide block][32]: Σ_t w of each lane's channel
+    private int[] _rowWeightSums = [];                   // _rows5x5: [filter row][wide block][32]: Σ_kx w
+    private int _hybridZero = int.MinValue;              // the zero point the folded sums and the zero-point row hold
+    private float _hybridFactor, _hybridMin, _hybridMax;
+    private float* _floatOutput;
 
     public QuantizedDepthwiseCpuNode(Tensor input, Tensor output, ConvLayout g, int depthMultiplier, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
         QuantizedEpilogue epilogue, int inputOffset, int filterOffset, bool signed, QuantizedIsa isa)
@@ -233,6 +247,106 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// <summary>The first channel (or unit byte) of 32-channel block <paramref name="block"/>: the last block ends at the last channel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int WideStart(int block) => Math.Min(block * WideBlockChannels, _lastWideStart);
+
+    /// <summary>
+    /// This kernel for a hybrid (dynamic-range) DEPTHWISE_CONV_2D — depth multiplier 1, an int8 filter, the input a
+    /// quantized image q with a zero point z set per invoke — where every output pixel ends in a 32-lane block: at least
+    /// 32 channels, or 8, 16 or 24 with rows of at least one tile. Its sums are the reference's Σ over the inside taps of
+    /// w·(q − z) (the folded bias −z·Σ w, the outside taps reading z), exact in wrapping int32, and each block ends
+    /// with the reference's float steps ((float)acc · f) · s_c + bias, max(·, min), min(·, max) on its lanes, then in
+    /// channel order to the float output. Null where the shape takes another path.
+    /// </summary>
+    public static QuantizedDepthwiseCpuNode? TryHybrid(Tensor input, Tensor filter, Tensor output, ConvGeometry geometry, ReadOnlySpan<float> scales,
+        ReadOnlySpan<float> bias, float min, float max)
+    {
+        var g = ConvLayout.Of(input, filter, output, geometry);
+        var path = QuantizedIsas.Best(false) == QuantizedIsa.Scalar ? QuantizedIsa.Scalar : AvxVnni.IsSupported ? QuantizedIsa.AvxVnni : QuantizedIsa.Avx2;
+        int channels = g.OutputDepth;
+        // The int8 steps are never run in this mode: an identity epilogue only completes the constructor.
+        var multipliers = new QuantizedMultiplier[channels];
+        Array.Fill(multipliers, new QuantizedMultiplier(1 << 30, 1));
+        var identity = new QuantizedEpilogue(new QuantizedConvParams(0, 0, 0, ImmutableArray.Create(multipliers), sbyte.MinValue, sbyte.MaxValue));
+        var node = new QuantizedDepthwiseCpuNode(input, output, g, 1, filter.Bytes, default, identity, 0, 0, signed: true, path);
+        bool wholeBlocks = node._replicated ? node._stripOffsets.Length > 0 : node._paired && node._firstNarrowBlock >= node._blockStarts.Length;
+        if (node._wideBlocks == 0 || !wholeBlocks || g.InputDepth != channels) return null;
+        node.EnableHybrid(scales, bias, min, max);
+        return node;
+    }
+
+    private void EnableHybrid(ReadOnlySpan<float> scales, ReadOnlySpan<float> bias, float min, float max)
+    {
+        int channels = _g.OutputDepth, taps = _g.FilterHeight * _g.FilterWidth, blocks = _wideBlocks;
+        (_hybrid, _finish, _hybridMin, _hybridMax) = (true, TileFinish.Other, min, max);
+        _hybridLanes = new AlignedPinned<float>(blocks * WideSlices * WideBlockChannels);
+        _weightSums = new int[blocks * WideBlockChannels];
+        if (_rows5x5) _rowWeightSums = new int[5 * blocks * WideBlockChannels];
+        for (int block = 0; block < blocks; block++)
+        for (int half = 0; half < 2; half++)
+        for (int lane = 0; lane < 16; lane++)
+        {
+            int channel = WideChannel(block, half, lane) % channels, slot = half * 16 + lane, sum = 0;
+            for (int t = 0; t < taps; t++) sum += _weights[t * channels + channel];
+            _weightSums[block * WideBlockChannels + slot] = sum;
+            float* k = _hybridLanes.Pointer + block * WideSlices * WideBlockChannels;
+            k[slot] = scales[channel];
+            k[WideBlockChannels + slot] = bias.IsEmpty ? -0f : bias[channel]; // −0: adding it changes no value
+            if (!_rows5x5) continue;
+            for (int row = 0; row < 5; row++)
+            {
+                int rowSum = 0;
+                for (int column = 0; column < 5; column++) rowSum += _weights[(row * 5 + column) * channels + channel];
+                _rowWeightSums[(row * blocks + block) * WideBlockChannels + slot] = rowSum;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One image in the hybrid mode: <paramref name="image"/> its quantized values (q, int8) with zero point
+    /// <paramref name="zero"/> and factor <paramref name="factor"/>, the float results to <paramref name="output"/>.
+    /// </summary>
+    public void RunHybrid(sbyte* image, int zero, float factor, float* output, CpuThreadPool pool)
+    {
+        if (zero != _hybridZero)
+        {
+            // x_off = −z folded into the blocks' starting sums and the 5×5 rows' shares; the outside taps read z.
+            int blocks = _wideBlocks;
+            for (int block = 0; block < blocks; block++)
+            {
+                int* lanes = _wideLanes.Pointer + block * WideSlices * WideBlockChannels + BiasSlice * WideBlockChannels;
+                for (int slot = 0; slot < WideBlockChannels; slot++) lanes[slot] = unchecked(-zero * _weightSums[block * WideBlockChannels + slot]);
+            }
+            for (int i = 0; i < _rowWeightSums.Length; i++) _rowInputSums.Span[i] = unchecked(-zero * _rowWeightSums[i]);
+            _zeroPointRow.AsSpan().Fill((byte)(sbyte)zero);
+            _hybridZero = zero;
+        }
+        _x = (byte*)image;
+        _y = null;
+        _floatOutput = output;
+        _hybridFactor = factor;
+        pool.For(_g.OutputHeight, this, RunChunk);
+    }
+
+    /// <summary>
+    /// A block's float epilogue in the hybrid mode: ((float)acc · f) · s_c + bias, max(·, min), min(·, max) in lane order
+    /// (no fused multiply-add: the reference's operations), then the two accumulators' 4-lane groups interleaved back into
+    /// channel order and stored at output element <paramref name="y"/> (a count from 0 in this mode).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void FinishFloat(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
+    {
+        float* k = _hybridLanes.Pointer + (blockLanes - _wideLanes.Pointer);
+        var (factor, min, max) = (Vector512.Create(_hybridFactor), Vector512.Create(_hybridMin), Vector512.Create(_hybridMax));
+        var lowValue = Vector512.ConvertToSingle(low) * factor * Vector512.Load(k) + Vector512.Load(k + WideBlockChannels);
+        var highValue = Vector512.ConvertToSingle(high) * factor * Vector512.Load(k + 16) + Vector512.Load(k + WideBlockChannels + 16);
+        lowValue = Vector512.ConditionalSelect(Vector512.LessThan(lowValue, min), min, lowValue);
+        lowValue = Vector512.ConditionalSelect(Vector512.LessThan(max, lowValue), max, lowValue);
+        highValue = Vector512.ConditionalSelect(Vector512.LessThan(highValue, min), min, highValue);
+        highValue = Vector512.ConditionalSelect(Vector512.LessThan(max, highValue), max, highValue);
+        float* o = _floatOutput + (nint)y;
+        // Low lanes hold channels [0–3, 8–11, 16–19, 24–27], high ones [4–7, 12–15, 20–23, 28–31].
+        Avx512F.PermuteVar16x32x2(lowValue, Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), highValue).Store(o);
+        Avx512F.PermuteVar16x32x2(lowValue, Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), highValue).Store(o + 16);
+    }
 
     public void Run(CpuThreadPool pool)
     {
@@ -1047,9 +1161,14 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         FinishBlock(l3, h3, blockLanes, y + 3 * step);
     }
 
-    /// <summary><see cref="FinishWide"/> of one block with this node's clamp and requantization steps.</summary>
+    /// <summary><see cref="FinishWide"/> of one block with this node's clamp and requantization steps (the float epilogue in the hybrid mode).</summary>
     private void FinishBlock(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
     {
+        if (_hybrid)
+        {
+            FinishFloat(low, high, blockLanes, y);
+            return;
+        }
         if (_epilogue.Saturates)
         {
             if (!_shortRounding) FinishWide<SignedSaturation, GeneralRounding>(low, high, blockLanes, y);
