@@ -264,12 +264,21 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             {
                 int oy = pixel / _outputWidth, ox = pixel % _outputWidth;
                 byte* patch = patches + (nint)pixel * rowBytes;
+                int ix0 = ox * _g.StrideW - _g.PadLeft;
+                bool columnsInside = ix0 >= 0 && ix0 + _filterWidth <= _width;
                 for (int ky = 0; ky < _filterHeight; ky++)
                 {
                     int iy = oy * _g.StrideH - _g.PadTop + ky;
+                    if (columnsInside && (uint)iy < (uint)_height)
+                    {
+                        // A filter row inside the image is one run of KW·C input bytes (a 3-channel first layer: 15 at 5×5).
+                        Biased(image + ((nint)iy * _width + ix0) * _depth, patch, _filterWidth * _depth);
+                        patch += _filterWidth * _depth;
+                        continue;
+                    }
                     for (int kx = 0; kx < _filterWidth; kx++, patch += _depth)
                     {
-                        int ix = ox * _g.StrideW - _g.PadLeft + kx;
+                        int ix = ix0 + kx;
                         if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) new Span<byte>(patch, _depth).Fill(zero);
                         else Biased(image + (nint)(iy * _width + ix) * _depth, patch, _depth);
                     }
@@ -280,6 +289,18 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private static void Biased(sbyte* q, byte* to, int count)
     {
         int i = 0;
+        if (Avx512BW.IsSupported)
+        {
+            // 64 bytes a step, the last (partial) step masked: masked-off bytes are neither read nor written.
+            var flip64 = Vector512.Create((byte)0x80);
+            for (; i <= count - 64; i += 64) (Vector512.Load((byte*)q + i) ^ flip64).Store(to + i);
+            if (i < count)
+            {
+                var mask = Vector512.LessThan(Vector512<byte>.Indices, Vector512.Create((byte)(count - i)));
+                Avx512BW.MaskStore(to + i, mask, Avx512BW.MaskLoad((byte*)q + i, mask, Vector512<byte>.Zero) ^ flip64);
+            }
+            return;
+        }
         var flip = Vector128.Create((byte)0x80);
         for (; i <= count - 16; i += 16) (Vector128.Load((byte*)q + i) ^ flip).Store(to + i);
         for (; i < count; i++) to[i] = (byte)(q[i] ^ 0x80);
