@@ -61,6 +61,11 @@ public static partial class OpCases
                 yield return QuantizedPreluCase($"PRELU {t} {shape.What}, scales {s.X}/{s.A}/{s.Y}", random, type, shape.Input, shape.Alpha, shape.AlphaInput,
                     (s.X, Zero()), (s.A, Zero()), (s.Y, Zero()));
             }
+            // An alpha that is a graph input never takes the one-multiply-add form (it is found for constants): the
+            // requantized branches (a left shift, none, and a flush to 0) on every scale set.
+            foreach (var s in scales)
+                yield return QuantizedPreluCase($"PRELU {t} channel vector [1,1,24] as an input, scales {s.X}/{s.A}/{s.Y}", random, type,
+                    [1, 6, 9, 24], [1, 1, 24], true, (s.X, Zero()), (s.A, Zero()), (s.Y, Zero()));
             int low = int8 ? -128 : 0, high = int8 ? 127 : 255;
             foreach (var (zx, za, zy) in new[] { (low, high, low), (high, low, high), (low, low, high) })
                 yield return QuantizedPreluCase($"PRELU {t} zero points {zx}/{za}/{zy}", random, type, [1, 9, 9, 17], [1, 1, 17], false,

@@ -155,29 +155,25 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         }
     }
 
+    /// <summary>The d &lt; 0 branch of 16 elements as bytes, the lanes' per-channel constants at row offset <c>lane</c>.</summary>
+    private interface IAlphaBranch
+    {
+        Vector128<byte> Negative(byte* x, int lane);
+    }
+
     /// <summary>
     /// Elements [start, end) 64 at a time (alpha a channel vector or one value): the identity branch from the byte table,
-    /// the alpha branch requantized on 16 lanes, d &lt; 0 (the input byte below its zero point) picking it; the tail
-    /// element by element.
+    /// <paramref name="branch"/>'s alpha branch on 16 lanes, d &lt; 0 (the input byte below its zero point) picking it;
+    /// the tail element by element. Inlined into each branch's method (MapWide, MapFolded, MapLinear).
     /// </summary>
-    // NoInlining (here and on MapFolded): inlined into the chunk lambda's tier-1 code, this method left its per-16-lane
-    // helper (Negative / Folded) out of line, a call per 16 elements (perf: a third of PRELU's time on
-    // palm_detection_full int8); compiled on its own it inlines them.
-    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
-    private void MapWide(int start, int end)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MapBlocks<TBranch>(int start, int end, in TBranch branch) where TBranch : struct, IAlphaBranch
     {
         byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
-        int* row = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_alphaRow));
         var (t0, t1, t2, t3) = (Vector512.Load(table), Vector512.Load(table + 64), Vector512.Load(table + 128), Vector512.Load(table + 192));
-        var q = _op.Params;
-        var (multiplier, left, right) = (Vector512.Create(q.AlphaMultiplier.Multiplier), Vector512.Create((uint)Math.Max(q.AlphaMultiplier.Shift, 0)),
-            Vector512.Create(Math.Max(-q.AlphaMultiplier.Shift, 0)));
-        var (inputOffset, outputOffset) = (Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset));
-        var (min, max) = (Vector512.Create(_op.Min), Vector512.Create(_op.Max));
-        bool signed = _op.Signed;
         // d < 0 ⇔ x < z_x; compared as signed bytes for int8 and, after flipping the top bits, for uint8 too.
-        byte flip = signed ? (byte)0 : (byte)0x80;
-        var threshold = Vector512.Create((sbyte)(byte)((byte)-q.InputOffset ^ flip));
+        byte flip = _op.Signed ? (byte)0 : (byte)0x80;
+        var threshold = Vector512.Create((sbyte)(byte)((byte)-_op.Params.InputOffset ^ flip));
         var flipBits = Vector512.Create(flip);
         int period = _alphaPeriod, step = 64 % period;
         int channel = start % period;
@@ -186,11 +182,10 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         {
             var x = Vector512.Load(_x + i);
             var identity = Avx512BW.BlendVariable(Avx512Vbmi.PermuteVar64x8x2(t0, x, t1), Avx512Vbmi.PermuteVar64x8x2(t2, x, t3), x);
-            int* alpha = row + channel;
-            var n0 = Negative(_x + i, alpha, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
-            var n1 = Negative(_x + i + 16, alpha + 16, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
-            var n2 = Negative(_x + i + 32, alpha + 32, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
-            var n3 = Negative(_x + i + 48, alpha + 48, signed, inputOffset, outputOffset, multiplier, left, right, min, max);
+            var n0 = branch.Negative(_x + i, channel);
+            var n1 = branch.Negative(_x + i + 16, channel + 16);
+            var n2 = branch.Negative(_x + i + 32, channel + 32);
+            var n3 = branch.Negative(_x + i + 48, channel + 48);
             var negative = Vector512.Create(Vector256.Create(n0, n1), Vector256.Create(n2, n3));
             var below = Vector512.LessThan(Avx512BW.Xor(x, flipBits).AsSByte(), threshold).AsByte();
             Vector512.ConditionalSelect(below, negative, identity).Store(_y + i);
@@ -201,6 +196,33 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         {
             _y[i] = _op.Apply(_x[i], _a[channel]);
             if (++channel == period) channel = 0;
+        }
+    }
+
+    // NoInlining (the three Map methods): inlined into the chunk lambda's tier-1 code, such a method left its per-16-lane
+    // helper out of line, a call per 16 elements (perf: a third of PRELU's time on palm_detection_full int8); compiled on
+    // its own it inlines them.
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
+    private void MapWide(int start, int end)
+    {
+        var q = _op.Params;
+        MapBlocks(start, end, new WideBranch((int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_alphaRow)), _op.Signed,
+            Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset), Vector512.Create(q.AlphaMultiplier.Multiplier),
+            Vector512.Create((uint)Math.Max(q.AlphaMultiplier.Shift, 0)), Vector512.Create(Math.Max(-q.AlphaMultiplier.Shift, 0)),
+            Vector512.Create(_op.Min), Vector512.Create(_op.Max)));
+    }
+
+    /// <summary>The alpha branch: clamp(MBQM((x + x_off) · (α + α_off), M_2) + z_y), the lanes' α + α_off from the alpha row.</summary>
+    private readonly struct WideBranch(int* alphaRow, bool signed, Vector512<int> inputOffset, Vector512<int> outputOffset,
+        Vector512<int> multiplier, Vector512<uint> left, Vector512<int> right, Vector512<int> min, Vector512<int> max) : IAlphaBranch
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<byte> Negative(byte* x, int lane)
+        {
+            var value = ByteWidening.Widen16(x, signed);
+            var product = Avx512F.MultiplyLow(Avx512F.Add(value, inputOffset), Avx512F.LoadVector512(alphaRow + lane));
+            var result = Avx512F.Add(VectorRequantize.Multiply(product, multiplier, left, right), outputOffset);
+            return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(result, min), max));
         }
     }
 
@@ -215,41 +237,29 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private void MapFolded(int start, int end)
     {
-        byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
-        int* high = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_foldedHigh));
-        int* low = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_foldedLow));
-        var (t0, t1, t2, t3) = (Vector512.Load(table), Vector512.Load(table + 64), Vector512.Load(table + 128), Vector512.Load(table + 192));
         var q = _op.Params;
         int r = -q.AlphaMultiplier.Shift;
-        var c = new FoldedConstants(
-            Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset), Vector512.Create(r == 0 ? 0 : 1 << (r - 1)),
-            Vector128.CreateScalar(r == 0 ? 32u : 31u), Vector128.CreateScalar(r), Vector512.Create(_op.Min), Vector512.Create(_op.Max));
-        bool signed = _op.Signed;
-        byte flip = signed ? (byte)0 : (byte)0x80;
-        var threshold = Vector512.Create((sbyte)(byte)((byte)-q.InputOffset ^ flip));
-        var flipBits = Vector512.Create(flip);
-        int period = _alphaPeriod, step = 64 % period;
-        int channel = start % period;
-        int i = start;
-        for (; i + 64 <= end; i += 64)
+        MapBlocks(start, end, new FoldedBranch(
+            (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_foldedHigh)), (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_foldedLow)),
+            _op.Signed, Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset), Vector512.Create(r == 0 ? 0 : 1 << (r - 1)),
+            Vector128.CreateScalar(r == 0 ? 32u : 31u), Vector128.CreateScalar(r), Vector512.Create(_op.Min), Vector512.Create(_op.Max)));
+    }
+
+    /// <summary>The alpha branch of 16 elements by <see cref="MapFolded"/>'s steps.</summary>
+    private readonly struct FoldedBranch(int* high, int* low, bool signed, Vector512<int> inputOffset, Vector512<int> outputOffset, Vector512<int> half,
+        Vector128<uint> signShift, Vector128<int> right, Vector512<int> min, Vector512<int> max) : IAlphaBranch
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<byte> Negative(byte* x, int lane)
         {
-            var x = Vector512.Load(_x + i);
-            var identity = Avx512BW.BlendVariable(Avx512Vbmi.PermuteVar64x8x2(t0, x, t1), Avx512Vbmi.PermuteVar64x8x2(t2, x, t3), x);
-            int* h = high + channel, l = low + channel;
-            var n0 = Folded(_x + i, h, l, signed, c);
-            var n1 = Folded(_x + i + 16, h + 16, l + 16, signed, c);
-            var n2 = Folded(_x + i + 32, h + 32, l + 32, signed, c);
-            var n3 = Folded(_x + i + 48, h + 48, l + 48, signed, c);
-            var negative = Vector512.Create(Vector256.Create(n0, n1), Vector256.Create(n2, n3));
-            var below = Vector512.LessThan(Avx512BW.Xor(x, flipBits).AsSByte(), threshold).AsByte();
-            Vector512.ConditionalSelect(below, negative, identity).Store(_y + i);
-            channel += step;
-            if (channel >= period) channel -= period;
-        }
-        for (; i < end; i++)
-        {
-            _y[i] = _op.Apply(_x[i], _a[channel]);
-            if (++channel == period) channel = 0;
+            var value = ByteWidening.Widen16(x, signed);
+            var d = Avx512F.Add(value, inputOffset);
+            var upper = Avx512F.MultiplyLow(d, Avx512F.LoadVector512(high + lane));
+            var lower = Avx512F.Add(Avx512F.MultiplyLow(d, Avx512F.LoadVector512(low + lane)), Vector512.Create(1 << 30));
+            var h = Avx512F.ShiftRightArithmetic(Avx512F.Add(upper, Avx512F.ShiftRightArithmetic(lower, 16)), 15);
+            var sign = Avx512F.ShiftRightLogical(h.AsUInt32(), signShift).AsInt32();
+            var rounded = Avx512F.ShiftRightArithmetic(Avx512F.Subtract(Avx512F.Add(h, half), sign), right);
+            return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(Avx512F.Add(rounded, outputOffset), min), max));
         }
     }
 
@@ -278,82 +288,27 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
     [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private void MapLinear(int start, int end)
     {
-        byte* table = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_identityTable));
-        int* pairs = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_linearPairs));
-        int* shifts = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_linearShifts));
-        var (t0, t1, t2, t3) = (Vector512.Load(table), Vector512.Load(table + 64), Vector512.Load(table + 128), Vector512.Load(table + 192));
         var q = _op.Params;
-        var c = new LinearConstants(Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset), Vector512.Create(_op.Min), Vector512.Create(_op.Max));
-        bool signed = _op.Signed;
-        byte flip = signed ? (byte)0 : (byte)0x80;
-        var threshold = Vector512.Create((sbyte)(byte)((byte)-q.InputOffset ^ flip));
-        var flipBits = Vector512.Create(flip);
-        int period = _alphaPeriod, step = 64 % period;
-        int channel = start % period;
-        int i = start;
-        for (; i + 64 <= end; i += 64)
+        MapBlocks(start, end, new LinearBranch(
+            (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_linearPairs)), (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_linearShifts)),
+            _op.Signed, Vector512.Create(q.InputOffset), Vector512.Create(q.OutputOffset), Vector512.Create(_op.Min), Vector512.Create(_op.Max)));
+    }
+
+    /// <summary>The alpha branch of 16 elements by <see cref="PreluLinearBranch"/>'s form.</summary>
+    private readonly struct LinearBranch(int* pairs, int* shifts, bool signed, Vector512<int> inputOffset, Vector512<int> outputOffset,
+        Vector512<int> min, Vector512<int> max) : IAlphaBranch
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector128<byte> Negative(byte* x, int lane)
         {
-            var x = Vector512.Load(_x + i);
-            var identity = Avx512BW.BlendVariable(Avx512Vbmi.PermuteVar64x8x2(t0, x, t1), Avx512Vbmi.PermuteVar64x8x2(t2, x, t3), x);
-            int* pair = pairs + channel, shift = shifts + channel;
-            var n0 = Linear(_x + i, pair, shift, signed, c);
-            var n1 = Linear(_x + i + 16, pair + 16, shift + 16, signed, c);
-            var n2 = Linear(_x + i + 32, pair + 32, shift + 32, signed, c);
-            var n3 = Linear(_x + i + 48, pair + 48, shift + 48, signed, c);
-            var negative = Vector512.Create(Vector256.Create(n0, n1), Vector256.Create(n2, n3));
-            var below = Vector512.LessThan(Avx512BW.Xor(x, flipBits).AsSByte(), threshold).AsByte();
-            Vector512.ConditionalSelect(below, negative, identity).Store(_y + i);
-            channel += step;
-            if (channel >= period) channel -= period;
+            // d ≥ −255 fits the lane's low 16 bits and its upper 16 bits are −1: one vpmaddwd gives d·A + B.
+            var d = Avx512F.Add(ByteWidening.Widen16(x, signed), inputOffset);
+            var scaled = Avx512F.ShiftRightArithmeticVariable(Avx512BW.MultiplyAddAdjacent(d.AsInt16(), Avx512F.LoadVector512(pairs + lane).AsInt16()),
+                Avx512F.LoadVector512(shifts + lane).AsUInt32());
+            var y = Avx512F.Add(scaled, outputOffset);
+            // int8: the clamp is the type's range, so the saturating narrow is it.
+            return signed ? Avx512F.ConvertToVector128SByteWithSaturation(y).AsByte() : Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(y, min), max));
         }
-        for (; i < end; i++)
-        {
-            _y[i] = _op.Apply(_x[i], _a[channel]);
-            if (++channel == period) channel = 0;
-        }
-    }
-
-    private readonly record struct LinearConstants(Vector512<int> InputOffset, Vector512<int> OutputOffset, Vector512<int> Min, Vector512<int> Max);
-
-    /// <summary>The alpha branch of 16 elements by <see cref="PreluLinearBranch"/>'s form, as bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Linear(byte* x, int* pairs, int* shifts, bool signed, in LinearConstants c)
-    {
-        // d ≥ −255 fits the lane's low 16 bits and its upper 16 bits are −1: one vpmaddwd gives d·A + B.
-        var d = Avx512F.Add(ByteWidening.Widen16(x, signed), c.InputOffset);
-        var scaled = Avx512F.ShiftRightArithmeticVariable(Avx512BW.MultiplyAddAdjacent(d.AsInt16(), Avx512F.LoadVector512(pairs).AsInt16()),
-            Avx512F.LoadVector512(shifts).AsUInt32());
-        var y = Avx512F.Add(scaled, c.OutputOffset);
-        // int8: the clamp is the type's range, so the saturating narrow is it.
-        return signed ? Avx512F.ConvertToVector128SByteWithSaturation(y).AsByte() : Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(y, c.Min), c.Max));
-    }
-
-    private readonly record struct FoldedConstants(Vector512<int> InputOffset, Vector512<int> OutputOffset, Vector512<int> Half,
-        Vector128<uint> SignShift, Vector128<int> Right, Vector512<int> Min, Vector512<int> Max);
-
-    /// <summary>The alpha branch of 16 elements by <see cref="MapFolded"/>'s steps, as bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Folded(byte* x, int* high, int* low, bool signed, in FoldedConstants c)
-    {
-        var value = ByteWidening.Widen16(x, signed);
-        var d = Avx512F.Add(value, c.InputOffset);
-        var upper = Avx512F.MultiplyLow(d, Avx512F.LoadVector512(high));
-        var lower = Avx512F.Add(Avx512F.MultiplyLow(d, Avx512F.LoadVector512(low)), Vector512.Create(1 << 30));
-        var h = Avx512F.ShiftRightArithmetic(Avx512F.Add(upper, Avx512F.ShiftRightArithmetic(lower, 16)), 15);
-        var sign = Avx512F.ShiftRightLogical(h.AsUInt32(), c.SignShift).AsInt32();
-        var rounded = Avx512F.ShiftRightArithmetic(Avx512F.Subtract(Avx512F.Add(h, c.Half), sign), c.Right);
-        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(Avx512F.Add(rounded, c.OutputOffset), c.Min), c.Max));
-    }
-
-    /// <summary>The alpha branch of 16 elements: clamp(MBQM((x + x_off) · (α + α_off), M_2) + z_y), as bytes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Negative(byte* x, int* alpha, bool signed, Vector512<int> inputOffset, Vector512<int> outputOffset,
-        Vector512<int> multiplier, Vector512<uint> left, Vector512<int> right, Vector512<int> min, Vector512<int> max)
-    {
-        var value = ByteWidening.Widen16(x, signed);
-        var product = Avx512F.MultiplyLow(Avx512F.Add(value, inputOffset), Avx512F.LoadVector512(alpha));
-        var result = Avx512F.Add(VectorRequantize.Multiply(product, multiplier, left, right), outputOffset);
-        return Avx512F.ConvertToVector128Byte(Avx512F.Min(Avx512F.Max(result, min), max));
     }
 
     /// <summary>Elements [start, end): alpha element-wise (stride 1) or one value (stride 0).</summary>
