@@ -82,6 +82,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private readonly int[]? _laneRowSums;
     private readonly float[]? _laneMultipliers, _laneBias;
     private readonly int _quads, _paddedChannels;
+    private readonly bool _pointwise;   // 1×1, stride 1, channels a multiple of 4: each patch row is one input pixel
 
     // The vpmaddwd pair path (AVX-512BW without AVX-VNNI; null otherwise): filter [pairs, channels padded to 16, 2] int16,
     // patches [pixels, pairs · 2] int16 (q, the outside taps z, a last odd tap's partner 0); the lane arrays above padded
@@ -129,6 +130,8 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         _bias = _hasBias ? bias[.._channels].ToArray() : [];
         int taps = _filterHeight * _filterWidth * _depth;
         var weights = filter.Read<sbyte>();
+        _pointwise = _filterHeight == 1 && _filterWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && _depth % 4 == 0
+            && (_outputHeight, _outputWidth) == (_height, _width);
         _rowSums = new int[_channels];
         HybridQuantization.RowSums(weights, _channels, taps, _rowSums);
         _image = new sbyte[_height * _width * _depth];
@@ -260,6 +263,13 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         int rowBytes = _quads * 4;
         fixed (sbyte* image = _image)
         fixed (byte* patches = _patches)
+        {
+            if (_pointwise)
+            {
+                // A 1×1 stride-1 filter over whole quadruples of channels: the patch rows are the image's pixels.
+                Biased(image + (nint)start * _depth, patches + (nint)start * _depth, (end - start) * _depth);
+                return;
+            }
             for (int pixel = start; pixel < end; pixel++)
             {
                 int oy = pixel / _outputWidth, ox = pixel % _outputWidth;
@@ -284,6 +294,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                     }
                 }
             }
+        }
     }
 
     private static void Biased(sbyte* q, byte* to, int count)
