@@ -258,6 +258,9 @@ public static partial class OpCases
             for (int i = 0; i < values.Length; i++) values[i] = (short)(i - 32768);
             yield return new BitExactCase($"int16 DEQUANTIZE zero point {zeroPoint}", mb.Build(), [values]);
         }
+        // DEQUANTIZE int16 → float32 per channel: the channel axis last (vectors of channels) and inner (broadcasts).
+        foreach (int axis in new[] { 3, 2 })
+            yield return PerChannelDequantizeCase($"int16 DEQUANTIZE per channel, axis {axis}", random, TensorType.Int16, [2, 7, 5, 37], axis);
         // QUANTIZE int16 → int16: a scale change both ways, every int16 value.
         foreach (float outputScale in new[] { 0.0003f, 0.004f })
         {

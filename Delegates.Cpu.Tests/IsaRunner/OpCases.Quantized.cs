@@ -352,6 +352,43 @@ public static partial class OpCases
         return new BitExactCase(name, mb.Build(), [input]);
     }
 
+    /// <summary>
+    /// DEQUANTIZE of a graph input quantized per channel along <paramref name="axis"/> (int8, uint8 or int16): a scale
+    /// and a zero point per channel, every byte value first (int16: random values over the whole range).
+    /// </summary>
+    public static BitExactCase PerChannelDequantizeCase(string name, Random random, TensorType type, int[] shape, int axis)
+    {
+        int channels = shape[axis];
+        var scales = new float[channels];
+        var zeroPoints = new long[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            scales[c] = (float)(0.001 + random.NextDouble() * 0.05);
+            zeroPoints[c] = type switch { TensorType.Int8 => random.Next(-128, 128), TensorType.UInt8 => random.Next(0, 256), _ => random.Next(-300, 300) };
+        }
+        var mb = new ModelBuilder(name);
+        int x = mb.AddTensor("x", type, shape, new QuantizationParameters(scales, zeroPoints, axis, [], []));
+        int y = mb.AddTensor("y", TensorType.Float32, shape);
+        mb.AddOperator(BuiltinOperator.Dequantize, [x], [y], null, 2);
+        mb.AddInput(x);
+        mb.AddOutput(y);
+        int count = shape.Aggregate(1, (a, d) => a * d);
+        Array input;
+        if (type == TensorType.Int16)
+        {
+            var values = new short[count];
+            for (int k = 0; k < count; k++) values[k] = (short)random.Next(short.MinValue, short.MaxValue + 1);
+            input = values;
+        }
+        else
+        {
+            var bytes = new byte[count];
+            for (int k = 0; k < count; k++) bytes[k] = (byte)(k < 256 ? k : random.Next(256));
+            input = bytes;
+        }
+        return new BitExactCase(name, mb.Build(), [input]);
+    }
+
     /// <summary>The 8-bit element-wise and pool cases: QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH, MAX_POOL_2D, AVERAGE_POOL_2D.</summary>
     public static IEnumerable<BitExactCase> QuantizedElementwiseCases(Random random)
     {
@@ -369,6 +406,8 @@ public static partial class OpCases
                     yield return QuantizedUnaryCase($"QUANTIZE {t} -> {(outType == TensorType.Int8 ? "int8" : "uint8")} rescale {ratio}", random,
                         BuiltinOperator.Quantize, type, outType, shape, shape, (0.1f * ratio, zero), (0.1f, outType == TensorType.Int8 ? 3 : 128));
             yield return QuantizedUnaryCase($"DEQUANTIZE {t}", random, BuiltinOperator.Dequantize, type, TensorType.Float32, shape, shape, (0.013f, zero), null);
+            foreach (int axis in new[] { 3, 1, 0 })
+                yield return PerChannelDequantizeCase($"DEQUANTIZE {t} per channel, axis {axis}", random, type, shape, axis);
             yield return QuantizedUnaryCase($"LOGISTIC {t}", random, BuiltinOperator.Logistic, type, type, shape, shape,
                 (0.06f, zero), (1f / 256, type == TensorType.Int8 ? -128 : 0));
             yield return QuantizedUnaryCase($"HARD_SWISH {t}", random, BuiltinOperator.HardSwish, type, type, shape, shape,

@@ -45,8 +45,9 @@ internal sealed class QuantizeCpuKernel : CpuKernel<QuantizeParams>
 
 /// <summary>
 /// DEQUANTIZE on the CPU delegate: a per-tensor int8/uint8 input through a 256-entry float table (each entry the
-/// reference's scale · (v − zero point)), a per-tensor int16 one in float lanes (<see cref="Int16DequantizeCpuNode"/>).
-/// Per-channel inputs and float16 run on the reference.
+/// reference's scale · (v − zero point)), a per-tensor int16 one in float lanes (<see cref="Int16DequantizeCpuNode"/>),
+/// and a per-channel input of any of the three with each channel's scale and zero point in float lanes
+/// (<see cref="PerChannelDequantizeCpuNode"/>). float16 runs on the reference (a constant one is folded at allocate time).
 /// </summary>
 [OpCodes(BuiltinOperator.Dequantize)]
 internal sealed class DequantizeCpuKernel : CpuKernel<DequantizeParams>
@@ -55,16 +56,18 @@ internal sealed class DequantizeCpuKernel : CpuKernel<DequantizeParams>
 
     public override IReadOnlyList<TensorType> Types => [TensorType.Int8, TensorType.UInt8, TensorType.Int16];
 
-    protected override NodeSupport Supports(DelegateNode node, DequantizeParams p) =>
-        p.Channels != 1
-            ? NodeSupport.Refuse($"input '{node.Inputs[0]!.Name}' is quantized per channel ({p.Channels} scales); the CPU kernel of DEQUANTIZE takes one scale")
-            : node.Inputs[0]!.Type == TensorType.Int16 && Math.Abs(p.ZeroPoints[0]) > Int16DequantizeCpuNode.MaxZeroPoint
-                ? NodeSupport.Refuse($"input '{node.Inputs[0]!.Name}' has zero point {p.ZeroPoints[0]}; the CPU kernel of int16 DEQUANTIZE takes |zero point| ≤ {Int16DequantizeCpuNode.MaxZeroPoint} (q − z exact in float32)")
-                : NodeSupport.Supported;
+    protected override NodeSupport Supports(DelegateNode node, DequantizeParams p)
+    {
+        foreach (long zeroPoint in p.ZeroPoints)
+            if (Math.Abs(zeroPoint) > Int16DequantizeCpuNode.MaxZeroPoint)
+                return NodeSupport.Refuse($"input '{node.Inputs[0]!.Name}' has zero point {zeroPoint}; the CPU kernel of DEQUANTIZE takes |zero point| ≤ {Int16DequantizeCpuNode.MaxZeroPoint} (q − z exact in float32)");
+        return NodeSupport.Supported;
+    }
 
     protected override ICpuCompiledNode Compile(DelegateNode node, DequantizeParams p)
     {
         var input = node.Inputs[0]!;
+        if (p.Channels != 1) return new PerChannelDequantizeCpuNode(input, node.Outputs[0], p);
         return input.Type == TensorType.Int16
             ? new Int16DequantizeCpuNode(input, node.Outputs[0], p.Scales[0], p.ZeroPoints[0])
             : new ByteTableCpuNode<float>(input, node.Outputs[0], p.Scales[0], p.ZeroPoints[0], input.Type == TensorType.Int8);
