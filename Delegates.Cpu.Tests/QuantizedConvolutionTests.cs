@@ -301,6 +301,7 @@ public sealed class QuantizedConvolutionTests
     private static IEnumerable<TestCaseData> AllocationCases() =>
         OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("DEPTHWISE_CONV_2D int8 9x9x64", StringComparison.Ordinal))
             .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("QUANTIZE float32 -> int8 (", StringComparison.Ordinal)))
+            .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("DEQUANTIZE int8 per channel", StringComparison.Ordinal)).Take(2))
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("MUL int8 channel vector [2,3,4,19]", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("ADD int8 element-wise 2x5x7x13", StringComparison.Ordinal)).Take(1))
             .Concat(OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("CONV_2D int8 6x5x12", StringComparison.Ordinal)).Take(1))
