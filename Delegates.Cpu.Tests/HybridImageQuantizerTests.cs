@@ -48,6 +48,48 @@ public sealed class HybridImageQuantizerTests
             }
     }
 
+    /// <summary>
+    /// The pooled quantizer (the blocks' extremes and bytes over two threads) gives the reference's bytes, factor and
+    /// zero point: random images of whole blocks and not, exact halves spread over the blocks, an all-zero image, and a
+    /// NaN or an infinity in the last block (the reference's code, on the calling thread).
+    /// </summary>
+    [Test]
+    public void PooledImages_MatchTheReference()
+    {
+        using var pool = new CpuThreadPool(2);
+        var random = new Random(43);
+        int block = PooledImageQuantizer.Block;
+        var images = new Dictionary<string, float[]>();
+        foreach (int length in new[] { 2 * block, 3 * block + 17, 5 * block - 1 })
+            foreach (var (lo, hi) in new[] { (-1.0, 1.0), (0.0, 6.0), (-250.0, 3.0) })
+                images[$"{length} values in [{lo}, {hi}]"] = Enumerable.Range(0, length).Select(_ => (float)(lo + random.NextDouble() * (hi - lo))).ToArray();
+        // min −128, max 127: scale 1, every value a tie in some block.
+        images["halves"] = Enumerable.Range(0, 3 * block).Select(i => i == 0 ? -128f : i == 1 ? 127f : -127.5f + i % 255).ToArray();
+        images["all zero"] = new float[2 * block];
+        images["a NaN in the last block"] = Enumerable.Range(0, 2 * block + 5).Select(i => i == 2 * block + 3 ? float.NaN : i * 1e-3f).ToArray();
+        images["+infinity in the last block"] = Enumerable.Range(0, 2 * block + 5).Select(i => i == 2 * block ? float.PositiveInfinity : -i * 1e-3f).ToArray();
+        foreach (var (what, values) in images)
+        {
+            var quantizer = new PooledImageQuantizer(values.Length);
+            var expected = new sbyte[values.Length];
+            var actual = new sbyte[values.Length];
+            float expectedFactor = HybridQuantization.AsymmetricQuantize(values, expected, out int expectedOffset);
+            float actualFactor = quantizer.AsymmetricQuantize(values, actual, out int actualOffset, pool);
+            var expectedSymmetric = new sbyte[values.Length];
+            var actualSymmetric = new sbyte[values.Length];
+            float expectedSymmetricFactor = HybridQuantization.SymmetricQuantize(values, expectedSymmetric);
+            float actualSymmetricFactor = quantizer.SymmetricQuantize(values, actualSymmetric, pool);
+            Assert.Multiple(() =>
+            {
+                Assert.That(BitConverter.SingleToInt32Bits(actualFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedFactor)), what);
+                Assert.That(actualOffset, Is.EqualTo(expectedOffset), what);
+                Assert.That(actual, Is.EqualTo(expected), what);
+                Assert.That(BitConverter.SingleToInt32Bits(actualSymmetricFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedSymmetricFactor)), $"{what}, symmetric");
+                Assert.That(actualSymmetric, Is.EqualTo(expectedSymmetric), $"{what}, symmetric");
+            });
+        }
+    }
+
     [Test]
     public void ExactHalves_RoundAwayFromZero_AsTheReference()
     {

@@ -72,6 +72,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     private readonly bool _hasBias;
     private readonly int[] _rowSums;
     private readonly sbyte[] _image;
+    private readonly PooledImageQuantizer _quantizer;
     private readonly HybridDotRows? _dot;
 
     // The AVX-VNNI lane path (null otherwise): filter [quads, padded channels, 4] s8; patches [pixels, quads · 4] u8;
@@ -135,6 +136,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         _rowSums = new int[_channels];
         HybridQuantization.RowSums(weights, _channels, taps, _rowSums);
         _image = new sbyte[_height * _width * _depth];
+        _quantizer = new PooledImageQuantizer(_image.Length);
         // Output channels in the lanes: with AVX-VNNI one vpdpbusd per four taps; where only AVX-512BW is usable
         // (Zen 4, Ice Lake, Cascade Lake) one vpmaddwd per two taps and 16 channels, which beats the dot rows'
         // horizontal sums there (perf/RESULTS.md, stop 55).
@@ -200,11 +202,11 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
             var image = input.Slice(b * imageSize, imageSize);
             if (_perChannel)
             {
-                _factor = HybridImageQuantizer.AsymmetricQuantize(image, _image, out _zero);
+                _factor = _quantizer.AsymmetricQuantize(image, _image, out _zero, pool);
             }
             else
             {
-                _factor = HybridImageQuantizer.SymmetricQuantize(image, _image);
+                _factor = _quantizer.SymmetricQuantize(image, _image, pool);
                 _factor *= _scales[0];   // scaling_factors_ptr[b] *= filter->params.scale
                 _zero = 0;
             }

@@ -46,6 +46,7 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
     private readonly float[] _scales, _bias;    // padded to whole 8-lane blocks; the bias −0 where there is none (adding −0 changes no value)
     private readonly int[] _filter;             // [KH·KW, Cout padded to 8]: w in the low 16 bits, 0 above (vpmaddwd against q − z: w·(q − z)), pinned
     private readonly sbyte[] _image;
+    private readonly PooledImageQuantizer _quantizer;
     private readonly int[] _shifted;            // [H·W, Cout padded to 8]: q − z of the input channel each output channel reads, pinned (empty with _tiles)
     private readonly QuantizedDepthwiseCpuNode? _tiles; // the int8 kernel's tiles in its hybrid mode, where the shape takes them
     private readonly int _paddedChannels;
@@ -87,6 +88,7 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
         for (int t = 0; t < _filterHeight * _filterWidth; t++)
             for (int c = 0; c < _channels; c++) _filter[t * _paddedChannels + c] = (ushort)(short)weights[t * _channels + c];
         _image = GC.AllocateArray<sbyte>(_height * _width * _inputDepth, pinned: true);
+        _quantizer = new PooledImageQuantizer(_image.Length);
         // Depth multiplier 1 with every pixel in 32-lane blocks: the int8 DEPTHWISE_CONV_2D's tiles on the quantized image
         // (two taps per vpmaddwd from the int8 values, the same exact sums) with this node's float epilogue.
         _tiles = Avx512BW.IsSupported && Vector512.IsHardwareAccelerated && SimdPath.ForcedLanes is null or >= 16 && multiplier == 1
@@ -102,7 +104,7 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
         int imageSize = _image.Length;
         for (int b = 0; b < _batches; b++)
         {
-            _factor = HybridImageQuantizer.AsymmetricQuantize(input.Slice(b * imageSize, imageSize), _image, out int zero);
+            _factor = _quantizer.AsymmetricQuantize(input.Slice(b * imageSize, imageSize), _image, out int zero, pool);
             if (_tiles is not null)
             {
                 fixed (sbyte* image = _image)

@@ -98,9 +98,23 @@ internal static class HybridImageQuantizer
         }
     }
 
-    /// <summary>Minimum and maximum of <paramref name="values"/>; false where any value is NaN or infinite.</summary>
+    /// <summary>
+    /// <see cref="QuantizeLanes"/> and the values after the last whole step: round_half_away(zero + v · inverse) clamped
+    /// to [lowest, 127] (a zero of 0 only changes the sign of a zero product, which rounds to the same 0).
+    /// </summary>
+    internal static void QuantizeAll(ReadOnlySpan<float> values, Span<sbyte> quantized, Vector256<float> zero, Vector256<float> scale, Vector256<float> lowest)
+    {
+        const int Step = 32;
+        QuantizeLanes(values, quantized, zero, scale, lowest);
+        float z = zero[0], inverse = scale[0];
+        int low = (int)lowest[0];
+        for (int i = values.Length / Step * Step; i < values.Length; i++)
+            quantized[i] = (sbyte)Math.Clamp((int)MathF.Round(z + values[i] * inverse, MidpointRounding.AwayFromZero), low, 127);
+    }
+
+    /// <summary>Minimum and maximum of <paramref name="values"/> (at least 8); false where any value is NaN or infinite.</summary>
     [MethodImpl(JitHints.Hot)]
-    private static bool MinMax(ReadOnlySpan<float> values, out float min, out float max)
+    internal static bool MinMax(ReadOnlySpan<float> values, out float min, out float max)
     {
         ref float v = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(values);
         var lo = Vector256.LoadUnsafe(ref v);
