@@ -215,7 +215,8 @@ public sealed class CpuDelegate : IAccelDelegate
             }
             kernels.Add(compiled);
         }
-        LastCompiledNodes = kernels.ToArray();
+        var nodes = kernels.ToArray();
+        LastCompiledNodes = nodes;
         LastFusions = OfType<FusedClampNode>(kernels);
         LastChannelPadFusions = OfType<ChannelPadFusedNode>(kernels);
         LastResidualAddFusions = OfType<ResidualAddFusedNode>(kernels);
@@ -242,7 +243,7 @@ public sealed class CpuDelegate : IAccelDelegate
         LastParallelNodes = parallel;
         // Timing both plans only means something where the pool plan uses the pool at all.
         var tuner = _adaptiveParallelism && anyParallel ? new ParallelismTuner() : null;
-        var partitionKernel = new CompiledPartition(this, kernels.ToArray(), units, pools, tuner, Clock, partition.Cancellation, weights);
+        var partitionKernel = new CompiledPartition(this, nodes, units, pools, tuner, Clock, partition.Cancellation, weights);
         lock (_partitions) _partitions.Add(partitionKernel);
         return partitionKernel;
     }

@@ -44,16 +44,17 @@ internal static class SpatialPadFusion
     /// </summary>
     public static LaterRead[] LaterReads(DelegatePartition partition, KernelRegistry<ICpuKernel> kernels)
     {
-        // An array counted first, not a List: a List of Runtime.Core's struct built here is JIT-compiled at start-up
-        // even in a ReadyToRun build (perf/RESULTS.md, cold start).
+        // An array, not a List: a List of Runtime.Core's struct built here is JIT-compiled at start-up even in a
+        // ReadyToRun build (perf/RESULTS.md, cold start).
+        var reads = new LaterRead[Math.Max(partition.Nodes.Count - 1, 0)];
         int count = 0;
         for (int i = 0; i + 1 < partition.Nodes.Count; i++)
-            if (Match(partition, i, kernels) is not null) count++;
-        var reads = new LaterRead[count];
-        for (int i = 0, k = 0; i + 1 < partition.Nodes.Count; i++)
             if (Match(partition, i, kernels) is var (input, _, _))
-                reads[k++] = new LaterRead(input, partition.Nodes[i + 1]);
-        return reads;
+                reads[count++] = new LaterRead(input, partition.Nodes[i + 1]);
+        if (count == reads.Length) return reads;
+        var found = new LaterRead[count];
+        Array.Copy(reads, found, count); // not Array.Resize<T>: generic over the struct, JIT-compiled in a ReadyToRun build
+        return found;
     }
 
     /// <summary>The pattern at partition node <paramref name="index"/> (a zero PAD of height and width, then the convolution that alone reads it), or null.</summary>

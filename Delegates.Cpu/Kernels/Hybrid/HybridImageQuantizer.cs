@@ -33,21 +33,9 @@ internal static class HybridImageQuantizer
     internal static bool TryAsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset, out float factor)
     {
         const int Step = 32;
-        offset = 0;
-        factor = 1f;
+        (offset, factor) = (0, 1f);
         if (!Vector256.IsHardwareAccelerated || values.Length < Step || !MinMax(values, out float min, out float max)) return false;
-        if (!HybridQuantization.AsymmetricParameters(min, max, out offset, out factor, out float inverse))
-        {
-            quantized[..values.Length].Clear();
-            return true;
-        }
-        // A range of subnormals can make the binary32 factor so small that its inverse overflows: v · ∞ is NaN for v = 0,
-        // which the reference converts to 0; leave such images to it.
-        if (!float.IsFinite(inverse)) return false;
-        QuantizeLanes(values, quantized, Vector256.Create((float)offset), Vector256.Create(inverse), Vector256.Create(-128f));
-        for (int i = values.Length / Step * Step; i < values.Length; i++)
-            quantized[i] = (sbyte)Math.Clamp((int)MathF.Round(offset + values[i] * inverse, MidpointRounding.AwayFromZero), -128, 127);
-        return true;
+        return Apply(AsymmetricPlan(min, max), values, quantized, out offset, out factor);
     }
 
     /// <summary>
@@ -64,20 +52,46 @@ internal static class HybridImageQuantizer
         const int Step = 32;
         factor = 1f;
         if (!Vector256.IsHardwareAccelerated || values.Length < Step || !MinMax(values, out float min, out float max)) return false;
+        return Apply(SymmetricPlan(min, max), values, quantized, out _, out factor);
+    }
+
+    /// <summary>
+    /// How an image whose extremes are known is quantized: by the reference's code (<see cref="Reference"/>), as all zeros
+    /// (<see cref="Zero"/>), or by <see cref="QuantizeAll"/> with these lane constants; the factor and zero point returned.
+    /// </summary>
+    internal readonly record struct Plan(bool Reference, bool Zero, float Factor, int Offset, Vector256<float> ZeroPoint, Vector256<float> Inverse,
+        Vector256<float> Lowest);
+
+    /// <summary>The asymmetric plan for extremes [<paramref name="min"/>, <paramref name="max"/>] (the reference's parameters).</summary>
+    internal static Plan AsymmetricPlan(float min, float max)
+    {
+        if (!HybridQuantization.AsymmetricParameters(min, max, out int offset, out float factor, out float inverse))
+            return new Plan(false, true, factor, offset, default, default, default);
+        // A range of subnormals can make the binary32 factor so small that its inverse overflows: v · ∞ is NaN for v = 0,
+        // which the reference converts to 0; leave such images to it.
+        if (!float.IsFinite(inverse)) return new Plan(true, false, factor, offset, default, default, default);
+        return new Plan(false, false, factor, offset, Vector256.Create((float)offset), Vector256.Create(inverse), Vector256.Create(-128f));
+    }
+
+    /// <summary>The symmetric plan for extremes [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    internal static Plan SymmetricPlan(float min, float max)
+    {
         float absMin = MathF.Abs(min), absMax = MathF.Abs(max);
         float range = absMin < absMax ? absMax : absMin;
-        if (range == 0f)
-        {
-            quantized[..values.Length].Clear();
-            return true;
-        }
+        if (range == 0f) return new Plan(false, true, 1f, 0, default, default, default);
         float inverse = 127f / range;
-        if (!float.IsFinite(inverse)) return false;   // a subnormal range: left to the reference (see the asymmetric form)
+        if (!float.IsFinite(inverse)) return new Plan(true, false, 1f, 0, default, default, default); // a subnormal range: the reference's
         // (float)0 + v · inverse is v · inverse up to the sign of a zero, which rounds to the same 0.
-        QuantizeLanes(values, quantized, Vector256<float>.Zero, Vector256.Create(inverse), Vector256.Create(-127f));
-        for (int i = values.Length / Step * Step; i < values.Length; i++)
-            quantized[i] = (sbyte)Math.Clamp((int)MathF.Round(values[i] * inverse, MidpointRounding.AwayFromZero), -127, 127);
-        factor = range / 127f;
+        return new Plan(false, false, range / 127f, 0, Vector256<float>.Zero, Vector256.Create(inverse), Vector256.Create(-127f));
+    }
+
+    /// <summary>Quantizes by <paramref name="plan"/>; false, having written nothing, where it leaves the image to the reference.</summary>
+    private static bool Apply(in Plan plan, ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset, out float factor)
+    {
+        (offset, factor) = (plan.Offset, plan.Factor);
+        if (plan.Reference) return false;
+        if (plan.Zero) quantized[..values.Length].Clear();
+        else QuantizeAll(values, quantized, plan.ZeroPoint, plan.Inverse, plan.Lowest);
         return true;
     }
 

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using Accel.Numerics;
 
 namespace Accel.Delegates.Cpu.Kernels.Hybrid;
 
@@ -45,34 +44,36 @@ internal sealed unsafe class PooledImageQuantizer
     /// <summary><see cref="HybridImageQuantizer.AsymmetricQuantize"/> of one image of this quantizer's size.</summary>
     public float AsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset, CpuThreadPool pool)
     {
-        if (pool.ThreadCount == 1 || _count < MinValues || !Vector256.IsHardwareAccelerated || !MinMax(values, quantized, pool, out float min, out float max))
-            return HybridImageQuantizer.AsymmetricQuantize(values, quantized, out offset);
-        if (!HybridQuantization.AsymmetricParameters(min, max, out offset, out float factor, out float inverse))
-        {
-            quantized[..values.Length].Clear();
+        if (Pooled(values, quantized, pool, out float min, out float max)
+            && Apply(HybridImageQuantizer.AsymmetricPlan(min, max), values, quantized, pool, out offset, out float factor))
             return factor;
-        }
-        if (!float.IsFinite(inverse)) return HybridImageQuantizer.AsymmetricQuantize(values, quantized, out offset);
-        Quantize(values, quantized, pool, Vector256.Create((float)offset), Vector256.Create(inverse), Vector256.Create(-128f));
-        return factor;
+        return HybridImageQuantizer.AsymmetricQuantize(values, quantized, out offset);
     }
 
     /// <summary><see cref="HybridImageQuantizer.SymmetricQuantize"/> of one image of this quantizer's size.</summary>
     public float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, CpuThreadPool pool)
     {
-        if (pool.ThreadCount == 1 || _count < MinValues || !Vector256.IsHardwareAccelerated || !MinMax(values, quantized, pool, out float min, out float max))
-            return HybridImageQuantizer.SymmetricQuantize(values, quantized);
-        float absMin = MathF.Abs(min), absMax = MathF.Abs(max);
-        float range = absMin < absMax ? absMax : absMin;
-        if (range == 0f)
-        {
-            quantized[..values.Length].Clear();
-            return 1f;
-        }
-        float inverse = 127f / range;
-        if (!float.IsFinite(inverse)) return HybridImageQuantizer.SymmetricQuantize(values, quantized);
-        Quantize(values, quantized, pool, Vector256<float>.Zero, Vector256.Create(inverse), Vector256.Create(-127f));
-        return range / 127f;
+        if (Pooled(values, quantized, pool, out float min, out float max)
+            && Apply(HybridImageQuantizer.SymmetricPlan(min, max), values, quantized, pool, out _, out float factor))
+            return factor;
+        return HybridImageQuantizer.SymmetricQuantize(values, quantized);
+    }
+
+    /// <summary>Whether this image goes over the pool, with its extremes: false for the calling thread's quantizer.</summary>
+    private bool Pooled(ReadOnlySpan<float> values, Span<sbyte> quantized, CpuThreadPool pool, out float min, out float max)
+    {
+        (min, max) = (0f, 0f);
+        return pool.ThreadCount > 1 && _count >= MinValues && Vector256.IsHardwareAccelerated && MinMax(values, quantized, pool, out min, out max);
+    }
+
+    /// <summary>Quantizes by <paramref name="plan"/> over the pool; false, having written nothing, where it leaves the image to the reference.</summary>
+    private bool Apply(in HybridImageQuantizer.Plan plan, ReadOnlySpan<float> values, Span<sbyte> quantized, CpuThreadPool pool, out int offset, out float factor)
+    {
+        (offset, factor) = (plan.Offset, plan.Factor);
+        if (plan.Reference) return false;
+        if (plan.Zero) quantized[..values.Length].Clear();
+        else Quantize(values, quantized, pool, plan.ZeroPoint, plan.Inverse, plan.Lowest);
+        return true;
     }
 
     /// <summary>The extremes over the pool; false where a value is NaN or infinite (nothing written).</summary>

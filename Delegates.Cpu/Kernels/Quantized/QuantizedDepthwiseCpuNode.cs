@@ -338,10 +338,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         var (factor, min, max) = (Vector512.Create(_hybridFactor), Vector512.Create(_hybridMin), Vector512.Create(_hybridMax));
         var lowValue = Vector512.ConvertToSingle(low) * factor * Vector512.Load(k) + Vector512.Load(k + WideBlockChannels);
         var highValue = Vector512.ConvertToSingle(high) * factor * Vector512.Load(k + 16) + Vector512.Load(k + WideBlockChannels + 16);
-        lowValue = Vector512.ConditionalSelect(Vector512.LessThan(lowValue, min), min, lowValue);
-        lowValue = Vector512.ConditionalSelect(Vector512.LessThan(max, lowValue), max, lowValue);
-        highValue = Vector512.ConditionalSelect(Vector512.LessThan(highValue, min), min, highValue);
-        highValue = Vector512.ConditionalSelect(Vector512.LessThan(max, highValue), max, highValue);
+        (lowValue, highValue) = (Hybrid.HybridLanes.Clamp(lowValue, min, max), Hybrid.HybridLanes.Clamp(highValue, min, max));
         float* o = _floatOutput + (nint)y;
         // Low lanes hold channels [0–3, 8–11, 16–19, 24–27], high ones [4–7, 12–15, 20–23, 28–31].
         Avx512F.PermuteVar16x32x2(lowValue, Vector512.Create(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), highValue).Store(o);
