@@ -11,19 +11,30 @@ namespace Accel.Delegates.Cpu.Tests;
 /// </summary>
 public sealed class HybridImageQuantizerTests
 {
+    private delegate float Asymmetric(float[] values, sbyte[] quantized, out int offset);
+
     private static void AssertSameAsTheReference(float[] values, string what, bool vectorPath = false)
     {
         bool accelerated = System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
         if (vectorPath && accelerated)
             Assert.That(HybridImageQuantizer.TryAsymmetricQuantize(values, new sbyte[values.Length], out _, out _), Is.True, $"{what}: the vector path runs");
+        AssertQuantizersMatchTheReference(values, what, (float[] v, sbyte[] q, out int offset) => HybridImageQuantizer.AsymmetricQuantize(v, q, out offset),
+            (v, q) => HybridImageQuantizer.SymmetricQuantize(v, q));
+        if (vectorPath && accelerated)
+            Assert.That(HybridImageQuantizer.TrySymmetricQuantize(values, new sbyte[values.Length], out _), Is.True, $"{what}: the symmetric vector path runs");
+    }
+
+    /// <summary>The bytes, factor and zero point of <paramref name="asymmetric"/> and <paramref name="symmetric"/> are the reference's.</summary>
+    private static void AssertQuantizersMatchTheReference(float[] values, string what, Asymmetric asymmetric, Func<float[], sbyte[], float> symmetric)
+    {
         var expected = new sbyte[values.Length];
         var actual = new sbyte[values.Length];
         float expectedFactor = HybridQuantization.AsymmetricQuantize(values, expected, out int expectedOffset);
-        float actualFactor = HybridImageQuantizer.AsymmetricQuantize(values, actual, out int actualOffset);
+        float actualFactor = asymmetric(values, actual, out int actualOffset);
         var expectedSymmetric = new sbyte[values.Length];
         var actualSymmetric = new sbyte[values.Length];
         float expectedSymmetricFactor = HybridQuantization.SymmetricQuantize(values, expectedSymmetric);
-        float actualSymmetricFactor = HybridImageQuantizer.SymmetricQuantize(values, actualSymmetric);
+        float actualSymmetricFactor = symmetric(values, actualSymmetric);
         Assert.Multiple(() =>
         {
             Assert.That(BitConverter.SingleToInt32Bits(actualFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedFactor)), what);
@@ -31,8 +42,6 @@ public sealed class HybridImageQuantizerTests
             Assert.That(actual, Is.EqualTo(expected), what);
             Assert.That(BitConverter.SingleToInt32Bits(actualSymmetricFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedSymmetricFactor)), $"{what}, symmetric");
             Assert.That(actualSymmetric, Is.EqualTo(expectedSymmetric), $"{what}, symmetric");
-            if (vectorPath && accelerated)
-                Assert.That(HybridImageQuantizer.TrySymmetricQuantize(values, new sbyte[values.Length], out _), Is.True, $"{what}: the symmetric vector path runs");
         });
     }
 
@@ -71,22 +80,8 @@ public sealed class HybridImageQuantizerTests
         foreach (var (what, values) in images)
         {
             var quantizer = new PooledImageQuantizer(values.Length);
-            var expected = new sbyte[values.Length];
-            var actual = new sbyte[values.Length];
-            float expectedFactor = HybridQuantization.AsymmetricQuantize(values, expected, out int expectedOffset);
-            float actualFactor = quantizer.AsymmetricQuantize(values, actual, out int actualOffset, pool);
-            var expectedSymmetric = new sbyte[values.Length];
-            var actualSymmetric = new sbyte[values.Length];
-            float expectedSymmetricFactor = HybridQuantization.SymmetricQuantize(values, expectedSymmetric);
-            float actualSymmetricFactor = quantizer.SymmetricQuantize(values, actualSymmetric, pool);
-            Assert.Multiple(() =>
-            {
-                Assert.That(BitConverter.SingleToInt32Bits(actualFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedFactor)), what);
-                Assert.That(actualOffset, Is.EqualTo(expectedOffset), what);
-                Assert.That(actual, Is.EqualTo(expected), what);
-                Assert.That(BitConverter.SingleToInt32Bits(actualSymmetricFactor), Is.EqualTo(BitConverter.SingleToInt32Bits(expectedSymmetricFactor)), $"{what}, symmetric");
-                Assert.That(actualSymmetric, Is.EqualTo(expectedSymmetric), $"{what}, symmetric");
-            });
+            AssertQuantizersMatchTheReference(values, what, (float[] v, sbyte[] q, out int offset) => quantizer.AsymmetricQuantize(v, q, out offset, pool),
+                (v, q) => quantizer.SymmetricQuantize(v, q, pool));
         }
     }
 

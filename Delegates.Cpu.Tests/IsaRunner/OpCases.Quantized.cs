@@ -343,18 +343,13 @@ public static partial class OpCases
                     : (float)(random.NextDouble() * 16 - 8);
             input = values;
         }
-        else
-        {
-            var bytes = new byte[count];
-            for (int k = 0; k < count; k++) bytes[k] = (byte)(k < 256 ? k : random.Next(256));
-            input = bytes;
-        }
+        else input = EveryByteFirst(random, count);
         return new BitExactCase(name, mb.Build(), [input]);
     }
 
     /// <summary>
     /// DEQUANTIZE of a graph input quantized per channel along <paramref name="axis"/> (int8, uint8 or int16): a scale
-    /// and a zero point per channel, every byte value first (int16: random values over the whole range).
+    /// and a zero point per channel, every byte value first (int16: random values over the whole range, both extremes first).
     /// </summary>
     public static BitExactCase PerChannelDequantizeCase(string name, Random random, TensorType type, int[] shape, int axis)
     {
@@ -372,21 +367,16 @@ public static partial class OpCases
         mb.AddOperator(BuiltinOperator.Dequantize, [x], [y], null, 2);
         mb.AddInput(x);
         mb.AddOutput(y);
-        int count = shape.Aggregate(1, (a, d) => a * d);
-        Array input;
-        if (type == TensorType.Int16)
-        {
-            var values = new short[count];
-            for (int k = 0; k < count; k++) values[k] = (short)random.Next(short.MinValue, short.MaxValue + 1);
-            input = values;
-        }
-        else
-        {
-            var bytes = new byte[count];
-            for (int k = 0; k < count; k++) bytes[k] = (byte)(k < 256 ? k : random.Next(256));
-            input = bytes;
-        }
+        Array input = type == TensorType.Int16 ? Int16Values(random, shape) : EveryByteFirst(random, shape.Aggregate(1, (a, d) => a * d));
         return new BitExactCase(name, mb.Build(), [input]);
+    }
+
+    /// <summary><paramref name="count"/> bytes: every byte value in order first, then random ones.</summary>
+    private static byte[] EveryByteFirst(Random random, int count)
+    {
+        var bytes = new byte[count];
+        for (int k = 0; k < count; k++) bytes[k] = (byte)(k < 256 ? k : random.Next(256));
+        return bytes;
     }
 
     /// <summary>The 8-bit element-wise and pool cases: QUANTIZE, DEQUANTIZE, LOGISTIC, HARD_SWISH, MAX_POOL_2D, AVERAGE_POOL_2D.</summary>

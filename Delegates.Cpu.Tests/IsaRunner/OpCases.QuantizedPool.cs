@@ -84,9 +84,7 @@ public static partial class OpCases
         int count = inputShape.Aggregate(1, (a, d) => a * d);
         if (type != TensorType.Int16)
         {
-            var bytes = new byte[count];
-            for (int k = 0; k < count; k++) bytes[k] = (byte)(k < 256 ? k : random.Next(256));
-            return new BitExactCase(name, mb.Build(), [bytes]);
+            return new BitExactCase(name, mb.Build(), [EveryByteFirst(random, count)]);
         }
         var values = new short[count];
         for (int k = 0; k < count; k++)
