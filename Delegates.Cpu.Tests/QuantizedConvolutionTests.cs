@@ -299,7 +299,8 @@ public sealed class QuantizedConvolutionTests
     }
 
     private static IEnumerable<TestCaseData> AllocationCases() =>
-        OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("DEPTHWISE_CONV_2D int8 9x9x64", StringComparison.Ordinal))
+        OpCases.QuantizedConvolutionCases(new Random(1313)).Where(c => c.Name.StartsWith("DEPTHWISE_CONV_2D int8 9x9x64", StringComparison.Ordinal)
+                || c.Name.StartsWith("DEPTHWISE_CONV_2D int8 7x19x8 k3 s1 d1 Same multiplier 2", StringComparison.Ordinal))
             .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("QUANTIZE float32 -> int8 (", StringComparison.Ordinal)))
             .Concat(OpCases.QuantizedElementwiseCases(new Random(1314)).Where(c => c.Name.StartsWith("DEQUANTIZE int8 per channel", StringComparison.Ordinal)).Take(2))
             .Concat(OpCases.QuantizedBinaryCases(new Random(1315)).Where(c => c.Name.StartsWith("MUL int8 channel vector [2,3,4,19]", StringComparison.Ordinal)).Take(1))
@@ -311,7 +312,7 @@ public sealed class QuantizedConvolutionTests
             .SelectMany(c => new[] { 1, 2 }.Select(threads => new TestCaseData(c, threads).SetName($"{c.Name}, {threads} thread(s)")));
 
     /// <summary>
-    /// The paired depthwise kernel, the vector QUANTIZE, the channel-vector MUL, RESIZE_BILINEAR, the 16-lane ADD, the
+    /// The paired depthwise kernel (with a depth multiplier of 1, and of 2 over its copy of the input), the vector QUANTIZE, the channel-vector MUL, RESIZE_BILINEAR, the 16-lane ADD, the
     /// pointwise CONV_2D, the small pointwise CONV_2D and an image's first layer allocate nothing on
     /// the invoking thread after the first invoke (the kernels' stack buffers and compile-time arrays only).
     /// </summary>

@@ -8,7 +8,7 @@ namespace Accel.Delegates.Cpu.Tests;
 /// The CPU delegate's int16x8 CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, RESIZE_BILINEAR, QUANTIZE and DEQUANTIZE cases, compared
 /// bit for bit with the reference. Convolutions: pointwise with an even Cin (rows read in place) and an odd one
 /// (gathered), 3×3 and 5×3 filters with strides, dilations and both paddings, output channels off every 16/32-lane group
-/// (1, 5, 8, 17, 33, 40; 8 within and past 255 pairs), sums at the int32 bound, depthwise channel counts 3, 8, 12, 16, 24, 32 and 40 (rows up to 21 wide) and a depth multiplier of 2, int64 and int32
+/// (1, 5, 8, 17, 33, 40; 8 within and past 255 pairs), sums at the int32 bound, depthwise channel counts 3, 8, 12, 16, 24, 32 and 40 (rows up to 21 wide) and depth multipliers of 2 to 4, int64 and int32
 /// biases (FULLY_CONNECTED's int32 sum wraps as TFLite's does), every fused activation, per-tensor and per-channel
 /// scales, and the operands' extremes (−32768 · −128) over more than 255 pairs, where an int32 lane that never
 /// flushed would wrap. Elementwise: same shapes, one value, a channel vector and a general broadcast; RESIZE_BILINEAR;
@@ -126,6 +126,10 @@ public static partial class OpCases
             (7, 8, 16, 1, 3, 3, 1, 1, Padding.Same), (9, 6, 8, 1, 3, 3, 2, 1, Padding.Same), (6, 7, 12, 1, 3, 3, 1, 1, Padding.Valid),
             (8, 8, 24, 1, 5, 5, 2, 1, Padding.Same), (7, 9, 40, 1, 3, 3, 1, 2, Padding.Same), (5, 6, 3, 1, 3, 3, 1, 1, Padding.Same),
             (6, 5, 6, 2, 3, 3, 1, 1, Padding.Same),
+            // Depth multipliers above 1 (the input's channels repeated, then the multiplier-1 paths): 8 output channels
+            // (pixel pairs), 16 over a row interior, 15 (a tail group) with a 5×5 window at stride 2, 24 with a dilation.
+            (5, 11, 4, 2, 3, 3, 1, 1, Padding.Same), (6, 12, 8, 2, 3, 3, 1, 1, Padding.Same), (7, 9, 5, 3, 5, 5, 2, 1, Padding.Same),
+            (6, 10, 6, 4, 3, 3, 1, 2, Padding.Valid),
             // Rows long enough for the interior runs: 8-channel pairs (odd runs, stride 2, a 5-wide window), 16-channel
             // groups on 3×3 (the last group overlapping) and on other windows.
             (5, 21, 8, 1, 3, 3, 1, 1, Padding.Same), (6, 20, 8, 1, 3, 3, 2, 1, Padding.Same), (6, 18, 8, 1, 5, 5, 1, 1, Padding.Valid),

@@ -182,7 +182,7 @@ public static partial class OpCases
                     bias: true, biasValue: c.Bias);
             }
 
-        // DEPTHWISE_CONV_2D: depth multiplier 1 (vector lanes and tails) and 2 (scalar), strides, dilations, padding.
+        // DEPTHWISE_CONV_2D: depth multiplier 1 (vector lanes and tails) and above, strides, dilations, padding.
         var depthwise = new (int H, int W, int Cin, int K, int Stride, int Dilation, Padding Padding, int Multiplier)[]
         {
             (7, 7, 8, 3, 1, 1, Padding.Same, 1),
@@ -242,6 +242,14 @@ public static partial class OpCases
             (6, 5, 48, 5, 1, 1, Padding.Same, 1),
             (5, 7, 32, 5, 1, 1, Padding.Same, 1),
             (3, 6, 64, 5, 1, 1, Padding.Same, 1),
+            // Depth multipliers above 1 (the input's channels repeated, then the multiplier-1 paths): 16 and 24 output
+            // channels at stride 1 (32-lane blocks over adjacent pixels), 48 at stride 2 (32-channel blocks and a
+            // 16-channel tail), 20 (the 16-channel paired path with an overlapping block), 6 (8-lane tails).
+            (7, 19, 8, 3, 1, 1, Padding.Same, 2),
+            (6, 17, 8, 3, 1, 1, Padding.Same, 3),
+            (8, 10, 16, 3, 2, 1, Padding.Same, 3),
+            (5, 9, 5, 3, 1, 1, Padding.Same, 4),
+            (6, 7, 3, 3, 1, 1, Padding.Valid, 2),
         };
         index = 0;
         foreach (bool uint8 in new[] { false, true })

@@ -11,8 +11,9 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// (<c>vpmovsxwd</c>) times the filter widened once to int32 (<c>vpmulld</c>), summed in int32 lanes — each product
 /// within ±2^22, so up to 511 taps cannot wrap (<see cref="MaxTaps"/>) and the sum is the reference's exact integer —
 /// then widened to int64 for <see cref="Int16Requantizer"/>. A channel count that 16 does not divide takes one more
-/// group at C − 16, overlapping the one before (the same sums, stored twice). Depth multiplier 1 and at least 8
-/// channels (8 to 15: 8-lane groups at 0 and C − 8) on AVX2. With AVX-512 and the 16-lane requantization, a 16-channel
+/// group at C − 16, overlapping the one before (the same sums, stored twice). At least 8 output channels (8 to 15:
+/// 8-lane groups at 0 and C − 8) on AVX2; a depth multiplier above 1 runs as 1 over a copy of the input with its
+/// channels repeated (<see cref="RepeatedChannels"/>). With AVX-512 and the 16-lane requantization, a 16-channel
 /// group is one 512-bit vector whose int32 sums go straight to it, and 8 channels put two neighbouring pixels whose
 /// windows lie inside the input in one vector (lane l rescaled as channel l mod 8); a row's interior (the run of pixels
 /// whose windows lie inside the input) is one pass with fixed tap steps and no offset tables, a 3×3 filter's weights
@@ -37,14 +38,22 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
     private readonly Int16Requantizer _requantizer;
     private readonly Int16Requantizer? _pairs;         // 8 channels: lane c rescales as channel c mod 8
     private readonly int _interiorFirst, _interiorEnd; // output columns whose window lies inside the input's width
+    private readonly RepeatedChannels? _repeated; // a depth multiplier above 1 on the vector paths
     private short* _x, _y;
 
     public Int16DepthwiseCpuNode(Tensor input, Tensor filter, Tensor? bias, Tensor output, ConvLayout geometry, int multiplier, Int16ConvParams q)
     {
+        bool lanes = geometry.OutputDepth >= 8 && Avx2.IsSupported && SimdPath.ForcedLanes != 1;
+        if (multiplier > 1 && lanes)
+        {
+            // The input's channels repeated: multiplier 1 over a copy as deep as the output (RepeatedChannels).
+            _repeated = new RepeatedChannels(input.ElementCount, multiplier, sizeof(short));
+            (geometry, multiplier) = (geometry with { InputDepth = geometry.OutputDepth }, 1);
+        }
         (_input, _output, _g, _multiplier) = (input, output, geometry, multiplier);
         _channels = geometry.OutputDepth;
         _taps = geometry.FilterHeight * geometry.FilterWidth;
-        _vector = multiplier == 1 && _channels >= 8 && Avx2.IsSupported && SimdPath.ForcedLanes != 1;
+        _vector = multiplier == 1 && lanes;
         _weights = new AlignedPinned<int>(_taps * _channels);
         ReadOnlySpan<sbyte> w = filter.Read<sbyte>();
         for (int i = 0; i < _weights.Length; i++) _weights.Span[i] = w[i];
@@ -68,6 +77,9 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
             ? $"the int16 depthwise kernel sums {g.FilterHeight}×{g.FilterWidth} taps in int32 lanes; at most {MaxTaps} taps"
             : null;
 
+    /// <summary>Whether a depth multiplier above 1 runs as 1 over the input's channels repeated (for tests).</summary>
+    internal bool RepeatsChannels => _repeated is not null;
+
     /// <summary>Whether the sums run in vector lanes (for tests).</summary>
     internal bool Vector => _vector;
 
@@ -80,6 +92,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
     public void Run(CpuThreadPool pool)
     {
         _x = (short*)QuantizedConv.Pointer(_input.Bytes);
+        if (_repeated is not null) _x = (short*)_repeated.Fill((byte*)_x);
         _y = (short*)QuantizedConv.Pointer(_output.WritableBytes);
         pool.For(_g.Batches * _g.OutputHeight, this, Work);
     }

@@ -19,9 +19,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// tap outside the input reads a row of the input's zero point, whose (zp + x_off) = 0 contributes nothing — as the
 /// reference, which skips it. Then the vector requantization of 16 outputs and one 16-byte store. A channel count that
 /// is not a multiple of 16 ends with an overlapping block (it rewrites a few outputs with the same bytes). Every sum is
-/// exact modulo 2^32 (docs/numerics.md §CPU delegate int8). Otherwise (multiplier above 1, fewer than 16 channels, the
-/// scalar path): int32 accumulators per channel from the bias, (x + x_off)·(w + w_off) per in-bounds tap, 8 int32
-/// lanes with AVX2 when the multiplier is 1.
+/// exact modulo 2^32 (docs/numerics.md §CPU delegate int8). Otherwise (fewer than 16 channels, the scalar path): int32
+/// accumulators per channel from the bias, (x + x_off)·(w + w_off) per in-bounds tap, 8 int32 lanes with AVX2. A depth
+/// multiplier above 1 runs as 1 over a copy of the input with its channels repeated (<see cref="RepeatedChannels"/>),
+/// except on the scalar path.
 /// </summary>
 internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
 {
@@ -36,6 +37,9 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private readonly int[] _weights; // [tap][Cout] as int32 w + w_off, pinned
     private readonly int[] _bias;    // [Cout], pinned
     private readonly QuantizedEpilogue _epilogue;
+
+    /// <summary>Whether a depth multiplier above 1 runs as 1 over the input's channels repeated (for tests).</summary>
+    internal bool RepeatsChannels => _repeated is not null;
 
     /// <summary>Most filter taps of the paired path (its per-pixel tap pointers live on the stack).</summary>
     public const int MaxPairedTaps = 1024;
@@ -79,6 +83,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private const int MultiplierSlice = ShortSlices + (int)ShortRequantization.Slice.Multiplier, RightSlice = ShortSlices + (int)ShortRequantization.Slice.Right,
         LeftSlice = ShortSlices + (int)ShortRequantization.Slice.Left;
 
+    private readonly RepeatedChannels? _repeated; // a depth multiplier above 1 on the vector paths
     private byte* _x, _y;
 
     // The hybrid (dynamic-range) mode (TryHybrid): the sums of one quantized image whose zero point is set per invoke,
@@ -94,6 +99,12 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     public QuantizedDepthwiseCpuNode(Tensor input, Tensor output, ConvLayout g, int depthMultiplier, ReadOnlySpan<byte> filter, ReadOnlySpan<int> bias,
         QuantizedEpilogue epilogue, int inputOffset, int filterOffset, bool signed, QuantizedIsa isa)
     {
+        if (depthMultiplier > 1 && isa != QuantizedIsa.Scalar)
+        {
+            // The input's channels repeated: multiplier 1 over a copy as deep as the output (RepeatedChannels).
+            _repeated = new RepeatedChannels(input.ElementCount, depthMultiplier, sizeof(byte));
+            (g, depthMultiplier) = (g with { InputDepth = g.OutputDepth }, 1);
+        }
         (_input, _output, _g, _multiplier, _epilogue, _inputOffset, _signed, _isa) = (input, output, g, depthMultiplier, epilogue, inputOffset, signed, isa);
         int taps = g.FilterHeight * g.FilterWidth, channels = g.OutputDepth;
         _weights = GC.AllocateArray<int>(taps * channels, pinned: true);
@@ -348,6 +359,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
+        if (_repeated is not null) _x = _repeated.Fill(_x);
         _y = QuantizedConv.Pointer(_output.WritableBytes);
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
