@@ -233,6 +233,7 @@ internal sealed class CpuThreadPool : IDisposable
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunSubChunk(int self, int index)
     {
         try
@@ -253,6 +254,7 @@ internal sealed class CpuThreadPool : IDisposable
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void WaitForWorkers()
     {
         var poll = new Poll();

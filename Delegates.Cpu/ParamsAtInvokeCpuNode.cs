@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Operators;
 
 namespace Accel.Delegates.Cpu;
@@ -18,6 +19,7 @@ internal sealed class ParamsAtInvokeCpuNode<TParams>(DelegateNode node, CpuKerne
     /// <summary>The params the node was last compiled for (null before the first Run); for tests.</summary>
     internal OpParams? CompiledFor => _compiledFor;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         var resolved = node.ResolveParams();

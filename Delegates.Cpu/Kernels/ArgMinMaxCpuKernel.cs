@@ -65,6 +65,7 @@ internal sealed class ArgMinMaxCpuKernel : CpuKernel<ArgMinMaxParams>
             Chunked.For(pool, units, (int)Math.Clamp(64 * 1024 / perUnit, 1, int.MaxValue), this, Work);
         }
 
+        [MethodImpl(JitHints.Hot)]
         private void Units(int start, int end)
         {
             for (int unit = start; unit < end; unit++)

@@ -87,6 +87,7 @@ internal sealed unsafe class BatchMatMulCpuNode<TS, TV> : ICpuCompiledNode
     }
 
     /// <summary>Each of <paramref name="matrices"/> [rows, columns] matrices becomes [columns, rows].</summary>
+    [MethodImpl(JitHints.Hot)]
     private static float* Transpose(float* source, float* destination, int matrices, int rows, int columns)
     {
         for (int b = 0; b < matrices; b++)
@@ -99,6 +100,7 @@ internal sealed unsafe class BatchMatMulCpuNode<TS, TV> : ICpuCompiledNode
         return destination;
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         int w = TS.Count, k = _k, n = _n;

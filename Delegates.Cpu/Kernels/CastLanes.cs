@@ -15,6 +15,7 @@ namespace Accel.Delegates.Cpu.Kernels;
 internal static unsafe class CastLanes
 {
     /// <summary>Converts elements [start, end) of a supported pair; false for a pair without a vector form.</summary>
+    [MethodImpl(JitHints.Hot)]
     public static bool TryConvert(SimdWidth width, TensorType from, TensorType to, byte* input, byte* output, int start, int end)
     {
         bool wide = width is SimdWidth.W256 or SimdWidth.W512;

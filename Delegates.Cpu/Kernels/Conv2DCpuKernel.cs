@@ -314,6 +314,7 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     /// the in-bounds taps [kyBegin, kyEnd) × [kxBegin, kxEnd): offsets absolute within the batch. With dilation 1 in x,
     /// (kx, ci) is contiguous in the input row and in the packed weights: one segment per ky.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private int Taps(int iyOrigin, int kyBegin, int kyEnd, int ixOrigin, int kxBegin, int kxEnd, int* tapX, int* tapW, out int depth)
     {
         var g = _g;
@@ -394,9 +395,14 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
 
     /// <inheritdoc/>
     /// <remarks>A pointwise convolution with as many output channels as input channels: each tile reads its pixels before it writes them.</remarks>
-    public bool CanRunOverInput => _g.IsPointwise && _g.InputDepth == _g.OutputDepth;
+    public bool CanRunOverInput
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _g.IsPointwise && _g.InputDepth == _g.OutputDepth;
+    }
 
     /// <inheritdoc/>
+    [MethodImpl(JitHints.Hot)]
     public bool SplitsChannels(CpuThreadPool pool) =>
         ConvLoops.ChannelGroups(_units, _plan.BlockCount, pool.ThreadCount, _filterBytes, _inputBytes) > 1;
 
@@ -419,9 +425,11 @@ internal sealed unsafe class Conv2DCpuNode<TOps, TV> : ICpuCompiledNode, IConvWi
     /// whole-row run computes them (for <see cref="Conv2DFewOutputChannelsCpuNode{TOps, TV}"/>'s border pixels).
     /// <see cref="Bind"/> first; <paramref name="tapX"/> and <paramref name="tapW"/> hold KH·KW entries.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     internal void Columns(int row, int from, int to, int* tapX, int* tapW) => Row(row, 0, _plan.BlockCount, tapX, tapW, from, to);
 
     /// <summary>Takes this invoke's input and output pointers (what <see cref="Run"/> does first).</summary>
+    [MethodImpl(JitHints.Hot)]
     internal void Bind()
     {
         _x = ConvLoops.Pointer(_input.Read<float>());

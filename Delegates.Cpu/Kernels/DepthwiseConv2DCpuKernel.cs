@@ -231,6 +231,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     /// by channels too); the 3×3 ones on 16 rows and the 5×5 ones on 32 took longer, and keep their bands. Only which
     /// thread computes an output changes, never its chain.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     internal int BandsFor(int threads)
     {
         int rows = _g.Batches * _g.OutputHeight;
@@ -321,6 +322,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     }
 
     /// <summary>The output columns [begin, end) whose filter window lies inside the input horizontally.</summary>
+    [MethodImpl(JitHints.Hot)]
     private (int Begin, int End) InteriorColumns()
     {
         var g = _g;
@@ -330,6 +332,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     }
 
     /// <summary>Output row <paramref name="row"/> (batch-major): its input origin, filter rows inside the input, batch input and output row.</summary>
+    [MethodImpl(JitHints.Hot)]
     private RowWindow Window(int row)
     {
         var g = _g;
@@ -349,6 +352,7 @@ internal sealed unsafe class DepthwiseConv2DCpuNode<TOps, TV> : ICpuCompiledNode
     /// (<paramref name="run"/>) — and that list: each in-bounds tap's input offset from the batch's first pixel and its
     /// weights' offset, in (ky, kx) order; the count is returned. <paramref name="wholeWidth"/>: every filter column is in.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private int TapRun(int ox, in RowWindow window, int interiorBegin, int interiorEnd, int* tapX, int* tapW, out int run, out bool wholeWidth)
     {
         var g = _g;

@@ -60,6 +60,7 @@ internal sealed class DivCpuKernel : CpuKernel<BinaryArithmeticParams>
             _table = new ScalarBroadcastNode<byte, BytePairTable>(node, new BytePairTable(table), false);
         }
 
+        [MethodImpl(JitHints.Hot)]
         public void Run(CpuThreadPool pool)
         {
             var denominator = _node.Inputs[1]!;

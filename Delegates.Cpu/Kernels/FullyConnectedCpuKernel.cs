@@ -107,6 +107,7 @@ internal sealed unsafe class FullyConnectedCpuNode<TOps, TV> : ICpuCompiledNode
         pool.For(tiles * _channelGroups, this, RunChunk);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         int tapX = 0, tapW = 0;

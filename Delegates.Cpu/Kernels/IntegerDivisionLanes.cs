@@ -120,6 +120,7 @@ internal readonly struct FloatFloorModLanes : ILaneOp2<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Apply(float a, float b) => IntegerDivision.FloorModulo(a, b);
 
+    [MethodImpl(JitHints.Hot)]
     public Vector128<float> Apply(Vector128<float> a, Vector128<float> b)
     {
         var (aLower, aUpper) = Vector128.Widen(a);
@@ -130,6 +131,7 @@ internal readonly struct FloatFloorModLanes : ILaneOp2<float>
         return Vector128.ConditionalSelect(adjust, t + b, t);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public Vector256<float> Apply(Vector256<float> a, Vector256<float> b)
     {
         var (aLower, aUpper) = Vector256.Widen(a);
@@ -140,6 +142,7 @@ internal readonly struct FloatFloorModLanes : ILaneOp2<float>
         return Vector256.ConditionalSelect(adjust, t + b, t);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public Vector512<float> Apply(Vector512<float> a, Vector512<float> b)
     {
         var (aLower, aUpper) = Vector512.Widen(a);
@@ -193,6 +196,7 @@ internal readonly struct FloatFloorModLanes : ILaneOp2<float>
         return true;
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static Vector128<float> PerLane(Vector128<float> a, Vector128<float> b)
     {
         var r = a;
@@ -200,9 +204,11 @@ internal readonly struct FloatFloorModLanes : ILaneOp2<float>
         return r;
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static Vector256<float> PerLane(Vector256<float> a, Vector256<float> b) =>
         Vector256.Create(PerLane(a.GetLower(), b.GetLower()), PerLane(a.GetUpper(), b.GetUpper()));
 
+    [MethodImpl(JitHints.Hot)]
     private static Vector512<float> PerLane(Vector512<float> a, Vector512<float> b) =>
         Vector512.Create(PerLane(a.GetLower(), b.GetLower()), PerLane(a.GetUpper(), b.GetUpper()));
 }

@@ -69,6 +69,7 @@ internal sealed unsafe class IntegerMeanCpuNode<TSum, TRows> : ICpuCompiledNode
         Vectorized.Chunked.For(pool, _units, _minUnits, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Units(int start, int end)
     {
         var p = _plan;
@@ -123,6 +124,7 @@ internal readonly unsafe struct Int8MeanRows(QuantizedMeanParams q) : IIntegerMe
 {
     public static int ElementSize => 1;
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRow(byte* x, int* sums, int length)
     {
         int c = 0;
@@ -132,6 +134,7 @@ internal readonly unsafe struct Int8MeanRows(QuantizedMeanParams q) : IIntegerMe
         for (; c < length; c++) sums[c] = unchecked(sums[c] + (sbyte)x[c]);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRun(byte* x, int count, int* total)
     {
         int c = 0, sum = 0;
@@ -145,6 +148,7 @@ internal readonly unsafe struct Int8MeanRows(QuantizedMeanParams q) : IIntegerMe
         *total = unchecked(*total + sum);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Finish(int* sums, byte* destination, int length, long n)
     {
         for (int c = 0; c < length; c++) destination[c] = (byte)q.Requantize(sums[c], n);
@@ -156,6 +160,7 @@ internal readonly unsafe struct UInt8MeanRows(QuantizedMeanParams q) : IIntegerM
 {
     public static int ElementSize => 1;
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRow(byte* x, int* sums, int length)
     {
         int c = 0;
@@ -165,6 +170,7 @@ internal readonly unsafe struct UInt8MeanRows(QuantizedMeanParams q) : IIntegerM
         for (; c < length; c++) sums[c] = unchecked(sums[c] + x[c]);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRun(byte* x, int count, int* total)
     {
         int c = 0, sum = 0;
@@ -178,6 +184,7 @@ internal readonly unsafe struct UInt8MeanRows(QuantizedMeanParams q) : IIntegerM
         *total = unchecked(*total + sum);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Finish(int* sums, byte* destination, int length, long n)
     {
         for (int c = 0; c < length; c++) destination[c] = (byte)q.Requantize(sums[c], n);
@@ -193,6 +200,7 @@ internal readonly unsafe struct Int16MeanRows(QuantizedMeanParams q) : IIntegerM
 {
     public static int ElementSize => sizeof(short);
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRow(byte* x, int* sums, int length)
     {
         short* v = (short*)x;
@@ -203,6 +211,7 @@ internal readonly unsafe struct Int16MeanRows(QuantizedMeanParams q) : IIntegerM
         for (; c < length; c++) sums[c] = unchecked(sums[c] + v[c]);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRun(byte* x, int count, int* total)
     {
         short* v = (short*)x;
@@ -217,6 +226,7 @@ internal readonly unsafe struct Int16MeanRows(QuantizedMeanParams q) : IIntegerM
         *total = unchecked(*total + sum);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Finish(int* sums, byte* destination, int length, long n)
     {
         short* y = (short*)destination;
@@ -229,6 +239,7 @@ internal readonly unsafe struct Int32MeanRows : IIntegerMeanRows<long>
 {
     public static int ElementSize => sizeof(int);
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRow(byte* x, long* sums, int length)
     {
         int* v = (int*)x;
@@ -239,6 +250,7 @@ internal readonly unsafe struct Int32MeanRows : IIntegerMeanRows<long>
         for (; c < length; c++) sums[c] = unchecked(sums[c] + v[c]);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRun(byte* x, int count, long* total)
     {
         int* v = (int*)x;
@@ -254,6 +266,7 @@ internal readonly unsafe struct Int32MeanRows : IIntegerMeanRows<long>
         *total = unchecked(*total + sum);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Finish(long* sums, byte* destination, int length, long n)
     {
         int* y = (int*)destination;
@@ -266,6 +279,7 @@ internal readonly unsafe struct Int64MeanRows : IIntegerMeanRows<long>
 {
     public static int ElementSize => sizeof(long);
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRow(byte* x, long* sums, int length)
     {
         long* v = (long*)x;
@@ -276,6 +290,7 @@ internal readonly unsafe struct Int64MeanRows : IIntegerMeanRows<long>
         for (; c < length; c++) sums[c] = unchecked(sums[c] + v[c]);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public static void AddRun(byte* x, int count, long* total)
     {
         long* v = (long*)x;
@@ -291,6 +306,7 @@ internal readonly unsafe struct Int64MeanRows : IIntegerMeanRows<long>
         *total = unchecked(*total + sum);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Finish(long* sums, byte* destination, int length, long n)
     {
         long* y = (long*)destination;

@@ -83,6 +83,7 @@ internal sealed unsafe class L2NormalizationNode(DelegateNode node, L2Normalizat
         }
 
         /// <summary>n = max(sqrt(sum), epsilon) (NaN stays NaN), then y = x / n, the divisions vectorized.</summary>
+        [MethodImpl(JitHints.Hot)]
         private void Divide(float* x, float* y, int depth, float sum)
         {
             float norm = MathF.Sqrt(sum);

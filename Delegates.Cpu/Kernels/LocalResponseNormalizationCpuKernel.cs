@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Accel.Delegates.Cpu.Kernels.Vectorized;
 using Accel.Numerics;
@@ -35,6 +36,7 @@ internal sealed class LocalResponseNormalizationCpuKernel : CpuKernel<LocalRespo
 internal readonly unsafe struct LocalResponseNormalizationRow<TS, TV> : IRowOp<LocalResponseNormalizationParams>
     where TS : ISimd<TV> where TV : unmanaged
 {
+    [MethodImpl(JitHints.Hot)]
     public static void Row(ReadOnlySpan<float> x, Span<float> y, LocalResponseNormalizationParams p)
     {
         int depth = x.Length, radius = p.Radius, lanes = TS.Count;
@@ -71,6 +73,7 @@ internal readonly unsafe struct LocalResponseNormalizationRow<TS, TV> : IRowOp<L
     }
 
     /// <summary>The reference's window sum of channel <paramref name="c"/> (the window clipped to the row).</summary>
+    [MethodImpl(JitHints.Hot)]
     private static float WindowSum(float* x, int depth, int c, int radius)
     {
         int begin = Math.Max(0, c - radius);

@@ -131,6 +131,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<LogSoftmaxParams>
             TS.Select(TS.Or(TS.GreaterThan(v, max), TS.IsNaN(v)), v, max);
 
         /// <summary>The reference's maximum: first element, then every greater one or NaN replaces it, in order.</summary>
+        [MethodImpl(JitHints.Hot)]
         private static float SequentialMax(float* x, int d)
         {
             float m = x[0];
@@ -140,6 +141,7 @@ internal sealed class LogSoftmaxCpuKernel : CpuKernel<LogSoftmaxParams>
         }
 
         /// <summary>The reference's row, element by element.</summary>
+        [MethodImpl(JitHints.Hot)]
         private static void ScalarRow(float* x, float* y, int d)
         {
             float max = SequentialMax(x, d);

@@ -50,6 +50,7 @@ internal sealed class MirrorPadCpuKernel : CpuKernel<MirrorPadParams>
         }
 
         /// <summary>The input coordinate that output coordinate q mirrors (docs/numerics.md, MIRROR_PAD).</summary>
+        [MethodImpl(JitHints.Hot)]
         private int Source(int q, int d)
         {
             int before = _p.Before[d], n = _input.Dim(d), shift = _p.Symmetric ? 1 : 0;
@@ -58,6 +59,7 @@ internal sealed class MirrorPadCpuKernel : CpuKernel<MirrorPadParams>
             return r < 0 ? q - before : n - 2 - r + shift;
         }
 
+        [MethodImpl(JitHints.Hot)]
         private void Rows(byte* source, byte* destination, int start, int end)
         {
             int size = _p.ElementSize;

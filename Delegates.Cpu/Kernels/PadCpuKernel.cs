@@ -150,7 +150,7 @@ internal sealed class PadCpuKernel : CpuKernel<PadParams>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void Pad(byte* destination, long bytes)
         {
-            if (bytes > 0) new Span<byte>(destination, checked((int)bytes)).Fill(_fill);
+            Fills.Bytes(destination, checked((nint)bytes), _fill);
         }
     }
 }

@@ -57,6 +57,7 @@ internal sealed class ResizeNearestNeighborCpuNode : ICpuCompiledNode
         Chunked.For(pool, outputRows, (int)Math.Max(1, 65536 / Math.Max(1, rowBytes)), this, RunChunk);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         ReadOnlySpan<byte> input = _input.Bytes;

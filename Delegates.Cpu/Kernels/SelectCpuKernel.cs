@@ -154,6 +154,7 @@ internal sealed unsafe class SelectNode<T> : ICpuCompiledNode where T : unmanage
 /// </summary>
 internal static unsafe class SelectLanes
 {
+    [MethodImpl(JitHints.Hot)]
     public static void Blend<T>(SimdWidth width, byte* c, T* x, T* y, T* o, int length, bool truthValues) where T : unmanaged
     {
         int i = 0;

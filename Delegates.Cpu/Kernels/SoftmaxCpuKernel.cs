@@ -190,6 +190,7 @@ internal sealed class SoftmaxCpuKernel : CpuKernel<SoftmaxParams>
         /// Rows shorter than a vector, a block at a time: each row's maximum written under its elements, then
         /// y = Exp((x − y) · beta) over the whole block as one flat loop, then each row's sum and multiply.
         /// </summary>
+        [MethodImpl(JitHints.Hot)]
         private static void ShortRows<TS, TV>(float* input, float* output, int d, float beta, int start, int end)
             where TS : ISimd<TV> where TV : unmanaged
         {

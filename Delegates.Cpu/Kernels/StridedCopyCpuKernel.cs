@@ -94,6 +94,7 @@ internal sealed class StridedCopyCpuKernel : CpuKernel<StridedCopyParams>
         }
 
         /// <summary>Output rows [start, end) of the innermost dimension.</summary>
+        [MethodImpl(JitHints.Hot)]
         private void Rows(byte* source, byte* destination, int start, int end)
         {
             int rank = _dims.Length, size = _p.ElementSize;
@@ -113,6 +114,7 @@ internal sealed class StridedCopyCpuKernel : CpuKernel<StridedCopyParams>
         }
 
         /// <summary>Tiles [start, end): each a block of the transposed dimension × the whole innermost dimension.</summary>
+        [MethodImpl(JitHints.Hot)]
         private void Tiles(byte* source, byte* destination, int start, int end)
         {
             int rank = _dims.Length, size = _p.ElementSize, k = _transposed;
@@ -143,6 +145,7 @@ internal sealed class StridedCopyCpuKernel : CpuKernel<StridedCopyParams>
         }
 
         /// <summary>The input position of outer row <paramref name="row"/> (dimensions before <paramref name="outer"/>), setting its coordinate.</summary>
+        [MethodImpl(JitHints.Hot)]
         private long Position(long row, int outer, Span<int> coordinate)
         {
             long from = 0;
@@ -156,6 +159,7 @@ internal sealed class StridedCopyCpuKernel : CpuKernel<StridedCopyParams>
         }
 
         /// <summary>The next coordinate over dimensions 0..<paramref name="last"/> (last fastest) and its input position.</summary>
+        [MethodImpl(JitHints.Hot)]
         private long Advance(Span<int> coordinate, int last, long from)
         {
             for (int d = last; d >= 0; d--)

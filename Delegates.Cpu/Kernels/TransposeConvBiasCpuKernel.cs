@@ -208,6 +208,7 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         int maxTaps = _g.FilterHeight * _g.FilterWidth;
@@ -224,6 +225,7 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Row(int row, int blockBegin, int blockEnd, int* tapX, int* tapW, int* rowKy, int* rowIy)
     {
         var g = _g;
@@ -294,6 +296,7 @@ internal sealed unsafe class TransposeConvBiasCpuNode<TOps, TV> : ICpuCompiledNo
     /// The smallest and largest kx (of the phase's residue class) whose input column (ox + pad_left − kx) / stride_w
     /// exists; low &gt; high when there is none.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private (int Low, int High) ValidKx(int ox, int residue)
     {
         var g = _g;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Accel.Delegates.Cpu.Kernels.Emitted;
@@ -21,7 +22,12 @@ internal sealed unsafe class ExecutableCode : IDisposable
     ~ExecutableCode() => Release();
 
     /// <summary>The first byte of the code (offsets into it are the entry points).</summary>
-    public byte* Address => _address != 0 ? (byte*)_address : throw new ObjectDisposedException(nameof(ExecutableCode));
+    public byte* Address
+    {
+        // Read by the emitted GEMM's per-panel calls: inlined there rather than called (tier-0 code in an IL build).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _address != 0 ? (byte*)_address : throw new ObjectDisposedException(nameof(ExecutableCode));
+    }
 
     /// <summary>Maps <paramref name="code"/> executable, or gives null and why not.</summary>
     public static ExecutableCode? TryCreate(ReadOnlySpan<byte> code, out string? refusal)

@@ -352,6 +352,7 @@ internal sealed unsafe class Vnni512Gemm
     /// Runs the kernel for <paramref name="groups"/> (1–4) groups: <paramref name="rows"/> the 4 row pointers,
     /// <paramref name="quads"/> ≥ 1 quadruples per row, <paramref name="sums"/> 4 × <see cref="SumsRowStride"/> ints.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public void Run(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, int* sums)
     {
         CheckCall(groups, quads);
@@ -368,6 +369,7 @@ internal sealed unsafe class Vnni512Gemm
     /// (<c>ShortRequantization.Plain</c> false); <paramref name="clamped"/>: the clamp <see cref="FusedOutputs.Min"/>,
     /// <see cref="FusedOutputs.Max"/> (a fused RELU or RELU6), else [−128, 127] by the saturating store.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public void RunFused(int groups, sbyte* weights, nint groupStride, byte** rows, nint quads, int* bias, FusedOutputs* outputs, bool shifted,
         bool clamped = false)
     {
@@ -385,6 +387,7 @@ internal sealed unsafe class Vnni512Gemm
     /// first channel) and the output stride. The kernel advances Rows, Row0 and Tiles and overwrites Row1–Row3.
     /// <paramref name="shifted"/> and <paramref name="clamped"/> as for <see cref="RunFused"/>.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public void RunFusedTiles(int groups, FusedOutputs* outputs, bool shifted, bool clamped = false)
     {
         CheckCall(groups, outputs->Quads);

@@ -41,6 +41,7 @@ internal static class ConvLoops
     public static int FirstTap(int origin, int dilation) => origin >= 0 ? 0 : (-origin + dilation - 1) / dilation;
 
     /// <summary>One past the last tap index k &lt; taps with origin + k·dilation &lt; size (≤ <see cref="FirstTap"/> when none).</summary>
+    [MethodImpl(JitHints.Hot)]
     public static int EndTap(int origin, int dilation, int size, int taps)
     {
         int room = size - 1 - origin;
@@ -52,6 +53,7 @@ internal static class ConvLoops
     /// How many groups to split the output-channel blocks into, so that units × groups gives every thread several
     /// work items when there are few units (rows, pixel tiles); 1 on a single thread.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static int ChannelGroups(int units, int blocks, int threads)
     {
         if (threads <= 1 || units >= 4 * threads) return 1;
@@ -65,6 +67,7 @@ internal static class ConvLoops
     /// exceed the caches), while a split by channels has each stream its share. The caller orders its items group-major
     /// (CONV_2D's RunItems), so each thread's contiguous share is its channel groups over every unit.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static int ChannelGroups(int units, int blocks, int threads, long filterBytes, long inputBytes)
     {
         int groups = ChannelGroups(units, blocks, threads);

@@ -30,7 +30,11 @@ internal static unsafe class GemmTiles<TOps, TV>
     public const int TilePixels = 4;
 
     /// <summary>Pixels of the largest tile this width runs (8 on Vector512, which has the registers for 8×2 vectors).</summary>
-    public static int WidestTilePixels => TOps.Count == 16 ? 2 * TilePixels : TilePixels;
+    public static int WidestTilePixels
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => TOps.Count == 16 ? 2 * TilePixels : TilePixels;
+    }
 
     /// <summary>
     /// Computes <paramref name="count"/> pixels × channel blocks [<paramref name="blockBegin"/>, <paramref name="blockEnd"/>).

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Delegates.Cpu.Kernels.Gemm;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
@@ -55,6 +56,7 @@ internal sealed unsafe class HybridBatchMatMulCpuNode : ICpuCompiledNode
         _column = _adjX ? new float[_k] : [];
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         ReadOnlySpan<float> lhs = _lhs.Read<float>();
@@ -84,6 +86,7 @@ internal sealed unsafe class HybridBatchMatMulCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Items (output matrix b, row i, block of four columns); each output written by exactly one thread.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         int* dots = stackalloc int[HybridDotRows.BlockUnits];

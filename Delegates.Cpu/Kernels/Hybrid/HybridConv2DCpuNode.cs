@@ -192,6 +192,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         return (rowSums, new float[padded], bias);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         ReadOnlySpan<float> input = _input.Read<float>();
@@ -224,6 +225,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Each output pixel's patch, [KH, KW, C], outside taps at the zero point (im2col's padding).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void GatherPatches(int start, int end)
     {
         if (_pairWeights is not null)
@@ -249,7 +251,10 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                 {
                     int ix = ox * _g.StrideW - _g.PadLeft + kx;
                     var tap = patch.Slice(at, _depth);
-                    if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) tap.Fill(zero);
+                    if (iy < 0 || iy >= _height || ix < 0 || ix >= _width)
+                    {
+                        fixed (sbyte* first = tap) Vectorized.Fills.Bytes(first, _depth, (byte)zero);
+                    }
                     else _image.AsSpan((iy * _width + ix) * _depth, _depth).CopyTo(tap);
                 }
             }
@@ -291,7 +296,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                     for (int kx = 0; kx < _filterWidth; kx++, patch += _depth)
                     {
                         int ix = ix0 + kx;
-                        if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) new Span<byte>(patch, _depth).Fill(zero);
+                        if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) Vectorized.Fills.Bytes(patch, _depth, zero);
                         else Biased(image + (nint)(iy * _width + ix) * _depth, patch, _depth);
                     }
                 }
@@ -299,6 +304,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static void Biased(sbyte* q, byte* to, int count)
     {
         int i = 0;
@@ -378,13 +384,14 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
                     for (int kx = 0; kx < _filterWidth; kx++, patch += _depth)
                     {
                         int ix = ox * _g.StrideW - _g.PadLeft + kx;
-                        if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) new Span<short>(patch, _depth).Fill(zero);
+                        if (iy < 0 || iy >= _height || ix < 0 || ix >= _width) Vectorized.Fills.Repeat(patch, _depth, zero);
                         else Widened(image + (nint)(iy * _width + ix) * _depth, patch, _depth);
                     }
                 }
             }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static void Widened(sbyte* q, short* to, int count)
     {
         int i = 0;
@@ -498,6 +505,7 @@ internal sealed unsafe class HybridConv2DCpuNode : ICpuCompiledNode
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunProducts(int start, int end)
     {
         int* dots = stackalloc int[HybridDotRows.BlockUnits];

@@ -97,6 +97,7 @@ internal sealed unsafe class HybridDepthwiseConv2DCpuNode : ICpuCompiledNode
         _shifted = _tiles is null ? GC.AllocateArray<int>(_height * _width * _paddedChannels, pinned: true) : [];
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         ReadOnlySpan<float> input = _input.Read<float>();

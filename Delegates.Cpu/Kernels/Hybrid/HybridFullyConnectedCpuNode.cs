@@ -68,6 +68,7 @@ internal sealed unsafe class HybridFullyConnectedCpuNode : ICpuCompiledNode
         _offsets = new int[batch];
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         ReadOnlySpan<float> input = _input.Read<float>()[..(_batch * _depth)];
@@ -96,6 +97,7 @@ internal sealed unsafe class HybridFullyConnectedCpuNode : ICpuCompiledNode
         pool.For(_batch * _dot.UnitBlocks, this, RunChunk);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         int* dots = stackalloc int[HybridDotRows.BlockUnits];
@@ -197,9 +199,11 @@ internal sealed unsafe class HybridDotRows
     public int UnitBlocks => (_units + BlockUnits - 1) / BlockUnits;
 
     /// <summary>Where the quantizer writes row <paramref name="row"/>.</summary>
+    [MethodImpl(JitHints.Hot)]
     public Span<sbyte> QuantizedRow(int row) => _quantized.AsSpan(row * _depth, _depth);
 
     /// <summary>Converts a freshly quantized row to this path's layout.</summary>
+    [MethodImpl(JitHints.Hot)]
     public void PrepareRow(int row)
     {
         var q = _quantized.AsSpan(row * _depth, _depth);
@@ -216,6 +220,7 @@ internal sealed unsafe class HybridDotRows
     }
 
     /// <summary>dots[i] = Σ_k W[first + i, k] · q_row[k] (wrapping int32) for i &lt; count (≤ <see cref="BlockUnits"/>).</summary>
+    [MethodImpl(JitHints.Hot)]
     public void Dots(int row, int first, int count, int* dots)
     {
         fixed (sbyte* w0 = &_weights[first * _stride])
@@ -247,6 +252,7 @@ internal sealed unsafe class HybridDotRows
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static int ScalarDot(sbyte* q, sbyte* w, int depth)
     {
         int sum = 0;

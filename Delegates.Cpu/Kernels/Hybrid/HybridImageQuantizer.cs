@@ -21,6 +21,7 @@ internal static class HybridImageQuantizer
     /// Quantizes <paramref name="values"/> into <paramref name="quantized"/> (same length); returns the factor and the
     /// zero point <paramref name="offset"/>, as the reference.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static float AsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset) =>
         TryAsymmetricQuantize(values, quantized, out offset, out float factor) ? factor
             : HybridQuantization.AsymmetricQuantize(values, quantized, out offset);
@@ -42,6 +43,7 @@ internal static class HybridImageQuantizer
     /// <see cref="HybridQuantization.SymmetricQuantize"/> on 256-bit vectors, bit-identical with it (range = max(|min|,
     /// |max|), q = clamp(round_half_away(v · (127 / range)), −127, 127), factor range / 127), with the same fallbacks.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized) =>
         TrySymmetricQuantize(values, quantized, out float factor) ? factor : HybridQuantization.SymmetricQuantize(values, quantized);
 
@@ -63,6 +65,7 @@ internal static class HybridImageQuantizer
         Vector256<float> Lowest);
 
     /// <summary>The asymmetric plan for extremes [<paramref name="min"/>, <paramref name="max"/>] (the reference's parameters).</summary>
+    [MethodImpl(JitHints.Hot)]
     internal static Plan AsymmetricPlan(float min, float max)
     {
         if (!HybridQuantization.AsymmetricParameters(min, max, out int offset, out float factor, out float inverse))
@@ -74,6 +77,7 @@ internal static class HybridImageQuantizer
     }
 
     /// <summary>The symmetric plan for extremes [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    [MethodImpl(JitHints.Hot)]
     internal static Plan SymmetricPlan(float min, float max)
     {
         float absMin = MathF.Abs(min), absMax = MathF.Abs(max);
@@ -96,6 +100,7 @@ internal static class HybridImageQuantizer
     }
 
     /// <summary>The whole 32-value steps of <paramref name="values"/>: round_half_away(zero + v · inverse) clamped to [lowest, 127].</summary>
+    [MethodImpl(JitHints.Hot)]
     private static void QuantizeLanes(ReadOnlySpan<float> values, Span<sbyte> quantized, Vector256<float> zero, Vector256<float> scale, Vector256<float> lowest)
     {
         const int Step = 32;
@@ -116,6 +121,7 @@ internal static class HybridImageQuantizer
     /// <see cref="QuantizeLanes"/> and the values after the last whole step: round_half_away(zero + v · inverse) clamped
     /// to [lowest, 127] (a zero of 0 only changes the sign of a zero product, which rounds to the same 0).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     internal static void QuantizeAll(ReadOnlySpan<float> values, Span<sbyte> quantized, Vector256<float> zero, Vector256<float> scale, Vector256<float> lowest)
     {
         const int Step = 32;

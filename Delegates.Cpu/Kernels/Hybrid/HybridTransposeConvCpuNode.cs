@@ -94,6 +94,7 @@ internal sealed unsafe class HybridTransposeConvCpuNode<TS, TV> : ICpuCompiledNo
         _factors = new float[_batches];
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         ReadOnlySpan<float> input = _input.Read<float>();

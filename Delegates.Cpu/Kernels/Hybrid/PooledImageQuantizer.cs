@@ -42,6 +42,7 @@ internal sealed unsafe class PooledImageQuantizer
     }
 
     /// <summary><see cref="HybridImageQuantizer.AsymmetricQuantize"/> of one image of this quantizer's size.</summary>
+    [MethodImpl(JitHints.Hot)]
     public float AsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset, CpuThreadPool pool)
     {
         if (Pooled(values, quantized, pool, out float min, out float max)
@@ -51,6 +52,7 @@ internal sealed unsafe class PooledImageQuantizer
     }
 
     /// <summary><see cref="HybridImageQuantizer.SymmetricQuantize"/> of one image of this quantizer's size.</summary>
+    [MethodImpl(JitHints.Hot)]
     public float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, CpuThreadPool pool)
     {
         if (Pooled(values, quantized, pool, out float min, out float max)
@@ -77,6 +79,7 @@ internal sealed unsafe class PooledImageQuantizer
     }
 
     /// <summary>The extremes over the pool; false where a value is NaN or infinite (nothing written).</summary>
+    [MethodImpl(JitHints.Hot)]
     private bool MinMax(ReadOnlySpan<float> values, Span<sbyte> quantized, CpuThreadPool pool, out float min, out float max)
     {
         if (values.Length != _count || quantized.Length < _count) throw new ArgumentException($"an image of {values.Length} values, not {_count}");
@@ -112,6 +115,7 @@ internal sealed unsafe class PooledImageQuantizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private (int Start, int Length) Range(int block) =>
         (block * Block, block == _blocks - 1 ? _count - block * Block : Block);
 

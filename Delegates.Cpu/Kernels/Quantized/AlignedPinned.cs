@@ -27,7 +27,15 @@ internal sealed unsafe class AlignedPinned<T> where T : unmanaged
     public int Length { get; }
 
     /// <summary>The first element (64-byte aligned; the array is pinned, so it never moves).</summary>
-    public T* Pointer => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage)) + _offset;
+    public T* Pointer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_storage)) + _offset;
+    }
 
-    public Span<T> Span => _storage.AsSpan(_offset, Length);
+    public Span<T> Span
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _storage.AsSpan(_offset, Length);
+    }
 }

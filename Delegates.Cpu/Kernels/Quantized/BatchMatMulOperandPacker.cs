@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Accel.Operators.Definitions;
 
@@ -39,6 +40,7 @@ internal sealed class BatchMatMulOperandPacker
 
     /// <summary>Packs both operands, adding <paramref name="lhsOffset"/> / <paramref name="rhsOffset"/> to every value
     /// (the sums fit int16: 8-bit values plus offsets within ±255, or int16 values with offset 0).</summary>
+    [MethodImpl(JitHints.Hot)]
     public void Pack<T>(ReadOnlySpan<T> lhs, ReadOnlySpan<T> rhs, int lhsOffset, int rhsOffset) where T : unmanaged, IBinaryInteger<T>
     {
         int m = _p.Rows, k = _p.Depth, n = _p.Columns;

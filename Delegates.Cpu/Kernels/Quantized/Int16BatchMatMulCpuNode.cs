@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
 
@@ -25,12 +26,14 @@ internal sealed unsafe class Int16BatchMatMulCpuNode : ICpuCompiledNode
         _packed = new BatchMatMulOperandPacker(_lhs, _rhs, p);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _packed.Pack(_lhs.Read<short>(), _rhs.Read<short>(), 0, 0);
         pool.For(_p.Batches * _p.Rows, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         int m = _p.Rows, k = _p.Depth, n = _p.Columns;
@@ -52,6 +55,7 @@ internal sealed unsafe class Int16BatchMatMulCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Σ a[c]·b[c] exact in int64 (|a·b| ≤ 2^30, K ≤ 2^17 by the definition): four independent chains.</summary>
+    [MethodImpl(JitHints.Hot)]
     private static long Dot(short* a, short* b, int count)
     {
         long s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -69,6 +69,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     /// <summary>Whether ADD/SUB rescale their inputs with 32-bit products, or MUL its product with QuantizedAddLanes16's output rescale (for tests).</summary>
     internal bool Linear => _linearAdd || _linearMul;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (!_elementwise)
@@ -125,6 +126,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     }
 
     /// <summary>The whole 16-element steps of [0, count); returns where they stop.</summary>
+    [MethodImpl(JitHints.Hot)]
     private int Span512(short* x, short* y, short* z, int count)
     {
         var (m, l, r) = Rescale512(_mul is { } mul ? mul.OutputMultiplier : _add!.OutputMultiplier);
@@ -159,6 +161,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     /// input (<see cref="InputRescale"/>), MUL takes the exact product, then the output rescale and the clamp; returns
     /// where they stop in each row.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private int LinearSpan512(short* x, nint stepX, short* y, nint stepY, short* z, int rows, int count)
     {
         InputRescale a = _rescaleA, b = _rescaleB; // zeros for MUL (unused)
@@ -202,6 +205,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     }
 
     /// <summary><see cref="LinearSpan512"/> on AVX2: 8-element steps, the output rescale by the 8-lane <c>QuantizedAddLanes16.RescaleOutput</c>.</summary>
+    [MethodImpl(JitHints.Hot)]
     private int LinearSpan256(short* x, nint stepX, short* y, nint stepY, short* z, int rows, int count)
     {
         InputRescale a = _rescaleA, b = _rescaleB; // zeros for MUL (unused)
@@ -244,6 +248,7 @@ internal sealed unsafe class Int16BinaryCpuNode : ICpuCompiledNode
     }
 
     /// <summary>The whole 8-element steps of [0, count) with AVX2; returns where they stop.</summary>
+    [MethodImpl(JitHints.Hot)]
     private int Span256(short* x, short* y, short* z, int count)
     {
         var (m, l, r) = Rescale256(_mul is { } mul ? mul.OutputMultiplier : _add!.OutputMultiplier);

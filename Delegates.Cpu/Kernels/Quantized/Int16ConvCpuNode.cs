@@ -163,6 +163,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     /// <summary>Whether each pixel takes one dot product per output channel (few channels; for tests).</summary>
     internal bool DotProducts => _dotWeights is not null;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = (short*)QuantizedConv.Pointer(_input.Bytes);
@@ -306,6 +307,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     }
 
     /// <summary>The K inputs of output pixel <paramref name="pixel"/> in (ky, kx, ci) order, zeros for padding taps (and one past an odd K).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Gather(int pixel, short* row)
     {
         var g = _g;
@@ -341,6 +343,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     /// Whether the tile's pixels all have their windows inside the input (and a pad value read beside the last row
     /// inside the tensor); if so, rows[p] = each one's window corner (a short tile repeats its last pixel).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private bool WindowsInPlace(int first, int count, short** rows)
     {
         var g = _g;
@@ -651,6 +654,7 @@ internal sealed unsafe class Int16ConvCpuNode : ICpuCompiledNode
     }
 
     /// <summary>The scalar path: every sum in int64, straight from the packed pairs.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void SumsScalar(short** rows, int group, long* sums)
     {
         short* w = _weights!.Pointer + (long)group * _pairs * 32;

@@ -89,6 +89,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
     /// <summary>Whether interior pixel pairs share a vector (8 channels; for tests).</summary>
     internal bool Paired => _wide && _pairs is not null;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = (short*)QuantizedConv.Pointer(_input.Bytes);
@@ -434,6 +435,7 @@ internal sealed unsafe class Int16DepthwiseCpuNode : ICpuCompiledNode
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void PixelScalar(short* corner, int* inputOffsets, int* weightOffsets, int count, long* sums, short* y)
     {
         int* w = _weights.Pointer;

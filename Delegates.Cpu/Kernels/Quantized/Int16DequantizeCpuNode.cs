@@ -24,6 +24,7 @@ internal sealed unsafe class Int16DequantizeCpuNode(Tensor input, Tensor output,
     private short* _x;
     private float* _y;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = (short*)QuantizedConv.Pointer(input.Bytes);

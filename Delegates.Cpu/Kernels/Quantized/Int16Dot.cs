@@ -45,6 +45,7 @@ internal static unsafe class Int16Dot
     };
 
     /// <summary>Σ x[c]·w[c] over <paramref name="depth"/> channels (one tap).</summary>
+    [MethodImpl(JitHints.Hot)]
     public static long Dot(short* x, short* w, int depth, Int16DotIsa isa)
     {
         int zero = 0;

@@ -60,6 +60,7 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
     /// <summary>Pixels a vector step: 16 (AVX-512), 8 (AVX2), 0 where the requantization has no vector form (for tests).</summary>
     internal int LaneStep => _step;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = (short*)QuantizedConv.Pointer(_input.Bytes);
@@ -181,6 +182,7 @@ internal sealed unsafe class Int16PixelLaneConvCpuNode : ICpuCompiledNode
     }
 
     /// <summary>A border pixel: Σ over its in-bounds taps of w · x, one product at a time.</summary>
+    [MethodImpl(JitHints.Hot)]
     private long Pixel(int b, int oy, int ox)
     {
         var g = _g;

@@ -198,6 +198,7 @@ internal sealed unsafe class Int16Requantizer
     }
 
     /// <summary>The AVX2 form of <see cref="Store"/>: eight channels a step as two 4-lane int64 halves.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Store256(long* sums, int channel, int count, short* output)
     {
         for (int i = 0; i < count; i += 8)

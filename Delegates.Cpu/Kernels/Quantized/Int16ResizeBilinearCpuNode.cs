@@ -52,6 +52,7 @@ internal sealed unsafe class Int16ResizeBilinearCpuNode : ICpuCompiledNode
             ? $"the int16 kernel blends each input row ({input.Dim(2)}×{input.Dim(3)} values) on the stack; at most {MaxBlendedValues}"
             : null);
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = (short*)QuantizedConv.Pointer(_input.Bytes);

@@ -35,6 +35,7 @@ internal sealed unsafe class Int16SoftmaxCpuNode : ICpuCompiledNode
         _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, p.Depth));
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_rows == 0) return;
@@ -43,6 +44,7 @@ internal sealed unsafe class Int16SoftmaxCpuNode : ICpuCompiledNode
         Chunked.For(pool, _rows, _minRowsPerThread, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         short* table = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_exponentials));

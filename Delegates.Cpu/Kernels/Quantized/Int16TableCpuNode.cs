@@ -27,6 +27,7 @@ internal sealed unsafe class Int16TableCpuNode<T> : ICpuCompiledNode where T : u
         table.CopyTo(_table, 0);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = (short*)RawTensorData.Read(_input);
@@ -34,6 +35,7 @@ internal sealed unsafe class Int16TableCpuNode<T> : ICpuCompiledNode where T : u
         Chunked.For(pool, (int)_input.ElementCount, 128 * 1024, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Map(int start, int end)
     {
         T* table = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_table));

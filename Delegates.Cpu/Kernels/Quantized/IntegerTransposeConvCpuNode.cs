@@ -37,6 +37,7 @@ internal readonly unsafe struct EightBitTransposeConv<T>(int[] bias, QuantizedCo
 
     public bool Widens => true;
 
+    [MethodImpl(JitHints.Hot)]
     public void Widen(byte* x, short* operands, int count)
     {
         int offset = q.InputOffset;
@@ -119,6 +120,7 @@ internal sealed unsafe class IntegerTransposeConvCpuNode<TForm> : ICpuCompiledNo
         _operands = GC.AllocateArray<short>(form.Widens ? (int)input.ElementCount : 0, pinned: true);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         byte* x = QuantizedConv.Pointer(_input.Bytes);
@@ -132,6 +134,7 @@ internal sealed unsafe class IntegerTransposeConvCpuNode<TForm> : ICpuCompiledNo
         pool.For(_input.Dim(0) * _outputHeight, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         var p = _p;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Operators;
 
 namespace Accel.Delegates.Cpu.Kernels.Quantized;
@@ -9,6 +10,7 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// </summary>
 internal sealed class NonNegativeInputNode(DelegateNode node, int minimum, string op, ICpuCompiledNode table) : ICpuCompiledNode
 {
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         var input = node.Inputs[0]!;
@@ -27,6 +29,7 @@ internal sealed class NonNegativeInputNode(DelegateNode node, int minimum, strin
         table.Run(pool);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private KernelException Below(int index, int value) =>
         new(node.Index, node.Op.Name, $"input element {index} is {value}, below the zero point {minimum}: {op} is only defined for non-negative values");
 }

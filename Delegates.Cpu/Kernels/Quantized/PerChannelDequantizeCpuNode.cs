@@ -38,6 +38,7 @@ internal sealed unsafe class PerChannelDequantizeCpuNode : ICpuCompiledNode
         for (int c = 0; c < _channels; c++) (_scales[c], _zeroPoints[c]) = (p.Scales[c], checked((int)p.ZeroPoints[c]));
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);

@@ -242,6 +242,7 @@ internal sealed unsafe class QuantizedAddLinear
     }
 
     /// <summary>One pair through the form.</summary>
+    [MethodImpl(JitHints.Hot)]
     public byte Apply(byte x, byte y)
     {
         int vx = _signed ? (sbyte)x : x, vy = _signed ? (sbyte)y : y;

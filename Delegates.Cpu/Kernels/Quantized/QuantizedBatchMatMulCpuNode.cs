@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Accel.Numerics;
@@ -26,12 +27,14 @@ internal sealed unsafe class QuantizedBatchMatMulCpuNode : ICpuCompiledNode
         _packed = new BatchMatMulOperandPacker(_lhs, _rhs, p);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _packed.Pack(_lhs.Read<sbyte>(), _rhs.Read<sbyte>(), _q.LhsOffset, _q.RhsOffset);
         pool.For(_p.Batches * _p.Rows, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         int m = _p.Rows, k = _p.Depth, n = _p.Columns;
@@ -54,6 +57,7 @@ internal sealed unsafe class QuantizedBatchMatMulCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Σ a[c]·b[c] over int16 operands, exact in (wrapping) int32.</summary>
+    [MethodImpl(JitHints.Hot)]
     private static int Dot(short* a, short* b, int count)
     {
         int c = 0, sum = 0;

@@ -92,6 +92,7 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
     /// <summary>Whether ADD/SUB run <see cref="QuantizedAddLanes16"/>.</summary>
     internal bool RunsSixteenLaneAdd => _add16 is not null;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (!_elementwise)
@@ -133,6 +134,7 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Output rows [start, end) of C elements, a channel-vector operand read from its start for each row.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void MapRows(int start, int end)
     {
         int channels = _channels;
@@ -146,9 +148,11 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Map(int start, int end) => Span(_x, _strideA, _y, _strideB, _z, start, end);
 
     /// <summary>Outputs [start, end): 16 lanes, then 8, then one at a time.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Span(byte* x, int strideA, byte* y, int strideB, byte* z, int start, int end)
     {
         int i = start;
@@ -193,6 +197,7 @@ internal sealed unsafe class QuantizedBinaryCpuNode : ICpuCompiledNode
         /// <summary>ADD/SUB whose both inputs rescale through <see cref="InputRescale"/>.</summary>
         public bool Fast { get; }
 
+        [MethodImpl(JitHints.Hot)]
         public byte Apply(byte a, byte b)
         {
             int x = Signed ? (sbyte)a : a;
@@ -385,6 +390,7 @@ internal sealed unsafe class QuantizedAddLanes16
     /// <summary>
     /// Outputs [0, count − count mod 16) of z from x and y (a stride of 0 repeats element 0); returns how many it wrote.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public int Run(byte* x, int strideX, byte* y, int strideY, byte* z, int count)
     {
         var offA = Vector512.Create(_a.Offset); var highA = Vector512.Create(_a.High); var lowA = Vector512.Create(_a.Low);

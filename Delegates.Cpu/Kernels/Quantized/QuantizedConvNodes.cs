@@ -133,6 +133,7 @@ internal sealed unsafe class QuantizedFullyConnectedCpuNode : ICpuCompiledNode
 
     private int Tiles => (_batch + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -141,6 +142,7 @@ internal sealed unsafe class QuantizedFullyConnectedCpuNode : ICpuCompiledNode
         pool.For(Tiles * _groups, this, RunChunk);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         var w = _weights;
@@ -214,6 +216,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
 
     private int Tiles => (_pixels + QuantizedGemm.TileRows - 1) / QuantizedGemm.TileRows;
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -231,6 +234,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     /// <remarks>
     /// Few tiles, many channels, more than one thread: short per-group ADD spans would cost more than the fusion saves.
     /// </remarks>
+    [MethodImpl(JitHints.Hot)]
     public bool SplitsChannels(CpuThreadPool pool) => ConvLoops.ChannelGroups(Tiles, _weights.Blocks, pool.ThreadCount) > 1;
 
     /// <inheritdoc/>
@@ -238,8 +242,13 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     /// A pointwise convolution with as many output channels as input channels; each work item (whole tiles) packs its
     /// pixels into its stack rows before it writes their bytes.
     /// </remarks>
-    public bool CanRunOverInput => _pointwise && _g.InputDepth == _g.OutputDepth;
+    public bool CanRunOverInput
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _pointwise && _g.InputDepth == _g.OutputDepth;
+    }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         var w = _weights;
@@ -280,6 +289,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     /// Zen 4, int8 face_landmark's 96×96 16 → 16 layers with their ADD 0.13 ms, the two apart 0.05).
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(JitHints.Hot)]
     private void RunPanels(int start, int end)
     {
         int tileBytes = QuantizedGemm.TileRows * _weights.RowBytes, channels = _g.OutputDepth;
@@ -320,6 +330,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     /// output as one contiguous span. Every buffer byte is written before it is read.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(JitHints.Hot)]
     private void RunItemsWithResidual(int start, int end)
     {
         var w = _weights;
@@ -346,6 +357,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     }
 
     /// <summary>The packed rows of output pixels [first, first + count).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void PackTile(int first, int count, byte* rows)
     {
         var w = _weights;
@@ -374,6 +386,7 @@ internal sealed unsafe class QuantizedConv2DCpuNode : IResidualAddProducer
     }
 
     /// <summary>The packed row of output pixel (<paramref name="b"/>, <paramref name="oy"/>, <paramref name="ox"/>).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Gather(int b, int oy, int ox, byte* row)
     {
         var g = _g;

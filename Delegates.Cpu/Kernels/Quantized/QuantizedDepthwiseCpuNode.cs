@@ -315,6 +315,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// One image in the hybrid mode: <paramref name="image"/> its quantized values (q, int8) with zero point
     /// <paramref name="zero"/> and factor <paramref name="factor"/>, the float results to <paramref name="output"/>.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public void RunHybrid(sbyte* image, int zero, float factor, float* output, CpuThreadPool pool)
     {
         if (zero != _hybridZero)
@@ -327,7 +328,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
                 for (int slot = 0; slot < WideBlockChannels; slot++) lanes[slot] = unchecked(-zero * _weightSums[block * WideBlockChannels + slot]);
             }
             for (int i = 0; i < _rowWeightSums.Length; i++) _rowInputSums.Span[i] = unchecked(-zero * _rowWeightSums[i]);
-            _zeroPointRow.AsSpan().Fill((byte)(sbyte)zero);
+            fixed (byte* row = _zeroPointRow) Vectorized.Fills.Bytes(row, _zeroPointRow.Length, (byte)(sbyte)zero);
             _hybridZero = zero;
         }
         _x = (byte*)image;
@@ -356,6 +357,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         Avx512F.PermuteVar16x32x2(lowValue, Vector512.Create(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), highValue).Store(o + 16);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -364,6 +366,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunItems(int start, int end)
     {
         var g = _g;
@@ -437,6 +440,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// One output row with depth multiplier 1 on AVX2: per pixel and 8-channel group the int32 sums stay in a register
     /// from the bias through the in-bounds taps to the requantization; the last channels (fewer than 8) one by one.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void VectorRow(int b, int oy, int from, int to)
     {
         var g = _g;
@@ -487,6 +491,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// the pixel's origin, <see cref="InteriorPixels"/> of them at a time (each weight pair loaded once for all);
     /// the others (<see cref="BorderPixel"/>) gather a pointer per tap first, the zero-point row for taps outside.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void PairedRow(int b, int oy, byte** taps)
     {
         var g = _g;
@@ -540,6 +545,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// skips a 5×5 row outside (its x_off · Σ w out of the folded bias). Every channel is in a 32-channel block here
     /// (the last one overlapping), so there is no 16-channel block left for the per-pixel path.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void EdgeTiledRow(int b, int iyOrigin, int rowBegin, int rowEnd, byte* outputRow)
     {
         var g = _g;
@@ -558,6 +564,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>The 32-channel blocks of an edge tile: the 3×3 or 5×5 tile reading the zero-point row outside the window.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void ClippedTile<TBytes>(byte* origin, byte* y, int rowBegin, int rowEnd, int columnBegin, int columnEnd) where TBytes : struct, IWidenBytes
     {
         var window = new TileWindow(columnBegin, columnEnd, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_zeroPointRow)));
@@ -621,6 +628,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// back over pixels already written), and the other pixels through the 16-channel paired path (16 and 24 channels)
     /// or the 8-lane path (8 channels).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void ReplicatedRow(int b, int oy, byte** taps, byte* strip)
     {
         var g = _g;
@@ -670,6 +678,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// (<see cref="FillStrip"/>): a zero-point tap adds (x + x_off)·w = 0, as the reference's skipped tap does. The
     /// border pixels had taken a scalar or 8-lane path of their own, several times a tile's cost per pixel.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void TiledRow(int b, int iyOrigin, byte* outputRow, byte* strip)
     {
         var g = _g;
@@ -700,6 +709,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// Each filter row's input columns [<paramref name="column"/>, + tile + reach) into <paramref name="strip"/>
     /// (<see cref="_stripStride"/> bytes a row), the zero point where the column or the row lies outside the input.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void FillStrip(int b, int iyOrigin, int column, byte* strip)
     {
         var g = _g;
@@ -713,6 +723,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Pixels [from, to) of a row on the replicated path: the 16-channel paired path or the 8-lane one.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Edge(int b, int oy, int iyOrigin, int from, int to, byte** taps, byte* outputRow)
     {
         if (from >= to) return;
@@ -729,6 +740,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// apart; filter rows outside [<paramref name="rowBegin"/>, <paramref name="rowEnd"/>) only with <see cref="_rows5x5"/>
     /// (then only the 32-channel blocks).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void InteriorTile(byte* origin, nint step, byte* y, int rowBegin, int rowEnd)
     {
         int channels = _g.OutputDepth, pairs = _pairs, blocks = _blockStarts.Length;
@@ -781,6 +793,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// <summary>
     /// One output pixel with some taps outside the input: a pointer per tap, the zero-point row for those outside.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void BorderPixel(int b, int iyOrigin, int ox, byte** taps, byte* y)
     {
         var g = _g;
@@ -825,6 +838,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// widened to int16 and interleaved per channel (<c>vpunpcklwd</c>/<c>vpunpckhwd</c>), one <c>vpmaddwd</c> per
     /// 16 channels, the sums started at the folded bias; an odd last tap pairs with itself against a zero weight.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void WideInteriorTile<TBytes, TFinish>(byte* origin, nint step, byte* y, nint outputStep, nint* offsets) where TBytes : struct, IWidenBytes
         where TFinish : struct, ITileFinish
     {
@@ -877,6 +891,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// of the pixels two to the right. The tap pairs, the weights and the sums are those of the general tile, so the
     /// bits are too.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void WideInteriorTile3x3<TBytes, TColumns, TFinish>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
         where TBytes : struct, IWidenBytes where TColumns : struct, IColumns where TFinish : struct, ITileFinish
     {
@@ -960,6 +975,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     /// when the count is odd). A row outside the input is skipped, its x_off · Σ w taken out of the folded bias. Every
     /// sum is the same integer as the general tile's in another order, so the bits are too.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void WideRowTile5x5<TBytes, TColumns, TFinish>(byte* origin, byte* y, int rowBegin, int rowEnd, in TileWindow window)
         where TBytes : struct, IWidenBytes where TColumns : struct, IColumns where TFinish : struct, ITileFinish
     {
@@ -1064,6 +1080,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     }
 
     /// <summary>The 32-channel blocks of one pixel whose taps are <paramref name="taps"/> (the zero-point row for those outside).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void WideBorderPixel<TBytes>(byte** taps, byte* y) where TBytes : struct, IWidenBytes
     {
         int fullPairs = _g.FilterHeight * _g.FilterWidth / 2, blocks = _wideBlocks;
@@ -1135,6 +1152,7 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private enum TileFinish { Other, SaturatedPlain, SaturatedShifted }
 
     /// <summary><see cref="WideInteriorTile{TBytes, TFinish}"/> with this node's finish; the taps at <paramref name="offsets"/> (the input's, by default).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void RunWideInteriorTile<TBytes>(byte* origin, nint step, byte* y, nint outputStep, nint* offsets = null) where TBytes : struct, IWidenBytes
     {
         if (offsets == null) offsets = (nint*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_tapOffsets));
@@ -1164,30 +1182,61 @@ internal sealed unsafe class QuantizedDepthwiseCpuNode : ICpuCompiledNode
     private void FinishTileOther(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2, Vector512<int> h2,
         Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
     {
-        FinishBlock(l0, h0, blockLanes, y);
-        FinishBlock(l1, h1, blockLanes, y + step);
-        FinishBlock(l2, h2, blockLanes, y + 2 * step);
-        FinishBlock(l3, h3, blockLanes, y + 3 * step);
+        if (_hybrid)
+        {
+            FinishFloat(l0, h0, blockLanes, y);
+            FinishFloat(l1, h1, blockLanes, y + step);
+            FinishFloat(l2, h2, blockLanes, y + 2 * step);
+            FinishFloat(l3, h3, blockLanes, y + 3 * step);
+        }
+        else if (_epilogue.Saturates)
+        {
+            if (!_shortRounding) FinishTile<SignedSaturation, GeneralRounding>(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+            else if (_plainRounding) FinishTile<SignedSaturation, PlainRounding>(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+            else FinishTile<SignedSaturation, ShiftedRounding>(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+        }
+        else if (!_shortRounding) FinishTile<ClampThenTruncate, GeneralRounding>(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+        else if (_plainRounding) FinishTile<ClampThenTruncate, PlainRounding>(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+        else FinishTile<ClampThenTruncate, ShiftedRounding>(l0, h0, l1, h1, l2, h2, l3, h3, blockLanes, y, step);
+    }
+
+    /// <summary>
+    /// Four blocks' <see cref="FinishWide"/> with one clamp and one rounding: out of line, so each form is compiled once,
+    /// optimized, with its four <see cref="FinishWide"/> inlined — inside a caller that also dispatches, the JIT's inlining
+    /// budget ran out and left a call to a tier-0 <see cref="FinishWide"/> (a RELU6 layer 3.5× slower).
+    /// </summary>
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
+    private void FinishTile<TClamp, TRounding>(Vector512<int> l0, Vector512<int> h0, Vector512<int> l1, Vector512<int> h1, Vector512<int> l2,
+        Vector512<int> h2, Vector512<int> l3, Vector512<int> h3, int* blockLanes, byte* y, nint step)
+        where TClamp : struct, IClampedBytes where TRounding : struct, IWideRounding
+    {
+        FinishWide<TClamp, TRounding>(l0, h0, blockLanes, y);
+        FinishWide<TClamp, TRounding>(l1, h1, blockLanes, y + step);
+        FinishWide<TClamp, TRounding>(l2, h2, blockLanes, y + 2 * step);
+        FinishWide<TClamp, TRounding>(l3, h3, blockLanes, y + 3 * step);
     }
 
     /// <summary><see cref="FinishWide"/> of one block with this node's clamp and requantization steps (the float epilogue in the hybrid mode).</summary>
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
     private void FinishBlock(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
     {
-        if (_hybrid)
+        if (_hybrid) FinishFloat(low, high, blockLanes, y);
+        else if (_epilogue.Saturates)
         {
-            FinishFloat(low, high, blockLanes, y);
-            return;
+            if (!_shortRounding) FinishOne<SignedSaturation, GeneralRounding>(low, high, blockLanes, y);
+            else if (_plainRounding) FinishOne<SignedSaturation, PlainRounding>(low, high, blockLanes, y);
+            else FinishOne<SignedSaturation, ShiftedRounding>(low, high, blockLanes, y);
         }
-        if (_epilogue.Saturates)
-        {
-            if (!_shortRounding) FinishWide<SignedSaturation, GeneralRounding>(low, high, blockLanes, y);
-            else if (_plainRounding) FinishWide<SignedSaturation, PlainRounding>(low, high, blockLanes, y);
-            else FinishWide<SignedSaturation, ShiftedRounding>(low, high, blockLanes, y);
-        }
-        else if (!_shortRounding) FinishWide<ClampThenTruncate, GeneralRounding>(low, high, blockLanes, y);
-        else if (_plainRounding) FinishWide<ClampThenTruncate, PlainRounding>(low, high, blockLanes, y);
-        else FinishWide<ClampThenTruncate, ShiftedRounding>(low, high, blockLanes, y);
+        else if (!_shortRounding) FinishOne<ClampThenTruncate, GeneralRounding>(low, high, blockLanes, y);
+        else if (_plainRounding) FinishOne<ClampThenTruncate, PlainRounding>(low, high, blockLanes, y);
+        else FinishOne<ClampThenTruncate, ShiftedRounding>(low, high, blockLanes, y);
     }
+
+    /// <summary>One block's <see cref="FinishWide"/>, out of line for the reason <see cref="FinishTile"/> is.</summary>
+    [MethodImpl(JitHints.Hot | MethodImplOptions.NoInlining)]
+    private void FinishOne<TClamp, TRounding>(Vector512<int> low, Vector512<int> high, int* blockLanes, byte* y)
+        where TClamp : struct, IClampedBytes where TRounding : struct, IWideRounding =>
+        FinishWide<TClamp, TRounding>(low, high, blockLanes, y);
 
     /// <summary>
     /// Requantizes a 32-channel block's sums (bias included) with the lane-ordered constants and stores 32 bytes: the

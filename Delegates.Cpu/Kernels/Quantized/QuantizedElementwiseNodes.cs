@@ -57,6 +57,7 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
         _affineLanes = Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? 16 : 8;
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -64,6 +65,7 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
         Chunked.For(pool, (int)_input.ElementCount, 256 * 1024, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Map(int start, int end)
     {
         T* table = (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_table));
@@ -74,6 +76,7 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
     }
 
     /// <summary>DEQUANTIZE of elements [start, the last whole 8 or 16 before end) in float lanes; returns where the tail starts.</summary>
+    [MethodImpl(JitHints.Hot)]
     private int Affine(int start, int end)
     {
         float* y = (float*)_y;
@@ -97,6 +100,7 @@ internal sealed unsafe class ByteTableCpuNode<T> : ICpuCompiledNode where T : un
     }
 
     /// <summary>Elements [start, the last whole 64 before end) by vpermi2b; returns where the scalar tail starts.</summary>
+    [MethodImpl(JitHints.Hot)]
     private int Permute(byte* table, int start, int end)
     {
         var (t0, t1) = (Vector512.Load(table), Vector512.Load(table + 64));
@@ -172,6 +176,7 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
         _int16 = output.Type == TensorType.Int16;
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(_input.Read<float>()));
@@ -179,6 +184,7 @@ internal sealed unsafe class QuantizeFloatCpuNode : ICpuCompiledNode
         Chunked.For(pool, (int)_input.ElementCount, 64 * 1024, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Map(int start, int end)
     {
         // The rounded quotient is clamped to [min − z, max − z] in float (exact small integers) before the conversion,

@@ -87,6 +87,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Vector128<byte> Bytes(Vector512<int> acc, int first, bool twice) => _bytes.Of(acc, first, twice);
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -96,6 +97,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Copies the input into the frame's interior as u = x + 128 (the frame's border is set once).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Frame()
     {
         var g = _g;
@@ -114,6 +116,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Output rows [start, end) (batch · OutputHeight + oy).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
         var g = _g;
@@ -139,6 +142,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     private static Vector256<byte> Quad(byte* at) => Avx2.BroadcastScalarToVector256((int*)at).AsByte();
 
     /// <summary>Four adjacent output pixels of 16 channels from the first tap of the first one.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Four16(byte* first, byte* y)
     {
         var g = _g;
@@ -177,6 +181,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     /// Four adjacent output pixels of 24 channels from the first tap of the first one: each pixel's channels 0–15 are
     /// requantized as one 16-lane vector, channels 16–23 as one 8-lane vector.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void Four24(byte* first, byte* y)
     {
         var g = _g;
@@ -223,6 +228,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Two adjacent output pixels of 32 channels from the first tap of the first one.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Two32(byte* first, byte* y)
     {
         var g = _g;
@@ -259,6 +265,7 @@ internal sealed unsafe class QuantizedFirstLayerCpuNode : ICpuCompiledNode
     }
 
     /// <summary>One output pixel (a row's last ones), two blocks at a time, an odd last block alone.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void One(byte* first, byte* y)
     {
         var g = _g;

@@ -70,6 +70,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
         _bytes = new FirstLayerBytes(epilogue, filter, bias, cout, depth, inputOffset);
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -78,9 +79,14 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
-    private short* FramePointer => (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_frame));
+    private short* FramePointer
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_frame));
+    }
 
     /// <summary>Widens the input into the frame's interior (the frame's border is set once).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Frame()
     {
         var g = _g;
@@ -98,6 +104,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Output rows [start, end) (batch · OutputHeight + oy).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
         var g = _g;
@@ -131,6 +138,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
         Avx2.Add(acc, Avx2.MultiplyAddAdjacent(pair.GetLower(), w));
 
     /// <summary>Four adjacent output pixels of 16 channels from the first tap of the first one.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Four16(short* first, byte* y)
     {
         var g = _g;
@@ -160,6 +168,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
     /// Four adjacent output pixels of 24 channels: channels 0–15 of each pixel on 16 lanes, channels 16–23 of two
     /// pixels together on another 16.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void Four24(short* first, byte* y)
     {
         var g = _g;
@@ -198,6 +207,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
     }
 
     /// <summary>Four adjacent output pixels of 32 channels (two 16-channel halves each).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Four32(short* first, byte* y)
     {
         var g = _g;
@@ -232,6 +242,7 @@ internal sealed unsafe class QuantizedFirstLayerPairsCpuNode : ICpuCompiledNode
     }
 
     /// <summary>One output pixel (a row's last ones), 16 channels at a time, a last 8 alone.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void One(short* first, byte* y)
     {
         var g = _g;

@@ -55,6 +55,7 @@ internal sealed unsafe class QuantizedGateMul
     }
 
     /// <summary>Folds this invoke's gate (<c>period</c> bytes) into the H and L tables; before <see cref="Run"/>.</summary>
+    [MethodImpl(JitHints.Hot)]
     public void Prepare(byte* gate)
     {
         int* high = Pinned(_high), low = Pinned(_low);
@@ -72,6 +73,7 @@ internal sealed unsafe class QuantizedGateMul
     }
 
     /// <summary>Outputs [start, end) of <paramref name="z"/> from the full operand <paramref name="x"/>.</summary>
+    [MethodImpl(JitHints.Hot)]
     public void Run(byte* x, byte* z, int start, int end)
     {
         int* high = Pinned(_high), low = Pinned(_low);

@@ -397,6 +397,7 @@ internal sealed unsafe class ShortRequantization
     public int* At(Slice slice, int first) => _base + (nint)(int)slice * _padded + first;
 
     /// <summary>The tables' address at channel <paramref name="first"/> and the slice stride, for the emitted fused kernels.</summary>
+    [MethodImpl(JitHints.Hot)]
     public void Tables(int first, FusedOutputs* outputs)
     {
         outputs->Tables = At(Slice.Multiplier, first);
@@ -668,7 +669,7 @@ internal static unsafe class QuantizedGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void FillPadding(byte* row, int count, int inputOffset, QuantizedIsa isa)
     {
-        if (isa == QuantizedIsa.AvxVnni) new Span<byte>(row, count).Fill((byte)(128 - inputOffset));
+        if (isa == QuantizedIsa.AvxVnni) Vectorized.Fills.Bytes(row, count, (byte)(128 - inputOffset));
         else new Span<short>(row, count).Clear();
     }
 
@@ -684,6 +685,7 @@ internal static unsafe class QuantizedGemm
     /// Rows <paramref name="rows"/> (each <see cref="PackedQuantizedWeights.RowBytes"/> apart, 1 ≤ count ≤ 4) × blocks
     /// [blockBegin, blockEnd): output[r · outputStride + c] for every real channel c of those blocks.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static void Run(PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* rows, int count, byte* output, int outputStride,
         int blockBegin, int blockEnd)
     {
@@ -785,6 +787,7 @@ internal static unsafe class QuantizedGemm
     /// panel's whole tiles in one call (<see cref="Vnni512Gemm.RunFusedTiles"/>), a short last tile one call more.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(JitHints.Hot)]
     public static void RunEmittedPanel(PackedQuantizedWeights w, QuantizedEpilogue epilogue, byte* panel, int pixels, byte* output, int outputStride)
     {
         const int width = Vnni512Gemm.GroupChannels;
@@ -1180,6 +1183,7 @@ internal static unsafe class QuantizedGemm
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static void BlockScalar(short* w, int pairs, short* row, int* acc)
     {
         for (int c = 0; c < PackedQuantizedWeights.BlockChannels; c++) acc[c] = 0;

@@ -36,6 +36,7 @@ internal sealed unsafe class QuantizedLogSoftmaxCpuNode : ICpuCompiledNode
         _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, p.Depth));
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_rows == 0 || _depth == 0) return;
@@ -62,6 +63,7 @@ internal sealed unsafe class QuantizedLogSoftmaxCpuNode : ICpuCompiledNode
         else Rows<byte>(s, start, end);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static void Rows<T>(in State s, int start, int end) where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         int d = s.Depth;

@@ -58,6 +58,7 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
         _maxLaneTaps = _elementSize == 2 ? MaxLaneTaps16 : MaxLaneTaps;
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -65,6 +66,7 @@ internal sealed unsafe class QuantizedPoolCpuNode : ICpuCompiledNode
         pool.For(_batches * _outputHeight, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         switch (_type)

@@ -91,6 +91,7 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (!_elementwise)
@@ -345,8 +346,10 @@ internal sealed unsafe class QuantizedPreluCpuNode : ICpuCompiledNode
         public int Max => _max;
 
         /// <summary>α + α_off of one alpha byte.</summary>
+        [MethodImpl(JitHints.Hot)]
         public int Alpha(byte alpha) => (_signed ? (sbyte)alpha : alpha) + _q.AlphaOffset;
 
+        [MethodImpl(JitHints.Hot)]
         public byte Apply(byte input, byte alpha)
         {
             int d = (_signed ? (sbyte)input : input) + _q.InputOffset;

@@ -78,6 +78,7 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
         return true;
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -85,6 +86,7 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
         pool.For(_input.Dim(0) * _outputHeight, this, Work);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void Rows(int start, int end)
     {
         int depth = _depth;
@@ -160,6 +162,7 @@ internal sealed unsafe class QuantizedResizeBilinearCpuNode : ICpuCompiledNode
     /// <see cref="Rows"/> does. Each sum is the reference's integer Σ value · wy · wx (|h| ≤ 255 · 2^11 and the
     /// weights' bound keep every partial sum within int32), so the bytes are the same.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void BlendedRows(int start, int end, int* columns)
     {
         int depth = _depth, values = _width * depth;

@@ -83,6 +83,7 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
             _short = constants;
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -90,6 +91,7 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
         pool.For(_g.Batches * _g.OutputHeight, this, RunChunk);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
         if (_sixteen)
@@ -153,6 +155,7 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
     /// lie inside the input, else from a strip of those columns copied with zero-point columns outside it.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(JitHints.Hot)]
     private void Row16<TClamp>(int item) where TClamp : struct, IClampedBytes
     {
         var g = _g;
@@ -258,6 +261,7 @@ internal sealed unsafe class QuantizedSingleChannelConvCpuNode : ICpuCompiledNod
     }
 
     /// <summary>A pixel with taps outside the input: the reference's sum over the taps inside, then the requantization.</summary>
+    [MethodImpl(JitHints.Hot)]
     private byte BorderPixel(int b, int iyOrigin, int ox)
     {
         var g = _g;

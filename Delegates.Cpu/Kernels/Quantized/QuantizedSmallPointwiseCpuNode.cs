@@ -70,6 +70,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     /// <remarks>Each run of pixels is requantized into a stack buffer exactly as into the convolution's output, then goes through the ADD node's element loop.</remarks>
     public ICpuCompiledNode WithResidualAdd(ResidualAddOperands residual) => new QuantizedSmallPointwiseCpuNode(this, residual);
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         _x = QuantizedConv.Pointer(_input.Bytes);
@@ -79,6 +80,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     }
 
     /// <summary>Output rows [start, end): one contiguous run of pixels (pointwise: output pixel p reads input pixel p).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void RunRows(int start, int end)
     {
         int width = _g.OutputWidth;
@@ -92,6 +94,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     /// bytes) computed into a stack buffer, then added to the residual into the output by the ADD node's element loop.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(JitHints.Hot)]
     private void RunPixelsWithResidual(int first, int last)
     {
         int channels = _g.OutputDepth;
@@ -106,6 +109,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     }
 
     /// <summary>Pixels [first, first + count) into <paramref name="y"/> (C bytes per pixel).</summary>
+    [MethodImpl(JitHints.Hot)]
     private void RunPixels(int first, int count, byte* y)
     {
         byte* x = _x + (nint)first * _g.InputDepth;
@@ -113,6 +117,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
         else RunPixels<ClampThenTruncate>(x, y, count);
     }
 
+    [MethodImpl(JitHints.Hot)]
     private void RunPixels<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
     {
         if (_g.OutputDepth == 8) Run8<TClamp>(x, y, count);
@@ -121,6 +126,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     }
 
     /// <summary>Cout 8: one 8-lane accumulator per pixel, two pixels per 16-lane requantization and 16-byte store.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Run8<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
     {
         int cin = _g.InputDepth, quads = cin / 4;
@@ -169,6 +175,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     }
 
     /// <summary>Cout 16: two 8-channel blocks per pixel, one 16-lane requantization and 16-byte store per pixel.</summary>
+    [MethodImpl(JitHints.Hot)]
     private void Run16<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
     {
         int cin = _g.InputDepth, quads = cin / 4, blockSize = PackedQuantizedWeights.BlockChannels * cin;
@@ -198,6 +205,7 @@ internal sealed unsafe class QuantizedSmallPointwiseCpuNode : IResidualAddProduc
     /// Cout 24: three 8-channel blocks per pixel, two pixels per step; each pixel's channels 0–15 requantized as one
     /// 16-lane vector, channels 16–23 of both pixels as another.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private void Run24<TClamp>(byte* x, byte* y, int count) where TClamp : struct, IClampedBytes
     {
         int cin = _g.InputDepth, quads = cin / 4, blockSize = PackedQuantizedWeights.BlockChannels * cin;

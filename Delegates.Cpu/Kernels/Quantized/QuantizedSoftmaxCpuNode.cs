@@ -46,6 +46,7 @@ internal sealed unsafe class QuantizedSoftmaxCpuNode : ICpuCompiledNode
         _minRowsPerThread = Math.Max(1, MinElementsPerThread / Math.Max(1, p.Depth));
     }
 
+    [MethodImpl(JitHints.Hot)]
     public void Run(CpuThreadPool pool)
     {
         if (_rows == 0) return;

@@ -17,7 +17,7 @@ internal static unsafe class ZeroPointStrip
     {
         int from = Math.Max(column, 0), to = Math.Min(column + span, width), bytes = span * channels;
         bool copies = row != null && to > from;
-        if (!copies || from > column || to < column + span) new Span<byte>(strip, bytes).Fill(zeroPoint);
+        if (!copies || from > column || to < column + span) Vectorized.Fills.Bytes(strip, bytes, zeroPoint);
         if (copies) Buffer.MemoryCopy(row + (nint)from * channels, strip + (nint)(from - column) * channels, bytes, (nint)(to - from) * channels);
     }
 }

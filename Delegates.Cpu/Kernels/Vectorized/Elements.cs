@@ -37,6 +37,7 @@ internal static unsafe class Elements
     }
 
     /// <summary>destination[i] = source[i·stride] for i &lt; count (stride in elements, may be negative or 0).</summary>
+    [MethodImpl(JitHints.Hot)]
     public static void Gather(int size, byte* source, long stride, byte* destination, int count)
     {
         switch (size)
@@ -51,20 +52,22 @@ internal static unsafe class Elements
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static void Gather<T>(T* source, long stride, T* destination, int count) where T : unmanaged
     {
         for (int i = 0; i < count; i++, source += stride) destination[i] = *source;
     }
 
     /// <summary>Writes the element at <paramref name="value"/> to <paramref name="count"/> consecutive elements.</summary>
+    [MethodImpl(JitHints.Hot)]
     public static void Fill(int size, byte* value, byte* destination, long count)
     {
         switch (size)
         {
-            case 1: new Span<byte>(destination, checked((int)count)).Fill(*value); break;
-            case 2: new Span<ushort>(destination, checked((int)count)).Fill(*(ushort*)value); break;
-            case 4: new Span<uint>(destination, checked((int)count)).Fill(*(uint*)value); break;
-            case 8: new Span<ulong>(destination, checked((int)count)).Fill(*(ulong*)value); break;
+            case 1: Fills.Bytes(destination, checked((nint)count), *value); break;
+            case 2: Fills.Repeat((ushort*)destination, checked((nint)count), *(ushort*)value); break;
+            case 4: Fills.Repeat((uint*)destination, checked((nint)count), *(uint*)value); break;
+            case 8: Fills.Repeat((ulong*)destination, checked((nint)count), *(ulong*)value); break;
             default:
                 for (long i = 0; i < count; i++) Copy(value, destination + i * size, size);
                 break;
@@ -75,6 +78,7 @@ internal static unsafe class Elements
     /// A 2-D transpose block: destination[i·destinationRow + j] = source[i + j·sourceColumn] for i &lt; rows, j &lt;
     /// columns (the source's rows are contiguous, the destination's columns).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static void TransposeBlock(int size, byte* source, long sourceColumn, byte* destination, long destinationRow, int rows, int columns)
     {
         switch (size)
@@ -90,6 +94,7 @@ internal static unsafe class Elements
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static void TransposeBlock<T>(T* source, long sourceColumn, T* destination, long destinationRow, int rows, int columns)
         where T : unmanaged
     {

@@ -19,6 +19,7 @@ internal interface IBinaryOp
 internal static unsafe class ElementwiseLoops
 {
     /// <summary>dst[i] = op(src[i]) for i in [start, end).</summary>
+    [MethodImpl(JitHints.Hot)]
     public static void Map<TOp>(SimdWidth width, in TOp op, float* src, float* dst, int start, int end) where TOp : struct, IUnaryOp
     {
         switch (width)
@@ -52,6 +53,7 @@ internal static unsafe class ElementwiseLoops
     /// One row of a broadcast binary op: out[i] = clamp(op(a[i·aStep], b[i·bStep])) for i in [0, n), where a step of 0
     /// repeats one element (a broadcast operand) and 1 walks a contiguous row.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static void Row<TOp>(SimdWidth width, in TOp op, float* a, int aStep, float* b, int bStep, float* o, int n,
         in VectorClamp clamp) where TOp : struct, IBinaryOp
     {
@@ -154,7 +156,7 @@ internal static unsafe class ElementwiseLoops
         where TOp : struct, IBinaryOp where TC : struct, IClamp
     {
         float value = clamp.Apply<Scalar, float>(op.Apply<Scalar, float>(a, b));
-        new Span<float>(o, n).Fill(value);
+        Fills.Repeat(o, n, value);
     }
 
     private interface IClamp
