@@ -5,9 +5,10 @@ namespace Accel.Delegates.Cpu.Tests;
 
 /// <summary>
 /// In an IL build no kernel code runs as tier-0 code during an invoke: from every compiled node's <c>Run</c> and every
-/// chunk the pool runs (<see cref="CpuThreadPool.ChunkAction{TState}"/> lambdas), each method of the CPU delegate they
-/// call — directly, or through methods inlined into them — is optimized at its first call (<see cref="JitHints.Hot"/>),
-/// inlined (<c>AggressiveInlining</c>), or small enough that an optimized caller always inlines it. A method that is none
+/// chunk the pool runs (<see cref="CpuThreadPool.ChunkAction{TState}"/> lambdas), each method of the CPU delegate (or of
+/// Runtime.Core's numerics) they call in a loop, or that loops itself — directly, or through methods inlined into them —
+/// is optimized at its first call (<see cref="JitHints.Hot"/>), inlined (<c>AggressiveInlining</c>), or small enough
+/// that an optimized caller always inlines it. A method that is none
 /// of these runs unoptimized until the tiered JIT's call counter promotes it (100 ms after start-up, 30 calls, then a
 /// background compile): the int8 depthwise rows of a RELU6 layer ran 10× slower than their steady speed for the first
 /// ~170 invokes, and every int8 depthwise layer 2–10× (perf/RESULTS.md, stop 57).
@@ -46,6 +47,13 @@ public sealed class HotPathReachabilityTests
             }
         }
     }
+
+    /// <summary>
+    /// Runtime.Core's numerics that the CPU kernels call per element or per row (the reference's conversions, integer
+    /// division, quantization and requantization steps, pooling geometry): the same rule holds for them.
+    /// </summary>
+    private static bool IsSharedNumerics(Type type) =>
+        type.Assembly == typeof(Interpreter).Assembly && type.Namespace is "Accel.Numerics" or "Accel.Kernels.Reference" or "Accel.Operators.Definitions";
 
     private static bool Has(MethodBase method, MethodImplAttributes flag) => (method.MethodImplementationFlags & flag) != 0;
 
@@ -152,8 +160,9 @@ public sealed class HotPathReachabilityTests
                 IEnumerable<MethodBase> targets = called.DeclaringType is { IsInterface: true } ? Implementations(called) : [called];
                 foreach (var target in targets.Select(Definition))
                 {
-                    if (target.Module.Assembly != Kernels || target.DeclaringType is null) continue;
-                    if (typeof(Exception).IsAssignableFrom(target.DeclaringType) || target.Name.StartsWith("Throw", StringComparison.Ordinal)) continue;
+                    if (target.DeclaringType is null || !(target.Module.Assembly == Kernels || IsSharedNumerics(target.DeclaringType))) continue;
+                    if (typeof(Exception).IsAssignableFrom(target.DeclaringType) || target.Name.StartsWith("Throw", StringComparison.Ordinal)
+                        || target.Name.Contains("Message", StringComparison.Ordinal) || target.Name == nameof(IDisposable.Dispose)) continue;
                     var il = target.GetMethodBody()?.GetILAsByteArray() ?? [];
                     // What runs many times per invoke: a callee with a loop of its own, or one called inside the caller's loop.
                     bool repeated = inLoop || Loops(il).Count > 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Accel.Numerics;
@@ -18,6 +19,7 @@ public static class CastConversions
     /// float32 → int32 as TFLite's clamped copyCast: x ≤ 2³¹ − 128 truncates (below −2³¹ gives −2³¹); above it, +∞ and
     /// NaN give int32.MaxValue.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static int Float32ToInt32(float x) => x <= Int32UpperBound ? (int)(x < -2147483648f ? -2147483648f : x) : int.MaxValue;
 
     /// <summary>float32 → int16 as TFLite's clamped copyCast: clamp to [−32768, 32767], truncate; NaN → 0.</summary>
@@ -51,6 +53,7 @@ public static class CastConversions
     /// out: each element read as a float (float32, float16 widened exactly) or an integer (bool as 0 or 1), then
     /// converted by the rules above. The reference kernel and the CPU delegate both run this.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static void Convert(TensorType from, TensorType to, ReadOnlySpan<byte> input, Span<byte> output, int start, int end)
     {
         bool fromHalf = from == TensorType.Float16;
@@ -70,11 +73,13 @@ public static class CastConversions
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static T Element<T>(ReadOnlySpan<byte> bytes, int i) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes)[i];
 
     private static void Store<T>(Span<byte> bytes, int i, T value) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes)[i] = value;
 
     /// <summary>An integer or bool element as a long (bool: any nonzero byte is 1).</summary>
+    [MethodImpl(JitHints.Hot)]
     private static long ReadInteger(ReadOnlySpan<byte> input, int i, TensorType type) => type switch
     {
         TensorType.Int32 => Element<int>(input, i),
@@ -85,6 +90,7 @@ public static class CastConversions
         _ => input[i] != 0 ? 1 : 0, // bool
     };
 
+    [MethodImpl(JitHints.Hot)]
     private static void FromFloat(Span<byte> output, int i, TensorType to, float f, bool fromHalf)
     {
         switch (to)
@@ -110,6 +116,7 @@ public static class CastConversions
         }
     }
 
+    [MethodImpl(JitHints.Hot)]
     private static void FromInteger(Span<byte> output, int i, TensorType to, long v)
     {
         switch (to)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Accel.Numerics;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace Accel.Numerics;
 public static class HybridQuantization
 {
     /// <summary>True when no element differs from zero (TFLite's IsZeroVector).</summary>
+    [MethodImpl(JitHints.Hot)]
     public static bool IsZeroVector(ReadOnlySpan<float> values)
     {
         foreach (float v in values)
@@ -30,6 +32,7 @@ public static class HybridQuantization
     /// TFLite's SymmetricQuantizeFloats: range = max(|min|, |max|); zero range → all 0 and factor 1; otherwise
     /// q = clamp(round_half_away(v · (127 / range)), −127, 127) and the factor is range / 127 (binary32 each step).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static float SymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized)
     {
         if (values.IsEmpty) return 1f;   // an empty image (a zero spatial dimension) has nothing to quantize
@@ -61,6 +64,7 @@ public static class HybridQuantization
     /// nudged into [−128, 127] (rounded half away from zero), factor = (float)scale, inverse = (float)(1.0 / factor),
     /// q = clamp(round_half_away(offset + v · inverse), −128, 127).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static float AsymmetricQuantize(ReadOnlySpan<float> values, Span<sbyte> quantized, out int offset)
     {
         if (values.IsEmpty)
@@ -120,6 +124,7 @@ public static class HybridQuantization
     private static int RoundToInt32(float x) => (int)MathF.Round(x, MidpointRounding.AwayFromZero);
 
     /// <summary>TFLite's ActivationFunctor for the hybrid kernels' float output (its min/max order, so −0 and NaN follow it).</summary>
+    [MethodImpl(JitHints.Hot)]
     public static float Activate(ActivationFunctionType activation, float a) => activation switch
     {
         ActivationFunctionType.Relu => a < 0f ? 0f : a,

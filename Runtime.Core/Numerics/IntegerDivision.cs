@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Accel.Numerics;
 
 /// <summary>
@@ -30,6 +31,7 @@ public static class IntegerDivision
     public static float FloorDivide(float a, float b) => (float)Math.Floor((double)a / b);
 
     /// <summary>a − b·floor(a / b) for integers: the truncated remainder moved into b's sign.</summary>
+    [MethodImpl(JitHints.Hot)]
     public static int FloorModulo(int a, int b)
     {
         int t = b == -1 ? 0 : a % b;
@@ -37,6 +39,7 @@ public static class IntegerDivision
     }
 
     /// <inheritdoc cref="FloorModulo(int, int)"/>
+    [MethodImpl(JitHints.Hot)]
     public static long FloorModulo(long a, long b)
     {
         long t = b == -1 ? 0 : a % b;
@@ -44,6 +47,7 @@ public static class IntegerDivision
     }
 
     /// <summary>float32 FLOOR_MOD: t = fmodf(a, b) (exact, <see cref="SpecMath.Remainder"/>); t + b (one rounded addition) when t ≠ 0 and its sign differs from b's.</summary>
+    [MethodImpl(JitHints.Hot)]
     public static float FloorModulo(float a, float b)
     {
         float t = SpecMath.Remainder(a, b);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Accel.Operators.Definitions;
 
@@ -67,6 +68,7 @@ public static partial class Quantization
     /// TFLite's GetReciprocal(x, 31, &amp;n) for x &gt; 0: n = 31 − clz(x); the Q0.31 value of 1 / (1 + f) where
     /// x · 2^clz(x) = 2^31 · (1 + f), by gemmlowp's one_over_one_plus_x_for_x_in_0_1 (three Newton-Raphson steps in Q2.29).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     private static int Reciprocal(int x, out int bitsOverUnit)
     {
         int headroomPlusOne = BitOperations.LeadingZeroCount((uint)x);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Accel.Numerics;
@@ -8,6 +9,7 @@ public static partial class Quantization
     /// gemmlowp's SaturatingRoundingMultiplyByPOT for a left shift (<paramref name="exponent"/> in [1, 30]): x · 2^exponent,
     /// int.MaxValue above 2^(31 − exponent) − 1, int.MinValue below −(2^(31 − exponent) − 1).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static int SaturatingShiftLeft(int x, int exponent)
     {
         int threshold = (1 << (31 - exponent)) - 1;

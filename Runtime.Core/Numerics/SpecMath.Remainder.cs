@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Accel.Numerics;
 
 public static partial class SpecMath
@@ -7,6 +8,7 @@ public static partial class SpecMath
     /// x's sign (docs/numerics.md §FLOOR_MOD). NaN operands, x = ±∞ or y = ±0 → NaN; y = ±∞ with finite x → x;
     /// |x| &lt; |y| → x. Integer arithmetic only (a long division of the significands), so no backend can round.
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static float Remainder(float x, float y)
     {
         int xBits = BitConverter.SingleToInt32Bits(x);

@@ -22,8 +22,13 @@ public sealed record ColdSample(
 [JsonSerializable(typeof(List<ColdSample>))]
 internal sealed partial class ColdSampleJson : JsonSerializerContext;
 
-/// <summary>How the invokes after the first compare with the steady state (the later half of them).</summary>
-public readonly record struct LaterInvokes(double SteadyMedianMs, double SlowestRatio, int AboveLimit);
+/// <summary>
+/// How the invokes after the first compare with the steady state (the later half of them): the slowest one, how many
+/// exceed <see cref="ColdStart.LaterInvokeLimit"/> times it, and the largest median of the early windows (invokes 1–10,
+/// 11–50, 51–150, 151–300 after the first, those inside the first half) over it — a phase of slow code (tier-0 kernels)
+/// shows there, where a single invoke the host preempted does not.
+/// </summary>
+public readonly record struct LaterInvokes(double SteadyMedianMs, double SlowestRatio, int AboveLimit, double EarlyWindowRatio);
 
 /// <summary>
 /// Cold start, Accel against ONNX Runtime measured the same way: each sample is a fresh process of this program
@@ -48,8 +53,25 @@ public static class ColdStart
         var steady = invokeMs.Skip(invokeMs.Count / 2).ToList();
         double median = Accel.Perf.Reporting.Statistics.Median(steady);
         double slowest = invokeMs.Max();
-        return new LaterInvokes(median, slowest / median, invokeMs.Count(ms => ms > LaterInvokeLimit * median));
+        double early = 0;
+        foreach (var (from, to) in EarlyWindows)
+        {
+            int end = Math.Min(to, invokeMs.Count / 2);
+            if (end <= from) break;
+            early = Math.Max(early, Accel.Perf.Reporting.Statistics.Median(invokeMs.Skip(from).Take(end - from).ToList()) / median);
+        }
+        return new LaterInvokes(median, slowest / median, invokeMs.Count(ms => ms > LaterInvokeLimit * median), early);
     }
+
+    /// <summary>The early windows of <see cref="LaterInvokes.EarlyWindowRatio"/>, as [from, to) indices of the invokes after the first.</summary>
+    private static readonly (int From, int To)[] EarlyWindows = [(0, 10), (10, 50), (50, 150), (150, 300)];
+
+    /// <summary>
+    /// The environment variable <see cref="Run"/> sets in each child with <c>defaultTiering</c>: this program's
+    /// runtimeconfig turns quick JIT for loops off (as the <c>accel</c> tool's does), which hides what an application
+    /// with .NET's defaults gets in its first invokes; the variable puts the default back.
+    /// </summary>
+    public const string QuickJitForLoopsVariable = "DOTNET_TC_QuickJitForLoops";
 
     /// <summary>The child: one contender, cold, in this fresh process; prints one JSON line and returns 0.</summary>
     public static int RunChild(string[] args, TextWriter stdout)
@@ -88,19 +110,21 @@ public static class ColdStart
     /// The parent: <paramref name="rounds"/> fresh processes per contender and model, alternating; prints a table
     /// per model and returns every sample.
     /// </summary>
-    public static List<ColdSample> Run(IReadOnlyList<(string Model, string Runtime, string File)> contenders, int rounds, int laterInvokes, TextWriter stdout)
+    public static List<ColdSample> Run(IReadOnlyList<(string Model, string Runtime, string File)> contenders, int rounds, int laterInvokes, TextWriter stdout,
+        bool defaultTiering = false)
     {
         var samples = new List<ColdSample>();
         foreach (var group in contenders.GroupBy(c => c.Model))
         {
             var list = group.ToList();
-            stdout.WriteLine($"== cold start: {group.Key}, {string.Join(" vs ", list.Select(c => c.Runtime))}, {rounds} fresh processes each, alternating ==");
+            stdout.WriteLine($"== cold start: {group.Key}, {string.Join(" vs ", list.Select(c => c.Runtime))}, {rounds} fresh processes each, alternating" +
+                (defaultTiering ? ", .NET's default tiering (quick JIT for loops on)" : "") + " ==");
             var mine = new List<ColdSample>();
             for (int r = 0; r < rounds; r++)
                 for (int k = 0; k < list.Count; k++)
                 {
                     var (model, runtime, file) = list[(r + k) % list.Count];
-                    mine.Add(Spawn(runtime, model, file, laterInvokes));
+                    mine.Add(Spawn(runtime, model, file, laterInvokes, defaultTiering));
                 }
             samples.AddRange(mine);
             Print(mine, list.Select(c => c.Runtime).ToList(), stdout);
@@ -116,24 +140,31 @@ public static class ColdStart
             var v = values.ToList();
             return $"{v.Min().ToString("0", inv)} / {Accel.Perf.Reporting.Statistics.Median(v).ToString("0", inv)} / {v.Max().ToString("0", inv)}";
         }
+        string RatioRange(IEnumerable<double> values)
+        {
+            var v = values.ToList();
+            return $"{v.Min().ToString("0.00", inv)}/{Accel.Perf.Reporting.Statistics.Median(v).ToString("0.00", inv)}/{v.Max().ToString("0.00", inv)}";
+        }
         double load = Accel.Perf.Reporting.BenchEnvironment.DescribeMachine().LoadAverage1Min ?? double.NaN;
         stdout.WriteLine($"  load average {load.ToString("0.0", inv)} at the end; min / median / max over the fresh processes, ms");
-        stdout.WriteLine($"  {"runtime",-12} {"CPU to first output",22} {"of it before Main",20} {"wall to first output",22} {"init (wall)",20} {"first (wall)",20} {"JIT methods",12} {"JIT ms",14} {"later/steady max",18} {"later > 1.5x",13}");
+        stdout.WriteLine($"  {"runtime",-12} {"CPU to first output",22} {"of it before Main",20} {"wall to first output",22} {"init (wall)",20} {"first (wall)",20} {"JIT methods",12} {"JIT ms",14} {"later/steady max",18} {"later > 1.5x",13} {"early windows/steady",21}");
         foreach (string runtime in runtimes)
         {
             var s = samples.Where(x => x.Runtime == runtime).ToList();
             var checks = s.Select(x => CheckLaterInvokes(x.LaterInvokeCpuMs)).ToList();
             stdout.WriteLine($"  {runtime,-12} {Range(s.Select(x => x.CpuMsToFirstOutput)),22} {Range(s.Select(x => x.CpuMsAtMain)),20} {Range(s.Select(x => x.WallMsToFirstOutput)),22} "
                 + $"{Range(s.Select(x => x.InitMs)),20} {Range(s.Select(x => x.FirstMs)),20} {Accel.Perf.Reporting.Statistics.Median(s.Select(x => (double)x.JitMethodsToFirstOutput).ToList()).ToString("0", inv),12} "
-                + $"{Range(s.Select(x => x.JitMsToFirstOutput)),14} {Range(checks.Select(c => c.SlowestRatio)).Replace(" ", ""),18} {Accel.Perf.Reporting.Statistics.Median(checks.Select(c => (double)c.AboveLimit).ToList()).ToString("0", inv),13}");
+                + $"{Range(s.Select(x => x.JitMsToFirstOutput)),14} {Range(checks.Select(c => c.SlowestRatio)).Replace(" ", ""),18} {Accel.Perf.Reporting.Statistics.Median(checks.Select(c => (double)c.AboveLimit).ToList()).ToString("0", inv),13} "
+                + $"{RatioRange(checks.Select(c => c.EarlyWindowRatio)),21}");
         }
     }
 
-    private static ColdSample Spawn(string runtime, string model, string file, int laterInvokes)
+    private static ColdSample Spawn(string runtime, string model, string file, int laterInvokes, bool defaultTiering)
     {
         // The same program in a fresh process: under `dotnet x.dll` the host is dotnet and the dll comes first.
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell this program's path");
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (defaultTiering) start.Environment[QuickJitForLoopsVariable] = "1";
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
         foreach (string a in new[] { ChildCommand, runtime, model, file, laterInvokes.ToString(CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(a);

@@ -5,7 +5,7 @@ namespace Accel.Perf.Peers;
 
 /// <summary>What one peers run was asked to do.</summary>
 internal sealed record Options(string Command, int? Rounds, int Warmup, double MaxSeconds, string[] Models, string[] Builds,
-    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory, int Later = 60, bool ThreadCpu = false)
+    int[] Threads, bool WithReference, string? Json, string? History, bool NoHistory, int Later = 60, bool ThreadCpu = false, bool DefaultTiering = false)
 {
     public static readonly string[] AllModels =
     [
@@ -49,7 +49,8 @@ internal static class PeersCommandLine
         var models = new Option<string[]>("--models")
         {
             HelpName = "a,b,...", Recursive = true, CustomParser = SplitList,
-            Description = "litert: corpus models (default: all ten; 'all' names them all); converted: ONNX models (default: every one); qdq: ONNX models (default: the two BlazeFace)",
+            Description = "litert: corpus models (default: all ten; 'all' names them all); converted: ONNX models (default: every one); qdq: ONNX models (default: the two BlazeFace); " +
+                "cold: corpus models or paths to .tflite files",
         };
         var builds = new Option<string[]>("--builds") { HelpName = "a,b", Recursive = true, CustomParser = SplitList, Description = "litert: compat,relaxed,threaded (default: all three)" };
         builds.Validators.Add(r =>
@@ -94,6 +95,12 @@ internal static class PeersCommandLine
             Description = "ort, converted, qdq: time each run by the wall clock (default) or by the calling thread's CPU time (Linux " +
                 "CLOCK_THREAD_CPUTIME_ID; both runtimes run 1-thread work on the caller's thread, so a loaded machine's waits for a core drop out)",
         };
+        var defaultTiering = new Option<bool>("--default-tiering")
+        {
+            Recursive = true,
+            Description = "cold: run each child with .NET's default tiering (quick JIT for loops on, as in an application that sets nothing; " +
+                "this program's own runtimeconfig, like the accel tool's, turns it off), so the early windows show any kernel left as tier-0 code",
+        };
         clock.Validators.Add(r => { if (r.Tokens is [var t] && t.Value is not ("wall" or "thread")) r.AddError($"--clock expects wall or thread, got '{t.Value}'"); });
         later.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, out int n) && n < 2) r.AddError("--later expects an integer >= 2"); });
 
@@ -101,7 +108,7 @@ internal static class PeersCommandLine
             Accel against its peers on the same machine, same inputs, interleaved round by round (A B C, B C A, ...).
             Run: dotnet run -c Release --project perf/Accel.Perf.Peers -- COMMAND [options]
             """);
-        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory, later, clock })
+        foreach (var option in new Option[] { rounds, warmup, maxSeconds, models, builds, threads, withReference, json, history, noHistory, later, clock, defaultTiering })
             root.Options.Add(option);
         var commands = new (string Name, string Description)[]
         {
@@ -122,7 +129,7 @@ internal static class PeersCommandLine
             ("cold", "cold start (issue 20): Accel's cpu delegate (1 thread) and, for face_detection_short_range, ONNX Runtime (1 thread), each " +
                      "in fresh processes of this program, alternating: process CPU and wall time from process start to the first output, " +
                      "then --later invokes against their steady median (--models, default face_detection_short_range and " +
-                     "pose_landmark_heavy; --rounds processes per contender, default 10)"),
+                     "pose_landmark_heavy, or paths to .tflite files; --rounds processes per contender, default 10; --default-tiering)"),
         };
         foreach (var (name, description) in commands)
         {
@@ -136,7 +143,7 @@ internal static class PeersCommandLine
                     result.GetValue(builds) is { Length: > 0 } b ? b : Options.AllBuilds,
                     result.GetValue(threads) is { Length: > 0 } t ? t : [1, 2],
                     result.GetValue(withReference), result.GetValue(json), result.GetValue(history), result.GetValue(noHistory),
-                    result.GetValue(later), result.GetValue(clock) == "thread"));
+                    result.GetValue(later), result.GetValue(clock) == "thread", result.GetValue(defaultTiering)));
             });
             root.Subcommands.Add(command);
         }

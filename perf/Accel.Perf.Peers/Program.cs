@@ -52,7 +52,9 @@ public static class Program
         var contenders = new List<(string Model, string Runtime, string File)>();
         foreach (string model in o.Models)
         {
-            contenders.Add((model, "accel", CorpusPath(model)));
+            bool file = model.EndsWith(".tflite", StringComparison.OrdinalIgnoreCase);
+            if (file && !File.Exists(model)) throw new FileNotFoundException($"{model} is missing", model);
+            contenders.Add((file ? Path.GetFileNameWithoutExtension(model) : model, "accel", file ? model : CorpusPath(model)));
             // The one network with an ONNX peer (scripts/fetch-onnx-models.sh); other models run Accel alone.
             string onnx = PeerOnnxPath;
             if (model == "face_detection_short_range")
@@ -61,7 +63,7 @@ public static class Program
                 contenders.Add((model, "onnxruntime", onnx));
             }
         }
-        var samples = ColdStart.Run(contenders, o.Rounds ?? 10, o.Later, Console.Out);
+        var samples = ColdStart.Run(contenders, o.Rounds ?? 10, o.Later, Console.Out, o.DefaultTiering);
         if (o.Json is not null)
         {
             File.WriteAllText(o.Json, JsonSerializer.Serialize(samples, ColdSampleJson.Default.ListColdSample));

@@ -82,6 +82,7 @@ public sealed class BroadcastPlan
     }
 
     /// <summary>output[i] = op(a[ia], b[ib]) for every output index i in row-major order.</summary>
+    [MethodImpl(JitHints.Hot)]
     public void Apply<T, TResult, TOp>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<TResult> output, TOp op)
         where T : unmanaged where TResult : unmanaged where TOp : struct, IBinaryElementOp<T, TResult>
     {

@@ -224,6 +224,7 @@ internal static class Int16x8Kernels
     /// <summary>One int16 ADD or SUB element (also the CPU delegate's scalar steps and broadcasts).</summary>
     internal readonly struct AddOp(QuantizedAddParams q, bool subtract) : IBinaryElementOp<short>
     {
+        [MethodImpl(JitHints.Hot)]
         public short Apply(short a, short b)
         {
             int scaledX = Quantization.MultiplyByQuantizedMultiplier(a * (1 << q.LeftShift), q.Input1Multiplier);
@@ -240,6 +241,7 @@ internal static class Int16x8Kernels
     /// <summary>One int16 MUL element (also the CPU delegate's scalar steps and broadcasts).</summary>
     internal readonly struct MulOp(QuantizedMulParams q) : IBinaryElementOp<short>
     {
+        [MethodImpl(JitHints.Hot)]
         public short Apply(short a, short b) =>
             (short)Math.Clamp(Quantization.MultiplyByQuantizedMultiplier(a * b, q.OutputMultiplier), q.ActivationMin, q.ActivationMax);
     }
@@ -395,6 +397,7 @@ internal static class Int16x8Kernels
     }
 
     /// <summary>SOFTMAX's row normaliser from the row's int32 sum of e: the 1/(1 + x) table's r and the right shift 31 − h.</summary>
+    [MethodImpl(JitHints.Hot)]
     internal static (int Reciprocal, int RightShift) SoftmaxReciprocal(int sum, Int16SoftmaxParams q)
     {
         int headroomPlusOne = System.Numerics.BitOperations.LeadingZeroCount((uint)sum);

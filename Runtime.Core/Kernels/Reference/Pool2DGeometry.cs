@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Accel.Kernels.Reference;
 
 /// <summary>
@@ -39,6 +40,7 @@ public readonly record struct Pool2DGeometry(
     }
 
     /// <summary>The in-bounds tap range [start, end) of one window along a dimension of size <paramref name="size"/>.</summary>
+    [MethodImpl(JitHints.Hot)]
     public static (int Start, int End) Taps(int outputIndex, int stride, int padBefore, int filter, int size)
     {
         int origin = outputIndex * stride - padBefore;

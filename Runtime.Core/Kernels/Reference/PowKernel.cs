@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Accel.Numerics;
 using Accel.Operators.Definitions;
 
@@ -50,6 +51,7 @@ public static class IntegerPower
     /// base^exponent for exponent ≥ 0, exact modulo 2³² (two's complement): square-and-multiply over the exponent's
     /// bits from the lowest; 0^0 = 1. A negative exponent is the caller's error (checked before, at Invoke).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public static int Wrapping(int @base, int exponent)
     {
         int result = 1;
@@ -67,6 +69,7 @@ public static class IntegerPower
         $"int32 exponent '{exponent}'[{element}] is {value}; POW needs exponents >= 0 for int32";
 
     /// <summary>The index of the first negative value, or −1 when there is none.</summary>
+    [MethodImpl(JitHints.Hot)]
     public static int FirstNegative(ReadOnlySpan<int> values)
     {
         for (int i = 0; i < values.Length; i++)

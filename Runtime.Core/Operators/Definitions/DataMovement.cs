@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections.Immutable;
 using Accel.Kernels;
 using Accel.Kernels.Reference;
@@ -18,6 +19,7 @@ public sealed record StridedCopyParams(ImmutableArray<int> Dims, ImmutableArray<
     /// <summary>Output elements (the product of <see cref="Dims"/>).</summary>
     public long Count
     {
+        [MethodImpl(JitHints.Hot)]
         get
         {
             long count = 1;

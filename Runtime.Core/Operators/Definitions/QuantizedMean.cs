@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Accel.Kernels;
 using Accel.Numerics;
@@ -23,6 +24,7 @@ public sealed record QuantizedMeanParams(int InputZeroPoint, int OutputZeroPoint
     /// One output from the exact sum of its <paramref name="count"/> inputs: TFLite's int32 temp sum (wrapping) less
     /// zp_in·n, truncated to int32, rescaled, + zp_out, clamped to the dtype's range (int16: the form's own steps).
     /// </summary>
+    [MethodImpl(JitHints.Hot)]
     public int Requantize(long sum, long count)
     {
         int shifted = unchecked((int)(sum - InputZeroPoint * count));
