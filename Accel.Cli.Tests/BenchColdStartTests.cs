@@ -31,13 +31,15 @@ public sealed class BenchColdStartTests
     }
 
     [Test]
-    public void TheAccelToolCompilesMethodsWithLoopsOptimizedAtTheirFirstCall()
+    public void TheAccelToolRunsWithDotnetsDefaultTiering()
     {
-        // The tool's runtimeconfig travels with it (copied beside this test assembly by the project reference).
+        // The per-invoke kernels are compiled optimized at their first call whatever the app's settings (JitHints.Hot),
+        // so the tool leaves quick JIT for loops on: its bench then shows an application's first invokes, and its own
+        // loops start sooner (perf/RESULTS.md, stop 58). The runtimeconfig travels beside this test assembly.
         string path = Path.Combine(AppContext.BaseDirectory, "accel.runtimeconfig.json");
         var config = JsonNode.Parse(File.ReadAllText(path))!;
         var quickJitForLoops = config["runtimeOptions"]?["configProperties"]?["System.Runtime.TieredCompilation.QuickJitForLoops"];
-        Assert.That(quickJitForLoops?.GetValue<bool>(), Is.False, "tier-0 kernels made the first invokes of large models several times slower");
+        Assert.That(quickJitForLoops?.GetValue<bool>() ?? true, Is.True, "the tool would time what no application with .NET's defaults sees");
     }
 
     [Test]
