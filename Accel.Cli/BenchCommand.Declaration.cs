@@ -18,7 +18,8 @@ public static partial class BenchCommand
             .Option("--warmup", "N", "warm-up invokes after the first one (default: automatic, see --warmup-secs)")
             .Option("--warmup-secs", "S",
                 $"automatic warm-up: invoke until {AutomaticWarmupRuns} warm-up runs or S seconds (default 2), whichever comes first. .NET's tiered JIT " +
-                "recompiles a method optimized after 30 calls, so a kernel that runs once per invoke is still unoptimized for ~30 invokes")
+                "recompiles a method optimized after 30 calls: Accel's kernels are compiled optimized at their first call, the rest of the " +
+                "per-invoke code (the runtime's, the app's) reaches that after ~30 invokes")
             .Option("--runs", "N", "timed invokes (default 50)")
             .Option("--max-secs", "S", "stop the timed invokes after S seconds (default 150; at least one run is always timed)")
             .Switch("--profile-ops",

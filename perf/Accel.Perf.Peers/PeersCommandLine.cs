@@ -37,7 +37,7 @@ internal static class PeersCommandLine
         {
             HelpName = "N", DefaultValueFactory = _ => 35, Recursive = true,
             Description = "interleaved warm-up rounds (default 35, or fewer if they take over 20 s: .NET's tiered JIT optimizes a method " +
-                "after 30 calls, so Accel's once-per-invoke kernels need ~30 invokes to reach their optimized code)",
+                "after 30 calls: Accel's kernels are optimized at their first call, the rest of each contender's per-invoke code after ~30 invokes)",
         };
         warmup.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, out int n) && n < 0) r.AddError("--warmup expects an integer >= 0"); });
         var maxSeconds = new Option<double>("--max-secs") { HelpName = "S", DefaultValueFactory = _ => 120, Recursive = true, Description = "stop a session's timed rounds after S seconds (default 120)" };
@@ -99,7 +99,7 @@ internal static class PeersCommandLine
         {
             Recursive = true,
             Description = "cold: run each child with .NET's default tiering (quick JIT for loops on, as in an application that sets nothing; " +
-                "this program's own runtimeconfig, like the accel tool's, turns it off), so the early windows show any kernel left as tier-0 code",
+                "this program's own runtimeconfig turns it off for its in-process loops), so the early windows show any kernel left as tier-0 code",
         };
         clock.Validators.Add(r => { if (r.Tokens is [var t] && t.Value is not ("wall" or "thread")) r.AddError($"--clock expects wall or thread, got '{t.Value}'"); });
         later.Validators.Add(r => { if (r.Tokens is [var t] && int.TryParse(t.Value, out int n) && n < 2) r.AddError("--later expects an integer >= 2"); });
