@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs Accel's NuGet packages into a fresh local feed and builds and runs samples/HelloAccel against them (package
 # references, not project references, restored into an empty package folder), the way a new user would. A broken
-# package — a missing dependency, a wrong id or version, a missing assembly — fails here. Called by scripts/test.sh.
+# package — a missing dependency, a wrong id or version, a missing assembly, on linux-x64 a missing ReadyToRun image —
+# fails here. Called by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -15,4 +16,10 @@ dotnet restore samples/HelloAccel --nologo -v q -p:AccelVersion="$version" -p:Re
   --source "$work/feed" --source https://api.nuget.org/v3/index.json
 dotnet build samples/HelloAccel -c Release --no-restore --nologo -v q -p:AccelVersion="$version" \
   -p:RestorePackagesPath="$work/packages" -o "$work/bin"
-dotnet "$work/bin/HelloAccel.dll" "$@"
+dotnet "$work/bin/HelloAccel.dll" "$@" | tee "$work/output.txt"
+# On linux-x64 the packages' ReadyToRun images must be what loads (runtimes/linux-x64/lib/, Directory.Build.targets).
+if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
+  for assembly in Accel.Runtime.Core Accel.Delegates.Cpu; do
+    grep -q "^$assembly: ReadyToRun image" "$work/output.txt" || { echo "sample.sh: $assembly did not load as a ReadyToRun image" >&2; exit 1; }
+  done
+fi
