@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Packs Accel's NuGet packages into a fresh local feed and builds and runs samples/HelloAccel against them (package
-# references, not project references, restored into an empty package folder), the way a new user would. A broken
-# package — a missing dependency, a wrong id or version, a missing assembly, on linux-x64 a missing ReadyToRun image —
-# fails here. Called by scripts/test.sh.
+# references, not project references, restored into an empty package folder), the way a new user would, then installs
+# the accel tool from that feed and runs it. A broken package — a missing dependency, a wrong id or version, a missing
+# assembly, on linux-x64 a missing ReadyToRun image — fails here. Called by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
@@ -23,3 +23,7 @@ if [[ "$(uname -s)-$(uname -m)" == Linux-x86_64 ]]; then
     grep -q "^$assembly: ReadyToRun image" "$work/output.txt" || { echo "sample.sh: $assembly did not load as a ReadyToRun image" >&2; exit 1; }
   done
 fi
+# The accel tool as a user installs it (dotnet tool install), from the same feed, run on the same model.
+dotnet tool install --tool-path "$work/tool" --add-source "$work/feed" Accel.Cli --version "$version" >/dev/null
+model="${1:-${ACCEL_CACHE:-$HOME/.cache/accel}/models/face_detection_short_range.tflite}"
+"$work/tool/accel" run "$model" --delegate cpu --random-seed 1 --no-color
