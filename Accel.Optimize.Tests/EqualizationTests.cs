@@ -49,7 +49,7 @@ public sealed class EqualizationTests
     {
         using var model = Model.FromBytes(bytes);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
-        var summary = Equalization.Apply(graph, samples, threads: 1, progress: null);
+        var summary = Equalization.Apply(graph, samples, run: TestModels.OneThread, progress: null);
         return (graph, summary);
     }
 
@@ -86,7 +86,7 @@ public sealed class EqualizationTests
     private static double[] ChannelWidths(EditableGraph g, int tensor, IReadOnlyList<CalibrationSample> samples)
     {
         using var model = Model.FromBytes(g.Build([tensor]));
-        using var interpreter = ModelRunner.Create(model, 1);
+        using var interpreter = ModelRunner.Create(model, TestModels.OneThread);
         var lo = new double[8];
         var hi = new double[8];
         foreach (var sample in samples)

@@ -96,7 +96,7 @@ public sealed class Int8SoftmaxQuantizationTests
     {
         var result = Quantize();
         using (var q = Model.FromBytes(result.Model))
-        using (var delegated = ModelRunner.Create(q, 1, cpuDelegate: true))
+        using (var delegated = ModelRunner.Create(q, TestModels.OneThread, cpuDelegate: true))
             Assert.That(delegated.Plan.Refused.Select(r => r.Operator), Has.None.EqualTo("SOFTMAX"), "the CPU delegate runs the int8 SOFTMAX");
         // LiteRT.js takes float32 inputs only, so the oracle runs the float-interface model (QUANTIZE … DEQUANTIZE).
         var oracle = RunOracle(result.Model, Samples.Select(sample => sample.Inputs[0]));

@@ -80,7 +80,7 @@ public sealed class LearnedRoundingTests
     private static float[][] Outputs(byte[] model, CalibrationSample sample)
     {
         using var m = Model.FromBytes(model);
-        using var interpreter = ModelRunner.Create(m, 1, cpuDelegate: false);
+        using var interpreter = ModelRunner.Create(m, TestModels.OneThread, cpuDelegate: false);
         ModelRunner.Feed(interpreter, sample);
         interpreter.Invoke();
         return Enumerable.Range(0, interpreter.OutputCount).Select(k => ModelRunner.ReadFloat(interpreter.GetOutputTensor(k))).ToArray();

@@ -90,6 +90,48 @@ public sealed class MalformedModelTests
     }
 
     [Test]
+    public void AModelWhoseActivationsNeedMoreThanTheOptimizersMemoryLimitIsRefusedBeforeTheyAreAllocated()
+    {
+        // Fuzzer run Y: a mutant of selfie_segmentation whose output became [1,256,4161792,1] planned a 7.9 GiB arena,
+        // under InterpreterOptions' 8 GiB default; the optimizer ran three interpreters of it at once and the process
+        // was killed for memory. Its interpreters now run under QuantizationOptions / PruningOptions.MaxMemoryBytes
+        // (2 GiB by default): three 1.2 GB tensors are refused at planning, before anything is allocated.
+        const int elements = 300_000_000;
+        var b = new ModelBuilder("large activations");
+        int x1 = b.AddTensor("x1", TensorType.Float32, [1, 1, 1, elements]);
+        int x2 = b.AddTensor("x2", TensorType.Float32, [1, 1, 1, elements]);
+        int y = b.AddTensor("sum", TensorType.Float32, [1, 1, 1, elements]);
+        b.AddOperator(BuiltinOperator.Add, [x1, x2], [y]);
+        b.AddInput(x1);
+        b.AddInput(x2);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        var quantize = Assert.Throws(Is.InstanceOf<AccelException>(),
+            () => ModelOptimizer.Quantize(model, new QuantizationOptions { Mode = QuantizationMode.Dynamic, MeasureLatency = false }, null))!;
+        Assert.That(quantize.Message, Does.Contain("MaxMemoryBytes = 2147483648"));
+        var prune = Assert.Throws(Is.InstanceOf<AccelException>(), () => ModelOptimizer.Prune(model, new PruningOptions { MeasureLatency = false }))!;
+        Assert.That(prune.Message, Does.Contain("MaxMemoryBytes = 2147483648"));
+    }
+
+    [Test]
+    public void TheOptimizersMemoryLimitIsTheOptionsAndAModelWithinItIsOptimized()
+    {
+        var b = new ModelBuilder("small activations");
+        int x = b.AddTensor("x", TensorType.Float32, [1, 64, 64, 4]);
+        int y = b.AddTensor("y", TensorType.Float32, [1, 64, 64, 4]);
+        b.AddOperator(BuiltinOperator.Relu, [x], [y]);
+        b.AddInput(x);
+        b.AddOutput(y);
+        using var model = Model.FromBytes(b.Build());
+        var tight = new QuantizationOptions { Mode = QuantizationMode.Float16, MeasureLatency = false, MaxMemoryBytes = 4096 };
+        var e = Assert.Throws(Is.InstanceOf<AccelException>(), () => ModelOptimizer.Quantize(model, tight, null))!;
+        Assert.That(e.Message, Does.Contain("InterpreterOptions.MaxMemoryBytes = 4,096"));
+        Assert.Throws(Is.InstanceOf<AccelException>(), () => ModelOptimizer.Prune(model, new PruningOptions { MeasureLatency = false, MaxMemoryBytes = 4096 }));
+        Assert.That(ModelOptimizer.Quantize(model, tight with { MaxMemoryBytes = 1 << 20 }, null).Model, Is.Not.Empty);
+        Assert.Throws<OptimizationException>(() => ModelOptimizer.Quantize(model, tight with { MaxMemoryBytes = 0 }, null));
+    }
+
+    [Test]
     public void AnInt8InterfaceOutputComputedFromConstantsOnlyIsATypedRefusalNamingIt()
     {
         // y = RELU(x) and, as a second output, 'dense' = DENSIFY of a sparse constant (the DENSIFY conformance

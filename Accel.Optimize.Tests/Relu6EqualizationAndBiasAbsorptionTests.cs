@@ -58,7 +58,7 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
     public void Relu6Producer_KeepsAClippedChannelAndScalesTheOthersAsComputedByHand()
     {
         var g = Graph(Relu6Pair());
-        var summary = Equalization.Apply(g, Pixels(1f, 0.25f), threads: 1, progress: null, throughRelu6: true);
+        var summary = Equalization.Apply(g, Pixels(1f, 0.25f), run: TestModels.OneThread, progress: null, throughRelu6: true);
         Assert.That(summary.Groups, Is.EqualTo(1));
         Assert.That(summary.Relu6Producers, Is.EqualTo(1));
         Assert.That(summary.Relu6Pinned, Is.EqualTo(1), "channel 0 reached 6");
@@ -71,7 +71,7 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
     public void Relu6Producer_WithoutTheOption_IsLeftAlone()
     {
         var g = Graph(Relu6Pair());
-        var summary = Equalization.Apply(g, Pixels(1f, 0.25f), threads: 1, progress: null);
+        var summary = Equalization.Apply(g, Pixels(1f, 0.25f), run: TestModels.OneThread, progress: null);
         Assert.That(summary.Groups, Is.EqualTo(0));
         Assert.That(Values(g, "conv1/w"), Is.EqualTo(new[] { 8f, 3f, 0.6f }));
     }
@@ -82,7 +82,7 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
         var bytes = Relu6Pair();
         var g = Graph(bytes);
         var samples = Pixels(1f, 0.25f, 0.6f);
-        Equalization.Apply(g, samples, threads: 1, progress: null, throughRelu6: true);
+        Equalization.Apply(g, samples, run: TestModels.OneThread, progress: null, throughRelu6: true);
         var equalized = g.Build();
         foreach (var sample in samples)
             Assert.That(TestModels.RunFloat(equalized, sample), Is.EqualTo(TestModels.RunFloat(bytes, sample)).Within(1e-6f), sample.Source);
@@ -100,7 +100,7 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
     public void BiasAbsorption_MovesEachChannelsMidpointIntoTheReadersBiasAsComputedByHand()
     {
         var g = Graph(AbsorptionPair());
-        var summary = BiasAbsorption.Apply(g, Pixels(1f, 2f), threads: 1, progress: null);
+        var summary = BiasAbsorption.Apply(g, Pixels(1f, 2f), run: TestModels.OneThread, progress: null);
         Assert.That(summary, Is.EqualTo(new BiasAbsorption.Summary(Tensors: 1, Channels: 3, Candidates: 1)));
         Assert.That(Values(g, "conv1/b"), Is.EqualTo(new[] { -1.5f, -3f, -6f }));
         Assert.That(Values(g, "conv2/b"), Is.EqualTo(new[] { 12.25f, 17f }));
@@ -112,7 +112,7 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
     {
         var bytes = AbsorptionPair();
         var g = Graph(bytes);
-        BiasAbsorption.Apply(g, Pixels(1f, 2f), threads: 1, progress: null);
+        BiasAbsorption.Apply(g, Pixels(1f, 2f), run: TestModels.OneThread, progress: null);
         var absorbed = g.Build();
         foreach (var sample in Pixels(-5f, 0f, 1.3f, 40f))
             Assert.That(TestModels.RunFloat(absorbed, sample), Is.EqualTo(TestModels.RunFloat(bytes, sample)).Within(2e-3f), sample.Source); // outputs up to ~480: float32 rounding
@@ -144,7 +144,7 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
         b.AddInput(x);
         b.AddOutput(y);
         var g = Graph(b.Build());
-        var summary = BiasAbsorption.Apply(g, [new CalibrationSample([Enumerable.Repeat(1f, 16).ToArray()], "ones")], threads: 1, progress: null);
+        var summary = BiasAbsorption.Apply(g, [new CalibrationSample([Enumerable.Repeat(1f, 16).ToArray()], "ones")], run: TestModels.OneThread, progress: null);
         Assert.That(summary.Candidates, Is.EqualTo(0));
         Assert.That(Values(g, "conv1/b"), Is.EqualTo(new[] { 2f, 3f }));
     }
@@ -153,7 +153,7 @@ public sealed class Relu6EqualizationAndBiasAbsorptionTests
     public void BiasAbsorption_BehindARelu_IsNotDone()
     {
         var g = Graph(AbsorptionPair(ActivationFunctionType.Relu));
-        var summary = BiasAbsorption.Apply(g, Pixels(1f, 2f), threads: 1, progress: null);
+        var summary = BiasAbsorption.Apply(g, Pixels(1f, 2f), run: TestModels.OneThread, progress: null);
         Assert.That(summary.Candidates, Is.EqualTo(0));
         Assert.That(Values(g, "conv1/b"), Is.EqualTo(new[] { 0.5f, -1f, 0f }));
     }

@@ -7,6 +7,9 @@ namespace Accel.Optimize.Tests;
 /// <summary>Small float models built in memory for the optimizer tests.</summary>
 internal static class TestModels
 {
+    /// <summary>How the tests run the optimizer's interpreters: one thread, the default memory limit.</summary>
+    public static readonly RunSettings OneThread = new(Threads: 1, QuantizationOptions.DefaultMaxMemoryBytes);
+
     /// <summary>
     /// x [1,4] → FULLY_CONNECTED (W = [[1,−1,0,0],[0,0,1,−1]], b = [0.5, 0.125]) → y [1,2].
     /// For x = [1, −1, 0.5, 1.5]: y = [2.5, −0.875] exactly.
@@ -90,7 +93,7 @@ internal static class TestModels
     public static float[] RunFloat(byte[] model, CalibrationSample sample, bool cpuDelegate = false)
     {
         using var m = Model.FromBytes(model);
-        using var interpreter = ModelRunner.Create(m, 1, cpuDelegate);
+        using var interpreter = ModelRunner.Create(m, TestModels.OneThread, cpuDelegate);
         ModelRunner.Feed(interpreter, sample);
         interpreter.Invoke();
         return ModelRunner.ReadFloat(interpreter.GetOutputTensor(0));
@@ -99,7 +102,7 @@ internal static class TestModels
     public static byte[] RunRaw(byte[] model, CalibrationSample sample, bool cpuDelegate, int output = 0)
     {
         using var m = Model.FromBytes(model);
-        using var interpreter = ModelRunner.Create(m, 1, cpuDelegate);
+        using var interpreter = ModelRunner.Create(m, TestModels.OneThread, cpuDelegate);
         ModelRunner.Feed(interpreter, sample);
         interpreter.Invoke();
         return interpreter.GetOutputTensor(output).Bytes.ToArray();

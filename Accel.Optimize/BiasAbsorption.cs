@@ -14,7 +14,7 @@ internal static class BiasAbsorption
 {
     public readonly record struct Summary(int Tensors, int Channels, int Candidates);
 
-    public static Summary Apply(EditableGraph g, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+    public static Summary Apply(EditableGraph g, IReadOnlyList<CalibrationSample> samples, RunSettings run, IProgress<OptimizationProgress>? progress)
     {
         var constantUses = new int[g.Tensors.Count];
         var readers = new List<(int Node, int Slot)>[g.Tensors.Count];
@@ -44,7 +44,7 @@ internal static class BiasAbsorption
         }
         if (candidates.Count == 0) return new Summary(0, 0, 0);
 
-        var (lo, hi) = ChannelExtremes.Measure(g, candidates.Select(c => c.Tensor).ToList(), samples, threads, progress, "bias absorption");
+        var (lo, hi) = ChannelExtremes.Measure(g, candidates.Select(c => c.Tensor).ToList(), samples, run, progress, "bias absorption");
         int tensors = 0, moved = 0;
         foreach (var (producer, t, rs) in candidates)
         {

@@ -24,7 +24,7 @@ internal static class BiasCorrection
     /// maps each integer tensor to the float tensor it stands for. Returns the number of layers corrected.
     /// </summary>
     public static int Apply(EditableGraph quantized, byte[] floatModel, IReadOnlyList<int> floatOutputs, IReadOnlyDictionary<int, int> originals,
-        IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+        IReadOnlyList<CalibrationSample> samples, RunSettings run, IProgress<OptimizationProgress>? progress)
     {
         var layers = new List<(GraphOperator Op, int FloatTensor)>();
         foreach (var op in quantized.Operators)
@@ -37,7 +37,7 @@ internal static class BiasCorrection
             layers.Add((op, f));
         }
         using var floatModelLoaded = Model.FromBytes(floatModel);
-        using var floatRunner = ModelRunner.Create(floatModelLoaded, threads);
+        using var floatRunner = ModelRunner.Create(floatModelLoaded, run);
         int done = 0;
         foreach (var (op, floatTensor) in layers)
         {
@@ -50,7 +50,7 @@ internal static class BiasCorrection
             var squares = new double[channels];
             var count = new long[channels];
             using (var model = Model.FromBytes(quantized.Build([op.Outputs[0]])))
-            using (var runner = ModelRunner.Create(model, threads))
+            using (var runner = ModelRunner.Create(model, run))
             {
                 int qIndex = quantized.Outputs.Concat([op.Outputs[0]]).Distinct().ToList().IndexOf(op.Outputs[0]);
                 int fIndex = floatOutputs.ToList().IndexOf(floatTensor);

@@ -19,7 +19,7 @@ internal static class Calibrator
             .Distinct().ToList();
         var outputs = graph.Outputs.Concat(watched).Distinct().ToList(); // Build's output order
         using var model = Model.FromBytes(graph.Build(watched));
-        using var interpreter = ModelRunner.Create(model, options.Threads);
+        using var interpreter = ModelRunner.Create(model, options.Run);
 
         var min = new Dictionary<int, double>();
         var max = new Dictionary<int, double>();

@@ -9,11 +9,11 @@ internal static class ChannelExtremes
     /// <see cref="OptimizationException"/> naming the sample and the tensor.
     /// </summary>
     public static (Dictionary<int, double[]> Lo, Dictionary<int, double[]> Hi) Measure(EditableGraph g, List<int> watched,
-        IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress, string stage)
+        IReadOnlyList<CalibrationSample> samples, RunSettings run, IProgress<OptimizationProgress>? progress, string stage)
     {
         var outputs = g.Outputs.Concat(watched).Distinct().ToList(); // Build's output order
         using var model = Model.FromBytes(g.Build(watched));
-        using var interpreter = ModelRunner.Create(model, threads);
+        using var interpreter = ModelRunner.Create(model, run);
         var lo = watched.ToDictionary(t => t, t => Enumerable.Repeat(double.PositiveInfinity, g.Tensors[t].Shape[^1]).ToArray());
         var hi = watched.ToDictionary(t => t, t => Enumerable.Repeat(double.NegativeInfinity, g.Tensors[t].Shape[^1]).ToArray());
         for (int s = 0; s < samples.Count; s++)

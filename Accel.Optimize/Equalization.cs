@@ -48,7 +48,7 @@ internal static class Equalization
     /// channel never reached 6 (its maximum M &lt; 6) and s ≥ M/6, so such a channel is scaled no further than to the
     /// bound, and a channel that reached 6 keeps s = 1 (docs/optimize.md §Equalization).
     /// </summary>
-    public static Summary Apply(EditableGraph g, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress,
+    public static Summary Apply(EditableGraph g, IReadOnlyList<CalibrationSample> samples, RunSettings run, IProgress<OptimizationProgress>? progress,
         bool throughRelu6 = false)
     {
         var groups = FindGroups(g, throughRelu6, out int rejected);
@@ -56,7 +56,7 @@ internal static class Equalization
 
         // Per tensor, per channel range width (0 included) over the samples, from one float run.
         var watched = groups.SelectMany(gr => gr.Tensors).ToList();
-        var ranges = ChannelRanges(g, watched, samples, threads, progress);
+        var ranges = ChannelRanges(g, watched, samples, run, progress);
         int relu6Producers = 0, relu6Pinned = 0;
         foreach (var group in groups)
             foreach (int n in group.Producers)
@@ -281,10 +281,10 @@ internal static class Equalization
         };
     }
 
-    private static Dictionary<int, double[]> ChannelRanges(EditableGraph g, List<int> watched, IReadOnlyList<CalibrationSample> samples, int threads,
+    private static Dictionary<int, double[]> ChannelRanges(EditableGraph g, List<int> watched, IReadOnlyList<CalibrationSample> samples, RunSettings run,
         IProgress<OptimizationProgress>? progress)
     {
-        var (lo, hi) = ChannelExtremes.Measure(g, watched, samples, threads, progress, "equalization");
+        var (lo, hi) = ChannelExtremes.Measure(g, watched, samples, run, progress, "equalization");
         // Ranges are widened to contain 0 (as the quantizer widens them), so the width is what one step divides.
         return watched.ToDictionary(t => t, t => lo[t].Zip(hi[t], (a, b) => Math.Max(b, 0) - Math.Min(a, 0)).ToArray());
     }

@@ -40,7 +40,7 @@ internal static class Evaluator
     /// <param name="layerMap">Tensor of <paramref name="optimized"/> → the tensor of <paramref name="original"/> it approximates.</param>
     public static (List<OutputError> Outputs, List<LayerError> Layers) Compare(
         EditableGraph original, EditableGraph optimized, IReadOnlyDictionary<int, int> layerMap,
-        IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+        IReadOnlyList<CalibrationSample> samples, RunSettings run, IProgress<OptimizationProgress>? progress)
     {
         var isStatic = original.StaticTensors();
         var producers = original.Producers();
@@ -55,8 +55,8 @@ internal static class Evaluator
 
         using var origModel = Model.FromBytes(original.Build(origExtra));
         using var optModel = Model.FromBytes(optimized.Build(optExtra));
-        using var a = ModelRunner.Create(origModel, threads);
-        using var b = ModelRunner.Create(optModel, threads);
+        using var a = ModelRunner.Create(origModel, run);
+        using var b = ModelRunner.Create(optModel, run);
 
         var outputs = original.Outputs.Select(_ => new Accumulator()).ToArray();
         var layers = pairs.Select(_ => new Accumulator()).ToArray();
@@ -107,12 +107,12 @@ internal static class Evaluator
     /// the wall clock; the minimum is the figure least disturbed by what remains (a busy sibling hyperthread, caches), and
     /// the alternation gives both models the same conditions.
     /// </summary>
-    public static LatencyMeasurement MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample)
+    public static LatencyMeasurement MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample, long maxMemoryBytes)
     {
         using var a = Model.FromBytes(modelA);
         using var b = Model.FromBytes(modelB);
-        using var ia = ModelRunner.Create(a, threads: 1);
-        using var ib = ModelRunner.Create(b, threads: 1);
+        using var ia = ModelRunner.Create(a, new RunSettings(Threads: 1, maxMemoryBytes));
+        using var ib = ModelRunner.Create(b, new RunSettings(Threads: 1, maxMemoryBytes));
         ModelRunner.Feed(ia, sample);
         ModelRunner.Feed(ib, sample);
         foreach (var interpreter in new[] { ia, ib })

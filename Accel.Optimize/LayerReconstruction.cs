@@ -38,14 +38,14 @@ internal static class LayerReconstruction
     /// returns which targets it did.
     /// </summary>
     public static bool[] Prune(EditableGraph g, IReadOnlyList<(int Tensor, GraphOperator Op)> targets, float[][] values, IReadOnlyList<double> sparsities,
-        int block, double damping, IReadOnlyList<CalibrationSample> samples, int threads, IProgress<OptimizationProgress>? progress)
+        int block, double damping, IReadOnlyList<CalibrationSample> samples, RunSettings run, IProgress<OptimizationProgress>? progress)
     {
         if (samples.Count == 0)
             throw new OptimizationException("Pruning with reconstruction needs calibration samples (accel prune --calibration or --input): it measures each layer's inputs on them.");
         // The original model's inputs of every layer: what each layer's output should stay.
         var layerInputs = targets.Select(t => t.Op.Inputs[0]).Where(t => !g.Inputs.Contains(t)).Distinct().ToList();
         using var originalModel = Model.FromBytes(g.Build(layerInputs));
-        using var originalRunner = ModelRunner.Create(originalModel, threads);
+        using var originalRunner = ModelRunner.Create(originalModel, run);
         var originalOutputs = g.Outputs.Concat(layerInputs).Distinct().ToList(); // Build's output order
         var result = new bool[targets.Count];
         for (int k = 0; k < targets.Count; k++)
@@ -71,7 +71,7 @@ internal static class LayerReconstruction
             int x = op.Inputs[0];
             int input = g.Inputs.IndexOf(x);
             using (var prunedModel = Model.FromBytes(g.Build(input >= 0 ? [] : [x])))
-            using (var prunedRunner = ModelRunner.Create(prunedModel, threads))
+            using (var prunedRunner = ModelRunner.Create(prunedModel, run))
             {
                 int prunedIndex = g.Outputs.Concat([x]).Distinct().ToList().IndexOf(x);
                 foreach (var sample in samples)

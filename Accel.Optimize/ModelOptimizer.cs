@@ -17,7 +17,7 @@ public static class ModelOptimizer
         options.Validate();
         var list = Read(samples, options.MaxCalibrationSamples, "QuantizationOptions.MaxCalibrationSamples", "calibration samples");
         CheckSamples(model, list);
-        CheckRuns(model);
+        CheckRuns(model, options.MaxMemoryBytes);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
         var notes = new List<string>();
@@ -29,7 +29,7 @@ public static class ModelOptimizer
                 WeightEncoding.Encode(graph, t, float16: true, sparse: graph.FoldedSparse.Contains(t), decoders);
             WeightEncoding.Prepend(graph, decoders);
             notes.Add($"{decoders.Count(d => d.Code.Builtin == BuiltinOperator.Dequantize)} float32 constants stored as float16 behind DEQUANTIZE.");
-            return Finish(model, graph, IdentityLayers(graph), list, "quantize fp16", options.Threads, options.MeasureLatency, progress,
+            return Finish(model, graph, IdentityLayers(graph), list, "quantize fp16", options.Run, options.MeasureLatency, progress,
                 notes: notes);
         }
 
@@ -49,7 +49,7 @@ public static class ModelOptimizer
             WeightEncoding.Prepend(graph, decoders);
             notes.Add($"{dynamic.QuantizedWeights.Count} weight tensors stored as int8 ({(options.PerTensorWeights ? "per tensor" : "per channel")}, symmetric); " +
                       $"activations stay float32 and are quantized per row at run time (asymmetric_quantize_inputs); weights under {options.MinWeightElements} elements stay float32.");
-            return Finish(model, graph, IdentityLayers(graph), list, "quantize dynamic", options.Threads, options.MeasureLatency, progress,
+            return Finish(model, graph, IdentityLayers(graph), list, "quantize dynamic", options.Run, options.MeasureLatency, progress,
                 dynamic.QuantizedOperators, dynamic.FloatOperators, notes: notes);
         }
 
@@ -61,14 +61,14 @@ public static class ModelOptimizer
         int[] rankedOutputs = SelectiveQuantization.RankedOutputs(graph, options.SensitivityOutputs);
         if (options.Equalize)
         {
-            var eq = Equalization.Apply(graph, list, options.Threads, progress, options.EqualizeThroughRelu6);
+            var eq = Equalization.Apply(graph, list, options.Run, progress, options.EqualizeThroughRelu6);
             notes.Add($"Equalization: {eq.Groups} groups of {eq.Tensors} activation tensors ({eq.Channels} channels) rescaled per channel before calibration " +
                       $"({eq.RejectedGroups} groups left as they are: an operator at their edge cannot absorb a scale); per-layer errors compare with the equalized float model." +
                       (options.EqualizeThroughRelu6 ? $" Through RELU6: {eq.Relu6Producers} RELU6 producers, {eq.Relu6Pinned} of their channels reached 6 and keep their scale." : ""));
         }
         if (options.BiasAbsorption)
         {
-            var absorbed = BiasAbsorption.Apply(graph, list, options.Threads, progress);
+            var absorbed = BiasAbsorption.Apply(graph, list, options.Run, progress);
             notes.Add($"Bias absorption: {absorbed.Channels} channels of {absorbed.Tensors} activation tensors ({absorbed.Candidates} whose readers can take an offset) " +
                       "moved their calibrated offset into the readers' biases before calibration; per-layer errors compare with the rewritten float model.");
         }
@@ -154,7 +154,7 @@ public static class ModelOptimizer
         quantizer.Run();
         if (floatModel is not null)
         {
-            int corrected = BiasCorrection.Apply(graph, floatModel, floatOutputs!, quantizer.Originals, list, options.Threads, progress);
+            int corrected = BiasCorrection.Apply(graph, floatModel, floatOutputs!, quantizer.Originals, list, options.Run, progress);
             notes.Add($"Bias correction: {corrected} CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED biases moved by their mean output error over the calibration samples.");
         }
         // Weights the source model stored as float16 become int8; those of operators kept float are stored as the source had them.
@@ -173,7 +173,7 @@ public static class ModelOptimizer
         };
         bool int16 = options.Mode == QuantizationMode.Int16x8;
         notes.Add($"Calibration: {count} samples, {range}; {(int16 ? "activations int16 (symmetric, zero point 0), biases int64" : "activations int8")}, interface {options.Interface}; weights {(options.PerTensorWeights ? "per tensor" : $"per channel (CONV_2D, DEPTHWISE_CONV_2D, TRANSPOSE_CONV; FULLY_CONNECTED {(options.PerChannelFullyConnected ? "per unit" : "per tensor")})")}.");
-        var result = Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Threads, options.MeasureLatency, progress,
+        var result = Finish(model, graph, quantizer.Originals, list, int16 ? "quantize int16x8" : "quantize int8", options.Run, options.MeasureLatency, progress,
             quantizer.QuantizedOperators, quantizer.FloatOperators, notes: notes, reference: layerReference);
         return sensitivity.Count == 0 && targetResult is null && rangeSearch is null ? result
             : result with { Report = result.Report with { Sensitivity = sensitivity, AccuracyTarget = targetResult, RangeSearch = rangeSearch } };
@@ -188,7 +188,7 @@ public static class ModelOptimizer
         options.Validate();
         var samples = Read(evaluation, options.MaxEvaluationSamples, "PruningOptions.MaxEvaluationSamples", "evaluation samples");
         CheckSamples(model, samples);
-        CheckRuns(model);
+        CheckRuns(model, options.MaxMemoryBytes);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
         if (options.Scope == PruningScope.Sensitivity && samples.Count == 0)
@@ -215,7 +215,7 @@ public static class ModelOptimizer
         };
         if (options.BiasCorrection)
             notes.Add($"Bias correction: {biasCorrected} pruned layers with float biases moved by their mean output error per channel against the original model on the {samples.Count} samples (a channel moves only where its mean error stands more than 2 standard errors from zero: across the samples, or across the elements of a single sample).");
-        return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Threads,
+        return Finish(model, graph, IdentityLayers(graph), samples, $"prune {options.Sparsity:0.###}", options.Run,
             options.MeasureLatency, progress, prunedTensors: pruned, notes: notes);
     }
 
@@ -225,9 +225,9 @@ public static class ModelOptimizer
     /// run once at AllocateTensors before the graph is edited, so a malformed model is refused with Accel's own typed
     /// error naming the node instead of failing somewhere inside the rewrite (fuzzer findings, docs/fuzzing.md).
     /// </summary>
-    private static void CheckRuns(Model model)
+    private static void CheckRuns(Model model, long maxMemoryBytes)
     {
-        using var interpreter = new Interpreter(model);
+        using var interpreter = new Interpreter(model, new InterpreterOptions { MaxMemoryBytes = maxMemoryBytes });
         interpreter.AllocateTensors();
     }
 
@@ -270,7 +270,7 @@ public static class ModelOptimizer
         g.Operators.SelectMany(op => op.Outputs).Where(o => g.Tensors[o].Type == TensorType.Float32).Distinct().ToDictionary(o => o, o => o);
 
     private static OptimizationResult Finish(Model model, EditableGraph optimized, IReadOnlyDictionary<int, int> layerMap,
-        List<CalibrationSample> samples, string operation, int threads, bool measureLatency, IProgress<OptimizationProgress>? progress,
+        List<CalibrationSample> samples, string operation, RunSettings run, bool measureLatency, IProgress<OptimizationProgress>? progress,
         int quantizedOperators = 0, IReadOnlyList<FloatOperator>? floatOperators = null, IReadOnlyList<PrunedTensor>? prunedTensors = null,
         IReadOnlyList<string>? notes = null, EditableGraph? reference = null)
     {
@@ -283,13 +283,13 @@ public static class ModelOptimizer
             inputsLabel = samples[0].Source;
         }
         var original = reference ?? EditableGraph.FromModel(model, foldWeightDecoding: true);
-        var (outputs, layers) = Evaluator.Compare(original, optimized, layerMap, samples, threads, progress);
+        var (outputs, layers) = Evaluator.Compare(original, optimized, layerMap, samples, run, progress);
 
         LatencyMeasurement? latency = null;
         if (measureLatency)
         {
             progress?.Report(new OptimizationProgress("latency", 0, 1));
-            latency = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0]);
+            latency = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0], run.MaxMemoryBytes);
             progress?.Report(new OptimizationProgress("latency", 1, 1));
         }
         var report = new OptimizationReport

@@ -4,14 +4,21 @@ using Accel.Delegates.Cpu;
 
 namespace Accel.Optimize;
 
+/// <summary>
+/// How the optimizer runs models: the CPU delegate's threads, and the memory limit of each interpreter
+/// (<see cref="InterpreterOptions.MaxMemoryBytes"/>; at most three run at once, so the optimizer's interpreters stay
+/// within three times it).
+/// </summary>
+internal readonly record struct RunSettings(int Threads, long MaxMemoryBytes);
+
 /// <summary>Runs models on samples for calibration and for the report: float in, float (dequantized) out.</summary>
 internal static class ModelRunner
 {
     /// <summary>An interpreter on the CPU delegate (what it refuses, e.g. integer kernels, runs on the reference).</summary>
-    public static Interpreter Create(Model model, int threads, bool cpuDelegate = true)
+    public static Interpreter Create(Model model, RunSettings run, bool cpuDelegate = true)
     {
-        var options = new InterpreterOptions { Threads = threads };
-        if (cpuDelegate) options.Delegates.Add(new DelegateSelection(new CpuDelegate(threads)));
+        var options = new InterpreterOptions { Threads = run.Threads, MaxMemoryBytes = run.MaxMemoryBytes };
+        if (cpuDelegate) options.Delegates.Add(new DelegateSelection(new CpuDelegate(run.Threads)));
         var interpreter = new Interpreter(model, options);
         try
         {

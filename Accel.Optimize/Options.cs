@@ -142,6 +142,19 @@ public sealed record QuantizationOptions
     /// <summary>Threads of the CPU delegate used for calibration and the report's evaluation runs.</summary>
     public int Threads { get; init; } = 1;
 
+    /// <summary>
+    /// The memory limit of every interpreter the optimizer runs (<see cref="InterpreterOptions.MaxMemoryBytes"/>: arena,
+    /// folded constants and dynamic tensors; 2 GiB by default). At most three run at once (the original, the model
+    /// being built, the one it is compared with), so a model whose activations need more is refused with Accel's typed
+    /// error instead of taking the machine's memory.
+    /// </summary>
+    public long MaxMemoryBytes { get; init; } = DefaultMaxMemoryBytes;
+
+    /// <summary>The default of <see cref="MaxMemoryBytes"/>: 2 GiB.</summary>
+    public const long DefaultMaxMemoryBytes = 2L << 30;
+
+    internal RunSettings Run => new(Threads, MaxMemoryBytes);
+
     /// <summary>Whether to measure latency (CPU delegate, 1 thread) of both models for the report.</summary>
     public bool MeasureLatency { get; init; } = true;
 
@@ -273,6 +286,7 @@ public sealed record QuantizationOptions
         if (Range == CalibrationRange.Percentile && !(Percentile > 50 && Percentile <= 100))
             throw new OptimizationException($"The calibration percentile must be in (50, 100], got {Percentile}.");
         if (Threads < 1) throw new OptimizationException($"Threads must be at least 1, got {Threads}.");
+        if (MaxMemoryBytes < 1) throw new OptimizationException($"MaxMemoryBytes must be at least 1, got {MaxMemoryBytes}.");
     }
 }
 
@@ -335,6 +349,11 @@ public sealed record PruningOptions
 
     public int Threads { get; init; } = 1;
 
+    /// <summary>As <see cref="QuantizationOptions.MaxMemoryBytes"/>: the memory limit of every interpreter pruning runs (2 GiB by default).</summary>
+    public long MaxMemoryBytes { get; init; } = QuantizationOptions.DefaultMaxMemoryBytes;
+
+    internal RunSettings Run => new(Threads, MaxMemoryBytes);
+
     public bool MeasureLatency { get; init; } = true;
 
     /// <summary>The most evaluation samples read (1,000 by default; kept in memory, as calibration samples).</summary>
@@ -352,6 +371,7 @@ public sealed record PruningOptions
         if (BlockSize is not (1 or 4 or 16)) throw new OptimizationException($"The block must be 1x1, 1x4 or 1x16, got 1x{BlockSize}.");
         if (MinElements < 1) throw new OptimizationException($"MinElements must be at least 1, got {MinElements}.");
         if (Threads < 1) throw new OptimizationException($"Threads must be at least 1, got {Threads}.");
+        if (MaxMemoryBytes < 1) throw new OptimizationException($"MaxMemoryBytes must be at least 1, got {MaxMemoryBytes}.");
     }
 }
 

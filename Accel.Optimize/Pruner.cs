@@ -39,7 +39,7 @@ internal static class Pruner
         {
             // Layer-wise reconstruction where it applies; TRANSPOSE_CONV filters keep magnitude pruning.
             var reconstructed = LayerReconstruction.Prune(g, targets.Select((x, k) => (x.Tensor, firstUse[k])).ToList(), values, sparsities,
-                options.BlockSize, options.ReconstructionDamping, samples ?? [], options.Threads, progress);
+                options.BlockSize, options.ReconstructionDamping, samples ?? [], options.Run, progress);
             for (int k = 0; k < targets.Count; k++)
                 if (!reconstructed[k]) PruneInPlace(values[k], g.Tensors[targets[k].Tensor].Shape[^1], options.BlockSize, sparsities[k]);
         }
@@ -57,7 +57,7 @@ internal static class Pruner
             pruned.Add(new PrunedTensor(t.Name, targets[k].Operator, values[k].Length, values[k].Count(v => v == 0) / (double)values[k].Length));
         }
         int corrected = original is null ? 0
-            : PruningBiasCorrection.Apply(g, original, targets.Select(x => x.Tensor).ToHashSet(), samples ?? [], options.Threads, progress);
+            : PruningBiasCorrection.Apply(g, original, targets.Select(x => x.Tensor).ToHashSet(), samples ?? [], options.Run, progress);
         return (pruned, corrected);
     }
 

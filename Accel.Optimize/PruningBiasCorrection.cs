@@ -19,7 +19,7 @@ internal static class PruningBiasCorrection
     /// (<see cref="ModelOptimizer.Prune"/>) refuses an empty sample set first.
     /// </summary>
     public static int Apply(EditableGraph pruned, EditableGraph original, IReadOnlySet<int> prunedWeights, IReadOnlyList<CalibrationSample> samples,
-        int threads, IProgress<OptimizationProgress>? progress)
+        RunSettings run, IProgress<OptimizationProgress>? progress)
     {
         var constantUses = new int[pruned.Tensors.Count];
         foreach (var op in pruned.Operators)
@@ -42,7 +42,7 @@ internal static class PruningBiasCorrection
 
         var watched = layers.Select(op => op.Outputs[0]).Distinct().ToList();
         using var originalModel = Model.FromBytes(original.Build(watched));
-        using var originalRunner = ModelRunner.Create(originalModel, threads);
+        using var originalRunner = ModelRunner.Create(originalModel, run);
         var originalOutputs = original.Outputs.Concat(watched).Distinct().ToList(); // Build's output order
         for (int k = 0; k < layers.Count; k++)
         {
@@ -60,7 +60,7 @@ internal static class PruningBiasCorrection
             var elementSquares = new double[channels];
             var elementCount = new long[channels];
             using (var model = Model.FromBytes(pruned.Build([y])))
-            using (var runner = ModelRunner.Create(model, threads))
+            using (var runner = ModelRunner.Create(model, run))
             {
                 int prunedIndex = pruned.Outputs.Concat([y]).Distinct().ToList().IndexOf(y);
                 int originalIndex = originalOutputs.IndexOf(y);

@@ -56,14 +56,14 @@ internal static class RangeSearch
             ? candidates.Select(t => (Name: floatGraph.Tensors[t].Name, Tensors: new List<int> { t })).ToList()
             : candidates.GroupBy(t => Kind(floatGraph, producers[t], consumers[t])).Select(g => (Name: g.Key, Tensors: g.ToList())).ToList();
 
-        var reference = SelectiveQuantization.Reference(floatGraph, rankedOutputs, samples, options.Threads);
+        var reference = SelectiveQuantization.Reference(floatGraph, rankedOutputs, samples, options.Run);
         var trialOptions = options with { BiasCorrection = false };
         var ranges = new Dictionary<int, TensorRange>(baseRanges);
         double Error()
         {
             var trial = floatGraph.Clone();
             new FullIntegerQuantizer(trial, ranges, trialOptions, keepFloat).Run();
-            return SelectiveQuantization.MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Threads);
+            return SelectiveQuantization.MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Run);
         }
         double initial = Error(), best = initial;
         var tried = new List<RangeTrial>(units.Count);

@@ -84,7 +84,7 @@ internal static class SelectiveQuantization
         IProgress<OptimizationProgress>? progress)
     {
         // The float model's outputs once; each trial runs the model with one node quantized on the same samples.
-        var reference = Reference(floatGraph, rankedOutputs, samples, options.Threads);
+        var reference = Reference(floatGraph, rankedOutputs, samples, options.Run);
 
         // One operator quantized, float interface, no bias correction: the error that operator's quantization brings.
         var trialOptions = options with { Interface = IntegerInterface.Float32, BiasCorrection = false };
@@ -95,7 +95,7 @@ internal static class SelectiveQuantization
             var trial = floatGraph.Clone();
             var others = Enumerable.Range(0, trial.Operators.Count).Where(n => n != node).ToDictionary(n => n, _ => "sensitivity trial");
             new FullIntegerQuantizer(trial, ranges, trialOptions, others).Run();
-            results.Add((node, MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Threads)));
+            results.Add((node, MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Run)));
             progress?.Report(new OptimizationProgress("sensitivity", c + 1, candidates.Count));
         }
         return results;
@@ -111,7 +111,7 @@ internal static class SelectiveQuantization
         IReadOnlyList<int> ranking, IReadOnlyDictionary<int, string> keepFloat, int[] rankedOutputs, IReadOnlyList<CalibrationSample> samples,
         double target, IProgress<OptimizationProgress>? progress)
     {
-        var reference = Reference(floatGraph, rankedOutputs, samples, options.Threads);
+        var reference = Reference(floatGraph, rankedOutputs, samples, options.Run);
         var trialOptions = options with { BiasCorrection = false };
         var trials = new List<AccuracyTrial>();
         double Error(int n)
@@ -120,7 +120,7 @@ internal static class SelectiveQuantization
             var kept = new Dictionary<int, string>(keepFloat);
             foreach (int node in ranking.Take(n)) kept[node] = "accuracy target trial";
             new FullIntegerQuantizer(trial, ranges, trialOptions, kept).Run();
-            double error = MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Threads);
+            double error = MeanRelativeL2(trial.Build(), rankedOutputs, reference, samples, options.Run);
             trials.Add(new AccuracyTrial(n, error));
             progress?.Report(new OptimizationProgress("accuracy target", trials.Count, 2 + (int)Math.Ceiling(Math.Log2(Math.Max(2, ranking.Count)))));
             return error;
@@ -143,11 +143,11 @@ internal static class SelectiveQuantization
     }
 
     /// <summary>The float outputs (positions <paramref name="outputs"/>) of <paramref name="g"/> on every sample.</summary>
-    public static List<float[][]> Reference(EditableGraph g, int[] outputs, IReadOnlyList<CalibrationSample> samples, int threads)
+    public static List<float[][]> Reference(EditableGraph g, int[] outputs, IReadOnlyList<CalibrationSample> samples, RunSettings run)
     {
         var reference = new List<float[][]>();
         using var model = Model.FromBytes(g.Build());
-        using var interpreter = ModelRunner.Create(model, threads);
+        using var interpreter = ModelRunner.Create(model, run);
         foreach (var sample in samples)
         {
             ModelRunner.Feed(interpreter, sample);
@@ -158,10 +158,10 @@ internal static class SelectiveQuantization
     }
 
     /// <summary>The mean over <paramref name="outputs"/> of the relative L2 error of <paramref name="modelBytes"/>'s outputs over all samples.</summary>
-    public static double MeanRelativeL2(byte[] modelBytes, int[] outputs, List<float[][]> reference, IReadOnlyList<CalibrationSample> samples, int threads)
+    public static double MeanRelativeL2(byte[] modelBytes, int[] outputs, List<float[][]> reference, IReadOnlyList<CalibrationSample> samples, RunSettings run)
     {
         using var model = Model.FromBytes(modelBytes);
-        using var interpreter = ModelRunner.Create(model, threads);
+        using var interpreter = ModelRunner.Create(model, run);
         var diffSq = new double[outputs.Length];
         var refSq = new double[outputs.Length];
         for (int s = 0; s < samples.Count; s++)

@@ -19,7 +19,7 @@ internal static class SparsityAllocation
         if (samples.Count == 0)
             throw new OptimizationException("Pruning with sensitivity allocation needs samples (accel prune --calibration or --input): it measures each layer's error on them.");
         int[] outputs = Enumerable.Range(0, g.Outputs.Count).ToArray();
-        var reference = SelectiveQuantization.Reference(g, outputs, samples, options.Threads);
+        var reference = SelectiveQuantization.Reference(g, outputs, samples, options.Run);
         var error = new double[targets.Count][];
         int trials = targets.Count * (Levels.Length - 1), done = 0;
         for (int k = 0; k < targets.Count; k++)
@@ -34,7 +34,7 @@ internal static class SparsityAllocation
                     var trial = (float[])values[k].Clone();
                     Pruner.PruneInPlace(trial, tensor.Shape[^1], options.BlockSize, Levels[l]);
                     tensor.Data = System.Runtime.InteropServices.MemoryMarshal.AsBytes(trial.AsSpan()).ToArray();
-                    error[k][l] = SelectiveQuantization.MeanRelativeL2(g.Build(), outputs, reference, samples, options.Threads);
+                    error[k][l] = SelectiveQuantization.MeanRelativeL2(g.Build(), outputs, reference, samples, options.Run);
                     progress?.Report(new OptimizationProgress("sensitivity", ++done, trials));
                 }
             }

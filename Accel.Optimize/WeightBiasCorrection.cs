@@ -36,7 +36,7 @@ internal static class WeightBiasCorrection
             targets.Add(n);
         }
         if (targets.Count == 0 || samples.Count == 0) return 0;
-        var means = InputMeans(g, targets.Select(n => g.Operators[n].Inputs[0]).Distinct().ToList(), samples, options.Threads, progress);
+        var means = InputMeans(g, targets.Select(n => g.Operators[n].Inputs[0]).Distinct().ToList(), samples, options.Run, progress);
         foreach (int n in targets)
         {
             var op = g.Operators[n];
@@ -104,12 +104,12 @@ internal static class WeightBiasCorrection
     }
 
     /// <summary>Per tensor, the mean of each channel (last dimension) over every position of every sample.</summary>
-    private static Dictionary<int, double[]> InputMeans(EditableGraph g, List<int> watched, IReadOnlyList<CalibrationSample> samples, int threads,
+    private static Dictionary<int, double[]> InputMeans(EditableGraph g, List<int> watched, IReadOnlyList<CalibrationSample> samples, RunSettings run,
         IProgress<OptimizationProgress>? progress)
     {
         var outputs = g.Outputs.Concat(watched).Distinct().ToList(); // Build's output order
         using var model = Model.FromBytes(g.Build(watched));
-        using var interpreter = ModelRunner.Create(model, threads);
+        using var interpreter = ModelRunner.Create(model, run);
         var sums = watched.ToDictionary(t => t, t => new double[g.Tensors[t].Shape[^1]]);
         var counts = watched.ToDictionary(t => t, _ => 0L);
         for (int s = 0; s < samples.Count; s++)

@@ -66,7 +66,7 @@ internal static class WeightRounding
         // The float model (before any rounding) with every target's input exposed: what each layer's output should stay.
         var layerInputs = targets.Select(n => g.Operators[n].Inputs[0]).Where(t => !g.Inputs.Contains(t)).Distinct().ToList();
         using var floatModel = Model.FromBytes(g.Build(layerInputs));
-        using var floatRunner = ModelRunner.Create(floatModel, options.Threads);
+        using var floatRunner = ModelRunner.Create(floatModel, options.Run);
         var floatOutputs = g.Outputs.Concat(layerInputs).Distinct().ToList(); // Build's output order
 
         var biasCorrected = new List<int>();
@@ -193,7 +193,7 @@ internal static class WeightRounding
         if (integerOp is null || integerOp.Inputs[0] < 0 || trial.Tensors[integerOp.Inputs[0]].Quantization is null) return false;
         int qx = integerOp.Inputs[0];
         using var model = Model.FromBytes(trial.Build([qx]));
-        using var runner = ModelRunner.Create(model, options.Threads);
+        using var runner = ModelRunner.Create(model, options.Run);
         int qIndex = trial.Outputs.Concat([qx]).Distinct().ToList().IndexOf(qx);
         int input = g.Inputs.IndexOf(x);
         foreach (var sample in samples)

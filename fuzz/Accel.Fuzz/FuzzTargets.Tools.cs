@@ -55,6 +55,7 @@ internal static partial class FuzzTargets
             Range = (CalibrationRange)random.Next(3), // min/max, percentile, MSE
             PerTensorWeights = random.Next(2) == 0,
             MeasureLatency = false,
+            MaxMemoryBytes = limits.MaxMemoryBytes,
         };
         if (options.Mode == QuantizationMode.Int8) options = options with { Interface = (IntegerInterface)random.Next(3) };
         ModelOptimizer.Quantize(model, options, Samples(model, random));
@@ -73,6 +74,7 @@ internal static partial class FuzzTargets
             Scope = random.Next(2) == 0 ? PruningScope.Layer : PruningScope.Global,
             MinElements = 1 + random.Next(64),
             MeasureLatency = false,
+            MaxMemoryBytes = limits.MaxMemoryBytes,
         };
         ModelOptimizer.Prune(model, options, Samples(model, random));
         return Checked(limits);
