@@ -6,8 +6,8 @@ namespace Accel.Optimize;
 
 /// <summary>
 /// How the optimizer runs models: the CPU delegate's threads, and the memory limit of each interpreter
-/// (<see cref="InterpreterOptions.MaxMemoryBytes"/>; at most three run at once, so the optimizer's interpreters stay
-/// within three times it).
+/// (<see cref="InterpreterOptions.MaxMemoryBytes"/>; at most two run at once, the original beside the model being
+/// built or compared, so the optimizer's interpreters stay within twice it).
 /// </summary>
 internal readonly record struct RunSettings(int Threads, long MaxMemoryBytes);
 

@@ -144,9 +144,9 @@ public sealed record QuantizationOptions
 
     /// <summary>
     /// The memory limit of every interpreter the optimizer runs (<see cref="InterpreterOptions.MaxMemoryBytes"/>: arena,
-    /// folded constants and dynamic tensors; 2 GiB by default). At most three run at once (the original, the model
-    /// being built, the one it is compared with), so a model whose activations need more is refused with Accel's typed
-    /// error instead of taking the machine's memory.
+    /// folded constants and dynamic tensors; 2 GiB by default). At most two run at once (the original beside the model
+    /// being built or compared), so a model whose activations need more is refused with Accel's typed error instead of
+    /// taking the machine's memory.
     /// </summary>
     public long MaxMemoryBytes { get; init; } = DefaultMaxMemoryBytes;
 
