@@ -107,12 +107,12 @@ internal static class Evaluator
     /// the wall clock; the minimum is the figure least disturbed by what remains (a busy sibling hyperthread, caches), and
     /// the alternation gives both models the same conditions.
     /// </summary>
-    public static LatencyMeasurement MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample, long maxMemoryBytes)
+    public static LatencyMeasurement MeasureLatency(byte[] modelA, byte[] modelB, CalibrationSample sample, RunSettings run)
     {
         using var a = Model.FromBytes(modelA);
         using var b = Model.FromBytes(modelB);
-        using var ia = ModelRunner.Create(a, new RunSettings(Threads: 1, maxMemoryBytes));
-        using var ib = ModelRunner.Create(b, new RunSettings(Threads: 1, maxMemoryBytes));
+        using var ia = ModelRunner.Create(a, run with { Threads = 1 });
+        using var ib = ModelRunner.Create(b, run with { Threads = 1 });
         ModelRunner.Feed(ia, sample);
         ModelRunner.Feed(ib, sample);
         foreach (var interpreter in new[] { ia, ib })

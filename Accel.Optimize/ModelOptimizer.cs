@@ -17,7 +17,7 @@ public static class ModelOptimizer
         options.Validate();
         var list = Read(samples, options.MaxCalibrationSamples, "QuantizationOptions.MaxCalibrationSamples", "calibration samples");
         CheckSamples(model, list);
-        CheckRuns(model, options.MaxMemoryBytes);
+        CheckRuns(model, options.Run);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
         var notes = new List<string>();
@@ -188,7 +188,7 @@ public static class ModelOptimizer
         options.Validate();
         var samples = Read(evaluation, options.MaxEvaluationSamples, "PruningOptions.MaxEvaluationSamples", "evaluation samples");
         CheckSamples(model, samples);
-        CheckRuns(model, options.MaxMemoryBytes);
+        CheckRuns(model, options.Run);
         var graph = EditableGraph.FromModel(model, foldWeightDecoding: true);
         FullIntegerQuantizer.CheckFloatModel(graph);
         if (options.Scope == PruningScope.Sensitivity && samples.Count == 0)
@@ -225,10 +225,9 @@ public static class ModelOptimizer
     /// run once at AllocateTensors before the graph is edited, so a malformed model is refused with Accel's own typed
     /// error naming the node instead of failing somewhere inside the rewrite (fuzzer findings, docs/fuzzing.md).
     /// </summary>
-    private static void CheckRuns(Model model, long maxMemoryBytes)
+    private static void CheckRuns(Model model, RunSettings run)
     {
-        using var interpreter = new Interpreter(model, new InterpreterOptions { MaxMemoryBytes = maxMemoryBytes });
-        interpreter.AllocateTensors();
+        using var interpreter = ModelRunner.Create(model, run, cpuDelegate: false);
     }
 
     /// <summary>
@@ -289,7 +288,7 @@ public static class ModelOptimizer
         if (measureLatency)
         {
             progress?.Report(new OptimizationProgress("latency", 0, 1));
-            latency = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0], run.MaxMemoryBytes);
+            latency = Evaluator.MeasureLatency(ModelBytes(model), bytes, samples[0], run);
             progress?.Report(new OptimizationProgress("latency", 1, 1));
         }
         var report = new OptimizationReport
