@@ -11,7 +11,11 @@
 #                             loader, and clinfo to list OpenCL platforms
 #   python3-pil             : decodes the astronaut PNG (make-photo.sh)
 #   clang, lld              : cross-compile Delegates.Hexagon's DSP runtime (dsp/*.c) for Hexagon v67 + HVX
-#   qemu-user               : qemu-hexagon, which runs that DSP program (the hexagon delegate's tests and column)
+#   qemu-user               : qemu-hexagon, which runs that DSP program (the hexagon delegate's tests and column),
+#                             and qemu-aarch64, which runs the linux-arm64 build (scripts/arm64-check.sh)
+#   libc6:arm64, libstdc++6:arm64, libssl3:arm64 : what a self-contained .NET app for linux-arm64 loads (the C and C++
+#                             runtimes; OpenSSL for SHA-256), from Debian's arm64 architecture (dpkg multiarch, added
+#                             here when missing), for scripts/arm64-check.sh
 #   ca-certificates, tar, xz-utils : registries over TLS, .tgz/.deb handling
 # Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -20,7 +24,8 @@ die() { echo "ensure-packages: error: $*" >&2; exit 1; }
 log() { echo "ensure-packages: $*" >&2; }
 
 APT_PACKAGES=(glslc libvulkan1 mesa-vulkan-drivers vulkan-validationlayers spirv-tools ocl-icd-opencl-dev
-              python3-pil ca-certificates tar xz-utils clang lld qemu-user pocl-opencl-icd ocl-icd-libopencl1 clinfo)
+              python3-pil ca-certificates tar xz-utils clang lld qemu-user pocl-opencl-icd ocl-icd-libopencl1 clinfo
+              libc6:arm64 libstdc++6:arm64 libssl3:arm64)
 
 command -v dpkg >/dev/null || die "dpkg not found: Accel's set-up is written for Debian 12"
 missing=()
@@ -38,6 +43,10 @@ as_root() {
 log "installing: ${missing[*]}"
 apt_log="$(mktemp)"
 trap 'rm -f "$apt_log"' EXIT
+# The arm64 packages come from Debian's arm64 architecture, which apt reads only once dpkg knows it (multiarch).
+if [[ " ${missing[*]}" == *":arm64"* ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  as_root dpkg --add-architecture arm64 || die "dpkg --add-architecture arm64 failed"
+fi
 as_root apt-get update >"$apt_log" 2>&1 || { cat "$apt_log" >&2; die "apt-get update failed"; }
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >"$apt_log" 2>&1 \
   || { cat "$apt_log" >&2; die "apt-get install ${missing[*]} failed"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: makes sure the corpus models, the photo and the TFLite oracle are installed
 # (fast no-op when they are), then runs every NUnit test in the solution, then packs the NuGet packages and runs
-# the sample app against them (scripts/sample.sh).
+# the sample app against them (scripts/sample.sh), then runs the conformance suite on a linux-arm64 build under
+# qemu-aarch64 (scripts/arm64-check.sh, ~5 minutes on two cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-assets.sh
@@ -29,3 +30,5 @@ if ! dotnet test Accel.sln -c Release --logger "console;verbosity=normal" "$@" 2
 fi
 # The packages as a user gets them: pack into a local feed, build and run samples/HelloAccel against it.
 scripts/sample.sh
+# The other architecture: every conformance case bit for bit on linux-arm64 (reference and cpu, Vector128 on NEON).
+scripts/arm64-check.sh

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The linux-arm64 check: publishes `accel` self-contained for linux-arm64 (ReadyToRun images compiled for arm64 by
+# crossgen2), runs it under qemu-aarch64 (user-mode emulation of an ARMv8 CPU, Debian's qemu-user) and runs the whole
+# conformance suite on the `reference` and `cpu` backends there: every case's outputs bit for bit against the goldens
+# made on x86-64 (conformance/cases/goldens.json). On arm64 .NET accelerates Vector128 alone (AdvSimd, NEON), so the
+# CPU delegate runs its 128-bit kernels, and the JIT makes its own instruction choices (fused multiply-add, conversions,
+# NaN handling of min/max): what docs/numerics.md promises holds there too or this check fails.
+#
+#   scripts/arm64-check.sh                       all cases on qemu's `max` CPU (ARMv8.x with every extension qemu has)
+#   scripts/arm64-check.sh --cpu cortex-a53      another CPU model (`qemu-aarch64 -cpu help` lists them; cortex-a53 is
+#                                                ARMv8.0 without dot product or LSE atomics, as on a Raspberry Pi 3)
+#   scripts/arm64-check.sh --cases FILTER        a subset (accel conform --cases syntax)
+#
+# Writes conformance-arm64.json, .xml (JUnit) and .html and the shards' logs under $OUT (default ./arm64-check-out).
+# Exit status: 0 when every cell is bit-exact, 1 on a mismatch, an error or a shard that did not finish in time, 2 when
+# something it needs is missing (scripts/ensure-packages.sh installs qemu-user and the arm64 C/C++ runtime and OpenSSL).
+# Env: OUT, ACCEL_CACHE (the corpus models; default ~/.cache/accel), ARM64_CHECK_SHARDS (parallel qemu processes;
+# default: the logical processors), ARM64_CHECK_TIMEOUT_S (per shard; default 2400), ARM64_CHECK_QEMU (the emulator;
+# default qemu-aarch64), ARM64_CHECK_PUBLISHED (a folder with an accel already published for linux-arm64: no publish).
+set -uo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+log() { echo "arm64-check: $*" >&2; }
+missing() { log "error: $*; scripts/ensure-packages.sh installs it (qemu-user and libc6, libstdc++6, libssl3 for arm64)"; exit 2; }
+
+cpu=max
+cases=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --cpu) [[ $# -ge 2 ]] || { log "error: --cpu needs a CPU model"; exit 2; }; cpu="$2"; shift 2 ;;
+    --cases) [[ $# -ge 2 ]] || { log "error: --cases needs a filter"; exit 2; }; cases="$2"; shift 2 ;;
+    *) log "error: unknown argument '$1' (usage: scripts/arm64-check.sh [--cpu MODEL] [--cases FILTER])"; exit 2 ;;
+  esac
+done
+
+qemu="${ARM64_CHECK_QEMU:-qemu-aarch64}"
+command -v "$qemu" >/dev/null || missing "$qemu not found"
+[[ -e /lib/ld-linux-aarch64.so.1 ]] || missing "no arm64 dynamic loader (/lib/ld-linux-aarch64.so.1)"
+for lib in libstdc++.so.6 libssl.so.3; do
+  [[ -e "/usr/lib/aarch64-linux-gnu/$lib" ]] || missing "no arm64 $lib in /usr/lib/aarch64-linux-gnu"
+done
+published="${ARM64_CHECK_PUBLISHED:-}"
+[[ -n "$published" ]] || command -v dotnet >/dev/null || missing "dotnet not found"
+models="${ACCEL_CACHE:-$HOME/.cache/accel}/models"
+[[ -d "$models" ]] || { log "error: no corpus models in $models: run scripts/ensure-assets.sh"; exit 2; }
+
+DEST="${OUT:-$REPO_ROOT/arm64-check-out}"
+rm -rf "$DEST"
+mkdir -p "$DEST"
+if [[ -n "$published" ]]; then
+  PUBLISH="$published"
+  [[ -x "$PUBLISH/accel" ]] || { log "error: no accel in ARM64_CHECK_PUBLISHED=$PUBLISH"; exit 2; }
+  log "using the accel in $PUBLISH"
+else
+  PUBLISH="$REPO_ROOT/.arm64-check/publish"
+  rm -rf "$PUBLISH"
+  mkdir -p "$PUBLISH"
+  # Invariant globalization: accel formats in the invariant culture, so libicu for arm64 is not needed.
+  log "publishing a self-contained accel for linux-arm64 (ReadyToRun)"
+  if ! dotnet publish "$REPO_ROOT/Accel.Cli" -c Release -r linux-arm64 --self-contained true -p:InvariantGlobalization=true \
+       -p:DebugType=none -p:GenerateDocumentationFile=false -o "$PUBLISH" >"$DEST/publish.log" 2>&1; then
+    tail -n 30 "$DEST/publish.log" >&2
+    log "error: the linux-arm64 publish failed (log: $DEST/publish.log)"
+    exit 1
+  fi
+fi
+
+# W^X off: the runtime writes JIT-compiled code through a second, writable mapping of its executable pages, and
+# qemu-user, which invalidates its translations only on writes to the guest address it executes, would go on running
+# stale code (seen: a NullReferenceException inside SortedSet<T> while reading the goldens).
+export DOTNET_EnableWriteXorExecute=0
+accel=("$qemu" -cpu "$cpu" "$PUBLISH/accel")
+version="$("${accel[@]}" --version 2>&1)" || { log "error: accel does not start under qemu-aarch64 -cpu $cpu: $version"; exit 1; }
+log "$version; qemu CPU model '$cpu'"
+echo "$version under qemu-aarch64 -cpu $cpu ($("$qemu" --version | head -n 1))" >"$DEST/summary.txt"
+
+shards="${ARM64_CHECK_SHARDS:-$(nproc)}"
+limit="${ARM64_CHECK_TIMEOUT_S:-2400}"
+filter=()
+[[ -n "$cases" ]] && filter=(--cases "$cases")
+pids=()
+for ((i = 0; i < shards; i++)); do
+  timeout --kill-after=30 "$limit" "${accel[@]}" conform --backend reference,cpu --threads 1 --shard "$i/$shards" \
+    "${filter[@]}" --cases-dir "$REPO_ROOT/conformance/cases" --models-dir "$models" --quiet \
+    --json "$DEST/shard-$i.json" >"$DEST/shard-$i.log" 2>&1 &
+  pids+=($!)
+done
+status=0
+for ((i = 0; i < shards; i++)); do
+  wait "${pids[$i]}"
+  code=$?
+  case $code in
+    0) ;;
+    124|137) log "shard $i/$shards: cut off after ${limit} s"; status=1 ;;
+    *) log "shard $i/$shards: exit $code"; tail -n 15 "$DEST/shard-$i.log" >&2; status=1 ;;
+  esac
+done
+
+reports=("$DEST"/shard-*.json)
+if [[ -e "${reports[0]}" ]]; then
+  "${accel[@]}" conform merge "${reports[@]}" --json "$DEST/conformance-arm64.json" --junit "$DEST/conformance-arm64.xml" \
+    --html "$DEST/conformance-arm64.html" >>"$DEST/summary.txt" 2>&1 || status=1
+  cat "$DEST/summary.txt"
+else
+  log "error: no shard wrote a report"
+  status=1
+fi
+[[ $status -eq 0 ]] && log "PASS: every case bit-exact on linux-arm64 (qemu CPU '$cpu'); reports in $DEST" \
+                    || log "FAIL: see $DEST"
+exit $status
