@@ -37,17 +37,24 @@ for (int o = 0; o < interpreter.OutputCount; o++)
     Console.WriteLine($"  output {o} '{tensor.Name}' [{string.Join(",", tensor.Shape.ToArray())}]: " +
                       $"min {Min(values):G6} max {Max(values):G6}, {(same ? "identical to the reference" : "DIFFERS from the reference")}");
 }
-// The packages carry precompiled (ReadyToRun) images for linux-x64 beside the IL: there the host loads them and less
-// is JIT-compiled at start-up.
+// The packages carry precompiled (ReadyToRun) images for linux-x64 and linux-arm64 beside the IL: there the host loads
+// them and less is JIT-compiled at start-up.
 foreach (var assembly in new[] { typeof(Model).Assembly, typeof(CpuInterpreter).Assembly })
-    Console.WriteLine($"{assembly.GetName().Name}: {(IsReadyToRun(assembly.Location) ? "ReadyToRun image" : "IL only")} ({Path.GetRelativePath(AppContext.BaseDirectory, assembly.Location)})");
+    Console.WriteLine($"{assembly.GetName().Name}: {ReadyToRunTarget(assembly.Location) switch { null => "IL only", var target => $"ReadyToRun image for {target}" }} ({Path.GetRelativePath(AppContext.BaseDirectory, assembly.Location)})");
 Console.WriteLine($"CPU delegate: {interpreter.Plan.DelegatedNodeCount} of {interpreter.NodeCount} nodes in {interpreter.Plan.Partitions.Count} partition(s); vector path: {Accel.Delegates.Cpu.CpuDelegate.VectorPath}");
 return mismatches == 0 ? 0 : 1;
 
 static float Min(ReadOnlySpan<float> v) { float m = float.PositiveInfinity; foreach (float x in v) m = MathF.Min(m, x); return m; }
 static float Max(ReadOnlySpan<float> v) { float m = float.NegativeInfinity; foreach (float x in v) m = MathF.Max(m, x); return m; }
-static bool IsReadyToRun(string path)
+static string? ReadyToRunTarget(string path)
 {
     using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
-    return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+    if (!(pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0)) return null;
+    // An image's machine field is its target's, XOR-ed with 0x7B79 when the target OS is Linux.
+    return ((ushort)pe.PEHeaders.CoffHeader.Machine ^ 0x7B79) switch
+    {
+        0x8664 => "linux-x64",
+        0xAA64 => "linux-arm64",
+        var machine => $"machine 0x{machine:X4}",
+    };
 }
