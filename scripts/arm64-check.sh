@@ -4,12 +4,18 @@
 # conformance suite on the `reference` and `cpu` backends there: every case's outputs bit for bit against the goldens
 # made on x86-64 (conformance/cases/goldens.json). On arm64 .NET accelerates Vector128 alone (AdvSimd, NEON), so the
 # CPU delegate runs its 128-bit kernels, and the JIT makes its own instruction choices (fused multiply-add, conversions,
-# NaN handling of min/max): what docs/numerics.md promises holds there too or this check fails.
+# NaN handling of min/max): what docs/numerics.md promises holds there too or this check fails. Then the README's photo
+# example (`accel detect` on the astronaut photo, SkiaSharp's arm64 native library decoding and drawing) must print the
+# same detections and write the same PNG bytes as the x86-64 build.
 #
 #   scripts/arm64-check.sh                       all cases on qemu's `max` CPU (ARMv8.x with every extension qemu has)
 #   scripts/arm64-check.sh --cpu cortex-a53      another CPU model (`qemu-aarch64 -cpu help` lists them; cortex-a53 is
 #                                                ARMv8.0 without dot product or LSE atomics, as on a Raspberry Pi 3)
 #   scripts/arm64-check.sh --cases FILTER        a subset (accel conform --cases syntax)
+#   scripts/arm64-check.sh --no-photo            the conformance suite alone
+#   scripts/arm64-check.sh --threads 2           the cpu delegate's threads in each shard (default 1; qemu runs the guest
+#                                                threads on host threads, with the host's memory ordering, so this
+#                                                checks the pool's code on arm64, not ARM's weaker ordering)
 #
 # Writes conformance-arm64.json, .xml (JUnit) and .html and the shards' logs under $OUT (default ./arm64-check-out).
 # Exit status: 0 when every cell is bit-exact, 1 on a mismatch, an error or a shard that did not finish in time, 2 when
@@ -25,11 +31,15 @@ missing() { log "error: $*; scripts/ensure-packages.sh installs it (qemu-user an
 
 cpu=max
 cases=""
+threads=1
+photo=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cpu) [[ $# -ge 2 ]] || { log "error: --cpu needs a CPU model"; exit 2; }; cpu="$2"; shift 2 ;;
     --cases) [[ $# -ge 2 ]] || { log "error: --cases needs a filter"; exit 2; }; cases="$2"; shift 2 ;;
-    *) log "error: unknown argument '$1' (usage: scripts/arm64-check.sh [--cpu MODEL] [--cases FILTER])"; exit 2 ;;
+    --no-photo) photo=0; shift ;;
+    --threads) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || { log "error: --threads needs a positive number"; exit 2; }; threads="$2"; shift 2 ;;
+    *) log "error: unknown argument '$1' (usage: scripts/arm64-check.sh [--cpu MODEL] [--cases FILTER] [--threads N] [--no-photo])"; exit 2 ;;
   esac
 done
 
@@ -43,10 +53,26 @@ published="${ARM64_CHECK_PUBLISHED:-}"
 [[ -n "$published" ]] || command -v dotnet >/dev/null || missing "dotnet not found"
 models="${ACCEL_CACHE:-$HOME/.cache/accel}/models"
 [[ -d "$models" ]] || { log "error: no corpus models in $models: run scripts/ensure-assets.sh"; exit 2; }
+photo_in="${ACCEL_CACHE:-$HOME/.cache/accel}/images/astronaut.png"
+detector="$models/face_detection_short_range.tflite"
+if [[ $photo -eq 1 ]]; then
+  [[ -f "$photo_in" && -f "$detector" ]] || { log "error: no $photo_in or $detector: run scripts/ensure-assets.sh"; exit 2; }
+fi
 
 DEST="${OUT:-$REPO_ROOT/arm64-check-out}"
 rm -rf "$DEST"
 mkdir -p "$DEST"
+detect() { # ACCEL-COMMAND... ; writes detect-$arch.txt and faces-$arch.png
+  "$@" detect "$photo_in" --model "$detector" -o "$DEST/faces-$arch.png" >"$DEST/detect-$arch.txt" 2>&1
+}
+if [[ $photo -eq 1 ]]; then
+  # The x86-64 side first, before the arm64 publish restores the projects for another runtime.
+  log "the photo example on linux-x64"
+  dotnet build "$REPO_ROOT/Accel.Cli" -c Release --nologo -v q >"$DEST/build-x64.log" 2>&1 \
+    || { tail -n 30 "$DEST/build-x64.log" >&2; log "error: the linux-x64 build failed"; exit 1; }
+  arch=x64 detect dotnet "$REPO_ROOT/Accel.Cli/bin/Release/net10.0/accel.dll" \
+    || { cat "$DEST/detect-x64.txt" >&2; log "error: accel detect failed on linux-x64"; exit 1; }
+fi
 if [[ -n "$published" ]]; then
   PUBLISH="$published"
   [[ -x "$PUBLISH/accel" ]] || { log "error: no accel in ARM64_CHECK_PUBLISHED=$PUBLISH"; exit 2; }
@@ -80,7 +106,7 @@ filter=()
 [[ -n "$cases" ]] && filter=(--cases "$cases")
 pids=()
 for ((i = 0; i < shards; i++)); do
-  timeout --kill-after=30 "$limit" "${accel[@]}" conform --backend reference,cpu --threads 1 --shard "$i/$shards" \
+  timeout --kill-after=30 "$limit" "${accel[@]}" conform --backend reference,cpu --threads "$threads" --shard "$i/$shards" \
     "${filter[@]}" --cases-dir "$REPO_ROOT/conformance/cases" --models-dir "$models" --quiet \
     --json "$DEST/shard-$i.json" >"$DEST/shard-$i.log" 2>&1 &
   pids+=($!)
@@ -104,6 +130,22 @@ if [[ -e "${reports[0]}" ]]; then
 else
   log "error: no shard wrote a report"
   status=1
+fi
+if [[ $photo -eq 1 ]]; then
+  if ! arch=arm64 detect "${accel[@]}"; then
+    cat "$DEST/detect-arm64.txt" >&2
+    echo "photo example: accel detect failed on linux-arm64" >>"$DEST/summary.txt"
+    status=1
+  elif ! diff <(grep -v '^wrote ' "$DEST/detect-x64.txt") <(grep -v '^wrote ' "$DEST/detect-arm64.txt") >&2; then
+    echo "photo example: linux-arm64 printed other detections than linux-x64" >>"$DEST/summary.txt"
+    status=1
+  elif ! cmp -s "$DEST/faces-x64.png" "$DEST/faces-arm64.png"; then
+    echo "photo example: linux-arm64 wrote other PNG bytes than linux-x64" >>"$DEST/summary.txt"
+    status=1
+  else
+    echo "photo example (accel detect astronaut.png): the detections and the PNG bytes of linux-x64" >>"$DEST/summary.txt"
+  fi
+  tail -n 1 "$DEST/summary.txt"
 fi
 [[ $status -eq 0 ]] && log "PASS: every case bit-exact on linux-arm64 (qemu CPU '$cpu'); reports in $DEST" \
                     || log "FAIL: see $DEST"
