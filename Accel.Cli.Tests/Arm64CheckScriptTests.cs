@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Accel.Cli.Tests;
 
 /// <summary>
@@ -116,29 +114,10 @@ public sealed class Arm64CheckScriptTests
 
         public string Calls() => File.ReadAllText(Path.Combine(_root, "published", "calls.log"));
 
-        private void Executable(string relativePath, string text)
-        {
-            string path = Path.Combine(_root, relativePath);
-            File.WriteAllText(path, text);
-            if (!OperatingSystem.IsWindows()) // the script under test is bash; Windows has no execute bit to set
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        private void Executable(string relativePath, string text) => RepositoryScript.WriteExecutable(Path.Combine(_root, relativePath), text);
 
-        public (int ExitCode, string Output) RunScript(params string[] arguments)
-        {
-            var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryFolder.Root(), "scripts", "arm64-check.sh"), .. arguments])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["OUT"] = Output;
-            foreach (var (name, value) in Environment) start.Environment[name] = value;
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            Assert.That(process.WaitForExit(60_000), "the script finishes");
-            return (process.ExitCode, stdout + stderr.Result);
-        }
+        public (int ExitCode, string Output) RunScript(params string[] arguments) =>
+            RepositoryScript.Run("arm64-check.sh", new Dictionary<string, string>(Environment) { ["OUT"] = Output }, arguments);
 
         public void Dispose() => Directory.Delete(_root, recursive: true);
     }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Accel.Cli.Tests;
 
 /// <summary>
@@ -147,13 +145,7 @@ public sealed class DeviceCheckScriptTests
 
         public string Results() => File.ReadAllText(Path.Combine(Output, "results.tsv"));
 
-        public void Executable(string relativePath, string text)
-        {
-            string path = Path.Combine(_root, relativePath);
-            File.WriteAllText(path, text);
-            if (!OperatingSystem.IsWindows()) // the script under test is bash; Windows has no execute bit to set
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        public void Executable(string relativePath, string text) => RepositoryScript.WriteExecutable(Path.Combine(_root, relativePath), text);
 
         /// <summary>
         /// An NVIDIA GPU per nvidia-smi, a CUDA driver that ships only libcuda.so.1, two models, and a fake accel
@@ -200,20 +192,14 @@ public sealed class DeviceCheckScriptTests
 
         public (int ExitCode, string Stdout) RunScript()
         {
-            var start = new ProcessStartInfo("bash", [Path.Combine(RepositoryFolder.Root(), "scripts", "device-check.sh")])
+            var environment = new Dictionary<string, string>
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
+                // The fake folder first, then only the system's own: no real nvidia-smi or dotnet tool folder.
+                ["PATH"] = $"{Path.Combine(_root, "bin")}:/usr/bin:/bin",
+                ["OUT"] = Output,
             };
-            // The fake folder first, then only the system's own: no real nvidia-smi or dotnet tool folder.
-            start.Environment["PATH"] = $"{Path.Combine(_root, "bin")}:/usr/bin:/bin";
-            start.Environment["OUT"] = Output;
-            foreach (var (name, value) in Environment) start.Environment[name] = value;
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            Assert.That(process.WaitForExit(60_000), "the script finishes");
-            return (process.ExitCode, stdout + stderr.Result);
+            foreach (var (name, value) in Environment) environment[name] = value;
+            return RepositoryScript.Run("device-check.sh", environment);
         }
 
         public void Dispose() => Directory.Delete(_root, recursive: true);

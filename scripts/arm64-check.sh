@@ -17,9 +17,10 @@
 #                                                threads on host threads, with the host's memory ordering, so this
 #                                                checks the pool's code on arm64, not ARM's weaker ordering)
 #
-# Writes conformance-arm64.json, .xml (JUnit) and .html and the shards' logs under $OUT (default ./arm64-check-out).
-# Exit status: 0 when every cell is bit-exact, 1 on a mismatch, an error or a shard that did not finish in time, 2 when
-# something it needs is missing (scripts/ensure-packages.sh installs qemu-user and the arm64 C/C++ runtime and OpenSSL).
+# Writes conformance-arm64.json, .xml (JUnit) and .html, summary.txt, the shards' logs and the photo example's output
+# (detect-{x64,arm64}.txt, faces-{x64,arm64}.png) under $OUT (default: arm64-check-out in the repository).
+# Exit status: 0 when every cell is bit-exact and the photo example matches, 1 on a mismatch, an error, a shard that did
+# not finish in time or a photo example that differs, 2 when something it needs is missing (scripts/ensure-packages.sh installs qemu-user and the arm64 C/C++ runtime and OpenSSL).
 # Env: OUT, ACCEL_CACHE (the corpus models; default ~/.cache/accel), ARM64_CHECK_SHARDS (parallel qemu processes;
 # default: the logical processors), ARM64_CHECK_TIMEOUT_S (per shard; default 2400), ARM64_CHECK_QEMU (the emulator;
 # default qemu-aarch64), ARM64_CHECK_PUBLISHED (a folder with an accel already published for linux-arm64: no publish).
