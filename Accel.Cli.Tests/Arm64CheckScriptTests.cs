@@ -3,7 +3,7 @@ namespace Accel.Cli.Tests;
 /// <summary>
 /// scripts/arm64-check.sh: the conformance suite on a linux-arm64 build under qemu-aarch64 (the test command runs the
 /// real one). Here a fake emulator runs a fake published accel, so what the script makes of each outcome is checked
-/// without publishing (and without the photo example, which needs the real builds): every shard bit-exact passes, a
+/// without publishing (and without the examples, which need the real builds): every shard bit-exact passes, a
 /// mismatch or a shard cut off by the deadline fails it, and a missing emulator is named with what installs it.
 /// </summary>
 public sealed class Arm64CheckScriptTests
@@ -22,7 +22,7 @@ public sealed class Arm64CheckScriptTests
     public void EveryShardBitExactPassesAndTheShardReportsAreMerged()
     {
         using var scratch = new Scratch();
-        var (exitCode, output) = scratch.RunScript("--cpu", "cortex-a53", "--no-photo");
+        var (exitCode, output) = scratch.RunScript("--cpu", "cortex-a53", "--conformance-only");
         Assert.That(exitCode, Is.Zero, output);
         Assert.Multiple(() =>
         {
@@ -40,7 +40,7 @@ public sealed class Arm64CheckScriptTests
     {
         using var scratch = new Scratch();
         scratch.Environment["FAKE_SHARD_1"] = "mismatch";
-        var (exitCode, output) = scratch.RunScript("--no-photo");
+        var (exitCode, output) = scratch.RunScript("--conformance-only");
         Assert.That(exitCode, Is.EqualTo(1), output);
         Assert.Multiple(() =>
         {
@@ -57,7 +57,7 @@ public sealed class Arm64CheckScriptTests
         using var scratch = new Scratch();
         scratch.Environment["FAKE_SHARD_0"] = "hang";
         scratch.Environment["ARM64_CHECK_TIMEOUT_S"] = "2";
-        var (exitCode, output) = scratch.RunScript("--no-photo");
+        var (exitCode, output) = scratch.RunScript("--conformance-only");
         Assert.That(exitCode, Is.EqualTo(1), output);
         Assert.That(output, Does.Contain("shard 0/2: cut off after 2 s"));
         Assert.That(output, Does.Contain("FAIL: see"));

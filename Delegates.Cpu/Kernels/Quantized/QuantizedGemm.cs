@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using Accel.Delegates.Cpu.Kernels.Emitted;
 using Accel.Numerics;
@@ -11,7 +12,10 @@ namespace Accel.Delegates.Cpu.Kernels.Quantized;
 /// <summary>Which integer dot-product instructions the quantized CPU kernels use.</summary>
 internal enum QuantizedIsa
 {
-    /// <summary>Plain int32 arithmetic (no x86 intrinsics).</summary>
+    /// <summary>
+    /// Plain int32 arithmetic (no x86 intrinsics); on arm64 the GEMM's blocks run NEON <c>smlal</c> over the same packing
+    /// (<c>QuantizedGemm.BlockNeon</c>).
+    /// </summary>
     Scalar,
 
     /// <summary>AVX2 <c>vpmaddwd</c>: int16 × int16 pairs summed into int32 lanes (exact: |pair sum| ≤ 2 · 255²).</summary>
@@ -70,6 +74,7 @@ internal static class QuantizedIsas
         if (EmittedVnniOnly) return $"emitted 512-bit vpdpbusd (AVX512_VNNI without AVX-VNNI: the only VNNI path) for ≥ {Vnni512Gemm.MinChannelsOverVpmaddwd} output channels, Avx2 otherwise";
         string shapes = $"K ≥ {Vnni512Gemm.MinDepth} and ≥ {Vnni512Gemm.MinChannels} channels or K ≥ {Vnni512Gemm.MinWideDepth} and ≥ {Vnni512Gemm.MinWideChannels} channels in whole 16-channel groups, or any K and ≥ {Vnni512Gemm.MinFusedChannels} channels in whole 16-channel groups with the fused requantization";
         if (path == QuantizedIsa.AvxVnni && Vnni512Gemm.Shared is not null) return $"emitted 512-bit vpdpbusd (AVX512_VNNI) for {shapes}, AvxVnni otherwise";
+        if (path == QuantizedIsa.Scalar && QuantizedGemm.NeonBlocks) return "Scalar packing, NEON smlal blocks (arm64)";
         return path == QuantizedIsa.AvxVnni ? $"{path} (emitted 512-bit kernels not used: {Vnni512Gemm.Refusal})" : $"{path}";
     }
 
@@ -701,13 +706,16 @@ internal static unsafe class QuantizedGemm
         if (w.Isa == QuantizedIsa.Scalar)
         {
             int* acc = stackalloc int[PackedQuantizedWeights.BlockChannels];
+            bool neon = NeonBlocks;
             for (int block = blockBegin; block < blockEnd; block++)
             {
                 int first = block * PackedQuantizedWeights.BlockChannels;
                 int channels = Math.Min(PackedQuantizedWeights.BlockChannels, w.OutputChannels - first);
+                short* blockWeights = w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength;
                 for (int r = 0; r < count; r++)
                 {
-                    BlockScalar(w.Wide + (nint)block * PackedQuantizedWeights.BlockChannels * w.RowLength, w.RowLength / 2, (short*)(rows + r * stride), acc);
+                    if (neon) BlockNeon(blockWeights, w.RowLength / 2, (short*)(rows + r * stride), acc);
+                    else BlockScalar(blockWeights, w.RowLength / 2, (short*)(rows + r * stride), acc);
                     for (int c = 0; c < channels; c++) acc[c] = unchecked(acc[c] + w.Bias[first + c]);
                     epilogue.Apply8(acc, first, channels, output + (nint)r * outputStride + first, vector: false);
                 }
@@ -1181,6 +1189,33 @@ internal static unsafe class QuantizedGemm
             a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.Create(r2[k]).AsByte(), wv);
             a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.Create(r3[k]).AsByte(), wv);
         }
+    }
+
+    /// <summary>Whether the scalar path's GEMM blocks run <see cref="BlockNeon"/>: on arm64, unless ACCEL_CPU_SIMD=scalar forces plain int32 code.</summary>
+    internal static readonly bool NeonBlocks = AdvSimd.Arm64.IsSupported && SimdPath.ForcedLanes != 1;
+
+    /// <summary>
+    /// <see cref="BlockScalar"/> on arm64 (NEON has no <c>vpmaddwd</c>): the row's k pair broadcast against the block's
+    /// 8 channel pairs by four <c>smlal</c>/<c>smlal2</c>, which keep each channel's even-k and odd-k products in lanes
+    /// of their own; one <c>addp</c> per four channels joins them at the end. The same int32 sums, wrapping alike: every
+    /// product is exact and int32 addition in any order gives the same bits.
+    /// </summary>
+    [MethodImpl(JitHints.Hot)]
+    private static void BlockNeon(short* w, int pairs, short* row, int* acc)
+    {
+        Vector128<int> c01 = default, c23 = default, c45 = default, c67 = default;
+        for (int k = 0; k < pairs; k++)
+        {
+            var x = Vector128.Create(*(int*)(row + 2 * k)).AsInt16(); // x(2k), x(2k+1), repeated
+            var w0123 = AdvSimd.LoadVector128(w + k * 16);
+            var w4567 = AdvSimd.LoadVector128(w + k * 16 + 8);
+            c01 = AdvSimd.MultiplyWideningLowerAndAdd(c01, w0123.GetLower(), x.GetLower());
+            c23 = AdvSimd.MultiplyWideningUpperAndAdd(c23, w0123, x);
+            c45 = AdvSimd.MultiplyWideningLowerAndAdd(c45, w4567.GetLower(), x.GetLower());
+            c67 = AdvSimd.MultiplyWideningUpperAndAdd(c67, w4567, x);
+        }
+        AdvSimd.Store(acc, AdvSimd.Arm64.AddPairwise(c01, c23));
+        AdvSimd.Store(acc + 4, AdvSimd.Arm64.AddPairwise(c45, c67));
     }
 
     [MethodImpl(JitHints.Hot)]
