@@ -10,7 +10,7 @@ scripts/ensure-assets.sh
 # a 30,000-test log, where a failure in an early project would otherwise be lost between passing lines.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# A full build and test run writes ~1.6 GB into the clone (and NuGet's cache); a disk that fills up shows as hundreds
+# A full build and test run writes ~1.9 GB into the clone (and NuGet's cache); a disk that fills up shows as hundreds
 # of copy retries, so a low one is named first.
 free_gib=$(df --output=avail -BG . | tail -n 1 | tr -dc '0-9')
 if [ "${free_gib:-0}" -lt 6 ]; then
