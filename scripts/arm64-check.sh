@@ -164,6 +164,8 @@ if [[ $examples -eq 1 ]]; then
   fi
   tail -n 1 "$DEST/summary.txt"
 fi
-[[ $status -eq 0 ]] && log "PASS: every case bit-exact on linux-arm64 (qemu CPU '$cpu'), the examples as on linux-x64; reports in $DEST" \
+passed="every case bit-exact on linux-arm64 (qemu CPU '$cpu')"
+[[ $examples -eq 1 ]] && passed="$passed, the examples as on linux-x64"
+[[ $status -eq 0 ]] && log "PASS: $passed; reports in $DEST" \
                     || log "FAIL: see $DEST"
 exit $status
