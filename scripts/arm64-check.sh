@@ -110,6 +110,7 @@ accel=("$qemu" -cpu "$cpu" "$PUBLISH/accel")
 version="$("${accel[@]}" --version 2>&1)" || { log "error: accel does not start under qemu-aarch64 -cpu $cpu: $version"; exit 1; }
 log "$version; qemu CPU model '$cpu'"
 echo "$version under qemu-aarch64 -cpu $cpu ($("$qemu" --version | head -n 1))" >"$DEST/summary.txt"
+summary() { echo "$*" | tee -a "$DEST/summary.txt"; }
 
 shards="${ARM64_CHECK_SHARDS:-$(nproc)}"
 limit="${ARM64_CHECK_TIMEOUT_S:-2400}"
@@ -144,25 +145,25 @@ else
 fi
 if [[ $examples -eq 1 ]]; then
   if ! examples arm64 "${accel[@]}"; then
-    echo "examples: failed on linux-arm64" >>"$DEST/summary.txt"
-    status=1
-  elif ! diff <(grep -v '^wrote ' "$DEST/detect-x64.txt") <(grep -v '^wrote ' "$DEST/detect-arm64.txt") >&2; then
-    echo "photo example: linux-arm64 printed other detections than linux-x64" >>"$DEST/summary.txt"
-    status=1
-  elif ! cmp -s "$DEST/faces-x64.png" "$DEST/faces-arm64.png"; then
-    echo "photo example: linux-arm64 wrote other PNG bytes than linux-x64" >>"$DEST/summary.txt"
+    summary "examples: failed on linux-arm64"
     status=1
   else
-    echo "photo example (accel detect astronaut.png): the detections and the PNG bytes of linux-x64" >>"$DEST/summary.txt"
+    if ! diff <(grep -v '^wrote ' "$DEST/detect-x64.txt") <(grep -v '^wrote ' "$DEST/detect-arm64.txt") >&2; then
+      summary "photo example: linux-arm64 printed other detections than linux-x64"
+      status=1
+    elif ! cmp -s "$DEST/faces-x64.png" "$DEST/faces-arm64.png"; then
+      summary "photo example: linux-arm64 wrote other PNG bytes than linux-x64"
+      status=1
+    else
+      summary "photo example (accel detect astronaut.png): the detections and the PNG bytes of linux-x64"
+    fi
+    if [[ ! -s "$DEST/int8-x64.txt" ]] || ! diff "$DEST/int8-x64.txt" "$DEST/int8-arm64.txt" >&2; then
+      summary "int8 model: linux-arm64's outputs are not linux-x64's"
+      status=1
+    else
+      summary "int8 model (face_detection_short_range, accel quantize --mode int8): the outputs' SHA-256 of linux-x64"
+    fi
   fi
-  tail -n 1 "$DEST/summary.txt"
-  if [[ ! -s "$DEST/int8-x64.txt" ]] || ! diff "$DEST/int8-x64.txt" "$DEST/int8-arm64.txt" >&2; then
-    echo "int8 model: linux-arm64's outputs are not linux-x64's" >>"$DEST/summary.txt"
-    status=1
-  else
-    echo "int8 model (face_detection_short_range, accel quantize --mode int8): the outputs' SHA-256 of linux-x64" >>"$DEST/summary.txt"
-  fi
-  tail -n 1 "$DEST/summary.txt"
 fi
 passed="every case bit-exact on linux-arm64 (qemu CPU '$cpu')"
 [[ $examples -eq 1 ]] && passed="$passed, the examples as on linux-x64"
